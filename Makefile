@@ -1,0 +1,108 @@
+# corral: plain GNU make with pkg-config.
+#   make                 build build/bin/*
+#   make check           unit + integration (+ vm when available) suites
+#   make check SANITIZE=1  the same under ASan and UBSan
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+B ?= build
+
+CC ?= cc
+PKGS := libseccomp libcap yajl libmnl libarchive libcrypto
+VERSION := 0.1.0
+COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wvla
+HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=gnu11 $(WARN) $(HARDEN) -D_GNU_SOURCE \
+	-DCORRAL_VERSION='"$(VERSION)"' -DCORRAL_COMMIT='"$(COMMIT)"' \
+	-I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+override LDFLAGS += -pie -Wl,-z,relro,-z,now
+
+ifeq ($(SANITIZE),1)
+override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -O1
+override LDFLAGS += -fsanitize=address,undefined
+B := build/sanitize
+endif
+
+# Libraries in link order: each depends only on those after it.
+LIBDIRS := supervisor images runtime cgroups bundle common
+lib_srcs = $(filter-out $(1)/main_%.c,$(wildcard $(1)/*.c))
+LIBS := $(foreach d,$(LIBDIRS),$(if $(call lib_srcs,$(d)),$(B)/lib/lib$(d).a))
+
+# Each <dir>/main_<name>.c is a binary; underscores become dashes.
+MAINS := $(wildcard $(addsuffix /main_*.c,$(LIBDIRS)))
+bin_name = $(subst _,-,$(patsubst main_%.c,%,$(notdir $(1))))
+BINS := $(foreach m,$(MAINS),$(B)/bin/$(call bin_name,$(m)))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+
+ALL_SRCS := $(foreach d,$(LIBDIRS),$(wildcard $(d)/*.c)) $(UNIT_SRCS)
+DEPS := $(patsubst %.c,$(B)/obj/%.d,$(ALL_SRCS))
+
+.PHONY: all deps check check-unit check-integration check-vm check-fuzz bench demo install clean
+all: $(BINS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+define LIB_RULE
+$(B)/lib/lib$(1).a: $(patsubst %.c,$(B)/obj/%.o,$(call lib_srcs,$(1)))
+	@mkdir -p $$(dir $$@)
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+endef
+$(foreach d,$(LIBDIRS),$(eval $(call LIB_RULE,$(d))))
+
+define BIN_RULE
+$(B)/bin/$(call bin_name,$(1)): $(patsubst %.c,$(B)/obj/%.o,$(1)) $(LIBS)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$< $(LIBS) $$(LDLIBS)
+endef
+$(foreach m,$(MAINS),$(eval $(call BIN_RULE,$(m))))
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS) -lcmocka
+
+-include $(DEPS)
+
+deps:
+	@tests/deps.sh
+
+check: deps
+	@tests/run-all.sh "$(SANITIZE)"
+
+check-unit: $(UNIT_BINS)
+	@tests/unit/run.sh $(B)
+
+check-integration: all
+	@tests/integration/run.sh $(B)
+
+check-vm: all
+	@tests/vm/run.sh $(B)
+
+check-fuzz:
+	@tests/fuzz/run.sh
+
+bench: all
+	@tests/bench/run.sh $(B)
+
+demo: deps all
+	@tests/demo.sh $(B)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
+	for m in man/*.[158]; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+
+clean:
+	rm -rf build

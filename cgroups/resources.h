@@ -1,0 +1,18 @@
+/* linux.resources: parsed, validated, and applied as cgroup v2 files. */
+#pragma once
+#include <stdbool.h>
+#include <yajl/yajl_tree.h>
+#include "common/error.h"
+#include "cgroups.h"
+
+/* Parse linux.resources (may be NULL); errors name the JSON path. */
+int cg_resources_parse(yajl_val v, struct cg_resources **out, cerr *err);
+void cg_resources_free(struct cg_resources *r);
+static inline void cg_resources_freep(struct cg_resources **r) { cg_resources_free(*r); }
+#define _cleanup_cg_resources_ __attribute__((cleanup(cg_resources_freep)))
+/* True when nothing in r needs a controller. */
+bool cg_resources_empty(const struct cg_resources *r);
+/* Controllers r needs, space-separated (e.g. "memory pids"); "" when none. */
+const char *cg_resources_controllers(const struct cg_resources *r, char *buf, size_t len);
+/* Write r's values into the cgroup's files. */
+int cg_resources_apply(cg *c, const struct cg_resources *r, cerr *err);

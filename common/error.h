@@ -1,0 +1,23 @@
+/* Error chains: the innermost failure first, then each caller prefixes its
+ * context, so the user sees "create web: config.json: process.args: ...". */
+#pragma once
+#include <stdarg.h>
+
+typedef struct cerr {
+	int code;   /* positive errno */
+	char *msg;  /* heap, NULL when clear */
+} cerr;
+
+/* Set a fresh error; returns -code so callers can `return cerr_set(...)`. */
+int cerr_set(cerr *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Same, appending ": strerror(code)". */
+int cerr_sys(cerr *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prefix context onto an existing error ("ctx: old"); returns -code. */
+int cerr_wrap(cerr *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cerr_clear(cerr *err);
+static inline const char *cerr_msg(const cerr *err)
+{
+	return err && err->msg ? err->msg : "unknown error";
+}

@@ -1,0 +1,165 @@
+#include "fileio.h"
+#include "cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len, cerr *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return cerr_sys(err, errno, "%s", path);
+	size_t cap = 4096, n = 0;
+	_cleanup_free_ char *buf = malloc(cap);
+	if (!buf)
+		return cerr_set(err, ENOMEM, "%s: out of memory", path);
+	for (;;) {
+		if (n + 1 >= cap) {
+			if (cap > max + 1)
+				return cerr_set(err, EFBIG, "%s: larger than %zu bytes", path, max);
+			cap *= 2;
+			char *nb = realloc(buf, cap);
+			if (!nb)
+				return cerr_set(err, ENOMEM, "%s: out of memory", path);
+			buf = nb;
+		}
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return cerr_sys(err, errno, "%s: read", path);
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max)
+			return cerr_set(err, EFBIG, "%s: larger than %zu bytes", path, max);
+	}
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	*out = TAKE_PTR(buf);
+	return 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, cerr *err)
+{
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return cerr_set(err, ENAMETOOLONG, "%s: path too long", path);
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return cerr_sys(err, errno, "%s", tmp);
+	int r = write_all(fd, data, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		return cerr_sys(err, -r, "%s: write", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		r = errno;
+		unlink(tmp);
+		return cerr_sys(err, r, "rename %s", path);
+	}
+	_cleanup_free_ char *dir = strdup(path);
+	if (dir) {
+		char *slash = strrchr(dir, '/');
+		if (slash) {
+			*(slash == dir ? slash + 1 : slash) = '\0';
+			_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (dfd >= 0)
+				fsync(dfd);
+		}
+	}
+	return 0;
+}
+
+int write_file_str_at(int dirfd, const char *path, const char *s)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	size_t len = strlen(s);
+	ssize_t w = write(fd, s, len);
+	if (w < 0)
+		return -errno;
+	return (size_t)w == len ? 0 : -EIO;
+}
+
+int write_file_str(const char *path, const char *s) { return write_file_str_at(AT_FDCWD, path, s); }
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+	if (n == 0 || n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int rm_rf_at(int atfd, const char *name)
+{
+	struct stat st, parent;
+	if (fstatat(atfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(atfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+	if (fstat(atfd, &parent) == 0 && parent.st_dev != st.st_dev && atfd != AT_FDCWD)
+		return -EXDEV; /* a mount point: never descend into another filesystem */
+	int fd = openat(atfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	int r = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		int q = rm_rf_at(dirfd(d), de->d_name);
+		if (q < 0 && r == 0)
+			r = q;
+	}
+	closedir(d);
+	if (unlinkat(atfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
+		r = -errno;
+	return r;
+}
+
+int rm_rf(const char *path) { return rm_rf_at(AT_FDCWD, path); }

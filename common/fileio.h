@@ -1,0 +1,22 @@
+/* File helpers: bounded reads, atomic writes, recursive mkdir and removal. */
+#pragma once
+#include <stddef.h>
+#include <sys/types.h>
+#include "error.h"
+
+/* Read a whole file (at dirfd/path) of at most max bytes, NUL-terminated. */
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len, cerr *err);
+static inline int read_file(const char *path, size_t max, char **out, size_t *len, cerr *err)
+{
+	return read_file_at(-100 /* AT_FDCWD */, path, max, out, len, err);
+}
+/* Write data to a temporary file beside path, fsync it, rename it into place,
+ * and fsync the directory, so a crash leaves the old file or the new one. */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, cerr *err);
+/* Write a short string to an existing file (proc, sysfs, cgroupfs). */
+int write_file_str(const char *path, const char *s);
+int write_file_str_at(int dirfd, const char *path, const char *s);
+int mkdir_p(const char *path, mode_t mode);
+/* Remove a tree without crossing into other mounts; -errno on failure. */
+int rm_rf(const char *path);
+int rm_rf_at(int atfd, const char *name);

@@ -1,0 +1,175 @@
+#include "json.h"
+#include "cleanup.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <string.h>
+
+static int depth_ok(yajl_val v, int depth)
+{
+	if (depth > JSON_MAX_DEPTH)
+		return 0;
+	if (YAJL_IS_OBJECT(v)) {
+		for (size_t i = 0; i < v->u.object.len; i++)
+			if (!depth_ok(v->u.object.values[i], depth + 1))
+				return 0;
+	} else if (YAJL_IS_ARRAY(v)) {
+		for (size_t i = 0; i < v->u.array.len; i++)
+			if (!depth_ok(v->u.array.values[i], depth + 1))
+				return 0;
+	}
+	return 1;
+}
+
+int json_parse(const char *text, const char *what, yajl_val *out, cerr *err)
+{
+	char ebuf[256] = "";
+	yajl_val v = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+	if (!v) {
+		/* yajl's message spans lines; keep the first for a one-line error */
+		char *nl = strchr(ebuf, '\n');
+		if (nl)
+			*nl = '\0';
+		for (char *p = ebuf; *p; p++)
+			if (*p == '\t')
+				*p = ' ';
+		return cerr_set(err, EINVAL, "%s: invalid JSON: %s", what, ebuf[0] ? ebuf : "parse error");
+	}
+	if (!depth_ok(v, 0)) {
+		yajl_tree_free(v);
+		return cerr_set(err, EINVAL, "%s: nested deeper than %d levels", what, JSON_MAX_DEPTH);
+	}
+	*out = v;
+	return 0;
+}
+
+yajl_val json_get(yajl_val obj, const char *key)
+{
+	if (!YAJL_IS_OBJECT(obj))
+		return NULL;
+	/* the last duplicate wins, as in Go's encoding/json */
+	for (size_t i = obj->u.object.len; i-- > 0;)
+		if (streq(obj->u.object.keys[i], key))
+			return obj->u.object.values[i];
+	return NULL;
+}
+
+const char *json_type_name(yajl_val v)
+{
+	if (!v)
+		return "missing";
+	switch (v->type) {
+	case yajl_t_string: return "string";
+	case yajl_t_number: return "number";
+	case yajl_t_object: return "object";
+	case yajl_t_array: return "array";
+	case yajl_t_true:
+	case yajl_t_false: return "boolean";
+	case yajl_t_null: return "null";
+	default: return "unknown";
+	}
+}
+
+bool json_int_in(yajl_val v, long long min, long long max, long long *out)
+{
+	if (!YAJL_IS_NUMBER(v) || !YAJL_IS_INTEGER(v))
+		return false;
+	long long x = YAJL_GET_INTEGER(v);
+	/* yajl saturates out-of-range integers to LLONG_MIN/MAX and sets errno */
+	if (x < min || x > max)
+		return false;
+	*out = x;
+	return true;
+}
+
+bool json_uint64(yajl_val v, uint64_t *out)
+{
+	if (!YAJL_IS_NUMBER(v))
+		return false;
+	const char *s = v->u.number.r;
+	if (!s || *s == '-' || strpbrk(s, ".eE"))
+		return false;
+	errno = 0;
+	char *end;
+	unsigned long long x = strtoull(s, &end, 10);
+	if (errno || *end)
+		return false;
+	*out = x;
+	return true;
+}
+
+yajl_gen json_gen_new(bool pretty)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	if (g && pretty) {
+		yajl_gen_config(g, yajl_gen_beautify, 1);
+		yajl_gen_config(g, yajl_gen_indent_string, "\t");
+	}
+	return g;
+}
+
+int jg_str(yajl_gen g, const char *s)
+{
+	return yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+int jg_key(yajl_gen g, const char *key) { return jg_str(g, key); }
+
+int jg_key_str(yajl_gen g, const char *key, const char *val)
+{
+	return jg_str(g, key) || jg_str(g, val ? val : "");
+}
+
+int jg_key_int(yajl_gen g, const char *key, long long val)
+{
+	return jg_str(g, key) || yajl_gen_integer(g, val);
+}
+
+int jg_key_bool(yajl_gen g, const char *key, bool val)
+{
+	return jg_str(g, key) || yajl_gen_bool(g, val);
+}
+
+int jg_value(yajl_gen g, yajl_val v)
+{
+	if (!v)
+		return yajl_gen_null(g);
+	switch (v->type) {
+	case yajl_t_string: return jg_str(g, v->u.string);
+	case yajl_t_number:
+		return yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
+	case yajl_t_true: return yajl_gen_bool(g, 1);
+	case yajl_t_false: return yajl_gen_bool(g, 0);
+	case yajl_t_null: return yajl_gen_null(g);
+	case yajl_t_object: {
+		int r = yajl_gen_map_open(g);
+		for (size_t i = 0; !r && i < v->u.object.len; i++)
+			r = jg_str(g, v->u.object.keys[i]) || jg_value(g, v->u.object.values[i]);
+		return r || yajl_gen_map_close(g);
+	}
+	case yajl_t_array: {
+		int r = yajl_gen_array_open(g);
+		for (size_t i = 0; !r && i < v->u.array.len; i++)
+			r = jg_value(g, v->u.array.values[i]);
+		return r || yajl_gen_array_close(g);
+	}
+	default: return -1;
+	}
+}
+
+char *jg_finish(yajl_gen g, size_t *len)
+{
+	const unsigned char *buf;
+	size_t n;
+	if (yajl_gen_get_buf(g, &buf, &n) != yajl_gen_status_ok)
+		return NULL;
+	char *s = malloc(n + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, buf, n);
+	s[n] = '\0';
+	if (len)
+		*len = n;
+	return s;
+}

@@ -1,0 +1,35 @@
+/* Small helpers over yajl: bounded tree parsing, typed lookups, generation. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+#include "error.h"
+
+#define JSON_MAX_DEPTH 64
+
+/* Parse text (NUL-terminated); errors name `what` (usually a file name). */
+int json_parse(const char *text, const char *what, yajl_val *out, cerr *err);
+static inline void json_freep(yajl_val *v) { if (*v) yajl_tree_free(*v); }
+#define _cleanup_json_ __attribute__((cleanup(json_freep)))
+
+/* The member named key of an object, or NULL. */
+yajl_val json_get(yajl_val obj, const char *key);
+const char *json_type_name(yajl_val v);
+/* Integer value in [min,max]; false if v is not such an integer. */
+bool json_int_in(yajl_val v, long long min, long long max, long long *out);
+bool json_uint64(yajl_val v, uint64_t *out);
+
+/* Generator helpers: each returns nonzero on failure, like yajl_gen_status. */
+static inline void json_gen_freep(yajl_gen *g) { if (*g) yajl_gen_free(*g); }
+#define _cleanup_json_gen_ __attribute__((cleanup(json_gen_freep)))
+yajl_gen json_gen_new(bool pretty);
+int jg_str(yajl_gen g, const char *s);
+int jg_key_str(yajl_gen g, const char *key, const char *val);
+int jg_key_int(yajl_gen g, const char *key, long long val);
+int jg_key_bool(yajl_gen g, const char *key, bool val);
+int jg_key(yajl_gen g, const char *key);
+/* Copy a parsed tree value verbatim (for pass-through fields). */
+int jg_value(yajl_gen g, yajl_val v);
+/* The generated text, copied to a new string. */
+char *jg_finish(yajl_gen g, size_t *len);

@@ -1,0 +1,84 @@
+#include "log.h"
+#include "strbuf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static enum log_level level = LOG_LVL_WARN;
+static bool as_json;
+static int log_fd = STDERR_FILENO;
+static const char *prog = "corral";
+
+void log_set_level(enum log_level lvl) { level = lvl; }
+enum log_level log_get_level(void) { return level; }
+void log_set_json(bool json) { as_json = json; }
+void log_set_prog(const char *p) { prog = p; }
+
+int log_set_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	if (log_fd != STDERR_FILENO)
+		close(log_fd);
+	log_fd = fd;
+	return 0;
+}
+
+static const char *level_name(enum log_level l)
+{
+	static const char *names[] = { "error", "warning", "info", "debug" };
+	return names[l];
+}
+
+static void json_escape(strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			sb_addf(sb, "\\%c", c);
+		else if (c < 0x20)
+			sb_addf(sb, "\\u%04x", c);
+		else
+			sb_add(sb, s, 1);
+	}
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	if (lvl > level)
+		return;
+	int saved = errno;
+	strbuf msg = STRBUF_INIT, line = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	if (as_json) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		struct tm tm;
+		gmtime_r(&ts.tv_sec, &tm);
+		char t[64];
+		strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
+		sb_addf(&line, "{\"level\":\"%s\",\"msg\":\"", level_name(lvl));
+		json_escape(&line, msg.buf ? msg.buf : "");
+		sb_addf(&line, "\",\"time\":\"%s.%09ldZ\"}\n", t, ts.tv_nsec);
+	} else if (lvl == LOG_LVL_ERROR) {
+		sb_addf(&line, "%s: %s\n", prog, msg.buf ? msg.buf : "");
+	} else {
+		sb_addf(&line, "%s: %s: %s\n", prog, level_name(lvl), msg.buf ? msg.buf : "");
+	}
+	if (line.buf) {
+		ssize_t w = write(log_fd, line.buf, line.len);
+		(void)w;
+	}
+	sb_release(&msg);
+	sb_release(&line);
+	errno = saved;
+}

@@ -1,0 +1,16 @@
+/* Path resolution that cannot escape a root: every path taken from a config
+ * or an image is resolved with openat2(RESOLVE_IN_ROOT), so "..", absolute
+ * symlinks and magic links stay inside the root. */
+#pragma once
+#include <sys/types.h>
+
+/* openat2 relative to rootfd, scoped to it; returns fd or -errno. */
+int open_in_root(int rootfd, const char *path, int flags, mode_t mode);
+/* Create every missing directory of path inside rootfd; returns an O_PATH fd
+ * of the final directory or -errno. */
+int mkdir_in_root(int rootfd, const char *path, mode_t mode);
+/* Create a regular file (for bind-mount targets) inside rootfd, making its
+ * parents; returns an O_PATH fd of it or -errno. */
+int mkfile_in_root(int rootfd, const char *path, mode_t mode);
+/* "/proc/self/fd/N" for fd, into buf. */
+const char *fd_path(int fd, char buf[static 32]);

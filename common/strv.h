@@ -1,0 +1,9 @@
+/* NULL-terminated string vectors. */
+#pragma once
+#include <stddef.h>
+
+void strv_free(char **v);
+size_t strv_length(char *const *v);
+/* Append s (taking ownership); -ENOMEM on failure (s is not freed). */
+int strv_push(char ***v, char *s);
+char **strv_copy(char *const *v);

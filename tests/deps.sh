@@ -1,0 +1,23 @@
+#!/bin/sh
+# Install the Debian packages corral builds and tests with. As root it runs
+# apt-get; otherwise it prints the exact command to run.
+set -eu
+PKGS="build-essential pkg-config clang libseccomp-dev libcap-dev libyajl-dev \
+libmnl-dev libarchive-dev libssl-dev libcmocka-dev busybox-static umoci skopeo \
+crun runc qemu-system-x86 linux-image-amd64 zstd util-linux iproute2 cpio \
+systemd"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "corral: missing packages; run: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

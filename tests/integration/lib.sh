@@ -1,0 +1,107 @@
+# Shared helpers for integration tests; sourced by tests/integration/test_*.sh.
+# Each test is a shell function run in its own subshell with `set -e`.
+# It passes by returning 0, fails otherwise, and skips by calling
+# `skip REASON` (exit 77). After every test a leak check asserts that no
+# mount, process or cgroup the test created is left.
+set -u
+: "${B:=build}"
+ROOTDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+case "$B" in /*) ;; *) B="$ROOTDIR/$B" ;; esac
+CORRAL="$B/bin/corral"
+FIXTURES="$B/fixtures"
+RESULTS="${RESULTS:-$B/results/integration.txt}"
+mkdir -p "$(dirname "$RESULTS")"
+TESTROOT="$B/tmp/it"
+mkdir -p "$TESTROOT"
+
+fail() { echo "    FAIL: $*" >&2; return 1; }
+skip() { echo "$*" >"$T/.skip"; exit 77; }
+assert_eq() { # actual expected what
+	[ "$1" = "$2" ] || fail "$3: expected [$2], got [$1]"
+}
+assert_contains() { # haystack needle what
+	case "$1" in *"$2"*) ;; *) fail "$3: [$1] does not contain [$2]" ;; esac
+}
+assert_not_contains() {
+	case "$1" in *"$2"*) fail "$3: [$1] contains [$2]" ;; *) ;; esac
+}
+
+# Processes of the test: in a cgroup named for its id, or whose command line
+# names its directory (a corral still running against its state root).
+leaked_processes() {
+	local d=$1 p
+	for p in /proc/[0-9]*; do
+		[ "${p#/proc/}" = "$$" ] && continue
+		[ "${p#/proc/}" = "$BASHPID" ] && continue
+		if grep -qs -- "$TID" "$p/cgroup" ||
+			tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qs -- "$d"; then
+			echo "${p#/proc/}"
+		fi
+	done
+}
+
+leak_check() { # dir state-root
+	local d=$1 leaks=""
+	local m
+	m=$(awk -v d="$d" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo)
+	[ -n "$m" ] && leaks="$leaks mounts:[$m]"
+	local p
+	p=$(leaked_processes "$d")
+	[ -n "$p" ] && leaks="$leaks processes:[$p]"
+	local c
+	c=$(find /sys/fs/cgroup/unified /sys/fs/cgroup -maxdepth 4 -type d -name "*${TID}*" 2>/dev/null | head -3)
+	[ -n "$c" ] && leaks="$leaks cgroups:[$c]"
+	if [ -n "$leaks" ]; then
+		echo "    LEAK:$leaks" >&2
+		# clean up so that one failure does not cascade
+		for x in $m; do umount -l "$x" 2>/dev/null; done
+		for x in $p; do kill -9 "$x" 2>/dev/null; done
+		for x in $c; do find "$x" -depth -type d -exec rmdir {} \; 2>/dev/null; done
+		return 1
+	fi
+	return 0
+}
+
+# Defaults each test can use: a private state root and a fresh id.
+new_test_env() {
+	T="$TESTROOT/$1"
+	rm -rf "$T"
+	mkdir -p "$T"
+	TID="it$$-$1"
+	TID=$(echo "$TID" | tr -c 'a-zA-Z0-9_\n-' '-' | cut -c1-60)
+	STATE="$T/state"
+	export T TID STATE
+}
+
+cr() { "$CORRAL" --root "$STATE" "$@"; }
+
+# Clean up whatever a test left in its state root.
+teardown_state() {
+	[ -d "$STATE" ] || return 0
+	for id in $(ls "$STATE" 2>/dev/null); do
+		"$CORRAL" --root "$STATE" delete --force "$id" >/dev/null 2>&1 || true
+	done
+}
+
+run_test() { # function
+	local name=$1 rc
+	new_test_env "$name"
+	( set -e; cd "$T"; "$name" ) >"$T/.out" 2>&1
+	rc=$?
+	teardown_state
+	local leaked=0
+	leak_check "$T" "$STATE" 2>>"$T/.out" || leaked=1
+	if [ $rc -eq 77 ]; then
+		echo "SKIP $name: $(cat "$T/.skip" 2>/dev/null)"
+		echo "skip $name" >>"$RESULTS"
+	elif [ $rc -eq 0 ] && [ $leaked -eq 0 ]; then
+		echo "PASS $name"
+		echo "pass $name" >>"$RESULTS"
+	else
+		echo "FAIL $name"
+		sed 's/^/    /' "$T/.out" | tail -30
+		echo "fail $name" >>"$RESULTS"
+	fi
+	[ $rc -eq 77 ] || [ $rc -ne 0 ] || [ $leaked -ne 0 ] || rm -rf "$T"
+	return 0
+}
