@@ -1,0 +1,22 @@
+#!/bin/bash
+# Run every tests/integration/test_*.sh (as root); print one summary line.
+set -u
+B=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$B/results"
+export B RESULTS="$B/results/integration.txt"
+: >"$RESULTS"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP integration: needs root"
+	echo "skip integration-needs-root" >>"$RESULTS"
+else
+	"$here/../fixtures/mkbusybox.sh" "$B" >/dev/null || { echo "FAIL: fixtures"; exit 1; }
+	for f in "$here"/test_*.sh; do
+		[ -n "${ONLY:-}" ] && case "$f" in *"$ONLY"*) ;; *) continue ;; esac
+		echo "== $(basename "$f")"
+		bash "$f"
+	done
+fi
+p=$(grep -c '^pass' "$RESULTS"); f=$(grep -c '^fail' "$RESULTS"); s=$(grep -c '^skip' "$RESULTS")
+echo "integration: $p passed, $f failed, $s skipped"
+[ "$f" -eq 0 ]
