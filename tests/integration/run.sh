@@ -14,7 +14,8 @@ else
 	for f in "$here"/test_*.sh; do
 		[ -n "${ONLY:-}" ] && case "$f" in *"$ONLY"*) ;; *) continue ;; esac
 		echo "== $(basename "$f")"
-		bash "$f"
+		# a subreaper reaps the inits that `corral create` leaves behind
+		"$B/tests/helpers/reaper" bash "$f"
 	done
 fi
 p=$(grep -c '^pass' "$RESULTS"); f=$(grep -c '^fail' "$RESULTS"); s=$(grep -c '^skip' "$RESULTS")
