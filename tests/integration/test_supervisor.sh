@@ -10,7 +10,7 @@ PY=/usr/bin/python3
 
 # start_corrald [FLAG VALUE]... : sets SOCK, STATE_D, CORRALD_PID
 start_corrald() {
-	SOCK="$T/corrald.sock"
+	SOCK="$T/c.sock"
 	STATE_D="$T/state"
 	: >"$T/corrald.conf"
 	"$CORRALD" --config "$T/corrald.conf" --socket "$SOCK" --state-dir "$STATE_D" \
@@ -304,7 +304,7 @@ PYEOF
 	assert_contains "$(cat "$T/corrald.log")" "too many connections from this uid" "refusal logged"
 }
 
-test_supervisor_refuses_second_daemon_and_clears_stale_socket() {
+test_supervisor_second_daemon_and_stale_socket() {
 	trap stop_corralds EXIT
 	start_corrald
 	local rc=0 out
