@@ -43,7 +43,9 @@ static void on_signal(el_source *s, const struct signalfd_siginfo *si, void *dat
 		log_info("SIGHUP: nothing to reload; restart corrald to apply new settings");
 		return;
 	}
+	corrald *d = data;
 	log_info("%s: shutting down", strsignal((int)si->ssi_signo));
+	events_publish(d->events, "daemon", "stop", "", "corrald", NULL, 0);
 	sdn_notify("STOPPING=1");
 	el_exit(el_source_loop(s), 0);
 }
@@ -166,7 +168,7 @@ static int run(corrald_config *cfg, cerr *err)
 	if ((r = el_new(&loop, err)) < 0)
 		return r;
 	d.loop = loop;
-	if (!(d.metrics = metrics_new()))
+	if (!(d.metrics = metrics_new()) || !(d.events = events_new(EVENTS_KEEP)))
 		return cerr_set(err, ENOMEM, "out of memory");
 	if ((r = mkdir_p(cfg->state_dir, 0711)) < 0) {
 		r = cerr_sys(err, -r, "state directory %s", cfg->state_dir);
@@ -242,6 +244,10 @@ static int run(corrald_config *cfg, cerr *err)
 	if (wd_usec && (r = el_add_timer(loop, wd_usec / 2, true, on_watchdog, &d, &wd, err)) < 0)
 		goto out;
 
+	char pidbuf[16];
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
+	events_publish(d.events, "daemon", "start", "", "corrald",
+		       (const char *const[]){ "version", CORRAL_VERSION, "pid", pidbuf, NULL }, 0);
 	log_info("corrald %s serving %s%s (pid %d)", CORRAL_VERSION, used ? "socket-activated fds" : cfg->socket,
 		 http ? ", metrics on http" : "", (int)getpid());
 	sdn_notifyf("READY=1\nSTATUS=serving %s\nMAINPID=%d", used ? "activated socket" : cfg->socket, (int)getpid());
@@ -252,6 +258,7 @@ out:
 	el_remove(sigs);
 	el_remove(wd);
 	metrics_http_free(http);
+	events_free(d.events); /* before the server: it ends their calls */
 	vl_server_free(d.srv);
 	audit_close(&d.audit);
 	metrics_free(d.metrics);

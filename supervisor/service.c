@@ -214,13 +214,27 @@ static void m_logs(vl_call *call, yajl_val params, void *ud)
 
 static void m_events(vl_call *call, yajl_val params, void *ud)
 {
-	const char *since;
+	corrald *d = D(ud);
+	const char *since, *bad;
 	if (sp_known(call, params, KNOWN("since", "filters")) < 0 ||
 	    sp_str(call, params, "since", false, &since) < 0)
 		return;
+	long long since_ns = -1; /* no replay unless asked */
+	cerr err = { 0 };
+	if (since && crilog_parse_since(since, &since_ns, &err) < 0) {
+		cerr_clear(&err);
+		return (void)sp_invalid(call, "since", "must be an RFC 3339 time or seconds since the epoch");
+	}
+	if (events_check_filters(json_get(params, "filters"), &bad) < 0) {
+		char field[96];
+		snprintf(field, sizeof(field), "filters%s%s", streq(bad, "filters") ? "" : ".",
+			 streq(bad, "filters") ? "" : bad);
+		return (void)sp_invalid(call, field, "filters are type, action, id and name, each a string");
+	}
 	if (!vl_call_wants_more(call))
 		return (void)vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
-	not_wired(call);
+	if (events_subscribe(d->events, call, since_ns, json_get(params, "filters")) < 0)
+		vl_call_error(call, SV_ERR("InternalError"), NULL);
 }
 
 static void m_exec(vl_call *call, yajl_val params, void *ud)

@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "config.h"
 #include "eventloop.h"
+#include "events.h"
 #include "metrics.h"
 #include "varlink_server.h"
 
@@ -14,6 +15,7 @@ typedef struct corrald {
 	el_loop *loop;
 	vl_server *srv;
 	metrics *metrics;
+	event_bus *events;
 	audit_log audit;
 	const corrald_config *cfg;
 	char *cgroup_parent;

@@ -379,6 +379,27 @@ PYEOF
 	assert_contains "$n" "WATCHDOG=1" "WATCHDOG"
 }
 
+test_supervisor_events_stream() {
+	trap stop_corralds EXIT
+	start_corrald
+	# replay from the epoch: the daemon's own start event
+	local out rc=0
+	out=$(timeout 2 "$CORRALCTL" --socket "$SOCK" call --more Events '{"since":"0"}') || rc=$?
+	assert_eq "$rc" 124 "a stream runs until stopped"
+	assert_contains "$out" '"action": "start"' "start event"
+	assert_contains "$out" "\"pid\": \"$CORRALD_PID\"" "start event attributes"
+	# a live subscriber sees the daemon stop
+	"$CORRALCTL" --socket "$SOCK" call --more Events '{"filters":{"type":"daemon"}}' >"$T/events" 2>&1 &
+	local sub=$!
+	for _ in $(seq 50); do
+		assert_contains "$(ctl info)" "connections    2" "subscriber connected" 2>/dev/null && break
+		sleep 0.05
+	done
+	kill -TERM "$CORRALD_PID"
+	wait "$sub" || true
+	assert_contains "$(cat "$T/events")" '"action": "stop"' "stop event"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_supervisor'); do
 	run_test "$t"
 done
