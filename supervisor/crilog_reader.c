@@ -13,6 +13,7 @@ int crilog_cursor_open(crilog_cursor *c, const char *path, cerr *err)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	c->keep = CRILOG_DEFAULT_KEEP;
 	c->path = strdup(path);
 	if (!c->path)
 		return cerr_set(err, ENOMEM, "out of memory");
@@ -126,6 +127,33 @@ static int drain(crilog_cursor *c, crilog_line_fn fn, void *data, cerr *err)
 	}
 }
 
+/* After a rotation our file is path.k for some k; the files written after it
+ * are path.(k-1) .. path.1. Read them whole, so that several rotations
+ * between two polls lose nothing (as long as ours was not rotated out). */
+static int catch_up(crilog_cursor *c, crilog_line_fn fn, void *data, cerr *err)
+{
+	dev_t dev = c->dev;
+	ino_t ino = c->ino;
+	unsigned k = 0;
+	char p[4096];
+	for (unsigned i = 1; i < c->keep && !k; i++) {
+		struct stat st;
+		snprintf(p, sizeof(p), "%s.%u", c->path, i);
+		if (stat(p, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+			k = i;
+	}
+	for (unsigned i = k ? k - 1 : 0; i >= 1; i--) {
+		snprintf(p, sizeof(p), "%s.%u", c->path, i);
+		int r = open_file(c, p, err);
+		if (r == 0)
+			r = drain(c, fn, data, err);
+		c->rec.len = 0;
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
 int crilog_cursor_poll(crilog_cursor *c, crilog_line_fn fn, void *data, cerr *err)
 {
 	for (int round = 0; round < 8; round++) {
@@ -141,12 +169,15 @@ int crilog_cursor_poll(crilog_cursor *c, crilog_line_fn fn, void *data, cerr *er
 		if (stat(c->path, &st) == 0 && st.st_dev == c->dev && st.st_ino == c->ino)
 			return 0; /* still the live file */
 		/* rotated: whatever the writer added to the old file before renaming
-		 * it was read by drain() above; go on with the new file */
+		 * it is read here; then the files after it, then the new live one */
 		r = drain(c, fn, data, err);
+		c->rec.len = 0; /* a torn record cannot continue in another file */
+		if (r == 0)
+			r = catch_up(c, fn, data, err);
 		if (r != 0)
 			return r;
-		c->rec.len = 0; /* a torn record cannot continue in another file */
-		close(c->fd);
+		if (c->fd >= 0)
+			close(c->fd);
 		c->fd = -1;
 	}
 	return 0;
@@ -201,6 +232,7 @@ int crilog_read(const char *path, const crilog_read_opts *o, crilog_line_fn fn, 
 	int r = crilog_cursor_open(c, path, err);
 	if (r < 0)
 		return r;
+	c->keep = o->keep ? o->keep : CRILOG_DEFAULT_KEEP;
 	struct tail_ctx t = { .o = o, .fn = fn, .data = data };
 	if (o->tail > 0 && !(t.ring = calloc((size_t)(o->tail > 100000 ? 100000 : o->tail), sizeof(*t.ring)))) {
 		r = cerr_set(err, ENOMEM, "out of memory");

@@ -29,6 +29,7 @@ typedef struct crilog_cursor {
 	strbuf acc[2];     /* P pieces per stream */
 	long long acc_ts[2];
 	size_t bad;        /* malformed records skipped */
+	unsigned keep;     /* rotated files to look through after a rotation */
 } crilog_cursor;
 
 /* A cursor at the start of path, which may not exist yet. */
