@@ -102,7 +102,7 @@ static int count(const char *s, const char *needle)
 static void test_replay_ring_and_live(void **state)
 {
 	for (int i = 1; i <= 6; i++) {
-		char id[8];
+		char id[16];
 		snprintf(id, sizeof(id), "c%d", i);
 		assert_int_equal(events_publish(bus, "container", "start", id, NULL, NULL, i * 1000LL), 0);
 	}
