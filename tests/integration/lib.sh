@@ -8,7 +8,7 @@ set -u
 ROOTDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 case "$B" in /*) ;; *) B="$ROOTDIR/$B" ;; esac
 CORRAL="$B/bin/corral"
-FIXTURES="$B/fixtures"
+FIXTURES="${FIXTURES:-$ROOTDIR/build/fixtures}"
 RESULTS="${RESULTS:-$B/results/integration.txt}"
 mkdir -p "$(dirname "$RESULTS")"
 TESTROOT="$B/tmp/it"
