@@ -33,6 +33,8 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 int container_start(const char *root, const char *id, cerr *err);
 int container_kill(const char *root, const char *id, int sig, bool all, cerr *err);
 int container_delete(const char *root, const char *id, bool force, cerr *err);
+/* The config.json saved beside the state at create. */
+int container_load_spec(const char *root, const char *id, struct oci_spec **out, cerr *err);
 
 /* Internal: the child side of create (does not return). */
 struct init_args {

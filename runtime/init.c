@@ -3,6 +3,7 @@
 #include "container.h"
 #include "creds.h"
 #include "exec_path.h"
+#include "hooks.h"
 #include "rootfs.h"
 #include "sync.h"
 #include "terminal.h"
@@ -60,6 +61,48 @@ static int join_namespaces(struct init_args *a, cerr *err)
 		a->join_fds[order[i]] = -1;
 	}
 	return 0;
+}
+
+/* Ask the parent to run prestart and createRuntime, then run createContainer
+ * here: in the container's namespaces, before pivot_root, so its path is
+ * the host's. The parent sends the states (creating, created) in a memfd. */
+static int create_hooks(struct init_args *a, char **states, size_t *len, cerr *err)
+{
+	if (sync_send(a->sync, SYNC_HOOKS, 0, NULL, -1) < 0)
+		return cerr_sys(err, errno, "sync with parent");
+	struct sync_msg m;
+	int fd = -1;
+	int r = sync_recv(a->sync, &m, &fd);
+	if (r < 0)
+		return cerr_sys(err, -r, "sync with parent");
+	if (m.type != SYNC_HOOKS_DONE || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return cerr_set(err, EPROTO, "sync with parent: unexpected message %u", m.type);
+	}
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	r = read_file(path, 1 << 20, states, len, err);
+	close(fd);
+	if (r < 0)
+		return r;
+	return hooks_run(a->spec, HOOK_CREATE_CONTAINER, *states, err);
+}
+
+/* startContainer runs after `start`, inside the container. A failure goes
+ * back to `start` through the exec fifo, which stays open until execve. */
+static void start_hooks(struct init_args *a, int fifo_w, const char *states, size_t len)
+{
+	size_t first = strnlen(states, len);
+	if (!a->spec->n_hooks[HOOK_START_CONTAINER] || first + 1 >= len)
+		return;
+	cerr err = { 0 };
+	if (hooks_run(a->spec, HOOK_START_CONTAINER, states + first + 1, &err) < 0) {
+		const char *msg = cerr_msg(&err);
+		if (write(fifo_w, msg, strlen(msg)) < 0)
+			fprintf(stderr, "corral: %s\n", msg);
+		_exit(1);
+	}
 }
 
 /* Replaced by the rtnetlink version in runtime/netlink.c when it lands. */
@@ -153,6 +196,10 @@ _Noreturn void container_init(struct init_args *a)
 		if (p->has_console_size)
 			tty_set_size(master, p->console_height, p->console_width);
 	}
+	_cleanup_free_ char *states = NULL;
+	size_t states_len = 0;
+	if (hooks_need_sync(s) && create_hooks(a, &states, &states_len, &err) < 0)
+		fail(a, &err);
 	/* the host's /proc, to reach exec.fifo after the old root is gone */
 	_cleanup_close_ int procfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0) {
@@ -197,7 +244,8 @@ _Noreturn void container_init(struct init_args *a)
 		fprintf(stderr, "corral: open exec fifo: %s\n", strerror(errno));
 		_exit(1);
 	}
-	close(w);
+	if (states)
+		start_hooks(a, w, states, states_len);
 	close(a->fifo);
 	close(procfd);
 	procfd = -1;
