@@ -111,3 +111,21 @@ int mount_options_parse(struct oci_mount *m, const char *path, cerr *err)
 	sb_release(&data);
 	return 0;
 }
+
+size_t mount_options_known(const char **out, size_t max)
+{
+	size_t n = 0;
+#define ADD(x) do { if (n < max) out[n] = (x); n++; } while (0)
+	ADD("bind");
+	ADD("rbind");
+	ADD("idmap");
+	ADD("ridmap");
+	for (size_t i = 0; i < ARRAY_SIZE(flag_opts); i++)
+		ADD(flag_opts[i].name);
+	for (size_t i = 0; i < ARRAY_SIZE(propagations); i++)
+		ADD(propagations[i].name);
+	for (size_t i = 0; i < ARRAY_SIZE(rattrs); i++)
+		ADD(rattrs[i].name);
+#undef ADD
+	return n;
+}

@@ -187,6 +187,10 @@ void spec_free(struct oci_spec *s);
 static inline void spec_freep(struct oci_spec **s) { spec_free(*s); }
 #define _cleanup_spec_ __attribute__((cleanup(spec_freep)))
 
+/* A process object alone, as `corral exec --process` reads it. */
+int spec_process_load(const char *path, struct oci_process *out, cerr *err);
+void spec_process_free(struct oci_process *p);
+
 /* The default config, as `corral spec` writes it. */
 char *spec_default_json(bool rootless);
 int spec_default(struct oci_spec **out, cerr *err);

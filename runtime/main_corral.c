@@ -41,6 +41,9 @@ static const struct {
 	{ "delete", cmd_delete, "delete a container and everything it holds" },
 	{ "list", cmd_list, "list containers" },
 	{ "spec", cmd_spec, "write a default config.json" },
+	{ "exec", cmd_exec, "run a new process in a running container" },
+	{ "ps", cmd_ps, "list the processes of a container" },
+	{ "features", cmd_features, "print the features this runtime implements (JSON)" },
 #ifdef HAVE_IMAGES
 	{ "image", corral_cmd_image, "import and manage images (see corral-image(8))" },
 	{ "bundle", corral_cmd_bundle, "build a bundle from an imported image" },
