@@ -54,8 +54,10 @@ static int check_supported(const struct oci_spec *s, cerr *err)
 		return cerr_set(err, ENOTSUP, "linux.seccomp: seccomp is not supported yet");
 	if (s->linux_.n_net_devices)
 		return cerr_set(err, ENOTSUP, "linux.netDevices: not supported yet");
-	if (s->linux_.has_time_offsets || spec_has_namespace(s, NS_TIME))
-		return cerr_set(err, ENOTSUP, "linux.namespaces: time namespaces are not supported yet");
+	if (s->linux_.has_time_offsets && !spec_has_namespace(s, NS_TIME))
+		return cerr_set(err, EINVAL, "linux.timeOffsets: needs a time namespace in linux.namespaces");
+	if (s->linux_.has_time_offsets && spec_namespace(s, NS_TIME)->path)
+		return cerr_set(err, EINVAL, "linux.timeOffsets: cannot be set on a time namespace that is joined");
 	return 0;
 }
 
@@ -292,7 +294,9 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 	}
 	uint64_t flags = CLONE_PIDFD;
 	for (size_t i = 0; i < s->linux_.n_namespaces; i++)
-		if (!s->linux_.namespaces[i].path)
+		/* a new time namespace is unshared by the init, which sets its
+		 * offsets first: a clone would freeze them at zero */
+		if (!s->linux_.namespaces[i].path && s->linux_.namespaces[i].type != NS_TIME)
 			flags |= (uint64_t)oci_ns_clone_flag(s->linux_.namespaces[i].type);
 	struct clone_args ca = { .flags = flags, .pidfd = (uint64_t)(uintptr_t)&pidfd, .exit_signal = SIGCHLD };
 	if (cgroup) {

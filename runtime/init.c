@@ -49,7 +49,7 @@ static int expect(struct init_args *a, enum sync_type t, cerr *err)
 static int join_namespaces(struct init_args *a, cerr *err)
 {
 	/* the user namespace first: it grants the rights to join the others */
-	static const enum oci_ns_type order[] = { NS_USER, NS_IPC, NS_UTS, NS_NETWORK, NS_CGROUP, NS_MOUNT };
+	static const enum oci_ns_type order[] = { NS_USER, NS_IPC, NS_UTS, NS_NETWORK, NS_CGROUP, NS_TIME, NS_MOUNT };
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		int fd = a->join_fds[order[i]];
 		if (fd < 0)
@@ -103,6 +103,30 @@ static void start_hooks(struct init_args *a, int fifo_w, const char *states, siz
 			fprintf(stderr, "corral: %s\n", msg);
 		_exit(1);
 	}
+}
+
+/* A new time namespace takes effect for our children and at execve; its
+ * offsets can only be written before any process is in it, so unshare and
+ * write them before anything is forked (createContainer hooks). */
+static int time_namespace(const struct oci_spec *s, cerr *err)
+{
+	const struct oci_namespace *ns = spec_namespace(s, NS_TIME);
+	if (!ns || ns->path)
+		return 0;
+	if (unshare(CLONE_NEWTIME) < 0)
+		return cerr_sys(err, errno, "linux.namespaces: new time namespace");
+	if (!s->linux_.has_time_offsets)
+		return 0;
+	static const char *const clocks[] = { "monotonic", "boottime" };
+	for (int c = 0; c < 2; c++) {
+		char line[96];
+		snprintf(line, sizeof(line), "%s %lld %lld\n", clocks[c], (long long)s->linux_.time_offsets[c][0],
+			 (long long)s->linux_.time_offsets[c][1]);
+		int r = write_file_str("/proc/self/timens_offsets", line);
+		if (r < 0)
+			return cerr_sys(err, -r, "linux.timeOffsets.%s: write /proc/self/timens_offsets", clocks[c]);
+	}
+	return 0;
 }
 
 /* Replaced by the rtnetlink version in runtime/netlink.c when it lands. */
@@ -179,7 +203,7 @@ _Noreturn void container_init(struct init_args *a)
 			fail(a, &err);
 		}
 	}
-	if (join_namespaces(a, &err) < 0 || set_names(s, &err) < 0)
+	if (join_namespaces(a, &err) < 0 || time_namespace(s, &err) < 0 || set_names(s, &err) < 0)
 		fail(a, &err);
 	if (spec_has_namespace(s, NS_NETWORK) && !spec_namespace(s, NS_NETWORK)->path &&
 	    loopback_up(&err) < 0)
