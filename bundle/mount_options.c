@@ -97,8 +97,9 @@ int mount_options_parse(struct oci_mount *m, const char *path, cerr *err)
 		if (done)
 			continue;
 		if (streq(opt, "idmap") || streq(opt, "ridmap")) {
-			sb_release(&data);
-			return cerr_set(err, ENOTSUP, "%s.options: \"%s\" (idmapped mounts) is not supported yet", path, opt);
+			m->idmap = true;
+			m->idmap_recursive |= opt[0] == 'r';
+			continue;
 		}
 		if (strchr(opt, ','))
 			return sb_release(&data), cerr_set(err, EINVAL, "%s.options: \"%s\" must not contain a comma", path, opt);

@@ -64,6 +64,7 @@ struct oci_mount {
 	unsigned long propagation; /* MS_PRIVATE|MS_REC ... or 0 */
 	uint64_t attr_set, attr_clr; /* recursive MOUNT_ATTR_* (rro, rnosuid, ...) */
 	bool bind, recursive;
+	bool idmap, idmap_recursive; /* "idmap"/"ridmap", or mappings given */
 	char *data;              /* options that are not flags, comma-joined */
 	struct oci_idmap *uid_mappings, *gid_mappings;
 	size_t n_uid_mappings, n_gid_mappings;

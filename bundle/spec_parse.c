@@ -60,8 +60,11 @@ static int parse_mounts(yajl_val root, struct oci_spec *s, cerr *err)
 			return cerr_set(err, EINVAL, "%s.type: is required for a mount that is not a bind mount", p);
 		if (m->bind && (!m->source || !m->source[0]))
 			return cerr_set(err, EINVAL, "%s.source: is required for a bind mount", p);
-		if (m->n_uid_mappings || m->n_gid_mappings)
-			return cerr_set(err, ENOTSUP, "%s.uidMappings: idmapped mounts are not supported yet", p);
+		if (!m->n_uid_mappings != !m->n_gid_mappings)
+			return cerr_set(err, EINVAL, "%s: uidMappings and gidMappings must be given together", p);
+		m->idmap |= m->n_uid_mappings > 0;
+		if (m->idmap && !m->bind)
+			return cerr_set(err, EINVAL, "%s: idmapped mounts must be bind mounts", p);
 	}
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include "container.h"
 #include "cgroup_path.h"
 #include "hooks.h"
+#include "idmap.h"
 #include "sync.h"
 #include "terminal.h"
 #include "cgroups/resources.h"
@@ -54,6 +55,9 @@ static int check_supported(const struct oci_spec *s, cerr *err)
 		return cerr_set(err, ENOTSUP, "linux.seccomp: seccomp is not supported yet");
 	if (s->linux_.n_net_devices)
 		return cerr_set(err, ENOTSUP, "linux.netDevices: not supported yet");
+	int r = idmap_check(s, err);
+	if (r < 0)
+		return r;
 	if (s->linux_.has_time_offsets && !spec_has_namespace(s, NS_TIME))
 		return cerr_set(err, EINVAL, "linux.timeOffsets: needs a time namespace in linux.namespaces");
 	if (s->linux_.has_time_offsets && spec_namespace(s, NS_TIME)->path)
@@ -324,8 +328,10 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 	close(sock_child);
 	sock_child = -1;
 	close_join_fds(join);
-	if (userns) {
-		if ((r = write_idmaps(pid, &s->linux_, err)) < 0)
+	if (userns || idmap_needed(s)) {
+		if (userns && (r = write_idmaps(pid, &s->linux_, err)) < 0)
+			goto fail;
+		if (idmap_needed(s) && (r = idmap_send_mounts(sock_parent, s, rootfs, o->bundle, pid, err)) < 0)
 			goto fail;
 		if (sync_send(sock_parent, SYNC_MAPS_DONE, 0, NULL, -1) < 0) {
 			r = cerr_sys(err, errno, "sync with container init");

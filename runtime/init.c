@@ -4,6 +4,7 @@
 #include "creds.h"
 #include "exec_path.h"
 #include "hooks.h"
+#include "idmap.h"
 #include "rootfs.h"
 #include "sync.h"
 #include "terminal.h"
@@ -61,6 +62,34 @@ static int join_namespaces(struct init_args *a, cerr *err)
 		a->join_fds[order[i]] = -1;
 	}
 	return 0;
+}
+
+/* Until the parent says the maps are written, it may send idmapped mounts
+ * (detached trees) to move into place. */
+static int await_maps(struct init_args *a, int *rootfs_tree, int *trees, cerr *err)
+{
+	for (;;) {
+		struct sync_msg m;
+		int fd = -1;
+		int r = sync_recv(a->sync, &m, &fd);
+		if (r < 0)
+			return cerr_sys(err, -r, "sync with parent");
+		if (m.type == SYNC_MAPS_DONE) {
+			if (fd >= 0)
+				close(fd);
+			return 0;
+		}
+		if (m.type != SYNC_MOUNT_FD || fd < 0 || m.code < IDMAP_ROOTFS_INDEX ||
+		    m.code >= (int)a->spec->n_mounts) {
+			if (fd >= 0)
+				close(fd);
+			return cerr_set(err, EPROTO, "sync with parent: unexpected message %u", m.type);
+		}
+		int *slot = m.code == IDMAP_ROOTFS_INDEX ? rootfs_tree : &trees[m.code];
+		if (*slot >= 0)
+			close(*slot);
+		*slot = fd;
+	}
 }
 
 /* Ask the parent to run prestart and createRuntime, then run createContainer
@@ -195,9 +224,18 @@ _Noreturn void container_init(struct init_args *a)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* until the state is saved, the init dies with its creator */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	_cleanup_free_ int *trees = calloc(s->n_mounts + 1, sizeof(int));
+	if (!trees) {
+		cerr_set(&err, ENOMEM, "out of memory");
+		fail(a, &err);
+	}
+	for (size_t i = 0; i < s->n_mounts; i++)
+		trees[i] = -1;
+	ro.rootfs_tree = -1;
+	ro.mount_trees = trees;
+	if ((a->userns || idmap_needed(s)) && await_maps(a, &ro.rootfs_tree, trees, &err) < 0)
+		fail(a, &err);
 	if (a->userns) {
-		if (expect(a, SYNC_MAPS_DONE, &err) < 0)
-			fail(a, &err);
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
 			cerr_sys(&err, errno, "linux.uidMappings: become root in the user namespace");
 			fail(a, &err);

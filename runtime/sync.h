@@ -12,6 +12,7 @@ enum sync_type {
 	SYNC_ERROR,         /* child → parent: setup failed; text follows */
 	SYNC_HOOKS,         /* child → parent: run createRuntime/prestart now */
 	SYNC_HOOKS_DONE,    /* parent → child: the states for the init's hooks (memfd) */
+	SYNC_MOUNT_FD,      /* parent → child: an idmapped mount (fd), code = mount index */
 	SYNC_PID,           /* exec helper → caller: the process's pid (code) and pidfd */
 };
 
