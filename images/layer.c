@@ -129,10 +129,37 @@ static void stream_free(stream *s)
 	cerr_clear(&s->cb_err);
 }
 
-/* Prefer the callback's precise error over libarchive's summary. */
-static int fail(stream *s, cerr *err, int code, const char *fmt, const char *arg)
+/* When reading fails midway, a blob that does not match its digest is the
+ * cause worth naming: hash the rest of it and say so. */
+static int digest_verdict(stream *s, cerr *err)
 {
 	layer_job *j = s->j;
+	if (!j->expect_digest || s->cb_err.code == EFBIG)
+		return 0;
+	while (!s->zeof) {
+		ssize_t n = read(j->src_fd, s->zbuf, BUF_SIZE);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		digest_update(s->zhash, s->zbuf, (size_t)n);
+		j->size += (uint64_t)n;
+		if (j->expect_size >= 0 && j->size > (uint64_t)j->expect_size)
+			return 0;
+	}
+	digest_final(s->zhash, j->digest);
+	if (streq(j->digest, j->expect_digest))
+		return 0;
+	return cerr_set(err, EIO, "%s: digest mismatch: expected %s, got %s", j->what, j->expect_digest, j->digest);
+}
+
+/* Prefer the callback's precise error over libarchive's summary. */
+static int fail(stream *s, cerr *err, int code, const char *ctx, const char *arg)
+{
+	layer_job *j = s->j;
+	int r = digest_verdict(s, err);
+	if (r < 0)
+		return r;
 	if (s->cb_err.msg) {
 		cerr_set(err, s->cb_err.code, "%s", s->cb_err.msg);
 		return -s->cb_err.code;
@@ -140,7 +167,7 @@ static int fail(stream *s, cerr *err, int code, const char *fmt, const char *arg
 	if (s->zeof && j->expect_size >= 0 && j->size < (uint64_t)j->expect_size)
 		return cerr_set(err, EIO, "%s: size mismatch: expected %lld bytes, got %llu (truncated)", j->what,
 				(long long)j->expect_size, (unsigned long long)j->size);
-	return cerr_set(err, code, fmt, s->j->what, arg ? arg : "error");
+	return cerr_set(err, code, "%s: %s%s%s", s->j->what, ctx, *ctx ? ": " : "", arg ? arg : "error");
 }
 
 static void archive_freep(struct archive **a)
@@ -165,11 +192,11 @@ int layer_unpack(layer_job *j, cerr *err)
 	archive_read_support_filter_zstd(s.dec);
 	archive_read_support_format_raw(s.dec);
 	if (archive_read_open(s.dec, &s, NULL, read_compressed, NULL) != ARCHIVE_OK)
-		return fail(&s, err, EIO, "%s: %s", archive_error_string(s.dec));
+		return fail(&s, err, EIO, "", archive_error_string(s.dec));
 	struct archive_entry *raw;
 	int r = archive_read_next_header(s.dec, &raw);
 	if (r != ARCHIVE_OK && r != ARCHIVE_EOF)
-		return fail(&s, err, EIO, "%s: %s", archive_error_string(s.dec));
+		return fail(&s, err, EIO, "", archive_error_string(s.dec));
 	j->comp = comp_of_filter(archive_filter_code(s.dec, 0));
 	if (j->expect_comp != COMP_UNKNOWN && j->comp != j->expect_comp)
 		return cerr_set(err, EINVAL, "%s: media type mismatch: declared %s, content is %s", j->what,
@@ -181,7 +208,7 @@ int layer_unpack(layer_job *j, cerr *err)
 	archive_read_support_format_tar(tar);
 	archive_read_support_format_empty(tar);
 	if (archive_read_open(tar, &s, NULL, read_uncompressed, NULL) != ARCHIVE_OK)
-		return fail(&s, err, EINVAL, "%s: not a tar archive: %s", archive_error_string(tar));
+		return fail(&s, err, EINVAL, "not a tar archive", archive_error_string(tar));
 	extract_ctx x;
 	extract_init(&x, j->root_fd, EXTRACT_LAYER, j->what, &j->lim);
 	struct archive_entry *e;
@@ -194,21 +221,26 @@ int layer_unpack(layer_job *j, cerr *err)
 	extract_done(&x);
 	if (rc < 0) {
 		if (s.cb_err.msg)
-			return fail(&s, err, EIO, "%s", NULL);
-		return rc;
+			return fail(&s, err, EIO, "", NULL);
+		cerr e2 = { 0 };
+		if (digest_verdict(&s, &e2) < 0) {
+			cerr_set(err, e2.code, "%s", e2.msg);
+			cerr_clear(&e2);
+		}
+		return -err->code;
 	}
 	if (r != ARCHIVE_EOF)
-		return fail(&s, err, EIO, "%s: tar: %s", archive_error_string(tar));
+		return fail(&s, err, EIO, "tar", archive_error_string(tar));
 	/* the diff_id covers the whole stream, including what follows the tar
 	 * end marker, and the blob digest the whole file */
 	const void *dummy;
 	while (read_uncompressed(tar, &s, &dummy) > 0)
 		;
 	if (s.cb_err.msg)
-		return fail(&s, err, EIO, "%s", NULL);
+		return fail(&s, err, EIO, "", NULL);
 	while (!s.zeof)
 		if (read_compressed(s.dec, &s, &dummy) < 0)
-			return fail(&s, err, EIO, "%s", NULL);
+			return fail(&s, err, EIO, "", NULL);
 	digest_final(s.zhash, j->digest);
 	digest_final(s.uhash, j->diffid);
 	if (j->expect_size >= 0 && j->size != (uint64_t)j->expect_size)

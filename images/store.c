@@ -57,6 +57,7 @@ static void clean_staging(img_store *s)
 
 int store_open(img_store *s, const char *root, bool exclusive, cerr *err)
 {
+	_cleanup_close_ int blobs = -1;
 	*s = (img_store)IMG_STORE_INIT;
 	s->root = strdup(root);
 	if (!s->root || asprintf(&s->dir, "%s/images", root) < 0) {
@@ -79,7 +80,6 @@ int store_open(img_store *s, const char *root, bool exclusive, cerr *err)
 		r = cerr_sys(err, errno, "store %s: lock", root);
 		goto fail;
 	}
-	_cleanup_close_ int blobs = -1;
 	if ((blobs = open_sub(s->dirfd, "blobs", err, root)) < 0 ||
 	    (s->blobs_fd = open_sub(blobs, "sha256", err, root)) < 0 ||
 	    (s->layers_fd = open_sub(s->dirfd, "layers", err, root)) < 0 ||

@@ -1,0 +1,255 @@
+#include "images/rootfs.h"
+#include "images/whiteout.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/strbuf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+int rootfs_overlay(img_store *s, const img_handle *h, int bundle_fd, const char *bundle_path, cerr *err)
+{
+	static const char *dirs[] = { "rootfs", "upper", "work" };
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (mkdirat(bundle_fd, dirs[i], 0755) < 0 && errno != EEXIST)
+			return cerr_sys(err, errno, "%s/%s", bundle_path, dirs[i]);
+	_cleanup_strbuf_ strbuf o = STRBUF_INIT;
+	sb_adds(&o, "lowerdir=");
+	/* overlay lists the top layer first */
+	for (size_t i = h->cfg.n_diff_ids; i-- > 0;) {
+		_cleanup_free_ char *p = store_layer_path(s, h->cfg.diff_ids[i]);
+		if (!p)
+			return cerr_set(err, ENOMEM, "out of memory");
+		if (strpbrk(p, ",:\\"))
+			return cerr_set(err, EINVAL, "store path %s: ',', ':' and '\\' cannot be used with overlayfs", p);
+		sb_addf(&o, "%s%s", p, i ? ":" : "");
+	}
+	if (h->cfg.n_diff_ids == 0) {
+		/* an image without layers: an empty lower */
+		if (mkdirat(bundle_fd, "empty", 0755) < 0 && errno != EEXIST)
+			return cerr_sys(err, errno, "%s/empty", bundle_path);
+		sb_addf(&o, "%s/empty", bundle_path);
+	}
+	sb_addf(&o, ",upperdir=%s/upper,workdir=%s/work", bundle_path, bundle_path);
+	if (!o.buf || o.len >= 4000)
+		return cerr_set(err, E2BIG, "overlay options for %zu layers exceed the mount limit; use --copy",
+				h->cfg.n_diff_ids);
+	_cleanup_free_ char *target = NULL;
+	if (asprintf(&target, "%s/rootfs", bundle_path) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	if (mount("overlay", target, "overlay", MS_NODEV, o.buf) < 0)
+		return cerr_sys(err, errno, "mount overlay on %s", target);
+	return 0;
+}
+
+static int copy_xattrs(int src, int dst)
+{
+	char names[4096];
+	ssize_t n = flistxattr(src, names, sizeof(names));
+	for (ssize_t off = 0; n > 0 && off < n; off += (ssize_t)strlen(names + off) + 1) {
+		const char *name = names + off;
+		if (strncmp(name, "trusted.overlay.", 16) == 0)
+			continue;
+		char val[4096];
+		ssize_t vl = fgetxattr(src, name, val, sizeof(val));
+		if (vl >= 0)
+			fsetxattr(dst, name, val, (size_t)vl, 0);
+	}
+	return 0;
+}
+
+static int copy_data(int in, int out)
+{
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		if (n == 0)
+			return 0;
+		if (n > 0)
+			continue;
+		if (errno == EINTR)
+			continue;
+		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
+			return -errno;
+		break;
+	}
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n == 0)
+			return 0;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (ssize_t w, off = 0; off < n; off += w)
+			if ((w = write(out, buf + off, (size_t)(n - off))) < 0)
+				return -errno;
+	}
+}
+
+static int clear_dir(int dfd)
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	struct dirent *de;
+	int r = 0;
+	while ((de = readdir(d)))
+		if (!streq(de->d_name, ".") && !streq(de->d_name, "..")) {
+			int q = rm_rf_at(dfd, de->d_name);
+			if (q < 0 && !r)
+				r = q;
+		}
+	closedir(d);
+	return r;
+}
+
+static int copy_entry(int src, int dst, const char *name, const struct stat *st)
+{
+	if (S_ISREG(st->st_mode)) {
+		_cleanup_close_ int in = openat(src, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int out = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (in < 0 || out < 0)
+			return -errno;
+		int r = copy_data(in, out);
+		if (r < 0)
+			return r;
+		if (fchown(out, st->st_uid, st->st_gid) < 0)
+			return -errno;
+		copy_xattrs(in, out);
+		if (fchmod(out, st->st_mode & 07777) < 0)
+			return -errno;
+		struct timespec ts[2] = { st->st_atim, st->st_mtim };
+		futimens(out, ts);
+		return 0;
+	}
+	if (S_ISLNK(st->st_mode)) {
+		char target[PATH_MAX];
+		ssize_t n = readlinkat(src, name, target, sizeof(target) - 1);
+		if (n < 0)
+			return -errno;
+		target[n] = '\0';
+		if (symlinkat(target, dst, name) < 0 || fchownat(dst, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		return 0;
+	}
+	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) || S_ISFIFO(st->st_mode)) {
+		if (mknodat(dst, name, st->st_mode, st->st_rdev) < 0 ||
+		    fchownat(dst, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    fchmodat(dst, name, st->st_mode & 07777, 0) < 0)
+			return -errno;
+		return 0;
+	}
+	return 0; /* sockets are not copied */
+}
+
+/* Every descent opens the next directory with O_NOFOLLOW from its parent's
+ * fd, so a symlink in the tree being built is replaced, never followed. */
+static int flatten_dir(int src, int dst, const char *path, cerr *err)
+{
+	int fd = openat(src, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return cerr_sys(err, errno, "flatten %s", path);
+	}
+	struct dirent *de;
+	int r = 0;
+	while (r == 0 && (de = readdir(d))) {
+		const char *name = de->d_name;
+		if (streq(name, ".") || streq(name, ".."))
+			continue;
+		struct stat st, cur;
+		if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = cerr_sys(err, errno, "flatten %s/%s", path, name);
+			break;
+		}
+		bool exists = fstatat(dst, name, &cur, AT_SYMLINK_NOFOLLOW) == 0;
+		if (wh_is_overlay(&st)) {
+			if (exists && (r = rm_rf_at(dst, name)) < 0)
+				r = cerr_sys(err, -r, "flatten %s/%s: whiteout", path, name);
+			continue;
+		}
+		_cleanup_free_ char *sub = NULL;
+		if (asprintf(&sub, "%s/%s", path, name) < 0) {
+			r = cerr_set(err, ENOMEM, "out of memory");
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			_cleanup_close_ int s2 = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (s2 < 0) {
+				r = cerr_sys(err, errno, "flatten %s", sub);
+				break;
+			}
+			if (exists && !S_ISDIR(cur.st_mode)) {
+				if (unlinkat(dst, name, 0) < 0) {
+					r = cerr_sys(err, errno, "flatten %s", sub);
+					break;
+				}
+				exists = false;
+			}
+			if (!exists && mkdirat(dst, name, 0700) < 0) {
+				r = cerr_sys(err, errno, "flatten %s", sub);
+				break;
+			}
+			_cleanup_close_ int d2 = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (d2 < 0) {
+				r = cerr_sys(err, errno, "flatten %s", sub);
+				break;
+			}
+			if (exists && wh_is_opaque(s2) && (r = clear_dir(d2)) < 0) {
+				r = cerr_sys(err, -r, "flatten %s: opaque", sub);
+				break;
+			}
+			if (fchown(d2, st.st_uid, st.st_gid) < 0 || fchmod(d2, st.st_mode & 07777) < 0) {
+				r = cerr_sys(err, errno, "flatten %s", sub);
+				break;
+			}
+			copy_xattrs(s2, d2);
+			r = flatten_dir(s2, d2, sub, err);
+			continue;
+		}
+		if (exists && (r = rm_rf_at(dst, name)) < 0) {
+			r = cerr_sys(err, -r, "flatten %s", sub);
+			break;
+		}
+		if ((r = copy_entry(src, dst, name, &st)) < 0)
+			r = cerr_sys(err, -r, "flatten %s", sub);
+	}
+	closedir(d);
+	return r;
+}
+
+int flatten_layer(int src_fd, int dst_fd, cerr *err)
+{
+	return flatten_dir(src_fd, dst_fd, "", err);
+}
+
+int rootfs_flatten(img_store *s, const img_handle *h, int rootfs_fd, cerr *err)
+{
+	for (size_t i = 0; i < h->cfg.n_diff_ids; i++) {
+		const char *hex = digest_hex(h->cfg.diff_ids[i]);
+		_cleanup_close_ int l = openat(s->layers_fd, hex, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (l < 0)
+			return cerr_sys(err, errno, "layer %s", h->cfg.diff_ids[i]);
+		struct stat st;
+		if (fstat(l, &st) == 0 && i == 0)
+			(void)(fchown(rootfs_fd, st.st_uid, st.st_gid) || fchmod(rootfs_fd, st.st_mode & 07777));
+		int r = flatten_layer(l, rootfs_fd, err);
+		if (r < 0)
+			return cerr_wrap(err, "layer %s", h->cfg.diff_ids[i]);
+	}
+	return 0;
+}
