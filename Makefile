@@ -50,9 +50,11 @@ DEPS := $(patsubst %.c,$(B)/obj/%.d,$(ALL_SRCS))
 .PHONY: all deps check check-unit check-integration check-vm check-fuzz bench demo install clean
 all: $(BINS)
 
+Q := $(if $(V),,@)
+
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(V),,echo "  CC $<";)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 define LIB_RULE
 $(B)/lib/lib$(1).a: $(patsubst %.c,$(B)/obj/%.o,$(call lib_srcs,$(1)))
