@@ -159,28 +159,41 @@ static int remove_bundle(const char *dir, cerr *err)
 
 int corral_cmd_bundle(int argc, char **argv)
 {
-	if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h")) {
+	if (argc < 2) {
 		usage();
-		return argc < 2 ? 1 : 0;
+		return 1;
 	}
-	const char *verb = argv[1], *store = NULL, *image = NULL;
+	const char *verb = NULL, *store = NULL, *image = NULL;
 	bool copy = false;
-	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc - 1, argv + 1, "+h", bundle_opts, NULL)) != -1) {
+	/* options before the verb, then after it; "+" keeps CMD's own options */
+	int base = 0;
+	optind = 0; /* glibc: a full reset */
+	for (int pass = 0; pass < 2; pass++) {
+	while ((c = getopt_long(argc - base, argv + base, "+h", bundle_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_STORE: store = optarg; break;
 		case OPT_IMAGE: image = optarg; break;
 		case OPT_COPY: copy = true; break;
 		case 'h': usage(); return 0;
 		default:
-			log_error("bundle %s: unknown option %s", verb, argv[optind] ? argv[optind] : "?");
+			log_error("bundle: unknown option %s", argv[base + optind - 1]);
 			return 1;
 		}
 	}
-	int rest = argc - 1 - optind;
-	char **rv = argv + 1 + optind;
+	if (pass == 0) {
+		if (base + optind >= argc) {
+			usage();
+			return 1;
+		}
+		base += optind;
+		verb = argv[base];
+		optind = 0; /* glibc: reinitialise for the new argv */
+	}
+	}
+	int rest = argc - base - (optind ? optind : 1);
+	char **rv = argv + base + (optind ? optind : 1);
 	cerr err = { 0 };
 	if (streq(verb, "create")) {
 		if (!image || rest < 1) {

@@ -200,18 +200,19 @@ static int cmd_inspect(const char *store, int argc, char **argv)
 
 int corral_cmd_image(int argc, char **argv)
 {
-	if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h")) {
+	if (argc < 2) {
 		usage();
-		return argc < 2 ? 1 : 0;
+		return 1;
 	}
-	const char *verb = argv[1];
+	const char *verb = "image";
 	const char *store = NULL, *format = NULL;
 	import_opts o = { 0 };
 	extract_limits_default(&o.lim);
-	optind = 1;
+	optind = 0; /* glibc: a full reset, whatever mode the caller's getopt used */
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc - 1, argv + 1, "+h", image_opts, NULL)) != -1) {
+	/* options may come before or after the verb: GNU permutation */
+	while ((c = getopt_long(argc, argv, "h", image_opts, NULL)) != -1) {
 		uint64_t v = 0;
 		switch (c) {
 		case OPT_STORE: store = optarg; break;
@@ -223,7 +224,7 @@ int corral_cmd_image(int argc, char **argv)
 		case OPT_MAX_RATIO:
 		case OPT_MAX_ENTRIES:
 			if (!parse_u64(optarg, &v)) {
-				log_error("image %s: %s: not a number", verb, optarg);
+				log_error("image: %s: not a number", optarg);
 				return 1;
 			}
 			if (c == OPT_MAX_SIZE)
@@ -235,13 +236,18 @@ int corral_cmd_image(int argc, char **argv)
 			break;
 		case 'h': usage(); return 0;
 		default:
-			log_error("image %s: unknown option %s", verb, argv[optind] ? argv[optind] : "?");
+			log_error("image: unknown option %s", argv[optind - 1]);
 			return 1;
 		}
 	}
+	if (optind >= argc) {
+		usage();
+		return 1;
+	}
+	verb = argv[optind];
 	store = store_root_default(store);
-	int rest = argc - 1 - optind;
-	char **rv = argv + 1 + optind;
+	int rest = argc - optind - 1;
+	char **rv = argv + optind + 1;
 	if (streq(verb, "import"))
 		return cmd_import(store, &o, rest, rv);
 	if (streq(verb, "list") || streq(verb, "ls"))
