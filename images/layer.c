@@ -147,6 +147,9 @@ static int digest_verdict(stream *s, cerr *err)
 		if (j->expect_size >= 0 && j->size > (uint64_t)j->expect_size)
 			return 0;
 	}
+	if (j->expect_size >= 0 && j->size < (uint64_t)j->expect_size)
+		return cerr_set(err, EIO, "%s: size mismatch: expected %lld bytes, got %llu (truncated)", j->what,
+				(long long)j->expect_size, (unsigned long long)j->size);
 	digest_final(s->zhash, j->digest);
 	if (streq(j->digest, j->expect_digest))
 		return 0;
