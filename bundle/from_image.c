@@ -226,13 +226,14 @@ static int set_caps(struct oci_caps *c)
 
 int spec_from_image(const img_config *cfg, int rootfs_fd, char *const *args, struct oci_spec **out, cerr *err)
 {
+	_cleanup_strv_ char **argv = NULL;
+	_cleanup_strv_ char **env = NULL;
 	struct oci_spec *sp = NULL;
 	int r = spec_default(&sp, err);
 	if (r < 0)
 		return r;
 	struct oci_process *p = &sp->process;
 	/* the command: Entrypoint, then the CLI's args or else Cmd */
-	_cleanup_strv_ char **argv = NULL;
 	for (char **e = cfg->entrypoint; e && *e; e++)
 		if (strv_push(&argv, strdup(*e)) < 0)
 			goto oom;
@@ -247,7 +248,6 @@ int spec_from_image(const img_config *cfg, int rootfs_fd, char *const *args, str
 	strv_free(p->args);
 	p->args = TAKE_PTR(argv);
 	/* the environment, with a PATH when the image has none */
-	_cleanup_strv_ char **env = NULL;
 	bool has_path = false;
 	for (char **e = cfg->env; e && *e; e++) {
 		has_path |= strncmp(*e, "PATH=", 5) == 0;
