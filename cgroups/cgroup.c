@@ -329,8 +329,12 @@ int cg_destroy(cg *c, bool force, cerr *err)
 		if (force)
 			cg_signal_all(c, SIGKILL, NULL);
 		int r = rmdir_tree(parent, slash + 1);
-		if (r == 0)
+		if (r == 0) {
+			/* corral's default parent goes too once its last child is gone */
+			if (streq(strrchr(full, '/') ? strrchr(full, '/') + 1 : full, "corral"))
+				rmdir(full);
 			return 0;
+		}
 		if (r != -EBUSY)
 			return cerr_sys(err, -r, "cgroup %s: remove", c->path);
 		if (now_ms() > deadline)

@@ -183,10 +183,12 @@ _Noreturn void container_init(struct init_args *a)
 		fail(a, &err);
 	if (creds_apply_user_caps(p, &err) < 0)
 		fail(a, &err);
+	/* from here the parent may exit at any time; if it dies before GO the
+	 * socket reports it, so the death signal is no longer needed */
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	if (sync_send(a->sync, SYNC_READY, 0, NULL, -1) < 0 || expect(a, SYNC_GO, &err) < 0)
 		_exit(1);
 	close(a->sync);
-	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	/* block here until `start` opens the other end */
 	char name[16];
 	snprintf(name, sizeof(name), "%d", a->fifo);
