@@ -2,7 +2,7 @@
 # corral image: every format, the store's layout, sharing, names, remove, gc,
 # concurrent imports, and staging left over by a crash.
 . "$(dirname "$0")/lib.sh"
-"$ROOTDIR/tests/fixtures/mkimages.sh" "$B" >/dev/null
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 IMG="$FIXTURES/images"
 
 ci() { "$CORRAL" image --store "$T/store" "$@"; }

@@ -3,7 +3,7 @@
 # removed files of layer 1, env and workdir come from the image; overlay and
 # --copy rootfs; User resolved from the image; gc keeps what bundles use.
 . "$(dirname "$0")/lib.sh"
-"$ROOTDIR/tests/fixtures/mkimages.sh" "$B" >/dev/null
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 IMG="$FIXTURES/images"
 
 ci() { "$CORRAL" image --store "$T/store" "$@"; }
