@@ -283,8 +283,14 @@ static int link_entry(extract_ctx *x, int dfd, const char *name, const char *tar
 	struct stat st;
 	if (fstat(tfd, &st) < 0 || S_ISDIR(st.st_mode))
 		return cerr_set(err, EPERM, "%s: %s: hardlink to a directory", x->what, path);
-	if (linkat(tfd, "", dfd, name, AT_EMPTY_PATH) < 0)
-		return cerr_sys(err, errno, "%s: %s: hardlink to /%s", x->what, path, t);
+	if (linkat(tfd, "", dfd, name, AT_EMPTY_PATH) < 0) {
+		/* without CAP_DAC_READ_SEARCH (a user namespace): through /proc */
+		char p[32];
+		if (errno != ENOENT && errno != EPERM)
+			return cerr_sys(err, errno, "%s: %s: hardlink to /%s", x->what, path, t);
+		if (linkat(AT_FDCWD, fd_path(tfd, p), dfd, name, AT_SYMLINK_FOLLOW) < 0)
+			return cerr_sys(err, errno, "%s: %s: hardlink to /%s", x->what, path, t);
+	}
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -115,8 +116,39 @@ static int clear_dir(int dfd)
 	return r;
 }
 
-static int copy_entry(int src, int dst, const char *name, const struct stat *st)
+/* Hardlinks inside one layer stay hardlinks: the first copy of an inode is
+ * remembered by an O_PATH fd, later names link to it. */
+#define LINKS_MAX 256
+typedef struct flat_ctx {
+	struct { dev_t dev; ino_t ino; int fd; } l[LINKS_MAX];
+	size_t n;
+} flat_ctx;
+
+static int link_known(flat_ctx *c, int dst, const char *name, const struct stat *st)
 {
+	for (size_t i = 0; i < c->n; i++)
+		if (c->l[i].dev == st->st_dev && c->l[i].ino == st->st_ino)
+			return linkat(c->l[i].fd, "", dst, name, AT_EMPTY_PATH) == 0 ? 1 : 0;
+	return 0;
+}
+
+static void remember(flat_ctx *c, int dst, const char *name, const struct stat *st)
+{
+	if (c->n >= LINKS_MAX)
+		return;
+	int fd = openat(dst, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	c->l[c->n].dev = st->st_dev;
+	c->l[c->n].ino = st->st_ino;
+	c->l[c->n].fd = fd;
+	c->n++;
+}
+
+static int copy_entry(flat_ctx *c, int src, int dst, const char *name, const struct stat *st)
+{
+	if (S_ISREG(st->st_mode) && st->st_nlink > 1 && link_known(c, dst, name, st))
+		return 0;
 	if (S_ISREG(st->st_mode)) {
 		_cleanup_close_ int in = openat(src, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		_cleanup_close_ int out = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -132,6 +164,8 @@ static int copy_entry(int src, int dst, const char *name, const struct stat *st)
 			return -errno;
 		struct timespec ts[2] = { st->st_atim, st->st_mtim };
 		futimens(out, ts);
+		if (st->st_nlink > 1)
+			remember(c, dst, name, st);
 		return 0;
 	}
 	if (S_ISLNK(st->st_mode)) {
@@ -156,7 +190,7 @@ static int copy_entry(int src, int dst, const char *name, const struct stat *st)
 
 /* Every descent opens the next directory with O_NOFOLLOW from its parent's
  * fd, so a symlink in the tree being built is replaced, never followed. */
-static int flatten_dir(int src, int dst, const char *path, cerr *err)
+static int flatten_dir(flat_ctx *c, int src, int dst, const char *path, cerr *err)
 {
 	int fd = openat(src, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -218,14 +252,14 @@ static int flatten_dir(int src, int dst, const char *path, cerr *err)
 				break;
 			}
 			copy_xattrs(s2, d2);
-			r = flatten_dir(s2, d2, sub, err);
+			r = flatten_dir(c, s2, d2, sub, err);
 			continue;
 		}
 		if (exists && (r = rm_rf_at(dst, name)) < 0) {
 			r = cerr_sys(err, -r, "flatten %s", sub);
 			break;
 		}
-		if ((r = copy_entry(src, dst, name, &st)) < 0)
+		if ((r = copy_entry(c, src, dst, name, &st)) < 0)
 			r = cerr_sys(err, -r, "flatten %s", sub);
 	}
 	closedir(d);
@@ -234,7 +268,14 @@ static int flatten_dir(int src, int dst, const char *path, cerr *err)
 
 int flatten_layer(int src_fd, int dst_fd, cerr *err)
 {
-	return flatten_dir(src_fd, dst_fd, "", err);
+	flat_ctx *c = calloc(1, sizeof(*c));
+	if (!c)
+		return cerr_set(err, ENOMEM, "out of memory");
+	int r = flatten_dir(c, src_fd, dst_fd, "", err);
+	for (size_t i = 0; i < c->n; i++)
+		close(c->l[i].fd);
+	free(c);
+	return r;
 }
 
 int rootfs_flatten(img_store *s, const img_handle *h, int rootfs_fd, cerr *err)

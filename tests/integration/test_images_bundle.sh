@@ -17,6 +17,8 @@ echo "greeting=$GREETING"
 cat /etc/layer1 /etc/layer2 /opq/new /data/keep
 for f in /data/gone /opq/old1 /opq/old2; do [ ! -e $f ] || echo "present:$f"; done
 [ -u /data/suid ] && echo suid-kept
+[ "$(stat -c %i /data/hl1)" = "$(stat -c %i /data/hl2)" ] && echo hardlinks-kept
+[ "$(readlink /data/link)" = keep ] && echo symlink-kept
 echo "uid=$(id -u) gid=$(id -g)"'
 
 run_checks() { # bundle-create options...
@@ -32,6 +34,8 @@ run_checks() { # bundle-create options...
 	assert_contains "$out" "new" "opaque dir content"
 	assert_not_contains "$out" "present:" "whiteouts of layer 1 files"
 	assert_contains "$out" "suid-kept" "setuid bit"
+	assert_contains "$out" "hardlinks-kept" "hardlinks"
+	assert_contains "$out" "symlink-kept" "symlinks"
 	assert_contains "$out" "uid=0 gid=0" "user"
 	"$CORRAL" bundle remove "$T/bundle"
 	[ ! -e "$T/bundle" ] || fail "bundle dir left"
