@@ -3,6 +3,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/strbuf.h"
+#include "common/strv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,36 +15,65 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+/* The new mount API takes one lower layer per call ("lowerdir+", Linux
+ * 6.8), so neither the page-sized option limit nor ':' and ',' in paths
+ * matter. */
+static int overlay_fsconfig(char **lowers, size_t n, const char *upper, const char *work, const char *target,
+			    cerr *err)
+{
+	_cleanup_close_ int fs = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return cerr_sys(err, errno, "mount overlay on %s: fsopen", target);
+	for (size_t i = 0; i < n; i++)
+		if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", lowers[i], 0) < 0)
+			return cerr_sys(err, errno, "mount overlay on %s: lowerdir+ %s", target, lowers[i]);
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return cerr_sys(err, errno, "mount overlay on %s", target);
+	_cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV);
+	if (mnt < 0)
+		return cerr_sys(err, errno, "mount overlay on %s: fsmount", target);
+	if (move_mount(mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return cerr_sys(err, errno, "mount overlay on %s: move_mount", target);
+	return 0;
+}
+
 int rootfs_overlay(img_store *s, const img_handle *h, int bundle_fd, const char *bundle_path, cerr *err)
 {
 	static const char *dirs[] = { "rootfs", "upper", "work" };
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (mkdirat(bundle_fd, dirs[i], 0755) < 0 && errno != EEXIST)
 			return cerr_sys(err, errno, "%s/%s", bundle_path, dirs[i]);
-	_cleanup_strbuf_ strbuf o = STRBUF_INIT;
-	sb_adds(&o, "lowerdir=");
+	size_t n = h->cfg.n_diff_ids ? h->cfg.n_diff_ids : 1;
+	_cleanup_strv_ char **lowers = calloc(n + 1, sizeof(char *));
+	_cleanup_free_ char *upper = NULL, *work = NULL, *target = NULL;
+	if (!lowers || asprintf(&upper, "%s/upper", bundle_path) < 0 || asprintf(&work, "%s/work", bundle_path) < 0 ||
+	    asprintf(&target, "%s/rootfs", bundle_path) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
 	/* overlay lists the top layer first */
-	for (size_t i = h->cfg.n_diff_ids; i-- > 0;) {
-		_cleanup_free_ char *p = store_layer_path(s, h->cfg.diff_ids[i]);
-		if (!p)
+	for (size_t i = 0; i < h->cfg.n_diff_ids; i++)
+		if (!(lowers[i] = store_layer_path(s, h->cfg.diff_ids[h->cfg.n_diff_ids - 1 - i])))
 			return cerr_set(err, ENOMEM, "out of memory");
-		if (strpbrk(p, ",:\\"))
-			return cerr_set(err, EINVAL, "store path %s: ',', ':' and '\\' cannot be used with overlayfs", p);
-		sb_addf(&o, "%s%s", p, i ? ":" : "");
-	}
 	if (h->cfg.n_diff_ids == 0) {
 		/* an image without layers: an empty lower */
 		if (mkdirat(bundle_fd, "empty", 0755) < 0 && errno != EEXIST)
 			return cerr_sys(err, errno, "%s/empty", bundle_path);
-		sb_addf(&o, "%s/empty", bundle_path);
+		if (asprintf(&lowers[0], "%s/empty", bundle_path) < 0)
+			return cerr_set(err, ENOMEM, "out of memory");
 	}
-	sb_addf(&o, ",upperdir=%s/upper,workdir=%s/work", bundle_path, bundle_path);
-	if (!o.buf || o.len >= 4000)
-		return cerr_set(err, E2BIG, "overlay options for %zu layers exceed the mount limit; use --copy",
-				h->cfg.n_diff_ids);
-	_cleanup_free_ char *target = NULL;
-	if (asprintf(&target, "%s/rootfs", bundle_path) < 0)
+	_cleanup_strbuf_ strbuf o = STRBUF_INIT;
+	bool plain = !strpbrk(upper, ",:\\");
+	sb_adds(&o, "lowerdir=");
+	for (size_t i = 0; i < n; i++) {
+		plain = plain && !strpbrk(lowers[i], ",:\\");
+		sb_addf(&o, "%s%s", lowers[i], i + 1 < n ? ":" : "");
+	}
+	sb_addf(&o, ",upperdir=%s,workdir=%s", upper, work);
+	if (!o.buf)
 		return cerr_set(err, ENOMEM, "out of memory");
+	if (!plain || o.len >= 4000)
+		return overlay_fsconfig(lowers, n, upper, work, target, err);
 	if (mount("overlay", target, "overlay", MS_NODEV, o.buf) < 0)
 		return cerr_sys(err, errno, "mount overlay on %s", target);
 	return 0;

@@ -108,6 +108,18 @@ test_bundle_gc_keeps_used_layers() {
 	assert_eq "$(ls "$T/store/images/layers" | wc -l)" 0 "layers after the bundle went"
 }
 
+test_bundle_many_layers() {
+	# 60 layers: the overlay is mounted layer by layer (fsconfig lowerdir+)
+	trap cleanup_bundle EXIT
+	python3 "$ROOTDIR/tests/fixtures/hostile/mkoci.py" many-layers "$T/src"
+	ci import "$T/src" >/dev/null
+	assert_eq "$(ls "$T/store/images/layers" | wc -l)" 60 "layers"
+	cb create --image corral.test/hostile "$T/bundle"
+	assert_eq "$(ls "$T/bundle/rootfs/l" | wc -l)" 58 "files of layers 2..59, l/0 whited out by layer 60"
+	assert_eq "$(cat "$T/bundle/rootfs/top")" "top" "top layer"
+	"$CORRAL" bundle remove "$T/bundle"
+}
+
 test_bundle_errors() {
 	ci import --name fixture "$IMG/oci:test" >/dev/null
 	local msg
