@@ -19,6 +19,10 @@ check_fixture_layers() {
 	assert_eq "$(stat -c '%F %t:%T' "$l2/data/gone")" "character special file 0:0" "whiteout of data/gone"
 	assert_eq "$(stat -c '%F %t:%T' "$l2/opq/old1")" "character special file 0:0" "whiteout of opq/old1"
 	assert_eq "$(cat "$l2/opq/new")" "new" "opq/new"
+	local l3
+	l3=$(layer_with opq2/fresh)
+	assert_eq "$(python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], "trusted.overlay.opaque").decode())' "$l3/opq2")" \
+		"y" "opaque directory"
 	# setuid, setgid, symlinks, hardlinks and user xattrs survive
 	assert_eq "$(stat -c %a "$l1/data/suid")" "4755" "setuid bit"
 	assert_eq "$(stat -c %a "$l1/data/sgid")" "2755" "setgid bit"
@@ -40,7 +44,7 @@ test_import_oci_gzip() {
 	local out id dig
 	out=$(import_ok "$IMG/oci:test")
 	read -r id dig <<<"$out"
-	assert_eq "$(layers_of | wc -l)" 2 "layer count"
+	assert_eq "$(layers_of | wc -l)" 3 "layer count"
 	check_fixture_layers
 	[ -f "$T/store/images/blobs/sha256/${dig#sha256:}" ] || fail "manifest blob"
 	[ -f "$T/store/images/blobs/sha256/${id#sha256:}" ] || fail "config blob"
@@ -78,7 +82,7 @@ test_same_image_every_format() {
 	done
 	assert_eq "$(echo $ids | tr ' ' '\n' | sort -u | wc -l)" 1 "one image ID across formats"
 	# layers are shared: gzip, zstd and tar variants have the same diff_ids
-	assert_eq "$(layers_of | wc -l)" 2 "layers shared between images"
+	assert_eq "$(layers_of | wc -l)" 3 "layers shared between images"
 }
 
 test_nested_index_platform() {
@@ -100,7 +104,7 @@ test_names_remove_gc() {
 	local id dig
 	read -r id dig <<<"$(import_ok --name web:1 "$IMG/oci:test")"
 	ci list | grep -q '^web:1 ' || fail "--name"
-	ci list --format json | python3 -c 'import json,sys; l=json.load(sys.stdin); assert l[0]["names"]==["web:1"], l; assert l[0]["layers"]==2'
+	ci list --format json | python3 -c 'import json,sys; l=json.load(sys.stdin); assert l[0]["names"]==["web:1"], l; assert l[0]["layers"]==3'
 	grep -q '"web:1"' "$T/store/images/refs.json" || fail "refs.json"
 	# gc with the image referenced removes nothing
 	assert_eq "$(ci gc)" "removed 0 blobs, 0 layers, 0 stale holds" "gc of a used store"
@@ -120,7 +124,7 @@ test_remove_by_id_keeps_shared_layers() {
 	b=$(import_ok --name b "$IMG/oci-zstd" | cut -d' ' -f2)
 	ci remove a
 	ci gc >/dev/null
-	assert_eq "$(layers_of | wc -l)" 2 "layers still used by b"
+	assert_eq "$(layers_of | wc -l)" 3 "layers still used by b"
 	# by a prefix of its manifest digest: the image and its names go
 	ci remove "${b:7:12}"
 	assert_eq "$(grep -c '"b:latest"' "$T/store/images/refs.json")" 0 "name dropped with the image"
@@ -136,7 +140,7 @@ test_concurrent_imports() {
 	done
 	for p in $pids; do wait "$p" || fail "a concurrent import failed: $(cat "$T"/out.*)"; done
 	assert_eq "$(sort -u "$T"/out.* | wc -l)" 1 "same result"
-	assert_eq "$(layers_of | wc -l)" 2 "layers"
+	assert_eq "$(layers_of | wc -l)" 3 "layers"
 	assert_eq "$(ls "$T/store/images/staging")" "" "staging"
 	check_fixture_layers
 }

@@ -15,6 +15,7 @@ CHECK='set -e
 echo "cwd=$(pwd)"
 echo "greeting=$GREETING"
 cat /etc/layer1 /etc/layer2 /opq/new /data/keep
+echo "opq2=$(ls /opq2)"
 for f in /data/gone /opq/old1 /opq/old2; do [ ! -e $f ] || echo "present:$f"; done
 [ -u /data/suid ] && echo suid-kept
 [ "$(stat -c %i /data/hl1)" = "$(stat -c %i /data/hl2)" ] && echo hardlinks-kept
@@ -31,7 +32,8 @@ run_checks() { # bundle-create options...
 	assert_contains "$out" "greeting=hello-from-image" "env from the image"
 	assert_contains "$out" "layer1" "layer 1 file"
 	assert_contains "$out" "layer2" "layer 2 file"
-	assert_contains "$out" "new" "opaque dir content"
+	assert_contains "$out" "new" "replaced dir content"
+	assert_contains "$out" "opq2=fresh" "opaque dir: lower content hidden"
 	assert_not_contains "$out" "present:" "whiteouts of layer 1 files"
 	assert_contains "$out" "suid-kept" "setuid bit"
 	assert_contains "$out" "hardlinks-kept" "hardlinks"
@@ -101,7 +103,7 @@ test_bundle_gc_keeps_used_layers() {
 	cb create --image fixture "$T/bundle"
 	ci remove fixture
 	ci gc >/dev/null
-	assert_eq "$(ls "$T/store/images/layers" | wc -l)" 2 "layers of a bundle in use"
+	assert_eq "$(ls "$T/store/images/layers" | wc -l)" 3 "layers of a bundle in use"
 	[ -f "$T/bundle/rootfs/etc/layer2" ] || fail "rootfs broken"
 	"$CORRAL" bundle remove "$T/bundle"
 	ci gc >/dev/null
