@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle/seccomp_default.h"
 #include "bundle/spec.h"
 
 #define HEAD "{\"ociVersion\":\"1.2.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}," \
@@ -60,6 +61,18 @@ int main(int argc, char **argv)
 		rc |= !j || put(argv[1], name, j);
 		free(j);
 	}
+	/* The default config with the default seccomp profile in it. */
+	char *base = spec_default_json(false), *profile = seccomp_default_profile_json();
+	char *lnx = base ? strstr(base, "\"linux\": {") : NULL;
+	if (lnx && profile) {
+		lnx += strlen("\"linux\": {");
+		char *doc = NULL;
+		if (asprintf(&doc, "%.*s\"seccomp\": %s, %s", (int)(lnx - base), base, profile, lnx) > 0)
+			rc |= put(argv[1], "default-seccomp.json", doc);
+		free(doc);
+	}
+	free(base);
+	free(profile);
 	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "extra-%zu.json", i);
