@@ -175,6 +175,8 @@ int seccomp_apply(const struct oci_seccomp *sc, int *notify_fd, cerr *err)
 	int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (r < 0)
 		return cerr_sys(err, -r, "linux.seccomp: clearing the NNP attribute");
+	/* Report the kernel's errno from loading, not libseccomp's ECANCELED. */
+	(void)seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
 	for (size_t i = 0; sc->architectures && sc->architectures[i]; i++) {
 		uint32_t a;
 		if (arch_token(sc->architectures[i], &a) < 0)

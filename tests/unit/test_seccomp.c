@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <seccomp.h>
+#include <sys/capability.h>
 
 #include "bundle/spec.h"
 #include "common/cleanup.h"
@@ -303,6 +304,29 @@ static void test_action_values(void **state)
 		assert_int_equal(seccomp_action_value(oci_seccomp_actions[i], false, 0, &v), 0);
 }
 
+static void test_nnp_left_to_caller(void **state)
+{
+	/* Without no_new_privs and without CAP_SYS_ADMIN the kernel refuses the
+	 * filter: proof that seccomp_apply does not set NNP by itself. */
+	_cleanup_spec_ struct oci_spec *s = parse_seccomp_json(
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\"}]}");
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		cap_t none = cap_init();
+		if (!none || cap_set_proc(none) < 0)
+			_exit(2);
+		cerr err = { 0 };
+		int r = seccomp_apply(s->linux_.seccomp, NULL, &err);
+		if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 0)
+			_exit(3);
+		_exit(r == -EACCES && streq(cerr_msg(&err), "linux.seccomp: loading the filter: Permission denied") ? 0 : 1);
+	}
+	int st = 0;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_int_equal(exit_code(st), 0);
+}
+
 static void test_null_is_noop(void **state)
 {
 	int fd = 7;
@@ -327,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_wait_killable_flag),
 		cmocka_unit_test(test_refused_notify),
 		cmocka_unit_test(test_action_values),
+		cmocka_unit_test(test_nnp_left_to_caller),
 		cmocka_unit_test(test_null_is_noop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
