@@ -197,7 +197,7 @@ int net_return_devices_to(const struct oci_linux *l, int netns_fd, int host_fd, 
 			continue;
 		}
 		char buf[NET_MSG_BUF];
-		r = rtnl_talk(nl, net_msg_link_move(buf, idx[i], d->key, 0, host_fd, next_seq()));
+		r = rtnl_talk(nl, net_msg_link_move(buf, idx[i], d->key, host_fd < 0 ? 1 : 0, host_fd, next_seq()));
 		if (r < 0 && !first)
 			first = cerr_sys(err, -r, "linux.netDevices.%s: returning \"%s\" to the host", d->key, ctr_name(d));
 	}

@@ -16,7 +16,7 @@ int net_move_devices(const struct oci_linux *l, pid_t pid, cerr *err);
  * caller's namespace under their host names. Devices no longer in the
  * container are skipped. Briefly setns()es the calling thread. */
 int net_return_devices(const struct oci_linux *l, int netns_fd, cerr *err);
-/* The same, into the namespace of host_fd. */
+/* The same, into the namespace of host_fd, or of pid 1 when host_fd < 0. */
 int net_return_devices_to(const struct oci_linux *l, int netns_fd, int host_fd, cerr *err);
 
 /* Request builders (RTM_NEWLINK, NLM_F_ACK) into buf, which must hold
