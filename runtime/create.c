@@ -257,6 +257,11 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 				       : cerr_sys(err, errno, "state directory %s", dir);
 	/* from here on, failures undo what was made */
 	_cleanup_close_ int lock = state_lock(dir);
+	if (lock < 0) {
+		int e = -lock;
+		rmdir(dir);
+		return cerr_sys(err, e, "lock %s", dir);
+	}
 	_cleanup_cg_ cg *cgroup = NULL;
 	_cleanup_free_ char *cgpath = NULL;
 	_cleanup_close_ int fifo = -1, sock_parent = -1, sock_child = -1;
@@ -319,7 +324,8 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 		close(lock);
 		close(sock_parent);
 		struct init_args a = { .spec = s, .rootfs = rootfs, .bundle = o->bundle, .sync = sock_child,
-				       .fifo = fifo, .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
+				       .fifo = fifo, .preserve_fds = o->preserve_fds,
+				       .listen_fds = o->listen_fds, .no_pivot = o->no_pivot,
 				       .userns = userns };
 		memcpy(a.join_fds, join, sizeof(join));
 		a.join_fds[NS_PID] = -1;

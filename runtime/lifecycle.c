@@ -71,10 +71,14 @@ int container_start(const char *root, const char *id, cerr *err)
 				continue;
 			return cerr_sys(err, errno, "start %s: poll", id);
 		}
-		if (p[0].revents & POLLIN) {
+		if (p[0].revents & (POLLIN | POLLHUP)) {
 			char ch;
 			if (read(fifo, &ch, 1) == 1)
 				break;
+			/* the writer came and went without a byte for us: a
+			 * concurrent start took it */
+			if (p[0].revents & POLLHUP)
+				return cerr_set(err, EALREADY, "container \"%s\" was started by another caller", id);
 		}
 		if (p[1].revents & POLLIN)
 			return cerr_set(err, ESRCH, "container \"%s\" exited before it was started", id);
@@ -138,6 +142,8 @@ int container_delete(const char *root, const char *id, bool force, cerr *err)
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s/%s", root, id);
 	_cleanup_close_ int lock = state_lock(dir);
+	if (lock < 0)
+		return cerr_sys(err, -lock, "delete %s: lock %s", id, dir);
 	enum ctr_status st = state_status(root, s);
 	if ((st == ST_RUNNING || st == ST_PAUSED) && !force)
 		return cerr_set(err, EBUSY, "container \"%s\" is %s: stop it first, or use --force", id,

@@ -9,10 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if __has_include("images/cli.h")
 #include "images/cli.h"
-#define HAVE_IMAGES 1
-#endif
 
 struct cli cli = { .root = "/run/corral/runtime" };
 
@@ -44,10 +41,8 @@ static const struct {
 	{ "exec", cmd_exec, "run a new process in a running container" },
 	{ "ps", cmd_ps, "list the processes of a container" },
 	{ "features", cmd_features, "print the features this runtime implements (JSON)" },
-#ifdef HAVE_IMAGES
 	{ "image", corral_cmd_image, "import and manage images (see corral-image(8))" },
 	{ "bundle", corral_cmd_bundle, "build a bundle from an imported image" },
-#endif
 };
 
 static void usage(FILE *f)
