@@ -5,6 +5,7 @@
 #include "cgroup_path.h"
 #include "hooks.h"
 #include "idmap.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "terminal.h"
 #include "cgroups/resources.h"
@@ -51,8 +52,6 @@ static int check_supported(const struct oci_spec *s, cerr *err)
 		return cerr_set(err, EINVAL, "root: is required");
 	if (!spec_has_namespace(s, NS_MOUNT) || spec_namespace(s, NS_MOUNT)->path)
 		return cerr_set(err, EINVAL, "linux.namespaces: a new mount namespace is required");
-	if (s->linux_.seccomp)
-		return cerr_set(err, ENOTSUP, "linux.seccomp: seccomp is not supported yet");
 	if (s->linux_.n_net_devices)
 		return cerr_set(err, ENOTSUP, "linux.netDevices: not supported yet");
 	int r = idmap_check(s, err);
@@ -143,6 +142,14 @@ static int await_ready(int sock, pid_t pid, int *pty, const struct create_hooks 
 			break;
 		case SYNC_READY:
 			return 0;
+		case SYNC_SECCOMP_FD:
+			r = fd < 0 ? cerr_set(err, EPROTO, "seccomp: no notify fd from the container init")
+				   : seccomp_send_notify(hooks->spec->linux_.seccomp, fd, hooks->creating, err);
+			if (fd >= 0)
+				close(fd);
+			if (r < 0)
+				return r;
+			break;
 		case SYNC_HOOKS:
 			if (fd >= 0)
 				close(fd);

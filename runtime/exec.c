@@ -7,6 +7,7 @@
 #include "exec.h"
 #include "creds.h"
 #include "exec_path.h"
+#include "seccomp.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -224,7 +225,8 @@ static int child_fds(int preserve, cerr *err)
 }
 
 /* G: already in every namespace and the cgroup; become the process. */
-static _Noreturn void exec_process(const struct exec_proc *x, const struct exec_opts *o, int sock)
+static _Noreturn void exec_process(const struct exec_proc *x, const struct exec_opts *o,
+				   const struct oci_seccomp *sc, int sock)
 {
 	cerr err = { 0 };
 	const struct oci_process *p = &x->p;
@@ -248,17 +250,32 @@ static _Noreturn void exec_process(const struct exec_proc *x, const struct exec_
 	if (p->has_oom_score_adj && creds_set_oom_score_adj(getpid(), p->oom_score_adj, &err) < 0)
 		child_fail(sock, &err);
 	_cleanup_free_ char *exe = NULL;
-	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || child_fds(o->preserve_fds, &err) < 0 ||
-	    creds_apply_user_caps(p, &err) < 0)
+	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || child_fds(o->preserve_fds, &err) < 0)
 		child_fail(sock, &err);
+	/* the container's filter, placed as the init places it */
+	bool sc_early = sc && !p->no_new_privileges;
+	int notify_fd = -1;
+	if (sc_early && seccomp_apply(sc, &notify_fd, &err) < 0)
+		child_fail(sock, &err);
+	if (creds_apply_user_caps(p, &err) < 0)
+		child_fail(sock, &err);
+	if (sc && !sc_early && seccomp_apply(sc, &notify_fd, &err) < 0)
+		child_fail(sock, &err);
+	if (notify_fd >= 0) {
+		if (sync_send(sock, SYNC_SECCOMP_FD, 0, NULL, notify_fd) < 0) {
+			cerr_sys(&err, errno, "linux.seccomp: send the notify fd");
+			child_fail(sock, &err);
+		}
+		close(notify_fd);
+	}
 	execve(exe, p->args, p->env ? p->env : (char *[]){ NULL });
 	cerr_sys(&err, errno, "exec %s", exe);
 	child_fail(sock, &err);
 }
 
 /* C: join the init's namespaces, then clone G as P's child. */
-static _Noreturn void exec_helper(const struct exec_proc *x, const struct exec_opts *o, int sock, int init_pidfd,
-				  int flags)
+static _Noreturn void exec_helper(const struct exec_proc *x, const struct exec_opts *o,
+				  const struct oci_seccomp *sc, int sock, int init_pidfd, int flags)
 {
 	cerr err = { 0 };
 	sigset_t none;
@@ -278,7 +295,7 @@ static _Noreturn void exec_helper(const struct exec_proc *x, const struct exec_o
 		child_fail(sock, &err);
 	}
 	if (g == 0)
-		exec_process(x, o, sock);
+		exec_process(x, o, sc, sock);
 	sync_send(sock, SYNC_PID, (int)g, NULL, gpidfd);
 	_exit(0);
 }
@@ -317,7 +334,8 @@ static int wait_forwarding(pid_t pid, int pidfd, int sfd)
 
 /* P's side of the handshake: G's pid and pidfd from C, G's pty, or the
  * first error; EOF once C has exited and G has exec'd. */
-static int collect(int sock, pid_t *g, int *gpidfd, int *pty, cerr *err)
+static int collect(int sock, const struct oci_seccomp *sc, const char *state_json, pid_t *g, int *gpidfd, int *pty,
+		   cerr *err)
 {
 	int r = 0;
 	for (;;) {
@@ -333,6 +351,13 @@ static int collect(int sock, pid_t *g, int *gpidfd, int *pty, cerr *err)
 			*gpidfd = fd;
 		} else if (m.type == SYNC_PTY && *pty < 0) {
 			*pty = fd;
+		} else if (m.type == SYNC_SECCOMP_FD && fd >= 0 && sc) {
+			/* at once: the process may already wait on the listener */
+			cerr e2 = { 0 };
+			if (seccomp_send_notify(sc, fd, state_json, &e2) < 0 && r == 0)
+				r = cerr_set(err, e2.code, "%s", cerr_msg(&e2));
+			cerr_clear(&e2);
+			close(fd);
 		} else {
 			if (fd >= 0)
 				close(fd);
@@ -415,7 +440,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 	pid_t c = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 	if (c == 0) {
 		close(sp[0]);
-		exec_helper(&x, o, sp[1], init_pidfd, flags);
+		exec_helper(&x, o, spec->linux_.seccomp, sp[1], init_pidfd, flags);
 	}
 	int e = errno;
 	close(sp[1]);
@@ -427,7 +452,8 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 	}
 	pid_t g = -1;
 	_cleanup_close_ int gpidfd = -1, pty = -1;
-	r = collect(sp[0], &g, &gpidfd, &pty, err);
+	_cleanup_free_ char *state_json = state_to_json(s, ST_RUNNING, false);
+	r = collect(sp[0], spec->linux_.seccomp, state_json ? state_json : "{}", &g, &gpidfd, &pty, err);
 	close(sp[0]);
 	int cstatus = wait_status(c);
 	if (r == 0 && g < 0)

@@ -5,7 +5,9 @@
 #include "exec_path.h"
 #include "hooks.h"
 #include "idmap.h"
+#include "netlink.h"
 #include "rootfs.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "terminal.h"
 #include "common/cleanup.h"
@@ -158,20 +160,6 @@ static int time_namespace(const struct oci_spec *s, cerr *err)
 	return 0;
 }
 
-/* Replaced by the rtnetlink version in runtime/netlink.c when it lands. */
-static int loopback_up(cerr *err)
-{
-	_cleanup_close_ int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct ifreq ifr = { 0 };
-	strcpy(ifr.ifr_name, "lo");
-	if (sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
-		return cerr_sys(err, errno, "network: lo");
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
-		return cerr_sys(err, errno, "network: bring lo up");
-	return 0;
-}
-
 static int set_names(const struct oci_spec *s, cerr *err)
 {
 	if (s->hostname && s->hostname[0] && sethostname(s->hostname, strlen(s->hostname)) < 0)
@@ -261,7 +249,7 @@ _Noreturn void container_init(struct init_args *a)
 	if (join_namespaces(a, &err) < 0 || time_namespace(s, &err) < 0 || set_names(s, &err) < 0)
 		fail(a, &err);
 	if (spec_has_namespace(s, NS_NETWORK) && !spec_namespace(s, NS_NETWORK)->path &&
-	    loopback_up(&err) < 0)
+	    net_loopback_up(&err) < 0)
 		fail(a, &err);
 	if (rootfs_prepare(&ro, &err) < 0)
 		fail(a, &err);
@@ -307,8 +295,23 @@ _Noreturn void container_init(struct init_args *a)
 	_cleanup_free_ char *exe = NULL;
 	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || prepare_fds(a, &err) < 0)
 		fail(a, &err);
+	/* seccomp: loaded while CAP_SYS_ADMIN is still held unless no_new_privs
+	 * allows it later; with a listener, before READY so the parent can hand
+	 * the notify fd on; otherwise last, just before execve */
+	const struct oci_seccomp *sc = s->linux_.seccomp;
+	bool sc_early = sc && (!p->no_new_privileges || sc->listener_path);
+	int notify_fd = -1;
+	if (sc_early && seccomp_apply(sc, &notify_fd, &err) < 0)
+		fail(a, &err);
 	if (creds_apply_user_caps(p, &err) < 0)
 		fail(a, &err);
+	if (notify_fd >= 0) {
+		if (sync_send(a->sync, SYNC_SECCOMP_FD, 0, NULL, notify_fd) < 0) {
+			cerr_sys(&err, errno, "linux.seccomp: send the notify fd to the parent");
+			fail(a, &err);
+		}
+		close(notify_fd);
+	}
 	/* from here the parent may exit at any time; if it dies before GO the
 	 * socket reports it, so the death signal is no longer needed */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
@@ -325,6 +328,13 @@ _Noreturn void container_init(struct init_args *a)
 	}
 	if (states)
 		start_hooks(a, w, states, states_len);
+	if (sc && !sc_early && seccomp_apply(sc, NULL, &err) < 0) {
+		/* `start` is still reading the fifo: tell it */
+		const char *msg = cerr_msg(&err);
+		if (write(w, msg, strlen(msg)) < 0)
+			fprintf(stderr, "corral: %s\n", msg);
+		_exit(1);
+	}
 	close(a->fifo);
 	close(procfd);
 	procfd = -1;
