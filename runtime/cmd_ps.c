@@ -148,7 +148,8 @@ int cmd_ps(int argc, char **argv)
 		if (r < 0)
 			return cli_fail(&err, "ps %s", id);
 	}
-	qsort(pids, n, sizeof(pid_t), cmp_pid);
+	if (n)
+		qsort(pids, n, sizeof(pid_t), cmp_pid);
 	if (json) {
 		printf("[");
 		for (size_t i = 0; i < n; i++)
