@@ -5,6 +5,7 @@
 #include "cgroup_path.h"
 #include "hooks.h"
 #include "idmap.h"
+#include "netlink.h"
 #include "seccomp.h"
 #include "sync.h"
 #include "terminal.h"
@@ -52,8 +53,9 @@ static int check_supported(const struct oci_spec *s, cerr *err)
 		return cerr_set(err, EINVAL, "root: is required");
 	if (!spec_has_namespace(s, NS_MOUNT) || spec_namespace(s, NS_MOUNT)->path)
 		return cerr_set(err, EINVAL, "linux.namespaces: a new mount namespace is required");
-	if (s->linux_.n_net_devices)
-		return cerr_set(err, ENOTSUP, "linux.netDevices: not supported yet");
+	if (s->linux_.n_net_devices &&
+	    (!spec_has_namespace(s, NS_NETWORK) || spec_namespace(s, NS_NETWORK)->path))
+		return cerr_set(err, EINVAL, "linux.netDevices: needs a new network namespace in linux.namespaces");
 	int r = idmap_check(s, err);
 	if (r < 0)
 		return r;
@@ -341,6 +343,9 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 	close(sock_child);
 	sock_child = -1;
 	close_join_fds(join);
+	if (s->linux_.n_net_devices &&
+	    ((r = netdev_pin(dir, pid, err)) < 0 || (r = net_move_devices(&s->linux_, pid, err)) < 0))
+		goto fail;
 	if (userns || idmap_needed(s)) {
 		if (userns && (r = write_idmaps(pid, &s->linux_, err)) < 0)
 			goto fail;
@@ -404,6 +409,7 @@ fail:
 		close(pidfd);
 	if (cgroup)
 		cg_destroy(cgroup, true, NULL);
+	netdev_release(dir, &s->linux_);
 	if (wrote_pid_file)
 		unlink(o->pid_file);
 	/* the environment existed: the lifecycle goes on to poststop */

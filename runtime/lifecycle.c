@@ -152,6 +152,12 @@ int container_delete(const char *root, const char *id, bool force, cerr *err)
 		return cerr_set(err, EBUSY, "container \"%s\" is being created", id);
 	_cleanup_cg_ cg *c = NULL;
 	open_cgroup(s, &c);
+	/* a config that cannot be read (created by an older corral) has no
+	 * hooks and no devices */
+	_cleanup_spec_ struct oci_spec *spec = NULL;
+	cerr ignored = { 0 };
+	container_load_spec(root, id, &spec, &ignored);
+	cerr_clear(&ignored);
 	if (st != ST_STOPPED) {
 		_cleanup_close_ int pidfd = state_pidfd(s);
 		if (c) {
@@ -167,16 +173,13 @@ int container_delete(const char *root, const char *id, bool force, cerr *err)
 	}
 	if (c && (r = cg_destroy(c, true, err)) < 0)
 		return cerr_wrap(err, "delete %s", id);
-	/* poststop: after the container is gone, before delete returns; a
-	 * config that cannot be read (created by an older corral) has none */
-	_cleanup_spec_ struct oci_spec *spec = NULL;
-	cerr ignored = { 0 };
-	if (container_load_spec(root, id, &spec, &ignored) == 0 && spec->n_hooks[HOOK_POSTSTOP]) {
+	netdev_release(dir, spec ? &spec->linux_ : NULL);
+	/* poststop: after the container is gone, before delete returns */
+	if (spec && spec->n_hooks[HOOK_POSTSTOP]) {
 		_cleanup_free_ char *json = state_to_json(s, ST_STOPPED, false);
 		if (json)
 			hooks_run_warn(spec, HOOK_POSTSTOP, json);
 	}
-	cerr_clear(&ignored);
 	r = rm_rf(dir);
 	if (r < 0)
 		return cerr_sys(err, -r, "delete %s: remove %s", id, dir);

@@ -168,6 +168,10 @@ EOF
 	cr exec -d --pid-file "$T/pid" "$TID" sleep 77
 	p=$(cat "$T/pid")
 	assert_eq "$(tr '\0' ' ' </proc/$p/cmdline)" "sleep 77 " "--detach and --pid-file"
+	echo via-fd3 >"$T/fd3"
+	out=$(cr exec --preserve-fds 1 "$TID" sh -c 'cat <&3; ls /proc/self/fd | wc -l' 3<"$T/fd3" 4<"$T/fd3")
+	assert_eq "$out" "via-fd3
+5" "--preserve-fds 1: fd 3 and no more"
 	if cr exec -u nobody "$TID" true 2>"$T/err"; then fail "bad --user accepted"; fi
 	assert_contains "$(cat "$T/err")" "--user \"nobody\": must be UID or UID:GID" "bad user"
 }
@@ -360,6 +364,29 @@ test_seccomp_in_run_and_exec() {
 	out=$(cr exec "$TID" sh -c 'mkdir /tmp/y 2>&1; grep ^Seccomp: /proc/self/status')
 	assert_contains "$out" "Operation not permitted" "exec under the container's filter"
 	assert_contains "$out" "Seccomp:	2" "exec filter mode"
+}
+
+test_net_devices_move_and_return() {
+	dev="crt$$"
+	ip link add "$dev" type veth peer name "${dev}p" 2>/dev/null || skip "cannot create a veth pair here"
+	trap 'ip link del "$dev" 2>/dev/null' EXIT
+	mkbundle sh -c 'ip -o link | cut -d: -f2 | cut -d@ -f1 | tr -d " " | tr "\n" " "'
+	cfg --arg d "$dev" '.linux.netDevices={($d):{"name":"eth7"}}'
+	assert_eq "$(run_ctr "$TID")" "lo eth7 " "interfaces inside"
+	ip link show "$dev" >/dev/null || fail "device not returned after run"
+	# a create that fails gives it back too
+	cfg '.hooks.createRuntime=[{"path":"/bin/false"}]'
+	if run_ctr "${TID}b" 2>/dev/null; then fail "failing hook accepted"; fi
+	ip link show "$dev" >/dev/null || fail "device not returned after a failed create"
+	cfg 'del(.hooks) | .process.args=["sleep","1000"]'
+	(cd "$BUNDLE" && cr create "${TID}c")
+	if ip link show "$dev" >/dev/null 2>&1; then fail "device still on the host"; fi
+	cr delete "${TID}c"
+	ip link show "$dev" >/dev/null || fail "device not returned after delete"
+	mkbundle true
+	cfg --arg d "$dev" '.linux.netDevices={($d):{}} | .linux.namespaces |= map(select(.type != "network"))'
+	if run_ctr "${TID}d" 2>"$T/err"; then fail "netDevices without a network namespace"; fi
+	assert_contains "$(cat "$T/err")" "linux.netDevices: needs a" "error"
 }
 
 test_loopback_up_in_new_netns() {
