@@ -321,6 +321,7 @@ test_features_match_the_runtime() {
 	assert_eq "$(echo "$f" | jq -r .ociVersionMax)" 1.2.0 ociVersionMax
 	assert_eq "$(echo "$f" | jq -c .hooks)" '["prestart","createRuntime","createContainer","startContainer","poststart","poststop"]' hooks
 	assert_eq "$(echo "$f" | jq -r '.linux.mountExtensions.idmap.enabled')" true idmap
+	assert_eq "$(echo "$f" | jq -r '.linux.netDevices.enabled')" true netDevices
 	for k in apparmor selinux intelRdt; do
 		assert_eq "$(echo "$f" | jq -r ".linux.$k.enabled")" false "$k"
 	done
