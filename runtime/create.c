@@ -10,6 +10,7 @@
 #include "common/fileio.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/timefmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -154,8 +155,8 @@ static void close_join_fds(int fds[NS_COUNT])
 static int save_state(const struct create_opts *o, const char *dir, const struct oci_spec *s,
 		      const char *rootfs, pid_t pid, const cg *cgroup, cerr *err)
 {
-	char created[64];
-	rfc3339_now(created);
+	char created[RFC3339_LEN];
+	rfc3339_ns(0, created, sizeof(created));
 	struct ctr_state st = {
 		.id = (char *)o->id, .bundle = (char *)o->bundle, .rootfs = (char *)rootfs,
 		.created = created, .pid = pid, .pid_start = proc_starttime(pid),
