@@ -1,0 +1,20 @@
+/* What corrald needs of an image to build a bundle: a root filesystem and
+ * the image's defaults. Until the image store is linked in, an image may be
+ * given as the absolute path of a root filesystem directory (shared,
+ * mounted read-only, with a tmpfs on /tmp). */
+#pragma once
+#include <stdbool.h>
+#include "common/error.h"
+
+typedef struct image_ref {
+	char *id;     /* digest, or the directory */
+	char *name;
+	char *rootfs; /* directory */
+	bool shared;  /* rootfs is shared between containers: keep it read-only */
+	char **env, **entrypoint, **cmd;
+	char *workdir, *user;
+} image_ref;
+
+/* -ENOENT: no such image (err says so). */
+int imagesrc_resolve(const char *state_dir, const char *image, image_ref *out, cerr *err);
+void image_ref_release(image_ref *r);
