@@ -292,7 +292,7 @@ static int setup(mon *m, cerr *err)
 			return r;
 	}
 	vl_server_config vc = { .vendor = "corral", .product = "corral-monitor", .version = CORRAL_VERSION,
-				.url = "https://github.com/corral/corral", .group = PEER_NO_GROUP };
+				.url = "https://github.com/corral/corral", .group = PEER_NO_GROUP, .userdata = m };
 	if ((r = vl_server_new(m->loop, &vc, &m->srv, err)) < 0 || (r = vl_server_add_interface(m->srv, &iface, err)) < 0)
 		return r;
 	return 0;

@@ -288,7 +288,7 @@ void sv_remove(vl_call *call, yajl_val params, void *ud)
 	cerr err = { 0 };
 	if (c->status == CS_RUNNING || c->status == CS_REMOVING) {
 		if (!force)
-			return bad_state(call, c, "it is running: stop it first, or force");
+			return bad_state(call, c, "stop it first, or force");
 		c->status = CS_REMOVING;
 		c->stopped_by_user = true;
 		ctr_record_save(d, c, NULL);
