@@ -8,6 +8,8 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 DESTDIR ?=
 B ?= build
 
@@ -112,7 +114,11 @@ demo: deps all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
-	for m in man/*.[158]; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	for m in man/*.[1578]; do [ -f "$$m" ] || continue; install -d $(DESTDIR)$(MANDIR)/man$${m##*.}; install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	sed 's|/usr/local/bin|$(BINDIR)|g' supervisor/systemd/corrald.service >$(DESTDIR)$(UNITDIR)/corrald.service
+	install -m 0644 supervisor/systemd/corrald.socket $(DESTDIR)$(UNITDIR)/
+	[ ! -f supervisor/systemd/corral.sysusers ] || install -m 0644 supervisor/systemd/corral.sysusers $(DESTDIR)$(SYSUSERSDIR)/corral.conf
 
 clean:
 	rm -rf build

@@ -267,7 +267,8 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 		close(lock);
 		close(sock_parent);
 		struct init_args a = { .spec = s, .rootfs = rootfs, .bundle = o->bundle, .sync = sock_child,
-				       .fifo = fifo, .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
+				       .fifo = fifo, .preserve_fds = o->preserve_fds,
+				       .listen_fds = o->listen_fds, .no_pivot = o->no_pivot,
 				       .userns = userns };
 		memcpy(a.join_fds, join, sizeof(join));
 		a.join_fds[NS_PID] = -1;

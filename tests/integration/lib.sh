@@ -8,7 +8,7 @@ set -u
 ROOTDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 case "$B" in /*) ;; *) B="$ROOTDIR/$B" ;; esac
 CORRAL="$B/bin/corral"
-FIXTURES="$B/fixtures"
+FIXTURES="${FIXTURES:-$ROOTDIR/build/fixtures}"
 RESULTS="${RESULTS:-$B/results/integration.txt}"
 mkdir -p "$(dirname "$RESULTS")"
 TESTROOT="$B/tmp/it"
@@ -36,7 +36,7 @@ leaked_processes() {
 		# a zombie is not running; the reaper collects it
 		[ "$(awk '{print $3}' "$p/stat" 2>/dev/null)" = Z ] && continue
 		if grep -qs -- "$TID" "$p/cgroup" ||
-			tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qs -- "$d"; then
+			{ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -qs -- "$d"; then
 			echo "${p#/proc/}"
 		fi
 	done

@@ -10,7 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP integration: needs root"
 	echo "skip integration-needs-root" >>"$RESULTS"
 else
-	"$here/../fixtures/mkbusybox.sh" "$B" >/dev/null || { echo "FAIL: fixtures"; exit 1; }
+	"$here/../fixtures/mkbusybox.sh" build >/dev/null || { echo "FAIL: fixtures"; exit 1; }
 	for f in "$here"/test_*.sh; do
 		[ -n "${ONLY:-}" ] && case "$f" in *"$ONLY"*) ;; *) continue ;; esac
 		echo "== $(basename "$f")"

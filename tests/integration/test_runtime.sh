@@ -215,6 +215,33 @@ test_preserve_fds_and_listen_fds() {
 	assert_eq "$(echo "$out" | sed -n 2p)" 5 "only preserved fds"
 }
 
+test_listen_fds_passthrough() {
+	mkbundle sh -c 'echo "$LISTEN_FDS $LISTEN_PID"; cat <&3; cat <&4'
+	echo sock-a >"$T/a"; echo sock-b >"$T/b"
+	out=$(cd "$BUNDLE" && LISTEN_FDS=2 LISTEN_PID=$$ cr run "$TID" 3<"$T/a" 4<"$T/b" </dev/null)
+	assert_eq "$out" "2 1
+sock-a
+sock-b" "LISTEN_FDS for the container's pid 1"
+}
+
+test_log_file_json() {
+	mkbundle true
+	cfg '.process.args=[]'
+	if (cd "$BUNDLE" && "$CORRAL" --root "$STATE" --log "$T/log" --log-format json run "$TID") 2>"$T/err"; then
+		fail "empty args accepted"
+	fi
+	assert_eq "$(jq -r .level "$T/log")" error "log level"
+	assert_contains "$(jq -r .msg "$T/log")" "process.args: must be a non-empty array" "log message"
+	assert_eq "$(cat "$T/err")" "corral: run $TID: config.json: process.args: must be a non-empty array" "stderr line"
+}
+
+test_version() {
+	out=$("$CORRAL" --version)
+	assert_contains "$out" "corral version" "version"
+	assert_contains "$out" "spec: 1.2.0" "spec version"
+	assert_contains "$out" "commit:" "commit"
+}
+
 test_rollback_after_failing_mount() {
 	mkbundle true
 	cfg '.mounts += [{"destination":"/data","type":"bind","source":"/nonexistent/src","options":["rbind"]}]'

@@ -226,9 +226,8 @@ static void test_bad_configs(void **state)
 static void test_not_json(void **state)
 {
 	const char *inputs[] = { "", "{", "[]", "null", "{\"ociVersion\":}" };
-	const char *want[] = { "config.json: invalid JSON", "config.json: invalid JSON",
-			       "config.json: must be a JSON object, not array",
-			       "config.json: must be a JSON object, not null", "config.json: invalid JSON" };
+	const char *want[] = { "invalid JSON", "invalid JSON", "must be a JSON object, not array",
+			       "must be a JSON object, not null", "invalid JSON" };
 	for (size_t i = 0; i < ARRAY_SIZE(inputs); i++) {
 		cerr err = { 0 };
 		struct oci_spec *s = NULL;
@@ -253,7 +252,7 @@ static void test_deep_nesting_refused(void **state)
 	cerr err = { 0 };
 	struct oci_spec *s = NULL;
 	assert_int_not_equal(spec_parse(buf, &s, &err), 0);
-	assert_string_equal(cerr_msg(&err), "config.json: nested deeper than 64 levels");
+	assert_string_equal(cerr_msg(&err), "nested deeper than 64 levels");
 	cerr_clear(&err);
 }
 
