@@ -58,6 +58,8 @@ void ctr_free(ctr *c)
 	free(c->image);
 	free(c->image_digest);
 	free(c->spec_json);
+	if (c->spec_tree)
+		yajl_tree_free(c->spec_tree);
 	ctr_spec_release(&c->spec);
 	free(c);
 }
@@ -78,13 +80,13 @@ void ctr_update_gauges(corrald *d)
 
 static int gen_spec(yajl_gen g, const ctr *c)
 {
-	_cleanup_json_ yajl_val v = NULL;
-	cerr err = { 0 };
-	if (json_parse(c->spec_json, "spec", &v, &err) < 0) {
-		cerr_clear(&err);
-		return yajl_gen_null(g);
+	ctr *m = (ctr *)c; /* the cache is not part of the value */
+	if (!m->spec_tree && m->spec_json) {
+		cerr err = { 0 };
+		if (json_parse(m->spec_json, "spec", &m->spec_tree, &err) < 0)
+			cerr_clear(&err);
 	}
-	return jg_value(g, v);
+	return m->spec_tree ? jg_value(g, m->spec_tree) : (int)yajl_gen_null(g);
 }
 
 int ctr_record_save(const corrald *d, const ctr *c, cerr *err)

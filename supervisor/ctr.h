@@ -39,6 +39,7 @@ typedef struct ctr {
 	char *name, *image, *image_digest;
 	char created[64];
 	char *spec_json;  /* the ContainerSpec, as given */
+	yajl_val spec_tree; /* spec_json parsed once, for List and Inspect */
 	ctr_spec spec;
 	enum ctr_status_kind status;
 	pid_t pid;
