@@ -456,7 +456,8 @@ int ctr_adopt_all(corrald *d, cerr *err)
 		all = na;
 		all[n++] = c;
 	}
-	qsort(all, n, sizeof(*all), cmp_created);
+	if (n)
+		qsort(all, n, sizeof(*all), cmp_created);
 	for (size_t i = n; i-- > 0;) { /* oldest pushed first: the list is newest first */
 		all[i]->next = d->ctrs;
 		d->ctrs = all[i];

@@ -39,6 +39,8 @@ cleanup() {
 trap cleanup EXIT
 for _ in $(seq 100); do ctl ping >/dev/null 2>&1 && break; sleep 0.05; done
 rss() { awk '/VmRSS/ {print $2}' /proc/$1/status; }
+# proportional set size: shared library pages divided among their users
+pss() { awk '/^Pss:/ {print $2}' /proc/$1/smaps_rollup; }
 idle=$(rss $pid)
 echo "corrald idle RSS: $idle kB (goal <= 4096 kB)"
 
@@ -63,11 +65,14 @@ before=$(rss $pid)
 for i in $(seq "$N"); do ctl run -d "$IMG" sleep 100000 >/dev/null; done
 sleep 0.5
 after=$(rss $pid)
-mon=0
+mon=0 monp=0
 for p in $(pgrep -x corral-monitor); do
-	grep -qs "$d" /proc/$p/cmdline && mon=$((mon + $(rss $p)))
+	grep -qs "$d" /proc/$p/cmdline || continue
+	mon=$((mon + $(rss $p)))
+	monp=$((monp + $(pss $p)))
 done
-echo "with $N containers: monitors $((mon / N)) kB each (RSS), corrald grew $(((after - before) / N)) kB per container ($before -> $after kB); overhead $(((mon + after - before) / N)) kB per container (goal <= 1024)"
+echo "with $N containers: corrald grew $(((after - before) / N)) kB per container ($before -> $after kB)"
+echo "  monitor: $((mon / N)) kB RSS, $((monp / N)) kB PSS each; overhead $(((monp + after - before) / N)) kB per container by PSS, $(((mon + after - before) / N)) kB by RSS (goal <= 1024)"
 
 if command -v conmon >/dev/null && command -v runc >/dev/null; then
 	mkdir -p "$d/cm"
@@ -83,7 +88,7 @@ if command -v conmon >/dev/null && command -v runc >/dev/null; then
 		echo "$cp" >>"$d/conmon.pids"
 		runc --root "$d/runc" start cmbench >/dev/null 2>&1 || true
 		sleep 0.3
-		echo "conmon (runc) supervising the same container: $(rss "$cp") kB RSS"
+		echo "conmon (runc) supervising the same container: $(rss "$cp") kB RSS, $(pss "$cp") kB PSS"
 	else
 		echo "conmon: could not start it: $(head -3 "$d/cm/out")"
 	fi
