@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+__attribute__((format(printf, 4, 0)))
 static int set_va(cerr *err, int code, const char *suffix, const char *fmt, va_list ap)
 {
 	if (code <= 0)

@@ -15,7 +15,7 @@ int sb_grow(strbuf *sb, size_t extra);
 int sb_add(strbuf *sb, const void *data, size_t n);
 int sb_adds(strbuf *sb, const char *s);
 int sb_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int sb_vaddf(strbuf *sb, const char *fmt, va_list ap);
+int sb_vaddf(strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void sb_reset(strbuf *sb);
 void sb_release(strbuf *sb);
 /* Return the buffer (never NULL) and reset sb. */

@@ -211,6 +211,11 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 				       : cerr_sys(err, errno, "state directory %s", dir);
 	/* from here on, failures undo what was made */
 	_cleanup_close_ int lock = state_lock(dir);
+	if (lock < 0) {
+		int e = -lock;
+		rmdir(dir);
+		return cerr_sys(err, e, "lock %s", dir);
+	}
 	_cleanup_cg_ cg *cgroup = NULL;
 	_cleanup_free_ char *cgpath = NULL;
 	_cleanup_close_ int fifo = -1, sock_parent = -1, sock_child = -1;

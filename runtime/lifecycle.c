@@ -101,6 +101,8 @@ int container_delete(const char *root, const char *id, bool force, cerr *err)
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s/%s", root, id);
 	_cleanup_close_ int lock = state_lock(dir);
+	if (lock < 0)
+		return cerr_sys(err, -lock, "delete %s: lock %s", id, dir);
 	enum ctr_status st = state_status(root, s);
 	if ((st == ST_RUNNING || st == ST_PAUSED) && !force)
 		return cerr_set(err, EBUSY, "container \"%s\" is %s: stop it first, or use --force", id,

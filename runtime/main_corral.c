@@ -9,10 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if __has_include("images/cli.h")
 #include "images/cli.h"
-#define HAVE_IMAGES 1
-#endif
 
 struct cli cli = { .root = "/run/corral/runtime" };
 
@@ -41,10 +38,8 @@ static const struct {
 	{ "delete", cmd_delete, "delete a container and everything it holds" },
 	{ "list", cmd_list, "list containers" },
 	{ "spec", cmd_spec, "write a default config.json" },
-#ifdef HAVE_IMAGES
 	{ "image", corral_cmd_image, "import and manage images (see corral-image(8))" },
 	{ "bundle", corral_cmd_bundle, "build a bundle from an imported image" },
-#endif
 };
 
 static void usage(FILE *f)

@@ -13,7 +13,8 @@ for t in "$B"/tests/test_*; do
 	rc=$?
 	p=$(grep -c '^\[       OK \]' "$log")
 	f=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$log" | awk '{print $4}' | head -1)
-	s=$(grep -c '^\[  SKIPPED \]' "$log")
+	# per-test lines only, not the "[  SKIPPED ] N test(s)" summary
+	s=$(grep -cE '^\[  SKIPPED \] [A-Za-z_]' "$log")
 	f=${f:-0}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	pass=$((pass + p)); failed=$((failed + f)); skipped=$((skipped + s))

@@ -1,0 +1,285 @@
+#include "images/cli.h"
+#include "images/gc.h"
+#include "images/image.h"
+#include "images/import.h"
+#include "images/refs.h"
+#include "images/store.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { OPT_STORE = 256, OPT_NAME, OPT_PLATFORM, OPT_FORMAT, OPT_MAX_SIZE, OPT_MAX_RATIO, OPT_MAX_ENTRIES, OPT_NO_SYNC };
+
+static const struct option image_opts[] = {
+	{ "store", required_argument, NULL, OPT_STORE },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "platform", required_argument, NULL, OPT_PLATFORM },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "max-layer-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "max-ratio", required_argument, NULL, OPT_MAX_RATIO },
+	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
+	{ "no-sync", no_argument, NULL, OPT_NO_SYNC },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static void usage(void)
+{
+	fputs("usage: corral image import [--store DIR] [--name NAME[:TAG]] [--platform OS/ARCH[/VARIANT]]\n"
+	      "                           [--max-layer-size BYTES] [--max-ratio N] [--max-entries N] SOURCE\n"
+	      "       corral image list [--store DIR] [--format table|json]\n"
+	      "       corral image inspect [--store DIR] REF\n"
+	      "       corral image remove [--store DIR] REF...\n"
+	      "       corral image gc [--store DIR]\n"
+	      "SOURCE: [oci:|oci-archive:|docker-archive:]PATH[:REF]\n",
+	      stdout);
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return false;
+	uint64_t mul = 1;
+	if (*end == 'K' || *end == 'k')
+		mul = 1ull << 10, end++;
+	else if (*end == 'M')
+		mul = 1ull << 20, end++;
+	else if (*end == 'G')
+		mul = 1ull << 30, end++;
+	if (*end)
+		return false;
+	*out = v * mul;
+	return true;
+}
+
+static int cmd_import(const char *store, const import_opts *o, int argc, char **argv)
+{
+	if (argc != 1) {
+		log_error("image import: expected one SOURCE");
+		return 1;
+	}
+	cerr err = { 0 };
+	import_result res;
+	if (image_import(store, argv[0], o, &res, &err) < 0) {
+		log_error("image import %s: %s", argv[0], cerr_msg(&err));
+		cerr_clear(&err);
+		return 1;
+	}
+	printf("%s %s\n", res.id, res.manifest);
+	return 0;
+}
+
+static int list_json(img_store *s, const refs_db *db)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
+	if (!g)
+		return 1;
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < db->n_images; i++) {
+		const ref_image *im = &db->images[i];
+		yajl_gen_map_open(g);
+		jg_key_str(g, "id", im->config);
+		jg_key_str(g, "digest", im->manifest);
+		jg_key_int(g, "created", im->created);
+		jg_key(g, "names");
+		yajl_gen_array_open(g);
+		for (size_t k = 0; k < db->n_names; k++)
+			if (streq(db->names[k].manifest, im->manifest))
+				jg_str(g, db->names[k].name);
+		yajl_gen_array_close(g);
+		img_handle h;
+		cerr e = { 0 };
+		if (image_load(s, im->manifest, &h, &e) == 0) {
+			uint64_t size = 0;
+			for (size_t k = 0; k < h.man.n_layers; k++)
+				size += h.man.layers[k].size;
+			jg_key_int(g, "size", (long long)size);
+			jg_key_int(g, "layers", (long long)h.man.n_layers);
+			image_handle_free(&h);
+		}
+		cerr_clear(&e);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	_cleanup_free_ char *out = jg_finish(g, NULL);
+	if (out)
+		printf("%s\n", out);
+	return 0;
+}
+
+static int cmd_list(const char *store, const char *format)
+{
+	cerr err = { 0 };
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_refs_ refs_db db = { 0 };
+	if (store_open(&s, store, false, &err) < 0 || refs_load(&s, &db, &err) < 0) {
+		log_error("image list: %s", cerr_msg(&err));
+		cerr_clear(&err);
+		return 1;
+	}
+	if (format && streq(format, "json"))
+		return list_json(&s, &db);
+	if (format && !streq(format, "table")) {
+		log_error("image list: --format %s: expected table or json", format);
+		return 1;
+	}
+	printf("%-40s %-12s %-19s %s\n", "NAME", "IMAGE ID", "DIGEST", "CREATED");
+	for (size_t i = 0; i < db.n_images; i++) {
+		const ref_image *im = &db.images[i];
+		char id[13], dg[13], when[32] = "-";
+		digest_short(im->config, id);
+		digest_short(im->manifest, dg);
+		time_t t = (time_t)im->created;
+		struct tm tm;
+		if (t && gmtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		bool named = false;
+		for (size_t k = 0; k < db.n_names; k++)
+			if (streq(db.names[k].manifest, im->manifest)) {
+				printf("%-40s %-12s sha256:%-12s %s\n", db.names[k].name, id, dg, when);
+				named = true;
+			}
+		if (!named)
+			printf("%-40s %-12s sha256:%-12s %s\n", "<none>", id, dg, when);
+	}
+	return 0;
+}
+
+static int cmd_inspect(const char *store, int argc, char **argv)
+{
+	if (argc != 1) {
+		log_error("image inspect: expected one REF");
+		return 1;
+	}
+	cerr err = { 0 };
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	img_handle h;
+	if (store_open(&s, store, false, &err) < 0 || image_lookup(&s, argv[0], &h, &err) < 0) {
+		log_error("image inspect %s: %s", argv[0], cerr_msg(&err));
+		cerr_clear(&err);
+		return 1;
+	}
+	_cleanup_json_ yajl_val cfg = NULL;
+	json_parse(h.config_text, "config", &cfg, &err);
+	cerr_clear(&err);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
+	yajl_gen_map_open(g);
+	jg_key_str(g, "id", h.id);
+	jg_key_str(g, "digest", h.manifest);
+	jg_key_int(g, "created", h.created);
+	jg_key(g, "layers");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < h.man.n_layers; i++) {
+		yajl_gen_map_open(g);
+		jg_key_str(g, "digest", h.man.layers[i].digest);
+		jg_key_str(g, "diff_id", h.cfg.diff_ids[i]);
+		jg_key_str(g, "mediaType", h.man.layers[i].media_type);
+		jg_key_int(g, "size", (long long)h.man.layers[i].size);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	jg_key(g, "config");
+	jg_value(g, cfg);
+	yajl_gen_map_close(g);
+	_cleanup_free_ char *out = jg_finish(g, NULL);
+	image_handle_free(&h);
+	if (out)
+		printf("%s\n", out);
+	return 0;
+}
+
+int corral_cmd_image(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage();
+		return 1;
+	}
+	const char *verb = "image";
+	const char *store = NULL, *format = NULL;
+	import_opts o = { 0 };
+	extract_limits_default(&o.lim);
+	optind = 0; /* glibc: a full reset, whatever mode the caller's getopt used */
+	opterr = 0;
+	int c;
+	/* options may come before or after the verb: GNU permutation */
+	while ((c = getopt_long(argc, argv, "h", image_opts, NULL)) != -1) {
+		uint64_t v = 0;
+		switch (c) {
+		case OPT_STORE: store = optarg; break;
+		case OPT_NAME: o.name = optarg; break;
+		case OPT_PLATFORM: o.platform = optarg; break;
+		case OPT_FORMAT: format = optarg; break;
+		case OPT_NO_SYNC: o.no_sync = true; break;
+		case OPT_MAX_SIZE:
+		case OPT_MAX_RATIO:
+		case OPT_MAX_ENTRIES:
+			if (!parse_u64(optarg, &v)) {
+				log_error("image: %s: not a number", optarg);
+				return 1;
+			}
+			if (c == OPT_MAX_SIZE)
+				o.lim.max_bytes = v;
+			else if (c == OPT_MAX_RATIO)
+				o.lim.max_ratio = v;
+			else
+				o.lim.max_entries = v;
+			break;
+		case 'h': usage(); return 0;
+		default:
+			log_error("image: unknown option %s", argv[optind - 1]);
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		usage();
+		return 1;
+	}
+	verb = argv[optind];
+	store = store_root_default(store);
+	int rest = argc - optind - 1;
+	char **rv = argv + optind + 1;
+	if (streq(verb, "import"))
+		return cmd_import(store, &o, rest, rv);
+	if (streq(verb, "list") || streq(verb, "ls"))
+		return cmd_list(store, format);
+	if (streq(verb, "inspect"))
+		return cmd_inspect(store, rest, rv);
+	if (streq(verb, "remove") || streq(verb, "rm")) {
+		if (rest < 1) {
+			log_error("image remove: expected REF");
+			return 1;
+		}
+		for (int i = 0; i < rest; i++) {
+			cerr err = { 0 };
+			if (image_remove(store, rv[i], &err) < 0) {
+				log_error("image remove %s: %s", rv[i], cerr_msg(&err));
+				cerr_clear(&err);
+				return 1;
+			}
+		}
+		return 0;
+	}
+	if (streq(verb, "gc")) {
+		cerr err = { 0 };
+		gc_stats st;
+		if (image_gc(store, &st, &err) < 0) {
+			log_error("image gc: %s", cerr_msg(&err));
+			cerr_clear(&err);
+			return 1;
+		}
+		printf("removed %u blobs, %u layers, %u stale holds\n", st.blobs, st.layers, st.holds);
+		return 0;
+	}
+	log_error("image: unknown command %s", verb);
+	return 1;
+}

@@ -1,0 +1,193 @@
+#include "images/gc.h"
+#include "images/image.h"
+#include "images/refs.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int image_remove(const char *store_root, const char *ref, cerr *err)
+{
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	int r = store_open(&s, store_root, false, err);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int lk = store_lock_refs(&s, err);
+	if (lk < 0)
+		return lk;
+	_cleanup_refs_ refs_db db = { 0 };
+	if ((r = refs_load(&s, &db, err)) < 0 || (r = refs_remove(&db, ref, err)) < 0)
+		return r;
+	return refs_save(&s, &db, err);
+}
+
+static void hold_name(const char *abs_path, char out[static DIGEST_STR_LEN + 8])
+{
+	char d[DIGEST_STR_LEN];
+	digest_buf(abs_path, strlen(abs_path), d);
+	snprintf(out, DIGEST_STR_LEN + 8, "%s.json", digest_hex(d));
+}
+
+int hold_add(img_store *s, const char *abs_path, const char *manifest, cerr *err)
+{
+	char name[DIGEST_STR_LEN + 8];
+	hold_name(abs_path, name);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "bundle", abs_path) || jg_key_str(g, "manifest", manifest) ||
+	    yajl_gen_map_close(g))
+		return cerr_set(err, ENOMEM, "out of memory");
+	size_t len;
+	_cleanup_free_ char *text = jg_finish(g, &len);
+	_cleanup_free_ char *path = NULL;
+	if (!text || asprintf(&path, "%s/holds/%s", s->dir, name) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	return write_file_atomic(path, text, len, 0600, err);
+}
+
+void hold_drop(img_store *s, const char *abs_path)
+{
+	char name[DIGEST_STR_LEN + 8];
+	hold_name(abs_path, name);
+	_cleanup_free_ char *path = NULL;
+	if (asprintf(&path, "%s/holds/%s", s->dir, name) >= 0)
+		unlink(path);
+}
+
+typedef struct marks {
+	char (*d)[DIGEST_STR_LEN];
+	size_t n;
+} marks;
+
+static int mark(marks *m, const char *digest)
+{
+	char (*n)[DIGEST_STR_LEN] = realloc(m->d, (m->n + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	m->d = n;
+	snprintf(m->d[m->n++], DIGEST_STR_LEN, "%s", digest);
+	return 0;
+}
+
+static bool marked(const marks *m, const char *hex)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (streq(digest_hex(m->d[i]), hex))
+			return true;
+	return false;
+}
+
+/* Mark an image's blobs and layers. An image whose blobs are already gone
+ * marks what it can: gc never fails on a damaged store. */
+static int mark_image(img_store *s, const char *manifest, marks *blobs, marks *layers)
+{
+	if (mark(blobs, manifest) < 0)
+		return -ENOMEM;
+	img_handle h;
+	cerr e = { 0 };
+	if (image_load(s, manifest, &h, &e) < 0) {
+		log_warn("gc: %s", cerr_msg(&e));
+		cerr_clear(&e);
+		return 0;
+	}
+	int r = mark(blobs, h.id);
+	for (size_t i = 0; r == 0 && i < h.man.n_layers; i++)
+		r = mark(blobs, h.man.layers[i].digest);
+	for (size_t i = 0; r == 0 && i < h.cfg.n_diff_ids; i++)
+		r = mark(layers, h.cfg.diff_ids[i]);
+	image_handle_free(&h);
+	return r;
+}
+
+static int mark_holds(img_store *s, marks *blobs, marks *layers, gc_stats *st)
+{
+	int fd = openat(s->dirfd, "holds", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	struct dirent *de;
+	int r = 0;
+	while (r == 0 && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		_cleanup_free_ char *text = NULL;
+		cerr e = { 0 };
+		_cleanup_json_ yajl_val v = NULL;
+		if (read_file_at(dirfd(d), de->d_name, 65536, &text, NULL, &e) < 0 ||
+		    json_parse(text, de->d_name, &v, &e) < 0) {
+			cerr_clear(&e);
+			continue;
+		}
+		yajl_val b = json_get(v, "bundle"), m = json_get(v, "manifest");
+		struct stat sb;
+		if (!YAJL_IS_STRING(b) || !YAJL_IS_STRING(m) || !digest_valid(m->u.string) ||
+		    stat(b->u.string, &sb) < 0) {
+			/* the bundle is gone: the hold goes too */
+			unlinkat(dirfd(d), de->d_name, 0);
+			st->holds++;
+			continue;
+		}
+		r = mark_image(s, m->u.string, blobs, layers);
+	}
+	closedir(d);
+	return r;
+}
+
+static int sweep(int dirfd, const marks *keep, bool dirs, unsigned *count)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	struct dirent *de;
+	int r = 0;
+	while ((de = readdir(d))) {
+		if (streq(de->d_name, ".") || streq(de->d_name, "..") || marked(keep, de->d_name))
+			continue;
+		int q = dirs ? rm_rf_at(dirfd, de->d_name) : (unlinkat(dirfd, de->d_name, 0) < 0 ? -errno : 0);
+		if (q < 0 && r == 0)
+			r = q;
+		else if (q == 0)
+			(*count)++;
+	}
+	closedir(d);
+	return r;
+}
+
+int image_gc(const char *store_root, gc_stats *st, cerr *err)
+{
+	memset(st, 0, sizeof(*st));
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	int r = store_open(&s, store_root, true, err);
+	if (r < 0)
+		return r;
+	_cleanup_refs_ refs_db db = { 0 };
+	if ((r = refs_load(&s, &db, err)) < 0)
+		return r;
+	marks blobs = { 0 }, layers = { 0 };
+	for (size_t i = 0; r == 0 && i < db.n_images; i++)
+		r = mark_image(&s, db.images[i].manifest, &blobs, &layers);
+	if (r == 0)
+		r = mark_holds(&s, &blobs, &layers, st);
+	if (r == 0 && (r = sweep(s.blobs_fd, &blobs, false, &st->blobs)) < 0)
+		cerr_sys(err, -r, "store %s: blobs", s.root);
+	if (r == 0 && (r = sweep(s.layers_fd, &layers, true, &st->layers)) < 0)
+		cerr_sys(err, -r, "store %s: layers", s.root);
+	if (r == -ENOMEM)
+		cerr_set(err, ENOMEM, "out of memory");
+	free(blobs.d);
+	free(layers.d);
+	return r;
+}

@@ -1,0 +1,60 @@
+#include "images/image.h"
+#include "images/refs.h"
+#include "common/cleanup.h"
+
+#include <errno.h>
+#include <string.h>
+
+int image_load(img_store *s, const char *manifest, img_handle *h, cerr *err)
+{
+	memset(h, 0, sizeof(*h));
+	snprintf(h->manifest, sizeof(h->manifest), "%s", manifest);
+	_cleanup_free_ char *mtext = NULL;
+	int r = store_read_blob(s, manifest, IMG_MAX_JSON, &mtext, NULL, err);
+	if (r < 0)
+		return r;
+	if ((r = manifest_parse(mtext, manifest, &h->man, err)) < 0)
+		return r;
+	snprintf(h->id, sizeof(h->id), "%s", h->man.config.digest);
+	if ((r = store_read_blob(s, h->id, IMG_MAX_JSON, &h->config_text, NULL, err)) < 0)
+		goto fail;
+	if ((r = config_parse(h->config_text, h->id, &h->cfg, err)) < 0)
+		goto fail;
+	if (h->cfg.n_diff_ids != h->man.n_layers) {
+		r = cerr_set(err, EINVAL, "image %s: layer count differs from diff_ids", manifest);
+		goto fail;
+	}
+	return 0;
+fail:
+	image_handle_free(h);
+	return r;
+}
+
+int image_lookup(img_store *s, const char *ref, img_handle *h, cerr *err)
+{
+	_cleanup_refs_ refs_db db = { 0 };
+	int r = refs_load(s, &db, err);
+	if (r < 0)
+		return r;
+	int i = refs_resolve(&db, ref, err);
+	if (i < 0)
+		return i;
+	if ((r = image_load(s, db.images[i].manifest, h, err)) < 0)
+		return cerr_wrap(err, "image %s", ref);
+	h->created = db.images[i].created;
+	for (size_t k = 0; k < h->cfg.n_diff_ids; k++)
+		if (!store_has_layer(s, h->cfg.diff_ids[k])) {
+			image_handle_free(h);
+			return cerr_set(err, ENOENT, "image %s: layer %s is missing from the store", ref,
+					h->cfg.diff_ids[k]);
+		}
+	return 0;
+}
+
+void image_handle_free(img_handle *h)
+{
+	manifest_free(&h->man);
+	config_free(&h->cfg);
+	free(h->config_text);
+	h->config_text = NULL;
+}

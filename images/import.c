@@ -1,0 +1,617 @@
+#include "images/import.h"
+#include "images/layer.h"
+#include "images/manifest.h"
+#include "images/refs.h"
+#include "images/source.h"
+#include "images/store.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "common/strv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct imp {
+	img_store *s;
+	img_source src;
+	const import_opts *o;
+	int stage_fd, blobs_fd, layers_fd;
+	const char *os, *arch, *variant;
+	bool explicit_platform;
+	char **names;
+	char manifest_digest[DIGEST_STR_LEN];
+	char config_digest[DIGEST_STR_LEN];
+	unsigned layers, reused;
+	/* layers staged by this import, for images that repeat a layer */
+	struct staged {
+		char diffid[DIGEST_STR_LEN], digest[DIGEST_STR_LEN];
+		uint64_t size;
+		enum layer_comp comp;
+	} staged[IMG_MAX_LAYERS];
+	size_t n_staged;
+} imp;
+
+static int save_blob(imp *m, const char *digest, const void *data, size_t len, cerr *err)
+{
+	_cleanup_close_ int fd = openat(m->blobs_fd, digest_hex(digest),
+					O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return cerr_sys(err, errno, "staging blob %s", digest);
+	const char *p = data;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return cerr_sys(err, errno, "staging blob %s", digest);
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Read at most max bytes of fd (one more to detect excess). */
+static int read_bounded(int fd, size_t max, char **out, size_t *len)
+{
+	size_t cap = max + 2, n = 0;
+	_cleanup_free_ char *buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	while (n < max + 1) {
+		ssize_t r = read(fd, buf + n, max + 1 - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*out = TAKE_PTR(buf);
+	*len = n;
+	return 0;
+}
+
+static int open_blob(imp *m, const char *digest, cerr *err)
+{
+	int fd = source_open_blob(&m->src, digest);
+	if (fd == -ENOENT)
+		return cerr_set(err, ENOENT, "blob %s: missing", digest);
+	if (fd < 0)
+		return cerr_sys(err, -fd, "blob %s", digest);
+	return fd;
+}
+
+/* Fetch a JSON blob (index, manifest, config), verifying size and digest. */
+static int fetch_json(imp *m, const img_desc *d, char **text, cerr *err)
+{
+	if (d->size > IMG_MAX_JSON)
+		return cerr_set(err, EFBIG, "blob %s: %llu bytes is larger than the %u allowed for metadata", d->digest,
+				(unsigned long long)d->size, IMG_MAX_JSON);
+	_cleanup_close_ int fd = open_blob(m, d->digest, err);
+	if (fd < 0)
+		return fd;
+	_cleanup_free_ char *buf = NULL;
+	size_t n = 0;
+	int r = read_bounded(fd, (size_t)d->size, &buf, &n);
+	if (r < 0)
+		return cerr_sys(err, -r, "blob %s: read", d->digest);
+	if (n != d->size)
+		return cerr_set(err, EIO, "blob %s: size mismatch: expected %llu bytes, got %s%zu", d->digest,
+				(unsigned long long)d->size, n > d->size ? "more than " : "", n > d->size ? n - 1 : n);
+	char got[DIGEST_STR_LEN];
+	digest_buf(buf, n, got);
+	if (!streq(got, d->digest))
+		return cerr_set(err, EIO, "blob %s: digest mismatch: expected %s, got %s", d->digest, d->digest, got);
+	if (strlen(buf) != n)
+		return cerr_set(err, EINVAL, "blob %s: NUL byte in JSON", d->digest);
+	if ((r = save_blob(m, d->digest, buf, n, err)) < 0)
+		return r;
+	*text = TAKE_PTR(buf);
+	return 0;
+}
+
+static int add_name(imp *m, const char *name)
+{
+	_cleanup_free_ char *n = ref_normalize(name);
+	if (!n)
+		return 0;
+	for (char **p = m->names; p && *p; p++)
+		if (streq(*p, n))
+			return 0;
+	int r = strv_push(&m->names, n);
+	if (r == 0)
+		n = NULL;
+	return r;
+}
+
+static bool ref_matches(const img_desc *d, const char *ref)
+{
+	if (d->ref_name && streq(d->ref_name, ref))
+		return true;
+	if (d->image_name) {
+		if (streq(d->image_name, ref))
+			return true;
+		size_t a = strlen(d->image_name), b = strlen(ref);
+		if (a > b && d->image_name[a - b - 1] == ':' && streq(d->image_name + a - b, ref))
+			return true;
+	}
+	return false;
+}
+
+static bool desc_platform_ok(imp *m, const img_desc *d)
+{
+	if (!d->os && !d->arch)
+		return true;
+	return platform_match(d->os, d->arch, d->variant, m->os, m->arch, m->explicit_platform ? m->variant : NULL);
+}
+
+/* Pick the manifest for our platform, descending into nested indexes. */
+static int select_manifest(imp *m, const img_index *idx, const char *what, int depth, img_desc *out, cerr *err)
+{
+	if (depth > IMG_MAX_INDEX_DEPTH)
+		return cerr_set(err, ELOOP, "%s: indexes nested deeper than %d", what, IMG_MAX_INDEX_DEPTH);
+	const char *ref = depth == 0 ? m->src.ref : NULL;
+	long at = -1;
+	if (ref && ref[0] == '@') {
+		char *end;
+		at = strtol(ref + 1, &end, 10);
+		if (*end || at < 0 || (size_t)at >= idx->n)
+			return cerr_set(err, ENOENT, "%s: no manifest number %s", what, ref + 1);
+	}
+	bool any_ref = false;
+	for (size_t i = 0; i < idx->n; i++) {
+		const img_desc *d = &idx->m[i];
+		if (at >= 0 && (size_t)at != i)
+			continue;
+		if (ref && at < 0 && !ref_matches(d, ref))
+			continue;
+		any_ref = true;
+		if (!desc_platform_ok(m, d))
+			continue;
+		if (mt_is_index(d->media_type)) {
+			_cleanup_free_ char *text = NULL;
+			int r = fetch_json(m, d, &text, err);
+			if (r < 0)
+				return r;
+			img_index sub;
+			char w[DIGEST_STR_LEN + 8];
+			snprintf(w, sizeof(w), "blob %s", d->digest);
+			if ((r = index_parse(text, w, &sub, err)) < 0)
+				return r;
+			r = select_manifest(m, &sub, w, depth + 1, out, err);
+			index_free(&sub);
+			if (r == -ENOENT) {
+				cerr_clear(err);
+				continue;
+			}
+			if (r < 0)
+				return r;
+		} else if (d->media_type && !mt_is_manifest(d->media_type)) {
+			return cerr_set(err, EINVAL, "%s: manifests[%zu]: wrong media type \"%.100s\" for a manifest", what, i,
+					d->media_type);
+		} else {
+			*out = *d;
+			out->media_type = d->media_type ? strdup(d->media_type) : NULL;
+			out->os = out->arch = out->variant = out->ref_name = out->image_name = NULL;
+		}
+		if (depth == 0) {
+			if (d->image_name)
+				add_name(m, d->image_name);
+			else if (d->ref_name && (strchr(d->ref_name, ':') || strchr(d->ref_name, '/')))
+				add_name(m, d->ref_name);
+		}
+		return 0;
+	}
+	if (ref && !any_ref)
+		return cerr_set(err, ENOENT, "%s: no image named \"%s\"", what, ref);
+	return cerr_set(err, ENOENT, "%s: no manifest for platform %s/%s%s%s", what, m->os, m->arch,
+			m->explicit_platform && *m->variant ? "/" : "", m->explicit_platform ? m->variant : "");
+}
+
+static int check_platform(imp *m, const img_config *cfg, cerr *err)
+{
+	if (!m->explicit_platform || (!cfg->os && !cfg->arch))
+		return 0;
+	if (!platform_match(cfg->os, cfg->arch, cfg->variant, m->os, m->arch, m->variant))
+		return cerr_set(err, EINVAL, "blob %s: image is for %s/%s, not %s/%s", m->config_digest,
+				cfg->os ? cfg->os : "?", cfg->arch ? cfg->arch : "?", m->os, m->arch);
+	return 0;
+}
+
+static int check_layer_count(imp *m, size_t n_layers, const img_config *cfg, cerr *err)
+{
+	if (n_layers != cfg->n_diff_ids)
+		return cerr_set(err, EINVAL, "manifest lists %zu layers but the config has %zu diff_ids", n_layers,
+				cfg->n_diff_ids);
+	return 0;
+}
+
+/* Unpack one layer into staging unless the store has it already. Fills
+ * digest/size/comp for a layer whose digest is not known beforehand. */
+static int do_layer(imp *m, int src_fd, const char *expect_digest, int64_t size, enum layer_comp comp,
+		    const char *diffid, const char *what, char *digest_out,
+		    uint64_t *size_out, enum layer_comp *comp_out, cerr *err)
+{
+	const char *hex = digest_hex(diffid);
+	m->layers++;
+	for (size_t i = 0; i < m->n_staged; i++) {
+		struct staged *st = &m->staged[i];
+		if (!streq(st->diffid, diffid) || (expect_digest && !streq(expect_digest, st->digest)))
+			continue;
+		/* the same layer twice in one image: unpacked once */
+		if (digest_out)
+			memcpy(digest_out, st->digest, DIGEST_STR_LEN);
+		if (size_out)
+			*size_out = st->size;
+		if (comp_out)
+			*comp_out = st->comp;
+		m->reused++;
+		return 0;
+	}
+	if (mkdirat(m->layers_fd, hex, 0755) < 0)
+		return cerr_sys(err, errno, "staging layer %s", diffid);
+	_cleanup_close_ int root = openat(m->layers_fd, hex, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	char tmp[32];
+	snprintf(tmp, sizeof(tmp), "tmp-%u", m->layers);
+	_cleanup_close_ int out = openat(m->blobs_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (root < 0 || out < 0)
+		return cerr_sys(err, errno, "staging layer %s", diffid);
+	layer_job j = {
+		.src_fd = src_fd, .blob_out_fd = out, .root_fd = root, .what = what,
+		.expect_digest = expect_digest, .expect_size = size, .expect_comp = comp,
+		.expect_diffid = diffid, .lim = m->o->lim,
+	};
+	int r = layer_unpack(&j, err);
+	if (r < 0)
+		return r;
+	if (renameat(m->blobs_fd, tmp, m->blobs_fd, digest_hex(j.digest)) < 0)
+		return cerr_sys(err, errno, "staging blob %s", j.digest);
+	if (m->n_staged < IMG_MAX_LAYERS) {
+		struct staged *st = &m->staged[m->n_staged++];
+		memcpy(st->diffid, diffid, DIGEST_STR_LEN);
+		memcpy(st->digest, j.digest, DIGEST_STR_LEN);
+		st->size = j.size;
+		st->comp = j.comp;
+	}
+	if (digest_out)
+		memcpy(digest_out, j.digest, DIGEST_STR_LEN);
+	if (size_out)
+		*size_out = j.size;
+	if (comp_out)
+		*comp_out = j.comp;
+	log_debug("%s: %llu bytes, %llu uncompressed, %llu entries", what, (unsigned long long)j.size,
+		  (unsigned long long)j.usize, (unsigned long long)j.entries);
+	return 0;
+}
+
+static bool have_layer(imp *m, const char *blob, const char *diffid)
+{
+	return store_has_layer(m->s, diffid) && store_has_blob(m->s, blob);
+}
+
+static int import_oci(imp *m, cerr *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t n = 0;
+	int fd = source_open_path(&m->src, "index.json");
+	if (fd < 0)
+		return cerr_sys(err, -fd, "index.json");
+	int r = read_bounded(fd, IMG_MAX_JSON, &text, &n);
+	close(fd);
+	if (r < 0)
+		return cerr_sys(err, -r, "index.json");
+	if (n > IMG_MAX_JSON)
+		return cerr_set(err, EFBIG, "index.json: larger than %u bytes", IMG_MAX_JSON);
+	img_index idx;
+	if ((r = index_parse(text, "index.json", &idx, err)) < 0)
+		return r;
+	img_desc md = { 0 };
+	r = select_manifest(m, &idx, "index.json", 0, &md, err);
+	index_free(&idx);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *mtext = NULL;
+	r = fetch_json(m, &md, &mtext, err);
+	_cleanup_free_ char *declared = md.media_type;
+	if (r < 0)
+		return r;
+	snprintf(m->manifest_digest, DIGEST_STR_LEN, "%s", md.digest);
+	char w[DIGEST_STR_LEN + 8];
+	snprintf(w, sizeof(w), "blob %s", md.digest);
+	_cleanup_(manifest_free) img_manifest man;
+	if ((r = manifest_parse(mtext, w, &man, err)) < 0)
+		return r;
+	if (declared && man.media_type && !streq(declared, man.media_type))
+		return cerr_set(err, EINVAL, "%s: media type mismatch: declared %s, content is %s", w, declared,
+				man.media_type);
+	_cleanup_free_ char *ctext = NULL;
+	if ((r = fetch_json(m, &man.config, &ctext, err)) < 0)
+		return r;
+	snprintf(m->config_digest, DIGEST_STR_LEN, "%s", man.config.digest);
+	snprintf(w, sizeof(w), "blob %s", man.config.digest);
+	_cleanup_(config_free) img_config cfg;
+	if ((r = config_parse(ctext, w, &cfg, err)) < 0)
+		return r;
+	if ((r = check_platform(m, &cfg, err)) < 0 || (r = check_layer_count(m, man.n_layers, &cfg, err)) < 0)
+		return r;
+	for (size_t i = 0; i < man.n_layers; i++) {
+		const img_desc *l = &man.layers[i];
+		if (have_layer(m, l->digest, cfg.diff_ids[i])) {
+			m->layers++;
+			m->reused++;
+			continue;
+		}
+		_cleanup_close_ int lfd = open_blob(m, l->digest, err);
+		if (lfd < 0)
+			return lfd;
+		snprintf(w, sizeof(w), "blob %s", l->digest);
+		if ((r = do_layer(m, lfd, l->digest, (int64_t)l->size, mt_layer_comp(l->media_type), cfg.diff_ids[i], w,
+				  NULL, NULL, NULL, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The file name a docker-archive gives a blob, when it names its digest:
+ * "<hex>.json" (legacy config) or "blobs/sha256/<hex>" (moby >= 25). */
+static bool digest_from_path(const char *path, char out[static DIGEST_STR_LEN])
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	char d[DIGEST_STR_LEN + 8];
+	size_t bl = strlen(base);
+	if (bl == DIGEST_HEX_LEN + 5 && streq(base + DIGEST_HEX_LEN, ".json"))
+		snprintf(d, sizeof(d), "sha256:%.*s", DIGEST_HEX_LEN, base);
+	else if (strstr(path, "blobs/sha256/") && bl == DIGEST_HEX_LEN)
+		snprintf(d, sizeof(d), "sha256:%s", base);
+	else
+		return false;
+	if (!digest_valid(d))
+		return false;
+	memcpy(out, d, DIGEST_STR_LEN);
+	return true;
+}
+
+static const char *comp_mt(enum layer_comp c)
+{
+	return c == COMP_GZIP ? MT_OCI_LAYER_GZIP : c == COMP_ZSTD ? MT_OCI_LAYER_ZSTD : MT_OCI_LAYER;
+}
+
+static int import_docker(imp *m, cerr *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t n = 0;
+	int fd = source_open_path(&m->src, "manifest.json");
+	if (fd < 0)
+		return cerr_sys(err, -fd, "manifest.json");
+	int r = read_bounded(fd, IMG_MAX_JSON, &text, &n);
+	close(fd);
+	if (r < 0)
+		return cerr_sys(err, -r, "manifest.json");
+	if (n > IMG_MAX_JSON)
+		return cerr_set(err, EFBIG, "manifest.json: larger than %u bytes", IMG_MAX_JSON);
+	_cleanup_(docker_manifest_free) docker_manifest dm;
+	if ((r = docker_manifest_parse(text, "manifest.json", &dm, err)) < 0)
+		return r;
+	const char *ref = m->src.ref;
+	long pick = -1;
+	if (ref && ref[0] == '@') {
+		char *end;
+		pick = strtol(ref + 1, &end, 10);
+		if (*end || pick < 0 || (size_t)pick >= dm.n)
+			return cerr_set(err, ENOENT, "manifest.json: no image number %s", ref + 1);
+	} else if (ref) {
+		_cleanup_free_ char *want = ref_normalize(ref);
+		for (size_t i = 0; want && pick < 0 && i < dm.n; i++)
+			for (char **t = dm.e[i].repo_tags; t && *t; t++) {
+				_cleanup_free_ char *have = ref_normalize(*t);
+				if (have && streq(have, want))
+					pick = (long)i;
+			}
+		if (pick < 0)
+			return cerr_set(err, ENOENT, "manifest.json: no image named \"%s\"", ref);
+	} else if (dm.n == 1) {
+		pick = 0;
+	} else {
+		return cerr_set(err, EINVAL, "manifest.json: %zu images; choose one with :NAME or :@N", dm.n);
+	}
+	docker_entry *e = &dm.e[pick];
+	for (char **t = e->repo_tags; t && *t; t++)
+		add_name(m, *t);
+	/* the config */
+	fd = source_open_path(&m->src, e->config);
+	if (fd < 0)
+		return cerr_sys(err, -fd, "manifest.json: Config %.200s", e->config);
+	_cleanup_free_ char *ctext = NULL;
+	size_t clen = 0;
+	r = read_bounded(fd, IMG_MAX_JSON, &ctext, &clen);
+	close(fd);
+	if (r < 0 || clen > IMG_MAX_JSON || strlen(ctext) != clen)
+		return cerr_set(err, EINVAL, "%.200s: unreadable, too large or not text", e->config);
+	digest_buf(ctext, clen, m->config_digest);
+	char named[DIGEST_STR_LEN];
+	if (digest_from_path(e->config, named) && !streq(named, m->config_digest))
+		return cerr_set(err, EIO, "blob %s: digest mismatch: expected %s, got %s", named, named, m->config_digest);
+	char w[DIGEST_STR_LEN + 8];
+	snprintf(w, sizeof(w), "blob %s", m->config_digest);
+	_cleanup_(config_free) img_config cfg;
+	if ((r = config_parse(ctext, w, &cfg, err)) < 0)
+		return r;
+	if ((r = check_platform(m, &cfg, err)) < 0 || (r = check_layer_count(m, e->n_layers, &cfg, err)) < 0)
+		return r;
+	if ((r = save_blob(m, m->config_digest, ctext, clen, err)) < 0)
+		return r;
+	/* the layers, and an OCI manifest that describes them */
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return cerr_set(err, ENOMEM, "out of memory");
+	int bad = yajl_gen_map_open(g) || jg_key_int(g, "schemaVersion", 2) ||
+		  jg_key_str(g, "mediaType", MT_OCI_MANIFEST) || jg_key(g, "config") || yajl_gen_map_open(g) ||
+		  jg_key_str(g, "mediaType", MT_OCI_CONFIG) || jg_key_str(g, "digest", m->config_digest) ||
+		  jg_key_int(g, "size", (long long)clen) || yajl_gen_map_close(g) || jg_key(g, "layers") ||
+		  yajl_gen_array_open(g);
+	for (size_t i = 0; !bad && i < e->n_layers; i++) {
+		const char *diffid = cfg.diff_ids[i];
+		char dg[DIGEST_STR_LEN];
+		uint64_t size = 0;
+		enum layer_comp comp = COMP_NONE;
+		struct stat st;
+		if (have_layer(m, diffid, diffid) && fstatat(m->s->blobs_fd, digest_hex(diffid), &st, 0) == 0) {
+			/* an uncompressed layer we already hold: its digest is its diff_id */
+			memcpy(dg, diffid, DIGEST_STR_LEN);
+			size = (uint64_t)st.st_size;
+			m->layers++;
+			m->reused++;
+		} else {
+			_cleanup_close_ int lfd = source_open_path(&m->src, e->layers[i]);
+			if (lfd < 0)
+				return cerr_sys(err, -lfd, "manifest.json: layer %.200s", e->layers[i]);
+			char expect[DIGEST_STR_LEN];
+			bool named_layer = digest_from_path(e->layers[i], expect);
+			char lw[300];
+			snprintf(lw, sizeof(lw), "layer %.200s", e->layers[i]);
+			if (named_layer)
+				snprintf(lw, sizeof(lw), "blob %s", expect);
+			if ((r = do_layer(m, lfd, named_layer ? expect : NULL, -1, COMP_UNKNOWN, diffid, lw, dg, &size,
+					  &comp, err)) < 0)
+				return r;
+		}
+		bad = yajl_gen_map_open(g) || jg_key_str(g, "mediaType", comp_mt(comp)) ||
+		      jg_key_str(g, "digest", dg) || jg_key_int(g, "size", (long long)size) || yajl_gen_map_close(g);
+	}
+	bad = bad || yajl_gen_array_close(g) || yajl_gen_map_close(g);
+	size_t mlen = 0;
+	_cleanup_free_ char *mtext = bad ? NULL : jg_finish(g, &mlen);
+	if (!mtext)
+		return cerr_set(err, ENOMEM, "cannot build the manifest");
+	digest_buf(mtext, mlen, m->manifest_digest);
+	return save_blob(m, m->manifest_digest, mtext, mlen, err);
+}
+
+/* Move every verified blob and layer into the store. A layer another import
+ * renamed first is equal by its digest, so ours is dropped with staging. */
+static int commit(imp *m, cerr *err)
+{
+	int fds[2][2] = { { m->blobs_fd, m->s->blobs_fd }, { m->layers_fd, m->s->layers_fd } };
+	for (int k = 0; k < 2; k++) {
+		int dfd = dup(fds[k][0]);
+		DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+		if (!d) {
+			if (dfd >= 0)
+				close(dfd);
+			return cerr_sys(err, errno, "staging");
+		}
+		struct dirent *de;
+		int r = 0;
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			if (renameat(fds[k][0], de->d_name, fds[k][1], de->d_name) < 0 && errno != EEXIST &&
+			    errno != ENOTEMPTY) {
+				r = cerr_sys(err, errno, "store %s: rename %s", m->s->root, de->d_name);
+				break;
+			}
+		}
+		closedir(d);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int record(imp *m, cerr *err)
+{
+	_cleanup_close_ int lk = store_lock_refs(m->s, err);
+	if (lk < 0)
+		return lk;
+	_cleanup_refs_ refs_db db = { 0 };
+	int r = refs_load(m->s, &db, err);
+	if (r < 0)
+		return r;
+	if (refs_add_image(&db, m->manifest_digest, m->config_digest) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < db.n_images; i++)
+		if (streq(db.images[i].manifest, m->manifest_digest) && !db.images[i].created)
+			db.images[i].created = (int64_t)time(NULL);
+	if (m->o->name) {
+		if (refs_set_name(&db, m->o->name, m->manifest_digest) < 0)
+			return cerr_set(err, EINVAL, "--name %s: invalid image name", m->o->name);
+	} else {
+		for (char **p = m->names; p && *p; p++)
+			refs_set_name(&db, *p, m->manifest_digest);
+	}
+	return refs_save(m->s, &db, err);
+}
+
+static void imp_free(imp *m)
+{
+	source_close(&m->src);
+	int *fds[] = { &m->blobs_fd, &m->layers_fd, &m->stage_fd };
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+	strv_free(m->names);
+}
+
+int image_import(const char *store_root, const char *spec, const import_opts *o, import_result *res, cerr *err)
+{
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	int r = store_open(&s, store_root, false, err);
+	if (r < 0)
+		return r;
+	_cleanup_(imp_free) imp m = { .s = &s, .o = o, .stage_fd = -1, .blobs_fd = -1, .layers_fd = -1 };
+	m.src.dirfd = -1;
+	host_platform(&m.os, &m.arch, &m.variant);
+	_cleanup_free_ char *plat = o->platform ? strdup(o->platform) : NULL;
+	if (plat) {
+		char *a = strchr(plat, '/'), *v = a ? strchr(a + 1, '/') : NULL;
+		if (!a || a == plat || !a[1] || (v && !v[1]))
+			return cerr_set(err, EINVAL, "--platform %s: expected os/arch[/variant]", o->platform);
+		*a++ = '\0';
+		if (v)
+			*v++ = '\0';
+		m.os = plat;
+		m.arch = a;
+		m.variant = v ? v : "";
+		m.explicit_platform = true;
+	}
+	_cleanup_free_ char *stage = NULL;
+	if ((r = store_mkstage(&s, "import", &stage, err)) < 0)
+		return r;
+	m.stage_fd = openat(s.staging_fd, stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (m.stage_fd < 0 || mkdirat(m.stage_fd, "blobs", 0700) < 0 || mkdirat(m.stage_fd, "layers", 0700) < 0 ||
+	    (m.blobs_fd = openat(m.stage_fd, "blobs", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (m.layers_fd = openat(m.stage_fd, "layers", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		r = cerr_sys(err, errno, "store %s: staging", s.root);
+		goto out;
+	}
+	if ((r = source_open(&m.src, spec, m.stage_fd, &o->lim, err)) < 0)
+		goto out;
+	r = m.src.docker ? import_docker(&m, err) : import_oci(&m, err);
+	if (r < 0)
+		goto out;
+	if (!o->no_sync && syncfs(s.dirfd) < 0) {
+		r = cerr_sys(err, errno, "store %s: sync", s.root);
+		goto out;
+	}
+	if ((r = commit(&m, err)) < 0 || (r = record(&m, err)) < 0)
+		goto out;
+	memcpy(res->id, m.config_digest, DIGEST_STR_LEN);
+	memcpy(res->manifest, m.manifest_digest, DIGEST_STR_LEN);
+	res->layers = m.layers;
+	res->layers_reused = m.reused;
+out:
+	rm_rf_at(s.staging_fd, stage);
+	return r;
+}

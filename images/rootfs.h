@@ -1,0 +1,15 @@
+/* A container rootfs from an image's layers: an overlayfs mount of the
+ * layer directories under a per-bundle upper and work directory, or a
+ * flattened copy with the whiteouts applied by deletion. */
+#pragma once
+#include "common/error.h"
+#include "images/image.h"
+#include "images/store.h"
+
+/* Mount overlay on dir/rootfs with dir/upper and dir/work (all created). */
+int rootfs_overlay(img_store *s, const img_handle *h, int bundle_fd, const char *bundle_path, cerr *err);
+/* Copy the layers, bottom first, into the empty directory rootfs_fd. */
+int rootfs_flatten(img_store *s, const img_handle *h, int rootfs_fd, cerr *err);
+/* Copy one layer directory over dst, applying its overlay whiteouts and
+ * opaque directories. Exposed for tests. */
+int flatten_layer(int src_fd, int dst_fd, cerr *err);

@@ -1,0 +1,205 @@
+/* rtnetlink over libmnl: loopback up, and linux.netDevices moved into the
+ * container's network namespace and back. No `ip` binary involved. */
+#include "netlink.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <sched.h>
+#include <string.h>
+#include <time.h>
+
+static inline void mnl_closep(struct mnl_socket **nl)
+{
+	if (*nl)
+		mnl_socket_close(*nl);
+}
+#define _cleanup_mnl_ _cleanup_(mnl_closep)
+
+static struct nlmsghdr *link_msg(void *buf, int ifindex, uint32_t seq, struct ifinfomsg **ifm)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	*ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(**ifm));
+	(*ifm)->ifi_family = AF_UNSPEC;
+	(*ifm)->ifi_index = ifindex;
+	return nlh;
+}
+
+struct nlmsghdr *net_msg_link_up(void *buf, int ifindex, uint32_t seq)
+{
+	struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh = link_msg(buf, ifindex, seq, &ifm);
+	ifm->ifi_flags = IFF_UP;
+	ifm->ifi_change = IFF_UP;
+	return nlh;
+}
+
+struct nlmsghdr *net_msg_link_move(void *buf, int ifindex, const char *name, pid_t pid, int netns_fd, uint32_t seq)
+{
+	struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh = link_msg(buf, ifindex, seq, &ifm);
+	if (pid > 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_PID, (uint32_t)pid);
+	else
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	/* Given with the move, the kernel applies the name as the device enters
+	 * the target namespace: no clash with a same-named host device. */
+	if (name)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nlh;
+}
+
+static int rtnl_open(struct mnl_socket **out)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+		mnl_socket_close(nl);
+		return -e;
+	}
+	*out = nl;
+	return 0;
+}
+
+/* Send one request and wait for its ACK: 0 or the kernel's -errno. */
+static int rtnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh)
+{
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	char buf[NET_MSG_BUF];
+	uint32_t seq = nlh->nlmsg_seq, portid = mnl_socket_get_portid(nl);
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		int r = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
+		if (r == MNL_CB_ERROR)
+			return errno ? -errno : -EIO;
+		if (r == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+static uint32_t next_seq(void)
+{
+	static uint32_t seq;
+	if (!seq)
+		seq = (uint32_t)time(NULL);
+	return ++seq;
+}
+
+int net_loopback_up(cerr *err)
+{
+	_cleanup_mnl_ struct mnl_socket *nl = NULL;
+	int r = rtnl_open(&nl);
+	if (r < 0)
+		return cerr_sys(err, -r, "network: opening an rtnetlink socket");
+	int idx = (int)if_nametoindex("lo");
+	if (!idx)
+		return cerr_set(err, ENODEV, "network: lo: no loopback interface in this namespace");
+	char buf[NET_MSG_BUF];
+	r = rtnl_talk(nl, net_msg_link_up(buf, idx, next_seq()));
+	if (r < 0)
+		return cerr_sys(err, -r, "network: lo: bringing it up");
+	return 0;
+}
+
+static const char *ctr_name(const struct oci_kv *d) { return d->value ? d->value : d->key; }
+
+int net_move_devices(const struct oci_linux *l, pid_t pid, cerr *err)
+{
+	if (!l || !l->n_net_devices)
+		return 0;
+	if (pid <= 0)
+		return cerr_set(err, EINVAL, "linux.netDevices: no container process to move devices to");
+	_cleanup_mnl_ struct mnl_socket *nl = NULL;
+	int r = rtnl_open(&nl);
+	if (r < 0)
+		return cerr_sys(err, -r, "linux.netDevices: opening an rtnetlink socket");
+	for (size_t i = 0; i < l->n_net_devices; i++) {
+		const struct oci_kv *d = &l->net_devices[i];
+		int idx = (int)if_nametoindex(d->key);
+		if (!idx)
+			return cerr_set(err, ENODEV, "linux.netDevices.%s: no such network interface on the host", d->key);
+		char buf[NET_MSG_BUF];
+		r = rtnl_talk(nl, net_msg_link_move(buf, idx, ctr_name(d), pid, -1, next_seq()));
+		if (r == -EEXIST)
+			return cerr_set(err, EEXIST, "linux.netDevices.%s: the container already has an interface named \"%s\"",
+					d->key, ctr_name(d));
+		if (r < 0)
+			return cerr_sys(err, -r, "linux.netDevices.%s: moving it into the container as \"%s\"", d->key,
+					ctr_name(d));
+		log_debug("network: moved %s into pid %d's namespace as %s", d->key, (int)pid, ctr_name(d));
+	}
+	return 0;
+}
+
+/* Enter ns_fd just long enough to open a socket there and find the
+ * devices' indexes; the socket stays bound to that namespace. */
+static int open_in_netns(int ns_fd, const struct oci_linux *l, int *idx, struct mnl_socket **nl, cerr *err)
+{
+	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return cerr_sys(err, errno, "network: opening /proc/thread-self/ns/net");
+	if (setns(ns_fd, CLONE_NEWNET) < 0)
+		return cerr_sys(err, errno, "network: entering the container's network namespace");
+	int r = rtnl_open(nl);
+	for (size_t i = 0; r == 0 && i < l->n_net_devices; i++)
+		idx[i] = (int)if_nametoindex(ctr_name(&l->net_devices[i]));
+	if (setns(self, CLONE_NEWNET) < 0)
+		/* Carrying on in the wrong namespace would be worse than stopping. */
+		abort();
+	if (r < 0)
+		return cerr_sys(err, -r, "network: opening an rtnetlink socket in the container");
+	return 0;
+}
+
+int net_return_devices(const struct oci_linux *l, int netns_fd, cerr *err)
+{
+	if (!l || !l->n_net_devices)
+		return 0;
+	_cleanup_close_ int host = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (host < 0)
+		return cerr_sys(err, errno, "network: opening /proc/thread-self/ns/net");
+	return net_return_devices_to(l, netns_fd, host, err);
+}
+
+int net_return_devices_to(const struct oci_linux *l, int netns_fd, int host_fd, cerr *err)
+{
+	if (!l || !l->n_net_devices)
+		return 0;
+	_cleanup_free_ int *idx = calloc(l->n_net_devices, sizeof(*idx));
+	if (!idx)
+		return cerr_set(err, ENOMEM, "out of memory");
+	_cleanup_mnl_ struct mnl_socket *nl = NULL;
+	int r = open_in_netns(netns_fd, l, idx, &nl, err);
+	if (r < 0)
+		return r;
+	int first = 0;
+	for (size_t i = 0; i < l->n_net_devices; i++) {
+		const struct oci_kv *d = &l->net_devices[i];
+		/* After a failed create it may never have been moved. */
+		if (!idx[i]) {
+			log_debug("network: %s is not in the container; not returning it", ctr_name(d));
+			continue;
+		}
+		char buf[NET_MSG_BUF];
+		r = rtnl_talk(nl, net_msg_link_move(buf, idx[i], d->key, host_fd < 0 ? 1 : 0, host_fd, next_seq()));
+		if (r < 0 && !first)
+			first = cerr_sys(err, -r, "linux.netDevices.%s: returning \"%s\" to the host", d->key, ctr_name(d));
+	}
+	return first;
+}

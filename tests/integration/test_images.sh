@@ -1,0 +1,167 @@
+#!/bin/bash
+# corral image: every format, the store's layout, sharing, names, remove, gc,
+# concurrent imports, and staging left over by a crash.
+. "$(dirname "$0")/lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMG="$FIXTURES/images"
+
+ci() { "$CORRAL" image --store "$T/store" "$@"; }
+layers_of() { ls "$T/store/images/layers" | sort; }
+# The only layer directory that holds PATH (the image's layers differ in content).
+layer_with() { for l in "$T/store/images/layers"/*; do [ -e "$l/$1" ] && { echo "$l"; return; }; done; }
+
+check_fixture_layers() {
+	local l1 l2
+	l1=$(layer_with etc/layer1)
+	l2=$(layer_with etc/layer2)
+	[ -n "$l1" ] && [ -n "$l2" ] || fail "layers missing"
+	# whiteouts became overlay whiteouts (0/0 character devices)
+	assert_eq "$(stat -c '%F %t:%T' "$l2/data/gone")" "character special file 0:0" "whiteout of data/gone"
+	assert_eq "$(stat -c '%F %t:%T' "$l2/opq/old1")" "character special file 0:0" "whiteout of opq/old1"
+	assert_eq "$(cat "$l2/opq/new")" "new" "opq/new"
+	local l3
+	l3=$(layer_with opq2/fresh)
+	assert_eq "$(python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], "trusted.overlay.opaque").decode())' "$l3/opq2")" \
+		"y" "opaque directory"
+	# setuid, setgid, symlinks, hardlinks and user xattrs survive
+	assert_eq "$(stat -c %a "$l1/data/suid")" "4755" "setuid bit"
+	assert_eq "$(stat -c %a "$l1/data/sgid")" "2755" "setgid bit"
+	assert_eq "$(readlink "$l1/data/link")" "keep" "relative symlink"
+	assert_eq "$(readlink "$l1/data/abslink")" "/etc/layer1" "absolute symlink"
+	assert_eq "$(stat -c %i "$l1/data/hl1")" "$(stat -c %i "$l1/data/hl2")" "hardlink"
+	assert_eq "$(python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], "user.corral").decode())' "$l1/data/xattr")" \
+		"fixture" "user xattr"
+}
+
+import_ok() { # SOURCE [options]: import, print "ID DIGEST", check it is listed
+	local out
+	out=$(ci import "$@") || fail "import $*"
+	case "$out" in "sha256:"*" sha256:"*) ;; *) fail "import output: $out" ;; esac
+	echo "$out"
+}
+
+test_import_oci_gzip() {
+	local out id dig
+	out=$(import_ok "$IMG/oci:test")
+	read -r id dig <<<"$out"
+	assert_eq "$(layers_of | wc -l)" 3 "layer count"
+	check_fixture_layers
+	[ -f "$T/store/images/blobs/sha256/${dig#sha256:}" ] || fail "manifest blob"
+	[ -f "$T/store/images/blobs/sha256/${id#sha256:}" ] || fail "config blob"
+	ci inspect "$id" | grep -q '"WorkingDir": "/data"' || fail "inspect config"
+	assert_eq "$(ls "$T/store/images/staging")" "" "staging empty"
+}
+
+test_import_zstd() { import_ok "$IMG/oci-zstd" >/dev/null; check_fixture_layers; }
+test_import_uncompressed() { import_ok "$IMG/oci-tar" >/dev/null; check_fixture_layers; }
+test_import_oci_archive() {
+	import_ok "$IMG/test.oci.tar" >/dev/null
+	import_ok "oci-archive:$IMG/test.oci.tar:test" >/dev/null
+	check_fixture_layers
+}
+test_import_docker_legacy() {
+	import_ok "$IMG/docker-legacy.tar" >/dev/null
+	check_fixture_layers
+	ci list | grep -q '^corral.test/fixture:legacy ' || fail "RepoTags name"
+}
+test_import_docker_moby25() {
+	local a b
+	a=$(import_ok "docker-archive:$IMG/docker-moby25.tar")
+	b=$(import_ok "$IMG/docker-moby25.tar")
+	check_fixture_layers
+	# the same config either way: through manifest.json, or the OCI index
+	assert_eq "${a%% *}" "${b%% *}" "image ID"
+	ci list | grep -q '^corral.test/fixture:v25 ' || fail "name from the archive"
+}
+
+test_same_image_every_format() {
+	local ids="" s
+	for s in "$IMG/oci:test" "$IMG/oci-zstd" "$IMG/oci-tar" "$IMG/test.oci.tar" "$IMG/docker-legacy.tar" \
+		"$IMG/docker-moby25.tar" "$IMG/nested"; do
+		ids="$ids $(import_ok "$s" | cut -d' ' -f1)"
+	done
+	assert_eq "$(echo $ids | tr ' ' '\n' | sort -u | wc -l)" 1 "one image ID across formats"
+	# layers are shared: gzip, zstd and tar variants have the same diff_ids
+	assert_eq "$(layers_of | wc -l)" 3 "layers shared between images"
+}
+
+test_nested_index_platform() {
+	local host other a b
+	host=$(python3 -c 'import os; m=os.uname().machine; print({"x86_64":"amd64","aarch64":"arm64"}.get(m,m))')
+	other=arm64
+	[ "$host" = arm64 ] && other=amd64
+	a=$(import_ok "$IMG/nested" | cut -d' ' -f1)
+	b=$(import_ok --platform "linux/$other" "$IMG/nested" | cut -d' ' -f1)
+	[ "$a" != "$b" ] || fail "--platform chose the same manifest"
+	ci inspect "$b" | grep -q "\"architecture\": \"$other\"" || fail "decoy config"
+	local msg
+	if msg=$(ci import --platform linux/s390x "$IMG/nested" 2>&1); then fail "s390x imported"; fi
+	assert_contains "$msg" "no manifest for platform linux/s390x" "platform error"
+	assert_eq "$(echo "$msg" | wc -l)" 1 "one-line error"
+}
+
+test_names_remove_gc() {
+	local id dig
+	read -r id dig <<<"$(import_ok --name web:1 "$IMG/oci:test")"
+	ci list | grep -q '^web:1 ' || fail "--name"
+	ci list --format json | python3 -c 'import json,sys; l=json.load(sys.stdin); assert l[0]["names"]==["web:1"], l; assert l[0]["layers"]==3'
+	grep -q '"web:1"' "$T/store/images/refs.json" || fail "refs.json"
+	# gc with the image referenced removes nothing
+	assert_eq "$(ci gc)" "removed 0 blobs, 0 layers, 0 stale holds" "gc of a used store"
+	ci remove web:1
+	assert_eq "$(ci list --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 0 "list after remove"
+	ci gc >/dev/null
+	assert_eq "$(layers_of)" "" "layers after gc"
+	assert_eq "$(ls "$T/store/images/blobs/sha256")" "" "blobs after gc"
+	local msg
+	if msg=$(ci remove web:1 2>&1); then fail "removed twice"; fi
+	assert_contains "$msg" "not found" "remove error"
+}
+
+test_remove_by_id_keeps_shared_layers() {
+	local b
+	import_ok --name a "$IMG/oci:test" >/dev/null
+	b=$(import_ok --name b "$IMG/oci-zstd" | cut -d' ' -f2)
+	ci remove a
+	ci gc >/dev/null
+	assert_eq "$(layers_of | wc -l)" 3 "layers still used by b"
+	# by a prefix of its manifest digest: the image and its names go
+	ci remove "${b:7:12}"
+	assert_eq "$(grep -c '"b:latest"' "$T/store/images/refs.json")" 0 "name dropped with the image"
+	ci gc >/dev/null
+	assert_eq "$(layers_of | wc -l)" 0 "all gone"
+}
+
+test_concurrent_imports() {
+	local i pids=""
+	for i in 1 2 3 4; do
+		ci import --name same "$IMG/oci:test" >"$T/out.$i" 2>&1 &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p" || fail "a concurrent import failed: $(cat "$T"/out.*)"; done
+	assert_eq "$(sort -u "$T"/out.* | wc -l)" 1 "same result"
+	assert_eq "$(layers_of | wc -l)" 3 "layers"
+	assert_eq "$(ls "$T/store/images/staging")" "" "staging"
+	check_fixture_layers
+}
+
+test_crash_leftovers_removed() {
+	import_ok "$IMG/oci:test" >/dev/null
+	mkdir -p "$T/store/images/staging/import-dead/layers/x"
+	echo partial >"$T/store/images/staging/import-dead/layers/x/f"
+	ci list >/dev/null
+	assert_eq "$(ls "$T/store/images/staging")" "" "leftover staging removed"
+}
+
+test_store_env_and_errors() {
+	CORRAL_STORE="$T/envstore" "$CORRAL" image import "$IMG/oci:test" >/dev/null
+	[ -d "$T/envstore/images/layers" ] || fail "CORRAL_STORE ignored"
+	local msg
+	if msg=$(ci import "$T/nothing-here" 2>&1); then fail "imported nothing"; fi
+	assert_contains "$msg" "corral: image import $T/nothing-here: " "error prefix"
+	assert_eq "$(echo "$msg" | wc -l)" 1 "one-line error"
+	if msg=$(ci import "oci:$IMG/oci:nosuchtag" 2>&1); then fail "bad ref"; fi
+	assert_contains "$msg" 'no image named "nosuchtag"' "ref error"
+}
+
+for t in $(declare -F | awk '$3 ~ /^test_/ {print $3}'); do run_test "$t"; done
