@@ -15,6 +15,10 @@ typedef struct image_ref {
 	char *workdir, *user;
 } image_ref;
 
-/* -ENOENT: no such image (err says so). */
-int imagesrc_resolve(const char *state_dir, const char *image, image_ref *out, cerr *err);
+/* -ENOENT: no such image (err says so). An image of the store (under
+ * state_dir) gets an overlay rootfs at dir/rootfs, held against gc; a
+ * directory image is used as it is. */
+int imagesrc_resolve(const char *state_dir, const char *image, const char *dir, image_ref *out, cerr *err);
+/* Undo what resolve made in dir (unmount, drop the hold); idempotent. */
+void imagesrc_release(const char *state_dir, const char *dir);
 void image_ref_release(image_ref *r);

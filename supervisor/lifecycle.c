@@ -4,6 +4,7 @@
 #include "ctr.h"
 #include "crilog.h"
 #include "exitrec.h"
+#include "imagesrc.h"
 #include "monitor.h"
 #include "service.h"
 #include "varlink_client.h"
@@ -303,6 +304,7 @@ int ctr_remove_now(corrald *d, ctr *c, cerr *err)
 {
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
+	imagesrc_release(d->cfg->state_dir, dir);
 	int r = rm_rf(dir);
 	if (r < 0)
 		return cerr_sys(err, -r, "remove %s", dir);

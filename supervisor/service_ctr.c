@@ -116,18 +116,27 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 			return (void)vl_call_error(call, SV_ERR("NameInUse"), p);
 		}
 	}
+	new_id(c->id);
+	char dir[PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	int r = mkdir_p(dir, 0700);
+	if (r < 0) {
+		ctr_spec_release(&c->spec);
+		cerr_sys(&err, -r, "%s", dir);
+		return internal(call, &err);
+	}
 	image_ref img;
-	if (imagesrc_resolve(d->cfg->state_dir, c->spec.image, &img, &err) < 0) {
+	if (imagesrc_resolve(d->cfg->state_dir, c->spec.image, dir, &img, &err) < 0) {
 		int code = err.code;
 		_cleanup_free_ char *p = vl_json_obj1("image", c->spec.image);
 		ctr_spec_release(&c->spec);
+		rm_rf(dir);
 		if (code == ENOENT) {
 			cerr_clear(&err);
 			return (void)vl_call_error(call, SV_ERR("NoSuchImage"), p);
 		}
 		return internal(call, &err);
 	}
-	new_id(c->id);
 	c->name = c->spec.name ? strdup(c->spec.name) : strndup(c->id, 12);
 	c->image = strdup(c->spec.image);
 	c->image_digest = strdup(img.id);
@@ -135,14 +144,10 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (g && !jg_value(g, v))
 		c->spec_json = jg_finish(g, NULL);
-	char dir[PATH_MAX];
-	ctr_dir(d, c, dir, sizeof(dir));
 	const char *bad = NULL;
-	int r = -ENOMEM;
+	r = -ENOMEM;
 	if (!c->name || !c->image || !c->image_digest || !c->spec_json)
 		cerr_set(&err, ENOMEM, "out of memory");
-	else if ((r = mkdir_p(dir, 0700)) < 0)
-		cerr_sys(&err, -r, "%s", dir);
 	else {
 		bundle_in in = { .id = c->id, .hostname = c->name, .spec = &c->spec, .image = &img,
 				 .cgroup_parent = d->cgroup_parent };
@@ -151,6 +156,7 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 	}
 	image_ref_release(&img);
 	if (r < 0) {
+		imagesrc_release(d->cfg->state_dir, dir);
 		rm_rf(dir);
 		if (bad) {
 			sp_invalid(call, bad, cerr_msg(&err));
