@@ -1,12 +1,12 @@
 #include "log.h"
 #include "strbuf.h"
+#include "timefmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static enum log_level level = LOG_LVL_WARN;
@@ -60,15 +60,10 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	sb_vaddf(&msg, fmt, ap);
 	va_end(ap);
 	if (as_json) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		struct tm tm;
-		gmtime_r(&ts.tv_sec, &tm);
-		char t[64];
-		strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
+		char t[RFC3339_LEN];
 		sb_addf(&line, "{\"level\":\"%s\",\"msg\":\"", level_name(lvl));
 		json_escape(&line, msg.buf ? msg.buf : "");
-		sb_addf(&line, "\",\"time\":\"%s.%09ldZ\"}\n", t, ts.tv_nsec);
+		sb_addf(&line, "\",\"time\":\"%s\"}\n", rfc3339_ns(0, t, sizeof(t)));
 	} else if (lvl == LOG_LVL_ERROR) {
 		sb_addf(&line, "%s: %s\n", prog, msg.buf ? msg.buf : "");
 	} else {

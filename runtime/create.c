@@ -14,6 +14,7 @@
 #include "common/fileio.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/timefmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -281,8 +282,8 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 	pid_t pid = -1;
 	int pidfd = -1;
 	bool wrote_pid_file = false;
-	char created[64];
-	rfc3339_now(created);
+	char created[RFC3339_LEN];
+	rfc3339_ns(0, created, sizeof(created));
 	_cleanup_free_ char *owner = owner_name();
 	struct create_hooks hooks = { .spec = s };
 

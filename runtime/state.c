@@ -46,17 +46,6 @@ int validate_id(const char *id, cerr *err)
 	return 0;
 }
 
-void rfc3339_now(char buf[64])
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	char t[32];
-	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, 64, "%s.%09ldZ", t, ts.tv_nsec);
-}
-
 unsigned long long proc_starttime(pid_t pid)
 {
 	char p[64];

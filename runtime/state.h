@@ -40,7 +40,5 @@ char *state_to_json(const struct ctr_state *s, enum ctr_status st, bool pretty);
 unsigned long long proc_starttime(pid_t pid);
 /* A pidfd for the container's init, verified against pid_start; -ESRCH when gone. */
 int state_pidfd(const struct ctr_state *s);
-/* "2026-11-21T19:01:59.123456789Z" */
-void rfc3339_now(char buf[64]);
 /* Take an exclusive lock on <root>/<id> (the directory fd). */
 int state_lock(const char *dir);

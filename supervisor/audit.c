@@ -1,4 +1,5 @@
 #include "audit.h"
+#include "common/timefmt.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
@@ -24,18 +25,7 @@ void audit_close(audit_log *a)
 
 const char *audit_format_time(long long ns, char *buf, size_t n)
 {
-	if (ns == 0) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ns = (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-	}
-	time_t sec = (time_t)(ns / 1000000000ll);
-	struct tm tm;
-	gmtime_r(&sec, &tm);
-	char date[32];
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, n, "%s.%09lldZ", date, ns % 1000000000ll);
-	return buf;
+	return rfc3339_ns(ns, buf, n);
 }
 
 int audit_write(audit_log *a, const peer_cred *peer, const char *method, const char *target,

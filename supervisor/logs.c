@@ -15,7 +15,15 @@ struct logs_stream {
 	strbuf batch; /* LogLine objects, comma-separated */
 	size_t n;
 	bool too_big;
+	void (*on_free)(void *data);
+	void *on_free_data;
 };
+
+void logs_stream_on_free(logs_stream *s, void (*fn)(void *data), void *data)
+{
+	s->on_free = fn;
+	s->on_free_data = data;
+}
 
 static int add_line(const crilog_line *l, void *data)
 {
@@ -69,6 +77,8 @@ static void flush(logs_stream *s, bool final)
 
 static void stream_free(logs_stream *s)
 {
+	if (s->on_free)
+		s->on_free(s->on_free_data);
 	el_remove(s->timer);
 	crilog_cursor_close(&s->cur);
 	sb_release(&s->batch);

@@ -17,5 +17,7 @@ typedef struct logs_stream logs_stream;
  * ended with an error. */
 int logs_serve(el_loop *loop, vl_call *call, const char *path, const crilog_read_opts *o,
 	       bool follow, logs_stream **out);
+/* Call fn(data) when the stream is freed (its call ended, either way). */
+void logs_stream_on_free(logs_stream *s, void (*fn)(void *data), void *data);
 /* The container is gone: send what is left and end the call. */
 void logs_stream_end(logs_stream *s);

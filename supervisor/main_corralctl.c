@@ -3,6 +3,7 @@
 #include "common/json.h"
 #include "interface.h"
 #include "varlink_client.h"
+#include "ctl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,11 +25,24 @@ static void usage(FILE *f)
 		"                            call a method (\"Ping\" or a full name) with JSON\n"
 		"                            parameters; print each reply as JSON\n"
 		"  version                   print corralctl's version\n\n"
+		"Images:     image import PATH [NAME] | image ls | image inspect IMAGE |\n"
+		"            image rm IMAGE... | image prune [-a]\n"
+		"Containers: create|run [-d] [--name N] [--restart P] [--memory 16m] [--cpus 0.5]\n"
+		"              [--pids N] [-e K=V] [-v SRC:DST[:ro]] [-w DIR] [-u USER] [-l K=V]\n"
+		"              [-t] [--network none|loopback] IMAGE [COMMAND...]\n"
+		"            start ID... | stop [-t SECONDS] ID... | kill [-s SIGNAL] ID... |\n"
+		"            rm [-f] ID... | ps [-a] | inspect ID... | logs [-f] [--tail N] [-t] ID |\n"
+		"            wait ID | exec ID COMMAND... | stats ID... | events\n"
+		"--json prints JSON instead of tables. run without -d streams the output and\n"
+		"exits with the container's exit code.\n\n"
 		"The socket is --socket, else $CORRAL_SOCKET, else " DEFAULT_SOCKET ".\n");
 }
 
 static const char *sock_path;
 static int timeout_ms = 30000;
+const char *ctl_sock;
+int ctl_timeout_ms = 30000;
+bool ctl_json;
 
 static char *qualify(const char *m)
 {
@@ -47,7 +61,9 @@ static int fail(cerr *err, const char *what)
 	return 1;
 }
 
-static char *to_json(yajl_val v, bool pretty)
+char *ctl_to_json(yajl_val v, bool pretty);
+static char *to_json(yajl_val v, bool pretty) { return ctl_to_json(v, pretty); }
+char *ctl_to_json(yajl_val v, bool pretty)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(pretty);
 	if (!g || jg_value(g, v))
@@ -159,6 +175,8 @@ int main(int argc, char **argv)
 		if (streq(a, "-h") || streq(a, "--help")) {
 			usage(stdout);
 			return 0;
+		} else if (streq(a, "--json")) {
+			ctl_json = true;
 		} else if (streq(a, "--socket") && i + 1 < argc) {
 			sock_path = argv[++i];
 		} else if (!strncmp(a, "--socket=", 9)) {
@@ -181,6 +199,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[i++];
+	ctl_sock = sock_path;
+	ctl_timeout_ms = timeout_ms;
 	int rest = argc - i;
 	if (streq(cmd, "version")) {
 		printf("corralctl %s (%s)\n", CORRAL_VERSION, CORRAL_COMMIT);
@@ -223,6 +243,63 @@ int main(int argc, char **argv)
 		}
 		return call(argv[i], argc - i == 2 ? argv[i + 1] : NULL, more, oneway, true, NULL);
 	}
+	bool handled;
+	int rc = ctl_verb(cmd, argc - i, argv + i, &handled);
+	if (handled)
+		return rc;
 	fprintf(stderr, "corralctl: unknown command or wrong arguments: %s (see --help)\n", cmd);
 	return 2;
+}
+
+int ctl_fail(const char *what, const char *msg)
+{
+	fprintf(stderr, "corralctl: %s: %s\n", what, msg);
+	return 1;
+}
+
+const char *ctl_str(yajl_val o, const char *key)
+{
+	yajl_val v = json_get(o, key);
+	return YAJL_IS_STRING(v) ? v->u.string : "";
+}
+
+/* The error reply as one line: "corralctl: Start: no such container: x". */
+static void print_call_error(const char *method, const vl_reply *rep)
+{
+	const char *short_m = strrchr(method, '.') ? strrchr(method, '.') + 1 : method;
+	const char *short_e = strrchr(rep->error, '.') ? strrchr(rep->error, '.') + 1 : rep->error;
+	yajl_val p = rep->params;
+	if (streq(short_e, "InvalidParameter"))
+		fprintf(stderr, "corralctl: %s: %s: %s\n", short_m, ctl_str(p, "parameter"), ctl_str(p, "reason"));
+	else if (streq(short_e, "NoSuchContainer"))
+		fprintf(stderr, "corralctl: %s: no such container: %s\n", short_m, ctl_str(p, "id"));
+	else if (streq(short_e, "NoSuchImage"))
+		fprintf(stderr, "corralctl: %s: no such image: %s\n", short_m, ctl_str(p, "image"));
+	else if (streq(short_e, "NameInUse"))
+		fprintf(stderr, "corralctl: %s: name %s is in use by %.12s\n", short_m, ctl_str(p, "name"), ctl_str(p, "id"));
+	else if (streq(short_e, "InvalidState"))
+		fprintf(stderr, "corralctl: %s: container %.12s is %s: %s\n", short_m, ctl_str(p, "id"), ctl_str(p, "state"),
+			ctl_str(p, "reason"));
+	else if (streq(short_e, "InternalError"))
+		fprintf(stderr, "corralctl: %s: %s\n", short_m, ctl_str(p, "reason"));
+	else
+		print_error(method, rep);
+}
+
+int ctl_call(vl_client **c, const char *method, const char *params, bool more, vl_reply *rep)
+{
+	cerr err = { 0 };
+	if (vl_client_connect(ctl_sock, c, &err) < 0) {
+		sock_path = ctl_sock;
+		return fail(&err, "connect");
+	}
+	vl_client_set_timeout(*c, more ? -1 : ctl_timeout_ms);
+	if (vl_client_send(*c, method, params, more, false, &err) < 0 || vl_client_recv(*c, rep, &err) < 0)
+		return fail(&err, method);
+	if (rep->error) {
+		print_call_error(method, rep);
+		vl_reply_release(rep);
+		return 1;
+	}
+	return 0;
 }

@@ -9,6 +9,8 @@
 #include "metrics_http.h"
 #include "sdnotify.h"
 #include "service.h"
+#include "ctr.h"
+#include <limits.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -155,6 +157,30 @@ static int setup_cgroup(corrald *d, const corrald_config *cfg, cerr *err)
 	return d->cgroup_parent ? 0 : cerr_set(err, ENOMEM, "out of memory");
 }
 
+/* containers/ and runtime/ under the state directory; corral-monitor beside
+ * our own binary. */
+static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return cerr_sys(err, errno, "/proc/self/exe");
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	if (asprintf(&d->containers_dir, "%s/containers", cfg->state_dir) < 0 ||
+	    asprintf(&d->runtime_root, "%s/runtime", cfg->state_dir) < 0 ||
+	    asprintf(&d->monitor_bin, "%s/corral-monitor", self) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	int r;
+	if ((r = mkdir_p(d->containers_dir, 0700)) < 0 || (r = mkdir_p(d->runtime_root, 0700)) < 0)
+		return cerr_sys(err, -r, "state directory %s", cfg->state_dir);
+	if (access(d->monitor_bin, X_OK) < 0)
+		return cerr_sys(err, errno, "%s", d->monitor_bin);
+	return 0;
+}
+
 static int run(corrald_config *cfg, cerr *err)
 {
 	corrald d = { .cfg = cfg, .started_usec = el_now_usec() };
@@ -185,6 +211,8 @@ static int run(corrald_config *cfg, cerr *err)
 	if ((r = audit_open(&d.audit, audit_path, cfg->audit_log_max_size, cfg->audit_log_max_files, err)) < 0)
 		goto out;
 	if ((r = setup_cgroup(&d, cfg, err)) < 0)
+		goto out;
+	if ((r = setup_dirs(&d, cfg, err)) < 0)
 		goto out;
 
 	gid_t group = PEER_NO_GROUP;
@@ -244,6 +272,8 @@ static int run(corrald_config *cfg, cerr *err)
 	if (wd_usec && (r = el_add_timer(loop, wd_usec / 2, true, on_watchdog, &d, &wd, err)) < 0)
 		goto out;
 
+	if ((r = ctr_adopt_all(&d, err)) < 0)
+		goto out;
 	char pidbuf[16];
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
 	events_publish(d.events, "daemon", "start", "", "corrald",
@@ -258,11 +288,15 @@ out:
 	el_remove(sigs);
 	el_remove(wd);
 	metrics_http_free(http);
+	ctr_shutdown_all(&d);
 	events_free(d.events); /* before the server: it ends their calls */
 	vl_server_free(d.srv);
 	audit_close(&d.audit);
 	metrics_free(d.metrics);
 	free(d.cgroup_parent);
+	free(d.containers_dir);
+	free(d.runtime_root);
+	free(d.monitor_bin);
 	return r;
 }
 

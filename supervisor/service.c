@@ -6,6 +6,8 @@
 #include "interface.h"
 #include "params.h"
 #include "spec.h"
+#include "ctr.h"
+#include "service_ctr.h"
 #include "varlink_wire.h"
 
 #include <errno.h>
@@ -49,8 +51,8 @@ static void m_get_info(vl_call *call, yajl_val params, void *ud)
 	jg_key_str(g, "cgroupParent", d->cgroup_parent ? d->cgroup_parent : "");
 	jg_key_int(g, "uptimeSec", (long long)((el_now_usec() - d->started_usec) / 1000000));
 	jg_key_int(g, "connections", (long long)vl_server_n_connections(d->srv));
-	jg_key_int(g, "containers", 0);
-	jg_key_int(g, "running", 0);
+	jg_key_int(g, "containers", (long long)ctr_count(d, -1));
+	jg_key_int(g, "running", (long long)ctr_count(d, CS_RUNNING));
 	jg_key_int(g, "images", 0);
 	yajl_gen_map_close(g);
 	vl_call_reply_gen(call, g);
@@ -78,140 +80,6 @@ static void m_metrics(vl_call *call, yajl_val params, void *ud)
 
 /* ---- checked, not wired yet ---- */
 
-static void m_create(vl_call *call, yajl_val params, void *ud)
-{
-	corrald *d = D(ud);
-	if (sp_known(call, params, KNOWN("spec")) < 0)
-		return;
-	yajl_val v = json_get(params, "spec");
-	if (!v || YAJL_IS_NULL(v))
-		return (void)sp_invalid(call, "spec", "required");
-	ctr_spec spec;
-	char field[256] = "spec";
-	cerr err = { 0 };
-	if (ctr_spec_parse(v, d->cfg->default_restart, d->cfg->default_stop_timeout, &spec, field,
-			   sizeof(field), &err) < 0) {
-		sp_invalid(call, field, cerr_msg(&err));
-		cerr_clear(&err);
-		return;
-	}
-	ctr_spec_release(&spec);
-	not_wired(call);
-}
-
-static int need_id(vl_call *call, yajl_val params, const char *const *known)
-{
-	const char *id;
-	if (sp_known(call, params, known) < 0 || sp_str(call, params, "id", true, &id) < 0)
-		return -EINVAL;
-	return 0;
-}
-
-static void m_start(vl_call *call, yajl_val params, void *ud)
-{
-	if (need_id(call, params, KNOWN("id")) == 0)
-		not_wired(call);
-}
-
-static void m_stop(vl_call *call, yajl_val params, void *ud)
-{
-	long long t;
-	if (need_id(call, params, KNOWN("id", "timeout")) == 0 &&
-	    sp_int(call, params, "timeout", 0, 86400, -1, &t) == 0)
-		not_wired(call);
-}
-
-static void m_kill(vl_call *call, yajl_val params, void *ud)
-{
-	const char *sig;
-	if (need_id(call, params, KNOWN("id", "signal")) < 0 ||
-	    sp_str(call, params, "signal", false, &sig) < 0)
-		return;
-	if (sig && ctr_parse_signal(sig) < 0)
-		return (void)sp_invalid(call, "signal", "must be a signal name like SIGTERM, or a number");
-	not_wired(call);
-}
-
-static void m_remove(vl_call *call, yajl_val params, void *ud)
-{
-	bool force;
-	if (need_id(call, params, KNOWN("id", "force")) == 0 &&
-	    sp_bool(call, params, "force", false, &force) == 0)
-		not_wired(call);
-}
-
-static void m_inspect(vl_call *call, yajl_val params, void *ud)
-{
-	if (need_id(call, params, KNOWN("id")) == 0)
-		not_wired(call);
-}
-
-static void m_stats(vl_call *call, yajl_val params, void *ud) { m_inspect(call, params, ud); }
-
-static void m_list(vl_call *call, yajl_val params, void *ud)
-{
-	bool all;
-	if (sp_known(call, params, KNOWN("all", "labels", "states")) < 0 ||
-	    sp_bool(call, params, "all", false, &all) < 0)
-		return;
-	yajl_val l = json_get(params, "labels"), s = json_get(params, "states");
-	if (l && !YAJL_IS_NULL(l)) {
-		if (!YAJL_IS_OBJECT(l))
-			return (void)sp_invalid(call, "labels", "must be an object of strings");
-		for (size_t i = 0; i < l->u.object.len; i++)
-			if (!YAJL_IS_STRING(l->u.object.values[i]))
-				return (void)sp_invalid(call, "labels", "must be an object of strings");
-	}
-	if (s && !YAJL_IS_NULL(s)) {
-		static const char *const states[] = { "created", "running", "paused", "stopped", "restarting", "removing" };
-		if (!YAJL_IS_ARRAY(s))
-			return (void)sp_invalid(call, "states", "must be an array of states");
-		for (size_t i = 0; i < s->u.array.len; i++) {
-			yajl_val e = s->u.array.values[i];
-			bool ok = false;
-			for (size_t j = 0; YAJL_IS_STRING(e) && j < ARRAY_SIZE(states); j++)
-				ok |= streq(e->u.string, states[j]);
-			if (!ok)
-				return (void)sp_invalid(call, "states", "must be created, running, paused, stopped, restarting or removing");
-		}
-	}
-	not_wired(call);
-}
-
-static void m_wait(vl_call *call, yajl_val params, void *ud)
-{
-	const char *cond;
-	if (need_id(call, params, KNOWN("id", "condition")) < 0 ||
-	    sp_str(call, params, "condition", false, &cond) < 0)
-		return;
-	if (cond && !streq(cond, "stopped") && !streq(cond, "removed"))
-		return (void)sp_invalid(call, "condition", "must be stopped or removed");
-	not_wired(call);
-}
-
-static void m_logs(vl_call *call, yajl_val params, void *ud)
-{
-	bool follow, ts;
-	long long tail;
-	const char *since;
-	if (need_id(call, params, KNOWN("id", "follow", "tail", "since", "timestamps")) < 0 ||
-	    sp_bool(call, params, "follow", false, &follow) < 0 ||
-	    sp_bool(call, params, "timestamps", false, &ts) < 0 ||
-	    sp_int(call, params, "tail", 0, 100000, -1, &tail) < 0 ||
-	    sp_str(call, params, "since", false, &since) < 0)
-		return;
-	long long ns;
-	cerr err = { 0 };
-	if (since && crilog_parse_since(since, &ns, &err) < 0) {
-		sp_invalid(call, "since", "must be an RFC 3339 time or seconds since the epoch");
-		cerr_clear(&err);
-		return;
-	}
-	if (follow && !vl_call_wants_more(call))
-		return (void)vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
-	not_wired(call);
-}
-
 static void m_events(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = D(ud);
@@ -235,21 +103,6 @@ static void m_events(vl_call *call, yajl_val params, void *ud)
 		return (void)vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
 	if (events_subscribe(d->events, call, since_ns, json_get(params, "filters")) < 0)
 		vl_call_error(call, SV_ERR("InternalError"), NULL);
-}
-
-static void m_exec(vl_call *call, yajl_val params, void *ud)
-{
-	long long t;
-	if (need_id(call, params, KNOWN("id", "command", "env", "workdir", "user", "timeout")) < 0 ||
-	    sp_int(call, params, "timeout", 0, 86400, 0, &t) < 0)
-		return;
-	yajl_val c = json_get(params, "command");
-	if (!YAJL_IS_ARRAY(c) || c->u.array.len == 0)
-		return (void)sp_invalid(call, "command", "must be a non-empty array of strings");
-	for (size_t i = 0; i < c->u.array.len; i++)
-		if (!YAJL_IS_STRING(c->u.array.values[i]))
-			return (void)sp_invalid(call, "command", "must be a non-empty array of strings");
-	not_wired(call);
 }
 
 static void m_image_import(vl_call *call, yajl_val params, void *ud)
@@ -297,18 +150,18 @@ static const vl_method methods[] = {
 	{ "ImageInspect", m_image_one },
 	{ "ImageRemove", m_image_one },
 	{ "ImagePrune", m_image_prune },
-	{ "CreateContainer", m_create },
-	{ "Start", m_start },
-	{ "Stop", m_stop },
-	{ "Kill", m_kill },
-	{ "Remove", m_remove },
-	{ "List", m_list },
-	{ "Inspect", m_inspect },
-	{ "Wait", m_wait },
-	{ "Logs", m_logs },
+	{ "CreateContainer", sv_create },
+	{ "Start", sv_start },
+	{ "Stop", sv_stop },
+	{ "Kill", sv_kill },
+	{ "Remove", sv_remove },
+	{ "List", sv_list },
+	{ "Inspect", sv_inspect },
+	{ "Wait", sv_wait },
+	{ "Logs", sv_logs },
 	{ "Events", m_events },
-	{ "Stats", m_stats },
-	{ "Exec", m_exec },
+	{ "Stats", sv_stats },
+	{ "Exec", sv_exec },
 };
 
 const vl_interface corral_supervisor_iface = {

@@ -20,6 +20,10 @@ typedef struct corrald {
 	const corrald_config *cfg;
 	char *cgroup_parent;
 	uint64_t started_usec;
+	struct ctr *ctrs;     /* every container, newest first */
+	char *containers_dir; /* <state-dir>/containers */
+	char *runtime_root;   /* <state-dir>/runtime: the runtime's state files */
+	char *monitor_bin;    /* corral-monitor beside corrald */
 } corrald;
 
 extern const vl_interface corral_supervisor_iface;

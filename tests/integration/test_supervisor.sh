@@ -89,11 +89,11 @@ test_supervisor_ping_info_describe_metrics() {
 	local gi
 	gi=$(ctl call org.varlink.service.GetInfo)
 	assert_contains "$gi" '"io.corral.Supervisor"' "GetInfo interfaces"
-	# lifecycle methods say clearly that they are not wired yet
+	# lifecycle methods name what is missing
 	local out rc=0
 	out=$(ctl call Start '{"id":"web"}' 2>&1) || rc=$?
 	assert_eq "$rc" 1 "Start exit code"
-	assert_contains "$out" "org.varlink.service.MethodNotImplemented" "Start"
+	assert_contains "$out" "io.corral.Supervisor.NoSuchContainer" "Start"
 	out=$(ctl call CreateContainer '{"spec":{"image":"busybox","env":["NOPE"]}}' 2>&1) || true
 	assert_contains "$out" '"parameter":"spec.env[0]"' "CreateContainer field"
 	out=$(ctl call Nope 2>&1) || true

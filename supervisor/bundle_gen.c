@@ -1,0 +1,322 @@
+#include "bundle_gen.h"
+#include "bundle/spec.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/strv.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* A file of the rootfs, resolved inside it (an image's symlinks stay in). */
+static FILE *open_in_root(const char *rootfs, const char *path)
+{
+	_cleanup_close_ int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return NULL;
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	int fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+	if (fd < 0)
+		return NULL;
+	FILE *f = fdopen(fd, "re");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* name or number in passwd (3rd field) or group (3rd field); gid_out gets
+ * passwd's 4th field when asked. */
+static int lookup(const char *rootfs, const char *file, const char *name, long *id, long *gid_out)
+{
+	if (all_digits(name)) {
+		*id = strtol(name, NULL, 10);
+		if (!gid_out)
+			return 0;
+	}
+	_cleanup_fclose_ FILE *f = open_in_root(rootfs, file);
+	if (!f)
+		return all_digits(name) ? 0 : -ENOENT;
+	char line[1024];
+	while (fgets(line, sizeof(line), f)) {
+		char *save = NULL, *n = strtok_r(line, ":", &save);
+		strtok_r(NULL, ":", &save);
+		char *u = strtok_r(NULL, ":", &save), *g = strtok_r(NULL, ":", &save);
+		if (!n || !u)
+			continue;
+		bool match = all_digits(name) ? strtol(u, NULL, 10) == *id : streq(n, name);
+		if (match) {
+			*id = strtol(u, NULL, 10);
+			if (gid_out && g)
+				*gid_out = strtol(g, NULL, 10);
+			return 0;
+		}
+	}
+	return all_digits(name) ? 0 : -ENOENT;
+}
+
+int bundle_resolve_user(const char *rootfs, const char *user, long *uid, long *gid, cerr *err)
+{
+	*uid = *gid = 0;
+	if (!user || !*user)
+		return 0;
+	_cleanup_free_ char *u = strdup(user);
+	if (!u)
+		return cerr_set(err, ENOMEM, "out of memory");
+	char *g = strchr(u, ':');
+	if (g)
+		*g++ = '\0';
+	if (lookup(rootfs, "/etc/passwd", u, uid, gid) < 0)
+		return cerr_set(err, ENOENT, "no user \"%s\" in the image's /etc/passwd", u);
+	if (g && lookup(rootfs, "/etc/group", g, gid, NULL) < 0)
+		return cerr_set(err, ENOENT, "no group \"%s\" in the image's /etc/group", g);
+	if (*uid < 0 || *uid > 0xfffffffe || *gid < 0 || *gid > 0xfffffffe)
+		return cerr_set(err, ERANGE, "\"%s\" is out of range", user);
+	return 0;
+}
+
+static void gen_strv(yajl_gen g, const char *key, char *const *v)
+{
+	jg_key(g, key);
+	yajl_gen_array_open(g);
+	for (; v && *v; v++)
+		jg_str(g, *v);
+	yajl_gen_array_close(g);
+}
+
+/* image env, then the spec's; a later KEY= replaces an earlier one */
+static char **merged_env(char *const *base, char *const *img, char *const *add)
+{
+	char **out = NULL;
+	char *const *lists[] = { base, img, add };
+	for (size_t l = 0; l < 3; l++)
+		for (char *const *e = lists[l]; e && *e; e++) {
+			size_t k = strcspn(*e, "=");
+			char *copy = strdup(*e);
+			if (!copy)
+				goto oom;
+			bool replaced = false;
+			for (size_t i = 0; out && out[i]; i++)
+				if (!strncmp(out[i], *e, k) && (out[i][k] == '=' || !out[i][k])) {
+					free(out[i]);
+					out[i] = copy;
+					replaced = true;
+					break;
+				}
+			if (!replaced && strv_push(&out, copy) < 0) {
+				free(copy);
+				goto oom;
+			}
+		}
+	if (!out)
+		out = calloc(1, sizeof(char *));
+	return out;
+oom:
+	strv_free(out);
+	return NULL;
+}
+
+static char **command_of(const ctr_spec *s, const image_ref *img)
+{
+	if (s->command && s->command[0])
+		return strv_copy(s->command);
+	char **out = strv_copy(img->entrypoint ? img->entrypoint : (char *const[]){ NULL });
+	for (char *const *c = img->cmd; out && c && *c; c++) {
+		char *x = strdup(*c);
+		if (!x || strv_push(&out, x) < 0) {
+			free(x);
+			strv_free(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **args, char **env,
+			long uid, long gid)
+{
+	const ctr_spec *s = in->spec;
+	const char *cwd = s->workdir ? s->workdir : in->image->workdir && *in->image->workdir ? in->image->workdir : "/";
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < dflt->u.object.len; i++) {
+		const char *k = dflt->u.object.keys[i];
+		if (streq(k, "terminal") || streq(k, "args") || streq(k, "env") || streq(k, "cwd") || streq(k, "user"))
+			continue;
+		jg_key(g, k);
+		jg_value(g, dflt->u.object.values[i]);
+	}
+	jg_key_bool(g, "terminal", s->tty);
+	gen_strv(g, "args", args);
+	gen_strv(g, "env", env);
+	jg_key_str(g, "cwd", cwd);
+	jg_key(g, "user");
+	yajl_gen_map_open(g);
+	jg_key_int(g, "uid", uid);
+	jg_key_int(g, "gid", gid);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
+
+static void gen_mount(yajl_gen g, const char *dst, const char *type, const char *src, const char *const *opts)
+{
+	yajl_gen_map_open(g);
+	jg_key_str(g, "destination", dst);
+	jg_key_str(g, "type", type);
+	jg_key_str(g, "source", src);
+	jg_key(g, "options");
+	yajl_gen_array_open(g);
+	for (; *opts; opts++)
+		jg_str(g, *opts);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+}
+
+static void gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in)
+{
+	yajl_gen_array_open(g);
+	for (size_t i = 0; YAJL_IS_ARRAY(dflt) && i < dflt->u.array.len; i++)
+		jg_value(g, dflt->u.array.values[i]);
+	if (in->image->shared)
+		gen_mount(g, "/tmp", "tmpfs", "tmpfs", (const char *const[]){ "nosuid", "nodev", "mode=1777", NULL });
+	for (size_t i = 0; i < in->spec->n_mounts; i++) {
+		const ctr_mount *m = &in->spec->mounts[i];
+		gen_mount(g, m->destination, "bind", m->source,
+			  (const char *const[]){ "rbind", m->readonly ? "ro" : "rw", "nosuid", "nodev", NULL });
+	}
+	yajl_gen_array_close(g);
+}
+
+static void gen_resources(yajl_gen g, const ctr_spec *s)
+{
+	jg_key(g, "resources");
+	yajl_gen_map_open(g);
+	if (s->memory >= 0) {
+		jg_key(g, "memory");
+		yajl_gen_map_open(g);
+		jg_key_int(g, "limit", s->memory);
+		yajl_gen_map_close(g);
+	}
+	if (s->cpus > 0) {
+		jg_key(g, "cpu");
+		yajl_gen_map_open(g);
+		jg_key_int(g, "period", 100000);
+		jg_key_int(g, "quota", (long long)(s->cpus * 100000 + 0.5));
+		yajl_gen_map_close(g);
+	}
+	if (s->pids >= 0) {
+		jg_key(g, "pids");
+		yajl_gen_map_open(g);
+		jg_key_int(g, "limit", s->pids);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_map_close(g);
+}
+
+static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
+{
+	yajl_gen_map_open(g);
+	for (size_t i = 0; YAJL_IS_OBJECT(dflt) && i < dflt->u.object.len; i++) {
+		const char *k = dflt->u.object.keys[i];
+		if (streq(k, "resources") || streq(k, "cgroupsPath"))
+			continue;
+		jg_key(g, k);
+		jg_value(g, dflt->u.object.values[i]);
+	}
+	gen_resources(g, in->spec);
+	char cgp[PATH_MAX];
+	snprintf(cgp, sizeof(cgp), "%s/%s", streq(in->cgroup_parent, "/") ? "" : in->cgroup_parent, in->id);
+	jg_key_str(g, "cgroupsPath", cgp);
+	yajl_gen_map_close(g);
+}
+
+int bundle_write(const char *dir, const bundle_in *in, const char **field, cerr *err)
+{
+	*field = NULL;
+	_cleanup_free_ char *dtext = spec_default_json(false);
+	_cleanup_json_ yajl_val d = NULL;
+	if (!dtext || json_parse(dtext, "default config", &d, err) < 0)
+		return dtext ? -EINVAL : cerr_set(err, ENOMEM, "out of memory");
+	long uid, gid;
+	const char *user = in->spec->user ? in->spec->user : in->image->user;
+	if (bundle_resolve_user(in->image->rootfs, user, &uid, &gid, err) < 0) {
+		*field = "spec.user";
+		return -EINVAL;
+	}
+	_cleanup_strv_ char **args = command_of(in->spec, in->image);
+	if (!args)
+		return cerr_set(err, ENOMEM, "out of memory");
+	if (!args[0]) {
+		*field = "spec.command";
+		return cerr_set(err, EINVAL, "the image has no command: give one");
+	}
+	yajl_val denv = json_get(json_get(d, "process"), "env");
+	_cleanup_strv_ char **base = NULL;
+	for (size_t i = 0; YAJL_IS_ARRAY(denv) && i < denv->u.array.len; i++)
+		if (YAJL_IS_STRING(denv->u.array.values[i]) && strncmp(denv->u.array.values[i]->u.string, "TERM=", 5))
+			strv_push(&base, strdup(denv->u.array.values[i]->u.string));
+	if (in->spec->tty)
+		strv_push(&base, strdup("TERM=xterm"));
+	_cleanup_strv_ char **env = merged_env(base, in->image->env, in->spec->env);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
+	if (!env || !g)
+		return cerr_set(err, ENOMEM, "out of memory");
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < d->u.object.len; i++) {
+		const char *k = d->u.object.keys[i];
+		yajl_val v = d->u.object.values[i];
+		if (streq(k, "annotations"))
+			continue;
+		jg_key(g, k);
+		if (streq(k, "process")) {
+			gen_process(g, v, in, args, env, uid, gid);
+		} else if (streq(k, "root")) {
+			yajl_gen_map_open(g);
+			jg_key_str(g, "path", in->image->rootfs);
+			jg_key_bool(g, "readonly", in->image->shared);
+			yajl_gen_map_close(g);
+		} else if (streq(k, "mounts")) {
+			gen_mounts(g, v, in);
+		} else if (streq(k, "hostname")) {
+			jg_str(g, in->hostname);
+		} else if (streq(k, "linux")) {
+			gen_linux(g, v, in);
+		} else {
+			jg_value(g, v);
+		}
+	}
+	jg_key(g, "annotations");
+	yajl_gen_map_open(g);
+	for (char **l = in->spec->labels; l && l[0] && l[1]; l += 2)
+		jg_key_str(g, l[0], l[1]);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	size_t n;
+	_cleanup_free_ char *text = jg_finish(g, &n);
+	if (!text)
+		return cerr_set(err, ENOMEM, "out of memory");
+	/* the runtime must accept what we wrote: check it the way it will */
+	_cleanup_spec_ struct oci_spec *parsed = NULL;
+	int r = spec_parse(text, &parsed, err);
+	if (r < 0)
+		return cerr_wrap(err, "generated config.json");
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	return write_file_atomic(path, text, n, 0644, err);
+}

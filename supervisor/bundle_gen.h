@@ -1,0 +1,19 @@
+/* The OCI config.json of a container, from corral's defaults (spec_default),
+ * the image's defaults and the ContainerSpec of CreateContainer. */
+#pragma once
+#include "common/error.h"
+#include "imagesrc.h"
+#include "spec.h"
+
+typedef struct bundle_in {
+	const char *id, *hostname;
+	const ctr_spec *spec;
+	const image_ref *image;
+	const char *cgroup_parent; /* the container's cgroup goes below it */
+} bundle_in;
+
+/* Write <dir>/config.json atomically. Errors name the spec field at fault
+ * (in *field) when the input is to blame, else *field is NULL. */
+int bundle_write(const char *dir, const bundle_in *in, const char **field, cerr *err);
+/* "user[:group]", by name (the rootfs's /etc/passwd and /etc/group) or number. */
+int bundle_resolve_user(const char *rootfs, const char *user, long *uid, long *gid, cerr *err);

@@ -1,0 +1,20 @@
+/* exit.json: how a container ended, written by corral-monitor after the last
+ * log line, read by corrald (also after a restart of corrald). */
+#pragma once
+#include <stdbool.h>
+#include "common/error.h"
+
+#define EXITREC_FILE "exit.json"
+
+typedef struct exitrec {
+	int code;       /* exit status, or 128 + signal */
+	int signal;     /* 0 unless killed by a signal */
+	bool oom_killed;
+	char started_at[64], finished_at[64]; /* RFC 3339 */
+} exitrec;
+
+int exitrec_write(const char *dir, const exitrec *e, cerr *err);
+/* -ENOENT when the monitor wrote none. */
+int exitrec_read(const char *dir, exitrec *e, cerr *err);
+/* The oom_kill count from <cgroup>/memory.events; 0 when unknown. */
+long long exitrec_oom_kills(const char *cgroup_dir);

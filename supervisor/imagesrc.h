@@ -1,0 +1,24 @@
+/* What corrald needs of an image to build a bundle: a root filesystem and
+ * the image's defaults. Until the image store is linked in, an image may be
+ * given as the absolute path of a root filesystem directory (shared,
+ * mounted read-only, with a tmpfs on /tmp). */
+#pragma once
+#include <stdbool.h>
+#include "common/error.h"
+
+typedef struct image_ref {
+	char *id;     /* digest, or the directory */
+	char *name;
+	char *rootfs; /* directory */
+	bool shared;  /* rootfs is shared between containers: keep it read-only */
+	char **env, **entrypoint, **cmd;
+	char *workdir, *user;
+} image_ref;
+
+/* -ENOENT: no such image (err says so). An image of the store (under
+ * state_dir) gets an overlay rootfs at dir/rootfs, held against gc; a
+ * directory image is used as it is. */
+int imagesrc_resolve(const char *state_dir, const char *image, const char *dir, image_ref *out, cerr *err);
+/* Undo what resolve made in dir (unmount, drop the hold); idempotent. */
+void imagesrc_release(const char *state_dir, const char *dir);
+void image_ref_release(image_ref *r);

@@ -1,0 +1,519 @@
+/* Driving containers through their monitors: spawn one (Start), hear of its
+ * end (the monitor.sock connection closes), apply the restart policy, and
+ * re-adopt them all when corrald starts again. */
+#include "ctr.h"
+#include "crilog.h"
+#include "exitrec.h"
+#include "imagesrc.h"
+#include "monitor.h"
+#include "service.h"
+#include "varlink_client.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "runtime/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SPAWN_TIMEOUT_MS 60000
+#define MONITOR_CALL_MS 5000
+
+static void on_monitor_event(el_source *s, int fd, uint32_t events, void *data);
+
+static void save(corrald *d, ctr *c)
+{
+	cerr err = { 0 };
+	if (ctr_record_save(d, c, &err) < 0) {
+		log_error("container %s: %s", c->id, cerr_msg(&err));
+		cerr_clear(&err);
+	}
+	ctr_update_gauges(d);
+}
+
+static void publish(corrald *d, ctr *c, const char *action, const char *const *attrs)
+{
+	events_publish(d->events, "container", action, c->id, c->name, attrs, 0);
+}
+
+/* Connect to the monitor; -ECONNREFUSED/-ENOENT when it is gone. */
+static int monitor_connect(corrald *d, ctr *c)
+{
+	char dir[PATH_MAX], path[64];
+	ctr_dir(d, c, dir, sizeof(dir));
+	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	monitor_sock_path(dfd, path, sizeof(path));
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+static int watch(corrald *d, ctr *c, cerr *err)
+{
+	int fd = monitor_connect(d, c);
+	if (fd < 0)
+		return cerr_sys(err, -fd, "container %s: connect to its monitor", c->id);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	c->mon_fd = fd;
+	return el_add_io(d->loop, fd, EPOLLIN, on_monitor_event, c, &c->mon_src, err);
+}
+
+/* Ask the monitor something; its varlink answers in well under a second. */
+static int monitor_call(corrald *d, ctr *c, const char *method, const char *params, cerr *err)
+{
+	char dir[PATH_MAX], path[64];
+	ctr_dir(d, c, dir, sizeof(dir));
+	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return cerr_sys(err, errno, "%s", dir);
+	monitor_sock_path(dfd, path, sizeof(path));
+	_cleanup_vl_client_ vl_client *cl = NULL;
+	int r = vl_client_connect(path, &cl, err);
+	if (r < 0)
+		return cerr_wrap(err, "container %s: monitor", c->id);
+	vl_client_set_timeout(cl, MONITOR_CALL_MS);
+	vl_reply rep;
+	if ((r = vl_client_call(cl, method, params, &rep, err)) < 0)
+		return cerr_wrap(err, "container %s: monitor", c->id);
+	if (rep.error) {
+		r = cerr_set(err, streq(rep.error, MONITOR_IFACE ".NotRunning") ? ESRCH : EIO,
+			     "container %s: monitor: %s", c->id, rep.error);
+	}
+	vl_reply_release(&rep);
+	return r;
+}
+
+int ctr_signal(corrald *d, ctr *c, int sig, bool stop, unsigned timeout, cerr *err)
+{
+	char p[96];
+	if (stop) {
+		snprintf(p, sizeof(p), "{\"signal\":%d,\"timeout\":%u}", sig, timeout);
+		return monitor_call(d, c, MONITOR_IFACE ".Stop", p, err);
+	}
+	snprintf(p, sizeof(p), "{\"signal\":%d,\"all\":%s}", sig, sig == SIGKILL ? "true" : "false");
+	return monitor_call(d, c, MONITOR_IFACE ".Kill", p, err);
+}
+
+/* Fork and exec corral-monitor, which detaches and reports on a pipe. */
+static int spawn_monitor(corrald *d, ctr *c, pid_t *pid, cerr *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/" EXITREC_FILE, dir);
+	unlink(path);
+	int sp[2];
+	if (pipe2(sp, O_CLOEXEC) < 0)
+		return cerr_sys(err, errno, "pipe");
+	char fdarg[16], sizearg[32], filesarg[16];
+	snprintf(fdarg, sizeof(fdarg), "%d", sp[1]);
+	snprintf(sizearg, sizeof(sizearg), "%zu", d->cfg->log_max_size);
+	snprintf(filesarg, sizeof(filesarg), "%u", d->cfg->log_max_files);
+	char *argv[] = { "corral-monitor", "--dir", dir, "--root", d->runtime_root, "--id", c->id,
+			 "--sync-fd", fdarg, "--log-max-size", sizearg, "--log-max-files", filesarg, NULL };
+	pid_t p = fork();
+	if (p < 0) {
+		close(sp[0]);
+		close(sp[1]);
+		return cerr_sys(err, errno, "fork");
+	}
+	if (p == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		fcntl(sp[1], F_SETFD, 0);
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execv(d->monitor_bin, argv);
+		dprintf(sp[1], "err exec %s: %s\n", d->monitor_bin, strerror(errno));
+		_exit(127);
+	}
+	close(sp[1]);
+	_cleanup_close_ int rd = sp[0];
+	waitpid(p, NULL, 0); /* it exits once the monitor has detached */
+	char buf[4096];
+	size_t n = 0;
+	uint64_t deadline = el_now_usec() + SPAWN_TIMEOUT_MS * 1000ull;
+	for (;;) {
+		struct pollfd pf = { .fd = rd, .events = POLLIN };
+		int left = (int)((deadline - el_now_usec()) / 1000);
+		if (left <= 0 || poll(&pf, 1, left) == 0)
+			return cerr_set(err, ETIMEDOUT, "container %s: the monitor did not report", c->id);
+		ssize_t k = read(rd, buf + n, sizeof(buf) - 1 - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+		if (n == sizeof(buf) - 1 || memchr(buf, '\n', n))
+			break;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (!strncmp(buf, "ok ", 3)) {
+		*pid = (pid_t)atoi(buf + 3);
+		return 0;
+	}
+	if (!strncmp(buf, "err ", 4))
+		return cerr_set(err, EIO, "%s", buf + 4);
+	return cerr_set(err, EIO, "container %s: the monitor ended without a report (see %s/monitor.log)", c->id, dir);
+}
+
+int ctr_start(corrald *d, ctr *c, cerr *err)
+{
+	pid_t pid = 0;
+	int r = spawn_monitor(d, c, &pid, err);
+	if (r < 0)
+		return r;
+	c->pid = pid;
+	c->status = CS_RUNNING;
+	c->has_run = true;
+	c->started_mono = el_now_usec();
+	rfc3339_now(c->started_at);
+	c->finished_at[0] = '\0';
+	if ((r = watch(d, c, err)) < 0) {
+		/* the monitor may already have finished a very short container */
+		log_debug("%s", cerr_msg(err));
+		cerr_clear(err);
+	}
+	save(d, c);
+	publish(d, c, "start", NULL);
+	if (c->mon_fd < 0)
+		on_monitor_event(NULL, -1, 0, c);
+	return 0;
+}
+
+static void waiter_unlink(ctr *c, ctr_waiter *w)
+{
+	for (ctr_waiter **p = &c->waiters; *p; p = &(*p)->next)
+		if (*p == w) {
+			*p = w->next;
+			break;
+		}
+}
+
+static void on_waiter_cancel(vl_call *call, void *data)
+{
+	ctr_waiter *w = data;
+	waiter_unlink(w->c, w);
+	free(w);
+}
+
+void ctr_add_waiter(ctr *c, vl_call *call, int kind)
+{
+	ctr_waiter *w = calloc(1, sizeof(*w));
+	if (!w) {
+		vl_call_error(call, "io.corral.Supervisor.InternalError", NULL);
+		return;
+	}
+	w->call = call;
+	w->kind = kind;
+	w->c = c;
+	w->next = c->waiters;
+	c->waiters = w;
+	vl_call_set_cancel(call, on_waiter_cancel, w);
+}
+
+static void reply_exit(vl_call *call, const ctr *c, bool stop)
+{
+	char p[96];
+	if (stop)
+		snprintf(p, sizeof(p), "{\"exitCode\":%d}", c->exit_code);
+	else
+		snprintf(p, sizeof(p), "{\"exitCode\":%d,\"oomKilled\":%s}", c->exit_code,
+			 c->oom_killed ? "true" : "false");
+	vl_call_reply(call, p);
+}
+
+/* Answer the waiters of kinds in mask. */
+static void wake(ctr *c, unsigned mask)
+{
+	ctr_waiter **p = &c->waiters;
+	while (*p) {
+		ctr_waiter *w = *p;
+		if (!(mask & (1u << w->kind))) {
+			p = &w->next;
+			continue;
+		}
+		*p = w->next;
+		vl_call_set_cancel(w->call, NULL, NULL);
+		if (w->kind == WAIT_REMOVE)
+			vl_call_reply(w->call, NULL);
+		else
+			reply_exit(w->call, c, w->kind == WAIT_STOP);
+		free(w);
+	}
+}
+
+static void on_follow_done(void *data)
+{
+	ctr_follow *f = data;
+	for (ctr_follow **p = &f->c->follows; *p; p = &(*p)->next)
+		if (*p == f) {
+			*p = f->next;
+			break;
+		}
+	free(f);
+}
+
+void ctr_add_follow(ctr *c, logs_stream *s)
+{
+	ctr_follow *f = calloc(1, sizeof(*f));
+	if (!f)
+		return logs_stream_end(s);
+	f->s = s;
+	f->c = c;
+	f->next = c->follows;
+	c->follows = f;
+	logs_stream_on_free(s, on_follow_done, f);
+}
+
+static void end_follows(ctr *c)
+{
+	while (c->follows)
+		logs_stream_end(c->follows->s); /* unlinks itself */
+}
+
+int ctr_remove_now(corrald *d, ctr *c, cerr *err)
+{
+	char dir[PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	imagesrc_release(d->cfg->state_dir, dir);
+	int r = rm_rf(dir);
+	if (r < 0)
+		return cerr_sys(err, -r, "remove %s", dir);
+	for (ctr **p = &d->ctrs; *p; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	c->status = CS_REMOVING;
+	end_follows(c);
+	wake(c, 1u << WAIT_STOPPED | 1u << WAIT_STOP | 1u << WAIT_REMOVED | 1u << WAIT_REMOVE);
+	publish(d, c, "remove", NULL);
+	ctr_free(c);
+	ctr_update_gauges(d);
+	return 0;
+}
+
+static uint64_t ran_usec(const ctr *c)
+{
+	if (c->started_mono)
+		return el_now_usec() - c->started_mono;
+	long long a, b;
+	if (crilog_parse_time(c->started_at, strlen(c->started_at), &a) < 0 ||
+	    crilog_parse_time(c->finished_at, strlen(c->finished_at), &b) < 0 || b < a)
+		return 0;
+	return (uint64_t)(b - a) / 1000;
+}
+
+static void on_restart_timer(el_source *s, void *data)
+{
+	ctr *c = data;
+	corrald *d = c->d;
+	c->restart_timer = NULL;
+	cerr err = { 0 };
+	char n[16];
+	snprintf(n, sizeof(n), "%u", c->restart_count);
+	publish(d, c, "restart", (const char *const[]){ "restartCount", n, NULL });
+	metrics_add_restarts(d->metrics, 1);
+	if (ctr_start(d, c, &err) < 0) {
+		log_error("restart %s: %s", c->name, cerr_msg(&err));
+		cerr_clear(&err);
+		c->status = CS_EXITED;
+		save(d, c);
+	}
+}
+
+/* The container has ended: account for it, then restart it or not. */
+static void ended(corrald *d, ctr *c)
+{
+	char dir[PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	exitrec e;
+	cerr err = { 0 };
+	if (exitrec_read(dir, &e, &err) < 0) {
+		log_warn("container %s: no exit record (%s); counting it as failed", c->name, cerr_msg(&err));
+		cerr_clear(&err);
+		e = (exitrec){ .code = 255 };
+		rfc3339_now(e.finished_at);
+	}
+	bool removing = c->status == CS_REMOVING;
+	c->status = CS_EXITED;
+	c->has_exit = true;
+	c->exit_code = e.code;
+	c->signal = e.signal;
+	c->oom_killed = e.oom_killed;
+	if (e.started_at[0])
+		snprintf(c->started_at, sizeof(c->started_at), "%s", e.started_at);
+	snprintf(c->finished_at, sizeof(c->finished_at), "%s", e.finished_at);
+	c->pid = 0;
+	char code[16];
+	snprintf(code, sizeof(code), "%d", e.code);
+	if (e.oom_killed) {
+		publish(d, c, "oom", NULL);
+		metrics_add_oom_kills(d->metrics, 1);
+	}
+	publish(d, c, "die", (const char *const[]){ "exitCode", code, "oomKilled", e.oom_killed ? "true" : "false", NULL });
+	end_follows(c);
+	wake(c, 1u << WAIT_STOPPED | 1u << WAIT_STOP);
+	if (removing) {
+		if (ctr_remove_now(d, c, &err) < 0) {
+			log_error("%s", cerr_msg(&err));
+			cerr_clear(&err);
+			save(d, c);
+		}
+		return;
+	}
+	uint64_t ran = ran_usec(c);
+	c->started_mono = 0;
+	if (ran >= RESTART_RESET_AFTER_USEC)
+		restart_state_init(&c->rs);
+	if (restart_should(&c->spec.restart, &c->rs, e.code, c->stopped_by_user)) {
+		uint64_t delay = restart_next_delay(&c->rs, ran);
+		c->status = CS_RESTARTING;
+		c->restart_count++;
+		if (el_add_timer(d->loop, delay, false, on_restart_timer, c, &c->restart_timer, &err) < 0) {
+			cerr_clear(&err);
+			c->status = CS_EXITED;
+		}
+	}
+	save(d, c);
+}
+
+static void on_monitor_event(el_source *s, int fd, uint32_t events, void *data)
+{
+	ctr *c = data;
+	if (fd >= 0) {
+		char buf[256];
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
+			return;
+	}
+	el_remove(c->mon_src);
+	c->mon_src = NULL;
+	if (c->mon_fd >= 0)
+		close(c->mon_fd);
+	c->mon_fd = -1;
+	ended(c->d, c);
+}
+
+static int cmp_created(const void *a, const void *b)
+{
+	const ctr *x = *(ctr *const *)a, *y = *(ctr *const *)b;
+	return strcmp(y->created, x->created);
+}
+
+int ctr_adopt_all(corrald *d, cerr *err)
+{
+	_cleanup_closedir_ DIR *dir = opendir(d->containers_dir);
+	if (!dir)
+		return errno == ENOENT ? 0 : cerr_sys(err, errno, "%s", d->containers_dir);
+	ctr **all = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s", d->containers_dir, de->d_name);
+		ctr *c = NULL;
+		cerr e = { 0 };
+		if (ctr_record_load(d, path, &c, &e) < 0) {
+			log_warn("skipping %s: %s", path, cerr_msg(&e));
+			cerr_clear(&e);
+			continue;
+		}
+		ctr **na = realloc(all, (n + 1) * sizeof(*all));
+		if (!na) {
+			ctr_free(c);
+			break;
+		}
+		all = na;
+		all[n++] = c;
+	}
+	if (n)
+		qsort(all, n, sizeof(*all), cmp_created);
+	for (size_t i = n; i-- > 0;) { /* oldest pushed first: the list is newest first */
+		all[i]->next = d->ctrs;
+		d->ctrs = all[i];
+	}
+	free(all);
+	size_t adopted = 0, ended_n = 0, started = 0;
+	for (ctr *c = d->ctrs, *next; c; c = next) {
+		next = c->next;
+		cerr e = { 0 };
+		if (watch(d, c, &e) == 0) { /* its monitor is alive: it runs */
+			c->status = CS_RUNNING;
+			adopted++;
+			save(d, c);
+			continue;
+		}
+		cerr_clear(&e);
+		bool was_running = c->status == CS_RUNNING || c->status == CS_REMOVING;
+		if (was_running) {
+			ended_n++;
+			ended(d, c);
+		} else if (c->status == CS_RESTARTING ||
+			   (c->has_run && c->status == CS_EXITED && restart_on_daemon_start(&c->spec.restart, c->stopped_by_user))) {
+			started++;
+			if (ctr_start(d, c, &e) < 0) {
+				log_error("start %s: %s", c->name, cerr_msg(&e));
+				cerr_clear(&e);
+				c->status = CS_EXITED;
+				save(d, c);
+			}
+		}
+	}
+	ctr_update_gauges(d);
+	log_info("containers: %zu known, %zu re-adopted, %zu ended while corrald was down, %zu started by policy",
+		 ctr_count(d, -1), adopted, ended_n, started);
+	return 0;
+}
+
+void ctr_shutdown_all(corrald *d)
+{
+	while (d->ctrs) {
+		ctr *c = d->ctrs;
+		d->ctrs = c->next;
+		for (ctr_waiter *w = c->waiters, *nw; w; w = nw) {
+			nw = w->next;
+			vl_call_set_cancel(w->call, NULL, NULL);
+			free(w);
+		}
+		c->waiters = NULL;
+		for (ctr_follow *f = c->follows, *nf; f; f = nf) {
+			nf = f->next;
+			logs_stream_on_free(f->s, NULL, NULL);
+			free(f);
+		}
+		c->follows = NULL;
+		ctr_free(c);
+	}
+}

@@ -1,0 +1,95 @@
+/* corral-monitor: supervises one container for corrald (see monitor.h). It
+ * detaches into its own session so that it outlives corrald. */
+#include "monitor.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: corral-monitor --dir DIR --root ROOT --id ID [--sync-fd N]\n"
+		   "         [--log-max-size BYTES] [--log-max-files N] [--foreground]\n"
+		   "Runs one container (DIR/config.json) for corrald; not meant to be run by hand.\n");
+}
+
+/* fork, setsid, fork: no controlling terminal, not corrald's child. */
+static int daemonize(int sync_fd)
+{
+	pid_t p = fork();
+	if (p < 0)
+		return -errno;
+	if (p > 0) {
+		int st;
+		waitpid(p, &st, 0);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+	}
+	setsid();
+	p = fork();
+	if (p < 0)
+		_exit(1);
+	if (p > 0)
+		_exit(0);
+	(void)sync_fd;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	monitor_opts o = { .sync_fd = -1 };
+	bool fg = false;
+	static const struct option longs[] = {
+		{ "dir", 1, NULL, 'd' }, { "root", 1, NULL, 'r' }, { "id", 1, NULL, 'i' },
+		{ "sync-fd", 1, NULL, 's' }, { "log-max-size", 1, NULL, 'S' }, { "log-max-files", 1, NULL, 'F' },
+		{ "foreground", 0, NULL, 'f' }, { "help", 0, NULL, 'h' }, { 0 },
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'd': o.dir = optarg; break;
+		case 'r': o.root = optarg; break;
+		case 'i': o.id = optarg; break;
+		case 's': o.sync_fd = atoi(optarg); break;
+		case 'S': o.log_max_size = strtoull(optarg, NULL, 10); break;
+		case 'F': o.log_max_files = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'f': fg = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!o.dir || !o.root || !o.id || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (o.sync_fd >= 0)
+		fcntl(o.sync_fd, F_SETFD, FD_CLOEXEC);
+	log_set_prog("corral-monitor");
+	if (!fg && daemonize(o.sync_fd) < 0) {
+		fprintf(stderr, "corral-monitor: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/monitor.log", o.dir);
+	if (!fg)
+		log_set_file(path);
+	signal(SIGPIPE, SIG_IGN);
+	/* orphans of the container come to us, not to init */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	cerr err = { 0 };
+	int r = monitor_run(&o, &err);
+	if (r < 0) {
+		log_error("%s", cerr_msg(&err));
+		cerr_clear(&err);
+		return 1;
+	}
+	return 0;
+}

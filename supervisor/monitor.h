@@ -1,0 +1,25 @@
+/* corral-monitor: the parent of one container's init. It creates and starts
+ * the container in-process, drains its stdout/stderr (or pty) into the CRI
+ * log, reaps it (as a subreaper), writes exit.json after the last log byte,
+ * answers corrald on monitor.sock, and deletes the runtime state at the end. */
+#pragma once
+#include <stddef.h>
+#include "common/error.h"
+
+#define MONITOR_SOCK "monitor.sock"
+#define MONITOR_IFACE "io.corral.Monitor"
+#define MONITOR_DRAIN_USEC 3000000ull /* output still open this long after exit is cut */
+
+typedef struct monitor_opts {
+	const char *dir;  /* containers/<id>: config.json, ctr.log, exit.json */
+	const char *root; /* runtime state root */
+	const char *id;
+	size_t log_max_size;
+	unsigned log_max_files;
+	int sync_fd;      /* "ok PID\n" or "err MESSAGE\n" once started; -1: none */
+} monitor_opts;
+
+/* Runs until the container has ended and been accounted for. */
+int monitor_run(const monitor_opts *o, cerr *err);
+/* "/proc/self/fd/N/monitor.sock" for a dir fd, so long paths fit sun_path. */
+void monitor_sock_path(int dirfd, char *buf, size_t n);

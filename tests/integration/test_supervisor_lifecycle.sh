@@ -1,0 +1,302 @@
+#!/bin/bash
+# corrald's container lifecycle end to end: corralctl -> corrald ->
+# corral-monitor -> the runtime. Each test cleans up its daemon, monitors,
+# containers, cgroups and mounts, also on failure.
+. "$(dirname "$0")/lib.sh"
+
+CORRALD="$B/bin/corrald"
+CORRALCTL="$B/bin/corralctl"
+IMG="$FIXTURES/busybox/rootfs"
+
+# start_sv [FLAG VALUE]...: a daemon on $T/c.sock with state in $T/state
+start_sv() {
+	SOCK="$T/c.sock"
+	STATE_D="$T/state"
+	[ -f "$T/corrald.conf" ] || : >"$T/corrald.conf"
+	"$CORRALD" --config "$T/corrald.conf" --socket "$SOCK" --state-dir "$STATE_D" \
+		--cgroup-delegate no --cgroup-parent "/corral-$TID" "$@" >>"$T/corrald.log" 2>&1 &
+	CORRALD_PID=$!
+	echo "$CORRALD_PID" >>"$T/.daemons"
+	local i
+	for i in $(seq 200); do
+		"$CORRALCTL" --socket "$SOCK" --timeout 2 ping >/dev/null 2>&1 && return 0
+		kill -0 "$CORRALD_PID" 2>/dev/null || { cat "$T/corrald.log" >&2; fail "corrald exited"; return 1; }
+		sleep 0.05
+	done
+	fail "corrald did not answer on $SOCK"
+}
+
+ctl() { "$CORRALCTL" --socket "$SOCK" --timeout 30 "$@"; }
+
+# From the EXIT trap: containers, daemons, monitors, cgroups, runtime state.
+cleanup_sv() {
+	set +e
+	if [ -n "${CORRALD_PID:-}" ] && kill -0 "$CORRALD_PID" 2>/dev/null; then
+		for id in $(ctl --json ps -a 2>/dev/null | jq -r '.[].id' 2>/dev/null); do
+			ctl rm -f "$id" >/dev/null 2>&1
+		done
+	fi
+	local p
+	for p in $(cat "$T/.daemons" 2>/dev/null); do
+		kill -TERM "$p" 2>/dev/null || continue
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+		kill -KILL "$p" 2>/dev/null
+	done
+	rm -f "$T/.daemons"
+	# monitors whose daemon was killed, and what they still run
+	for p in $(leaked_processes "$T"); do kill -KILL "$p" 2>/dev/null; done
+	if [ -d "$T/state/runtime" ]; then
+		for id in $(ls "$T/state/runtime"); do
+			"$CORRAL" --root "$T/state/runtime" delete --force "$id" >/dev/null 2>&1
+		done
+	fi
+	local cg
+	for cg in /sys/fs/cgroup/unified/corral-"$TID" /sys/fs/cgroup/corral-"$TID"; do
+		[ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
+	done
+	# a sanitizer report fails the test even when every assertion held
+	if grep -qE "AddressSanitizer|LeakSanitizer|runtime error:" "$T/corrald.log" 2>/dev/null; then
+		grep -E -A5 "AddressSanitizer|LeakSanitizer|runtime error:" "$T/corrald.log" | head -20 >&2
+		exit 1
+	fi
+	return 0
+}
+
+# wait_for SECONDS COMMAND...: poll until the command succeeds
+wait_for() {
+	local t=$1 i
+	shift
+	for i in $(seq $((t * 20))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	fail "timed out after ${t}s waiting for: $*"
+}
+
+status_of() { ctl --json inspect "$1" | jq -r '.container.state.status'; }
+is_status() { [ "$(status_of "$1")" = "$2" ]; }
+
+test_sv_run_prints_output_and_returns_code() {
+	trap cleanup_sv EXIT
+	start_sv
+	local out rc=0
+	out=$(ctl run --name hello "$IMG" sh -c 'echo hello from the container; exit 7' 2>"$T/err") || rc=$?
+	assert_eq "$out" "hello from the container" "run output"
+	assert_eq "$rc" 7 "run exit code"
+	assert_eq "$(ctl wait hello)" 7 "wait prints the exit code"
+	# stderr goes to stderr
+	out=$(ctl run "$IMG" sh -c 'echo to-err >&2' 2>&1 >/dev/null)
+	assert_eq "$out" "to-err" "stderr of run"
+	assert_eq "$(ctl --json ps -a | jq length)" 2 "ps -a lists both"
+	assert_eq "$(ctl --json ps | jq length)" 0 "ps lists none running"
+}
+
+test_sv_logs_every_line_in_order_with_streams() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl run --name chatty "$IMG" sh -c 'i=1; while [ $i -le 500 ]; do echo "out $i"; echo "err $i" >&2; i=$((i+1)); done' \
+		>/dev/null 2>&1
+	ctl call Logs '{"id":"chatty"}' >"$T/logs.json"
+	assert_eq "$(jq '.lines | length' "$T/logs.json")" 1000 "line count"
+	local bad
+	bad=$(jq -r '[.lines[] | select(.stream == "stdout")] | to_entries[] |
+		select(.value.line != "out \(.key + 1)") | .key' "$T/logs.json" | head -1)
+	assert_eq "$bad" "" "stdout lines in order"
+	bad=$(jq -r '[.lines[] | select(.stream == "stderr")] | to_entries[] |
+		select(.value.line != "err \(.key + 1)") | .key' "$T/logs.json" | head -1)
+	assert_eq "$bad" "" "stderr lines in order with their tag"
+	assert_eq "$(ctl logs --tail 1 chatty 2>&1)" "err 500" "logs --tail 1"
+	# the file itself is CRI: time stream F|P text
+	local id
+	id=$(ctl --json inspect chatty | jq -r .container.id)
+	grep -Eqv '^[0-9T:.Z-]+ (stdout|stderr) [FP] ' "$STATE_D/containers/$id/ctr.log" &&
+		fail "ctr.log has a line that is not CRI"
+	[ -f "$STATE_D/containers/$id/exit.json" ] || fail "no exit.json"
+	assert_eq "$(jq .code "$STATE_D/containers/$id/exit.json")" 0 "exit.json code"
+}
+
+test_sv_stop_timeout_kills_sigterm_ignorer() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl run -d --name stubborn "$IMG" sh -c 'trap "" TERM; echo ready; while :; do sleep 1; done' >/dev/null
+	wait_for 5 sh -c "'$CORRALCTL' --socket '$SOCK' logs stubborn | grep -q ready"
+	local t0 t1 code
+	t0=$(date +%s%N)
+	code=$(ctl stop -t 1 stubborn >/dev/null && ctl wait stubborn)
+	t1=$(date +%s%N)
+	assert_eq "$code" 137 "exit code after SIGKILL"
+	[ $(((t1 - t0) / 1000000)) -lt 3000 ] || fail "stop took $(((t1 - t0) / 1000000)) ms"
+	[ $(((t1 - t0) / 1000000)) -ge 900 ] || fail "stop did not wait the timeout ($(((t1 - t0) / 1000000)) ms)"
+	assert_eq "$(ctl --json inspect stubborn | jq .container.state.signal)" 9 "signal"
+}
+
+test_sv_on_failure_restarts_exactly_n_times() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl run -d --name flaky --restart on-failure:3 "$IMG" sh -c 'echo attempt; exit 3' >/dev/null
+	# backoff 100+200+400 ms
+	wait_for 10 sh -c "[ \"\$('$CORRALCTL' --socket '$SOCK' --json inspect flaky | jq -r '.container.state | \"\(.status) \(.restart_count)\"')\" = 'exited 3' ]"
+	sleep 1.5
+	assert_eq "$(ctl --json inspect flaky | jq .container.state.restart_count)" 3 "restart count stays 3"
+	assert_eq "$(ctl logs flaky | grep -c attempt)" 4 "ran 1 + 3 times"
+	assert_eq "$(ctl wait flaky)" 3 "last exit code"
+	# a zero exit is not a failure
+	ctl run -d --name fine --restart on-failure:3 "$IMG" true >/dev/null
+	wait_for 5 is_status fine exited
+	sleep 0.5
+	assert_eq "$(ctl --json inspect fine | jq .container.state.restart_count)" 0 "no restart after success"
+}
+
+test_sv_always_restarts_until_stopped() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl run -d --name again --restart always "$IMG" true >/dev/null
+	wait_for 10 sh -c "[ \$('$CORRALCTL' --socket '$SOCK' --json inspect again | jq .container.state.restart_count) -ge 2 ]"
+	ctl stop again >/dev/null
+	local n
+	n=$(ctl --json inspect again | jq .container.state.restart_count)
+	sleep 1
+	assert_eq "$(ctl --json inspect again | jq .container.state.restart_count)" "$n" "no restart after stop"
+	assert_eq "$(status_of again)" exited "stopped"
+}
+
+test_sv_kill9_daemon_loses_nothing() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl run -d --name counter "$IMG" sh -c 'i=0; while :; do i=$((i+1)); echo $i; sleep 0.02; done' >/dev/null
+	ctl run -d --name dies "$IMG" sh -c 'sleep 1; echo bye; exit 9' >/dev/null
+	ctl run -d --name sleeper "$IMG" sleep 1000 >/dev/null
+	ctl run --name done "$IMG" sh -c 'exit 4' >/dev/null || true
+	sleep 0.3
+	kill -KILL "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	sleep 1.5 # "dies" ends while corrald is down
+	start_sv
+	assert_eq "$(status_of counter)" running "counter re-adopted"
+	assert_eq "$(status_of sleeper)" running "sleeper re-adopted"
+	assert_eq "$(status_of dies)" exited "dies accounted for"
+	assert_eq "$(ctl wait dies)" 9 "exit code recorded while down"
+	assert_eq "$(ctl wait done)" 4 "earlier exit kept"
+	assert_eq "$(ctl logs dies)" "bye" "log of the one that died"
+	# the re-adopted monitor still answers
+	ctl stop -t 1 counter >/dev/null
+	assert_eq "$(status_of counter)" exited "stopped through the new daemon"
+	ctl logs counter >"$T/counter.txt"
+	local n
+	n=$(wc -l <"$T/counter.txt")
+	[ "$n" -gt 20 ] || fail "counter printed only $n lines"
+	assert_eq "$(seq 1 "$n" | cmp - "$T/counter.txt" && echo same)" same "counter log has no gap"
+	ctl events --since 0 >"$T/ev" 2>&1 &
+	local ev=$!
+	sleep 0.5
+	kill "$ev" 2>/dev/null || true
+	wait "$ev" 2>/dev/null || true
+	grep -q " container die .* dies exitCode=9" "$T/ev" || fail "no die event for dies: $(cat "$T/ev")"
+}
+
+test_sv_log_flood_bounded_and_rss_flat() {
+	trap cleanup_sv EXIT
+	start_sv --log-level warning
+	local rss0 rss1 id used
+	rss0=$(awk '/VmRSS/ {print $2}' /proc/$CORRALD_PID/status)
+	id=$(ctl run -d --name flood "$IMG" sh -c 'head -c 1073741824 /dev/zero | tr "\0" x; echo; echo end')
+	wait_for 120 is_status flood exited
+	rss1=$(awk '/VmRSS/ {print $2}' /proc/$CORRALD_PID/status)
+	used=$(du -sk "$STATE_D/containers/$id" | cut -f1)
+	echo "flood: container dir ${used} kB, corrald RSS ${rss0} -> ${rss1} kB"
+	[ "$used" -le $((70 * 1024)) ] || fail "logs use $used kB for 10 MiB x 5 rotation"
+	case "$B" in
+	*sanitize*) echo "RSS not asserted under ASan: its quarantine keeps freed memory" ;;
+	*) [ $((rss1 - rss0)) -le 1024 ] || fail "corrald RSS grew from $rss0 to $rss1 kB" ;;
+	esac
+	assert_eq "$(ctl logs --tail 1 flood)" "end" "last line survives rotation"
+	ls "$STATE_D/containers/$id"/ctr.log.* >/dev/null 2>&1 || fail "no rotated files"
+}
+
+test_sv_errors_name_what_is_wrong() {
+	trap cleanup_sv EXIT
+	start_sv
+	local out
+	out=$(ctl start nosuch 2>&1) && fail "start of a missing container worked"
+	assert_contains "$out" "no such container: nosuch" "NoSuchContainer"
+	ctl create --name dup "$IMG" true >/dev/null
+	out=$(ctl create --name dup "$IMG" true 2>&1) && fail "duplicate name accepted"
+	assert_contains "$out" "name dup is in use" "NameInUse"
+	out=$(ctl create -v /nonexistent-$$:/x "$IMG" true 2>&1) && fail "missing bind source accepted"
+	assert_contains "$out" "spec.mounts[0].source" "InvalidParameter names the field"
+	out=$(ctl create /no/such/image true 2>&1) && fail "missing image accepted"
+	assert_contains "$out" "no such image" "NoSuchImage"
+	out=$(ctl create --restart sometimes "$IMG" true 2>&1) && fail "bad restart accepted"
+	assert_contains "$out" "spec.restart" "restart policy checked"
+	ctl run -d --name busy "$IMG" sleep 100 >/dev/null
+	out=$(ctl rm busy 2>&1) && fail "removed a running container"
+	assert_contains "$out" "is running" "InvalidState"
+	ctl rm -f busy >/dev/null
+	out=$(ctl inspect busy 2>&1) && fail "still there after rm -f"
+	ctl rm dup >/dev/null
+	assert_eq "$(ls "$STATE_D/containers" | wc -l)" 0 "container directories removed"
+}
+
+test_sv_options_reach_the_container() {
+	trap cleanup_sv EXIT
+	start_sv
+	mkdir -p "$T/vol" && echo host-file >"$T/vol/f"
+	local out
+	out=$(ctl run -e FOO=bar -w /tmp -u app -v "$T/vol:/data:ro" -l team=infra "$IMG" \
+		sh -c 'echo $FOO; pwd; id -u; cat /data/f; touch /data/x 2>/dev/null && echo writable || echo readonly')
+	assert_eq "$out" "bar
+/tmp
+1000
+host-file
+readonly" "env, workdir, user, ro bind mount"
+	ctl run -d --name lab -l team=infra "$IMG" sleep 100 >/dev/null
+	ctl run -d --name other "$IMG" sleep 100 >/dev/null
+	assert_eq "$(ctl call List '{"labels":{"team":"infra"}}' | jq -r '.containers[].name')" lab "label filter"
+	assert_eq "$(ctl call List '{"states":["exited"]}' | jq '.containers | length')" 1 "state filter"
+	out=$(ctl exec lab sh -c 'echo exec-out; exit 3') && fail "exec exit code lost"
+	assert_eq "$out" "exec-out" "exec output"
+	assert_eq "$(ctl --json stats lab | jq -r .stats.pids)" 1 "stats pids"
+	local cg="/sys/fs/cgroup/unified/corral-$TID"
+	[ -d /sys/fs/cgroup/unified ] || cg="/sys/fs/cgroup/corral-$TID"
+	[ -d "$cg/$(ctl --json inspect lab | jq -r .container.id)" ] || fail "container cgroup is not under --cgroup-parent"
+}
+
+test_sv_memory_limit_enforced() {
+	trap cleanup_sv EXIT
+	local root=/sys/fs/cgroup/unified
+	[ -d "$root" ] || root=/sys/fs/cgroup
+	grep -qw memory "$root/cgroup.controllers" 2>/dev/null ||
+		skip "cgroup v2 here has no memory controller (it is bound to v1); the VM tier runs this"
+	start_sv
+	local rc=0
+	ctl run --memory 16m "$IMG" sh -c 'x=$(head -c 64m /dev/zero | tr "\0" x); echo survived' || rc=$?
+	assert_eq "$rc" 137 "OOM-killed"
+}
+
+test_sv_tty_output_logged() {
+	trap cleanup_sv EXIT
+	start_sv
+	local out
+	out=$(ctl run -t "$IMG" sh -c 'tty >/dev/null && echo on-a-tty')
+	assert_eq "$(echo "$out" | tr -d '\r')" "on-a-tty" "tty output"
+}
+
+test_sv_daemon_restart_keeps_records_and_starts_always() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl run --name once "$IMG" sh -c 'exit 2' >/dev/null || true
+	ctl run -d --name svc --restart always "$IMG" sleep 1000 >/dev/null
+	local id
+	id=$(ctl --json inspect svc | jq -r .container.id)
+	ctl kill svc >/dev/null
+	wait_for 5 is_status svc exited
+	kill -TERM "$CORRALD_PID"; wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv
+	assert_eq "$(ctl wait once)" 2 "exit code kept across restarts"
+	assert_eq "$(status_of svc)" running "always: started with the daemon"
+	jq -e . "$STATE_D/containers/$id/record.json" >/dev/null || fail "record.json is not JSON"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep "^test_sv_${SV_ONLY:-}"); do
+	run_test "$t"
+done
