@@ -27,7 +27,7 @@ override CFLAGS += -std=gnu11 $(WARN) $(HARDEN) -D_GNU_SOURCE \
 	-DCORRAL_VERSION='"$(VERSION)"' -DCORRAL_COMMIT='"$(COMMIT)"' \
 	-I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-override LDFLAGS += -pie -Wl,-z,relro,-z,now
+override LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 
 ifeq ($(SANITIZE),1)
 override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -O1

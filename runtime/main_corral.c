@@ -3,13 +3,16 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "images/cli.h"
+#include "common/cliopts.h"
 
 struct cli cli = { .root = "/run/corral/runtime" };
 
@@ -41,12 +44,11 @@ static const struct {
 	{ "exec", cmd_exec, "run a new process in a running container" },
 	{ "ps", cmd_ps, "list the processes of a container" },
 	{ "features", cmd_features, "print the features this runtime implements (JSON)" },
-	{ "image", corral_cmd_image, "import and manage images (see corral-image(8))" },
-	{ "bundle", corral_cmd_bundle, "build a bundle from an imported image" },
 };
 
-static void usage(FILE *f)
+static void usage(bool to_stdout)
 {
+	FILE *f = to_stdout ? stdout : stderr;
 	fprintf(f, "usage: corral [global options] COMMAND [options] [ID]\n\n"
 		   "global options:\n"
 		   "  --root DIR          state directory (default /run/corral/runtime)\n"
@@ -57,61 +59,44 @@ static void usage(FILE *f)
 		   "  -v, --version       print the version\n\ncommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "  %-8s %s\n  %-8s %s\n", "image", "import and manage images (see corral-image(8))",
+		"bundle", "build a bundle from an imported image");
+}
+
+/* The image verbs live in corral-images beside this binary (see there). */
+static int exec_images(char **argv)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 32);
+	if (n <= 0) {
+		fprintf(stderr, "corral: cannot find my own path: %s\n", strerror(errno));
+		return 1;
+	}
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	strcpy(slash + 1, "corral-images");
+	execv(self, argv);
+	fprintf(stderr, "corral: %s: %s\n", self, strerror(errno));
+	return 1;
 }
 
 int main(int argc, char **argv)
 {
 	log_set_prog("corral");
-	static const struct option opts[] = {
-		{ "root", required_argument, NULL, 'r' }, { "log", required_argument, NULL, 'l' },
-		{ "log-format", required_argument, NULL, 'f' }, { "debug", no_argument, NULL, 'd' },
-		{ "systemd-cgroup", no_argument, NULL, 's' }, { "version", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' }, { "criu", required_argument, NULL, 'c' },
-		{ "rootless", required_argument, NULL, 'R' }, { NULL, 0, NULL, 0 },
-	};
-	int c;
-	/* "+" stops at the command, so its own options are left for it */
-	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r': cli.root = optarg; break;
-		case 'l':
-			if (log_set_file(optarg) < 0) {
-				fprintf(stderr, "corral: --log %s: cannot open\n", optarg);
-				return 1;
-			}
-			break;
-		case 'f':
-			if (!streq(optarg, "text") && !streq(optarg, "json")) {
-				fprintf(stderr, "corral: --log-format: \"%s\" must be text or json\n", optarg);
-				return 1;
-			}
-			log_set_json(streq(optarg, "json"));
-			break;
-		case 'd':
-			cli.debug = true;
-			log_set_level(LOG_LVL_DEBUG);
-			break;
-		case 's': cli.systemd_cgroup = true; break;
-		case 'v':
-			printf("corral version %s\ncommit: %s\nspec: 1.2.0\n", CORRAL_VERSION, CORRAL_COMMIT);
-			return 0;
-		case 'h': usage(stdout); return 0;
-		case 'c':
-		case 'R': break; /* accepted for compatibility with engines */
-		default: usage(stderr); return 1;
-		}
-	}
-	if (optind >= argc) {
-		usage(stderr);
-		return 1;
-	}
-	const char *name = argv[optind];
+	struct cli_global g = { .root = cli.root };
+	int at = cli_parse_global(argc, argv, &g, usage);
+	if (at <= 0)
+		return at < 0 ? 1 : 0;
+	cli.root = g.root;
+	cli.systemd_cgroup = g.systemd_cgroup;
+	cli.debug = g.debug;
+	const char *name = argv[at];
+	if (streq(name, "image") || streq(name, "bundle"))
+		return exec_images(argv);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (streq(name, commands[i].name)) {
-			int sub_argc = argc - optind;
-			char **sub_argv = argv + optind;
 			optind = 1;
-			return commands[i].fn(sub_argc, sub_argv);
+			return commands[i].fn(argc - at, argv + at);
 		}
 	fprintf(stderr, "corral: unknown command \"%s\" (see corral --help)\n", name);
 	return 1;

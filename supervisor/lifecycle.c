@@ -8,6 +8,7 @@
 #include "monitor.h"
 #include "service.h"
 #include "varlink_client.h"
+#include "common/timefmt.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
@@ -195,7 +196,7 @@ int ctr_start(corrald *d, ctr *c, cerr *err)
 	c->status = CS_RUNNING;
 	c->has_run = true;
 	c->started_mono = el_now_usec();
-	rfc3339_now(c->started_at);
+	rfc3339_ns(0, c->started_at, sizeof(c->started_at));
 	c->finished_at[0] = '\0';
 	if ((r = watch(d, c, err)) < 0) {
 		/* the monitor may already have finished a very short container */
@@ -362,7 +363,7 @@ static void ended(corrald *d, ctr *c)
 		log_warn("container %s: no exit record (%s); counting it as failed", c->name, cerr_msg(&err));
 		cerr_clear(&err);
 		e = (exitrec){ .code = 255 };
-		rfc3339_now(e.finished_at);
+		rfc3339_ns(0, e.finished_at, sizeof(e.finished_at));
 	}
 	bool removing = c->status == CS_REMOVING;
 	c->status = CS_EXITED;

@@ -5,6 +5,7 @@
 #include "params.h"
 #include "varlink_server.h"
 #include "cgroups/cgroups.h"
+#include "common/timefmt.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -125,7 +126,7 @@ static void on_sigchld(el_source *s, const struct signalfd_siginfo *si, void *da
 		m->exited = true;
 		m->rec.signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
 		m->rec.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + m->rec.signal;
-		rfc3339_now(m->rec.finished_at);
+		rfc3339_ns(0, m->rec.finished_at, sizeof(m->rec.finished_at));
 		el_remove(m->killer);
 		m->killer = NULL;
 		cerr err = { 0 };
@@ -318,7 +319,7 @@ int monitor_run(const monitor_opts *o, cerr *err)
 		cerr_wrap(err, "start %s", o->id);
 		goto out;
 	}
-	rfc3339_now(m.rec.started_at);
+	rfc3339_ns(0, m.rec.started_at, sizeof(m.rec.started_at));
 	sync_say(o->sync_fd, "ok %d\n", (int)m.c.pid);
 	if (o->sync_fd >= 0)
 		close(o->sync_fd);

@@ -7,6 +7,7 @@
 #include "service.h"
 #include "spec.h"
 #include "cgroups/cgroups.h"
+#include "common/timefmt.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
@@ -140,7 +141,7 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 	c->name = c->spec.name ? strdup(c->spec.name) : strndup(c->id, 12);
 	c->image = strdup(c->spec.image);
 	c->image_digest = strdup(img.id);
-	rfc3339_now(c->created);
+	rfc3339_ns(0, c->created, sizeof(c->created));
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (g && !jg_value(g, v))
 		c->spec_json = jg_finish(g, NULL);
