@@ -1,0 +1,61 @@
+#!/bin/bash
+# `make check-vm`: run the integration suite inside a qemu guest with a pure
+# cgroup v2 hierarchy and every controller enabled, then record its results
+# in $B/results/vm.txt (pass/fail/skip NAME lines) and print one summary.
+#   tests/vm/run.sh B [GUEST-SCRIPT]   (default: tests/vm/guest-suite.sh)
+# Environment: CORRAL_VM_ACCEL=kvm|tcg, CORRAL_VM_TIMEOUT (seconds, 540),
+# ONLY=pattern (integration files to run), CORRAL_VM_VERBOSE=1 (echo console).
+set -u
+B=${1:-build}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+case "$B" in /*) ;; *) B="$root/$B" ;; esac
+guest=${2:-$root/tests/vm/guest-suite.sh}
+results="$B/results"
+mkdir -p "$results"
+: >"$results/vm.txt"
+out="$B/vm/out"
+rm -rf "$out"
+mkdir -p "$out"
+summary() {
+	local p f s
+	p=$(grep -c '^pass' "$results/vm.txt"); f=$(grep -c '^fail' "$results/vm.txt"); s=$(grep -c '^skip' "$results/vm.txt")
+	echo "vm: $p passed, $f failed, $s skipped"
+}
+need_skip() {
+	echo "SKIP vm: $1"
+	echo "skip vm-tier" >>"$results/vm.txt"
+	summary
+	exit 0
+}
+[ "$(id -u)" -eq 0 ] || need_skip "needs root (to build the guest's /dev/console and run qemu)"
+command -v qemu-system-x86_64 >/dev/null || need_skip "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
+ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 || need_skip "no Debian kernel (apt-get install linux-image-amd64)"
+"$root/tests/fixtures/mkbusybox.sh" "$B" >/dev/null || { echo "FAIL vm: fixtures"; echo "fail vm-fixtures" >>"$results/vm.txt"; summary; exit 1; }
+
+args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-540}" -m 1536 -c 2)
+[ "${CORRAL_VM_VERBOSE:-0}" = 1 ] || args+=(-q)
+for b in "$B"/bin/*; do [ -x "$b" ] && args+=(-b "$b"); done
+# tools the tests use beyond busybox, and the runtimes the benchmark compares
+for t in bash crun runc jq ip unshare nsenter setsid strace; do
+	p=$(command -v "$t" 2>/dev/null) && args+=(-b "$p")
+done
+args+=(-f "$root/tests" -f "$B/fixtures")
+[ -f "$root/Makefile" ] && args+=(-f "$root/Makefile")
+for m in overlay loop brd=rd_nr=1,rd_size=8192 veth bridge; do args+=(-M "$m"); done
+export ONLY="${ONLY:-}"
+echo "vm: booting the guest for $(basename "$guest")"
+"$root/tests/vm/corral-vm" "${args[@]}" "$guest" "$root" "$B" "${ONLY:-}"
+rc=$?
+if [ -f "$out/results.txt" ]; then
+	cp "$out/results.txt" "$results/vm.txt"
+	[ -f "$out/log.txt" ] && cp "$out/log.txt" "$results/vm.log"
+	grep -E '^(FAIL|SKIP) ' "$out/log.txt" 2>/dev/null | head -60
+	# the failing tests' output, for the record
+	grep -A30 '^FAIL ' "$out/log.txt" 2>/dev/null | head -200 >"$results/vm-failures.txt"
+else
+	echo "FAIL vm: the guest returned no results (exit $rc); console: $out/console.log"
+	tail -20 "$out/console.log" 2>/dev/null | sed 's/^/    /'
+	echo "fail vm-boot" >>"$results/vm.txt"
+fi
+summary
+[ $rc -eq 0 ] && ! grep -q '^fail' "$results/vm.txt"
