@@ -16,7 +16,7 @@ PKGS := libseccomp libcap yajl libmnl libarchive libcrypto
 VERSION := 0.1.0
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wvla
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wno-format-truncation -Wvla
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARN) $(HARDEN) -D_GNU_SOURCE \
@@ -50,9 +50,11 @@ DEPS := $(patsubst %.c,$(B)/obj/%.d,$(ALL_SRCS))
 .PHONY: all deps check check-unit check-integration check-vm check-fuzz bench demo install clean
 all: $(BINS)
 
+Q := $(if $(V),,@)
+
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(V),,echo "  CC $<";)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 define LIB_RULE
 $(B)/lib/lib$(1).a: $(patsubst %.c,$(B)/obj/%.o,$(call lib_srcs,$(1)))

@@ -78,6 +78,13 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 		ssize_t w = write(log_fd, line.buf, line.len);
 		(void)w;
 	}
+	/* with --log, the error still reaches the caller's stderr */
+	if (lvl == LOG_LVL_ERROR && log_fd != STDERR_FILENO && msg.buf) {
+		sb_reset(&line);
+		sb_addf(&line, "%s: %s\n", prog, msg.buf);
+		ssize_t w = write(STDERR_FILENO, line.buf, line.len);
+		(void)w;
+	}
 	sb_release(&msg);
 	sb_release(&line);
 	errno = saved;

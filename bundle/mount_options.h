@@ -1,0 +1,10 @@
+/* Translate OCI mount options into mount(2) flags, propagation, recursive
+ * mount attributes and the filesystem data string. */
+#pragma once
+#include "spec.h"
+
+/* Fill m->flags, propagation, attr_set/attr_clr, bind, recursive and data
+ * from m->options; `path` names the mount in errors. */
+int mount_options_parse(struct oci_mount *m, const char *path, cerr *err);
+/* rootfsPropagation value to MS_* flags; -EINVAL when unknown. */
+int propagation_parse(const char *s, unsigned long *out);

@@ -1,0 +1,26 @@
+/* The `corral` command line: shared state and helpers for the verbs. */
+#pragma once
+#include <stdbool.h>
+#include "common/error.h"
+
+struct cli {
+	const char *root;
+	bool systemd_cgroup;
+	bool debug;
+};
+extern struct cli cli;
+
+/* Report err as "corral: <what>: <message>" and return exit code 1. */
+int cli_fail(cerr *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parse "KILL", "SIGKILL" or "9"; -1 when unknown. */
+int parse_signal(const char *s);
+const char *signal_name(int sig);
+
+int cmd_create(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_state(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_spec(int argc, char **argv);

@@ -1,0 +1,49 @@
+/* Creating and driving containers: the runtime library's entry points.
+ * The CLI and corral-monitor call these in-process. */
+#pragma once
+#include <stdbool.h>
+#include <sys/types.h>
+#include "bundle/spec.h"
+#include "cgroups/cgroups.h"
+#include "state.h"
+
+struct create_opts {
+	const char *root;           /* state root, e.g. /run/corral/runtime */
+	const char *id;
+	const char *bundle;         /* directory holding config.json */
+	const char *console_socket; /* send the pty master here */
+	const char *pid_file;
+	int preserve_fds;           /* extra fds after stdio to pass in */
+	bool no_pivot;
+	bool keep_pty;              /* hand the master back (foreground run) */
+	bool systemd_cgroup;
+};
+
+struct container {
+	pid_t pid;
+	int pidfd;
+	int pty_master;             /* -1 unless keep_pty and terminal */
+	char *cgroup_mount, *cgroup_path;
+};
+
+void container_release(struct container *c);
+/* create: everything up to the exec fifo; on failure nothing is left. */
+int container_create(const struct create_opts *o, struct container *c, cerr *err);
+/* start: release a created container's init. */
+int container_start(const char *root, const char *id, cerr *err);
+int container_kill(const char *root, const char *id, int sig, bool all, cerr *err);
+int container_delete(const char *root, const char *id, bool force, cerr *err);
+
+/* Internal: the child side of create (does not return). */
+struct init_args {
+	const struct oci_spec *spec;
+	const char *rootfs;
+	const char *bundle;
+	int sync;
+	int fifo;          /* O_PATH fd of exec.fifo */
+	int preserve_fds;
+	bool no_pivot;
+	bool userns;
+	int join_fds[NS_COUNT]; /* namespaces to join by path, -1 if none */
+};
+_Noreturn void container_init(struct init_args *a);

@@ -1,0 +1,330 @@
+/* The parent side of create: validate everything, then clone the init into
+ * its namespaces and cgroup, write its id maps, and save the state once it
+ * is ready. Any failure undoes all of it. */
+#include "container.h"
+#include "cgroup_path.h"
+#include "sync.h"
+#include "terminal.h"
+#include "cgroups/resources.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void container_release(struct container *c)
+{
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	if (c->pty_master >= 0)
+		close(c->pty_master);
+	free(c->cgroup_mount);
+	free(c->cgroup_path);
+	c->pidfd = c->pty_master = -1;
+	c->cgroup_mount = c->cgroup_path = NULL;
+}
+
+/* Refuse what the config asks for but this runtime cannot do yet, before
+ * anything is created. */
+static int check_supported(const struct oci_spec *s, cerr *err)
+{
+	if (!s->process.present)
+		return cerr_set(err, EINVAL, "process: is required");
+	if (!s->has_root)
+		return cerr_set(err, EINVAL, "root: is required");
+	if (!spec_has_namespace(s, NS_MOUNT) || spec_namespace(s, NS_MOUNT)->path)
+		return cerr_set(err, EINVAL, "linux.namespaces: a new mount namespace is required");
+	for (int k = 0; k < HOOK_COUNT; k++)
+		if (s->n_hooks[k])
+			return cerr_set(err, ENOTSUP, "hooks.%s: hooks are not supported yet", oci_hook_names[k]);
+	if (s->linux_.seccomp)
+		return cerr_set(err, ENOTSUP, "linux.seccomp: seccomp is not supported yet");
+	if (s->linux_.n_net_devices)
+		return cerr_set(err, ENOTSUP, "linux.netDevices: not supported yet");
+	if (s->linux_.has_time_offsets || spec_has_namespace(s, NS_TIME))
+		return cerr_set(err, ENOTSUP, "linux.namespaces: time namespaces are not supported yet");
+	return 0;
+}
+
+static int write_idmap(pid_t pid, const char *file, const struct oci_idmap *m, size_t n, cerr *err)
+{
+	char path[64], buf[340 * 36];
+	size_t off = 0;
+	for (size_t i = 0; i < n; i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%u %u %u\n", m[i].container_id,
+					m[i].host_id, m[i].size);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	int r = write_file_str(path, buf);
+	return r < 0 ? cerr_sys(err, -r, "linux.%s: write %s", streq(file, "uid_map") ? "uidMappings" : "gidMappings", path) : 0;
+}
+
+static int write_idmaps(pid_t pid, const struct oci_linux *l, cerr *err)
+{
+	if (geteuid() != 0) {
+		/* an unprivileged writer must give up setgroups first */
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+		write_file_str(path, "deny");
+	}
+	int r = write_idmap(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
+	return r < 0 ? r : write_idmap(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+}
+
+static char *owner_name(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	return strdup(pw ? pw->pw_name : "");
+}
+
+/* Wait for the init to finish setting up; collect its pty on the way. */
+static int await_ready(int sock, pid_t pid, int *pty, cerr *err)
+{
+	for (;;) {
+		struct sync_msg m;
+		int fd = -1;
+		int r = sync_recv(sock, &m, &fd);
+		if (r < 0) {
+			int status = 0;
+			waitpid(pid, &status, 0);
+			if (WIFSIGNALED(status))
+				return cerr_set(err, ECHILD, "container init was killed by signal %d during setup",
+						WTERMSIG(status));
+			return cerr_set(err, ECHILD, "container init exited during setup (status %d)",
+					WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		}
+		switch (m.type) {
+		case SYNC_PTY:
+			if (*pty >= 0)
+				close(*pty);
+			*pty = fd;
+			break;
+		case SYNC_READY:
+			return 0;
+		case SYNC_ERROR:
+			if (fd >= 0)
+				close(fd);
+			return cerr_set(err, m.code > 0 ? m.code : EINVAL, "%s", m.text);
+		default:
+			if (fd >= 0)
+				close(fd);
+			return cerr_set(err, EPROTO, "unexpected message %u from container init", m.type);
+		}
+	}
+}
+
+static int open_join_fds(const struct oci_spec *s, int fds[NS_COUNT], cerr *err)
+{
+	for (int t = 0; t < NS_COUNT; t++)
+		fds[t] = -1;
+	for (size_t i = 0; i < s->linux_.n_namespaces; i++) {
+		const struct oci_namespace *ns = &s->linux_.namespaces[i];
+		if (!ns->path)
+			continue;
+		int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return cerr_sys(err, errno, "linux.namespaces[%zu].path: %s", i, ns->path);
+		fds[ns->type] = fd;
+	}
+	return 0;
+}
+
+static void close_join_fds(int fds[NS_COUNT])
+{
+	for (int t = 0; t < NS_COUNT; t++)
+		if (fds[t] >= 0) {
+			close(fds[t]);
+			fds[t] = -1;
+		}
+}
+
+static int save_state(const struct create_opts *o, const char *dir, const struct oci_spec *s,
+		      const char *rootfs, pid_t pid, const cg *cgroup, cerr *err)
+{
+	char created[64];
+	rfc3339_now(created);
+	struct ctr_state st = {
+		.id = (char *)o->id, .bundle = (char *)o->bundle, .rootfs = (char *)rootfs,
+		.created = created, .pid = pid, .pid_start = proc_starttime(pid),
+		.cgroup_mount = cgroup ? cgroup->mount : NULL, .cgroup_path = cgroup ? cgroup->path : NULL,
+		.annotations = json_get(s->tree, "annotations"), .systemd_cgroup = o->systemd_cgroup,
+	};
+	_cleanup_free_ char *owner = owner_name();
+	st.owner = owner;
+	if (!YAJL_IS_OBJECT(st.annotations))
+		st.annotations = NULL;
+	return state_save(dir, &st, err);
+}
+
+static int write_pid_file(const char *path, pid_t pid, cerr *err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	int r = write_file_atomic(path, buf, (size_t)n, 0644, err);
+	return r < 0 ? cerr_wrap(err, "--pid-file") : 0;
+}
+
+int container_create(const struct create_opts *o, struct container *c, cerr *err)
+{
+	*c = (struct container){ .pid = -1, .pidfd = -1, .pty_master = -1 };
+	int r = validate_id(o->id, err);
+	if (r < 0)
+		return r;
+	char path[PATH_MAX], rootfs[PATH_MAX], dir[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/config.json", o->bundle);
+	_cleanup_spec_ struct oci_spec *s = NULL;
+	if ((r = spec_load(path, &s, err)) < 0)
+		return r;
+	_cleanup_cg_resources_ struct cg_resources *res = NULL;
+	if ((r = cg_resources_parse(s->linux_.resources, &res, err)) < 0 || (r = check_supported(s, err)) < 0)
+		return cerr_wrap(err, "config.json");
+	snprintf(path, sizeof(path), "%s%s%s", s->root_path[0] == '/' ? "" : o->bundle,
+		 s->root_path[0] == '/' ? "" : "/", s->root_path);
+	if (!realpath(path, rootfs))
+		return cerr_sys(err, errno, "root.path: %s", path);
+	struct stat st;
+	if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+		return cerr_set(err, ENOTDIR, "root.path: %s is not a directory", rootfs);
+	if (s->process.terminal && !o->console_socket && !o->keep_pty)
+		return cerr_set(err, EINVAL, "process.terminal is true: --console-socket is required");
+	if (!s->process.terminal && o->console_socket)
+		return cerr_set(err, EINVAL, "--console-socket given but process.terminal is false");
+
+	if ((r = mkdir_p(o->root, 0711)) < 0)
+		return cerr_sys(err, -r, "--root %s", o->root);
+	snprintf(dir, sizeof(dir), "%s/%s", o->root, o->id);
+	if (mkdir(dir, 0711) < 0)
+		return errno == EEXIST ? cerr_set(err, EEXIST, "container \"%s\" already exists", o->id)
+				       : cerr_sys(err, errno, "state directory %s", dir);
+	/* from here on, failures undo what was made */
+	_cleanup_close_ int lock = state_lock(dir);
+	_cleanup_cg_ cg *cgroup = NULL;
+	_cleanup_free_ char *cgpath = NULL;
+	_cleanup_close_ int fifo = -1, sock_parent = -1, sock_child = -1;
+	int join[NS_COUNT];
+	for (int t = 0; t < NS_COUNT; t++)
+		join[t] = -1;
+	int pty = -1;
+	pid_t pid = -1;
+	int pidfd = -1;
+	bool wrote_pid_file = false;
+
+	if ((r = cgroup_path_for(s->linux_.cgroups_path, o->id, o->systemd_cgroup, &cgpath, err)) < 0 ||
+	    (r = cg_create(cgpath, res, &cgroup, err)) < 0)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/" EXEC_FIFO, dir);
+	if (mkfifo(path, 0622) < 0) {
+		r = cerr_sys(err, errno, "mkfifo %s", path);
+		goto fail;
+	}
+	fifo = open(path, O_PATH | O_CLOEXEC);
+	int sp[2];
+	if (fifo < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+		r = cerr_sys(err, errno, "create: sync channel");
+		goto fail;
+	}
+	sock_parent = sp[0];
+	sock_child = sp[1];
+	if ((r = open_join_fds(s, join, err)) < 0)
+		goto fail;
+	/* pid namespace membership applies to children: join it before clone */
+	if (join[NS_PID] >= 0 && setns(join[NS_PID], CLONE_NEWPID) < 0) {
+		r = cerr_sys(err, errno, "linux.namespaces: join pid namespace %s", spec_namespace(s, NS_PID)->path);
+		goto fail;
+	}
+	uint64_t flags = CLONE_PIDFD;
+	for (size_t i = 0; i < s->linux_.n_namespaces; i++)
+		if (!s->linux_.namespaces[i].path)
+			flags |= (uint64_t)oci_ns_clone_flag(s->linux_.namespaces[i].type);
+	struct clone_args ca = { .flags = flags, .pidfd = (uint64_t)(uintptr_t)&pidfd, .exit_signal = SIGCHLD };
+	if (cgroup) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)cgroup->dirfd;
+	}
+	bool userns = spec_has_namespace(s, NS_USER) && !spec_namespace(s, NS_USER)->path;
+	fflush(NULL);
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0) {
+		r = cerr_sys(err, errno, "clone3");
+		goto fail;
+	}
+	if (pid == 0) {
+		close(sock_parent);
+		struct init_args a = { .spec = s, .rootfs = rootfs, .bundle = o->bundle, .sync = sock_child,
+				       .fifo = fifo, .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
+				       .userns = userns };
+		memcpy(a.join_fds, join, sizeof(join));
+		a.join_fds[NS_PID] = -1;
+		container_init(&a);
+	}
+	close(sock_child);
+	sock_child = -1;
+	close_join_fds(join);
+	if (userns) {
+		if ((r = write_idmaps(pid, &s->linux_, err)) < 0)
+			goto fail;
+		if (sync_send(sock_parent, SYNC_MAPS_DONE, 0, NULL, -1) < 0) {
+			r = cerr_sys(err, errno, "sync with container init");
+			goto fail;
+		}
+	}
+	if ((r = await_ready(sock_parent, pid, &pty, err)) < 0)
+		goto fail;
+	if ((r = save_state(o, dir, s, rootfs, pid, cgroup, err)) < 0)
+		goto fail;
+	if (o->pid_file) {
+		if ((r = write_pid_file(o->pid_file, pid, err)) < 0)
+			goto fail;
+		wrote_pid_file = true;
+	}
+	if (pty >= 0 && o->console_socket && (r = tty_send_to_socket(o->console_socket, pty, err)) < 0)
+		goto fail;
+	if (sync_send(sock_parent, SYNC_GO, 0, NULL, -1) < 0) {
+		r = cerr_sys(err, errno, "container init died before start");
+		goto fail;
+	}
+	c->pid = pid;
+	c->pidfd = pidfd;
+	if (o->keep_pty)
+		c->pty_master = pty;
+	else if (pty >= 0)
+		close(pty);
+	if (cgroup) {
+		c->cgroup_mount = strdup(cgroup->mount);
+		c->cgroup_path = strdup(cgroup->path);
+	}
+	return 0;
+
+fail:
+	close_join_fds(join);
+	if (pty >= 0)
+		close(pty);
+	if (pid > 0) {
+		if (pidfd >= 0)
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		else
+			kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	if (cgroup)
+		cg_destroy(cgroup, true, NULL);
+	if (wrote_pid_file)
+		unlink(o->pid_file);
+	rm_rf(dir);
+	return r;
+}

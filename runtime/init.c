@@ -1,0 +1,205 @@
+/* The container's init, from clone3 to execve. Each step that fails sends
+ * one line to the parent, which rolls back and reports it. */
+#include "container.h"
+#include "creds.h"
+#include "exec_path.h"
+#include "rootfs.h"
+#include "sync.h"
+#include "terminal.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/safepath.h"
+#include "common/strv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static _Noreturn void fail(struct init_args *a, cerr *err)
+{
+	sync_send(a->sync, SYNC_ERROR, err->code, cerr_msg(err), -1);
+	_exit(1);
+}
+
+static int expect(struct init_args *a, enum sync_type t, cerr *err)
+{
+	struct sync_msg m;
+	int r = sync_recv(a->sync, &m, NULL);
+	if (r < 0)
+		return cerr_sys(err, -r, "sync with parent");
+	if (m.type != t)
+		return cerr_set(err, EPROTO, "sync with parent: unexpected message %u", m.type);
+	return 0;
+}
+
+static int join_namespaces(struct init_args *a, cerr *err)
+{
+	/* the user namespace first: it grants the rights to join the others */
+	static const enum oci_ns_type order[] = { NS_USER, NS_IPC, NS_UTS, NS_NETWORK, NS_CGROUP, NS_MOUNT };
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		int fd = a->join_fds[order[i]];
+		if (fd < 0)
+			continue;
+		if (setns(fd, oci_ns_clone_flag(order[i])) < 0)
+			return cerr_sys(err, errno, "linux.namespaces: join %s namespace %s", oci_ns_names[order[i]],
+					spec_namespace(a->spec, order[i])->path);
+		close(fd);
+		a->join_fds[order[i]] = -1;
+	}
+	return 0;
+}
+
+/* Replaced by the rtnetlink version in runtime/netlink.c when it lands. */
+static int loopback_up(cerr *err)
+{
+	_cleanup_close_ int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = { 0 };
+	strcpy(ifr.ifr_name, "lo");
+	if (sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
+		return cerr_sys(err, errno, "network: lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
+		return cerr_sys(err, errno, "network: bring lo up");
+	return 0;
+}
+
+static int set_names(const struct oci_spec *s, cerr *err)
+{
+	if (s->hostname && s->hostname[0] && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		return cerr_sys(err, errno, "hostname: set \"%s\"", s->hostname);
+	if (s->domainname && s->domainname[0] && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+		return cerr_sys(err, errno, "domainname: set \"%s\"", s->domainname);
+	return 0;
+}
+
+static int enter_cwd(const struct oci_process *p, cerr *err)
+{
+	if (chdir(p->cwd) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return cerr_sys(err, errno, "process.cwd: %s", p->cwd);
+	/* like runc, create a missing working directory */
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = root < 0 ? -errno : mkdir_in_root(root, p->cwd, 0755);
+	if (fd < 0 || fchdir(fd) < 0)
+		return cerr_sys(err, fd < 0 ? -fd : errno, "process.cwd: create %s", p->cwd);
+	close(fd);
+	return 0;
+}
+
+/* Close everything the process must not inherit; keep stdio and the
+ * preserved fds, and the fds init still needs until exec (all CLOEXEC). */
+static int prepare_fds(struct init_args *a, cerr *err)
+{
+	unsigned first = 3u + (unsigned)a->preserve_fds;
+	for (unsigned fd = 3; fd < first; fd++) {
+		int fl = fcntl((int)fd, F_GETFD);
+		if (fl >= 0)
+			fcntl((int)fd, F_SETFD, fl & ~FD_CLOEXEC);
+	}
+	if (syscall(SYS_close_range, first, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
+		return cerr_sys(err, errno, "close_range");
+	return 0;
+}
+
+_Noreturn void container_init(struct init_args *a)
+{
+	cerr err = { 0 };
+	const struct oci_spec *s = a->spec;
+	const struct oci_process *p = &s->process;
+	struct rootfs_opts ro = { .spec = s, .rootfs = a->rootfs, .bundle = a->bundle,
+				  .userns = a->userns, .no_pivot = a->no_pivot };
+	/* the caller may have blocked signals; the container starts clean */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* until the state is saved, the init dies with its creator */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (a->userns) {
+		if (expect(a, SYNC_MAPS_DONE, &err) < 0)
+			fail(a, &err);
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+			cerr_sys(&err, errno, "linux.uidMappings: become root in the user namespace");
+			fail(a, &err);
+		}
+	}
+	if (join_namespaces(a, &err) < 0 || set_names(s, &err) < 0)
+		fail(a, &err);
+	if (spec_has_namespace(s, NS_NETWORK) && !spec_namespace(s, NS_NETWORK)->path &&
+	    loopback_up(&err) < 0)
+		fail(a, &err);
+	if (rootfs_prepare(&ro, &err) < 0)
+		fail(a, &err);
+	_cleanup_close_ int master = -1;
+	if (p->terminal) {
+		_cleanup_close_ int slave = -1;
+		char sp[32];
+		if (tty_open_in_root(a->rootfs, &master, &slave, &err) < 0 ||
+		    rootfs_bind_console(&ro, fd_path(slave, sp), &err) < 0)
+			fail(a, &err);
+		if (p->has_console_size)
+			tty_set_size(master, p->console_height, p->console_width);
+	}
+	/* the host's /proc, to reach exec.fifo after the old root is gone */
+	_cleanup_close_ int procfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0) {
+		cerr_sys(&err, errno, "open /proc/self/fd");
+		fail(a, &err);
+	}
+	if (rootfs_enter(&ro, &err) < 0 || rootfs_finish(&ro, &err) < 0)
+		fail(a, &err);
+	if (setsid() < 0) {
+		cerr_sys(&err, errno, "setsid");
+		fail(a, &err);
+	}
+	if (p->terminal) {
+		if (tty_attach_slave(master, &err) < 0)
+			fail(a, &err);
+		if (sync_send(a->sync, SYNC_PTY, 0, NULL, master) < 0) {
+			cerr_sys(&err, errno, "send pty to parent");
+			fail(a, &err);
+		}
+	}
+	if (enter_cwd(p, &err) < 0 || creds_apply_rlimits(p, &err) < 0 ||
+	    creds_apply_personality(&s->linux_, &err) < 0)
+		fail(a, &err);
+	if (p->has_oom_score_adj && creds_set_oom_score_adj(getpid(), p->oom_score_adj, &err) < 0)
+		fail(a, &err);
+	_cleanup_free_ char *exe = NULL;
+	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || prepare_fds(a, &err) < 0)
+		fail(a, &err);
+	if (creds_apply_user_caps(p, &err) < 0)
+		fail(a, &err);
+	if (sync_send(a->sync, SYNC_READY, 0, NULL, -1) < 0 || expect(a, SYNC_GO, &err) < 0)
+		_exit(1);
+	close(a->sync);
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	/* block here until `start` opens the other end */
+	char name[16];
+	snprintf(name, sizeof(name), "%d", a->fifo);
+	int w = openat(procfd, name, O_WRONLY | O_CLOEXEC);
+	if (w < 0 || write(w, "0", 1) != 1) {
+		fprintf(stderr, "corral: open exec fifo: %s\n", strerror(errno));
+		_exit(1);
+	}
+	close(w);
+	close(a->fifo);
+	close(procfd);
+	procfd = -1;
+	execve(exe, p->args, p->env ? p->env : (char *[]){ NULL });
+	fprintf(stderr, "corral: exec %s: %s\n", exe, strerror(errno));
+	_exit(127);
+}

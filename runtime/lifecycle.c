@@ -1,0 +1,127 @@
+/* start, kill and delete of a created container, by its state. */
+#include "container.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define DELETE_WAIT_MS 10000
+
+int container_start(const char *root, const char *id, cerr *err)
+{
+	_cleanup_state_ struct ctr_state *s = NULL;
+	int r = state_load(root, id, &s, err);
+	if (r < 0)
+		return r;
+	enum ctr_status st = state_status(root, s);
+	if (st != ST_CREATED)
+		return cerr_set(err, EINVAL, "container \"%s\" is %s, not created", id, ctr_status_names[st]);
+	_cleanup_close_ int pidfd = state_pidfd(s);
+	if (pidfd < 0)
+		return cerr_set(err, ESRCH, "container \"%s\" is stopped", id);
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s/" EXEC_FIFO, root, id);
+	_cleanup_close_ int fifo = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0)
+		return cerr_sys(err, errno, "container \"%s\": open exec fifo", id);
+	/* a pidfd becomes readable when the init exits: never wait forever */
+	for (;;) {
+		struct pollfd p[2] = { { .fd = fifo, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return cerr_sys(err, errno, "start %s: poll", id);
+		}
+		if (p[0].revents & POLLIN) {
+			char c;
+			if (read(fifo, &c, 1) == 1)
+				break;
+		}
+		if (p[1].revents & POLLIN)
+			return cerr_set(err, ESRCH, "container \"%s\" exited before it was started", id);
+	}
+	unlink(path);
+	return 0;
+}
+
+static int open_cgroup(const struct ctr_state *s, cg **out)
+{
+	*out = NULL;
+	if (!s->cgroup_path)
+		return 0;
+	return cg_open(s->cgroup_mount, s->cgroup_path, out, NULL);
+}
+
+int container_kill(const char *root, const char *id, int sig, bool all, cerr *err)
+{
+	_cleanup_state_ struct ctr_state *s = NULL;
+	int r = state_load(root, id, &s, err);
+	if (r < 0)
+		return r;
+	enum ctr_status st = state_status(root, s);
+	if (st == ST_STOPPED || st == ST_CREATING)
+		return cerr_set(err, ESRCH, "container \"%s\" is %s", id, ctr_status_names[st]);
+	if (all) {
+		_cleanup_cg_ cg *c = NULL;
+		if (open_cgroup(s, &c) == 0 && c)
+			return cg_signal_all(c, sig, err);
+	}
+	_cleanup_close_ int pidfd = state_pidfd(s);
+	if (pidfd < 0)
+		return cerr_set(err, ESRCH, "container \"%s\" is stopped", id);
+	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+		return cerr_sys(err, errno, "kill %s", id);
+	return 0;
+}
+
+static bool wait_pidfd(int pidfd, int ms)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	return poll(&p, 1, ms) == 1;
+}
+
+int container_delete(const char *root, const char *id, bool force, cerr *err)
+{
+	_cleanup_state_ struct ctr_state *s = NULL;
+	int r = state_load(root, id, &s, err);
+	if (r < 0)
+		return r;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/%s", root, id);
+	_cleanup_close_ int lock = state_lock(dir);
+	enum ctr_status st = state_status(root, s);
+	if ((st == ST_RUNNING || st == ST_PAUSED) && !force)
+		return cerr_set(err, EBUSY, "container \"%s\" is %s: stop it first, or use --force", id,
+				ctr_status_names[st]);
+	if (st == ST_CREATING && !force)
+		return cerr_set(err, EBUSY, "container \"%s\" is being created", id);
+	_cleanup_cg_ cg *c = NULL;
+	open_cgroup(s, &c);
+	if (st != ST_STOPPED) {
+		_cleanup_close_ int pidfd = state_pidfd(s);
+		if (c) {
+			/* a frozen cgroup would hold SIGKILL: thaw it first */
+			write_file_str_at(c->dirfd, "cgroup.freeze", "0");
+			cg_signal_all(c, SIGKILL, NULL);
+		}
+		if (pidfd >= 0) {
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			if (!wait_pidfd(pidfd, DELETE_WAIT_MS))
+				return cerr_set(err, ETIMEDOUT, "container \"%s\": init did not exit after SIGKILL", id);
+		}
+	}
+	if (c && (r = cg_destroy(c, true, err)) < 0)
+		return cerr_wrap(err, "delete %s", id);
+	r = rm_rf(dir);
+	if (r < 0)
+		return cerr_sys(err, -r, "delete %s: remove %s", id, dir);
+	return 0;
+}

@@ -1,0 +1,228 @@
+/* Mounts from config.json, applied inside the rootfs. Every target is
+ * created and opened with openat2(RESOLVE_IN_ROOT) and mounted through its
+ * /proc/self/fd path, so a symlink in the rootfs cannot redirect a mount
+ * onto the host. */
+#include "rootfs.h"
+#include "cgroups/cgroups.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/safepath.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int devices_create(const struct rootfs_opts *o, int rootfd, cerr *err);
+
+/* Flags the kernel locks on a bind mount (in a user namespace they must be
+ * kept on remount). */
+static unsigned long locked_flags(const char *path)
+{
+	struct statvfs sv;
+	unsigned long f = 0;
+	if (statvfs(path, &sv) < 0)
+		return 0;
+	if (sv.f_flag & ST_NOSUID)
+		f |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		f |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		f |= MS_NOEXEC;
+	if (sv.f_flag & ST_RDONLY)
+		f |= MS_RDONLY;
+	if (sv.f_flag & ST_NOATIME)
+		f |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		f |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		f |= MS_RELATIME;
+	return f;
+}
+
+int remount_bind(const char *target, unsigned long flags)
+{
+	unsigned long base = MS_REMOUNT | MS_BIND;
+	if (mount(NULL, target, NULL, base | flags, NULL) == 0)
+		return 0;
+	if (errno != EPERM)
+		return -errno;
+	/* keep what the kernel locked, as a user namespace requires */
+	if (mount(NULL, target, NULL, base | flags | (locked_flags(target) & ~MS_RDONLY), NULL) == 0)
+		return 0;
+	return -errno;
+}
+
+static int resolve_source(const struct rootfs_opts *o, const char *src, char out[PATH_MAX])
+{
+	if (src[0] == '/')
+		snprintf(out, PATH_MAX, "%s", src);
+	else
+		snprintf(out, PATH_MAX, "%s/%s", o->bundle, src);
+	return 0;
+}
+
+/* Create the mount target: a file when binding a non-directory. */
+static int open_target(int rootfd, const struct oci_mount *m, const char *src, cerr *err, const char *what)
+{
+	bool want_file = false;
+	if (m->bind) {
+		struct stat st;
+		if (stat(src, &st) < 0)
+			return cerr_sys(err, errno, "%s: source %s", what, src);
+		want_file = !S_ISDIR(st.st_mode);
+	}
+	int fd = want_file ? mkfile_in_root(rootfd, m->destination, 0644)
+			   : mkdir_in_root(rootfd, m->destination, 0755);
+	if (fd == -ENOTDIR || fd == -EEXIST) {
+		/* an existing non-directory target is fine for a file mount */
+		fd = open_in_root(rootfd, m->destination, O_PATH | O_NOFOLLOW, 0);
+	}
+	if (fd < 0)
+		return cerr_sys(err, -fd, "%s: create mount point %s", what, m->destination);
+	return fd;
+}
+
+static int mount_cgroup(const struct oci_mount *m, const char *target, const char *what, cerr *err)
+{
+	unsigned long flags = m->flags & ~MS_RDONLY;
+	if (mount("cgroup2", target, "cgroup2", flags | (m->flags & MS_RDONLY), NULL) == 0)
+		return 0;
+	int e = errno;
+	/* without a cgroup namespace of our own the kernel may refuse: show the
+	 * host's hierarchy read-only instead, as runc does */
+	const char *host;
+	if ((e == EPERM || e == EBUSY) && cg_find_mount(&host) == 0 &&
+	    mount(host, target, NULL, MS_BIND | MS_REC, NULL) == 0)
+		return remount_bind(target, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0
+			       ? cerr_sys(err, errno, "%s: remount cgroup read-only", what) : 0;
+	return cerr_sys(err, e, "%s: mount cgroup2 on %s", what, m->destination);
+}
+
+static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci_mount *m, size_t idx, cerr *err)
+{
+	char what[64], src[PATH_MAX] = "", fdp[32];
+	snprintf(what, sizeof(what), "mounts[%zu]", idx);
+	if (m->bind)
+		resolve_source(o, m->source, src);
+	_cleanup_close_ int tfd = open_target(rootfd, m, src, err, what);
+	if (tfd < 0)
+		return tfd;
+	const char *target = fd_path(tfd, fdp);
+	unsigned long extra = m->flags & ~(MS_REMOUNT);
+	if (m->bind) {
+		if (mount(src, target, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
+			return cerr_sys(err, errno, "%s: bind %s on %s", what, src, m->destination);
+		/* the bind's own flags need a remount; MS_BIND|MS_REMOUNT keeps others */
+		_cleanup_close_ int mfd = open_in_root(rootfd, m->destination, O_PATH, 0);
+		if (mfd < 0)
+			return cerr_sys(err, -mfd, "%s: reopen %s", what, m->destination);
+		char mp[32];
+		if (extra & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME |
+			     MS_STRICTATIME)) {
+			int r = remount_bind(fd_path(mfd, mp), extra);
+			if (r < 0)
+				return cerr_sys(err, -r, "%s: remount %s", what, m->destination);
+		}
+		target = fd_path(mfd, fdp);
+		if (m->propagation && mount(NULL, target, NULL, m->propagation, NULL) < 0)
+			return cerr_sys(err, errno, "%s: set propagation of %s", what, m->destination);
+		if (m->attr_set || m->attr_clr) {
+			struct mount_attr a = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
+			if (syscall(SYS_mount_setattr, mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+				return cerr_sys(err, errno, "%s: set recursive attributes of %s", what, m->destination);
+		}
+		return 0;
+	}
+	if (streq(m->type, "cgroup") || streq(m->type, "cgroup2"))
+		return mount_cgroup(m, target, what, err);
+	if (mount(m->source ? m->source : m->type, target, m->type, extra, m->data) < 0) {
+		int e = errno;
+		/* sysfs needs a network namespace of our own; fall back to the host's */
+		if (streq(m->type, "sysfs") && (e == EPERM || e == EBUSY) &&
+		    mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) == 0) {
+			remount_bind(target, extra | MS_RDONLY);
+			return 0;
+		}
+		return cerr_sys(err, e, "%s: mount %s on %s", what, m->type, m->destination);
+	}
+	if (m->propagation || m->attr_set || m->attr_clr) {
+		_cleanup_close_ int mfd = open_in_root(rootfd, m->destination, O_PATH, 0);
+		if (mfd < 0)
+			return cerr_sys(err, -mfd, "%s: reopen %s", what, m->destination);
+		if (m->propagation && mount(NULL, fd_path(mfd, fdp), NULL, m->propagation, NULL) < 0)
+			return cerr_sys(err, errno, "%s: set propagation of %s", what, m->destination);
+		if (m->attr_set || m->attr_clr) {
+			struct mount_attr a = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
+			if (syscall(SYS_mount_setattr, mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+				return cerr_sys(err, errno, "%s: set recursive attributes of %s", what, m->destination);
+		}
+	}
+	return 0;
+}
+
+int rootfs_prepare(const struct rootfs_opts *o, cerr *err)
+{
+	const struct oci_spec *s = o->spec;
+	/* keep our mounts from propagating to the host */
+	/* the host side stays private unless the config wants events from it */
+	unsigned long want = s->linux_.rootfs_propagation_flags;
+	unsigned long prop = (want & (MS_SHARED | MS_SLAVE)) ? MS_SLAVE | MS_REC : MS_PRIVATE | MS_REC;
+	if (mount(NULL, "/", NULL, prop, NULL) < 0)
+		return cerr_sys(err, errno, "make / %s", s->linux_.rootfs_propagation ? s->linux_.rootfs_propagation : "rprivate");
+	if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return cerr_sys(err, errno, "root.path: bind %s", o->rootfs);
+	_cleanup_close_ int rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return cerr_sys(err, errno, "root.path: open %s", o->rootfs);
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		int r = apply_mount(o, rootfd, &s->mounts[i], i, err);
+		if (r < 0)
+			return r;
+	}
+	return devices_create(o, rootfd, err);
+}
+
+int rootfs_bind_console(const struct rootfs_opts *o, const char *slave, cerr *err)
+{
+	_cleanup_close_ int rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return cerr_sys(err, errno, "open %s", o->rootfs);
+	_cleanup_close_ int fd = mkfile_in_root(rootfd, "/dev/console", 0600);
+	if (fd < 0)
+		return cerr_sys(err, -fd, "create /dev/console");
+	char p[32];
+	if (mount(slave, fd_path(fd, p), NULL, MS_BIND, NULL) < 0)
+		return cerr_sys(err, errno, "bind %s on /dev/console", slave);
+	return 0;
+}
+
+int rootfs_enter(const struct rootfs_opts *o, cerr *err)
+{
+	if (chdir(o->rootfs) < 0)
+		return cerr_sys(err, errno, "chdir %s", o->rootfs);
+	if (o->no_pivot) {
+		if (mount(o->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+			return cerr_sys(err, errno, "move %s to /", o->rootfs);
+		if (chroot(".") < 0)
+			return cerr_sys(err, errno, "chroot");
+	} else {
+		/* pivot onto "." and lazily drop the old root stacked beneath it */
+		if (syscall(SYS_pivot_root, ".", ".") < 0)
+			return cerr_sys(err, errno, "pivot_root %s", o->rootfs);
+		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+			return cerr_sys(err, errno, "make old root rslave");
+		if (umount2(".", MNT_DETACH) < 0)
+			return cerr_sys(err, errno, "detach old root");
+	}
+	if (chdir("/") < 0)
+		return cerr_sys(err, errno, "chdir /");
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* The container's filesystem view, built in the child's mount namespace. */
+#pragma once
+#include <stdbool.h>
+#include "bundle/spec.h"
+
+struct rootfs_opts {
+	const struct oci_spec *spec;
+	const char *rootfs;  /* absolute host path */
+	const char *bundle;  /* absolute; relative mount sources resolve here */
+	bool userns;         /* mknod is not allowed: bind host devices */
+	bool no_pivot;
+};
+
+/* Make / private (or as configured), bind the rootfs, apply the config's
+ * mounts in order, create devices and the /dev links. */
+int rootfs_prepare(const struct rootfs_opts *o, cerr *err);
+/* pivot_root (or MS_MOVE + chroot) into the rootfs. */
+int rootfs_enter(const struct rootfs_opts *o, cerr *err);
+/* After entering: propagation, sysctls, masked and readonly paths,
+ * readonly root. */
+int rootfs_finish(const struct rootfs_opts *o, cerr *err);
+/* Bind the pty slave at /dev/console inside the rootfs (before entering). */
+int rootfs_bind_console(const struct rootfs_opts *o, const char *slave, cerr *err);
