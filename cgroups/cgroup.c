@@ -347,3 +347,21 @@ void cg_free(cg *c)
 	free(c->path);
 	free(c);
 }
+
+int cg_update(cg *c, const struct cg_resources *res, cerr *err)
+{
+	if (!c || !res)
+		return 0;
+	char need[256] = "";
+	cg_resources_controllers(res, need, sizeof(need));
+	_cleanup_free_ char *avail = NULL;
+	if (need[0] && cg_root_controllers(c->mount, &avail) == 0) {
+		char missing[256];
+		missing_controllers(need, avail, missing, sizeof(missing));
+		if (missing[0])
+			return cerr_set(err, ENOTSUP, "the cgroup2 hierarchy at %s lacks the %s controller%s", c->mount,
+					missing, strchr(missing, ' ') ? "s" : "");
+	}
+	int r = enable_controllers(c, need, "", err);
+	return r < 0 ? r : cg_resources_apply(c, res, err);
+}

@@ -37,6 +37,9 @@ int cg_root_controllers(const char *mount, char **out);
  * created on failure. *out is NULL when there is no cgroup2 mount at all and
  * res needs nothing. */
 int cg_create(const char *path, const struct cg_resources *res, cg **out, cerr *err);
+/* Apply res to a live cgroup (`corral update`), first enabling in its
+ * ancestors any controller res needs that is not delegated yet. */
+int cg_update(cg *c, const struct cg_resources *res, cerr *err);
 /* Open an existing cgroup; mount NULL means cg_find_mount's. */
 int cg_open(const char *mount, const char *path, cg **out, cerr *err);
 void cg_free(cg *c);

@@ -41,6 +41,10 @@ static const struct {
 	{ "delete", cmd_delete, "delete a container and everything it holds" },
 	{ "list", cmd_list, "list containers" },
 	{ "spec", cmd_spec, "write a default config.json" },
+	{ "pause", cmd_pause, "freeze every process of a container" },
+	{ "resume", cmd_resume, "thaw a paused container" },
+	{ "update", cmd_update, "change a container's cgroup resources" },
+	{ "events", cmd_events, "print a container's stats and OOM events as JSON" },
 #ifdef HAVE_IMAGES
 	{ "image", corral_cmd_image, "import and manage images (see corral-image(8))" },
 	{ "bundle", corral_cmd_bundle, "build a bundle from an imported image" },
