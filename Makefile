@@ -8,6 +8,8 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 DESTDIR ?=
 B ?= build
 
@@ -41,12 +43,16 @@ MAINS := $(wildcard $(addsuffix /main_*.c,$(LIBDIRS)))
 bin_name = $(subst _,-,$(patsubst main_%.c,%,$(notdir $(1))))
 BINS := $(foreach m,$(MAINS),$(B)/bin/$(call bin_name,$(m)))
 
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRCS))
+
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 
-ALL_SRCS := $(foreach d,$(LIBDIRS),$(wildcard $(d)/*.c)) $(UNIT_SRCS)
+ALL_SRCS := $(foreach d,$(LIBDIRS),$(wildcard $(d)/*.c)) $(UNIT_SRCS) $(HELPER_SRCS)
 DEPS := $(patsubst %.c,$(B)/obj/%.d,$(ALL_SRCS))
 
+.SECONDARY:
 .PHONY: all deps check check-unit check-integration check-vm check-fuzz bench demo install clean
 all: $(BINS)
 
@@ -60,20 +66,24 @@ define LIB_RULE
 $(B)/lib/lib$(1).a: $(patsubst %.c,$(B)/obj/%.o,$(call lib_srcs,$(1)))
 	@mkdir -p $$(dir $$@)
 	@rm -f $$@
-	$$(AR) rcs $$@ $$^
+	$$(Q)$$(AR) rcs $$@ $$^
 endef
 $(foreach d,$(LIBDIRS),$(eval $(call LIB_RULE,$(d))))
 
 define BIN_RULE
 $(B)/bin/$(call bin_name,$(1)): $(patsubst %.c,$(B)/obj/%.o,$(1)) $(LIBS)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$< $(LIBS) $$(LDLIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$< $(LIBS) $$(LDLIBS)
 endef
 $(foreach m,$(MAINS),$(eval $(call BIN_RULE,$(m))))
 
+$(B)/tests/helpers/%: $(B)/obj/tests/helpers/%.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $<
+
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS) -lcmocka
 
 -include $(DEPS)
 
@@ -86,7 +96,7 @@ check: deps
 check-unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(B)
 
-check-integration: all
+check-integration: all $(HELPER_BINS)
 	@tests/integration/run.sh $(B)
 
 check-vm: all
@@ -104,7 +114,11 @@ demo: deps all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
-	for m in man/*.[158]; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	for m in man/*.[1578]; do [ -f "$$m" ] || continue; install -d $(DESTDIR)$(MANDIR)/man$${m##*.}; install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	sed 's|/usr/local/bin|$(BINDIR)|g' supervisor/systemd/corrald.service >$(DESTDIR)$(UNITDIR)/corrald.service
+	install -m 0644 supervisor/systemd/corrald.socket $(DESTDIR)$(UNITDIR)/
+	[ ! -f supervisor/systemd/corral.sysusers ] || install -m 0644 supervisor/systemd/corral.sysusers $(DESTDIR)$(SYSUSERSDIR)/corral.conf
 
 clean:
 	rm -rf build

@@ -180,8 +180,9 @@ struct oci_spec {
 	yajl_val tree; /* the parsed document; owns linux_.resources */
 };
 
-/* Parse and validate a config.json text. `what` prefixes errors. */
+/* Parse and validate a config.json text; errors name the JSON path. */
 int spec_parse(const char *text, struct oci_spec **out, cerr *err);
+/* The same from a file; parse errors are prefixed with its base name. */
 int spec_load(const char *path, struct oci_spec **out, cerr *err);
 void spec_free(struct oci_spec *s);
 static inline void spec_freep(struct oci_spec **s) { spec_free(*s); }

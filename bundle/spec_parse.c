@@ -152,12 +152,12 @@ int spec_parse(const char *text, struct oci_spec **out, cerr *err)
 	_cleanup_spec_ struct oci_spec *s = calloc(1, sizeof(*s));
 	if (!s)
 		return cerr_set(err, ENOMEM, "out of memory");
-	int r = json_parse(text, "config.json", &s->tree, err);
+	int r = json_parse(text, NULL, &s->tree, err);
 	if (r < 0)
 		return r;
 	yajl_val root = s->tree;
 	if (!YAJL_IS_OBJECT(root))
-		return cerr_set(err, EINVAL, "config.json: must be a JSON object, not %s", json_type_name(root));
+		return cerr_set(err, EINVAL, "must be a JSON object, not %s", json_type_name(root));
 	if ((r = get_string(root, "", "ociVersion", true, &s->oci_version, err)) < 0)
 		goto fail;
 	if (strncmp(s->oci_version, "1.", 2) != 0) {
@@ -186,9 +186,11 @@ int spec_load(const char *path, struct oci_spec **out, cerr *err)
 	int r = read_file(path, CONFIG_MAX_BYTES, &text, &len, err);
 	if (r < 0)
 		return r;
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	if (strlen(text) != len)
-		return cerr_set(err, EINVAL, "%s: contains a NUL byte", path);
-	return spec_parse(text, out, err);
+		return cerr_set(err, EINVAL, "%s: contains a NUL byte", name);
+	r = spec_parse(text, out, err);
+	return r < 0 ? cerr_wrap(err, "%s", name) : 0;
 }
 
 bool spec_has_namespace(const struct oci_spec *s, enum oci_ns_type t) { return spec_namespace(s, t) != NULL; }

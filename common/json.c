@@ -34,10 +34,14 @@ int json_parse(const char *text, const char *what, yajl_val *out, cerr *err)
 		for (char *p = ebuf; *p; p++)
 			if (*p == '\t')
 				*p = ' ';
+		if (!what)
+			return cerr_set(err, EINVAL, "invalid JSON: %s", ebuf[0] ? ebuf : "parse error");
 		return cerr_set(err, EINVAL, "%s: invalid JSON: %s", what, ebuf[0] ? ebuf : "parse error");
 	}
 	if (!depth_ok(v, 0)) {
 		yajl_tree_free(v);
+		if (!what)
+			return cerr_set(err, EINVAL, "nested deeper than %d levels", JSON_MAX_DEPTH);
 		return cerr_set(err, EINVAL, "%s: nested deeper than %d levels", what, JSON_MAX_DEPTH);
 	}
 	*out = v;

@@ -8,7 +8,8 @@
 
 #define JSON_MAX_DEPTH 64
 
-/* Parse text (NUL-terminated); errors name `what` (usually a file name). */
+/* Parse text (NUL-terminated); errors start with `what` (a file name) when
+ * it is not NULL. */
 int json_parse(const char *text, const char *what, yajl_val *out, cerr *err);
 static inline void json_freep(yajl_val *v) { if (*v) yajl_tree_free(*v); }
 #define _cleanup_json_ __attribute__((cleanup(json_freep)))

@@ -69,8 +69,11 @@ int parse_create_opts(int argc, char **argv, struct create_opts *o, bool *detach
 	o->systemd_cgroup = cli.systemd_cgroup;
 	/* systemd socket activation: pass LISTEN_FDS through, as runc does */
 	const char *lf = getenv("LISTEN_FDS");
-	if (lf && atoi(lf) > o->preserve_fds)
-		o->preserve_fds = atoi(lf);
+	if (lf && atoi(lf) > 0) {
+		o->listen_fds = atoi(lf);
+		if (o->listen_fds > o->preserve_fds)
+			o->preserve_fds = o->listen_fds;
+	}
 	return 0;
 }
 

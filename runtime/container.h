@@ -14,6 +14,7 @@ struct create_opts {
 	const char *console_socket; /* send the pty master here */
 	const char *pid_file;
 	int preserve_fds;           /* extra fds after stdio to pass in */
+	int listen_fds;             /* systemd socket activation: LISTEN_FDS */
 	bool no_pivot;
 	bool keep_pty;              /* hand the master back (foreground run) */
 	bool systemd_cgroup;
@@ -42,6 +43,7 @@ struct init_args {
 	int sync;
 	int fifo;          /* O_PATH fd of exec.fifo */
 	int preserve_fds;
+	int listen_fds;
 	bool no_pivot;
 	bool userns;
 	int join_fds[NS_COUNT]; /* namespaces to join by path, -1 if none */

@@ -226,7 +226,8 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 	    (r = cg_create(cgpath, res, &cgroup, err)) < 0)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/" EXEC_FIFO, dir);
-	if (mkfifo(path, 0622) < 0) {
+	/* writable by any uid: the init opens it after switching user */
+	if (mkfifo(path, 0622) < 0 || chmod(path, 0622) < 0) {
 		r = cerr_sys(err, errno, "mkfifo %s", path);
 		goto fail;
 	}
@@ -262,9 +263,12 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 		goto fail;
 	}
 	if (pid == 0) {
+		/* a copy of the flock'd fd would hold the state lock until exec */
+		close(lock);
 		close(sock_parent);
 		struct init_args a = { .spec = s, .rootfs = rootfs, .bundle = o->bundle, .sync = sock_child,
-				       .fifo = fifo, .preserve_fds = o->preserve_fds, .no_pivot = o->no_pivot,
+				       .fifo = fifo, .preserve_fds = o->preserve_fds,
+				       .listen_fds = o->listen_fds, .no_pivot = o->no_pivot,
 				       .userns = userns };
 		memcpy(a.join_fds, join, sizeof(join));
 		a.join_fds[NS_PID] = -1;

@@ -115,6 +115,23 @@ static int prepare_fds(struct init_args *a, cerr *err)
 	return 0;
 }
 
+/* The fds of systemd socket activation belong to the container's pid 1. */
+static char **with_listen_fds(char **env, int n)
+{
+	size_t len = strv_length(env);
+	char **e = calloc(len + 3, sizeof(char *));
+	if (!e)
+		return env;
+	size_t k = 0;
+	for (size_t i = 0; i < len; i++)
+		if (strncmp(env[i], "LISTEN_FDS=", 11) && strncmp(env[i], "LISTEN_PID=", 11))
+			e[k++] = env[i];
+	if (asprintf(&e[k], "LISTEN_FDS=%d", n) >= 0)
+		k++;
+	e[k++] = (char *)"LISTEN_PID=1";
+	return e;
+}
+
 _Noreturn void container_init(struct init_args *a)
 {
 	cerr err = { 0 };
@@ -183,10 +200,12 @@ _Noreturn void container_init(struct init_args *a)
 		fail(a, &err);
 	if (creds_apply_user_caps(p, &err) < 0)
 		fail(a, &err);
+	/* from here the parent may exit at any time; if it dies before GO the
+	 * socket reports it, so the death signal is no longer needed */
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	if (sync_send(a->sync, SYNC_READY, 0, NULL, -1) < 0 || expect(a, SYNC_GO, &err) < 0)
 		_exit(1);
 	close(a->sync);
-	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	/* block here until `start` opens the other end */
 	char name[16];
 	snprintf(name, sizeof(name), "%d", a->fifo);
@@ -199,7 +218,10 @@ _Noreturn void container_init(struct init_args *a)
 	close(a->fifo);
 	close(procfd);
 	procfd = -1;
-	execve(exe, p->args, p->env ? p->env : (char *[]){ NULL });
+	char **envp = p->env ? p->env : (char *[]){ NULL };
+	if (a->listen_fds > 0)
+		envp = with_listen_fds(envp, a->listen_fds);
+	execve(exe, p->args, envp);
 	fprintf(stderr, "corral: exec %s: %s\n", exe, strerror(errno));
 	_exit(127);
 }

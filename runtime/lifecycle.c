@@ -40,10 +40,14 @@ int container_start(const char *root, const char *id, cerr *err)
 				continue;
 			return cerr_sys(err, errno, "start %s: poll", id);
 		}
-		if (p[0].revents & POLLIN) {
+		if (p[0].revents & (POLLIN | POLLHUP)) {
 			char c;
 			if (read(fifo, &c, 1) == 1)
 				break;
+			/* the writer came and went without a byte for us: a
+			 * concurrent start took it */
+			if (p[0].revents & POLLHUP)
+				return cerr_set(err, EALREADY, "container \"%s\" was started by another caller", id);
 		}
 		if (p[1].revents & POLLIN)
 			return cerr_set(err, ESRCH, "container \"%s\" exited before it was started", id);

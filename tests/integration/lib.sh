@@ -8,7 +8,7 @@ set -u
 ROOTDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 case "$B" in /*) ;; *) B="$ROOTDIR/$B" ;; esac
 CORRAL="$B/bin/corral"
-FIXTURES="$B/fixtures"
+FIXTURES="${FIXTURES:-$ROOTDIR/build/fixtures}"
 RESULTS="${RESULTS:-$B/results/integration.txt}"
 mkdir -p "$(dirname "$RESULTS")"
 TESTROOT="$B/tmp/it"
@@ -33,8 +33,10 @@ leaked_processes() {
 	for p in /proc/[0-9]*; do
 		[ "${p#/proc/}" = "$$" ] && continue
 		[ "${p#/proc/}" = "$BASHPID" ] && continue
+		# a zombie is not running; the reaper collects it
+		[ "$(awk '{print $3}' "$p/stat" 2>/dev/null)" = Z ] && continue
 		if grep -qs -- "$TID" "$p/cgroup" ||
-			tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qs -- "$d"; then
+			{ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -qs -- "$d"; then
 			echo "${p#/proc/}"
 		fi
 	done
@@ -105,3 +107,30 @@ run_test() { # function
 	[ $rc -eq 77 ] || [ $rc -ne 0 ] || [ $leaked -ne 0 ] || rm -rf "$T"
 	return 0
 }
+
+# A bundle at $T/bundle running ARGS on the shared busybox rootfs (read-only),
+# from `corral spec` with terminal off.
+BUSYBOX_ROOTFS="$FIXTURES/busybox/rootfs"
+mkbundle() {
+	BUNDLE="$T/bundle"
+	mkdir -p "$BUNDLE"
+	rm -f "$BUNDLE/config.json"
+	(cd "$BUNDLE" && "$CORRAL" spec) || return 1
+	local args
+	args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	jq --arg r "$BUSYBOX_ROOTFS" --argjson a "$args" \
+		'.root.path=$r | .process.terminal=false | .process.args=$a' \
+		"$BUNDLE/config.json" >"$BUNDLE/c.tmp" && mv "$BUNDLE/c.tmp" "$BUNDLE/config.json"
+	export BUNDLE
+}
+# Edit the bundle's config.json with a jq filter.
+cfg() {
+	jq "$@" "$BUNDLE/config.json" >"$BUNDLE/c.tmp" && mv "$BUNDLE/c.tmp" "$BUNDLE/config.json"
+}
+# A private writable copy of the rootfs for tests that write to it.
+own_rootfs() {
+	cp -a "$BUSYBOX_ROOTFS" "$BUNDLE/rootfs"
+	cfg '.root.path="rootfs" | .root.readonly=false'
+}
+# run_ctr ID: corral run in the bundle, stdin closed.
+run_ctr() { (cd "$BUNDLE" && cr run "$@" </dev/null); }

@@ -12,7 +12,6 @@ for t in "$B"/tests/test_*; do
 	CMOCKA_MESSAGE_OUTPUT=stdout "$t" >"$log" 2>&1
 	rc=$?
 	p=$(grep -c '^\[       OK \]' "$log")
-	f=$(grep -c '^\[  FAILED  \]' "$log" | head -1)
 	f=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$log" | awk '{print $4}' | head -1)
 	s=$(grep -c '^\[  SKIPPED \]' "$log")
 	f=${f:-0}

@@ -1,0 +1,25 @@
+/* corrald's metrics in the Prometheus text format (version 0.0.4). */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include "common/strbuf.h"
+
+typedef struct metrics metrics;
+
+#define METRICS_MAX_METHODS 64 /* further method names count as "other" */
+
+metrics *metrics_new(void);
+void metrics_free(metrics *m);
+
+/* One finished call: error NULL for success. */
+void metrics_rpc(metrics *m, const char *method, const char *error, uint64_t usec);
+/* Gauges, set by whoever knows them. */
+void metrics_set_containers(metrics *m, const char *state, uint64_t n);
+void metrics_set_store_bytes(metrics *m, uint64_t bytes);
+void metrics_set_connections(metrics *m, uint64_t n);
+/* Counters. */
+void metrics_add_restarts(metrics *m, uint64_t n);
+void metrics_add_oom_kills(metrics *m, uint64_t n);
+void metrics_add_refused(metrics *m, uint64_t n);
+
+int metrics_render(const metrics *m, strbuf *out);

@@ -1,0 +1,33 @@
+/* io.corral.Supervisor: the method table corrald serves, and what every call
+ * goes through on its way out (metrics, audit). Methods of the container
+ * and image lifecycle check their parameters fully, then answer
+ * org.varlink.service.MethodNotImplemented until the lifecycle is wired. */
+#pragma once
+#include <stdint.h>
+#include "audit.h"
+#include "config.h"
+#include "eventloop.h"
+#include "events.h"
+#include "metrics.h"
+#include "varlink_server.h"
+
+typedef struct corrald {
+	el_loop *loop;
+	vl_server *srv;
+	metrics *metrics;
+	event_bus *events;
+	audit_log audit;
+	const corrald_config *cfg;
+	char *cgroup_parent;
+	uint64_t started_usec;
+} corrald;
+
+extern const vl_interface corral_supervisor_iface;
+
+/* vl_server_config hooks; userdata is the corrald. */
+void corrald_on_call_done(const vl_call_info *info, void *userdata);
+void corrald_on_refused(const peer_cred *peer, const char *why, void *userdata);
+/* metrics_http render hook; data is the corrald. */
+int corrald_render_metrics(strbuf *out, void *data);
+/* Whether a method changes state (and so is audited). */
+bool corrald_method_mutates(const char *method);

@@ -1,0 +1,69 @@
+/* Varlink on the wire: JSON objects each ended by a NUL byte. Framing with a
+ * size bound, parsing of calls and replies, and encoding of them. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <yajl/yajl_tree.h>
+#include "common/error.h"
+#include "common/strbuf.h"
+
+#define VL_MAX_MESSAGE (16u << 20)
+#define VL_MAX_DEPTH 64
+
+/* Accumulates bytes and cuts them into NUL-terminated messages. */
+typedef struct vl_framer {
+	char *buf;
+	size_t start, len, cap; /* unread bytes are buf[start, len) */
+	size_t scanned;         /* bytes after start known to hold no NUL */
+	size_t max;
+} vl_framer;
+
+void vl_framer_init(vl_framer *f, size_t max);
+void vl_framer_release(vl_framer *f);
+/* Space to read into (at least want bytes); commit n of them after. */
+int vl_framer_reserve(vl_framer *f, size_t want, char **p, size_t *room);
+void vl_framer_commit(vl_framer *f, size_t n);
+int vl_framer_feed(vl_framer *f, const void *data, size_t n);
+/* 1 and the next message (NUL-terminated, valid until the next framer call),
+ * 0 when none is complete, -EMSGSIZE when the partial one exceeds the bound. */
+int vl_framer_next(vl_framer *f, char **msg, size_t *len);
+size_t vl_framer_pending(const vl_framer *f);
+
+/* Whether text nests arrays/objects at most max deep (checked before yajl,
+ * whose tree free recurses). */
+bool vl_json_depth_ok(const char *text, size_t len, int max);
+
+typedef struct vl_message {
+	yajl_val tree;
+	const char *method;
+	yajl_val params; /* an object, never NULL after a successful parse */
+	bool more, oneway, upgrade;
+} vl_message;
+
+/* Parse a call; the error says what was wrong with it (a protocol error). */
+int vl_message_parse(const char *text, size_t len, vl_message *m, cerr *err);
+void vl_message_release(vl_message *m);
+
+typedef struct vl_reply {
+	yajl_val tree;
+	yajl_val params; /* object, never NULL after a successful parse */
+	const char *error;
+	bool continues;
+} vl_reply;
+
+int vl_reply_parse(const char *text, size_t len, vl_reply *r, cerr *err);
+void vl_reply_release(vl_reply *r);
+
+/* Encoders append one framed message (with its NUL). params_json is an
+ * object's JSON text, or NULL for {}. */
+int vl_encode_call(strbuf *out, const char *method, const char *params_json, bool more, bool oneway);
+int vl_encode_reply(strbuf *out, const char *params_json, bool continues);
+int vl_encode_error(strbuf *out, const char *error, const char *params_json);
+
+/* Standard error names. */
+#define VL_ERR_INTERFACE_NOT_FOUND "org.varlink.service.InterfaceNotFound"
+#define VL_ERR_METHOD_NOT_FOUND "org.varlink.service.MethodNotFound"
+#define VL_ERR_METHOD_NOT_IMPLEMENTED "org.varlink.service.MethodNotImplemented"
+#define VL_ERR_INVALID_PARAMETER "org.varlink.service.InvalidParameter"
+#define VL_ERR_PERMISSION_DENIED "org.varlink.service.PermissionDenied"
+#define VL_ERR_EXPECTED_MORE "org.varlink.service.ExpectedMore"

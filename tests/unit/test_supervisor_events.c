@@ -1,0 +1,174 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "supervisor/events.h"
+#include "supervisor/varlink_server.h"
+
+static el_loop *loop;
+static vl_server *srv;
+static event_bus *bus;
+static char dir[64], path[128];
+
+static void m_sub(vl_call *call, yajl_val params, void *ud)
+{
+	yajl_val since = json_get(params, "since");
+	events_subscribe(bus, call, YAJL_IS_INTEGER(since) ? YAJL_GET_INTEGER(since) : -1,
+			 json_get(params, "filters"));
+}
+
+static const vl_method methods[] = { { "Sub", m_sub } };
+static const vl_interface iface = { "t.E", "interface t.E\n", methods, 1 };
+
+static int setup(void **state)
+{
+	strcpy(dir, "/tmp/corral-ev-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s", dir);
+	cerr err = { 0 };
+	assert_int_equal(el_new(&loop, &err), 0);
+	vl_server_config cfg = { .group = PEER_NO_GROUP };
+	assert_int_equal(vl_server_new(loop, &cfg, &srv, &err), 0);
+	assert_int_equal(vl_server_add_interface(srv, &iface, &err), 0);
+	assert_int_equal(vl_server_listen(srv, path, 0600, PEER_NO_GROUP, &err), 0);
+	bus = events_new(4);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	events_free(bus);
+	vl_server_free(srv);
+	el_free(loop);
+	rm_rf(dir);
+	return 0;
+}
+
+static int subscribe(const char *params)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	strcpy(sa.sun_path, path);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	char msg[512];
+	int n = snprintf(msg, sizeof(msg), "{\"method\":\"t.E.Sub\",\"more\":true,\"parameters\":%s}", params);
+	assert_int_equal(send(fd, msg, (size_t)n + 1, 0), n + 1);
+	for (int i = 0; i < 5; i++)
+		el_run_once(loop, 2);
+	return fd;
+}
+
+/* Everything the server sent so far on fd, NULs turned into newlines. */
+static char *drain(int fd)
+{
+	for (int i = 0; i < 5; i++)
+		el_run_once(loop, 2);
+	static char buf[65536];
+	size_t have = 0;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	while (poll(&p, 1, 20) == 1 && have < sizeof(buf) - 1) {
+		ssize_t r = recv(fd, buf + have, sizeof(buf) - 1 - have, MSG_DONTWAIT);
+		if (r <= 0)
+			break;
+		have += (size_t)r;
+	}
+	for (size_t i = 0; i < have; i++)
+		if (buf[i] == '\0')
+			buf[i] = '\n';
+	buf[have] = '\0';
+	return buf;
+}
+
+static int count(const char *s, const char *needle)
+{
+	int n = 0;
+	for (const char *p = s; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static void test_replay_ring_and_live(void **state)
+{
+	for (int i = 1; i <= 6; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "c%d", i);
+		assert_int_equal(events_publish(bus, "container", "start", id, NULL, NULL, i * 1000LL), 0);
+	}
+	/* the ring keeps 4: c3..c6; since 4000 replays c4..c6 */
+	int fd = subscribe("{\"since\":4000}");
+	char *out = drain(fd);
+	assert_int_equal(count(out, "\"continues\":true"), 3);
+	assert_null(strstr(out, "\"c3\""));
+	assert_non_null(strstr(out, "\"id\":\"c4\""));
+	const char *attrs[] = { "exitCode", "1", NULL };
+	assert_int_equal(events_publish(bus, "container", "die", "c6", "web", attrs, 7000), 0);
+	out = drain(fd);
+	assert_non_null(strstr(out, "{\"parameters\":{\"event\":{\"time\":\"1970-01-01T00:00:00.000007000Z\","
+				    "\"type\":\"container\",\"action\":\"die\",\"id\":\"c6\",\"name\":\"web\","
+				    "\"attributes\":{\"exitCode\":\"1\"}}},\"continues\":true}"));
+	assert_int_equal(events_n_subscribers(bus), 1);
+	close(fd);
+	drain(fd);
+	for (int i = 0; i < 5; i++)
+		el_run_once(loop, 2);
+	assert_int_equal(events_n_subscribers(bus), 0);
+}
+
+static void test_filters(void **state)
+{
+	int fd = subscribe("{\"filters\":{\"action\":\"oom\",\"name\":\"db\"}}");
+	events_publish(bus, "container", "oom", "a", "web", NULL, 0);
+	events_publish(bus, "container", "start", "b", "db", NULL, 0);
+	events_publish(bus, "container", "oom", "b", "db", NULL, 0);
+	char *out = drain(fd);
+	assert_int_equal(count(out, "\"continues\":true"), 1);
+	assert_non_null(strstr(out, "\"action\":\"oom\",\"id\":\"b\""));
+	close(fd);
+	const char *bad;
+	yajl_val v = NULL;
+	cerr err = { 0 };
+	assert_int_equal(json_parse("{\"type\":\"x\",\"label\":\"y\"}", "f", &v, &err), 0);
+	assert_true(events_check_filters(v, &bad) < 0);
+	assert_string_equal(bad, "label");
+	yajl_tree_free(v);
+}
+
+static void test_slow_subscriber_is_cut_off(void **state)
+{
+	int fd = subscribe("{}");
+	int small = 4096;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	char big[4096];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	const char *attrs[] = { "blob", big, NULL };
+	/* nobody reads fd: ~8 MiB queue and the stream is ended */
+	for (int i = 0; i < 4000 && events_n_subscribers(bus); i++) {
+		events_publish(bus, "container", "spam", "x", NULL, attrs, 0);
+		el_run_once(loop, 0);
+	}
+	assert_int_equal(events_n_subscribers(bus), 0);
+	close(fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_replay_ring_and_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow_subscriber_is_cut_off, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

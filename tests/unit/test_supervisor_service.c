@@ -1,0 +1,193 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "supervisor/interface.h"
+#include "supervisor/service.h"
+#include "supervisor/spec.h"
+
+static char *read_varlink(void)
+{
+	/* from the repository root (make check-unit), or beside this file */
+	const char *candidates[] = { "supervisor/io.corral.Supervisor.varlink",
+				     "../../supervisor/io.corral.Supervisor.varlink" };
+	for (size_t i = 0; i < 2; i++) {
+		char *s = NULL;
+		cerr err = { 0 };
+		if (read_file(candidates[i], 1 << 20, &s, NULL, &err) == 0)
+			return s;
+		cerr_clear(&err);
+	}
+	return NULL;
+}
+
+static void test_embedded_description_matches_file(void **state)
+{
+	_cleanup_free_ char *file = read_varlink();
+	assert_non_null(file);
+	if (strcmp(file, corral_supervisor_interface) != 0)
+		fail_msg("supervisor/interface.c is stale: run supervisor/gen-interface.sh");
+}
+
+/* Every method the description declares has a handler, and no handler lacks
+ * a declaration. */
+static void test_methods_match_description(void **state)
+{
+	const char *d = corral_supervisor_interface;
+	size_t declared = 0;
+	for (const char *p = d; (p = strstr(p, "\nmethod ")); p++) {
+		char name[64];
+		assert_int_equal(sscanf(p, "\nmethod %63[A-Za-z0-9]", name), 1);
+		bool found = false;
+		for (size_t i = 0; i < corral_supervisor_iface.n_methods; i++)
+			found |= streq(corral_supervisor_iface.methods[i].name, name);
+		if (!found)
+			fail_msg("no handler for declared method %s", name);
+		declared++;
+	}
+	assert_int_equal(declared, corral_supervisor_iface.n_methods);
+	assert_true(declared >= 20);
+	const char *errors[] = { "NoSuchContainer", "NoSuchImage", "NameInUse", "InvalidParameter",
+				 "InvalidState", "PermissionDenied" };
+	for (size_t i = 0; i < ARRAY_SIZE(errors); i++) {
+		char needle[64];
+		snprintf(needle, sizeof(needle), "\nerror %s (", errors[i]);
+		assert_non_null(strstr(d, needle));
+	}
+	assert_non_null(strstr(d, "\ninterface io.corral.Supervisor\n"));
+}
+
+static void test_mutating_methods(void **state)
+{
+	assert_true(corrald_method_mutates("io.corral.Supervisor.CreateContainer"));
+	assert_true(corrald_method_mutates("io.corral.Supervisor.Remove"));
+	assert_false(corrald_method_mutates("io.corral.Supervisor.Ping"));
+	assert_false(corrald_method_mutates("io.corral.Supervisor.List"));
+	assert_false(corrald_method_mutates("org.other.Remove"));
+	assert_false(corrald_method_mutates("io.corral.SupervisorX.Remove"));
+}
+
+static int parse_spec(const char *json, ctr_spec *s, char *field, size_t n, cerr *err)
+{
+	yajl_val v = NULL;
+	assert_int_equal(json_parse(json, "spec", &v, err), 0);
+	int r = ctr_spec_parse(v, "no", 10, s, field, n, err);
+	yajl_tree_free(v);
+	return r;
+}
+
+static void test_spec_full(void **state)
+{
+	ctr_spec s;
+	char field[128] = "";
+	cerr err = { 0 };
+	assert_int_equal(parse_spec("{\"image\":\"busybox\",\"name\":\"web-1\",\"command\":[\"sh\",\"-c\",\"true\"],"
+				    "\"env\":[\"A=1\",\"B=\"],\"workdir\":\"/srv\",\"user\":\"1000:1000\","
+				    "\"mounts\":[{\"source\":\"/data\",\"destination\":\"/data\",\"readonly\":true}],"
+				    "\"resources\":{\"memory\":67108864,\"cpus\":1.5,\"pids\":100},"
+				    "\"restart\":\"on-failure:3\",\"network\":\"loopback\",\"labels\":{\"app\":\"web\"},"
+				    "\"tty\":true,\"stopSignal\":\"SIGQUIT\",\"stopTimeout\":30}",
+				    &s, field, sizeof(field), &err), 0);
+	assert_string_equal(s.image, "busybox");
+	assert_string_equal(s.name, "web-1");
+	assert_string_equal(s.command[2], "true");
+	assert_null(s.command[3]);
+	assert_string_equal(s.env[1], "B=");
+	assert_int_equal(s.n_mounts, 1);
+	assert_true(s.mounts[0].readonly);
+	assert_int_equal(s.memory, 67108864);
+	assert_true(s.cpus > 1.49 && s.cpus < 1.51);
+	assert_int_equal(s.pids, 100);
+	assert_int_equal(s.restart.kind, RESTART_ON_FAILURE);
+	assert_int_equal(s.restart.max_retries, 3);
+	assert_int_equal(s.network, CTR_NET_LOOPBACK);
+	assert_string_equal(s.labels[0], "app");
+	assert_string_equal(s.labels[1], "web");
+	assert_true(s.tty);
+	assert_int_equal(s.stop_signal, SIGQUIT);
+	assert_int_equal(s.stop_timeout, 30);
+	ctr_spec_release(&s);
+
+	assert_int_equal(parse_spec("{\"image\":\"x\"}", &s, field, sizeof(field), &err), 0);
+	assert_null(s.name);
+	assert_int_equal(s.memory, -1);
+	assert_int_equal(s.pids, -1);
+	assert_int_equal(s.stop_signal, SIGTERM);
+	assert_int_equal(s.stop_timeout, 10);
+	assert_int_equal(s.network, CTR_NET_NONE);
+	assert_int_equal(s.restart.kind, RESTART_NO);
+	ctr_spec_release(&s);
+}
+
+static void expect_field(const char *json, const char *want_field, const char *want_reason)
+{
+	ctr_spec s;
+	char field[128] = "";
+	cerr err = { 0 };
+	assert_true(parse_spec(json, &s, field, sizeof(field), &err) < 0);
+	if (strcmp(field, want_field))
+		fail_msg("%s: field [%s], expected [%s]", json, field, want_field);
+	if (!strstr(err.msg, want_reason))
+		fail_msg("%s: reason [%s] lacks [%s]", json, err.msg, want_reason);
+	cerr_clear(&err);
+}
+
+static void test_spec_errors_name_the_field(void **state)
+{
+	expect_field("[]", "spec", "must be an object");
+	expect_field("{}", "spec.image", "required");
+	expect_field("{\"image\":\"x\",\"bogus\":1}", "spec.bogus", "unknown field");
+	expect_field("{\"image\":\"x\",\"name\":\"-bad\"}", "spec.name", "letters");
+	expect_field("{\"image\":\"x\",\"command\":[]}", "spec.command", "must not be empty");
+	expect_field("{\"image\":\"x\",\"command\":[\"a\",1]}", "spec.command[1]", "must be a string");
+	expect_field("{\"image\":\"x\",\"env\":[\"NOEQUALS\"]}", "spec.env[0]", "KEY=VALUE");
+	expect_field("{\"image\":\"x\",\"workdir\":\"rel\"}", "spec.workdir", "absolute");
+	expect_field("{\"image\":\"x\",\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\"},{\"source\":\"a\",\"destination\":\"/b\"}]}",
+		     "spec.mounts[1].source", "absolute");
+	expect_field("{\"image\":\"x\",\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b/../..\"}]}",
+		     "spec.mounts[0].destination", "without ..");
+	expect_field("{\"image\":\"x\",\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"readonly\":\"yes\"}]}",
+		     "spec.mounts[0].readonly", "boolean");
+	expect_field("{\"image\":\"x\",\"resources\":{\"memory\":1024}}", "spec.resources.memory", "4 MiB");
+	expect_field("{\"image\":\"x\",\"resources\":{\"cpus\":0}}", "spec.resources.cpus", "0.01");
+	expect_field("{\"image\":\"x\",\"resources\":{\"pids\":0}}", "spec.resources.pids", "from 1");
+	expect_field("{\"image\":\"x\",\"restart\":\"sometimes\"}", "spec.restart", "must be no, on-failure");
+	expect_field("{\"image\":\"x\",\"network\":\"host\"}", "spec.network", "none or loopback");
+	expect_field("{\"image\":\"x\",\"labels\":{\"a\":1}}", "spec.labels.a", "string");
+	expect_field("{\"image\":\"x\",\"stopSignal\":\"SIGNOPE\"}", "spec.stopSignal", "signal");
+	expect_field("{\"image\":\"x\",\"stopTimeout\":-1}", "spec.stopTimeout", "0 to 86400");
+	expect_field("{\"image\":\"x\",\"tty\":1}", "spec.tty", "boolean");
+}
+
+static void test_signals(void **state)
+{
+	assert_int_equal(ctr_parse_signal("SIGTERM"), SIGTERM);
+	assert_int_equal(ctr_parse_signal("KILL"), SIGKILL);
+	assert_int_equal(ctr_parse_signal("9"), 9);
+	assert_true(ctr_parse_signal("0") < 0);
+	assert_true(ctr_parse_signal("999") < 0);
+	assert_true(ctr_parse_signal("SIG") < 0);
+	assert_true(ctr_parse_signal("") < 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_embedded_description_matches_file),
+		cmocka_unit_test(test_methods_match_description),
+		cmocka_unit_test(test_mutating_methods),
+		cmocka_unit_test(test_spec_full),
+		cmocka_unit_test(test_spec_errors_name_the_field),
+		cmocka_unit_test(test_signals),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
