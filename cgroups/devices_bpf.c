@@ -64,6 +64,7 @@ int cg_devices_program(const struct cg_dev_rule *rules, size_t n, bool with_defa
 	p[k++] = LDX_W(BPF_REG_5, BPF_REG_1, 8); /* r5 = minor */
 	for (size_t b = 0; b < ARRAY_SIZE(bits); b++) {
 		size_t nfix = 0;
+		bool caught = false;
 		/* not requested: on to the next bit */
 		p[k++] = MOV_REG(BPF_REG_1, BPF_REG_3);
 		p[k++] = ALU_IMM(BPF_AND, BPF_REG_1, (int32_t)bits[b]);
@@ -95,11 +96,13 @@ int cg_devices_program(const struct cg_dev_rule *rules, size_t n, bool with_defa
 			}
 			for (size_t j = 0; j < nj; j++)
 				p[jumps[j]].off = (int16_t)(k - jumps[j] - 1);
-			if (dev_wildcard(r))
+			if ((caught = dev_wildcard(r)))
 				break; /* nothing before a catch-all can match */
 		}
-		p[k++] = ALU_IMM(BPF_MOV, BPF_REG_0, 0); /* no rule for this bit: deny */
-		p[k++] = EXIT();
+		if (!caught) { /* no rule for this bit: deny (unreachable after a catch-all) */
+			p[k++] = ALU_IMM(BPF_MOV, BPF_REG_0, 0);
+			p[k++] = EXIT();
+		}
 		for (size_t j = 0; j < nfix; j++)
 			p[fix[j]].off = (int16_t)(k - fix[j] - 1);
 	}

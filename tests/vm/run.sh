@@ -34,12 +34,14 @@ ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 || need_skip "no Debian kernel (apt-get
 
 args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-540}" -m 1536 -c 2)
 [ "${CORRAL_VM_VERBOSE:-0}" = 1 ] || args+=(-q)
-for b in "$B"/bin/*; do [ -x "$b" ] && args+=(-b "$b"); done
+for b in "$B"/bin/* "$B"/tests/helpers/*; do [ -f "$b" ] && [ -x "$b" ] && args+=(-b "$b"); done
 # tools the tests use beyond busybox, and the runtimes the benchmark compares
 for t in bash crun runc jq ip unshare nsenter setsid strace; do
 	p=$(command -v "$t" 2>/dev/null) && args+=(-b "$p")
 done
 args+=(-f "$root/tests" -f "$B/fixtures")
+# lib.sh reads fixtures from $ROOT/build/fixtures unless FIXTURES says otherwise
+[ "$B/fixtures" = "$root/build/fixtures" ] || args+=(-f "$B/fixtures:$root/build/fixtures")
 [ -f "$root/Makefile" ] && args+=(-f "$root/Makefile")
 for m in overlay loop brd=rd_nr=1,rd_size=8192 veth bridge; do args+=(-M "$m"); done
 export ONLY="${ONLY:-}"
