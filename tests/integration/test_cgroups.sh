@@ -41,14 +41,16 @@ test_cgroups_oom_kill_reported() {
 
 test_cgroups_pids_max_refuses_forks() {
 	needs_controllers pids
-	mkbundle sh -c 'i=0; while [ $i -lt 20 ]; do sleep 30 & i=$((i+1)); done; cat /sys/fs/cgroup/pids.max 2>/dev/null; echo ok'
+	# ash gives up at the first failed fork: count how far it got
+	mkbundle sh -c 'i=0; while [ $i -lt 20 ]; do echo started $i; sleep 30 & i=$((i+1)); done; echo all-forked'
 	cfg '.linux.resources={"pids":{"limit":6}}'
-	with_cgroup_path
 	rc=0
 	out=$(run_ctr "$TID" 2>"$T/err") || rc=$?
-	cleanup_parent
 	assert_contains "$(cat "$T/err")" "can't fork" "forks beyond pids.max fail"
-	assert_contains "$out" ok "the init carries on"
+	assert_not_contains "$out" all-forked "the loop"
+	assert_not_contains "$out" "started 6" "forks past the limit"
+	assert_contains "$out" "started 4" "forks below the limit"
+	[ "$rc" -ne 0 ] || fail "exit code 0"
 }
 
 test_cgroups_cpu_weight_max_throttles() {
@@ -142,9 +144,9 @@ test_cgroups_delete_force_kills_forkers() {
 	d=$(cgdir)
 	nprocs() { [ "$(wc -l <"$d/cgroup.procs")" -ge 100 ]; }
 	wait_for nprocs || fail "only $(wc -l <"$d/cgroup.procs") processes started"
-	start=$(date +%s%N)
+	start=${EPOCHREALTIME/./}
 	cr delete --force "$TID"
-	ms=$((($(date +%s%N) - start) / 1000000))
+	ms=$(((${EPOCHREALTIME/./} - start) / 1000))
 	[ ! -d "$d" ] || fail "cgroup left after delete"
 	cleanup_parent
 	[ "$ms" -lt 5000 ] || fail "delete --force took ${ms} ms"
@@ -205,9 +207,10 @@ test_cgroups_leaf_move_for_delegation() {
 	rc=0; run_ctr "$TID" 2>"$T/err" || rc=$?
 	moved=$(cat "$parent/corral-leaf/cgroup.procs" 2>/dev/null)
 	kill "$sp"; wait "$sp" 2>/dev/null
-	leaf_empty() { [ ! -s "$parent/corral-leaf/cgroup.procs" ]; }
-	wait_for leaf_empty
-	rmdir "$parent/corral-leaf" "$parent/ctr" "$parent" 2>/dev/null || rmdir "$parent/corral-leaf" "$parent" 2>/dev/null
+	leaf_empty() { [ -z "$(cat "$parent/corral-leaf/cgroup.procs" 2>/dev/null)" ]; }
+	wait_for leaf_empty || true
+	rmdir "$parent/ctr" 2>/dev/null || true
+	rmdir "$parent/corral-leaf" "$parent" || true
 	assert_eq "$rc" 0 "run with a process in the parent: $(cat "$T/err")"
 	assert_eq "$moved" "$sp" "the parent's process moved to its leaf"
 }

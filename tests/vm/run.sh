@@ -11,10 +11,12 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 case "$B" in /*) ;; *) B="$root/$B" ;; esac
 guest=${2:-$root/tests/vm/guest-suite.sh}
 results="$B/results"
+# another guest script (a benchmark) must not overwrite the suite's record
+[ $# -ge 2 ] && results="$B/vm/custom-results"
 mkdir -p "$results"
 : >"$results/vm.txt"
 out="$B/vm/out"
-rm -rf "$out"
+rm -rf "$out" "$B/vm/custom-results"
 mkdir -p "$out"
 summary() {
 	local p f s
@@ -27,6 +29,9 @@ need_skip() {
 	summary
 	exit 0
 }
+# the integration runner's helpers (the subreaper) are built by its make target
+helpers=$(cd "$root" && ls tests/helpers/*.c 2>/dev/null | sed "s|^tests/helpers/\(.*\)\.c$|$B/tests/helpers/\1|")
+[ -n "$helpers" ] && make -s -C "$root" $helpers >/dev/null
 [ "$(id -u)" -eq 0 ] || need_skip "needs root (to build the guest's /dev/console and run qemu)"
 command -v qemu-system-x86_64 >/dev/null || need_skip "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
 ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 || need_skip "no Debian kernel (apt-get install linux-image-amd64)"
@@ -48,6 +53,14 @@ export ONLY="${ONLY:-}"
 echo "vm: booting the guest for $(basename "$guest")"
 "$root/tests/vm/corral-vm" "${args[@]}" "$guest" "$root" "$B" "${ONLY:-}"
 rc=$?
+if [ ! -f "$out/results.txt" ] && grep -qE '^(PASS|FAIL|SKIP) ' "$out/console.log" 2>/dev/null; then
+	# the guest did not finish: keep what its console says, and say so
+	echo "FAIL vm: the guest did not finish (exit $rc); partial results from its console"
+	sed -n 's/^PASS \([^ :]*\).*/pass \1/p; s/^FAIL \([^ :]*\).*/fail \1/p; s/^SKIP \([^ :]*\):.*/skip \1/p' \
+		"$out/console.log" >"$out/results.txt"
+	echo "fail vm-unfinished" >>"$out/results.txt"
+	cp "$out/console.log" "$out/log.txt"
+fi
 if [ -f "$out/results.txt" ]; then
 	cp "$out/results.txt" "$results/vm.txt"
 	[ -f "$out/log.txt" ] && cp "$out/log.txt" "$results/vm.log"
