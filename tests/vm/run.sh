@@ -41,10 +41,16 @@ args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-540}" -m 1536 -c 2)
 [ "${CORRAL_VM_VERBOSE:-0}" = 1 ] || args+=(-q)
 for b in "$B"/bin/* "$B"/tests/helpers/*; do [ -f "$b" ] && [ -x "$b" ] && args+=(-b "$b"); done
 # tools the tests use beyond busybox, and the runtimes the benchmark compares
-for t in bash crun runc jq ip unshare nsenter setsid strace; do
+# (GNU timeout and util-linux setpriv/script replace busybox's, which differ)
+for t in bash crun runc jq ip unshare nsenter setsid setpriv script timeout getent strace; do
 	p=$(command -v "$t" 2>/dev/null) && args+=(-b "$p")
 done
-args+=(-f "$root/tests" -f "$B/fixtures")
+# the source tree's files that tests read (units, interface descriptions, ...)
+for d in "$root"/*/; do
+	case "$(basename "$d")" in build|.git) continue ;; esac
+	args+=(-f "${d%/}")
+done
+args+=(-f "$B/fixtures")
 # lib.sh reads fixtures from $ROOT/build/fixtures unless FIXTURES says otherwise
 [ "$B/fixtures" = "$root/build/fixtures" ] || args+=(-f "$B/fixtures:$root/build/fixtures")
 [ -f "$root/Makefile" ] && args+=(-f "$root/Makefile")
