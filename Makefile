@@ -106,7 +106,7 @@ check-unit: $(UNIT_BINS)
 check-integration: all $(HELPER_BINS) $(B)/tests/helpers/sysprobe
 	@tests/integration/run.sh $(B)
 
-check-vm: all
+check-vm: all $(HELPER_BINS) $(B)/tests/helpers/sysprobe
 	@tests/vm/run.sh $(B)
 
 check-fuzz:

@@ -1,26 +1,40 @@
+/* Finding the cgroup2 mount and creating a container's cgroup in it, with
+ * the controllers it needs enabled down the tree. */
 #include "cgroups.h"
 #include "resources.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "cgfile.h"
 #include "common/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
-#define CG_DESTROY_TIMEOUT_MS 5000
+/* Enabled opportunistically when the host offers them, so that stats work
+ * even when no limit asks for them (runc enables every controller). */
+static const char *const stats_controllers[] = { "cpu", "io", "memory", "pids" };
+
+static char *root_override;
+
+void cg_set_root(const char *mount)
+{
+	free(root_override);
+	root_override = mount ? strdup(mount) : NULL;
+}
 
 int cg_find_mount(const char **mount)
 {
+	if (root_override) {
+		*mount = root_override;
+		return 0;
+	}
 	static const char *candidates[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
 	for (size_t i = 0; i < ARRAY_SIZE(candidates); i++) {
 		struct statfs fs;
@@ -58,13 +72,19 @@ static int cg_new(const char *mount, const char *path, cg **out, cerr *err)
 		cg_free(c);
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
+	/* "/a/b/" and "/a//b" name the same cgroup as "/a/b" */
+	char *w = c->path;
+	for (char *r = c->path; *r; r++)
+		if (!(*r == '/' && (r[1] == '/' || r[1] == '\0') && w != c->path))
+			*w++ = *r;
+	*w = '\0';
 	*out = c;
 	return 0;
 }
 
 static bool path_is_clean(const char *p)
 {
-	/* no "..", no empty or "." components: the path stays below the mount */
+	/* no "..", no "." components: the path stays below the mount */
 	_cleanup_free_ char *copy = strdup(p);
 	if (!copy)
 		return false;
@@ -75,97 +95,225 @@ static bool path_is_clean(const char *p)
 	return true;
 }
 
-/* Enable the controllers res needs in each ancestor's subtree_control. */
-static int enable_controllers(const cg *c, const char *want, cerr *err)
+static bool word_in(const char *list, const char *w)
 {
-	if (!want || !*want)
+	size_t n = strlen(w);
+	for (const char *p = list; p && (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ' || p[-1] == '+') && (p[n] == ' ' || p[n] == '\n' || !p[n]))
+			return true;
+	return false;
+}
+
+/* Processes in a cgroup that must now delegate controllers move to a leaf
+ * child: cgroup v2 allows processes only in leaves (the no-internal-process
+ * rule), the root excepted. */
+static int move_to_leaf(int dirfd, const char *dir, cerr *err)
+{
+	if (mkdirat(dirfd, CG_LEAF_NAME, 0755) < 0 && errno != EEXIST)
+		return cerr_sys(err, errno, "cgroup %s: create leaf %s", dir, CG_LEAF_NAME);
+	_cleanup_free_ char *procs = NULL;
+	if (read_file_at(dirfd, "cgroup.procs", 1 << 22, &procs, NULL, err) < 0)
+		return cerr_wrap(err, "cgroup %s", dir);
+	char leafprocs[64];
+	snprintf(leafprocs, sizeof(leafprocs), "%s/cgroup.procs", CG_LEAF_NAME);
+	for (char *save = NULL, *t = strtok_r(procs, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
+		int r = cg_write_at(dirfd, leafprocs, t);
+		if (r < 0 && r != -ESRCH)
+			return cerr_sys(err, -r, "cgroup %s: move pid %s to leaf %s", dir, t, CG_LEAF_NAME);
+	}
+	log_debug("cgroup %s: moved its processes to %s/%s", dir, dir, CG_LEAF_NAME);
+	return 0;
+}
+
+/* Write "+a +b" for the controllers of want that dir does not delegate yet. */
+static int enable_at(int dirfd, const char *dir, bool is_root, const char *want, cerr *err)
+{
+	_cleanup_free_ char *have = NULL;
+	if (read_file_at(dirfd, "cgroup.subtree_control", 4096, &have, NULL, NULL) < 0)
+		have = NULL;
+	char line[512] = "";
+	_cleanup_free_ char *w = strdup(want);
+	if (!w)
+		return cerr_set(err, ENOMEM, "out of memory");
+	for (char *save = NULL, *t = strtok_r(w, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		if (have && word_in(have, t))
+			continue;
+		size_t n = strlen(line);
+		snprintf(line + n, sizeof(line) - n, "%s+%s", n ? " " : "", t);
+	}
+	if (!line[0])
 		return 0;
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s", c->mount);
+	int r = cg_write_at(dirfd, "cgroup.subtree_control", line);
+	if (r == -EBUSY && !is_root) {
+		if ((r = move_to_leaf(dirfd, dir, err)) < 0)
+			return r;
+		r = cg_write_at(dirfd, "cgroup.subtree_control", line);
+	}
+	return r < 0 ? cerr_sys(err, -r, "cgroup %s: enable controllers \"%s\"", dir, line) : 0;
+}
+
+/* Enable want in the mount root and every ancestor of c (not c itself). */
+static int enable_controllers(const cg *c, const char *need, const char *opt, cerr *err)
+{
+	if (!need[0] && !opt[0])
+		return 0;
+	char want[512];
+	snprintf(want, sizeof(want), "%s%s%s", need, need[0] && opt[0] ? " " : "", opt);
 	_cleanup_free_ char *rel = strdup(c->path);
 	if (!rel)
 		return cerr_set(err, ENOMEM, "out of memory");
-	char *save = NULL;
-	for (char *t = strtok_r(rel, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
-		_cleanup_free_ char *w = strdup(want);
-		if (!w)
-			return cerr_set(err, ENOMEM, "out of memory");
-		char *s2 = NULL;
-		for (char *ctl = strtok_r(w, " ", &s2); ctl; ctl = strtok_r(NULL, " ", &s2)) {
-			char f[PATH_MAX + 32], v[64];
-			snprintf(f, sizeof(f), "%s/cgroup.subtree_control", dir);
-			snprintf(v, sizeof(v), "+%s", ctl);
-			int r = write_file_str(f, v);
-			if (r < 0)
-				return cerr_sys(err, -r, "enable controller %s in %s", ctl, dir);
+	char *last = strrchr(rel, '/');
+	*last = '\0'; /* the ancestors only */
+	_cleanup_close_ int fd = open(c->mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return cerr_sys(err, errno, "cgroup mount %s", c->mount);
+	char dir[PATH_MAX] = "/";
+	char *save = NULL, *t = strtok_r(rel, "/", &save);
+	for (bool root = true;; root = false) {
+		int r = enable_at(fd, dir, root, want, err);
+		if (r < 0 && opt[0] && need[0]) {
+			/* an optional controller may be refused: retry with what is needed */
+			cerr_clear(err);
+			snprintf(want, sizeof(want), "%s", need);
+			opt = "";
+			r = enable_at(fd, dir, root, want, err);
+		} else if (r < 0 && !need[0]) {
+			cerr_clear(err);
+			return 0; /* nothing needed: stats just stay partial */
 		}
+		if (r < 0)
+			return r;
+		if (!t)
+			return 0;
+		int sub = openat(fd, t, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sub < 0)
+			return cerr_sys(err, errno, "cgroup %s/%s", root ? "" : dir, t);
+		close(fd);
+		fd = sub;
 		size_t n = strlen(dir);
-		snprintf(dir + n, sizeof(dir) - n, "/%s", t);
+		snprintf(dir + n, sizeof(dir) - n, "%s%s", root ? "" : "/", t);
+		t = strtok_r(NULL, "/", &save);
 	}
-	return 0;
+}
+
+/* The controllers of need that avail lacks, space-separated. */
+static void missing_controllers(const char *need, const char *avail, char *out, size_t len)
+{
+	out[0] = '\0';
+	_cleanup_free_ char *w = strdup(need);
+	for (char *save = NULL, *t = w ? strtok_r(w, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save)) {
+		if (word_in(avail, t))
+			continue;
+		size_t n = strlen(out);
+		snprintf(out + n, len - n, "%s%s", n ? " " : "", t);
+	}
+}
+
+/* mkdir each missing component; *first is the topmost one made ("" if none). */
+static int mkdir_path(const char *mount, const char *path, char *first, size_t flen)
+{
+	char full[PATH_MAX];
+	int n = snprintf(full, sizeof(full), "%s%s", mount, path);
+	if (n < 0 || (size_t)n >= sizeof(full))
+		return -ENAMETOOLONG;
+	first[0] = '\0';
+	size_t base = strlen(mount);
+	for (char *p = full + base + 1;; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(full, 0755) == 0) {
+			if (!first[0])
+				snprintf(first, flen, "%s", full);
+		} else if (errno != EEXIST) {
+			return -errno;
+		}
+		*p = saved;
+		if (!saved)
+			return 0;
+	}
+}
+
+/* Undo mkdir_path: remove from the leaf up to first. */
+static void rmdir_upto(const char *mount, const char *path, const char *first)
+{
+	if (!first[0])
+		return;
+	char full[PATH_MAX];
+	snprintf(full, sizeof(full), "%s%s", mount, path);
+	size_t stop = strlen(first);
+	while (strlen(full) >= stop) {
+		if (rmdir(full) < 0)
+			return;
+		char *s = strrchr(full, '/');
+		if (!s)
+			return;
+		*s = '\0';
+	}
 }
 
 int cg_create(const char *path, const struct cg_resources *res, cg **out, cerr *err)
 {
 	const char *mount;
-	if (cg_find_mount(&mount) < 0) {
-		if (res && !cg_resources_empty(res))
-			return cerr_set(err, ENOTSUP, "cgroup: no cgroup2 mount, cannot apply linux.resources");
-		*out = NULL;
-		return 0; /* no cgroup v2 at all: proceed unconfined, as promised */
-	}
-	if (!path_is_clean(path))
-		return cerr_set(err, EINVAL, "linux.cgroupsPath: \"%s\" must not contain \".\" or \"..\"", path);
 	char need[256] = "";
 	if (res)
 		cg_resources_controllers(res, need, sizeof(need));
-	if (need[0]) {
-		_cleanup_free_ char *have = NULL;
-		if (cg_root_controllers(mount, &have) < 0)
-			have = strdup("");
-		char missing[256] = "";
-		_cleanup_free_ char *w = strdup(need);
-		char *save = NULL;
-		for (char *t = w ? strtok_r(w, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save)) {
-			bool found = false;
-			_cleanup_free_ char *h = strdup(have ? have : "");
-			char *s2 = NULL;
-			for (char *x = h ? strtok_r(h, " ", &s2) : NULL; x; x = strtok_r(NULL, " ", &s2))
-				if (streq(x, t))
-					found = true;
-			if (!found) {
-				size_t n = strlen(missing);
-				snprintf(missing + n, sizeof(missing) - n, "%s%s", n ? " " : "", t);
-			}
+	*out = NULL;
+	if (cg_find_mount(&mount) < 0) {
+		if (need[0])
+			return cerr_set(err, ENOTSUP, "linux.resources: no cgroup2 mount; needed for controllers: %s",
+					need);
+		return 0; /* no cgroup v2 at all: proceed unconfined */
+	}
+	if (!path || !*path || !path_is_clean(path))
+		return cerr_set(err, EINVAL, "linux.cgroupsPath: \"%s\" must be a path without \".\" or \"..\"",
+				path ? path : "");
+	_cleanup_free_ char *avail = NULL;
+	if (cg_root_controllers(mount, &avail) < 0 && !(avail = strdup("")))
+		return cerr_set(err, ENOMEM, "out of memory");
+	char missing[256];
+	missing_controllers(need, avail, missing, sizeof(missing));
+	if (missing[0])
+		return cerr_set(err, ENOTSUP,
+				"linux.resources: the cgroup2 hierarchy at %s lacks the %s controller%s (it offers: \"%s\")",
+				mount, missing, strchr(missing, ' ') ? "s" : "", avail);
+	char opt[128] = "";
+	for (size_t i = 0; i < ARRAY_SIZE(stats_controllers); i++) {
+		if (word_in(avail, stats_controllers[i]) && !word_in(need, stats_controllers[i])) {
+			size_t n = strlen(opt);
+			snprintf(opt + n, sizeof(opt) - n, "%s%s", n ? " " : "", stats_controllers[i]);
 		}
-		if (missing[0])
-			return cerr_set(err, ENOTSUP,
-				"linux.resources: the cgroup2 hierarchy at %s has no %s controller%s (host offers: \"%s\")",
-				mount, missing, strchr(missing, ' ') ? "s" : "", have ? have : "");
 	}
 	_cleanup_cg_ cg *c = NULL;
 	int r = cg_new(mount, path, &c, err);
 	if (r < 0)
 		return r;
-	char full[PATH_MAX];
-	snprintf(full, sizeof(full), "%s%s", c->mount, c->path);
-	struct stat st;
-	if (stat(full, &st) == 0)
-		return cerr_set(err, EEXIST, "cgroup %s: already exists", c->path);
-	r = mkdir_p(full, 0755);
+	if (streq(c->path, "/"))
+		return cerr_set(err, EINVAL, "linux.cgroupsPath: must not be the root cgroup");
+	char first[PATH_MAX];
+	r = mkdir_path(c->mount, c->path, first, sizeof(first));
 	if (r < 0)
 		return cerr_sys(err, -r, "cgroup %s: create", c->path);
+	char full[PATH_MAX];
+	snprintf(full, sizeof(full), "%s%s", c->mount, c->path);
 	c->dirfd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c->dirfd < 0) {
 		r = cerr_sys(err, errno, "cgroup %s: open", c->path);
-		rmdir(full);
+		rmdir_upto(c->mount, c->path, first);
 		return r;
 	}
-	r = enable_controllers(c, need, err);
+	if (!first[0] && !cg_is_empty(c)) {
+		/* reusing a cgroup someone prepared is fine; sharing a live one is not */
+		return cerr_set(err, EEXIST, "cgroup %s: already exists and holds processes", c->path);
+	}
+	r = enable_controllers(c, need, opt, err);
 	if (r == 0 && res)
 		r = cg_resources_apply(c, res, err);
 	if (r < 0) {
-		rmdir(full);
+		close(c->dirfd);
+		c->dirfd = -1;
+		rmdir_upto(c->mount, c->path, first);
 		return r;
 	}
 	*out = TAKE_PTR(c);
@@ -175,6 +323,8 @@ int cg_create(const char *path, const struct cg_resources *res, cg **out, cerr *
 int cg_open(const char *mount, const char *path, cg **out, cerr *err)
 {
 	_cleanup_cg_ cg *c = NULL;
+	if (!mount && cg_find_mount(&mount) < 0)
+		return cerr_set(err, ENOENT, "no cgroup2 mount");
 	int r = cg_new(mount, path, &c, err);
 	if (r < 0)
 		return r;
@@ -198,148 +348,20 @@ void cg_free(cg *c)
 	free(c);
 }
 
-int cg_enter(cg *c, pid_t pid, cerr *err)
+int cg_update(cg *c, const struct cg_resources *res, cerr *err)
 {
-	char v[32];
-	snprintf(v, sizeof(v), "%d", (int)pid);
-	int r = write_file_str_at(c->dirfd, "cgroup.procs", v);
-	return r < 0 ? cerr_sys(err, -r, "cgroup %s: add pid %d", c->path, (int)pid) : 0;
-}
-
-static int collect_pids(int dirfd, pid_t **pids, size_t *n)
-{
-	_cleanup_free_ char *s = NULL;
-	if (read_file_at(dirfd, "cgroup.procs", 1 << 24, &s, NULL, NULL) < 0)
-		return -errno;
-	for (char *p = s; *p;) {
-		char *end;
-		long v = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		pid_t *np = realloc(*pids, (*n + 1) * sizeof(pid_t));
-		if (!np)
-			return -ENOMEM;
-		*pids = np;
-		(*pids)[(*n)++] = (pid_t)v;
-		p = end + strspn(end, "\n");
-	}
-	int dfd = dup(dirfd);
-	if (dfd < 0)
-		return -errno;
-	_cleanup_closedir_ DIR *d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return -errno;
-	}
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		_cleanup_close_ int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sub >= 0) {
-			int r = collect_pids(sub, pids, n);
-			if (r < 0)
-				return r;
-		}
-	}
-	return 0;
-}
-
-int cg_pids(cg *c, pid_t **pids, size_t *n, cerr *err)
-{
-	*pids = NULL;
-	*n = 0;
-	int r = collect_pids(c->dirfd, pids, n);
-	if (r < 0) {
-		free(*pids);
-		*pids = NULL;
-		*n = 0;
-		return cerr_sys(err, -r, "cgroup %s: list processes", c->path);
-	}
-	return 0;
-}
-
-int cg_signal_all(cg *c, int sig, cerr *err)
-{
-	if (sig == SIGKILL && write_file_str_at(c->dirfd, "cgroup.kill", "1") == 0)
+	if (!c || !res)
 		return 0;
-	_cleanup_free_ pid_t *pids = NULL;
-	size_t n = 0;
-	int r = cg_pids(c, &pids, &n, err);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < n; i++)
-		if (kill(pids[i], sig) < 0 && errno != ESRCH)
-			return cerr_sys(err, errno, "kill %d", (int)pids[i]);
-	return 0;
-}
-
-bool cg_is_empty(cg *c)
-{
-	_cleanup_free_ char *s = NULL;
-	if (read_file_at(c->dirfd, "cgroup.events", 4096, &s, NULL, NULL) == 0) {
-		char *p = strstr(s, "populated ");
-		if (p)
-			return p[10] == '0';
+	char need[256] = "";
+	cg_resources_controllers(res, need, sizeof(need));
+	_cleanup_free_ char *avail = NULL;
+	if (need[0] && cg_root_controllers(c->mount, &avail) == 0) {
+		char missing[256];
+		missing_controllers(need, avail, missing, sizeof(missing));
+		if (missing[0])
+			return cerr_set(err, ENOTSUP, "the cgroup2 hierarchy at %s lacks the %s controller%s", c->mount,
+					missing, strchr(missing, ' ') ? "s" : "");
 	}
-	_cleanup_free_ pid_t *pids = NULL;
-	size_t n = 0;
-	return cg_pids(c, &pids, &n, NULL) == 0 && n == 0;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-/* Remove child cgroups depth-first, then the directory itself. */
-static int rmdir_tree(int parentfd, const char *name)
-{
-	int fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (de->d_type == DT_DIR && de->d_name[0] != '.')
-			rmdir_tree(dirfd(d), de->d_name);
-	closedir(d);
-	return unlinkat(parentfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -errno : 0;
-}
-
-int cg_destroy(cg *c, bool force, cerr *err)
-{
-	if (!c)
-		return 0;
-	char full[PATH_MAX];
-	snprintf(full, sizeof(full), "%s%s", c->mount, c->path);
-	char *slash = strrchr(full, '/');
-	*slash = '\0';
-	_cleanup_close_ int parent = open(full[0] ? full : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (parent < 0)
-		return cerr_sys(err, errno, "cgroup %s: open parent", c->path);
-	long deadline = now_ms() + CG_DESTROY_TIMEOUT_MS;
-	for (;;) {
-		if (force)
-			cg_signal_all(c, SIGKILL, NULL);
-		int r = rmdir_tree(parent, slash + 1);
-		if (r == 0) {
-			/* corral's default parent goes too once its last child is gone */
-			if (streq(strrchr(full, '/') ? strrchr(full, '/') + 1 : full, "corral"))
-				rmdir(full);
-			return 0;
-		}
-		if (r != -EBUSY)
-			return cerr_sys(err, -r, "cgroup %s: remove", c->path);
-		if (now_ms() > deadline)
-			return cerr_set(err, EBUSY, "cgroup %s: still busy after %d ms", c->path,
-					CG_DESTROY_TIMEOUT_MS);
-		poll(NULL, 0, 10);
-	}
+	int r = enable_controllers(c, need, "", err);
+	return r < 0 ? r : cg_resources_apply(c, res, err);
 }

@@ -9,12 +9,20 @@
 
 struct cg_resources;
 
+/* Bounded wait for a cgroup's processes to go when deleting it. */
+#define CG_DESTROY_TIMEOUT_MS 5000
+/* Where processes of a cgroup that must delegate controllers are moved. */
+#define CG_LEAF_NAME "corral-leaf"
+
 typedef struct cg {
 	char *mount;   /* cgroup2 mount point, e.g. /sys/fs/cgroup */
 	char *path;    /* path below the mount, starting with '/' */
 	int dirfd;     /* O_DIRECTORY fd of the cgroup (for CLONE_INTO_CGROUP) */
 } cg;
 
+/* Use mount as the cgroup2 root instead of looking for one (NULL: look
+ * again). Tests point it at a fake cgroupfs directory. */
+void cg_set_root(const char *mount);
 /* The cgroup2 mount: /sys/fs/cgroup on a pure v2 host, or the hybrid
  * /sys/fs/cgroup/unified. Returns -ENOENT when there is none. */
 int cg_find_mount(const char **mount);
@@ -22,10 +30,17 @@ int cg_find_mount(const char **mount);
 int cg_root_controllers(const char *mount, char **out);
 
 /* Create the cgroup at path (below the mount), enabling the controllers
- * that res needs down the tree. Fails, naming them, when res asks for
- * controllers the host cannot provide. Removes what it created on failure. */
+ * that res needs down the tree (and, when offered, cpu io memory pids for
+ * stats). Fails, naming them, when res asks for controllers the host cannot
+ * provide. A process in an ancestor that must delegate is moved to a leaf
+ * child (CG_LEAF_NAME). An existing empty cgroup is reused. Removes what it
+ * created on failure. *out is NULL when there is no cgroup2 mount at all and
+ * res needs nothing. */
 int cg_create(const char *path, const struct cg_resources *res, cg **out, cerr *err);
-/* Open an existing cgroup. */
+/* Apply res to a live cgroup (`corral update`), first enabling in its
+ * ancestors any controller res needs that is not delegated yet. */
+int cg_update(cg *c, const struct cg_resources *res, cerr *err);
+/* Open an existing cgroup; mount NULL means cg_find_mount's. */
 int cg_open(const char *mount, const char *path, cg **out, cerr *err);
 void cg_free(cg *c);
 static inline void cg_freep(cg **c) { cg_free(*c); }
@@ -41,3 +56,9 @@ int cg_signal_all(cg *c, int sig, cerr *err);
 int cg_destroy(cg *c, bool force, cerr *err);
 /* Whether the cgroup has no processes left (cgroup.events populated 0). */
 bool cg_is_empty(cg *c);
+/* Wait (polling cgroup.events) until it is empty; -ETIMEDOUT after timeout. */
+int cg_wait_empty(cg *c, int timeout_ms);
+/* Freeze or thaw through cgroup.freeze, waiting until cgroup.events says it
+ * is done; a freeze that times out is undone. */
+int cg_freeze(cg *c, bool freeze, int timeout_ms, cerr *err);
+int cg_frozen(cg *c, bool *frozen);

@@ -2,6 +2,7 @@
 #pragma once
 #include <stdbool.h>
 #include <yajl/yajl_tree.h>
+#include <stddef.h>
 #include "common/error.h"
 #include "cgroups.h"
 
@@ -16,3 +17,7 @@ bool cg_resources_empty(const struct cg_resources *r);
 const char *cg_resources_controllers(const struct cg_resources *r, char *buf, size_t len);
 /* Write r's values into the cgroup's files. */
 int cg_resources_apply(cg *c, const struct cg_resources *r, cerr *err);
+/* The device rules of linux.resources.devices: returns 1 and sets them when
+ * the config has a devices list (a filter is to be installed), else 0. */
+struct cg_dev_rule;
+int cg_resources_devices(const struct cg_resources *r, const struct cg_dev_rule **rules, size_t *n);

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "container.h"
 #include "terminal.h"
+#include "cgroups/stats.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 
@@ -43,6 +44,16 @@ static int wait_forwarding(const struct container *c, int sfd)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return 255;
+}
+
+/* Whether the kernel OOM-killed a process of the container: memory.events'
+ * oom_kill count (oom alone only says the limit was hit). */
+static bool oom_killed(const struct container *c)
+{
+	_cleanup_cg_ cg *g = NULL;
+	uint64_t n = 0;
+	return c->cgroup_path && cg_open(c->cgroup_mount, c->cgroup_path, &g, NULL) == 0 &&
+	       cg_oom_kills(g, &n) == 0 && n > 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -90,6 +101,8 @@ int cmd_run(int argc, char **argv)
 		_cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 		code = wait_forwarding(&c, sfd);
 	}
+	if (code == 128 + SIGKILL && oom_killed(&c))
+		log_error("run %s: the container was OOM-killed (its memory limit was reached)", o.id);
 	container_release(&c);
 	if (!keep && container_delete(cli.root, o.id, true, &err) < 0)
 		cli_fail(&err, "run %s: clean up", o.id);

@@ -44,6 +44,10 @@ static const struct {
 	{ "exec", cmd_exec, "run a new process in a running container" },
 	{ "ps", cmd_ps, "list the processes of a container" },
 	{ "features", cmd_features, "print the features this runtime implements (JSON)" },
+	{ "pause", cmd_pause, "freeze every process of a container" },
+	{ "resume", cmd_resume, "thaw a paused container" },
+	{ "update", cmd_update, "change a container's cgroup resources" },
+	{ "events", cmd_events, "print a container's stats and OOM events as JSON" },
 };
 
 static void usage(bool to_stdout)

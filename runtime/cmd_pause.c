@@ -1,0 +1,50 @@
+/* corral pause | resume: freeze and thaw every process of a container
+ * through its cgroup (cgroup.freeze), as runc does. */
+#include "cli.h"
+#include "container.h"
+#include "common/cleanup.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#define FREEZE_TIMEOUT_MS 10000
+
+int container_open_cgroup(const char *root, const char *id, struct ctr_state **state, cg **out, cerr *err)
+{
+	*out = NULL;
+	int r = state_load(root, id, state, err);
+	if (r < 0)
+		return r;
+	if (!(*state)->cgroup_path)
+		return cerr_set(err, ENOTSUP, "container \"%s\" has no cgroup (no cgroup2 mount when it was created)", id);
+	r = cg_open((*state)->cgroup_mount, (*state)->cgroup_path, out, err);
+	return r < 0 ? cerr_wrap(err, "container \"%s\"", id) : 0;
+}
+
+static int freeze_cmd(int argc, char **argv, bool freeze)
+{
+	const char *verb = freeze ? "pause" : "resume";
+	if (argc != 2) {
+		fprintf(stderr, "corral: %s: expected exactly one container id\n", verb);
+		return 1;
+	}
+	const char *id = argv[1];
+	cerr err = { 0 };
+	_cleanup_state_ struct ctr_state *s = NULL;
+	_cleanup_cg_ cg *c = NULL;
+	if (container_open_cgroup(cli.root, id, &s, &c, &err) < 0)
+		return cli_fail(&err, "%s %s", verb, id);
+	enum ctr_status st = state_status(cli.root, s);
+	if (st != (freeze ? ST_RUNNING : ST_PAUSED)) {
+		cerr_set(&err, EINVAL, "container \"%s\" is %s, not %s", id, ctr_status_names[st],
+			 freeze ? "running" : "paused");
+		return cli_fail(&err, "%s", verb);
+	}
+	if (cg_freeze(c, freeze, FREEZE_TIMEOUT_MS, &err) < 0)
+		return cli_fail(&err, "%s %s", verb, id);
+	return 0;
+}
+
+int cmd_pause(int argc, char **argv) { return freeze_cmd(argc, argv, true); }
+int cmd_resume(int argc, char **argv) { return freeze_cmd(argc, argv, false); }

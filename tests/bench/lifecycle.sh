@@ -1,0 +1,91 @@
+#!/bin/bash
+# Lifecycle benchmark: N sequential create -> start -> wait -> delete of
+# /bin/true by corral, crun and runc, from the same bundle and config.json,
+# in alternating rounds; prints each runtime's median and the ratios. Then
+# runs `echo it works` under memory.max = 512 KiB with each runtime.
+#   tests/bench/lifecycle.sh B [N]        (root; runtimes missing are skipped)
+# In the VM: tests/bench/lifecycle-vm.sh B [N]. Never a timed test.
+set -u
+B=${1:-build}
+N=${2:-${N:-25}}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+case "$B" in /*) ;; *) B="$root/$B" ;; esac
+[ "$(id -u)" -eq 0 ] || { echo "lifecycle: needs root"; exit 0; }
+"$root/tests/fixtures/mkbusybox.sh" "$B" >/dev/null || exit 1
+work=$(mktemp -d "${TMPDIR:-/tmp}/corral-bench.XXXXXX")
+cleanup() {
+	for rt in "${rts[@]}"; do
+		for id in $(ls "$work/state-$rt" 2>/dev/null); do rt_cmd "$rt" delete --force "$id" >/dev/null 2>&1; done
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+bundle=$work/bundle
+mkdir -p "$bundle"
+cp -a "$B/fixtures/busybox/rootfs" "$bundle/rootfs"
+(cd "$bundle" && "$B/bin/corral" spec)
+cgmnt=$(awk '$9=="cgroup2"{print $5; exit}' /proc/self/mountinfo)
+# one config for all: no terminal, /bin/true, a cgroup per container
+jq '.ociVersion="1.0.2" | .process.terminal=false | .process.args=["/bin/true"] | .root.readonly=true' \
+	"$bundle/config.json" >"$bundle/c.json" && mv "$bundle/c.json" "$bundle/config.json"
+
+rts=()
+for rt in corral crun runc; do
+	case $rt in corral) [ -x "$B/bin/corral" ] && rts+=(corral) ;; *) command -v $rt >/dev/null && rts+=("$rt") ;; esac
+done
+rt_cmd() { # runtime args...
+	local rt=$1; shift
+	case $rt in
+	corral) "$B/bin/corral" --root "$work/state-corral" "$@" ;;
+	crun) crun --root "$work/state-crun" "$@" ;;
+	runc) runc --root "$work/state-runc" "$@" ;;
+	esac
+}
+now_us() { echo "${EPOCHREALTIME/./}"; }
+one() { # runtime id: create, start, wait for exit, delete
+	local rt=$1 id=$2
+	rt_cmd "$rt" create --bundle "$bundle" "$id" </dev/null >/dev/null 2>"$work/err" || return 1
+	rt_cmd "$rt" start "$id" >/dev/null 2>>"$work/err" || return 1
+	local i
+	for i in $(seq 2000); do
+		case "$(rt_cmd "$rt" state "$id" 2>/dev/null)" in *'"stopped"'*) break ;; esac
+	done
+	rt_cmd "$rt" delete "$id" >/dev/null 2>>"$work/err"
+}
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
+declare -A failed
+for rt in "${rts[@]}"; do : >"$work/t-$rt"; one "$rt" "warm-$rt-$$" || failed[$rt]=1; done
+for r in $(seq "$N"); do
+	for rt in "${rts[@]}"; do
+		[ -n "${failed[$rt]:-}" ] && continue
+		t0=$(now_us)
+		if one "$rt" "b$r-$rt-$$"; then
+			echo $(($(now_us) - t0)) >>"$work/t-$rt"
+		else
+			failed[$rt]=1
+			echo "lifecycle: $rt failed: $(tail -2 "$work/err")"
+		fi
+	done
+done
+echo "lifecycle: $N rounds of create/start/wait/delete of /bin/true (kernel $(uname -r), cgroup2 controllers: $(cat "$cgmnt/cgroup.subtree_control" 2>/dev/null))"
+declare -A med
+for rt in "${rts[@]}"; do
+	[ -n "${failed[$rt]:-}" ] && { echo "  $rt: failed"; continue; }
+	med[$rt]=$(median <"$work/t-$rt")
+	printf '  %-7s median %8.2f ms\n' "$rt" "$(echo "${med[$rt]}" | awk '{print $1/1000}')"
+done
+for rt in crun runc; do
+	[ -n "${med[corral]:-}" ] && [ -n "${med[$rt]:-}" ] &&
+		awk -v a="${med[corral]}" -v b="${med[$rt]}" -v n="$rt" 'BEGIN {printf "  corral/%s = %.2fx\n", n, a/b}'
+done
+
+# echo it works under memory.max = 512 KiB (memory.swap.max 0)
+jq '.process.args=["/bin/echo","it works"] | .linux.resources={"memory":{"limit":524288,"swap":524288}}' \
+	"$bundle/config.json" >"$bundle/c.json" && mv "$bundle/c.json" "$bundle/config.json"
+echo "memory.max = 512 KiB, echo it works:"
+for rt in "${rts[@]}"; do
+	out=$(cd "$bundle" && rt_cmd "$rt" run "m-$rt-$$" </dev/null 2>&1)
+	rc=$?
+	rt_cmd "$rt" delete --force "m-$rt-$$" >/dev/null 2>&1
+	printf '  %-7s exit %-3s %s\n' "$rt" "$rc" "$(echo "$out" | tail -1 | cut -c1-150)"
+done

@@ -1,0 +1,82 @@
+#!/bin/bash
+# `make check-vm`: run the integration suite inside a qemu guest with a pure
+# cgroup v2 hierarchy and every controller enabled, then record its results
+# in $B/results/vm.txt (pass/fail/skip NAME lines) and print one summary.
+#   tests/vm/run.sh B [GUEST-SCRIPT]   (default: tests/vm/guest-suite.sh)
+# Environment: CORRAL_VM_ACCEL=kvm|tcg, CORRAL_VM_TIMEOUT (seconds, 540),
+# ONLY=pattern (integration files to run), CORRAL_VM_VERBOSE=1 (echo console).
+set -u
+B=${1:-build}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+case "$B" in /*) ;; *) B="$root/$B" ;; esac
+guest=${2:-$root/tests/vm/guest-suite.sh}
+results="$B/results"
+# another guest script (a benchmark) must not overwrite the suite's record
+[ $# -ge 2 ] && results="$B/vm/custom-results"
+mkdir -p "$results"
+: >"$results/vm.txt"
+out="$B/vm/out"
+rm -rf "$out" "$B/vm/custom-results"
+mkdir -p "$out"
+summary() {
+	local p f s
+	p=$(grep -c '^pass' "$results/vm.txt"); f=$(grep -c '^fail' "$results/vm.txt"); s=$(grep -c '^skip' "$results/vm.txt")
+	echo "vm: $p passed, $f failed, $s skipped"
+}
+need_skip() {
+	echo "SKIP vm: $1"
+	echo "skip vm-tier" >>"$results/vm.txt"
+	summary
+	exit 0
+}
+# the integration runner's helpers (the subreaper) are built by its make target
+helpers=$(cd "$root" && ls tests/helpers/*.c 2>/dev/null | sed "s|^tests/helpers/\(.*\)\.c$|$B/tests/helpers/\1|")
+[ -n "$helpers" ] && make -s -C "$root" $helpers >/dev/null
+[ "$(id -u)" -eq 0 ] || need_skip "needs root (to build the guest's /dev/console and run qemu)"
+command -v qemu-system-x86_64 >/dev/null || need_skip "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
+ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 || need_skip "no Debian kernel (apt-get install linux-image-amd64)"
+"$root/tests/fixtures/mkbusybox.sh" "$B" >/dev/null || { echo "FAIL vm: fixtures"; echo "fail vm-fixtures" >>"$results/vm.txt"; summary; exit 1; }
+
+args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-540}" -m 1536 -c 2)
+[ "${CORRAL_VM_VERBOSE:-0}" = 1 ] || args+=(-q)
+for b in "$B"/bin/* "$B"/tests/helpers/*; do [ -f "$b" ] && [ -x "$b" ] && args+=(-b "$b"); done
+# tools the tests use beyond busybox, and the runtimes the benchmark compares
+# (GNU timeout and util-linux setpriv/script replace busybox's, which differ)
+for t in bash crun runc jq ip unshare nsenter setsid setpriv script timeout getent strace; do
+	p=$(command -v "$t" 2>/dev/null) && args+=(-b "$p")
+done
+# the source tree's files that tests read (units, interface descriptions, ...)
+for d in "$root"/*/; do
+	case "$(basename "$d")" in build|.git) continue ;; esac
+	args+=(-f "${d%/}")
+done
+args+=(-f "$B/fixtures")
+# lib.sh reads fixtures from $ROOT/build/fixtures unless FIXTURES says otherwise
+[ "$B/fixtures" = "$root/build/fixtures" ] || args+=(-f "$B/fixtures:$root/build/fixtures")
+[ -f "$root/Makefile" ] && args+=(-f "$root/Makefile")
+for m in overlay loop brd=rd_nr=1,rd_size=8192 veth bridge; do args+=(-M "$m"); done
+export ONLY="${ONLY:-}"
+echo "vm: booting the guest for $(basename "$guest")"
+"$root/tests/vm/corral-vm" "${args[@]}" "$guest" "$root" "$B" "${ONLY:-}"
+rc=$?
+if [ ! -f "$out/results.txt" ] && grep -qE '^(PASS|FAIL|SKIP) ' "$out/console.log" 2>/dev/null; then
+	# the guest did not finish: keep what its console says, and say so
+	echo "FAIL vm: the guest did not finish (exit $rc); partial results from its console"
+	sed -n 's/^PASS \([^ :]*\).*/pass \1/p; s/^FAIL \([^ :]*\).*/fail \1/p; s/^SKIP \([^ :]*\):.*/skip \1/p' \
+		"$out/console.log" >"$out/results.txt"
+	echo "fail vm-unfinished" >>"$out/results.txt"
+	cp "$out/console.log" "$out/log.txt"
+fi
+if [ -f "$out/results.txt" ]; then
+	cp "$out/results.txt" "$results/vm.txt"
+	[ -f "$out/log.txt" ] && cp "$out/log.txt" "$results/vm.log"
+	grep -E '^(FAIL|SKIP) ' "$out/log.txt" 2>/dev/null | head -60
+	# the failing tests' output, for the record
+	grep -A30 '^FAIL ' "$out/log.txt" 2>/dev/null | head -200 >"$results/vm-failures.txt"
+else
+	echo "FAIL vm: the guest returned no results (exit $rc); console: $out/console.log"
+	tail -20 "$out/console.log" 2>/dev/null | sed 's/^/    /'
+	echo "fail vm-boot" >>"$results/vm.txt"
+fi
+summary
+[ $rc -eq 0 ] && ! grep -q '^fail' "$results/vm.txt"
