@@ -194,7 +194,7 @@ static int run(corrald_config *cfg, cerr *err)
 	if ((r = el_new(&loop, err)) < 0)
 		return r;
 	d.loop = loop;
-	if (!(d.metrics = metrics_new()) || !(d.events = events_new(EVENTS_KEEP)))
+	if (!(d.metrics = metrics_new()) || !(d.events = events_new(EVENTS_KEEP)) || !(d.imgsizes = imgsize_new()))
 		return cerr_set(err, ENOMEM, "out of memory");
 	if ((r = mkdir_p(cfg->state_dir, 0711)) < 0) {
 		r = cerr_sys(err, -r, "state directory %s", cfg->state_dir);
@@ -293,6 +293,7 @@ out:
 	vl_server_free(d.srv);
 	audit_close(&d.audit);
 	metrics_free(d.metrics);
+	imgsize_free(d.imgsizes);
 	free(d.cgroup_parent);
 	free(d.containers_dir);
 	free(d.runtime_root);
