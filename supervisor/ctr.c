@@ -57,6 +57,7 @@ void ctr_free(ctr *c)
 	free(c->name);
 	free(c->image);
 	free(c->image_digest);
+	free(c->image_manifest);
 	free(c->spec_json);
 	if (c->spec_tree)
 		yajl_tree_free(c->spec_tree);
@@ -99,6 +100,8 @@ int ctr_record_save(const corrald *d, const ctr *c, cerr *err)
 	jg_key_str(g, "name", c->name);
 	jg_key_str(g, "image", c->image);
 	jg_key_str(g, "imageDigest", c->image_digest ? c->image_digest : "");
+	if (c->image_manifest)
+		jg_key_str(g, "imageManifest", c->image_manifest);
 	jg_key_str(g, "created", c->created);
 	jg_key(g, "spec");
 	gen_spec(g, c);
@@ -160,6 +163,8 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	c->name = strdup(str_of(v, "name"));
 	c->image = strdup(str_of(v, "image"));
 	c->image_digest = strdup(str_of(v, "imageDigest"));
+	if (*str_of(v, "imageManifest"))
+		c->image_manifest = strdup(str_of(v, "imageManifest"));
 	snprintf(c->created, sizeof(c->created), "%s", str_of(v, "created"));
 	yajl_val spec = json_get(v, "spec");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);

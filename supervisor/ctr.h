@@ -37,6 +37,7 @@ typedef struct ctr_follow {
 typedef struct ctr {
 	char id[CTR_ID_LEN + 1];
 	char *name, *image, *image_digest;
+	char *image_manifest; /* of a store image: what its hold keeps; else NULL */
 	char created[64];
 	char *spec_json;  /* the ContainerSpec, as given */
 	yajl_val spec_tree; /* spec_json parsed once, for List and Inspect */

@@ -141,13 +141,14 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 	c->name = c->spec.name ? strdup(c->spec.name) : strndup(c->id, 12);
 	c->image = strdup(c->spec.image);
 	c->image_digest = strdup(img.id);
+	c->image_manifest = img.manifest ? strdup(img.manifest) : NULL;
 	rfc3339_ns(0, c->created, sizeof(c->created));
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (g && !jg_value(g, v))
 		c->spec_json = jg_finish(g, NULL);
 	const char *bad = NULL;
 	r = -ENOMEM;
-	if (!c->name || !c->image || !c->image_digest || !c->spec_json)
+	if (!c->name || !c->image || !c->image_digest || !c->spec_json || (img.manifest && !c->image_manifest))
 		cerr_set(&err, ENOMEM, "out of memory");
 	else {
 		bundle_in in = { .id = c->id, .hostname = c->name, .spec = &c->spec, .image = &img,

@@ -40,11 +40,13 @@ static void no_such_image(vl_call *call, const char *ref, cerr *err)
 	vl_call_error(call, SV_ERR("NoSuchImage"), p);
 }
 
-/* Whether one of corrald's containers was made from the image (config digest). */
-static const ctr *user_of(corrald *d, const char *config)
+/* One of corrald's containers made from the image: by manifest, or by
+ * config digest for records that predate imageManifest. */
+static const ctr *user_of(corrald *d, const ref_image *im)
 {
 	for (const ctr *c = d->ctrs; c; c = c->next)
-		if (c->image_digest && streq(c->image_digest, config))
+		if (c->image_manifest ? streq(c->image_manifest, im->manifest)
+				      : c->image_digest && streq(c->image_digest, im->config))
 			return c;
 	return NULL;
 }
@@ -303,7 +305,7 @@ void sv_image_remove(vl_call *call, yajl_val params, void *ud)
 	int dropped = refs_remove(&db, ref, &err);
 	if (dropped < 0)
 		return no_such_image(call, ref, &err);
-	const ctr *user = dropped ? user_of(d, im.config) : NULL;
+	const ctr *user = dropped ? user_of(d, &im) : NULL;
 	if (user && !force)
 		return in_use(call, user, ref);
 	if (refs_save(&s, &db, &err) < 0)
@@ -352,7 +354,7 @@ void sv_image_prune(vl_call *call, yajl_val params, void *ud)
 			bool named = false;
 			for (size_t k = 0; k < db.n_names && !named; k++)
 				named = streq(db.names[k].manifest, im.manifest);
-			if (user_of(d, im.config) || (named && !all)) {
+			if (user_of(d, &im) || (named && !all)) {
 				i++;
 				continue;
 			}
