@@ -171,7 +171,8 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 		*slash = '\0';
 	if (asprintf(&d->containers_dir, "%s/containers", cfg->state_dir) < 0 ||
 	    asprintf(&d->runtime_root, "%s/runtime", cfg->state_dir) < 0 ||
-	    asprintf(&d->monitor_bin, "%s/corral-monitor", self) < 0)
+	    asprintf(&d->monitor_bin, "%s/corral-monitor", self) < 0 ||
+	    asprintf(&d->images_bin, "%s/corral-images", self) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	int r;
 	if ((r = mkdir_p(d->containers_dir, 0700)) < 0 || (r = mkdir_p(d->runtime_root, 0700)) < 0)
@@ -298,6 +299,7 @@ out:
 	free(d.containers_dir);
 	free(d.runtime_root);
 	free(d.monitor_bin);
+	free(d.images_bin);
 	return r;
 }
 

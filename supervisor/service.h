@@ -24,6 +24,7 @@ typedef struct corrald {
 	char *containers_dir; /* <state-dir>/containers */
 	char *runtime_root;   /* <state-dir>/runtime: the runtime's state files */
 	char *monitor_bin;    /* corral-monitor beside corrald */
+	char *images_bin;     /* corral-images beside corrald: imports run there */
 	imgsize_cache *imgsizes; /* unpacked layer sizes, by diff_id */
 } corrald;
 

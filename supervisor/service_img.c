@@ -3,6 +3,7 @@
  * `corral image --store <state-dir>`, so both may work on it at once. */
 #include "service_img.h"
 #include "ctr.h"
+#include "imgjob.h"
 #include "imgsize.h"
 #include "params.h"
 #include "service.h"
@@ -12,7 +13,6 @@
 #include "common/timefmt.h"
 #include "images/gc.h"
 #include "images/image.h"
-#include "images/import.h"
 #include "images/refs.h"
 #include "images/store.h"
 
@@ -128,9 +128,86 @@ static char *source_spec(const char *path, const char *fmt)
 	return asprintf(&s, "%s%s", pre, path) < 0 ? NULL : s;
 }
 
-static bool bad_input(int code)
+/* What the import's reply needs once corral-images is done. */
+typedef struct import_ctx {
+	char *path, *name;
+} import_ctx;
+
+static void import_ctx_free(import_ctx *x)
 {
-	return code != ENOMEM && code != ENOSPC && code != EIO && code != EDQUOT && code != EROFS;
+	free(x->path);
+	free(x->name);
+	free(x);
+}
+
+/* The last line corral-images wrote, without its "corral: image import SPEC: " */
+static char *last_error(const strbuf *e, const char *spec)
+{
+	const char *buf = e->buf ? e->buf : "";
+	size_t len = e->len;
+	while (len && buf[len - 1] == '\n')
+		len--;
+	const char *line = buf + len;
+	while (line > buf && line[-1] != '\n')
+		line--;
+	_cleanup_free_ char *pre = NULL;
+	if (asprintf(&pre, "corral: image import %s: ", spec) >= 0 && !strncmp(line, pre, strlen(pre)))
+		line += strlen(pre);
+	size_t n = (size_t)(buf + len - line);
+	return n ? strndup(line, n) : strdup("corral-images failed without a message");
+}
+
+/* Store trouble is corrald's; anything else is about the source. */
+static bool store_trouble(const char *msg)
+{
+	static const char *const sys[] = { "No space left", "Disk quota", "Read-only file system", "Input/output error",
+					   "Cannot allocate memory", "out of memory", NULL };
+	for (size_t i = 0; sys[i]; i++)
+		if (strstr(msg, sys[i]))
+			return true;
+	return false;
+}
+
+static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
+{
+	import_ctx *x = data;
+	char id[DIGEST_STR_LEN] = "", manifest[DIGEST_STR_LEN] = "";
+	if (rc == 0 && out->buf && sscanf(out->buf, "%71s %71s", id, manifest) != 2)
+		rc = -EBADMSG;
+	if (rc != 0) {
+		_cleanup_free_ char *msg = rc < 0 ? strdup("corral-images: unexpected output") : last_error(errout, x->path);
+		if (call && msg && (rc < 0 || store_trouble(msg))) {
+			_cleanup_free_ char *p = vl_json_obj1("reason", msg);
+			vl_call_error(call, SV_ERR("InternalError"), p);
+		} else if (call)
+			sp_invalid(call, "path", msg ? msg : "import failed");
+		import_ctx_free(x);
+		return;
+	}
+	events_publish(d->events, "image", "import", id, x->name,
+		       (const char *const[]){ "manifest", manifest, "source", x->path, NULL }, 0);
+	corrald_update_image_gauges(d, NULL);
+	if (!call)
+		return import_ctx_free(x);
+	import_ctx_free(x);
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_refs_ refs_db db = { 0 };
+	cerr err = { 0 };
+	if (open_refs(d, &s, &db, &err) < 0)
+		return internal(call, &err);
+	int i = refs_resolve(&db, manifest, &err);
+	if (i < 0) /* removed by someone else already */
+		return no_such_image(call, manifest, &err);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return internal(call, &(cerr){ ENOMEM, NULL });
+	yajl_gen_map_open(g);
+	jg_key(g, "images");
+	yajl_gen_array_open(g);
+	gen_image(d, g, &s, &db, (size_t)i);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	vl_call_reply_gen(call, g);
 }
 
 void sv_image_import(vl_call *call, yajl_val params, void *ud)
@@ -154,40 +231,27 @@ void sv_image_import(vl_call *call, yajl_val params, void *ud)
 		if (!norm)
 			return (void)sp_invalid(call, "name", "must be NAME[:TAG]");
 	}
-	_cleanup_free_ char *spec = source_spec(path, fmt);
 	cerr err = { 0 };
-	if (!spec)
-		return internal(call, &(cerr){ 0 });
-	import_opts o = { .name = name };
-	extract_limits_default(&o.lim);
-	import_result res;
-	if (image_import(d->cfg->state_dir, spec, &o, &res, &err) < 0) {
-		if (!bad_input(err.code))
-			return internal(call, &err);
-		sp_invalid(call, "path", cerr_msg(&err));
-		cerr_clear(&err);
-		return;
+	import_ctx *x = calloc(1, sizeof(*x));
+	if (x) {
+		x->path = source_spec(path, fmt);
+		x->name = name ? strdup(name) : NULL;
 	}
-	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	_cleanup_refs_ refs_db db = { 0 };
-	if (open_refs(d, &s, &db, &err) < 0)
-		return internal(call, &err);
-	int i = refs_resolve(&db, res.manifest, &err);
-	if (i < 0) /* removed by someone else already */
-		return no_such_image(call, res.manifest, &err);
-	events_publish(d->events, "image", "import", res.id, name,
-		       (const char *const[]){ "manifest", res.manifest, "source", path, NULL }, 0);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g)
+	if (!x || !x->path || (name && !x->name)) {
+		if (x)
+			import_ctx_free(x);
 		return internal(call, &(cerr){ ENOMEM, NULL });
-	yajl_gen_map_open(g);
-	jg_key(g, "images");
-	yajl_gen_array_open(g);
-	gen_image(d, g, &s, &db, (size_t)i);
-	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	vl_call_reply_gen(call, g);
-	corrald_update_image_gauges(d, NULL);
+	}
+	char *args[] = { "image", "import", "--store", (char *)d->cfg->state_dir, name ? "--name" : x->path,
+			 (char *)name, NULL, NULL };
+	if (name)
+		args[6] = x->path;
+	else
+		args[5] = NULL;
+	if (imgjob_run(d, call, args, import_done, x, &err) < 0) {
+		import_ctx_free(x);
+		return internal(call, &err);
+	}
 }
 
 void sv_image_list(vl_call *call, yajl_val params, void *ud)
