@@ -358,18 +358,19 @@ void sv_list(vl_call *call, yajl_val params, void *ud)
 				return (void)sp_invalid(call, "states", "must be created, running, exited, restarting or removing");
 		}
 	}
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g)
+	/* each entry from its cache: List stays cheap with many containers */
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	int r = sb_adds(&sb, "{\"containers\":[");
+	bool first = true;
+	for (ctr *c = d->ctrs; c && !r; c = c->next)
+		if (labels_match(c, l) && state_match(c, s, all)) {
+			r = first ? 0 : sb_add(&sb, ",", 1);
+			r = r ? r : ctr_append_json(c, &sb);
+			first = false;
+		}
+	if (r || (r = sb_adds(&sb, "]}")))
 		return (void)vl_call_error(call, SV_ERR("InternalError"), NULL);
-	yajl_gen_map_open(g);
-	jg_key(g, "containers");
-	yajl_gen_array_open(g);
-	for (ctr *c = d->ctrs; c; c = c->next)
-		if (labels_match(c, l) && state_match(c, s, all))
-			ctr_gen(g, c);
-	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	vl_call_reply_gen(call, g);
+	vl_call_reply(call, sb.buf);
 }
 
 void sv_inspect(vl_call *call, yajl_val params, void *ud)
