@@ -81,7 +81,12 @@ $(foreach m,$(MAINS),$(eval $(call BIN_RULE,$(m))))
 
 $(B)/tests/helpers/%: $(B)/obj/tests/helpers/%.o
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $<
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+# runs inside containers' rootfs, so it carries its libc
+$(B)/tests/helpers/sysprobe: tests/helpers/sysprobe.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -D_GNU_SOURCE -Wall -Werror -static -o $@ $<
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIBS)
 	@mkdir -p $(dir $@)
@@ -98,7 +103,7 @@ check: deps
 check-unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(B)
 
-check-integration: all $(HELPER_BINS)
+check-integration: all $(HELPER_BINS) $(B)/tests/helpers/sysprobe
 	@tests/integration/run.sh $(B)
 
 check-vm: all

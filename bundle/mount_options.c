@@ -97,8 +97,9 @@ int mount_options_parse(struct oci_mount *m, const char *path, cerr *err)
 		if (done)
 			continue;
 		if (streq(opt, "idmap") || streq(opt, "ridmap")) {
-			sb_release(&data);
-			return cerr_set(err, ENOTSUP, "%s.options: \"%s\" (idmapped mounts) is not supported yet", path, opt);
+			m->idmap = true;
+			m->idmap_recursive |= opt[0] == 'r';
+			continue;
 		}
 		if (strchr(opt, ','))
 			return sb_release(&data), cerr_set(err, EINVAL, "%s.options: \"%s\" must not contain a comma", path, opt);
@@ -110,4 +111,22 @@ int mount_options_parse(struct oci_mount *m, const char *path, cerr *err)
 	m->data = data.len ? sb_detach(&data) : NULL;
 	sb_release(&data);
 	return 0;
+}
+
+size_t mount_options_known(const char **out, size_t max)
+{
+	size_t n = 0;
+#define ADD(x) do { if (n < max) out[n] = (x); n++; } while (0)
+	ADD("bind");
+	ADD("rbind");
+	ADD("idmap");
+	ADD("ridmap");
+	for (size_t i = 0; i < ARRAY_SIZE(flag_opts); i++)
+		ADD(flag_opts[i].name);
+	for (size_t i = 0; i < ARRAY_SIZE(propagations); i++)
+		ADD(propagations[i].name);
+	for (size_t i = 0; i < ARRAY_SIZE(rattrs); i++)
+		ADD(rattrs[i].name);
+#undef ADD
+	return n;
 }

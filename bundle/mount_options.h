@@ -8,3 +8,6 @@
 int mount_options_parse(struct oci_mount *m, const char *path, cerr *err);
 /* rootfsPropagation value to MS_* flags; -EINVAL when unknown. */
 int propagation_parse(const char *s, unsigned long *out);
+/* The option names this parser understands, for `corral features`: fills
+ * out (up to max) and returns how many there are. */
+size_t mount_options_known(const char **out, size_t max);

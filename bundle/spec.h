@@ -64,6 +64,7 @@ struct oci_mount {
 	unsigned long propagation; /* MS_PRIVATE|MS_REC ... or 0 */
 	uint64_t attr_set, attr_clr; /* recursive MOUNT_ATTR_* (rro, rnosuid, ...) */
 	bool bind, recursive;
+	bool idmap, idmap_recursive; /* "idmap"/"ridmap", or mappings given */
 	char *data;              /* options that are not flags, comma-joined */
 	struct oci_idmap *uid_mappings, *gid_mappings;
 	size_t n_uid_mappings, n_gid_mappings;
@@ -187,6 +188,10 @@ int spec_load(const char *path, struct oci_spec **out, cerr *err);
 void spec_free(struct oci_spec *s);
 static inline void spec_freep(struct oci_spec **s) { spec_free(*s); }
 #define _cleanup_spec_ __attribute__((cleanup(spec_freep)))
+
+/* A process object alone, as `corral exec --process` reads it. */
+int spec_process_load(const char *path, struct oci_process *out, cerr *err);
+void spec_process_free(struct oci_process *p);
 
 /* The default config, as `corral spec` writes it. */
 char *spec_default_json(bool rootless);

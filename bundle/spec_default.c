@@ -1,6 +1,7 @@
 /* The default config.json, as `corral spec` writes it: runc's defaults,
  * with a read-only root and no_new_privileges. */
 #include "spec.h"
+#include "seccomp_default.h"
 #include "common/strbuf.h"
 
 #include <stdio.h>
@@ -62,7 +63,12 @@ char *spec_default_json(bool rootless)
 	else
 		sb_adds(&sb, "\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"},"
 			     " {\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"cgroup\"}],");
-	sb_addf(&sb, " \"maskedPaths\": %s, \"readonlyPaths\": %s}}", masked, readonly);
+	sb_addf(&sb, " \"maskedPaths\": %s, \"readonlyPaths\": %s", masked, readonly);
+	char *seccomp = seccomp_default_profile_json();
+	if (seccomp)
+		sb_addf(&sb, ", \"seccomp\": %s", seccomp);
+	free(seccomp);
+	sb_adds(&sb, "}}");
 	return sb_detach(&sb);
 }
 

@@ -60,8 +60,11 @@ static int parse_mounts(yajl_val root, struct oci_spec *s, cerr *err)
 			return cerr_set(err, EINVAL, "%s.type: is required for a mount that is not a bind mount", p);
 		if (m->bind && (!m->source || !m->source[0]))
 			return cerr_set(err, EINVAL, "%s.source: is required for a bind mount", p);
-		if (m->n_uid_mappings || m->n_gid_mappings)
-			return cerr_set(err, ENOTSUP, "%s.uidMappings: idmapped mounts are not supported yet", p);
+		if (!m->n_uid_mappings != !m->n_gid_mappings)
+			return cerr_set(err, EINVAL, "%s: uidMappings and gidMappings must be given together", p);
+		m->idmap |= m->n_uid_mappings > 0;
+		if (m->idmap && !m->bind)
+			return cerr_set(err, EINVAL, "%s: idmapped mounts must be bind mounts", p);
 	}
 	return 0;
 }
@@ -248,4 +251,39 @@ void spec_free(struct oci_spec *s)
 	if (s->tree)
 		yajl_tree_free(s->tree);
 	free(s);
+}
+
+int spec_process_load(const char *path, struct oci_process *out, cerr *err)
+{
+	*out = (struct oci_process){ 0 };
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r = read_file(path, CONFIG_MAX_BYTES, &text, &len, err);
+	if (r < 0)
+		return r;
+	if (strlen(text) != len)
+		return cerr_set(err, EINVAL, "%s: contains a NUL byte", path);
+	_cleanup_json_ yajl_val v = NULL;
+	if ((r = json_parse(text, path, &v, err)) < 0)
+		return r;
+	if (!YAJL_IS_OBJECT(v))
+		return cerr_set(err, EINVAL, "%s: must be a JSON object, not %s", path, json_type_name(v));
+	/* the parser reads "process" from its root: give it one */
+	const char *keys[] = { "process" };
+	yajl_val vals[] = { v };
+	struct yajl_val_s wrap = { .type = yajl_t_object };
+	wrap.u.object.keys = keys;
+	wrap.u.object.values = vals;
+	wrap.u.object.len = 1;
+	if ((r = parse_process(&wrap, out, err)) < 0) {
+		free_process(out);
+		*out = (struct oci_process){ 0 };
+		return cerr_wrap(err, "%s", path);
+	}
+	return 0;
+}
+
+void spec_process_free(struct oci_process *p)
+{
+	free_process(p);
 }

@@ -34,6 +34,12 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 int container_start(const char *root, const char *id, cerr *err);
 int container_kill(const char *root, const char *id, int sig, bool all, cerr *err);
 int container_delete(const char *root, const char *id, bool force, cerr *err);
+/* linux.netDevices: pin pid's network namespace in the state directory;
+ * later give the devices back to the host and unpin it (warnings only). */
+int netdev_pin(const char *dir, pid_t pid, cerr *err);
+void netdev_release(const char *dir, const struct oci_linux *l);
+/* The config.json saved beside the state at create. */
+int container_load_spec(const char *root, const char *id, struct oci_spec **out, cerr *err);
 
 /* Internal: the child side of create (does not return). */
 struct init_args {

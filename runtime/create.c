@@ -3,6 +3,10 @@
  * is ready. Any failure undoes all of it. */
 #include "container.h"
 #include "cgroup_path.h"
+#include "hooks.h"
+#include "idmap.h"
+#include "netlink.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "terminal.h"
 #include "cgroups/resources.h"
@@ -21,6 +25,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -49,15 +54,16 @@ static int check_supported(const struct oci_spec *s, cerr *err)
 		return cerr_set(err, EINVAL, "root: is required");
 	if (!spec_has_namespace(s, NS_MOUNT) || spec_namespace(s, NS_MOUNT)->path)
 		return cerr_set(err, EINVAL, "linux.namespaces: a new mount namespace is required");
-	for (int k = 0; k < HOOK_COUNT; k++)
-		if (s->n_hooks[k])
-			return cerr_set(err, ENOTSUP, "hooks.%s: hooks are not supported yet", oci_hook_names[k]);
-	if (s->linux_.seccomp)
-		return cerr_set(err, ENOTSUP, "linux.seccomp: seccomp is not supported yet");
-	if (s->linux_.n_net_devices)
-		return cerr_set(err, ENOTSUP, "linux.netDevices: not supported yet");
-	if (s->linux_.has_time_offsets || spec_has_namespace(s, NS_TIME))
-		return cerr_set(err, ENOTSUP, "linux.namespaces: time namespaces are not supported yet");
+	if (s->linux_.n_net_devices &&
+	    (!spec_has_namespace(s, NS_NETWORK) || spec_namespace(s, NS_NETWORK)->path))
+		return cerr_set(err, EINVAL, "linux.netDevices: needs a new network namespace in linux.namespaces");
+	int r = idmap_check(s, err);
+	if (r < 0)
+		return r;
+	if (s->linux_.has_time_offsets && !spec_has_namespace(s, NS_TIME))
+		return cerr_set(err, EINVAL, "linux.timeOffsets: needs a time namespace in linux.namespaces");
+	if (s->linux_.has_time_offsets && spec_namespace(s, NS_TIME)->path)
+		return cerr_set(err, EINVAL, "linux.timeOffsets: cannot be set on a time namespace that is joined");
 	return 0;
 }
 
@@ -91,8 +97,32 @@ static char *owner_name(void)
 	return strdup(pw ? pw->pw_name : "");
 }
 
+/* What the hooks of a container being created are told. */
+struct create_hooks {
+	const struct oci_spec *spec;
+	char *creating, *created, *stopped; /* state JSON in each status */
+};
+
+/* The init has built the container's environment: run prestart and
+ * createRuntime here, in the runtime's namespaces, then hand the init the
+ * states its own hooks need (creating, then created, NUL-separated). */
+static int run_runtime_hooks(int sock, const struct create_hooks *h, cerr *err)
+{
+	int r;
+	if ((r = hooks_run(h->spec, HOOK_PRESTART, h->creating, err)) < 0 ||
+	    (r = hooks_run(h->spec, HOOK_CREATE_RUNTIME, h->creating, err)) < 0)
+		return r;
+	_cleanup_close_ int fd = memfd_create("corral-states", MFD_CLOEXEC);
+	size_t a = strlen(h->creating) + 1, b = strlen(h->created) + 1;
+	if (fd < 0 || write(fd, h->creating, a) != (ssize_t)a || write(fd, h->created, b) != (ssize_t)b)
+		return cerr_sys(err, errno, "hooks: pass the state to the container init");
+	if (sync_send(sock, SYNC_HOOKS_DONE, 0, NULL, fd) < 0)
+		return cerr_sys(err, errno, "sync with container init");
+	return 0;
+}
+
 /* Wait for the init to finish setting up; collect its pty on the way. */
-static int await_ready(int sock, pid_t pid, int *pty, cerr *err)
+static int await_ready(int sock, pid_t pid, int *pty, const struct create_hooks *hooks, cerr *err)
 {
 	for (;;) {
 		struct sync_msg m;
@@ -115,6 +145,21 @@ static int await_ready(int sock, pid_t pid, int *pty, cerr *err)
 			break;
 		case SYNC_READY:
 			return 0;
+		case SYNC_SECCOMP_FD:
+			r = fd < 0 ? cerr_set(err, EPROTO, "seccomp: no notify fd from the container init")
+				   : seccomp_send_notify(hooks->spec->linux_.seccomp, fd, hooks->creating, err);
+			if (fd >= 0)
+				close(fd);
+			if (r < 0)
+				return r;
+			break;
+		case SYNC_HOOKS:
+			if (fd >= 0)
+				close(fd);
+			r = run_runtime_hooks(sock, hooks, err);
+			if (r < 0)
+				return r;
+			break;
 		case SYNC_ERROR:
 			if (fd >= 0)
 				close(fd);
@@ -152,22 +197,32 @@ static void close_join_fds(int fds[NS_COUNT])
 		}
 }
 
-static int save_state(const struct create_opts *o, const char *dir, const struct oci_spec *s,
-		      const char *rootfs, pid_t pid, const cg *cgroup, cerr *err)
+/* The state as saved and as hooks see it; borrows every string. */
+static struct ctr_state make_state(const struct create_opts *o, const struct oci_spec *s, const char *rootfs,
+				   pid_t pid, const cg *cgroup, char *created, char *owner)
 {
-	char created[RFC3339_LEN];
-	rfc3339_ns(0, created, sizeof(created));
 	struct ctr_state st = {
 		.id = (char *)o->id, .bundle = (char *)o->bundle, .rootfs = (char *)rootfs,
-		.created = created, .pid = pid, .pid_start = proc_starttime(pid),
+		.created = created, .owner = owner, .pid = pid, .pid_start = proc_starttime(pid),
 		.cgroup_mount = cgroup ? cgroup->mount : NULL, .cgroup_path = cgroup ? cgroup->path : NULL,
 		.annotations = json_get(s->tree, "annotations"), .systemd_cgroup = o->systemd_cgroup,
 	};
-	_cleanup_free_ char *owner = owner_name();
-	st.owner = owner;
 	if (!YAJL_IS_OBJECT(st.annotations))
 		st.annotations = NULL;
-	return state_save(dir, &st, err);
+	return st;
+}
+
+/* Keep the config beside the state: start, exec and delete read it there,
+ * whatever happens to the bundle afterwards. */
+static int copy_config(const char *bundle, const char *dir, cerr *err)
+{
+	char src[PATH_MAX], dst[PATH_MAX];
+	snprintf(src, sizeof(src), "%s/config.json", bundle);
+	snprintf(dst, sizeof(dst), "%s/config.json", dir);
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r = read_file(src, 64u << 20, &text, &len, err);
+	return r < 0 ? r : write_file_atomic(dst, text, len, 0600, err);
 }
 
 static int write_pid_file(const char *path, pid_t pid, cerr *err)
@@ -227,6 +282,10 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 	pid_t pid = -1;
 	int pidfd = -1;
 	bool wrote_pid_file = false;
+	char created[RFC3339_LEN];
+	rfc3339_ns(0, created, sizeof(created));
+	_cleanup_free_ char *owner = owner_name();
+	struct create_hooks hooks = { .spec = s };
 
 	if ((r = cgroup_path_for(s->linux_.cgroups_path, o->id, o->systemd_cgroup, &cgpath, err)) < 0 ||
 	    (r = cg_create(cgpath, res, &cgroup, err)) < 0)
@@ -254,7 +313,9 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 	}
 	uint64_t flags = CLONE_PIDFD;
 	for (size_t i = 0; i < s->linux_.n_namespaces; i++)
-		if (!s->linux_.namespaces[i].path)
+		/* a new time namespace is unshared by the init, which sets its
+		 * offsets first: a clone would freeze them at zero */
+		if (!s->linux_.namespaces[i].path && s->linux_.namespaces[i].type != NS_TIME)
 			flags |= (uint64_t)oci_ns_clone_flag(s->linux_.namespaces[i].type);
 	struct clone_args ca = { .flags = flags, .pidfd = (uint64_t)(uintptr_t)&pidfd, .exit_signal = SIGCHLD };
 	if (cgroup) {
@@ -283,17 +344,30 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 	close(sock_child);
 	sock_child = -1;
 	close_join_fds(join);
-	if (userns) {
-		if ((r = write_idmaps(pid, &s->linux_, err)) < 0)
+	if (s->linux_.n_net_devices &&
+	    ((r = netdev_pin(dir, pid, err)) < 0 || (r = net_move_devices(&s->linux_, pid, err)) < 0))
+		goto fail;
+	if (userns || idmap_needed(s)) {
+		if (userns && (r = write_idmaps(pid, &s->linux_, err)) < 0)
+			goto fail;
+		if (idmap_needed(s) && (r = idmap_send_mounts(sock_parent, s, rootfs, o->bundle, pid, err)) < 0)
 			goto fail;
 		if (sync_send(sock_parent, SYNC_MAPS_DONE, 0, NULL, -1) < 0) {
 			r = cerr_sys(err, errno, "sync with container init");
 			goto fail;
 		}
 	}
-	if ((r = await_ready(sock_parent, pid, &pty, err)) < 0)
+	struct ctr_state cst = make_state(o, s, rootfs, pid, cgroup, created, owner);
+	hooks.creating = state_to_json(&cst, ST_CREATING, false);
+	hooks.created = state_to_json(&cst, ST_CREATED, false);
+	hooks.stopped = state_to_json(&cst, ST_STOPPED, false);
+	if (!hooks.creating || !hooks.created || !hooks.stopped) {
+		r = cerr_set(err, ENOMEM, "out of memory");
 		goto fail;
-	if ((r = save_state(o, dir, s, rootfs, pid, cgroup, err)) < 0)
+	}
+	if ((r = await_ready(sock_parent, pid, &pty, &hooks, err)) < 0)
+		goto fail;
+	if ((r = copy_config(o->bundle, dir, err)) < 0 || (r = state_save(dir, &cst, err)) < 0)
 		goto fail;
 	if (o->pid_file) {
 		if ((r = write_pid_file(o->pid_file, pid, err)) < 0)
@@ -316,6 +390,9 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 		c->cgroup_mount = strdup(cgroup->mount);
 		c->cgroup_path = strdup(cgroup->path);
 	}
+	free(hooks.creating);
+	free(hooks.created);
+	free(hooks.stopped);
 	return 0;
 
 fail:
@@ -333,8 +410,15 @@ fail:
 		close(pidfd);
 	if (cgroup)
 		cg_destroy(cgroup, true, NULL);
+	netdev_release(dir, &s->linux_);
 	if (wrote_pid_file)
 		unlink(o->pid_file);
+	/* the environment existed: the lifecycle goes on to poststop */
+	if (pid > 0 && hooks.stopped)
+		hooks_run_warn(s, HOOK_POSTSTOP, hooks.stopped);
+	free(hooks.creating);
+	free(hooks.created);
+	free(hooks.stopped);
 	rm_rf(dir);
 	return r;
 }

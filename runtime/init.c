@@ -3,7 +3,11 @@
 #include "container.h"
 #include "creds.h"
 #include "exec_path.h"
+#include "hooks.h"
+#include "idmap.h"
+#include "netlink.h"
 #include "rootfs.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "terminal.h"
 #include "common/cleanup.h"
@@ -48,7 +52,7 @@ static int expect(struct init_args *a, enum sync_type t, cerr *err)
 static int join_namespaces(struct init_args *a, cerr *err)
 {
 	/* the user namespace first: it grants the rights to join the others */
-	static const enum oci_ns_type order[] = { NS_USER, NS_IPC, NS_UTS, NS_NETWORK, NS_CGROUP, NS_MOUNT };
+	static const enum oci_ns_type order[] = { NS_USER, NS_IPC, NS_UTS, NS_NETWORK, NS_CGROUP, NS_TIME, NS_MOUNT };
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		int fd = a->join_fds[order[i]];
 		if (fd < 0)
@@ -62,17 +66,97 @@ static int join_namespaces(struct init_args *a, cerr *err)
 	return 0;
 }
 
-/* Replaced by the rtnetlink version in runtime/netlink.c when it lands. */
-static int loopback_up(cerr *err)
+/* Until the parent says the maps are written, it may send idmapped mounts
+ * (detached trees) to move into place. */
+static int await_maps(struct init_args *a, int *rootfs_tree, int *trees, cerr *err)
 {
-	_cleanup_close_ int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct ifreq ifr = { 0 };
-	strcpy(ifr.ifr_name, "lo");
-	if (sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
-		return cerr_sys(err, errno, "network: lo");
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
-		return cerr_sys(err, errno, "network: bring lo up");
+	for (;;) {
+		struct sync_msg m;
+		int fd = -1;
+		int r = sync_recv(a->sync, &m, &fd);
+		if (r < 0)
+			return cerr_sys(err, -r, "sync with parent");
+		if (m.type == SYNC_MAPS_DONE) {
+			if (fd >= 0)
+				close(fd);
+			return 0;
+		}
+		if (m.type != SYNC_MOUNT_FD || fd < 0 || m.code < IDMAP_ROOTFS_INDEX ||
+		    m.code >= (int)a->spec->n_mounts) {
+			if (fd >= 0)
+				close(fd);
+			return cerr_set(err, EPROTO, "sync with parent: unexpected message %u", m.type);
+		}
+		int *slot = m.code == IDMAP_ROOTFS_INDEX ? rootfs_tree : &trees[m.code];
+		if (*slot >= 0)
+			close(*slot);
+		*slot = fd;
+	}
+}
+
+/* Ask the parent to run prestart and createRuntime, then run createContainer
+ * here: in the container's namespaces, before pivot_root, so its path is
+ * the host's. The parent sends the states (creating, created) in a memfd. */
+static int create_hooks(struct init_args *a, char **states, size_t *len, cerr *err)
+{
+	if (sync_send(a->sync, SYNC_HOOKS, 0, NULL, -1) < 0)
+		return cerr_sys(err, errno, "sync with parent");
+	struct sync_msg m;
+	int fd = -1;
+	int r = sync_recv(a->sync, &m, &fd);
+	if (r < 0)
+		return cerr_sys(err, -r, "sync with parent");
+	if (m.type != SYNC_HOOKS_DONE || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return cerr_set(err, EPROTO, "sync with parent: unexpected message %u", m.type);
+	}
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	r = read_file(path, 1 << 20, states, len, err);
+	close(fd);
+	if (r < 0)
+		return r;
+	return hooks_run(a->spec, HOOK_CREATE_CONTAINER, *states, err);
+}
+
+/* startContainer runs after `start`, inside the container. A failure goes
+ * back to `start` through the exec fifo, which stays open until execve. */
+static void start_hooks(struct init_args *a, int fifo_w, const char *states, size_t len)
+{
+	size_t first = strnlen(states, len);
+	if (!a->spec->n_hooks[HOOK_START_CONTAINER] || first + 1 >= len)
+		return;
+	cerr err = { 0 };
+	if (hooks_run(a->spec, HOOK_START_CONTAINER, states + first + 1, &err) < 0) {
+		const char *msg = cerr_msg(&err);
+		if (write(fifo_w, msg, strlen(msg)) < 0)
+			fprintf(stderr, "corral: %s\n", msg);
+		_exit(1);
+	}
+}
+
+/* A new time namespace takes effect for our children and at execve; its
+ * offsets can only be written before any process is in it, so unshare and
+ * write them before anything is forked (createContainer hooks). */
+static int time_namespace(const struct oci_spec *s, cerr *err)
+{
+	const struct oci_namespace *ns = spec_namespace(s, NS_TIME);
+	if (!ns || ns->path)
+		return 0;
+	if (unshare(CLONE_NEWTIME) < 0)
+		return cerr_sys(err, errno, "linux.namespaces: new time namespace");
+	if (!s->linux_.has_time_offsets)
+		return 0;
+	static const char *const clocks[] = { "monotonic", "boottime" };
+	for (int c = 0; c < 2; c++) {
+		char line[96];
+		snprintf(line, sizeof(line), "%s %lld %lld\n", clocks[c], (long long)s->linux_.time_offsets[c][0],
+			 (long long)s->linux_.time_offsets[c][1]);
+		int r = write_file_str("/proc/self/timens_offsets", line);
+		if (r < 0)
+			return cerr_sys(err, -r, "linux.timeOffsets.%s: write /proc/self/timens_offsets", clocks[c]);
+	}
 	return 0;
 }
 
@@ -145,20 +229,29 @@ _Noreturn void container_init(struct init_args *a)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* until the state is saved, the init dies with its creator */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	_cleanup_free_ int *trees = calloc(s->n_mounts + 1, sizeof(int));
+	if (!trees) {
+		cerr_set(&err, ENOMEM, "out of memory");
+		fail(a, &err);
+	}
+	for (size_t i = 0; i < s->n_mounts; i++)
+		trees[i] = -1;
+	ro.rootfs_tree = -1;
+	ro.mount_trees = trees;
+	if ((a->userns || idmap_needed(s)) && await_maps(a, &ro.rootfs_tree, trees, &err) < 0)
+		fail(a, &err);
 	if (a->userns) {
-		if (expect(a, SYNC_MAPS_DONE, &err) < 0)
-			fail(a, &err);
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
 			cerr_sys(&err, errno, "linux.uidMappings: become root in the user namespace");
 			fail(a, &err);
 		}
 	}
-	if (join_namespaces(a, &err) < 0 || set_names(s, &err) < 0)
+	if (join_namespaces(a, &err) < 0 || time_namespace(s, &err) < 0 || set_names(s, &err) < 0)
 		fail(a, &err);
 	/* io.corral.network=none: a new network namespace whose lo stays down */
 	const char *net = spec_annotation(s, "io.corral.network");
 	if (spec_has_namespace(s, NS_NETWORK) && !spec_namespace(s, NS_NETWORK)->path &&
-	    !(net && streq(net, "none")) && loopback_up(&err) < 0)
+	    !(net && streq(net, "none")) && net_loopback_up(&err) < 0)
 		fail(a, &err);
 	if (rootfs_prepare(&ro, &err) < 0)
 		fail(a, &err);
@@ -172,6 +265,10 @@ _Noreturn void container_init(struct init_args *a)
 		if (p->has_console_size)
 			tty_set_size(master, p->console_height, p->console_width);
 	}
+	_cleanup_free_ char *states = NULL;
+	size_t states_len = 0;
+	if (hooks_need_sync(s) && create_hooks(a, &states, &states_len, &err) < 0)
+		fail(a, &err);
 	/* the host's /proc, to reach exec.fifo after the old root is gone */
 	_cleanup_close_ int procfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0) {
@@ -200,8 +297,23 @@ _Noreturn void container_init(struct init_args *a)
 	_cleanup_free_ char *exe = NULL;
 	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || prepare_fds(a, &err) < 0)
 		fail(a, &err);
+	/* seccomp: loaded while CAP_SYS_ADMIN is still held unless no_new_privs
+	 * allows it later; with a listener, before READY so the parent can hand
+	 * the notify fd on; otherwise last, just before execve */
+	const struct oci_seccomp *sc = s->linux_.seccomp;
+	bool sc_early = sc && (!p->no_new_privileges || sc->listener_path);
+	int notify_fd = -1;
+	if (sc_early && seccomp_apply(sc, &notify_fd, &err) < 0)
+		fail(a, &err);
 	if (creds_apply_user_caps(p, &err) < 0)
 		fail(a, &err);
+	if (notify_fd >= 0) {
+		if (sync_send(a->sync, SYNC_SECCOMP_FD, 0, NULL, notify_fd) < 0) {
+			cerr_sys(&err, errno, "linux.seccomp: send the notify fd to the parent");
+			fail(a, &err);
+		}
+		close(notify_fd);
+	}
 	/* from here the parent may exit at any time; if it dies before GO the
 	 * socket reports it, so the death signal is no longer needed */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
@@ -216,7 +328,15 @@ _Noreturn void container_init(struct init_args *a)
 		fprintf(stderr, "corral: open exec fifo: %s\n", strerror(errno));
 		_exit(1);
 	}
-	close(w);
+	if (states)
+		start_hooks(a, w, states, states_len);
+	if (sc && !sc_early && seccomp_apply(sc, NULL, &err) < 0) {
+		/* `start` is still reading the fifo: tell it */
+		const char *msg = cerr_msg(&err);
+		if (write(w, msg, strlen(msg)) < 0)
+			fprintf(stderr, "corral: %s\n", msg);
+		_exit(1);
+	}
 	close(a->fifo);
 	close(procfd);
 	procfd = -1;

@@ -1,5 +1,6 @@
 /* start, kill and delete of a created container, by its state. */
 #include "container.h"
+#include "hooks.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 
@@ -14,6 +15,36 @@
 #include <unistd.h>
 
 #define DELETE_WAIT_MS 10000
+
+int container_load_spec(const char *root, const char *id, struct oci_spec **out, cerr *err)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s/config.json", root, id);
+	int r = spec_load(path, out, err);
+	return r < 0 ? cerr_wrap(err, "container \"%s\"", id) : 0;
+}
+
+/* After the init's "0", the fifo stays open until execve: anything more is
+ * a startContainer hook's error; EOF means the process was executed. */
+static int await_exec(int fifo, const char *id, cerr *err)
+{
+	char buf[1024];
+	size_t n = 0;
+	int fl = fcntl(fifo, F_GETFL);
+	fcntl(fifo, F_SETFL, fl & ~O_NONBLOCK);
+	for (;;) {
+		ssize_t r = read(fifo, buf + n, sizeof(buf) - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || (n += (size_t)r) == sizeof(buf) - 1)
+			break;
+	}
+	buf[n] = '\0';
+	if (n)
+		return cerr_set(err, EIO, "%s", buf);
+	(void)id;
+	return 0;
+}
 
 int container_start(const char *root, const char *id, cerr *err)
 {
@@ -41,8 +72,8 @@ int container_start(const char *root, const char *id, cerr *err)
 			return cerr_sys(err, errno, "start %s: poll", id);
 		}
 		if (p[0].revents & (POLLIN | POLLHUP)) {
-			char c;
-			if (read(fifo, &c, 1) == 1)
+			char ch;
+			if (read(fifo, &ch, 1) == 1)
 				break;
 			/* the writer came and went without a byte for us: a
 			 * concurrent start took it */
@@ -53,6 +84,16 @@ int container_start(const char *root, const char *id, cerr *err)
 			return cerr_set(err, ESRCH, "container \"%s\" exited before it was started", id);
 	}
 	unlink(path);
+	_cleanup_spec_ struct oci_spec *spec = NULL;
+	if ((r = container_load_spec(root, id, &spec, err)) < 0)
+		return r;
+	if ((r = await_exec(fifo, id, err)) < 0)
+		return r;
+	if (spec->n_hooks[HOOK_POSTSTART]) {
+		_cleanup_free_ char *json = state_to_json(s, ST_RUNNING, false);
+		if (json)
+			hooks_run_warn(spec, HOOK_POSTSTART, json);
+	}
 	return 0;
 }
 
@@ -111,6 +152,12 @@ int container_delete(const char *root, const char *id, bool force, cerr *err)
 		return cerr_set(err, EBUSY, "container \"%s\" is being created", id);
 	_cleanup_cg_ cg *c = NULL;
 	open_cgroup(s, &c);
+	/* a config that cannot be read (created by an older corral) has no
+	 * hooks and no devices */
+	_cleanup_spec_ struct oci_spec *spec = NULL;
+	cerr ignored = { 0 };
+	container_load_spec(root, id, &spec, &ignored);
+	cerr_clear(&ignored);
 	if (st != ST_STOPPED) {
 		_cleanup_close_ int pidfd = state_pidfd(s);
 		if (c) {
@@ -126,6 +173,13 @@ int container_delete(const char *root, const char *id, bool force, cerr *err)
 	}
 	if (c && (r = cg_destroy(c, true, err)) < 0)
 		return cerr_wrap(err, "delete %s", id);
+	netdev_release(dir, spec ? &spec->linux_ : NULL);
+	/* poststop: after the container is gone, before delete returns */
+	if (spec && spec->n_hooks[HOOK_POSTSTOP]) {
+		_cleanup_free_ char *json = state_to_json(s, ST_STOPPED, false);
+		if (json)
+			hooks_run_warn(spec, HOOK_POSTSTOP, json);
+	}
 	r = rm_rf(dir);
 	if (r < 0)
 		return cerr_sys(err, -r, "delete %s: remove %s", id, dir);

@@ -41,6 +41,9 @@ static const struct {
 	{ "delete", cmd_delete, "delete a container and everything it holds" },
 	{ "list", cmd_list, "list containers" },
 	{ "spec", cmd_spec, "write a default config.json" },
+	{ "exec", cmd_exec, "run a new process in a running container" },
+	{ "ps", cmd_ps, "list the processes of a container" },
+	{ "features", cmd_features, "print the features this runtime implements (JSON)" },
 };
 
 static void usage(bool to_stdout)

@@ -117,8 +117,16 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 		return tfd;
 	const char *target = fd_path(tfd, fdp);
 	unsigned long extra = m->flags & ~(MS_REMOUNT);
+	int tree = o->mount_trees ? o->mount_trees[idx] : -1;
+	if (m->bind && tree >= 0) {
+		/* idmapped by the parent: move the detached tree into place */
+		if (syscall(SYS_move_mount, tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return cerr_sys(err, errno, "%s: move idmapped %s on %s", what, src, m->destination);
+	} else if (m->idmap) {
+		return cerr_set(err, EPROTO, "%s: idmapped mount of %s was not prepared", what, src);
+	}
 	if (m->bind) {
-		if (mount(src, target, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
+		if (tree < 0 && mount(src, target, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
 			return cerr_sys(err, errno, "%s: bind %s on %s", what, src, m->destination);
 		/* the bind's own flags need a remount; MS_BIND|MS_REMOUNT keeps others */
 		_cleanup_close_ int mfd = open_in_root(rootfd, m->destination, O_PATH, 0);
@@ -177,8 +185,13 @@ int rootfs_prepare(const struct rootfs_opts *o, cerr *err)
 	unsigned long prop = (want & (MS_SHARED | MS_SLAVE)) ? MS_SLAVE | MS_REC : MS_PRIVATE | MS_REC;
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return cerr_sys(err, errno, "make / %s", s->linux_.rootfs_propagation ? s->linux_.rootfs_propagation : "rprivate");
-	if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (o->rootfs_tree >= 0) {
+		/* idmapped by the parent (run.oci.idmap-rootfs): move it over the rootfs */
+		if (syscall(SYS_move_mount, o->rootfs_tree, "", AT_FDCWD, o->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return cerr_sys(err, errno, "root.path: move idmapped %s into place", o->rootfs);
+	} else if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
 		return cerr_sys(err, errno, "root.path: bind %s", o->rootfs);
+	}
 	_cleanup_close_ int rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return cerr_sys(err, errno, "root.path: open %s", o->rootfs);

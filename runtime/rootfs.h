@@ -9,6 +9,8 @@ struct rootfs_opts {
 	const char *bundle;  /* absolute; relative mount sources resolve here */
 	bool userns;         /* mknod is not allowed: bind host devices */
 	bool no_pivot;
+	int rootfs_tree;         /* idmapped rootfs from the parent, or -1 */
+	const int *mount_trees;  /* per mount: an idmapped tree, or -1; may be NULL */
 };
 
 /* Make / private (or as configured), bind the rootfs, apply the config's

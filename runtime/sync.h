@@ -11,7 +11,10 @@ enum sync_type {
 	SYNC_GO,            /* parent → child: state is saved */
 	SYNC_ERROR,         /* child → parent: setup failed; text follows */
 	SYNC_HOOKS,         /* child → parent: run createRuntime/prestart now */
-	SYNC_HOOKS_DONE,    /* parent → child */
+	SYNC_HOOKS_DONE,    /* parent → child: the states for the init's hooks (memfd) */
+	SYNC_MOUNT_FD,      /* parent → child: an idmapped mount (fd), code = mount index */
+	SYNC_SECCOMP_FD,    /* child → parent: the seccomp notify fd, for listenerPath */
+	SYNC_PID,           /* exec helper → caller: the process's pid (code) and pidfd */
 };
 
 #define SYNC_TEXT_MAX 1024

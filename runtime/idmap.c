@@ -1,0 +1,158 @@
+#include "idmap.h"
+#include "sync.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/mount.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+bool idmap_rootfs_wanted(const struct oci_spec *s)
+{
+	const char *v = spec_annotation(s, IDMAP_ROOTFS_ANNOTATION);
+	return v && streq(v, "true");
+}
+
+bool idmap_needed(const struct oci_spec *s)
+{
+	if (idmap_rootfs_wanted(s))
+		return true;
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (s->mounts[i].idmap)
+			return true;
+	return false;
+}
+
+static bool container_maps(const struct oci_spec *s)
+{
+	return s->linux_.n_uid_mappings && s->linux_.n_gid_mappings;
+}
+
+int idmap_check(const struct oci_spec *s, cerr *err)
+{
+	const char *v = spec_annotation(s, IDMAP_ROOTFS_ANNOTATION);
+	if (v && !streq(v, "true") && !streq(v, "false"))
+		return cerr_set(err, EINVAL, "annotations.%s: \"%s\" must be true or false", IDMAP_ROOTFS_ANNOTATION, v);
+	if (idmap_rootfs_wanted(s) && !container_maps(s))
+		return cerr_set(err, EINVAL, "annotations.%s: needs linux.uidMappings and linux.gidMappings",
+				IDMAP_ROOTFS_ANNOTATION);
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct oci_mount *m = &s->mounts[i];
+		if (m->idmap && !m->n_uid_mappings && !container_maps(s))
+			return cerr_set(err, EINVAL, "mounts[%zu]: idmap needs uidMappings and gidMappings, on the mount or in linux", i);
+	}
+	return 0;
+}
+
+static int write_map(pid_t pid, const char *file, const struct oci_idmap *m, size_t n)
+{
+	char path[64], buf[340 * 36];
+	size_t off = 0;
+	for (size_t i = 0; i < n && off < sizeof(buf); i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%u %u %u\n", m[i].container_id, m[i].host_id,
+					m[i].size);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	return write_file_str(path, buf);
+}
+
+/* A user namespace holding only these mappings: a child unshares it and
+ * waits on a pipe while we write its maps and open it. */
+static int make_userns(const struct oci_idmap *u, size_t nu, const struct oci_idmap *g, size_t ng, cerr *err)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return cerr_sys(err, errno, "idmap: pipe");
+	struct clone_args ca = { .flags = CLONE_NEWUSER, .exit_signal = SIGCHLD };
+	pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid == 0) {
+		char c;
+		close(p[1]);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	int e = errno;
+	close(p[0]);
+	if (pid < 0) {
+		close(p[1]);
+		return cerr_sys(err, e, "idmap: clone a user namespace");
+	}
+	char path[64];
+	int fd = -1, r = write_map(pid, "uid_map", u, nu);
+	if (r == 0)
+		r = write_map(pid, "gid_map", g, ng);
+	if (r == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			r = -errno;
+	}
+	close(p[1]);
+	waitpid(pid, NULL, 0);
+	if (r < 0)
+		return cerr_sys(err, -r, "idmap: write the mappings");
+	return fd;
+}
+
+static int idmapped_tree(const char *src, bool recursive, bool idmap_recursive, int userns, cerr *err)
+{
+	_cleanup_close_ int fd = (int)syscall(SYS_open_tree, AT_FDCWD, src,
+					      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+	if (fd < 0)
+		return cerr_sys(err, errno, "open_tree %s", src);
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (idmap_recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0)
+		return cerr_sys(err, errno, "idmap %s", src);
+	return TAKE_FD(fd);
+}
+
+static int send_one(int sock, int index, const char *what, const char *src, bool recursive, bool idmap_recursive,
+		    const struct oci_idmap *u, size_t nu, const struct oci_idmap *g, size_t ng, cerr *err)
+{
+	_cleanup_close_ int userns = make_userns(u, nu, g, ng, err);
+	if (userns < 0)
+		return cerr_wrap(err, "%s", what);
+	_cleanup_close_ int tree = idmapped_tree(src, recursive, idmap_recursive, userns, err);
+	if (tree < 0)
+		return cerr_wrap(err, "%s", what);
+	if (sync_send(sock, SYNC_MOUNT_FD, index, NULL, tree) < 0)
+		return cerr_sys(err, errno, "%s: send the mount to the container init", what);
+	return 0;
+}
+
+int idmap_send_mounts(int sock, const struct oci_spec *s, const char *rootfs, const char *bundle, pid_t init,
+		      cerr *err)
+{
+	const struct oci_linux *l = &s->linux_;
+	int r;
+	(void)init;
+	if (idmap_rootfs_wanted(s) &&
+	    (r = send_one(sock, IDMAP_ROOTFS_INDEX, "root.path", rootfs, true, true, l->uid_mappings,
+			  l->n_uid_mappings, l->gid_mappings, l->n_gid_mappings, err)) < 0)
+		return r;
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct oci_mount *m = &s->mounts[i];
+		if (!m->idmap)
+			continue;
+		char what[32], src[PATH_MAX];
+		snprintf(what, sizeof(what), "mounts[%zu]", i);
+		snprintf(src, sizeof(src), "%s%s%s", m->source[0] == '/' ? "" : bundle, m->source[0] == '/' ? "" : "/",
+			 m->source);
+		bool own = m->n_uid_mappings > 0;
+		if ((r = send_one(sock, (int)i, what, src, m->recursive, m->idmap_recursive,
+				  own ? m->uid_mappings : l->uid_mappings, own ? m->n_uid_mappings : l->n_uid_mappings,
+				  own ? m->gid_mappings : l->gid_mappings, own ? m->n_gid_mappings : l->n_gid_mappings,
+				  err)) < 0)
+			return r;
+	}
+	return 0;
+}
