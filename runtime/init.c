@@ -248,8 +248,10 @@ _Noreturn void container_init(struct init_args *a)
 	}
 	if (join_namespaces(a, &err) < 0 || time_namespace(s, &err) < 0 || set_names(s, &err) < 0)
 		fail(a, &err);
+	/* io.corral.network=none: a new network namespace whose lo stays down */
+	const char *net = spec_annotation(s, "io.corral.network");
 	if (spec_has_namespace(s, NS_NETWORK) && !spec_namespace(s, NS_NETWORK)->path &&
-	    net_loopback_up(&err) < 0)
+	    !(net && streq(net, "none")) && net_loopback_up(&err) < 0)
 		fail(a, &err);
 	if (rootfs_prepare(&ro, &err) < 0)
 		fail(a, &err);

@@ -304,7 +304,10 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, cerr 
 	jg_key(g, "annotations");
 	yajl_gen_map_open(g);
 	for (char **l = in->spec->labels; l && l[0] && l[1]; l += 2)
-		jg_key_str(g, l[0], l[1]);
+		if (!streq(l[0], ANNOT_NETWORK)) /* ours: a label must not turn lo on or off */
+			jg_key_str(g, l[0], l[1]);
+	/* the runtime reads it: none keeps lo down in the new network namespace */
+	jg_key_str(g, ANNOT_NETWORK, in->spec->network == CTR_NET_LOOPBACK ? "loopback" : "none");
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	size_t n;

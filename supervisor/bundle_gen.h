@@ -5,6 +5,9 @@
 #include "imagesrc.h"
 #include "spec.h"
 
+/* Read by runtime/init.c: "none" leaves lo down, anything else brings it up. */
+#define ANNOT_NETWORK "io.corral.network"
+
 typedef struct bundle_in {
 	const char *id, *hostname;
 	const ctr_spec *spec;

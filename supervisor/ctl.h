@@ -16,3 +16,5 @@ char *ctl_to_json(yajl_val v, bool pretty);
 const char *ctl_str(yajl_val o, const char *path);
 /* The verbs of ctl_ctr.c: each gets argv after the verb; returns the exit code. */
 int ctl_verb(const char *verb, int argc, char **argv, bool *handled);
+/* corralctl image import|ls|inspect|rm|prune (ctl_img.c). */
+int ctl_image(int argc, char **argv);

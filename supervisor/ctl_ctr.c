@@ -445,41 +445,6 @@ static int v_events(int argc, char **argv)
 	}
 }
 
-static int v_image(int argc, char **argv)
-{
-	if (argc < 1)
-		return ctl_fail("image", "expected import, ls, inspect, rm or prune"), 2;
-	const char *sub = argv[0];
-	if (!strcmp(sub, "import") && argc >= 2) {
-		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-		yajl_gen_map_open(g);
-		char abs[4096];
-		jg_key_str(g, "path", realpath(argv[1], abs) ? abs : argv[1]);
-		if (argc >= 3)
-			jg_key_str(g, "name", argv[2]);
-		yajl_gen_map_close(g);
-		_cleanup_free_ char *p = jg_finish(g, NULL);
-		return simple(M("ImageImport"), p, true);
-	}
-	if (!strcmp(sub, "ls"))
-		return simple(M("ImageList"), NULL, true);
-	if (!strcmp(sub, "inspect") && argc == 2) {
-		_cleanup_free_ char *p = obj_id("image", argv[1]);
-		return simple(M("ImageInspect"), p, true);
-	}
-	if (!strcmp(sub, "rm") && argc >= 2) {
-		int rc = 0;
-		for (int i = 1; i < argc; i++) {
-			_cleanup_free_ char *p = obj_id("image", argv[i]);
-			rc |= simple(M("ImageRemove"), p, true);
-		}
-		return rc;
-	}
-	if (!strcmp(sub, "prune"))
-		return simple(M("ImagePrune"), argc > 1 && !strcmp(argv[1], "-a") ? "{\"all\":true}" : "{}", true);
-	return ctl_fail("image", "expected import PATH [NAME], ls, inspect IMAGE, rm IMAGE..., prune [-a]"), 2;
-}
-
 int ctl_verb(const char *verb, int argc, char **argv, bool *handled)
 {
 	*handled = true;
@@ -531,7 +496,7 @@ int ctl_verb(const char *verb, int argc, char **argv, bool *handled)
 	if (!strcmp(verb, "events"))
 		return v_events(argc, argv);
 	if (!strcmp(verb, "image"))
-		return v_image(argc, argv);
+		return ctl_image(argc, argv);
 	*handled = false;
 	return 2;
 }

@@ -57,7 +57,9 @@ void ctr_free(ctr *c)
 	free(c->name);
 	free(c->image);
 	free(c->image_digest);
+	free(c->image_manifest);
 	free(c->spec_json);
+	free(c->list_json);
 	if (c->spec_tree)
 		yajl_tree_free(c->spec_tree);
 	ctr_spec_release(&c->spec);
@@ -99,6 +101,8 @@ int ctr_record_save(const corrald *d, const ctr *c, cerr *err)
 	jg_key_str(g, "name", c->name);
 	jg_key_str(g, "image", c->image);
 	jg_key_str(g, "imageDigest", c->image_digest ? c->image_digest : "");
+	if (c->image_manifest)
+		jg_key_str(g, "imageManifest", c->image_manifest);
 	jg_key_str(g, "created", c->created);
 	jg_key(g, "spec");
 	gen_spec(g, c);
@@ -160,6 +164,8 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	c->name = strdup(str_of(v, "name"));
 	c->image = strdup(str_of(v, "image"));
 	c->image_digest = strdup(str_of(v, "imageDigest"));
+	if (*str_of(v, "imageManifest"))
+		c->image_manifest = strdup(str_of(v, "imageManifest"));
 	snprintf(c->created, sizeof(c->created), "%s", str_of(v, "created"));
 	yajl_val spec = json_get(v, "spec");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -224,4 +230,41 @@ int ctr_gen(yajl_gen g, const ctr *c)
 	jg_key_int(g, "restart_count", c->restart_count);
 	yajl_gen_map_close(g);
 	return yajl_gen_map_close(g);
+}
+
+static void list_key_of(const ctr *c, struct ctr_list_key *k)
+{
+	memset(k, 0, sizeof(*k)); /* padding too: the key is compared with memcmp */
+	k->status = (int)c->status;
+	k->pid = c->status == CS_RUNNING ? (int)c->pid : 0;
+	k->has_exit = c->has_exit;
+	k->exit_code = c->exit_code;
+	k->signal = c->signal;
+	k->oom_killed = c->oom_killed;
+	k->restart_count = c->restart_count;
+	/* same sizes: a plain copy (no printf on List's path) */
+	_Static_assert(sizeof(k->started_at) == sizeof(c->started_at), "started_at");
+	_Static_assert(sizeof(k->finished_at) == sizeof(c->finished_at), "finished_at");
+	memcpy(k->started_at, c->started_at, sizeof(k->started_at));
+	memcpy(k->finished_at, c->finished_at, sizeof(k->finished_at));
+}
+
+int ctr_append_json(ctr *c, strbuf *sb)
+{
+	struct ctr_list_key k;
+	list_key_of(c, &k);
+	if (!c->list_json || memcmp(&k, &c->list_key, sizeof(k))) {
+		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+		if (!g || ctr_gen(g, c))
+			return -ENOMEM;
+		size_t n;
+		char *text = jg_finish(g, &n);
+		if (!text)
+			return -ENOMEM;
+		free(c->list_json);
+		c->list_json = text;
+		c->list_len = n;
+		c->list_key = k;
+	}
+	return sb_add(sb, c->list_json, c->list_len);
 }

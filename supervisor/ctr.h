@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <yajl/yajl_tree.h>
 #include "common/error.h"
+#include "common/strbuf.h"
 #include "eventloop.h"
 #include "logs.h"
 #include "restart_policy.h"
@@ -37,6 +38,7 @@ typedef struct ctr_follow {
 typedef struct ctr {
 	char id[CTR_ID_LEN + 1];
 	char *name, *image, *image_digest;
+	char *image_manifest; /* of a store image: what its hold keeps; else NULL */
 	char created[64];
 	char *spec_json;  /* the ContainerSpec, as given */
 	yajl_val spec_tree; /* spec_json parsed once, for List and Inspect */
@@ -57,6 +59,15 @@ typedef struct ctr {
 	ctr_follow *follows;
 	struct corrald *d;
 	struct ctr *next;
+	/* List's cache: the Container object as JSON, valid while the state it
+	 * was made from (list_key) is unchanged; the rest never changes */
+	char *list_json;
+	size_t list_len;
+	struct ctr_list_key {
+		int status, pid, has_exit, exit_code, signal, oom_killed;
+		unsigned restart_count;
+		char started_at[64], finished_at[64];
+	} list_key;
 } ctr;
 
 /* containers/<id> */
@@ -72,6 +83,8 @@ int ctr_record_save(const struct corrald *d, const ctr *c, cerr *err);
 int ctr_record_load(struct corrald *d, const char *dir, ctr **out, cerr *err);
 /* The Container object (Inspect, List). */
 int ctr_gen(yajl_gen g, const ctr *c);
+/* The same, appended to sb as JSON text, from the cache when still valid. */
+int ctr_append_json(ctr *c, strbuf *sb);
 
 /* lifecycle.c */
 int ctr_start(struct corrald *d, ctr *c, cerr *err);

@@ -20,6 +20,7 @@
 void image_ref_release(image_ref *r)
 {
 	free(r->id);
+	free(r->manifest);
 	free(r->name);
 	free(r->rootfs);
 	strv_free(r->env);
@@ -69,6 +70,7 @@ static int from_store(const char *state_dir, const char *image, const char *dir,
 	char rootfs[PATH_MAX];
 	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", dir);
 	out->id = strdup(h.id);
+	out->manifest = strdup(h.manifest);
 	out->name = strdup(image);
 	out->rootfs = strdup(rootfs);
 	out->env = copy_or_null(h.cfg.env);
@@ -76,7 +78,7 @@ static int from_store(const char *state_dir, const char *image, const char *dir,
 	out->cmd = copy_or_null(h.cfg.cmd);
 	out->workdir = h.cfg.workdir ? strdup(h.cfg.workdir) : NULL;
 	out->user = h.cfg.user ? strdup(h.cfg.user) : NULL;
-	if (!out->id || !out->name || !out->rootfs) {
+	if (!out->id || !out->manifest || !out->name || !out->rootfs) {
 		image_ref_release(out);
 		imagesrc_release(state_dir, dir);
 		return cerr_set(err, ENOMEM, "out of memory");

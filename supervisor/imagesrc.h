@@ -8,6 +8,7 @@
 
 typedef struct image_ref {
 	char *id;     /* digest, or the directory */
+	char *manifest; /* the manifest digest of a store image, else NULL */
 	char *name;
 	char *rootfs; /* directory */
 	bool shared;  /* rootfs is shared between containers: keep it read-only */

@@ -25,8 +25,9 @@ static void usage(FILE *f)
 		"                            call a method (\"Ping\" or a full name) with JSON\n"
 		"                            parameters; print each reply as JSON\n"
 		"  version                   print corralctl's version\n\n"
-		"Images:     image import PATH [NAME] | image ls | image inspect IMAGE |\n"
-		"            image rm IMAGE... | image prune [-a]\n"
+		"Images:     image import [--format oci|docker] SOURCE [NAME] | image ls |\n"
+		"            image inspect IMAGE | image rm [-f] IMAGE... | image prune [-a]\n"
+		"            SOURCE: [oci:|oci-archive:|docker-archive:]PATH[:REF]\n"
 		"Containers: create|run [-d] [--name N] [--restart P] [--memory 16m] [--cpus 0.5]\n"
 		"              [--pids N] [-e K=V] [-v SRC:DST[:ro]] [-w DIR] [-u USER] [-l K=V]\n"
 		"              [-t] [--network none|loopback] IMAGE [COMMAND...]\n"
@@ -277,6 +278,8 @@ static void print_call_error(const char *method, const vl_reply *rep)
 		fprintf(stderr, "corralctl: %s: no such image: %s\n", short_m, ctl_str(p, "image"));
 	else if (streq(short_e, "NameInUse"))
 		fprintf(stderr, "corralctl: %s: name %s is in use by %.12s\n", short_m, ctl_str(p, "name"), ctl_str(p, "id"));
+	else if (streq(short_e, "InvalidState") && streq(ctl_str(p, "state"), "in-use"))
+		fprintf(stderr, "corralctl: %s: %s\n", short_m, ctl_str(p, "reason"));
 	else if (streq(short_e, "InvalidState"))
 		fprintf(stderr, "corralctl: %s: container %.12s is %s: %s\n", short_m, ctl_str(p, "id"), ctl_str(p, "state"),
 			ctl_str(p, "reason"));

@@ -171,7 +171,8 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 		*slash = '\0';
 	if (asprintf(&d->containers_dir, "%s/containers", cfg->state_dir) < 0 ||
 	    asprintf(&d->runtime_root, "%s/runtime", cfg->state_dir) < 0 ||
-	    asprintf(&d->monitor_bin, "%s/corral-monitor", self) < 0)
+	    asprintf(&d->monitor_bin, "%s/corral-monitor", self) < 0 ||
+	    asprintf(&d->images_bin, "%s/corral-images", self) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	int r;
 	if ((r = mkdir_p(d->containers_dir, 0700)) < 0 || (r = mkdir_p(d->runtime_root, 0700)) < 0)
@@ -194,7 +195,7 @@ static int run(corrald_config *cfg, cerr *err)
 	if ((r = el_new(&loop, err)) < 0)
 		return r;
 	d.loop = loop;
-	if (!(d.metrics = metrics_new()) || !(d.events = events_new(EVENTS_KEEP)))
+	if (!(d.metrics = metrics_new()) || !(d.events = events_new(EVENTS_KEEP)) || !(d.imgsizes = imgsize_new()))
 		return cerr_set(err, ENOMEM, "out of memory");
 	if ((r = mkdir_p(cfg->state_dir, 0711)) < 0) {
 		r = cerr_sys(err, -r, "state directory %s", cfg->state_dir);
@@ -293,10 +294,12 @@ out:
 	vl_server_free(d.srv);
 	audit_close(&d.audit);
 	metrics_free(d.metrics);
+	imgsize_free(d.imgsizes);
 	free(d.cgroup_parent);
 	free(d.containers_dir);
 	free(d.runtime_root);
 	free(d.monitor_bin);
+	free(d.images_bin);
 	return r;
 }
 

@@ -27,7 +27,7 @@ struct metrics {
 	struct method_stats methods[METRICS_MAX_METHODS + 1]; /* last: "other" */
 	size_t n_methods;
 	uint64_t containers[N_STATES];
-	uint64_t store_bytes, connections, restarts, oom_kills, refused;
+	uint64_t store_bytes, images, connections, restarts, oom_kills, refused;
 	double start_time;
 };
 
@@ -92,6 +92,7 @@ void metrics_set_containers(metrics *m, const char *state, uint64_t n)
 }
 
 void metrics_set_store_bytes(metrics *m, uint64_t b) { m->store_bytes = b; }
+void metrics_set_images(metrics *m, uint64_t n) { m->images = n; }
 void metrics_set_connections(metrics *m, uint64_t n) { m->connections = n; }
 void metrics_add_restarts(metrics *m, uint64_t n) { m->restarts += n; }
 void metrics_add_oom_kills(metrics *m, uint64_t n) { m->oom_kills += n; }
@@ -135,6 +136,8 @@ int metrics_render(const metrics *m, strbuf *sb)
 	    sb_addf(sb, "corral_container_oom_kills_total %llu\n", (unsigned long long)m->oom_kills) ||
 	    head(sb, "corral_store_bytes", "gauge", "Bytes used by the image and container store.") ||
 	    sb_addf(sb, "corral_store_bytes %llu\n", (unsigned long long)m->store_bytes) ||
+	    head(sb, "corral_images", "gauge", "Images in the store.") ||
+	    sb_addf(sb, "corral_images %llu\n", (unsigned long long)m->images) ||
 	    head(sb, "corral_rpc_connections", "gauge", "Open control socket connections.") ||
 	    sb_addf(sb, "corral_rpc_connections %llu\n", (unsigned long long)m->connections) ||
 	    head(sb, "corral_rpc_connections_refused_total", "counter",

@@ -16,6 +16,7 @@ void metrics_rpc(metrics *m, const char *method, const char *error, uint64_t use
 /* Gauges, set by whoever knows them. */
 void metrics_set_containers(metrics *m, const char *state, uint64_t n);
 void metrics_set_store_bytes(metrics *m, uint64_t bytes);
+void metrics_set_images(metrics *m, uint64_t n);
 void metrics_set_connections(metrics *m, uint64_t n);
 /* Counters. */
 void metrics_add_restarts(metrics *m, uint64_t n);

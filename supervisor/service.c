@@ -8,6 +8,7 @@
 #include "spec.h"
 #include "ctr.h"
 #include "service_ctr.h"
+#include "service_img.h"
 #include "varlink_wire.h"
 
 #include <errno.h>
@@ -18,14 +19,6 @@
 #define KNOWN(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 static corrald *D(void *ud) { return ud; }
-
-static void not_wired(vl_call *call)
-{
-	_cleanup_free_ char *p = vl_json_obj1("method", vl_call_method(call));
-	vl_call_error(call, VL_ERR_METHOD_NOT_IMPLEMENTED, p);
-}
-
-/* ---- implemented ---- */
 
 static void m_ping(vl_call *call, yajl_val params, void *ud)
 {
@@ -53,7 +46,9 @@ static void m_get_info(vl_call *call, yajl_val params, void *ud)
 	jg_key_int(g, "connections", (long long)vl_server_n_connections(d->srv));
 	jg_key_int(g, "containers", (long long)ctr_count(d, -1));
 	jg_key_int(g, "running", (long long)ctr_count(d, CS_RUNNING));
-	jg_key_int(g, "images", 0);
+	size_t n_images = 0;
+	corrald_update_image_gauges(d, &n_images);
+	jg_key_int(g, "images", (long long)n_images);
 	yajl_gen_map_close(g);
 	vl_call_reply_gen(call, g);
 }
@@ -61,6 +56,7 @@ static void m_get_info(vl_call *call, yajl_val params, void *ud)
 int corrald_render_metrics(strbuf *out, void *data)
 {
 	corrald *d = data;
+	corrald_update_image_gauges(d, NULL);
 	metrics_set_connections(d->metrics, vl_server_n_connections(d->srv));
 	return metrics_render(d->metrics, out);
 }
@@ -77,8 +73,6 @@ static void m_metrics(vl_call *call, yajl_val params, void *ud)
 		return (void)vl_call_error(call, SV_ERR("InternalError"), NULL);
 	vl_call_reply(call, p);
 }
-
-/* ---- checked, not wired yet ---- */
 
 static void m_events(vl_call *call, yajl_val params, void *ud)
 {
@@ -105,51 +99,15 @@ static void m_events(vl_call *call, yajl_val params, void *ud)
 		vl_call_error(call, SV_ERR("InternalError"), NULL);
 }
 
-static void m_image_import(vl_call *call, yajl_val params, void *ud)
-{
-	const char *path, *fmt, *name;
-	if (sp_known(call, params, KNOWN("path", "format", "name")) < 0 ||
-	    sp_str(call, params, "path", true, &path) < 0 || sp_str(call, params, "format", false, &fmt) < 0 ||
-	    sp_str(call, params, "name", false, &name) < 0)
-		return;
-	if (path[0] != '/')
-		return (void)sp_invalid(call, "path", "must be an absolute path");
-	if (fmt && !streq(fmt, "auto") && !streq(fmt, "oci") && !streq(fmt, "docker"))
-		return (void)sp_invalid(call, "format", "must be auto, oci or docker");
-	not_wired(call);
-}
-
-static void m_image_list(vl_call *call, yajl_val params, void *ud)
-{
-	if (sp_known(call, params, KNOWN("names")) == 0)
-		not_wired(call);
-}
-
-static void m_image_one(vl_call *call, yajl_val params, void *ud)
-{
-	const char *img;
-	bool force;
-	if (sp_known(call, params, KNOWN("image", "force")) == 0 &&
-	    sp_str(call, params, "image", true, &img) == 0 && sp_bool(call, params, "force", false, &force) == 0)
-		not_wired(call);
-}
-
-static void m_image_prune(vl_call *call, yajl_val params, void *ud)
-{
-	bool all;
-	if (sp_known(call, params, KNOWN("all")) == 0 && sp_bool(call, params, "all", false, &all) == 0)
-		not_wired(call);
-}
-
 static const vl_method methods[] = {
 	{ "Ping", m_ping },
 	{ "GetInfo", m_get_info },
 	{ "Metrics", m_metrics },
-	{ "ImageImport", m_image_import },
-	{ "ImageList", m_image_list },
-	{ "ImageInspect", m_image_one },
-	{ "ImageRemove", m_image_one },
-	{ "ImagePrune", m_image_prune },
+	{ "ImageImport", sv_image_import },
+	{ "ImageList", sv_image_list },
+	{ "ImageInspect", sv_image_inspect },
+	{ "ImageRemove", sv_image_remove },
+	{ "ImagePrune", sv_image_prune },
 	{ "CreateContainer", sv_create },
 	{ "Start", sv_start },
 	{ "Stop", sv_stop },

@@ -1,13 +1,13 @@
 /* io.corral.Supervisor: the method table corrald serves, and what every call
- * goes through on its way out (metrics, audit). Methods of the container
- * and image lifecycle check their parameters fully, then answer
- * org.varlink.service.MethodNotImplemented until the lifecycle is wired. */
+ * goes through on its way out (metrics, audit). The container methods are
+ * in service_ctr.c, the image methods in service_img.c. */
 #pragma once
 #include <stdint.h>
 #include "audit.h"
 #include "config.h"
 #include "eventloop.h"
 #include "events.h"
+#include "imgsize.h"
 #include "metrics.h"
 #include "varlink_server.h"
 
@@ -24,6 +24,8 @@ typedef struct corrald {
 	char *containers_dir; /* <state-dir>/containers */
 	char *runtime_root;   /* <state-dir>/runtime: the runtime's state files */
 	char *monitor_bin;    /* corral-monitor beside corrald */
+	char *images_bin;     /* corral-images beside corrald: imports run there */
+	imgsize_cache *imgsizes; /* unpacked layer sizes, by diff_id */
 } corrald;
 
 extern const vl_interface corral_supervisor_iface;

@@ -141,13 +141,14 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 	c->name = c->spec.name ? strdup(c->spec.name) : strndup(c->id, 12);
 	c->image = strdup(c->spec.image);
 	c->image_digest = strdup(img.id);
+	c->image_manifest = img.manifest ? strdup(img.manifest) : NULL;
 	rfc3339_ns(0, c->created, sizeof(c->created));
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (g && !jg_value(g, v))
 		c->spec_json = jg_finish(g, NULL);
 	const char *bad = NULL;
 	r = -ENOMEM;
-	if (!c->name || !c->image || !c->image_digest || !c->spec_json)
+	if (!c->name || !c->image || !c->image_digest || !c->spec_json || (img.manifest && !c->image_manifest))
 		cerr_set(&err, ENOMEM, "out of memory");
 	else {
 		bundle_in in = { .id = c->id, .hostname = c->name, .spec = &c->spec, .image = &img,
@@ -357,18 +358,19 @@ void sv_list(vl_call *call, yajl_val params, void *ud)
 				return (void)sp_invalid(call, "states", "must be created, running, exited, restarting or removing");
 		}
 	}
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g)
+	/* each entry from its cache: List stays cheap with many containers */
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	int r = sb_adds(&sb, "{\"containers\":[");
+	bool first = true;
+	for (ctr *c = d->ctrs; c && !r; c = c->next)
+		if (labels_match(c, l) && state_match(c, s, all)) {
+			r = first ? 0 : sb_add(&sb, ",", 1);
+			r = r ? r : ctr_append_json(c, &sb);
+			first = false;
+		}
+	if (r || (r = sb_adds(&sb, "]}")))
 		return (void)vl_call_error(call, SV_ERR("InternalError"), NULL);
-	yajl_gen_map_open(g);
-	jg_key(g, "containers");
-	yajl_gen_array_open(g);
-	for (ctr *c = d->ctrs; c; c = c->next)
-		if (labels_match(c, l) && state_match(c, s, all))
-			ctr_gen(g, c);
-	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	vl_call_reply_gen(call, g);
+	vl_call_reply(call, sb.buf);
 }
 
 void sv_inspect(vl_call *call, yajl_val params, void *ud)

@@ -238,8 +238,10 @@ int vl_encode_call(strbuf *out, const char *method, const char *params_json, boo
 
 int vl_encode_reply(strbuf *out, const char *params_json, bool continues)
 {
-	int r = sb_addf(out, "{\"parameters\":%s%s}", params_json ? params_json : "{}",
-			continues ? ",\"continues\":true" : "");
+	/* no printf: a List reply is tens of kB, and vsnprintf copies it slowly */
+	int r = sb_adds(out, "{\"parameters\":");
+	if (!r) r = sb_adds(out, params_json ? params_json : "{}");
+	if (!r) r = sb_adds(out, continues ? ",\"continues\":true}" : "}");
 	return r ? r : add_nul(out);
 }
 

@@ -5,8 +5,8 @@
 #    daemon's growth (goal <= 1 MiB), beside conmon supervising the same
 #    bundle with runc when conmon is installed
 #  - Ping and List p99 with N containers (goal <= 1 ms)
-#  - create+start through corrald vs `corral run -d` of the same bundle
-#    (goal <= 1.5x)
+#  - create+start of an imported image through corrald vs `corral run -d`
+#    of the same bundle, alternating rounds, median ratio (goal <= 1.5x)
 # Usage: tests/bench/supervisor.sh [BUILD] (N=100 by default)
 set -eu
 B=${1:-build}
@@ -14,7 +14,7 @@ case "$B" in /*) ;; *) B="$(pwd)/$B" ;; esac
 N=${N:-100}
 PY=/usr/bin/python3
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-"$ROOT/tests/fixtures/mkbusybox.sh" "$B" >/dev/null
+"$ROOT/tests/fixtures/mkimages.sh" "$B" >/dev/null
 IMG="$B/fixtures/busybox/rootfs"
 d=$(mktemp -d "$B/tmp/bench.XXXXXX" 2>/dev/null || { mkdir -p "$B/tmp"; mktemp -d "$B/tmp/bench.XXXXXX"; })
 sock="$d/c.sock"
@@ -28,7 +28,7 @@ cleanup() {
 	set +e
 	for id in $(ctl --json ps -a 2>/dev/null | jq -r '.[].id'); do ctl rm -f "$id" >/dev/null 2>&1; done
 	kill $pid 2>/dev/null; wait $pid 2>/dev/null
-	for c in $(ls "$d/runc" 2>/dev/null); do runc --root "$d/runc" delete -f "$c" >/dev/null 2>&1; done
+	while read -r root c rt; do "$rt" --root "$root" delete --force "$c" >/dev/null 2>&1; done <"$d/conmon.rts" 2>/dev/null
 	for c in $(ls "$d/rt" 2>/dev/null); do "$B/bin/corral" --root "$d/rt" delete --force "$c" >/dev/null 2>&1; done
 	for p in $(cat "$d/conmon.pids" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 	for m in /sys/fs/cgroup/unified /sys/fs/cgroup; do
@@ -44,25 +44,45 @@ pss() { awk '/^Pss:/ {print $2}' /proc/$1/smaps_rollup; }
 idle=$(rss $pid)
 echo "corrald idle RSS: $idle kB (goal <= 4096 kB)"
 
-# create+start through corrald, vs corral run -d of the same bundle
+# create+start of an imported image through corrald, vs `corral run -d` of
+# the same bundle: rounds alternate, the median of the ratios is printed
 t0=$(date +%s%N)
-for i in $(seq 20); do ctl run -d "$IMG" true >/dev/null; done
+ctl image import "oci:$B/fixtures/images/oci:test" bench:1 >/dev/null
 t1=$(date +%s%N)
-one=$(ls "$d/state/containers" | head -1)
+echo "image import (oci layout, 3 layers) through corrald: $(((t1 - t0) / 1000000)) ms"
+keep=$(ctl create --name keep bench:1 true) # its overlay rootfs is the direct runs' rootfs
 mkdir -p "$d/bundle"
-jq --arg c "$cgp/direct" '.linux.cgroupsPath = $c' "$d/state/containers/$one/config.json" >"$d/bundle/config.json"
-t2=$(date +%s%N)
-for i in $(seq 20); do
+jq --arg c "$cgp/direct" '.linux.cgroupsPath = $c' "$d/state/containers/$keep/config.json" >"$d/bundle/config.json"
+ROUNDS=${ROUNDS:-15}
+: >"$d/ratios"
+# per round: corralctl run -d (one client: create+start), corral run -d, and
+# corralctl create then corralctl start (two clients); a client process
+# alone costs what `corralctl ping` costs, printed too
+for i in $(seq "$ROUNDS"); do
+	a=$(date +%s%N)
+	ctl run -d bench:1 true >/dev/null
+	b=$(date +%s%N)
 	(cd "$d/bundle" && "$B/bin/corral" --root "$d/rt" run -d "b$i" </dev/null >/dev/null 2>&1)
+	c=$(date +%s%N)
+	id=$(ctl create bench:1 true) && ctl start "$id" >/dev/null
+	e=$(date +%s%N)
+	ctl ping >/dev/null
+	f=$(date +%s%N)
 	"$B/bin/corral" --root "$d/rt" delete --force "b$i" >/dev/null 2>&1 || true
+	echo "$(((b - a) / 1000)) $(((c - b) / 1000)) $(((e - c) / 1000)) $(((f - e) / 1000))" >>"$d/ratios"
 done
-t3=$(date +%s%N)
-for id in $(ctl --json ps -a | jq -r '.[].id'); do ctl rm -f "$id" >/dev/null; done
-sv=$(((t1 - t0) / 20000)); direct=$(((t3 - t2) / 20000))
-echo "create+start: corralctl run -d $sv us, corral run -d $direct us (includes delete), ratio $(awk "BEGIN {printf \"%.2f\", $sv / $direct}") (goal <= 1.5)"
+for id in $(ctl --json ps -a | jq -r '.[] | select(.name != "keep") | .id'); do ctl rm -f "$id" >/dev/null; done
+awk 'function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+	{ run[NR] = $1; di[NR] = $2; two[NR] = $3; ping[NR] = $4; r1[NR] = $1 / $2; r2[NR] = $3 / $2 }
+	END { n = NR
+		printf "create+start of an imported image, medians of %d alternating rounds:\n", n
+		printf "  corralctl run -d (create+start, one client) %d us, corral run -d %d us: median ratio %.2f (goal <= 1.5)\n", median(run, n), median(di, n), median(r1, n)
+		printf "  corralctl create + corralctl start (two clients) %d us: median ratio %.2f; one client process (corralctl ping) costs %d us\n", median(two, n), median(r2, n), median(ping, n) }' "$d/ratios"
+ctl rm -f keep >/dev/null
 
 before=$(rss $pid)
-for i in $(seq "$N"); do ctl run -d "$IMG" sleep 100000 >/dev/null; done
+for i in $(seq "$N"); do ctl run -d bench:1 sleep 100000 >/dev/null; done
 sleep 0.5
 after=$(rss $pid)
 mon=0 monp=0
@@ -74,24 +94,33 @@ done
 echo "with $N containers: corrald grew $(((after - before) / N)) kB per container ($before -> $after kB)"
 echo "  monitor: $((mon / N)) kB RSS, $((monp / N)) kB PSS each; overhead $(((monp + after - before) / N)) kB per container by PSS, $(((mon + after - before) / N)) kB by RSS (goal <= 1024)"
 
-if command -v conmon >/dev/null && command -v runc >/dev/null; then
-	mkdir -p "$d/cm"
-	jq --arg c "$cgp/conmon" --arg r "$IMG" '.linux.cgroupsPath = $c | .root.path = $r' "$d/bundle/config.json" >"$d/cm/config.json"
-	jq '.process.args = ["sleep", "100000"]' "$d/cm/config.json" >"$d/cm/c" && mv "$d/cm/c" "$d/cm/config.json"
-	conmon --cid cmbench --cuuid cmbench --name cmbench --runtime "$(command -v runc)" \
-		--runtime-arg --root --runtime-arg "$d/runc" --bundle "$d/cm" \
-		--log-path "$d/cm/ctr.log" --exit-dir "$d/cm" --container-pidfile "$d/cm/pid" \
-		--conmon-pidfile "$d/cm/conmon.pid" --socket-dir-path "$d/cm" >"$d/cm/out" 2>&1 || true
+# conmon supervising the same kind of container, through corral and runc
+conmon_one() { # NAME RUNTIME
+	local n=$1 rt=$2 cd="$d/cm-$1"
+	mkdir -p "$cd"
+	jq --arg c "$cgp/conmon-$n" --arg r "$IMG" '.linux.cgroupsPath = $c | .root.path = $r | .root.readonly = true |
+		.process.args = ["sleep", "100000"] | del(.annotations)' "$d/bundle/config.json" >"$cd/config.json"
+	conmon --cid "cm$n" --cuuid "cm$n" --name "cm$n" --runtime "$rt" \
+		--runtime-arg --root --runtime-arg "$d/rt-$n" --bundle "$cd" \
+		--log-path "$cd/ctr.log" --exit-dir "$cd" --container-pidfile "$cd/pid" \
+		--conmon-pidfile "$cd/conmon.pid" --socket-dir-path "$cd" >"$cd/out" 2>&1 || true
 	sleep 0.5
-	if [ -f "$d/cm/conmon.pid" ]; then
-		cp=$(cat "$d/cm/conmon.pid")
-		echo "$cp" >>"$d/conmon.pids"
-		runc --root "$d/runc" start cmbench >/dev/null 2>&1 || true
-		sleep 0.3
-		echo "conmon (runc) supervising the same container: $(rss "$cp") kB RSS, $(pss "$cp") kB PSS"
-	else
-		echo "conmon: could not start it: $(head -3 "$d/cm/out")"
+	if [ ! -f "$cd/conmon.pid" ]; then
+		echo "conmon ($n): could not start it: $(head -3 "$cd/out")"
+		return 0
 	fi
+	local cp
+	cp=$(cat "$cd/conmon.pid")
+	echo "$cp" >>"$d/conmon.pids"
+	"$rt" --root "$d/rt-$n" start "cm$n" >/dev/null 2>&1 || true
+	sleep 0.3
+	echo "conmon ($n) supervising the same container: $(rss "$cp") kB RSS, $(pss "$cp") kB PSS"
+	"$rt" --root "$d/rt-$n" delete --force "cm$n" >/dev/null 2>&1 || true
+	echo "$d/rt-$n cm$n $rt" >>"$d/conmon.rts"
+}
+if command -v conmon >/dev/null; then
+	conmon_one corral "$B/bin/corral"
+	! command -v runc >/dev/null || conmon_one runc "$(command -v runc)"
 else
 	echo "conmon: not installed (apt-get install conmon) - no side-by-side figure"
 fi

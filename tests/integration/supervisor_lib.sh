@@ -1,0 +1,78 @@
+# Helpers of the corrald tests (sourced after lib.sh): a daemon on a temp
+# socket and state dir, a client, and a cleanup that leaves nothing behind.
+CORRALD="$B/bin/corrald"
+CORRALCTL="$B/bin/corralctl"
+
+# start_sv [FLAG VALUE]...: a daemon on $T/c.sock with state in $T/state
+start_sv() {
+	SOCK="$T/c.sock"
+	STATE_D="$T/state"
+	[ -f "$T/corrald.conf" ] || : >"$T/corrald.conf"
+	"$CORRALD" --config "$T/corrald.conf" --socket "$SOCK" --state-dir "$STATE_D" \
+		--cgroup-delegate no --cgroup-parent "/corral-$TID" "$@" >>"$T/corrald.log" 2>&1 &
+	CORRALD_PID=$!
+	echo "$CORRALD_PID" >>"$T/.daemons"
+	local i
+	for i in $(seq 200); do
+		"$CORRALCTL" --socket "$SOCK" --timeout 2 ping >/dev/null 2>&1 && return 0
+		kill -0 "$CORRALD_PID" 2>/dev/null || { cat "$T/corrald.log" >&2; fail "corrald exited"; return 1; }
+		sleep 0.05
+	done
+	fail "corrald did not answer on $SOCK"
+}
+
+ctl() { "$CORRALCTL" --socket "$SOCK" --timeout 30 "$@"; }
+
+# From the EXIT trap: containers, daemons, monitors, cgroups, runtime state.
+cleanup_sv() {
+	set +e
+	if [ -n "${CORRALD_PID:-}" ] && kill -0 "$CORRALD_PID" 2>/dev/null; then
+		for id in $(ctl --json ps -a 2>/dev/null | jq -r '.[].id' 2>/dev/null); do
+			ctl rm -f "$id" >/dev/null 2>&1
+		done
+	fi
+	local p
+	for p in $(cat "$T/.daemons" 2>/dev/null); do
+		kill -TERM "$p" 2>/dev/null || continue
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+		kill -KILL "$p" 2>/dev/null
+	done
+	rm -f "$T/.daemons"
+	# monitors whose daemon was killed, and what they still run
+	for p in $(leaked_processes "$T"); do kill -KILL "$p" 2>/dev/null; done
+	if [ -d "$T/state/runtime" ]; then
+		for id in $(ls "$T/state/runtime"); do
+			"$CORRAL" --root "$T/state/runtime" delete --force "$id" >/dev/null 2>&1
+		done
+	fi
+	# overlay rootfs of containers whose daemon was killed
+	local m
+	for m in $(awk -v d="$T/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
+		umount -l "$m" 2>/dev/null
+	done
+	local cg
+	for cg in /sys/fs/cgroup/unified/corral-"$TID" /sys/fs/cgroup/corral-"$TID"; do
+		[ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
+	done
+	# a sanitizer report fails the test even when every assertion held
+	if grep -qE "AddressSanitizer|LeakSanitizer|runtime error:" "$T/corrald.log" 2>/dev/null; then
+		grep -E -A5 "AddressSanitizer|LeakSanitizer|runtime error:" "$T/corrald.log" | head -20 >&2
+		exit 1
+	fi
+	return 0
+}
+
+# wait_for SECONDS COMMAND...: poll until the command succeeds
+wait_for() {
+	local t=$1 i
+	shift
+	for i in $(seq $((t * 20))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	fail "timed out after ${t}s waiting for: $*"
+}
+
+status_of() { ctl --json inspect "$1" | jq -r '.container.state.status'; }
+is_status() { [ "$(status_of "$1")" = "$2" ]; }
+

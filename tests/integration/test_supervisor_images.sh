@@ -1,0 +1,160 @@
+#!/bin/bash
+# corrald's image methods on the store in its state dir, and containers run
+# from imported images; network none and loopback. Each test cleans up its
+# daemon, monitors, containers, mounts and cgroups, also on failure.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMGS="$FIXTURES/images"
+
+n_images() { ctl --json image ls | jq '.images | length'; }
+n_layers() { find "$STATE_D/images/layers" -mindepth 1 -maxdepth 1 | wc -l; }
+
+test_svi_import_then_run_prints_output_and_exit_code() {
+	trap cleanup_sv EXIT
+	start_sv
+	local id
+	id=$(ctl --json image import "oci:$IMGS/oci:test" web:1 | jq -r '.images[0].id')
+	case "$id" in sha256:????????????????????????????????????????????????????????????????) ;;
+	*) fail "import reply id: $id" ;; esac
+	assert_eq "$(ctl --json image ls | jq -r '.images[0].names[0]')" "web:1" "image ls names"
+	local size
+	size=$(ctl --json image inspect web:1 | jq .image.size)
+	[ "$size" -gt 100000 ] || fail "image size $size: expected the unpacked busybox"
+	assert_eq "$(ctl --json image inspect "${id:7:12}" | jq -r .image.id)" "$id" "inspect by ID prefix"
+	local out rc=0
+	out=$(ctl run web:1 sh -c 'echo from the image; exit 5' 2>"$T/err") || rc=$?
+	assert_eq "$out" "from the image" "run output"
+	assert_eq "$rc" 5 "run exit code"
+	assert_eq "$(ctl info | awk '$1 == "images" {print $2}')" 1 "GetInfo images"
+	ctl metrics >"$T/m"
+	grep -qx 'corral_images 1' "$T/m" || fail "metrics: no corral_images 1"
+	local bytes
+	bytes=$(awk '$1 == "corral_store_bytes" {print $2}' "$T/m")
+	[ "$bytes" -gt "$size" ] || fail "corral_store_bytes $bytes: expected more than the image ($size)"
+	timeout 2 "$CORRALCTL" --socket "$SOCK" --json events --since 0 >"$T/ev" || true
+	assert_eq "$(jq -r 'select(.type == "image") | .action' "$T/ev")" import "image import event"
+	out=$(ctl image inspect nosuch 2>&1) && fail "inspect of a missing image succeeded"
+	assert_contains "$out" "no such image: nosuch" "missing image error"
+}
+
+test_svi_import_every_source_kind() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl image import "$IMGS/oci" >/dev/null                       # layout, auto
+	ctl image import "oci-archive:$IMGS/test.oci.tar" tar:1 >/dev/null
+	ctl image import "docker-archive:$IMGS/docker-legacy.tar" >/dev/null
+	ctl image import --format docker "$IMGS/docker-moby25.tar" moby:1 >/dev/null
+	ctl image import "oci:$IMGS/oci:user" user:1 >/dev/null
+	ctl --json image ls >"$T/ls"
+	local names
+	names=$(jq -r '[.images[].names[]] | sort | join(" ")' "$T/ls")
+	assert_contains "$names" "tar:1" "oci-archive name"
+	assert_contains "$names" "moby:1" "docker-archive (moby 25) name"
+	assert_contains "$names" "user:1" "oci:PATH:REF name"
+	assert_contains "$names" "corral.test/fixture:legacy" "docker-archive's own RepoTags"
+	assert_eq "$(ctl run user:1 id -un)" app "image User from oci:PATH:REF"
+	local out
+	out=$(ctl call ImageImport '{"path":"relative/dir"}' 2>&1) && fail "relative path accepted"
+	assert_contains "$out" "absolute" "relative path refused"
+	out=$(ctl image import "$T/missing.tar" 2>&1) && fail "missing file accepted"
+	assert_contains "$out" "missing.tar" "the error names the source"
+	printf 'not a tar' >"$T/bad.tar"
+	out=$(ctl call ImageImport "{\"path\":\"docker-archive:$T/bad.tar\"}" 2>&1) && fail "garbage accepted"
+	assert_contains "$out" "InvalidParameter" "a bad archive is the caller's error"
+	assert_eq "$(jq '.images | length' "$T/ls")" "$(n_images)" "a failed import adds nothing"
+}
+
+test_svi_rm_in_use_refused_then_prune_reclaims() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
+	ctl image import "docker-archive:$IMGS/docker-moby25.tar" spare:1 >/dev/null
+	ctl create --name c1 app:1 true >/dev/null
+	local out rc=0
+	out=$(ctl image rm app:1 2>&1) || rc=$?
+	assert_eq "$rc" 1 "rm of an image in use fails"
+	assert_contains "$out" "used by container c1" "the refusal names the container"
+	ctl call ImageRemove '{"image":"app:1"}' >"$T/err.json" 2>&1 && fail "ImageRemove succeeded"
+	assert_contains "$(cat "$T/err.json")" "io.corral.Supervisor.InvalidState" "InvalidState error"
+	assert_eq "$(ctl --json image inspect app:1 | jq -r '.image.names[0]')" app:1 "still there"
+	# prune -a keeps the used image, takes the other
+	local spare
+	spare=$(ctl --json image inspect spare:1 | jq -r .image.manifestDigest)
+	ctl --json image prune -a >"$T/prune"
+	assert_eq "$(n_images)" 1 "prune -a kept only the image in use"
+	[ ! -e "$STATE_D/images/blobs/sha256/${spare#sha256:}" ] || fail "prune left the spare manifest"
+	ctl rm c1 >/dev/null
+	ctl image rm app:1 >/dev/null
+	assert_eq "$(n_images)" 0 "rm once unused"
+	[ "$(n_layers)" -gt 0 ] || fail "layers went before prune"
+	ctl --json image prune >"$T/prune"
+	assert_eq "$(n_layers)" 0 "prune collected every layer"
+	[ "$(jq .reclaimedBytes "$T/prune")" -gt 100000 ] || fail "reclaimedBytes: $(jq .reclaimedBytes "$T/prune")"
+	timeout 2 "$CORRALCTL" --socket "$SOCK" --json events --since 0 >"$T/ev" || true
+	assert_eq "$(jq -s 'map(select(.type == "image" and .action == "remove" and .name == "app:1")) | length' \
+		"$T/ev")" 1 "image remove event"
+}
+
+test_svi_forced_rm_keeps_layers_held_by_container() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
+	ctl run -d --name busy app:1 sleep 1000 >/dev/null
+	ctl image rm -f app:1 >/dev/null
+	assert_eq "$(n_images)" 0 "forced rm removed the image"
+	ctl image prune -a >/dev/null
+	[ "$(n_layers)" -gt 0 ] || fail "prune took the layers of a running container"
+	assert_eq "$(ctl exec busy hostname)" busy "the container still runs from its rootfs"
+	ctl rm -f busy >/dev/null
+	ctl image prune >/dev/null
+	assert_eq "$(n_layers)" 0 "layers collected once the container went"
+}
+
+test_svi_store_shared_with_corral_image() {
+	trap cleanup_sv EXIT
+	start_sv
+	"$CORRAL" image --store "$STATE_D" import --name cli:1 "$IMGS/oci:test" >/dev/null
+	ctl image import "docker-archive:$IMGS/docker-legacy.tar" daemon:1 >/dev/null
+	assert_eq "$(ctl --json image inspect cli:1 | jq -r '.image.names[0]')" cli:1 "daemon sees the CLI's import"
+	"$CORRAL" image --store "$STATE_D" list >"$T/cli"
+	grep -q '^daemon:1 ' "$T/cli" || fail "the CLI does not see the daemon's import"
+	assert_eq "$(ctl run cli:1 echo ok)" ok "run an image the CLI imported"
+	# imports from both at once: the store lock keeps refs.json whole
+	"$CORRAL" image --store "$STATE_D" import --name cli:2 "oci-archive:$IMGS/test.oci.tar" >/dev/null &
+	local p=$!
+	ctl image import "docker-archive:$IMGS/docker-moby25.tar" daemon:2 >/dev/null
+	wait "$p" || fail "concurrent CLI import failed"
+	assert_eq "$(ctl --json image ls | jq -r '[.images[].names[] | select(test("^(cli|daemon):"))] | sort | join(" ")')" \
+		"cli:1 cli:2 daemon:1 daemon:2" "every name kept"
+}
+
+lo_flags() { # IMAGE NETWORK: lo's IFF_UP bit inside the container (1 up, 0 down)
+	local f
+	f=$(ctl run --network "$2" "$1" cat /sys/class/net/lo/flags)
+	echo $(( f & 1 ))
+}
+
+test_svi_network_none_keeps_lo_down_loopback_brings_it_up() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl image import "oci:$IMGS/oci:test" net:1 >/dev/null
+	assert_eq "$(lo_flags net:1 none)" 0 "network none: lo down"
+	assert_eq "$(lo_flags net:1 loopback)" 1 "network loopback: lo up"
+	# a private namespace either way: the host's interfaces are not there
+	local n
+	n=$(ctl run --network none net:1 ls /sys/class/net)
+	assert_eq "$n" lo "network none: only lo"
+	local id
+	id=$(ctl create --network none net:1 true)
+	id=$(ctl --json inspect "$id" | jq -r .container.id)
+	assert_eq "$(jq -r '.annotations["io.corral.network"]' "$STATE_D/containers/$id/config.json")" none \
+		"the annotation the runtime reads"
+	# a label cannot switch lo on behind the network setting
+	assert_eq "$(ctl run -l io.corral.network=loopback --network none net:1 cat /sys/class/net/lo/flags | \
+		awk '{print $1 % 2}')" 0 "label does not override network"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep "^test_svi_${SV_ONLY:-}"); do
+	run_test "$t"
+done
