@@ -79,6 +79,33 @@ for rt in crun runc; do
 		awk -v a="${med[corral]}" -v b="${med[$rt]}" -v n="$rt" 'BEGIN {printf "  corral/%s = %.2fx\n", n, a/b}'
 done
 
+# peak RSS: the largest of create, start, state and delete, per runtime
+if [ -x /usr/bin/time ]; then
+	echo "peak RSS of one create/start/state/delete (max over the four commands):"
+	declare -A rss
+	for rt in "${rts[@]}"; do
+		[ -n "${failed[$rt]:-}" ] && continue
+		id="rss-$rt-$$" peak=0
+		case $rt in
+		corral) bin=("$B/bin/corral" --root "$work/state-corral") ;;
+		*) bin=("$rt" --root "$work/state-$rt") ;;
+		esac
+		for cmd in "create --bundle $bundle $id" "start $id" "state $id" "delete --force $id"; do
+			# the runtime itself is timed, with no shell in between
+			# shellcheck disable=SC2086
+			/usr/bin/time -f '%M' -o "$work/rss" "${bin[@]}" $cmd </dev/null >/dev/null 2>&1
+			kb=$(tail -1 "$work/rss")
+			[ "$kb" -gt "$peak" ] 2>/dev/null && peak=$kb
+		done
+		rss[$rt]=$peak
+		printf '  %-7s %6s KiB\n' "$rt" "$peak"
+	done
+	for rt in crun runc; do
+		[ -n "${rss[corral]:-}" ] && [ -n "${rss[$rt]:-}" ] &&
+			awk -v a="${rss[corral]}" -v b="${rss[$rt]}" -v n="$rt" 'BEGIN {printf "  corral/%s peak RSS = %.2fx\n", n, a/b}'
+	done
+fi
+
 # echo it works under memory.max = 512 KiB (memory.swap.max 0)
 jq '.process.args=["/bin/echo","it works"] | .linux.resources={"memory":{"limit":524288,"swap":524288}}' \
 	"$bundle/config.json" >"$bundle/c.json" && mv "$bundle/c.json" "$bundle/config.json"

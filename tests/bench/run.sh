@@ -1,0 +1,18 @@
+#!/bin/bash
+# `make bench`: every benchmark, each printing its figures and ratios
+# measured in the same run. Never timed tests: nothing here passes or fails
+# on speed. BENCH=lifecycle|images|supervisor|vm picks one.
+set -u
+B=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+want=${BENCH:-lifecycle images supervisor vm}
+for b in $want; do
+	echo "=== bench: $b"
+	case $b in
+	lifecycle) "$here/lifecycle.sh" "$B" ;;
+	images) "$here/images.sh" "$B" ;;
+	supervisor) "$here/supervisor.sh" "$B" ;;
+	vm) "$here/lifecycle-vm.sh" "$B" ;;
+	*) echo "bench: unknown benchmark $b" ;;
+	esac
+done
