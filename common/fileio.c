@@ -65,6 +65,11 @@ static int write_all(int fd, const void *data, size_t len)
 
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, cerr *err)
 {
+	return write_file_atomic_ex(path, data, len, mode, 0, err);
+}
+
+int write_file_atomic_ex(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, cerr *err)
+{
 	char tmp[PATH_MAX];
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
 		return cerr_set(err, ENAMETOOLONG, "%s: path too long", path);
@@ -83,6 +88,8 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 		unlink(tmp);
 		return cerr_sys(err, r, "rename %s", path);
 	}
+	if (flags & WFA_NO_DIRSYNC)
+		return 0;
 	_cleanup_free_ char *dir = strdup(path);
 	if (dir) {
 		char *slash = strrchr(dir, '/');

@@ -13,6 +13,11 @@ static inline int read_file(const char *path, size_t max, char **out, size_t *le
 /* Write data to a temporary file beside path, fsync it, rename it into place,
  * and fsync the directory, so a crash leaves the old file or the new one. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, cerr *err);
+/* The same; WFA_NO_DIRSYNC skips the fsync of the directory: the caller
+ * syncs it once for a batch, or the rename replaces an older file, so a
+ * crash still leaves the old file or the new one, never half of one. */
+#define WFA_NO_DIRSYNC 1u
+int write_file_atomic_ex(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, cerr *err);
 /* Write a short string to an existing file (proc, sysfs, cgroupfs). */
 int write_file_str(const char *path, const char *s);
 int write_file_str_at(int dirfd, const char *path, const char *s);

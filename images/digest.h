@@ -11,6 +11,8 @@
 
 typedef struct digest_ctx digest_ctx;
 
+/* NULL when out of memory or when libcrypto cannot be loaded (it is
+ * dlopen'ed on first use). */
 digest_ctx *digest_new(void);
 void digest_free(digest_ctx *d);
 static inline void digest_freep(digest_ctx **d) { digest_free(*d); }
@@ -19,8 +21,8 @@ void digest_update(digest_ctx *d, const void *data, size_t len);
 /* Finish into out ("sha256:<hex>"); the context is reset for reuse. */
 void digest_final(digest_ctx *d, char out[static DIGEST_STR_LEN]);
 
-/* One-shot digest of a buffer. */
-void digest_buf(const void *data, size_t len, char out[static DIGEST_STR_LEN]);
+/* One-shot digest of a buffer; fails only when libcrypto cannot be loaded. */
+int digest_buf(const void *data, size_t len, char out[static DIGEST_STR_LEN], cerr *err);
 
 /* A well-formed "sha256:<64 lowercase hex>"; other algorithms are refused
  * because nothing else is verified. */

@@ -28,17 +28,22 @@ int image_remove(const char *store_root, const char *ref, cerr *err)
 	return refs_save(&s, &db, err);
 }
 
-static void hold_name(const char *abs_path, char out[static DIGEST_STR_LEN + 8])
+static int hold_name(const char *abs_path, char out[static DIGEST_STR_LEN + 8], cerr *err)
 {
 	char d[DIGEST_STR_LEN];
-	digest_buf(abs_path, strlen(abs_path), d);
+	int r = digest_buf(abs_path, strlen(abs_path), d, err);
+	if (r < 0)
+		return r;
 	snprintf(out, DIGEST_STR_LEN + 8, "%s.json", digest_hex(d));
+	return 0;
 }
 
 int hold_add(img_store *s, const char *abs_path, const char *manifest, cerr *err)
 {
 	char name[DIGEST_STR_LEN + 8];
-	hold_name(abs_path, name);
+	int r = hold_name(abs_path, name, err);
+	if (r < 0)
+		return r;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "bundle", abs_path) || jg_key_str(g, "manifest", manifest) ||
 	    yajl_gen_map_close(g))
@@ -54,7 +59,11 @@ int hold_add(img_store *s, const char *abs_path, const char *manifest, cerr *err
 void hold_drop(img_store *s, const char *abs_path)
 {
 	char name[DIGEST_STR_LEN + 8];
-	hold_name(abs_path, name);
+	cerr err = { 0 };
+	if (hold_name(abs_path, name, &err) < 0) {
+		cerr_clear(&err);
+		return;
+	}
 	_cleanup_free_ char *path = NULL;
 	if (asprintf(&path, "%s/holds/%s", s->dir, name) >= 0)
 		unlink(path);

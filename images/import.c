@@ -110,7 +110,8 @@ static int fetch_json(imp *m, const img_desc *d, char **text, cerr *err)
 		return cerr_set(err, EIO, "blob %s: size mismatch: expected %llu bytes, got %s%zu", d->digest,
 				(unsigned long long)d->size, n > d->size ? "more than " : "", n > d->size ? n - 1 : n);
 	char got[DIGEST_STR_LEN];
-	digest_buf(buf, n, got);
+	if ((r = digest_buf(buf, n, got, err)) < 0)
+		return r;
 	if (!streq(got, d->digest))
 		return cerr_set(err, EIO, "blob %s: digest mismatch: expected %s, got %s", d->digest, d->digest, got);
 	if (strlen(buf) != n)
@@ -439,7 +440,8 @@ static int import_docker(imp *m, cerr *err)
 	close(fd);
 	if (r < 0 || clen > IMG_MAX_JSON || strlen(ctext) != clen)
 		return cerr_set(err, EINVAL, "%.200s: unreadable, too large or not text", e->config);
-	digest_buf(ctext, clen, m->config_digest);
+	if ((r = digest_buf(ctext, clen, m->config_digest, err)) < 0)
+		return r;
 	char named[DIGEST_STR_LEN];
 	if (digest_from_path(e->config, named) && !streq(named, m->config_digest))
 		return cerr_set(err, EIO, "blob %s: digest mismatch: expected %s, got %s", named, named, m->config_digest);
@@ -495,7 +497,9 @@ static int import_docker(imp *m, cerr *err)
 	_cleanup_free_ char *mtext = bad ? NULL : jg_finish(g, &mlen);
 	if (!mtext)
 		return cerr_set(err, ENOMEM, "cannot build the manifest");
-	digest_buf(mtext, mlen, m->manifest_digest);
+	int dr = digest_buf(mtext, mlen, m->manifest_digest, err);
+	if (dr < 0)
+		return dr;
 	return save_blob(m, m->manifest_digest, mtext, mlen, err);
 }
 

@@ -189,7 +189,9 @@ int layer_unpack(layer_job *j, cerr *err)
 	s.zbuf = malloc(BUF_SIZE);
 	s.ubuf = malloc(BUF_SIZE);
 	s.dec = archive_read_new();
-	if (!s.zhash || !s.uhash || !s.zbuf || !s.ubuf || !s.dec)
+	if (!s.zhash || !s.uhash)
+		return cerr_set(err, ELIBACC, "sha256: cannot start (libcrypto.so.3 missing, or out of memory)");
+	if (!s.zbuf || !s.ubuf || !s.dec)
 		return cerr_set(err, ENOMEM, "out of memory");
 	archive_read_support_filter_gzip(s.dec);
 	archive_read_support_filter_zstd(s.dec);

@@ -185,7 +185,8 @@ int store_read_blob(img_store *s, const char *digest, size_t max, char **out, si
 	if (r < 0)
 		return cerr_wrap(err, "store blob %s", digest);
 	char got[DIGEST_STR_LEN];
-	digest_buf(buf, n, got);
+	if ((r = digest_buf(buf, n, got, err)) < 0)
+		return r;
 	if (!streq(got, digest))
 		return cerr_set(err, EIO, "store blob %s: corrupt: content hashes to %s", digest, got);
 	*out = TAKE_PTR(buf);

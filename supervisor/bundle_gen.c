@@ -321,5 +321,6 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, cerr 
 		return cerr_wrap(err, "generated config.json");
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/config.json", dir);
-	return write_file_atomic(path, text, n, 0644, err);
+	/* the container's first record.json, saved next, syncs the directory */
+	return write_file_atomic_ex(path, text, n, 0644, WFA_NO_DIRSYNC, err);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *const ctr_status_str[CS_COUNT] = { "created", "running", "exited", "restarting", "removing" };
 
@@ -125,7 +126,10 @@ int ctr_record_save(const corrald *d, const ctr *c, cerr *err)
 		return cerr_set(err, ENOMEM, "out of memory");
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s/record.json", d->containers_dir, c->id);
-	return write_file_atomic(path, text, n, 0600, err);
+	/* The first save syncs the directory (config.json's entry with it); later
+	 * ones rename over a durable record, which a crash leaves old or new. */
+	unsigned fl = access(path, F_OK) == 0 ? WFA_NO_DIRSYNC : 0;
+	return write_file_atomic_ex(path, text, n, 0600, fl, err);
 }
 
 static const char *str_of(yajl_val o, const char *key)

@@ -157,15 +157,16 @@ static int spawn_monitor(corrald *d, ctr *c, pid_t *pid, cerr *err)
 	}
 	close(sp[1]);
 	_cleanup_close_ int rd = sp[0];
-	waitpid(p, NULL, 0); /* it exits once the monitor has detached */
 	char buf[4096];
 	size_t n = 0;
 	uint64_t deadline = el_now_usec() + SPAWN_TIMEOUT_MS * 1000ull;
 	for (;;) {
 		struct pollfd pf = { .fd = rd, .events = POLLIN };
 		int left = (int)((deadline - el_now_usec()) / 1000);
-		if (left <= 0 || poll(&pf, 1, left) == 0)
+		if (left <= 0 || poll(&pf, 1, left) == 0) {
+			waitpid(p, NULL, 0);
 			return cerr_set(err, ETIMEDOUT, "container %s: the monitor did not report", c->id);
+		}
 		ssize_t k = read(rd, buf + n, sizeof(buf) - 1 - n);
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -175,6 +176,9 @@ static int spawn_monitor(corrald *d, ctr *c, pid_t *pid, cerr *err)
 		if (n == sizeof(buf) - 1 || memchr(buf, '\n', n))
 			break;
 	}
+	/* it exited once the monitor detached, long before the report: reap it
+	 * now rather than wait on it before reading */
+	waitpid(p, NULL, 0);
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	if (!strncmp(buf, "ok ", 3)) {

@@ -19,6 +19,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: corral-monitor --dir DIR --root ROOT --id ID [--sync-fd N]\n"
 		   "         [--log-max-size BYTES] [--log-max-files N] [--foreground]\n"
+		   "       corral-monitor --cleanup --root ROOT --id ID\n"
 		   "Runs one container (DIR/config.json) for corrald; not meant to be run by hand.\n");
 }
 
@@ -46,11 +47,11 @@ static int daemonize(int sync_fd)
 int main(int argc, char **argv)
 {
 	monitor_opts o = { .sync_fd = -1 };
-	bool fg = false;
+	bool fg = false, cleanup = false;
 	static const struct option longs[] = {
 		{ "dir", 1, NULL, 'd' }, { "root", 1, NULL, 'r' }, { "id", 1, NULL, 'i' },
 		{ "sync-fd", 1, NULL, 's' }, { "log-max-size", 1, NULL, 'S' }, { "log-max-files", 1, NULL, 'F' },
-		{ "foreground", 0, NULL, 'f' }, { "help", 0, NULL, 'h' }, { 0 },
+		{ "foreground", 0, NULL, 'f' }, { "cleanup", 0, NULL, 'c' }, { "help", 0, NULL, 'h' }, { 0 },
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
@@ -62,11 +63,22 @@ int main(int argc, char **argv)
 		case 'S': o.log_max_size = strtoull(optarg, NULL, 10); break;
 		case 'F': o.log_max_files = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'f': fg = true; break;
+		case 'c': cleanup = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!o.dir || !o.root || !o.id || optind != argc) {
+	if (cleanup && o.root && o.id && optind == argc) {
+		/* corral-monitor-lean has no runtime library: it runs this at the end */
+		cerr err = { 0 };
+		if (monitor_cleanup(o.root, o.id, &err) < 0) {
+			fprintf(stderr, "corral-monitor: %s\n", cerr_msg(&err));
+			cerr_clear(&err);
+			return 1;
+		}
+		return 0;
+	}
+	if (cleanup || !o.dir || !o.root || !o.id || optind != argc) {
 		usage(stderr);
 		return 2;
 	}

@@ -1,13 +1,9 @@
 #include "monitor.h"
+#include "monitor_steady.h"
 #include "crilog.h"
-#include "eventloop.h"
-#include "exitrec.h"
-#include "params.h"
 #include "varlink_server.h"
-#include "cgroups/cgroups.h"
 #include "common/timefmt.h"
 #include "common/cleanup.h"
-#include "common/json.h"
 #include "common/log.h"
 #include "runtime/container.h"
 
@@ -15,199 +11,17 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static const char monitor_interface[] =
-	"interface io.corral.Monitor\n\n"
-	"method State() -> (pid: int, running: bool, startedAt: string)\n"
-	"method Kill(signal: int, all: ?bool) -> ()\n"
-	"# signal now, SIGKILL after timeout seconds unless it has exited\n"
-	"method Stop(signal: int, timeout: int) -> ()\n"
-	"error NotRunning ()\n";
-
-typedef struct mon {
-	const monitor_opts *o;
-	el_loop *loop;
-	vl_server *srv;
-	crilog log;
-	int fd[2];           /* stdout, stderr readers (the pty master in fd[0]) */
-	el_source *io[2];
-	el_source *drain, *killer;
-	struct container c;
-	bool exited, finished;
-	exitrec rec;
-} mon;
 
 void monitor_sock_path(int dirfd, char *buf, size_t n)
 {
 	snprintf(buf, n, "/proc/self/fd/%d/" MONITOR_SOCK, dirfd);
 }
-
-static void finish(mon *m)
-{
-	if (m->finished)
-		return;
-	m->finished = true;
-	for (int i = 0; i < 2; i++) {
-		el_remove(m->io[i]);
-		m->io[i] = NULL;
-		if (m->fd[i] >= 0)
-			close(m->fd[i]);
-		m->fd[i] = -1;
-	}
-	crilog_close(&m->log); /* the last byte is on disk before exit.json */
-	if (m->c.cgroup_mount && m->c.cgroup_path) {
-		char p[PATH_MAX];
-		snprintf(p, sizeof(p), "%s%s", m->c.cgroup_mount, m->c.cgroup_path);
-		m->rec.oom_killed = exitrec_oom_kills(p) > 0;
-	}
-	cerr err = { 0 };
-	if (exitrec_write(m->o->dir, &m->rec, &err) < 0) {
-		log_error("%s: %s", m->o->id, cerr_msg(&err));
-		cerr_clear(&err);
-	}
-	if (container_delete(m->o->root, m->o->id, true, &err) < 0) {
-		log_warn("%s", cerr_msg(&err));
-		cerr_clear(&err);
-	}
-	el_exit(m->loop, 0);
-}
-
-static void maybe_finish(mon *m)
-{
-	if (m->exited && m->fd[0] < 0 && m->fd[1] < 0)
-		finish(m);
-}
-
-static void on_io(el_source *s, int fd, uint32_t events, void *data)
-{
-	mon *m = data;
-	int i = fd == m->fd[0] ? 0 : 1;
-	char buf[65536];
-	ssize_t n = read(fd, buf, sizeof(buf));
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
-	if (n <= 0) { /* EOF, or EIO from a pty whose slave is gone */
-		el_remove(s);
-		m->io[i] = NULL;
-		close(fd);
-		m->fd[i] = -1;
-		maybe_finish(m);
-		return;
-	}
-	cerr err = { 0 };
-	if (crilog_write(&m->log, i ? CRILOG_STDERR : CRILOG_STDOUT, buf, (size_t)n, 0, &err) < 0) {
-		log_warn("%s: log: %s", m->o->id, cerr_msg(&err));
-		cerr_clear(&err);
-	}
-}
-
-static void on_drain_timeout(el_source *s, void *data)
-{
-	mon *m = data;
-	log_warn("%s: output still open %llu s after the container exited; closing it", m->o->id,
-		 MONITOR_DRAIN_USEC / 1000000);
-	finish(m);
-}
-
-static void on_sigchld(el_source *s, const struct signalfd_siginfo *si, void *data)
-{
-	mon *m = data;
-	int st;
-	pid_t p;
-	/* a subreaper inherits orphans of the container: reap them all */
-	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (p != m->c.pid || m->exited)
-			continue;
-		m->exited = true;
-		m->rec.signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-		m->rec.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + m->rec.signal;
-		rfc3339_ns(0, m->rec.finished_at, sizeof(m->rec.finished_at));
-		el_remove(m->killer);
-		m->killer = NULL;
-		cerr err = { 0 };
-		if (el_add_timer(m->loop, MONITOR_DRAIN_USEC, false, on_drain_timeout, m, &m->drain, &err) < 0)
-			cerr_clear(&err);
-		maybe_finish(m);
-	}
-}
-
-static int signal_ctr(mon *m, int sig, bool all)
-{
-	if (m->exited)
-		return -ESRCH;
-	if (all && m->c.cgroup_path) {
-		_cleanup_cg_ cg *c = NULL;
-		if (cg_open(m->c.cgroup_mount, m->c.cgroup_path, &c, NULL) == 0 && cg_signal_all(c, sig, NULL) == 0)
-			return 0;
-	}
-	return syscall(SYS_pidfd_send_signal, m->c.pidfd, sig, NULL, 0) < 0 ? -errno : 0;
-}
-
-static void on_stop_timeout(el_source *s, void *data)
-{
-	mon *m = data;
-	m->killer = NULL;
-	signal_ctr(m, SIGKILL, true);
-}
-
-static void m_state(vl_call *call, yajl_val params, void *ud)
-{
-	mon *m = ud;
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g)
-		return (void)vl_call_error(call, "io.corral.Monitor.InternalError", NULL);
-	yajl_gen_map_open(g);
-	jg_key_int(g, "pid", m->c.pid);
-	jg_key_bool(g, "running", !m->exited);
-	jg_key_str(g, "startedAt", m->rec.started_at);
-	yajl_gen_map_close(g);
-	vl_call_reply_gen(call, g);
-}
-
-static int get_signal(vl_call *call, yajl_val params, long long *sig)
-{
-	return sp_int(call, params, "signal", 1, 64, SIGTERM, sig);
-}
-
-static void m_kill(vl_call *call, yajl_val params, void *ud)
-{
-	mon *m = ud;
-	long long sig;
-	bool all;
-	if (get_signal(call, params, &sig) < 0 || sp_bool(call, params, "all", false, &all) < 0)
-		return;
-	if (signal_ctr(m, (int)sig, all) < 0)
-		return (void)vl_call_error(call, "io.corral.Monitor.NotRunning", NULL);
-	vl_call_reply(call, NULL);
-}
-
-static void m_stop(vl_call *call, yajl_val params, void *ud)
-{
-	mon *m = ud;
-	long long sig, t;
-	if (get_signal(call, params, &sig) < 0 || sp_int(call, params, "timeout", 0, 86400, 10, &t) < 0)
-		return;
-	if (m->exited)
-		return (void)vl_call_error(call, "io.corral.Monitor.NotRunning", NULL);
-	if (t == 0 || signal_ctr(m, (int)sig, false) < 0) {
-		signal_ctr(m, SIGKILL, true);
-	} else if (!m->killer) {
-		cerr err = { 0 };
-		if (el_add_timer(m->loop, (uint64_t)t * 1000000ull, false, on_stop_timeout, m, &m->killer, &err) < 0) {
-			cerr_clear(&err);
-			signal_ctr(m, SIGKILL, true);
-		}
-	}
-	vl_call_reply(call, NULL);
-}
-
-static const vl_method methods[] = { { "State", m_state }, { "Kill", m_kill }, { "Stop", m_stop } };
-static const vl_interface iface = { MONITOR_IFACE, monitor_interface, methods, ARRAY_SIZE(methods) };
 
 static void sync_say(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sync_say(int fd, const char *fmt, ...)
@@ -226,18 +40,18 @@ static void sync_say(int fd, const char *fmt, ...)
 /* The init inherits our stdio: point 1 and 2 at fresh pipes (or leave them
  * for the pty), create, then take our own stdio back to /dev/null so that
  * only the container holds the write ends. */
-static int create_with_stdio(mon *m, bool *tty, cerr *err)
+static int create_with_stdio(const monitor_opts *o, struct container *c, int fd[2], cerr *err)
 {
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/config.json", m->o->dir);
+	snprintf(path, sizeof(path), "%s/config.json", o->dir);
 	_cleanup_spec_ struct oci_spec *s = NULL;
 	int r = spec_load(path, &s, err);
 	if (r < 0)
 		return r;
-	*tty = s->process.terminal;
+	bool tty = s->process.terminal;
 	int out[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (!*tty && (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) {
+	if (!tty && (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) {
 		r = cerr_sys(err, errno, "pipe");
 		goto out;
 	}
@@ -246,21 +60,21 @@ static int create_with_stdio(mon *m, bool *tty, cerr *err)
 		goto out;
 	}
 	dup2(null, 0);
-	if (!*tty) {
+	if (!tty) {
 		dup2(out[1], 1);
 		dup2(errp[1], 2);
 	}
-	struct create_opts co = { .root = m->o->root, .id = m->o->id, .bundle = m->o->dir, .keep_pty = *tty };
-	r = container_create(&co, &m->c, err);
+	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = tty };
+	r = container_create(&co, c, err);
 	dup2(null, 1);
 	dup2(null, 2);
 	if (r < 0)
 		goto out;
-	if (*tty) {
-		m->fd[0] = TAKE_FD(m->c.pty_master);
+	if (tty) {
+		fd[0] = TAKE_FD(c->pty_master);
 	} else {
-		m->fd[0] = TAKE_FD(out[0]);
-		m->fd[1] = TAKE_FD(errp[0]);
+		fd[0] = TAKE_FD(out[0]);
+		fd[1] = TAKE_FD(errp[0]);
 	}
 out:
 	for (int i = 0; i < 2; i++) {
@@ -272,77 +86,101 @@ out:
 	return r;
 }
 
-static int setup(mon *m, cerr *err)
+int monitor_cleanup(const char *root, const char *id, cerr *err)
 {
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/ctr.log", m->o->dir);
-	int r = crilog_open(&m->log, path, m->o->log_max_size, m->o->log_max_files, err);
-	if (r < 0)
-		return r;
-	int sigs[] = { SIGCHLD };
-	if ((r = el_add_signals(m->loop, sigs, 1, on_sigchld, m, NULL, err)) < 0)
-		return r;
-	bool tty;
-	if ((r = create_with_stdio(m, &tty, err)) < 0)
-		return cerr_wrap(err, "create %s", m->o->id);
-	for (int i = 0; i < 2; i++) {
-		if (m->fd[i] < 0)
-			continue;
-		fcntl(m->fd[i], F_SETFL, fcntl(m->fd[i], F_GETFL) | O_NONBLOCK);
-		if ((r = el_add_io(m->loop, m->fd[i], EPOLLIN, on_io, m, &m->io[i], err)) < 0)
-			return r;
+	return container_delete(root, id, true, err);
+}
+
+/* Replace this process (same pid: the container stays our child) with
+ * corral-monitor-lean, which maps no runtime library. Returns on failure. */
+static void exec_lean(const monitor_steady_opts *s, const monitor_opts *o)
+{
+	char self[PATH_MAX], lean[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	snprintf(lean, sizeof(lean), "%.*s/corral-monitor-lean", (int)(slash ? slash - self : 1), slash ? self : ".");
+	char a[8][32];
+	int fds[] = { s->pidfd, s->fd[0], s->fd[1], s->listen_fd };
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
+		snprintf(a[i], sizeof(a[i]), "%d", fds[i]);
+		if (fds[i] >= 0)
+			fcntl(fds[i], F_SETFD, 0);
 	}
-	vl_server_config vc = { .vendor = "corral", .product = "corral-monitor", .version = CORRAL_VERSION,
-				.url = "https://github.com/corral/corral", .group = PEER_NO_GROUP, .userdata = m };
-	if ((r = vl_server_new(m->loop, &vc, &m->srv, err)) < 0 || (r = vl_server_add_interface(m->srv, &iface, err)) < 0)
-		return r;
-	return 0;
+	snprintf(a[4], sizeof(a[4]), "%d", (int)s->pid);
+	snprintf(a[5], sizeof(a[5]), "%zu", o->log_max_size);
+	snprintf(a[6], sizeof(a[6]), "%u", o->log_max_files);
+	const char *argv[] = { "corral-monitor", "--dir", o->dir, "--root", o->root, "--id", o->id, "--pid", a[4],
+			       "--pidfd", a[0], "--out", a[1], "--err", a[2], "--listen", a[3],
+			       "--log-max-size", a[5], "--log-max-files", a[6], "--started-at", s->started_at,
+			       "--cleanup-bin", self, s->cgroup_path && s->cgroup_mount ? "--cgroup-mount" : NULL, s->cgroup_mount,
+			       "--cgroup-path", s->cgroup_path, NULL };
+	execv(lean, (char **)argv);
+	log_warn("exec %s: %s; supervising in this process", lean, strerror(errno));
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0)
+			fcntl(fds[i], F_SETFD, FD_CLOEXEC);
 }
 
 int monitor_run(const monitor_opts *o, cerr *err)
 {
-	mon m = { .o = o, .fd = { -1, -1 } };
-	m.c = (struct container){ .pid = -1, .pidfd = -1, .pty_master = -1 };
+	struct container c = { .pid = -1, .pidfd = -1, .pty_master = -1 };
+	int fd[2] = { -1, -1 }, lfd = -1;
+	crilog log;
 	_cleanup_close_ int dirfd = open(o->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return cerr_sys(err, errno, "%s", o->dir);
-	int r = el_new(&m.loop, err);
+	/* ctr.log exists, and can be written, before the container does */
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/ctr.log", o->dir);
+	int r = crilog_open(&log, path, o->log_max_size, o->log_max_files, err);
 	if (r < 0)
-		return r;
+		goto out;
+	crilog_close(&log);
+	if ((r = create_with_stdio(o, &c, fd, err)) < 0) {
+		cerr_wrap(err, "create %s", o->id);
+		goto out;
+	}
 	char sock[64];
 	monitor_sock_path(dirfd, sock, sizeof(sock));
-	if ((r = setup(&m, err)) < 0)
-		goto out;
-	if ((r = vl_server_listen(m.srv, sock, 0600, PEER_NO_GROUP, err)) < 0)
+	if ((r = vl_listen_socket(sock, 0600, PEER_NO_GROUP, &lfd, err)) < 0)
 		goto out;
 	if ((r = container_start(o->root, o->id, err)) < 0) {
 		cerr_wrap(err, "start %s", o->id);
 		goto out;
 	}
-	rfc3339_ns(0, m.rec.started_at, sizeof(m.rec.started_at));
-	sync_say(o->sync_fd, "ok %d\n", (int)m.c.pid);
+	char started[64];
+	rfc3339_ns(0, started, sizeof(started));
+	sync_say(o->sync_fd, "ok %d\n", (int)c.pid);
 	if (o->sync_fd >= 0)
 		close(o->sync_fd);
-	el_run(m.loop);
-	vl_server_free(m.srv);
-	m.srv = NULL;
-	container_release(&m.c);
-	el_free(m.loop);
-	return 0;
+	monitor_steady_opts s = { .dir = o->dir, .root = o->root, .id = o->id, .log_max_size = o->log_max_size,
+				  .log_max_files = o->log_max_files, .pid = c.pid, .pidfd = c.pidfd,
+				  .fd = { fd[0], fd[1] }, .listen_fd = lfd, .cgroup_mount = c.cgroup_mount,
+				  .cgroup_path = c.cgroup_path, .started_at = started, .cleanup = monitor_cleanup };
+	if (!getenv("CORRAL_MONITOR_NO_LEAN"))
+		exec_lean(&s, o);
+	c.pidfd = -1; /* the steady state owns it now */
+	r = monitor_steady_run(&s, err);
+	container_release(&c);
+	return r;
 out:
 	sync_say(o->sync_fd, "err %s\n", cerr_msg(err));
-	if (m.c.pid > 0) {
+	if (c.pid > 0) {
 		cerr e2 = { 0 };
 		container_delete(o->root, o->id, true, &e2);
 		cerr_clear(&e2);
-		waitpid(m.c.pid, NULL, 0);
+		waitpid(c.pid, NULL, 0);
 	}
 	for (int i = 0; i < 2; i++)
-		if (m.fd[i] >= 0)
-			close(m.fd[i]);
-	crilog_close(&m.log);
-	vl_server_free(m.srv);
-	container_release(&m.c);
-	el_free(m.loop);
+		if (fd[i] >= 0)
+			close(fd[i]);
+	if (lfd >= 0) {
+		close(lfd);
+		unlinkat(dirfd, MONITOR_SOCK, 0);
+	}
+	container_release(&c);
 	return r;
 }

@@ -19,7 +19,11 @@ typedef struct monitor_opts {
 	int sync_fd;      /* "ok PID\n" or "err MESSAGE\n" once started; -1: none */
 } monitor_opts;
 
-/* Runs until the container has ended and been accounted for. */
+/* Creates and starts the container, then execs corral-monitor-lean for the
+ * steady state (monitor_steady.h). Runs until the container has ended and
+ * been accounted for. */
 int monitor_run(const monitor_opts *o, cerr *err);
 /* "/proc/self/fd/N/monitor.sock" for a dir fd, so long paths fit sun_path. */
 void monitor_sock_path(int dirfd, char *buf, size_t n);
+/* Delete the runtime state of an ended container (`corral-monitor --cleanup`). */
+int monitor_cleanup(const char *root, const char *id, cerr *err);

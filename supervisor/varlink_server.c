@@ -673,7 +673,7 @@ static int clear_stale(const char *path, struct sockaddr_un *sa, cerr *err)
 	return 0;
 }
 
-int vl_server_listen(vl_server *s, const char *path, mode_t mode, gid_t gid, cerr *err)
+int vl_listen_socket(const char *path, mode_t mode, gid_t gid, int *out, cerr *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -702,5 +702,13 @@ int vl_server_listen(vl_server *s, const char *path, mode_t mode, gid_t gid, cer
 		unlink(path);
 		return cerr_sys(err, e, "%s: listen", path);
 	}
-	return add_listener(s, TAKE_FD(fd), path, err);
+	*out = TAKE_FD(fd);
+	return 0;
+}
+
+int vl_server_listen(vl_server *s, const char *path, mode_t mode, gid_t gid, cerr *err)
+{
+	int fd;
+	int r = vl_listen_socket(path, mode, gid, &fd, err);
+	return r < 0 ? r : add_listener(s, fd, path, err);
 }

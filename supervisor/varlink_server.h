@@ -64,6 +64,9 @@ int vl_server_add_interface(vl_server *s, const vl_interface *iface, cerr *err);
 /* Bind path (mode, group ownership), refusing to steal a live socket. The
  * path is unlinked when the server is freed. */
 int vl_server_listen(vl_server *s, const char *path, mode_t mode, gid_t gid, cerr *err);
+/* The listening socket alone (bound, moded, listening, close-on-exec), for a
+ * process that hands it to another before serving (corral-monitor). */
+int vl_listen_socket(const char *path, mode_t mode, gid_t gid, int *out, cerr *err);
 /* Serve an already listening socket (socket activation); takes ownership. */
 int vl_server_listen_fd(vl_server *s, int fd, cerr *err);
 size_t vl_server_n_connections(const vl_server *s);

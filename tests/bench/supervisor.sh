@@ -1,6 +1,7 @@
 #!/bin/bash
 # corrald figures, printed (never a timed pass/fail test):
 #  - idle corrald RSS (goal <= 4 MiB)
+#  - idle corrald RSS and PSS, and both again after an image import
 #  - per-container overhead with N running containers: monitor RSS plus the
 #    daemon's growth (goal <= 1 MiB), beside conmon supervising the same
 #    bundle with runc when conmon is installed
@@ -42,7 +43,7 @@ rss() { awk '/VmRSS/ {print $2}' /proc/$1/status; }
 # proportional set size: shared library pages divided among their users
 pss() { awk '/^Pss:/ {print $2}' /proc/$1/smaps_rollup; }
 idle=$(rss $pid)
-echo "corrald idle RSS: $idle kB (goal <= 4096 kB)"
+echo "corrald idle RSS: $idle kB, PSS $(pss $pid) kB (goal <= 4096 kB RSS)"
 
 # create+start of an imported image through corrald, vs `corral run -d` of
 # the same bundle: rounds alternate, the median of the ratios is printed
@@ -50,6 +51,8 @@ t0=$(date +%s%N)
 ctl image import "oci:$B/fixtures/images/oci:test" bench:1 >/dev/null
 t1=$(date +%s%N)
 echo "image import (oci layout, 3 layers) through corrald: $(((t1 - t0) / 1000000)) ms"
+# libcrypto is mapped on the first digest (reading a blob), not at exec
+echo "corrald after the import: RSS $(rss $pid) kB, PSS $(pss $pid) kB"
 keep=$(ctl create --name keep bench:1 true) # its overlay rootfs is the direct runs' rootfs
 mkdir -p "$d/bundle"
 jq --arg c "$cgp/direct" '.linux.cgroupsPath = $c' "$d/state/containers/$keep/config.json" >"$d/bundle/config.json"
@@ -86,6 +89,7 @@ for i in $(seq "$N"); do ctl run -d bench:1 sleep 100000 >/dev/null; done
 sleep 0.5
 after=$(rss $pid)
 mon=0 monp=0
+# monitors exec corral-monitor-lean once started; it keeps the comm name
 for p in $(pgrep -x corral-monitor); do
 	grep -qs "$d" /proc/$p/cmdline || continue
 	mon=$((mon + $(rss $p)))

@@ -48,6 +48,27 @@ test_sv_logs_every_line_in_order_with_streams() {
 	assert_eq "$(jq .code "$STATE_D/containers/$id/exit.json")" 0 "exit.json code"
 }
 
+# the steady-state monitor maps no runtime library, is still the container's
+# parent, records the exit and has the runtime state deleted at the end
+test_sv_monitor_goes_lean_and_stays_parent() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl run -d --name lean "$IMG" sleep 1000 >/dev/null
+	local pid mon id
+	pid=$(ctl --json inspect lean | jq .container.state.pid)
+	id=$(ctl --json inspect lean | jq -r .container.id)
+	mon=$(awk '{print $4}' /proc/"$pid"/stat)
+	wait_for 5 sh -c "readlink /proc/$mon/exe | grep -q 'corral-monitor-lean\$'"
+	assert_eq "$(cat /proc/"$mon"/comm)" corral-monitor "comm after the exec"
+	assert_eq "$(grep -c 'libseccomp\|libcap\|libmnl\|libcrypto' /proc/"$mon"/maps)" 0 "no runtime libraries mapped"
+	[ -e "$STATE_D/runtime/$id" ] || fail "runtime state of the running container missing"
+	ctl kill -s KILL lean >/dev/null
+	assert_eq "$(ctl wait lean)" 137 "exit code recorded by the lean monitor"
+	wait_for 5 sh -c "! kill -0 $mon 2>/dev/null"
+	[ ! -e "$STATE_D/runtime/$id" ] || fail "runtime state left behind: $(ls "$STATE_D/runtime/$id")"
+	[ ! -S "$STATE_D/containers/$id/monitor.sock" ] || fail "monitor.sock left behind"
+}
+
 test_sv_stop_timeout_kills_sigterm_ignorer() {
 	trap cleanup_sv EXIT
 	start_sv
