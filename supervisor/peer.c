@@ -50,16 +50,3 @@ bool peer_allowed(const peer_cred *c, gid_t group)
 		return true;
 	return group != PEER_NO_GROUP && peer_in_group(c, group);
 }
-
-int peer_group_lookup(const char *name, gid_t *gid)
-{
-	char buf[16384];
-	struct group gr, *res = NULL;
-	int r = getgrnam_r(name, &gr, buf, sizeof(buf), &res);
-	if (r != 0)
-		return -r;
-	if (!res)
-		return -ENOENT;
-	*gid = res->gr_gid;
-	return 0;
-}
