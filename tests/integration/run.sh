@@ -13,16 +13,24 @@ else
 	"$here/../fixtures/mkbusybox.sh" build >/dev/null || { echo "FAIL: fixtures"; exit 1; }
 	for f in "$here"/test_*.sh; do
 		[ -n "${ONLY:-}" ] && case "$f" in *"$ONLY"*) ;; *) continue ;; esac
-		# SKIP_FILES: patterns of files a tier leaves out, with SKIP_REASON
-		skipped=""
-		for pat in ${SKIP_FILES:-}; do
-			case "$(basename "$f")" in *"$pat"*) skipped=1 ;; esac
-		done
-		if [ -n "$skipped" ]; then
-			echo "SKIP $(basename "$f"): ${SKIP_REASON:-left out by this tier}"
-			echo "skip $(basename "$f" .sh)" >>"$RESULTS"
-			continue
+		# TIER_TESTS: what a tier runs, as FILE or FILE:REGEX (test names);
+		# the files it leaves out are counted as skips, with TIER_REASON
+		filter=""
+		if [ -n "${TIER_TESTS:-}" ]; then
+			found=""
+			for item in $TIER_TESTS; do
+				if [ "${item%%:*}" = "$(basename "$f")" ]; then
+					found=1
+					[ "$item" != "${item#*:}" ] && filter=${item#*:}
+				fi
+			done
+			if [ -z "$found" ]; then
+				echo "SKIP $(basename "$f"): ${TIER_REASON:-left out by this tier}"
+				echo "skip $(basename "$f" .sh)" >>"$RESULTS"
+				continue
+			fi
 		fi
+		export TEST_FILTER="$filter"
 		echo "== $(basename "$f")"
 		# a subreaper reaps the inits that `corral create` leaves behind
 		"$B/tests/helpers/reaper" bash "$f"

@@ -299,14 +299,19 @@ test_cgroup_placement_and_removal() {
 	rmdir "$mnt/corral-it"
 }
 
-test_resources_unsupported_is_clear() {
+test_resources_need_controllers() {
 	mkbundle true
-	cfg '.linux.resources={"memory":{"limit":1048576}}'
-	if run_ctr "$TID" 2>"$T/err"; then
-		# with real controllers this may succeed (VM tier)
+	cfg '.linux.resources={"memory":{"limit":67108864}}'
+	mnt=$(awk '$9=="cgroup2"{print $5; exit}' /proc/self/mountinfo)
+	if grep -qw memory "$mnt/cgroup.controllers" 2>/dev/null; then
+		# with the controller (the VM tier) the limit applies and the run works
+		run_ctr "$TID" || fail "run under a 64 MiB limit failed"
 		return 0
 	fi
+	if run_ctr "$TID" 2>"$T/err"; then fail "memory limit accepted without a memory controller"; fi
 	assert_contains "$(cat "$T/err")" "linux.resources" "names the field"
+	assert_contains "$(cat "$T/err")" "memory" "names the missing controller"
+	assert_eq "$(wc -l <"$T/err")" 1 "one-line error"
 	[ -z "$(ls "$STATE" 2>/dev/null)" ] || fail "state left behind"
 }
 
