@@ -2,6 +2,7 @@
  * signals or proxying the terminal; the exit code is the container's. */
 #include "cli.h"
 #include "container.h"
+#include "procwait.h"
 #include "terminal.h"
 #include "cgroups/stats.h"
 #include "common/cleanup.h"
@@ -19,32 +20,6 @@
 #include <unistd.h>
 
 int parse_create_opts(int argc, char **argv, struct create_opts *o, bool *detach, bool *keep, char bundle[PATH_MAX]);
-
-static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM };
-
-static int wait_forwarding(const struct container *c, int sfd)
-{
-	for (;;) {
-		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN }, { .fd = c->pidfd, .events = POLLIN } };
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (p[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof(si)) == sizeof(si))
-				syscall(SYS_pidfd_send_signal, c->pidfd, (int)si.ssi_signo, NULL, 0);
-		}
-		if (p[1].revents & POLLIN)
-			break;
-	}
-	int status = 0;
-	if (waitpid(c->pid, &status, 0) < 0)
-		return 255;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 255;
-}
 
 /* Whether the kernel OOM-killed a process of the container: memory.events'
  * oom_kill count (oom alone only says the limit was hit). */
@@ -71,9 +46,7 @@ int cmd_run(int argc, char **argv)
 	o.keep_pty = !detach && !o.console_socket;
 	/* block forwarded signals before the clone; the init resets its mask */
 	sigset_t mask;
-	sigemptyset(&mask);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
-		sigaddset(&mask, forwarded[i]);
+	forwarded_sigset(&mask);
 	if (!detach)
 		sigprocmask(SIG_BLOCK, &mask, NULL);
 	struct container c;
@@ -94,12 +67,10 @@ int cmd_run(int argc, char **argv)
 	int code;
 	if (c.pty_master >= 0) {
 		tty_proxy(c.pty_master, c.pidfd, &err);
-		int status = 0;
-		waitpid(c.pid, &status, 0);
-		code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
+		code = wait_exit_code(c.pid);
 	} else {
 		_cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-		code = wait_forwarding(&c, sfd);
+		code = wait_forwarding(c.pid, c.pidfd, sfd);
 	}
 	if (code == 128 + SIGKILL && oom_killed(&c))
 		log_error("run %s: the container was OOM-killed (its memory limit was reached)", o.id);

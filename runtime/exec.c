@@ -5,6 +5,7 @@
  * with CLONE_PARENT, so G lands in the container's pid and time
  * namespaces yet is P's child, and P can wait for its exit status. */
 #include "exec.h"
+#include "procwait.h"
 #include "creds.h"
 #include "exec_path.h"
 #include "seccomp.h"
@@ -211,19 +212,6 @@ static int child_cwd(const char *cwd, cerr *err)
 	return chdir(cwd) < 0 ? cerr_sys(err, errno, "cwd %s", cwd) : 0;
 }
 
-static int child_fds(int preserve, cerr *err)
-{
-	unsigned first = 3u + (unsigned)preserve;
-	for (unsigned fd = 3; fd < first; fd++) {
-		int fl = fcntl((int)fd, F_GETFD);
-		if (fl >= 0)
-			fcntl((int)fd, F_SETFD, fl & ~FD_CLOEXEC);
-	}
-	if (syscall(SYS_close_range, first, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
-		return cerr_sys(err, errno, "close_range");
-	return 0;
-}
-
 /* G: already in every namespace and the cgroup; become the process. */
 static _Noreturn void exec_process(const struct exec_proc *x, const struct exec_opts *o,
 				   const struct oci_seccomp *sc, int sock)
@@ -250,7 +238,7 @@ static _Noreturn void exec_process(const struct exec_proc *x, const struct exec_
 	if (p->has_oom_score_adj && creds_set_oom_score_adj(getpid(), p->oom_score_adj, &err) < 0)
 		child_fail(sock, &err);
 	_cleanup_free_ char *exe = NULL;
-	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || child_fds(o->preserve_fds, &err) < 0)
+	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || pass_preserved_fds(o->preserve_fds, &err) < 0)
 		child_fail(sock, &err);
 	/* the container's filter, placed as the init places it */
 	bool sc_early = sc && !p->no_new_privileges;
@@ -298,38 +286,6 @@ static _Noreturn void exec_helper(const struct exec_proc *x, const struct exec_o
 		exec_process(x, o, sc, sock);
 	sync_send(sock, SYNC_PID, (int)g, NULL, gpidfd);
 	_exit(0);
-}
-
-static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM };
-
-static int wait_status(pid_t pid)
-{
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 255;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 255;
-}
-
-static int wait_forwarding(pid_t pid, int pidfd, int sfd)
-{
-	for (;;) {
-		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (p[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof(si)) == sizeof(si))
-				syscall(SYS_pidfd_send_signal, pidfd, (int)si.ssi_signo, NULL, 0);
-		}
-		if (p[1].revents & POLLIN)
-			break;
-	}
-	return wait_status(pid);
 }
 
 /* P's side of the handshake: G's pid and pidfd from C, G's pty, or the
@@ -427,9 +383,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 		return cerr_sys(err, errno, "exec: socketpair");
 	}
 	sigset_t mask, old;
-	sigemptyset(&mask);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
-		sigaddset(&mask, forwarded[i]);
+	forwarded_sigset(&mask);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	struct clone_args ca = { .exit_signal = SIGCHLD };
 	if (cgfd >= 0) {
@@ -455,7 +409,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 	_cleanup_free_ char *state_json = state_to_json(s, ST_RUNNING, false);
 	r = collect(sp[0], spec->linux_.seccomp, state_json ? state_json : "{}", &g, &gpidfd, &pty, err);
 	close(sp[0]);
-	int cstatus = wait_status(c);
+	int cstatus = wait_exit_code(c);
 	if (r == 0 && g < 0)
 		r = cerr_set(err, ECHILD, "exec helper exited with status %d", cstatus);
 	if (r == 0 && o->pid_file)
@@ -466,7 +420,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 		if (gpidfd >= 0)
 			syscall(SYS_pidfd_send_signal, gpidfd, SIGKILL, NULL, 0);
 		if (g > 0)
-			wait_status(g);
+			wait_exit_code(g);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return r;
 	}
@@ -476,7 +430,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 	}
 	if (pty >= 0 && !o->console_socket) {
 		tty_proxy(pty, gpidfd, err);
-		*exit_code = wait_status(g);
+		*exit_code = wait_exit_code(g);
 	} else {
 		_cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 		*exit_code = wait_forwarding(g, gpidfd, sfd);

@@ -3,6 +3,7 @@
 #include "container.h"
 #include "creds.h"
 #include "exec_path.h"
+#include "procwait.h"
 #include "hooks.h"
 #include "idmap.h"
 #include "netlink.h"
@@ -184,21 +185,6 @@ static int enter_cwd(const struct oci_process *p, cerr *err)
 	return 0;
 }
 
-/* Close everything the process must not inherit; keep stdio and the
- * preserved fds, and the fds init still needs until exec (all CLOEXEC). */
-static int prepare_fds(struct init_args *a, cerr *err)
-{
-	unsigned first = 3u + (unsigned)a->preserve_fds;
-	for (unsigned fd = 3; fd < first; fd++) {
-		int fl = fcntl((int)fd, F_GETFD);
-		if (fl >= 0)
-			fcntl((int)fd, F_SETFD, fl & ~FD_CLOEXEC);
-	}
-	if (syscall(SYS_close_range, first, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
-		return cerr_sys(err, errno, "close_range");
-	return 0;
-}
-
 /* The fds of systemd socket activation belong to the container's pid 1. */
 static char **with_listen_fds(char **env, int n)
 {
@@ -295,7 +281,7 @@ _Noreturn void container_init(struct init_args *a)
 	if (p->has_oom_score_adj && creds_set_oom_score_adj(getpid(), p->oom_score_adj, &err) < 0)
 		fail(a, &err);
 	_cleanup_free_ char *exe = NULL;
-	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || prepare_fds(a, &err) < 0)
+	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || pass_preserved_fds(a->preserve_fds, &err) < 0)
 		fail(a, &err);
 	/* seccomp: loaded while CAP_SYS_ADMIN is still held unless no_new_privs
 	 * allows it later; with a listener, before READY so the parent can hand

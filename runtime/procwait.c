@@ -1,0 +1,63 @@
+#include "procwait.h"
+#include "common/cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM };
+
+void forwarded_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(set, forwarded[i]);
+}
+
+int wait_exit_code(pid_t pid)
+{
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 255;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 255;
+}
+
+int wait_forwarding(pid_t pid, int pidfd, int sfd)
+{
+	for (;;) {
+		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == sizeof(si))
+				syscall(SYS_pidfd_send_signal, pidfd, (int)si.ssi_signo, NULL, 0);
+		}
+		if (p[1].revents & POLLIN)
+			break;
+	}
+	return wait_exit_code(pid);
+}
+
+int pass_preserved_fds(int preserve, cerr *err)
+{
+	unsigned first = 3u + (unsigned)preserve;
+	for (unsigned fd = 3; fd < first; fd++) {
+		int fl = fcntl((int)fd, F_GETFD);
+		if (fl >= 0)
+			fcntl((int)fd, F_SETFD, fl & ~FD_CLOEXEC);
+	}
+	if (syscall(SYS_close_range, first, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
+		return cerr_sys(err, errno, "close_range");
+	return 0;
+}

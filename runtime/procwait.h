@@ -1,0 +1,16 @@
+/* Waiting for a container's process as its parent: exit codes as a shell
+ * gives them, signal forwarding, and the fds a new process may inherit. */
+#pragma once
+#include <signal.h>
+#include <sys/types.h>
+#include "common/error.h"
+
+/* The signals `run` and `exec` pass on to the process they wait for. */
+void forwarded_sigset(sigset_t *set);
+/* Reap pid: its exit status, or 128+N when signal N ended it. */
+int wait_exit_code(pid_t pid);
+/* Forward what arrives on signalfd sfd to pidfd until the process exits,
+ * then reap it. */
+int wait_forwarding(pid_t pid, int pidfd, int sfd);
+/* Keep fds 3..3+preserve-1 across execve; mark every later fd CLOEXEC. */
+int pass_preserved_fds(int preserve, cerr *err);
