@@ -32,7 +32,8 @@ cleanup() {
 	while read -r root c rt; do "$rt" --root "$root" delete --force "$c" >/dev/null 2>&1; done <"$d/conmon.rts" 2>/dev/null
 	for c in $(ls "$d/rt" 2>/dev/null); do "$B/bin/corral" --root "$d/rt" delete --force "$c" >/dev/null 2>&1; done
 	for p in $(cat "$d/conmon.pids" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-	for m in /sys/fs/cgroup/unified /sys/fs/cgroup; do
+	# runc on a hybrid host makes the parent in every v1 hierarchy too
+	for m in /sys/fs/cgroup /sys/fs/cgroup/*; do
 		[ -d "$m$cgp" ] && find "$m$cgp" -depth -type d -exec rmdir {} \; 2>/dev/null
 	done
 	rm -rf "$d"
