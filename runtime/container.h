@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include "bundle/spec.h"
 #include "cgroups/cgroups.h"
+#include "seccomp.h"
 #include "state.h"
 
 struct create_opts {
@@ -53,5 +54,6 @@ struct init_args {
 	bool no_pivot;
 	bool userns;
 	int join_fds[NS_COUNT]; /* namespaces to join by path, -1 if none */
+	const struct seccomp_prog *seccomp; /* compiled by the parent, or NULL */
 };
 _Noreturn void container_init(struct init_args *a);

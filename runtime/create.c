@@ -247,6 +247,13 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 	_cleanup_cg_resources_ struct cg_resources *res = NULL;
 	if ((r = cg_resources_parse(s->linux_.resources, &res, err)) < 0 || (r = check_supported(s, err)) < 0)
 		return cerr_wrap(err, "config.json");
+	/* compiled here, where the state root's cache is reachable; the init
+	 * loads the program after pivot_root */
+	_cleanup_(seccomp_prog_release) struct seccomp_prog sprog = { 0 };
+	char cache[PATH_MAX];
+	snprintf(cache, sizeof(cache), "%s/.seccomp-cache", o->root);
+	if ((r = seccomp_compile(s->linux_.seccomp, cache, &sprog, err)) < 0)
+		return r;
 	snprintf(path, sizeof(path), "%s%s%s", s->root_path[0] == '/' ? "" : o->bundle,
 		 s->root_path[0] == '/' ? "" : "/", s->root_path);
 	if (!realpath(path, rootfs))
@@ -336,7 +343,7 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 		struct init_args a = { .spec = s, .rootfs = rootfs, .bundle = o->bundle, .sync = sock_child,
 				       .fifo = fifo, .preserve_fds = o->preserve_fds,
 				       .listen_fds = o->listen_fds, .no_pivot = o->no_pivot,
-				       .userns = userns };
+				       .userns = userns, .seccomp = &sprog };
 		memcpy(a.join_fds, join, sizeof(join));
 		a.join_fds[NS_PID] = -1;
 		container_init(&a);

@@ -289,7 +289,7 @@ _Noreturn void container_init(struct init_args *a)
 	const struct oci_seccomp *sc = s->linux_.seccomp;
 	bool sc_early = sc && (!p->no_new_privileges || sc->listener_path);
 	int notify_fd = -1;
-	if (sc_early && seccomp_apply(sc, &notify_fd, &err) < 0)
+	if (sc_early && seccomp_load_prog(a->seccomp, &notify_fd, &err) < 0)
 		fail(a, &err);
 	if (creds_apply_user_caps(p, &err) < 0)
 		fail(a, &err);
@@ -316,7 +316,7 @@ _Noreturn void container_init(struct init_args *a)
 	}
 	if (states)
 		start_hooks(a, w, states, states_len);
-	if (sc && !sc_early && seccomp_apply(sc, NULL, &err) < 0) {
+	if (sc && !sc_early && seccomp_load_prog(a->seccomp, NULL, &err) < 0) {
 		/* `start` is still reading the fifo: tell it */
 		const char *msg = cerr_msg(&err);
 		if (write(w, msg, strlen(msg)) < 0)

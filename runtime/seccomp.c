@@ -154,12 +154,11 @@ static int add_syscalls(scmp_filter_ctx ctx, const struct oci_seccomp *sc, uint3
 	return 0;
 }
 
-int seccomp_apply(const struct oci_seccomp *sc, int *notify_fd, cerr *err)
+/* The libseccomp filter for sc, not loaded; *notify tells whether it has
+ * NOTIFY rules. Used by seccomp_compile (seccomp_cache.c). */
+int seccomp_build_ctx(const struct oci_seccomp *sc, void **out, bool *notify, cerr *err)
 {
-	if (notify_fd)
-		*notify_fd = -1;
-	if (!sc)
-		return 0;
+	*notify = false;
 	uint32_t def;
 	if (seccomp_action_value(sc->default_action, sc->has_default_errno_ret, sc->default_errno_ret, &def) < 0)
 		return cerr_set(err, EINVAL, "linux.seccomp.defaultAction: bad action \"%s\"",
@@ -175,8 +174,6 @@ int seccomp_apply(const struct oci_seccomp *sc, int *notify_fd, cerr *err)
 	int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (r < 0)
 		return cerr_sys(err, -r, "linux.seccomp: clearing the NNP attribute");
-	/* Report the kernel's errno from loading, not libseccomp's ECANCELED. */
-	(void)seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
 	for (size_t i = 0; sc->architectures && sc->architectures[i]; i++) {
 		uint32_t a;
 		if (arch_token(sc->architectures[i], &a) < 0)
@@ -186,17 +183,18 @@ int seccomp_apply(const struct oci_seccomp *sc, int *notify_fd, cerr *err)
 		if (r < 0 && r != -EEXIST)
 			return cerr_sys(err, -r, "linux.seccomp.architectures[%zu]: %s", i, sc->architectures[i]);
 	}
-	bool notify = false;
-	if ((r = set_flags(ctx, sc->flags, err)) < 0 || (r = add_syscalls(ctx, sc, def, &notify, err)) < 0)
+	if ((r = set_flags(ctx, sc->flags, err)) < 0 || (r = add_syscalls(ctx, sc, def, notify, err)) < 0)
 		return r;
-	r = seccomp_load(ctx);
-	if (r < 0)
-		return cerr_sys(err, -r, "linux.seccomp: loading the filter");
-	if (notify && notify_fd) {
-		int fd = seccomp_notify_fd(ctx);
-		if (fd < 0)
-			return cerr_sys(err, fd == -1 ? EBADF : -fd, "linux.seccomp: getting the notify fd");
-		*notify_fd = fd;
-	}
+	*out = TAKE_PTR(ctx);
 	return 0;
+}
+
+int seccomp_apply(const struct oci_seccomp *sc, int *notify_fd, cerr *err)
+{
+	struct seccomp_prog p;
+	int r = seccomp_compile(sc, NULL, &p, err);
+	if (r == 0)
+		r = seccomp_load_prog(&p, notify_fd, err);
+	seccomp_prog_release(&p);
+	return r;
 }
