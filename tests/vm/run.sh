@@ -39,7 +39,11 @@ ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 || need_skip "no Debian kernel (apt-get
 
 args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-540}" -m 1536 -c 2)
 [ "${CORRAL_VM_VERBOSE:-0}" = 1 ] || args+=(-q)
+# the tree goes to a fixed path in the guest: the guest mounts its own /tmp,
+# and a checkout there would vanish under it
+G=/corral-src
 for b in "$B"/bin/* "$B"/tests/helpers/*; do [ -f "$b" ] && [ -x "$b" ] && args+=(-b "$b"); done
+args+=(-f "$B/bin:$G/build/bin" -f "$B/tests/helpers:$G/build/tests/helpers")
 # tools the tests use beyond busybox, and the runtimes the benchmark compares
 # (GNU timeout and util-linux setpriv/script replace busybox's, which differ)
 for t in bash crun runc jq ip unshare nsenter setsid setpriv script timeout getent strace; do
@@ -48,16 +52,14 @@ done
 # the source tree's files that tests read (units, interface descriptions, ...)
 for d in "$root"/*/; do
 	case "$(basename "$d")" in build|.git) continue ;; esac
-	args+=(-f "${d%/}")
+	args+=(-f "${d%/}:$G/$(basename "$d")")
 done
-args+=(-f "$B/fixtures")
-# lib.sh reads fixtures from $ROOT/build/fixtures unless FIXTURES says otherwise
-[ "$B/fixtures" = "$root/build/fixtures" ] || args+=(-f "$B/fixtures:$root/build/fixtures")
-[ -f "$root/Makefile" ] && args+=(-f "$root/Makefile")
+args+=(-f "$B/fixtures:$G/build/fixtures")
+[ -f "$root/Makefile" ] && args+=(-f "$root/Makefile:$G/Makefile")
 for m in overlay loop brd=rd_nr=1,rd_size=8192 veth bridge; do args+=(-M "$m"); done
 export ONLY="${ONLY:-}"
 echo "vm: booting the guest for $(basename "$guest")"
-"$root/tests/vm/corral-vm" "${args[@]}" "$guest" "$root" "$B" "${ONLY:-}"
+"$root/tests/vm/corral-vm" "${args[@]}" "$guest" "$G" "$G/build" "${ONLY:-}"
 rc=$?
 if [ ! -f "$out/results.txt" ] && grep -qE '^(PASS|FAIL|SKIP) ' "$out/console.log" 2>/dev/null; then
 	# the guest did not finish: keep what its console says, and say so
