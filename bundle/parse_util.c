@@ -169,28 +169,26 @@ int get_strv(yajl_val obj, const char *parent, const char *key, char ***out, boo
 	return 0;
 }
 
-int get_object(yajl_val obj, const char *parent, const char *key, yajl_val *out, cerr *err)
+/* A member that must have type t if present; NULL if absent. */
+static int get_typed(yajl_val obj, const char *parent, const char *key, yajl_type t, yajl_val *out, cerr *err)
 {
 	char p[JPATH_MAX];
 	yajl_val v = member(obj, key);
 	*out = NULL;
 	if (!v)
 		return 0;
-	if (!YAJL_IS_OBJECT(v))
-		return json_want_type(v, yajl_t_object, jpath(p, parent, key), err);
+	if (v->type != t)
+		return json_want_type(v, t, jpath(p, parent, key), err);
 	*out = v;
 	return 0;
 }
 
+int get_object(yajl_val obj, const char *parent, const char *key, yajl_val *out, cerr *err)
+{
+	return get_typed(obj, parent, key, yajl_t_object, out, err);
+}
+
 int get_array(yajl_val obj, const char *parent, const char *key, yajl_val *out, cerr *err)
 {
-	char p[JPATH_MAX];
-	yajl_val v = member(obj, key);
-	*out = NULL;
-	if (!v)
-		return 0;
-	if (!YAJL_IS_ARRAY(v))
-		return json_want_type(v, yajl_t_array, jpath(p, parent, key), err);
-	*out = v;
-	return 0;
+	return get_typed(obj, parent, key, yajl_t_array, out, err);
 }

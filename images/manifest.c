@@ -97,6 +97,30 @@ static int parse_desc(yajl_val v, const char *what, img_desc *d, cerr *err)
 	return 0;
 }
 
+/* A bounded array of descriptors at root.key; *n counts what was filled, so
+ * the caller's free releases a partial array. */
+static int parse_desc_array(yajl_val root, const char *key, size_t max, const char *what, img_desc **out,
+			    size_t *n, cerr *err)
+{
+	yajl_val arr = json_get(root, key);
+	if (!YAJL_IS_ARRAY(arr))
+		return cerr_set(err, EINVAL, "%s: %s: expected an array, got %s", what, key, json_type_name(arr));
+	if (arr->u.array.len > max)
+		return cerr_set(err, E2BIG, "%s: more than %zu %s", what, max, key);
+	*out = calloc(arr->u.array.len + 1, sizeof(img_desc));
+	if (!*out)
+		return cerr_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < arr->u.array.len; i++) {
+		char w[64];
+		snprintf(w, sizeof(w), "%s[%zu]", key, i);
+		*n = i + 1;
+		int r = parse_desc(arr->u.array.values[i], w, &(*out)[i], err);
+		if (r < 0)
+			return cerr_wrap(err, "%s", what);
+	}
+	return 0;
+}
+
 static void desc_free(img_desc *d)
 {
 	free(d->media_type);
@@ -134,29 +158,8 @@ int index_parse(const char *text, const char *what, img_index *out, cerr *err)
 		r = cerr_set(err, EINVAL, "%s: mediaType \"%.100s\" is not an image index", what, out->media_type);
 		goto fail;
 	}
-	yajl_val ms = json_get(root, "manifests");
-	if (!YAJL_IS_ARRAY(ms)) {
-		r = cerr_set(err, EINVAL, "%s: manifests: expected an array, got %s", what, json_type_name(ms));
+	if ((r = parse_desc_array(root, "manifests", IMG_MAX_INDEX_ENTRIES, what, &out->m, &out->n, err)) < 0)
 		goto fail;
-	}
-	if (ms->u.array.len > IMG_MAX_INDEX_ENTRIES) {
-		r = cerr_set(err, E2BIG, "%s: more than %d manifests", what, IMG_MAX_INDEX_ENTRIES);
-		goto fail;
-	}
-	out->m = calloc(ms->u.array.len + 1, sizeof(img_desc));
-	if (!out->m) {
-		r = cerr_set(err, ENOMEM, "out of memory");
-		goto fail;
-	}
-	for (size_t i = 0; i < ms->u.array.len; i++) {
-		char w[64];
-		snprintf(w, sizeof(w), "manifests[%zu]", i);
-		out->n = i + 1;
-		if ((r = parse_desc(ms->u.array.values[i], w, &out->m[i], err)) < 0) {
-			cerr_wrap(err, "%s", what);
-			goto fail;
-		}
-	}
 	return 0;
 fail:
 	index_free(out);
@@ -198,28 +201,11 @@ int manifest_parse(const char *text, const char *what, img_manifest *out, cerr *
 			     out->config.media_type);
 		goto fail;
 	}
-	yajl_val ls = json_get(root, "layers");
-	if (!YAJL_IS_ARRAY(ls)) {
-		r = cerr_set(err, EINVAL, "%s: layers: expected an array, got %s", what, json_type_name(ls));
+	if ((r = parse_desc_array(root, "layers", IMG_MAX_LAYERS, what, &out->layers, &out->n_layers, err)) < 0)
 		goto fail;
-	}
-	if (ls->u.array.len > IMG_MAX_LAYERS) {
-		r = cerr_set(err, E2BIG, "%s: more than %d layers", what, IMG_MAX_LAYERS);
-		goto fail;
-	}
-	out->layers = calloc(ls->u.array.len + 1, sizeof(img_desc));
-	if (!out->layers) {
-		r = cerr_set(err, ENOMEM, "out of memory");
-		goto fail;
-	}
-	for (size_t i = 0; i < ls->u.array.len; i++) {
+	for (size_t i = 0; i < out->n_layers; i++) {
 		char w[64];
 		snprintf(w, sizeof(w), "layers[%zu]", i);
-		out->n_layers = i + 1;
-		if ((r = parse_desc(ls->u.array.values[i], w, &out->layers[i], err)) < 0) {
-			cerr_wrap(err, "%s", what);
-			goto fail;
-		}
 		if (!out->layers[i].media_type || mt_layer_comp(out->layers[i].media_type) == COMP_UNKNOWN) {
 			r = cerr_set(err, ENOTSUP, "%s: %s: unsupported layer mediaType \"%.100s\"", what, w,
 				     out->layers[i].media_type ? out->layers[i].media_type : "(none)");

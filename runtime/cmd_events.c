@@ -16,7 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-int container_open_cgroup(const char *root, const char *id, struct ctr_state **state, cg **out, cerr *err);
 
 static int print_event(const char *type, const char *id, const struct cg_stats *s)
 {
@@ -76,12 +75,8 @@ int cmd_events(int argc, char **argv)
 	cerr err = { 0 };
 	_cleanup_state_ struct ctr_state *s = NULL;
 	_cleanup_cg_ cg *c = NULL;
-	if (container_open_cgroup(cli.root, id, &s, &c, &err) < 0)
+	if (container_open_cgroup(cli.root, id, true, &s, &c, &err) < 0)
 		return cli_fail(&err, "events");
-	if (state_status(cli.root, s) == ST_STOPPED) {
-		cerr_set(&err, ESRCH, "container \"%s\" is stopped", id);
-		return cli_fail(&err, "events");
-	}
 	uint64_t ooms = 0;
 	cg_oom_kills(c, &ooms);
 	/* memory.events changes are signalled with POLLPRI, like cgroup.events */

@@ -10,18 +10,6 @@
 
 #define FREEZE_TIMEOUT_MS 10000
 
-int container_open_cgroup(const char *root, const char *id, struct ctr_state **state, cg **out, cerr *err)
-{
-	*out = NULL;
-	int r = state_load(root, id, state, err);
-	if (r < 0)
-		return r;
-	if (!(*state)->cgroup_path)
-		return cerr_set(err, ENOTSUP, "container \"%s\" has no cgroup (no cgroup2 mount when it was created)", id);
-	r = cg_open((*state)->cgroup_mount, (*state)->cgroup_path, out, err);
-	return r < 0 ? cerr_wrap(err, "container \"%s\"", id) : 0;
-}
-
 static int freeze_cmd(int argc, char **argv, bool freeze)
 {
 	const char *verb = freeze ? "pause" : "resume";
@@ -33,7 +21,7 @@ static int freeze_cmd(int argc, char **argv, bool freeze)
 	cerr err = { 0 };
 	_cleanup_state_ struct ctr_state *s = NULL;
 	_cleanup_cg_ cg *c = NULL;
-	if (container_open_cgroup(cli.root, id, &s, &c, &err) < 0)
+	if (container_open_cgroup(cli.root, id, false, &s, &c, &err) < 0)
 		return cli_fail(&err, "%s %s", verb, id);
 	enum ctr_status st = state_status(cli.root, s);
 	if (st != (freeze ? ST_RUNNING : ST_PAUSED)) {

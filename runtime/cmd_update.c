@@ -19,7 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-int container_open_cgroup(const char *root, const char *id, struct ctr_state **state, cg **out, cerr *err);
 
 /* "512m", "1g", "65536", "-1": bytes, 1024-based like docker and runc. */
 static int parse_bytes(const char *s, long long *out)
@@ -165,12 +164,8 @@ int cmd_update(int argc, char **argv)
 	cerr err = { 0 };
 	_cleanup_state_ struct ctr_state *s = NULL;
 	_cleanup_cg_ cg *c = NULL;
-	if (container_open_cgroup(cli.root, id, &s, &c, &err) < 0)
+	if (container_open_cgroup(cli.root, id, true, &s, &c, &err) < 0)
 		return cli_fail(&err, "update");
-	if (state_status(cli.root, s) == ST_STOPPED) {
-		cerr_set(&err, ESRCH, "container \"%s\" is stopped", id);
-		return cli_fail(&err, "update");
-	}
 	if (f.val[O_RES]) {
 		_cleanup_free_ char *text = NULL;
 		const char *path = streq(f.val[O_RES], "-") ? "/dev/stdin" : f.val[O_RES];

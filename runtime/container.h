@@ -35,6 +35,9 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 int container_start(const char *root, const char *id, cerr *err);
 int container_kill(const char *root, const char *id, int sig, bool all, cerr *err);
 int container_delete(const char *root, const char *id, bool force, cerr *err);
+/* The container's state and its cgroup; with live, a stopped container is
+ * an error. */
+int container_open_cgroup(const char *root, const char *id, bool live, struct ctr_state **state, cg **out, cerr *err);
 /* linux.netDevices: pin pid's network namespace in the state directory;
  * later give the devices back to the host and unpin it (warnings only). */
 int netdev_pin(const char *dir, pid_t pid, cerr *err);

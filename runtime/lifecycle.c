@@ -185,3 +185,17 @@ int container_delete(const char *root, const char *id, bool force, cerr *err)
 		return cerr_sys(err, -r, "delete %s: remove %s", id, dir);
 	return 0;
 }
+
+int container_open_cgroup(const char *root, const char *id, bool live, struct ctr_state **state, cg **out, cerr *err)
+{
+	*out = NULL;
+	int r = state_load(root, id, state, err);
+	if (r < 0)
+		return r;
+	if (live && state_status(root, *state) == ST_STOPPED)
+		return cerr_set(err, ESRCH, "container \"%s\" is stopped", id);
+	if (!(*state)->cgroup_path)
+		return cerr_set(err, ENOTSUP, "container \"%s\" has no cgroup (no cgroup2 mount when it was created)", id);
+	r = cg_open((*state)->cgroup_mount, (*state)->cgroup_path, out, err);
+	return r < 0 ? cerr_wrap(err, "container \"%s\"", id) : 0;
+}
