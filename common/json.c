@@ -1,5 +1,6 @@
 #include "json.h"
 #include "cleanup.h"
+#include "fileio.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -176,4 +177,13 @@ char *jg_finish(yajl_gen g, size_t *len)
 	if (len)
 		*len = n;
 	return s;
+}
+
+int jg_write_file(yajl_gen g, const char *path, mode_t mode, unsigned flags, cerr *err)
+{
+	size_t n;
+	_cleanup_free_ char *text = jg_finish(g, &n);
+	if (!text)
+		return cerr_set(err, ENOMEM, "%s: cannot serialise", path);
+	return write_file_atomic_ex(path, text, n, mode, flags, err);
 }

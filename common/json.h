@@ -2,6 +2,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 #include "error.h"
@@ -34,3 +35,5 @@ int jg_key(yajl_gen g, const char *key);
 int jg_value(yajl_gen g, yajl_val v);
 /* The generated text, copied to a new string. */
 char *jg_finish(yajl_gen g, size_t *len);
+/* Write the generated text to path atomically (see write_file_atomic_ex). */
+int jg_write_file(yajl_gen g, const char *path, mode_t mode, unsigned flags, cerr *err);

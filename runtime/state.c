@@ -102,14 +102,11 @@ int state_save(const char *dir, const struct ctr_state *s, cerr *err)
 		r = jg_key_str(g, "cgroup_mount", s->cgroup_mount) || jg_key_str(g, "cgroup_path", s->cgroup_path);
 	if (!r && s->annotations)
 		r = jg_key(g, "annotations") || jg_value(g, s->annotations);
-	r = r || yajl_gen_map_close(g);
-	size_t len;
-	_cleanup_free_ char *text = r ? NULL : jg_finish(g, &len);
-	if (!text)
+	if (r || yajl_gen_map_close(g))
 		return cerr_set(err, ENOMEM, "state: cannot serialise");
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/state.json", dir);
-	return write_file_atomic(path, text, len, 0600, err);
+	return jg_write_file(g, path, 0600, 0, err);
 }
 
 static int dup_member(yajl_val o, const char *key, char **out)

@@ -120,16 +120,12 @@ int ctr_record_save(const corrald *d, const ctr *c, cerr *err)
 	jg_key_bool(g, "stoppedByUser", c->stopped_by_user);
 	jg_key_bool(g, "hasRun", c->has_run);
 	yajl_gen_map_close(g);
-	size_t n;
-	_cleanup_free_ char *text = jg_finish(g, &n);
-	if (!text)
-		return cerr_set(err, ENOMEM, "out of memory");
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s/record.json", d->containers_dir, c->id);
 	/* The first save syncs the directory (config.json's entry with it); later
 	 * ones rename over a durable record, which a crash leaves old or new. */
 	unsigned fl = access(path, F_OK) == 0 ? WFA_NO_DIRSYNC : 0;
-	return write_file_atomic_ex(path, text, n, 0600, fl, err);
+	return jg_write_file(g, path, 0600, fl, err);
 }
 
 static const char *str_of(yajl_val o, const char *key)

@@ -21,13 +21,9 @@ int exitrec_write(const char *dir, const exitrec *e, cerr *err)
 	jg_key_str(g, "started_at", e->started_at);
 	jg_key_str(g, "finished_at", e->finished_at);
 	yajl_gen_map_close(g);
-	size_t n;
-	_cleanup_free_ char *text = jg_finish(g, &n);
-	if (!text)
-		return cerr_set(err, ENOMEM, "out of memory");
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" EXITREC_FILE, dir);
-	return write_file_atomic(path, text, n, 0644, err);
+	return jg_write_file(g, path, 0644, 0, err);
 }
 
 static void copy_str(yajl_val v, char *dst, size_t n)
