@@ -79,20 +79,32 @@ int get_bool(yajl_val obj, const char *parent, const char *key, bool *out, bool 
 	return 0;
 }
 
+/* The number at obj.key: NULL (and 0) when absent, an error when required
+ * or not a number. */
+static int number_member(yajl_val obj, const char *parent, const char *key, bool required, bool *present,
+			 yajl_val *out, cerr *err)
+{
+	char p[JPATH_MAX];
+	yajl_val v = member(obj, key);
+	*out = NULL;
+	if (present)
+		*present = v != NULL;
+	if (!v)
+		return required ? cerr_set(err, EINVAL, "%s: is required", jpath(p, parent, key)) : 0;
+	if (!YAJL_IS_NUMBER(v))
+		return json_want_type(v, yajl_t_number, jpath(p, parent, key), err);
+	*out = v;
+	return 0;
+}
+
 static int get_int_range(yajl_val obj, const char *parent, const char *key, bool required,
 			 long long min, long long max, long long *out, bool *present, cerr *err)
 {
 	char p[JPATH_MAX];
-	yajl_val v = member(obj, key);
-	if (present)
-		*present = v != NULL;
-	if (!v) {
-		if (required)
-			return cerr_set(err, EINVAL, "%s: is required", jpath(p, parent, key));
-		return 0;
-	}
-	if (!YAJL_IS_NUMBER(v))
-		return json_want_type(v, yajl_t_number, jpath(p, parent, key), err);
+	yajl_val v;
+	int r = number_member(obj, parent, key, required, present, &v, err);
+	if (r < 0 || !v)
+		return r;
 	if (!json_int_in(v, min, max, out))
 		return cerr_set(err, ERANGE, "%s: %s is not an integer in [%lld, %lld]",
 				jpath(p, parent, key), v->u.number.r, min, max);
@@ -126,16 +138,10 @@ int get_i64(yajl_val obj, const char *parent, const char *key, bool required, in
 int get_u64(yajl_val obj, const char *parent, const char *key, bool required, uint64_t *out, bool *present, cerr *err)
 {
 	char p[JPATH_MAX];
-	yajl_val v = member(obj, key);
-	if (present)
-		*present = v != NULL;
-	if (!v) {
-		if (required)
-			return cerr_set(err, EINVAL, "%s: is required", jpath(p, parent, key));
-		return 0;
-	}
-	if (!YAJL_IS_NUMBER(v))
-		return json_want_type(v, yajl_t_number, jpath(p, parent, key), err);
+	yajl_val v;
+	int r = number_member(obj, parent, key, required, present, &v, err);
+	if (r < 0 || !v)
+		return r;
 	if (!json_uint64(v, out))
 		return cerr_set(err, ERANGE, "%s: %s is not an unsigned 64-bit integer", jpath(p, parent, key),
 				v->u.number.r);

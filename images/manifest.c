@@ -141,18 +141,26 @@ static int check_schema(yajl_val root, const char *what, cerr *err)
 	return 0;
 }
 
+/* An index's or a manifest's top: a JSON object, schemaVersion 2, and its
+ * optional mediaType. */
+static int parse_top(const char *text, const char *what, yajl_val *root, char **media_type, cerr *err)
+{
+	int r = json_parse(text, what, root, err);
+	if (r < 0)
+		return r;
+	if (!YAJL_IS_OBJECT(*root))
+		return cerr_set(err, EINVAL, "%s: expected an object, got %s", what, json_type_name(*root));
+	if ((r = check_schema(*root, what, err)) < 0)
+		return r;
+	return opt_str(*root, "mediaType", what, media_type, err);
+}
+
 int index_parse(const char *text, const char *what, img_index *out, cerr *err)
 {
 	memset(out, 0, sizeof(*out));
 	_cleanup_json_ yajl_val root = NULL;
-	int r = json_parse(text, what, &root, err);
+	int r = parse_top(text, what, &root, &out->media_type, err);
 	if (r < 0)
-		return r;
-	if (!YAJL_IS_OBJECT(root))
-		return cerr_set(err, EINVAL, "%s: expected an object, got %s", what, json_type_name(root));
-	if ((r = check_schema(root, what, err)) < 0)
-		return r;
-	if ((r = opt_str(root, "mediaType", what, &out->media_type, err)) < 0)
 		return r;
 	if (out->media_type && !mt_is_index(out->media_type)) {
 		r = cerr_set(err, EINVAL, "%s: mediaType \"%.100s\" is not an image index", what, out->media_type);
@@ -179,14 +187,8 @@ int manifest_parse(const char *text, const char *what, img_manifest *out, cerr *
 {
 	memset(out, 0, sizeof(*out));
 	_cleanup_json_ yajl_val root = NULL;
-	int r = json_parse(text, what, &root, err);
+	int r = parse_top(text, what, &root, &out->media_type, err);
 	if (r < 0)
-		return r;
-	if (!YAJL_IS_OBJECT(root))
-		return cerr_set(err, EINVAL, "%s: expected an object, got %s", what, json_type_name(root));
-	if ((r = check_schema(root, what, err)) < 0)
-		return r;
-	if ((r = opt_str(root, "mediaType", what, &out->media_type, err)) < 0)
 		return r;
 	if (out->media_type && !mt_is_manifest(out->media_type)) {
 		r = cerr_set(err, EINVAL, "%s: mediaType \"%.100s\" is not an image manifest", what, out->media_type);

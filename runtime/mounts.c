@@ -26,24 +26,17 @@ int devices_create(const struct rootfs_opts *o, int rootfd, cerr *err);
  * kept on remount). */
 static unsigned long locked_flags(const char *path)
 {
+	static const struct { unsigned long st, ms; } map[] = {
+		{ ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV }, { ST_NOEXEC, MS_NOEXEC }, { ST_RDONLY, MS_RDONLY },
+		{ ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
+	};
 	struct statvfs sv;
 	unsigned long f = 0;
 	if (statvfs(path, &sv) < 0)
 		return 0;
-	if (sv.f_flag & ST_NOSUID)
-		f |= MS_NOSUID;
-	if (sv.f_flag & ST_NODEV)
-		f |= MS_NODEV;
-	if (sv.f_flag & ST_NOEXEC)
-		f |= MS_NOEXEC;
-	if (sv.f_flag & ST_RDONLY)
-		f |= MS_RDONLY;
-	if (sv.f_flag & ST_NOATIME)
-		f |= MS_NOATIME;
-	if (sv.f_flag & ST_NODIRATIME)
-		f |= MS_NODIRATIME;
-	if (sv.f_flag & ST_RELATIME)
-		f |= MS_RELATIME;
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (sv.f_flag & map[i].st)
+			f |= map[i].ms;
 	return f;
 }
 
@@ -92,8 +85,7 @@ static int open_target(int rootfd, const struct oci_mount *m, const char *src, c
 
 static int mount_cgroup(const struct oci_mount *m, const char *target, const char *what, cerr *err)
 {
-	unsigned long flags = m->flags & ~MS_RDONLY;
-	if (mount("cgroup2", target, "cgroup2", flags | (m->flags & MS_RDONLY), NULL) == 0)
+	if (mount("cgroup2", target, "cgroup2", m->flags, NULL) == 0)
 		return 0;
 	int e = errno;
 	/* without a cgroup namespace of our own the kernel may refuse: show the
@@ -104,6 +96,32 @@ static int mount_cgroup(const struct oci_mount *m, const char *target, const cha
 		return remount_bind(target, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0
 			       ? cerr_sys(err, errno, "%s: remount cgroup read-only", what) : 0;
 	return cerr_sys(err, e, "%s: mount cgroup2 on %s", what, m->destination);
+}
+
+/* After the mount itself: a bind's own flags (MS_BIND|MS_REMOUNT keeps the
+ * others), then propagation and recursive attributes, all on the mount as
+ * reopened inside the root. */
+static int finish_mount(int rootfd, const struct oci_mount *m, unsigned long remount, const char *what, cerr *err)
+{
+	if (!remount && !m->propagation && !m->attr_set && !m->attr_clr)
+		return 0;
+	char mp[32];
+	_cleanup_close_ int mfd = open_in_root(rootfd, m->destination, O_PATH, 0);
+	if (mfd < 0)
+		return cerr_sys(err, -mfd, "%s: reopen %s", what, m->destination);
+	if (remount) {
+		int r = remount_bind(fd_path(mfd, mp), remount);
+		if (r < 0)
+			return cerr_sys(err, -r, "%s: remount %s", what, m->destination);
+	}
+	if (m->propagation && mount(NULL, fd_path(mfd, mp), NULL, m->propagation, NULL) < 0)
+		return cerr_sys(err, errno, "%s: set propagation of %s", what, m->destination);
+	if (m->attr_set || m->attr_clr) {
+		struct mount_attr a = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
+		if (syscall(SYS_mount_setattr, mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+			return cerr_sys(err, errno, "%s: set recursive attributes of %s", what, m->destination);
+	}
+	return 0;
 }
 
 static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci_mount *m, size_t idx, cerr *err)
@@ -128,26 +146,9 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 	if (m->bind) {
 		if (tree < 0 && mount(src, target, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
 			return cerr_sys(err, errno, "%s: bind %s on %s", what, src, m->destination);
-		/* the bind's own flags need a remount; MS_BIND|MS_REMOUNT keeps others */
-		_cleanup_close_ int mfd = open_in_root(rootfd, m->destination, O_PATH, 0);
-		if (mfd < 0)
-			return cerr_sys(err, -mfd, "%s: reopen %s", what, m->destination);
-		char mp[32];
-		if (extra & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME |
-			     MS_STRICTATIME)) {
-			int r = remount_bind(fd_path(mfd, mp), extra);
-			if (r < 0)
-				return cerr_sys(err, -r, "%s: remount %s", what, m->destination);
-		}
-		target = fd_path(mfd, fdp);
-		if (m->propagation && mount(NULL, target, NULL, m->propagation, NULL) < 0)
-			return cerr_sys(err, errno, "%s: set propagation of %s", what, m->destination);
-		if (m->attr_set || m->attr_clr) {
-			struct mount_attr a = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
-			if (syscall(SYS_mount_setattr, mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
-				return cerr_sys(err, errno, "%s: set recursive attributes of %s", what, m->destination);
-		}
-		return 0;
+		unsigned long own = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME |
+				    MS_RELATIME | MS_STRICTATIME;
+		return finish_mount(rootfd, m, (extra & own) ? extra : 0, what, err);
 	}
 	if (streq(m->type, "cgroup") || streq(m->type, "cgroup2"))
 		return mount_cgroup(m, target, what, err);
@@ -156,31 +157,19 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 		/* sysfs needs a network namespace of our own; fall back to the host's */
 		if (streq(m->type, "sysfs") && (e == EPERM || e == EBUSY) &&
 		    mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) == 0) {
-			remount_bind(target, extra | MS_RDONLY);
-			return 0;
+			int r = remount_bind(target, extra | MS_RDONLY);
+			return r < 0 ? cerr_sys(err, -r, "%s: remount the host's /sys read-only", what) : 0;
 		}
 		return cerr_sys(err, e, "%s: mount %s on %s", what, m->type, m->destination);
 	}
-	if (m->propagation || m->attr_set || m->attr_clr) {
-		_cleanup_close_ int mfd = open_in_root(rootfd, m->destination, O_PATH, 0);
-		if (mfd < 0)
-			return cerr_sys(err, -mfd, "%s: reopen %s", what, m->destination);
-		if (m->propagation && mount(NULL, fd_path(mfd, fdp), NULL, m->propagation, NULL) < 0)
-			return cerr_sys(err, errno, "%s: set propagation of %s", what, m->destination);
-		if (m->attr_set || m->attr_clr) {
-			struct mount_attr a = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
-			if (syscall(SYS_mount_setattr, mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
-				return cerr_sys(err, errno, "%s: set recursive attributes of %s", what, m->destination);
-		}
-	}
-	return 0;
+	return finish_mount(rootfd, m, 0, what, err);
 }
 
 int rootfs_prepare(const struct rootfs_opts *o, cerr *err)
 {
 	const struct oci_spec *s = o->spec;
-	/* keep our mounts from propagating to the host */
-	/* the host side stays private unless the config wants events from it */
+	/* keep our mounts from propagating to the host; the host side stays
+	 * private unless the config wants events from it */
 	unsigned long want = s->linux_.rootfs_propagation_flags;
 	unsigned long prop = (want & (MS_SHARED | MS_SLAVE)) ? MS_SLAVE | MS_REC : MS_PRIVATE | MS_REC;
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)

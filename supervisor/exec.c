@@ -2,6 +2,7 @@
  * forked child joins the container's cgroup and namespaces (setns on a pidfd
  * of its init), forks once more to land in its pid namespace, and execs; the
  * output is kept up to EXEC_MAX_OUTPUT per stream. */
+#include "capture.h"
 #include "service_ctr.h"
 #include "bundle_gen.h"
 #include "ctr.h"
@@ -91,21 +92,13 @@ static void on_out(el_source *s, int fd, uint32_t events, void *data)
 {
 	exec_job *j = data;
 	int i = fd == j->fd[0] ? 0 : 1;
-	char buf[16384];
-	ssize_t n = read(fd, buf, sizeof(buf));
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	if (!capture_read(fd, &j->out[i], EXEC_MAX_OUTPUT, &j->truncated))
 		return;
-	if (n <= 0) {
-		el_remove(s);
-		j->io[i] = NULL;
-		close(fd);
-		j->fd[i] = -1;
-		return maybe_reply(j);
-	}
-	size_t room = EXEC_MAX_OUTPUT - j->out[i].len;
-	if ((size_t)n > room)
-		j->truncated = true;
-	sb_add(&j->out[i], buf, (size_t)n < room ? (size_t)n : room);
+	el_remove(s);
+	j->io[i] = NULL;
+	close(fd);
+	j->fd[i] = -1;
+	maybe_reply(j);
 }
 
 static void on_exit_(el_source *s, pid_t pid, const siginfo_t *si, void *data)

@@ -1,4 +1,5 @@
 #include "imgjob.h"
+#include "capture.h"
 #include "service.h"
 
 #include <errno.h>
@@ -55,19 +56,13 @@ static void on_out(el_source *s, int fd, uint32_t events, void *data)
 {
 	imgjob *j = data;
 	int i = fd == j->fd[0] ? 0 : 1;
-	char buf[4096];
-	ssize_t n = read(fd, buf, sizeof(buf));
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	if (!capture_read(fd, &j->out[i], IMGJOB_MAX_OUTPUT, NULL))
 		return;
-	if (n <= 0) {
-		el_remove(s);
-		j->io[i] = NULL;
-		close(fd);
-		j->fd[i] = -1;
-		return maybe_done(j);
-	}
-	size_t room = IMGJOB_MAX_OUTPUT - j->out[i].len;
-	sb_add(&j->out[i], buf, (size_t)n < room ? (size_t)n : room);
+	el_remove(s);
+	j->io[i] = NULL;
+	close(fd);
+	j->fd[i] = -1;
+	maybe_done(j);
 }
 
 static void on_exit_(el_source *s, pid_t pid, const siginfo_t *si, void *data)
