@@ -41,6 +41,7 @@ static const struct key keys[] = {
 	{ "cgroup-delegate", K_DELEGATE, F(cgroup_delegate), 0, 0 },
 	{ "default-restart", K_RESTART, F(default_restart), 0, 0 },
 	{ "default-stop-timeout", K_COUNT, F(default_stop_timeout), 0, 86400 },
+	{ "monitor", K_STR, F(monitor), 0, 0 },
 };
 
 static const struct key *find_key(const char *name)
@@ -64,7 +65,7 @@ int config_init(corrald_config *c, cerr *err)
 		{ "log-format", "text" }, { "max-connections", "1024" },
 		{ "max-connections-per-uid", "128" }, { "max-message-size", "16M" },
 		{ "metrics-listen", "" }, { "cgroup-parent", "" }, { "cgroup-delegate", "auto" },
-		{ "default-restart", "no" }, { "default-stop-timeout", "10" },
+		{ "default-restart", "no" }, { "default-stop-timeout", "10" }, { "monitor", "" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
 		int r = config_set(c, defaults[i][0], defaults[i][1], "default", err);

@@ -30,6 +30,7 @@ typedef struct corrald_config {
 	char *cgroup_parent;  /* empty: beside corrald's own leaf */
 	enum cg_delegate cgroup_delegate;
 	char *default_restart;
+	char *monitor; /* empty: corral-monitor beside corrald */
 	unsigned default_stop_timeout;
 } corrald_config;
 

@@ -51,6 +51,7 @@ void ctr_free(ctr *c)
 {
 	if (!c)
 		return;
+	ctr_spawn_abandon(c);
 	el_remove(c->mon_src);
 	el_remove(c->restart_timer);
 	if (c->mon_fd >= 0)

@@ -35,6 +35,8 @@ typedef struct ctr_follow {
 	struct ctr *c;
 } ctr_follow;
 
+typedef struct ctr_spawn ctr_spawn;
+
 typedef struct ctr {
 	char id[CTR_ID_LEN + 1];
 	char *name, *image, *image_digest;
@@ -54,6 +56,7 @@ typedef struct ctr {
 	bool stopped_by_user, has_run;
 	uint64_t started_mono;
 	int mon_fd;             /* a connection to monitor.sock: EOF = monitor gone */
+	ctr_spawn *spawn;       /* a monitor starting it, until it reports */
 	el_source *mon_src, *restart_timer;
 	ctr_waiter *waiters;
 	ctr_follow *follows;
@@ -87,7 +90,11 @@ int ctr_gen(yajl_gen g, const ctr *c);
 int ctr_append_json(ctr *c, strbuf *sb);
 
 /* lifecycle.c */
-int ctr_start(struct corrald *d, ctr *c, cerr *err);
+/* Spawn its monitor. Returns once spawned; the container runs, and call (if
+ * any) is answered, when the monitor reports. */
+int ctr_start(struct corrald *d, ctr *c, vl_call *call, cerr *err);
+/* Forget a pending start (the monitor goes on alone; a later corrald adopts it). */
+void ctr_spawn_abandon(ctr *c);
 /* Ask the monitor to signal (stop: then SIGKILL after timeout). */
 int ctr_signal(struct corrald *d, ctr *c, int sig, bool stop, unsigned timeout, cerr *err);
 /* Remove a container that is not running (dir, record, events). */

@@ -18,8 +18,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +28,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #define SPAWN_TIMEOUT_MS 60000
 #define MONITOR_CALL_MS 5000
@@ -117,100 +119,197 @@ int ctr_signal(corrald *d, ctr *c, int sig, bool stop, unsigned timeout, cerr *e
 	return monitor_call(d, c, MONITOR_IFACE ".Kill", p, err);
 }
 
-/* Fork and exec corral-monitor, which detaches and reports on a pipe. */
-static int spawn_monitor(corrald *d, ctr *c, pid_t *pid, cerr *err)
+/* A monitor on its way up: Start is answered, and the container counts as
+ * running, once it reports "ok PID" (or "err MESSAGE") on the pipe. The
+ * loop keeps serving everyone else meanwhile: hooks may take their time. */
+struct ctr_spawn {
+	int fd; /* the report pipe's read end */
+	pid_t pid;
+	el_source *io, *timer;
+	vl_call *call; /* Start; NULL for restarts and policy starts */
+	size_t n;
+	char buf[1024];
+};
+
+static void spawn_free(ctr *c)
 {
-	char dir[PATH_MAX], path[PATH_MAX];
+	ctr_spawn *s = c->spawn;
+	if (!s)
+		return;
+	el_remove(s->io);
+	el_remove(s->timer);
+	close(s->fd);
+	if (s->call)
+		vl_call_set_cancel(s->call, NULL, NULL);
+	free(s);
+	c->spawn = NULL;
+}
+
+void ctr_spawn_abandon(ctr *c)
+{
+	spawn_free(c);
+}
+
+/* The monitor is corrald's child until it ends; a later corrald adopts it
+ * through monitor.sock, and init reaps it then. */
+static void on_monitor_reaped(el_source *s, pid_t pid, const siginfo_t *si, void *data)
+{
+	(void)pid, (void)si, (void)data;
+	el_remove(s);
+}
+
+static void on_start_cancel(vl_call *call, void *data)
+{
+	(void)call;
+	((ctr_spawn *)data)->call = NULL; /* the client left: the start goes on */
+}
+
+static void spawn_done(ctr *c, const char *report)
+{
+	corrald *d = c->d;
+	vl_call *call = c->spawn->call;
+	if (call)
+		vl_call_set_cancel(call, NULL, NULL);
+	c->spawn->call = NULL;
+	char dir[PATH_MAX], why[sizeof(c->spawn->buf) + PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/" EXITREC_FILE, dir);
-	unlink(path);
-	int sp[2];
-	if (pipe2(sp, O_CLOEXEC) < 0)
-		return cerr_sys(err, errno, "pipe");
-	char fdarg[16], sizearg[32], filesarg[16];
-	snprintf(fdarg, sizeof(fdarg), "%d", sp[1]);
+	if (!strncmp(report, "ok ", 3)) {
+		spawn_free(c);
+		c->pid = (pid_t)atoi(report + 3);
+		c->status = CS_RUNNING;
+		c->has_run = true;
+		c->started_mono = el_now_usec();
+		rfc3339_ns(0, c->started_at, sizeof(c->started_at));
+		c->finished_at[0] = '\0';
+		cerr err = { 0 };
+		if (watch(d, c, &err) < 0) {
+			/* the monitor may already have finished a very short container */
+			log_debug("%s", cerr_msg(&err));
+			cerr_clear(&err);
+		}
+		save(d, c);
+		publish(d, c, "start", NULL);
+		if (call)
+			vl_call_reply(call, NULL);
+		if (c->mon_fd < 0)
+			on_monitor_event(NULL, -1, 0, c);
+		return;
+	}
+	if (!strncmp(report, "err ", 4))
+		snprintf(why, sizeof(why), "%s", report + 4);
+	else if (*report)
+		snprintf(why, sizeof(why), "container %s: %s", c->id, report);
+	else
+		snprintf(why, sizeof(why), "container %s: the monitor ended without a report (see %s/monitor.log)",
+			 c->id, dir);
+	spawn_free(c);
+	c->status = c->has_run ? CS_EXITED : CS_CREATED;
+	save(d, c);
+	if (!call)
+		return log_error("start %s: %s", c->name, why);
+	_cleanup_free_ char *p = vl_json_obj1("reason", why);
+	vl_call_error(call, "io.corral.Supervisor.InternalError", p);
+}
+
+static void on_spawn_report(el_source *src, int fd, uint32_t events, void *data)
+{
+	ctr *c = data;
+	ctr_spawn *s = c->spawn;
+	(void)src, (void)events;
+	ssize_t k = read(fd, s->buf + s->n, sizeof(s->buf) - 1 - s->n);
+	if (k < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (k > 0)
+		s->n += (size_t)k;
+	s->buf[s->n] = '\0';
+	char *nl = strchr(s->buf, '\n');
+	if (!nl && k > 0 && s->n < sizeof(s->buf) - 1)
+		return;
+	if (nl)
+		*nl = '\0';
+	spawn_done(c, s->buf);
+}
+
+static void on_spawn_timeout(el_source *src, void *data)
+{
+	ctr *c = data;
+	(void)src;
+	c->spawn->timer = NULL; /* a one-shot timer: the loop frees it */
+	el_remove(src);
+	kill(c->spawn->pid, SIGKILL);
+	char why[96];
+	snprintf(why, sizeof(why), "the monitor did not report within %d s; killed it", SPAWN_TIMEOUT_MS / 1000);
+	spawn_done(c, why);
+}
+
+/* Spawn corral-monitor: its own session, stdio on /dev/null, the report
+ * pipe as fd 3, signals at their defaults. */
+static int spawn_monitor(corrald *d, ctr *c, int report_fd, pid_t *pid, cerr *err)
+{
+	char dir[PATH_MAX], sizearg[32], filesarg[16];
+	ctr_dir(d, c, dir, sizeof(dir));
 	snprintf(sizearg, sizeof(sizearg), "%zu", d->cfg->log_max_size);
 	snprintf(filesarg, sizeof(filesarg), "%u", d->cfg->log_max_files);
 	char *argv[] = { "corral-monitor", "--dir", dir, "--root", d->runtime_root, "--id", c->id,
-			 "--sync-fd", fdarg, "--log-max-size", sizearg, "--log-max-files", filesarg, NULL };
-	pid_t p = fork();
-	if (p < 0) {
-		close(sp[0]);
-		close(sp[1]);
-		return cerr_sys(err, errno, "fork");
+			 "--sync-fd", "3", "--log-max-size", sizearg, "--log-max-files", filesarg, NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+	int r = posix_spawn_file_actions_init(&fa);
+	if (r)
+		return cerr_sys(err, r, "posix_spawn");
+	if ((r = posix_spawnattr_init(&at))) {
+		posix_spawn_file_actions_destroy(&fa);
+		return cerr_sys(err, r, "posix_spawn");
 	}
-	if (p == 0) {
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		fcntl(sp[1], F_SETFD, 0);
-		int null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			dup2(null, 2);
-		}
-		execv(d->monitor_bin, argv);
-		dprintf(sp[1], "err exec %s: %s\n", d->monitor_bin, strerror(errno));
-		_exit(127);
-	}
-	close(sp[1]);
-	_cleanup_close_ int rd = sp[0];
-	char buf[4096];
-	size_t n = 0;
-	uint64_t deadline = el_now_usec() + SPAWN_TIMEOUT_MS * 1000ull;
-	for (;;) {
-		struct pollfd pf = { .fd = rd, .events = POLLIN };
-		int left = (int)((deadline - el_now_usec()) / 1000);
-		if (left <= 0 || poll(&pf, 1, left) == 0) {
-			waitpid(p, NULL, 0);
-			return cerr_set(err, ETIMEDOUT, "container %s: the monitor did not report", c->id);
-		}
-		ssize_t k = read(rd, buf + n, sizeof(buf) - 1 - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		n += (size_t)k;
-		if (n == sizeof(buf) - 1 || memchr(buf, '\n', n))
-			break;
-	}
-	/* it exited once the monitor detached, long before the report: reap it
-	 * now rather than wait on it before reading */
-	waitpid(p, NULL, 0);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	if (!strncmp(buf, "ok ", 3)) {
-		*pid = (pid_t)atoi(buf + 3);
-		return 0;
-	}
-	if (!strncmp(buf, "err ", 4))
-		return cerr_set(err, EIO, "%s", buf + 4);
-	return cerr_set(err, EIO, "container %s: the monitor ended without a report (see %s/monitor.log)", c->id, dir);
+	/* dup2 onto itself clears close-on-exec */
+	if (!(r = posix_spawn_file_actions_adddup2(&fa, report_fd, 3)) &&
+	    !(r = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0)) &&
+	    !(r = posix_spawn_file_actions_adddup2(&fa, 0, 1)) && !(r = posix_spawn_file_actions_adddup2(&fa, 0, 2)) &&
+	    !(r = posix_spawnattr_setsigmask(&at, &none)) && !(r = posix_spawnattr_setsigdefault(&at, &all)) &&
+	    !(r = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID)))
+		r = posix_spawn(pid, d->monitor_bin, &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	return r ? cerr_sys(err, r, "start %s", d->monitor_bin) : 0;
 }
 
-int ctr_start(corrald *d, ctr *c, cerr *err)
+int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 {
-	pid_t pid = 0;
-	int r = spawn_monitor(d, c, &pid, err);
-	if (r < 0)
-		return r;
-	c->pid = pid;
-	c->status = CS_RUNNING;
-	c->has_run = true;
-	c->started_mono = el_now_usec();
-	rfc3339_ns(0, c->started_at, sizeof(c->started_at));
-	c->finished_at[0] = '\0';
-	if ((r = watch(d, c, err)) < 0) {
-		/* the monitor may already have finished a very short container */
-		log_debug("%s", cerr_msg(err));
-		cerr_clear(err);
+	if (c->spawn)
+		return cerr_set(err, EBUSY, "container %s: it is already starting", c->id);
+	char path[PATH_MAX];
+	ctr_dir(d, c, path, sizeof(path));
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" EXITREC_FILE);
+	unlink(path);
+	ctr_spawn *s = calloc(1, sizeof(*s));
+	if (!s)
+		return cerr_set(err, ENOMEM, "out of memory");
+	int sp[2];
+	if (pipe2(sp, O_CLOEXEC | O_NONBLOCK) < 0) {
+		free(s);
+		return cerr_sys(err, errno, "pipe");
 	}
-	save(d, c);
-	publish(d, c, "start", NULL);
-	if (c->mon_fd < 0)
-		on_monitor_event(NULL, -1, 0, c);
+	s->fd = sp[0];
+	int r = spawn_monitor(d, c, sp[1], &s->pid, err);
+	close(sp[1]);
+	if (r == 0 && (r = el_add_child(d->loop, s->pid, on_monitor_reaped, NULL, NULL, err)) < 0)
+		kill(s->pid, SIGKILL); /* unwatched, it could not be reaped */
+	c->spawn = s;
+	if (r == 0 && (r = el_add_io(d->loop, s->fd, EPOLLIN, on_spawn_report, c, &s->io, err)) == 0)
+		r = el_add_timer(d->loop, SPAWN_TIMEOUT_MS * 1000ull, false, on_spawn_timeout, c, &s->timer, err);
+	if (r < 0) {
+		if (s->io) /* the monitor runs: it will find nobody to report to */
+			kill(s->pid, SIGKILL);
+		spawn_free(c);
+		return r;
+	}
+	if (call) {
+		s->call = call;
+		vl_call_set_cancel(call, on_start_cancel, s);
+	}
 	return 0;
 }
 
@@ -348,7 +447,7 @@ static void on_restart_timer(el_source *s, void *data)
 	snprintf(n, sizeof(n), "%u", c->restart_count);
 	publish(d, c, "restart", (const char *const[]){ "restartCount", n, NULL });
 	metrics_add_restarts(d->metrics, 1);
-	if (ctr_start(d, c, &err) < 0) {
+	if (ctr_start(d, c, NULL, &err) < 0) {
 		log_error("restart %s: %s", c->name, cerr_msg(&err));
 		cerr_clear(&err);
 		c->status = CS_EXITED;
@@ -488,7 +587,7 @@ int ctr_adopt_all(corrald *d, cerr *err)
 		} else if (c->status == CS_RESTARTING ||
 			   (c->has_run && c->status == CS_EXITED && restart_on_daemon_start(&c->spec.restart, c->stopped_by_user))) {
 			started++;
-			if (ctr_start(d, c, &e) < 0) {
+			if (ctr_start(d, c, NULL, &e) < 0) {
 				log_error("start %s: %s", c->name, cerr_msg(&e));
 				cerr_clear(&e);
 				c->status = CS_EXITED;

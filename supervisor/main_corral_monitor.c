@@ -1,5 +1,5 @@
 /* corral-monitor: supervises one container for corrald (see monitor.h). It
- * detaches into its own session so that it outlives corrald. */
+ * runs in its own session, and outlives corrald. */
 #include "monitor.h"
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -21,27 +21,6 @@ static void usage(FILE *f)
 		   "         [--log-max-size BYTES] [--log-max-files N] [--foreground]\n"
 		   "       corral-monitor --cleanup --root ROOT --id ID\n"
 		   "Runs one container (DIR/config.json) for corrald; not meant to be run by hand.\n");
-}
-
-/* fork, setsid, fork: no controlling terminal, not corrald's child. */
-static int daemonize(int sync_fd)
-{
-	pid_t p = fork();
-	if (p < 0)
-		return -errno;
-	if (p > 0) {
-		int st;
-		waitpid(p, &st, 0);
-		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
-	}
-	setsid();
-	p = fork();
-	if (p < 0)
-		_exit(1);
-	if (p > 0)
-		_exit(0);
-	(void)sync_fd;
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -85,8 +64,10 @@ int main(int argc, char **argv)
 	if (o.sync_fd >= 0)
 		fcntl(o.sync_fd, F_SETFD, FD_CLOEXEC);
 	log_set_prog("corral-monitor");
-	if (!fg && daemonize(o.sync_fd) < 0) {
-		fprintf(stderr, "corral-monitor: fork: %s\n", strerror(errno));
+	/* its own session, so a terminal's hangup never reaches it (corrald
+	 * spawns it as a session leader already) */
+	if (!fg && getsid(0) != getpid() && setsid() < 0) {
+		fprintf(stderr, "corral-monitor: setsid: %s\n", strerror(errno));
 		return 1;
 	}
 	char path[4096];

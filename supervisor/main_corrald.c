@@ -171,9 +171,12 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 		*slash = '\0';
 	if (asprintf(&d->containers_dir, "%s/containers", cfg->state_dir) < 0 ||
 	    asprintf(&d->runtime_root, "%s/runtime", cfg->state_dir) < 0 ||
-	    asprintf(&d->monitor_bin, "%s/corral-monitor", self) < 0 ||
+	    (cfg->monitor[0] ? !(d->monitor_bin = strdup(cfg->monitor))
+			     : asprintf(&d->monitor_bin, "%s/corral-monitor", self) < 0) ||
 	    asprintf(&d->images_bin, "%s/corral-images", self) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
+	if (d->monitor_bin[0] != '/')
+		return cerr_set(err, EINVAL, "monitor: must be an absolute path, not \"%s\"", d->monitor_bin);
 	int r;
 	if ((r = mkdir_p(d->containers_dir, 0700)) < 0 || (r = mkdir_p(d->runtime_root, 0700)) < 0)
 		return cerr_sys(err, -r, "state directory %s", cfg->state_dir);

@@ -37,40 +37,29 @@ static void sync_say(int fd, const char *fmt, ...)
 		log_warn("report to corrald: %s", strerror(errno));
 }
 
-/* The init inherits our stdio: point 1 and 2 at fresh pipes (or leave them
- * for the pty), create, then take our own stdio back to /dev/null so that
- * only the container holds the write ends. */
+/* The init inherits our stdio: point 1 and 2 at fresh pipes (a terminal
+ * init puts its pty over them), create, then take our own stdio back to
+ * /dev/null so that only the container holds the write ends. */
 static int create_with_stdio(const monitor_opts *o, struct container *c, int fd[2], cerr *err)
 {
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/config.json", o->dir);
-	_cleanup_spec_ struct oci_spec *s = NULL;
-	int r = spec_load(path, &s, err);
-	if (r < 0)
-		return r;
-	bool tty = s->process.terminal;
-	int out[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, r;
 	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (!tty && (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) {
+	if (null < 0)
+		return cerr_sys(err, errno, "/dev/null");
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
 		r = cerr_sys(err, errno, "pipe");
 		goto out;
 	}
-	if (null < 0) {
-		r = cerr_sys(err, errno, "/dev/null");
-		goto out;
-	}
 	dup2(null, 0);
-	if (!tty) {
-		dup2(out[1], 1);
-		dup2(errp[1], 2);
-	}
-	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = tty };
+	dup2(out[1], 1);
+	dup2(errp[1], 2);
+	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = true };
 	r = container_create(&co, c, err);
 	dup2(null, 1);
 	dup2(null, 2);
 	if (r < 0)
 		goto out;
-	if (tty) {
+	if (c->pty_master >= 0) {
 		fd[0] = TAKE_FD(c->pty_master);
 	} else {
 		fd[0] = TAKE_FD(out[0]);

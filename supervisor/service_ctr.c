@@ -195,6 +195,8 @@ void sv_start(vl_call *call, yajl_val params, void *ud)
 		return;
 	if (c->status == CS_RUNNING || c->status == CS_REMOVING)
 		return bad_state(call, c, "it is already running");
+	if (c->spawn)
+		return bad_state(call, c, "it is starting");
 	if (c->restart_timer) {
 		el_remove(c->restart_timer);
 		c->restart_timer = NULL;
@@ -202,12 +204,11 @@ void sv_start(vl_call *call, yajl_val params, void *ud)
 	c->stopped_by_user = false;
 	restart_state_init(&c->rs);
 	cerr err = { 0 };
-	if (ctr_start(d, c, &err) < 0) {
+	if (ctr_start(d, c, call, &err) < 0) {
 		c->status = c->has_run ? CS_EXITED : CS_CREATED;
 		ctr_record_save(d, c, NULL);
 		return internal(call, &err);
 	}
-	vl_call_reply(call, NULL);
 }
 
 static void reply_code(vl_call *call, int code)
@@ -238,6 +239,8 @@ void sv_stop(vl_call *call, yajl_val params, void *ud)
 	ctr *c = get(ud, call, params, KNOWN("id", "timeout"));
 	if (!c || sp_int(call, params, "timeout", 0, 86400, -1, &t) < 0)
 		return;
+	if (c->spawn)
+		return bad_state(call, c, "it is starting");
 	cancel_restart(d, c);
 	if (c->status != CS_RUNNING)
 		return reply_code(call, c->has_exit ? c->exit_code : 0);
@@ -263,6 +266,8 @@ void sv_kill(vl_call *call, yajl_val params, void *ud)
 	int sig = sigs ? ctr_parse_signal(sigs) : SIGKILL;
 	if (sig < 0)
 		return (void)sp_invalid(call, "signal", "must be a signal name like SIGTERM, or a number");
+	if (c->spawn)
+		return bad_state(call, c, "it is starting");
 	if (cancel_restart(d, c))
 		return (void)vl_call_reply(call, NULL);
 	if (c->status != CS_RUNNING)
@@ -292,6 +297,8 @@ void sv_remove(vl_call *call, yajl_val params, void *ud)
 	ctr *c = get(ud, call, params, KNOWN("id", "force"));
 	if (!c || sp_bool(call, params, "force", false, &force) < 0)
 		return;
+	if (c->spawn)
+		return bad_state(call, c, "it is starting");
 	cancel_restart(d, c);
 	cerr err = { 0 };
 	if (c->status == CS_RUNNING || c->status == CS_REMOVING) {

@@ -59,21 +59,29 @@ mkdir -p "$d/bundle"
 jq --arg c "$cgp/direct" '.linux.cgroupsPath = $c' "$d/state/containers/$keep/config.json" >"$d/bundle/config.json"
 ROUNDS=${ROUNDS:-15}
 : >"$d/ratios"
-# per round: corralctl run -d (one client: create+start), corral run -d, and
+# Spans are read from bash's clock ($EPOCHREALTIME, microseconds): a `date`
+# process would add its own fork and exec to each. Per round: corralctl run -d (one client: create+start), corral run -d, and
 # corralctl create then corralctl start (two clients); a client process
-# alone costs what `corralctl ping` costs, printed too
+# alone costs what `corralctl ping` costs, printed too. Each container's
+# exit is waited for, untimed, so its teardown never overlaps the next
+# measurement.
 for i in $(seq "$ROUNDS"); do
-	a=$(date +%s%N)
-	ctl run -d bench:1 true >/dev/null
-	b=$(date +%s%N)
+	a=${EPOCHREALTIME/./}
+	id=$(ctl run -d bench:1 true)
+	b=${EPOCHREALTIME/./}
+	ctl wait "$id" >/dev/null
+	b2=${EPOCHREALTIME/./}
 	(cd "$d/bundle" && "$B/bin/corral" --root "$d/rt" run -d "b$i" </dev/null >/dev/null 2>&1)
-	c=$(date +%s%N)
-	id=$(ctl create bench:1 true) && ctl start "$id" >/dev/null
-	e=$(date +%s%N)
-	ctl ping >/dev/null
-	f=$(date +%s%N)
+	c=${EPOCHREALTIME/./}
 	"$B/bin/corral" --root "$d/rt" delete --force "b$i" >/dev/null 2>&1 || true
-	echo "$(((b - a) / 1000)) $(((c - b) / 1000)) $(((e - c) / 1000)) $(((f - e) / 1000))" >>"$d/ratios"
+	c2=${EPOCHREALTIME/./}
+	id=$(ctl create bench:1 true) && ctl start "$id" >/dev/null
+	e=${EPOCHREALTIME/./}
+	ctl wait "$id" >/dev/null
+	e2=${EPOCHREALTIME/./}
+	ctl ping >/dev/null
+	f=${EPOCHREALTIME/./}
+	echo "$((b - a)) $((c - b2)) $((e - c2)) $((f - e2))" >>"$d/ratios"
 done
 for id in $(ctl --json ps -a | jq -r '.[] | select(.name != "keep") | .id'); do ctl rm -f "$id" >/dev/null; done
 awk 'function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }

@@ -69,6 +69,46 @@ test_sv_monitor_goes_lean_and_stays_parent() {
 	[ ! -S "$STATE_D/containers/$id/monitor.sock" ] || fail "monitor.sock left behind"
 }
 
+# a monitor that takes its time (a gate file here, slow hooks in life) holds
+# up only its own Start: the daemon answers everyone else meanwhile; a
+# monitor that dies without a report fails the Start and leaves it created
+test_sv_slow_start_does_not_block_the_daemon() {
+	trap cleanup_sv EXIT
+	cat >"$T/monitor" <<-EOF
+		#!/bin/sh
+		[ -e "$T/die" ] && exit 1
+		while [ ! -e "$T/go" ]; do sleep 0.02; done
+		exec "$B/bin/corral-monitor" "\$@"
+	EOF
+	chmod +x "$T/monitor"
+	echo "monitor = $T/monitor" >"$T/corrald.conf"
+	start_sv
+	ctl create --name slow "$IMG" sh -c 'echo started' >/dev/null
+	ctl start slow >"$T/start.out" 2>&1 &
+	local starter=$! out
+	wait_for 5 sh -c "pgrep -f '^/bin/sh $T/monitor' >/dev/null"
+	assert_eq "$(ctl ping)" ok "Ping answered while a Start waits on its monitor"
+	assert_eq "$(status_of slow)" created "still created while starting"
+	out=$(ctl stop slow 2>&1) && fail "stop of a starting container worked"
+	assert_contains "$out" "it is starting" "InvalidState while starting"
+	out=$(ctl start slow 2>&1) && fail "a second start worked"
+	assert_contains "$out" "it is starting" "one start at a time"
+	kill -0 "$starter" 2>/dev/null || fail "Start answered before the monitor reported: $(cat "$T/start.out")"
+	touch "$T/go"
+	wait "$starter" || fail "start failed: $(cat "$T/start.out")"
+	assert_eq "$(ctl wait slow)" 0 "exit code"
+	assert_eq "$(ctl logs slow)" started "output"
+	ctl create --name doomed "$IMG" true >/dev/null
+	touch "$T/die"
+	out=$(ctl start doomed 2>&1) && fail "start with a dying monitor worked"
+	assert_contains "$out" "the monitor ended without a report" "the failure is reported"
+	assert_eq "$(status_of doomed)" created "back to created"
+	rm "$T/die"
+	ctl start doomed >/dev/null || fail "start after the failure"
+	assert_eq "$(ctl wait doomed)" 0 "then it runs"
+	assert_eq "$(ps -o stat= --ppid "$CORRALD_PID" | grep -c Z)" 0 "no zombie monitors"
+}
+
 test_sv_stop_timeout_kills_sigterm_ignorer() {
 	trap cleanup_sv EXIT
 	start_sv
