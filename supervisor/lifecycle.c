@@ -587,6 +587,7 @@ int ctr_adopt_all(corrald *d, cerr *err)
 		} else if (c->status == CS_RESTARTING ||
 			   (c->has_run && c->status == CS_EXITED && restart_on_daemon_start(&c->spec.restart, c->stopped_by_user))) {
 			started++;
+			c->status = CS_RESTARTING; /* until its monitor reports */
 			if (ctr_start(d, c, NULL, &e) < 0) {
 				log_error("start %s: %s", c->name, cerr_msg(&e));
 				cerr_clear(&e);
