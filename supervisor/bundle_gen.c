@@ -246,13 +246,28 @@ static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
 	yajl_gen_map_close(g);
 }
 
+/* corral spec's config, parsed once: every bundle starts from it. */
+static yajl_val default_spec(cerr *err)
+{
+	static yajl_val tree;
+	if (tree)
+		return tree;
+	_cleanup_free_ char *text = spec_default_json(false);
+	if (!text) {
+		cerr_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (json_parse(text, "default config", &tree, err) < 0)
+		tree = NULL;
+	return tree;
+}
+
 int bundle_write(const char *dir, const bundle_in *in, const char **field, cerr *err)
 {
 	*field = NULL;
-	_cleanup_free_ char *dtext = spec_default_json(false);
-	_cleanup_json_ yajl_val d = NULL;
-	if (!dtext || json_parse(dtext, "default config", &d, err) < 0)
-		return dtext ? -EINVAL : cerr_set(err, ENOMEM, "out of memory");
+	yajl_val d = default_spec(err);
+	if (!d)
+		return -err->code;
 	long uid, gid;
 	const char *user = in->spec->user ? in->spec->user : in->image->user;
 	if (bundle_resolve_user(in->image->rootfs, user, &uid, &gid, err) < 0) {
