@@ -19,15 +19,28 @@ enum log_level log_get_level(void) { return level; }
 void log_set_json(bool json) { as_json = json; }
 void log_set_prog(const char *p) { prog = p; }
 
+static char log_path[4096];
+
+/* Opened on the first line: most runs never log, and then leave no file. */
 int log_set_file(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return -errno;
+	if (strlen(path) >= sizeof(log_path))
+		return -ENAMETOOLONG;
 	if (log_fd != STDERR_FILENO)
 		close(log_fd);
-	log_fd = fd;
+	log_fd = STDERR_FILENO;
+	snprintf(log_path, sizeof(log_path), "%s", path);
 	return 0;
+}
+
+static void open_pending_file(void)
+{
+	if (!log_path[0])
+		return;
+	int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	log_path[0] = '\0';
+	if (fd >= 0)
+		log_fd = fd;
 }
 
 static const char *level_name(enum log_level l)
@@ -69,6 +82,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	} else {
 		sb_addf(&line, "%s: %s: %s\n", prog, level_name(lvl), msg.buf ? msg.buf : "");
 	}
+	open_pending_file();
 	if (line.buf) {
 		ssize_t w = write(log_fd, line.buf, line.len);
 		(void)w;

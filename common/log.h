@@ -8,7 +8,8 @@ void log_set_level(enum log_level lvl);
 enum log_level log_get_level(void);
 void log_set_json(bool json);
 void log_set_prog(const char *prog);
-/* Redirect to a file (opened O_APPEND|O_CLOEXEC); returns 0 or -errno. */
+/* Redirect to a file, opened (O_APPEND) at the first line logged, so that a
+ * quiet process leaves no file; returns 0 or -errno. */
 int log_set_file(const char *path);
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

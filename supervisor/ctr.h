@@ -93,7 +93,12 @@ int ctr_append_json(ctr *c, strbuf *sb);
 /* Spawn its monitor. Returns once spawned; the container runs, and call (if
  * any) is answered, when the monitor reports. */
 int ctr_start(struct corrald *d, ctr *c, vl_call *call, cerr *err);
-/* Forget a pending start (the monitor goes on alone; a later corrald adopts it). */
+/* Spawn its monitor ahead of Start (best effort; see lifecycle.c). */
+void ctr_prespawn(struct corrald *d, ctr *c);
+/* A Start is under way: its monitor has not reported yet. */
+bool ctr_is_starting(const ctr *c);
+/* Forget the monitor: a standby one is ended; one starting the container
+ * goes on alone, and a later corrald adopts it. */
 void ctr_spawn_abandon(ctr *c);
 /* Ask the monitor to signal (stop: then SIGKILL after timeout). */
 int ctr_signal(struct corrald *d, ctr *c, int sig, bool stop, unsigned timeout, cerr *err);

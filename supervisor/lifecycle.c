@@ -119,17 +119,23 @@ int ctr_signal(corrald *d, ctr *c, int sig, bool stop, unsigned timeout, cerr *e
 	return monitor_call(d, c, MONITOR_IFACE ".Kill", p, err);
 }
 
-/* A monitor on its way up: Start is answered, and the container counts as
- * running, once it reports "ok PID" (or "err MESSAGE") on the pipe. The
- * loop keeps serving everyone else meanwhile: hooks may take their time. */
+/* A container's monitor until it reports. It is spawned at CreateContainer,
+ * on standby: its exec and dynamic linking happen while the client is still
+ * on its way to Start, which only has to say "go". Start is answered, and
+ * the container counts as running, once it reports "ok PID" (or "err
+ * MESSAGE"); the loop serves everyone else meanwhile, as hooks may take
+ * their time. A standby left unused ends on its own (MONITOR_STANDBY_MS). */
 struct ctr_spawn {
-	int fd; /* the report pipe's read end */
+	int fd; /* our end of a socketpair: "go" out, the report in */
 	pid_t pid;
+	bool standby;
 	el_source *io, *timer;
 	vl_call *call; /* Start; NULL for restarts and policy starts */
 	size_t n;
 	char buf[1024];
 };
+
+#define MAX_STANDBY 16 /* monitors waiting for a Start at once */
 
 static void spawn_free(ctr *c)
 {
@@ -139,6 +145,10 @@ static void spawn_free(ctr *c)
 	el_remove(s->io);
 	el_remove(s->timer);
 	close(s->fd);
+	if (s->standby) { /* it has done nothing yet: end it now, not on EOF */
+		kill(s->pid, SIGKILL);
+		c->d->n_standby--;
+	}
 	if (s->call)
 		vl_call_set_cancel(s->call, NULL, NULL);
 	free(s);
@@ -148,6 +158,11 @@ static void spawn_free(ctr *c)
 void ctr_spawn_abandon(ctr *c)
 {
 	spawn_free(c);
+}
+
+bool ctr_is_starting(const ctr *c)
+{
+	return c->spawn && !c->spawn->standby;
 }
 
 /* The monitor is corrald's child until it ends; a later corrald adopts it
@@ -181,6 +196,11 @@ static void spawn_done(ctr *c, const char *report)
 		c->started_mono = el_now_usec();
 		rfc3339_ns(0, c->started_at, sizeof(c->started_at));
 		c->finished_at[0] = '\0';
+		/* it runs: say so first, then record it. Should corrald die in
+		 * between, adoption finds the monitor, and the pid in the
+		 * runtime's state. */
+		if (call)
+			vl_call_reply(call, NULL);
 		cerr err = { 0 };
 		if (watch(d, c, &err) < 0) {
 			/* the monitor may already have finished a very short container */
@@ -189,8 +209,6 @@ static void spawn_done(ctr *c, const char *report)
 		}
 		save(d, c);
 		publish(d, c, "start", NULL);
-		if (call)
-			vl_call_reply(call, NULL);
 		if (c->mon_fd < 0)
 			on_monitor_event(NULL, -1, 0, c);
 		return;
@@ -219,6 +237,10 @@ static void on_spawn_report(el_source *src, int fd, uint32_t events, void *data)
 	ssize_t k = read(fd, s->buf + s->n, sizeof(s->buf) - 1 - s->n);
 	if (k < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
+	if (s->standby) { /* it ended (timed out, or failed) before a Start */
+		log_debug("container %s: the standby monitor went away", c->id);
+		return spawn_free(c);
+	}
 	if (k > 0)
 		s->n += (size_t)k;
 	s->buf[s->n] = '\0';
@@ -233,7 +255,6 @@ static void on_spawn_report(el_source *src, int fd, uint32_t events, void *data)
 static void on_spawn_timeout(el_source *src, void *data)
 {
 	ctr *c = data;
-	(void)src;
 	c->spawn->timer = NULL; /* a one-shot timer: the loop frees it */
 	el_remove(src);
 	kill(c->spawn->pid, SIGKILL);
@@ -242,16 +263,16 @@ static void on_spawn_timeout(el_source *src, void *data)
 	spawn_done(c, why);
 }
 
-/* Spawn corral-monitor: its own session, stdio on /dev/null, the report
- * pipe as fd 3, signals at their defaults. */
-static int spawn_monitor(corrald *d, ctr *c, int report_fd, pid_t *pid, cerr *err)
+/* Spawn corral-monitor on standby: its own session, stdio on /dev/null,
+ * the socketpair as fd 3, signals at their defaults. */
+static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 {
 	char dir[PATH_MAX], sizearg[32], filesarg[16];
 	ctr_dir(d, c, dir, sizeof(dir));
 	snprintf(sizearg, sizeof(sizearg), "%zu", d->cfg->log_max_size);
 	snprintf(filesarg, sizeof(filesarg), "%u", d->cfg->log_max_files);
 	char *argv[] = { "corral-monitor", "--dir", dir, "--root", d->runtime_root, "--id", c->id,
-			 "--sync-fd", "3", "--log-max-size", sizearg, "--log-max-files", filesarg, NULL };
+			 "--sync-fd", "3", "--standby", "--log-max-size", sizearg, "--log-max-files", filesarg, NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, all;
@@ -265,7 +286,7 @@ static int spawn_monitor(corrald *d, ctr *c, int report_fd, pid_t *pid, cerr *er
 		return cerr_sys(err, r, "posix_spawn");
 	}
 	/* dup2 onto itself clears close-on-exec */
-	if (!(r = posix_spawn_file_actions_adddup2(&fa, report_fd, 3)) &&
+	if (!(r = posix_spawn_file_actions_adddup2(&fa, sync_fd, 3)) &&
 	    !(r = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0)) &&
 	    !(r = posix_spawn_file_actions_adddup2(&fa, 0, 1)) && !(r = posix_spawn_file_actions_adddup2(&fa, 0, 2)) &&
 	    !(r = posix_spawnattr_setsigmask(&at, &none)) && !(r = posix_spawnattr_setsigdefault(&at, &all)) &&
@@ -276,33 +297,76 @@ static int spawn_monitor(corrald *d, ctr *c, int report_fd, pid_t *pid, cerr *er
 	return r ? cerr_sys(err, r, "start %s", d->monitor_bin) : 0;
 }
 
+static int spawn_new(corrald *d, ctr *c, cerr *err)
+{
+	ctr_spawn *s = calloc(1, sizeof(*s));
+	if (!s)
+		return cerr_set(err, ENOMEM, "out of memory");
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+		free(s);
+		return cerr_sys(err, errno, "socketpair");
+	}
+	fcntl(sp[0], F_SETFL, O_NONBLOCK);
+	s->fd = sp[0];
+	int r = spawn_monitor(d, c, sp[1], &s->pid, err);
+	close(sp[1]);
+	if (r < 0) {
+		close(s->fd);
+		free(s);
+		return r;
+	}
+	if ((r = el_add_child(d->loop, s->pid, on_monitor_reaped, NULL, NULL, err)) < 0 ||
+	    (r = el_add_io(d->loop, s->fd, EPOLLIN, on_spawn_report, c, &s->io, err)) < 0) {
+		kill(s->pid, SIGKILL); /* it could not be watched, or not reaped */
+		el_remove(s->io);
+		close(s->fd);
+		free(s);
+		return r;
+	}
+	s->standby = true;
+	d->n_standby++;
+	c->spawn = s;
+	return 0;
+}
+
+void ctr_prespawn(corrald *d, ctr *c)
+{
+	if (c->spawn || d->n_standby >= MAX_STANDBY)
+		return;
+	cerr err = { 0 };
+	if (spawn_new(d, c, &err) < 0) {
+		log_debug("container %s: no standby monitor: %s", c->id, cerr_msg(&err));
+		cerr_clear(&err);
+	}
+}
+
 int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 {
-	if (c->spawn)
+	if (ctr_is_starting(c))
 		return cerr_set(err, EBUSY, "container %s: it is already starting", c->id);
 	char path[PATH_MAX];
 	ctr_dir(d, c, path, sizeof(path));
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" EXITREC_FILE);
 	unlink(path);
-	ctr_spawn *s = calloc(1, sizeof(*s));
-	if (!s)
-		return cerr_set(err, ENOMEM, "out of memory");
-	int sp[2];
-	if (pipe2(sp, O_CLOEXEC | O_NONBLOCK) < 0) {
-		free(s);
-		return cerr_sys(err, errno, "pipe");
+	/* a standby that already went away (its EOF still queued) cannot take
+	 * the "go": spawn afresh */
+	for (int tries = 0; tries < 2; tries++) {
+		int r = c->spawn ? 0 : spawn_new(d, c, err);
+		if (r < 0)
+			return r;
+		if (write(c->spawn->fd, "go\n", 3) == 3)
+			break;
+		spawn_free(c);
+		if (tries == 1)
+			return cerr_sys(err, errno, "container %s: the monitor went away", c->id);
 	}
-	s->fd = sp[0];
-	int r = spawn_monitor(d, c, sp[1], &s->pid, err);
-	close(sp[1]);
-	if (r == 0 && (r = el_add_child(d->loop, s->pid, on_monitor_reaped, NULL, NULL, err)) < 0)
-		kill(s->pid, SIGKILL); /* unwatched, it could not be reaped */
-	c->spawn = s;
-	if (r == 0 && (r = el_add_io(d->loop, s->fd, EPOLLIN, on_spawn_report, c, &s->io, err)) == 0)
-		r = el_add_timer(d->loop, SPAWN_TIMEOUT_MS * 1000ull, false, on_spawn_timeout, c, &s->timer, err);
+	ctr_spawn *s = c->spawn;
+	s->standby = false;
+	d->n_standby--;
+	int r = el_add_timer(d->loop, SPAWN_TIMEOUT_MS * 1000ull, false, on_spawn_timeout, c, &s->timer, err);
 	if (r < 0) {
-		if (s->io) /* the monitor runs: it will find nobody to report to */
-			kill(s->pid, SIGKILL);
+		kill(s->pid, SIGKILL);
 		spawn_free(c);
 		return r;
 	}
@@ -534,6 +598,24 @@ static int cmp_created(const void *a, const void *b)
 	return strcmp(y->created, x->created);
 }
 
+/* Start is answered before the record says running: a corrald that died
+ * in between learns the pid and start time from the runtime's state. */
+static void adopt_started(corrald *d, ctr *c)
+{
+	_cleanup_state_ struct ctr_state *st = NULL;
+	cerr err = { 0 };
+	if (state_load(d->runtime_root, c->id, &st, &err) < 0) {
+		log_warn("container %s: %s", c->name, cerr_msg(&err));
+		cerr_clear(&err);
+		return;
+	}
+	c->pid = st->pid;
+	c->has_run = true;
+	if (st->created)
+		snprintf(c->started_at, sizeof(c->started_at), "%s", st->created);
+	c->finished_at[0] = '\0';
+}
+
 int ctr_adopt_all(corrald *d, cerr *err)
 {
 	_cleanup_closedir_ DIR *dir = opendir(d->containers_dir);
@@ -574,6 +656,8 @@ int ctr_adopt_all(corrald *d, cerr *err)
 		next = c->next;
 		cerr e = { 0 };
 		if (watch(d, c, &e) == 0) { /* its monitor is alive: it runs */
+			if (c->status != CS_RUNNING || c->pid <= 0)
+				adopt_started(d, c);
 			c->status = CS_RUNNING;
 			adopted++;
 			save(d, c);

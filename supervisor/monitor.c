@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -113,8 +114,35 @@ static void exec_lean(const monitor_steady_opts *s, const monitor_opts *o)
 			fcntl(fds[i], F_SETFD, FD_CLOEXEC);
 }
 
+/* corrald spawns the monitor ahead of Start, at CreateContainer, so that
+ * its exec and dynamic linking are done by the time Start comes. */
+static bool wait_go(int fd)
+{
+	char buf[8];
+	size_t n = 0;
+	while (n < sizeof(buf)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int r = poll(&p, 1, MONITOR_STANDBY_MS);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		ssize_t k = read(fd, buf + n, sizeof(buf) - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		n += (size_t)k;
+		if (memchr(buf, '\n', n))
+			return n == 3 && !memcmp(buf, "go\n", 3);
+	}
+	return false;
+}
+
 int monitor_run(const monitor_opts *o, cerr *err)
 {
+	if (o->standby && !wait_go(o->sync_fd))
+		return 1;
 	struct container c = { .pid = -1, .pidfd = -1, .pty_master = -1 };
 	int fd[2] = { -1, -1 }, lfd = -1;
 	crilog log;

@@ -21,6 +21,7 @@ typedef struct corrald {
 	char *cgroup_parent;
 	uint64_t started_usec;
 	struct ctr *ctrs;     /* every container, newest first */
+	size_t n_standby;     /* monitors spawned ahead of a Start */
 	char *containers_dir; /* <state-dir>/containers */
 	char *runtime_root;   /* <state-dir>/runtime: the runtime's state files */
 	char *monitor_bin;    /* corral-monitor beside corrald */

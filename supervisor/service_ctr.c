@@ -153,8 +153,10 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 	else {
 		bundle_in in = { .id = c->id, .hostname = c->name, .spec = &c->spec, .image = &img,
 				 .cgroup_parent = d->cgroup_parent };
-		if ((r = bundle_write(dir, &in, &bad, &err)) == 0)
+		if ((r = bundle_write(dir, &in, &bad, &err)) == 0) {
+			ctr_prespawn(d, c); /* its exec overlaps the record's write */
 			r = ctr_record_save(d, c, &err);
+		}
 	}
 	image_ref_release(&img);
 	if (r < 0) {
@@ -195,7 +197,7 @@ void sv_start(vl_call *call, yajl_val params, void *ud)
 		return;
 	if (c->status == CS_RUNNING || c->status == CS_REMOVING)
 		return bad_state(call, c, "it is already running");
-	if (c->spawn)
+	if (ctr_is_starting(c))
 		return bad_state(call, c, "it is starting");
 	if (c->restart_timer) {
 		el_remove(c->restart_timer);
@@ -239,7 +241,7 @@ void sv_stop(vl_call *call, yajl_val params, void *ud)
 	ctr *c = get(ud, call, params, KNOWN("id", "timeout"));
 	if (!c || sp_int(call, params, "timeout", 0, 86400, -1, &t) < 0)
 		return;
-	if (c->spawn)
+	if (ctr_is_starting(c))
 		return bad_state(call, c, "it is starting");
 	cancel_restart(d, c);
 	if (c->status != CS_RUNNING)
@@ -266,7 +268,7 @@ void sv_kill(vl_call *call, yajl_val params, void *ud)
 	int sig = sigs ? ctr_parse_signal(sigs) : SIGKILL;
 	if (sig < 0)
 		return (void)sp_invalid(call, "signal", "must be a signal name like SIGTERM, or a number");
-	if (c->spawn)
+	if (ctr_is_starting(c))
 		return bad_state(call, c, "it is starting");
 	if (cancel_restart(d, c))
 		return (void)vl_call_reply(call, NULL);
@@ -297,7 +299,7 @@ void sv_remove(vl_call *call, yajl_val params, void *ud)
 	ctr *c = get(ud, call, params, KNOWN("id", "force"));
 	if (!c || sp_bool(call, params, "force", false, &force) < 0)
 		return;
-	if (c->spawn)
+	if (ctr_is_starting(c))
 		return bad_state(call, c, "it is starting");
 	cancel_restart(d, c);
 	cerr err = { 0 };

@@ -72,6 +72,7 @@ test_sv_monitor_goes_lean_and_stays_parent() {
 # a monitor that takes its time (a gate file here, slow hooks in life) holds
 # up only its own Start: the daemon answers everyone else meanwhile; a
 # monitor that dies without a report fails the Start and leaves it created
+# (the monitor is spawned at create, on standby, and the wrapper dies then)
 test_sv_slow_start_does_not_block_the_daemon() {
 	trap cleanup_sv EXIT
 	cat >"$T/monitor" <<-EOF
@@ -98,8 +99,8 @@ test_sv_slow_start_does_not_block_the_daemon() {
 	wait "$starter" || fail "start failed: $(cat "$T/start.out")"
 	assert_eq "$(ctl wait slow)" 0 "exit code"
 	assert_eq "$(ctl logs slow)" started "output"
-	ctl create --name doomed "$IMG" true >/dev/null
 	touch "$T/die"
+	ctl create --name doomed "$IMG" true >/dev/null
 	out=$(ctl start doomed 2>&1) && fail "start with a dying monitor worked"
 	assert_contains "$out" "the monitor ended without a report" "the failure is reported"
 	assert_eq "$(status_of doomed)" created "back to created"
@@ -107,6 +108,28 @@ test_sv_slow_start_does_not_block_the_daemon() {
 	ctl start doomed >/dev/null || fail "start after the failure"
 	assert_eq "$(ctl wait doomed)" 0 "then it runs"
 	assert_eq "$(ps -o stat= --ppid "$CORRALD_PID" | grep -c Z)" 0 "no zombie monitors"
+}
+
+# CreateContainer spawns the monitor ahead of Start; it waits, touching
+# nothing, and a removal (or a daemon restart) ends it
+test_sv_standby_monitor_ends_with_its_container() {
+	trap cleanup_sv EXIT
+	start_sv
+	local id
+	id=$(ctl create --name idle "$IMG" sh -c 'echo ran')
+	wait_for 5 pgrep -f "[c]orral-monitor --dir $STATE_D/containers/$id"
+	[ ! -e "$STATE_D/containers/$id/ctr.log" ] || fail "the standby monitor wrote ctr.log"
+	[ ! -e "$STATE_D/runtime/$id" ] || fail "the standby monitor created runtime state"
+	ctl rm idle >/dev/null
+	wait_for 5 sh -c "! pgrep -f '[c]orral-monitor --dir $STATE_D/containers/$id'"
+	[ ! -e "$STATE_D/containers/$id" ] || fail "container directory left: $(ls -A "$STATE_D/containers/$id")"
+	id=$(ctl create --name later "$IMG" sh -c 'echo ran')
+	kill -TERM "$CORRALD_PID"; wait "$CORRALD_PID" 2>/dev/null || true
+	wait_for 5 sh -c "! pgrep -f '[c]orral-monitor --dir $STATE_D/containers/$id'"
+	start_sv
+	ctl start later >/dev/null
+	assert_eq "$(ctl wait later)" 0 "started after a daemon restart, without its standby"
+	assert_eq "$(ctl logs later)" ran "output"
 }
 
 test_sv_stop_timeout_kills_sigterm_ignorer() {
