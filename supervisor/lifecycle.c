@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +27,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 #define SPAWN_TIMEOUT_MS 60000
 #define MONITOR_CALL_MS 5000
@@ -264,7 +261,8 @@ static void on_spawn_timeout(el_source *src, void *data)
 }
 
 /* Spawn corral-monitor on standby: its own session, stdio on /dev/null,
- * the socketpair as fd 3, signals at their defaults. */
+ * the socketpair as fd 3, signals at their defaults. fork, not vfork: we go
+ * on at once while the child execs and links on the other CPU. */
 static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 {
 	char dir[PATH_MAX], sizearg[32], filesarg[16];
@@ -273,28 +271,25 @@ static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 	snprintf(filesarg, sizeof(filesarg), "%u", d->cfg->log_max_files);
 	char *argv[] = { "corral-monitor", "--dir", dir, "--root", d->runtime_root, "--id", c->id,
 			 "--sync-fd", "3", "--standby", "--log-max-size", sizearg, "--log-max-files", filesarg, NULL };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, all;
-	sigemptyset(&none);
-	sigfillset(&all);
-	int r = posix_spawn_file_actions_init(&fa);
-	if (r)
-		return cerr_sys(err, r, "posix_spawn");
-	if ((r = posix_spawnattr_init(&at))) {
-		posix_spawn_file_actions_destroy(&fa);
-		return cerr_sys(err, r, "posix_spawn");
+	pid_t p = fork();
+	if (p < 0)
+		return cerr_sys(err, errno, "fork");
+	if (p == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		for (int sig = 1; sig < NSIG; sig++)
+			signal(sig, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setsid();
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 || dup2(sync_fd, 3) < 0 ||
+		    fcntl(3, F_SETFD, 0) < 0)
+			_exit(127);
+		execv(d->monitor_bin, argv);
+		_exit(127);
 	}
-	/* dup2 onto itself clears close-on-exec */
-	if (!(r = posix_spawn_file_actions_adddup2(&fa, sync_fd, 3)) &&
-	    !(r = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0)) &&
-	    !(r = posix_spawn_file_actions_adddup2(&fa, 0, 1)) && !(r = posix_spawn_file_actions_adddup2(&fa, 0, 2)) &&
-	    !(r = posix_spawnattr_setsigmask(&at, &none)) && !(r = posix_spawnattr_setsigdefault(&at, &all)) &&
-	    !(r = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID)))
-		r = posix_spawn(pid, d->monitor_bin, &fa, &at, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	return r ? cerr_sys(err, r, "start %s", d->monitor_bin) : 0;
+	*pid = p;
+	return 0;
 }
 
 static int spawn_new(corrald *d, ctr *c, cerr *err)
