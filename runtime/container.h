@@ -1,6 +1,7 @@
 /* Creating and driving containers: the runtime library's entry points.
  * The CLI and corral-monitor call these in-process. */
 #pragma once
+#include <limits.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include "bundle/spec.h"
@@ -28,9 +29,24 @@ struct container {
 	char *cgroup_mount, *cgroup_path;
 };
 
+/* What create needs that changes nothing on the host: the config loaded
+ * and checked, the seccomp program, the rootfs path. */
+struct create_prep {
+	struct oci_spec *spec;
+	struct cg_resources *res;
+	struct seccomp_prog seccomp;
+	char rootfs[PATH_MAX];
+	char *owner;
+};
+
 void container_release(struct container *c);
 /* create: everything up to the exec fifo; on failure nothing is left. */
 int container_create(const struct create_opts *o, struct container *c, cerr *err);
+/* The same in two steps, so that a caller can prepare ahead of time. */
+int container_prepare(const struct create_opts *o, struct create_prep *p, cerr *err);
+int container_create_prepared(const struct create_opts *o, const struct create_prep *p, struct container *c,
+			      cerr *err);
+void create_prep_release(struct create_prep *p);
 /* start: release a created container's init. */
 int container_start(const char *root, const char *id, cerr *err);
 int container_kill(const char *root, const char *id, int sig, bool all, cerr *err);

@@ -199,11 +199,11 @@ static void close_join_fds(int fds[NS_COUNT])
 
 /* The state as saved and as hooks see it; borrows every string. */
 static struct ctr_state make_state(const struct create_opts *o, const struct oci_spec *s, const char *rootfs,
-				   pid_t pid, const cg *cgroup, char *created, char *owner)
+				   pid_t pid, const cg *cgroup, char *created, const char *owner)
 {
 	struct ctr_state st = {
 		.id = (char *)o->id, .bundle = (char *)o->bundle, .rootfs = (char *)rootfs,
-		.created = created, .owner = owner, .pid = pid, .pid_start = proc_starttime(pid),
+		.created = created, .owner = (char *)owner, .pid = pid, .pid_start = proc_starttime(pid),
 		.cgroup_mount = cgroup ? cgroup->mount : NULL, .cgroup_path = cgroup ? cgroup->path : NULL,
 		.annotations = json_get(s->tree, "annotations"), .systemd_cgroup = o->systemd_cgroup,
 	};
@@ -233,38 +233,86 @@ static int write_pid_file(const char *path, pid_t pid, cerr *err)
 	return r < 0 ? cerr_wrap(err, "--pid-file") : 0;
 }
 
-int container_create(const struct create_opts *o, struct container *c, cerr *err)
+void create_prep_release(struct create_prep *p)
 {
-	*c = (struct container){ .pid = -1, .pidfd = -1, .pty_master = -1 };
+	spec_free(p->spec);
+	cg_resources_free(p->res);
+	seccomp_prog_release(&p->seccomp);
+	free(p->owner);
+	memset(p, 0, sizeof(*p));
+}
+
+int container_prepare(const struct create_opts *o, struct create_prep *p, cerr *err)
+{
+	memset(p, 0, sizeof(*p));
 	int r = validate_id(o->id, err);
 	if (r < 0)
 		return r;
-	char path[PATH_MAX], rootfs[PATH_MAX], dir[PATH_MAX];
+	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/config.json", o->bundle);
-	_cleanup_spec_ struct oci_spec *s = NULL;
-	if ((r = spec_load(path, &s, err)) < 0)
+	if ((r = spec_load(path, &p->spec, err)) < 0)
 		return r;
-	_cleanup_cg_resources_ struct cg_resources *res = NULL;
-	if ((r = cg_resources_parse(s->linux_.resources, &res, err)) < 0 || (r = check_supported(s, err)) < 0)
-		return cerr_wrap(err, "config.json");
+	struct oci_spec *s = p->spec;
+	if ((r = cg_resources_parse(s->linux_.resources, &p->res, err)) < 0 || (r = check_supported(s, err)) < 0) {
+		cerr_wrap(err, "config.json");
+		goto fail;
+	}
 	/* compiled here, where the state root's cache is reachable; the init
 	 * loads the program after pivot_root */
-	_cleanup_(seccomp_prog_release) struct seccomp_prog sprog = { 0 };
 	char cache[PATH_MAX];
 	snprintf(cache, sizeof(cache), "%s/.seccomp-cache", o->root);
-	if ((r = seccomp_compile(s->linux_.seccomp, cache, &sprog, err)) < 0)
-		return r;
+	if ((r = seccomp_compile(s->linux_.seccomp, cache, &p->seccomp, err)) < 0)
+		goto fail;
 	snprintf(path, sizeof(path), "%s%s%s", s->root_path[0] == '/' ? "" : o->bundle,
 		 s->root_path[0] == '/' ? "" : "/", s->root_path);
-	if (!realpath(path, rootfs))
-		return cerr_sys(err, errno, "root.path: %s", path);
 	struct stat st;
-	if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
-		return cerr_set(err, ENOTDIR, "root.path: %s is not a directory", rootfs);
-	if (s->process.terminal && !o->console_socket && !o->keep_pty)
-		return cerr_set(err, EINVAL, "process.terminal is true: --console-socket is required");
-	if (!s->process.terminal && o->console_socket)
-		return cerr_set(err, EINVAL, "--console-socket given but process.terminal is false");
+	if (!realpath(path, p->rootfs)) {
+		r = cerr_sys(err, errno, "root.path: %s", path);
+		goto fail;
+	}
+	if (stat(p->rootfs, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		r = cerr_set(err, ENOTDIR, "root.path: %s is not a directory", p->rootfs);
+		goto fail;
+	}
+	r = -EINVAL;
+	if (s->process.terminal && !o->console_socket && !o->keep_pty) {
+		cerr_set(err, EINVAL, "process.terminal is true: --console-socket is required");
+		goto fail;
+	}
+	if (!s->process.terminal && o->console_socket) {
+		cerr_set(err, EINVAL, "--console-socket given but process.terminal is false");
+		goto fail;
+	}
+	if (!(p->owner = owner_name())) {
+		r = cerr_set(err, ENOMEM, "out of memory");
+		goto fail;
+	}
+	return 0;
+fail:
+	create_prep_release(p);
+	return r;
+}
+
+int container_create(const struct create_opts *o, struct container *c, cerr *err)
+{
+	struct create_prep p;
+	int r = container_prepare(o, &p, err);
+	if (r < 0)
+		return r;
+	r = container_create_prepared(o, &p, c, err);
+	create_prep_release(&p);
+	return r;
+}
+
+int container_create_prepared(const struct create_opts *o, const struct create_prep *p, struct container *c,
+			      cerr *err)
+{
+	*c = (struct container){ .pid = -1, .pidfd = -1, .pty_master = -1 };
+	const struct oci_spec *s = p->spec;
+	const struct cg_resources *res = p->res;
+	const char *rootfs = p->rootfs, *owner = p->owner;
+	char path[PATH_MAX], dir[PATH_MAX];
+	int r;
 
 	if ((r = mkdir_p(o->root, 0711)) < 0)
 		return cerr_sys(err, -r, "--root %s", o->root);
@@ -291,7 +339,6 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 	bool wrote_pid_file = false;
 	char created[RFC3339_LEN];
 	rfc3339_ns(0, created, sizeof(created));
-	_cleanup_free_ char *owner = owner_name();
 	struct create_hooks hooks = { .spec = s };
 
 	if ((r = cgroup_path_for(s->linux_.cgroups_path, o->id, o->systemd_cgroup, &cgpath, err)) < 0 ||
@@ -343,7 +390,7 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 		struct init_args a = { .spec = s, .rootfs = rootfs, .bundle = o->bundle, .sync = sock_child,
 				       .fifo = fifo, .preserve_fds = o->preserve_fds,
 				       .listen_fds = o->listen_fds, .no_pivot = o->no_pivot,
-				       .userns = userns, .seccomp = &sprog };
+				       .userns = userns, .seccomp = &p->seccomp };
 		memcpy(a.join_fds, join, sizeof(join));
 		a.join_fds[NS_PID] = -1;
 		container_init(&a);

@@ -41,7 +41,8 @@ static void sync_say(int fd, const char *fmt, ...)
 /* The init inherits our stdio: point 1 and 2 at fresh pipes (a terminal
  * init puts its pty over them), create, then take our own stdio back to
  * /dev/null so that only the container holds the write ends. */
-static int create_with_stdio(const monitor_opts *o, struct container *c, int fd[2], cerr *err)
+static int create_with_stdio(const monitor_opts *o, const struct create_prep *prep, struct container *c, int fd[2],
+			     cerr *err)
 {
 	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, r;
 	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -55,7 +56,7 @@ static int create_with_stdio(const monitor_opts *o, struct container *c, int fd[
 	dup2(out[1], 1);
 	dup2(errp[1], 2);
 	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = true };
-	r = container_create(&co, c, err);
+	r = container_create_prepared(&co, prep, c, err);
 	dup2(null, 1);
 	dup2(null, 2);
 	if (r < 0)
@@ -141,8 +142,15 @@ static bool wait_go(int fd)
 
 int monitor_run(const monitor_opts *o, cerr *err)
 {
-	if (o->standby && !wait_go(o->sync_fd))
+	/* reads only (the config, the seccomp cache): done while waiting */
+	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = true };
+	_cleanup_(create_prep_release) struct create_prep prep = { 0 };
+	cerr perr = { 0 };
+	int pr = container_prepare(&co, &prep, &perr);
+	if (o->standby && !wait_go(o->sync_fd)) {
+		cerr_clear(&perr);
 		return 1;
+	}
 	struct container c = { .pid = -1, .pidfd = -1, .pty_master = -1 };
 	int fd[2] = { -1, -1 }, lfd = -1;
 	crilog log;
@@ -156,7 +164,13 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	if (r < 0)
 		goto out;
 	crilog_close(&log);
-	if ((r = create_with_stdio(o, &c, fd, err)) < 0) {
+	if (pr < 0) {
+		*err = perr;
+		r = pr;
+		cerr_wrap(err, "create %s", o->id);
+		goto out;
+	}
+	if ((r = create_with_stdio(o, &prep, &c, fd, err)) < 0) {
 		cerr_wrap(err, "create %s", o->id);
 		goto out;
 	}
