@@ -13,8 +13,8 @@ const char *rfc3339_ns(long long ns, char *buf, size_t n)
 	time_t sec = (time_t)(ns / 1000000000ll);
 	struct tm tm;
 	gmtime_r(&sec, &tm);
-	char date[32];
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, n, "%s.%09lldZ", date, ns % 1000000000ll);
+	/* not strftime: it loads the local time zone, which UTC never needs */
+	snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec, ns % 1000000000ll);
 	return buf;
 }

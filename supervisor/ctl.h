@@ -10,6 +10,7 @@ extern bool ctl_json;
 
 /* Connect and call; on an error reply or failure prints one line and returns
  * nonzero. The reply must be released by the caller on success. */
+/* Connects unless *c is already connected. */
 int ctl_call(vl_client **c, const char *method, const char *params, bool more, vl_reply *rep);
 int ctl_fail(const char *what, const char *msg);
 char *ctl_to_json(yajl_val v, bool pretty);

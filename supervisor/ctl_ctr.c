@@ -251,18 +251,18 @@ static int v_create_run(int argc, char **argv, bool run)
 		return 125;
 	_cleanup_free_ char *id = strdup(ctl_str(rep.params, "id"));
 	vl_reply_release(&rep);
-	if (!run || detach) {
-		if (run) {
-			_cleanup_free_ char *p = obj_id("id", id);
-			if (simple(M("Start"), p, false))
-				return 125;
-		}
+	if (!run) {
 		printf("%s\n", id);
 		return 0;
 	}
 	_cleanup_free_ char *p = obj_id("id", id);
-	if (simple(M("Start"), p, false))
+	if (ctl_call(&c, M("Start"), p, false, &rep))
 		return 125;
+	vl_reply_release(&rep);
+	if (detach) {
+		printf("%s\n", id);
+		return 0;
+	}
 	stream_logs(id, true, -1, false);
 	bool ok;
 	return wait_code(id, false, &ok);

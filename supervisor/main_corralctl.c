@@ -292,7 +292,7 @@ static void print_call_error(const char *method, const vl_reply *rep)
 int ctl_call(vl_client **c, const char *method, const char *params, bool more, vl_reply *rep)
 {
 	cerr err = { 0 };
-	if (vl_client_connect(ctl_sock, c, &err) < 0) {
+	if (!*c && vl_client_connect(ctl_sock, c, &err) < 0) { /* else: reuse the connection */
 		sock_path = ctl_sock;
 		return fail(&err, "connect");
 	}

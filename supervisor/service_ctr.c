@@ -120,7 +120,8 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 	new_id(c->id);
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
-	int r = mkdir_p(dir, 0700);
+	/* containers/ was made at startup: mkdir_p only if it went away */
+	int r = mkdir(dir, 0700) < 0 ? (errno == ENOENT ? mkdir_p(dir, 0700) : -errno) : 0;
 	if (r < 0) {
 		ctr_spec_release(&c->spec);
 		cerr_sys(&err, -r, "%s", dir);
