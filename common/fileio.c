@@ -63,6 +63,12 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+int fsync_dir(const char *dir)
+{
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return dfd < 0 || fsync(dfd) < 0 ? -errno : 0;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, cerr *err)
 {
 	return write_file_atomic_ex(path, data, len, mode, 0, err);
@@ -95,9 +101,7 @@ int write_file_atomic_ex(const char *path, const void *data, size_t len, mode_t 
 		char *slash = strrchr(dir, '/');
 		if (slash) {
 			*(slash == dir ? slash + 1 : slash) = '\0';
-			_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (dfd >= 0)
-				fsync(dfd);
+			fsync_dir(dir);
 		}
 	}
 	return 0;

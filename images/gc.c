@@ -6,9 +6,11 @@
 #include "common/json.h"
 #include "common/log.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -151,6 +153,41 @@ static int mark_holds(img_store *s, marks *blobs, marks *layers, gc_stats *st)
 	return r;
 }
 
+/* corrald's containers: <root>/containers/<id>/config.json, annotated. */
+static int mark_bundles(img_store *s, marks *blobs, marks *layers)
+{
+	_cleanup_free_ char *path = NULL;
+	if (asprintf(&path, "%s/containers", s->root) < 0)
+		return -ENOMEM;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	struct dirent *de;
+	int r = 0;
+	while (r == 0 && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char name[300];
+		snprintf(name, sizeof(name), "%.255s/config.json", de->d_name);
+		_cleanup_free_ char *text = NULL;
+		cerr e = { 0 };
+		_cleanup_json_ yajl_val v = NULL;
+		if (read_file_at(dirfd(d), name, 64 << 20, &text, NULL, &e) < 0 || json_parse(text, name, &v, &e) < 0) {
+			cerr_clear(&e);
+			continue;
+		}
+		yajl_val m = json_get(json_get(v, "annotations"), GC_BUNDLE_ANNOTATION);
+		if (YAJL_IS_STRING(m) && digest_valid(m->u.string))
+			r = mark_image(s, m->u.string, blobs, layers);
+	}
+	closedir(d);
+	return r;
+}
+
 static int sweep(int dirfd, const marks *keep, bool dirs, unsigned *count)
 {
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -190,6 +227,8 @@ int image_gc(const char *store_root, gc_stats *st, cerr *err)
 		r = mark_image(&s, db.images[i].manifest, &blobs, &layers);
 	if (r == 0)
 		r = mark_holds(&s, &blobs, &layers, st);
+	if (r == 0)
+		r = mark_bundles(&s, &blobs, &layers);
 	if (r == 0 && (r = sweep(s.blobs_fd, &blobs, false, &st->blobs)) < 0)
 		cerr_sys(err, -r, "store %s: blobs", s.root);
 	if (r == 0 && (r = sweep(s.layers_fd, &layers, true, &st->layers)) < 0)

@@ -2,7 +2,8 @@
  *   blobs/sha256/<hex>   content-addressed blobs (index, manifest, config, layer)
  *   layers/<hex>/        unpacked layers, named by diff_id, shared by images
  *   refs.json            images and the names that point at them
- *   holds/<hex>          bundles that use an image (gc roots)
+ *   holds/<hex>          bundles that use an image (gc roots; also see
+ *                        GC_BUNDLE_ANNOTATION in gc.h)
  *   staging/             work in progress; renamed into place when verified
  *   lock, refs.lock      flock(2) files: the store lock is shared by readers
  *                        and importers, exclusive for gc and staging cleanup;

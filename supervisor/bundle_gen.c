@@ -1,4 +1,5 @@
 #include "bundle_gen.h"
+#include "images/gc.h"
 #include "bundle/spec.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
@@ -319,8 +320,11 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, cerr 
 	jg_key(g, "annotations");
 	yajl_gen_map_open(g);
 	for (char **l = in->spec->labels; l && l[0] && l[1]; l += 2)
-		if (!streq(l[0], ANNOT_NETWORK)) /* ours: a label must not turn lo on or off */
+		/* ours: a label must not turn lo on or off, nor pin an image */
+		if (!streq(l[0], ANNOT_NETWORK) && !streq(l[0], GC_BUNDLE_ANNOTATION))
 			jg_key_str(g, l[0], l[1]);
+	if (in->image->manifest) /* the container's hold on its image against gc */
+		jg_key_str(g, GC_BUNDLE_ANNOTATION, in->image->manifest);
 	/* the runtime reads it: none keeps lo down in the new network namespace */
 	jg_key_str(g, ANNOT_NETWORK, in->spec->network == CTR_NET_LOOPBACK ? "loopback" : "none");
 	yajl_gen_map_close(g);

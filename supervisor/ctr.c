@@ -123,10 +123,14 @@ int ctr_record_save(const corrald *d, const ctr *c, cerr *err)
 	yajl_gen_map_close(g);
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s/record.json", d->containers_dir, c->id);
-	/* The first save syncs the directory (config.json's entry with it); later
-	 * ones rename over a durable record, which a crash leaves old or new. */
-	unsigned fl = access(path, F_OK) == 0 ? WFA_NO_DIRSYNC : 0;
-	return jg_write_file(g, path, 0600, fl, err);
+	/* The first save syncs the directory (config.json's entry with it) and
+	 * its parent; later ones rename over a durable record, which a crash
+	 * leaves old or new. */
+	bool first = access(path, F_OK) < 0;
+	int r = jg_write_file(g, path, 0600, first ? 0 : WFA_NO_DIRSYNC, err);
+	if (r == 0 && first)
+		fsync_dir(d->containers_dir);
+	return r;
 }
 
 static const char *str_of(yajl_val o, const char *key)

@@ -1,7 +1,6 @@
 #include "imagesrc.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
-#include "images/gc.h"
 #include "images/image.h"
 #include "images/rootfs.h"
 #include "images/store.h"
@@ -28,20 +27,19 @@ void image_ref_release(image_ref *r)
 	strv_free(r->cmd);
 	free(r->workdir);
 	free(r->user);
+	if (r->store) {
+		store_close(r->store);
+		free(r->store);
+	}
 	memset(r, 0, sizeof(*r));
 }
 
-void imagesrc_release(const char *state_dir, const char *dir)
+void imagesrc_release(const char *dir)
 {
 	char p[PATH_MAX];
 	snprintf(p, sizeof(p), "%s/rootfs", dir);
 	if (umount2(p, UMOUNT_NOFOLLOW) < 0 && errno == EBUSY)
 		umount2(p, MNT_DETACH | UMOUNT_NOFOLLOW);
-	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	cerr e = { 0 };
-	if (store_open(&s, state_dir, false, &e) == 0)
-		hold_drop(&s, dir);
-	cerr_clear(&e);
 }
 
 static char **copy_or_null(char **v)
@@ -51,22 +49,25 @@ static char **copy_or_null(char **v)
 
 static int from_store(const char *state_dir, const char *image, const char *dir, image_ref *out, cerr *err)
 {
-	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	int r = store_open(&s, state_dir, false, err);
+	_cleanup_free_ img_store *s = malloc(sizeof(*s));
+	if (!s)
+		return cerr_set(err, ENOMEM, "out of memory");
+	int r = store_open(s, state_dir, false, err);
 	if (r < 0)
 		return r;
 	_cleanup_(image_handle_free) img_handle h = { 0 };
-	if ((r = image_lookup(&s, image, &h, err)) < 0)
-		return r == -ENOENT || r == -EINVAL ? cerr_set(err, ENOENT, "no such image: %s", image) : r;
-	_cleanup_close_ int bfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (bfd < 0)
-		return cerr_sys(err, errno, "%s", dir);
-	if ((r = hold_add(&s, dir, h.manifest, err)) < 0)
-		return r;
-	if ((r = rootfs_overlay(&s, &h, bfd, dir, err)) < 0) {
-		hold_drop(&s, dir);
-		return r;
+	_cleanup_close_ int bfd = -1;
+	if ((r = image_lookup(s, image, &h, err)) < 0) {
+		r = r == -ENOENT || r == -EINVAL ? cerr_set(err, ENOENT, "no such image: %s", image) : r;
+		goto fail;
 	}
+	if ((bfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		r = cerr_sys(err, errno, "%s", dir);
+		goto fail;
+	}
+	if ((r = rootfs_overlay(s, &h, bfd, dir, err)) < 0)
+		goto fail;
+	out->store = TAKE_PTR(s);
 	char rootfs[PATH_MAX];
 	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", dir);
 	out->id = strdup(h.id);
@@ -80,10 +81,13 @@ static int from_store(const char *state_dir, const char *image, const char *dir,
 	out->user = h.cfg.user ? strdup(h.cfg.user) : NULL;
 	if (!out->id || !out->manifest || !out->name || !out->rootfs) {
 		image_ref_release(out);
-		imagesrc_release(state_dir, dir);
+		imagesrc_release(dir);
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
 	return 0;
+fail:
+	store_close(s);
+	return r;
 }
 
 int imagesrc_resolve(const char *state_dir, const char *image, const char *dir, image_ref *out, cerr *err)

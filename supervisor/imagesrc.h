@@ -14,12 +14,15 @@ typedef struct image_ref {
 	bool shared;  /* rootfs is shared between containers: keep it read-only */
 	char **env, **entrypoint, **cmd;
 	char *workdir, *user;
+	struct img_store *store; /* open, and so locked against gc, until released */
 } image_ref;
 
 /* -ENOENT: no such image (err says so). An image of the store (under
- * state_dir) gets an overlay rootfs at dir/rootfs, held against gc; a
- * directory image is used as it is. */
+ * state_dir) gets an overlay rootfs at dir/rootfs; a directory image is
+ * used as it is. The store stays locked (shared) until image_ref_release:
+ * by then dir/config.json must carry GC_BUNDLE_ANNOTATION, which holds the
+ * image against gc for as long as dir exists. */
 int imagesrc_resolve(const char *state_dir, const char *image, const char *dir, image_ref *out, cerr *err);
-/* Undo what resolve made in dir (unmount, drop the hold); idempotent. */
-void imagesrc_release(const char *state_dir, const char *dir);
+/* Undo what resolve made in dir (the overlay mount); idempotent. */
+void imagesrc_release(const char *dir);
 void image_ref_release(image_ref *r);

@@ -467,7 +467,7 @@ int ctr_remove_now(corrald *d, ctr *c, cerr *err)
 {
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
-	imagesrc_release(d->cfg->state_dir, dir);
+	imagesrc_release(dir);
 	int r = rm_rf(dir);
 	if (r < 0)
 		return cerr_sys(err, -r, "remove %s", dir);

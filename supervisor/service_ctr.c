@@ -161,7 +161,7 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 	}
 	image_ref_release(&img);
 	if (r < 0) {
-		imagesrc_release(d->cfg->state_dir, dir);
+		imagesrc_release(dir);
 		rm_rf(dir);
 		if (bad) {
 			sp_invalid(call, bad, cerr_msg(&err));

@@ -109,6 +109,20 @@ test_svi_forced_rm_keeps_layers_held_by_container() {
 	ctl rm -f busy >/dev/null
 	ctl image prune >/dev/null
 	assert_eq "$(n_layers)" 0 "layers collected once the container went"
+	# a container that was only created holds its image too, against the
+	# CLI's gc as well; a label cannot pose as that hold
+	ctl image import "oci:$IMGS/oci:test" app:2 >/dev/null
+	local idle
+	idle=$(ctl create --name idle -l io.corral.image.manifest=sha256:0000 app:2 true)
+	assert_eq "$(jq -r '.annotations["io.corral.image.manifest"]' "$STATE_D/containers/$idle/config.json")" \
+		"$(ctl --json image inspect app:2 | jq -r .image.manifestDigest)" "the hold names the image, not the label"
+	ctl image rm -f app:2 >/dev/null
+	"$CORRAL" image --store "$STATE_D" gc >/dev/null
+	[ "$(n_layers)" -gt 0 ] || fail "corral image gc took the layers of a created container"
+	assert_eq "$(ctl start idle >/dev/null && ctl wait idle)" 0 "the created container starts after the prune"
+	ctl rm idle >/dev/null
+	"$CORRAL" image --store "$STATE_D" gc >/dev/null
+	assert_eq "$(n_layers)" 0 "collected once it was removed"
 }
 
 test_svi_store_shared_with_corral_image() {
