@@ -10,10 +10,10 @@ static inline int read_file(const char *path, size_t max, char **out, size_t *le
 {
 	return read_file_at(-100 /* AT_FDCWD */, path, max, out, len, err);
 }
-/* Write data to a temporary file beside path, fsync it, rename it into place,
- * and fsync the directory, so a crash leaves the old file or the new one. */
 /* fsync a directory, making the entries made in it durable; 0 or -errno. */
 int fsync_dir(const char *dir);
+/* Write data to a temporary file beside path, fsync it, rename it into place,
+ * and fsync the directory, so a crash leaves the old file or the new one. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, cerr *err);
 /* The same; WFA_NO_DIRSYNC skips the fsync of the directory: the caller
  * syncs it once for a batch, or the rename replaces an older file, so a
