@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -125,6 +126,7 @@ int ctr_signal(corrald *d, ctr *c, int sig, bool stop, unsigned timeout, cerr *e
 struct ctr_spawn {
 	int fd; /* our end of a socketpair: "go" out, the report in */
 	pid_t pid;
+	int pidfd; /* signals reach it, never a process that took its pid */
 	bool standby;
 	el_source *io, *timer;
 	vl_call *call; /* Start; NULL for restarts and policy starts */
@@ -134,6 +136,11 @@ struct ctr_spawn {
 
 #define MAX_STANDBY 16 /* monitors waiting for a Start at once */
 
+static void spawn_kill(const ctr_spawn *s)
+{
+	syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+}
+
 static void spawn_free(ctr *c)
 {
 	ctr_spawn *s = c->spawn;
@@ -142,10 +149,15 @@ static void spawn_free(ctr *c)
 	el_remove(s->io);
 	el_remove(s->timer);
 	close(s->fd);
-	if (s->standby) { /* it has done nothing yet: end it now, not on EOF */
-		kill(s->pid, SIGKILL);
+	if (s->standby) {
+		/* it has made ctr.log at most: end it now, and wait, so that a
+		 * removal of the directory cannot race with it */
+		spawn_kill(s);
+		siginfo_t si;
+		waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, &si, WEXITED);
 		c->d->n_standby--;
 	}
+	close(s->pidfd);
 	if (s->call)
 		vl_call_set_cancel(s->call, NULL, NULL);
 	free(s);
@@ -254,7 +266,7 @@ static void on_spawn_timeout(el_source *src, void *data)
 	ctr *c = data;
 	c->spawn->timer = NULL; /* a one-shot timer: the loop frees it */
 	el_remove(src);
-	kill(c->spawn->pid, SIGKILL);
+	spawn_kill(c->spawn);
 	char why[96];
 	snprintf(why, sizeof(why), "the monitor did not report within %d s; killed it", SPAWN_TIMEOUT_MS / 1000);
 	spawn_done(c, why);
@@ -311,11 +323,24 @@ static int spawn_new(corrald *d, ctr *c, cerr *err)
 		free(s);
 		return r;
 	}
-	if ((r = el_add_child(d->loop, s->pid, on_monitor_reaped, NULL, NULL, err)) < 0 ||
-	    (r = el_add_io(d->loop, s->fd, EPOLLIN, on_spawn_report, c, &s->io, err)) < 0) {
-		kill(s->pid, SIGKILL); /* it could not be watched, or not reaped */
-		el_remove(s->io);
+	/* our child, not yet reaped: the pid is still its own here */
+	if ((s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0)) < 0) {
+		r = cerr_sys(err, errno, "pidfd_open");
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
 		close(s->fd);
+		free(s);
+		return r;
+	}
+	bool watched = (r = el_add_child(d->loop, s->pid, on_monitor_reaped, NULL, NULL, err)) == 0;
+	if (!watched || (r = el_add_io(d->loop, s->fd, EPOLLIN, on_spawn_report, c, &s->io, err)) < 0) {
+		spawn_kill(s);
+		if (!watched) { /* else the loop reaps it */
+			siginfo_t si;
+			waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, &si, WEXITED);
+		}
+		close(s->fd);
+		close(s->pidfd);
 		free(s);
 		return r;
 	}
@@ -361,7 +386,7 @@ int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 	d->n_standby--;
 	int r = el_add_timer(d->loop, SPAWN_TIMEOUT_MS * 1000ull, false, on_spawn_timeout, c, &s->timer, err);
 	if (r < 0) {
-		kill(s->pid, SIGKILL);
+		spawn_kill(s);
 		spawn_free(c);
 		return r;
 	}
@@ -467,6 +492,7 @@ int ctr_remove_now(corrald *d, ctr *c, cerr *err)
 {
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
+	ctr_spawn_abandon(c);
 	imagesrc_release(dir);
 	int r = rm_rf(dir);
 	if (r < 0)

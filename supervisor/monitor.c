@@ -147,23 +147,30 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	_cleanup_(create_prep_release) struct create_prep prep = { 0 };
 	cerr perr = { 0 };
 	int pr = container_prepare(&co, &prep, &perr);
-	if (o->standby && !wait_go(o->sync_fd)) {
-		cerr_clear(&perr);
-		return 1;
-	}
 	struct container c = { .pid = -1, .pidfd = -1, .pty_master = -1 };
 	int fd[2] = { -1, -1 }, lfd = -1;
 	crilog log;
 	_cleanup_close_ int dirfd = open(o->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return cerr_sys(err, errno, "%s", o->dir);
-	/* ctr.log exists, and can be written, before the container does */
+	if (dirfd < 0) {
+		cerr_clear(&perr);
+		return o->standby ? 1 : cerr_sys(err, errno, "%s", o->dir);
+	}
+	/* ctr.log exists, and can be written, before the container does
+	 * (corrald ends a standby monitor before it removes the directory) */
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/ctr.log", o->dir);
 	int r = crilog_open(&log, path, o->log_max_size, o->log_max_files, err);
-	if (r < 0)
+	if (r == 0)
+		crilog_close(&log);
+	if (o->standby && !wait_go(o->sync_fd)) {
+		cerr_clear(&perr);
+		cerr_clear(err);
+		return 1;
+	}
+	if (r < 0) {
+		cerr_clear(&perr);
 		goto out;
-	crilog_close(&log);
+	}
 	if (pr < 0) {
 		*err = perr;
 		r = pr;

@@ -161,6 +161,7 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 	}
 	image_ref_release(&img);
 	if (r < 0) {
+		ctr_spawn_abandon(c);
 		imagesrc_release(dir);
 		rm_rf(dir);
 		if (bad) {
