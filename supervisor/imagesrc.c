@@ -108,3 +108,31 @@ int imagesrc_resolve(const char *state_dir, const char *image, const char *dir, 
 	}
 	return 0;
 }
+
+/* After a reboot the overlay is gone, while upper/ keeps what the container
+ * wrote: mount it again from the manifest its config.json holds. */
+int imagesrc_remount(const char *state_dir, const char *dir, const char *manifest, cerr *err)
+{
+	char rootfs[PATH_MAX];
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", dir);
+	struct stat a, b;
+	if (stat(dir, &a) < 0)
+		return cerr_sys(err, errno, "%s", dir);
+	if (stat(rootfs, &b) == 0 && a.st_dev != b.st_dev)
+		return 0; /* mounted */
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	int r = store_open(&s, state_dir, false, err);
+	if (r < 0)
+		return r;
+	_cleanup_(image_handle_free) img_handle h = { 0 };
+	if ((r = image_load(&s, manifest, &h, err)) < 0)
+		return cerr_wrap(err, "mount the rootfs again");
+	for (size_t i = 0; i < h.cfg.n_diff_ids; i++)
+		if (!store_has_layer(&s, h.cfg.diff_ids[i]))
+			return cerr_set(err, ENOENT, "mount the rootfs again: layer %s is missing from the store",
+					h.cfg.diff_ids[i]);
+	_cleanup_close_ int bfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (bfd < 0)
+		return cerr_sys(err, errno, "%s", dir);
+	return rootfs_overlay(&s, &h, bfd, dir, err);
+}

@@ -23,6 +23,9 @@ typedef struct image_ref {
  * by then dir/config.json must carry GC_BUNDLE_ANNOTATION, which holds the
  * image against gc for as long as dir exists. */
 int imagesrc_resolve(const char *state_dir, const char *image, const char *dir, image_ref *out, cerr *err);
+/* Mount a store image's overlay at dir/rootfs again unless it is mounted
+ * (it is not after a reboot). */
+int imagesrc_remount(const char *state_dir, const char *dir, const char *manifest, cerr *err);
 /* Undo what resolve made in dir (the overlay mount); idempotent. */
 void imagesrc_release(const char *dir);
 void image_ref_release(image_ref *r);

@@ -367,6 +367,8 @@ int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 		return cerr_set(err, EBUSY, "container %s: it is already starting", c->id);
 	char path[PATH_MAX];
 	ctr_dir(d, c, path, sizeof(path));
+	if (c->image_manifest && imagesrc_remount(d->cfg->state_dir, path, c->image_manifest, err) < 0)
+		return cerr_wrap(err, "container %s", c->id);
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" EXITREC_FILE);
 	unlink(path);
 	/* a standby that already went away (its EOF still queued) cannot take
@@ -619,6 +621,33 @@ static int cmp_created(const void *a, const void *b)
 	return strcmp(y->created, x->created);
 }
 
+/* A container whose monitor is gone, yet whose runtime state is still there:
+ * the host went down under it (its monitor deletes it otherwise). Delete it
+ * the way the monitor would, or the next start finds it "already exists". */
+static void drop_stale_runtime_state(corrald *d, ctr *c)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", d->runtime_root, c->id);
+	if (access(path, F_OK) < 0)
+		return;
+	char *argv[] = { "corral-monitor", "--cleanup", "--root", d->runtime_root, "--id", c->id, NULL };
+	pid_t p = fork();
+	if (p == 0) {
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+		}
+		execv(d->monitor_bin, argv);
+		_exit(127);
+	}
+	int st = 0;
+	if (p < 0 || waitpid(p, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		log_warn("container %s: could not delete its stale runtime state in %s", c->name, path);
+	else
+		log_info("container %s: deleted the runtime state it had when the host went down", c->name);
+}
+
 /* Start is answered before the record says running: a corrald that died
  * in between learns the pid and start time from the runtime's state. */
 static void adopt_started(corrald *d, ctr *c)
@@ -685,6 +714,7 @@ int ctr_adopt_all(corrald *d, cerr *err)
 			continue;
 		}
 		cerr_clear(&e);
+		drop_stale_runtime_state(d, c);
 		bool was_running = c->status == CS_RUNNING || c->status == CS_REMOVING;
 		if (was_running) {
 			ended_n++;

@@ -131,6 +131,32 @@ test_sv_standby_monitor_ends_with_its_container() {
 	assert_eq "$(ctl logs later)" ran "output"
 }
 
+# a power cut, as far as a test can make one: corrald, the monitor and the
+# container die at once and the rootfs mount is gone, while upper/ and the
+# runtime's state stay on disk. The next corrald brings an `always`
+# container back, with what it wrote before.
+test_sv_host_restart_brings_always_back() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl image import "oci:$FIXTURES/images/oci:test" app:1 >/dev/null
+	ctl run -d --name svc --restart always app:1 \
+		sh -c 'n=$(($(cat /count 2>/dev/null || echo 0) + 1)); echo $n >/count; echo "run $n"; sleep 1000' >/dev/null
+	wait_for 5 sh -c "'$CORRALCTL' --socket '$SOCK' logs svc | grep -q 'run 1'"
+	local id pid mon
+	id=$(ctl --json inspect svc | jq -r .container.id)
+	pid=$(ctl --json inspect svc | jq .container.state.pid)
+	mon=$(awk '{print $4}' /proc/"$pid"/stat)
+	kill -KILL "$CORRALD_PID" "$mon" "$pid"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	wait_for 5 sh -c "! kill -0 $pid 2>/dev/null && ! kill -0 $mon 2>/dev/null"
+	umount "$STATE_D/containers/$id/rootfs"
+	[ -d "$STATE_D/runtime/$id" ] || fail "the runtime state should outlive the cut"
+	start_sv
+	wait_for 10 sh -c "'$CORRALCTL' --socket '$SOCK' logs svc | grep -q 'run 2'"
+	assert_eq "$(status_of svc)" running "running again"
+	assert_eq "$(ctl exec svc cat /count)" 2 "upper/ kept what the container wrote"
+}
+
 test_sv_stop_timeout_kills_sigterm_ignorer() {
 	trap cleanup_sv EXIT
 	start_sv
