@@ -57,14 +57,15 @@ echo "corrald after the import: RSS $(rss $pid) kB, PSS $(pss $pid) kB"
 keep=$(ctl create --name keep bench:1 true) # its overlay rootfs is the direct runs' rootfs
 mkdir -p "$d/bundle"
 jq --arg c "$cgp/direct" '.linux.cgroupsPath = $c' "$d/state/containers/$keep/config.json" >"$d/bundle/config.json"
-ROUNDS=${ROUNDS:-15}
+ROUNDS=${ROUNDS:-31}
 : >"$d/ratios"
-# Spans are read from bash's clock ($EPOCHREALTIME, microseconds): a `date`
-# process would add its own fork and exec to each. Per round: corralctl run -d (one client: create+start), corral run -d, and
-# corralctl create then corralctl start (two clients); a client process
-# alone costs what `corralctl ping` costs, printed too. Each container's
-# exit is waited for, untimed, so its teardown never overlaps the next
-# measurement.
+# Per round: corralctl run -d (one client: CreateContainer then Start on
+# one connection), corral run -d, and corralctl create then corralctl start
+# (two client processes; one client process alone costs what `corralctl
+# ping` costs, printed too). Spans are read from bash's clock
+# ($EPOCHREALTIME): a `date` process would add its own fork and exec to
+# each. Each container's exit is waited for, untimed, so that its teardown
+# never overlaps the next measurement.
 for i in $(seq "$ROUNDS"); do
 	a=${EPOCHREALTIME/./}
 	id=$(ctl run -d bench:1 true)
