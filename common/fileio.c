@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len, cerr *err)
@@ -105,6 +106,56 @@ int write_file_atomic_ex(const char *path, const void *data, size_t len, mode_t 
 		}
 	}
 	return 0;
+}
+
+void wfa_abort(wfa_pending *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	if (p->tmp)
+		unlink(p->tmp);
+	free(p->tmp);
+	free(p->path);
+	*p = (wfa_pending)WFA_PENDING_INIT;
+}
+
+int wfa_begin(wfa_pending *p, const char *path, const void *data, size_t len, mode_t mode, cerr *err)
+{
+	*p = (wfa_pending)WFA_PENDING_INIT;
+	if (asprintf(&p->tmp, "%s.tmp.%d", path, (int)getpid()) < 0) {
+		p->tmp = NULL;
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	if (!(p->path = strdup(path))) {
+		free(p->tmp);
+		p->tmp = NULL;
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	p->fd = open(p->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int r = p->fd < 0 ? -errno : write_all(p->fd, data, len);
+	if (r < 0) {
+		cerr_sys(err, -r, "%s", p->tmp);
+		wfa_abort(p);
+		return r;
+	}
+	/* start the writeback now; commit's fsync then mostly waits for less */
+	sync_file_range(p->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	return 0;
+}
+
+int wfa_commit(wfa_pending *p, cerr *err)
+{
+	int r = 0;
+	if (fsync(p->fd) < 0)
+		r = cerr_sys(err, errno, "%s: write", p->tmp);
+	else if (rename(p->tmp, p->path) < 0)
+		r = cerr_sys(err, errno, "rename %s", p->path);
+	else {
+		free(p->tmp);
+		p->tmp = NULL; /* nothing to unlink now */
+	}
+	wfa_abort(p);
+	return r;
 }
 
 int write_file_str_at(int dirfd, const char *path, const char *s)

@@ -20,6 +20,18 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
  * crash still leaves the old file or the new one, never half of one. */
 #define WFA_NO_DIRSYNC 1u
 int write_file_atomic_ex(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, cerr *err);
+/* write_file_atomic in two steps, so that the disk writes the data while
+ * the caller works: begin writes the temporary file and starts its
+ * writeback; commit fsyncs and renames it (no directory fsync); abort
+ * removes it. Either commit or abort must follow a successful begin. */
+typedef struct wfa_pending {
+	int fd;
+	char *tmp, *path;
+} wfa_pending;
+#define WFA_PENDING_INIT { .fd = -1 }
+int wfa_begin(wfa_pending *p, const char *path, const void *data, size_t len, mode_t mode, cerr *err);
+int wfa_commit(wfa_pending *p, cerr *err);
+void wfa_abort(wfa_pending *p);
 /* Write a short string to an existing file (proc, sysfs, cgroupfs). */
 int write_file_str(const char *path, const char *s);
 int write_file_str_at(int dirfd, const char *path, const char *s);

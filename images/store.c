@@ -20,9 +20,13 @@ const char *store_root_default(const char *opt)
 
 static int open_sub(int dirfd, const char *name, cerr *err, const char *root)
 {
-	if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
-		return cerr_sys(err, errno, "store %s: mkdir %s", root, name);
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	const int fl = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	int fd = openat(dirfd, name, fl);
+	if (fd < 0 && errno == ENOENT) { /* a new store */
+		if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
+			return cerr_sys(err, errno, "store %s: mkdir %s", root, name);
+		fd = openat(dirfd, name, fl);
+	}
 	if (fd < 0)
 		return cerr_sys(err, errno, "store %s: open %s", root, name);
 	return fd;
@@ -65,12 +69,15 @@ int store_open(img_store *s, const char *root, bool exclusive, cerr *err)
 		store_close(s);
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
-	int r = mkdir_p(s->dir, 0700);
-	if (r < 0) {
-		cerr_sys(err, -r, "store %s", root);
-		goto fail;
-	}
+	int r;
 	s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dirfd < 0 && errno == ENOENT) { /* a new store */
+		if ((r = mkdir_p(s->dir, 0700)) < 0) {
+			cerr_sys(err, -r, "store %s", root);
+			goto fail;
+		}
+		s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (s->dirfd < 0) {
 		r = cerr_sys(err, errno, "store %s", root);
 		goto fail;

@@ -333,13 +333,19 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, cerr 
 	_cleanup_free_ char *text = jg_finish(g, &n);
 	if (!text)
 		return cerr_set(err, ENOMEM, "out of memory");
-	/* the runtime must accept what we wrote: check it the way it will */
-	_cleanup_spec_ struct oci_spec *parsed = NULL;
-	int r = spec_parse(text, &parsed, err);
-	if (r < 0)
-		return cerr_wrap(err, "generated config.json");
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/config.json", dir);
-	/* the container's first record.json, saved next, syncs the directory */
-	return write_file_atomic_ex(path, text, n, 0644, WFA_NO_DIRSYNC, err);
+	wfa_pending w;
+	int r = wfa_begin(&w, path, text, n, 0644, err);
+	if (r < 0)
+		return r;
+	/* the runtime must accept what we wrote: check it the way it will, while
+	 * the disk takes it */
+	_cleanup_spec_ struct oci_spec *parsed = NULL;
+	if ((r = spec_parse(text, &parsed, err)) < 0) {
+		wfa_abort(&w);
+		return cerr_wrap(err, "generated config.json");
+	}
+	/* the container's first record.json, committed next, syncs the directory */
+	return wfa_commit(&w, err);
 }

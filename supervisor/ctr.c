@@ -93,11 +93,11 @@ static int gen_spec(yajl_gen g, const ctr *c)
 	return m->spec_tree ? jg_value(g, m->spec_tree) : (int)yajl_gen_null(g);
 }
 
-int ctr_record_save(const corrald *d, const ctr *c, cerr *err)
+static yajl_gen record_gen(const ctr *c)
 {
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen g = json_gen_new(false);
 	if (!g)
-		return cerr_set(err, ENOMEM, "out of memory");
+		return NULL;
 	yajl_gen_map_open(g);
 	jg_key_str(g, "id", c->id);
 	jg_key_str(g, "name", c->name);
@@ -121,6 +121,26 @@ int ctr_record_save(const corrald *d, const ctr *c, cerr *err)
 	jg_key_bool(g, "stoppedByUser", c->stopped_by_user);
 	jg_key_bool(g, "hasRun", c->has_run);
 	yajl_gen_map_close(g);
+	return g;
+}
+
+int ctr_record_begin(const corrald *d, const ctr *c, wfa_pending *p, cerr *err)
+{
+	_cleanup_json_gen_ yajl_gen g = record_gen(c);
+	size_t n;
+	_cleanup_free_ char *text = g ? jg_finish(g, &n) : NULL;
+	if (!text)
+		return cerr_set(err, ENOMEM, "out of memory");
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s/record.json", d->containers_dir, c->id);
+	return wfa_begin(p, path, text, n, 0600, err);
+}
+
+int ctr_record_save(const corrald *d, const ctr *c, cerr *err)
+{
+	_cleanup_json_gen_ yajl_gen g = record_gen(c);
+	if (!g)
+		return cerr_set(err, ENOMEM, "out of memory");
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s/record.json", d->containers_dir, c->id);
 	/* The first save syncs the directory (config.json's entry with it) and

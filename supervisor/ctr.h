@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <yajl/yajl_tree.h>
 #include "common/error.h"
+#include "common/fileio.h"
 #include "common/strbuf.h"
 #include "eventloop.h"
 #include "logs.h"
@@ -83,6 +84,9 @@ void ctr_update_gauges(struct corrald *d);
 
 /* record.json */
 int ctr_record_save(const struct corrald *d, const ctr *c, cerr *err);
+/* The first record of a new container, in two steps (common/fileio.h): the
+ * caller commits it, then syncs the container's directory and its parent. */
+int ctr_record_begin(const struct corrald *d, const ctr *c, wfa_pending *p, cerr *err);
 int ctr_record_load(struct corrald *d, const char *dir, ctr **out, cerr *err);
 /* The Container object (Inspect, List). */
 int ctr_gen(yajl_gen g, const ctr *c);

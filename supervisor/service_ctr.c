@@ -149,15 +149,23 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 		c->spec_json = jg_finish(g, NULL);
 	const char *bad = NULL;
 	r = -ENOMEM;
+	c->status = CS_CREATED;
+	wfa_pending rec = WFA_PENDING_INIT;
 	if (!c->name || !c->image || !c->image_digest || !c->spec_json || (img.manifest && !c->image_manifest))
 		cerr_set(&err, ENOMEM, "out of memory");
-	else {
+	else if ((r = ctr_record_begin(d, c, &rec, &err)) == 0) {
+		/* the record is written while config.json is made; it goes into
+		 * place after it, so that a record always has its bundle */
 		bundle_in in = { .id = c->id, .hostname = c->name, .spec = &c->spec, .image = &img,
 				 .cgroup_parent = d->cgroup_parent };
 		if ((r = bundle_write(dir, &in, &bad, &err)) == 0) {
-			ctr_prespawn(d, c); /* its exec overlaps the record's write */
-			r = ctr_record_save(d, c, &err);
+			ctr_prespawn(d, c); /* its exec overlaps the record's commit */
+			if ((r = wfa_commit(&rec, &err)) == 0 && (r = fsync_dir(dir)) == 0)
+				r = fsync_dir(d->containers_dir);
+			if (r < 0 && !err.msg)
+				cerr_sys(&err, -r, "%s", dir);
 		}
+		wfa_abort(&rec);
 	}
 	image_ref_release(&img);
 	if (r < 0) {
@@ -173,7 +181,6 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 		ctr_free(TAKE_PTR(c));
 		return;
 	}
-	c->status = CS_CREATED;
 	restart_state_init(&c->rs);
 	c->next = d->ctrs;
 	d->ctrs = c;
