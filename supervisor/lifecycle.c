@@ -198,8 +198,8 @@ static void spawn_done(ctr *c, const char *report)
 	char dir[PATH_MAX], why[sizeof(c->spawn->buf) + PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
 	if (!strncmp(report, "ok ", 3)) {
+		c->pid = (pid_t)atoi(report + 3); /* report is in the spawn's buffer */
 		spawn_free(c);
-		c->pid = (pid_t)atoi(report + 3);
 		c->status = CS_RUNNING;
 		c->has_run = true;
 		c->started_mono = el_now_usec();
