@@ -183,6 +183,8 @@ struct oci_spec {
 
 /* Parse and validate a config.json text; errors name the JSON path. */
 int spec_parse(const char *text, struct oci_spec **out, cerr *err);
+/* The largest config.json read. */
+#define CONFIG_MAX_BYTES (4u << 20)
 /* The same from a file; parse errors are prefixed with its base name. */
 int spec_load(const char *path, struct oci_spec **out, cerr *err);
 void spec_free(struct oci_spec *s);

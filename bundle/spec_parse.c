@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CONFIG_MAX_BYTES (4u << 20)
-
 const char *const oci_hook_names[HOOK_COUNT] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
 };

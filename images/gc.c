@@ -1,4 +1,5 @@
 #include "images/gc.h"
+#include "bundle/spec.h"
 #include "images/image.h"
 #include "images/refs.h"
 #include "common/cleanup.h"
@@ -116,50 +117,19 @@ static int mark_image(img_store *s, const char *manifest, marks *blobs, marks *l
 	return r;
 }
 
-static int mark_holds(img_store *s, marks *blobs, marks *layers, gc_stats *st)
-{
-	int fd = openat(s->dirfd, "holds", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	struct dirent *de;
-	int r = 0;
-	while (r == 0 && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		_cleanup_free_ char *text = NULL;
-		cerr e = { 0 };
-		_cleanup_json_ yajl_val v = NULL;
-		if (read_file_at(dirfd(d), de->d_name, 65536, &text, NULL, &e) < 0 ||
-		    json_parse(text, de->d_name, &v, &e) < 0) {
-			cerr_clear(&e);
-			continue;
-		}
-		yajl_val b = json_get(v, "bundle"), m = json_get(v, "manifest");
-		struct stat sb;
-		if (!YAJL_IS_STRING(b) || !YAJL_IS_STRING(m) || !digest_valid(m->u.string) ||
-		    stat(b->u.string, &sb) < 0) {
-			/* the bundle is gone: the hold goes too */
-			unlinkat(dirfd(d), de->d_name, 0);
-			st->holds++;
-			continue;
-		}
-		r = mark_image(s, m->u.string, blobs, layers);
-	}
-	closedir(d);
-	return r;
-}
+typedef struct gc_roots {
+	img_store *s;
+	marks *blobs, *layers;
+	gc_stats *st;
+} gc_roots;
 
-/* corrald's containers: <root>/containers/<id>/config.json, annotated. */
-static int mark_bundles(img_store *s, marks *blobs, marks *layers)
+/* For each entry of dir (not hidden), parse <entry><suffix> as JSON (at most
+ * max bytes; unreadable ones are skipped) and hand it to fn, until fn fails.
+ * A missing dir has no entries. */
+static int each_json(int atfd, const char *dir, const char *suffix, size_t max,
+		     int (*fn)(gc_roots *g, int dfd, const char *name, yajl_val v), gc_roots *g)
 {
-	_cleanup_free_ char *path = NULL;
-	if (asprintf(&path, "%s/containers", s->root) < 0)
-		return -ENOMEM;
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(atfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
 		if (fd >= 0)
@@ -172,20 +142,38 @@ static int mark_bundles(img_store *s, marks *blobs, marks *layers)
 		if (de->d_name[0] == '.')
 			continue;
 		char name[300];
-		snprintf(name, sizeof(name), "%.255s/config.json", de->d_name);
+		snprintf(name, sizeof(name), "%.255s%s", de->d_name, suffix);
 		_cleanup_free_ char *text = NULL;
 		cerr e = { 0 };
 		_cleanup_json_ yajl_val v = NULL;
-		if (read_file_at(dirfd(d), name, 64 << 20, &text, NULL, &e) < 0 || json_parse(text, name, &v, &e) < 0) {
+		if (read_file_at(dirfd(d), name, max, &text, NULL, &e) < 0 || json_parse(text, name, &v, &e) < 0) {
 			cerr_clear(&e);
 			continue;
 		}
-		yajl_val m = json_get(json_get(v, "annotations"), GC_BUNDLE_ANNOTATION);
-		if (YAJL_IS_STRING(m) && digest_valid(m->u.string))
-			r = mark_image(s, m->u.string, blobs, layers);
+		r = fn(g, dirfd(d), de->d_name, v);
 	}
 	closedir(d);
 	return r;
+}
+
+static int mark_hold(gc_roots *g, int dfd, const char *name, yajl_val v)
+{
+	yajl_val b = json_get(v, "bundle"), m = json_get(v, "manifest");
+	struct stat sb;
+	if (!YAJL_IS_STRING(b) || !YAJL_IS_STRING(m) || !digest_valid(m->u.string) || stat(b->u.string, &sb) < 0) {
+		/* the bundle is gone: the hold goes too */
+		unlinkat(dfd, name, 0);
+		g->st->holds++;
+		return 0;
+	}
+	return mark_image(g->s, m->u.string, g->blobs, g->layers);
+}
+
+/* corrald's containers: <root>/containers/<id>/config.json, annotated. */
+static int mark_bundle(gc_roots *g, int dfd, const char *name, yajl_val v)
+{
+	yajl_val m = json_get(json_get(v, "annotations"), GC_BUNDLE_ANNOTATION);
+	return YAJL_IS_STRING(m) && digest_valid(m->u.string) ? mark_image(g->s, m->u.string, g->blobs, g->layers) : 0;
 }
 
 static int sweep(int dirfd, const marks *keep, bool dirs, unsigned *count)
@@ -225,10 +213,14 @@ int image_gc(const char *store_root, gc_stats *st, cerr *err)
 	marks blobs = { 0 }, layers = { 0 };
 	for (size_t i = 0; r == 0 && i < db.n_images; i++)
 		r = mark_image(&s, db.images[i].manifest, &blobs, &layers);
+	gc_roots g = { .s = &s, .blobs = &blobs, .layers = &layers, .st = st };
 	if (r == 0)
-		r = mark_holds(&s, &blobs, &layers, st);
+		r = each_json(s.dirfd, "holds", "", 65536, mark_hold, &g);
+	_cleanup_free_ char *containers = NULL;
+	if (r == 0 && asprintf(&containers, "%s/containers", s.root) < 0)
+		r = -ENOMEM;
 	if (r == 0)
-		r = mark_bundles(&s, &blobs, &layers);
+		r = each_json(AT_FDCWD, containers, "/config.json", CONFIG_MAX_BYTES, mark_bundle, &g);
 	if (r == 0 && (r = sweep(s.blobs_fd, &blobs, false, &st->blobs)) < 0)
 		cerr_sys(err, -r, "store %s: blobs", s.root);
 	if (r == 0 && (r = sweep(s.layers_fd, &layers, true, &st->layers)) < 0)

@@ -272,9 +272,31 @@ static void on_spawn_timeout(el_source *src, void *data)
 	spawn_done(c, why);
 }
 
-/* Spawn corral-monitor on standby: its own session, stdio on /dev/null,
- * the socketpair as fd 3, signals at their defaults. fork, not vfork: we go
- * on at once while the child execs and links on the other CPU. */
+/* fork and exec corral-monitor with argv: signals at their defaults, its
+ * own session, stdin and stdout on /dev/null; with sync_fd >= 0 that goes
+ * to fd 3 and stderr to /dev/null too, else stderr stays ours (the journal).
+ * fork, not vfork: we go on at once while the child execs on the other CPU. */
+static pid_t fork_monitor(corrald *d, char *const *argv, int sync_fd)
+{
+	pid_t p = fork();
+	if (p != 0)
+		return p;
+	sigset_t none;
+	sigemptyset(&none);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0)
+		_exit(127);
+	if (sync_fd >= 0 && (dup2(null, 2) < 0 || dup2(sync_fd, 3) < 0 || fcntl(3, F_SETFD, 0) < 0))
+		_exit(127);
+	execv(d->monitor_bin, argv);
+	_exit(127);
+}
+
+/* corral-monitor on standby, the socketpair as its fd 3. */
 static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 {
 	char dir[PATH_MAX], sizearg[32], filesarg[16];
@@ -283,24 +305,8 @@ static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 	snprintf(filesarg, sizeof(filesarg), "%u", d->cfg->log_max_files);
 	char *argv[] = { "corral-monitor", "--dir", dir, "--root", d->runtime_root, "--id", c->id,
 			 "--sync-fd", "3", "--standby", "--log-max-size", sizearg, "--log-max-files", filesarg, NULL };
-	pid_t p = fork();
-	if (p < 0)
+	if ((*pid = fork_monitor(d, argv, sync_fd)) < 0)
 		return cerr_sys(err, errno, "fork");
-	if (p == 0) {
-		sigset_t none;
-		sigemptyset(&none);
-		for (int sig = 1; sig < NSIG; sig++)
-			signal(sig, SIG_DFL);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		setsid();
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 || dup2(sync_fd, 3) < 0 ||
-		    fcntl(3, F_SETFD, 0) < 0)
-			_exit(127);
-		execv(d->monitor_bin, argv);
-		_exit(127);
-	}
-	*pid = p;
 	return 0;
 }
 
@@ -373,15 +379,17 @@ int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 	unlink(path);
 	/* a standby that already went away (its EOF still queued) cannot take
 	 * the "go": spawn afresh */
-	for (int tries = 0; tries < 2; tries++) {
-		int r = c->spawn ? 0 : spawn_new(d, c, err);
+	if (c->spawn && write(c->spawn->fd, "go\n", 3) != 3)
+		spawn_free(c);
+	if (!c->spawn) {
+		int r = spawn_new(d, c, err);
 		if (r < 0)
 			return r;
-		if (write(c->spawn->fd, "go\n", 3) == 3)
-			break;
-		spawn_free(c);
-		if (tries == 1)
-			return cerr_sys(err, errno, "container %s: the monitor went away", c->id);
+		if (write(c->spawn->fd, "go\n", 3) != 3) {
+			r = cerr_sys(err, errno, "container %s: the monitor went away", c->id);
+			spawn_free(c);
+			return r;
+		}
 	}
 	ctr_spawn *s = c->spawn;
 	s->standby = false;
@@ -631,16 +639,7 @@ static void drop_stale_runtime_state(corrald *d, ctr *c)
 	if (access(path, F_OK) < 0)
 		return;
 	char *argv[] = { "corral-monitor", "--cleanup", "--root", d->runtime_root, "--id", c->id, NULL };
-	pid_t p = fork();
-	if (p == 0) {
-		int null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-		}
-		execv(d->monitor_bin, argv);
-		_exit(127);
-	}
+	pid_t p = fork_monitor(d, argv, -1);
 	int st = 0;
 	if (p < 0 || waitpid(p, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		log_warn("container %s: could not delete its stale runtime state in %s", c->name, path);
