@@ -1,0 +1,214 @@
+/* supervisor/bundle_gen: the config.json corrald writes is one the runtime
+ * accepts (spec_parse), carries what the request and the image asked for,
+ * and bad image defaults are refused by name, with nothing left behind. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bundle/spec.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "images/gc.h"
+#include "supervisor/bundle_gen.h"
+
+typedef struct fixture {
+	char dir[64], rootfs[80];
+	ctr_spec spec;
+	image_ref img;
+	bundle_in in;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	strcpy(f->dir, "/tmp/corral-bundle-gen.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->rootfs, sizeof(f->rootfs), "%s/rootfs", f->dir);
+	assert_int_equal(mkdir(f->rootfs, 0755), 0);
+	static char *img_env[] = { "PATH=/usr/bin:/bin", "FROM_IMAGE=1", "KEEP=image", NULL };
+	static char *img_cmd[] = { "/bin/sh", "-c", "echo hi", NULL };
+	f->img = (image_ref){ .id = "sha256:abc", .manifest = "sha256:def", .name = "t:1", .rootfs = f->rootfs,
+			      .env = img_env, .cmd = img_cmd, .workdir = "/srv" };
+	f->spec = (ctr_spec){ .image = "t:1", .memory = -1, .pids = -1, .network = CTR_NET_NONE };
+	f->in = (bundle_in){ .id = "0123abcd", .hostname = "web", .spec = &f->spec, .image = &f->img,
+			     .cgroup_parent = "/corral" };
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	char p[128];
+	snprintf(p, sizeof(p), "%s/config.json", f->dir);
+	unlink(p);
+	rmdir(f->rootfs);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static struct oci_spec *load_written(const fixture *f)
+{
+	char p[128];
+	snprintf(p, sizeof(p), "%s/config.json", f->dir);
+	cerr err = { 0 };
+	struct oci_spec *s = NULL;
+	if (spec_load(p, &s, &err) < 0)
+		fail_msg("the runtime refuses the generated config: %s", cerr_msg(&err));
+	return s;
+}
+
+static const char *annotation(const struct oci_spec *s, const char *key)
+{
+	for (size_t i = 0; i < s->n_annotations; i++)
+		if (!strcmp(s->annotations[i].key, key))
+			return s->annotations[i].value;
+	return NULL;
+}
+
+static size_t count_env(char **env, const char *prefix)
+{
+	size_t n = 0;
+	for (; env && *env; env++)
+		n += !strncmp(*env, prefix, strlen(prefix));
+	return n;
+}
+
+static void test_image_defaults_make_a_valid_config(void **state)
+{
+	fixture *f = *state;
+	const char *field = "unset";
+	cerr err = { 0 };
+	assert_int_equal(bundle_write(f->dir, &f->in, &field, &err), 0);
+	assert_null(field);
+	_cleanup_spec_ struct oci_spec *s = load_written(f);
+	assert_string_equal(s->root_path, f->rootfs);
+	assert_false(s->root_readonly);
+	assert_string_equal(s->process.args[0], "/bin/sh");
+	assert_string_equal(s->process.args[2], "echo hi");
+	assert_null(s->process.args[3]);
+	assert_string_equal(s->process.cwd, "/srv");
+	assert_int_equal(count_env(s->process.env, "FROM_IMAGE=1"), 1);
+	assert_string_equal(s->hostname, "web");
+	assert_string_equal(s->linux_.cgroups_path, "/corral/0123abcd");
+	assert_string_equal(annotation(s, GC_BUNDLE_ANNOTATION), "sha256:def");
+	assert_string_equal(annotation(s, ANNOT_NETWORK), "none");
+}
+
+static void test_request_overrides_the_image(void **state)
+{
+	fixture *f = *state;
+	static char *cmd[] = { "sleep", "5", NULL };
+	static char *env[] = { "KEEP=request", "EXTRA=x", NULL };
+	static char *labels[] = { "app", "web", GC_BUNDLE_ANNOTATION, "sha256:spoof", ANNOT_NETWORK, "loopback", NULL };
+	ctr_mount m = { .source = "/etc", .destination = "/host-etc", .readonly = true };
+	f->spec.command = cmd;
+	f->spec.env = env;
+	f->spec.workdir = "/tmp";
+	f->spec.labels = labels;
+	f->spec.mounts = &m;
+	f->spec.n_mounts = 1;
+	f->spec.memory = 64 << 20;
+	f->spec.pids = 20;
+	f->spec.tty = true;
+	const char *field = NULL;
+	cerr err = { 0 };
+	assert_int_equal(bundle_write(f->dir, &f->in, &field, &err), 0);
+	_cleanup_spec_ struct oci_spec *s = load_written(f);
+	assert_string_equal(s->process.args[0], "sleep");
+	assert_null(s->process.args[2]);
+	assert_string_equal(s->process.cwd, "/tmp");
+	assert_true(s->process.terminal);
+	assert_int_equal(count_env(s->process.env, "KEEP="), 1);
+	assert_int_equal(count_env(s->process.env, "KEEP=request"), 1);
+	assert_int_equal(count_env(s->process.env, "TERM=xterm"), 1);
+	assert_string_equal(annotation(s, "app"), "web");
+	/* labels cannot pin an image against gc, nor bring lo up */
+	assert_string_equal(annotation(s, GC_BUNDLE_ANNOTATION), "sha256:def");
+	assert_string_equal(annotation(s, ANNOT_NETWORK), "none");
+	bool bound = false;
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (!strcmp(s->mounts[i].destination, "/host-etc"))
+			bound = s->mounts[i].bind && !strcmp(s->mounts[i].source, "/etc");
+	assert_true(bound);
+	_cleanup_free_ char *text = NULL;
+	char p[128];
+	snprintf(p, sizeof(p), "%s/config.json", f->dir);
+	cerr rerr = { 0 };
+	assert_int_equal(read_file(p, CONFIG_MAX_BYTES, &text, NULL, &rerr), 0);
+	assert_non_null(strstr(text, "\"limit\": 67108864"));
+	assert_non_null(strstr(text, "\"limit\": 20"));
+}
+
+static void expect_refused(fixture *f, const char *want_field, const char *want_msg)
+{
+	const char *field = NULL;
+	cerr err = { 0 };
+	assert_true(bundle_write(f->dir, &f->in, &field, &err) < 0);
+	assert_non_null(field);
+	assert_string_equal(field, want_field);
+	if (!strstr(cerr_msg(&err), want_msg))
+		fail_msg("message \"%s\" lacks \"%s\"", cerr_msg(&err), want_msg);
+	cerr_clear(&err);
+	char p[128];
+	snprintf(p, sizeof(p), "%s/config.json", f->dir);
+	assert_int_equal(access(p, F_OK), -1);
+}
+
+static void test_relative_image_workdir_is_refused(void **state)
+{
+	fixture *f = *state;
+	f->img.workdir = "app";
+	expect_refused(f, "image", "\"app\" is not an absolute path");
+	f->spec.workdir = "/app"; /* the request may mend it */
+	const char *field = NULL;
+	cerr err = { 0 };
+	assert_int_equal(bundle_write(f->dir, &f->in, &field, &err), 0);
+}
+
+static void test_image_env_without_value_is_refused(void **state)
+{
+	fixture *f = *state;
+	static char *bad[] = { "PATH=/bin", "JUSTNAME", NULL };
+	f->img.env = bad;
+	expect_refused(f, "image", "\"JUSTNAME\" is not KEY=VALUE");
+	static char *nokey[] = { "=x", NULL };
+	f->img.env = nokey;
+	expect_refused(f, "image", "\"=x\" is not KEY=VALUE");
+}
+
+static void test_empty_first_word_is_refused(void **state)
+{
+	fixture *f = *state;
+	static char *empty[] = { "", NULL };
+	f->img.cmd = empty;
+	expect_refused(f, "image", "first word is empty");
+	static char *cmd[] = { "", "x", NULL };
+	f->spec.command = cmd;
+	expect_refused(f, "spec.command", "first word is empty");
+	f->img.cmd = NULL;
+	f->spec.command = NULL;
+	expect_refused(f, "spec.command", "no command");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_image_defaults_make_a_valid_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_request_overrides_the_image, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relative_image_workdir_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_image_env_without_value_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_first_word_is_refused, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
