@@ -97,8 +97,10 @@ int ctr_append_json(ctr *c, strbuf *sb);
 /* Spawn its monitor. Returns once spawned; the container runs, and call (if
  * any) is answered, when the monitor reports. */
 int ctr_start(struct corrald *d, ctr *c, vl_call *call, cerr *err);
-/* Spawn its monitor ahead of Start (best effort; see lifecycle.c). */
+/* Spawn its monitor ahead of Start (best effort; see lifecycle.c) and,
+ * once its bundle is complete, tell it to load it. */
 void ctr_prespawn(struct corrald *d, ctr *c);
+void ctr_prespawn_prep(ctr *c);
 /* A Start is under way: its monitor has not reported yet. */
 bool ctr_is_starting(const ctr *c);
 /* Forget the monitor: a standby one is ended; one starting the container

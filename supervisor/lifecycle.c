@@ -117,17 +117,19 @@ int ctr_signal(corrald *d, ctr *c, int sig, bool stop, unsigned timeout, cerr *e
 	return monitor_call(d, c, MONITOR_IFACE ".Kill", p, err);
 }
 
-/* A container's monitor until it reports. It is spawned at CreateContainer,
- * on standby: its exec and dynamic linking happen while the client is still
- * on its way to Start, which only has to say "go". Start is answered, and
- * the container counts as running, once it reports "ok PID" (or "err
- * MESSAGE"); the loop serves everyone else meanwhile, as hooks may take
- * their time. A standby left unused ends on its own (MONITOR_STANDBY_MS). */
+/* A container's monitor until it reports. It is spawned as CreateContainer
+ * begins, on standby: its exec and dynamic linking overlap the rest of
+ * Create, which says "prep" once the bundle is complete; the monitor loads
+ * it while the client is still on its way to Start, which only has to say
+ * "go". Start is answered, and the container counts as running, once it
+ * reports "ok PID" (or "err MESSAGE"); the loop serves everyone else
+ * meanwhile, as hooks may take their time. A standby left unused ends on
+ * its own (MONITOR_STANDBY_MS). */
 struct ctr_spawn {
-	int fd; /* our end of a socketpair: "go" out, the report in */
+	int fd; /* our end of a socketpair: "prep" and "go" out, the report in */
 	pid_t pid;
 	int pidfd; /* signals reach it, never a process that took its pid */
-	bool standby;
+	bool standby, prepped;
 	el_source *io, *timer;
 	vl_call *call; /* Start; NULL for restarts and policy starts */
 	size_t n;
@@ -367,6 +369,21 @@ void ctr_prespawn(corrald *d, ctr *c)
 	}
 }
 
+/* Say "word", with the "prep" it needs first if it was not said yet. */
+static bool spawn_say(ctr_spawn *s, const char *word)
+{
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%s%s", s->prepped ? "" : "prep\n", word);
+	s->prepped = true;
+	return write(s->fd, buf, (size_t)n) == n;
+}
+
+void ctr_prespawn_prep(ctr *c)
+{
+	if (c->spawn && c->spawn->standby && !c->spawn->prepped && !spawn_say(c->spawn, ""))
+		spawn_free(c); /* Start spawns afresh */
+}
+
 int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 {
 	if (ctr_is_starting(c))
@@ -379,13 +396,13 @@ int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 	unlink(path);
 	/* a standby that already went away (its EOF still queued) cannot take
 	 * the "go": spawn afresh */
-	if (c->spawn && write(c->spawn->fd, "go\n", 3) != 3)
+	if (c->spawn && !spawn_say(c->spawn, "go\n"))
 		spawn_free(c);
 	if (!c->spawn) {
 		int r = spawn_new(d, c, err);
 		if (r < 0)
 			return r;
-		if (write(c->spawn->fd, "go\n", 3) != 3) {
+		if (!spawn_say(c->spawn, "go\n")) {
 			r = cerr_sys(err, errno, "container %s: the monitor went away", c->id);
 			spawn_free(c);
 			return r;

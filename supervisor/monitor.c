@@ -115,33 +115,35 @@ static void exec_lean(const monitor_steady_opts *s, const monitor_opts *o)
 			fcntl(fds[i], F_SETFD, FD_CLOEXEC);
 }
 
-/* corrald spawns the monitor ahead of Start, at CreateContainer, so that
- * its exec and dynamic linking are done by the time Start comes. */
-static bool wait_go(int fd)
+/* corrald spawns the monitor at the start of CreateContainer, so that its
+ * exec and dynamic linking overlap the rest of Create: "prep\n" says the
+ * bundle is complete, "go\n" (Start) says create. Reads exactly the word:
+ * both may come in one write. */
+static bool wait_word(int fd, const char *word)
 {
 	char buf[8];
-	size_t n = 0;
-	while (n < sizeof(buf)) {
+	size_t want = strlen(word), n = 0;
+	while (n < want) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int r = poll(&p, 1, MONITOR_STANDBY_MS);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			return false;
-		ssize_t k = read(fd, buf + n, sizeof(buf) - n);
+		ssize_t k = read(fd, buf + n, want - n);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
 			return false;
 		n += (size_t)k;
-		if (memchr(buf, '\n', n))
-			return n == 3 && !memcmp(buf, "go\n", 3);
 	}
-	return false;
+	return !memcmp(buf, word, want);
 }
 
 int monitor_run(const monitor_opts *o, cerr *err)
 {
+	if (o->standby && !wait_word(o->sync_fd, "prep\n"))
+		return 1;
 	/* reads only (the config, the seccomp cache): done while waiting */
 	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = true };
 	_cleanup_(create_prep_release) struct create_prep prep = { 0 };
@@ -162,7 +164,7 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	int r = crilog_open(&log, path, o->log_max_size, o->log_max_files, err);
 	if (r == 0)
 		crilog_close(&log);
-	if (o->standby && !wait_go(o->sync_fd)) {
+	if (o->standby && !wait_word(o->sync_fd, "go\n")) {
 		cerr_clear(&perr);
 		cerr_clear(err);
 		return 1;

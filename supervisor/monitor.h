@@ -18,16 +18,17 @@ typedef struct monitor_opts {
 	size_t log_max_size;
 	unsigned log_max_files;
 	int sync_fd;      /* "ok PID\n" or "err MESSAGE\n" once started; -1: none */
-	bool standby;     /* wait for "go\n" on sync_fd first (see monitor_run) */
+	bool standby;     /* wait for "prep\n", then "go\n", on sync_fd (see monitor_run) */
 } monitor_opts;
 
 #define MONITOR_STANDBY_MS 60000
 
 /* Creates and starts the container, then execs corral-monitor-lean for the
  * steady state (monitor_steady.h). Runs until the container has ended and
- * been accounted for. On standby, it first waits for "go\n" on sync_fd, and
- * returns 1, having touched nothing, when anything else comes (corrald
- * gone, the container removed) or nothing does for MONITOR_STANDBY_MS. */
+ * been accounted for. On standby it first waits for "prep\n" on sync_fd
+ * (the bundle is complete: load it) and then for "go\n", and returns 1,
+ * having touched nothing, when anything else comes (corrald gone, the
+ * container removed) or nothing does for MONITOR_STANDBY_MS. */
 int monitor_run(const monitor_opts *o, cerr *err);
 /* "/proc/self/fd/N/monitor.sock" for a dir fd, so long paths fit sun_path. */
 void monitor_sock_path(int dirfd, char *buf, size_t n);

@@ -127,10 +127,12 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 		cerr_sys(&err, -r, "%s", dir);
 		return internal(call, &err);
 	}
+	ctr_prespawn(d, c); /* its exec overlaps the rest of Create */
 	image_ref img;
 	if (imagesrc_resolve(d->cfg->state_dir, c->spec.image, dir, &img, &err) < 0) {
 		int code = err.code;
 		_cleanup_free_ char *p = vl_json_obj1("image", c->spec.image);
+		ctr_spawn_abandon(c);
 		ctr_spec_release(&c->spec);
 		rm_rf(dir);
 		if (code == ENOENT) {
@@ -159,7 +161,7 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 		bundle_in in = { .id = c->id, .hostname = c->name, .spec = &c->spec, .image = &img,
 				 .cgroup_parent = d->cgroup_parent };
 		if ((r = bundle_write(dir, &in, &bad, &err)) == 0) {
-			ctr_prespawn(d, c); /* its exec overlaps the record's commit */
+			ctr_prespawn_prep(c); /* it loads the bundle while the record commits */
 			if ((r = wfa_commit(&rec, &err)) == 0 && (r = fsync_dir(dir)) == 0)
 				r = fsync_dir(d->containers_dir);
 			if (r < 0 && !err.msg)
