@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,28 +275,36 @@ static void on_spawn_timeout(el_source *src, void *data)
 	spawn_done(c, why);
 }
 
-/* fork and exec corral-monitor with argv: signals at their defaults, its
- * own session, stdin and stdout on /dev/null; with sync_fd >= 0 that goes
- * to fd 3 and stderr to /dev/null too, else stderr stays ours (the journal).
- * fork, not vfork: we go on at once while the child execs on the other CPU. */
-static pid_t fork_monitor(corrald *d, char *const *argv, int sync_fd)
+/* Exec corral-monitor with argv: signals at their defaults, its own
+ * session, stdin and stdout on /dev/null; with sync_fd >= 0 that goes to fd
+ * 3 and stderr to /dev/null too, else stderr stays ours (the journal).
+ * posix_spawn shares our memory until the exec, rather than copying the
+ * page tables and then faulting in every page we write meanwhile, as a
+ * fork would; an exec that fails is its error. */
+static int spawn_exec_monitor(corrald *d, char *const *argv, int sync_fd, pid_t *pid)
 {
-	pid_t p = fork();
-	if (p != 0)
-		return p;
-	sigset_t none;
+	posix_spawnattr_t a;
+	posix_spawn_file_actions_t fa;
+	sigset_t all, none;
+	sigfillset(&all);
 	sigemptyset(&none);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	setsid();
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0)
-		_exit(127);
-	if (sync_fd >= 0 && (dup2(null, 2) < 0 || dup2(sync_fd, 3) < 0 || fcntl(3, F_SETFD, 0) < 0))
-		_exit(127);
-	execv(d->monitor_bin, argv);
-	_exit(127);
+	int r = posix_spawnattr_init(&a);
+	if (r)
+		return -r;
+	if ((r = posix_spawn_file_actions_init(&fa))) {
+		posix_spawnattr_destroy(&a);
+		return -r;
+	}
+	if (!(r = posix_spawnattr_setflags(&a, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)) &&
+	    !(r = posix_spawnattr_setsigdefault(&a, &all)) && !(r = posix_spawnattr_setsigmask(&a, &none)) &&
+	    !(r = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0)) &&
+	    !(r = posix_spawn_file_actions_adddup2(&fa, 0, 1)) &&
+	    !(sync_fd >= 0 && ((r = posix_spawn_file_actions_adddup2(&fa, 0, 2)) ||
+			       (r = posix_spawn_file_actions_adddup2(&fa, sync_fd, 3)))))
+		r = posix_spawn(pid, d->monitor_bin, &fa, &a, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&a);
+	return -r;
 }
 
 /* corral-monitor on standby, the socketpair as its fd 3. */
@@ -307,9 +316,8 @@ static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 	snprintf(filesarg, sizeof(filesarg), "%u", d->cfg->log_max_files);
 	char *argv[] = { "corral-monitor", "--dir", dir, "--root", d->runtime_root, "--id", c->id,
 			 "--sync-fd", "3", "--standby", "--log-max-size", sizearg, "--log-max-files", filesarg, NULL };
-	if ((*pid = fork_monitor(d, argv, sync_fd)) < 0)
-		return cerr_sys(err, errno, "fork");
-	return 0;
+	int r = spawn_exec_monitor(d, argv, sync_fd, pid);
+	return r < 0 ? cerr_sys(err, -r, "%s", d->monitor_bin) : 0;
 }
 
 static int spawn_new(corrald *d, ctr *c, cerr *err)
@@ -656,9 +664,10 @@ static void drop_stale_runtime_state(corrald *d, ctr *c)
 	if (access(path, F_OK) < 0)
 		return;
 	char *argv[] = { "corral-monitor", "--cleanup", "--root", d->runtime_root, "--id", c->id, NULL };
-	pid_t p = fork_monitor(d, argv, -1);
+	pid_t p = -1;
 	int st = 0;
-	if (p < 0 || waitpid(p, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	if (spawn_exec_monitor(d, argv, -1, &p) < 0 || waitpid(p, &st, 0) < 0 || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
 		log_warn("container %s: could not delete its stale runtime state in %s", c->name, path);
 	else
 		log_info("container %s: deleted the runtime state it had when the host went down", c->name);
