@@ -23,6 +23,8 @@ typedef struct corrald {
 	struct ctr *ctrs;     /* every container, newest first */
 	size_t n_standby;     /* monitors spawned ahead of a Start */
 	char *containers_dir; /* <state-dir>/containers */
+	int spare_fd;         /* <state-dir>/spare (spare.h), or -1 */
+	unsigned long spare_made, spare_taken; /* spares are named s<made> */
 	char *runtime_root;   /* <state-dir>/runtime: the runtime's state files */
 	char *monitor_bin;    /* corral-monitor beside corrald */
 	char *images_bin;     /* corral-images beside corrald: imports run there */

@@ -5,6 +5,7 @@
 #include "imagesrc.h"
 #include "params.h"
 #include "service.h"
+#include "spare.h"
 #include "spec.h"
 #include "cgroups/cgroups.h"
 #include "common/timefmt.h"
@@ -120,8 +121,7 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 	new_id(c->id);
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
-	/* containers/ was made at startup: mkdir_p only if it went away */
-	int r = mkdir(dir, 0700) < 0 ? (errno == ENOENT ? mkdir_p(dir, 0700) : -errno) : 0;
+	int r = spare_take(d, dir);
 	if (r < 0) {
 		ctr_spec_release(&c->spec);
 		cerr_sys(&err, -r, "%s", dir);
@@ -141,6 +141,8 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 		}
 		return internal(call, &err);
 	}
+	if (img.shared)
+		spare_unneeded(dir);
 	c->name = c->spec.name ? strdup(c->spec.name) : strndup(c->id, 12);
 	c->image = strdup(c->spec.image);
 	c->image_digest = strdup(img.id);
@@ -222,6 +224,7 @@ void sv_start(vl_call *call, yajl_val params, void *ud)
 		ctr_record_save(d, c, NULL);
 		return internal(call, &err);
 	}
+	spare_refill(d); /* while the monitor creates the container */
 }
 
 static void reply_code(vl_call *call, int code)

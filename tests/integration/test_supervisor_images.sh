@@ -125,6 +125,43 @@ test_svi_forced_rm_keeps_layers_held_by_container() {
 	assert_eq "$(n_layers)" 0 "collected once it was removed"
 }
 
+# spare container directories: made ahead, taken by Create, made again
+# while a Start waits, cleared at shutdown; leftovers of a dead daemon go
+test_svi_create_takes_a_spare_directory() {
+	trap cleanup_sv EXIT
+	mkdir -p "$T/state/spare/s0/rootfs"
+	echo junk >"$T/state/spare/s0/rootfs/stale"
+	echo junk >"$T/state/spare/leftover"
+	start_sv
+	spares() { find "$STATE_D/spare" -mindepth 1 -maxdepth 1 | sort | xargs -r -n1 basename | tr '\n' ' '; }
+	assert_eq "$(spares)" "s0 s1 " "two spares at startup, the leftovers gone"
+	assert_eq "$(find "$STATE_D/spare" -mindepth 2 | wc -l)" 6 "each spare holds rootfs, upper and work only"
+	local ino id
+	ino=$(stat -c %i "$STATE_D/spare/s0")
+	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
+	id=$(ctl create app:1 sh -c 'echo from the overlay >/made; cat /made')
+	assert_eq "$(stat -c %i "$STATE_D/containers/$id")" "$ino" "Create renamed the first spare into place"
+	assert_eq "$(stat -c %a "$STATE_D/containers/$id")" 700 "the container directory is private"
+	assert_eq "$(spares)" "s1 " "one spare left"
+	ctl start "$id" >/dev/null
+	assert_eq "$(ctl wait "$id")" 0 "the container ran from its overlay"
+	assert_eq "$(ctl logs "$id")" "from the overlay" "its output"
+	[ -f "$STATE_D/containers/$id/upper/made" ] || fail "what it wrote is not in its upper/"
+	assert_eq "$(spares)" "s1 s2 " "Start made a new spare"
+	# a directory image needs no overlay: none of its directories stay
+	id=$(ctl create "$FIXTURES/busybox/rootfs" true)
+	assert_eq "$(find "$STATE_D/containers/$id" -mindepth 1 -maxdepth 1 -type d | wc -l)" 0 \
+		"no rootfs, upper or work beside a directory image's bundle"
+	# with no spare left, Create makes the directory itself
+	ctl create app:1 true >/dev/null
+	assert_eq "$(spares)" "" "the spares are used up"
+	id=$(ctl create app:1 test -x /bin/sh)
+	assert_eq "$(ctl start "$id" >/dev/null && ctl wait "$id")" 0 "a container without a spare runs"
+	kill -TERM "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null
+	assert_eq "$(spares)" "" "no spare stays after shutdown"
+}
+
 test_svi_store_shared_with_corral_image() {
 	trap cleanup_sv EXIT
 	start_sv

@@ -1,0 +1,103 @@
+#include "spare.h"
+#include "service.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const inside[] = { "rootfs", "upper", "work" };
+
+static void spare_name(unsigned long seq, char *buf, size_t n)
+{
+	snprintf(buf, n, "s%lu", seq);
+}
+
+static int make_one(corrald *d)
+{
+	char name[32];
+	spare_name(d->spare_made, name, sizeof(name));
+	if (mkdirat(d->spare_fd, name, 0700) < 0)
+		return -errno;
+	int fd = openat(d->spare_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = fd < 0 ? -errno : 0;
+	for (size_t i = 0; r == 0 && i < sizeof(inside) / sizeof(inside[0]); i++)
+		if (mkdirat(fd, inside[i], 0755) < 0)
+			r = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (r < 0) {
+		rm_rf_at(d->spare_fd, name);
+		return r;
+	}
+	d->spare_made++;
+	return 0;
+}
+
+void spare_unneeded(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; fd >= 0 && i < sizeof(inside) / sizeof(inside[0]); i++)
+		unlinkat(fd, inside[i], AT_REMOVEDIR);
+	if (fd >= 0)
+		close(fd);
+}
+
+void spare_refill(corrald *d)
+{
+	while (d->spare_fd >= 0 && d->spare_made - d->spare_taken < SPARE_TARGET) {
+		int r = make_one(d);
+		if (r < 0) {
+			log_debug("spare container directory: %s", strerror(-r));
+			return;
+		}
+	}
+}
+
+void spare_clear(corrald *d)
+{
+	if (d->spare_fd < 0)
+		return;
+	_cleanup_closedir_ DIR *dir = fdopendir(dup(d->spare_fd));
+	if (dir)
+		rewinddir(dir); /* the dup shares its offset with spare_fd */
+	for (struct dirent *de; dir && (de = readdir(dir));)
+		if (de->d_name[0] != '.')
+			rm_rf_at(d->spare_fd, de->d_name);
+	d->spare_taken = d->spare_made = 0;
+}
+
+int spare_init(corrald *d, cerr *err)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/spare", d->cfg->state_dir);
+	int r = mkdir(path, 0700) < 0 && errno != EEXIST ? -errno : 0;
+	if (r == 0 && (d->spare_fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		r = -errno;
+	if (r < 0)
+		return cerr_sys(err, -r, "%s", path);
+	spare_clear(d);
+	spare_refill(d);
+	return 0;
+}
+
+int spare_take(corrald *d, const char *dir)
+{
+	if (d->spare_fd >= 0 && d->spare_taken < d->spare_made) {
+		char name[32];
+		spare_name(d->spare_taken, name, sizeof(name));
+		d->spare_taken++;
+		if (renameat(d->spare_fd, name, AT_FDCWD, dir) == 0)
+			return 0;
+		log_debug("spare container directory %s: %s", name, strerror(errno));
+		rm_rf_at(d->spare_fd, name);
+	}
+	/* containers/ was made at startup: mkdir_p only if it went away */
+	return mkdir(dir, 0700) < 0 ? (errno == ENOENT ? mkdir_p(dir, 0700) : -errno) : 0;
+}
