@@ -122,7 +122,7 @@ void wfa_abort(wfa_pending *p)
 int wfa_begin(wfa_pending *p, const char *path, const void *data, size_t len, mode_t mode, cerr *err)
 {
 	*p = (wfa_pending)WFA_PENDING_INIT;
-	if (asprintf(&p->tmp, "%s.tmp.%d", path, (int)getpid()) < 0) {
+	if (asprintf(&p->tmp, WFA_TMP_FORMAT, path, (int)getpid()) < 0) {
 		p->tmp = NULL;
 		return cerr_set(err, ENOMEM, "out of memory");
 	}

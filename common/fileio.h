@@ -30,6 +30,9 @@ typedef struct wfa_pending {
 } wfa_pending;
 #define WFA_PENDING_INIT { .fd = -1 }
 int wfa_begin(wfa_pending *p, const char *path, const void *data, size_t len, mode_t mode, cerr *err);
+/* The temporary file of path, with the writer's pid: begin reuses one that
+ * already exists (made ahead, its mode already set). */
+#define WFA_TMP_FORMAT "%s.tmp.%d"
 int wfa_commit(wfa_pending *p, cerr *err);
 void wfa_abort(wfa_pending *p);
 /* Write a short string to an existing file (proc, sysfs, cgroupfs). */

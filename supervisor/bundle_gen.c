@@ -350,9 +350,9 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, cerr 
 	if (!text)
 		return cerr_set(err, ENOMEM, "out of memory");
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/config.json", dir);
+	snprintf(path, sizeof(path), "%s/" BUNDLE_CONFIG, dir);
 	wfa_pending w;
-	int r = wfa_begin(&w, path, text, n, 0644, err);
+	int r = wfa_begin(&w, path, text, n, BUNDLE_CONFIG_MODE, err);
 	/* the container's first record.json, committed next, syncs the directory */
 	return r < 0 ? r : wfa_commit(&w, err);
 }

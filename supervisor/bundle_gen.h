@@ -8,6 +8,9 @@
 /* Read by runtime/init.c: "none" leaves lo down, anything else brings it up. */
 #define ANNOT_NETWORK "io.corral.network"
 
+#define BUNDLE_CONFIG "config.json"
+#define BUNDLE_CONFIG_MODE 0644
+
 typedef struct bundle_in {
 	const char *id, *hostname;
 	const ctr_spec *spec;

@@ -15,7 +15,7 @@ int crilog_open(crilog *l, const char *path, size_t max_size, unsigned keep, cer
 	memset(l, 0, sizeof(*l));
 	l->max_line = CRILOG_DEFAULT_MAX_LINE;
 	return rotfile_open(&l->file, path, max_size ? max_size : CRILOG_DEFAULT_MAX_SIZE,
-			    keep ? keep : CRILOG_DEFAULT_KEEP, 0640, err);
+			    keep ? keep : CRILOG_DEFAULT_KEEP, CRILOG_MODE, err);
 }
 
 void crilog_close(crilog *l)

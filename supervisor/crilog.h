@@ -12,6 +12,8 @@
 
 enum crilog_stream { CRILOG_STDOUT, CRILOG_STDERR };
 
+#define CRILOG_FILE "ctr.log" /* in the container's directory */
+#define CRILOG_MODE 0640
 #define CRILOG_DEFAULT_MAX_SIZE (10u << 20)
 #define CRILOG_DEFAULT_KEEP 5
 #define CRILOG_DEFAULT_MAX_LINE (16u << 10)

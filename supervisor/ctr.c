@@ -132,8 +132,8 @@ int ctr_record_begin(const corrald *d, const ctr *c, wfa_pending *p, cerr *err)
 	if (!text)
 		return cerr_set(err, ENOMEM, "out of memory");
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s/record.json", d->containers_dir, c->id);
-	return wfa_begin(p, path, text, n, 0600, err);
+	snprintf(path, sizeof(path), "%s/%s/" CTR_RECORD_FILE, d->containers_dir, c->id);
+	return wfa_begin(p, path, text, n, CTR_RECORD_MODE, err);
 }
 
 int ctr_record_save(const corrald *d, const ctr *c, cerr *err)
@@ -142,12 +142,12 @@ int ctr_record_save(const corrald *d, const ctr *c, cerr *err)
 	if (!g)
 		return cerr_set(err, ENOMEM, "out of memory");
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s/record.json", d->containers_dir, c->id);
+	snprintf(path, sizeof(path), "%s/%s/" CTR_RECORD_FILE, d->containers_dir, c->id);
 	/* The first save syncs the directory (config.json's entry with it) and
 	 * its parent; later ones rename over a durable record, which a crash
 	 * leaves old or new. */
 	bool first = access(path, F_OK) < 0;
-	int r = jg_write_file(g, path, 0600, first ? 0 : WFA_NO_DIRSYNC, err);
+	int r = jg_write_file(g, path, CTR_RECORD_MODE, first ? 0 : WFA_NO_DIRSYNC, err);
 	if (r == 0 && first)
 		fsync_dir(d->containers_dir);
 	return r;
@@ -169,7 +169,7 @@ static long long int_of(yajl_val o, const char *key)
 int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 {
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/record.json", dir);
+	snprintf(path, sizeof(path), "%s/" CTR_RECORD_FILE, dir);
 	_cleanup_free_ char *text = NULL;
 	int r = read_file(path, 1 << 20, &text, NULL, err);
 	if (r < 0)

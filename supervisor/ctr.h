@@ -20,6 +20,8 @@ enum ctr_status_kind { CS_CREATED, CS_RUNNING, CS_EXITED, CS_RESTARTING, CS_REMO
 extern const char *const ctr_status_str[CS_COUNT];
 
 #define CTR_ID_LEN 64
+#define CTR_RECORD_FILE "record.json" /* in the container's directory */
+#define CTR_RECORD_MODE 0600
 #define CTR_MAX_WAITERS 64
 
 typedef struct ctr_waiter {

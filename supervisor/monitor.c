@@ -160,7 +160,7 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	/* ctr.log exists, and can be written, before the container does
 	 * (corrald ends a standby monitor before it removes the directory) */
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/ctr.log", o->dir);
+	snprintf(path, sizeof(path), "%s/" CRILOG_FILE, o->dir);
 	int r = crilog_open(&log, path, o->log_max_size, o->log_max_files, err);
 	if (r == 0)
 		crilog_close(&log);

@@ -209,7 +209,7 @@ static int setup(mon *m, cerr *err)
 {
 	const monitor_steady_opts *o = m->o;
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/ctr.log", o->dir);
+	snprintf(path, sizeof(path), "%s/" CRILOG_FILE, o->dir);
 	int r = crilog_open(&m->log, path, o->log_max_size, o->log_max_files, err);
 	if (r < 0)
 		return r;

@@ -450,7 +450,7 @@ void sv_logs(vl_call *call, yajl_val params, void *ud)
 		return (void)vl_call_error(call, "org.varlink.service.ExpectedMore", NULL);
 	char path[PATH_MAX];
 	ctr_dir(d, c, path, sizeof(path));
-	strncat(path, "/ctr.log", sizeof(path) - strlen(path) - 1);
+	strncat(path, "/" CRILOG_FILE, sizeof(path) - strlen(path) - 1);
 	crilog_read_opts o = { .since_ns = ns, .tail = tail, .keep = d->cfg->log_max_files };
 	bool live = c->status == CS_RUNNING || c->status == CS_CREATED || c->status == CS_RESTARTING;
 	logs_stream *s = NULL;

@@ -1,4 +1,7 @@
 #include "spare.h"
+#include "bundle_gen.h"
+#include "crilog.h"
+#include "ctr.h"
 #include "service.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
@@ -19,6 +22,32 @@ static void spare_name(unsigned long seq, char *buf, size_t n)
 	snprintf(buf, n, "s%lu", seq);
 }
 
+/* Empty files that Create and the monitor open rather than make: the
+ * first config.json and record.json are written to their temporary files,
+ * then renamed. */
+static int make_files(int fd)
+{
+	static const struct {
+		const char *name;
+		mode_t mode;
+		bool tmp;
+	} files[] = { { BUNDLE_CONFIG, BUNDLE_CONFIG_MODE, true },
+		      { CTR_RECORD_FILE, CTR_RECORD_MODE, true },
+		      { CRILOG_FILE, CRILOG_MODE, false } };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char name[64];
+		if (files[i].tmp)
+			snprintf(name, sizeof(name), WFA_TMP_FORMAT, files[i].name, (int)getpid());
+		else
+			snprintf(name, sizeof(name), "%s", files[i].name);
+		int f = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, files[i].mode);
+		if (f < 0)
+			return -errno;
+		close(f);
+	}
+	return 0;
+}
+
 static int make_one(corrald *d)
 {
 	char name[32];
@@ -30,6 +59,8 @@ static int make_one(corrald *d)
 	for (size_t i = 0; r == 0 && i < sizeof(inside) / sizeof(inside[0]); i++)
 		if (mkdirat(fd, inside[i], 0755) < 0)
 			r = -errno;
+	if (r == 0)
+		r = make_files(fd);
 	if (fd >= 0)
 		close(fd);
 	if (r < 0) {

@@ -1,7 +1,9 @@
-/* Spare container directories, each with rootfs/, upper/ and work/ inside,
- * made ahead under <state-dir>/spare while corrald waits on a start, so that
- * CreateContainer renames one into place instead of making four inodes then
- * (on some filesystems a new inode is the slowest step in Create). */
+/* Spare container directories, made ahead under <state-dir>/spare while
+ * corrald waits on a start: rootfs/, upper/ and work/ inside, and the empty
+ * files that Create and the monitor would make (config.json's and
+ * record.json's temporary files, ctr.log). CreateContainer renames one into
+ * place instead of making seven inodes then: on some filesystems a new
+ * inode is the slowest step in Create. */
 #pragma once
 #include "common/error.h"
 
