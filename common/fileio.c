@@ -78,7 +78,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 int write_file_atomic_ex(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, cerr *err)
 {
 	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), WFA_TMP_FORMAT, path, (int)getpid()) >= (int)sizeof(tmp))
 		return cerr_set(err, ENAMETOOLONG, "%s: path too long", path);
 	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
@@ -143,19 +143,29 @@ int wfa_begin(wfa_pending *p, const char *path, const void *data, size_t len, mo
 	return 0;
 }
 
+int wfa_commit_all(wfa_pending *const *p, size_t n, cerr *err)
+{
+	int fds[8] = { 0 }, r = n > 8 ? cerr_set(err, E2BIG, "too many files at once") : 0;
+	for (size_t i = 0; r == 0 && i < n; i++)
+		fds[i] = p[i]->fd;
+	if (r == 0 && (r = fsync_all(fds, n)) < 0)
+		cerr_sys(err, -r, "%s%s: write", p[0]->tmp, n > 1 ? " (or a file written with it)" : "");
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (rename(p[i]->tmp, p[i]->path) < 0) {
+			r = cerr_sys(err, errno, "rename %s", p[i]->path);
+			break;
+		}
+		free(p[i]->tmp);
+		p[i]->tmp = NULL; /* nothing to unlink now */
+	}
+	for (size_t i = 0; i < n; i++)
+		wfa_abort(p[i]);
+	return r;
+}
+
 int wfa_commit(wfa_pending *p, cerr *err)
 {
-	int r = 0;
-	if (fsync(p->fd) < 0)
-		r = cerr_sys(err, errno, "%s: write", p->tmp);
-	else if (rename(p->tmp, p->path) < 0)
-		r = cerr_sys(err, errno, "rename %s", p->path);
-	else {
-		free(p->tmp);
-		p->tmp = NULL; /* nothing to unlink now */
-	}
-	wfa_abort(p);
-	return r;
+	return wfa_commit_all(&p, 1, err);
 }
 
 int write_file_str_at(int dirfd, const char *path, const char *s)

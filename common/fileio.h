@@ -12,6 +12,10 @@ static inline int read_file(const char *path, size_t max, char **out, size_t *le
 }
 /* fsync a directory, making the entries made in it durable; 0 or -errno. */
 int fsync_dir(const char *dir);
+/* fsync up to 8 files, or directories, at once (fsync_all.c): their device
+ * flushes overlap. 0 or the first -errno. */
+int fsync_all(const int *fds, size_t n);
+int fsync_dirs(const char *const *dirs, size_t n);
 /* Write data to a temporary file beside path, fsync it, rename it into place,
  * and fsync the directory, so a crash leaves the old file or the new one. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, cerr *err);
@@ -34,6 +38,8 @@ int wfa_begin(wfa_pending *p, const char *path, const void *data, size_t len, mo
  * already exists (made ahead, its mode already set). */
 #define WFA_TMP_FORMAT "%s.tmp.%d"
 int wfa_commit(wfa_pending *p, cerr *err);
+/* Commit several: their fsyncs overlap, then they are renamed in order. */
+int wfa_commit_all(wfa_pending *const *p, size_t n, cerr *err);
 void wfa_abort(wfa_pending *p);
 /* Write a short string to an existing file (proc, sysfs, cgroupfs). */
 int write_file_str(const char *path, const char *s);

@@ -263,7 +263,7 @@ static yajl_val default_spec(cerr *err)
 	return tree;
 }
 
-int bundle_write(const char *dir, const bundle_in *in, const char **field, cerr *err)
+int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_pending *out, cerr *err)
 {
 	*field = NULL;
 	yajl_val d = default_spec(err);
@@ -351,8 +351,5 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, cerr 
 		return cerr_set(err, ENOMEM, "out of memory");
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" BUNDLE_CONFIG, dir);
-	wfa_pending w;
-	int r = wfa_begin(&w, path, text, n, BUNDLE_CONFIG_MODE, err);
-	/* the container's first record.json, committed next, syncs the directory */
-	return r < 0 ? r : wfa_commit(&w, err);
+	return wfa_begin(out, path, text, n, BUNDLE_CONFIG_MODE, err);
 }

@@ -2,6 +2,7 @@
  * the image's defaults and the ContainerSpec of CreateContainer. */
 #pragma once
 #include "common/error.h"
+#include "common/fileio.h"
 #include "imagesrc.h"
 #include "spec.h"
 
@@ -18,8 +19,9 @@ typedef struct bundle_in {
 	const char *cgroup_parent; /* the container's cgroup goes below it */
 } bundle_in;
 
-/* Write <dir>/config.json atomically. Errors name the spec field at fault
- * (in *field) when the input is to blame, else *field is NULL. */
-int bundle_write(const char *dir, const bundle_in *in, const char **field, cerr *err);
+/* Begin the atomic write of <dir>/config.json (wfa_begin: the caller
+ * commits or aborts out). Errors name the spec field at fault (in *field)
+ * when the input is to blame, else *field is NULL. */
+int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_pending *out, cerr *err);
 /* "user[:group]", by name (the rootfs's /etc/passwd and /etc/group) or number. */
 int bundle_resolve_user(const char *rootfs, const char *user, long *uid, long *gid, cerr *err);

@@ -158,17 +158,19 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 	if (!c->name || !c->image || !c->image_digest || !c->spec_json || (img.manifest && !c->image_manifest))
 		cerr_set(&err, ENOMEM, "out of memory");
 	else if ((r = ctr_record_begin(d, c, &rec, &err)) == 0) {
-		/* the record is written while config.json is made; it goes into
-		 * place after it, so that a record always has its bundle */
+		/* the record is written while config.json is made; both are
+		 * synced at once, then renamed, config.json first, so that a
+		 * record always has its bundle */
 		bundle_in in = { .id = c->id, .hostname = c->name, .spec = &c->spec, .image = &img,
 				 .cgroup_parent = d->cgroup_parent };
-		if ((r = bundle_write(dir, &in, &bad, &err)) == 0) {
-			ctr_prespawn_prep(c); /* it loads the bundle while the record commits */
-			if ((r = wfa_commit(&rec, &err)) == 0 && (r = fsync_dir(dir)) == 0)
-				r = fsync_dir(d->containers_dir);
-			if (r < 0 && !err.msg)
+		wfa_pending cfg = WFA_PENDING_INIT;
+		if ((r = bundle_write(dir, &in, &bad, &cfg, &err)) == 0 &&
+		    (r = wfa_commit_all((wfa_pending *const[]){ &cfg, &rec }, 2, &err)) == 0) {
+			ctr_prespawn_prep(c); /* it loads the bundle while the directories sync */
+			if ((r = fsync_dirs((const char *const[]){ dir, d->containers_dir }, 2)) < 0)
 				cerr_sys(&err, -r, "%s", dir);
 		}
+		wfa_abort(&cfg);
 		wfa_abort(&rec);
 	}
 	image_ref_release(&img);

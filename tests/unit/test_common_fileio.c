@@ -4,10 +4,13 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -89,12 +92,74 @@ static void test_pending_begin_fails_cleanly(void **state)
 	assert_null(p.tmp);
 }
 
+/* several at once: all in place, in order; a rename that fails stops the
+ * rest, and no temporary file stays */
+static void test_commit_all(void **state)
+{
+	char a[PATH_MAX], b[PATH_MAX], c[PATH_MAX];
+	snprintf(a, sizeof(a), "%s/a.json", dir);
+	snprintf(b, sizeof(b), "%s/b.json", dir);
+	snprintf(c, sizeof(c), "%s/c.json", dir);
+	wfa_pending pa, pb, pc;
+	cerr err = { 0 };
+	assert_int_equal(wfa_begin(&pa, a, "A", 1, 0600, &err), 0);
+	assert_int_equal(wfa_begin(&pb, b, "B", 1, 0600, &err), 0);
+	assert_int_equal(wfa_begin(&pc, c, "C", 1, 0640, &err), 0);
+	assert_int_equal(wfa_commit_all((wfa_pending *const[]){ &pa, &pb, &pc }, 3, &err), 0);
+	_cleanup_free_ char *ta = slurp(a), *tb = slurp(b), *tc = slurp(c);
+	assert_string_equal(ta, "A");
+	assert_string_equal(tb, "B");
+	assert_string_equal(tc, "C");
+	assert_int_equal(entries(), 3);
+	unlink(a), unlink(b), unlink(c);
+
+	assert_int_equal(mkdir(b, 0700), 0); /* a file cannot be renamed over it */
+	char inside[PATH_MAX + 8];
+	snprintf(inside, sizeof(inside), "%s/x", b);
+	assert_int_equal(write_file_atomic(inside, "x", 1, 0600, NULL), 0);
+	assert_int_equal(wfa_begin(&pa, a, "A2", 2, 0600, &err), 0);
+	assert_int_equal(wfa_begin(&pb, b, "B2", 2, 0600, &err), 0);
+	assert_int_equal(wfa_begin(&pc, c, "C2", 2, 0600, &err), 0);
+	assert_true(wfa_commit_all((wfa_pending *const[]){ &pa, &pb, &pc }, 3, &err) < 0);
+	assert_non_null(strstr(cerr_msg(&err), "rename"));
+	assert_non_null(strstr(cerr_msg(&err), "b.json"));
+	cerr_clear(&err);
+	_cleanup_free_ char *ta2 = slurp(a);
+	assert_string_equal(ta2, "A2");
+	assert_int_equal(access(c, F_OK), -1);
+	assert_int_equal(entries(), 2); /* a.json and the directory b.json */
+	unlink(a);
+	assert_int_equal(rm_rf(b), 0);
+}
+
+static void test_fsync_all_reports_errors(void **state)
+{
+	char a[PATH_MAX];
+	snprintf(a, sizeof(a), "%s/s", dir);
+	assert_int_equal(write_file_atomic(a, "s", 1, 0600, NULL), 0);
+	int fd = open(a, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(fsync_all((int[]){ fd, fd, fd }, 3), 0);
+	int pipefd[2];
+	assert_int_equal(pipe(pipefd), 0);
+	/* a pipe cannot be synced, nor a closed descriptor */
+	assert_int_equal(fsync_all((int[]){ fd, pipefd[0] }, 2), -EINVAL);
+	close(pipefd[0]), close(pipefd[1]);
+	assert_int_equal(fsync_all((int[]){ fd, pipefd[0] }, 2), -EBADF);
+	close(fd);
+	unlink(a);
+	assert_int_equal(fsync_dirs((const char *const[]){ dir, "/" }, 2), 0);
+	assert_int_equal(fsync_dirs((const char *const[]){ dir, "/nonexistent-corral-dir" }, 2), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pending_commit_replaces),
 		cmocka_unit_test(test_pending_abort_leaves_nothing),
 		cmocka_unit_test(test_pending_begin_fails_cleanly),
+		cmocka_unit_test(test_commit_all),
+		cmocka_unit_test(test_fsync_all_reports_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

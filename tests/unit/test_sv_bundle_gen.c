@@ -57,6 +57,13 @@ static int teardown(void **state)
 	return 0;
 }
 
+static int write_config(fixture *f, const char **field, cerr *err)
+{
+	wfa_pending w = WFA_PENDING_INIT;
+	int r = bundle_write(f->dir, &f->in, field, &w, err);
+	return r < 0 ? r : wfa_commit(&w, err);
+}
+
 static struct oci_spec *load_written(const fixture *f)
 {
 	char p[128];
@@ -89,7 +96,7 @@ static void test_image_defaults_make_a_valid_config(void **state)
 	fixture *f = *state;
 	const char *field = "unset";
 	cerr err = { 0 };
-	assert_int_equal(bundle_write(f->dir, &f->in, &field, &err), 0);
+	assert_int_equal(write_config(f, &field, &err), 0);
 	assert_null(field);
 	_cleanup_spec_ struct oci_spec *s = load_written(f);
 	assert_string_equal(s->root_path, f->rootfs);
@@ -123,7 +130,7 @@ static void test_request_overrides_the_image(void **state)
 	f->spec.tty = true;
 	const char *field = NULL;
 	cerr err = { 0 };
-	assert_int_equal(bundle_write(f->dir, &f->in, &field, &err), 0);
+	assert_int_equal(write_config(f, &field, &err), 0);
 	_cleanup_spec_ struct oci_spec *s = load_written(f);
 	assert_string_equal(s->process.args[0], "sleep");
 	assert_null(s->process.args[2]);
@@ -154,7 +161,7 @@ static void expect_refused(fixture *f, const char *want_field, const char *want_
 {
 	const char *field = NULL;
 	cerr err = { 0 };
-	assert_true(bundle_write(f->dir, &f->in, &field, &err) < 0);
+	assert_true(write_config(f, &field, &err) < 0);
 	assert_non_null(field);
 	assert_string_equal(field, want_field);
 	if (!strstr(cerr_msg(&err), want_msg))
@@ -173,7 +180,7 @@ static void test_relative_image_workdir_is_refused(void **state)
 	f->spec.workdir = "/app"; /* the request may mend it */
 	const char *field = NULL;
 	cerr err = { 0 };
-	assert_int_equal(bundle_write(f->dir, &f->in, &field, &err), 0);
+	assert_int_equal(write_config(f, &field, &err), 0);
 }
 
 static void test_image_env_without_value_is_refused(void **state)
