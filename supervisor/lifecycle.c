@@ -201,8 +201,7 @@ static void spawn_done(ctr *c, const char *report)
 	char dir[PATH_MAX], why[sizeof(c->spawn->buf) + PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
 	if (!strncmp(report, "ok ", 3)) {
-		c->pid = (pid_t)atoi(report + 3); /* report is in the spawn's buffer */
-		spawn_free(c);
+		c->pid = (pid_t)atoi(report + 3);
 		c->status = CS_RUNNING;
 		c->has_run = true;
 		c->started_mono = el_now_usec();
@@ -213,6 +212,9 @@ static void spawn_done(ctr *c, const char *report)
 		 * runtime's state. */
 		if (call)
 			vl_call_reply(call, NULL);
+		/* only now close the socketpair: the monitor waits for that to
+		 * exec its lean self, which would otherwise take our CPU */
+		spawn_free(c);
 		cerr err = { 0 };
 		if (watch(d, c, &err) < 0) {
 			/* the monitor may already have finished a very short container */

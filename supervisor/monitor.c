@@ -194,8 +194,14 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	char started[64];
 	rfc3339_ns(0, started, sizeof(started));
 	sync_say(o->sync_fd, "ok %d\n", (int)c.pid);
-	if (o->sync_fd >= 0)
+	if (o->sync_fd >= 0) {
+		/* corrald closes its end once it has read the report: exec the
+		 * lean monitor after that, not on the CPU corrald wakes up on
+		 * (briefly: the container's output waits in its pipes) */
+		struct pollfd p = { .fd = o->sync_fd, .events = POLLIN };
+		poll(&p, 1, 50);
 		close(o->sync_fd);
+	}
 	monitor_steady_opts s = { .dir = o->dir, .root = o->root, .id = o->id, .log_max_size = o->log_max_size,
 				  .log_max_files = o->log_max_files, .pid = c.pid, .pidfd = c.pidfd,
 				  .fd = { fd[0], fd[1] }, .listen_fd = lfd, .cgroup_mount = c.cgroup_mount,
