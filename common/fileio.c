@@ -77,33 +77,15 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 
 int write_file_atomic_ex(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, cerr *err)
 {
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), WFA_TMP_FORMAT, path, (int)getpid()) >= (int)sizeof(tmp))
-		return cerr_set(err, ENAMETOOLONG, "%s: path too long", path);
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return cerr_sys(err, errno, "%s", tmp);
-	int r = write_all(fd, data, len);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlink(tmp);
-		return cerr_sys(err, -r, "%s: write", tmp);
-	}
-	if (rename(tmp, path) < 0) {
-		r = errno;
-		unlink(tmp);
-		return cerr_sys(err, r, "rename %s", path);
-	}
-	if (flags & WFA_NO_DIRSYNC)
-		return 0;
+	wfa_pending p;
+	int r = wfa_begin(&p, path, data, len, mode, err);
+	if (r < 0 || (r = wfa_commit(&p, err)) < 0 || (flags & WFA_NO_DIRSYNC))
+		return r;
 	_cleanup_free_ char *dir = strdup(path);
-	if (dir) {
-		char *slash = strrchr(dir, '/');
-		if (slash) {
-			*(slash == dir ? slash + 1 : slash) = '\0';
-			fsync_dir(dir);
-		}
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (slash) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		fsync_dir(dir);
 	}
 	return 0;
 }
@@ -145,7 +127,8 @@ int wfa_begin(wfa_pending *p, const char *path, const void *data, size_t len, mo
 
 int wfa_commit_all(wfa_pending *const *p, size_t n, cerr *err)
 {
-	int fds[8] = { 0 }, r = n > 8 ? cerr_set(err, E2BIG, "too many files at once") : 0;
+	int fds[FSYNC_ALL_MAX] = { 0 };
+	int r = n > FSYNC_ALL_MAX ? cerr_set(err, E2BIG, "too many files at once") : 0;
 	for (size_t i = 0; r == 0 && i < n; i++)
 		fds[i] = p[i]->fd;
 	if (r == 0 && (r = fsync_all(fds, n)) < 0)

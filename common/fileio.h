@@ -12,8 +12,9 @@ static inline int read_file(const char *path, size_t max, char **out, size_t *le
 }
 /* fsync a directory, making the entries made in it durable; 0 or -errno. */
 int fsync_dir(const char *dir);
-/* fsync up to 8 files, or directories, at once (fsync_all.c): their device
- * flushes overlap. 0 or the first -errno. */
+/* fsync up to FSYNC_ALL_MAX files, or directories, at once (fsync_all.c):
+ * their device flushes overlap. 0 or the first -errno. */
+#define FSYNC_ALL_MAX 8
 int fsync_all(const int *fds, size_t n);
 int fsync_dirs(const char *const *dirs, size_t n);
 /* Write data to a temporary file beside path, fsync it, rename it into place,

@@ -2,7 +2,6 @@
  * device's cache; asynchronous fsyncs (IOCB_CMD_FSYNC, Linux 4.18) run side
  * by side in the kernel, so their flushes overlap instead of queueing. */
 #include "fileio.h"
-#include "cleanup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,8 +10,6 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#define FSYNC_ALL_MAX 8
 
 /* 0 when all were synced, else -1 (the caller syncs them one by one). The
  * context is kept for the life of the process: io_destroy waits for an RCU

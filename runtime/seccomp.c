@@ -154,8 +154,6 @@ static int add_syscalls(scmp_filter_ctx ctx, const struct oci_seccomp *sc, uint3
 	return 0;
 }
 
-/* The libseccomp filter for sc, not loaded; *notify tells whether it has
- * NOTIFY rules. Used by seccomp_compile (seccomp_cache.c). */
 int seccomp_build_ctx(const struct oci_seccomp *sc, void **out, bool *notify, cerr *err)
 {
 	*notify = false;

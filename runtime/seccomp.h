@@ -19,6 +19,9 @@ struct seccomp_prog {
 	bool notify;           /* has NOTIFY rules: load with NEW_LISTENER */
 };
 void seccomp_prog_release(struct seccomp_prog *p);
+/* The libseccomp filter for sc (a scmp_filter_ctx), not loaded; *notify
+ * tells whether it has NOTIFY rules. seccomp_compile's first step. */
+int seccomp_build_ctx(const struct oci_seccomp *sc, void **out, bool *notify, cerr *err);
 /* Compile sc (NULL gives an empty program). With cache_dir, a program
  * compiled before for the very same profile and libseccomp version is
  * reused: libseccomp takes tens of milliseconds on a default profile with

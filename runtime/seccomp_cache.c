@@ -117,8 +117,6 @@ static void cache_write(const char *dir, const char *path, const strbuf *text, c
 	sb_release(&e);
 }
 
-int seccomp_build_ctx(const struct oci_seccomp *sc, void **ctx, bool *notify, cerr *err);
-
 /* Compile with libseccomp and export the program through a memfd. */
 static int compile(const struct oci_seccomp *sc, struct seccomp_prog *out, cerr *err)
 {

@@ -191,6 +191,8 @@ static void on_start_cancel(vl_call *call, void *data)
 	((ctr_spawn *)data)->call = NULL; /* the client left: the start goes on */
 }
 
+static void drop_stale_runtime_state(corrald *d, ctr *c);
+
 static void spawn_done(ctr *c, const char *report)
 {
 	corrald *d = c->d;
@@ -235,6 +237,8 @@ static void spawn_done(ctr *c, const char *report)
 		snprintf(why, sizeof(why), "container %s: the monitor ended without a report (see %s/monitor.log)",
 			 c->id, dir);
 	spawn_free(c);
+	if (strncmp(report, "err ", 4)) /* killed, or it crashed: nothing was undone */
+		drop_stale_runtime_state(d, c);
 	c->status = c->has_run ? CS_EXITED : CS_CREATED;
 	save(d, c);
 	if (!call)
@@ -307,6 +311,26 @@ static int spawn_exec_monitor(corrald *d, char *const *argv, int sync_fd, pid_t 
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&a);
 	return -r;
+}
+
+/* A container whose monitor is gone, yet whose runtime state is still there:
+ * the host went down under it, or the monitor was killed (or crashed)
+ * before it reported (it deletes the state itself otherwise). Delete it the
+ * way the monitor would, or the next start finds it "already exists". */
+static void drop_stale_runtime_state(corrald *d, ctr *c)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", d->runtime_root, c->id);
+	if (access(path, F_OK) < 0)
+		return;
+	char *argv[] = { "corral-monitor", "--cleanup", "--root", d->runtime_root, "--id", c->id, NULL };
+	pid_t p = -1;
+	int st = 0;
+	if (spawn_exec_monitor(d, argv, -1, &p) < 0 || waitpid(p, &st, 0) < 0 || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		log_warn("container %s: could not delete its stale runtime state in %s", c->name, path);
+	else
+		log_info("container %s: deleted the runtime state its monitor left behind", c->name);
 }
 
 /* corral-monitor on standby, the socketpair as its fd 3. */
@@ -654,25 +678,6 @@ static int cmp_created(const void *a, const void *b)
 {
 	const ctr *x = *(ctr *const *)a, *y = *(ctr *const *)b;
 	return strcmp(y->created, x->created);
-}
-
-/* A container whose monitor is gone, yet whose runtime state is still there:
- * the host went down under it (its monitor deletes it otherwise). Delete it
- * the way the monitor would, or the next start finds it "already exists". */
-static void drop_stale_runtime_state(corrald *d, ctr *c)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", d->runtime_root, c->id);
-	if (access(path, F_OK) < 0)
-		return;
-	char *argv[] = { "corral-monitor", "--cleanup", "--root", d->runtime_root, "--id", c->id, NULL };
-	pid_t p = -1;
-	int st = 0;
-	if (spawn_exec_monitor(d, argv, -1, &p) < 0 || waitpid(p, &st, 0) < 0 || !WIFEXITED(st) ||
-	    WEXITSTATUS(st) != 0)
-		log_warn("container %s: could not delete its stale runtime state in %s", c->name, path);
-	else
-		log_info("container %s: deleted the runtime state it had when the host went down", c->name);
 }
 
 /* Start is answered before the record says running: a corrald that died
