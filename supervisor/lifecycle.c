@@ -436,11 +436,10 @@ int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 		int r = spawn_new(d, c, err);
 		if (r < 0)
 			return r;
-		if (!spawn_say(c->spawn, "go\n")) {
-			r = cerr_sys(err, errno, "container %s: the monitor went away", c->id);
-			spawn_free(c);
-			return r;
-		}
+		/* one that failed at once is not an error here: its EOF reaches
+		 * on_spawn_report, which says so as for any monitor that
+		 * ended without a report */
+		spawn_say(c->spawn, "go\n");
 	}
 	ctr_spawn *s = c->spawn;
 	s->standby = false;
