@@ -90,7 +90,13 @@ test_unknown_syscall_is_skipped() {
 }
 
 test_netns_only_lo_up_and_answers() {
-	mkbundle sh -c 'ls /sys/class/net; cat /sys/class/net/lo/operstate; nc -l -p 7777 >/tmp/got & sleep 0.3; echo ping | nc 127.0.0.1 7777; sleep 0.2; cat /tmp/got'
+	# polls, bounded, rather than sleeps: the listener is up once port 7777
+	# (1E61) is in LISTEN (0A), on v4 or v6 (busybox nc takes ::), and the
+	# word is there once it has come. The listener's stdin stays open: at
+	# its EOF busybox nc may close before the word arrives. One line:
+	# mkbundle splits its arguments on newlines.
+	local up='grep -qE ":1E61 0+:0000 0A" /proc/net/tcp /proc/net/tcp6'
+	mkbundle sh -c "ls /sys/class/net; cat /sys/class/net/lo/operstate; sleep 10 | nc -l -p 7777 >/tmp/got & i=0; until $up || [ \$i = 100 ]; do sleep 0.05; i=\$((i+1)); done; echo ping | nc 127.0.0.1 7777; i=0; until [ -s /tmp/got ] || [ \$i = 100 ]; do sleep 0.05; i=\$((i+1)); done; cat /tmp/got"
 	cfg '.mounts += [{"destination":"/tmp","type":"tmpfs","source":"tmpfs"}]'
 	out=$(run_ctr "$TID")
 	assert_eq "$(echo "$out" | sed -n 1p)" lo "only lo"
