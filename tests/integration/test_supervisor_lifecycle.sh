@@ -207,13 +207,15 @@ test_sv_kill9_daemon_loses_nothing() {
 	trap cleanup_sv EXIT
 	start_sv
 	ctl run -d --name counter "$IMG" sh -c 'i=0; while :; do i=$((i+1)); echo $i; sleep 0.02; done' >/dev/null
-	ctl run -d --name dies "$IMG" sh -c 'sleep 1; echo bye; exit 9' >/dev/null
+	local dies
+	dies=$(ctl run -d --name dies "$IMG" sh -c 'sleep 1; echo bye; exit 9')
 	ctl run -d --name sleeper "$IMG" sleep 1000 >/dev/null
 	ctl run --name done "$IMG" sh -c 'exit 4' >/dev/null || true
 	sleep 0.3
 	kill -KILL "$CORRALD_PID"
 	wait "$CORRALD_PID" 2>/dev/null || true
-	sleep 1.5 # "dies" ends while corrald is down
+	# "dies" ends while corrald is down: its monitor records that
+	wait_for 10 test -e "$STATE_D/containers/$dies/exit.json"
 	start_sv
 	assert_eq "$(status_of counter)" running "counter re-adopted"
 	assert_eq "$(status_of sleeper)" running "sleeper re-adopted"
@@ -231,10 +233,9 @@ test_sv_kill9_daemon_loses_nothing() {
 	assert_eq "$(seq 1 "$n" | cmp - "$T/counter.txt" && echo same)" same "counter log has no gap"
 	ctl events --since 0 >"$T/ev" 2>&1 &
 	local ev=$!
-	sleep 0.5
+	wait_for 5 grep -q " container die .* dies exitCode=9" "$T/ev" # the die event for dies
 	kill "$ev" 2>/dev/null || true
 	wait "$ev" 2>/dev/null || true
-	grep -q " container die .* dies exitCode=9" "$T/ev" || fail "no die event for dies: $(cat "$T/ev")"
 }
 
 test_sv_log_flood_bounded_and_rss_flat() {
