@@ -131,7 +131,8 @@ test_lifecycle_sequence() {
 	assert_contains "$(tr '\0' ' ' </proc/$pid/cmdline)" corral "init before start"
 	cr start "$TID"
 	assert_eq "$(cr state "$TID" | jq -r .status)" running "after start"
-	sleep 0.1
+	# start returns once the init is told to go; its exec follows
+	for _ in $(seq 50); do [ "$(tr '\0' ' ' </proc/$pid/cmdline)" = "sleep 100 " ] && break; sleep 0.1; done
 	assert_eq "$(tr '\0' ' ' </proc/$pid/cmdline)" "sleep 100 " "init after start"
 	if cr delete "$TID" 2>"$T/err"; then fail "delete of a running container succeeded"; fi
 	assert_contains "$(cat "$T/err")" "is running" "delete refusal"

@@ -371,7 +371,7 @@ PYEOF
 	assert_eq "$(ctl ping)" "ok" "ping through the activated socket"
 	[ ! -e "$T/unused.sock" ] || fail "corrald bound its own socket despite LISTEN_FDS"
 	assert_contains "$(ctl info)" "pid            $CORRALD_PID" "activated corrald"
-	sleep 0.5
+	for _ in $(seq 100); do grep -q WATCHDOG=1 "$T/notified" 2>/dev/null && break; sleep 0.05; done
 	local n
 	n=$(cat "$T/notified")
 	assert_contains "$n" "READY=1" "READY"
