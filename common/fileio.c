@@ -75,21 +75,6 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 	return write_file_atomic_ex(path, data, len, mode, 0, err);
 }
 
-int write_file_atomic_ex(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, cerr *err)
-{
-	wfa_pending p;
-	int r = wfa_begin(&p, path, data, len, mode, err);
-	if (r < 0 || (r = wfa_commit(&p, err)) < 0 || (flags & WFA_NO_DIRSYNC))
-		return r;
-	_cleanup_free_ char *dir = strdup(path);
-	char *slash = dir ? strrchr(dir, '/') : NULL;
-	if (slash) {
-		*(slash == dir ? slash + 1 : slash) = '\0';
-		fsync_dir(dir);
-	}
-	return 0;
-}
-
 void wfa_abort(wfa_pending *p)
 {
 	if (p->fd >= 0)
@@ -101,7 +86,8 @@ void wfa_abort(wfa_pending *p)
 	*p = (wfa_pending)WFA_PENDING_INIT;
 }
 
-int wfa_begin(wfa_pending *p, const char *path, const void *data, size_t len, mode_t mode, cerr *err)
+/* The temporary file of path, written; p->fd open on it. */
+static int write_tmp(wfa_pending *p, const char *path, const void *data, size_t len, mode_t mode, cerr *err)
 {
 	*p = (wfa_pending)WFA_PENDING_INIT;
 	if (asprintf(&p->tmp, WFA_TMP_FORMAT, path, (int)getpid()) < 0) {
@@ -120,8 +106,26 @@ int wfa_begin(wfa_pending *p, const char *path, const void *data, size_t len, mo
 		wfa_abort(p);
 		return r;
 	}
+	return 0;
+}
+
+int wfa_begin(wfa_pending *p, const char *path, const void *data, size_t len, mode_t mode, cerr *err)
+{
+	int r = write_tmp(p, path, data, len, mode, err);
+	if (r < 0)
+		return r;
 	/* start the writeback now; commit's fsync then mostly waits for less */
 	sync_file_range(p->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	return 0;
+}
+
+/* Rename the temporary file over path: nothing is left to unlink then. */
+static int wfa_rename(wfa_pending *p, cerr *err)
+{
+	if (rename(p->tmp, p->path) < 0)
+		return cerr_sys(err, errno, "rename %s", p->path);
+	free(p->tmp);
+	p->tmp = NULL;
 	return 0;
 }
 
@@ -133,14 +137,8 @@ int wfa_commit_all(wfa_pending *const *p, size_t n, cerr *err)
 		fds[i] = p[i]->fd;
 	if (r == 0 && (r = fsync_all(fds, n)) < 0)
 		cerr_sys(err, -r, "%s%s: write", p[0]->tmp, n > 1 ? " (or a file written with it)" : "");
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		if (rename(p[i]->tmp, p[i]->path) < 0) {
-			r = cerr_sys(err, errno, "rename %s", p[i]->path);
-			break;
-		}
-		free(p[i]->tmp);
-		p[i]->tmp = NULL; /* nothing to unlink now */
-	}
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = wfa_rename(p[i], err);
 	for (size_t i = 0; i < n; i++)
 		wfa_abort(p[i]);
 	return r;
@@ -149,6 +147,28 @@ int wfa_commit_all(wfa_pending *const *p, size_t n, cerr *err)
 int wfa_commit(wfa_pending *p, cerr *err)
 {
 	return wfa_commit_all(&p, 1, err);
+}
+
+int write_file_atomic_ex(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, cerr *err)
+{
+	wfa_pending p;
+	int r;
+	if (flags & WFA_NO_SYNC) {
+		if ((r = write_tmp(&p, path, data, len, mode, err)) == 0)
+			r = wfa_rename(&p, err);
+		wfa_abort(&p);
+		return r;
+	}
+	if ((r = wfa_begin(&p, path, data, len, mode, err)) < 0 || (r = wfa_commit(&p, err)) < 0 ||
+	    (flags & WFA_NO_DIRSYNC))
+		return r;
+	_cleanup_free_ char *dir = strdup(path);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (slash) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		fsync_dir(dir);
+	}
+	return 0;
 }
 
 int write_file_str_at(int dirfd, const char *path, const char *s)

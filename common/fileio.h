@@ -24,6 +24,9 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
  * syncs it once for a batch, or the rename replaces an older file, so a
  * crash still leaves the old file or the new one, never half of one. */
 #define WFA_NO_DIRSYNC 1u
+/* No fsync at all, only the rename: for a file that needs not outlive a
+ * crash, as long as no reader ever sees half of it. */
+#define WFA_NO_SYNC 2u
 int write_file_atomic_ex(const char *path, const void *data, size_t len, mode_t mode, unsigned flags, cerr *err);
 /* write_file_atomic in two steps, so that the disk writes the data while
  * the caller works: begin writes the temporary file and starts its

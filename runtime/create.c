@@ -344,6 +344,15 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	if ((r = cgroup_path_for(s->linux_.cgroups_path, o->id, o->systemd_cgroup, &cgpath, err)) < 0 ||
 	    (r = cg_create(cgpath, res, &cgroup, err)) < 0)
 		goto fail;
+	if (cgroup) {
+		/* a state with no pid (status "creating") that names the cgroup:
+		 * should this process be killed before it saves the full state,
+		 * delete --force still finds the cgroup. Not synced: a crash
+		 * takes the cgroup with it. */
+		struct ctr_state pre = make_state(o, s, rootfs, 0, cgroup, created, owner);
+		if ((r = state_save(dir, &pre, WFA_NO_SYNC, err)) < 0)
+			goto fail;
+	}
 	snprintf(path, sizeof(path), "%s/" EXEC_FIFO, dir);
 	/* writable by any uid: the init opens it after switching user */
 	if (mkfifo(path, 0622) < 0 || chmod(path, 0622) < 0) {
@@ -421,7 +430,7 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	}
 	if ((r = await_ready(sock_parent, pid, &pty, &hooks, err)) < 0)
 		goto fail;
-	if ((r = copy_config(o->bundle, dir, err)) < 0 || (r = state_save(dir, &cst, err)) < 0)
+	if ((r = copy_config(o->bundle, dir, err)) < 0 || (r = state_save(dir, &cst, 0, err)) < 0)
 		goto fail;
 	if (o->pid_file) {
 		if ((r = write_pid_file(o->pid_file, pid, err)) < 0)

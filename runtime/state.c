@@ -89,7 +89,7 @@ int state_pidfd(const struct ctr_state *s)
 	return fd;
 }
 
-int state_save(const char *dir, const struct ctr_state *s, cerr *err)
+int state_save(const char *dir, const struct ctr_state *s, unsigned flags, cerr *err)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
@@ -106,7 +106,7 @@ int state_save(const char *dir, const struct ctr_state *s, cerr *err)
 		return cerr_set(err, ENOMEM, "state: cannot serialise");
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/state.json", dir);
-	return jg_write_file(g, path, 0600, 0, err);
+	return jg_write_file(g, path, 0600, flags, err);
 }
 
 static int dup_member(yajl_val o, const char *key, char **out)

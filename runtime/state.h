@@ -30,7 +30,9 @@ static inline void ctr_state_freep(struct ctr_state **s) { ctr_state_free(*s); }
 
 /* Container ids: [A-Za-z0-9_+.-], not "." or "..", at most 1024 bytes. */
 int validate_id(const char *id, cerr *err);
-int state_save(const char *dir, const struct ctr_state *s, cerr *err);
+/* flags as write_file_atomic_ex's (WFA_NO_SYNC for the record of a
+ * container still being created) */
+int state_save(const char *dir, const struct ctr_state *s, unsigned flags, cerr *err);
 /* Load <root>/<id>; a missing container is -ENOENT "container X does not exist". */
 int state_load(const char *root, const char *id, struct ctr_state **out, cerr *err);
 enum ctr_status state_status(const char *root, const struct ctr_state *s);

@@ -153,6 +153,33 @@ test_cgroups_delete_force_kills_forkers() {
 	echo "delete --force of 100+ processes: ${ms} ms"
 }
 
+# A runtime killed in the middle of create (here by its createRuntime hook,
+# after the cgroup is made and before the full state is saved) leaves a
+# state that says "creating" and names the cgroup: delete --force removes
+# both. Before, the state directory went and the cgroup stayed.
+test_cgroups_creator_killed_midway_leaves_nothing() {
+	need_cgroup2
+	trap 'rmdir "$(cgdir)" 2>/dev/null || true; cleanup_parent' EXIT # should the test fail
+	mkbundle true
+	with_cgroup_path
+	printf '#!/bin/sh\nkill -KILL $PPID\n' >"$T/killer.sh"
+	chmod +x "$T/killer.sh"
+	cfg --arg h "$T/killer.sh" '.hooks.createRuntime=[{"path":$h}]'
+	rc=0
+	(cd "$BUNDLE" && cr create "$TID" </dev/null >/dev/null 2>&1) || rc=$?
+	assert_eq "$rc" 137 "the runtime was killed"
+	d=$(cgdir)
+	[ -d "$d" ] || fail "no cgroup was made before the hook"
+	assert_eq "$(cr state "$TID" | jq -r .status)" creating "status of a half-made container"
+	assert_eq "$(jq -r .cgroup_path "$STATE/$TID/state.json")" "/corral-it/$TID" "the state names the cgroup"
+	out=$(cr delete "$TID" 2>&1) && fail "delete without --force worked"
+	assert_contains "$out" "is being created" "delete without --force"
+	cr delete --force "$TID"
+	[ ! -d "$d" ] || fail "cgroup left after delete --force"
+	[ ! -e "$STATE/$TID" ] || fail "state left after delete --force"
+	cleanup_parent
+}
+
 test_cgroups_update_memory_live() {
 	needs_controllers memory pids
 	mkbundle sleep 100

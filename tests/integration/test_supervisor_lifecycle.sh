@@ -111,6 +111,46 @@ test_sv_slow_start_does_not_block_the_daemon() {
 	wait_for 5 sh -c "! ps -o stat= --ppid $CORRALD_PID | grep -q Z" # no zombie monitors
 }
 
+# A monitor killed in the middle of the runtime's create (here a stand-in
+# that runs the runtime with a createRuntime hook that kills it) leaves a
+# state that says "creating" and a cgroup: the failed Start deletes both.
+test_sv_monitor_killed_midcreate_leaves_nothing() {
+	trap cleanup_sv EXIT
+	printf '#!/bin/sh\nkill -KILL $PPID\n' >"$T/killer.sh"
+	chmod +x "$T/killer.sh"
+	cat >"$T/monitor" <<-EOF
+		#!/bin/sh
+		# a monitor gets --dir DIR --root ROOT --id ID first (--cleanup
+		# is passed through)
+		[ -e "$T/half" ] && [ "\$1" = --dir ] || exec "$B/bin/corral-monitor" "\$@"
+		dd bs=1 count=8 <&3 >/dev/null 2>&1 # "prep\ngo\n": Start came
+		mkdir -p "$T/hb"
+		jq --arg d "\$2" --arg h "$T/killer.sh" \
+			'.root.path |= (if startswith("/") then . else \$d + "/" + . end) | .hooks.createRuntime = [{path: \$h}]' \
+			"\$2/config.json" >"$T/hb/config.json"
+		cd "$T/hb" && "$B/bin/corral" --root "\$4" create "\$6" </dev/null >/dev/null 2>&1
+		echo "\$?" >"$T/half.rc"
+		exit 1
+	EOF
+	chmod +x "$T/monitor"
+	echo "monitor = $T/monitor" >"$T/corrald.conf"
+	touch "$T/half"
+	start_sv
+	local id out cg
+	id=$(ctl create --name half "$IMG" sh -c 'echo whole')
+	cg="$(awk '$9=="cgroup2"{print $5; exit}' /proc/self/mountinfo)$(jq -r .linux.cgroupsPath "$STATE_D/containers/$id/config.json")"
+	out=$(ctl start half 2>&1) && fail "start with a killed runtime worked"
+	assert_eq "$(cat "$T/half.rc")" 137 "the runtime was killed midway"
+	assert_contains "$out" "the monitor ended without a report" "the failure is reported"
+	[ ! -e "$STATE_D/runtime/$id" ] || fail "runtime state left: $(ls -A "$STATE_D/runtime/$id")"
+	[ ! -d "$cg" ] || fail "cgroup $cg left"
+	assert_eq "$(status_of half)" created "back to created"
+	rm "$T/half"
+	ctl start half >/dev/null || fail "start after the failure"
+	assert_eq "$(ctl wait half)" 0 "then it runs"
+	assert_eq "$(ctl logs half)" whole "output"
+}
+
 # CreateContainer spawns the monitor ahead of Start; it waits, having made
 # ctr.log and nothing else, and a removal (or a daemon restart) ends it
 test_sv_standby_monitor_ends_with_its_container() {

@@ -132,6 +132,33 @@ static void test_commit_all(void **state)
 	assert_int_equal(rm_rf(b), 0);
 }
 
+/* WFA_NO_SYNC: replaced whole, with its mode, and no temporary file stays,
+ * whether the rename works or not */
+static void test_no_sync_write(void **state)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/n.json", dir);
+	cerr err = { 0 };
+	assert_int_equal(write_file_atomic_ex(path, "one", 3, 0600, WFA_NO_SYNC, &err), 0);
+	assert_int_equal(write_file_atomic_ex(path, "two", 3, 0600, WFA_NO_SYNC, &err), 0);
+	_cleanup_free_ char *t = slurp(path);
+	assert_string_equal(t, "two");
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(entries(), 1);
+	unlink(path);
+	assert_int_equal(mkdir(path, 0700), 0); /* a file cannot be renamed over it */
+	assert_true(write_file_atomic_ex(path, "x", 1, 0600, WFA_NO_SYNC, &err) < 0);
+	assert_non_null(strstr(cerr_msg(&err), "rename"));
+	cerr_clear(&err);
+	assert_int_equal(entries(), 1);
+	rmdir(path);
+	assert_true(write_file_atomic_ex("/nonexistent-corral-dir/n", "x", 1, 0600, WFA_NO_SYNC, &err) < 0);
+	assert_non_null(strstr(cerr_msg(&err), "/nonexistent-corral-dir/n.tmp."));
+	cerr_clear(&err);
+}
+
 static void test_fsync_all_reports_errors(void **state)
 {
 	char a[PATH_MAX];
@@ -159,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_pending_abort_leaves_nothing),
 		cmocka_unit_test(test_pending_begin_fails_cleanly),
 		cmocka_unit_test(test_commit_all),
+		cmocka_unit_test(test_no_sync_write),
 		cmocka_unit_test(test_fsync_all_reports_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
