@@ -5,7 +5,8 @@
 #  - per-container overhead with N running containers: monitor RSS plus the
 #    daemon's growth (goal <= 1 MiB), beside conmon supervising the same
 #    bundle with runc when conmon is installed
-#  - Ping and List p99 with N containers (goal <= 1 ms)
+#  - Ping and List p99 with N containers (goal <= 1 ms), with the share of
+#    CPU time the host stole meanwhile (a p99 on a busy host is its stalls)
 #  - create+start of an imported image through corrald vs `corral run -d`
 #    of the same bundle, alternating rounds, median ratio (goal <= 1.5x)
 # Usage: tests/bench/supervisor.sh [BUILD] (N=100 by default)
@@ -142,17 +143,23 @@ fi
 "$PY" - "$sock" "$N" <<'PYEOF'
 import socket, sys, time
 path, n = sys.argv[1], int(sys.argv[2])
+def cpu_ticks():  # (steal, all) from /proc/stat: a VM's vCPU time taken by its host
+    f = [int(x) for x in open("/proc/stat").readline().split()[1:9]]
+    return f[7], sum(f)
 def bench(method, count):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect(path)
+    st0, all0 = cpu_ticks()
     msg = ('{"method":"io.corral.Supervisor.%s"}' % method).encode() + b"\0"
     lat = []
     for i in range(count):
         t = time.perf_counter(); s.sendall(msg); buf = s.recv(1 << 20)
         while not buf.endswith(b"\0"): buf += s.recv(1 << 20)
         lat.append(time.perf_counter() - t)
+    st1, all1 = cpu_ticks()
     lat = lat[count // 10:]; lat.sort()
     p = lambda q: lat[min(len(lat) - 1, int(len(lat) * q))] * 1e6
-    print("%-5s with %d containers: p50 %7.1f us  p99 %7.1f us (goal p99 <= 1000 us)" % (method, n, p(.5), p(.99)))
+    print("%-5s with %d containers: p50 %7.1f us  p99 %7.1f us (goal p99 <= 1000 us); host steal %.0f%% meanwhile"
+          % (method, n, p(.5), p(.99), 100.0 * (st1 - st0) / max(1, all1 - all0)))
 bench("Ping", 5000)
 bench("List", 1000)
 PYEOF
