@@ -61,7 +61,8 @@ jq --arg c "$cgp/direct" '.linux.cgroupsPath = $c' "$d/state/containers/$keep/co
 ROUNDS=${ROUNDS:-31}
 : >"$d/ratios"
 # Per round: corralctl run -d (one client: CreateContainer then Start on
-# one connection), corral run -d, and corralctl create then corralctl start
+# one connection), corral run -d, corral create then corral start (the two
+# steps as runtime commands), and corralctl create then corralctl start
 # (two client processes; one client process alone costs what `corralctl
 # ping` costs, printed too). Spans are read from bash's clock
 # ($EPOCHREALTIME): a `date` process would add its own fork and exec to
@@ -76,6 +77,11 @@ for i in $(seq "$ROUNDS"); do
 	(cd "$d/bundle" && "$B/bin/corral" --root "$d/rt" run -d "b$i" </dev/null >/dev/null 2>&1)
 	c=${EPOCHREALTIME/./}
 	"$B/bin/corral" --root "$d/rt" delete --force "b$i" >/dev/null 2>&1 || true
+	g=${EPOCHREALTIME/./}
+	(cd "$d/bundle" && "$B/bin/corral" --root "$d/rt" create "t$i" </dev/null >/dev/null 2>&1) &&
+		"$B/bin/corral" --root "$d/rt" start "t$i" >/dev/null 2>&1
+	h=${EPOCHREALTIME/./}
+	"$B/bin/corral" --root "$d/rt" delete --force "t$i" >/dev/null 2>&1 || true
 	c2=${EPOCHREALTIME/./}
 	id=$(ctl create bench:1 true) && ctl start "$id" >/dev/null
 	e=${EPOCHREALTIME/./}
@@ -83,16 +89,17 @@ for i in $(seq "$ROUNDS"); do
 	e2=${EPOCHREALTIME/./}
 	ctl ping >/dev/null
 	f=${EPOCHREALTIME/./}
-	echo "$((b - a)) $((c - b2)) $((e - c2)) $((f - e2))" >>"$d/ratios"
+	echo "$((b - a)) $((c - b2)) $((e - c2)) $((f - e2)) $((h - g))" >>"$d/ratios"
 done
 for id in $(ctl --json ps -a | jq -r '.[] | select(.name != "keep") | .id'); do ctl rm -f "$id" >/dev/null; done
 awk 'function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-	{ run[NR] = $1; di[NR] = $2; two[NR] = $3; ping[NR] = $4; r1[NR] = $1 / $2; r2[NR] = $3 / $2 }
+	{ run[NR] = $1; di[NR] = $2; two[NR] = $3; ping[NR] = $4; dt[NR] = $5; r1[NR] = $1 / $2; r2[NR] = $3 / $2; r3[NR] = $3 / $5 }
 	END { n = NR
 		printf "create+start of an imported image, medians of %d alternating rounds:\n", n
 		printf "  corralctl run -d (create+start, one client) %d us, corral run -d %d us: median ratio %.2f (goal <= 1.5)\n", median(run, n), median(di, n), median(r1, n)
-		printf "  corralctl create + corralctl start (two clients) %d us: median ratio %.2f; one client process (corralctl ping) costs %d us\n", median(two, n), median(r2, n), median(ping, n) }' "$d/ratios"
+		printf "  corralctl create + corralctl start (two clients) %d us: median ratio %.2f; one client process (corralctl ping) costs %d us\n", median(two, n), median(r2, n), median(ping, n)
+		printf "  the same two steps as runtime commands, corral create + corral start, %d us: two clients against them, median ratio %.2f\n", median(dt, n), median(r3, n) }' "$d/ratios"
 ctl rm -f keep >/dev/null
 
 before=$(rss $pid)
