@@ -57,6 +57,8 @@ typedef struct ctr {
 	unsigned restart_count;
 	restart_state rs;
 	bool stopped_by_user, has_run;
+	bool stop_pending;           /* a Stop came while a restart was starting */
+	unsigned stop_pending_timeout;
 	uint64_t started_mono;
 	int mon_fd;             /* a connection to monitor.sock: EOF = monitor gone */
 	ctr_spawn *spawn;       /* a monitor starting it, until it reports */
@@ -105,6 +107,9 @@ void ctr_prespawn(struct corrald *d, ctr *c);
 void ctr_prespawn_prep(ctr *c);
 /* A Start is under way: its monitor has not reported yet. */
 bool ctr_is_starting(const ctr *c);
+/* ... and it is a restart (or a start at daemon startup), not a client's
+ * Start: a Stop then waits for it and stops what it started. */
+bool ctr_is_restarting(const ctr *c);
 /* Forget the monitor: a standby one is ended; one starting the container
  * goes on alone, and a later corrald adopts it. */
 void ctr_spawn_abandon(ctr *c);

@@ -82,6 +82,12 @@ static int watch(corrald *d, ctr *c, cerr *err)
 	return el_add_io(d->loop, fd, EPOLLIN, on_monitor_event, c, &c->mon_src, err);
 }
 
+/* What connecting to, or calling, a monitor that has exited gives. */
+static bool monitor_gone(int e)
+{
+	return e == ENOENT || e == ECONNREFUSED || e == ECONNRESET || e == EPIPE;
+}
+
 /* Ask the monitor something; its varlink answers in well under a second. */
 static int monitor_call(corrald *d, ctr *c, const char *method, const char *params, cerr *err)
 {
@@ -93,11 +99,18 @@ static int monitor_call(corrald *d, ctr *c, const char *method, const char *para
 	monitor_sock_path(dfd, path, sizeof(path));
 	_cleanup_vl_client_ vl_client *cl = NULL;
 	int r = vl_client_connect(path, &cl, err);
-	if (r < 0)
-		return cerr_wrap(err, "container %s: monitor", c->id);
-	vl_client_set_timeout(cl, MONITOR_CALL_MS);
 	vl_reply rep;
-	if ((r = vl_client_call(cl, method, params, &rep, err)) < 0)
+	if (r == 0) {
+		vl_client_set_timeout(cl, MONITOR_CALL_MS);
+		r = vl_client_call(cl, method, params, &rep, err);
+	}
+	if (r < 0 && err && monitor_gone(err->code)) {
+		/* a monitor ends right after its container: the exit is on its
+		 * way through the event stream */
+		cerr_clear(err);
+		return cerr_set(err, ESRCH, "container %s: its monitor has ended", c->id);
+	}
+	if (r < 0)
 		return cerr_wrap(err, "container %s: monitor", c->id);
 	if (rep.error) {
 		r = cerr_set(err, streq(rep.error, MONITOR_IFACE ".NotRunning") ? ESRCH : EIO,
@@ -131,6 +144,7 @@ struct ctr_spawn {
 	pid_t pid;
 	int pidfd; /* signals reach it, never a process that took its pid */
 	bool standby, prepped;
+	bool by_client; /* a client's Start (which may have left since) */
 	el_source *io, *timer;
 	vl_call *call; /* Start; NULL for restarts and policy starts */
 	size_t n;
@@ -177,6 +191,11 @@ bool ctr_is_starting(const ctr *c)
 	return c->spawn && !c->spawn->standby;
 }
 
+bool ctr_is_restarting(const ctr *c)
+{
+	return ctr_is_starting(c) && !c->spawn->call && !c->spawn->by_client;
+}
+
 /* The monitor is corrald's child until it ends; a later corrald adopts it
  * through monitor.sock, and init reaps it then. */
 static void on_monitor_reaped(el_source *s, pid_t pid, const siginfo_t *si, void *data)
@@ -192,6 +211,7 @@ static void on_start_cancel(vl_call *call, void *data)
 }
 
 static void drop_stale_runtime_state(corrald *d, ctr *c);
+static void wake(ctr *c, unsigned mask);
 
 static void spawn_done(ctr *c, const char *report)
 {
@@ -225,6 +245,13 @@ static void spawn_done(ctr *c, const char *report)
 		}
 		save(d, c);
 		publish(d, c, "start", NULL);
+		if (c->stop_pending) {
+			c->stop_pending = false;
+			if (ctr_signal(d, c, c->spec.stop_signal, true, c->stop_pending_timeout, &err) < 0) {
+				log_debug("%s", cerr_msg(&err)); /* it has ended already */
+				cerr_clear(&err);
+			}
+		}
 		if (c->mon_fd < 0)
 			on_monitor_event(NULL, -1, 0, c);
 		return;
@@ -236,11 +263,17 @@ static void spawn_done(ctr *c, const char *report)
 	else
 		snprintf(why, sizeof(why), "container %s: the monitor ended without a report (see %s/monitor.log)",
 			 c->id, dir);
+	/* report lies in the spawn's buffer, which spawn_free frees */
+	bool undone = !strncmp(report, "err ", 4); /* else killed, or it crashed */
 	spawn_free(c);
-	if (strncmp(report, "err ", 4)) /* killed, or it crashed: nothing was undone */
+	if (!undone)
 		drop_stale_runtime_state(d, c);
 	c->status = c->has_run ? CS_EXITED : CS_CREATED;
 	save(d, c);
+	if (c->stop_pending) { /* nothing runs: the Stop is done */
+		c->stop_pending = false;
+		wake(c, 1u << WAIT_STOP);
+	}
 	if (!call)
 		return log_error("start %s: %s", c->name, why);
 	_cleanup_free_ char *p = vl_json_obj1("reason", why);
@@ -452,6 +485,7 @@ int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 	}
 	if (call) {
 		s->call = call;
+		s->by_client = true;
 		vl_call_set_cancel(call, on_start_cancel, s);
 	}
 	return 0;

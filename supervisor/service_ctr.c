@@ -257,6 +257,17 @@ void sv_stop(vl_call *call, yajl_val params, void *ud)
 	ctr *c = get(ud, call, params, KNOWN("id", "timeout"));
 	if (!c || sp_int(call, params, "timeout", 0, 86400, -1, &t) < 0)
 		return;
+	unsigned timeout = t < 0 ? c->spec.stop_timeout : (unsigned)t;
+	if (ctr_is_restarting(c)) {
+		/* a crash-looping container is often in this window: stop what
+		 * the restart starts, as soon as it reports */
+		c->stopped_by_user = true;
+		c->stop_pending = true;
+		c->stop_pending_timeout = timeout;
+		ctr_record_save(d, c, NULL);
+		events_publish(d->events, "container", "stop", c->id, c->name, NULL, 0);
+		return ctr_add_waiter(c, call, WAIT_STOP);
+	}
 	if (ctr_is_starting(c))
 		return bad_state(call, c, "it is starting");
 	cancel_restart(d, c);
@@ -265,7 +276,7 @@ void sv_stop(vl_call *call, yajl_val params, void *ud)
 	c->stopped_by_user = true;
 	ctr_record_save(d, c, NULL);
 	cerr err = { 0 };
-	if (ctr_signal(d, c, c->spec.stop_signal, true, t < 0 ? c->spec.stop_timeout : (unsigned)t, &err) < 0) {
+	if (ctr_signal(d, c, c->spec.stop_signal, true, timeout, &err) < 0) {
 		if (err.code != ESRCH)
 			return internal(call, &err);
 		cerr_clear(&err); /* it is ending anyway */

@@ -243,6 +243,37 @@ test_sv_always_restarts_until_stopped() {
 	assert_eq "$(status_of again)" exited "stopped"
 }
 
+# A Stop that comes while a restart's monitor has yet to report (a
+# crash-looping container is often there) waits for it, stops what it
+# started, and no restart follows.
+test_sv_stop_while_a_restart_starts() {
+	trap cleanup_sv EXIT
+	cat >"$T/monitor" <<-EOF
+		#!/bin/sh
+		[ "\$1" != --dir ] || while [ -e "$T/hold" ]; do sleep 0.02; done
+		exec "$B/bin/corral-monitor" "\$@"
+	EOF
+	chmod +x "$T/monitor"
+	echo "monitor = $T/monitor" >"$T/corrald.conf"
+	start_sv
+	ctl run -d --name loop --restart always "$IMG" sh -c 'echo ran; sleep 0.2' >/dev/null
+	touch "$T/hold"
+	# the next restart's monitor waits on hold
+	wait_for 10 sh -c "pgrep -f '^/bin/sh $T/monitor --dir' >/dev/null"
+	local n out
+	n=$(ctl --json inspect loop | jq .container.state.restart_count)
+	ctl stop -t 5 loop >"$T/stop.out" 2>&1 &
+	local stopper=$!
+	sleep 0.5 # a refusal would be back by now
+	kill -0 "$stopper" 2>/dev/null || fail "Stop answered before the restart reported: $(cat "$T/stop.out")"
+	rm "$T/hold"
+	wait "$stopper" || fail "stop failed: $(cat "$T/stop.out")"
+	assert_eq "$(status_of loop)" exited "stopped"
+	sleep 0.5
+	assert_eq "$(ctl --json inspect loop | jq .container.state.restart_count)" "$n" "no restart after the stop"
+	assert_eq "$(status_of loop)" exited "still stopped"
+}
+
 test_sv_kill9_daemon_loses_nothing() {
 	trap cleanup_sv EXIT
 	start_sv
