@@ -9,7 +9,7 @@ cd "$root" || exit 1
 # What needs a pure cgroup v2 hierarchy with every controller: the cgroup
 # tests, the runtime's cgroup and exit-code paths, seccomp, and the
 # supervisor's OOM report. The rest runs on the host tier; under TCG the
-# whole suite would not fit the tier's 10 minutes.
+# whole suite would not fit the tier's time limit.
 export TIER_TESTS="test_cgroups.sh test_seccomp.sh
 test_runtime.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
 test_supervisor_lifecycle.sh:memory"
