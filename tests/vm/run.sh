@@ -3,8 +3,8 @@
 # cgroup v2 hierarchy and every controller enabled, then record its results
 # in $B/results/vm.txt (pass/fail/skip NAME lines) and print one summary.
 #   tests/vm/run.sh B [GUEST-SCRIPT]   (default: tests/vm/guest-suite.sh)
-# Environment: CORRAL_VM_ACCEL=kvm|tcg, CORRAL_VM_TIMEOUT (seconds, 1200: under TCG on a busy host the guest has
-# needed over 540),
+# Environment: CORRAL_VM_ACCEL=kvm|tcg, CORRAL_VM_TIMEOUT (seconds, 1200:
+# under TCG on a busy host the guest has needed over 540),
 # ONLY=pattern (integration files to run), CORRAL_VM_VERBOSE=1 (echo console).
 set -u
 B=${1:-build}
