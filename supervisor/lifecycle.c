@@ -146,7 +146,7 @@ struct ctr_spawn {
 	bool standby, prepped;
 	bool by_client; /* a client's Start (which may have left since) */
 	el_source *io, *timer;
-	vl_call *call; /* Start; NULL for restarts and policy starts */
+	vl_call *call; /* Start, while its client waits */
 	size_t n;
 	char buf[1024];
 };
@@ -193,7 +193,7 @@ bool ctr_is_starting(const ctr *c)
 
 bool ctr_is_restarting(const ctr *c)
 {
-	return ctr_is_starting(c) && !c->spawn->call && !c->spawn->by_client;
+	return ctr_is_starting(c) && !c->spawn->by_client;
 }
 
 /* The monitor is corrald's child until it ends; a later corrald adopts it
