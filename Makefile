@@ -83,8 +83,9 @@ $(B)/tests/helpers/%: $(B)/obj/tests/helpers/%.o
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
-# runs inside containers' rootfs, so it carries its libc
-$(B)/tests/helpers/sysprobe: tests/helpers/sysprobe.c
+# these run inside containers' rootfs, so they carry their libc
+STATIC_HELPERS := $(B)/tests/helpers/sysprobe $(B)/tests/helpers/escape
+$(STATIC_HELPERS): $(B)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -O2 -D_GNU_SOURCE -Wall -Werror -static -o $@ $<
 
@@ -117,10 +118,10 @@ check: deps
 check-unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(B)
 
-check-integration: all $(HELPER_BINS) $(B)/tests/helpers/sysprobe
+check-integration: all $(HELPER_BINS)
 	@tests/integration/run.sh $(B)
 
-check-vm: all $(HELPER_BINS) $(B)/tests/helpers/sysprobe
+check-vm: all $(HELPER_BINS)
 	@tests/vm/run.sh $(B)
 
 check-fuzz:

@@ -3,6 +3,7 @@
  * is ready. Any failure undoes all of it. */
 #include "container.h"
 #include "cgroup_path.h"
+#include "creds.h"
 #include "hooks.h"
 #include "idmap.h"
 #include "netlink.h"
@@ -407,6 +408,10 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	close(sock_child);
 	sock_child = -1;
 	close_join_fds(join);
+	/* written here: a non-dumpable init in a user namespace cannot write
+	 * its own /proc files */
+	if (s->process.has_oom_score_adj && (r = creds_set_oom_score_adj(pid, s->process.oom_score_adj, err)) < 0)
+		goto fail;
 	if (s->linux_.n_net_devices &&
 	    ((r = netdev_pin(dir, pid, err)) < 0 || (r = net_move_devices(&s->linux_, pid, err)) < 0))
 		goto fail;

@@ -207,11 +207,6 @@ static _Noreturn void child_fail(int sock, cerr *err)
 	_exit(127);
 }
 
-static int child_cwd(const char *cwd, cerr *err)
-{
-	return chdir(cwd) < 0 ? cerr_sys(err, errno, "cwd %s", cwd) : 0;
-}
-
 /* G: already in every namespace and the cgroup; become the process. */
 static _Noreturn void exec_process(const struct exec_proc *x, const struct exec_opts *o,
 				   const struct oci_seccomp *sc, int sock)
@@ -233,9 +228,7 @@ static _Noreturn void exec_process(const struct exec_proc *x, const struct exec_
 			child_fail(sock, &err);
 		}
 	}
-	if (child_cwd(p->cwd, &err) < 0 || creds_apply_rlimits(p, &err) < 0)
-		child_fail(sock, &err);
-	if (p->has_oom_score_adj && creds_set_oom_score_adj(getpid(), p->oom_score_adj, &err) < 0)
+	if (enter_cwd_in_root(p->cwd, false, &err) < 0 || creds_apply_rlimits(p, &err) < 0)
 		child_fail(sock, &err);
 	_cleanup_free_ char *exe = NULL;
 	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || pass_preserved_fds(o->preserve_fds, &err) < 0)
@@ -269,6 +262,26 @@ static _Noreturn void exec_helper(const struct exec_proc *x, const struct exec_o
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* before the container can see us: none of the runtime's fds (the
+	 * cgroup directory, the caller's own), and no /proc access to our
+	 * memory, fds or binary until execve; our channel stays above the fds
+	 * passed on, so that it is never one of them */
+	int first = 3 + o->preserve_fds;
+	if (sock < first) {
+		int moved = fcntl(sock, F_DUPFD_CLOEXEC, first);
+		close(sock);
+		sock = moved;
+	}
+	int keep[] = { sock, init_pidfd };
+	int r = sock < 0 ? -EBADF : close_other_fds(first, keep, ARRAY_SIZE(keep));
+	if (r < 0) {
+		cerr_sys(&err, -r, "close the runtime's fds");
+		child_fail(sock, &err);
+	}
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* inherited by the process; written while we may still write it */
+	if (x->p.has_oom_score_adj && creds_set_oom_score_adj(getpid(), x->p.oom_score_adj, &err) < 0)
+		child_fail(sock, &err);
 	/* all at once: the user namespace first grants the rights for the rest */
 	if (flags && setns(init_pidfd, flags) < 0) {
 		cerr_sys(&err, errno, "join the container's namespaces");

@@ -1,7 +1,9 @@
 #include "exec_path.h"
 #include "common/cleanup.h"
+#include "common/safepath.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
@@ -44,4 +46,25 @@ int exec_find(const char *arg0, char *const *env, char **out, cerr *err)
 		}
 	}
 	return cerr_set(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", arg0);
+}
+
+int enter_cwd_in_root(const char *cwd, bool create, cerr *err)
+{
+	if (cwd[0] != '/')
+		return cerr_set(err, EINVAL, "process.cwd: \"%s\" must be an absolute path", cwd);
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return cerr_sys(err, errno, "process.cwd: open /");
+	_cleanup_close_ int fd = open_in_root(root, cwd, O_PATH | O_DIRECTORY, 0);
+	if (fd == -ENOENT && create)
+		fd = mkdir_in_root(root, cwd, 0755);
+	if (fd < 0)
+		return cerr_sys(err, -fd, "process.cwd: %s", cwd);
+	if (fchdir(fd) < 0)
+		return cerr_sys(err, errno, "process.cwd: %s", cwd);
+	/* outside the root, getcwd fails or says "(unreachable)" */
+	char buf[PATH_MAX];
+	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+		return cerr_set(err, EPERM, "process.cwd: %s is outside the container's root", cwd);
+	return 0;
 }

@@ -170,21 +170,6 @@ static int set_names(const struct oci_spec *s, cerr *err)
 	return 0;
 }
 
-static int enter_cwd(const struct oci_process *p, cerr *err)
-{
-	if (chdir(p->cwd) == 0)
-		return 0;
-	if (errno != ENOENT)
-		return cerr_sys(err, errno, "process.cwd: %s", p->cwd);
-	/* like runc, create a missing working directory */
-	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int fd = root < 0 ? -errno : mkdir_in_root(root, p->cwd, 0755);
-	if (fd < 0 || fchdir(fd) < 0)
-		return cerr_sys(err, fd < 0 ? -fd : errno, "process.cwd: create %s", p->cwd);
-	close(fd);
-	return 0;
-}
-
 /* The fds of systemd socket activation belong to the container's pid 1. */
 static char **with_listen_fds(char **env, int n)
 {
@@ -202,6 +187,16 @@ static char **with_listen_fds(char **env, int n)
 	return e;
 }
 
+/* Keep stdio, the fds passed on to the container, and our own channels. */
+static int drop_runtime_fds(const struct init_args *a)
+{
+	int keep[NS_COUNT + 2] = { a->sync, a->fifo };
+	for (int t = 0; t < NS_COUNT; t++)
+		keep[2 + t] = a->join_fds[t];
+	int r = close_other_fds(3 + a->preserve_fds, keep, ARRAY_SIZE(keep));
+	return r < 0 ? (errno = -r, -1) : 0;
+}
+
 _Noreturn void container_init(struct init_args *a)
 {
 	cerr err = { 0 };
@@ -215,6 +210,16 @@ _Noreturn void container_init(struct init_args *a)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* until the state is saved, the init dies with its creator */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* nothing of the runtime's reaches the container: not its fds (such as
+	 * the cgroup directory that clone3 took), and not, through /proc, its
+	 * memory, fds or binary. In a user namespace it stays dumpable until its
+	 * maps and time offsets are written: only their owner may write them. */
+	if (drop_runtime_fds(a) < 0) {
+		cerr_sys(&err, errno, "close the runtime's fds");
+		fail(a, &err);
+	}
+	if (!spec_has_namespace(s, NS_USER))
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	_cleanup_free_ int *trees = calloc(s->n_mounts + 1, sizeof(int));
 	if (!trees) {
 		cerr_set(&err, ENOMEM, "out of memory");
@@ -234,6 +239,7 @@ _Noreturn void container_init(struct init_args *a)
 	}
 	if (join_namespaces(a, &err) < 0 || time_namespace(s, &err) < 0 || set_names(s, &err) < 0)
 		fail(a, &err);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* io.corral.network=none: a new network namespace whose lo stays down */
 	const char *net = spec_annotation(s, "io.corral.network");
 	if (spec_has_namespace(s, NS_NETWORK) && !spec_namespace(s, NS_NETWORK)->path &&
@@ -275,10 +281,8 @@ _Noreturn void container_init(struct init_args *a)
 			fail(a, &err);
 		}
 	}
-	if (enter_cwd(p, &err) < 0 || creds_apply_rlimits(p, &err) < 0 ||
+	if (enter_cwd_in_root(p->cwd, true, &err) < 0 || creds_apply_rlimits(p, &err) < 0 ||
 	    creds_apply_personality(&s->linux_, &err) < 0)
-		fail(a, &err);
-	if (p->has_oom_score_adj && creds_set_oom_score_adj(getpid(), p->oom_score_adj, &err) < 0)
 		fail(a, &err);
 	_cleanup_free_ char *exe = NULL;
 	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || pass_preserved_fds(a->preserve_fds, &err) < 0)

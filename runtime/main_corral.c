@@ -1,5 +1,6 @@
 /* corral: an OCI runtime with runc's and crun's command line. */
 #include "cli.h"
+#include "sealed_exe.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 
@@ -32,22 +33,23 @@ static const struct {
 	const char *name;
 	int (*fn)(int, char **);
 	const char *help;
+	bool enters; /* has processes in the container: runs from a sealed copy */
 } commands[] = {
-	{ "create", cmd_create, "create a container from a bundle; it waits for start" },
-	{ "start", cmd_start, "start a created container" },
-	{ "run", cmd_run, "create and start a container, and wait for it" },
-	{ "state", cmd_state, "print the state of a container as JSON" },
-	{ "kill", cmd_kill, "send a signal to a container's init (or all its processes)" },
-	{ "delete", cmd_delete, "delete a container and everything it holds" },
-	{ "list", cmd_list, "list containers" },
-	{ "spec", cmd_spec, "write a default config.json" },
-	{ "exec", cmd_exec, "run a new process in a running container" },
-	{ "ps", cmd_ps, "list the processes of a container" },
-	{ "features", cmd_features, "print the features this runtime implements (JSON)" },
-	{ "pause", cmd_pause, "freeze every process of a container" },
-	{ "resume", cmd_resume, "thaw a paused container" },
-	{ "update", cmd_update, "change a container's cgroup resources" },
-	{ "events", cmd_events, "print a container's stats and OOM events as JSON" },
+	{ "create", cmd_create, "create a container from a bundle; it waits for start", true },
+	{ "start", cmd_start, "start a created container", false },
+	{ "run", cmd_run, "create and start a container, and wait for it", true },
+	{ "state", cmd_state, "print the state of a container as JSON", false },
+	{ "kill", cmd_kill, "send a signal to a container's init (or all its processes)", false },
+	{ "delete", cmd_delete, "delete a container and everything it holds", false },
+	{ "list", cmd_list, "list containers", false },
+	{ "spec", cmd_spec, "write a default config.json", false },
+	{ "exec", cmd_exec, "run a new process in a running container", true },
+	{ "ps", cmd_ps, "list the processes of a container", false },
+	{ "features", cmd_features, "print the features this runtime implements (JSON)", false },
+	{ "pause", cmd_pause, "freeze every process of a container", false },
+	{ "resume", cmd_resume, "thaw a paused container", false },
+	{ "update", cmd_update, "change a container's cgroup resources", false },
+	{ "events", cmd_events, "print a container's stats and OOM events as JSON", false },
 };
 
 static void usage(bool to_stdout)
@@ -99,6 +101,12 @@ int main(int argc, char **argv)
 		return exec_images(argv);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (streq(name, commands[i].name)) {
+			cerr err = { 0 };
+			if (commands[i].enters && sealed_exe_ensure(argv, &err) < 0) {
+				fprintf(stderr, "corral: %s: %s\n", name, cerr_msg(&err));
+				cerr_clear(&err);
+				return 1;
+			}
 			optind = 1;
 			return commands[i].fn(argc - at, argv + at);
 		}

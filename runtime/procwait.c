@@ -49,6 +49,32 @@ int wait_forwarding(pid_t pid, int pidfd, int sfd)
 	return wait_exit_code(pid);
 }
 
+int close_other_fds(int first, const int *keep, size_t n)
+{
+	/* a handful of fds: sort a copy, then close the gaps between them */
+	int k[16];
+	if (n > ARRAY_SIZE(k))
+		return -E2BIG;
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < first)
+			continue;
+		size_t j = m++;
+		for (; j > 0 && k[j - 1] > keep[i]; j--)
+			k[j] = k[j - 1];
+		k[j] = keep[i];
+	}
+	unsigned lo = (unsigned)first;
+	for (size_t i = 0; i <= m; i++) {
+		unsigned hi = i < m ? (unsigned)k[i] : ~0u;
+		if (hi > lo && syscall(SYS_close_range, lo, hi == ~0u ? hi : hi - 1, 0) < 0)
+			return -errno;
+		if (i < m)
+			lo = (unsigned)k[i] + 1;
+	}
+	return 0;
+}
+
 int pass_preserved_fds(int preserve, cerr *err)
 {
 	unsigned first = 3u + (unsigned)preserve;

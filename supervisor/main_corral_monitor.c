@@ -1,6 +1,8 @@
 /* corral-monitor: supervises one container for corrald (see monitor.h). It
  * runs in its own session, and outlives corrald. */
 #include "monitor.h"
+#include "runtime/procwait.h"
+#include "runtime/sealed_exe.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 
@@ -62,9 +64,17 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	log_set_prog("corral-monitor");
+	/* the container's init is cloned from this process: it holds nothing
+	 * but its channel to corrald, and runs from a sealed copy */
+	cerr serr = { 0 };
+	if (close_other_fds(3, &o.sync_fd, 1) < 0 || sealed_exe_ensure(argv, &serr) < 0) {
+		fprintf(stderr, "corral-monitor: %s\n", serr.code ? cerr_msg(&serr) : "close inherited fds");
+		cerr_clear(&serr);
+		return 1;
+	}
 	if (o.sync_fd >= 0)
 		fcntl(o.sync_fd, F_SETFD, FD_CLOEXEC);
-	log_set_prog("corral-monitor");
 	/* its own session, so a terminal's hangup never reaches it (corrald
 	 * spawns it as a session leader already) */
 	if (!fg && getsid(0) != getpid() && setsid() < 0) {

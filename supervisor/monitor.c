@@ -6,6 +6,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "runtime/container.h"
+#include "runtime/sealed_exe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,10 +88,7 @@ int monitor_cleanup(const char *root, const char *id, cerr *err)
 static void exec_lean(const monitor_steady_opts *s, const monitor_opts *o)
 {
 	char self[PATH_MAX], lean[PATH_MAX + 32];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return;
-	self[n] = '\0';
+	snprintf(self, sizeof(self), "%s", sealed_exe_origin());
 	char *slash = strrchr(self, '/');
 	snprintf(lean, sizeof(lean), "%.*s/corral-monitor-lean", (int)(slash ? slash - self : 1), slash ? self : ".");
 	char a[8][32];

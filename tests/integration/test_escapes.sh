@@ -1,0 +1,102 @@
+#!/bin/bash
+# A hostile container against the runtime: a static helper (/escape) tries
+# the known ways out, and must reach nothing. Each attack writes $T/pwned on
+# the host when it gets through, and reads $T/marker.
+. "$(dirname "$0")/lib.sh"
+
+ESCAPE="$B/tests/helpers/escape"
+
+# The helper at /escape and a writable /out for its report.
+with_escape() {
+	mkdir -p "$T/out"
+	cfg --arg p "$ESCAPE" --arg o "$T/out" '.mounts += [
+		{"destination":"/escape","type":"bind","source":$p,"options":["bind","ro"]},
+		{"destination":"/out","type":"bind","source":$o,"options":["bind","rw"]}]'
+	echo "host secret" >"$T/marker"
+}
+
+# Wait (bounded) for the watcher's last line.
+await_report() {
+	for _ in $(seq 200); do grep -qs '^watched' "$T/out/log" && return 0; sleep 0.1; done
+	fail "the watcher never finished: $(cat "$T/out/log" 2>/dev/null)"
+}
+
+assert_contained() { # report
+	assert_not_contains "$1" ESCAPED "the attack's report"
+	[ ! -e "$T/pwned" ] || fail "a file was written on the host: $(cat "$T/pwned")"
+}
+
+# runc's CVE-2024-21626: a working directory through an fd the runtime holds
+# (once fd 3 was the host's /proc/PID/fd and fd 4 the cgroup directory).
+test_cwd_through_a_leaked_fd() {
+	mkbundle /escape cwd "$T/marker" "$T/pwned"
+	with_escape
+	for fd in 3 4 5 6 7 8; do
+		cfg --arg c "/proc/self/fd/$fd" '.process.cwd=$c'
+		out=$(run_ctr "$TID-$fd" 2>&1) || true
+		assert_contained "$out"
+		# refused: /proc/self/fd/N is a magic link, never followed in the root
+		assert_contains "$out" "process.cwd: /proc/self/fd/$fd" "cwd /proc/self/fd/$fd refused"
+		assert_eq "$(echo "$out" | wc -l)" 1 "one-line error"
+	done
+	# the same through exec --cwd, into a running container
+	cfg '.process.cwd="/" | .process.args=["sleep","30"]'
+	(cd "$BUNDLE" && cr run -d "$TID" </dev/null)
+	for fd in 3 4 5 6; do
+		out=$(cr exec --cwd "/proc/self/fd/$fd" "$TID" /escape cwd "$T/marker" "$T/pwned" 2>&1) || true
+		assert_contained "$out"
+		assert_contains "$out" "process.cwd: /proc/self/fd/$fd" "exec --cwd /proc/self/fd/$fd refused"
+	done
+	cr kill "$TID" KILL
+}
+
+# A process in the container watches for each new process and goes through
+# its fds and its /proc/PID/exe, while `corral exec` runs: the exec helper
+# once held the cgroup directory and stayed dumpable until execve, and the
+# binary it ran from was the host's corral (runc's CVE-2019-5736). The
+# corral that runs here is a copy, so that a successful attack spoils only
+# the copy.
+test_exec_race_reaches_nothing() {
+	cp "$CORRAL" "$T/corral-copy"
+	sum=$(sha256sum <"$T/corral-copy")
+	mkbundle sh -c "/escape watch 6 $T/marker $T/pwned PWNED-EXE >/out/log 2>&1"
+	with_escape
+	(cd "$BUNDLE" && "$T/corral-copy" --root "$STATE" run -d "$TID" </dev/null)
+	for _ in $(seq 50); do [ -s "$T/out/log" ] || grep -qs escape /proc/*/cmdline && break; sleep 0.1; done
+	n=0
+	for _ in $(seq 10); do
+		"$T/corral-copy" --root "$STATE" exec "$TID" true && n=$((n + 1))
+	done
+	assert_eq "$n" 10 "the execs ran"
+	await_report
+	out=$(cat "$T/out/log")
+	assert_contained "$out"
+	assert_eq "$(sha256sum <"$T/corral-copy")" "$sum" "the runtime's binary is unchanged"
+	watched=$(sed -n 's/^watched \([0-9]*\) processes/\1/p' "$T/out/log")
+	[ "$watched" -ge 10 ] || fail "the watcher saw only $watched processes"
+}
+
+# A created container's init waits for start holding what it needs: another
+# container in its pid namespace goes through its fds and its binary.
+test_created_init_holds_nothing() {
+	cp "$CORRAL" "$T/corral-copy"
+	sum=$(sha256sum <"$T/corral-copy")
+	mkbundle true
+	(cd "$BUNDLE" && "$T/corral-copy" --root "$STATE" create "$TID-a" </dev/null)
+	pid=$(cr state "$TID-a" | jq -r .pid)
+	mkbundle sh -c "/escape watch 2 $T/marker $T/pwned PWNED-EXE >/out/log 2>&1"
+	with_escape
+	cfg --arg p "/proc/$pid/ns/pid" '.linux.namespaces |= map(if .type == "pid" then .path=$p else . end)'
+	run_ctr "$TID-b"
+	await_report
+	out=$(cat "$T/out/log")
+	assert_contained "$out"
+	watched=$(sed -n 's/^watched \([0-9]*\) processes/\1/p' "$T/out/log")
+	[ "$watched" -ge 1 ] || fail "the watcher did not see the created init"
+	cr delete --force "$TID-a"
+	assert_eq "$(sha256sum <"$T/corral-copy")" "$sum" "the runtime's binary is unchanged"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
