@@ -258,13 +258,15 @@ int spec_from_image(const img_config *cfg, int rootfs_fd, char *const *args, str
 		goto oom;
 	strv_free(p->env);
 	p->env = TAKE_PTR(env);
-	/* the working directory, made absolute */
-	char *cwd = NULL;
-	if (cfg->workdir && *cfg->workdir)
-		r = asprintf(&cwd, "%s%s", cfg->workdir[0] == '/' ? "" : "/", cfg->workdir);
-	else
-		cwd = strdup("/"), r = cwd ? 0 : -1;
-	if (r < 0 || !cwd)
+	/* the working directory: the runtime resolves it inside the root, but
+	 * a config that names "..", or a relative path, is refused here */
+	if (cfg->workdir && *cfg->workdir && !path_is_clean_absolute(cfg->workdir)) {
+		spec_free(sp);
+		return cerr_set(err, EINVAL, "image config: WorkingDir \"%s\": must be a clean absolute path",
+				cfg->workdir);
+	}
+	char *cwd = strdup(cfg->workdir && *cfg->workdir ? cfg->workdir : "/");
+	if (!cwd)
 		goto oom;
 	free(p->cwd);
 	p->cwd = cwd;

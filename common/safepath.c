@@ -103,3 +103,20 @@ const char *fd_path(int fd, char buf[static 32])
 	snprintf(buf, 32, "/proc/self/fd/%d", fd);
 	return buf;
 }
+
+bool path_is_clean_absolute(const char *path)
+{
+	if (!path || path[0] != '/')
+		return false;
+	for (const char *c = path + 1; *c;) {
+		size_t n = strcspn(c, "/");
+		if (n == 0 && c[n] == '/')
+			return false; /* "//" */
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		c += n;
+		if (*c == '/')
+			c++;
+	}
+	return true;
+}

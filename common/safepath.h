@@ -2,6 +2,7 @@
  * or an image is resolved with openat2(RESOLVE_IN_ROOT), so "..", absolute
  * symlinks and magic links stay inside the root. */
 #pragma once
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* openat2 relative to rootfd, scoped to it; returns fd or -errno. */
@@ -14,3 +15,6 @@ int mkdir_in_root(int rootfd, const char *path, mode_t mode);
 int mkfile_in_root(int rootfd, const char *path, mode_t mode);
 /* "/proc/self/fd/N" for fd, into buf. */
 const char *fd_path(int fd, char buf[static 32]);
+/* An absolute path with no ".", ".." or empty component (one trailing "/"
+ * allowed): what an image's WorkingDir must be. */
+bool path_is_clean_absolute(const char *path);

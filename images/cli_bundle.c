@@ -73,6 +73,8 @@ static int create(const char *store_root, const char *ref, bool copy, const char
 	_cleanup_(image_handle_free) img_handle h = { 0 };
 	if ((r = image_lookup(&s, ref, &h, err)) < 0)
 		return r;
+	struct stat st;
+	bool made_dir = stat(dir, &st) < 0;
 	if ((r = mkdir_p(dir, 0711)) < 0)
 		return cerr_sys(err, -r, "%s", dir);
 	char abs[PATH_MAX];
@@ -81,7 +83,6 @@ static int create(const char *store_root, const char *ref, bool copy, const char
 	_cleanup_close_ int bfd = open(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (bfd < 0)
 		return cerr_sys(err, errno, "%s", abs);
-	struct stat st;
 	if (fstatat(bfd, "config.json", &st, AT_SYMLINK_NOFOLLOW) == 0 || fstatat(bfd, "rootfs", &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return cerr_set(err, EEXIST, "%s: already holds a bundle", abs);
 	if ((r = write_marker(abs, s.root, h.manifest, copy, err)) < 0 || (r = hold_add(&s, abs, h.manifest, err)) < 0)
@@ -121,6 +122,8 @@ static int create(const char *store_root, const char *ref, bool copy, const char
 		for (size_t i = 0; i < ARRAY_SIZE(made); i++)
 			rm_rf_at(bfd, made[i]);
 		hold_drop(&s, abs);
+		if (made_dir)
+			rmdir(abs);
 	}
 	return r;
 }

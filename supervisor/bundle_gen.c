@@ -2,6 +2,7 @@
 #include "images/gc.h"
 #include "bundle/spec.h"
 #include "common/cleanup.h"
+#include "common/safepath.h"
 #include "common/fileio.h"
 #include "common/json.h"
 #include "common/strv.h"
@@ -10,21 +11,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 /* A file of the rootfs, resolved inside it (an image's symlinks stay in). */
-static FILE *open_in_root(const char *rootfs, const char *path)
+static FILE *fopen_in_root(const char *rootfs, const char *path)
 {
 	_cleanup_close_ int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return NULL;
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	int fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+	int fd = open_in_root(root, path, O_RDONLY, 0);
 	if (fd < 0)
 		return NULL;
 	FILE *f = fdopen(fd, "re");
@@ -52,7 +50,7 @@ static int lookup(const char *rootfs, const char *file, const char *name, long *
 		if (!gid_out)
 			return 0;
 	}
-	_cleanup_fclose_ FILE *f = open_in_root(rootfs, file);
+	_cleanup_fclose_ FILE *f = fopen_in_root(rootfs, file);
 	if (!f)
 		return all_digits(name) ? 0 : -ENOENT;
 	char line[1024];
@@ -289,9 +287,9 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 		return cerr_set(err, EINVAL, "the command's first word is empty");
 	}
 	const char *iwd = in->image->workdir;
-	if (!in->spec->workdir && iwd && *iwd && *iwd != '/') {
+	if (!in->spec->workdir && iwd && *iwd && !path_is_clean_absolute(iwd)) {
 		*field = "image";
-		return cerr_set(err, EINVAL, "its working directory \"%s\" is not an absolute path: give spec.workdir", iwd);
+		return cerr_set(err, EINVAL, "its WorkingDir \"%s\" is not a clean absolute path: give spec.workdir", iwd);
 	}
 	for (char *const *e = in->image->env; e && *e; e++)
 		if (!strchr(*e, '=') || **e == '=') {

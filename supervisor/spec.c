@@ -1,5 +1,6 @@
 #include "spec.h"
 #include "common/cleanup.h"
+#include "common/safepath.h"
 #include "common/json.h"
 #include "common/strv.h"
 
@@ -268,8 +269,8 @@ int ctr_spec_parse(yajl_val v, const char *default_restart, unsigned default_sto
 		r = BAD("spec.command");
 		goto fail;
 	}
-	if (s->workdir && s->workdir[0] != '/') {
-		cerr_set(err, EINVAL, "must be an absolute path");
+	if (s->workdir && !path_is_clean_absolute(s->workdir)) {
+		cerr_set(err, EINVAL, "must be an absolute path without \".\" or \"..\"");
 		r = BAD("spec.workdir");
 		goto fail;
 	}

@@ -3,6 +3,8 @@
 # the known ways out, and must reach nothing. Each attack writes $T/pwned on
 # the host when it gets through, and reads $T/marker.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 
 ESCAPE="$B/tests/helpers/escape"
 
@@ -96,6 +98,35 @@ test_created_init_holds_nothing() {
 	cr delete --force "$TID-a"
 	assert_eq "$(sha256sum <"$T/corral-copy")" "$sum" "the runtime's binary is unchanged"
 }
+
+# The same through an image's WorkingDir: refused where the bundle is made
+# when it is not a clean absolute path, and by the runtime when it leads
+# through /proc; by `corral bundle create` and by corrald alike.
+test_image_workdir() {
+	trap 'cleanup_bundle; cleanup_sv' EXIT
+	cp -a "$FIXTURES/images/oci" "$T/layout"
+	"$ROOTDIR/tests/fixtures/hostile/mkoci.py" set-workdir "$T/layout" test /proc/self/fd/4
+	cp -a "$FIXTURES/images/oci" "$T/layout2"
+	"$ROOTDIR/tests/fixtures/hostile/mkoci.py" set-workdir "$T/layout2" test /data/../../..
+	ci() { "$CORRAL" image --store "$T/store" "$@"; }
+	ci import --name viafd "oci:$T/layout:test" >/dev/null
+	ci import --name dotdot "oci:$T/layout2:test" >/dev/null
+	out=$("$CORRAL" bundle create --store "$T/store" --image dotdot "$T/bundle" -- true 2>&1) &&
+		fail "a bundle from WorkingDir /data/../../.. was made"
+	assert_contains "$out" 'WorkingDir "/data/../../..": must be a clean absolute path' "bundle create"
+	[ ! -e "$T/bundle" ] || fail "a refused bundle left its directory"
+	"$CORRAL" bundle create --store "$T/store" --image viafd "$T/bundle" -- true
+	out=$(cd "$T/bundle" && cr run "$TID" 2>&1) && fail "WorkingDir /proc/self/fd/4 ran"
+	assert_contains "$out" "process.cwd: /proc/self/fd/4" "the runtime refuses it"
+	start_sv
+	ctl image import "oci:$T/layout:test" viafd:1 >/dev/null
+	ctl image import "oci:$T/layout2:test" dotdot:1 >/dev/null
+	out=$(ctl run dotdot:1 true 2>&1) && fail "corrald ran WorkingDir /data/../../.."
+	assert_contains "$out" 'WorkingDir "/data/../../.." is not a clean absolute path' "corrald's create"
+	out=$(ctl run viafd:1 true 2>&1) && fail "corrald ran WorkingDir /proc/self/fd/4"
+	assert_contains "$out" "process.cwd: /proc/self/fd/4" "corrald's start"
+}
+cleanup_bundle() { [ -d "$T/bundle" ] && "$CORRAL" bundle remove "$T/bundle" >/dev/null 2>&1; true; }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
