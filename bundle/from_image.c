@@ -276,6 +276,10 @@ int spec_from_image(const img_config *cfg, int rootfs_fd, char *const *args, str
 	}
 	p->terminal = false;
 	p->no_new_privileges = true;
+	/* as Docker: not the caller's own, so that a runtime started by a
+	 * protected service does not hand its protection on */
+	p->has_oom_score_adj = true;
+	p->oom_score_adj = 0;
 	if (set_caps(&p->caps) < 0)
 		goto oom;
 	sp->root_readonly = false;

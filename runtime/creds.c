@@ -46,13 +46,17 @@ int creds_apply_personality(const struct oci_linux *l, cerr *err)
 
 static bool cap_known(int c) { return c <= (int)cap_max_bits() - 1; }
 
-/* Needs CAP_SETPCAP, so it runs before the uid change clears effective. */
+/* Needs CAP_SETPCAP, so it runs before the uid change clears effective. A
+ * set that is absent is empty, as in runc: `"capabilities": {}` (what
+ * podman writes for --cap-drop ALL) or none at all leaves no bounding set,
+ * or a root process without no_new_privileges would regain every
+ * capability at execve. */
 static int drop_bounding(const struct oci_process *p, cerr *err)
 {
 	const struct oci_caps *c = &p->caps;
 	for (int cap = 0; cap < (int)cap_max_bits(); cap++) {
-		bool keep = !c->present || !c->has[CAPSET_BOUNDING];
-		for (size_t i = 0; !keep && i < c->n[CAPSET_BOUNDING]; i++)
+		bool keep = false;
+		for (size_t i = 0; c->present && !keep && i < c->n[CAPSET_BOUNDING]; i++)
 			keep = c->caps[CAPSET_BOUNDING][i] == cap;
 		if (!keep && cap_drop_bound(cap) < 0 && errno != EINVAL)
 			return cerr_sys(err, errno, "process.capabilities.bounding: drop %d", cap);

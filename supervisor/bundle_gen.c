@@ -156,7 +156,8 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	yajl_gen_map_open(g);
 	for (size_t i = 0; i < dflt->u.object.len; i++) {
 		const char *k = dflt->u.object.keys[i];
-		if (streq(k, "terminal") || streq(k, "args") || streq(k, "env") || streq(k, "cwd") || streq(k, "user"))
+		if (streq(k, "terminal") || streq(k, "args") || streq(k, "env") || streq(k, "cwd") || streq(k, "user") ||
+		    streq(k, "oomScoreAdj"))
 			continue;
 		jg_key(g, k);
 		jg_value(g, dflt->u.object.values[i]);
@@ -165,6 +166,9 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	gen_strv(g, "args", args);
 	gen_strv(g, "env", env);
 	jg_key_str(g, "cwd", cwd);
+	/* as Docker: not corrald's own (OOMScoreAdjust=-500), so that the OOM
+	 * killer picks a runaway container before the host's services */
+	jg_key_int(g, "oomScoreAdj", 0);
 	jg_key(g, "user");
 	yajl_gen_map_open(g);
 	jg_key_int(g, "uid", uid);

@@ -26,6 +26,8 @@ run_checks() { # bundle-create options...
 	trap cleanup_bundle EXIT
 	ci import --name fixture "$IMG/oci:test" >/dev/null
 	cb create --image fixture "$@" "$T/bundle" -- /bin/sh -c "$CHECK"
+	# as Docker: not the caller's own oom_score_adj
+	assert_eq "$(jq .process.oomScoreAdj "$T/bundle/config.json")" 0 "process.oomScoreAdj"
 	local out
 	out=$(cd "$T/bundle" && cr run "$TID" 2>&1) || fail "run: $out"
 	assert_contains "$out" "cwd=/data" "workdir from the image"

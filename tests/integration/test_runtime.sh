@@ -55,6 +55,22 @@ test_capabilities() {
 	assert_contains "$out" "CapAmb:	0000000000000020" CapAmb
 }
 
+# A set that is absent is empty, as in runc: `podman --cap-drop ALL` writes
+# "capabilities": {}; run as root without no_new_privileges, a full bounding
+# set would hand every capability back at execve. runc 1.1 gives all zeros
+# for each of these configs.
+test_absent_capability_sets_are_empty() {
+	mkbundle grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/self/status
+	cfg '.process.noNewPrivileges=false | .process.user={"uid":0,"gid":0}'
+	for caps in null '{}' '{"effective":["CAP_KILL"],"permitted":["CAP_KILL"]}'; do
+		cfg --argjson c "$caps" 'if $c == null then del(.process.capabilities) else .process.capabilities=$c end'
+		out=$(run_ctr "$TID")
+		for set in Inh Prm Eff Bnd Amb; do
+			assert_contains "$out" "Cap$set:	0000000000000000" "Cap$set with capabilities $caps"
+		done
+	done
+}
+
 test_default_capabilities() {
 	mkbundle grep -E '^Cap(Eff|Bnd)' /proc/self/status
 	out=$(run_ctr "$TID")

@@ -145,7 +145,7 @@ static void test_spec(void **state)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY);
 	char *ep[] = { "/bin/ep", NULL }, *cmd[] = { "default", NULL }, *env[] = { "A=1", NULL };
 	img_label labels[] = { { "k", "v" } };
-	img_config cfg = { .entrypoint = ep, .cmd = cmd, .env = env, .workdir = "work", .user = "app",
+	img_config cfg = { .entrypoint = ep, .cmd = cmd, .env = env, .workdir = "/work", .user = "app",
 			   .stop_signal = "SIGINT", .labels = labels, .n_labels = 1 };
 	struct oci_spec *sp = NULL;
 	cerr err = { 0 };
@@ -158,6 +158,8 @@ static void test_spec(void **state)
 	assert_int_equal(sp->process.user.uid, 1000);
 	assert_true(sp->process.no_new_privileges);
 	assert_int_equal(sp->process.caps.n[CAPSET_BOUNDING], 14);
+	assert_true(sp->process.has_oom_score_adj);
+	assert_int_equal(sp->process.oom_score_adj, 0);
 	assert_string_equal(spec_annotation(sp, "k"), "v");
 	assert_string_equal(spec_annotation(sp, ANNOT_STOP_SIGNAL), "SIGINT");
 	assert_true(spec_has_namespace(sp, NS_NETWORK));
@@ -169,6 +171,15 @@ static void test_spec(void **state)
 	assert_string_equal(sp->process.args[2], "y");
 	assert_null(sp->process.args[3]);
 	spec_free(sp);
+	/* a WorkingDir that is relative or names ".." */
+	static const char *const bad_wd[] = { "work", "/work/../..", "/a//b" };
+	for (size_t i = 0; i < sizeof(bad_wd) / sizeof(*bad_wd); i++) {
+		img_config c2 = cfg;
+		c2.workdir = (char *)bad_wd[i];
+		assert_true(spec_from_image(&c2, fd, NULL, &sp, &err) < 0);
+		assert_non_null(strstr(err.msg, "WorkingDir"));
+		cerr_clear(&err);
+	}
 	/* nothing to run */
 	img_config empty = { 0 };
 	assert_true(spec_from_image(&empty, fd, NULL, &sp, &err) < 0);

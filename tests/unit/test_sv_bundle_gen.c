@@ -176,7 +176,9 @@ static void test_relative_image_workdir_is_refused(void **state)
 {
 	fixture *f = *state;
 	f->img.workdir = "app";
-	expect_refused(f, "image", "\"app\" is not an absolute path");
+	expect_refused(f, "image", "WorkingDir \"app\" is not a clean absolute path");
+	f->img.workdir = "/app/../../etc";
+	expect_refused(f, "image", "WorkingDir \"/app/../../etc\" is not a clean absolute path");
 	f->spec.workdir = "/app"; /* the request may mend it */
 	const char *field = NULL;
 	cerr err = { 0 };
