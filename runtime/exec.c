@@ -367,7 +367,9 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 	int r = state_load(o->root, o->id, &s, err);
 	if (r < 0 || (r = check_status(o->root, s, err)) < 0)
 		return r;
-	_cleanup_close_ int init_pidfd = state_pidfd(s);
+	/* the parent's pidfd cannot name a recycled pid; the state's pid is
+	 * checked against its start time */
+	_cleanup_close_ int init_pidfd = o->init_pidfd > 0 ? fcntl(o->init_pidfd, F_DUPFD_CLOEXEC, 3) : state_pidfd(s);
 	if (init_pidfd < 0)
 		return cerr_set(err, ESRCH, "container \"%s\" is stopped", o->id);
 	_cleanup_spec_ struct oci_spec *spec = NULL;
@@ -385,9 +387,18 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 	if (s->cgroup_path) {
 		snprintf(path, sizeof(path), "%s%s", s->cgroup_mount, s->cgroup_path);
 		cgfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cgfd >= 0 && o->cgroup_leaf && (mkdirat(cgfd, o->cgroup_leaf, 0755) == 0 || errno == EEXIST)) {
+			int leaf = openat(cgfd, o->cgroup_leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			close(cgfd);
+			cgfd = leaf;
+		} else if (cgfd >= 0 && o->cgroup_leaf) {
+			close(cgfd);
+			cgfd = -1;
+		}
 		if (cgfd < 0) {
 			exec_proc_release(&x);
-			return cerr_sys(err, errno, "container cgroup %s", path);
+			return cerr_sys(err, errno, "container cgroup %s%s%s", path, o->cgroup_leaf ? "/" : "",
+					o->cgroup_leaf ? o->cgroup_leaf : "");
 		}
 	}
 	int sp[2];

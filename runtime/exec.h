@@ -18,6 +18,8 @@ struct exec_opts {
 	const char *console_socket;
 	const char *pid_file;
 	int preserve_fds;
+	int init_pidfd;              /* > 0: the init's pidfd, held by its parent (corral-monitor) */
+	const char *cgroup_leaf;     /* a child cgroup of the container's to run in (made if missing) */
 };
 
 /* Run the process; unless detached, wait for it and set *exit_code to its

@@ -366,12 +366,36 @@ static int v_logs(int argc, char **argv)
 
 static int v_exec(int argc, char **argv)
 {
-	if (argc < 2)
-		return ctl_fail("exec", "expected CONTAINER COMMAND..."), 2;
+	char *env[256];
+	int ne = 0, o;
+	const char *wd = NULL, *user = NULL;
+	static const struct option longs[] = { { "env", 1, NULL, 'e' }, { "workdir", 1, NULL, 'w' },
+						{ "user", 1, NULL, 'u' }, { 0 } };
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "+e:w:u:", longs, NULL)) != -1) {
+		switch (o) {
+		case 'e':
+			if (ne == (int)ARRAY_SIZE(env))
+				return ctl_fail("exec", "more than 256 --env"), 2;
+			env[ne++] = optarg;
+			break;
+		case 'w': wd = optarg; break;
+		case 'u': user = optarg; break;
+		default: return 2;
+		}
+	}
+	if (argc - optind < 2)
+		return ctl_fail("exec", "expected [OPTIONS] CONTAINER COMMAND..."), 2;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
-	jg_key_str(g, "id", argv[0]);
-	gen_strs(g, "command", argv + 1, argc - 1);
+	jg_key_str(g, "id", argv[optind]);
+	gen_strs(g, "command", argv + optind + 1, argc - optind - 1);
+	if (ne)
+		gen_strs(g, "env", env, ne);
+	if (wd)
+		jg_key_str(g, "workdir", wd);
+	if (user)
+		jg_key_str(g, "user", user);
 	yajl_gen_map_close(g);
 	_cleanup_free_ char *p = jg_finish(g, NULL);
 	_cleanup_vl_client_ vl_client *c = NULL;
@@ -490,7 +514,7 @@ int ctl_verb(const char *verb, int argc, char **argv, bool *handled)
 		return ok ? 0 : 1;
 	}
 	if (!strcmp(verb, "exec"))
-		return v_exec(argc, argv);
+		return v_exec(argc + 1, argv - 1);
 	if (!strcmp(verb, "stats"))
 		return v_stats(argc, argv);
 	if (!strcmp(verb, "events"))

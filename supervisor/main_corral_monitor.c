@@ -22,11 +22,15 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: corral-monitor --dir DIR --root ROOT --id ID [--sync-fd N]\n"
 		   "         [--log-max-size BYTES] [--log-max-files N] [--foreground] [--standby]\n"
 		   "       corral-monitor --cleanup --root ROOT --id ID\n"
+		   "       corral-monitor --exec --root ROOT --id ID --pidfd N [--cgroup-leaf NAME] [--user UID:GID]\n"
+		   "         [--cwd DIR] [--env KEY=VALUE]... -- COMMAND...\n"
 		   "Runs one container (DIR/config.json) for corrald; not meant to be run by hand.\n");
 }
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && streq(argv[1], "--exec"))
+		return monitor_exec_main(argc, argv);
 	monitor_opts o = { .sync_fd = -1 };
 	bool fg = false, cleanup = false;
 	static const struct option longs[] = {

@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 		case 't': o.started_at = optarg; break;
 		case 'S': o.log_max_size = strtoull(optarg, NULL, 10); break;
 		case 'F': o.log_max_files = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'c': cleanup_bin = optarg; break;
+		case 'c': cleanup_bin = o.exec_bin = optarg; break;
 		case 'm': o.cgroup_mount = optarg; break;
 		case 'g': o.cgroup_path = optarg; break;
 		default: bad = true;

@@ -203,7 +203,8 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	monitor_steady_opts s = { .dir = o->dir, .root = o->root, .id = o->id, .log_max_size = o->log_max_size,
 				  .log_max_files = o->log_max_files, .pid = c.pid, .pidfd = c.pidfd,
 				  .fd = { fd[0], fd[1] }, .listen_fd = lfd, .cgroup_mount = c.cgroup_mount,
-				  .cgroup_path = c.cgroup_path, .started_at = started, .cleanup = monitor_cleanup };
+				  .cgroup_path = c.cgroup_path, .started_at = started, .cleanup = monitor_cleanup,
+				  .exec_bin = sealed_exe_origin() };
 	if (!getenv("CORRAL_MONITOR_NO_LEAN"))
 		exec_lean(&s, o);
 	c.pidfd = -1; /* the steady state owns it now */

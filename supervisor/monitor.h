@@ -34,3 +34,5 @@ int monitor_run(const monitor_opts *o, cerr *err);
 void monitor_sock_path(int dirfd, char *buf, size_t n);
 /* Delete the runtime state of an ended container (`corral-monitor --cleanup`). */
 int monitor_cleanup(const char *root, const char *id, cerr *err);
+/* corral-monitor --exec (monitor_exec.c): the runtime's exec for Exec. */
+int monitor_exec_main(int argc, char **argv);

@@ -1,5 +1,6 @@
 #include "monitor_steady.h"
 #include "monitor.h"
+#include "monitor_exec_job.h"
 #include "crilog.h"
 #include "eventloop.h"
 #include "exitrec.h"
@@ -27,6 +28,11 @@ static const char monitor_interface[] =
 	"method Kill(signal: int, all: ?bool) -> ()\n"
 	"# signal now, SIGKILL after timeout seconds unless it has exited\n"
 	"method Stop(signal: int, timeout: int) -> ()\n"
+	"# the runtime's exec, confined as the container's process is; killed with\n"
+	"# all it started at the timeout or when the caller hangs up\n"
+	"method Exec(command: []string, env: ?[]string, workdir: ?string, user: ?string, timeout: ?int)\n"
+	"  -> (exitCode: int, stdout: string, stderr: string, truncated: bool, timedOut: bool)\n"
+	"error InternalError ()\n"
 	"error NotRunning ()\n";
 
 typedef struct mon {
@@ -39,6 +45,7 @@ typedef struct mon {
 	el_source *drain, *killer;
 	bool exited, finished;
 	exitrec rec;
+	exec_job *execs;
 } mon;
 
 static void finish(mon *m)
@@ -53,6 +60,7 @@ static void finish(mon *m)
 			close(m->fd[i]);
 		m->fd[i] = -1;
 	}
+	exec_job_kill_all(m->execs);
 	crilog_close(&m->log); /* the last byte is on disk before exit.json */
 	if (m->o->cgroup_mount && m->o->cgroup_path) {
 		char p[PATH_MAX];
@@ -115,7 +123,7 @@ static void reap(mon *m)
 	pid_t p;
 	/* a subreaper inherits orphans of the container: reap them all */
 	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (p != m->o->pid || m->exited)
+		if (exec_job_reaped(&m->execs, p, st) || p != m->o->pid || m->exited)
 			continue;
 		m->exited = true;
 		m->rec.signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
@@ -202,7 +210,15 @@ static void m_stop(vl_call *call, yajl_val params, void *ud)
 	vl_call_reply(call, NULL);
 }
 
-static const vl_method methods[] = { { "State", m_state }, { "Kill", m_kill }, { "Stop", m_stop } };
+static void m_exec(vl_call *call, yajl_val params, void *ud)
+{
+	mon *m = ud;
+	if (m->exited)
+		return (void)vl_call_error(call, "io.corral.Monitor.NotRunning", NULL);
+	exec_job_start(&m->execs, m->loop, m->o, call, params);
+}
+
+static const vl_method methods[] = { { "State", m_state }, { "Kill", m_kill }, { "Stop", m_stop }, { "Exec", m_exec } };
 static const vl_interface iface = { MONITOR_IFACE, monitor_interface, methods, ARRAY_SIZE(methods) };
 
 static int setup(mon *m, cerr *err)

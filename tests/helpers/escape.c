@@ -11,6 +11,9 @@
  *                                to append to it (CVE-2019-5736), writing
  *                                EXE-OUT's name into the binary
  *
+ *   escape ids                   print the real and effective uid (run it
+ *                                setuid to see whether that took effect)
+ *
  * MARKER and OUT are absolute paths on the host. Prints "ESCAPED ..." for
  * each success, and "watched N processes" at the end of a watch. */
 #include <dirent.h>
@@ -157,10 +160,14 @@ static int watch(int secs, const char *marker, const char *out, const char *exe_
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 2 && !strcmp(argv[1], "ids")) {
+		printf("uid=%d euid=%d\n", (int)getuid(), (int)geteuid());
+		return 0;
+	}
 	if (argc == 4 && !strcmp(argv[1], "cwd"))
 		return attack_cwd(argv[2], argv[3]);
 	if (argc == 6 && !strcmp(argv[1], "watch"))
 		return watch(atoi(argv[2]), argv[3], argv[4], argv[5]);
-	fprintf(stderr, "usage: escape cwd MARKER OUT | escape watch SECS MARKER OUT EXE-OUT\n");
+	fprintf(stderr, "usage: escape cwd MARKER OUT | escape watch SECS MARKER OUT EXE-OUT | escape ids\n");
 	return 2;
 }
