@@ -5,10 +5,12 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/close_range.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -228,6 +230,11 @@ int write_file_atomic_ex(const char *path, const void *data, size_t len, mode_t 
 		fsync_dir(dir);
 	}
 	return 0;
+}
+
+int fds_cloexec_from(unsigned first)
+{
+	return syscall(SYS_close_range, first, ~0u, CLOSE_RANGE_CLOEXEC) < 0 ? -errno : 0;
 }
 
 int write_file_str_at(int dirfd, const char *path, const char *s)

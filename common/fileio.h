@@ -55,6 +55,8 @@ int wfa_commit(wfa_pending *p, cerr *err);
 /* Commit several: their fsyncs overlap, then they are renamed in order. */
 int wfa_commit_all(wfa_pending *const *p, size_t n, cerr *err);
 void wfa_abort(wfa_pending *p);
+/* Mark every fd from first up close-on-exec (close_range); 0 or -errno. */
+int fds_cloexec_from(unsigned first);
 /* Write a short string to an existing file (proc, sysfs, cgroupfs). */
 int write_file_str(const char *path, const char *s);
 int write_file_str_at(int dirfd, const char *path, const char *s);

@@ -96,7 +96,7 @@ void spare_clear(corrald *d)
 {
 	if (d->spare_fd < 0)
 		return;
-	_cleanup_closedir_ DIR *dir = fdopendir(dup(d->spare_fd));
+	_cleanup_closedir_ DIR *dir = fdopendir(fcntl(d->spare_fd, F_DUPFD_CLOEXEC, 3));
 	if (dir)
 		rewinddir(dir); /* the dup shares its offset with spare_fd */
 	for (struct dirent *de; dir && (de = readdir(dir));)
