@@ -3,12 +3,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <linux/close_range.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+/* <path>.tmp.<64 random bits>: unpredictable, so nobody can plant it ahead */
+#define WFA_TMP_FORMAT "%s.tmp.%016" PRIx64
 
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len, cerr *err)
 {
@@ -86,37 +93,91 @@ void wfa_abort(wfa_pending *p)
 	*p = (wfa_pending)WFA_PENDING_INIT;
 }
 
+/* A temporary file beside path under a new, unpredictable name, made with
+ * O_EXCL|O_NOFOLLOW: whatever someone planted beside path (say a symlink to
+ * a host file, where a --pid-file goes) is never written through. p->tmp
+ * names the file only once it is ours. */
+static int open_new_tmp(wfa_pending *p, const char *path, mode_t mode, char **tried)
+{
+	for (int attempt = 0; attempt < 16; attempt++) {
+		uint64_t rnd;
+		if (getrandom(&rnd, sizeof(rnd), GRND_INSECURE) != sizeof(rnd))
+			return -errno;
+		free(*tried);
+		if (asprintf(tried, WFA_TMP_FORMAT, path, rnd) < 0) {
+			*tried = NULL;
+			return -ENOMEM;
+		}
+		p->fd = open(*tried, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (p->fd >= 0) {
+			p->tmp = TAKE_PTR(*tried);
+			return 0;
+		}
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+/* The temporary file made ahead of time (WFA_PREMADE): opened, never
+ * created or followed, and only a plain file with no other name is written;
+ * -ENOENT when there is none. */
+static int open_premade(wfa_pending *p, const char *path, char **tried)
+{
+	if (asprintf(tried, WFA_PREMADE_FORMAT, path) < 0) {
+		*tried = NULL;
+		return -ENOMEM;
+	}
+	_cleanup_close_ int fd = open(*tried, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1)
+		return -EEXIST;
+	if (ftruncate(fd, 0) < 0)
+		return -errno;
+	p->fd = TAKE_FD(fd);
+	p->tmp = TAKE_PTR(*tried);
+	return 0;
+}
+
 /* The temporary file of path, written; p->fd open on it. */
-static int write_tmp(wfa_pending *p, const char *path, const void *data, size_t len, mode_t mode, cerr *err)
+static int write_tmp(wfa_pending *p, const char *path, const void *data, size_t len, mode_t mode, unsigned flags,
+		     cerr *err)
 {
 	*p = (wfa_pending)WFA_PENDING_INIT;
-	if (asprintf(&p->tmp, WFA_TMP_FORMAT, path, (int)getpid()) < 0) {
-		p->tmp = NULL;
+	if (!(p->path = strdup(path)))
 		return cerr_set(err, ENOMEM, "out of memory");
-	}
-	if (!(p->path = strdup(path))) {
-		free(p->tmp);
-		p->tmp = NULL;
-		return cerr_set(err, ENOMEM, "out of memory");
-	}
-	p->fd = open(p->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	int r = p->fd < 0 ? -errno : write_all(p->fd, data, len);
+	_cleanup_free_ char *tried = NULL;
+	int r = -ENOENT;
+	if (flags & WFA_PREMADE)
+		r = open_premade(p, path, &tried);
+	if (r == -ENOENT)
+		r = open_new_tmp(p, path, mode, &tried);
+	if (r == 0)
+		r = write_all(p->fd, data, len);
 	if (r < 0) {
-		cerr_sys(err, -r, "%s", p->tmp);
-		wfa_abort(p);
+		cerr_sys(err, -r, "%s", p->tmp ? p->tmp : tried ? tried : path);
+		wfa_abort(p); /* removes the temporary file only if it is ours */
 		return r;
 	}
 	return 0;
 }
 
-int wfa_begin(wfa_pending *p, const char *path, const void *data, size_t len, mode_t mode, cerr *err)
+int wfa_begin_ex(wfa_pending *p, const char *path, const void *data, size_t len, mode_t mode, unsigned flags,
+		 cerr *err)
 {
-	int r = write_tmp(p, path, data, len, mode, err);
+	int r = write_tmp(p, path, data, len, mode, flags, err);
 	if (r < 0)
 		return r;
 	/* start the writeback now; commit's fsync then mostly waits for less */
 	sync_file_range(p->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	return 0;
+}
+
+int wfa_begin(wfa_pending *p, const char *path, const void *data, size_t len, mode_t mode, cerr *err)
+{
+	return wfa_begin_ex(p, path, data, len, mode, 0, err);
 }
 
 /* Rename the temporary file over path: nothing is left to unlink then. */
@@ -154,7 +215,7 @@ int write_file_atomic_ex(const char *path, const void *data, size_t len, mode_t 
 	wfa_pending p;
 	int r;
 	if (flags & WFA_NO_SYNC) {
-		if ((r = write_tmp(&p, path, data, len, mode, err)) == 0)
+		if ((r = write_tmp(&p, path, data, len, mode, 0, err)) == 0)
 			r = wfa_rename(&p, err);
 		wfa_abort(&p);
 		return r;
@@ -169,6 +230,11 @@ int write_file_atomic_ex(const char *path, const void *data, size_t len, mode_t 
 		fsync_dir(dir);
 	}
 	return 0;
+}
+
+int fds_cloexec_from(unsigned first)
+{
+	return syscall(SYS_close_range, first, ~0u, CLOSE_RANGE_CLOEXEC) < 0 ? -errno : 0;
 }
 
 int write_file_str_at(int dirfd, const char *path, const char *s)

@@ -18,7 +18,10 @@ int fsync_dir(const char *dir);
 int fsync_all(const int *fds, size_t n);
 int fsync_dirs(const char *const *dirs, size_t n);
 /* Write data to a temporary file beside path, fsync it, rename it into place,
- * and fsync the directory, so a crash leaves the old file or the new one. */
+ * and fsync the directory, so a crash leaves the old file or the new one.
+ * The temporary file has a new unpredictable name (<path>.tmp.<random>) and
+ * is made with O_EXCL|O_NOFOLLOW, so nothing planted beside path is written
+ * through: path may be in a directory that others write. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, cerr *err);
 /* The same; WFA_NO_DIRSYNC skips the fsync of the directory: the caller
  * syncs it once for a batch, or the rename replaces an older file, so a
@@ -38,13 +41,22 @@ typedef struct wfa_pending {
 } wfa_pending;
 #define WFA_PENDING_INIT { .fd = -1 }
 int wfa_begin(wfa_pending *p, const char *path, const void *data, size_t len, mode_t mode, cerr *err);
-/* The temporary file of path, with the writer's pid: begin reuses one that
- * already exists (made ahead, its mode already set). */
-#define WFA_TMP_FORMAT "%s.tmp.%d"
+/* With WFA_PREMADE, begin writes path's premade temporary file when there is
+ * one (made ahead, its mode already set: supervisor/spare.c), rather than
+ * make an inode; it is opened without following a symlink, and only a plain
+ * file with one name is used. Only for a directory that nobody but the
+ * caller writes: anyone who could plant that fixed name could choose the
+ * file that becomes path. */
+#define WFA_PREMADE 4u
+#define WFA_PREMADE_FORMAT "%s.tmp.premade"
+int wfa_begin_ex(wfa_pending *p, const char *path, const void *data, size_t len, mode_t mode, unsigned flags,
+		 cerr *err);
 int wfa_commit(wfa_pending *p, cerr *err);
 /* Commit several: their fsyncs overlap, then they are renamed in order. */
 int wfa_commit_all(wfa_pending *const *p, size_t n, cerr *err);
 void wfa_abort(wfa_pending *p);
+/* Mark every fd from first up close-on-exec (close_range); 0 or -errno. */
+int fds_cloexec_from(unsigned first);
 /* Write a short string to an existing file (proc, sysfs, cgroupfs). */
 int write_file_str(const char *path, const char *s);
 int write_file_str_at(int dirfd, const char *path, const char *s);

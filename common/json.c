@@ -7,24 +7,36 @@
 #include <limits.h>
 #include <string.h>
 
-static int depth_ok(yajl_val v, int depth)
+/* Whether text nests arrays and objects deeper than JSON_MAX_DEPTH, judged
+ * on the text before yajl builds anything: building, and freeing, a tree
+ * recurse once per level, so 2,000,000 levels overflow the stack. Brackets
+ * inside strings do not count; closers before openers buy no depth. */
+static bool nested_too_deep(const char *s)
 {
-	if (depth > JSON_MAX_DEPTH)
-		return 0;
-	if (YAJL_IS_OBJECT(v)) {
-		for (size_t i = 0; i < v->u.object.len; i++)
-			if (!depth_ok(v->u.object.values[i], depth + 1))
-				return 0;
-	} else if (YAJL_IS_ARRAY(v)) {
-		for (size_t i = 0; i < v->u.array.len; i++)
-			if (!depth_ok(v->u.array.values[i], depth + 1))
-				return 0;
+	int depth = 0;
+	for (bool in_str = false; *s; s++) {
+		if (in_str) {
+			if (*s == '\\' && s[1])
+				s++; /* the escaped character, a quote or a backslash included */
+			else if (*s == '"')
+				in_str = false;
+		} else if (*s == '"') {
+			in_str = true;
+		} else if (*s == '[' || *s == '{') {
+			if (++depth > JSON_MAX_DEPTH)
+				return true;
+		} else if ((*s == ']' || *s == '}') && depth > 0) {
+			depth--;
+		}
 	}
-	return 1;
+	return false;
 }
 
 int json_parse(const char *text, const char *what, yajl_val *out, cerr *err)
 {
+	if (nested_too_deep(text))
+		return what ? cerr_set(err, EINVAL, "%s: nested deeper than %d levels", what, JSON_MAX_DEPTH)
+			    : cerr_set(err, EINVAL, "nested deeper than %d levels", JSON_MAX_DEPTH);
 	char ebuf[256] = "";
 	yajl_val v = yajl_tree_parse(text, ebuf, sizeof(ebuf));
 	if (!v) {
@@ -38,12 +50,6 @@ int json_parse(const char *text, const char *what, yajl_val *out, cerr *err)
 		if (!what)
 			return cerr_set(err, EINVAL, "invalid JSON: %s", ebuf[0] ? ebuf : "parse error");
 		return cerr_set(err, EINVAL, "%s: invalid JSON: %s", what, ebuf[0] ? ebuf : "parse error");
-	}
-	if (!depth_ok(v, 0)) {
-		yajl_tree_free(v);
-		if (!what)
-			return cerr_set(err, EINVAL, "nested deeper than %d levels", JSON_MAX_DEPTH);
-		return cerr_set(err, EINVAL, "%s: nested deeper than %d levels", what, JSON_MAX_DEPTH);
 	}
 	*out = v;
 	return 0;

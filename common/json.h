@@ -10,7 +10,8 @@
 #define JSON_MAX_DEPTH 64
 
 /* Parse text (NUL-terminated); errors start with `what` (a file name) when
- * it is not NULL. */
+ * it is not NULL. Text nested deeper than JSON_MAX_DEPTH is refused before
+ * any of it is built, so every JSON from outside goes through here. */
 int json_parse(const char *text, const char *what, yajl_val *out, cerr *err);
 static inline void json_freep(yajl_val *v) { if (*v) yajl_tree_free(*v); }
 #define _cleanup_json_ __attribute__((cleanup(json_freep)))

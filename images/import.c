@@ -509,7 +509,7 @@ static int commit(imp *m, cerr *err)
 {
 	int fds[2][2] = { { m->blobs_fd, m->s->blobs_fd }, { m->layers_fd, m->s->layers_fd } };
 	for (int k = 0; k < 2; k++) {
-		int dfd = dup(fds[k][0]);
+		int dfd = fcntl(fds[k][0], F_DUPFD_CLOEXEC, 3);
 		DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
 		if (!d) {
 			if (dfd >= 0)

@@ -1,9 +1,9 @@
 #include "procwait.h"
 #include "common/cleanup.h"
+#include "common/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <poll.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -83,7 +83,8 @@ int pass_preserved_fds(int preserve, cerr *err)
 		if (fl >= 0)
 			fcntl((int)fd, F_SETFD, fl & ~FD_CLOEXEC);
 	}
-	if (syscall(SYS_close_range, first, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
-		return cerr_sys(err, errno, "close_range");
+	int r = fds_cloexec_from(first);
+	if (r < 0)
+		return cerr_sys(err, -r, "close_range");
 	return 0;
 }

@@ -315,6 +315,11 @@ out:
 int main(int argc, char **argv)
 {
 	log_set_prog("corrald");
+	/* fds our parent left open (not LISTEN_FDS, which are ours) are not
+	 * for the monitors and execs we start: none of them inherits one */
+	int q = fds_cloexec_from(3);
+	if (q < 0)
+		log_warn("close_range: %s: children may inherit fds corrald was given", strerror(-q));
 	corrald_config cfg;
 	cerr err = { 0 };
 	bool print = false;

@@ -23,8 +23,9 @@ static void spare_name(unsigned long seq, char *buf, size_t n)
 }
 
 /* Empty files that Create and the monitor open rather than make: the
- * first config.json and record.json are written to their temporary files,
- * then renamed. */
+ * first config.json and record.json are written to their premade temporary
+ * files (WFA_PREMADE: the container directory is corrald's alone), then
+ * renamed. */
 static int make_files(int fd)
 {
 	static const struct {
@@ -37,10 +38,10 @@ static int make_files(int fd)
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char name[64];
 		if (files[i].tmp)
-			snprintf(name, sizeof(name), WFA_TMP_FORMAT, files[i].name, (int)getpid());
+			snprintf(name, sizeof(name), WFA_PREMADE_FORMAT, files[i].name);
 		else
 			snprintf(name, sizeof(name), "%s", files[i].name);
-		int f = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, files[i].mode);
+		int f = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, files[i].mode);
 		if (f < 0)
 			return -errno;
 		close(f);
@@ -95,7 +96,7 @@ void spare_clear(corrald *d)
 {
 	if (d->spare_fd < 0)
 		return;
-	_cleanup_closedir_ DIR *dir = fdopendir(dup(d->spare_fd));
+	_cleanup_closedir_ DIR *dir = fdopendir(fcntl(d->spare_fd, F_DUPFD_CLOEXEC, 3));
 	if (dir)
 		rewinddir(dir); /* the dup shares its offset with spare_fd */
 	for (struct dirent *de; dir && (de = readdir(dir));)

@@ -77,35 +77,10 @@ int vl_framer_next(vl_framer *f, char **msg, size_t *len)
 	return 1;
 }
 
-bool vl_json_depth_ok(const char *s, size_t len, int max)
-{
-	int depth = 0;
-	bool in_str = false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '[' || c == '{') {
-			if (++depth > max)
-				return false;
-		} else if (c == ']' || c == '}') {
-			depth--;
-		}
-	}
-	return true;
-}
-
 static int parse_tree(const char *text, size_t len, const char *what, yajl_val *out, cerr *err)
 {
 	if (len > VL_MAX_MESSAGE)
 		return cerr_set(err, EMSGSIZE, "%s: larger than %u bytes", what, VL_MAX_MESSAGE);
-	if (!vl_json_depth_ok(text, len, VL_MAX_DEPTH))
-		return cerr_set(err, EINVAL, "%s: nested deeper than %d levels", what, VL_MAX_DEPTH);
 	int r = json_parse(text, what, out, err);
 	if (r < 0)
 		return r;

@@ -8,7 +8,6 @@
 #include "common/strbuf.h"
 
 #define VL_MAX_MESSAGE (16u << 20)
-#define VL_MAX_DEPTH 64
 
 /* Accumulates bytes and cuts them into NUL-terminated messages. */
 typedef struct vl_framer {
@@ -28,10 +27,6 @@ int vl_framer_feed(vl_framer *f, const void *data, size_t n);
  * 0 when none is complete, -EMSGSIZE when the partial one exceeds the bound. */
 int vl_framer_next(vl_framer *f, char **msg, size_t *len);
 size_t vl_framer_pending(const vl_framer *f);
-
-/* Whether text nests arrays/objects at most max deep (checked before yajl,
- * whose tree free recurses). */
-bool vl_json_depth_ok(const char *text, size_t len, int max);
 
 typedef struct vl_message {
 	yajl_val tree;

@@ -135,6 +135,32 @@ test_killed_from_outside_137() {
 	[ ! -d "$STATE/$TID" ] || fail "run left its state behind"
 }
 
+# --pid-file in a directory a container can write (a volume): every name the
+# temporary file had before, <pid-file>.tmp.<pid>, for the next 3000 pids, is
+# a symlink to a host file. Create neither truncates nor writes that file.
+test_pid_file_beside_planted_symlinks() {
+	mkbundle true
+	mkdir -p "$T/vol" "$T/host"
+	echo "host data" >"$T/host/file"
+	local before next
+	before=$(stat -c '%i %s %Y' "$T/host/file")
+	next=$(cat /proc/sys/kernel/ns_last_pid)
+	python3 - "$T/vol/pid" "$T/host/file" "$next" <<'PY'
+import os, sys
+pid_file, target, last = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for pid in range(last + 1, last + 3001):
+    os.symlink(target, "%s.tmp.%d" % (pid_file, pid))
+PY
+	(cd "$BUNDLE" && cr create --pid-file "$T/vol/pid" "$TID")
+	assert_eq "$(cat "$T/host/file")" "host data" "the host file's content"
+	assert_eq "$(stat -c '%i %s %Y' "$T/host/file")" "$before" "the host file"
+	[ -f "$T/vol/pid" ] && [ ! -L "$T/vol/pid" ] || fail "the pid file is not a plain file"
+	assert_eq "$(cat "$T/vol/pid")" "$(cr state "$TID" | jq -r .pid)" "--pid-file"
+	assert_eq "$(find "$T/vol" -type l | wc -l)" 3000 "the planted links, left alone"
+	assert_eq "$(find "$T/vol" -type f | wc -l)" 1 "no temporary file left"
+	cr delete --force "$TID"
+}
+
 test_lifecycle_sequence() {
 	mkbundle sleep 100
 	(cd "$BUNDLE" && cr create --pid-file "$T/pid" "$TID")

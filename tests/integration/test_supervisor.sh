@@ -227,6 +227,49 @@ PYEOF
 	[ "$rss" -lt 65536 ] || fail "corrald RSS ${rss} kB after abuse"
 }
 
+# a call nested 2,000,000 deep (4 MB, inside the default message bound) is
+# refused on its text before a tree is built; the peer is cut off, and a
+# client connected before it, and one after, are served
+test_supervisor_deeply_nested_call() {
+	trap stop_corralds EXIT
+	need_python
+	start_corrald
+	"$PY" - "$SOCK" <<'PYEOF' || fail "deeply nested call checks failed"
+import socket, sys
+path = sys.argv[1]
+
+def conn():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(30)
+    s.connect(path)
+    return s
+
+def ping(s):
+    s.sendall(b'{"method":"io.corral.Supervisor.Ping"}\0')
+    buf = b""
+    while not buf.endswith(b"\0"):
+        d = s.recv(65536)
+        assert d, "connection closed"
+        buf += d
+    assert buf == b'{"parameters":{}}\0', buf
+
+before = conn(); ping(before)
+n = 2000000
+s = conn()
+s.sendall(b'{"method":"io.corral.Supervisor.Ping","parameters":{"x":' + b"[" * n + b"]" * n + b"}}\0")
+try:
+    rest = s.recv(65536)
+except ConnectionResetError:
+    rest = b""
+assert rest == b"", rest
+ping(before)
+ping(conn())
+PYEOF
+	daemon_alive
+	assert_eq "$(ctl ping)" "ok" "ping after the nested call"
+	assert_contains "$(cat "$T/corrald.log")" "nested deeper than 64 levels" "corrald logs why"
+}
+
 test_supervisor_200_concurrent_clients() {
 	trap stop_corralds EXIT
 	need_python

@@ -135,14 +135,17 @@ test_svi_create_takes_a_spare_directory() {
 	start_sv
 	spares() { find "$STATE_D/spare" -mindepth 1 -maxdepth 1 | sort | xargs -r -n1 basename | tr '\n' ' '; }
 	assert_eq "$(spares)" "s0 s1 " "two spares at startup, the leftovers gone"
-	assert_eq "$(cd "$STATE_D/spare/s1" && find . -mindepth 1 -printf '%y%m:%P ' | sed 's/tmp\.[0-9]*/tmp.PID/g' | tr ' ' '\n' | sort | tr '\n' ' ')" \
-		"d755:rootfs d755:upper d755:work f600:record.json.tmp.PID f640:ctr.log f644:config.json.tmp.PID " \
+	assert_eq "$(cd "$STATE_D/spare/s1" && find . -mindepth 1 -printf '%y%m:%P ' | tr ' ' '\n' | sort | tr '\n' ' ')" \
+		"d755:rootfs d755:upper d755:work f600:record.json.tmp.premade f640:ctr.log f644:config.json.tmp.premade " \
 		"each spare holds the directories and empty files a container starts with"
-	local ino id
+	local ino files id
 	ino=$(stat -c %i "$STATE_D/spare/s0")
+	files=$(cd "$STATE_D/spare/s0" && stat -c %i config.json.tmp.premade record.json.tmp.premade ctr.log)
 	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
 	id=$(ctl create app:1 sh -c 'echo from the overlay >/made; cat /made')
 	assert_eq "$(stat -c %i "$STATE_D/containers/$id")" "$ino" "Create renamed the first spare into place"
+	assert_eq "$(cd "$STATE_D/containers/$id" && stat -c %i config.json record.json ctr.log)" "$files" \
+		"Create wrote the spare's files rather than make new ones"
 	assert_eq "$(stat -c %a "$STATE_D/containers/$id")" 700 "the container directory is private"
 	assert_eq "$(cd "$STATE_D/containers/$id" && stat -c '%a:%n' config.json record.json ctr.log | tr '\n' ' ')" \
 		"644:config.json 600:record.json 640:ctr.log " "the spare's files became the container's"

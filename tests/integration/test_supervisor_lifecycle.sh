@@ -69,6 +69,25 @@ test_sv_monitor_goes_lean_and_stays_parent() {
 	[ ! -S "$STATE_D/containers/$id/monitor.sock" ] || fail "monitor.sock left behind"
 }
 
+# no fd of the host reaches a container: not one corrald was handed (a stray
+# fd 77 on a host file here, as a careless parent leaves), in the monitor,
+# the init, a run's process or an exec's; the init holds 0, 1 and 2 only
+test_sv_no_host_fd_reaches_a_container() {
+	trap cleanup_sv EXIT
+	echo secret >"$T/host-secret"
+	start_sv 77<"$T/host-secret"
+	ls -l /proc/"$CORRALD_PID"/fd | grep -q host-secret || fail "corrald was not handed the stray fd"
+	ctl run -d --name fds "$IMG" sleep 1000 >/dev/null
+	local pid mon
+	pid=$(ctl --json inspect fds | jq .container.state.pid)
+	mon=$(awk '{print $4}' /proc/"$pid"/stat)
+	assert_not_contains "$(ls -l /proc/"$mon"/fd)" host-secret "the monitor's fds"
+	assert_eq "$(ls /proc/"$pid"/fd | sort -n | tr '\n' ' ')" "0 1 2 " "the init's fds"
+	assert_not_contains "$(ctl exec fds ls -l /proc/self/fd)" host-secret "an exec's fds"
+	# 0, 1, 2 and the directory ls reads
+	assert_eq "$(ctl run "$IMG" ls /proc/self/fd | tr '\n' ' ')" "0 1 2 3 " "a run's fds"
+}
+
 # a monitor that takes its time (a gate file here, slow hooks in life) holds
 # up only its own Start: the daemon answers everyone else meanwhile; a
 # monitor that dies without a report fails the Start and leaves it created

@@ -159,6 +159,113 @@ static void test_no_sync_write(void **state)
 	cerr_clear(&err);
 }
 
+static ino_t inode_of(const char *path)
+{
+	struct stat st;
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_ino;
+}
+
+/* A symlink planted at the temporary name the old code used, <path>.tmp.<pid>
+ * (a --pid-file in a directory a container writes), is never written
+ * through: its target stays as it was, and path gets the data. */
+static void test_planted_symlink_not_followed(void **state)
+{
+	char path[PATH_MAX], victim[PATH_MAX], planted[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/pid", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(planted, sizeof(planted), "%s.tmp.%d", path, (int)getpid());
+	assert_int_equal(write_file_atomic(victim, "host file", 9, 0600, NULL), 0);
+	assert_int_equal(symlink(victim, planted), 0);
+	cerr err = { 0 };
+	assert_int_equal(write_file_atomic(path, "1234", 4, 0644, &err), 0);
+	assert_int_equal(write_file_atomic_ex(path, "5678", 4, 0644, WFA_NO_SYNC, &err), 0);
+	_cleanup_free_ char *v = slurp(victim), *t = slurp(path);
+	assert_string_equal(v, "host file");
+	assert_string_equal(t, "5678");
+	struct stat st;
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(entries(), 3); /* path, victim, and the planted link, untouched */
+	unlink(planted), unlink(victim), unlink(path);
+}
+
+/* Two writes of one path pending at once get two temporary files (the
+ * pid-named one was shared: the second truncated the first's) */
+static void test_tmp_names_unique(void **state)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/u.json", dir);
+	wfa_pending a, b;
+	cerr err = { 0 };
+	assert_int_equal(wfa_begin(&a, path, "first", 5, 0600, &err), 0);
+	assert_int_equal(wfa_begin(&b, path, "second", 6, 0600, &err), 0);
+	assert_string_not_equal(a.tmp, b.tmp);
+	assert_non_null(strstr(a.tmp, "/u.json.tmp."));
+	assert_int_equal(entries(), 2);
+	assert_int_equal(wfa_commit(&a, &err), 0);
+	_cleanup_free_ char *t1 = slurp(path);
+	assert_string_equal(t1, "first");
+	assert_int_equal(wfa_commit(&b, &err), 0);
+	_cleanup_free_ char *t2 = slurp(path);
+	assert_string_equal(t2, "second");
+	assert_int_equal(entries(), 1);
+	unlink(path);
+}
+
+/* WFA_PREMADE writes the premade temporary file (that inode becomes path),
+ * never follows a symlink there nor writes a file with another name, and
+ * falls back to a new file when there is none; without the flag a premade
+ * name is left alone. */
+static void test_premade_tmp(void **state)
+{
+	char path[PATH_MAX], premade[PATH_MAX + 32], victim[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	snprintf(premade, sizeof(premade), WFA_PREMADE_FORMAT, path);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	cerr err = { 0 };
+	wfa_pending p;
+
+	int fd = open(premade, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "stale-and-longer", 16), 16);
+	close(fd);
+	ino_t ino = inode_of(premade);
+	assert_int_equal(write_file_atomic(path, "plain", 5, 0600, &err), 0);
+	assert_true(inode_of(path) != ino); /* not without the flag */
+	assert_int_equal(wfa_begin_ex(&p, path, "{}", 2, 0600, WFA_PREMADE, &err), 0);
+	assert_int_equal(wfa_commit(&p, &err), 0);
+	assert_int_equal(inode_of(path), ino);
+	_cleanup_free_ char *t = slurp(path);
+	assert_string_equal(t, "{}");
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640); /* the premade file's mode */
+	assert_int_equal(access(premade, F_OK), -1);
+
+	/* none left: a new file */
+	assert_int_equal(wfa_begin_ex(&p, path, "[]", 2, 0600, WFA_PREMADE, &err), 0);
+	assert_int_equal(wfa_commit(&p, &err), 0);
+	_cleanup_free_ char *t2 = slurp(path);
+	assert_string_equal(t2, "[]");
+
+	/* a symlink, or a hard link, at the premade name: refused, target untouched */
+	assert_int_equal(write_file_atomic(victim, "host file", 9, 0600, NULL), 0);
+	assert_int_equal(symlink(victim, premade), 0);
+	assert_int_equal(wfa_begin_ex(&p, path, "x", 1, 0600, WFA_PREMADE, &err), -ELOOP);
+	assert_non_null(strstr(cerr_msg(&err), premade));
+	cerr_clear(&err);
+	unlink(premade);
+	assert_int_equal(link(victim, premade), 0);
+	assert_int_equal(wfa_begin_ex(&p, path, "x", 1, 0600, WFA_PREMADE, &err), -EEXIST);
+	cerr_clear(&err);
+	_cleanup_free_ char *v = slurp(victim), *t3 = slurp(path);
+	assert_string_equal(v, "host file");
+	assert_string_equal(t3, "[]");
+	assert_int_equal(entries(), 3); /* path, victim, the planted link */
+	unlink(premade), unlink(victim), unlink(path);
+}
+
 static void test_fsync_all_reports_errors(void **state)
 {
 	char a[PATH_MAX];
@@ -187,6 +294,9 @@ int main(void)
 		cmocka_unit_test(test_pending_begin_fails_cleanly),
 		cmocka_unit_test(test_commit_all),
 		cmocka_unit_test(test_no_sync_write),
+		cmocka_unit_test(test_planted_symlink_not_followed),
+		cmocka_unit_test(test_tmp_names_unique),
+		cmocka_unit_test(test_premade_tmp),
 		cmocka_unit_test(test_fsync_all_reports_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -66,24 +66,28 @@ static void test_framer_bound(void **state)
 	vl_framer_release(&f);
 }
 
+/* a deeply nested message (or reply) is refused before yajl builds, and
+ * recursively frees, it: json_parse's bound */
 static void test_depth_guard(void **state)
 {
-	char deep[1000];
-	memset(deep, '[', sizeof(deep));
-	assert_false(vl_json_depth_ok(deep, sizeof(deep), VL_MAX_DEPTH));
-	const char *s = "{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"\"}";
-	assert_true(vl_json_depth_ok(s, strlen(s), 2));
-	/* a deeply nested message is refused before yajl builds (and recursively frees) it */
-	size_t n = 200000;
-	char *msg = malloc(n + 1);
-	memset(msg, '[', n);
-	msg[n] = '\0';
+	const char head[] = "{\"method\":\"a.B\",\"parameters\":{\"x\":";
+	size_t n = 2000000, h = sizeof(head) - 1;
+	_cleanup_free_ char *msg = malloc(h + 2 * n + 3);
+	assert_non_null(msg);
+	memcpy(msg, head, h);
+	memset(msg + h, '[', n);
+	memset(msg + h + n, ']', n);
+	memcpy(msg + h + 2 * n, "}}", 3);
+	size_t len = strlen(msg);
 	vl_message vm;
 	cerr err = { 0 };
-	assert_int_equal(vl_message_parse(msg, n, &vm, &err), -EINVAL);
-	assert_non_null(strstr(err.msg, "nested deeper"));
+	assert_int_equal(vl_message_parse(msg, len, &vm, &err), -EINVAL);
+	assert_string_equal(cerr_msg(&err), "message: nested deeper than 64 levels");
 	cerr_clear(&err);
-	free(msg);
+	vl_reply rep;
+	assert_int_equal(vl_reply_parse(msg, len, &rep, &err), -EINVAL);
+	assert_string_equal(cerr_msg(&err), "reply: nested deeper than 64 levels");
+	cerr_clear(&err);
 }
 
 static void expect_bad(const char *text, const char *needle)

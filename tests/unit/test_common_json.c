@@ -1,0 +1,137 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "common/json.h"
+
+/* n opening brackets then n closing ones: valid JSON nested n deep */
+static char *nested(size_t n, char open, char close)
+{
+	char *s = malloc(2 * n + 1);
+	assert_non_null(s);
+	memset(s, open, n);
+	memset(s + n, close, n);
+	s[2 * n] = '\0';
+	return s;
+}
+
+static void assert_too_deep(const char *text, const char *what, const char *msg)
+{
+	cerr err = { 0 };
+	yajl_val v = NULL;
+	assert_int_equal(json_parse(text, what, &v, &err), -EINVAL);
+	assert_null(v);
+	assert_string_equal(cerr_msg(&err), msg);
+	cerr_clear(&err);
+}
+
+static void assert_parses(const char *text)
+{
+	cerr err = { 0 };
+	_cleanup_json_ yajl_val v = NULL;
+	if (json_parse(text, "t.json", &v, &err) < 0)
+		fail_msg("%s: %s", text, cerr_msg(&err));
+	assert_non_null(v);
+}
+
+/* Refused on the text, before yajl builds a tree: building, checking and
+ * freeing 2,000,000 levels recursed once per level and overflowed the stack. */
+static void test_two_million_deep_refused(void **state)
+{
+	_cleanup_free_ char *arrays = nested(2000000, '[', ']');
+	assert_too_deep(arrays, "index.json", "index.json: nested deeper than 64 levels");
+	assert_too_deep(arrays, NULL, "nested deeper than 64 levels");
+	/* objects count as arrays do: {"a":{"a":... */
+	size_t n = 2000000;
+	_cleanup_free_ char *objects = malloc(6 * n + n + 2);
+	assert_non_null(objects);
+	char *p = objects;
+	for (size_t i = 0; i < n; i++)
+		p = stpcpy(p, "{\"a\":");
+	*p++ = '1';
+	memset(p, '}', n);
+	p[n] = '\0';
+	assert_too_deep(objects, "config.json", "config.json: nested deeper than 64 levels");
+}
+
+static void test_depth_limit_exact(void **state)
+{
+	_cleanup_free_ char *ok = nested(JSON_MAX_DEPTH, '[', ']');
+	assert_parses(ok);
+	_cleanup_free_ char *over = nested(JSON_MAX_DEPTH + 1, '[', ']');
+	assert_too_deep(over, "m", "m: nested deeper than 64 levels");
+	/* depth, not count: many shallow siblings are fine */
+	char wide[4 * 1000 + 3] = "[";
+	for (int i = 0; i < 1000; i++)
+		strcat(wide, i ? ",[1]" : "[1]");
+	strcat(wide, "]");
+	assert_parses(wide);
+}
+
+/* Brackets inside strings are text, not nesting; an escaped quote does not
+ * end a string, and an escaped backslash does not escape the quote after it. */
+static void test_strings_do_not_nest(void **state)
+{
+	char text[1024];
+	char brackets[201];
+	memset(brackets, '[', 200);
+	brackets[200] = '\0';
+	snprintf(text, sizeof(text), "{\"a\":\"%s\\\"%s\",\"b\":\"{{{{\"}", brackets, brackets);
+	assert_parses(text);
+	snprintf(text, sizeof(text), "[\"\\\\\",\"%s\",{\"%s\":1}]", brackets, brackets);
+	assert_parses(text);
+	/* "\\" ends its string: the brackets after it are real nesting */
+	_cleanup_free_ char *deep = nested(JSON_MAX_DEPTH, '[', ']');
+	snprintf(text, sizeof(text), "[\"\\\\\",%s]", deep);
+	assert_too_deep(text, "m", "m: nested deeper than 64 levels");
+	/* "\"[[[" is one string: what follows its end is counted again */
+	snprintf(text, sizeof(text), "[\"\\\"%s\",%s]", brackets, deep);
+	assert_too_deep(text, "m", "m: nested deeper than 64 levels");
+	/* \u escapes hold no quote; the scan stays in step */
+	snprintf(text, sizeof(text), "[\"\\u005b\\u0022[[\",%s]", deep);
+	assert_too_deep(text, "m", "m: nested deeper than 64 levels");
+}
+
+/* Closing brackets before opening ones cannot buy depth: the text is
+ * refused either way (it is not JSON), never parsed deeper. */
+static void test_stray_closers_buy_no_depth(void **state)
+{
+	char text[512];
+	char closers[101], deep[JSON_MAX_DEPTH + 2];
+	memset(closers, ']', 100);
+	closers[100] = '\0';
+	memset(deep, '[', JSON_MAX_DEPTH + 1);
+	deep[JSON_MAX_DEPTH + 1] = '\0';
+	snprintf(text, sizeof(text), "%s%s", closers, deep);
+	assert_too_deep(text, "m", "m: nested deeper than 64 levels");
+}
+
+static void test_invalid_json_one_line(void **state)
+{
+	cerr err = { 0 };
+	yajl_val v = NULL;
+	assert_int_equal(json_parse("{\"a\":", "x.json", &v, &err), -EINVAL);
+	assert_null(v);
+	assert_non_null(strstr(cerr_msg(&err), "x.json: invalid JSON: "));
+	assert_null(strchr(cerr_msg(&err), '\n'));
+	cerr_clear(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_million_deep_refused),
+		cmocka_unit_test(test_depth_limit_exact),
+		cmocka_unit_test(test_strings_do_not_nest),
+		cmocka_unit_test(test_stray_closers_buy_no_depth),
+		cmocka_unit_test(test_invalid_json_one_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
