@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Whether text nests arrays and objects deeper than JSON_MAX_DEPTH, judged
@@ -123,6 +124,58 @@ yajl_gen json_gen_new(bool pretty)
 int jg_str(yajl_gen g, const char *s)
 {
 	return yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	if (s[0] >= 0x01 && s[0] < 0x80)
+		return 1;
+	size_t len = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+	if (!len || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* no overlong forms, no surrogates, nothing past U+10FFFF */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) || (s[0] == 0xf0 && s[1] < 0x90) ||
+	    (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return len;
+}
+
+int jg_text(yajl_gen g, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t clean = 0;
+	while (clean < len) {
+		size_t k = utf8_seq(u + clean, len - clean);
+		if (!k)
+			break;
+		clean += k;
+	}
+	if (clean == len)
+		return yajl_gen_string(g, u, len);
+	/* rare: build the mended copy (U+FFFD is 3 bytes for each 1 replaced) */
+	unsigned char *m = malloc(3 * len);
+	if (!m)
+		return yajl_gen_in_error_state;
+	size_t o = 0;
+	for (size_t i = 0; i < len;) {
+		size_t k = utf8_seq(u + i, len - i);
+		if (k) {
+			memcpy(m + o, u + i, k);
+			o += k;
+			i += k;
+		} else {
+			memcpy(m + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		}
+	}
+	int r = yajl_gen_string(g, m, o);
+	free(m);
+	return r;
 }
 
 int jg_key(yajl_gen g, const char *key) { return jg_str(g, key); }

@@ -28,6 +28,9 @@ static inline void json_gen_freep(yajl_gen *g) { if (*g) yajl_gen_free(*g); }
 #define _cleanup_json_gen_ __attribute__((cleanup(json_gen_freep)))
 yajl_gen json_gen_new(bool pretty);
 int jg_str(yajl_gen g, const char *s);
+/* Bytes a program wrote, as a JSON string: each byte that is not part of
+ * valid UTF-8, and each NUL, becomes U+FFFD, so that the text parses. */
+int jg_text(yajl_gen g, const char *s, size_t len);
 int jg_key_str(yajl_gen g, const char *key, const char *val);
 int jg_key_int(yajl_gen g, const char *key, long long val);
 int jg_key_bool(yajl_gen g, const char *key, bool val);

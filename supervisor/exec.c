@@ -82,11 +82,14 @@ static void on_monitor(el_source *s, int fd, uint32_t events, void *data)
 	if (vl_client_recv(r->mon, &rep, &err) == 0) {
 		answer(r, &rep);
 		vl_reply_release(&rep);
+	} else if (err.code != ECONNRESET) {
+		_cleanup_free_ char *p = vl_json_obj1("reason", cerr_msg(&err));
+		cerr_clear(&err);
+		vl_call_error(r->call, SV_ERR("InternalError"), p);
 	} else {
 		/* the monitor ended with the container */
 		_cleanup_free_ char *p = NULL;
-		if (asprintf(&p, "{\"id\":\"%s\",\"state\":\"exited\",\"reason\":\"its monitor ended: %s\"}", r->id,
-			     cerr_msg(&err)) < 0)
+		if (asprintf(&p, "{\"id\":\"%s\",\"state\":\"exited\",\"reason\":\"it has exited\"}", r->id) < 0)
 			p = NULL;
 		cerr_clear(&err);
 		vl_call_error(r->call, SV_ERR("InvalidState"), p);

@@ -134,7 +134,7 @@ static void reply(exec_job *j)
 	jg_key_int(g, "exitCode", j->code);
 	for (int i = 0; i < 2; i++) {
 		jg_key(g, i ? "stderr" : "stdout");
-		yajl_gen_string(g, (const unsigned char *)(j->out[i].buf ? j->out[i].buf : ""), j->out[i].len);
+		jg_text(g, j->out[i].buf ? j->out[i].buf : "", j->out[i].len);
 	}
 	jg_key_bool(g, "truncated", j->truncated);
 	jg_key_bool(g, "timedOut", j->timed_out);

@@ -124,6 +124,34 @@ static void test_invalid_json_one_line(void **state)
 	cerr_clear(&err);
 }
 
+/* The text a generated string holds once parsed back. */
+static char *text_roundtrip(const char *in, size_t len)
+{
+	yajl_gen g = json_gen_new(false);
+	assert_int_equal(jg_text(g, in, len), 0);
+	char *json = jg_finish(g, NULL);
+	yajl_gen_free(g);
+	yajl_val v = NULL;
+	cerr err = { 0 };
+	assert_int_equal(json_parse(json, "text", &v, &err), 0);
+	char *out = strdup(v->u.string);
+	yajl_tree_free(v);
+	free(json);
+	return out;
+}
+
+static void test_text_is_mended_to_utf8(void **state)
+{
+	char *s = text_roundtrip("plain \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 17);
+	assert_string_equal(s, "plain \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	free(s);
+	/* a stray byte, a NUL, a cut sequence, an overlong "/", a surrogate */
+	s = text_roundtrip("a\xff" "b\0c\xe2\x82" "d\xc0\xaf" "e\xed\xa0\x80", 14);
+	assert_string_equal(s, "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd" "d\xef\xbf\xbd\xef\xbf\xbd"
+			       "e\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +160,7 @@ int main(void)
 		cmocka_unit_test(test_strings_do_not_nest),
 		cmocka_unit_test(test_stray_closers_buy_no_depth),
 		cmocka_unit_test(test_invalid_json_one_line),
+		cmocka_unit_test(test_text_is_mended_to_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
