@@ -330,7 +330,7 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	}
 	_cleanup_cg_ cg *cgroup = NULL;
 	_cleanup_free_ char *cgpath = NULL;
-	_cleanup_close_ int fifo = -1, sock_parent = -1, sock_child = -1;
+	_cleanup_close_ int fifo = -1, sock_parent = -1, sock_child = -1, own_pidns = -1;
 	int join[NS_COUNT];
 	for (int t = 0; t < NS_COUNT; t++)
 		join[t] = -1;
@@ -370,10 +370,16 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	sock_child = sp[1];
 	if ((r = open_join_fds(s, join, err)) < 0)
 		goto fail;
-	/* pid namespace membership applies to children: join it before clone */
-	if (join[NS_PID] >= 0 && setns(join[NS_PID], CLONE_NEWPID) < 0) {
-		r = cerr_sys(err, errno, "linux.namespaces: join pid namespace %s", spec_namespace(s, NS_PID)->path);
-		goto fail;
+	/* pid namespace membership applies to children: join it before clone,
+	 * and go back after, so that hooks (and a sanitizer's helpers) forked
+	 * later run in the runtime's pid namespace */
+	if (join[NS_PID] >= 0) {
+		own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		if (own_pidns < 0 || setns(join[NS_PID], CLONE_NEWPID) < 0) {
+			r = cerr_sys(err, errno, "linux.namespaces: join pid namespace %s",
+				     spec_namespace(s, NS_PID)->path);
+			goto fail;
+		}
 	}
 	uint64_t flags = CLONE_PIDFD;
 	for (size_t i = 0; i < s->linux_.n_namespaces; i++)
@@ -408,6 +414,10 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	close(sock_child);
 	sock_child = -1;
 	close_join_fds(join);
+	if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0) {
+		r = cerr_sys(err, errno, "linux.namespaces: return to the runtime's pid namespace");
+		goto fail;
+	}
 	/* written here: a non-dumpable init in a user namespace cannot write
 	 * its own /proc files */
 	if (s->process.has_oom_score_adj && (r = creds_set_oom_score_adj(pid, s->process.oom_score_adj, err)) < 0)

@@ -31,6 +31,23 @@ hook_json() { # kind -> one hook entry
 		'{path:$h, args:["hook.sh",$k,"arg-ok",$l], env:["PATH=/usr/bin:/bin","HOOKVAR=env-ok"], timeout:10}'
 }
 
+# Joining a container's pid namespace by path must not put the runtime's
+# later children there: prestart and poststop hooks run in the runtime's.
+test_hooks_of_a_joined_pid_namespace_stay_in_the_runtimes() {
+	mkbundle sleep 30
+	(cd "$BUNDLE" && cr run -d "$TID-a" </dev/null)
+	pid=$(cr state "$TID-a" | jq -r .pid)
+	mkbundle true
+	printf '#!/bin/sh\nreadlink /proc/self/ns/pid >>%s/hookns\n' "$T" >"$T/ns.sh"
+	chmod +x "$T/ns.sh"
+	cfg --arg p "/proc/$pid/ns/pid" --arg h "$T/ns.sh" '.linux.namespaces |= map(if .type == "pid" then .path=$p else . end)
+		| .hooks.prestart=[{path:$h}] | .hooks.poststop=[{path:$h}]'
+	run_ctr "$TID-b"
+	assert_eq "$(sort -u "$T/hookns")" "$(readlink /proc/self/ns/pid)" "the hooks' pid namespace"
+	assert_eq "$(wc -l <"$T/hookns")" 2 "both hooks ran"
+	cr kill "$TID-a" KILL
+}
+
 test_hooks_run_in_order_with_state() {
 	mkbundle sh -c 'echo main'
 	write_hook
