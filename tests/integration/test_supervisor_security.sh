@@ -113,6 +113,21 @@ test_svs_exec_timeout_and_hangup_kill_everything() {
 	[ -z "$(ls -d "$cg"/*/ 2>/dev/null)" ] || fail "child cgroups left: $(ls -d "$cg"/*/)"
 }
 
+# The exec's child cgroup is inside the container's: its limits hold.
+test_svs_exec_counts_against_the_containers_memory_limit() {
+	trap cleanup_sv EXIT
+	local root=/sys/fs/cgroup/unified
+	[ -d "$root" ] || root=/sys/fs/cgroup
+	grep -qw memory "$root/cgroup.controllers" 2>/dev/null ||
+		skip "cgroup v2 here has no memory controller (it is bound to v1); the VM tier runs this"
+	start_sv
+	ctl run -d --name web --memory 16m "$IMG" sleep 100 >/dev/null
+	local rc=0
+	ctl exec web sh -c 'x=$(head -c 64m /dev/zero | tr "\0" x); echo survived' || rc=$?
+	assert_eq "$rc" 137 "the exec was OOM-killed"
+	assert_eq "$(ctl exec web echo alive)" alive "the container lives on"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

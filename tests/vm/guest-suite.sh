@@ -12,7 +12,8 @@ cd "$root" || exit 1
 # whole suite would not fit the tier's time limit.
 export TIER_TESTS="test_cgroups.sh test_seccomp.sh
 test_runtime.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
-test_supervisor_lifecycle.sh:memory"
+test_supervisor_lifecycle.sh:memory
+test_supervisor_security.sh:exec_timeout|memory_limit"
 export TIER_REASON="runs on the host tier (the VM tier runs what needs cgroup controllers)"
 tests/integration/run.sh "$B" 2>&1 | tee "$VM_OUT/log.txt"
 rc=${PIPESTATUS[0]}
