@@ -259,9 +259,7 @@ static _Noreturn void exec_helper(const struct exec_proc *x, const struct exec_o
 				  const struct oci_seccomp *sc, int sock, int init_pidfd, int flags)
 {
 	cerr err = { 0 };
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	reset_signals();
 	/* before the container can see us: none of the runtime's fds (the
 	 * cgroup directory, the caller's own), and no /proc access to our
 	 * memory, fds or binary until execve; our channel stays above the fds

@@ -204,10 +204,8 @@ _Noreturn void container_init(struct init_args *a)
 	const struct oci_process *p = &s->process;
 	struct rootfs_opts ro = { .spec = s, .rootfs = a->rootfs, .bundle = a->bundle,
 				  .userns = a->userns, .no_pivot = a->no_pivot };
-	/* the caller may have blocked signals; the container starts clean */
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* the caller may have ignored or blocked signals: the container starts clean */
+	reset_signals();
 	/* until the state is saved, the init dies with its creator */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* nothing of the runtime's reaches the container: not its fds (such as

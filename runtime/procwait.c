@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -17,6 +18,24 @@ void forwarded_sigset(sigset_t *set)
 	sigemptyset(set);
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
 		sigaddset(set, forwarded[i]);
+}
+
+void reset_signals(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sigaction(sig, &dfl, NULL) == 0 || sig == SIGKILL || sig == SIGSTOP)
+			continue;
+#if !defined(__mips__) && !defined(__alpha__) && !defined(__sparc__)
+		/* libc keeps signals 32 and 33 to itself, but posix_spawn gave
+		 * them to corral-monitor ignored, and execve keeps that */
+		struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } k = { SIG_DFL, 0, NULL, 0 };
+		syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof(k.mask));
+#endif
+	}
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 int wait_exit_code(pid_t pid)

@@ -8,6 +8,10 @@
 
 /* The signals `run` and `exec` pass on to the process they wait for. */
 void forwarded_sigset(sigset_t *set);
+/* Every signal to its default action, none blocked: what a container's
+ * process starts with, whatever its caller ignored (corral-monitor ignores
+ * SIGPIPE) or blocked. */
+void reset_signals(void);
 /* Reap pid: its exit status, or 128+N when signal N ended it. */
 int wait_exit_code(pid_t pid);
 /* Forward what arrives on signalfd sfd to pidfd until the process exits,

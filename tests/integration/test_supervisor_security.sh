@@ -22,6 +22,19 @@ test_svs_containers_do_not_inherit_the_daemons_oom_score_adj() {
 	assert_eq "$(ctl run "$IMG" cat /proc/self/oom_score_adj)" 0 "the container's"
 }
 
+# corral-monitor ignores SIGPIPE, and posix_spawn hands it libc's own
+# signals ignored: none of that reaches a container's process or an exec.
+test_svs_processes_start_with_default_signals() {
+	trap cleanup_sv EXIT
+	start_sv
+	local st
+	st=$(ctl run "$IMG" cat /proc/self/status)
+	assert_eq "$(field "$st" SigIgn)/$(field "$st" SigBlk)" 0000000000000000/0000000000000000 "the init's"
+	ctl run -d --name web "$IMG" sleep 100 >/dev/null
+	st=$(ctl exec web cat /proc/self/status)
+	assert_eq "$(field "$st" SigIgn)/$(field "$st" SigBlk)" 0000000000000000/0000000000000000 "an exec's"
+}
+
 # Exec runs as the container's own processes do. It once ran with every
 # capability, without no_new_privileges, seccomp or rlimits.
 test_svs_exec_is_confined_as_the_container() {
