@@ -383,20 +383,16 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 	}
 	_cleanup_close_ int cgfd = -1;
 	if (s->cgroup_path) {
-		snprintf(path, sizeof(path), "%s%s", s->cgroup_mount, s->cgroup_path);
-		cgfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (cgfd >= 0 && o->cgroup_leaf && (mkdirat(cgfd, o->cgroup_leaf, 0755) == 0 || errno == EEXIST)) {
-			int leaf = openat(cgfd, o->cgroup_leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			close(cgfd);
-			cgfd = leaf;
-		} else if (cgfd >= 0 && o->cgroup_leaf) {
-			close(cgfd);
-			cgfd = -1;
-		}
-		if (cgfd < 0) {
+		const char *leaf = o->cgroup_leaf;
+		snprintf(path, sizeof(path), "%s%s%s%s", s->cgroup_mount, s->cgroup_path, leaf ? "/" : "", leaf ? leaf : "");
+		int e = leaf && (strchr(leaf, '/') || leaf[0] == '.') ? EINVAL : 0;
+		if (!e && leaf && mkdir(path, 0755) < 0 && errno != EEXIST)
+			e = errno;
+		if (!e && (cgfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			e = errno;
+		if (e) {
 			exec_proc_release(&x);
-			return cerr_sys(err, errno, "container cgroup %s%s%s", path, o->cgroup_leaf ? "/" : "",
-					o->cgroup_leaf ? o->cgroup_leaf : "");
+			return cerr_sys(err, e, "container cgroup %s", path);
 		}
 	}
 	int sp[2];
