@@ -7,6 +7,7 @@
 . "$(dirname "$0")/supervisor_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 IMGS="$FIXTURES/images"
+IMG="$FIXTURES/busybox/rootfs"
 
 # about 100,000 directories, each in the last: busybox's cd needs the whole
 # path to fit in PATH_MAX, so they are made in chunks of 2,000 (4 kB of
@@ -63,6 +64,53 @@ test_svh_deep_tree_removed_in_background() {
 		fail "the restarted corrald did not say it removes the leftovers"
 	grep -q "trash: remove" "$T/corrald.log" && fail "a removal failed: $(grep 'trash: remove' "$T/corrald.log")"
 	return 0
+}
+
+# The peak RSS of a process since reset_peak: what one call cost it.
+reset_peak() { echo 5 >"/proc/$1/clear_refs"; }
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+peak_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+# RSS is not asserted under ASan: its quarantine keeps freed memory
+peak_grew_at_most() { # before kB what
+	local peak
+	peak=$(peak_kb "$CORRALD_PID")
+	echo "$3: corrald RSS $1 kB, peak $peak kB"
+	case "$B" in *sanitize*) return 0 ;; esac
+	[ $((peak - $1)) -le "$2" ] || fail "$3: corrald RSS went from $1 to $peak kB"
+}
+
+# A 50 MB line without a newline is logged as P records of 16 KiB; its tail
+# of 2 is two of them, read backwards from the end of the log. The old
+# reader joined the whole line (corrald's peak RSS went from 3 to 150 MB
+# here) and then refused it as larger than one reply; the whole log,
+# streamed, was queued for the client at once.
+test_svh_logs_tail_of_a_50mb_line() {
+	trap cleanup_sv EXIT
+	start_sv --log-level warning
+	ctl run -d --name long "$IMG" sh -c 'head -c 50000000 /dev/zero | tr "\0" x' >/dev/null
+	wait_for 120 is_status long exited
+	local rss0 size
+	rss0=$(rss_kb "$CORRALD_PID")
+	reset_peak "$CORRALD_PID"
+	ctl logs --tail 2 long >"$T/tail" || fail "logs --tail 2 failed"
+	peak_grew_at_most "$rss0" $((16 * 1024)) "logs --tail 2"
+	size=$(wc -c <"$T/tail")
+	[ "$size" -gt 0 ] && [ "$size" -le $((2 * 16384)) ] || fail "logs --tail 2 printed $size bytes"
+	assert_eq "$(tr -d x <"$T/tail" | wc -c)" 0 "the tail is the line's end"
+	# all of it does not fit one reply (8 MiB): refused, having read no more
+	local out
+	rss0=$(rss_kb "$CORRALD_PID")
+	reset_peak "$CORRALD_PID"
+	out=$(ctl logs long 2>&1) && fail "logs of 50 MB in one reply worked"
+	assert_contains "$out" "larger than one reply" "logs without tail"
+	peak_grew_at_most "$rss0" $((24 * 1024)) "logs"
+	# streamed (more), all of it comes, as fast as the client takes it
+	rss0=$(rss_kb "$CORRALD_PID")
+	reset_peak "$CORRALD_PID"
+	ctl logs -f long >"$T/all" || fail "logs -f failed"
+	peak_grew_at_most "$rss0" $((24 * 1024)) "logs -f"
+	assert_eq "$(wc -c <"$T/all")" 50000000 "logs -f prints the whole line"
+	assert_eq "$(tr -d x <"$T/all" | wc -c)" 0 "logs -f prints only the line"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep "^test_svh_${SV_ONLY:-}"); do
