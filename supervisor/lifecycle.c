@@ -588,7 +588,6 @@ int ctr_remove_now(corrald *d, ctr *c, cerr *err)
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
 	ctr_spawn_abandon(c);
-	imagesrc_release(dir);
 	int r = trash_dir(d, dir, err); /* the id is free once it returns */
 	if (r < 0)
 		return r;

@@ -1,4 +1,5 @@
 #include "trash.h"
+#include "imagesrc.h"
 #include "service.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
@@ -32,8 +33,19 @@ static bool has_entries(int fd)
 	return false;
 }
 
-/* The remover: rm_rf everything in trash/ (fd), then exit; 0 if all went. */
-static _Noreturn void remover_main(int fd, pid_t parent)
+/* A container's directory, as a container left it: its overlay unmounted
+ * first (with a deep upper/ that takes the kernel a while), then removed. */
+static int remove_ctr_dir(int dirfd, const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	imagesrc_release(path);
+	return rm_rf_at(dirfd, name);
+}
+
+/* The remover: everything in trash/ (fd), then exit; 0 if all went. */
+static _Noreturn void remover_main(int fd, const char *path, pid_t parent)
 {
 	/* a corrald that dies takes its remover along: the next one restarts it */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -52,7 +64,7 @@ static _Noreturn void remover_main(int fd, pid_t parent)
 	for (struct dirent *de; dir && (de = readdir(dir));) {
 		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
 			continue;
-		int r = rm_rf_at(3, de->d_name);
+		int r = remove_ctr_dir(3, path, de->d_name);
 		if (r < 0) {
 			log_warn("trash: remove %s: %s", de->d_name, strerror(-r));
 			failed = 1;
@@ -97,7 +109,7 @@ static void start(corrald *d)
 		return;
 	}
 	if (pid == 0)
-		remover_main(t->fd, parent);
+		remover_main(t->fd, t->path, parent);
 	/* our child, not yet reaped: the pid is still its own */
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	cerr err = { 0 };
@@ -116,14 +128,17 @@ static void start(corrald *d)
 
 int trash_init(corrald *d, cerr *err)
 {
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/" TRASH_DIR, d->cfg->state_dir);
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return cerr_sys(err, errno, "%s", path);
-	if ((d->trash.fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return cerr_sys(err, errno, "%s", path);
-	if (has_entries(d->trash.fd)) {
-		log_info("trash: removing what an earlier corrald left in %s", path);
+	trash *t = &d->trash;
+	if (asprintf(&t->path, "%s/" TRASH_DIR, d->cfg->state_dir) < 0) {
+		t->path = NULL;
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	if (mkdir(t->path, 0700) < 0 && errno != EEXIST)
+		return cerr_sys(err, errno, "%s", t->path);
+	if ((t->fd = open(t->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return cerr_sys(err, errno, "%s", t->path);
+	if (has_entries(t->fd)) {
+		log_info("trash: removing what an earlier corrald left in %s", t->path);
 		start(d);
 	}
 	return 0;
@@ -148,6 +163,7 @@ int trash_dir(corrald *d, const char *dir, cerr *err)
 			break;
 		}
 	}
+	imagesrc_release(dir);
 	int r = rm_rf(dir);
 	return r < 0 ? cerr_sys(err, -r, "remove %s", dir) : 0;
 }
@@ -164,5 +180,6 @@ void trash_shutdown(corrald *d)
 	}
 	if (t->fd >= 0)
 		close(t->fd);
+	free(t->path);
 	*t = (trash)TRASH_INIT;
 }
