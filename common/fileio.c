@@ -270,37 +270,3 @@ int mkdir_p(const char *path, mode_t mode)
 		return -errno;
 	return 0;
 }
-
-int rm_rf_at(int atfd, const char *name)
-{
-	struct stat st, parent;
-	if (fstatat(atfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISDIR(st.st_mode))
-		return unlinkat(atfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
-	if (fstat(atfd, &parent) == 0 && parent.st_dev != st.st_dev && atfd != AT_FDCWD)
-		return -EXDEV; /* a mount point: never descend into another filesystem */
-	int fd = openat(atfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	int r = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-			continue;
-		int q = rm_rf_at(dirfd(d), de->d_name);
-		if (q < 0 && r == 0)
-			r = q;
-	}
-	closedir(d);
-	if (unlinkat(atfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
-		r = -errno;
-	return r;
-}
-
-int rm_rf(const char *path) { return rm_rf_at(AT_FDCWD, path); }

@@ -61,6 +61,8 @@ int fds_cloexec_from(unsigned first);
 int write_file_str(const char *path, const char *s);
 int write_file_str_at(int dirfd, const char *path, const char *s);
 int mkdir_p(const char *path, mode_t mode);
-/* Remove a tree without crossing into other mounts; -errno on failure. */
+/* Remove a tree (rm_rf.c): symlinks are removed, never followed, and other
+ * mounts are never entered. Any depth takes a few descriptors and bounded
+ * memory. It removes what it can: 0, or the first -errno. */
 int rm_rf(const char *path);
 int rm_rf_at(int atfd, const char *name);

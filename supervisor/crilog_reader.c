@@ -1,4 +1,5 @@
 #include "crilog_reader.h"
+#include "crilog_files.h"
 #include "common/cleanup.h"
 
 #include <errno.h>
@@ -25,6 +26,7 @@ void crilog_cursor_close(crilog_cursor *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	crilog_files_close(&c->hist);
 	free(c->path);
 	c->path = NULL;
 	sb_release(&c->rec);
@@ -54,7 +56,7 @@ static int emit(crilog_cursor *c, enum crilog_stream s, bool partial, crilog_lin
 {
 	crilog_line l = { .ts_ns = c->acc_ts[s], .stream = s, .partial = partial,
 			  .text = c->acc[s].buf ? c->acc[s].buf : "", .len = c->acc[s].len };
-	int r = fn(&l, data);
+	int r = c->since_ns && l.ts_ns < c->since_ns ? 0 : fn(&l, data);
 	sb_reset(&c->acc[s]);
 	return r;
 }
@@ -82,16 +84,52 @@ static int record(crilog_cursor *c, char *p, size_t n, crilog_line_fn fn, void *
 	bool full = rest[0] == 'F';
 	const char *content = left > 1 ? rest + 2 : rest + 1;
 	size_t clen = left > 1 ? left - 2 : 0;
+	int r = 0;
+	if (c->acc[s].len && c->acc[s].len + clen > CRILOG_READ_MAX_LINE)
+		r = emit(c, s, true, fn, data); /* joined enough: out as a piece */
+	if (r < 0)
+		return r;
+	/* a pause (r > 0) takes effect after this record, which is consumed */
 	if (c->acc[s].len == 0)
 		c->acc_ts[s] = ts;
 	if (sb_add(&c->acc[s], content, clen) < 0)
 		return -ENOMEM;
-	if (full)
-		return emit(c, s, false, fn, data);
-	return 0;
+	if (full) {
+		int q = emit(c, s, false, fn, data);
+		return q < 0 || !r ? q : r;
+	}
+	return r;
 bad:
 	c->bad++;
 	return 0;
+}
+
+/* The complete records read so far; when fn stops, the rest stay for the
+ * next call. A record longer than CRILOG_READ_MAX_RECORD is skipped. */
+static int take_records(crilog_cursor *c, crilog_line_fn fn, void *data, cerr *err)
+{
+	if (c->rec.len == 0)
+		return 0;
+	size_t off = 0;
+	char *nl;
+	int r = 0;
+	while (r == 0 && (nl = memchr(c->rec.buf + off, '\n', c->rec.len - off))) {
+		if (c->skipping) { /* the end of a record too long to keep */
+			c->skipping = false;
+			c->bad++;
+		} else {
+			r = record(c, c->rec.buf + off, (size_t)(nl - c->rec.buf) - off, fn, data);
+		}
+		off = (size_t)(nl - c->rec.buf) + 1;
+	}
+	memmove(c->rec.buf, c->rec.buf + off, c->rec.len - off);
+	c->rec.len -= off;
+	if (r == 0 && c->rec.len > CRILOG_READ_MAX_RECORD) {
+		c->skipping = true;
+		c->rec.len = 0;
+	}
+	c->rec.buf[c->rec.len] = '\0';
+	return r < 0 ? cerr_set(err, -r, "%s: out of memory", c->path) : r;
 }
 
 static int drain(crilog_cursor *c, crilog_line_fn fn, void *data, cerr *err)
@@ -100,6 +138,9 @@ static int drain(crilog_cursor *c, crilog_line_fn fn, void *data, cerr *err)
 		return 0;
 	char buf[65536];
 	for (;;) {
+		int r = take_records(c, fn, data, err);
+		if (r != 0)
+			return r;
 		ssize_t n = read(c->fd, buf, sizeof(buf));
 		if (n < 0) {
 			if (errno == EINTR)
@@ -110,21 +151,14 @@ static int drain(crilog_cursor *c, crilog_line_fn fn, void *data, cerr *err)
 			return 0;
 		if (sb_add(&c->rec, buf, (size_t)n) < 0)
 			return cerr_set(err, ENOMEM, "out of memory");
-		size_t off = 0;
-		char *nl;
-		while ((nl = memchr(c->rec.buf + off, '\n', c->rec.len - off))) {
-			int r = record(c, c->rec.buf + off, (size_t)(nl - c->rec.buf) - off, fn, data);
-			off = (size_t)(nl - c->rec.buf) + 1;
-			if (r != 0) {
-				memmove(c->rec.buf, c->rec.buf + off, c->rec.len - off);
-				c->rec.len -= off;
-				return r < 0 ? cerr_set(err, -r, "%s: out of memory", c->path) : r;
-			}
-		}
-		memmove(c->rec.buf, c->rec.buf + off, c->rec.len - off);
-		c->rec.len -= off;
-		c->rec.buf[c->rec.len] = '\0';
 	}
+}
+
+/* A torn record cannot continue in another file. */
+static void forget_record(crilog_cursor *c)
+{
+	c->rec.len = 0;
+	c->skipping = false;
 }
 
 /* After a rotation our file is path.k for some k; the files written after it
@@ -147,34 +181,76 @@ static int catch_up(crilog_cursor *c, crilog_line_fn fn, void *data, cerr *err)
 		int r = open_file(c, p, err);
 		if (r == 0)
 			r = drain(c, fn, data, err);
-		c->rec.len = 0;
 		if (r != 0)
-			return r;
+			return r; /* paused: the next poll finds our file again */
+		forget_record(c);
 	}
 	return 0;
 }
 
+/* fd, at its offset, becomes the cursor's file. */
+static int adopt_file(crilog_cursor *c, int fd, cerr *err)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return cerr_sys(err, e, "%s: stat", c->path);
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = fd;
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	return 0;
+}
+
+/* The files of the history, each to its end, the live one left to poll. */
+static int read_history(crilog_cursor *c, crilog_line_fn fn, void *data, cerr *err)
+{
+	for (;;) {
+		if (c->in_hist) {
+			int r = drain(c, fn, data, err);
+			if (r != 0)
+				return r;
+			forget_record(c);
+			close(c->fd);
+			c->fd = -1;
+			c->in_hist = false;
+		}
+		if (c->next == c->hist.n)
+			return 0;
+		unsigned i = c->next++;
+		bool live = c->hist.live && i == c->hist.n - 1;
+		int r = adopt_file(c, TAKE_FD(c->hist.fd[i]), err);
+		if (r < 0 || live)
+			return r; /* the poll reads the live file, and follows a rotation */
+		c->in_hist = true;
+	}
+}
+
 int crilog_cursor_poll(crilog_cursor *c, crilog_line_fn fn, void *data, cerr *err)
 {
+	int r = read_history(c, fn, data, err);
+	if (r != 0)
+		return r;
 	for (int round = 0; round < 8; round++) {
 		if (c->fd < 0) {
-			int r = open_file(c, c->path, err);
+			r = open_file(c, c->path, err);
 			if (r < 0 || c->fd < 0)
 				return r;
 		}
-		int r = drain(c, fn, data, err);
-		if (r != 0)
+		if ((r = drain(c, fn, data, err)) != 0)
 			return r;
 		struct stat st;
 		if (stat(c->path, &st) == 0 && st.st_dev == c->dev && st.st_ino == c->ino)
 			return 0; /* still the live file */
 		/* rotated: whatever the writer added to the old file before renaming
 		 * it is read here; then the files after it, then the new live one */
-		r = drain(c, fn, data, err);
-		c->rec.len = 0; /* a torn record cannot continue in another file */
-		if (r == 0)
-			r = catch_up(c, fn, data, err);
-		if (r != 0)
+		if ((r = drain(c, fn, data, err)) != 0)
+			return r;
+		forget_record(c);
+		if ((r = catch_up(c, fn, data, err)) != 0)
 			return r;
 		if (c->fd >= 0)
 			close(c->fd);
@@ -194,77 +270,31 @@ int crilog_cursor_flush(crilog_cursor *c, crilog_line_fn fn, void *data)
 	return 0;
 }
 
-struct tail_ctx {
-	const crilog_read_opts *o;
-	crilog_line_fn fn;
-	void *data;
-	crilog_line *ring;
-	size_t n, head;
-};
-
-static int filter(const crilog_line *l, void *data)
+int crilog_cursor_start(crilog_cursor *c, const char *path, const crilog_read_opts *o, cerr *err)
 {
-	struct tail_ctx *t = data;
-	if (t->o->since_ns && l->ts_ns < t->o->since_ns)
-		return 0;
-	if (t->o->tail < 0)
-		return t->fn(l, t->data);
-	if (t->o->tail == 0)
-		return 0;
-	size_t cap = (size_t)t->o->tail;
-	crilog_line *slot = &t->ring[(t->head + t->n) % cap];
-	if (t->n == cap) {
-		slot = &t->ring[t->head];
-		free((char *)slot->text);
-		t->head = (t->head + 1) % cap;
-	} else {
-		t->n++;
-	}
-	*slot = *l;
-	slot->text = strndup(l->text, l->len);
-	return slot->text ? 0 : -ENOMEM;
+	int r = crilog_cursor_open(c, path, err);
+	if (r < 0)
+		return r;
+	c->keep = o->keep ? o->keep : CRILOG_DEFAULT_KEEP;
+	c->since_ns = o->since_ns;
+	if ((r = crilog_files_open(&c->hist, path, c->keep, o->tail, err)) == 0 && c->hist.start &&
+	    lseek(c->hist.fd[0], c->hist.start, SEEK_SET) < 0)
+		r = cerr_sys(err, errno, "%s: seek", path);
+	if (r < 0)
+		crilog_cursor_close(c);
+	return r;
 }
 
 int crilog_read(const char *path, const crilog_read_opts *o, crilog_line_fn fn, void *data,
 		crilog_cursor *follow, cerr *err)
 {
 	crilog_cursor local, *c = follow ? follow : &local;
-	int r = crilog_cursor_open(c, path, err);
+	int r = crilog_cursor_start(c, path, o, err);
 	if (r < 0)
 		return r;
-	c->keep = o->keep ? o->keep : CRILOG_DEFAULT_KEEP;
-	struct tail_ctx t = { .o = o, .fn = fn, .data = data };
-	if (o->tail > 0 && !(t.ring = calloc((size_t)(o->tail > 100000 ? 100000 : o->tail), sizeof(*t.ring)))) {
-		r = cerr_set(err, ENOMEM, "out of memory");
-		goto out;
-	}
-	crilog_read_opts capped = *o;
-	if (capped.tail > 100000)
-		capped.tail = 100000;
-	t.o = &capped;
-	unsigned keep = o->keep ? o->keep : CRILOG_DEFAULT_KEEP;
-	for (unsigned i = keep - 1; i >= 1 && r == 0; i--) {
-		char p[4096];
-		snprintf(p, sizeof(p), "%s.%u", path, i);
-		if ((r = open_file(c, p, err)) == 0)
-			r = drain(c, filter, &t, err);
-		c->rec.len = 0;
-	}
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
-	if (r == 0)
-		r = crilog_cursor_poll(c, filter, &t, err);
+	r = crilog_cursor_poll(c, fn, data, err);
 	if (r == 0 && !follow)
-		r = crilog_cursor_flush(c, filter, &t);
-	for (size_t i = 0; i < t.n; i++) {
-		crilog_line *l = &t.ring[(t.head + i) % (size_t)capped.tail];
-		if (r == 0)
-			r = fn(l, data);
-		free((char *)l->text);
-	}
-out:
-	free(t.ring);
+		r = crilog_cursor_flush(c, fn, data);
 	if (!follow || r != 0)
 		crilog_cursor_close(c);
 	return r;

@@ -7,6 +7,7 @@
 #include "imagesrc.h"
 #include "monitor.h"
 #include "service.h"
+#include "trash.h"
 #include "varlink_client.h"
 #include "common/timefmt.h"
 #include "common/cleanup.h"
@@ -587,10 +588,9 @@ int ctr_remove_now(corrald *d, ctr *c, cerr *err)
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
 	ctr_spawn_abandon(c);
-	imagesrc_release(dir);
-	int r = rm_rf(dir);
+	int r = trash_dir(d, dir, err); /* the id is free once it returns */
 	if (r < 0)
-		return cerr_sys(err, -r, "remove %s", dir);
+		return r;
 	for (ctr **p = &d->ctrs; *p; p = &(*p)->next)
 		if (*p == c) {
 			*p = c->next;

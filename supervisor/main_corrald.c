@@ -10,6 +10,7 @@
 #include "sdnotify.h"
 #include "service.h"
 #include "spare.h"
+#include "trash.h"
 #include "ctr.h"
 #include <limits.h>
 
@@ -181,7 +182,7 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 	int r;
 	if ((r = mkdir_p(d->containers_dir, 0700)) < 0 || (r = mkdir_p(d->runtime_root, 0700)) < 0)
 		return cerr_sys(err, -r, "state directory %s", cfg->state_dir);
-	if ((r = spare_init(d, err)) < 0)
+	if ((r = spare_init(d, err)) < 0 || (r = trash_init(d, err)) < 0)
 		return r;
 	if (access(d->monitor_bin, X_OK) < 0)
 		return cerr_sys(err, errno, "%s", d->monitor_bin);
@@ -190,7 +191,7 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 
 static int run(corrald_config *cfg, cerr *err)
 {
-	corrald d = { .cfg = cfg, .started_usec = el_now_usec(), .spare_fd = -1 };
+	corrald d = { .cfg = cfg, .started_usec = el_now_usec(), .spare_fd = -1, .trash = TRASH_INIT };
 	_cleanup_el_ el_loop *loop = NULL;
 	metrics_http *http = NULL;
 	el_source *sigs = NULL, *wd = NULL;
@@ -302,6 +303,7 @@ out:
 	metrics_free(d.metrics);
 	imgsize_free(d.imgsizes);
 	free(d.cgroup_parent);
+	trash_shutdown(&d);
 	spare_clear(&d);
 	if (d.spare_fd >= 0)
 		close(d.spare_fd);

@@ -9,6 +9,7 @@
 #include "events.h"
 #include "imgsize.h"
 #include "metrics.h"
+#include "trash.h"
 #include "varlink_server.h"
 
 typedef struct corrald {
@@ -25,6 +26,7 @@ typedef struct corrald {
 	char *containers_dir; /* <state-dir>/containers */
 	int spare_fd;         /* <state-dir>/spare (spare.h), or -1 */
 	unsigned long spare_made, spare_taken; /* spares are named s<made> */
+	trash trash;          /* <state-dir>/trash and its remover (trash.h) */
 	char *runtime_root;   /* <state-dir>/runtime: the runtime's state files */
 	char *monitor_bin;    /* corral-monitor beside corrald */
 	char *images_bin;     /* corral-images beside corrald: imports run there */

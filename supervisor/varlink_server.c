@@ -161,6 +161,10 @@ static int call_send(vl_call *call, int r)
 		return r;
 	}
 	conn_flush(c);
+	/* sent from outside the connection's own events (a timer's stream):
+	 * what the socket did not take yet waits for EPOLLOUT */
+	if (!c->in_process && c->out_off < c->out.len)
+		conn_update(c);
 	return 0;
 }
 

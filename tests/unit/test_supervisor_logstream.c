@@ -3,7 +3,9 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <malloc.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +162,107 @@ static void test_follow_needs_more_and_hangup_frees(void **state)
 	assert_int_equal(vl_server_n_connections(srv), 0); /* and ASan sees no leak */
 }
 
+static size_t heap_in_use(void)
+{
+	struct mallinfo2 m = mallinfo2();
+	return m.uordblks + m.hblkhd;
+}
+
+/* What the server sends, until its final reply (a message that does not
+ * continue: "}}" then NUL), want LogLines in all, or rounds of the loop run
+ * out; *lines counts the LogLines. */
+static void drain_all(int fd, int rounds, size_t want, size_t *lines, bool *ended)
+{
+	char buf[(1 << 16) + 8];
+	size_t keep = 0; /* the end of what came before: a token may be cut */
+	*ended = false;
+	for (int i = 0; i < rounds && !*ended && *lines < want; i++) {
+		el_run_once(loop, 20);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		while (poll(&p, 1, 0) == 1) {
+			ssize_t r = recv(fd, buf + keep, sizeof(buf) - keep, MSG_DONTWAIT);
+			if (r <= 0)
+				break;
+			size_t n = keep + (size_t)r;
+			for (size_t j = 0; j < n; j++) {
+				if (j >= keep && j >= 6 && !memcmp(buf + j - 6, "\"line\":", 7))
+					++*lines;
+				if (j >= keep && j >= 2 && buf[j] == '\0' && !memcmp(buf + j - 2, "}}", 2))
+					*ended = true;
+			}
+			keep = n < 8 ? n : 8;
+			memmove(buf, buf + n - keep, keep);
+		}
+	}
+}
+
+/* 8 MB of history to a caller that does not read: what corrald holds for it
+ * stays small, and it all comes once the caller reads */
+static void test_stream_history_bounded(void **state)
+{
+	crilog l;
+	cerr err = { 0 };
+	assert_int_equal(crilog_open(&l, logpath, 0, 5, &err), 0);
+	static char line[1002];
+	memset(line, 'a', 1000);
+	line[1000] = '\n';
+	for (int i = 0; i < 8000; i++) {
+		memcpy(line, "0000000", 7);
+		snprintf(line, 8, "%07d", i);
+		line[7] = ':';
+		write_log(&l, line, 1000000000);
+	}
+	crilog_close(&l);
+	size_t before = heap_in_use();
+	int fd = call("{}", true);
+	for (int i = 0; i < 50; i++)
+		el_run_once(loop, 5);
+	size_t held = heap_in_use() - before;
+	print_message("held for a caller that reads nothing: %zu kB\n", held >> 10);
+#ifndef __SANITIZE_ADDRESS__ /* its allocator keeps freed memory */
+	assert_true(held < (4u << 20));
+#endif
+	size_t lines = 0;
+	bool ended;
+	drain_all(fd, 2000, SIZE_MAX, &lines, &ended);
+	assert_true(ended);
+	assert_int_equal(lines, 8000);
+	close(fd);
+}
+
+/* A burst of 3 MB while following, more than the socket holds: it all
+ * reaches the caller (sent from the poll timer, the rest waits for the
+ * socket to take it) */
+static void test_follow_burst_reaches_the_caller(void **state)
+{
+	crilog l;
+	cerr err = { 0 };
+	assert_int_equal(crilog_open(&l, logpath, 0, 5, &err), 0);
+	write_log(&l, "first\n", 1);
+	int fd = call("{\"follow\":true}", true);
+	size_t lines = 0;
+	bool ended;
+	drain_all(fd, 3, 1, &lines, &ended);
+	assert_int_equal(lines, 1);
+	assert_non_null(stream);
+	static char line[1002];
+	memset(line, 'b', 1000);
+	line[1000] = '\n';
+	for (int i = 0; i < 3000; i++)
+		write_log(&l, line, 2);
+	for (int i = 0; i < 10; i++) /* polls while the caller is away */
+		el_run_once(loop, LOGS_POLL_USEC / 1000 + 20);
+	drain_all(fd, 500, 3001, &lines, &ended);
+	assert_false(ended);
+	assert_int_equal(lines, 3001);
+	logs_stream_end(stream);
+	drain_all(fd, 10, SIZE_MAX, &lines, &ended);
+	assert_true(ended);
+	assert_int_equal(lines, 3001);
+	close(fd);
+	crilog_close(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +270,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_log_is_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_follow_until_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_follow_needs_more_and_hangup_frees, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_history_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_follow_burst_reaches_the_caller, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
