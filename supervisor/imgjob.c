@@ -68,6 +68,7 @@ static void on_out(el_source *s, int fd, uint32_t events, void *data)
 static void on_exit_(el_source *s, pid_t pid, const siginfo_t *si, void *data)
 {
 	imgjob *j = data;
+	el_remove(s); /* its pidfd too */
 	j->child = NULL;
 	j->exited = true;
 	j->code = si->si_code == CLD_EXITED ? si->si_status : 128 + si->si_status;
