@@ -73,6 +73,14 @@ wait_for() {
 	fail "timed out after ${t}s waiting for: $*"
 }
 
+# skip unless the cgroup2 hierarchy here has the memory controller
+need_memory_controller() {
+	local root=/sys/fs/cgroup/unified
+	[ -d "$root" ] || root=/sys/fs/cgroup
+	grep -qw memory "$root/cgroup.controllers" 2>/dev/null ||
+		skip "cgroup v2 here has no memory controller (it is bound to v1); the VM tier runs this"
+}
+
 status_of() { ctl --json inspect "$1" | jq -r '.container.state.status'; }
 is_status() { [ "$(status_of "$1")" = "$2" ]; }
 

@@ -397,10 +397,7 @@ readonly" "env, workdir, user, ro bind mount"
 
 test_sv_memory_limit_enforced() {
 	trap cleanup_sv EXIT
-	local root=/sys/fs/cgroup/unified
-	[ -d "$root" ] || root=/sys/fs/cgroup
-	grep -qw memory "$root/cgroup.controllers" 2>/dev/null ||
-		skip "cgroup v2 here has no memory controller (it is bound to v1); the VM tier runs this"
+	need_memory_controller
 	start_sv
 	local rc=0
 	ctl run --memory 16m "$IMG" sh -c 'x=$(head -c 64m /dev/zero | tr "\0" x); echo survived' || rc=$?

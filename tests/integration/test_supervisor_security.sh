@@ -129,10 +129,7 @@ test_svs_exec_timeout_and_hangup_kill_everything() {
 # The exec's child cgroup is inside the container's: its limits hold.
 test_svs_exec_counts_against_the_containers_memory_limit() {
 	trap cleanup_sv EXIT
-	local root=/sys/fs/cgroup/unified
-	[ -d "$root" ] || root=/sys/fs/cgroup
-	grep -qw memory "$root/cgroup.controllers" 2>/dev/null ||
-		skip "cgroup v2 here has no memory controller (it is bound to v1); the VM tier runs this"
+	need_memory_controller
 	start_sv
 	ctl run -d --name web --memory 16m "$IMG" sleep 100 >/dev/null
 	local rc=0
