@@ -5,6 +5,7 @@
 #include "common/log.h"
 
 #include <getopt.h>
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -153,7 +154,15 @@ int cmd_delete(int argc, char **argv)
 	}
 	if (want_id(argc, argv, "delete", 0) < 0)
 		return 1;
+	/* as runc: --force of an id that is not there is done, silently (an
+	 * engine cleans up after every failed create this way) */
 	cerr err = { 0 };
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/%s", cli.root, argv[optind]);
+	if (validate_id(argv[optind], &err) < 0)
+		return cli_fail(&err, "delete");
+	if (force && access(dir, F_OK) < 0 && errno == ENOENT)
+		return 0;
 	if (container_delete(cli.root, argv[optind], force, &err) < 0)
 		return cli_fail(&err, "delete %s", argv[optind]);
 	return 0;

@@ -1,6 +1,7 @@
 #include "creds.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/log.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -46,6 +47,14 @@ int creds_apply_personality(const struct oci_linux *l, cerr *err)
 
 static bool cap_known(int c) { return c <= (int)cap_max_bits() - 1; }
 
+static bool in_set(const struct oci_caps *c, int set, int cap)
+{
+	for (size_t i = 0; i < c->n[set]; i++)
+		if (c->caps[set][i] == cap)
+			return true;
+	return false;
+}
+
 /* Needs CAP_SETPCAP, so it runs before the uid change clears effective. A
  * set that is absent is empty, as in runc: `"capabilities": {}` (what
  * podman writes for --cap-drop ALL) or none at all leaves no bounding set,
@@ -55,9 +64,7 @@ static int drop_bounding(const struct oci_process *p, cerr *err)
 {
 	const struct oci_caps *c = &p->caps;
 	for (int cap = 0; cap < (int)cap_max_bits(); cap++) {
-		bool keep = false;
-		for (size_t i = 0; c->present && !keep && i < c->n[CAPSET_BOUNDING]; i++)
-			keep = c->caps[CAPSET_BOUNDING][i] == cap;
+		bool keep = c->present && in_set(c, CAPSET_BOUNDING, cap);
 		if (!keep && cap_drop_bound(cap) < 0 && errno != EINVAL)
 			return cerr_sys(err, errno, "process.capabilities.bounding: drop %d", cap);
 	}
@@ -88,8 +95,16 @@ static int set_caps(const struct oci_process *p, cerr *err)
 		return cerr_sys(err, errno, "process.capabilities.ambient: reset");
 	for (size_t i = 0; c->present && i < c->n[CAPSET_AMBIENT]; i++) {
 		cap_value_t v = c->caps[CAPSET_AMBIENT][i];
-		if (cap_known(v) && cap_set_ambient(v, CAP_SET) < 0)
-			return cerr_sys(err, errno, "process.capabilities.ambient[%zu]: raise", i);
+		if (!cap_known(v) || cap_set_ambient(v, CAP_SET) == 0)
+			continue;
+		/* the kernel raises an ambient capability only when it is both
+		 * permitted and inheritable: `runc spec` lists ambient ones with
+		 * no inheritable set, and runc and crun skip them */
+		if (errno == EPERM && !(in_set(c, CAPSET_PERMITTED, v) && in_set(c, CAPSET_INHERITABLE, v))) {
+			log_debug("process.capabilities.ambient[%zu]: not raised: not both permitted and inheritable", i);
+			continue;
+		}
+		return cerr_sys(err, errno, "process.capabilities.ambient[%zu]: raise", i);
 	}
 	return 0;
 }

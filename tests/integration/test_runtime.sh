@@ -71,6 +71,20 @@ test_absent_capability_sets_are_empty() {
 	done
 }
 
+# `runc spec`'s own config lists ambient capabilities and no inheritable
+# set: the kernel raises none of them, and runc skips them; so does corral.
+test_runc_spec_config_runs_as_under_runc() {
+	command -v runc >/dev/null || skip "runc is not installed (tests/deps.sh installs it)"
+	mkbundle true
+	rm "$BUNDLE/config.json"
+	(cd "$BUNDLE" && runc spec)
+	cfg --arg r "$BUSYBOX_ROOTFS" '.root.path=$r | .process.terminal=false | .process.args=["grep","^Cap","/proc/self/status"]'
+	ours=$(run_ctr "$TID" 2>&1) || fail "corral refused runc spec's config: $ours"
+	theirs=$(cd "$BUNDLE" && runc --root "$T/runc" run "$TID-runc" </dev/null 2>&1) || fail "runc: $theirs"
+	assert_eq "$ours" "$theirs" "capabilities under corral and under runc"
+	assert_contains "$ours" "CapEff:	0000000020000420" "the three listed"
+}
+
 test_default_capabilities() {
 	mkbundle grep -E '^Cap(Eff|Bnd)' /proc/self/status
 	out=$(run_ctr "$TID")
@@ -198,6 +212,14 @@ test_delete_created_and_force() {
 	(cd "$BUNDLE" && cr create "$TID" && cr start "$TID")
 	cr delete --force "$TID"
 	[ ! -d "$STATE/$TID" ] || fail "force delete left state"
+	# as runc: --force of an id that is not there is done, silently; without
+	# --force it is an error, and so is an invalid id
+	out=$(cr delete --force "$TID" 2>&1) || fail "delete --force of a missing id: $out"
+	assert_eq "$out" "" "delete --force of a missing id says nothing"
+	out=$(cr delete "$TID" 2>&1) && fail "delete of a missing id succeeded"
+	assert_contains "$out" "does not exist" "delete of a missing id"
+	out=$(cr delete --force ../x 2>&1) && fail "delete --force of an invalid id succeeded"
+	assert_contains "$out" "invalid container id" "an invalid id"
 }
 
 test_kill_signal_names_and_all() {
