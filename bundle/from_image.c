@@ -1,4 +1,5 @@
 #include "bundle/from_image.h"
+#include "bundle/caps.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
 #include "common/strv.h"
@@ -16,10 +17,6 @@
 #define MAX_ID_FILE (4u << 20)
 
 /* Docker's default capability set. */
-static const int docker_caps[] = {
-	CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW, CAP_SETGID,
-	CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE,
-};
 
 /* Read /etc/passwd or /etc/group of the image, never leaving the rootfs. */
 static FILE *open_id_file(int rootfs_fd, const char *path)
@@ -214,11 +211,11 @@ static int set_caps(struct oci_caps *c)
 		c->has[s] = false;
 		if (s == CAPSET_INHERITABLE || s == CAPSET_AMBIENT)
 			continue;
-		c->caps[s] = malloc(sizeof(docker_caps));
+		c->caps[s] = malloc(caps_docker_default_n * sizeof(int));
 		if (!c->caps[s])
 			return -ENOMEM;
-		memcpy(c->caps[s], docker_caps, sizeof(docker_caps));
-		c->n[s] = ARRAY_SIZE(docker_caps);
+		memcpy(c->caps[s], caps_docker_default, caps_docker_default_n * sizeof(int));
+		c->n[s] = caps_docker_default_n;
 		c->has[s] = true;
 	}
 	return 0;

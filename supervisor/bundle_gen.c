@@ -3,6 +3,7 @@
 #include "bundle/spec.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
+#include "bundle/caps.h"
 #include "common/fileio.h"
 #include "common/json.h"
 #include "common/strv.h"
@@ -148,6 +149,26 @@ static char **command_of(const ctr_spec *s, const image_ref *img)
 	return out;
 }
 
+/* Docker's default set as changed by capAdd and capDrop (ctr_spec_parse):
+ * bounding, effective and permitted; no inheritable or ambient ones. */
+static void gen_caps(yajl_gen g, uint64_t mask)
+{
+	static const char *const sets[] = { "bounding", "effective", "permitted" };
+	jg_key(g, "capabilities");
+	yajl_gen_map_open(g);
+	for (size_t k = 0; k < ARRAY_SIZE(sets); k++) {
+		jg_key(g, sets[k]);
+		yajl_gen_array_open(g);
+		for (int cap = 0; cap < 64; cap++) {
+			char name[32];
+			if ((mask & (1ull << cap)) && !strncmp(caps_name(cap, name), "CAP_", 4))
+				jg_str(g, name);
+		}
+		yajl_gen_array_close(g);
+	}
+	yajl_gen_map_close(g);
+}
+
 static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **args, char **env,
 			long uid, long gid)
 {
@@ -157,7 +178,7 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	for (size_t i = 0; i < dflt->u.object.len; i++) {
 		const char *k = dflt->u.object.keys[i];
 		if (streq(k, "terminal") || streq(k, "args") || streq(k, "env") || streq(k, "cwd") || streq(k, "user") ||
-		    streq(k, "oomScoreAdj"))
+		    streq(k, "oomScoreAdj") || streq(k, "capabilities"))
 			continue;
 		jg_key(g, k);
 		jg_value(g, dflt->u.object.values[i]);
@@ -169,6 +190,7 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	/* as Docker: not corrald's own (OOMScoreAdjust=-500), so that the OOM
 	 * killer picks a runaway container before the host's services */
 	jg_key_int(g, "oomScoreAdj", 0);
+	gen_caps(g, s->caps);
 	jg_key(g, "user");
 	yajl_gen_map_open(g);
 	jg_key_int(g, "uid", uid);

@@ -64,14 +64,14 @@ static char *build_spec(int argc, char **argv, bool *detach, int *first)
 		{ "env", 1, NULL, 'e' }, { "volume", 1, NULL, 'v' }, { "workdir", 1, NULL, 'w' },
 		{ "user", 1, NULL, 'u' }, { "label", 1, NULL, 'l' }, { "tty", 0, NULL, 't' },
 		{ "network", 1, NULL, 'N' }, { "stop-signal", 1, NULL, 'S' }, { "stop-timeout", 1, NULL, 'T' },
-		{ 0 },
+		{ "cap-add", 1, NULL, 'A' }, { "cap-drop", 1, NULL, 'D' }, { 0 },
 	};
 	const char *name = NULL, *restart = NULL, *wd = NULL, *user = NULL, *net = NULL, *ssig = NULL;
 	long long mem = -1, pids = -1, stop_t = -1;
 	double cpus = 0;
 	bool tty = false;
-	char *env[256], *vol[64], *lab[64];
-	int ne = 0, nv = 0, nl = 0, o;
+	char *env[256], *vol[64], *lab[64], *cap_add[64], *cap_drop[64];
+	int ne = 0, nv = 0, nl = 0, na = 0, nd = 0, o;
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "+dn:r:m:c:p:e:v:w:u:l:t", longs, NULL)) != -1) {
 		switch (o) {
@@ -93,6 +93,8 @@ static char *build_spec(int argc, char **argv, bool *detach, int *first)
 		case 'N': net = optarg; break;
 		case 'S': ssig = optarg; break;
 		case 'T': stop_t = strtoll(optarg, NULL, 10); break;
+		case 'A': if (na < 64) cap_add[na++] = optarg; break;
+		case 'D': if (nd < 64) cap_drop[nd++] = optarg; break;
 		default: return NULL;
 		}
 	}
@@ -118,6 +120,8 @@ static char *build_spec(int argc, char **argv, bool *detach, int *first)
 	if (ssig) jg_key_str(g, "stopSignal", ssig);
 	if (stop_t >= 0) jg_key_int(g, "stopTimeout", stop_t);
 	if (tty) jg_key_bool(g, "tty", true);
+	if (na) gen_strs(g, "capAdd", cap_add, na);
+	if (nd) gen_strs(g, "capDrop", cap_drop, nd);
 	if (nv) {
 		jg_key(g, "mounts");
 		yajl_gen_array_open(g);

@@ -1,6 +1,7 @@
 #include "spec.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
+#include "bundle/caps.h"
 #include "common/json.h"
 #include "common/strv.h"
 
@@ -218,7 +219,7 @@ static int get_labels(yajl_val spec, ctr_spec *s, char *field, size_t flen, cerr
 
 static const char *const spec_fields[] = {
 	"image", "name", "command", "env", "workdir", "user", "mounts", "resources", "restart",
-	"network", "labels", "tty", "stopSignal", "stopTimeout", NULL,
+	"network", "labels", "tty", "stopSignal", "stopTimeout", "capAdd", "capDrop", NULL,
 };
 
 int ctr_spec_parse(yajl_val v, const char *default_restart, unsigned default_stop_timeout,
@@ -226,6 +227,7 @@ int ctr_spec_parse(yajl_val v, const char *default_restart, unsigned default_sto
 {
 	/* before any goto: the cleanups run on every path out */
 	_cleanup_free_ char *restart = NULL, *net = NULL, *sig = NULL;
+	_cleanup_strv_ char **cap_add = NULL, **cap_drop = NULL;
 	memset(s, 0, sizeof(*s));
 	s->stop_signal = SIGTERM;
 	s->stop_timeout = default_stop_timeout;
@@ -267,6 +269,13 @@ int ctr_spec_parse(yajl_val v, const char *default_restart, unsigned default_sto
 	if (s->command && !s->command[0]) {
 		cerr_set(err, EINVAL, "must not be empty");
 		r = BAD("spec.command");
+		goto fail;
+	}
+	if ((r = get_strv(v, "capAdd", &cap_add, false, field, flen, err)) ||
+	    (r = get_strv(v, "capDrop", &cap_drop, false, field, flen, err)))
+		goto fail;
+	if (caps_compose(cap_add, cap_drop, &s->caps, err) < 0) {
+		r = BAD("spec.%s", strncmp(cerr_msg(err), "capAdd", 6) ? "capDrop" : "capAdd");
 		goto fail;
 	}
 	if (s->workdir && !path_is_clean_absolute(s->workdir)) {

@@ -30,6 +30,7 @@ typedef struct ctr_spec {
 	enum ctr_network network;
 	char **labels;   /* key, value, key, value, ..., NULL */
 	bool tty;
+	uint64_t caps;   /* Docker's default set, less capDrop, plus capAdd */
 	int stop_signal;
 	unsigned stop_timeout;
 } ctr_spec;
