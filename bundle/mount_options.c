@@ -29,6 +29,15 @@ static const struct flag_opt flag_opts[] = {
 	{ "silent", false, MS_SILENT }, { "loud", true, MS_SILENT },
 	{ "lazytime", false, MS_LAZYTIME }, { "nolazytime", true, MS_LAZYTIME },
 	{ "iversion", false, MS_I_VERSION }, { "noiversion", true, MS_I_VERSION },
+	{ "nosymfollow", false, MS_NOSYMFOLLOW }, { "symfollow", true, MS_NOSYMFOLLOW },
+};
+
+/* Filesystem data that is a bare word; any other bare word is refused, so
+ * that nothing unknown reaches the kernel (KEY=VALUE data is the
+ * filesystem's to judge). */
+static const char *const data_words[] = {
+	"newinstance",                                   /* devpts */
+	"inode32", "inode64", "noswap", "quota", "usrquota", "grpquota", /* tmpfs */
 };
 
 static const struct { const char *name; unsigned long flags; } propagations[] = {
@@ -101,13 +110,24 @@ int mount_options_parse(struct oci_mount *m, const char *path, cerr *err)
 			m->idmap_recursive |= opt[0] == 'r';
 			continue;
 		}
+		if (streq(opt, "tmpcopyup") || streq(opt, "notmpcopyup")) {
+			m->tmpcopyup = opt[0] == 't';
+			continue;
+		}
 		if (strchr(opt, ','))
 			return sb_release(&data), cerr_set(err, EINVAL, "%s.options: \"%s\" must not contain a comma", path, opt);
+		bool word_ok = strchr(opt, '=') != NULL;
+		for (size_t i = 0; i < ARRAY_SIZE(data_words) && !word_ok; i++)
+			word_ok = streq(opt, data_words[i]);
+		if (!word_ok)
+			return sb_release(&data), cerr_set(err, EINVAL, "%s.options: unknown option \"%s\"", path, opt);
 		/* anything else is filesystem data, e.g. mode=755 or newinstance */
 		if (data.len)
 			sb_adds(&data, ",");
 		sb_adds(&data, opt);
 	}
+	if (m->tmpcopyup && (!m->type || !streq(m->type, "tmpfs") || m->bind))
+		return sb_release(&data), cerr_set(err, EINVAL, "%s.options: tmpcopyup is for a tmpfs mount", path);
 	m->data = data.len ? sb_detach(&data) : NULL;
 	sb_release(&data);
 	return 0;
@@ -121,6 +141,10 @@ size_t mount_options_known(const char **out, size_t max)
 	ADD("rbind");
 	ADD("idmap");
 	ADD("ridmap");
+	ADD("tmpcopyup");
+	ADD("notmpcopyup");
+	for (size_t i = 0; i < ARRAY_SIZE(data_words); i++)
+		ADD(data_words[i]);
 	for (size_t i = 0; i < ARRAY_SIZE(flag_opts); i++)
 		ADD(flag_opts[i].name);
 	for (size_t i = 0; i < ARRAY_SIZE(propagations); i++)

@@ -65,6 +65,7 @@ struct oci_mount {
 	uint64_t attr_set, attr_clr; /* recursive MOUNT_ATTR_* (rro, rnosuid, ...) */
 	bool bind, recursive;
 	bool idmap, idmap_recursive; /* "idmap"/"ridmap", or mappings given */
+	bool tmpcopyup;          /* a tmpfs that starts with what the rootfs had there */
 	char *data;              /* options that are not flags, comma-joined */
 	struct oci_idmap *uid_mappings, *gid_mappings;
 	size_t n_uid_mappings, n_gid_mappings;

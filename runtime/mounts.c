@@ -5,6 +5,7 @@
 #include "rootfs.h"
 #include "cgroups/cgroups.h"
 #include "common/cleanup.h"
+#include "common/copytree.h"
 #include "common/log.h"
 #include "common/safepath.h"
 
@@ -124,6 +125,20 @@ static int finish_mount(int rootfd, const struct oci_mount *m, unsigned long rem
 	return 0;
 }
 
+/* The new tmpfs starts as a copy of the directory it covers (podman's
+ * --read-only and --tmpfs): its content, and its root's owner and mode. */
+static int tmpcopyup(int rootfd, const struct oci_mount *m, int under, const char *what, cerr *err)
+{
+	_cleanup_close_ int top = open_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0);
+	struct stat st;
+	if (top < 0)
+		return cerr_sys(err, -top, "%s: tmpcopyup: open %s", what, m->destination);
+	if (fstat(under, &st) < 0 || fchown(top, st.st_uid, st.st_gid) < 0 || fchmod(top, st.st_mode & 07777) < 0)
+		return cerr_sys(err, errno, "%s: tmpcopyup: %s", what, m->destination);
+	int r = copy_tree(under, top, NULL, err);
+	return r < 0 ? cerr_wrap(err, "%s: tmpcopyup %s", what, m->destination) : 0;
+}
+
 static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci_mount *m, size_t idx, cerr *err)
 {
 	char what[64], src[PATH_MAX] = "", fdp[32];
@@ -152,6 +167,10 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 	}
 	if (streq(m->type, "cgroup") || streq(m->type, "cgroup2"))
 		return mount_cgroup(m, target, what, err);
+	/* tmpcopyup: the directory the tmpfs covers, still reachable after */
+	_cleanup_close_ int under = m->tmpcopyup ? openat(tfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (m->tmpcopyup && under < 0)
+		return cerr_sys(err, errno, "%s: tmpcopyup: open %s", what, m->destination);
 	if (mount(m->source ? m->source : m->type, target, m->type, extra, m->data) < 0) {
 		int e = errno;
 		/* sysfs needs a network namespace of our own; fall back to the host's */
@@ -162,7 +181,8 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 		}
 		return cerr_sys(err, e, "%s: mount %s on %s", what, m->type, m->destination);
 	}
-	return finish_mount(rootfd, m, 0, what, err);
+	int r = m->tmpcopyup ? tmpcopyup(rootfd, m, under, what, err) : 0;
+	return r < 0 ? r : finish_mount(rootfd, m, 0, what, err);
 }
 
 int rootfs_prepare(const struct rootfs_opts *o, cerr *err)

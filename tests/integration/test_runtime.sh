@@ -85,6 +85,40 @@ test_runc_spec_config_runs_as_under_runc() {
 	assert_contains "$ours" "CapEff:	0000000020000420" "the three listed"
 }
 
+# tmpcopyup (podman --read-only, --tmpfs): the tmpfs starts with what the
+# rootfs had there, with the directory's mode; runc gives the same.
+test_tmpcopyup_starts_with_the_rootfs_content() {
+	mkbundle sh -c 'stat -c %a /etc; ls /etc | wc -l; grep -c root /etc/passwd; echo x >/etc/new && cat /etc/new; grep -c " /etc tmpfs" /proc/self/mounts'
+	cfg '.root.readonly=true | .mounts += [{"destination":"/etc","type":"tmpfs","source":"tmpfs","options":["nosuid","nodev","tmpcopyup","mode=700","size=1m"]}]'
+	ours=$(run_ctr "$TID" 2>&1) || fail "run: $ours"
+	[ ! -e "$BUSYBOX_ROOTFS/etc/new" ] || fail "the write reached the rootfs"
+	want=$(stat -c %a "$BUSYBOX_ROOTFS/etc")
+	assert_eq "$ours" "$want
+$(ls "$BUSYBOX_ROOTFS/etc" | wc -l)
+1
+x
+1" "the copy, its mode, and a write to it"
+	if command -v runc >/dev/null; then
+		theirs=$(cd "$BUNDLE" && runc --root "$T/runc" run "$TID-runc" </dev/null 2>&1)
+		assert_eq "$ours" "$theirs" "the same under runc"
+	fi
+}
+
+# An option neither runc nor crun knows is refused by name, never handed
+# to the kernel as filesystem data.
+test_unknown_mount_option_is_refused() {
+	mkbundle true
+	cfg '.mounts += [{"destination":"/tmp","type":"tmpfs","source":"tmpfs","options":["nosuid","bogus"]}]'
+	out=$(run_ctr "$TID" 2>&1) && fail "an unknown option was taken"
+	assert_contains "$out" 'options: unknown option "bogus"' "named"
+	assert_eq "$(echo "$out" | wc -l)" 1 "one line"
+	cfg '.mounts[-1].options=["tmpcopyup"] | .mounts[-1].type="bind" | .mounts[-1].source="/tmp"'
+	out=$(run_ctr "$TID" 2>&1) && fail "tmpcopyup on a bind was taken"
+	assert_contains "$out" "tmpcopyup is for a tmpfs mount" "tmpcopyup on a bind"
+	"$CORRAL" features | jq -e '.mountOptions | index("tmpcopyup") and index("nosymfollow")' >/dev/null ||
+		fail "corral features does not list tmpcopyup and nosymfollow"
+}
+
 test_default_capabilities() {
 	mkbundle grep -E '^Cap(Eff|Bnd)' /proc/self/status
 	out=$(run_ctr "$TID")

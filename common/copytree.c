@@ -1,0 +1,239 @@
+#include "copytree.h"
+#include "cleanup.h"
+#include "fileio.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+static void copy_xattrs(int src, int dst)
+{
+	char names[4096];
+	ssize_t n = flistxattr(src, names, sizeof(names));
+	for (ssize_t off = 0; n > 0 && off < n; off += (ssize_t)strlen(names + off) + 1) {
+		const char *name = names + off;
+		if (strncmp(name, "trusted.overlay.", 16) == 0)
+			continue;
+		char val[4096];
+		ssize_t vl = fgetxattr(src, name, val, sizeof(val));
+		if (vl >= 0)
+			fsetxattr(dst, name, val, (size_t)vl, 0);
+	}
+}
+
+static int copy_data(int in, int out)
+{
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		if (n == 0)
+			return 0;
+		if (n > 0)
+			continue;
+		if (errno == EINTR)
+			continue;
+		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
+			return -errno;
+		break;
+	}
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n == 0)
+			return 0;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (ssize_t w, off = 0; off < n; off += w)
+			if ((w = write(out, buf + off, (size_t)(n - off))) < 0)
+				return -errno;
+	}
+}
+
+int clear_dir(int dfd)
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	struct dirent *de;
+	int r = 0;
+	while ((de = readdir(d)))
+		if (!streq(de->d_name, ".") && !streq(de->d_name, "..")) {
+			int q = rm_rf_at(dfd, de->d_name);
+			if (q < 0 && !r)
+				r = q;
+		}
+	closedir(d);
+	return r;
+}
+
+/* Hardlinks stay hardlinks: the first copy of an inode is remembered by an
+ * O_PATH fd, later names link to it. */
+#define LINKS_MAX 256
+typedef struct copy_ctx {
+	const struct copy_hooks *hooks;
+	struct { dev_t dev; ino_t ino; int fd; } l[LINKS_MAX];
+	size_t n;
+} copy_ctx;
+
+static int link_known(copy_ctx *c, int dst, const char *name, const struct stat *st)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->l[i].dev == st->st_dev && c->l[i].ino == st->st_ino)
+			return linkat(c->l[i].fd, "", dst, name, AT_EMPTY_PATH) == 0 ? 1 : 0;
+	return 0;
+}
+
+static void remember(copy_ctx *c, int dst, const char *name, const struct stat *st)
+{
+	if (c->n >= LINKS_MAX)
+		return;
+	int fd = openat(dst, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	c->l[c->n].dev = st->st_dev;
+	c->l[c->n].ino = st->st_ino;
+	c->l[c->n].fd = fd;
+	c->n++;
+}
+
+static int copy_entry(copy_ctx *c, int src, int dst, const char *name, const struct stat *st)
+{
+	if (S_ISREG(st->st_mode) && st->st_nlink > 1 && link_known(c, dst, name, st))
+		return 0;
+	if (S_ISREG(st->st_mode)) {
+		_cleanup_close_ int in = openat(src, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int out = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (in < 0 || out < 0)
+			return -errno;
+		int r = copy_data(in, out);
+		if (r < 0)
+			return r;
+		if (fchown(out, st->st_uid, st->st_gid) < 0)
+			return -errno;
+		copy_xattrs(in, out);
+		if (fchmod(out, st->st_mode & 07777) < 0)
+			return -errno;
+		struct timespec ts[2] = { st->st_atim, st->st_mtim };
+		futimens(out, ts);
+		if (st->st_nlink > 1)
+			remember(c, dst, name, st);
+		return 0;
+	}
+	if (S_ISLNK(st->st_mode)) {
+		char target[PATH_MAX];
+		ssize_t n = readlinkat(src, name, target, sizeof(target) - 1);
+		if (n < 0)
+			return -errno;
+		target[n] = '\0';
+		if (symlinkat(target, dst, name) < 0 || fchownat(dst, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		return 0;
+	}
+	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) || S_ISFIFO(st->st_mode)) {
+		if (mknodat(dst, name, st->st_mode, st->st_rdev) < 0 ||
+		    fchownat(dst, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    fchmodat(dst, name, st->st_mode & 07777, 0) < 0)
+			return -errno;
+		return 0;
+	}
+	return 0; /* sockets are not copied */
+}
+
+static int copy_subdir(copy_ctx *c, int src, int dst, const char *name, const struct stat *st, bool exists,
+		       const struct stat *cur, const char *sub, cerr *err);
+
+static int copy_dir(copy_ctx *c, int src, int dst, const char *path, cerr *err)
+{
+	int fd = openat(src, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return cerr_sys(err, errno, "copy %s", path[0] ? path : "/");
+	}
+	struct dirent *de;
+	int r = 0;
+	while (r == 0 && (de = readdir(d))) {
+		const char *name = de->d_name;
+		if (streq(name, ".") || streq(name, ".."))
+			continue;
+		_cleanup_free_ char *sub = NULL;
+		if (asprintf(&sub, "%s/%s", path, name) < 0) {
+			r = cerr_set(err, ENOMEM, "out of memory");
+			break;
+		}
+		struct stat st, cur;
+		if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = cerr_sys(err, errno, "copy %s", sub);
+			break;
+		}
+		bool exists = fstatat(dst, name, &cur, AT_SYMLINK_NOFOLLOW) == 0;
+		int h = c->hooks && c->hooks->entry ? c->hooks->entry(c->hooks->ud, src, dst, name, &st, exists) : 0;
+		if (h != 0) {
+			r = h < 0 ? cerr_sys(err, -h, "copy %s", sub) : 0;
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			r = copy_subdir(c, src, dst, name, &st, exists, &cur, sub, err);
+			continue;
+		}
+		if (exists && (r = rm_rf_at(dst, name)) < 0) {
+			r = cerr_sys(err, -r, "copy %s", sub);
+			break;
+		}
+		if ((r = copy_entry(c, src, dst, name, &st)) < 0)
+			r = cerr_sys(err, -r, "copy %s", sub);
+	}
+	closedir(d);
+	return r;
+}
+
+static int copy_subdir(copy_ctx *c, int src, int dst, const char *name, const struct stat *st, bool exists,
+		       const struct stat *cur, const char *sub, cerr *err)
+{
+	_cleanup_close_ int s2 = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s2 < 0)
+		return cerr_sys(err, errno, "copy %s", sub);
+	if (exists && !S_ISDIR(cur->st_mode)) {
+		if (unlinkat(dst, name, 0) < 0)
+			return cerr_sys(err, errno, "copy %s", sub);
+		exists = false;
+	}
+	if (!exists && mkdirat(dst, name, 0700) < 0)
+		return cerr_sys(err, errno, "copy %s", sub);
+	_cleanup_close_ int d2 = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (d2 < 0)
+		return cerr_sys(err, errno, "copy %s", sub);
+	int r;
+	if (exists && c->hooks && c->hooks->merge_dir && (r = c->hooks->merge_dir(c->hooks->ud, s2, d2)) < 0)
+		return cerr_sys(err, -r, "copy %s", sub);
+	if (fchown(d2, st->st_uid, st->st_gid) < 0 || fchmod(d2, st->st_mode & 07777) < 0)
+		return cerr_sys(err, errno, "copy %s", sub);
+	copy_xattrs(s2, d2);
+	return copy_dir(c, s2, d2, sub, err);
+}
+
+int copy_tree(int src, int dst, const struct copy_hooks *hooks, cerr *err)
+{
+	copy_ctx *c = calloc(1, sizeof(*c));
+	if (!c)
+		return cerr_set(err, ENOMEM, "out of memory");
+	c->hooks = hooks;
+	int r = copy_dir(c, src, dst, "", err);
+	for (size_t i = 0; i < c->n; i++)
+		close(c->l[i].fd);
+	free(c);
+	return r;
+}
