@@ -30,6 +30,7 @@ static const struct flag_opt flag_opts[] = {
 	{ "lazytime", false, MS_LAZYTIME }, { "nolazytime", true, MS_LAZYTIME },
 	{ "iversion", false, MS_I_VERSION }, { "noiversion", true, MS_I_VERSION },
 	{ "nosymfollow", false, MS_NOSYMFOLLOW }, { "symfollow", true, MS_NOSYMFOLLOW },
+	{ "acl", false, MS_POSIXACL }, { "noacl", true, MS_POSIXACL }, { "defaults", false, 0 },
 };
 
 /* Filesystem data that is a bare word; any other bare word is refused, so
@@ -56,8 +57,14 @@ static const struct { const char *name; bool clear; uint64_t attr; } rattrs[] = 
 	{ "rnodiratime", false, MOUNT_ATTR_NODIRATIME }, { "rdiratime", true, MOUNT_ATTR_NODIRATIME },
 	{ "rnoatime", false, MOUNT_ATTR_NOATIME }, { "rrelatime", false, MOUNT_ATTR_RELATIME },
 	{ "rstrictatime", false, MOUNT_ATTR_STRICTATIME }, { "rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW },
-	{ "rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW },
+	{ "rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW }, { "ratime", true, MOUNT_ATTR_NOATIME },
+	{ "rnorelatime", true, MOUNT_ATTR_RELATIME }, { "rnostrictatime", true, MOUNT_ATTR_STRICTATIME },
 };
+
+static bool is_atime(uint64_t attr)
+{
+	return attr == MOUNT_ATTR_NOATIME || attr == MOUNT_ATTR_STRICTATIME || attr == MOUNT_ATTR_RELATIME;
+}
 
 int propagation_parse(const char *s, unsigned long *out)
 {
@@ -96,7 +103,15 @@ int mount_options_parse(struct oci_mount *m, const char *path, cerr *err)
 				done = true;
 			}
 		for (size_t i = 0; i < ARRAY_SIZE(rattrs) && !done; i++)
-			if (streq(opt, rattrs[i].name)) {
+			if (streq(opt, rattrs[i].name) && is_atime(rattrs[i].attr)) {
+				/* one access-time mode at a time: the kernel wants the
+				 * whole field cleared with the one set (none: relatime) */
+				m->attr_clr |= MOUNT_ATTR__ATIME;
+				m->attr_set &= ~(uint64_t)MOUNT_ATTR__ATIME;
+				if (!rattrs[i].clear)
+					m->attr_set |= rattrs[i].attr;
+				done = true;
+			} else if (streq(opt, rattrs[i].name)) {
 				if (rattrs[i].clear)
 					m->attr_clr |= rattrs[i].attr;
 				else

@@ -119,6 +119,16 @@ test_unknown_mount_option_is_refused() {
 		fail "corral features does not list tmpcopyup and nosymfollow"
 }
 
+# runc's recursive access-time options: one mode at a time, the last wins.
+test_recursive_atime_options() {
+	mkbundle sh -c 'grep " /tmp " /proc/self/mounts | cut -d" " -f4'
+	for case in 'rnoatime:rw,noatime' 'rnoatime ratime:rw,relatime' 'defaults acl rnostrictatime:rw,relatime'; do
+		opts=$(echo "${case%%:*}" | tr ' ' '\n' | jq -R . | jq -s .)
+		cfg --argjson o "$opts" '.mounts |= map(select(.destination != "/tmp")) | .mounts += [{"destination":"/tmp","type":"tmpfs","source":"tmpfs","options":$o}]'
+		assert_eq "$(run_ctr "$TID" 2>&1)" "${case#*:}" "options ${case%%:*}"
+	done
+}
+
 test_default_capabilities() {
 	mkbundle grep -E '^Cap(Eff|Bnd)' /proc/self/status
 	out=$(run_ctr "$TID")
