@@ -45,6 +45,26 @@ void container_release(struct container *c)
 	c->cgroup_mount = c->cgroup_path = NULL;
 }
 
+/* Without a mount namespace of its own (none, or one joined by path) the
+ * container is chrooted into root.path, as runc does, and nothing is
+ * mounted: a mount would outlive it in a namespace it does not own. So
+ * what needs a mount is refused. */
+static int check_shared_mountns(const struct oci_spec *s, cerr *err)
+{
+	if (spec_has_namespace(s, NS_MOUNT) && !spec_namespace(s, NS_MOUNT)->path)
+		return 0;
+	const struct oci_linux *l = &s->linux_;
+	const char *what = s->n_mounts ? "mounts" : l->masked_paths && l->masked_paths[0] ? "linux.maskedPaths"
+		: l->readonly_paths && l->readonly_paths[0] ? "linux.readonlyPaths" : s->root_readonly ? "root.readonly"
+		: l->n_sysctl ? "linux.sysctl" : l->rootfs_propagation ? "linux.rootfsPropagation"
+		: s->process.terminal ? "process.terminal" : l->n_devices ? "linux.devices"
+		: idmap_needed(s) ? "an idmapped root or mount" : NULL;
+	if (!what)
+		return 0;
+	return cerr_set(err, EINVAL, "%s: needs a mount namespace of the container's own (linux.namespaces %s)", what,
+			spec_has_namespace(s, NS_MOUNT) ? "joins one by path" : "has none");
+}
+
 /* Refuse what the config asks for but this runtime cannot do yet, before
  * anything is created. */
 static int check_supported(const struct oci_spec *s, cerr *err)
@@ -53,13 +73,13 @@ static int check_supported(const struct oci_spec *s, cerr *err)
 		return cerr_set(err, EINVAL, "process: is required");
 	if (!s->has_root)
 		return cerr_set(err, EINVAL, "root: is required");
-	if (!spec_has_namespace(s, NS_MOUNT) || spec_namespace(s, NS_MOUNT)->path)
-		return cerr_set(err, EINVAL, "linux.namespaces: a new mount namespace is required");
+	int r = check_shared_mountns(s, err);
+	if (r < 0)
+		return r;
 	if (s->linux_.n_net_devices &&
 	    (!spec_has_namespace(s, NS_NETWORK) || spec_namespace(s, NS_NETWORK)->path))
 		return cerr_set(err, EINVAL, "linux.netDevices: needs a new network namespace in linux.namespaces");
-	int r = idmap_check(s, err);
-	if (r < 0)
+	if ((r = idmap_check(s, err)) < 0)
 		return r;
 	if (s->linux_.has_time_offsets && !spec_has_namespace(s, NS_TIME))
 		return cerr_set(err, EINVAL, "linux.timeOffsets: needs a time namespace in linux.namespaces");

@@ -256,7 +256,7 @@ static _Noreturn void exec_process(const struct exec_proc *x, const struct exec_
 
 /* C: join the init's namespaces, then clone G as P's child. */
 static _Noreturn void exec_helper(const struct exec_proc *x, const struct exec_opts *o,
-				  const struct oci_seccomp *sc, int sock, int init_pidfd, int flags)
+				  const struct oci_seccomp *sc, int sock, int init_pidfd, int init_root, int flags)
 {
 	cerr err = { 0 };
 	reset_signals();
@@ -270,7 +270,7 @@ static _Noreturn void exec_helper(const struct exec_proc *x, const struct exec_o
 		close(sock);
 		sock = moved;
 	}
-	int keep[] = { sock, init_pidfd };
+	int keep[] = { sock, init_pidfd, init_root };
 	int r = sock < 0 ? -EBADF : close_other_fds(first, keep, ARRAY_SIZE(keep));
 	if (r < 0) {
 		cerr_sys(&err, -r, "close the runtime's fds");
@@ -286,6 +286,14 @@ static _Noreturn void exec_helper(const struct exec_proc *x, const struct exec_o
 		child_fail(sock, &err);
 	}
 	close(init_pidfd);
+	/* a container without a mount namespace of its own is chrooted: so is
+	 * the process, into the very root its init has */
+	if (init_root >= 0 && (fchdir(init_root) < 0 || chroot(".") < 0)) {
+		cerr_sys(&err, errno, "enter the container's root");
+		child_fail(sock, &err);
+	}
+	if (init_root >= 0)
+		close(init_root);
 	int gpidfd = -1;
 	struct clone_args ca = { .flags = CLONE_PARENT | CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&gpidfd };
 	pid_t g = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
@@ -395,6 +403,14 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 			return cerr_sys(err, e, "container cgroup %s", path);
 		}
 	}
+	_cleanup_close_ int init_root = -1;
+	if (!spec_has_namespace(spec, NS_MOUNT) || spec_namespace(spec, NS_MOUNT)->path) {
+		snprintf(path, sizeof(path), "/proc/%d/root", (int)s->pid);
+		if ((init_root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			exec_proc_release(&x);
+			return cerr_sys(err, errno, "the container's root %s", path);
+		}
+	}
 	int sp[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
 		exec_proc_release(&x);
@@ -412,7 +428,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 	pid_t c = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 	if (c == 0) {
 		close(sp[0]);
-		exec_helper(&x, o, spec->linux_.seccomp, sp[1], init_pidfd, flags);
+		exec_helper(&x, o, spec->linux_.seccomp, sp[1], init_pidfd, init_root, flags);
 	}
 	int e = errno;
 	close(sp[1]);

@@ -203,7 +203,8 @@ _Noreturn void container_init(struct init_args *a)
 	const struct oci_spec *s = a->spec;
 	const struct oci_process *p = &s->process;
 	struct rootfs_opts ro = { .spec = s, .rootfs = a->rootfs, .bundle = a->bundle,
-				  .userns = a->userns, .no_pivot = a->no_pivot };
+				  .userns = a->userns, .no_pivot = a->no_pivot,
+				  .shared_mountns = !spec_has_namespace(s, NS_MOUNT) || spec_namespace(s, NS_MOUNT)->path };
 	/* the caller may have ignored or blocked signals: the container starts clean */
 	reset_signals();
 	/* until the state is saved, the init dies with its creator */
@@ -218,6 +219,14 @@ _Noreturn void container_init(struct init_args *a)
 	}
 	if (!spec_has_namespace(s, NS_USER))
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* our /proc, to reach exec.fifo once we are in the container's root
+	 * (or in a mount namespace joined by path, whose /proc is another pid
+	 * namespace's); closed before execve */
+	_cleanup_close_ int procfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0) {
+		cerr_sys(&err, errno, "open /proc/self/fd");
+		fail(a, &err);
+	}
 	_cleanup_free_ int *trees = calloc(s->n_mounts + 1, sizeof(int));
 	if (!trees) {
 		cerr_set(&err, ENOMEM, "out of memory");
@@ -259,12 +268,6 @@ _Noreturn void container_init(struct init_args *a)
 	size_t states_len = 0;
 	if (hooks_need_sync(s) && create_hooks(a, &states, &states_len, &err) < 0)
 		fail(a, &err);
-	/* the host's /proc, to reach exec.fifo after the old root is gone */
-	_cleanup_close_ int procfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (procfd < 0) {
-		cerr_sys(&err, errno, "open /proc/self/fd");
-		fail(a, &err);
-	}
 	if (rootfs_enter(&ro, &err) < 0 || rootfs_finish(&ro, &err) < 0)
 		fail(a, &err);
 	if (setsid() < 0) {

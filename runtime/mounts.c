@@ -188,6 +188,8 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 int rootfs_prepare(const struct rootfs_opts *o, cerr *err)
 {
 	const struct oci_spec *s = o->spec;
+	if (o->shared_mountns)
+		return 0;
 	/* keep our mounts from propagating to the host; the host side stays
 	 * private unless the config wants events from it */
 	unsigned long want = s->linux_.rootfs_propagation_flags;
@@ -230,7 +232,10 @@ int rootfs_enter(const struct rootfs_opts *o, cerr *err)
 {
 	if (chdir(o->rootfs) < 0)
 		return cerr_sys(err, errno, "chdir %s", o->rootfs);
-	if (o->no_pivot) {
+	if (o->shared_mountns) {
+		if (chroot(".") < 0)
+			return cerr_sys(err, errno, "chroot %s", o->rootfs);
+	} else if (o->no_pivot) {
 		if (mount(o->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
 			return cerr_sys(err, errno, "move %s to /", o->rootfs);
 		if (chroot(".") < 0)

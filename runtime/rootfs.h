@@ -9,14 +9,18 @@ struct rootfs_opts {
 	const char *bundle;  /* absolute; relative mount sources resolve here */
 	bool userns;         /* mknod is not allowed: bind host devices */
 	bool no_pivot;
+	bool shared_mountns; /* no mount namespace of its own: chroot, never mount */
 	int rootfs_tree;         /* idmapped rootfs from the parent, or -1 */
 	const int *mount_trees;  /* per mount: an idmapped tree, or -1; may be NULL */
 };
 
 /* Make / private (or as configured), bind the rootfs, apply the config's
- * mounts in order, create devices and the /dev links. */
+ * mounts in order, create devices and the /dev links. A container without
+ * a mount namespace of its own gets none of it: its mounts would outlive
+ * it in a namespace it does not own (create refuses what needs them). */
 int rootfs_prepare(const struct rootfs_opts *o, cerr *err);
-/* pivot_root (or MS_MOVE + chroot) into the rootfs. */
+/* pivot_root (or MS_MOVE + chroot) into the rootfs; chroot alone without
+ * a mount namespace of its own. */
 int rootfs_enter(const struct rootfs_opts *o, cerr *err);
 /* After entering: propagation, sysctls, masked and readonly paths,
  * readonly root. */

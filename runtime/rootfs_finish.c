@@ -54,6 +54,8 @@ int rootfs_finish(const struct rootfs_opts *o, cerr *err)
 	const struct oci_spec *s = o->spec;
 	const struct oci_linux *l = &s->linux_;
 	int r;
+	if (o->shared_mountns)
+		return 0;
 	if (l->rootfs_propagation_flags && mount(NULL, "/", NULL, l->rootfs_propagation_flags, NULL) < 0)
 		return cerr_sys(err, errno, "linux.rootfsPropagation: %s", l->rootfs_propagation);
 	for (size_t i = 0; i < l->n_sysctl; i++)

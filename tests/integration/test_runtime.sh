@@ -129,6 +129,51 @@ test_recursive_atime_options() {
 	done
 }
 
+# Without a mount namespace of its own, as under runc: no pivot_root, the
+# rootfs is chrooted; and corral mounts nothing in a namespace it does not
+# own (runc leaves such mounts behind), so what needs a mount is refused.
+test_no_mount_namespace_is_chrooted() {
+	mkbundle sh -c 'cat /marker; [ -e /proc/self ] && echo has-proc; sleep 30'
+	own_rootfs
+	echo inside >"$BUNDLE/rootfs/marker"
+	cfg '.linux.namespaces |= map(select(.type != "mount"))'
+	out=$(run_ctr "$TID" 2>&1) && fail "mounts without a mount namespace were taken"
+	assert_contains "$out" "mounts: needs a mount namespace of the container's own (linux.namespaces has none)" "refused"
+	cfg '.mounts=[] | del(.linux.maskedPaths) | del(.linux.readonlyPaths) | .root.readonly=false'
+	before=$(wc -l </proc/self/mountinfo)
+	(cd "$BUNDLE" && cr run -d "$TID" </dev/null >"$T/out" 2>&1)
+	pid=$(cr state "$TID" | jq -r .pid)
+	assert_eq "$(readlink /proc/"$pid"/ns/mnt)" "$(readlink /proc/self/ns/mnt)" "the init's mount namespace"
+	assert_eq "$(readlink /proc/"$pid"/root)" "$BUNDLE/rootfs" "the init's root"
+	assert_eq "$(cr exec "$TID" cat /marker)" inside "an exec is chrooted too"
+	cr exec "$TID" ls "$T" >/dev/null 2>&1 && fail "an exec saw the host's files"
+	assert_eq "$(wc -l </proc/self/mountinfo)" "$before" "no mount was made"
+	cr kill "$TID" KILL
+	for _ in $(seq 50); do [ "$(cr state "$TID" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+	assert_eq "$(head -1 "$T/out")" inside "the process is chrooted"
+}
+
+# Joining a mount namespace by path: chrooted into root.path as that
+# namespace sees it (here "/": the other container's root), mounting nothing.
+test_joined_mount_namespace() {
+	mkbundle sleep 30
+	own_rootfs
+	echo from-a >"$BUNDLE/rootfs/marker"
+	(cd "$BUNDLE" && cr run -d "$TID-a" </dev/null)
+	pid=$(cr state "$TID-a" | jq -r .pid)
+	mkdir -p "$T/b"
+	jq --arg p "/proc/$pid/ns/mnt" '.root={"path":"/"} | .mounts=[] | del(.linux.maskedPaths) | del(.linux.readonlyPaths)
+		| .process.args=["cat","/marker"] | .linux.namespaces |= map(if .type == "mount" then .path=$p else . end)' \
+		"$BUNDLE/config.json" >"$T/b/config.json"
+	before=$(wc -l </proc/"$pid"/mountinfo)
+	assert_eq "$(cd "$T/b" && cr run "$TID-b" </dev/null 2>&1)" from-a "the other container's files"
+	assert_eq "$(wc -l </proc/"$pid"/mountinfo)" "$before" "nothing mounted in the joined namespace"
+	jq '.mounts=[{"destination":"/tmp","type":"tmpfs","source":"tmpfs"}]' "$T/b/config.json" >"$T/b/c" && mv "$T/b/c" "$T/b/config.json"
+	out=$(cd "$T/b" && cr run "$TID-c" </dev/null 2>&1) && fail "a mount into a joined namespace was taken"
+	assert_contains "$out" "linux.namespaces joins one by path" "refused"
+	cr kill "$TID-a" KILL
+}
+
 test_default_capabilities() {
 	mkbundle grep -E '^Cap(Eff|Bnd)' /proc/self/status
 	out=$(run_ctr "$TID")
