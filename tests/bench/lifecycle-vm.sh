@@ -9,9 +9,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 case "$B" in /*) ;; *) B="$root/$B" ;; esac
 guest=$(mktemp "${TMPDIR:-/tmp}/corral-bench-guest.XXXXXX")
 trap 'rm -f "$guest"' EXIT
+# the guest gets the tree at its own path and the build dir as \$1 and \$2
 cat >"$guest" <<G
 #!/bin/bash
-cd "$root" && tests/bench/lifecycle.sh "$B" "$N" 2>&1 | tee "\$VM_OUT/lifecycle.txt"
+cd "\$1" && tests/bench/lifecycle.sh "\$2" "$N" 2>&1 | tee "\$VM_OUT/lifecycle.txt"
 G
 chmod +x "$guest"
 CORRAL_VM_VERBOSE=1 "$root/tests/vm/run.sh" "$B" "$guest" >/dev/null 2>&1

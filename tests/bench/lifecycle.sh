@@ -55,7 +55,15 @@ one() { # runtime id: create, start, wait for exit, delete
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
 declare -A failed
 for rt in "${rts[@]}"; do : >"$work/t-$rt"; one "$rt" "warm-$rt-$$" || failed[$rt]=1; done
+# the floor: the same namespaces and mounts and /bin/true, with no runtime
+floor="$B/tests/helpers/floor"
+[ -x "$floor" ] || make -s -C "$root" "$floor" >/dev/null 2>&1
+: >"$work/t-floor"
 for r in $(seq "$N"); do
+	if [ -x "$floor" ]; then
+		t0=$(now_us)
+		"$floor" "$bundle/rootfs" && echo $(($(now_us) - t0)) >>"$work/t-floor"
+	fi
 	for rt in "${rts[@]}"; do
 		[ -n "${failed[$rt]:-}" ] && continue
 		t0=$(now_us)
@@ -74,7 +82,12 @@ for rt in "${rts[@]}"; do
 	med[$rt]=$(median <"$work/t-$rt")
 	printf '  %-7s median %8.2f ms\n' "$rt" "$(echo "${med[$rt]}" | awk '{print $1/1000}')"
 done
-for rt in crun runc; do
+if [ -s "$work/t-floor" ]; then
+	med[floor]=$(median <"$work/t-floor")
+	printf '  %-7s median %8.2f ms  (namespaces, mounts, pivot_root, exec /bin/true; no runtime)\n' floor \
+		"$(echo "${med[floor]}" | awk '{print $1/1000}')"
+fi
+for rt in crun runc floor; do
 	[ -n "${med[corral]:-}" ] && [ -n "${med[$rt]:-}" ] &&
 		awk -v a="${med[corral]}" -v b="${med[$rt]}" -v n="$rt" 'BEGIN {printf "  corral/%s = %.2fx\n", n, a/b}'
 done
@@ -90,6 +103,26 @@ if [ -n "${med[corral]:-}" ]; then
 	done
 	awk -v a="$(median <"$work/seal")" -v b="$(median <"$work/noseal")" -v l="${med[corral]}" \
 		'BEGIN {printf "  sealed copy of corral: %.2f ms a create, run or exec (%.0f%% of the lifecycle above)\n", (a-b)/1000, 100*(a-b)/l}'
+fi
+
+# Where corral's time goes beyond the floor: one process start (exec and
+# dynamic loading: corral --version), and the syscalls of one create,
+# start and delete by wall time (strace -f -c -w; strace slows them all).
+if [ -n "${med[corral]:-}" ]; then
+	: >"$work/ver"
+	for r in $(seq 51); do t0=$(now_us); "$B/bin/corral" --version >/dev/null; echo $(($(now_us) - t0)) >>"$work/ver"; done
+	awk -v a="$(median <"$work/ver")" 'BEGIN {printf "  one corral process (exec, dynamic loading, exit): %.2f ms\n", a/1000}'
+	if command -v strace >/dev/null; then
+		id="prof-$$"
+		strace -f -c -w -S time -o "$work/prof" sh -c "$(declare -f rt_cmd); B='$B' work='$work'
+			rt_cmd corral create --bundle '$bundle' $id </dev/null >/dev/null && rt_cmd corral start $id &&
+			while ! rt_cmd corral state $id | grep -q stopped; do :; done; rt_cmd corral delete $id" >/dev/null 2>&1
+		echo "  syscalls of one corral create, start, state polls and delete, by wall time (strace -f -c -w;"
+		echo "  waits left out: wait4, waitid, poll, recvmsg), then mount, bpf, fsync and execve whatever their rank:"
+		awk 'NR > 2 && $1 ~ /^[0-9.]+$/ && NF >= 5 {printf "    %-16s %6.2f ms %5d calls\n", $NF, $2 * 1000, $4}' "$work/prof" |
+			grep -vE '^ +(wait4|waitid|poll|recvmsg) ' >"$work/prof.txt"
+		{ head -10 "$work/prof.txt"; grep -E '^ +(mount|bpf|fsync|execve) ' "$work/prof.txt"; } | awk '!seen[$0]++'
+	fi
 fi
 
 # peak RSS: the largest of create, start, state and delete, per runtime
