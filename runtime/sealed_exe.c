@@ -1,10 +1,12 @@
 #include "sealed_exe.h"
 #include "common/cleanup.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,31 @@ static bool running_sealed(int exe)
 	return seals >= 0 && (seals & SEALS) == SEALS;
 }
 
+/* What execve and the dynamic loader read of an ELF file: the headers and
+ * what its program headers cover. The rest (debug info, the section
+ * headers) is most of a -g build, and copying it costs time for nothing.
+ * A sanitizer build symbolizes from /proc/self/exe: it gets everything. */
+static off_t loaded_size(int fd, off_t size)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+	return size;
+#else
+	Elf64_Ehdr eh;
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 64)
+		return size;
+	Elf64_Phdr ph[64];
+	size_t len = (size_t)eh.e_phnum * sizeof(Elf64_Phdr);
+	if (pread(fd, ph, len, (off_t)eh.e_phoff) != (ssize_t)len)
+		return size;
+	uint64_t end = eh.e_phoff + len;
+	for (size_t i = 0; i < eh.e_phnum; i++)
+		if (ph[i].p_offset + ph[i].p_filesz > end)
+			end = ph[i].p_offset + ph[i].p_filesz;
+	return end < (uint64_t)size ? (off_t)end : size;
+#endif
+}
+
 int sealed_exe_ensure(char **argv, cerr *err)
 {
 	_cleanup_close_ int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -54,11 +81,12 @@ int sealed_exe_ensure(char **argv, cerr *err)
 	struct stat st;
 	if (fstat(exe, &st) < 0)
 		return cerr_sys(err, errno, "stat /proc/self/exe");
+	off_t size = loaded_size(exe, st.st_size);
 	_cleanup_close_ int copy = memfd_create("corral", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (copy < 0)
 		return cerr_sys(err, errno, "sealed copy of the runtime: memfd_create");
-	for (off_t done = 0; done < st.st_size;) {
-		ssize_t n = sendfile(copy, exe, NULL, (size_t)(st.st_size - done));
+	for (off_t done = 0; done < size;) {
+		ssize_t n = sendfile(copy, exe, NULL, (size_t)(size - done));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
