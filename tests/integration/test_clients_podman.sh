@@ -1,0 +1,158 @@
+#!/bin/bash
+# corral under podman, as its users drive it: every case runs under runc
+# and under corral, with the same podman, image and options, and must give
+# the same. podman keeps its storage, run state and config under $T; its
+# containers go below a cgroup parent named for the test.
+. "$(dirname "$0")/lib.sh"
+
+command -v podman >/dev/null || { echo "SKIP test_clients_podman.sh: podman is not installed (tests/deps.sh installs it)"; echo "skip test_clients_podman" >>"$RESULTS"; exit 0; }
+
+IMAGE_TAR="$B/tmp/podman-busybox.tar"
+[ -f "$IMAGE_TAR" ] || tar -C "$FIXTURES/busybox/rootfs" -cf "$IMAGE_TAR" .
+
+# podman NAME-OF-RUNTIME ARGS...: a podman of this test's own. This host
+# lacks CAP_SYS_RESOURCE, so the default 1048576 nofile and nproc limits
+# are lowered; its cgroup v2 has no pids controller, so no pids limit.
+pm() {
+	local rt=$1
+	shift
+	[ "$rt" = corral ] && rt=$CORRAL
+	CONTAINERS_CONF="$T/containers.conf" podman --root "$T/pm/root" --runroot "$PM_RUN" --tmpdir "$T/pm/tmp" \
+		--storage-driver vfs --cgroup-manager cgroupfs --events-backend file --runtime "$rt" "$@"
+}
+RUNTIMES="runc corral"
+
+setup_podman() {
+	mkdir -p "$T/pm"
+	# podman wants its run root under 50 characters
+	PM_RUN=$(mktemp -d /tmp/corral-pm.XXXXXX)
+	echo "$PM_RUN" >"$T/pm/runroot"
+	CP="--cgroup-parent=/corral-podman-$TID"
+	cat >"$T/containers.conf" <<EOC
+[containers]
+pids_limit = 0
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+cgroupns = "private"
+[engine]
+cgroup_manager = "cgroupfs"
+EOC
+	pm runc import -q "$IMAGE_TAR" localhost/bb:1 >/dev/null
+	trap cleanup_podman EXIT
+}
+cleanup_podman() {
+	for rt in $RUNTIMES; do pm "$rt" rm -af -t 0 >/dev/null 2>&1; done
+	for rt in $RUNTIMES; do pm "$rt" system reset -f >/dev/null 2>&1 && break; done
+	rm -rf "$PM_RUN"
+	# podman leaves the (empty) cgroup parent it was given
+	local cg
+	for cg in $(find /sys/fs/cgroup -maxdepth 3 -type d -name "corral-podman-$TID"); do
+		find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
+	done
+	true
+}
+run_both() { # assertion-name command-producing-output (uses $rt)
+	local want="" got rt
+	for rt in $RUNTIMES; do
+		got=$("$@" "$rt" 2>&1)
+		if [ "$rt" = runc ]; then want=$got; else assert_eq "$got" "$want" "$* under corral, against runc"; fi
+	done
+}
+
+case_run_rm_and_exit_codes() {
+	local rt=$1
+	pm "$rt" run --rm $CP localhost/bb:1 echo hello
+	pm "$rt" run --rm $CP localhost/bb:1 sh -c 'exit 7'; echo "rc=$?"
+	pm "$rt" run --rm $CP localhost/bb:1 /nonexistent >/dev/null 2>&1; echo "rc=$?"
+}
+test_podman_run_rm_and_exit_codes() {
+	setup_podman
+	run_both case_run_rm_and_exit_codes
+	assert_eq "$(case_run_rm_and_exit_codes corral)" "hello
+rc=7
+rc=127" "output and exit codes"
+}
+
+case_detach_exec_logs() {
+	local rt=$1
+	local c="d-$rt"
+	pm "$rt" run -d --name "$c" $CP localhost/bb:1 sh -c 'echo started; sleep 100' >/dev/null
+	pm "$rt" exec "$c" sh -c 'echo in-exec; exit 4'; echo "rc=$?"
+	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; pm $rt exec -t $c sh -c 'tty >/dev/null && echo on-a-tty'" /dev/null </dev/null | tr -d '\r'
+	pm "$rt" logs "$c"
+	pm "$rt" rm -f -t 0 "$c" >/dev/null
+}
+test_podman_detach_exec_and_logs() {
+	setup_podman
+	run_both case_detach_exec_logs
+	assert_eq "$(case_detach_exec_logs corral)" "in-exec
+rc=4
+on-a-tty
+started" "exec, exec -t and logs"
+}
+
+case_stop_kill_pause() {
+	local rt=$1
+	local c="s-$rt"
+	pm "$rt" run -d --name "$c" $CP localhost/bb:1 sh -c 'trap "echo got-term; exit 3" TERM; while :; do sleep 0.1; done' >/dev/null
+	sleep 0.3
+	pm "$rt" pause "$c" >/dev/null && pm "$rt" inspect -f '{{.State.Status}}' "$c"
+	pm "$rt" unpause "$c" >/dev/null && pm "$rt" inspect -f '{{.State.Status}}' "$c"
+	pm "$rt" stop -t 10 "$c" >/dev/null
+	pm "$rt" inspect -f '{{.State.ExitCode}}' "$c"
+	pm "$rt" logs "$c"
+	pm "$rt" start "$c" >/dev/null && pm "$rt" kill -s KILL "$c" >/dev/null && pm "$rt" wait "$c"
+	pm "$rt" rm -f -t 0 "$c" >/dev/null
+}
+test_podman_stop_kill_pause() {
+	setup_podman
+	run_both case_stop_kill_pause
+	assert_eq "$(case_stop_kill_pause corral)" "paused
+running
+3
+got-term
+137" "pause, unpause, stop of a TERM trap, kill"
+}
+
+case_interactive() {
+	local rt=$1
+	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; printf 'echo typed-\$((6*7))\\nexit 5\\n' | pm $rt run -i --rm $CP localhost/bb:1 sh; echo rc=\$?" /dev/null </dev/null | tr -d '\r'
+	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; pm $rt run -it --rm $CP localhost/bb:1 sh -c 'tty >/dev/null && echo on-a-tty; stty size'" /dev/null </dev/null | tr -d '\r'
+}
+test_podman_interactive_and_pty() {
+	setup_podman
+	run_both case_interactive
+	assert_contains "$(case_interactive corral)" "typed-42" "stdin reaches the process"
+	assert_contains "$(case_interactive corral)" "rc=5" "its exit code"
+	assert_contains "$(case_interactive corral)" "on-a-tty" "-it gives a pty"
+}
+
+case_options() {
+	local rt=$1
+	mkdir -p "$T/vol" && echo host-file >"$T/vol/f"
+	pm "$rt" run --rm $CP --user 1000:1000 localhost/bb:1 sh -c 'id -u; id -g'
+	pm "$rt" run --rm $CP --read-only localhost/bb:1 sh -c 'touch /x 2>/dev/null || echo ro; touch /tmp/y && echo tmp-rw'
+	pm "$rt" run --rm $CP --tmpfs /etc:tmpcopyup localhost/bb:1 sh -c 'grep -c root /etc/passwd; grep -c " /etc tmpfs" /proc/self/mounts'
+	pm "$rt" run --rm $CP --cap-drop ALL localhost/bb:1 grep CapEff /proc/self/status
+	pm "$rt" run --rm $CP --cap-drop ALL --cap-add NET_ADMIN localhost/bb:1 grep CapEff /proc/self/status
+	pm "$rt" run --rm $CP -v "$T/vol:/data:ro" localhost/bb:1 sh -c 'cat /data/f; touch /data/x 2>/dev/null || echo ro-vol'
+	pm "$rt" run --rm $CP --init localhost/bb:1 sh -c 'cat /proc/1/cmdline | tr "\0" " "; echo'
+}
+test_podman_options() {
+	setup_podman
+	run_both case_options
+	assert_eq "$(case_options corral)" "1000
+1000
+ro
+tmp-rw
+1
+1
+CapEff:	0000000000000000
+CapEff:	0000000000001000
+host-file
+ro-vol
+/run/podman-init -- sh -c cat /proc/1/cmdline | tr \"\\0\" \" \"; echo " "user, read-only, tmpfs, caps, volume, init"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
