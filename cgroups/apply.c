@@ -69,7 +69,7 @@ static int apply_cpu(cg *c, const struct cg_resources *r, cerr *err)
 {
 	int e;
 	char buf[64];
-	if (r->cpu_shares.set) {
+	if (r->cpu_shares.set && !(r->cpu_shares.v == CG_DEFAULT_SHARES && !has_file(c, "cpu.weight"))) {
 		snprintf(buf, sizeof(buf), "%" PRIu64, cg_shares_to_weight((uint64_t)r->cpu_shares.v));
 		if ((e = put(c, P ".cpu.shares", "cpu.weight", buf, err)) < 0)
 			return e;

@@ -573,7 +573,8 @@ const char *cg_resources_controllers(const struct cg_resources *r, char *buf, si
 	buf[0] = '\0';
 	if (!r)
 		return buf;
-	if (r->cpu_shares.set || r->cpu_quota.set || r->cpu_period.set || r->cpu_burst.set || r->cpu_idle.set)
+	bool shares = r->cpu_shares.set && r->cpu_shares.v != CG_DEFAULT_SHARES;
+	if (shares || r->cpu_quota.set || r->cpu_period.set || r->cpu_burst.set || r->cpu_idle.set)
 		add_ctl(buf, len, "cpu");
 	if ((r->cpus && *r->cpus) || (r->mems && *r->mems))
 		add_ctl(buf, len, "cpuset");

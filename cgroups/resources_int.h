@@ -75,6 +75,11 @@ struct cg_resources {
 	size_t n_devices;
 };
 
+/* cgroup v1's default cpu.shares, which ctr asks for on every container:
+ * not refused on a hierarchy without the cpu controller (which weighs
+ * nothing at all), and then not written. */
+#define CG_DEFAULT_SHARES 1024
+
 /* runc/crun's linear conversions (Debian's runc 1.1 and crun 1.8). */
 static inline uint64_t cg_shares_to_weight(uint64_t shares)
 {

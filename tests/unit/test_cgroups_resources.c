@@ -226,6 +226,13 @@ static void t_controllers(void **st)
 	assert_string_equal(cg_resources_controllers(r, buf, sizeof(buf)), "");
 	assert_true(cg_resources_empty(r));
 	cg_resources_free(r);
+	/* ctr's cpu.shares of 1024 (v1's default) needs no cpu controller */
+	r = parse_ok("{\"cpu\":{\"shares\":1024}}");
+	assert_string_equal(cg_resources_controllers(r, buf, sizeof(buf)), "");
+	cg_resources_free(r);
+	r = parse_ok("{\"cpu\":{\"shares\":1023}}");
+	assert_string_equal(cg_resources_controllers(r, buf, sizeof(buf)), "cpu");
+	cg_resources_free(r);
 	assert_null(parse_ok("null"));
 	assert_true(cg_resources_empty(NULL));
 }

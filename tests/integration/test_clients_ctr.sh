@@ -1,0 +1,122 @@
+#!/bin/bash
+# corral under containerd, as `ctr` drives it: a private containerd under
+# $T, its runc v2 shim with corral as the runc binary (--runc-binary), and
+# every case under runc too, which must give the same.
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
+	echo "SKIP test_clients_ctr.sh: containerd is not installed (tests/deps.sh installs it)"
+	echo "skip test_clients_ctr" >>"$RESULTS"
+	exit 0
+fi
+IMAGE="$FIXTURES/images/docker-legacy.tar"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+RUNTIMES="runc corral"
+
+start_containerd() {
+	mkdir -p "$T/cd"
+	cat >"$T/cd/config.toml" <<EOC
+version = 2
+root = "$T/cd/root"
+state = "$T/cd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$T/cd/c.sock"
+[ttrpc]
+  address = "$T/cd/t.sock"
+EOC
+	containerd -c "$T/cd/config.toml" --log-level warn >"$T/cd/log" 2>&1 &
+	CD_PID=$!
+	trap stop_containerd EXIT
+	for _ in $(seq 100); do ctr version >/dev/null 2>&1 && break; sleep 0.05; done
+	ctr images import "$IMAGE" >/dev/null
+	IMG=$(ctr images ls -q | head -1)
+}
+stop_containerd() {
+	for id in $(ctr tasks ls -q 2>/dev/null); do ctr tasks kill -s KILL "$id" >/dev/null 2>&1; done
+	sleep 0.2
+	for id in $(ctr containers ls -q 2>/dev/null); do
+		ctr tasks rm -f "$id" >/dev/null 2>&1
+		ctr containers rm "$id" >/dev/null 2>&1
+	done
+	kill "$CD_PID" 2>/dev/null
+	wait "$CD_PID" 2>/dev/null
+	# containerd keeps its snapshots mounted until it is told otherwise
+	for m in $(awk -v d="$T/cd/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do umount -l "$m"; done
+	local cg
+	for cg in $(find /sys/fs/cgroup -maxdepth 3 -type d -name "corral-ctr-$TID"); do
+		find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
+	done
+	true
+}
+ctr() { command ctr --address "$T/cd/c.sock" "$@"; }
+rtbin() { [ "$1" = corral ] && echo "$CORRAL" || command -v runc; }
+# ctr run with the runtime's binary and a cgroup named for the test
+crun_() { # runtime ctr-run-options... image id command...
+	local rt=$1
+	shift
+	ctr run --runc-binary "$(rtbin "$rt")" --cgroup "/corral-ctr-$TID/$rt-$RANDOM" "$@"
+}
+run_both() { # function (given the runtime; its output must match runc's)
+	local want="" got rt
+	for rt in $RUNTIMES; do
+		got=$("$@" "$rt" 2>&1 | sed -e "s/-$rt\b/-RT/g" -e 's/time="[^"]*" //')
+		if [ "$rt" = runc ]; then want=$got; else assert_eq "$got" "$want" "$* under corral, against runc"; fi
+	done
+}
+
+case_run() {
+	local rt=$1
+	crun_ "$rt" --rm "$IMG" "r-$rt" sh -c 'echo hello; exit 3'; echo "rc=$?"
+	crun_ "$rt" --rm --read-only "$IMG" "ro-$rt" sh -c 'touch /x 2>/dev/null || echo ro'
+	crun_ "$rt" --rm --privileged "$IMG" "p-$rt" sh -c 'grep -E "^(CapEff|Seccomp):" /proc/self/status; ls /dev/kmsg'
+	crun_ "$rt" --rm "$IMG" "u-$rt" sh -c 'grep -E "^(CapEff|Seccomp):" /proc/self/status'
+	script -qec "$(declare -f ctr crun_ rtbin); T='$T'; TID='$TID'; CORRAL='$CORRAL'; crun_ $rt --rm -t $IMG t-$rt sh -c 'tty >/dev/null && echo on-a-tty'" /dev/null </dev/null | tr -d '\r'
+}
+test_ctr_run_exit_codes_tty_read_only_privileged() {
+	start_containerd
+	run_both case_run
+	# privileged: every capability this host's bounding set has
+	local all
+	all=$(awk '$1 == "CapBnd:" {print $2}' /proc/self/status)
+	assert_eq "$(case_run corral | tr -d '\000')" "hello
+rc=3
+ro
+CapEff:	$all
+Seccomp:	0
+/dev/kmsg
+CapEff:	00000000a80425fb
+Seccomp:	0
+^@on-a-tty" "run, exit code, read-only, privileged, default (ctr adds no seccomp), tty"
+}
+
+case_task() {
+	local rt=$1
+	local id="d-$rt"
+	crun_ "$rt" -d "$IMG" "$id" sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done'
+	ctr task exec --exec-id e1 "$id" sh -c 'echo in-exec; exit 4'; echo "exec rc=$?"
+	echo "ps lines: $(ctr task ps "$id" | tail -n +2 | wc -l)"
+	ctr task pause "$id" && ctr task ls | awk -v i="$id" '$1 == i {print $3}'
+	ctr task resume "$id" && ctr task ls | awk -v i="$id" '$1 == i {print $3}'
+	ctr task kill -s USR1 "$id"
+	for _ in $(seq 100); do ctr task ls | awk -v i="$id" '$1 == i {print $3}' | grep -q STOPPED && break; sleep 0.05; done
+	ctr task ls | awk -v i="$id" '$1 == i {print $3}'
+	ctr task rm "$id" | tail -1
+	ctr container rm "$id"
+}
+test_ctr_task_exec_ps_pause_kill() {
+	start_containerd
+	run_both case_task
+	local out
+	out=$(case_task corral)
+	assert_contains "$out" "in-exec
+exec rc=4" "task exec and its exit code"
+	assert_contains "$out" "PAUSED
+RUNNING
+STOPPED" "pause, resume, and kill"
+	[ "$(echo "$out" | sed -n 's/^ps lines: //p')" -ge 2 ] || fail "task ps: $out"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
