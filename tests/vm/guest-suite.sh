@@ -13,7 +13,8 @@ cd "$root" || exit 1
 export TIER_TESTS="test_cgroups.sh test_seccomp.sh
 test_runtime.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
 test_supervisor_lifecycle.sh:memory
-test_supervisor_security.sh:exec_timeout|memory_limit"
+test_supervisor_security.sh:exec_timeout|memory_limit
+test_clients_podman.sh:resources"
 export TIER_REASON="runs on the host tier (the VM tier runs what needs cgroup controllers)"
 tests/integration/run.sh "$B" 2>&1 | tee "$VM_OUT/log.txt"
 rc=${PIPESTATUS[0]}

@@ -47,9 +47,11 @@ for b in "$B"/bin/* "$B"/tests/helpers/*; do [ -f "$b" ] && [ -x "$b" ] && args+
 args+=(-f "$B/bin:$G/build/bin" -f "$B/tests/helpers:$G/build/tests/helpers")
 # tools the tests use beyond busybox, and the runtimes the benchmark compares
 # (GNU timeout and util-linux setpriv/script replace busybox's, which differ)
-for t in bash crun runc jq ip unshare nsenter setsid setpriv script timeout getent strace; do
+for t in bash crun runc jq ip unshare nsenter setsid setpriv script timeout getent strace podman conmon; do
 	p=$(command -v "$t" 2>/dev/null) && args+=(-b "$p")
 done
+# podman's own files: its policy, and the init it runs for --init
+for f in /etc/containers /usr/libexec/podman; do [ -e "$f" ] && args+=(-f "$f"); done
 # the source tree's files that tests read (units, interface descriptions, ...)
 for d in "$root"/*/; do
 	case "$(basename "$d")" in build|.git) continue ;; esac
