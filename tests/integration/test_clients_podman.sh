@@ -52,7 +52,9 @@ cleanup_podman() {
 	done
 	true
 }
-# script(1) echoes the end of input as "^@" wherever it falls: left out
+# script(1) echoes the end of input as "^@" wherever it falls: left out.
+# Its input stays open (sleep) while a pty case runs: at its end podman may
+# hang up before the container has written.
 run_both() { # function (given the runtime; its output must match runc's)
 	local want="" got rt
 	for rt in $RUNTIMES; do
@@ -80,7 +82,7 @@ case_detach_exec_logs() {
 	local c="d-$rt"
 	pm "$rt" run -d --name "$c" $CP localhost/bb:1 sh -c 'echo started; sleep 100' >/dev/null
 	pm "$rt" exec "$c" sh -c 'echo in-exec; exit 4'; echo "rc=$?"
-	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; pm $rt exec -t $c sh -c 'tty >/dev/null && echo on-a-tty'" /dev/null </dev/null | tr -d '\r'
+	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; pm $rt exec -t $c sh -c 'tty >/dev/null && echo on-a-tty'" /dev/null < <(sleep 5) | tr -d '\r'
 	pm "$rt" logs "$c"
 	pm "$rt" rm -f -t 0 "$c" >/dev/null
 }
@@ -118,8 +120,8 @@ got-term
 
 case_interactive() {
 	local rt=$1
-	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; printf 'echo typed-\$((6*7))\\nexit 5\\n' | pm $rt run -i --rm $CP localhost/bb:1 sh; echo rc=\$?" /dev/null </dev/null | tr -d '\r'
-	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; pm $rt run -it --rm $CP localhost/bb:1 sh -c 'tty >/dev/null && echo on-a-tty; stty size'" /dev/null </dev/null | tr -d '\r'
+	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; printf 'echo typed-\$((6*7))\\nexit 5\\n' | pm $rt run -i --rm $CP localhost/bb:1 sh; echo rc=\$?" /dev/null < <(sleep 5) | tr -d '\r'
+	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; pm $rt run -it --rm $CP localhost/bb:1 sh -c 'tty >/dev/null && echo on-a-tty; stty size'" /dev/null < <(sleep 5) | tr -d '\r'
 }
 test_podman_interactive_and_pty() {
 	setup_podman
