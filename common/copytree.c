@@ -57,27 +57,6 @@ static int copy_data(int in, int out)
 	}
 }
 
-int clear_dir(int dfd)
-{
-	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
-	struct dirent *de;
-	int r = 0;
-	while ((de = readdir(d)))
-		if (!streq(de->d_name, ".") && !streq(de->d_name, "..")) {
-			int q = rm_rf_at(dfd, de->d_name);
-			if (q < 0 && !r)
-				r = q;
-		}
-	closedir(d);
-	return r;
-}
-
 /* Hardlinks stay hardlinks: the first copy of an inode is remembered by an
  * O_PATH fd, later names link to it. */
 #define LINKS_MAX 256

@@ -19,5 +19,3 @@ struct copy_hooks {
 /* Copy what src holds into dst, merging into what dst has: a non-directory
  * replaces what was there; directories merge. hooks may be NULL. */
 int copy_tree(int src, int dst, const struct copy_hooks *hooks, cerr *err);
-/* Empty the directory dfd. */
-int clear_dir(int dfd);

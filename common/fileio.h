@@ -2,6 +2,7 @@
 #pragma once
 #include <stddef.h>
 #include <sys/types.h>
+#include <stdbool.h>
 #include "error.h"
 
 /* Read a whole file (at dirfd/path) of at most max bytes, NUL-terminated. */
@@ -66,3 +67,7 @@ int mkdir_p(const char *path, mode_t mode);
  * memory. It removes what it can: 0, or the first -errno. */
 int rm_rf(const char *path);
 int rm_rf_at(int atfd, const char *name);
+/* Remove every entry of the directory dfd but those keep (may be NULL)
+ * says to keep; *removed (may be NULL) counts what went. The first error
+ * is returned, after trying the rest. */
+int clear_dir(int dfd, bool (*keep)(const char *name, void *ud), void *ud, unsigned *removed);

@@ -262,3 +262,27 @@ int rm_rf_at(int atfd, const char *name)
 }
 
 int rm_rf(const char *path) { return rm_rf_at(AT_FDCWD, path); }
+
+int clear_dir(int dfd, bool (*keep)(const char *name, void *ud), void *ud, unsigned *removed)
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	struct dirent *de;
+	int r = 0;
+	while ((de = readdir(d))) {
+		if (streq(de->d_name, ".") || streq(de->d_name, "..") || (keep && keep(de->d_name, ud)))
+			continue;
+		int q = rm_rf_at(dfd, de->d_name);
+		if (q < 0 && r == 0)
+			r = q;
+		else if (q == 0 && removed)
+			(*removed)++;
+	}
+	closedir(d);
+	return r;
+}

@@ -176,28 +176,12 @@ static int mark_bundle(gc_roots *g, int dfd, const char *name, yajl_val v)
 	return YAJL_IS_STRING(m) && digest_valid(m->u.string) ? mark_image(g->s, m->u.string, g->blobs, g->layers) : 0;
 }
 
-static int sweep(int dirfd, const marks *keep, bool dirs, unsigned *count)
+static bool is_marked(const char *name, void *keep) { return marked(keep, name); }
+
+/* Everything unmarked goes: blobs are files, layers are trees. */
+static int sweep(int dirfd, const marks *keep, unsigned *count)
 {
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
-	struct dirent *de;
-	int r = 0;
-	while ((de = readdir(d))) {
-		if (streq(de->d_name, ".") || streq(de->d_name, "..") || marked(keep, de->d_name))
-			continue;
-		int q = dirs ? rm_rf_at(dirfd, de->d_name) : (unlinkat(dirfd, de->d_name, 0) < 0 ? -errno : 0);
-		if (q < 0 && r == 0)
-			r = q;
-		else if (q == 0)
-			(*count)++;
-	}
-	closedir(d);
-	return r;
+	return clear_dir(dirfd, is_marked, (void *)keep, count);
 }
 
 int image_gc(const char *store_root, gc_stats *st, cerr *err)
@@ -221,9 +205,9 @@ int image_gc(const char *store_root, gc_stats *st, cerr *err)
 		r = -ENOMEM;
 	if (r == 0)
 		r = each_json(AT_FDCWD, containers, "/config.json", CONFIG_MAX_BYTES, mark_bundle, &g);
-	if (r == 0 && (r = sweep(s.blobs_fd, &blobs, false, &st->blobs)) < 0)
+	if (r == 0 && (r = sweep(s.blobs_fd, &blobs, &st->blobs)) < 0)
 		cerr_sys(err, -r, "store %s: blobs", s.root);
-	if (r == 0 && (r = sweep(s.layers_fd, &layers, true, &st->layers)) < 0)
+	if (r == 0 && (r = sweep(s.layers_fd, &layers, &st->layers)) < 0)
 		cerr_sys(err, -r, "store %s: layers", s.root);
 	if (r == -ENOMEM)
 		cerr_set(err, ENOMEM, "out of memory");

@@ -91,7 +91,7 @@ static int flatten_entry(void *ud, int src, int dst, const char *name, const str
 
 static int flatten_merge_dir(void *ud, int src_dir, int dst_dir)
 {
-	return wh_is_opaque(src_dir) ? clear_dir(dst_dir) : 0;
+	return wh_is_opaque(src_dir) ? clear_dir(dst_dir, NULL, NULL, NULL) : 0;
 }
 
 int flatten_layer(int src_fd, int dst_fd, cerr *err)
