@@ -35,10 +35,17 @@ override LDFLAGS += -fsanitize=address,undefined
 B := build/sanitize
 endif
 
-# Libraries in link order: each depends only on those after it.
-LIBDIRS := supervisor images runtime cgroups bundle common
+# Libraries in link order: each depends only on those after it. The
+# supervisor's process rooms (ctl, daemon, monitor) never use each other: a
+# binary links its own folder's archive and those after it, less the other
+# rooms, so a reach across fails at link time.
+ROOMS := supervisor/ctl supervisor/daemon supervisor/monitor
+LIBDIRS := $(ROOMS) supervisor/logs supervisor/varlink supervisor/loop images runtime cgroups bundle common
 lib_srcs = $(filter-out $(1)/main_%.c,$(wildcard $(1)/*.c))
-LIBS := $(foreach d,$(LIBDIRS),$(if $(call lib_srcs,$(d)),$(B)/lib/lib$(d).a))
+lib_of = $(B)/lib/lib$(subst /,-,$(1)).a
+pos = $(strip $(foreach i,$(shell seq $(words $(LIBDIRS))),$(if $(filter $(1),$(word $(i),$(LIBDIRS))),$(i))))
+LIBS := $(foreach d,$(LIBDIRS),$(if $(call lib_srcs,$(d)),$(call lib_of,$(d))))
+libs_for = $(foreach d,$(filter-out $(filter-out $(1),$(ROOMS)),$(wordlist $(call pos,$(1)),99,$(LIBDIRS))),$(if $(call lib_srcs,$(d)),$(call lib_of,$(d))))
 
 # Each <dir>/main_<name>.c is a binary; underscores become dashes.
 MAINS := $(wildcard $(addsuffix /main_*.c,$(LIBDIRS)))
@@ -55,7 +62,7 @@ ALL_SRCS := $(foreach d,$(LIBDIRS),$(wildcard $(d)/*.c)) $(UNIT_SRCS) $(HELPER_S
 DEPS := $(patsubst %.c,$(B)/obj/%.d,$(ALL_SRCS))
 
 .SECONDARY:
-.PHONY: all deps check check-unit check-integration check-vm check-fuzz bench demo install clean
+.PHONY: all deps check check-lint check-unit check-integration check-vm check-fuzz bench demo install clean
 all: $(BINS)
 
 Q := $(if $(V),,@)
@@ -65,7 +72,7 @@ $(B)/obj/%.o: %.c
 	@$(if $(V),,echo "  CC $<";)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 define LIB_RULE
-$(B)/lib/lib$(1).a: $(patsubst %.c,$(B)/obj/%.o,$(call lib_srcs,$(1)))
+$(call lib_of,$(1)): $(patsubst %.c,$(B)/obj/%.o,$(call lib_srcs,$(1)))
 	@mkdir -p $$(dir $$@)
 	@rm -f $$@
 	$$(Q)$$(AR) rcs $$@ $$^
@@ -73,9 +80,9 @@ endef
 $(foreach d,$(LIBDIRS),$(eval $(call LIB_RULE,$(d))))
 
 define BIN_RULE
-$(B)/bin/$(call bin_name,$(1)): $(patsubst %.c,$(B)/obj/%.o,$(1)) $(LIBS)
+$(B)/bin/$(call bin_name,$(1)): $(patsubst %.c,$(B)/obj/%.o,$(1)) $(call libs_for,$(patsubst %/,%,$(dir $(1))))
 	@mkdir -p $$(dir $$@)
-	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$< $(LIBS) $$(LDLIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$< $(call libs_for,$(patsubst %/,%,$(dir $(1)))) $$(LDLIBS)
 endef
 $(foreach m,$(MAINS),$(eval $(call BIN_RULE,$(m))))
 
@@ -114,6 +121,9 @@ deps:
 
 check: deps
 	@tests/run-all.sh "$(SANITIZE)"
+
+check-lint:
+	@tests/lint/run.sh $(B)
 
 check-unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(B)

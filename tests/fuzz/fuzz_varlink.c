@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervisor/spec.h"
-#include "supervisor/varlink_wire.h"
+#include "supervisor/daemon/ctr_spec.h"
+#include "supervisor/varlink/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,13 +16,14 @@
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
-#include "supervisor/cgroup_self.h"
-#include "supervisor/config.h"
-#include "supervisor/eventloop.h"
-#include "supervisor/listenfds.h"
-#include "supervisor/metrics.h"
-#include "supervisor/metrics_http.h"
-#include "supervisor/sdnotify.h"
+#include "supervisor/daemon/cgroup_self.h"
+#include "supervisor/daemon/config.h"
+#include "common/units.h"
+#include "supervisor/loop/eventloop.h"
+#include "supervisor/daemon/listenfds.h"
+#include "supervisor/daemon/metrics.h"
+#include "supervisor/daemon/metrics_http.h"
+#include "supervisor/daemon/sdnotify.h"
 
 static char dir[64];
 
@@ -119,16 +120,16 @@ static void test_config_errors(void **state)
 static void test_sizes(void **state)
 {
 	size_t n;
-	assert_int_equal(config_parse_size("4096", &n), 0);
+	assert_int_equal(parse_size("4096", &n), 0);
 	assert_int_equal(n, 4096);
-	assert_int_equal(config_parse_size("10M", &n), 0);
+	assert_int_equal(parse_size("10M", &n), 0);
 	assert_int_equal(n, 10u << 20);
-	assert_int_equal(config_parse_size("2KiB", &n), 0);
+	assert_int_equal(parse_size("2KiB", &n), 0);
 	assert_int_equal(n, 2048);
-	assert_int_equal(config_parse_size("1G", &n), 0);
-	assert_int_equal(config_parse_size("-1", &n), -EINVAL);
-	assert_int_equal(config_parse_size("5X", &n), -EINVAL);
-	assert_int_equal(config_parse_size("99999999999999999999G", &n), -ERANGE);
+	assert_int_equal(parse_size("1G", &n), 0);
+	assert_int_equal(parse_size("-1", &n), -EINVAL);
+	assert_int_equal(parse_size("5X", &n), -EINVAL);
+	assert_int_equal(parse_size("99999999999999999999G", &n), -ERANGE);
 }
 
 static void test_metrics_render(void **state)

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "supervisor/eventloop.h"
+#include "supervisor/loop/eventloop.h"
 
 static int timer_hits;
 static void on_timer(el_source *s, void *data)

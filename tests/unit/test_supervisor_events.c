@@ -14,8 +14,8 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
-#include "supervisor/events.h"
-#include "supervisor/varlink_server.h"
+#include "supervisor/daemon/events.h"
+#include "supervisor/varlink/server.h"
 
 static el_loop *loop;
 static vl_server *srv;

@@ -16,11 +16,11 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
-#include "supervisor/audit.h"
-#include "supervisor/crilog.h"
-#include "supervisor/crilog_files.h"
-#include "supervisor/crilog_reader.h"
-#include "supervisor/rotate.h"
+#include "supervisor/daemon/audit.h"
+#include "supervisor/logs/crilog.h"
+#include "supervisor/logs/crilog_files.h"
+#include "supervisor/logs/crilog_reader.h"
+#include "supervisor/logs/rotate.h"
 
 static char dir[64];
 static char path[128];

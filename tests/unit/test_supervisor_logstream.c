@@ -16,9 +16,9 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
-#include "supervisor/crilog.h"
-#include "supervisor/logs.h"
-#include "supervisor/varlink_server.h"
+#include "supervisor/logs/crilog.h"
+#include "supervisor/daemon/ctr_logs.h"
+#include "supervisor/varlink/server.h"
 
 static el_loop *loop;
 static vl_server *srv;

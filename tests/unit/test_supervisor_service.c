@@ -11,15 +11,15 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
-#include "supervisor/interface.h"
-#include "supervisor/service.h"
-#include "supervisor/spec.h"
+#include "supervisor/varlink/interface.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/ctr_spec.h"
 
 static char *read_varlink(void)
 {
 	/* from the repository root (make check-unit), or beside this file */
-	const char *candidates[] = { "supervisor/io.corral.Supervisor.varlink",
-				     "../../supervisor/io.corral.Supervisor.varlink" };
+	const char *candidates[] = { "supervisor/varlink/io.corral.Supervisor.varlink",
+				     "../../supervisor/varlink/io.corral.Supervisor.varlink" };
 	for (size_t i = 0; i < 2; i++) {
 		char *s = NULL;
 		cerr err = { 0 };
@@ -35,7 +35,7 @@ static void test_embedded_description_matches_file(void **state)
 	_cleanup_free_ char *file = read_varlink();
 	assert_non_null(file);
 	if (strcmp(file, corral_supervisor_interface) != 0)
-		fail_msg("supervisor/interface.c is stale: run supervisor/gen-interface.sh");
+		fail_msg("supervisor/varlink/interface.c is stale: run supervisor/varlink/gen-interface.sh");
 }
 
 /* Every method the description declares has a handler, and no handler lacks

@@ -15,9 +15,9 @@
 
 #include "common/cleanup.h"
 #include "common/json.h"
-#include "supervisor/varlink_client.h"
-#include "supervisor/varlink_server.h"
-#include "supervisor/varlink_wire.h"
+#include "supervisor/varlink/client.h"
+#include "supervisor/varlink/server.h"
+#include "supervisor/varlink/wire.h"
 
 /* ---- framing and parsing ---- */
 

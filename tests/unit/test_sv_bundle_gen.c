@@ -17,7 +17,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "images/gc.h"
-#include "supervisor/bundle_gen.h"
+#include "supervisor/daemon/ctr_bundle.h"
 
 typedef struct fixture {
 	char dir[64], rootfs[80];

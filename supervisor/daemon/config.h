@@ -1,0 +1,46 @@
+/* corrald's settings: defaults, then /etc/corral/corrald.conf (`key = value`
+ * lines, documented in corrald.conf(5)), then command-line flags, which use
+ * the same names (`--max-connections 64`). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "common/error.h"
+
+#define CORRALD_DEFAULT_CONFIG "/etc/corral/corrald.conf"
+
+enum cg_delegate { CG_DELEGATE_AUTO, CG_DELEGATE_YES, CG_DELEGATE_NO };
+
+typedef struct corrald_config {
+	char *socket;
+	mode_t socket_mode;
+	char *group;
+	char *state_dir;
+	char *audit_log; /* empty: <state-dir>/audit.log */
+	size_t audit_log_max_size;
+	unsigned audit_log_max_files;
+	size_t log_max_size;    /* container logs */
+	unsigned log_max_files;
+	char *log_level;
+	char *log_format;
+	size_t max_connections;
+	size_t max_connections_per_uid;
+	size_t max_message_size;
+	char *metrics_listen; /* empty: off */
+	char *cgroup_parent;  /* empty: beside corrald's own leaf */
+	enum cg_delegate cgroup_delegate;
+	char *default_restart;
+	char *monitor; /* empty: corral-monitor beside corrald */
+	unsigned default_stop_timeout;
+} corrald_config;
+
+int config_init(corrald_config *c, cerr *err);
+void config_release(corrald_config *c);
+/* Set one key from text; `where` prefixes errors ("corrald.conf:3"). */
+int config_set(corrald_config *c, const char *key, const char *value, const char *where, cerr *err);
+/* Whether key names a setting. */
+bool config_has_key(const char *key);
+/* Load a file; a missing file is fine when missing_ok. */
+int config_load(corrald_config *c, const char *path, bool missing_ok, cerr *err);
+/* The settings as `key = value` lines, for --print-config. */
+char *config_dump(const corrald_config *c);

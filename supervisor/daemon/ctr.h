@@ -1,0 +1,125 @@
+/* corrald's containers: the in-memory model, its record.json, lookup, and
+ * the lifecycle driven through each container's corral-monitor. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <yajl/yajl_tree.h>
+#include "common/error.h"
+#include "common/fileio.h"
+#include "common/strbuf.h"
+#include "supervisor/loop/eventloop.h"
+#include "supervisor/daemon/ctr_logs.h"
+#include "supervisor/daemon/restart_policy.h"
+#include "supervisor/daemon/ctr_spec.h"
+#include "supervisor/varlink/server.h"
+
+struct corrald;
+
+enum ctr_status_kind { CS_CREATED, CS_RUNNING, CS_EXITED, CS_RESTARTING, CS_REMOVING, CS_COUNT };
+extern const char *const ctr_status_str[CS_COUNT];
+
+#define CTR_ID_LEN 64
+#define CTR_RECORD_FILE "record.json" /* in the container's directory */
+#define CTR_RECORD_MODE 0600
+#define CTR_MAX_WAITERS 64
+
+typedef struct ctr_waiter {
+	vl_call *call;
+	int kind; /* WAIT_STOPPED, WAIT_REMOVED, WAIT_STOP (a Stop call) */
+	struct ctr_waiter *next;
+	struct ctr *c;
+} ctr_waiter;
+enum { WAIT_STOPPED, WAIT_REMOVED, WAIT_STOP, WAIT_REMOVE };
+
+typedef struct ctr_follow {
+	logs_stream *s;
+	struct ctr_follow *next;
+	struct ctr *c;
+} ctr_follow;
+
+typedef struct ctr_spawn ctr_spawn;
+
+typedef struct ctr {
+	char id[CTR_ID_LEN + 1];
+	char *name, *image, *image_digest;
+	char *image_manifest; /* of a store image: what its hold keeps; else NULL */
+	char created[64];
+	char *spec_json;  /* the ContainerSpec, as given */
+	yajl_val spec_tree; /* spec_json parsed once, for List and Inspect */
+	ctr_spec spec;
+	enum ctr_status_kind status;
+	pid_t pid;
+	bool has_exit;
+	int exit_code, signal;
+	bool oom_killed;
+	char started_at[64], finished_at[64];
+	unsigned restart_count;
+	restart_state rs;
+	bool stopped_by_user, has_run;
+	bool stop_pending;           /* a Stop came while a restart was starting */
+	unsigned stop_pending_timeout;
+	uint64_t started_mono;
+	int mon_fd;             /* a connection to monitor.sock: EOF = monitor gone */
+	ctr_spawn *spawn;       /* a monitor starting it, until it reports */
+	el_source *mon_src, *restart_timer;
+	ctr_waiter *waiters;
+	ctr_follow *follows;
+	struct corrald *d;
+	struct ctr *next;
+	/* List's cache: the Container object as JSON, valid while the state it
+	 * was made from (list_key) is unchanged; the rest never changes */
+	char *list_json;
+	size_t list_len;
+	struct ctr_list_key {
+		int status, pid, has_exit, exit_code, signal, oom_killed;
+		unsigned restart_count;
+		char started_at[64], finished_at[64];
+	} list_key;
+} ctr;
+
+/* containers/<id> */
+void ctr_dir(const struct corrald *d, const ctr *c, char *buf, size_t n);
+ctr *ctr_find(struct corrald *d, const char *ref); /* id, unique id prefix, or name */
+ctr *ctr_by_name(struct corrald *d, const char *name);
+void ctr_free(ctr *c);
+size_t ctr_count(const struct corrald *d, int status /* -1: all */);
+void ctr_update_gauges(struct corrald *d);
+
+/* record.json */
+int ctr_record_save(const struct corrald *d, const ctr *c, cerr *err);
+/* The first record of a new container, in two steps (common/fileio.h): the
+ * caller commits it, then syncs the container's directory and its parent. */
+int ctr_record_begin(const struct corrald *d, const ctr *c, wfa_pending *p, cerr *err);
+int ctr_record_load(struct corrald *d, const char *dir, ctr **out, cerr *err);
+/* The Container object (Inspect, List). */
+int ctr_gen(yajl_gen g, const ctr *c);
+/* The same, appended to sb as JSON text, from the cache when still valid. */
+int ctr_append_json(ctr *c, strbuf *sb);
+
+/* lifecycle.c */
+/* Spawn its monitor. Returns once spawned; the container runs, and call (if
+ * any) is answered, when the monitor reports. */
+int ctr_start(struct corrald *d, ctr *c, vl_call *call, cerr *err);
+/* Spawn its monitor ahead of Start (best effort; see lifecycle.c) and,
+ * once its bundle is complete, tell it to load it. */
+void ctr_prespawn(struct corrald *d, ctr *c);
+void ctr_prespawn_prep(ctr *c);
+/* A Start is under way: its monitor has not reported yet. */
+bool ctr_is_starting(const ctr *c);
+/* ... and it is a restart (or a start at daemon startup), not a client's
+ * Start: a Stop then waits for it and stops what it started. */
+bool ctr_is_restarting(const ctr *c);
+/* Forget the monitor: a standby one is ended; one starting the container
+ * goes on alone, and a later corrald adopts it. */
+void ctr_spawn_abandon(ctr *c);
+/* Ask the monitor to signal (stop: then SIGKILL after timeout). */
+int ctr_signal(struct corrald *d, ctr *c, int sig, bool stop, unsigned timeout, cerr *err);
+/* Remove a container that is not running (dir, record, events). */
+int ctr_remove_now(struct corrald *d, ctr *c, cerr *err);
+/* Load every record, re-adopt running containers, account for those that
+ * ended while corrald was down, start those policies say to. */
+int ctr_adopt_all(struct corrald *d, cerr *err);
+void ctr_add_waiter(ctr *c, vl_call *call, int kind);
+void ctr_add_follow(ctr *c, logs_stream *s);
+void ctr_shutdown_all(struct corrald *d);

@@ -1,0 +1,380 @@
+#include "supervisor/daemon/ctr_bundle.h"
+#include "images/gc.h"
+#include "bundle/spec.h"
+#include "common/cleanup.h"
+#include "common/safepath.h"
+#include "bundle/caps.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/strv.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A file of the rootfs, resolved inside it (an image's symlinks stay in). */
+static FILE *fopen_in_root(const char *rootfs, const char *path)
+{
+	_cleanup_close_ int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return NULL;
+	int fd = open_in_root(root, path, O_RDONLY, 0);
+	if (fd < 0)
+		return NULL;
+	FILE *f = fdopen(fd, "re");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* name or number in passwd (3rd field) or group (3rd field); gid_out gets
+ * passwd's 4th field when asked. */
+static int lookup(const char *rootfs, const char *file, const char *name, long *id, long *gid_out)
+{
+	if (all_digits(name)) {
+		*id = strtol(name, NULL, 10);
+		if (!gid_out)
+			return 0;
+	}
+	_cleanup_fclose_ FILE *f = fopen_in_root(rootfs, file);
+	if (!f)
+		return all_digits(name) ? 0 : -ENOENT;
+	char line[1024];
+	while (fgets(line, sizeof(line), f)) {
+		char *save = NULL, *n = strtok_r(line, ":", &save);
+		strtok_r(NULL, ":", &save);
+		char *u = strtok_r(NULL, ":", &save), *g = strtok_r(NULL, ":", &save);
+		if (!n || !u)
+			continue;
+		bool match = all_digits(name) ? strtol(u, NULL, 10) == *id : streq(n, name);
+		if (match) {
+			*id = strtol(u, NULL, 10);
+			if (gid_out && g)
+				*gid_out = strtol(g, NULL, 10);
+			return 0;
+		}
+	}
+	return all_digits(name) ? 0 : -ENOENT;
+}
+
+int bundle_resolve_user(const char *rootfs, const char *user, long *uid, long *gid, cerr *err)
+{
+	*uid = *gid = 0;
+	if (!user || !*user)
+		return 0;
+	_cleanup_free_ char *u = strdup(user);
+	if (!u)
+		return cerr_set(err, ENOMEM, "out of memory");
+	char *g = strchr(u, ':');
+	if (g)
+		*g++ = '\0';
+	if (lookup(rootfs, "/etc/passwd", u, uid, gid) < 0)
+		return cerr_set(err, ENOENT, "no user \"%s\" in the image's /etc/passwd", u);
+	if (g && lookup(rootfs, "/etc/group", g, gid, NULL) < 0)
+		return cerr_set(err, ENOENT, "no group \"%s\" in the image's /etc/group", g);
+	if (*uid < 0 || *uid > 0xfffffffe || *gid < 0 || *gid > 0xfffffffe)
+		return cerr_set(err, ERANGE, "\"%s\" is out of range", user);
+	return 0;
+}
+
+static void gen_strv(yajl_gen g, const char *key, char *const *v)
+{
+	jg_key(g, key);
+	yajl_gen_array_open(g);
+	for (; v && *v; v++)
+		jg_str(g, *v);
+	yajl_gen_array_close(g);
+}
+
+/* image env, then the spec's; a later KEY= replaces an earlier one */
+static char **merged_env(char *const *base, char *const *img, char *const *add)
+{
+	char **out = NULL;
+	char *const *lists[] = { base, img, add };
+	for (size_t l = 0; l < 3; l++)
+		for (char *const *e = lists[l]; e && *e; e++) {
+			size_t k = strcspn(*e, "=");
+			char *copy = strdup(*e);
+			if (!copy)
+				goto oom;
+			bool replaced = false;
+			for (size_t i = 0; out && out[i]; i++)
+				if (!strncmp(out[i], *e, k) && (out[i][k] == '=' || !out[i][k])) {
+					free(out[i]);
+					out[i] = copy;
+					replaced = true;
+					break;
+				}
+			if (!replaced && strv_push(&out, copy) < 0) {
+				free(copy);
+				goto oom;
+			}
+		}
+	if (!out)
+		out = calloc(1, sizeof(char *));
+	return out;
+oom:
+	strv_free(out);
+	return NULL;
+}
+
+static char **command_of(const ctr_spec *s, const image_ref *img)
+{
+	if (s->command && s->command[0])
+		return strv_copy(s->command);
+	char **out = strv_copy(img->entrypoint ? img->entrypoint : (char *const[]){ NULL });
+	for (char *const *c = img->cmd; out && c && *c; c++) {
+		char *x = strdup(*c);
+		if (!x || strv_push(&out, x) < 0) {
+			free(x);
+			strv_free(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+/* Docker's default set as changed by capAdd and capDrop (ctr_spec_parse):
+ * bounding, effective and permitted; no inheritable or ambient ones. */
+static void gen_caps(yajl_gen g, uint64_t mask)
+{
+	static const char *const sets[] = { "bounding", "effective", "permitted" };
+	jg_key(g, "capabilities");
+	yajl_gen_map_open(g);
+	for (size_t k = 0; k < ARRAY_SIZE(sets); k++) {
+		jg_key(g, sets[k]);
+		yajl_gen_array_open(g);
+		for (int cap = 0; cap < 64; cap++) {
+			char name[32];
+			if ((mask & (1ull << cap)) && !strncmp(caps_name(cap, name), "CAP_", 4))
+				jg_str(g, name);
+		}
+		yajl_gen_array_close(g);
+	}
+	yajl_gen_map_close(g);
+}
+
+static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **args, char **env,
+			long uid, long gid)
+{
+	const ctr_spec *s = in->spec;
+	const char *cwd = s->workdir ? s->workdir : in->image->workdir && *in->image->workdir ? in->image->workdir : "/";
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < dflt->u.object.len; i++) {
+		const char *k = dflt->u.object.keys[i];
+		if (streq(k, "terminal") || streq(k, "args") || streq(k, "env") || streq(k, "cwd") || streq(k, "user") ||
+		    streq(k, "oomScoreAdj") || streq(k, "capabilities"))
+			continue;
+		jg_key(g, k);
+		jg_value(g, dflt->u.object.values[i]);
+	}
+	jg_key_bool(g, "terminal", s->tty);
+	gen_strv(g, "args", args);
+	gen_strv(g, "env", env);
+	jg_key_str(g, "cwd", cwd);
+	/* as Docker: not corrald's own (OOMScoreAdjust=-500), so that the OOM
+	 * killer picks a runaway container before the host's services */
+	jg_key_int(g, "oomScoreAdj", 0);
+	gen_caps(g, s->caps);
+	jg_key(g, "user");
+	yajl_gen_map_open(g);
+	jg_key_int(g, "uid", uid);
+	jg_key_int(g, "gid", gid);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
+
+static void gen_mount(yajl_gen g, const char *dst, const char *type, const char *src, const char *const *opts)
+{
+	yajl_gen_map_open(g);
+	jg_key_str(g, "destination", dst);
+	jg_key_str(g, "type", type);
+	jg_key_str(g, "source", src);
+	jg_key(g, "options");
+	yajl_gen_array_open(g);
+	for (; *opts; opts++)
+		jg_str(g, *opts);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+}
+
+static void gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in)
+{
+	yajl_gen_array_open(g);
+	for (size_t i = 0; YAJL_IS_ARRAY(dflt) && i < dflt->u.array.len; i++)
+		jg_value(g, dflt->u.array.values[i]);
+	if (in->image->shared)
+		gen_mount(g, "/tmp", "tmpfs", "tmpfs", (const char *const[]){ "nosuid", "nodev", "mode=1777", NULL });
+	for (size_t i = 0; i < in->spec->n_mounts; i++) {
+		const ctr_mount *m = &in->spec->mounts[i];
+		gen_mount(g, m->destination, "bind", m->source,
+			  (const char *const[]){ "rbind", m->readonly ? "ro" : "rw", "nosuid", "nodev", NULL });
+	}
+	yajl_gen_array_close(g);
+}
+
+static void gen_resources(yajl_gen g, const ctr_spec *s)
+{
+	jg_key(g, "resources");
+	yajl_gen_map_open(g);
+	if (s->memory >= 0) {
+		jg_key(g, "memory");
+		yajl_gen_map_open(g);
+		jg_key_int(g, "limit", s->memory);
+		yajl_gen_map_close(g);
+	}
+	if (s->cpus > 0) {
+		jg_key(g, "cpu");
+		yajl_gen_map_open(g);
+		jg_key_int(g, "period", 100000);
+		jg_key_int(g, "quota", (long long)(s->cpus * 100000 + 0.5));
+		yajl_gen_map_close(g);
+	}
+	if (s->pids >= 0) {
+		jg_key(g, "pids");
+		yajl_gen_map_open(g);
+		jg_key_int(g, "limit", s->pids);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_map_close(g);
+}
+
+static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
+{
+	yajl_gen_map_open(g);
+	for (size_t i = 0; YAJL_IS_OBJECT(dflt) && i < dflt->u.object.len; i++) {
+		const char *k = dflt->u.object.keys[i];
+		if (streq(k, "resources") || streq(k, "cgroupsPath"))
+			continue;
+		jg_key(g, k);
+		jg_value(g, dflt->u.object.values[i]);
+	}
+	gen_resources(g, in->spec);
+	char cgp[PATH_MAX];
+	snprintf(cgp, sizeof(cgp), "%s/%s", streq(in->cgroup_parent, "/") ? "" : in->cgroup_parent, in->id);
+	jg_key_str(g, "cgroupsPath", cgp);
+	yajl_gen_map_close(g);
+}
+
+/* corral spec's config, parsed once: every bundle starts from it. */
+static yajl_val default_spec(cerr *err)
+{
+	static yajl_val tree;
+	if (tree)
+		return tree;
+	_cleanup_free_ char *text = spec_default_json(false);
+	if (!text) {
+		cerr_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (json_parse(text, "default config", &tree, err) < 0)
+		tree = NULL;
+	return tree;
+}
+
+int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_pending *out, cerr *err)
+{
+	*field = NULL;
+	yajl_val d = default_spec(err);
+	if (!d)
+		return -err->code;
+	long uid, gid;
+	const char *user = in->spec->user ? in->spec->user : in->image->user;
+	if (bundle_resolve_user(in->image->rootfs, user, &uid, &gid, err) < 0) {
+		*field = "spec.user";
+		return -EINVAL;
+	}
+	_cleanup_strv_ char **args = command_of(in->spec, in->image);
+	if (!args)
+		return cerr_set(err, ENOMEM, "out of memory");
+	if (!args[0]) {
+		*field = "spec.command";
+		return cerr_set(err, EINVAL, "the image has no command: give one");
+	}
+	/* what the request gave was checked as it was parsed; what the image
+	 * gives is checked here, by the rules the runtime applies */
+	if (!args[0][0]) {
+		*field = in->spec->command ? "spec.command" : "image";
+		return cerr_set(err, EINVAL, "the command's first word is empty");
+	}
+	const char *iwd = in->image->workdir;
+	if (!in->spec->workdir && iwd && *iwd && !path_is_clean_absolute(iwd)) {
+		*field = "image";
+		return cerr_set(err, EINVAL, "its WorkingDir \"%s\" is not a clean absolute path: give spec.workdir", iwd);
+	}
+	for (char *const *e = in->image->env; e && *e; e++)
+		if (!strchr(*e, '=') || **e == '=') {
+			*field = "image";
+			return cerr_set(err, EINVAL, "its Env entry \"%s\" is not KEY=VALUE", *e);
+		}
+	yajl_val denv = json_get(json_get(d, "process"), "env");
+	_cleanup_strv_ char **base = NULL;
+	for (size_t i = 0; YAJL_IS_ARRAY(denv) && i < denv->u.array.len; i++)
+		if (YAJL_IS_STRING(denv->u.array.values[i]) && strncmp(denv->u.array.values[i]->u.string, "TERM=", 5))
+			strv_push(&base, strdup(denv->u.array.values[i]->u.string));
+	if (in->spec->tty)
+		strv_push(&base, strdup("TERM=xterm"));
+	_cleanup_strv_ char **env = merged_env(base, in->image->env, in->spec->env);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
+	if (!env || !g)
+		return cerr_set(err, ENOMEM, "out of memory");
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < d->u.object.len; i++) {
+		const char *k = d->u.object.keys[i];
+		yajl_val v = d->u.object.values[i];
+		if (streq(k, "annotations"))
+			continue;
+		jg_key(g, k);
+		if (streq(k, "process")) {
+			gen_process(g, v, in, args, env, uid, gid);
+		} else if (streq(k, "root")) {
+			yajl_gen_map_open(g);
+			jg_key_str(g, "path", in->image->rootfs);
+			jg_key_bool(g, "readonly", in->image->shared);
+			yajl_gen_map_close(g);
+		} else if (streq(k, "mounts")) {
+			gen_mounts(g, v, in);
+		} else if (streq(k, "hostname")) {
+			jg_str(g, in->hostname);
+		} else if (streq(k, "linux")) {
+			gen_linux(g, v, in);
+		} else {
+			jg_value(g, v);
+		}
+	}
+	jg_key(g, "annotations");
+	yajl_gen_map_open(g);
+	for (char **l = in->spec->labels; l && l[0] && l[1]; l += 2)
+		/* ours: a label must not turn lo on or off, nor pin an image */
+		if (!streq(l[0], ANNOT_NETWORK) && !streq(l[0], GC_BUNDLE_ANNOTATION))
+			jg_key_str(g, l[0], l[1]);
+	if (in->image->manifest) /* the container's hold on its image against gc */
+		jg_key_str(g, GC_BUNDLE_ANNOTATION, in->image->manifest);
+	/* the runtime reads it: none keeps lo down in the new network namespace */
+	jg_key_str(g, ANNOT_NETWORK, in->spec->network == CTR_NET_LOOPBACK ? "loopback" : "none");
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	size_t n;
+	_cleanup_free_ char *text = jg_finish(g, &n);
+	if (!text)
+		return cerr_set(err, ENOMEM, "out of memory");
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" BUNDLE_CONFIG, dir);
+	/* a spare directory holds its temporary file (spare.c) */
+	return wfa_begin_ex(out, path, text, n, BUNDLE_CONFIG_MODE, WFA_PREMADE, err);
+}

@@ -1,0 +1,27 @@
+/* The OCI config.json of a container, from corral's defaults (spec_default),
+ * the image's defaults and the ContainerSpec of CreateContainer. */
+#pragma once
+#include "common/error.h"
+#include "common/fileio.h"
+#include "supervisor/daemon/img_source.h"
+#include "supervisor/daemon/ctr_spec.h"
+
+/* Read by runtime/init.c: "none" leaves lo down, anything else brings it up. */
+#define ANNOT_NETWORK "io.corral.network"
+
+#define BUNDLE_CONFIG "config.json"
+#define BUNDLE_CONFIG_MODE 0644
+
+typedef struct bundle_in {
+	const char *id, *hostname;
+	const ctr_spec *spec;
+	const image_ref *image;
+	const char *cgroup_parent; /* the container's cgroup goes below it */
+} bundle_in;
+
+/* Begin the atomic write of <dir>/config.json (wfa_begin: the caller
+ * commits or aborts out). Errors name the spec field at fault (in *field)
+ * when the input is to blame, else *field is NULL. */
+int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_pending *out, cerr *err);
+/* "user[:group]", by name (the rootfs's /etc/passwd and /etc/group) or number. */
+int bundle_resolve_user(const char *rootfs, const char *user, long *uid, long *gid, cerr *err);

@@ -1,0 +1,210 @@
+/* Exec: a command in a running container, run by the container's monitor
+ * through the runtime's exec, with the container's whole confinement (see
+ * monitor_exec_job.c). corrald checks the call, resolves a user name in the
+ * container's /etc/passwd, and relays the monitor's answer; a client that
+ * hangs up closes the monitor's call, which kills the command. */
+#include "supervisor/daemon/ctr_methods.h"
+#include "supervisor/daemon/ctr_bundle.h"
+#include "supervisor/daemon/ctr.h"
+#include "supervisor/varlink/monitor_iface.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/varlink/client.h"
+#include "bundle/spec.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define KNOWN(...) ((const char *const[]){ __VA_ARGS__, NULL })
+/* the monitor has the whole reply in hand once it starts to send it */
+#define RELAY_RECV_MS 5000
+
+typedef struct exec_relay {
+	corrald *d;
+	vl_call *call;
+	vl_client *mon;
+	el_source *src;
+	char *id;
+} exec_relay;
+
+static void relay_free(exec_relay *r)
+{
+	el_remove(r->src);
+	if (r->mon)
+		vl_client_free(r->mon);
+	free(r->id);
+	free(r);
+}
+
+static void on_cancel(vl_call *call, void *data)
+{
+	relay_free(data); /* the monitor sees the hang-up and kills the command */
+}
+
+static void answer(exec_relay *r, const vl_reply *rep)
+{
+	if (!rep->error) {
+		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+		if (g && jg_value(g, rep->params) == yajl_gen_status_ok) {
+			vl_call_reply_gen(r->call, g);
+			return;
+		}
+	}
+	if (rep->error && streq(rep->error, MONITOR_IFACE ".NotRunning")) {
+		_cleanup_free_ char *p = NULL;
+		if (asprintf(&p, "{\"id\":\"%s\",\"state\":\"exited\",\"reason\":\"it has exited\"}", r->id) < 0)
+			p = NULL;
+		vl_call_error(r->call, SV_ERR("InvalidState"), p);
+		return;
+	}
+	yajl_val param = json_get(rep->params, "parameter");
+	if (rep->error && streq(rep->error, "org.varlink.service.InvalidParameter") && YAJL_IS_STRING(param)) {
+		vl_call_invalid_parameter(r->call, param->u.string);
+		return;
+	}
+	_cleanup_free_ char *p = vl_json_obj1("reason", rep->error ? rep->error : "out of memory");
+	vl_call_error(r->call, SV_ERR("InternalError"), p);
+}
+
+static void on_monitor(el_source *s, int fd, uint32_t events, void *data)
+{
+	exec_relay *r = data;
+	vl_reply rep;
+	cerr err = { 0 };
+	vl_call_set_cancel(r->call, NULL, NULL);
+	if (vl_client_recv(r->mon, &rep, &err) == 0) {
+		answer(r, &rep);
+		vl_reply_release(&rep);
+	} else if (err.code != ECONNRESET) {
+		_cleanup_free_ char *p = vl_json_obj1("reason", cerr_msg(&err));
+		cerr_clear(&err);
+		vl_call_error(r->call, SV_ERR("InternalError"), p);
+	} else {
+		/* the monitor ended with the container */
+		_cleanup_free_ char *p = NULL;
+		if (asprintf(&p, "{\"id\":\"%s\",\"state\":\"exited\",\"reason\":\"it has exited\"}", r->id) < 0)
+			p = NULL;
+		cerr_clear(&err);
+		vl_call_error(r->call, SV_ERR("InvalidState"), p);
+	}
+	relay_free(r);
+}
+
+/* The monitor's parameters: the call's, with the user as numbers. */
+static char *monitor_params(yajl_val params, const char *user_ids)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return NULL;
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < params->u.object.len; i++) {
+		const char *k = params->u.object.keys[i];
+		if (streq(k, "id") || streq(k, "user"))
+			continue;
+		jg_key(g, k);
+		jg_value(g, params->u.object.values[i]);
+	}
+	if (user_ids)
+		jg_key_str(g, "user", user_ids);
+	yajl_gen_map_close(g);
+	return jg_finish(g, NULL);
+}
+
+/* Connect to the container's monitor and send it the call; *bad_user when
+ * the user is not known in the container. */
+static int relay_start(corrald *d, ctr *c, vl_call *call, yajl_val params, const char *user, bool *bad_user,
+		       cerr *err)
+{
+	char dir[PATH_MAX], ids[48] = "", sock[64];
+	ctr_dir(d, c, dir, sizeof(dir));
+	if (user) {
+		/* a name is looked up in the container's own files, inside its root */
+		char cfg[PATH_MAX + 16];
+		snprintf(cfg, sizeof(cfg), "%s/config.json", dir);
+		_cleanup_spec_ struct oci_spec *s = NULL;
+		long uid, gid;
+		int r = spec_load(cfg, &s, err);
+		if (r < 0)
+			return r;
+		if ((r = bundle_resolve_user(s->root_path, user, &uid, &gid, err)) < 0) {
+			*bad_user = true;
+			return r;
+		}
+		snprintf(ids, sizeof(ids), "%ld:%ld", uid, gid);
+	}
+	_cleanup_free_ char *mp = monitor_params(params, user ? ids : NULL);
+	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	exec_relay *r = calloc(1, sizeof(*r));
+	if (!mp || !r || !(r->id = strdup(c->id))) {
+		free(r);
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	if (dfd < 0) {
+		free(r->id);
+		free(r);
+		return cerr_sys(err, errno, "%s", dir);
+	}
+	r->d = d;
+	r->call = call;
+	monitor_sock_path(dfd, sock, sizeof(sock));
+	int rc;
+	if ((rc = vl_client_connect(sock, &r->mon, err)) < 0 ||
+	    (rc = vl_client_send(r->mon, MONITOR_IFACE ".Exec", mp, false, false, err)) < 0) {
+		relay_free(r);
+		return rc;
+	}
+	vl_client_set_timeout(r->mon, RELAY_RECV_MS);
+	if ((rc = el_add_io(d->loop, vl_client_fd(r->mon), EPOLLIN, on_monitor, r, &r->src, err)) < 0) {
+		relay_free(r);
+		return rc;
+	}
+	vl_call_set_cancel(call, on_cancel, r);
+	return 0;
+}
+
+void sv_exec(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	long long t;
+	const char *id, *wd, *user;
+	if (sp_known(call, params, KNOWN("id", "command", "env", "workdir", "user", "timeout")) < 0 ||
+	    sp_str(call, params, "id", true, &id) < 0 || sp_int(call, params, "timeout", 0, 86400, 0, &t) < 0 ||
+	    sp_str(call, params, "workdir", false, &wd) < 0 || sp_str(call, params, "user", false, &user) < 0)
+		return;
+	yajl_val cmd = json_get(params, "command");
+	if (!YAJL_IS_ARRAY(cmd) || cmd->u.array.len == 0)
+		return (void)sp_invalid(call, "command", "must be a non-empty array of strings");
+	if (wd && wd[0] != '/')
+		return (void)sp_invalid(call, "workdir", "must be an absolute path");
+	ctr *c = ctr_find(d, id);
+	if (!c) {
+		_cleanup_free_ char *p = vl_json_obj1("id", id);
+		return (void)vl_call_error(call, SV_ERR("NoSuchContainer"), p);
+	}
+	if (c->status != CS_RUNNING || c->pid <= 0) {
+		_cleanup_free_ char *p = NULL;
+		if (asprintf(&p, "{\"id\":\"%s\",\"state\":\"%s\",\"reason\":\"it is not running\"}", c->id,
+			     ctr_status_str[c->status]) < 0)
+			p = NULL;
+		return (void)vl_call_error(call, SV_ERR("InvalidState"), p);
+	}
+	cerr err = { 0 };
+	bool bad_user = false;
+	if (relay_start(d, c, call, params, user, &bad_user, &err) == 0)
+		return;
+	if (bad_user) {
+		sp_invalid(call, "user", cerr_msg(&err));
+		cerr_clear(&err);
+		return;
+	}
+	_cleanup_free_ char *p = vl_json_obj1("reason", cerr_msg(&err));
+	cerr_clear(&err);
+	vl_call_error(call, SV_ERR("InternalError"), p);
+}

@@ -1,0 +1,34 @@
+/* Serving a container's log to a Logs call: the history (tail, since) as
+ * LogLine objects, in one reply or streamed (more), then with follow a
+ * stream of new lines, polled from the file, until the container ends
+ * (logs_stream_end) or the caller hangs up. */
+#pragma once
+#include <stdbool.h>
+#include "supervisor/logs/crilog_reader.h"
+#include "supervisor/loop/eventloop.h"
+#include "supervisor/varlink/server.h"
+
+typedef struct logs_stream logs_stream;
+
+#define LOGS_POLL_USEC 100000
+#define LOGS_MAX_REPLY (8u << 20) /* a reply this large is sent (or refused) */
+/* A stream (more) sends replies of about LOGS_STREAM_BATCH, at most
+ * LOGS_STREAM_QUEUE in one turn of the loop, and reads the log only while
+ * less than that waits for its caller: the memory and the time a Logs call
+ * takes are bounded, whatever the size of the log. */
+#define LOGS_STREAM_BATCH (256u << 10)
+#define LOGS_STREAM_QUEUE (1u << 20)
+#define LOGS_YIELD_USEC 1000   /* more to send: after the others' turn */
+#define LOGS_BEHIND_USEC 10000 /* the caller has not read what it has */
+
+/* Ends the call, or with more leaves a stream that ends it (and frees
+ * itself) once the history is sent, or with follow when the container ends
+ * or the caller hangs up; with follow, *out (may be NULL) is that stream.
+ * Returns -errno when the call was ended with an error. */
+int logs_serve(el_loop *loop, vl_call *call, const char *path, const crilog_read_opts *o,
+	       bool follow, logs_stream **out);
+/* Call fn(data) when the stream is freed (its call ended, either way). */
+void logs_stream_on_free(logs_stream *s, void (*fn)(void *data), void *data);
+/* The container has ended: send what is left and end the call (now, or as
+ * the caller takes it); fn of logs_stream_on_free is called at once. */
+void logs_stream_end(logs_stream *s);

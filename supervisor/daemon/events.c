@@ -1,0 +1,220 @@
+#include "supervisor/daemon/events.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "supervisor/logs/crilog.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct event {
+	long long ts;
+	char *type, *action, *id, *name;
+	char *json; /* {"event":{...}} */
+};
+
+struct sub {
+	event_bus *bus;
+	vl_call *call;
+	char *type, *action, *id, *name; /* filters; NULL: any */
+	struct sub *next, *prev;
+};
+
+struct event_bus {
+	struct event *ring;
+	size_t keep, head, n;
+	struct sub *subs;
+	size_t n_subs;
+};
+
+static const char *const filter_keys[] = { "type", "action", "id", "name" };
+
+event_bus *events_new(size_t keep)
+{
+	event_bus *b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->keep = keep ? keep : EVENTS_KEEP;
+	b->ring = calloc(b->keep, sizeof(*b->ring));
+	if (!b->ring) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+static void event_clear(struct event *e)
+{
+	free(e->type);
+	free(e->action);
+	free(e->id);
+	free(e->name);
+	free(e->json);
+	memset(e, 0, sizeof(*e));
+}
+
+static void sub_free(struct sub *s)
+{
+	event_bus *b = s->bus;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		b->subs = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	b->n_subs--;
+	free(s->type);
+	free(s->action);
+	free(s->id);
+	free(s->name);
+	free(s);
+}
+
+void events_free(event_bus *b)
+{
+	if (!b)
+		return;
+	while (b->subs) {
+		struct sub *s = b->subs;
+		vl_call_set_cancel(s->call, NULL, NULL);
+		sub_free(s);
+	}
+	for (size_t i = 0; i < b->keep; i++)
+		event_clear(&b->ring[i]);
+	free(b->ring);
+	free(b);
+}
+
+size_t events_n_subscribers(const event_bus *b) { return b->n_subs; }
+
+static bool eq_or_any(const char *filter, const char *v) { return !filter || (v && streq(filter, v)); }
+
+static bool matches(const struct sub *s, const struct event *e)
+{
+	return eq_or_any(s->type, e->type) && eq_or_any(s->action, e->action) &&
+	       eq_or_any(s->id, e->id) && eq_or_any(s->name, e->name);
+}
+
+/* Returns false when the subscriber was cut off (and freed). */
+static bool deliver(struct sub *s, const struct event *e)
+{
+	if (!matches(s, e))
+		return true;
+	if (vl_call_out_pending(s->call) > EVENTS_MAX_QUEUED) {
+		vl_call *call = s->call;
+		log_warn("events: a subscriber stopped reading; ending its stream");
+		vl_call_set_cancel(call, NULL, NULL);
+		sub_free(s);
+		_cleanup_free_ char *p = vl_json_obj1("reason", "events: the client did not keep up");
+		vl_call_error(call, "io.corral.Supervisor.InternalError", p);
+		return false;
+	}
+	vl_call_notify(s->call, e->json);
+	return true;
+}
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+int events_publish(event_bus *b, const char *type, const char *action, const char *id,
+		   const char *name, const char *const *attrs, long long now_ns)
+{
+	if (!now_ns) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		now_ns = (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+	}
+	char tbuf[48];
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return -ENOMEM;
+	int r = yajl_gen_map_open(g) || jg_key(g, "event") || yajl_gen_map_open(g) ||
+		jg_key_str(g, "time", crilog_format_time(now_ns, tbuf, sizeof(tbuf))) ||
+		jg_key_str(g, "type", type) || jg_key_str(g, "action", action) || jg_key_str(g, "id", id ? id : "");
+	if (!r && name)
+		r = jg_key_str(g, "name", name);
+	if (!r && attrs) {
+		r = jg_key(g, "attributes") || yajl_gen_map_open(g);
+		for (const char *const *a = attrs; !r && a[0] && a[1]; a += 2)
+			r = jg_key_str(g, a[0], a[1]);
+		r = r || yajl_gen_map_close(g);
+	}
+	r = r || yajl_gen_map_close(g) || yajl_gen_map_close(g);
+	char *json = r ? NULL : jg_finish(g, NULL);
+	if (!json)
+		return -ENOMEM;
+	struct event *e = &b->ring[(b->head + b->n) % b->keep];
+	if (b->n == b->keep) {
+		e = &b->ring[b->head];
+		b->head = (b->head + 1) % b->keep;
+	} else {
+		b->n++;
+	}
+	event_clear(e);
+	e->ts = now_ns;
+	e->json = json;
+	e->type = dup_or_null(type);
+	e->action = dup_or_null(action);
+	e->id = dup_or_null(id);
+	e->name = dup_or_null(name);
+	for (struct sub *s = b->subs, *next; s; s = next) {
+		next = s->next;
+		deliver(s, e);
+	}
+	return 0;
+}
+
+int events_check_filters(yajl_val f, const char **bad)
+{
+	*bad = NULL;
+	if (!f || YAJL_IS_NULL(f))
+		return 0;
+	if (!YAJL_IS_OBJECT(f)) {
+		*bad = "filters";
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < f->u.object.len; i++) {
+		bool known = false;
+		for (size_t k = 0; k < ARRAY_SIZE(filter_keys); k++)
+			known |= streq(filter_keys[k], f->u.object.keys[i]);
+		if (!known || !YAJL_IS_STRING(f->u.object.values[i])) {
+			*bad = f->u.object.keys[i];
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void on_cancel(vl_call *call, void *data) { sub_free(data); }
+
+static char *filter_of(yajl_val f, const char *key)
+{
+	yajl_val v = json_get(f, key);
+	return YAJL_IS_STRING(v) ? strdup(v->u.string) : NULL;
+}
+
+int events_subscribe(event_bus *b, vl_call *call, long long since_ns, yajl_val filters)
+{
+	struct sub *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->bus = b;
+	s->call = call;
+	s->type = filter_of(filters, "type");
+	s->action = filter_of(filters, "action");
+	s->id = filter_of(filters, "id");
+	s->name = filter_of(filters, "name");
+	s->next = b->subs;
+	if (b->subs)
+		b->subs->prev = s;
+	b->subs = s;
+	b->n_subs++;
+	vl_call_set_cancel(call, on_cancel, s);
+	for (size_t i = 0; since_ns >= 0 && i < b->n; i++) {
+		struct event *e = &b->ring[(b->head + i) % b->keep];
+		if (e->ts >= since_ns && !deliver(s, e))
+			return 0;
+	}
+	return 0;
+}

@@ -1,0 +1,18 @@
+/* Long image work (import) runs in a child, `corral-images image ...`, so
+ * corrald's loop keeps answering and corrald never loads libarchive. The
+ * child takes the store's locks like any `corral image` does. */
+#pragma once
+#include "common/strbuf.h"
+#include "supervisor/varlink/server.h"
+
+struct corrald;
+
+/* rc: the child's exit code (128+signal), or -errno when it could not run.
+ * call is NULL when the caller hung up; out and err are its output. */
+typedef void (*imgjob_done_fn)(struct corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *err,
+			       void *ctx);
+
+/* Run corral-images with args (NULL-terminated, after the program name).
+ * On success done runs once, from the loop, and owns ctx; on an error it
+ * never runs and ctx stays the caller's. */
+int imgjob_run(struct corrald *d, vl_call *call, char *const *args, imgjob_done_fn done, void *ctx, cerr *err);

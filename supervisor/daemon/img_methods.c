@@ -1,0 +1,459 @@
+/* The image methods of io.corral.Supervisor, on the store in
+ * <state-dir>/images: the same store, locks and refs.json as
+ * `corral image --store <state-dir>`, so both may work on it at once. */
+#include "supervisor/daemon/img_methods.h"
+#include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/img_job.h"
+#include "supervisor/daemon/img_size.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/daemon/service.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/strv.h"
+#include "common/timefmt.h"
+#include "images/gc.h"
+#include "images/image.h"
+#include "images/refs.h"
+#include "images/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define KNOWN(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static const char *const src_prefixes[] = { "oci:", "oci-archive:", "docker-archive:", NULL };
+
+static void internal(vl_call *call, cerr *err)
+{
+	_cleanup_free_ char *p = vl_json_obj1("reason", cerr_msg(err));
+	cerr_clear(err);
+	vl_call_error(call, SV_ERR("InternalError"), p);
+}
+
+static void no_such_image(vl_call *call, const char *ref, cerr *err)
+{
+	cerr_clear(err);
+	_cleanup_free_ char *p = vl_json_obj1("image", ref);
+	vl_call_error(call, SV_ERR("NoSuchImage"), p);
+}
+
+/* One of corrald's containers made from the image: by manifest, or by
+ * config digest for records that predate imageManifest. */
+static const ctr *user_of(corrald *d, const ref_image *im)
+{
+	for (const ctr *c = d->ctrs; c; c = c->next)
+		if (c->image_manifest ? streq(c->image_manifest, im->manifest)
+				      : c->image_digest && streq(c->image_digest, im->config))
+			return c;
+	return NULL;
+}
+
+static void key_str_or_null(yajl_gen g, const char *k, const char *v)
+{
+	if (v)
+		jg_key_str(g, k, v);
+	else
+		jg_key(g, k), yajl_gen_null(g);
+}
+
+/* The Image object of db->images[i]. */
+static void gen_image(corrald *d, yajl_gen g, img_store *s, const refs_db *db, size_t i)
+{
+	const ref_image *im = &db->images[i];
+	yajl_gen_map_open(g);
+	jg_key_str(g, "id", im->config);
+	jg_key(g, "names");
+	yajl_gen_array_open(g);
+	for (size_t k = 0; k < db->n_names; k++)
+		if (streq(db->names[k].manifest, im->manifest))
+			jg_str(g, db->names[k].name);
+	yajl_gen_array_close(g);
+	jg_key_str(g, "manifestDigest", im->manifest);
+	img_handle h;
+	cerr e = { 0 };
+	uint64_t size = 0;
+	bool loaded = image_load(s, im->manifest, &h, &e) == 0;
+	cerr_clear(&e);
+	for (size_t k = 0; loaded && k < h.cfg.n_diff_ids; k++)
+		size += imgsize_layer(d->imgsizes, s, h.cfg.diff_ids[k]);
+	jg_key_int(g, "size", (long long)size);
+	char when[64] = "";
+	if (im->created > 0)
+		rfc3339_ns(im->created * 1000000000ll, when, sizeof(when));
+	key_str_or_null(g, "createdAt", when[0] ? when : NULL);
+	key_str_or_null(g, "architecture", loaded ? h.cfg.arch : NULL);
+	key_str_or_null(g, "os", loaded ? h.cfg.os : NULL);
+	yajl_gen_map_close(g);
+	if (loaded)
+		image_handle_free(&h);
+}
+
+static int open_refs(corrald *d, img_store *s, refs_db *db, cerr *err)
+{
+	int r = store_open(s, d->cfg->state_dir, false, err);
+	return r < 0 ? r : refs_load(s, db, err);
+}
+
+void corrald_update_image_gauges(corrald *d, size_t *n_images)
+{
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_refs_ refs_db db = { 0 };
+	cerr e = { 0 };
+	if (open_refs(d, &s, &db, &e) < 0) {
+		cerr_clear(&e);
+		return;
+	}
+	metrics_set_images(d->metrics, db.n_images);
+	metrics_set_store_bytes(d->metrics, imgsize_store(d->imgsizes, &s));
+	if (n_images)
+		*n_images = db.n_images;
+}
+
+/* "oci:/x", "/x" with format docker, ...: the spec `corral image import` takes. */
+static char *source_spec(const char *path, const char *fmt)
+{
+	for (size_t i = 0; src_prefixes[i]; i++)
+		if (!strncmp(path, src_prefixes[i], strlen(src_prefixes[i])))
+			return strdup(path);
+	const char *pre = "";
+	struct stat st;
+	if (fmt && streq(fmt, "oci"))
+		pre = stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? "oci:" : "oci-archive:";
+	else if (fmt && streq(fmt, "docker"))
+		pre = "docker-archive:";
+	char *s = NULL;
+	return asprintf(&s, "%s%s", pre, path) < 0 ? NULL : s;
+}
+
+/* What the import's reply needs once corral-images is done. */
+typedef struct import_ctx {
+	char *path, *name;
+} import_ctx;
+
+static void import_ctx_free(import_ctx *x)
+{
+	free(x->path);
+	free(x->name);
+	free(x);
+}
+
+/* The last line corral-images wrote, without its "corral: image import SPEC: " */
+static char *last_error(const strbuf *e, const char *spec)
+{
+	const char *buf = e->buf ? e->buf : "";
+	size_t len = e->len;
+	while (len && buf[len - 1] == '\n')
+		len--;
+	const char *line = buf + len;
+	while (line > buf && line[-1] != '\n')
+		line--;
+	_cleanup_free_ char *pre = NULL;
+	if (asprintf(&pre, "corral: image import %s: ", spec) >= 0 && !strncmp(line, pre, strlen(pre)))
+		line += strlen(pre);
+	size_t n = (size_t)(buf + len - line);
+	return n ? strndup(line, n) : strdup("corral-images failed without a message");
+}
+
+/* Store trouble is corrald's; anything else is about the source. */
+static bool store_trouble(const char *msg)
+{
+	static const char *const sys[] = { "No space left", "Disk quota", "Read-only file system", "Input/output error",
+					   "Cannot allocate memory", "out of memory", NULL };
+	for (size_t i = 0; sys[i]; i++)
+		if (strstr(msg, sys[i]))
+			return true;
+	return false;
+}
+
+static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
+{
+	import_ctx *x = data;
+	char id[DIGEST_STR_LEN] = "", manifest[DIGEST_STR_LEN] = "";
+	if (rc == 0 && out->buf && sscanf(out->buf, "%71s %71s", id, manifest) != 2)
+		rc = -EBADMSG;
+	if (rc != 0) {
+		_cleanup_free_ char *msg = rc < 0 ? strdup("corral-images: unexpected output") : last_error(errout, x->path);
+		if (call && msg && (rc < 0 || store_trouble(msg))) {
+			_cleanup_free_ char *p = vl_json_obj1("reason", msg);
+			vl_call_error(call, SV_ERR("InternalError"), p);
+		} else if (call)
+			sp_invalid(call, "path", msg ? msg : "import failed");
+		import_ctx_free(x);
+		return;
+	}
+	events_publish(d->events, "image", "import", id, x->name,
+		       (const char *const[]){ "manifest", manifest, "source", x->path, NULL }, 0);
+	corrald_update_image_gauges(d, NULL);
+	if (!call)
+		return import_ctx_free(x);
+	import_ctx_free(x);
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_refs_ refs_db db = { 0 };
+	cerr err = { 0 };
+	if (open_refs(d, &s, &db, &err) < 0)
+		return internal(call, &err);
+	int i = refs_resolve(&db, manifest, &err);
+	if (i < 0) /* removed by someone else already */
+		return no_such_image(call, manifest, &err);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return internal(call, &(cerr){ ENOMEM, NULL });
+	yajl_gen_map_open(g);
+	jg_key(g, "images");
+	yajl_gen_array_open(g);
+	gen_image(d, g, &s, &db, (size_t)i);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	vl_call_reply_gen(call, g);
+}
+
+void sv_image_import(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	const char *path, *fmt, *name;
+	if (sp_known(call, params, KNOWN("path", "format", "name")) < 0 ||
+	    sp_str(call, params, "path", true, &path) < 0 || sp_str(call, params, "format", false, &fmt) < 0 ||
+	    sp_str(call, params, "name", false, &name) < 0)
+		return;
+	const char *bare = path;
+	for (size_t i = 0; src_prefixes[i]; i++)
+		if (!strncmp(path, src_prefixes[i], strlen(src_prefixes[i])))
+			bare = path + strlen(src_prefixes[i]);
+	if (bare[0] != '/')
+		return (void)sp_invalid(call, "path", "must be an absolute path, optionally after oci:, oci-archive: or docker-archive:");
+	if (fmt && !streq(fmt, "auto") && !streq(fmt, "oci") && !streq(fmt, "docker"))
+		return (void)sp_invalid(call, "format", "must be auto, oci or docker");
+	if (name) {
+		_cleanup_free_ char *norm = ref_normalize(name);
+		if (!norm)
+			return (void)sp_invalid(call, "name", "must be NAME[:TAG]");
+	}
+	cerr err = { 0 };
+	import_ctx *x = calloc(1, sizeof(*x));
+	if (x) {
+		x->path = source_spec(path, fmt);
+		x->name = name ? strdup(name) : NULL;
+	}
+	if (!x || !x->path || (name && !x->name)) {
+		if (x)
+			import_ctx_free(x);
+		return internal(call, &(cerr){ ENOMEM, NULL });
+	}
+	char *args[] = { "image", "import", "--store", (char *)d->cfg->state_dir, name ? "--name" : x->path,
+			 (char *)name, NULL, NULL };
+	if (name)
+		args[6] = x->path;
+	else
+		args[5] = NULL;
+	if (imgjob_run(d, call, args, import_done, x, &err) < 0) {
+		import_ctx_free(x);
+		return internal(call, &err);
+	}
+}
+
+void sv_image_list(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	if (sp_known(call, params, KNOWN("names")) < 0)
+		return;
+	yajl_val names = json_get(params, "names");
+	if (names && !YAJL_IS_NULL(names)) {
+		if (!YAJL_IS_ARRAY(names))
+			return (void)sp_invalid(call, "names", "must be an array of strings");
+		for (size_t k = 0; k < names->u.array.len; k++)
+			if (!YAJL_IS_STRING(names->u.array.values[k]))
+				return (void)sp_invalid(call, "names", "must be an array of strings");
+	} else {
+		names = NULL;
+	}
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_refs_ refs_db db = { 0 };
+	cerr err = { 0 };
+	if (open_refs(d, &s, &db, &err) < 0)
+		return internal(call, &err);
+	/* with names: the images they resolve to, each once; unknown ones are skipped */
+	bool *want = calloc(db.n_images + 1, sizeof(bool));
+	if (!want)
+		return internal(call, &(cerr){ ENOMEM, NULL });
+	for (size_t i = 0; i < db.n_images; i++)
+		want[i] = !names;
+	for (size_t k = 0; names && k < names->u.array.len; k++) {
+		int i = refs_resolve(&db, names->u.array.values[k]->u.string, &err);
+		cerr_clear(&err);
+		if (i >= 0)
+			want[i] = true;
+	}
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (g) {
+		yajl_gen_map_open(g);
+		jg_key(g, "images");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < db.n_images; i++)
+			if (want[i])
+				gen_image(d, g, &s, &db, i);
+		yajl_gen_array_close(g);
+		yajl_gen_map_close(g);
+	}
+	free(want);
+	if (!g)
+		return internal(call, &(cerr){ ENOMEM, NULL });
+	vl_call_reply_gen(call, g);
+}
+
+void sv_image_inspect(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	const char *ref;
+	if (sp_known(call, params, KNOWN("image")) < 0 || sp_str(call, params, "image", true, &ref) < 0)
+		return;
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_refs_ refs_db db = { 0 };
+	cerr err = { 0 };
+	if (open_refs(d, &s, &db, &err) < 0)
+		return internal(call, &err);
+	int i = refs_resolve(&db, ref, &err);
+	if (i < 0)
+		return no_such_image(call, ref, &err);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return internal(call, &(cerr){ ENOMEM, NULL });
+	yajl_gen_map_open(g);
+	jg_key(g, "image");
+	gen_image(d, g, &s, &db, (size_t)i);
+	yajl_gen_map_close(g);
+	vl_call_reply_gen(call, g);
+}
+
+static void in_use(vl_call *call, const ctr *c, const char *ref)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	char why[512];
+	snprintf(why, sizeof(why), "image %s is used by container %s (%.12s); remove it first, or force", ref, c->name,
+		 c->id);
+	_cleanup_free_ char *p = NULL;
+	if (g && !yajl_gen_map_open(g) && !jg_key_str(g, "id", ref) && !jg_key_str(g, "state", "in-use") &&
+	    !jg_key_str(g, "reason", why) && !yajl_gen_map_close(g))
+		p = jg_finish(g, NULL);
+	vl_call_error(call, SV_ERR("InvalidState"), p);
+}
+
+void sv_image_remove(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	const char *ref;
+	bool force;
+	if (sp_known(call, params, KNOWN("image", "force")) < 0 || sp_str(call, params, "image", true, &ref) < 0 ||
+	    sp_bool(call, params, "force", false, &force) < 0)
+		return;
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	cerr err = { 0 };
+	if (store_open(&s, d->cfg->state_dir, false, &err) < 0)
+		return internal(call, &err);
+	_cleanup_close_ int lk = store_lock_refs(&s, &err);
+	if (lk < 0)
+		return internal(call, &err);
+	_cleanup_refs_ refs_db db = { 0 };
+	if (refs_load(&s, &db, &err) < 0)
+		return internal(call, &err);
+	int i = refs_resolve(&db, ref, &err);
+	if (i < 0)
+		return no_such_image(call, ref, &err);
+	ref_image im = db.images[i];
+	_cleanup_free_ char *norm = ref_normalize(ref);
+	bool by_name = false;
+	for (size_t k = 0; norm && k < db.n_names && !by_name; k++)
+		by_name = streq(db.names[k].name, norm);
+	int dropped = refs_remove(&db, ref, &err);
+	if (dropped < 0)
+		return no_such_image(call, ref, &err);
+	const ctr *user = dropped ? user_of(d, &im) : NULL;
+	if (user && !force)
+		return in_use(call, user, ref);
+	if (refs_save(&s, &db, &err) < 0)
+		return internal(call, &err);
+	/* removed: the names dropped, then the image ID when the image went */
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return internal(call, &(cerr){ ENOMEM, NULL });
+	yajl_gen_map_open(g);
+	jg_key(g, "removed");
+	yajl_gen_array_open(g);
+	if (by_name)
+		jg_str(g, norm);
+	if (dropped)
+		jg_str(g, im.config);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	events_publish(d->events, "image", dropped ? "remove" : "untag", im.config, ref,
+		       (const char *const[]){ "manifest", im.manifest, user ? "usedBy" : NULL, user ? user->id : NULL,
+					      NULL },
+		       0);
+	vl_call_reply_gen(call, g);
+	corrald_update_image_gauges(d, NULL);
+}
+
+void sv_image_prune(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	bool all;
+	if (sp_known(call, params, KNOWN("all")) < 0 || sp_bool(call, params, "all", false, &all) < 0)
+		return;
+	cerr err = { 0 };
+	_cleanup_strv_ char **removed = NULL;
+	uint64_t before = 0;
+	{
+		_cleanup_store_ img_store s = IMG_STORE_INIT;
+		if (store_open(&s, d->cfg->state_dir, false, &err) < 0)
+			return internal(call, &err);
+		before = imgsize_store(d->imgsizes, &s);
+		_cleanup_close_ int lk = store_lock_refs(&s, &err);
+		_cleanup_refs_ refs_db db = { 0 };
+		if (lk < 0 || refs_load(&s, &db, &err) < 0)
+			return internal(call, &err);
+		for (size_t i = 0; i < db.n_images;) {
+			ref_image im = db.images[i];
+			bool named = false;
+			for (size_t k = 0; k < db.n_names && !named; k++)
+				named = streq(db.names[k].manifest, im.manifest);
+			if (user_of(d, &im) || (named && !all)) {
+				i++;
+				continue;
+			}
+			if (refs_remove(&db, im.manifest, &err) < 0 || strv_push(&removed, strdup(im.config)) < 0)
+				return internal(call, &err);
+		}
+		if (removed && refs_save(&s, &db, &err) < 0)
+			return internal(call, &err);
+	} /* the shared lock goes before gc takes it exclusively */
+	gc_stats st;
+	if (image_gc(d->cfg->state_dir, &st, &err) < 0)
+		return internal(call, &err);
+	uint64_t after = 0;
+	{
+		_cleanup_store_ img_store s = IMG_STORE_INIT;
+		if (store_open(&s, d->cfg->state_dir, false, &err) < 0)
+			return internal(call, &err);
+		after = imgsize_store(d->imgsizes, &s);
+	}
+	for (char **r = removed; r && *r; r++)
+		events_publish(d->events, "image", "remove", *r, NULL, NULL, 0);
+	char n[32];
+	snprintf(n, sizeof(n), "%zu", strv_length(removed));
+	events_publish(d->events, "image", "prune", "", NULL, (const char *const[]){ "images", n, NULL }, 0);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return internal(call, &(cerr){ ENOMEM, NULL });
+	yajl_gen_map_open(g);
+	jg_key(g, "removed");
+	yajl_gen_array_open(g);
+	for (char **r = removed; r && *r; r++)
+		jg_str(g, *r);
+	yajl_gen_array_close(g);
+	jg_key_int(g, "reclaimedBytes", before > after ? (long long)(before - after) : 0);
+	yajl_gen_map_close(g);
+	vl_call_reply_gen(call, g);
+	corrald_update_image_gauges(d, NULL);
+}

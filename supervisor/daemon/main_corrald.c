@@ -1,0 +1,353 @@
+/* corrald: the corral supervisor daemon. */
+#include "cgroups/cgroups.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/log.h"
+#include "supervisor/daemon/cgroup_self.h"
+#include "supervisor/daemon/config.h"
+#include "supervisor/daemon/listenfds.h"
+#include "supervisor/daemon/metrics_http.h"
+#include "supervisor/daemon/sdnotify.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/spare.h"
+#include "supervisor/daemon/trash.h"
+#include "supervisor/daemon/ctr.h"
+#include <limits.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: corrald [--config FILE] [--SETTING VALUE]...\n"
+		"The corral supervisor daemon: serves the control socket (varlink).\n\n"
+		"  --config FILE        settings file (default " CORRALD_DEFAULT_CONFIG ")\n"
+		"  --print-config       print the effective settings and exit\n"
+		"  --version            print the version and exit\n"
+		"  -h, --help           this help\n\n"
+		"Every setting of corrald.conf(5) is also a flag, and a flag wins over the file:\n"
+		"  --socket PATH  --socket-mode MODE  --group NAME  --state-dir DIR\n"
+		"  --audit-log PATH  --audit-log-max-size SIZE  --audit-log-max-files N\n"
+		"  --log-max-size SIZE  --log-max-files N  --log-level LEVEL  --log-format text|json\n"
+		"  --max-connections N  --max-connections-per-uid N  --max-message-size SIZE\n"
+		"  --metrics-listen HOST:PORT  --cgroup-parent PATH  --cgroup-delegate auto|yes|no\n"
+		"  --default-restart POLICY  --default-stop-timeout SECONDS\n");
+}
+
+static void on_signal(el_source *s, const struct signalfd_siginfo *si, void *data)
+{
+	if (si->ssi_signo == SIGHUP) {
+		log_info("SIGHUP: nothing to reload; restart corrald to apply new settings");
+		return;
+	}
+	corrald *d = data;
+	log_info("%s: shutting down", strsignal((int)si->ssi_signo));
+	events_publish(d->events, "daemon", "stop", "", "corrald", NULL, 0);
+	sdn_notify("STOPPING=1");
+	el_exit(el_source_loop(s), 0);
+}
+
+static void on_watchdog(el_source *s, void *data) { sdn_notify("WATCHDOG=1"); }
+
+static enum log_level level_of(const char *s)
+{
+	if (streq(s, "error")) return LOG_LVL_ERROR;
+	if (streq(s, "warning")) return LOG_LVL_WARN;
+	if (streq(s, "debug")) return LOG_LVL_DEBUG;
+	return LOG_LVL_INFO;
+}
+
+/* --config first, then the file, then every other flag over it. */
+static int parse_args(int argc, char **argv, corrald_config *cfg, bool *print, cerr *err)
+{
+	const char *config = NULL;
+	bool config_given = false;
+	for (int i = 1; i < argc; i++) {
+		if (streq(argv[i], "--config") && i + 1 < argc) {
+			config = argv[++i];
+			config_given = true;
+		} else if (!strncmp(argv[i], "--config=", 9)) {
+			config = argv[i] + 9;
+			config_given = true;
+		}
+	}
+	int r = config_load(cfg, config ? config : CORRALD_DEFAULT_CONFIG, !config_given, err);
+	if (r < 0)
+		return r;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (streq(a, "-h") || streq(a, "--help")) {
+			usage(stdout);
+			exit(0);
+		}
+		if (streq(a, "--version")) {
+			printf("corrald %s (%s)\n", CORRAL_VERSION, CORRAL_COMMIT);
+			exit(0);
+		}
+		if (streq(a, "--print-config")) {
+			*print = true;
+			continue;
+		}
+		if (streq(a, "--config")) {
+			i++;
+			continue;
+		}
+		if (!strncmp(a, "--config=", 9))
+			continue;
+		if (strncmp(a, "--", 2))
+			return cerr_set(err, EINVAL, "unexpected argument %s (see --help)", a);
+		_cleanup_free_ char *key = strdup(a + 2);
+		if (!key)
+			return cerr_set(err, ENOMEM, "out of memory");
+		char *eq = strchr(key, '=');
+		const char *val;
+		if (eq) {
+			*eq = '\0';
+			val = eq + 1;
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		} else {
+			return cerr_set(err, EINVAL, "%s: needs a value", a);
+		}
+		if (!config_has_key(key))
+			return cerr_set(err, EINVAL, "unknown option --%s (see --help)", key);
+		if ((r = config_set(cfg, key, val, a, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int dir_of(const char *path, char **out)
+{
+	*out = strdup(path);
+	if (!*out)
+		return -ENOMEM;
+	char *slash = strrchr(*out, '/');
+	if (slash && slash != *out)
+		*slash = '\0';
+	return 0;
+}
+
+/* Under systemd with Delegate=yes, step into a leaf and put containers beside
+ * it; elsewhere containers go under cgroup-parent or /corral. */
+static int setup_cgroup(corrald *d, const corrald_config *cfg, cerr *err)
+{
+	_cleanup_free_ char *text = NULL, *own = NULL;
+	const char *mount = NULL;
+	bool delegated = false;
+	if (read_file("/proc/self/cgroup", 1 << 16, &text, NULL, err) == 0 &&
+	    cgself_parse(text, &own, err) == 0 && cg_find_mount(&mount) == 0 &&
+	    cgself_should_delegate((int)cfg->cgroup_delegate, own)) {
+		size_t n = strlen(own), l = strlen("/" CGSELF_LEAF);
+		if (n > l && streq(own + n - l, "/" CGSELF_LEAF))
+			own[n - l] = '\0'; /* already in our leaf (re-exec) */
+		int r = cgself_enter_leaf(mount, own, CGSELF_LEAF, err);
+		if (r < 0)
+			return cerr_wrap(err, "cgroup delegation");
+		delegated = true;
+		log_info("moved into cgroup %s/%s; containers go beside it", own, CGSELF_LEAF);
+	}
+	cerr_clear(err);
+	d->cgroup_parent = cgself_containers_parent(cfg->cgroup_parent, own, delegated);
+	return d->cgroup_parent ? 0 : cerr_set(err, ENOMEM, "out of memory");
+}
+
+/* containers/ and runtime/ under the state directory; corral-monitor beside
+ * our own binary. */
+static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return cerr_sys(err, errno, "/proc/self/exe");
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	if (asprintf(&d->containers_dir, "%s/containers", cfg->state_dir) < 0 ||
+	    asprintf(&d->runtime_root, "%s/runtime", cfg->state_dir) < 0 ||
+	    (cfg->monitor[0] ? !(d->monitor_bin = strdup(cfg->monitor))
+			     : asprintf(&d->monitor_bin, "%s/corral-monitor", self) < 0) ||
+	    asprintf(&d->images_bin, "%s/corral-images", self) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	if (d->monitor_bin[0] != '/')
+		return cerr_set(err, EINVAL, "monitor: must be an absolute path, not \"%s\"", d->monitor_bin);
+	int r;
+	if ((r = mkdir_p(d->containers_dir, 0700)) < 0 || (r = mkdir_p(d->runtime_root, 0700)) < 0)
+		return cerr_sys(err, -r, "state directory %s", cfg->state_dir);
+	if ((r = spare_init(d, err)) < 0 || (r = trash_init(d, err)) < 0)
+		return r;
+	if (access(d->monitor_bin, X_OK) < 0)
+		return cerr_sys(err, errno, "%s", d->monitor_bin);
+	return 0;
+}
+
+static int run(corrald_config *cfg, cerr *err)
+{
+	corrald d = { .cfg = cfg, .started_usec = el_now_usec(), .spare_fd = -1, .trash = TRASH_INIT };
+	_cleanup_el_ el_loop *loop = NULL;
+	metrics_http *http = NULL;
+	el_source *sigs = NULL, *wd = NULL;
+	_cleanup_free_ char *audit_path = NULL;
+	int r;
+
+	signal(SIGPIPE, SIG_IGN);
+	if ((r = el_new(&loop, err)) < 0)
+		return r;
+	d.loop = loop;
+	if (!(d.metrics = metrics_new()) || !(d.events = events_new(EVENTS_KEEP)) || !(d.imgsizes = imgsize_new()))
+		return cerr_set(err, ENOMEM, "out of memory");
+	if ((r = mkdir_p(cfg->state_dir, 0711)) < 0) {
+		r = cerr_sys(err, -r, "state directory %s", cfg->state_dir);
+		goto out;
+	}
+	if (cfg->audit_log[0])
+		audit_path = strdup(cfg->audit_log);
+	else if (asprintf(&audit_path, "%s/audit.log", cfg->state_dir) < 0)
+		audit_path = NULL;
+	if (!audit_path) {
+		r = cerr_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = audit_open(&d.audit, audit_path, cfg->audit_log_max_size, cfg->audit_log_max_files, err)) < 0)
+		goto out;
+	if ((r = setup_cgroup(&d, cfg, err)) < 0)
+		goto out;
+	if ((r = setup_dirs(&d, cfg, err)) < 0)
+		goto out;
+
+	gid_t group = PEER_NO_GROUP;
+	if (cfg->group[0]) {
+		int g = peer_group_lookup(cfg->group, &group);
+		if (g == -ENOENT)
+			log_info("group %s does not exist: only root may use the socket", cfg->group);
+		else if (g < 0)
+			log_warn("group %s: %s: only root may use the socket", cfg->group, strerror(-g));
+	}
+	vl_server_config vc = {
+		.vendor = "corral", .product = "corrald", .version = CORRAL_VERSION,
+		.url = "https://github.com/corral/corral",
+		.max_message = cfg->max_message_size, .max_connections = cfg->max_connections,
+		.max_per_uid = cfg->max_connections_per_uid, .group = group,
+		.denied_error = "io.corral.Supervisor.PermissionDenied",
+		.on_call_done = corrald_on_call_done, .on_refused = corrald_on_refused, .userdata = &d,
+	};
+	if ((r = vl_server_new(loop, &vc, &d.srv, err)) < 0 ||
+	    (r = vl_server_add_interface(d.srv, &corral_supervisor_iface, err)) < 0)
+		goto out;
+
+	int n = listen_fds(true, err);
+	if (n < 0) {
+		r = n;
+		goto out;
+	}
+	int used = 0;
+	for (int fd = LISTEN_FDS_START; fd < LISTEN_FDS_START + n; fd++) {
+		if (!listen_fd_is_unix_stream(fd)) {
+			log_warn("socket activation: fd %d is not a listening unix stream socket; ignored", fd);
+			close(fd);
+			continue;
+		}
+		if ((r = vl_server_listen_fd(d.srv, fd, err)) < 0)
+			goto out;
+		used++;
+	}
+	if (used == 0) {
+		_cleanup_free_ char *sockdir = NULL;
+		if (dir_of(cfg->socket, &sockdir) < 0 || (r = mkdir_p(sockdir, 0755)) < 0) {
+			r = cerr_sys(err, r < 0 ? -r : ENOMEM, "socket directory for %s", cfg->socket);
+			goto out;
+		}
+		if ((r = vl_server_listen(d.srv, cfg->socket, cfg->socket_mode, group, err)) < 0)
+			goto out;
+	}
+
+	if (cfg->metrics_listen[0] &&
+	    (r = metrics_http_listen(loop, cfg->metrics_listen, corrald_render_metrics, &d, &http, err)) < 0)
+		goto out;
+
+	int sigv[] = { SIGTERM, SIGINT, SIGHUP };
+	if ((r = el_add_signals(loop, sigv, ARRAY_SIZE(sigv), on_signal, &d, &sigs, err)) < 0)
+		goto out;
+	uint64_t wd_usec = sdn_watchdog_usec();
+	if (wd_usec && (r = el_add_timer(loop, wd_usec / 2, true, on_watchdog, &d, &wd, err)) < 0)
+		goto out;
+
+	if ((r = ctr_adopt_all(&d, err)) < 0)
+		goto out;
+	char pidbuf[16];
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
+	events_publish(d.events, "daemon", "start", "", "corrald",
+		       (const char *const[]){ "version", CORRAL_VERSION, "pid", pidbuf, NULL }, 0);
+	log_info("corrald %s serving %s%s (pid %d)", CORRAL_VERSION, used ? "socket-activated fds" : cfg->socket,
+		 http ? ", metrics on http" : "", (int)getpid());
+	sdn_notifyf("READY=1\nSTATUS=serving %s\nMAINPID=%d", used ? "activated socket" : cfg->socket, (int)getpid());
+	r = el_run(loop);
+	if (r < 0)
+		r = cerr_sys(err, -r, "event loop");
+out:
+	el_remove(sigs);
+	el_remove(wd);
+	metrics_http_free(http);
+	ctr_shutdown_all(&d);
+	events_free(d.events); /* before the server: it ends their calls */
+	vl_server_free(d.srv);
+	audit_close(&d.audit);
+	metrics_free(d.metrics);
+	imgsize_free(d.imgsizes);
+	free(d.cgroup_parent);
+	trash_shutdown(&d);
+	spare_clear(&d);
+	if (d.spare_fd >= 0)
+		close(d.spare_fd);
+	free(d.containers_dir);
+	free(d.runtime_root);
+	free(d.monitor_bin);
+	free(d.images_bin);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	log_set_prog("corrald");
+	/* fds our parent left open (not LISTEN_FDS, which are ours) are not
+	 * for the monitors and execs we start: none of them inherits one */
+	int q = fds_cloexec_from(3);
+	if (q < 0)
+		log_warn("close_range: %s: children may inherit fds corrald was given", strerror(-q));
+	corrald_config cfg;
+	cerr err = { 0 };
+	bool print = false;
+	int r = config_init(&cfg, &err);
+	if (r == 0)
+		r = parse_args(argc, argv, &cfg, &print, &err);
+	if (r < 0) {
+		fprintf(stderr, "corrald: %s\n", cerr_msg(&err));
+		cerr_clear(&err);
+		config_release(&cfg);
+		return 2;
+	}
+	if (print) {
+		_cleanup_free_ char *s = config_dump(&cfg);
+		fputs(s, stdout);
+		config_release(&cfg);
+		return 0;
+	}
+	log_set_level(level_of(cfg.log_level));
+	log_set_json(streq(cfg.log_format, "json"));
+	r = run(&cfg, &err);
+	if (r < 0) {
+		log_error("%s", cerr_msg(&err));
+		sdn_notifyf("STATUS=failed: %s\nERRNO=%d", cerr_msg(&err), -r);
+	}
+	cerr_clear(&err);
+	config_release(&cfg);
+	return r < 0 ? 1 : 0;
+}

@@ -1,0 +1,15 @@
+/* A minimal HTTP/1.1 endpoint inside the event loop that answers
+ * `GET /metrics` (and nothing else) and closes each connection. */
+#pragma once
+#include "common/error.h"
+#include "common/strbuf.h"
+#include "supervisor/loop/eventloop.h"
+
+typedef struct metrics_http metrics_http;
+typedef int (*metrics_render_fn)(strbuf *out, void *data);
+
+/* addr is HOST:PORT (IPv4, or [IPv6]); port 0 picks one (see _port). */
+int metrics_http_listen(el_loop *loop, const char *addr, metrics_render_fn fn, void *data,
+			metrics_http **out, cerr *err);
+int metrics_http_port(const metrics_http *h);
+void metrics_http_free(metrics_http *h);

@@ -1,0 +1,184 @@
+#include "supervisor/daemon/service.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "supervisor/logs/crilog.h"
+#include "supervisor/varlink/interface.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/daemon/ctr_spec.h"
+#include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/ctr_methods.h"
+#include "supervisor/daemon/img_methods.h"
+#include "supervisor/varlink/wire.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define KNOWN(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static corrald *D(void *ud) { return ud; }
+
+static void m_ping(vl_call *call, yajl_val params, void *ud)
+{
+	if (sp_known(call, params, KNOWN("")) < 0)
+		return;
+	vl_call_reply(call, NULL);
+}
+
+static void m_get_info(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = D(ud);
+	if (sp_known(call, params, KNOWN("")) < 0)
+		return;
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return (void)vl_call_error(call, SV_ERR("InternalError"), NULL);
+	yajl_gen_map_open(g);
+	jg_key_str(g, "version", CORRAL_VERSION);
+	jg_key_str(g, "commit", CORRAL_COMMIT);
+	jg_key_int(g, "pid", getpid());
+	jg_key_str(g, "stateDir", d->cfg->state_dir);
+	jg_key_str(g, "socket", d->cfg->socket);
+	jg_key_str(g, "cgroupParent", d->cgroup_parent ? d->cgroup_parent : "");
+	jg_key_int(g, "uptimeSec", (long long)((el_now_usec() - d->started_usec) / 1000000));
+	jg_key_int(g, "connections", (long long)vl_server_n_connections(d->srv));
+	jg_key_int(g, "containers", (long long)ctr_count(d, -1));
+	jg_key_int(g, "running", (long long)ctr_count(d, CS_RUNNING));
+	size_t n_images = 0;
+	corrald_update_image_gauges(d, &n_images);
+	jg_key_int(g, "images", (long long)n_images);
+	yajl_gen_map_close(g);
+	vl_call_reply_gen(call, g);
+}
+
+int corrald_render_metrics(strbuf *out, void *data)
+{
+	corrald *d = data;
+	corrald_update_image_gauges(d, NULL);
+	metrics_set_connections(d->metrics, vl_server_n_connections(d->srv));
+	return metrics_render(d->metrics, out);
+}
+
+static void m_metrics(vl_call *call, yajl_val params, void *ud)
+{
+	if (sp_known(call, params, KNOWN("")) < 0)
+		return;
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	if (corrald_render_metrics(&sb, ud) < 0)
+		return (void)vl_call_error(call, SV_ERR("InternalError"), NULL);
+	_cleanup_free_ char *p = vl_json_obj1("text", sb.buf);
+	if (!p)
+		return (void)vl_call_error(call, SV_ERR("InternalError"), NULL);
+	vl_call_reply(call, p);
+}
+
+static void m_events(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = D(ud);
+	const char *since, *bad;
+	if (sp_known(call, params, KNOWN("since", "filters")) < 0 ||
+	    sp_str(call, params, "since", false, &since) < 0)
+		return;
+	long long since_ns = -1; /* no replay unless asked */
+	cerr err = { 0 };
+	if (since && crilog_parse_since(since, &since_ns, &err) < 0) {
+		cerr_clear(&err);
+		return (void)sp_invalid(call, "since", "must be an RFC 3339 time or seconds since the epoch");
+	}
+	if (events_check_filters(json_get(params, "filters"), &bad) < 0) {
+		char field[96];
+		snprintf(field, sizeof(field), "filters%s%s", streq(bad, "filters") ? "" : ".",
+			 streq(bad, "filters") ? "" : bad);
+		return (void)sp_invalid(call, field, "filters are type, action, id and name, each a string");
+	}
+	if (!vl_call_wants_more(call))
+		return (void)vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
+	if (events_subscribe(d->events, call, since_ns, json_get(params, "filters")) < 0)
+		vl_call_error(call, SV_ERR("InternalError"), NULL);
+}
+
+static const vl_method methods[] = {
+	{ "Ping", m_ping },
+	{ "GetInfo", m_get_info },
+	{ "Metrics", m_metrics },
+	{ "ImageImport", sv_image_import },
+	{ "ImageList", sv_image_list },
+	{ "ImageInspect", sv_image_inspect },
+	{ "ImageRemove", sv_image_remove },
+	{ "ImagePrune", sv_image_prune },
+	{ "CreateContainer", sv_create },
+	{ "Start", sv_start },
+	{ "Stop", sv_stop },
+	{ "Kill", sv_kill },
+	{ "Remove", sv_remove },
+	{ "List", sv_list },
+	{ "Inspect", sv_inspect },
+	{ "Wait", sv_wait },
+	{ "Logs", sv_logs },
+	{ "Events", m_events },
+	{ "Stats", sv_stats },
+	{ "Exec", sv_exec },
+};
+
+const vl_interface corral_supervisor_iface = {
+	CORRAL_SUPERVISOR_INTERFACE, corral_supervisor_interface, methods, ARRAY_SIZE(methods),
+};
+
+bool corrald_method_mutates(const char *m)
+{
+	static const char *const mut[] = { "ImageImport", "ImageRemove", "ImagePrune", "CreateContainer",
+					   "Start", "Stop", "Kill", "Remove", "Exec" };
+	size_t n = strlen(CORRAL_SUPERVISOR_INTERFACE);
+	if (strncmp(m, CORRAL_SUPERVISOR_INTERFACE, n) || m[n] != '.')
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(mut); i++)
+		if (streq(m + n + 1, mut[i]))
+			return true;
+	return false;
+}
+
+static const char *target_of(yajl_val params)
+{
+	static const char *const keys[] = { "id", "image", "path" };
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		yajl_val v = json_get(params, keys[i]);
+		if (YAJL_IS_STRING(v))
+			return v->u.string;
+	}
+	yajl_val spec = json_get(params, "spec");
+	yajl_val n = json_get(spec, "name");
+	if (YAJL_IS_STRING(n))
+		return n->u.string;
+	n = json_get(spec, "image");
+	return YAJL_IS_STRING(n) ? n->u.string : NULL;
+}
+
+void corrald_on_call_done(const vl_call_info *info, void *userdata)
+{
+	corrald *d = userdata;
+	/* names clients made up must not grow the metrics without bound */
+	bool unknown = info->error && (streq(info->error, VL_ERR_METHOD_NOT_FOUND) ||
+				       streq(info->error, VL_ERR_INTERFACE_NOT_FOUND));
+	bool denied = info->error && streq(info->error, SV_ERR("PermissionDenied"));
+	metrics_rpc(d->metrics, unknown || denied ? "other" : info->method, info->error, info->usec);
+	if (!denied && !corrald_method_mutates(info->method))
+		return;
+	cerr err = { 0 };
+	if (audit_write(&d->audit, info->peer, info->method, target_of(info->params),
+			info->error ? info->error : "ok", NULL, &err) < 0) {
+		log_warn("%s", cerr_msg(&err));
+		cerr_clear(&err);
+	}
+	if (denied)
+		log_info("refused %s from uid %u pid %d: not root and not in group %s", info->method,
+			 (unsigned)info->peer->uid, (int)info->peer->pid, d->cfg->group);
+}
+
+void corrald_on_refused(const peer_cred *peer, const char *why, void *userdata)
+{
+	corrald *d = userdata;
+	metrics_add_refused(d->metrics, 1);
+	log_warn("refused a connection from uid %u pid %d: %s", (unsigned)peer->uid, (int)peer->pid, why);
+}

@@ -1,0 +1,150 @@
+#include "supervisor/logs/crilog.h"
+#include "common/cleanup.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *crilog_stream_name(enum crilog_stream s) { return s == CRILOG_STDERR ? "stderr" : "stdout"; }
+
+int crilog_open(crilog *l, const char *path, size_t max_size, unsigned keep, cerr *err)
+{
+	memset(l, 0, sizeof(*l));
+	l->max_line = CRILOG_DEFAULT_MAX_LINE;
+	return rotfile_open(&l->file, path, max_size ? max_size : CRILOG_DEFAULT_MAX_SIZE,
+			    keep ? keep : CRILOG_DEFAULT_KEEP, CRILOG_MODE, err);
+}
+
+void crilog_close(crilog *l)
+{
+	rotfile_close(&l->file);
+	sb_release(&l->batch);
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+const char *crilog_format_time(long long ns, char *buf, size_t n)
+{
+	time_t sec = (time_t)(ns / 1000000000ll);
+	long long frac = ns % 1000000000ll;
+	if (frac < 0) {
+		frac += 1000000000ll;
+		sec--;
+	}
+	struct tm tm;
+	gmtime_r(&sec, &tm);
+	snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+	return buf;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -EINVAL;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int crilog_parse_time(const char *s, size_t len, long long *ns)
+{
+	int Y, M, D, h, m, sec;
+	if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
+	    s[13] != ':' || s[16] != ':' || digits(s, 4, &Y) || digits(s + 5, 2, &M) ||
+	    digits(s + 8, 2, &D) || digits(s + 11, 2, &h) || digits(s + 14, 2, &m) ||
+	    digits(s + 17, 2, &sec))
+		return -EINVAL;
+	if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
+		return -EINVAL;
+	size_t i = 19;
+	long long frac = 0;
+	if (i < len && s[i] == '.') {
+		int nd = 0;
+		for (i++; i < len && isdigit((unsigned char)s[i]); i++, nd++)
+			if (nd < 9)
+				frac = frac * 10 + (s[i] - '0');
+		if (nd == 0)
+			return -EINVAL;
+		for (; nd < 9; nd++)
+			frac *= 10;
+	}
+	long off = 0;
+	if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
+		i++;
+	} else if (i + 6 <= len && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+		int oh, om;
+		if (digits(s + i + 1, 2, &oh) || digits(s + i + 4, 2, &om) || oh > 23 || om > 59)
+			return -EINVAL;
+		off = (oh * 3600L + om * 60L) * (s[i] == '-' ? -1 : 1);
+		i += 6;
+	} else {
+		return -EINVAL;
+	}
+	if (i != len)
+		return -EINVAL;
+	struct tm tm = { .tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D,
+			 .tm_hour = h, .tm_min = m, .tm_sec = sec };
+	time_t t = timegm(&tm);
+	*ns = ((long long)t - off) * 1000000000ll + frac;
+	return 0;
+}
+
+int crilog_parse_since(const char *s, long long *ns, cerr *err)
+{
+	if (crilog_parse_time(s, strlen(s), ns) == 0)
+		return 0;
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (*s && !errno && !*end && v >= 0) {
+		*ns = (long long)(v * 1e9);
+		return 0;
+	}
+	return cerr_set(err, EINVAL, "since %s: must be an RFC 3339 time or seconds since the epoch", s);
+}
+
+static int add_record(crilog *l, const char *ts, enum crilog_stream s, char tag, const char *p, size_t n)
+{
+	int r = sb_addf(&l->batch, "%s %s %c ", ts, crilog_stream_name(s), tag);
+	if (!r)
+		r = sb_add(&l->batch, p, n);
+	return r ? r : sb_add(&l->batch, "\n", 1);
+}
+
+int crilog_write(crilog *l, enum crilog_stream s, const char *data, size_t len, long long ns,
+		 cerr *err)
+{
+	char ts[48];
+	crilog_format_time(ns ? ns : now_ns(), ts, sizeof(ts));
+	sb_reset(&l->batch);
+	size_t i = 0;
+	while (i < len) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - data) : len;
+		/* long lines go out in max_line pieces, all but the last marked P */
+		while (end - i > l->max_line) {
+			if (add_record(l, ts, s, 'P', data + i, l->max_line) < 0)
+				return cerr_set(err, ENOMEM, "log: out of memory");
+			i += l->max_line;
+		}
+		if (add_record(l, ts, s, nl ? 'F' : 'P', data + i, end - i) < 0)
+			return cerr_set(err, ENOMEM, "log: out of memory");
+		i = nl ? end + 1 : len;
+	}
+	if (l->batch.len == 0)
+		return 0;
+	/* one write per chunk: rotation falls between chunks, never inside a record */
+	return rotfile_write(&l->file, l->batch.buf, l->batch.len, err);
+}

@@ -1,0 +1,39 @@
+/* Container logs in the CRI format that kubelet, crictl and conmon use:
+ *   <RFC3339Nano> stdout|stderr F|P <content>\n
+ * F ends a line, P is a piece of a longer one (a chunk that ended without a
+ * newline, or a line past max_line). Rotated by size through rotate.c. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "common/error.h"
+#include "common/strbuf.h"
+#include "supervisor/logs/rotate.h"
+
+enum crilog_stream { CRILOG_STDOUT, CRILOG_STDERR };
+
+#define CRILOG_FILE "ctr.log" /* in the container's directory */
+#define CRILOG_MODE 0640
+#define CRILOG_DEFAULT_MAX_SIZE (10u << 20)
+#define CRILOG_DEFAULT_KEEP 5
+#define CRILOG_DEFAULT_MAX_LINE (16u << 10)
+
+typedef struct crilog {
+	rotfile file;
+	size_t max_line;
+	strbuf batch;
+} crilog;
+
+int crilog_open(crilog *l, const char *path, size_t max_size, unsigned keep, cerr *err);
+void crilog_close(crilog *l);
+/* Log one chunk read from the container's stream. now_ns 0: the clock. */
+int crilog_write(crilog *l, enum crilog_stream s, const char *data, size_t len, long long now_ns,
+		 cerr *err);
+
+const char *crilog_stream_name(enum crilog_stream s);
+/* RFC 3339 with nanoseconds, UTC ("...T...Z"); buf at least 40 bytes. */
+const char *crilog_format_time(long long ns, char *buf, size_t n);
+/* Parse RFC 3339 (Z or +hh:mm, 0-9 fraction digits) to ns since the epoch. */
+int crilog_parse_time(const char *s, size_t len, long long *ns);
+/* "since" as given by a user: RFC 3339, or seconds since the epoch. */
+int crilog_parse_since(const char *s, long long *ns, cerr *err);

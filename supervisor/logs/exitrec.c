@@ -1,0 +1,72 @@
+#include "supervisor/logs/exitrec.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int exitrec_write(const char *dir, const exitrec *e, cerr *err)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return cerr_set(err, ENOMEM, "out of memory");
+	yajl_gen_map_open(g);
+	jg_key_int(g, "code", e->code);
+	jg_key_int(g, "signal", e->signal);
+	jg_key_bool(g, "oom_killed", e->oom_killed);
+	jg_key_str(g, "started_at", e->started_at);
+	jg_key_str(g, "finished_at", e->finished_at);
+	yajl_gen_map_close(g);
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" EXITREC_FILE, dir);
+	return jg_write_file(g, path, 0644, 0, err);
+}
+
+static void copy_str(yajl_val v, char *dst, size_t n)
+{
+	if (YAJL_IS_STRING(v))
+		snprintf(dst, n, "%s", v->u.string);
+}
+
+int exitrec_read(const char *dir, exitrec *e, cerr *err)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" EXITREC_FILE, dir);
+	_cleanup_free_ char *text = NULL;
+	memset(e, 0, sizeof(*e));
+	int r = read_file(path, 1 << 16, &text, NULL, err);
+	if (r < 0)
+		return r;
+	_cleanup_json_ yajl_val v = NULL;
+	if ((r = json_parse(text, path, &v, err)) < 0)
+		return r;
+	long long x;
+	if (!json_int_in(json_get(v, "code"), -1, 255, &x))
+		return cerr_set(err, EINVAL, "%s: code: must be an integer in [-1, 255]", path);
+	e->code = (int)x;
+	if (json_int_in(json_get(v, "signal"), 0, 64, &x))
+		e->signal = (int)x;
+	e->oom_killed = YAJL_IS_TRUE(json_get(v, "oom_killed"));
+	copy_str(json_get(v, "started_at"), e->started_at, sizeof(e->started_at));
+	copy_str(json_get(v, "finished_at"), e->finished_at, sizeof(e->finished_at));
+	return 0;
+}
+
+long long exitrec_oom_kills(const char *cgroup_dir)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/memory.events", cgroup_dir);
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	char key[64];
+	long long v;
+	while (fscanf(f, "%63s %lld", key, &v) == 2)
+		if (streq(key, "oom_kill"))
+			return v;
+	return 0;
+}

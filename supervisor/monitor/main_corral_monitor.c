@@ -1,0 +1,103 @@
+/* corral-monitor: supervises one container for corrald (see monitor.h). It
+ * runs in its own session, and outlives corrald. */
+#include "supervisor/monitor/monitor.h"
+#include "runtime/procwait.h"
+#include "runtime/sealed_exe.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: corral-monitor --dir DIR --root ROOT --id ID [--sync-fd N]\n"
+		   "         [--log-max-size BYTES] [--log-max-files N] [--foreground] [--standby]\n"
+		   "       corral-monitor --cleanup --root ROOT --id ID\n"
+		   "       corral-monitor --exec --root ROOT --id ID --pidfd N [--cgroup-leaf NAME] [--user UID:GID]\n"
+		   "         [--cwd DIR] [--env KEY=VALUE]... -- COMMAND...\n"
+		   "Runs one container (DIR/config.json) for corrald; not meant to be run by hand.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && streq(argv[1], "--exec"))
+		return monitor_exec_main(argc, argv);
+	monitor_opts o = { .sync_fd = -1 };
+	bool fg = false, cleanup = false;
+	static const struct option longs[] = {
+		{ "dir", 1, NULL, 'd' }, { "root", 1, NULL, 'r' }, { "id", 1, NULL, 'i' },
+		{ "sync-fd", 1, NULL, 's' }, { "log-max-size", 1, NULL, 'S' }, { "log-max-files", 1, NULL, 'F' },
+		{ "foreground", 0, NULL, 'f' }, { "standby", 0, NULL, 'w' }, { "cleanup", 0, NULL, 'c' }, { "help", 0, NULL, 'h' }, { 0 },
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'd': o.dir = optarg; break;
+		case 'r': o.root = optarg; break;
+		case 'i': o.id = optarg; break;
+		case 's': o.sync_fd = atoi(optarg); break;
+		case 'S': o.log_max_size = strtoull(optarg, NULL, 10); break;
+		case 'F': o.log_max_files = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'f': fg = true; break;
+		case 'w': o.standby = true; break;
+		case 'c': cleanup = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (cleanup && o.root && o.id && optind == argc) {
+		/* corral-monitor-lean has no runtime library: it runs this at the end */
+		cerr err = { 0 };
+		if (monitor_cleanup(o.root, o.id, &err) < 0) {
+			fprintf(stderr, "corral-monitor: %s\n", cerr_msg(&err));
+			cerr_clear(&err);
+			return 1;
+		}
+		return 0;
+	}
+	if (cleanup || !o.dir || !o.root || !o.id || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_set_prog("corral-monitor");
+	/* the container's init is cloned from this process: it holds nothing
+	 * but its channel to corrald, and runs from a sealed copy */
+	cerr serr = { 0 };
+	if (close_other_fds(3, &o.sync_fd, 1) < 0 || sealed_exe_ensure(argv, &serr) < 0) {
+		fprintf(stderr, "corral-monitor: %s\n", serr.code ? cerr_msg(&serr) : "close inherited fds");
+		cerr_clear(&serr);
+		return 1;
+	}
+	if (o.sync_fd >= 0)
+		fcntl(o.sync_fd, F_SETFD, FD_CLOEXEC);
+	/* its own session, so a terminal's hangup never reaches it (corrald
+	 * spawns it as a session leader already) */
+	if (!fg && getsid(0) != getpid() && setsid() < 0) {
+		fprintf(stderr, "corral-monitor: setsid: %s\n", strerror(errno));
+		return 1;
+	}
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/monitor.log", o.dir);
+	if (!fg)
+		log_set_file(path);
+	signal(SIGPIPE, SIG_IGN);
+	/* orphans of the container come to us, not to init */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	cerr err = { 0 };
+	int r = monitor_run(&o, &err);
+	if (r < 0) {
+		log_error("%s", cerr_msg(&err));
+		cerr_clear(&err);
+		return 1;
+	}
+	return 0; /* also when a standby ends unused: quietly, leaving nothing */
+}

@@ -1,0 +1,226 @@
+#include "supervisor/monitor/monitor.h"
+#include "supervisor/monitor/steady.h"
+#include "supervisor/logs/crilog.h"
+#include "supervisor/varlink/server.h"
+#include "common/timefmt.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "runtime/container.h"
+#include "runtime/sealed_exe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void sync_say(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sync_say(int fd, const char *fmt, ...)
+{
+	if (fd < 0)
+		return;
+	char buf[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0 && write(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0)
+		log_warn("report to corrald: %s", strerror(errno));
+}
+
+/* The init inherits our stdio: point 1 and 2 at fresh pipes (a terminal
+ * init puts its pty over them), create, then take our own stdio back to
+ * /dev/null so that only the container holds the write ends. */
+static int create_with_stdio(const monitor_opts *o, const struct create_prep *prep, struct container *c, int fd[2],
+			     cerr *err)
+{
+	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, r;
+	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return cerr_sys(err, errno, "/dev/null");
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		r = cerr_sys(err, errno, "pipe");
+		goto out;
+	}
+	dup2(null, 0);
+	dup2(out[1], 1);
+	dup2(errp[1], 2);
+	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = true };
+	r = container_create_prepared(&co, prep, c, err);
+	dup2(null, 1);
+	dup2(null, 2);
+	if (r < 0)
+		goto out;
+	if (c->pty_master >= 0) {
+		fd[0] = TAKE_FD(c->pty_master);
+	} else {
+		fd[0] = TAKE_FD(out[0]);
+		fd[1] = TAKE_FD(errp[0]);
+	}
+out:
+	for (int i = 0; i < 2; i++) {
+		if (out[i] >= 0)
+			close(out[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+	}
+	return r;
+}
+
+int monitor_cleanup(const char *root, const char *id, cerr *err)
+{
+	return container_delete(root, id, true, err);
+}
+
+/* Replace this process (same pid: the container stays our child) with
+ * corral-monitor-lean, which maps no runtime library. Returns on failure. */
+static void exec_lean(const monitor_steady_opts *s, const monitor_opts *o)
+{
+	char self[PATH_MAX], lean[PATH_MAX + 32];
+	snprintf(self, sizeof(self), "%s", sealed_exe_origin());
+	char *slash = strrchr(self, '/');
+	snprintf(lean, sizeof(lean), "%.*s/corral-monitor-lean", (int)(slash ? slash - self : 1), slash ? self : ".");
+	char a[8][32];
+	int fds[] = { s->pidfd, s->fd[0], s->fd[1], s->listen_fd };
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
+		snprintf(a[i], sizeof(a[i]), "%d", fds[i]);
+		if (fds[i] >= 0)
+			fcntl(fds[i], F_SETFD, 0);
+	}
+	snprintf(a[4], sizeof(a[4]), "%d", (int)s->pid);
+	snprintf(a[5], sizeof(a[5]), "%zu", o->log_max_size);
+	snprintf(a[6], sizeof(a[6]), "%u", o->log_max_files);
+	const char *argv[] = { "corral-monitor", "--dir", o->dir, "--root", o->root, "--id", o->id, "--pid", a[4],
+			       "--pidfd", a[0], "--out", a[1], "--err", a[2], "--listen", a[3],
+			       "--log-max-size", a[5], "--log-max-files", a[6], "--started-at", s->started_at,
+			       "--cleanup-bin", self, s->cgroup_path && s->cgroup_mount ? "--cgroup-mount" : NULL, s->cgroup_mount,
+			       "--cgroup-path", s->cgroup_path, NULL };
+	execv(lean, (char **)argv);
+	log_warn("exec %s: %s; supervising in this process", lean, strerror(errno));
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0)
+			fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+}
+
+/* corrald spawns the monitor at the start of CreateContainer, so that its
+ * exec and dynamic linking overlap the rest of Create: "prep\n" says the
+ * bundle is complete, "go\n" (Start) says create. Reads exactly the word:
+ * both may come in one write. */
+static bool wait_word(int fd, const char *word)
+{
+	char buf[8];
+	size_t want = strlen(word), n = 0;
+	while (n < want) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int r = poll(&p, 1, MONITOR_STANDBY_MS);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		ssize_t k = read(fd, buf + n, want - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		n += (size_t)k;
+	}
+	return !memcmp(buf, word, want);
+}
+
+int monitor_run(const monitor_opts *o, cerr *err)
+{
+	if (o->standby && !wait_word(o->sync_fd, MONITOR_PREP))
+		return 1;
+	/* reads only (the config, the seccomp cache): done while waiting */
+	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = true };
+	_cleanup_(create_prep_release) struct create_prep prep = { 0 };
+	cerr perr = { 0 };
+	int pr = container_prepare(&co, &prep, &perr);
+	struct container c = { .pid = -1, .pidfd = -1, .pty_master = -1 };
+	int fd[2] = { -1, -1 }, lfd = -1;
+	crilog log;
+	_cleanup_close_ int dirfd = open(o->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		cerr_clear(&perr);
+		return o->standby ? 1 : cerr_sys(err, errno, "%s", o->dir);
+	}
+	/* ctr.log exists, and can be written, before the container does
+	 * (corrald ends a standby monitor before it removes the directory) */
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" CRILOG_FILE, o->dir);
+	int r = crilog_open(&log, path, o->log_max_size, o->log_max_files, err);
+	if (r == 0)
+		crilog_close(&log);
+	if (o->standby && !wait_word(o->sync_fd, MONITOR_GO)) {
+		cerr_clear(&perr);
+		cerr_clear(err);
+		return 1;
+	}
+	if (r < 0) {
+		cerr_clear(&perr);
+		goto out;
+	}
+	if (pr < 0) {
+		*err = perr;
+		r = pr;
+		cerr_wrap(err, "create %s", o->id);
+		goto out;
+	}
+	if ((r = create_with_stdio(o, &prep, &c, fd, err)) < 0) {
+		cerr_wrap(err, "create %s", o->id);
+		goto out;
+	}
+	char sock[64];
+	monitor_sock_path(dirfd, sock, sizeof(sock));
+	if ((r = vl_listen_socket(sock, 0600, PEER_NO_GROUP, &lfd, err)) < 0)
+		goto out;
+	if ((r = container_start(o->root, o->id, err)) < 0) {
+		cerr_wrap(err, "start %s", o->id);
+		goto out;
+	}
+	char started[64];
+	rfc3339_ns(0, started, sizeof(started));
+	sync_say(o->sync_fd, MONITOR_OK "%d\n", (int)c.pid);
+	if (o->sync_fd >= 0) {
+		/* corrald closes its end once it has read the report: exec the
+		 * lean monitor after that, not on the CPU corrald wakes up on
+		 * (briefly: the container's output waits in its pipes) */
+		struct pollfd p = { .fd = o->sync_fd, .events = POLLIN };
+		poll(&p, 1, 50);
+		close(o->sync_fd);
+	}
+	monitor_steady_opts s = { .dir = o->dir, .root = o->root, .id = o->id, .log_max_size = o->log_max_size,
+				  .log_max_files = o->log_max_files, .pid = c.pid, .pidfd = c.pidfd,
+				  .fd = { fd[0], fd[1] }, .listen_fd = lfd, .cgroup_mount = c.cgroup_mount,
+				  .cgroup_path = c.cgroup_path, .started_at = started, .cleanup = monitor_cleanup,
+				  .exec_bin = sealed_exe_origin() };
+	if (!getenv("CORRAL_MONITOR_NO_LEAN"))
+		exec_lean(&s, o);
+	c.pidfd = -1; /* the steady state owns it now */
+	r = monitor_steady_run(&s, err);
+	container_release(&c);
+	return r;
+out:
+	sync_say(o->sync_fd, MONITOR_ERR "%s\n", cerr_msg(err));
+	if (c.pid > 0) {
+		cerr e2 = { 0 };
+		container_delete(o->root, o->id, true, &e2);
+		cerr_clear(&e2);
+		waitpid(c.pid, NULL, 0);
+	}
+	for (int i = 0; i < 2; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	if (lfd >= 0) {
+		close(lfd);
+		unlinkat(dirfd, MONITOR_SOCK, 0);
+	}
+	container_release(&c);
+	return r;
+}

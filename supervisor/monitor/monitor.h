@@ -1,0 +1,33 @@
+/* corral-monitor: the parent of one container's init. It creates and starts
+ * the container in-process, drains its stdout/stderr (or pty) into the CRI
+ * log, reaps it (as a subreaper), writes exit.json after the last log byte,
+ * answers corrald on monitor.sock, and deletes the runtime state at the end. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include "common/error.h"
+#include "supervisor/varlink/monitor_iface.h"
+
+#define MONITOR_DRAIN_USEC 3000000ull /* output still open this long after exit is cut */
+
+typedef struct monitor_opts {
+	const char *dir;  /* containers/<id>: config.json, ctr.log, exit.json */
+	const char *root; /* runtime state root */
+	const char *id;
+	size_t log_max_size;
+	unsigned log_max_files;
+	int sync_fd;      /* "ok PID\n" or "err MESSAGE\n" once started; -1: none */
+	bool standby;     /* wait for "prep\n", then "go\n", on sync_fd (see monitor_run) */
+} monitor_opts;
+
+/* Creates and starts the container, then execs corral-monitor-lean for the
+ * steady state (monitor_steady.h). Runs until the container has ended and
+ * been accounted for. On standby it first waits for "prep\n" on sync_fd
+ * (the bundle is complete: load it) and then for "go\n", and returns 1,
+ * having touched nothing, when anything else comes (corrald gone, the
+ * container removed) or nothing does for MONITOR_STANDBY_MS. */
+int monitor_run(const monitor_opts *o, cerr *err);
+/* Delete the runtime state of an ended container (`corral-monitor --cleanup`). */
+int monitor_cleanup(const char *root, const char *id, cerr *err);
+/* corral-monitor --exec (monitor_exec.c): the runtime's exec for Exec. */
+int monitor_exec_main(int argc, char **argv);

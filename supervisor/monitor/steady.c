@@ -1,0 +1,295 @@
+#include "supervisor/monitor/steady.h"
+#include "supervisor/monitor/monitor.h"
+#include "supervisor/monitor/exec_job.h"
+#include "supervisor/logs/crilog.h"
+#include "supervisor/loop/eventloop.h"
+#include "supervisor/logs/exitrec.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/server.h"
+#include "cgroups/cgroups.h"
+#include "common/timefmt.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char monitor_interface[] =
+	"interface io.corral.Monitor\n\n"
+	"method State() -> (pid: int, running: bool, startedAt: string)\n"
+	"method Kill(signal: int, all: ?bool) -> ()\n"
+	"# signal now, SIGKILL after timeout seconds unless it has exited\n"
+	"method Stop(signal: int, timeout: int) -> ()\n"
+	"# the runtime's exec, confined as the container's process is; killed with\n"
+	"# all it started at the timeout or when the caller hangs up\n"
+	"method Exec(command: []string, env: ?[]string, workdir: ?string, user: ?string, timeout: ?int)\n"
+	"  -> (exitCode: int, stdout: string, stderr: string, truncated: bool, timedOut: bool)\n"
+	"error InternalError ()\n"
+	"error NotRunning ()\n";
+
+typedef struct mon {
+	const monitor_steady_opts *o;
+	el_loop *loop;
+	vl_server *srv;
+	crilog log;
+	int fd[2];
+	el_source *io[2];
+	el_source *drain, *killer;
+	bool exited, finished;
+	exitrec rec;
+	exec_job *execs;
+} mon;
+
+static void finish(mon *m)
+{
+	if (m->finished)
+		return;
+	m->finished = true;
+	for (int i = 0; i < 2; i++) {
+		el_remove(m->io[i]);
+		m->io[i] = NULL;
+		if (m->fd[i] >= 0)
+			close(m->fd[i]);
+		m->fd[i] = -1;
+	}
+	exec_job_kill_all(m->execs);
+	crilog_close(&m->log); /* the last byte is on disk before exit.json */
+	if (m->o->cgroup_mount && m->o->cgroup_path) {
+		char p[PATH_MAX];
+		snprintf(p, sizeof(p), "%s%s", m->o->cgroup_mount, m->o->cgroup_path);
+		m->rec.oom_killed = exitrec_oom_kills(p) > 0;
+	}
+	cerr err = { 0 };
+	if (exitrec_write(m->o->dir, &m->rec, &err) < 0) {
+		log_error("%s: %s", m->o->id, cerr_msg(&err));
+		cerr_clear(&err);
+	}
+	/* before our connections close: corrald may restart the container then */
+	if (m->o->cleanup(m->o->root, m->o->id, &err) < 0) {
+		log_warn("%s", cerr_msg(&err));
+		cerr_clear(&err);
+	}
+	el_exit(m->loop, 0);
+}
+
+static void maybe_finish(mon *m)
+{
+	if (m->exited && m->fd[0] < 0 && m->fd[1] < 0)
+		finish(m);
+}
+
+static void on_io(el_source *s, int fd, uint32_t events, void *data)
+{
+	mon *m = data;
+	int i = fd == m->fd[0] ? 0 : 1;
+	char buf[65536];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) { /* EOF, or EIO from a pty whose slave is gone */
+		el_remove(s);
+		m->io[i] = NULL;
+		close(fd);
+		m->fd[i] = -1;
+		maybe_finish(m);
+		return;
+	}
+	cerr err = { 0 };
+	if (crilog_write(&m->log, i ? CRILOG_STDERR : CRILOG_STDOUT, buf, (size_t)n, 0, &err) < 0) {
+		log_warn("%s: log: %s", m->o->id, cerr_msg(&err));
+		cerr_clear(&err);
+	}
+}
+
+static void on_drain_timeout(el_source *s, void *data)
+{
+	mon *m = data;
+	log_warn("%s: output still open %llu s after the container exited; closing it", m->o->id,
+		 MONITOR_DRAIN_USEC / 1000000);
+	finish(m);
+}
+
+static void reap(mon *m)
+{
+	int st;
+	pid_t p;
+	/* a subreaper inherits orphans of the container: reap them all */
+	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (exec_job_reaped(&m->execs, p, st) || p != m->o->pid || m->exited)
+			continue;
+		m->exited = true;
+		m->rec.signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+		m->rec.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + m->rec.signal;
+		rfc3339_ns(0, m->rec.finished_at, sizeof(m->rec.finished_at));
+		el_remove(m->killer);
+		m->killer = NULL;
+		cerr err = { 0 };
+		if (el_add_timer(m->loop, MONITOR_DRAIN_USEC, false, on_drain_timeout, m, &m->drain, &err) < 0)
+			cerr_clear(&err);
+		maybe_finish(m);
+	}
+}
+
+static void on_sigchld(el_source *s, const struct signalfd_siginfo *si, void *data) { reap(data); }
+
+static int signal_ctr(mon *m, int sig, bool all)
+{
+	if (m->exited)
+		return -ESRCH;
+	if (all && m->o->cgroup_mount && m->o->cgroup_path) {
+		_cleanup_cg_ cg *c = NULL;
+		if (cg_open(m->o->cgroup_mount, m->o->cgroup_path, &c, NULL) == 0 && cg_signal_all(c, sig, NULL) == 0)
+			return 0;
+	}
+	return syscall(SYS_pidfd_send_signal, m->o->pidfd, sig, NULL, 0) < 0 ? -errno : 0;
+}
+
+static void on_stop_timeout(el_source *s, void *data)
+{
+	mon *m = data;
+	m->killer = NULL;
+	signal_ctr(m, SIGKILL, true);
+}
+
+static void m_state(vl_call *call, yajl_val params, void *ud)
+{
+	mon *m = ud;
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return (void)vl_call_error(call, "io.corral.Monitor.InternalError", NULL);
+	yajl_gen_map_open(g);
+	jg_key_int(g, "pid", m->o->pid);
+	jg_key_bool(g, "running", !m->exited);
+	jg_key_str(g, "startedAt", m->rec.started_at);
+	yajl_gen_map_close(g);
+	vl_call_reply_gen(call, g);
+}
+
+static int get_signal(vl_call *call, yajl_val params, long long *sig)
+{
+	return sp_int(call, params, "signal", 1, 64, SIGTERM, sig);
+}
+
+static void m_kill(vl_call *call, yajl_val params, void *ud)
+{
+	mon *m = ud;
+	long long sig;
+	bool all;
+	if (get_signal(call, params, &sig) < 0 || sp_bool(call, params, "all", false, &all) < 0)
+		return;
+	if (signal_ctr(m, (int)sig, all) < 0)
+		return (void)vl_call_error(call, "io.corral.Monitor.NotRunning", NULL);
+	vl_call_reply(call, NULL);
+}
+
+static void m_stop(vl_call *call, yajl_val params, void *ud)
+{
+	mon *m = ud;
+	long long sig, t;
+	if (get_signal(call, params, &sig) < 0 || sp_int(call, params, "timeout", 0, 86400, 10, &t) < 0)
+		return;
+	if (m->exited)
+		return (void)vl_call_error(call, "io.corral.Monitor.NotRunning", NULL);
+	if (t == 0 || signal_ctr(m, (int)sig, false) < 0) {
+		signal_ctr(m, SIGKILL, true);
+	} else if (!m->killer) {
+		cerr err = { 0 };
+		if (el_add_timer(m->loop, (uint64_t)t * 1000000ull, false, on_stop_timeout, m, &m->killer, &err) < 0) {
+			cerr_clear(&err);
+			signal_ctr(m, SIGKILL, true);
+		}
+	}
+	vl_call_reply(call, NULL);
+}
+
+static void m_exec(vl_call *call, yajl_val params, void *ud)
+{
+	mon *m = ud;
+	if (m->exited)
+		return (void)vl_call_error(call, "io.corral.Monitor.NotRunning", NULL);
+	exec_job_start(&m->execs, m->loop, m->o, call, params);
+}
+
+static const vl_method methods[] = { { "State", m_state }, { "Kill", m_kill }, { "Stop", m_stop }, { "Exec", m_exec } };
+static const vl_interface iface = { MONITOR_IFACE, monitor_interface, methods, ARRAY_SIZE(methods) };
+
+static int setup(mon *m, cerr *err)
+{
+	const monitor_steady_opts *o = m->o;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" CRILOG_FILE, o->dir);
+	int r = crilog_open(&m->log, path, o->log_max_size, o->log_max_files, err);
+	if (r < 0)
+		return r;
+	int sigs[] = { SIGCHLD };
+	if ((r = el_add_signals(m->loop, sigs, 1, on_sigchld, m, NULL, err)) < 0)
+		return r;
+	for (int i = 0; i < 2; i++) {
+		if (m->fd[i] < 0)
+			continue;
+		fcntl(m->fd[i], F_SETFL, fcntl(m->fd[i], F_GETFL) | O_NONBLOCK);
+		if ((r = el_add_io(m->loop, m->fd[i], EPOLLIN, on_io, m, &m->io[i], err)) < 0)
+			return r;
+	}
+	vl_server_config vc = { .vendor = "corral", .product = "corral-monitor", .version = CORRAL_VERSION,
+				.url = "https://github.com/corral/corral", .group = PEER_NO_GROUP, .userdata = m };
+	if ((r = vl_server_new(m->loop, &vc, &m->srv, err)) < 0 || (r = vl_server_add_interface(m->srv, &iface, err)) < 0)
+		return r;
+	r = vl_server_listen_fd(m->srv, o->listen_fd, err);
+	((monitor_steady_opts *)o)->listen_fd = -1; /* taken, even on failure */
+	return r;
+}
+
+int monitor_steady_run(const monitor_steady_opts *o, cerr *err)
+{
+	mon m = { .o = o, .fd = { o->fd[0], o->fd[1] }, .log.file = { .fd = -1, .dirfd = -1 } };
+	snprintf(m.rec.started_at, sizeof(m.rec.started_at), "%s", o->started_at ? o->started_at : "");
+	int r = el_new(&m.loop, err);
+	if (r < 0)
+		goto out;
+	signal(SIGPIPE, SIG_IGN);
+	if ((r = setup(&m, err)) < 0)
+		goto out;
+	reap(&m); /* a SIGCHLD may have come before the signalfd existed */
+	if (!m.finished)
+		el_run(m.loop);
+out:
+	if (r < 0 && !m.finished) {
+		/* we cannot supervise it: do not leave it running unsupervised */
+		if (o->pidfd >= 0)
+			syscall(SYS_pidfd_send_signal, o->pidfd, SIGKILL, NULL, 0);
+		if (o->pid > 0)
+			waitpid(o->pid, NULL, 0);
+		for (int i = 0; i < 2; i++)
+			if (m.fd[i] >= 0)
+				close(m.fd[i]);
+		m.fd[0] = m.fd[1] = -1;
+		m.rec.code = 128 + SIGKILL;
+		m.rec.signal = SIGKILL;
+		rfc3339_ns(0, m.rec.finished_at, sizeof(m.rec.finished_at));
+		cerr e2 = { 0 };
+		if (exitrec_write(o->dir, &m.rec, &e2) < 0 || o->cleanup(o->root, o->id, &e2) < 0)
+			log_warn("%s", cerr_msg(&e2));
+		cerr_clear(&e2);
+	}
+	char sock[PATH_MAX];
+	snprintf(sock, sizeof(sock), "%s/" MONITOR_SOCK, o->dir);
+	unlink(sock);
+	if (o->listen_fd >= 0)
+		close(o->listen_fd);
+	if (o->pidfd >= 0)
+		close(o->pidfd);
+	crilog_close(&m.log);
+	vl_server_free(m.srv);
+	if (m.loop)
+		el_free(m.loop);
+	return r;
+}

@@ -1,0 +1,25 @@
+/* A blocking varlink client, for corralctl and tests. */
+#pragma once
+#include <stdbool.h>
+#include "common/error.h"
+#include "supervisor/varlink/wire.h"
+
+typedef struct vl_client vl_client;
+
+int vl_client_connect(const char *path, vl_client **out, cerr *err);
+void vl_client_free(vl_client *c);
+static inline void vl_client_freep(vl_client **c) { if (*c) vl_client_free(*c); }
+#define _cleanup_vl_client_ __attribute__((cleanup(vl_client_freep)))
+
+/* Milliseconds to wait for each reply; -1 (the default) waits forever. */
+void vl_client_set_timeout(vl_client *c, int ms);
+int vl_client_fd(const vl_client *c);
+
+int vl_client_send(vl_client *c, const char *method, const char *params_json, bool more,
+		   bool oneway, cerr *err);
+/* The next reply; release it with vl_reply_release(). An error reply is a
+ * successful receive: look at reply->error. */
+int vl_client_recv(vl_client *c, vl_reply *reply, cerr *err);
+/* send + recv of a single reply. */
+int vl_client_call(vl_client *c, const char *method, const char *params_json, vl_reply *reply,
+		   cerr *err);

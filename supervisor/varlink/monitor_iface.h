@@ -1,0 +1,22 @@
+/* What corrald and corral-monitor say to each other, and nothing of how
+ * either does it. corrald spawns
+ *   corral-monitor --dir DIR --root ROOT --id ID --sync-fd 3 --standby
+ *                  --log-max-size N --log-max-files N
+ * and talks on the sync fd: it says MONITOR_PREP once the bundle is complete
+ * and MONITOR_GO at Start; the monitor reports "ok PID\n" or "err MESSAGE\n".
+ * After that, corrald calls io.corral.Monitor on DIR/monitor.sock (Stop, Kill,
+ * Exec); the connection's end tells corrald the monitor is gone. */
+#pragma once
+#include <stddef.h>
+
+#define MONITOR_SOCK "monitor.sock"
+#define MONITOR_IFACE "io.corral.Monitor"
+#define MONITOR_PREP "prep\n"
+#define MONITOR_GO "go\n"
+#define MONITOR_OK "ok "   /* then the pid */
+#define MONITOR_ERR "err " /* then the message */
+/* A standby monitor told nothing for this long ends on its own. */
+#define MONITOR_STANDBY_MS 60000
+
+/* "/proc/self/fd/N/monitor.sock" for a dir fd, so long paths fit sun_path. */
+void monitor_sock_path(int dirfd, char *buf, size_t n);

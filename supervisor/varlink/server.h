@@ -1,0 +1,94 @@
+/* A varlink server inside the event loop: listening sockets, non-blocking
+ * connections with bounded per-connection buffers, peer checks, method
+ * dispatch, streaming replies, and org.varlink.service. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+#include "common/error.h"
+#include "supervisor/loop/eventloop.h"
+#include "supervisor/varlink/peer.h"
+
+typedef struct vl_server vl_server;
+typedef struct vl_call vl_call;
+
+/* A method handler must end the call (reply or error), now or later. To end
+ * it later it keeps the call and should set a cancel hook: the call is freed
+ * when its connection goes away, after the hook ran. */
+typedef void (*vl_method_fn)(vl_call *call, yajl_val params, void *userdata);
+
+typedef struct vl_method {
+	const char *name; /* unqualified: "Ping" */
+	vl_method_fn fn;
+} vl_method;
+
+typedef struct vl_interface {
+	const char *name;        /* "io.corral.Supervisor" */
+	const char *description; /* the interface definition text */
+	const vl_method *methods;
+	size_t n_methods;
+} vl_interface;
+
+typedef struct vl_call_info {
+	const char *method;
+	const peer_cred *peer;
+	yajl_val params;
+	const char *error; /* NULL on success */
+	uint64_t usec;     /* from receipt to the final reply */
+} vl_call_info;
+
+typedef struct vl_server_config {
+	const char *vendor, *product, *version, *url;
+	size_t max_message;       /* default VL_MAX_MESSAGE */
+	size_t max_connections;   /* default 1024 */
+	size_t max_per_uid;       /* default 128 */
+	gid_t group;              /* members may call; PEER_NO_GROUP: root only */
+	const char *denied_error; /* default org.varlink.service.PermissionDenied */
+	/* Called once per call when it ends (metrics, audit). */
+	void (*on_call_done)(const vl_call_info *info, void *userdata);
+	/* Called when a connection is refused at accept time (limits). */
+	void (*on_refused)(const peer_cred *peer, const char *why, void *userdata);
+	void *userdata;
+} vl_server_config;
+
+int vl_server_new(el_loop *loop, const vl_server_config *cfg, vl_server **out, cerr *err);
+void vl_server_free(vl_server *s);
+static inline void vl_server_freep(vl_server **s) { if (*s) vl_server_free(*s); }
+#define _cleanup_vl_server_ __attribute__((cleanup(vl_server_freep)))
+
+/* The interface (and its methods) must outlive the server. */
+int vl_server_add_interface(vl_server *s, const vl_interface *iface, cerr *err);
+/* Bind path (mode, group ownership), refusing to steal a live socket. The
+ * path is unlinked when the server is freed. */
+int vl_server_listen(vl_server *s, const char *path, mode_t mode, gid_t gid, cerr *err);
+/* The listening socket alone (bound, moded, listening, close-on-exec), for a
+ * process that hands it to another before serving (corral-monitor). */
+int vl_listen_socket(const char *path, mode_t mode, gid_t gid, int *out, cerr *err);
+/* Serve an already listening socket (socket activation); takes ownership. */
+int vl_server_listen_fd(vl_server *s, int fd, cerr *err);
+size_t vl_server_n_connections(const vl_server *s);
+
+const char *vl_call_method(const vl_call *c);
+const peer_cred *vl_call_peer(const vl_call *c);
+yajl_val vl_call_params(const vl_call *c);
+bool vl_call_wants_more(const vl_call *c);
+bool vl_call_is_oneway(const vl_call *c);
+/* Bytes queued on the call's connection, for pacing streaming replies. */
+size_t vl_call_out_pending(const vl_call *c);
+void vl_call_set_cancel(vl_call *c, void (*fn)(vl_call *c, void *data), void *data);
+
+/* End the call with parameters (object JSON text, NULL for {}). */
+int vl_call_reply(vl_call *c, const char *params_json);
+/* The generator must hold one complete object. */
+int vl_call_reply_gen(vl_call *c, yajl_gen g);
+/* A streamed reply ("continues": true); only when the caller asked for more. */
+int vl_call_notify(vl_call *c, const char *params_json);
+int vl_call_error(vl_call *c, const char *error, const char *params_json);
+/* org.varlink.service.InvalidParameter naming the parameter. */
+int vl_call_invalid_parameter(vl_call *c, const char *parameter);
+
+/* {"key":"value"} with value escaped; NULL on allocation failure. */
+char *vl_json_obj1(const char *key, const char *value);

@@ -1,0 +1,76 @@
+#!/bin/bash
+# The layout's rules, checked on the tree (DESIGN.md "Layout"):
+#   - a folder includes only the folders below it;
+#   - supervisor/'s rooms: ctl, daemon and monitor never use each other;
+#   - supervisor/ has no .c file at its top level, and none of its files is
+#     over 600 lines;
+#   - a validator never replies: only a method handler ends a call.
+# Results go to $B/results/lint.txt as pass/fail lines.
+set -u
+B=${1:-build}
+cd "$(dirname "$0")/../.."
+mkdir -p "$B/results"
+out="$B/results/lint.txt"
+: >"$out"
+rc=0
+
+# what each folder may include, itself aside
+declare -A may=(
+	[common]=""
+	[bundle]="common"
+	[cgroups]="common"
+	[runtime]="common bundle cgroups"
+	[images]="common bundle"
+	[supervisor/loop]="common"
+	[supervisor/varlink]="common supervisor/loop"
+	[supervisor/logs]="common"
+	[supervisor/monitor]="common bundle cgroups runtime supervisor/loop supervisor/varlink supervisor/logs"
+	[supervisor/daemon]="common bundle cgroups runtime images supervisor/loop supervisor/varlink supervisor/logs"
+	[supervisor/ctl]="common supervisor/varlink"
+)
+
+check() { # name, then the offending lines on stdin
+	local bad
+	bad=$(cat)
+	if [ -z "$bad" ]; then
+		echo "pass $1" >>"$out"
+		echo "ok   lint: $1"
+	else
+		echo "fail $1" >>"$out"
+		echo "FAIL lint: $1"
+		echo "$bad" | head -20 | sed 's/^/    /'
+		rc=1
+	fi
+}
+
+layers() {
+	local dir f inc target ok
+	for dir in "${!may[@]}"; do
+		for f in "$dir"/*.[ch]; do
+			[ -e "$f" ] || continue
+			grep -o '^#include "[^"]*"' "$f" | sed 's/#include "//; s/"$//' | while read -r inc; do
+				case $inc in */*) ;; *) continue ;; esac
+				target=${inc%/*}
+				[ "$target" = "$dir" ] && continue
+				ok=0
+				for a in ${may[$dir]}; do [ "$a" = "$target" ] && ok=1; done
+				[ $ok = 1 ] || echo "$f includes $inc"
+			done
+		done
+	done
+	# every folder with C code has its rule
+	find common bundle cgroups runtime images supervisor -name '*.[ch]' -printf '%h\n' | sort -u |
+		while read -r dir; do [ -n "${may[$dir]+x}" ] || echo "$dir: no rule in tests/lint/run.sh"; done
+}
+layers | check "includes point down the layers"
+
+ls supervisor/*.c 2>/dev/null | check "supervisor/ has no .c file at its top level"
+
+find supervisor -name '*.[ch]' ! -name interface.c -exec wc -l {} + | awk '$2 != "total" && $1 > 600 { print $2 ": " $1 " lines" }' |
+	check "no file in supervisor/ is over 600 lines"
+
+# a validator returns what was wrong; only a handler (vl_method) replies
+grep -n 'vl_error\|vl_reply\|sp_invalid' supervisor/daemon/ctr_spec.c supervisor/varlink/params.c 2>/dev/null |
+	check "validators do not reply"
+
+exit $rc
