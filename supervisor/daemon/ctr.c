@@ -1,8 +1,11 @@
 #include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/ctr_spawn.h"
+#include "supervisor/daemon/ctr_waiters.h"
 #include "supervisor/daemon/service.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
+#include "common/log.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -293,4 +296,29 @@ int ctr_append_json(ctr *c, strbuf *sb)
 		c->list_key = k;
 	}
 	return sb_add(sb, c->list_json, c->list_len);
+}
+
+void ctr_save(corrald *d, ctr *c)
+{
+	cerr err = { 0 };
+	if (ctr_record_save(d, c, &err) < 0) {
+		log_error("container %s: %s", c->id, cerr_msg(&err));
+		cerr_clear(&err);
+	}
+	ctr_update_gauges(d);
+}
+
+void ctr_publish(corrald *d, ctr *c, const char *action, const char *const *attrs)
+{
+	events_publish(d->events, "container", action, c->id, c->name, attrs, 0);
+}
+
+void ctr_shutdown_all(corrald *d)
+{
+	while (d->ctrs) {
+		ctr *c = d->ctrs;
+		d->ctrs = c->next;
+		ctr_drop_waiters(c);
+		ctr_free(c);
+	}
 }

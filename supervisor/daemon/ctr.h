@@ -1,5 +1,5 @@
 /* corrald's containers: the in-memory model, its record.json, lookup, and
- * the lifecycle driven through each container's corral-monitor. */
+ * the lifecycle in ctr_*.h. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -9,7 +9,6 @@
 #include "common/fileio.h"
 #include "common/strbuf.h"
 #include "supervisor/loop/eventloop.h"
-#include "supervisor/daemon/ctr_logs.h"
 #include "supervisor/daemon/restart_policy.h"
 #include "supervisor/daemon/ctr_spec.h"
 #include "supervisor/varlink/server.h"
@@ -24,20 +23,8 @@ extern const char *const ctr_status_str[CS_COUNT];
 #define CTR_RECORD_MODE 0600
 #define CTR_MAX_WAITERS 64
 
-typedef struct ctr_waiter {
-	vl_call *call;
-	int kind; /* WAIT_STOPPED, WAIT_REMOVED, WAIT_STOP (a Stop call) */
-	struct ctr_waiter *next;
-	struct ctr *c;
-} ctr_waiter;
-enum { WAIT_STOPPED, WAIT_REMOVED, WAIT_STOP, WAIT_REMOVE };
-
-typedef struct ctr_follow {
-	logs_stream *s;
-	struct ctr_follow *next;
-	struct ctr *c;
-} ctr_follow;
-
+struct ctr_waiter;
+struct ctr_follow;
 typedef struct ctr_spawn ctr_spawn;
 
 typedef struct ctr {
@@ -63,8 +50,8 @@ typedef struct ctr {
 	int mon_fd;             /* a connection to monitor.sock: EOF = monitor gone */
 	ctr_spawn *spawn;       /* a monitor starting it, until it reports */
 	el_source *mon_src, *restart_timer;
-	ctr_waiter *waiters;
-	ctr_follow *follows;
+	struct ctr_waiter *waiters;
+	struct ctr_follow *follows;
 	struct corrald *d;
 	struct ctr *next;
 	/* List's cache: the Container object as JSON, valid while the state it
@@ -97,29 +84,8 @@ int ctr_gen(yajl_gen g, const ctr *c);
 /* The same, appended to sb as JSON text, from the cache when still valid. */
 int ctr_append_json(ctr *c, strbuf *sb);
 
-/* lifecycle.c */
-/* Spawn its monitor. Returns once spawned; the container runs, and call (if
- * any) is answered, when the monitor reports. */
-int ctr_start(struct corrald *d, ctr *c, vl_call *call, cerr *err);
-/* Spawn its monitor ahead of Start (best effort; see lifecycle.c) and,
- * once its bundle is complete, tell it to load it. */
-void ctr_prespawn(struct corrald *d, ctr *c);
-void ctr_prespawn_prep(ctr *c);
-/* A Start is under way: its monitor has not reported yet. */
-bool ctr_is_starting(const ctr *c);
-/* ... and it is a restart (or a start at daemon startup), not a client's
- * Start: a Stop then waits for it and stops what it started. */
-bool ctr_is_restarting(const ctr *c);
-/* Forget the monitor: a standby one is ended; one starting the container
- * goes on alone, and a later corrald adopts it. */
-void ctr_spawn_abandon(ctr *c);
-/* Ask the monitor to signal (stop: then SIGKILL after timeout). */
-int ctr_signal(struct corrald *d, ctr *c, int sig, bool stop, unsigned timeout, cerr *err);
-/* Remove a container that is not running (dir, record, events). */
-int ctr_remove_now(struct corrald *d, ctr *c, cerr *err);
-/* Load every record, re-adopt running containers, account for those that
- * ended while corrald was down, start those policies say to. */
-int ctr_adopt_all(struct corrald *d, cerr *err);
-void ctr_add_waiter(ctr *c, vl_call *call, int kind);
-void ctr_add_follow(ctr *c, logs_stream *s);
+/* Save its record (a failure is logged) and update the gauges. */
+void ctr_save(struct corrald *d, ctr *c);
+void ctr_publish(struct corrald *d, ctr *c, const char *action, const char *const *attrs);
+/* Free every container, answering nothing (corrald's exit). */
 void ctr_shutdown_all(struct corrald *d);

@@ -2,10 +2,14 @@
 #include "supervisor/daemon/ctr_bundle.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/ctr_ended.h"
+#include "supervisor/daemon/ctr_monitor.h"
+#include "supervisor/daemon/ctr_spawn.h"
+#include "supervisor/daemon/ctr_waiters.h"
 #include "supervisor/daemon/img_source.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/daemon/service.h"
-#include "supervisor/daemon/spare.h"
+#include "supervisor/daemon/fastpath.h"
 #include "supervisor/daemon/ctr_spec.h"
 #include "cgroups/cgroups.h"
 #include "common/timefmt.h"
@@ -121,13 +125,13 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 	new_id(c->id);
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
-	int r = spare_take(d, dir);
+	int r = fastpath_dir_take(d, dir);
 	if (r < 0) {
 		ctr_spec_release(&c->spec);
 		cerr_sys(&err, -r, "%s", dir);
 		return internal(call, &err);
 	}
-	ctr_prespawn(d, c); /* its exec overlaps the rest of Create */
+	fastpath_standby(d, c); /* its exec overlaps the rest of Create */
 	image_ref img;
 	if (imagesrc_resolve(d->cfg->state_dir, c->spec.image, dir, &img, &err) < 0) {
 		int code = err.code;
@@ -142,7 +146,7 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 		return internal(call, &err);
 	}
 	if (img.shared)
-		spare_unneeded(dir);
+		fastpath_dir_unneeded(dir);
 	c->name = c->spec.name ? strdup(c->spec.name) : strndup(c->id, 12);
 	c->image = strdup(c->spec.image);
 	c->image_digest = strdup(img.id);
@@ -166,7 +170,7 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 		wfa_pending cfg = WFA_PENDING_INIT;
 		if ((r = bundle_write(dir, &in, &bad, &cfg, &err)) == 0 &&
 		    (r = wfa_commit_all((wfa_pending *const[]){ &cfg, &rec }, 2, &err)) == 0) {
-			ctr_prespawn_prep(c); /* it loads the bundle while the directories sync */
+			fastpath_standby_prep(c); /* it loads the bundle while the directories sync */
 			if ((r = fsync_dirs((const char *const[]){ dir, d->containers_dir }, 2)) < 0)
 				cerr_sys(&err, -r, "%s", dir);
 		}
@@ -226,7 +230,7 @@ void sv_start(vl_call *call, yajl_val params, void *ud)
 		ctr_record_save(d, c, NULL);
 		return internal(call, &err);
 	}
-	spare_refill(d); /* while the monitor creates the container */
+	fastpath_dir_refill(d); /* while the monitor creates the container */
 }
 
 static void reply_code(vl_call *call, int code)

@@ -9,7 +9,8 @@
 #include "supervisor/daemon/metrics_http.h"
 #include "supervisor/daemon/sdnotify.h"
 #include "supervisor/daemon/service.h"
-#include "supervisor/daemon/spare.h"
+#include "supervisor/daemon/ctr_adopt.h"
+#include "supervisor/daemon/fastpath.h"
 #include "supervisor/daemon/trash.h"
 #include "supervisor/daemon/ctr.h"
 #include <limits.h>
@@ -182,7 +183,7 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 	int r;
 	if ((r = mkdir_p(d->containers_dir, 0700)) < 0 || (r = mkdir_p(d->runtime_root, 0700)) < 0)
 		return cerr_sys(err, -r, "state directory %s", cfg->state_dir);
-	if ((r = spare_init(d, err)) < 0 || (r = trash_init(d, err)) < 0)
+	if ((r = fastpath_init(d, err)) < 0 || (r = trash_init(d, err)) < 0)
 		return r;
 	if (access(d->monitor_bin, X_OK) < 0)
 		return cerr_sys(err, errno, "%s", d->monitor_bin);
@@ -304,7 +305,7 @@ out:
 	imgsize_free(d.imgsizes);
 	free(d.cgroup_parent);
 	trash_shutdown(&d);
-	spare_clear(&d);
+	fastpath_clear(&d);
 	if (d.spare_fd >= 0)
 		close(d.spare_fd);
 	free(d.containers_dir);

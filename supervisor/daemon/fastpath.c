@@ -1,8 +1,11 @@
-#include "supervisor/daemon/spare.h"
-#include "supervisor/daemon/ctr_bundle.h"
-#include "supervisor/logs/crilog.h"
+/* The fast path: what corrald keeps ready so that Create and Start do
+ * little (see fastpath.h for the why and the figures). */
+#include "supervisor/daemon/fastpath.h"
 #include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/ctr_bundle.h"
+#include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/service.h"
+#include "supervisor/logs/crilog.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
@@ -14,6 +17,29 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define MAX_STANDBY 16 /* monitors waiting for a Start at once */
+
+/* Standby monitors */
+
+void fastpath_standby(corrald *d, ctr *c)
+{
+	if (c->spawn || d->n_standby >= MAX_STANDBY)
+		return;
+	cerr err = { 0 };
+	if (ctr_spawn_new(d, c, &err) < 0) {
+		log_debug("container %s: no standby monitor: %s", c->id, cerr_msg(&err));
+		cerr_clear(&err);
+	}
+}
+
+void fastpath_standby_prep(ctr *c)
+{
+	if (c->spawn && c->spawn->standby && !c->spawn->prepped && !ctr_spawn_say(c->spawn, ""))
+		ctr_spawn_abandon(c); /* Start spawns afresh */
+}
+
+/* Spare container directories */
 
 static const char *const inside[] = { "rootfs", "upper", "work" };
 
@@ -72,7 +98,7 @@ static int make_one(corrald *d)
 	return 0;
 }
 
-void spare_unneeded(const char *dir)
+void fastpath_dir_unneeded(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	for (size_t i = 0; fd >= 0 && i < sizeof(inside) / sizeof(inside[0]); i++)
@@ -81,9 +107,9 @@ void spare_unneeded(const char *dir)
 		close(fd);
 }
 
-void spare_refill(corrald *d)
+void fastpath_dir_refill(corrald *d)
 {
-	while (d->spare_fd >= 0 && d->spare_made - d->spare_taken < SPARE_TARGET) {
+	while (d->spare_fd >= 0 && d->spare_made - d->spare_taken < SPARE_DIRS) {
 		int r = make_one(d);
 		if (r < 0) {
 			log_debug("spare container directory: %s", strerror(-r));
@@ -92,7 +118,7 @@ void spare_refill(corrald *d)
 	}
 }
 
-void spare_clear(corrald *d)
+void fastpath_clear(corrald *d)
 {
 	if (d->spare_fd < 0)
 		return;
@@ -105,7 +131,7 @@ void spare_clear(corrald *d)
 	d->spare_taken = d->spare_made = 0;
 }
 
-int spare_init(corrald *d, cerr *err)
+int fastpath_init(corrald *d, cerr *err)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/spare", d->cfg->state_dir);
@@ -114,12 +140,12 @@ int spare_init(corrald *d, cerr *err)
 		r = -errno;
 	if (r < 0)
 		return cerr_sys(err, -r, "%s", path);
-	spare_clear(d);
-	spare_refill(d);
+	fastpath_clear(d);
+	fastpath_dir_refill(d);
 	return 0;
 }
 
-int spare_take(corrald *d, const char *dir)
+int fastpath_dir_take(corrald *d, const char *dir)
 {
 	if (d->spare_fd >= 0 && d->spare_taken < d->spare_made) {
 		char name[32];

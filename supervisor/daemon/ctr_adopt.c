@@ -1,0 +1,113 @@
+/* corrald starting again: load every record, re-adopt the containers whose
+ * monitors live, account for those that ended meanwhile, and start those
+ * their policies say to. */
+#include "supervisor/daemon/ctr_adopt.h"
+#include "supervisor/daemon/ctr_ended.h"
+#include "supervisor/daemon/ctr_monitor.h"
+#include "supervisor/daemon/ctr_spawn.h"
+#include "supervisor/daemon/service.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "runtime/state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_created(const void *a, const void *b)
+{
+	const ctr *x = *(ctr *const *)a, *y = *(ctr *const *)b;
+	return strcmp(y->created, x->created);
+}
+
+/* Start is answered before the record says running: a corrald that died
+ * in between learns the pid and start time from the runtime's state. */
+static void adopt_started(corrald *d, ctr *c)
+{
+	_cleanup_state_ struct ctr_state *st = NULL;
+	cerr err = { 0 };
+	if (state_load(d->runtime_root, c->id, &st, &err) < 0) {
+		log_warn("container %s: %s", c->name, cerr_msg(&err));
+		cerr_clear(&err);
+		return;
+	}
+	c->pid = st->pid;
+	c->has_run = true;
+	if (st->created)
+		snprintf(c->started_at, sizeof(c->started_at), "%s", st->created);
+	c->finished_at[0] = '\0';
+}
+
+int ctr_adopt_all(corrald *d, cerr *err)
+{
+	_cleanup_closedir_ DIR *dir = opendir(d->containers_dir);
+	if (!dir)
+		return errno == ENOENT ? 0 : cerr_sys(err, errno, "%s", d->containers_dir);
+	ctr **all = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s", d->containers_dir, de->d_name);
+		ctr *c = NULL;
+		cerr e = { 0 };
+		if (ctr_record_load(d, path, &c, &e) < 0) {
+			log_warn("skipping %s: %s", path, cerr_msg(&e));
+			cerr_clear(&e);
+			continue;
+		}
+		ctr **na = realloc(all, (n + 1) * sizeof(*all));
+		if (!na) {
+			ctr_free(c);
+			break;
+		}
+		all = na;
+		all[n++] = c;
+	}
+	if (n)
+		qsort(all, n, sizeof(*all), cmp_created);
+	for (size_t i = n; i-- > 0;) { /* oldest pushed first: the list is newest first */
+		all[i]->next = d->ctrs;
+		d->ctrs = all[i];
+	}
+	free(all);
+	size_t adopted = 0, ended_n = 0, started = 0;
+	for (ctr *c = d->ctrs, *next; c; c = next) {
+		next = c->next;
+		cerr e = { 0 };
+		if (ctr_monitor_watch(d, c, &e) == 0) { /* its monitor is alive: it runs */
+			if (c->status != CS_RUNNING || c->pid <= 0)
+				adopt_started(d, c);
+			c->status = CS_RUNNING;
+			adopted++;
+			ctr_save(d, c);
+			continue;
+		}
+		cerr_clear(&e);
+		ctr_drop_stale_state(d, c);
+		bool was_running = c->status == CS_RUNNING || c->status == CS_REMOVING;
+		if (was_running) {
+			ended_n++;
+			ctr_ended(d, c);
+		} else if (c->status == CS_RESTARTING ||
+			   (c->has_run && c->status == CS_EXITED && restart_on_daemon_start(&c->spec.restart, c->stopped_by_user))) {
+			started++;
+			c->status = CS_RESTARTING; /* until its monitor reports */
+			if (ctr_start(d, c, NULL, &e) < 0) {
+				log_error("start %s: %s", c->name, cerr_msg(&e));
+				cerr_clear(&e);
+				c->status = CS_EXITED;
+				ctr_save(d, c);
+			}
+		}
+	}
+	ctr_update_gauges(d);
+	log_info("containers: %zu known, %zu re-adopted, %zu ended while corrald was down, %zu started by policy",
+		 ctr_count(d, -1), adopted, ended_n, started);
+	return 0;
+}

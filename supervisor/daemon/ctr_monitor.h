@@ -1,0 +1,12 @@
+/* Talking to a container's corral-monitor on its monitor.sock. */
+#pragma once
+#include <stdbool.h>
+#include "common/error.h"
+#include "supervisor/daemon/ctr.h"
+
+/* Keep a connection to the monitor; its end (EOF) is the container's end,
+ * which ctr_ended() then accounts for. */
+int ctr_monitor_watch(struct corrald *d, ctr *c, cerr *err);
+/* Ask the monitor to signal (stop: then SIGKILL after timeout). ESRCH when
+ * the container is not running. */
+int ctr_signal(struct corrald *d, ctr *c, int sig, bool stop, unsigned timeout, cerr *err);

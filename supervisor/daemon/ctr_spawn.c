@@ -1,0 +1,344 @@
+/* Spawning corral-monitor: for a Start (saying "go" to a standby one, see
+ * fastpath.h, or to a fresh one), hearing its report, and running it as
+ * `--cleanup` for the state a dead monitor left. */
+#include "supervisor/daemon/ctr_spawn.h"
+#include "supervisor/daemon/ctr_ended.h"
+#include "supervisor/daemon/ctr_monitor.h"
+#include "supervisor/daemon/ctr_waiters.h"
+#include "supervisor/daemon/img_source.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/logs/exitrec.h"
+#include "supervisor/varlink/monitor_iface.h"
+#include "common/timefmt.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SPAWN_TIMEOUT_MS 60000
+
+extern char **environ;
+
+void ctr_spawn_kill(const ctr_spawn *s)
+{
+	syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+}
+
+void ctr_spawn_abandon(ctr *c)
+{
+	ctr_spawn *s = c->spawn;
+	if (!s)
+		return;
+	el_remove(s->io);
+	el_remove(s->timer);
+	close(s->fd);
+	if (s->standby) {
+		/* it has made ctr.log at most: end it now, and wait, so that a
+		 * removal of the directory cannot race with it */
+		ctr_spawn_kill(s);
+		siginfo_t si;
+		waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, &si, WEXITED);
+		c->d->n_standby--;
+	}
+	close(s->pidfd);
+	if (s->call)
+		vl_call_set_cancel(s->call, NULL, NULL);
+	free(s);
+	c->spawn = NULL;
+}
+
+bool ctr_is_starting(const ctr *c)
+{
+	return c->spawn && !c->spawn->standby;
+}
+
+bool ctr_is_restarting(const ctr *c)
+{
+	return ctr_is_starting(c) && !c->spawn->by_client;
+}
+
+/* The monitor is corrald's child until it ends; a later corrald adopts it
+ * through monitor.sock, and init reaps it then. */
+static void on_monitor_reaped(el_source *s, pid_t pid, const siginfo_t *si, void *data)
+{
+	(void)pid, (void)si, (void)data;
+	el_remove(s);
+}
+
+static void on_start_cancel(vl_call *call, void *data)
+{
+	(void)call;
+	((ctr_spawn *)data)->call = NULL; /* the client left: the start goes on */
+}
+
+static void spawn_done(ctr *c, const char *report)
+{
+	corrald *d = c->d;
+	vl_call *call = c->spawn->call;
+	if (call)
+		vl_call_set_cancel(call, NULL, NULL);
+	c->spawn->call = NULL;
+	char dir[PATH_MAX], why[sizeof(c->spawn->buf) + PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	if (!strncmp(report, MONITOR_OK, strlen(MONITOR_OK))) {
+		c->pid = (pid_t)atoi(report + strlen(MONITOR_OK));
+		c->status = CS_RUNNING;
+		c->has_run = true;
+		c->started_mono = el_now_usec();
+		rfc3339_ns(0, c->started_at, sizeof(c->started_at));
+		c->finished_at[0] = '\0';
+		/* it runs: say so first, then record it. Should corrald die in
+		 * between, adoption finds the monitor, and the pid in the
+		 * runtime's state. */
+		if (call)
+			vl_call_reply(call, NULL);
+		/* only now close the socketpair: the monitor waits for that to
+		 * exec its lean self, which would otherwise take our CPU */
+		ctr_spawn_abandon(c);
+		cerr err = { 0 };
+		if (ctr_monitor_watch(d, c, &err) < 0) {
+			/* the monitor may already have finished a very short container */
+			log_debug("%s", cerr_msg(&err));
+			cerr_clear(&err);
+		}
+		ctr_save(d, c);
+		ctr_publish(d, c, "start", NULL);
+		if (c->stop_pending) {
+			c->stop_pending = false;
+			if (ctr_signal(d, c, c->spec.stop_signal, true, c->stop_pending_timeout, &err) < 0) {
+				log_debug("%s", cerr_msg(&err)); /* it has ended already */
+				cerr_clear(&err);
+			}
+		}
+		if (c->mon_fd < 0)
+			ctr_ended(d, c);
+		return;
+	}
+	if (!strncmp(report, MONITOR_ERR, strlen(MONITOR_ERR)))
+		snprintf(why, sizeof(why), "%s", report + strlen(MONITOR_ERR));
+	else if (*report)
+		snprintf(why, sizeof(why), "container %s: %s", c->id, report);
+	else
+		snprintf(why, sizeof(why), "container %s: the monitor ended without a report (see %s/monitor.log)",
+			 c->id, dir);
+	/* report lies in the spawn's buffer, which ctr_spawn_abandon frees */
+	bool undone = !strncmp(report, MONITOR_ERR, strlen(MONITOR_ERR)); /* else killed, or it crashed */
+	ctr_spawn_abandon(c);
+	if (!undone)
+		ctr_drop_stale_state(d, c);
+	c->status = c->has_run ? CS_EXITED : CS_CREATED;
+	ctr_save(d, c);
+	if (c->stop_pending) { /* nothing runs: the Stop is done */
+		c->stop_pending = false;
+		ctr_wake(c, 1u << WAIT_STOP);
+	}
+	if (!call)
+		return log_error("start %s: %s", c->name, why);
+	_cleanup_free_ char *p = vl_json_obj1("reason", why);
+	vl_call_error(call, "io.corral.Supervisor.InternalError", p);
+}
+
+static void on_spawn_report(el_source *src, int fd, uint32_t events, void *data)
+{
+	ctr *c = data;
+	ctr_spawn *s = c->spawn;
+	(void)src, (void)events;
+	ssize_t k = read(fd, s->buf + s->n, sizeof(s->buf) - 1 - s->n);
+	if (k < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (s->standby) { /* it ended (timed out, or failed) before a Start */
+		log_debug("container %s: the standby monitor went away", c->id);
+		return ctr_spawn_abandon(c);
+	}
+	if (k > 0)
+		s->n += (size_t)k;
+	s->buf[s->n] = '\0';
+	char *nl = strchr(s->buf, '\n');
+	if (!nl && k > 0 && s->n < sizeof(s->buf) - 1)
+		return;
+	if (nl)
+		*nl = '\0';
+	spawn_done(c, s->buf);
+}
+
+static void on_spawn_timeout(el_source *src, void *data)
+{
+	ctr *c = data;
+	c->spawn->timer = NULL; /* a one-shot timer: the loop frees it */
+	el_remove(src);
+	ctr_spawn_kill(c->spawn);
+	char why[96];
+	snprintf(why, sizeof(why), "the monitor did not report within %d s; killed it", SPAWN_TIMEOUT_MS / 1000);
+	spawn_done(c, why);
+}
+
+/* Exec corral-monitor with argv: signals at their defaults, its own
+ * session, stdin and stdout on /dev/null; with sync_fd >= 0 that goes to fd
+ * 3 and stderr to /dev/null too, else stderr stays ours (the journal).
+ * posix_spawn shares our memory until the exec, rather than copying the
+ * page tables and then faulting in every page we write meanwhile, as a
+ * fork would; an exec that fails is its error. */
+static int spawn_exec_monitor(corrald *d, char *const *argv, int sync_fd, pid_t *pid)
+{
+	posix_spawnattr_t a;
+	posix_spawn_file_actions_t fa;
+	sigset_t all, none;
+	sigfillset(&all);
+	sigemptyset(&none);
+	int r = posix_spawnattr_init(&a);
+	if (r)
+		return -r;
+	if ((r = posix_spawn_file_actions_init(&fa))) {
+		posix_spawnattr_destroy(&a);
+		return -r;
+	}
+	if (!(r = posix_spawnattr_setflags(&a, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)) &&
+	    !(r = posix_spawnattr_setsigdefault(&a, &all)) && !(r = posix_spawnattr_setsigmask(&a, &none)) &&
+	    !(r = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0)) &&
+	    !(r = posix_spawn_file_actions_adddup2(&fa, 0, 1)) &&
+	    !(sync_fd >= 0 && ((r = posix_spawn_file_actions_adddup2(&fa, 0, 2)) ||
+			       (r = posix_spawn_file_actions_adddup2(&fa, sync_fd, 3)))))
+		r = posix_spawn(pid, d->monitor_bin, &fa, &a, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&a);
+	return -r;
+}
+
+/* A container whose monitor is gone, yet whose runtime state is still there:
+ * the host went down under it, or the monitor was killed (or crashed)
+ * before it reported (it deletes the state itself otherwise). Delete it the
+ * way the monitor would, or the next start finds it "already exists". */
+void ctr_drop_stale_state(corrald *d, ctr *c)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", d->runtime_root, c->id);
+	if (access(path, F_OK) < 0)
+		return;
+	char *argv[] = { "corral-monitor", "--cleanup", "--root", d->runtime_root, "--id", c->id, NULL };
+	pid_t p = -1;
+	int st = 0;
+	if (spawn_exec_monitor(d, argv, -1, &p) < 0 || waitpid(p, &st, 0) < 0 || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		log_warn("container %s: could not delete its stale runtime state in %s", c->name, path);
+	else
+		log_info("container %s: deleted the runtime state its monitor left behind", c->name);
+}
+
+/* corral-monitor on standby, the socketpair as its fd 3. */
+static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
+{
+	char dir[PATH_MAX], sizearg[32], filesarg[16];
+	ctr_dir(d, c, dir, sizeof(dir));
+	snprintf(sizearg, sizeof(sizearg), "%zu", d->cfg->log_max_size);
+	snprintf(filesarg, sizeof(filesarg), "%u", d->cfg->log_max_files);
+	char *argv[] = { "corral-monitor", "--dir", dir, "--root", d->runtime_root, "--id", c->id,
+			 "--sync-fd", "3", "--standby", "--log-max-size", sizearg, "--log-max-files", filesarg, NULL };
+	int r = spawn_exec_monitor(d, argv, sync_fd, pid);
+	return r < 0 ? cerr_sys(err, -r, "%s", d->monitor_bin) : 0;
+}
+
+int ctr_spawn_new(corrald *d, ctr *c, cerr *err)
+{
+	ctr_spawn *s = calloc(1, sizeof(*s));
+	if (!s)
+		return cerr_set(err, ENOMEM, "out of memory");
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+		free(s);
+		return cerr_sys(err, errno, "socketpair");
+	}
+	fcntl(sp[0], F_SETFL, O_NONBLOCK);
+	s->fd = sp[0];
+	int r = spawn_monitor(d, c, sp[1], &s->pid, err);
+	close(sp[1]);
+	if (r < 0) {
+		close(s->fd);
+		free(s);
+		return r;
+	}
+	/* our child, not yet reaped: the pid is still its own here */
+	if ((s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0)) < 0) {
+		r = cerr_sys(err, errno, "pidfd_open");
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+		close(s->fd);
+		free(s);
+		return r;
+	}
+	bool watched = (r = el_add_child(d->loop, s->pid, on_monitor_reaped, NULL, NULL, err)) == 0;
+	if (!watched || (r = el_add_io(d->loop, s->fd, EPOLLIN, on_spawn_report, c, &s->io, err)) < 0) {
+		ctr_spawn_kill(s);
+		if (!watched) { /* else the loop reaps it */
+			siginfo_t si;
+			waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, &si, WEXITED);
+		}
+		close(s->fd);
+		close(s->pidfd);
+		free(s);
+		return r;
+	}
+	s->standby = true;
+	d->n_standby++;
+	c->spawn = s;
+	return 0;
+}
+
+/* Say "word", with the "prep" it needs first if it was not said yet. */
+bool ctr_spawn_say(ctr_spawn *s, const char *word)
+{
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%s%s", s->prepped ? "" : MONITOR_PREP, word);
+	s->prepped = true;
+	return write(s->fd, buf, (size_t)n) == n;
+}
+
+int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
+{
+	if (ctr_is_starting(c))
+		return cerr_set(err, EBUSY, "container %s: it is already starting", c->id);
+	char path[PATH_MAX];
+	ctr_dir(d, c, path, sizeof(path));
+	if (c->image_manifest && imagesrc_remount(d->cfg->state_dir, path, c->image_manifest, err) < 0)
+		return cerr_wrap(err, "container %s", c->id);
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" EXITREC_FILE);
+	unlink(path);
+	/* a standby that already went away (its EOF still queued) cannot take
+	 * the "go": spawn afresh */
+	if (c->spawn && !ctr_spawn_say(c->spawn, MONITOR_GO))
+		ctr_spawn_abandon(c);
+	if (!c->spawn) {
+		int r = ctr_spawn_new(d, c, err);
+		if (r < 0)
+			return r;
+		/* one that failed at once is not an error here: its EOF reaches
+		 * on_spawn_report, which says so as for any monitor that
+		 * ended without a report */
+		ctr_spawn_say(c->spawn, MONITOR_GO);
+	}
+	ctr_spawn *s = c->spawn;
+	s->standby = false;
+	d->n_standby--;
+	int r = el_add_timer(d->loop, SPAWN_TIMEOUT_MS * 1000ull, false, on_spawn_timeout, c, &s->timer, err);
+	if (r < 0) {
+		ctr_spawn_kill(s);
+		ctr_spawn_abandon(c);
+		return r;
+	}
+	if (call) {
+		s->call = call;
+		s->by_client = true;
+		vl_call_set_cancel(call, on_start_cancel, s);
+	}
+	return 0;
+}
