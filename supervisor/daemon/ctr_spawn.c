@@ -8,6 +8,7 @@
 #include "supervisor/daemon/img_source.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/logs/exitrec.h"
+#include "supervisor/loop/child.h"
 #include "supervisor/varlink/monitor_iface.h"
 #include "common/timefmt.h"
 #include "common/cleanup.h"
@@ -17,7 +18,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +27,6 @@
 #include <unistd.h>
 
 #define SPAWN_TIMEOUT_MS 60000
-
-extern char **environ;
 
 void ctr_spawn_kill(const ctr_spawn *s)
 {
@@ -183,36 +181,13 @@ static void on_spawn_timeout(el_source *src, void *data)
 	spawn_done(c, why);
 }
 
-/* Exec corral-monitor with argv: signals at their defaults, its own
- * session, stdin and stdout on /dev/null; with sync_fd >= 0 that goes to fd
- * 3 and stderr to /dev/null too, else stderr stays ours (the journal).
- * posix_spawn shares our memory until the exec, rather than copying the
- * page tables and then faulting in every page we write meanwhile, as a
- * fork would; an exec that fails is its error. */
+/* corral-monitor in its own session, stdin and stdout on /dev/null; with
+ * sync_fd >= 0 that goes to fd 3 and stderr to /dev/null too, else stderr
+ * stays ours (the journal). */
 static int spawn_exec_monitor(corrald *d, char *const *argv, int sync_fd, pid_t *pid)
 {
-	posix_spawnattr_t a;
-	posix_spawn_file_actions_t fa;
-	sigset_t all, none;
-	sigfillset(&all);
-	sigemptyset(&none);
-	int r = posix_spawnattr_init(&a);
-	if (r)
-		return -r;
-	if ((r = posix_spawn_file_actions_init(&fa))) {
-		posix_spawnattr_destroy(&a);
-		return -r;
-	}
-	if (!(r = posix_spawnattr_setflags(&a, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)) &&
-	    !(r = posix_spawnattr_setsigdefault(&a, &all)) && !(r = posix_spawnattr_setsigmask(&a, &none)) &&
-	    !(r = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0)) &&
-	    !(r = posix_spawn_file_actions_adddup2(&fa, 0, 1)) &&
-	    !(sync_fd >= 0 && ((r = posix_spawn_file_actions_adddup2(&fa, 0, 2)) ||
-			       (r = posix_spawn_file_actions_adddup2(&fa, sync_fd, 3)))))
-		r = posix_spawn(pid, d->monitor_bin, &fa, &a, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&a);
-	return -r;
+	spawn_fds fds = { .in = SPAWN_NULL, .out = SPAWN_NULL, .err = sync_fd >= 0 ? SPAWN_NULL : SPAWN_INHERIT, .fd3 = sync_fd };
+	return spawn_clean(d->monitor_bin, argv, &fds, true, pid);
 }
 
 /* A container whose monitor is gone, yet whose runtime state is still there:

@@ -1,5 +1,5 @@
 #include "supervisor/monitor/exec_job.h"
-#include "supervisor/loop/capture.h"
+#include "supervisor/loop/child.h"
 #include "supervisor/monitor/monitor.h"
 #include "supervisor/varlink/params.h"
 #include "common/cleanup.h"
@@ -27,13 +27,10 @@ struct exec_job {
 	const monitor_steady_opts *o;
 	el_loop *loop;
 	vl_call *call;
-	pid_t pid;          /* the runner, our child */
+	el_child *runner;   /* until it has exited and its output ended */
 	char leaf[32];      /* its child cgroup, under the container's */
-	int fd[2];
-	el_source *io[2], *timer;
-	strbuf out[2];
-	bool truncated, timed_out, exited, killed, ended;
-	int code;
+	el_source *timer;
+	bool truncated, timed_out, killed;
 	unsigned rmdir_tries;
 };
 
@@ -57,18 +54,9 @@ static void kill_job(exec_job *j)
 		if (fd >= 0)
 			close(fd);
 	}
-	if (!j->exited)
-		kill(j->pid, SIGKILL);
+	if (j->runner)
+		el_child_kill(j->runner); /* and its output is no longer read */
 	j->killed = true;
-}
-
-static void close_output(exec_job *j, int i)
-{
-	el_remove(j->io[i]);
-	j->io[i] = NULL;
-	if (j->fd[i] >= 0)
-		close(j->fd[i]);
-	j->fd[i] = -1;
 }
 
 static void job_free(exec_job *j)
@@ -78,10 +66,6 @@ static void job_free(exec_job *j)
 			*p = j->next;
 			break;
 		}
-	for (int i = 0; i < 2; i++) {
-		close_output(j, i);
-		sb_release(&j->out[i]);
-	}
 	el_remove(j->timer);
 	free(j);
 }
@@ -110,11 +94,8 @@ static void on_rmdir_retry(el_source *s, void *data)
 
 static void job_end(exec_job *j)
 {
-	j->ended = true;
 	el_remove(j->timer);
 	j->timer = NULL;
-	for (int i = 0; i < 2; i++)
-		close_output(j, i);
 	cerr err = { 0 };
 	if (remove_leaf(j) || el_add_timer(j->loop, 20000, true, on_rmdir_retry, j, &j->timer, &err) < 0) {
 		cerr_clear(&err);
@@ -122,7 +103,7 @@ static void job_end(exec_job *j)
 	}
 }
 
-static void reply(exec_job *j)
+static void reply(exec_job *j, const el_child_result *r)
 {
 	vl_call_set_cancel(j->call, NULL, NULL);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -131,43 +112,26 @@ static void reply(exec_job *j)
 		return;
 	}
 	yajl_gen_map_open(g);
-	jg_key_int(g, "exitCode", j->code);
+	jg_key_int(g, "exitCode", r->code);
 	for (int i = 0; i < 2; i++) {
 		jg_key(g, i ? "stderr" : "stdout");
-		jg_text(g, j->out[i].buf ? j->out[i].buf : "", j->out[i].len);
+		jg_text(g, r->out[i].buf ? r->out[i].buf : "", r->out[i].len);
 	}
-	jg_key_bool(g, "truncated", j->truncated);
+	jg_key_bool(g, "truncated", j->truncated || r->truncated);
 	jg_key_bool(g, "timedOut", j->timed_out);
 	yajl_gen_map_close(g);
 	vl_call_reply_gen(j->call, g);
 }
 
-static void maybe_done(exec_job *j)
-{
-	if (j->ended || !j->exited || j->fd[0] >= 0 || j->fd[1] >= 0)
-		return;
-	if (j->call)
-		reply(j);
-	j->call = NULL;
-	job_end(j);
-}
-
-static void on_output(el_source *s, int fd, uint32_t events, void *data)
+/* The runner has exited and its output has ended (or was let go). */
+static void on_runner_done(const el_child_result *r, void *data)
 {
 	exec_job *j = data;
-	int i = fd == j->fd[0] ? 0 : 1;
-	if (!capture_read(fd, &j->out[i], EXEC_MAX_OUTPUT, &j->truncated))
-		return;
-	close_output(j, i);
-	maybe_done(j);
-}
-
-/* Killed, the command no longer writes; nor do we wait for what it left. */
-static void end_now(exec_job *j)
-{
-	kill_job(j);
-	for (int i = 0; i < 2; i++)
-		close_output(j, i);
+	j->runner = NULL; /* freed after this */
+	if (j->call)
+		reply(j, r);
+	j->call = NULL;
+	job_end(j);
 }
 
 static void on_timeout(el_source *s, void *data)
@@ -175,31 +139,25 @@ static void on_timeout(el_source *s, void *data)
 	exec_job *j = data;
 	j->timer = NULL;
 	j->timed_out = j->truncated = true;
-	end_now(j);
-	maybe_done(j);
+	kill_job(j);
 }
 
 static void on_cancel(vl_call *call, void *data)
 {
 	exec_job *j = data;
 	j->call = NULL;
-	end_now(j);
-	maybe_done(j);
+	kill_job(j);
 }
 
 bool exec_job_reaped(exec_job **list, pid_t pid, int status)
 {
-	for (exec_job *j = *list; j; j = j->next) {
-		if (j->pid != pid || j->exited || j->ended)
-			continue;
-		j->exited = true;
-		j->code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		maybe_done(j);
-		return true;
-	}
+	for (exec_job *j = *list; j; j = j->next)
+		if (j->runner && el_child_pid(j->runner) == pid) {
+			el_child_exited(j->runner, status);
+			return true;
+		}
 	return false;
 }
-
 void exec_job_kill_all(exec_job *list)
 {
 	for (exec_job *j = list; j; j = j->next)
@@ -258,20 +216,6 @@ static bool strings(yajl_val v, bool need_eq)
 	return true;
 }
 
-static _Noreturn void run_runner(const exec_job *j, char **argv, int out, int errfd)
-{
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0 || dup2(j->o->pidfd, 3) < 0)
-		_exit(126);
-	syscall(SYS_close_range, 4u, ~0u, 0u);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execv(j->o->exec_bin, argv);
-	dprintf(2, "exec: %s: %s\n", j->o->exec_bin, strerror(errno));
-	_exit(126);
-}
-
 void exec_job_start(exec_job **list, el_loop *loop, const monitor_steady_opts *o, vl_call *call, yajl_val params)
 {
 	static unsigned serial;
@@ -291,47 +235,30 @@ void exec_job_start(exec_job **list, el_loop *loop, const monitor_steady_opts *o
 	exec_job *j = calloc(1, sizeof(*j));
 	if (!j)
 		return (void)vl_call_error(call, MONITOR_IFACE ".InternalError", NULL);
-	*j = (exec_job){ .list = list, .o = o, .loop = loop, .call = call, .pid = -1, .fd = { -1, -1 } };
+	*j = (exec_job){ .list = list, .o = o, .loop = loop, .call = call };
 	snprintf(j->leaf, sizeof(j->leaf), "exec-%u-%u", (unsigned)getpid(), ++serial);
 	_cleanup_free_ char **argv = NULL;
-	int po[2] = { -1, -1 }, pe[2] = { -1, -1 };
-	if (runner_argv(j, params, cwd, user, &argv) < 0 || pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0)
-		goto fail;
-	j->pid = fork();
-	if (j->pid == 0)
-		run_runner(j, argv, po[1], pe[1]);
-	if (j->pid < 0)
-		goto fail;
-	close(po[1]);
-	close(pe[1]);
-	j->fd[0] = po[0];
-	j->fd[1] = pe[0];
-	j->next = *list;
-	*list = j;
 	cerr err = { 0 };
-	for (int i = 0; i < 2; i++) {
-		fcntl(j->fd[i], F_SETFL, fcntl(j->fd[i], F_GETFL) | O_NONBLOCK);
-		if (el_add_io(loop, j->fd[i], EPOLLIN, on_output, j, &j->io[i], &err) < 0)
-			break;
+	if (runner_argv(j, params, cwd, user, &argv) < 0) {
+		cerr_set(&err, ENOMEM, "out of memory");
+	} else {
+		el_child_opts run = { .path = o->exec_bin, .argv = argv, .fd3 = o->pidfd,
+				      .max_output = EXEC_MAX_OUTPUT, .caller_reaps = true };
+		el_child_run(loop, &run, on_runner_done, j, &j->runner, &err);
 	}
-	if (!err.code && timeout > 0)
-		el_add_timer(loop, (uint64_t)timeout * 1000000ull, false, on_timeout, j, &j->timer, &err);
 	if (err.code) {
-		/* cannot watch it: end it, and answer once it is reaped */
 		log_warn("%s: exec: %s", o->id, cerr_msg(&err));
 		cerr_clear(&err);
-		end_now(j);
+		free(j);
+		return (void)vl_call_error(call, MONITOR_IFACE ".InternalError", NULL);
+	}
+	j->next = *list;
+	*list = j;
+	if (timeout > 0 && el_add_timer(loop, (uint64_t)timeout * 1000000ull, false, on_timeout, j, &j->timer, &err) < 0) {
+		/* cannot time it: end it, and answer once it is reaped */
+		log_warn("%s: exec: %s", o->id, cerr_msg(&err));
+		cerr_clear(&err);
+		kill_job(j);
 	}
 	vl_call_set_cancel(call, on_cancel, j);
-	return;
-fail:
-	log_warn("%s: exec: %s", o->id, strerror(errno));
-	for (int i = 0; i < 2; i++) {
-		if (po[i] >= 0)
-			close(po[i]);
-		if (pe[i] >= 0)
-			close(pe[i]);
-	}
-	free(j);
-	vl_call_error(call, MONITOR_IFACE ".InternalError", NULL);
 }

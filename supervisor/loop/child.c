@@ -1,0 +1,190 @@
+#include "supervisor/loop/child.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static void spawn_attr_freep(posix_spawnattr_t **a) { if (*a) posix_spawnattr_destroy(*a); }
+static void spawn_actions_freep(posix_spawn_file_actions_t **f) { if (*f) posix_spawn_file_actions_destroy(*f); }
+
+/* fd (or /dev/null, or nothing for SPAWN_INHERIT) as the child's fd to */
+static int add_fd(posix_spawn_file_actions_t *fa, int fd, int to)
+{
+	if (fd == SPAWN_INHERIT)
+		return 0;
+	if (fd == SPAWN_NULL)
+		return posix_spawn_file_actions_addopen(fa, to, "/dev/null", O_RDWR, 0);
+	return posix_spawn_file_actions_adddup2(fa, fd, to);
+}
+
+int spawn_clean(const char *path, char *const *argv, const spawn_fds *fds, bool new_session, pid_t *pid)
+{
+	posix_spawnattr_t attr, *a = NULL;
+	posix_spawn_file_actions_t actions, *fa = NULL;
+	_cleanup_(spawn_attr_freep) posix_spawnattr_t *a_owned = NULL;
+	_cleanup_(spawn_actions_freep) posix_spawn_file_actions_t *fa_owned = NULL;
+	int r;
+	if ((r = posix_spawnattr_init(&attr)))
+		return -r;
+	a_owned = a = &attr;
+	if ((r = posix_spawn_file_actions_init(&actions)))
+		return -r;
+	fa_owned = fa = &actions;
+	sigset_t all, none;
+	sigfillset(&all);
+	sigemptyset(&none);
+	short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | (new_session ? POSIX_SPAWN_SETSID : 0);
+	if ((r = posix_spawnattr_setflags(a, flags)) || (r = posix_spawnattr_setsigdefault(a, &all)) ||
+	    (r = posix_spawnattr_setsigmask(a, &none)) || (r = add_fd(fa, fds->in, 0)) ||
+	    (r = add_fd(fa, fds->out, 1)) || (r = add_fd(fa, fds->err, 2)) ||
+	    (fds->fd3 >= 0 && (r = posix_spawn_file_actions_adddup2(fa, fds->fd3, 3))) ||
+	    (r = posix_spawn_file_actions_addclosefrom_np(fa, 4)))
+		return -r;
+	return -posix_spawn(pid, path, fa, a, argv, environ);
+}
+
+struct el_child {
+	pid_t pid;
+	el_source *io[2], *exit_watch;
+	int fd[2];
+	strbuf out[2];
+	size_t max_output;
+	bool truncated, exited;
+	int code;
+	el_child_done_fn done;
+	void *data;
+};
+
+static void close_output(el_child *c, int i)
+{
+	el_remove(c->io[i]);
+	c->io[i] = NULL;
+	if (c->fd[i] >= 0)
+		close(c->fd[i]);
+	c->fd[i] = -1;
+}
+
+static void child_free(el_child *c)
+{
+	for (int i = 0; i < 2; i++) {
+		close_output(c, i);
+		sb_release(&c->out[i]);
+	}
+	el_remove(c->exit_watch);
+	free(c);
+}
+
+static void maybe_done(el_child *c)
+{
+	if (!c->exited || c->fd[0] >= 0 || c->fd[1] >= 0)
+		return;
+	el_child_result r = { .code = c->code, .out = c->out, .truncated = c->truncated };
+	c->done(&r, c->data);
+	child_free(c);
+}
+
+static void on_output(el_source *s, int fd, uint32_t events, void *data)
+{
+	el_child *c = data;
+	int i = fd == c->fd[0] ? 0 : 1;
+	char buf[16384];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0) {
+		size_t room = c->max_output > c->out[i].len ? c->max_output - c->out[i].len : 0;
+		if ((size_t)n > room) {
+			c->truncated = true;
+			n = (ssize_t)room;
+		}
+		sb_add(&c->out[i], buf, (size_t)n);
+		return;
+	}
+	close_output(c, i);
+	maybe_done(c);
+}
+
+void el_child_exited(el_child *c, int status)
+{
+	c->exited = true;
+	c->code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	maybe_done(c);
+}
+
+static void on_exit_watch(el_source *s, pid_t pid, const siginfo_t *si, void *data)
+{
+	el_child *c = data;
+	el_remove(s); /* its pidfd too */
+	c->exit_watch = NULL;
+	el_child_exited(c, si->si_code == CLD_EXITED ? W_EXITCODE(si->si_status, 0) : si->si_status);
+}
+
+pid_t el_child_pid(const el_child *c) { return c->pid; }
+
+void el_child_kill(el_child *c)
+{
+	if (!c->exited)
+		kill(c->pid, SIGKILL);
+	for (int i = 0; i < 2; i++)
+		close_output(c, i);
+}
+
+static void close_pair(int p[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (p[i] >= 0)
+			close(p[i]);
+}
+
+int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void *data, el_child **out, cerr *err)
+{
+	el_child *c = calloc(1, sizeof(*c));
+	if (!c)
+		return cerr_set(err, ENOMEM, "out of memory");
+	*c = (el_child){ .fd = { -1, -1 }, .max_output = o->max_output, .done = done, .data = data };
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, r;
+	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
+		r = cerr_sys(err, errno, "pipe");
+	} else {
+		spawn_fds fds = { .in = SPAWN_NULL, .out = po[1], .err = pe[1], .fd3 = o->fd3 };
+		r = spawn_clean(o->path, o->argv, &fds, false, &c->pid);
+		if (r < 0)
+			cerr_sys(err, -r, "%s", o->path);
+	}
+	close(po[1]), po[1] = -1;
+	close(pe[1]), pe[1] = -1;
+	if (r < 0) {
+		close_pair(po);
+		close_pair(pe);
+		free(c);
+		return r;
+	}
+	c->fd[0] = po[0];
+	c->fd[1] = pe[0];
+	for (int i = 0; i < 2; i++)
+		fcntl(c->fd[i], F_SETFL, fcntl(c->fd[i], F_GETFL) | O_NONBLOCK);
+	if (el_add_io(l, c->fd[0], EPOLLIN, on_output, c, &c->io[0], err) < 0 ||
+	    el_add_io(l, c->fd[1], EPOLLIN, on_output, c, &c->io[1], err) < 0 ||
+	    (!o->caller_reaps && el_add_child(l, c->pid, on_exit_watch, c, &c->exit_watch, err) < 0)) {
+		kill(c->pid, SIGKILL);
+		if (!o->caller_reaps) {
+			waitpid(c->pid, NULL, 0);
+			child_free(c);
+			return err->code ? -err->code : -EIO;
+		}
+		/* the caller reaps it, and done runs then */
+		log_warn("%s: %s; killed it", o->path, cerr_msg(err));
+		cerr_clear(err);
+		el_child_kill(c);
+	}
+	*out = c;
+	return 0;
+}
