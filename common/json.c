@@ -56,6 +56,13 @@ int json_parse(const char *text, const char *what, yajl_val *out, cerr *err)
 	return 0;
 }
 
+int json_parse_file_at(int dirfd, const char *path, size_t max, yajl_val *out, cerr *err)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = read_file_at(dirfd, path, max, &text, NULL, err);
+	return r < 0 ? r : json_parse(text, path, out, err);
+}
+
 yajl_val json_get(yajl_val obj, const char *key)
 {
 	if (!YAJL_IS_OBJECT(obj))

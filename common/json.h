@@ -13,6 +13,8 @@
  * it is not NULL. Text nested deeper than JSON_MAX_DEPTH is refused before
  * any of it is built, so every JSON from outside goes through here. */
 int json_parse(const char *text, const char *what, yajl_val *out, cerr *err);
+/* read_file_at (at most max bytes) and json_parse, errors naming path. */
+int json_parse_file_at(int dirfd, const char *path, size_t max, yajl_val *out, cerr *err);
 static inline void json_freep(yajl_val *v) { if (*v) yajl_tree_free(*v); }
 #define _cleanup_json_ __attribute__((cleanup(json_freep)))
 

@@ -143,10 +143,9 @@ static int each_json(int atfd, const char *dir, const char *suffix, size_t max,
 			continue;
 		char name[300];
 		snprintf(name, sizeof(name), "%.255s%s", de->d_name, suffix);
-		_cleanup_free_ char *text = NULL;
 		cerr e = { 0 };
 		_cleanup_json_ yajl_val v = NULL;
-		if (read_file_at(dirfd(d), name, max, &text, NULL, &e) < 0 || json_parse(text, name, &v, &e) < 0) {
+		if (json_parse_file_at(dirfd(d), name, max, &v, &e) < 0) {
 			cerr_clear(&e);
 			continue;
 		}

@@ -192,11 +192,9 @@ static int stream_logs(const char *id, bool follow, long tail, bool ts)
 	jg_key_str(g, "id", id);
 	if (follow) jg_key_bool(g, "follow", true);
 	if (tail >= 0) jg_key_int(g, "tail", tail);
-	yajl_gen_map_close(g);
-	_cleanup_free_ char *p = jg_finish(g, NULL);
 	_cleanup_vl_client_ vl_client *c = NULL;
 	vl_reply rep;
-	if (ctl_call(&c, M("Logs"), p, follow, &rep))
+	if (ctl_call_gen(&c, M("Logs"), g, follow, &rep))
 		return 1;
 	for (;;) {
 		print_lines(rep.params, ts);
@@ -394,11 +392,9 @@ static int v_exec(int argc, char **argv)
 		jg_key_str(g, "workdir", wd);
 	if (user)
 		jg_key_str(g, "user", user);
-	yajl_gen_map_close(g);
-	_cleanup_free_ char *p = jg_finish(g, NULL);
 	_cleanup_vl_client_ vl_client *c = NULL;
 	vl_reply rep;
-	if (ctl_call(&c, M("Exec"), p, false, &rep))
+	if (ctl_call_gen(&c, M("Exec"), g, false, &rep))
 		return 125;
 	fputs(ctl_str(rep.params, "stdout"), stdout);
 	fputs(ctl_str(rep.params, "stderr"), stderr);

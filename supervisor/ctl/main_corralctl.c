@@ -306,3 +306,10 @@ int ctl_call(vl_client **c, const char *method, const char *params, bool more, v
 	}
 	return 0;
 }
+
+int ctl_call_gen(vl_client **c, const char *method, yajl_gen g, bool more, vl_reply *rep)
+{
+	yajl_gen_map_close(g);
+	_cleanup_free_ char *params = jg_finish(g, NULL);
+	return params ? ctl_call(c, method, params, more, rep) : ctl_fail(method, "out of memory");
+}

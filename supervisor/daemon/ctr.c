@@ -8,6 +8,7 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,12 +175,9 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" CTR_RECORD_FILE, dir);
-	_cleanup_free_ char *text = NULL;
-	int r = read_file(path, 1 << 20, &text, NULL, err);
-	if (r < 0)
-		return r;
 	_cleanup_json_ yajl_val v = NULL;
-	if ((r = json_parse(text, path, &v, err)) < 0)
+	int r = json_parse_file_at(AT_FDCWD, path, 1 << 20, &v, err);
+	if (r < 0)
 		return r;
 	const char *id = str_of(v, "id");
 	if (strlen(id) != CTR_ID_LEN || !*str_of(v, "name"))

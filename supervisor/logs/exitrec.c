@@ -4,6 +4,7 @@
 #include "common/json.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,13 +37,10 @@ int exitrec_read(const char *dir, exitrec *e, cerr *err)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" EXITREC_FILE, dir);
-	_cleanup_free_ char *text = NULL;
 	memset(e, 0, sizeof(*e));
-	int r = read_file(path, 1 << 16, &text, NULL, err);
-	if (r < 0)
-		return r;
 	_cleanup_json_ yajl_val v = NULL;
-	if ((r = json_parse(text, path, &v, err)) < 0)
+	int r = json_parse_file_at(AT_FDCWD, path, 1 << 16, &v, err);
+	if (r < 0)
 		return r;
 	long long x;
 	if (!json_int_in(json_get(v, "code"), -1, 255, &x))
