@@ -15,6 +15,12 @@ static inline void closep(int *fd)
 		errno = saved;
 	}
 }
+/* a pipe or socketpair's two ends */
+static inline void close_pairp(int (*p)[2])
+{
+	closep(&(*p)[0]);
+	closep(&(*p)[1]);
+}
 static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
 static inline void closedirp(DIR **d) { if (*d) closedir(*d); }
 void strv_free(char **v);
@@ -23,6 +29,7 @@ static inline void strv_freep(char ***v) { strv_free(*v); }
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _cleanup_free_ _cleanup_(freep)
 #define _cleanup_close_ _cleanup_(closep)
+#define _cleanup_close_pair_ _cleanup_(close_pairp)
 #define _cleanup_fclose_ _cleanup_(fclosep)
 #define _cleanup_closedir_ _cleanup_(closedirp)
 #define _cleanup_strv_ _cleanup_(strv_freep)

@@ -28,9 +28,14 @@
 
 #define SPAWN_TIMEOUT_MS 60000
 
+static void kill_pidfd(int pidfd)
+{
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+}
+
 void ctr_spawn_kill(const ctr_spawn *s)
 {
-	syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+	kill_pidfd(s->pidfd);
 }
 
 void ctr_spawn_abandon(ctr *c)
@@ -225,47 +230,39 @@ static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 
 int ctr_spawn_new(corrald *d, ctr *c, cerr *err)
 {
-	ctr_spawn *s = calloc(1, sizeof(*s));
-	if (!s)
-		return cerr_set(err, ENOMEM, "out of memory");
-	int sp[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
-		free(s);
+	_cleanup_close_pair_ int sp[2] = { -1, -1 };
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
 		return cerr_sys(err, errno, "socketpair");
-	}
 	fcntl(sp[0], F_SETFL, O_NONBLOCK);
-	s->fd = sp[0];
-	int r = spawn_monitor(d, c, sp[1], &s->pid, err);
-	close(sp[1]);
-	if (r < 0) {
-		close(s->fd);
-		free(s);
+	pid_t pid;
+	int r = spawn_monitor(d, c, sp[1], &pid, err);
+	if (r < 0)
 		return r;
-	}
 	/* our child, not yet reaped: the pid is still its own here */
-	if ((s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0)) < 0) {
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
 		r = cerr_sys(err, errno, "pidfd_open");
-		kill(s->pid, SIGKILL);
-		waitpid(s->pid, NULL, 0);
-		close(s->fd);
-		free(s);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
 		return r;
 	}
-	bool watched = (r = el_add_child(d->loop, s->pid, on_monitor_reaped, NULL, NULL, err)) == 0;
-	if (!watched || (r = el_add_io(d->loop, s->fd, EPOLLIN, on_spawn_report, c, &s->io, err)) < 0) {
-		ctr_spawn_kill(s);
-		if (!watched) { /* else the loop reaps it */
-			siginfo_t si;
-			waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, &si, WEXITED);
-		}
-		close(s->fd);
-		close(s->pidfd);
-		free(s);
+	if ((r = el_add_child(d->loop, pid, on_monitor_reaped, NULL, NULL, err)) < 0) {
+		kill_pidfd(pidfd);
+		siginfo_t si;
+		waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED);
 		return r;
 	}
+	_cleanup_free_ ctr_spawn *s = calloc(1, sizeof(*s));
+	if (!s || (r = el_add_io(d->loop, sp[0], EPOLLIN, on_spawn_report, c, &s->io, err)) < 0) {
+		kill_pidfd(pidfd); /* the loop reaps it */
+		return s ? r : cerr_set(err, ENOMEM, "out of memory");
+	}
+	s->fd = TAKE_FD(sp[0]);
+	s->pid = pid;
+	s->pidfd = TAKE_FD(pidfd);
 	s->standby = true;
 	d->n_standby++;
-	c->spawn = s;
+	c->spawn = TAKE_PTR(s);
 	return 0;
 }
 

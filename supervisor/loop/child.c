@@ -137,38 +137,27 @@ void el_child_kill(el_child *c)
 		close_output(c, i);
 }
 
-static void close_pair(int p[2])
-{
-	for (int i = 0; i < 2; i++)
-		if (p[i] >= 0)
-			close(p[i]);
-}
-
 int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void *data, el_child **out, cerr *err)
 {
 	el_child *c = calloc(1, sizeof(*c));
 	if (!c)
 		return cerr_set(err, ENOMEM, "out of memory");
 	*c = (el_child){ .fd = { -1, -1 }, .max_output = o->max_output, .done = done, .data = data };
-	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, r;
+	_cleanup_close_pair_ int po[2] = { -1, -1 }, pe[2] = { -1, -1 };
+	int r;
 	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
 		r = cerr_sys(err, errno, "pipe");
 	} else {
 		spawn_fds fds = { .in = SPAWN_NULL, .out = po[1], .err = pe[1], .fd3 = o->fd3 };
-		r = spawn_clean(o->path, o->argv, &fds, false, &c->pid);
-		if (r < 0)
+		if ((r = spawn_clean(o->path, o->argv, &fds, false, &c->pid)) < 0)
 			cerr_sys(err, -r, "%s", o->path);
 	}
-	close(po[1]), po[1] = -1;
-	close(pe[1]), pe[1] = -1;
 	if (r < 0) {
-		close_pair(po);
-		close_pair(pe);
 		free(c);
 		return r;
 	}
-	c->fd[0] = po[0];
-	c->fd[1] = pe[0];
+	c->fd[0] = TAKE_FD(po[0]);
+	c->fd[1] = TAKE_FD(pe[0]);
 	for (int i = 0; i < 2; i++)
 		fcntl(c->fd[i], F_SETFL, fcntl(c->fd[i], F_GETFL) | O_NONBLOCK);
 	if (el_add_io(l, c->fd[0], EPOLLIN, on_output, c, &c->io[0], err) < 0 ||

@@ -40,37 +40,28 @@ static void sync_say(int fd, const char *fmt, ...)
 static int create_with_stdio(const monitor_opts *o, const struct create_prep *prep, struct container *c, int fd[2],
 			     cerr *err)
 {
-	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, r;
+	_cleanup_close_pair_ int out[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0)
 		return cerr_sys(err, errno, "/dev/null");
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-		r = cerr_sys(err, errno, "pipe");
-		goto out;
-	}
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+		return cerr_sys(err, errno, "pipe");
 	dup2(null, 0);
 	dup2(out[1], 1);
 	dup2(errp[1], 2);
 	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = true };
-	r = container_create_prepared(&co, prep, c, err);
+	int r = container_create_prepared(&co, prep, c, err);
 	dup2(null, 1);
 	dup2(null, 2);
 	if (r < 0)
-		goto out;
+		return r;
 	if (c->pty_master >= 0) {
 		fd[0] = TAKE_FD(c->pty_master);
 	} else {
 		fd[0] = TAKE_FD(out[0]);
 		fd[1] = TAKE_FD(errp[0]);
 	}
-out:
-	for (int i = 0; i < 2; i++) {
-		if (out[i] >= 0)
-			close(out[i]);
-		if (errp[i] >= 0)
-			close(errp[i]);
-	}
-	return r;
+	return 0;
 }
 
 int monitor_cleanup(const char *root, const char *id, cerr *err)
@@ -143,7 +134,8 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	cerr perr = { 0 };
 	int pr = container_prepare(&co, &prep, &perr);
 	struct container c = { .pid = -1, .pidfd = -1, .pty_master = -1 };
-	int fd[2] = { -1, -1 }, lfd = -1;
+	_cleanup_close_pair_ int fd[2] = { -1, -1 };
+	int lfd = -1;
 	crilog log;
 	_cleanup_close_ int dirfd = open(o->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0) {
@@ -197,7 +189,7 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	}
 	monitor_steady_opts s = { .dir = o->dir, .root = o->root, .id = o->id, .log_max_size = o->log_max_size,
 				  .log_max_files = o->log_max_files, .pid = c.pid, .pidfd = c.pidfd,
-				  .fd = { fd[0], fd[1] }, .listen_fd = lfd, .cgroup_mount = c.cgroup_mount,
+				  .fd = { TAKE_FD(fd[0]), TAKE_FD(fd[1]) }, .listen_fd = lfd, .cgroup_mount = c.cgroup_mount,
 				  .cgroup_path = c.cgroup_path, .started_at = started, .cleanup = monitor_cleanup,
 				  .exec_bin = sealed_exe_origin() };
 	if (!getenv("CORRAL_MONITOR_NO_LEAN"))
@@ -214,9 +206,6 @@ out:
 		cerr_clear(&e2);
 		waitpid(c.pid, NULL, 0);
 	}
-	for (int i = 0; i < 2; i++)
-		if (fd[i] >= 0)
-			close(fd[i]);
 	if (lfd >= 0) {
 		close(lfd);
 		unlinkat(dirfd, MONITOR_SOCK, 0);
