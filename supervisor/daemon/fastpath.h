@@ -10,8 +10,7 @@
  *    renames one into place rather than make seven inodes. Refilled while a
  *    Start waits on its monitor. On this host's ext4 the gain is within
  *    the noise (run -d against `corral run -d`: 1.12 and 1.30 without,
- *    1.19 and 1.19 with); it is for filesystems where a new inode is the
- *    slowest step of Create (overlay on a network or FUSE filesystem).
+ *    1.19 and 1.19 with): it pays only where making an inode is slow.
  * 2. A standby monitor: CreateContainer spawns the container's monitor as
  *    it begins, so that its exec and dynamic linking overlap the rest of
  *    Create. "prep" (Create's end: the bundle is complete) has it load the
