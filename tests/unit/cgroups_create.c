@@ -1,6 +1,6 @@
 /* Cgroup creation, controller delegation, processes, stats and freezing,
  * against a fake cgroupfs. */
-#include "test_cgroups_fake.h"
+#include "cgroups_fake.h"
 #include "cgroups/stats.h"
 
 #include <errno.h>
