@@ -3,11 +3,11 @@
  * image's own /etc/passwd and /etc/group, Labels and StopSignal as
  * annotations, on top of secure defaults (Docker's default capabilities,
  * masked and readonly paths, no_new_privileges, a private network
- * namespace). Header-only use of images/manifest.h: no link dependency. */
+ * namespace). */
 #pragma once
+#include "bundle/image_config.h"
 #include "bundle/spec.h"
 #include "common/error.h"
-#include "images/manifest.h"
 
 #define ANNOT_STOP_SIGNAL "org.opencontainers.image.stopSignal"
 
