@@ -12,7 +12,5 @@
 #define ANNOT_STOP_SIGNAL "org.opencontainers.image.stopSignal"
 
 /* args: the command line's override of Cmd, or NULL. rootfs_fd: the
- * assembled rootfs, where /etc/passwd and /etc/group are read safely. */
+ * assembled rootfs, where User is resolved (bundle/image_user.h). */
 int spec_from_image(const img_config *cfg, int rootfs_fd, char *const *args, struct oci_spec **out, cerr *err);
-/* Resolve an image "User" (user[:group], names or numbers) inside rootfs. */
-int image_user_resolve(int rootfs_fd, const char *spec, struct oci_user *u, cerr *err);
