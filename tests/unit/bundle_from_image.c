@@ -1,21 +1,20 @@
 /* bundle/from_image.c: an image config turned into a runtime config:
  * command, env, cwd, user (bundle/image_user.c), annotations. */
 #include "etc_fixture.h"
+#include "tmpdir.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
 
 #include "bundle/from_image.h"
 
-static char dir[64];
 static int root_fd = -1;
 
 static int setup(void **state)
 {
-	snprintf(dir, sizeof(dir), "/tmp/corral-ut-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	etc_fixture(dir);
-	root_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	tmpdir_setup(state);
+	etc_fixture(tmpdir);
+	root_fd = open(tmpdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	assert_true(root_fd >= 0);
 	return 0;
 }
@@ -23,8 +22,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	close(root_fd);
-	rm_rf(dir);
-	return 0;
+	return tmpdir_teardown(state);
 }
 
 static void test_spec(void **state)

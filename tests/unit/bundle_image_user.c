@@ -2,6 +2,7 @@
  * from /etc/group as Docker and podman give them, errors that name what is
  * missing, and files read inside the rootfs only. */
 #include "etc_fixture.h"
+#include "tmpdir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,14 +11,13 @@
 #include "bundle/image_user.h"
 #include "common/cleanup.h"
 
-static char dir[64], rootfs[80];
+static char rootfs[80];
 static int root_fd = -1;
 
 static int setup(void **state)
 {
-	snprintf(dir, sizeof(dir), "/tmp/corral-ut-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", dir);
+	tmpdir_setup(state);
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", tmpdir);
 	assert_int_equal(mkdir(rootfs, 0755), 0);
 	etc_fixture(rootfs);
 	root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -28,8 +28,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	close(root_fd);
-	rm_rf(dir);
-	return 0;
+	return tmpdir_teardown(state);
 }
 
 /* Resolves spec, which must work, into uid, gid and the additional gids. */
@@ -163,9 +162,9 @@ static void test_more_groups_than_the_runtime_applies(void **state)
 static void test_links_do_not_lead_out(void **state)
 {
 	char host[128], p[128];
-	snprintf(host, sizeof(host), "%s/host-passwd", dir);
+	snprintf(host, sizeof(host), "%s/host-passwd", tmpdir);
 	assert_int_equal(write_file_atomic(host, "evil:x:0:0::/:/bin/sh\n", 22, 0644, NULL), 0);
-	snprintf(p, sizeof(p), "%s/host-group", dir);
+	snprintf(p, sizeof(p), "%s/host-group", tmpdir);
 	assert_int_equal(write_file_atomic(p, "evil:x:4321:app\n", 16, 0644, NULL), 0);
 	snprintf(p, sizeof(p), "%s/etc/passwd", rootfs);
 	unlink(p);
@@ -190,7 +189,7 @@ static void test_by_path(void **state)
 	assert_int_equal(image_user_resolve_path(rootfs, "app:wheel", &u, &err), 0);
 	assert_int_equal(u.gid, 10);
 	char gone[128];
-	snprintf(gone, sizeof(gone), "%s/gone", dir);
+	snprintf(gone, sizeof(gone), "%s/gone", tmpdir);
 	assert_true(image_user_resolve_path(gone, "app", &u, &err) < 0);
 	assert_non_null(strstr(cerr_msg(&err), gone));
 	cerr_clear(&err);

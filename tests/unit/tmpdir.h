@@ -24,3 +24,10 @@ static inline int tmpdir_teardown(void **state)
 	rm_rf(tmpdir);
 	return 0;
 }
+
+/* The whole of a file (up to 16 MiB), or NULL. */
+static inline char *slurp(const char *path)
+{
+	char *s = NULL;
+	return read_file(path, 1 << 24, &s, NULL, NULL) < 0 ? NULL : s;
+}
