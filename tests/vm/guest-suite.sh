@@ -11,7 +11,7 @@ cd "$root" || exit 1
 # supervisor's OOM report. The rest runs on the host tier; under TCG the
 # whole suite would not fit the tier's time limit.
 export TIER_TESTS="test_cgroups.sh test_runtime_seccomp.sh
-test_runtime.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
+test_runtime_lifecycle.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
 test_supervisor_lifecycle.sh:memory
 test_supervisor_security.sh:exec_timeout|memory_limit
 test_clients_podman.sh:resources"
