@@ -1,29 +1,10 @@
 /* bundle/from_image.c: an image config turned into a runtime config:
  * command, env, cwd, user (bundle/image_user.c), annotations. */
-#include "etc_fixture.h"
-#include "tmpdir.h"
+#include "rootfs_fixture.h"
 
-#include <fcntl.h>
 #include <stdlib.h>
 
 #include "bundle/from_image.h"
-
-static int root_fd = -1;
-
-static int setup(void **state)
-{
-	tmpdir_setup(state);
-	etc_fixture(tmpdir);
-	root_fd = open(tmpdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	assert_true(root_fd >= 0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	close(root_fd);
-	return tmpdir_teardown(state);
-}
 
 static void test_spec(void **state)
 {
@@ -88,8 +69,8 @@ static void test_user_errors_name_the_field(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_spec, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_user_errors_name_the_field, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spec, rootfs_setup, rootfs_teardown),
+		cmocka_unit_test_setup_teardown(test_user_errors_name_the_field, rootfs_setup, rootfs_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

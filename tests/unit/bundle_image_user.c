@@ -1,35 +1,13 @@
 /* bundle/image_user.c: user[:group] by names or numbers, additional groups
  * from /etc/group as Docker and podman give them, errors that name what is
  * missing, and files read inside the rootfs only. */
-#include "etc_fixture.h"
-#include "tmpdir.h"
+#include "rootfs_fixture.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 
 #include "bundle/image_user.h"
 #include "common/cleanup.h"
-
-static char rootfs[80];
-static int root_fd = -1;
-
-static int setup(void **state)
-{
-	tmpdir_setup(state);
-	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", tmpdir);
-	assert_int_equal(mkdir(rootfs, 0755), 0);
-	etc_fixture(rootfs);
-	root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	assert_true(root_fd >= 0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	close(root_fd);
-	return tmpdir_teardown(state);
-}
 
 /* Resolves spec, which must work, into uid, gid and the additional gids. */
 static void expect_user(const char *spec, uint32_t uid, uint32_t gid, size_t n, const uint32_t *gids)
@@ -200,7 +178,7 @@ static void test_by_path(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, rootfs_setup, rootfs_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_names_and_numbers),
 		T(test_explicit_group),
