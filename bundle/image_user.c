@@ -1,64 +1,55 @@
 #include "bundle/image_user.h"
 #include "common/cleanup.h"
+#include "common/fileio.h"
 #include "common/safepath.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-/* An image's /etc/passwd or /etc/group is the image author's: bounded. */
+/* An image's /etc/passwd or /etc/group is the image author's, and in a
+ * running container (an exec's user) its processes may still be writing
+ * it: it is read whole, once, up to a bound. */
 #define MAX_ID_FILE (4u << 20)
 
 /* The entries of /etc/passwd or /etc/group, one at a time. Each entry is
  * split in place into its first four fields: name, password, id, then the
  * primary gid (passwd) or the member list (group). */
 typedef struct id_reader {
-	FILE *f;
-	char *line;
-	size_t cap;
+	char *text, *rest;
 	char *name, *id, *fourth;
 } id_reader;
 
 static void id_reader_close(id_reader *r)
 {
-	if (r->f)
-		fclose(r->f);
-	free(r->line);
+	free(r->text);
 }
 
-/* Opens path inside the rootfs; false when it is not there (or not a
- * regular file of a sane size), which callers treat as an empty file. */
-static bool id_reader_open(id_reader *r, int rootfs_fd, const char *path)
+/* Reads path inside the rootfs; when it is not there, or not a regular file
+ * within the bound, the reader has no entries. */
+static void id_reader_open(id_reader *r, int rootfs_fd, const char *path)
 {
-	int fd = open_in_root(rootfs_fd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
+	_cleanup_close_ int fd = open_in_root(rootfs_fd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0);
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_ID_FILE || !(r->f = fdopen(fd, "re"))) {
-		close(fd);
-		return false;
-	}
-	return true;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || read_fd(fd, path, MAX_ID_FILE, &r->text, NULL, NULL) < 0)
+		return;
+	r->rest = r->text;
 }
 
 /* The next entry with four fields at least; lines with fewer are skipped. */
 static bool id_reader_next(id_reader *r)
 {
-	while (r->f && getline(&r->line, &r->cap, r->f) >= 0) {
-		char *p = r->line, **fields[] = { &r->name, NULL, &r->id, &r->fourth };
-		p[strcspn(p, "\n")] = '\0';
+	while (r->rest) {
+		char *p = strsep(&r->rest, "\n"), **fields[] = { &r->name, NULL, &r->id, &r->fourth };
 		size_t i;
 		for (i = 0; i < ARRAY_SIZE(fields) && p; i++) {
-			char *colon = strchr(p, ':');
 			if (fields[i])
 				*fields[i] = p;
-			if (colon)
-				*colon = '\0';
-			p = colon ? colon + 1 : NULL;
+			p = strchr(p, ':');
+			if (p)
+				*p++ = '\0';
 		}
 		if (i == ARRAY_SIZE(fields))
 			return true;

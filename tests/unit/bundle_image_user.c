@@ -160,6 +160,29 @@ static void test_links_do_not_lead_out(void **state)
 	expect_error("app:evil", "no such group \"evil\"");
 }
 
+/* A /etc/group that is a FIFO is not waited on, and a /etc/passwd past the
+ * bound is not read: both count as absent. */
+static void test_odd_files_are_not_read(void **state)
+{
+	char p[128];
+	snprintf(p, sizeof(p), "%s/etc/group", rootfs);
+	unlink(p);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	expect_user("app", 1000, 1001, 0, NULL);
+	expect_error("app:wheel", "no such group \"wheel\"");
+	size_t n = (4u << 20) + 1;
+	_cleanup_free_ char *big = malloc(n + 1);
+	assert_non_null(big);
+	memset(big, '\n', n);
+	memcpy(big, ETC_PASSWD, strlen(ETC_PASSWD));
+	big[n] = '\0';
+	etc_file(rootfs, "passwd", big);
+	expect_error("app", "no such user \"app\"");
+	big[n - 1] = '\0'; /* at the bound it is read */
+	etc_file(rootfs, "passwd", big);
+	expect_user("app", 1000, 1001, 0, NULL);
+}
+
 static void test_by_path(void **state)
 {
 	_cleanup_(image_user_release) struct oci_user u = { 0 };
@@ -187,6 +210,7 @@ int main(void)
 		T(test_odd_group_files),
 		T(test_more_groups_than_the_runtime_applies),
 		T(test_links_do_not_lead_out),
+		T(test_odd_files_are_not_read),
 		T(test_by_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
