@@ -55,8 +55,9 @@ BINS := $(foreach m,$(MAINS),$(B)/bin/$(call bin_name,$(m)))
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRCS))
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+# tests/unit/<room>_<file>.c tests <room>/<file>.c; each is one binary
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRCS))
 
 ALL_SRCS := $(foreach d,$(LIBDIRS),$(wildcard $(d)/*.c)) $(UNIT_SRCS) $(HELPER_SRCS)
 DEPS := $(patsubst %.c,$(B)/obj/%.d,$(ALL_SRCS))
@@ -96,7 +97,7 @@ $(STATIC_HELPERS): $(B)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -O2 -D_GNU_SOURCE -Wall -Werror -static -o $@ $<
 
-$(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIBS)
+$(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS) -lcmocka
 

@@ -3,16 +3,14 @@
  * image's own /etc/passwd and /etc/group, Labels and StopSignal as
  * annotations, on top of secure defaults (Docker's default capabilities,
  * masked and readonly paths, no_new_privileges, a private network
- * namespace). Header-only use of images/manifest.h: no link dependency. */
+ * namespace). */
 #pragma once
+#include "bundle/image_config.h"
 #include "bundle/spec.h"
 #include "common/error.h"
-#include "images/manifest.h"
 
 #define ANNOT_STOP_SIGNAL "org.opencontainers.image.stopSignal"
 
 /* args: the command line's override of Cmd, or NULL. rootfs_fd: the
- * assembled rootfs, where /etc/passwd and /etc/group are read safely. */
+ * assembled rootfs, where User is resolved (bundle/image_user.h). */
 int spec_from_image(const img_config *cfg, int rootfs_fd, char *const *args, struct oci_spec **out, cerr *err);
-/* Resolve an image "User" (user[:group], names or numbers) inside rootfs. */
-int image_user_resolve(int rootfs_fd, const char *spec, struct oci_user *u, cerr *err);

@@ -17,11 +17,8 @@
 /* <path>.tmp.<64 random bits>: unpredictable, so nobody can plant it ahead */
 #define WFA_TMP_FORMAT "%s.tmp.%016" PRIx64
 
-int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len, cerr *err)
+int read_fd(int fd, const char *path, size_t max, char **out, size_t *len, cerr *err)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return cerr_sys(err, errno, "%s", path);
 	size_t cap = 4096, n = 0;
 	_cleanup_free_ char *buf = malloc(cap);
 	if (!buf)
@@ -53,6 +50,14 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *le
 		*len = n;
 	*out = TAKE_PTR(buf);
 	return 0;
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len, cerr *err)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return cerr_sys(err, errno, "%s", path);
+	return read_fd(fd, path, max, out, len, err);
 }
 
 static int write_all(int fd, const void *data, size_t len)

@@ -18,7 +18,7 @@ int image_load(img_store *s, const char *manifest, img_handle *h, cerr *err)
 	snprintf(h->id, sizeof(h->id), "%s", h->man.config.digest);
 	if ((r = store_read_blob(s, h->id, IMG_MAX_JSON, &h->config_text, NULL, err)) < 0)
 		goto fail;
-	if ((r = config_parse(h->config_text, h->id, &h->cfg, err)) < 0)
+	if ((r = img_config_parse(h->config_text, h->id, &h->cfg, err)) < 0)
 		goto fail;
 	if (h->cfg.n_diff_ids != h->man.n_layers) {
 		r = cerr_set(err, EINVAL, "image %s: layer count differs from diff_ids", manifest);
@@ -54,7 +54,7 @@ int image_lookup(img_store *s, const char *ref, img_handle *h, cerr *err)
 void image_handle_free(img_handle *h)
 {
 	manifest_free(&h->man);
-	config_free(&h->cfg);
+	img_config_free(&h->cfg);
 	free(h->config_text);
 	h->config_text = NULL;
 }

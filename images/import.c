@@ -341,8 +341,8 @@ static int import_oci(imp *m, cerr *err)
 		return r;
 	snprintf(m->config_digest, DIGEST_STR_LEN, "%s", man.config.digest);
 	snprintf(w, sizeof(w), "blob %s", man.config.digest);
-	_cleanup_(config_free) img_config cfg;
-	if ((r = config_parse(ctext, w, &cfg, err)) < 0)
+	_cleanup_(img_config_free) img_config cfg;
+	if ((r = img_config_parse(ctext, w, &cfg, err)) < 0)
 		return r;
 	if ((r = check_platform(m, &cfg, err)) < 0 || (r = check_layer_count(m, man.n_layers, &cfg, err)) < 0)
 		return r;
@@ -447,8 +447,8 @@ static int import_docker(imp *m, cerr *err)
 		return cerr_set(err, EIO, "blob %s: digest mismatch: expected %s, got %s", named, named, m->config_digest);
 	char w[DIGEST_STR_LEN + 8];
 	snprintf(w, sizeof(w), "blob %s", m->config_digest);
-	_cleanup_(config_free) img_config cfg;
-	if ((r = config_parse(ctext, w, &cfg, err)) < 0)
+	_cleanup_(img_config_free) img_config cfg;
+	if ((r = img_config_parse(ctext, w, &cfg, err)) < 0)
 		return r;
 	if ((r = check_platform(m, &cfg, err)) < 0 || (r = check_layer_count(m, e->n_layers, &cfg, err)) < 0)
 		return r;

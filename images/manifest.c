@@ -263,7 +263,7 @@ static int parse_run_config(yajl_val c, const char *what, img_config *out, cerr 
 	return 0;
 }
 
-int config_parse(const char *text, const char *what, img_config *out, cerr *err)
+int img_config_parse(const char *text, const char *what, img_config *out, cerr *err)
 {
 	memset(out, 0, sizeof(*out));
 	_cleanup_json_ yajl_val root = NULL;
@@ -315,28 +315,8 @@ int config_parse(const char *text, const char *what, img_config *out, cerr *err)
 	}
 	return 0;
 fail:
-	config_free(out);
+	img_config_free(out);
 	return r;
-}
-
-void config_free(img_config *c)
-{
-	free(c->os);
-	free(c->arch);
-	free(c->variant);
-	strv_free(c->diff_ids);
-	strv_free(c->entrypoint);
-	strv_free(c->cmd);
-	strv_free(c->env);
-	free(c->workdir);
-	free(c->user);
-	free(c->stop_signal);
-	for (size_t i = 0; i < c->n_labels; i++) {
-		free(c->labels[i].key);
-		free(c->labels[i].val);
-	}
-	free(c->labels);
-	memset(c, 0, sizeof(*c));
 }
 
 int docker_manifest_parse(const char *text, const char *what, docker_manifest *out, cerr *err)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "bundle/image_config.h"
 #include "common/error.h"
 #include "images/digest.h"
 
@@ -49,21 +50,6 @@ typedef struct img_manifest {
 	size_t n_layers;
 } img_manifest;
 
-typedef struct img_label {
-	char *key, *val;
-} img_label;
-
-typedef struct img_config {
-	char *os, *arch, *variant;
-	char **diff_ids;                /* NULL-terminated */
-	size_t n_diff_ids;
-	/* from "config" (the run defaults); NULL when absent */
-	char **entrypoint, **cmd, **env;
-	char *workdir, *user, *stop_signal;
-	img_label *labels;
-	size_t n_labels;
-} img_config;
-
 typedef struct docker_entry {
 	char *config;                   /* a path inside the archive */
 	char **repo_tags;               /* NULL-terminated, maybe empty */
@@ -79,11 +65,11 @@ typedef struct docker_manifest {
 /* Parsers take NUL-terminated text; `what` names the input in errors. */
 int index_parse(const char *text, const char *what, img_index *out, cerr *err);
 int manifest_parse(const char *text, const char *what, img_manifest *out, cerr *err);
-int config_parse(const char *text, const char *what, img_config *out, cerr *err);
+/* The image config; its type, and img_config_free, are bundle/image_config.h. */
+int img_config_parse(const char *text, const char *what, img_config *out, cerr *err);
 int docker_manifest_parse(const char *text, const char *what, docker_manifest *out, cerr *err);
 void index_free(img_index *x);
 void manifest_free(img_manifest *m);
-void config_free(img_config *c);
 void docker_manifest_free(docker_manifest *d);
 
 bool mt_is_index(const char *mt);

@@ -1,5 +1,6 @@
 #include "supervisor/daemon/ctr_bundle.h"
 #include "images/gc.h"
+#include "bundle/image_user.h"
 #include "bundle/spec.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
@@ -8,89 +9,11 @@
 #include "common/json.h"
 #include "common/strv.h"
 
-#include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-/* A file of the rootfs, resolved inside it (an image's symlinks stay in). */
-static FILE *fopen_in_root(const char *rootfs, const char *path)
-{
-	_cleanup_close_ int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0)
-		return NULL;
-	int fd = open_in_root(root, path, O_RDONLY, 0);
-	if (fd < 0)
-		return NULL;
-	FILE *f = fdopen(fd, "re");
-	if (!f)
-		close(fd);
-	return f;
-}
-
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
-/* name or number in passwd (3rd field) or group (3rd field); gid_out gets
- * passwd's 4th field when asked. */
-static int lookup(const char *rootfs, const char *file, const char *name, long *id, long *gid_out)
-{
-	if (all_digits(name)) {
-		*id = strtol(name, NULL, 10);
-		if (!gid_out)
-			return 0;
-	}
-	_cleanup_fclose_ FILE *f = fopen_in_root(rootfs, file);
-	if (!f)
-		return all_digits(name) ? 0 : -ENOENT;
-	char line[1024];
-	while (fgets(line, sizeof(line), f)) {
-		char *save = NULL, *n = strtok_r(line, ":", &save);
-		strtok_r(NULL, ":", &save);
-		char *u = strtok_r(NULL, ":", &save), *g = strtok_r(NULL, ":", &save);
-		if (!n || !u)
-			continue;
-		bool match = all_digits(name) ? strtol(u, NULL, 10) == *id : streq(n, name);
-		if (match) {
-			*id = strtol(u, NULL, 10);
-			if (gid_out && g)
-				*gid_out = strtol(g, NULL, 10);
-			return 0;
-		}
-	}
-	return all_digits(name) ? 0 : -ENOENT;
-}
-
-int bundle_resolve_user(const char *rootfs, const char *user, long *uid, long *gid, cerr *err)
-{
-	*uid = *gid = 0;
-	if (!user || !*user)
-		return 0;
-	_cleanup_free_ char *u = strdup(user);
-	if (!u)
-		return cerr_set(err, ENOMEM, "out of memory");
-	char *g = strchr(u, ':');
-	if (g)
-		*g++ = '\0';
-	if (lookup(rootfs, "/etc/passwd", u, uid, gid) < 0)
-		return cerr_set(err, ENOENT, "no user \"%s\" in the image's /etc/passwd", u);
-	if (g && lookup(rootfs, "/etc/group", g, gid, NULL) < 0)
-		return cerr_set(err, ENOENT, "no group \"%s\" in the image's /etc/group", g);
-	if (*uid < 0 || *uid > 0xfffffffe || *gid < 0 || *gid > 0xfffffffe)
-		return cerr_set(err, ERANGE, "\"%s\" is out of range", user);
-	return 0;
-}
 
 static void gen_strv(yajl_gen g, const char *key, char *const *v)
 {
@@ -170,7 +93,7 @@ static void gen_caps(yajl_gen g, uint64_t mask)
 }
 
 static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **args, char **env,
-			long uid, long gid)
+			const struct oci_user *user)
 {
 	const ctr_spec *s = in->spec;
 	const char *cwd = s->workdir ? s->workdir : in->image->workdir && *in->image->workdir ? in->image->workdir : "/";
@@ -193,8 +116,15 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	gen_caps(g, s->caps);
 	jg_key(g, "user");
 	yajl_gen_map_open(g);
-	jg_key_int(g, "uid", uid);
-	jg_key_int(g, "gid", gid);
+	jg_key_int(g, "uid", user->uid);
+	jg_key_int(g, "gid", user->gid);
+	if (user->n_additional_gids) {
+		jg_key(g, "additionalGids");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < user->n_additional_gids; i++)
+			yajl_gen_integer(g, user->additional_gids[i]);
+		yajl_gen_array_close(g);
+	}
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 }
@@ -293,9 +223,9 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 	yajl_val d = default_spec(err);
 	if (!d)
 		return -err->code;
-	long uid, gid;
-	const char *user = in->spec->user ? in->spec->user : in->image->user;
-	if (bundle_resolve_user(in->image->rootfs, user, &uid, &gid, err) < 0) {
+	_cleanup_(image_user_release) struct oci_user user = { 0 };
+	const char *who = in->spec->user ? in->spec->user : in->image->user;
+	if (image_user_resolve_path(in->image->rootfs, who, &user, err) < 0) {
 		*field = "spec.user";
 		return -EINVAL;
 	}
@@ -341,7 +271,7 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 			continue;
 		jg_key(g, k);
 		if (streq(k, "process")) {
-			gen_process(g, v, in, args, env, uid, gid);
+			gen_process(g, v, in, args, env, &user);
 		} else if (streq(k, "root")) {
 			yajl_gen_map_open(g);
 			jg_key_str(g, "path", in->image->rootfs);

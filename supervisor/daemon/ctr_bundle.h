@@ -23,5 +23,3 @@ typedef struct bundle_in {
  * commits or aborts out). Errors name the spec field at fault (in *field)
  * when the input is to blame, else *field is NULL. */
 int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_pending *out, cerr *err);
-/* "user[:group]", by name (the rootfs's /etc/passwd and /etc/group) or number. */
-int bundle_resolve_user(const char *rootfs, const char *user, long *uid, long *gid, cerr *err);

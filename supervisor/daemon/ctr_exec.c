@@ -4,12 +4,12 @@
  * container's /etc/passwd, and relays the monitor's answer; a client that
  * hangs up closes the monitor's call, which kills the command. */
 #include "supervisor/daemon/ctr_methods.h"
-#include "supervisor/daemon/ctr_bundle.h"
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/varlink/monitor_iface.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/varlink/client.h"
+#include "bundle/image_user.h"
 #include "bundle/spec.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -129,15 +129,15 @@ static int relay_start(corrald *d, ctr *c, vl_call *call, yajl_val params, const
 		char cfg[PATH_MAX + 16];
 		snprintf(cfg, sizeof(cfg), "%s/config.json", dir);
 		_cleanup_spec_ struct oci_spec *s = NULL;
-		long uid, gid;
+		_cleanup_(image_user_release) struct oci_user u = { 0 };
 		int r = spec_load(cfg, &s, err);
 		if (r < 0)
 			return r;
-		if ((r = bundle_resolve_user(s->root_path, user, &uid, &gid, err)) < 0) {
+		if ((r = image_user_resolve_path(s->root_path, user, &u, err)) < 0) {
 			*bad_user = true;
 			return r;
 		}
-		snprintf(ids, sizeof(ids), "%ld:%ld", uid, gid);
+		snprintf(ids, sizeof(ids), "%u:%u", u.uid, u.gid);
 	}
 	_cleanup_free_ char *mp = monitor_params(params, user ? ids : NULL);
 	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -30,8 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		manifest_free(&m);
 	cerr_clear(&err);
 	img_config c;
-	if (config_parse(text, "fuzz", &c, &err) == 0)
-		config_free(&c);
+	if (img_config_parse(text, "fuzz", &c, &err) == 0)
+		img_config_free(&c);
 	cerr_clear(&err);
 	docker_manifest d;
 	if (docker_manifest_parse(text, "fuzz", &d, &err) == 0)

@@ -77,6 +77,15 @@ new_test_env() {
 
 cr() { "$CORRAL" --root "$STATE" "$@"; }
 
+# Wait up to 5 s for a container of cr to reach a status.
+wait_status() { # id status
+	for _ in $(seq 50); do
+		[ "$(cr state "$1" | jq -r .status)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "$1 did not become $2"
+}
+
 # Clean up whatever a test left in its state root.
 teardown_state() {
 	[ -d "$STATE" ] || return 0

@@ -377,12 +377,13 @@ test_sv_options_reach_the_container() {
 	mkdir -p "$T/vol" && echo host-file >"$T/vol/f"
 	local out
 	out=$(ctl run -e FOO=bar -w /tmp -u app -v "$T/vol:/data:ro" -l team=infra "$IMG" \
-		sh -c 'echo $FOO; pwd; id -u; cat /data/f; touch /data/x 2>/dev/null && echo writable || echo readonly')
+		sh -c 'echo $FOO; pwd; id -u; id -G; cat /data/f; touch /data/x 2>/dev/null && echo writable || echo readonly')
 	assert_eq "$out" "bar
 /tmp
 1000
+1000 10
 host-file
-readonly" "env, workdir, user, ro bind mount"
+readonly" "env, workdir, user and the groups that list it (wheel), ro bind mount"
 	ctl run -d --name lab -l team=infra "$IMG" sleep 100 >/dev/null
 	ctl run -d --name other "$IMG" sleep 100 >/dev/null
 	assert_eq "$(ctl call List '{"labels":{"team":"infra"}}' | jq -r '.containers[].name')" lab "label filter"

@@ -1,14 +1,15 @@
 #!/bin/bash
-# Run every cmocka unit test binary; record counts in $B/results/unit.txt.
+# Run every cmocka unit test binary ($B/tests/unit/*, one per tests/unit/*.c);
+# record counts in $B/results/unit.txt, each log in $B/results/unit/.
 set -u
 B=${1:-build}
-mkdir -p "$B/results"
+mkdir -p "$B/results/unit"
 out="$B/results/unit.txt"
 : >"$out"
 pass=0 failed=0 skipped=0
-for t in "$B"/tests/test_*; do
-	[ -x "$t" ] || continue
-	log="$B/results/$(basename "$t").log"
+for t in "$B"/tests/unit/*; do
+	[ -f "$t" ] && [ -x "$t" ] || continue
+	log="$B/results/unit/$(basename "$t").log"
 	CMOCKA_MESSAGE_OUTPUT=stdout "$t" >"$log" 2>&1
 	rc=$?
 	p=$(grep -c '^\[       OK \]' "$log")

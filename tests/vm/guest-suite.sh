@@ -10,8 +10,8 @@ cd "$root" || exit 1
 # tests, the runtime's cgroup and exit-code paths, seccomp, and the
 # supervisor's OOM report. The rest runs on the host tier; under TCG the
 # whole suite would not fit the tier's time limit.
-export TIER_TESTS="test_cgroups.sh test_seccomp.sh
-test_runtime.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
+export TIER_TESTS="test_cgroups.sh test_runtime_seccomp.sh
+test_runtime_lifecycle.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
 test_supervisor_lifecycle.sh:memory
 test_supervisor_security.sh:exec_timeout|memory_limit
 test_clients_podman.sh:resources"

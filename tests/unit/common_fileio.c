@@ -1,3 +1,5 @@
+/* common/fileio.c: atomic writes (temporary file, fsync, rename), pending
+ * writes committed or aborted, and temporary names that cannot be planted. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -266,26 +268,6 @@ static void test_premade_tmp(void **state)
 	unlink(premade), unlink(victim), unlink(path);
 }
 
-static void test_fsync_all_reports_errors(void **state)
-{
-	char a[PATH_MAX];
-	snprintf(a, sizeof(a), "%s/s", dir);
-	assert_int_equal(write_file_atomic(a, "s", 1, 0600, NULL), 0);
-	int fd = open(a, O_RDONLY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	assert_int_equal(fsync_all((int[]){ fd, fd, fd }, 3), 0);
-	int pipefd[2];
-	assert_int_equal(pipe(pipefd), 0);
-	/* a pipe cannot be synced, nor a closed descriptor */
-	assert_int_equal(fsync_all((int[]){ fd, pipefd[0] }, 2), -EINVAL);
-	close(pipefd[0]), close(pipefd[1]);
-	assert_int_equal(fsync_all((int[]){ fd, pipefd[0] }, 2), -EBADF);
-	close(fd);
-	unlink(a);
-	assert_int_equal(fsync_dirs((const char *const[]){ dir, "/" }, 2), 0);
-	assert_int_equal(fsync_dirs((const char *const[]){ dir, "/nonexistent-corral-dir" }, 2), -ENOENT);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,7 +279,6 @@ int main(void)
 		cmocka_unit_test(test_planted_symlink_not_followed),
 		cmocka_unit_test(test_tmp_names_unique),
 		cmocka_unit_test(test_premade_tmp),
-		cmocka_unit_test(test_fsync_all_reports_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,6 +1,6 @@
 /* The eBPF device filter, checked by running the generated program in a
  * small interpreter of the instructions it uses. */
-#include "test_cgroups_fake.h"
+#include "cgroups_fake.h"
 #include "cgroups/devices.h"
 
 #include <errno.h>

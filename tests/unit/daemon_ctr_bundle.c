@@ -1,13 +1,9 @@
-/* supervisor/bundle_gen: the config.json corrald writes is one the runtime
+/* supervisor/daemon/ctr_bundle.c: the config.json corrald writes is one the runtime
  * accepts (spec_parse), carries what the request and the image asked for,
  * and bad image defaults are refused by name, with nothing left behind. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "etc_fixture.h"
 
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -48,11 +44,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	char p[128];
-	snprintf(p, sizeof(p), "%s/config.json", f->dir);
-	unlink(p);
-	rmdir(f->rootfs);
-	rmdir(f->dir);
+	rm_rf(f->dir);
 	free(f);
 	return 0;
 }
@@ -210,6 +202,36 @@ static void test_empty_first_word_is_refused(void **state)
 	expect_refused(f, "spec.command", "no command");
 }
 
+/* The image's User, or the request's, as the image's own files say, with
+ * the groups that list the user (bundle/image_user.c). */
+static void test_user_and_its_groups(void **state)
+{
+	fixture *f = *state;
+	etc_fixture(f->rootfs);
+	f->img.user = "app";
+	const char *field = NULL;
+	cerr err = { 0 };
+	assert_int_equal(write_config(f, &field, &err), 0);
+	struct oci_spec *s = load_written(f);
+	assert_int_equal(s->process.user.uid, 1000);
+	assert_int_equal(s->process.user.gid, 1001);
+	assert_int_equal(s->process.user.n_additional_gids, 2);
+	assert_int_equal(s->process.user.additional_gids[0], 10);
+	assert_int_equal(s->process.user.additional_gids[1], 29);
+	spec_free(s);
+	f->spec.user = "1000:audio";
+	assert_int_equal(write_config(f, &field, &err), 0);
+	s = load_written(f);
+	assert_int_equal(s->process.user.gid, 29);
+	assert_int_equal(s->process.user.n_additional_gids, 0);
+	spec_free(s);
+	char p[128];
+	snprintf(p, sizeof(p), "%s/config.json", f->dir);
+	unlink(p);
+	f->spec.user = "nobody";
+	expect_refused(f, "spec.user", "no such user \"nobody\" in the image's /etc/passwd");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +240,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_relative_image_workdir_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_image_env_without_value_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_first_word_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_user_and_its_groups, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,3 +1,5 @@
+/* supervisor/daemon/ctr_spec.c: the ContainerSpec of CreateContainer, its
+ * defaults, and errors that name the field at fault. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,72 +11,8 @@
 #include <string.h>
 
 #include "common/cleanup.h"
-#include "common/fileio.h"
 #include "common/json.h"
-#include "supervisor/varlink/interface.h"
-#include "supervisor/daemon/service.h"
 #include "supervisor/daemon/ctr_spec.h"
-
-static char *read_varlink(void)
-{
-	/* from the repository root (make check-unit), or beside this file */
-	const char *candidates[] = { "supervisor/varlink/io.corral.Supervisor.varlink",
-				     "../../supervisor/varlink/io.corral.Supervisor.varlink" };
-	for (size_t i = 0; i < 2; i++) {
-		char *s = NULL;
-		cerr err = { 0 };
-		if (read_file(candidates[i], 1 << 20, &s, NULL, &err) == 0)
-			return s;
-		cerr_clear(&err);
-	}
-	return NULL;
-}
-
-static void test_embedded_description_matches_file(void **state)
-{
-	_cleanup_free_ char *file = read_varlink();
-	assert_non_null(file);
-	if (strcmp(file, corral_supervisor_interface) != 0)
-		fail_msg("supervisor/varlink/interface.c is stale: run supervisor/varlink/gen-interface.sh");
-}
-
-/* Every method the description declares has a handler, and no handler lacks
- * a declaration. */
-static void test_methods_match_description(void **state)
-{
-	const char *d = corral_supervisor_interface;
-	size_t declared = 0;
-	for (const char *p = d; (p = strstr(p, "\nmethod ")); p++) {
-		char name[64];
-		assert_int_equal(sscanf(p, "\nmethod %63[A-Za-z0-9]", name), 1);
-		bool found = false;
-		for (size_t i = 0; i < corral_supervisor_iface.n_methods; i++)
-			found |= streq(corral_supervisor_iface.methods[i].name, name);
-		if (!found)
-			fail_msg("no handler for declared method %s", name);
-		declared++;
-	}
-	assert_int_equal(declared, corral_supervisor_iface.n_methods);
-	assert_true(declared >= 20);
-	const char *errors[] = { "NoSuchContainer", "NoSuchImage", "NameInUse", "InvalidParameter",
-				 "InvalidState", "PermissionDenied" };
-	for (size_t i = 0; i < ARRAY_SIZE(errors); i++) {
-		char needle[64];
-		snprintf(needle, sizeof(needle), "\nerror %s (", errors[i]);
-		assert_non_null(strstr(d, needle));
-	}
-	assert_non_null(strstr(d, "\ninterface io.corral.Supervisor\n"));
-}
-
-static void test_mutating_methods(void **state)
-{
-	assert_true(corrald_method_mutates("io.corral.Supervisor.CreateContainer"));
-	assert_true(corrald_method_mutates("io.corral.Supervisor.Remove"));
-	assert_false(corrald_method_mutates("io.corral.Supervisor.Ping"));
-	assert_false(corrald_method_mutates("io.corral.Supervisor.List"));
-	assert_false(corrald_method_mutates("org.other.Remove"));
-	assert_false(corrald_method_mutates("io.corral.SupervisorX.Remove"));
-}
 
 static int parse_spec(const char *json, ctr_spec *s, char *field, size_t n, cerr *err)
 {
@@ -182,9 +120,6 @@ static void test_signals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_embedded_description_matches_file),
-		cmocka_unit_test(test_methods_match_description),
-		cmocka_unit_test(test_mutating_methods),
 		cmocka_unit_test(test_spec_full),
 		cmocka_unit_test(test_spec_errors_name_the_field),
 		cmocka_unit_test(test_signals),

@@ -1,5 +1,5 @@
 /* linux.resources → cgroup v2 files, against a fake cgroupfs. */
-#include "test_cgroups_fake.h"
+#include "cgroups_fake.h"
 
 /* Apply json to a fresh fake cgroup "ctr"; returns apply's result. */
 static int apply_json(const char *json, cerr *err)

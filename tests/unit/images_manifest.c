@@ -141,7 +141,7 @@ static void test_config(void **state)
 			"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" D1 "\",\"" D2 "\"]}}";
 	img_config c;
 	cerr err = { 0 };
-	assert_int_equal(config_parse(t, "c", &c, &err), 0);
+	assert_int_equal(img_config_parse(t, "c", &c, &err), 0);
 	assert_string_equal(c.arch, "amd64");
 	assert_int_equal(c.n_diff_ids, 2);
 	assert_string_equal(c.diff_ids[1], D2);
@@ -154,32 +154,32 @@ static void test_config(void **state)
 	assert_string_equal(c.stop_signal, "SIGINT");
 	assert_int_equal(c.n_labels, 2);
 	assert_string_equal(c.labels[1].key, "x");
-	config_free(&c);
+	img_config_free(&c);
 	/* null run config and null members are fine */
-	assert_int_equal(config_parse("{\"config\":null,\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}", "c", &c, &err), 0);
+	assert_int_equal(img_config_parse("{\"config\":null,\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}", "c", &c, &err), 0);
 	assert_null(c.cmd);
-	config_free(&c);
+	img_config_free(&c);
 }
 
 static void test_config_bad(void **state)
 {
 	img_config c;
 	cerr err = { 0 };
-	assert_true(config_parse("{\"rootfs\":{\"type\":\"layers\"}}", "c", &c, &err) < 0);
+	assert_true(img_config_parse("{\"rootfs\":{\"type\":\"layers\"}}", "c", &c, &err) < 0);
 	assert_non_null(strstr(err.msg, "diff_ids"));
 	cerr_clear(&err);
-	assert_true(config_parse("{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:xx\"]}}", "c", &c, &err) < 0);
+	assert_true(img_config_parse("{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:xx\"]}}", "c", &c, &err) < 0);
 	assert_non_null(strstr(err.msg, "rootfs.diff_ids[0]"));
 	cerr_clear(&err);
-	assert_true(config_parse("{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"config\":{\"Env\":\"A=1\"}}", "c",
+	assert_true(img_config_parse("{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"config\":{\"Env\":\"A=1\"}}", "c",
 				 &c, &err) < 0);
 	assert_non_null(strstr(err.msg, "Env: expected an array"));
 	cerr_clear(&err);
-	assert_true(config_parse("{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"config\":{\"Cmd\":[1]}}", "c", &c,
+	assert_true(img_config_parse("{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"config\":{\"Cmd\":[1]}}", "c", &c,
 				 &err) < 0);
 	assert_non_null(strstr(err.msg, "Cmd[0]"));
 	cerr_clear(&err);
-	assert_true(config_parse("{\"rootfs\":{\"type\":\"bogus\",\"diff_ids\":[]}}", "c", &c, &err) < 0);
+	assert_true(img_config_parse("{\"rootfs\":{\"type\":\"bogus\",\"diff_ids\":[]}}", "c", &c, &err) < 0);
 	cerr_clear(&err);
 }
 

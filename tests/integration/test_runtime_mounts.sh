@@ -1,0 +1,132 @@
+#!/bin/bash
+# The container's filesystem, as the OCI runtime-spec says: the rootfs and
+# pivot_root (or chroot without a mount namespace of its own), readonly,
+# masked and readonly paths, mounts and their options.
+. "$(dirname "$0")/lib.sh"
+
+test_host_files_invisible() {
+	mkbundle sh -c 'ls /tmp; test -e /work && echo host-visible; true'
+	marker=/tmp/corral-host-marker-$$
+	touch "$marker"
+	rc=0; out=$(run_ctr "$TID") || rc=$?
+	rm -f "$marker"
+	assert_eq "$rc" 0 "exit code"
+	assert_not_contains "$out" "corral-host-marker" "/tmp listing"
+	assert_not_contains "$out" "host-visible" "host /work"
+}
+
+test_readonly_root_refuses_writes() {
+	mkbundle sh -c 'if touch /newfile 2>/dev/null; then echo wrote; else echo refused; fi'
+	out=$(run_ctr "$TID")
+	assert_eq "$out" refused "write to read-only root"
+	[ ! -e "$BUSYBOX_ROOTFS/newfile" ] || fail "file appeared in the shared rootfs"
+}
+
+test_masked_and_readonly_paths() {
+	mkbundle sh -c 'wc -c </etc/passwd; ls /home | wc -l; cat /proc/sys/kernel/hostname >/dev/null && echo sys-readable; echo x >/proc/sys/kernel/hostname 2>/dev/null && echo sys-writable; true'
+	cfg '.linux.maskedPaths += ["/etc/passwd", "/home"]'
+	out=$(run_ctr "$TID")
+	assert_eq "$(echo "$out" | sed -n 1p)" 0 "masked file reads empty"
+	assert_eq "$(echo "$out" | sed -n 2p)" 0 "masked directory is empty"
+	assert_contains "$out" sys-readable "readonly /proc/sys is readable"
+	assert_not_contains "$out" sys-writable "readonly /proc/sys refuses writes"
+}
+
+# tmpcopyup (podman --read-only, --tmpfs): the tmpfs starts with what the
+# rootfs had there, with the directory's mode; runc gives the same.
+test_tmpcopyup_starts_with_the_rootfs_content() {
+	mkbundle sh -c 'stat -c %a /etc; ls /etc | wc -l; grep -c root /etc/passwd; echo x >/etc/new && cat /etc/new; grep -c " /etc tmpfs" /proc/self/mounts'
+	cfg '.root.readonly=true | .mounts += [{"destination":"/etc","type":"tmpfs","source":"tmpfs","options":["nosuid","nodev","tmpcopyup","mode=700","size=1m"]}]'
+	ours=$(run_ctr "$TID" 2>&1) || fail "run: $ours"
+	[ ! -e "$BUSYBOX_ROOTFS/etc/new" ] || fail "the write reached the rootfs"
+	want=$(stat -c %a "$BUSYBOX_ROOTFS/etc")
+	assert_eq "$ours" "$want
+$(ls "$BUSYBOX_ROOTFS/etc" | wc -l)
+1
+x
+1" "the copy, its mode, and a write to it"
+	if command -v runc >/dev/null; then
+		theirs=$(cd "$BUNDLE" && runc --root "$T/runc" run "$TID-runc" </dev/null 2>&1)
+		assert_eq "$ours" "$theirs" "the same under runc"
+	fi
+}
+
+# An option neither runc nor crun knows is refused by name, never handed
+# to the kernel as filesystem data.
+test_unknown_mount_option_is_refused() {
+	mkbundle true
+	cfg '.mounts += [{"destination":"/tmp","type":"tmpfs","source":"tmpfs","options":["nosuid","bogus"]}]'
+	out=$(run_ctr "$TID" 2>&1) && fail "an unknown option was taken"
+	assert_contains "$out" 'options: unknown option "bogus"' "named"
+	assert_eq "$(echo "$out" | wc -l)" 1 "one line"
+	cfg '.mounts[-1].options=["tmpcopyup"] | .mounts[-1].type="bind" | .mounts[-1].source="/tmp"'
+	out=$(run_ctr "$TID" 2>&1) && fail "tmpcopyup on a bind was taken"
+	assert_contains "$out" "tmpcopyup is for a tmpfs mount" "tmpcopyup on a bind"
+	"$CORRAL" features | jq -e '.mountOptions | index("tmpcopyup") and index("nosymfollow")' >/dev/null ||
+		fail "corral features does not list tmpcopyup and nosymfollow"
+}
+
+# runc's recursive access-time options: one mode at a time, the last wins.
+test_recursive_atime_options() {
+	mkbundle sh -c 'grep " /tmp " /proc/self/mounts | cut -d" " -f4'
+	for case in 'rnoatime:rw,noatime' 'rnoatime ratime:rw,relatime' 'defaults acl rnostrictatime:rw,relatime'; do
+		opts=$(echo "${case%%:*}" | tr ' ' '\n' | jq -R . | jq -s .)
+		cfg --argjson o "$opts" '.mounts |= map(select(.destination != "/tmp")) | .mounts += [{"destination":"/tmp","type":"tmpfs","source":"tmpfs","options":$o}]'
+		assert_eq "$(run_ctr "$TID" 2>&1)" "${case#*:}" "options ${case%%:*}"
+	done
+}
+
+# Without a mount namespace of its own, as under runc: no pivot_root, the
+# rootfs is chrooted; and corral mounts nothing in a namespace it does not
+# own (runc leaves such mounts behind), so what needs a mount is refused.
+test_no_mount_namespace_is_chrooted() {
+	mkbundle sh -c 'cat /marker; [ -e /proc/self ] && echo has-proc; sleep 30'
+	own_rootfs
+	echo inside >"$BUNDLE/rootfs/marker"
+	cfg '.linux.namespaces |= map(select(.type != "mount"))'
+	out=$(run_ctr "$TID" 2>&1) && fail "mounts without a mount namespace were taken"
+	assert_contains "$out" "mounts: needs a mount namespace of the container's own (linux.namespaces has none)" "refused"
+	cfg '.mounts=[] | del(.linux.maskedPaths) | del(.linux.readonlyPaths) | .root.readonly=false'
+	before=$(wc -l </proc/self/mountinfo)
+	(cd "$BUNDLE" && cr run -d "$TID" </dev/null >"$T/out" 2>&1)
+	pid=$(cr state "$TID" | jq -r .pid)
+	assert_eq "$(readlink /proc/"$pid"/ns/mnt)" "$(readlink /proc/self/ns/mnt)" "the init's mount namespace"
+	assert_eq "$(readlink /proc/"$pid"/root)" "$BUNDLE/rootfs" "the init's root"
+	assert_eq "$(cr exec "$TID" cat /marker)" inside "an exec is chrooted too"
+	cr exec "$TID" ls "$T" >/dev/null 2>&1 && fail "an exec saw the host's files"
+	assert_eq "$(wc -l </proc/self/mountinfo)" "$before" "no mount was made"
+	cr kill "$TID" KILL
+	for _ in $(seq 50); do [ "$(cr state "$TID" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+	assert_eq "$(head -1 "$T/out")" inside "the process is chrooted"
+}
+
+# Joining a mount namespace by path: chrooted into root.path as that
+# namespace sees it (here "/": the other container's root), mounting nothing.
+test_joined_mount_namespace() {
+	mkbundle sleep 30
+	own_rootfs
+	echo from-a >"$BUNDLE/rootfs/marker"
+	(cd "$BUNDLE" && cr run -d "$TID-a" </dev/null)
+	pid=$(cr state "$TID-a" | jq -r .pid)
+	mkdir -p "$T/b"
+	jq --arg p "/proc/$pid/ns/mnt" '.root={"path":"/"} | .mounts=[] | del(.linux.maskedPaths) | del(.linux.readonlyPaths)
+		| .process.args=["cat","/marker"] | .linux.namespaces |= map(if .type == "mount" then .path=$p else . end)' \
+		"$BUNDLE/config.json" >"$T/b/config.json"
+	before=$(wc -l </proc/"$pid"/mountinfo)
+	assert_eq "$(cd "$T/b" && cr run "$TID-b" </dev/null 2>&1)" from-a "the other container's files"
+	assert_eq "$(wc -l </proc/"$pid"/mountinfo)" "$before" "nothing mounted in the joined namespace"
+	jq '.mounts=[{"destination":"/tmp","type":"tmpfs","source":"tmpfs"}]' "$T/b/config.json" >"$T/b/c" && mv "$T/b/c" "$T/b/config.json"
+	out=$(cd "$T/b" && cr run "$TID-c" </dev/null 2>&1) && fail "a mount into a joined namespace was taken"
+	assert_contains "$out" "linux.namespaces joins one by path" "refused"
+	cr kill "$TID-a" KILL
+}
+
+test_no_pivot() {
+	mkbundle sh -c 'cat /proc/self/mountinfo | wc -l; echo ok'
+	out=$(cd "$BUNDLE" && cr run --no-pivot "$TID" </dev/null)
+	assert_contains "$out" ok "--no-pivot run"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
