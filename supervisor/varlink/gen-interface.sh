@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerate supervisor/varlink/interface.c from io.corral.Supervisor.varlink.
-# tests/unit/test_supervisor_service.c fails when the two differ.
+# tests/unit/varlink_interface.c fails when the two differ.
 set -eu
 cd "$(dirname "$0")"
 {
