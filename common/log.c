@@ -62,25 +62,19 @@ static void json_escape(strbuf *sb, const char *s)
 	}
 }
 
-void log_msg(enum log_level lvl, const char *fmt, ...)
+/* Write one message (msg's text) at lvl. */
+static void log_text(enum log_level lvl, const strbuf *msg)
 {
-	if (lvl > level)
-		return;
-	int saved = errno;
-	strbuf msg = STRBUF_INIT, line = STRBUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	sb_vaddf(&msg, fmt, ap);
-	va_end(ap);
+	strbuf line = STRBUF_INIT;
 	if (as_json) {
 		char t[RFC3339_LEN];
 		sb_addf(&line, "{\"level\":\"%s\",\"msg\":\"", level_name(lvl));
-		json_escape(&line, msg.buf ? msg.buf : "");
+		json_escape(&line, msg->buf ? msg->buf : "");
 		sb_addf(&line, "\",\"time\":\"%s\"}\n", rfc3339_ns(0, t, sizeof(t)));
 	} else if (lvl == LOG_LVL_ERROR) {
-		sb_addf(&line, "%s: %s\n", prog, msg.buf ? msg.buf : "");
+		sb_addf(&line, "%s: %s\n", prog, msg->buf ? msg->buf : "");
 	} else {
-		sb_addf(&line, "%s: %s: %s\n", prog, level_name(lvl), msg.buf ? msg.buf : "");
+		sb_addf(&line, "%s: %s: %s\n", prog, level_name(lvl), msg->buf ? msg->buf : "");
 	}
 	open_pending_file();
 	if (line.buf) {
@@ -88,13 +82,46 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 		(void)w;
 	}
 	/* with --log, the error still reaches the caller's stderr */
-	if (lvl == LOG_LVL_ERROR && log_fd != STDERR_FILENO && msg.buf) {
+	if (lvl == LOG_LVL_ERROR && log_fd != STDERR_FILENO && msg->buf) {
 		sb_reset(&line);
-		sb_addf(&line, "%s: %s\n", prog, msg.buf);
+		sb_addf(&line, "%s: %s\n", prog, msg->buf);
 		ssize_t w = write(STDERR_FILENO, line.buf, line.len);
 		(void)w;
 	}
-	sb_release(&msg);
 	sb_release(&line);
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	if (lvl > level)
+		return;
+	int saved = errno;
+	strbuf msg = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	log_text(lvl, &msg);
+	sb_release(&msg);
 	errno = saved;
+}
+
+void log_cerr(enum log_level lvl, cerr *err, const char *fmt, ...)
+{
+	if (lvl <= level) {
+		int saved = errno;
+		strbuf msg = STRBUF_INIT;
+		if (fmt) {
+			va_list ap;
+			va_start(ap, fmt);
+			sb_vaddf(&msg, fmt, ap);
+			va_end(ap);
+			sb_adds(&msg, ": ");
+		}
+		sb_adds(&msg, cerr_msg(err));
+		log_text(lvl, &msg);
+		sb_release(&msg);
+		errno = saved;
+	}
+	cerr_clear(err);
 }

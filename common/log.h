@@ -1,6 +1,7 @@
 /* Logging to stderr or a file, as text or JSON lines (runc's --log-format). */
 #pragma once
 #include <stdbool.h>
+#include "common/error.h"
 
 enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
@@ -12,6 +13,9 @@ void log_set_prog(const char *prog);
  * quiet process leaves no file; returns 0 or -errno. */
 int log_set_file(const char *path);
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Log "FMT: <err's message>" (the message alone when fmt is NULL) at lvl,
+ * then clear err: the one call for an error handled by logging it. */
+void log_cerr(enum log_level lvl, cerr *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #define log_error(...) log_msg(LOG_LVL_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)
