@@ -3,6 +3,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "supervisor/logs/crilog.h"
+#include "supervisor/varlink/sv_errors.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@ struct event_bus {
 	size_t n_subs;
 };
 
-static const char *const filter_keys[] = { "type", "action", "id", "name" };
+static const char *const filter_keys[] = { "type", "action", "id", "name", NULL };
 
 event_bus *events_new(size_t keep)
 {
@@ -107,8 +108,7 @@ static bool deliver(struct sub *s, const struct event *e)
 		log_warn("events: a subscriber stopped reading; ending its stream");
 		vl_call_set_cancel(call, NULL, NULL);
 		sub_free(s);
-		_cleanup_free_ char *p = vl_json_obj1("reason", "events: the client did not keep up");
-		vl_call_error(call, "io.corral.Supervisor.InternalError", p);
+		sv_internal(call, "events: the client did not keep up");
 		return false;
 	}
 	vl_call_notify(s->call, e->json);
@@ -165,24 +165,20 @@ int events_publish(event_bus *b, const char *type, const char *action, const cha
 	return 0;
 }
 
-int events_check_filters(yajl_val f, const char **bad)
+int events_check_filters(yajl_val filters, json_fault *f)
 {
-	*bad = NULL;
-	if (!f || YAJL_IS_NULL(f))
+	static const char why[] = "filters are type, action, id and name, each a string";
+	if (!filters || YAJL_IS_NULL(filters))
 		return 0;
-	if (!YAJL_IS_OBJECT(f)) {
-		*bad = "filters";
+	if (!YAJL_IS_OBJECT(filters))
+		return json_fault_set(f, EINVAL, "filters", "%s", why);
+	if (json_check_keys(filters, "filters", filter_keys, why, f) < 0)
 		return -EINVAL;
-	}
-	for (size_t i = 0; i < f->u.object.len; i++) {
-		bool known = false;
-		for (size_t k = 0; k < ARRAY_SIZE(filter_keys); k++)
-			known |= streq(filter_keys[k], f->u.object.keys[i]);
-		if (!known || !YAJL_IS_STRING(f->u.object.values[i])) {
-			*bad = f->u.object.keys[i];
-			return -EINVAL;
+	for (size_t i = 0; i < filters->u.object.len; i++)
+		if (!YAJL_IS_STRING(filters->u.object.values[i])) {
+			char p[JSON_PATH_MAX];
+			return json_fault_set(f, EINVAL, json_path(p, "filters", filters->u.object.keys[i]), "%s", why);
 		}
-	}
 	return 0;
 }
 

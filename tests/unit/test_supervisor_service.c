@@ -76,11 +76,12 @@ static void test_mutating_methods(void **state)
 	assert_false(corrald_method_mutates("io.corral.SupervisorX.Remove"));
 }
 
-static int parse_spec(const char *json, ctr_spec *s, char *field, size_t n, cerr *err)
+static int parse_spec(const char *json, ctr_spec *s, json_fault *f)
 {
 	yajl_val v = NULL;
-	assert_int_equal(json_parse(json, "spec", &v, err), 0);
-	int r = ctr_spec_parse(v, "no", 10, s, field, n, err);
+	cerr err = { 0 };
+	assert_int_equal(json_parse(json, "spec", &v, &err), 0);
+	int r = ctr_spec_parse(v, "no", 10, s, f);
 	yajl_tree_free(v);
 	return r;
 }
@@ -88,15 +89,14 @@ static int parse_spec(const char *json, ctr_spec *s, char *field, size_t n, cerr
 static void test_spec_full(void **state)
 {
 	ctr_spec s;
-	char field[128] = "";
-	cerr err = { 0 };
+	json_fault f = { 0 };
 	assert_int_equal(parse_spec("{\"image\":\"busybox\",\"name\":\"web-1\",\"command\":[\"sh\",\"-c\",\"true\"],"
 				    "\"env\":[\"A=1\",\"B=\"],\"workdir\":\"/srv\",\"user\":\"1000:1000\","
 				    "\"mounts\":[{\"source\":\"/data\",\"destination\":\"/data\",\"readonly\":true}],"
 				    "\"resources\":{\"memory\":67108864,\"cpus\":1.5,\"pids\":100},"
 				    "\"restart\":\"on-failure:3\",\"network\":\"loopback\",\"labels\":{\"app\":\"web\"},"
 				    "\"tty\":true,\"stopSignal\":\"SIGQUIT\",\"stopTimeout\":30}",
-				    &s, field, sizeof(field), &err), 0);
+				    &s, &f), 0);
 	assert_string_equal(s.image, "busybox");
 	assert_string_equal(s.name, "web-1");
 	assert_string_equal(s.command[2], "true");
@@ -117,7 +117,7 @@ static void test_spec_full(void **state)
 	assert_int_equal(s.stop_timeout, 30);
 	ctr_spec_release(&s);
 
-	assert_int_equal(parse_spec("{\"image\":\"x\"}", &s, field, sizeof(field), &err), 0);
+	assert_int_equal(parse_spec("{\"image\":\"x\"}", &s, &f), 0);
 	assert_null(s.name);
 	assert_int_equal(s.memory, -1);
 	assert_int_equal(s.pids, -1);
@@ -131,14 +131,12 @@ static void test_spec_full(void **state)
 static void expect_field(const char *json, const char *want_field, const char *want_reason)
 {
 	ctr_spec s;
-	char field[128] = "";
-	cerr err = { 0 };
-	assert_true(parse_spec(json, &s, field, sizeof(field), &err) < 0);
-	if (strcmp(field, want_field))
-		fail_msg("%s: field [%s], expected [%s]", json, field, want_field);
-	if (!strstr(err.msg, want_reason))
-		fail_msg("%s: reason [%s] lacks [%s]", json, err.msg, want_reason);
-	cerr_clear(&err);
+	json_fault f = { 0 };
+	assert_true(parse_spec(json, &s, &f) < 0);
+	if (strcmp(f.field, want_field))
+		fail_msg("%s: field [%s], expected [%s]", json, f.field, want_field);
+	if (!strstr(f.reason, want_reason))
+		fail_msg("%s: reason [%s] lacks [%s]", json, f.reason, want_reason);
 }
 
 static void test_spec_errors_name_the_field(void **state)
