@@ -109,32 +109,23 @@ static char *monitor_params(yajl_val params, const char *user_ids)
 	return jg_finish(g, NULL);
 }
 
-/* Connect to the container's monitor and send it the call; *bad_user when
- * the user is not known in the container. */
-static int relay_start(corrald *d, ctr *c, vl_call *call, yajl_val params, const char *user, bool *bad_user,
-		       cerr *err)
+/* The container's config.json, for the rootfs a user name is looked up in. */
+static int load_config(const char *dir, struct oci_spec **out, cerr *err)
 {
-	char dir[PATH_MAX], ids[48] = "", sock[64];
-	ctr_dir(d, c, dir, sizeof(dir));
-	if (user) {
-		/* a name is looked up in the container's own files, inside its root */
-		char cfg[PATH_MAX + 16];
-		snprintf(cfg, sizeof(cfg), "%s/config.json", dir);
-		_cleanup_spec_ struct oci_spec *s = NULL;
-		long uid, gid;
-		int r = spec_load(cfg, &s, err);
-		if (r < 0)
-			return r;
-		if ((r = bundle_resolve_user(s->root_path, user, &uid, &gid, err)) < 0) {
-			*bad_user = true;
-			return r;
-		}
-		snprintf(ids, sizeof(ids), "%ld:%ld", uid, gid);
-	}
-	_cleanup_free_ char *mp = monitor_params(params, user ? ids : NULL);
+	char cfg[PATH_MAX + 16];
+	snprintf(cfg, sizeof(cfg), "%s/config.json", dir);
+	return spec_load(cfg, out, err);
+}
+
+/* Connect to the monitor of the container in dir, and send it mp, the call's
+ * parameters; the relay keeps the call, and answers it with the monitor's
+ * reply. */
+static int relay_start(corrald *d, const char *dir, const char *id, vl_call *call, const char *mp, cerr *err)
+{
+	char sock[64];
 	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	exec_relay *r = calloc(1, sizeof(*r));
-	if (!mp || !r || !(r->id = strdup(c->id))) {
+	if (!r || !(r->id = strdup(id))) {
 		free(r);
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
@@ -191,11 +182,23 @@ int sv_exec(vl_call *call, yajl_val params, void *ud)
 		return sv_no_such_container(call, id);
 	if (c->status != CS_RUNNING || c->pid <= 0)
 		return sv_invalid_state(call, c->id, ctr_status_str[c->status], "it is not running");
+	char dir[PATH_MAX], ids[48] = "";
+	ctr_dir(d, c, dir, sizeof(dir));
 	cerr err = { 0 };
-	bool bad_user = false;
-	if (relay_start(d, c, call, params, user, &bad_user, &err) == 0)
-		return 0; /* the relay keeps the call, and answers with the monitor's reply */
-	int r = bad_user ? sv_invalid(call, "user", cerr_msg(&err)) : sv_internal(call, cerr_msg(&err));
-	cerr_clear(&err);
-	return r;
+	if (user) {
+		/* a name is looked up in the container's own files, inside its root */
+		_cleanup_spec_ struct oci_spec *s = NULL;
+		long uid, gid;
+		if (load_config(dir, &s, &err) < 0)
+			return sv_internal_err(call, &err);
+		if (bundle_resolve_user(s->root_path, user, &uid, &gid, &err) < 0)
+			return sv_invalid_err(call, "user", &err);
+		snprintf(ids, sizeof(ids), "%ld:%ld", uid, gid);
+	}
+	_cleanup_free_ char *mp = monitor_params(params, user ? ids : NULL);
+	if (!mp)
+		return sv_internal(call, "out of memory");
+	if (relay_start(d, dir, c->id, call, mp, &err) < 0)
+		return sv_internal_err(call, &err);
+	return 0; /* the relay keeps the call */
 }

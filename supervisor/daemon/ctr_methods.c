@@ -114,7 +114,7 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	if (imagesrc_resolve(d->cfg->state_dir, c->spec.image, dir, &img, &err) < 0) {
 		ctr_spawn_abandon(c);
 		rm_rf(dir);
-		r = err.code == ENOENT ? sv_no_such_image(call, c->spec.image) : sv_internal(call, cerr_msg(&err));
+		r = err.code == ENOENT ? sv_no_such_image(call, c->spec.image) : sv_internal_err(call, &err);
 		cerr_clear(&err);
 		ctr_spec_release(&c->spec);
 		return r;
@@ -156,8 +156,7 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 		ctr_spawn_abandon(c);
 		imagesrc_release(dir);
 		rm_rf(dir);
-		r = bad ? sv_invalid(call, bad, cerr_msg(&err)) : sv_internal(call, cerr_msg(&err));
-		cerr_clear(&err);
+		r = bad ? sv_invalid_err(call, bad, &err) : sv_internal_err(call, &err);
 		ctr_free(TAKE_PTR(c));
 		return r;
 	}
@@ -452,13 +451,10 @@ static int reply_history(vl_call *call, const char *path, const crilog_read_opts
 	cerr err = { 0 };
 	int r = logs_read_all(path, o, &history, &err);
 	if (r == -E2BIG)
-		r = sv_invalid(call, "tail", cerr_msg(&err));
-	else if (r < 0)
-		r = sv_internal(call, cerr_msg(&err));
-	else
-		r = vl_call_reply(call, history);
-	cerr_clear(&err);
-	return r;
+		return sv_invalid_err(call, "tail", &err);
+	if (r < 0)
+		return sv_internal_err(call, &err);
+	return vl_call_reply(call, history);
 }
 
 int sv_logs(vl_call *call, yajl_val params, void *ud)

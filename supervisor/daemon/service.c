@@ -86,12 +86,13 @@ static int m_events(vl_call *call, yajl_val params, void *ud)
 	long long since_ns = -1; /* no replay unless asked */
 	if (since && crilog_parse_since(since, &since_ns, NULL) < 0)
 		return sv_invalid(call, "since", CRILOG_SINCE_WORDS);
-	if (events_check_filters(json_get(params, "filters"), &f) < 0)
+	event_filter filter;
+	if (events_parse_filters(json_get(params, "filters"), &filter, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!vl_call_wants_more(call))
 		return vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
 	/* the subscription keeps the call */
-	if (events_subscribe(d->events, call, since_ns, json_get(params, "filters")) < 0)
+	if (events_subscribe(d->events, call, since_ns, &filter) < 0)
 		return sv_internal(call, NULL);
 	return 0;
 }

@@ -22,6 +22,13 @@ int sv_invalid(vl_call *call, const char *parameter, const char *reason)
 			  (const char *const[]){ "parameter", parameter, "reason", reason });
 }
 
+int sv_invalid_err(vl_call *call, const char *parameter, cerr *err)
+{
+	int r = sv_invalid(call, parameter, cerr_msg(err));
+	cerr_clear(err);
+	return r;
+}
+
 int sv_invalid_fault(vl_call *call, const json_fault *f)
 {
 	if (f->code == ENOMEM)

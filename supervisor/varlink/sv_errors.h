@@ -10,6 +10,8 @@
 
 /* InvalidParameter{parameter, reason}. */
 int sv_invalid(vl_call *call, const char *parameter, const char *reason);
+/* The same with err's message as the reason; err is cleared. */
+int sv_invalid_err(vl_call *call, const char *parameter, cerr *err);
 /* The same for what a validator found; InternalError when it ran out of memory. */
 int sv_invalid_fault(vl_call *call, const json_fault *f);
 /* InternalError{reason}; with no reason (NULL), no parameters. */
