@@ -112,19 +112,30 @@ int json_check_keys(yajl_val obj, const char *parent, const char *const *known, 
 	return 0;
 }
 
-/* The member of type t into *out: NULL when absent, a fault when it is
- * required then, or of another type. */
-static int typed(yajl_val obj, const char *parent, const char *key, unsigned flags, yajl_type t, yajl_val *out,
-		 json_fault *f)
+/* The member into *out: NULL when absent, and a fault when it is required.
+ * *present (may be NULL) says whether it is there. */
+static int member(yajl_val obj, const char *parent, const char *key, unsigned flags, yajl_val *out, bool *present,
+		  json_fault *f)
 {
-	yajl_val v = json_member(obj, key);
-	*out = NULL;
-	if (!v)
-		return flags & JSON_REQUIRED ? fault_at(f, EINVAL, parent, key, "is required") : 0;
-	if (!has_type(v, t))
-		return fault_at(f, EINVAL, parent, key, "must be %s, not %s", type_word(t), json_type_name(v));
-	*out = v;
+	*out = json_member(obj, key);
+	if (present)
+		*present = *out != NULL;
+	if (!*out && (flags & JSON_REQUIRED))
+		return fault_at(f, EINVAL, parent, key, "is required");
 	return 0;
+}
+
+/* The member of type t into *out: NULL when absent, a fault when it is
+ * required then, or of another type (*out is NULL then too). */
+static int typed(yajl_val obj, const char *parent, const char *key, unsigned flags, yajl_type t, yajl_val *out,
+		 bool *present, json_fault *f)
+{
+	int r = member(obj, parent, key, flags, out, present, f);
+	if (r < 0 || !*out || has_type(*out, t))
+		return r;
+	r = fault_at(f, EINVAL, parent, key, "must be %s, not %s", type_word(t), json_type_name(*out));
+	*out = NULL;
+	return r;
 }
 
 int json_get_str(yajl_val obj, const char *parent, const char *key, unsigned flags, const char **out,
@@ -132,7 +143,7 @@ int json_get_str(yajl_val obj, const char *parent, const char *key, unsigned fla
 {
 	yajl_val v;
 	*out = NULL;
-	int r = typed(obj, parent, key, flags, yajl_t_string, &v, f);
+	int r = typed(obj, parent, key, flags, yajl_t_string, &v, NULL, f);
 	if (r < 0 || !v)
 		return r;
 	if ((flags & JSON_NONEMPTY) && !v->u.string[0])
@@ -161,104 +172,85 @@ int json_get_bool(yajl_val obj, const char *parent, const char *key, unsigned fl
 		  json_fault *f)
 {
 	yajl_val v;
-	int r = typed(obj, parent, key, flags, yajl_t_true, &v, f);
-	if (present)
-		*present = v != NULL;
-	if (r < 0 || !v)
-		return r;
-	*out = YAJL_IS_TRUE(v);
-	return 0;
+	int r = typed(obj, parent, key, flags, yajl_t_true, &v, present, f);
+	if (v)
+		*out = YAJL_IS_TRUE(v);
+	return r;
 }
 
-/* A number that is an integer in [min, max], the range of a C type. */
+/* A number that is an integer in [min, max], the range of a C type: 1 and
+ * *out when it is given, 0 when absent. */
 static int int_of_type(yajl_val obj, const char *parent, const char *key, unsigned flags, long long min,
 		       long long max, long long *out, bool *present, json_fault *f)
 {
 	yajl_val v;
-	int r = typed(obj, parent, key, flags, yajl_t_number, &v, f);
-	*present = v != NULL;
+	int r = typed(obj, parent, key, flags, yajl_t_number, &v, present, f);
 	if (r < 0 || !v)
 		return r;
 	if (!json_int_in(v, min, max, out))
 		return fault_at(f, ERANGE, parent, key, "%s is not an integer in [%lld, %lld]", v->u.number.r, min, max);
-	return 0;
+	return 1;
 }
 
 int json_get_u32(yajl_val obj, const char *parent, const char *key, unsigned flags, uint32_t *out, bool *present,
 		 json_fault *f)
 {
 	long long x;
-	bool given;
-	int r = int_of_type(obj, parent, key, flags, 0, UINT32_MAX, &x, &given, f);
-	if (present)
-		*present = given;
-	if (r == 0 && given)
+	int r = int_of_type(obj, parent, key, flags, 0, UINT32_MAX, &x, present, f);
+	if (r > 0)
 		*out = (uint32_t)x;
-	return r;
+	return r < 0 ? r : 0;
 }
 
 int json_get_i64(yajl_val obj, const char *parent, const char *key, unsigned flags, int64_t *out, bool *present,
 		 json_fault *f)
 {
 	long long x;
-	bool given;
 	/* yajl saturates what overflows to LLONG_MIN or LLONG_MAX */
-	int r = int_of_type(obj, parent, key, flags, INT64_MIN + 1, INT64_MAX - 1, &x, &given, f);
-	if (present)
-		*present = given;
-	if (r == 0 && given)
+	int r = int_of_type(obj, parent, key, flags, INT64_MIN + 1, INT64_MAX - 1, &x, present, f);
+	if (r > 0)
 		*out = x;
-	return r;
+	return r < 0 ? r : 0;
 }
 
 int json_get_u64(yajl_val obj, const char *parent, const char *key, unsigned flags, uint64_t *out, bool *present,
 		 json_fault *f)
 {
 	yajl_val v;
-	int r = typed(obj, parent, key, flags, yajl_t_number, &v, f);
-	if (present)
-		*present = v != NULL;
-	if (r < 0 || !v)
-		return r;
-	if (!json_uint64(v, out))
+	int r = typed(obj, parent, key, flags, yajl_t_number, &v, present, f);
+	if (v && !json_uint64(v, out))
 		return fault_at(f, ERANGE, parent, key, "%s is not an unsigned 64-bit integer", v->u.number.r);
-	return 0;
+	return r;
 }
 
 int json_get_int_in(yajl_val obj, const char *parent, const char *key, unsigned flags, long long min, long long max,
 		    long long *out, bool *present, json_fault *f)
 {
-	yajl_val v = json_member(obj, key);
-	if (present)
-		*present = false;
-	if (!v)
-		return flags & JSON_REQUIRED ? fault_at(f, EINVAL, parent, key, "is required") : 0;
+	yajl_val v;
+	int r = member(obj, parent, key, flags, &v, present, f);
+	if (r < 0 || !v)
+		return r;
 	if (!YAJL_IS_NUMBER(v) || !YAJL_IS_INTEGER(v))
 		return fault_at(f, EINVAL, parent, key, "must be an integer");
 	if (!json_int_in(v, min, max, out))
 		return fault_at(f, ERANGE, parent, key, "%s is out of range [%lld, %lld]", v->u.number.r, min, max);
-	if (present)
-		*present = true;
 	return 0;
 }
 
 int json_get_uint_in(yajl_val obj, const char *parent, const char *key, unsigned flags, uint64_t min, uint64_t max,
 		     uint64_t *out, bool *present, json_fault *f)
 {
-	yajl_val v = json_member(obj, key);
+	yajl_val v;
 	uint64_t x;
-	if (present)
-		*present = false;
-	if (!v)
-		return flags & JSON_REQUIRED ? fault_at(f, EINVAL, parent, key, "is required") : 0;
+	int r = member(obj, parent, key, flags, &v, present, f);
+	if (r < 0 || !v)
+		return r;
 	if (!json_uint64(v, &x))
 		return fault_at(f, EINVAL, parent, key, "must be a non-negative integer");
 	if (x < min || x > max)
 		return fault_at(f, ERANGE, parent, key, "%" PRIu64 " is out of range [%" PRIu64 ", %" PRIu64 "]", x,
 				min, max);
 	*out = x;
-	if (present)
-		*present = true;
 	return 0;
 }
 
@@ -266,9 +258,7 @@ int json_get_strv(yajl_val obj, const char *parent, const char *key, unsigned fl
 		  json_fault *f)
 {
 	yajl_val v;
-	int r = typed(obj, parent, key, flags, yajl_t_array, &v, f);
-	if (present)
-		*present = v != NULL;
+	int r = typed(obj, parent, key, flags, yajl_t_array, &v, present, f);
 	if (r < 0 || !v)
 		return r;
 	if ((flags & JSON_NONEMPTY) && v->u.array.len == 0)
@@ -293,13 +283,13 @@ int json_get_strv(yajl_val obj, const char *parent, const char *key, unsigned fl
 int json_get_object(yajl_val obj, const char *parent, const char *key, unsigned flags, yajl_val *out,
 		    json_fault *f)
 {
-	return typed(obj, parent, key, flags, yajl_t_object, out, f);
+	return typed(obj, parent, key, flags, yajl_t_object, out, NULL, f);
 }
 
 int json_get_array(yajl_val obj, const char *parent, const char *key, unsigned flags, size_t max, yajl_val *out,
 		   json_fault *f)
 {
-	int r = typed(obj, parent, key, flags, yajl_t_array, out, f);
+	int r = typed(obj, parent, key, flags, yajl_t_array, out, NULL, f);
 	if (r == 0 && *out && (*out)->u.array.len > max) {
 		*out = NULL;
 		return fault_at(f, E2BIG, parent, key, "more than %zu entries", max);

@@ -166,6 +166,41 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"tty\":1}", "spec.tty", "boolean");
 }
 
+/* The reasons go out on the wire as InvalidParameter's: word for word. */
+static void test_spec_reasons_word_for_word(void **state)
+{
+	static const struct { const char *json, *field, *reason; } cases[] = {
+		{ "{\"image\":\"x\",\"command\":\"sh\"}", "spec.command", "must be an array of strings, not string" },
+		{ "{\"image\":\"x\",\"env\":[\"=x\"]}", "spec.env[0]", "must be KEY=VALUE" },
+		{ "{\"image\":\"x\",\"mounts\":{}}", "spec.mounts", "must be an array of mounts, not object" },
+		{ "{\"image\":\"x\",\"mounts\":[1]}", "spec.mounts[0]", "must be an object, not number" },
+		{ "{\"image\":\"x\",\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"readonly\":1}]}",
+		  "spec.mounts[0].readonly", "must be a boolean" },
+		{ "{\"image\":\"x\",\"labels\":[]}", "spec.labels", "must be an object of strings, not array" },
+		{ "{\"image\":\"x\",\"labels\":{\"\":\"v\"}}", "spec.labels.", "must be a string with a non-empty key" },
+		{ "{\"image\":\"\"}", "spec.image", "required" },
+		{ "{\"image\":5}", "spec.image", "must be a string, not number" },
+		{ "{\"image\":\"x\",\"resources\":[]}", "spec.resources", "must be an object, not array" },
+		{ "{\"image\":\"x\",\"resources\":{\"memory\":\"1g\"}}", "spec.resources.memory",
+		  "must be an integer number of bytes, at least 4 MiB" },
+		{ "{\"image\":\"x\",\"resources\":{\"pids\":5000000}}", "spec.resources.pids",
+		  "must be an integer from 1 to 4194304" },
+		{ "{\"image\":\"x\",\"tty\":\"yes\"}", "spec.tty", "must be a boolean" },
+		{ "{\"image\":\"x\",\"stopTimeout\":1.5}", "spec.stopTimeout",
+		  "must be an integer number of seconds from 0 to 86400" },
+		{ "{\"image\":\"x\",\"capAdd\":[\"NOPE\"]}", "spec.capAdd", "capAdd[0]: unknown capability \"NOPE\"" },
+		{ "{\"image\":\"x\",\"restart\":7}", "spec.restart", "must be a string, not number" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		ctr_spec s;
+		json_fault f = { 0 };
+		assert_true(parse_spec(cases[i].json, &s, &f) < 0);
+		if (strcmp(f.field, cases[i].field) || strcmp(f.reason, cases[i].reason))
+			fail_msg("%s: [%s] [%s], expected [%s] [%s]", cases[i].json, f.field, f.reason, cases[i].field,
+				 cases[i].reason);
+	}
+}
+
 static void test_signals(void **state)
 {
 	assert_int_equal(ctr_parse_signal("SIGTERM"), SIGTERM);
@@ -185,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_mutating_methods),
 		cmocka_unit_test(test_spec_full),
 		cmocka_unit_test(test_spec_errors_name_the_field),
+		cmocka_unit_test(test_spec_reasons_word_for_word),
 		cmocka_unit_test(test_signals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
