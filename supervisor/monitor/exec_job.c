@@ -276,7 +276,8 @@ int exec_request_parse(yajl_val params, exec_request *req, json_fault *f)
 {
 	int r;
 	if ((r = sp_known(params, KNOWN("command", "env", "workdir", "user", "timeout"), f)) < 0 ||
-	    (r = sp_str(params, "workdir", false, &req->cwd, f)) < 0 || (r = sp_str(params, "user", false, &req->user, f)) < 0 ||
+	    (r = sp_str(params, "workdir", false, &req->cwd, f)) < 0 ||
+	    (r = sp_str(params, "user", false, &req->user, f)) < 0 ||
 	    (r = sp_int(params, "timeout", 0, 86400, 0, &req->timeout, f)) < 0)
 		return r;
 	req->command = json_get(params, "command");
@@ -288,7 +289,8 @@ int exec_request_parse(yajl_val params, exec_request *req, json_fault *f)
 	return 0;
 }
 
-void exec_job_start(exec_job **list, el_loop *loop, const monitor_steady_opts *o, vl_call *call, const exec_request *req)
+void exec_job_start(exec_job **list, el_loop *loop, const monitor_steady_opts *o, vl_call *call,
+		    const exec_request *req)
 {
 	static unsigned serial;
 	long long timeout = req->timeout;

@@ -37,7 +37,8 @@ state == 2 {
 	next
 }
 state == 3 {
-	if ($0 ~ /(vl_call_(reply|reply_gen|error|notify|invalid_parameter)|sv_(invalid|internal|no_such|name_in_use)[a-z_]*)\(/)
+	if ($0 ~ /vl_call_(reply|reply_gen|error|notify|invalid_parameter)\(/ ||
+	    $0 ~ /sv_(invalid|internal|no_such|name_in_use)[a-z_]*\(/)
 		replies = 1
 	if ($0 == "}") {
 		printf "%s\t%s\t%d\t%d\t%d\n", FILENAME, name, sig ~ /vl_call \*/, sig ~ /yajl_val/, replies
