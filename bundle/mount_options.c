@@ -1,5 +1,5 @@
 #include "mount_options.h"
-#include "parse_util.h"
+#include "common/json_get.h"
 #include "common/cleanup.h"
 #include "common/strbuf.h"
 

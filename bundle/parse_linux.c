@@ -24,23 +24,24 @@ int oci_ns_clone_flag(enum oci_ns_type t)
 
 static int parse_namespaces(yajl_val lnx, struct oci_linux *l, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val arr;
-	int r = get_array(lnx, "linux", "namespaces", &arr, err);
+	int r = json_get_array(lnx, "linux", "namespaces", 0, SIZE_MAX, &arr, &jf);
 	if (r < 0 || !arr)
 		return r;
 	l->namespaces = calloc(arr->u.array.len + 1, sizeof(*l->namespaces));
 	if (!l->namespaces)
 		return cerr_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < arr->u.array.len; i++) {
-		char p[JPATH_MAX];
-		jpath_idx(p, "linux.namespaces", i);
+		char p[JSON_PATH_MAX];
+		json_path_idx(p, "linux.namespaces", i);
 		yajl_val e = arr->u.array.values[i];
-		if ((r = json_want_type(e, yajl_t_object, p, err)) < 0)
+		if ((r = json_want(e, yajl_t_object, p, &jf)) < 0)
 			return r;
 		_cleanup_free_ char *type = NULL;
 		struct oci_namespace *ns = &l->namespaces[l->n_namespaces];
-		if ((r = get_string(e, p, "type", true, &type, err)) < 0 ||
-		    (r = get_string(e, p, "path", false, &ns->path, err)) < 0)
+		if ((r = json_dup_str(e, p, "type", JSON_REQUIRED, &type, &jf)) < 0 ||
+		    (r = json_dup_str(e, p, "path", 0, &ns->path, &jf)) < 0)
 			return r;
 		l->n_namespaces++;
 		int t = -1;
@@ -61,10 +62,11 @@ static int parse_namespaces(yajl_val lnx, struct oci_linux *l, cerr *err)
 
 int parse_idmaps(yajl_val obj, const char *parent, const char *key, struct oci_idmap **out, size_t *n, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val arr;
-	char p[JPATH_MAX];
-	jpath(p, parent, key);
-	int r = get_array(obj, parent, key, &arr, err);
+	char p[JSON_PATH_MAX];
+	json_path(p, parent, key);
+	int r = json_get_array(obj, parent, key, 0, SIZE_MAX, &arr, &jf);
 	if (r < 0 || !arr)
 		return r;
 	if (arr->u.array.len > 340) /* the kernel's limit on map lines */
@@ -73,14 +75,14 @@ int parse_idmaps(yajl_val obj, const char *parent, const char *key, struct oci_i
 	if (!*out)
 		return cerr_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < arr->u.array.len; i++) {
-		char q[JPATH_MAX];
-		jpath_idx(q, p, i);
+		char q[JSON_PATH_MAX];
+		json_path_idx(q, p, i);
 		yajl_val e = arr->u.array.values[i];
 		struct oci_idmap *m = &(*out)[(*n)++];
-		if ((r = json_want_type(e, yajl_t_object, q, err)) < 0 ||
-		    (r = get_u32(e, q, "containerID", true, &m->container_id, NULL, err)) < 0 ||
-		    (r = get_u32(e, q, "hostID", true, &m->host_id, NULL, err)) < 0 ||
-		    (r = get_u32(e, q, "size", true, &m->size, NULL, err)) < 0)
+		if ((r = json_want(e, yajl_t_object, q, &jf)) < 0 ||
+		    (r = json_get_u32(e, q, "containerID", JSON_REQUIRED, &m->container_id, NULL, &jf)) < 0 ||
+		    (r = json_get_u32(e, q, "hostID", JSON_REQUIRED, &m->host_id, NULL, &jf)) < 0 ||
+		    (r = json_get_u32(e, q, "size", JSON_REQUIRED, &m->size, NULL, &jf)) < 0)
 			return r;
 		if (m->size == 0)
 			return cerr_set(err, EINVAL, "%s.size: must be at least 1", q);
@@ -93,28 +95,29 @@ int parse_idmaps(yajl_val obj, const char *parent, const char *key, struct oci_i
 
 static int parse_devices(yajl_val lnx, struct oci_linux *l, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val arr;
-	int r = get_array(lnx, "linux", "devices", &arr, err);
+	int r = json_get_array(lnx, "linux", "devices", 0, SIZE_MAX, &arr, &jf);
 	if (r < 0 || !arr)
 		return r;
 	l->devices = calloc(arr->u.array.len + 1, sizeof(*l->devices));
 	if (!l->devices)
 		return cerr_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < arr->u.array.len; i++) {
-		char p[JPATH_MAX];
-		jpath_idx(p, "linux.devices", i);
+		char p[JSON_PATH_MAX];
+		json_path_idx(p, "linux.devices", i);
 		yajl_val e = arr->u.array.values[i];
 		struct oci_device *d = &l->devices[l->n_devices++];
 		_cleanup_free_ char *type = NULL;
 		bool has_major, has_minor;
-		if ((r = json_want_type(e, yajl_t_object, p, err)) < 0 ||
-		    (r = get_string(e, p, "path", true, &d->path, err)) < 0 ||
-		    (r = get_string(e, p, "type", true, &type, err)) < 0 ||
-		    (r = get_i64(e, p, "major", false, &d->major, &has_major, err)) < 0 ||
-		    (r = get_i64(e, p, "minor", false, &d->minor, &has_minor, err)) < 0 ||
-		    (r = get_u32(e, p, "fileMode", false, &d->file_mode, &d->has_mode, err)) < 0 ||
-		    (r = get_u32(e, p, "uid", false, &d->uid, &d->has_uid, err)) < 0 ||
-		    (r = get_u32(e, p, "gid", false, &d->gid, &d->has_gid, err)) < 0)
+		if ((r = json_want(e, yajl_t_object, p, &jf)) < 0 ||
+		    (r = json_dup_str(e, p, "path", JSON_REQUIRED, &d->path, &jf)) < 0 ||
+		    (r = json_dup_str(e, p, "type", JSON_REQUIRED, &type, &jf)) < 0 ||
+		    (r = json_get_i64(e, p, "major", 0, &d->major, &has_major, &jf)) < 0 ||
+		    (r = json_get_i64(e, p, "minor", 0, &d->minor, &has_minor, &jf)) < 0 ||
+		    (r = json_get_u32(e, p, "fileMode", 0, &d->file_mode, &d->has_mode, &jf)) < 0 ||
+		    (r = json_get_u32(e, p, "uid", 0, &d->uid, &d->has_uid, &jf)) < 0 ||
+		    (r = json_get_u32(e, p, "gid", 0, &d->gid, &d->has_gid, &jf)) < 0)
 			return r;
 		if (d->path[0] != '/')
 			return cerr_set(err, EINVAL, "%s.path: \"%s\" must be an absolute path", p, d->path);
@@ -134,20 +137,21 @@ static int parse_devices(yajl_val lnx, struct oci_linux *l, cerr *err)
 
 static int parse_kv_object(yajl_val obj, const char *parent, const char *key, struct oci_kv **out, size_t *n, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val o;
-	char p[JPATH_MAX];
-	int r = get_object(obj, parent, key, &o, err);
+	char p[JSON_PATH_MAX];
+	int r = json_get_object(obj, parent, key, 0, &o, &jf);
 	if (r < 0 || !o)
 		return r;
-	jpath(p, parent, key);
+	json_path(p, parent, key);
 	*out = calloc(o->u.object.len + 1, sizeof(**out));
 	if (!*out)
 		return cerr_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < o->u.object.len; i++) {
 		yajl_val v = o->u.object.values[i];
-		char q[JPATH_MAX];
+		char q[JSON_PATH_MAX];
 		if (!YAJL_IS_STRING(v))
-			return json_want_type(v, yajl_t_string, jpath(q, p, o->u.object.keys[i]), err);
+			return json_want(v, yajl_t_string, json_path(q, p, o->u.object.keys[i]), &jf);
 		struct oci_kv *kv = &(*out)[(*n)++];
 		kv->key = strdup(o->u.object.keys[i]);
 		kv->value = strdup(v->u.string);
@@ -195,7 +199,8 @@ static int parse_sysctl(yajl_val lnx, struct oci_spec *s, cerr *err)
 
 static int parse_paths(yajl_val lnx, const char *key, char ***out, bool *has, cerr *err)
 {
-	int r = get_strv(lnx, "linux", key, out, has, err);
+	json_fault jf = JSON_FAULT_CHAIN(err);
+	int r = json_get_strv(lnx, "linux", key, 0, out, has, &jf);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; *out && (*out)[i]; i++)
@@ -206,13 +211,14 @@ static int parse_paths(yajl_val lnx, const char *key, char ***out, bool *has, ce
 
 static int parse_personality(yajl_val lnx, struct oci_linux *l, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val o;
-	int r = get_object(lnx, "linux", "personality", &o, err);
+	int r = json_get_object(lnx, "linux", "personality", 0, &o, &jf);
 	if (r < 0 || !o)
 		return r;
 	l->has_personality = true;
-	if ((r = get_string(o, "linux.personality", "domain", true, &l->personality_domain, err)) < 0 ||
-	    (r = get_strv(o, "linux.personality", "flags", &l->personality_flags, NULL, err)) < 0)
+	if ((r = json_dup_str(o, "linux.personality", "domain", JSON_REQUIRED, &l->personality_domain, &jf)) < 0 ||
+	    (r = json_get_strv(o, "linux.personality", "flags", 0, &l->personality_flags, NULL, &jf)) < 0)
 		return r;
 	if (!streq(l->personality_domain, "LINUX") && !streq(l->personality_domain, "LINUX32"))
 		return cerr_set(err, EINVAL, "linux.personality.domain: \"%s\" must be LINUX or LINUX32",
@@ -225,23 +231,24 @@ static int parse_personality(yajl_val lnx, struct oci_linux *l, cerr *err)
 
 static int parse_net_devices(yajl_val lnx, struct oci_linux *l, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val o;
-	int r = get_object(lnx, "linux", "netDevices", &o, err);
+	int r = json_get_object(lnx, "linux", "netDevices", 0, &o, &jf);
 	if (r < 0 || !o)
 		return r;
 	l->net_devices = calloc(o->u.object.len + 1, sizeof(*l->net_devices));
 	if (!l->net_devices)
 		return cerr_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < o->u.object.len; i++) {
-		char p[JPATH_MAX];
-		jpath(p, "linux.netDevices", o->u.object.keys[i]);
+		char p[JSON_PATH_MAX];
+		json_path(p, "linux.netDevices", o->u.object.keys[i]);
 		yajl_val d = o->u.object.values[i];
 		struct oci_kv *kv = &l->net_devices[l->n_net_devices++];
 		kv->key = strdup(o->u.object.keys[i]);
 		if (!kv->key)
 			return cerr_set(err, ENOMEM, "out of memory");
-		if ((r = json_want_type(d, yajl_t_object, p, err)) < 0 ||
-		    (r = get_string(d, p, "name", false, &kv->value, err)) < 0)
+		if ((r = json_want(d, yajl_t_object, p, &jf)) < 0 ||
+		    (r = json_dup_str(d, p, "name", 0, &kv->value, &jf)) < 0)
 			return r;
 		const char *names[] = { kv->key, kv->value };
 		for (int k = 0; k < 2; k++)
@@ -254,22 +261,23 @@ static int parse_net_devices(yajl_val lnx, struct oci_linux *l, cerr *err)
 
 static int parse_time_offsets(yajl_val lnx, struct oci_linux *l, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val o;
-	int r = get_object(lnx, "linux", "timeOffsets", &o, err);
+	int r = json_get_object(lnx, "linux", "timeOffsets", 0, &o, &jf);
 	if (r < 0 || !o)
 		return r;
 	static const char *clocks[] = { "monotonic", "boottime" };
 	for (int c = 0; c < 2; c++) {
 		yajl_val ck;
-		char p[JPATH_MAX];
-		jpath(p, "linux.timeOffsets", clocks[c]);
-		if ((r = get_object(o, "linux.timeOffsets", clocks[c], &ck, err)) < 0)
+		char p[JSON_PATH_MAX];
+		json_path(p, "linux.timeOffsets", clocks[c]);
+		if ((r = json_get_object(o, "linux.timeOffsets", clocks[c], 0, &ck, &jf)) < 0)
 			return r;
 		if (!ck)
 			continue;
 		uint32_t ns = 0;
-		if ((r = get_i64(ck, p, "secs", false, &l->time_offsets[c][0], NULL, err)) < 0 ||
-		    (r = get_u32(ck, p, "nanosecs", false, &ns, NULL, err)) < 0)
+		if ((r = json_get_i64(ck, p, "secs", 0, &l->time_offsets[c][0], NULL, &jf)) < 0 ||
+		    (r = json_get_u32(ck, p, "nanosecs", 0, &ns, NULL, &jf)) < 0)
 			return r;
 		if (ns >= 1000000000u)
 			return cerr_set(err, ERANGE, "%s.nanosecs: %u is not below 1e9", p, ns);
@@ -281,8 +289,9 @@ static int parse_time_offsets(yajl_val lnx, struct oci_linux *l, cerr *err)
 
 int parse_linux(yajl_val root, struct oci_spec *s, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val lnx;
-	int r = get_object(root, "", "linux", &lnx, err);
+	int r = json_get_object(root, "", "linux", 0, &lnx, &jf);
 	if (r < 0 || !lnx)
 		return r;
 	struct oci_linux *l = &s->linux_;
@@ -291,14 +300,14 @@ int parse_linux(yajl_val root, struct oci_spec *s, cerr *err)
 	    (r = parse_idmaps(lnx, "linux", "uidMappings", &l->uid_mappings, &l->n_uid_mappings, err)) < 0 ||
 	    (r = parse_idmaps(lnx, "linux", "gidMappings", &l->gid_mappings, &l->n_gid_mappings, err)) < 0 ||
 	    (r = parse_devices(lnx, l, err)) < 0 ||
-	    (r = get_string(lnx, "linux", "cgroupsPath", false, &l->cgroups_path, err)) < 0 ||
-	    (r = get_object(lnx, "linux", "resources", &l->resources, err)) < 0 ||
+	    (r = json_dup_str(lnx, "linux", "cgroupsPath", 0, &l->cgroups_path, &jf)) < 0 ||
+	    (r = json_get_object(lnx, "linux", "resources", 0, &l->resources, &jf)) < 0 ||
 	    (r = parse_sysctl(lnx, s, err)) < 0 ||
 	    (r = parse_seccomp(lnx, &l->seccomp, err)) < 0 ||
-	    (r = get_string(lnx, "linux", "rootfsPropagation", false, &l->rootfs_propagation, err)) < 0 ||
+	    (r = json_dup_str(lnx, "linux", "rootfsPropagation", 0, &l->rootfs_propagation, &jf)) < 0 ||
 	    (r = parse_paths(lnx, "maskedPaths", &l->masked_paths, &l->has_masked_paths, err)) < 0 ||
 	    (r = parse_paths(lnx, "readonlyPaths", &l->readonly_paths, &l->has_readonly_paths, err)) < 0 ||
-	    (r = get_string(lnx, "linux", "mountLabel", false, &l->mount_label, err)) < 0 ||
+	    (r = json_dup_str(lnx, "linux", "mountLabel", 0, &l->mount_label, &jf)) < 0 ||
 	    (r = parse_personality(lnx, l, err)) < 0 ||
 	    (r = parse_net_devices(lnx, l, err)) < 0 ||
 	    (r = parse_time_offsets(lnx, l, err)) < 0)
@@ -314,7 +323,7 @@ int parse_linux(yajl_val root, struct oci_spec *s, cerr *err)
 	if (l->mount_label && l->mount_label[0])
 		return cerr_set(err, ENOTSUP, "linux.mountLabel: SELinux labels are not supported");
 	yajl_val rdt;
-	if ((r = get_object(lnx, "linux", "intelRdt", &rdt, err)) < 0)
+	if ((r = json_get_object(lnx, "linux", "intelRdt", 0, &rdt, &jf)) < 0)
 		return r;
 	if (rdt)
 		return cerr_set(err, ENOTSUP, "linux.intelRdt: Intel RDT is not supported");

@@ -22,23 +22,22 @@ static const struct { const char *name; int res; } rlimit_names[] = {
 
 static int parse_user(yajl_val proc, struct oci_user *u, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val user;
-	int r = get_object(proc, "process", "user", &user, err);
+	int r = json_get_object(proc, "process", "user", JSON_REQUIRED, &user, &jf);
 	if (r < 0)
 		return r;
-	if (!user)
-		return cerr_set(err, EINVAL, "process.user: is required");
 	bool has;
-	if ((r = get_u32(user, "process.user", "uid", true, &u->uid, NULL, err)) < 0 ||
-	    (r = get_u32(user, "process.user", "gid", true, &u->gid, NULL, err)) < 0 ||
-	    (r = get_u32(user, "process.user", "umask", false, &u->umask, &has, err)) < 0 ||
-	    (r = get_string(user, "process.user", "username", false, &u->username, err)) < 0)
+	if ((r = json_get_u32(user, "process.user", "uid", JSON_REQUIRED, &u->uid, NULL, &jf)) < 0 ||
+	    (r = json_get_u32(user, "process.user", "gid", JSON_REQUIRED, &u->gid, NULL, &jf)) < 0 ||
+	    (r = json_get_u32(user, "process.user", "umask", 0, &u->umask, &has, &jf)) < 0 ||
+	    (r = json_dup_str(user, "process.user", "username", 0, &u->username, &jf)) < 0)
 		return r;
 	u->has_umask = has;
 	if (has && u->umask > 0777)
 		return cerr_set(err, ERANGE, "process.user.umask: %u is larger than 0777", u->umask);
 	yajl_val gids;
-	if ((r = get_array(user, "process.user", "additionalGids", &gids, err)) < 0 || !gids)
+	if ((r = json_get_array(user, "process.user", "additionalGids", 0, SIZE_MAX, &gids, &jf)) < 0 || !gids)
 		return r;
 	u->additional_gids = calloc(gids->u.array.len + 1, sizeof(uint32_t));
 	if (!u->additional_gids)
@@ -55,16 +54,17 @@ static int parse_user(yajl_val proc, struct oci_user *u, cerr *err)
 
 static int parse_caps(yajl_val proc, struct oci_caps *c, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val caps;
-	int r = get_object(proc, "process", "capabilities", &caps, err);
+	int r = json_get_object(proc, "process", "capabilities", 0, &caps, &jf);
 	if (r < 0 || !caps)
 		return r;
 	c->present = true;
 	for (int set = 0; set < CAPSET_COUNT; set++) {
-		char p[JPATH_MAX], q[JPATH_MAX];
-		jpath(p, "process.capabilities", oci_capset_names[set]);
+		char p[JSON_PATH_MAX], q[JSON_PATH_MAX];
+		json_path(p, "process.capabilities", oci_capset_names[set]);
 		_cleanup_strv_ char **names = NULL;
-		if ((r = get_strv(caps, "process.capabilities", oci_capset_names[set], &names, &c->has[set], err)) < 0)
+		if ((r = json_get_strv(caps, "process.capabilities", oci_capset_names[set], 0, &names, &c->has[set], &jf)) < 0)
 			return r;
 		size_t n = strv_length(names);
 		c->caps[set] = calloc(n + 1, sizeof(int));
@@ -73,7 +73,7 @@ static int parse_caps(yajl_val proc, struct oci_caps *c, cerr *err)
 		for (size_t i = 0; i < n; i++) {
 			cap_value_t v;
 			if (strncmp(names[i], "CAP_", 4) != 0 || cap_from_name(names[i], &v) < 0)
-				return cerr_set(err, EINVAL, "%s: unknown capability \"%s\"", jpath_idx(q, p, i), names[i]);
+				return cerr_set(err, EINVAL, "%s: unknown capability \"%s\"", json_path_idx(q, p, i), names[i]);
 			c->caps[set][c->n[set]++] = v;
 		}
 	}
@@ -82,24 +82,25 @@ static int parse_caps(yajl_val proc, struct oci_caps *c, cerr *err)
 
 static int parse_rlimits(yajl_val proc, struct oci_process *p, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val arr;
-	int r = get_array(proc, "process", "rlimits", &arr, err);
+	int r = json_get_array(proc, "process", "rlimits", 0, SIZE_MAX, &arr, &jf);
 	if (r < 0 || !arr)
 		return r;
 	p->rlimits = calloc(arr->u.array.len + 1, sizeof(*p->rlimits));
 	if (!p->rlimits)
 		return cerr_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < arr->u.array.len; i++) {
-		char path[JPATH_MAX];
-		jpath_idx(path, "process.rlimits", i);
+		char path[JSON_PATH_MAX];
+		json_path_idx(path, "process.rlimits", i);
 		yajl_val e = arr->u.array.values[i];
-		if ((r = json_want_type(e, yajl_t_object, path, err)) < 0)
+		if ((r = json_want(e, yajl_t_object, path, &jf)) < 0)
 			return r;
 		struct oci_rlimit *rl = &p->rlimits[p->n_rlimits++];
 		rl->resource = -1;
-		if ((r = get_string(e, path, "type", true, &rl->type, err)) < 0 ||
-		    (r = get_u64(e, path, "soft", true, &rl->soft, NULL, err)) < 0 ||
-		    (r = get_u64(e, path, "hard", true, &rl->hard, NULL, err)) < 0)
+		if ((r = json_dup_str(e, path, "type", JSON_REQUIRED, &rl->type, &jf)) < 0 ||
+		    (r = json_get_u64(e, path, "soft", JSON_REQUIRED, &rl->soft, NULL, &jf)) < 0 ||
+		    (r = json_get_u64(e, path, "hard", JSON_REQUIRED, &rl->hard, NULL, &jf)) < 0)
 			return r;
 		for (size_t k = 0; k < ARRAY_SIZE(rlimit_names); k++)
 			if (streq(rl->type, rlimit_names[k].name))
@@ -128,22 +129,23 @@ static int parse_env(struct oci_process *p, cerr *err)
 
 int parse_process(yajl_val root, struct oci_process *p, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val proc;
-	int r = get_object(root, "", "process", &proc, err);
+	int r = json_get_object(root, "", "process", 0, &proc, &jf);
 	if (r < 0 || !proc)
 		return r;
 	p->present = true;
 	bool has_args;
-	if ((r = get_bool(proc, "process", "terminal", &p->terminal, NULL, err)) < 0 ||
+	if ((r = json_get_bool(proc, "process", "terminal", 0, &p->terminal, NULL, &jf)) < 0 ||
 	    (r = parse_user(proc, &p->user, err)) < 0 ||
-	    (r = get_strv(proc, "process", "args", &p->args, &has_args, err)) < 0 ||
-	    (r = get_strv(proc, "process", "env", &p->env, NULL, err)) < 0 ||
-	    (r = get_string(proc, "process", "cwd", true, &p->cwd, err)) < 0 ||
+	    (r = json_get_strv(proc, "process", "args", 0, &p->args, &has_args, &jf)) < 0 ||
+	    (r = json_get_strv(proc, "process", "env", 0, &p->env, NULL, &jf)) < 0 ||
+	    (r = json_dup_str(proc, "process", "cwd", JSON_REQUIRED, &p->cwd, &jf)) < 0 ||
 	    (r = parse_caps(proc, &p->caps, err)) < 0 ||
 	    (r = parse_rlimits(proc, p, err)) < 0 ||
-	    (r = get_bool(proc, "process", "noNewPrivileges", &p->no_new_privileges, NULL, err)) < 0 ||
-	    (r = get_string(proc, "process", "apparmorProfile", false, &p->apparmor_profile, err)) < 0 ||
-	    (r = get_string(proc, "process", "selinuxLabel", false, &p->selinux_label, err)) < 0 ||
+	    (r = json_get_bool(proc, "process", "noNewPrivileges", 0, &p->no_new_privileges, NULL, &jf)) < 0 ||
+	    (r = json_dup_str(proc, "process", "apparmorProfile", 0, &p->apparmor_profile, &jf)) < 0 ||
+	    (r = json_dup_str(proc, "process", "selinuxLabel", 0, &p->selinux_label, &jf)) < 0 ||
 	    (r = parse_env(p, err)) < 0)
 		return r;
 	if (!p->args || !p->args[0] || !p->args[0][0])
@@ -151,12 +153,12 @@ int parse_process(yajl_val root, struct oci_process *p, cerr *err)
 	if (p->cwd[0] != '/')
 		return cerr_set(err, EINVAL, "process.cwd: \"%s\" must be an absolute path", p->cwd);
 	yajl_val cs;
-	if ((r = get_object(proc, "process", "consoleSize", &cs, err)) < 0)
+	if ((r = json_get_object(proc, "process", "consoleSize", 0, &cs, &jf)) < 0)
 		return r;
 	if (cs) {
 		uint32_t h = 0, w = 0;
-		if ((r = get_u32(cs, "process.consoleSize", "height", true, &h, NULL, err)) < 0 ||
-		    (r = get_u32(cs, "process.consoleSize", "width", true, &w, NULL, err)) < 0)
+		if ((r = json_get_u32(cs, "process.consoleSize", "height", JSON_REQUIRED, &h, NULL, &jf)) < 0 ||
+		    (r = json_get_u32(cs, "process.consoleSize", "width", JSON_REQUIRED, &w, NULL, &jf)) < 0)
 			return r;
 		if (h > 65535 || w > 65535)
 			return cerr_set(err, ERANGE, "process.consoleSize: %ux%u is larger than 65535", h, w);
@@ -166,7 +168,7 @@ int parse_process(yajl_val root, struct oci_process *p, cerr *err)
 	}
 	int64_t adj = 0;
 	bool has_adj;
-	if ((r = get_i64(proc, "process", "oomScoreAdj", false, &adj, &has_adj, err)) < 0)
+	if ((r = json_get_i64(proc, "process", "oomScoreAdj", 0, &adj, &has_adj, &jf)) < 0)
 		return r;
 	if (has_adj && (adj < -1000 || adj > 1000))
 		return cerr_set(err, ERANGE, "process.oomScoreAdj: %lld is outside [-1000, 1000]", (long long)adj);

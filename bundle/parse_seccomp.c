@@ -48,8 +48,9 @@ static int check_names(char **v, const char *const *known, const char *path, con
 
 static int parse_args(yajl_val sc, const char *path, struct oci_seccomp_syscall *s, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val arr;
-	int r = get_array(sc, path, "args", &arr, err);
+	int r = json_get_array(sc, path, "args", 0, SIZE_MAX, &arr, &jf);
 	if (r < 0 || !arr)
 		return r;
 	if (arr->u.array.len > 6 * 8)
@@ -58,17 +59,17 @@ static int parse_args(yajl_val sc, const char *path, struct oci_seccomp_syscall 
 	if (!s->args)
 		return cerr_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < arr->u.array.len; i++) {
-		char p[JPATH_MAX], ap[JPATH_MAX];
-		jpath_idx(p, jpath(ap, path, "args"), i);
+		char p[JSON_PATH_MAX], ap[JSON_PATH_MAX];
+		json_path_idx(p, json_path(ap, path, "args"), i);
 		yajl_val a = arr->u.array.values[i];
 		struct oci_seccomp_arg *x = &s->args[s->n_args++];
 		uint32_t idx = 0;
 		_cleanup_free_ char *op = NULL;
-		if ((r = json_want_type(a, yajl_t_object, p, err)) < 0 ||
-		    (r = get_u32(a, p, "index", true, &idx, NULL, err)) < 0 ||
-		    (r = get_u64(a, p, "value", true, &x->value, NULL, err)) < 0 ||
-		    (r = get_u64(a, p, "valueTwo", false, &x->value_two, NULL, err)) < 0 ||
-		    (r = get_string(a, p, "op", true, &op, err)) < 0)
+		if ((r = json_want(a, yajl_t_object, p, &jf)) < 0 ||
+		    (r = json_get_u32(a, p, "index", JSON_REQUIRED, &idx, NULL, &jf)) < 0 ||
+		    (r = json_get_u64(a, p, "value", JSON_REQUIRED, &x->value, NULL, &jf)) < 0 ||
+		    (r = json_get_u64(a, p, "valueTwo", 0, &x->value_two, NULL, &jf)) < 0 ||
+		    (r = json_dup_str(a, p, "op", JSON_REQUIRED, &op, &jf)) < 0)
 			return r;
 		if (idx > 5)
 			return cerr_set(err, ERANGE, "%s.index: %u is not a syscall argument (0-5)", p, idx);
@@ -83,8 +84,9 @@ static int parse_args(yajl_val sc, const char *path, struct oci_seccomp_syscall 
 
 int parse_seccomp(yajl_val lnx, struct oci_seccomp **out, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val o;
-	int r = get_object(lnx, "linux", "seccomp", &o, err);
+	int r = json_get_object(lnx, "linux", "seccomp", 0, &o, &jf);
 	if (r < 0 || !o)
 		return r;
 	struct oci_seccomp *sc = calloc(1, sizeof(*sc));
@@ -92,12 +94,12 @@ int parse_seccomp(yajl_val lnx, struct oci_seccomp **out, cerr *err)
 		return cerr_set(err, ENOMEM, "out of memory");
 	*out = sc;
 	const char *P = "linux.seccomp";
-	if ((r = get_string(o, P, "defaultAction", true, &sc->default_action, err)) < 0 ||
-	    (r = get_u32(o, P, "defaultErrnoRet", false, &sc->default_errno_ret, &sc->has_default_errno_ret, err)) < 0 ||
-	    (r = get_strv(o, P, "architectures", &sc->architectures, NULL, err)) < 0 ||
-	    (r = get_strv(o, P, "flags", &sc->flags, NULL, err)) < 0 ||
-	    (r = get_string(o, P, "listenerPath", false, &sc->listener_path, err)) < 0 ||
-	    (r = get_string(o, P, "listenerMetadata", false, &sc->listener_metadata, err)) < 0 ||
+	if ((r = json_dup_str(o, P, "defaultAction", JSON_REQUIRED, &sc->default_action, &jf)) < 0 ||
+	    (r = json_get_u32(o, P, "defaultErrnoRet", 0, &sc->default_errno_ret, &sc->has_default_errno_ret, &jf)) < 0 ||
+	    (r = json_get_strv(o, P, "architectures", 0, &sc->architectures, NULL, &jf)) < 0 ||
+	    (r = json_get_strv(o, P, "flags", 0, &sc->flags, NULL, &jf)) < 0 ||
+	    (r = json_dup_str(o, P, "listenerPath", 0, &sc->listener_path, &jf)) < 0 ||
+	    (r = json_dup_str(o, P, "listenerMetadata", 0, &sc->listener_metadata, &jf)) < 0 ||
 	    (r = check_names(sc->architectures, seccomp_arches, "linux.seccomp.architectures", "architecture", err)) < 0 ||
 	    (r = check_names(sc->flags, seccomp_flags, "linux.seccomp.flags", "flag", err)) < 0)
 		return r;
@@ -105,22 +107,22 @@ int parse_seccomp(yajl_val lnx, struct oci_seccomp **out, cerr *err)
 		return cerr_set(err, EINVAL, "linux.seccomp.defaultAction: unknown action \"%s\"", sc->default_action);
 	bool notify = streq(sc->default_action, "SCMP_ACT_NOTIFY");
 	yajl_val arr;
-	if ((r = get_array(o, P, "syscalls", &arr, err)) < 0)
+	if ((r = json_get_array(o, P, "syscalls", 0, SIZE_MAX, &arr, &jf)) < 0)
 		return r;
 	size_t n = arr ? arr->u.array.len : 0;
 	sc->syscalls = calloc(n + 1, sizeof(*sc->syscalls));
 	if (!sc->syscalls)
 		return cerr_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
-		char p[JPATH_MAX];
-		jpath_idx(p, "linux.seccomp.syscalls", i);
+		char p[JSON_PATH_MAX];
+		json_path_idx(p, "linux.seccomp.syscalls", i);
 		yajl_val e = arr->u.array.values[i];
 		struct oci_seccomp_syscall *s = &sc->syscalls[sc->n_syscalls++];
 		bool has_names;
-		if ((r = json_want_type(e, yajl_t_object, p, err)) < 0 ||
-		    (r = get_strv(e, p, "names", &s->names, &has_names, err)) < 0 ||
-		    (r = get_string(e, p, "action", true, &s->action, err)) < 0 ||
-		    (r = get_u32(e, p, "errnoRet", false, &s->errno_ret, &s->has_errno_ret, err)) < 0 ||
+		if ((r = json_want(e, yajl_t_object, p, &jf)) < 0 ||
+		    (r = json_get_strv(e, p, "names", 0, &s->names, &has_names, &jf)) < 0 ||
+		    (r = json_dup_str(e, p, "action", JSON_REQUIRED, &s->action, &jf)) < 0 ||
+		    (r = json_get_u32(e, p, "errnoRet", 0, &s->errno_ret, &s->has_errno_ret, &jf)) < 0 ||
 		    (r = parse_args(e, p, s, err)) < 0)
 			return r;
 		if (!s->names || !s->names[0])

@@ -1,7 +1,7 @@
 /* Shared between the parser's files; not part of bundle/'s API. */
 #pragma once
 #include "spec.h"
-#include "parse_util.h"
+#include "common/json_get.h"
 #include "common/json.h"
 
 int parse_process(yajl_val root, struct oci_process *p, cerr *err);

@@ -15,38 +15,38 @@ const char *const oci_hook_names[HOOK_COUNT] = {
 
 static int parse_root(yajl_val root, struct oci_spec *s, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val o;
-	int r = get_object(root, "", "root", &o, err);
+	int r = json_get_object(root, "", "root", 0, &o, &jf);
 	if (r < 0 || !o)
 		return r;
 	s->has_root = true;
-	if ((r = get_string(o, "root", "path", true, &s->root_path, err)) < 0 ||
-	    (r = get_bool(o, "root", "readonly", &s->root_readonly, NULL, err)) < 0)
+	if ((r = json_dup_str(o, "root", "path", JSON_REQUIRED | JSON_NONEMPTY, &s->root_path, &jf)) < 0 ||
+	    (r = json_get_bool(o, "root", "readonly", 0, &s->root_readonly, NULL, &jf)) < 0)
 		return r;
-	if (!s->root_path[0])
-		return cerr_set(err, EINVAL, "root.path: must not be empty");
 	return 0;
 }
 
 static int parse_mounts(yajl_val root, struct oci_spec *s, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val arr;
-	int r = get_array(root, "", "mounts", &arr, err);
+	int r = json_get_array(root, "", "mounts", 0, SIZE_MAX, &arr, &jf);
 	if (r < 0 || !arr)
 		return r;
 	s->mounts = calloc(arr->u.array.len + 1, sizeof(*s->mounts));
 	if (!s->mounts)
 		return cerr_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < arr->u.array.len; i++) {
-		char p[JPATH_MAX];
-		jpath_idx(p, "mounts", i);
+		char p[JSON_PATH_MAX];
+		json_path_idx(p, "mounts", i);
 		yajl_val e = arr->u.array.values[i];
 		struct oci_mount *m = &s->mounts[s->n_mounts++];
-		if ((r = json_want_type(e, yajl_t_object, p, err)) < 0 ||
-		    (r = get_string(e, p, "destination", true, &m->destination, err)) < 0 ||
-		    (r = get_string(e, p, "source", false, &m->source, err)) < 0 ||
-		    (r = get_string(e, p, "type", false, &m->type, err)) < 0 ||
-		    (r = get_strv(e, p, "options", &m->options, NULL, err)) < 0 ||
+		if ((r = json_want(e, yajl_t_object, p, &jf)) < 0 ||
+		    (r = json_dup_str(e, p, "destination", JSON_REQUIRED, &m->destination, &jf)) < 0 ||
+		    (r = json_dup_str(e, p, "source", 0, &m->source, &jf)) < 0 ||
+		    (r = json_dup_str(e, p, "type", 0, &m->type, &jf)) < 0 ||
+		    (r = json_get_strv(e, p, "options", 0, &m->options, NULL, &jf)) < 0 ||
 		    (r = parse_idmaps(e, p, "uidMappings", &m->uid_mappings, &m->n_uid_mappings, err)) < 0 ||
 		    (r = parse_idmaps(e, p, "gidMappings", &m->gid_mappings, &m->n_gid_mappings, err)) < 0)
 			return r;
@@ -69,22 +69,23 @@ static int parse_mounts(yajl_val root, struct oci_spec *s, cerr *err)
 
 static int parse_hook_list(yajl_val arr, const char *path, struct oci_hook **out, size_t *n, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	*out = calloc(arr->u.array.len + 1, sizeof(**out));
 	if (!*out)
 		return cerr_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < arr->u.array.len; i++) {
-		char p[JPATH_MAX];
-		jpath_idx(p, path, i);
+		char p[JSON_PATH_MAX];
+		json_path_idx(p, path, i);
 		yajl_val e = arr->u.array.values[i];
 		struct oci_hook *h = &(*out)[(*n)++];
 		int64_t t = 0;
 		bool has_t;
 		int r;
-		if ((r = json_want_type(e, yajl_t_object, p, err)) < 0 ||
-		    (r = get_string(e, p, "path", true, &h->path, err)) < 0 ||
-		    (r = get_strv(e, p, "args", &h->args, NULL, err)) < 0 ||
-		    (r = get_strv(e, p, "env", &h->env, NULL, err)) < 0 ||
-		    (r = get_i64(e, p, "timeout", false, &t, &has_t, err)) < 0)
+		if ((r = json_want(e, yajl_t_object, p, &jf)) < 0 ||
+		    (r = json_dup_str(e, p, "path", JSON_REQUIRED, &h->path, &jf)) < 0 ||
+		    (r = json_get_strv(e, p, "args", 0, &h->args, NULL, &jf)) < 0 ||
+		    (r = json_get_strv(e, p, "env", 0, &h->env, NULL, &jf)) < 0 ||
+		    (r = json_get_i64(e, p, "timeout", 0, &t, &has_t, &jf)) < 0)
 			return r;
 		if (h->path[0] != '/')
 			return cerr_set(err, EINVAL, "%s.path: \"%s\" must be an absolute path", p, h->path);
@@ -97,16 +98,18 @@ static int parse_hook_list(yajl_val arr, const char *path, struct oci_hook **out
 
 static int parse_hooks(yajl_val root, struct oci_spec *s, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val o;
-	int r = get_object(root, "", "hooks", &o, err);
+	int r = json_get_object(root, "", "hooks", 0, &o, &jf);
 	if (r < 0 || !o)
 		return r;
 	for (int k = 0; k < HOOK_COUNT; k++) {
 		yajl_val arr;
-		char p[JPATH_MAX];
-		if ((r = get_array(o, "hooks", oci_hook_names[k], &arr, err)) < 0)
+		char p[JSON_PATH_MAX];
+		if ((r = json_get_array(o, "hooks", oci_hook_names[k], 0, SIZE_MAX, &arr, &jf)) < 0)
 			return r;
-		if (arr && (r = parse_hook_list(arr, jpath(p, "hooks", oci_hook_names[k]), &s->hooks[k], &s->n_hooks[k], err)) < 0)
+		if (arr && (r = parse_hook_list(arr, json_path(p, "hooks", oci_hook_names[k]), &s->hooks[k],
+						&s->n_hooks[k], err)) < 0)
 			return r;
 	}
 	return 0;
@@ -114,18 +117,19 @@ static int parse_hooks(yajl_val root, struct oci_spec *s, cerr *err)
 
 static int parse_annotations(yajl_val root, struct oci_spec *s, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val o;
-	int r = get_object(root, "", "annotations", &o, err);
+	int r = json_get_object(root, "", "annotations", 0, &o, &jf);
 	if (r < 0 || !o)
 		return r;
 	s->annotations = calloc(o->u.object.len + 1, sizeof(*s->annotations));
 	if (!s->annotations)
 		return cerr_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < o->u.object.len; i++) {
-		char p[JPATH_MAX];
+		char p[JSON_PATH_MAX];
 		yajl_val v = o->u.object.values[i];
 		if (!YAJL_IS_STRING(v))
-			return json_want_type(v, yajl_t_string, jpath(p, "annotations", o->u.object.keys[i]), err);
+			return json_want(v, yajl_t_string, json_path(p, "annotations", o->u.object.keys[i]), &jf);
 		if (!o->u.object.keys[i][0])
 			return cerr_set(err, EINVAL, "annotations: keys must not be empty");
 		struct oci_kv *kv = &s->annotations[s->n_annotations++];
@@ -150,6 +154,7 @@ static int check_hostname(const char *field, const char *v, const struct oci_spe
 
 int spec_parse(const char *text, struct oci_spec **out, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	_cleanup_spec_ struct oci_spec *s = calloc(1, sizeof(*s));
 	if (!s)
 		return cerr_set(err, ENOMEM, "out of memory");
@@ -159,7 +164,7 @@ int spec_parse(const char *text, struct oci_spec **out, cerr *err)
 	yajl_val root = s->tree;
 	if (!YAJL_IS_OBJECT(root))
 		return cerr_set(err, EINVAL, "must be a JSON object, not %s", json_type_name(root));
-	if ((r = get_string(root, "", "ociVersion", true, &s->oci_version, err)) < 0)
+	if ((r = json_dup_str(root, "", "ociVersion", JSON_REQUIRED, &s->oci_version, &jf)) < 0)
 		goto fail;
 	if (strncmp(s->oci_version, "1.", 2) != 0) {
 		r = cerr_set(err, EINVAL, "ociVersion: \"%s\" is not a supported version (1.x)", s->oci_version);
@@ -167,8 +172,8 @@ int spec_parse(const char *text, struct oci_spec **out, cerr *err)
 	}
 	if ((r = parse_root(root, s, err)) < 0 || (r = parse_mounts(root, s, err)) < 0 ||
 	    (r = parse_process(root, &s->process, err)) < 0 ||
-	    (r = get_string(root, "", "hostname", false, &s->hostname, err)) < 0 ||
-	    (r = get_string(root, "", "domainname", false, &s->domainname, err)) < 0 ||
+	    (r = json_dup_str(root, "", "hostname", 0, &s->hostname, &jf)) < 0 ||
+	    (r = json_dup_str(root, "", "domainname", 0, &s->domainname, &jf)) < 0 ||
 	    (r = parse_hooks(root, s, err)) < 0 || (r = parse_annotations(root, s, err)) < 0 ||
 	    (r = parse_linux(root, s, err)) < 0 ||
 	    (r = check_hostname("hostname", s->hostname, s, err)) < 0 ||

@@ -4,6 +4,7 @@
 #include "resources_int.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_get.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -14,95 +15,28 @@
 
 #define P "linux.resources"
 
-static bool absent(yajl_val v) { return !v || YAJL_IS_NULL(v); }
-
-/* An optional object member; NULL when absent. */
-static int get_obj(yajl_val parent, const char *key, const char *path, yajl_val *out, cerr *err)
+/* An integer member within [min, max] into o, which it sets when given. */
+static int opt_int(yajl_val obj, const char *path, const char *key, unsigned flags, int64_t min, int64_t max,
+		   struct cg_opt64 *o, json_fault *jf)
 {
-	yajl_val v = json_get(parent, key);
-	*out = NULL;
-	if (absent(v))
-		return 0;
-	if (!YAJL_IS_OBJECT(v))
-		return cerr_set(err, EINVAL, "%s.%s: must be an object, not %s", path, key, json_type_name(v));
-	*out = v;
-	return 0;
-}
-
-static int get_arr(yajl_val parent, const char *key, const char *path, yajl_val *out, cerr *err)
-{
-	yajl_val v = json_get(parent, key);
-	*out = NULL;
-	if (absent(v))
-		return 0;
-	if (!YAJL_IS_ARRAY(v))
-		return cerr_set(err, EINVAL, "%s.%s: must be an array, not %s", path, key, json_type_name(v));
-	if (v->u.array.len > CG_MAX_ENTRIES)
-		return cerr_set(err, E2BIG, "%s.%s: more than %d entries", path, key, CG_MAX_ENTRIES);
-	*out = v;
-	return 0;
-}
-
-/* A signed integer member in [min,max]. */
-static int get_i64(yajl_val obj, const char *key, const char *path, int64_t min, int64_t max,
-		   struct cg_opt64 *o, cerr *err)
-{
-	yajl_val v = json_get(obj, key);
-	if (absent(v))
-		return 0;
-	if (!YAJL_IS_NUMBER(v) || !YAJL_IS_INTEGER(v))
-		return cerr_set(err, EINVAL, "%s.%s: must be an integer", path, key);
 	long long x;
-	if (!json_int_in(v, min, max, &x))
-		return cerr_set(err, ERANGE, "%s.%s: %s is out of range [%" PRId64 ", %" PRId64 "]", path,
-				key, v->u.number.r, min, max);
-	o->set = true;
-	o->v = x;
-	return 0;
+	bool given;
+	int r = json_get_int_in(obj, path, key, flags, min, max, &x, &given, jf);
+	if (r == 0 && given)
+		*o = (struct cg_opt64){ true, x };
+	return r;
 }
 
-/* An unsigned integer member in [min,max] (max at most INT64_MAX). */
-static int get_u64(yajl_val obj, const char *key, const char *path, uint64_t min, uint64_t max,
-		   struct cg_opt64 *o, cerr *err)
+/* The same for a non-negative one (max at most INT64_MAX). */
+static int opt_uint(yajl_val obj, const char *path, const char *key, unsigned flags, uint64_t min, uint64_t max,
+		    struct cg_opt64 *o, json_fault *jf)
 {
-	yajl_val v = json_get(obj, key);
-	if (absent(v))
-		return 0;
 	uint64_t x;
-	if (!json_uint64(v, &x))
-		return cerr_set(err, EINVAL, "%s.%s: must be a non-negative integer", path, key);
-	if (x < min || x > max)
-		return cerr_set(err, ERANGE, "%s.%s: %" PRIu64 " is out of range [%" PRIu64 ", %" PRIu64 "]",
-				path, key, x, min, max);
-	o->set = true;
-	o->v = (int64_t)x;
-	return 0;
-}
-
-static int get_str(yajl_val obj, const char *key, const char *path, char **out, cerr *err)
-{
-	yajl_val v = json_get(obj, key);
-	if (absent(v))
-		return 0;
-	if (!YAJL_IS_STRING(v))
-		return cerr_set(err, EINVAL, "%s.%s: must be a string", path, key);
-	if (strlen(v->u.string) > 4096)
-		return cerr_set(err, E2BIG, "%s.%s: longer than 4096 bytes", path, key);
-	*out = strdup(v->u.string);
-	return *out ? 0 : cerr_set(err, ENOMEM, "out of memory");
-}
-
-static int get_bool(yajl_val obj, const char *key, const char *path, bool *out, bool *set, cerr *err)
-{
-	yajl_val v = json_get(obj, key);
-	if (absent(v))
-		return 0;
-	if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v))
-		return cerr_set(err, EINVAL, "%s.%s: must be a boolean", path, key);
-	*out = YAJL_IS_TRUE(v);
-	if (set)
-		*set = true;
-	return 0;
+	bool given;
+	int r = json_get_uint_in(obj, path, key, flags, min, max, &x, &given, jf);
+	if (r == 0 && given)
+		*o = (struct cg_opt64){ true, (int64_t)x };
+	return r;
 }
 
 /* "0-3,5" as cpuset.cpus accepts it: numbers and ranges, comma-separated. */
@@ -159,24 +93,25 @@ static int convert_swap(struct cg_resources *r, cerr *err)
 
 static int parse_memory(yajl_val res, struct cg_resources *r, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val m;
 	const char *p = P ".memory";
-	int e = get_obj(res, "memory", P, &m, err);
+	int e = json_get_object(res, P, "memory", 0, &m, &jf);
 	if (e < 0 || !m)
 		return e;
 	struct cg_opt64 ignored = { 0 };
-	if ((e = get_i64(m, "limit", p, -1, INT64_MAX, &r->mem_limit, err)) < 0 ||
-	    (e = get_i64(m, "reservation", p, -1, INT64_MAX, &r->mem_reservation, err)) < 0 ||
-	    (e = get_i64(m, "swap", p, -1, INT64_MAX, &r->mem_swap, err)) < 0 ||
+	if ((e = opt_int(m, p, "limit", 0, -1, INT64_MAX, &r->mem_limit, &jf)) < 0 ||
+	    (e = opt_int(m, p, "reservation", 0, -1, INT64_MAX, &r->mem_reservation, &jf)) < 0 ||
+	    (e = opt_int(m, p, "swap", 0, -1, INT64_MAX, &r->mem_swap, &jf)) < 0 ||
 	    /* v1-only knobs: type-checked, then ignored as runc does on v2 */
-	    (e = get_i64(m, "kernel", p, -1, INT64_MAX, &ignored, err)) < 0 ||
-	    (e = get_i64(m, "kernelTCP", p, -1, INT64_MAX, &ignored, err)) < 0 ||
-	    (e = get_u64(m, "swappiness", p, 0, UINT64_MAX >> 1, &ignored, err)) < 0)
+	    (e = opt_int(m, p, "kernel", 0, -1, INT64_MAX, &ignored, &jf)) < 0 ||
+	    (e = opt_int(m, p, "kernelTCP", 0, -1, INT64_MAX, &ignored, &jf)) < 0 ||
+	    (e = opt_uint(m, p, "swappiness", 0, 0, UINT64_MAX >> 1, &ignored, &jf)) < 0)
 		return e;
 	bool b;
-	if ((e = get_bool(m, "disableOOMKiller", p, &b, NULL, err)) < 0 ||
-	    (e = get_bool(m, "useHierarchy", p, &b, NULL, err)) < 0 ||
-	    (e = get_bool(m, "checkBeforeUpdate", p, &b, NULL, err)) < 0)
+	if ((e = json_get_bool(m, p, "disableOOMKiller", 0, &b, NULL, &jf)) < 0 ||
+	    (e = json_get_bool(m, p, "useHierarchy", 0, &b, NULL, &jf)) < 0 ||
+	    (e = json_get_bool(m, p, "checkBeforeUpdate", 0, &b, NULL, &jf)) < 0)
 		return e;
 	/* 0 means "not set" for these, as in runc */
 	r->mem_limit.set &= r->mem_limit.v != 0;
@@ -186,19 +121,20 @@ static int parse_memory(yajl_val res, struct cg_resources *r, cerr *err)
 
 static int parse_cpu(yajl_val res, struct cg_resources *r, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val c;
 	const char *p = P ".cpu";
-	int e = get_obj(res, "cpu", P, &c, err);
+	int e = json_get_object(res, P, "cpu", 0, &c, &jf);
 	if (e < 0 || !c)
 		return e;
 	struct cg_opt64 rt_rt = { 0 }, rt_p = { 0 };
-	if ((e = get_u64(c, "shares", p, 0, 262144, &r->cpu_shares, err)) < 0 ||
-	    (e = get_i64(c, "quota", p, -1, INT64_MAX, &r->cpu_quota, err)) < 0 ||
-	    (e = get_u64(c, "period", p, 0, 1000000, &r->cpu_period, err)) < 0 ||
-	    (e = get_u64(c, "burst", p, 0, UINT64_MAX >> 1, &r->cpu_burst, err)) < 0 ||
-	    (e = get_i64(c, "idle", p, 0, 1, &r->cpu_idle, err)) < 0 ||
-	    (e = get_i64(c, "realtimeRuntime", p, INT64_MIN, INT64_MAX, &rt_rt, err)) < 0 ||
-	    (e = get_u64(c, "realtimePeriod", p, 0, UINT64_MAX >> 1, &rt_p, err)) < 0)
+	if ((e = opt_uint(c, p, "shares", 0, 0, 262144, &r->cpu_shares, &jf)) < 0 ||
+	    (e = opt_int(c, p, "quota", 0, -1, INT64_MAX, &r->cpu_quota, &jf)) < 0 ||
+	    (e = opt_uint(c, p, "period", 0, 0, 1000000, &r->cpu_period, &jf)) < 0 ||
+	    (e = opt_uint(c, p, "burst", 0, 0, UINT64_MAX >> 1, &r->cpu_burst, &jf)) < 0 ||
+	    (e = opt_int(c, p, "idle", 0, 0, 1, &r->cpu_idle, &jf)) < 0 ||
+	    (e = opt_int(c, p, "realtimeRuntime", 0, INT64_MIN, INT64_MAX, &rt_rt, &jf)) < 0 ||
+	    (e = opt_uint(c, p, "realtimePeriod", 0, 0, UINT64_MAX >> 1, &rt_p, &jf)) < 0)
 		return e;
 	if (rt_rt.v || rt_p.v)
 		return cerr_set(err, ENOTSUP, "%s.%s: real-time scheduling is not supported by cgroup v2", p,
@@ -215,7 +151,8 @@ static int parse_cpu(yajl_val res, struct cg_resources *r, cerr *err)
 	if (r->cpu_period.set && r->cpu_period.v < 1000)
 		return cerr_set(err, ERANGE, "%s.period: %" PRId64 " is out of range [1000, 1000000] (us)", p,
 				r->cpu_period.v);
-	if ((e = get_str(c, "cpus", p, &r->cpus, err)) < 0 || (e = get_str(c, "mems", p, &r->mems, err)) < 0)
+	if ((e = json_dup_str(c, p, "cpus", JSON_BOUNDED, &r->cpus, &jf)) < 0 ||
+	    (e = json_dup_str(c, p, "mems", JSON_BOUNDED, &r->mems, &jf)) < 0)
 		return e;
 	if (r->cpus && !cpulist_ok(r->cpus))
 		return cerr_set(err, EINVAL, "%s.cpus: \"%s\" is not a CPU list such as \"0-2,4\"", p, r->cpus);
@@ -226,24 +163,22 @@ static int parse_cpu(yajl_val res, struct cg_resources *r, cerr *err)
 
 static int parse_pids(yajl_val res, struct cg_resources *r, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val o;
-	int e = get_obj(res, "pids", P, &o, err);
+	int e = json_get_object(res, P, "pids", 0, &o, &jf);
 	if (e < 0 || !o)
 		return e;
-	if (absent(json_get(o, "limit")))
-		return cerr_set(err, EINVAL, P ".pids.limit: is required");
-	return get_i64(o, "limit", P ".pids", INT64_MIN, INT64_MAX, &r->pids_limit, err);
+	return opt_int(o, P ".pids", "limit", JSON_REQUIRED, INT64_MIN, INT64_MAX, &r->pids_limit, &jf);
 }
 
 static int parse_major_minor(yajl_val d, const char *path, int64_t *maj, int64_t *min, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	struct cg_opt64 a = { 0 }, b = { 0 };
 	int e;
-	if ((e = get_i64(d, "major", path, 0, UINT32_MAX, &a, err)) < 0 ||
-	    (e = get_i64(d, "minor", path, 0, UINT32_MAX, &b, err)) < 0)
+	if ((e = opt_int(d, path, "major", JSON_REQUIRED, 0, UINT32_MAX, &a, &jf)) < 0 ||
+	    (e = opt_int(d, path, "minor", JSON_REQUIRED, 0, UINT32_MAX, &b, &jf)) < 0)
 		return e;
-	if (!a.set || !b.set)
-		return cerr_set(err, EINVAL, "%s.%s: is required", path, a.set ? "minor" : "major");
 	*maj = a.v;
 	*min = b.v;
 	return 0;
@@ -251,20 +186,21 @@ static int parse_major_minor(yajl_val d, const char *path, int64_t *maj, int64_t
 
 static int parse_blockio(yajl_val res, struct cg_resources *r, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val b, a;
 	const char *p = P ".blockIO";
-	int e = get_obj(res, "blockIO", P, &b, err);
+	int e = json_get_object(res, P, "blockIO", 0, &b, &jf);
 	if (e < 0 || !b)
 		return e;
 	struct cg_opt64 leaf = { 0 };
-	if ((e = get_u64(b, "weight", p, 0, 1000, &r->blkio_weight, err)) < 0 ||
-	    (e = get_u64(b, "leafWeight", p, 0, 1000, &leaf, err)) < 0)
+	if ((e = opt_uint(b, p, "weight", 0, 0, 1000, &r->blkio_weight, &jf)) < 0 ||
+	    (e = opt_uint(b, p, "leafWeight", 0, 0, 1000, &leaf, &jf)) < 0)
 		return e;
 	r->blkio_weight.set &= r->blkio_weight.v != 0;
 	if (r->blkio_weight.set && r->blkio_weight.v < 10)
 		return cerr_set(err, ERANGE, "%s.weight: %" PRId64 " is out of range [10, 1000]", p,
 				r->blkio_weight.v);
-	if ((e = get_arr(b, "weightDevice", p, &a, err)) < 0)
+	if ((e = json_get_array(b, p, "weightDevice", 0, CG_MAX_ENTRIES, &a, &jf)) < 0)
 		return e;
 	if (a && a->u.array.len) {
 		r->weight_devs = calloc(a->u.array.len, sizeof(*r->weight_devs));
@@ -275,11 +211,11 @@ static int parse_blockio(yajl_val res, struct cg_resources *r, cerr *err)
 			snprintf(ip, sizeof(ip), "%s.weightDevice[%zu]", p, i);
 			yajl_val d = a->u.array.values[i];
 			if (!YAJL_IS_OBJECT(d))
-				return cerr_set(err, EINVAL, "%s: must be an object", ip);
+				return json_want(d, yajl_t_object, ip, &jf);
 			struct cg_weight_dev *w = &r->weight_devs[r->n_weight_devs++];
 			if ((e = parse_major_minor(d, ip, &w->major, &w->minor, err)) < 0 ||
-			    (e = get_u64(d, "weight", ip, 10, 1000, &w->weight, err)) < 0 ||
-			    (e = get_u64(d, "leafWeight", ip, 0, 1000, &leaf, err)) < 0)
+			    (e = opt_uint(d, ip, "weight", 0, 10, 1000, &w->weight, &jf)) < 0 ||
+			    (e = opt_uint(d, ip, "leafWeight", 0, 0, 1000, &leaf, &jf)) < 0)
 				return e;
 		}
 	}
@@ -288,7 +224,7 @@ static int parse_blockio(yajl_val res, struct cg_resources *r, cerr *err)
 		[CG_RIOPS] = "throttleReadIOPSDevice", [CG_WIOPS] = "throttleWriteIOPSDevice",
 	};
 	for (int k = 0; k < CG_THROTTLE_N; k++) {
-		if ((e = get_arr(b, keys[k], p, &a, err)) < 0)
+		if ((e = json_get_array(b, p, keys[k], 0, CG_MAX_ENTRIES, &a, &jf)) < 0)
 			return e;
 		if (!a || !a->u.array.len)
 			continue;
@@ -301,14 +237,12 @@ static int parse_blockio(yajl_val res, struct cg_resources *r, cerr *err)
 			snprintf(ip, sizeof(ip), "%s.%s[%zu]", p, keys[k], i);
 			yajl_val d = a->u.array.values[i];
 			if (!YAJL_IS_OBJECT(d))
-				return cerr_set(err, EINVAL, "%s: must be an object", ip);
+				return json_want(d, yajl_t_object, ip, &jf);
 			struct cg_throttle_dev *x = &r->throttle[r->n_throttle];
 			struct cg_opt64 rate = { 0 };
 			if ((e = parse_major_minor(d, ip, &x->major, &x->minor, err)) < 0 ||
-			    (e = get_u64(d, "rate", ip, 0, UINT64_MAX >> 1, &rate, err)) < 0)
+			    (e = opt_uint(d, ip, "rate", JSON_REQUIRED, 0, UINT64_MAX >> 1, &rate, &jf)) < 0)
 				return e;
-			if (!rate.set)
-				return cerr_set(err, EINVAL, "%s.rate: is required", ip);
 			x->kind = (enum cg_throttle)k;
 			x->rate = (uint64_t)rate.v;
 			r->n_throttle++;
@@ -325,8 +259,9 @@ static bool pagesize_ok(const char *s)
 
 static int parse_hugepages(yajl_val res, struct cg_resources *r, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val a;
-	int e = get_arr(res, "hugepageLimits", P, &a, err);
+	int e = json_get_array(res, P, "hugepageLimits", 0, CG_MAX_ENTRIES, &a, &jf);
 	if (e < 0 || !a || !a->u.array.len)
 		return e;
 	r->hugepages = calloc(a->u.array.len, sizeof(*r->hugepages));
@@ -337,11 +272,11 @@ static int parse_hugepages(yajl_val res, struct cg_resources *r, cerr *err)
 		snprintf(ip, sizeof(ip), P ".hugepageLimits[%zu]", i);
 		yajl_val d = a->u.array.values[i];
 		if (!YAJL_IS_OBJECT(d))
-			return cerr_set(err, EINVAL, "%s: must be an object", ip);
+			return json_want(d, yajl_t_object, ip, &jf);
 		struct cg_hugepage *h = &r->hugepages[r->n_hugepages++];
 		struct cg_opt64 lim = { 0 };
-		if ((e = get_str(d, "pageSize", ip, &h->size, err)) < 0 ||
-		    (e = get_u64(d, "limit", ip, 0, UINT64_MAX >> 1, &lim, err)) < 0)
+		if ((e = json_dup_str(d, ip, "pageSize", JSON_BOUNDED, &h->size, &jf)) < 0 ||
+		    (e = opt_uint(d, ip, "limit", 0, 0, UINT64_MAX >> 1, &lim, &jf)) < 0)
 			return e;
 		if (!h->size || !pagesize_ok(h->size))
 			return cerr_set(err, EINVAL, "%s.pageSize: must be a size such as \"2MB\" or \"1GB\"", ip);
@@ -368,8 +303,9 @@ static int kv_push(struct cg_kv **v, size_t *n, const char *k, char *val, cerr *
 
 static int parse_rdma(yajl_val res, struct cg_resources *r, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val o;
-	int e = get_obj(res, "rdma", P, &o, err);
+	int e = json_get_object(res, P, "rdma", 0, &o, &jf);
 	if (e < 0 || !o)
 		return e;
 	if (o->u.object.len > CG_MAX_ENTRIES)
@@ -382,10 +318,10 @@ static int parse_rdma(yajl_val res, struct cg_resources *r, cerr *err)
 			return cerr_set(err, EINVAL, "%s: not a valid RDMA device name", ip);
 		yajl_val d = o->u.object.values[i];
 		if (!YAJL_IS_OBJECT(d))
-			return cerr_set(err, EINVAL, "%s: must be an object", ip);
+			return json_want(d, yajl_t_object, ip, &jf);
 		struct cg_opt64 h = { 0 }, ob = { 0 };
-		if ((e = get_u64(d, "hcaHandles", ip, 0, UINT32_MAX, &h, err)) < 0 ||
-		    (e = get_u64(d, "hcaObjects", ip, 0, UINT32_MAX, &ob, err)) < 0)
+		if ((e = opt_uint(d, ip, "hcaHandles", 0, 0, UINT32_MAX, &h, &jf)) < 0 ||
+		    (e = opt_uint(d, ip, "hcaObjects", 0, 0, UINT32_MAX, &ob, &jf)) < 0)
 			return e;
 		if (!h.set && !ob.set)
 			continue;
@@ -423,8 +359,9 @@ static bool unified_key_ok(const char *k)
 
 static int parse_unified(yajl_val res, struct cg_resources *r, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val o;
-	int e = get_obj(res, "unified", P, &o, err);
+	int e = json_get_object(res, P, "unified", 0, &o, &jf);
 	if (e < 0 || !o)
 		return e;
 	if (o->u.object.len > CG_MAX_ENTRIES)
@@ -437,10 +374,11 @@ static int parse_unified(yajl_val res, struct cg_resources *r, cerr *err)
 			if (streq(k, unified_denied[j]))
 				return cerr_set(err, EPERM, P ".unified.%s: this file is managed by corral", k);
 		yajl_val v = o->u.object.values[i];
-		if (!YAJL_IS_STRING(v))
-			return cerr_set(err, EINVAL, P ".unified.%s: must be a string", k);
-		if (strlen(v->u.string) > 4096)
-			return cerr_set(err, E2BIG, P ".unified.%s: longer than 4096 bytes", k);
+		char path[JSON_PATH_MAX];
+		if (json_want(v, yajl_t_string, json_path(path, P ".unified", k), &jf) < 0)
+			return -EINVAL;
+		if (strlen(v->u.string) > JSON_STR_MAX)
+			return json_fault_set(&jf, E2BIG, path, "longer than %d bytes", JSON_STR_MAX);
 		char *val = strdup(v->u.string);
 		if (!val)
 			return cerr_set(err, ENOMEM, "out of memory");
@@ -465,8 +403,9 @@ static int parse_access(const char *s, unsigned *out)
 
 static int parse_devices(yajl_val res, struct cg_resources *r, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	yajl_val a;
-	int e = get_arr(res, "devices", P, &a, err);
+	int e = json_get_array(res, P, "devices", 0, CG_MAX_ENTRIES, &a, &jf);
 	if (e < 0 || !a)
 		return e;
 	r->has_devices = true;
@@ -480,15 +419,12 @@ static int parse_devices(yajl_val res, struct cg_resources *r, cerr *err)
 		snprintf(ip, sizeof(ip), P ".devices[%zu]", i);
 		yajl_val d = a->u.array.values[i];
 		if (!YAJL_IS_OBJECT(d))
-			return cerr_set(err, EINVAL, "%s: must be an object", ip);
+			return json_want(d, yajl_t_object, ip, &jf);
 		struct cg_dev_rule *x = &r->devices[r->n_devices++];
-		bool has_allow = false;
-		if ((e = get_bool(d, "allow", ip, &x->allow, &has_allow, err)) < 0)
+		if ((e = json_get_bool(d, ip, "allow", JSON_REQUIRED, &x->allow, NULL, &jf)) < 0)
 			return e;
-		if (!has_allow)
-			return cerr_set(err, EINVAL, "%s.allow: is required", ip);
 		_cleanup_free_ char *type = NULL, *access = NULL;
-		if ((e = get_str(d, "type", ip, &type, err)) < 0 || (e = get_str(d, "access", ip, &access, err)) < 0)
+		if ((e = json_dup_str(d, ip, "type", JSON_BOUNDED, &type, &jf)) < 0 || (e = json_dup_str(d, ip, "access", JSON_BOUNDED, &access, &jf)) < 0)
 			return e;
 		x->type = type ? type[0] : 'a';
 		if (type && (strlen(type) != 1 || !strchr("abc", x->type)))
@@ -496,8 +432,8 @@ static int parse_devices(yajl_val res, struct cg_resources *r, cerr *err)
 		if (parse_access(access ? access : "rwm", &x->access) < 0)
 			return cerr_set(err, EINVAL, "%s.access: must be made of \"r\", \"w\" and \"m\"", ip);
 		struct cg_opt64 maj = { true, -1 }, min = { true, -1 };
-		if ((e = get_i64(d, "major", ip, -1, UINT32_MAX, &maj, err)) < 0 ||
-		    (e = get_i64(d, "minor", ip, -1, UINT32_MAX, &min, err)) < 0)
+		if ((e = opt_int(d, ip, "major", 0, -1, UINT32_MAX, &maj, &jf)) < 0 ||
+		    (e = opt_int(d, ip, "minor", 0, -1, UINT32_MAX, &min, &jf)) < 0)
 			return e;
 		x->major = maj.v;
 		x->minor = min.v;
@@ -507,11 +443,12 @@ static int parse_devices(yajl_val res, struct cg_resources *r, cerr *err)
 
 int cg_resources_parse(yajl_val v, struct cg_resources **out, cerr *err)
 {
+	json_fault jf = JSON_FAULT_CHAIN(err);
 	*out = NULL;
-	if (absent(v))
+	if (!v || YAJL_IS_NULL(v))
 		return 0;
-	if (!YAJL_IS_OBJECT(v))
-		return cerr_set(err, EINVAL, P ": must be an object, not %s", json_type_name(v));
+	if (json_want(v, yajl_t_object, P, &jf) < 0)
+		return -EINVAL;
 	struct cg_resources *r = calloc(1, sizeof(*r));
 	if (!r)
 		return cerr_set(err, ENOMEM, "out of memory");
@@ -522,7 +459,7 @@ int cg_resources_parse(yajl_val v, struct cg_resources **out, cerr *err)
 	    (e = parse_hugepages(v, r, err)) < 0 || (e = parse_rdma(v, r, err)) < 0 ||
 	    (e = parse_unified(v, r, err)) < 0 || (e = parse_devices(v, r, err)) < 0 ||
 	    /* classID and priorities are v1 net_cls/net_prio: ignored, as by runc */
-	    (e = get_obj(v, "network", P, &net, err)) < 0) {
+	    (e = json_get_object(v, P, "network", 0, &net, &jf)) < 0) {
 		cg_resources_free(r);
 		return e;
 	}

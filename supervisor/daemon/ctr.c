@@ -198,15 +198,14 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (g && !jg_value(g, spec))
 		c->spec_json = jg_finish(g, NULL);
-	char field[256];
 	if (!c->name || !c->image || !c->image_digest || !c->spec_json) {
 		ctr_free(c);
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
-	if ((r = ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, field,
-				sizeof(field), err)) < 0) {
+	json_fault f = JSON_FAULT_CHAIN(err); /* "field: reason" */
+	if ((r = ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f)) < 0) {
 		ctr_free(c);
-		return cerr_wrap(err, "%s: %s", path, field);
+		return cerr_wrap(err, "%s", path);
 	}
 	const char *st = str_of(v, "status");
 	c->status = CS_EXITED;

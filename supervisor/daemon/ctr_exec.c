@@ -7,6 +7,8 @@
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/varlink/monitor_iface.h"
 #include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/varlink/wire.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/varlink/client.h"
 #include "bundle/image_user.h"
@@ -22,7 +24,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define KNOWN(...) ((const char *const[]){ __VA_ARGS__, NULL })
 /* the monitor has the whole reply in hand once it starts to send it */
 #define RELAY_RECV_MS 5000
 
@@ -48,29 +49,26 @@ static void on_cancel(vl_call *call, void *data)
 	relay_free(data); /* the monitor sees the hang-up and kills the command */
 }
 
-static void answer(exec_relay *r, const vl_reply *rep)
+/* The container ended while its exec was asked for, or ran. */
+static int exited(exec_relay *r)
+{
+	return sv_invalid_state(r->call, r->id, "exited", "it has exited");
+}
+
+/* The monitor's reply, relayed: the deferred end of the Exec call. */
+static int answer(exec_relay *r, const vl_reply *rep)
 {
 	if (!rep->error) {
 		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-		if (g && jg_value(g, rep->params) == yajl_gen_status_ok) {
-			vl_call_reply_gen(r->call, g);
-			return;
-		}
+		if (g && jg_value(g, rep->params) == yajl_gen_status_ok)
+			return vl_call_reply_gen(r->call, g);
 	}
-	if (rep->error && streq(rep->error, MONITOR_IFACE ".NotRunning")) {
-		_cleanup_free_ char *p = NULL;
-		if (asprintf(&p, "{\"id\":\"%s\",\"state\":\"exited\",\"reason\":\"it has exited\"}", r->id) < 0)
-			p = NULL;
-		vl_call_error(r->call, SV_ERR("InvalidState"), p);
-		return;
-	}
+	if (rep->error && streq(rep->error, MONITOR_IFACE ".NotRunning"))
+		return exited(r);
 	yajl_val param = json_get(rep->params, "parameter");
-	if (rep->error && streq(rep->error, "org.varlink.service.InvalidParameter") && YAJL_IS_STRING(param)) {
-		vl_call_invalid_parameter(r->call, param->u.string);
-		return;
-	}
-	_cleanup_free_ char *p = vl_json_obj1("reason", rep->error ? rep->error : "out of memory");
-	vl_call_error(r->call, SV_ERR("InternalError"), p);
+	if (rep->error && streq(rep->error, VL_ERR_INVALID_PARAMETER) && YAJL_IS_STRING(param))
+		return vl_call_invalid_parameter(r->call, param->u.string);
+	return sv_internal(r->call, rep->error ? rep->error : "out of memory");
 }
 
 static void on_monitor(el_source *s, int fd, uint32_t events, void *data)
@@ -83,16 +81,10 @@ static void on_monitor(el_source *s, int fd, uint32_t events, void *data)
 		answer(r, &rep);
 		vl_reply_release(&rep);
 	} else if (err.code != ECONNRESET) {
-		_cleanup_free_ char *p = vl_json_obj1("reason", cerr_msg(&err));
-		cerr_clear(&err);
-		vl_call_error(r->call, SV_ERR("InternalError"), p);
+		sv_internal_err(r->call, &err);
 	} else {
-		/* the monitor ended with the container */
-		_cleanup_free_ char *p = NULL;
-		if (asprintf(&p, "{\"id\":\"%s\",\"state\":\"exited\",\"reason\":\"it has exited\"}", r->id) < 0)
-			p = NULL;
 		cerr_clear(&err);
-		vl_call_error(r->call, SV_ERR("InvalidState"), p);
+		exited(r); /* the monitor ended with the container */
 	}
 	relay_free(r);
 }
@@ -117,32 +109,23 @@ static char *monitor_params(yajl_val params, const char *user_ids)
 	return jg_finish(g, NULL);
 }
 
-/* Connect to the container's monitor and send it the call; *bad_user when
- * the user is not known in the container. */
-static int relay_start(corrald *d, ctr *c, vl_call *call, yajl_val params, const char *user, bool *bad_user,
-		       cerr *err)
+/* The container's config.json, for the rootfs a user name is looked up in. */
+static int load_config(const char *dir, struct oci_spec **out, cerr *err)
 {
-	char dir[PATH_MAX], ids[48] = "", sock[64];
-	ctr_dir(d, c, dir, sizeof(dir));
-	if (user) {
-		/* a name is looked up in the container's own files, inside its root */
-		char cfg[PATH_MAX + 16];
-		snprintf(cfg, sizeof(cfg), "%s/config.json", dir);
-		_cleanup_spec_ struct oci_spec *s = NULL;
-		_cleanup_(image_user_release) struct oci_user u = { 0 };
-		int r = spec_load(cfg, &s, err);
-		if (r < 0)
-			return r;
-		if ((r = image_user_resolve_path(s->root_path, user, &u, err)) < 0) {
-			*bad_user = true;
-			return r;
-		}
-		snprintf(ids, sizeof(ids), "%u:%u", u.uid, u.gid);
-	}
-	_cleanup_free_ char *mp = monitor_params(params, user ? ids : NULL);
+	char cfg[PATH_MAX + 16];
+	snprintf(cfg, sizeof(cfg), "%s/config.json", dir);
+	return spec_load(cfg, out, err);
+}
+
+/* Connect to the monitor of the container in dir, and send it mp, the call's
+ * parameters; the relay keeps the call, and answers it with the monitor's
+ * reply. */
+static int relay_start(corrald *d, const char *dir, const char *id, vl_call *call, const char *mp, cerr *err)
+{
+	char sock[64];
 	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	exec_relay *r = calloc(1, sizeof(*r));
-	if (!mp || !r || !(r->id = strdup(c->id))) {
+	if (!r || !(r->id = strdup(id))) {
 		free(r);
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
@@ -169,42 +152,53 @@ static int relay_start(corrald *d, ctr *c, vl_call *call, yajl_val params, const
 	return 0;
 }
 
-void sv_exec(vl_call *call, yajl_val params, void *ud)
+/* Exec's parameters; the rest of them (command, env) the monitor checks. */
+static int check_exec(yajl_val params, const char **id, const char **user, json_fault *f)
 {
-	corrald *d = ud;
 	long long t;
-	const char *id, *wd, *user;
-	if (sp_known(call, params, KNOWN("id", "command", "env", "workdir", "user", "timeout")) < 0 ||
-	    sp_str(call, params, "id", true, &id) < 0 || sp_int(call, params, "timeout", 0, 86400, 0, &t) < 0 ||
-	    sp_str(call, params, "workdir", false, &wd) < 0 || sp_str(call, params, "user", false, &user) < 0)
-		return;
+	const char *wd;
+	int r;
+	if ((r = sp_known(params, KNOWN("id", "command", "env", "workdir", "user", "timeout"), f)) < 0 ||
+	    (r = sp_str(params, "id", true, id, f)) < 0 || (r = sp_int(params, "timeout", 0, 86400, 0, &t, f)) < 0 ||
+	    (r = sp_str(params, "workdir", false, &wd, f)) < 0 || (r = sp_str(params, "user", false, user, f)) < 0)
+		return r;
 	yajl_val cmd = json_get(params, "command");
 	if (!YAJL_IS_ARRAY(cmd) || cmd->u.array.len == 0)
-		return (void)sp_invalid(call, "command", "must be a non-empty array of strings");
+		return json_fault_set(f, EINVAL, "command", "must be a non-empty array of strings");
 	if (wd && wd[0] != '/')
-		return (void)sp_invalid(call, "workdir", "must be an absolute path");
+		return json_fault_set(f, EINVAL, "workdir", "must be an absolute path");
+	return 0;
+}
+
+int sv_exec(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	const char *id, *user;
+	json_fault f = { 0 };
+	if (check_exec(params, &id, &user, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	ctr *c = ctr_find(d, id);
-	if (!c) {
-		_cleanup_free_ char *p = vl_json_obj1("id", id);
-		return (void)vl_call_error(call, SV_ERR("NoSuchContainer"), p);
-	}
-	if (c->status != CS_RUNNING || c->pid <= 0) {
-		_cleanup_free_ char *p = NULL;
-		if (asprintf(&p, "{\"id\":\"%s\",\"state\":\"%s\",\"reason\":\"it is not running\"}", c->id,
-			     ctr_status_str[c->status]) < 0)
-			p = NULL;
-		return (void)vl_call_error(call, SV_ERR("InvalidState"), p);
-	}
+	if (!c)
+		return sv_no_such_container(call, id);
+	if (c->status != CS_RUNNING || c->pid <= 0)
+		return sv_invalid_state(call, c->id, ctr_status_str[c->status], "it is not running");
+	char dir[PATH_MAX], ids[48] = "";
+	ctr_dir(d, c, dir, sizeof(dir));
 	cerr err = { 0 };
-	bool bad_user = false;
-	if (relay_start(d, c, call, params, user, &bad_user, &err) == 0)
-		return;
-	if (bad_user) {
-		sp_invalid(call, "user", cerr_msg(&err));
-		cerr_clear(&err);
-		return;
+	if (user) {
+		/* a name is looked up in the container's own files, inside its root */
+		_cleanup_spec_ struct oci_spec *s = NULL;
+		_cleanup_(image_user_release) struct oci_user u = { 0 };
+		if (load_config(dir, &s, &err) < 0)
+			return sv_internal_err(call, &err);
+		if (image_user_resolve_path(s->root_path, user, &u, &err) < 0)
+			return sv_invalid_err(call, "user", &err);
+		snprintf(ids, sizeof(ids), "%u:%u", u.uid, u.gid);
 	}
-	_cleanup_free_ char *p = vl_json_obj1("reason", cerr_msg(&err));
-	cerr_clear(&err);
-	vl_call_error(call, SV_ERR("InternalError"), p);
+	_cleanup_free_ char *mp = monitor_params(params, user ? ids : NULL);
+	if (!mp)
+		return sv_internal(call, "out of memory");
+	if (relay_start(d, dir, c->id, call, mp, &err) < 0)
+		return sv_internal_err(call, &err);
+	return 0; /* the relay keeps the call */
 }

@@ -2,7 +2,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strbuf.h"
-#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -29,16 +29,23 @@ void logs_stream_on_free(logs_stream *s, void (*fn)(void *data), void *data)
 	s->on_free_data = data;
 }
 
+/* The batch as a reply's parameters, {"lines":[...]}; it starts anew. */
+static char *take_batch(logs_stream *s)
+{
+	char *p = NULL;
+	if (asprintf(&p, "{\"lines\":[%s]}", s->batch.buf ? s->batch.buf : "") < 0)
+		p = NULL;
+	sb_reset(&s->batch);
+	s->n = 0;
+	return p;
+}
+
 /* Send the batch: as a streamed reply, or as the final one. */
 static void flush(logs_stream *s, bool final)
 {
 	if (!final && s->n == 0)
 		return;
-	_cleanup_free_ char *p = NULL;
-	if (asprintf(&p, "{\"lines\":[%s]}", s->batch.buf ? s->batch.buf : "") < 0)
-		p = NULL;
-	sb_reset(&s->batch);
-	s->n = 0;
+	_cleanup_free_ char *p = take_batch(s);
 	if (final)
 		vl_call_reply(s->call, p ? p : "{\"lines\":[]}");
 	else if (p)
@@ -110,10 +117,8 @@ static int step(logs_stream *s)
 	if (r < 0) {
 		vl_call *call = s->call;
 		vl_call_set_cancel(call, NULL, NULL);
-		_cleanup_free_ char *p = vl_json_obj1("reason", cerr_msg(&err));
-		cerr_clear(&err);
 		stream_free(s);
-		vl_call_error(call, SV_ERR("InternalError"), p);
+		sv_internal_err(call, &err);
 		return r;
 	}
 	bool behind = vl_call_out_pending(s->call) > LOGS_STREAM_QUEUE;
@@ -141,57 +146,38 @@ void logs_stream_end(logs_stream *s)
 	step(s);
 }
 
-/* All of the history as one reply, or an error. */
-static int serve_once(vl_call *call, const char *path, const crilog_read_opts *o)
+int logs_read_all(const char *path, const crilog_read_opts *o, char **reply, cerr *err)
 {
-	logs_stream s = { .call = call };
-	cerr err = { 0 };
-	int r = crilog_read(path, o, add_line, &s, NULL, &err);
-	if (r < 0) {
-		_cleanup_free_ char *p = vl_json_obj1("reason", cerr_msg(&err));
-		cerr_clear(&err);
-		vl_call_error(call, SV_ERR("InternalError"), p);
-	} else if (s.too_big) {
-		r = sp_invalid(call, "tail", "the log is larger than one reply: use tail, since, or more");
-	} else {
-		flush(&s, true);
-	}
+	logs_stream s = { 0 };
+	int r = crilog_read(path, o, add_line, &s, NULL, err);
+	if (r >= 0 && s.too_big)
+		r = cerr_set(err, E2BIG, "the log is larger than one reply: use tail, since, or more");
+	if (r >= 0 && !(*reply = take_batch(&s)))
+		r = cerr_set(err, ENOMEM, "out of memory");
 	sb_release(&s.batch);
 	return r < 0 ? r : 0;
 }
 
-int logs_serve(el_loop *loop, vl_call *call, const char *path, const crilog_read_opts *o,
-	       bool follow, logs_stream **out)
+int logs_stream_start(el_loop *loop, vl_call *call, const char *path, const crilog_read_opts *o, bool follow,
+		      logs_stream **out, cerr *err)
 {
-	if (out)
-		*out = NULL;
-	if (follow && !vl_call_wants_more(call)) {
-		vl_call_error(call, "org.varlink.service.ExpectedMore", NULL);
-		return -EINVAL;
-	}
-	if (!vl_call_wants_more(call))
-		return serve_once(call, path, o);
+	*out = NULL;
 	logs_stream *s = calloc(1, sizeof(*s));
-	if (!s) {
-		vl_call_error(call, SV_ERR("InternalError"), NULL);
-		return -ENOMEM;
-	}
+	if (!s)
+		return cerr_set(err, ENOMEM, "out of memory");
 	s->call = call;
 	s->more = true;
 	s->follow = follow;
-	cerr err = { 0 };
-	int r = crilog_cursor_start(&s->cur, path, o, &err);
+	int r = crilog_cursor_start(&s->cur, path, o, err);
 	if (r == 0)
-		r = el_add_timer(loop, LOGS_POLL_USEC, true, on_poll, s, &s->timer, &err);
+		r = el_add_timer(loop, LOGS_POLL_USEC, true, on_poll, s, &s->timer, err);
 	if (r < 0) {
-		_cleanup_free_ char *p = vl_json_obj1("reason", cerr_msg(&err));
-		cerr_clear(&err);
 		stream_free(s);
-		vl_call_error(call, SV_ERR("InternalError"), p);
 		return r;
 	}
+	/* from here the stream owns the call, and ends it once */
 	vl_call_set_cancel(call, on_cancel, s);
-	if ((r = step(s)) > 0 && follow && out)
+	if (step(s) > 0 && follow)
 		*out = s;
-	return r < 0 ? r : 0;
+	return 0;
 }

@@ -21,12 +21,16 @@ typedef struct logs_stream logs_stream;
 #define LOGS_YIELD_USEC 1000   /* more to send: after the others' turn */
 #define LOGS_BEHIND_USEC 10000 /* the caller has not read what it has */
 
-/* Ends the call, or with more leaves a stream that ends it (and frees
- * itself) once the history is sent, or with follow when the container ends
- * or the caller hangs up; with follow, *out (may be NULL) is that stream.
- * Returns -errno when the call was ended with an error. */
-int logs_serve(el_loop *loop, vl_call *call, const char *path, const crilog_read_opts *o,
-	       bool follow, logs_stream **out);
+/* The history as one reply's parameters, {"lines":[...]}, into *reply;
+ * -E2BIG when it is larger than LOGS_MAX_REPLY. */
+int logs_read_all(const char *path, const crilog_read_opts *o, char **reply, cerr *err);
+/* A stream for a call with more: it keeps the call (its cancel hook) and
+ * ends it once, when the history is sent, or with follow when the container
+ * ends (logs_stream_end) or the caller hangs up. *out is the stream while it
+ * follows, else NULL (it may have ended the call already). On failure the
+ * call is not taken: -errno, and err says why. */
+int logs_stream_start(el_loop *loop, vl_call *call, const char *path, const crilog_read_opts *o, bool follow,
+		      logs_stream **out, cerr *err);
 /* Call fn(data) when the stream is freed (its call ended, either way). */
 void logs_stream_on_free(logs_stream *s, void (*fn)(void *data), void *data);
 /* The container has ended: send what is left and end the call (now, or as

@@ -8,9 +8,12 @@
 #include "supervisor/daemon/ctr_waiters.h"
 #include "supervisor/daemon/img_source.h"
 #include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/varlink/wire.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/fastpath.h"
 #include "supervisor/daemon/ctr_spec.h"
+#include "supervisor/daemon/ctr_stats.h"
 #include "cgroups/cgroups.h"
 #include "common/timefmt.h"
 #include "common/cleanup.h"
@@ -28,45 +31,25 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
-#define KNOWN(...) ((const char *const[]){ __VA_ARGS__, NULL })
-
-static void no_such(vl_call *call, const char *ref)
+static int bad_state(vl_call *call, const ctr *c, const char *reason)
 {
-	_cleanup_free_ char *p = vl_json_obj1("id", ref);
-	vl_call_error(call, SV_ERR("NoSuchContainer"), p);
+	return sv_invalid_state(call, c->id, ctr_status_str[c->status], reason);
 }
 
-static void bad_state(vl_call *call, const ctr *c, const char *reason)
+/* The container params name by "id", once they hold only known keys; NULL
+ * when they are wrong (*f says why) or name none (*id). */
+static ctr *find(corrald *d, yajl_val params, const char *const *known, const char **id, json_fault *f)
 {
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g)
-		return (void)vl_call_error(call, SV_ERR("InvalidState"), NULL);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "id", c->id);
-	jg_key_str(g, "state", ctr_status_str[c->status]);
-	jg_key_str(g, "reason", reason);
-	yajl_gen_map_close(g);
-	_cleanup_free_ char *p = jg_finish(g, NULL);
-	vl_call_error(call, SV_ERR("InvalidState"), p);
-}
-
-static void internal(vl_call *call, cerr *err)
-{
-	_cleanup_free_ char *p = vl_json_obj1("reason", cerr_msg(err));
-	cerr_clear(err);
-	vl_call_error(call, SV_ERR("InternalError"), p);
-}
-
-/* The container the call names by "id", or NULL (the call is then over). */
-static ctr *get(corrald *d, vl_call *call, yajl_val params, const char *const *known)
-{
-	const char *id;
-	if (sp_known(call, params, known) < 0 || sp_str(call, params, "id", true, &id) < 0)
+	*id = NULL;
+	if (sp_known(params, known, f) < 0 || sp_str(params, "id", true, id, f) < 0)
 		return NULL;
-	ctr *c = ctr_find(d, id);
-	if (!c)
-		no_such(call, id);
-	return c;
+	return ctr_find(d, *id);
+}
+
+/* The answer to a call that find() found nothing for. */
+static int not_found(vl_call *call, const char *id, const json_fault *f)
+{
+	return f->code ? sv_invalid_fault(call, f) : sv_no_such_container(call, id);
 }
 
 static void new_id(char id[CTR_ID_LEN + 1])
@@ -79,48 +62,47 @@ static void new_id(char id[CTR_ID_LEN + 1])
 		snprintf(id + 2 * i, 3, "%02x", b[i]);
 }
 
-void sv_create(vl_call *call, yajl_val params, void *ud)
+/* Every bind source exists when the container is created; else false,
+ * with the field and why. */
+static bool sources_exist(const ctr_spec *spec, char field[static 64], char why[static PATH_MAX + 64])
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		struct stat st;
+		if (stat(spec->mounts[i].source, &st) < 0) {
+			snprintf(field, 64, "spec.mounts[%zu].source", i);
+			snprintf(why, PATH_MAX + 64, "%s: %s", spec->mounts[i].source, strerror(errno));
+			return false;
+		}
+	}
+	return true;
+}
+
+int sv_create(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	if (sp_known(call, params, KNOWN("spec")) < 0)
-		return;
-	yajl_val v = json_get(params, "spec");
-	if (!v || YAJL_IS_NULL(v))
-		return (void)sp_invalid(call, "spec", "required");
-	char field[256] = "spec";
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("spec"), &f) < 0)
+		return sv_invalid_fault(call, &f);
+	yajl_val v = json_member(params, "spec");
+	if (!v)
+		return sv_invalid(call, "spec", "required");
 	cerr err = { 0 };
 	_cleanup_free_ ctr *c = calloc(1, sizeof(*c));
 	if (!c)
-		return (void)vl_call_error(call, SV_ERR("InternalError"), NULL);
+		return sv_internal(call, NULL);
 	c->mon_fd = -1;
 	c->d = d;
-	if (ctr_spec_parse(v, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, field, sizeof(field),
-			   &err) < 0) {
-		sp_invalid(call, field, cerr_msg(&err));
-		cerr_clear(&err);
-		return;
+	if (ctr_spec_parse(v, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	char field[64], why[PATH_MAX + 64];
+	if (!sources_exist(&c->spec, field, why)) {
+		ctr_spec_release(&c->spec);
+		return sv_invalid(call, field, why);
 	}
-	for (size_t i = 0; i < c->spec.n_mounts; i++) {
-		struct stat st;
-		if (stat(c->spec.mounts[i].source, &st) < 0) {
-			snprintf(field, sizeof(field), "spec.mounts[%zu].source", i);
-			char why[PATH_MAX + 64];
-			snprintf(why, sizeof(why), "%s: %s", c->spec.mounts[i].source, strerror(errno));
-			ctr_spec_release(&c->spec);
-			return (void)sp_invalid(call, field, why);
-		}
-	}
-	if (c->spec.name) {
-		ctr *other = ctr_by_name(d, c->spec.name);
-		if (other) {
-			_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-			_cleanup_free_ char *p = NULL;
-			if (g && !yajl_gen_map_open(g) && !jg_key_str(g, "name", c->spec.name) &&
-			    !jg_key_str(g, "id", other->id) && !yajl_gen_map_close(g))
-				p = jg_finish(g, NULL);
-			ctr_spec_release(&c->spec);
-			return (void)vl_call_error(call, SV_ERR("NameInUse"), p);
-		}
+	ctr *other = c->spec.name ? ctr_by_name(d, c->spec.name) : NULL;
+	if (other) {
+		ctr_spec_release(&c->spec);
+		return sv_name_in_use(call, other->name, other->id);
 	}
 	new_id(c->id);
 	char dir[PATH_MAX];
@@ -129,21 +111,17 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 	if (r < 0) {
 		ctr_spec_release(&c->spec);
 		cerr_sys(&err, -r, "%s", dir);
-		return internal(call, &err);
+		return sv_internal_err(call, &err);
 	}
 	fastpath_standby(d, c); /* its exec overlaps the rest of Create */
 	image_ref img;
 	if (imagesrc_resolve(d->cfg->state_dir, c->spec.image, dir, &img, &err) < 0) {
-		int code = err.code;
-		_cleanup_free_ char *p = vl_json_obj1("image", c->spec.image);
 		ctr_spawn_abandon(c);
-		ctr_spec_release(&c->spec);
 		rm_rf(dir);
-		if (code == ENOENT) {
-			cerr_clear(&err);
-			return (void)vl_call_error(call, SV_ERR("NoSuchImage"), p);
-		}
-		return internal(call, &err);
+		r = err.code == ENOENT ? sv_no_such_image(call, c->spec.image) : sv_internal_err(call, &err);
+		cerr_clear(&err);
+		ctr_spec_release(&c->spec);
+		return r;
 	}
 	if (img.shared)
 		fastpath_dir_unneeded(dir);
@@ -182,14 +160,9 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 		ctr_spawn_abandon(c);
 		imagesrc_release(dir);
 		rm_rf(dir);
-		if (bad) {
-			sp_invalid(call, bad, cerr_msg(&err));
-			cerr_clear(&err);
-		} else {
-			internal(call, &err);
-		}
+		r = bad ? sv_invalid_err(call, bad, &err) : sv_internal_err(call, &err);
 		ctr_free(TAKE_PTR(c));
-		return;
+		return r;
 	}
 	restart_state_init(&c->rs);
 	c->next = d->ctrs;
@@ -200,20 +173,22 @@ void sv_create(vl_call *call, yajl_val params, void *ud)
 	ctr_update_gauges(d);
 	_cleanup_json_gen_ yajl_gen o = json_gen_new(false);
 	if (!o)
-		return (void)vl_call_error(call, SV_ERR("InternalError"), NULL);
+		return sv_internal(call, NULL);
 	yajl_gen_map_open(o);
 	jg_key_str(o, "id", made->id);
 	jg_key_str(o, "name", made->name);
 	yajl_gen_map_close(o);
-	vl_call_reply_gen(call, o);
+	return vl_call_reply_gen(call, o);
 }
 
-void sv_start(vl_call *call, yajl_val params, void *ud)
+int sv_start(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	ctr *c = get(ud, call, params, KNOWN("id"));
+	const char *id;
+	json_fault f = { 0 };
+	ctr *c = find(d, params, KNOWN("id"), &id, &f);
 	if (!c)
-		return;
+		return not_found(call, id, &f);
 	if (c->status == CS_RUNNING || c->status == CS_REMOVING)
 		return bad_state(call, c, "it is already running");
 	if (ctr_is_starting(c))
@@ -228,16 +203,17 @@ void sv_start(vl_call *call, yajl_val params, void *ud)
 	if (ctr_start(d, c, call, &err) < 0) {
 		c->status = c->has_run ? CS_EXITED : CS_CREATED;
 		ctr_record_save(d, c, NULL);
-		return internal(call, &err);
+		return sv_internal_err(call, &err);
 	}
 	fastpath_dir_refill(d); /* while the monitor creates the container */
+	return 0;               /* the start keeps the call: it answers once the monitor reports */
 }
 
-static void reply_code(vl_call *call, int code)
+static int reply_code(vl_call *call, int code)
 {
 	char p[32];
 	snprintf(p, sizeof(p), "{\"exitCode\":%d}", code);
-	vl_call_reply(call, p);
+	return vl_call_reply(call, p);
 }
 
 /* A restart waiting on its backoff is simply called off. */
@@ -254,13 +230,24 @@ static bool cancel_restart(corrald *d, ctr *c)
 	return true;
 }
 
-void sv_stop(vl_call *call, yajl_val params, void *ud)
+/* The call waits for the container, which answers it once (ctr_add_waiter). */
+static int wait_for(ctr *c, vl_call *call, int kind)
+{
+	ctr_add_waiter(c, call, kind);
+	return 0;
+}
+
+int sv_stop(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
+	const char *id;
 	long long t;
-	ctr *c = get(ud, call, params, KNOWN("id", "timeout"));
-	if (!c || sp_int(call, params, "timeout", 0, 86400, -1, &t) < 0)
-		return;
+	json_fault f = { 0 };
+	ctr *c = find(d, params, KNOWN("id", "timeout"), &id, &f);
+	if (!c)
+		return not_found(call, id, &f);
+	if (sp_int(params, "timeout", 0, 86400, -1, &t, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	unsigned timeout = t < 0 ? c->spec.stop_timeout : (unsigned)t;
 	if (ctr_is_restarting(c)) {
 		/* a crash-looping container is often in this window: stop what
@@ -270,7 +257,7 @@ void sv_stop(vl_call *call, yajl_val params, void *ud)
 		c->stop_pending_timeout = timeout;
 		ctr_record_save(d, c, NULL);
 		events_publish(d->events, "container", "stop", c->id, c->name, NULL, 0);
-		return ctr_add_waiter(c, call, WAIT_STOP);
+		return wait_for(c, call, WAIT_STOP);
 	}
 	if (ctr_is_starting(c))
 		return bad_state(call, c, "it is starting");
@@ -282,27 +269,30 @@ void sv_stop(vl_call *call, yajl_val params, void *ud)
 	cerr err = { 0 };
 	if (ctr_signal(d, c, c->spec.stop_signal, true, timeout, &err) < 0) {
 		if (err.code != ESRCH)
-			return internal(call, &err);
+			return sv_internal_err(call, &err);
 		cerr_clear(&err); /* it is ending anyway */
 	}
 	events_publish(d->events, "container", "stop", c->id, c->name, NULL, 0);
-	ctr_add_waiter(c, call, WAIT_STOP);
+	return wait_for(c, call, WAIT_STOP);
 }
 
-void sv_kill(vl_call *call, yajl_val params, void *ud)
+int sv_kill(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	const char *sigs;
-	ctr *c = get(ud, call, params, KNOWN("id", "signal"));
-	if (!c || sp_str(call, params, "signal", false, &sigs) < 0)
-		return;
+	const char *id, *sigs;
+	json_fault f = { 0 };
+	ctr *c = find(d, params, KNOWN("id", "signal"), &id, &f);
+	if (!c)
+		return not_found(call, id, &f);
+	if (sp_str(params, "signal", false, &sigs, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	int sig = sigs ? ctr_parse_signal(sigs) : SIGKILL;
 	if (sig < 0)
-		return (void)sp_invalid(call, "signal", "must be a signal name like SIGTERM, or a number");
+		return sv_invalid(call, "signal", "must be a signal name like SIGTERM, or a number");
 	if (ctr_is_starting(c))
 		return bad_state(call, c, "it is starting");
 	if (cancel_restart(d, c))
-		return (void)vl_call_reply(call, NULL);
+		return vl_call_reply(call, NULL);
 	if (c->status != CS_RUNNING)
 		return bad_state(call, c, "it is not running");
 	if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT || sig == c->spec.stop_signal) {
@@ -311,25 +301,28 @@ void sv_kill(vl_call *call, yajl_val params, void *ud)
 	}
 	cerr err = { 0 };
 	if (ctr_signal(d, c, sig, false, 0, &err) < 0) {
-		if (err.code == ESRCH) {
-			cerr_clear(&err);
-			return bad_state(call, c, "it is not running");
-		}
-		return internal(call, &err);
+		if (err.code != ESRCH)
+			return sv_internal_err(call, &err);
+		cerr_clear(&err);
+		return bad_state(call, c, "it is not running");
 	}
 	char n[16];
 	snprintf(n, sizeof(n), "%d", sig);
 	events_publish(d->events, "container", "kill", c->id, c->name, (const char *const[]){ "signal", n, NULL }, 0);
-	vl_call_reply(call, NULL);
+	return vl_call_reply(call, NULL);
 }
 
-void sv_remove(vl_call *call, yajl_val params, void *ud)
+int sv_remove(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
+	const char *id;
 	bool force;
-	ctr *c = get(ud, call, params, KNOWN("id", "force"));
-	if (!c || sp_bool(call, params, "force", false, &force) < 0)
-		return;
+	json_fault f = { 0 };
+	ctr *c = find(d, params, KNOWN("id", "force"), &id, &f);
+	if (!c)
+		return not_found(call, id, &f);
+	if (sp_bool(params, "force", false, &force, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	if (ctr_is_starting(c))
 		return bad_state(call, c, "it is starting");
 	cancel_restart(d, c);
@@ -342,12 +335,11 @@ void sv_remove(vl_call *call, yajl_val params, void *ud)
 		ctr_record_save(d, c, NULL);
 		if (ctr_signal(d, c, SIGKILL, false, 0, &err) < 0)
 			cerr_clear(&err); /* ending anyway: the removal follows the exit */
-		ctr_add_waiter(c, call, WAIT_REMOVE);
-		return;
+		return wait_for(c, call, WAIT_REMOVE);
 	}
 	if (ctr_remove_now(d, c, &err) < 0)
-		return internal(call, &err);
-	vl_call_reply(call, NULL);
+		return sv_internal_err(call, &err);
+	return vl_call_reply(call, NULL);
 }
 
 static bool labels_match(const ctr *c, yajl_val want)
@@ -372,32 +364,37 @@ static bool state_match(const ctr *c, yajl_val states, bool all)
 	return false;
 }
 
-void sv_list(vl_call *call, yajl_val params, void *ud)
+/* List's filters: labels, an object of strings; states, an array of states. */
+static int check_list_filters(yajl_val labels, yajl_val states, json_fault *f)
+{
+	static const char strings[] = "must be an object of strings";
+	if (labels && !YAJL_IS_OBJECT(labels))
+		return json_fault_set(f, EINVAL, "labels", "%s", strings);
+	for (size_t i = 0; labels && i < labels->u.object.len; i++)
+		if (!YAJL_IS_STRING(labels->u.object.values[i]))
+			return json_fault_set(f, EINVAL, "labels", "%s", strings);
+	if (states && !YAJL_IS_ARRAY(states))
+		return json_fault_set(f, EINVAL, "states", "must be an array of states");
+	for (size_t i = 0; states && i < states->u.array.len; i++) {
+		yajl_val e = states->u.array.values[i];
+		bool ok = false;
+		for (int j = 0; YAJL_IS_STRING(e) && j < CS_COUNT; j++)
+			ok |= streq(e->u.string, ctr_status_str[j]);
+		if (!ok)
+			return json_fault_set(f, EINVAL, "states", "must be created, running, exited, restarting or removing");
+	}
+	return 0;
+}
+
+int sv_list(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	bool all;
-	if (sp_known(call, params, KNOWN("all", "labels", "states")) < 0 || sp_bool(call, params, "all", false, &all) < 0)
-		return;
-	yajl_val l = json_get(params, "labels"), s = json_get(params, "states");
-	if (l && !YAJL_IS_NULL(l)) {
-		if (!YAJL_IS_OBJECT(l))
-			return (void)sp_invalid(call, "labels", "must be an object of strings");
-		for (size_t i = 0; i < l->u.object.len; i++)
-			if (!YAJL_IS_STRING(l->u.object.values[i]))
-				return (void)sp_invalid(call, "labels", "must be an object of strings");
-	}
-	if (s && !YAJL_IS_NULL(s)) {
-		if (!YAJL_IS_ARRAY(s))
-			return (void)sp_invalid(call, "states", "must be an array of states");
-		for (size_t i = 0; i < s->u.array.len; i++) {
-			yajl_val e = s->u.array.values[i];
-			bool ok = false;
-			for (int j = 0; YAJL_IS_STRING(e) && j < CS_COUNT; j++)
-				ok |= streq(e->u.string, ctr_status_str[j]);
-			if (!ok)
-				return (void)sp_invalid(call, "states", "must be created, running, exited, restarting or removing");
-		}
-	}
+	json_fault f = { 0 };
+	yajl_val l = json_member(params, "labels"), s = json_member(params, "states");
+	if (sp_known(params, KNOWN("all", "labels", "states"), &f) < 0 || sp_bool(params, "all", false, &all, &f) < 0 ||
+	    check_list_filters(l, s, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	/* each entry from its cache: List stays cheap with many containers */
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
 	int r = sb_adds(&sb, "{\"containers\":[");
@@ -409,147 +406,117 @@ void sv_list(vl_call *call, yajl_val params, void *ud)
 			first = false;
 		}
 	if (r || (r = sb_adds(&sb, "]}")))
-		return (void)vl_call_error(call, SV_ERR("InternalError"), NULL);
-	vl_call_reply(call, sb.buf);
+		return sv_internal(call, NULL);
+	return vl_call_reply(call, sb.buf);
 }
 
-void sv_inspect(vl_call *call, yajl_val params, void *ud)
+int sv_inspect(vl_call *call, yajl_val params, void *ud)
 {
-	ctr *c = get(ud, call, params, KNOWN("id"));
+	const char *id;
+	json_fault f = { 0 };
+	ctr *c = find(ud, params, KNOWN("id"), &id, &f);
 	if (!c)
-		return;
+		return not_found(call, id, &f);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
-		return (void)vl_call_error(call, SV_ERR("InternalError"), NULL);
+		return sv_internal(call, NULL);
 	yajl_gen_map_open(g);
 	jg_key(g, "container");
 	ctr_gen(g, c);
 	yajl_gen_map_close(g);
-	vl_call_reply_gen(call, g);
+	return vl_call_reply_gen(call, g);
 }
 
-void sv_wait(vl_call *call, yajl_val params, void *ud)
+int sv_wait(vl_call *call, yajl_val params, void *ud)
 {
-	const char *cond;
-	ctr *c = get(ud, call, params, KNOWN("id", "condition"));
-	if (!c || sp_str(call, params, "condition", false, &cond) < 0)
-		return;
+	const char *id, *cond;
+	json_fault f = { 0 };
+	ctr *c = find(ud, params, KNOWN("id", "condition"), &id, &f);
+	if (!c)
+		return not_found(call, id, &f);
+	if (sp_str(params, "condition", false, &cond, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	if (cond && !streq(cond, "stopped") && !streq(cond, "removed"))
-		return (void)sp_invalid(call, "condition", "must be stopped or removed");
+		return sv_invalid(call, "condition", "must be stopped or removed");
 	if (cond && streq(cond, "removed"))
-		return ctr_add_waiter(c, call, WAIT_REMOVED);
+		return wait_for(c, call, WAIT_REMOVED);
 	if (c->status == CS_EXITED) {
 		char p[96];
 		snprintf(p, sizeof(p), "{\"exitCode\":%d,\"oomKilled\":%s}", c->exit_code, c->oom_killed ? "true" : "false");
-		return (void)vl_call_reply(call, p);
+		return vl_call_reply(call, p);
 	}
-	ctr_add_waiter(c, call, WAIT_STOPPED);
+	return wait_for(c, call, WAIT_STOPPED);
 }
 
-void sv_logs(vl_call *call, yajl_val params, void *ud)
+/* The history in one reply: what Logs answers without more. */
+static int reply_history(vl_call *call, const char *path, const crilog_read_opts *o)
+{
+	_cleanup_free_ char *history = NULL;
+	cerr err = { 0 };
+	int r = logs_read_all(path, o, &history, &err);
+	if (r == -E2BIG)
+		return sv_invalid_err(call, "tail", &err);
+	if (r < 0)
+		return sv_internal_err(call, &err);
+	return vl_call_reply(call, history);
+}
+
+int sv_logs(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	bool follow, ts;
 	long long tail;
-	const char *since;
-	ctr *c = get(ud, call, params, KNOWN("id", "follow", "tail", "since", "timestamps"));
-	if (!c || sp_bool(call, params, "follow", false, &follow) < 0 ||
-	    sp_bool(call, params, "timestamps", false, &ts) < 0 || sp_int(call, params, "tail", 0, 100000, -1, &tail) < 0 ||
-	    sp_str(call, params, "since", false, &since) < 0)
-		return;
+	const char *id, *since;
+	json_fault f = { 0 };
+	ctr *c = find(d, params, KNOWN("id", "follow", "tail", "since", "timestamps"), &id, &f);
+	if (!c)
+		return not_found(call, id, &f);
+	if (sp_bool(params, "follow", false, &follow, &f) < 0 || sp_bool(params, "timestamps", false, &ts, &f) < 0 ||
+	    sp_int(params, "tail", 0, 100000, -1, &tail, &f) < 0 || sp_str(params, "since", false, &since, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	long long ns = 0;
-	cerr err = { 0 };
-	if (since && crilog_parse_since(since, &ns, &err) < 0) {
-		cerr_clear(&err);
-		return (void)sp_invalid(call, "since", "must be an RFC 3339 time or seconds since the epoch");
-	}
+	if (since && crilog_parse_since(since, &ns, NULL) < 0)
+		return sv_invalid(call, "since", CRILOG_SINCE_WORDS);
 	if (follow && !vl_call_wants_more(call))
-		return (void)vl_call_error(call, "org.varlink.service.ExpectedMore", NULL);
+		return vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
 	char path[PATH_MAX];
 	ctr_dir(d, c, path, sizeof(path));
 	strncat(path, "/" CRILOG_FILE, sizeof(path) - strlen(path) - 1);
 	crilog_read_opts o = { .since_ns = ns, .tail = tail, .keep = d->cfg->log_max_files };
-	bool live = c->status == CS_RUNNING || c->status == CS_CREATED || c->status == CS_RESTARTING;
-	logs_stream *s = NULL;
+	if (!vl_call_wants_more(call))
+		return reply_history(call, path, &o);
 	/* a container that is not running has no more to say: history only */
-	if (logs_serve(d->loop, call, path, &o, follow && live, &s) == 0 && s)
+	bool live = c->status == CS_RUNNING || c->status == CS_CREATED || c->status == CS_RESTARTING;
+	logs_stream *s;
+	cerr err = { 0 };
+	if (logs_stream_start(d->loop, call, path, &o, follow && live, &s, &err) < 0)
+		return sv_internal_err(call, &err);
+	if (s)
 		ctr_add_follow(c, s);
+	return 0; /* the stream keeps the call */
 }
 
-static long long cg_value(const char *dir, const char *file, const char *key)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	char line[512];
-	long long sum = -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!key) {
-			if (!strncmp(line, "max", 3))
-				return -1;
-			return strtoll(line, NULL, 10);
-		}
-		/* "usage_usec N" lines, or io.stat's "maj:min rbytes=N wbytes=N ..." */
-		size_t k = strlen(key);
-		for (char *p = strstr(line, key); p; p = strstr(p + 1, key))
-			if ((p == line || p[-1] == ' ') && (p[k] == ' ' || p[k] == '=')) {
-				sum = (sum < 0 ? 0 : sum) + strtoll(p + k + 1, NULL, 10);
-				break;
-			}
-	}
-	return sum;
-}
-
-static long long count_lines(const char *dir, const char *file)
-{
-	char path[PATH_MAX], line[64];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	long long n = 0;
-	while (f && fgets(line, sizeof(line), f))
-		n++;
-	return f ? n : -1;
-}
-
-void sv_stats(vl_call *call, yajl_val params, void *ud)
+int sv_stats(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	ctr *c = get(ud, call, params, KNOWN("id"));
+	const char *id;
+	json_fault f = { 0 };
+	ctr *c = find(d, params, KNOWN("id"), &id, &f);
 	if (!c)
-		return;
+		return not_found(call, id, &f);
 	if (c->status != CS_RUNNING)
 		return bad_state(call, c, "it is not running");
 	const char *mount;
 	char dir[PATH_MAX];
 	if (cg_find_mount(&mount) < 0)
-		return (void)vl_call_error(call, SV_ERR("InternalError"), NULL);
+		return sv_internal(call, NULL);
 	snprintf(dir, sizeof(dir), "%s%s/%s", mount, streq(d->cgroup_parent, "/") ? "" : d->cgroup_parent, c->id);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
-		return (void)vl_call_error(call, SV_ERR("InternalError"), NULL);
-	long long v;
-#define KV(k, x) (v = (x), jg_key_int(g, k, v < 0 ? 0 : v))
-#define KVN(k, x) (v = (x), jg_key(g, k), v < 0 ? yajl_gen_null(g) : yajl_gen_integer(g, v))
+		return sv_internal(call, NULL);
 	yajl_gen_map_open(g);
 	jg_key(g, "stats");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "id", c->id);
-	KV("cpuUsageUsec", cg_value(dir, "cpu.stat", "usage_usec"));
-	KV("memoryBytes", cg_value(dir, "memory.current", NULL));
-	KVN("memoryLimit", cg_value(dir, "memory.max", NULL));
-	long long np = cg_value(dir, "pids.current", NULL);
-	if (np < 0)
-		np = count_lines(dir, "cgroup.procs");
-	KV("pids", np);
-	KVN("pidsLimit", cg_value(dir, "pids.max", NULL));
-	KV("ioReadBytes", cg_value(dir, "io.stat", "rbytes"));
-	KV("ioWriteBytes", cg_value(dir, "io.stat", "wbytes"));
-	KV("oomKills", cg_value(dir, "memory.events", "oom_kill"));
+	ctr_stats_gen(g, dir, c->id);
 	yajl_gen_map_close(g);
-	yajl_gen_map_close(g);
-#undef KV
-#undef KVN
-	vl_call_reply_gen(call, g);
+	return vl_call_reply_gen(call, g);
 }

@@ -3,6 +3,7 @@
 #include "common/safepath.h"
 #include "bundle/caps.h"
 #include "common/json.h"
+#include "common/json_get.h"
 #include "common/strv.h"
 
 #include <ctype.h>
@@ -63,156 +64,119 @@ void ctr_spec_release(ctr_spec *s)
 	memset(s, 0, sizeof(*s));
 }
 
-#define BAD(...) (snprintf(field, flen, __VA_ARGS__), -EINVAL)
-
-static bool absent(yajl_val v) { return !v || YAJL_IS_NULL(v); }
-
-static int get_str(yajl_val obj, const char *key, char **out, char *field, size_t flen,
-		   const char *path, cerr *err)
+/* v, when given, must have type t, said as what ("an array of strings"). */
+static int want(yajl_val v, yajl_type t, const char *field, const char *what, json_fault *f)
 {
-	yajl_val v = json_get(obj, key);
-	if (absent(v))
+	if (!v || v->type == t)
 		return 0;
-	if (!YAJL_IS_STRING(v)) {
-		cerr_set(err, EINVAL, "must be a string, not %s", json_type_name(v));
-		return BAD("%s.%s", path, key);
-	}
-	if (!(*out = strdup(v->u.string)))
-		return cerr_set(err, ENOMEM, "out of memory");
-	return 0;
+	return json_fault_set(f, EINVAL, field, "must be %s, not %s", what, json_type_name(v));
 }
 
-static int get_strv(yajl_val obj, const char *key, char ***out, bool env, char *field,
-		    size_t flen, cerr *err)
+/* A cerr from a parser of one field's value, as that field's fault. */
+static int fault_of(cerr *err, const char *field, json_fault *f)
 {
-	yajl_val v = json_get(obj, key);
-	if (absent(v))
-		return 0;
-	if (!YAJL_IS_ARRAY(v)) {
-		cerr_set(err, EINVAL, "must be an array of strings, not %s", json_type_name(v));
-		return BAD("spec.%s", key);
-	}
-	char **list = calloc(v->u.array.len + 1, sizeof(char *));
-	if (!list)
-		return cerr_set(err, ENOMEM, "out of memory");
-	*out = list;
-	for (size_t i = 0; i < v->u.array.len; i++) {
-		yajl_val e = v->u.array.values[i];
-		if (!YAJL_IS_STRING(e)) {
-			cerr_set(err, EINVAL, "must be a string, not %s", json_type_name(e));
-			return BAD("spec.%s[%zu]", key, i);
-		}
-		if (env && (!strchr(e->u.string, '=') || e->u.string[0] == '=')) {
-			cerr_set(err, EINVAL, "must be KEY=VALUE");
-			return BAD("spec.%s[%zu]", key, i);
-		}
-		if (!(list[i] = strdup(e->u.string)))
-			return cerr_set(err, ENOMEM, "out of memory");
-	}
-	return 0;
+	int r = json_fault_set(f, err->code, field, "%s", cerr_msg(err));
+	cerr_clear(err);
+	return r;
 }
 
-static int get_mounts(yajl_val spec, ctr_spec *s, char *field, size_t flen, cerr *err)
+static int get_strv(yajl_val spec, const char *key, char ***out, json_fault *f)
 {
-	yajl_val v = json_get(spec, "mounts");
-	if (absent(v))
-		return 0;
-	if (!YAJL_IS_ARRAY(v)) {
-		cerr_set(err, EINVAL, "must be an array of mounts, not %s", json_type_name(v));
-		return BAD("spec.mounts");
-	}
+	char p[JSON_PATH_MAX];
+	int r = want(json_member(spec, key), yajl_t_array, json_path(p, "spec", key), "an array of strings", f);
+	return r < 0 ? r : json_get_strv(spec, "spec", key, 0, out, NULL, f);
+}
+
+static int get_env(yajl_val spec, char ***env, json_fault *f)
+{
+	int r = get_strv(spec, "env", env, f);
+	for (size_t i = 0; r == 0 && *env && (*env)[i]; i++)
+		if (!strchr((*env)[i], '=') || (*env)[i][0] == '=') {
+			char p[JSON_PATH_MAX];
+			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.env", i), "must be KEY=VALUE");
+		}
+	return r;
+}
+
+static bool clean_destination(const char *d)
+{
+	size_t n = strlen(d);
+	return d[0] == '/' && !strstr(d, "/../") && !(n >= 3 && streq(d + n - 3, "/.."));
+}
+
+static int get_mounts(yajl_val spec, ctr_spec *s, json_fault *f)
+{
+	yajl_val v = json_member(spec, "mounts");
+	int r = want(v, yajl_t_array, "spec.mounts", "an array of mounts", f);
+	if (r < 0 || !v)
+		return r;
 	if (!(s->mounts = calloc(v->u.array.len + 1, sizeof(*s->mounts))))
-		return cerr_set(err, ENOMEM, "out of memory");
+		return json_fault_oom(f);
 	for (size_t i = 0; i < v->u.array.len; i++) {
 		yajl_val m = v->u.array.values[i];
-		char path[48];
-		snprintf(path, sizeof(path), "spec.mounts[%zu]", i);
-		if (!YAJL_IS_OBJECT(m)) {
-			cerr_set(err, EINVAL, "must be an object, not %s", json_type_name(m));
-			return BAD("%s", path);
-		}
-		ctr_mount *cm = &s->mounts[s->n_mounts++];
-		int r = get_str(m, "source", &cm->source, field, flen, path, err);
-		if (!r)
-			r = get_str(m, "destination", &cm->destination, field, flen, path, err);
-		if (r)
+		char path[JSON_PATH_MAX], field[JSON_PATH_MAX];
+		json_path_idx(path, "spec.mounts", i);
+		if ((r = json_want(m, yajl_t_object, path, f)) < 0)
 			return r;
-		if (!cm->source || cm->source[0] != '/') {
-			cerr_set(err, EINVAL, "must be an absolute path");
-			return BAD("%s.source", path);
-		}
-		if (!cm->destination || cm->destination[0] != '/' || strstr(cm->destination, "/../") ||
-		    (strlen(cm->destination) >= 3 && !strcmp(cm->destination + strlen(cm->destination) - 3, "/.."))) {
-			cerr_set(err, EINVAL, "must be an absolute path without ..");
-			return BAD("%s.destination", path);
-		}
-		yajl_val ro = json_get(m, "readonly");
-		if (!absent(ro) && !YAJL_IS_TRUE(ro) && !YAJL_IS_FALSE(ro)) {
-			cerr_set(err, EINVAL, "must be a boolean");
-			return BAD("%s.readonly", path);
-		}
-		cm->readonly = YAJL_IS_TRUE(ro);
+		ctr_mount *cm = &s->mounts[s->n_mounts++];
+		if ((r = json_dup_str(m, path, "source", 0, &cm->source, f)) < 0 ||
+		    (r = json_dup_str(m, path, "destination", 0, &cm->destination, f)) < 0)
+			return r;
+		if (!cm->source || cm->source[0] != '/')
+			return json_fault_set(f, EINVAL, json_path(field, path, "source"), "must be an absolute path");
+		if (!cm->destination || !clean_destination(cm->destination))
+			return json_fault_set(f, EINVAL, json_path(field, path, "destination"),
+					      "must be an absolute path without ..");
+		if (json_get_bool(m, path, "readonly", 0, &cm->readonly, NULL, f) < 0)
+			return json_fault_reword(f, "must be a boolean");
 	}
 	return 0;
 }
 
-static int get_resources(yajl_val spec, ctr_spec *s, char *field, size_t flen, cerr *err)
+static int get_resources(yajl_val spec, ctr_spec *s, json_fault *f)
 {
+	const char *p = "spec.resources";
 	s->memory = -1;
 	s->pids = -1;
-	yajl_val v = json_get(spec, "resources");
-	if (absent(v))
-		return 0;
-	if (!YAJL_IS_OBJECT(v)) {
-		cerr_set(err, EINVAL, "must be an object, not %s", json_type_name(v));
-		return BAD("spec.resources");
-	}
-	yajl_val m = json_get(v, "memory"), c = json_get(v, "cpus"), p = json_get(v, "pids");
+	yajl_val v;
+	int r = json_get_object(spec, "spec", "resources", 0, &v, f);
+	if (r < 0 || !v)
+		return r;
 	long long x;
-	if (!absent(m)) {
-		if (!json_int_in(m, 4 << 20, (long long)1 << 50, &x)) {
-			cerr_set(err, EINVAL, "must be an integer number of bytes, at least 4 MiB");
-			return BAD("spec.resources.memory");
-		}
+	bool given;
+	if (json_get_int_in(v, p, "memory", 0, 4 << 20, (long long)1 << 50, &x, &given, f) < 0)
+		return json_fault_reword(f, "must be an integer number of bytes, at least 4 MiB");
+	if (given)
 		s->memory = x;
-	}
-	if (!absent(p)) {
-		if (!json_int_in(p, 1, 4194304, &x)) {
-			cerr_set(err, EINVAL, "must be an integer from 1 to 4194304");
-			return BAD("spec.resources.pids");
-		}
+	if (json_get_int_in(v, p, "pids", 0, 1, 4194304, &x, &given, f) < 0)
+		return json_fault_reword(f, "must be an integer from 1 to 4194304");
+	if (given)
 		s->pids = x;
-	}
-	if (!absent(c)) {
-		if (!YAJL_IS_NUMBER(c) || YAJL_GET_DOUBLE(c) < 0.01 || YAJL_GET_DOUBLE(c) > 1024) {
-			cerr_set(err, EINVAL, "must be a number of CPUs from 0.01 to 1024");
-			return BAD("spec.resources.cpus");
-		}
+	yajl_val c = json_member(v, "cpus");
+	if (c && (!YAJL_IS_NUMBER(c) || YAJL_GET_DOUBLE(c) < 0.01 || YAJL_GET_DOUBLE(c) > 1024))
+		return json_fault_set(f, EINVAL, "spec.resources.cpus", "must be a number of CPUs from 0.01 to 1024");
+	if (c)
 		s->cpus = YAJL_GET_DOUBLE(c);
-	}
 	return 0;
 }
 
-static int get_labels(yajl_val spec, ctr_spec *s, char *field, size_t flen, cerr *err)
+static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)
 {
-	yajl_val v = json_get(spec, "labels");
-	if (absent(v))
-		return 0;
-	if (!YAJL_IS_OBJECT(v)) {
-		cerr_set(err, EINVAL, "must be an object of strings, not %s", json_type_name(v));
-		return BAD("spec.labels");
-	}
+	yajl_val v = json_member(spec, "labels");
+	int r = want(v, yajl_t_object, "spec.labels", "an object of strings", f);
+	if (r < 0 || !v)
+		return r;
 	if (!(s->labels = calloc(2 * v->u.object.len + 1, sizeof(char *))))
-		return cerr_set(err, ENOMEM, "out of memory");
+		return json_fault_oom(f);
 	for (size_t i = 0; i < v->u.object.len; i++) {
+		const char *k = v->u.object.keys[i];
 		yajl_val e = v->u.object.values[i];
-		if (!YAJL_IS_STRING(e) || !v->u.object.keys[i][0]) {
-			cerr_set(err, EINVAL, "must be a string with a non-empty key");
-			return BAD("spec.labels.%s", v->u.object.keys[i]);
-		}
-		if (!(s->labels[2 * i] = strdup(v->u.object.keys[i])) ||
-		    !(s->labels[2 * i + 1] = strdup(e->u.string)))
-			return cerr_set(err, ENOMEM, "out of memory");
+		char p[JSON_PATH_MAX];
+		if (!YAJL_IS_STRING(e) || !k[0])
+			return json_fault_set(f, EINVAL, json_path(p, "spec.labels", k),
+					      "must be a string with a non-empty key");
+		if (!(s->labels[2 * i] = strdup(k)) || !(s->labels[2 * i + 1] = strdup(e->u.string)))
+			return json_fault_oom(f);
 	}
 	return 0;
 }
@@ -222,104 +186,77 @@ static const char *const spec_fields[] = {
 	"network", "labels", "tty", "stopSignal", "stopTimeout", "capAdd", "capDrop", NULL,
 };
 
-int ctr_spec_parse(yajl_val v, const char *default_restart, unsigned default_stop_timeout,
-		   ctr_spec *s, char *field, size_t flen, cerr *err)
+/* What ContainerSpec says of the container's process and name. */
+static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
 {
-	/* before any goto: the cleanups run on every path out */
-	_cleanup_free_ char *restart = NULL, *net = NULL, *sig = NULL;
+	int r;
+	if ((r = json_dup_str(v, "spec", "image", 0, &s->image, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "name", 0, &s->name, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "workdir", 0, &s->workdir, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "user", 0, &s->user, f)) < 0 || (r = get_strv(v, "command", &s->command, f)) < 0 ||
+	    (r = get_env(v, &s->env, f)) < 0 || (r = get_mounts(v, s, f)) < 0 || (r = get_resources(v, s, f)) < 0 ||
+	    (r = get_labels(v, s, f)) < 0)
+		return r;
+	if (!s->image || !s->image[0])
+		return json_fault_set(f, EINVAL, "spec.image", "required");
+	if (s->name && !ctr_name_valid(s->name))
+		return json_fault_set(f, EINVAL, "spec.name",
+				      "must be 1-%d letters, digits, '_', '.' or '-', starting with a letter or digit",
+				      CTR_NAME_MAX);
+	if (s->command && !s->command[0])
+		return json_fault_set(f, EINVAL, "spec.command", "must not be empty");
+	return 0;
+}
+
+/* What ContainerSpec says of the container's confinement and its end. */
+static int parse_policy(yajl_val v, const char *default_restart, ctr_spec *s, json_fault *f)
+{
 	_cleanup_strv_ char **cap_add = NULL, **cap_drop = NULL;
+	cerr err = { 0 };
+	int r;
+	if ((r = get_strv(v, "capAdd", &cap_add, f)) < 0 || (r = get_strv(v, "capDrop", &cap_drop, f)) < 0)
+		return r;
+	if (caps_compose(cap_add, cap_drop, &s->caps, &err) < 0)
+		return fault_of(&err, strncmp(cerr_msg(&err), "capAdd", 6) ? "spec.capDrop" : "spec.capAdd", f);
+	if (s->workdir && !path_is_clean_absolute(s->workdir))
+		return json_fault_set(f, EINVAL, "spec.workdir", "must be an absolute path without \".\" or \"..\"");
+	const char *restart, *net, *sig;
+	if ((r = json_get_str(v, "spec", "restart", 0, &restart, f)) < 0 ||
+	    (r = json_get_str(v, "spec", "network", 0, &net, f)) < 0 ||
+	    (r = json_get_str(v, "spec", "stopSignal", 0, &sig, f)) < 0)
+		return r;
+	if (restart_policy_parse(restart ? restart : default_restart, &s->restart, &err) < 0)
+		return fault_of(&err, "spec.restart", f);
+	if (net && !streq(net, "none") && !streq(net, "loopback"))
+		return json_fault_set(f, EINVAL, "spec.network", "must be none or loopback");
+	s->network = net && streq(net, "loopback") ? CTR_NET_LOOPBACK : CTR_NET_NONE;
+	if (sig && (s->stop_signal = ctr_parse_signal(sig)) < 0)
+		return json_fault_set(f, EINVAL, "spec.stopSignal", "must be a signal name like SIGTERM, or a number");
+	if (json_get_bool(v, "spec", "tty", 0, &s->tty, NULL, f) < 0)
+		return json_fault_reword(f, "must be a boolean");
+	long long t;
+	bool given;
+	if (json_get_int_in(v, "spec", "stopTimeout", 0, 0, 86400, &t, &given, f) < 0)
+		return json_fault_reword(f, "must be an integer number of seconds from 0 to 86400");
+	if (given)
+		s->stop_timeout = (unsigned)t;
+	return 0;
+}
+
+int ctr_spec_parse(yajl_val v, const char *default_restart, unsigned default_stop_timeout, ctr_spec *s,
+		   json_fault *f)
+{
 	memset(s, 0, sizeof(*s));
 	s->stop_signal = SIGTERM;
 	s->stop_timeout = default_stop_timeout;
-	int r;
-	if (!YAJL_IS_OBJECT(v)) {
-		cerr_set(err, EINVAL, "must be an object, not %s", json_type_name(v));
-		r = BAD("spec");
-		goto fail;
-	}
-	for (size_t i = 0; i < v->u.object.len; i++) {
-		bool ok = false;
-		for (const char *const *f = spec_fields; *f && !ok; f++)
-			ok = streq(*f, v->u.object.keys[i]);
-		if (!ok) {
-			cerr_set(err, EINVAL, "unknown field");
-			r = BAD("spec.%s", v->u.object.keys[i]);
-			goto fail;
-		}
-	}
-	if ((r = get_str(v, "image", &s->image, field, flen, "spec", err)) ||
-	    (r = get_str(v, "name", &s->name, field, flen, "spec", err)) ||
-	    (r = get_str(v, "workdir", &s->workdir, field, flen, "spec", err)) ||
-	    (r = get_str(v, "user", &s->user, field, flen, "spec", err)) ||
-	    (r = get_strv(v, "command", &s->command, false, field, flen, err)) ||
-	    (r = get_strv(v, "env", &s->env, true, field, flen, err)) ||
-	    (r = get_mounts(v, s, field, flen, err)) || (r = get_resources(v, s, field, flen, err)) ||
-	    (r = get_labels(v, s, field, flen, err)))
-		goto fail;
-	if (!s->image || !s->image[0]) {
-		cerr_set(err, EINVAL, "required");
-		r = BAD("spec.image");
-		goto fail;
-	}
-	if (s->name && !ctr_name_valid(s->name)) {
-		cerr_set(err, EINVAL, "must be 1-%d letters, digits, '_', '.' or '-', starting with a letter or digit", CTR_NAME_MAX);
-		r = BAD("spec.name");
-		goto fail;
-	}
-	if (s->command && !s->command[0]) {
-		cerr_set(err, EINVAL, "must not be empty");
-		r = BAD("spec.command");
-		goto fail;
-	}
-	if ((r = get_strv(v, "capAdd", &cap_add, false, field, flen, err)) ||
-	    (r = get_strv(v, "capDrop", &cap_drop, false, field, flen, err)))
-		goto fail;
-	if (caps_compose(cap_add, cap_drop, &s->caps, err) < 0) {
-		r = BAD("spec.%s", strncmp(cerr_msg(err), "capAdd", 6) ? "capDrop" : "capAdd");
-		goto fail;
-	}
-	if (s->workdir && !path_is_clean_absolute(s->workdir)) {
-		cerr_set(err, EINVAL, "must be an absolute path without \".\" or \"..\"");
-		r = BAD("spec.workdir");
-		goto fail;
-	}
-	if ((r = get_str(v, "restart", &restart, field, flen, "spec", err)) ||
-	    (r = get_str(v, "network", &net, field, flen, "spec", err)) ||
-	    (r = get_str(v, "stopSignal", &sig, field, flen, "spec", err)))
-		goto fail;
-	if (restart_policy_parse(restart ? restart : default_restart, &s->restart, err) < 0) {
-		r = BAD("spec.restart");
-		goto fail;
-	}
-	if (net && !streq(net, "none") && !streq(net, "loopback")) {
-		cerr_set(err, EINVAL, "must be none or loopback");
-		r = BAD("spec.network");
-		goto fail;
-	}
-	s->network = net && streq(net, "loopback") ? CTR_NET_LOOPBACK : CTR_NET_NONE;
-	if (sig && (s->stop_signal = ctr_parse_signal(sig)) < 0) {
-		cerr_set(err, EINVAL, "must be a signal name like SIGTERM, or a number");
-		r = BAD("spec.stopSignal");
-		goto fail;
-	}
-	yajl_val tty = json_get(v, "tty"), st = json_get(v, "stopTimeout");
-	if (!absent(tty) && !YAJL_IS_TRUE(tty) && !YAJL_IS_FALSE(tty)) {
-		cerr_set(err, EINVAL, "must be a boolean");
-		r = BAD("spec.tty");
-		goto fail;
-	}
-	s->tty = YAJL_IS_TRUE(tty);
-	long long t;
-	if (!absent(st)) {
-		if (!json_int_in(st, 0, 86400, &t)) {
-			cerr_set(err, EINVAL, "must be an integer number of seconds from 0 to 86400");
-			r = BAD("spec.stopTimeout");
-			goto fail;
-		}
-		s->stop_timeout = (unsigned)t;
-	}
-	return 0;
-fail:
-	ctr_spec_release(s);
-	return r < 0 ? r : -EINVAL;
+	int r = json_want(v, yajl_t_object, "spec", f);
+	if (r == 0)
+		r = json_check_keys(v, "spec", spec_fields, "unknown field", f);
+	if (r == 0)
+		r = parse_process(v, s, f);
+	if (r == 0)
+		r = parse_policy(v, default_restart, s, f);
+	if (r < 0)
+		ctr_spec_release(s);
+	return r;
 }

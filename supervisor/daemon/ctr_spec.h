@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <yajl/yajl_tree.h>
 #include "common/error.h"
+#include "common/json_get.h"
 #include "supervisor/daemon/restart_policy.h"
 
 enum ctr_network { CTR_NET_NONE, CTR_NET_LOOPBACK };
@@ -37,10 +38,9 @@ typedef struct ctr_spec {
 
 #define CTR_NAME_MAX 128
 
-/* On failure *field names the offending field ("spec.mounts[1].source",
- * static or in *field_buf) and err says why. */
-int ctr_spec_parse(yajl_val v, const char *default_restart, unsigned default_stop_timeout,
-		   ctr_spec *out, char *field, size_t field_len, cerr *err);
+/* On failure *f names the field ("spec.mounts[1].source") and says why. */
+int ctr_spec_parse(yajl_val v, const char *default_restart, unsigned default_stop_timeout, ctr_spec *out,
+		   json_fault *f);
 void ctr_spec_release(ctr_spec *s);
 bool ctr_name_valid(const char *name);
 /* "SIGTERM", "TERM" or "15"; -EINVAL when not a signal. */

@@ -3,6 +3,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "supervisor/logs/crilog.h"
+#include "supervisor/varlink/sv_errors.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@ struct event_bus {
 	size_t n_subs;
 };
 
-static const char *const filter_keys[] = { "type", "action", "id", "name" };
+static const char *const filter_keys[] = { "type", "action", "id", "name", NULL };
 
 event_bus *events_new(size_t keep)
 {
@@ -55,6 +56,15 @@ static void event_clear(struct event *e)
 	memset(e, 0, sizeof(*e));
 }
 
+static void sub_release(struct sub *s)
+{
+	free(s->type);
+	free(s->action);
+	free(s->id);
+	free(s->name);
+	free(s);
+}
+
 static void sub_free(struct sub *s)
 {
 	event_bus *b = s->bus;
@@ -65,11 +75,7 @@ static void sub_free(struct sub *s)
 	if (s->next)
 		s->next->prev = s->prev;
 	b->n_subs--;
-	free(s->type);
-	free(s->action);
-	free(s->id);
-	free(s->name);
-	free(s);
+	sub_release(s);
 }
 
 void events_free(event_bus *b)
@@ -107,8 +113,7 @@ static bool deliver(struct sub *s, const struct event *e)
 		log_warn("events: a subscriber stopped reading; ending its stream");
 		vl_call_set_cancel(call, NULL, NULL);
 		sub_free(s);
-		_cleanup_free_ char *p = vl_json_obj1("reason", "events: the client did not keep up");
-		vl_call_error(call, "io.corral.Supervisor.InternalError", p);
+		sv_internal(call, "events: the client did not keep up");
 		return false;
 	}
 	vl_call_notify(s->call, e->json);
@@ -165,46 +170,42 @@ int events_publish(event_bus *b, const char *type, const char *action, const cha
 	return 0;
 }
 
-int events_check_filters(yajl_val f, const char **bad)
+int events_parse_filters(yajl_val filters, event_filter *out, json_fault *f)
 {
-	*bad = NULL;
-	if (!f || YAJL_IS_NULL(f))
+	static const char why[] = "filters are type, action, id and name, each a string";
+	const char **slot[] = { &out->type, &out->action, &out->id, &out->name };
+	*out = (event_filter){ 0 };
+	if (!filters || YAJL_IS_NULL(filters))
 		return 0;
-	if (!YAJL_IS_OBJECT(f)) {
-		*bad = "filters";
+	if (!YAJL_IS_OBJECT(filters))
+		return json_fault_set(f, EINVAL, "filters", "%s", why);
+	if (json_check_keys(filters, "filters", filter_keys, why, f) < 0)
 		return -EINVAL;
-	}
-	for (size_t i = 0; i < f->u.object.len; i++) {
-		bool known = false;
-		for (size_t k = 0; k < ARRAY_SIZE(filter_keys); k++)
-			known |= streq(filter_keys[k], f->u.object.keys[i]);
-		if (!known || !YAJL_IS_STRING(f->u.object.values[i])) {
-			*bad = f->u.object.keys[i];
-			return -EINVAL;
-		}
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(slot); i++)
+		if (json_get_str(filters, "filters", filter_keys[i], 0, slot[i], f) < 0)
+			return json_fault_reword(f, "%s", why);
 	return 0;
 }
 
 static void on_cancel(vl_call *call, void *data) { sub_free(data); }
 
-static char *filter_of(yajl_val f, const char *key)
-{
-	yajl_val v = json_get(f, key);
-	return YAJL_IS_STRING(v) ? strdup(v->u.string) : NULL;
-}
-
-int events_subscribe(event_bus *b, vl_call *call, long long since_ns, yajl_val filters)
+int events_subscribe(event_bus *b, vl_call *call, long long since_ns, const event_filter *filter)
 {
 	struct sub *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->bus = b;
 	s->call = call;
-	s->type = filter_of(filters, "type");
-	s->action = filter_of(filters, "action");
-	s->id = filter_of(filters, "id");
-	s->name = filter_of(filters, "name");
+	s->type = dup_or_null(filter->type);
+	s->action = dup_or_null(filter->action);
+	s->id = dup_or_null(filter->id);
+	s->name = dup_or_null(filter->name);
+	/* a filter lost to a failed copy would match everything */
+	if (!s->type != !filter->type || !s->action != !filter->action || !s->id != !filter->id ||
+	    !s->name != !filter->name) {
+		sub_release(s);
+		return -ENOMEM;
+	}
 	s->next = b->subs;
 	if (b->subs)
 		b->subs->prev = s;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <yajl/yajl_tree.h>
 #include "common/error.h"
+#include "common/json_get.h"
 #include "supervisor/varlink/server.h"
 
 typedef struct event_bus event_bus;
@@ -22,10 +23,16 @@ void events_free(event_bus *b);
 int events_publish(event_bus *b, const char *type, const char *action, const char *id,
 		   const char *name, const char *const *attrs, long long now_ns);
 
-/* Check filters ({"type": "...", "action": "...", "id": "...", "name": "..."};
- * an error names the bad key in *bad) */
-int events_check_filters(yajl_val filters, const char **bad);
-/* Replay kept events from since_ns on (none when since_ns < 0), then stream
- * new ones to call. */
-int events_subscribe(event_bus *b, vl_call *call, long long since_ns, yajl_val filters);
+/* What a subscriber wants to hear of; NULL matches anything. */
+typedef struct event_filter {
+	const char *type, *action, *id, *name;
+} event_filter;
+
+/* A call's filters ({"type": "...", "action": "...", "id": "...", "name":
+ * "..."}, or absent) into *out, which borrows their strings; *f names what
+ * is wrong ("filters", "filters.bogus"). */
+int events_parse_filters(yajl_val filters, event_filter *out, json_fault *f);
+/* Keep call (its cancel hook) as a subscriber: replay kept events from
+ * since_ns on (none when since_ns < 0), then stream new ones to it. */
+int events_subscribe(event_bus *b, vl_call *call, long long since_ns, const event_filter *filter);
 size_t events_n_subscribers(const event_bus *b);

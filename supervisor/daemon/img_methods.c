@@ -6,6 +6,7 @@
 #include "supervisor/daemon/img_job.h"
 #include "supervisor/daemon/img_size.h"
 #include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
 #include "supervisor/daemon/service.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -22,22 +23,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define KNOWN(...) ((const char *const[]){ __VA_ARGS__, NULL })
-
 static const char *const src_prefixes[] = { "oci:", "oci-archive:", "docker-archive:", NULL };
 
-static void internal(vl_call *call, cerr *err)
-{
-	_cleanup_free_ char *p = vl_json_obj1("reason", cerr_msg(err));
-	cerr_clear(err);
-	vl_call_error(call, SV_ERR("InternalError"), p);
-}
-
-static void no_such_image(vl_call *call, const char *ref, cerr *err)
+/* NoSuchImage, for a ref that did not resolve (err says so). */
+static int no_such_image(vl_call *call, const char *ref, cerr *err)
 {
 	cerr_clear(err);
-	_cleanup_free_ char *p = vl_json_obj1("image", ref);
-	vl_call_error(call, SV_ERR("NoSuchImage"), p);
+	return sv_no_such_image(call, ref);
 }
 
 /* One of corrald's containers made from the image: by manifest, or by
@@ -176,11 +168,10 @@ static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, co
 		rc = -EBADMSG;
 	if (rc != 0) {
 		_cleanup_free_ char *msg = rc < 0 ? strdup("corral-images: unexpected output") : last_error(errout, x->path);
-		if (call && msg && (rc < 0 || store_trouble(msg))) {
-			_cleanup_free_ char *p = vl_json_obj1("reason", msg);
-			vl_call_error(call, SV_ERR("InternalError"), p);
-		} else if (call)
-			sp_invalid(call, "path", msg ? msg : "import failed");
+		if (call && msg && (rc < 0 || store_trouble(msg)))
+			sv_internal(call, msg);
+		else if (call)
+			sv_invalid(call, "path", msg ? msg : "import failed");
 		import_ctx_free(x);
 		return;
 	}
@@ -194,13 +185,13 @@ static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, co
 	_cleanup_refs_ refs_db db = { 0 };
 	cerr err = { 0 };
 	if (open_refs(d, &s, &db, &err) < 0)
-		return internal(call, &err);
+		return (void)sv_internal_err(call, &err);
 	int i = refs_resolve(&db, manifest, &err);
 	if (i < 0) /* removed by someone else already */
-		return no_such_image(call, manifest, &err);
+		return (void)no_such_image(call, manifest, &err);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
-		return internal(call, &(cerr){ ENOMEM, NULL });
+		return (void)sv_internal(call, "out of memory");
 	yajl_gen_map_open(g);
 	jg_key(g, "images");
 	yajl_gen_array_open(g);
@@ -210,27 +201,36 @@ static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, co
 	vl_call_reply_gen(call, g);
 }
 
-void sv_image_import(vl_call *call, yajl_val params, void *ud)
+/* ImageImport's parameters. */
+static int check_import(yajl_val params, const char **path, const char **fmt, const char **name, json_fault *f)
+{
+	int r;
+	if ((r = sp_known(params, KNOWN("path", "format", "name"), f)) < 0 ||
+	    (r = sp_str(params, "path", true, path, f)) < 0 || (r = sp_str(params, "format", false, fmt, f)) < 0 ||
+	    (r = sp_str(params, "name", false, name, f)) < 0)
+		return r;
+	const char *bare = *path;
+	for (size_t i = 0; src_prefixes[i]; i++)
+		if (!strncmp(*path, src_prefixes[i], strlen(src_prefixes[i])))
+			bare = *path + strlen(src_prefixes[i]);
+	if (bare[0] != '/')
+		return json_fault_set(f, EINVAL, "path",
+				      "must be an absolute path, optionally after oci:, oci-archive: or docker-archive:");
+	if (*fmt && !streq(*fmt, "auto") && !streq(*fmt, "oci") && !streq(*fmt, "docker"))
+		return json_fault_set(f, EINVAL, "format", "must be auto, oci or docker");
+	_cleanup_free_ char *norm = *name ? ref_normalize(*name) : NULL;
+	if (*name && !norm)
+		return json_fault_set(f, EINVAL, "name", "must be NAME[:TAG]");
+	return 0;
+}
+
+int sv_image_import(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	const char *path, *fmt, *name;
-	if (sp_known(call, params, KNOWN("path", "format", "name")) < 0 ||
-	    sp_str(call, params, "path", true, &path) < 0 || sp_str(call, params, "format", false, &fmt) < 0 ||
-	    sp_str(call, params, "name", false, &name) < 0)
-		return;
-	const char *bare = path;
-	for (size_t i = 0; src_prefixes[i]; i++)
-		if (!strncmp(path, src_prefixes[i], strlen(src_prefixes[i])))
-			bare = path + strlen(src_prefixes[i]);
-	if (bare[0] != '/')
-		return (void)sp_invalid(call, "path", "must be an absolute path, optionally after oci:, oci-archive: or docker-archive:");
-	if (fmt && !streq(fmt, "auto") && !streq(fmt, "oci") && !streq(fmt, "docker"))
-		return (void)sp_invalid(call, "format", "must be auto, oci or docker");
-	if (name) {
-		_cleanup_free_ char *norm = ref_normalize(name);
-		if (!norm)
-			return (void)sp_invalid(call, "name", "must be NAME[:TAG]");
-	}
+	json_fault f = { 0 };
+	if (check_import(params, &path, &fmt, &name, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	cerr err = { 0 };
 	import_ctx *x = calloc(1, sizeof(*x));
 	if (x) {
@@ -240,7 +240,7 @@ void sv_image_import(vl_call *call, yajl_val params, void *ud)
 	if (!x || !x->path || (name && !x->name)) {
 		if (x)
 			import_ctx_free(x);
-		return internal(call, &(cerr){ ENOMEM, NULL });
+		return sv_internal(call, "out of memory");
 	}
 	char *args[] = { "image", "import", "--store", (char *)d->cfg->state_dir, name ? "--name" : x->path,
 			 (char *)name, NULL, NULL };
@@ -250,38 +250,34 @@ void sv_image_import(vl_call *call, yajl_val params, void *ud)
 		args[5] = NULL;
 	if (imgjob_run(d, call, args, import_done, x, &err) < 0) {
 		import_ctx_free(x);
-		return internal(call, &err);
+		return sv_internal_err(call, &err);
 	}
+	return 0; /* the job keeps the call; import_done answers it */
 }
 
-void sv_image_list(vl_call *call, yajl_val params, void *ud)
+int sv_image_list(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	if (sp_known(call, params, KNOWN("names")) < 0)
-		return;
-	yajl_val names = json_get(params, "names");
-	if (names && !YAJL_IS_NULL(names)) {
-		if (!YAJL_IS_ARRAY(names))
-			return (void)sp_invalid(call, "names", "must be an array of strings");
-		for (size_t k = 0; k < names->u.array.len; k++)
-			if (!YAJL_IS_STRING(names->u.array.values[k]))
-				return (void)sp_invalid(call, "names", "must be an array of strings");
-	} else {
-		names = NULL;
-	}
+	json_fault f = { 0 };
+	_cleanup_strv_ char **names = NULL;
+	bool given;
+	if (sp_known(params, KNOWN("names"), &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (json_get_strv(params, "", "names", 0, &names, &given, &f) < 0)
+		return f.code == ENOMEM ? sv_invalid_fault(call, &f) : sv_invalid(call, "names", "must be an array of strings");
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
 	cerr err = { 0 };
 	if (open_refs(d, &s, &db, &err) < 0)
-		return internal(call, &err);
+		return sv_internal_err(call, &err);
 	/* with names: the images they resolve to, each once; unknown ones are skipped */
 	bool *want = calloc(db.n_images + 1, sizeof(bool));
 	if (!want)
-		return internal(call, &(cerr){ ENOMEM, NULL });
+		return sv_internal(call, "out of memory");
 	for (size_t i = 0; i < db.n_images; i++)
-		want[i] = !names;
-	for (size_t k = 0; names && k < names->u.array.len; k++) {
-		int i = refs_resolve(&db, names->u.array.values[k]->u.string, &err);
+		want[i] = !given;
+	for (char **n = names; n && *n; n++) {
+		int i = refs_resolve(&db, *n, &err);
 		cerr_clear(&err);
 		if (i >= 0)
 			want[i] = true;
@@ -299,65 +295,62 @@ void sv_image_list(vl_call *call, yajl_val params, void *ud)
 	}
 	free(want);
 	if (!g)
-		return internal(call, &(cerr){ ENOMEM, NULL });
-	vl_call_reply_gen(call, g);
+		return sv_internal(call, "out of memory");
+	return vl_call_reply_gen(call, g);
 }
 
-void sv_image_inspect(vl_call *call, yajl_val params, void *ud)
+int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	const char *ref;
-	if (sp_known(call, params, KNOWN("image")) < 0 || sp_str(call, params, "image", true, &ref) < 0)
-		return;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_str(params, "image", true, &ref, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
 	cerr err = { 0 };
 	if (open_refs(d, &s, &db, &err) < 0)
-		return internal(call, &err);
+		return sv_internal_err(call, &err);
 	int i = refs_resolve(&db, ref, &err);
 	if (i < 0)
 		return no_such_image(call, ref, &err);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
-		return internal(call, &(cerr){ ENOMEM, NULL });
+		return sv_internal(call, "out of memory");
 	yajl_gen_map_open(g);
 	jg_key(g, "image");
 	gen_image(d, g, &s, &db, (size_t)i);
 	yajl_gen_map_close(g);
-	vl_call_reply_gen(call, g);
+	return vl_call_reply_gen(call, g);
 }
 
-static void in_use(vl_call *call, const ctr *c, const char *ref)
+static int in_use(vl_call *call, const ctr *c, const char *ref)
 {
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	char why[512];
 	snprintf(why, sizeof(why), "image %s is used by container %s (%.12s); remove it first, or force", ref, c->name,
 		 c->id);
-	_cleanup_free_ char *p = NULL;
-	if (g && !yajl_gen_map_open(g) && !jg_key_str(g, "id", ref) && !jg_key_str(g, "state", "in-use") &&
-	    !jg_key_str(g, "reason", why) && !yajl_gen_map_close(g))
-		p = jg_finish(g, NULL);
-	vl_call_error(call, SV_ERR("InvalidState"), p);
+	return sv_invalid_state(call, ref, "in-use", why);
 }
 
-void sv_image_remove(vl_call *call, yajl_val params, void *ud)
+int sv_image_remove(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	const char *ref;
 	bool force;
-	if (sp_known(call, params, KNOWN("image", "force")) < 0 || sp_str(call, params, "image", true, &ref) < 0 ||
-	    sp_bool(call, params, "force", false, &force) < 0)
-		return;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("image", "force"), &f) < 0 || sp_str(params, "image", true, &ref, &f) < 0 ||
+	    sp_bool(params, "force", false, &force, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	cerr err = { 0 };
 	if (store_open(&s, d->cfg->state_dir, false, &err) < 0)
-		return internal(call, &err);
+		return sv_internal_err(call, &err);
 	_cleanup_close_ int lk = store_lock_refs(&s, &err);
 	if (lk < 0)
-		return internal(call, &err);
+		return sv_internal_err(call, &err);
 	_cleanup_refs_ refs_db db = { 0 };
 	if (refs_load(&s, &db, &err) < 0)
-		return internal(call, &err);
+		return sv_internal_err(call, &err);
 	int i = refs_resolve(&db, ref, &err);
 	if (i < 0)
 		return no_such_image(call, ref, &err);
@@ -373,11 +366,11 @@ void sv_image_remove(vl_call *call, yajl_val params, void *ud)
 	if (user && !force)
 		return in_use(call, user, ref);
 	if (refs_save(&s, &db, &err) < 0)
-		return internal(call, &err);
+		return sv_internal_err(call, &err);
 	/* removed: the names dropped, then the image ID when the image went */
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
-		return internal(call, &(cerr){ ENOMEM, NULL });
+		return sv_internal(call, "out of memory");
 	yajl_gen_map_open(g);
 	jg_key(g, "removed");
 	yajl_gen_array_open(g);
@@ -391,28 +384,30 @@ void sv_image_remove(vl_call *call, yajl_val params, void *ud)
 		       (const char *const[]){ "manifest", im.manifest, user ? "usedBy" : NULL, user ? user->id : NULL,
 					      NULL },
 		       0);
-	vl_call_reply_gen(call, g);
+	int r = vl_call_reply_gen(call, g);
 	corrald_update_image_gauges(d, NULL);
+	return r;
 }
 
-void sv_image_prune(vl_call *call, yajl_val params, void *ud)
+int sv_image_prune(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	bool all;
-	if (sp_known(call, params, KNOWN("all")) < 0 || sp_bool(call, params, "all", false, &all) < 0)
-		return;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("all"), &f) < 0 || sp_bool(params, "all", false, &all, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	cerr err = { 0 };
 	_cleanup_strv_ char **removed = NULL;
 	uint64_t before = 0;
 	{
 		_cleanup_store_ img_store s = IMG_STORE_INIT;
 		if (store_open(&s, d->cfg->state_dir, false, &err) < 0)
-			return internal(call, &err);
+			return sv_internal_err(call, &err);
 		before = imgsize_store(d->imgsizes, &s);
 		_cleanup_close_ int lk = store_lock_refs(&s, &err);
 		_cleanup_refs_ refs_db db = { 0 };
 		if (lk < 0 || refs_load(&s, &db, &err) < 0)
-			return internal(call, &err);
+			return sv_internal_err(call, &err);
 		for (size_t i = 0; i < db.n_images;) {
 			ref_image im = db.images[i];
 			bool named = false;
@@ -423,19 +418,19 @@ void sv_image_prune(vl_call *call, yajl_val params, void *ud)
 				continue;
 			}
 			if (refs_remove(&db, im.manifest, &err) < 0 || strv_push(&removed, strdup(im.config)) < 0)
-				return internal(call, &err);
+				return sv_internal_err(call, &err);
 		}
 		if (removed && refs_save(&s, &db, &err) < 0)
-			return internal(call, &err);
+			return sv_internal_err(call, &err);
 	} /* the shared lock goes before gc takes it exclusively */
 	gc_stats st;
 	if (image_gc(d->cfg->state_dir, &st, &err) < 0)
-		return internal(call, &err);
+		return sv_internal_err(call, &err);
 	uint64_t after = 0;
 	{
 		_cleanup_store_ img_store s = IMG_STORE_INIT;
 		if (store_open(&s, d->cfg->state_dir, false, &err) < 0)
-			return internal(call, &err);
+			return sv_internal_err(call, &err);
 		after = imgsize_store(d->imgsizes, &s);
 	}
 	for (char **r = removed; r && *r; r++)
@@ -445,7 +440,7 @@ void sv_image_prune(vl_call *call, yajl_val params, void *ud)
 	events_publish(d->events, "image", "prune", "", NULL, (const char *const[]){ "images", n, NULL }, 0);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
-		return internal(call, &(cerr){ ENOMEM, NULL });
+		return sv_internal(call, "out of memory");
 	yajl_gen_map_open(g);
 	jg_key(g, "removed");
 	yajl_gen_array_open(g);
@@ -454,6 +449,7 @@ void sv_image_prune(vl_call *call, yajl_val params, void *ud)
 	yajl_gen_array_close(g);
 	jg_key_int(g, "reclaimedBytes", before > after ? (long long)(before - after) : 0);
 	yajl_gen_map_close(g);
-	vl_call_reply_gen(call, g);
+	int r = vl_call_reply_gen(call, g);
 	corrald_update_image_gauges(d, NULL);
+	return r;
 }

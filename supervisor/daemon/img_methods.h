@@ -5,10 +5,10 @@
 
 struct corrald;
 
-void sv_image_import(vl_call *call, yajl_val params, void *ud);
-void sv_image_list(vl_call *call, yajl_val params, void *ud);
-void sv_image_inspect(vl_call *call, yajl_val params, void *ud);
-void sv_image_remove(vl_call *call, yajl_val params, void *ud);
-void sv_image_prune(vl_call *call, yajl_val params, void *ud);
+int sv_image_import(vl_call *call, yajl_val params, void *ud);
+int sv_image_list(vl_call *call, yajl_val params, void *ud);
+int sv_image_inspect(vl_call *call, yajl_val params, void *ud);
+int sv_image_remove(vl_call *call, yajl_val params, void *ud);
+int sv_image_prune(vl_call *call, yajl_val params, void *ud);
 /* Set the images and store-bytes gauges from the store; *n_images if given. */
 void corrald_update_image_gauges(struct corrald *d, size_t *n_images);

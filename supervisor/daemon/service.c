@@ -5,6 +5,7 @@
 #include "supervisor/logs/crilog.h"
 #include "supervisor/varlink/interface.h"
 #include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
 #include "supervisor/daemon/ctr_spec.h"
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/daemon/ctr_methods.h"
@@ -16,25 +17,25 @@
 #include <string.h>
 #include <unistd.h>
 
-#define KNOWN(...) ((const char *const[]){ __VA_ARGS__, NULL })
-
 static corrald *D(void *ud) { return ud; }
 
-static void m_ping(vl_call *call, yajl_val params, void *ud)
+static int m_ping(vl_call *call, yajl_val params, void *ud)
 {
-	if (sp_known(call, params, KNOWN("")) < 0)
-		return;
-	vl_call_reply(call, NULL);
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN(""), &f) < 0)
+		return sv_invalid_fault(call, &f);
+	return vl_call_reply(call, NULL);
 }
 
-static void m_get_info(vl_call *call, yajl_val params, void *ud)
+static int m_get_info(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = D(ud);
-	if (sp_known(call, params, KNOWN("")) < 0)
-		return;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN(""), &f) < 0)
+		return sv_invalid_fault(call, &f);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
-		return (void)vl_call_error(call, SV_ERR("InternalError"), NULL);
+		return sv_internal(call, NULL);
 	yajl_gen_map_open(g);
 	jg_key_str(g, "version", CORRAL_VERSION);
 	jg_key_str(g, "commit", CORRAL_COMMIT);
@@ -50,7 +51,7 @@ static void m_get_info(vl_call *call, yajl_val params, void *ud)
 	corrald_update_image_gauges(d, &n_images);
 	jg_key_int(g, "images", (long long)n_images);
 	yajl_gen_map_close(g);
-	vl_call_reply_gen(call, g);
+	return vl_call_reply_gen(call, g);
 }
 
 int corrald_render_metrics(strbuf *out, void *data)
@@ -61,42 +62,39 @@ int corrald_render_metrics(strbuf *out, void *data)
 	return metrics_render(d->metrics, out);
 }
 
-static void m_metrics(vl_call *call, yajl_val params, void *ud)
+static int m_metrics(vl_call *call, yajl_val params, void *ud)
 {
-	if (sp_known(call, params, KNOWN("")) < 0)
-		return;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN(""), &f) < 0)
+		return sv_invalid_fault(call, &f);
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
 	if (corrald_render_metrics(&sb, ud) < 0)
-		return (void)vl_call_error(call, SV_ERR("InternalError"), NULL);
+		return sv_internal(call, NULL);
 	_cleanup_free_ char *p = vl_json_obj1("text", sb.buf);
 	if (!p)
-		return (void)vl_call_error(call, SV_ERR("InternalError"), NULL);
-	vl_call_reply(call, p);
+		return sv_internal(call, NULL);
+	return vl_call_reply(call, p);
 }
 
-static void m_events(vl_call *call, yajl_val params, void *ud)
+static int m_events(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = D(ud);
-	const char *since, *bad;
-	if (sp_known(call, params, KNOWN("since", "filters")) < 0 ||
-	    sp_str(call, params, "since", false, &since) < 0)
-		return;
+	const char *since;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("since", "filters"), &f) < 0 || sp_str(params, "since", false, &since, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	long long since_ns = -1; /* no replay unless asked */
-	cerr err = { 0 };
-	if (since && crilog_parse_since(since, &since_ns, &err) < 0) {
-		cerr_clear(&err);
-		return (void)sp_invalid(call, "since", "must be an RFC 3339 time or seconds since the epoch");
-	}
-	if (events_check_filters(json_get(params, "filters"), &bad) < 0) {
-		char field[96];
-		snprintf(field, sizeof(field), "filters%s%s", streq(bad, "filters") ? "" : ".",
-			 streq(bad, "filters") ? "" : bad);
-		return (void)sp_invalid(call, field, "filters are type, action, id and name, each a string");
-	}
+	if (since && crilog_parse_since(since, &since_ns, NULL) < 0)
+		return sv_invalid(call, "since", CRILOG_SINCE_WORDS);
+	event_filter filter;
+	if (events_parse_filters(json_get(params, "filters"), &filter, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	if (!vl_call_wants_more(call))
-		return (void)vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
-	if (events_subscribe(d->events, call, since_ns, json_get(params, "filters")) < 0)
-		vl_call_error(call, SV_ERR("InternalError"), NULL);
+		return vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
+	/* the subscription keeps the call */
+	if (events_subscribe(d->events, call, since_ns, &filter) < 0)
+		return sv_internal(call, NULL);
+	return 0;
 }
 
 static const vl_method methods[] = {

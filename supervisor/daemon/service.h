@@ -1,6 +1,6 @@
 /* io.corral.Supervisor: the method table corrald serves, and what every call
  * goes through on its way out (metrics, audit). The container methods are
- * in service_ctr.c, the image methods in service_img.c. */
+ * in ctr_methods.c and ctr_exec.c, the image methods in img_methods.c. */
 #pragma once
 #include <stdint.h>
 #include "supervisor/daemon/audit.h"

@@ -112,7 +112,7 @@ int crilog_parse_since(const char *s, long long *ns, cerr *err)
 		*ns = (long long)(v * 1e9);
 		return 0;
 	}
-	return cerr_set(err, EINVAL, "since %s: must be an RFC 3339 time or seconds since the epoch", s);
+	return cerr_set(err, EINVAL, "since %s: " CRILOG_SINCE_WORDS, s);
 }
 
 static int add_record(crilog *l, const char *ts, enum crilog_stream s, char tag, const char *p, size_t n)

@@ -37,3 +37,5 @@ const char *crilog_format_time(long long ns, char *buf, size_t n);
 int crilog_parse_time(const char *s, size_t len, long long *ns);
 /* "since" as given by a user: RFC 3339, or seconds since the epoch. */
 int crilog_parse_since(const char *s, long long *ns, cerr *err);
+/* What a "since" that does not parse must be. */
+#define CRILOG_SINCE_WORDS "must be an RFC 3339 time or seconds since the epoch"

@@ -19,7 +19,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define KNOWN(...) ((const char *const[]){ __VA_ARGS__, NULL })
 #define MAX_ARGS 4096
 
 struct exec_job {
@@ -164,12 +163,13 @@ void exec_job_kill_all(exec_job *list)
 		kill_job(j);
 }
 
-/* argv of `corral-monitor --exec`, from the call's parameters. */
-static int runner_argv(const exec_job *j, yajl_val params, const char *cwd, const char *user, char ***out)
+/* argv of `corral-monitor --exec`, from the request. */
+static int runner_argv(const exec_job *j, const exec_request *req, char ***out)
 {
 	static char pidfd_arg[] = "3";
-	yajl_val cmd = json_get(params, "command"), env = json_get(params, "env");
-	size_t n_cmd = cmd->u.array.len, n_env = YAJL_IS_ARRAY(env) ? env->u.array.len : 0;
+	const char *cwd = req->cwd, *user = req->user;
+	yajl_val cmd = req->command, env = req->env;
+	size_t n_cmd = cmd->u.array.len, n_env = env ? env->u.array.len : 0;
 	char **a = calloc(n_cmd + 2 * n_env + 20, sizeof(char *));
 	if (!a)
 		return -ENOMEM;
@@ -216,30 +216,35 @@ static bool strings(yajl_val v, bool need_eq)
 	return true;
 }
 
-void exec_job_start(exec_job **list, el_loop *loop, const monitor_steady_opts *o, vl_call *call, yajl_val params)
+int exec_request_parse(yajl_val params, exec_request *req, json_fault *f)
+{
+	int r;
+	if ((r = sp_known(params, KNOWN("command", "env", "workdir", "user", "timeout"), f)) < 0 ||
+	    (r = sp_str(params, "workdir", false, &req->cwd, f)) < 0 ||
+	    (r = sp_str(params, "user", false, &req->user, f)) < 0 ||
+	    (r = sp_int(params, "timeout", 0, 86400, 0, &req->timeout, f)) < 0)
+		return r;
+	req->command = json_get(params, "command");
+	req->env = json_member(params, "env");
+	if (!strings(req->command, false) || req->command->u.array.len == 0)
+		return json_fault_set(f, EINVAL, "command", "must be a non-empty array of strings");
+	if (req->env && !strings(req->env, true))
+		return json_fault_set(f, EINVAL, "env", "must be an array of KEY=VALUE strings");
+	return 0;
+}
+
+int exec_job_start(exec_job **list, el_loop *loop, const monitor_steady_opts *o, vl_call *call,
+		   const exec_request *req)
 {
 	static unsigned serial;
-	const char *cwd, *user;
-	long long timeout;
-	if (sp_known(call, params, KNOWN("command", "env", "workdir", "user", "timeout")) < 0 ||
-	    sp_str(call, params, "workdir", false, &cwd) < 0 || sp_str(call, params, "user", false, &user) < 0 ||
-	    sp_int(call, params, "timeout", 0, 86400, 0, &timeout) < 0)
-		return;
-	yajl_val cmd = json_get(params, "command"), env = json_get(params, "env");
-	if (!strings(cmd, false) || cmd->u.array.len == 0)
-		return (void)sp_invalid(call, "command", "must be a non-empty array of strings");
-	if (env && !YAJL_IS_NULL(env) && !strings(env, true))
-		return (void)sp_invalid(call, "env", "must be an array of KEY=VALUE strings");
-	if (!o->exec_bin)
-		return (void)vl_call_error(call, MONITOR_IFACE ".InternalError", NULL);
 	exec_job *j = calloc(1, sizeof(*j));
 	if (!j)
-		return (void)vl_call_error(call, MONITOR_IFACE ".InternalError", NULL);
+		return -ENOMEM;
 	*j = (exec_job){ .list = list, .o = o, .loop = loop, .call = call };
 	snprintf(j->leaf, sizeof(j->leaf), "exec-%u-%u", (unsigned)getpid(), ++serial);
 	_cleanup_free_ char **argv = NULL;
 	cerr err = { 0 };
-	if (runner_argv(j, params, cwd, user, &argv) < 0) {
+	if (runner_argv(j, req, &argv) < 0) {
 		cerr_set(&err, ENOMEM, "out of memory");
 	} else {
 		el_child_opts run = { .path = o->exec_bin, .argv = argv, .fd3 = o->pidfd,
@@ -247,18 +252,19 @@ void exec_job_start(exec_job **list, el_loop *loop, const monitor_steady_opts *o
 		el_child_run(loop, &run, on_runner_done, j, &j->runner, &err);
 	}
 	if (err.code) {
-		log_warn("%s: exec: %s", o->id, cerr_msg(&err));
-		cerr_clear(&err);
+		int r = -err.code;
+		log_cerr(LOG_LVL_WARN, &err, "%s: exec", o->id);
 		free(j);
-		return (void)vl_call_error(call, MONITOR_IFACE ".InternalError", NULL);
+		return r;
 	}
 	j->next = *list;
 	*list = j;
-	if (timeout > 0 && el_add_timer(loop, (uint64_t)timeout * 1000000ull, false, on_timeout, j, &j->timer, &err) < 0) {
+	if (req->timeout > 0 &&
+	    el_add_timer(loop, (uint64_t)req->timeout * 1000000ull, false, on_timeout, j, &j->timer, &err) < 0) {
 		/* cannot time it: end it, and answer once it is reaped */
-		log_warn("%s: exec: %s", o->id, cerr_msg(&err));
-		cerr_clear(&err);
+		log_cerr(LOG_LVL_WARN, &err, "%s: exec", o->id);
 		kill_job(j);
 	}
 	vl_call_set_cancel(call, on_cancel, j);
+	return 0;
 }

@@ -6,6 +6,7 @@
 #include "supervisor/logs/exitrec.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/server.h"
+#include "supervisor/varlink/sv_errors.h"
 #include "cgroups/cgroups.h"
 #include "common/timefmt.h"
 #include "common/cleanup.h"
@@ -159,45 +160,49 @@ static void on_stop_timeout(el_source *s, void *data)
 	signal_ctr(m, SIGKILL, true);
 }
 
-static void m_state(vl_call *call, yajl_val params, void *ud)
+#define MON_ERR(name) MONITOR_IFACE "." name
+
+static int m_state(vl_call *call, yajl_val params, void *ud)
 {
 	mon *m = ud;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
-		return (void)vl_call_error(call, "io.corral.Monitor.InternalError", NULL);
+		return vl_call_error(call, MON_ERR("InternalError"), NULL);
 	yajl_gen_map_open(g);
 	jg_key_int(g, "pid", m->o->pid);
 	jg_key_bool(g, "running", !m->exited);
 	jg_key_str(g, "startedAt", m->rec.started_at);
 	yajl_gen_map_close(g);
-	vl_call_reply_gen(call, g);
+	return vl_call_reply_gen(call, g);
 }
 
-static int get_signal(vl_call *call, yajl_val params, long long *sig)
+static int get_signal(yajl_val params, long long *sig, json_fault *f)
 {
-	return sp_int(call, params, "signal", 1, 64, SIGTERM, sig);
+	return sp_int(params, "signal", 1, 64, SIGTERM, sig, f);
 }
 
-static void m_kill(vl_call *call, yajl_val params, void *ud)
+static int m_kill(vl_call *call, yajl_val params, void *ud)
 {
 	mon *m = ud;
 	long long sig;
 	bool all;
-	if (get_signal(call, params, &sig) < 0 || sp_bool(call, params, "all", false, &all) < 0)
-		return;
+	json_fault f = { 0 };
+	if (get_signal(params, &sig, &f) < 0 || sp_bool(params, "all", false, &all, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	if (signal_ctr(m, (int)sig, all) < 0)
-		return (void)vl_call_error(call, "io.corral.Monitor.NotRunning", NULL);
-	vl_call_reply(call, NULL);
+		return vl_call_error(call, MON_ERR("NotRunning"), NULL);
+	return vl_call_reply(call, NULL);
 }
 
-static void m_stop(vl_call *call, yajl_val params, void *ud)
+static int m_stop(vl_call *call, yajl_val params, void *ud)
 {
 	mon *m = ud;
 	long long sig, t;
-	if (get_signal(call, params, &sig) < 0 || sp_int(call, params, "timeout", 0, 86400, 10, &t) < 0)
-		return;
+	json_fault f = { 0 };
+	if (get_signal(params, &sig, &f) < 0 || sp_int(params, "timeout", 0, 86400, 10, &t, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	if (m->exited)
-		return (void)vl_call_error(call, "io.corral.Monitor.NotRunning", NULL);
+		return vl_call_error(call, MON_ERR("NotRunning"), NULL);
 	if (t == 0 || signal_ctr(m, (int)sig, false) < 0) {
 		signal_ctr(m, SIGKILL, true);
 	} else if (!m->killer) {
@@ -207,15 +212,21 @@ static void m_stop(vl_call *call, yajl_val params, void *ud)
 			signal_ctr(m, SIGKILL, true);
 		}
 	}
-	vl_call_reply(call, NULL);
+	return vl_call_reply(call, NULL);
 }
 
-static void m_exec(vl_call *call, yajl_val params, void *ud)
+static int m_exec(vl_call *call, yajl_val params, void *ud)
 {
 	mon *m = ud;
+	exec_request req = { 0 };
+	json_fault f = { 0 };
 	if (m->exited)
-		return (void)vl_call_error(call, "io.corral.Monitor.NotRunning", NULL);
-	exec_job_start(&m->execs, m->loop, m->o, call, params);
+		return vl_call_error(call, MON_ERR("NotRunning"), NULL);
+	if (exec_request_parse(params, &req, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (!m->o->exec_bin || exec_job_start(&m->execs, m->loop, m->o, call, &req) < 0)
+		return vl_call_error(call, MON_ERR("InternalError"), NULL);
+	return 0; /* the job keeps the call, and answers once the command ended */
 }
 
 static const vl_method methods[] = { { "State", m_state }, { "Kill", m_kill }, { "Stop", m_stop }, { "Exec", m_exec } };

@@ -1,20 +1,20 @@
-/* Typed access to call parameters. On a wrong or missing value these reply
- * io.corral.Supervisor.InvalidParameter naming the field (the call is then
- * over) and return -EINVAL. */
+/* Typed access to a call's parameters, in the words io.corral.Supervisor and
+ * io.corral.Monitor use: thin over common/json_get. Each returns 0, or
+ * -errno with *f naming the parameter and saying why; the method handler
+ * then answers `return sv_invalid_fault(call, &f)` (sv_errors.h). */
 #pragma once
 #include <stdbool.h>
 #include <yajl/yajl_tree.h>
-#include "supervisor/varlink/server.h"
+#include "common/json_get.h"
 
-#define SV_ERR(name) "io.corral.Supervisor." name
+/* The parameters a method takes, for sp_known: KNOWN("id", "force"). */
+#define KNOWN(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
-/* Reply InvalidParameter{parameter, reason}; returns -EINVAL. */
-int sp_invalid(vl_call *call, const char *parameter, const char *reason);
-/* Every member of params must be one of known (NULL-terminated). */
-int sp_known(vl_call *call, yajl_val params, const char *const *known);
-/* *out is NULL when absent (or null) and not required. */
-int sp_str(vl_call *call, yajl_val params, const char *key, bool required, const char **out);
-int sp_bool(vl_call *call, yajl_val params, const char *key, bool dflt, bool *out);
-/* *present tells whether it was given (may be NULL when dflt will do). */
-int sp_int(vl_call *call, yajl_val params, const char *key, long long min, long long max,
-	   long long dflt, long long *out);
+/* Every member of params is one of known (NULL-terminated). */
+int sp_known(yajl_val params, const char *const *known, json_fault *f);
+/* *out is NULL when absent (or null) and not required; a required one must
+ * not be empty either. */
+int sp_str(yajl_val params, const char *key, bool required, const char **out, json_fault *f);
+int sp_bool(yajl_val params, const char *key, bool dflt, bool *out, json_fault *f);
+int sp_int(yajl_val params, const char *key, long long min, long long max, long long dflt, long long *out,
+	   json_fault *f);

@@ -1,6 +1,7 @@
 /* A varlink server inside the event loop: listening sockets, non-blocking
  * connections with bounded per-connection buffers, peer checks, method
- * dispatch, streaming replies, and org.varlink.service. */
+ * dispatch, streaming replies, and org.varlink.service. The server is in
+ * server.c, connections in conn.c, calls and replies in call.c. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,10 +16,15 @@
 typedef struct vl_server vl_server;
 typedef struct vl_call vl_call;
 
-/* A method handler must end the call (reply or error), now or later. To end
- * it later it keeps the call and should set a cancel hook: the call is freed
- * when its connection goes away, after the hook ran. */
-typedef void (*vl_method_fn)(vl_call *call, yajl_val params, void *userdata);
+/* A method handler owns its call, and is the one place that answers it: it
+ * checks the parameters (helpers return what was wrong, never a reply), then
+ * returns the one reply or error, `return vl_call_reply(call, ...)`, as
+ * systemd's methods return sd_varlink_error(). Or it keeps the call to end
+ * it once, later, from the event loop (a Wait, a stream): it then sets a
+ * cancel hook and returns 0. The hook runs when the connection goes away
+ * first; the call is freed after it. A handler that neither answers nor
+ * keeps its call is a bug: the server logs it and hangs up. */
+typedef int (*vl_method_fn)(vl_call *call, yajl_val params, void *userdata);
 
 typedef struct vl_method {
 	const char *name; /* unqualified: "Ping" */
@@ -78,8 +84,12 @@ bool vl_call_wants_more(const vl_call *c);
 bool vl_call_is_oneway(const vl_call *c);
 /* Bytes queued on the call's connection, for pacing streaming replies. */
 size_t vl_call_out_pending(const vl_call *c);
+/* Keep the call, to end it later (fn non-NULL); or, with NULL, take the hook
+ * back just before ending it. */
 void vl_call_set_cancel(vl_call *c, void (*fn)(vl_call *c, void *data), void *data);
 
+/* Each of these ends the call (notify aside) and returns 0, or -errno when
+ * the reply could not be queued (the connection is then dropped). */
 /* End the call with parameters (object JSON text, NULL for {}). */
 int vl_call_reply(vl_call *c, const char *params_json);
 /* The generator must hold one complete object. */

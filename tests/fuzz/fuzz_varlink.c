@@ -20,13 +20,11 @@ static void one_message(const char *msg, size_t len)
 			abort(); /* a parsed call always has both */
 		ctr_spec spec;
 		memset(&spec, 0, sizeof(spec));
-		char field[128] = "";
-		cerr e2 = { 0 };
-		if (ctr_spec_parse(m.params, "no", 10, &spec, field, sizeof(field), &e2) == 0)
+		json_fault f = { 0 };
+		if (ctr_spec_parse(m.params, "no", 10, &spec, &f) == 0)
 			ctr_spec_release(&spec);
-		else if (!e2.msg)
+		else if (!f.code || !f.reason[0])
 			abort(); /* every refusal says why */
-		cerr_clear(&e2);
 		vl_message_release(&m);
 	} else if (!err.msg) {
 		abort();

@@ -20,11 +20,12 @@ command -v "$CC" >/dev/null || { echo "fuzz: skipped: $CC not installed"; exit 0
 
 # The libraries, in the Makefile's link order, built by the Makefile itself.
 libs=()
-for d in $(sed -n 's/^LIBDIRS := //p' Makefile); do
+rooms=$(sed -n 's/^ROOMS := //p' Makefile)
+for d in $(sed -n 's/^LIBDIRS := //p' Makefile | sed "s|\$(ROOMS)|$rooms|"); do
 	for f in "$d"/*.c; do
 		[ -e "$f" ] || continue
 		case "$f" in */main_*.c) continue ;; esac
-		libs+=("$B/libs/lib/lib$d.a")
+		libs+=("$B/libs/lib/lib${d//\//-}.a") # the Makefile names supervisor/logs libsupervisor-logs.a
 		break
 	done
 done

@@ -69,8 +69,23 @@ ls supervisor/*.c 2>/dev/null | check "supervisor/ has no .c file at its top lev
 find supervisor -name '*.[ch]' ! -name interface.c -exec wc -l {} + | awk '$2 != "total" && $1 > 600 { print $2 ": " $1 " lines" }' |
 	check "no file in supervisor/ is over 600 lines"
 
-# a validator returns what was wrong; only a handler (vl_method) replies
-grep -n 'vl_error\|vl_reply\|sp_invalid' supervisor/daemon/ctr_spec.c supervisor/varlink/params.c 2>/dev/null |
-	check "validators do not reply"
+# A validator returns what was wrong (a json_fault); only a method handler,
+# one a vl_method table names, is given the call and answers it:
+#   - the validators' own files never name a call;
+#   - a function that reads parameters (a yajl_val) takes no call, and
+#     answers none, unless it is a method handler.
+validators() {
+	grep -n 'vl_call' common/json_get.[ch] supervisor/varlink/params.[ch] supervisor/daemon/ctr_spec.[ch]
+	local handlers
+	handlers=" $(awk -f tests/lint/handlers.awk supervisor/*/*.c | tr '\n' ' ') "
+	awk -f tests/lint/functions.awk supervisor/*/*.c |
+		while IFS=$'\t' read -r file name call json answers; do
+			[ "$json" = 1 ] || continue
+			case $handlers in *" $name "*) continue ;; esac
+			[ "$call" = 1 ] && echo "$file: $name reads parameters and takes the call"
+			[ "$answers" = 1 ] && echo "$file: $name reads parameters and answers a call"
+		done
+}
+validators | check "validators do not reply"
 
 exit $rc

@@ -19,17 +19,29 @@
 #include "supervisor/logs/crilog.h"
 #include "supervisor/daemon/ctr_logs.h"
 #include "supervisor/varlink/server.h"
+#include "supervisor/varlink/wire.h"
 
 static el_loop *loop;
 static vl_server *srv;
 static char dir[64], sock[128], logpath[128];
 static logs_stream *stream;
 
-static void m_logs(vl_call *call, yajl_val params, void *ud)
+/* What corrald's Logs does with the log: the history in one reply, or a
+ * stream that keeps the call. */
+static int m_logs(vl_call *call, yajl_val params, void *ud)
 {
 	yajl_val tail = json_get(params, "tail"), follow = json_get(params, "follow");
 	crilog_read_opts o = { .tail = YAJL_IS_INTEGER(tail) ? YAJL_GET_INTEGER(tail) : -1, .keep = 5 };
-	logs_serve(loop, call, logpath, &o, YAJL_IS_TRUE(follow), &stream);
+	cerr err = { 0 };
+	_cleanup_free_ char *history = NULL;
+	if (YAJL_IS_TRUE(follow) && !vl_call_wants_more(call))
+		return vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
+	if (vl_call_wants_more(call) ? logs_stream_start(loop, call, logpath, &o, YAJL_IS_TRUE(follow), &stream, &err)
+				     : logs_read_all(logpath, &o, &history, &err)) {
+		cerr_clear(&err);
+		return vl_call_error(call, "t.L.Failed", NULL);
+	}
+	return history ? vl_call_reply(call, history) : 0;
 }
 
 static const vl_method methods[] = { { "Logs", m_logs } };

@@ -14,11 +14,12 @@
 #include "common/json.h"
 #include "supervisor/daemon/ctr_spec.h"
 
-static int parse_spec(const char *json, ctr_spec *s, char *field, size_t n, cerr *err)
+static int parse_spec(const char *json, ctr_spec *s, json_fault *f)
 {
 	yajl_val v = NULL;
-	assert_int_equal(json_parse(json, "spec", &v, err), 0);
-	int r = ctr_spec_parse(v, "no", 10, s, field, n, err);
+	cerr err = { 0 };
+	assert_int_equal(json_parse(json, "spec", &v, &err), 0);
+	int r = ctr_spec_parse(v, "no", 10, s, f);
 	yajl_tree_free(v);
 	return r;
 }
@@ -26,15 +27,14 @@ static int parse_spec(const char *json, ctr_spec *s, char *field, size_t n, cerr
 static void test_spec_full(void **state)
 {
 	ctr_spec s;
-	char field[128] = "";
-	cerr err = { 0 };
+	json_fault f = { 0 };
 	assert_int_equal(parse_spec("{\"image\":\"busybox\",\"name\":\"web-1\",\"command\":[\"sh\",\"-c\",\"true\"],"
 				    "\"env\":[\"A=1\",\"B=\"],\"workdir\":\"/srv\",\"user\":\"1000:1000\","
 				    "\"mounts\":[{\"source\":\"/data\",\"destination\":\"/data\",\"readonly\":true}],"
 				    "\"resources\":{\"memory\":67108864,\"cpus\":1.5,\"pids\":100},"
 				    "\"restart\":\"on-failure:3\",\"network\":\"loopback\",\"labels\":{\"app\":\"web\"},"
 				    "\"tty\":true,\"stopSignal\":\"SIGQUIT\",\"stopTimeout\":30}",
-				    &s, field, sizeof(field), &err), 0);
+				    &s, &f), 0);
 	assert_string_equal(s.image, "busybox");
 	assert_string_equal(s.name, "web-1");
 	assert_string_equal(s.command[2], "true");
@@ -55,7 +55,7 @@ static void test_spec_full(void **state)
 	assert_int_equal(s.stop_timeout, 30);
 	ctr_spec_release(&s);
 
-	assert_int_equal(parse_spec("{\"image\":\"x\"}", &s, field, sizeof(field), &err), 0);
+	assert_int_equal(parse_spec("{\"image\":\"x\"}", &s, &f), 0);
 	assert_null(s.name);
 	assert_int_equal(s.memory, -1);
 	assert_int_equal(s.pids, -1);
@@ -69,14 +69,12 @@ static void test_spec_full(void **state)
 static void expect_field(const char *json, const char *want_field, const char *want_reason)
 {
 	ctr_spec s;
-	char field[128] = "";
-	cerr err = { 0 };
-	assert_true(parse_spec(json, &s, field, sizeof(field), &err) < 0);
-	if (strcmp(field, want_field))
-		fail_msg("%s: field [%s], expected [%s]", json, field, want_field);
-	if (!strstr(err.msg, want_reason))
-		fail_msg("%s: reason [%s] lacks [%s]", json, err.msg, want_reason);
-	cerr_clear(&err);
+	json_fault f = { 0 };
+	assert_true(parse_spec(json, &s, &f) < 0);
+	if (strcmp(f.field, want_field))
+		fail_msg("%s: field [%s], expected [%s]", json, f.field, want_field);
+	if (!strstr(f.reason, want_reason))
+		fail_msg("%s: reason [%s] lacks [%s]", json, f.reason, want_reason);
 }
 
 static void test_spec_errors_name_the_field(void **state)
@@ -106,6 +104,41 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"tty\":1}", "spec.tty", "boolean");
 }
 
+/* The reasons go out on the wire as InvalidParameter's: word for word. */
+static void test_spec_reasons_word_for_word(void **state)
+{
+	static const struct { const char *json, *field, *reason; } cases[] = {
+		{ "{\"image\":\"x\",\"command\":\"sh\"}", "spec.command", "must be an array of strings, not string" },
+		{ "{\"image\":\"x\",\"env\":[\"=x\"]}", "spec.env[0]", "must be KEY=VALUE" },
+		{ "{\"image\":\"x\",\"mounts\":{}}", "spec.mounts", "must be an array of mounts, not object" },
+		{ "{\"image\":\"x\",\"mounts\":[1]}", "spec.mounts[0]", "must be an object, not number" },
+		{ "{\"image\":\"x\",\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"readonly\":1}]}",
+		  "spec.mounts[0].readonly", "must be a boolean" },
+		{ "{\"image\":\"x\",\"labels\":[]}", "spec.labels", "must be an object of strings, not array" },
+		{ "{\"image\":\"x\",\"labels\":{\"\":\"v\"}}", "spec.labels.", "must be a string with a non-empty key" },
+		{ "{\"image\":\"\"}", "spec.image", "required" },
+		{ "{\"image\":5}", "spec.image", "must be a string, not number" },
+		{ "{\"image\":\"x\",\"resources\":[]}", "spec.resources", "must be an object, not array" },
+		{ "{\"image\":\"x\",\"resources\":{\"memory\":\"1g\"}}", "spec.resources.memory",
+		  "must be an integer number of bytes, at least 4 MiB" },
+		{ "{\"image\":\"x\",\"resources\":{\"pids\":5000000}}", "spec.resources.pids",
+		  "must be an integer from 1 to 4194304" },
+		{ "{\"image\":\"x\",\"tty\":\"yes\"}", "spec.tty", "must be a boolean" },
+		{ "{\"image\":\"x\",\"stopTimeout\":1.5}", "spec.stopTimeout",
+		  "must be an integer number of seconds from 0 to 86400" },
+		{ "{\"image\":\"x\",\"capAdd\":[\"NOPE\"]}", "spec.capAdd", "capAdd[0]: unknown capability \"NOPE\"" },
+		{ "{\"image\":\"x\",\"restart\":7}", "spec.restart", "must be a string, not number" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		ctr_spec s;
+		json_fault f = { 0 };
+		assert_true(parse_spec(cases[i].json, &s, &f) < 0);
+		if (strcmp(f.field, cases[i].field) || strcmp(f.reason, cases[i].reason))
+			fail_msg("%s: [%s] [%s], expected [%s] [%s]", cases[i].json, f.field, f.reason, cases[i].field,
+				 cases[i].reason);
+	}
+}
+
 static void test_signals(void **state)
 {
 	assert_int_equal(ctr_parse_signal("SIGTERM"), SIGTERM);
@@ -122,6 +155,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spec_full),
 		cmocka_unit_test(test_spec_errors_name_the_field),
+		cmocka_unit_test(test_spec_reasons_word_for_word),
 		cmocka_unit_test(test_signals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

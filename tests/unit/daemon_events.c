@@ -22,11 +22,16 @@ static vl_server *srv;
 static event_bus *bus;
 static char dir[64], path[128];
 
-static void m_sub(vl_call *call, yajl_val params, void *ud)
+static int m_sub(vl_call *call, yajl_val params, void *ud)
 {
 	yajl_val since = json_get(params, "since");
-	events_subscribe(bus, call, YAJL_IS_INTEGER(since) ? YAJL_GET_INTEGER(since) : -1,
-			 json_get(params, "filters"));
+	event_filter filter;
+	json_fault f = { 0 };
+	if (events_parse_filters(json_get(params, "filters"), &filter, &f) < 0)
+		return vl_call_error(call, "t.E.BadFilters", NULL);
+	if (events_subscribe(bus, call, YAJL_IS_INTEGER(since) ? YAJL_GET_INTEGER(since) : -1, &filter) < 0)
+		return vl_call_error(call, "t.E.NoMemory", NULL);
+	return 0;
 }
 
 static const vl_method methods[] = { { "Sub", m_sub } };
@@ -136,12 +141,23 @@ static void test_filters(void **state)
 	assert_int_equal(count(out, "\"continues\":true"), 1);
 	assert_non_null(strstr(out, "\"action\":\"oom\",\"id\":\"b\""));
 	close(fd);
-	const char *bad;
+	json_fault f = { 0 };
+	event_filter filter;
 	yajl_val v = NULL;
 	cerr err = { 0 };
 	assert_int_equal(json_parse("{\"type\":\"x\",\"label\":\"y\"}", "f", &v, &err), 0);
-	assert_true(events_check_filters(v, &bad) < 0);
-	assert_string_equal(bad, "label");
+	assert_true(events_parse_filters(v, &filter, &f) < 0);
+	assert_string_equal(f.field, "filters.label");
+	assert_string_equal(f.reason, "filters are type, action, id and name, each a string");
+	yajl_tree_free(v);
+	assert_int_equal(json_parse("{\"type\":1}", "f", &v, &err), 0);
+	assert_true(events_parse_filters(v, &filter, &f) < 0);
+	assert_string_equal(f.field, "filters.type");
+	yajl_tree_free(v);
+	assert_int_equal(json_parse("{\"name\":\"db\"}", "f", &v, &err), 0);
+	assert_int_equal(events_parse_filters(v, &filter, &f), 0);
+	assert_string_equal(filter.name, "db");
+	assert_null(filter.type);
 	yajl_tree_free(v);
 }
 

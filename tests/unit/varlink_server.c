@@ -32,25 +32,25 @@ struct fixture {
 };
 static struct fixture *F;
 
-static void m_echo(vl_call *call, yajl_val params, void *ud)
+static int m_echo(vl_call *call, yajl_val params, void *ud)
 {
 	yajl_val v = json_get(params, "word");
 	if (!YAJL_IS_STRING(v))
-		return (void)vl_call_invalid_parameter(call, "word");
+		return vl_call_invalid_parameter(call, "word");
 	_cleanup_free_ char *p = vl_json_obj1("word", v->u.string);
-	vl_call_reply(call, p);
+	return vl_call_reply(call, p);
 }
 
-static void m_count(vl_call *call, yajl_val params, void *ud)
+static int m_count(vl_call *call, yajl_val params, void *ud)
 {
 	if (!vl_call_wants_more(call))
-		return (void)vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
+		return vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
 	for (int i = 0; i < 3; i++) {
 		char buf[32];
 		snprintf(buf, sizeof(buf), "{\"n\":%d}", i);
 		vl_call_notify(call, buf);
 	}
-	vl_call_reply(call, "{\"n\":3}");
+	return vl_call_reply(call, "{\"n\":3}");
 }
 
 static void on_cancel(vl_call *call, void *data)
@@ -59,14 +59,21 @@ static void on_cancel(vl_call *call, void *data)
 	F->pending = NULL;
 }
 
-static void m_hang(vl_call *call, yajl_val params, void *ud)
+static int m_hang(vl_call *call, yajl_val params, void *ud)
 {
 	F->pending = call;
 	vl_call_set_cancel(call, on_cancel, NULL);
+	return 0;
+}
+
+/* A bug: it neither answers its call nor keeps it. */
+static int m_forget(vl_call *call, yajl_val params, void *ud)
+{
+	return 0;
 }
 
 static const vl_method test_methods[] = {
-	{ "Echo", m_echo }, { "Count", m_count }, { "Hang", m_hang },
+	{ "Echo", m_echo }, { "Count", m_count }, { "Hang", m_hang }, { "Forget", m_forget },
 };
 static const vl_interface test_iface = {
 	"org.example.Test", "interface org.example.Test\nmethod Echo(word: string) -> (word: string)\n",
@@ -257,6 +264,19 @@ static void test_server_cancel_on_disconnect(void **state)
 	assert_string_equal(F->last_error, "disconnected");
 }
 
+/* A call its method neither answered nor kept does not hang its client. */
+static void test_server_unanswered_call_hangs_up(void **state)
+{
+	_cleanup_close_ int fd = raw_connect();
+	SEND(fd, "{\"method\":\"org.example.Test.Forget\"}");
+	assert_null(raw_recv(fd));
+	assert_int_equal(F->done_calls, 1);
+	assert_string_equal(F->last_error, "not answered");
+	_cleanup_close_ int other = raw_connect();
+	SEND(other, "{\"method\":\"org.example.Test.Echo\",\"parameters\":{\"word\":\"ok\"}}");
+	expect_reply(other, "\"ok\"");
+}
+
 static void test_server_async_reply_then_pipelined(void **state)
 {
 	_cleanup_close_ int fd = raw_connect();
@@ -310,6 +330,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_server_expected_more, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_garbage_disconnects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_cancel_on_disconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_unanswered_call_hangs_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_async_reply_then_pipelined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_connection_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_refuses_live_socket, setup, teardown),

@@ -1,0 +1,160 @@
+/* Calls: from a message to its method, and from the method's one reply (or
+ * error) back onto the connection. */
+#include "supervisor/varlink/server_internal.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *vl_json_obj1(const char *key, const char *value)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, key, value) || yajl_gen_map_close(g))
+		return NULL;
+	return jg_finish(g, NULL);
+}
+
+const char *vl_call_method(const vl_call *c) { return c->msg.method; }
+const peer_cred *vl_call_peer(const vl_call *c) { return &c->conn->peer; }
+yajl_val vl_call_params(const vl_call *c) { return c->msg.params; }
+bool vl_call_wants_more(const vl_call *c) { return c->msg.more; }
+bool vl_call_is_oneway(const vl_call *c) { return c->msg.oneway; }
+size_t vl_call_out_pending(const vl_call *c) { return c->conn->out.len - c->conn->out_off; }
+
+void vl_call_set_cancel(vl_call *c, void (*fn)(vl_call *, void *), void *data)
+{
+	c->cancel = fn;
+	c->cancel_data = data;
+}
+
+void vl_call_finish(vl_call *call, const char *error)
+{
+	vl_conn *c = call->conn;
+	vl_server *s = c->srv;
+	if (s->cfg.on_call_done) {
+		vl_call_info info = {
+			.method = call->msg.method, .peer = &c->peer, .params = call->msg.params,
+			.error = error, .usec = el_now_usec() - call->t0,
+		};
+		s->cfg.on_call_done(&info, s->cfg.userdata);
+	}
+	vl_message_release(&call->msg);
+	free(call);
+	c->call = NULL;
+	/* the next pipelined call, or a close, happens at top level */
+	if (!c->in_process)
+		vl_conn_kick(c);
+}
+
+static int call_send(vl_call *call, int r)
+{
+	vl_conn *c = call->conn;
+	if (r < 0) {
+		c->broken = true; /* out of memory: drop the peer, not the daemon */
+		return r;
+	}
+	vl_conn_flush(c);
+	/* sent from outside the connection's own events (a timer's stream):
+	 * what the socket did not take yet waits for EPOLLOUT */
+	if (!c->in_process && c->out_off < c->out.len)
+		vl_conn_update(c);
+	return 0;
+}
+
+int vl_call_reply(vl_call *call, const char *params_json)
+{
+	int r = 0;
+	if (!call->msg.oneway)
+		r = call_send(call, vl_encode_reply(&call->conn->out, params_json, false));
+	vl_call_finish(call, NULL);
+	return r;
+}
+
+int vl_call_reply_gen(vl_call *call, yajl_gen g)
+{
+	const unsigned char *buf;
+	size_t n;
+	if (yajl_gen_get_buf(g, &buf, &n) != yajl_gen_status_ok)
+		return vl_call_error(call, VL_ERR_INVALID_PARAMETER, NULL);
+	/* the generator's buffer is not NUL-terminated */
+	_cleanup_free_ char *s = strndup((const char *)buf, n);
+	if (!s) {
+		vl_call_hang_up(call, "out of memory");
+		return -ENOMEM;
+	}
+	return vl_call_reply(call, s);
+}
+
+int vl_call_notify(vl_call *call, const char *params_json)
+{
+	if (!call->msg.more)
+		return -EINVAL;
+	return call_send(call, vl_encode_reply(&call->conn->out, params_json, true));
+}
+
+int vl_call_error(vl_call *call, const char *error, const char *params_json)
+{
+	int r = 0;
+	if (!call->msg.oneway)
+		r = call_send(call, vl_encode_error(&call->conn->out, error, params_json));
+	vl_call_finish(call, error);
+	return r;
+}
+
+int vl_call_invalid_parameter(vl_call *call, const char *parameter)
+{
+	_cleanup_free_ char *p = vl_json_obj1("parameter", parameter);
+	return vl_call_error(call, VL_ERR_INVALID_PARAMETER, p);
+}
+
+void vl_call_hang_up(vl_call *call, const char *why)
+{
+	call->conn->broken = true;
+	vl_call_finish(call, why);
+}
+
+static const vl_interface *find_iface(vl_server *s, const char *name, size_t len)
+{
+	if (len == strlen(vl_service_iface.name) && !memcmp(name, vl_service_iface.name, len))
+		return &vl_service_iface;
+	for (size_t i = 0; i < s->n_ifaces; i++)
+		if (strlen(s->ifaces[i]->name) == len && !memcmp(s->ifaces[i]->name, name, len))
+			return s->ifaces[i];
+	return NULL;
+}
+
+static int call_method(vl_conn *c, vl_call *call)
+{
+	vl_server *s = c->srv;
+	const char *m = call->msg.method;
+	if (!c->allowed) {
+		c->closing = true;
+		return vl_call_error(call, s->cfg.denied_error, NULL);
+	}
+	const char *dot = strrchr(m, '.');
+	const vl_interface *iface = dot ? find_iface(s, m, (size_t)(dot - m)) : NULL;
+	if (!iface) {
+		_cleanup_free_ char *ifname = dot ? strndup(m, (size_t)(dot - m)) : strdup(m);
+		_cleanup_free_ char *p = vl_json_obj1("interface", ifname ? ifname : "");
+		return vl_call_error(call, VL_ERR_INTERFACE_NOT_FOUND, p);
+	}
+	for (size_t i = 0; i < iface->n_methods; i++)
+		if (streq(iface->methods[i].name, dot + 1))
+			return iface->methods[i].fn(call, call->msg.params, s->cfg.userdata);
+	_cleanup_free_ char *p = vl_json_obj1("method", m);
+	return vl_call_error(call, VL_ERR_METHOD_NOT_FOUND, p);
+}
+
+void vl_call_dispatch(vl_conn *c, vl_call *call)
+{
+	call_method(c, call);
+	/* the method ended the call, or kept it with a cancel hook to end it
+	 * later; one that did neither would leave its client waiting forever */
+	if (c->call == call && !call->cancel) {
+		log_error("varlink: %s neither ended its call nor kept it; hanging up", call->msg.method);
+		vl_call_hang_up(call, "not answered");
+	}
+}

@@ -1,0 +1,239 @@
+/* A connection's bytes: reading and framing calls, serving them one at a
+ * time in order, writing replies out with bounded buffers, and closing. */
+#include "supervisor/varlink/server_internal.h"
+#include "common/error.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define READ_CHUNK 65536
+#define READ_BUDGET (1u << 20) /* per wakeup, for fairness between clients */
+#define OUT_MAX (64u << 20)    /* a peer that reads nothing is dropped */
+
+void vl_conn_kick(vl_conn *c)
+{
+	if (c->kicked)
+		return;
+	c->kicked = true;
+	c->next_kick = c->srv->kick;
+	c->srv->kick = c;
+	el_timer_set(c->srv->kick_timer, 1, false);
+}
+
+void vl_conn_flush(vl_conn *c)
+{
+	while (c->out_off < c->out.len && !c->broken) {
+		ssize_t w = send(c->fd, c->out.buf + c->out_off, c->out.len - c->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				c->broken = true;
+			break;
+		}
+		c->out_off += (size_t)w;
+	}
+	if (c->out_off == c->out.len) {
+		sb_reset(&c->out);
+		c->out_off = 0;
+	} else if (c->out_off > (1u << 16) && c->out_off > c->out.len / 2) {
+		memmove(c->out.buf, c->out.buf + c->out_off, c->out.len - c->out_off);
+		c->out.len -= c->out_off;
+		c->out_off = 0;
+	}
+	if (c->out.len - c->out_off > OUT_MAX)
+		c->broken = true;
+}
+
+/* Serve buffered calls one at a time, in order, while nothing is pending. */
+static void conn_process(vl_conn *c)
+{
+	c->in_process = true;
+	while (!c->call && !c->closing && !c->broken && c->out.len - c->out_off < VL_OUT_HIGH) {
+		char *text;
+		size_t len;
+		int r = vl_framer_next(&c->in, &text, &len);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			log_warn("varlink: peer pid %d uid %u: message larger than %zu bytes; disconnecting",
+				 (int)c->peer.pid, (unsigned)c->peer.uid, c->in.max);
+			c->broken = true;
+			break;
+		}
+		vl_call *call = calloc(1, sizeof(*call));
+		if (!call) {
+			c->broken = true;
+			break;
+		}
+		call->conn = c;
+		call->t0 = el_now_usec();
+		cerr err = { 0 };
+		if (vl_message_parse(text, len, &call->msg, &err) < 0) {
+			/* not a varlink call: there is no method to answer, so hang up */
+			log_warn("varlink: peer pid %d uid %u: %s; disconnecting", (int)c->peer.pid,
+				 (unsigned)c->peer.uid, cerr_msg(&err));
+			cerr_clear(&err);
+			free(call);
+			c->broken = true;
+			break;
+		}
+		c->call = call;
+		vl_call_dispatch(c, call);
+	}
+	c->in_process = false;
+}
+
+void vl_conn_close(vl_conn *c)
+{
+	vl_server *s = c->srv;
+	if (c->call) {
+		vl_call *call = c->call;
+		if (call->cancel)
+			call->cancel(call, call->cancel_data);
+		/* the hook may not end the call; it ends here with no reply */
+		if (c->call == call)
+			vl_call_hang_up(call, "disconnected");
+	}
+	/* drop from the kick list */
+	for (vl_conn **pp = &s->kick; *pp; pp = &(*pp)->next_kick)
+		if (*pp == c) {
+			*pp = c->next_kick;
+			break;
+		}
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	s->n_conns--;
+	el_remove(c->src);
+	close(c->fd);
+	vl_framer_release(&c->in);
+	sb_release(&c->out);
+	free(c);
+}
+
+static bool has_complete_message(const vl_conn *c)
+{
+	size_t n = vl_framer_pending(&c->in);
+	return n && memchr(c->in.buf + c->in.start, '\0', n);
+}
+
+/* Close when broken, when a refusal was flushed, or when the peer hung up
+ * and every call it sent has been answered. Returns false once closed. */
+static bool conn_settle(vl_conn *c)
+{
+	bool flushed = c->out_off == c->out.len;
+	bool done = c->broken || (c->closing && flushed) ||
+		    (c->eof && !c->call && flushed && !has_complete_message(c));
+	if (done) {
+		vl_conn_close(c);
+		return false;
+	}
+	vl_conn_update(c);
+	return true;
+}
+
+void vl_conn_update(vl_conn *c)
+{
+	uint32_t ev = 0;
+	if (!c->eof && !c->closing && !c->call && c->out.len - c->out_off < VL_OUT_HIGH &&
+	    vl_framer_pending(&c->in) <= c->in.max)
+		ev |= EPOLLIN;
+	if (c->out_off < c->out.len)
+		ev |= EPOLLOUT;
+	el_io_set_events(c->src, ev);
+}
+
+static void conn_read(vl_conn *c)
+{
+	size_t budget = READ_BUDGET;
+	while (budget > 0) {
+		char *p;
+		size_t room;
+		if (vl_framer_reserve(&c->in, READ_CHUNK, &p, &room) < 0) {
+			c->broken = true;
+			return;
+		}
+		ssize_t n = recv(c->fd, p, room < budget ? room : budget, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				c->broken = true;
+			return;
+		}
+		if (n == 0) {
+			c->eof = true;
+			return;
+		}
+		vl_framer_commit(&c->in, (size_t)n);
+		budget -= (size_t)n;
+		/* cut early: a peer streaming garbage with no NUL is dropped at the bound */
+		if (vl_framer_pending(&c->in) > c->in.max + 1 && !c->call) {
+			conn_process(c);
+			return;
+		}
+	}
+}
+
+static void on_conn_io(el_source *src, int fd, uint32_t events, void *data)
+{
+	vl_conn *c = data;
+	if (events & EPOLLERR)
+		c->broken = true;
+	else if (events & EPOLLIN)
+		conn_read(c);
+	else if (events & EPOLLHUP)
+		c->broken = true; /* both directions gone, e.g. while a call is pending */
+	if (events & EPOLLOUT)
+		vl_conn_flush(c);
+	conn_process(c);
+	conn_settle(c);
+}
+
+void vl_server_on_kick(el_source *src, void *data)
+{
+	vl_server *s = data;
+	while (s->kick) {
+		vl_conn *c = s->kick;
+		s->kick = c->next_kick;
+		c->kicked = false;
+		conn_process(c);
+		conn_settle(c);
+	}
+}
+
+void vl_conn_accept(vl_server *s, int fd, const peer_cred *peer)
+{
+	vl_conn *c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->srv = s;
+	c->fd = fd;
+	c->peer = *peer;
+	c->allowed = peer_allowed(peer, s->cfg.group);
+	vl_framer_init(&c->in, s->cfg.max_message);
+	cerr err = { 0 };
+	if (el_add_io(s->loop, fd, EPOLLIN, on_conn_io, c, &c->src, &err) < 0) {
+		log_warn("varlink: %s", cerr_msg(&err));
+		cerr_clear(&err);
+		close(fd);
+		free(c);
+		return;
+	}
+	c->next = s->conns;
+	if (s->conns)
+		s->conns->prev = c;
+	s->conns = c;
+	s->n_conns++;
+}

@@ -1,0 +1,80 @@
+/* Inside the varlink server: its connections, their calls, and the hand-offs
+ * between them. Not part of server.h's API. */
+#pragma once
+#include "supervisor/varlink/server.h"
+#include "supervisor/varlink/wire.h"
+#include "common/strbuf.h"
+
+#define VL_OUT_HIGH (1u << 20) /* a connection takes no new call above this */
+#define VL_MAX_LISTENERS 4
+
+typedef struct vl_conn vl_conn;
+
+/* One call, from its message to its one reply or error. */
+struct vl_call {
+	vl_conn *conn;
+	vl_message msg;
+	uint64_t t0;
+	void (*cancel)(vl_call *c, void *data); /* set by a method that keeps the call */
+	void *cancel_data;
+};
+
+struct vl_conn {
+	vl_server *srv;
+	int fd;
+	el_source *src;
+	peer_cred peer;
+	bool allowed;
+	vl_framer in;
+	strbuf out;
+	size_t out_off;
+	vl_call *call;   /* the call being served; replies go out in order */
+	bool eof;        /* peer shut down its side */
+	bool closing;    /* close once out is flushed */
+	bool broken;     /* close now */
+	bool kicked;
+	bool in_process; /* calls ending now need no kick: the loop goes on */
+	vl_conn *prev, *next, *next_kick;
+};
+
+struct vl_listener {
+	int fd;
+	el_source *src;
+	char *path; /* unlinked at the end when we bound it */
+};
+
+struct vl_server {
+	el_loop *loop;
+	vl_server_config cfg;
+	const vl_interface *ifaces[8];
+	size_t n_ifaces;
+	struct vl_listener lis[VL_MAX_LISTENERS];
+	size_t n_lis;
+	vl_conn *conns;
+	size_t n_conns;
+	vl_conn *kick;
+	el_source *kick_timer;
+	el_source *resume_timer; /* re-enables accept after EMFILE */
+};
+
+/* conn.c: a connection's bytes. */
+/* Take over an accepted socket; closes it on failure. */
+void vl_conn_accept(vl_server *s, int fd, const peer_cred *peer);
+void vl_conn_close(vl_conn *c);
+/* Send what is queued, as far as the socket takes it. */
+void vl_conn_flush(vl_conn *c);
+/* Wait for what the connection needs next (reading, writing). */
+void vl_conn_update(vl_conn *c);
+/* Serve the connection's next calls from the top of the loop, soon. */
+void vl_conn_kick(vl_conn *c);
+void vl_server_on_kick(el_source *src, void *data);
+
+/* call.c: from a message to its method, and back. */
+void vl_call_dispatch(vl_conn *c, vl_call *call);
+/* The call is over (error NULL: it succeeded), replied or not. */
+void vl_call_finish(vl_call *call, const char *error);
+/* End it with no reply, and drop its connection (out of memory, a bug). */
+void vl_call_hang_up(vl_call *call, const char *why);
+
+/* service_iface.c: org.varlink.service, which every server implements. */
+extern const vl_interface vl_service_iface;

@@ -1,0 +1,72 @@
+#include "supervisor/varlink/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <errno.h>
+
+/* error with {k[0]: v[0], ...} (n pairs); with no parameters when they
+ * cannot be made. */
+static int error_with(vl_call *call, const char *error, size_t n, const char *const *kv)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	int r = !g || yajl_gen_map_open(g);
+	for (size_t i = 0; !r && i < n; i++)
+		r = jg_key_str(g, kv[2 * i], kv[2 * i + 1]);
+	_cleanup_free_ char *p = r || yajl_gen_map_close(g) ? NULL : jg_finish(g, NULL);
+	return vl_call_error(call, error, p);
+}
+
+int sv_invalid(vl_call *call, const char *parameter, const char *reason)
+{
+	return error_with(call, SV_ERR("InvalidParameter"), 2,
+			  (const char *const[]){ "parameter", parameter, "reason", reason });
+}
+
+int sv_invalid_err(vl_call *call, const char *parameter, cerr *err)
+{
+	int r = sv_invalid(call, parameter, cerr_msg(err));
+	cerr_clear(err);
+	return r;
+}
+
+int sv_invalid_fault(vl_call *call, const json_fault *f)
+{
+	if (f->code == ENOMEM)
+		return sv_internal(call, f->reason);
+	return sv_invalid(call, f->field, f->reason);
+}
+
+int sv_internal(vl_call *call, const char *reason)
+{
+	if (!reason)
+		return vl_call_error(call, SV_ERR("InternalError"), NULL);
+	return error_with(call, SV_ERR("InternalError"), 1, (const char *const[]){ "reason", reason });
+}
+
+int sv_internal_err(vl_call *call, cerr *err)
+{
+	int r = sv_internal(call, cerr_msg(err));
+	cerr_clear(err);
+	return r;
+}
+
+int sv_invalid_state(vl_call *call, const char *id, const char *state, const char *reason)
+{
+	return error_with(call, SV_ERR("InvalidState"), 3,
+			  (const char *const[]){ "id", id, "state", state, "reason", reason });
+}
+
+int sv_no_such_container(vl_call *call, const char *id)
+{
+	return error_with(call, SV_ERR("NoSuchContainer"), 1, (const char *const[]){ "id", id });
+}
+
+int sv_no_such_image(vl_call *call, const char *ref)
+{
+	return error_with(call, SV_ERR("NoSuchImage"), 1, (const char *const[]){ "image", ref });
+}
+
+int sv_name_in_use(vl_call *call, const char *name, const char *id)
+{
+	return error_with(call, SV_ERR("NameInUse"), 2, (const char *const[]){ "name", name, "id", id });
+}

@@ -1,0 +1,28 @@
+/* The errors of io.corral.Supervisor, as replies a method handler returns:
+ * `return sv_invalid_fault(call, &f)`. Each ends the call, as
+ * vl_call_error() does. */
+#pragma once
+#include "common/error.h"
+#include "common/json_get.h"
+#include "supervisor/varlink/server.h"
+
+#define SV_ERR(name) "io.corral.Supervisor." name
+
+/* InvalidParameter{parameter, reason}. */
+int sv_invalid(vl_call *call, const char *parameter, const char *reason);
+/* The same with err's message as the reason; err is cleared. */
+int sv_invalid_err(vl_call *call, const char *parameter, cerr *err);
+/* The same for what a validator found; InternalError when it ran out of memory. */
+int sv_invalid_fault(vl_call *call, const json_fault *f);
+/* InternalError{reason}; with no reason (NULL), no parameters. */
+int sv_internal(vl_call *call, const char *reason);
+/* InternalError{reason} with err's message; err is cleared. */
+int sv_internal_err(vl_call *call, cerr *err);
+/* InvalidState{id, state, reason}. */
+int sv_invalid_state(vl_call *call, const char *id, const char *state, const char *reason);
+/* NoSuchContainer{id}. */
+int sv_no_such_container(vl_call *call, const char *id);
+/* NoSuchImage{image}. */
+int sv_no_such_image(vl_call *call, const char *ref);
+/* NameInUse{name, id}: id is the container that has the name. */
+int sv_name_in_use(vl_call *call, const char *name, const char *id);
