@@ -51,6 +51,16 @@ ctr *ctr_find(corrald *d, const char *ref)
 	return hit;
 }
 
+ctr *ctr_new(corrald *d)
+{
+	ctr *c = calloc(1, sizeof(*c));
+	if (c) {
+		c->mon_fd = -1;
+		c->d = d;
+	}
+	return c;
+}
+
 void ctr_free(ctr *c)
 {
 	if (!c)
@@ -182,11 +192,9 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	const char *id = str_of(v, "id");
 	if (strlen(id) != CTR_ID_LEN || !*str_of(v, "name"))
 		return cerr_set(err, EINVAL, "%s: bad id or name", path);
-	ctr *c = calloc(1, sizeof(*c));
+	_cleanup_(ctr_freep) ctr *c = ctr_new(d);
 	if (!c)
 		return cerr_set(err, ENOMEM, "out of memory");
-	c->mon_fd = -1;
-	c->d = d;
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	c->name = strdup(str_of(v, "name"));
 	c->image = strdup(str_of(v, "image"));
@@ -198,15 +206,11 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (g && !jg_value(g, spec))
 		c->spec_json = jg_finish(g, NULL);
-	if (!c->name || !c->image || !c->image_digest || !c->spec_json) {
-		ctr_free(c);
+	if (!c->name || !c->image || !c->image_digest || !c->spec_json)
 		return cerr_set(err, ENOMEM, "out of memory");
-	}
 	json_fault f = JSON_FAULT_CHAIN(err); /* "field: reason" */
-	if ((r = ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f)) < 0) {
-		ctr_free(c);
+	if ((r = ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f)) < 0)
 		return cerr_wrap(err, "%s", path);
-	}
 	const char *st = str_of(v, "status");
 	c->status = CS_EXITED;
 	for (int i = 0; i < CS_COUNT; i++)
@@ -224,7 +228,7 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	c->rs.restarts = (unsigned)int_of(v, "restartsSinceReset");
 	c->stopped_by_user = YAJL_IS_TRUE(json_get(v, "stoppedByUser"));
 	c->has_run = YAJL_IS_TRUE(json_get(v, "hasRun"));
-	*out = c;
+	*out = TAKE_PTR(c);
 	return 0;
 }
 
@@ -298,10 +302,8 @@ int ctr_append_json(ctr *c, strbuf *sb)
 void ctr_save(corrald *d, ctr *c)
 {
 	cerr err = { 0 };
-	if (ctr_record_save(d, c, &err) < 0) {
-		log_error("container %s: %s", c->id, cerr_msg(&err));
-		cerr_clear(&err);
-	}
+	if (ctr_record_save(d, c, &err) < 0)
+		log_cerr(LOG_LVL_ERROR, &err, "container %s", c->id);
 	ctr_update_gauges(d);
 }
 

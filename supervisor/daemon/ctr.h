@@ -69,7 +69,10 @@ typedef struct ctr {
 void ctr_dir(const struct corrald *d, const ctr *c, char *buf, size_t n);
 ctr *ctr_find(struct corrald *d, const char *ref); /* id, unique id prefix, or name */
 ctr *ctr_by_name(struct corrald *d, const char *name);
+/* A new container of d, with nothing in it yet; NULL when out of memory. */
+ctr *ctr_new(struct corrald *d);
 void ctr_free(ctr *c);
+static inline void ctr_freep(ctr **c) { ctr_free(*c); }
 size_t ctr_count(const struct corrald *d, int status /* -1: all */);
 void ctr_update_gauges(struct corrald *d);
 

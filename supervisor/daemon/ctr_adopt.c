@@ -5,6 +5,7 @@
 #include "supervisor/daemon/ctr_ended.h"
 #include "supervisor/daemon/ctr_monitor.h"
 #include "supervisor/daemon/ctr_spawn.h"
+#include "supervisor/daemon/ctr_start.h"
 #include "supervisor/daemon/service.h"
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -30,8 +31,7 @@ static void adopt_started(corrald *d, ctr *c)
 	_cleanup_state_ struct ctr_state *st = NULL;
 	cerr err = { 0 };
 	if (state_load(d->runtime_root, c->id, &st, &err) < 0) {
-		log_warn("container %s: %s", c->name, cerr_msg(&err));
-		cerr_clear(&err);
+		log_cerr(LOG_LVL_WARN, &err, "container %s", c->name);
 		return;
 	}
 	c->pid = st->pid;
@@ -57,8 +57,7 @@ int ctr_adopt_all(corrald *d, cerr *err)
 		ctr *c = NULL;
 		cerr e = { 0 };
 		if (ctr_record_load(d, path, &c, &e) < 0) {
-			log_warn("skipping %s: %s", path, cerr_msg(&e));
-			cerr_clear(&e);
+			log_cerr(LOG_LVL_WARN, &e, "skipping %s", path);
 			continue;
 		}
 		ctr **na = realloc(all, (n + 1) * sizeof(*all));
@@ -99,8 +98,7 @@ int ctr_adopt_all(corrald *d, cerr *err)
 			started++;
 			c->status = CS_RESTARTING; /* until its monitor reports */
 			if (ctr_start(d, c, NULL, &e) < 0) {
-				log_error("start %s: %s", c->name, cerr_msg(&e));
-				cerr_clear(&e);
+				log_cerr(LOG_LVL_ERROR, &e, "start %s", c->name);
 				c->status = CS_EXITED;
 				ctr_save(d, c);
 			}

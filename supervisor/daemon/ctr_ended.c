@@ -2,6 +2,7 @@
  * its restart policy, or finish its removal. Removal itself is here too. */
 #include "supervisor/daemon/ctr_ended.h"
 #include "supervisor/daemon/ctr_spawn.h"
+#include "supervisor/daemon/ctr_start.h"
 #include "supervisor/daemon/ctr_waiters.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/trash.h"
@@ -58,8 +59,7 @@ static void on_restart_timer(el_source *s, void *data)
 	ctr_publish(d, c, "restart", (const char *const[]){ "restartCount", n, NULL });
 	metrics_add_restarts(d->metrics, 1);
 	if (ctr_start(d, c, NULL, &err) < 0) {
-		log_error("restart %s: %s", c->name, cerr_msg(&err));
-		cerr_clear(&err);
+		log_cerr(LOG_LVL_ERROR, &err, "restart %s", c->name);
 		c->status = CS_EXITED;
 		ctr_save(d, c);
 	}
@@ -99,8 +99,7 @@ void ctr_ended(corrald *d, ctr *c)
 	ctr_wake(c, 1u << WAIT_STOPPED | 1u << WAIT_STOP);
 	if (removing) {
 		if (ctr_remove_now(d, c, &err) < 0) {
-			log_error("%s", cerr_msg(&err));
-			cerr_clear(&err);
+			log_cerr(LOG_LVL_ERROR, &err, NULL);
 			ctr_save(d, c);
 		}
 		return;

@@ -31,14 +31,12 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
-static int bad_state(vl_call *call, const ctr *c, const char *reason)
+int reply_bad_state(vl_call *call, const ctr *c, const char *reason)
 {
 	return sv_invalid_state(call, c->id, ctr_status_str[c->status], reason);
 }
 
-/* The container params name by "id", once they hold only known keys; NULL
- * when they are wrong (*f says why) or name none (*id). */
-static ctr *find(corrald *d, yajl_val params, const char *const *known, const char **id, json_fault *f)
+ctr *ctr_of_params(corrald *d, yajl_val params, const char *const *known, const char **id, json_fault *f)
 {
 	*id = NULL;
 	if (sp_known(params, known, f) < 0 || sp_str(params, "id", true, id, f) < 0)
@@ -46,167 +44,9 @@ static ctr *find(corrald *d, yajl_val params, const char *const *known, const ch
 	return ctr_find(d, *id);
 }
 
-/* The answer to a call that find() found nothing for. */
-static int not_found(vl_call *call, const char *id, const json_fault *f)
+int reply_not_found(vl_call *call, const char *id, const json_fault *f)
 {
 	return f->code ? sv_invalid_fault(call, f) : sv_no_such_container(call, id);
-}
-
-static void new_id(char id[CTR_ID_LEN + 1])
-{
-	unsigned char b[CTR_ID_LEN / 2];
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-		for (size_t i = 0; i < sizeof(b); i++)
-			b[i] = (unsigned char)random();
-	for (size_t i = 0; i < sizeof(b); i++)
-		snprintf(id + 2 * i, 3, "%02x", b[i]);
-}
-
-/* Every bind source exists when the container is created; else false,
- * with the field and why. */
-static bool sources_exist(const ctr_spec *spec, char field[static 64], char why[static PATH_MAX + 64])
-{
-	for (size_t i = 0; i < spec->n_mounts; i++) {
-		struct stat st;
-		if (stat(spec->mounts[i].source, &st) < 0) {
-			snprintf(field, 64, "spec.mounts[%zu].source", i);
-			snprintf(why, PATH_MAX + 64, "%s: %s", spec->mounts[i].source, strerror(errno));
-			return false;
-		}
-	}
-	return true;
-}
-
-int sv_create(vl_call *call, yajl_val params, void *ud)
-{
-	corrald *d = ud;
-	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("spec"), &f) < 0)
-		return sv_invalid_fault(call, &f);
-	yajl_val v = json_member(params, "spec");
-	if (!v)
-		return sv_invalid(call, "spec", "required");
-	cerr err = { 0 };
-	_cleanup_free_ ctr *c = calloc(1, sizeof(*c));
-	if (!c)
-		return sv_internal(call, NULL);
-	c->mon_fd = -1;
-	c->d = d;
-	if (ctr_spec_parse(v, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f) < 0)
-		return sv_invalid_fault(call, &f);
-	char field[64], why[PATH_MAX + 64];
-	if (!sources_exist(&c->spec, field, why)) {
-		ctr_spec_release(&c->spec);
-		return sv_invalid(call, field, why);
-	}
-	ctr *other = c->spec.name ? ctr_by_name(d, c->spec.name) : NULL;
-	if (other) {
-		ctr_spec_release(&c->spec);
-		return sv_name_in_use(call, other->name, other->id);
-	}
-	new_id(c->id);
-	char dir[PATH_MAX];
-	ctr_dir(d, c, dir, sizeof(dir));
-	int r = fastpath_dir_take(d, dir);
-	if (r < 0) {
-		ctr_spec_release(&c->spec);
-		cerr_sys(&err, -r, "%s", dir);
-		return sv_internal_err(call, &err);
-	}
-	fastpath_standby(d, c); /* its exec overlaps the rest of Create */
-	image_ref img;
-	if (imagesrc_resolve(d->cfg->state_dir, c->spec.image, dir, &img, &err) < 0) {
-		ctr_spawn_abandon(c);
-		rm_rf(dir);
-		r = err.code == ENOENT ? sv_no_such_image(call, c->spec.image) : sv_internal_err(call, &err);
-		cerr_clear(&err);
-		ctr_spec_release(&c->spec);
-		return r;
-	}
-	if (img.shared)
-		fastpath_dir_unneeded(dir);
-	c->name = c->spec.name ? strdup(c->spec.name) : strndup(c->id, 12);
-	c->image = strdup(c->spec.image);
-	c->image_digest = strdup(img.id);
-	c->image_manifest = img.manifest ? strdup(img.manifest) : NULL;
-	rfc3339_ns(0, c->created, sizeof(c->created));
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (g && !jg_value(g, v))
-		c->spec_json = jg_finish(g, NULL);
-	const char *bad = NULL;
-	r = -ENOMEM;
-	c->status = CS_CREATED;
-	wfa_pending rec = WFA_PENDING_INIT;
-	if (!c->name || !c->image || !c->image_digest || !c->spec_json || (img.manifest && !c->image_manifest))
-		cerr_set(&err, ENOMEM, "out of memory");
-	else if ((r = ctr_record_begin(d, c, &rec, &err)) == 0) {
-		/* the record is written while config.json is made; both are
-		 * synced at once, then renamed, config.json first, so that a
-		 * record always has its bundle */
-		bundle_in in = { .id = c->id, .hostname = c->name, .spec = &c->spec, .image = &img,
-				 .cgroup_parent = d->cgroup_parent };
-		wfa_pending cfg = WFA_PENDING_INIT;
-		if ((r = bundle_write(dir, &in, &bad, &cfg, &err)) == 0 &&
-		    (r = wfa_commit_all((wfa_pending *const[]){ &cfg, &rec }, 2, &err)) == 0) {
-			fastpath_standby_prep(c); /* it loads the bundle while the directories sync */
-			if ((r = fsync_dirs((const char *const[]){ dir, d->containers_dir }, 2)) < 0)
-				cerr_sys(&err, -r, "%s", dir);
-		}
-		wfa_abort(&cfg);
-		wfa_abort(&rec);
-	}
-	image_ref_release(&img);
-	if (r < 0) {
-		ctr_spawn_abandon(c);
-		imagesrc_release(dir);
-		rm_rf(dir);
-		r = bad ? sv_invalid_err(call, bad, &err) : sv_internal_err(call, &err);
-		ctr_free(TAKE_PTR(c));
-		return r;
-	}
-	restart_state_init(&c->rs);
-	c->next = d->ctrs;
-	d->ctrs = c;
-	ctr *made = TAKE_PTR(c);
-	events_publish(d->events, "container", "create", made->id, made->name,
-		       (const char *const[]){ "image", made->image, NULL }, 0);
-	ctr_update_gauges(d);
-	_cleanup_json_gen_ yajl_gen o = json_gen_new(false);
-	if (!o)
-		return sv_internal(call, NULL);
-	yajl_gen_map_open(o);
-	jg_key_str(o, "id", made->id);
-	jg_key_str(o, "name", made->name);
-	yajl_gen_map_close(o);
-	return vl_call_reply_gen(call, o);
-}
-
-int sv_start(vl_call *call, yajl_val params, void *ud)
-{
-	corrald *d = ud;
-	const char *id;
-	json_fault f = { 0 };
-	ctr *c = find(d, params, KNOWN("id"), &id, &f);
-	if (!c)
-		return not_found(call, id, &f);
-	if (c->status == CS_RUNNING || c->status == CS_REMOVING)
-		return bad_state(call, c, "it is already running");
-	if (ctr_is_starting(c))
-		return bad_state(call, c, "it is starting");
-	if (c->restart_timer) {
-		el_remove(c->restart_timer);
-		c->restart_timer = NULL;
-	}
-	c->stopped_by_user = false;
-	restart_state_init(&c->rs);
-	cerr err = { 0 };
-	if (ctr_start(d, c, call, &err) < 0) {
-		c->status = c->has_run ? CS_EXITED : CS_CREATED;
-		ctr_record_save(d, c, NULL);
-		return sv_internal_err(call, &err);
-	}
-	fastpath_dir_refill(d); /* while the monitor creates the container */
-	return 0;               /* the start keeps the call: it answers once the monitor reports */
 }
 
 static int reply_code(vl_call *call, int code)
@@ -233,8 +73,7 @@ static bool cancel_restart(corrald *d, ctr *c)
 /* The call waits for the container, which answers it once (ctr_add_waiter). */
 static int wait_for(ctr *c, vl_call *call, int kind)
 {
-	ctr_add_waiter(c, call, kind);
-	return 0;
+	return ctr_add_waiter(c, call, kind) < 0 ? sv_internal(call, "out of memory") : 0;
 }
 
 int sv_stop(vl_call *call, yajl_val params, void *ud)
@@ -243,9 +82,9 @@ int sv_stop(vl_call *call, yajl_val params, void *ud)
 	const char *id;
 	long long t;
 	json_fault f = { 0 };
-	ctr *c = find(d, params, KNOWN("id", "timeout"), &id, &f);
+	ctr *c = ctr_of_params(d, params, KNOWN("id", "timeout"), &id, &f);
 	if (!c)
-		return not_found(call, id, &f);
+		return reply_not_found(call, id, &f);
 	if (sp_int(params, "timeout", 0, 86400, -1, &t, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	unsigned timeout = t < 0 ? c->spec.stop_timeout : (unsigned)t;
@@ -260,7 +99,7 @@ int sv_stop(vl_call *call, yajl_val params, void *ud)
 		return wait_for(c, call, WAIT_STOP);
 	}
 	if (ctr_is_starting(c))
-		return bad_state(call, c, "it is starting");
+		return reply_bad_state(call, c, "it is starting");
 	cancel_restart(d, c);
 	if (c->status != CS_RUNNING)
 		return reply_code(call, c->has_exit ? c->exit_code : 0);
@@ -281,20 +120,20 @@ int sv_kill(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *id, *sigs;
 	json_fault f = { 0 };
-	ctr *c = find(d, params, KNOWN("id", "signal"), &id, &f);
+	ctr *c = ctr_of_params(d, params, KNOWN("id", "signal"), &id, &f);
 	if (!c)
-		return not_found(call, id, &f);
+		return reply_not_found(call, id, &f);
 	if (sp_str(params, "signal", false, &sigs, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	int sig = sigs ? ctr_parse_signal(sigs) : SIGKILL;
 	if (sig < 0)
 		return sv_invalid(call, "signal", "must be a signal name like SIGTERM, or a number");
 	if (ctr_is_starting(c))
-		return bad_state(call, c, "it is starting");
+		return reply_bad_state(call, c, "it is starting");
 	if (cancel_restart(d, c))
 		return vl_call_reply(call, NULL);
 	if (c->status != CS_RUNNING)
-		return bad_state(call, c, "it is not running");
+		return reply_bad_state(call, c, "it is not running");
 	if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT || sig == c->spec.stop_signal) {
 		c->stopped_by_user = true;
 		ctr_record_save(d, c, NULL);
@@ -304,7 +143,7 @@ int sv_kill(vl_call *call, yajl_val params, void *ud)
 		if (err.code != ESRCH)
 			return sv_internal_err(call, &err);
 		cerr_clear(&err);
-		return bad_state(call, c, "it is not running");
+		return reply_bad_state(call, c, "it is not running");
 	}
 	char n[16];
 	snprintf(n, sizeof(n), "%d", sig);
@@ -318,18 +157,18 @@ int sv_remove(vl_call *call, yajl_val params, void *ud)
 	const char *id;
 	bool force;
 	json_fault f = { 0 };
-	ctr *c = find(d, params, KNOWN("id", "force"), &id, &f);
+	ctr *c = ctr_of_params(d, params, KNOWN("id", "force"), &id, &f);
 	if (!c)
-		return not_found(call, id, &f);
+		return reply_not_found(call, id, &f);
 	if (sp_bool(params, "force", false, &force, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (ctr_is_starting(c))
-		return bad_state(call, c, "it is starting");
+		return reply_bad_state(call, c, "it is starting");
 	cancel_restart(d, c);
 	cerr err = { 0 };
 	if (c->status == CS_RUNNING || c->status == CS_REMOVING) {
 		if (!force)
-			return bad_state(call, c, "stop it first, or force");
+			return reply_bad_state(call, c, "stop it first, or force");
 		c->status = CS_REMOVING;
 		c->stopped_by_user = true;
 		ctr_record_save(d, c, NULL);
@@ -414,9 +253,9 @@ int sv_inspect(vl_call *call, yajl_val params, void *ud)
 {
 	const char *id;
 	json_fault f = { 0 };
-	ctr *c = find(ud, params, KNOWN("id"), &id, &f);
+	ctr *c = ctr_of_params(ud, params, KNOWN("id"), &id, &f);
 	if (!c)
-		return not_found(call, id, &f);
+		return reply_not_found(call, id, &f);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
 		return sv_internal(call, NULL);
@@ -431,9 +270,9 @@ int sv_wait(vl_call *call, yajl_val params, void *ud)
 {
 	const char *id, *cond;
 	json_fault f = { 0 };
-	ctr *c = find(ud, params, KNOWN("id", "condition"), &id, &f);
+	ctr *c = ctr_of_params(ud, params, KNOWN("id", "condition"), &id, &f);
 	if (!c)
-		return not_found(call, id, &f);
+		return reply_not_found(call, id, &f);
 	if (sp_str(params, "condition", false, &cond, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (cond && !streq(cond, "stopped") && !streq(cond, "removed"))
@@ -468,9 +307,9 @@ int sv_logs(vl_call *call, yajl_val params, void *ud)
 	long long tail;
 	const char *id, *since;
 	json_fault f = { 0 };
-	ctr *c = find(d, params, KNOWN("id", "follow", "tail", "since", "timestamps"), &id, &f);
+	ctr *c = ctr_of_params(d, params, KNOWN("id", "follow", "tail", "since", "timestamps"), &id, &f);
 	if (!c)
-		return not_found(call, id, &f);
+		return reply_not_found(call, id, &f);
 	if (sp_bool(params, "follow", false, &follow, &f) < 0 || sp_bool(params, "timestamps", false, &ts, &f) < 0 ||
 	    sp_int(params, "tail", 0, 100000, -1, &tail, &f) < 0 || sp_str(params, "since", false, &since, &f) < 0)
 		return sv_invalid_fault(call, &f);
@@ -501,11 +340,11 @@ int sv_stats(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *id;
 	json_fault f = { 0 };
-	ctr *c = find(d, params, KNOWN("id"), &id, &f);
+	ctr *c = ctr_of_params(d, params, KNOWN("id"), &id, &f);
 	if (!c)
-		return not_found(call, id, &f);
+		return reply_not_found(call, id, &f);
 	if (c->status != CS_RUNNING)
-		return bad_state(call, c, "it is not running");
+		return reply_bad_state(call, c, "it is not running");
 	const char *mount;
 	char dir[PATH_MAX];
 	if (cg_find_mount(&mount) < 0)

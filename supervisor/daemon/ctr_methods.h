@@ -1,7 +1,18 @@
 /* The container methods of io.corral.Supervisor: each owns its call (see
  * vl_method_fn). */
 #pragma once
+#include "common/json_get.h"
+#include "supervisor/daemon/ctr.h"
 #include "supervisor/varlink/server.h"
+
+/* What the container methods share (ctr_create.c, ctr_start.c, ctr_methods.c). */
+/* The container params name by "id", once they hold only known keys; NULL
+ * when they are wrong (*f says why) or name none (*id). */
+ctr *ctr_of_params(struct corrald *d, yajl_val params, const char *const *known, const char **id, json_fault *f);
+/* The answer to a call that ctr_of_params() found nothing for. */
+int reply_not_found(vl_call *call, const char *id, const json_fault *f);
+/* InvalidState for c as it is. */
+int reply_bad_state(vl_call *call, const ctr *c, const char *reason);
 
 int sv_create(vl_call *call, yajl_val params, void *ud);
 int sv_start(vl_call *call, yajl_val params, void *ud);

@@ -1,7 +1,8 @@
-/* Spawning corral-monitor: for a Start (saying "go" to a standby one, see
- * fastpath.h, or to a fresh one), hearing its report, and running it as
- * `--cleanup` for the state a dead monitor left. */
+/* corral-monitor processes: spawned on standby (fastpath.h), told words on
+ * their socketpair, heard until they report to a Start (ctr_start.c), ended
+ * when abandoned; and run as `--cleanup` for the state a dead one left. */
 #include "supervisor/daemon/ctr_spawn.h"
+#include "supervisor/daemon/ctr_start.h"
 #include "supervisor/daemon/ctr_ended.h"
 #include "supervisor/daemon/ctr_monitor.h"
 #include "supervisor/daemon/ctr_waiters.h"
@@ -10,6 +11,7 @@
 #include "supervisor/logs/exitrec.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/monitor_iface.h"
+#include "supervisor/varlink/sv_errors.h"
 #include "common/timefmt.h"
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -25,8 +27,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#define SPAWN_TIMEOUT_MS 60000
 
 static void kill_pidfd(int pidfd)
 {
@@ -79,79 +79,6 @@ static void on_monitor_reaped(el_source *s, pid_t pid, const siginfo_t *si, void
 	el_remove(s);
 }
 
-static void on_start_cancel(vl_call *call, void *data)
-{
-	(void)call;
-	((ctr_spawn *)data)->call = NULL; /* the client left: the start goes on */
-}
-
-static void spawn_done(ctr *c, const char *report)
-{
-	corrald *d = c->d;
-	vl_call *call = c->spawn->call;
-	if (call)
-		vl_call_set_cancel(call, NULL, NULL);
-	c->spawn->call = NULL;
-	char dir[PATH_MAX], why[sizeof(c->spawn->buf) + PATH_MAX];
-	ctr_dir(d, c, dir, sizeof(dir));
-	if (!strncmp(report, MONITOR_OK, strlen(MONITOR_OK))) {
-		c->pid = (pid_t)atoi(report + strlen(MONITOR_OK));
-		c->status = CS_RUNNING;
-		c->has_run = true;
-		c->started_mono = el_now_usec();
-		rfc3339_ns(0, c->started_at, sizeof(c->started_at));
-		c->finished_at[0] = '\0';
-		/* it runs: say so first, then record it. Should corrald die in
-		 * between, adoption finds the monitor, and the pid in the
-		 * runtime's state. */
-		if (call)
-			vl_call_reply(call, NULL);
-		/* only now close the socketpair: the monitor waits for that to
-		 * exec its lean self, which would otherwise take our CPU */
-		ctr_spawn_abandon(c);
-		cerr err = { 0 };
-		if (ctr_monitor_watch(d, c, &err) < 0) {
-			/* the monitor may already have finished a very short container */
-			log_debug("%s", cerr_msg(&err));
-			cerr_clear(&err);
-		}
-		ctr_save(d, c);
-		ctr_publish(d, c, "start", NULL);
-		if (c->stop_pending) {
-			c->stop_pending = false;
-			if (ctr_signal(d, c, c->spec.stop_signal, true, c->stop_pending_timeout, &err) < 0) {
-				log_debug("%s", cerr_msg(&err)); /* it has ended already */
-				cerr_clear(&err);
-			}
-		}
-		if (c->mon_fd < 0)
-			ctr_ended(d, c);
-		return;
-	}
-	if (!strncmp(report, MONITOR_ERR, strlen(MONITOR_ERR)))
-		snprintf(why, sizeof(why), "%s", report + strlen(MONITOR_ERR));
-	else if (*report)
-		snprintf(why, sizeof(why), "container %s: %s", c->id, report);
-	else
-		snprintf(why, sizeof(why), "container %s: the monitor ended without a report (see %s/monitor.log)",
-			 c->id, dir);
-	/* report lies in the spawn's buffer, which ctr_spawn_abandon frees */
-	bool undone = !strncmp(report, MONITOR_ERR, strlen(MONITOR_ERR)); /* else killed, or it crashed */
-	ctr_spawn_abandon(c);
-	if (!undone)
-		ctr_drop_stale_state(d, c);
-	c->status = c->has_run ? CS_EXITED : CS_CREATED;
-	ctr_save(d, c);
-	if (c->stop_pending) { /* nothing runs: the Stop is done */
-		c->stop_pending = false;
-		ctr_wake(c, 1u << WAIT_STOP);
-	}
-	if (!call)
-		return log_error("start %s: %s", c->name, why);
-	_cleanup_free_ char *p = vl_json_obj1("reason", why);
-	vl_call_error(call, "io.corral.Supervisor.InternalError", p);
-}
-
 static void on_spawn_report(el_source *src, int fd, uint32_t events, void *data)
 {
 	ctr *c = data;
@@ -172,18 +99,7 @@ static void on_spawn_report(el_source *src, int fd, uint32_t events, void *data)
 		return;
 	if (nl)
 		*nl = '\0';
-	spawn_done(c, s->buf);
-}
-
-static void on_spawn_timeout(el_source *src, void *data)
-{
-	ctr *c = data;
-	c->spawn->timer = NULL; /* a one-shot timer: the loop frees it */
-	el_remove(src);
-	ctr_spawn_kill(c->spawn);
-	char why[96];
-	snprintf(why, sizeof(why), "the monitor did not report within %d s; killed it", SPAWN_TIMEOUT_MS / 1000);
-	spawn_done(c, why);
+	ctr_start_reported(c, s->buf);
 }
 
 /* corral-monitor in its own session, stdin and stdout on /dev/null; with
@@ -275,42 +191,3 @@ bool ctr_spawn_say(ctr_spawn *s, const char *word)
 	return write(s->fd, buf, (size_t)n) == n;
 }
 
-int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
-{
-	if (ctr_is_starting(c))
-		return cerr_set(err, EBUSY, "container %s: it is already starting", c->id);
-	char path[PATH_MAX];
-	ctr_dir(d, c, path, sizeof(path));
-	if (c->image_manifest && imagesrc_remount(d->cfg->state_dir, path, c->image_manifest, err) < 0)
-		return cerr_wrap(err, "container %s", c->id);
-	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" EXITREC_FILE);
-	unlink(path);
-	/* a standby that already went away (its EOF still queued) cannot take
-	 * the "go": spawn afresh */
-	if (c->spawn && !ctr_spawn_say(c->spawn, MONITOR_GO))
-		ctr_spawn_abandon(c);
-	if (!c->spawn) {
-		int r = ctr_spawn_new(d, c, err);
-		if (r < 0)
-			return r;
-		/* one that failed at once is not an error here: its EOF reaches
-		 * on_spawn_report, which says so as for any monitor that
-		 * ended without a report */
-		ctr_spawn_say(c->spawn, MONITOR_GO);
-	}
-	ctr_spawn *s = c->spawn;
-	s->standby = false;
-	d->n_standby--;
-	int r = el_add_timer(d->loop, SPAWN_TIMEOUT_MS * 1000ull, false, on_spawn_timeout, c, &s->timer, err);
-	if (r < 0) {
-		ctr_spawn_kill(s);
-		ctr_spawn_abandon(c);
-		return r;
-	}
-	if (call) {
-		s->call = call;
-		s->by_client = true;
-		vl_call_set_cancel(call, on_start_cancel, s);
-	}
-	return 0;
-}

@@ -32,9 +32,6 @@ void ctr_spawn_kill(const ctr_spawn *s);
  * the container goes on alone, and a later corrald adopts it. */
 void ctr_spawn_abandon(ctr *c);
 
-/* Start: "go" to its standby monitor, or a fresh one. Returns once it is
- * said; call (if any) is answered when the monitor reports. */
-int ctr_start(struct corrald *d, ctr *c, vl_call *call, cerr *err);
 /* A Start is under way: its monitor has not reported yet. */
 bool ctr_is_starting(const ctr *c);
 /* ... and it is a restart (or a start at daemon startup), not a client's

@@ -3,6 +3,7 @@
 #include "supervisor/daemon/ctr_waiters.h"
 #include "supervisor/daemon/service.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -22,19 +23,18 @@ static void on_waiter_cancel(vl_call *call, void *data)
 	free(w);
 }
 
-void ctr_add_waiter(ctr *c, vl_call *call, int kind)
+int ctr_add_waiter(ctr *c, vl_call *call, int kind)
 {
 	ctr_waiter *w = calloc(1, sizeof(*w));
-	if (!w) {
-		vl_call_error(call, "io.corral.Supervisor.InternalError", NULL);
-		return;
-	}
+	if (!w)
+		return -ENOMEM;
 	w->call = call;
 	w->kind = kind;
 	w->c = c;
 	w->next = c->waiters;
 	c->waiters = w;
 	vl_call_set_cancel(call, on_waiter_cancel, w);
+	return 0;
 }
 
 static void reply_exit(vl_call *call, const ctr *c, bool stop)

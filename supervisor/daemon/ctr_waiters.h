@@ -20,7 +20,9 @@ typedef struct ctr_follow {
 	ctr *c;
 } ctr_follow;
 
-void ctr_add_waiter(ctr *c, vl_call *call, int kind);
+/* The call waits, to be answered by ctr_wake(); -ENOMEM, the call not
+ * answered, when it cannot. */
+int ctr_add_waiter(ctr *c, vl_call *call, int kind);
 /* Answer the waiters whose kinds are in mask (1u << WAIT_*). */
 void ctr_wake(ctr *c, unsigned mask);
 void ctr_add_follow(ctr *c, logs_stream *s);

@@ -27,10 +27,8 @@ void fastpath_standby(corrald *d, ctr *c)
 	if (c->spawn || d->n_standby >= MAX_STANDBY)
 		return;
 	cerr err = { 0 };
-	if (ctr_spawn_new(d, c, &err) < 0) {
-		log_debug("container %s: no standby monitor: %s", c->id, cerr_msg(&err));
-		cerr_clear(&err);
-	}
+	if (ctr_spawn_new(d, c, &err) < 0)
+		log_cerr(LOG_LVL_DEBUG, &err, "container %s: no standby monitor", c->id);
 }
 
 void fastpath_standby_prep(ctr *c)

@@ -332,6 +332,17 @@ static int in_use(vl_call *call, const ctr *c, const char *ref)
 	return sv_invalid_state(call, ref, "in-use", why);
 }
 
+/* A reply's {"removed": [ ... opened, for what a removal took away. */
+static yajl_gen removed_open(void)
+{
+	yajl_gen g = json_gen_new(false);
+	if (g && (yajl_gen_map_open(g) || jg_key(g, "removed") || yajl_gen_array_open(g))) {
+		yajl_gen_free(g);
+		return NULL;
+	}
+	return g;
+}
+
 int sv_image_remove(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
@@ -368,12 +379,9 @@ int sv_image_remove(vl_call *call, yajl_val params, void *ud)
 	if (refs_save(&s, &db, &err) < 0)
 		return sv_internal_err(call, &err);
 	/* removed: the names dropped, then the image ID when the image went */
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = removed_open();
 	if (!g)
 		return sv_internal(call, "out of memory");
-	yajl_gen_map_open(g);
-	jg_key(g, "removed");
-	yajl_gen_array_open(g);
 	if (by_name)
 		jg_str(g, norm);
 	if (dropped)
@@ -438,12 +446,9 @@ int sv_image_prune(vl_call *call, yajl_val params, void *ud)
 	char n[32];
 	snprintf(n, sizeof(n), "%zu", strv_length(removed));
 	events_publish(d->events, "image", "prune", "", NULL, (const char *const[]){ "images", n, NULL }, 0);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = removed_open();
 	if (!g)
 		return sv_internal(call, "out of memory");
-	yajl_gen_map_open(g);
-	jg_key(g, "removed");
-	yajl_gen_array_open(g);
 	for (char **r = removed; r && *r; r++)
 		jg_str(g, *r);
 	yajl_gen_array_close(g);

@@ -166,8 +166,7 @@ void corrald_on_call_done(const vl_call_info *info, void *userdata)
 	cerr err = { 0 };
 	if (audit_write(&d->audit, info->peer, info->method, target_of(info->params),
 			info->error ? info->error : "ok", NULL, &err) < 0) {
-		log_warn("%s", cerr_msg(&err));
-		cerr_clear(&err);
+		log_cerr(LOG_LVL_WARN, &err, NULL);
 	}
 	if (denied)
 		log_info("refused %s from uid %u pid %d: not root and not in group %s", info->method,

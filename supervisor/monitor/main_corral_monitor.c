@@ -95,8 +95,7 @@ int main(int argc, char **argv)
 	cerr err = { 0 };
 	int r = monitor_run(&o, &err);
 	if (r < 0) {
-		log_error("%s", cerr_msg(&err));
-		cerr_clear(&err);
+		log_cerr(LOG_LVL_ERROR, &err, NULL);
 		return 1;
 	}
 	return 0; /* also when a standby ends unused: quietly, leaving nothing */

@@ -95,8 +95,7 @@ int main(int argc, char **argv)
 	log_set_file(path);
 	cerr err = { 0 };
 	if (monitor_steady_run(&o, &err) < 0) {
-		log_error("%s", cerr_msg(&err));
-		cerr_clear(&err);
+		log_cerr(LOG_LVL_ERROR, &err, NULL);
 		return 1;
 	}
 	return 0;

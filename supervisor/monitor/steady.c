@@ -69,15 +69,11 @@ static void finish(mon *m)
 		m->rec.oom_killed = exitrec_oom_kills(p) > 0;
 	}
 	cerr err = { 0 };
-	if (exitrec_write(m->o->dir, &m->rec, &err) < 0) {
-		log_error("%s: %s", m->o->id, cerr_msg(&err));
-		cerr_clear(&err);
-	}
+	if (exitrec_write(m->o->dir, &m->rec, &err) < 0)
+		log_cerr(LOG_LVL_ERROR, &err, "%s", m->o->id);
 	/* before our connections close: corrald may restart the container then */
-	if (m->o->cleanup(m->o->root, m->o->id, &err) < 0) {
-		log_warn("%s", cerr_msg(&err));
-		cerr_clear(&err);
-	}
+	if (m->o->cleanup(m->o->root, m->o->id, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, NULL);
 	el_exit(m->loop, 0);
 }
 
@@ -104,10 +100,8 @@ static void on_io(el_source *s, int fd, uint32_t events, void *data)
 		return;
 	}
 	cerr err = { 0 };
-	if (crilog_write(&m->log, i ? CRILOG_STDERR : CRILOG_STDOUT, buf, (size_t)n, 0, &err) < 0) {
-		log_warn("%s: log: %s", m->o->id, cerr_msg(&err));
-		cerr_clear(&err);
-	}
+	if (crilog_write(&m->log, i ? CRILOG_STDERR : CRILOG_STDOUT, buf, (size_t)n, 0, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "%s: log", m->o->id);
 }
 
 static void on_drain_timeout(el_source *s, void *data)
@@ -288,8 +282,7 @@ out:
 		rfc3339_ns(0, m.rec.finished_at, sizeof(m.rec.finished_at));
 		cerr e2 = { 0 };
 		if (exitrec_write(o->dir, &m.rec, &e2) < 0 || o->cleanup(o->root, o->id, &e2) < 0)
-			log_warn("%s", cerr_msg(&e2));
-		cerr_clear(&e2);
+			log_cerr(LOG_LVL_WARN, &e2, NULL);
 	}
 	char sock[PATH_MAX];
 	snprintf(sock, sizeof(sock), "%s/" MONITOR_SOCK, o->dir);

@@ -225,8 +225,7 @@ void vl_conn_accept(vl_server *s, int fd, const peer_cred *peer)
 	vl_framer_init(&c->in, s->cfg.max_message);
 	cerr err = { 0 };
 	if (el_add_io(s->loop, fd, EPOLLIN, on_conn_io, c, &c->src, &err) < 0) {
-		log_warn("varlink: %s", cerr_msg(&err));
-		cerr_clear(&err);
+		log_cerr(LOG_LVL_WARN, &err, "varlink");
 		close(fd);
 		free(c);
 		return;

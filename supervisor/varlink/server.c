@@ -26,8 +26,7 @@ static void accept_one(vl_server *s, int cfd)
 	cerr err = { 0 };
 	peer_cred peer;
 	if (peer_get(cfd, &peer, &err) < 0) {
-		log_warn("varlink: %s", cerr_msg(&err));
-		cerr_clear(&err);
+		log_cerr(LOG_LVL_WARN, &err, "varlink");
 		close(cfd);
 		return;
 	}

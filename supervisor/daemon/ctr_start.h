@@ -1,0 +1,11 @@
+/* Starting a container through its monitor (ctr_start.c). */
+#pragma once
+#include "common/error.h"
+#include "supervisor/daemon/ctr.h"
+#include "supervisor/varlink/server.h"
+
+/* Say "go" to its standby monitor, or a fresh one. Returns once it is
+ * said; call (if any) is kept, and answered when the monitor reports. */
+int ctr_start(struct corrald *d, ctr *c, vl_call *call, cerr *err);
+/* The monitor's report line, or why there is none. */
+void ctr_start_reported(ctr *c, const char *report);
