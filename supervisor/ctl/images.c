@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define M(x) CORRAL_SUPERVISOR_INTERFACE "." x
 
 static int call_show(const char *method, const char *params, void (*show)(yajl_val))
 {
