@@ -114,7 +114,8 @@ void vl_conn_close(vl_conn *c)
 		c->next->prev = c->prev;
 	s->n_conns--;
 	el_remove(c->src);
-	close(c->fd);
+	if (c->fd >= 0) /* -1 once upgraded: the socket is someone else's */
+		close(c->fd);
 	vl_framer_release(&c->in);
 	sb_release(&c->out);
 	free(c);

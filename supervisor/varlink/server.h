@@ -82,6 +82,7 @@ const peer_cred *vl_call_peer(const vl_call *c);
 yajl_val vl_call_params(const vl_call *c);
 bool vl_call_wants_more(const vl_call *c);
 bool vl_call_is_oneway(const vl_call *c);
+bool vl_call_wants_upgrade(const vl_call *c);
 /* Bytes queued on the call's connection, for pacing streaming replies. */
 size_t vl_call_out_pending(const vl_call *c);
 /* Keep the call, to end it later (fn non-NULL); or, with NULL, take the hook
@@ -97,6 +98,12 @@ int vl_call_reply_gen(vl_call *c, yajl_gen g);
 /* A streamed reply ("continues": true); only when the caller asked for more. */
 int vl_call_notify(vl_call *c, const char *params_json);
 int vl_call_error(vl_call *c, const char *error, const char *params_json);
+/* Reply params_json and give up the connection: *fd is its socket, now the
+ * caller's (blocking mode); the server forgets it. For calls with
+ * "upgrade": true only: -EINVAL, the call left to the caller, for others.
+ * The peer must wait for the reply before it streams: bytes already
+ * received after the call hang up the connection (-EPROTO). */
+int vl_call_upgrade(vl_call *c, const char *params_json, int *fd);
 /* org.varlink.service.InvalidParameter naming the parameter. */
 int vl_call_invalid_parameter(vl_call *c, const char *parameter);
 
