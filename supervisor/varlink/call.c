@@ -6,8 +6,6 @@
 #include "common/log.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +45,8 @@ void vl_call_finish(vl_call *call, const char *error)
 	vl_message_release(&call->msg);
 	free(call);
 	c->call = NULL;
+	if (c->one_call) /* adopted for this call alone */
+		c->closing = true;
 	/* the next pipelined call, or a close, happens at top level */
 	if (!c->in_process)
 		vl_conn_kick(c);
@@ -111,56 +111,6 @@ int vl_call_invalid_parameter(vl_call *call, const char *parameter)
 {
 	_cleanup_free_ char *p = vl_json_obj1("parameter", parameter);
 	return vl_call_error(call, VL_ERR_INVALID_PARAMETER, p);
-}
-
-/* The reply and whatever was queued before it leave before the socket goes:
- * the peer reads them first, then the stream. A peer that reads nothing for
- * this long is dropped rather than wait for. */
-#define UPGRADE_FLUSH_MS 2000
-
-static int flush_all(vl_conn *c)
-{
-	for (int waited = 0; ; waited += 100) {
-		vl_conn_flush(c);
-		if (c->broken)
-			return -EPIPE;
-		if (c->out_off == c->out.len)
-			return 0;
-		if (waited >= UPGRADE_FLUSH_MS)
-			return -ETIMEDOUT;
-		struct pollfd p = { .fd = c->fd, .events = POLLOUT };
-		poll(&p, 1, 100);
-	}
-}
-
-int vl_call_upgrade(vl_call *call, const char *params_json, int *fd)
-{
-	vl_conn *c = call->conn;
-	*fd = -1;
-	if (!call->msg.upgrade || call->msg.oneway)
-		return -EINVAL;
-	/* bytes after the call are the stream's, and we have read them: the
-	 * peer did not wait for the reply, as the protocol asks */
-	if (vl_framer_pending(&c->in) > 0) {
-		vl_call_hang_up(call, "stream data before the upgrade reply");
-		return -EPROTO;
-	}
-	int r = vl_encode_reply(&c->out, params_json, false);
-	if (r == 0)
-		r = flush_all(c);
-	if (r < 0) {
-		vl_call_hang_up(call, r == -ETIMEDOUT ? "upgrade: the reply was not read" : "upgrade: send failed");
-		return r;
-	}
-	/* the server forgets the socket: the connection closes without it */
-	el_remove(c->src);
-	c->src = NULL;
-	*fd = c->fd;
-	c->fd = -1;
-	c->broken = true;
-	fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) & ~O_NONBLOCK);
-	vl_call_finish(call, NULL);
-	return 0;
 }
 
 void vl_call_hang_up(vl_call *call, const char *why)

@@ -68,7 +68,8 @@ static int wait_fd(vl_client *c, short ev, cerr *err)
 	}
 }
 
-static int send_call(vl_client *c, const char *method, const char *params_json, unsigned flags, cerr *err)
+/* The call, with fd (unless -1) along with its first byte. */
+static int send_call(vl_client *c, const char *method, const char *params_json, unsigned flags, int fd, cerr *err)
 {
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
 	if (c->fd < 0)
@@ -77,7 +78,22 @@ static int send_call(vl_client *c, const char *method, const char *params_json, 
 		return cerr_set(err, ENOMEM, "out of memory");
 	size_t off = 0;
 	while (off < sb.len) {
-		ssize_t w = send(c->fd, sb.buf + off, sb.len - off, MSG_NOSIGNAL);
+		union {
+			struct cmsghdr align;
+			char buf[CMSG_SPACE(sizeof(int))];
+		} u;
+		struct iovec iov = { .iov_base = sb.buf + off, .iov_len = sb.len - off };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		if (off == 0 && fd >= 0) {
+			mh.msg_control = u.buf;
+			mh.msg_controllen = sizeof(u.buf);
+			struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+		}
+		ssize_t w = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -91,7 +107,12 @@ static int send_call(vl_client *c, const char *method, const char *params_json, 
 int vl_client_send(vl_client *c, const char *method, const char *params_json, bool more,
 		   bool oneway, cerr *err)
 {
-	return send_call(c, method, params_json, (more ? VL_CALL_MORE : 0) | (oneway ? VL_CALL_ONEWAY : 0), err);
+	return send_call(c, method, params_json, (more ? VL_CALL_MORE : 0) | (oneway ? VL_CALL_ONEWAY : 0), -1, err);
+}
+
+int vl_client_send_fd(vl_client *c, const char *method, const char *params_json, unsigned flags, int fd, cerr *err)
+{
+	return send_call(c, method, params_json, flags, fd, err);
 }
 
 int vl_client_recv(vl_client *c, vl_reply *reply, cerr *err)
@@ -173,7 +194,7 @@ int vl_client_call_upgrade(vl_client *c, const char *method, const char *params,
 	/* a reply still unread would be taken for this one's */
 	if (c->fd >= 0 && vl_framer_pending(&c->in) > 0)
 		return cerr_set(err, EPROTO, "%s: %s: replies of an earlier call are still unread", c->path, method);
-	int r = send_call(c, method, params, VL_CALL_UPGRADE, err);
+	int r = send_call(c, method, params, VL_CALL_UPGRADE, -1, err);
 	if (r < 0 || (r = recv_exact_reply(c, rep, err)) < 0)
 		return r;
 	if (rep->error)

@@ -17,6 +17,9 @@ int vl_client_fd(const vl_client *c);
 
 int vl_client_send(vl_client *c, const char *method, const char *params_json, bool more,
 		   bool oneway, cerr *err);
+/* A call (flags: VL_CALL_*) with fd passed along (SCM_RIGHTS), for a
+ * server with accept_fds; the caller keeps its own copy of fd. */
+int vl_client_send_fd(vl_client *c, const char *method, const char *params_json, unsigned flags, int fd, cerr *err);
 /* The next reply; release it with vl_reply_release(). An error reply is a
  * successful receive: look at reply->error. */
 int vl_client_recv(vl_client *c, vl_reply *reply, cerr *err);

@@ -31,6 +31,7 @@ struct fixture {
 	vl_call *pending;
 	int cancelled;
 	int upgraded_fd, upgrade_rc;
+	int taken_fd;
 };
 static struct fixture *F;
 
@@ -83,8 +84,22 @@ static int m_up(vl_call *call, yajl_val params, void *ud)
 	return 0;
 }
 
+/* Gives the connection up unanswered, for another server to answer. */
+static int m_hand(vl_call *call, yajl_val params, void *ud)
+{
+	F->upgrade_rc = vl_call_hand_over(call, &F->upgraded_fd);
+	return 0;
+}
+
+static int m_take_fd(vl_call *call, yajl_val params, void *ud)
+{
+	F->taken_fd = vl_call_take_fd(call);
+	return vl_call_reply(call, F->taken_fd >= 0 ? "{\"fd\":true}" : "{\"fd\":false}");
+}
+
 static const vl_method test_methods[] = {
 	{ "Echo", m_echo }, { "Count", m_count }, { "Hang", m_hang }, { "Forget", m_forget }, { "Up", m_up },
+	{ "Hand", m_hand }, { "TakeFd", m_take_fd },
 };
 static const vl_interface test_iface = {
 	"org.example.Test", "interface org.example.Test\nmethod Echo(word: string) -> (word: string)\n",
@@ -100,7 +115,7 @@ static void on_done(const vl_call_info *info, void *ud)
 static int setup(void **state)
 {
 	F = calloc(1, sizeof(*F));
-	F->upgraded_fd = -1;
+	F->upgraded_fd = F->taken_fd = -1;
 	strcpy(F->dir, "/tmp/corral-vl-XXXXXX");
 	assert_non_null(mkdtemp(F->dir));
 	snprintf(F->path, sizeof(F->path), "%s/s.sock", F->dir);
@@ -109,7 +124,7 @@ static int setup(void **state)
 	vl_server_config cfg = {
 		.vendor = "corral", .product = "test", .version = "1", .url = "u",
 		.max_connections = 8, .group = PEER_NO_GROUP, .on_call_done = on_done,
-		.max_message = 4096,
+		.max_message = 4096, .accept_fds = true,
 	};
 	assert_int_equal(vl_server_new(F->loop, &cfg, &F->srv, &err), 0);
 	assert_int_equal(vl_server_add_interface(F->srv, &test_iface, &err), 0);
@@ -122,6 +137,8 @@ static int teardown(void **state)
 {
 	if (F->upgraded_fd >= 0)
 		close(F->upgraded_fd);
+	if (F->taken_fd >= 0)
+		close(F->taken_fd);
 	vl_server_free(F->srv);
 	el_free(F->loop);
 	rmdir(F->dir);
@@ -432,6 +449,101 @@ static void test_client_upgrade_leaves_stream_bytes(void **state)
 	unlink(path);
 }
 
+/* An fd sent along with a call reaches its method; a server that takes no
+ * fds drops them. */
+static void test_server_fd_with_call(void **state)
+{
+	_cleanup_vl_client_ vl_client *c = NULL;
+	cerr err = { 0 };
+	assert_int_equal(vl_client_connect(F->path, &c, &err), 0);
+	el_run_once(F->loop, 0);
+	_cleanup_close_pair_ int sp[2] = { -1, -1 };
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+	assert_int_equal(vl_client_send_fd(c, "org.example.Test.TakeFd", NULL, 0, sp[0], &err), 0);
+	expect_reply(vl_client_fd(c), "{\"fd\":true}");
+	assert_true(F->taken_fd >= 0);
+	assert_int_equal(write(F->taken_fd, "z", 1), 1);
+	char b;
+	assert_int_equal(read(sp[1], &b, 1), 1);
+	assert_int_equal(b, 'z');
+	/* no second fd came: none to take */
+	close(F->taken_fd);
+	F->taken_fd = -1;
+	assert_int_equal(vl_client_send(c, "org.example.Test.TakeFd", NULL, false, false, &err), 0);
+	expect_reply(vl_client_fd(c), "{\"fd\":false}");
+}
+
+static void test_server_without_accept_fds_drops_them(void **state)
+{
+	vl_server *other;
+	cerr err = { 0 };
+	char path[160];
+	snprintf(path, sizeof(path), "%s/nofd.sock", F->dir);
+	vl_server_config cfg = { .group = PEER_NO_GROUP };
+	assert_int_equal(vl_server_new(F->loop, &cfg, &other, &err), 0);
+	assert_int_equal(vl_server_add_interface(other, &test_iface, &err), 0);
+	assert_int_equal(vl_server_listen(other, path, 0600, PEER_NO_GROUP, &err), 0);
+	_cleanup_vl_client_ vl_client *c = NULL;
+	assert_int_equal(vl_client_connect(path, &c, &err), 0);
+	el_run_once(F->loop, 0);
+	_cleanup_close_pair_ int sp[2] = { -1, -1 };
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+	assert_int_equal(vl_client_send_fd(c, "org.example.Test.TakeFd", NULL, 0, sp[0], &err), 0);
+	expect_reply(vl_client_fd(c), "{\"fd\":false}");
+	vl_server_free(other);
+}
+
+/* A call handed over unanswered is answered by another server, on the same
+ * connection, streaming; the connection ends after it. */
+static void test_server_hand_over_and_adopt(void **state)
+{
+	_cleanup_close_ int fd = raw_connect();
+	SEND(fd, "{\"method\":\"org.example.Test.Hand\",\"more\":true}");
+	for (int i = 0; i < 10 && F->upgraded_fd < 0; i++)
+		el_run_once(F->loop, 5);
+	assert_int_equal(F->upgrade_rc, 0);
+	assert_true(F->upgraded_fd >= 0);
+	for (int i = 0; i < 5; i++)
+		el_run_once(F->loop, 1);
+	assert_int_equal(vl_server_n_connections(F->srv), 0);
+	/* the new owner: here a second server in the same loop */
+	vl_server *other;
+	cerr err = { 0 };
+	vl_server_config cfg = { .group = PEER_NO_GROUP };
+	assert_int_equal(vl_server_new(F->loop, &cfg, &other, &err), 0);
+	vl_call *call = NULL;
+	assert_int_equal(vl_server_adopt_call(other, F->upgraded_fd, "org.example.Test.Count", "{\"n\":1}", true,
+					      &call, &err), 0);
+	F->upgraded_fd = -1;
+	assert_true(vl_call_wants_more(call));
+	assert_int_equal(vl_server_n_connections(other), 1);
+	assert_int_equal(vl_call_notify(call, "{\"n\":0}"), 0);
+	assert_int_equal(vl_call_reply(call, "{\"n\":1}"), 0);
+	expect_reply(fd, "{\"parameters\":{\"n\":0},\"continues\":true}");
+	expect_reply(fd, "{\"parameters\":{\"n\":1}}");
+	/* one call only: then it closes */
+	assert_null(raw_recv(fd));
+	assert_int_equal(vl_server_n_connections(other), 0);
+	vl_server_free(other);
+}
+
+/* The adopted call's peer hanging up cancels it, as for any kept call. */
+static void test_server_adopted_call_cancelled_on_hang_up(void **state)
+{
+	int sp[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+	vl_call *call = NULL;
+	cerr err = { 0 };
+	assert_int_equal(vl_server_adopt_call(F->srv, sp[1], "org.example.Test.Hang", NULL, false, &call, &err), 0);
+	F->pending = call;
+	vl_call_set_cancel(call, on_cancel, NULL);
+	close(sp[0]);
+	for (int i = 0; i < 10 && vl_server_n_connections(F->srv); i++)
+		el_run_once(F->loop, 5);
+	assert_int_equal(F->cancelled, 1);
+	assert_int_equal(vl_server_n_connections(F->srv), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +561,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_server_upgrade_needs_the_flag, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_upgrade_refuses_early_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_upgrade_leaves_stream_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_fd_with_call, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_without_accept_fds_drops_them, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_hand_over_and_adopt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_adopted_call_cancelled_on_hang_up, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
