@@ -166,9 +166,9 @@ static int build_process(const struct exec_opts *o, const struct oci_spec *spec,
 		x->p.no_new_privileges = true;
 	if (o->tty_set)
 		x->p.terminal = o->tty;
-	if (x->p.terminal && o->detach && !o->console_socket)
+	if (x->p.terminal && o->detach && !o->console_socket && o->console_fd <= 0)
 		return cerr_set(err, EINVAL, "--tty with --detach needs --console-socket");
-	if (!x->p.terminal && o->console_socket)
+	if (!x->p.terminal && (o->console_socket || o->console_fd > 0))
 		return cerr_set(err, EINVAL, "--console-socket given without a terminal (--tty)");
 	return 0;
 }
@@ -450,6 +450,8 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 		r = write_pid_file(o->pid_file, g, err);
 	if (r == 0 && pty >= 0 && o->console_socket)
 		r = tty_send_to_socket(o->console_socket, pty, err);
+	else if (r == 0 && pty >= 0 && o->console_fd > 0)
+		r = tty_send_fd(o->console_fd, pty, err);
 	if (r < 0) {
 		if (gpidfd >= 0)
 			syscall(SYS_pidfd_send_signal, gpidfd, SIGKILL, NULL, 0);
@@ -462,7 +464,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return 0;
 	}
-	if (pty >= 0 && !o->console_socket) {
+	if (pty >= 0 && !o->console_socket && o->console_fd <= 0) {
 		tty_proxy(pty, gpidfd, err);
 		*exit_code = wait_exit_code(g);
 	} else {

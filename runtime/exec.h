@@ -16,6 +16,7 @@ struct exec_opts {
 	bool tty, tty_set;
 	bool detach;
 	const char *console_socket;
+	int console_fd;              /* > 0: a connected socket to send the pty master on (corral-monitor) */
 	const char *pid_file;
 	int preserve_fds;
 	int init_pidfd;              /* > 0: the init's pidfd, held by its parent (corral-monitor) */

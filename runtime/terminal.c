@@ -55,15 +55,8 @@ void tty_set_size(int fd, unsigned rows, unsigned cols)
 	ioctl(fd, TIOCSWINSZ, &ws);
 }
 
-int tty_send_to_socket(const char *path, int master, cerr *err)
+int tty_send_fd(int sock, int master, cerr *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return cerr_set(err, ENAMETOOLONG, "--console-socket: %s: path too long", path);
-	strcpy(sa.sun_path, path);
-	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return cerr_sys(err, errno, "--console-socket: connect %s", path);
 	/* runc sends the terminal's name as the payload */
 	char name[] = "/dev/ptmx";
 	struct iovec iov = { name, sizeof(name) - 1 };
@@ -79,8 +72,21 @@ int tty_send_to_socket(const char *path, int master, cerr *err)
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &master, sizeof(int));
 	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-		return cerr_sys(err, errno, "--console-socket: send to %s", path);
+		return cerr_sys(err, errno, "send the terminal");
 	return 0;
+}
+
+int tty_send_to_socket(const char *path, int master, cerr *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return cerr_set(err, ENAMETOOLONG, "--console-socket: %s: path too long", path);
+	strcpy(sa.sun_path, path);
+	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return cerr_sys(err, errno, "--console-socket: connect %s", path);
+	int r = tty_send_fd(sock, master, err);
+	return r < 0 ? cerr_wrap(err, "--console-socket %s", path) : 0;
 }
 
 static int copy_once(int from, int to)

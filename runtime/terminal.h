@@ -10,6 +10,9 @@ int tty_open_in_root(const char *rootfs, int *master, int *slave, cerr *err);
 /* Make the pty peer of master our controlling terminal and stdio. */
 int tty_attach_slave(int master, cerr *err);
 void tty_set_size(int fd, unsigned rows, unsigned cols);
+/* Send the master over a connected unix socket, as runc's console socket
+ * protocol does. */
+int tty_send_fd(int sock, int master, cerr *err);
 /* Send the master to the unix socket at path, as runc's --console-socket. */
 int tty_send_to_socket(const char *path, int master, cerr *err);
 /* Copy between our stdio and master until the container's pidfd says it

@@ -12,10 +12,12 @@
 #include "common/strv.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int monitor_exec_main(int argc, char **argv)
 {
@@ -24,9 +26,9 @@ int monitor_exec_main(int argc, char **argv)
 	static const struct option longs[] = {
 		{ "exec", 0, NULL, 'x' }, { "root", 1, NULL, 'r' }, { "id", 1, NULL, 'i' },
 		{ "pidfd", 1, NULL, 'p' }, { "cgroup-leaf", 1, NULL, 'c' }, { "user", 1, NULL, 'u' },
-		{ "cwd", 1, NULL, 'w' }, { "env", 1, NULL, 'e' }, { 0 },
+		{ "cwd", 1, NULL, 'w' }, { "env", 1, NULL, 'e' }, { "console-fd", 1, NULL, 't' }, { 0 },
 	};
-	int c;
+	int c, console = -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+", longs, NULL)) != -1) {
 		switch (c) {
@@ -37,6 +39,7 @@ int monitor_exec_main(int argc, char **argv)
 		case 'c': o.cgroup_leaf = optarg; break;
 		case 'u': o.user = optarg; break;
 		case 'w': o.cwd = optarg; break;
+		case 't': console = atoi(optarg); break;
 		case 'e': {
 			char *d = strdup(optarg);
 			if (!d || strv_push(&env, d) < 0) {
@@ -61,6 +64,18 @@ int monitor_exec_main(int argc, char **argv)
 		fprintf(stderr, "exec: %s\n", err.code ? cerr_msg(&err) : "close inherited fds");
 		cerr_clear(&err);
 		return 126;
+	}
+	/* a terminal: its master goes back to the monitor on the socket it gave
+	 * us as stdin, which the process must not inherit */
+	if (console >= 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		o.console_fd = fcntl(console, F_DUPFD_CLOEXEC, 3);
+		if (null < 0 || o.console_fd < 0 || dup2(null, console) < 0) {
+			fprintf(stderr, "exec: --console-fd %d: %s\n", console, strerror(errno));
+			return 126;
+		}
+		close(null);
+		o.tty = o.tty_set = true;
 	}
 	int code = 0;
 	if (container_exec(&o, &code, &err) < 0) {

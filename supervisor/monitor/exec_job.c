@@ -1,11 +1,14 @@
 #include "supervisor/monitor/exec_job.h"
-#include "supervisor/loop/child.h"
+#include "supervisor/monitor/exec_client.h"
 #include "supervisor/monitor/monitor.h"
+#include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "runtime/procwait.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_get.h"
 #include "common/log.h"
-#include "common/strbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,22 +17,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_ARGS 4096
 
+/* An Exec call's parameters, checked; it borrows from them. */
+typedef struct exec_request {
+	yajl_val command, env; /* arrays of strings; env NULL when absent */
+	const char *cwd, *user;
+	long long timeout; /* seconds; 0: none */
+	bool tty, interactive;
+	exec_mode mode;
+} exec_request;
+
 struct exec_job {
 	exec_job *next, **list;
 	const monitor_steady_opts *o;
 	el_loop *loop;
-	vl_call *call;
-	el_child *runner;   /* until it has exited and its output ended */
-	char leaf[32];      /* its child cgroup, under the container's */
+	exec_client *client;
+	pid_t runner;      /* until reaped */
+	char leaf[32];     /* its child cgroup, under the container's; its id too */
 	el_source *timer;
-	bool truncated, timed_out, killed;
+	bool timed_out, killed;
 	unsigned rmdir_tries;
 };
 
@@ -44,7 +55,7 @@ static bool has_leaf(const exec_job *j) { return j->o->cgroup_mount && j->o->cgr
 /* Everything the command started, wherever it went in its pid namespace. */
 static void kill_job(exec_job *j)
 {
-	if (has_leaf(j)) {
+	if (has_leaf(j) && j->runner > 0) {
 		char p[PATH_MAX];
 		leaf_path(j, "cgroup.kill", p, sizeof(p));
 		int fd = open(p, O_WRONLY | O_CLOEXEC);
@@ -53,8 +64,8 @@ static void kill_job(exec_job *j)
 		if (fd >= 0)
 			close(fd);
 	}
-	if (j->runner)
-		el_child_kill(j->runner); /* and its output is no longer read */
+	if (j->runner > 0)
+		kill(j->runner, SIGKILL);
 	j->killed = true;
 }
 
@@ -66,6 +77,7 @@ static void job_free(exec_job *j)
 			break;
 		}
 	el_remove(j->timer);
+	exec_client_free(j->client);
 	free(j);
 }
 
@@ -84,15 +96,16 @@ static bool remove_leaf(exec_job *j)
 static void on_rmdir_retry(el_source *s, void *data)
 {
 	exec_job *j = data;
-	if (remove_leaf(j)) {
-		el_remove(s);
-		j->timer = NULL;
+	if (remove_leaf(j))
 		job_free(j);
-	}
 }
 
-static void job_end(exec_job *j)
+/* The client is answered (or gone) and the runner reaped. */
+static void on_client_done(void *data)
 {
+	exec_job *j = data;
+	if (j->runner > 0)
+		return; /* it ends once reaped */
 	el_remove(j->timer);
 	j->timer = NULL;
 	cerr err = { 0 };
@@ -102,61 +115,42 @@ static void job_end(exec_job *j)
 	}
 }
 
-static void reply(exec_job *j, const el_child_result *r)
-{
-	vl_call_set_cancel(j->call, NULL, NULL);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g) {
-		vl_call_error(j->call, MONITOR_IFACE ".InternalError", NULL);
-		return;
-	}
-	yajl_gen_map_open(g);
-	jg_key_int(g, "exitCode", r->code);
-	for (int i = 0; i < 2; i++) {
-		jg_key(g, i ? "stderr" : "stdout");
-		jg_text(g, r->out[i].buf ? r->out[i].buf : "", r->out[i].len);
-	}
-	jg_key_bool(g, "truncated", j->truncated || r->truncated);
-	jg_key_bool(g, "timedOut", j->timed_out);
-	yajl_gen_map_close(g);
-	vl_call_reply_gen(j->call, g);
-}
+static void on_hung_up(void *data) { kill_job(data); }
 
-/* The runner has exited and its output has ended (or was let go). */
-static void on_runner_done(const el_child_result *r, void *data)
+/* A SIGNAL frame: the runner passes on what it forwards (runtime/procwait.h). */
+static void on_signal(void *data, int sig)
 {
 	exec_job *j = data;
-	j->runner = NULL; /* freed after this */
-	if (j->call)
-		reply(j, r);
-	j->call = NULL;
-	job_end(j);
+	sigset_t fwd;
+	forwarded_sigset(&fwd);
+	if (j->runner > 0 && sig > 0 && sig < NSIG && sigismember(&fwd, sig) == 1)
+		kill(j->runner, sig);
 }
+
+static const exec_client_ops client_ops = { .hung_up = on_hung_up, .signal = on_signal, .done = on_client_done };
 
 static void on_timeout(el_source *s, void *data)
 {
 	exec_job *j = data;
 	j->timer = NULL;
-	j->timed_out = j->truncated = true;
-	kill_job(j);
-}
-
-static void on_cancel(vl_call *call, void *data)
-{
-	exec_job *j = data;
-	j->call = NULL;
+	j->timed_out = true;
 	kill_job(j);
 }
 
 bool exec_job_reaped(exec_job **list, pid_t pid, int status)
 {
 	for (exec_job *j = *list; j; j = j->next)
-		if (j->runner && el_child_pid(j->runner) == pid) {
-			el_child_exited(j->runner, status);
+		if (j->runner == pid) {
+			j->runner = 0;
+			el_remove(j->timer);
+			j->timer = NULL;
+			int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			exec_client_exited(j->client, code, j->timed_out);
 			return true;
 		}
 	return false;
 }
+
 void exec_job_kill_all(exec_job *list)
 {
 	for (exec_job *j = list; j; j = j->next)
@@ -166,8 +160,7 @@ void exec_job_kill_all(exec_job *list)
 /* argv of `corral-monitor --exec`, from the request. */
 static int runner_argv(const exec_job *j, const exec_request *req, char ***out)
 {
-	static char pidfd_arg[] = "3";
-	const char *cwd = req->cwd, *user = req->user;
+	static char pidfd_arg[] = "3", console_arg[] = "0";
 	yajl_val cmd = req->command, env = req->env;
 	size_t n_cmd = cmd->u.array.len, n_env = env ? env->u.array.len : 0;
 	char **a = calloc(n_cmd + 2 * n_env + 20, sizeof(char *));
@@ -186,13 +179,17 @@ static int runner_argv(const exec_job *j, const exec_request *req, char ***out)
 		a[k++] = (char *)"--cgroup-leaf";
 		a[k++] = (char *)j->leaf;
 	}
-	if (cwd) {
+	if (req->cwd) {
 		a[k++] = (char *)"--cwd";
-		a[k++] = (char *)cwd;
+		a[k++] = (char *)req->cwd;
 	}
-	if (user) {
+	if (req->user) {
 		a[k++] = (char *)"--user";
-		a[k++] = (char *)user;
+		a[k++] = (char *)req->user;
+	}
+	if (req->tty) { /* the pty master comes back on the runner's stdin */
+		a[k++] = (char *)"--console-fd";
+		a[k++] = console_arg;
 	}
 	for (size_t i = 0; i < n_env; i++) {
 		a[k++] = (char *)"--env";
@@ -216,55 +213,109 @@ static bool strings(yajl_val v, bool need_eq)
 	return true;
 }
 
-int exec_request_parse(yajl_val params, exec_request *req, json_fault *f)
+static int request_parse(yajl_val params, exec_request *req, json_fault *f)
 {
+	static const char *const modes[] = { "reply", "more", "streams", "detach" };
+	const char *mode;
 	int r;
-	if ((r = sp_known(params, KNOWN("command", "env", "workdir", "user", "timeout"), f)) < 0 ||
+	if ((r = sp_known(params, KNOWN("command", "env", "workdir", "user", "timeout", "tty", "interactive", "mode"),
+			  f)) < 0 ||
 	    (r = sp_str(params, "workdir", false, &req->cwd, f)) < 0 ||
 	    (r = sp_str(params, "user", false, &req->user, f)) < 0 ||
-	    (r = sp_int(params, "timeout", 0, 86400, 0, &req->timeout, f)) < 0)
+	    (r = sp_int(params, "timeout", 0, 86400, 0, &req->timeout, f)) < 0 ||
+	    (r = sp_bool(params, "tty", false, &req->tty, f)) < 0 ||
+	    (r = sp_bool(params, "interactive", false, &req->interactive, f)) < 0 ||
+	    (r = sp_str(params, "mode", true, &mode, f)) < 0)
 		return r;
+	req->mode = EXEC_REPLY;
+	while (req->mode < ARRAY_SIZE(modes) && strcmp(modes[req->mode], mode))
+		req->mode++;
+	if (req->mode == ARRAY_SIZE(modes))
+		return json_fault_set(f, EINVAL, "mode", "must be reply, more, streams or detach");
 	req->command = json_get(params, "command");
 	req->env = json_member(params, "env");
 	if (!strings(req->command, false) || req->command->u.array.len == 0)
 		return json_fault_set(f, EINVAL, "command", "must be a non-empty array of strings");
 	if (req->env && !strings(req->env, true))
 		return json_fault_set(f, EINVAL, "env", "must be an array of KEY=VALUE strings");
+	if ((req->tty || req->interactive) && req->mode != EXEC_STREAMS)
+		return json_fault_set(f, EINVAL, "mode", "a terminal or stdin needs streams");
 	return 0;
 }
 
-int exec_job_start(exec_job **list, el_loop *loop, const monitor_steady_opts *o, vl_call *call,
-		   const exec_request *req)
+/* Start the runner, its stdio wired to the client. */
+static int spawn_runner(exec_job *j, const exec_request *req, cerr *err)
+{
+	_cleanup_free_ char **argv = NULL;
+	if (runner_argv(j, req, &argv) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	_cleanup_close_pair_ int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 }, con[2] = { -1, -1 };
+	bool detach = req->mode == EXEC_DETACH;
+	if (!detach && (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0))
+		return cerr_sys(err, errno, "pipe");
+	if (req->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, con) < 0)
+		return cerr_sys(err, errno, "socketpair");
+	if (!req->tty && req->interactive && pipe2(in, O_CLOEXEC) < 0)
+		return cerr_sys(err, errno, "pipe");
+	spawn_fds fds = { .in = req->tty ? con[1] : req->interactive ? in[0] : SPAWN_NULL,
+			  .out = detach ? SPAWN_NULL : out[1], .err = detach ? SPAWN_NULL : errp[1], .fd3 = j->o->pidfd };
+	int r = spawn_clean(j->o->exec_bin, argv, &fds, false, &j->runner);
+	if (r < 0) {
+		j->runner = 0;
+		return cerr_sys(err, -r, "%s", j->o->exec_bin);
+	}
+	return exec_client_connect(j->client, TAKE_FD(out[0]), TAKE_FD(errp[0]), TAKE_FD(in[1]), TAKE_FD(con[0]), err);
+}
+
+int exec_job_call(exec_job **list, el_loop *loop, vl_server *srv, const monitor_steady_opts *o, bool exited,
+		  vl_call *call, yajl_val params)
 {
 	static unsigned serial;
+	_cleanup_close_ int fd = vl_call_take_fd(call);
+	exec_request req = { 0 };
+	json_fault f = { 0 };
+	if (request_parse(params, &req, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (fd < 0)
+		return sv_invalid(call, "mode", "no client socket came with the call");
 	exec_job *j = calloc(1, sizeof(*j));
 	if (!j)
-		return -ENOMEM;
-	*j = (exec_job){ .list = list, .o = o, .loop = loop, .call = call };
+		return vl_call_error(call, MONITOR_IFACE ".InternalError", NULL);
+	*j = (exec_job){ .list = list, .o = o, .loop = loop };
 	snprintf(j->leaf, sizeof(j->leaf), "exec-%u-%u", (unsigned)getpid(), ++serial);
-	_cleanup_free_ char **argv = NULL;
+	exec_client_opts co = { .mode = req.mode, .fd = -1, .tty = req.tty, .interactive = req.interactive,
+				.ops = &client_ops, .job = j };
 	cerr err = { 0 };
-	if (runner_argv(j, req, &argv) < 0) {
-		cerr_set(&err, ENOMEM, "out of memory");
-	} else {
-		el_child_opts run = { .path = o->exec_bin, .argv = argv, .fd3 = o->pidfd,
-				      .max_output = EXEC_MAX_OUTPUT, .caller_reaps = true };
-		el_child_run(loop, &run, on_runner_done, j, &j->runner, &err);
-	}
-	if (err.code) {
-		int r = -err.code;
-		log_cerr(LOG_LVL_WARN, &err, "%s: exec", o->id);
-		free(j);
-		return r;
+	int r;
+	if (req.mode == EXEC_STREAMS)
+		co.fd = TAKE_FD(fd);
+	else if ((r = vl_server_adopt_call(srv, TAKE_FD(fd), SV_ERR("Exec"), NULL, req.mode == EXEC_MORE, &co.call,
+					   &err)) < 0)
+		goto fail;
+	if ((r = exec_client_new(loop, &co, &j->client, &err)) < 0) {
+		if (co.call)
+			sv_internal(co.call, "out of memory");
+		goto fail;
 	}
 	j->next = *list;
 	*list = j;
-	if (req->timeout > 0 &&
-	    el_add_timer(loop, (uint64_t)req->timeout * 1000000ull, false, on_timeout, j, &j->timer, &err) < 0) {
-		/* cannot time it: end it, and answer once it is reaped */
+	if (exited || !o->exec_bin) {
+		exec_client_not_running(j->client, o->id);
+	} else if (spawn_runner(j, &req, &err) < 0) {
 		log_cerr(LOG_LVL_WARN, &err, "%s: exec", o->id);
 		kill_job(j);
+		exec_client_failed(j->client, "could not start the command; see monitor.log");
+	} else if (req.mode == EXEC_DETACH) {
+		exec_client_detached(j->client, j->leaf);
 	}
-	vl_call_set_cancel(call, on_cancel, j);
-	return 0;
+	if (j->runner > 0 && req.timeout > 0 &&
+	    el_add_timer(loop, (uint64_t)req.timeout * 1000000ull, false, on_timeout, j, &j->timer, &err) < 0) {
+		log_cerr(LOG_LVL_WARN, &err, "%s: exec: cannot time it; killed it", o->id);
+		kill_job(j);
+	}
+	return vl_call_reply(call, NULL);
+fail:
+	log_cerr(LOG_LVL_WARN, &err, "%s: exec", o->id);
+	free(j);
+	return vl_call_error(call, MONITOR_IFACE ".InternalError", NULL);
 }

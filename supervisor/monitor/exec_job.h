@@ -1,7 +1,8 @@
 /* The steady monitor's Exec: it runs `corral-monitor --exec` (the runtime's
- * exec) with the init's pidfd, in a child cgroup of the container's, keeps
- * its output up to a bound, and answers with the exit code. At the timeout,
- * or when the caller hangs up, everything in that child cgroup is killed. */
+ * exec) with the init's pidfd, in a child cgroup of the container's, for a
+ * client whose socket corrald passed along with the call; exec_client.h
+ * serves that client. At the timeout, or when the client hangs up,
+ * everything in that child cgroup is killed. */
 #pragma once
 #include <stdbool.h>
 #include <sys/types.h>
@@ -9,25 +10,24 @@
 #include "supervisor/loop/eventloop.h"
 #include "supervisor/monitor/steady.h"
 #include "supervisor/varlink/server.h"
-#include "common/json_get.h"
 
-#define EXEC_MAX_OUTPUT (1u << 20) /* per stream */
+/* io.corral.Monitor's Exec, as its interface describes it. */
+#define EXEC_JOB_METHOD                                                                                     \
+	"# the runtime's exec, confined as the container's process is, for the\n"                         \
+	"# client whose socket comes along (SCM_RIGHTS): the monitor answers the\n"                        \
+	"# client's io.corral.Supervisor.Exec on it (mode reply, more or detach),\n"                      \
+	"# or speaks Streams on it after corrald's upgrade reply (streams); the\n"                        \
+	"# command and all it started are killed at the timeout or when the\n"                            \
+	"# client hangs up\n"                                                                               \
+	"method Exec(command: []string, env: ?[]string, workdir: ?string, user: ?string, timeout: ?int,\n" \
+	"  tty: ?bool, interactive: ?bool, mode: (reply, more, streams, detach)) -> ()\n"
 
 typedef struct exec_job exec_job;
 
-/* An Exec call's parameters, checked; it borrows from them. */
-typedef struct exec_request {
-	yajl_val command, env; /* arrays of strings; env NULL when absent */
-	const char *cwd, *user;
-	long long timeout; /* seconds; 0: none */
-} exec_request;
-
-/* Check io.corral.Monitor.Exec's parameters into *req; *f says what is wrong. */
-int exec_request_parse(yajl_val params, exec_request *req, json_fault *f);
-/* Run it for call, which the job keeps and answers once the command ended;
- * -errno, the call left to the caller, when it cannot run it. */
-int exec_job_start(exec_job **list, el_loop *loop, const monitor_steady_opts *o, vl_call *call,
-		   const exec_request *req);
+/* The Exec handler's body: check the call, take the client's socket, and
+ * run the command for it (or tell the client why not). Answers call. */
+int exec_job_call(exec_job **list, el_loop *loop, vl_server *srv, const monitor_steady_opts *o, bool exited,
+		  vl_call *call, yajl_val params);
 /* The monitor reaped pid: true if it was one of the list's runners. */
 bool exec_job_reaped(exec_job **list, pid_t pid, int status);
 /* The container has ended: kill whatever the execs still run. */

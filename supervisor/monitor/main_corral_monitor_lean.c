@@ -2,6 +2,8 @@
  * (see monitor_steady.h). It links libc and yajl only, so 100 monitors share
  * few pages and each keeps few of its own. Not meant to be run by hand. */
 #include "supervisor/monitor/steady.h"
+#include "supervisor/monitor/monitor.h"
+#include "common/cleanup.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -51,14 +53,17 @@ static int num(const char *s)
 
 int main(int argc, char **argv)
 {
-	monitor_steady_opts o = { .pid = -1, .pidfd = -1, .fd = { -1, -1 }, .listen_fd = -1, .cleanup = cleanup };
+	monitor_steady_opts o = { .pid = -1, .pidfd = -1, .fd = { -1, -1 }, .listen_fd = -1, .in_fd = -1, .cleanup = cleanup };
+	int attach[MONITOR_MAX_ATTACH];
+	bool attach_stdin[MONITOR_MAX_ATTACH];
 	static const struct option longs[] = {
 		{ "dir", 1, NULL, 'd' }, { "root", 1, NULL, 'r' }, { "id", 1, NULL, 'i' },
 		{ "pid", 1, NULL, 'p' }, { "pidfd", 1, NULL, 'P' }, { "out", 1, NULL, 'o' },
 		{ "err", 1, NULL, 'e' }, { "listen", 1, NULL, 'l' }, { "started-at", 1, NULL, 't' },
 		{ "log-max-size", 1, NULL, 'S' }, { "log-max-files", 1, NULL, 'F' },
 		{ "cleanup-bin", 1, NULL, 'c' }, { "cgroup-mount", 1, NULL, 'm' },
-		{ "cgroup-path", 1, NULL, 'g' }, { 0 },
+		{ "cgroup-path", 1, NULL, 'g' }, { "in", 1, NULL, 'I' }, { "tty", 0, NULL, 'T' },
+		{ "interactive", 0, NULL, 'n' }, { "attach", 1, NULL, 'a' }, { 0 },
 	};
 	int c;
 	bool bad = false;
@@ -78,10 +83,27 @@ int main(int argc, char **argv)
 		case 'c': cleanup_bin = o.exec_bin = optarg; break;
 		case 'm': o.cgroup_mount = optarg; break;
 		case 'g': o.cgroup_path = optarg; break;
+		case 'I': o.in_fd = num(optarg); break;
+		case 'T': o.tty = true; break;
+		case 'n': o.interactive = true; break;
+		case 'a': { /* FD:STDIN, a client attached before the start */
+			char *colon = strchr(optarg, ':');
+			if (!colon || o.n_attach == MONITOR_MAX_ATTACH) {
+				bad = true;
+				break;
+			}
+			*colon = '\0';
+			attach[o.n_attach] = num(optarg);
+			attach_stdin[o.n_attach] = streq(colon + 1, "1");
+			bad |= attach[o.n_attach++] < 0;
+			break;
+		}
 		default: bad = true;
 		}
 	}
-	if (bad || !o.dir || !o.root || !o.id || o.pid <= 0 || o.pidfd < 0 || o.listen_fd < 0 || o.fd[0] < -1 ||
+	o.attach_fds = attach;
+	o.attach_stdin = attach_stdin;
+	if (bad || o.in_fd < -1 || !o.dir || !o.root || !o.id || o.pid <= 0 || o.pidfd < 0 || o.listen_fd < 0 || o.fd[0] < -1 ||
 	    o.fd[1] < -1 || optind != argc) {
 		fprintf(stderr, "corral-monitor-lean: run by corral-monitor only\n");
 		return 2;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,23 +35,25 @@ static void sync_say(int fd, const char *fmt, ...)
 		log_warn("report to corrald: %s", strerror(errno));
 }
 
-/* The init inherits our stdio: point 1 and 2 at fresh pipes (a terminal
- * init puts its pty over them), create, then take our own stdio back to
- * /dev/null so that only the container holds the write ends. */
+/* The init inherits our stdio: point 1 and 2 at fresh pipes, and 0 at one
+ * when interactive (a terminal init puts its pty over them), create, then
+ * take our own stdio back to /dev/null so that only the container holds
+ * its ends. *in is the stdin pipe's write end (-1: none). */
 static int create_with_stdio(const monitor_opts *o, const struct create_prep *prep, struct container *c, int fd[2],
-			     cerr *err)
+			     int *in, cerr *err)
 {
-	_cleanup_close_pair_ int out[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	_cleanup_close_pair_ int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, inp[2] = { -1, -1 };
 	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0)
 		return cerr_sys(err, errno, "/dev/null");
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || (o->interactive && pipe2(inp, O_CLOEXEC) < 0))
 		return cerr_sys(err, errno, "pipe");
-	dup2(null, 0);
+	dup2(o->interactive ? inp[0] : null, 0);
 	dup2(out[1], 1);
 	dup2(errp[1], 2);
 	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = true };
 	int r = container_create_prepared(&co, prep, c, err);
+	dup2(null, 0);
 	dup2(null, 1);
 	dup2(null, 2);
 	if (r < 0)
@@ -60,6 +63,7 @@ static int create_with_stdio(const monitor_opts *o, const struct create_prep *pr
 	} else {
 		fd[0] = TAKE_FD(out[0]);
 		fd[1] = TAKE_FD(errp[0]);
+		*in = TAKE_FD(inp[1]);
 	}
 	return 0;
 }
@@ -77,56 +81,141 @@ static void exec_lean(const monitor_steady_opts *s, const monitor_opts *o)
 	snprintf(self, sizeof(self), "%s", sealed_exe_origin());
 	char *slash = strrchr(self, '/');
 	snprintf(lean, sizeof(lean), "%.*s/corral-monitor-lean", (int)(slash ? slash - self : 1), slash ? self : ".");
-	char a[8][32];
-	int fds[] = { s->pidfd, s->fd[0], s->fd[1], s->listen_fd };
+	char a[8][32], att[MONITOR_MAX_ATTACH][24];
+	int fds[] = { s->pidfd, s->fd[0], s->fd[1], s->listen_fd, s->in_fd };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
 		snprintf(a[i], sizeof(a[i]), "%d", fds[i]);
 		if (fds[i] >= 0)
 			fcntl(fds[i], F_SETFD, 0);
 	}
-	snprintf(a[4], sizeof(a[4]), "%d", (int)s->pid);
-	snprintf(a[5], sizeof(a[5]), "%zu", o->log_max_size);
-	snprintf(a[6], sizeof(a[6]), "%u", o->log_max_files);
-	const char *argv[] = { "corral-monitor", "--dir", o->dir, "--root", o->root, "--id", o->id, "--pid", a[4],
-			       "--pidfd", a[0], "--out", a[1], "--err", a[2], "--listen", a[3],
-			       "--log-max-size", a[5], "--log-max-files", a[6], "--started-at", s->started_at,
-			       "--cleanup-bin", self, s->cgroup_path && s->cgroup_mount ? "--cgroup-mount" : NULL, s->cgroup_mount,
-			       "--cgroup-path", s->cgroup_path, NULL };
+	snprintf(a[5], sizeof(a[5]), "%d", (int)s->pid);
+	snprintf(a[6], sizeof(a[6]), "%zu", o->log_max_size);
+	snprintf(a[7], sizeof(a[7]), "%u", o->log_max_files);
+	const char *argv[40 + 2 * MONITOR_MAX_ATTACH] = { "corral-monitor", "--dir", o->dir, "--root", o->root, "--id", o->id,
+		"--pid", a[5], "--pidfd", a[0], "--out", a[1], "--err", a[2], "--listen", a[3], "--in", a[4],
+		"--log-max-size", a[6], "--log-max-files", a[7], "--started-at", s->started_at, "--cleanup-bin", self };
+	size_t k = 0;
+	while (argv[k])
+		k++;
+	if (s->cgroup_path && s->cgroup_mount) {
+		argv[k++] = "--cgroup-mount";
+		argv[k++] = s->cgroup_mount;
+		argv[k++] = "--cgroup-path";
+		argv[k++] = s->cgroup_path;
+	}
+	if (s->tty)
+		argv[k++] = "--tty";
+	if (s->interactive)
+		argv[k++] = "--interactive";
+	for (size_t i = 0; i < s->n_attach && i < MONITOR_MAX_ATTACH; i++) {
+		snprintf(att[i], sizeof(att[i]), "%d:%d", s->attach_fds[i], s->attach_stdin[i]);
+		fcntl(s->attach_fds[i], F_SETFD, 0);
+		argv[k++] = "--attach";
+		argv[k++] = att[i];
+	}
+	argv[k] = NULL;
 	execv(lean, (char **)argv);
 	log_warn("exec %s: %s; supervising in this process", lean, strerror(errno));
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+	for (size_t i = 0; i < s->n_attach; i++)
+		fcntl(s->attach_fds[i], F_SETFD, FD_CLOEXEC);
+}
+
+/* What corrald says on the sync fd, and the sockets of clients attached
+ * before the start that come with it. */
+typedef struct sync_in {
+	int fd;
+	int attach[MONITOR_MAX_ATTACH];
+	bool attach_stdin[MONITOR_MAX_ATTACH];
+	size_t n_attach;
+} sync_in;
+
+static void sync_in_release(sync_in *s)
+{
+	for (size_t i = 0; i < s->n_attach; i++)
+		close(s->attach[i]);
+	s->n_attach = 0;
+}
+
+/* Up to n bytes, keeping fds that come along. */
+static ssize_t sync_recv(sync_in *s, char *buf, size_t n)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * MONITOR_MAX_ATTACH)];
+	} u;
+	struct iovec iov = { buf, n };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	ssize_t k = recvmsg(s->fd, &mh, MSG_CMSG_CLOEXEC);
+	for (struct cmsghdr *cm = k >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t m = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < m; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (s->n_attach < MONITOR_MAX_ATTACH)
+				s->attach[s->n_attach++] = fd;
+			else
+				close(fd);
+		}
+	}
+	return k;
 }
 
 /* corrald spawns the monitor at the start of CreateContainer, so that its
  * exec and dynamic linking overlap the rest of Create: "prep\n" says the
- * bundle is complete, "go\n" (Start) says create. Reads exactly the word:
- * both may come in one write. */
-static bool wait_word(int fd, const char *word)
+ * bundle is complete, "go\n" (Start) says create. Reads one line, byte by
+ * byte: both may come in one write. */
+static bool wait_line(sync_in *s, char *line, size_t size)
 {
-	char buf[8];
-	size_t want = strlen(word), n = 0;
-	while (n < want) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t n = 0;
+	while (n < size - 1) {
+		struct pollfd p = { .fd = s->fd, .events = POLLIN };
 		int r = poll(&p, 1, MONITOR_STANDBY_MS);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			return false;
-		ssize_t k = read(fd, buf + n, want - n);
+		ssize_t k = sync_recv(s, line + n, 1);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
 			return false;
-		n += (size_t)k;
+		if (line[n++] == '\n') {
+			line[n] = '\0';
+			return true;
+		}
 	}
-	return !memcmp(buf, word, want);
+	return false;
+}
+
+static bool wait_word(sync_in *s, const char *word)
+{
+	char line[32];
+	return wait_line(s, line, sizeof(line)) && streq(line, word);
+}
+
+/* "go\n", or "go FLAGS\n" with a 0 or 1 per attached socket (stdin). */
+static bool wait_go(sync_in *s)
+{
+	char line[32];
+	size_t go = strlen(MONITOR_GO) - 1;
+	if (!wait_line(s, line, sizeof(line)) || strncmp(line, MONITOR_GO, go) ||
+	    (line[go] != '\n' && line[go] != ' '))
+		return false;
+	const char *flags = line[go] == ' ' ? line + go + 1 : "";
+	for (size_t i = 0; i < s->n_attach; i++)
+		s->attach_stdin[i] = i < strlen(flags) && flags[i] == '1';
+	return true;
 }
 
 int monitor_run(const monitor_opts *o, cerr *err)
 {
-	if (o->standby && !wait_word(o->sync_fd, MONITOR_PREP))
+	_cleanup_(sync_in_release) sync_in sync = { .fd = o->sync_fd };
+	if (o->standby && !wait_word(&sync, MONITOR_PREP))
 		return 1;
 	/* reads only (the config, the seccomp cache): done while waiting */
 	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = true };
@@ -135,6 +224,7 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	int pr = container_prepare(&co, &prep, &perr);
 	struct container c = { .pid = -1, .pidfd = -1, .pty_master = -1 };
 	_cleanup_close_pair_ int fd[2] = { -1, -1 };
+	_cleanup_close_ int in = -1;
 	int lfd = -1;
 	crilog log;
 	_cleanup_close_ int dirfd = open(o->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -149,7 +239,7 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	int r = crilog_open(&log, path, o->log_max_size, o->log_max_files, err);
 	if (r == 0)
 		crilog_close(&log);
-	if (o->standby && !wait_word(o->sync_fd, MONITOR_GO)) {
+	if (o->standby && !wait_go(&sync)) {
 		cerr_clear(&perr);
 		cerr_clear(err);
 		return 1;
@@ -164,7 +254,7 @@ int monitor_run(const monitor_opts *o, cerr *err)
 		cerr_wrap(err, "create %s", o->id);
 		goto out;
 	}
-	if ((r = create_with_stdio(o, &prep, &c, fd, err)) < 0) {
+	if ((r = create_with_stdio(o, &prep, &c, fd, &in, err)) < 0) {
 		cerr_wrap(err, "create %s", o->id);
 		goto out;
 	}
@@ -187,14 +277,18 @@ int monitor_run(const monitor_opts *o, cerr *err)
 		poll(&p, 1, 50);
 		close(o->sync_fd);
 	}
+	bool tty = fd[0] >= 0 && fd[1] < 0; /* the pty master alone */
 	monitor_steady_opts s = { .dir = o->dir, .root = o->root, .id = o->id, .log_max_size = o->log_max_size,
 				  .log_max_files = o->log_max_files, .pid = c.pid, .pidfd = c.pidfd,
 				  .fd = { TAKE_FD(fd[0]), TAKE_FD(fd[1]) }, .listen_fd = lfd, .cgroup_mount = c.cgroup_mount,
 				  .cgroup_path = c.cgroup_path, .started_at = started, .cleanup = monitor_cleanup,
-				  .exec_bin = sealed_exe_origin() };
+				  .exec_bin = sealed_exe_origin(), .tty = tty, .in_fd = TAKE_FD(in),
+				  .interactive = o->interactive, .attach_fds = sync.attach, .attach_stdin = sync.attach_stdin,
+				  .n_attach = sync.n_attach };
 	if (!getenv("CORRAL_MONITOR_NO_LEAN"))
 		exec_lean(&s, o);
 	c.pidfd = -1; /* the steady state owns it now */
+	sync.n_attach = 0; /* and the attached clients */
 	r = monitor_steady_run(&s, err);
 	container_release(&c);
 	return r;

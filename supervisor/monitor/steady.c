@@ -1,6 +1,7 @@
 #include "supervisor/monitor/steady.h"
 #include "supervisor/monitor/monitor.h"
 #include "supervisor/monitor/exec_job.h"
+#include "supervisor/monitor/attach.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/loop/eventloop.h"
 #include "supervisor/logs/exitrec.h"
@@ -31,8 +32,10 @@ static const char monitor_interface[] =
 	"method Stop(signal: int, timeout: int) -> ()\n"
 	"# the runtime's exec, confined as the container's process is; killed with\n"
 	"# all it started at the timeout or when the caller hangs up\n"
-	"method Exec(command: []string, env: ?[]string, workdir: ?string, user: ?string, timeout: ?int)\n"
-	"  -> (exitCode: int, stdout: string, stderr: string, truncated: bool, timedOut: bool)\n"
+	EXEC_JOB_METHOD
+	"# attach the client whose socket comes along (SCM_RIGHTS) after corrald's\n"
+	"# upgrade reply: Streams frames (io.corral.Supervisor's Attach)\n"
+	"method Attach(stdin: ?bool) -> ()\n"
 	"error InternalError ()\n"
 	"error NotRunning ()\n";
 
@@ -47,6 +50,7 @@ typedef struct mon {
 	bool exited, finished;
 	exitrec rec;
 	exec_job *execs;
+	attach_set att;
 } mon;
 
 static void finish(mon *m)
@@ -71,6 +75,7 @@ static void finish(mon *m)
 	cerr err = { 0 };
 	if (exitrec_write(m->o->dir, &m->rec, &err) < 0)
 		log_cerr(LOG_LVL_ERROR, &err, "%s", m->o->id);
+	attach_exit(&m->att, m->rec.code);
 	/* before our connections close: corrald may restart the container then */
 	if (m->o->cleanup(m->o->root, m->o->id, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, NULL);
@@ -100,8 +105,10 @@ static void on_io(el_source *s, int fd, uint32_t events, void *data)
 		return;
 	}
 	cerr err = { 0 };
+	/* the log first: what a client gets, the log has */
 	if (crilog_write(&m->log, i ? CRILOG_STDERR : CRILOG_STDOUT, buf, (size_t)n, 0, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "%s: log", m->o->id);
+	attach_output(&m->att, i ? 2 : 1, buf, (size_t)n);
 }
 
 static void on_drain_timeout(el_source *s, void *data)
@@ -212,18 +219,36 @@ static int m_stop(vl_call *call, yajl_val params, void *ud)
 static int m_exec(vl_call *call, yajl_val params, void *ud)
 {
 	mon *m = ud;
-	exec_request req = { 0 };
-	json_fault f = { 0 };
-	if (m->exited)
-		return vl_call_error(call, MON_ERR("NotRunning"), NULL);
-	if (exec_request_parse(params, &req, &f) < 0)
-		return sv_invalid_fault(call, &f);
-	if (!m->o->exec_bin || exec_job_start(&m->execs, m->loop, m->o, call, &req) < 0)
-		return vl_call_error(call, MON_ERR("InternalError"), NULL);
-	return 0; /* the job keeps the call, and answers once the command ended */
+	return exec_job_call(&m->execs, m->loop, m->srv, m->o, m->exited, call, params);
 }
 
-static const vl_method methods[] = { { "State", m_state }, { "Kill", m_kill }, { "Stop", m_stop }, { "Exec", m_exec } };
+/* corrald has checked the client and replied to its upgrade: the socket
+ * that came along is the client's, from now on ours alone. */
+static int m_attach(vl_call *call, yajl_val params, void *ud)
+{
+	mon *m = ud;
+	bool in;
+	json_fault f = { 0 };
+	_cleanup_close_ int fd = vl_call_take_fd(call);
+	if (sp_known(params, KNOWN("stdin"), &f) < 0 || sp_bool(params, "stdin", true, &in, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (fd < 0)
+		return sv_invalid(call, "stdin", "no socket came with the call");
+	if (m->exited)
+		return vl_call_error(call, MON_ERR("NotRunning"), NULL);
+	cerr err = { 0 };
+	if (attach_add(&m->att, TAKE_FD(fd), in, &err) < 0) {
+		log_cerr(LOG_LVL_WARN, &err, "%s: attach", m->o->id);
+		return vl_call_error(call, MON_ERR("InternalError"), NULL);
+	}
+	return vl_call_reply(call, NULL);
+}
+
+static void signal_from_client(void *owner, int sig) { signal_ctr(owner, sig, false); }
+
+static const vl_method methods[] = {
+	{ "State", m_state }, { "Kill", m_kill }, { "Stop", m_stop }, { "Exec", m_exec }, { "Attach", m_attach },
+};
 static const vl_interface iface = { MONITOR_IFACE, monitor_interface, methods, ARRAY_SIZE(methods) };
 
 static int setup(mon *m, cerr *err)
@@ -244,8 +269,16 @@ static int setup(mon *m, cerr *err)
 		if ((r = el_add_io(m->loop, m->fd[i], EPOLLIN, on_io, m, &m->io[i], err)) < 0)
 			return r;
 	}
+	/* clients attached before the start: registered before any output is read */
+	attach_init(&m->att, m->loop, o->tty && o->fd[0] >= 0 ? fcntl(o->fd[0], F_DUPFD_CLOEXEC, 3) : o->in_fd,
+		    o->tty, o->interactive, signal_from_client, m);
+	((monitor_steady_opts *)o)->in_fd = -1; /* taken */
+	for (size_t i = 0; i < o->n_attach; i++)
+		if (attach_add(&m->att, o->attach_fds[i], o->attach_stdin[i], err) < 0)
+			log_cerr(LOG_LVL_WARN, err, "%s: attach", o->id);
 	vl_server_config vc = { .vendor = "corral", .product = "corral-monitor", .version = CORRAL_VERSION,
-				.url = "https://github.com/corral/corral", .group = PEER_NO_GROUP, .userdata = m };
+				.url = "https://github.com/corral/corral", .group = PEER_NO_GROUP, .userdata = m,
+				.accept_fds = true };
 	if ((r = vl_server_new(m->loop, &vc, &m->srv, err)) < 0 || (r = vl_server_add_interface(m->srv, &iface, err)) < 0)
 		return r;
 	r = vl_server_listen_fd(m->srv, o->listen_fd, err);
@@ -255,7 +288,7 @@ static int setup(mon *m, cerr *err)
 
 int monitor_steady_run(const monitor_steady_opts *o, cerr *err)
 {
-	mon m = { .o = o, .fd = { o->fd[0], o->fd[1] }, .log.file = { .fd = -1, .dirfd = -1 } };
+	mon m = { .o = o, .fd = { o->fd[0], o->fd[1] }, .log.file = { .fd = -1, .dirfd = -1 }, .att.in.fd = -1 };
 	snprintf(m.rec.started_at, sizeof(m.rec.started_at), "%s", o->started_at ? o->started_at : "");
 	int r = el_new(&m.loop, err);
 	if (r < 0)
@@ -292,7 +325,8 @@ out:
 	if (o->pidfd >= 0)
 		close(o->pidfd);
 	crilog_close(&m.log);
-	vl_server_free(m.srv);
+	vl_server_free(m.srv); /* corrald hears of the end first; clients then get their last bytes */
+	attach_release(&m.att, 1000);
 	if (m.loop)
 		el_free(m.loop);
 	return r;

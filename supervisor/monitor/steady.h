@@ -5,6 +5,7 @@
  * corral-monitor-lean binary runs it with few pages mapped; corral-monitor
  * runs it in-process only when that exec fails. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include "common/error.h"
@@ -16,6 +17,12 @@ typedef struct monitor_steady_opts {
 	pid_t pid;                 /* the container's init, our child */
 	int pidfd;
 	int fd[2];                 /* stdout, stderr readers (pty master in fd[0]); -1: none */
+	bool tty;                  /* fd[0] is the pty master */
+	int in_fd;                 /* the container's stdin pipe (interactive without tty); -1: none */
+	bool interactive;          /* attached clients' stdin goes to the container */
+	const int *attach_fds;     /* clients attached before the start (Streams sockets) */
+	const bool *attach_stdin;  /* ... and whether each sends stdin */
+	size_t n_attach;
 	int listen_fd;             /* monitor.sock, already listening */
 	const char *cgroup_mount;  /* NULL: none known */
 	const char *cgroup_path;

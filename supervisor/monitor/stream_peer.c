@@ -1,0 +1,211 @@
+#include "supervisor/monitor/stream_peer.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define READ_BUDGET (256u << 10) /* per wakeup: a fast client does not starve the rest */
+
+struct stream_peer {
+	el_loop *loop;
+	int fd;
+	el_source *src, *linger;
+	stream_reader in;
+	strbuf out;
+	size_t off, max_queue;
+	uint64_t dropped;
+	bool input_paused, finishing, dead, in_callback;
+	const stream_peer_ops *ops;
+	void *data;
+};
+
+void stream_peer_free(stream_peer *p)
+{
+	if (!p)
+		return;
+	el_remove(p->src);
+	el_remove(p->linger);
+	close(p->fd);
+	stream_reader_release(&p->in);
+	sb_release(&p->out);
+	free(p);
+}
+
+static void end(stream_peer *p)
+{
+	p->ops->gone(p, p->data);
+	stream_peer_free(p);
+}
+
+size_t stream_peer_queued(const stream_peer *p) { return p->out.len - p->off; }
+uint64_t stream_peer_dropped(const stream_peer *p) { return p->dropped; }
+
+static void update(stream_peer *p)
+{
+	uint32_t ev = 0;
+	if (!p->input_paused && !p->finishing)
+		ev |= EPOLLIN;
+	if (stream_peer_queued(p))
+		ev |= EPOLLOUT;
+	el_io_set_events(p->src, ev);
+}
+
+static void flush(stream_peer *p)
+{
+	bool had = stream_peer_queued(p) > 0;
+	while (stream_peer_queued(p) && !p->dead) {
+		ssize_t w = send(p->fd, p->out.buf + p->off, stream_peer_queued(p), MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				p->dead = true;
+			break;
+		}
+		p->off += (size_t)w;
+	}
+	if (p->off == p->out.len) {
+		sb_reset(&p->out);
+		p->off = 0;
+		if (p->finishing)
+			p->dead = true; /* EXIT is out: that was all */
+		else if (had && p->ops->drained)
+			p->ops->drained(p, p->data);
+	} else if (p->off > p->out.len / 2) {
+		memmove(p->out.buf, p->out.buf + p->off, p->out.len - p->off);
+		p->out.len -= p->off;
+		p->off = 0;
+	}
+}
+
+static void read_frames(stream_peer *p)
+{
+	size_t budget = READ_BUDGET;
+	while (budget && !p->input_paused && !p->dead) {
+		char *buf;
+		size_t room;
+		if (stream_reader_reserve(&p->in, 65536, &buf, &room) < 0) {
+			p->dead = true;
+			return;
+		}
+		ssize_t n = recv(p->fd, buf, room < budget ? room : budget, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0 || errno != EAGAIN)
+				p->dead = true; /* a hang-up, or a detach */
+			return;
+		}
+		stream_reader_commit(&p->in, (size_t)n);
+		budget -= (size_t)n;
+		stream_frame f;
+		int r = 0;
+		while (!p->input_paused && (r = stream_reader_next(&p->in, &f)) == 1)
+			p->ops->frame(p, &f, p->data);
+		if (!p->input_paused && r < 0) {
+			log_warn("attached client: not a Streams frame; dropping the client");
+			p->dead = true;
+		}
+	}
+}
+
+static void on_io(el_source *s, int fd, uint32_t events, void *data)
+{
+	stream_peer *p = data;
+	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN))
+		p->dead = true;
+	if (events & EPOLLIN)
+		read_frames(p);
+	if (!p->dead && stream_peer_queued(p))
+		flush(p);
+	if (p->dead)
+		return end(p);
+	update(p);
+}
+
+static void on_linger(el_source *s, void *data)
+{
+	stream_peer *p = data;
+	p->linger = NULL;
+	el_remove(s);
+	end(p);
+}
+
+int stream_peer_new(el_loop *l, int fd, size_t max_queue, const stream_peer_ops *ops, void *data,
+		    stream_peer **out, cerr *err)
+{
+	stream_peer *p = calloc(1, sizeof(*p));
+	if (!p) {
+		close(fd);
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	*p = (stream_peer){ .loop = l, .fd = fd, .max_queue = max_queue, .ops = ops, .data = data };
+	stream_reader_init(&p->in, STREAM_AT_CONTAINER);
+	int r = el_add_io(l, fd, EPOLLIN, on_io, p, &p->src, err);
+	if (r < 0) {
+		stream_peer_free(p);
+		return r;
+	}
+	*out = p;
+	return 0;
+}
+
+bool stream_peer_send(stream_peer *p, enum stream_kind kind, const void *buf, size_t n)
+{
+	if (p->finishing || p->dead)
+		return false;
+	if (stream_peer_queued(p) + STREAM_HEADER + n > p->max_queue || stream_put(&p->out, kind, buf, n) < 0) {
+		p->dropped += n;
+		return false;
+	}
+	flush(p);
+	update(p);
+	return true;
+}
+
+void stream_peer_pause_input(stream_peer *p, bool pause)
+{
+	if (p->input_paused == pause)
+		return;
+	p->input_paused = pause;
+	update(p);
+	/* frames already received wait in the reader: serve them first */
+	stream_frame f;
+	while (!pause && !p->input_paused && stream_reader_next(&p->in, &f) == 1)
+		p->ops->frame(p, &f, p->data);
+}
+
+void stream_peer_finish(stream_peer *p, int code)
+{
+	if (p->finishing || p->dead)
+		return;
+	p->finishing = true;
+	/* past the bound if need be: the code reaches even a client that lagged */
+	if (stream_put_u32(&p->out, STREAM_EXIT, (uint32_t)code) < 0)
+		p->dead = true;
+	else
+		flush(p);
+	update(p);
+	/* it ends from the loop, never under its owner's feet */
+	cerr err = { 0 };
+	uint64_t usec = p->dead ? 1 : STREAM_PEER_LINGER_MS * 1000ull;
+	if (el_add_timer(p->loop, usec, false, on_linger, p, &p->linger, &err) < 0)
+		cerr_clear(&err);
+}
+
+void stream_peer_flush_blocking(stream_peer *p, int ms)
+{
+	uint64_t deadline = el_now_usec() + (uint64_t)ms * 1000;
+	while (stream_peer_queued(p) && !p->dead) {
+		uint64_t now = el_now_usec();
+		if (now >= deadline)
+			return;
+		struct pollfd pf = { .fd = p->fd, .events = POLLOUT };
+		poll(&pf, 1, (int)((deadline - now) / 1000) + 1);
+		flush(p);
+	}
+}
