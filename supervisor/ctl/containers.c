@@ -107,6 +107,8 @@ int ctl_verb(const char *verb, int argc, char **argv, bool *handled)
 	}
 	if (!strcmp(verb, "exec"))
 		return ctl_exec(argc + 1, argv - 1);
+	if (!strcmp(verb, "attach"))
+		return ctl_attach(argc + 1, argv - 1);
 	if (!strcmp(verb, "stats"))
 		return ctl_stats(argc, argv);
 	if (!strcmp(verb, "events"))

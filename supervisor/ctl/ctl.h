@@ -19,6 +19,8 @@ int ctl_call(vl_client **c, const char *method, const char *params, bool more, v
 /* The same with the parameters an open map in g, which it closes. */
 int ctl_call_gen(vl_client **c, const char *method, yajl_gen g, bool more, vl_reply *rep);
 int ctl_fail(const char *what, const char *msg);
+/* An error reply as one line on stderr: "corralctl: Start: no such container: x". */
+void ctl_print_call_error(const char *method, const vl_reply *rep);
 char *ctl_to_json(yajl_val v, bool pretty);
 const char *ctl_str(yajl_val o, const char *path);
 /* The container verbs (containers.c): each gets argv after the verb; returns the exit code. */
@@ -44,3 +46,28 @@ int ctl_ps(int argc, char **argv);
 int ctl_logs(int argc, char **argv);
 int ctl_stats(int argc, char **argv);
 int ctl_events(int argc, char **argv);
+
+/* How a foreground run (or attach) meets the container's stdio. */
+typedef struct ctl_run_io {
+	bool interactive;        /* -i: our stdin is its stdin */
+	bool tty;                /* -t: it has a terminal */
+	bool sig_proxy;          /* --sig-proxy (default on): our signals are its */
+	const char *detach_keys; /* --detach-keys; NULL: the default */
+} ctl_run_io;
+/* run without -d (attach_cmd.c): attach to the created container id, start
+ * it, and pump its stdio; its exit code (0 after a detach). */
+int ctl_run_attached(const char *id, const ctl_run_io *io);
+/* corralctl attach [--detach-keys K] [--no-stdin] [--sig-proxy=B] ID */
+int ctl_attach(int argc, char **argv);
+
+/* corralctl exec, its options read (exec_cmd.c): streams the output as it
+ * comes (-i/-t through Streams), and returns the command's exit code. */
+typedef struct ctl_exec_req {
+	const char *id;
+	char **command;
+	int n_command;
+	char **env; /* KEY=VALUE strv, or NULL */
+	const char *workdir, *user;
+	bool interactive, tty, detach;
+} ctl_exec_req;
+int ctl_exec_run(const ctl_exec_req *r);

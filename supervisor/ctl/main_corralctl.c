@@ -265,7 +265,7 @@ const char *ctl_str(yajl_val o, const char *key)
 }
 
 /* The error reply as one line: "corralctl: Start: no such container: x". */
-static void print_call_error(const char *method, const vl_reply *rep)
+void ctl_print_call_error(const char *method, const vl_reply *rep)
 {
 	const char *short_m = strrchr(method, '.') ? strrchr(method, '.') + 1 : method;
 	const char *short_e = strrchr(rep->error, '.') ? strrchr(rep->error, '.') + 1 : rep->error;
@@ -300,7 +300,7 @@ int ctl_call(vl_client **c, const char *method, const char *params, bool more, v
 	if (vl_client_send(*c, method, params, more, false, &err) < 0 || vl_client_recv(*c, rep, &err) < 0)
 		return fail(&err, method);
 	if (rep->error) {
-		print_call_error(method, rep);
+		ctl_print_call_error(method, rep);
 		vl_reply_release(rep);
 		return 1;
 	}

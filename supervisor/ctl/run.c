@@ -1,7 +1,9 @@
 /* corralctl create, run and exec: the options into a ContainerSpec or an
  * Exec call, and run's wait for the end. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/envfile.h"
 #include "common/units.h"
+#include "common/strv.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
@@ -21,8 +23,19 @@ static void gen_strs(yajl_gen g, const char *key, char **v, int n)
 	yajl_gen_array_close(g);
 }
 
-/* create/run options into a ContainerSpec; *detach for run -d. */
-static char *build_spec(int argc, char **argv, bool *detach, int *first)
+/* --sig-proxy, --sig-proxy=true|false */
+static bool flag_value(const char *opt, const char *arg, bool *out)
+{
+	if (!arg || !strcmp(arg, "true"))
+		return *out = true;
+	if (!strcmp(arg, "false"))
+		return !(*out = false);
+	return ctl_fail(opt, "takes true or false"), false;
+}
+
+/* create/run options into a ContainerSpec; *detach for run -d, *io for a
+ * foreground run's stdio. */
+static char *build_spec(int argc, char **argv, bool *detach, ctl_run_io *io, int *first)
 {
 	static const struct option longs[] = {
 		{ "detach", 0, NULL, 'd' }, { "name", 1, NULL, 'n' }, { "restart", 1, NULL, 'r' },
@@ -30,7 +43,8 @@ static char *build_spec(int argc, char **argv, bool *detach, int *first)
 		{ "env", 1, NULL, 'e' }, { "volume", 1, NULL, 'v' }, { "workdir", 1, NULL, 'w' },
 		{ "user", 1, NULL, 'u' }, { "label", 1, NULL, 'l' }, { "tty", 0, NULL, 't' },
 		{ "network", 1, NULL, 'N' }, { "stop-signal", 1, NULL, 'S' }, { "stop-timeout", 1, NULL, 'T' },
-		{ "cap-add", 1, NULL, 'A' }, { "cap-drop", 1, NULL, 'D' }, { 0 },
+		{ "cap-add", 1, NULL, 'A' }, { "cap-drop", 1, NULL, 'D' }, { "interactive", 0, NULL, 'i' },
+		{ "detach-keys", 1, NULL, 'K' }, { "sig-proxy", 2, NULL, 'P' }, { 0 },
 	};
 	const char *name = NULL, *restart = NULL, *wd = NULL, *user = NULL, *net = NULL, *ssig = NULL;
 	long long mem = -1, pids = -1, stop_t = -1;
@@ -39,9 +53,15 @@ static char *build_spec(int argc, char **argv, bool *detach, int *first)
 	char *env[256], *vol[64], *lab[64], *cap_add[64], *cap_drop[64];
 	int ne = 0, nv = 0, nl = 0, na = 0, nd = 0, o;
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "+dn:r:m:c:p:e:v:w:u:l:t", longs, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+dn:r:m:c:p:e:v:w:u:l:ti", longs, NULL)) != -1) {
 		switch (o) {
 		case 'd': *detach = true; break;
+		case 'i': io->interactive = true; break;
+		case 'K': io->detach_keys = optarg; break;
+		case 'P':
+			if (!flag_value("--sig-proxy", optarg, &io->sig_proxy))
+				return NULL;
+			break;
 		case 'n': name = optarg; break;
 		case 'r': restart = optarg; break;
 		case 'm': {
@@ -89,6 +109,8 @@ static char *build_spec(int argc, char **argv, bool *detach, int *first)
 	if (ssig) jg_key_str(g, "stopSignal", ssig);
 	if (stop_t >= 0) jg_key_int(g, "stopTimeout", stop_t);
 	if (tty) jg_key_bool(g, "tty", true);
+	if (io->interactive) jg_key_bool(g, "interactive", true);
+	io->tty = tty;
 	if (na) gen_strs(g, "capAdd", cap_add, na);
 	if (nd) gen_strs(g, "capDrop", cap_drop, nd);
 	if (nv) {
@@ -162,8 +184,9 @@ int ctl_wait_code(const char *id, bool print, bool *ok)
 int ctl_create_run(int argc, char **argv, bool run)
 {
 	bool detach = false;
+	ctl_run_io io = { .sig_proxy = true };
 	int first;
-	_cleanup_free_ char *spec = build_spec(argc, argv, &detach, &first);
+	_cleanup_free_ char *spec = build_spec(argc, argv, &detach, &io, &first);
 	if (!spec)
 		return 2;
 	_cleanup_vl_client_ vl_client *c = NULL;
@@ -176,59 +199,51 @@ int ctl_create_run(int argc, char **argv, bool run)
 		printf("%s\n", id);
 		return 0;
 	}
+	if (!detach) /* attached first: nothing it prints is missed */
+		return ctl_run_attached(id, &io);
 	_cleanup_free_ char *p = ctl_obj_id("id", id);
 	if (ctl_call(&c, M("Start"), p, false, &rep))
 		return 125;
 	vl_reply_release(&rep);
-	if (detach) {
-		printf("%s\n", id);
-		return 0;
-	}
-	ctl_stream_logs(id, true, -1, false);
-	bool ok;
-	return ctl_wait_code(id, false, &ok);
+	printf("%s\n", id);
+	return 0;
 }
 
 int ctl_exec(int argc, char **argv)
 {
-	char *env[256];
-	int ne = 0, o;
-	const char *wd = NULL, *user = NULL;
+	ctl_exec_req r = { 0 };
+	_cleanup_strv_ char **env = NULL;
+	int o;
 	static const struct option longs[] = { { "env", 1, NULL, 'e' }, { "workdir", 1, NULL, 'w' },
-						{ "user", 1, NULL, 'u' }, { 0 } };
+						{ "user", 1, NULL, 'u' }, { "interactive", 0, NULL, 'i' },
+						{ "tty", 0, NULL, 't' }, { "detach", 0, NULL, 'd' },
+						{ "env-file", 1, NULL, 'E' }, { 0 } };
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "+e:w:u:", longs, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+e:w:u:itd", longs, NULL)) != -1) {
 		switch (o) {
 		case 'e':
-			if (ne == (int)ARRAY_SIZE(env))
-				return ctl_fail("exec", "more than 256 --env"), 2;
-			env[ne++] = optarg;
+			if (ctl_env_add(&env, optarg))
+				return 125;
 			break;
-		case 'w': wd = optarg; break;
-		case 'u': user = optarg; break;
-		default: return 2;
+		case 'E':
+			if (ctl_env_file(&env, optarg))
+				return 125;
+			break;
+		case 'w': r.workdir = optarg; break;
+		case 'u': r.user = optarg; break;
+		case 'i': r.interactive = true; break;
+		case 't': r.tty = true; break;
+		case 'd': r.detach = true; break;
+		default: return 125;
 		}
 	}
 	if (argc - optind < 2)
-		return ctl_fail("exec", "expected [OPTIONS] CONTAINER COMMAND..."), 2;
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "id", argv[optind]);
-	gen_strs(g, "command", argv + optind + 1, argc - optind - 1);
-	if (ne)
-		gen_strs(g, "env", env, ne);
-	if (wd)
-		jg_key_str(g, "workdir", wd);
-	if (user)
-		jg_key_str(g, "user", user);
-	_cleanup_vl_client_ vl_client *c = NULL;
-	vl_reply rep;
-	if (ctl_call_gen(&c, M("Exec"), g, false, &rep))
-		return 125;
-	fputs(ctl_str(rep.params, "stdout"), stdout);
-	fputs(ctl_str(rep.params, "stderr"), stderr);
-	long long code = 0;
-	json_int_in(json_get(rep.params, "exitCode"), -1, 255, &code);
-	vl_reply_release(&rep);
-	return (int)code;
+		return ctl_fail("exec", "expected [OPTIONS] CONTAINER COMMAND..."), 125;
+	if (r.detach && (r.interactive || r.tty))
+		return ctl_fail("exec", "-d leaves the command alone: it takes no -i or -t"), 125;
+	r.id = argv[optind];
+	r.command = argv + optind + 1;
+	r.n_command = argc - optind - 1;
+	r.env = env;
+	return ctl_exec_run(&r);
 }

@@ -66,6 +66,7 @@ void ctr_free(ctr *c)
 	if (!c)
 		return;
 	ctr_spawn_abandon(c);
+	ctr_drop_attached(c);
 	el_remove(c->mon_src);
 	el_remove(c->restart_timer);
 	if (c->mon_fd >= 0)

@@ -11,6 +11,7 @@
 #include "supervisor/loop/eventloop.h"
 #include "supervisor/daemon/restart_policy.h"
 #include "supervisor/daemon/ctr_spec.h"
+#include "supervisor/varlink/monitor_iface.h"
 #include "supervisor/varlink/server.h"
 
 struct corrald;
@@ -49,6 +50,11 @@ typedef struct ctr {
 	uint64_t started_mono;
 	int mon_fd;             /* a connection to monitor.sock: EOF = monitor gone */
 	ctr_spawn *spawn;       /* a monitor starting it, until it reports */
+	/* clients that attached before the start (run -it): their Streams
+	 * sockets go to the monitor with "go", so that no output is missed */
+	int attach_fds[MONITOR_MAX_ATTACH];
+	bool attach_stdin[MONITOR_MAX_ATTACH];
+	size_t n_attach;
 	el_source *mon_src, *restart_timer;
 	struct ctr_waiter *waiters;
 	struct ctr_follow *follows;

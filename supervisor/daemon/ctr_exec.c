@@ -1,9 +1,13 @@
 /* Exec: a command in a running container, run by the container's monitor
  * through the runtime's exec, with the container's whole confinement (see
- * monitor_exec_job.c). corrald checks the call, resolves a user name in the
- * container's /etc/passwd, and relays the monitor's answer; a client that
- * hangs up closes the monitor's call, which kills the command. */
+ * monitor/exec_job.c). corrald checks the call and resolves a user name in
+ * the container's /etc/passwd; then it passes the client's connection to
+ * the monitor, which answers the call on it (one reply, or "more" replies
+ * as output comes) or speaks Streams on it after our upgrade reply (stdin,
+ * a terminal). corrald is not in the output's path; a client that hangs up
+ * is seen by the monitor, which kills the command. */
 #include "supervisor/daemon/ctr_methods.h"
+#include "supervisor/daemon/ctr_monitor.h"
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/varlink/monitor_iface.h"
 #include "supervisor/varlink/params.h"
@@ -15,6 +19,7 @@
 #include "bundle/spec.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,87 +29,32 @@
 #include <string.h>
 #include <unistd.h>
 
-/* the monitor has the whole reply in hand once it starts to send it */
-#define RELAY_RECV_MS 5000
+typedef struct exec_args {
+	const char *id, *user, *mode;
+	bool tty, interactive, detach;
+} exec_args;
 
-typedef struct exec_relay {
-	corrald *d;
-	vl_call *call;
-	vl_client *mon;
-	el_source *src;
-	char *id;
-} exec_relay;
-
-static void relay_free(exec_relay *r)
+/* The monitor's parameters: the call's, with the user as numbers, and how
+ * the client is to be answered. */
+static char *monitor_params(yajl_val params, const exec_args *a, const char *user_ids)
 {
-	el_remove(r->src);
-	if (r->mon)
-		vl_client_free(r->mon);
-	free(r->id);
-	free(r);
-}
-
-static void on_cancel(vl_call *call, void *data)
-{
-	relay_free(data); /* the monitor sees the hang-up and kills the command */
-}
-
-/* The container ended while its exec was asked for, or ran. */
-static int exited(exec_relay *r)
-{
-	return sv_invalid_state(r->call, r->id, "exited", "it has exited");
-}
-
-/* The monitor's reply, relayed: the deferred end of the Exec call. */
-static int answer(exec_relay *r, const vl_reply *rep)
-{
-	if (!rep->error) {
-		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-		if (g && jg_value(g, rep->params) == yajl_gen_status_ok)
-			return vl_call_reply_gen(r->call, g);
-	}
-	if (rep->error && streq(rep->error, MONITOR_IFACE ".NotRunning"))
-		return exited(r);
-	yajl_val param = json_get(rep->params, "parameter");
-	if (rep->error && streq(rep->error, VL_ERR_INVALID_PARAMETER) && YAJL_IS_STRING(param))
-		return vl_call_invalid_parameter(r->call, param->u.string);
-	return sv_internal(r->call, rep->error ? rep->error : "out of memory");
-}
-
-static void on_monitor(el_source *s, int fd, uint32_t events, void *data)
-{
-	exec_relay *r = data;
-	vl_reply rep;
-	cerr err = { 0 };
-	vl_call_set_cancel(r->call, NULL, NULL);
-	if (vl_client_recv(r->mon, &rep, &err) == 0) {
-		answer(r, &rep);
-		vl_reply_release(&rep);
-	} else if (err.code != ECONNRESET) {
-		sv_internal_err(r->call, &err);
-	} else {
-		cerr_clear(&err);
-		exited(r); /* the monitor ended with the container */
-	}
-	relay_free(r);
-}
-
-/* The monitor's parameters: the call's, with the user as numbers. */
-static char *monitor_params(yajl_val params, const char *user_ids)
-{
+	static const char *const passed[] = { "command", "env", "workdir", "timeout" };
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
 		return NULL;
 	yajl_gen_map_open(g);
-	for (size_t i = 0; i < params->u.object.len; i++) {
-		const char *k = params->u.object.keys[i];
-		if (streq(k, "id") || streq(k, "user"))
-			continue;
-		jg_key(g, k);
-		jg_value(g, params->u.object.values[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(passed); i++) {
+		yajl_val v = json_member(params, passed[i]);
+		if (v && !YAJL_IS_NULL(v)) {
+			jg_key(g, passed[i]);
+			jg_value(g, v);
+		}
 	}
 	if (user_ids)
 		jg_key_str(g, "user", user_ids);
+	jg_key_bool(g, "tty", a->tty);
+	jg_key_bool(g, "interactive", a->interactive);
+	jg_key_str(g, "mode", a->mode);
 	yajl_gen_map_close(g);
 	return jg_finish(g, NULL);
 }
@@ -117,88 +67,73 @@ static int load_config(const char *dir, struct oci_spec **out, cerr *err)
 	return spec_load(cfg, out, err);
 }
 
-/* Connect to the monitor of the container in dir, and send it mp, the call's
- * parameters; the relay keeps the call, and answers it with the monitor's
- * reply. */
-static int relay_start(corrald *d, const char *dir, const char *id, vl_call *call, const char *mp, cerr *err)
-{
-	char sock[64];
-	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	exec_relay *r = calloc(1, sizeof(*r));
-	if (!r || !(r->id = strdup(id))) {
-		free(r);
-		return cerr_set(err, ENOMEM, "out of memory");
-	}
-	if (dfd < 0) {
-		free(r->id);
-		free(r);
-		return cerr_sys(err, errno, "%s", dir);
-	}
-	r->d = d;
-	r->call = call;
-	monitor_sock_path(dfd, sock, sizeof(sock));
-	int rc;
-	if ((rc = vl_client_connect(sock, &r->mon, err)) < 0 ||
-	    (rc = vl_client_send(r->mon, MONITOR_IFACE ".Exec", mp, false, false, err)) < 0) {
-		relay_free(r);
-		return rc;
-	}
-	vl_client_set_timeout(r->mon, RELAY_RECV_MS);
-	if ((rc = el_add_io(d->loop, vl_client_fd(r->mon), EPOLLIN, on_monitor, r, &r->src, err)) < 0) {
-		relay_free(r);
-		return rc;
-	}
-	vl_call_set_cancel(call, on_cancel, r);
-	return 0;
-}
-
 /* Exec's parameters; the rest of them (command, env) the monitor checks. */
-static int check_exec(yajl_val params, const char **id, const char **user, json_fault *f)
+static int check_exec(vl_call *call, yajl_val params, exec_args *a, json_fault *f)
 {
 	long long t;
 	const char *wd;
 	int r;
-	if ((r = sp_known(params, KNOWN("id", "command", "env", "workdir", "user", "timeout"), f)) < 0 ||
-	    (r = sp_str(params, "id", true, id, f)) < 0 || (r = sp_int(params, "timeout", 0, 86400, 0, &t, f)) < 0 ||
-	    (r = sp_str(params, "workdir", false, &wd, f)) < 0 || (r = sp_str(params, "user", false, user, f)) < 0)
+	if ((r = sp_known(params, KNOWN("id", "command", "env", "workdir", "user", "timeout", "tty", "interactive", "detach"),
+			  f)) < 0 ||
+	    (r = sp_str(params, "id", true, &a->id, f)) < 0 || (r = sp_int(params, "timeout", 0, 86400, 0, &t, f)) < 0 ||
+	    (r = sp_str(params, "workdir", false, &wd, f)) < 0 || (r = sp_str(params, "user", false, &a->user, f)) < 0 ||
+	    (r = sp_bool(params, "tty", false, &a->tty, f)) < 0 ||
+	    (r = sp_bool(params, "interactive", false, &a->interactive, f)) < 0 ||
+	    (r = sp_bool(params, "detach", false, &a->detach, f)) < 0)
 		return r;
 	yajl_val cmd = json_get(params, "command");
 	if (!YAJL_IS_ARRAY(cmd) || cmd->u.array.len == 0)
 		return json_fault_set(f, EINVAL, "command", "must be a non-empty array of strings");
 	if (wd && wd[0] != '/')
 		return json_fault_set(f, EINVAL, "workdir", "must be an absolute path");
+	bool upgrade = vl_call_wants_upgrade(call);
+	if (a->detach && (upgrade || vl_call_wants_more(call) || a->tty || a->interactive))
+		return json_fault_set(f, EINVAL, "detach", "has no output, stdin or terminal: call it alone");
+	if ((a->tty || a->interactive) && !upgrade)
+		return json_fault_set(f, EINVAL, a->tty ? "tty" : "interactive",
+				      "needs the call with \"upgrade\": true (Streams)");
+	a->mode = upgrade ? "streams" : a->detach ? "detach" : vl_call_wants_more(call) ? "more" : "reply";
 	return 0;
 }
 
 int sv_exec(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	const char *id, *user;
+	exec_args a = { 0 };
 	json_fault f = { 0 };
-	if (check_exec(params, &id, &user, &f) < 0)
+	if (check_exec(call, params, &a, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	ctr *c = ctr_find(d, id);
+	ctr *c = ctr_find(d, a.id);
 	if (!c)
-		return sv_no_such_container(call, id);
+		return sv_no_such_container(call, a.id);
 	if (c->status != CS_RUNNING || c->pid <= 0)
 		return sv_invalid_state(call, c->id, ctr_status_str[c->status], "it is not running");
 	char dir[PATH_MAX], ids[48] = "";
 	ctr_dir(d, c, dir, sizeof(dir));
 	cerr err = { 0 };
-	if (user) {
+	if (a.user) {
 		/* a name is looked up in the container's own files, inside its root */
 		_cleanup_spec_ struct oci_spec *s = NULL;
 		_cleanup_(image_user_release) struct oci_user u = { 0 };
 		if (load_config(dir, &s, &err) < 0)
 			return sv_internal_err(call, &err);
-		if (image_user_resolve_path(s->root_path, user, &u, &err) < 0)
+		if (image_user_resolve_path(s->root_path, a.user, &u, &err) < 0)
 			return sv_invalid_err(call, "user", &err);
 		snprintf(ids, sizeof(ids), "%u:%u", u.uid, u.gid);
 	}
-	_cleanup_free_ char *mp = monitor_params(params, user ? ids : NULL);
+	_cleanup_free_ char *mp = monitor_params(params, &a, a.user ? ids : NULL);
 	if (!mp)
 		return sv_internal(call, "out of memory");
-	if (relay_start(d, dir, c->id, call, mp, &err) < 0)
+	_cleanup_vl_client_ vl_client *mon = NULL;
+	if (ctr_monitor_open(d, c, &mon, &err) < 0)
 		return sv_internal_err(call, &err);
-	return 0; /* the relay keeps the call */
+	int fd;
+	if ((vl_call_wants_upgrade(call) ? vl_call_upgrade(call, NULL, &fd) : vl_call_hand_over(call, &fd)) < 0)
+		return 0; /* ended: the client is gone */
+	_cleanup_close_ int client = fd;
+	/* oneway: should the monitor be gone by now, the client's call ends
+	 * unanswered, as when a container ends under a command */
+	if (vl_client_send_fd(mon, MONITOR_IFACE ".Exec", mp, VL_CALL_ONEWAY, client, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "exec in %s", c->name);
+	return 0;
 }

@@ -25,3 +25,4 @@ int sv_wait(vl_call *call, yajl_val params, void *ud);
 int sv_logs(vl_call *call, yajl_val params, void *ud);
 int sv_stats(vl_call *call, yajl_val params, void *ud);
 int sv_exec(vl_call *call, yajl_val params, void *ud);
+int sv_attach(vl_call *call, yajl_val params, void *ud);

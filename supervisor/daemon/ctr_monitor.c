@@ -1,5 +1,6 @@
 /* Talking to a container's monitor on its monitor.sock: a watch whose end
- * says the container has ended, and calls (Stop, Kill). */
+ * says the container has ended, calls (Stop, Kill), and connections that
+ * pass a client on. */
 #include "supervisor/daemon/ctr_monitor.h"
 #include "supervisor/daemon/ctr_ended.h"
 #include "supervisor/daemon/service.h"
@@ -59,8 +60,7 @@ static bool monitor_gone(int e)
 	return e == ENOENT || e == ECONNREFUSED || e == ECONNRESET || e == EPIPE;
 }
 
-/* Ask the monitor something; its varlink answers in well under a second. */
-static int monitor_call(corrald *d, ctr *c, const char *method, const char *params, cerr *err)
+int ctr_monitor_open(corrald *d, ctr *c, vl_client **out, cerr *err)
 {
 	char dir[PATH_MAX], path[64];
 	ctr_dir(d, c, dir, sizeof(dir));
@@ -68,8 +68,14 @@ static int monitor_call(corrald *d, ctr *c, const char *method, const char *para
 	if (dfd < 0)
 		return cerr_sys(err, errno, "%s", dir);
 	monitor_sock_path(dfd, path, sizeof(path));
+	return vl_client_connect(path, out, err);
+}
+
+/* Ask the monitor something; its varlink answers in well under a second. */
+static int monitor_call(corrald *d, ctr *c, const char *method, const char *params, cerr *err)
+{
 	_cleanup_vl_client_ vl_client *cl = NULL;
-	int r = vl_client_connect(path, &cl, err);
+	int r = ctr_monitor_open(d, c, &cl, err);
 	vl_reply rep;
 	if (r == 0) {
 		vl_client_set_timeout(cl, MONITOR_CALL_MS);

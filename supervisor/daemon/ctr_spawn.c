@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -139,7 +140,8 @@ static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 	snprintf(sizearg, sizeof(sizearg), "%zu", d->cfg->log_max_size);
 	snprintf(filesarg, sizeof(filesarg), "%u", d->cfg->log_max_files);
 	char *argv[] = { "corral-monitor", "--dir", dir, "--root", d->runtime_root, "--id", c->id,
-			 "--sync-fd", "3", "--standby", "--log-max-size", sizearg, "--log-max-files", filesarg, NULL };
+			 "--sync-fd", "3", "--standby", "--log-max-size", sizearg, "--log-max-files", filesarg,
+			 c->spec.interactive ? "--interactive" : NULL, NULL };
 	int r = spawn_exec_monitor(d, argv, sync_fd, pid);
 	return r < 0 ? cerr_sys(err, -r, "%s", d->monitor_bin) : 0;
 }
@@ -182,12 +184,53 @@ int ctr_spawn_new(corrald *d, ctr *c, cerr *err)
 	return 0;
 }
 
-/* Say "word", with the "prep" it needs first if it was not said yet. */
-bool ctr_spawn_say(ctr_spawn *s, const char *word)
+/* Say "word", with the "prep" it needs first if it was not said yet, and
+ * fds along with it. */
+static bool say(ctr_spawn *s, const char *word, const int *fds, size_t n_fds)
 {
-	char buf[16];
+	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%s%s", s->prepped ? "" : MONITOR_PREP, word);
 	s->prepped = true;
-	return write(s->fd, buf, (size_t)n) == n;
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * MONITOR_MAX_ATTACH)];
+	} u;
+	struct iovec iov = { buf, (size_t)n };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (n_fds) {
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * n_fds);
+	}
+	return sendmsg(s->fd, &mh, MSG_NOSIGNAL) == n;
+}
+
+bool ctr_spawn_say(ctr_spawn *s, const char *word) { return say(s, word, NULL, 0); }
+
+bool ctr_spawn_go(ctr_spawn *s, ctr *c)
+{
+	char word[16 + MONITOR_MAX_ATTACH] = "go";
+	size_t k = 2;
+	if (c->n_attach)
+		word[k++] = ' ';
+	for (size_t i = 0; i < c->n_attach; i++)
+		word[k++] = c->attach_stdin[i] ? '1' : '0';
+	word[k++] = '\n';
+	word[k] = '\0';
+	if (!say(s, word, c->attach_fds, c->n_attach))
+		return false;
+	ctr_drop_attached(c); /* the monitor has them now */
+	return true;
+}
+
+void ctr_drop_attached(ctr *c)
+{
+	for (size_t i = 0; i < c->n_attach; i++)
+		close(c->attach_fds[i]);
+	c->n_attach = 0;
 }
 

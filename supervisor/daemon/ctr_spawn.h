@@ -27,6 +27,12 @@ int ctr_spawn_new(struct corrald *d, ctr *c, cerr *err);
 /* Say word to it, with the "prep" it needs first if it was not said yet;
  * false when it has gone. */
 bool ctr_spawn_say(ctr_spawn *s, const char *word);
+/* Say "go", with the sockets of c's clients attached before the start
+ * (monitor_iface.h), which are the monitor's once it is said. */
+bool ctr_spawn_go(ctr_spawn *s, ctr *c);
+/* Close the sockets of c's clients attached before the start: they hear
+ * the end of their stream. */
+void ctr_drop_attached(ctr *c);
 void ctr_spawn_kill(const ctr_spawn *s);
 /* Forget the monitor: a standby one is ended (and waited for); one starting
  * the container goes on alone, and a later corrald adopts it. */

@@ -183,7 +183,7 @@ static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)
 
 static const char *const spec_fields[] = {
 	"image", "name", "command", "env", "workdir", "user", "mounts", "resources", "restart",
-	"network", "labels", "tty", "stopSignal", "stopTimeout", "capAdd", "capDrop", NULL,
+	"network", "labels", "tty", "interactive", "stopSignal", "stopTimeout", "capAdd", "capDrop", NULL,
 };
 
 /* What ContainerSpec says of the container's process and name. */
@@ -232,7 +232,8 @@ static int parse_policy(yajl_val v, const char *default_restart, ctr_spec *s, js
 	s->network = net && streq(net, "loopback") ? CTR_NET_LOOPBACK : CTR_NET_NONE;
 	if (sig && (s->stop_signal = ctr_parse_signal(sig)) < 0)
 		return json_fault_set(f, EINVAL, "spec.stopSignal", "must be a signal name like SIGTERM, or a number");
-	if (json_get_bool(v, "spec", "tty", 0, &s->tty, NULL, f) < 0)
+	if (json_get_bool(v, "spec", "tty", 0, &s->tty, NULL, f) < 0 ||
+	    json_get_bool(v, "spec", "interactive", 0, &s->interactive, NULL, f) < 0)
 		return json_fault_reword(f, "must be a boolean");
 	long long t;
 	bool given;

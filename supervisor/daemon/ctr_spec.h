@@ -31,6 +31,7 @@ typedef struct ctr_spec {
 	enum ctr_network network;
 	char **labels;   /* key, value, key, value, ..., NULL */
 	bool tty;
+	bool interactive; /* the monitor keeps a stdin pipe (or the pty) for attached clients */
 	uint64_t caps;   /* Docker's default set, less capDrop, plus capAdd */
 	int stop_signal;
 	unsigned stop_timeout;

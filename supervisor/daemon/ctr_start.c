@@ -84,7 +84,7 @@ int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 	unlink(path);
 	/* a standby that already went away (its EOF still queued) cannot take
 	 * the "go": spawn afresh */
-	if (c->spawn && !ctr_spawn_say(c->spawn, MONITOR_GO))
+	if (c->spawn && !ctr_spawn_go(c->spawn, c))
 		ctr_spawn_abandon(c);
 	if (!c->spawn) {
 		int r = ctr_spawn_new(d, c, err);
@@ -93,7 +93,8 @@ int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 		/* one that failed at once is not an error here: its EOF reaches
 		 * on_spawn_report, which says so as for any monitor that
 		 * ended without a report */
-		ctr_spawn_say(c->spawn, MONITOR_GO);
+		ctr_spawn_go(c->spawn, c);
+		ctr_drop_attached(c); /* not taken: gone with the monitor that failed */
 	}
 	ctr_spawn *s = c->spawn;
 	s->standby = false;

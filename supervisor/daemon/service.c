@@ -118,6 +118,7 @@ static const vl_method methods[] = {
 	{ "Events", m_events },
 	{ "Stats", sv_stats },
 	{ "Exec", sv_exec },
+	{ "Attach", sv_attach },
 };
 
 const vl_interface corral_supervisor_iface = {
@@ -127,7 +128,7 @@ const vl_interface corral_supervisor_iface = {
 bool corrald_method_mutates(const char *m)
 {
 	static const char *const mut[] = { "ImageImport", "ImageRemove", "ImagePrune", "CreateContainer",
-					   "Start", "Stop", "Kill", "Remove", "Exec" };
+					   "Start", "Stop", "Kill", "Remove", "Exec", "Attach" };
 	size_t n = strlen(CORRAL_SUPERVISOR_INTERFACE);
 	if (strncmp(m, CORRAL_SUPERVISOR_INTERFACE, n) || m[n] != '.')
 		return false;

@@ -21,10 +21,6 @@ typedef struct monitor_opts {
 	bool interactive; /* keep the container's stdin open: a pipe (or its pty) that attached clients write */
 } monitor_opts;
 
-/* Clients attached before the start: their sockets come with "go" (a
- * SCM_RIGHTS message on the sync fd), and "go" may carry one flag per
- * socket, 1 when that client sends stdin: "go 10\n". */
-#define MONITOR_MAX_ATTACH 8
 
 /* Creates and starts the container, then execs corral-monitor-lean for the
  * steady state (monitor_steady.h). Runs until the container has ended and

@@ -5,7 +5,13 @@
  * and talks on the sync fd: it says MONITOR_PREP once the bundle is complete
  * and MONITOR_GO at Start; the monitor reports "ok PID\n" or "err MESSAGE\n".
  * After that, corrald calls io.corral.Monitor on DIR/monitor.sock (Stop, Kill,
- * Exec); the connection's end tells corrald the monitor is gone. */
+ * Exec, Attach); the connection's end tells corrald the monitor is gone.
+ *
+ * Clients (Streams, varlink/streams.h) reach the monitor as sockets passed
+ * with SCM_RIGHTS: with Exec and Attach on monitor.sock, and, for clients
+ * attached before the start, with "go" on the sync fd, which then says
+ * "go FLAGS\n": one 0 or 1 per socket, 1 when that client sends stdin.
+ * The monitor trusts corrald to have checked the client. */
 #pragma once
 #include <stddef.h>
 
@@ -15,6 +21,8 @@
 #define MONITOR_GO "go\n"
 #define MONITOR_OK "ok "   /* then the pid */
 #define MONITOR_ERR "err " /* then the message */
+/* Clients attached before the start, at most. */
+#define MONITOR_MAX_ATTACH 8
 /* A standby monitor told nothing for this long ends on its own. */
 #define MONITOR_STANDBY_MS 60000
 

@@ -1,0 +1,295 @@
+#include "supervisor/ctl/attach.h"
+#include "supervisor/ctl/ctl.h"
+#include "supervisor/varlink/streams.h"
+#include "common/cleanup.h"
+#include "common/strbuf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define OUT_MAX (1u << 20) /* frames for the server not sent yet: stdin waits */
+#define MAX_KEYS 16
+
+static const int proxied[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+typedef struct pump {
+	int sock, sfd;
+	bool reading_stdin, tty, sig_proxy, out_broken;
+	char keys[MAX_KEYS];
+	size_t n_keys, matched; /* detach keys typed so far, held back */
+	strbuf out;
+	size_t off;
+	stream_reader in;
+} pump;
+
+int ctl_detach_keys(const char *spec, char *keys, size_t size, size_t *n)
+{
+	*n = 0;
+	for (const char *p = spec; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char k;
+		if (len == 1 && p[0] != ',') {
+			k = p[0];
+		} else if (len == 6 && !strncmp(p, "ctrl-", 5) && (isalpha((unsigned char)p[5]) || strchr("@[\\]^_", p[5]))) {
+			k = (char)(toupper((unsigned char)p[5]) & 0x1f);
+		} else {
+			return -1;
+		}
+		if (*n == size)
+			return -1;
+		keys[(*n)++] = k;
+		p = comma ? comma + 1 : p + len;
+		if (comma && !*p)
+			return -1;
+	}
+	return 0;
+}
+
+static void queue(pump *p, enum stream_kind kind, const void *data, size_t n)
+{
+	if (stream_put(&p->out, kind, data, n) < 0)
+		fprintf(stderr, "corralctl: out of memory: input dropped\r\n");
+}
+
+static void send_size(pump *p)
+{
+	struct winsize ws;
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+		stream_put_resize(&p->out, ws.ws_row, ws.ws_col);
+}
+
+/* Typed bytes to the process, less the detach keys: true on a detach. */
+static bool typed(pump *p, const char *buf, size_t n)
+{
+	size_t from = 0;
+	for (size_t i = 0; i < n && p->n_keys; i++) {
+		if (buf[i] == p->keys[p->matched]) {
+			if (i > from)
+				queue(p, STREAM_STDIN, buf + from, i - from);
+			from = i + 1;
+			if (++p->matched == p->n_keys)
+				return true;
+			continue;
+		}
+		if (p->matched) { /* not the sequence after all: what was held goes */
+			queue(p, STREAM_STDIN, p->keys, p->matched);
+			p->matched = 0;
+			if (buf[i] == p->keys[0]) {
+				if (i > from)
+					queue(p, STREAM_STDIN, buf + from, i - from);
+				from = i + 1;
+				p->matched = 1;
+			}
+		}
+	}
+	if (n > from)
+		queue(p, STREAM_STDIN, buf + from, n - from);
+	return false;
+}
+
+static void write_all(pump *p, int fd, const char *buf, size_t n)
+{
+	while (n && !p->out_broken) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			p->out_broken = true; /* e.g. our reader went: the rest goes nowhere */
+			return;
+		}
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
+enum { GOING, EXITED, DETACHED, SIGNALLED, ENDED, FAILED };
+
+/* Frames from the server; EXITED with *code once the process has ended. */
+static int received(pump *p, int *code)
+{
+	char *buf;
+	size_t room;
+	if (stream_reader_reserve(&p->in, 65536, &buf, &room) < 0)
+		return FAILED;
+	ssize_t n = recv(p->sock, buf, room, MSG_DONTWAIT);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return GOING;
+	if (n <= 0)
+		return ENDED;
+	stream_reader_commit(&p->in, (size_t)n);
+	stream_frame f;
+	int r;
+	while ((r = stream_reader_next(&p->in, &f)) == 1) {
+		if (f.kind == STREAM_EXIT) {
+			*code = (int)stream_frame_u32(&f);
+			return EXITED;
+		}
+		write_all(p, f.kind == STREAM_STDERR ? STDERR_FILENO : STDOUT_FILENO, f.data, f.len);
+	}
+	if (r < 0) {
+		fprintf(stderr, "corralctl: the server sent something that is not a Streams frame\r\n");
+		return FAILED;
+	}
+	return GOING;
+}
+
+static int stdin_ready(pump *p)
+{
+	char buf[32768];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return GOING;
+	if (n <= 0) { /* the end of our input is the end of the process's */
+		p->reading_stdin = false;
+		queue(p, STREAM_CLOSE_STDIN, NULL, 0);
+		return GOING;
+	}
+	return typed(p, buf, (size_t)n) ? DETACHED : GOING;
+}
+
+/* A signal we got: the terminal's size, or one for the process. */
+static int signalled(pump *p, int *code)
+{
+	struct signalfd_siginfo si;
+	while (read(p->sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGWINCH) {
+			if (p->tty)
+				send_size(p);
+		} else if (p->sig_proxy) {
+			stream_put_u32(&p->out, STREAM_SIGNAL, si.ssi_signo);
+		} else { /* not passed on: it ends us, as it would have */
+			*code = 128 + (int)si.ssi_signo;
+			return SIGNALLED;
+		}
+	}
+	return GOING;
+}
+
+static void flush(pump *p)
+{
+	while (p->off < p->out.len) {
+		ssize_t w = send(p->sock, p->out.buf + p->off, p->out.len - p->off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return; /* EAGAIN: POLLOUT says when; an error shows as the end */
+		p->off += (size_t)w;
+	}
+	sb_reset(&p->out);
+	p->off = 0;
+}
+
+static int run_pump(pump *p, int *code)
+{
+	for (;;) {
+		size_t queued = p->out.len - p->off;
+		struct pollfd pf[3] = {
+			{ .fd = p->sock, .events = POLLIN | (queued ? POLLOUT : 0) },
+			{ .fd = p->sfd, .events = POLLIN },
+			{ .fd = p->reading_stdin && queued < OUT_MAX ? STDIN_FILENO : -1, .events = POLLIN },
+		};
+		if (poll(pf, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return FAILED;
+		}
+		int st = GOING;
+		if (pf[1].revents)
+			st = signalled(p, code);
+		if (st == GOING && pf[2].revents)
+			st = stdin_ready(p);
+		if (st == GOING && (pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			st = received(p, code);
+		if (st != GOING)
+			return st;
+		flush(p);
+	}
+}
+
+/* Raw while we pump, for keys to reach the process as typed; restored on
+ * every way out (signals come through the signalfd: none ends us early). */
+static bool term_raw(struct termios *saved)
+{
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, saved) < 0)
+		return false;
+	struct termios raw = *saved;
+	cfmakeraw(&raw);
+	return tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0;
+}
+
+static int open_stream(vl_client *c, const ctl_stream_opts *o, int *fd)
+{
+	vl_reply rep;
+	cerr err = { 0 };
+	if (vl_client_call_upgrade(c, o->method, o->params, &rep, fd, &err) < 0) {
+		fprintf(stderr, "corralctl: %s: %s\n", strrchr(o->method, '.') + 1, cerr_msg(&err));
+		cerr_clear(&err);
+		return 125;
+	}
+	int rc = rep.error ? (ctl_print_call_error(o->method, &rep), 125) : 0;
+	vl_reply_release(&rep);
+	return rc;
+}
+
+int ctl_stream(vl_client *c, const ctl_stream_opts *o)
+{
+	pump p = { .sock = -1, .sfd = -1, .reading_stdin = o->stdin, .tty = o->tty, .sig_proxy = o->sig_proxy };
+	if (ctl_detach_keys(o->detach_keys, p.keys, sizeof(p.keys), &p.n_keys) < 0) {
+		fprintf(stderr, "corralctl: --detach-keys %s: must be keys like ctrl-p,ctrl-q (a-z, @, [, \\, ], ^, _)\n",
+			o->detach_keys);
+		return 125;
+	}
+	if (!o->stdin)
+		p.n_keys = 0; /* keys are read from stdin */
+	_cleanup_close_ int sock = -1;
+	int rc = open_stream(c, o, &sock);
+	if (rc)
+		return rc;
+	p.sock = sock;
+	sigset_t mask, old;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGWINCH);
+	for (size_t i = 0; i < ARRAY_SIZE(proxied); i++)
+		sigaddset(&mask, proxied[i]);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	p.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	struct termios saved;
+	bool raw = o->tty && o->stdin && term_raw(&saved);
+	stream_reader_init(&p.in, STREAM_AT_CLIENT);
+	if (o->tty)
+		send_size(&p);
+	int code = 125, st = p.sfd < 0 ? FAILED : GOING;
+	if (st == GOING && o->opened && (code = o->opened(o->data)) != 0)
+		st = FAILED;
+	if (st == GOING) {
+		flush(&p);
+		st = run_pump(&p, &code);
+	}
+	if (raw)
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved);
+	if (p.sfd >= 0)
+		close(p.sfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	stream_reader_release(&p.in);
+	sb_release(&p.out);
+	if (st == DETACHED)
+		return 0;
+	if (st == ENDED && o->wait_id) { /* it had ended before we came */
+		bool ok;
+		code = ctl_wait_code(o->wait_id, false, &ok);
+		return ok ? code : 125;
+	}
+	if (st == ENDED)
+		fprintf(stderr, "corralctl: %s: the stream ended without an exit code\n", strrchr(o->method, '.') + 1);
+	return st == EXITED || st == SIGNALLED ? code : 125;
+}

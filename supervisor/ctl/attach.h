@@ -1,0 +1,32 @@
+/* corralctl's end of a Streams connection (varlink/streams.h): our stdin
+ * to the process, its output to ours, our terminal raw while it runs (its
+ * size following ours) and restored however we end, detach keys, and the
+ * signals we get passed on (sig-proxy). */
+#pragma once
+#include <stdbool.h>
+#include "supervisor/varlink/client.h"
+
+#define CTL_DETACH_KEYS_DEFAULT "ctrl-p,ctrl-q"
+
+typedef struct ctl_stream_opts {
+	const char *method;      /* called with "upgrade": M("Attach") or M("Exec") */
+	const char *params;      /* its parameters, JSON */
+	bool stdin;              /* send our stdin; its end closes the process's */
+	bool tty;                /* the process has a terminal: ours goes raw and lends its size */
+	bool sig_proxy;          /* pass the signals we get to the process */
+	const char *detach_keys; /* "ctrl-p,ctrl-q" (podman's form); NULL or "": none */
+	/* once the stream is open and before it is pumped (run: Start the
+	 * container); a nonzero return is the exit code, and ends it */
+	int (*opened)(void *data);
+	void *data;
+	/* a container whose stream ends without its exit code (it had ended
+	 * before we were attached): its code comes from Wait; NULL: none */
+	const char *wait_id;
+} ctl_stream_opts;
+
+/* Call o->method with upgrade on c and pump the stream; the process's exit
+ * code, 0 after a detach, 125 for an error of corral's (said on stderr). */
+int ctl_stream(vl_client *c, const ctl_stream_opts *o);
+/* Parse podman's --detach-keys ("ctrl-p,ctrl-q", "a,ctrl-@"); 0, or -1
+ * when it is not that form. */
+int ctl_detach_keys(const char *spec, char *keys, size_t size, size_t *n);
