@@ -23,7 +23,7 @@ static const int proxied[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR
 
 typedef struct pump {
 	int sock, sfd;
-	bool reading_stdin, tty, sig_proxy, out_broken;
+	bool reading_stdin, stdin_once, tty, sig_proxy, out_broken;
 	char keys[MAX_KEYS];
 	size_t n_keys, matched; /* detach keys typed so far, held back */
 	strbuf out;
@@ -149,9 +149,10 @@ static int stdin_ready(pump *p)
 	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return GOING;
-	if (n <= 0) { /* the end of our input is the end of the process's */
+	if (n <= 0) {
 		p->reading_stdin = false;
-		queue(p, STREAM_CLOSE_STDIN, NULL, 0);
+		if (p->stdin_once) /* the end of our input is the end of the process's */
+			queue(p, STREAM_CLOSE_STDIN, NULL, 0);
 		return GOING;
 	}
 	return typed(p, buf, (size_t)n) ? DETACHED : GOING;
@@ -210,6 +211,10 @@ static int run_pump(pump *p, int *code)
 			st = stdin_ready(p);
 		if (st == GOING && (pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			st = received(p, code);
+		if (st == GOING && p->out_broken) { /* our reader has gone, as a pipe's would */
+			*code = 128 + SIGPIPE;
+			st = SIGNALLED;
+		}
 		if (st != GOING)
 			return st;
 		flush(p);
@@ -243,7 +248,8 @@ static int open_stream(vl_client *c, const ctl_stream_opts *o, int *fd)
 
 int ctl_stream(vl_client *c, const ctl_stream_opts *o)
 {
-	pump p = { .sock = -1, .sfd = -1, .reading_stdin = o->stdin, .tty = o->tty, .sig_proxy = o->sig_proxy };
+	pump p = { .sock = -1, .sfd = -1, .reading_stdin = o->stdin, .stdin_once = o->stdin_once, .tty = o->tty,
+		   .sig_proxy = o->sig_proxy };
 	if (ctl_detach_keys(o->detach_keys, p.keys, sizeof(p.keys), &p.n_keys) < 0) {
 		fprintf(stderr, "corralctl: --detach-keys %s: must be keys like ctrl-p,ctrl-q (a-z, @, [, \\, ], ^, _)\n",
 			o->detach_keys);
@@ -263,6 +269,7 @@ int ctl_stream(vl_client *c, const ctl_stream_opts *o)
 		sigaddset(&mask, proxied[i]);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	p.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN); /* EPIPE says it, and we end cleanly */
 	struct termios saved;
 	bool raw = o->tty && o->stdin && term_raw(&saved);
 	stream_reader_init(&p.in, STREAM_AT_CLIENT);
@@ -280,6 +287,7 @@ int ctl_stream(vl_client *c, const ctl_stream_opts *o)
 	if (p.sfd >= 0)
 		close(p.sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	signal(SIGPIPE, old_pipe);
 	stream_reader_release(&p.in);
 	sb_release(&p.out);
 	if (st == DETACHED)

@@ -11,7 +11,9 @@
 typedef struct ctl_stream_opts {
 	const char *method;      /* called with "upgrade": M("Attach") or M("Exec") */
 	const char *params;      /* its parameters, JSON */
-	bool stdin;              /* send our stdin; its end closes the process's */
+	bool stdin;              /* send our stdin */
+	bool stdin_once;         /* its end closes the process's stdin (run -i, exec -i); else
+				  * that stays open for the next client (attach) */
 	bool tty;                /* the process has a terminal: ours goes raw and lends its size */
 	bool sig_proxy;          /* pass the signals we get to the process */
 	const char *detach_keys; /* "ctrl-p,ctrl-q" (podman's form); NULL or "": none */

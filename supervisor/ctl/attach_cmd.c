@@ -19,6 +19,8 @@ static char *attach_params(const char *id, bool in)
 	return jg_finish(g, NULL);
 }
 
+/* opened: run's Start (its stdin is the container's alone: its end closes
+ * the container's stdin); NULL for attach (it stays open for the next). */
 static int attach(const char *id, const ctl_run_io *io, int (*opened)(void *), bool wait)
 {
 	_cleanup_free_ char *params = attach_params(id, io->interactive);
@@ -31,7 +33,8 @@ static int attach(const char *id, const ctl_run_io *io, int (*opened)(void *), b
 		cerr_clear(&err);
 		return 125;
 	}
-	ctl_stream_opts o = { .method = M("Attach"), .params = params, .stdin = io->interactive, .tty = io->tty,
+	ctl_stream_opts o = { .method = M("Attach"), .params = params, .stdin = io->interactive,
+			      .stdin_once = opened != NULL, .tty = io->tty,
 			      .sig_proxy = io->sig_proxy,
 			      .detach_keys = io->detach_keys ? io->detach_keys : CTL_DETACH_KEYS_DEFAULT,
 			      .opened = opened, .data = (void *)id, .wait_id = wait ? id : NULL };

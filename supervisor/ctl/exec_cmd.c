@@ -109,7 +109,7 @@ int ctl_exec_run(const ctl_exec_req *r)
 		cerr_clear(&err);
 		return 125;
 	}
-	ctl_stream_opts o = { .method = M("Exec"), .params = params, .stdin = r->interactive, .tty = r->tty,
-			      .sig_proxy = true };
+	ctl_stream_opts o = { .method = M("Exec"), .params = params, .stdin = r->interactive, .stdin_once = true,
+			      .tty = r->tty, .sig_proxy = true };
 	return ctl_stream(c, &o);
 }

@@ -68,7 +68,7 @@ static int load_config(const char *dir, struct oci_spec **out, cerr *err)
 }
 
 /* Exec's parameters; the rest of them (command, env) the monitor checks. */
-static int check_exec(vl_call *call, yajl_val params, exec_args *a, json_fault *f)
+static int check_exec(yajl_val params, bool upgrade, bool more, exec_args *a, json_fault *f)
 {
 	long long t;
 	const char *wd;
@@ -86,13 +86,12 @@ static int check_exec(vl_call *call, yajl_val params, exec_args *a, json_fault *
 		return json_fault_set(f, EINVAL, "command", "must be a non-empty array of strings");
 	if (wd && wd[0] != '/')
 		return json_fault_set(f, EINVAL, "workdir", "must be an absolute path");
-	bool upgrade = vl_call_wants_upgrade(call);
-	if (a->detach && (upgrade || vl_call_wants_more(call) || a->tty || a->interactive))
+	if (a->detach && (upgrade || more || a->tty || a->interactive))
 		return json_fault_set(f, EINVAL, "detach", "has no output, stdin or terminal: call it alone");
 	if ((a->tty || a->interactive) && !upgrade)
 		return json_fault_set(f, EINVAL, a->tty ? "tty" : "interactive",
 				      "needs the call with \"upgrade\": true (Streams)");
-	a->mode = upgrade ? "streams" : a->detach ? "detach" : vl_call_wants_more(call) ? "more" : "reply";
+	a->mode = upgrade ? "streams" : a->detach ? "detach" : more ? "more" : "reply";
 	return 0;
 }
 
@@ -101,7 +100,7 @@ int sv_exec(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	exec_args a = { 0 };
 	json_fault f = { 0 };
-	if (check_exec(call, params, &a, &f) < 0)
+	if (check_exec(params, vl_call_wants_upgrade(call), vl_call_wants_more(call), &a, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	ctr *c = ctr_find(d, a.id);
 	if (!c)

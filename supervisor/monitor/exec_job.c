@@ -23,15 +23,6 @@
 
 #define MAX_ARGS 4096
 
-/* An Exec call's parameters, checked; it borrows from them. */
-typedef struct exec_request {
-	yajl_val command, env; /* arrays of strings; env NULL when absent */
-	const char *cwd, *user;
-	long long timeout; /* seconds; 0: none */
-	bool tty, interactive;
-	exec_mode mode;
-} exec_request;
-
 struct exec_job {
 	exec_job *next, **list;
 	const monitor_steady_opts *o;
@@ -213,7 +204,7 @@ static bool strings(yajl_val v, bool need_eq)
 	return true;
 }
 
-static int request_parse(yajl_val params, exec_request *req, json_fault *f)
+int exec_request_parse(yajl_val params, exec_request *req, json_fault *f)
 {
 	static const char *const modes[] = { "reply", "more", "streams", "detach" };
 	const char *mode;
@@ -267,30 +258,24 @@ static int spawn_runner(exec_job *j, const exec_request *req, cerr *err)
 	return exec_client_connect(j->client, TAKE_FD(out[0]), TAKE_FD(errp[0]), TAKE_FD(in[1]), TAKE_FD(con[0]), err);
 }
 
-int exec_job_call(exec_job **list, el_loop *loop, vl_server *srv, const monitor_steady_opts *o, bool exited,
-		  vl_call *call, yajl_val params)
+int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor_steady_opts *o, bool exited,
+		   int fd, const exec_request *req)
 {
 	static unsigned serial;
-	_cleanup_close_ int fd = vl_call_take_fd(call);
-	exec_request req = { 0 };
-	json_fault f = { 0 };
-	if (request_parse(params, &req, &f) < 0)
-		return sv_invalid_fault(call, &f);
-	if (fd < 0)
-		return sv_invalid(call, "mode", "no client socket came with the call");
+	_cleanup_close_ int client = fd;
 	exec_job *j = calloc(1, sizeof(*j));
 	if (!j)
-		return vl_call_error(call, MONITOR_IFACE ".InternalError", NULL);
+		return -ENOMEM;
 	*j = (exec_job){ .list = list, .o = o, .loop = loop };
 	snprintf(j->leaf, sizeof(j->leaf), "exec-%u-%u", (unsigned)getpid(), ++serial);
-	exec_client_opts co = { .mode = req.mode, .fd = -1, .tty = req.tty, .interactive = req.interactive,
+	exec_client_opts co = { .mode = req->mode, .fd = -1, .tty = req->tty, .interactive = req->interactive,
 				.ops = &client_ops, .job = j };
 	cerr err = { 0 };
 	int r;
-	if (req.mode == EXEC_STREAMS)
-		co.fd = TAKE_FD(fd);
-	else if ((r = vl_server_adopt_call(srv, TAKE_FD(fd), SV_ERR("Exec"), NULL, req.mode == EXEC_MORE, &co.call,
-					   &err)) < 0)
+	if (req->mode == EXEC_STREAMS)
+		co.fd = TAKE_FD(client);
+	else if ((r = vl_server_adopt_call(srv, TAKE_FD(client), SV_ERR("Exec"), NULL, req->mode == EXEC_MORE,
+					   &co.call, &err)) < 0)
 		goto fail;
 	if ((r = exec_client_new(loop, &co, &j->client, &err)) < 0) {
 		if (co.call)
@@ -301,21 +286,21 @@ int exec_job_call(exec_job **list, el_loop *loop, vl_server *srv, const monitor_
 	*list = j;
 	if (exited || !o->exec_bin) {
 		exec_client_not_running(j->client, o->id);
-	} else if (spawn_runner(j, &req, &err) < 0) {
+	} else if (spawn_runner(j, req, &err) < 0) {
 		log_cerr(LOG_LVL_WARN, &err, "%s: exec", o->id);
 		kill_job(j);
 		exec_client_failed(j->client, "could not start the command; see monitor.log");
-	} else if (req.mode == EXEC_DETACH) {
+	} else if (req->mode == EXEC_DETACH) {
 		exec_client_detached(j->client, j->leaf);
 	}
-	if (j->runner > 0 && req.timeout > 0 &&
-	    el_add_timer(loop, (uint64_t)req.timeout * 1000000ull, false, on_timeout, j, &j->timer, &err) < 0) {
+	if (j->runner > 0 && req->timeout > 0 &&
+	    el_add_timer(loop, (uint64_t)req->timeout * 1000000ull, false, on_timeout, j, &j->timer, &err) < 0) {
 		log_cerr(LOG_LVL_WARN, &err, "%s: exec: cannot time it; killed it", o->id);
 		kill_job(j);
 	}
-	return vl_call_reply(call, NULL);
+	return 0;
 fail:
 	log_cerr(LOG_LVL_WARN, &err, "%s: exec", o->id);
 	free(j);
-	return vl_call_error(call, MONITOR_IFACE ".InternalError", NULL);
+	return r;
 }

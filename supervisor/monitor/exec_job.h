@@ -9,7 +9,9 @@
 #include <yajl/yajl_tree.h>
 #include "supervisor/loop/eventloop.h"
 #include "supervisor/monitor/steady.h"
+#include "supervisor/monitor/exec_client.h"
 #include "supervisor/varlink/server.h"
+#include "common/json_get.h"
 
 /* io.corral.Monitor's Exec, as its interface describes it. */
 #define EXEC_JOB_METHOD                                                                                     \
@@ -24,10 +26,22 @@
 
 typedef struct exec_job exec_job;
 
-/* The Exec handler's body: check the call, take the client's socket, and
- * run the command for it (or tell the client why not). Answers call. */
-int exec_job_call(exec_job **list, el_loop *loop, vl_server *srv, const monitor_steady_opts *o, bool exited,
-		  vl_call *call, yajl_val params);
+/* An Exec call's parameters, checked; it borrows from them. */
+typedef struct exec_request {
+	yajl_val command, env; /* arrays of strings; env NULL when absent */
+	const char *cwd, *user;
+	long long timeout; /* seconds; 0: none */
+	bool tty, interactive;
+	exec_mode mode;
+} exec_request;
+
+/* Check io.corral.Monitor.Exec's parameters into *req; *f says what is wrong. */
+int exec_request_parse(yajl_val params, exec_request *req, json_fault *f);
+/* Run it for the client on fd (taken), whom srv answers (adopting the
+ * connection) unless it speaks Streams; or tell the client why it cannot
+ * run (exited: the container has). -errno when it could not even do that. */
+int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor_steady_opts *o, bool exited,
+		   int fd, const exec_request *req);
 /* The monitor reaped pid: true if it was one of the list's runners. */
 bool exec_job_reaped(exec_job **list, pid_t pid, int status);
 /* The container has ended: kill whatever the execs still run. */

@@ -216,10 +216,21 @@ static int m_stop(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply(call, NULL);
 }
 
+/* corrald has checked the client; its socket comes along, and the job
+ * answers it there. Our own call (oneway) is only the hand-over. */
 static int m_exec(vl_call *call, yajl_val params, void *ud)
 {
 	mon *m = ud;
-	return exec_job_call(&m->execs, m->loop, m->srv, m->o, m->exited, call, params);
+	exec_request req = { 0 };
+	json_fault f = { 0 };
+	_cleanup_close_ int fd = vl_call_take_fd(call);
+	if (exec_request_parse(params, &req, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (fd < 0)
+		return sv_invalid(call, "mode", "no client socket came with the call");
+	if (exec_job_start(&m->execs, m->loop, m->srv, m->o, m->exited, TAKE_FD(fd), &req) < 0)
+		return vl_call_error(call, MON_ERR("InternalError"), NULL);
+	return vl_call_reply(call, NULL);
 }
 
 /* corrald has checked the client and replied to its upgrade: the socket
