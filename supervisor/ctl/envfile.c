@@ -1,5 +1,4 @@
 #include "supervisor/ctl/envfile.h"
-#include "supervisor/ctl/ctl.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
 
@@ -13,7 +12,8 @@ static int push(char ***env, const char *kv)
 	char *d = strdup(kv);
 	if (!d || strv_push(env, d) < 0) {
 		free(d);
-		return ctl_fail("env", "out of memory");
+		fprintf(stderr, "corralctl: --env: out of memory\n");
+		return 1;
 	}
 	return 0;
 }
@@ -43,8 +43,10 @@ int ctl_env_add(char ***env, const char *arg)
 	if (!v)
 		return 0; /* as podman: a name we have no value for is left out */
 	_cleanup_free_ char *kv = NULL;
-	if (asprintf(&kv, "%s=%s", arg, v) < 0)
-		return ctl_fail("env", "out of memory");
+	if (asprintf(&kv, "%s=%s", arg, v) < 0) {
+		fprintf(stderr, "corralctl: --env: out of memory\n");
+		return 1;
+	}
 	return push(env, kv);
 }
 
