@@ -1,5 +1,6 @@
 #include "terminal.h"
 #include "common/cleanup.h"
+#include "common/fdpass.h"
 #include "common/safepath.h"
 
 #include <errno.h>
@@ -58,22 +59,9 @@ void tty_set_size(int fd, unsigned rows, unsigned cols)
 int tty_send_fd(int sock, int master, cerr *err)
 {
 	/* runc sends the terminal's name as the payload */
-	char name[] = "/dev/ptmx";
-	struct iovec iov = { name, sizeof(name) - 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-		return cerr_sys(err, errno, "send the terminal");
-	return 0;
+	static const char name[] = "/dev/ptmx";
+	ssize_t r = fd_send(sock, name, sizeof(name) - 1, &master, 1, 0);
+	return r < 0 ? cerr_sys(err, (int)-r, "send the terminal") : 0;
 }
 
 int tty_send_to_socket(const char *path, int master, cerr *err)

@@ -2,7 +2,7 @@
 #include "supervisor/ctl/ctl.h"
 #include "supervisor/varlink/streams.h"
 #include "common/cleanup.h"
-#include "common/strbuf.h"
+#include "common/outq.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -25,14 +25,13 @@ typedef struct pump {
 	bool reading_stdin, stdin_once, tty, sig_proxy, out_broken;
 	char keys[MAX_KEYS];
 	size_t n_keys, matched; /* detach keys typed so far, held back */
-	strbuf out;
-	size_t off;
+	outq out;
 	stream_reader in;
 } pump;
 
 static void queue(pump *p, enum stream_kind kind, const void *data, size_t n)
 {
-	if (stream_put(&p->out, kind, data, n) < 0)
+	if (stream_put(&p->out.buf, kind, data, n) < 0)
 		fprintf(stderr, "corralctl: out of memory: input dropped\r\n");
 }
 
@@ -40,7 +39,7 @@ static void send_size(pump *p)
 {
 	struct winsize ws;
 	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
-		stream_put_resize(&p->out, ws.ws_row, ws.ws_col);
+		stream_put_resize(&p->out.buf, ws.ws_row, ws.ws_col);
 }
 
 /* Typed bytes to the process, less the detach keys: true on a detach. */
@@ -142,7 +141,7 @@ static int signalled(pump *p, int *code)
 			if (p->tty)
 				send_size(p);
 		} else if (p->sig_proxy) {
-			stream_put_u32(&p->out, STREAM_SIGNAL, si.ssi_signo);
+			stream_put_u32(&p->out.buf, STREAM_SIGNAL, si.ssi_signo);
 		} else { /* not passed on: it ends us, as it would have */
 			*code = 128 + (int)si.ssi_signo;
 			return SIGNALLED;
@@ -151,24 +150,10 @@ static int signalled(pump *p, int *code)
 	return GOING;
 }
 
-static void flush(pump *p)
-{
-	while (p->off < p->out.len) {
-		ssize_t w = send(p->sock, p->out.buf + p->off, p->out.len - p->off, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return; /* EAGAIN: POLLOUT says when; an error shows as the end */
-		p->off += (size_t)w;
-	}
-	sb_reset(&p->out);
-	p->off = 0;
-}
-
 static int run_pump(pump *p, int *code)
 {
 	for (;;) {
-		size_t queued = p->out.len - p->off;
+		size_t queued = outq_len(&p->out);
 		struct pollfd pf[3] = {
 			{ .fd = p->sock, .events = POLLIN | (queued ? POLLOUT : 0) },
 			{ .fd = p->sfd, .events = POLLIN },
@@ -192,7 +177,7 @@ static int run_pump(pump *p, int *code)
 		}
 		if (st != GOING)
 			return st;
-		flush(p);
+		outq_flush(&p->out, p->sock); /* a broken socket shows as its end */
 	}
 }
 
@@ -254,7 +239,7 @@ int ctl_stream(vl_client *c, const ctl_stream_opts *o)
 	if (st == GOING && o->opened && (code = o->opened(o->data)) != 0)
 		st = FAILED;
 	if (st == GOING) {
-		flush(&p);
+		outq_flush(&p.out, p.sock);
 		st = run_pump(&p, &code);
 	}
 	if (raw)
@@ -264,7 +249,7 @@ int ctl_stream(vl_client *c, const ctl_stream_opts *o)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	signal(SIGPIPE, old_pipe);
 	stream_reader_release(&p.in);
-	sb_release(&p.out);
+	outq_release(&p.out);
 	if (st == DETACHED)
 		return 0;
 	if (st == ENDED && o->wait_id) { /* it had ended before we came */

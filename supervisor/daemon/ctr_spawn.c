@@ -14,6 +14,7 @@
 #include "supervisor/varlink/sv_errors.h"
 #include "common/timefmt.h"
 #include "common/cleanup.h"
+#include "common/fdpass.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -22,7 +23,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -191,22 +191,7 @@ static bool say(ctr_spawn *s, const char *word, const int *fds, size_t n_fds)
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%s%s", s->prepped ? "" : MONITOR_PREP, word);
 	s->prepped = true;
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int) * MONITOR_MAX_ATTACH)];
-	} u;
-	struct iovec iov = { buf, (size_t)n };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (n_fds) {
-		mh.msg_control = u.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
-		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
-		memcpy(CMSG_DATA(cm), fds, sizeof(int) * n_fds);
-	}
-	return sendmsg(s->fd, &mh, MSG_NOSIGNAL) == n;
+	return fd_send(s->fd, buf, (size_t)n, fds, n_fds, 0) == n;
 }
 
 bool ctr_spawn_say(ctr_spawn *s, const char *word) { return say(s, word, NULL, 0); }

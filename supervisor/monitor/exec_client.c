@@ -4,6 +4,7 @@
 #include "supervisor/monitor/stream_peer.h"
 #include "supervisor/varlink/sv_errors.h"
 #include "common/cleanup.h"
+#include "common/fdpass.h"
 #include "common/json.h"
 #include "common/log.h"
 
@@ -221,23 +222,16 @@ static void on_console(el_source *s, int fd, uint32_t events, void *data)
 {
 	exec_client *c = data;
 	char name[64];
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct iovec iov = { name, sizeof(name) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+	size_t got;
+	ssize_t n = fd_recv(fd, name, sizeof(name), &c->fd[SRC_PTY], 1, &got, NULL, MSG_DONTWAIT);
+	if (n == -EINTR || n == -EAGAIN)
 		return;
-	struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
 	el_remove(c->console_src);
 	c->console_src = NULL;
 	close(c->console);
 	c->console = -1;
-	if (!cm || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
+	if (n <= 0 || !got)
 		return maybe_answer(c); /* the runner failed first: its stderr says why */
-	memcpy(&c->fd[SRC_PTY], CMSG_DATA(cm), sizeof(int));
 	fcntl(c->fd[SRC_PTY], F_SETFL, fcntl(c->fd[SRC_PTY], F_GETFL) | O_NONBLOCK);
 	apply_size(c);
 	cerr err = { 0 };

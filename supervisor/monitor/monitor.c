@@ -4,6 +4,7 @@
 #include "supervisor/varlink/server.h"
 #include "common/timefmt.h"
 #include "common/cleanup.h"
+#include "common/fdpass.h"
 #include "common/log.h"
 #include "runtime/container.h"
 #include "runtime/sealed_exe.h"
@@ -17,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -142,26 +142,13 @@ static void sync_in_release(sync_in *s)
 /* Up to n bytes, keeping fds that come along. */
 static ssize_t sync_recv(sync_in *s, char *buf, size_t n)
 {
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int) * MONITOR_MAX_ATTACH)];
-	} u;
-	struct iovec iov = { buf, n };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	ssize_t k = recvmsg(s->fd, &mh, MSG_CMSG_CLOEXEC);
-	for (struct cmsghdr *cm = k >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t m = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < m; i++) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			if (s->n_attach < MONITOR_MAX_ATTACH)
-				s->attach[s->n_attach++] = fd;
-			else
-				close(fd);
-		}
+	size_t got;
+	ssize_t k = fd_recv(s->fd, buf, n, s->attach + s->n_attach, MONITOR_MAX_ATTACH - s->n_attach, &got, NULL, 0);
+	if (k < 0) {
+		errno = (int)-k;
+		return -1;
 	}
+	s->n_attach += got;
 	return k;
 }
 

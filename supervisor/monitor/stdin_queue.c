@@ -6,8 +6,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-static size_t queued(const stdin_queue *s) { return s->q.len - s->off; }
-bool stdin_queue_full(const stdin_queue *s) { return queued(s) >= STDIN_QUEUE_MAX; }
+bool stdin_queue_full(const stdin_queue *s) { return outq_len(&s->q) >= STDIN_QUEUE_MAX; }
 
 void stdin_queue_close(stdin_queue *s)
 {
@@ -16,33 +15,18 @@ void stdin_queue_close(stdin_queue *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
-	sb_release(&s->q);
-	s->off = 0;
+	outq_release(&s->q);
 }
 
 static void write_out(stdin_queue *s)
 {
 	bool was_full = stdin_queue_full(s);
-	while (s->fd >= 0 && queued(s)) {
-		ssize_t w = write(s->fd, s->q.buf + s->off, queued(s));
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN)
-			break;
-		if (w < 0) { /* the process closed its stdin: the rest goes nowhere */
-			stdin_queue_close(s);
-			break;
-		}
-		s->off += (size_t)w;
-	}
-	if (!queued(s)) {
-		sb_reset(&s->q);
-		s->off = 0;
-		if (s->closing)
-			stdin_queue_close(s);
-	}
+	if (s->fd >= 0 && outq_flush(&s->q, s->fd) < 0)
+		stdin_queue_close(s); /* the process closed its stdin: the rest goes nowhere */
+	if (!outq_len(&s->q) && s->closing)
+		stdin_queue_close(s);
 	if (s->src)
-		el_io_set_events(s->src, queued(s) ? EPOLLOUT : 0);
+		el_io_set_events(s->src, outq_len(&s->q) ? EPOLLOUT : 0);
 	if (was_full && !stdin_queue_full(s) && s->resume)
 		s->resume(s->data);
 }
@@ -65,7 +49,7 @@ bool stdin_queue_add(stdin_queue *s, const void *buf, size_t n)
 {
 	if (s->fd < 0 || s->closing)
 		return true; /* nowhere to go: taking it costs nothing */
-	if (sb_add(&s->q, buf, n) < 0)
+	if (outq_add(&s->q, buf, n) < 0)
 		log_warn("stdin: out of memory: %zu bytes dropped", n);
 	write_out(s);
 	return !stdin_queue_full(s);

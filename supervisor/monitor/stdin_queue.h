@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "common/error.h"
-#include "common/strbuf.h"
+#include "common/outq.h"
 #include "supervisor/loop/eventloop.h"
 
 #define STDIN_QUEUE_MAX (256u << 10)
@@ -14,8 +14,7 @@ typedef struct stdin_queue {
 	int fd;            /* -1: none, or closed (the process closed its stdin) */
 	bool tty;          /* fd is a pty master: its end of input is the EOF character */
 	el_source *src;
-	strbuf q;
-	size_t off;
+	outq q;
 	bool closing;      /* close once the queue is written */
 	void (*resume)(void *data);
 	void *data;

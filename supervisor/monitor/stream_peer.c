@@ -1,5 +1,6 @@
 #include "supervisor/monitor/stream_peer.h"
 #include "common/log.h"
+#include "common/outq.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -15,8 +16,8 @@ struct stream_peer {
 	int fd;
 	el_source *src, *linger;
 	stream_reader in;
-	strbuf out;
-	size_t off, max_queue;
+	outq out;
+	size_t max_queue;
 	uint64_t dropped;
 	bool input_paused, finishing, dead, in_callback;
 	const stream_peer_ops *ops;
@@ -31,7 +32,7 @@ void stream_peer_free(stream_peer *p)
 	el_remove(p->linger);
 	close(p->fd);
 	stream_reader_release(&p->in);
-	sb_release(&p->out);
+	outq_release(&p->out);
 	free(p);
 }
 
@@ -41,7 +42,7 @@ static void end(stream_peer *p)
 	stream_peer_free(p);
 }
 
-size_t stream_peer_queued(const stream_peer *p) { return p->out.len - p->off; }
+size_t stream_peer_queued(const stream_peer *p) { return outq_len(&p->out); }
 uint64_t stream_peer_dropped(const stream_peer *p) { return p->dropped; }
 
 static void update(stream_peer *p)
@@ -56,30 +57,15 @@ static void update(stream_peer *p)
 
 static void flush(stream_peer *p)
 {
-	bool had = stream_peer_queued(p) > 0;
-	while (stream_peer_queued(p) && !p->dead) {
-		ssize_t w = send(p->fd, p->out.buf + p->off, stream_peer_queued(p), MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				p->dead = true;
-			break;
-		}
-		p->off += (size_t)w;
-	}
-	if (p->off == p->out.len) {
-		sb_reset(&p->out);
-		p->off = 0;
-		if (p->finishing)
-			p->dead = true; /* EXIT is out: that was all */
-		else if (had && p->ops->drained)
-			p->ops->drained(p, p->data);
-	} else if (p->off > p->out.len / 2) {
-		memmove(p->out.buf, p->out.buf + p->off, p->out.len - p->off);
-		p->out.len -= p->off;
-		p->off = 0;
-	}
+	bool had = outq_len(&p->out) > 0;
+	if (outq_flush(&p->out, p->fd) < 0)
+		p->dead = true;
+	if (outq_len(&p->out) || p->dead)
+		return;
+	if (p->finishing)
+		p->dead = true; /* EXIT is out: that was all */
+	else if (had && p->ops->drained)
+		p->ops->drained(p, p->data);
 }
 
 static void read_frames(stream_peer *p)
@@ -158,7 +144,7 @@ bool stream_peer_send(stream_peer *p, enum stream_kind kind, const void *buf, si
 {
 	if (p->finishing || p->dead)
 		return false;
-	if (stream_peer_queued(p) + STREAM_HEADER + n > p->max_queue || stream_put(&p->out, kind, buf, n) < 0) {
+	if (stream_peer_queued(p) + STREAM_HEADER + n > p->max_queue || stream_put(&p->out.buf, kind, buf, n) < 0) {
 		p->dropped += n;
 		return false;
 	}
@@ -185,7 +171,7 @@ void stream_peer_finish(stream_peer *p, int code)
 		return;
 	p->finishing = true;
 	/* past the bound if need be: the code reaches even a client that lagged */
-	if (stream_put_u32(&p->out, STREAM_EXIT, (uint32_t)code) < 0)
+	if (stream_put_u32(&p->out.buf, STREAM_EXIT, (uint32_t)code) < 0)
 		p->dead = true;
 	else
 		flush(p);
@@ -200,7 +186,7 @@ void stream_peer_finish(stream_peer *p, int code)
 void stream_peer_flush_blocking(stream_peer *p, int ms)
 {
 	uint64_t deadline = el_now_usec() + (uint64_t)ms * 1000;
-	while (stream_peer_queued(p) && !p->dead) {
+	while (outq_len(&p->out) && !p->dead) {
 		uint64_t now = el_now_usec();
 		if (now >= deadline)
 			return;

@@ -1,5 +1,6 @@
 #include "supervisor/varlink/client.h"
 #include "common/cleanup.h"
+#include "common/fdpass.h"
 #include "common/strbuf.h"
 
 #include <errno.h>
@@ -78,27 +79,11 @@ static int send_call(vl_client *c, const char *method, const char *params_json, 
 		return cerr_set(err, ENOMEM, "out of memory");
 	size_t off = 0;
 	while (off < sb.len) {
-		union {
-			struct cmsghdr align;
-			char buf[CMSG_SPACE(sizeof(int))];
-		} u;
-		struct iovec iov = { .iov_base = sb.buf + off, .iov_len = sb.len - off };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-		if (off == 0 && fd >= 0) {
-			mh.msg_control = u.buf;
-			mh.msg_controllen = sizeof(u.buf);
-			struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-		}
-		ssize_t w = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return cerr_sys(err, errno, "%s: send %s", c->path, method);
-		}
+		ssize_t w = fd_send(c->fd, sb.buf + off, sb.len - off, &fd, off == 0 && fd >= 0, 0);
+		if (w == -EINTR)
+			continue;
+		if (w < 0)
+			return cerr_sys(err, (int)-w, "%s: send %s", c->path, method);
 		off += (size_t)w;
 	}
 	return 0;

@@ -2,6 +2,7 @@
  * time in order, writing replies out with bounded buffers, and closing. */
 #include "supervisor/varlink/server_internal.h"
 #include "common/error.h"
+#include "common/fdpass.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -161,34 +162,16 @@ static ssize_t conn_recv(vl_conn *c, char *p, size_t n)
 {
 	if (!c->srv->cfg.accept_fds)
 		return recv(c->fd, p, n, MSG_DONTWAIT);
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int) * VL_MAX_FDS)];
-	} u;
-	struct iovec iov = { .iov_base = p, .iov_len = n };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	ssize_t r = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	if (r < 0)
-		return r;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		int fds[VL_MAX_FDS];
-		if (k > VL_MAX_FDS)
-			k = VL_MAX_FDS;
-		memcpy(fds, CMSG_DATA(cm), k * sizeof(int));
-		for (size_t i = 0; i < k; i++) {
-			if (c->n_fds < VL_MAX_FDS) {
-				c->fds[c->n_fds++] = fds[i];
-			} else {
-				close(fds[i]);
-				c->broken = true;
-			}
-		}
+	size_t got;
+	bool lost;
+	ssize_t r = fd_recv(c->fd, p, n, c->fds + c->n_fds, VL_MAX_FDS - c->n_fds, &got, &lost, MSG_DONTWAIT);
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
 	}
-	if (mh.msg_flags & MSG_CTRUNC)
-		c->broken = true; /* fds were lost: whatever they were for cannot be served */
+	c->n_fds += got;
+	if (lost) /* more than nobody took, or cut: what they were for cannot be served */
+		c->broken = true;
 	return r;
 }
 
