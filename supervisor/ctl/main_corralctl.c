@@ -30,12 +30,15 @@ static void usage(FILE *f)
 		"            SOURCE: [oci:|oci-archive:|docker-archive:]PATH[:REF]\n"
 		"Containers: create|run [-d] [--name N] [--restart P] [--memory 16m] [--cpus 0.5]\n"
 		"              [--pids N] [-e K=V] [-v SRC:DST[:ro]] [-w DIR] [-u USER] [-l K=V]\n"
-		"              [-t] [--network none|loopback] IMAGE [COMMAND...]\n"
+		"              [-i] [-t] [--detach-keys K] [--sig-proxy=false] [--network none|loopback]\n"
+		"              IMAGE [COMMAND...]\n"
 		"            start ID... | stop [-t SECONDS] ID... | kill [-s SIGNAL] ID... |\n"
 		"            rm [-f] ID... | ps [-a] | inspect ID... | logs [-f] [--tail N] [-t] ID |\n"
-		"            wait ID | exec ID COMMAND... | stats ID... | events\n"
-		"--json prints JSON instead of tables. run without -d streams the output and\n"
-		"exits with the container's exit code.\n\n"
+		"            wait ID | stats ID... | events |\n"
+		"            exec [-i] [-t] [-d] [-u USER] [-e K[=V]] [--env-file F] [-w DIR] ID COMMAND... |\n"
+		"            attach [--detach-keys K] [--no-stdin] [--sig-proxy=false] ID\n"
+		"--json prints JSON instead of tables. run without -d attaches (ctrl-p ctrl-q\n"
+		"detaches) and exits with the container's exit code.\n\n"
 		"The socket is --socket, else $CORRAL_SOCKET, else " DEFAULT_SOCKET ".\n");
 }
 
