@@ -252,10 +252,10 @@ int ctl_stream(vl_client *c, const ctl_stream_opts *o)
 	outq_release(&p.out);
 	if (st == DETACHED)
 		return 0;
-	if (st == ENDED && o->wait_id) { /* it had ended before we came */
+	if ((st == ENDED || st == EXITED) && o->wait_id) {
 		bool ok;
-		code = ctl_wait_code(o->wait_id, false, &ok);
-		return ok ? code : 125;
+		int waited = ctl_wait_code(o->wait_id, false, &ok);
+		return ok ? waited : st == EXITED ? code : 125;
 	}
 	if (st == ENDED)
 		fprintf(stderr, "corralctl: %s: the stream ended without an exit code\n", strrchr(o->method, '.') + 1);

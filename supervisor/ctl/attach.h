@@ -21,8 +21,11 @@ typedef struct ctl_stream_opts {
 	 * container); a nonzero return is the exit code, and ends it */
 	int (*opened)(void *data);
 	void *data;
-	/* a container whose stream ends without its exit code (it had ended
-	 * before we were attached): its code comes from Wait; NULL: none */
+	/* a container's stream (run, attach): once it has ended, Wait for it,
+	 * so that corrald has accounted for its end when we return (the next
+	 * command sees it exited), and its code comes from there even when
+	 * the stream ended without one (it had ended before we attached);
+	 * NULL: none (exec) */
 	const char *wait_id;
 } ctl_stream_opts;
 
