@@ -6,9 +6,8 @@
 #include "common/json.h"
 
 #include <getopt.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+#include <stdio.h>
 
 static char *attach_params(const char *id, bool in)
 {
@@ -58,12 +57,13 @@ int ctl_run_attached(const char *id, const ctl_run_io *io)
 	return attach(id, io, start, true);
 }
 
-static bool parse_bool(const char *s, bool *out)
+bool ctl_bool_arg(const char *opt, const char *arg, bool *out)
 {
-	if (!s || !strcmp(s, "true"))
+	if (!arg || !strcmp(arg, "true"))
 		return *out = true;
-	if (!strcmp(s, "false"))
+	if (!strcmp(arg, "false"))
 		return !(*out = false);
+	fprintf(stderr, "corralctl: %s=%s: takes true or false\n", opt, arg);
 	return false;
 }
 
@@ -80,8 +80,8 @@ int ctl_attach(int argc, char **argv)
 		case 'k': io.detach_keys = optarg; break;
 		case 'n': io.interactive = false; break;
 		case 's':
-			if (!parse_bool(optarg, &io.sig_proxy))
-				return ctl_fail("attach", "--sig-proxy takes true or false"), 125;
+			if (!ctl_bool_arg("--sig-proxy", optarg, &io.sig_proxy))
+				return 125;
 			break;
 		default: return 125;
 		}

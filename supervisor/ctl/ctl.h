@@ -57,6 +57,9 @@ typedef struct ctl_run_io {
 /* run without -d (attach_cmd.c): attach to the created container id, start
  * it, and pump its stdio; its exit code (0 after a detach). */
 int ctl_run_attached(const char *id, const ctl_run_io *io);
+/* --opt or --opt=true|false (arg NULL: given bare); false, said, when arg
+ * is neither. */
+bool ctl_bool_arg(const char *opt, const char *arg, bool *out);
 /* corralctl attach [--detach-keys K] [--no-stdin] [--sig-proxy=B] ID */
 int ctl_attach(int argc, char **argv);
 

@@ -7,8 +7,6 @@
 #include "common/json.h"
 
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 static char *exec_params(const ctl_exec_req *r)
 {

@@ -23,16 +23,6 @@ static void gen_strs(yajl_gen g, const char *key, char **v, int n)
 	yajl_gen_array_close(g);
 }
 
-/* --sig-proxy, --sig-proxy=true|false */
-static bool flag_value(const char *opt, const char *arg, bool *out)
-{
-	if (!arg || !strcmp(arg, "true"))
-		return *out = true;
-	if (!strcmp(arg, "false"))
-		return !(*out = false);
-	return ctl_fail(opt, "takes true or false"), false;
-}
-
 /* create/run options into a ContainerSpec; *detach for run -d, *io for a
  * foreground run's stdio. */
 static char *build_spec(int argc, char **argv, bool *detach, ctl_run_io *io, int *first)
@@ -59,7 +49,7 @@ static char *build_spec(int argc, char **argv, bool *detach, ctl_run_io *io, int
 		case 'i': io->interactive = true; break;
 		case 'K': io->detach_keys = optarg; break;
 		case 'P':
-			if (!flag_value("--sig-proxy", optarg, &io->sig_proxy))
+			if (!ctl_bool_arg("--sig-proxy", optarg, &io->sig_proxy))
 				return NULL;
 			break;
 		case 'n': name = optarg; break;

@@ -12,7 +12,6 @@
 #include "supervisor/varlink/monitor_iface.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
-#include "supervisor/varlink/wire.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/varlink/client.h"
 #include "bundle/image_user.h"
@@ -22,12 +21,9 @@
 #include "common/log.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 typedef struct exec_args {
 	const char *id, *user, *mode;

@@ -3,10 +3,8 @@
 #include "common/log.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -16,14 +14,6 @@ typedef struct attached {
 	bool stdin;
 	struct attached *next;
 } attached;
-
-size_t attach_count(const attach_set *a)
-{
-	size_t n = 0;
-	for (const attached *c = a->clients; c; c = c->next)
-		n++;
-	return n;
-}
 
 static void pause_all(attach_set *a, bool pause)
 {

@@ -38,4 +38,3 @@ void attach_exit(attach_set *a, int code);
 /* At the monitor's end: what is queued goes out for up to ms in all; then
  * everything is closed. */
 void attach_release(attach_set *a, int ms);
-size_t attach_count(const attach_set *a);

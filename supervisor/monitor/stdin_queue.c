@@ -1,7 +1,6 @@
 #include "supervisor/monitor/stdin_queue.h"
 #include "common/log.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
