@@ -252,6 +252,11 @@ int ctl_stream(vl_client *c, const ctl_stream_opts *o)
 	outq_release(&p.out);
 	if (st == DETACHED)
 		return 0;
+	if (st == ENDED && o->wait_id && ctl_is_running(o->wait_id)) {
+		fprintf(stderr, "corralctl: %s: the container's monitor ended the stream (see its monitor.log)\n",
+			strrchr(o->method, '.') + 1);
+		return 125;
+	}
 	if ((st == ENDED || st == EXITED) && o->wait_id) {
 		bool ok;
 		int waited = ctl_wait_code(o->wait_id, false, &ok);

@@ -32,6 +32,8 @@ int ctl_image(int argc, char **argv);
 char *ctl_obj_id(const char *key, const char *id);
 /* Print a container's log (follow: until it ends); the exit code. */
 int ctl_stream_logs(const char *id, bool follow, long tail, bool ts);
+/* Whether corrald says the container runs (false too when it cannot say). */
+bool ctl_is_running(const char *id);
 /* Wait for the container to stop; its exit code (*ok: the wait worked). */
 int ctl_wait_code(const char *id, bool print, bool *ok);
 /* Call method for each id in argv with {"id": ID} (and extra_key, as an

@@ -171,6 +171,19 @@ int ctl_wait_code(const char *id, bool print, bool *ok)
 	return (int)code;
 }
 
+bool ctl_is_running(const char *id)
+{
+	_cleanup_free_ char *p = ctl_obj_id("id", id);
+	_cleanup_vl_client_ vl_client *c = NULL;
+	vl_reply rep;
+	if (!p || ctl_call(&c, M("Inspect"), p, false, &rep))
+		return false;
+	yajl_val st = json_get(json_get(json_get(rep.params, "container"), "state"), "status");
+	bool running = YAJL_IS_STRING(st) && !strcmp(st->u.string, "running");
+	vl_reply_release(&rep);
+	return running;
+}
+
 int ctl_create_run(int argc, char **argv, bool run)
 {
 	bool detach = false;

@@ -1,10 +1,13 @@
 #include "supervisor/monitor/attach.h"
 #include "supervisor/monitor/stream_peer.h"
+#include "common/cleanup.h"
 #include "common/log.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -88,8 +91,24 @@ void attach_init(attach_set *a, el_loop *l, int in_fd, bool tty, bool interactiv
 		log_cerr(LOG_LVL_WARN, &err, "attach: stdin");
 }
 
+/* A last word to a client we do not serve: one frame, sent if it fits. */
+static void refuse(int fd, const char *why)
+{
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	if (stream_put(&sb, STREAM_STDERR, why, strlen(why)) == 0)
+		send(fd, sb.buf, sb.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
 int attach_add(attach_set *a, int fd, bool stdin, cerr *err)
 {
+	size_t n = 0;
+	for (attached *c = a->clients; c; c = c->next)
+		n++;
+	if (n >= ATTACH_MAX_CLIENTS) {
+		refuse(fd, "corral-monitor: as many clients as it takes are attached to this container\n");
+		return cerr_set(err, EMFILE, "%u clients attached already: one more refused", ATTACH_MAX_CLIENTS);
+	}
 	attached *c = calloc(1, sizeof(*c));
 	if (!c) {
 		close(fd);

@@ -12,6 +12,7 @@
 #include "supervisor/monitor/stdin_queue.h"
 
 #define ATTACH_MAX_QUEUE (1u << 20) /* output per client, then frames are dropped for it */
+#define ATTACH_MAX_CLIENTS 32       /* at once: the monitor's fds are bounded too */
 
 struct attached;
 
@@ -29,7 +30,8 @@ typedef struct attach_set {
  * interactive: clients' stdin goes to it. */
 void attach_init(attach_set *a, el_loop *l, int in_fd, bool tty, bool interactive, void (*signal)(void *, int),
 		 void *owner);
-/* Serve a client on fd (taken), with its stdin when stdin. */
+/* Serve a client on fd (taken), with its stdin when stdin; past
+ * ATTACH_MAX_CLIENTS the client is told so (STDERR) and let go. */
 int attach_add(attach_set *a, int fd, bool stdin, cerr *err);
 /* Output of the container (1 stdout, 2 stderr) to every client. */
 void attach_output(attach_set *a, int stream, const char *buf, size_t n);

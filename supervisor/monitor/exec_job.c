@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #define MAX_ARGS 4096
+#define MAX_JOBS 32 /* commands running at once in one container: the monitor's fds are bounded */
 
 struct exec_job {
 	exec_job *next, **list;
@@ -282,9 +283,14 @@ int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor
 			sv_internal(co.call, "out of memory");
 		goto fail;
 	}
+	size_t running = 0;
+	for (exec_job *k = *list; k; k = k->next)
+		running++;
 	j->next = *list;
 	*list = j;
-	if (exited || !o->exec_bin) {
+	if (running >= MAX_JOBS) {
+		exec_client_failed(j->client, "as many commands as it takes run in this container: try again later");
+	} else if (exited || !o->exec_bin) {
 		exec_client_not_running(j->client, o->id);
 	} else if (spawn_runner(j, req, &err) < 0) {
 		log_cerr(LOG_LVL_WARN, &err, "%s: exec", o->id);

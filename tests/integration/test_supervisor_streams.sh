@@ -300,6 +300,32 @@ PYEOF
 	kill "$slow" 2>/dev/null
 	wait "$slow" 2>/dev/null || true
 	wait_for 5 sh -c "[ \$(ls /proc/$mon/fd | wc -l) -le $fds_before ]"
+	# clients at once are bounded (the monitor's fds are): one past the bound
+	# is told so and let go; the rest are served
+	"$PY" - "$SOCK" <<'PYEOF' || fail "client bound"
+import socket, sys
+def attach():
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+    s.sendall(b'{"method":"io.corral.Supervisor.Attach","parameters":{"id":"web","stdin":false},"upgrade":true}\0')
+    r = b''
+    while not r.endswith(b'\0'):
+        r += s.recv(1)
+    return s
+held = [attach() for _ in range(32)]
+extra = attach()
+extra.settimeout(5)
+said = b''
+while True:
+    b = extra.recv(4096)
+    if not b:
+        break
+    said += b
+assert b'as many clients' in said, said
+for s in held:
+    s.close()
+PYEOF
+	wait_for 5 sh -c "[ \$(ls /proc/$mon/fd | wc -l) -le $fds_before ]"
+	assert_eq "$(state_of web)" running "after too many clients"
 	# the container's init holds its stdio and nothing else of ours
 	assert_eq "$(ctl exec web ls /proc/1/fd | sort -n | tr '\n' ' ')" "0 1 2 " "the init's fds"
 	ctl run -i --name fdcheck "$IMG" ls /proc/self/fd </dev/null >"$T/fds"
