@@ -1,46 +1,82 @@
-/* corralctl's shared pieces: the socket, calls, and output. */
+/* corralctl's shared pieces: the command groups, calls to corrald, and
+ * output in the forms podman prints. */
 #pragma once
 #include <stdbool.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
+#include "supervisor/ctl/opts.h"
+#include "supervisor/ctl/template.h"
 #include "supervisor/varlink/client.h"
 #include "supervisor/varlink/interface.h"
 
 #define M(x) CORRAL_SUPERVISOR_INTERFACE "." x
 
+/* The global options, set by main before a command runs. */
 extern const char *ctl_sock;
-extern int ctl_timeout_ms;
-extern bool ctl_json;
+extern int ctl_timeout_ms; /* -1: wait as long as it takes */
+extern bool ctl_json;      /* --json, or --format json */
+extern const char *ctl_format; /* --format other than json; NULL: the command's own */
 
-/* Connect and call; on an error reply or failure prints one line and returns
- * nonzero. The reply must be released by the caller on success. */
-/* Connects unless *c is already connected. */
+/* The commands, in groups each ended by { NULL } (commands.c lists them). */
+extern const ctl_cmd ctl_service_cmds[]; /* service.c: ping, info, call, completion, system prune, ... */
+extern const ctl_cmd ctl_run_cmds[];     /* run.c: create, run, exec */
+extern const ctl_cmd ctl_container_cmds[]; /* containers.c: the verbs by id */
+extern const ctl_cmd ctl_observe_cmds[]; /* observe.c: ps, logs, events */
+extern const ctl_cmd ctl_stats_cmds[];   /* stats.c */
+extern const ctl_cmd ctl_image_cmds[];   /* images.c */
+extern const ctl_cmd ctl_cp_cmds[];      /* cp.c */
+/* Every group, NULL-ended; and the options every command takes, in the
+ * order of G_*. */
+extern const ctl_cmd *const ctl_groups[];
+extern const ctl_opt ctl_global_opts[];
+enum { G_SOCKET, G_TIMEOUT, G_JSON, G_HELP, G_COUNT };
+/* The command argv starts with (one word, or two: "image ls", "rmi" as
+ * "image rm"), and in *words how many words named it; NULL if none. */
+const ctl_cmd *ctl_find_cmd(int argc, char **argv, int *words);
+/* Whether c also goes by "container VERB", as in podman. */
+bool ctl_is_container_verb(const ctl_cmd *c);
+/* The command list, for corralctl --help. */
+void ctl_help_commands(FILE *f);
+/* corralctl completion bash (completion.c). */
+int ctl_completion_bash(FILE *f);
+
+/* Calls (call.c). Connect unless *c is connected, call, and read the first
+ * reply; on an error reply or a failure print one line and return EXIT_CTL
+ * (the reply released), else 0 with the reply for the caller to release. */
 int ctl_call(vl_client **c, const char *method, const char *params, bool more, vl_reply *rep);
-/* The same with the parameters an open map in g, which it closes. */
+/* The same with the parameters an open map in g, which it closes and frees
+ * (NULL: out of memory, said). */
 int ctl_call_gen(vl_client **c, const char *method, yajl_gen g, bool more, vl_reply *rep);
+/* The next reply of a streaming call, as ctl_call. */
+int ctl_recv(vl_client *c, const char *method, vl_reply *rep);
+/* A map opened for a call's parameters, with "id" when id is not NULL. */
+yajl_gen ctl_params(const char *id);
+/* "corralctl: WHAT: MSG" and EXIT_CTL. */
 int ctl_fail(const char *what, const char *msg);
+int ctl_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *ctl_to_json(yajl_val v, bool pretty);
-const char *ctl_str(yajl_val o, const char *path);
-/* The container verbs (containers.c): each gets argv after the verb; returns the exit code. */
-int ctl_verb(const char *verb, int argc, char **argv, bool *handled);
-/* corralctl image import|ls|inspect|rm|prune (images.c). */
-int ctl_image(int argc, char **argv);
+/* The string at key in o, or "" (keys matched as templates match them). */
+const char *ctl_str(yajl_val o, const char *key);
+/* The integer at key in o, or dflt. */
+long long ctl_int(yajl_val o, const char *key, long long dflt);
 
-/* {"KEY": "ID"} as JSON text. */
-char *ctl_obj_id(const char *key, const char *id);
-/* Print a container's log (follow: until it ends); the exit code. */
-int ctl_stream_logs(const char *id, bool follow, long tail, bool ts);
-/* Wait for the container to stop; its exit code (*ok: the wait worked). */
-int ctl_wait_code(const char *id, bool print, bool *ok);
-/* Call method for each id in argv with {"id": ID} (and extra_key, as an
- * integer, a boolean "true" or a string); print each reply or each id. */
-int ctl_by_id(const char *method, int argc, char **argv, const char *extra_key, const char *extra_val, bool is_int,
-	      bool print);
-/* The verbs, each given argv after the verb (or from the verb, for those
- * that parse options with getopt); each returns the exit code. */
-int ctl_create_run(int argc, char **argv, bool run);
-int ctl_exec(int argc, char **argv);
-int ctl_ps(int argc, char **argv);
-int ctl_logs(int argc, char **argv);
-int ctl_stats(int argc, char **argv);
-int ctl_events(int argc, char **argv);
+/* Output (output.c). items printed as one JSON array (--json, --format
+ * json); or each of rows (items when NULL) through --format, or through
+ * dflt, a template ("table ..." for a table), when there is no --format.
+ * With no dflt either, items print as JSON. */
+int ctl_output(yajl_val items, yajl_val rows, const char *dflt, const tmpl_title *titles);
+/* "reclaimed 1.2MB", from a prune's reclaimedBytes. */
+void ctl_print_reclaimed(yajl_val reply);
+/* What g generated, parsed into a tree (NULL on failure, said). */
+yajl_val ctl_gen_tree(yajl_gen g);
+
+/* Helpers the verbs share. */
+/* path made absolute against the working directory (paths.c); NULL when
+ * out of memory. */
+char *ctl_absolute(const char *path);
+/* Each string of reply's array `key`, one a line; 0. */
+int ctl_print_strings(yajl_val reply, const char *key);
+/* Print a container's log (follow: until it ends); 0 or EXIT_CTL. */
+int ctl_stream_logs(const char *id, bool follow, long tail, bool ts, const char *since);
+/* Wait for the container to stop; its exit code, or -1 if the wait failed. */
+int ctl_wait_code(const char *id);

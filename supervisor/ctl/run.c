@@ -1,234 +1,147 @@
-/* corralctl create, run and exec: the options into a ContainerSpec or an
- * Exec call, and run's wait for the end. */
+/* corralctl create, run and exec: a ContainerSpec (spec.c) or an Exec
+ * call, and run's wait for the end. */
 #include "supervisor/ctl/ctl.h"
-#include "common/units.h"
+#include "supervisor/ctl/spec.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-static void gen_strs(yajl_gen g, const char *key, char **v, int n)
+int ctl_wait_code(const char *id)
 {
-	jg_key(g, key);
-	yajl_gen_array_open(g);
-	for (int i = 0; i < n; i++)
-		jg_str(g, v[i]);
-	yajl_gen_array_close(g);
-}
-
-/* create/run options into a ContainerSpec; *detach for run -d. */
-static char *build_spec(int argc, char **argv, bool *detach, int *first)
-{
-	static const struct option longs[] = {
-		{ "detach", 0, NULL, 'd' }, { "name", 1, NULL, 'n' }, { "restart", 1, NULL, 'r' },
-		{ "memory", 1, NULL, 'm' }, { "cpus", 1, NULL, 'c' }, { "pids", 1, NULL, 'p' },
-		{ "env", 1, NULL, 'e' }, { "volume", 1, NULL, 'v' }, { "workdir", 1, NULL, 'w' },
-		{ "user", 1, NULL, 'u' }, { "label", 1, NULL, 'l' }, { "tty", 0, NULL, 't' },
-		{ "network", 1, NULL, 'N' }, { "stop-signal", 1, NULL, 'S' }, { "stop-timeout", 1, NULL, 'T' },
-		{ "cap-add", 1, NULL, 'A' }, { "cap-drop", 1, NULL, 'D' }, { 0 },
-	};
-	const char *name = NULL, *restart = NULL, *wd = NULL, *user = NULL, *net = NULL, *ssig = NULL;
-	long long mem = -1, pids = -1, stop_t = -1;
-	double cpus = 0;
-	bool tty = false;
-	char *env[256], *vol[64], *lab[64], *cap_add[64], *cap_drop[64];
-	int ne = 0, nv = 0, nl = 0, na = 0, nd = 0, o;
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "+dn:r:m:c:p:e:v:w:u:l:t", longs, NULL)) != -1) {
-		switch (o) {
-		case 'd': *detach = true; break;
-		case 'n': name = optarg; break;
-		case 'r': restart = optarg; break;
-		case 'm': {
-			size_t bytes;
-			if (parse_size(optarg, &bytes) < 0 || bytes > INT64_MAX)
-				return ctl_fail("--memory", "must be a size like 16m"), NULL;
-			mem = (long long)bytes;
-			break;
-		}
-		case 'c': cpus = strtod(optarg, NULL); break;
-		case 'p': pids = strtoll(optarg, NULL, 10); break;
-		case 'e': if (ne < 256) env[ne++] = optarg; break;
-		case 'v': if (nv < 64) vol[nv++] = optarg; break;
-		case 'l': if (nl < 64) lab[nl++] = optarg; break;
-		case 'w': wd = optarg; break;
-		case 'u': user = optarg; break;
-		case 't': tty = true; break;
-		case 'N': net = optarg; break;
-		case 'S': ssig = optarg; break;
-		case 'T': stop_t = strtoll(optarg, NULL, 10); break;
-		case 'A': if (na < 64) cap_add[na++] = optarg; break;
-		case 'D': if (nd < 64) cap_drop[nd++] = optarg; break;
-		default: return NULL;
-		}
-	}
-	if (optind >= argc) {
-		ctl_fail("run", "expected IMAGE [COMMAND...]");
-		return NULL;
-	}
-	*first = optind;
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g)
-		return NULL;
-	yajl_gen_map_open(g);
-	jg_key(g, "spec");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "image", argv[optind]);
-	if (name) jg_key_str(g, "name", name);
-	if (optind + 1 < argc) gen_strs(g, "command", argv + optind + 1, argc - optind - 1);
-	if (ne) gen_strs(g, "env", env, ne);
-	if (wd) jg_key_str(g, "workdir", wd);
-	if (user) jg_key_str(g, "user", user);
-	if (restart) jg_key_str(g, "restart", restart);
-	if (net) jg_key_str(g, "network", net);
-	if (ssig) jg_key_str(g, "stopSignal", ssig);
-	if (stop_t >= 0) jg_key_int(g, "stopTimeout", stop_t);
-	if (tty) jg_key_bool(g, "tty", true);
-	if (na) gen_strs(g, "capAdd", cap_add, na);
-	if (nd) gen_strs(g, "capDrop", cap_drop, nd);
-	if (nv) {
-		jg_key(g, "mounts");
-		yajl_gen_array_open(g);
-		for (int i = 0; i < nv; i++) {
-			char *s = strdup(vol[i]), *dst = strchr(s, ':'), *mode = NULL;
-			if (!dst) {
-				free(s);
-				ctl_fail("--volume", "must be SRC:DST[:ro]");
-				return NULL;
-			}
-			*dst++ = '\0';
-			if ((mode = strchr(dst, ':')))
-				*mode++ = '\0';
-			yajl_gen_map_open(g);
-			jg_key_str(g, "source", s);
-			jg_key_str(g, "destination", dst);
-			jg_key_bool(g, "readonly", mode && !strcmp(mode, "ro"));
-			yajl_gen_map_close(g);
-			free(s);
-		}
-		yajl_gen_array_close(g);
-	}
-	if (nl) {
-		jg_key(g, "labels");
-		yajl_gen_map_open(g);
-		for (int i = 0; i < nl; i++) {
-			char *eq = strchr(lab[i], '=');
-			if (!eq)
-				return ctl_fail("--label", "must be KEY=VALUE"), NULL;
-			*eq = '\0';
-			jg_key_str(g, lab[i], eq + 1);
-		}
-		yajl_gen_map_close(g);
-	}
-	if (mem >= 0 || cpus > 0 || pids >= 0) {
-		jg_key(g, "resources");
-		yajl_gen_map_open(g);
-		if (mem >= 0) jg_key_int(g, "memory", mem);
-		if (pids >= 0) jg_key_int(g, "pids", pids);
-		if (cpus > 0) {
-			jg_key(g, "cpus");
-			yajl_gen_double(g, cpus);
-		}
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_map_close(g);
-	yajl_gen_map_close(g);
-	return jg_finish(g, NULL);
-}
-
-int ctl_wait_code(const char *id, bool print, bool *ok)
-{
-	*ok = false;
-	_cleanup_free_ char *p = ctl_obj_id("id", id);
 	_cleanup_vl_client_ vl_client *c = NULL;
 	vl_reply rep;
 	ctl_timeout_ms = -1;
-	if (ctl_call(&c, M("Wait"), p, false, &rep))
-		return 125;
-	long long code = 0;
-	json_int_in(json_get(rep.params, "exitCode"), -1, 255, &code);
+	if (ctl_call_gen(&c, M("Wait"), ctl_params(id), false, &rep))
+		return -1;
+	long long code = ctl_int(rep.params, "exitCode", -1);
 	vl_reply_release(&rep);
-	*ok = true;
-	if (print)
-		printf("%lld\n", code);
 	return (int)code;
 }
 
-int ctl_create_run(int argc, char **argv, bool run)
+/* CreateContainer; the new id in *id. */
+static int create(const ctl_args *a, bool auto_remove, char **id)
 {
-	bool detach = false;
-	int first;
-	_cleanup_free_ char *spec = build_spec(argc, argv, &detach, &first);
-	if (!spec)
-		return 2;
+	_cleanup_free_ char *spec = ctl_build_spec(a, auto_remove);
 	_cleanup_vl_client_ vl_client *c = NULL;
 	vl_reply rep;
-	if (ctl_call(&c, M("CreateContainer"), spec, false, &rep))
-		return 125;
-	_cleanup_free_ char *id = strdup(ctl_str(rep.params, "id"));
+	if (!spec || ctl_call(&c, M("CreateContainer"), spec, false, &rep))
+		return EXIT_CTL;
+	*id = strdup(ctl_str(rep.params, "id"));
 	vl_reply_release(&rep);
-	if (!run) {
-		printf("%s\n", id);
-		return 0;
+	return *id ? 0 : ctl_fail("create", "out of memory");
+}
+
+static int remove_container(const char *id)
+{
+	_cleanup_vl_client_ vl_client *c = NULL;
+	_cleanup_json_gen_ yajl_gen g = ctl_params(id);
+	vl_reply rep;
+	if (!g || jg_key_bool(g, "force", true))
+		return ctl_fail("rm", "out of memory");
+	ctl_timeout_ms = -1;
+	if (ctl_call_gen(&c, M("Remove"), TAKE_PTR(g), false, &rep))
+		return EXIT_CTL;
+	vl_reply_release(&rep);
+	return 0;
+}
+
+static int v_create(ctl_args *a)
+{
+	_cleanup_free_ char *id = NULL;
+	if (create(a, opt_on(a, "rm"), &id))
+		return EXIT_CTL;
+	printf("%s\n", id);
+	return 0;
+}
+
+/* A foreground run: the log as it comes, then the exit code. */
+static int run_foreground(const char *id)
+{
+	if (ctl_stream_logs(id, true, -1, false, NULL))
+		return EXIT_CTL;
+	int code = ctl_wait_code(id);
+	return code < 0 ? EXIT_CTL : code;
+}
+
+static int v_run(ctl_args *a)
+{
+	bool detach = opt_on(a, "detach"), rm = opt_on(a, "rm");
+	_cleanup_free_ char *id = NULL;
+	/* a foreground run removes the container itself, once it has its exit
+	 * code; a detached one leaves that to corrald */
+	if (create(a, rm && detach, &id))
+		return EXIT_CTL;
+	_cleanup_vl_client_ vl_client *c = NULL;
+	vl_reply rep;
+	if (ctl_call_gen(&c, M("Start"), ctl_params(id), false, &rep)) {
+		if (rm)
+			remove_container(id);
+		return EXIT_CTL;
 	}
-	_cleanup_free_ char *p = ctl_obj_id("id", id);
-	if (ctl_call(&c, M("Start"), p, false, &rep))
-		return 125;
 	vl_reply_release(&rep);
 	if (detach) {
 		printf("%s\n", id);
 		return 0;
 	}
-	ctl_stream_logs(id, true, -1, false);
-	bool ok;
-	return ctl_wait_code(id, false, &ok);
+	int code = run_foreground(id);
+	if (rm && remove_container(id))
+		return EXIT_CTL;
+	return code;
 }
 
-int ctl_exec(int argc, char **argv)
+static int v_exec(ctl_args *a)
 {
-	char *env[256];
-	int ne = 0, o;
-	const char *wd = NULL, *user = NULL;
-	static const struct option longs[] = { { "env", 1, NULL, 'e' }, { "workdir", 1, NULL, 'w' },
-						{ "user", 1, NULL, 'u' }, { 0 } };
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "+e:w:u:", longs, NULL)) != -1) {
-		switch (o) {
-		case 'e':
-			if (ne == (int)ARRAY_SIZE(env))
-				return ctl_fail("exec", "more than 256 --env"), 2;
-			env[ne++] = optarg;
-			break;
-		case 'w': wd = optarg; break;
-		case 'u': user = optarg; break;
-		default: return 2;
-		}
-	}
-	if (argc - optind < 2)
-		return ctl_fail("exec", "expected [OPTIONS] CONTAINER COMMAND..."), 2;
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "id", argv[optind]);
-	gen_strs(g, "command", argv + optind + 1, argc - optind - 1);
-	if (ne)
-		gen_strs(g, "env", env, ne);
-	if (wd)
-		jg_key_str(g, "workdir", wd);
-	if (user)
-		jg_key_str(g, "user", user);
 	_cleanup_vl_client_ vl_client *c = NULL;
+	_cleanup_json_gen_ yajl_gen g = ctl_params(a->argv[0]);
 	vl_reply rep;
-	if (ctl_call_gen(&c, M("Exec"), g, false, &rep))
-		return 125;
+	if (!g || jg_key(g, "command") || yajl_gen_array_open(g))
+		return ctl_fail("exec", "out of memory");
+	for (int i = 1; i < a->argc; i++)
+		jg_str(g, a->argv[i]);
+	if (yajl_gen_array_close(g) || ctl_gen_env(a, g) ||
+	    (opt_on(a, "workdir") && jg_key_str(g, "workdir", opt_str(a, "workdir"))) ||
+	    (opt_on(a, "user") && jg_key_str(g, "user", opt_str(a, "user"))))
+		return EXIT_CTL;
+	ctl_timeout_ms = -1; /* an exec has no timeout unless one is asked for */
+	if (ctl_call_gen(&c, M("Exec"), TAKE_PTR(g), false, &rep))
+		return EXIT_CTL;
 	fputs(ctl_str(rep.params, "stdout"), stdout);
 	fputs(ctl_str(rep.params, "stderr"), stderr);
-	long long code = 0;
-	json_int_in(json_get(rep.params, "exitCode"), -1, 255, &code);
+	long long code = ctl_int(rep.params, "exitCode", EXIT_CTL);
+	/* never cut silently: the output's end is lost, and the status says so */
+	if (YAJL_IS_TRUE(tmpl_field(rep.params, "truncated", 9))) {
+		fflush(stdout);
+		fprintf(stderr, "corralctl: exec: the output was cut at 1 MiB a stream\n");
+		code = code ? code : 1;
+	}
 	vl_reply_release(&rep);
 	return (int)code;
 }
+
+static const ctl_opt create_opts[] = { CTL_SPEC_OPTS, { NULL } };
+static const ctl_opt run_opts[] = {
+	{ "detach", 'd', OPT_FLAG, "", "print the id and leave it running" },
+	CTL_SPEC_OPTS,
+	{ NULL },
+};
+static const ctl_opt exec_opts[] = {
+	{ "env", 'e', OPT_LIST, "KEY[=VALUE]", "set a variable; KEY alone passes the host's value" },
+	{ "env-file", 0, OPT_LIST, "FILE", "read KEY=VALUE lines from FILE (# comments)" },
+	{ "workdir", 'w', OPT_STR, "DIR", "the working directory inside" },
+	{ "user", 'u', OPT_STR, "USER[:GROUP]", "run as USER, a name in the container or a number" },
+	{ NULL },
+};
+
+const ctl_cmd ctl_run_cmds[] = {
+	{ "create", "IMAGE [COMMAND [ARG...]]", "Create a container from an image, to start later", create_opts, 1,
+	  -1, CMD_OPTS_FIRST, COMPLETE_IMAGES, v_create },
+	{ "run", "IMAGE [COMMAND [ARG...]]",
+	  "Create and start a container; in the foreground, its output and its exit code", run_opts, 1, -1,
+	  CMD_OPTS_FIRST, COMPLETE_IMAGES, v_run },
+	{ "exec", "CONTAINER COMMAND [ARG...]", "Run a command in a running container; its exit code", exec_opts, 2,
+	  -1, CMD_OPTS_FIRST, COMPLETE_CONTAINERS, v_exec },
+	{ NULL },
+};

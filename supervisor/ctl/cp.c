@@ -1,0 +1,2 @@
+#include "supervisor/ctl/ctl.h"
+const ctl_cmd ctl_cp_cmds[] = { { NULL } };
