@@ -141,3 +141,24 @@ int ctl_call_gen(vl_client **c, const char *method, yajl_gen gen, bool more, vl_
 	_cleanup_free_ char *params = jg_finish(g, NULL);
 	return params ? ctl_call(c, method, params, more, rep) : ctl_fail(method, "out of memory");
 }
+
+int ctl_call_upgrade(const char *method, yajl_gen gen, bool quiet, int *fd)
+{
+	_cleanup_json_gen_ yajl_gen g = gen;
+	_cleanup_vl_client_ vl_client *c = NULL;
+	_cleanup_free_ char *params = NULL;
+	cerr err = { 0 };
+	vl_reply rep;
+	*fd = -1;
+	if (!g || yajl_gen_map_close(g) || !(params = jg_finish(g, NULL)))
+		return ctl_fail(method, "out of memory");
+	if (vl_client_connect(ctl_sock, &c, &err) < 0)
+		return fail_io(&err, "connect");
+	vl_client_set_timeout(c, ctl_timeout_ms);
+	if (vl_client_call_upgrade(c, method, params, &rep, fd, &err) < 0)
+		return fail_io(&err, method);
+	if (rep.error && !quiet)
+		print_call_error(method, &rep);
+	vl_reply_release(&rep);
+	return *fd < 0 ? EXIT_CTL : 0;
+}

@@ -47,6 +47,11 @@ int ctl_call(vl_client **c, const char *method, const char *params, bool more, v
 /* The same with the parameters an open map in g, which it closes and frees
  * (NULL: out of memory, said). */
 int ctl_call_gen(vl_client **c, const char *method, yajl_gen g, bool more, vl_reply *rep);
+/* Call method with "upgrade" and the parameters an open map in g (freed);
+ * *fd is then the socket of the stream that follows, the caller's to
+ * close. 0, or EXIT_CTL after saying why (an error reply unsaid when
+ * quiet). */
+int ctl_call_upgrade(const char *method, yajl_gen g, bool quiet, int *fd);
 /* The next reply of a streaming call, as ctl_call. */
 int ctl_recv(vl_client *c, const char *method, vl_reply *rep);
 /* A map opened for a call's parameters, with "id" when id is not NULL. */
