@@ -78,6 +78,13 @@ static int fail_io(cerr *err, const char *what)
 	return EXIT_CTL;
 }
 
+void ctl_print_raw_error(const char *method, const vl_reply *rep)
+{
+	_cleanup_free_ char *s = ctl_to_json(rep->params, false);
+	fprintf(stderr, "corralctl: %s: %s%s%s\n", method, rep->error, s && !streq(s, "{}") ? ": " : "",
+		s && !streq(s, "{}") ? s : "");
+}
+
 /* The error reply as one line: "corralctl: Start: no such container: x". */
 static void print_call_error(const char *method, const vl_reply *rep)
 {
@@ -100,13 +107,10 @@ static void print_call_error(const char *method, const vl_reply *rep)
 	else if (streq(short_e, "InternalError"))
 		fprintf(stderr, "corralctl: %s: %s\n", short_m, ctl_str(p, "reason"));
 	else if (streq(short_e, "PermissionDenied"))
-		fprintf(stderr, "corralctl: %s: permission denied (root, or a member of corrald's group, may call it)\n",
-			short_m);
-	else {
-		_cleanup_free_ char *s = ctl_to_json(rep->params, false);
-		fprintf(stderr, "corralctl: %s: %s%s%s\n", short_m, rep->error, s && !streq(s, "{}") ? ": " : "",
-			s && !streq(s, "{}") ? s : "");
-	}
+		fprintf(stderr, "corralctl: %s: permission denied (%s): root, or a member of corrald's group, may call it\n",
+			short_m, rep->error);
+	else
+		ctl_print_raw_error(short_m, rep);
 }
 
 int ctl_recv(vl_client *c, const char *method, vl_reply *rep)

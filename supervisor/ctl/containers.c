@@ -203,9 +203,9 @@ static int v_container_prune(ctl_args *a)
 	ctl_timeout_ms = -1;
 	if (ctl_call(&c, M("ContainerPrune"), NULL, false, &rep))
 		return EXIT_CTL;
-	ctl_print_strings(rep.params, "removed");
+	int r = ctl_json ? ctl_print_json(rep.params) : ctl_print_strings(rep.params, "removed");
 	vl_reply_release(&rep);
-	return 0;
+	return r;
 }
 
 static const ctl_opt time_opts[] = {

@@ -52,6 +52,8 @@ int ctl_call_gen(vl_client **c, const char *method, yajl_gen g, bool more, vl_re
  * close. 0, or EXIT_CTL after saying why (an error reply unsaid when
  * quiet). */
 int ctl_call_upgrade(const char *method, yajl_gen g, bool quiet, int *fd);
+/* An error reply as varlink has it: "corralctl: METHOD: ERROR: {params}". */
+void ctl_print_raw_error(const char *method, const vl_reply *rep);
 /* The next reply of a streaming call, as ctl_call. */
 int ctl_recv(vl_client *c, const char *method, vl_reply *rep);
 /* A map opened for a call's parameters, with "id" when id is not NULL. */
@@ -70,6 +72,8 @@ long long ctl_int(yajl_val o, const char *key, long long dflt);
  * dflt, a template ("table ..." for a table), when there is no --format.
  * With no dflt either, items print as JSON. */
 int ctl_output(yajl_val items, yajl_val rows, const char *dflt, const tmpl_title *titles);
+/* v as indented JSON; 0 or EXIT_CTL. */
+int ctl_print_json(yajl_val v);
 /* "reclaimed 1.2MB", from a prune's reclaimedBytes. */
 void ctl_print_reclaimed(yajl_val reply);
 /* What g generated, parsed into a tree (NULL on failure, said). */

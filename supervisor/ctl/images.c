@@ -161,10 +161,15 @@ static int v_prune(ctl_args *a)
 	ctl_timeout_ms = -1;
 	if (ctl_call(&c, M("ImagePrune"), opt_on(a, "all") ? "{\"all\":true}" : "{}", false, &rep))
 		return EXIT_CTL;
-	ctl_print_strings(rep.params, "removed");
-	ctl_print_reclaimed(rep.params);
+	int r = 0;
+	if (ctl_json) {
+		r = ctl_print_json(rep.params);
+	} else {
+		ctl_print_strings(rep.params, "removed");
+		ctl_print_reclaimed(rep.params);
+	}
 	vl_reply_release(&rep);
-	return 0;
+	return r;
 }
 
 static const ctl_opt import_opts[] = {

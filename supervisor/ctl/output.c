@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int print_json_array(yajl_val items)
+int ctl_print_json(yajl_val items)
 {
 	_cleanup_free_ char *s = ctl_to_json(items, true);
 	if (!s)
@@ -21,7 +21,7 @@ int ctl_output(yajl_val items, yajl_val rows, const char *dflt, const tmpl_title
 {
 	const char *fmt = ctl_format ? ctl_format : dflt, *body;
 	if (ctl_json || !fmt)
-		return print_json_array(items);
+		return ctl_print_json(items);
 	if (streq(fmt, "table") && dflt)
 		fmt = dflt;
 	if (!rows)

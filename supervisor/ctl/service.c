@@ -27,11 +27,8 @@ static int show_ping(yajl_val p)
 
 static int show_info(yajl_val p)
 {
-	if (ctl_json) {
-		_cleanup_free_ char *s = ctl_to_json(p, true);
-		printf("%s\n", s ? s : "{}");
-		return 0;
-	}
+	if (ctl_json)
+		return ctl_print_json(p);
 	for (size_t i = 0; YAJL_IS_OBJECT(p) && i < p->u.object.len; i++) {
 		yajl_val v = p->u.object.values[i];
 		_cleanup_free_ char *s = YAJL_IS_STRING(v) ? strdup(v->u.string) : ctl_to_json(v, false);
@@ -96,10 +93,18 @@ static int v_call(ctl_args *a)
 		cerr_clear(&err);
 		return EXIT_CTL;
 	}
-	for (int rc = 0; !oneway;) {
+	while (!oneway) {
 		vl_reply rep;
-		if ((rc = ctl_recv(c, m, &rep)))
-			return rc;
+		if (vl_client_recv(c, &rep, &err) < 0) {
+			ctl_fail(m, cerr_msg(&err));
+			cerr_clear(&err);
+			return EXIT_CTL;
+		}
+		if (rep.error) { /* as varlink has it: call is for those who want the raw interface */
+			ctl_print_raw_error(m, &rep);
+			vl_reply_release(&rep);
+			return EXIT_CTL;
+		}
 		_cleanup_free_ char *s = ctl_to_json(rep.params, true);
 		printf("%s\n", s ? s : "{}");
 		fflush(stdout);
@@ -119,8 +124,7 @@ static int v_system_prune(ctl_args *a)
 	if (ctl_call(&c, M("SystemPrune"), opt_on(a, "all") ? "{\"all\":true}" : "{}", false, &rep))
 		return EXIT_CTL;
 	if (ctl_json) {
-		_cleanup_free_ char *s = ctl_to_json(rep.params, true);
-		printf("%s\n", s ? s : "{}");
+		ctl_print_json(rep.params);
 	} else {
 		printf("Deleted containers:\n");
 		ctl_print_strings(rep.params, "containers");
