@@ -26,11 +26,25 @@
 
 extern char **environ;
 
-/* What came back over a stream: the exit code (-1: none yet) and STDERR. */
-typedef struct stream_end {
-	int code;
-	strbuf msg;
-} stream_end;
+/* One copy's connection, after its upgrade. */
+typedef struct copy_stream {
+	int fd;
+	stream_reader in;
+	int out;     /* where STDOUT's bytes go; -1: kept in head */
+	strbuf head; /* STDOUT's first bytes, until out is known */
+	int code;    /* EXIT's; -1 before it */
+	strbuf msg;  /* what STDERR said */
+} copy_stream;
+
+static void copy_stream_release(copy_stream *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	stream_reader_release(&s->in);
+	sb_release(&s->head);
+	sb_release(&s->msg);
+}
+#define _cleanup_copy_stream_ __attribute__((cleanup(copy_stream_release)))
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -62,52 +76,55 @@ static int split_path(const char *p, char **parent, char **name)
 	return *parent && *name ? 0 : ctl_fail("cp", "out of memory");
 }
 
-/* Read what the socket has and handle each whole frame: STDOUT to out (or
- * into head, up to want bytes), STDERR and EXIT into end. 1 when the stream
- * has ended (EXIT, or head full), 0 to read on, -errno on a broken one. */
-static int take_frames(int fd, stream_reader *r, int out, strbuf *head, size_t want, stream_end *end)
+/* Read what the socket has, and handle each whole frame it holds: STDOUT
+ * to out (or head), STDERR and EXIT into s. 0, or -errno on a broken
+ * stream. */
+static int take_frames(copy_stream *s)
 {
 	char *p;
 	size_t room;
-	if (stream_reader_reserve(r, 65536, &p, &room) < 0)
+	if (stream_reader_reserve(&s->in, 65536, &p, &room) < 0)
 		return -ENOMEM;
-	ssize_t n = read(fd, p, room);
+	ssize_t n = read(s->fd, p, room);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	if (n == 0)
 		return -ECONNRESET; /* closed before its EXIT */
-	stream_reader_commit(r, (size_t)n);
+	stream_reader_commit(&s->in, (size_t)n);
 	stream_frame f;
 	int k;
-	while ((k = stream_reader_next(r, &f)) > 0) {
-		if (f.kind == STREAM_EXIT) {
-			end->code = (int)stream_frame_u32(&f);
-			return 1;
-		}
-		if (f.kind == STREAM_STDERR && sb_add(&end->msg, f.data, f.len) < 0)
-			return -ENOMEM;
-		if (f.kind == STREAM_STDOUT && head && sb_add(head, f.data, f.len) < 0)
-			return -ENOMEM;
-		if (f.kind == STREAM_STDOUT && head && head->len >= want)
-			return 1;
-		if (f.kind == STREAM_STDOUT && !head && (k = write_all(out, f.data, f.len)) < 0)
+	while ((k = stream_reader_next(&s->in, &f)) > 0) {
+		if (f.kind == STREAM_EXIT)
+			s->code = (int)stream_frame_u32(&f);
+		else if (f.kind == STREAM_STDERR)
+			k = sb_add(&s->msg, f.data, f.len);
+		else if (f.kind == STREAM_STDOUT && s->out < 0)
+			k = sb_add(&s->head, f.data, f.len);
+		else if (f.kind == STREAM_STDOUT)
+			k = write_all(s->out, f.data, f.len);
+		if (k < 0)
 			return k;
 	}
 	return k;
 }
 
-/* Until the stream ends; 0, or EXIT_CTL after saying why. */
-static int receive(int fd, int out, strbuf *head, size_t want, stream_end *end)
+/* Until EXIT, or until head holds `want` bytes; 0, or EXIT_CTL after
+ * saying why. */
+static int pump(copy_stream *s, size_t want)
 {
-	stream_reader r;
-	stream_reader_init(&r, STREAM_AT_CLIENT);
-	int k;
-	while ((k = take_frames(fd, &r, out, head, want, end)) == 0)
-		;
-	stream_reader_release(&r);
-	if (k < 0)
-		return ctl_failf("cp: the stream broke: %s", strerror(-k));
-	return 0;
+	int k = 0;
+	while (!k && s->code < 0 && (s->out >= 0 || s->head.len < want))
+		k = take_frames(s);
+	return k < 0 ? ctl_failf("cp: the stream broke: %s", strerror(-k)) : 0;
+}
+
+/* The head kept so far goes to out, and what follows too. */
+static int start_output(copy_stream *s, int out)
+{
+	s->out = out;
+	int k = s->head.len ? write_all(out, s->head.buf, s->head.len) : 0;
+	sb_reset(&s->head);
+	return k < 0 ? ctl_failf("cp: %s", strerror(-k)) : 0;
 }
 
 /* tar(1) with its stdin (to_tar) or its stdout on *fd. */
@@ -139,21 +156,25 @@ static int reap_tar(pid_t pid)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : ctl_failf("cp: tar failed (see above)");
 }
 
-static int copy_call(const char *method, const char *id, const char *path, bool quiet, int *fd)
+/* The call, and s ready for its stream. */
+static int copy_call(const char *method, const char *id, const char *path, bool quiet, copy_stream *s)
 {
+	*s = (copy_stream){ .fd = -1, .out = -1, .code = -1, .head = STRBUF_INIT, .msg = STRBUF_INIT };
+	stream_reader_init(&s->in, STREAM_AT_CLIENT);
 	yajl_gen g = ctl_params(id);
 	if (g && jg_key_str(g, "path", path)) {
 		yajl_gen_free(g);
 		g = NULL;
 	}
-	return ctl_call_upgrade(method, g, quiet, fd);
+	return ctl_call_upgrade(method, g, quiet, &s->fd);
 }
 
-static int stream_failed(const char *what, stream_end *e)
+/* The other side's EXIT said it failed: what its STDERR said. */
+static int stream_failed(const char *what, copy_stream *s)
 {
-	while (e->msg.len && e->msg.buf[e->msg.len - 1] == '\n')
-		e->msg.buf[--e->msg.len] = '\0';
-	return ctl_failf("cp: %s: %s", what, e->msg.len ? e->msg.buf : "failed");
+	while (s->msg.len && s->msg.buf[s->msg.len - 1] == '\n')
+		s->msg.buf[--s->msg.len] = '\0';
+	return ctl_failf("cp: %s: %s", what, s->msg.len ? s->msg.buf : "failed");
 }
 
 /* The one entry tar left in dir, renamed to dst. */
@@ -192,27 +213,31 @@ static int copy_from(const char *id, const char *path, const char *dst)
 		if (!mkdtemp(tmp))
 			return ctl_failf("cp: %s: %s", dst, strerror(errno));
 	}
-	_cleanup_close_ int fd = -1;
-	stream_end end = { -1, STRBUF_INIT };
-	int tar_in = STDOUT_FILENO, rc;
+	_cleanup_copy_stream_ copy_stream cs;
+	int tar_in = -1, rc;
 	pid_t pid = 0;
 	char *argv[] = { "tar", "-x", "-f", "-", "--no-same-owner", "-C", (char *)(tmp ? tmp : dst), NULL };
-	rc = copy_call(M("CopyFrom"), id, path, false, &fd);
-	if (!rc && !streq(dst, "-"))
-		rc = spawn_tar(argv, true, &tar_in, &pid);
+	/* tar starts with the first bytes: a copy that fails at once runs none */
+	rc = copy_call(M("CopyFrom"), id, path, false, &cs);
 	if (!rc)
-		rc = receive(fd, tar_in, NULL, 0, &end);
+		rc = pump(&cs, 1);
+	bool data = cs.head.len || cs.code < 0;
+	if (!rc && data && !streq(dst, "-"))
+		rc = spawn_tar(argv, true, &tar_in, &pid);
+	if (!rc && data)
+		rc = start_output(&cs, pid ? tar_in : STDOUT_FILENO);
+	if (!rc && data)
+		rc = pump(&cs, SIZE_MAX);
 	if (pid) {
 		close(tar_in);
-		rc = reap_tar(pid) ? EXIT_CTL : rc;
+		rc = reap_tar(pid) || rc ? EXIT_CTL : 0;
 	}
-	if (!rc && end.code != 0)
-		rc = stream_failed(path, &end);
+	if (!rc && cs.code != 0)
+		rc = stream_failed(path, &cs);
 	if (!rc && tmp)
 		rc = move_single(tmp, dst);
 	if (tmp)
 		rm_rf(tmp);
-	sb_release(&end.msg);
 	return rc;
 }
 
@@ -220,26 +245,23 @@ static int copy_from(const char *id, const char *path, const char *dst)
  * CopyFrom's tar says (after any pax or GNU long-name headers). */
 static bool ctr_is_dir(const char *id, const char *path)
 {
-	_cleanup_close_ int fd = -1;
-	_cleanup_strbuf_ strbuf head = STRBUF_INIT;
-	stream_end end = { -1, STRBUF_INIT };
+	_cleanup_copy_stream_ copy_stream cs;
 	size_t at = 0;
+	if (copy_call(M("CopyFrom"), id, path, true, &cs))
+		return false;
 	for (int hops = 0; hops < 4; hops++) {
-		if ((fd < 0 && copy_call(M("CopyFrom"), id, path, true, &fd)) ||
-		    (head.len < at + 512 && (receive(fd, -1, &head, at + 512, &end) || head.len < at + 512)))
-			break;
-		char type = head.buf[at + 156];
-		if (type != 'x' && type != 'g' && type != 'L' && type != 'K') {
-			sb_release(&end.msg);
+		if (pump(&cs, at + 512) || cs.head.len < at + 512)
+			return false;
+		char type = cs.head.buf[at + 156];
+		if (type != 'x' && type != 'g' && type != 'L' && type != 'K')
 			return type == '5';
-		}
-		at += 512 + (strtoull(head.buf + at + 124, NULL, 8) + 511) / 512 * 512;
+		at += 512 + (strtoull(cs.head.buf + at + 124, NULL, 8) + 511) / 512 * 512;
 	}
-	sb_release(&end.msg);
 	return false;
 }
 
-/* s escaped for one side of tar's --transform s|regex|replacement|. */
+/* s escaped for one side of tar's --transform; its delimiter is \001,
+ * which no name holds (refused if one does). */
 static int sed_escape(strbuf *out, const char *s, const char *special)
 {
 	int r = 0;
@@ -248,23 +270,21 @@ static int sed_escape(strbuf *out, const char *s, const char *special)
 	return r;
 }
 
-/* Pump tar's stdout into STDIN frames, then CLOSE_STDIN, until EXIT. */
-static int send_tar(int fd, int from, stream_end *end)
+/* tar's stdout into STDIN frames, then CLOSE_STDIN, until EXIT. */
+static int send_tar(copy_stream *s, int from)
 {
-	stream_reader r;
 	_cleanup_strbuf_ strbuf frame = STRBUF_INIT;
 	static char buf[65536];
 	int k = 0;
 	bool input = true;
-	stream_reader_init(&r, STREAM_AT_CLIENT);
-	while (k == 0) {
-		struct pollfd p[2] = { { fd, POLLIN, 0 }, { input ? from : -1, POLLIN, 0 } };
+	while (!k && s->code < 0) {
+		struct pollfd p[2] = { { s->fd, POLLIN, 0 }, { input ? from : -1, POLLIN, 0 } };
 		if (poll(p, 2, -1) < 0) {
 			k = errno == EINTR ? 0 : -errno;
 			continue;
 		}
 		if (p[0].revents) { /* the other side speaks only to end it */
-			k = take_frames(fd, &r, -1, NULL, 0, end);
+			k = take_frames(s);
 			continue;
 		}
 		if (!p[1].revents)
@@ -276,10 +296,9 @@ static int send_tar(int fd, int from, stream_end *end)
 		if (n < 0 || stream_put(&frame, n > 0 ? STREAM_STDIN : STREAM_CLOSE_STDIN, buf, n > 0 ? (size_t)n : 0) < 0)
 			k = n < 0 ? -errno : -ENOMEM;
 		else
-			k = write_all(fd, frame.buf, frame.len);
+			k = write_all(s->fd, frame.buf, frame.len);
 		input = n > 0;
 	}
-	stream_reader_release(&r);
 	return k < 0 ? ctl_failf("cp: the stream broke: %s", strerror(-k)) : 0;
 }
 
@@ -302,12 +321,13 @@ static int copy_to(const char *src, const char *id, const char *path)
 	} else {
 		if (split_path(path, &into, &new_name))
 			return EXIT_CTL;
-		if (sb_adds(&transform, "--transform=s|^") || sed_escape(&transform, base, "\\^$.*[]|") ||
-		    sb_adds(&transform, "|") || sed_escape(&transform, new_name, "\\&|") || sb_adds(&transform, "|S"))
+		if (strchr(base, '\001') || strchr(new_name, '\001'))
+			return ctl_failf("cp: %s: a name with a \\001 byte cannot be renamed", src);
+		if (sb_adds(&transform, "--transform=s\001^") || sed_escape(&transform, base, "\\^$.*[]") ||
+		    sb_adds(&transform, "\001") || sed_escape(&transform, new_name, "\\&") || sb_adds(&transform, "\001S"))
 			return ctl_fail("cp", "out of memory");
 	}
-	_cleanup_close_ int fd = -1;
-	stream_end end = { -1, STRBUF_INIT };
+	_cleanup_copy_stream_ copy_stream cs;
 	int from = STDIN_FILENO, rc;
 	pid_t pid = 0;
 	char *argv[9] = { "tar", "-c", "-f", "-", "-C", dir };
@@ -315,18 +335,17 @@ static int copy_to(const char *src, const char *id, const char *path)
 	if (transform.buf)
 		argv[n++] = transform.buf;
 	argv[n++] = base;
-	rc = copy_call(M("CopyTo"), id, into, false, &fd);
+	rc = copy_call(M("CopyTo"), id, into, false, &cs);
 	if (!rc && !from_stdin)
 		rc = spawn_tar(argv, false, &from, &pid);
 	if (!rc)
-		rc = send_tar(fd, from, &end);
+		rc = send_tar(&cs, from);
 	if (pid) {
 		close(from);
-		rc = reap_tar(pid) ? EXIT_CTL : rc;
+		rc = reap_tar(pid) || rc ? EXIT_CTL : 0;
 	}
-	if (!rc && end.code != 0)
-		rc = stream_failed(path, &end);
-	sb_release(&end.msg);
+	if (!rc && cs.code != 0)
+		rc = stream_failed(path, &cs);
 	return rc;
 }
 

@@ -475,6 +475,65 @@ test_ctl_image_table_and_relative_import() {
 	ctl rmi rel:2 >/dev/null || fail "rmi"
 }
 
+# cp's client against a stand-in that speaks iface14's CopyFrom and CopyTo
+# (tests/integration/fake_copy_server.py): docker cp's naming rules, - for
+# a tar, relative host paths, and a failure that leaves nothing behind.
+test_ctl_cp_client_speaks_the_stream_contract() {
+	command -v python3 >/dev/null || skip "needs python3 for the stand-in server"
+	local root="$T/ctr" srv rc
+	mkdir -p "$root/etc" "$root/tmp" "$root/data/d" "$T/src/sub" "$T/out"
+	echo ctr >"$root/etc/hostname"
+	echo deep >"$root/data/d/f"
+	echo one >"$T/src/file"
+	echo two >"$T/src/sub/deep"
+	echo odd >"$T/src/a&b|c"
+	python3 "$ROOTDIR/tests/integration/fake_copy_server.py" "$T/fake.sock" "$root" &
+	srv=$!
+	# shellcheck disable=SC2064 # the pid now
+	trap "kill $srv 2>/dev/null; wait $srv 2>/dev/null" EXIT
+	wait_for 5 test -S "$T/fake.sock"
+	fc() { "$CORRALCTL" --socket "$T/fake.sock" "$@"; }
+	# out of the container: into a directory, to a new name, a directory, a tar
+	fc cp web:/etc/hostname "$T/out/" || fail "cp web:/etc/hostname out/"
+	assert_eq "$(cat "$T/out/hostname")" ctr "into a directory"
+	fc cp web:/etc/hostname "$T/out/name2" || fail "to a new name"
+	assert_eq "$(cat "$T/out/name2")" ctr "to a new name"
+	fc cp web:/data "$T/out/datacopy" || fail "a directory to a new name"
+	assert_eq "$(cat "$T/out/datacopy/d/f")" deep "a directory to a new name"
+	fc cp web:/data "$T/out" || fail "a directory into a directory"
+	assert_eq "$(cat "$T/out/data/d/f")" deep "a directory into a directory"
+	(cd "$T/out" && fc cp web:/etc/hostname rel) || fail "a relative host path"
+	assert_eq "$(cat "$T/out/rel")" ctr "a relative host path"
+	assert_eq "$(fc cp web:/etc/hostname - | tar -xO)" ctr "cp CONTAINER:PATH -"
+	rc=0
+	fc cp web:/nope "$T/out/x" 2>"$T/err" || rc=$?
+	assert_eq "$rc" 125 "a missing path"
+	assert_contains "$(cat "$T/err")" "no such file" "the server's reason"
+	[ ! -e "$T/out/x" ] || fail "a failed copy left its file"
+	if ls -A "$T/out" | grep -q corralctl-cp; then fail "a failed copy left its temporary directory"; fi
+	# into the container
+	fc cp "$T/src/file" web:/tmp/ || fail "cp file web:/tmp/"
+	assert_eq "$(cat "$root/tmp/file")" one "into a directory"
+	fc cp "$T/src/file" web:/tmp/renamed || fail "cp file web:/tmp/renamed"
+	assert_eq "$(cat "$root/tmp/renamed")" one "to a new name"
+	fc cp "$T/src" web:/tmp || fail "cp src web:/tmp"
+	assert_eq "$(cat "$root/tmp/src/sub/deep")" two "a directory into a directory"
+	fc cp "$T/src/" web:/tmp/srccopy || fail "cp src/ web:/tmp/srccopy"
+	assert_eq "$(cat "$root/tmp/srccopy/sub/deep")" two "a directory to a new name"
+	(cd "$T" && fc cp ./src/file web:/tmp/rel) || fail "a relative source"
+	assert_eq "$(cat "$root/tmp/rel")" one "a relative source"
+	fc cp "$T/src/a&b|c" 'web:/tmp/x|y&z\1' || fail "names that tar's --transform must escape"
+	assert_eq "$(cat "$root/tmp/x|y&z\1")" odd "an odd name"
+	tar -c -C "$T/src" file | fc cp - web:/etc || fail "cp - web:/etc"
+	assert_eq "$(cat "$root/etc/file")" one "a tar from stdin"
+	rc=0
+	fc cp "$T/nope" web:/tmp 2>/dev/null || rc=$?
+	assert_eq "$rc" 125 "a missing source"
+	usage_error cp a b >/dev/null
+	usage_error cp web:/a web:/b >/dev/null
+	usage_error cp web: /tmp >/dev/null
+}
+
 for t in $(declare -F | awk '{print $3}' | grep "^test_ctl_${CTL_ONLY:-}"); do
 	run_test "$t"
 done
