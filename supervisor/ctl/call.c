@@ -166,3 +166,41 @@ int ctl_call_upgrade(const char *method, yajl_gen gen, bool quiet, int *fd)
 	vl_reply_release(&rep);
 	return *fd < 0 ? EXIT_CTL : 0;
 }
+
+int ctl_collect(const char *method, const char *param, int argc, char **argv, const char *key, yajl_val *out)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_vl_client_ vl_client *c = NULL;
+	int rc = 0;
+	*out = NULL;
+	if (!g || yajl_gen_array_open(g))
+		return ctl_fail(method, "out of memory");
+	for (int i = 0; i < argc; i++) {
+		yajl_gen p = ctl_params(NULL);
+		vl_reply rep;
+		if (p && jg_key_str(p, param, argv[i])) {
+			yajl_gen_free(p);
+			p = NULL;
+		}
+		if (ctl_call_gen(&c, method, p, false, &rep)) {
+			rc = EXIT_CTL;
+			continue;
+		}
+		jg_value(g, json_get(rep.params, key));
+		vl_reply_release(&rep);
+	}
+	if (yajl_gen_array_close(g) || !(*out = ctl_gen_tree(g)))
+		return EXIT_CTL;
+	return rc;
+}
+
+int ctl_call_show(const char *method, const char *params, int (*show)(yajl_val reply))
+{
+	_cleanup_vl_client_ vl_client *c = NULL;
+	vl_reply rep;
+	if (ctl_call(&c, method, params, false, &rep))
+		return EXIT_CTL;
+	int r = show(rep.params);
+	vl_reply_release(&rep);
+	return r;
+}

@@ -93,26 +93,10 @@ static int v_rm(ctl_args *a)
 
 static int v_inspect(ctl_args *a)
 {
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	_cleanup_vl_client_ vl_client *c = NULL;
-	int rc = 0;
-	if (!g || yajl_gen_array_open(g))
-		return ctl_fail("inspect", "out of memory");
-	for (int i = 0; i < a->argc; i++) {
-		vl_reply rep;
-		if (ctl_call_gen(&c, M("Inspect"), ctl_params(a->argv[i]), false, &rep)) {
-			rc = EXIT_CTL;
-			continue;
-		}
-		jg_value(g, json_get(rep.params, "container"));
-		vl_reply_release(&rep);
-	}
-	yajl_gen_array_close(g);
-	_cleanup_json_ yajl_val list = ctl_gen_tree(g);
-	if (!list)
-		return EXIT_CTL;
+	_cleanup_json_ yajl_val list = NULL;
 	/* podman prints what it found, and fails for what it did not */
-	int r = ctl_output(list, NULL, NULL, NULL);
+	int rc = ctl_collect(M("Inspect"), "id", a->argc, a->argv, "container", &list);
+	int r = list ? ctl_output(list, NULL, NULL, NULL) : EXIT_CTL;
 	return rc ? rc : r;
 }
 
@@ -196,16 +180,12 @@ int ctl_print_strings(yajl_val reply, const char *key)
 	return 0;
 }
 
+static int show_removed(yajl_val p) { return ctl_json ? ctl_print_json(p) : ctl_print_strings(p, "removed"); }
+
 static int v_container_prune(ctl_args *a)
 {
-	_cleanup_vl_client_ vl_client *c = NULL;
-	vl_reply rep;
 	ctl_timeout_ms = -1;
-	if (ctl_call(&c, M("ContainerPrune"), NULL, false, &rep))
-		return EXIT_CTL;
-	int r = ctl_json ? ctl_print_json(rep.params) : ctl_print_strings(rep.params, "removed");
-	vl_reply_release(&rep);
-	return r;
+	return ctl_call_show(M("ContainerPrune"), NULL, show_removed);
 }
 
 static const ctl_opt time_opts[] = {
@@ -221,11 +201,7 @@ static const ctl_opt rm_opts[] = {
 	{ "force", 'f', OPT_FLAG, "", "remove a running container too: it is killed first" },
 	{ NULL },
 };
-/* podman asks before a prune without -f; corralctl never asks */
-static const ctl_opt prune_opts[] = {
-	{ "force", 'f', OPT_FLAG, "", "do not ask (corralctl never asks: taken for podman's habit)" },
-	{ NULL },
-};
+static const ctl_opt prune_opts[] = { CTL_OPT_NEVER_ASK, { NULL } };
 static const ctl_opt inspect_opts[] = { CTL_OPT_FORMAT, { NULL } };
 
 const ctl_cmd ctl_container_cmds[] = {

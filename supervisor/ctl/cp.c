@@ -177,6 +177,16 @@ static int stream_failed(const char *what, copy_stream *s)
 	return ctl_failf("cp: %s: %s", what, s->msg.len ? s->msg.buf : "failed");
 }
 
+/* The end of a copy: its tar reaped, and the other side's verdict. */
+static int finish(copy_stream *s, pid_t pid, int tar_fd, int rc, const char *path)
+{
+	if (pid) {
+		close(tar_fd);
+		rc = reap_tar(pid) || rc ? EXIT_CTL : 0;
+	}
+	return !rc && s->code != 0 ? stream_failed(path, s) : rc;
+}
+
 /* The one entry tar left in dir, renamed to dst. */
 static int move_single(const char *dir, const char *dst)
 {
@@ -228,12 +238,7 @@ static int copy_from(const char *id, const char *path, const char *dst)
 		rc = start_output(&cs, pid ? tar_in : STDOUT_FILENO);
 	if (!rc && data)
 		rc = pump(&cs, SIZE_MAX);
-	if (pid) {
-		close(tar_in);
-		rc = reap_tar(pid) || rc ? EXIT_CTL : 0;
-	}
-	if (!rc && cs.code != 0)
-		rc = stream_failed(path, &cs);
+	rc = finish(&cs, pid, tar_in, rc, path);
 	if (!rc && tmp)
 		rc = move_single(tmp, dst);
 	if (tmp)
@@ -340,13 +345,7 @@ static int copy_to(const char *src, const char *id, const char *path)
 		rc = spawn_tar(argv, false, &from, &pid);
 	if (!rc)
 		rc = send_tar(&cs, from);
-	if (pid) {
-		close(from);
-		rc = reap_tar(pid) || rc ? EXIT_CTL : 0;
-	}
-	if (!rc && cs.code != 0)
-		rc = stream_failed(path, &cs);
-	return rc;
+	return finish(&cs, pid, from, rc, path);
 }
 
 /* CONTAINER:PATH, where what is before the colon has no slash; a host path

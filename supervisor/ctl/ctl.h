@@ -11,6 +11,11 @@
 
 #define M(x) CORRAL_SUPERVISOR_INTERFACE "." x
 
+/* The prunes' options: podman asks before a prune without -f; corralctl
+ * never asks, and takes -f for the habit. */
+#define CTL_OPT_NEVER_ASK { "force", 'f', OPT_FLAG, "", "do not ask (corralctl never asks: taken for podman's habit)" }
+#define CTL_OPT_PRUNE_ALL { "all", 'a', OPT_FLAG, "", "every image no container uses, not only unnamed ones" }
+
 /* The global options, set by main before a command runs. */
 extern const char *ctl_sock;
 extern int ctl_timeout_ms; /* -1: wait as long as it takes */
@@ -52,8 +57,14 @@ int ctl_call_gen(vl_client **c, const char *method, yajl_gen g, bool more, vl_re
  * close. 0, or EXIT_CTL after saying why (an error reply unsaid when
  * quiet). */
 int ctl_call_upgrade(const char *method, yajl_gen g, bool quiet, int *fd);
+/* Call method once per argument, {param: ARG}, and gather each reply's
+ * `key` into one array (*out, the caller's to free). What failed is said,
+ * and makes it EXIT_CTL; *out still holds what worked. */
+int ctl_collect(const char *method, const char *param, int argc, char **argv, const char *key, yajl_val *out);
 /* An error reply as varlink has it: "corralctl: METHOD: ERROR: {params}". */
 void ctl_print_raw_error(const char *method, const vl_reply *rep);
+/* One call, its reply through show; show's exit code, or EXIT_CTL. */
+int ctl_call_show(const char *method, const char *params, int (*show)(yajl_val reply));
 /* The next reply of a streaming call, as ctl_call. */
 int ctl_recv(vl_client *c, const char *method, vl_reply *rep);
 /* A map opened for a call's parameters, with "id" when id is not NULL. */
@@ -76,6 +87,8 @@ int ctl_output(yajl_val items, yajl_val rows, const char *dflt, const tmpl_title
 int ctl_print_json(yajl_val v);
 /* "reclaimed 1.2MB", from a prune's reclaimedBytes. */
 void ctl_print_reclaimed(yajl_val reply);
+/* ctl_output of what two generators hold, each an open array (closed here). */
+int ctl_output_gen(yajl_gen items, yajl_gen rows, const char *dflt, const tmpl_title *titles);
 /* What g generated, parsed into a tree (NULL on failure, said). */
 yajl_val ctl_gen_tree(yajl_gen g);
 

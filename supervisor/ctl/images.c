@@ -108,27 +108,8 @@ static int v_ls(ctl_args *a)
 
 static int v_inspect(ctl_args *a)
 {
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	_cleanup_vl_client_ vl_client *c = NULL;
-	int rc = 0;
-	if (!g || yajl_gen_array_open(g))
-		return ctl_fail("image inspect", "out of memory");
-	for (int i = 0; i < a->argc; i++) {
-		yajl_gen p = ctl_params(NULL);
-		vl_reply rep;
-		if (p && jg_key_str(p, "image", a->argv[i])) {
-			yajl_gen_free(p);
-			p = NULL;
-		}
-		if (ctl_call_gen(&c, M("ImageInspect"), p, false, &rep)) {
-			rc = EXIT_CTL;
-			continue;
-		}
-		jg_value(g, json_get(rep.params, "image"));
-		vl_reply_release(&rep);
-	}
-	yajl_gen_array_close(g);
-	_cleanup_json_ yajl_val list = ctl_gen_tree(g);
+	_cleanup_json_ yajl_val list = NULL;
+	int rc = ctl_collect(M("ImageInspect"), "image", a->argc, a->argv, "image", &list);
 	int r = list ? ctl_output(list, NULL, NULL, NULL) : EXIT_CTL;
 	return rc ? rc : r;
 }
@@ -154,22 +135,19 @@ static int v_rm(ctl_args *a)
 	return rc;
 }
 
+static int show_pruned(yajl_val p)
+{
+	if (ctl_json)
+		return ctl_print_json(p);
+	ctl_print_strings(p, "removed");
+	ctl_print_reclaimed(p);
+	return 0;
+}
+
 static int v_prune(ctl_args *a)
 {
-	_cleanup_vl_client_ vl_client *c = NULL;
-	vl_reply rep;
 	ctl_timeout_ms = -1;
-	if (ctl_call(&c, M("ImagePrune"), opt_on(a, "all") ? "{\"all\":true}" : "{}", false, &rep))
-		return EXIT_CTL;
-	int r = 0;
-	if (ctl_json) {
-		r = ctl_print_json(rep.params);
-	} else {
-		ctl_print_strings(rep.params, "removed");
-		ctl_print_reclaimed(rep.params);
-	}
-	vl_reply_release(&rep);
-	return r;
+	return ctl_call_show(M("ImagePrune"), opt_on(a, "all") ? "{\"all\":true}" : "{}", show_pruned);
 }
 
 static const ctl_opt import_opts[] = {
@@ -187,11 +165,7 @@ static const ctl_opt rm_opts[] = {
 	{ "force", 'f', OPT_FLAG, "", "remove it even while containers use it" },
 	{ NULL },
 };
-static const ctl_opt prune_opts[] = {
-	{ "all", 'a', OPT_FLAG, "", "every image no container uses, not only unnamed ones" },
-	{ "force", 'f', OPT_FLAG, "", "do not ask (corralctl never asks: taken for podman's habit)" },
-	{ NULL },
-};
+static const ctl_opt prune_opts[] = { CTL_OPT_PRUNE_ALL, CTL_OPT_NEVER_ASK, { NULL } };
 
 const ctl_cmd ctl_image_cmds[] = {
 	{ "image import", "SOURCE [NAME]",

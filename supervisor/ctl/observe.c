@@ -173,14 +173,11 @@ static int v_ps(ctl_args *a)
 			r = jg_value(items, x) || gen_ps_row(rows, x, opt_on(a, "no-trunc"));
 	}
 	vl_reply_release(&rep);
-	if (r || yajl_gen_array_close(items) || yajl_gen_array_close(rows))
+	if (r)
 		return ctl_fail("ps", "out of memory");
-	_cleanup_json_ yajl_val it = ctl_gen_tree(items), rw = ctl_gen_tree(rows);
-	if (!it || !rw)
-		return EXIT_CTL;
 	if (opt_on(a, "quiet") && !ctl_format && !ctl_json)
 		ctl_format = "{{.ID}}";
-	return ctl_output(it, rw, "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.Created}}\\t{{.Status}}\\t{{.Ports}}"
+	return ctl_output_gen(items, rows, "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.Created}}\\t{{.Status}}\\t{{.Ports}}"
 				  "\\t{{.Names}}",
 			  ps_titles);
 }

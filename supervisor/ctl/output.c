@@ -3,6 +3,7 @@
 #include "supervisor/ctl/ctl.h"
 #include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
+#include "common/json.h"
 #include "common/strbuf.h"
 
 #include <stdio.h>
@@ -49,6 +50,14 @@ bad:
 	ctl_failf("--format %s: %s", fmt, err.msg ? err.msg : "out of memory");
 	cerr_clear(&err);
 	return EXIT_CTL;
+}
+
+int ctl_output_gen(yajl_gen items, yajl_gen rows, const char *dflt, const tmpl_title *titles)
+{
+	if (!items || !rows || yajl_gen_array_close(items) || yajl_gen_array_close(rows))
+		return ctl_fail("output", "out of memory");
+	_cleanup_json_ yajl_val it = ctl_gen_tree(items), rw = ctl_gen_tree(rows);
+	return it && rw ? ctl_output(it, rw, dflt, titles) : EXIT_CTL;
 }
 
 void ctl_print_reclaimed(yajl_val reply)

@@ -7,18 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* One call, its reply through show (0 or an exit code). */
-static int call_show(const char *method, const char *params, int (*show)(yajl_val reply))
-{
-	_cleanup_vl_client_ vl_client *c = NULL;
-	vl_reply rep;
-	if (ctl_call(&c, method, params, false, &rep))
-		return EXIT_CTL;
-	int r = show(rep.params);
-	vl_reply_release(&rep);
-	return r;
-}
-
 static int show_ping(yajl_val p)
 {
 	printf("ok\n");
@@ -49,9 +37,9 @@ static int show_text(yajl_val p, const char *key)
 static int show_metrics(yajl_val p) { return show_text(p, "text"); }
 static int show_description(yajl_val p) { return show_text(p, "description"); }
 
-static int v_ping(ctl_args *a) { return call_show(M("Ping"), NULL, show_ping); }
-static int v_info(ctl_args *a) { return call_show(M("GetInfo"), NULL, show_info); }
-static int v_metrics(ctl_args *a) { return call_show(M("Metrics"), NULL, show_metrics); }
+static int v_ping(ctl_args *a) { return ctl_call_show(M("Ping"), NULL, show_ping); }
+static int v_info(ctl_args *a) { return ctl_call_show(M("GetInfo"), NULL, show_info); }
+static int v_metrics(ctl_args *a) { return ctl_call_show(M("Metrics"), NULL, show_metrics); }
 
 static int v_describe(ctl_args *a)
 {
@@ -60,7 +48,7 @@ static int v_describe(ctl_args *a)
 	if (!g || jg_key_str(g, "interface", a->argc ? a->argv[0] : CORRAL_SUPERVISOR_INTERFACE) ||
 	    yajl_gen_map_close(g) || !(p = jg_finish(g, NULL)))
 		return ctl_fail("describe", "out of memory");
-	return call_show("org.varlink.service.GetInterfaceDescription", p, show_description);
+	return ctl_call_show("org.varlink.service.GetInterfaceDescription", p, show_description);
 }
 
 /* call: any method, each reply printed as JSON, as varlinkctl does. */
@@ -116,24 +104,22 @@ static int v_call(ctl_args *a)
 	return 0;
 }
 
+static int show_system_prune(yajl_val p)
+{
+	if (ctl_json)
+		return ctl_print_json(p);
+	printf("Deleted containers:\n");
+	ctl_print_strings(p, "containers");
+	printf("Deleted images:\n");
+	ctl_print_strings(p, "images");
+	ctl_print_reclaimed(p);
+	return 0;
+}
+
 static int v_system_prune(ctl_args *a)
 {
-	_cleanup_vl_client_ vl_client *c = NULL;
-	vl_reply rep;
 	ctl_timeout_ms = -1;
-	if (ctl_call(&c, M("SystemPrune"), opt_on(a, "all") ? "{\"all\":true}" : "{}", false, &rep))
-		return EXIT_CTL;
-	if (ctl_json) {
-		ctl_print_json(rep.params);
-	} else {
-		printf("Deleted containers:\n");
-		ctl_print_strings(rep.params, "containers");
-		printf("Deleted images:\n");
-		ctl_print_strings(rep.params, "images");
-		ctl_print_reclaimed(rep.params);
-	}
-	vl_reply_release(&rep);
-	return 0;
+	return ctl_call_show(M("SystemPrune"), opt_on(a, "all") ? "{\"all\":true}" : "{}", show_system_prune);
 }
 
 static int v_version(ctl_args *a)
@@ -165,11 +151,7 @@ static const ctl_opt call_opts[] = {
 	{ "oneway", 0, OPT_FLAG, "", "ask for no reply" },
 	{ NULL },
 };
-static const ctl_opt system_prune_opts[] = {
-	{ "all", 'a', OPT_FLAG, "", "every image no container uses, not only unnamed ones" },
-	{ "force", 'f', OPT_FLAG, "", "do not ask (corralctl never asks: taken for podman's habit)" },
-	{ NULL },
-};
+static const ctl_opt system_prune_opts[] = { CTL_OPT_PRUNE_ALL, CTL_OPT_NEVER_ASK, { NULL } };
 
 const ctl_cmd ctl_service_cmds[] = {
 	{ "system prune", "", "Remove stopped containers, then unused images and layers", system_prune_opts, 0, 0, 0,

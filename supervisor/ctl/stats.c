@@ -66,18 +66,10 @@ static int containers(const ctl_args *a, vl_client **c, sample **out, size_t *n)
 		vl_reply_release(&rep);
 		return r;
 	}
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_array_open(g))
-		return ctl_fail("stats", "out of memory");
-	for (int i = 0; i < a->argc; i++) {
-		if (ctl_call_gen(c, M("Inspect"), ctl_params(a->argv[i]), false, &rep))
-			return EXIT_CTL;
-		jg_value(g, json_get(rep.params, "container"));
-		vl_reply_release(&rep);
-	}
-	yajl_gen_array_close(g);
-	_cleanup_json_ yajl_val v = ctl_gen_tree(g);
-	return v ? samples_of(v, out, n) : EXIT_CTL;
+	_cleanup_json_ yajl_val v = NULL;
+	int rc = ctl_collect(M("Inspect"), "id", a->argc, a->argv, "container", &v);
+	int r = v ? samples_of(v, out, n) : EXIT_CTL;
+	return rc ? rc : r;
 }
 
 /* The CPU share is measured from the last round's sample of the container. */
@@ -136,14 +128,11 @@ static int one_round(vl_client **c, sample *s, size_t n, bool clear)
 		r = jg_value(items, st) || gen_row(rows, &s[i], st);
 		vl_reply_release(&rep);
 	}
-	if (r || yajl_gen_array_close(items) || yajl_gen_array_close(rows))
+	if (r)
 		return ctl_fail("stats", "out of memory");
-	_cleanup_json_ yajl_val it = ctl_gen_tree(items), rw = ctl_gen_tree(rows);
-	if (!it || !rw)
-		return EXIT_CTL;
 	if (clear)
 		fputs("\033[2J\033[H", stdout); /* a terminal shows the latest table only */
-	r = ctl_output(it, rw, "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.BlockIO}}\t"
+	r = ctl_output_gen(items, rows, "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.BlockIO}}\t"
 			       "{{.PIDs}}\t{{.CPUTime}}",
 		       stats_titles);
 	fflush(stdout);
