@@ -85,12 +85,25 @@ void ctl_print_raw_error(const char *method, const vl_reply *rep)
 		s && !streq(s, "{}") ? s : "");
 }
 
+/* The reason of the last InternalError, for ctl_exec_failure_code. */
+static char last_reason[256];
+
+int ctl_exec_failure_code(void)
+{
+	/* the runtime's words (runtime/exec_path.c): exec: "CMD": why */
+	if (strncmp(last_reason, "exec: \"", 7) && !strstr(last_reason, ": exec: \""))
+		return EXIT_CTL;
+	return strstr(last_reason, "not found") || strstr(last_reason, "No such file") ? EXIT_NOT_FOUND
+										       : EXIT_CANNOT_INVOKE;
+}
+
 /* The error reply as one line: "corralctl: Start: no such container: x". */
 static void print_call_error(const char *method, const vl_reply *rep)
 {
 	const char *short_m = strrchr(method, '.') ? strrchr(method, '.') + 1 : method;
 	const char *short_e = strrchr(rep->error, '.') ? strrchr(rep->error, '.') + 1 : rep->error;
 	yajl_val p = rep->params;
+	snprintf(last_reason, sizeof(last_reason), "%s", streq(short_e, "InternalError") ? ctl_str(p, "reason") : "");
 	if (streq(short_e, "InvalidParameter"))
 		fprintf(stderr, "corralctl: %s: %s: %s\n", short_m, ctl_str(p, "parameter"), ctl_str(p, "reason"));
 	else if (streq(short_e, "NoSuchContainer"))
@@ -106,6 +119,7 @@ static void print_call_error(const char *method, const vl_reply *rep)
 			ctl_str(p, "state"), ctl_str(p, "reason"));
 	else if (streq(short_e, "InternalError"))
 		fprintf(stderr, "corralctl: %s: %s\n", short_m, ctl_str(p, "reason"));
+
 	else if (streq(short_e, "PermissionDenied"))
 		fprintf(stderr, "corralctl: %s: permission denied (%s): root, or a member of corrald's group, may call it\n",
 			short_m, rep->error);

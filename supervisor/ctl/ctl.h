@@ -63,6 +63,9 @@ int ctl_call_upgrade(const char *method, yajl_gen g, bool quiet, int *fd);
 int ctl_collect(const char *method, const char *param, int argc, char **argv, const char *key, yajl_val *out);
 /* An error reply as varlink has it: "corralctl: METHOD: ERROR: {params}". */
 void ctl_print_raw_error(const char *method, const vl_reply *rep);
+/* After a failed Start: 127 when the last error said the command is not
+ * found, 126 when it cannot be invoked, else EXIT_CTL (podman's codes). */
+int ctl_exec_failure_code(void);
 /* One call, its reply through show; show's exit code, or EXIT_CTL. */
 int ctl_call_show(const char *method, const char *params, int (*show)(yajl_val reply));
 /* The next reply of a streaming call, as ctl_call. */

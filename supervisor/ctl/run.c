@@ -77,9 +77,10 @@ static int v_run(ctl_args *a)
 	_cleanup_vl_client_ vl_client *c = NULL;
 	vl_reply rep;
 	if (ctl_call_gen(&c, M("Start"), ctl_params(id), false, &rep)) {
+		int code = ctl_exec_failure_code();
 		if (rm)
 			remove_container(id);
-		return EXIT_CTL;
+		return code;
 	}
 	vl_reply_release(&rep);
 	if (detach) {

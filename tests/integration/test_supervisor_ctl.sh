@@ -406,6 +406,16 @@ test_ctl_run_exit_codes_and_rm() {
 	rc=0
 	ctl run /no/such/image true 2>/dev/null || rc=$?
 	assert_eq "$rc" 125 "no such image"
+	# a command that is not found, or cannot be invoked: podman's 127 and 126
+	rc=0
+	ctl run "$IMG" /no/such/command 2>/dev/null || rc=$?
+	assert_eq "$rc" 127 "run of a command not found"
+	rc=0
+	ctl run "$IMG" nosuchcommand 2>/dev/null || rc=$?
+	assert_eq "$rc" 127 "run of a command not in PATH"
+	rc=0
+	ctl run "$IMG" /etc/passwd 2>/dev/null || rc=$?
+	assert_eq "$rc" 126 "run of a command that cannot be invoked"
 	# exec: the command's, 126 and 127 as podman's
 	ctl run -d --name ex "$IMG" sleep 100 >/dev/null
 	rc=0
