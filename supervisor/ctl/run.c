@@ -57,9 +57,23 @@ static int v_create(ctl_args *a)
 	return 0;
 }
 
-/* A foreground run: the log as it comes, then the exit code. */
-static int run_foreground(const char *id)
+static int start(const char *id)
 {
+	_cleanup_vl_client_ vl_client *c = NULL;
+	vl_reply rep;
+	if (ctl_call_gen(&c, M("Start"), ctl_params(id), false, &rep))
+		return ctl_exec_failure_code();
+	vl_reply_release(&rep);
+	return 0;
+}
+
+/* A foreground run: start it, its log as it comes, then its exit code.
+ * (-i, -t, --sig-proxy and --detach-keys are the attached run's.) */
+static int run_foreground(const ctl_args *a, const char *id)
+{
+	int r = start(id);
+	if (r)
+		return r;
 	if (ctl_stream_logs(id, true, -1, false, NULL))
 		return EXIT_CTL;
 	int code = ctl_wait_code(id);
@@ -74,21 +88,10 @@ static int v_run(ctl_args *a)
 	 * code; a detached one leaves that to corrald */
 	if (create(a, rm && detach, &id))
 		return EXIT_CTL;
-	_cleanup_vl_client_ vl_client *c = NULL;
-	vl_reply rep;
-	if (ctl_call_gen(&c, M("Start"), ctl_params(id), false, &rep)) {
-		int code = ctl_exec_failure_code();
-		if (rm)
-			remove_container(id);
-		return code;
-	}
-	vl_reply_release(&rep);
-	if (detach) {
+	int code = detach ? start(id) : run_foreground(a, id);
+	if (detach && !code)
 		printf("%s\n", id);
-		return 0;
-	}
-	int code = run_foreground(id);
-	if (rm && remove_container(id))
+	if (rm && !detach && remove_container(id))
 		return EXIT_CTL;
 	return code;
 }
@@ -106,9 +109,18 @@ static int v_exec(ctl_args *a)
 	    (opt_on(a, "workdir") && jg_key_str(g, "workdir", opt_str(a, "workdir"))) ||
 	    (opt_on(a, "user") && jg_key_str(g, "user", opt_str(a, "user"))))
 		return EXIT_CTL;
+	/* -i and -t are the streamed exec's; corrald refuses them without it */
+	if ((opt_on(a, "interactive") && jg_key_bool(g, "interactive", true)) ||
+	    (opt_on(a, "tty") && jg_key_bool(g, "tty", true)) || (opt_on(a, "detach") && jg_key_bool(g, "detach", true)))
+		return ctl_fail("exec", "out of memory");
 	ctl_timeout_ms = -1; /* an exec has no timeout unless one is asked for */
 	if (ctl_call_gen(&c, M("Exec"), TAKE_PTR(g), false, &rep))
 		return EXIT_CTL;
+	if (opt_on(a, "detach")) {
+		printf("%s\n", ctl_str(rep.params, "id"));
+		vl_reply_release(&rep);
+		return 0;
+	}
 	fputs(ctl_str(rep.params, "stdout"), stdout);
 	fputs(ctl_str(rep.params, "stderr"), stderr);
 	long long code = ctl_int(rep.params, "exitCode", EXIT_CTL);
@@ -126,9 +138,14 @@ static const ctl_opt create_opts[] = { CTL_SPEC_OPTS, { NULL } };
 static const ctl_opt run_opts[] = {
 	{ "detach", 'd', OPT_FLAG, "", "print the id and leave it running" },
 	CTL_SPEC_OPTS,
+	{ "sig-proxy", 0, OPT_FLAG, "", "pass the signals corralctl gets to the container (default true)" },
+	{ "detach-keys", 0, OPT_STR, "KEYS", "the keys that detach from it (default ctrl-p,ctrl-q)" },
 	{ NULL },
 };
 static const ctl_opt exec_opts[] = {
+	{ "detach", 'd', OPT_FLAG, "", "leave the command running; print its exec id" },
+	{ "interactive", 'i', OPT_FLAG, "", "pass stdin to the command" },
+	{ "tty", 't', OPT_FLAG, "", "give the command a terminal" },
 	{ "env", 'e', OPT_LIST, "KEY[=VALUE]", "set a variable; KEY alone passes the host's value" },
 	{ "env-file", 0, OPT_LIST, "FILE", "read KEY=VALUE lines from FILE (# comments)" },
 	{ "workdir", 'w', OPT_STR, "DIR", "the working directory inside" },
