@@ -67,10 +67,15 @@ test_ctlv_cp_both_ways() {
 	# a tar on stdin unpacks under the path
 	(cd "$T/src" && tar -c file) | ctl cp - web:/root || fail "cp - web:/root"
 	assert_eq "$(ctl exec web cat /root/file)" one "from stdin"
-	# resolved in the container's root: .. does not leave it
-	ctl cp web:/../../../etc/passwd "$T/out/up" || fail "cp web:/../../../etc/passwd"
-	grep -q '^app:x:1000' "$T/out/up" || fail "a path with .. left the container's root"
+	# resolved in the container's root: .. does not leave it (corrald may refuse it outright)
 	local rc=0
+	ctl cp web:/../../../etc/passwd "$T/out/up" 2>/dev/null || rc=$?
+	if [ "$rc" = 0 ]; then
+		grep -q '^app:x:1000' "$T/out/up" || fail "a path with .. left the container's root"
+	else
+		assert_eq "$rc" 125 "a path with .. refused"
+	fi
+	rc=0
 	ctl cp web:/no/such/file "$T/out/x" 2>"$T/err" || rc=$?
 	assert_eq "$rc" 125 "a missing path"
 	[ ! -e "$T/out/x" ] || fail "a failed copy left a file"
