@@ -74,6 +74,27 @@ yajl_val json_get(yajl_val obj, const char *key)
 	return NULL;
 }
 
+yajl_val json_get_camel(yajl_val obj, const char *key)
+{
+	yajl_val v = json_get(obj, key);
+	if (v)
+		return v;
+	char snake[64];
+	size_t n = 0;
+	for (const char *k = key; *k; k++) {
+		if (n + 3 > sizeof(snake))
+			return NULL;
+		if (*k >= 'A' && *k <= 'Z') {
+			snake[n++] = '_';
+			snake[n++] = (char)(*k - 'A' + 'a');
+		} else {
+			snake[n++] = *k;
+		}
+	}
+	snake[n] = '\0';
+	return json_get(obj, snake);
+}
+
 const char *json_type_name(yajl_val v)
 {
 	if (!v)

@@ -20,6 +20,10 @@ static inline void json_freep(yajl_val *v) { if (*v) yajl_tree_free(*v); }
 
 /* The member named key of an object, or NULL. */
 yajl_val json_get(yajl_val obj, const char *key);
+/* The member named by a camelCase key, or else by its snake_case spelling
+ * ("exitCode", else "exit_code"): files written before corral chose one
+ * key style are still read. */
+yajl_val json_get_camel(yajl_val obj, const char *key);
 const char *json_type_name(yajl_val v);
 /* Integer value in [min,max]; false if v is not such an integer. */
 bool json_int_in(yajl_val v, long long min, long long max, long long *out);

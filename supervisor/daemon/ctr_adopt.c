@@ -4,6 +4,7 @@
 #include "supervisor/daemon/ctr_adopt.h"
 #include "supervisor/daemon/ctr_ended.h"
 #include "supervisor/daemon/ctr_monitor.h"
+#include "supervisor/daemon/ctr_pause.h"
 #include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/ctr_start.h"
 #include "supervisor/daemon/service.h"
@@ -80,19 +81,24 @@ int ctr_adopt_all(corrald *d, cerr *err)
 		next = c->next;
 		cerr e = { 0 };
 		if (ctr_monitor_watch(d, c, &e) == 0) { /* its monitor is alive: it runs */
-			if (c->status != CS_RUNNING || c->pid <= 0)
+			if (!ctr_alive(c) || c->pid <= 0)
 				adopt_started(d, c);
-			c->status = CS_RUNNING;
+			/* the cgroup, not the record, says whether it is paused */
+			c->status = ctr_is_frozen(d, c) ? CS_PAUSED : CS_RUNNING;
 			adopted++;
 			ctr_save(d, c);
 			continue;
 		}
 		cerr_clear(&e);
 		ctr_drop_stale_state(d, c);
-		bool was_running = c->status == CS_RUNNING || c->status == CS_REMOVING;
+		bool was_running = ctr_alive(c) || c->status == CS_REMOVING;
 		if (was_running) {
 			ended_n++;
 			ctr_ended(d, c);
+		} else if (c->spec.auto_remove && c->has_run && c->status == CS_EXITED) {
+			/* it ended, but corrald went before it removed it */
+			if (ctr_remove_now(d, c, &e) < 0)
+				log_cerr(LOG_LVL_ERROR, &e, "remove %s", c->name);
 		} else if (c->status == CS_RESTARTING ||
 			   (c->has_run && c->status == CS_EXITED && restart_on_daemon_start(&c->spec.restart, c->stopped_by_user))) {
 			started++;
