@@ -22,6 +22,7 @@ const peer_cred *vl_call_peer(const vl_call *c) { return &c->conn->peer; }
 yajl_val vl_call_params(const vl_call *c) { return c->msg.params; }
 bool vl_call_wants_more(const vl_call *c) { return c->msg.more; }
 bool vl_call_is_oneway(const vl_call *c) { return c->msg.oneway; }
+bool vl_call_wants_upgrade(const vl_call *c) { return c->msg.upgrade; }
 size_t vl_call_out_pending(const vl_call *c) { return c->conn->out.len - c->conn->out_off; }
 
 void vl_call_set_cancel(vl_call *c, void (*fn)(vl_call *, void *), void *data)
@@ -44,6 +45,8 @@ void vl_call_finish(vl_call *call, const char *error)
 	vl_message_release(&call->msg);
 	free(call);
 	c->call = NULL;
+	if (c->one_call) /* adopted for this call alone */
+		c->closing = true;
 	/* the next pipelined call, or a close, happens at top level */
 	if (!c->in_process)
 		vl_conn_kick(c);

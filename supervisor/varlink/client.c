@@ -44,7 +44,8 @@ void vl_client_free(vl_client *c)
 {
 	if (!c)
 		return;
-	close(c->fd);
+	if (c->fd >= 0) /* -1 once upgraded: the stream's owner closes it */
+		close(c->fd);
 	vl_framer_release(&c->in);
 	free(c->path);
 	free(c);
@@ -67,15 +68,32 @@ static int wait_fd(vl_client *c, short ev, cerr *err)
 	}
 }
 
-int vl_client_send(vl_client *c, const char *method, const char *params_json, bool more,
-		   bool oneway, cerr *err)
+/* The call, with fd (unless -1) along with its first byte. */
+static int send_call(vl_client *c, const char *method, const char *params_json, unsigned flags, int fd, cerr *err)
 {
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
-	if (vl_encode_call(&sb, method, params_json, more, oneway) < 0)
+	if (c->fd < 0)
+		return cerr_set(err, ENOTCONN, "%s: the connection was upgraded to a stream", c->path);
+	if (vl_encode_call_flags(&sb, method, params_json, flags) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	size_t off = 0;
 	while (off < sb.len) {
-		ssize_t w = send(c->fd, sb.buf + off, sb.len - off, MSG_NOSIGNAL);
+		union {
+			struct cmsghdr align;
+			char buf[CMSG_SPACE(sizeof(int))];
+		} u;
+		struct iovec iov = { .iov_base = sb.buf + off, .iov_len = sb.len - off };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		if (off == 0 && fd >= 0) {
+			mh.msg_control = u.buf;
+			mh.msg_controllen = sizeof(u.buf);
+			struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+		}
+		ssize_t w = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -86,8 +104,21 @@ int vl_client_send(vl_client *c, const char *method, const char *params_json, bo
 	return 0;
 }
 
+int vl_client_send(vl_client *c, const char *method, const char *params_json, bool more,
+		   bool oneway, cerr *err)
+{
+	return send_call(c, method, params_json, (more ? VL_CALL_MORE : 0) | (oneway ? VL_CALL_ONEWAY : 0), -1, err);
+}
+
+int vl_client_send_fd(vl_client *c, const char *method, const char *params_json, unsigned flags, int fd, cerr *err)
+{
+	return send_call(c, method, params_json, flags, fd, err);
+}
+
 int vl_client_recv(vl_client *c, vl_reply *reply, cerr *err)
 {
+	if (c->fd < 0)
+		return cerr_set(err, ENOTCONN, "%s: the connection was upgraded to a stream", c->path);
 	for (;;) {
 		char *msg;
 		size_t len;
@@ -120,4 +151,55 @@ int vl_client_call(vl_client *c, const char *method, const char *params_json, vl
 {
 	int r = vl_client_send(c, method, params_json, false, false, err);
 	return r < 0 ? r : vl_client_recv(c, reply, err);
+}
+
+/* Read exactly up to the reply's NUL: what follows is the stream's, and
+ * stays in the socket for the caller. */
+static int recv_exact_reply(vl_client *c, vl_reply *reply, cerr *err)
+{
+	for (;;) {
+		int r = wait_fd(c, POLLIN, err);
+		if (r < 0)
+			return r;
+		char *p;
+		size_t room;
+		if (vl_framer_reserve(&c->in, 65536, &p, &room) < 0)
+			return cerr_set(err, ENOMEM, "out of memory");
+		ssize_t n = recv(c->fd, p, room, MSG_PEEK);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return cerr_sys(err, errno, "%s: receive", c->path);
+		if (n == 0)
+			return cerr_set(err, ECONNRESET, "%s: connection closed by the server", c->path);
+		char *nul = memchr(p, '\0', (size_t)n);
+		size_t take = nul ? (size_t)(nul - p) + 1 : (size_t)n;
+		if (recv(c->fd, p, take, 0) != (ssize_t)take)
+			return cerr_sys(err, errno ? errno : EIO, "%s: receive", c->path);
+		vl_framer_commit(&c->in, take);
+		char *msg;
+		size_t len;
+		r = vl_framer_next(&c->in, &msg, &len);
+		if (r < 0)
+			return cerr_set(err, EMSGSIZE, "%s: reply larger than %u bytes", c->path, VL_MAX_MESSAGE);
+		if (r > 0)
+			return vl_reply_parse(msg, len, reply, err);
+	}
+}
+
+int vl_client_call_upgrade(vl_client *c, const char *method, const char *params, vl_reply *rep, int *fd,
+			   cerr *err)
+{
+	*fd = -1;
+	/* a reply still unread would be taken for this one's */
+	if (c->fd >= 0 && vl_framer_pending(&c->in) > 0)
+		return cerr_set(err, EPROTO, "%s: %s: replies of an earlier call are still unread", c->path, method);
+	int r = send_call(c, method, params, VL_CALL_UPGRADE, -1, err);
+	if (r < 0 || (r = recv_exact_reply(c, rep, err)) < 0)
+		return r;
+	if (rep->error)
+		return 0; /* no upgrade: the connection stays a varlink one */
+	*fd = c->fd;
+	c->fd = -1;
+	return 0;
 }

@@ -17,9 +17,18 @@ int vl_client_fd(const vl_client *c);
 
 int vl_client_send(vl_client *c, const char *method, const char *params_json, bool more,
 		   bool oneway, cerr *err);
+/* A call (flags: VL_CALL_*) with fd passed along (SCM_RIGHTS), for a
+ * server with accept_fds; the caller keeps its own copy of fd. */
+int vl_client_send_fd(vl_client *c, const char *method, const char *params_json, unsigned flags, int fd, cerr *err);
 /* The next reply; release it with vl_reply_release(). An error reply is a
  * successful receive: look at reply->error. */
 int vl_client_recv(vl_client *c, vl_reply *reply, cerr *err);
+/* Client: send method with "upgrade": true, read the one reply, and hand
+ * back the socket (*fd) for the stream that follows. *fd is then the
+ * caller's to close, and c has no connection left (its calls fail). An
+ * error reply is a successful receive, as for vl_client_call: *fd is -1 and
+ * the connection stays usable. */
+int vl_client_call_upgrade(vl_client *c, const char *method, const char *params, vl_reply *rep, int *fd, cerr *err);
 /* send + recv of a single reply. */
 int vl_client_call(vl_client *c, const char *method, const char *params_json, vl_reply *reply,
 		   cerr *err);

@@ -114,7 +114,10 @@ void vl_conn_close(vl_conn *c)
 		c->next->prev = c->prev;
 	s->n_conns--;
 	el_remove(c->src);
-	close(c->fd);
+	if (c->fd >= 0) /* -1 once upgraded: the socket is someone else's */
+		close(c->fd);
+	for (size_t i = 0; i < c->n_fds; i++)
+		close(c->fds[i]);
 	vl_framer_release(&c->in);
 	sb_release(&c->out);
 	free(c);
@@ -152,6 +155,43 @@ void vl_conn_update(vl_conn *c)
 	el_io_set_events(c->src, ev);
 }
 
+/* recv, or with accept_fds recvmsg keeping the fds that come along: a
+ * peer that sends more than VL_MAX_FDS nobody took is dropped. */
+static ssize_t conn_recv(vl_conn *c, char *p, size_t n)
+{
+	if (!c->srv->cfg.accept_fds)
+		return recv(c->fd, p, n, MSG_DONTWAIT);
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * VL_MAX_FDS)];
+	} u;
+	struct iovec iov = { .iov_base = p, .iov_len = n };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	ssize_t r = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (r < 0)
+		return r;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int fds[VL_MAX_FDS];
+		if (k > VL_MAX_FDS)
+			k = VL_MAX_FDS;
+		memcpy(fds, CMSG_DATA(cm), k * sizeof(int));
+		for (size_t i = 0; i < k; i++) {
+			if (c->n_fds < VL_MAX_FDS) {
+				c->fds[c->n_fds++] = fds[i];
+			} else {
+				close(fds[i]);
+				c->broken = true;
+			}
+		}
+	}
+	if (mh.msg_flags & MSG_CTRUNC)
+		c->broken = true; /* fds were lost: whatever they were for cannot be served */
+	return r;
+}
+
 static void conn_read(vl_conn *c)
 {
 	size_t budget = READ_BUDGET;
@@ -162,7 +202,7 @@ static void conn_read(vl_conn *c)
 			c->broken = true;
 			return;
 		}
-		ssize_t n = recv(c->fd, p, room < budget ? room : budget, MSG_DONTWAIT);
+		ssize_t n = conn_recv(c, p, room < budget ? room : budget);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -211,12 +251,12 @@ void vl_server_on_kick(el_source *src, void *data)
 	}
 }
 
-void vl_conn_accept(vl_server *s, int fd, const peer_cred *peer)
+vl_conn *vl_conn_accept(vl_server *s, int fd, const peer_cred *peer)
 {
 	vl_conn *c = calloc(1, sizeof(*c));
 	if (!c) {
 		close(fd);
-		return;
+		return NULL;
 	}
 	c->srv = s;
 	c->fd = fd;
@@ -228,11 +268,12 @@ void vl_conn_accept(vl_server *s, int fd, const peer_cred *peer)
 		log_cerr(LOG_LVL_WARN, &err, "varlink");
 		close(fd);
 		free(c);
-		return;
+		return NULL;
 	}
 	c->next = s->conns;
 	if (s->conns)
 		s->conns->prev = c;
 	s->conns = c;
 	s->n_conns++;
+	return c;
 }

@@ -53,6 +53,7 @@ typedef struct vl_server_config {
 	size_t max_per_uid;       /* default 128 */
 	gid_t group;              /* members may call; PEER_NO_GROUP: root only */
 	const char *denied_error; /* default org.varlink.service.PermissionDenied */
+	bool accept_fds;          /* keep fds peers send (SCM_RIGHTS) for vl_call_take_fd */
 	/* Called once per call when it ends (metrics, audit). */
 	void (*on_call_done)(const vl_call_info *info, void *userdata);
 	/* Called when a connection is refused at accept time (limits). */
@@ -82,6 +83,7 @@ const peer_cred *vl_call_peer(const vl_call *c);
 yajl_val vl_call_params(const vl_call *c);
 bool vl_call_wants_more(const vl_call *c);
 bool vl_call_is_oneway(const vl_call *c);
+bool vl_call_wants_upgrade(const vl_call *c);
 /* Bytes queued on the call's connection, for pacing streaming replies. */
 size_t vl_call_out_pending(const vl_call *c);
 /* Keep the call, to end it later (fn non-NULL); or, with NULL, take the hook
@@ -97,6 +99,31 @@ int vl_call_reply_gen(vl_call *c, yajl_gen g);
 /* A streamed reply ("continues": true); only when the caller asked for more. */
 int vl_call_notify(vl_call *c, const char *params_json);
 int vl_call_error(vl_call *c, const char *error, const char *params_json);
+
+/* Connections that change hands (handover.c). */
+/* Reply params_json and give up the connection: *fd is its socket, now the
+ * caller's (blocking mode); the server forgets it. For calls with
+ * "upgrade": true only: -EINVAL, the call left to the caller, for others.
+ * The peer must wait for the reply before it streams: bytes already
+ * received after the call hang up the connection (-EPROTO). On any other
+ * failure the call has ended and the connection is dropped. */
+int vl_call_upgrade(vl_call *c, const char *params_json, int *fd);
+/* Give up the connection with the call unanswered: *fd is its socket, now
+ * the caller's, who has another process answer the call on it (corrald
+ * hands a streaming Exec to the container's monitor, which serves it with
+ * vl_server_adopt_call). The call ends here with no reply; the connection
+ * takes no further call of ours. Failures as for vl_call_upgrade. */
+int vl_call_hand_over(vl_call *c, int *fd);
+/* The oldest fd the call's peer sent along (SCM_RIGHTS, with accept_fds),
+ * now the caller's; -1 when there is none. */
+int vl_call_take_fd(vl_call *c);
+/* Serve a call handed over by another server: fd is a connection whose peer
+ * waits for the answer to method(params_json) ("more" as it asked). The
+ * server takes fd (closing it on failure), trusts the peer (whoever handed
+ * it over has checked it), and closes the connection after this one call.
+ * *out is the call, to answer or keep as a method handler does. */
+int vl_server_adopt_call(vl_server *s, int fd, const char *method, const char *params_json, bool more,
+			 vl_call **out, cerr *err);
 /* org.varlink.service.InvalidParameter naming the parameter. */
 int vl_call_invalid_parameter(vl_call *c, const char *parameter);
 

@@ -7,6 +7,7 @@
 
 #define VL_OUT_HIGH (1u << 20) /* a connection takes no new call above this */
 #define VL_MAX_LISTENERS 4
+#define VL_MAX_FDS 4 /* fds received and not yet taken, per connection */
 
 typedef struct vl_conn vl_conn;
 
@@ -34,6 +35,9 @@ struct vl_conn {
 	bool broken;     /* close now */
 	bool kicked;
 	bool in_process; /* calls ending now need no kick: the loop goes on */
+	bool one_call;   /* adopted for one call (vl_server_adopt_call): closes after it */
+	int fds[VL_MAX_FDS]; /* received with SCM_RIGHTS (accept_fds), oldest first */
+	size_t n_fds;
 	vl_conn *prev, *next, *next_kick;
 };
 
@@ -58,8 +62,8 @@ struct vl_server {
 };
 
 /* conn.c: a connection's bytes. */
-/* Take over an accepted socket; closes it on failure. */
-void vl_conn_accept(vl_server *s, int fd, const peer_cred *peer);
+/* Take over an accepted socket; closes it (and returns NULL) on failure. */
+vl_conn *vl_conn_accept(vl_server *s, int fd, const peer_cred *peer);
 void vl_conn_close(vl_conn *c);
 /* Send what is queued, as far as the socket takes it. */
 void vl_conn_flush(vl_conn *c);

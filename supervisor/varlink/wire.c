@@ -200,15 +200,22 @@ static int add_json_string(strbuf *out, const char *s)
 	return sb_add(out, buf, n);
 }
 
-int vl_encode_call(strbuf *out, const char *method, const char *params_json, bool more, bool oneway)
+int vl_encode_call_flags(strbuf *out, const char *method, const char *params_json, unsigned flags)
 {
 	int r = sb_adds(out, "{\"method\":");
 	if (!r) r = add_json_string(out, method);
 	if (!r) r = sb_addf(out, ",\"parameters\":%s", params_json ? params_json : "{}");
-	if (!r && more) r = sb_adds(out, ",\"more\":true");
-	if (!r && oneway) r = sb_adds(out, ",\"oneway\":true");
+	if (!r && (flags & VL_CALL_MORE)) r = sb_adds(out, ",\"more\":true");
+	if (!r && (flags & VL_CALL_ONEWAY)) r = sb_adds(out, ",\"oneway\":true");
+	if (!r && (flags & VL_CALL_UPGRADE)) r = sb_adds(out, ",\"upgrade\":true");
 	if (!r) r = sb_adds(out, "}");
 	return r ? r : add_nul(out);
+}
+
+int vl_encode_call(strbuf *out, const char *method, const char *params_json, bool more, bool oneway)
+{
+	return vl_encode_call_flags(out, method, params_json,
+				    (more ? VL_CALL_MORE : 0) | (oneway ? VL_CALL_ONEWAY : 0));
 }
 
 int vl_encode_reply(strbuf *out, const char *params_json, bool continues)

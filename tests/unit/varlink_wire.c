@@ -125,6 +125,20 @@ static void test_encode(void **state)
 	vl_reply_release(&rep);
 }
 
+/* A call flagged for upgrade parses back with the flag. */
+static void test_encode_upgrade_call(void **state)
+{
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	assert_int_equal(vl_encode_call_flags(&sb, "a.B", "{\"id\":\"x\"}", VL_CALL_UPGRADE), 0);
+	assert_string_equal(sb.buf, "{\"method\":\"a.B\",\"parameters\":{\"id\":\"x\"},\"upgrade\":true}");
+	vl_message m;
+	cerr err = { 0 };
+	assert_int_equal(vl_message_parse(sb.buf, sb.len - 1, &m, &err), 0);
+	assert_true(m.upgrade);
+	assert_false(m.more);
+	vl_message_release(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +147,7 @@ int main(void)
 		cmocka_unit_test(test_depth_guard),
 		cmocka_unit_test(test_message_parse),
 		cmocka_unit_test(test_encode),
+		cmocka_unit_test(test_encode_upgrade_call),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
