@@ -8,6 +8,7 @@
 #include "supervisor/varlink/sv_errors.h"
 #include "supervisor/daemon/ctr_spec.h"
 #include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/ctr_copy.h"
 #include "supervisor/daemon/ctr_methods.h"
 #include "supervisor/daemon/ctr_pause.h"
 #include "supervisor/daemon/ctr_prune.h"
@@ -134,6 +135,8 @@ static const vl_method methods[] = {
 	{ "Rename", sv_rename },
 	{ "ContainerPrune", sv_container_prune },
 	{ "SystemPrune", sv_system_prune },
+	{ "CopyFrom", sv_copy_from },
+	{ "CopyTo", sv_copy_to },
 };
 
 const vl_interface corral_supervisor_iface = {

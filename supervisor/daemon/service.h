@@ -32,6 +32,7 @@ typedef struct corrald {
 	char *runtime_root;   /* <state-dir>/runtime: the runtime's state files */
 	char *monitor_bin;    /* corral-monitor beside corrald */
 	char *images_bin;     /* corral-images beside corrald: imports run there */
+	char *copy_bin;       /* corral-copy beside corrald: CopyFrom and CopyTo run there */
 	imgsize_cache *imgsizes; /* unpacked layer sizes, by diff_id */
 } corrald;
 
