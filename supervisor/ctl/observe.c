@@ -95,7 +95,7 @@ int ctl_ps(int argc, char **argv)
 			yajl_val st = json_get(x, "state");
 			char status[64], created[32];
 			long long code = 0;
-			if (json_int_in(json_get(st, "exit_code"), -1, 255, &code) && !strcmp(ctl_str(st, "status"), "exited"))
+			if (json_int_in(json_get(st, "exitCode"), -1, 255, &code) && !strcmp(ctl_str(st, "status"), "exited"))
 				snprintf(status, sizeof(status), "exited (%lld)", code);
 			else
 				snprintf(status, sizeof(status), "%s", ctl_str(st, "status"));

@@ -237,28 +237,28 @@ test_sv_on_failure_restarts_exactly_n_times() {
 	start_sv
 	ctl run -d --name flaky --restart on-failure:3 "$IMG" sh -c 'echo attempt; exit 3' >/dev/null
 	# backoff 100+200+400 ms
-	wait_for 10 sh -c "[ \"\$('$CORRALCTL' --socket '$SOCK' --json inspect flaky | jq -r '.container.state | \"\(.status) \(.restart_count)\"')\" = 'exited 3' ]"
+	wait_for 10 sh -c "[ \"\$('$CORRALCTL' --socket '$SOCK' --json inspect flaky | jq -r '.container.state | \"\(.status) \(.restartCount)\"')\" = 'exited 3' ]"
 	sleep 1.5
-	assert_eq "$(ctl --json inspect flaky | jq .container.state.restart_count)" 3 "restart count stays 3"
+	assert_eq "$(ctl --json inspect flaky | jq .container.state.restartCount)" 3 "restart count stays 3"
 	assert_eq "$(ctl logs flaky | grep -c attempt)" 4 "ran 1 + 3 times"
 	assert_eq "$(ctl wait flaky)" 3 "last exit code"
 	# a zero exit is not a failure
 	ctl run -d --name fine --restart on-failure:3 "$IMG" true >/dev/null
 	wait_for 5 is_status fine exited
 	sleep 0.5
-	assert_eq "$(ctl --json inspect fine | jq .container.state.restart_count)" 0 "no restart after success"
+	assert_eq "$(ctl --json inspect fine | jq .container.state.restartCount)" 0 "no restart after success"
 }
 
 test_sv_always_restarts_until_stopped() {
 	trap cleanup_sv EXIT
 	start_sv
 	ctl run -d --name again --restart always "$IMG" true >/dev/null
-	wait_for 10 sh -c "[ \$('$CORRALCTL' --socket '$SOCK' --json inspect again | jq .container.state.restart_count) -ge 2 ]"
+	wait_for 10 sh -c "[ \$('$CORRALCTL' --socket '$SOCK' --json inspect again | jq .container.state.restartCount) -ge 2 ]"
 	ctl stop again >/dev/null
 	local n
-	n=$(ctl --json inspect again | jq .container.state.restart_count)
+	n=$(ctl --json inspect again | jq .container.state.restartCount)
 	sleep 1
-	assert_eq "$(ctl --json inspect again | jq .container.state.restart_count)" "$n" "no restart after stop"
+	assert_eq "$(ctl --json inspect again | jq .container.state.restartCount)" "$n" "no restart after stop"
 	assert_eq "$(status_of again)" exited "stopped"
 }
 
@@ -280,7 +280,7 @@ test_sv_stop_while_a_restart_starts() {
 	# the next restart's monitor waits on hold
 	wait_for 10 sh -c "pgrep -f '^/bin/sh $T/monitor --dir' >/dev/null"
 	local n out
-	n=$(ctl --json inspect loop | jq .container.state.restart_count)
+	n=$(ctl --json inspect loop | jq .container.state.restartCount)
 	ctl stop -t 5 loop >"$T/stop.out" 2>&1 &
 	local stopper=$!
 	sleep 0.5 # a refusal would be back by now
@@ -289,7 +289,7 @@ test_sv_stop_while_a_restart_starts() {
 	wait "$stopper" || fail "stop failed: $(cat "$T/stop.out")"
 	assert_eq "$(status_of loop)" exited "stopped"
 	sleep 0.5
-	assert_eq "$(ctl --json inspect loop | jq .container.state.restart_count)" "$n" "no restart after the stop"
+	assert_eq "$(ctl --json inspect loop | jq .container.state.restartCount)" "$n" "no restart after the stop"
 	assert_eq "$(status_of loop)" exited "still stopped"
 }
 
