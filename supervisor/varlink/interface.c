@@ -213,6 +213,8 @@ const char corral_supervisor_interface[] =
 	"# InvalidParameter on path. Publishes an image \"import\" event.\n"
 	"method ImageImport(path: string, format: ?(auto, oci, docker), name: ?string) -> (images: []Image)\n"
 	"# Every image, or those the names (names, IDs or ID prefixes) resolve to.\n"
+	"# An image is its config digest (its id): imported from an OCI layout or\n"
+	"# archive and from a docker-archive, it is one entry with all its names.\n"
 	"method ImageList(names: ?[]string) -> (images: []Image)\n"
 	"method ImageInspect(image: string) -> (image: Image)\n"
 	"# Removes a name, or by ID the image and all its names; removed lists the\n"
