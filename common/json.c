@@ -223,6 +223,14 @@ int jg_key_bool(yajl_gen g, const char *key, bool val)
 	return jg_str(g, key) || yajl_gen_bool(g, val);
 }
 
+int jg_key_strv(yajl_gen g, const char *key, char *const *v)
+{
+	int r = jg_key(g, key) || yajl_gen_array_open(g);
+	for (; !r && v && *v; v++)
+		r = jg_str(g, *v);
+	return r || yajl_gen_array_close(g);
+}
+
 int jg_value(yajl_gen g, yajl_val v)
 {
 	if (!v)

@@ -41,6 +41,8 @@ int jg_key_str(yajl_gen g, const char *key, const char *val);
 int jg_key_int(yajl_gen g, const char *key, long long val);
 int jg_key_bool(yajl_gen g, const char *key, bool val);
 int jg_key(yajl_gen g, const char *key);
+/* key, then the strings of a NULL-terminated vector (NULL: []) as an array. */
+int jg_key_strv(yajl_gen g, const char *key, char *const *v);
 /* Copy a parsed tree value verbatim (for pass-through fields). */
 int jg_value(yajl_gen g, yajl_val v);
 /* The generated text, copied to a new string. */

@@ -18,15 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void gen_strv(yajl_gen g, const char *key, char *const *v)
-{
-	jg_key(g, key);
-	yajl_gen_array_open(g);
-	for (; v && *v; v++)
-		jg_str(g, *v);
-	yajl_gen_array_close(g);
-}
-
 /* image env, then the spec's; a later KEY= replaces an earlier one */
 static char **merged_env(char *const *base, char *const *img, char *const *add)
 {
@@ -123,8 +114,8 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 		jg_value(g, dflt->u.object.values[i]);
 	}
 	jg_key_bool(g, "terminal", s->tty);
-	gen_strv(g, "args", args);
-	gen_strv(g, "env", env);
+	jg_key_strv(g, "args", args);
+	jg_key_strv(g, "env", env);
 	jg_key_str(g, "cwd", cwd);
 	/* as Docker: not corrald's own (OOMScoreAdjust=-500), so that the OOM
 	 * killer picks a runaway container before the host's services */

@@ -85,24 +85,35 @@ static void end_stream(int fd, const char *why)
 	copy_send(fd, STREAM_EXIT, &one, sizeof(one));
 }
 
-static int copy_call(vl_call *call, yajl_val params, corrald *d, bool to)
+/* The copy's container and path from the call's parameters; NULL when
+ * they are wrong (*f says why) or name no container (*id). */
+static ctr *copy_params(corrald *d, yajl_val params, const char **id, const char **path, json_fault *f)
 {
-	const char *id, *path, *why = NULL;
-	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, params, KNOWN("id", "path"), &id, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
-	if (sp_str(params, "path", true, &path, &f) < 0)
-		return sv_invalid_fault(call, &f);
-	if (path[0] != '/')
-		return sv_invalid(call, "path", "must be an absolute path in the container");
-	if (!vl_call_wants_upgrade(call))
-		return sv_invalid(call, "upgrade", "the tar streams after the reply: call with \"upgrade\": true");
-	if (ctr_is_starting(c) || c->status == CS_REMOVING)
-		return reply_bad_state(call, c, c->status == CS_REMOVING ? "it is being removed" : "it is starting");
+	ctr *c = ctr_of_params(d, params, KNOWN("id", "path"), id, f);
+	if (c && sp_str(params, "path", true, path, f) < 0)
+		return NULL;
+	if (c && (*path)[0] != '/') {
+		json_fault_set(f, EINVAL, "path", "must be an absolute path in the container");
+		return NULL;
+	}
+	return c;
+}
+
+/* Why c takes no copy now; NULL when it does. */
+static const char *refusal(const ctr *c)
+{
+	if (c->status == CS_REMOVING)
+		return "it is being removed";
+	return ctr_is_starting(c) ? "it is starting" : NULL;
+}
+
+/* Answer with the upgrade and give the stream to corral-copy. */
+static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool to)
+{
 	copy_args a = { 0 };
 	cerr err = { 0 };
-	if (root_of(d, c, to, &a, &why, &err) < 0)
+	const char *why = refusal(c);
+	if (why || root_of(d, c, to, &a, &why, &err) < 0)
 		return why ? reply_bad_state(call, c, why) : sv_internal_err(call, &err);
 	char *what = NULL;
 	_cleanup_free_ char *p = strdup(path); /* params go with the call */
@@ -113,8 +124,7 @@ static int copy_call(vl_call *call, yajl_val params, corrald *d, bool to)
 		free(what);
 		return 0; /* the call has ended: the connection went */
 	}
-	char *argv[] = { d->copy_bin, to ? "to" : "from", "--path", p, a.argv[0], a.argv[1], a.argv[2],
-			 a.argv[3], NULL };
+	char *argv[] = { d->copy_bin, to ? "to" : "from", "--path", p, a.argv[0], a.argv[1], a.argv[2], a.argv[3], NULL };
 	el_child_opts o = { .path = d->copy_bin, .argv = argv, .fd3 = fd, .max_output = COPY_MAX_OUTPUT };
 	el_child *ch;
 	if (el_child_run(d->loop, &o, on_copy_done, what, &ch, &err) < 0) {
@@ -125,5 +135,31 @@ static int copy_call(vl_call *call, yajl_val params, corrald *d, bool to)
 	return 0; /* answered by the upgrade; corral-copy has the stream */
 }
 
-int sv_copy_from(vl_call *call, yajl_val params, void *ud) { return copy_call(call, params, ud, false); }
-int sv_copy_to(vl_call *call, yajl_val params, void *ud) { return copy_call(call, params, ud, true); }
+static int no_upgrade(vl_call *call)
+{
+	return sv_invalid(call, "upgrade", "the tar streams after the reply: call with \"upgrade\": true");
+}
+
+int sv_copy_from(vl_call *call, yajl_val params, void *ud)
+{
+	const char *id, *path;
+	json_fault f = { 0 };
+	ctr *c = copy_params(ud, params, &id, &path, &f);
+	if (!c)
+		return reply_not_found(call, id, &f);
+	if (!vl_call_wants_upgrade(call))
+		return no_upgrade(call);
+	return start_copy(call, ud, c, path, false);
+}
+
+int sv_copy_to(vl_call *call, yajl_val params, void *ud)
+{
+	const char *id, *path;
+	json_fault f = { 0 };
+	ctr *c = copy_params(ud, params, &id, &path, &f);
+	if (!c)
+		return reply_not_found(call, id, &f);
+	if (!vl_call_wants_upgrade(call))
+		return no_upgrade(call);
+	return start_copy(call, ud, c, path, true);
+}

@@ -55,35 +55,30 @@ int ctr_thaw(corrald *d, ctr *c, cerr *err)
 	return 0;
 }
 
-/* The container Pause and Unpause name, when it can change as asked. */
-static ctr *target(vl_call *call, yajl_val params, void *ud, bool pause, int *reply)
+/* Why c cannot be paused (pause) or thawed as asked; NULL when it can. */
+static const char *refusal(const ctr *c, bool pause)
 {
-	const char *id;
-	json_fault f = { 0 };
-	ctr *c = ctr_of_params(ud, params, KNOWN("id"), &id, &f);
-	*reply = 0;
-	if (!c)
-		*reply = reply_not_found(call, id, &f);
-	else if (ctr_is_starting(c))
-		*reply = reply_bad_state(call, c, "it is starting");
-	else if (pause && c->status == CS_PAUSED)
-		*reply = reply_bad_state(call, c, "it is paused already");
-	else if (!pause && c->status == CS_RUNNING)
-		*reply = reply_bad_state(call, c, "it is not paused");
-	else if (!ctr_alive(c))
-		*reply = reply_bad_state(call, c, "it is not running");
-	else
-		return c;
+	if (ctr_is_starting(c))
+		return "it is starting";
+	if (pause && c->status == CS_PAUSED)
+		return "it is paused already";
+	if (!pause && c->status == CS_RUNNING)
+		return "it is not paused";
+	if (!ctr_alive(c))
+		return "it is not running";
 	return NULL;
 }
 
 int sv_pause(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	int reply;
-	ctr *c = target(call, params, ud, true, &reply);
+	const char *id, *why;
+	json_fault f = { 0 };
+	ctr *c = ctr_of_params(d, params, KNOWN("id"), &id, &f);
 	if (!c)
-		return reply;
+		return reply_not_found(call, id, &f);
+	if ((why = refusal(c, true)))
+		return reply_bad_state(call, c, why);
 	cerr err = { 0 };
 	if (set_frozen(d, c, true, &err) < 0)
 		return sv_internal_err(call, &err);
@@ -95,10 +90,13 @@ int sv_pause(vl_call *call, yajl_val params, void *ud)
 
 int sv_unpause(vl_call *call, yajl_val params, void *ud)
 {
-	int reply;
-	ctr *c = target(call, params, ud, false, &reply);
+	const char *id, *why;
+	json_fault f = { 0 };
+	ctr *c = ctr_of_params(ud, params, KNOWN("id"), &id, &f);
 	if (!c)
-		return reply;
+		return reply_not_found(call, id, &f);
+	if ((why = refusal(c, false)))
+		return reply_bad_state(call, c, why);
 	cerr err = { 0 };
 	if (ctr_thaw(ud, c, &err) < 0)
 		return sv_internal_err(call, &err);

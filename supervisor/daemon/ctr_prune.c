@@ -52,15 +52,6 @@ static int prune_containers(corrald *d, char ***removed)
 	return 0;
 }
 
-static void gen_strv(yajl_gen g, const char *key, char *const *v)
-{
-	jg_key(g, key);
-	yajl_gen_array_open(g);
-	for (; v && *v; v++)
-		jg_str(g, *v);
-	yajl_gen_array_close(g);
-}
-
 int sv_container_prune(vl_call *call, yajl_val params, void *ud)
 {
 	json_fault f = { 0 };
@@ -71,7 +62,7 @@ int sv_container_prune(vl_call *call, yajl_val params, void *ud)
 	if (!g || prune_containers(ud, &removed) < 0)
 		return sv_internal(call, "out of memory");
 	yajl_gen_map_open(g);
-	gen_strv(g, "removed", removed);
+	jg_key_strv(g, "removed", removed);
 	yajl_gen_map_close(g);
 	return vl_call_reply_gen(call, g);
 }
@@ -95,8 +86,8 @@ int sv_system_prune(vl_call *call, yajl_val params, void *ud)
 	if (!g)
 		return sv_internal(call, "out of memory");
 	yajl_gen_map_open(g);
-	gen_strv(g, "containers", containers);
-	gen_strv(g, "images", images);
+	jg_key_strv(g, "containers", containers);
+	jg_key_strv(g, "images", images);
 	jg_key_int(g, "reclaimedBytes", (long long)reclaimed);
 	yajl_gen_map_close(g);
 	return vl_call_reply_gen(call, g);
