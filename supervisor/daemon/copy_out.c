@@ -10,6 +10,7 @@
 #include "supervisor/daemon/copy.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
+#include "images/extract.h"
 #include "common/strbuf.h"
 
 #include <archive.h>
@@ -161,17 +162,19 @@ static int put_tree(walker *w, int fd, const char *name, int depth)
 
 int copy_out(int rootfd, const char *path, int sock, cerr *err)
 {
-	/* the parent resolved in the root, the last name looked at from it */
+	/* taken apart lexically (".." never climbs above the root), then the
+	 * parent resolved in the root and the last name looked at from it; a
+	 * path that ends in "/." sends what the directory holds, as docker cp */
 	char clean[PATH_MAX];
-	if (!path_is_clean_absolute(path) && strcmp(path, "/"))
-		return cerr_set(err, EINVAL, "%s: must be an absolute path without . or ..", path);
-	snprintf(clean, sizeof(clean), "%s", path);
-	size_t n = strlen(clean);
-	while (n > 1 && clean[n - 1] == '/')
-		clean[--n] = '\0';
-	char *slash = strrchr(clean, '/');
-	const char *leaf = slash[1] ? slash + 1 : ".";
-	*slash = '\0';
+	size_t len = strlen(path);
+	bool contents = len >= 2 && !strcmp(path + len - 2, "/.");
+	if (path_clean(path, clean, sizeof(clean)) < 0)
+		return cerr_set(err, ENAMETOOLONG, "%s: too long", path);
+	char *slash = strrchr(clean, '/'), leaf[NAME_MAX + 1] = ".";
+	if (!contents && clean[0]) {
+		snprintf(leaf, sizeof(leaf), "%s", slash ? slash + 1 : clean);
+		*(slash ? slash : clean) = '\0';
+	}
 	_cleanup_close_ int dirfd = open_in_root(rootfd, clean, O_RDONLY | O_DIRECTORY, 0);
 	if (dirfd < 0)
 		return cerr_sys(err, -dirfd, "%s", path);

@@ -35,6 +35,7 @@ mknod /srv/d/null c 1 3; mkfifo /srv/d/fifo; touch /srv/ready; exec sleep 1000'
 	assert_eq "$(cat "$T/out/d/f")" inside "file content"
 	assert_eq "$(stat -c %a "$T/out/d/f")" 755 "setuid dropped"
 	assert_eq "$(readlink "$T/out/d/l")" /etc/hostname "a symlink stays a symlink"
+	assert_eq "$(from web /srv/d/. | tar tf - | sort | tr '\n' ' ')" "./ ./f ./l ./sub/ " "/. sends what it holds"
 	# a single file, and a symlink named last is not followed
 	assert_eq "$(from web /srv/d/f | tar xO)" inside "one file"
 	assert_eq "$(from web /srv/d/l | tar tvf - | awk '{print $1}' | cut -c1)" l "the last name is not followed"
