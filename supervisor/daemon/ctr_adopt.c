@@ -11,6 +11,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "runtime/state.h"
+#include "supervisor/logs/exitrec.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int cmp_created(const void *a, const void *b)
 {
@@ -40,6 +42,17 @@ static void adopt_started(corrald *d, ctr *c)
 	if (st->created)
 		snprintf(c->started_at, sizeof(c->started_at), "%s", st->created);
 	c->finished_at[0] = '\0';
+}
+
+/* A Start answered, and corrald gone before its record said so: the
+ * record still says created, but the monitor's exit.json (which every start
+ * deletes first) says it ran and ended. */
+static bool ended_unrecorded(corrald *d, const ctr *c)
+{
+	char path[PATH_MAX];
+	ctr_dir(d, c, path, sizeof(path));
+	strncat(path, "/" EXITREC_FILE, sizeof(path) - strlen(path) - 1);
+	return c->status == CS_CREATED && access(path, F_OK) == 0;
 }
 
 int ctr_adopt_all(corrald *d, cerr *err)
@@ -91,7 +104,7 @@ int ctr_adopt_all(corrald *d, cerr *err)
 		}
 		cerr_clear(&e);
 		ctr_drop_stale_state(d, c);
-		bool was_running = ctr_alive(c) || c->status == CS_REMOVING;
+		bool was_running = ctr_alive(c) || c->status == CS_REMOVING || ended_unrecorded(d, c);
 		if (was_running) {
 			ended_n++;
 			ctr_ended(d, c);

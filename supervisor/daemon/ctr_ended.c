@@ -82,6 +82,7 @@ void ctr_ended(corrald *d, ctr *c)
 	}
 	bool removing = c->status == CS_REMOVING;
 	c->status = CS_EXITED;
+	c->has_run = true; /* also when corrald went before recording its start */
 	c->has_exit = true;
 	c->exit_code = e.code;
 	c->signal = e.signal;

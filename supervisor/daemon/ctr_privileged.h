@@ -1,5 +1,5 @@
 /* ContainerSpec.privileged, as podman --privileged gives it: every
- * capability, no seccomp filter, no masked or read-only /proc and /sys
+ * capability corrald's bounding set has, no seccomp filter, no masked or read-only /proc and /sys
  * paths, /sys and /sys/fs/cgroup writable, no no_new_privileges, and the
  * host's devices: each device node of the host's /dev (not its pts, shm
  * and mqueue mounts) is made in the container's /dev, and its device

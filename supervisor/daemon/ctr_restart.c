@@ -39,6 +39,7 @@ int sv_restart(vl_call *call, yajl_val params, void *ud)
 	if (!ctr_alive(c)) {
 		if (ctr_start_by_user(d, c, call, &err) < 0)
 			return sv_internal_err(call, &err);
+		ctr_publish(d, c, "restart", NULL);
 		return 0; /* answered once the monitor reports */
 	}
 	c->stopped_by_user = true;

@@ -81,7 +81,7 @@ test_svcp_hostile_symlinks_stay_inside() {
 	mkdir -p "$H/dir"
 	echo host-secret >"$H/secret"
 	sh_run evil "ln -s / /evil-root; ln -s $H /hostdir; ln -s $H/secret /secret-link
-ln -s ../../../../../../$H /dotdot; mkdir -p $H; echo container-file >$H/secret; touch /ready; exec sleep 1000"
+ln -s ../../../../../../$H /dotdot; mkdir -p $H/dir; echo container-file >$H/secret; touch /ready; exec sleep 1000"
 	wait_for 5 sh -c "'$CORRALCTL' --socket '$SOCK' exec evil test -e /ready"
 	local out
 	# reading through them gives the container's own files, never the host's
