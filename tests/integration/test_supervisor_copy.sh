@@ -93,7 +93,8 @@ ln -s ../../../../../../$H /dotdot; mkdir -p $H/dir; echo container-file >$H/sec
 	assert_eq "$out" container-file "a link that climbs with .."
 	out=$(from evil /secret-link | tar tvf -)
 	assert_contains "$out" "secret-link -> $H/secret" "a link named last is sent as a link"
-	out=$(from evil "/evil-root/../../../$H/secret" 2>&1 | tar xO 2>/dev/null)
+	from evil "/evil-root/../../../$H/secret" >"$T/dd.tar" 2>"$T/dd.err" || fail "CopyFrom with ..: $(cat "$T/dd.err")"
+	out=$(tar xOf "$T/dd.tar")
 	assert_not_contains "$out" host-secret "a path with .."
 	# writing through them lands in the container
 	mkdir -p "$T/src/drop"
@@ -116,7 +117,7 @@ with tarfile.open(sys.argv[1], "w") as t:
     add("esc/through-link")
     h = tarfile.TarInfo("hard"); h.type = tarfile.LNKTYPE; h.linkname = "../../../../etc/passwd"; t.addfile(h)
 PYEOF
-	to evil /tmp <"$T/bad.tar" >/dev/null 2>&1
+	to evil /tmp <"$T/bad.tar" >/dev/null 2>&1 || true # its hard link to a missing file fails it, last
 	[ ! -e "$H/climbed" ] && [ ! -e "$H/through-link" ] || fail "the hostile tar wrote on the host: $(ls "$H")"
 	ctl exec evil sh -c "cat /tmp/$H/climbed $H/through-link" >/dev/null 2>&1 ||
 		fail "the hostile tar's entries did not land in the container"
@@ -137,12 +138,15 @@ while :; do mv /x /xd; ln -s $H /x; rm /x; mv /xd /x; mkdir -p /x/race; echo c >
 	mkdir -p "$T/src/race"
 	echo dropped >"$T/src/race/raced"
 	tar cf "$T/in.tar" -C "$T/src" race
-	local i out
+	local i out ins=0 outs=0
 	for i in $(seq 40); do
-		to racer /x <"$T/in.tar" >/dev/null 2>&1
-		out=$(from racer /x/race 2>/dev/null | tar xO 2>/dev/null)
+		# each may fail as the swap goes on under it; none may escape
+		to racer /x <"$T/in.tar" >/dev/null 2>&1 && ins=$((ins + 1))
+		out=$(from racer /x/race 2>/dev/null | tar xO race/secret 2>/dev/null) && outs=$((outs + 1))
 		assert_not_contains "$out" host-secret "a copy out read the host's file"
 	done
+	echo "copies that got through the race: $ins in, $outs out"
+	[ "$ins" -gt 0 ] && [ "$outs" -gt 0 ] || fail "no copy got through: the race was not run"
 	[ ! -e "$H/race/raced" ] || fail "a copy in wrote on the host"
 	assert_eq "$(cat "$H/race/secret")" host-secret "the host's file is untouched"
 }
