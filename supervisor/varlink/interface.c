@@ -265,7 +265,7 @@ const char corral_supervisor_interface[] =
 	"# atomically. The hostname stays.\n"
 	"method Rename(id: string, name: string) -> ()\n"
 	"# Copies as tar streams: call with \"upgrade\": true; after the empty reply\n"
-	"# the connection carries Streams frames (see Exec). CopyFrom sends a tar of\n"
+	"# the connection carries Streams frames (see Attach). CopyFrom sends a tar of\n"
 	"# path in STDOUT frames: one top-level entry, named as path's last name,\n"
 	"# which is not followed when it is a symlink (a path ending in \"/.\" sends\n"
 	"# what the directory holds, under \".\"); files, directories and symlinks,\n"
