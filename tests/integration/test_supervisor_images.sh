@@ -65,11 +65,44 @@ test_svi_import_every_source_kind() {
 	assert_eq "$(jq length "$T/ls")" "$(n_images)" "a failed import adds nothing"
 }
 
+# One image is one entry: imported from an OCI layout, an oci-archive and
+# two docker-archives, it is listed once with every name, its ID and a
+# unique prefix of it name it, and removing it by ID takes every name.
+test_svi_one_image_per_config() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl image import "oci:$IMGS/oci:test" oci:1 >/dev/null
+	ctl image import "oci-archive:$IMGS/test.oci.tar" tar:1 >/dev/null
+	ctl image import "docker-archive:$IMGS/docker-legacy.tar" >/dev/null
+	ctl image import --format docker "$IMGS/docker-moby25.tar" moby:1 >/dev/null
+	ctl call ImageList '{}' >"$T/ls"
+	assert_eq "$(jq '.images | length' "$T/ls")" 1 "one entry"
+	assert_eq "$(jq -r '.images[0].names | sort | join(" ")' "$T/ls")" \
+		"corral.test/fixture:legacy moby:1 oci:1 tar:1" "with all its names"
+	local id
+	id=$(jq -r '.images[0].id' "$T/ls")
+	assert_eq "$(ctl call ImageInspect "{\"image\":\"$id\"}" | jq -r .image.id)" "$id" "inspect by ID"
+	assert_eq "$(ctl call ImageInspect "{\"image\":\"${id:7:12}\"}" | jq -r .image.id)" "$id" "inspect by an ID prefix"
+	assert_eq "$(ctl run "${id:7:12}" echo by-prefix)" by-prefix "run by an ID prefix"
+	# a store written before one image per config (a second manifest of
+	# the same config, with a name of its own) is one image as it loads
+	local refs="$STATE_D/images/refs.json" other=sha256:$(printf '%064d' 7)
+	jq --arg m "$other" --arg c "$id" '.images[$m] = {config: $c, created: 1} | .refs["old:1"] = $m' "$refs" \
+		>"$refs.tmp" && mv "$refs.tmp" "$refs"
+	ctl call ImageList '{}' >"$T/ls"
+	assert_eq "$(jq '.images | length' "$T/ls")" 1 "an old store's two manifests: one entry"
+	assert_contains "$(jq -r '.images[0].names | join(" ")' "$T/ls")" old:1 "the old name is the image's"
+	ctl rm -f "$(ctl call List '{"all":true}' | jq -r '.containers[0].id')" >/dev/null
+	ctl call ImageRemove "{\"image\":\"$id\"}" >/dev/null
+	assert_eq "$(ctl call ImageList '{}' | jq '.images | length')" 0 "removed by ID with every name"
+}
+
 test_svi_rm_in_use_refused_then_prune_reclaims() {
 	trap cleanup_sv EXIT
 	start_sv
 	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
-	ctl image import "docker-archive:$IMGS/docker-moby25.tar" spare:1 >/dev/null
+	# another image: the same one from a docker-archive would be app:1 again
+	ctl image import "oci:$IMGS/oci:user" spare:1 >/dev/null
 	ctl create --name c1 app:1 true >/dev/null
 	local out rc=0
 	out=$(ctl image rm app:1 2>&1) || rc=$?
