@@ -1,5 +1,6 @@
 #include "bundle/from_image.h"
 #include "bundle/caps.h"
+#include "bundle/command.h"
 #include "bundle/image_user.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
@@ -68,14 +69,9 @@ int spec_from_image(const img_config *cfg, int rootfs_fd, char *const *args, str
 		return r;
 	struct oci_process *p = &sp->process;
 	/* the command: Entrypoint, then the CLI's args or else Cmd */
-	for (char **e = cfg->entrypoint; e && *e; e++)
-		if (strv_push(&argv, strdup(*e)) < 0)
-			goto oom;
-	char *const *cmd = args && *args ? args : cfg->cmd;
-	for (char *const *c = cmd; c && *c; c++)
-		if (strv_push(&argv, strdup(*c)) < 0)
-			goto oom;
-	if (!argv || !argv[0]) {
+	if (command_compose(cfg->entrypoint, cfg->cmd, NULL, args && *args ? args : NULL, &argv) < 0)
+		goto oom;
+	if (!argv[0]) {
 		spec_free(sp);
 		return cerr_set(err, EINVAL, "the image has no Entrypoint or Cmd: give a command after --");
 	}

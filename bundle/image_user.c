@@ -200,3 +200,9 @@ void image_user_release(struct oci_user *u)
 	u->username = NULL;
 	u->n_additional_gids = 0;
 }
+
+int image_user_name(int rootfs_fd, uint32_t uid, char **name)
+{
+	uint32_t gid;
+	return find_passwd(rootfs_fd, NULL, &uid, &gid, name);
+}

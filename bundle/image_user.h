@@ -22,5 +22,8 @@
 int image_user_resolve(int rootfs_fd, const char *spec, struct oci_user *u, cerr *err);
 /* The same, the rootfs given by its path. */
 int image_user_resolve_path(const char *rootfs, const char *spec, struct oci_user *u, cerr *err);
+/* The name /etc/passwd gives uid (*name, the caller's); -ENOENT when it
+ * has none, -ENOMEM. */
+int image_user_name(int rootfs_fd, uint32_t uid, char **name);
 /* Frees what image_user_resolve allocated, for a struct oci_user of one's own. */
 void image_user_release(struct oci_user *u);

@@ -74,6 +74,27 @@ yajl_val json_get(yajl_val obj, const char *key)
 	return NULL;
 }
 
+yajl_val json_get_camel(yajl_val obj, const char *key)
+{
+	yajl_val v = json_get(obj, key);
+	if (v)
+		return v;
+	char snake[64];
+	size_t n = 0;
+	for (const char *k = key; *k; k++) {
+		if (n + 3 > sizeof(snake))
+			return NULL;
+		if (*k >= 'A' && *k <= 'Z') {
+			snake[n++] = '_';
+			snake[n++] = (char)(*k - 'A' + 'a');
+		} else {
+			snake[n++] = *k;
+		}
+	}
+	snake[n] = '\0';
+	return json_get(obj, snake);
+}
+
 const char *json_type_name(yajl_val v)
 {
 	if (!v)
@@ -200,6 +221,14 @@ int jg_key_int(yajl_gen g, const char *key, long long val)
 int jg_key_bool(yajl_gen g, const char *key, bool val)
 {
 	return jg_str(g, key) || yajl_gen_bool(g, val);
+}
+
+int jg_key_strv(yajl_gen g, const char *key, char *const *v)
+{
+	int r = jg_key(g, key) || yajl_gen_array_open(g);
+	for (; !r && v && *v; v++)
+		r = jg_str(g, *v);
+	return r || yajl_gen_array_close(g);
 }
 
 int jg_value(yajl_gen g, yajl_val v)

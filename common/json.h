@@ -20,6 +20,10 @@ static inline void json_freep(yajl_val *v) { if (*v) yajl_tree_free(*v); }
 
 /* The member named key of an object, or NULL. */
 yajl_val json_get(yajl_val obj, const char *key);
+/* The member named by a camelCase key, or else by its snake_case spelling
+ * ("exitCode", else "exit_code"): files written before corral chose one
+ * key style are still read. */
+yajl_val json_get_camel(yajl_val obj, const char *key);
 const char *json_type_name(yajl_val v);
 /* Integer value in [min,max]; false if v is not such an integer. */
 bool json_int_in(yajl_val v, long long min, long long max, long long *out);
@@ -37,6 +41,8 @@ int jg_key_str(yajl_gen g, const char *key, const char *val);
 int jg_key_int(yajl_gen g, const char *key, long long val);
 int jg_key_bool(yajl_gen g, const char *key, bool val);
 int jg_key(yajl_gen g, const char *key);
+/* key, then the strings of a NULL-terminated vector (NULL: []) as an array. */
+int jg_key_strv(yajl_gen g, const char *key, char *const *v);
 /* Copy a parsed tree value verbatim (for pass-through fields). */
 int jg_value(yajl_gen g, yajl_val v);
 /* The generated text, copied to a new string. */

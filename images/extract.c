@@ -36,6 +36,7 @@ void extract_init(extract_ctx *x, int rootfd, enum extract_mode mode, const char
 	else
 		extract_limits_default(&x->lim);
 	x->cache_fd = -1;
+	x->under = "";
 }
 
 static void cache_drop(extract_ctx *x)
@@ -82,6 +83,16 @@ int path_clean(const char *in, char *out, size_t outsz)
 		out[n] = '\0';
 	}
 	return 0;
+}
+
+/* An entry's path, cleaned, below x->under (itself clean, no leading "/"). */
+static int entry_path(const extract_ctx *x, const char *raw, char *out, size_t n)
+{
+	char clean[PATH_MAX];
+	if (path_clean(raw, clean, sizeof(clean)) < 0)
+		return -ENAMETOOLONG;
+	int len = snprintf(out, n, "%s%s%s", x->under, *x->under && *clean ? "/" : "", clean);
+	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
 }
 
 bool device_allowed(bool is_char, unsigned major, unsigned minor)
@@ -273,7 +284,7 @@ static int do_whiteout(extract_ctx *x, const char *parent, const char *name, enu
 static int link_entry(extract_ctx *x, int dfd, const char *name, const char *target, const char *path, cerr *err)
 {
 	char t[PATH_MAX];
-	if (path_clean(target, t, sizeof(t)) < 0)
+	if (entry_path(x, target, t, sizeof(t)) < 0)
 		return cerr_set(err, ENAMETOOLONG, "%s: %s: hardlink target too long", x->what, path);
 	/* the target is resolved inside the root; its last component is not
 	 * followed, so a link to a symlink links the symlink itself */
@@ -307,15 +318,17 @@ int extract_entry(extract_ctx *x, struct archive *a, struct archive_entry *e, ce
 		return cerr_set(err, ENAMETOOLONG, "%s: entry path of %zu bytes exceeds the limit of %zu", x->what,
 				rawlen, x->lim.max_path);
 	char path[PATH_MAX];
-	if (path_clean(raw, path, sizeof(path)) < 0)
+	if (entry_path(x, raw, path, sizeof(path)) < 0)
 		return cerr_set(err, ENAMETOOLONG, "%s: %.100s: path too long", x->what, raw);
 	mode_t type = archive_entry_filetype(e);
 	const char *hardlink = archive_entry_hardlink(e);
 	mode_t perm = archive_entry_perm(e) & 07777;
 	bool layer = x->mode == EXTRACT_LAYER;
+	bool modes = x->mode != EXTRACT_PLAIN; /* an entry's own mode and times */
 
-	if (!path[0]) {
-		/* the root itself: take its mode and owner */
+	if (!path[0] || streq(path, x->under)) {
+		/* the root itself (or where a copy goes): a layer's sets its mode
+		 * and owner; a copy's stays as the container has it */
 		if (layer && type == AE_IFDIR && !hardlink) {
 			if (fchown(x->rootfd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0 ||
 			    fchmod(x->rootfd, perm) < 0)
@@ -383,13 +396,13 @@ int extract_entry(extract_ctx *x, struct archive *a, struct archive_entry *e, ce
 				return cerr_sys(err, errno, "%s: %s: chown", x->what, path);
 			apply_xattrs(x, fd, e, path);
 		}
-		if (fchmod(fd, layer ? perm : 0644) < 0)
+		if (fchmod(fd, modes ? perm : 0644) < 0)
 			return cerr_sys(err, errno, "%s: %s: chmod", x->what, path);
 		struct timespec ts[2] = {
 			{ archive_entry_mtime(e), archive_entry_mtime_nsec(e) },
 			{ archive_entry_mtime(e), archive_entry_mtime_nsec(e) },
 		};
-		if (layer)
+		if (modes)
 			futimens(fd, ts);
 		return 0;
 	}
@@ -406,7 +419,7 @@ int extract_entry(extract_ctx *x, struct archive *a, struct archive_entry *e, ce
 			if (kept == 2 && wh_set_opaque(fd) < 0)
 				return cerr_sys(err, errno, "%s: %s: set opaque", x->what, path);
 		}
-		if (fchmod(fd, layer ? perm : 0755) < 0)
+		if (fchmod(fd, modes ? perm : 0755) < 0)
 			return cerr_sys(err, errno, "%s: %s: chmod", x->what, path);
 		return 0;
 	}

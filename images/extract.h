@@ -33,10 +33,13 @@ void extract_limits_default(extract_limits *l);
 enum extract_mode {
 	EXTRACT_LAYER, /* image layer: owners, modes, xattrs, devices, whiteouts */
 	EXTRACT_PLAIN, /* an image archive: files, dirs and links only, no owners */
+	EXTRACT_COPY,  /* a copy into a container: files, dirs and links with their
+			* modes and times, owned by root; no devices, FIFOs or whiteouts */
 };
 
 typedef struct extract_ctx {
 	int rootfd;
+	const char *under; /* every entry goes below this path in the root ("": the root) */
 	enum extract_mode mode;
 	const char *what;     /* "layer sha256:..", for messages */
 	extract_limits lim;

@@ -543,11 +543,14 @@ static int record(imp *m, cerr *err)
 	int r = refs_load(m->s, &db, err);
 	if (r < 0)
 		return r;
-	if (refs_add_image(&db, m->manifest_digest, m->config_digest) < 0)
+	int at = refs_add_image(&db, m->manifest_digest, m->config_digest);
+	if (at < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
-	for (size_t i = 0; i < db.n_images; i++)
-		if (streq(db.images[i].manifest, m->manifest_digest) && !db.images[i].created)
-			db.images[i].created = (int64_t)time(NULL);
+	if (!db.images[at].created)
+		db.images[at].created = (int64_t)time(NULL);
+	/* the same image from another archive: its names go to the one image
+	 * (this manifest's own blobs are left to gc) */
+	snprintf(m->manifest_digest, sizeof(m->manifest_digest), "%s", db.images[at].manifest);
 	if (m->o->name) {
 		if (refs_set_name(&db, m->o->name, m->manifest_digest) < 0)
 			return cerr_set(err, EINVAL, "--name %s: invalid image name", m->o->name);

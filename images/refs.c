@@ -43,13 +43,14 @@ int refs_load(img_store *s, refs_db *db, cerr *err)
 			refs_free(db);
 			return cerr_set(err, EINVAL, "refs.json: images.%.80s: malformed", im->u.object.keys[i]);
 		}
-		if ((r = refs_add_image(db, im->u.object.keys[i], c->u.string)) < 0) {
+		int at = refs_add_image(db, im->u.object.keys[i], c->u.string);
+		if (at < 0) {
 			refs_free(db);
-			return cerr_set(err, -r, "out of memory");
+			return cerr_set(err, -at, "out of memory");
 		}
 		long long ts = 0;
-		if (json_int_in(t, 0, INT64_MAX, &ts))
-			db->images[db->n_images - 1].created = ts;
+		if (json_int_in(t, 0, INT64_MAX, &ts) && !db->images[at].created)
+			db->images[at].created = ts;
 	}
 	for (size_t i = 0; nm && i < nm->u.object.len; i++) {
 		yajl_val d = nm->u.object.values[i];
@@ -57,7 +58,14 @@ int refs_load(img_store *s, refs_db *db, cerr *err)
 			refs_free(db);
 			return cerr_set(err, EINVAL, "refs.json: refs.%.80s: malformed", nm->u.object.keys[i]);
 		}
-		if ((r = refs_set_name(db, nm->u.object.keys[i], d->u.string)) < 0) {
+		/* a store written before images were one per config may name
+		 * a manifest that merged into another image: name that one */
+		const char *manifest = d->u.string;
+		yajl_val c = json_get(json_get(im, manifest), "config");
+		for (size_t k = 0; YAJL_IS_STRING(c) && k < db->n_images; k++)
+			if (streq(db->images[k].config, c->u.string))
+				manifest = db->images[k].manifest;
+		if ((r = refs_set_name(db, nm->u.object.keys[i], manifest)) < 0) {
 			refs_free(db);
 			return cerr_set(err, -r, "refs.json: refs.%.80s: invalid", nm->u.object.keys[i]);
 		}
@@ -112,9 +120,11 @@ char *ref_normalize(const char *name)
 
 int refs_add_image(refs_db *db, const char *manifest, const char *config)
 {
+	/* one image per config: the same image from another archive (an OCI
+	 * and a docker one have different manifests) is the one already here */
 	for (size_t i = 0; i < db->n_images; i++)
-		if (streq(db->images[i].manifest, manifest))
-			return 0;
+		if (streq(db->images[i].manifest, manifest) || streq(db->images[i].config, config))
+			return (int)i;
 	ref_image *n = realloc(db->images, (db->n_images + 1) * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
@@ -123,7 +133,7 @@ int refs_add_image(refs_db *db, const char *manifest, const char *config)
 	memset(im, 0, sizeof(*im));
 	snprintf(im->manifest, sizeof(im->manifest), "%s", manifest);
 	snprintf(im->config, sizeof(im->config), "%s", config);
-	return 0;
+	return (int)db->n_images - 1;
 }
 
 int refs_set_name(refs_db *db, const char *name, const char *manifest)

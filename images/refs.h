@@ -1,6 +1,8 @@
 /* refs.json: the images in the store and the names that point at them.
  *   {"images": {"sha256:<manifest>": {"config": "sha256:<config>", "created": N}},
  *    "refs": {"name:tag": "sha256:<manifest>"}}
+ * An image is its config: two manifests of one config (an OCI and a docker
+ * archive of the same image) are one image, under the first manifest.
  * An image stays until it is removed; gc collects what no image or bundle
  * uses. Writes are atomic (write_file_atomic) under refs.lock. */
 #pragma once
@@ -36,6 +38,9 @@ static inline void refs_freep(refs_db *db) { refs_free(db); }
 
 /* Canonical "name:tag" (":latest" added when no tag); NULL if invalid. */
 char *ref_normalize(const char *name);
+/* The image of manifest: one image per config digest, so the same image
+ * imported from another kind of archive (another manifest) is the one the
+ * store has. Returns its index in db->images, or -ENOMEM. */
 int refs_add_image(refs_db *db, const char *manifest, const char *config);
 int refs_set_name(refs_db *db, const char *name, const char *manifest);
 /* Find the image REF names: a name[:tag], a manifest or config digest, or a

@@ -192,33 +192,21 @@ static bool term_raw(struct termios *saved)
 	return tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0;
 }
 
-static int open_stream(vl_client *c, const ctl_stream_opts *o, int *fd)
-{
-	vl_reply rep;
-	cerr err = { 0 };
-	if (vl_client_call_upgrade(c, o->method, o->params, &rep, fd, &err) < 0) {
-		fprintf(stderr, "corralctl: %s: %s\n", strrchr(o->method, '.') + 1, cerr_msg(&err));
-		cerr_clear(&err);
-		return 125;
-	}
-	int rc = rep.error ? (ctl_print_call_error(o->method, &rep), 125) : 0;
-	vl_reply_release(&rep);
-	return rc;
-}
-
-int ctl_stream(vl_client *c, const ctl_stream_opts *o)
+int ctl_stream(const ctl_stream_opts *o)
 {
 	pump p = { .sock = -1, .sfd = -1, .reading_stdin = o->stdin, .stdin_once = o->stdin_once, .tty = o->tty,
 		   .sig_proxy = o->sig_proxy };
+	if (o->detached)
+		*o->detached = false;
 	if (ctl_detach_keys(o->detach_keys, p.keys, sizeof(p.keys), &p.n_keys) < 0) {
-		fprintf(stderr, "corralctl: --detach-keys %s: must be keys like ctrl-p,ctrl-q (a-z, @, [, \\, ], ^, _)\n",
-			o->detach_keys);
-		return 125;
+		yajl_gen_free(o->params);
+		return ctl_failf("--detach-keys %s: must be keys like ctrl-p,ctrl-q (a-z, @, [, \\, ], ^, _)",
+				 o->detach_keys);
 	}
 	if (!o->stdin)
 		p.n_keys = 0; /* keys are read from stdin */
 	_cleanup_close_ int sock = -1;
-	int rc = open_stream(c, o, &sock);
+	int rc = ctl_call_upgrade(o->method, o->params, false, &sock);
 	if (rc)
 		return rc;
 	p.sock = sock;
@@ -235,7 +223,7 @@ int ctl_stream(vl_client *c, const ctl_stream_opts *o)
 	stream_reader_init(&p.in, STREAM_AT_CLIENT);
 	if (o->tty)
 		send_size(&p);
-	int code = 125, st = p.sfd < 0 ? FAILED : GOING;
+	int code = EXIT_CTL, st = p.sfd < 0 ? FAILED : GOING;
 	if (st == GOING && o->opened && (code = o->opened(o->data)) != 0)
 		st = FAILED;
 	if (st == GOING) {
@@ -250,19 +238,19 @@ int ctl_stream(vl_client *c, const ctl_stream_opts *o)
 	signal(SIGPIPE, old_pipe);
 	stream_reader_release(&p.in);
 	outq_release(&p.out);
-	if (st == DETACHED)
+	if (st == DETACHED) {
+		if (o->detached)
+			*o->detached = true;
 		return 0;
-	if (st == ENDED && o->wait_id && ctl_is_running(o->wait_id)) {
-		fprintf(stderr, "corralctl: %s: the container's monitor ended the stream (see its monitor.log)\n",
-			strrchr(o->method, '.') + 1);
-		return 125;
 	}
+	if (st == ENDED && o->wait_id && ctl_is_running(o->wait_id))
+		return ctl_failf("%s: the container's monitor ended the stream (see its monitor.log)",
+				 strrchr(o->method, '.') + 1);
 	if ((st == ENDED || st == EXITED) && o->wait_id) {
-		bool ok;
-		int waited = ctl_wait_code(o->wait_id, false, &ok);
-		return ok ? waited : st == EXITED ? code : 125;
+		int waited = ctl_wait_code(o->wait_id);
+		return waited >= 0 ? waited : st == EXITED ? code : EXIT_CTL;
 	}
 	if (st == ENDED)
 		fprintf(stderr, "corralctl: %s: the stream ended without an exit code\n", strrchr(o->method, '.') + 1);
-	return st == EXITED || st == SIGNALLED ? code : 125;
+	return st == EXITED || st == SIGNALLED ? code : EXIT_CTL;
 }

@@ -4,13 +4,14 @@
  * signals we get passed on (sig-proxy). */
 #pragma once
 #include <stdbool.h>
-#include "supervisor/varlink/client.h"
+#include <stddef.h>
+#include <yajl/yajl_gen.h>
 
 #define CTL_DETACH_KEYS_DEFAULT "ctrl-p,ctrl-q"
 
 typedef struct ctl_stream_opts {
 	const char *method;      /* called with "upgrade": M("Attach") or M("Exec") */
-	const char *params;      /* its parameters, JSON */
+	yajl_gen params;         /* its parameters, an open map (taken) */
 	bool stdin;              /* send our stdin */
 	bool stdin_once;         /* its end closes the process's stdin (run -i, exec -i); else
 				  * that stays open for the next client (attach) */
@@ -27,11 +28,12 @@ typedef struct ctl_stream_opts {
 	 * the stream ended without one (it had ended before we attached);
 	 * NULL: none (exec) */
 	const char *wait_id;
+	bool *detached;          /* set when the detach keys ended it; may be NULL */
 } ctl_stream_opts;
 
-/* Call o->method with upgrade on c and pump the stream; the process's exit
+/* Call o->method with upgrade and pump the stream; the process's exit
  * code, 0 after a detach, 125 for an error of corral's (said on stderr). */
-int ctl_stream(vl_client *c, const ctl_stream_opts *o);
+int ctl_stream(const ctl_stream_opts *o);
 /* Parse podman's --detach-keys ("ctrl-p,ctrl-q", "a,ctrl-@"); 0, or -1
  * when it is not that form. */
 int ctl_detach_keys(const char *spec, char *keys, size_t size, size_t *n);

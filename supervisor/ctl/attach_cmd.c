@@ -5,100 +5,85 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 
-#include <getopt.h>
-#include <string.h>
 #include <stdio.h>
+#include <string.h>
 
-static char *attach_params(const char *id, bool in)
+bool ctl_is_running(const char *id)
 {
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "id", id) || jg_key_bool(g, "stdin", in) ||
-	    yajl_gen_map_close(g))
-		return NULL;
-	return jg_finish(g, NULL);
-}
-
-/* opened: run's Start (its stdin is the container's alone: its end closes
- * the container's stdin); NULL for attach (it stays open for the next). */
-static int attach(const char *id, const ctl_run_io *io, int (*opened)(void *), bool wait)
-{
-	_cleanup_free_ char *params = attach_params(id, io->interactive);
-	if (!params)
-		return ctl_fail("attach", "out of memory"), 125;
 	_cleanup_vl_client_ vl_client *c = NULL;
-	cerr err = { 0 };
-	if (vl_client_connect(ctl_sock, &c, &err) < 0) {
-		fprintf(stderr, "corralctl: connect %s: %s\n", ctl_sock, cerr_msg(&err));
-		cerr_clear(&err);
-		return 125;
-	}
-	ctl_stream_opts o = { .method = M("Attach"), .params = params, .stdin = io->interactive,
-			      .stdin_once = opened != NULL, .tty = io->tty,
-			      .sig_proxy = io->sig_proxy,
-			      .detach_keys = io->detach_keys ? io->detach_keys : CTL_DETACH_KEYS_DEFAULT,
-			      .opened = opened, .data = (void *)id, .wait_id = wait ? id : NULL };
-	return ctl_stream(c, &o);
+	vl_reply rep;
+	if (ctl_call_gen(&c, M("Inspect"), ctl_params(id), false, &rep))
+		return false;
+	yajl_val st = json_get(json_get(json_get(rep.params, "container"), "state"), "status");
+	bool running = YAJL_IS_STRING(st) && streq(st->u.string, "running");
+	vl_reply_release(&rep);
+	return running;
 }
+
+typedef struct starter {
+	const char *id;
+	int (*start)(const char *id);
+} starter;
 
 /* Attached: now it may start. */
-static int start(void *data)
+static int start_attached(void *data)
 {
-	_cleanup_free_ char *p = ctl_obj_id("id", data);
-	_cleanup_vl_client_ vl_client *c = NULL;
-	vl_reply rep;
-	if (!p || ctl_call(&c, M("Start"), p, false, &rep))
-		return 125;
-	vl_reply_release(&rep);
-	return 0;
+	const starter *s = data;
+	return s->start(s->id);
 }
 
-int ctl_run_attached(const char *id, const ctl_run_io *io)
+/* start: run's Start, once attached (its stdin is the container's alone:
+ * its end closes the container's stdin); NULL for attach (the container's
+ * stdin stays open for the next client). */
+static int attach(const char *id, const ctl_run_io *io, int (*start)(const char *), bool *detached)
 {
-	return attach(id, io, start, true);
-}
-
-bool ctl_bool_arg(const char *opt, const char *arg, bool *out)
-{
-	if (!arg || !strcmp(arg, "true"))
-		return *out = true;
-	if (!strcmp(arg, "false"))
-		return !(*out = false);
-	fprintf(stderr, "corralctl: %s=%s: takes true or false\n", opt, arg);
-	return false;
-}
-
-int ctl_attach(int argc, char **argv)
-{
-	static const struct option longs[] = {
-		{ "detach-keys", 1, NULL, 'k' }, { "no-stdin", 0, NULL, 'n' }, { "sig-proxy", 2, NULL, 's' }, { 0 },
-	};
-	ctl_run_io io = { .interactive = true, .sig_proxy = true };
-	int o;
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "+", longs, NULL)) != -1) {
-		switch (o) {
-		case 'k': io.detach_keys = optarg; break;
-		case 'n': io.interactive = false; break;
-		case 's':
-			if (!ctl_bool_arg("--sig-proxy", optarg, &io.sig_proxy))
-				return 125;
-			break;
-		default: return 125;
-		}
+	yajl_gen params = ctl_params(id);
+	if (!params || jg_key_bool(params, "stdin", io->interactive)) {
+		if (params)
+			yajl_gen_free(params);
+		return ctl_fail("attach", "out of memory");
 	}
-	if (argc - optind != 1)
-		return ctl_fail("attach", "expected [OPTIONS] CONTAINER"), 125;
-	const char *id = argv[optind];
-	/* a terminal if the container has one: its spec says */
-	_cleanup_free_ char *p = ctl_obj_id("id", id);
+	starter s = { id, start };
+	ctl_stream_opts o = { .method = M("Attach"), .params = params, .stdin = io->interactive,
+			      .stdin_once = start != NULL, .tty = io->tty, .sig_proxy = io->sig_proxy,
+			      .detach_keys = io->detach_keys ? io->detach_keys : CTL_DETACH_KEYS_DEFAULT,
+			      .opened = start ? start_attached : NULL, .data = &s, .wait_id = id, .detached = detached };
+	return ctl_stream(&o);
+}
+
+int ctl_run_attached(const char *id, const ctl_run_io *io, int (*start)(const char *id), bool *detached)
+{
+	return attach(id, io, start, detached);
+}
+
+static int v_attach(ctl_args *a)
+{
+	const char *id = a->argv[0];
+	const ctl_optval *sig_proxy = opt_val(a, "sig-proxy");
+	ctl_run_io io = { .interactive = !opt_on(a, "no-stdin"), .sig_proxy = !sig_proxy->set || opt_on(a, "sig-proxy"),
+			  .detach_keys = opt_str(a, "detach-keys") };
+	/* a terminal and stdin as the container was made with */
 	_cleanup_vl_client_ vl_client *c = NULL;
 	vl_reply rep;
-	if (!p || ctl_call(&c, M("Inspect"), p, false, &rep))
-		return 125;
+	if (ctl_call_gen(&c, M("Inspect"), ctl_params(id), false, &rep))
+		return EXIT_CTL;
 	yajl_val cfg = json_get(json_get(rep.params, "container"), "config");
 	io.tty = YAJL_IS_TRUE(json_get(cfg, "tty"));
-	/* stdin goes only to a container that keeps it open */
 	io.interactive = io.interactive && YAJL_IS_TRUE(json_get(cfg, "interactive"));
 	vl_reply_release(&rep);
-	return attach(id, &io, NULL, true);
+	bool detached;
+	return attach(id, &io, NULL, &detached);
 }
+
+static const ctl_opt attach_opts[] = {
+	{ "detach-keys", 0, OPT_STR, "KEYS", "the keys that detach from it (default ctrl-p,ctrl-q; \"\": none)" },
+	{ "no-stdin", 0, OPT_FLAG, "", "do not pass corralctl's stdin to it" },
+	{ "sig-proxy", 0, OPT_FLAG, "", "pass the signals corralctl gets to the container (default true)" },
+	{ NULL },
+};
+
+const ctl_cmd ctl_attach_cmds[] = {
+	{ "attach", "CONTAINER", "Attach to a running container's stdio (ctrl-p ctrl-q detaches)", attach_opts, 1, 1, 0,
+	  COMPLETE_CONTAINERS, v_attach },
+	{ NULL },
+};

@@ -1,120 +1,232 @@
-/* corralctl's container verbs: the dispatch, and the verbs that name
- * containers by id (start, stop, kill, rm, inspect, wait). */
+/* corralctl's verbs that name containers by id or name: start, stop,
+ * restart, kill, pause, unpause, rm, inspect, wait, rename, port, top, and
+ * container prune. */
 #include "supervisor/ctl/ctl.h"
-#include "common/units.h"
+#include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/strbuf.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-char *ctl_obj_id(const char *key, const char *id)
-{
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key_str(g, key, id) || yajl_gen_map_close(g))
-		return NULL;
-	return jg_finish(g, NULL);
-}
+/* What a verb adds to {"id": ...} from its options; 0 or nonzero. */
+typedef int (*add_fn)(const ctl_args *a, yajl_gen g);
+/* What it prints of a reply; 0 or an exit code. */
+typedef int (*show_fn)(const ctl_args *a, const char *id, yajl_val reply);
 
-/* Call, print JSON (or nothing), and return 0/1. */
-static int simple(const char *method, const char *params, bool print)
-{
-	_cleanup_vl_client_ vl_client *c = NULL;
-	vl_reply rep;
-	if (ctl_call(&c, method, params, false, &rep))
-		return 1;
-	if (print) {
-		_cleanup_free_ char *s = ctl_to_json(rep.params, true);
-		printf("%s\n", s ? s : "{}");
-	}
-	vl_reply_release(&rep);
-	return 0;
-}
-
-int ctl_by_id(const char *method, int argc, char **argv, const char *extra_key, const char *extra_val,
-	      bool is_int, bool print)
+/* Call method once per argument, with {"id": ARG} and what add puts in;
+ * print each argument whose call worked, as podman does, or what show
+ * prints. EXIT_CTL if any failed, after trying them all. */
+static int each_id(const ctl_args *a, const char *method, add_fn add, show_fn show)
 {
 	int rc = 0;
-	for (int i = 0; i < argc; i++) {
-		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-		yajl_gen_map_open(g);
-		jg_key_str(g, "id", argv[i]);
-		if (extra_val) {
-			if (is_int)
-				jg_key_int(g, extra_key, strtoll(extra_val, NULL, 10));
-			else if (!strcmp(extra_val, "true"))
-				jg_key_bool(g, extra_key, true);
-			else
-				jg_key_str(g, extra_key, extra_val);
+	_cleanup_vl_client_ vl_client *c = NULL;
+	for (int i = 0; i < a->argc; i++) {
+		yajl_gen g = ctl_params(a->argv[i]);
+		vl_reply rep;
+		if (g && add && add(a, g)) {
+			yajl_gen_free(g);
+			g = NULL;
 		}
-		yajl_gen_map_close(g);
-		_cleanup_free_ char *p = jg_finish(g, NULL);
-		if (simple(method, p, print))
-			rc = 1;
-		else if (!print)
-			printf("%s\n", argv[i]);
+		if (ctl_call_gen(&c, method, g, false, &rep)) {
+			rc = EXIT_CTL;
+			continue;
+		}
+		int r = 0;
+		if (show)
+			r = show(a, a->argv[i], rep.params);
+		else
+			printf("%s\n", a->argv[i]);
+		vl_reply_release(&rep);
+		rc = rc ? rc : r;
 	}
 	return rc;
 }
 
-int ctl_verb(const char *verb, int argc, char **argv, bool *handled)
+static int add_time(const ctl_args *a, yajl_gen g)
 {
-	*handled = true;
-	/* getopt wants argv[0] */
-	if (!strcmp(verb, "create") || !strcmp(verb, "run"))
-		return ctl_create_run(argc + 1, argv - 1, verb[0] == 'r');
-	if (!strcmp(verb, "start"))
-		return ctl_by_id(M("Start"), argc, argv, NULL, NULL, false, false);
-	if (!strcmp(verb, "stop")) {
-		const char *t = NULL;
-		if (argc >= 2 && !strcmp(argv[0], "-t")) {
-			t = argv[1];
-			argc -= 2;
-			argv += 2;
-		}
-		ctl_timeout_ms = -1;
-		return ctl_by_id(M("Stop"), argc, argv, "timeout", t, true, false);
-	}
-	if (!strcmp(verb, "kill")) {
-		const char *s = NULL;
-		if (argc >= 2 && !strcmp(argv[0], "-s")) {
-			s = argv[1];
-			argc -= 2;
-			argv += 2;
-		}
-		return ctl_by_id(M("Kill"), argc, argv, "signal", s, false, false);
-	}
-	if (!strcmp(verb, "rm")) {
-		bool f = argc >= 1 && !strcmp(argv[0], "-f");
-		ctl_timeout_ms = -1;
-		return ctl_by_id(M("Remove"), argc - f, argv + f, "force", f ? "true" : NULL, false, false);
-	}
-	if (!strcmp(verb, "inspect"))
-		return ctl_by_id(M("Inspect"), argc, argv, NULL, NULL, false, true);
-	if (!strcmp(verb, "ps"))
-		return ctl_ps(argc, argv);
-	if (!strcmp(verb, "logs"))
-		return ctl_logs(argc + 1, argv - 1);
-	if (!strcmp(verb, "wait") && argc == 1)
-	{
-		bool ok;
-		ctl_wait_code(argv[0], true, &ok);
-		return ok ? 0 : 1;
-	}
-	if (!strcmp(verb, "exec"))
-		return ctl_exec(argc + 1, argv - 1);
-	if (!strcmp(verb, "attach"))
-		return ctl_attach(argc + 1, argv - 1);
-	if (!strcmp(verb, "stats"))
-		return ctl_stats(argc, argv);
-	if (!strcmp(verb, "events"))
-		return ctl_events(argc, argv);
-	if (!strcmp(verb, "image"))
-		return ctl_image(argc, argv);
-	*handled = false;
-	return 2;
+	return opt_on(a, "time") ? jg_key_int(g, "timeout", opt_num(a, "time", 0)) : 0;
 }
+
+static int add_signal(const ctl_args *a, yajl_gen g)
+{
+	return opt_on(a, "signal") ? jg_key_str(g, "signal", opt_str(a, "signal")) : 0;
+}
+
+static int add_force(const ctl_args *a, yajl_gen g) { return opt_on(a, "force") ? jg_key_bool(g, "force", true) : 0; }
+
+/* Stop says when the stop signal was not enough, as podman does. */
+static int show_stopped(const ctl_args *a, const char *id, yajl_val reply)
+{
+	if (YAJL_IS_TRUE(tmpl_field(reply, "killed", 6)))
+		fprintf(stderr, "corralctl: %s: %s did not stop in time after its stop signal: killed with SIGKILL\n",
+			a->cmd->name, id);
+	printf("%s\n", id);
+	return 0;
+}
+
+static int v_start(ctl_args *a) { return each_id(a, M("Start"), NULL, NULL); }
+
+static int v_stop(ctl_args *a)
+{
+	ctl_timeout_ms = -1; /* the stop timeout may be long */
+	return each_id(a, M("Stop"), add_time, show_stopped);
+}
+
+static int v_restart(ctl_args *a)
+{
+	ctl_timeout_ms = -1;
+	return each_id(a, M("Restart"), add_time, NULL);
+}
+
+static int v_kill(ctl_args *a) { return each_id(a, M("Kill"), add_signal, NULL); }
+static int v_pause(ctl_args *a) { return each_id(a, M("Pause"), NULL, NULL); }
+static int v_unpause(ctl_args *a) { return each_id(a, M("Unpause"), NULL, NULL); }
+
+static int v_rm(ctl_args *a)
+{
+	ctl_timeout_ms = -1;
+	return each_id(a, M("Remove"), add_force, NULL);
+}
+
+static int v_inspect(ctl_args *a)
+{
+	_cleanup_json_ yajl_val list = NULL;
+	/* podman prints what it found, and fails for what it did not */
+	int rc = ctl_collect(M("Inspect"), "id", a->argc, a->argv, "container", &list);
+	int r = list ? ctl_output(list, NULL, NULL, NULL) : EXIT_CTL;
+	return rc ? rc : r;
+}
+
+static int show_code(const ctl_args *a, const char *id, yajl_val reply)
+{
+	printf("%lld\n", ctl_int(reply, "exitCode", -1));
+	return 0;
+}
+
+static int v_wait(ctl_args *a)
+{
+	ctl_timeout_ms = -1;
+	return each_id(a, M("Wait"), NULL, show_code);
+}
+
+static int v_rename(ctl_args *a)
+{
+	_cleanup_vl_client_ vl_client *c = NULL;
+	_cleanup_json_gen_ yajl_gen g = ctl_params(a->argv[0]);
+	vl_reply rep;
+	if (!g || jg_key_str(g, "name", a->argv[1]))
+		return ctl_fail("rename", "out of memory");
+	if (ctl_call_gen(&c, M("Rename"), TAKE_PTR(g), false, &rep))
+		return EXIT_CTL;
+	vl_reply_release(&rep);
+	return 0;
+}
+
+static int show_ports(const ctl_args *a, const char *id, yajl_val reply)
+{
+	yajl_val l = tmpl_field(reply, "ports", 5);
+	const char *only = a->argc > 1 ? a->argv[1] : NULL; /* "80" or "80/tcp" */
+	for (size_t i = 0; YAJL_IS_ARRAY(l) && i < l->u.array.len; i++) {
+		yajl_val p = l->u.array.values[i];
+		char private[32];
+		snprintf(private, sizeof(private), "%lld/%s", ctl_int(p, "containerPort", 0), ctl_str(p, "protocol"));
+		if (only && strcmp(only, private) && strtoll(only, NULL, 10) != ctl_int(p, "containerPort", 0))
+			continue;
+		printf("%s -> %s:%lld\n", private, ctl_str(p, "hostIP")[0] ? ctl_str(p, "hostIP") : "0.0.0.0",
+		       ctl_int(p, "hostPort", 0));
+	}
+	return 0;
+}
+
+static int v_port(ctl_args *a)
+{
+	ctl_args one = *a;
+	one.argc = 1; /* the second argument filters, it names no container */
+	return each_id(&one, M("Port"), NULL, show_ports);
+}
+
+/* Top's reply as a table: its titles, then a row a process. */
+static int show_top(const ctl_args *a, const char *id, yajl_val reply)
+{
+	_cleanup_table_ ctl_table t = { 0 };
+	_cleanup_strbuf_ strbuf line = STRBUF_INIT;
+	yajl_val titles = tmpl_field(reply, "titles", 6), procs = tmpl_field(reply, "processes", 9);
+	for (size_t r = 0; YAJL_IS_ARRAY(procs) && r <= procs->u.array.len; r++) {
+		yajl_val row = r ? procs->u.array.values[r - 1] : titles;
+		sb_reset(&line);
+		for (size_t i = 0; YAJL_IS_ARRAY(row) && i < row->u.array.len; i++) {
+			yajl_val cell = row->u.array.values[i];
+			if (sb_addf(&line, "%s%s", i ? "\t" : "", YAJL_IS_STRING(cell) ? cell->u.string : "") < 0)
+				return ctl_fail("top", "out of memory");
+		}
+		if (table_add_line(&t, line.buf ? line.buf : "") < 0)
+			return ctl_fail("top", "out of memory");
+	}
+	table_print(stdout, &t);
+	return 0;
+}
+
+static int v_top(ctl_args *a) { return each_id(a, M("Top"), NULL, show_top); }
+
+int ctl_print_strings(yajl_val reply, const char *key)
+{
+	yajl_val l = tmpl_field(reply, key, strlen(key));
+	for (size_t i = 0; YAJL_IS_ARRAY(l) && i < l->u.array.len; i++)
+		if (YAJL_IS_STRING(l->u.array.values[i]))
+			printf("%s\n", l->u.array.values[i]->u.string);
+	return 0;
+}
+
+static int show_removed(yajl_val p) { return ctl_json ? ctl_print_json(p) : ctl_print_strings(p, "removed"); }
+
+static int v_container_prune(ctl_args *a)
+{
+	ctl_timeout_ms = -1;
+	return ctl_call_show(M("ContainerPrune"), NULL, show_removed);
+}
+
+static const ctl_opt time_opts[] = {
+	{ "time", 't', OPT_INT, "SECONDS", "seconds to wait for the stop signal before SIGKILL (default: the "
+					   "container's --stop-timeout, 10)" },
+	{ NULL },
+};
+static const ctl_opt kill_opts[] = {
+	{ "signal", 's', OPT_STR, "SIGNAL", "the signal to send: a name (TERM, SIGHUP) or a number (default KILL)" },
+	{ NULL },
+};
+static const ctl_opt rm_opts[] = {
+	{ "force", 'f', OPT_FLAG, "", "remove a running container too: it is killed first" },
+	{ NULL },
+};
+static const ctl_opt prune_opts[] = { CTL_OPT_NEVER_ASK, { NULL } };
+static const ctl_opt inspect_opts[] = { CTL_OPT_FORMAT, { NULL } };
+
+const ctl_cmd ctl_container_cmds[] = {
+	{ "start", "CONTAINER...", "Start created or stopped containers", NULL, 1, -1, 0, COMPLETE_CONTAINERS,
+	  v_start },
+	{ "stop", "CONTAINER...", "Stop containers: the stop signal, then SIGKILL after the timeout", time_opts, 1,
+	  -1, 0, COMPLETE_CONTAINERS, v_stop },
+	{ "restart", "CONTAINER...", "Stop containers (as stop does) and start them again", time_opts, 1, -1, 0,
+	  COMPLETE_CONTAINERS, v_restart },
+	{ "kill", "CONTAINER...", "Send a signal to containers' main process", kill_opts, 1, -1, 0,
+	  COMPLETE_CONTAINERS, v_kill },
+	{ "pause", "CONTAINER...", "Freeze every process of containers", NULL, 1, -1, 0, COMPLETE_CONTAINERS,
+	  v_pause },
+	{ "unpause", "CONTAINER...", "Thaw paused containers", NULL, 1, -1, 0, COMPLETE_CONTAINERS, v_unpause },
+	{ "rm", "CONTAINER...", "Remove containers", rm_opts, 1, -1, 0, COMPLETE_CONTAINERS, v_rm },
+	{ "inspect", "CONTAINER...", "Print containers as one JSON array, or through --format", inspect_opts, 1, -1,
+	  CMD_FORMAT, COMPLETE_CONTAINERS, v_inspect },
+	{ "wait", "CONTAINER...", "Wait for containers to stop; print each exit code", NULL, 1, -1, 0,
+	  COMPLETE_CONTAINERS, v_wait },
+	{ "rename", "CONTAINER NAME", "Give a container another name", NULL, 2, 2, 0, COMPLETE_CONTAINERS,
+	  v_rename },
+	{ "port", "CONTAINER [PORT[/PROTOCOL]]", "List a container's published ports", NULL, 1, 2, 0,
+	  COMPLETE_CONTAINERS, v_port },
+	{ "top", "CONTAINER", "List the processes of a container", NULL, 1, 1, 0, COMPLETE_CONTAINERS, v_top },
+	{ "container prune", "", "Remove every stopped container", prune_opts, 0, 0, 0, COMPLETE_NONE,
+	  v_container_prune },
+	{ NULL },
+};

@@ -1,53 +1,115 @@
-/* corralctl's shared pieces: the socket, calls, and output. */
+/* corralctl's shared pieces: the command groups, calls to corrald, and
+ * output in the forms podman prints. */
 #pragma once
 #include <stdbool.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
+#include "supervisor/ctl/opts.h"
+#include "supervisor/ctl/template.h"
 #include "supervisor/varlink/client.h"
 #include "supervisor/varlink/interface.h"
 
 #define M(x) CORRAL_SUPERVISOR_INTERFACE "." x
 
+/* The prunes' options: podman asks before a prune without -f; corralctl
+ * never asks, and takes -f for the habit. */
+#define CTL_OPT_NEVER_ASK { "force", 'f', OPT_FLAG, "", "do not ask (corralctl never asks: taken for podman's habit)" }
+#define CTL_OPT_PRUNE_ALL { "all", 'a', OPT_FLAG, "", "every image no container uses, not only unnamed ones" }
+
+/* The global options, set by main before a command runs. */
 extern const char *ctl_sock;
-extern int ctl_timeout_ms;
-extern bool ctl_json;
+extern int ctl_timeout_ms; /* -1: wait as long as it takes */
+extern bool ctl_json;      /* --json, or --format json */
+extern const char *ctl_format; /* --format other than json; NULL: the command's own */
 
-/* Connect and call; on an error reply or failure prints one line and returns
- * nonzero. The reply must be released by the caller on success. */
-/* Connects unless *c is already connected. */
+/* The commands, in groups each ended by { NULL } (commands.c lists them). */
+extern const ctl_cmd ctl_service_cmds[]; /* service.c: ping, info, call, completion, system prune, ... */
+extern const ctl_cmd ctl_run_cmds[];     /* run.c: create, run, exec */
+extern const ctl_cmd ctl_container_cmds[]; /* containers.c: the verbs by id */
+extern const ctl_cmd ctl_observe_cmds[]; /* observe.c: ps, logs, events */
+extern const ctl_cmd ctl_stats_cmds[];   /* stats.c */
+extern const ctl_cmd ctl_image_cmds[];   /* images.c */
+extern const ctl_cmd ctl_cp_cmds[];      /* cp.c */
+extern const ctl_cmd ctl_attach_cmds[];  /* attach_cmd.c: attach */
+/* Every group, NULL-ended; and the options every command takes, in the
+ * order of G_*. */
+extern const ctl_cmd *const ctl_groups[];
+extern const ctl_opt ctl_global_opts[];
+enum { G_SOCKET, G_TIMEOUT, G_JSON, G_HELP, G_COUNT };
+/* The command argv starts with (one word, or two: "image ls", "rmi" as
+ * "image rm"), and in *words how many words named it; NULL if none. */
+const ctl_cmd *ctl_find_cmd(int argc, char **argv, int *words);
+/* Whether c also goes by "container VERB", as in podman. */
+bool ctl_is_container_verb(const ctl_cmd *c);
+/* The command list, for corralctl --help. */
+void ctl_help_commands(FILE *f);
+/* corralctl completion bash (completion.c). */
+int ctl_completion_bash(FILE *f);
+
+/* Calls (call.c). Connect unless *c is connected, call, and read the first
+ * reply; on an error reply or a failure print one line and return EXIT_CTL
+ * (the reply released), else 0 with the reply for the caller to release. */
 int ctl_call(vl_client **c, const char *method, const char *params, bool more, vl_reply *rep);
-/* The same with the parameters an open map in g, which it closes. */
+/* The same with the parameters an open map in g, which it closes and frees
+ * (NULL: out of memory, said). */
 int ctl_call_gen(vl_client **c, const char *method, yajl_gen g, bool more, vl_reply *rep);
-int ctl_fail(const char *what, const char *msg);
-/* An error reply as one line on stderr: "corralctl: Start: no such container: x". */
+/* Call method with "upgrade" and the parameters an open map in g (freed);
+ * *fd is then the socket of the stream that follows, the caller's to
+ * close. 0, or EXIT_CTL after saying why (an error reply unsaid when
+ * quiet). */
+int ctl_call_upgrade(const char *method, yajl_gen g, bool quiet, int *fd);
+/* Call method once per argument, {param: ARG}, and gather each reply's
+ * `key` into one array (*out, the caller's to free). What failed is said,
+ * and makes it EXIT_CTL; *out still holds what worked. */
+int ctl_collect(const char *method, const char *param, int argc, char **argv, const char *key, yajl_val *out);
+/* An error reply as one line: "corralctl: Start: no such container: x". */
 void ctl_print_call_error(const char *method, const vl_reply *rep);
+/* An error reply as varlink has it: "corralctl: METHOD: ERROR: {params}". */
+void ctl_print_raw_error(const char *method, const vl_reply *rep);
+/* After a failed Start: 127 when the last error said the command is not
+ * found, 126 when it cannot be invoked, else EXIT_CTL (podman's codes). */
+int ctl_exec_failure_code(void);
+/* One call, its reply through show; show's exit code, or EXIT_CTL. */
+int ctl_call_show(const char *method, const char *params, int (*show)(yajl_val reply));
+/* The next reply of a streaming call, as ctl_call. */
+int ctl_recv(vl_client *c, const char *method, vl_reply *rep);
+/* A map opened for a call's parameters, with "id" when id is not NULL. */
+yajl_gen ctl_params(const char *id);
+/* "corralctl: WHAT: MSG" and EXIT_CTL. */
+int ctl_fail(const char *what, const char *msg);
+int ctl_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *ctl_to_json(yajl_val v, bool pretty);
-const char *ctl_str(yajl_val o, const char *path);
-/* The container verbs (containers.c): each gets argv after the verb; returns the exit code. */
-int ctl_verb(const char *verb, int argc, char **argv, bool *handled);
-/* corralctl image import|ls|inspect|rm|prune (images.c). */
-int ctl_image(int argc, char **argv);
+/* The string at key in o, or "" (keys matched as templates match them). */
+const char *ctl_str(yajl_val o, const char *key);
+/* The integer at key in o, or dflt. */
+long long ctl_int(yajl_val o, const char *key, long long dflt);
 
-/* {"KEY": "ID"} as JSON text. */
-char *ctl_obj_id(const char *key, const char *id);
-/* Print a container's log (follow: until it ends); the exit code. */
-int ctl_stream_logs(const char *id, bool follow, long tail, bool ts);
+/* Output (output.c). items printed as one JSON array (--json, --format
+ * json); or each of rows (items when NULL) through --format, or through
+ * dflt, a template ("table ..." for a table), when there is no --format.
+ * With no dflt either, items print as JSON. */
+int ctl_output(yajl_val items, yajl_val rows, const char *dflt, const tmpl_title *titles);
+/* v as indented JSON; 0 or EXIT_CTL. */
+int ctl_print_json(yajl_val v);
+/* "reclaimed 1.2MB", from a prune's reclaimedBytes. */
+void ctl_print_reclaimed(yajl_val reply);
+/* ctl_output of what two generators hold, each an open array (closed here). */
+int ctl_output_gen(yajl_gen items, yajl_gen rows, const char *dflt, const tmpl_title *titles);
+/* What g generated, parsed into a tree (NULL on failure, said). */
+yajl_val ctl_gen_tree(yajl_gen g);
+
+/* Helpers the verbs share. */
+/* path made absolute against the working directory (paths.c); NULL when
+ * out of memory. */
+char *ctl_absolute(const char *path);
+/* Each string of reply's array `key`, one a line; 0. */
+int ctl_print_strings(yajl_val reply, const char *key);
+/* Print a container's log (follow: until it ends); 0 or EXIT_CTL. */
+int ctl_stream_logs(const char *id, bool follow, long tail, bool ts, const char *since);
+/* Wait for the container to stop; its exit code, or -1 if the wait failed. */
+int ctl_wait_code(const char *id);
 /* Whether corrald says the container runs (false too when it cannot say). */
 bool ctl_is_running(const char *id);
-/* Wait for the container to stop; its exit code (*ok: the wait worked). */
-int ctl_wait_code(const char *id, bool print, bool *ok);
-/* Call method for each id in argv with {"id": ID} (and extra_key, as an
- * integer, a boolean "true" or a string); print each reply or each id. */
-int ctl_by_id(const char *method, int argc, char **argv, const char *extra_key, const char *extra_val, bool is_int,
-	      bool print);
-/* The verbs, each given argv after the verb (or from the verb, for those
- * that parse options with getopt); each returns the exit code. */
-int ctl_create_run(int argc, char **argv, bool run);
-int ctl_exec(int argc, char **argv);
-int ctl_ps(int argc, char **argv);
-int ctl_logs(int argc, char **argv);
-int ctl_stats(int argc, char **argv);
-int ctl_events(int argc, char **argv);
 
 /* How a foreground run (or attach) meets the container's stdio. */
 typedef struct ctl_run_io {
@@ -56,23 +118,11 @@ typedef struct ctl_run_io {
 	bool sig_proxy;          /* --sig-proxy (default on): our signals are its */
 	const char *detach_keys; /* --detach-keys; NULL: the default */
 } ctl_run_io;
-/* run without -d (attach_cmd.c): attach to the created container id, start
- * it, and pump its stdio; its exit code (0 after a detach). */
-int ctl_run_attached(const char *id, const ctl_run_io *io);
-/* --opt or --opt=true|false (arg NULL: given bare); false, said, when arg
- * is neither. */
-bool ctl_bool_arg(const char *opt, const char *arg, bool *out);
-/* corralctl attach [--detach-keys K] [--no-stdin] [--sig-proxy=B] ID */
-int ctl_attach(int argc, char **argv);
-
-/* corralctl exec, its options read (exec_cmd.c): streams the output as it
- * comes (-i/-t through Streams), and returns the command's exit code. */
-typedef struct ctl_exec_req {
-	const char *id;
-	char **command;
-	int n_command;
-	char **env; /* KEY=VALUE strv, or NULL */
-	const char *workdir, *user;
-	bool interactive, tty, detach;
-} ctl_exec_req;
-int ctl_exec_run(const ctl_exec_req *r);
+/* run without -d (attach_cmd.c): attach to the created container id, then
+ * start(id) (its exit code when it fails), and pump its stdio; the
+ * container's exit code, or 0 after a detach (*detached then). */
+int ctl_run_attached(const char *id, const ctl_run_io *io, int (*start)(const char *id), bool *detached);
+/* exec without -d (exec_cmd.c): Exec with params (an open map, taken),
+ * its output as it comes; with -i or -t through Streams. The command's
+ * exit code. */
+int ctl_exec_stream(yajl_gen params, bool interactive, bool tty);

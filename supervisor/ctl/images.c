@@ -1,78 +1,73 @@
-/* corralctl's image verbs: import, ls, inspect, rm, prune. */
+/* corralctl's image verbs: image import, ls (images), inspect, rm (rmi),
+ * prune. */
 #include "supervisor/ctl/ctl.h"
-#include "supervisor/varlink/interface.h"
+#include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* One row of the image table; name is one of its names, or NULL. */
+static int gen_image_row(yajl_gen g, yajl_val im, const char *name, bool no_trunc)
+{
+	const char *id = ctl_str(im, "id"), *slash = name ? strrchr(name, '/') : NULL;
+	const char *colon = name ? strrchr(slash ? slash : name, ':') : NULL;
+	_cleanup_free_ char *repo = name ? strndup(name, colon ? (size_t)(colon - name) : strlen(name)) : NULL;
+	char created[64], size[32], short_id[13];
+	id += strncmp(id, "sha256:", 7) ? 0 : 7;
+	snprintf(short_id, sizeof(short_id), "%.12s", id);
+	human_ago(ctl_str(im, "createdAt"), created, sizeof(created));
+	human_size(ctl_int(im, "size", 0), size, sizeof(size));
+	return yajl_gen_map_open(g) || jg_key_str(g, "Repository", repo ? repo : "<none>") ||
+	       jg_key_str(g, "Tag", colon ? colon + 1 : "<none>") || jg_key_str(g, "Name", name ? name : "<none>") ||
+	       jg_key_str(g, "ID", no_trunc ? ctl_str(im, "id") : short_id) ||
+	       jg_key_str(g, "Digest", ctl_str(im, "manifestDigest")) || jg_key_str(g, "Created", created) ||
+	       jg_key_str(g, "CreatedAt", ctl_str(im, "createdAt")) || jg_key_str(g, "Size", size) ||
+	       jg_key(g, "Names") || jg_value(g, tmpl_field(im, "names", 5)) || yajl_gen_map_close(g);
+}
 
-static int call_show(const char *method, const char *params, void (*show)(yajl_val))
+static const tmpl_title image_titles[] = { { "ID", "IMAGE ID" }, { NULL, NULL } };
+#define IMAGE_TABLE "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}"
+
+/* The images of a reply: a row a name (one an image with quiet). */
+static int show_images(yajl_val list, bool quiet, bool no_trunc)
+{
+	_cleanup_json_gen_ yajl_gen rows = json_gen_new(false);
+	int r = !rows || yajl_gen_array_open(rows);
+	for (size_t i = 0; !r && YAJL_IS_ARRAY(list) && i < list->u.array.len; i++) {
+		yajl_val im = list->u.array.values[i], names = tmpl_field(im, "names", 5);
+		size_t n = YAJL_IS_ARRAY(names) && !quiet ? names->u.array.len : 0;
+		for (size_t k = 0; !r && k < (n ? n : 1); k++) {
+			yajl_val nm = n ? names->u.array.values[k] : NULL;
+			r = gen_image_row(rows, im, YAJL_IS_STRING(nm) ? nm->u.string : NULL, no_trunc);
+		}
+	}
+	if (r || yajl_gen_array_close(rows))
+		return ctl_fail("images", "out of memory");
+	_cleanup_json_ yajl_val rw = ctl_gen_tree(rows);
+	if (!rw)
+		return EXIT_CTL;
+	if (quiet && !ctl_format && !ctl_json)
+		ctl_format = "{{.ID}}";
+	return ctl_output(list, rw, IMAGE_TABLE, image_titles);
+}
+
+static int call_images(const char *method, yajl_gen params, const char *key, const ctl_args *a)
 {
 	_cleanup_vl_client_ vl_client *c = NULL;
 	vl_reply rep;
-	if (ctl_call(&c, method, params, false, &rep))
-		return 1;
-	if (ctl_json || !show) {
-		_cleanup_free_ char *s = ctl_to_json(rep.params, true);
-		printf("%s\n", s ? s : "{}");
-	} else {
-		show(rep.params);
-	}
+	ctl_timeout_ms = -1; /* an import or a prune takes its time */
+	if (ctl_call_gen(&c, method, params, false, &rep))
+		return EXIT_CTL;
+	bool quiet = a && opts_find(a->cmd, "quiet") && opt_on(a, "quiet");
+	int r = show_images(json_get(rep.params, key), quiet, a && opts_find(a->cmd, "no-trunc") && opt_on(a, "no-trunc"));
 	vl_reply_release(&rep);
-	return 0;
+	return r;
 }
 
-static void human_size(long long b, char *buf, size_t n)
-{
-	const char *u[] = { "B", "kB", "MB", "GB", "TB" };
-	double v = (double)b;
-	size_t i = 0;
-	while (v >= 1000 && i < 4)
-		v /= 1000, i++;
-	snprintf(buf, n, i ? "%.1f%s" : "%.0f%s", v, u[i]);
-}
-
-static void show_table(yajl_val p)
-{
-	yajl_val l = json_get(p, "images");
-	printf("%-32s  %-12s  %-10s  %s\n", "NAME", "IMAGE ID", "SIZE", "CREATED");
-	for (size_t i = 0; YAJL_IS_ARRAY(l) && i < l->u.array.len; i++) {
-		yajl_val im = l->u.array.values[i];
-		const char *id = ctl_str(im, "id");
-		id += strncmp(id, "sha256:", 7) ? 0 : 7;
-		long long size = 0;
-		json_int_in(json_get(im, "size"), 0, 1ll << 62, &size);
-		char sz[32];
-		human_size(size, sz, sizeof(sz));
-		yajl_val names = json_get(im, "names");
-		size_t n = YAJL_IS_ARRAY(names) ? names->u.array.len : 0;
-		for (size_t k = 0; k < (n ? n : 1); k++) {
-			yajl_val nm = n ? names->u.array.values[k] : NULL;
-			printf("%-32s  %-12.12s  %-10s  %s\n", YAJL_IS_STRING(nm) ? nm->u.string : "<none>", id, sz,
-			       ctl_str(im, "createdAt")[0] ? ctl_str(im, "createdAt") : "-");
-		}
-	}
-}
-
-static void show_removed(yajl_val p)
-{
-	yajl_val l = json_get(p, "removed");
-	for (size_t i = 0; YAJL_IS_ARRAY(l) && i < l->u.array.len; i++)
-		if (YAJL_IS_STRING(l->u.array.values[i]))
-			printf("%s\n", l->u.array.values[i]->u.string);
-	long long b = 0;
-	if (json_int_in(json_get(p, "reclaimedBytes"), 0, 1ll << 62, &b)) {
-		char sz[32];
-		human_size(b, sz, sizeof(sz));
-		printf("reclaimed %s\n", sz);
-	}
-}
-
-/* "oci:rel/dir:tag" -> "oci:/abs/rel/dir:tag": corrald resolves nothing relative. */
+/* "oci:rel/dir:tag" -> "oci:/cwd/rel/dir:tag": corrald resolves nothing relative. */
 static char *absolute_source(const char *src)
 {
 	static const char *const pre[] = { "oci:", "oci-archive:", "docker-archive:", NULL };
@@ -80,81 +75,109 @@ static char *absolute_source(const char *src)
 	for (size_t i = 0; pre[i]; i++)
 		if (!strncmp(src, pre[i], strlen(pre[i])))
 			pl = strlen(pre[i]);
-	const char *path = src + pl;
-	char abs[PATH_MAX], *out = NULL;
-	if (realpath(path, abs))
-		return asprintf(&out, "%.*s%s", (int)pl, src, abs) < 0 ? NULL : out;
-	/* PATH:REF: only the part before the last colon is a file */
-	const char *colon = strrchr(path, ':');
-	if (colon) {
-		_cleanup_free_ char *file = strndup(path, (size_t)(colon - path));
-		if (file && realpath(file, abs))
-			return asprintf(&out, "%.*s%s%s", (int)pl, src, abs, colon) < 0 ? NULL : out;
-	}
-	return strdup(src);
+	_cleanup_free_ char *path = ctl_absolute(src + pl);
+	char *out = NULL;
+	return path && asprintf(&out, "%.*s%s", (int)pl, src, path) >= 0 ? out : NULL;
 }
 
-static int v_import(int argc, char **argv)
+static int v_import(ctl_args *a)
 {
-	const char *fmt = NULL;
-	int i = 1;
-	if (i + 1 < argc && !strcmp(argv[i], "--format"))
-		fmt = argv[i + 1], i += 2;
-	if (argc - i < 1 || argc - i > 2)
-		return ctl_fail("image import", "expected [--format oci|docker] SOURCE [NAME]"), 2;
-	_cleanup_free_ char *src = absolute_source(argv[i]);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!src || !g)
-		return 1;
-	yajl_gen_map_open(g);
-	jg_key_str(g, "path", src);
-	if (fmt)
-		jg_key_str(g, "format", fmt);
-	if (argc - i == 2)
-		jg_key_str(g, "name", argv[i + 1]);
-	yajl_gen_map_close(g);
-	_cleanup_free_ char *p = jg_finish(g, NULL);
-	return call_show(M("ImageImport"), p, show_table);
+	_cleanup_free_ char *src = absolute_source(a->argv[0]);
+	_cleanup_json_gen_ yajl_gen g = ctl_params(NULL);
+	if (!src || !g || jg_key_str(g, "path", src) ||
+	    (opt_on(a, "format") && jg_key_str(g, "format", opt_str(a, "format"))) ||
+	    (a->argc > 1 && jg_key_str(g, "name", a->argv[1])))
+		return ctl_fail("image import", "out of memory");
+	return call_images(M("ImageImport"), TAKE_PTR(g), "images", NULL);
 }
 
-static char *obj(const char *k1, const char *v1, const char *k2, bool b2)
+static int v_ls(ctl_args *a)
 {
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = ctl_params(NULL);
 	if (!g)
-		return NULL;
-	yajl_gen_map_open(g);
-	jg_key_str(g, k1, v1);
-	if (k2)
-		jg_key_bool(g, k2, b2);
-	yajl_gen_map_close(g);
-	return jg_finish(g, NULL);
+		return ctl_fail("images", "out of memory");
+	if (a->argc) {
+		jg_key(g, "names");
+		yajl_gen_array_open(g);
+		for (int i = 0; i < a->argc; i++)
+			jg_str(g, a->argv[i]);
+		yajl_gen_array_close(g);
+	}
+	return call_images(M("ImageList"), TAKE_PTR(g), "images", a);
 }
 
-int ctl_image(int argc, char **argv)
+static int v_inspect(ctl_args *a)
 {
-	const char *sub = argc ? argv[0] : "";
-	if (!strcmp(sub, "import"))
-		return v_import(argc, argv);
-	if (!strcmp(sub, "ls") || !strcmp(sub, "list"))
-		return call_show(M("ImageList"), "{}", show_table);
-	if (!strcmp(sub, "inspect") && argc == 2) {
-		_cleanup_free_ char *p = obj("image", argv[1], NULL, false);
-		return call_show(M("ImageInspect"), p, NULL);
-	}
-	if (!strcmp(sub, "rm") && argc >= 2) {
-		bool force = !strcmp(argv[1], "-f") || !strcmp(argv[1], "--force");
-		if (argc < 2 + force)
-			return ctl_fail("image rm", "expected [-f] IMAGE..."), 2;
-		int rc = 0;
-		for (int i = 1 + force; i < argc; i++) {
-			_cleanup_free_ char *p = obj("image", argv[i], force ? "force" : NULL, true);
-			rc |= call_show(M("ImageRemove"), p, show_removed);
-		}
-		return rc;
-	}
-	if (!strcmp(sub, "prune"))
-		return call_show(M("ImagePrune"), argc > 1 && !strcmp(argv[1], "-a") ? "{\"all\":true}" : "{}",
-				 show_removed);
-	return ctl_fail("image", "expected import [--format oci|docker] SOURCE [NAME], ls, inspect IMAGE, "
-				 "rm [-f] IMAGE..., prune [-a]"), 2;
+	_cleanup_json_ yajl_val list = NULL;
+	int rc = ctl_collect(M("ImageInspect"), "image", a->argc, a->argv, "image", &list);
+	int r = list ? ctl_output(list, NULL, NULL, NULL) : EXIT_CTL;
+	return rc ? rc : r;
 }
+
+static int v_rm(ctl_args *a)
+{
+	_cleanup_vl_client_ vl_client *c = NULL;
+	int rc = 0;
+	for (int i = 0; i < a->argc; i++) {
+		yajl_gen p = ctl_params(NULL);
+		vl_reply rep;
+		if (p && (jg_key_str(p, "image", a->argv[i]) || (opt_on(a, "force") && jg_key_bool(p, "force", true)))) {
+			yajl_gen_free(p);
+			p = NULL;
+		}
+		if (ctl_call_gen(&c, M("ImageRemove"), p, false, &rep)) {
+			rc = EXIT_CTL;
+			continue;
+		}
+		ctl_print_strings(rep.params, "removed");
+		vl_reply_release(&rep);
+	}
+	return rc;
+}
+
+static int show_pruned(yajl_val p)
+{
+	if (ctl_json)
+		return ctl_print_json(p);
+	ctl_print_strings(p, "removed");
+	ctl_print_reclaimed(p);
+	return 0;
+}
+
+static int v_prune(ctl_args *a)
+{
+	ctl_timeout_ms = -1;
+	return ctl_call_show(M("ImagePrune"), opt_on(a, "all") ? "{\"all\":true}" : "{}", show_pruned);
+}
+
+static const ctl_opt import_opts[] = {
+	{ "format", 0, OPT_STR, "KIND", "what a bare PATH holds: oci, docker or auto (the default)" },
+	{ NULL },
+};
+static const ctl_opt ls_opts[] = {
+	{ "quiet", 'q', OPT_FLAG, "", "print only the image ids" },
+	{ "no-trunc", 0, OPT_FLAG, "", "print whole ids" },
+	CTL_OPT_FORMAT,
+	{ NULL },
+};
+static const ctl_opt inspect_opts[] = { CTL_OPT_FORMAT, { NULL } };
+static const ctl_opt rm_opts[] = {
+	{ "force", 'f', OPT_FLAG, "", "remove it even while containers use it" },
+	{ NULL },
+};
+static const ctl_opt prune_opts[] = { CTL_OPT_PRUNE_ALL, CTL_OPT_NEVER_ASK, { NULL } };
+
+const ctl_cmd ctl_image_cmds[] = {
+	{ "image import", "SOURCE [NAME]",
+	  "Import an OCI layout or a docker-archive: [oci:|oci-archive:|docker-archive:]PATH[:REF]", import_opts, 1, 2,
+	  0, COMPLETE_FILES, v_import },
+	{ "image ls", "[IMAGE...]", "List images, a row a name (also: images)", ls_opts, 0, -1, CMD_FORMAT,
+	  COMPLETE_IMAGES, v_ls },
+	{ "image inspect", "IMAGE...", "Print images as one JSON array, or through --format", inspect_opts, 1, -1,
+	  CMD_FORMAT, COMPLETE_IMAGES, v_inspect },
+	{ "image rm", "IMAGE...", "Remove image names, or images by id (also: rmi)", rm_opts, 1, -1, 0,
+	  COMPLETE_IMAGES, v_rm },
+	{ "image prune", "", "Remove images no container uses, and the layers no image holds", prune_opts, 0, 0, 0,
+	  COMPLETE_NONE, v_prune },
+	{ NULL },
+};

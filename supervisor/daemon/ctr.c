@@ -1,4 +1,5 @@
 #include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/ctr_restart.h"
 #include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/ctr_waiters.h"
 #include "supervisor/daemon/service.h"
@@ -15,11 +16,16 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *const ctr_status_str[CS_COUNT] = { "created", "running", "exited", "restarting", "removing" };
+const char *const ctr_status_str[CS_COUNT] = { "created", "running", "exited", "restarting", "removing", "paused" };
 
 void ctr_dir(const corrald *d, const ctr *c, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s/%s", d->containers_dir, c->id);
+}
+
+void ctr_cgroup_path(const corrald *d, const ctr *c, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/%s", streq(d->cgroup_parent, "/") ? "" : d->cgroup_parent, c->id);
 }
 
 ctr *ctr_by_name(corrald *d, const char *name)
@@ -169,18 +175,23 @@ int ctr_record_save(const corrald *d, const ctr *c, cerr *err)
 	return r;
 }
 
+/* older records spell some keys in snake_case */
+static yajl_val member(yajl_val o, const char *key) { return json_get_camel(o, key); }
+
 static const char *str_of(yajl_val o, const char *key)
 {
-	yajl_val v = json_get(o, key);
+	yajl_val v = member(o, key);
 	return YAJL_IS_STRING(v) ? v->u.string : "";
 }
 
 static long long int_of(yajl_val o, const char *key)
 {
 	long long x = 0;
-	json_int_in(json_get(o, key), -1, 1ll << 40, &x);
+	json_int_in(member(o, key), -1, 1ll << 40, &x);
 	return x;
 }
+
+static bool bool_of(yajl_val o, const char *key) { return YAJL_IS_TRUE(member(o, key)); }
 
 int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 {
@@ -203,7 +214,7 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	if (*str_of(v, "imageManifest"))
 		c->image_manifest = strdup(str_of(v, "imageManifest"));
 	snprintf(c->created, sizeof(c->created), "%s", str_of(v, "created"));
-	yajl_val spec = json_get(v, "spec");
+	yajl_val spec = member(v, "spec");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (g && !jg_value(g, spec))
 		c->spec_json = jg_finish(g, NULL);
@@ -218,17 +229,17 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 		if (streq(st, ctr_status_str[i]))
 			c->status = i;
 	c->pid = (pid_t)int_of(v, "pid");
-	c->has_exit = YAJL_IS_TRUE(json_get(v, "hasExit"));
+	c->has_exit = bool_of(v, "hasExit");
 	c->exit_code = (int)int_of(v, "exitCode");
 	c->signal = (int)int_of(v, "signal");
-	c->oom_killed = YAJL_IS_TRUE(json_get(v, "oomKilled"));
+	c->oom_killed = bool_of(v, "oomKilled");
 	snprintf(c->started_at, sizeof(c->started_at), "%s", str_of(v, "startedAt"));
 	snprintf(c->finished_at, sizeof(c->finished_at), "%s", str_of(v, "finishedAt"));
 	c->restart_count = (unsigned)int_of(v, "restartCount");
 	restart_state_init(&c->rs);
 	c->rs.restarts = (unsigned)int_of(v, "restartsSinceReset");
-	c->stopped_by_user = YAJL_IS_TRUE(json_get(v, "stoppedByUser"));
-	c->has_run = YAJL_IS_TRUE(json_get(v, "hasRun"));
+	c->stopped_by_user = bool_of(v, "stoppedByUser");
+	c->has_run = bool_of(v, "hasRun");
 	*out = TAKE_PTR(c);
 	return 0;
 }
@@ -251,14 +262,14 @@ int ctr_gen(yajl_gen g, const ctr *c)
 	jg_key(g, "state");
 	yajl_gen_map_open(g);
 	jg_key_str(g, "status", ctr_status_str[c->status]);
-	jg_key_int(g, "pid", c->status == CS_RUNNING ? c->pid : 0);
-	jg_key(g, "exit_code");
+	jg_key_int(g, "pid", ctr_alive(c) ? c->pid : 0);
+	jg_key(g, "exitCode");
 	c->has_exit ? yajl_gen_integer(g, c->exit_code) : yajl_gen_null(g);
 	jg_key_int(g, "signal", c->signal);
-	jg_key_bool(g, "oom_killed", c->oom_killed);
-	jg_key_str(g, "started_at", c->started_at);
-	jg_key_str(g, "finished_at", c->finished_at);
-	jg_key_int(g, "restart_count", c->restart_count);
+	jg_key_bool(g, "oomKilled", c->oom_killed);
+	jg_key_str(g, "startedAt", c->started_at);
+	jg_key_str(g, "finishedAt", c->finished_at);
+	jg_key_int(g, "restartCount", c->restart_count);
 	yajl_gen_map_close(g);
 	return yajl_gen_map_close(g);
 }
@@ -267,7 +278,7 @@ static void list_key_of(const ctr *c, struct ctr_list_key *k)
 {
 	memset(k, 0, sizeof(*k)); /* padding too: the key is compared with memcmp */
 	k->status = (int)c->status;
-	k->pid = c->status == CS_RUNNING ? (int)c->pid : 0;
+	k->pid = ctr_alive(c) ? (int)c->pid : 0;
 	k->has_exit = c->has_exit;
 	k->exit_code = c->exit_code;
 	k->signal = c->signal;
@@ -319,6 +330,7 @@ void ctr_shutdown_all(corrald *d)
 		ctr *c = d->ctrs;
 		d->ctrs = c->next;
 		ctr_drop_waiters(c);
+		ctr_restart_drop(c);
 		ctr_free(c);
 	}
 }

@@ -1,5 +1,14 @@
 /* corrald's containers: the in-memory model, its record.json, lookup, and
- * the lifecycle in ctr_*.h. */
+ * the lifecycle in ctr_*.h.
+ *
+ * record.json, one per containers/<id>/, written atomically on every
+ * change: {"id", "name", "image", "imageDigest", "imageManifest"?,
+ * "created", "spec": the ContainerSpec as given, "status", "pid",
+ * "hasExit", "exitCode", "signal", "oomKilled", "startedAt", "finishedAt",
+ * "restartCount", "restartsSinceReset", "stoppedByUser", "hasRun"}. Keys
+ * are camelCase, as everywhere in the interface; the loader also takes the
+ * snake_case spelling (exit_code, oom_killed, started_at, finished_at,
+ * restart_count, has_exit, ...) that early records and exit.json used. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,7 +25,8 @@
 
 struct corrald;
 
-enum ctr_status_kind { CS_CREATED, CS_RUNNING, CS_EXITED, CS_RESTARTING, CS_REMOVING, CS_COUNT };
+/* paused: running, with its cgroup frozen (Pause) */
+enum ctr_status_kind { CS_CREATED, CS_RUNNING, CS_EXITED, CS_RESTARTING, CS_REMOVING, CS_PAUSED, CS_COUNT };
 extern const char *const ctr_status_str[CS_COUNT];
 
 #define CTR_ID_LEN 64
@@ -41,11 +51,14 @@ typedef struct ctr {
 	bool has_exit;
 	int exit_code, signal;
 	bool oom_killed;
+	bool stop_killed;       /* its last Stop had to SIGKILL it (exit.json) */
 	char started_at[64], finished_at[64];
 	unsigned restart_count;
 	restart_state rs;
 	bool stopped_by_user, has_run;
 	bool stop_pending;           /* a Stop came while a restart was starting */
+	bool restart_wanted;         /* a Restart stops it: start it once it has ended */
+	vl_call *restart_call;       /* that Restart, while its client waits */
 	unsigned stop_pending_timeout;
 	uint64_t started_mono;
 	int mon_fd;             /* a connection to monitor.sock: EOF = monitor gone */
@@ -73,6 +86,8 @@ typedef struct ctr {
 
 /* containers/<id> */
 void ctr_dir(const struct corrald *d, const ctr *c, char *buf, size_t n);
+/* Its cgroup, below the cgroup2 mount: <cgroup-parent>/<id>. */
+void ctr_cgroup_path(const struct corrald *d, const ctr *c, char *buf, size_t n);
 ctr *ctr_find(struct corrald *d, const char *ref); /* id, unique id prefix, or name */
 ctr *ctr_by_name(struct corrald *d, const char *name);
 /* A new container of d, with nothing in it yet; NULL when out of memory. */
@@ -80,6 +95,8 @@ ctr *ctr_new(struct corrald *d);
 void ctr_free(ctr *c);
 static inline void ctr_freep(ctr **c) { ctr_free(*c); }
 size_t ctr_count(const struct corrald *d, int status /* -1: all */);
+/* Its process exists: running or paused. */
+static inline bool ctr_alive(const ctr *c) { return c->status == CS_RUNNING || c->status == CS_PAUSED; }
 void ctr_update_gauges(struct corrald *d);
 
 /* record.json */

@@ -4,12 +4,14 @@
 #include "supervisor/daemon/ctr_adopt.h"
 #include "supervisor/daemon/ctr_ended.h"
 #include "supervisor/daemon/ctr_monitor.h"
+#include "supervisor/daemon/ctr_pause.h"
 #include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/ctr_start.h"
 #include "supervisor/daemon/service.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "runtime/state.h"
+#include "supervisor/logs/exitrec.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int cmp_created(const void *a, const void *b)
 {
@@ -39,6 +42,17 @@ static void adopt_started(corrald *d, ctr *c)
 	if (st->created)
 		snprintf(c->started_at, sizeof(c->started_at), "%s", st->created);
 	c->finished_at[0] = '\0';
+}
+
+/* A Start answered, and corrald gone before its record said so: the
+ * record still says created, but the monitor's exit.json (which every start
+ * deletes first) says it ran and ended. */
+static bool ended_unrecorded(corrald *d, const ctr *c)
+{
+	char path[PATH_MAX];
+	ctr_dir(d, c, path, sizeof(path));
+	strncat(path, "/" EXITREC_FILE, sizeof(path) - strlen(path) - 1);
+	return c->status == CS_CREATED && access(path, F_OK) == 0;
 }
 
 int ctr_adopt_all(corrald *d, cerr *err)
@@ -80,19 +94,24 @@ int ctr_adopt_all(corrald *d, cerr *err)
 		next = c->next;
 		cerr e = { 0 };
 		if (ctr_monitor_watch(d, c, &e) == 0) { /* its monitor is alive: it runs */
-			if (c->status != CS_RUNNING || c->pid <= 0)
+			if (!ctr_alive(c) || c->pid <= 0)
 				adopt_started(d, c);
-			c->status = CS_RUNNING;
+			/* the cgroup, not the record, says whether it is paused */
+			c->status = ctr_is_frozen(d, c) ? CS_PAUSED : CS_RUNNING;
 			adopted++;
 			ctr_save(d, c);
 			continue;
 		}
 		cerr_clear(&e);
 		ctr_drop_stale_state(d, c);
-		bool was_running = c->status == CS_RUNNING || c->status == CS_REMOVING;
+		bool was_running = ctr_alive(c) || c->status == CS_REMOVING || ended_unrecorded(d, c);
 		if (was_running) {
 			ended_n++;
 			ctr_ended(d, c);
+		} else if (c->spec.auto_remove && c->has_run && c->status == CS_EXITED) {
+			/* it ended, but corrald went before it removed it */
+			if (ctr_remove_now(d, c, &e) < 0)
+				log_cerr(LOG_LVL_ERROR, &e, "remove %s", c->name);
 		} else if (c->status == CS_RESTARTING ||
 			   (c->has_run && c->status == CS_EXITED && restart_on_daemon_start(&c->spec.restart, c->stopped_by_user))) {
 			started++;

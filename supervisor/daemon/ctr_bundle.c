@@ -5,24 +5,19 @@
 #include "common/cleanup.h"
 #include "common/safepath.h"
 #include "bundle/caps.h"
+#include "bundle/command.h"
+#include "supervisor/daemon/ctr_init.h"
+#include "supervisor/daemon/ctr_privileged.h"
 #include "common/fileio.h"
 #include "common/json.h"
 #include "common/strv.h"
 
 #include <errno.h>
+#include <sys/prctl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void gen_strv(yajl_gen g, const char *key, char *const *v)
-{
-	jg_key(g, key);
-	yajl_gen_array_open(g);
-	for (; v && *v; v++)
-		jg_str(g, *v);
-	yajl_gen_array_close(g);
-}
 
 /* image env, then the spec's; a later KEY= replaces an earlier one */
 static char **merged_env(char *const *base, char *const *img, char *const *add)
@@ -56,20 +51,35 @@ oom:
 	return NULL;
 }
 
-static char **command_of(const ctr_spec *s, const image_ref *img)
+/* The process args: Docker's composition (bundle/command.h), after the
+ * init and "--" with spec.init. */
+static char **command_of(const ctr_spec *s, const image_ref *img, const char *init)
 {
-	if (s->command && s->command[0])
-		return strv_copy(s->command);
-	char **out = strv_copy(img->entrypoint ? img->entrypoint : (char *const[]){ NULL });
-	for (char *const *c = img->cmd; out && c && *c; c++) {
-		char *x = strdup(*c);
-		if (!x || strv_push(&out, x) < 0) {
-			free(x);
-			strv_free(out);
-			return NULL;
-		}
+	_cleanup_strv_ char **args = NULL;
+	if (command_compose(img->entrypoint, img->cmd, s->entrypoint, s->command, &args) < 0)
+		return NULL;
+	if (!init || !args[0])
+		return TAKE_PTR(args);
+	char **out = calloc(strv_length(args) + 3, sizeof(char *));
+	if (!out || !(out[0] = strdup(CTR_INIT_PATH)) || !(out[1] = strdup("--"))) {
+		strv_free(out);
+		return NULL;
 	}
+	memcpy(out + 2, args, strv_length(args) * sizeof(char *));
+	free(TAKE_PTR(args)); /* its strings are out's now */
 	return out;
+}
+
+/* Every capability corrald's bounding set has (privileged): as podman, all
+ * that the engine itself may hand on, which under a confined corrald is
+ * less than all the kernel knows. */
+static uint64_t all_caps(void)
+{
+	uint64_t mask = 0;
+	for (int cap = 0; cap < 64; cap++)
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+			mask |= 1ull << cap;
+	return mask;
 }
 
 /* Docker's default set as changed by capAdd and capDrop (ctr_spec_parse):
@@ -101,19 +111,21 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	for (size_t i = 0; i < dflt->u.object.len; i++) {
 		const char *k = dflt->u.object.keys[i];
 		if (streq(k, "terminal") || streq(k, "args") || streq(k, "env") || streq(k, "cwd") || streq(k, "user") ||
-		    streq(k, "oomScoreAdj") || streq(k, "capabilities"))
+		    streq(k, "oomScoreAdj") || streq(k, "capabilities") || (s->privileged && streq(k, "noNewPrivileges")))
 			continue;
 		jg_key(g, k);
 		jg_value(g, dflt->u.object.values[i]);
 	}
 	jg_key_bool(g, "terminal", s->tty);
-	gen_strv(g, "args", args);
-	gen_strv(g, "env", env);
+	jg_key_strv(g, "args", args);
+	jg_key_strv(g, "env", env);
 	jg_key_str(g, "cwd", cwd);
 	/* as Docker: not corrald's own (OOMScoreAdjust=-500), so that the OOM
 	 * killer picks a runaway container before the host's services */
 	jg_key_int(g, "oomScoreAdj", 0);
-	gen_caps(g, s->caps);
+	gen_caps(g, s->privileged ? all_caps() : s->caps);
+	if (s->privileged)
+		jg_key_bool(g, "noNewPrivileges", false);
 	jg_key(g, "user");
 	yajl_gen_map_open(g);
 	jg_key_int(g, "uid", user->uid);
@@ -127,35 +139,6 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	}
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
-}
-
-static void gen_mount(yajl_gen g, const char *dst, const char *type, const char *src, const char *const *opts)
-{
-	yajl_gen_map_open(g);
-	jg_key_str(g, "destination", dst);
-	jg_key_str(g, "type", type);
-	jg_key_str(g, "source", src);
-	jg_key(g, "options");
-	yajl_gen_array_open(g);
-	for (; *opts; opts++)
-		jg_str(g, *opts);
-	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-}
-
-static void gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in)
-{
-	yajl_gen_array_open(g);
-	for (size_t i = 0; YAJL_IS_ARRAY(dflt) && i < dflt->u.array.len; i++)
-		jg_value(g, dflt->u.array.values[i]);
-	if (in->image->shared)
-		gen_mount(g, "/tmp", "tmpfs", "tmpfs", (const char *const[]){ "nosuid", "nodev", "mode=1777", NULL });
-	for (size_t i = 0; i < in->spec->n_mounts; i++) {
-		const ctr_mount *m = &in->spec->mounts[i];
-		gen_mount(g, m->destination, "bind", m->source,
-			  (const char *const[]){ "rbind", m->readonly ? "ro" : "rw", "nosuid", "nodev", NULL });
-	}
-	yajl_gen_array_close(g);
 }
 
 static void gen_resources(yajl_gen g, const ctr_spec *s)
@@ -181,6 +164,8 @@ static void gen_resources(yajl_gen g, const ctr_spec *s)
 		jg_key_int(g, "limit", s->pids);
 		yajl_gen_map_close(g);
 	}
+	if (s->privileged)
+		ctr_privileged_gen_device_rule(g);
 	yajl_gen_map_close(g);
 }
 
@@ -189,11 +174,13 @@ static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
 	yajl_gen_map_open(g);
 	for (size_t i = 0; YAJL_IS_OBJECT(dflt) && i < dflt->u.object.len; i++) {
 		const char *k = dflt->u.object.keys[i];
-		if (streq(k, "resources") || streq(k, "cgroupsPath"))
+		if (streq(k, "resources") || streq(k, "cgroupsPath") || (in->spec->privileged && ctr_privileged_drops(k)))
 			continue;
 		jg_key(g, k);
 		jg_value(g, dflt->u.object.values[i]);
 	}
+	if (in->spec->privileged)
+		ctr_privileged_gen_devices(g);
 	gen_resources(g, in->spec);
 	char cgp[PATH_MAX];
 	snprintf(cgp, sizeof(cgp), "%s/%s", streq(in->cgroup_parent, "/") ? "" : in->cgroup_parent, in->id);
@@ -229,17 +216,23 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 		*field = "spec.user";
 		return -EINVAL;
 	}
-	_cleanup_strv_ char **args = command_of(in->spec, in->image);
+	bundle_in with_init = *in;
+	if (in->spec->init && !(with_init.init_binary = ctr_init_binary())) {
+		*field = "spec.init";
+		return cerr_set(err, ENOENT, "no catatonit or tini-static on the host: install catatonit");
+	}
+	in = &with_init;
+	_cleanup_strv_ char **args = command_of(in->spec, in->image, in->init_binary);
 	if (!args)
 		return cerr_set(err, ENOMEM, "out of memory");
 	if (!args[0]) {
-		*field = "spec.command";
+		*field = in->spec->entrypoint ? "spec.entrypoint" : "spec.command";
 		return cerr_set(err, EINVAL, "the image has no command: give one");
 	}
 	/* what the request gave was checked as it was parsed; what the image
 	 * gives is checked here, by the rules the runtime applies */
 	if (!args[0][0]) {
-		*field = in->spec->command ? "spec.command" : "image";
+		*field = in->spec->entrypoint ? "spec.entrypoint" : in->spec->command ? "spec.command" : "image";
 		return cerr_set(err, EINVAL, "the command's first word is empty");
 	}
 	const char *iwd = in->image->workdir;
@@ -275,12 +268,12 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 		} else if (streq(k, "root")) {
 			yajl_gen_map_open(g);
 			jg_key_str(g, "path", in->image->rootfs);
-			jg_key_bool(g, "readonly", in->image->shared);
+			jg_key_bool(g, "readonly", in->image->shared || in->spec->read_only);
 			yajl_gen_map_close(g);
 		} else if (streq(k, "mounts")) {
-			gen_mounts(g, v, in);
+			bundle_gen_mounts(g, v, in);
 		} else if (streq(k, "hostname")) {
-			jg_str(g, in->hostname);
+			jg_str(g, in->spec->hostname ? in->spec->hostname : in->hostname);
 		} else if (streq(k, "linux")) {
 			gen_linux(g, v, in);
 		} else {

@@ -3,6 +3,8 @@
 #pragma once
 #include "common/error.h"
 #include "common/fileio.h"
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 #include "supervisor/daemon/img_source.h"
 #include "supervisor/daemon/ctr_spec.h"
 
@@ -17,9 +19,12 @@ typedef struct bundle_in {
 	const ctr_spec *spec;
 	const image_ref *image;
 	const char *cgroup_parent; /* the container's cgroup goes below it */
+	const char *init_binary;   /* the host's init, with spec.init (bundle_write sets it) */
 } bundle_in;
 
 /* Begin the atomic write of <dir>/config.json (wfa_begin: the caller
  * commits or aborts out). Errors name the spec field at fault (in *field)
  * when the input is to blame, else *field is NULL. */
 int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_pending *out, cerr *err);
+/* "mounts": the defaults (dflt), then the container's own (ctr_bundle_mounts.c). */
+void bundle_gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in);

@@ -5,6 +5,7 @@
 #include "supervisor/daemon/ctr_methods.h"
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/daemon/ctr_bundle.h"
+#include "supervisor/daemon/ctr_names.h"
 #include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/ctr_spec.h"
 #include "supervisor/daemon/fastpath.h"
@@ -59,10 +60,15 @@ static void undo_dir(ctr *c, const char *dir)
 	rm_rf(dir);
 }
 
+static bool name_taken(const char *name, void *d) { return ctr_by_name(d, name) != NULL; }
+
 /* What the record keeps of the image and the spec. */
 static int describe(ctr *c, const image_ref *img, yajl_val spec, cerr *err)
 {
-	c->name = c->spec.name ? strdup(c->spec.name) : strndup(c->id, 12);
+	char made[CTR_GENERATED_NAME_MAX];
+	if (!c->spec.name && ctr_name_generate(name_taken, c->d, made, sizeof(made)) < 0)
+		return cerr_set(err, EEXIST, "no container name is free");
+	c->name = strdup(c->spec.name ? c->spec.name : made);
 	c->image = strdup(c->spec.image);
 	c->image_digest = strdup(img->id);
 	c->image_manifest = img->manifest ? strdup(img->manifest) : NULL;
@@ -133,6 +139,8 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	ctr *other = c->spec.name ? ctr_by_name(d, c->spec.name) : NULL;
 	if (other)
 		return sv_name_in_use(call, other->name, other->id);
+	if (c->spec.privileged && vl_call_peer(call)->uid != 0)
+		return sv_permission_denied(call, "spec.privileged: only root may create a privileged container");
 
 	/* its directory, and its monitor on standby */
 	new_id(c->id);

@@ -1,6 +1,7 @@
 /* A container has ended: account for it from its exit record, then apply
  * its restart policy, or finish its removal. Removal itself is here too. */
 #include "supervisor/daemon/ctr_ended.h"
+#include "supervisor/daemon/ctr_restart.h"
 #include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/ctr_start.h"
 #include "supervisor/daemon/ctr_waiters.h"
@@ -23,6 +24,7 @@ int ctr_remove_now(corrald *d, ctr *c, cerr *err)
 	int r = trash_dir(d, dir, err); /* the id is free once it returns */
 	if (r < 0)
 		return r;
+	ctr_restart_call_off(c, "it was removed");
 	for (ctr **p = &d->ctrs; *p; p = &(*p)->next)
 		if (*p == c) {
 			*p = c->next;
@@ -80,10 +82,12 @@ void ctr_ended(corrald *d, ctr *c)
 	}
 	bool removing = c->status == CS_REMOVING;
 	c->status = CS_EXITED;
+	c->has_run = true; /* also when corrald went before recording its start */
 	c->has_exit = true;
 	c->exit_code = e.code;
 	c->signal = e.signal;
 	c->oom_killed = e.oom_killed;
+	c->stop_killed = e.stop_killed;
 	if (e.started_at[0])
 		snprintf(c->started_at, sizeof(c->started_at), "%s", e.started_at);
 	snprintf(c->finished_at, sizeof(c->finished_at), "%s", e.finished_at);
@@ -97,12 +101,18 @@ void ctr_ended(corrald *d, ctr *c)
 	ctr_publish(d, c, "die", (const char *const[]){ "exitCode", code, "oomKilled", e.oom_killed ? "true" : "false", NULL });
 	ctr_end_follows(c);
 	ctr_wake(c, 1u << WAIT_STOPPED | 1u << WAIT_STOP);
-	if (removing) {
+	/* autoRemove: gone once it has stopped and its waiters have their
+	 * answer, unless a Restart is bringing it back */
+	if (removing || (c->spec.auto_remove && !c->restart_wanted)) {
 		if (ctr_remove_now(d, c, &err) < 0) {
 			log_cerr(LOG_LVL_ERROR, &err, NULL);
 			ctr_save(d, c);
 		}
 		return;
+	}
+	if (c->restart_wanted) {
+		ctr_save(d, c);
+		return ctr_restart_resume(d, c);
 	}
 	uint64_t ran = ran_usec(c);
 	c->started_mono = 0;

@@ -102,7 +102,7 @@ int sv_exec(vl_call *call, yajl_val params, void *ud)
 	if (!c)
 		return sv_no_such_container(call, a.id);
 	if (c->status != CS_RUNNING || c->pid <= 0)
-		return sv_invalid_state(call, c->id, ctr_status_str[c->status], "it is not running");
+		return reply_bad_state(call, c, c->status == CS_PAUSED ? "it is paused: unpause it" : "it is not running");
 	char dir[PATH_MAX], ids[48] = "";
 	ctr_dir(d, c, dir, sizeof(dir));
 	cerr err = { 0 };

@@ -4,6 +4,8 @@
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/daemon/ctr_ended.h"
 #include "supervisor/daemon/ctr_monitor.h"
+#include "supervisor/daemon/ctr_pause.h"
+#include "supervisor/daemon/ctr_restart.h"
 #include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/ctr_waiters.h"
 #include "supervisor/daemon/img_source.h"
@@ -49,11 +51,28 @@ int reply_not_found(vl_call *call, const char *id, const json_fault *f)
 	return f->code ? sv_invalid_fault(call, f) : sv_no_such_container(call, id);
 }
 
-static int reply_code(vl_call *call, int code)
+/* Stop's answer for a container that was not running: nothing killed it. */
+static int reply_stopped(vl_call *call, const ctr *c)
 {
-	char p[32];
-	snprintf(p, sizeof(p), "{\"exitCode\":%d}", code);
+	char p[64];
+	snprintf(p, sizeof(p), "{\"exitCode\":%d,\"killed\":false}", c->has_exit ? c->exit_code : 0);
 	return vl_call_reply(call, p);
+}
+
+/* A paused container is thawed once signalled, so that it acts on the
+ * signal; should the thaw fail, a SIGKILL still ends it. */
+static void thaw_signalled(corrald *d, ctr *c)
+{
+	cerr err = { 0 };
+	if (ctr_thaw(d, c, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "container %s: thaw after a signal", c->name);
+}
+
+/* Kill's answer when the monitor found its container gone: it has exited,
+ * though its end has not reached us yet. */
+static int reply_gone(vl_call *call, const ctr *c)
+{
+	return sv_invalid_state(call, c->id, ctr_status_str[CS_EXITED], "it is not running");
 }
 
 /* A restart waiting on its backoff is simply called off. */
@@ -88,6 +107,7 @@ int sv_stop(vl_call *call, yajl_val params, void *ud)
 	if (sp_int(params, "timeout", 0, 86400, -1, &t, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	unsigned timeout = t < 0 ? c->spec.stop_timeout : (unsigned)t;
+	ctr_restart_call_off(c, "a Stop came: it stays stopped");
 	if (ctr_is_restarting(c)) {
 		/* a crash-looping container is often in this window: stop what
 		 * the restart starts, as soon as it reports */
@@ -101,8 +121,8 @@ int sv_stop(vl_call *call, yajl_val params, void *ud)
 	if (ctr_is_starting(c))
 		return reply_bad_state(call, c, "it is starting");
 	cancel_restart(d, c);
-	if (c->status != CS_RUNNING)
-		return reply_code(call, c->has_exit ? c->exit_code : 0);
+	if (!ctr_alive(c))
+		return reply_stopped(call, c);
 	c->stopped_by_user = true;
 	ctr_record_save(d, c, NULL);
 	cerr err = { 0 };
@@ -111,6 +131,7 @@ int sv_stop(vl_call *call, yajl_val params, void *ud)
 			return sv_internal_err(call, &err);
 		cerr_clear(&err); /* it is ending anyway */
 	}
+	thaw_signalled(d, c);
 	events_publish(d->events, "container", "stop", c->id, c->name, NULL, 0);
 	return wait_for(c, call, WAIT_STOP);
 }
@@ -132,7 +153,7 @@ int sv_kill(vl_call *call, yajl_val params, void *ud)
 		return reply_bad_state(call, c, "it is starting");
 	if (cancel_restart(d, c))
 		return vl_call_reply(call, NULL);
-	if (c->status != CS_RUNNING)
+	if (!ctr_alive(c))
 		return reply_bad_state(call, c, "it is not running");
 	if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT || sig == c->spec.stop_signal) {
 		c->stopped_by_user = true;
@@ -143,8 +164,9 @@ int sv_kill(vl_call *call, yajl_val params, void *ud)
 		if (err.code != ESRCH)
 			return sv_internal_err(call, &err);
 		cerr_clear(&err);
-		return reply_bad_state(call, c, "it is not running");
+		return reply_gone(call, c);
 	}
+	thaw_signalled(d, c);
 	char n[16];
 	snprintf(n, sizeof(n), "%d", sig);
 	events_publish(d->events, "container", "kill", c->id, c->name, (const char *const[]){ "signal", n, NULL }, 0);
@@ -166,14 +188,15 @@ int sv_remove(vl_call *call, yajl_val params, void *ud)
 		return reply_bad_state(call, c, "it is starting");
 	cancel_restart(d, c);
 	cerr err = { 0 };
-	if (c->status == CS_RUNNING || c->status == CS_REMOVING) {
+	if (ctr_alive(c) || c->status == CS_REMOVING) {
 		if (!force)
 			return reply_bad_state(call, c, "stop it first, or force");
+		if (ctr_signal(d, c, SIGKILL, false, 0, &err) < 0)
+			cerr_clear(&err); /* ending anyway: the removal follows the exit */
+		thaw_signalled(d, c);
 		c->status = CS_REMOVING;
 		c->stopped_by_user = true;
 		ctr_record_save(d, c, NULL);
-		if (ctr_signal(d, c, SIGKILL, false, 0, &err) < 0)
-			cerr_clear(&err); /* ending anyway: the removal follows the exit */
 		return wait_for(c, call, WAIT_REMOVE);
 	}
 	if (ctr_remove_now(d, c, &err) < 0)
@@ -196,7 +219,7 @@ static bool labels_match(const ctr *c, yajl_val want)
 static bool state_match(const ctr *c, yajl_val states, bool all)
 {
 	if (!YAJL_IS_ARRAY(states) || states->u.array.len == 0)
-		return all || c->status == CS_RUNNING || c->status == CS_RESTARTING;
+		return all || ctr_alive(c) || c->status == CS_RESTARTING;
 	for (size_t i = 0; i < states->u.array.len; i++)
 		if (streq(states->u.array.values[i]->u.string, ctr_status_str[c->status]))
 			return true;
@@ -220,7 +243,8 @@ static int check_list_filters(yajl_val labels, yajl_val states, json_fault *f)
 		for (int j = 0; YAJL_IS_STRING(e) && j < CS_COUNT; j++)
 			ok |= streq(e->u.string, ctr_status_str[j]);
 		if (!ok)
-			return json_fault_set(f, EINVAL, "states", "must be created, running, exited, restarting or removing");
+			return json_fault_set(f, EINVAL, "states",
+					      "must be created, running, paused, exited, restarting or removing");
 	}
 	return 0;
 }
@@ -325,7 +349,7 @@ int sv_logs(vl_call *call, yajl_val params, void *ud)
 	if (!vl_call_wants_more(call))
 		return reply_history(call, path, &o);
 	/* a container that is not running has no more to say: history only */
-	bool live = c->status == CS_RUNNING || c->status == CS_CREATED || c->status == CS_RESTARTING;
+	bool live = ctr_alive(c) || c->status == CS_CREATED || c->status == CS_RESTARTING;
 	logs_stream *s;
 	cerr err = { 0 };
 	if (logs_stream_start(d->loop, call, path, &o, follow && live, &s, &err) < 0)
@@ -343,13 +367,14 @@ int sv_stats(vl_call *call, yajl_val params, void *ud)
 	ctr *c = ctr_of_params(d, params, KNOWN("id"), &id, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
-	if (c->status != CS_RUNNING)
+	if (!ctr_alive(c))
 		return reply_bad_state(call, c, "it is not running");
 	const char *mount;
-	char dir[PATH_MAX];
+	char cgp[PATH_MAX], dir[PATH_MAX];
 	if (cg_find_mount(&mount) < 0)
-		return sv_internal(call, NULL);
-	snprintf(dir, sizeof(dir), "%s%s/%s", mount, streq(d->cgroup_parent, "/") ? "" : d->cgroup_parent, c->id);
+		return sv_internal(call, "no cgroup2 mount");
+	ctr_cgroup_path(d, c, cgp, sizeof(cgp));
+	snprintf(dir, sizeof(dir), "%s%s", mount, cgp);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
 		return sv_internal(call, NULL);

@@ -55,17 +55,14 @@ void ctr_spec_release(ctr_spec *s)
 	strv_free(s->env);
 	free(s->workdir);
 	free(s->user);
-	for (size_t i = 0; i < s->n_mounts; i++) {
-		free(s->mounts[i].source);
-		free(s->mounts[i].destination);
-	}
-	free(s->mounts);
+	ctr_spec_release_mounts(s);
+	strv_free(s->entrypoint);
+	free(s->hostname);
 	strv_free(s->labels);
 	memset(s, 0, sizeof(*s));
 }
 
-/* v, when given, must have type t, said as what ("an array of strings"). */
-static int want(yajl_val v, yajl_type t, const char *field, const char *what, json_fault *f)
+int ctr_spec_want(yajl_val v, yajl_type t, const char *field, const char *what, json_fault *f)
 {
 	if (!v || v->type == t)
 		return 0;
@@ -83,7 +80,7 @@ static int fault_of(cerr *err, const char *field, json_fault *f)
 static int get_strv(yajl_val spec, const char *key, char ***out, json_fault *f)
 {
 	char p[JSON_PATH_MAX];
-	int r = want(json_member(spec, key), yajl_t_array, json_path(p, "spec", key), "an array of strings", f);
+	int r = ctr_spec_want(json_member(spec, key), yajl_t_array, json_path(p, "spec", key), "an array of strings", f);
 	return r < 0 ? r : json_get_strv(spec, "spec", key, 0, out, NULL, f);
 }
 
@@ -96,41 +93,6 @@ static int get_env(yajl_val spec, char ***env, json_fault *f)
 			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.env", i), "must be KEY=VALUE");
 		}
 	return r;
-}
-
-static bool clean_destination(const char *d)
-{
-	size_t n = strlen(d);
-	return d[0] == '/' && !strstr(d, "/../") && !(n >= 3 && streq(d + n - 3, "/.."));
-}
-
-static int get_mounts(yajl_val spec, ctr_spec *s, json_fault *f)
-{
-	yajl_val v = json_member(spec, "mounts");
-	int r = want(v, yajl_t_array, "spec.mounts", "an array of mounts", f);
-	if (r < 0 || !v)
-		return r;
-	if (!(s->mounts = calloc(v->u.array.len + 1, sizeof(*s->mounts))))
-		return json_fault_oom(f);
-	for (size_t i = 0; i < v->u.array.len; i++) {
-		yajl_val m = v->u.array.values[i];
-		char path[JSON_PATH_MAX], field[JSON_PATH_MAX];
-		json_path_idx(path, "spec.mounts", i);
-		if ((r = json_want(m, yajl_t_object, path, f)) < 0)
-			return r;
-		ctr_mount *cm = &s->mounts[s->n_mounts++];
-		if ((r = json_dup_str(m, path, "source", 0, &cm->source, f)) < 0 ||
-		    (r = json_dup_str(m, path, "destination", 0, &cm->destination, f)) < 0)
-			return r;
-		if (!cm->source || cm->source[0] != '/')
-			return json_fault_set(f, EINVAL, json_path(field, path, "source"), "must be an absolute path");
-		if (!cm->destination || !clean_destination(cm->destination))
-			return json_fault_set(f, EINVAL, json_path(field, path, "destination"),
-					      "must be an absolute path without ..");
-		if (json_get_bool(m, path, "readonly", 0, &cm->readonly, NULL, f) < 0)
-			return json_fault_reword(f, "must be a boolean");
-	}
-	return 0;
 }
 
 static int get_resources(yajl_val spec, ctr_spec *s, json_fault *f)
@@ -163,7 +125,7 @@ static int get_resources(yajl_val spec, ctr_spec *s, json_fault *f)
 static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)
 {
 	yajl_val v = json_member(spec, "labels");
-	int r = want(v, yajl_t_object, "spec.labels", "an object of strings", f);
+	int r = ctr_spec_want(v, yajl_t_object, "spec.labels", "an object of strings", f);
 	if (r < 0 || !v)
 		return r;
 	if (!(s->labels = calloc(2 * v->u.object.len + 1, sizeof(char *))))
@@ -182,9 +144,35 @@ static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)
 }
 
 static const char *const spec_fields[] = {
-	"image", "name", "command", "env", "workdir", "user", "mounts", "resources", "restart",
-	"network", "labels", "tty", "interactive", "stopSignal", "stopTimeout", "capAdd", "capDrop", NULL,
+	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
+	"restart", "network", "labels", "tty", "interactive", "stopSignal", "stopTimeout", "capAdd", "capDrop",
+	"hostname", "readOnly", "init", "privileged", "autoRemove", NULL,
 };
+
+/* RFC 1123: letters, digits and '-' in dot-separated labels. */
+static bool hostname_valid(const char *h)
+{
+	size_t n = strlen(h);
+	if (n == 0 || n > CTR_HOSTNAME_MAX || h[0] == '-' || h[0] == '.' || h[n - 1] == '-' || h[n - 1] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)h[i]) && h[i] != '-' && !(h[i] == '.' && h[i + 1] != '.'))
+			return false;
+	return true;
+}
+
+/* The booleans of a ContainerSpec, each false unless given. */
+static int get_flags(yajl_val v, ctr_spec *s, json_fault *f)
+{
+	const struct { const char *key; bool *out; } flags[] = {
+		{ "tty", &s->tty }, { "interactive", &s->interactive }, { "readOnly", &s->read_only },
+		{ "init", &s->init }, { "privileged", &s->privileged }, { "autoRemove", &s->auto_remove },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+		if (json_get_bool(v, "spec", flags[i].key, 0, flags[i].out, NULL, f) < 0)
+			return json_fault_reword(f, "must be a boolean");
+	return 0;
+}
 
 /* What ContainerSpec says of the container's process and name. */
 static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
@@ -193,9 +181,11 @@ static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
 	if ((r = json_dup_str(v, "spec", "image", 0, &s->image, f)) < 0 ||
 	    (r = json_dup_str(v, "spec", "name", 0, &s->name, f)) < 0 ||
 	    (r = json_dup_str(v, "spec", "workdir", 0, &s->workdir, f)) < 0 ||
-	    (r = json_dup_str(v, "spec", "user", 0, &s->user, f)) < 0 || (r = get_strv(v, "command", &s->command, f)) < 0 ||
-	    (r = get_env(v, &s->env, f)) < 0 || (r = get_mounts(v, s, f)) < 0 || (r = get_resources(v, s, f)) < 0 ||
-	    (r = get_labels(v, s, f)) < 0)
+	    (r = json_dup_str(v, "spec", "user", 0, &s->user, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "hostname", 0, &s->hostname, f)) < 0 ||
+	    (r = get_strv(v, "command", &s->command, f)) < 0 || (r = get_strv(v, "entrypoint", &s->entrypoint, f)) < 0 ||
+	    (r = get_env(v, &s->env, f)) < 0 || (r = ctr_spec_parse_mounts(v, s, f)) < 0 ||
+	    (r = get_resources(v, s, f)) < 0 || (r = get_labels(v, s, f)) < 0)
 		return r;
 	if (!s->image || !s->image[0])
 		return json_fault_set(f, EINVAL, "spec.image", "required");
@@ -205,6 +195,9 @@ static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
 				      CTR_NAME_MAX);
 	if (s->command && !s->command[0])
 		return json_fault_set(f, EINVAL, "spec.command", "must not be empty");
+	if (s->hostname && !hostname_valid(s->hostname))
+		return json_fault_set(f, EINVAL, "spec.hostname",
+				      "must be 1-%d letters, digits, '-' and '.', as RFC 1123 says", CTR_HOSTNAME_MAX);
 	return 0;
 }
 
@@ -220,6 +213,8 @@ static int parse_policy(yajl_val v, const char *default_restart, ctr_spec *s, js
 		return fault_of(&err, strncmp(cerr_msg(&err), "capAdd", 6) ? "spec.capDrop" : "spec.capAdd", f);
 	if (s->workdir && !path_is_clean_absolute(s->workdir))
 		return json_fault_set(f, EINVAL, "spec.workdir", "must be an absolute path without \".\" or \"..\"");
+	if ((r = get_flags(v, s, f)) < 0)
+		return r;
 	const char *restart, *net, *sig;
 	if ((r = json_get_str(v, "spec", "restart", 0, &restart, f)) < 0 ||
 	    (r = json_get_str(v, "spec", "network", 0, &net, f)) < 0 ||
@@ -227,14 +222,18 @@ static int parse_policy(yajl_val v, const char *default_restart, ctr_spec *s, js
 		return r;
 	if (restart_policy_parse(restart ? restart : default_restart, &s->restart, &err) < 0)
 		return fault_of(&err, "spec.restart", f);
+	/* as podman: --rm and a restart policy exclude each other; the
+	 * daemon's default policy yields to autoRemove */
+	if (s->auto_remove && restart && s->restart.kind != RESTART_NO)
+		return json_fault_set(f, EINVAL, "spec.autoRemove", "excludes a restart policy other than no");
+	if (s->auto_remove)
+		s->restart = (restart_policy){ .kind = RESTART_NO };
 	if (net && !streq(net, "none") && !streq(net, "loopback"))
 		return json_fault_set(f, EINVAL, "spec.network", "must be none or loopback");
 	s->network = net && streq(net, "loopback") ? CTR_NET_LOOPBACK : CTR_NET_NONE;
 	if (sig && (s->stop_signal = ctr_parse_signal(sig)) < 0)
 		return json_fault_set(f, EINVAL, "spec.stopSignal", "must be a signal name like SIGTERM, or a number");
-	if (json_get_bool(v, "spec", "tty", 0, &s->tty, NULL, f) < 0 ||
-	    json_get_bool(v, "spec", "interactive", 0, &s->interactive, NULL, f) < 0)
-		return json_fault_reword(f, "must be a boolean");
+
 	long long t;
 	bool given;
 	if (json_get_int_in(v, "spec", "stopTimeout", 0, 0, 86400, &t, &given, f) < 0)

@@ -14,16 +14,27 @@ enum ctr_network { CTR_NET_NONE, CTR_NET_LOOPBACK };
 typedef struct ctr_mount {
 	char *source, *destination;
 	bool readonly;
+	const char *propagation; /* "rslave", ...; NULL: the runtime's default */
 } ctr_mount;
+
+/* A tmpfs the container gets ("/path[:opt,opt]" as podman --tmpfs). */
+typedef struct ctr_tmpfs {
+	char *destination;
+	char **options; /* as given; the bundle adds podman's defaults */
+} ctr_tmpfs;
 
 typedef struct ctr_spec {
 	char *image;
 	char *name;      /* NULL: generate one */
-	char **command;  /* NULL: the image's */
+	char **command;  /* NULL: the image's Cmd */
+	char **entrypoint; /* NULL: the image's; empty: none (bundle/command.h) */
+	char *hostname;  /* NULL: the container's name */
 	char **env;      /* KEY=VALUE */
 	char *workdir, *user;
 	ctr_mount *mounts;
 	size_t n_mounts;
+	ctr_tmpfs *tmpfs;
+	size_t n_tmpfs;
 	int64_t memory;  /* bytes; -1: no limit */
 	double cpus;     /* 0: no limit */
 	int64_t pids;    /* -1: no limit */
@@ -31,18 +42,29 @@ typedef struct ctr_spec {
 	enum ctr_network network;
 	char **labels;   /* key, value, key, value, ..., NULL */
 	bool tty;
-	bool interactive; /* the monitor keeps a stdin pipe (or the pty) for attached clients */
+	bool interactive;  /* stdin kept open (the monitor holds it) */
+	bool read_only;    /* the root filesystem is mounted read-only */
+	bool init;         /* catatonit (or tini) runs as pid 1 (ctr_init.h) */
+	bool privileged;   /* every capability and device, no seccomp (ctr_privileged.h) */
+	bool auto_remove;  /* removed once it has stopped */
 	uint64_t caps;   /* Docker's default set, less capDrop, plus capAdd */
 	int stop_signal;
 	unsigned stop_timeout;
 } ctr_spec;
 
 #define CTR_NAME_MAX 128
+#define CTR_HOSTNAME_MAX 64 /* HOST_NAME_MAX */
 
 /* On failure *f names the field ("spec.mounts[1].source") and says why. */
 int ctr_spec_parse(yajl_val v, const char *default_restart, unsigned default_stop_timeout, ctr_spec *out,
 		   json_fault *f);
 void ctr_spec_release(ctr_spec *s);
+/* Shared by the parsers (ctr_spec.c, ctr_spec_mounts.c): v, when given,
+ * must have type t, said as what ("an array of strings"). */
+int ctr_spec_want(yajl_val v, yajl_type t, const char *field, const char *what, json_fault *f);
+/* spec.mounts and spec.tmpfs; released with the spec. */
+int ctr_spec_parse_mounts(yajl_val spec, ctr_spec *s, json_fault *f);
+void ctr_spec_release_mounts(ctr_spec *s);
 bool ctr_name_valid(const char *name);
 /* "SIGTERM", "TERM" or "15"; -EINVAL when not a signal. */
 int ctr_parse_signal(const char *s);

@@ -52,24 +52,33 @@ int sv_start(vl_call *call, yajl_val params, void *ud)
 	ctr *c = ctr_of_params(d, params, KNOWN("id"), &id, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
+	if (c->status == CS_PAUSED)
+		return reply_bad_state(call, c, "it is paused: unpause it");
 	if (c->status == CS_RUNNING || c->status == CS_REMOVING)
 		return reply_bad_state(call, c, "it is already running");
-	if (ctr_is_starting(c))
+	if (ctr_is_starting(c) || c->restart_wanted)
 		return reply_bad_state(call, c, "it is starting");
+	cerr err = { 0 };
+	if (ctr_start_by_user(d, c, call, &err) < 0)
+		return sv_internal_err(call, &err);
+	return 0; /* the start keeps the call: it answers once the monitor reports */
+}
+
+int ctr_start_by_user(corrald *d, ctr *c, vl_call *call, cerr *err)
+{
 	if (c->restart_timer) {
 		el_remove(c->restart_timer);
 		c->restart_timer = NULL;
 	}
 	c->stopped_by_user = false;
 	restart_state_init(&c->rs);
-	cerr err = { 0 };
-	if (ctr_start(d, c, call, &err) < 0) {
+	if (ctr_start(d, c, call, err) < 0) {
 		c->status = c->has_run ? CS_EXITED : CS_CREATED;
 		ctr_record_save(d, c, NULL);
-		return sv_internal_err(call, &err);
+		return -err->code;
 	}
 	fastpath_dir_refill(d); /* while the monitor creates the container */
-	return 0;               /* the start keeps the call: it answers once the monitor reports */
+	return 0;
 }
 
 int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)

@@ -40,8 +40,9 @@ int ctr_add_waiter(ctr *c, vl_call *call, int kind)
 static void reply_exit(vl_call *call, const ctr *c, bool stop)
 {
 	char p[96];
-	if (stop)
-		snprintf(p, sizeof(p), "{\"exitCode\":%d}", c->exit_code);
+	if (stop) /* killed: the stop signal did not end it in time */
+		snprintf(p, sizeof(p), "{\"exitCode\":%d,\"killed\":%s}", c->exit_code,
+			 c->stop_killed ? "true" : "false");
 	else
 		snprintf(p, sizeof(p), "{\"exitCode\":%d,\"oomKilled\":%s}", c->exit_code,
 			 c->oom_killed ? "true" : "false");

@@ -19,7 +19,9 @@ struct event {
 struct sub {
 	event_bus *bus;
 	vl_call *call;
-	char *type, *action, *id, *name; /* filters; NULL: any */
+	char *type, *action, *id, *name, *container; /* filters; NULL: any */
+	long long until;  /* ns; < 0: no end */
+	el_source *timer; /* ends the stream at until */
 	struct sub *next, *prev;
 };
 
@@ -30,7 +32,7 @@ struct event_bus {
 	size_t n_subs;
 };
 
-static const char *const filter_keys[] = { "type", "action", "id", "name", NULL };
+static const char *const filter_keys[] = { "type", "action", "event", "id", "name", "container", NULL };
 
 event_bus *events_new(size_t keep)
 {
@@ -58,10 +60,12 @@ static void event_clear(struct event *e)
 
 static void sub_release(struct sub *s)
 {
+	el_remove(s->timer);
 	free(s->type);
 	free(s->action);
 	free(s->id);
 	free(s->name);
+	free(s->container);
 	free(s);
 }
 
@@ -97,10 +101,16 @@ size_t events_n_subscribers(const event_bus *b) { return b->n_subs; }
 
 static bool eq_or_any(const char *filter, const char *v) { return !filter || (v && streq(filter, v)); }
 
+static bool container_is(const char *filter, const struct event *e)
+{
+	return !filter || (e->id && *e->id && !strncmp(e->id, filter, strlen(filter))) ||
+	       (e->name && streq(e->name, filter));
+}
+
 static bool matches(const struct sub *s, const struct event *e)
 {
-	return eq_or_any(s->type, e->type) && eq_or_any(s->action, e->action) &&
-	       eq_or_any(s->id, e->id) && eq_or_any(s->name, e->name);
+	return eq_or_any(s->type, e->type) && eq_or_any(s->action, e->action) && eq_or_any(s->id, e->id) &&
+	       eq_or_any(s->name, e->name) && container_is(s->container, e) && (s->until < 0 || e->ts <= s->until);
 }
 
 /* Returns false when the subscriber was cut off (and freed). */
@@ -172,8 +182,9 @@ int events_publish(event_bus *b, const char *type, const char *action, const cha
 
 int events_parse_filters(yajl_val filters, event_filter *out, json_fault *f)
 {
-	static const char why[] = "filters are type, action, id and name, each a string";
-	const char **slot[] = { &out->type, &out->action, &out->id, &out->name };
+	static const char why[] = "filters are type, action (or event), id, name and container, each a string";
+	const char **slot[] = { &out->type, &out->action, &out->action, &out->id, &out->name, &out->container };
+	_Static_assert(ARRAY_SIZE(slot) + 1 == ARRAY_SIZE(filter_keys), "a slot for each key");
 	*out = (event_filter){ 0 };
 	if (!filters || YAJL_IS_NULL(filters))
 		return 0;
@@ -181,28 +192,75 @@ int events_parse_filters(yajl_val filters, event_filter *out, json_fault *f)
 		return json_fault_set(f, EINVAL, "filters", "%s", why);
 	if (json_check_keys(filters, "filters", filter_keys, why, f) < 0)
 		return -EINVAL;
-	for (size_t i = 0; i < ARRAY_SIZE(slot); i++)
-		if (json_get_str(filters, "filters", filter_keys[i], 0, slot[i], f) < 0)
+	for (size_t i = 0; i < ARRAY_SIZE(slot); i++) {
+		const char *v;
+		if (json_get_str(filters, "filters", filter_keys[i], 0, &v, f) < 0)
 			return json_fault_reword(f, "%s", why);
+		if (v && *slot[i] && !streq(v, *slot[i]))
+			return json_fault_set(f, EINVAL, "filters.event", "must be the same as filters.action");
+		if (v)
+			*slot[i] = v;
+	}
 	return 0;
 }
 
 static void on_cancel(vl_call *call, void *data) { sub_free(data); }
 
-int events_subscribe(event_bus *b, vl_call *call, long long since_ns, const event_filter *filter)
+/* until has come: the last reply, with no event, ends the stream. */
+static void end_stream(struct sub *s)
+{
+	vl_call *call = s->call;
+	vl_call_set_cancel(call, NULL, NULL);
+	sub_free(s);
+	vl_call_reply(call, NULL);
+}
+
+static void on_until(el_source *src, void *data)
+{
+	struct sub *s = data;
+	s->timer = NULL; /* a one-shot timer: the loop frees it */
+	el_remove(src);
+	end_stream(s);
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+static struct sub *sub_new(event_bus *b, vl_call *call, long long until, const event_filter *filter)
 {
 	struct sub *s = calloc(1, sizeof(*s));
 	if (!s)
-		return -ENOMEM;
+		return NULL;
 	s->bus = b;
 	s->call = call;
+	s->until = until;
 	s->type = dup_or_null(filter->type);
 	s->action = dup_or_null(filter->action);
 	s->id = dup_or_null(filter->id);
 	s->name = dup_or_null(filter->name);
+	s->container = dup_or_null(filter->container);
 	/* a filter lost to a failed copy would match everything */
 	if (!s->type != !filter->type || !s->action != !filter->action || !s->id != !filter->id ||
-	    !s->name != !filter->name) {
+	    !s->name != !filter->name || !s->container != !filter->container) {
+		sub_release(s);
+		return NULL;
+	}
+	return s;
+}
+
+int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const event_window *w, const event_filter *filter)
+{
+	struct sub *s = sub_new(b, call, w->until, filter);
+	if (!s)
+		return -ENOMEM;
+	long long left = w->until < 0 ? -1 : w->until - now_ns();
+	cerr err = { 0 };
+	if (left > 0 && el_add_timer(loop, (uint64_t)left / 1000 + 1, false, on_until, s, &s->timer, &err) < 0) {
+		cerr_clear(&err);
 		sub_release(s);
 		return -ENOMEM;
 	}
@@ -212,10 +270,12 @@ int events_subscribe(event_bus *b, vl_call *call, long long since_ns, const even
 	b->subs = s;
 	b->n_subs++;
 	vl_call_set_cancel(call, on_cancel, s);
-	for (size_t i = 0; since_ns >= 0 && i < b->n; i++) {
+	for (size_t i = 0; w->since >= 0 && i < b->n; i++) {
 		struct event *e = &b->ring[(b->head + i) % b->keep];
-		if (e->ts >= since_ns && !deliver(s, e))
+		if (e->ts >= w->since && !deliver(s, e))
 			return 0;
 	}
+	if (w->until >= 0 && left <= 0)
+		end_stream(s);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <yajl/yajl_tree.h>
 #include "common/error.h"
 #include "common/json_get.h"
+#include "supervisor/loop/eventloop.h"
 #include "supervisor/varlink/server.h"
 
 typedef struct event_bus event_bus;
@@ -23,16 +24,24 @@ void events_free(event_bus *b);
 int events_publish(event_bus *b, const char *type, const char *action, const char *id,
 		   const char *name, const char *const *attrs, long long now_ns);
 
-/* What a subscriber wants to hear of; NULL matches anything. */
+/* What a subscriber wants to hear of; NULL matches anything. container
+ * matches an event's id by prefix, or its name. */
 typedef struct event_filter {
-	const char *type, *action, *id, *name;
+	const char *type, *action, *id, *name, *container;
 } event_filter;
 
-/* A call's filters ({"type": "...", "action": "...", "id": "...", "name":
- * "..."}, or absent) into *out, which borrows their strings; *f names what
- * is wrong ("filters", "filters.bogus"). */
+/* A call's filters ({"type", "action" (or "event", as podman says it),
+ * "id", "name", "container"}, each a string, or absent) into *out, which
+ * borrows their strings; *f names what is wrong ("filters.bogus"). */
 int events_parse_filters(yajl_val filters, event_filter *out, json_fault *f);
-/* Keep call (its cancel hook) as a subscriber: replay kept events from
- * since_ns on (none when since_ns < 0), then stream new ones to it. */
-int events_subscribe(event_bus *b, vl_call *call, long long since_ns, const event_filter *filter);
+
+/* The stretch of time a subscriber wants, in ns since the epoch: replay
+ * kept events from since (none when since < 0), then stream new ones until
+ * until (no end when until < 0), when the call ends with a last reply
+ * that has no event. */
+typedef struct event_window {
+	long long since, until;
+} event_window;
+/* Keep call (its cancel hook) as a subscriber; loop times the end. */
+int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const event_window *w, const event_filter *filter);
 size_t events_n_subscribers(const event_bus *b);

@@ -32,13 +32,13 @@ static int no_such_image(vl_call *call, const char *ref, cerr *err)
 	return sv_no_such_image(call, ref);
 }
 
-/* One of corrald's containers made from the image: by manifest, or by
- * config digest for records that predate imageManifest. */
-static const ctr *user_of(corrald *d, const ref_image *im)
+const ctr *img_user_of(corrald *d, const ref_image *im)
 {
+	/* by config digest too: an image imported twice (oci and docker
+	 * archives) is one image, whichever manifest a container was made from */
 	for (const ctr *c = d->ctrs; c; c = c->next)
-		if (c->image_manifest ? streq(c->image_manifest, im->manifest)
-				      : c->image_digest && streq(c->image_digest, im->config))
+		if ((c->image_manifest && streq(c->image_manifest, im->manifest)) ||
+		    (c->image_digest && streq(c->image_digest, im->config)))
 			return c;
 	return NULL;
 }
@@ -373,7 +373,7 @@ int sv_image_remove(vl_call *call, yajl_val params, void *ud)
 	int dropped = refs_remove(&db, ref, &err);
 	if (dropped < 0)
 		return no_such_image(call, ref, &err);
-	const ctr *user = dropped ? user_of(d, &im) : NULL;
+	const ctr *user = dropped ? img_user_of(d, &im) : NULL;
 	if (user && !force)
 		return in_use(call, user, ref);
 	if (refs_save(&s, &db, &err) < 0)
@@ -406,55 +406,16 @@ int sv_image_prune(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	cerr err = { 0 };
 	_cleanup_strv_ char **removed = NULL;
-	uint64_t before = 0;
-	{
-		_cleanup_store_ img_store s = IMG_STORE_INIT;
-		if (store_open(&s, d->cfg->state_dir, false, &err) < 0)
-			return sv_internal_err(call, &err);
-		before = imgsize_store(d->imgsizes, &s);
-		_cleanup_close_ int lk = store_lock_refs(&s, &err);
-		_cleanup_refs_ refs_db db = { 0 };
-		if (lk < 0 || refs_load(&s, &db, &err) < 0)
-			return sv_internal_err(call, &err);
-		for (size_t i = 0; i < db.n_images;) {
-			ref_image im = db.images[i];
-			bool named = false;
-			for (size_t k = 0; k < db.n_names && !named; k++)
-				named = streq(db.names[k].manifest, im.manifest);
-			if (user_of(d, &im) || (named && !all)) {
-				i++;
-				continue;
-			}
-			if (refs_remove(&db, im.manifest, &err) < 0 || strv_push(&removed, strdup(im.config)) < 0)
-				return sv_internal_err(call, &err);
-		}
-		if (removed && refs_save(&s, &db, &err) < 0)
-			return sv_internal_err(call, &err);
-	} /* the shared lock goes before gc takes it exclusively */
-	gc_stats st;
-	if (image_gc(d->cfg->state_dir, &st, &err) < 0)
+	uint64_t reclaimed = 0;
+	if (img_prune(d, all, &removed, &reclaimed, &err) < 0)
 		return sv_internal_err(call, &err);
-	uint64_t after = 0;
-	{
-		_cleanup_store_ img_store s = IMG_STORE_INIT;
-		if (store_open(&s, d->cfg->state_dir, false, &err) < 0)
-			return sv_internal_err(call, &err);
-		after = imgsize_store(d->imgsizes, &s);
-	}
-	for (char **r = removed; r && *r; r++)
-		events_publish(d->events, "image", "remove", *r, NULL, NULL, 0);
-	char n[32];
-	snprintf(n, sizeof(n), "%zu", strv_length(removed));
-	events_publish(d->events, "image", "prune", "", NULL, (const char *const[]){ "images", n, NULL }, 0);
 	_cleanup_json_gen_ yajl_gen g = removed_open();
 	if (!g)
 		return sv_internal(call, "out of memory");
 	for (char **r = removed; r && *r; r++)
 		jg_str(g, *r);
 	yajl_gen_array_close(g);
-	jg_key_int(g, "reclaimedBytes", before > after ? (long long)(before - after) : 0);
+	jg_key_int(g, "reclaimedBytes", (long long)reclaimed);
 	yajl_gen_map_close(g);
-	int r = vl_call_reply_gen(call, g);
-	corrald_update_image_gauges(d, NULL);
-	return r;
+	return vl_call_reply_gen(call, g);
 }

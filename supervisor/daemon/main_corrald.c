@@ -176,7 +176,7 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 	    asprintf(&d->runtime_root, "%s/runtime", cfg->state_dir) < 0 ||
 	    (cfg->monitor[0] ? !(d->monitor_bin = strdup(cfg->monitor))
 			     : asprintf(&d->monitor_bin, "%s/corral-monitor", self) < 0) ||
-	    asprintf(&d->images_bin, "%s/corral-images", self) < 0)
+	    asprintf(&d->images_bin, "%s/corral-images", self) < 0 || asprintf(&d->copy_bin, "%s/corral-copy", self) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	if (d->monitor_bin[0] != '/')
 		return cerr_set(err, EINVAL, "monitor: must be an absolute path, not \"%s\"", d->monitor_bin);
@@ -312,6 +312,7 @@ out:
 	free(d.runtime_root);
 	free(d.monitor_bin);
 	free(d.images_bin);
+	free(d.copy_bin);
 	return r;
 }
 

@@ -8,7 +8,13 @@
 #include "supervisor/varlink/sv_errors.h"
 #include "supervisor/daemon/ctr_spec.h"
 #include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/ctr_copy.h"
 #include "supervisor/daemon/ctr_methods.h"
+#include "supervisor/daemon/ctr_pause.h"
+#include "supervisor/daemon/ctr_prune.h"
+#include "supervisor/daemon/ctr_rename.h"
+#include "supervisor/daemon/ctr_restart.h"
+#include "supervisor/daemon/ctr_top.h"
 #include "supervisor/daemon/img_methods.h"
 #include "supervisor/varlink/wire.h"
 
@@ -79,20 +85,23 @@ static int m_metrics(vl_call *call, yajl_val params, void *ud)
 static int m_events(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = D(ud);
-	const char *since;
+	const char *since, *until;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("since", "filters"), &f) < 0 || sp_str(params, "since", false, &since, &f) < 0)
+	if (sp_known(params, KNOWN("since", "until", "filters"), &f) < 0 ||
+	    sp_str(params, "since", false, &since, &f) < 0 || sp_str(params, "until", false, &until, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	long long since_ns = -1; /* no replay unless asked */
-	if (since && crilog_parse_since(since, &since_ns, NULL) < 0)
+	event_window w = { .since = -1, .until = -1 }; /* no replay unless asked, no end */
+	if (since && crilog_parse_since(since, &w.since, NULL) < 0)
 		return sv_invalid(call, "since", CRILOG_SINCE_WORDS);
+	if (until && crilog_parse_since(until, &w.until, NULL) < 0)
+		return sv_invalid(call, "until", CRILOG_SINCE_WORDS);
 	event_filter filter;
 	if (events_parse_filters(json_get(params, "filters"), &filter, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!vl_call_wants_more(call))
 		return vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
 	/* the subscription keeps the call */
-	if (events_subscribe(d->events, call, since_ns, &filter) < 0)
+	if (events_subscribe(d->events, d->loop, call, &w, &filter) < 0)
 		return sv_internal(call, NULL);
 	return 0;
 }
@@ -119,6 +128,16 @@ static const vl_method methods[] = {
 	{ "Stats", sv_stats },
 	{ "Exec", sv_exec },
 	{ "Attach", sv_attach },
+	{ "Restart", sv_restart },
+	{ "Pause", sv_pause },
+	{ "Unpause", sv_unpause },
+	{ "Top", sv_top },
+	{ "Port", sv_port },
+	{ "Rename", sv_rename },
+	{ "ContainerPrune", sv_container_prune },
+	{ "SystemPrune", sv_system_prune },
+	{ "CopyFrom", sv_copy_from },
+	{ "CopyTo", sv_copy_to },
 };
 
 const vl_interface corral_supervisor_iface = {
@@ -127,8 +146,9 @@ const vl_interface corral_supervisor_iface = {
 
 bool corrald_method_mutates(const char *m)
 {
-	static const char *const mut[] = { "ImageImport", "ImageRemove", "ImagePrune", "CreateContainer",
-					   "Start", "Stop", "Kill", "Remove", "Exec", "Attach" };
+	static const char *const mut[] = { "ImageImport", "ImageRemove", "ImagePrune", "CreateContainer", "Start",
+					   "Stop", "Kill", "Remove", "Exec", "Attach", "Restart", "Pause", "Unpause",
+					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo" };
 	size_t n = strlen(CORRAL_SUPERVISOR_INTERFACE);
 	if (strncmp(m, CORRAL_SUPERVISOR_INTERFACE, n) || m[n] != '.')
 		return false;
@@ -169,8 +189,9 @@ void corrald_on_call_done(const vl_call_info *info, void *userdata)
 			info->error ? info->error : "ok", NULL, &err) < 0) {
 		log_cerr(LOG_LVL_WARN, &err, NULL);
 	}
+	/* a peer outside the group, or a member asking for what only root may */
 	if (denied)
-		log_info("refused %s from uid %u pid %d: not root and not in group %s", info->method,
+		log_info("refused %s from uid %u pid %d: permission denied (group %s)", info->method,
 			 (unsigned)info->peer->uid, (int)info->peer->pid, d->cfg->group);
 }
 

@@ -1,6 +1,8 @@
 /* io.corral.Supervisor: the method table corrald serves, and what every call
  * goes through on its way out (metrics, audit). The container methods are
- * in ctr_methods.c and ctr_exec.c, the image methods in img_methods.c. */
+ * in ctr_methods.c, ctr_create.c, ctr_start.c, ctr_exec.c, ctr_restart.c,
+ * ctr_pause.c, ctr_top.c, ctr_port.c, ctr_rename.c, ctr_prune.c and
+ * ctr_copy.c; the image methods in img_methods.c and img_prune.c. */
 #pragma once
 #include <stdint.h>
 #include "supervisor/daemon/audit.h"
@@ -30,6 +32,7 @@ typedef struct corrald {
 	char *runtime_root;   /* <state-dir>/runtime: the runtime's state files */
 	char *monitor_bin;    /* corral-monitor beside corrald */
 	char *images_bin;     /* corral-images beside corrald: imports run there */
+	char *copy_bin;       /* corral-copy beside corrald: CopyFrom and CopyTo run there */
 	imgsize_cache *imgsizes; /* unpacked layer sizes, by diff_id */
 } corrald;
 

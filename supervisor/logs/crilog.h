@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include "common/error.h"
 #include "common/strbuf.h"
+#include "common/timefmt.h"
 #include "supervisor/logs/rotate.h"
 
 enum crilog_stream { CRILOG_STDOUT, CRILOG_STDERR };
@@ -34,7 +35,7 @@ const char *crilog_stream_name(enum crilog_stream s);
 /* RFC 3339 with nanoseconds, UTC ("...T...Z"); buf at least 40 bytes. */
 const char *crilog_format_time(long long ns, char *buf, size_t n);
 /* Parse RFC 3339 (Z or +hh:mm, 0-9 fraction digits) to ns since the epoch. */
-int crilog_parse_time(const char *s, size_t len, long long *ns);
+static inline int crilog_parse_time(const char *s, size_t len, long long *ns) { return rfc3339_parse(s, len, ns); }
 /* "since" as given by a user: RFC 3339, or seconds since the epoch. */
 int crilog_parse_since(const char *s, long long *ns, cerr *err);
 /* What a "since" that does not parse must be. */

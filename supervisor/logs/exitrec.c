@@ -18,9 +18,10 @@ int exitrec_write(const char *dir, const exitrec *e, cerr *err)
 	yajl_gen_map_open(g);
 	jg_key_int(g, "code", e->code);
 	jg_key_int(g, "signal", e->signal);
-	jg_key_bool(g, "oom_killed", e->oom_killed);
-	jg_key_str(g, "started_at", e->started_at);
-	jg_key_str(g, "finished_at", e->finished_at);
+	jg_key_bool(g, "oomKilled", e->oom_killed);
+	jg_key_bool(g, "stopKilled", e->stop_killed);
+	jg_key_str(g, "startedAt", e->started_at);
+	jg_key_str(g, "finishedAt", e->finished_at);
 	yajl_gen_map_close(g);
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" EXITREC_FILE, dir);
@@ -48,9 +49,11 @@ int exitrec_read(const char *dir, exitrec *e, cerr *err)
 	e->code = (int)x;
 	if (json_int_in(json_get(v, "signal"), 0, 64, &x))
 		e->signal = (int)x;
-	e->oom_killed = YAJL_IS_TRUE(json_get(v, "oom_killed"));
-	copy_str(json_get(v, "started_at"), e->started_at, sizeof(e->started_at));
-	copy_str(json_get(v, "finished_at"), e->finished_at, sizeof(e->finished_at));
+	/* a monitor that predates the key style wrote snake_case */
+	e->oom_killed = YAJL_IS_TRUE(json_get_camel(v, "oomKilled"));
+	e->stop_killed = YAJL_IS_TRUE(json_get_camel(v, "stopKilled"));
+	copy_str(json_get_camel(v, "startedAt"), e->started_at, sizeof(e->started_at));
+	copy_str(json_get_camel(v, "finishedAt"), e->finished_at, sizeof(e->finished_at));
 	return 0;
 }
 

@@ -1,5 +1,7 @@
 /* exit.json: how a container ended, written by corral-monitor after the last
- * log line, read by corrald (also after a restart of corrald). */
+ * log line, read by corrald (also after a restart of corrald):
+ * {"code", "signal", "oomKilled", "stopKilled", "startedAt", "finishedAt"};
+ * the snake_case keys of older monitors are read too. */
 #pragma once
 #include <stdbool.h>
 #include "common/error.h"
@@ -10,6 +12,7 @@ typedef struct exitrec {
 	int code;       /* exit status, or 128 + signal */
 	int signal;     /* 0 unless killed by a signal */
 	bool oom_killed;
+	bool stop_killed; /* a Stop's timeout ran out: SIGKILL ended it */
 	char started_at[64], finished_at[64]; /* RFC 3339 */
 } exitrec;
 

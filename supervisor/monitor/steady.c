@@ -158,6 +158,7 @@ static void on_stop_timeout(el_source *s, void *data)
 {
 	mon *m = data;
 	m->killer = NULL;
+	m->rec.stop_killed = true;
 	signal_ctr(m, SIGKILL, true);
 }
 
@@ -205,6 +206,7 @@ static int m_stop(vl_call *call, yajl_val params, void *ud)
 	if (m->exited)
 		return vl_call_error(call, MON_ERR("NotRunning"), NULL);
 	if (t == 0 || signal_ctr(m, (int)sig, false) < 0) {
+		m->rec.stop_killed = true;
 		signal_ctr(m, SIGKILL, true);
 	} else if (!m->killer) {
 		cerr err = { 0 };

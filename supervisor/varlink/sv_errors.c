@@ -70,3 +70,8 @@ int sv_name_in_use(vl_call *call, const char *name, const char *id)
 {
 	return error_with(call, SV_ERR("NameInUse"), 2, (const char *const[]){ "name", name, "id", id });
 }
+
+int sv_permission_denied(vl_call *call, const char *reason)
+{
+	return error_with(call, SV_ERR("PermissionDenied"), 1, (const char *const[]){ "reason", reason });
+}

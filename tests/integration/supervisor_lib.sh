@@ -81,6 +81,6 @@ need_memory_controller() {
 		skip "cgroup v2 here has no memory controller (it is bound to v1); the VM tier runs this"
 }
 
-status_of() { ctl --json inspect "$1" | jq -r '.container.state.status'; }
+status_of() { ctl inspect --format '{{.State.Status}}' "$1"; }
 is_status() { [ "$(status_of "$1")" = "$2" ]; }
 

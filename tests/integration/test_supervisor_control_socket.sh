@@ -92,7 +92,7 @@ test_supervisor_ping_info_describe_metrics() {
 	# lifecycle methods name what is missing
 	local out rc=0
 	out=$(ctl call Start '{"id":"web"}' 2>&1) || rc=$?
-	assert_eq "$rc" 1 "Start exit code"
+	assert_eq "$rc" 125 "Start exit code"
 	assert_contains "$out" "io.corral.Supervisor.NoSuchContainer" "Start"
 	out=$(ctl call CreateContainer '{"spec":{"image":"busybox","env":["NOPE"]}}' 2>&1) || true
 	assert_contains "$out" '"parameter":"spec.env[0]"' "CreateContainer field"
@@ -120,7 +120,7 @@ test_supervisor_nonroot_refused_and_audited() {
 	start_corrald --socket-mode 0666 --group no-such-group-$$
 	local out rc=0
 	out=$(nobody "$CORRALCTL" --socket "$SOCK" ping 2>&1) || rc=$?
-	assert_eq "$rc" 1 "exit code of a refused call"
+	assert_eq "$rc" 125 "exit code of a refused call"
 	assert_contains "$out" "io.corral.Supervisor.PermissionDenied" "refusal"
 	local audit="$STATE_D/audit.log"
 	[ -s "$audit" ] || fail "no audit entry"
@@ -150,7 +150,7 @@ test_supervisor_group_members_allowed() {
 	# and not a member: the 0660 socket does not even let it connect
 	local rc=0 out
 	out=$(setpriv --reuid 65534 --regid 12345 --clear-groups "$CORRALCTL" --socket "$SOCK" ping 2>&1) || rc=$?
-	assert_eq "$rc" 1 "non-member"
+	assert_eq "$rc" 125 "non-member"
 	assert_contains "$out" "Permission denied" "non-member connect"
 }
 

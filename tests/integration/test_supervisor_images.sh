@@ -7,21 +7,21 @@
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 IMGS="$FIXTURES/images"
 
-n_images() { ctl --json image ls | jq '.images | length'; }
+n_images() { ctl --json image ls | jq length; }
 n_layers() { find "$STATE_D/images/layers" -mindepth 1 -maxdepth 1 | wc -l; }
 
 test_svi_import_then_run_prints_output_and_exit_code() {
 	trap cleanup_sv EXIT
 	start_sv
 	local id
-	id=$(ctl --json image import "oci:$IMGS/oci:test" web:1 | jq -r '.images[0].id')
+	id=$(ctl --json image import "oci:$IMGS/oci:test" web:1 | jq -r '.[0].id')
 	case "$id" in sha256:????????????????????????????????????????????????????????????????) ;;
 	*) fail "import reply id: $id" ;; esac
-	assert_eq "$(ctl --json image ls | jq -r '.images[0].names[0]')" "web:1" "image ls names"
+	assert_eq "$(ctl --json image ls | jq -r '.[0].names[0]')" "web:1" "image ls names"
 	local size
-	size=$(ctl --json image inspect web:1 | jq .image.size)
+	size=$(ctl --json image inspect web:1 | jq '.[0].size')
 	[ "$size" -gt 100000 ] || fail "image size $size: expected the unpacked busybox"
-	assert_eq "$(ctl --json image inspect "${id:7:12}" | jq -r .image.id)" "$id" "inspect by ID prefix"
+	assert_eq "$(ctl --json image inspect "${id:7:12}" | jq -r '.[0].id')" "$id" "inspect by ID prefix"
 	local out rc=0
 	out=$(ctl run web:1 sh -c 'echo from the image; exit 5' 2>"$T/err") || rc=$?
 	assert_eq "$out" "from the image" "run output"
@@ -48,7 +48,7 @@ test_svi_import_every_source_kind() {
 	ctl image import "oci:$IMGS/oci:user" user:1 >/dev/null
 	ctl --json image ls >"$T/ls"
 	local names
-	names=$(jq -r '[.images[].names[]] | sort | join(" ")' "$T/ls")
+	names=$(jq -r '[.[].names[]] | sort | join(" ")' "$T/ls")
 	assert_contains "$names" "tar:1" "oci-archive name"
 	assert_contains "$names" "moby:1" "docker-archive (moby 25) name"
 	assert_contains "$names" "user:1" "oci:PATH:REF name"
@@ -62,25 +62,58 @@ test_svi_import_every_source_kind() {
 	printf 'not a tar' >"$T/bad.tar"
 	out=$(ctl call ImageImport "{\"path\":\"docker-archive:$T/bad.tar\"}" 2>&1) && fail "garbage accepted"
 	assert_contains "$out" "InvalidParameter" "a bad archive is the caller's error"
-	assert_eq "$(jq '.images | length' "$T/ls")" "$(n_images)" "a failed import adds nothing"
+	assert_eq "$(jq length "$T/ls")" "$(n_images)" "a failed import adds nothing"
+}
+
+# One image is one entry: imported from an OCI layout, an oci-archive and
+# two docker-archives, it is listed once with every name, its ID and a
+# unique prefix of it name it, and removing it by ID takes every name.
+test_svi_one_image_per_config() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl image import "oci:$IMGS/oci:test" oci:1 >/dev/null
+	ctl image import "oci-archive:$IMGS/test.oci.tar" tar:1 >/dev/null
+	ctl image import "docker-archive:$IMGS/docker-legacy.tar" >/dev/null
+	ctl image import --format docker "$IMGS/docker-moby25.tar" moby:1 >/dev/null
+	ctl call ImageList '{}' >"$T/ls"
+	assert_eq "$(jq '.images | length' "$T/ls")" 1 "one entry"
+	assert_eq "$(jq -r '.images[0].names | sort | join(" ")' "$T/ls")" \
+		"corral.test/fixture:legacy moby:1 oci:1 tar:1" "with all its names"
+	local id
+	id=$(jq -r '.images[0].id' "$T/ls")
+	assert_eq "$(ctl call ImageInspect "{\"image\":\"$id\"}" | jq -r .image.id)" "$id" "inspect by ID"
+	assert_eq "$(ctl call ImageInspect "{\"image\":\"${id:7:12}\"}" | jq -r .image.id)" "$id" "inspect by an ID prefix"
+	assert_eq "$(ctl run "${id:7:12}" echo by-prefix)" by-prefix "run by an ID prefix"
+	# a store written before one image per config (a second manifest of
+	# the same config, with a name of its own) is one image as it loads
+	local refs="$STATE_D/images/refs.json" other=sha256:$(printf '%064d' 7)
+	jq --arg m "$other" --arg c "$id" '.images[$m] = {config: $c, created: 1} | .refs["old:1"] = $m' "$refs" \
+		>"$refs.tmp" && mv "$refs.tmp" "$refs"
+	ctl call ImageList '{}' >"$T/ls"
+	assert_eq "$(jq '.images | length' "$T/ls")" 1 "an old store's two manifests: one entry"
+	assert_contains "$(jq -r '.images[0].names | join(" ")' "$T/ls")" old:1 "the old name is the image's"
+	ctl rm -f "$(ctl call List '{"all":true}' | jq -r '.containers[0].id')" >/dev/null
+	ctl call ImageRemove "{\"image\":\"$id\"}" >/dev/null
+	assert_eq "$(ctl call ImageList '{}' | jq '.images | length')" 0 "removed by ID with every name"
 }
 
 test_svi_rm_in_use_refused_then_prune_reclaims() {
 	trap cleanup_sv EXIT
 	start_sv
 	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
-	ctl image import "docker-archive:$IMGS/docker-moby25.tar" spare:1 >/dev/null
+	# another image: the same one from a docker-archive would be app:1 again
+	ctl image import "oci:$IMGS/oci:user" spare:1 >/dev/null
 	ctl create --name c1 app:1 true >/dev/null
 	local out rc=0
 	out=$(ctl image rm app:1 2>&1) || rc=$?
-	assert_eq "$rc" 1 "rm of an image in use fails"
+	assert_eq "$rc" 125 "rm of an image in use fails"
 	assert_contains "$out" "used by container c1" "the refusal names the container"
 	ctl call ImageRemove '{"image":"app:1"}' >"$T/err.json" 2>&1 && fail "ImageRemove succeeded"
 	assert_contains "$(cat "$T/err.json")" "io.corral.Supervisor.InvalidState" "InvalidState error"
-	assert_eq "$(ctl --json image inspect app:1 | jq -r '.image.names[0]')" app:1 "still there"
+	assert_eq "$(ctl --json image inspect app:1 | jq -r '.[0].names[0]')" app:1 "still there"
 	# prune -a keeps the used image, takes the other
 	local spare
-	spare=$(ctl --json image inspect spare:1 | jq -r .image.manifestDigest)
+	spare=$(ctl --json image inspect spare:1 | jq -r '.[0].manifestDigest')
 	ctl --json image prune -a >"$T/prune"
 	assert_eq "$(n_images)" 1 "prune -a kept only the image in use"
 	[ ! -e "$STATE_D/images/blobs/sha256/${spare#sha256:}" ] || fail "prune left the spare manifest"
@@ -115,7 +148,7 @@ test_svi_forced_rm_keeps_layers_held_by_container() {
 	local idle
 	idle=$(ctl create --name idle -l io.corral.image.manifest=sha256:0000 app:2 true)
 	assert_eq "$(jq -r '.annotations["io.corral.image.manifest"]' "$STATE_D/containers/$idle/config.json")" \
-		"$(ctl --json image inspect app:2 | jq -r .image.manifestDigest)" "the hold names the image, not the label"
+		"$(ctl --json image inspect app:2 | jq -r '.[0].manifestDigest')" "the hold names the image, not the label"
 	ctl image rm -f app:2 >/dev/null
 	"$CORRAL" image --store "$STATE_D" gc >/dev/null
 	[ "$(n_layers)" -gt 0 ] || fail "corral image gc took the layers of a created container"
@@ -175,7 +208,7 @@ test_svi_store_shared_with_corral_image() {
 	start_sv
 	"$CORRAL" image --store "$STATE_D" import --name cli:1 "$IMGS/oci:test" >/dev/null
 	ctl image import "docker-archive:$IMGS/docker-legacy.tar" daemon:1 >/dev/null
-	assert_eq "$(ctl --json image inspect cli:1 | jq -r '.image.names[0]')" cli:1 "daemon sees the CLI's import"
+	assert_eq "$(ctl --json image inspect cli:1 | jq -r '.[0].names[0]')" cli:1 "daemon sees the CLI's import"
 	"$CORRAL" image --store "$STATE_D" list >"$T/cli"
 	grep -q '^daemon:1 ' "$T/cli" || fail "the CLI does not see the daemon's import"
 	assert_eq "$(ctl run cli:1 echo ok)" ok "run an image the CLI imported"
@@ -184,7 +217,7 @@ test_svi_store_shared_with_corral_image() {
 	local p=$!
 	ctl image import "docker-archive:$IMGS/docker-moby25.tar" daemon:2 >/dev/null
 	wait "$p" || fail "concurrent CLI import failed"
-	assert_eq "$(ctl --json image ls | jq -r '[.images[].names[] | select(test("^(cli|daemon):"))] | sort | join(" ")')" \
+	assert_eq "$(ctl --json image ls | jq -r '[.[].names[] | select(test("^(cli|daemon):"))] | sort | join(" ")')" \
 		"cli:1 cli:2 daemon:1 daemon:2" "every name kept"
 }
 
@@ -206,7 +239,7 @@ test_svi_network_none_keeps_lo_down_loopback_brings_it_up() {
 	assert_eq "$n" lo "network none: only lo"
 	local id
 	id=$(ctl create --network none net:1 true)
-	id=$(ctl --json inspect "$id" | jq -r .container.id)
+	id=$(ctl --json inspect "$id" | jq -r '.[0].id')
 	assert_eq "$(jq -r '.annotations["io.corral.network"]' "$STATE_D/containers/$id/config.json")" none \
 		"the annotation the runtime reads"
 	# a label cannot switch lo on behind the network setting

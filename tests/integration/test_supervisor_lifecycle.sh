@@ -41,7 +41,7 @@ test_sv_logs_every_line_in_order_with_streams() {
 	assert_eq "$(ctl logs --tail 1 chatty 2>&1)" "$(jq -r '.lines[-1].line' "$T/logs.json")" "logs --tail 1"
 	# the file itself is CRI: time stream F|P text
 	local id
-	id=$(ctl --json inspect chatty | jq -r .container.id)
+	id=$(ctl --json inspect chatty | jq -r '.[0].id')
 	grep -Eqv '^[0-9T:.Z-]+ (stdout|stderr) [FP] ' "$STATE_D/containers/$id/ctr.log" &&
 		fail "ctr.log has a line that is not CRI"
 	[ -f "$STATE_D/containers/$id/exit.json" ] || fail "no exit.json"
@@ -55,8 +55,8 @@ test_sv_monitor_goes_lean_and_stays_parent() {
 	start_sv
 	ctl run -d --name lean "$IMG" sleep 1000 >/dev/null
 	local pid mon id
-	pid=$(ctl --json inspect lean | jq .container.state.pid)
-	id=$(ctl --json inspect lean | jq -r .container.id)
+	pid=$(ctl --json inspect lean | jq '.[0].state.pid')
+	id=$(ctl --json inspect lean | jq -r '.[0].id')
 	mon=$(awk '{print $4}' /proc/"$pid"/stat)
 	wait_for 5 sh -c "readlink /proc/$mon/exe | grep -q 'corral-monitor-lean\$'"
 	assert_eq "$(cat /proc/"$mon"/comm)" corral-monitor "comm after the exec"
@@ -79,7 +79,7 @@ test_sv_no_host_fd_reaches_a_container() {
 	ls -l /proc/"$CORRALD_PID"/fd | grep -q host-secret || fail "corrald was not handed the stray fd"
 	ctl run -d --name fds "$IMG" sleep 1000 >/dev/null
 	local pid mon
-	pid=$(ctl --json inspect fds | jq .container.state.pid)
+	pid=$(ctl --json inspect fds | jq '.[0].state.pid')
 	mon=$(awk '{print $4}' /proc/"$pid"/stat)
 	assert_not_contains "$(ls -l /proc/"$mon"/fd)" host-secret "the monitor's fds"
 	assert_eq "$(ls /proc/"$pid"/fd | sort -n | tr '\n' ' ')" "0 1 2 " "the init's fds"
@@ -203,8 +203,8 @@ test_sv_host_restart_brings_always_back() {
 		sh -c 'n=$(($(cat /count 2>/dev/null || echo 0) + 1)); echo $n >/count; echo "run $n"; sleep 1000' >/dev/null
 	wait_for 5 sh -c "'$CORRALCTL' --socket '$SOCK' logs svc | grep -q 'run 1'"
 	local id pid mon
-	id=$(ctl --json inspect svc | jq -r .container.id)
-	pid=$(ctl --json inspect svc | jq .container.state.pid)
+	id=$(ctl --json inspect svc | jq -r '.[0].id')
+	pid=$(ctl --json inspect svc | jq '.[0].state.pid')
 	mon=$(awk '{print $4}' /proc/"$pid"/stat)
 	kill -KILL "$CORRALD_PID" "$mon" "$pid"
 	wait "$CORRALD_PID" 2>/dev/null || true
@@ -229,7 +229,7 @@ test_sv_stop_timeout_kills_sigterm_ignorer() {
 	assert_eq "$code" 137 "exit code after SIGKILL"
 	[ $(((t1 - t0) / 1000000)) -lt 3000 ] || fail "stop took $(((t1 - t0) / 1000000)) ms"
 	[ $(((t1 - t0) / 1000000)) -ge 900 ] || fail "stop did not wait the timeout ($(((t1 - t0) / 1000000)) ms)"
-	assert_eq "$(ctl --json inspect stubborn | jq .container.state.signal)" 9 "signal"
+	assert_eq "$(ctl inspect stubborn --format '{{.State.Signal}}')" 9 "signal"
 }
 
 test_sv_on_failure_restarts_exactly_n_times() {
@@ -237,28 +237,28 @@ test_sv_on_failure_restarts_exactly_n_times() {
 	start_sv
 	ctl run -d --name flaky --restart on-failure:3 "$IMG" sh -c 'echo attempt; exit 3' >/dev/null
 	# backoff 100+200+400 ms
-	wait_for 10 sh -c "[ \"\$('$CORRALCTL' --socket '$SOCK' --json inspect flaky | jq -r '.container.state | \"\(.status) \(.restart_count)\"')\" = 'exited 3' ]"
+	wait_for 10 sh -c "[ \"\$('$CORRALCTL' --socket '$SOCK' inspect --format '{{.State.Status}} {{.State.RestartCount}}' flaky)\" = 'exited 3' ]"
 	sleep 1.5
-	assert_eq "$(ctl --json inspect flaky | jq .container.state.restart_count)" 3 "restart count stays 3"
+	assert_eq "$(ctl inspect --format '{{.State.RestartCount}}' flaky)" 3 "restart count stays 3"
 	assert_eq "$(ctl logs flaky | grep -c attempt)" 4 "ran 1 + 3 times"
 	assert_eq "$(ctl wait flaky)" 3 "last exit code"
 	# a zero exit is not a failure
 	ctl run -d --name fine --restart on-failure:3 "$IMG" true >/dev/null
 	wait_for 5 is_status fine exited
 	sleep 0.5
-	assert_eq "$(ctl --json inspect fine | jq .container.state.restart_count)" 0 "no restart after success"
+	assert_eq "$(ctl inspect --format '{{.State.RestartCount}}' fine)" 0 "no restart after success"
 }
 
 test_sv_always_restarts_until_stopped() {
 	trap cleanup_sv EXIT
 	start_sv
 	ctl run -d --name again --restart always "$IMG" true >/dev/null
-	wait_for 10 sh -c "[ \$('$CORRALCTL' --socket '$SOCK' --json inspect again | jq .container.state.restart_count) -ge 2 ]"
+	wait_for 10 sh -c "[ \$('$CORRALCTL' --socket '$SOCK' inspect --format '{{.State.RestartCount}}' again) -ge 2 ]"
 	ctl stop again >/dev/null
 	local n
-	n=$(ctl --json inspect again | jq .container.state.restart_count)
+	n=$(ctl inspect --format '{{.State.RestartCount}}' again)
 	sleep 1
-	assert_eq "$(ctl --json inspect again | jq .container.state.restart_count)" "$n" "no restart after stop"
+	assert_eq "$(ctl inspect --format '{{.State.RestartCount}}' again)" "$n" "no restart after stop"
 	assert_eq "$(status_of again)" exited "stopped"
 }
 
@@ -280,7 +280,7 @@ test_sv_stop_while_a_restart_starts() {
 	# the next restart's monitor waits on hold
 	wait_for 10 sh -c "pgrep -f '^/bin/sh $T/monitor --dir' >/dev/null"
 	local n out
-	n=$(ctl --json inspect loop | jq .container.state.restart_count)
+	n=$(ctl inspect --format '{{.State.RestartCount}}' loop)
 	ctl stop -t 5 loop >"$T/stop.out" 2>&1 &
 	local stopper=$!
 	sleep 0.5 # a refusal would be back by now
@@ -289,7 +289,7 @@ test_sv_stop_while_a_restart_starts() {
 	wait "$stopper" || fail "stop failed: $(cat "$T/stop.out")"
 	assert_eq "$(status_of loop)" exited "stopped"
 	sleep 0.5
-	assert_eq "$(ctl --json inspect loop | jq .container.state.restart_count)" "$n" "no restart after the stop"
+	assert_eq "$(ctl inspect --format '{{.State.RestartCount}}' loop)" "$n" "no restart after the stop"
 	assert_eq "$(status_of loop)" exited "still stopped"
 }
 
@@ -390,10 +390,10 @@ readonly" "env, workdir, user and the groups that list it (wheel), ro bind mount
 	assert_eq "$(ctl call List '{"states":["exited"]}' | jq '.containers | length')" 1 "state filter"
 	out=$(ctl exec lab sh -c 'echo exec-out; exit 3') && fail "exec exit code lost"
 	assert_eq "$out" "exec-out" "exec output"
-	assert_eq "$(ctl --json stats lab | jq -r .stats.pids)" 1 "stats pids"
+	assert_eq "$(ctl --json stats --no-stream lab | jq -r '.[0].pids')" 1 "stats pids"
 	local cg="/sys/fs/cgroup/unified/corral-$TID"
 	[ -d /sys/fs/cgroup/unified ] || cg="/sys/fs/cgroup/corral-$TID"
-	[ -d "$cg/$(ctl --json inspect lab | jq -r .container.id)" ] || fail "container cgroup is not under --cgroup-parent"
+	[ -d "$cg/$(ctl --json inspect lab | jq -r '.[0].id')" ] || fail "container cgroup is not under --cgroup-parent"
 }
 
 test_sv_memory_limit_enforced() {
@@ -419,7 +419,7 @@ test_sv_daemon_restart_keeps_records_and_starts_always() {
 	ctl run --name once "$IMG" sh -c 'exit 2' >/dev/null || true
 	ctl run -d --name svc --restart always "$IMG" sleep 1000 >/dev/null
 	local id
-	id=$(ctl --json inspect svc | jq -r .container.id)
+	id=$(ctl --json inspect svc | jq -r '.[0].id')
 	ctl kill svc >/dev/null
 	wait_for 5 is_status svc exited
 	kill -TERM "$CORRALD_PID"; wait "$CORRALD_PID" 2>/dev/null || true

@@ -113,7 +113,7 @@ test_svs_exec_timeout_and_hangup_kill_everything() {
 	start_sv
 	ctl run -d --name web "$IMG" sleep 100 >/dev/null
 	local id cg out
-	id=$(ctl --json inspect web | jq -r .container.id)
+	id=$(ctl --json inspect web | jq -r '.[0].id')
 	cg=/sys/fs/cgroup/unified/corral-$TID/$id
 	[ -d /sys/fs/cgroup/unified ] || cg=/sys/fs/cgroup/corral-$TID/$id
 	out=$(ctl call Exec '{"id":"web","command":["sh","-c","sleep 3011 & sleep 3012"],"timeout":1}')

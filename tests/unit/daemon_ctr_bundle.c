@@ -14,6 +14,8 @@
 #include "common/fileio.h"
 #include "images/gc.h"
 #include "supervisor/daemon/ctr_bundle.h"
+#include "supervisor/daemon/ctr_init.h"
+#include <sys/mount.h>
 
 typedef struct fixture {
 	char dir[64], rootfs[80];
@@ -232,6 +234,120 @@ static void test_user_and_its_groups(void **state)
 	expect_refused(f, "spec.user", "no such user \"nobody\" in the image's /etc/passwd");
 }
 
+static const struct oci_mount *mount_at(const struct oci_spec *s, const char *dst)
+{
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (!strcmp(s->mounts[i].destination, dst))
+			return &s->mounts[i];
+	return NULL;
+}
+
+static bool has_option(const struct oci_mount *m, const char *o)
+{
+	for (char **p = m ? m->options : NULL; p && *p; p++)
+		if (!strcmp(*p, o))
+			return true;
+	return false;
+}
+
+/* The image's entrypoint with the request's command; init before both. */
+static void test_entrypoint_command_and_init(void **state)
+{
+	fixture *f = *state;
+	static char *ep[] = { "echo", "ENTRY", NULL };
+	static char *arg[] = { "myarg", NULL };
+	f->img.entrypoint = ep;
+	f->spec.command = arg;
+	const char *field = NULL;
+	cerr err = { 0 };
+	assert_int_equal(write_config(f, &field, &err), 0);
+	struct oci_spec *s = load_written(f);
+	assert_string_equal(s->process.args[0], "echo");
+	assert_string_equal(s->process.args[1], "ENTRY");
+	assert_string_equal(s->process.args[2], "myarg");
+	assert_null(s->process.args[3]);
+	spec_free(s);
+	if (!ctr_init_binary())
+		skip();
+	f->spec.init = true;
+	assert_int_equal(write_config(f, &field, &err), 0);
+	s = load_written(f);
+	assert_string_equal(s->process.args[0], CTR_INIT_PATH);
+	assert_string_equal(s->process.args[1], "--");
+	assert_string_equal(s->process.args[2], "echo");
+	const struct oci_mount *m = mount_at(s, CTR_INIT_PATH);
+	assert_non_null(m);
+	assert_string_equal(m->source, ctr_init_binary());
+	assert_true(m->bind && has_option(m, "ro"));
+	spec_free(s);
+}
+
+/* readOnly: the root, and a tmpfs where a program writes; tmpfs mounts
+ * with podman's defaults before the request's options. */
+static void test_read_only_and_tmpfs(void **state)
+{
+	fixture *f = *state;
+	static char *opts[] = { "size=1m", "exec", NULL };
+	ctr_tmpfs t = { .destination = "/tmp", .options = opts };
+	f->spec.read_only = true;
+	f->spec.tmpfs = &t;
+	f->spec.n_tmpfs = 1;
+	f->spec.hostname = "given";
+	const char *field = NULL;
+	cerr err = { 0 };
+	assert_int_equal(write_config(f, &field, &err), 0);
+	struct oci_spec *s = load_written(f);
+	assert_true(s->root_readonly);
+	assert_string_equal(s->hostname, "given");
+	assert_true(has_option(mount_at(s, "/run"), "nosuid"));
+	assert_true(has_option(mount_at(s, "/var/tmp"), "mode=1777"));
+	const struct oci_mount *m = mount_at(s, "/tmp");
+	assert_true(has_option(m, "noexec") && has_option(m, "exec") && has_option(m, "size=1m"));
+	assert_false(has_option(m, "mode=1777")); /* the request's own /tmp, not the scratch one */
+	assert_false(m->flags & MS_NOEXEC);      /* exec came after noexec */
+	size_t n = 0;
+	for (size_t i = 0; i < s->n_mounts; i++)
+		n += !strcmp(s->mounts[i].destination, "/tmp");
+	assert_int_equal(n, 1);
+	spec_free(s);
+}
+
+/* privileged: every capability, no seccomp, no masked or read-only paths,
+ * /sys writable, no no_new_privs, the host's devices, all allowed. */
+static void test_privileged(void **state)
+{
+	fixture *f = *state;
+	const char *field = NULL;
+	cerr err = { 0 };
+	assert_int_equal(write_config(f, &field, &err), 0);
+	struct oci_spec *s = load_written(f);
+	size_t dflt = s->process.caps.n[CAPSET_EFFECTIVE];
+	assert_non_null(s->linux_.seccomp);
+	assert_true(s->process.no_new_privileges);
+	assert_true(has_option(mount_at(s, "/sys"), "ro"));
+	spec_free(s);
+	f->spec.privileged = true;
+	assert_int_equal(write_config(f, &field, &err), 0);
+	s = load_written(f);
+	assert_true(s->process.caps.n[CAPSET_EFFECTIVE] > dflt + 20);
+	assert_null(s->linux_.seccomp);
+	assert_false(s->process.no_new_privileges);
+	assert_null(s->linux_.masked_paths);
+	assert_null(s->linux_.readonly_paths);
+	assert_false(has_option(mount_at(s, "/sys"), "ro"));
+	assert_true(has_option(mount_at(s, "/sys"), "rw"));
+	bool null_dev = false;
+	for (size_t i = 0; i < s->linux_.n_devices; i++)
+		null_dev |= !strcmp(s->linux_.devices[i].path, "/dev/null");
+	assert_true(null_dev);
+	spec_free(s);
+	char p[128];
+	snprintf(p, sizeof(p), "%s/config.json", f->dir);
+	_cleanup_free_ char *text = NULL;
+	assert_int_equal(read_file(p, CONFIG_MAX_BYTES, &text, NULL, &err), 0);
+	assert_non_null(strstr(text, "\"allow\": true"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +357,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_image_env_without_value_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_first_word_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_and_its_groups, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entrypoint_command_and_init, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_and_tmpfs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_privileged, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -104,6 +104,64 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"tty\":1}", "spec.tty", "boolean");
 }
 
+/* What issue 14 added: an entrypoint that may be empty (not absent), a
+ * hostname, tmpfs mounts with checked options, bind propagation, and the
+ * flags; autoRemove and a restart policy exclude each other. */
+static void test_spec_podman_fields(void **state)
+{
+	ctr_spec s;
+	json_fault f = { 0 };
+	assert_int_equal(parse_spec("{\"image\":\"x\",\"entrypoint\":[],\"hostname\":\"db.example\","
+				    "\"tmpfs\":[\"/run\",\"/scratch:size=64m,mode=1777,exec\"],"
+				    "\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"propagation\":\"rslave\"}],"
+				    "\"readOnly\":true,\"init\":true,\"privileged\":true,\"autoRemove\":true,"
+				    "\"interactive\":true}",
+				    &s, &f), 0);
+	assert_non_null(s.entrypoint);
+	assert_null(s.entrypoint[0]);
+	assert_null(s.command);
+	assert_string_equal(s.hostname, "db.example");
+	assert_int_equal(s.n_tmpfs, 2);
+	assert_string_equal(s.tmpfs[0].destination, "/run");
+	assert_null(s.tmpfs[0].options[0]);
+	assert_string_equal(s.tmpfs[1].destination, "/scratch");
+	assert_string_equal(s.tmpfs[1].options[0], "size=64m");
+	assert_string_equal(s.tmpfs[1].options[2], "exec");
+	assert_string_equal(s.mounts[0].propagation, "rslave");
+	assert_true(s.read_only && s.init && s.privileged && s.auto_remove && s.interactive);
+	ctr_spec_release(&s);
+	assert_int_equal(parse_spec("{\"image\":\"x\"}", &s, &f), 0);
+	assert_null(s.entrypoint);
+	assert_null(s.hostname);
+	assert_false(s.read_only || s.init || s.privileged || s.auto_remove || s.interactive);
+	ctr_spec_release(&s);
+	/* the daemon's default policy yields to autoRemove; a given one does not */
+	yajl_val v = NULL;
+	cerr err = { 0 };
+	assert_int_equal(json_parse("{\"image\":\"x\",\"autoRemove\":true}", "spec", &v, &err), 0);
+	assert_int_equal(ctr_spec_parse(v, "always", 10, &s, &f), 0);
+	assert_int_equal(s.restart.kind, RESTART_NO);
+	ctr_spec_release(&s);
+	yajl_tree_free(v);
+	expect_field("{\"image\":\"x\",\"autoRemove\":true,\"restart\":\"always\"}", "spec.autoRemove",
+		     "excludes a restart policy");
+	expect_field("{\"image\":\"x\",\"entrypoint\":\"sh\"}", "spec.entrypoint", "array of strings");
+	expect_field("{\"image\":\"x\",\"hostname\":\"a_b\"}", "spec.hostname", "RFC 1123");
+	expect_field("{\"image\":\"x\",\"hostname\":\"a..b\"}", "spec.hostname", "RFC 1123");
+	expect_field("{\"image\":\"x\",\"tmpfs\":[\"/t:r0\"]}", "spec.tmpfs[0]", "options are");
+	expect_field("{\"image\":\"x\",\"tmpfs\":[\"/t:size=1x\"]}", "spec.tmpfs[0]", "options are");
+	expect_field("{\"image\":\"x\",\"tmpfs\":[\"/t:mode=999\"]}", "spec.tmpfs[0]", "options are");
+	expect_field("{\"image\":\"x\",\"tmpfs\":[\"t\"]}", "spec.tmpfs[0]", "absolute");
+	expect_field("{\"image\":\"x\",\"tmpfs\":[\"/a/../b\"]}", "spec.tmpfs[0]", "without ..");
+	expect_field("{\"image\":\"x\",\"tmpfs\":[1]}", "spec.tmpfs[0]", "must be a string");
+	expect_field("{\"image\":\"x\",\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"propagation\":\"up\"}]}",
+		     "spec.mounts[0].propagation", "rslave");
+	expect_field("{\"image\":\"x\",\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"options\":[\"ro\"]}]}",
+		     "spec.mounts[0].options", "unknown field");
+	expect_field("{\"image\":\"x\",\"privileged\":\"yes\"}", "spec.privileged", "boolean");
+	expect_field("{\"image\":\"x\",\"readOnly\":1}", "spec.readOnly", "boolean");
+}
+
 /* The reasons go out on the wire as InvalidParameter's: word for word. */
 static void test_spec_reasons_word_for_word(void **state)
 {
@@ -155,6 +213,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spec_full),
 		cmocka_unit_test(test_spec_errors_name_the_field),
+		cmocka_unit_test(test_spec_podman_fields),
 		cmocka_unit_test(test_spec_reasons_word_for_word),
 		cmocka_unit_test(test_signals),
 	};

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -24,12 +25,14 @@ static char dir[64], path[128];
 
 static int m_sub(vl_call *call, yajl_val params, void *ud)
 {
-	yajl_val since = json_get(params, "since");
+	yajl_val since = json_get(params, "since"), until = json_get(params, "until");
+	event_window w = { YAJL_IS_INTEGER(since) ? YAJL_GET_INTEGER(since) : -1,
+			   YAJL_IS_INTEGER(until) ? YAJL_GET_INTEGER(until) : -1 };
 	event_filter filter;
 	json_fault f = { 0 };
 	if (events_parse_filters(json_get(params, "filters"), &filter, &f) < 0)
 		return vl_call_error(call, "t.E.BadFilters", NULL);
-	if (events_subscribe(bus, call, YAJL_IS_INTEGER(since) ? YAJL_GET_INTEGER(since) : -1, &filter) < 0)
+	if (events_subscribe(bus, loop, call, &w, &filter) < 0)
 		return vl_call_error(call, "t.E.NoMemory", NULL);
 	return 0;
 }
@@ -148,7 +151,7 @@ static void test_filters(void **state)
 	assert_int_equal(json_parse("{\"type\":\"x\",\"label\":\"y\"}", "f", &v, &err), 0);
 	assert_true(events_parse_filters(v, &filter, &f) < 0);
 	assert_string_equal(f.field, "filters.label");
-	assert_string_equal(f.reason, "filters are type, action, id and name, each a string");
+	assert_string_equal(f.reason, "filters are type, action (or event), id, name and container, each a string");
 	yajl_tree_free(v);
 	assert_int_equal(json_parse("{\"type\":1}", "f", &v, &err), 0);
 	assert_true(events_parse_filters(v, &filter, &f) < 0);
@@ -159,6 +162,53 @@ static void test_filters(void **state)
 	assert_string_equal(filter.name, "db");
 	assert_null(filter.type);
 	yajl_tree_free(v);
+}
+
+static void test_until_ends_the_stream(void **state)
+{
+	for (int i = 1; i <= 3; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "c%d", i);
+		assert_int_equal(events_publish(bus, "container", "start", id, NULL, NULL, i * 1000LL), 0);
+	}
+	/* a window in the past: its events, then the end */
+	int fd = subscribe("{\"since\":0,\"until\":2500}");
+	char *out = drain(fd);
+	assert_int_equal(count(out, "\"continues\":true"), 2);
+	assert_null(strstr(out, "\"c3\""));
+	assert_non_null(strstr(out, "{\"parameters\":{}}"));
+	assert_int_equal(events_n_subscribers(bus), 0);
+	close(fd);
+	/* one that ends 200 ms from now: live events until then */
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	long long now = (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+	char params[64];
+	snprintf(params, sizeof(params), "{\"until\":%lld}", now + 200000000ll);
+	fd = subscribe(params);
+	events_publish(bus, "container", "stop", "c1", NULL, NULL, 0);
+	out = drain(fd);
+	assert_int_equal(count(out, "\"continues\":true"), 1);
+	assert_int_equal(events_n_subscribers(bus), 1);
+	for (int i = 0; i < 40 && events_n_subscribers(bus); i++)
+		el_run_once(loop, 20);
+	assert_int_equal(events_n_subscribers(bus), 0);
+	assert_non_null(strstr(drain(fd), "{\"parameters\":{}}"));
+	close(fd);
+}
+
+static void test_container_filter_takes_a_prefix_or_name(void **state)
+{
+	int fd = subscribe("{\"filters\":{\"container\":\"ab\",\"event\":\"start\"}}");
+	events_publish(bus, "container", "start", "abc123", "web", NULL, 0);
+	events_publish(bus, "container", "start", "ffff", "ab", NULL, 0);
+	events_publish(bus, "container", "start", "ffee", "db", NULL, 0);
+	events_publish(bus, "container", "stop", "abc123", "web", NULL, 0);
+	char *out = drain(fd);
+	assert_int_equal(count(out, "\"continues\":true"), 2);
+	assert_null(strstr(out, "\"db\""));
+	assert_null(strstr(out, "\"stop\""));
+	close(fd);
 }
 
 static void test_slow_subscriber_is_cut_off(void **state)
@@ -184,6 +234,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_replay_ring_and_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_until_ends_the_stream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_container_filter_takes_a_prefix_or_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_subscriber_is_cut_off, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,8 +35,8 @@ static void test_resolve_remove(void **state)
 {
 	refs_db db = { 0 };
 	assert_int_equal(refs_add_image(&db, M1, C1), 0);
-	assert_int_equal(refs_add_image(&db, M2, C2), 0);
-	assert_int_equal(refs_add_image(&db, M2, C2), 0); /* idempotent */
+	assert_int_equal(refs_add_image(&db, M2, C2), 1);
+	assert_int_equal(refs_add_image(&db, M2, C2), 1); /* idempotent */
 	assert_int_equal(db.n_images, 2);
 	assert_int_equal(refs_set_name(&db, "one", M1), 0);
 	assert_int_equal(refs_set_name(&db, "one:v2", M1), 0);
@@ -65,11 +65,33 @@ static void test_resolve_remove(void **state)
 	refs_free(&db);
 }
 
+/* An OCI and a docker archive of one image: two manifests, one config. */
+#define M3 "sha256:aaaa333333333333333333333333333333333333333333333333333333333333"
+
+static void test_one_image_per_config(void **state)
+{
+	refs_db db = { 0 };
+	assert_int_equal(refs_add_image(&db, M1, C1), 0);
+	assert_int_equal(refs_add_image(&db, M3, C1), 0);
+	assert_int_equal(db.n_images, 1);
+	assert_string_equal(db.images[0].manifest, M1);
+	assert_int_equal(refs_set_name(&db, "oci", db.images[0].manifest), 0);
+	assert_int_equal(refs_set_name(&db, "docker", db.images[0].manifest), 0);
+	cerr err = { 0 };
+	assert_int_equal(refs_resolve(&db, "cccc1", &err), 0); /* an ID prefix is not ambiguous */
+	assert_int_equal(refs_resolve(&db, C1, &err), 0);
+	/* by ID: both names go with the one image */
+	assert_int_equal(refs_remove(&db, C1, &err), 1);
+	assert_int_equal(db.n_names, 0);
+	refs_free(&db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_resolve_remove),
+		cmocka_unit_test(test_one_image_per_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,13 +7,15 @@ root=$1 B=$2
 export ONLY=${3:-}
 cd "$root" || exit 1
 # What needs a pure cgroup v2 hierarchy with every controller: the cgroup
-# tests, the runtime's cgroup and exit-code paths, seccomp, and the
-# supervisor's OOM report. The rest runs on the host tier; under TCG the
+# tests, the runtime's cgroup and exit-code paths, seccomp, the
+# supervisor's OOM report, and Pause (cgroup.freeze) and Top on a
+# hierarchy that is cgroup v2 alone. The rest runs on the host tier; under TCG the
 # whole suite would not fit the tier's time limit.
 export TIER_TESTS="test_cgroups.sh test_runtime_seccomp.sh
 test_runtime_lifecycle.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
 test_supervisor_lifecycle.sh:memory
 test_supervisor_security.sh:exec_timeout|memory_limit
+test_supervisor_verbs.sh:pause|top
 test_clients_podman.sh:resources"
 export TIER_REASON="runs on the host tier (the VM tier runs what needs cgroup controllers)"
 tests/integration/run.sh "$B" 2>&1 | tee "$VM_OUT/log.txt"

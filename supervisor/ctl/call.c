@@ -1,0 +1,220 @@
+/* corralctl's calls to corrald, and corrald's errors as one line each. */
+#include "supervisor/ctl/ctl.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int ctl_fail(const char *what, const char *msg)
+{
+	fprintf(stderr, "corralctl: %s: %s\n", what, msg);
+	return EXIT_CTL;
+}
+
+int ctl_failf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("corralctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return EXIT_CTL;
+}
+
+char *ctl_to_json(yajl_val v, bool pretty)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(pretty);
+	if (!g || jg_value(g, v))
+		return NULL;
+	return jg_finish(g, NULL);
+}
+
+const char *ctl_str(yajl_val o, const char *key)
+{
+	yajl_val v = tmpl_field(o, key, strlen(key));
+	return YAJL_IS_STRING(v) ? v->u.string : "";
+}
+
+long long ctl_int(yajl_val o, const char *key, long long dflt)
+{
+	long long v;
+	return json_int_in(tmpl_field(o, key, strlen(key)), LLONG_MIN, LLONG_MAX, &v) ? v : dflt;
+}
+
+yajl_gen ctl_params(const char *id)
+{
+	yajl_gen g = json_gen_new(false);
+	if (g && (yajl_gen_map_open(g) || (id && jg_key_str(g, "id", id)))) {
+		yajl_gen_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+yajl_val ctl_gen_tree(yajl_gen g)
+{
+	_cleanup_free_ char *text = jg_finish(g, NULL);
+	yajl_val v = NULL;
+	cerr err = { 0 };
+	if (!text || json_parse(text, NULL, &v, &err) < 0) {
+		ctl_fail("output", text ? cerr_msg(&err) : "out of memory");
+		cerr_clear(&err);
+		return NULL;
+	}
+	return v;
+}
+
+static int fail_io(cerr *err, const char *what)
+{
+	fprintf(stderr, "corralctl: %s: %s\n", what, cerr_msg(err));
+	if (err->code == ENOENT || err->code == ECONNREFUSED)
+		fprintf(stderr, "corralctl: is corrald running? (socket %s)\n", ctl_sock);
+	cerr_clear(err);
+	return EXIT_CTL;
+}
+
+void ctl_print_raw_error(const char *method, const vl_reply *rep)
+{
+	_cleanup_free_ char *s = ctl_to_json(rep->params, false);
+	fprintf(stderr, "corralctl: %s: %s%s%s\n", method, rep->error, s && !streq(s, "{}") ? ": " : "",
+		s && !streq(s, "{}") ? s : "");
+}
+
+/* The reason of the last InternalError, for ctl_exec_failure_code. */
+static char last_reason[256];
+
+int ctl_exec_failure_code(void)
+{
+	/* the runtime's words (runtime/exec_path.c): exec: "CMD": why */
+	if (strncmp(last_reason, "exec: \"", 7) && !strstr(last_reason, ": exec: \""))
+		return EXIT_CTL;
+	return strstr(last_reason, "not found") || strstr(last_reason, "No such file") ? EXIT_NOT_FOUND
+										       : EXIT_CANNOT_INVOKE;
+}
+
+/* The error reply as one line: "corralctl: Start: no such container: x". */
+void ctl_print_call_error(const char *method, const vl_reply *rep)
+{
+	const char *short_m = strrchr(method, '.') ? strrchr(method, '.') + 1 : method;
+	const char *short_e = strrchr(rep->error, '.') ? strrchr(rep->error, '.') + 1 : rep->error;
+	yajl_val p = rep->params;
+	snprintf(last_reason, sizeof(last_reason), "%s", streq(short_e, "InternalError") ? ctl_str(p, "reason") : "");
+	if (streq(short_e, "InvalidParameter"))
+		fprintf(stderr, "corralctl: %s: %s: %s\n", short_m, ctl_str(p, "parameter"), ctl_str(p, "reason"));
+	else if (streq(short_e, "NoSuchContainer"))
+		fprintf(stderr, "corralctl: %s: no such container: %s\n", short_m, ctl_str(p, "id"));
+	else if (streq(short_e, "NoSuchImage"))
+		fprintf(stderr, "corralctl: %s: no such image: %s\n", short_m, ctl_str(p, "image"));
+	else if (streq(short_e, "NameInUse"))
+		fprintf(stderr, "corralctl: %s: name %s is in use by %.12s\n", short_m, ctl_str(p, "name"), ctl_str(p, "id"));
+	else if (streq(short_e, "InvalidState") && streq(ctl_str(p, "state"), "in-use"))
+		fprintf(stderr, "corralctl: %s: %s\n", short_m, ctl_str(p, "reason"));
+	else if (streq(short_e, "InvalidState")) /* state is the container's, as it is now */
+		fprintf(stderr, "corralctl: %s: container %.12s is %s: %s\n", short_m, ctl_str(p, "id"),
+			ctl_str(p, "state"), ctl_str(p, "reason"));
+	else if (streq(short_e, "InternalError"))
+		fprintf(stderr, "corralctl: %s: %s\n", short_m, ctl_str(p, "reason"));
+
+	else if (streq(short_e, "PermissionDenied"))
+		fprintf(stderr, "corralctl: %s: permission denied (%s): root, or a member of corrald's group, may call it\n",
+			short_m, rep->error);
+	else
+		ctl_print_raw_error(short_m, rep);
+}
+
+int ctl_recv(vl_client *c, const char *method, vl_reply *rep)
+{
+	cerr err = { 0 };
+	if (vl_client_recv(c, rep, &err) < 0)
+		return fail_io(&err, method);
+	if (rep->error) {
+		ctl_print_call_error(method, rep);
+		vl_reply_release(rep);
+		return EXIT_CTL;
+	}
+	return 0;
+}
+
+int ctl_call(vl_client **c, const char *method, const char *params, bool more, vl_reply *rep)
+{
+	cerr err = { 0 };
+	if (!*c && vl_client_connect(ctl_sock, c, &err) < 0) /* else: reuse the connection */
+		return fail_io(&err, "connect");
+	vl_client_set_timeout(*c, more ? -1 : ctl_timeout_ms);
+	if (vl_client_send(*c, method, params, more, false, &err) < 0)
+		return fail_io(&err, method);
+	return ctl_recv(*c, method, rep);
+}
+
+int ctl_call_gen(vl_client **c, const char *method, yajl_gen gen, bool more, vl_reply *rep)
+{
+	_cleanup_json_gen_ yajl_gen g = gen;
+	if (!g || yajl_gen_map_close(g))
+		return ctl_fail(method, "out of memory");
+	_cleanup_free_ char *params = jg_finish(g, NULL);
+	return params ? ctl_call(c, method, params, more, rep) : ctl_fail(method, "out of memory");
+}
+
+int ctl_call_upgrade(const char *method, yajl_gen gen, bool quiet, int *fd)
+{
+	_cleanup_json_gen_ yajl_gen g = gen;
+	_cleanup_vl_client_ vl_client *c = NULL;
+	_cleanup_free_ char *params = NULL;
+	cerr err = { 0 };
+	vl_reply rep;
+	*fd = -1;
+	if (!g || yajl_gen_map_close(g) || !(params = jg_finish(g, NULL)))
+		return ctl_fail(method, "out of memory");
+	if (vl_client_connect(ctl_sock, &c, &err) < 0)
+		return fail_io(&err, "connect");
+	vl_client_set_timeout(c, ctl_timeout_ms);
+	if (vl_client_call_upgrade(c, method, params, &rep, fd, &err) < 0)
+		return fail_io(&err, method);
+	if (rep.error && !quiet)
+		ctl_print_call_error(method, &rep);
+	vl_reply_release(&rep);
+	return *fd < 0 ? EXIT_CTL : 0;
+}
+
+int ctl_collect(const char *method, const char *param, int argc, char **argv, const char *key, yajl_val *out)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_vl_client_ vl_client *c = NULL;
+	int rc = 0;
+	*out = NULL;
+	if (!g || yajl_gen_array_open(g))
+		return ctl_fail(method, "out of memory");
+	for (int i = 0; i < argc; i++) {
+		yajl_gen p = ctl_params(NULL);
+		vl_reply rep;
+		if (p && jg_key_str(p, param, argv[i])) {
+			yajl_gen_free(p);
+			p = NULL;
+		}
+		if (ctl_call_gen(&c, method, p, false, &rep)) {
+			rc = EXIT_CTL;
+			continue;
+		}
+		jg_value(g, json_get(rep.params, key));
+		vl_reply_release(&rep);
+	}
+	if (yajl_gen_array_close(g) || !(*out = ctl_gen_tree(g)))
+		return EXIT_CTL;
+	return rc;
+}
+
+int ctl_call_show(const char *method, const char *params, int (*show)(yajl_val reply))
+{
+	_cleanup_vl_client_ vl_client *c = NULL;
+	vl_reply rep;
+	if (ctl_call(&c, method, params, false, &rep))
+		return EXIT_CTL;
+	int r = show(rep.params);
+	vl_reply_release(&rep);
+	return r;
+}

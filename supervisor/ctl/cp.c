@@ -1,0 +1,380 @@
+/* corralctl cp SRC DST, with CONTAINER:PATH on one side, as docker cp: a
+ * tar stream in iface14's Streams frames over an upgraded connection
+ * (CopyFrom sends STDOUT frames of tar, CopyTo takes STDIN frames and
+ * CLOSE_STDIN; EXIT ends both, STDERR says why it failed). tar(1) packs
+ * and unpacks on the host; corrald resolves the container's side in its
+ * root. */
+#include "supervisor/ctl/ctl.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/strbuf.h"
+#include "supervisor/varlink/streams.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* One copy's connection, after its upgrade. */
+typedef struct copy_stream {
+	int fd;
+	stream_reader in;
+	int out;     /* where STDOUT's bytes go; -1: kept in head */
+	strbuf head; /* STDOUT's first bytes, until out is known */
+	int code;    /* EXIT's; -1 before it */
+	strbuf msg;  /* what STDERR said */
+} copy_stream;
+
+static void copy_stream_release(copy_stream *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	stream_reader_release(&s->in);
+	sb_release(&s->head);
+	sb_release(&s->msg);
+}
+#define _cleanup_copy_stream_ __attribute__((cleanup(copy_stream_release)))
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+		if (w < 0 && errno == ENOTSOCK)
+			w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* p's directory ("." for a bare name) and last name, trailing slashes
+ * aside; 0 or EXIT_CTL. */
+static int split_path(const char *p, char **parent, char **name)
+{
+	_cleanup_free_ char *s = strdup(p);
+	size_t n = s ? strlen(s) : 0;
+	while (n > 1 && s[n - 1] == '/')
+		s[--n] = '\0';
+	char *slash = s ? strrchr(s, '/') : NULL;
+	*parent = !s ? NULL : !slash ? strdup(".") : strndup(s, slash == s ? 1 : (size_t)(slash - s));
+	*name = !s ? NULL : strdup(slash && slash[1] ? slash + 1 : s);
+	return *parent && *name ? 0 : ctl_fail("cp", "out of memory");
+}
+
+/* Read what the socket has, and handle each whole frame it holds: STDOUT
+ * to out (or head), STDERR and EXIT into s. 0, or -errno on a broken
+ * stream. */
+static int take_frames(copy_stream *s)
+{
+	char *p;
+	size_t room;
+	if (stream_reader_reserve(&s->in, 65536, &p, &room) < 0)
+		return -ENOMEM;
+	ssize_t n = read(s->fd, p, room);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (n == 0)
+		return -ECONNRESET; /* closed before its EXIT */
+	stream_reader_commit(&s->in, (size_t)n);
+	stream_frame f;
+	int k;
+	while ((k = stream_reader_next(&s->in, &f)) > 0) {
+		if (f.kind == STREAM_EXIT)
+			s->code = (int)stream_frame_u32(&f);
+		else if (f.kind == STREAM_STDERR)
+			k = sb_add(&s->msg, f.data, f.len);
+		else if (f.kind == STREAM_STDOUT && s->out < 0)
+			k = sb_add(&s->head, f.data, f.len);
+		else if (f.kind == STREAM_STDOUT)
+			k = write_all(s->out, f.data, f.len);
+		if (k < 0)
+			return k;
+	}
+	return k;
+}
+
+/* Until EXIT, or until head holds `want` bytes; 0, or EXIT_CTL after
+ * saying why. */
+static int pump(copy_stream *s, size_t want)
+{
+	int k = 0;
+	while (!k && s->code < 0 && (s->out >= 0 || s->head.len < want))
+		k = take_frames(s);
+	return k < 0 ? ctl_failf("cp: the stream broke: %s", strerror(-k)) : 0;
+}
+
+/* The head kept so far goes to out, and what follows too. */
+static int start_output(copy_stream *s, int out)
+{
+	s->out = out;
+	int k = s->head.len ? write_all(out, s->head.buf, s->head.len) : 0;
+	sb_reset(&s->head);
+	return k < 0 ? ctl_failf("cp: %s", strerror(-k)) : 0;
+}
+
+/* tar(1) with its stdin (to_tar) or its stdout on *fd. */
+static int spawn_tar(char *const argv[], bool to_tar, int *fd, pid_t *pid)
+{
+	int p[2];
+	posix_spawn_file_actions_t fa;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return ctl_failf("cp: pipe: %s", strerror(errno));
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[to_tar ? 0 : 1], to_tar ? STDIN_FILENO : STDOUT_FILENO);
+	int r = posix_spawnp(pid, "tar", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[to_tar ? 0 : 1]);
+	*fd = p[to_tar ? 1 : 0];
+	if (r) {
+		close(*fd);
+		return ctl_failf("cp: tar: %s (cp needs tar(1) on the host)", strerror(r));
+	}
+	return 0;
+}
+
+static int reap_tar(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return ctl_failf("cp: tar: %s", strerror(errno));
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : ctl_failf("cp: tar failed (see above)");
+}
+
+/* The call, and s ready for its stream. */
+static int copy_call(const char *method, const char *id, const char *path, bool quiet, copy_stream *s)
+{
+	*s = (copy_stream){ .fd = -1, .out = -1, .code = -1, .head = STRBUF_INIT, .msg = STRBUF_INIT };
+	stream_reader_init(&s->in, STREAM_AT_CLIENT);
+	yajl_gen g = ctl_params(id);
+	if (g && jg_key_str(g, "path", path)) {
+		yajl_gen_free(g);
+		g = NULL;
+	}
+	return ctl_call_upgrade(method, g, quiet, &s->fd);
+}
+
+/* The other side's EXIT said it failed: what its STDERR said. */
+static int stream_failed(const char *what, copy_stream *s)
+{
+	while (s->msg.len && s->msg.buf[s->msg.len - 1] == '\n')
+		s->msg.buf[--s->msg.len] = '\0';
+	return ctl_failf("cp: %s: %s", what, s->msg.len ? s->msg.buf : "failed");
+}
+
+/* The end of a copy: its tar reaped, and the other side's verdict. */
+static int finish(copy_stream *s, pid_t pid, int tar_fd, int rc, const char *path)
+{
+	if (pid) {
+		close(tar_fd);
+		rc = reap_tar(pid) || rc ? EXIT_CTL : 0;
+	}
+	return !rc && s->code != 0 ? stream_failed(path, s) : rc;
+}
+
+/* The one entry tar left in dir, renamed to dst. */
+static int move_single(const char *dir, const char *dst)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *e;
+	_cleanup_free_ char *only = NULL;
+	while (d && (e = readdir(d)))
+		if (!streq(e->d_name, ".") && !streq(e->d_name, "..")) {
+			if (only)
+				return ctl_failf("cp: %s: the copy holds more than one top-level entry", dst);
+			if (asprintf(&only, "%s/%s", dir, e->d_name) < 0)
+				return ctl_fail("cp", "out of memory");
+		}
+	if (!only)
+		return ctl_failf("cp: %s: nothing was copied", dst);
+	if (rename(only, dst) < 0)
+		return ctl_failf("cp: %s: %s", dst, strerror(errno));
+	return 0;
+}
+
+/* CONTAINER:PATH to a host path (a directory to copy into, a new name, or
+ * "-" for the tar itself on stdout). */
+static int copy_from(const char *id, const char *path, const char *dst)
+{
+	struct stat st;
+	bool into = streq(dst, "-") || (stat(dst, &st) == 0 && S_ISDIR(st.st_mode));
+	_cleanup_free_ char *tmp = NULL, *parent = NULL, *name = NULL;
+	if (!into) {
+		/* a new name: unpacked beside it, then renamed */
+		if (split_path(dst, &parent, &name))
+			return EXIT_CTL;
+		if (asprintf(&tmp, "%s/.corralctl-cp-XXXXXX", parent) < 0)
+			return ctl_fail("cp", "out of memory");
+		if (!mkdtemp(tmp))
+			return ctl_failf("cp: %s: %s", dst, strerror(errno));
+	}
+	_cleanup_copy_stream_ copy_stream cs;
+	int tar_in = -1, rc;
+	pid_t pid = 0;
+	char *argv[] = { "tar", "-x", "-f", "-", "--no-same-owner", "-C", (char *)(tmp ? tmp : dst), NULL };
+	/* tar starts with the first bytes: a copy that fails at once runs none */
+	rc = copy_call(M("CopyFrom"), id, path, false, &cs);
+	if (!rc)
+		rc = pump(&cs, 1);
+	bool data = cs.head.len || cs.code < 0;
+	if (!rc && data && !streq(dst, "-"))
+		rc = spawn_tar(argv, true, &tar_in, &pid);
+	if (!rc && data)
+		rc = start_output(&cs, pid ? tar_in : STDOUT_FILENO);
+	if (!rc && data)
+		rc = pump(&cs, SIZE_MAX);
+	rc = finish(&cs, pid, tar_in, rc, path);
+	if (!rc && tmp)
+		rc = move_single(tmp, dst);
+	if (tmp)
+		rm_rf(tmp);
+	return rc;
+}
+
+/* Whether path is a directory in the container: the first header of
+ * CopyFrom's tar says (after any pax or GNU long-name headers). */
+static bool ctr_is_dir(const char *id, const char *path)
+{
+	_cleanup_copy_stream_ copy_stream cs;
+	size_t at = 0;
+	if (copy_call(M("CopyFrom"), id, path, true, &cs))
+		return false;
+	for (int hops = 0; hops < 4; hops++) {
+		if (pump(&cs, at + 512) || cs.head.len < at + 512)
+			return false;
+		char type = cs.head.buf[at + 156];
+		if (type != 'x' && type != 'g' && type != 'L' && type != 'K')
+			return type == '5';
+		at += 512 + (strtoull(cs.head.buf + at + 124, NULL, 8) + 511) / 512 * 512;
+	}
+	return false;
+}
+
+/* s escaped for one side of tar's --transform; its delimiter is \001,
+ * which no name holds (refused if one does). */
+static int sed_escape(strbuf *out, const char *s, const char *special)
+{
+	int r = 0;
+	for (; *s && !r; s++)
+		r = (strchr(special, *s) ? sb_add(out, "\\", 1) : 0) || sb_add(out, s, 1);
+	return r;
+}
+
+/* tar's stdout into STDIN frames, then CLOSE_STDIN, until EXIT. */
+static int send_tar(copy_stream *s, int from)
+{
+	_cleanup_strbuf_ strbuf frame = STRBUF_INIT;
+	static char buf[65536];
+	int k = 0;
+	bool input = true;
+	while (!k && s->code < 0) {
+		struct pollfd p[2] = { { s->fd, POLLIN, 0 }, { input ? from : -1, POLLIN, 0 } };
+		if (poll(p, 2, -1) < 0) {
+			k = errno == EINTR ? 0 : -errno;
+			continue;
+		}
+		if (p[0].revents) { /* the other side speaks only to end it */
+			k = take_frames(s);
+			continue;
+		}
+		if (!p[1].revents)
+			continue;
+		ssize_t n = read(from, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		sb_reset(&frame);
+		if (n < 0 || stream_put(&frame, n > 0 ? STREAM_STDIN : STREAM_CLOSE_STDIN, buf, n > 0 ? (size_t)n : 0) < 0)
+			k = n < 0 ? -errno : -ENOMEM;
+		else
+			k = write_all(s->fd, frame.buf, frame.len);
+		input = n > 0;
+	}
+	return k < 0 ? ctl_failf("cp: the stream broke: %s", strerror(-k)) : 0;
+}
+
+/* A host path ("-": a tar on stdin) to CONTAINER:PATH. */
+static int copy_to(const char *src, const char *id, const char *path)
+{
+	_cleanup_free_ char *dir = NULL, *base = NULL, *into = NULL, *new_name = NULL;
+	_cleanup_strbuf_ strbuf transform = STRBUF_INIT;
+	size_t pl = strlen(path);
+	struct stat st;
+	bool from_stdin = streq(src, "-");
+	if (!from_stdin && lstat(src, &st) < 0)
+		return ctl_failf("cp: %s: %s", src, strerror(errno));
+	if (!from_stdin && split_path(src, &dir, &base))
+		return EXIT_CTL;
+	/* docker's rule: into PATH when it is a directory, else PATH is the new name */
+	if (from_stdin || (pl && path[pl - 1] == '/') || ctr_is_dir(id, path)) {
+		if (!(into = strdup(path)))
+			return ctl_fail("cp", "out of memory");
+	} else {
+		if (split_path(path, &into, &new_name))
+			return EXIT_CTL;
+		if (strchr(base, '\001') || strchr(new_name, '\001'))
+			return ctl_failf("cp: %s: a name with a \\001 byte cannot be renamed", src);
+		if (sb_adds(&transform, "--transform=s\001^") || sed_escape(&transform, base, "\\^$.*[]") ||
+		    sb_adds(&transform, "\001") || sed_escape(&transform, new_name, "\\&") || sb_adds(&transform, "\001S"))
+			return ctl_fail("cp", "out of memory");
+	}
+	_cleanup_copy_stream_ copy_stream cs;
+	int from = STDIN_FILENO, rc;
+	pid_t pid = 0;
+	char *argv[9] = { "tar", "-c", "-f", "-", "-C", dir };
+	size_t n = 6;
+	if (transform.buf)
+		argv[n++] = transform.buf;
+	argv[n++] = base;
+	rc = copy_call(M("CopyTo"), id, into, false, &cs);
+	if (!rc && !from_stdin)
+		rc = spawn_tar(argv, false, &from, &pid);
+	if (!rc)
+		rc = send_tar(&cs, from);
+	return finish(&cs, pid, from, rc, path);
+}
+
+/* CONTAINER:PATH, where what is before the colon has no slash; a host path
+ * with a colon is written ./a:b. */
+static char *container_of(const char *arg, const char **path)
+{
+	const char *colon = strchr(arg, ':');
+	*path = arg;
+	if (!colon || colon == arg || memchr(arg, '/', (size_t)(colon - arg)))
+		return NULL;
+	*path = colon + 1;
+	return strndup(arg, (size_t)(colon - arg));
+}
+
+static int v_cp(ctl_args *a)
+{
+	const char *sp, *dp;
+	_cleanup_free_ char *sc = container_of(a->argv[0], &sp), *dc = container_of(a->argv[1], &dp);
+	if (!sc == !dc)
+		return ctl_usage_error(a->cmd, "one of SRC and DST must be CONTAINER:PATH, and only one");
+	if (!*(sc ? sp : dp))
+		return ctl_usage_error(a->cmd, "%s: the path in the container is empty", sc ? a->argv[0] : a->argv[1]);
+	ctl_timeout_ms = -1;
+	return sc ? copy_from(sc, sp, dp) : copy_to(sp, dc, dp);
+}
+
+const ctl_cmd ctl_cp_cmds[] = {
+	{ "cp", "SRC DST",
+	  "Copy files between a container and the host; CONTAINER:PATH on one side, - for a tar on stdin or stdout",
+	  NULL, 2, 2, 0, COMPLETE_FILES, v_cp },
+	{ NULL },
+};

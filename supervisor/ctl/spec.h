@@ -1,0 +1,44 @@
+/* The options of create and run into a ContainerSpec (spec.c). */
+#pragma once
+#include <stdbool.h>
+#include <yajl/yajl_gen.h>
+#include "supervisor/ctl/opts.h"
+
+/* The options every ContainerSpec is made of, shared by create's and
+ * run's tables. */
+#define CTL_SPEC_OPTS \
+	{ "name", 0, OPT_STR, "NAME", "the container's name (default: a generated adjective_noun)" }, \
+	{ "env", 'e', OPT_LIST, "KEY[=VALUE]", "set a variable; KEY alone passes the host's value" }, \
+	{ "env-file", 0, OPT_LIST, "FILE", "read KEY=VALUE lines from FILE (# comments)" }, \
+	{ "volume", 'v', OPT_LIST, "SRC:DST[:OPTS]", \
+	  "bind-mount a host path; OPTS: ro, rw, z, Z, [r]private, [r]shared, [r]slave" }, \
+	{ "tmpfs", 0, OPT_LIST, "PATH[:OPTS]", "mount a tmpfs at PATH (OPTS as mount(8): size=64m,mode=1777)" }, \
+	{ "workdir", 'w', OPT_STR, "DIR", "the working directory inside" }, \
+	{ "user", 'u', OPT_STR, "USER[:GROUP]", "run as USER, a name in the image or a number" }, \
+	{ "label", 'l', OPT_LIST, "KEY=VALUE", "set a label" }, \
+	{ "tty", 't', OPT_FLAG, "", "give the process a terminal" }, \
+	{ "interactive", 'i', OPT_FLAG, "", "keep stdin open" }, \
+	{ "entrypoint", 0, OPT_STR, "CMD", "replace the image's ENTRYPOINT: a command, a JSON array, or \"\"" }, \
+	{ "hostname", 'h', OPT_STR, "NAME", "the container's hostname (default: its name)" }, \
+	{ "read-only", 0, OPT_FLAG, "", "mount the root filesystem read-only" }, \
+	{ "init", 0, OPT_FLAG, "", "run an init (catatonit or tini) as pid 1 that reaps and forwards signals" }, \
+	{ "privileged", 0, OPT_FLAG, "", "every capability and device, no seccomp (root only)" }, \
+	{ "rm", 0, OPT_FLAG, "", "remove the container once it has stopped" }, \
+	{ "restart", 0, OPT_STR, "POLICY", "no, on-failure[:N], always or unless-stopped" }, \
+	{ "memory", 'm', OPT_SIZE, "SIZE", "memory limit: 512m, 2g" }, \
+	{ "cpus", 0, OPT_FLOAT, "NUMBER", "CPUs it may use: 0.5, 2" }, \
+	{ "pids-limit", 0, OPT_INT, "N", "processes and threads it may have" }, \
+	{ "network", 0, OPT_STR, "MODE", "none (the default) or loopback: lo up in its own namespace" }, \
+	{ "publish", 'p', OPT_LIST, "HOST:CTR", "publish a port: not yet (the network issue adds it)" }, \
+	{ "stop-signal", 0, OPT_STR, "SIGNAL", "the signal stop sends first (default SIGTERM)" }, \
+	{ "stop-timeout", 0, OPT_INT, "SECONDS", "how long stop waits before SIGKILL (default 10)" }, \
+	{ "cap-add", 0, OPT_LIST, "CAP", "add a capability (NET_ADMIN, or ALL)" }, \
+	{ "cap-drop", 0, OPT_LIST, "CAP", "drop a capability (or ALL)" }
+
+/* {"spec": {...}} from a's options and arguments (IMAGE [COMMAND...]);
+ * NULL after saying what was wrong. auto_remove: corrald removes it once
+ * it has stopped. */
+char *ctl_build_spec(const ctl_args *a, bool auto_remove);
+/* "env": [...] into g, from -e and --env-file (a's table has both); 0 or
+ * EXIT_CTL after saying what was wrong. */
+int ctl_gen_env(const ctl_args *a, yajl_gen g);

@@ -1,0 +1,28 @@
+/* The Go-template subset that podman's --format takes, over parsed JSON:
+ *   {{.}}  {{.State.Status}}  {{json .Config}}  {{json .}}
+ *   {{index .Labels "app"}}  {{upper .Name}}  {{lower .Name}}  {{join .Command " "}}
+ * Field names match JSON keys whatever their case, and "_" does not count,
+ * so {{.State.ExitCode}} finds state.exitCode. Text outside the actions is
+ * copied, with \t and \n read as a tab and a newline. A format that starts
+ * with "table " is printed as a table: a header row, then columns aligned. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <yajl/yajl_tree.h>
+#include "common/error.h"
+#include "common/strbuf.h"
+
+/* A column's title in a table's header, where the field's own name in
+ * capitals is not what podman prints: { "ID", "CONTAINER ID" }. */
+typedef struct tmpl_title {
+	const char *field, *title;
+} tmpl_title;
+
+/* The member of obj whose key is name[0..len) as above; NULL if none. */
+yajl_val tmpl_field(yajl_val obj, const char *name, size_t len);
+/* Whether fmt is "table" or "table ..."; *body is what follows. */
+bool tmpl_is_table(const char *fmt, const char **body);
+/* Render fmt against v onto out. With header, each action writes its
+ * column's title instead (titles may be NULL; v is not read). -EINVAL and
+ * err on a format this subset does not know, or a field v lacks. */
+int tmpl_render(const char *fmt, yajl_val v, bool header, const tmpl_title *titles, strbuf *out, cerr *err);

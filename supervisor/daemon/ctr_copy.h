@@ -1,0 +1,6 @@
+/* CopyFrom and CopyTo (ctr_copy.c). */
+#pragma once
+#include "supervisor/varlink/server.h"
+
+int sv_copy_from(vl_call *call, yajl_val params, void *ud);
+int sv_copy_to(vl_call *call, yajl_val params, void *ud);

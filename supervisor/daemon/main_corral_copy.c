@@ -1,0 +1,83 @@
+/* corral-copy (copy.h): corrald starts it for a CopyFrom or a CopyTo,
+ *   corral-copy from|to --path PATH (--root DIR | --pid PID --cgroup CG)
+ * with fd 3 the client's upgraded connection. It ends the stream with EXIT
+ * itself: 0, or 1 after a STDERR frame with the one line that says why,
+ * which it also writes to stderr for corrald's log. */
+#include "supervisor/daemon/copy.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#define STREAM_FD 3
+
+static int usage(void)
+{
+	fputs("usage: corral-copy from|to --path PATH (--root DIR | --pid PID --cgroup CGROUP)\n", stderr);
+	return 2;
+}
+
+static void finish(int sock, int code, const char *why)
+{
+	if (why) {
+		char line[1024];
+		int n = snprintf(line, sizeof(line), "%s\n", why);
+		copy_send(sock, STREAM_STDERR, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
+	uint32_t be = htonl((uint32_t)code);
+	copy_send(sock, STREAM_EXIT, &be, sizeof(be));
+	shutdown(sock, SHUT_WR);
+}
+
+int main(int argc, char **argv)
+{
+	log_set_prog("corral-copy");
+	signal(SIGPIPE, SIG_IGN);
+	static const struct option opts[] = {
+		{ "path", required_argument, NULL, 'p' }, { "root", required_argument, NULL, 'r' },
+		{ "pid", required_argument, NULL, 'i' },  { "cgroup", required_argument, NULL, 'c' },
+		{ 0 },
+	};
+	copy_root root = { 0 };
+	const char *path = NULL;
+	int o;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'p': path = optarg; break;
+		case 'r': root.dir = optarg; break;
+		case 'i': root.pid = (pid_t)atoi(optarg); break;
+		case 'c': root.cgroup = optarg; break;
+		default: return usage();
+		}
+	}
+	if (optind + 1 != argc || !path || (!root.dir && (root.pid <= 0 || !root.cgroup)))
+		return usage();
+	bool out = streq(argv[optind], "from");
+	if (!out && !streq(argv[optind], "to"))
+		return usage();
+	/* a client that stops reading or writing does not hold us for ever */
+	struct timeval tv = { .tv_sec = COPY_IO_TIMEOUT_SEC };
+	setsockopt(STREAM_FD, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(STREAM_FD, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	cerr err = { 0 };
+	_cleanup_close_ int rootfd = copy_open_root(&root, &err);
+	int r = rootfd < 0 ? rootfd
+		: out	   ? copy_out(rootfd, path, STREAM_FD, &err)
+			   : copy_in(rootfd, path, STREAM_FD, &err);
+	if (r < 0) {
+		log_error("%s %s: %s", out ? "copy from" : "copy to", path, cerr_msg(&err));
+		finish(STREAM_FD, 1, cerr_msg(&err));
+		cerr_clear(&err);
+		return 1;
+	}
+	finish(STREAM_FD, 0, NULL);
+	return 0;
+}

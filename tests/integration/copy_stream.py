@@ -1,0 +1,64 @@
+#!/usr/bin/python3
+# A client of CopyFrom and CopyTo that speaks the wire itself, so that the
+# daemon's side is tested without corralctl: a varlink call with "upgrade",
+# its reply, then Streams frames (1 byte kind, 4 bytes big-endian length,
+# payload).
+#   copy_stream.py SOCK from ID PATH >tar    the tar on stdout
+#   copy_stream.py SOCK to ID PATH <tar      the tar from stdin
+# STDERR frames go to stderr; the exit code is the EXIT frame's (100 when
+# the call failed, with its error on stderr).
+import json, socket, struct, sys
+
+STDIN, STDOUT, STDERR, CLOSE_STDIN, EXIT = 0, 1, 2, 4, 5
+path, way, cid, cpath = sys.argv[1:5]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(30)
+s.connect(path)
+method = "io.corral.Supervisor.Copy" + ("From" if way == "from" else "To")
+s.sendall(json.dumps({"method": method, "parameters": {"id": cid, "path": cpath}, "upgrade": True}).encode() + b"\0")
+buf = b""
+while b"\0" not in buf:
+    d = s.recv(65536)
+    if not d:
+        sys.stderr.write("copy_stream: closed before the reply\n")
+        sys.exit(100)
+    buf += d
+msg, _, buf = buf.partition(b"\0")
+rep = json.loads(msg)
+if "error" in rep:
+    sys.stderr.write("%s %s\n" % (rep["error"], json.dumps(rep.get("parameters", {}))))
+    sys.exit(100)
+
+def frame(kind, data=b""):
+    s.sendall(struct.pack(">BI", kind, len(data)) + data)
+
+if way == "to":
+    while True:
+        d = sys.stdin.buffer.read(65536)
+        if not d:
+            break
+        frame(STDIN, d)
+    frame(CLOSE_STDIN)
+
+while True:
+    while len(buf) < 5:
+        d = s.recv(65536)
+        if not d:
+            sys.stderr.write("copy_stream: the stream ended without EXIT\n")
+            sys.exit(101)
+        buf += d
+    kind, n = struct.unpack(">BI", buf[:5])
+    while len(buf) < 5 + n:
+        d = s.recv(65536)
+        if not d:
+            sys.stderr.write("copy_stream: a frame was cut\n")
+            sys.exit(101)
+        buf += d
+    data, buf = buf[5:5 + n], buf[5 + n:]
+    if kind == STDOUT:
+        sys.stdout.buffer.write(data)
+    elif kind == STDERR:
+        sys.stderr.buffer.write(data)
+    elif kind == EXIT:
+        sys.stdout.flush()
+        sys.exit(struct.unpack(">I", data)[0])

@@ -1,0 +1,234 @@
+#!/bin/bash
+# What a ContainerSpec asks for, end to end through varlink: ENTRYPOINT and
+# CMD as Docker composes them (and corral bundle create alike), hostname,
+# readOnly, tmpfs, mount propagation, init, privileged (root only),
+# autoRemove (also across a restart of corrald), the camelCase shape of a
+# Container, and records written with the old snake_case keys. Each test
+# cleans up its daemon, monitors, containers, cgroups and mounts.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMGS="$FIXTURES/images"
+IMG="$FIXTURES/busybox/rootfs"
+
+# run_spec NAME SPEC-JSON: create, start and wait; prints its log
+run_spec() {
+	ctl call CreateContainer "{\"spec\":$(jq -c --arg n "$1" '. + {name: $n}' <<<"$2")}" >/dev/null || return 1
+	ctl call Start "{\"id\":\"$1\"}" >/dev/null || return 1
+	ctl wait "$1" >/dev/null
+	ctl logs "$1"
+}
+call_error() { ctl call "$@" 2>&1 >/dev/null && echo "no error" || true; }
+
+test_svc_entrypoint_and_cmd_as_docker() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl image import "oci:$IMGS/oci:entry" entry:1 >/dev/null
+	assert_eq "$(run_spec e1 '{"image":"entry:1"}')" "ENTRY default-arg" "the image's Entrypoint and Cmd"
+	assert_eq "$(run_spec e2 '{"image":"entry:1","command":["myarg"]}')" "ENTRY myarg" \
+		"the command replaces Cmd, after the entrypoint"
+	assert_eq "$(run_spec e3 '{"image":"entry:1","entrypoint":["echo","NEW"]}')" "NEW" \
+		"a new entrypoint drops the image's Cmd"
+	assert_eq "$(run_spec e4 '{"image":"entry:1","entrypoint":["echo","NEW"],"command":["x","y"]}')" "NEW x y" \
+		"entrypoint and command"
+	assert_eq "$(run_spec e5 '{"image":"entry:1","entrypoint":[],"command":["echo","plain"]}')" "plain" \
+		"an empty entrypoint clears it"
+	local e
+	e=$(call_error CreateContainer '{"spec":{"image":"entry:1","entrypoint":[]}}')
+	assert_contains "$e" '"parameter":"spec.entrypoint"' "nothing left to run"
+	assert_contains "$(call_error CreateContainer '{"spec":{"image":"entry:1","entrypoint":"echo"}}')" \
+		"must be an array of strings" "a string entrypoint"
+	# corral bundle create composes the same way
+	local b="$T/bundle"
+	"$CORRAL" bundle create --store "$STATE_D" --image entry:1 "$b" -- myarg >/dev/null
+	assert_eq "$(jq -c .process.args "$b/config.json")" '["echo","ENTRY","myarg"]' "bundle create with args"
+	"$CORRAL" bundle remove "$b" >/dev/null
+	"$CORRAL" bundle create --store "$STATE_D" --image entry:1 "$b" >/dev/null
+	assert_eq "$(jq -c .process.args "$b/config.json")" '["echo","ENTRY","default-arg"]' "bundle create without"
+	"$CORRAL" bundle remove "$b" >/dev/null
+}
+
+test_svc_hostname_read_only_tmpfs() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl image import "oci:$IMGS/oci:test" t:1 >/dev/null
+	assert_eq "$(run_spec h '{"image":"t:1","hostname":"box1.example","command":["hostname"]}')" box1.example "hostname"
+	assert_contains "$(call_error CreateContainer '{"spec":{"image":"t:1","hostname":"-bad"}}')" spec.hostname \
+		"a bad hostname"
+	# a writable root unless readOnly
+	assert_eq "$(run_spec rw '{"image":"t:1","command":["sh","-c","touch /x && echo wrote"]}')" wrote "rw root"
+	local out
+	out=$(run_spec ro '{"image":"t:1","readOnly":true,"command":["sh","-c",
+		"touch /x 2>/dev/null || echo root-ro; for d in /tmp /run /var/tmp; do touch $d/f && echo $d-rw; done"]}')
+	assert_eq "$(echo $out)" "root-ro /tmp-rw /run-rw /var/tmp-rw" "readOnly and its scratch tmpfs"
+	out=$(run_spec tm '{"image":"t:1","tmpfs":["/scratch:size=1m,mode=700","/exe:exec"],"command":["sh","-c",
+		"grep -E \" /(scratch|exe) \" /proc/mounts; echo hi >/scratch/f && cat /scratch/f"]}')
+	assert_contains "$out" "tmpfs /scratch tmpfs rw,nosuid,nodev,noexec" "tmpfs defaults as podman's"
+	assert_contains "$out" "size=1024k,mode=700" "tmpfs options"
+	assert_not_contains "$(grep ' /exe ' <<<"$out")" noexec "exec overrides noexec"
+	assert_contains "$out" hi "the tmpfs is writable"
+	assert_contains "$(call_error CreateContainer '{"spec":{"image":"t:1","tmpfs":["/x:bogus"]}}')" \
+		'"parameter":"spec.tmpfs[0]"' "an unknown tmpfs option"
+	assert_contains "$(call_error CreateContainer '{"spec":{"image":"t:1","tmpfs":["rel"]}}')" spec.tmpfs "a relative tmpfs"
+	# bind mounts: propagation, and nothing unknown
+	mkdir -p "$T/vol"
+	run_spec pr "{\"image\":\"t:1\",\"command\":[\"true\"],
+		\"mounts\":[{\"source\":\"$T/vol\",\"destination\":\"/vol\",\"propagation\":\"rslave\"}]}" >/dev/null
+	local id
+	id=$(ctl call Inspect '{"id":"pr"}' | jq -r .container.id)
+	assert_eq "$(jq -c '.mounts[] | select(.destination == "/vol") | .options' "$STATE_D/containers/$id/config.json")" \
+		'["rbind","rw","nosuid","nodev","rslave"]' "propagation in the bundle"
+	assert_contains "$(call_error CreateContainer "{\"spec\":{\"image\":\"t:1\",\"mounts\":[{\"source\":\"$T/vol\",\"destination\":\"/v\",\"propagation\":\"sideways\"}]}}")" \
+		spec.mounts[0].propagation "a bad propagation"
+	assert_contains "$(call_error CreateContainer "{\"spec\":{\"image\":\"t:1\",\"mounts\":[{\"source\":\"$T/vol\",\"destination\":\"/v\",\"options\":[\"r0\"]}]}}")" \
+		"unknown field" "an unknown mount field"
+	# as many variables as given, not a silent 256
+	local env
+	env=$(seq 300 | sed 's/.*/"V&=&"/' | paste -sd,)
+	assert_eq "$(run_spec many "{\"image\":\"t:1\",\"env\":[$env],\"command\":[\"sh\",\"-c\",\"env | grep -c ^V\"]}")" 300 \
+		"300 variables"
+}
+
+# sh_spec IMAGE SCRIPT [JQ-FILTER]: a spec running sh -c SCRIPT
+sh_spec() { jq -nc --arg i "$1" --arg c "$2" "{image: \$i, command: [\"sh\", \"-c\", \$c]} ${3:+| $3}"; }
+
+test_svc_init_is_pid_1() {
+	trap cleanup_sv EXIT
+	[ -x /usr/bin/catatonit ] || skip "no catatonit (tests/deps.sh installs it)"
+	start_sv
+	local script='tr "\0" " " </proc/1/cmdline; echo; echo $$; exit 7' out
+	out=$(run_spec i1 "$(sh_spec "$IMG" "$script" '.init = true')")
+	assert_eq "$out" "/run/corral-init -- sh -c $script 
+2" "the init is pid 1, the command its child"
+	assert_eq "$(ctl wait i1)" 7 "the command's exit code"
+	# the init passes the stop signal on
+	ctl call CreateContainer "{\"spec\":$(sh_spec "$IMG" 'trap "exit 5" TERM; while :; do sleep 0.1; done' \
+		'.init = true | .name = "i2"')}" >/dev/null
+	ctl call Start '{"id":"i2"}' >/dev/null
+	sleep 0.3
+	assert_eq "$(ctl call Stop '{"id":"i2","timeout":10}' | jq -c .)" '{"exitCode":5,"killed":false}' \
+		"SIGTERM reached the command"
+}
+
+test_svc_privileged_is_root_only() {
+	trap cleanup_sv EXIT
+	chmod 755 "$T"
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	start_sv --group "$g"
+	local probe='grep -E "^(CapEff|Seccomp|NoNewPrivs):" /proc/self/status; grep " /sys " /proc/mounts
+[ -c /dev/kmsg ] && echo kmsg' out
+	out=$(run_spec p1 "$(sh_spec "$IMG" "$probe" '.privileged = true')")
+	assert_contains "$out" "CapEff:	$(awk '/^CapBnd:/ {print $2}' /proc/"$CORRALD_PID"/status)" \
+		"every capability corrald has"
+	assert_contains "$out" "Seccomp:	0" "no seccomp filter"
+	assert_contains "$out" "NoNewPrivs:	0" "no no_new_privs"
+	assert_contains "$out" "sysfs /sys sysfs rw" "/sys writable"
+	assert_contains "$out" kmsg "the host's devices"
+	out=$(run_spec p0 "$(sh_spec "$IMG" "$probe")")
+	assert_contains "$out" "CapEff:	00000000a80425fb" "Docker's 14 by default"
+	assert_not_contains "$out" kmsg "no host devices by default"
+	# a member of the group may not ask for it
+	local nobody=(setpriv --reuid 65534 --regid 65534 --clear-groups)
+	local e rc=0
+	e=$("${nobody[@]}" "$CORRALCTL" --socket "$SOCK" call CreateContainer \
+		"{\"spec\":$(sh_spec "$IMG" true '.privileged = true | .name = "np"')}" 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "a group member created a privileged container"
+	assert_contains "$e" "io.corral.Supervisor.PermissionDenied" "PermissionDenied"
+	assert_contains "$e" "spec.privileged" "the reason names the field"
+	assert_contains "$(call_error Inspect '{"id":"np"}')" NoSuchContainer "nothing was made"
+	assert_contains "$(grep PermissionDenied "$STATE_D/audit.log" | tail -1)" '"uid":65534' "audited"
+	"${nobody[@]}" "$CORRALCTL" --socket "$SOCK" call CreateContainer \
+		"{\"spec\":$(sh_spec "$IMG" true '.name = "np"')}" >/dev/null ||
+		fail "a group member cannot create an ordinary container"
+}
+
+test_svc_auto_remove() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl call CreateContainer "{\"spec\":{\"image\":\"$IMG\",\"name\":\"gone\",\"autoRemove\":true,\"command\":[\"sh\",\"-c\",\"exit 4\"]}}" \
+		>"$T/c"
+	local id
+	id=$(jq -r .id "$T/c")
+	ctl call Wait '{"id":"gone"}' >"$T/w" &
+	local w=$!
+	sleep 0.2
+	ctl call Start '{"id":"gone"}' >/dev/null
+	wait "$w"
+	assert_eq "$(jq .exitCode "$T/w")" 4 "its waiter is answered"
+	wait_for 5 sh -c "! '$CORRALCTL' --socket '$SOCK' call Inspect '{\"id\":\"gone\"}'"
+	[ ! -e "$STATE_D/containers/$id" ] || fail "its directory is left"
+	assert_contains "$(call_error CreateContainer "{\"spec\":{\"image\":\"$IMG\",\"autoRemove\":true,\"restart\":\"always\"}}")" \
+		spec.autoRemove "autoRemove with a restart policy"
+	# it ends while corrald is down: removed once corrald is back
+	ctl call CreateContainer "{\"spec\":{\"image\":\"$IMG\",\"name\":\"later\",\"autoRemove\":true,\"command\":[\"sleep\",\"1\"]}}" \
+		>"$T/c"
+	id=$(jq -r .id "$T/c")
+	ctl call Start '{"id":"later"}' >/dev/null
+	kill -KILL "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	sleep 1.5
+	[ -e "$STATE_D/containers/$id" ] || fail "removed with corrald down?"
+	start_sv
+	wait_for 5 sh -c "[ ! -e '$STATE_D/containers/$id' ]"
+	assert_contains "$(call_error Inspect '{"id":"later"}')" NoSuchContainer "removed after corrald's restart"
+}
+
+test_svc_camelcase_everywhere() {
+	trap cleanup_sv EXIT
+	start_sv
+	run_spec c1 "{\"image\":\"$IMG\",\"command\":[\"true\"]}" >/dev/null
+	ctl call Inspect '{"id":"c1"}' >"$T/i"
+	assert_eq "$(jq -c '.container.state | keys' "$T/i")" \
+		'["exitCode","finishedAt","oomKilled","pid","restartCount","signal","startedAt","status"]' "State's keys"
+	assert_eq "$(jq -c '.container | keys' "$T/i")" \
+		'["config","created","id","image","imageDigest","labels","name","state"]' "Container's keys"
+	assert_eq "$(jq -c '.containers[0].state | keys' <(ctl call List '{"all":true}'))" \
+		"$(jq -c '.container.state | keys' "$T/i")" "List's State"
+	# no snake_case key anywhere: replies, records, exit files, events
+	local id
+	id=$(jq -r .container.id "$T/i")
+	timeout 2 "$CORRALCTL" --socket "$SOCK" call --more Events '{"since":"0"}' >"$T/ev" || true
+	for f in "$T/i" "$STATE_D/containers/$id/record.json" "$STATE_D/containers/$id/exit.json"; do
+		assert_eq "$(jq -r '[paths | last | strings | select(test("_"))] | unique | join(",")' "$f")" "" \
+			"snake_case keys in $(basename "$f")"
+	done
+	assert_eq "$(sed -n 's/^\t*"\([a-zA-Z_]*\)": .*/\1/p' "$T/ev" | grep _ | sort -u)" "" "snake_case keys in events"
+}
+
+test_svc_old_records_still_load() {
+	trap cleanup_sv EXIT
+	start_sv
+	run_spec old "$(sh_spec "$IMG" 'exit 3')" >/dev/null
+	ctl call CreateContainer "{\"spec\":$(sh_spec "$IMG" 'sleep 1; exit 6' '.name = "late"')}" >/dev/null
+	ctl call Start '{"id":"late"}' >/dev/null
+	local old late
+	old="$STATE_D/containers/$(ctl call Inspect '{"id":"old"}' | jq -r .container.id)"
+	late="$STATE_D/containers/$(ctl call Inspect '{"id":"late"}' | jq -r .container.id)"
+	# corrald goes; late ends meanwhile, and its monitor writes exit.json
+	kill -TERM "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	wait_for 5 test -e "$late/exit.json"
+	# as records and exit files were written before the key style was one
+	local snake='{id, name, image, imageDigest, created, spec, status, pid, has_exit: .hasExit,
+		exit_code: .exitCode, signal, oom_killed: .oomKilled, started_at: .startedAt,
+		finished_at: .finishedAt, restart_count: 2, restarts_since_reset: .restartsSinceReset,
+		stopped_by_user: .stoppedByUser, has_run: .hasRun}'
+	jq "$snake" "$old/record.json" >"$old/r.tmp" && mv "$old/r.tmp" "$old/record.json"
+	jq "$snake" "$late/record.json" >"$late/r.tmp" && mv "$late/r.tmp" "$late/record.json"
+	jq '{code: 42, signal, oom_killed: true, started_at: .startedAt, finished_at: .finishedAt}' "$late/exit.json" \
+		>"$late/e.tmp" && mv "$late/e.tmp" "$late/exit.json"
+	grep -q exit_code "$old/record.json" || fail "the old record was not written"
+	start_sv
+	assert_eq "$(ctl call Inspect '{"id":"old"}' | jq -c '.container.state |
+		[.status, .exitCode, .restartCount, (.startedAt | length > 0)]')" '["exited",3,2,true]' "an old record"
+	assert_eq "$(ctl call Inspect '{"id":"late"}' | jq -c '.container.state | [.status, .exitCode, .oomKilled,
+		(.finishedAt | length > 0)]')" '["exited",42,true,true]' "an old exit file"
+	# and written again in the new style
+	assert_eq "$(jq -c '[.exitCode, .restartCount, has("exit_code")]' "$late/record.json")" '[42,2,false]' "rewritten"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep "^test_svc_"); do
+	run_test "$t"
+done
