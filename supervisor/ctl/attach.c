@@ -86,7 +86,7 @@ static void write_all(pump *p, int fd, const char *buf, size_t n)
 	}
 }
 
-enum { GOING, EXITED, DETACHED, SIGNALLED, ENDED, FAILED };
+enum { GOING, EXITED, DETACHED, SIGNALLED, ENDED, FAILED, NOT_OPENED };
 
 /* Frames from the server; EXITED with *code once the process has ended. */
 static int received(pump *p, int *code)
@@ -225,7 +225,7 @@ int ctl_stream(const ctl_stream_opts *o)
 		send_size(&p);
 	int code = EXIT_CTL, st = p.sfd < 0 ? FAILED : GOING;
 	if (st == GOING && o->opened && (code = o->opened(o->data)) != 0)
-		st = FAILED;
+		st = NOT_OPENED; /* e.g. a Start that failed: its exit code is ours */
 	if (st == GOING) {
 		outq_flush(&p.out, p.sock);
 		st = run_pump(&p, &code);
@@ -252,5 +252,5 @@ int ctl_stream(const ctl_stream_opts *o)
 	}
 	if (st == ENDED)
 		fprintf(stderr, "corralctl: %s: the stream ended without an exit code\n", strrchr(o->method, '.') + 1);
-	return st == EXITED || st == SIGNALLED ? code : EXIT_CTL;
+	return st == EXITED || st == SIGNALLED || st == NOT_OPENED ? code : EXIT_CTL;
 }

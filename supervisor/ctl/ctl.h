@@ -122,7 +122,7 @@ typedef struct ctl_run_io {
  * start(id) (its exit code when it fails), and pump its stdio; the
  * container's exit code, or 0 after a detach (*detached then). */
 int ctl_run_attached(const char *id, const ctl_run_io *io, int (*start)(const char *id), bool *detached);
-/* exec without -d (exec_cmd.c): Exec with params (an open map, taken),
- * its output as it comes; with -i or -t through Streams. The command's
- * exit code. */
+/* exec without -d (exec_cmd.c): Exec with params (an open map, taken)
+ * through Streams: its output as it comes, our stdin with -i, a terminal
+ * with -t. The command's exit code. */
 int ctl_exec_stream(yajl_gen params, bool interactive, bool tty);

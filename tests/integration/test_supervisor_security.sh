@@ -100,8 +100,11 @@ test_svs_exec_options_and_exit_codes() {
 	assert_contains "$out" "process.cwd: /nonexistent" "why"
 	out=$(ctl exec -u nosuchuser web true 2>&1) && fail "an unknown user ran"
 	assert_contains "$out" "nosuchuser" "unknown user named"
-	# output that is not UTF-8 (or holds NUL) is mended, never a broken reply
-	assert_eq "$(ctl exec web printf 'a\377b\000c' | od -An -tx1 | tr -d ' \n')" 61efbfbd62efbfbd63 "binary output"
+	# output that is not UTF-8 (or holds NUL): byte for byte through corralctl
+	# (Streams); mended in a varlink reply, never a broken one
+	assert_eq "$(ctl exec web printf 'a\377b\000c' | od -An -tx1 | tr -d ' \n')" 61ff620063 "binary output"
+	assert_eq "$(ctl call Exec '{"id":"web","command":["printf","a\\377b\\000c"]}' | jq -j .stdout |
+		od -An -tx1 | tr -d ' \n')" 61efbfbd62efbfbd63 "binary output in a reply"
 	out=$(ctl exec -w relative web true 2>&1) && fail "a relative workdir ran"
 	assert_contains "$out" "workdir" "relative workdir refused"
 }

@@ -40,7 +40,7 @@ cleanup_streams() {
 }
 # The corralctl that term_run started (for its fds, and its end).
 ctl_pid() { pgrep -f -- "$CORRALCTL --socket $SOCK .*$1" | head -1; }
-state_of() { ctl --json inspect "$1" | jq -r '(.container // .[0]).state.status'; }
+state_of() { ctl --json inspect "$1" | jq -r '(if type == "array" then .[0] else .container end).state.status'; }
 # attach_a_line ID: attach, send "ping", print the first line that comes
 # back. The end of our stdin leaves the container's open (attach is not its
 # only client), so the client is ended; without sig-proxy, the container
@@ -89,7 +89,7 @@ test_st_detach_and_attach_again() {
 	term send-keys -t t 'echo first' Enter
 	wait_screen '^first$'
 	local mon id before
-	id=$(ctl --json inspect sh2 | jq -r '(.container // .[0]).id')
+	id=$(ctl --json inspect sh2 | jq -r '(if type == "array" then .[0] else .container end).id')
 	mon=$(pgrep -f "corral-monitor.*--id $id" | head -1)
 	term send-keys -t t C-p C-q
 	wait_screen 'EXITED=0$'
@@ -181,9 +181,6 @@ test_st_exec_stdin_and_exit_codes() {
 	out=$(MINE=m1 ctl exec -e A=1 -e MINE -e UNSET_HERE --env-file "$T/env" -w /tmp -u nobody web \
 		sh -c 'echo "$A $MINE ${UNSET_HERE-unset} $FROM_FILE $SPACED $(pwd) $(id -u)"')
 	assert_eq "$out" "1 m1 unset f1 s p /tmp 65534" "-e, --env-file, -w, -u"
-	printf 'BAD NAME=x\n' >"$T/bad.env"
-	out=$(ctl exec --env-file "$T/bad.env" web true 2>&1) && fail "a bad env file was taken"
-	assert_contains "$out" "line 1" "the bad line named"
 	# -d: at once, and it runs
 	local t0
 	t0=$(date +%s)
@@ -230,8 +227,13 @@ test_st_exec_big_output_complete_or_flagged() {
 	ctl run -d --name web "$IMG" sleep 1000 >/dev/null
 	local want
 	want=$(seq 1 400000 | md5sum)
-	assert_eq "$(ctl exec web seq 1 400000 | md5sum)" "$want" "2.6 MB through more replies"
-	assert_eq "$(ctl exec -i web seq 1 400000 </dev/null | md5sum)" "$want" "2.6 MB through Streams"
+	assert_eq "$(ctl exec web seq 1 400000 | md5sum)" "$want" "2.6 MB"
+	assert_eq "$(ctl exec -i web seq 1 400000 </dev/null | md5sum)" "$want" "2.6 MB with -i"
+	assert_eq "$(ctl call --more Exec '{"id":"web","command":["seq","1","400000"]}' |
+		jq -j 'select(.stdout) | .stdout' | md5sum)" "$want" "2.6 MB through more replies"
+	# byte for byte: binary output too
+	assert_eq "$(ctl exec web head -c 3000000 /dev/zero | wc -c)" 3000000 "3 MB of NULs"
+	assert_eq "$(ctl exec web cat /bin/busybox | md5sum)" "$(md5sum <"$IMG/bin/busybox")" "a binary"
 	# one reply: cut at 1 MiB, and it says so
 	ctl call Exec '{"id":"web","command":["seq","1","400000"]}' >"$T/one"
 	assert_eq "$(jq .truncated "$T/one")" true "truncated flag"
@@ -265,7 +267,7 @@ test_st_hostile_clients_and_fds() {
 	start_sv
 	ctl run -d -i --name web "$IMG" sh -c 'while read l; do echo "got $l"; done' >/dev/null
 	local id mon
-	id=$(ctl --json inspect web | jq -r '(.container // .[0]).id')
+	id=$(ctl --json inspect web | jq -r '(if type == "array" then .[0] else .container end).id')
 	mon=$(pgrep -f "corral-monitor.*--id $id" | head -1)
 	# garbage after the upgrade: dropped, and the container runs on
 	"$PY" - "$SOCK" <<'PYEOF' || fail "garbage client"
@@ -354,7 +356,7 @@ test_st_group_member_attach_and_exec() {
 	assert_eq "$(CORRALCTL="setpriv --reuid 65534 --regid 65534 --clear-groups $CORRALCTL" attach_a_line web)" \
 		"got ping" "member attach"
 	local id
-	id=$(ctl --json inspect web | jq -r '(.container // .[0]).id')
+	id=$(ctl --json inspect web | jq -r '(if type == "array" then .[0] else .container end).id')
 	assert_eq "$(stat -c %a "$STATE_D/containers/$id/monitor.sock")" 600 "monitor.sock is root's"
 	setpriv --reuid 65534 --regid 65534 --clear-groups "$PY" - "$STATE_D/containers/$id/monitor.sock" <<'PYEOF' &&
 import socket, sys
