@@ -127,20 +127,30 @@ void ctl_print_call_error(const char *method, const vl_reply *rep)
 		ctl_print_raw_error(short_m, rep);
 }
 
-int ctl_recv(vl_client *c, const char *method, vl_reply *rep)
+/* ctl_recv, where an error named `tolerated` (its short name) returns 1
+ * unsaid. */
+static int recv_tolerating(vl_client *c, const char *method, const char *tolerated, vl_reply *rep)
 {
 	cerr err = { 0 };
 	if (vl_client_recv(c, rep, &err) < 0)
 		return fail_io(&err, method);
-	if (rep->error) {
+	if (!rep->error)
+		return 0;
+	const char *short_e = strrchr(rep->error, '.') ? strrchr(rep->error, '.') + 1 : rep->error;
+	bool quiet = tolerated && streq(short_e, tolerated);
+	if (!quiet)
 		ctl_print_call_error(method, rep);
-		vl_reply_release(rep);
-		return EXIT_CTL;
-	}
-	return 0;
+	vl_reply_release(rep);
+	return quiet ? 1 : EXIT_CTL;
 }
 
-int ctl_call(vl_client **c, const char *method, const char *params, bool more, vl_reply *rep)
+int ctl_recv(vl_client *c, const char *method, vl_reply *rep)
+{
+	return recv_tolerating(c, method, NULL, rep);
+}
+
+static int call_tolerating(vl_client **c, const char *method, const char *params, bool more, const char *tolerated,
+			   vl_reply *rep)
 {
 	cerr err = { 0 };
 	if (!*c && vl_client_connect(ctl_sock, c, &err) < 0) /* else: reuse the connection */
@@ -148,7 +158,21 @@ int ctl_call(vl_client **c, const char *method, const char *params, bool more, v
 	vl_client_set_timeout(*c, more ? -1 : ctl_timeout_ms);
 	if (vl_client_send(*c, method, params, more, false, &err) < 0)
 		return fail_io(&err, method);
-	return ctl_recv(*c, method, rep);
+	return recv_tolerating(*c, method, tolerated, rep);
+}
+
+int ctl_call(vl_client **c, const char *method, const char *params, bool more, vl_reply *rep)
+{
+	return call_tolerating(c, method, params, more, NULL, rep);
+}
+
+int ctl_call_gen_tolerating(vl_client **c, const char *method, yajl_gen gen, const char *tolerated, vl_reply *rep)
+{
+	_cleanup_json_gen_ yajl_gen g = gen;
+	if (!g || yajl_gen_map_close(g))
+		return ctl_fail(method, "out of memory");
+	_cleanup_free_ char *params = jg_finish(g, NULL);
+	return params ? call_tolerating(c, method, params, false, tolerated, rep) : ctl_fail(method, "out of memory");
 }
 
 int ctl_call_gen(vl_client **c, const char *method, yajl_gen gen, bool more, vl_reply *rep)

@@ -53,6 +53,9 @@ int ctl_call(vl_client **c, const char *method, const char *params, bool more, v
 /* The same with the parameters an open map in g, which it closes and frees
  * (NULL: out of memory, said). */
 int ctl_call_gen(vl_client **c, const char *method, yajl_gen g, bool more, vl_reply *rep);
+/* ctl_call_gen without "more", where an error reply named `tolerated`
+ * (its short name, "NoSuchContainer") returns 1, unsaid. */
+int ctl_call_gen_tolerating(vl_client **c, const char *method, yajl_gen g, const char *tolerated, vl_reply *rep);
 /* Call method with "upgrade" and the parameters an open map in g (freed);
  * *fd is then the socket of the stream that follows, the caller's to
  * close. 0, or EXIT_CTL after saying why (an error reply unsaid when

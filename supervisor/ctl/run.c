@@ -14,7 +14,8 @@ int ctl_wait_code(const char *id)
 	_cleanup_vl_client_ vl_client *c = NULL;
 	vl_reply rep;
 	ctl_timeout_ms = -1;
-	if (ctl_call_gen(&c, M("Wait"), ctl_params(id), false, &rep))
+	/* gone: removed once it stopped (run --rm), so its end is accounted for */
+	if (ctl_call_gen_tolerating(&c, M("Wait"), ctl_params(id), "NoSuchContainer", &rep))
 		return -1;
 	long long code = ctl_int(rep.params, "exitCode", -1);
 	vl_reply_release(&rep);
@@ -34,6 +35,9 @@ static int create(const ctl_args *a, bool auto_remove, char **id)
 	return *id ? 0 : ctl_fail("create", "out of memory");
 }
 
+/* run --rm: corrald removes it once it has stopped (autoRemove), before
+ * its Wait is done; this removes one that never started, and may find it
+ * gone. */
 static int remove_container(const char *id)
 {
 	_cleanup_vl_client_ vl_client *c = NULL;
@@ -42,7 +46,10 @@ static int remove_container(const char *id)
 	if (!g || jg_key_bool(g, "force", true))
 		return ctl_fail("rm", "out of memory");
 	ctl_timeout_ms = -1;
-	if (ctl_call_gen(&c, M("Remove"), TAKE_PTR(g), false, &rep))
+	int r = ctl_call_gen_tolerating(&c, M("Remove"), TAKE_PTR(g), "NoSuchContainer", &rep);
+	if (r == 1)
+		return 0;
+	if (r)
 		return EXIT_CTL;
 	vl_reply_release(&rep);
 	return 0;
@@ -81,16 +88,13 @@ static int v_run(ctl_args *a)
 {
 	bool detach = opt_on(a, "detach"), rm = opt_on(a, "rm");
 	_cleanup_free_ char *id = NULL;
-	/* a foreground run removes the container itself, once it has its exit
-	 * code; a detached one leaves that to corrald */
-	if (create(a, rm && detach, &id))
+	if (create(a, rm, &id))
 		return EXIT_CTL;
-	bool detached = false;
+	bool detached = false; /* from (ctrl-p ctrl-q): it runs on, and corrald removes it once it stops */
 	int code = detach ? start(id) : run_foreground(a, id, &detached);
 	if (detach && !code)
 		printf("%s\n", id);
-	/* detached from (ctrl-p ctrl-q): it runs on, and stays */
-	if (rm && !detach && !detached && remove_container(id))
+	if (rm && !detached && (!detach || code) && remove_container(id))
 		return EXIT_CTL;
 	return code;
 }

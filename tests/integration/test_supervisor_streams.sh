@@ -118,6 +118,39 @@ test_st_detach_and_attach_again() {
 	assert_contains "$out" "--detach-keys" "bad detach keys named"
 }
 
+# run --rm -it, detached from: it runs on, and is removed once it ends, as
+# in podman; an attached run --rm is removed when its client returns.
+test_st_rm_it_detached_is_removed_at_its_end() {
+	need_tmux
+	trap cleanup_streams EXIT
+	start_sv
+	term_run "$CORRALCTL --socket $SOCK run --rm -it --name rm1 $IMG sh"
+	wait_screen '^/ #'
+	term send-keys -t t C-p C-q
+	wait_screen 'EXITED=0$'
+	assert_eq "$(state_of rm1)" running "running after a detach"
+	term_run "$CORRALCTL --socket $SOCK attach rm1"
+	sleep 0.5
+	term send-keys -t t 'exit 5' Enter
+	wait_screen '^EXITED=5$'
+	assert_eq "$(ctl ps -a --filter name=rm1 -q)" "" "removed once it ended"
+	# attached to the end: its exit code, no error, and gone on return
+	term_run "$CORRALCTL --socket $SOCK run --rm -it --name rm2 $IMG sh"
+	wait_screen '^/ #'
+	term send-keys -t t 'exit 4' Enter
+	wait_screen '^EXITED=4$'
+	screen | grep -q corralctl && fail "an error on the screen: $(screen)"
+	assert_eq "$(ctl ps -a --filter name=rm2 -q)" "" "removed on return"
+	# one that never starts is removed too, with its exit code
+	local rc=0
+	ctl run --rm --name rm3 "$IMG" /no/such/cmd 2>/dev/null || rc=$?
+	assert_eq "$rc" 127 "exit code of a command not found"
+	assert_eq "$(ctl ps -a --filter name=rm3 -q)" "" "removed after a failed start"
+	rc=0
+	ctl run -d --rm --name rm4 "$IMG" /no/such/cmd >/dev/null 2>&1 || rc=$?
+	assert_eq "$(ctl ps -a --filter name=rm4 -q)" "" "run -d --rm removed after a failed start"
+}
+
 # Ctrl-C on a foreground run is the container's (sig-proxy), as in podman;
 # with --sig-proxy=false it only ends the client, and the container runs on.
 test_st_ctrl_c_on_foreground_run() {
