@@ -544,6 +544,42 @@ test_ctl_cp_client_speaks_the_stream_contract() {
 	usage_error cp web: /tmp >/dev/null
 }
 
+# The corpus of podman habits (corpus/podman_habits.txt), replayed in order
+# against one corrald: each line's stdout (or one-line stderr) and exit code.
+test_ctl_podman_corpus() {
+	trap cleanup_sv EXIT
+	start_sv
+	local bin="$T/corpus-bin" cmd="" kind="" want="" code="" out err rc n=0
+	mkdir -p "$bin"
+	printf '#!/bin/sh\nexec "%s" --socket "%s" "$@"\n' "$CORRALCTL" "$SOCK" >"$bin/corralctl"
+	chmod +x "$bin/corralctl"
+	replay() {
+		n=$((n + 1))
+		rc=0
+		out=$(cd "$T" && PATH="$bin:$PATH" IMG="$IMG" bash -c "$cmd" 2>"$T/corpus.err") || rc=$?
+		err=$(cat "$T/corpus.err")
+		assert_eq "$rc" "$code" "exit code of [$cmd] (stderr: $err)"
+		case $kind in
+		=) assert_eq "$out" "$(printf '%b' "$want")" "stdout of [$cmd]" ;;
+		'~') [[ $out =~ $want ]] || fail "stdout of [$cmd] does not match /$want/: $out" ;;
+		!)
+			assert_eq "$out" "" "stdout of [$cmd]"
+			assert_eq "$(printf '%s\n' "$err" | wc -l)" 1 "one line on stderr for [$cmd]: $err"
+			assert_contains "$err" "$want" "stderr of [$cmd]"
+			;;
+		esac
+	}
+	while IFS= read -r line; do
+		case $line in
+		'$ '*) cmd=${line#\$ } ;;
+		'= '* | '~ '* | '! '*) kind=${line%% *} want=${line#? } ;;
+		'=') kind='=' want='' ;;
+		'? '*) code=${line#? } && replay ;;
+		esac
+	done <"$ROOTDIR/tests/integration/corpus/podman_habits.txt"
+	[ "$n" -ge 30 ] || fail "the corpus ran $n entries"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep "^test_ctl_${CTL_ONLY:-}"); do
 	run_test "$t"
 done
