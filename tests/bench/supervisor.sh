@@ -37,6 +37,8 @@ cleanup() {
 	for m in /sys/fs/cgroup /sys/fs/cgroup/*; do
 		[ -d "$m$cgp" ] && find "$m$cgp" -depth -type d -exec rmdir {} \; 2>/dev/null
 	done
+	# corrald's trash remover may not have unmounted every overlay it was given
+	awk -v d="$d/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l
 	rm -rf "$d"
 }
 trap cleanup EXIT
