@@ -27,6 +27,7 @@ declare -A may=(
 	[supervisor/monitor]="common bundle cgroups runtime supervisor/loop supervisor/varlink supervisor/logs"
 	[supervisor/daemon]="common bundle cgroups runtime images supervisor/loop supervisor/varlink supervisor/logs"
 	[supervisor/ctl]="common supervisor/varlink"
+	[supervisor/daemon/jobs]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 )
 
 check() { # name, then the offending lines on stdin
