@@ -90,7 +90,7 @@ test_jobs_retries_with_growing_delays() {
 	assert_eq "$(job_field "$id" .attempts)" 1 "no retry after a success"
 }
 
-test_jobs_wait_prints_and_exits_with_the_code_and_logs_show_output() {
+test_jobs_wait_code_and_logs() {
 	trap cleanup_sv EXIT
 	start_sv
 	local id rc=0 out
