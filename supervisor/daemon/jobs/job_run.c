@@ -24,8 +24,6 @@
 
 #define METHOD(m) CORRAL_SUPERVISOR_INTERFACE "." m
 
-static void run_attempt(job *j);
-static void decide(job *j);
 static void remove_container(job *j);
 
 static void save(job *j)
@@ -197,7 +195,7 @@ static void on_waited(void *data, const char *error, yajl_val params)
 	remove_container(j);
 }
 
-static void wait_end(job *j)
+void job_step_wait(job *j)
 {
 	j->phase = JP_RUN;
 	save(j);
@@ -216,10 +214,10 @@ static void on_started(void *data, const char *error, yajl_val params)
 		set_call_error(j, "Start", error, params);
 		return remove_container(j);
 	}
-	wait_end(j);
+	job_step_wait(j);
 }
 
-static void start(job *j)
+void job_step_start(job *j)
 {
 	j->phase = JP_START;
 	save(j);
@@ -239,7 +237,7 @@ static void on_created(void *data, const char *error, yajl_val params)
 	snprintf(j->container, sizeof(j->container), "%s", id->u.string);
 	if (j->cancel_wanted)
 		return remove_container(j);
-	start(j);
+	job_step_start(j);
 }
 
 /* {"spec": {image, command, name, labels, stopTimeout}} as an open map. */
@@ -261,7 +259,7 @@ static yajl_gen create_params(const job *j)
 	return g;
 }
 
-static void run_attempt(job *j)
+void job_step_attempt(job *j)
 {
 	char now[64];
 	rfc3339_ns(0, now, sizeof(now));
@@ -287,13 +285,13 @@ static void on_removed(void *data, const char *error, yajl_val params)
 	if (error && !strstr(error, "NoSuchContainer"))
 		log_warn("job %s: Remove %s: %s; its container stays", j->id, j->container, error);
 	j->container[0] = '\0';
-	decide(j);
+	job_step_decide(j);
 }
 
 static void remove_container(job *j)
 {
 	if (!j->container[0])
-		return decide(j);
+		return job_step_decide(j);
 	j->phase = JP_REMOVE;
 	save(j);
 	yajl_gen g = params_id(j->container);
@@ -302,17 +300,17 @@ static void remove_container(job *j)
 		g = NULL;
 	}
 	if (call(j, &j->pending, METHOD("Remove"), g, on_removed) < 0)
-		decide(j);
+		job_step_decide(j);
 }
 
 static void on_backoff(el_source *s, void *data)
 {
 	job *j = data;
 	j->timer = NULL;
-	run_attempt(j);
+	job_step_attempt(j);
 }
 
-static void backoff(job *j)
+void job_step_backoff(job *j)
 {
 	j->phase = JP_BACKOFF;
 	save(j);
@@ -325,14 +323,14 @@ static void backoff(job *j)
 }
 
 /* The attempt is over and its container gone: done, or once more. */
-static void decide(job *j)
+void job_step_decide(job *j)
 {
 	if (j->has_exit && j->exit_code == 0 && !j->timed_out && !j->error)
 		return finish(j, JOB_SUCCEEDED);
 	if (j->cancel_wanted)
 		return finish(j, JOB_CANCELLED);
 	if (j->attempts <= j->spec.retries)
-		return backoff(j);
+		return job_step_backoff(j);
 	finish(j, JOB_FAILED);
 }
 
@@ -368,65 +366,13 @@ static void on_kick(el_source *s, void *data)
 	job *j;
 	while (running < t->max_running && (j = job_next_queued(t))) {
 		running++;
-		run_attempt(j);
+		job_step_attempt(j);
 	}
 }
 
 void jobs_kick(job_table *t)
 {
 	el_timer_set(t->kick, 1, false);
-}
-
-/* ---- after a restart ---- */
-
-/* The job's container: by the id it recorded, else by its label (corrald
- * went between its creation and the job's next save). */
-static ctr *find_container(job *j)
-{
-	corrald *d = j->t->d;
-	ctr *found = j->container[0] ? ctr_find(d, j->container) : NULL;
-	for (ctr *c = d->ctrs; c && !found; c = c->next)
-		for (char **l = c->spec.labels; l && l[0] && l[1]; l += 2)
-			if (streq(l[0], JOB_LABEL) && streq(l[1], j->id))
-				found = c;
-	return found;
-}
-
-static void resume(job *j)
-{
-	/* the attempt's time so far counts against its timeout */
-	long long started = 0;
-	const char *last = j->n_starts ? j->attempt_starts[j->n_starts - 1] : "";
-	if (rfc3339_parse(last, strlen(last), &started) < 0)
-		started = 0;
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	long long now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	uint64_t ago = started && now > started ? (uint64_t)(now - started) / 1000 : 0;
-	j->attempt_mono = el_now_usec() > ago ? el_now_usec() - ago : 0;
-	ctr *c = find_container(j);
-	if (c) {
-		snprintf(j->container, sizeof(j->container), "%s", c->id);
-		log_info("job %s: picked up again with its container %s", j->id, c->id);
-		return c->status == CS_CREATED && !c->has_run ? start(j) : wait_end(j);
-	}
-	j->container[0] = '\0';
-	switch (j->phase) {
-	case JP_BACKOFF:
-		return backoff(j);
-	case JP_REMOVE: /* removed; the result was kept */
-		return decide(j);
-	case JP_CREATE: /* corrald went before the container was made: it never ran */
-		if (j->n_starts) {
-			free(j->attempt_starts[--j->n_starts]);
-			j->attempt_starts[j->n_starts] = NULL;
-		}
-		j->attempts = j->attempts ? j->attempts - 1 : 0;
-		return run_attempt(j);
-	default:
-		set_error(j, "its container %s was lost while corrald was down", j->container);
-		return decide(j);
-	}
 }
 
 int jobs_init(corrald *d, cerr *err)
@@ -446,7 +392,7 @@ int jobs_init(corrald *d, cerr *err)
 	for (job *j = t->jobs; j; j = j->next)
 		if (j->state == JOB_RUNNING) {
 			running++;
-			resume(j);
+			job_resume(j);
 		}
 	log_info("jobs: %zu known, %zu queued, %zu picked up again (at most %u run at once)", job_count(t, -1),
 		 queued, running, t->max_running);

@@ -27,6 +27,17 @@ int job_add_waiter(job *j, vl_call *call);
 /* {"job": Job} with its output. */
 int job_reply(vl_call *call, const job *j);
 
+/* The steps of an attempt (job_run.c), for job_resume: make its
+ * container and go on; Start its container; wait for it to end (with its
+ * timeout); wait for the retry; the attempt is over: done, or again. */
+void job_step_attempt(job *j);
+void job_step_start(job *j);
+void job_step_wait(job *j);
+void job_step_backoff(job *j);
+void job_step_decide(job *j);
+/* job_adopt.c: a job that was running when corrald went goes on. */
+void job_resume(job *j);
+
 /* job_store.c */
 int job_save(job_table *t, const job *j, cerr *err);
 void job_forget_file(job_table *t, const job *j);
