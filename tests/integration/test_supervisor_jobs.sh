@@ -207,6 +207,27 @@ test_jobs_bad_input() {
 	assert_contains "$(cat "$T/err")" "NoSuchImage" "job wait says why"
 }
 
+# A job's containers are made as the peer that submitted it: what
+# CreateContainer checks for that peer holds, and the audit names it.
+test_jobs_run_as_their_submitter() {
+	trap cleanup_sv EXIT
+	chmod 755 "$T"
+	local g id
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	start_sv --group "$g"
+	local member=(setpriv --reuid 65534 --regid 65534 --clear-groups "$CORRALCTL" --socket "$SOCK")
+	id=$("${member[@]}" job submit "$IMG" echo hi)
+	assert_eq "$("${member[@]}" job wait "$id")" 0 "a group member's job"
+	assert_eq "$(job_field "$id" .uid)" 65534 "the job keeps its submitter"
+	local created
+	created=$(grep '"method":"io.corral.Supervisor.CreateContainer"' "$STATE_D/audit.log" | grep "job-$id-1")
+	assert_contains "$created" '"uid":65534' "its CreateContainer is the member's, audited"
+	assert_contains "$created" '"result":"ok"' "and it was made"
+	assert_contains "$(grep '"method":"io.corral.Supervisor.Remove"' "$STATE_D/audit.log" | tail -1)" '"uid":65534' \
+		"its Remove too"
+}
+
 # kill -9 of corrald while one job runs and two wait: all three complete,
 # in order, with their results, after a restart.
 test_jobs_queue_survives_kill_9() {
