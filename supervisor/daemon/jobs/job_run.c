@@ -100,6 +100,8 @@ static void finish(job *j, enum job_state st)
 	corrald *d = j->t->d;
 	el_remove(j->timer);
 	j->timer = NULL;
+	vl_local_abandon(j->stopping); /* its container has ended already */
+	j->stopping = NULL;
 	j->state = st;
 	j->phase = JP_NONE;
 	rfc3339_ns(0, j->finished_at, sizeof(j->finished_at));
