@@ -102,6 +102,10 @@ test_jobs_wait_code_and_logs() {
 	assert_eq "$(ctl job logs "$id" 2>&1 >/dev/null)" to-stderr "stderr"
 	assert_eq "$(job_field "$id" '.output | length')" 2 "the output tail in inspect"
 	assert_eq "$(job_field "$id" .runMs | awk '{print ($1 >= 0)}')" 1 "runMs"
+	# job ls: a table, ids with -q, and --format
+	assert_eq "$(ctl job ls | head -1 | tr -s ' ')" "ID NAME IMAGE STATE ATTEMPTS EXIT DURATION SUBMITTED" "job ls"
+	assert_eq "$(ctl job ls -q)" "${id:0:12}" "job ls -q"
+	assert_eq "$(ctl job ls --format '{{.State}} {{.Exit}}')" "failed 7" "job ls --format"
 	# a running job's logs: what it has said so far
 	id=$(ctl job submit "$IMG" sh -c 'echo early; sleep 30')
 	wait_for 10 sh -c "\"$CORRALCTL\" --socket $SOCK job logs $id | grep -q early"
