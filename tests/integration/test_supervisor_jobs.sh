@@ -28,7 +28,7 @@ test_jobs_six_of_two_seconds_at_max_two() {
 	kill "$sampler"
 	wait "$sampler" 2>/dev/null || true
 	local ms=$(((t1 - t0) / 1000000)) peak
-	echo "6 jobs of 2 s at --max-jobs 2: ${ms} ms" >&2
+	echo "6 jobs of 2 s at --max-jobs 2: ${ms} ms" | tee -a "$B/results/jobs_figures.txt" >&2
 	[ "$ms" -ge 6000 ] || fail "done in $ms ms: more than 2 ran at once"
 	[ "$ms" -lt 10000 ] || fail "took $ms ms: they did not run 2 at a time (sequential is 12000)"
 	peak=$(sort -n "$T/samples" | tail -1)
@@ -80,7 +80,7 @@ test_jobs_retries_with_growing_delays() {
 	s2=$(ns_of "$(job_field "$id" '.attemptStarts[2]')")
 	g1=$(((s1 - s0) / 1000000))
 	g2=$(((s2 - s1) / 1000000))
-	echo "gaps between attempts: $g1 ms, $g2 ms" >&2
+	echo "gaps between attempts: $g1 ms, $g2 ms" | tee -a "$B/results/jobs_figures.txt" >&2
 	[ "$g1" -ge 1000 ] || fail "the first retry came after $g1 ms, before its 1 s backoff"
 	[ "$g2" -ge 2000 ] || fail "the second retry came after $g2 ms, before its 2 s backoff"
 	[ "$g2" -gt "$g1" ] || fail "the delays did not grow: $g1 ms, then $g2 ms"
