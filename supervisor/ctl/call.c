@@ -114,6 +114,11 @@ void ctl_print_call_error(const char *method, const vl_reply *rep)
 		fprintf(stderr, "corralctl: %s: name %s is in use by %.12s\n", short_m, ctl_str(p, "name"), ctl_str(p, "id"));
 	else if (streq(short_e, "InvalidState") && streq(ctl_str(p, "state"), "in-use"))
 		fprintf(stderr, "corralctl: %s: %s\n", short_m, ctl_str(p, "reason"));
+	else if (streq(short_e, "NoSuchJob"))
+		fprintf(stderr, "corralctl: %s: no such job: %s\n", short_m, ctl_str(p, "id"));
+	else if (streq(short_e, "InvalidState") && !strncmp(short_m, "Job", 3))
+		fprintf(stderr, "corralctl: %s: job %s is %s: %s\n", short_m, ctl_str(p, "id"), ctl_str(p, "state"),
+			ctl_str(p, "reason"));
 	else if (streq(short_e, "InvalidState")) /* state is the container's, as it is now */
 		fprintf(stderr, "corralctl: %s: container %.12s is %s: %s\n", short_m, ctl_str(p, "id"),
 			ctl_str(p, "state"), ctl_str(p, "reason"));

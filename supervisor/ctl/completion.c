@@ -90,7 +90,7 @@ int ctl_completion_bash(FILE *f)
 		   "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}\n"
 		   "\tlocal i w cmd=\"\" opts argopts list files=0\n"
 		   "\tlocal -a _corralctl_cmd=(\"${COMP_WORDS[0]}\")\n"
-		   "\t# the command: one word, or two after image, container or system\n"
+		   "\t# the command: one word, or two after image, container, system or job\n"
 		   "\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
 		   "\t\tw=${COMP_WORDS[i]}\n"
 		   "\t\tcase $w in\n"
@@ -99,7 +99,7 @@ int ctl_completion_bash(FILE *f)
 		   "\t\t-*) continue ;;\n"
 		   "\t\tesac\n"
 		   "\t\tcmd=${cmd:+$cmd }$w\n"
-		   "\t\tcase $cmd in image | container | system) continue ;; esac\n"
+		   "\t\tcase $cmd in image | container | system | job) continue ;; esac\n"
 		   "\t\tbreak\n"
 		   "\tdone\n"
 		   "\tcase $cmd in\n"
@@ -112,6 +112,8 @@ int ctl_completion_bash(FILE *f)
 	second_words(f, "image");
 	fprintf(f, "\" -- \"$cur\"))\n\t\treturn ;;\n\tsystem)\n\t\tCOMPREPLY=($(compgen -W \"");
 	second_words(f, "system");
+	fprintf(f, "\" -- \"$cur\"))\n\t\treturn ;;\n\tjob)\n\t\tCOMPREPLY=($(compgen -W \"");
+	second_words(f, "job");
 	fprintf(f, "\" -- \"$cur\"))\n\t\treturn ;;\n\tcontainer)\n\t\tCOMPREPLY=($(compgen -W \"");
 	second_words(f, "container");
 	for (const ctl_cmd *const *g = ctl_groups; *g; g++)

@@ -31,6 +31,7 @@ extern const ctl_cmd ctl_stats_cmds[];   /* stats.c */
 extern const ctl_cmd ctl_image_cmds[];   /* images.c */
 extern const ctl_cmd ctl_cp_cmds[];      /* cp.c */
 extern const ctl_cmd ctl_attach_cmds[];  /* attach_cmd.c: attach */
+extern const ctl_cmd ctl_job_cmds[];     /* jobs.c: job submit, ls, wait, ... */
 /* Every group, NULL-ended; and the options every command takes, in the
  * order of G_*. */
 extern const ctl_cmd *const ctl_groups[];
@@ -107,6 +108,8 @@ yajl_val ctl_gen_tree(yajl_gen g);
 char *ctl_absolute(const char *path);
 /* Each string of reply's array `key`, one a line; 0. */
 int ctl_print_strings(yajl_val reply, const char *key);
+/* The LogLines of a reply's "lines", stdout's to stdout, stderr's to stderr. */
+void ctl_print_log_lines(yajl_val reply, bool ts);
 /* Print a container's log (follow: until it ends); 0 or EXIT_CTL. */
 int ctl_stream_logs(const char *id, bool follow, long tail, bool ts, const char *since);
 /* Wait for the container to stop; its exit code, or -1 if the wait failed. */

@@ -11,7 +11,7 @@
 
 /* Each line to its own stream, in the log's order: stdout is flushed
  * before a line goes to stderr, so `logs 2>&1 | cat` keeps the order. */
-static void print_lines(yajl_val p, bool ts)
+void ctl_print_log_lines(yajl_val p, bool ts)
 {
 	yajl_val lines = json_get(p, "lines");
 	for (size_t i = 0; YAJL_IS_ARRAY(lines) && i < lines->u.array.len; i++) {
@@ -40,7 +40,7 @@ int ctl_stream_logs(const char *id, bool follow, long tail, bool ts, const char 
 	if (ctl_call_gen(&c, M("Logs"), TAKE_PTR(g), follow, &rep))
 		return EXIT_CTL;
 	for (;;) {
-		print_lines(rep.params, ts);
+		ctl_print_log_lines(rep.params, ts);
 		bool more = rep.continues;
 		vl_reply_release(&rep);
 		if (!more)

@@ -43,6 +43,7 @@ static const struct key keys[] = {
 	{ "default-restart", K_RESTART, F(default_restart), 0, 0 },
 	{ "default-stop-timeout", K_COUNT, F(default_stop_timeout), 0, 86400 },
 	{ "monitor", K_STR, F(monitor), 0, 0 },
+	{ "max-jobs", K_COUNT, F(max_jobs), 1, 1024 },
 };
 
 static const struct key *find_key(const char *name)
@@ -67,6 +68,7 @@ int config_init(corrald_config *c, cerr *err)
 		{ "max-connections-per-uid", "128" }, { "max-message-size", "16M" },
 		{ "metrics-listen", "" }, { "cgroup-parent", "" }, { "cgroup-delegate", "auto" },
 		{ "default-restart", "no" }, { "default-stop-timeout", "10" }, { "monitor", "" },
+		{ "max-jobs", "4" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
 		int r = config_set(c, defaults[i][0], defaults[i][1], "default", err);

@@ -32,6 +32,7 @@ typedef struct corrald_config {
 	char *default_restart;
 	char *monitor; /* empty: corral-monitor beside corrald */
 	unsigned default_stop_timeout;
+	size_t max_jobs; /* jobs running at once */
 } corrald_config;
 
 int config_init(corrald_config *c, cerr *err);

@@ -13,6 +13,7 @@
 #include "supervisor/daemon/fastpath.h"
 #include "supervisor/daemon/trash.h"
 #include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/jobs/job_run.h"
 #include <limits.h>
 
 #include <errno.h>
@@ -39,7 +40,7 @@ static void usage(FILE *f)
 		"  --log-max-size SIZE  --log-max-files N  --log-level LEVEL  --log-format text|json\n"
 		"  --max-connections N  --max-connections-per-uid N  --max-message-size SIZE\n"
 		"  --metrics-listen HOST:PORT  --cgroup-parent PATH  --cgroup-delegate auto|yes|no\n"
-		"  --default-restart POLICY  --default-stop-timeout SECONDS\n");
+		"  --default-restart POLICY  --default-stop-timeout SECONDS  --max-jobs N\n");
 }
 
 static void on_signal(el_source *s, const struct signalfd_siginfo *si, void *data)
@@ -281,7 +282,7 @@ static int run(corrald_config *cfg, cerr *err)
 	if (wd_usec && (r = el_add_timer(loop, wd_usec / 2, true, on_watchdog, &d, &wd, err)) < 0)
 		goto out;
 
-	if ((r = ctr_adopt_all(&d, err)) < 0)
+	if ((r = ctr_adopt_all(&d, err)) < 0 || (r = jobs_init(&d, err)) < 0)
 		goto out;
 	char pidbuf[16];
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
@@ -297,6 +298,7 @@ out:
 	el_remove(sigs);
 	el_remove(wd);
 	metrics_http_free(http);
+	jobs_shutdown(&d); /* its calls wait on containers */
 	ctr_shutdown_all(&d);
 	events_free(d.events); /* before the server: it ends their calls */
 	vl_server_free(d.srv);

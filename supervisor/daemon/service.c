@@ -16,6 +16,7 @@
 #include "supervisor/daemon/ctr_restart.h"
 #include "supervisor/daemon/ctr_top.h"
 #include "supervisor/daemon/img_methods.h"
+#include "supervisor/daemon/jobs/job_methods.h"
 #include "supervisor/varlink/wire.h"
 
 #include <errno.h>
@@ -138,6 +139,13 @@ static const vl_method methods[] = {
 	{ "SystemPrune", sv_system_prune },
 	{ "CopyFrom", sv_copy_from },
 	{ "CopyTo", sv_copy_to },
+	{ "JobSubmit", sv_job_submit },
+	{ "JobBatch", sv_job_batch },
+	{ "JobList", sv_job_list },
+	{ "JobInspect", sv_job_inspect },
+	{ "JobWait", sv_job_wait },
+	{ "JobCancel", sv_job_cancel },
+	{ "JobLogs", sv_job_logs },
 };
 
 const vl_interface corral_supervisor_iface = {
@@ -148,7 +156,8 @@ bool corrald_method_mutates(const char *m)
 {
 	static const char *const mut[] = { "ImageImport", "ImageRemove", "ImagePrune", "CreateContainer", "Start",
 					   "Stop", "Kill", "Remove", "Exec", "Attach", "Restart", "Pause", "Unpause",
-					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo" };
+					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo",
+					   "JobSubmit", "JobBatch", "JobCancel" };
 	size_t n = strlen(CORRAL_SUPERVISOR_INTERFACE);
 	if (strncmp(m, CORRAL_SUPERVISOR_INTERFACE, n) || m[n] != '.')
 		return false;

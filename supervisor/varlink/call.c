@@ -18,12 +18,12 @@ char *vl_json_obj1(const char *key, const char *value)
 }
 
 const char *vl_call_method(const vl_call *c) { return c->msg.method; }
-const peer_cred *vl_call_peer(const vl_call *c) { return &c->conn->peer; }
+const peer_cred *vl_call_peer(const vl_call *c) { return c->local ? vl_local_peer(c) : &c->conn->peer; }
 yajl_val vl_call_params(const vl_call *c) { return c->msg.params; }
 bool vl_call_wants_more(const vl_call *c) { return c->msg.more; }
 bool vl_call_is_oneway(const vl_call *c) { return c->msg.oneway; }
 bool vl_call_wants_upgrade(const vl_call *c) { return c->msg.upgrade; }
-size_t vl_call_out_pending(const vl_call *c) { return c->conn->out.len - c->conn->out_off; }
+size_t vl_call_out_pending(const vl_call *c) { return c->local ? 0 : c->conn->out.len - c->conn->out_off; }
 
 void vl_call_set_cancel(vl_call *c, void (*fn)(vl_call *, void *), void *data)
 {
@@ -33,6 +33,8 @@ void vl_call_set_cancel(vl_call *c, void (*fn)(vl_call *, void *), void *data)
 
 void vl_call_finish(vl_call *call, const char *error)
 {
+	if (call->local)
+		return vl_local_finish(call, error);
 	vl_conn *c = call->conn;
 	vl_server *s = c->srv;
 	if (s->cfg.on_call_done) {
@@ -70,6 +72,8 @@ static int call_send(vl_call *call, int r)
 int vl_call_reply(vl_call *call, const char *params_json)
 {
 	int r = 0;
+	if (call->local)
+		return vl_local_end(call, NULL, params_json);
 	if (!call->msg.oneway)
 		r = call_send(call, vl_encode_reply(&call->conn->out, params_json, false));
 	vl_call_finish(call, NULL);
@@ -101,6 +105,8 @@ int vl_call_notify(vl_call *call, const char *params_json)
 int vl_call_error(vl_call *call, const char *error, const char *params_json)
 {
 	int r = 0;
+	if (call->local)
+		return vl_local_end(call, error, params_json);
 	if (!call->msg.oneway)
 		r = call_send(call, vl_encode_error(&call->conn->out, error, params_json));
 	vl_call_finish(call, error);
@@ -115,6 +121,10 @@ int vl_call_invalid_parameter(vl_call *call, const char *parameter)
 
 void vl_call_hang_up(vl_call *call, const char *why)
 {
+	if (call->local) {
+		vl_local_end(call, VL_ERR_LOCAL_HUNG_UP, NULL);
+		return;
+	}
 	call->conn->broken = true;
 	vl_call_finish(call, why);
 }
@@ -129,14 +139,9 @@ static const vl_interface *find_iface(vl_server *s, const char *name, size_t len
 	return NULL;
 }
 
-static int call_method(vl_conn *c, vl_call *call)
+int vl_call_invoke(vl_server *s, vl_call *call)
 {
-	vl_server *s = c->srv;
 	const char *m = call->msg.method;
-	if (!c->allowed) {
-		c->closing = true;
-		return vl_call_error(call, s->cfg.denied_error, NULL);
-	}
 	const char *dot = strrchr(m, '.');
 	const vl_interface *iface = dot ? find_iface(s, m, (size_t)(dot - m)) : NULL;
 	if (!iface) {
@@ -153,7 +158,12 @@ static int call_method(vl_conn *c, vl_call *call)
 
 void vl_call_dispatch(vl_conn *c, vl_call *call)
 {
-	call_method(c, call);
+	if (!c->allowed) {
+		c->closing = true;
+		vl_call_error(call, c->srv->cfg.denied_error, NULL);
+		return;
+	}
+	vl_call_invoke(c->srv, call);
 	/* the method ended the call, or kept it with a cancel hook to end it
 	 * later; one that did neither would leave its client waiting forever */
 	if (c->call == call && !call->cancel) {

@@ -69,13 +69,15 @@ int vl_call_upgrade(vl_call *call, const char *params_json, int *fd)
 int vl_call_hand_over(vl_call *call, int *fd)
 {
 	*fd = -1;
+	if (call->local)
+		return -EINVAL; /* no connection to give */
 	return give_up(call, fd);
 }
 
 int vl_call_take_fd(vl_call *call)
 {
 	vl_conn *c = call->conn;
-	if (!c->n_fds)
+	if (!c || !c->n_fds)
 		return -1;
 	int fd = c->fds[0];
 	memmove(c->fds, c->fds + 1, --c->n_fds * sizeof(int));

@@ -120,6 +120,7 @@ void vl_server_free(vl_server *s)
 	}
 	el_remove(s->kick_timer);
 	el_remove(s->resume_timer);
+	vl_local_drop_all(s);
 	free(s);
 }
 

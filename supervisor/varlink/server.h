@@ -124,6 +124,23 @@ int vl_call_take_fd(vl_call *c);
  * *out is the call, to answer or keep as a method handler does. */
 int vl_server_adopt_call(vl_server *s, int fd, const char *method, const char *params_json, bool more,
 			 vl_call **out, cerr *err);
+/* Local calls (local_call.c): corrald calling its own methods, as a
+ * peer would, with the same checks and the same audit (jobs run their
+ * containers so). done runs once with the reply's parameters, or its
+ * error, always from the loop (never inside vl_local_call), so that the
+ * handler that answered has returned first. A call that is kept (Wait)
+ * ends later, as a peer's does. */
+typedef struct vl_local vl_local;
+typedef void (*vl_local_fn)(void *data, const char *error, yajl_val params);
+#define VL_ERR_LOCAL_HUNG_UP "org.varlink.service.HungUp" /* the handler hung up */
+/* Call method (qualified) of s's interfaces as peer; *out is the call, to
+ * abandon, until done has run. */
+int vl_local_call(vl_server *s, const peer_cred *peer, const char *method, const char *params_json, vl_local_fn done,
+		  void *data, vl_local **out, cerr *err);
+/* Let go of a call whose done has not run, and it never will: a kept
+ * call's cancel hook runs, as when a peer hangs up. */
+void vl_local_abandon(vl_local *l);
+
 /* org.varlink.service.InvalidParameter naming the parameter. */
 int vl_call_invalid_parameter(vl_call *c, const char *parameter);
 

@@ -18,6 +18,7 @@ struct vl_call {
 	uint64_t t0;
 	void (*cancel)(vl_call *c, void *data); /* set by a method that keeps the call */
 	void *cancel_data;
+	struct vl_local *local; /* a call made inside corrald (local_call.c); conn is then NULL */
 };
 
 struct vl_conn {
@@ -59,6 +60,8 @@ struct vl_server {
 	vl_conn *kick;
 	el_source *kick_timer;
 	el_source *resume_timer; /* re-enables accept after EMFILE */
+	struct vl_local *local_ended; /* local calls whose end waits for the loop */
+	el_source *local_timer;       /* delivers them */
 };
 
 /* conn.c: a connection's bytes. */
@@ -79,6 +82,17 @@ void vl_call_dispatch(vl_conn *c, vl_call *call);
 void vl_call_finish(vl_call *call, const char *error);
 /* End it with no reply, and drop its connection (out of memory, a bug). */
 void vl_call_hang_up(vl_call *call, const char *why);
+
+/* Find call's method among s's interfaces and run it. */
+int vl_call_invoke(vl_server *s, vl_call *call);
+
+/* local_call.c: the end of a local call (its reply, or its error when
+ * error is set), delivered to its caller from the loop. */
+int vl_local_end(vl_call *call, const char *error, const char *params_json);
+void vl_local_finish(vl_call *call, const char *error);
+/* Drop every end not yet delivered (the server's end). */
+void vl_local_drop_all(vl_server *s);
+const peer_cred *vl_local_peer(const vl_call *call);
 
 /* service_iface.c: org.varlink.service, which every server implements. */
 extern const vl_interface vl_service_iface;

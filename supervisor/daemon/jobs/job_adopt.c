@@ -1,0 +1,67 @@
+/* Jobs that were running when corrald went: each finds its container
+ * again and goes on from where it was. */
+#include "supervisor/daemon/jobs/job_run.h"
+#include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/service.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/timefmt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The job's container: by the id it recorded, else by its label (corrald
+ * went between its creation and the job's next save). */
+static ctr *find_container(job *j)
+{
+	corrald *d = j->t->d;
+	ctr *found = j->container[0] ? ctr_find(d, j->container) : NULL;
+	for (ctr *c = d->ctrs; c && !found; c = c->next)
+		for (char **l = c->spec.labels; l && l[0] && l[1]; l += 2)
+			if (streq(l[0], JOB_LABEL) && streq(l[1], j->id))
+				found = c;
+	return found;
+}
+
+void job_resume(job *j)
+{
+	/* the attempt's time so far counts against its timeout */
+	long long started = 0;
+	const char *last = j->n_starts ? j->attempt_starts[j->n_starts - 1] : "";
+	if (rfc3339_parse(last, strlen(last), &started) < 0)
+		started = 0;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	long long now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	uint64_t ago = started && now > started ? (uint64_t)(now - started) / 1000 : 0;
+	j->attempt_mono = el_now_usec() > ago ? el_now_usec() - ago : 0;
+	ctr *c = find_container(j);
+	if (c) {
+		snprintf(j->container, sizeof(j->container), "%s", c->id);
+		log_info("job %s: picked up again with its container %s", j->id, c->id);
+		return c->status == CS_CREATED && !c->has_run ? job_step_start(j) : job_step_wait(j);
+	}
+	char lost[JOB_CTR_ID_MAX + 1];
+	snprintf(lost, sizeof(lost), "%s", j->container[0] ? j->container : "(not recorded)");
+	j->container[0] = '\0';
+	switch (j->phase) {
+	case JP_BACKOFF:
+		return job_step_backoff(j);
+	case JP_REMOVE: /* removed; the result was kept */
+		return job_step_decide(j);
+	case JP_CREATE: /* corrald went before the container was made: it never ran */
+		if (j->n_starts) {
+			free(j->attempt_starts[--j->n_starts]);
+			j->attempt_starts[j->n_starts] = NULL;
+		}
+		j->attempts = j->attempts ? j->attempts - 1 : 0;
+		return job_step_attempt(j);
+	default:
+		free(j->error);
+		if (asprintf(&j->error, "its container %s was lost while corrald was down", lost) < 0)
+			j->error = NULL;
+		return job_step_decide(j);
+	}
+}

@@ -1,0 +1,271 @@
+/* The job methods of io.corral.Supervisor: JobSubmit, JobBatch, JobList,
+ * JobInspect, JobWait, JobCancel, JobLogs. */
+#include "supervisor/daemon/jobs/job_methods.h"
+#include "supervisor/daemon/jobs/job_run.h"
+#include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/ctr_logs.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/logs/crilog.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "common/timefmt.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+int job_reply(vl_call *call, const job *j)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "job") || job_gen(g, j, false, true) || yajl_gen_map_close(g))
+		return sv_internal(call, NULL);
+	return vl_call_reply_gen(call, g);
+}
+
+static void on_waiter_cancel(vl_call *call, void *data)
+{
+	job_waiter *w = data;
+	for (job_waiter **p = &w->j->waiters; *p; p = &(*p)->next)
+		if (*p == w) {
+			*p = w->next;
+			break;
+		}
+	free(w);
+}
+
+int job_add_waiter(job *j, vl_call *call)
+{
+	job_waiter *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	*w = (job_waiter){ .call = call, .j = j, .next = j->waiters };
+	j->waiters = w;
+	vl_call_set_cancel(call, on_waiter_cancel, w);
+	return 0;
+}
+
+static int no_such_job(vl_call *call, const char *id, bool ambiguous)
+{
+	_cleanup_free_ char *p = vl_json_obj1("id", id ? id : "");
+	if (ambiguous)
+		return sv_invalid(call, "id", "more than one job has an id that starts so: give more of it");
+	return vl_call_error(call, SV_ERR("NoSuchJob"), p);
+}
+
+/* The job params name, or NULL with *f set (or not: no such job). */
+static job *job_of_params(corrald *d, yajl_val params, const char *const *known, const char **id, bool *ambiguous,
+			  json_fault *f)
+{
+	*id = NULL;
+	*ambiguous = false;
+	if (sp_known(params, known, f) < 0 || sp_str(params, "id", true, id, f) < 0)
+		return NULL;
+	return job_find(d->jobs, *id, ambiguous);
+}
+
+#define JOB_OR_REPLY(j, d, params, known)                                            \
+	const char *id_;                                                             \
+	bool amb_;                                                                   \
+	json_fault f_ = { 0 };                                                       \
+	job *j = job_of_params(d, params, known, &id_, &amb_, &f_);                  \
+	if (!j)                                                                      \
+		return f_.code ? sv_invalid_fault(call, &f_) : no_such_job(call, id_, amb_)
+
+static void new_id(char id[JOB_ID_LEN + 1])
+{
+	unsigned char b[JOB_ID_LEN / 2];
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)random();
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(id + 2 * i, 3, "%02x", b[i]);
+}
+
+/* Queue j, submitted by peer: known, saved, and on its way. */
+static int enqueue(corrald *d, job *j, const peer_cred *peer, cerr *err)
+{
+	do
+		new_id(j->id);
+	while (job_find(d->jobs, j->id, &(bool){ false }));
+	j->peer = *peer;
+	j->peer.pid = 0; /* the peer's process may be long gone when it runs */
+	j->state = JOB_QUEUED;
+	rfc3339_ns(0, j->submitted_at, sizeof(j->submitted_at));
+	job_table_append(d->jobs, j);
+	int r = job_save(d->jobs, j, err);
+	if (r < 0) {
+		job_table_unlink(d->jobs, j);
+		return r;
+	}
+	events_publish(d->events, "job", "submit", j->id, j->spec.name ? j->spec.name : "",
+		       (const char *const[]){ "image", j->spec.image, NULL }, 0);
+	jobs_kick(d->jobs);
+	return 0;
+}
+
+static int queue_full(vl_call *call)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "{\"limit\":%d}", JOB_MAX_UNFINISHED);
+	return vl_call_error(call, SV_ERR("JobQueueFull"), p);
+}
+
+int sv_job_submit(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("job"), &f) < 0)
+		return sv_invalid_fault(call, &f);
+	yajl_val v = json_member(params, "job");
+	if (!v)
+		return sv_invalid(call, "job", "required");
+	job *j = job_new();
+	if (!j)
+		return sv_internal(call, NULL);
+	if (job_spec_parse(v, "job", &j->spec, &f) < 0) {
+		job_free(j);
+		return sv_invalid_fault(call, &f);
+	}
+	if (job_count_unfinished(d->jobs) >= JOB_MAX_UNFINISHED) {
+		job_free(j);
+		return queue_full(call);
+	}
+	cerr err = { 0 };
+	if (enqueue(d, j, vl_call_peer(call), &err) < 0) {
+		job_free(j);
+		return sv_internal_err(call, &err);
+	}
+	char p[64];
+	snprintf(p, sizeof(p), "{\"id\":\"%s\"}", j->id);
+	return vl_call_reply(call, p);
+}
+
+static void free_jobs(job **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		job_free(v[i]);
+	free(v);
+}
+
+/* Every entry of jobs parsed, or none: *f says where the first bad one is. */
+static int parse_batch(yajl_val a, job ***out, json_fault *f)
+{
+	*out = NULL;
+	if (!YAJL_IS_ARRAY(a) || a->u.array.len == 0)
+		return json_fault_set(f, EINVAL, "jobs", "must be a non-empty array of jobs");
+	if (a->u.array.len > JOB_BATCH_MAX)
+		return json_fault_set(f, EINVAL, "jobs", "more than %d jobs", JOB_BATCH_MAX);
+	size_t n = a->u.array.len;
+	job **v = calloc(n, sizeof(*v));
+	if (!v)
+		return json_fault_oom(f);
+	for (size_t i = 0; i < n; i++) {
+		char path[JSON_PATH_MAX];
+		if (!(v[i] = job_new())) {
+			free_jobs(v, n);
+			return json_fault_oom(f);
+		}
+		if (job_spec_parse(a->u.array.values[i], json_path_idx(path, "jobs", i), &v[i]->spec, f) < 0) {
+			free_jobs(v, n);
+			return -EINVAL;
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+int sv_job_batch(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	job **v = NULL;
+	if (sp_known(params, KNOWN("jobs"), &f) < 0 || parse_batch(json_member(params, "jobs"), &v, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	size_t n = json_member(params, "jobs")->u.array.len;
+	if (job_count_unfinished(d->jobs) + n > JOB_MAX_UNFINISHED) {
+		free_jobs(v, n);
+		return queue_full(call);
+	}
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	int r = !g || yajl_gen_map_open(g) || jg_key(g, "ids") || yajl_gen_array_open(g);
+	cerr err = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		if (err.code || enqueue(d, v[i], vl_call_peer(call), &err) < 0) {
+			job_free(v[i]); /* the ones before stay queued: the error says how many */
+			continue;
+		}
+		r = r || jg_str(g, v[i]->id);
+	}
+	free(v);
+	if (err.code)
+		return sv_internal_err(call, &err);
+	if (r || yajl_gen_array_close(g) || yajl_gen_map_close(g))
+		return sv_internal(call, NULL);
+	return vl_call_reply_gen(call, g);
+}
+
+int sv_job_list(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN(""), &f) < 0)
+		return sv_invalid_fault(call, &f);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	int r = !g || yajl_gen_map_open(g) || jg_key(g, "jobs") || yajl_gen_array_open(g);
+	for (job *j = d->jobs->jobs; j && !r; j = j->next)
+		r = job_gen(g, j, false, false);
+	if (r || yajl_gen_array_close(g) || yajl_gen_map_close(g))
+		return sv_internal(call, NULL);
+	return vl_call_reply_gen(call, g);
+}
+
+int sv_job_inspect(vl_call *call, yajl_val params, void *ud)
+{
+	JOB_OR_REPLY(j, ud, params, KNOWN("id"));
+	return job_reply(call, j);
+}
+
+int sv_job_wait(vl_call *call, yajl_val params, void *ud)
+{
+	JOB_OR_REPLY(j, ud, params, KNOWN("id"));
+	if (job_finished(j))
+		return job_reply(call, j);
+	return job_add_waiter(j, call) < 0 ? sv_internal(call, "out of memory") : 0;
+}
+
+int sv_job_cancel(vl_call *call, yajl_val params, void *ud)
+{
+	JOB_OR_REPLY(j, ud, params, KNOWN("id"));
+	if (job_finished(j))
+		return sv_invalid_state(call, j->id, job_state_str[j->state], "it has finished");
+	job_cancel(j);
+	return job_reply(call, j);
+}
+
+int sv_job_logs(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	JOB_OR_REPLY(j, d, params, KNOWN("id"));
+	ctr *c = j->container[0] ? ctr_find(d, j->container) : NULL;
+	if (c) { /* running: what its container has said so far */
+		char path[PATH_MAX];
+		ctr_dir(d, c, path, sizeof(path));
+		strncat(path, "/" CRILOG_FILE, sizeof(path) - strlen(path) - 1);
+		crilog_read_opts o = { .tail = JOB_OUTPUT_LINES, .keep = d->cfg->log_max_files };
+		_cleanup_free_ char *text = NULL;
+		cerr err = { 0 };
+		if (logs_read_all(path, &o, &text, &err) < 0)
+			return sv_internal_err(call, &err);
+		return vl_call_reply(call, text);
+	}
+	_cleanup_free_ char *p = NULL;
+	if (asprintf(&p, "{\"lines\":%s}", j->output ? j->output : "[]") < 0)
+		return sv_internal(call, NULL);
+	return vl_call_reply(call, p);
+}

@@ -1,0 +1,44 @@
+/* Running jobs: each attempt is a container, made and ended through the
+ * methods a peer calls, as the peer that submitted the job (local calls,
+ * supervisor/varlink/server.h), so that whatever CreateContainer checks
+ * (the policy) holds for jobs too, and the audit log names that peer. */
+#pragma once
+#include "supervisor/daemon/jobs/job.h"
+
+struct corrald;
+
+/* The table of d: <state-dir>/jobs loaded, running jobs picked up again
+ * (after ctr_adopt_all: their containers are known), the queue started. */
+int jobs_init(struct corrald *d, cerr *err);
+/* Free every job, answering nothing: before the containers go. */
+void jobs_shutdown(struct corrald *d);
+/* Start what may start, and forget the oldest results, from the loop. */
+void jobs_kick(job_table *t);
+/* Cancel: a queued job at once, a running one once its container stopped. */
+void job_cancel(job *j);
+
+typedef struct job_waiter {
+	vl_call *call;
+	job *j;
+	struct job_waiter *next;
+} job_waiter;
+/* The call is answered with the job once it has finished. */
+int job_add_waiter(job *j, vl_call *call);
+/* {"job": Job} with its output. */
+int job_reply(vl_call *call, const job *j);
+
+/* The steps of an attempt (job_run.c), for job_resume: make its
+ * container and go on; Start its container; wait for it to end (with its
+ * timeout); wait for the retry; the attempt is over: done, or again. */
+void job_step_attempt(job *j);
+void job_step_start(job *j);
+void job_step_wait(job *j);
+void job_step_backoff(job *j);
+void job_step_decide(job *j);
+/* job_adopt.c: a job that was running when corrald went goes on. */
+void job_resume(job *j);
+
+/* job_store.c */
+int job_save(job_table *t, const job *j, cerr *err);
+void job_forget_file(job_table *t, const job *j);
+int jobs_load(job_table *t, cerr *err);

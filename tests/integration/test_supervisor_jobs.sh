@@ -1,0 +1,268 @@
+#!/bin/bash
+# The job queue (corralctl job ...): FIFO with at most --max-jobs running,
+# timeouts, retries with backoff, wait's exit code, cancel, batch, logs, and
+# a queue that outlives kill -9 of corrald.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+IMG="$FIXTURES/busybox/rootfs"
+
+# job_field ID JQ: a field of JobInspect
+job_field() { ctl --json job inspect "$1" | jq -r ".[0]$2"; }
+# ns since the epoch of an RFC 3339 time
+ns_of() { date -d "$1" +%s%N; }
+
+# 6 jobs of 2 s at --max-jobs 2: about 6 s, never more than 2 at once,
+# measured twice: by sampling the running containers while they run, and
+# from the jobs' own start and end times.
+test_jobs_six_of_two_seconds_at_max_two() {
+	trap cleanup_sv EXIT
+	start_sv --max-jobs 2
+	local ids=() i t0 t1
+	t0=$(date +%s%N)
+	for i in 1 2 3 4 5 6; do ids+=("$(ctl job submit --name "j$i" "$IMG" sleep 2)"); done
+	# a sampler of running containers, every 0.1 s, until the jobs are done
+	(while :; do ctl --json ps | jq length; sleep 0.1; done) >"$T/samples" 2>/dev/null &
+	local sampler=$!
+	for i in "${ids[@]}"; do assert_eq "$(ctl job wait "$i")" 0 "job $i"; done
+	t1=$(date +%s%N)
+	kill "$sampler"
+	wait "$sampler" 2>/dev/null || true
+	local ms=$(((t1 - t0) / 1000000)) peak
+	echo "6 jobs of 2 s at --max-jobs 2: ${ms} ms" | tee -a "$B/results/jobs_figures.txt" >&2
+	[ "$ms" -ge 6000 ] || fail "done in $ms ms: more than 2 ran at once"
+	[ "$ms" -lt 10000 ] || fail "took $ms ms: they did not run 2 at a time (sequential is 12000)"
+	peak=$(sort -n "$T/samples" | tail -1)
+	[ "$(wc -l <"$T/samples")" -ge 20 ] || fail "too few samples"
+	assert_eq "$peak" 2 "the most containers running at once, sampled"
+	# the jobs' own intervals, from the first start to the result
+	peak=$(ctl --json job ls | jq '[.[] | {t: .attemptStarts[0], d: 1}, {t: .finishedAt, d: -1}]
+		| sort_by(.t, .d) | reduce .[] as $e ({c: 0, m: 0}; .c += $e.d | .m = ([.m, .c] | max)) | .m')
+	assert_eq "$peak" 2 "the most jobs running at once, from their times"
+	# FIFO: they started in the order they were submitted
+	assert_eq "$(ctl --json job ls | jq -r '[.[].attemptStarts[0]] == ([.[].attemptStarts[0]] | sort)')" true "FIFO"
+	assert_eq "$(ctl --json job ls | jq -r '[.[] | .attempts] | unique | join(",")')" 1 "one attempt each"
+	# the containers are gone once the results are taken
+	assert_eq "$(ctl --json ps -a | jq length)" 0 "no container left"
+	assert_eq "$(ls "$STATE_D/jobs" | wc -l)" 6 "six result files"
+}
+
+test_jobs_timeout_kills_its_job() {
+	trap cleanup_sv EXIT
+	start_sv
+	local id rc=0 t0 ms
+	t0=$(date +%s%N)
+	id=$(ctl job submit --timeout 1 --stop-timeout 1 "$IMG" sleep 60)
+	ctl job wait "$id" >"$T/code" || rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	[ "$ms" -lt 10000 ] || fail "the timeout took $ms ms to end it"
+	[ "$ms" -ge 1000 ] || fail "ended after $ms ms, before its timeout"
+	assert_eq "$(job_field "$id" .state)" failed "state"
+	assert_eq "$(job_field "$id" .timedOut)" true "timedOut"
+	# sleep as pid 1 ignores SIGTERM: SIGKILL ended it, a second later
+	assert_eq "$(job_field "$id" .exitCode)" 137 "exit code"
+	assert_eq "$rc" 137 "job wait's exit code"
+	assert_eq "$(cat "$T/code")" 137 "job wait prints it"
+	assert_eq "$(ctl --json ps -a | jq length)" 0 "its container is gone"
+}
+
+test_jobs_retries_with_growing_delays() {
+	trap cleanup_sv EXIT
+	start_sv
+	local id rc=0
+	id=$(ctl job submit --retries 2 --name flaky "$IMG" sh -c 'echo try; exit 3')
+	ctl job wait "$id" >/dev/null || rc=$?
+	assert_eq "$rc" 3 "the last attempt's exit code"
+	assert_eq "$(job_field "$id" .attempts)" 3 "attempts"
+	assert_eq "$(job_field "$id" .state)" failed "state"
+	local s0 s1 s2 g1 g2
+	s0=$(ns_of "$(job_field "$id" '.attemptStarts[0]')")
+	s1=$(ns_of "$(job_field "$id" '.attemptStarts[1]')")
+	s2=$(ns_of "$(job_field "$id" '.attemptStarts[2]')")
+	g1=$(((s1 - s0) / 1000000))
+	g2=$(((s2 - s1) / 1000000))
+	echo "gaps between attempts: $g1 ms, $g2 ms" | tee -a "$B/results/jobs_figures.txt" >&2
+	[ "$g1" -ge 1000 ] || fail "the first retry came after $g1 ms, before its 1 s backoff"
+	[ "$g2" -ge 2000 ] || fail "the second retry came after $g2 ms, before its 2 s backoff"
+	[ "$g2" -gt "$g1" ] || fail "the delays did not grow: $g1 ms, then $g2 ms"
+	# a job that succeeds on a retry is a success
+	id=$(ctl job submit --retries 3 "$IMG" sh -c '[ -e /proc/1 ] && exit 0')
+	assert_eq "$(ctl job wait "$id")" 0 "a job that succeeds"
+	assert_eq "$(job_field "$id" .attempts)" 1 "no retry after a success"
+}
+
+test_jobs_wait_code_and_logs() {
+	trap cleanup_sv EXIT
+	start_sv
+	local id rc=0 out
+	id=$(ctl job submit "$IMG" sh -c 'echo to-stdout; echo to-stderr >&2; exit 7')
+	out=$(ctl job wait "$id") || rc=$?
+	assert_eq "$out" 7 "printed"
+	assert_eq "$rc" 7 "exit code"
+	assert_eq "$(ctl job logs "$id" 2>/dev/null)" to-stdout "stdout"
+	assert_eq "$(ctl job logs "$id" 2>&1 >/dev/null)" to-stderr "stderr"
+	assert_eq "$(job_field "$id" '.output | length')" 2 "the output tail in inspect"
+	assert_eq "$(job_field "$id" .runMs | awk '{print ($1 >= 0)}')" 1 "runMs"
+	# job ls: a table, ids with -q, and --format
+	assert_eq "$(ctl job ls | head -1 | tr -s ' ')" "ID NAME IMAGE STATE ATTEMPTS EXIT DURATION SUBMITTED" "job ls"
+	assert_eq "$(ctl job ls -q)" "${id:0:12}" "job ls -q"
+	assert_eq "$(ctl job ls --format '{{.State}} {{.Exit}}')" "failed 7" "job ls --format"
+	# a running job's logs: what it has said so far
+	id=$(ctl job submit "$IMG" sh -c 'echo early; sleep 30')
+	wait_for 10 sh -c "\"$CORRALCTL\" --socket $SOCK job logs $id | grep -q early"
+	ctl job cancel "$id" >/dev/null
+	# unknown ids
+	rc=0
+	out=$(ctl job wait nosuchjob 2>&1) || rc=$?
+	assert_eq "$rc" 125 "exit code for an unknown job"
+	assert_eq "$out" "corralctl: JobWait: no such job: nosuchjob" "unknown job"
+}
+
+test_jobs_cancel_queued_and_running() {
+	trap cleanup_sv EXIT
+	start_sv --max-jobs 1
+	local a b rc=0 t0 ms
+	a=$(ctl job submit --stop-timeout 1 "$IMG" sleep 60)
+	b=$(ctl job submit "$IMG" sleep 60)
+	wait_for 10 sh -c "[ \"\$(\"$CORRALCTL\" --socket $SOCK --json job inspect $a | jq -r '.[0].container // empty')\" != '' ]"
+	assert_eq "$(job_field "$b" .state)" queued "the second waits"
+	assert_eq "$(ctl job cancel "$b")" "$b" "cancel prints the id"
+	assert_eq "$(job_field "$b" .state)" cancelled "a queued job is cancelled at once"
+	assert_eq "$(job_field "$b" .attempts)" 0 "and never ran"
+	ctl job wait "$b" 2>"$T/err" && fail "job wait of a job that never ran exits 0"
+	assert_contains "$(cat "$T/err")" cancelled "job wait says so"
+	t0=$(date +%s%N)
+	ctl job cancel "$a" >/dev/null
+	ctl job wait "$a" >/dev/null || rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	[ "$ms" -lt 8000 ] || fail "cancelling a running job took $ms ms"
+	assert_eq "$(job_field "$a" .state)" cancelled "a running job is cancelled"
+	assert_eq "$rc" 137 "killed (sleep as pid 1 ignores SIGTERM)"
+	assert_eq "$(ctl --json ps -a | jq length)" 0 "its container is gone"
+	# cancelling a finished job is an error that says why
+	rc=0
+	ctl job cancel "$a" 2>"$T/err" || rc=$?
+	assert_eq "$rc" 125 "cancel of a finished job"
+	assert_contains "$(cat "$T/err")" "it has finished" "why"
+}
+
+test_jobs_batch_every_result_and_fail_fast() {
+	trap cleanup_sv EXIT
+	start_sv --max-jobs 1
+	local rc=0
+	jq -n --arg i "$IMG" '[{image: $i, command: ["echo", "one"]}, {image: $i, command: ["sh", "-c", "exit 5"]},
+		{image: $i, command: ["echo", "three"], name: "third"}]' >jobs.json
+	ctl job batch jobs.json >"$T/out" || rc=$?
+	assert_eq "$rc" 1 "a batch with a failure"
+	assert_eq "$(jq -r '[.[].state] | join(",")' "$T/out")" succeeded,failed,succeeded "every result"
+	assert_eq "$(jq -r '[.[].exitCode] | join(",")' "$T/out")" 0,5,0 "exit codes"
+	assert_eq "$(jq -r '.[2].name' "$T/out")" third "the name"
+	# --fail-fast: what comes after the failure is cancelled
+	jq -n --arg i "$IMG" '[{image: $i, command: ["true"]}, {image: $i, command: ["sh", "-c", "exit 4"]},
+		{image: $i, command: ["sleep", "30"], stopTimeout: 1}, {image: $i, command: ["true"]}]' >ff.json
+	rc=0
+	ctl job batch --fail-fast ff.json >"$T/out" || rc=$?
+	assert_eq "$rc" 1 "fail-fast's exit code"
+	assert_eq "$(jq -r '[.[].state] | join(",")' "$T/out")" succeeded,failed,cancelled,cancelled "fail-fast"
+	assert_eq "$(jq -r '.[3].attempts' "$T/out")" 0 "the last never ran"
+	# all good: exit 0
+	jq -n --arg i "$IMG" '[{image: $i, command: ["true"]}, {image: $i, command: ["true"], retries: 1}]' >ok.json
+	assert_eq "$(ctl job batch ok.json | jq -r '[.[].state] | join(",")')" succeeded,succeeded "all good"
+}
+
+# bad_batch JSON EXPECTED: a one-line error, nothing queued
+bad_batch() {
+	local rc=0 err
+	printf '%s\n' "$1" >jobs.json
+	err=$(ctl job batch jobs.json 2>&1 >/dev/null) || rc=$?
+	assert_eq "$rc" 125 "exit code for $1"
+	assert_eq "$err" "corralctl: job batch: $2" "error for $1"
+}
+
+test_jobs_bad_input() {
+	trap cleanup_sv EXIT
+	start_sv
+	local i="\"$IMG\""
+	bad_batch "{\"image\": $i}" "jobs.json: must be a non-empty array of jobs"
+	bad_batch "[]" "jobs.json: must be a non-empty array of jobs"
+	bad_batch "[{\"image\": $i, \"command\": [\"true\"]}, {\"image\": $i, \"command\": [\"true\"]},
+		{\"image\": $i, \"command\": \"true\"}]" "jobs.json: [2].command: must be a non-empty array of strings"
+	bad_batch "[{\"image\": $i, \"command\": []}]" "jobs.json: [0].command: must be a non-empty array of strings"
+	bad_batch "[{\"image\": $i, \"command\": [\"true\"], \"imag\": 1}]" "jobs.json: [0].imag: unknown field"
+	bad_batch "[{\"image\": $i, \"command\": [\"true\"], \"retries\": \"two\"}]" \
+		"jobs.json: [0].retries: must be an integer"
+	bad_batch "[{\"image\": $i, \"command\": [\"true\"], \"retries\": 101}]" \
+		"jobs.json: [0].retries: 101 is out of range [0, 100]"
+	bad_batch "[{\"command\": [\"true\"]}]" "jobs.json: [0].image: is required"
+	bad_batch "[1]" "jobs.json: [0]: must be an object (a job), not number"
+	printf '[{"image": ' >jobs.json
+	ctl job batch jobs.json 2>"$T/err" && fail "a batch that does not parse"
+	assert_eq "$(wc -l <"$T/err")" 1 "one line for JSON that does not parse"
+	assert_contains "$(cat "$T/err")" "jobs.json" "it names the file"
+	assert_eq "$(ctl --json job ls | jq length)" 0 "nothing was queued"
+	# submit: the same checks
+	ctl job submit --retries 101 "$IMG" true 2>"$T/err" && fail "101 retries"
+	assert_eq "$(cat "$T/err")" "corralctl: JobSubmit: job.retries: 101 is out of range [0, 100]" "submit"
+	# an image that is not there: the job fails, saying why
+	local id
+	id=$(ctl job submit nosuchimage true)
+	ctl job wait "$id" 2>"$T/err" && fail "a job of a missing image"
+	assert_eq "$(job_field "$id" .state)" failed "state"
+	assert_contains "$(job_field "$id" .error)" "NoSuchImage" "error"
+	assert_contains "$(cat "$T/err")" "NoSuchImage" "job wait says why"
+}
+
+# A job's containers are made as the peer that submitted it: what
+# CreateContainer checks for that peer holds, and the audit names it.
+test_jobs_run_as_their_submitter() {
+	trap cleanup_sv EXIT
+	chmod 755 "$T"
+	local g id
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	start_sv --group "$g"
+	local member=(setpriv --reuid 65534 --regid 65534 --clear-groups "$CORRALCTL" --socket "$SOCK")
+	id=$("${member[@]}" job submit "$IMG" echo hi)
+	assert_eq "$("${member[@]}" job wait "$id")" 0 "a group member's job"
+	assert_eq "$(job_field "$id" .uid)" 65534 "the job keeps its submitter"
+	local created
+	created=$(grep '"method":"io.corral.Supervisor.CreateContainer"' "$STATE_D/audit.log" | grep "job-$id-1")
+	assert_contains "$created" '"uid":65534' "its CreateContainer is the member's, audited"
+	assert_contains "$created" '"result":"ok"' "and it was made"
+	assert_contains "$(grep '"method":"io.corral.Supervisor.Remove"' "$STATE_D/audit.log" | tail -1)" '"uid":65534' \
+		"its Remove too"
+}
+
+# kill -9 of corrald while one job runs and two wait: all three complete,
+# in order, with their results, after a restart.
+test_jobs_queue_survives_kill_9() {
+	trap cleanup_sv EXIT
+	start_sv --max-jobs 1
+	local a b c
+	a=$(ctl job submit "$IMG" sh -c 'sleep 2; echo first')
+	b=$(ctl job submit "$IMG" sh -c 'echo second; exit 3')
+	c=$(ctl job submit "$IMG" echo third)
+	wait_for 10 sh -c "[ \"\$(\"$CORRALCTL\" --socket $SOCK --json job inspect $a | jq -r '.[0].container // empty')\" != '' ]"
+	sleep 0.3
+	kill -9 "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	assert_eq "$(jq -r .state "$STATE_D/jobs/$b.json")" queued "queued on disk"
+	start_sv --max-jobs 1
+	assert_eq "$(ctl job wait "$a")" 0 "the running job, picked up again"
+	assert_eq "$(ctl job logs "$a")" first "its output"
+	assert_eq "$(job_field "$a" .attempts)" 1 "not run twice"
+	local rc=0
+	ctl job wait "$b" >/dev/null || rc=$?
+	assert_eq "$rc" 3 "the second"
+	assert_eq "$(ctl job wait "$c")" 0 "the third"
+	assert_eq "$(ctl job logs "$c")" third "its output"
+	# in order, one at a time
+	[ "$(ns_of "$(job_field "$b" '.attemptStarts[0]')")" -ge "$(ns_of "$(job_field "$a" .finishedAt)")" ] ||
+		fail "the second started before the first had finished"
+	[ "$(ns_of "$(job_field "$c" '.attemptStarts[0]')")" -ge "$(ns_of "$(job_field "$b" .finishedAt)")" ] ||
+		fail "the third started before the second had finished"
+	assert_eq "$(ctl --json ps -a | jq length)" 0 "no container left"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
