@@ -43,6 +43,7 @@ static const struct key keys[] = {
 	{ "default-restart", K_RESTART, F(default_restart), 0, 0 },
 	{ "default-stop-timeout", K_COUNT, F(default_stop_timeout), 0, 86400 },
 	{ "monitor", K_STR, F(monitor), 0, 0 },
+	{ "policy", K_STR, F(policy), 0, 0 },
 };
 
 static const struct key *find_key(const char *name)
@@ -66,7 +67,7 @@ int config_init(corrald_config *c, cerr *err)
 		{ "log-format", "text" }, { "max-connections", "1024" },
 		{ "max-connections-per-uid", "128" }, { "max-message-size", "16M" },
 		{ "metrics-listen", "" }, { "cgroup-parent", "" }, { "cgroup-delegate", "auto" },
-		{ "default-restart", "no" }, { "default-stop-timeout", "10" }, { "monitor", "" },
+		{ "default-restart", "no" }, { "default-stop-timeout", "10" }, { "monitor", "" }, { "policy", "" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
 		int r = config_set(c, defaults[i][0], defaults[i][1], "default", err);

@@ -34,6 +34,7 @@ typedef struct corrald {
 	char *images_bin;     /* corral-images beside corrald: imports run there */
 	char *copy_bin;       /* corral-copy beside corrald: CopyFrom and CopyTo run there */
 	imgsize_cache *imgsizes; /* unpacked layer sizes, by diff_id */
+	struct policy *policy;   /* in force (policy/policy.h) */
 } corrald;
 
 extern const vl_interface corral_supervisor_iface;

@@ -26,6 +26,7 @@ declare -A may=(
 	[supervisor/logs]="common"
 	[supervisor/monitor]="common bundle cgroups runtime supervisor/loop supervisor/varlink supervisor/logs"
 	[supervisor/daemon]="common bundle cgroups runtime images supervisor/loop supervisor/varlink supervisor/logs"
+	[supervisor/daemon/policy]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 	[supervisor/ctl]="common supervisor/varlink"
 )
 
