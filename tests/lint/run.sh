@@ -53,6 +53,7 @@ layers() {
 				case $inc in */*) ;; *) continue ;; esac
 				target=${inc%/*}
 				[ "$target" = "$dir" ] && continue
+				[ "${target%/*}" = "$dir" ] && continue # its own rooms (supervisor/daemon/policy)
 				ok=0
 				for a in ${may[$dir]}; do [ "$a" = "$target" ] && ok=1; done
 				[ $ok = 1 ] || echo "$f includes $inc"
