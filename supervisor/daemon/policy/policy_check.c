@@ -3,6 +3,7 @@
 #include "supervisor/daemon/policy/policy_sig.h"
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/daemon/service.h"
+#include "supervisor/varlink/interface.h"
 #include "supervisor/varlink/sv_errors.h"
 #include "bundle/caps.h"
 #include "common/cleanup.h"
@@ -48,7 +49,7 @@ static int check_count(corrald *d, const peer_cred *peer, const policy_tier *t, 
 			n++;
 	char k[64], lim[96];
 	snprintf(lim, sizeof(lim), "%s=%zu", key_of(peer, "max_containers", k, sizeof(k)), t->max_containers);
-	return n >= t->max_containers ? refuse(v, "spec", lim, "%zu containers are live already", n) : 0;
+	return n >= t->max_containers ? refuse(v, "spec", lim, "live containers: %zu already", n) : 0;
 }
 
 static int check_int(const peer_cred *peer, const char *field, const char *key, int64_t *val, int64_t dflt,
@@ -91,26 +92,24 @@ static uint64_t default_caps(void)
 static int check_privileges(const peer_cred *peer, const policy_tier *t, const ctr_spec *s, policy_violation *v)
 {
 	bool root = peer->uid == 0;
-	const char *sect = root ? "privileges." : "unprivileged (no privileges): privileges.";
-	char lim[160];
-	snprintf(lim, sizeof(lim), "%sallow_privileged=false", sect);
+	char k[96];
 	if (s->privileged && !(root && t->allow_privileged))
-		return refuse(v, "spec.privileged", lim, "a privileged container is not allowed");
-	snprintf(lim, sizeof(lim), "%sallow_directory_images=false", sect);
+		return refuse(v, "spec.privileged", key_of(peer, "privileges.allow_privileged=false", k, sizeof(k)),
+			      "a privileged container is not allowed");
 	if (s->image[0] == '/' && !(root && t->allow_directory_images))
-		return refuse(v, "spec.image", lim, "a directory image (%s) is not allowed", s->image);
-	uint64_t extra = s->caps & ~default_caps();
+		return refuse(v, "spec.image", key_of(peer, "privileges.allow_directory_images=false", k, sizeof(k)),
+			      "a directory image (%s) is not allowed", s->image);
 	if (root && t->any_capability)
 		return 0;
-	uint64_t bad = extra & ~(root ? t->allowed_caps : 0);
+	uint64_t bad = s->caps & ~default_caps() & ~(root ? t->allowed_caps : 0);
 	for (int c = 0; c < 64; c++)
 		if (bad & (1ull << c)) {
 			char name[32];
 			strbuf sb = STRBUF_INIT;
-			sb_addf(&sb, "%sallowed_capabilities=[", sect);
-			for (int k = 0, first = 1; root && k < 64; k++)
-				if (t->allowed_caps & (1ull << k))
-					sb_addf(&sb, "%s%s", first ? "" : ",", caps_name(k, name) + 4), first = 0;
+			sb_addf(&sb, "%s=[", key_of(peer, "privileges.allowed_capabilities", k, sizeof(k)));
+			for (int i = 0, first = 1; root && i < 64; i++)
+				if (t->allowed_caps & (1ull << i))
+					sb_addf(&sb, "%s%s", first ? "" : ",", caps_name(i, name) + 4), first = 0;
 			sb_addf(&sb, "]");
 			int r = refuse(v, "spec.capAdd", sb.buf ? sb.buf : "privileges.allowed_capabilities",
 				       "%s is beyond the default set", caps_name(c, name));
@@ -120,6 +119,8 @@ static int check_privileges(const peer_cred *peer, const policy_tier *t, const c
 	return 0;
 }
 
+/* By the name asked for (not another name of the same image), or by the
+ * manifest digest. */
 static bool image_listed(const policy_tier *t, const refs_db *db, int i, const char *ref)
 {
 	const ref_image *im = &db->images[i];
@@ -132,9 +133,6 @@ static bool image_listed(const policy_tier *t, const refs_db *db, int i, const c
 		}
 		if (fnmatch(*a, ref, 0) == 0 || (norm && fnmatch(*a, norm, 0) == 0))
 			return true;
-		for (size_t k = 0; k < db->n_names; k++)
-			if (streq(db->names[k].manifest, im->manifest) && fnmatch(*a, db->names[k].name, 0) == 0)
-				return true;
 	}
 	return false;
 }
@@ -225,9 +223,12 @@ int policy_refuse(vl_call *call, corrald *d, const char *method, const policy_vi
 	const peer_cred *peer = vl_call_peer(call);
 	_cleanup_free_ char *detail = NULL;
 	cerr err = { 0 };
+	_cleanup_free_ char *full = NULL;
 	if (asprintf(&detail, "policy: field=%s limit=%s reason=%s", v->field, v->limit, v->reason) < 0)
 		detail = NULL;
-	if (audit_write(&d->audit, peer, method, v->field, "PolicyViolation", detail, &err) < 0)
+	if (asprintf(&full, CORRAL_SUPERVISOR_INTERFACE ".%s", method) < 0)
+		full = NULL;
+	if (audit_write(&d->audit, peer, full ? full : method, v->field, "PolicyViolation", detail, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, NULL);
 	log_info("refused %s from uid %u pid %d: %s: %s (%s)", method, (unsigned)peer->uid, (int)peer->pid, v->field,
 		 v->reason, v->limit);
