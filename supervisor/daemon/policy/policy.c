@@ -139,7 +139,8 @@ static int get_resource(yajl_val top, const char *parent, const char *key, polic
 			return r;
 		over = t->cpu_max > 0 && t->cpu_default > t->cpu_max;
 	}
-	return over ? json_fault_set(f, EINVAL, json_path(path, path, "default"), "is above the max") : 0;
+	char dflt[JSON_PATH_MAX];
+	return over ? json_fault_set(f, EINVAL, json_path(dflt, path, "default"), "is above the max") : 0;
 }
 
 /* Allowed prefixes, resolved when they exist, as sources will be. */
@@ -163,7 +164,8 @@ static int get_binds(yajl_val top, const char *parent, policy_tier *t, json_faul
 	if (strv_length(allowed) > POLICY_MAX_LIST)
 		return json_fault_set(f, EINVAL, json_path(item, path, "allowed"), "more than %d entries", POLICY_MAX_LIST);
 	for (size_t i = 0; allowed[i]; i++) {
-		json_path_idx(item, json_path(item, path, "allowed"), i);
+		char list[JSON_PATH_MAX];
+		json_path_idx(item, json_path(list, path, "allowed"), i);
 		if (!path_is_clean_absolute(allowed[i]))
 			return json_fault_set(f, EINVAL, item, "must be an absolute path without \".\" or \"..\"");
 		char *real = realpath(allowed[i], NULL);
@@ -234,11 +236,12 @@ static int get_images(yajl_val top, const char *parent, policy_tier *t, json_fau
 		return json_fault_set(f, EINVAL, json_path(item, path, "trusted_keys"), "must be an absolute path");
 	if (!given)
 		return 0;
+	char list[JSON_PATH_MAX];
 	if (strv_length(allow) > POLICY_MAX_LIST)
-		return json_fault_set(f, EINVAL, json_path(item, path, "allow"), "more than %d entries", POLICY_MAX_LIST);
+		return json_fault_set(f, EINVAL, json_path(list, path, "allow"), "more than %d entries", POLICY_MAX_LIST);
 	for (size_t i = 0; allow[i]; i++)
 		if (!allow[i][0] || (!strncmp(allow[i], "sha256:", 7) && !is_digest(allow[i])))
-			return json_fault_set(f, EINVAL, json_path_idx(item, json_path(item, path, "allow"), i),
+			return json_fault_set(f, EINVAL, json_path_idx(item, json_path(list, path, "allow"), i),
 					      "must be a name pattern or sha256:<64 hex digits>");
 	strv_free(t->image_allow);
 	t->image_allow = TAKE_PTR(allow);
