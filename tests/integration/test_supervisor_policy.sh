@@ -49,7 +49,8 @@ test_svp_bad_policy_is_refused_at_startup_naming_the_field() {
 		'privileges.allowed_capabilities[1]: unknown capability "WIZARDRY"'
 	check '{"images": {"require_signature": "yes"}}' 'images.require_signature: must be a boolean'
 	check '{"images": {"allow": ["sha256:abc"]}}' 'images.allow[0]: must be a name pattern or sha256:'
-	check '{"unprivileged": {"privileges": {}}}' 'unprivileged.privileges: unknown key'
+	check '{"unprivileged": {"privileges": {"allow_directory_images": true}}}' \
+		'unprivileged.privileges: must grant nothing: a group member has no privileges'
 	check '{"unprivileged": {"cpu": {"max": 0}}}' 'unprivileged.cpu.max: must be a number of CPUs'
 	check '[]' '(top): must be an object'
 	rc=0

@@ -120,24 +120,31 @@ static int get_resource(yajl_val top, const char *parent, const char *key, polic
 		return r;
 	if ((r = json_check_keys(o, path, (const char *const[]){ "default", "max", NULL }, "unknown key", f)) < 0)
 		return r;
-	bool over;
+	/* a default inherited from the top level yields to this section's max */
+	bool own_default = json_member(o, "default") != NULL, over;
 	if (streq(key, "memory")) {
 		if ((r = get_size(o, path, "default", &t->memory_default, f)) < 0 ||
 		    (r = get_size(o, path, "max", &t->memory_max, f)) < 0)
 			return r;
 		over = t->memory_max >= 0 && t->memory_default > t->memory_max;
+		if (over && !own_default)
+			t->memory_default = t->memory_max, over = false;
 	} else if (streq(key, "pids")) {
 		long long d = t->pids_default, m = t->pids_max;
 		if ((r = json_get_int_in(o, path, "default", 0, 1, 4194304, &d, NULL, f)) < 0 ||
 		    (r = json_get_int_in(o, path, "max", 0, 1, 4194304, &m, NULL, f)) < 0)
 			return r;
-		t->pids_default = d, t->pids_max = m;
 		over = m >= 0 && d > m;
+		if (over && !own_default)
+			d = m, over = false;
+		t->pids_default = d, t->pids_max = m;
 	} else {
 		if ((r = get_cpu(o, path, "default", &t->cpu_default, f)) < 0 ||
 		    (r = get_cpu(o, path, "max", &t->cpu_max, f)) < 0)
 			return r;
 		over = t->cpu_max > 0 && t->cpu_default > t->cpu_max;
+		if (over && !own_default)
+			t->cpu_default = t->cpu_max, over = false;
 	}
 	char dflt[JSON_PATH_MAX];
 	return over ? json_fault_set(f, EINVAL, json_path(dflt, path, "default"), "is above the max") : 0;
@@ -179,30 +186,28 @@ static int get_binds(yajl_val top, const char *parent, policy_tier *t, json_faul
 	return 0;
 }
 
-static int get_privileges(yajl_val top, policy_tier *t, json_fault *f)
+/* A privileges object o at path: it grants what it names, nothing else. */
+static int get_privileges(yajl_val o, const char *path, policy_tier *t, json_fault *f)
 {
-	yajl_val o;
-	int r = json_get_object(top, "", "privileges", 0, &o, f);
-	if (r < 0 || !o)
-		return r;
 	static const char *const keys[] = { "allow_host_network", "allow_privileged", "allowed_capabilities",
 					     "allow_directory_images", NULL };
-	if ((r = json_check_keys(o, "privileges", keys, "unknown key", f)) < 0)
+	int r;
+	if ((r = json_check_keys(o, path, keys, "unknown key", f)) < 0)
 		return r;
 	t->allow_host_network = t->allow_privileged = t->allow_directory_images = t->any_capability = false;
 	t->allowed_caps = 0;
 	bool *flags[] = { &t->allow_host_network, &t->allow_privileged, NULL, &t->allow_directory_images };
 	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-		if (flags[i] && json_get_bool(o, "privileges", keys[i], 0, flags[i], NULL, f) < 0)
+		if (flags[i] && json_get_bool(o, path, keys[i], 0, flags[i], NULL, f) < 0)
 			return json_fault_reword(f, "must be a boolean");
 	_cleanup_strv_ char **caps = NULL;
-	if ((r = json_get_strv(o, "privileges", "allowed_capabilities", 0, &caps, NULL, f)) < 0)
+	if ((r = json_get_strv(o, path, "allowed_capabilities", 0, &caps, NULL, f)) < 0)
 		return r;
 	for (size_t i = 0; caps && caps[i]; i++) {
 		int c = caps_parse_name(caps[i]);
-		char item[JSON_PATH_MAX];
+		char list[JSON_PATH_MAX], item[JSON_PATH_MAX];
 		if (c < 0 || c > 63)
-			return json_fault_set(f, EINVAL, json_path_idx(item, "privileges.allowed_capabilities", i),
+			return json_fault_set(f, EINVAL, json_path_idx(item, json_path(list, path, "allowed_capabilities"), i),
 					      "unknown capability \"%s\"", caps[i]);
 		t->allowed_caps |= 1ull << c;
 	}
@@ -270,14 +275,31 @@ static int get_tier(yajl_val o, const char *parent, policy_tier *t, json_fault *
 	return 0;
 }
 
+/* unprivileged.privileges may only say what holds anyway (as policy show
+ * prints it): a member has no privileges. */
+static int no_privileges(yajl_val u, json_fault *f)
+{
+	policy_tier t = { 0 };
+	yajl_val o;
+	int r = json_get_object(u, "unprivileged", "privileges", 0, &o, f);
+	if (r < 0 || !o || (r = get_privileges(o, "unprivileged.privileges", &t, f)) < 0)
+		return r;
+	if (t.allow_host_network || t.allow_privileged || t.allow_directory_images || t.allowed_caps)
+		return json_fault_set(f, EINVAL, "unprivileged.privileges", "must grant nothing: a group member has no privileges");
+	return 0;
+}
+
 static int parse_tree(policy *p, yajl_val v, json_fault *f)
 {
 	static const char *const top[] = { "max_containers", "memory", "pids", "cpu", "bind_mounts", "privileges",
 					   "images", "unprivileged", NULL };
-	static const char *const unpriv[] = { "max_containers", "memory", "pids", "cpu", "bind_mounts", "images", NULL };
+	static const char *const unpriv[] = { "max_containers", "memory", "pids", "cpu", "bind_mounts", "privileges",
+					      "images", NULL };
 	int r;
+	yajl_val priv;
 	if ((r = json_want(v, yajl_t_object, "(top)", f)) < 0 || (r = json_check_keys(v, "", top, "unknown key", f)) < 0 ||
-	    (r = get_tier(v, "", &p->root, f)) < 0 || (r = get_privileges(v, &p->root, f)) < 0)
+	    (r = get_tier(v, "", &p->root, f)) < 0 || (r = json_get_object(v, "", "privileges", 0, &priv, f)) < 0 ||
+	    (priv && (r = get_privileges(priv, "privileges", &p->root, f)) < 0))
 		return r;
 	if (tier_inherit(&p->unpriv, &p->root) < 0)
 		return json_fault_oom(f);
@@ -286,7 +308,7 @@ static int parse_tree(policy *p, yajl_val v, json_fault *f)
 		return r;
 	if ((r = json_check_keys(u, "unprivileged", unpriv, "unknown key", f)) < 0)
 		return r;
-	return get_tier(u, "unprivileged", &p->unpriv, f);
+	return (r = get_tier(u, "unprivileged", &p->unpriv, f)) < 0 ? r : no_privileges(u, f);
 }
 
 int policy_parse(policy *p, const char *path, const char *text, size_t len, cerr *err)

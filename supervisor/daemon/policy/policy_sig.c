@@ -149,8 +149,9 @@ int sig_check_image(const char *state_dir, const char *manifest, const char *key
 	if ((r = sig_parse(text, len, &s, err)) < 0)
 		return r;
 	if (strcmp(s.digest, manifest)) {
+		r = cerr_set(err, EKEYREJECTED, "its signature is for %s", s.digest);
 		sig_doc_release(&s);
-		return cerr_set(err, EKEYREJECTED, "its signature is for %s", s.digest);
+		return r;
 	}
 	r = sig_verify(&s, keys_dir, key, err);
 	sig_doc_release(&s);
