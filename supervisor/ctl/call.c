@@ -124,6 +124,9 @@ void ctl_print_call_error(const char *method, const vl_reply *rep)
 			ctl_str(p, "state"), ctl_str(p, "reason"));
 	else if (streq(short_e, "InternalError"))
 		fprintf(stderr, "corralctl: %s: %s\n", short_m, ctl_str(p, "reason"));
+	else if (streq(short_e, "PolicyViolation"))
+		fprintf(stderr, "corralctl: %s: refused by policy: %s: %s (limit %s)\n", short_m, ctl_str(p, "field"),
+			ctl_str(p, "reason"), ctl_str(p, "limit"));
 
 	else if (streq(short_e, "PermissionDenied"))
 		fprintf(stderr, "corralctl: %s: permission denied (%s): root, or a member of corrald's group, may call it\n",

@@ -44,6 +44,7 @@ static const struct key keys[] = {
 	{ "default-stop-timeout", K_COUNT, F(default_stop_timeout), 0, 86400 },
 	{ "monitor", K_STR, F(monitor), 0, 0 },
 	{ "max-jobs", K_COUNT, F(max_jobs), 1, 1024 },
+	{ "policy", K_STR, F(policy), 0, 0 },
 };
 
 static const struct key *find_key(const char *name)
@@ -67,7 +68,7 @@ int config_init(corrald_config *c, cerr *err)
 		{ "log-format", "text" }, { "max-connections", "1024" },
 		{ "max-connections-per-uid", "128" }, { "max-message-size", "16M" },
 		{ "metrics-listen", "" }, { "cgroup-parent", "" }, { "cgroup-delegate", "auto" },
-		{ "default-restart", "no" }, { "default-stop-timeout", "10" }, { "monitor", "" },
+		{ "default-restart", "no" }, { "default-stop-timeout", "10" }, { "monitor", "" }, { "policy", "" },
 		{ "max-jobs", "4" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {

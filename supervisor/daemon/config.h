@@ -33,6 +33,7 @@ typedef struct corrald_config {
 	char *monitor; /* empty: corral-monitor beside corrald */
 	unsigned default_stop_timeout;
 	size_t max_jobs; /* jobs running at once */
+	char *policy; /* the policy file (corrald.conf(5) POLICY); empty: the built-in policy */
 } corrald_config;
 
 int config_init(corrald_config *c, cerr *err);

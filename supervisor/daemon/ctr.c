@@ -141,6 +141,7 @@ static yajl_gen record_gen(const ctr *c)
 	jg_key_int(g, "restartsSinceReset", c->rs.restarts);
 	jg_key_bool(g, "stoppedByUser", c->stopped_by_user);
 	jg_key_bool(g, "hasRun", c->has_run);
+	jg_key_int(g, "owner", (long long)c->owner);
 	yajl_gen_map_close(g);
 	return g;
 }
@@ -240,6 +241,7 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	c->rs.restarts = (unsigned)int_of(v, "restartsSinceReset");
 	c->stopped_by_user = bool_of(v, "stoppedByUser");
 	c->has_run = bool_of(v, "hasRun");
+	c->owner = (uid_t)int_of(v, "owner");
 	*out = TAKE_PTR(c);
 	return 0;
 }

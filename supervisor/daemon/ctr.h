@@ -5,7 +5,7 @@
  * change: {"id", "name", "image", "imageDigest", "imageManifest"?,
  * "created", "spec": the ContainerSpec as given, "status", "pid",
  * "hasExit", "exitCode", "signal", "oomKilled", "startedAt", "finishedAt",
- * "restartCount", "restartsSinceReset", "stoppedByUser", "hasRun"}. Keys
+ * "restartCount", "restartsSinceReset", "stoppedByUser", "hasRun", "owner"}. Keys
  * are camelCase, as everywhere in the interface; the loader also takes the
  * snake_case spelling (exit_code, oom_killed, started_at, finished_at,
  * restart_count, has_exit, ...) that early records and exit.json used. */
@@ -56,6 +56,7 @@ typedef struct ctr {
 	unsigned restart_count;
 	restart_state rs;
 	bool stopped_by_user, has_run;
+	uid_t owner;            /* the peer that created it (record "owner"; 0 when absent) */
 	bool stop_pending;           /* a Stop came while a restart was starting */
 	bool restart_wanted;         /* a Restart stops it: start it once it has ended */
 	vl_call *restart_call;       /* that Restart, while its client waits */

@@ -10,6 +10,7 @@
 #include "supervisor/daemon/ctr_spec.h"
 #include "supervisor/daemon/fastpath.h"
 #include "supervisor/daemon/img_source.h"
+#include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
@@ -57,6 +58,7 @@ static void undo_dir(ctr *c, const char *dir)
 {
 	ctr_spawn_abandon(c);
 	imagesrc_release(dir);
+	policy_pins_unmount(dir);
 	rm_rf(dir);
 }
 
@@ -142,17 +144,30 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	if (c->spec.privileged && vl_call_peer(call)->uid != 0)
 		return sv_permission_denied(call, "spec.privileged: only root may create a privileged container");
 
+	/* the policy: ceilings, defaults, allow-lists; bind sources pinned */
+	cerr err = { 0 };
+	_cleanup_(policy_pins_release) policy_pins pins = { 0 };
+	policy_violation pv;
+	int r = policy_admit(d, vl_call_peer(call), &c->spec, &pins, &pv, &err);
+	if (r == POLICY_REFUSED)
+		return policy_refuse(call, d, "CreateContainer", &pv);
+	if (r < 0)
+		return sv_internal_err(call, &err);
+	c->owner = vl_call_peer(call)->uid;
+
 	/* its directory, and its monitor on standby */
 	new_id(c->id);
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
-	cerr err = { 0 };
-	int r = fastpath_dir_take(d, dir);
-	if (r < 0) {
+	if ((r = fastpath_dir_take(d, dir)) < 0) {
 		cerr_sys(&err, -r, "%s", dir);
 		return sv_internal_err(call, &err);
 	}
 	fastpath_standby(d, c); /* its exec overlaps the rest of Create */
+	if (policy_pins_mount(&pins, dir, &c->spec, &err) < 0) {
+		undo_dir(c, dir);
+		return sv_internal_err(call, &err);
+	}
 
 	/* the image */
 	_cleanup_(image_ref_release) image_ref img = { 0 };

@@ -1,6 +1,7 @@
 /* Start, top to bottom: StartContainer checks the container, ctr_start says
  * "go" to its standby monitor (or a fresh one) and keeps the call, and the
  * monitor's report ("ok PID" or "err MESSAGE") answers it. */
+#include "supervisor/daemon/policy/policy_binds.h"
 #include "supervisor/daemon/ctr_start.h"
 #include "supervisor/daemon/ctr_ended.h"
 #include "supervisor/daemon/ctr_methods.h"
@@ -88,6 +89,8 @@ int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 	char path[PATH_MAX];
 	ctr_dir(d, c, path, sizeof(path));
 	if (c->image_manifest && imagesrc_remount(d->cfg->state_dir, path, c->image_manifest, err) < 0)
+		return cerr_wrap(err, "container %s", c->id);
+	if (policy_pins_present(path, &c->spec, err) < 0)
 		return cerr_wrap(err, "container %s", c->id);
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" EXITREC_FILE);
 	unlink(path);

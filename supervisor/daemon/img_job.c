@@ -30,7 +30,7 @@ static void on_done(const el_child_result *r, void *data)
 	free(j);
 }
 
-int imgjob_run(corrald *d, vl_call *call, char *const *args, imgjob_done_fn done, void *ctx, cerr *err)
+int imgjob_run(corrald *d, vl_call *call, char *const *args, int fd3, imgjob_done_fn done, void *ctx, cerr *err)
 {
 	size_t n = 0;
 	while (args[n])
@@ -44,7 +44,7 @@ int imgjob_run(corrald *d, vl_call *call, char *const *args, imgjob_done_fn done
 	argv[0] = d->images_bin;
 	memcpy(argv + 1, args, n * sizeof(char *));
 	*j = (imgjob){ .d = d, .call = call, .done = done, .ctx = ctx };
-	el_child_opts o = { .path = d->images_bin, .argv = argv, .fd3 = SPAWN_NULL, .max_output = IMGJOB_MAX_OUTPUT };
+	el_child_opts o = { .path = d->images_bin, .argv = argv, .fd3 = fd3, .max_output = IMGJOB_MAX_OUTPUT };
 	el_child *ch;
 	int r = el_child_run(d->loop, &o, on_done, j, &ch, err);
 	if (r < 0) {

@@ -12,7 +12,8 @@ struct corrald;
 typedef void (*imgjob_done_fn)(struct corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *err,
 			       void *ctx);
 
-/* Run corral-images with args (NULL-terminated, after the program name).
- * On success done runs once, from the loop, and owns ctx; on an error it
+/* Run corral-images with args (NULL-terminated, after the program name),
+ * fd3 as its fd 3 (SPAWN_NULL: none; the caller keeps it). On success done runs once, from the loop, and owns ctx; on an error it
  * never runs and ctx stays the caller's. */
-int imgjob_run(struct corrald *d, vl_call *call, char *const *args, imgjob_done_fn done, void *ctx, cerr *err);
+int imgjob_run(struct corrald *d, vl_call *call, char *const *args, int fd3, imgjob_done_fn done, void *ctx,
+	       cerr *err);

@@ -5,6 +5,8 @@
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/daemon/img_job.h"
 #include "supervisor/daemon/img_size.h"
+#include "supervisor/daemon/policy/import_peer.h"
+#include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
 #include "supervisor/daemon/service.h"
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *const src_prefixes[] = { "oci:", "oci-archive:", "docker-archive:", NULL };
 
@@ -224,35 +227,74 @@ static int check_import(yajl_val params, const char **path, const char **fmt, co
 	return 0;
 }
 
+/* corral-images image import [--name NAME] SPEC, reading fd3 when it is
+ * not SPAWN_NULL; 0 once the job has the call, else the reply given. */
+static int start_import(corrald *d, vl_call *call, import_ctx *x, int fd3)
+{
+	cerr err = { 0 };
+	char *args[] = { "image", "import", "--store", (char *)d->cfg->state_dir, x->name ? "--name" : x->path,
+			 x->name, NULL, NULL };
+	if (x->name)
+		args[6] = x->path;
+	else
+		args[5] = NULL;
+	if (imgjob_run(d, call, args, fd3, import_done, x, &err) < 0) {
+		import_ctx_free(x);
+		return sv_internal_err(call, &err);
+	}
+	return 0; /* the job keeps the call; import_done answers it */
+}
+
+static int start_import_fd(corrald *d, vl_call *call, int fd, void *x)
+{
+	int r = start_import(d, call, x, fd);
+	close(fd);
+	return r;
+}
+
+static void import_ctx_release(void *x) { import_ctx_free(x); }
+
+/* What a member may import: an archive file, read through the fd it opened
+ * ("[oci-archive:|docker-archive:]/proc/self/fd/3"). */
+static char *member_source(const char *path, const char *fmt, const char **bare)
+{
+	const char *pre = fmt && streq(fmt, "oci") ? "oci-archive:" : fmt && streq(fmt, "docker") ? "docker-archive:" : "";
+	*bare = path;
+	for (size_t i = 0; src_prefixes[i]; i++)
+		if (!strncmp(path, src_prefixes[i], strlen(src_prefixes[i]))) {
+			pre = src_prefixes[i];
+			*bare = path + strlen(pre);
+		}
+	char *s = NULL;
+	return streq(pre, "oci:") || asprintf(&s, "%s/proc/self/fd/3", pre) < 0 ? NULL : s;
+}
+
 int sv_image_import(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	const char *path, *fmt, *name;
+	const char *path, *fmt, *name, *bare = NULL;
 	json_fault f = { 0 };
 	if (check_import(params, &path, &fmt, &name, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	cerr err = { 0 };
+	bool member = vl_call_peer(call)->uid != 0;
 	import_ctx *x = calloc(1, sizeof(*x));
 	if (x) {
-		x->path = source_spec(path, fmt);
+		x->path = member ? member_source(path, fmt, &bare) : source_spec(path, fmt);
 		x->name = name ? strdup(name) : NULL;
+	}
+	if (x && member && !x->path) {
+		import_ctx_free(x);
+		return sv_invalid(call, "path", "a group member imports archive files (oci-archive:, docker-archive:), "
+						"not an OCI layout directory");
 	}
 	if (!x || !x->path || (name && !x->name)) {
 		if (x)
 			import_ctx_free(x);
 		return sv_internal(call, "out of memory");
 	}
-	char *args[] = { "image", "import", "--store", (char *)d->cfg->state_dir, name ? "--name" : x->path,
-			 (char *)name, NULL, NULL };
-	if (name)
-		args[6] = x->path;
-	else
-		args[5] = NULL;
-	if (imgjob_run(d, call, args, import_done, x, &err) < 0) {
-		import_ctx_free(x);
-		return sv_internal_err(call, &err);
-	}
-	return 0; /* the job keeps the call; import_done answers it */
+	if (member) /* opened as the peer, never by corrald as root */
+		return policy_import_as_peer(d, call, bare, start_import_fd, import_ctx_release, x);
+	return start_import(d, call, x, SPAWN_NULL);
 }
 
 int sv_image_list(vl_call *call, yajl_val params, void *ud)

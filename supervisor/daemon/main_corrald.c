@@ -14,6 +14,7 @@
 #include "supervisor/daemon/trash.h"
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/daemon/jobs/job_run.h"
+#include "supervisor/daemon/policy/policy.h"
 #include <limits.h>
 
 #include <errno.h>
@@ -40,7 +41,8 @@ static void usage(FILE *f)
 		"  --log-max-size SIZE  --log-max-files N  --log-level LEVEL  --log-format text|json\n"
 		"  --max-connections N  --max-connections-per-uid N  --max-message-size SIZE\n"
 		"  --metrics-listen HOST:PORT  --cgroup-parent PATH  --cgroup-delegate auto|yes|no\n"
-		"  --default-restart POLICY  --default-stop-timeout SECONDS  --max-jobs N\n");
+		"  --default-restart POLICY  --default-stop-timeout SECONDS  --max-jobs N\n"
+		"  --policy FILE        ceilings and allow-lists (corrald.conf(5) POLICY)\n");
 }
 
 static void on_signal(el_source *s, const struct signalfd_siginfo *si, void *data)
@@ -191,9 +193,9 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 	return 0;
 }
 
-static int run(corrald_config *cfg, cerr *err)
+static int run(corrald_config *cfg, policy *pol, cerr *err)
 {
-	corrald d = { .cfg = cfg, .started_usec = el_now_usec(), .spare_fd = -1, .trash = TRASH_INIT };
+	corrald d = { .cfg = cfg, .started_usec = el_now_usec(), .spare_fd = -1, .trash = TRASH_INIT, .policy = pol };
 	_cleanup_el_ el_loop *loop = NULL;
 	metrics_http *http = NULL;
 	el_source *sigs = NULL, *wd = NULL;
@@ -346,7 +348,18 @@ int main(int argc, char **argv)
 	}
 	log_set_level(level_of(cfg.log_level));
 	log_set_json(streq(cfg.log_format, "json"));
-	r = run(&cfg, &err);
+	/* a policy that does not load stops corrald: it never runs without it */
+	policy pol;
+	if ((r = policy_init_default(&pol, &err)) == 0 && cfg.policy[0] && (r = policy_load(&pol, cfg.policy, &err)) < 0)
+		policy_release(&pol);
+	if (r < 0) {
+		fprintf(stderr, "corrald: %s\n", cerr_msg(&err));
+		cerr_clear(&err);
+		config_release(&cfg);
+		return 2;
+	}
+	r = run(&cfg, &pol, &err);
+	policy_release(&pol);
 	if (r < 0) {
 		log_error("%s", cerr_msg(&err));
 		sdn_notifyf("STATUS=failed: %s\nERRNO=%d", cerr_msg(&err), -r);

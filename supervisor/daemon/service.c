@@ -17,6 +17,7 @@
 #include "supervisor/daemon/ctr_top.h"
 #include "supervisor/daemon/img_methods.h"
 #include "supervisor/daemon/jobs/job_methods.h"
+#include "supervisor/daemon/policy/policy_methods.h"
 #include "supervisor/varlink/wire.h"
 
 #include <errno.h>
@@ -116,6 +117,9 @@ static const vl_method methods[] = {
 	{ "ImageInspect", sv_image_inspect },
 	{ "ImageRemove", sv_image_remove },
 	{ "ImagePrune", sv_image_prune },
+	{ "ImageSign", sv_image_sign },
+	{ "ImageVerify", sv_image_verify },
+	{ "PolicyShow", sv_policy_show },
 	{ "CreateContainer", sv_create },
 	{ "Start", sv_start },
 	{ "Stop", sv_stop },
@@ -154,8 +158,8 @@ const vl_interface corral_supervisor_iface = {
 
 bool corrald_method_mutates(const char *m)
 {
-	static const char *const mut[] = { "ImageImport", "ImageRemove", "ImagePrune", "CreateContainer", "Start",
-					   "Stop", "Kill", "Remove", "Exec", "Attach", "Restart", "Pause", "Unpause",
+	static const char *const mut[] = { "ImageImport", "ImageRemove", "ImagePrune", "ImageSign", "CreateContainer",
+					   "Start", "Stop", "Kill", "Remove", "Exec", "Attach", "Restart", "Pause", "Unpause",
 					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo",
 					   "JobSubmit", "JobBatch", "JobCancel" };
 	size_t n = strlen(CORRAL_SUPERVISOR_INTERFACE);

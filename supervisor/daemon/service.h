@@ -35,6 +35,7 @@ typedef struct corrald {
 	char *copy_bin;       /* corral-copy beside corrald: CopyFrom and CopyTo run there */
 	imgsize_cache *imgsizes; /* unpacked layer sizes, by diff_id */
 	struct job_table *jobs;  /* the job queue (jobs/job_run.h) */
+	struct policy *policy;   /* in force (policy/policy.h) */
 } corrald;
 
 extern const vl_interface corral_supervisor_iface;

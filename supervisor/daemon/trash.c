@@ -1,3 +1,4 @@
+#include "supervisor/daemon/policy/policy_binds.h"
 #include "supervisor/daemon/trash.h"
 #include "supervisor/daemon/img_source.h"
 #include "supervisor/daemon/service.h"
@@ -41,6 +42,7 @@ static int remove_ctr_dir(int dirfd, const char *dir, const char *name)
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	imagesrc_release(path);
+	policy_pins_unmount(path);
 	return rm_rf_at(dirfd, name);
 }
 
@@ -164,6 +166,7 @@ int trash_dir(corrald *d, const char *dir, cerr *err)
 		}
 	}
 	imagesrc_release(dir);
+	policy_pins_unmount(dir);
 	int r = rm_rf(dir);
 	return r < 0 ? cerr_sys(err, -r, "remove %s", dir) : 0;
 }

@@ -75,3 +75,9 @@ int sv_permission_denied(vl_call *call, const char *reason)
 {
 	return error_with(call, SV_ERR("PermissionDenied"), 1, (const char *const[]){ "reason", reason });
 }
+
+int sv_policy_violation(vl_call *call, const char *field, const char *limit, const char *reason)
+{
+	return error_with(call, SV_ERR("PolicyViolation"), 3,
+			  (const char *const[]){ "field", field, "limit", limit, "reason", reason });
+}

@@ -28,3 +28,5 @@ int sv_no_such_image(vl_call *call, const char *ref);
 int sv_name_in_use(vl_call *call, const char *name, const char *id);
 /* PermissionDenied{reason}: the peer may call, but not ask for this. */
 int sv_permission_denied(vl_call *call, const char *reason);
+/* PolicyViolation{field, limit, reason}: the request asks past the policy. */
+int sv_policy_violation(vl_call *call, const char *field, const char *limit, const char *reason);

@@ -25,7 +25,8 @@ declare -A may=(
 	[supervisor/varlink]="common supervisor/loop"
 	[supervisor/logs]="common"
 	[supervisor/monitor]="common bundle cgroups runtime supervisor/loop supervisor/varlink supervisor/logs"
-	[supervisor/daemon]="common bundle cgroups runtime images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/jobs"
+	[supervisor/daemon]="common bundle cgroups runtime images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/jobs supervisor/daemon/policy"
+	[supervisor/daemon/policy]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 	[supervisor/ctl]="common supervisor/varlink"
 	[supervisor/daemon/jobs]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 )
@@ -53,6 +54,7 @@ layers() {
 				case $inc in */*) ;; *) continue ;; esac
 				target=${inc%/*}
 				[ "$target" = "$dir" ] && continue
+				[ "${target%/*}" = "$dir" ] && continue # its own rooms (supervisor/daemon/policy)
 				ok=0
 				for a in ${may[$dir]}; do [ "$a" = "$target" ] && ok=1; done
 				[ $ok = 1 ] || echo "$f includes $inc"

@@ -1,0 +1,19 @@
+/* ImageImport for a peer that is not root: corrald reads only what the peer
+ * could read itself. The path is opened as the peer (peer_open.h) and the
+ * import reads that fd (as /proc/self/fd/3 of corral-images), never the
+ * path. */
+#pragma once
+#include "supervisor/varlink/server.h"
+
+struct corrald;
+
+/* Start the import from fd (the callee's to close); 0 once it has the
+ * call, or the reply it gave. */
+typedef int (*import_start_fn)(struct corrald *d, vl_call *call, int fd, void *ctx);
+typedef void (*import_free_fn)(void *ctx);
+
+/* Open path as the call's peer, then start(); a peer that cannot read it
+ * gets PolicyViolation on path (audited). ctx goes to free_ctx unless
+ * start took it. Returns 0 (the call is kept) or the reply it gave. */
+int policy_import_as_peer(struct corrald *d, vl_call *call, const char *path, import_start_fn start,
+			  import_free_fn free_ctx, void *ctx);

@@ -1,0 +1,20 @@
+/* Open a file as a peer could: in a forked child that has taken the peer's
+ * uid, gid and groups (and nothing of corrald's: its other fds are closed
+ * first), so corrald never opens a peer's path as root. The child hands the
+ * fd back over a socketpair (SCM_RIGHTS); the loop hears of its exit and
+ * never waits for it. A child that takes longer than PEER_OPEN_TIMEOUT_USEC
+ * (a hung NFS server) is killed. */
+#pragma once
+#include "common/error.h"
+#include "supervisor/loop/eventloop.h"
+#include "supervisor/varlink/peer.h"
+
+#define PEER_OPEN_TIMEOUT_USEC (10ull * 1000000)
+
+/* fd: the open file (the callee's to close), or -1 with code (a positive
+ * errno: EACCES, ENOENT, EINVAL for what is not a regular file, ...). */
+typedef void (*peer_open_fn)(int fd, int code, void *data);
+
+/* Open path read-only as peer; done runs once from the loop, unless this
+ * fails (then it never runs). */
+int peer_open(el_loop *l, const peer_cred *peer, const char *path, peer_open_fn done, void *data, cerr *err);

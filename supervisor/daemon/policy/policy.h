@@ -1,0 +1,51 @@
+/* corrald's policy (corrald --policy FILE, corrald.conf(5)): ceilings and
+ * allow-lists on what a peer may ask for. Root peers get the top level;
+ * every other peer (a member of the access group) gets the `unprivileged`
+ * section, whose bind mounts, privileges and max_containers never inherit
+ * from the top level. Without a file, the built-in defaults: root keeps
+ * everything it had, a member gets the unprivileged defaults. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <yajl/yajl_gen.h>
+#include "common/error.h"
+
+#define POLICY_DEFAULT_KEYS_DIR "/etc/corral/keys"
+#define POLICY_UNPRIV_MAX_CONTAINERS 10
+#define POLICY_MAX_LIST 256 /* entries of an allow-list */
+
+/* What one kind of peer may ask for. */
+typedef struct policy_tier {
+	size_t max_containers;       /* 0: no limit */
+	int64_t memory_default, memory_max; /* bytes; -1: none */
+	int64_t pids_default, pids_max;     /* -1: none */
+	double cpu_default, cpu_max;        /* CPUs; 0: none */
+	char **bind_allowed;         /* clean absolute prefixes; NULL: any source */
+	bool bind_read_only;         /* every bind is made read-only */
+	bool allow_privileged, allow_host_network, allow_directory_images;
+	bool any_capability;         /* no cap list given: anything capAdd names */
+	uint64_t allowed_caps;       /* beyond Docker's default set */
+	char **image_allow;          /* fnmatch patterns and sha256: digests; NULL: any */
+	bool require_signature;
+	char *trusted_keys;          /* a directory of PEM public keys */
+} policy_tier;
+
+typedef struct policy {
+	char *path; /* the file; NULL: built in */
+	policy_tier root, unpriv;
+} policy;
+
+/* The built-in policy. */
+int policy_init_default(policy *p, cerr *err);
+/* Load path over the defaults. Errors name the file and the field:
+ * `policy.json: memory.max: unknown unit "1Q"`. */
+int policy_load(policy *p, const char *path, cerr *err);
+/* Parse text (of a file named path) into p; for tests. */
+int policy_parse(policy *p, const char *path, const char *text, size_t len, cerr *err);
+void policy_release(policy *p);
+/* The tier of a peer. */
+static inline const policy_tier *policy_tier_of(const policy *p, uid_t uid) { return uid == 0 ? &p->root : &p->unpriv; }
+/* The policy in force, defaults included (PolicyShow). */
+int policy_gen(yajl_gen g, const policy *p);

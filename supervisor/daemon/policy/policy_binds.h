@@ -1,0 +1,32 @@
+/* Bind sources, resolved once and pinned: each source is opened (O_PATH,
+ * symlinks followed) when the container is created, the path that fd
+ * really is (/proc/self/fd) is what the policy checks, and a clone of that
+ * very mount tree (open_tree on the fd) is moved to <dir>/binds/<i>, which
+ * config.json names as the source. A symlink swapped in afterwards changes
+ * nothing: the runtime binds corrald's own mount, below a 0700 directory. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include "common/error.h"
+#include "supervisor/daemon/ctr_spec.h"
+
+#define POLICY_BINDS_DIR "binds" /* in the container's directory */
+
+typedef struct policy_pins {
+	int *fds; /* one per spec mount, O_PATH */
+	size_t n;
+} policy_pins;
+
+void policy_pins_release(policy_pins *p);
+/* Open spec->mounts[i].source for each i; real[i] gets the path it
+ * resolved to (freed by the caller with strv_free). */
+int policy_pins_open(const ctr_spec *spec, policy_pins *p, char ***real, cerr *err);
+/* Whether real lies at or under one of prefixes (NULL: anything does). */
+bool policy_path_allowed(const char *real, char *const *prefixes);
+/* Mount every pinned source at dir/binds/<i> and point the spec there. */
+int policy_pins_mount(policy_pins *p, const char *dir, ctr_spec *spec, cerr *err);
+/* Before a start: every pinned bind (dir/binds/<i>) is still mounted (after a
+ * reboot it is not, and the container must be created anew). */
+int policy_pins_present(const char *dir, const ctr_spec *spec, cerr *err);
+/* Detach the pinned mounts of dir; idempotent. */
+void policy_pins_unmount(const char *dir);

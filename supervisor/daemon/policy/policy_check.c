@@ -1,0 +1,236 @@
+#include "supervisor/daemon/policy/policy_check.h"
+#include "supervisor/daemon/policy/policy.h"
+#include "supervisor/daemon/policy/policy_sig.h"
+#include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/varlink/interface.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "bundle/caps.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/strv.h"
+#include "images/refs.h"
+#include "images/store.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+__attribute__((format(printf, 4, 5))) static int refuse(policy_violation *v, const char *field, const char *limit,
+							const char *fmt, ...)
+{
+	snprintf(v->field, sizeof(v->field), "%s", field);
+	snprintf(v->limit, sizeof(v->limit), "%s", limit);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
+	va_end(ap);
+	return POLICY_REFUSED;
+}
+
+/* "unprivileged.memory.max" for a member, "memory.max" for root. */
+static const char *key_of(const peer_cred *peer, const char *key, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s", peer->uid ? "unprivileged." : "", key);
+	return buf;
+}
+
+/* Live containers: all that exist and have not ended; a member counts its own. */
+static int check_count(corrald *d, const peer_cred *peer, const policy_tier *t, policy_violation *v)
+{
+	if (!t->max_containers)
+		return 0;
+	size_t n = 0;
+	for (const ctr *c = d->ctrs; c; c = c->next)
+		if (c->status != CS_EXITED && c->status != CS_REMOVING && (peer->uid == 0 || c->owner == peer->uid))
+			n++;
+	char k[64], lim[96];
+	snprintf(lim, sizeof(lim), "%s=%zu", key_of(peer, "max_containers", k, sizeof(k)), t->max_containers);
+	return n >= t->max_containers ? refuse(v, "spec", lim, "live containers: %zu already", n) : 0;
+}
+
+static int check_int(const peer_cred *peer, const char *field, const char *key, int64_t *val, int64_t dflt,
+		     int64_t max, policy_violation *v)
+{
+	if (*val < 0)
+		*val = dflt >= 0 ? dflt : max; /* nothing asked: the default, else the ceiling */
+	char k[64], lim[96];
+	snprintf(lim, sizeof(lim), "%s=%lld", key_of(peer, key, k, sizeof(k)), (long long)max);
+	if (max >= 0 && *val > max)
+		return refuse(v, field, lim, "%lld is above the limit %lld", (long long)*val, (long long)max);
+	return 0;
+}
+
+static int check_resources(const peer_cred *peer, const policy_tier *t, ctr_spec *s, policy_violation *v)
+{
+	int r;
+	if ((r = check_int(peer, "spec.resources.memory", "memory.max", &s->memory, t->memory_default, t->memory_max,
+			   v)) ||
+	    (r = check_int(peer, "spec.resources.pids", "pids.max", &s->pids, t->pids_default, t->pids_max, v)))
+		return r;
+	if (s->cpus <= 0)
+		s->cpus = t->cpu_default > 0 ? t->cpu_default : t->cpu_max;
+	char k[64], lim[96];
+	snprintf(lim, sizeof(lim), "%s=%g", key_of(peer, "cpu.max", k, sizeof(k)), t->cpu_max);
+	if (t->cpu_max > 0 && s->cpus > t->cpu_max)
+		return refuse(v, "spec.resources.cpus", lim, "%g is above the limit %g", s->cpus, t->cpu_max);
+	return 0;
+}
+
+static uint64_t default_caps(void)
+{
+	uint64_t m = 0;
+	for (size_t i = 0; i < caps_docker_default_n; i++)
+		m |= 1ull << caps_docker_default[i];
+	return m;
+}
+
+/* Privileges a member never has; root has those the policy grants. */
+static int check_privileges(const peer_cred *peer, const policy_tier *t, const ctr_spec *s, policy_violation *v)
+{
+	bool root = peer->uid == 0;
+	char k[96];
+	if (s->privileged && !(root && t->allow_privileged))
+		return refuse(v, "spec.privileged", key_of(peer, "privileges.allow_privileged=false", k, sizeof(k)),
+			      "a privileged container is not allowed");
+	if (s->image[0] == '/' && !(root && t->allow_directory_images))
+		return refuse(v, "spec.image", key_of(peer, "privileges.allow_directory_images=false", k, sizeof(k)),
+			      "a directory image (%s) is not allowed", s->image);
+	if (root && t->any_capability)
+		return 0;
+	uint64_t bad = s->caps & ~default_caps() & ~(root ? t->allowed_caps : 0);
+	for (int c = 0; c < 64; c++)
+		if (bad & (1ull << c)) {
+			char name[32];
+			strbuf sb = STRBUF_INIT;
+			sb_addf(&sb, "%s=[", key_of(peer, "privileges.allowed_capabilities", k, sizeof(k)));
+			for (int i = 0, first = 1; root && i < 64; i++)
+				if (t->allowed_caps & (1ull << i))
+					sb_addf(&sb, "%s%s", first ? "" : ",", caps_name(i, name) + 4), first = 0;
+			sb_addf(&sb, "]");
+			int r = refuse(v, "spec.capAdd", sb.buf ? sb.buf : "privileges.allowed_capabilities",
+				       "%s is beyond the default set", caps_name(c, name));
+			sb_release(&sb);
+			return r;
+		}
+	return 0;
+}
+
+/* By the name asked for (not another name of the same image), or by the
+ * manifest digest. */
+static bool image_listed(const policy_tier *t, const refs_db *db, int i, const char *ref)
+{
+	const ref_image *im = &db->images[i];
+	_cleanup_free_ char *norm = ref_normalize(ref);
+	for (char **a = t->image_allow; *a; a++) {
+		if (!strncmp(*a, "sha256:", 7)) {
+			if (streq(*a, im->manifest))
+				return true;
+			continue;
+		}
+		if (fnmatch(*a, ref, 0) == 0 || (norm && fnmatch(*a, norm, 0) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* A store image: on the allow-list, and signed when that is required. An
+ * image that does not resolve is left to the create path (NoSuchImage). */
+static int check_image(corrald *d, const peer_cred *peer, const policy_tier *t, const char *ref,
+		       policy_violation *v, cerr *err)
+{
+	if (ref[0] == '/' || (!t->image_allow && !t->require_signature))
+		return 0;
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_refs_ refs_db db = { 0 };
+	int r = store_open(&s, d->cfg->state_dir, false, err);
+	if (r < 0 || (r = refs_load(&s, &db, err)) < 0)
+		return r;
+	int i = refs_resolve(&db, ref, err);
+	if (i < 0) {
+		cerr_clear(err);
+		return 0;
+	}
+	char k[64];
+	if (t->image_allow && !image_listed(t, &db, i, ref)) {
+		strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "%s=[", key_of(peer, "images.allow", k, sizeof(k)));
+		for (char **a = t->image_allow; *a; a++)
+			sb_addf(&sb, "%s%s", a == t->image_allow ? "" : ",", *a);
+		sb_addf(&sb, "]");
+		r = refuse(v, "spec.image", sb.buf ? sb.buf : "images.allow", "%s (%s) is not on the allow-list", ref,
+			   db.images[i].manifest);
+		sb_release(&sb);
+		return r;
+	}
+	if (!t->require_signature)
+		return 0;
+	char key[NAME_MAX + 1], lim[PATH_MAX + 64];
+	snprintf(lim, sizeof(lim), "%s=true (trusted_keys %s)", key_of(peer, "images.require_signature", k, sizeof(k)),
+		 t->trusted_keys);
+	if (sig_check_image(d->cfg->state_dir, db.images[i].manifest, t->trusted_keys, key, err) < 0) {
+		r = refuse(v, "spec.image", lim, "%s: %s", ref, cerr_msg(err));
+		cerr_clear(err);
+		return r;
+	}
+	return 0;
+}
+
+static int check_binds(const peer_cred *peer, const policy_tier *t, ctr_spec *s, policy_pins *pins,
+		       policy_violation *v, cerr *err)
+{
+	_cleanup_strv_ char **real = NULL;
+	int r = policy_pins_open(s, pins, &real, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		if (t->bind_read_only)
+			s->mounts[i].readonly = true;
+		if (policy_path_allowed(real[i], t->bind_allowed))
+			continue;
+		char field[64], k[64];
+		strbuf sb = STRBUF_INIT;
+		sb_addf(&sb, "%s=[", key_of(peer, "bind_mounts.allowed", k, sizeof(k)));
+		for (char **a = t->bind_allowed; *a; a++)
+			sb_addf(&sb, "%s%s", a == t->bind_allowed ? "" : ",", *a);
+		sb_addf(&sb, "]");
+		snprintf(field, sizeof(field), "spec.mounts[%zu].source", i);
+		r = refuse(v, field, sb.buf ? sb.buf : "bind_mounts.allowed", "%s resolves to %s, outside the allowed prefixes",
+			   s->mounts[i].source, real[i]);
+		sb_release(&sb);
+		return r;
+	}
+	return 0;
+}
+
+int policy_admit(corrald *d, const peer_cred *peer, ctr_spec *spec, policy_pins *pins, policy_violation *v,
+		 cerr *err)
+{
+	const policy_tier *t = policy_tier_of(d->policy, peer->uid);
+	int r;
+	if ((r = check_count(d, peer, t, v)) || (r = check_resources(peer, t, spec, v)) ||
+	    (r = check_privileges(peer, t, spec, v)) || (r = check_image(d, peer, t, spec->image, v, err)) ||
+	    (r = check_binds(peer, t, spec, pins, v, err)))
+		return r;
+	return 0;
+}
+
+int policy_refuse(vl_call *call, corrald *d, const char *method, const policy_violation *v)
+{
+	const peer_cred *peer = vl_call_peer(call);
+	_cleanup_free_ char *detail = NULL;
+	cerr err = { 0 };
+	_cleanup_free_ char *full = NULL;
+	if (asprintf(&detail, "policy: field=%s limit=%s reason=%s", v->field, v->limit, v->reason) < 0)
+		detail = NULL;
+	if (asprintf(&full, CORRAL_SUPERVISOR_INTERFACE ".%s", method) < 0)
+		full = NULL;
+	if (audit_write(&d->audit, peer, full ? full : method, v->field, "PolicyViolation", detail, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, NULL);
+	log_info("refused %s from uid %u pid %d: %s: %s (%s)", method, (unsigned)peer->uid, (int)peer->pid, v->field,
+		 v->reason, v->limit);
+	return sv_policy_violation(call, v->field, v->limit, v->reason);
+}

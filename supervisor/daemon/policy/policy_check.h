@@ -1,0 +1,28 @@
+/* The policy's one gate for new containers: every creator (CreateContainer,
+ * and whatever creates containers through the same path) calls
+ * policy_admit with the parsed spec and the peer, before anything exists. */
+#pragma once
+#include <limits.h>
+#include "common/error.h"
+#include "supervisor/daemon/ctr_spec.h"
+#include "supervisor/daemon/policy/policy_binds.h"
+#include "supervisor/varlink/peer.h"
+#include "supervisor/varlink/server.h"
+
+struct corrald;
+
+#define POLICY_REFUSED 1
+
+typedef struct policy_violation {
+	char field[128];  /* of the request: "spec.resources.memory" */
+	char limit[1024]; /* of the policy: "memory.max=1073741824" */
+	char reason[PATH_MAX + 128];
+} policy_violation;
+
+/* 0: admitted, with missing resources set to the defaults and the bind
+ * sources opened in pins (mounted later by policy_pins_mount);
+ * POLICY_REFUSED with v filled; or -errno with err. */
+int policy_admit(struct corrald *d, const peer_cred *peer, ctr_spec *spec, policy_pins *pins, policy_violation *v,
+		 cerr *err);
+/* Audit the refusal (peer, field, limit) and answer PolicyViolation. */
+int policy_refuse(vl_call *call, struct corrald *d, const char *method, const policy_violation *v);

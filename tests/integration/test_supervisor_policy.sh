@@ -1,0 +1,279 @@
+#!/bin/bash
+# corrald --policy (corrald.conf(5) POLICY): ceilings, defaults, bind
+# prefixes, privileges, the image allow-list and signatures, and what a
+# member of the access group (not root) may do. Each test cleans up its
+# daemon, containers, monitors, mounts and cgroups, also on failure.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMG="$FIXTURES/busybox/rootfs"
+IMGS="$FIXTURES/images"
+
+# The group corrald lets in for the member tests, and a member of it (by a
+# supplementary group, as an operator's user would be).
+member_group() {
+	MGROUP=$(getent group 65534 | cut -d: -f1)
+	[ -n "$MGROUP" ] || skip "no group with gid 65534"
+	chmod 755 "$T"
+}
+member() { setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30 "$@"; }
+
+# The one line a refusal prints, and its exit code.
+refused() { # what COMMAND...
+	local what=$1 out rc=0
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || { fail "$what: accepted"; return 1; }
+	echo "$out"
+}
+
+ctr_dir_of() { echo "$STATE_D/containers/$(ctl --json inspect "$1" | jq -r '.[0].id')"; }
+
+test_svp_bad_policy_is_refused_at_startup_naming_the_field() {
+	local rc out
+	check() { # json expected-text
+		echo "$1" >"$T/p.json"
+		rc=0
+		out=$("$CORRALD" --policy "$T/p.json" --socket "$T/c.sock" --state-dir "$T/state" 2>&1) || rc=$?
+		assert_eq "$rc" 2 "exit code for $1"
+		assert_contains "$out" "corrald: $T/p.json: $2" "the message for $1"
+		[ ! -e "$T/c.sock" ] || fail "corrald listened without its policy"
+	}
+	check '{"memory": {"max": "1Q"}}' 'memory.max: unknown unit "1Q"'
+	check '{"memory": {"default": "2G", "max": "1G"}}' 'memory.default: is above the max'
+	check '{"pids": {"max": "many"}}' 'pids.max: must be an integer'
+	check '{"max_containers": 2, "colour": "red"}' 'colour: unknown key'
+	check '{"bind_mounts": {"allowed": "/srv"}}' 'bind_mounts.allowed: must be an array'
+	check '{"bind_mounts": {"allowed": ["srv"]}}' 'bind_mounts.allowed[0]: must be an absolute path'
+	check '{"privileges": {"allowed_capabilities": ["NET_RAW", "WIZARDRY"]}}' \
+		'privileges.allowed_capabilities[1]: unknown capability "WIZARDRY"'
+	check '{"images": {"require_signature": "yes"}}' 'images.require_signature: must be a boolean'
+	check '{"images": {"allow": ["sha256:abc"]}}' 'images.allow[0]: must be a name pattern or sha256:'
+	check '{"unprivileged": {"privileges": {"allow_directory_images": true}}}' \
+		'unprivileged.privileges: must grant nothing: a group member has no privileges'
+	check '{"unprivileged": {"cpu": {"max": 0}}}' 'unprivileged.cpu.max: must be a number of CPUs'
+	check '[]' '(top): must be an object'
+	rc=0
+	out=$("$CORRALD" --policy "$T/none.json" --socket "$T/c.sock" --state-dir "$T/state" 2>&1) || rc=$?
+	assert_eq "$rc" 2 "a missing policy file"
+	assert_contains "$out" "$T/none.json" "names the file"
+}
+
+test_svp_ceilings_refused_naming_the_field_and_inside_accepted() {
+	trap cleanup_sv EXIT
+	cat >"$T/p.json" <<-EOF
+	{"max_containers": 2, "memory": {"default": "64M", "max": "1G"}, "pids": {"default": 100, "max": 500},
+	 "cpu": {"default": 0.5, "max": 2}, "privileges": {"allowed_capabilities": ["NET_ADMIN"]}}
+	EOF
+	start_sv --policy "$T/p.json"
+	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
+	local out
+	out=$(refused memory ctl create --name c1 -m 2g app:1 true)
+	assert_contains "$out" "refused by policy: spec.resources.memory" "memory: the field"
+	assert_contains "$out" "memory.max=1073741824" "memory: the limit"
+	out=$(refused pids ctl create --name c1 --pids-limit 501 app:1 true)
+	assert_contains "$out" "spec.resources.pids" "pids: the field"
+	assert_contains "$out" "pids.max=500" "pids: the limit"
+	out=$(refused cpus ctl create --name c1 --cpus 3 app:1 true)
+	assert_contains "$out" "spec.resources.cpus" "cpus: the field"
+	assert_contains "$out" "cpu.max=2" "cpus: the limit"
+	out=$(refused caps ctl create --name c1 --cap-add SYS_ADMIN app:1 true)
+	assert_contains "$out" "spec.capAdd: CAP_SYS_ADMIN is beyond the default set" "caps: the field"
+	assert_contains "$out" "privileges.allowed_capabilities=[NET_ADMIN]" "caps: the limit"
+	out=$(refused privileged ctl create --name c1 --privileged app:1 true)
+	assert_contains "$out" "spec.privileged" "privileged: the field"
+	out=$(refused "directory image" ctl create --name c1 "$IMG" true)
+	assert_contains "$out" "privileges.allow_directory_images=false" "a privileges section without it"
+	out=$(ctl call CreateContainer "{\"spec\":{\"image\":\"app:1\",\"resources\":{\"memory\":2147483648}}}" 2>&1) &&
+		fail "the raw call was accepted"
+	assert_contains "$out" "io.corral.Supervisor.PolicyViolation" "the varlink error"
+	assert_contains "$out" '"limit":"memory.max=1073741824"' "its limit parameter"
+	[ -z "$(ls "$STATE_D/containers")" ] || fail "a refused request left a directory: $(ls "$STATE_D/containers")"
+
+	# inside the limits, and the defaults fill what was not asked
+	ctl create --name c1 -m 1g --pids-limit 500 --cpus 2 --cap-add NET_ADMIN app:1 true >/dev/null
+	ctl create --name c2 app:1 true >/dev/null
+	assert_eq "$(jq -c '.linux.resources | [.memory.limit, .pids.limit, .cpu.quota]' "$(ctr_dir_of c1)/config.json")" \
+		"[1073741824,500,200000]" "c1 as asked"
+	assert_eq "$(jq -c '.linux.resources | [.memory.limit, .pids.limit, .cpu.quota]' "$(ctr_dir_of c2)/config.json")" \
+		"[67108864,100,50000]" "c2 took the defaults"
+	# max_containers counts live ones: a third is refused until one goes
+	out=$(refused count ctl create --name c3 app:1 true)
+	assert_contains "$out" "max_containers=2" "count: the limit"
+	ctl rm c2 >/dev/null
+	ctl create --name c3 app:1 true >/dev/null || fail "a container after one was removed"
+	# audited, with the peer, the field and the limit
+	local a
+	a=$(grep '"result":"PolicyViolation"' "$STATE_D/audit.log" | grep 'spec.resources.memory' | head -1)
+	assert_contains "$a" '"uid":0' "audit: the peer"
+	assert_contains "$a" "limit=memory.max=1073741824" "audit: the limit"
+	assert_eq "$(grep -c '"result":"PolicyViolation"' "$STATE_D/audit.log")" 8 "every refusal audited"
+	# policy show: the file's values and the defaults of the rest
+	out=$(ctl --json policy show)
+	assert_eq "$(jq -c '[.max_containers, .memory.max, .pids.default, .cpu.max, .bind_mounts.allowed]' <<<"$out")" \
+		"[2,1073741824,100,2,null]" "policy show"
+	assert_eq "$(jq -c '[.unprivileged.max_containers, .unprivileged.bind_mounts.allowed, .unprivileged.memory.max]' \
+		<<<"$out")" "[10,[],1073741824]" "policy show: the unprivileged defaults"
+}
+
+# Sources resolve (symlinks, "..") once, and the mount is of what was
+# checked: a symlink swapped in afterwards redirects nothing.
+test_svp_bind_sources_resolved_once_and_pinned() {
+	trap cleanup_sv EXIT
+	mkdir -p "$T/allowed/data" "$T/outside"
+	echo inside >"$T/allowed/data/marker"
+	echo secret >"$T/outside/secret"
+	ln -s / "$T/allowed/root"
+	ln -s "$T/outside" "$T/allowed/out"
+	echo "{\"bind_mounts\": {\"allowed\": [\"$T/allowed\"]}}" >"$T/p.json"
+	start_sv --policy "$T/p.json"
+	local out src
+	for src in /etc "$T/allowed/root" "$T/allowed/out" "$T/allowed/../outside" "$T/allowed/data/../../outside"; do
+		out=$(refused "$src" ctl create -v "$src:/h" "$IMG" true)
+		assert_contains "$out" "spec.mounts[0].source" "$src: the field"
+		assert_contains "$out" "bind_mounts.allowed=[$T/allowed]" "$src: the limit"
+	done
+	assert_contains "$(refused symlink ctl create -v "$T/allowed/root:/h" "$IMG" true)" "resolves to /," \
+		"the symlink to / resolved"
+	assert_eq "$(ctl run --rm -v "$T/allowed/data:/h:ro" "$IMG" cat /h/marker)" inside "inside: accepted"
+	assert_eq "$(ctl run --rm -v "$T/allowed/out/../allowed/data:/h" "$IMG" cat /h/marker)" inside \
+		"a path through .. that ends inside"
+
+	# checked at create, swapped before start: the container sees what was checked
+	mkdir "$T/allowed/swap"
+	echo inside >"$T/allowed/swap/marker"
+	ctl create --name late -v "$T/allowed/swap:/h" "$IMG" sh -c 'cat /h/marker; ls /h' >/dev/null
+	mv "$T/allowed/swap" "$T/allowed/swap.old"
+	ln -s "$T/outside" "$T/allowed/swap"
+	ctl start late >/dev/null
+	ctl wait late >/dev/null
+	out=$(ctl logs late)
+	assert_contains "$out" inside "the checked directory was mounted"
+	assert_not_contains "$out" secret "the swapped-in symlink was not followed"
+	ctl rm late >/dev/null
+
+	# a swap racing the check: whatever was accepted is the checked directory
+	rm "$T/allowed/swap"
+	mkdir "$T/allowed/swap"
+	echo inside >"$T/allowed/swap/marker"
+	(
+		for _ in $(seq 3000); do
+			mv -T "$T/allowed/swap" "$T/allowed/swap.d" 2>/dev/null
+			ln -sfn "$T/outside" "$T/allowed/swap"
+			rm -f "$T/allowed/swap"
+			mv -T "$T/allowed/swap.d" "$T/allowed/swap" 2>/dev/null
+			sleep 0.01 # a directory half of the time or so
+		done
+	) &
+	local racer=$! i ok=0 no=0 d
+	for i in $(seq 30); do
+		if ctl create --name r$i -v "$T/allowed/swap:/h" "$IMG" true >/dev/null 2>&1; then
+			d=$(ctr_dir_of r$i)
+			[ -e "$d/binds/0/marker" ] && [ ! -e "$d/binds/0/secret" ] ||
+				fail "r$i: its bind is not the checked directory: $(ls "$d/binds/0")"
+			ok=$((ok + 1))
+		else
+			no=$((no + 1))
+		fi
+	done
+	kill "$racer" 2>/dev/null
+	wait "$racer" 2>/dev/null || true
+	echo "racing creates: $ok accepted, $no refused"
+	[ "$ok" -gt 0 ] || fail "no create got through the race"
+	for i in $(seq 30); do ctl rm -f r$i >/dev/null 2>&1 || true; done
+	# the trash's remover unmounts them, a moment after each Remove
+	pinned() { awk -v d="$STATE_D/" 'index($5, d) == 1 && $5 ~ /binds/' /proc/self/mountinfo | grep -q .; }
+	wait_for 10 eval '! pinned' || fail "pinned mounts left after the containers went"
+}
+
+# A member of the group is not root: the built-in unprivileged section.
+test_svp_group_member_is_bounded() {
+	trap cleanup_sv EXIT
+	member_group
+	start_sv --group "$MGROUP"
+	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
+	local out
+	out=$(refused "bind of /" member create -v /:/host app:1 true)
+	assert_contains "$out" "spec.mounts[0].source: / resolves to /" "bind of /: the field"
+	assert_contains "$out" "unprivileged.bind_mounts.allowed=[]" "bind of /: the limit"
+	out=$(refused "directory image" member create "$IMG" true)
+	assert_contains "$out" "spec.image: a directory image" "directory image: the field"
+	assert_contains "$out" "unprivileged.privileges.allow_directory_images=false" "directory image: the limit"
+	out=$(refused "image over /" member create / true)
+	assert_contains "$out" "spec.image" "image: \"/\""
+	out=$(refused "cap-add" member create --cap-add SYS_ADMIN app:1 true)
+	assert_contains "$out" "spec.capAdd" "cap-add"
+	out=$(refused "/etc/shadow" member image import "docker-archive:/etc/shadow")
+	assert_contains "$out" "path: /etc/shadow: Permission denied (opened as uid 65534)" "/etc/shadow"
+	# a file root may read and the member may not
+	cp "$IMGS/test.oci.tar" "$T/private.tar"
+	chmod 600 "$T/private.tar"
+	out=$(refused "a file only root reads" member image import "oci-archive:$T/private.tar" stolen:1)
+	assert_contains "$out" "Permission denied" "the private archive"
+	assert_contains "$(ctl images)" "app" "the store"
+	assert_not_contains "$(ctl images)" "stolen" "nothing imported from it"
+	out=$(refused "a layout directory" member image import "oci:$IMGS/oci:test")
+	assert_contains "$out" "archive files" "directories are root's"
+	local a
+	a=$(grep '"uid":65534' "$STATE_D/audit.log" | grep '"result":"PolicyViolation"' | grep shadow)
+	assert_contains "$a" "field=path" "the import refusal audited"
+	# what it may do: import what it can read, run an allowed image
+	chmod 644 "$T/private.tar"
+	member image import "oci-archive:$T/private.tar" mine:1 >/dev/null || fail "a readable archive"
+	assert_eq "$(member run --rm mine:1 echo hello)" hello "a member runs an allowed image"
+	# and root keeps what it had
+	assert_eq "$(ctl run --rm -v /etc:/h:ro "$IMG" head -1 /h/passwd)" "$(head -1 /etc/passwd)" "root binds /etc"
+}
+
+# Three distinct images of the fixtures: test (signed with a trusted key),
+# user (signed with another key) and entry (unsigned).
+test_svp_images_allow_list_and_signatures() {
+	trap cleanup_sv EXIT
+	mkdir -p "$T/keys"
+	openssl genpkey -algorithm ed25519 -out "$T/good.key" 2>/dev/null
+	openssl genpkey -algorithm ed25519 -out "$T/other.key" 2>/dev/null
+	openssl pkey -in "$T/good.key" -pubout -out "$T/keys/good.pem"
+	start_sv
+	ctl image import "oci:$IMGS/oci:test" tools/a:1 >/dev/null
+	ctl image import "oci:$IMGS/oci:user" tools/b:1 >/dev/null
+	ctl image import "oci:$IMGS/oci:entry" tools/c:1 >/dev/null
+	ctl image import "oci:$IMGS/oci:test" other/a:1 >/dev/null
+	ctl image import "oci:$IMGS/oci:user" junk/b:1 >/dev/null
+	local dig_a out
+	dig_a=$(ctl --json image inspect tools/a:1 | jq -r '.[0].manifestDigest')
+	assert_eq "$(ctl image sign "$T/good.key" tools/a:1)" "signed tools/a:1 ($dig_a)" "image sign"
+	ctl image sign "$T/other.key" tools/b:1 >/dev/null
+	# a signature that does not parse, and a key that is no Ed25519 key
+	out=$(ctl call ImageSign '{"image":"tools/a:1","signature":"{\"payload\":\"@@\",\"signature\":\"x\"}"}' 2>&1) &&
+		fail "a garbage signature was stored"
+	assert_contains "$out" "signature does not parse" "garbage"
+	out=$(refused "not a key" ctl image sign "$T/keys/good.pem" tools/a:1)
+	assert_contains "$out" "not a PEM Ed25519 private key" "a public key given to sign"
+	cat >"$T/p.json" <<-EOF
+	{"images": {"allow": ["tools/*", "$dig_a"], "require_signature": true, "trusted_keys": "$T/keys"}}
+	EOF
+	kill "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv --policy "$T/p.json"
+	assert_eq "$(ctl run --rm tools/a:1 echo signed)" signed "a signed image on the list"
+	assert_contains "$(ctl image verify tools/a:1)" "($dig_a): verified by good.pem" "image verify"
+	out=$(refused "wrongly signed" ctl create tools/b:1 true)
+	assert_contains "$out" "spec.image: tools/b:1: no key in $T/keys verifies its signature" "wrongly signed"
+	assert_contains "$out" "images.require_signature=true" "the limit"
+	out=$(refused "verify" ctl image verify tools/b:1)
+	assert_contains "$out" "no key in $T/keys verifies" "verify: wrongly signed"
+	out=$(refused "unsigned" ctl create tools/c:1 true)
+	assert_contains "$out" "is not signed" "unsigned"
+	ctl create --name bydigest other/a:1 true >/dev/null || fail "a name off the list, its digest on it"
+	out=$(refused "off the list" ctl create junk/b:1 true)
+	assert_contains "$out" "spec.image: junk/b:1" "off the list: the field"
+	assert_contains "$out" "images.allow=[tools/*,$dig_a]" "off the list: the limit"
+	# a stored signature that does not parse is said so
+	echo "not json" >"$STATE_D/images/signatures/${dig_a#sha256:}.sig"
+	assert_contains "$(refused "broken signature" ctl create tools/a:1 true)" "signature does not parse" \
+		"a broken signature file"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
