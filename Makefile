@@ -107,15 +107,12 @@ $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(LIBS)
 # and keeps its RSS under 1 MiB; corralctl, run once per command by scripts
 # and engines, skips the dynamic loader (1.32 ms to 1.04 ms a call here).
 # Sanitizer builds stay dynamic.
-CRYPTO_STATIC := $(wildcard $(shell pkg-config --variable=libdir libcrypto 2>/dev/null)/libcrypto.a)
 YAJL_STATIC := $(wildcard $(shell pkg-config --variable=libdir yajl 2>/dev/null)/libyajl_s.a)
 STATIC_BINS := $(B)/bin/corral-monitor-lean $(B)/bin/corralctl
 ifneq ($(SANITIZE),1)
 ifneq ($(YAJL_STATIC),)
 $(STATIC_BINS): override LDFLAGS = -static-pie -Wl,-z,relro,-z,now
 $(STATIC_BINS): LDLIBS = $(YAJL_STATIC)
-# image sign: Ed25519 through OpenSSL (pulled in only by that verb's objects)
-$(B)/bin/corralctl: LDLIBS = $(YAJL_STATIC) $(CRYPTO_STATIC)
 endif
 endif
 

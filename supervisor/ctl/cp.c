@@ -15,16 +15,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
 
 /* One copy's connection, after its upgrade. */
 typedef struct copy_stream {
@@ -127,35 +124,6 @@ static int start_output(copy_stream *s, int out)
 	return k < 0 ? ctl_failf("cp: %s", strerror(-k)) : 0;
 }
 
-/* tar(1) with its stdin (to_tar) or its stdout on *fd. */
-static int spawn_tar(char *const argv[], bool to_tar, int *fd, pid_t *pid)
-{
-	int p[2];
-	posix_spawn_file_actions_t fa;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return ctl_failf("cp: pipe: %s", strerror(errno));
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[to_tar ? 0 : 1], to_tar ? STDIN_FILENO : STDOUT_FILENO);
-	int r = posix_spawnp(pid, "tar", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[to_tar ? 0 : 1]);
-	*fd = p[to_tar ? 1 : 0];
-	if (r) {
-		close(*fd);
-		return ctl_failf("cp: tar: %s (cp needs tar(1) on the host)", strerror(r));
-	}
-	return 0;
-}
-
-static int reap_tar(pid_t pid)
-{
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return ctl_failf("cp: tar: %s", strerror(errno));
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : ctl_failf("cp: tar failed (see above)");
-}
-
 /* The call, and s ready for its stream. */
 static int copy_call(const char *method, const char *id, const char *path, bool quiet, copy_stream *s)
 {
@@ -182,7 +150,7 @@ static int finish(copy_stream *s, pid_t pid, int tar_fd, int rc, const char *pat
 {
 	if (pid) {
 		close(tar_fd);
-		rc = reap_tar(pid) || rc ? EXIT_CTL : 0;
+		rc = ctl_reap("cp: tar", pid, false) || rc ? EXIT_CTL : 0;
 	}
 	return !rc && s->code != 0 ? stream_failed(path, s) : rc;
 }
@@ -233,7 +201,7 @@ static int copy_from(const char *id, const char *path, const char *dst)
 		rc = pump(&cs, 1);
 	bool data = cs.head.len || cs.code < 0;
 	if (!rc && data && !streq(dst, "-"))
-		rc = spawn_tar(argv, true, &tar_in, &pid);
+		rc = ctl_spawn_piped("cp (it needs tar(1) on the host)", argv, true, &tar_in, &pid);
 	if (!rc && data)
 		rc = start_output(&cs, pid ? tar_in : STDOUT_FILENO);
 	if (!rc && data)
@@ -342,7 +310,7 @@ static int copy_to(const char *src, const char *id, const char *path)
 	argv[n++] = base;
 	rc = copy_call(M("CopyTo"), id, into, false, &cs);
 	if (!rc && !from_stdin)
-		rc = spawn_tar(argv, false, &from, &pid);
+		rc = ctl_spawn_piped("cp (it needs tar(1) on the host)", argv, false, &from, &pid);
 	if (!rc)
 		rc = send_tar(&cs, from);
 	return finish(&cs, pid, from, rc, path);

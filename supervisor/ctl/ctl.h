@@ -1,7 +1,9 @@
 /* corralctl's shared pieces: the command groups, calls to corrald, and
  * output in the forms podman prints. */
 #pragma once
+#include <limits.h>
 #include <stdbool.h>
+#include <sys/types.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 #include "supervisor/ctl/opts.h"
@@ -47,6 +49,16 @@ bool ctl_is_container_verb(const ctl_cmd *c);
 void ctl_help_commands(FILE *f);
 /* corralctl completion bash (completion.c). */
 int ctl_completion_bash(FILE *f);
+
+/* Children (spawn.c). argv[0] (found on PATH) with one end of a pipe as
+ * its stdin (feed) or its stdout, the other end in *fd; what names it in
+ * errors. 0, or EXIT_CTL after saying why. */
+int ctl_spawn_piped(const char *what, char *const argv[], bool feed, int *fd, pid_t *pid);
+/* Wait for it: 0 if it exited 0, else EXIT_CTL after saying so (unless it
+ * says_why itself, in one line of its own). */
+int ctl_reap(const char *what, pid_t pid, bool says_why);
+/* The path of a binary installed beside corralctl. */
+int ctl_sibling(const char *name, char path[static PATH_MAX]);
 
 /* Calls (call.c). Connect unless *c is connected, call, and read the first
  * reply; on an error reply or a failure print one line and return EXIT_CTL

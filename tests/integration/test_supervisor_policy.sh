@@ -249,6 +249,7 @@ test_svp_images_allow_list_and_signatures() {
 	assert_contains "$out" "signature does not parse" "garbage"
 	out=$(refused "not a key" ctl image sign "$T/keys/good.pem" tools/a:1)
 	assert_contains "$out" "not a PEM Ed25519 private key" "a public key given to sign"
+	assert_eq "$(printf '%s\n' "$out" | wc -l)" 1 "one line for a bad key: $out"
 	cat >"$T/p.json" <<-EOF
 	{"images": {"allow": ["tools/*", "$dig_a"], "require_signature": true, "trusted_keys": "$T/keys"}}
 	EOF
