@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 IMG="$FIXTURES/busybox/rootfs"
+IMGS="$FIXTURES/images"
 
 # job_field ID JQ: a field of JobInspect
 job_field() { ctl --json job inspect "$1" | jq -r ".[0]$2"; }
@@ -221,7 +222,16 @@ test_jobs_run_as_their_submitter() {
 	[ -n "$g" ] || skip "no group with gid 65534"
 	start_sv --group "$g"
 	local member=(setpriv --reuid 65534 --regid 65534 --clear-groups "$CORRALCTL" --socket "$SOCK")
-	id=$("${member[@]}" job submit "$IMG" echo hi)
+	# the policy holds for jobs: a directory image is root's (corrald.conf(5))
+	local bad rc=0
+	bad=$("${member[@]}" job submit "$IMG" echo hi)
+	"${member[@]}" job wait "$bad" >/dev/null 2>&1 || rc=$?
+	assert_eq "$(job_field "$bad" .state)" failed "a member's job of a directory image"
+	assert_contains "$(job_field "$bad" .error)" "PolicyViolation" "refused by the policy"
+	assert_contains "$(grep '"PolicyViolation"\|PolicyViolation' "$STATE_D/audit.log" | tail -1)" '"uid":65534' \
+		"the refusal is audited as the member's"
+	ctl image import "oci:$IMGS/oci:test" img:1 >/dev/null
+	id=$("${member[@]}" job submit img:1 echo hi)
 	assert_eq "$("${member[@]}" job wait "$id")" 0 "a group member's job"
 	assert_eq "$(job_field "$id" .uid)" 65534 "the job keeps its submitter"
 	local created
