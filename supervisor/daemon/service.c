@@ -16,6 +16,7 @@
 #include "supervisor/daemon/ctr_restart.h"
 #include "supervisor/daemon/ctr_top.h"
 #include "supervisor/daemon/img_methods.h"
+#include "supervisor/daemon/secrets/methods.h"
 #include "supervisor/varlink/wire.h"
 
 #include <errno.h>
@@ -138,6 +139,9 @@ static const vl_method methods[] = {
 	{ "SystemPrune", sv_system_prune },
 	{ "CopyFrom", sv_copy_from },
 	{ "CopyTo", sv_copy_to },
+	{ "SecretCreate", sv_secret_create },
+	{ "SecretList", sv_secret_list },
+	{ "SecretRemove", sv_secret_remove },
 };
 
 const vl_interface corral_supervisor_iface = {
@@ -148,7 +152,8 @@ bool corrald_method_mutates(const char *m)
 {
 	static const char *const mut[] = { "ImageImport", "ImageRemove", "ImagePrune", "CreateContainer", "Start",
 					   "Stop", "Kill", "Remove", "Exec", "Attach", "Restart", "Pause", "Unpause",
-					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo" };
+					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo",
+					   "SecretCreate", "SecretRemove" };
 	size_t n = strlen(CORRAL_SUPERVISOR_INTERFACE);
 	if (strncmp(m, CORRAL_SUPERVISOR_INTERFACE, n) || m[n] != '.')
 		return false;
@@ -160,7 +165,7 @@ bool corrald_method_mutates(const char *m)
 
 static const char *target_of(yajl_val params)
 {
-	static const char *const keys[] = { "id", "image", "path" };
+	static const char *const keys[] = { "id", "image", "path", "name" /* a secret's */ };
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		yajl_val v = json_get(params, keys[i]);
 		if (YAJL_IS_STRING(v))

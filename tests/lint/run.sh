@@ -25,7 +25,8 @@ declare -A may=(
 	[supervisor/varlink]="common supervisor/loop"
 	[supervisor/logs]="common"
 	[supervisor/monitor]="common bundle cgroups runtime supervisor/loop supervisor/varlink supervisor/logs"
-	[supervisor/daemon]="common bundle cgroups runtime images supervisor/loop supervisor/varlink supervisor/logs"
+	[supervisor/daemon]="common bundle cgroups runtime images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/secrets"
+	[supervisor/daemon/secrets]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 	[supervisor/ctl]="common supervisor/varlink"
 )
 
