@@ -40,6 +40,10 @@ static int get_target(yajl_val m, const char *path, ctr_secret *cs, json_fault *
 	if (!path_is_clean_absolute(cs->target) || streq(cs->target, "/") || streq(cs->target, SECRETS_DIR_IN_CTR))
 		return json_fault_set(f, EINVAL, json_path(field, path, "target"),
 				      "must be a file's absolute path without \".\" or \"..\"");
+	const char *under = SECRETS_DIR_IN_CTR "/";
+	if (!strncmp(cs->target, under, strlen(under)) && strchr(cs->target + strlen(under), '/'))
+		return json_fault_set(f, EINVAL, json_path(field, path, "target"),
+				      "under " SECRETS_DIR_IN_CTR " a file name only, no subdirectory");
 	return 0;
 }
 
