@@ -163,12 +163,15 @@ test_svsec_bad_input_is_refused() {
 	[ $rc -ne 0 ] || fail "a secret of 1 MiB + 1 was stored"
 	assert_contains "$out" "over the limit of 1 MiB" "corralctl's refusal"
 	# the daemon's own bound, for clients that skip corralctl's
-	local b64
-	b64=$(base64 -w0 "$T/big")
-	rc=0
-	out=$(printf '{"name":"big","data":"%s"}' "$b64" | ctl call SecretCreate "$(cat)" 2>&1) || rc=$?
-	[ $rc -ne 0 ] || fail "corrald stored 1 MiB + 1"
-	assert_contains "$out" "over the limit of 1 MiB" "corrald's refusal"
+	out=$(python3 -c '
+import base64, json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+data = base64.b64encode(open(sys.argv[2], "rb").read()).decode()
+s.sendall(json.dumps({"method": "io.corral.Supervisor.SecretCreate", "parameters": {"name": "big", "data": data}}).encode() + b"\0")
+print(s.recv(65536).decode().rstrip("\0"))' "$SOCK" "$T/big")
+	assert_contains "$out" "InvalidParameter" "corrald's refusal"
+	assert_contains "$out" "over the limit of 1 MiB" "corrald's reason"
 	head -c $((1024 * 1024)) /dev/zero >"$T/max"
 	ctl secret create max "$T/max" >/dev/null
 	assert_eq "$(ctl secret ls --format '{{.Name}} {{.Bytes}}')" "max 1048576" "exactly 1 MiB is taken"
@@ -201,3 +204,7 @@ test_svsec_bad_input_is_refused() {
 	assert_eq "$out" "corralctl: SecretRemove: no such secret: nope" "rm of an unknown secret"
 	assert_eq "$(ctl ps -a -q)" "" "nothing was created"
 }
+
+for t in $(declare -F | awk '{print $3}' | grep "^test_svsec_"); do
+	run_test "$t"
+done
