@@ -176,7 +176,7 @@ const char corral_supervisor_interface[] =
 	"\n"
 	"type Event (\n"
 	"  time: string,\n"
-	"  type: (container, image, daemon),\n"
+	"  type: (container, image, daemon, secret),\n"
 	"  # create, start, die, oom, restart, stop, kill, pause, unpause, rename,\n"
 	"  # remove, import, untag, prune, ...\n"
 	"  action: string,\n"
