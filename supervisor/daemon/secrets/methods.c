@@ -51,25 +51,31 @@ static void gen_secret(yajl_gen g, const secret_info *s)
 	yajl_gen_map_close(g);
 }
 
+/* The value's text in the call's parameters, wiped however the call ends. */
+static void wipe_text(yajl_val *v)
+{
+	if (YAJL_IS_STRING(*v))
+		secret_wipe((*v)->u.string, strlen((*v)->u.string));
+}
+
 int sv_secret_create(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
 	const char *name;
+	_cleanup_(wipe_text) yajl_val data = json_member(params, "data");
 	if (sp_known(params, KNOWN("name", "data"), &f) < 0 || sp_str(params, "name", true, &name, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	yajl_val data = json_member(params, "data");
 	if (!YAJL_IS_STRING(data))
 		return sv_invalid(call, "data", "required: the value in base64");
 	if (!secret_name_valid(name))
 		return sv_invalid(call, "name", "must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
-	/* the clear value lives only in secbuf, and the text is wiped once read */
+	/* the clear value lives only in secbuf */
 	size_t len = strlen(data->u.string);
 	_cleanup_(secbuf_release) secbuf v = { 0 };
 	long n = -EFBIG;
 	if (len <= DATA_MAX && secbuf_alloc(&v, len / 4 * 3 + 3) == 0)
 		n = secret_base64_decode(data->u.string, len, v.p, SECRET_MAX_SIZE);
-	secret_wipe(data->u.string, len);
 	if (n == -EFBIG || (n == -EINVAL && len > DATA_MAX - 4))
 		return sv_invalid(call, "data", "the secret is over the limit of 1 MiB");
 	if (n < 0)
