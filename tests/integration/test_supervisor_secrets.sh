@@ -74,6 +74,11 @@ test_svsec_tmpfs_is_gone_after_stop() {
 	# a start builds it afresh
 	ctl start web >/dev/null
 	assert_eq "$(ctl exec web cat /run/secrets/s)" "s3" "after a restart"
+	# corrald killed and back: the container keeps its secret, and ends clean
+	kill -KILL "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv
+	assert_eq "$(ctl exec web cat /run/secrets/s)" "s3" "after corrald's kill -9 and restart"
 	ctl rm -f web >/dev/null
 	assert_eq "$(host_secret_mounts)" "" "after rm"
 }
