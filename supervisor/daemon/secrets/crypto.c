@@ -115,7 +115,9 @@ long secret_base64_decode(const char *text, size_t len, unsigned char *out, size
 		cerr_clear(&err);
 		return -ENOPKG;
 	}
-	if (len % 4 || len / 4 * 3 > max + 2 || strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != len)
+	if (len / 4 * 3 > max + 2)
+		return -EFBIG;
+	if (len % 4 || strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != len)
 		return -EINVAL;
 	if (len == 0)
 		return 0;
@@ -124,5 +126,5 @@ long secret_base64_decode(const char *text, size_t len, unsigned char *out, size
 		return -EINVAL;
 	/* EVP_DecodeBlock counts the padding as zero bytes */
 	n -= (text[len - 1] == '=') + (text[len - 2] == '=');
-	return (size_t)n > max ? -EINVAL : n;
+	return (size_t)n > max ? -EFBIG : n;
 }

@@ -51,11 +51,20 @@ static void gen_secret(yajl_gen g, const secret_info *s)
 	yajl_gen_map_close(g);
 }
 
-/* The value's text in the call's parameters, wiped however the call ends. */
-static void wipe_text(yajl_val *v)
+/* The value, out of its base64 text, which is wiped at once: before any
+ * reply, since a reply frees the parameters. Its length, -ENODATA when
+ * there is no text, -EFBIG when over the bound, -EINVAL when no base64. */
+static long take_value(yajl_val data, secbuf *v)
 {
-	if (YAJL_IS_STRING(*v))
-		secret_wipe((*v)->u.string, strlen((*v)->u.string));
+	if (!YAJL_IS_STRING(data))
+		return -ENODATA;
+	size_t len = strlen(data->u.string);
+	long n = -EFBIG;
+	if (len <= DATA_MAX)
+		n = secbuf_alloc(v, len / 4 * 3 + 3) < 0 ? -ENOMEM
+							 : secret_base64_decode(data->u.string, len, v->p, SECRET_MAX_SIZE);
+	secret_wipe(data->u.string, len);
+	return n;
 }
 
 int sv_secret_create(vl_call *call, yajl_val params, void *ud)
@@ -63,23 +72,20 @@ int sv_secret_create(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	const char *name;
-	_cleanup_(wipe_text) yajl_val data = json_member(params, "data");
+	_cleanup_(secbuf_release) secbuf v = { 0 }; /* the clear value lives only here */
+	long n = take_value(json_member(params, "data"), &v);
 	if (sp_known(params, KNOWN("name", "data"), &f) < 0 || sp_str(params, "name", true, &name, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	if (!YAJL_IS_STRING(data))
-		return sv_invalid(call, "data", "required: the value in base64");
 	if (!secret_name_valid(name))
 		return sv_invalid(call, "name", "must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
-	/* the clear value lives only in secbuf */
-	size_t len = strlen(data->u.string);
-	_cleanup_(secbuf_release) secbuf v = { 0 };
-	long n = -EFBIG;
-	if (len <= DATA_MAX && secbuf_alloc(&v, len / 4 * 3 + 3) == 0)
-		n = secret_base64_decode(data->u.string, len, v.p, SECRET_MAX_SIZE);
-	if (n == -EFBIG || (n == -EINVAL && len > DATA_MAX - 4))
+	if (n == -ENODATA)
+		return sv_invalid(call, "data", "required: the value in base64");
+	if (n == -EFBIG)
 		return sv_invalid(call, "data", "the secret is over the limit of 1 MiB");
+	if (n == -EINVAL)
+		return sv_invalid(call, "data", "must be base64 (RFC 4648, padded)");
 	if (n < 0)
-		return n == -EINVAL ? sv_invalid(call, "data", "must be base64 (RFC 4648, padded)") : sv_internal(call, NULL);
+		return sv_internal(call, NULL);
 	char dir[PATH_MAX];
 	secrets_dir(d, dir, sizeof(dir));
 	cerr err = { 0 };
