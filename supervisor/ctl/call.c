@@ -110,6 +110,10 @@ void ctl_print_call_error(const char *method, const vl_reply *rep)
 		fprintf(stderr, "corralctl: %s: no such container: %s\n", short_m, ctl_str(p, "id"));
 	else if (streq(short_e, "NoSuchImage"))
 		fprintf(stderr, "corralctl: %s: no such image: %s\n", short_m, ctl_str(p, "image"));
+	else if (streq(short_e, "NoSuchSecret"))
+		fprintf(stderr, "corralctl: %s: no such secret: %s\n", short_m, ctl_str(p, "name"));
+	else if (streq(short_e, "SecretExists"))
+		fprintf(stderr, "corralctl: %s: secret %s exists: remove it first\n", short_m, ctl_str(p, "name"));
 	else if (streq(short_e, "NameInUse"))
 		fprintf(stderr, "corralctl: %s: name %s is in use by %.12s\n", short_m, ctl_str(p, "name"), ctl_str(p, "id"));
 	else if (streq(short_e, "InvalidState") && streq(ctl_str(p, "state"), "in-use"))

@@ -60,6 +60,35 @@ static void second_words(FILE *f, const char *group)
 				fprintf(f, " %s", c->name + gl + 1);
 }
 
+/* The groups: first words of two-word commands (image, secret, ...), each
+ * once, as "image | secret | ..."; and with each a case that offers its
+ * second words (container adds the verbs it names as podman does). */
+static void group_words(FILE *f, bool cases)
+{
+	bool any = false;
+	for (const ctl_cmd *const *g = ctl_groups; *g; g++)
+		for (const ctl_cmd *c = *g; c->name; c++) {
+			int n = (int)strcspn(c->name, " ");
+			if (!c->name[n] || first_word_seen(c))
+				continue;
+			_cleanup_free_ char *group = strndup(c->name, (size_t)n);
+			if (!group)
+				continue;
+			if (!cases) {
+				fprintf(f, "%s%s", any ? " | " : "", group);
+				any = true;
+				continue;
+			}
+			fprintf(f, "\t%s)\n\t\tCOMPREPLY=($(compgen -W \"", group);
+			second_words(f, group);
+			for (const ctl_cmd *const *h = ctl_groups; streq(group, "container") && *h; h++)
+				for (const ctl_cmd *v = *h; v->name; v++)
+					if (ctl_is_container_verb(v))
+						fprintf(f, " %s", v->name);
+			fprintf(f, "\" -- \"$cur\"))\n\t\treturn ;;\n");
+		}
+}
+
 static void command_case(FILE *f, const ctl_cmd *c)
 {
 	fprintf(f, "\t\"%s\"", c->name);
@@ -90,7 +119,7 @@ int ctl_completion_bash(FILE *f)
 		   "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}\n"
 		   "\tlocal i w cmd=\"\" opts argopts list files=0\n"
 		   "\tlocal -a _corralctl_cmd=(\"${COMP_WORDS[0]}\")\n"
-		   "\t# the command: one word, or two after image, container, system or job\n"
+		   "\t# the command: one word, or two after a group's (image, container, ...)\n"
 		   "\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
 		   "\t\tw=${COMP_WORDS[i]}\n"
 		   "\t\tcase $w in\n"
@@ -99,7 +128,9 @@ int ctl_completion_bash(FILE *f)
 		   "\t\t-*) continue ;;\n"
 		   "\t\tesac\n"
 		   "\t\tcmd=${cmd:+$cmd }$w\n"
-		   "\t\tcase $cmd in image | container | system | job) continue ;; esac\n"
+		   "\t\tcase $cmd in ");
+	group_words(f, false);
+	fprintf(f, ") continue ;; esac\n"
 		   "\t\tbreak\n"
 		   "\tdone\n"
 		   "\tcase $cmd in\n"
@@ -108,19 +139,7 @@ int ctl_completion_bash(FILE *f)
 	first_words(f);
 	forms(f, ctl_global_opts, false);
 	fprintf(f, " --format --version\" -- \"$cur\"))\n\t\treturn ;;\n");
-	fprintf(f, "\timage)\n\t\tCOMPREPLY=($(compgen -W \"");
-	second_words(f, "image");
-	fprintf(f, "\" -- \"$cur\"))\n\t\treturn ;;\n\tsystem)\n\t\tCOMPREPLY=($(compgen -W \"");
-	second_words(f, "system");
-	fprintf(f, "\" -- \"$cur\"))\n\t\treturn ;;\n\tjob)\n\t\tCOMPREPLY=($(compgen -W \"");
-	second_words(f, "job");
-	fprintf(f, "\" -- \"$cur\"))\n\t\treturn ;;\n\tcontainer)\n\t\tCOMPREPLY=($(compgen -W \"");
-	second_words(f, "container");
-	for (const ctl_cmd *const *g = ctl_groups; *g; g++)
-		for (const ctl_cmd *c = *g; c->name; c++)
-			if (ctl_is_container_verb(c))
-				fprintf(f, " %s", c->name);
-	fprintf(f, "\" -- \"$cur\"))\n\t\treturn ;;\n");
+	group_words(f, true);
 	for (const ctl_cmd *const *g = ctl_groups; *g; g++)
 		for (const ctl_cmd *c = *g; c->name; c++)
 			command_case(f, c);

@@ -224,6 +224,8 @@ char *ctl_build_spec(const ctl_args *a, bool auto_remove)
 				return NULL;
 		yajl_gen_array_close(g);
 	}
+	if (ctl_gen_secrets(a, g))
+		return NULL;
 	if (auto_remove && jg_key_bool(g, "autoRemove", true))
 		return ctl_fail("spec", "out of memory"), NULL;
 	if (yajl_gen_map_close(g) || yajl_gen_map_close(g))

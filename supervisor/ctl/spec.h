@@ -33,7 +33,9 @@
 	{ "stop-signal", 0, OPT_STR, "SIGNAL", "the signal stop sends first (default SIGTERM)" }, \
 	{ "stop-timeout", 0, OPT_INT, "SECONDS", "how long stop waits before SIGKILL (default 10)" }, \
 	{ "cap-add", 0, OPT_LIST, "CAP", "add a capability (NET_ADMIN, or ALL)" }, \
-	{ "cap-drop", 0, OPT_LIST, "CAP", "drop a capability (or ALL)" }
+	{ "cap-drop", 0, OPT_LIST, "CAP", "drop a capability (or ALL)" }, \
+	{ "secret", 0, OPT_LIST, "NAME[,OPTS]", \
+	  "give it a secret as a file, /run/secrets/NAME; OPTS: target=PATH, uid=U, mode=0400, mask=true" }
 
 /* {"spec": {...}} from a's options and arguments (IMAGE [COMMAND...]);
  * NULL after saying what was wrong. auto_remove: corrald removes it once
@@ -42,3 +44,6 @@ char *ctl_build_spec(const ctl_args *a, bool auto_remove);
 /* "env": [...] into g, from -e and --env-file (a's table has both); 0 or
  * EXIT_CTL after saying what was wrong. */
 int ctl_gen_env(const ctl_args *a, yajl_gen g);
+/* "secrets": [...] into g, from --secret (secret_opt.c); 0 or EXIT_CTL
+ * after saying what was wrong. */
+int ctl_gen_secrets(const ctl_args *a, yajl_gen g);

@@ -8,6 +8,7 @@
 #include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/ctr_start.h"
 #include "supervisor/daemon/service.h"
+#include "supervisor/daemon/secrets/deliver.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "runtime/state.h"
@@ -98,6 +99,9 @@ int ctr_adopt_all(corrald *d, cerr *err)
 				adopt_started(d, c);
 			/* the cgroup, not the record, says whether it is paused */
 			c->status = ctr_is_frozen(d, c) ? CS_PAUSED : CS_RUNNING;
+			/* its monitor listens once the container (and its binds)
+			 * exist: a corrald gone mid-start left the host's view */
+			secrets_withdraw(d, c);
 			adopted++;
 			ctr_save(d, c);
 			continue;

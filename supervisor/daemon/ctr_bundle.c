@@ -217,6 +217,7 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 		return -EINVAL;
 	}
 	bundle_in with_init = *in;
+	with_init.dir = dir;
 	if (in->spec->init && !(with_init.init_binary = ctr_init_binary())) {
 		*field = "spec.init";
 		return cerr_set(err, ENOENT, "no catatonit or tini-static on the host: install catatonit");

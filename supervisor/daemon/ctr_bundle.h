@@ -16,6 +16,7 @@
 
 typedef struct bundle_in {
 	const char *id, *hostname;
+	const char *dir;           /* the container's directory (bundle_write sets it) */
 	const ctr_spec *spec;
 	const image_ref *image;
 	const char *cgroup_parent; /* the container's cgroup goes below it */

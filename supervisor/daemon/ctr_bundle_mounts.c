@@ -5,6 +5,7 @@
  * the init binary, so that nothing mounted later hides it. */
 #include "supervisor/daemon/ctr_bundle.h"
 #include "supervisor/daemon/ctr_init.h"
+#include "supervisor/daemon/secrets/deliver.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
@@ -98,6 +99,7 @@ void bundle_gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in)
 	for (size_t i = 0; i < s->n_tmpfs; i++)
 		gen_mount(g, s->tmpfs[i].destination, "tmpfs", "tmpfs",
 			  (const char *const[]){ "rw", "noexec", "nosuid", "nodev", NULL }, s->tmpfs[i].options);
+	secrets_gen_mounts(g, s, in->dir);
 	if (in->init_binary)
 		gen_mount(g, CTR_INIT_PATH, "bind", in->init_binary,
 			  (const char *const[]){ "bind", "ro", "nosuid", "nodev", NULL }, NULL);

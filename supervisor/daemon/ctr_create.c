@@ -12,6 +12,7 @@
 #include "supervisor/daemon/img_source.h"
 #include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/service.h"
+#include "supervisor/daemon/secrets/methods.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
 #include "common/cleanup.h"
@@ -134,6 +135,8 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 
 	/* the spec */
 	if (ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (secrets_check_refs(d, &c->spec, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	char field[64], why[PATH_MAX + 64];
 	if (!sources_exist(&c->spec, field, why))

@@ -7,6 +7,7 @@
 #include "supervisor/daemon/ctr_waiters.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/trash.h"
+#include "supervisor/daemon/secrets/deliver.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/logs/exitrec.h"
 #include "common/timefmt.h"
@@ -21,6 +22,7 @@ int ctr_remove_now(corrald *d, ctr *c, cerr *err)
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
 	ctr_spawn_abandon(c);
+	secrets_withdraw(d, c);
 	int r = trash_dir(d, dir, err); /* the id is free once it returns */
 	if (r < 0)
 		return r;
@@ -72,6 +74,7 @@ void ctr_ended(corrald *d, ctr *c)
 {
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
+	secrets_withdraw(d, c); /* the host's view, should corrald have died before it was */
 	exitrec e;
 	cerr err = { 0 };
 	if (exitrec_read(dir, &e, &err) < 0) {

@@ -1,4 +1,5 @@
 #include "supervisor/daemon/ctr_spec.h"
+#include "supervisor/daemon/secrets/spec.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
 #include "bundle/caps.h"
@@ -56,6 +57,7 @@ void ctr_spec_release(ctr_spec *s)
 	free(s->workdir);
 	free(s->user);
 	ctr_spec_release_mounts(s);
+	secrets_spec_release(s);
 	strv_free(s->entrypoint);
 	free(s->hostname);
 	strv_free(s->labels);
@@ -146,7 +148,7 @@ static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)
 static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
 	"restart", "network", "labels", "tty", "interactive", "stopSignal", "stopTimeout", "capAdd", "capDrop",
-	"hostname", "readOnly", "init", "privileged", "autoRemove", NULL,
+	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", NULL,
 };
 
 /* RFC 1123: letters, digits and '-' in dot-separated labels. */
@@ -185,7 +187,7 @@ static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
 	    (r = json_dup_str(v, "spec", "hostname", 0, &s->hostname, f)) < 0 ||
 	    (r = get_strv(v, "command", &s->command, f)) < 0 || (r = get_strv(v, "entrypoint", &s->entrypoint, f)) < 0 ||
 	    (r = get_env(v, &s->env, f)) < 0 || (r = ctr_spec_parse_mounts(v, s, f)) < 0 ||
-	    (r = get_resources(v, s, f)) < 0 || (r = get_labels(v, s, f)) < 0)
+	    (r = get_resources(v, s, f)) < 0 || (r = get_labels(v, s, f)) < 0 || (r = secrets_spec_parse(v, s, f)) < 0)
 		return r;
 	if (!s->image || !s->image[0])
 		return json_fault_set(f, EINVAL, "spec.image", "required");

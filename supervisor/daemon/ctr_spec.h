@@ -23,6 +23,16 @@ typedef struct ctr_tmpfs {
 	char **options; /* as given; the bundle adds podman's defaults */
 } ctr_tmpfs;
 
+/* A secret delivered as a file (supervisor/daemon/secrets): a reference,
+ * never the value. */
+typedef struct ctr_secret {
+	char *name;
+	char *target;  /* absolute, in the container: /run/secrets/NAME by default */
+	int64_t uid;   /* the file's owner; -1: the container's user */
+	unsigned mode; /* 0400 by default */
+	bool mask;     /* log lines holding the value are written as [REDACTED] */
+} ctr_secret;
+
 typedef struct ctr_spec {
 	char *image;
 	char *name;      /* NULL: generate one */
@@ -35,6 +45,8 @@ typedef struct ctr_spec {
 	size_t n_mounts;
 	ctr_tmpfs *tmpfs;
 	size_t n_tmpfs;
+	ctr_secret *secrets;
+	size_t n_secrets;
 	int64_t memory;  /* bytes; -1: no limit */
 	double cpus;     /* 0: no limit */
 	int64_t pids;    /* -1: no limit */

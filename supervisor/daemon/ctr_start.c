@@ -11,6 +11,7 @@
 #include "supervisor/daemon/fastpath.h"
 #include "supervisor/daemon/img_source.h"
 #include "supervisor/daemon/service.h"
+#include "supervisor/daemon/secrets/deliver.h"
 #include "supervisor/logs/exitrec.h"
 #include "supervisor/varlink/monitor_iface.h"
 #include "supervisor/varlink/params.h"
@@ -94,14 +95,18 @@ int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 		return cerr_wrap(err, "container %s", c->id);
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" EXITREC_FILE);
 	unlink(path);
+	if (secrets_deliver(d, c, err) < 0)
+		return -err->code;
 	/* a standby that already went away (its EOF still queued) cannot take
 	 * the "go": spawn afresh */
 	if (c->spawn && !ctr_spawn_go(c->spawn, c))
 		ctr_spawn_abandon(c);
 	if (!c->spawn) {
 		int r = ctr_spawn_new(d, c, err);
-		if (r < 0)
+		if (r < 0) {
+			secrets_withdraw(d, c);
 			return r;
+		}
 		/* one that failed at once is not an error here: its EOF reaches
 		 * on_spawn_report, which says so as for any monitor that
 		 * ended without a report */
@@ -115,6 +120,7 @@ int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 	if (r < 0) {
 		ctr_spawn_kill(s);
 		ctr_spawn_abandon(c);
+		secrets_withdraw(d, c);
 		return r;
 	}
 	if (call) {
@@ -140,6 +146,7 @@ static void running(corrald *d, ctr *c, vl_call *call, pid_t pid)
 	/* only now close the socketpair: the monitor waits for that to exec
 	 * its lean self, which would otherwise take our CPU */
 	ctr_spawn_abandon(c);
+	secrets_withdraw(d, c); /* its binds hold the tmpfs now */
 	cerr err = { 0 };
 	if (ctr_monitor_watch(d, c, &err) < 0) /* it may have finished a very short container */
 		log_cerr(LOG_LVL_DEBUG, &err, NULL);
@@ -168,6 +175,7 @@ static void not_started(corrald *d, ctr *c, vl_call *call, const char *report)
 		snprintf(why, sizeof(why), "container %s: the monitor ended without a report (see %s/monitor.log)",
 			 c->id, dir);
 	ctr_spawn_abandon(c); /* report lies in its buffer: not read after this */
+	secrets_withdraw(d, c);
 	if (!undone)
 		ctr_drop_stale_state(d, c);
 	c->status = c->has_run ? CS_EXITED : CS_CREATED;

@@ -19,7 +19,8 @@ event_bus *events_new(size_t keep);
 /* Ends every subscription (with no further reply). */
 void events_free(event_bus *b);
 
-/* type: container, image or daemon. attrs: key, value, ..., NULL (may be NULL).
+/* type: container, image, daemon or secret (create, remove: its name, never
+ * its value). attrs: key, value, ..., NULL (may be NULL).
  * now_ns 0: the clock. */
 int events_publish(event_bus *b, const char *type, const char *action, const char *id,
 		   const char *name, const char *const *attrs, long long now_ns);

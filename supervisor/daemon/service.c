@@ -18,6 +18,7 @@
 #include "supervisor/daemon/img_methods.h"
 #include "supervisor/daemon/jobs/job_methods.h"
 #include "supervisor/daemon/policy/policy_methods.h"
+#include "supervisor/daemon/secrets/methods.h"
 #include "supervisor/varlink/wire.h"
 
 #include <errno.h>
@@ -150,6 +151,9 @@ static const vl_method methods[] = {
 	{ "JobWait", sv_job_wait },
 	{ "JobCancel", sv_job_cancel },
 	{ "JobLogs", sv_job_logs },
+	{ "SecretCreate", sv_secret_create },
+	{ "SecretList", sv_secret_list },
+	{ "SecretRemove", sv_secret_remove },
 };
 
 const vl_interface corral_supervisor_iface = {
@@ -161,7 +165,7 @@ bool corrald_method_mutates(const char *m)
 	static const char *const mut[] = { "ImageImport", "ImageRemove", "ImagePrune", "ImageSign", "CreateContainer",
 					   "Start", "Stop", "Kill", "Remove", "Exec", "Attach", "Restart", "Pause", "Unpause",
 					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo",
-					   "JobSubmit", "JobBatch", "JobCancel" };
+					   "JobSubmit", "JobBatch", "JobCancel", "SecretCreate", "SecretRemove" };
 	size_t n = strlen(CORRAL_SUPERVISOR_INTERFACE);
 	if (strncmp(m, CORRAL_SUPERVISOR_INTERFACE, n) || m[n] != '.')
 		return false;
@@ -173,7 +177,7 @@ bool corrald_method_mutates(const char *m)
 
 static const char *target_of(yajl_val params)
 {
-	static const char *const keys[] = { "id", "image", "path" };
+	static const char *const keys[] = { "id", "image", "path", "name" /* a secret's */ };
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		yajl_val v = json_get(params, keys[i]);
 		if (YAJL_IS_STRING(v))

@@ -10,6 +10,7 @@
 #include "common/strbuf.h"
 #include "common/timefmt.h"
 #include "supervisor/logs/rotate.h"
+#include "supervisor/logs/crilog_mask.h"
 
 enum crilog_stream { CRILOG_STDOUT, CRILOG_STDERR };
 
@@ -23,6 +24,7 @@ typedef struct crilog {
 	rotfile file;
 	size_t max_line;
 	strbuf batch;
+	const crilog_mask *mask; /* NULL: none; set after open */
 } crilog;
 
 int crilog_open(crilog *l, const char *path, size_t max_size, unsigned keep, cerr *err);

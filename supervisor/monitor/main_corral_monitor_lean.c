@@ -53,7 +53,8 @@ static int num(const char *s)
 
 int main(int argc, char **argv)
 {
-	monitor_steady_opts o = { .pid = -1, .pidfd = -1, .fd = { -1, -1 }, .listen_fd = -1, .in_fd = -1, .cleanup = cleanup };
+	monitor_steady_opts o = { .pid = -1, .pidfd = -1, .fd = { -1, -1 }, .listen_fd = -1, .in_fd = -1, .mask_fd = -1,
+				  .cleanup = cleanup };
 	int attach[MONITOR_MAX_ATTACH];
 	bool attach_stdin[MONITOR_MAX_ATTACH];
 	static const struct option longs[] = {
@@ -63,7 +64,7 @@ int main(int argc, char **argv)
 		{ "log-max-size", 1, NULL, 'S' }, { "log-max-files", 1, NULL, 'F' },
 		{ "cleanup-bin", 1, NULL, 'c' }, { "cgroup-mount", 1, NULL, 'm' },
 		{ "cgroup-path", 1, NULL, 'g' }, { "in", 1, NULL, 'I' }, { "tty", 0, NULL, 'T' },
-		{ "interactive", 0, NULL, 'n' }, { "attach", 1, NULL, 'a' }, { 0 },
+		{ "interactive", 0, NULL, 'n' }, { "attach", 1, NULL, 'a' }, { "mask-fd", 1, NULL, 'k' }, { 0 },
 	};
 	int c;
 	bool bad = false;
@@ -86,6 +87,7 @@ int main(int argc, char **argv)
 		case 'I': o.in_fd = num(optarg); break;
 		case 'T': o.tty = true; break;
 		case 'n': o.interactive = true; break;
+		case 'k': o.mask_fd = num(optarg); break;
 		case 'a': { /* FD:STDIN, a client attached before the start */
 			char *colon = strchr(optarg, ':');
 			if (!colon || o.n_attach == MONITOR_MAX_ATTACH) {
@@ -103,7 +105,7 @@ int main(int argc, char **argv)
 	}
 	o.attach_fds = attach;
 	o.attach_stdin = attach_stdin;
-	if (bad || o.in_fd < -1 || !o.dir || !o.root || !o.id || o.pid <= 0 || o.pidfd < 0 || o.listen_fd < 0 || o.fd[0] < -1 ||
+	if (bad || o.in_fd < -1 || o.mask_fd < -1 || !o.dir || !o.root || !o.id || o.pid <= 0 || o.pidfd < 0 || o.listen_fd < 0 || o.fd[0] < -1 ||
 	    o.fd[1] < -1 || optind != argc) {
 		fprintf(stderr, "corral-monitor-lean: run by corral-monitor only\n");
 		return 2;

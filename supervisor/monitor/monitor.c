@@ -81,19 +81,19 @@ static void exec_lean(const monitor_steady_opts *s, const monitor_opts *o)
 	snprintf(self, sizeof(self), "%s", sealed_exe_origin());
 	char *slash = strrchr(self, '/');
 	snprintf(lean, sizeof(lean), "%.*s/corral-monitor-lean", (int)(slash ? slash - self : 1), slash ? self : ".");
-	char a[8][32], att[MONITOR_MAX_ATTACH][24];
-	int fds[] = { s->pidfd, s->fd[0], s->fd[1], s->listen_fd, s->in_fd };
+	char a[9][32], att[MONITOR_MAX_ATTACH][24];
+	int fds[] = { s->pidfd, s->fd[0], s->fd[1], s->listen_fd, s->in_fd, s->mask_fd };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
 		snprintf(a[i], sizeof(a[i]), "%d", fds[i]);
 		if (fds[i] >= 0)
 			fcntl(fds[i], F_SETFD, 0);
 	}
-	snprintf(a[5], sizeof(a[5]), "%d", (int)s->pid);
-	snprintf(a[6], sizeof(a[6]), "%zu", o->log_max_size);
-	snprintf(a[7], sizeof(a[7]), "%u", o->log_max_files);
+	snprintf(a[6], sizeof(a[6]), "%d", (int)s->pid);
+	snprintf(a[7], sizeof(a[7]), "%zu", o->log_max_size);
+	snprintf(a[8], sizeof(a[8]), "%u", o->log_max_files);
 	const char *argv[40 + 2 * MONITOR_MAX_ATTACH] = { "corral-monitor", "--dir", o->dir, "--root", o->root, "--id", o->id,
-		"--pid", a[5], "--pidfd", a[0], "--out", a[1], "--err", a[2], "--listen", a[3], "--in", a[4],
-		"--log-max-size", a[6], "--log-max-files", a[7], "--started-at", s->started_at, "--cleanup-bin", self };
+		"--pid", a[6], "--pidfd", a[0], "--out", a[1], "--err", a[2], "--listen", a[3], "--in", a[4],
+		"--mask-fd", a[5], "--log-max-size", a[7], "--log-max-files", a[8], "--started-at", s->started_at, "--cleanup-bin", self };
 	size_t k = 0;
 	while (argv[k])
 		k++;
@@ -213,6 +213,7 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	_cleanup_close_pair_ int fd[2] = { -1, -1 };
 	_cleanup_close_ int in = -1;
 	int lfd = -1;
+	_cleanup_close_ int mask = -1;
 	crilog log;
 	_cleanup_close_ int dirfd = open(o->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0) {
@@ -233,6 +234,14 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	}
 	if (r < 0) {
 		cerr_clear(&perr);
+		goto out;
+	}
+	/* the values --secret NAME,mask=true redacts, read before the
+	 * container exists: corrald detaches their tmpfs once it runs */
+	mask = openat(dirfd, CRILOG_MASK_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (mask < 0 && errno != ENOENT) {
+		cerr_clear(&perr);
+		r = cerr_sys(err, errno, "%s/" CRILOG_MASK_FILE, o->dir);
 		goto out;
 	}
 	if (pr < 0) {
@@ -270,7 +279,7 @@ int monitor_run(const monitor_opts *o, cerr *err)
 				  .fd = { TAKE_FD(fd[0]), TAKE_FD(fd[1]) }, .listen_fd = lfd, .cgroup_mount = c.cgroup_mount,
 				  .cgroup_path = c.cgroup_path, .started_at = started, .cleanup = monitor_cleanup,
 				  .exec_bin = sealed_exe_origin(), .tty = tty, .in_fd = TAKE_FD(in),
-				  .interactive = o->interactive, .attach_fds = sync.attach, .attach_stdin = sync.attach_stdin,
+				  .interactive = o->interactive, .mask_fd = TAKE_FD(mask), .attach_fds = sync.attach, .attach_stdin = sync.attach_stdin,
 				  .n_attach = sync.n_attach };
 	if (!getenv("CORRAL_MONITOR_NO_LEAN"))
 		exec_lean(&s, o);

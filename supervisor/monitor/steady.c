@@ -44,6 +44,7 @@ typedef struct mon {
 	el_loop *loop;
 	vl_server *srv;
 	crilog log;
+	crilog_mask mask;
 	int fd[2];
 	el_source *io[2];
 	el_source *drain, *killer;
@@ -272,6 +273,14 @@ static int setup(mon *m, cerr *err)
 	int r = crilog_open(&m->log, path, o->log_max_size, o->log_max_files, err);
 	if (r < 0)
 		return r;
+	if (o->mask_fd >= 0) {
+		r = crilog_mask_load(&m->mask, o->mask_fd, err);
+		close(o->mask_fd);
+		((monitor_steady_opts *)o)->mask_fd = -1; /* taken */
+		if (r < 0)
+			return r; /* better no log than one that shows a secret */
+		m->log.mask = &m->mask;
+	}
 	int sigs[] = { SIGCHLD };
 	if ((r = el_add_signals(m->loop, sigs, 1, on_sigchld, m, NULL, err)) < 0)
 		return r;
@@ -338,6 +347,9 @@ out:
 	if (o->pidfd >= 0)
 		close(o->pidfd);
 	crilog_close(&m.log);
+	crilog_mask_release(&m.mask);
+	if (o->mask_fd >= 0)
+		close(o->mask_fd);
 	vl_server_free(m.srv); /* corrald hears of the end first; clients then get their last bytes */
 	attach_release(&m.att, 1000);
 	if (m.loop)

@@ -27,6 +27,7 @@ typedef struct monitor_steady_opts {
 	const char *cgroup_mount;  /* NULL: none known */
 	const char *cgroup_path;
 	const char *started_at;
+	int mask_fd;               /* the values to redact (crilog_mask.h), read and closed at setup; -1: none */
 	const char *exec_bin;      /* corral-monitor, run as `--exec` for Exec; NULL: no Exec */
 	/* delete the runtime state of an ended container */
 	int (*cleanup)(const char *root, const char *id, cerr *err);

@@ -66,6 +66,16 @@ int sv_no_such_image(vl_call *call, const char *ref)
 	return error_with(call, SV_ERR("NoSuchImage"), 1, (const char *const[]){ "image", ref });
 }
 
+int sv_no_such_secret(vl_call *call, const char *name)
+{
+	return error_with(call, SV_ERR("NoSuchSecret"), 1, (const char *const[]){ "name", name });
+}
+
+int sv_secret_exists(vl_call *call, const char *name)
+{
+	return error_with(call, SV_ERR("SecretExists"), 1, (const char *const[]){ "name", name });
+}
+
 int sv_name_in_use(vl_call *call, const char *name, const char *id)
 {
 	return error_with(call, SV_ERR("NameInUse"), 2, (const char *const[]){ "name", name, "id", id });

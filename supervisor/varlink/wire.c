@@ -12,8 +12,13 @@ void vl_framer_init(vl_framer *f, size_t max)
 	f->max = max ? max : VL_MAX_MESSAGE;
 }
 
+/* Messages read are wiped once they are done with, here and as the buffer
+ * moves: a SecretCreate carries a secret, which must not linger in memory
+ * a core dump would hold. */
 void vl_framer_release(vl_framer *f)
 {
+	if (f->buf)
+		explicit_bzero(f->buf, f->cap);
 	free(f->buf);
 	f->buf = NULL;
 	f->start = f->len = f->cap = f->scanned = 0;
@@ -26,6 +31,7 @@ int vl_framer_reserve(vl_framer *f, size_t want, char **p, size_t *room)
 	/* compact first so the buffer does not creep forward forever */
 	if (f->start > 0 && (f->start == f->len || f->start >= f->cap / 2)) {
 		memmove(f->buf, f->buf + f->start, f->len - f->start);
+		explicit_bzero(f->buf + f->len - f->start, f->start);
 		f->len -= f->start;
 		f->start = 0;
 	}
@@ -33,9 +39,14 @@ int vl_framer_reserve(vl_framer *f, size_t want, char **p, size_t *room)
 		size_t cap = f->cap ? f->cap : 4096;
 		while (cap - f->len < want)
 			cap *= 2;
-		char *nb = realloc(f->buf, cap);
+		char *nb = malloc(cap); /* not realloc: the old buffer is wiped before it is freed */
 		if (!nb)
 			return -ENOMEM;
+		if (f->buf) {
+			memcpy(nb, f->buf, f->len);
+			explicit_bzero(f->buf, f->cap);
+			free(f->buf);
+		}
 		f->buf = nb;
 		f->cap = cap;
 	}

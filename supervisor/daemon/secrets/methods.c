@@ -1,0 +1,176 @@
+#include "supervisor/daemon/secrets/methods.h"
+#include "supervisor/daemon/secrets/crypto.h"
+#include "supervisor/daemon/secrets/store.h"
+#include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/timefmt.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+/* base64 of SECRET_MAX_SIZE bytes */
+#define DATA_MAX (4 * ((SECRET_MAX_SIZE + 2) / 3))
+
+void secrets_dir(const corrald *d, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/secrets", d->cfg->state_dir);
+}
+
+int secrets_check_refs(const corrald *d, const ctr_spec *s, json_fault *f)
+{
+	char dir[PATH_MAX];
+	secrets_dir(d, dir, sizeof(dir));
+	for (size_t i = 0; i < s->n_secrets; i++) {
+		secret_info info;
+		cerr err = { 0 };
+		char p[JSON_PATH_MAX], field[JSON_PATH_MAX];
+		json_path(field, json_path_idx(p, "spec.secrets", i), "name");
+		if (secret_store_info(dir, s->secrets[i].name, &info, &err) < 0) {
+			int r = json_fault_set(f, err.code, field, "%s", cerr_msg(&err));
+			cerr_clear(&err);
+			return r;
+		}
+	}
+	return 0;
+}
+
+static void gen_secret(yajl_gen g, const secret_info *s)
+{
+	char created[64];
+	rfc3339_ns(s->created_ns, created, sizeof(created));
+	yajl_gen_map_open(g);
+	jg_key_str(g, "name", s->name);
+	jg_key_int(g, "size", (long long)s->size);
+	jg_key_str(g, "created", created);
+	yajl_gen_map_close(g);
+}
+
+/* The value, out of its base64 text, which is wiped at once: before any
+ * reply, since a reply frees the parameters. Its length, -ENODATA when
+ * there is no text, -EFBIG when over the bound, -EINVAL when no base64. */
+static long take_value(yajl_val data, secbuf *v)
+{
+	if (!YAJL_IS_STRING(data))
+		return -ENODATA;
+	size_t len = strlen(data->u.string);
+	long n = -EFBIG;
+	if (len <= DATA_MAX)
+		n = secbuf_alloc(v, len / 4 * 3 + 3) < 0 ? -ENOMEM
+							 : secret_base64_decode(data->u.string, len, v->p, SECRET_MAX_SIZE);
+	secret_wipe(data->u.string, len);
+	return n;
+}
+
+int sv_secret_create(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *name;
+	_cleanup_(secbuf_release) secbuf v = { 0 }; /* the clear value lives only here */
+	long n = take_value(json_member(params, "data"), &v);
+	if (sp_known(params, KNOWN("name", "data"), &f) < 0 || sp_str(params, "name", true, &name, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (!secret_name_valid(name))
+		return sv_invalid(call, "name", "must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+	if (n == -ENODATA)
+		return sv_invalid(call, "data", "required: the value in base64");
+	if (n == -EFBIG)
+		return sv_invalid(call, "data", "the secret is over the limit of 1 MiB");
+	if (n == -EINVAL)
+		return sv_invalid(call, "data", "must be base64 (RFC 4648, padded)");
+	if (n < 0)
+		return sv_internal(call, NULL);
+	char dir[PATH_MAX];
+	secrets_dir(d, dir, sizeof(dir));
+	cerr err = { 0 };
+	int r = secret_store_put(dir, name, v.p, (size_t)n, &err);
+	if (r == -EEXIST) {
+		cerr_clear(&err);
+		return sv_secret_exists(call, name);
+	}
+	secret_info info;
+	if (r < 0 || secret_store_info(dir, name, &info, &err) < 0)
+		return sv_internal_err(call, &err);
+	events_publish(d->events, "secret", "create", name, name, NULL, 0);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return sv_internal(call, NULL);
+	yajl_gen_map_open(g);
+	jg_key(g, "secret");
+	gen_secret(g, &info);
+	yajl_gen_map_close(g);
+	return vl_call_reply_gen(call, g);
+}
+
+int sv_secret_list(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	if (sp_known(params, (const char *const[]){ NULL }, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	char dir[PATH_MAX];
+	secrets_dir(d, dir, sizeof(dir));
+	_cleanup_free_ secret_info *v = NULL;
+	size_t n;
+	cerr err = { 0 };
+	if (secret_store_list(dir, &v, &n, &err) < 0)
+		return sv_internal_err(call, &err);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return sv_internal(call, NULL);
+	yajl_gen_map_open(g);
+	jg_key(g, "secrets");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < n; i++)
+		gen_secret(g, &v[i]);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	return vl_call_reply_gen(call, g);
+}
+
+/* A container that may still start with it: any that has not exited. */
+static ctr *user_of(corrald *d, const char *name)
+{
+	for (ctr *c = d->ctrs; c; c = c->next)
+		if (c->status != CS_EXITED)
+			for (size_t i = 0; i < c->spec.n_secrets; i++)
+				if (streq(c->spec.secrets[i].name, name))
+					return c;
+	return NULL;
+}
+
+int sv_secret_remove(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *name;
+	bool force;
+	if (sp_known(params, KNOWN("name", "force"), &f) < 0 || sp_str(params, "name", true, &name, &f) < 0 ||
+	    sp_bool(params, "force", false, &force, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	ctr *c = user_of(d, name);
+	if (c && !force) {
+		char why[256];
+		snprintf(why, sizeof(why), "secret %s is used by container %s (%s): remove that first, or force", name,
+			 c->name, ctr_status_str[c->status]);
+		return sv_invalid_state(call, c->id, "in-use", why);
+	}
+	char dir[PATH_MAX];
+	secrets_dir(d, dir, sizeof(dir));
+	cerr err = { 0 };
+	int r = secret_store_remove(dir, name, &err);
+	if (r == -ENOENT) {
+		cerr_clear(&err);
+		return sv_no_such_secret(call, name);
+	}
+	if (r < 0)
+		return sv_internal_err(call, &err);
+	events_publish(d->events, "secret", "remove", name, name, NULL, 0);
+	return vl_call_reply(call, NULL);
+}

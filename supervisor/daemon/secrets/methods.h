@@ -1,0 +1,18 @@
+/* SecretCreate, SecretList and SecretRemove; and what CreateContainer asks
+ * of the store. */
+#pragma once
+#include <yajl/yajl_tree.h>
+#include "common/json_get.h"
+#include "supervisor/daemon/ctr_spec.h"
+#include "supervisor/varlink/server.h"
+
+struct corrald;
+
+/* <state-dir>/secrets into buf. */
+void secrets_dir(const struct corrald *d, char *buf, size_t n);
+/* Every secret s names exists: else the fault names the field. */
+int secrets_check_refs(const struct corrald *d, const ctr_spec *s, json_fault *f);
+
+int sv_secret_create(vl_call *call, yajl_val params, void *ud);
+int sv_secret_list(vl_call *call, yajl_val params, void *ud);
+int sv_secret_remove(vl_call *call, yajl_val params, void *ud);

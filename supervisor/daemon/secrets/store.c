@@ -1,0 +1,227 @@
+#include "supervisor/daemon/secrets/store.h"
+#include "supervisor/daemon/secrets/crypto.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAGIC "CORRALS1"
+#define HDR_LEN (8 + 8)
+#define PRE_LEN (HDR_LEN + SECRET_NONCE_LEN + SECRET_TAG_LEN)
+#define MAX_SECRETS 4096 /* listing bound */
+
+bool secret_name_valid(const char *n)
+{
+	size_t len = strlen(n);
+	if (len == 0 || len > SECRET_NAME_MAX || !isalnum((unsigned char)n[0]))
+		return false;
+	for (size_t i = 1; i < len; i++)
+		if (!isalnum((unsigned char)n[i]) && !strchr("_.-", n[i]))
+			return false;
+	return true;
+}
+
+static void path_of(char *buf, size_t size, const char *dir, const char *name)
+{
+	snprintf(buf, size, "%s/%s" SECRET_SUFFIX, dir, name);
+}
+
+/* The host key, made on first use (only Create makes it). */
+static int load_key(const char *dir, bool create, secbuf *key, cerr *err)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" SECRET_KEY_FILE, dir);
+	int r = secbuf_alloc(key, SECRET_KEY_LEN);
+	if (r < 0)
+		return cerr_sys(err, -r, "secrets: key buffer");
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if ((r = mkdir_p(dir, 0700)) < 0)
+			return cerr_sys(err, -r, "%s", dir);
+		if ((r = secret_random(key->p, SECRET_KEY_LEN, err)) < 0 ||
+		    (r = write_file_atomic(path, key->p, SECRET_KEY_LEN, 0600, err)) < 0)
+			return r;
+		key->len = SECRET_KEY_LEN;
+		return 0;
+	}
+	if (fd < 0)
+		return cerr_sys(err, errno, "%s", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != SECRET_KEY_LEN || (st.st_mode & 077))
+		return cerr_set(err, EINVAL, "%s: must be a %d-byte file of mode 0600", path, SECRET_KEY_LEN);
+	if (read(fd, key->p, SECRET_KEY_LEN) != SECRET_KEY_LEN)
+		return cerr_sys(err, errno ? errno : EIO, "%s", path);
+	key->len = SECRET_KEY_LEN;
+	return 0;
+}
+
+/* The additional data: the name and the header. */
+static size_t aad_of(unsigned char *aad, const char *name, const unsigned char *hdr)
+{
+	size_t n = strlen(name);
+	memcpy(aad, "corral-secret:", 14);
+	memcpy(aad + 14, name, n + 1);
+	memcpy(aad + 15 + n, hdr, HDR_LEN);
+	return 15 + n + HDR_LEN;
+}
+
+int secret_store_put(const char *dir, const char *name, const unsigned char *value, size_t n, cerr *err)
+{
+	if (!secret_name_valid(name))
+		return cerr_set(err, EINVAL, "secret name %s: must be 1-%d letters, digits, '_', '.' or '-'", name,
+				SECRET_NAME_MAX);
+	if (n > SECRET_MAX_SIZE)
+		return cerr_set(err, EFBIG, "secret %s: %zu bytes, over the limit of 1 MiB", name, n);
+	char path[PATH_MAX];
+	path_of(path, sizeof(path), dir, name);
+	if (access(path, F_OK) == 0)
+		return cerr_set(err, EEXIST, "secret %s exists", name);
+	_cleanup_(secbuf_release) secbuf key = { 0 };
+	int r = load_key(dir, true, &key, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ unsigned char *blob = malloc(PRE_LEN + n);
+	if (!blob)
+		return cerr_set(err, ENOMEM, "out of memory");
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t created = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	memcpy(blob, MAGIC, 8);
+	for (int i = 0; i < 8; i++)
+		blob[8 + i] = (unsigned char)(created >> (8 * i));
+	unsigned char aad[14 + SECRET_NAME_MAX + 1 + HDR_LEN];
+	size_t aad_len = aad_of(aad, name, blob);
+	unsigned char *nonce = blob + HDR_LEN, *tag = nonce + SECRET_NONCE_LEN;
+	if ((r = secret_random(nonce, SECRET_NONCE_LEN, err)) < 0 ||
+	    (r = secret_gcm_seal(key.p, nonce, aad, aad_len, value, n, blob + PRE_LEN, tag, err)) < 0)
+		return r;
+	return write_file_atomic(path, blob, PRE_LEN + n, 0600, err);
+}
+
+/* The sealed file, checked for its shape. */
+static int read_blob(const char *dir, const char *name, unsigned char **blob, size_t *len, cerr *err)
+{
+	if (!secret_name_valid(name))
+		return cerr_set(err, ENOENT, "no such secret: %s", name);
+	char path[PATH_MAX];
+	path_of(path, sizeof(path), dir, name);
+	int r = read_file(path, PRE_LEN + SECRET_MAX_SIZE, (char **)blob, len, err);
+	if (r == -ENOENT) {
+		cerr_clear(err);
+		return cerr_set(err, ENOENT, "no such secret: %s", name);
+	}
+	if (r < 0)
+		return r;
+	if (*len < PRE_LEN || memcmp(*blob, MAGIC, 8)) {
+		free(*blob);
+		*blob = NULL;
+		return cerr_set(err, EBADMSG, "%s: not a corral secret", path);
+	}
+	return 0;
+}
+
+int secret_store_get(const char *dir, const char *name, secbuf *out, cerr *err)
+{
+	_cleanup_free_ unsigned char *blob = NULL;
+	size_t len;
+	int r = read_blob(dir, name, &blob, &len, err);
+	if (r < 0)
+		return r;
+	_cleanup_(secbuf_release) secbuf key = { 0 };
+	if ((r = load_key(dir, false, &key, err)) < 0)
+		return r;
+	size_t n = len - PRE_LEN;
+	if ((r = secbuf_alloc(out, n + 1)) < 0)
+		return cerr_sys(err, -r, "secrets: value buffer");
+	unsigned char aad[14 + SECRET_NAME_MAX + 1 + HDR_LEN];
+	size_t aad_len = aad_of(aad, name, blob);
+	const unsigned char *nonce = blob + HDR_LEN, *tag = nonce + SECRET_NONCE_LEN;
+	if ((r = secret_gcm_open(key.p, nonce, aad, aad_len, blob + PRE_LEN, n, tag, out->p, err)) < 0) {
+		secbuf_release(out);
+		return cerr_wrap(err, "secret %s", name);
+	}
+	out->len = n;
+	return 0;
+}
+
+int secret_store_info(const char *dir, const char *name, secret_info *out, cerr *err)
+{
+	if (!secret_name_valid(name))
+		return cerr_set(err, ENOENT, "no such secret: %s", name);
+	char path[PATH_MAX];
+	path_of(path, sizeof(path), dir, name);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? cerr_set(err, ENOENT, "no such secret: %s", name) : cerr_sys(err, errno, "%s", path);
+	unsigned char hdr[HDR_LEN];
+	struct stat st;
+	if (fstat(fd, &st) < 0 || st.st_size < PRE_LEN || read(fd, hdr, HDR_LEN) != HDR_LEN || memcmp(hdr, MAGIC, 8))
+		return cerr_set(err, EBADMSG, "%s: not a corral secret", path);
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	out->size = (size_t)st.st_size - PRE_LEN;
+	uint64_t c = 0;
+	for (int i = 0; i < 8; i++)
+		c |= (uint64_t)hdr[8 + i] << (8 * i);
+	out->created_ns = (int64_t)c;
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const secret_info *)a)->name, ((const secret_info *)b)->name);
+}
+
+int secret_store_list(const char *dir, secret_info **out, size_t *n, cerr *err)
+{
+	*out = NULL;
+	*n = 0;
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : cerr_sys(err, errno, "%s", dir);
+	_cleanup_free_ secret_info *v = NULL;
+	size_t cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && *n < MAX_SECRETS) {
+		size_t len = strlen(e->d_name), sl = strlen(SECRET_SUFFIX);
+		if (len <= sl || !streq(e->d_name + len - sl, SECRET_SUFFIX) || len - sl > SECRET_NAME_MAX)
+			continue;
+		char name[SECRET_NAME_MAX + 1];
+		snprintf(name, sizeof(name), "%.*s", (int)(len - sl), e->d_name);
+		if (*n == cap) {
+			secret_info *g = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+			if (!g)
+				return cerr_set(err, ENOMEM, "out of memory");
+			v = g;
+		}
+		cerr e2 = { 0 };
+		if (secret_store_info(dir, name, &v[*n], &e2) == 0)
+			(*n)++;
+		cerr_clear(&e2); /* a stray file is not a secret */
+	}
+	if (*n)
+		qsort(v, *n, sizeof(*v), by_name);
+	*out = TAKE_PTR(v);
+	return 0;
+}
+
+int secret_store_remove(const char *dir, const char *name, cerr *err)
+{
+	if (!secret_name_valid(name))
+		return cerr_set(err, ENOENT, "no such secret: %s", name);
+	char path[PATH_MAX];
+	path_of(path, sizeof(path), dir, name);
+	if (unlink(path) < 0)
+		return errno == ENOENT ? cerr_set(err, ENOENT, "no such secret: %s", name) : cerr_sys(err, errno, "%s", path);
+	int r = fsync_dir(dir);
+	return r < 0 ? cerr_sys(err, -r, "%s", dir) : 0;
+}

@@ -1,0 +1,37 @@
+/* The secret store: <state-dir>/secrets/<NAME>.secret, each value sealed
+ * with AES-256-GCM under the host key <state-dir>/secrets/key (32 random
+ * bytes, 0600, made on first use), with its own random nonce, and its name
+ * and header bound as additional data: a file renamed to another name, or
+ * changed by one bit, fails to open.
+ *
+ * A file: "CORRALS1" | created (ns since the epoch, 8 bytes LE) | nonce
+ * (12) | tag (16) | ciphertext (as long as the value). Written atomically. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "common/error.h"
+#include "common/secmem.h"
+
+#define SECRET_NAME_MAX 64
+#define SECRET_MAX_SIZE (1u << 20)
+#define SECRET_SUFFIX ".secret"
+#define SECRET_KEY_FILE "key"
+
+typedef struct secret_info {
+	char name[SECRET_NAME_MAX + 1];
+	size_t size;
+	int64_t created_ns;
+} secret_info;
+
+/* 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. */
+bool secret_name_valid(const char *name);
+/* Seal value as name into the file; -EEXIST when the name is taken. */
+int secret_store_put(const char *dir, const char *name, const unsigned char *value, size_t n, cerr *err);
+/* The clear value into out (secbuf_release it); -ENOENT when unknown,
+ * -EBADMSG when it does not authenticate. */
+int secret_store_get(const char *dir, const char *name, secbuf *out, cerr *err);
+int secret_store_info(const char *dir, const char *name, secret_info *out, cerr *err);
+/* Every secret, sorted by name (*out the caller's to free). */
+int secret_store_list(const char *dir, secret_info **out, size_t *n, cerr *err);
+int secret_store_remove(const char *dir, const char *name, cerr *err);
