@@ -136,7 +136,7 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	/* the spec */
 	if (ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	if (secrets_check_refs(d, &c->spec, &f) < 0)
+	if (secrets_check_refs(d, vl_call_peer(call), &c->spec, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	char field[64], why[PATH_MAX + 64];
 	if (!sources_exist(&c->spec, field, why))

@@ -176,6 +176,35 @@ test_svsec_rm_of_a_secret_in_use_is_refused() {
 	assert_eq "$(ctl secret rm once)" once "rm after the container exited"
 }
 
+# A group member is not root: it sees, uses and removes only the secrets
+# it made; root's are "no such secret" to it (corrald(8) SECURITY).
+test_svsec_a_member_has_only_its_own() {
+	trap cleanup_sv EXIT
+	chmod 755 "$T"
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	start_sv --group "$g"
+	ctl image import "oci:$IMGS/oci:test" t:1 >/dev/null
+	local member=(setpriv --reuid 65534 --regid 65534 --clear-groups "$CORRALCTL" --socket "$SOCK")
+	printf 'roots-value\n' | ctl secret create rootdb - >/dev/null
+	printf 'members-value\n' | "${member[@]}" secret create mine - >/dev/null
+	assert_eq "$("${member[@]}" --json secret ls | jq -r 'map(.name) | join(",")')" mine "a member lists its own"
+	assert_eq "$(ctl --json secret ls | jq -r 'map(.name) | join(",")')" "mine,rootdb" "root lists all"
+	local out rc=0
+	out=$("${member[@]}" run --rm --secret rootdb t:1 cat /run/secrets/rootdb 2>&1) || rc=$?
+	assert_eq "$rc" 125 "a member may not use root's secret"
+	assert_contains "$out" "no such secret: rootdb" "it does not exist for the member"
+	assert_not_contains "$out" "roots-value" "and its value is not shown"
+	rc=0
+	"${member[@]}" secret rm rootdb >/dev/null 2>&1 || rc=$?
+	assert_eq "$rc" 125 "a member may not remove root's secret"
+	assert_eq "$(ctl --json secret ls | jq -r 'map(.name) | join(",")')" "mine,rootdb" "root's is still there"
+	assert_eq "$("${member[@]}" run --rm --secret mine t:1 cat /run/secrets/mine)" members-value "its own it may use"
+	"${member[@]}" secret rm mine >/dev/null
+	assert_eq "$(ctl --json secret ls | jq -r 'map(.name) | join(",")')" rootdb "and remove"
+}
+
 test_svsec_bad_input_is_refused() {
 	trap cleanup_sv EXIT
 	start_with_image

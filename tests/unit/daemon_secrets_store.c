@@ -15,7 +15,7 @@ static const char value[] = "hunter2-the-value-under-test";
 static void put(const char *name)
 {
 	cerr err = { 0 };
-	if (secret_store_put(tmpdir, name, (const unsigned char *)value, strlen(value), &err) < 0)
+	if (secret_store_put(tmpdir, name, 0, (const unsigned char *)value, strlen(value), &err) < 0)
 		fail_msg("put %s: %s", name, cerr_msg(&err));
 }
 
@@ -116,15 +116,15 @@ static void test_bounds_and_names(void **state)
 {
 	cerr err = { 0 };
 	unsigned char *big = calloc(1, SECRET_MAX_SIZE + 1);
-	assert_int_equal(secret_store_put(tmpdir, "big", big, SECRET_MAX_SIZE + 1, &err), -EFBIG);
+	assert_int_equal(secret_store_put(tmpdir, "big", 0, big, SECRET_MAX_SIZE + 1, &err), -EFBIG);
 	assert_non_null(strstr(cerr_msg(&err), "1 MiB"));
 	cerr_clear(&err);
-	assert_int_equal(secret_store_put(tmpdir, "max", big, SECRET_MAX_SIZE, &err), 0);
+	assert_int_equal(secret_store_put(tmpdir, "max", 0, big, SECRET_MAX_SIZE, &err), 0);
 	free(big);
 	const char *bad[] = { "", ".x", "-x", "a/b", "../k", "a b", "x\n" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_false(secret_name_valid(bad[i]));
-		assert_int_equal(secret_store_put(tmpdir, bad[i], (const unsigned char *)"v", 1, &err), -EINVAL);
+		assert_int_equal(secret_store_put(tmpdir, bad[i], 0, (const unsigned char *)"v", 1, &err), -EINVAL);
 		cerr_clear(&err);
 	}
 	char longname[SECRET_NAME_MAX + 2];
@@ -134,7 +134,7 @@ static void test_bounds_and_names(void **state)
 	longname[SECRET_NAME_MAX] = '\0';
 	assert_true(secret_name_valid(longname));
 	put("dup");
-	assert_int_equal(secret_store_put(tmpdir, "dup", (const unsigned char *)"v", 1, &err), -EEXIST);
+	assert_int_equal(secret_store_put(tmpdir, "dup", 0, (const unsigned char *)"v", 1, &err), -EEXIST);
 	cerr_clear(&err);
 	secbuf v = { 0 };
 	assert_int_equal(secret_store_get(tmpdir, "nope", &v, &err), -ENOENT);

@@ -22,7 +22,14 @@ void secrets_dir(const corrald *d, char *buf, size_t n)
 	snprintf(buf, n, "%s/secrets", d->cfg->state_dir);
 }
 
-int secrets_check_refs(const corrald *d, const ctr_spec *s, json_fault *f)
+/* Root sees every secret; another peer (a group member) only its own,
+ * and the others are "no such secret" to it. */
+static bool visible_to(const secret_info *info, const peer_cred *peer)
+{
+	return peer->uid == 0 || info->owner == (uint32_t)peer->uid;
+}
+
+int secrets_check_refs(const corrald *d, const peer_cred *peer, const ctr_spec *s, json_fault *f)
 {
 	char dir[PATH_MAX];
 	secrets_dir(d, dir, sizeof(dir));
@@ -36,6 +43,8 @@ int secrets_check_refs(const corrald *d, const ctr_spec *s, json_fault *f)
 			cerr_clear(&err);
 			return r;
 		}
+		if (!visible_to(&info, peer))
+			return json_fault_set(f, ENOENT, field, "no such secret: %s", s->secrets[i].name);
 	}
 	return 0;
 }
@@ -89,7 +98,7 @@ int sv_secret_create(vl_call *call, yajl_val params, void *ud)
 	char dir[PATH_MAX];
 	secrets_dir(d, dir, sizeof(dir));
 	cerr err = { 0 };
-	int r = secret_store_put(dir, name, v.p, (size_t)n, &err);
+	int r = secret_store_put(dir, name, (uint32_t)vl_call_peer(call)->uid, v.p, (size_t)n, &err);
 	if (r == -EEXIST) {
 		cerr_clear(&err);
 		return sv_secret_exists(call, name);
@@ -128,7 +137,8 @@ int sv_secret_list(vl_call *call, yajl_val params, void *ud)
 	jg_key(g, "secrets");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < n; i++)
-		gen_secret(g, &v[i]);
+		if (visible_to(&v[i], vl_call_peer(call)))
+			gen_secret(g, &v[i]);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	return vl_call_reply_gen(call, g);
@@ -154,6 +164,14 @@ int sv_secret_remove(vl_call *call, yajl_val params, void *ud)
 	if (sp_known(params, KNOWN("name", "force"), &f) < 0 || sp_str(params, "name", true, &name, &f) < 0 ||
 	    sp_bool(params, "force", false, &force, &f) < 0)
 		return sv_invalid_fault(call, &f);
+	char dir[PATH_MAX];
+	secrets_dir(d, dir, sizeof(dir));
+	cerr err = { 0 };
+	secret_info info;
+	if (secret_store_info(dir, name, &info, &err) < 0 || !visible_to(&info, vl_call_peer(call))) {
+		cerr_clear(&err);
+		return sv_no_such_secret(call, name);
+	}
 	ctr *c = user_of(d, name);
 	if (c && !force) {
 		char why[256];
@@ -161,9 +179,6 @@ int sv_secret_remove(vl_call *call, yajl_val params, void *ud)
 			 c->name, ctr_status_str[c->status]);
 		return sv_invalid_state(call, c->id, "in-use", why);
 	}
-	char dir[PATH_MAX];
-	secrets_dir(d, dir, sizeof(dir));
-	cerr err = { 0 };
 	int r = secret_store_remove(dir, name, &err);
 	if (r == -ENOENT) {
 		cerr_clear(&err);

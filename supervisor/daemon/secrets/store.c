@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #define MAGIC "CORRALS1"
-#define HDR_LEN (8 + 8)
+#define HDR_LEN (8 + 8 + 4) /* magic, created, owner */
 #define PRE_LEN (HDR_LEN + SECRET_NONCE_LEN + SECRET_TAG_LEN)
 #define MAX_SECRETS 4096 /* listing bound */
 
@@ -75,7 +75,8 @@ static size_t aad_of(unsigned char *aad, const char *name, const unsigned char *
 	return 15 + n + HDR_LEN;
 }
 
-int secret_store_put(const char *dir, const char *name, const unsigned char *value, size_t n, cerr *err)
+int secret_store_put(const char *dir, const char *name, uint32_t owner, const unsigned char *value, size_t n,
+		     cerr *err)
 {
 	if (!secret_name_valid(name))
 		return cerr_set(err, EINVAL, "secret name %s: must be 1-%d letters, digits, '_', '.' or '-'", name,
@@ -99,6 +100,8 @@ int secret_store_put(const char *dir, const char *name, const unsigned char *val
 	memcpy(blob, MAGIC, 8);
 	for (int i = 0; i < 8; i++)
 		blob[8 + i] = (unsigned char)(created >> (8 * i));
+	for (int i = 0; i < 4; i++)
+		blob[16 + i] = (unsigned char)(owner >> (8 * i));
 	unsigned char aad[14 + SECRET_NAME_MAX + 1 + HDR_LEN];
 	size_t aad_len = aad_of(aad, name, blob);
 	unsigned char *nonce = blob + HDR_LEN, *tag = nonce + SECRET_NONCE_LEN;
@@ -173,6 +176,9 @@ int secret_store_info(const char *dir, const char *name, secret_info *out, cerr 
 	for (int i = 0; i < 8; i++)
 		c |= (uint64_t)hdr[8 + i] << (8 * i);
 	out->created_ns = (int64_t)c;
+	out->owner = 0;
+	for (int i = 0; i < 4; i++)
+		out->owner |= (uint32_t)hdr[16 + i] << (8 * i);
 	return 0;
 }
 

@@ -4,7 +4,8 @@
  * and header bound as additional data: a file renamed to another name, or
  * changed by one bit, fails to open.
  *
- * A file: "CORRALS1" | created (ns since the epoch, 8 bytes LE) | nonce
+ * A file: "CORRALS1" | created (ns since the epoch, 8 bytes LE) | owner
+ * (the uid that made it, 4 bytes LE) | nonce
  * (12) | tag (16) | ciphertext (as long as the value). Written atomically. */
 #pragma once
 #include <stdbool.h>
@@ -22,12 +23,14 @@ typedef struct secret_info {
 	char name[SECRET_NAME_MAX + 1];
 	size_t size;
 	int64_t created_ns;
+	uint32_t owner; /* the uid that made it: a peer other than root sees only its own */
 } secret_info;
 
 /* 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. */
 bool secret_name_valid(const char *name);
 /* Seal value as name into the file; -EEXIST when the name is taken. */
-int secret_store_put(const char *dir, const char *name, const unsigned char *value, size_t n, cerr *err);
+int secret_store_put(const char *dir, const char *name, uint32_t owner, const unsigned char *value, size_t n,
+		     cerr *err);
 /* The clear value into out (secbuf_release it); -ENOENT when unknown,
  * -EBADMSG when it does not authenticate. */
 int secret_store_get(const char *dir, const char *name, secbuf *out, cerr *err);
