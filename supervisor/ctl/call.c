@@ -254,3 +254,34 @@ int ctl_call_show(const char *method, const char *params, int (*show)(yajl_val r
 	vl_reply_release(&rep);
 	return r;
 }
+
+int ctl_each(const ctl_args *a, const char *method, const char *key, ctl_add_fn add, ctl_show_fn show)
+{
+	int rc = 0;
+	_cleanup_vl_client_ vl_client *c = NULL;
+	for (int i = 0; i < a->argc; i++) {
+		yajl_gen g = ctl_params(NULL);
+		vl_reply rep;
+		if (g && (jg_key_str(g, key, a->argv[i]) || (add && add(a, g)))) {
+			yajl_gen_free(g);
+			g = NULL;
+		}
+		if (ctl_call_gen(&c, method, g, false, &rep)) {
+			rc = EXIT_CTL;
+			continue;
+		}
+		int r = 0;
+		if (show)
+			r = show(a, a->argv[i], rep.params);
+		else
+			printf("%s\n", a->argv[i]);
+		vl_reply_release(&rep);
+		rc = rc ? rc : r;
+	}
+	return rc;
+}
+
+int ctl_add_force(const ctl_args *a, yajl_gen g)
+{
+	return opt_on(a, "force") ? jg_key_bool(g, "force", true) : 0;
+}

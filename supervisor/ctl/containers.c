@@ -11,38 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What a verb adds to {"id": ...} from its options; 0 or nonzero. */
-typedef int (*add_fn)(const ctl_args *a, yajl_gen g);
-/* What it prints of a reply; 0 or an exit code. */
-typedef int (*show_fn)(const ctl_args *a, const char *id, yajl_val reply);
-
-/* Call method once per argument, with {"id": ARG} and what add puts in;
- * print each argument whose call worked, as podman does, or what show
- * prints. EXIT_CTL if any failed, after trying them all. */
-static int each_id(const ctl_args *a, const char *method, add_fn add, show_fn show)
+static int each_id(const ctl_args *a, const char *method, ctl_add_fn add, ctl_show_fn show)
 {
-	int rc = 0;
-	_cleanup_vl_client_ vl_client *c = NULL;
-	for (int i = 0; i < a->argc; i++) {
-		yajl_gen g = ctl_params(a->argv[i]);
-		vl_reply rep;
-		if (g && add && add(a, g)) {
-			yajl_gen_free(g);
-			g = NULL;
-		}
-		if (ctl_call_gen(&c, method, g, false, &rep)) {
-			rc = EXIT_CTL;
-			continue;
-		}
-		int r = 0;
-		if (show)
-			r = show(a, a->argv[i], rep.params);
-		else
-			printf("%s\n", a->argv[i]);
-		vl_reply_release(&rep);
-		rc = rc ? rc : r;
-	}
-	return rc;
+	return ctl_each(a, method, "id", add, show);
 }
 
 static int add_time(const ctl_args *a, yajl_gen g)
@@ -54,8 +25,6 @@ static int add_signal(const ctl_args *a, yajl_gen g)
 {
 	return opt_on(a, "signal") ? jg_key_str(g, "signal", opt_str(a, "signal")) : 0;
 }
-
-static int add_force(const ctl_args *a, yajl_gen g) { return opt_on(a, "force") ? jg_key_bool(g, "force", true) : 0; }
 
 /* Stop says when the stop signal was not enough, as podman does. */
 static int show_stopped(const ctl_args *a, const char *id, yajl_val reply)
@@ -88,7 +57,7 @@ static int v_unpause(ctl_args *a) { return each_id(a, M("Unpause"), NULL, NULL);
 static int v_rm(ctl_args *a)
 {
 	ctl_timeout_ms = -1;
-	return each_id(a, M("Remove"), add_force, NULL);
+	return each_id(a, M("Remove"), ctl_add_force, NULL);
 }
 
 static int v_inspect(ctl_args *a)

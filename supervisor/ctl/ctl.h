@@ -51,6 +51,17 @@ void ctl_help_commands(FILE *f);
 /* corralctl completion bash (completion.c). */
 int ctl_completion_bash(FILE *f);
 
+/* What a verb adds to a call's parameters from its options; 0 or nonzero. */
+typedef int (*ctl_add_fn)(const ctl_args *a, yajl_gen g);
+/* What it prints of a reply; 0 or an exit code. */
+typedef int (*ctl_show_fn)(const ctl_args *a, const char *arg, yajl_val reply);
+/* Call method once per argument, with {key: ARG} and what add puts in;
+ * print each argument whose call worked, as podman does, or what show
+ * prints. EXIT_CTL if any failed, after trying them all (call.c). */
+int ctl_each(const ctl_args *a, const char *method, const char *key, ctl_add_fn add, ctl_show_fn show);
+/* The add of verbs with -f/--force: {"force": true}. */
+int ctl_add_force(const ctl_args *a, yajl_gen g);
+
 /* Children (spawn.c). argv[0] (found on PATH) with one end of a pipe as
  * its stdin (feed) or its stdout, the other end in *fd; what names it in
  * errors. 0, or EXIT_CTL after saying why. */

@@ -114,25 +114,16 @@ static int v_inspect(ctl_args *a)
 	return rc ? rc : r;
 }
 
+static int show_removed(const ctl_args *a, const char *image, yajl_val reply)
+{
+	(void)a, (void)image;
+	ctl_print_strings(reply, "removed");
+	return 0;
+}
+
 static int v_rm(ctl_args *a)
 {
-	_cleanup_vl_client_ vl_client *c = NULL;
-	int rc = 0;
-	for (int i = 0; i < a->argc; i++) {
-		yajl_gen p = ctl_params(NULL);
-		vl_reply rep;
-		if (p && (jg_key_str(p, "image", a->argv[i]) || (opt_on(a, "force") && jg_key_bool(p, "force", true)))) {
-			yajl_gen_free(p);
-			p = NULL;
-		}
-		if (ctl_call_gen(&c, M("ImageRemove"), p, false, &rep)) {
-			rc = EXIT_CTL;
-			continue;
-		}
-		ctl_print_strings(rep.params, "removed");
-		vl_reply_release(&rep);
-	}
-	return rc;
+	return ctl_each(a, M("ImageRemove"), "image", ctl_add_force, show_removed);
 }
 
 static int show_pruned(yajl_val p)

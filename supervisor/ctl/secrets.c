@@ -117,23 +117,7 @@ static int v_ls(ctl_args *a)
 
 static int v_rm(ctl_args *a)
 {
-	_cleanup_vl_client_ vl_client *c = NULL;
-	int rc = 0;
-	for (int i = 0; i < a->argc; i++) {
-		yajl_gen p = ctl_params(NULL);
-		vl_reply rep;
-		if (p && (jg_key_str(p, "name", a->argv[i]) || (opt_on(a, "force") && jg_key_bool(p, "force", true)))) {
-			yajl_gen_free(p);
-			p = NULL;
-		}
-		if (ctl_call_gen(&c, M("SecretRemove"), p, false, &rep)) {
-			rc = EXIT_CTL;
-			continue;
-		}
-		printf("%s\n", a->argv[i]);
-		vl_reply_release(&rep);
-	}
-	return rc;
+	return ctl_each(a, M("SecretRemove"), "name", ctl_add_force, NULL);
 }
 
 static const ctl_opt ls_opts[] = { CTL_OPT_FORMAT, { NULL } };
