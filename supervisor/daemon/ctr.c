@@ -36,25 +36,35 @@ ctr *ctr_by_name(corrald *d, const char *name)
 	return NULL;
 }
 
-ctr *ctr_find(corrald *d, const char *ref)
+bool ctr_visible_to(const ctr *c, const peer_cred *peer)
+{
+	return !peer || peer->uid == 0 || c->owner == peer->uid;
+}
+
+ctr *ctr_find_for(corrald *d, const char *ref, const peer_cred *peer)
 {
 	if (!ref || !*ref)
 		return NULL;
 	for (ctr *c = d->ctrs; c; c = c->next)
 		if (streq(c->id, ref))
-			return c;
+			return ctr_visible_to(c, peer) ? c : NULL;
 	ctr *byname = ctr_by_name(d, ref);
 	if (byname)
-		return byname;
+		return ctr_visible_to(byname, peer) ? byname : NULL;
 	ctr *hit = NULL;
 	size_t n = strlen(ref);
 	for (ctr *c = d->ctrs; c; c = c->next)
-		if (!strncmp(c->id, ref, n)) {
+		if (ctr_visible_to(c, peer) && !strncmp(c->id, ref, n)) {
 			if (hit)
 				return NULL; /* ambiguous */
 			hit = c;
 		}
 	return hit;
+}
+
+ctr *ctr_find(corrald *d, const char *ref)
+{
+	return ctr_find_for(d, ref, NULL);
 }
 
 ctr *ctr_new(corrald *d)

@@ -90,6 +90,10 @@ void ctr_dir(const struct corrald *d, const ctr *c, char *buf, size_t n);
 /* Its cgroup, below the cgroup2 mount: <cgroup-parent>/<id>. */
 void ctr_cgroup_path(const struct corrald *d, const ctr *c, char *buf, size_t n);
 ctr *ctr_find(struct corrald *d, const char *ref); /* id, unique id prefix, or name */
+/* A peer other than root reaches only the containers it made (owner): the
+ * others are not there for it (corrald(8) SECURITY). NULL peer: corrald. */
+bool ctr_visible_to(const ctr *c, const peer_cred *peer);
+ctr *ctr_find_for(struct corrald *d, const char *ref, const peer_cred *peer);
 ctr *ctr_by_name(struct corrald *d, const char *name);
 /* A new container of d, with nothing in it yet; NULL when out of memory. */
 ctr *ctr_new(struct corrald *d);

@@ -23,7 +23,7 @@ int sv_attach(vl_call *call, yajl_val params, void *ud)
 	const char *id;
 	bool in;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, params, KNOWN("id", "stdin"), &id, &f);
+	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id", "stdin"), &id, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	if (sp_bool(params, "stdin", true, &in, &f) < 0)

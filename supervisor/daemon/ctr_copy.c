@@ -87,9 +87,9 @@ static void end_stream(int fd, const char *why)
 
 /* The copy's container and path from the call's parameters; NULL when
  * they are wrong (*f says why) or name no container (*id). */
-static ctr *copy_params(corrald *d, yajl_val params, const char **id, const char **path, json_fault *f)
+static ctr *copy_params(corrald *d, const peer_cred *peer, yajl_val params, const char **id, const char **path, json_fault *f)
 {
-	ctr *c = ctr_of_params(d, params, KNOWN("id", "path"), id, f);
+	ctr *c = ctr_of_params(d, peer, params, KNOWN("id", "path"), id, f);
 	if (c && sp_str(params, "path", true, path, f) < 0)
 		return NULL;
 	if (c && (*path)[0] != '/') {
@@ -144,7 +144,7 @@ int sv_copy_from(vl_call *call, yajl_val params, void *ud)
 {
 	const char *id, *path;
 	json_fault f = { 0 };
-	ctr *c = copy_params(ud, params, &id, &path, &f);
+	ctr *c = copy_params(ud, vl_call_peer(call), params, &id, &path, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	if (!vl_call_wants_upgrade(call))
@@ -156,7 +156,7 @@ int sv_copy_to(vl_call *call, yajl_val params, void *ud)
 {
 	const char *id, *path;
 	json_fault f = { 0 };
-	ctr *c = copy_params(ud, params, &id, &path, &f);
+	ctr *c = copy_params(ud, vl_call_peer(call), params, &id, &path, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	if (!vl_call_wants_upgrade(call))

@@ -98,7 +98,7 @@ int sv_exec(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (check_exec(params, vl_call_wants_upgrade(call), vl_call_wants_more(call), &a, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	ctr *c = ctr_find(d, a.id);
+	ctr *c = ctr_find_for(d, a.id, vl_call_peer(call));
 	if (!c)
 		return sv_no_such_container(call, a.id);
 	if (c->status != CS_RUNNING || c->pid <= 0)

@@ -38,12 +38,13 @@ int reply_bad_state(vl_call *call, const ctr *c, const char *reason)
 	return sv_invalid_state(call, c->id, ctr_status_str[c->status], reason);
 }
 
-ctr *ctr_of_params(corrald *d, yajl_val params, const char *const *known, const char **id, json_fault *f)
+ctr *ctr_of_params(corrald *d, const peer_cred *peer, yajl_val params, const char *const *known, const char **id,
+		   json_fault *f)
 {
 	*id = NULL;
 	if (sp_known(params, known, f) < 0 || sp_str(params, "id", true, id, f) < 0)
 		return NULL;
-	return ctr_find(d, *id);
+	return ctr_find_for(d, *id, peer);
 }
 
 int reply_not_found(vl_call *call, const char *id, const json_fault *f)
@@ -101,7 +102,7 @@ int sv_stop(vl_call *call, yajl_val params, void *ud)
 	const char *id;
 	long long t;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, params, KNOWN("id", "timeout"), &id, &f);
+	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id", "timeout"), &id, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	if (sp_int(params, "timeout", 0, 86400, -1, &t, &f) < 0)
@@ -141,7 +142,7 @@ int sv_kill(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *id, *sigs;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, params, KNOWN("id", "signal"), &id, &f);
+	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id", "signal"), &id, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	if (sp_str(params, "signal", false, &sigs, &f) < 0)
@@ -179,7 +180,7 @@ int sv_remove(vl_call *call, yajl_val params, void *ud)
 	const char *id;
 	bool force;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, params, KNOWN("id", "force"), &id, &f);
+	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id", "force"), &id, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	if (sp_bool(params, "force", false, &force, &f) < 0)
@@ -263,7 +264,7 @@ int sv_list(vl_call *call, yajl_val params, void *ud)
 	int r = sb_adds(&sb, "{\"containers\":[");
 	bool first = true;
 	for (ctr *c = d->ctrs; c && !r; c = c->next)
-		if (labels_match(c, l) && state_match(c, s, all)) {
+		if (ctr_visible_to(c, vl_call_peer(call)) && labels_match(c, l) && state_match(c, s, all)) {
 			r = first ? 0 : sb_add(&sb, ",", 1);
 			r = r ? r : ctr_append_json(c, &sb);
 			first = false;
@@ -277,7 +278,7 @@ int sv_inspect(vl_call *call, yajl_val params, void *ud)
 {
 	const char *id;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(ud, params, KNOWN("id"), &id, &f);
+	ctr *c = ctr_of_params(ud, vl_call_peer(call), params, KNOWN("id"), &id, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -294,7 +295,7 @@ int sv_wait(vl_call *call, yajl_val params, void *ud)
 {
 	const char *id, *cond;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(ud, params, KNOWN("id", "condition"), &id, &f);
+	ctr *c = ctr_of_params(ud, vl_call_peer(call), params, KNOWN("id", "condition"), &id, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	if (sp_str(params, "condition", false, &cond, &f) < 0)
@@ -331,7 +332,7 @@ int sv_logs(vl_call *call, yajl_val params, void *ud)
 	long long tail;
 	const char *id, *since;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, params, KNOWN("id", "follow", "tail", "since", "timestamps"), &id, &f);
+	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id", "follow", "tail", "since", "timestamps"), &id, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	if (sp_bool(params, "follow", false, &follow, &f) < 0 || sp_bool(params, "timestamps", false, &ts, &f) < 0 ||
@@ -364,7 +365,7 @@ int sv_stats(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *id;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, params, KNOWN("id"), &id, &f);
+	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id"), &id, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	if (!ctr_alive(c))

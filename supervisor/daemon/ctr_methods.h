@@ -8,7 +8,8 @@
 /* What the container methods share (ctr_create.c, ctr_start.c, ctr_methods.c). */
 /* The container params name by "id", once they hold only known keys; NULL
  * when they are wrong (*f says why) or name none (*id). */
-ctr *ctr_of_params(struct corrald *d, yajl_val params, const char *const *known, const char **id, json_fault *f);
+ctr *ctr_of_params(struct corrald *d, const peer_cred *peer, yajl_val params, const char *const *known, const char **id,
+		   json_fault *f);
 /* The answer to a call that ctr_of_params() found nothing for. */
 int reply_not_found(vl_call *call, const char *id, const json_fault *f);
 /* InvalidState for c as it is. */

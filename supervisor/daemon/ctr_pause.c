@@ -74,7 +74,7 @@ int sv_pause(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *id, *why;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, params, KNOWN("id"), &id, &f);
+	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id"), &id, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	if ((why = refusal(c, true)))
@@ -92,7 +92,7 @@ int sv_unpause(vl_call *call, yajl_val params, void *ud)
 {
 	const char *id, *why;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(ud, params, KNOWN("id"), &id, &f);
+	ctr *c = ctr_of_params(ud, vl_call_peer(call), params, KNOWN("id"), &id, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	if ((why = refusal(c, false)))

@@ -9,7 +9,7 @@ int sv_port(vl_call *call, yajl_val params, void *ud)
 {
 	const char *id;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(ud, params, KNOWN("id"), &id, &f);
+	ctr *c = ctr_of_params(ud, vl_call_peer(call), params, KNOWN("id"), &id, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	/* nothing is published until containers have networks of their own */

@@ -24,13 +24,13 @@ static bool stopped(const ctr *c)
 	return (c->status == CS_EXITED || c->status == CS_CREATED) && !ctr_is_starting(c) && !c->restart_wanted;
 }
 
-/* Remove the stopped containers; their ids go to *removed. One that cannot
- * be removed is logged and left, and the others still go. */
-static int prune_containers(corrald *d, char ***removed)
+/* Remove the stopped containers peer may reach; their ids go to *removed.
+ * One that cannot be removed is logged and left, and the others still go. */
+static int prune_containers(corrald *d, const peer_cred *peer, char ***removed)
 {
 	for (ctr *c = d->ctrs, *next; c; c = next) {
 		next = c->next;
-		if (!stopped(c))
+		if (!stopped(c) || !ctr_visible_to(c, peer))
 			continue;
 		char *id = strdup(c->id); /* c is freed as it goes */
 		cerr err = { 0 };
@@ -59,7 +59,7 @@ int sv_container_prune(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	_cleanup_strv_ char **removed = NULL;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || prune_containers(ud, &removed) < 0)
+	if (!g || prune_containers(ud, vl_call_peer(call), &removed) < 0)
 		return sv_internal(call, "out of memory");
 	yajl_gen_map_open(g);
 	jg_key_strv(g, "removed", removed);
@@ -75,7 +75,7 @@ int sv_system_prune(vl_call *call, yajl_val params, void *ud)
 	if (sp_known(params, KNOWN("all"), &f) < 0 || sp_bool(params, "all", false, &all, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	_cleanup_strv_ char **containers = NULL, **images = NULL;
-	if (prune_containers(d, &containers) < 0)
+	if (prune_containers(d, vl_call_peer(call), &containers) < 0)
 		return sv_internal(call, "out of memory");
 	/* the containers went first: the images they held may go now */
 	uint64_t reclaimed = 0;

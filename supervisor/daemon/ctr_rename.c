@@ -16,7 +16,7 @@ int sv_rename(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *id, *name;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, params, KNOWN("id", "name"), &id, &f);
+	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id", "name"), &id, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	if (sp_str(params, "name", true, &name, &f) < 0)

@@ -26,7 +26,7 @@ int sv_restart(vl_call *call, yajl_val params, void *ud)
 	const char *id;
 	long long t;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, params, KNOWN("id", "timeout"), &id, &f);
+	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id", "timeout"), &id, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	if (sp_int(params, "timeout", 0, 86400, -1, &t, &f) < 0)

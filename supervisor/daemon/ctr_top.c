@@ -110,7 +110,7 @@ int sv_top(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *id;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, params, KNOWN("id"), &id, &f);
+	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id"), &id, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	if (!ctr_alive(c))

@@ -382,8 +382,23 @@ test_st_group_member_attach_and_exec() {
 	[ -n "$g" ] || skip "no group with gid 65534"
 	chmod 755 "$T"
 	start_sv --group "$g"
-	ctl run -d -i --name web "$IMG" sh -c 'while read l; do echo "got $l"; done' >/dev/null
+	"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+	ctl image import "oci:$FIXTURES/images/oci:test" t:1 >/dev/null
 	member() { setpriv --reuid 65534 --regid 65534 --clear-groups "$CORRALCTL" --socket "$SOCK" "$@"; }
+	# root's container, with the host's / bound in: not there for a member
+	ctl run -d --name rootweb -v /:/host "$IMG" sleep 1000 >/dev/null
+	local verb out
+	for verb in "exec rootweb cat /host/etc/shadow" "attach rootweb" "inspect rootweb" "stop rootweb" \
+		"logs rootweb" "cp rootweb:/host/etc/shadow -" "rm -f rootweb"; do
+		out=$(timeout 10 setpriv --reuid 65534 --regid 65534 --clear-groups "$CORRALCTL" --socket "$SOCK" $verb \
+			2>&1 </dev/null) && fail "a member's $verb worked: $out"
+		assert_contains "$out" "no such container: rootweb" "a member's $verb"
+	done
+	assert_eq "$(member ps -aq)" "" "a member lists none of root's containers"
+	assert_eq "$(status_of rootweb)" running "root's container runs on"
+	# its own container it reaches
+	member run -d -i --name web t:1 sh -c 'while read l; do echo "got $l"; done' >/dev/null
+	assert_eq "$(member ps -a --format '{{.Names}}')" web "a member lists its own"
 	assert_eq "$(echo hi | member exec -i web cat)" hi "member exec -i"
 	assert_eq "$(member exec web echo out)" out "member exec"
 	assert_eq "$(CORRALCTL="setpriv --reuid 65534 --regid 65534 --clear-groups $CORRALCTL" attach_a_line web)" \
