@@ -231,6 +231,15 @@ test_jobs_run_as_their_submitter() {
 	assert_contains "$(grep '"PolicyViolation"\|PolicyViolation' "$STATE_D/audit.log" | tail -1)" '"uid":65534' \
 		"the refusal is audited as the member's"
 	ctl image import "oci:$IMGS/oci:test" img:1 >/dev/null
+	# root's jobs are not there for a member: not listed, not readable
+	local rootjob
+	rootjob=$(ctl job submit "$IMG" echo root-output)
+	ctl job wait "$rootjob" >/dev/null
+	"${member[@]}" job ls -q | grep -q "$rootjob" && fail "a member lists root's job"
+	rc=0
+	"${member[@]}" job logs "$rootjob" >"$T/out" 2>&1 || rc=$?
+	assert_eq "$rc" 125 "a member may not read root's job's logs"
+	assert_not_contains "$(cat "$T/out")" root-output "nor see its output"
 	id=$("${member[@]}" job submit img:1 echo hi)
 	assert_eq "$("${member[@]}" job wait "$id")" 0 "a group member's job"
 	assert_eq "$(job_field "$id" .uid)" 65534 "the job keeps its submitter"

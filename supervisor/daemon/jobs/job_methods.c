@@ -58,22 +58,30 @@ static int no_such_job(vl_call *call, const char *id, bool ambiguous)
 	return vl_call_error(call, SV_ERR("NoSuchJob"), p);
 }
 
-/* The job params name, or NULL with *f set (or not: no such job). */
-static job *job_of_params(corrald *d, yajl_val params, const char *const *known, const char **id, bool *ambiguous,
-			  json_fault *f)
+/* Root reaches every job; another peer only those it submitted. */
+static bool job_visible_to(const job *j, const peer_cred *peer)
+{
+	return peer->uid == 0 || j->peer.uid == peer->uid;
+}
+
+/* The job params name, or NULL with *f set (or not: no such job, or not
+ * peer's). */
+static job *job_of_params(corrald *d, const peer_cred *peer, yajl_val params, const char *const *known,
+			  const char **id, bool *ambiguous, json_fault *f)
 {
 	*id = NULL;
 	*ambiguous = false;
 	if (sp_known(params, known, f) < 0 || sp_str(params, "id", true, id, f) < 0)
 		return NULL;
-	return job_find(d->jobs, *id, ambiguous);
+	job *j = job_find(d->jobs, *id, ambiguous);
+	return j && job_visible_to(j, peer) ? j : NULL;
 }
 
 #define JOB_OR_REPLY(j, d, params, known)                                            \
 	const char *id_;                                                             \
 	bool amb_;                                                                   \
 	json_fault f_ = { 0 };                                                       \
-	job *j = job_of_params(d, params, known, &id_, &amb_, &f_);                  \
+	job *j = job_of_params(d, vl_call_peer(call), params, known, &id_, &amb_, &f_); \
 	if (!j)                                                                      \
 		return f_.code ? sv_invalid_fault(call, &f_) : no_such_job(call, id_, amb_)
 
@@ -219,7 +227,8 @@ int sv_job_list(vl_call *call, yajl_val params, void *ud)
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	int r = !g || yajl_gen_map_open(g) || jg_key(g, "jobs") || yajl_gen_array_open(g);
 	for (job *j = d->jobs->jobs; j && !r; j = j->next)
-		r = job_gen(g, j, false, false);
+		if (job_visible_to(j, vl_call_peer(call)))
+			r = job_gen(g, j, false, false);
 	if (r || yajl_gen_array_close(g) || yajl_gen_map_close(g))
 		return sv_internal(call, NULL);
 	return vl_call_reply_gen(call, g);
