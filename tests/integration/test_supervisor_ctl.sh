@@ -108,7 +108,7 @@ test_ctl_completion_from_the_tables() {
 			printf "%s\n" "${COMPREPLY[@]}"' _ "$T/comp.bash" "$CORRALCTL" --socket "$SOCK" "$@" | sort | tr '\n' ' '
 	}
 	assert_eq "$(comp st)" "start stats stop " "verbs"
-	assert_eq "$(comp image "")" "import inspect ls prune rm " "image's verbs"
+	assert_eq "$(comp image "")" "import inspect ls prune rm sign verify " "image's verbs"
 	assert_contains "$(comp stop -)" "--time" "stop's options"
 	assert_contains "$(comp stop -)" "-t" "stop's options"
 	assert_contains "$(comp ps --f)" "--filter" "ps options"

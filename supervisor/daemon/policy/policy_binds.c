@@ -98,12 +98,17 @@ int policy_pins_mount(policy_pins *p, const char *dir, ctr_spec *spec, cerr *err
 	return 0;
 }
 
-/* A mount point: its mount id differs from its parent's. */
+/* A mount point: its mount id differs from its directory's (path is
+ * absolute; a pinned file has no "path/..", hence the cut). */
 static bool is_mount(const char *path)
 {
 	struct statx a, b;
 	char parent[PATH_MAX];
-	snprintf(parent, sizeof(parent), "%s/..", path);
+	snprintf(parent, sizeof(parent), "%s", path);
+	char *slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		return false;
+	*slash = '\0';
 	return statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &a) == 0 &&
 	       statx(AT_FDCWD, parent, 0, STATX_MNT_ID, &b) == 0 && (a.stx_mask & STATX_MNT_ID) &&
 	       a.stx_mnt_id != b.stx_mnt_id;
