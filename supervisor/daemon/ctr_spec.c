@@ -1,5 +1,6 @@
 #include "supervisor/daemon/ctr_spec.h"
 #include "supervisor/daemon/secrets/spec.h"
+#include "supervisor/daemon/network/names_spec.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
 #include "bundle/caps.h"
@@ -60,6 +61,7 @@ void ctr_spec_release(ctr_spec *s)
 	secrets_spec_release(s);
 	strv_free(s->entrypoint);
 	free(s->hostname);
+	names_spec_release(s);
 	strv_free(s->labels);
 	memset(s, 0, sizeof(*s));
 }
@@ -148,11 +150,10 @@ static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)
 static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
 	"restart", "network", "labels", "tty", "interactive", "stopSignal", "stopTimeout", "capAdd", "capDrop",
-	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", NULL,
+	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "extraHosts", NULL,
 };
 
-/* RFC 1123: letters, digits and '-' in dot-separated labels. */
-static bool hostname_valid(const char *h)
+bool ctr_hostname_valid(const char *h)
 {
 	size_t n = strlen(h);
 	if (n == 0 || n > CTR_HOSTNAME_MAX || h[0] == '-' || h[0] == '.' || h[n - 1] == '-' || h[n - 1] == '.')
@@ -187,7 +188,8 @@ static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
 	    (r = json_dup_str(v, "spec", "hostname", 0, &s->hostname, f)) < 0 ||
 	    (r = get_strv(v, "command", &s->command, f)) < 0 || (r = get_strv(v, "entrypoint", &s->entrypoint, f)) < 0 ||
 	    (r = get_env(v, &s->env, f)) < 0 || (r = ctr_spec_parse_mounts(v, s, f)) < 0 ||
-	    (r = get_resources(v, s, f)) < 0 || (r = get_labels(v, s, f)) < 0 || (r = secrets_spec_parse(v, s, f)) < 0)
+	    (r = get_resources(v, s, f)) < 0 || (r = get_labels(v, s, f)) < 0 || (r = secrets_spec_parse(v, s, f)) < 0 ||
+	    (r = names_spec_parse(v, s, f)) < 0)
 		return r;
 	if (!s->image || !s->image[0])
 		return json_fault_set(f, EINVAL, "spec.image", "required");
@@ -197,7 +199,7 @@ static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
 				      CTR_NAME_MAX);
 	if (s->command && !s->command[0])
 		return json_fault_set(f, EINVAL, "spec.command", "must not be empty");
-	if (s->hostname && !hostname_valid(s->hostname))
+	if (s->hostname && !ctr_hostname_valid(s->hostname))
 		return json_fault_set(f, EINVAL, "spec.hostname",
 				      "must be 1-%d letters, digits, '-' and '.', as RFC 1123 says", CTR_HOSTNAME_MAX);
 	return 0;

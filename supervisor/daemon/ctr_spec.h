@@ -39,6 +39,8 @@ typedef struct ctr_spec {
 	char **command;  /* NULL: the image's Cmd */
 	char **entrypoint; /* NULL: the image's; empty: none (bundle/command.h) */
 	char *hostname;  /* NULL: the container's name */
+	char **dns;      /* nameserver IPs (network/names_spec.h); NULL: the host's */
+	char **extra_hosts; /* "NAME:IP" lines for its /etc/hosts */
 	char **env;      /* KEY=VALUE */
 	char *workdir, *user;
 	ctr_mount *mounts;
@@ -78,5 +80,7 @@ int ctr_spec_want(yajl_val v, yajl_type t, const char *field, const char *what, 
 int ctr_spec_parse_mounts(yajl_val spec, ctr_spec *s, json_fault *f);
 void ctr_spec_release_mounts(ctr_spec *s);
 bool ctr_name_valid(const char *name);
+/* RFC 1123: letters, digits and '-' in dot-separated labels. */
+bool ctr_hostname_valid(const char *h);
 /* "SIGTERM", "TERM" or "15"; -EINVAL when not a signal. */
 int ctr_parse_signal(const char *s);

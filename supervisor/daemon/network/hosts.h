@@ -1,0 +1,35 @@
+/* A container's /etc/hosts: its text, and how a bound copy is kept current.
+ *
+ * corrald writes containers/<id>/hosts and binds it on /etc/hosts. When a
+ * container on the same network comes or goes, every member's file is
+ * rewritten IN PLACE: a bind mount holds the inode, so a new file renamed
+ * over the old one would never be seen inside the container (hosts_rewrite
+ * says what a reader may see meanwhile). */
+#pragma once
+#include <stddef.h>
+#include "common/error.h"
+#include "common/strbuf.h"
+
+#define HOSTS_FILE "hosts"             /* in the container's directory */
+#define HOSTS_GATEWAY_NAME "host.containers.internal"
+#define HOSTS_MAX 4000                 /* under a page: one write(2) */
+
+typedef struct hosts_peer {
+	const char *ip;
+	const char *names; /* "hostname name", space-separated */
+} hosts_peer;
+
+typedef struct hosts_in {
+	const char *hostname, *name;
+	const char *ip;      /* NULL: no network; its names go on 127.0.0.1, as podman's */
+	const char *gateway; /* NULL: no host.containers.internal */
+	char *const *extra;  /* "NAME:IP", from spec.extraHosts (checked there) */
+	const hosts_peer *peers; /* the other containers on its network */
+	size_t n_peers;
+} hosts_in;
+
+/* The text, in out; -E2BIG when it would not fit HOSTS_MAX (the peers that
+ * do not fit are left out and the rest still written: see names.c). */
+int hosts_render(const hosts_in *in, strbuf *out);
+/* Replace path's content, keeping its inode (see above); O_NOFOLLOW. */
+int hosts_rewrite(const char *path, const char *text, size_t n, cerr *err);

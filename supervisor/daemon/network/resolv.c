@@ -1,0 +1,107 @@
+#include "supervisor/daemon/network/resolv.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HOST_MAX (64 * 1024)
+#define LINES_MAX 1024
+
+/* The word after key at the start of line (up to the line's end), or NULL. */
+static const char *value_of(const char *line, size_t len, const char *key, size_t *vlen)
+{
+	size_t k = strlen(key);
+	if (len <= k || strncmp(line, key, k) || (line[k] != ' ' && line[k] != '\t'))
+		return NULL;
+	const char *v = line + k;
+	while (v < line + len && (*v == ' ' || *v == '\t'))
+		v++;
+	size_t n = 0;
+	while (v + n < line + len && v[n] != ' ' && v[n] != '\t' && v[n] != '#' && v[n] != ';')
+		n++;
+	*vlen = n;
+	return v;
+}
+
+static bool loopback(const char *ip, size_t n)
+{
+	return (n >= 4 && !strncmp(ip, "127.", 4)) || (n == 3 && !strncmp(ip, "::1", 3));
+}
+
+/* Each line of text, at most LINES_MAX, to fn; stops at fn's error. */
+static int each_line(const char *text, int (*fn)(const char *line, size_t len, void *ud), void *ud)
+{
+	const char *p = text;
+	for (unsigned i = 0; p && *p && i < LINES_MAX; i++) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		int r = fn(p, len, ud);
+		if (r != 0)
+			return r;
+		p = nl ? nl + 1 : NULL;
+	}
+	return 0;
+}
+
+static int stub_only(const char *line, size_t len, void *ud)
+{
+	size_t n;
+	const char *v = value_of(line, len, "nameserver", &n);
+	if (v)
+		*(bool *)ud = n == 10 && !strncmp(v, "127.0.0.53", 10);
+	return v && !*(bool *)ud; /* a real server: stop, not the stub's */
+}
+
+int resolv_read_host(const char *etc, const char *resolved, char **out, cerr *err)
+{
+	*out = NULL;
+	size_t len;
+	int r = read_file(etc, HOST_MAX, out, &len, err);
+	if (r == -ENOENT) {
+		cerr_clear(err);
+		return (*out = strdup("")) ? 0 : -ENOMEM;
+	}
+	if (r < 0)
+		return r;
+	bool stub = false;
+	if (each_line(*out, stub_only, &stub) == 0 && stub) {
+		char *real = NULL;
+		cerr e2 = { 0 };
+		if (read_file(resolved, HOST_MAX, &real, &len, &e2) == 0) {
+			free(*out);
+			*out = real;
+		}
+		cerr_clear(&e2);
+	}
+	return 0;
+}
+
+struct render { strbuf *out; bool own_dns; };
+
+static int keep_line(const char *line, size_t len, void *ud)
+{
+	struct render *st = ud;
+	size_t n;
+	const char *v = value_of(line, len, "nameserver", &n);
+	if (v) {
+		if (st->own_dns || !n || loopback(v, n))
+			return 0;
+		return sb_addf(st->out, "nameserver %.*s\n", (int)n, v);
+	}
+	if (value_of(line, len, "search", &n) || value_of(line, len, "options", &n) ||
+	    value_of(line, len, "domain", &n))
+		return sb_addf(st->out, "%.*s\n", (int)len, line);
+	return 0;
+}
+
+int resolv_render(const char *host, char *const *dns, strbuf *out)
+{
+	struct render st = { out, dns && dns[0] };
+	int r = each_line(host ? host : "", keep_line, &st);
+	for (char *const *d = dns; r == 0 && d && *d; d++)
+		r = sb_addf(out, "nameserver %s\n", *d);
+	return r < 0 ? r : sb_adds(out, "");
+}

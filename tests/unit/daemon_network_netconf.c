@@ -1,0 +1,122 @@
+/* supervisor/daemon/network/netconf*.c: a network's plan (CIDR, gateway,
+ * overlaps, bridge names) and its conflist, written and read back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "supervisor/daemon/network/netconf.h"
+
+static const netconf have[] = {
+	{ .name = "corral", .bridge = "corral0", .subnet = "10.88.0.0/16", .gateway = "10.88.0.1" },
+	{ .name = "front", .bridge = "corral1", .subnet = "10.89.0.0/24", .gateway = "10.89.0.1" },
+};
+
+static void test_defaults(void **state)
+{
+	netconf nc;
+	const char *field;
+	cerr err = { 0 };
+	netconf_req req = { .name = "back" };
+	assert_int_equal(netconf_plan(&req, have, 2, &nc, &field, &err), 0);
+	assert_string_equal(nc.subnet, "10.89.1.0/24"); /* 10.89.0.0/24 is front's */
+	assert_string_equal(nc.gateway, "10.89.1.1");
+	assert_string_equal(nc.bridge, "corral2");
+	assert_false(nc.internal);
+	req = (netconf_req){ .name = NET_DEFAULT_NAME, .subnet = NET_DEFAULT_SUBNET, .bridge = NET_DEFAULT_BRIDGE };
+	assert_int_equal(netconf_plan(&req, NULL, 0, &nc, &field, &err), 0);
+	assert_string_equal(nc.gateway, "10.88.0.1");
+	assert_string_equal(nc.bridge, "corral0");
+	req = (netconf_req){ .name = "v6", .subnet = "fd00:1::/64" };
+	assert_int_equal(netconf_plan(&req, have, 2, &nc, &field, &err), 0);
+	assert_string_equal(nc.gateway, "fd00:1::1");
+}
+
+static void test_refusals_name_the_parameter(void **state)
+{
+	static const struct { netconf_req req; const char *field, *says; } bad[] = {
+		{ { .name = "bad name" }, "name", "letters" },
+		{ { .name = "front" }, "name", "network front exists" },
+		{ { .name = "x", .subnet = "10.90.0.0" }, "subnet", "not a CIDR" },
+		{ { .name = "x", .subnet = "10.90.0.0/33" }, "subnet", "not a CIDR" },
+		{ { .name = "x", .subnet = "10.300.0.0/16" }, "subnet", "not a CIDR" },
+		{ { .name = "x", .subnet = "10.90.0.0/-1" }, "subnet", "not a CIDR" },
+		{ { .name = "x", .subnet = "10.90.0.1/24" }, "subnet", "bits set past /24" },
+		{ { .name = "x", .subnet = "10.90.0.0/31" }, "subnet", "no room" },
+		{ { .name = "x", .subnet = "10.88.5.0/24" }, "subnet", "overlaps 10.88.0.0/16 of network corral" },
+		{ { .name = "x", .subnet = "10.0.0.0/8" }, "subnet", "overlaps 10.88.0.0/16 of network corral" },
+		{ { .name = "x", .subnet = "10.90.0.0/24", .gateway = "10.91.0.1" }, "gateway", "outside the subnet" },
+		{ { .name = "x", .subnet = "10.90.0.0/24", .gateway = "10.90.0.0" }, "gateway", "network address" },
+		{ { .name = "x", .subnet = "10.90.0.0/24", .gateway = "10.90.0.255" }, "gateway", "broadcast" },
+		{ { .name = "x", .subnet = "10.90.0.0/24", .gateway = "fd00::1" }, "gateway", "not an IPv4" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		netconf nc;
+		const char *field;
+		cerr err = { 0 };
+		assert_true(netconf_plan(&bad[i].req, have, 2, &nc, &field, &err) < 0);
+		assert_non_null(field);
+		assert_string_equal(field, bad[i].field);
+		if (!strstr(cerr_msg(&err), bad[i].says))
+			fail_msg("case %zu: \"%s\" does not say \"%s\"", i, cerr_msg(&err), bad[i].says);
+		cerr_clear(&err);
+	}
+}
+
+static void test_conflist_round_trip(void **state)
+{
+	cerr err = { 0 };
+	for (int internal = 0; internal < 2; internal++) {
+		netconf nc = { .name = "back", .bridge = "corral2", .subnet = "10.89.1.0/24", .gateway = "10.89.1.1",
+			       .internal = internal };
+		strbuf sb = STRBUF_INIT;
+		assert_int_equal(netconf_render(&nc, &sb), 0);
+		_cleanup_json_ yajl_val v = NULL;
+		assert_int_equal(json_parse(sb.buf, "conflist", &v, &err), 0);
+		assert_string_equal(json_get(v, "cniVersion")->u.string, "1.0.0");
+		yajl_val plugins = json_get(v, "plugins");
+		assert_int_equal(plugins->u.array.len, 4);
+		const char *types[] = { "bridge", "portmap", "firewall", "tuning" };
+		for (size_t i = 0; i < 4; i++)
+			assert_string_equal(json_get(plugins->u.array.values[i], "type")->u.string, types[i]);
+		yajl_val br = plugins->u.array.values[0];
+		assert_true(internal ? YAJL_IS_FALSE(json_get(br, "isGateway")) : YAJL_IS_TRUE(json_get(br, "isGateway")));
+		assert_true(internal ? YAJL_IS_FALSE(json_get(br, "ipMasq")) : YAJL_IS_TRUE(json_get(br, "ipMasq")));
+		yajl_val ipam = json_get(br, "ipam");
+		assert_string_equal(json_get(ipam, "type")->u.string, "host-local");
+		if (internal)
+			assert_null(json_get(ipam, "routes"));
+		else
+			assert_string_equal(json_get(json_get(ipam, "routes")->u.array.values[0], "dst")->u.string,
+					    "0.0.0.0/0");
+		assert_true(YAJL_IS_TRUE(json_get(json_get(plugins->u.array.values[1], "capabilities"), "portMappings")));
+		netconf back;
+		assert_int_equal(netconf_parse(sb.buf, &back, &err), 0);
+		assert_memory_equal(&back, &nc, sizeof(nc));
+		sb_release(&sb);
+	}
+	netconf back;
+	assert_true(netconf_parse("{\"name\":\"x\",\"plugins\":[{\"type\":\"macvlan\"}]}", &back, &err) < 0);
+	assert_non_null(strstr(cerr_msg(&err), "no bridge plugin"));
+	cerr_clear(&err);
+	assert_true(netconf_parse("{\"plugins\":[]}", &back, &err) < 0);
+	cerr_clear(&err);
+	assert_true(netconf_parse("not json", &back, &err) < 0);
+	cerr_clear(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_refusals_name_the_parameter),
+		cmocka_unit_test(test_conflist_round_trip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
