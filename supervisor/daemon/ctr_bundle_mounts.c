@@ -1,14 +1,19 @@
 /* The mounts of a container's config.json, in the order the runtime mounts
  * them: corral's defaults, then what the root filesystem needs (a /tmp for
  * a shared rootfs; /run, /tmp and /var/tmp for a read-only one, as podman's
- * --read-only-tmpfs), the request's bind mounts and tmpfs mounts, and last
+ * --read-only-tmpfs), the container's /etc/hosts and /etc/resolv.conf
+ * (network/names.h), the request's bind mounts and tmpfs mounts, and last
  * the init binary, so that nothing mounted later hides it. */
 #include "supervisor/daemon/ctr_bundle.h"
 #include "supervisor/daemon/ctr_init.h"
 #include "supervisor/daemon/secrets/deliver.h"
+#include "supervisor/daemon/network/hosts.h"
+#include "supervisor/daemon/network/names.h"
+#include "supervisor/daemon/network/resolv.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void gen_mount(yajl_gen g, const char *dst, const char *type, const char *src, const char *const *opts,
@@ -81,6 +86,21 @@ static void gen_scratch(yajl_gen g, const bundle_in *in)
 	}
 }
 
+/* corrald's files in the container's directory, unless the request binds
+ * something there itself; rw: they are the container's own, as podman's */
+static void gen_names(yajl_gen g, const bundle_in *in)
+{
+	char src[PATH_MAX];
+	snprintf(src, sizeof(src), "%s/" HOSTS_FILE, in->dir);
+	if (!requested(in->spec, "/etc/hosts"))
+		gen_mount(g, "/etc/hosts", "bind", src, (const char *const[]){ "bind", "rw", "nosuid", "nodev", "noexec", NULL },
+			  NULL);
+	snprintf(src, sizeof(src), "%s/" RESOLV_FILE, in->dir);
+	if (names_networked(in->spec) && !requested(in->spec, "/etc/resolv.conf"))
+		gen_mount(g, "/etc/resolv.conf", "bind", src,
+			  (const char *const[]){ "bind", "rw", "nosuid", "nodev", "noexec", NULL }, NULL);
+}
+
 void bundle_gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in)
 {
 	const ctr_spec *s = in->spec;
@@ -88,6 +108,7 @@ void bundle_gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in)
 	for (size_t i = 0; YAJL_IS_ARRAY(dflt) && i < dflt->u.array.len; i++)
 		gen_default(g, dflt->u.array.values[i], s->privileged);
 	gen_scratch(g, in);
+	gen_names(g, in);
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const ctr_mount *m = &s->mounts[i];
 		gen_mount(g, m->destination, "bind", m->source,

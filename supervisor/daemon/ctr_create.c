@@ -2,6 +2,7 @@
  * and a standby monitor (fastpath.h); resolve the image; write config.json
  * and record.json; then the container is known. A failure at any step
  * undoes the steps before it and leaves nothing behind. */
+#include "supervisor/daemon/network/names.h"
 #include "supervisor/daemon/ctr_methods.h"
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/daemon/ctr_bundle.h"
@@ -97,7 +98,8 @@ static int write_bundle_and_record(corrald *d, ctr *c, const char *dir, const im
 	bundle_in in = { .id = c->id, .hostname = c->name, .spec = &c->spec, .image = img,
 			 .cgroup_parent = d->cgroup_parent };
 	int r;
-	if ((r = ctr_record_begin(d, c, &rec, err)) == 0 && (r = bundle_write(dir, &in, bad, &cfg, err)) == 0 &&
+	if ((r = names_write_initial(d, c, dir, err)) == 0 && (r = ctr_record_begin(d, c, &rec, err)) == 0 &&
+	    (r = bundle_write(dir, &in, bad, &cfg, err)) == 0 &&
 	    (r = wfa_commit_all((wfa_pending *const[]){ &cfg, &rec }, 2, err)) == 0) {
 		fastpath_standby_prep(c); /* it loads the bundle while the directories sync */
 		if ((r = fsync_dirs((const char *const[]){ dir, d->containers_dir }, 2)) < 0)

@@ -1,0 +1,195 @@
+#include "supervisor/daemon/network/names.h"
+#include "supervisor/daemon/network/hosts.h"
+#include "supervisor/daemon/network/resolv.h"
+#include "supervisor/daemon/service.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MEMBERS_FILE_MAX (NAMES_MEMBERS_MAX * 256)
+
+typedef struct member {
+	char *id, *ip, *gateway, *hostname, *name;
+} member;
+
+typedef struct members {
+	char *text; /* the file; members point into it */
+	member *v;
+	size_t n;
+} members;
+
+static void members_release(members *m)
+{
+	free(m->text);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+bool names_networked(const ctr_spec *s) { return s->network > CTR_NET_LOOPBACK; }
+
+static const char *hostname_of(const ctr *c) { return c->spec.hostname ? c->spec.hostname : c->name; }
+
+static int write_hosts(const char *dir, const hosts_in *in, cerr *err)
+{
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" HOSTS_FILE, dir);
+	int r = hosts_render(in, &sb);
+	if (r == -E2BIG) /* the peers past the bound are left out, and said so */
+		log_warn("%s: more containers on the network than fit in %d bytes: some are left out", path, HOSTS_MAX);
+	else if (r < 0)
+		return cerr_set(err, -r, "%s: out of memory", path);
+	return hosts_rewrite(path, sb.buf, sb.len, err);
+}
+
+static int write_resolv(const char *dir, const ctr_spec *s, cerr *err)
+{
+	_cleanup_free_ char *host = NULL;
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	int r = resolv_read_host(RESOLV_HOST, RESOLV_RESOLVED, &host, err);
+	if (r < 0)
+		return r;
+	if (resolv_render(host, s->dns, &sb) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" RESOLV_FILE, dir);
+	return write_file_atomic(path, sb.buf, sb.len, 0644, err);
+}
+
+int names_write_initial(corrald *d, const ctr *c, const char *dir, cerr *err)
+{
+	(void)d;
+	hosts_in in = { .hostname = hostname_of(c), .name = c->name, .extra = c->spec.extra_hosts };
+	int r = write_hosts(dir, &in, err);
+	if (r == 0 && names_networked(&c->spec))
+		r = write_resolv(dir, &c->spec, err);
+	return r;
+}
+
+static void members_path(const corrald *d, const char *net, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/networks/names/%s", d->cfg->state_dir, net);
+}
+
+/* Split a line into its five words; false when it has not five. */
+static bool split(char *line, member *m)
+{
+	char **w[] = { &m->id, &m->ip, &m->gateway, &m->hostname, &m->name };
+	char *save = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(w); i++)
+		if (!(*w[i] = strtok_r(i ? NULL : line, " ", &save)))
+			return false;
+	return strtok_r(NULL, " ", &save) == NULL;
+}
+
+static int members_load(const char *path, members *m, cerr *err)
+{
+	size_t len;
+	int r = read_file(path, MEMBERS_FILE_MAX, &m->text, &len, err);
+	if (r == -ENOENT) {
+		cerr_clear(err);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	if (!(m->v = calloc(NAMES_MEMBERS_MAX + 1, sizeof(*m->v))))
+		return cerr_set(err, ENOMEM, "out of memory");
+	char *save = NULL;
+	for (char *line = strtok_r(m->text, "\n", &save); line && m->n < NAMES_MEMBERS_MAX;
+	     line = strtok_r(NULL, "\n", &save))
+		if (split(line, &m->v[m->n]))
+			m->n++;
+	return 0;
+}
+
+static int members_save(const char *path, const members *m, cerr *err)
+{
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < m->n; i++)
+		if (sb_addf(&sb, "%s %s %s %s %s\n", m->v[i].id, m->v[i].ip, m->v[i].gateway, m->v[i].hostname,
+			    m->v[i].name) < 0)
+			return cerr_set(err, ENOMEM, "out of memory");
+	return write_file_atomic(path, sb.buf ? sb.buf : "", sb.len, 0600, err);
+}
+
+/* Rewrite member k's hosts file: the others are its peers. */
+static int rewrite_one(corrald *d, const members *m, size_t k, cerr *err)
+{
+	ctr *c = ctr_find(d, m->v[k].id);
+	if (!c)
+		return 0; /* gone: its detach removes it from the list */
+	_cleanup_free_ hosts_peer *peers = calloc(m->n ? m->n : 1, sizeof(*peers));
+	_cleanup_free_ char *names = calloc(m->n ? m->n : 1, 2 * CTR_NAME_MAX + 2);
+	if (!peers || !names)
+		return cerr_set(err, ENOMEM, "out of memory");
+	size_t np = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		if (i == k)
+			continue;
+		char *slot = names + np * (2 * CTR_NAME_MAX + 2);
+		snprintf(slot, 2 * CTR_NAME_MAX + 2, "%s%s%s", m->v[i].hostname,
+			 streq(m->v[i].hostname, m->v[i].name) ? "" : " ",
+			 streq(m->v[i].hostname, m->v[i].name) ? "" : m->v[i].name);
+		peers[np++] = (hosts_peer){ m->v[i].ip, slot };
+	}
+	hosts_in in = { .hostname = hostname_of(c), .name = c->name, .ip = m->v[k].ip,
+			.gateway = streq(m->v[k].gateway, "-") ? NULL : m->v[k].gateway, .extra = c->spec.extra_hosts,
+			.peers = peers, .n_peers = np };
+	char dir[PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	return write_hosts(dir, &in, err);
+}
+
+int names_network_changed(corrald *d, const ctr *c, const char *net, const char *ip, const char *gateway,
+			  bool removed, cerr *err)
+{
+	char path[PATH_MAX];
+	members_path(d, net, path, sizeof(path));
+	char *slash = strrchr(path, '/');
+	*slash = '\0';
+	int r = mkdir_p(path, 0700);
+	*slash = '/';
+	if (r < 0)
+		return cerr_sys(err, -r, "%s", path);
+	_cleanup_(members_release) members m = { 0 };
+	if ((r = members_load(path, &m, err)) < 0)
+		return r;
+	if (!m.v && !(m.v = calloc(NAMES_MEMBERS_MAX + 1, sizeof(*m.v))))
+		return cerr_set(err, ENOMEM, "out of memory");
+	size_t w = 0;
+	for (size_t i = 0; i < m.n; i++)
+		if (!streq(m.v[i].id, c->id))
+			m.v[w++] = m.v[i];
+	m.n = w;
+	if (!removed) {
+		if (!ip || m.n >= NAMES_MEMBERS_MAX)
+			return cerr_set(err, ip ? ENOSPC : EINVAL, "network %s: %s", net,
+					ip ? "too many containers" : "no address");
+		m.v[m.n++] = (member){ (char *)c->id, (char *)ip, (char *)(gateway ? gateway : "-"),
+				       (char *)hostname_of(c), c->name };
+	}
+	if ((r = members_save(path, &m, err)) < 0)
+		return r;
+	/* a member's failure is logged, and the others are still made current */
+	for (size_t k = 0; k < m.n; k++) {
+		cerr e = { 0 };
+		if (rewrite_one(d, &m, k, &e) < 0)
+			log_warn("network %s: hosts of %s: %s", net, m.v[k].id, cerr_msg(&e));
+		cerr_clear(&e);
+	}
+	if (removed) { /* its own file loses the network's names */
+		char dir[PATH_MAX];
+		ctr_dir(d, c, dir, sizeof(dir));
+		hosts_in in = { .hostname = hostname_of(c), .name = c->name, .extra = c->spec.extra_hosts };
+		cerr e = { 0 };
+		if (write_hosts(dir, &in, &e) < 0 && e.code != ENOENT)
+			log_warn("hosts of %s: %s", c->id, cerr_msg(&e));
+		cerr_clear(&e);
+	}
+	return 0;
+}

@@ -1,0 +1,27 @@
+/* The names a container sees: its /etc/hosts, from Create on, and its
+ * /etc/resolv.conf once it has a network; kept current as containers on
+ * its network come and go.
+ *
+ * <state-dir>/networks/names/<network> lists the containers attached to a
+ * network ("<id> <ip> <gateway> <hostname> <name>" lines, written
+ * atomically): it is what every member's hosts file is made from, and it
+ * outlives a corrald restart. */
+#pragma once
+#include <stdbool.h>
+#include "common/error.h"
+#include "supervisor/daemon/ctr.h"
+
+struct corrald;
+
+#define NAMES_MEMBERS_MAX 4096
+
+/* Whether c gets a resolv.conf: it has a network beyond its own lo. */
+bool names_networked(const ctr_spec *s);
+/* At Create: containers/<id>/hosts with no address yet (localhost, its
+ * names on 127.0.0.1, spec.extraHosts); and resolv.conf when networked. */
+int names_write_initial(struct corrald *d, const ctr *c, const char *dir, cerr *err);
+/* For the attach code: after ADD (ip and gateway, removed false) and on
+ * detach (removed true; ip and gateway may be NULL), record c on network
+ * net and rewrite the hosts file of every container on it, c's too. */
+int names_network_changed(struct corrald *d, const ctr *c, const char *net, const char *ip, const char *gateway,
+			  bool removed, cerr *err);
