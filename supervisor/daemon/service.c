@@ -19,6 +19,7 @@
 #include "supervisor/daemon/jobs/job_methods.h"
 #include "supervisor/daemon/policy/policy_methods.h"
 #include "supervisor/daemon/secrets/methods.h"
+#include "supervisor/daemon/network/net_methods.h"
 #include "supervisor/varlink/wire.h"
 
 #include <errno.h>
@@ -154,6 +155,10 @@ static const vl_method methods[] = {
 	{ "SecretCreate", sv_secret_create },
 	{ "SecretList", sv_secret_list },
 	{ "SecretRemove", sv_secret_remove },
+	{ "NetworkCreate", sv_network_create },
+	{ "NetworkList", sv_network_list },
+	{ "NetworkInspect", sv_network_inspect },
+	{ "NetworkRemove", sv_network_remove },
 };
 
 const vl_interface corral_supervisor_iface = {
@@ -165,7 +170,8 @@ bool corrald_method_mutates(const char *m)
 	static const char *const mut[] = { "ImageImport", "ImageRemove", "ImagePrune", "ImageSign", "CreateContainer",
 					   "Start", "Stop", "Kill", "Remove", "Exec", "Attach", "Restart", "Pause", "Unpause",
 					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo",
-					   "JobSubmit", "JobBatch", "JobCancel", "SecretCreate", "SecretRemove" };
+					   "JobSubmit", "JobBatch", "JobCancel", "SecretCreate", "SecretRemove",
+					   "NetworkCreate", "NetworkRemove" };
 	size_t n = strlen(CORRAL_SUPERVISOR_INTERFACE);
 	if (strncmp(m, CORRAL_SUPERVISOR_INTERFACE, n) || m[n] != '.')
 		return false;

@@ -76,6 +76,11 @@ int sv_secret_exists(vl_call *call, const char *name)
 	return error_with(call, SV_ERR("SecretExists"), 1, (const char *const[]){ "name", name });
 }
 
+int sv_no_such_network(vl_call *call, const char *name)
+{
+	return error_with(call, SV_ERR("NoSuchNetwork"), 1, (const char *const[]){ "name", name });
+}
+
 int sv_name_in_use(vl_call *call, const char *name, const char *id)
 {
 	return error_with(call, SV_ERR("NameInUse"), 2, (const char *const[]){ "name", name, "id", id });

@@ -29,6 +29,7 @@ int sv_name_in_use(vl_call *call, const char *name, const char *id);
 /* NoSuchSecret{name}; SecretExists{name}. */
 int sv_no_such_secret(vl_call *call, const char *name);
 int sv_secret_exists(vl_call *call, const char *name);
+int sv_no_such_network(vl_call *call, const char *name);
 /* PermissionDenied{reason}: the peer may call, but not ask for this. */
 int sv_permission_denied(vl_call *call, const char *reason);
 /* PolicyViolation{field, limit, reason}: the request asks past the policy. */

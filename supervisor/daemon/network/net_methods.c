@@ -1,0 +1,160 @@
+#include "supervisor/daemon/network/net_methods.h"
+#include "supervisor/daemon/network/net_store.h"
+#include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/events.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void gen_network(yajl_gen g, const netconf *nc)
+{
+	yajl_gen_map_open(g);
+	jg_key_str(g, "name", nc->name);
+	jg_key_str(g, "bridge", nc->bridge);
+	jg_key_str(g, "subnet", nc->subnet);
+	jg_key_str(g, "gateway", nc->gateway);
+	jg_key_bool(g, "internal", nc->internal);
+	yajl_gen_map_close(g);
+}
+
+static int reply_network(vl_call *call, const netconf *nc)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return sv_internal(call, NULL);
+	yajl_gen_map_open(g);
+	jg_key(g, "network");
+	gen_network(g, nc);
+	yajl_gen_map_close(g);
+	return vl_call_reply_gen(call, g);
+}
+
+int sv_network_create(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	netconf_req req = { 0 };
+	if (sp_known(params, KNOWN("name", "subnet", "gateway", "internal"), &f) < 0 ||
+	    sp_str(params, "name", true, &req.name, &f) < 0 || sp_str(params, "subnet", false, &req.subnet, &f) < 0 ||
+	    sp_str(params, "gateway", false, &req.gateway, &f) < 0 ||
+	    sp_bool(params, "internal", false, &req.internal, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	/* a network is the host's: bridges and firewall rules */
+	if (vl_call_peer(call)->uid != 0)
+		return sv_permission_denied(call, "only root may create a network");
+	cerr err = { 0 };
+	netconf nc;
+	const char *field;
+	if (net_store_create(d->cfg->cni_config_dir, &req, &nc, &field, &err) < 0)
+		return field ? sv_invalid_err(call, field, &err) : sv_internal_err(call, &err);
+	events_publish(d->events, "network", "create", nc.name, nc.name, NULL, 0);
+	return reply_network(call, &nc);
+}
+
+int sv_network_list(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	if (sp_known(params, (const char *const[]){ NULL }, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	cerr err = { 0 };
+	_cleanup_free_ netconf *v = NULL;
+	size_t n;
+	if (network_ensure_default(d, &err) < 0 || net_store_list(d->cfg->cni_config_dir, &v, &n, &err) < 0)
+		return sv_internal_err(call, &err);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return sv_internal(call, NULL);
+	yajl_gen_map_open(g);
+	jg_key(g, "networks");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < n; i++)
+		gen_network(g, &v[i]);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	return vl_call_reply_gen(call, g);
+}
+
+/* The network's conflist, or the call's error (returned through *replied). */
+static int lookup(vl_call *call, corrald *d, const char *name, netconf *nc, int *replied)
+{
+	cerr err = { 0 };
+	int r = streq(name, NET_DEFAULT_NAME) ? network_ensure_default(d, &err) : 0;
+	if (r == 0)
+		r = net_store_get(d->cfg->cni_config_dir, name, nc, &err);
+	if (r == 0)
+		return 0;
+	if (r == -ENOENT || r == -EINVAL) {
+		cerr_clear(&err);
+		*replied = sv_no_such_network(call, name);
+	} else {
+		*replied = sv_internal_err(call, &err);
+	}
+	return r;
+}
+
+int sv_network_inspect(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *name;
+	if (sp_known(params, KNOWN("name"), &f) < 0 || sp_str(params, "name", true, &name, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	netconf nc;
+	int replied;
+	if (lookup(call, d, name, &nc, &replied) < 0)
+		return replied;
+	return reply_network(call, &nc);
+}
+
+/* A container whose spec names the network, or NULL. */
+static ctr *user_of(corrald *d, const char *name)
+{
+	for (ctr *c = d->ctrs; c; c = c->next) {
+		_cleanup_json_ yajl_val spec = NULL;
+		cerr err = { 0 };
+		if (!c->spec_json || json_parse(c->spec_json, "spec", &spec, &err) < 0) {
+			cerr_clear(&err);
+			continue;
+		}
+		yajl_val net = json_get(spec, "network");
+		/* the default network is what a spec without one gets (issue 16);
+		 * until Start attaches it, counting them errs on the safe side */
+		if ((YAJL_IS_STRING(net) && streq(net->u.string, name)) || (!net && streq(name, NET_DEFAULT_NAME)))
+			return c;
+	}
+	return NULL;
+}
+
+int sv_network_remove(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *name;
+	if (sp_known(params, KNOWN("name"), &f) < 0 || sp_str(params, "name", true, &name, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (vl_call_peer(call)->uid != 0)
+		return sv_permission_denied(call, "only root may remove a network");
+	netconf nc;
+	int replied;
+	if (lookup(call, d, name, &nc, &replied) < 0)
+		return replied;
+	ctr *c = user_of(d, name);
+	if (c) {
+		char why[2 * CTR_NAME_MAX + 64];
+		snprintf(why, sizeof(why), "network %s is in use by container %s: remove it first", name, c->name);
+		return sv_invalid_state(call, c->id, "in-use", why);
+	}
+	cerr err = { 0 };
+	if (net_store_remove(d->cfg->cni_config_dir, name, &err) < 0)
+		return sv_internal_err(call, &err);
+	events_publish(d->events, "network", "remove", name, name, NULL, 0);
+	return vl_call_reply(call, NULL);
+}

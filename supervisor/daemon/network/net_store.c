@@ -1,0 +1,111 @@
+#include "supervisor/daemon/network/net_store.h"
+#include "supervisor/daemon/service.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SUFFIX ".conflist"
+
+static int path_of(const char *dir, const char *name, char *buf, size_t n, cerr *err)
+{
+	if (!net_name_valid(name))
+		return cerr_set(err, EINVAL, "\"%s\" is not a network name", name);
+	snprintf(buf, n, "%s/%s" SUFFIX, dir, name);
+	return 0;
+}
+
+int net_store_get(const char *dir, const char *name, netconf *out, cerr *err)
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = path_of(dir, name, path, sizeof(path), err);
+	if (r < 0 || (r = read_file(path, NET_CONFLIST_MAX, &text, &len, err)) < 0)
+		return r;
+	if ((r = netconf_parse(text, out, err)) < 0)
+		return cerr_wrap(err, "%s", path);
+	if (!streq(out->name, name))
+		return cerr_set(err, EINVAL, "%s: names network %s, not %s", path, out->name, name);
+	return 0;
+}
+
+int net_store_list(const char *dir, netconf **out, size_t *n, cerr *err)
+{
+	*out = NULL;
+	*n = 0;
+	_cleanup_(closedirp) DIR *dh = opendir(dir);
+	if (!dh)
+		return errno == ENOENT ? 0 : cerr_sys(err, errno, "%s", dir);
+	if (!(*out = calloc(NET_STORE_MAX, sizeof(**out))))
+		return cerr_set(err, ENOMEM, "out of memory");
+	struct dirent *e;
+	while ((e = readdir(dh)) && *n < NET_STORE_MAX) {
+		size_t len = strlen(e->d_name);
+		if (len <= strlen(SUFFIX) || strcmp(e->d_name + len - strlen(SUFFIX), SUFFIX))
+			continue;
+		char name[NET_NAME_MAX + 1];
+		if (len - strlen(SUFFIX) > NET_NAME_MAX)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(len - strlen(SUFFIX)), e->d_name);
+		cerr e2 = { 0 };
+		if (net_store_get(dir, name, &(*out)[*n], &e2) == 0)
+			(*n)++;
+		else
+			log_cerr(LOG_LVL_WARN, &e2, "network %s left out", name);
+	}
+	qsort(*out, *n, sizeof(**out), (int (*)(const void *, const void *))strcmp); /* name is first */
+	return 0;
+}
+
+int net_store_create(const char *dir, const netconf_req *req, netconf *out, const char **field, cerr *err)
+{
+	_cleanup_free_ netconf *have = NULL;
+	size_t n;
+	*field = NULL;
+	int r = net_store_list(dir, &have, &n, err);
+	if (r < 0 || (r = netconf_plan(req, have, n, out, field, err)) < 0)
+		return r;
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	char path[PATH_MAX];
+	if (netconf_render(out, &sb) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	if ((r = mkdir_p(dir, 0755)) < 0)
+		return cerr_sys(err, -r, "%s", dir);
+	snprintf(path, sizeof(path), "%s/%s" SUFFIX, dir, out->name);
+	return write_file_atomic(path, sb.buf, sb.len, 0644, err);
+}
+
+int net_store_remove(const char *dir, const char *name, cerr *err)
+{
+	char path[PATH_MAX];
+	int r = path_of(dir, name, path, sizeof(path), err);
+	if (r < 0)
+		return r;
+	if (unlink(path) < 0)
+		return errno == ENOENT ? -ENOENT : cerr_sys(err, errno, "%s", path);
+	if ((r = fsync_dir(dir)) < 0)
+		return cerr_sys(err, -r, "%s", dir);
+	return 0;
+}
+
+int network_ensure_default(corrald *d, cerr *err)
+{
+	const char *dir = d->cfg->cni_config_dir;
+	netconf nc;
+	int r = net_store_get(dir, NET_DEFAULT_NAME, &nc, err);
+	if (r != -ENOENT)
+		return r;
+	cerr_clear(err);
+	const netconf_req req = { .name = NET_DEFAULT_NAME, .subnet = NET_DEFAULT_SUBNET, .bridge = NET_DEFAULT_BRIDGE };
+	const char *field;
+	if ((r = net_store_create(dir, &req, &nc, &field, err)) < 0)
+		return cerr_wrap(err, "the default network %s", NET_DEFAULT_NAME);
+	return 0;
+}
