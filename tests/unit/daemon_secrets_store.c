@@ -163,10 +163,44 @@ static void test_list_and_remove(void **state)
 	free(v);
 }
 
+/* The store holds at most SECRET_MAX_COUNT: the listing's bound, so a
+ * secret over it would exist unlisted. Copies of one sealed file stand for
+ * the others (no fsync each). */
+static void test_count_bound(void **state)
+{
+	put("s0");
+	FILE *f = fopen(file_of("s0"), "re");
+	char blob[256];
+	size_t len = f ? fread(blob, 1, sizeof(blob), f) : 0;
+	if (f)
+		fclose(f);
+	assert_true(len > 0);
+	for (int i = 1; i < SECRET_MAX_COUNT; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "s%d", i);
+		FILE *o = fopen(file_of(name), "we");
+		assert_non_null(o);
+		assert_int_equal(fwrite(blob, 1, len, o), len);
+		fclose(o);
+	}
+	cerr err = { 0 };
+	assert_int_equal(secret_store_put(tmpdir, "over", 0, (const unsigned char *)"v", 1, &err), -ENOSPC);
+	cerr_clear(&err);
+	assert_int_equal(access(file_of("over"), F_OK), -1);
+	secret_info *v;
+	size_t n;
+	assert_int_equal(secret_store_list(tmpdir, &v, &n, &err), 0);
+	assert_int_equal(n, SECRET_MAX_COUNT);
+	free(v);
+	assert_int_equal(secret_store_remove(tmpdir, "s1", &err), 0);
+	put("over");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_count_bound, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_renamed_fails, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_tamper_fails, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_other_key_fails, tmpdir_setup, tmpdir_teardown),

@@ -18,7 +18,6 @@
 #define MAGIC "CORRALS1"
 #define HDR_LEN (8 + 8 + 4) /* magic, created, owner */
 #define PRE_LEN (HDR_LEN + SECRET_NONCE_LEN + SECRET_TAG_LEN)
-#define MAX_SECRETS 4096 /* listing bound */
 
 bool secret_name_valid(const char *n)
 {
@@ -87,9 +86,15 @@ int secret_store_put(const char *dir, const char *name, uint32_t owner, const un
 	path_of(path, sizeof(path), dir, name);
 	if (access(path, F_OK) == 0)
 		return cerr_set(err, EEXIST, "secret %s exists", name);
-	_cleanup_(secbuf_release) secbuf key = { 0 };
-	int r = load_key(dir, true, &key, err);
+	_cleanup_free_ secret_info *all = NULL;
+	size_t count;
+	int r = secret_store_list(dir, &all, &count, err);
 	if (r < 0)
+		return r;
+	if (count >= SECRET_MAX_COUNT) /* the listing's bound: more would not be listed */
+		return cerr_set(err, ENOSPC, "secret %s: the store holds %d secrets, its limit", name, SECRET_MAX_COUNT);
+	_cleanup_(secbuf_release) secbuf key = { 0 };
+	if ((r = load_key(dir, true, &key, err)) < 0)
 		return r;
 	_cleanup_free_ unsigned char *blob = malloc(PRE_LEN + n);
 	if (!blob)
@@ -197,7 +202,7 @@ int secret_store_list(const char *dir, secret_info **out, size_t *n, cerr *err)
 	_cleanup_free_ secret_info *v = NULL;
 	size_t cap = 0;
 	struct dirent *e;
-	while ((e = readdir(d)) && *n < MAX_SECRETS) {
+	while ((e = readdir(d)) && *n < SECRET_MAX_COUNT) {
 		size_t len = strlen(e->d_name), sl = strlen(SECRET_SUFFIX);
 		if (len <= sl || !streq(e->d_name + len - sl, SECRET_SUFFIX) || len - sl > SECRET_NAME_MAX)
 			continue;

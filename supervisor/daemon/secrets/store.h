@@ -16,6 +16,7 @@
 
 #define SECRET_NAME_MAX 64
 #define SECRET_MAX_SIZE (1u << 20)
+#define SECRET_MAX_COUNT 4096 /* secrets in the store: create refuses more */
 #define SECRET_SUFFIX ".secret"
 #define SECRET_KEY_FILE "key"
 
