@@ -34,6 +34,8 @@ typedef struct corrald_config {
 	unsigned default_stop_timeout;
 	size_t max_jobs; /* jobs running at once */
 	char *policy; /* the policy file (corrald.conf(5) POLICY); empty: the built-in policy */
+	char *cni_path;       /* CNI plugins: directories, ':'-separated */
+	char *cni_config_dir; /* network conflists */
 } corrald_config;
 
 int config_init(corrald_config *c, cerr *err);

@@ -25,11 +25,12 @@ declare -A may=(
 	[supervisor/varlink]="common supervisor/loop"
 	[supervisor/logs]="common"
 	[supervisor/monitor]="common bundle cgroups runtime supervisor/loop supervisor/varlink supervisor/logs"
-	[supervisor/daemon]="common bundle cgroups runtime images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/jobs supervisor/daemon/policy supervisor/daemon/secrets"
+	[supervisor/daemon]="common bundle cgroups runtime images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/jobs supervisor/daemon/policy supervisor/daemon/secrets supervisor/daemon/network"
 	[supervisor/daemon/policy]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 	[supervisor/daemon/secrets]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 	[supervisor/ctl]="common supervisor/varlink"
 	[supervisor/daemon/jobs]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
+	[supervisor/daemon/network]="common supervisor/loop supervisor/varlink supervisor/daemon"
 )
 
 check() { # name, then the offending lines on stdin
