@@ -36,6 +36,7 @@ typedef struct corrald_config {
 	char *policy; /* the policy file (corrald.conf(5) POLICY); empty: the built-in policy */
 	char *cni_path;       /* CNI plugins: directories, ':'-separated */
 	char *cni_config_dir; /* network conflists */
+	char *default_network; /* a ContainerSpec's network when it names none */
 } corrald_config;
 
 int config_init(corrald_config *c, cerr *err);

@@ -1,0 +1,165 @@
+/* ADD at Start, DEL at the end, from network.json. */
+#include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/cni_run.h"
+#include "supervisor/daemon/network/netconf.h"
+#include "supervisor/daemon/ctr_spawn.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/varlink/monitor_iface.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NET_ABORT "abort\n"
+
+static cni_args args_of(const struct corrald *d, const ctr *c, const char *netns)
+{
+	return (cni_args){ .container_id = c->id, .netns = netns, .ifname = NET_IFNAME, .path = d->cfg->cni_path,
+			   .ports = c->spec.ports, .n_ports = c->spec.n_ports };
+}
+
+static int write_record(const struct corrald *d, const ctr *c, const char *conf, const char *result, cerr *err)
+{
+	_cleanup_json_ yajl_val cv = NULL, rv = NULL;
+	int r;
+	if ((r = json_parse(conf, "network config", &cv, err)) < 0 || (r = json_parse(result, "network result", &rv, err)) < 0)
+		return r;
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "network", c->spec.net_name) || jg_key_str(g, "interface", NET_IFNAME) ||
+	    jg_key(g, "config") || jg_value(g, cv) || jg_key(g, "result") || jg_value(g, rv) || yajl_gen_map_close(g))
+		return cerr_set(err, ENOMEM, "out of memory");
+	char path[PATH_MAX];
+	ctr_dir(d, c, path, sizeof(path));
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" NET_FILE);
+	return jg_write_file(g, path, 0600, 0, err);
+}
+
+/* The ADD is over: start the container, or give up with why. */
+static void on_added(int r, const char *result, const cerr *e, void *data)
+{
+	ctr *c = data;
+	ctr_spawn *s = c->spawn;
+	s->net_run = NULL;
+	cerr err = { 0 };
+	if (r == 0 && write_record(c->d, c, s->net_conf, result, &err) == 0) {
+		free(TAKE_PTR(s->net_conf));
+		ctr_publish(c->d, c, "network-attach", (const char *const[]){ "network", c->spec.net_name, NULL });
+		ctr_spawn_say(s, MONITOR_START);
+		return;
+	}
+	if (r == 0) { /* attached, but not recorded: undo it */
+		cni_args a = args_of(c->d, c, "");
+		cerr e2 = { 0 };
+		if (cni_run_start(c->d->loop, CNI_DEL, s->net_conf, result, &a, NULL, NULL, NULL, &e2) < 0)
+			log_cerr(LOG_LVL_WARN, &e2, "container %s: DEL", c->name);
+	}
+	free(TAKE_PTR(s->net_conf));
+	if (asprintf(&s->net_err, "container %s: network %s: %s", c->name, c->spec.net_name,
+		     cerr_msg(r == 0 ? &err : e)) < 0)
+		s->net_err = NULL;
+	cerr_clear(&err);
+	ctr_spawn_say(s, NET_ABORT);
+}
+
+void net_attach(struct corrald *d, ctr *c, pid_t pid)
+{
+	ctr_spawn *s = c->spawn;
+	cerr err = { 0 };
+	char netns[64];
+	snprintf(netns, sizeof(netns), "/proc/%d/ns/net", (int)pid);
+	cni_args a = args_of(d, c, netns);
+	if (netconf_load(d->cfg->cni_config_dir, d->cfg->state_dir, c->spec.net_name, &s->net_conf, &err) < 0 ||
+	    cni_run_start(d->loop, CNI_ADD, s->net_conf, NULL, &a, on_added, c, &s->net_run, &err) < 0) {
+		free(TAKE_PTR(s->net_conf));
+		if (asprintf(&s->net_err, "container %s: %s", c->name, cerr_msg(&err)) < 0)
+			s->net_err = NULL;
+		cerr_clear(&err);
+		ctr_spawn_say(s, NET_ABORT);
+	}
+}
+
+static void on_deleted(int r, const char *result, const cerr *e, void *data)
+{
+	_cleanup_free_ char *path = data;
+	(void)result;
+	if (r < 0) {
+		log_warn("%s: DEL: %s (kept for the next try)", path, cerr_msg(e));
+		return;
+	}
+	if (unlink(path) < 0 && errno != ENOENT)
+		log_debug("%s: %s", path, strerror(errno));
+}
+
+/* network.json's config and result, as text. */
+static int read_record(const char *path, char **conf, char **result, cerr *err)
+{
+	_cleanup_json_ yajl_val v = NULL;
+	int r = json_parse_file_at(AT_FDCWD, path, NET_MAX_CONF * 2, &v, err);
+	if (r < 0)
+		return r;
+	yajl_val cv = json_get(v, "config"), rv = json_get(v, "result");
+	_cleanup_json_gen_ yajl_gen g1 = json_gen_new(false), g2 = json_gen_new(false);
+	if (!cv || !rv)
+		return cerr_set(err, EINVAL, "%s: config and result are required", path);
+	if (!g1 || !g2 || jg_value(g1, cv) || jg_value(g2, rv) || !(*conf = jg_finish(g1, NULL)))
+		return cerr_set(err, ENOMEM, "out of memory");
+	if (!(*result = jg_finish(g2, NULL))) {
+		free(TAKE_PTR(*conf));
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+void net_detach(struct corrald *d, ctr *c)
+{
+	char path[PATH_MAX];
+	ctr_dir(d, c, path, sizeof(path));
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" NET_FILE);
+	if (access(path, F_OK) < 0)
+		return;
+	_cleanup_free_ char *conf = NULL, *result = NULL, *p = strdup(path);
+	cerr err = { 0 };
+	cni_args a = args_of(d, c, ""); /* its namespace has gone with it */
+	if (!p || read_record(path, &conf, &result, &err) < 0 ||
+	    cni_run_start(d->loop, CNI_DEL, conf, result, &a, on_deleted, p, NULL, &err) < 0) {
+		log_cerr(LOG_LVL_WARN, &err, "container %s: DEL", c->name);
+		return;
+	}
+	TAKE_PTR(p); /* on_deleted's */
+	ctr_publish(d, c, "network-detach", NULL);
+}
+
+void net_gen_inspect(yajl_gen g, const struct corrald *d, const ctr *c)
+{
+	if (c->spec.network != CTR_NET_CNI || !d)
+		return;
+	char path[PATH_MAX];
+	ctr_dir(d, c, path, sizeof(path));
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" NET_FILE);
+	_cleanup_json_ yajl_val v = NULL;
+	cerr err = { 0 };
+	if (json_parse_file_at(AT_FDCWD, path, NET_MAX_CONF * 2, &v, &err) < 0) {
+		cerr_clear(&err);
+		return;
+	}
+	cni_summary s;
+	cni_result_summary(json_get(v, "result"), &s);
+	jg_key(g, "networks");
+	yajl_gen_map_open(g);
+	jg_key(g, c->spec.net_name);
+	yajl_gen_map_open(g);
+	jg_key_str(g, "interface", s.ifname);
+	jg_key_str(g, "ipAddress", s.ip);
+	jg_key_str(g, "macAddress", s.mac);
+	jg_key_str(g, "gateway", s.gateway);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
