@@ -1,0 +1,146 @@
+#!/bin/bash
+# Networks through CNI (containernetworking-plugins in /usr/lib/cni). Every
+# test runs corrald in a network namespace of its own, lo up, so bridges,
+# addresses and firewall rules live and die there: the host's network is
+# never touched. Probes run in that namespace (nsenter --net).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMG="$FIXTURES/busybox/rootfs"
+CNI=/usr/lib/cni
+
+need_cni() {
+	local p
+	for p in bridge host-local portmap firewall tuning; do
+		[ -x "$CNI/$p" ] || skip "no CNI plugin $CNI/$p (containernetworking-plugins)"
+	done
+	command -v nft >/dev/null || skip "no nft (nftables) to read the rules with"
+	command -v iptables >/dev/null || skip "no iptables: the portmap and firewall plugins use it"
+}
+
+# corrald (and so its monitors, and CNI's host side) in a new network
+# namespace: the wrapper execs through unshare and sh, so its pid is corrald's
+start_sv_netns() {
+	cat >"$T/corrald-netns" <<-WRAP
+	#!/bin/sh
+	exec unshare -n sh -c 'ip link set lo up && exec "\$0" "\$@"' "$B/bin/corrald" "\$@"
+	WRAP
+	chmod +x "$T/corrald-netns"
+	CORRALD="$T/corrald-netns" start_sv --default-network corral "$@"
+}
+
+# in corrald's network namespace
+inns() { nsenter --net=/proc/"$CORRALD_PID"/ns/net "$@"; }
+
+# what CNI leaves in the namespace: veths on the bridge, and the rules
+net_state() {
+	inns ip -o link show type veth | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
+	inns nft list ruleset | grep -v '^\s*$'
+}
+rules_lack() { ! inns nft list ruleset | grep -qF "$1"; }
+state_is() { [ "$(net_state)" = "$1" ]; }
+ipam_files() { ls "$STATE_D/networks/ipam/corral" 2>/dev/null | grep -v -e '^lock$' -e '^last_reserved_ip' | sort; }
+
+get() { inns "$IMG/bin/busybox" wget -q -T 5 -O- "$1"; }
+
+web() { # NAME [ctl run options]
+	local name=$1
+	shift
+	ctl run -d --name "$name" "$@" "$IMG" sh -c \
+		'mkdir -p /www && echo "hello from $(hostname)" >/www/index.html && exec httpd -f -p 80 -h /www' >/dev/null
+}
+
+# A published port answers on 127.0.0.1 and the host's side reaches the
+# container's own IP through the bridge; Inspect says IP, MAC and gateway.
+test_svn_published_port_reaches_the_container() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns
+	web web1 -p 18080:80
+	local ip mac gw
+	ip=$(ctl --json inspect web1 | jq -r '.networks.corral.ipAddress')
+	mac=$(ctl --json inspect web1 | jq -r '.networks.corral.macAddress')
+	gw=$(ctl --json inspect web1 | jq -r '.networks.corral.gateway')
+	assert_contains "$ip" "10.88." "its address"
+	assert_eq "$gw" 10.88.0.1 "its gateway"
+	[[ $mac =~ ^([0-9a-f]{2}:){5}[0-9a-f]{2}$ ]] || fail "its MAC: $mac"
+	wait_for 10 get http://127.0.0.1:18080/
+	assert_eq "$(get http://127.0.0.1:18080/)" "hello from web1" "through the published port"
+	assert_eq "$(get "http://${ip%/*}/")" "hello from web1" "at its own IP"
+	assert_eq "$(ctl exec web1 cat /sys/class/net/eth0/address)" "$mac" "eth0's MAC inside"
+	assert_contains "$(ctl port web1)" "18080" "port lists it"
+}
+
+# Remove takes back the veth, the host-local lease and every rule the
+# container had: the namespace is as it was before it (a first container
+# makes the bridge and CNI's own chains, which stay, as with podman).
+test_svn_rm_leaves_no_veth_lease_or_rule() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns
+	ctl run -d --name warm "$IMG" sleep 100 >/dev/null
+	local wip
+	wip=$(ctl --json inspect warm | jq -r '.networks.corral.ipAddress')
+	ctl rm -f warm >/dev/null
+	wait_for 10 rules_lack "${wip%/*}"
+	local before leases_before
+	before=$(net_state)
+	leases_before=$(ipam_files)
+	web web2 -p 18081:80
+	local ip
+	ip=$(ctl --json inspect web2 | jq -r '.networks.corral.ipAddress')
+	ip=${ip%/*}
+	assert_contains "$(ipam_files)" "$ip" "its lease while it runs"
+	assert_contains "$(inns nft list ruleset)" "18081" "its port's rule while it runs"
+	[ -n "$(inns ip -o link show type veth)" ] || fail "no veth while it runs"
+	ctl rm -f web2 >/dev/null
+	wait_for 10 state_is "$before" || fail "left behind: $(diff <(echo "$before") <(net_state))"
+	assert_eq "$(ipam_files)" "$leases_before" "host-local's leases"
+	assert_not_contains "$(inns nft list ruleset)" "$ip" "rules naming its IP"
+}
+
+# A conflist whose plugin is missing fails Start with one line naming it,
+# and leaves nothing: no veth, no lease, no rule, no network.json.
+test_svn_failed_start_leaves_nothing() {
+	trap cleanup_sv EXIT
+	need_cni
+	mkdir -p "$T/net.d"
+	cat >"$T/net.d/broken.conflist" <<-EOF2
+	{"cniVersion": "1.0.0", "name": "broken", "plugins": [
+	  {"type": "bridge", "bridge": "brk0", "isGateway": true,
+	   "ipam": {"type": "host-local", "dataDir": "$T/state/networks/ipam",
+	            "ranges": [[{"subnet": "10.99.0.0/24"}]]}},
+	  {"type": "portmap", "capabilities": {"portMappings": true}},
+	  {"type": "no-such-plugin"}]}
+	EOF2
+	start_sv_netns
+	local rules_before out rc=0
+	rules_before=$(inns nft list ruleset)
+	out=$(ctl run -d --name bad --network broken -p 18082:80 "$IMG" sleep 100 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "the start succeeded: $out"
+	assert_contains "$out" "CNI plugin no-such-plugin: not found in $CNI" "the error"
+	assert_contains "$out" "network broken" "the error names the network"
+	assert_eq "$(echo "$out" | wc -l)" 1 "one line"
+	assert_eq "$(inns ip -o link show type veth)" "" "veths"
+	assert_eq "$(ls "$T/state/networks/ipam/broken" 2>/dev/null | grep -v -e '^lock$' -e '^last_reserved_ip')" "" "leases"
+	assert_not_contains "$(inns nft list ruleset)" "18082" "the port's rule"
+	local id
+	id=$(ctl --json inspect bad | jq -r .id)
+	[ ! -e "$STATE_D/containers/$id/network.json" ] || fail "network.json left"
+	assert_eq "$(ctl --json inspect bad | jq -r .state.status)" created "it stays created"
+}
+
+# --network host shares the namespace's interfaces; none keeps its own lo
+# alone, down.
+test_svn_host_and_none() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns
+	inns ip link add dummy7 type dummy
+	assert_contains "$(ctl run --network host "$IMG" ls /sys/class/net)" dummy7 "host sees the namespace's links"
+	assert_eq "$(ctl run --network none "$IMG" ls /sys/class/net)" lo "none: lo alone"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
