@@ -60,6 +60,7 @@ void ctr_spawn_abandon(ctr *c)
 	close(s->pidfd);
 	if (s->net_run)
 		cni_run_detach(s->net_run); /* an ADD cut short runs its DEL */
+	net_attach_cancel(c);
 	free(s->net_conf);
 	free(s->net_err);
 	if (s->call)

@@ -69,7 +69,18 @@ static void on_added(int r, const char *result, const cerr *e, void *data)
 	ctr_spawn_say(s, NET_ABORT);
 }
 
-void net_attach(struct corrald *d, ctr *c, pid_t pid)
+/* DELs under way, by container: an ADD for the same container waits for
+ * its DEL (a restart), as host-local and portmap find what to delete by
+ * container id and interface, and would take the new attachment's. */
+typedef struct pending_del {
+	struct pending_del *next;
+	char *path, *id;
+	ctr *waiter; /* its ADD, to begin once the DEL is over */
+	pid_t pid;
+} pending_del;
+static pending_del *pending;
+
+static void attach_now(struct corrald *d, ctr *c, pid_t pid)
 {
 	ctr_spawn *s = c->spawn;
 	cerr err = { 0 };
@@ -86,16 +97,47 @@ void net_attach(struct corrald *d, ctr *c, pid_t pid)
 	}
 }
 
+void net_attach(struct corrald *d, ctr *c, pid_t pid)
+{
+	for (pending_del *p = pending; p; p = p->next)
+		if (streq(p->id, c->id)) {
+			p->waiter = c;
+			p->pid = pid;
+			return;
+		}
+	attach_now(d, c, pid);
+}
+
+void net_attach_cancel(const ctr *c)
+{
+	for (pending_del *p = pending; p; p = p->next)
+		if (p->waiter == c)
+			p->waiter = NULL;
+}
+
+static void pending_free(pending_del *p)
+{
+	free(p->path);
+	free(p->id);
+	free(p);
+}
+
 static void on_deleted(int r, const char *result, const cerr *e, void *data)
 {
-	_cleanup_free_ char *path = data;
+	pending_del *p = data;
 	(void)result;
-	if (r < 0) {
-		log_warn("%s: DEL: %s (kept for the next try)", path, cerr_msg(e));
-		return;
-	}
-	if (unlink(path) < 0 && errno != ENOENT)
-		log_debug("%s: %s", path, strerror(errno));
+	for (pending_del **q = &pending; *q; q = &(*q)->next)
+		if (*q == p) {
+			*q = p->next;
+			break;
+		}
+	if (r < 0)
+		log_warn("%s: DEL: %s (kept for the next try)", p->path, cerr_msg(e));
+	else if (unlink(p->path) < 0 && errno != ENOENT)
+		log_debug("%s: %s", p->path, strerror(errno));
+	if (p->waiter)
+		attach_now(p->waiter->d, p->waiter, p->pid);
+	pending_free(p);
 }
 
 /* network.json's config and result, as text. */
@@ -125,15 +167,28 @@ void net_detach(struct corrald *d, ctr *c)
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" NET_FILE);
 	if (access(path, F_OK) < 0)
 		return;
-	_cleanup_free_ char *conf = NULL, *result = NULL, *p = strdup(path);
+	_cleanup_free_ char *conf = NULL, *result = NULL;
 	cerr err = { 0 };
 	cni_args a = args_of(d, c, ""); /* its namespace has gone with it */
-	if (!p || read_record(path, &conf, &result, &err) < 0 ||
-	    cni_run_start(d->loop, CNI_DEL, conf, result, &a, on_deleted, p, NULL, &err) < 0) {
-		log_cerr(LOG_LVL_WARN, &err, "container %s: DEL", c->name);
-		return;
+	pending_del *p = calloc(1, sizeof(*p));
+	if (!p || !(p->path = strdup(path)) || !(p->id = strdup(c->id))) {
+		if (p)
+			pending_free(p);
+		return log_warn("container %s: DEL: out of memory", c->name);
 	}
-	TAKE_PTR(p); /* on_deleted's */
+	if (read_record(path, &conf, &result, &err) < 0) {
+		pending_free(p);
+		return log_cerr(LOG_LVL_WARN, &err, "container %s: DEL", c->name);
+	}
+	/* listed first: a DEL that cannot exec a plugin reports (on_deleted)
+	 * before cni_run_start returns */
+	p->next = pending;
+	pending = p;
+	if (cni_run_start(d->loop, CNI_DEL, conf, result, &a, on_deleted, p, NULL, &err) < 0) {
+		pending = p->next; /* not taken */
+		pending_free(p);
+		return log_cerr(LOG_LVL_WARN, &err, "container %s: DEL", c->name);
+	}
 	ctr_publish(d, c, "network-detach", NULL);
 }
 

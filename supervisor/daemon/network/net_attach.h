@@ -14,8 +14,11 @@
 #define NET_FILE "network.json"
 #define NET_IFNAME "eth0"
 
-/* Begin the ADD; the monitor hears "start" or "abort" when it ends. */
+/* Begin the ADD (once a DEL of the same container is over); the monitor
+ * hears "start" or "abort" when it ends. */
 void net_attach(struct corrald *d, ctr *c, pid_t pid);
+/* c's monitor is abandoned: its ADD, if it still waits for a DEL, is off. */
+void net_attach_cancel(const ctr *c);
 /* DEL what network.json says, in the background; network.json goes once
  * it succeeds. Nothing to do without one. */
 void net_detach(struct corrald *d, ctr *c);
