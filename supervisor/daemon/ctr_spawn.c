@@ -156,7 +156,7 @@ static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 	snprintf(filesarg, sizeof(filesarg), "%u", d->cfg->log_max_files);
 	char *argv[18] = { "corral-monitor", "--dir", dir, "--root", d->runtime_root, "--id", c->id,
 			   "--sync-fd", "3", "--standby", "--log-max-size", sizearg, "--log-max-files", filesarg };
-	size_t k = 15;
+	size_t k = 14;
 	if (c->spec.interactive)
 		argv[k++] = "--interactive";
 	if (c->spec.network == CTR_NET_CNI)

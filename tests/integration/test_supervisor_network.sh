@@ -41,12 +41,12 @@ rules_lack() { ! inns nft list ruleset | grep -qF "$1"; }
 state_is() { [ "$(net_state)" = "$1" ]; }
 ipam_files() { ls "$STATE_D/networks/ipam/corral" 2>/dev/null | grep -v -e '^lock$' -e '^last_reserved_ip' | sort; }
 
-get() { inns "$IMG/bin/busybox" wget -q -T 5 -O- "$1"; }
+get() { inns curl -sf --max-time 5 "$1"; }
 
 web() { # NAME [ctl run options]
 	local name=$1
 	shift
-	ctl run -d --name "$name" "$@" "$IMG" sh -c \
+	ctl run -d --name "$name" --tmpfs /www "$@" "$IMG" sh -c \
 		'mkdir -p /www && echo "hello from $(hostname)" >/www/index.html && exec httpd -f -p 80 -h /www' >/dev/null
 }
 
@@ -58,9 +58,9 @@ test_svn_published_port_reaches_the_container() {
 	start_sv_netns
 	web web1 -p 18080:80
 	local ip mac gw
-	ip=$(ctl --json inspect web1 | jq -r '.networks.corral.ipAddress')
-	mac=$(ctl --json inspect web1 | jq -r '.networks.corral.macAddress')
-	gw=$(ctl --json inspect web1 | jq -r '.networks.corral.gateway')
+	ip=$(ctl --json inspect web1 | jq -r '.[0].networks.corral.ipAddress')
+	mac=$(ctl --json inspect web1 | jq -r '.[0].networks.corral.macAddress')
+	gw=$(ctl --json inspect web1 | jq -r '.[0].networks.corral.gateway')
 	assert_contains "$ip" "10.88." "its address"
 	assert_eq "$gw" 10.88.0.1 "its gateway"
 	[[ $mac =~ ^([0-9a-f]{2}:){5}[0-9a-f]{2}$ ]] || fail "its MAC: $mac"
@@ -80,7 +80,7 @@ test_svn_rm_leaves_no_veth_lease_or_rule() {
 	start_sv_netns
 	ctl run -d --name warm "$IMG" sleep 100 >/dev/null
 	local wip
-	wip=$(ctl --json inspect warm | jq -r '.networks.corral.ipAddress')
+	wip=$(ctl --json inspect warm | jq -r '.[0].networks.corral.ipAddress')
 	ctl rm -f warm >/dev/null
 	wait_for 10 rules_lack "${wip%/*}"
 	local before leases_before
@@ -88,7 +88,7 @@ test_svn_rm_leaves_no_veth_lease_or_rule() {
 	leases_before=$(ipam_files)
 	web web2 -p 18081:80
 	local ip
-	ip=$(ctl --json inspect web2 | jq -r '.networks.corral.ipAddress')
+	ip=$(ctl --json inspect web2 | jq -r '.[0].networks.corral.ipAddress')
 	ip=${ip%/*}
 	assert_contains "$(ipam_files)" "$ip" "its lease while it runs"
 	assert_contains "$(inns nft list ruleset)" "18081" "its port's rule while it runs"
@@ -125,9 +125,9 @@ test_svn_failed_start_leaves_nothing() {
 	assert_eq "$(ls "$T/state/networks/ipam/broken" 2>/dev/null | grep -v -e '^lock$' -e '^last_reserved_ip')" "" "leases"
 	assert_not_contains "$(inns nft list ruleset)" "18082" "the port's rule"
 	local id
-	id=$(ctl --json inspect bad | jq -r .id)
+	id=$(ctl --json inspect bad | jq -r ".[0].id")
 	[ ! -e "$STATE_D/containers/$id/network.json" ] || fail "network.json left"
-	assert_eq "$(ctl --json inspect bad | jq -r .state.status)" created "it stays created"
+	assert_eq "$(ctl --json inspect bad | jq -r ".[0].state.status")" created "it stays created"
 }
 
 # --network host shares the namespace's interfaces; none keeps its own lo
@@ -136,8 +136,8 @@ test_svn_host_and_none() {
 	trap cleanup_sv EXIT
 	need_cni
 	start_sv_netns
-	inns ip link add dummy7 type dummy
-	assert_contains "$(ctl run --network host "$IMG" ls /sys/class/net)" dummy7 "host sees the namespace's links"
+	inns ip link add hostv7 type veth peer name hostv8
+	assert_contains "$(ctl run --network host "$IMG" ls /sys/class/net)" hostv7 "host sees the namespace's links"
 	assert_eq "$(ctl run --network none "$IMG" ls /sys/class/net)" lo "none: lo alone"
 }
 
