@@ -58,8 +58,7 @@ void ctr_spawn_abandon(ctr *c)
 		c->d->n_standby--;
 	}
 	close(s->pidfd);
-	if (s->net_run)
-		cni_run_detach(s->net_run); /* an ADD cut short runs its DEL */
+	net_attach_abandon(c->d, c); /* an ADD cut short runs its DEL */
 	net_attach_cancel(c);
 	free(s->net_conf);
 	free(s->net_err);

@@ -18,6 +18,7 @@ struct cni_run {
 	el_loop *loop;
 	enum cni_cmd cmd;
 	bool undoing; /* an ADD failed: its DEL runs */
+	bool cancelled; /* an ADD whose caller went: no plugin after this one */
 	yajl_val list, prev;
 	char *prev_text;
 	char *id, *netns, *ifname, *path;
@@ -87,6 +88,10 @@ static void on_plugin_done(const el_child_result *res, void *data)
 	r->child = NULL;
 	const char *type = cni_plugin_type(cni_list_plugin(r->list, plugin_index(r)));
 	cerr e = { 0 };
+	if (r->cancelled && !r->undoing) {
+		cerr_set(&e, ECANCELED, "CNI plugin %s: cancelled", type);
+		return failed(r, &e);
+	}
 	if (res->code != 0) {
 		cni_plugin_error(type, res->code, &res->out[0], &res->out[1], &e);
 		return failed(r, &e);
@@ -208,9 +213,11 @@ int cni_run_start(el_loop *l, enum cni_cmd cmd, const char *list_text, const cha
 	return 0;
 }
 
-void cni_run_detach(cni_run *r)
+void cni_run_detach(cni_run *r, cni_done_fn done, void *data)
 {
-	r->done = NULL;
+	r->done = done;
+	r->data = data;
+	r->cancelled = true;
 	if (r->child && cmd_now(r) != CNI_DEL)
 		el_child_kill(r->child);
 }

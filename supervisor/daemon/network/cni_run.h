@@ -19,6 +19,6 @@ typedef struct cni_run cni_run;
  * (NULL: none). Everything is copied. */
 int cni_run_start(el_loop *l, enum cni_cmd cmd, const char *list_text, const char *prev_result, const cni_args *a,
 		  cni_done_fn done, void *data, cni_run **out, cerr *err);
-/* Forget done: the run goes on to its end on its own (a DEL), or is killed
- * (any other). */
-void cni_run_detach(cni_run *r);
+/* The caller goes: done and data are replaced (done may be NULL), and an
+ * ADD is killed (so its DEL runs); a DEL goes on to its end. */
+void cni_run_detach(cni_run *r, cni_done_fn done, void *data);

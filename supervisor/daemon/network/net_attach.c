@@ -2,6 +2,7 @@
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/netconf.h"
+#include "supervisor/daemon/network/netns_pin.h"
 #include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/varlink/monitor_iface.h"
@@ -26,6 +27,11 @@ static cni_args args_of(const struct corrald *d, const ctr *c, const char *netns
 			   .ports = c->spec.ports, .n_ports = c->spec.n_ports };
 }
 
+static void pin_path(const struct corrald *d, const ctr *c, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/networks/netns/%s", d->cfg->state_dir, c->id);
+}
+
 static int write_record(const struct corrald *d, const ctr *c, const char *conf, const char *result, cerr *err)
 {
 	_cleanup_json_ yajl_val cv = NULL, rv = NULL;
@@ -33,7 +39,10 @@ static int write_record(const struct corrald *d, const ctr *c, const char *conf,
 	if ((r = json_parse(conf, "network config", &cv, err)) < 0 || (r = json_parse(result, "network result", &rv, err)) < 0)
 		return r;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
+	char pin[PATH_MAX];
+	pin_path(d, c, pin, sizeof(pin));
 	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "network", c->spec.net_name) || jg_key_str(g, "interface", NET_IFNAME) ||
+	    jg_key_str(g, "netns", pin) ||
 	    jg_key(g, "config") || jg_value(g, cv) || jg_key(g, "result") || jg_value(g, rv) || yajl_gen_map_close(g))
 		return cerr_set(err, ENOMEM, "out of memory");
 	char path[PATH_MAX];
@@ -62,6 +71,11 @@ static void on_added(int r, const char *result, const cerr *e, void *data)
 			log_cerr(LOG_LVL_WARN, &e2, "container %s: DEL", c->name);
 	}
 	free(TAKE_PTR(s->net_conf));
+	if (r < 0) { /* its DEL has run */
+		char pin[PATH_MAX];
+		pin_path(c->d, c, pin, sizeof(pin));
+		netns_unpin(pin);
+	}
 	if (asprintf(&s->net_err, "container %s: network %s: %s", c->name, c->spec.net_name,
 		     cerr_msg(r == 0 ? &err : e)) < 0)
 		s->net_err = NULL;
@@ -74,7 +88,7 @@ static void on_added(int r, const char *result, const cerr *e, void *data)
  * container id and interface, and would take the new attachment's. */
 typedef struct pending_del {
 	struct pending_del *next;
-	char *path, *id;
+	char *path, *id, *netns;
 	ctr *waiter; /* its ADD, to begin once the DEL is over */
 	pid_t pid;
 } pending_del;
@@ -84,12 +98,14 @@ static void attach_now(struct corrald *d, ctr *c, pid_t pid)
 {
 	ctr_spawn *s = c->spawn;
 	cerr err = { 0 };
-	char netns[64];
-	snprintf(netns, sizeof(netns), "/proc/%d/ns/net", (int)pid);
+	char netns[PATH_MAX];
+	pin_path(d, c, netns, sizeof(netns));
 	cni_args a = args_of(d, c, netns);
 	if (netconf_load(d->cfg->cni_config_dir, d->cfg->state_dir, c->spec.net_name, &s->net_conf, &err) < 0 ||
+	    netns_pin(netns, pid, &err) < 0 ||
 	    cni_run_start(d->loop, CNI_ADD, s->net_conf, NULL, &a, on_added, c, &s->net_run, &err) < 0) {
 		free(TAKE_PTR(s->net_conf));
+		netns_unpin(netns);
 		if (asprintf(&s->net_err, "container %s: %s", c->name, cerr_msg(&err)) < 0)
 			s->net_err = NULL;
 		cerr_clear(&err);
@@ -108,6 +124,24 @@ void net_attach(struct corrald *d, ctr *c, pid_t pid)
 	attach_now(d, c, pid);
 }
 
+static void on_abandoned(int r, const char *result, const cerr *e, void *data)
+{
+	_cleanup_free_ char *pin = data;
+	(void)r, (void)result, (void)e;
+	netns_unpin(pin);
+}
+
+void net_attach_abandon(struct corrald *d, ctr *c)
+{
+	ctr_spawn *s = c->spawn;
+	if (!s->net_run)
+		return;
+	char pin[PATH_MAX];
+	pin_path(d, c, pin, sizeof(pin));
+	char *p = strdup(pin);
+	cni_run_detach(TAKE_PTR(s->net_run), p ? on_abandoned : NULL, p);
+}
+
 void net_attach_cancel(const ctr *c)
 {
 	for (pending_del *p = pending; p; p = p->next)
@@ -119,6 +153,7 @@ static void pending_free(pending_del *p)
 {
 	free(p->path);
 	free(p->id);
+	free(p->netns);
 	free(p);
 }
 
@@ -133,8 +168,11 @@ static void on_deleted(int r, const char *result, const cerr *e, void *data)
 		}
 	if (r < 0)
 		log_warn("%s: DEL: %s (kept for the next try)", p->path, cerr_msg(e));
-	else if (unlink(p->path) < 0 && errno != ENOENT)
-		log_debug("%s: %s", p->path, strerror(errno));
+	else {
+		netns_unpin(p->netns);
+		if (unlink(p->path) < 0 && errno != ENOENT)
+			log_debug("%s: %s", p->path, strerror(errno));
+	}
 	if (p->waiter)
 		attach_now(p->waiter->d, p->waiter, p->pid);
 	pending_free(p);
@@ -167,11 +205,18 @@ void net_detach(struct corrald *d, ctr *c)
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" NET_FILE);
 	if (access(path, F_OK) < 0)
 		return;
+	for (pending_del *q = pending; q; q = q->next)
+		if (streq(q->id, c->id))
+			return; /* under way already (it ended, and now goes) */
 	_cleanup_free_ char *conf = NULL, *result = NULL;
 	cerr err = { 0 };
-	cni_args a = args_of(d, c, ""); /* its namespace has gone with it */
+	char pin[PATH_MAX];
+	pin_path(d, c, pin, sizeof(pin));
+	/* the pinned namespace, or none when a crash took the pin (DEL then
+	 * does what it can without) */
+	cni_args a = args_of(d, c, access(pin, F_OK) == 0 ? pin : "");
 	pending_del *p = calloc(1, sizeof(*p));
-	if (!p || !(p->path = strdup(path)) || !(p->id = strdup(c->id))) {
+	if (!p || !(p->path = strdup(path)) || !(p->id = strdup(c->id)) || !(p->netns = strdup(pin))) {
 		if (p)
 			pending_free(p);
 		return log_warn("container %s: DEL: out of memory", c->name);

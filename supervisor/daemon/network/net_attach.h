@@ -19,6 +19,8 @@
 void net_attach(struct corrald *d, ctr *c, pid_t pid);
 /* c's monitor is abandoned: its ADD, if it still waits for a DEL, is off. */
 void net_attach_cancel(const ctr *c);
+/* ... and an ADD under way is killed: its DEL runs, then the pin goes. */
+void net_attach_abandon(struct corrald *d, ctr *c);
 /* DEL what network.json says, in the background; network.json goes once
  * it succeeds. Nothing to do without one. */
 void net_detach(struct corrald *d, ctr *c);
