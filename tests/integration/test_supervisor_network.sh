@@ -18,19 +18,25 @@ need_cni() {
 	command -v iptables >/dev/null || skip "no iptables: the portmap and firewall plugins use it"
 }
 
-# corrald (and so its monitors, and CNI's host side) in a new network
-# namespace: the wrapper execs through unshare and sh, so its pid is corrald's
+# corrald (and so its monitors, and CNI's host side) in a network
+# namespace of the test's own, held by a bind mount on $T/netns (cleanup_sv
+# unmounts what is under $T), so a corrald started again joins it
 start_sv_netns() {
+	if [ ! -e "$T/netns" ]; then
+		: >"$T/netns"
+		unshare --net="$T/netns" true
+		nsenter --net="$T/netns" ip link set lo up
+	fi
 	cat >"$T/corrald-netns" <<-WRAP
 	#!/bin/sh
-	exec unshare -n sh -c 'ip link set lo up && exec "\$0" "\$@"' "$B/bin/corrald" "\$@"
+	exec nsenter --net="$T/netns" "$B/bin/corrald" "\$@"
 	WRAP
 	chmod +x "$T/corrald-netns"
 	CORRALD="$T/corrald-netns" start_sv --default-network corral "$@"
 }
 
 # in corrald's network namespace
-inns() { nsenter --net=/proc/"$CORRALD_PID"/ns/net "$@"; }
+inns() { nsenter --net="$T/netns" "$@"; }
 
 # what CNI leaves in the namespace: veths on the bridge, and the rules
 net_state() {
@@ -136,6 +142,40 @@ test_svn_failed_start_leaves_nothing() {
 	id=$(ctl --json inspect bad | jq -r ".[0].id")
 	[ ! -e "$STATE_D/containers/$id/network.json" ] || fail "network.json left"
 	assert_eq "$(ctl --json inspect bad | jq -r ".[0].state.status")" created "it stays created"
+}
+
+# kill -9 corrald while networked containers run: they keep their network,
+# and a new corrald removes them as fully (network.json and the pinned
+# namespace outlive it).
+test_svn_survives_a_killed_corrald() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns
+	ctl run -d --name warm -p 18089:80 "$IMG" sleep 100 >/dev/null
+	local wid
+	wid=$(ctl --json inspect warm | jq -r '.[0].id')
+	ctl rm -f warm >/dev/null
+	wait_for 10 unpinned "$wid"
+	local before
+	before=$(net_state)
+	local n ids=""
+	for n in 1 2 3; do
+		web "w$n" -p "1808$n:80"
+		ids="$ids $(ctl --json inspect "w$n" | jq -r '.[0].id')"
+	done
+	for n in 1 2 3; do wait_for 10 get "http://127.0.0.1:1808$n/"; done
+	kill -9 "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv_netns
+	for n in 1 2 3; do
+		assert_eq "$(get "http://127.0.0.1:1808$n/")" "hello from w$n" "w$n after the restart"
+	done
+	assert_contains "$(ctl --json inspect w2 | jq -r '.[0].networks.corral.ipAddress')" 10.88. "w2's address"
+	ctl rm -f w1 w2 w3 >/dev/null
+	local id
+	for id in $ids; do wait_for 10 unpinned "$id"; done
+	state_is "$before" || fail "left behind: $(diff <(echo "$before") <(net_state))"
+	assert_eq "$(ipam_files)" "" "host-local's leases"
 }
 
 # --network host shares the namespace's interfaces; none keeps its own lo
