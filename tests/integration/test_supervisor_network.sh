@@ -178,6 +178,27 @@ test_svn_survives_a_killed_corrald() {
 	assert_eq "$(ipam_files)" "" "host-local's leases"
 }
 
+# Host networking and host ports below 1024 are privileges of the policy
+# file: a privileges section that does not grant them refuses them.
+test_svn_policy_refuses_host_network_and_low_ports() {
+	trap cleanup_sv EXIT
+	need_cni
+	echo '{"privileges": {"allow_directory_images": true}}' >"$T/p.json"
+	start_sv_netns --policy "$T/p.json"
+	local out rc=0
+	out=$(ctl create --name h --network host "$IMG" true 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "--network host was admitted"
+	assert_contains "$out" "spec.network" "host: the field"
+	assert_contains "$out" "privileges.allow_host_network=false" "host: the limit"
+	rc=0
+	out=$(ctl create --name low -p 80:80 "$IMG" true 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "-p 80:80 was admitted"
+	assert_contains "$out" "privileges.allow_low_ports=false" "low port: the limit"
+	assert_contains "$out" "host port 80 is below 1024" "low port: why"
+	ctl create --name high -p 8080:80 "$IMG" true >/dev/null
+	assert_eq "$(ctl port high)" "80/tcp -> 0.0.0.0:8080" "port lists what it will publish"
+}
+
 # --network host shares the namespace's interfaces; none keeps its own lo
 # alone, down.
 test_svn_host_and_none() {
