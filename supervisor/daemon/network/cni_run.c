@@ -15,6 +15,7 @@
 static const char *const cmd_names[] = { "ADD", "DEL", "CHECK", "VERSION" };
 
 struct cni_run {
+	struct cni_run *next_live, **prev_live; /* every run under way */
 	el_loop *loop;
 	enum cni_cmd cmd;
 	bool undoing; /* an ADD failed: its DEL runs */
@@ -30,8 +31,15 @@ struct cni_run {
 	void *data;
 };
 
+static cni_run *live;
+
 static void run_free(cni_run *r)
 {
+	if (r->prev_live) {
+		*r->prev_live = r->next_live;
+		if (r->next_live)
+			r->next_live->prev_live = r->prev_live;
+	}
 	if (r->list)
 		yajl_tree_free(r->list);
 	if (r->prev)
@@ -207,6 +215,11 @@ int cni_run_start(el_loop *l, enum cni_cmd cmd, const char *list_text, const cha
 		return rc;
 	}
 	r->n = cni_list_len(r->list);
+	r->next_live = live;
+	if (live)
+		live->prev_live = &r->next_live;
+	r->prev_live = &live;
+	live = r;
 	if (out)
 		*out = r;
 	next(r); /* done may run at once, when nothing could be exec'd */
@@ -220,4 +233,26 @@ void cni_run_detach(cni_run *r, cni_done_fn done, void *data)
 	r->cancelled = true;
 	if (r->child && cmd_now(r) != CNI_DEL)
 		el_child_kill(r->child);
+}
+
+void cni_run_drain(el_loop *l, int timeout_ms)
+{
+	uint64_t end = el_now_usec() + (uint64_t)timeout_ms * 1000;
+	while (live && el_now_usec() < end)
+		if (el_run_once(l, 100) < 0)
+			break;
+	while (live) { /* what did not finish: its plugin killed, the rest not run */
+		cni_run *r = live;
+		log_warn("CNI %s of network %s for %s: cut short by corrald's exit", cmd_names[cmd_now(r)],
+			 cni_list_name(r->list), r->id);
+		if (r->child)
+			el_child_kill(r->child);
+		r->done = NULL;
+		r->undoing = true; /* no DEL of a cut ADD either */
+		r->i = r->n; /* no further plugin */
+		if (!r->child)
+			run_free(r);
+		else if (el_run_once(l, 1000) < 0 || live == r)
+			run_free(r); /* its child's end never came */
+	}
 }

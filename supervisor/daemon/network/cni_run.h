@@ -22,3 +22,6 @@ int cni_run_start(el_loop *l, enum cni_cmd cmd, const char *list_text, const cha
 /* The caller goes: done and data are replaced (done may be NULL), and an
  * ADD is killed (so its DEL runs); a DEL goes on to its end. */
 void cni_run_detach(cni_run *r, cni_done_fn done, void *data);
+/* At corrald's exit: let the runs under way (a DEL at a container's end)
+ * finish, for up to timeout_ms, then cut the rest short. */
+void cni_run_drain(el_loop *l, int timeout_ms);
