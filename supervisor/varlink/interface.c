@@ -197,7 +197,7 @@ const char corral_supervisor_interface[] =
 	"  time: string,\n"
 	"  type: (container, image, daemon, secret),\n"
 	"  # create, start, die, oom, restart, stop, kill, pause, unpause, rename,\n"
-	"  # remove, import, untag, prune, ...\n"
+	"  # remove, network-attach, network-detach, import, untag, prune, ...\n"
 	"  action: string,\n"
 	"  id: string,\n"
 	"  name: ?string,\n"

@@ -199,6 +199,32 @@ test_svn_policy_refuses_host_network_and_low_ports() {
 	assert_eq "$(ctl port high)" "80/tcp -> 0.0.0.0:8080" "port lists what it will publish"
 }
 
+# A host port already published by a running container, or bound by a
+# process of the host, fails Start naming the port, and leaves nothing.
+test_svn_port_in_use_fails_start_naming_it() {
+	trap 'kill "$LP" 2>/dev/null; cleanup_sv' EXIT
+	need_cni
+	start_sv_netns
+	web first -p 18085:80
+	local rules_before out rc=0
+	wait_for 10 get http://127.0.0.1:18085/
+	rules_before=$(rules)
+	out=$(ctl run -d --name second -p 18085:80 "$IMG" sleep 100 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "a second container took port 18085"
+	assert_contains "$out" "host port 18085/tcp: published by container first already" "the error"
+	inns "$IMG/bin/busybox" nc -l -p 18086 >/dev/null 2>&1 &
+	LP=$!
+	wait_for 10 sh -c "nsenter --net='$T/netns' cat /proc/net/tcp | grep -q ':46A6 '"
+	rc=0
+	out=$(ctl run -d --name third -p 18086:80 "$IMG" sleep 100 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "a container took port 18086 a host process listens on"
+	assert_contains "$out" "host port 18086/tcp: in use on the host" "the error"
+	kill "$LP"
+	assert_eq "$(rules)" "$rules_before" "rules"
+	assert_eq "$(inns ip -o link show type veth | wc -l)" 1 "veths: the first container's"
+	assert_eq "$(get http://127.0.0.1:18085/)" "hello from first" "the first still answers"
+}
+
 # --network host shares the namespace's interfaces; none keeps its own lo
 # alone, down.
 test_svn_host_and_none() {

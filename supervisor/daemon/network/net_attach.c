@@ -3,6 +3,7 @@
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/netconf.h"
 #include "supervisor/daemon/network/netns_pin.h"
+#include "supervisor/daemon/network/ports_free.h"
 #include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/varlink/monitor_iface.h"
@@ -101,7 +102,8 @@ static void attach_now(struct corrald *d, ctr *c, pid_t pid)
 	char netns[PATH_MAX];
 	pin_path(d, c, netns, sizeof(netns));
 	cni_args a = args_of(d, c, netns);
-	if (netconf_load(d->cfg->cni_config_dir, d->cfg->state_dir, c->spec.net_name, &s->net_conf, &err) < 0 ||
+	if (ports_free(d, c, &err) < 0 ||
+	    netconf_load(d->cfg->cni_config_dir, d->cfg->state_dir, c->spec.net_name, &s->net_conf, &err) < 0 ||
 	    netns_pin(netns, pid, &err) < 0 ||
 	    cni_run_start(d->loop, CNI_ADD, s->net_conf, NULL, &a, on_added, c, &s->net_run, &err) < 0) {
 		free(TAKE_PTR(s->net_conf));
