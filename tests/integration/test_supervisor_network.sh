@@ -202,7 +202,7 @@ test_svn_policy_refuses_host_network_and_low_ports() {
 # A host port already published by a running container, or bound by a
 # process of the host, fails Start naming the port, and leaves nothing.
 test_svn_port_in_use_fails_start_naming_it() {
-	trap 'kill "$LP" 2>/dev/null; cleanup_sv' EXIT
+	trap 'kill "$LP" 2>/dev/null || true; cleanup_sv' EXIT
 	need_cni
 	start_sv_netns
 	web first -p 18085:80
@@ -212,9 +212,9 @@ test_svn_port_in_use_fails_start_naming_it() {
 	out=$(ctl run -d --name second -p 18085:80 "$IMG" sleep 100 2>&1) || rc=$?
 	[ "$rc" -ne 0 ] || fail "a second container took port 18085"
 	assert_contains "$out" "host port 18085/tcp: published by container first already" "the error"
-	inns "$IMG/bin/busybox" nc -l -p 18086 >/dev/null 2>&1 &
+	nsenter --net="$T/netns" "$IMG/bin/busybox" nc -l -p 18086 >/dev/null 2>&1 &
 	LP=$!
-	wait_for 10 sh -c "nsenter --net='$T/netns' cat /proc/net/tcp | grep -q ':46A6 '"
+	wait_for 10 sh -c "nsenter --net='$T/netns' cat /proc/net/tcp /proc/net/tcp6 | grep -q ':46A6 '"
 	rc=0
 	out=$(ctl run -d --name third -p 18086:80 "$IMG" sleep 100 2>&1) || rc=$?
 	[ "$rc" -ne 0 ] || fail "a container took port 18086 a host process listens on"
