@@ -199,11 +199,6 @@ static int gen_resources(const ctl_args *a, yajl_gen g)
 
 char *ctl_build_spec(const ctl_args *a, bool auto_remove)
 {
-	if (opt_on(a, "publish")) {
-		ctl_failf("%s: -p/--publish: corral does not publish ports yet (the network issue adds it); "
-			  "--network loopback gives a container its own lo", a->cmd->name);
-		return NULL;
-	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g || yajl_gen_map_open(g) || jg_key(g, "spec") || yajl_gen_map_open(g) ||
 	    jg_key_str(g, "image", a->argv[0]))
@@ -225,7 +220,7 @@ char *ctl_build_spec(const ctl_args *a, bool auto_remove)
 				return NULL;
 		yajl_gen_array_close(g);
 	}
-	if (ctl_gen_secrets(a, g))
+	if (ctl_gen_secrets(a, g) || ctl_gen_ports(a, g))
 		return NULL;
 	if (auto_remove && jg_key_bool(g, "autoRemove", true))
 		return ctl_fail("spec", "out of memory"), NULL;

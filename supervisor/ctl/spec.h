@@ -30,8 +30,9 @@
 	{ "memory", 'm', OPT_SIZE, "SIZE", "memory limit: 512m, 2g" }, \
 	{ "cpus", 0, OPT_FLOAT, "NUMBER", "CPUs it may use: 0.5, 2" }, \
 	{ "pids-limit", 0, OPT_INT, "N", "processes and threads it may have" }, \
-	{ "network", 0, OPT_STR, "MODE", "none (the default) or loopback: lo up in its own namespace" }, \
-	{ "publish", 'p', OPT_LIST, "HOST:CTR", "publish a port: not yet (the network issue adds it)" }, \
+	{ "network", 0, OPT_STR, "NETWORK", \
+	  "none, loopback (lo up alone), host, or a network's name (default: corrald's default-network, corral)" }, \
+	{ "publish", 'p', OPT_LIST, "[IP:]HOSTPORT:CTRPORT[/PROTO]", "publish a container port on the host (tcp or udp)" }, \
 	{ "stop-signal", 0, OPT_STR, "SIGNAL", "the signal stop sends first (default SIGTERM)" }, \
 	{ "stop-timeout", 0, OPT_INT, "SECONDS", "how long stop waits before SIGKILL (default 10)" }, \
 	{ "cap-add", 0, OPT_LIST, "CAP", "add a capability (NET_ADMIN, or ALL)" }, \
@@ -49,3 +50,5 @@ int ctl_gen_env(const ctl_args *a, yajl_gen g);
 /* "secrets": [...] into g, from --secret (secret_opt.c); 0 or EXIT_CTL
  * after saying what was wrong. */
 int ctl_gen_secrets(const ctl_args *a, yajl_gen g);
+/* "ports": [...] into g, from -p/--publish (publish_opt.c). */
+int ctl_gen_ports(const ctl_args *a, yajl_gen g);

@@ -45,8 +45,9 @@ static const struct key keys[] = {
 	{ "monitor", K_STR, F(monitor), 0, 0 },
 	{ "max-jobs", K_COUNT, F(max_jobs), 1, 1024 },
 	{ "policy", K_STR, F(policy), 0, 0 },
+	{ "cni-path", K_PATH, F(cni_path), 0, 0 },
 	{ "cni-config-dir", K_PATH, F(cni_config_dir), 0, 0 },
-	{ "cni-plugin-dir", K_PATH, F(cni_plugin_dir), 0, 0 },
+	{ "default-network", K_STR, F(default_network), 0, 0 },
 };
 
 static const struct key *find_key(const char *name)
@@ -71,7 +72,8 @@ int config_init(corrald_config *c, cerr *err)
 		{ "max-connections-per-uid", "128" }, { "max-message-size", "16M" },
 		{ "metrics-listen", "" }, { "cgroup-parent", "" }, { "cgroup-delegate", "auto" },
 		{ "default-restart", "no" }, { "default-stop-timeout", "10" }, { "monitor", "" }, { "policy", "" },
-		{ "max-jobs", "4" }, { "cni-config-dir", "/etc/corral/net.d" }, { "cni-plugin-dir", "/usr/lib/cni" },
+		{ "max-jobs", "4" }, { "cni-path", "/usr/lib/cni" }, { "cni-config-dir", "/etc/corral/net.d" },
+		{ "default-network", "corral" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
 		int r = config_set(c, defaults[i][0], defaults[i][1], "default", err);

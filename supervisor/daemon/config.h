@@ -33,9 +33,10 @@ typedef struct corrald_config {
 	char *monitor; /* empty: corral-monitor beside corrald */
 	unsigned default_stop_timeout;
 	size_t max_jobs; /* jobs running at once */
-	char *cni_config_dir; /* networks: one conflist each (network/netconf.h) */
-	char *cni_plugin_dir; /* the CNI plugins' binaries */
 	char *policy; /* the policy file (corrald.conf(5) POLICY); empty: the built-in policy */
+	char *cni_path;       /* CNI plugins: directories, ':'-separated */
+	char *cni_config_dir; /* networks: one conflist each (network/netconf.h) */
+	char *default_network; /* a ContainerSpec's network when it names none */
 } corrald_config;
 
 int config_init(corrald_config *c, cerr *err);

@@ -1,4 +1,5 @@
 #include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/ctr_restart.h"
 #include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/ctr_waiters.h"
@@ -232,7 +233,8 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	if (!c->name || !c->image || !c->image_digest || !c->spec_json)
 		return cerr_set(err, ENOMEM, "out of memory");
 	json_fault f = JSON_FAULT_CHAIN(err); /* "field: reason" */
-	if ((r = ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f)) < 0)
+	if ((r = ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f)) < 0 ||
+	    (r = ctr_spec_default_network(&c->spec, d->cfg->default_network, &f)) < 0)
 		return cerr_wrap(err, "%s", path);
 	const char *st = str_of(v, "status");
 	c->status = CS_EXITED;
@@ -283,6 +285,7 @@ int ctr_gen(yajl_gen g, const ctr *c)
 	jg_key_str(g, "finishedAt", c->finished_at);
 	jg_key_int(g, "restartCount", c->restart_count);
 	yajl_gen_map_close(g);
+	net_gen_inspect(g, c->d, c);
 	return yajl_gen_map_close(g);
 }
 

@@ -169,6 +169,18 @@ static void gen_resources(yajl_gen g, const ctr_spec *s)
 	yajl_gen_map_close(g);
 }
 
+/* --network host: the host's network namespace, none of its own */
+static void gen_namespaces_but_net(yajl_gen g, yajl_val ns)
+{
+	yajl_gen_array_open(g);
+	for (size_t i = 0; YAJL_IS_ARRAY(ns) && i < ns->u.array.len; i++) {
+		const char *t = YAJL_GET_STRING(json_get(ns->u.array.values[i], "type"));
+		if (!t || !streq(t, "network"))
+			jg_value(g, ns->u.array.values[i]);
+	}
+	yajl_gen_array_close(g);
+}
+
 static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
 {
 	yajl_gen_map_open(g);
@@ -177,7 +189,10 @@ static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
 		if (streq(k, "resources") || streq(k, "cgroupsPath") || (in->spec->privileged && ctr_privileged_drops(k)))
 			continue;
 		jg_key(g, k);
-		jg_value(g, dflt->u.object.values[i]);
+		if (streq(k, "namespaces") && in->spec->network == CTR_NET_HOST)
+			gen_namespaces_but_net(g, dflt->u.object.values[i]);
+		else
+			jg_value(g, dflt->u.object.values[i]);
 	}
 	if (in->spec->privileged)
 		ctr_privileged_gen_devices(g);
@@ -289,8 +304,10 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 			jg_key_str(g, l[0], l[1]);
 	if (in->image->manifest) /* the container's hold on its image against gc */
 		jg_key_str(g, GC_BUNDLE_ANNOTATION, in->image->manifest);
-	/* the runtime reads it: none keeps lo down in the new network namespace */
-	jg_key_str(g, ANNOT_NETWORK, in->spec->network == CTR_NET_LOOPBACK ? "loopback" : "none");
+	/* the runtime reads it: none keeps lo down in the new network namespace
+	 * (a CNI network's container has lo up, and its interface from CNI) */
+	if (in->spec->network != CTR_NET_HOST)
+		jg_key_str(g, ANNOT_NETWORK, in->spec->network == CTR_NET_NONE ? "none" : "loopback");
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	size_t n;

@@ -136,7 +136,8 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 		return sv_internal(call, NULL);
 
 	/* the spec */
-	if (ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f) < 0)
+	if (ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f) < 0 ||
+	    ctr_spec_default_network(&c->spec, d->cfg->default_network, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (secrets_check_refs(d, vl_call_peer(call), &c->spec, &f) < 0)
 		return sv_invalid_fault(call, &f);

@@ -8,6 +8,7 @@
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/trash.h"
 #include "supervisor/daemon/secrets/deliver.h"
+#include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/logs/exitrec.h"
 #include "common/timefmt.h"
@@ -23,6 +24,7 @@ int ctr_remove_now(corrald *d, ctr *c, cerr *err)
 	ctr_dir(d, c, dir, sizeof(dir));
 	ctr_spawn_abandon(c);
 	secrets_withdraw(d, c);
+	net_detach(d, c); /* reads network.json before the directory goes */
 	int r = trash_dir(d, dir, err); /* the id is free once it returns */
 	if (r < 0)
 		return r;
@@ -75,6 +77,7 @@ void ctr_ended(corrald *d, ctr *c)
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
 	secrets_withdraw(d, c); /* the host's view, should corrald have died before it was */
+	net_detach(d, c);
 	exitrec e;
 	cerr err = { 0 };
 	if (exitrec_read(dir, &e, &err) < 0) {

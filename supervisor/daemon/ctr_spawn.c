@@ -8,6 +8,8 @@
 #include "supervisor/daemon/ctr_waiters.h"
 #include "supervisor/daemon/img_source.h"
 #include "supervisor/daemon/service.h"
+#include "supervisor/daemon/network/cni_run.h"
+#include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/logs/exitrec.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/monitor_iface.h"
@@ -56,6 +58,10 @@ void ctr_spawn_abandon(ctr *c)
 		c->d->n_standby--;
 	}
 	close(s->pidfd);
+	net_attach_abandon(c->d, c); /* an ADD cut short runs its DEL */
+	net_attach_cancel(c);
+	free(s->net_conf);
+	free(s->net_err);
 	if (s->call)
 		vl_call_set_cancel(s->call, NULL, NULL);
 	free(s);
@@ -100,6 +106,14 @@ static void on_spawn_report(el_source *src, int fd, uint32_t events, void *data)
 		return;
 	if (nl)
 		*nl = '\0';
+	size_t created = strlen(MONITOR_CREATED);
+	if (nl && !strncmp(s->buf, MONITOR_CREATED, created) && c->spec.network == CTR_NET_CNI && !s->net_conf &&
+	    !s->net_err) {
+		pid_t pid = (pid_t)atoi(s->buf + created);
+		s->n -= (size_t)(nl + 1 - s->buf);
+		memmove(s->buf, nl + 1, s->n);
+		return net_attach(c->d, c, pid); /* it says "start" or "abort" */
+	}
 	ctr_start_reported(c, s->buf);
 }
 
@@ -139,9 +153,14 @@ static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 	ctr_dir(d, c, dir, sizeof(dir));
 	snprintf(sizearg, sizeof(sizearg), "%zu", d->cfg->log_max_size);
 	snprintf(filesarg, sizeof(filesarg), "%u", d->cfg->log_max_files);
-	char *argv[] = { "corral-monitor", "--dir", dir, "--root", d->runtime_root, "--id", c->id,
-			 "--sync-fd", "3", "--standby", "--log-max-size", sizearg, "--log-max-files", filesarg,
-			 c->spec.interactive ? "--interactive" : NULL, NULL };
+	char *argv[18] = { "corral-monitor", "--dir", dir, "--root", d->runtime_root, "--id", c->id,
+			   "--sync-fd", "3", "--standby", "--log-max-size", sizearg, "--log-max-files", filesarg };
+	size_t k = 14;
+	if (c->spec.interactive)
+		argv[k++] = "--interactive";
+	if (c->spec.network == CTR_NET_CNI)
+		argv[k++] = "--net-hold";
+	argv[k] = NULL;
 	int r = spawn_exec_monitor(d, argv, sync_fd, pid);
 	return r < 0 ? cerr_sys(err, -r, "%s", d->monitor_bin) : 0;
 }

@@ -18,6 +18,8 @@ struct ctr_spawn {
 	bool by_client; /* a client's Start (which may have left since) */
 	el_source *io, *timer;
 	vl_call *call; /* Start, while its client waits */
+	struct cni_run *net_run; /* the network's ADD, under way (network/net_attach.h) */
+	char *net_conf, *net_err; /* its conflist; why it failed */
 	size_t n;
 	char buf[1024];
 };

@@ -58,6 +58,7 @@ void ctr_spec_release(ctr_spec *s)
 	free(s->workdir);
 	free(s->user);
 	ctr_spec_release_mounts(s);
+	ctr_spec_release_network(s);
 	secrets_spec_release(s);
 	strv_free(s->entrypoint);
 	free(s->hostname);
@@ -149,7 +150,7 @@ static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)
 
 static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
-	"restart", "network", "labels", "tty", "interactive", "stopSignal", "stopTimeout", "capAdd", "capDrop",
+	"restart", "network", "ports", "labels", "tty", "interactive", "stopSignal", "stopTimeout", "capAdd", "capDrop",
 	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "extraHosts", NULL,
 };
 
@@ -219,9 +220,8 @@ static int parse_policy(yajl_val v, const char *default_restart, ctr_spec *s, js
 		return json_fault_set(f, EINVAL, "spec.workdir", "must be an absolute path without \".\" or \"..\"");
 	if ((r = get_flags(v, s, f)) < 0)
 		return r;
-	const char *restart, *net, *sig;
-	if ((r = json_get_str(v, "spec", "restart", 0, &restart, f)) < 0 ||
-	    (r = json_get_str(v, "spec", "network", 0, &net, f)) < 0 ||
+	const char *restart, *sig;
+	if ((r = json_get_str(v, "spec", "restart", 0, &restart, f)) < 0 || (r = ctr_spec_parse_network(v, s, f)) < 0 ||
 	    (r = json_get_str(v, "spec", "stopSignal", 0, &sig, f)) < 0)
 		return r;
 	if (restart_policy_parse(restart ? restart : default_restart, &s->restart, &err) < 0)
@@ -232,9 +232,6 @@ static int parse_policy(yajl_val v, const char *default_restart, ctr_spec *s, js
 		return json_fault_set(f, EINVAL, "spec.autoRemove", "excludes a restart policy other than no");
 	if (s->auto_remove)
 		s->restart = (restart_policy){ .kind = RESTART_NO };
-	if (net && !streq(net, "none") && !streq(net, "loopback"))
-		return json_fault_set(f, EINVAL, "spec.network", "must be none or loopback");
-	s->network = net && streq(net, "loopback") ? CTR_NET_LOOPBACK : CTR_NET_NONE;
 	if (sig && (s->stop_signal = ctr_parse_signal(sig)) < 0)
 		return json_fault_set(f, EINVAL, "spec.stopSignal", "must be a signal name like SIGTERM, or a number");
 

@@ -8,8 +8,11 @@
 #include "common/error.h"
 #include "common/json_get.h"
 #include "supervisor/daemon/restart_policy.h"
+#include "supervisor/daemon/network/cni.h"
 
-enum ctr_network { CTR_NET_NONE, CTR_NET_LOOPBACK };
+/* none: a network namespace with lo down; loopback: lo up; host: the
+ * host's namespace; cni: lo up and the CNI network net_name attached. */
+enum ctr_network { CTR_NET_NONE, CTR_NET_LOOPBACK, CTR_NET_HOST, CTR_NET_CNI };
 
 typedef struct ctr_mount {
 	char *source, *destination;
@@ -54,6 +57,10 @@ typedef struct ctr_spec {
 	int64_t pids;    /* -1: no limit */
 	restart_policy restart;
 	enum ctr_network network;
+	bool network_default; /* not given: corrald's default-network (ctr_spec_default_network) */
+	char *net_name;  /* CTR_NET_CNI: the network */
+	cni_port *ports; /* published (CTR_NET_CNI only) */
+	size_t n_ports;
 	char **labels;   /* key, value, key, value, ..., NULL */
 	bool tty;
 	bool interactive;  /* stdin kept open (the monitor holds it) */
@@ -82,5 +89,11 @@ void ctr_spec_release_mounts(ctr_spec *s);
 bool ctr_name_valid(const char *name);
 /* RFC 1123: letters, digits and '-' in dot-separated labels. */
 bool ctr_hostname_valid(const char *h);
+/* spec.network and spec.ports (ctr_spec_net.c); released with the spec. */
+int ctr_spec_parse_network(yajl_val spec, ctr_spec *s, json_fault *f);
+void ctr_spec_release_network(ctr_spec *s);
+/* A spec that named no network gets name (none, loopback, host or a
+ * network); then its ports must have a network to go through. */
+int ctr_spec_default_network(ctr_spec *s, const char *name, json_fault *f);
 /* "SIGTERM", "TERM" or "15"; -EINVAL when not a signal. */
 int ctr_parse_signal(const char *s);

@@ -12,6 +12,7 @@
 #include "supervisor/daemon/img_source.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/secrets/deliver.h"
+#include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/logs/exitrec.h"
 #include "supervisor/varlink/monitor_iface.h"
 #include "supervisor/varlink/params.h"
@@ -167,7 +168,9 @@ static void not_started(corrald *d, ctr *c, vl_call *call, const char *report)
 	char dir[PATH_MAX], why[sizeof(c->spawn->buf) + PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
 	bool undone = !strncmp(report, MONITOR_ERR, strlen(MONITOR_ERR)); /* else killed, or it crashed */
-	if (undone)
+	if (c->spawn->net_err)
+		snprintf(why, sizeof(why), "%s", c->spawn->net_err);
+	else if (undone)
 		snprintf(why, sizeof(why), "%s", report + strlen(MONITOR_ERR));
 	else if (*report)
 		snprintf(why, sizeof(why), "container %s: %s", c->id, report);
@@ -176,6 +179,7 @@ static void not_started(corrald *d, ctr *c, vl_call *call, const char *report)
 			 c->id, dir);
 	ctr_spawn_abandon(c); /* report lies in its buffer: not read after this */
 	secrets_withdraw(d, c);
+	net_detach(d, c); /* attached, then it failed to start */
 	if (!undone)
 		ctr_drop_stale_state(d, c);
 	c->status = c->has_run ? CS_EXITED : CS_CREATED;

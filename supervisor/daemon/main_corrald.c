@@ -9,6 +9,7 @@
 #include "supervisor/daemon/metrics_http.h"
 #include "supervisor/daemon/sdnotify.h"
 #include "supervisor/daemon/service.h"
+#include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/ctr_adopt.h"
 #include "supervisor/daemon/fastpath.h"
 #include "supervisor/daemon/trash.h"
@@ -301,6 +302,7 @@ out:
 	el_remove(wd);
 	metrics_http_free(http);
 	jobs_shutdown(&d); /* its calls wait on containers */
+	cni_run_drain(loop, 5000); /* DELs of containers that ended */
 	ctr_shutdown_all(&d);
 	events_free(d.events); /* before the server: it ends their calls */
 	vl_server_free(d.srv);

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,6 +27,12 @@ static int add_fd(posix_spawn_file_actions_t *fa, int fd, int to)
 }
 
 int spawn_clean(const char *path, char *const *argv, const spawn_fds *fds, bool new_session, pid_t *pid)
+{
+	return spawn_clean_env(path, argv, NULL, fds, new_session, pid);
+}
+
+int spawn_clean_env(const char *path, char *const *argv, char *const *envp, const spawn_fds *fds, bool new_session,
+		    pid_t *pid)
 {
 	posix_spawnattr_t attr, *a = NULL;
 	posix_spawn_file_actions_t actions, *fa = NULL;
@@ -48,7 +55,7 @@ int spawn_clean(const char *path, char *const *argv, const spawn_fds *fds, bool 
 	    (fds->fd3 >= 0 && (r = posix_spawn_file_actions_adddup2(fa, fds->fd3, 3))) ||
 	    (r = posix_spawn_file_actions_addclosefrom_np(fa, 4)))
 		return -r;
-	return -posix_spawn(pid, path, fa, a, argv, environ);
+	return -posix_spawn(pid, path, fa, a, argv, envp ? envp : environ);
 }
 
 struct el_child {
@@ -137,6 +144,26 @@ void el_child_kill(el_child *c)
 		close_output(c, i);
 }
 
+/* A memfd holding text, at its start: a child reads it whole, and we
+ * never block writing to it. */
+static int input_fd(const char *text, size_t len)
+{
+	_cleanup_close_ int fd = memfd_create("stdin", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (size_t done = 0; done < len;) {
+		ssize_t k = write(fd, text + done, len - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -errno : -EIO;
+		done += (size_t)k;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}
+
 int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void *data, el_child **out, cerr *err)
 {
 	el_child *c = calloc(1, sizeof(*c));
@@ -144,12 +171,15 @@ int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void
 		return cerr_set(err, ENOMEM, "out of memory");
 	*c = (el_child){ .fd = { -1, -1 }, .max_output = o->max_output, .done = done, .data = data };
 	_cleanup_close_pair_ int po[2] = { -1, -1 }, pe[2] = { -1, -1 };
-	int r;
-	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
+	_cleanup_close_ int in = -1;
+	int r = 0;
+	if (o->input && (in = input_fd(o->input, o->input_len)) < 0)
+		r = cerr_sys(err, -in, "stdin of %s", o->path);
+	else if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
 		r = cerr_sys(err, errno, "pipe");
 	} else {
-		spawn_fds fds = { .in = SPAWN_NULL, .out = po[1], .err = pe[1], .fd3 = o->fd3 };
-		if ((r = spawn_clean(o->path, o->argv, &fds, false, &c->pid)) < 0)
+		spawn_fds fds = { .in = in >= 0 ? in : SPAWN_NULL, .out = po[1], .err = pe[1], .fd3 = o->fd3 };
+		if ((r = spawn_clean_env(o->path, o->argv, o->envp, &fds, false, &c->pid)) < 0)
 			cerr_sys(err, -r, "%s", o->path);
 	}
 	if (r < 0) {

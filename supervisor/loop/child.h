@@ -22,6 +22,9 @@ typedef struct spawn_fds {
  * the exec, rather than copying the page tables as a fork would; an exec
  * that fails is its error. 0 or -errno. */
 int spawn_clean(const char *path, char *const *argv, const spawn_fds *fds, bool new_session, pid_t *pid);
+/* ... with envp as its environment (NULL: ours). */
+int spawn_clean_env(const char *path, char *const *argv, char *const *envp, const spawn_fds *fds, bool new_session,
+		    pid_t *pid);
 
 /* A child whose stdout and stderr the loop reads, each up to max_output
  * bytes (more sets truncated). done runs once, from the loop, when it has
@@ -40,6 +43,9 @@ typedef struct el_child_opts {
 	int fd3;               /* passed as fd 3; SPAWN_NULL: none */
 	size_t max_output;
 	bool caller_reaps;     /* the caller waits for it and says el_child_exited(); else a pidfd watch */
+	char *const *envp;     /* NULL: ours */
+	const char *input;     /* its stdin (from a memfd: written whole before it runs); NULL: /dev/null */
+	size_t input_len;
 } el_child_opts;
 
 int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void *data, el_child **out, cerr *err);

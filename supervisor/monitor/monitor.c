@@ -258,6 +258,13 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	monitor_sock_path(dirfd, sock, sizeof(sock));
 	if ((r = vl_listen_socket(sock, 0600, PEER_NO_GROUP, &lfd, err)) < 0)
 		goto out;
+	if (o->net_hold) {
+		sync_say(o->sync_fd, MONITOR_CREATED "%d\n", (int)c.pid);
+		if (!wait_word(&sync, MONITOR_START)) {
+			r = cerr_set(err, ECANCELED, "start %s: corrald did not attach its network", o->id);
+			goto out;
+		}
+	}
 	if ((r = container_start(o->root, o->id, err)) < 0) {
 		cerr_wrap(err, "start %s", o->id);
 		goto out;

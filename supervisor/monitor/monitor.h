@@ -18,6 +18,7 @@ typedef struct monitor_opts {
 	unsigned log_max_files;
 	int sync_fd;      /* "ok PID\n" or "err MESSAGE\n" once started; -1: none */
 	bool standby;     /* wait for "prep\n", then "go\n", on sync_fd (see monitor_run) */
+	bool net_hold;    /* once created, say "created PID\n" and wait for "start\n" (corrald attaches its network) */
 	bool interactive; /* keep the container's stdin open: a pipe (or its pty) that attached clients write */
 } monitor_opts;
 

@@ -11,7 +11,13 @@
  * with SCM_RIGHTS: with Exec and Attach on monitor.sock, and, for clients
  * attached before the start, with "go" on the sync fd, which then says
  * "go FLAGS\n": one 0 or 1 per socket, 1 when that client sends stdin.
- * The monitor trusts corrald to have checked the client. */
+ * The monitor trusts corrald to have checked the client.
+ *
+ * With --net-hold, the monitor says "created PID\n" once the container
+ * exists (its namespaces made, its process not started), and starts it
+ * only on "start\n": corrald attaches its network in between. Anything
+ * else (or nothing within MONITOR_STANDBY_MS) undoes the create, and the
+ * report is "err ...". */
 #pragma once
 #include <stddef.h>
 
@@ -21,6 +27,8 @@
 #define MONITOR_GO "go\n"
 #define MONITOR_OK "ok "   /* then the pid */
 #define MONITOR_ERR "err " /* then the message */
+#define MONITOR_CREATED "created " /* then the pid: --net-hold */
+#define MONITOR_START "start\n"
 /* Clients attached before the start, at most. */
 #define MONITOR_MAX_ATTACH 8
 /* A standby monitor told nothing for this long ends on its own. */

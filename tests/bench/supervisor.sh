@@ -23,7 +23,7 @@ sock="$d/c.sock"
 cgp="/corral-bench-$$"
 : >"$d/corrald.conf"
 "$B/bin/corrald" --config "$d/corrald.conf" --socket "$sock" --state-dir "$d/state" \
-	--cgroup-delegate no --cgroup-parent "$cgp" --log-level warning &
+	--cgroup-delegate no --cgroup-parent "$cgp" --default-network none --log-level warning &
 pid=$!
 ctl() { "$B/bin/corralctl" --socket "$sock" "$@"; }
 cleanup() {

@@ -10,7 +10,7 @@ d=$(mktemp -d "${TMPDIR:-/tmp}/corral-bench.XXXXXX")
 sock="$d/c.sock"
 : >"$d/corrald.conf"
 "$B/bin/corrald" --config "$d/corrald.conf" --socket "$sock" --state-dir "$d/state" \
-	--cgroup-delegate no --log-level warning &
+	--cgroup-delegate no --default-network none --log-level warning &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$d"' EXIT
 for _ in $(seq 100); do "$B/bin/corralctl" --socket "$sock" ping >/dev/null 2>&1 && break; sleep 0.05; done

@@ -9,7 +9,8 @@ start_sv() {
 	STATE_D="$T/state"
 	[ -f "$T/corrald.conf" ] || : >"$T/corrald.conf"
 	"$CORRALD" --config "$T/corrald.conf" --socket "$SOCK" --state-dir "$STATE_D" \
-		--cgroup-delegate no --cgroup-parent "/corral-$TID" "$@" >>"$T/corrald.log" 2>&1 &
+		--cgroup-delegate no --cgroup-parent "/corral-$TID" \
+		--default-network none --cni-config-dir "$T/net.d" "$@" >>"$T/corrald.log" 2>&1 &
 	CORRALD_PID=$!
 	echo "$CORRALD_PID" >>"$T/.daemons"
 	local i

@@ -14,7 +14,7 @@ start_corrald() {
 	STATE_D="$T/state"
 	: >"$T/corrald.conf"
 	"$CORRALD" --config "$T/corrald.conf" --socket "$SOCK" --state-dir "$STATE_D" \
-		--cgroup-delegate no "$@" >>"$T/corrald.log" 2>&1 &
+		--cgroup-delegate no --default-network none "$@" >>"$T/corrald.log" 2>&1 &
 	CORRALD_PID=$!
 	echo "$CORRALD_PID" >>"$T/.daemons"
 	local i
@@ -410,7 +410,7 @@ PYEOF
 	NOTIFY_SOCKET="$notify" WATCHDOG_USEC=200000 systemd-socket-activate -l "$SOCK" \
 		-E NOTIFY_SOCKET -E WATCHDOG_USEC \
 		"$CORRALD" --config "$T/corrald.conf" --state-dir "$T/state" --socket "$T/unused.sock" \
-		--cgroup-delegate no >>"$T/corrald.log" 2>&1 &
+		--cgroup-delegate no --default-network none >>"$T/corrald.log" 2>&1 &
 	CORRALD_PID=$!
 	echo "$CORRALD_PID" >>"$T/.daemons"
 	# the socket exists before corrald runs; the first call starts it

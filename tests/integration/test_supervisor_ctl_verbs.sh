@@ -33,7 +33,7 @@ test_ctlv_top_port_rename() {
 	out=$(ctl top web)
 	assert_eq "$(echo "$out" | head -1 | tr -s ' ')" "PID USER TIME COMMAND" "top's titles"
 	assert_contains "$out" "sleep 1000" "top lists the process"
-	# nothing is published until the network issue: an empty list
+	# it publishes nothing (test_supervisor_network publishes)
 	assert_eq "$(ctl port web)" "" "port"
 	assert_eq "$(ctl rename web www)" "" "rename prints nothing"
 	assert_eq "$(ctl inspect --format '{{.Name}}' www)" www "the new name"

@@ -77,6 +77,40 @@ static void expect_field(const char *json, const char *want_field, const char *w
 		fail_msg("%s: reason [%s] lacks [%s]", json, f.reason, want_reason);
 }
 
+static void test_spec_network_and_ports(void **state)
+{
+	(void)state;
+	ctr_spec s;
+	json_fault f = { 0 };
+	assert_int_equal(parse_spec("{\"image\":\"x\",\"network\":\"web\",\"ports\":[{\"hostIP\":\"127.0.0.1\","
+				    "\"hostPort\":18080,\"containerPort\":80},{\"hostPort\":53,\"containerPort\":53,"
+				    "\"protocol\":\"udp\"}]}", &s, &f), 0);
+	assert_int_equal(s.network, CTR_NET_CNI);
+	assert_string_equal(s.net_name, "web");
+	assert_int_equal(s.n_ports, 2);
+	assert_string_equal(s.ports[0].host_ip, "127.0.0.1");
+	assert_int_equal(s.ports[0].host_port, 18080);
+	assert_int_equal(s.ports[0].container_port, 80);
+	assert_string_equal(s.ports[0].protocol, "tcp");
+	assert_string_equal(s.ports[1].protocol, "udp");
+	assert_int_equal(ctr_spec_default_network(&s, "none", &f), 0); /* it named one */
+	assert_int_equal(s.network, CTR_NET_CNI);
+	ctr_spec_release(&s);
+	assert_int_equal(parse_spec("{\"image\":\"x\",\"network\":\"host\"}", &s, &f), 0);
+	assert_int_equal(s.network, CTR_NET_HOST);
+	ctr_spec_release(&s);
+	/* no network named: corrald's default; ports then need it to be a network */
+	assert_int_equal(parse_spec("{\"image\":\"x\",\"ports\":[{\"hostPort\":8080,\"containerPort\":80}]}", &s, &f), 0);
+	assert_int_equal(ctr_spec_default_network(&s, "corral", &f), 0);
+	assert_int_equal(s.network, CTR_NET_CNI);
+	assert_string_equal(s.net_name, "corral");
+	ctr_spec_release(&s);
+	assert_int_equal(parse_spec("{\"image\":\"x\",\"ports\":[{\"hostPort\":8080,\"containerPort\":80}]}", &s, &f), 0);
+	assert_true(ctr_spec_default_network(&s, "none", &f) < 0);
+	assert_string_equal(f.field, "spec.ports");
+	ctr_spec_release(&s);
+}
+
 static void test_spec_errors_name_the_field(void **state)
 {
 	expect_field("[]", "spec", "must be an object");
@@ -97,7 +131,19 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"resources\":{\"cpus\":0}}", "spec.resources.cpus", "0.01");
 	expect_field("{\"image\":\"x\",\"resources\":{\"pids\":0}}", "spec.resources.pids", "from 1");
 	expect_field("{\"image\":\"x\",\"restart\":\"sometimes\"}", "spec.restart", "must be no, on-failure");
-	expect_field("{\"image\":\"x\",\"network\":\"host\"}", "spec.network", "none or loopback");
+	expect_field("{\"image\":\"x\",\"network\":\"a/b\"}", "spec.network", "none, loopback, host or a network's name");
+	expect_field("{\"image\":\"x\",\"network\":\"loopback\",\"ports\":[{\"hostPort\":8080,\"containerPort\":80}]}",
+		     "spec.ports", "needs a network");
+	expect_field("{\"image\":\"x\",\"network\":\"n\",\"ports\":[{\"hostPort\":0,\"containerPort\":80}]}",
+		     "spec.ports[0].hostPort", "");
+	expect_field("{\"image\":\"x\",\"network\":\"n\",\"ports\":[{\"hostPort\":80}]}", "spec.ports[0].containerPort",
+		     "required");
+	expect_field("{\"image\":\"x\",\"network\":\"n\",\"ports\":[{\"hostPort\":1,\"containerPort\":80,\"protocol\":\"sctp\"}]}",
+		     "spec.ports[0].protocol", "tcp or udp");
+	expect_field("{\"image\":\"x\",\"network\":\"n\",\"ports\":[{\"hostPort\":1,\"containerPort\":80,\"hostIP\":\"nope\"}]}",
+		     "spec.ports[0].hostIP", "not an IP address");
+	expect_field("{\"image\":\"x\",\"network\":\"n\",\"ports\":[{\"hostPort\":1,\"containerPort\":80},"
+		     "{\"hostPort\":1,\"containerPort\":81,\"protocol\":\"tcp\"}]}", "spec.ports[1]", "published twice");
 	expect_field("{\"image\":\"x\",\"labels\":{\"a\":1}}", "spec.labels.a", "string");
 	expect_field("{\"image\":\"x\",\"stopSignal\":\"SIGNOPE\"}", "spec.stopSignal", "signal");
 	expect_field("{\"image\":\"x\",\"stopTimeout\":-1}", "spec.stopTimeout", "0 to 86400");
@@ -212,7 +258,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spec_full),
-		cmocka_unit_test(test_spec_errors_name_the_field),
+		cmocka_unit_test(test_spec_errors_name_the_field), cmocka_unit_test(test_spec_network_and_ports),
 		cmocka_unit_test(test_spec_podman_fields),
 		cmocka_unit_test(test_spec_reasons_word_for_word),
 		cmocka_unit_test(test_signals),

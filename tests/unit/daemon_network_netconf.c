@@ -76,7 +76,7 @@ static void test_conflist_round_trip(void **state)
 		netconf nc = { .name = "back", .bridge = "corral2", .subnet = "10.89.1.0/24", .gateway = "10.89.1.1",
 			       .internal = internal };
 		strbuf sb = STRBUF_INIT;
-		assert_int_equal(netconf_render(&nc, &sb), 0);
+		assert_int_equal(netconf_render(&nc, NULL, &sb), 0);
 		_cleanup_json_ yajl_val v = NULL;
 		assert_int_equal(json_parse(sb.buf, "conflist", &v, &err), 0);
 		assert_string_equal(json_get(v, "cniVersion")->u.string, "1.0.0");

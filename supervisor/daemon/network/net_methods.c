@@ -52,7 +52,9 @@ int sv_network_create(vl_call *call, yajl_val params, void *ud)
 	cerr err = { 0 };
 	netconf nc;
 	const char *field;
-	if (net_store_create(d->cfg->cni_config_dir, &req, &nc, &field, &err) < 0)
+	char ipam[PATH_MAX];
+	net_ipam_dir(d, ipam, sizeof(ipam));
+	if (net_store_create(d->cfg->cni_config_dir, ipam, &req, &nc, &field, &err) < 0)
 		return field ? sv_invalid_err(call, field, &err) : sv_internal_err(call, &err);
 	events_publish(d->events, "network", "create", nc.name, nc.name, NULL, 0);
 	return reply_network(call, &nc);

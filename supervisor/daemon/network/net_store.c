@@ -1,5 +1,7 @@
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/service.h"
+#include "supervisor/daemon/network/cni.h"
+#include "common/json.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
@@ -64,7 +66,8 @@ int net_store_list(const char *dir, netconf **out, size_t *n, cerr *err)
 	return 0;
 }
 
-int net_store_create(const char *dir, const netconf_req *req, netconf *out, const char **field, cerr *err)
+int net_store_create(const char *dir, const char *data_dir, const netconf_req *req, netconf *out, const char **field,
+		     cerr *err)
 {
 	_cleanup_free_ netconf *have = NULL;
 	size_t n;
@@ -74,10 +77,12 @@ int net_store_create(const char *dir, const netconf_req *req, netconf *out, cons
 		return r;
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
 	char path[PATH_MAX];
-	if (netconf_render(out, &sb) < 0)
+	if (netconf_render(out, data_dir, &sb) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	if ((r = mkdir_p(dir, 0755)) < 0)
 		return cerr_sys(err, -r, "%s", dir);
+	if (data_dir && (r = mkdir_p(data_dir, 0700)) < 0)
+		return cerr_sys(err, -r, "%s", data_dir);
 	snprintf(path, sizeof(path), "%s/%s" SUFFIX, dir, out->name);
 	return write_file_atomic(path, sb.buf, sb.len, 0644, err);
 }
@@ -95,9 +100,38 @@ int net_store_remove(const char *dir, const char *name, cerr *err)
 	return 0;
 }
 
+int net_store_text(const char *dir, const char *name, char **text, cerr *err)
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *t = NULL;
+	size_t len;
+	int r = path_of(dir, name, path, sizeof(path), err);
+	if (r < 0)
+		return r;
+	if ((r = read_file(path, NET_CONFLIST_MAX, &t, &len, err)) == -ENOENT) {
+		cerr_clear(err);
+		return cerr_set(err, ENOENT, "network %s: no such network (no %s)", name, path);
+	}
+	_cleanup_json_ yajl_val v = NULL;
+	if (r < 0 || (r = cni_conflist_parse(t, path, &v, err)) < 0)
+		return r;
+	if (!streq(cni_list_name(v), name))
+		return cerr_set(err, EINVAL, "%s: name: \"%s\", not \"%s\" as its file is named", path, cni_list_name(v),
+				name);
+	*text = TAKE_PTR(t);
+	return 0;
+}
+
+void net_ipam_dir(const corrald *d, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/networks/ipam", d->cfg->state_dir);
+}
+
 int network_ensure_default(corrald *d, cerr *err)
 {
 	const char *dir = d->cfg->cni_config_dir;
+	char ipam[PATH_MAX];
+	net_ipam_dir(d, ipam, sizeof(ipam));
 	netconf nc;
 	int r = net_store_get(dir, NET_DEFAULT_NAME, &nc, err);
 	if (r != -ENOENT)
@@ -105,7 +139,7 @@ int network_ensure_default(corrald *d, cerr *err)
 	cerr_clear(err);
 	const netconf_req req = { .name = NET_DEFAULT_NAME, .subnet = NET_DEFAULT_SUBNET, .bridge = NET_DEFAULT_BRIDGE };
 	const char *field;
-	if ((r = net_store_create(dir, &req, &nc, &field, err)) < 0)
+	if ((r = net_store_create(dir, ipam, &req, &nc, &field, err)) < 0)
 		return cerr_wrap(err, "the default network %s", NET_DEFAULT_NAME);
 	return 0;
 }

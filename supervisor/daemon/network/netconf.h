@@ -15,7 +15,6 @@
 #define NET_DEFAULT_NAME "corral"
 #define NET_DEFAULT_SUBNET "10.88.0.0/16"
 #define NET_DEFAULT_BRIDGE "corral0"
-#define NET_CNI_VERSION "1.0.0"
 
 typedef struct net_cidr {
 	int family; /* AF_INET, AF_INET6 */
@@ -47,7 +46,8 @@ bool net_name_valid(const char *name);
  * overlap names the other network). */
 int netconf_plan(const netconf_req *req, const netconf *have, size_t n, netconf *out, const char **field,
 		 cerr *err);
-/* The conflist's JSON text. */
-int netconf_render(const netconf *nc, strbuf *out);
+/* The conflist's JSON text; host-local keeps its leases in data_dir (NULL:
+ * the plugin's own default). */
+int netconf_render(const netconf *nc, const char *data_dir, strbuf *out);
 /* What a conflist says (one that corral wrote, or one alike). */
 int netconf_parse(const char *text, netconf *out, cerr *err);

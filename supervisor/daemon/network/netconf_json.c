@@ -1,5 +1,6 @@
 /* A network's conflist, written and read back (netconf.h). */
 #include "supervisor/daemon/network/netconf.h"
+#include "supervisor/daemon/network/cni.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
@@ -10,11 +11,13 @@
 
 #define PLUGINS_MAX 32
 
-static void gen_ipam(yajl_gen g, const netconf *nc)
+static void gen_ipam(yajl_gen g, const netconf *nc, const char *data_dir)
 {
 	jg_key(g, "ipam");
 	yajl_gen_map_open(g);
 	jg_key_str(g, "type", "host-local");
+	if (data_dir) /* corrald's leases are its own, under its state dir */
+		jg_key_str(g, "dataDir", data_dir);
 	/* internal: no route out; the gateway is in the result only */
 	if (!nc->internal) {
 		jg_key(g, "routes");
@@ -49,13 +52,13 @@ static void gen_plugin(yajl_gen g, const char *type, const char *cap)
 	yajl_gen_map_close(g);
 }
 
-int netconf_render(const netconf *nc, strbuf *out)
+int netconf_render(const netconf *nc, const char *data_dir, strbuf *out)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
 	if (!g)
 		return -ENOMEM;
 	yajl_gen_map_open(g);
-	jg_key_str(g, "cniVersion", NET_CNI_VERSION);
+	jg_key_str(g, "cniVersion", CNI_SPEC_VERSION);
 	jg_key_str(g, "name", nc->name);
 	jg_key(g, "plugins");
 	yajl_gen_array_open(g);
@@ -67,7 +70,7 @@ int netconf_render(const netconf *nc, strbuf *out)
 	jg_key_bool(g, "isGateway", !nc->internal);
 	jg_key_bool(g, "ipMasq", !nc->internal);
 	jg_key_bool(g, "hairpinMode", true);
-	gen_ipam(g, nc);
+	gen_ipam(g, nc, data_dir);
 	yajl_gen_map_close(g);
 	gen_plugin(g, "portmap", "portMappings");
 	gen_plugin(g, "firewall", NULL);

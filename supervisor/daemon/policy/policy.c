@@ -61,6 +61,7 @@ int policy_init_default(policy *p, cerr *err)
 	memset(p, 0, sizeof(*p));
 	tier_open(&p->root);
 	p->root.allow_privileged = p->root.allow_host_network = p->root.allow_directory_images = true;
+	p->root.allow_low_ports = true;
 	p->root.any_capability = true;
 	if (!(p->root.trusted_keys = strdup(POLICY_DEFAULT_KEYS_DIR)) || tier_inherit(&p->unpriv, &p->root) < 0) {
 		policy_release(p);
@@ -190,13 +191,15 @@ static int get_binds(yajl_val top, const char *parent, policy_tier *t, json_faul
 static int get_privileges(yajl_val o, const char *path, policy_tier *t, json_fault *f)
 {
 	static const char *const keys[] = { "allow_host_network", "allow_privileged", "allowed_capabilities",
-					     "allow_directory_images", NULL };
+					     "allow_directory_images", "allow_low_ports", NULL };
 	int r;
 	if ((r = json_check_keys(o, path, keys, "unknown key", f)) < 0)
 		return r;
 	t->allow_host_network = t->allow_privileged = t->allow_directory_images = t->any_capability = false;
+	t->allow_low_ports = false;
 	t->allowed_caps = 0;
-	bool *flags[] = { &t->allow_host_network, &t->allow_privileged, NULL, &t->allow_directory_images };
+	bool *flags[] = { &t->allow_host_network, &t->allow_privileged, NULL, &t->allow_directory_images,
+			  &t->allow_low_ports };
 	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
 		if (flags[i] && json_get_bool(o, path, keys[i], 0, flags[i], NULL, f) < 0)
 			return json_fault_reword(f, "must be a boolean");
@@ -284,7 +287,7 @@ static int no_privileges(yajl_val u, json_fault *f)
 	int r = json_get_object(u, "unprivileged", "privileges", 0, &o, f);
 	if (r < 0 || !o || (r = get_privileges(o, "unprivileged.privileges", &t, f)) < 0)
 		return r;
-	if (t.allow_host_network || t.allow_privileged || t.allow_directory_images || t.allowed_caps)
+	if (t.allow_host_network || t.allow_privileged || t.allow_directory_images || t.allow_low_ports || t.allowed_caps)
 		return json_fault_set(f, EINVAL, "unprivileged.privileges", "must grant nothing: a group member has no privileges");
 	return 0;
 }

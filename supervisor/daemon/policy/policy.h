@@ -25,6 +25,7 @@ typedef struct policy_tier {
 	char **bind_allowed;         /* clean absolute prefixes; NULL: any source */
 	bool bind_read_only;         /* every bind is made read-only */
 	bool allow_privileged, allow_host_network, allow_directory_images;
+	bool allow_low_ports; /* publish host ports below 1024 */
 	bool any_capability;         /* no cap list given: anything capAdd names */
 	uint64_t allowed_caps;       /* beyond Docker's default set */
 	char **image_allow;          /* fnmatch patterns and sha256: digests; NULL: any */

@@ -99,6 +99,13 @@ static int check_privileges(const peer_cred *peer, const policy_tier *t, const c
 	if (s->image[0] == '/' && !(root && t->allow_directory_images))
 		return refuse(v, "spec.image", key_of(peer, "privileges.allow_directory_images=false", k, sizeof(k)),
 			      "a directory image (%s) is not allowed", s->image);
+	if (s->network == CTR_NET_HOST && !(root && t->allow_host_network))
+		return refuse(v, "spec.network", key_of(peer, "privileges.allow_host_network=false", k, sizeof(k)),
+			      "the host's network is not allowed");
+	for (size_t i = 0; i < s->n_ports; i++)
+		if (s->ports[i].host_port < 1024 && !(root && t->allow_low_ports))
+			return refuse(v, "spec.ports", key_of(peer, "privileges.allow_low_ports=false", k, sizeof(k)),
+				      "host port %u is below 1024", s->ports[i].host_port);
 	if (root && t->any_capability)
 		return 0;
 	uint64_t bad = s->caps & ~default_caps() & ~(root ? t->allowed_caps : 0);

@@ -65,6 +65,7 @@ static void gen_tier(yajl_gen g, const policy_tier *t, bool root)
 	yajl_gen_map_open(g);
 	jg_key_bool(g, "allow_host_network", root && t->allow_host_network);
 	jg_key_bool(g, "allow_privileged", root && t->allow_privileged);
+	jg_key_bool(g, "allow_low_ports", root && t->allow_low_ports);
 	jg_key(g, "allowed_capabilities");
 	if (root && t->any_capability) {
 		yajl_gen_null(g);

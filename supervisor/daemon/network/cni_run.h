@@ -1,0 +1,27 @@
+/* A conflist run from corrald's loop, one plugin at a time through
+ * el_child (child.h), never blocking it: ADD in order, each given the one
+ * before's result; DEL in reverse, each given the ADD's result, going on
+ * past errors (it is how leftovers go, and it is idempotent); CHECK in
+ * order; VERSION of each. An ADD that fails runs the DEL of the whole list
+ * before it reports, so a failed ADD leaves nothing. */
+#pragma once
+#include "supervisor/daemon/network/cni.h"
+#include "supervisor/loop/eventloop.h"
+
+enum cni_cmd { CNI_ADD, CNI_DEL, CNI_CHECK, CNI_VERSION };
+
+/* r is 0 or -errno; err the one-line reason when r < 0; result the ADD's
+ * final result text (NULL otherwise). */
+typedef void (*cni_done_fn)(int r, const char *result, const cerr *err, void *data);
+
+typedef struct cni_run cni_run;
+/* list_text: the conflist; prev_result: the ADD result for DEL and CHECK
+ * (NULL: none). Everything is copied. */
+int cni_run_start(el_loop *l, enum cni_cmd cmd, const char *list_text, const char *prev_result, const cni_args *a,
+		  cni_done_fn done, void *data, cni_run **out, cerr *err);
+/* The caller goes: done and data are replaced (done may be NULL), and an
+ * ADD is killed (so its DEL runs); a DEL goes on to its end. */
+void cni_run_detach(cni_run *r, cni_done_fn done, void *data);
+/* At corrald's exit: let the runs under way (a DEL at a container's end)
+ * finish, for up to timeout_ms, then cut the rest short. */
+void cni_run_drain(el_loop *l, int timeout_ms);

@@ -1,0 +1,287 @@
+/* ADD at Start, DEL at the end, from network.json. */
+#include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/cni_run.h"
+#include "supervisor/daemon/network/names.h"
+#include "supervisor/daemon/network/net_store.h"
+#include "supervisor/daemon/network/netns_pin.h"
+#include "supervisor/daemon/network/ports_free.h"
+#include "supervisor/daemon/ctr_spawn.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/varlink/monitor_iface.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define NET_ABORT "abort\n"
+
+static cni_args args_of(const struct corrald *d, const ctr *c, const char *netns)
+{
+	return (cni_args){ .container_id = c->id, .netns = netns, .ifname = NET_IFNAME, .path = d->cfg->cni_path,
+			   .ports = c->spec.ports, .n_ports = c->spec.n_ports };
+}
+
+static void pin_path(const struct corrald *d, const ctr *c, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/networks/netns/%s", d->cfg->state_dir, c->id);
+}
+
+static int write_record(const struct corrald *d, const ctr *c, const char *conf, const char *result, cerr *err)
+{
+	_cleanup_json_ yajl_val cv = NULL, rv = NULL;
+	int r;
+	if ((r = json_parse(conf, "network config", &cv, err)) < 0 || (r = json_parse(result, "network result", &rv, err)) < 0)
+		return r;
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
+	char pin[PATH_MAX];
+	pin_path(d, c, pin, sizeof(pin));
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "network", c->spec.net_name) || jg_key_str(g, "interface", NET_IFNAME) ||
+	    jg_key_str(g, "netns", pin) ||
+	    jg_key(g, "config") || jg_value(g, cv) || jg_key(g, "result") || jg_value(g, rv) || yajl_gen_map_close(g))
+		return cerr_set(err, ENOMEM, "out of memory");
+	char path[PATH_MAX];
+	ctr_dir(d, c, path, sizeof(path));
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" NET_FILE);
+	return jg_write_file(g, path, 0600, 0, err);
+}
+
+/* The other containers on c's network learn its name (result: its ADD's),
+ * or forget it (NULL); a failure costs names, never the network. */
+static void names_update(struct corrald *d, const ctr *c, const char *result)
+{
+	cerr err = { 0 };
+	_cleanup_json_ yajl_val v = NULL;
+	cni_summary s = { 0 };
+	if (result && json_parse(result, "network result", &v, &err) == 0)
+		cni_result_summary(v, &s);
+	if (names_network_changed(d, c, c->spec.net_name, s.ip[0] ? s.ip : NULL, s.gateway[0] ? s.gateway : NULL,
+				  !result, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "container %s: the names of network %s", c->name, c->spec.net_name);
+	cerr_clear(&err);
+}
+
+/* The ADD is over: start the container, or give up with why. */
+static void on_added(int r, const char *result, const cerr *e, void *data)
+{
+	ctr *c = data;
+	ctr_spawn *s = c->spawn;
+	s->net_run = NULL;
+	cerr err = { 0 };
+	if (r == 0 && write_record(c->d, c, s->net_conf, result, &err) == 0) {
+		free(TAKE_PTR(s->net_conf));
+		names_update(c->d, c, result);
+		ctr_publish(c->d, c, "network-attach", (const char *const[]){ "network", c->spec.net_name, NULL });
+		ctr_spawn_say(s, MONITOR_START);
+		return;
+	}
+	if (r == 0) { /* attached, but not recorded: undo it */
+		cni_args a = args_of(c->d, c, "");
+		cerr e2 = { 0 };
+		if (cni_run_start(c->d->loop, CNI_DEL, s->net_conf, result, &a, NULL, NULL, NULL, &e2) < 0)
+			log_cerr(LOG_LVL_WARN, &e2, "container %s: DEL", c->name);
+	}
+	free(TAKE_PTR(s->net_conf));
+	if (r < 0) { /* its DEL has run */
+		char pin[PATH_MAX];
+		pin_path(c->d, c, pin, sizeof(pin));
+		netns_unpin(pin);
+	}
+	if (asprintf(&s->net_err, "container %s: network %s: %s", c->name, c->spec.net_name,
+		     cerr_msg(r == 0 ? &err : e)) < 0)
+		s->net_err = NULL;
+	cerr_clear(&err);
+	ctr_spawn_say(s, NET_ABORT);
+}
+
+/* DELs under way, by container: an ADD for the same container waits for
+ * its DEL (a restart), as host-local and portmap find what to delete by
+ * container id and interface, and would take the new attachment's. */
+typedef struct pending_del {
+	struct pending_del *next;
+	char *path, *id, *netns;
+	ctr *waiter; /* its ADD, to begin once the DEL is over */
+	pid_t pid;
+} pending_del;
+static pending_del *pending;
+
+static void attach_now(struct corrald *d, ctr *c, pid_t pid)
+{
+	ctr_spawn *s = c->spawn;
+	cerr err = { 0 };
+	char netns[PATH_MAX];
+	pin_path(d, c, netns, sizeof(netns));
+	cni_args a = args_of(d, c, netns);
+	if (ports_free(d, c, &err) < 0 ||
+	    (streq(c->spec.net_name, NET_DEFAULT_NAME) && network_ensure_default(d, &err) < 0) ||
+	    net_store_text(d->cfg->cni_config_dir, c->spec.net_name, &s->net_conf, &err) < 0 ||
+	    netns_pin(netns, pid, &err) < 0 ||
+	    cni_run_start(d->loop, CNI_ADD, s->net_conf, NULL, &a, on_added, c, &s->net_run, &err) < 0) {
+		free(TAKE_PTR(s->net_conf));
+		netns_unpin(netns);
+		if (asprintf(&s->net_err, "container %s: %s", c->name, cerr_msg(&err)) < 0)
+			s->net_err = NULL;
+		cerr_clear(&err);
+		ctr_spawn_say(s, NET_ABORT);
+	}
+}
+
+void net_attach(struct corrald *d, ctr *c, pid_t pid)
+{
+	for (pending_del *p = pending; p; p = p->next)
+		if (streq(p->id, c->id)) {
+			p->waiter = c;
+			p->pid = pid;
+			return;
+		}
+	attach_now(d, c, pid);
+}
+
+static void on_abandoned(int r, const char *result, const cerr *e, void *data)
+{
+	_cleanup_free_ char *pin = data;
+	(void)r, (void)result, (void)e;
+	netns_unpin(pin);
+}
+
+void net_attach_abandon(struct corrald *d, ctr *c)
+{
+	ctr_spawn *s = c->spawn;
+	if (!s->net_run)
+		return;
+	char pin[PATH_MAX];
+	pin_path(d, c, pin, sizeof(pin));
+	char *p = strdup(pin);
+	cni_run_detach(TAKE_PTR(s->net_run), p ? on_abandoned : NULL, p);
+}
+
+void net_attach_cancel(const ctr *c)
+{
+	for (pending_del *p = pending; p; p = p->next)
+		if (p->waiter == c)
+			p->waiter = NULL;
+}
+
+static void pending_free(pending_del *p)
+{
+	free(p->path);
+	free(p->id);
+	free(p->netns);
+	free(p);
+}
+
+static void on_deleted(int r, const char *result, const cerr *e, void *data)
+{
+	pending_del *p = data;
+	(void)result;
+	for (pending_del **q = &pending; *q; q = &(*q)->next)
+		if (*q == p) {
+			*q = p->next;
+			break;
+		}
+	if (r < 0)
+		log_warn("%s: DEL: %s (kept for the next try)", p->path, cerr_msg(e));
+	else {
+		netns_unpin(p->netns);
+		if (unlink(p->path) < 0 && errno != ENOENT)
+			log_debug("%s: %s", p->path, strerror(errno));
+	}
+	if (p->waiter)
+		attach_now(p->waiter->d, p->waiter, p->pid);
+	pending_free(p);
+}
+
+/* network.json's config and result, as text. */
+static int read_record(const char *path, char **conf, char **result, cerr *err)
+{
+	_cleanup_json_ yajl_val v = NULL;
+	int r = json_parse_file_at(AT_FDCWD, path, NET_CONFLIST_MAX * 2, &v, err);
+	if (r < 0)
+		return r;
+	yajl_val cv = json_get(v, "config"), rv = json_get(v, "result");
+	_cleanup_json_gen_ yajl_gen g1 = json_gen_new(false), g2 = json_gen_new(false);
+	if (!cv || !rv)
+		return cerr_set(err, EINVAL, "%s: config and result are required", path);
+	if (!g1 || !g2 || jg_value(g1, cv) || jg_value(g2, rv) || !(*conf = jg_finish(g1, NULL)))
+		return cerr_set(err, ENOMEM, "out of memory");
+	if (!(*result = jg_finish(g2, NULL))) {
+		free(TAKE_PTR(*conf));
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+void net_detach(struct corrald *d, ctr *c)
+{
+	char path[PATH_MAX];
+	ctr_dir(d, c, path, sizeof(path));
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" NET_FILE);
+	if (access(path, F_OK) < 0)
+		return;
+	for (pending_del *q = pending; q; q = q->next)
+		if (streq(q->id, c->id))
+			return; /* under way already (it ended, and now goes) */
+	_cleanup_free_ char *conf = NULL, *result = NULL;
+	cerr err = { 0 };
+	char pin[PATH_MAX];
+	pin_path(d, c, pin, sizeof(pin));
+	/* the pinned namespace, or none when a crash took the pin (DEL then
+	 * does what it can without) */
+	cni_args a = args_of(d, c, access(pin, F_OK) == 0 ? pin : "");
+	pending_del *p = calloc(1, sizeof(*p));
+	if (!p || !(p->path = strdup(path)) || !(p->id = strdup(c->id)) || !(p->netns = strdup(pin))) {
+		if (p)
+			pending_free(p);
+		return log_warn("container %s: DEL: out of memory", c->name);
+	}
+	if (read_record(path, &conf, &result, &err) < 0) {
+		pending_free(p);
+		return log_cerr(LOG_LVL_WARN, &err, "container %s: DEL", c->name);
+	}
+	/* listed first: a DEL that cannot exec a plugin reports (on_deleted)
+	 * before cni_run_start returns */
+	p->next = pending;
+	pending = p;
+	if (cni_run_start(d->loop, CNI_DEL, conf, result, &a, on_deleted, p, NULL, &err) < 0) {
+		pending = p->next; /* not taken */
+		pending_free(p);
+		return log_cerr(LOG_LVL_WARN, &err, "container %s: DEL", c->name);
+	}
+	names_update(d, c, NULL);
+	ctr_publish(d, c, "network-detach", NULL);
+}
+
+void net_gen_inspect(yajl_gen g, const struct corrald *d, const ctr *c)
+{
+	if (c->spec.network != CTR_NET_CNI || !d)
+		return;
+	char path[PATH_MAX];
+	ctr_dir(d, c, path, sizeof(path));
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" NET_FILE);
+	_cleanup_json_ yajl_val v = NULL;
+	cerr err = { 0 };
+	if (json_parse_file_at(AT_FDCWD, path, NET_CONFLIST_MAX * 2, &v, &err) < 0) {
+		cerr_clear(&err);
+		return;
+	}
+	cni_summary s;
+	cni_result_summary(json_get(v, "result"), &s);
+	jg_key(g, "networks");
+	yajl_gen_map_open(g);
+	jg_key(g, c->spec.net_name);
+	yajl_gen_map_open(g);
+	jg_key_str(g, "interface", s.ifname);
+	jg_key_str(g, "ipAddress", s.ip);
+	jg_key_int(g, "prefixLength", s.prefix_len);
+	jg_key_str(g, "macAddress", s.mac);
+	jg_key_str(g, "gateway", s.gateway);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}

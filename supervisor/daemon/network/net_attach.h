@@ -1,0 +1,29 @@
+/* A container's attachment to its CNI network. Start: the monitor reports
+ * "created PID" (monitor_iface.h), net_attach runs ADD against
+ * /proc/PID/ns/net, writes the result to the container's network.json, and
+ * then tells the monitor "start"; a failure (its DEL already run) is kept
+ * as the Start's error and the monitor told to give up. net_detach runs
+ * DEL from network.json, after a corrald restart too; it runs on every end
+ * (ctr_ended) and at removal, and is idempotent. */
+#pragma once
+#include <sys/types.h>
+#include <yajl/yajl_gen.h>
+#include "common/error.h"
+#include "supervisor/daemon/ctr.h"
+
+#define NET_FILE "network.json"
+#define NET_IFNAME "eth0"
+
+/* Begin the ADD (once a DEL of the same container is over); the monitor
+ * hears "start" or "abort" when it ends. */
+void net_attach(struct corrald *d, ctr *c, pid_t pid);
+/* c's monitor is abandoned: its ADD, if it still waits for a DEL, is off. */
+void net_attach_cancel(const ctr *c);
+/* ... and an ADD under way is killed: its DEL runs, then the pin goes. */
+void net_attach_abandon(struct corrald *d, ctr *c);
+/* DEL what network.json says, in the background; network.json goes once
+ * it succeeds. Nothing to do without one. */
+void net_detach(struct corrald *d, ctr *c);
+/* "networks": {NAME: {ipAddress, macAddress, gateway, interface}} of
+ * network.json, for Inspect; nothing when it has none. */
+void net_gen_inspect(yajl_gen g, const struct corrald *d, const ctr *c);

@@ -1,0 +1,41 @@
+/* Network namespaces held by a bind mount while CNI needs them. */
+#include "supervisor/daemon/network/netns_pin.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+int netns_pin(const char *path, pid_t pid, cerr *err)
+{
+	char dir[PATH_MAX], src[64];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	if (mkdir_p(dir, 0700) < 0)
+		return cerr_sys(err, errno, "%s", dir);
+	netns_unpin(path); /* a stale one, from a start that did not finish */
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cerr_sys(err, errno, "%s", path);
+	snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)pid);
+	if (mount(src, path, NULL, MS_BIND, NULL) < 0) {
+		int e = errno;
+		unlink(path);
+		return cerr_sys(err, e, "bind %s on %s", src, path);
+	}
+	return 0;
+}
+
+void netns_unpin(const char *path)
+{
+	while (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+		; /* every layer of it */
+	unlink(path);
+}

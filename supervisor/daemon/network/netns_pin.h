@@ -1,0 +1,14 @@
+/* A container's network namespace held by a bind mount of its nsfs file,
+ * <state>/networks/netns/<id>, from ADD until its DEL is over: CNI's DEL
+ * needs the namespace (the bridge plugin undoes its masquerade rules only
+ * with it), and the container may have ended long before. The mount is in
+ * corrald's mount namespace, so it outlives a corrald restart. */
+#pragma once
+#include <stddef.h>
+#include <sys/types.h>
+#include "common/error.h"
+
+/* Pin /proc/pid/ns/net at path (made, or reused when a stale one is there). */
+int netns_pin(const char *path, pid_t pid, cerr *err);
+/* Unmount and remove it; nothing there is fine. */
+void netns_unpin(const char *path);

@@ -1,0 +1,67 @@
+/* A published host port is free, or Start says which and why not. */
+#include "supervisor/daemon/network/ports_free.h"
+#include "supervisor/daemon/ctr_spawn.h"
+#include "supervisor/daemon/service.h"
+#include "common/cleanup.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static bool overlaps(const cni_port *a, const cni_port *b)
+{
+	return a->host_port == b->host_port && streq(a->protocol, b->protocol) &&
+	       (!a->host_ip[0] || !b->host_ip[0] || streq(a->host_ip, b->host_ip));
+}
+
+/* bind it, and let it go: EADDRINUSE says a socket of the host holds it */
+static int try_bind(const cni_port *p)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	const char *ip = p->host_ip[0] ? p->host_ip : "0.0.0.0";
+	if (inet_pton(AF_INET, ip, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(p->host_port);
+		len = sizeof(*in4);
+	} else if (inet_pton(AF_INET6, ip, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(p->host_port);
+		len = sizeof(*in6);
+	} else {
+		return -EINVAL;
+	}
+	_cleanup_close_ int fd = socket(ss.ss_family, (streq(p->protocol, "udp") ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)); /* TIME_WAIT is no owner */
+	return bind(fd, (struct sockaddr *)&ss, len) < 0 ? -errno : 0;
+}
+
+int ports_free(const struct corrald *d, const ctr *c, cerr *err)
+{
+	for (size_t i = 0; i < c->spec.n_ports; i++) {
+		const cni_port *p = &c->spec.ports[i];
+		for (const ctr *o = d->ctrs; o; o = o->next) {
+			if (o == c || (!ctr_alive(o) && !ctr_is_starting(o)))
+				continue;
+			for (size_t j = 0; j < o->spec.n_ports; j++)
+				if (overlaps(p, &o->spec.ports[j]))
+					return cerr_set(err, EADDRINUSE, "host port %u/%s: published by container %s already",
+							p->host_port, p->protocol, o->name);
+		}
+		int r = try_bind(p);
+		if (r == -EADDRINUSE)
+			return cerr_set(err, EADDRINUSE, "host port %u/%s: in use on the host", p->host_port, p->protocol);
+		if (r == -EADDRNOTAVAIL)
+			return cerr_set(err, EADDRNOTAVAIL, "host port %u/%s: %s is not an address of the host",
+					p->host_port, p->protocol, p->host_ip);
+	}
+	return 0;
+}

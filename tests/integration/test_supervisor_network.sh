@@ -1,0 +1,241 @@
+#!/bin/bash
+# Networks through CNI (containernetworking-plugins in /usr/lib/cni). Every
+# test runs corrald in a network namespace of its own, lo up, so bridges,
+# addresses and firewall rules live and die there: the host's network is
+# never touched. Probes run in that namespace (nsenter --net).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMG="$FIXTURES/busybox/rootfs"
+CNI=/usr/lib/cni
+
+need_cni() {
+	local p
+	for p in bridge host-local portmap firewall tuning; do
+		[ -x "$CNI/$p" ] || skip "no CNI plugin $CNI/$p (containernetworking-plugins)"
+	done
+	command -v nft >/dev/null || skip "no nft (nftables) to read the rules with"
+	command -v iptables >/dev/null || skip "no iptables: the portmap and firewall plugins use it"
+}
+
+# corrald (and so its monitors, and CNI's host side) in a network
+# namespace of the test's own, held by a bind mount on $T/netns (cleanup_sv
+# unmounts what is under $T), so a corrald started again joins it
+start_sv_netns() {
+	if [ ! -e "$T/netns" ]; then
+		: >"$T/netns"
+		unshare --net="$T/netns" true
+		nsenter --net="$T/netns" ip link set lo up
+	fi
+	cat >"$T/corrald-netns" <<-WRAP
+	#!/bin/sh
+	exec nsenter --net="$T/netns" "$B/bin/corrald" "\$@"
+	WRAP
+	chmod +x "$T/corrald-netns"
+	CORRALD="$T/corrald-netns" start_sv --default-network corral "$@"
+}
+
+# in corrald's network namespace
+inns() { nsenter --net="$T/netns" "$@"; }
+
+# what CNI leaves in the namespace: veths on the bridge, and the rules
+net_state() {
+	inns ip -o link show type veth | awk -F': ' '{print $2}' | sed 's/@.*//' | sort || true
+	rules
+}
+# the ruleset, its packet counters left out
+rules() { inns nft list ruleset 2>/dev/null | sed 's/counter packets [0-9]* bytes [0-9]*/counter/' | grep -v '^\s*$' || true; }
+unpinned() { [ ! -e "$STATE_D/networks/netns/$1" ]; }
+state_is() { [ "$(net_state)" = "$1" ]; }
+ipam_files() { ls "$STATE_D/networks/ipam/corral" 2>/dev/null | grep -v -e '^lock$' -e '^last_reserved_ip' | sort; }
+
+get() { inns curl -sf --max-time 5 "$1"; }
+
+web() { # NAME [ctl run options]
+	local name=$1
+	shift
+	ctl run -d --name "$name" --tmpfs /www "$@" "$IMG" sh -c \
+		'mkdir -p /www && echo "hello from $(hostname)" >/www/index.html && exec httpd -f -p 80 -h /www' >/dev/null
+}
+
+# A published port answers on 127.0.0.1 and the host's side reaches the
+# container's own IP through the bridge; Inspect says IP, MAC and gateway.
+test_svn_published_port_reaches_the_container() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns
+	web web1 -p 18080:80
+	local ip mac gw
+	ip=$(ctl --json inspect web1 | jq -r '.[0].networks.corral.ipAddress')
+	mac=$(ctl --json inspect web1 | jq -r '.[0].networks.corral.macAddress')
+	gw=$(ctl --json inspect web1 | jq -r '.[0].networks.corral.gateway')
+	assert_contains "$ip" "10.88." "its address"
+	assert_eq "$gw" 10.88.0.1 "its gateway"
+	[[ $mac =~ ^([0-9a-f]{2}:){5}[0-9a-f]{2}$ ]] || fail "its MAC: $mac"
+	wait_for 10 get http://127.0.0.1:18080/
+	assert_eq "$(get http://127.0.0.1:18080/)" "hello from web1" "through the published port"
+	assert_eq "$(get "http://${ip%/*}/")" "hello from web1" "at its own IP"
+	assert_eq "$(ctl exec web1 cat /sys/class/net/eth0/address)" "$mac" "eth0's MAC inside"
+	assert_contains "$(ctl port web1)" "18080" "port lists it"
+}
+
+# Remove takes back the veth, the host-local lease and every rule the
+# container had: the namespace is as it was before it (a first container
+# makes the bridge and CNI's own chains, which stay, as with podman). The
+# namespace stays pinned until DEL is over: the bridge plugin undoes its
+# masquerade rules only in it.
+test_svn_rm_leaves_no_veth_lease_or_rule() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns
+	ctl run -d --name warm -p 18089:80 "$IMG" sleep 100 >/dev/null
+	local wid
+	wid=$(ctl --json inspect warm | jq -r '.[0].id')
+	[ -e "$STATE_D/networks/netns/$wid" ] || fail "its namespace is not pinned"
+	ctl rm -f warm >/dev/null
+	wait_for 10 unpinned "$wid" # its DEL is over
+	local before leases_before
+	before=$(net_state)
+	leases_before=$(ipam_files)
+	web web2 -p 18081:80
+	local ip
+	ip=$(ctl --json inspect web2 | jq -r '.[0].networks.corral.ipAddress')
+	ip=${ip%/*}
+	assert_contains "$(ipam_files)" "$ip" "its lease while it runs"
+	assert_contains "$(rules)" "18081" "its port's rule while it runs"
+	[ -n "$(inns ip -o link show type veth)" ] || fail "no veth while it runs"
+	local id
+	id=$(ctl --json inspect web2 | jq -r '.[0].id')
+	ctl rm -f web2 >/dev/null
+	wait_for 10 unpinned "$id"
+	state_is "$before" || fail "left behind: $(diff <(echo "$before") <(net_state))"
+	assert_eq "$(ipam_files)" "$leases_before" "host-local's leases"
+	assert_not_contains "$(rules)" "$ip" "rules naming its IP"
+}
+
+# A conflist whose plugin is missing fails Start with one line naming it,
+# and leaves nothing: no veth, no lease, no rule, no network.json.
+test_svn_failed_start_leaves_nothing() {
+	trap cleanup_sv EXIT
+	need_cni
+	mkdir -p "$T/net.d"
+	cat >"$T/net.d/broken.conflist" <<-EOF2
+	{"cniVersion": "1.0.0", "name": "broken", "plugins": [
+	  {"type": "bridge", "bridge": "brk0", "isGateway": true,
+	   "ipam": {"type": "host-local", "dataDir": "$T/state/networks/ipam",
+	            "ranges": [[{"subnet": "10.99.0.0/24"}]]}},
+	  {"type": "portmap", "capabilities": {"portMappings": true}},
+	  {"type": "no-such-plugin"}]}
+	EOF2
+	start_sv_netns
+	local rules_before out rc=0
+	rules_before=$(rules)
+	out=$(ctl run -d --name bad --network broken -p 18082:80 "$IMG" sleep 100 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "the start succeeded: $out"
+	assert_contains "$out" "CNI plugin no-such-plugin: not found in $CNI" "the error"
+	assert_contains "$out" "network broken" "the error names the network"
+	assert_eq "$(echo "$out" | wc -l)" 1 "one line"
+	assert_eq "$(inns ip -o link show type veth)" "" "veths"
+	assert_eq "$(ls "$T/state/networks/ipam/broken" 2>/dev/null | grep -v -e '^lock$' -e '^last_reserved_ip')" "" "leases"
+	assert_not_contains "$(rules)" "18082" "the port's rule"
+	local id
+	id=$(ctl --json inspect bad | jq -r ".[0].id")
+	[ ! -e "$STATE_D/containers/$id/network.json" ] || fail "network.json left"
+	assert_eq "$(ctl --json inspect bad | jq -r ".[0].state.status")" created "it stays created"
+}
+
+# kill -9 corrald while networked containers run: they keep their network,
+# and a new corrald removes them as fully (network.json and the pinned
+# namespace outlive it).
+test_svn_survives_a_killed_corrald() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns
+	ctl run -d --name warm -p 18089:80 "$IMG" sleep 100 >/dev/null
+	local wid
+	wid=$(ctl --json inspect warm | jq -r '.[0].id')
+	ctl rm -f warm >/dev/null
+	wait_for 10 unpinned "$wid"
+	local before
+	before=$(net_state)
+	local n ids=""
+	for n in 1 2 3; do
+		web "w$n" -p "1808$n:80"
+		ids="$ids $(ctl --json inspect "w$n" | jq -r '.[0].id')"
+	done
+	for n in 1 2 3; do wait_for 10 get "http://127.0.0.1:1808$n/"; done
+	kill -9 "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv_netns
+	for n in 1 2 3; do
+		assert_eq "$(get "http://127.0.0.1:1808$n/")" "hello from w$n" "w$n after the restart"
+	done
+	assert_contains "$(ctl --json inspect w2 | jq -r '.[0].networks.corral.ipAddress')" 10.88. "w2's address"
+	ctl rm -f w1 w2 w3 >/dev/null
+	local id
+	for id in $ids; do wait_for 10 unpinned "$id"; done
+	state_is "$before" || fail "left behind: $(diff <(echo "$before") <(net_state))"
+	assert_eq "$(ipam_files)" "" "host-local's leases"
+}
+
+# Host networking and host ports below 1024 are privileges of the policy
+# file: a privileges section that does not grant them refuses them.
+test_svn_policy_refuses_host_network_and_low_ports() {
+	trap cleanup_sv EXIT
+	need_cni
+	echo '{"privileges": {"allow_directory_images": true}}' >"$T/p.json"
+	start_sv_netns --policy "$T/p.json"
+	local out rc=0
+	out=$(ctl create --name h --network host "$IMG" true 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "--network host was admitted"
+	assert_contains "$out" "spec.network" "host: the field"
+	assert_contains "$out" "privileges.allow_host_network=false" "host: the limit"
+	rc=0
+	out=$(ctl create --name low -p 80:80 "$IMG" true 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "-p 80:80 was admitted"
+	assert_contains "$out" "privileges.allow_low_ports=false" "low port: the limit"
+	assert_contains "$out" "host port 80 is below 1024" "low port: why"
+	ctl create --name high -p 8080:80 "$IMG" true >/dev/null
+	assert_eq "$(ctl port high)" "80/tcp -> 0.0.0.0:8080" "port lists what it will publish"
+}
+
+# A host port already published by a running container, or bound by a
+# process of the host, fails Start naming the port, and leaves nothing.
+test_svn_port_in_use_fails_start_naming_it() {
+	trap 'kill "$LP" 2>/dev/null || true; cleanup_sv' EXIT
+	need_cni
+	start_sv_netns
+	web first -p 18085:80
+	local rules_before out rc=0
+	wait_for 10 get http://127.0.0.1:18085/
+	rules_before=$(rules)
+	out=$(ctl run -d --name second -p 18085:80 "$IMG" sleep 100 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "a second container took port 18085"
+	assert_contains "$out" "host port 18085/tcp: published by container first already" "the error"
+	nsenter --net="$T/netns" "$IMG/bin/busybox" nc -l -p 18086 >/dev/null 2>&1 &
+	LP=$!
+	wait_for 10 sh -c "nsenter --net='$T/netns' cat /proc/net/tcp /proc/net/tcp6 | grep -q ':46A6 '"
+	rc=0
+	out=$(ctl run -d --name third -p 18086:80 "$IMG" sleep 100 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "a container took port 18086 a host process listens on"
+	assert_contains "$out" "host port 18086/tcp: in use on the host" "the error"
+	kill "$LP"
+	assert_eq "$(rules)" "$rules_before" "rules"
+	assert_eq "$(inns ip -o link show type veth | wc -l)" 1 "veths: the first container's"
+	assert_eq "$(get http://127.0.0.1:18085/)" "hello from first" "the first still answers"
+}
+
+# --network host shares the namespace's interfaces; none keeps its own lo
+# alone, down.
+test_svn_host_and_none() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns
+	inns ip link add hostv7 type veth peer name hostv8
+	assert_contains "$(ctl run --network host "$IMG" ls /sys/class/net)" hostv7 "host sees the namespace's links"
+	assert_eq "$(ctl run --network none "$IMG" ls /sys/class/net)" lo "none: lo alone"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
