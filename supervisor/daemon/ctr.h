@@ -54,6 +54,7 @@ typedef struct ctr {
 	bool stop_killed;       /* its last Stop had to SIGKILL it (exit.json) */
 	char started_at[64], finished_at[64];
 	unsigned restart_count;
+	char net_last_ip[48];    /* its address before its last DEL: a restart asks for it again */
 	restart_state rs;
 	bool stopped_by_user, has_run;
 	uid_t owner;            /* the peer that created it (record "owner"; 0 when absent) */

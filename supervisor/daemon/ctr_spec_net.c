@@ -18,52 +18,11 @@ static bool net_name_ok(const char *s)
 	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
 }
 
-static int parse_port(yajl_val v, const char *p, cni_port *out, json_fault *f)
-{
-	static const char *const known[] = { "hostIP", "hostPort", "containerPort", "protocol", NULL };
-	const char *ip, *proto;
-	long long hp = 0, cp = 0;
-	int r;
-	if ((r = json_want(v, yajl_t_object, p, f)) < 0 || (r = json_check_keys(v, p, known, "unknown field", f)) < 0 ||
-	    (r = json_get_str(v, p, "hostIP", JSON_BOUNDED, &ip, f)) < 0 ||
-	    (r = json_get_str(v, p, "protocol", JSON_BOUNDED, &proto, f)) < 0 ||
-	    (r = json_get_int_in(v, p, "hostPort", JSON_REQUIRED, 1, 65535, &hp, NULL, f)) < 0 ||
-	    (r = json_get_int_in(v, p, "containerPort", JSON_REQUIRED, 1, 65535, &cp, NULL, f)) < 0)
-		return r;
-	char field[JSON_PATH_MAX];
-	unsigned char buf[16];
-	if (ip && *ip && inet_pton(AF_INET, ip, buf) != 1 && inet_pton(AF_INET6, ip, buf) != 1)
-		return json_fault_set(f, EINVAL, json_path(field, p, "hostIP"), "\"%s\" is not an IP address", ip);
-	if (proto && !streq(proto, "tcp") && !streq(proto, "udp"))
-		return json_fault_set(f, EINVAL, json_path(field, p, "protocol"), "must be tcp or udp, not \"%s\"", proto);
-	snprintf(out->host_ip, sizeof(out->host_ip), "%s", ip ? ip : "");
-	snprintf(out->protocol, sizeof(out->protocol), "%s", proto ? proto : "tcp");
-	out->host_port = (uint16_t)hp;
-	out->container_port = (uint16_t)cp;
-	return 0;
-}
-
 static int parse_ports(yajl_val spec, ctr_spec *s, json_fault *f)
 {
 	yajl_val a;
 	int r = json_get_array(spec, "spec", "ports", 0, CNI_MAX_PORTS, &a, f);
-	if (r < 0 || !a || !a->u.array.len)
-		return r;
-	if (!(s->ports = calloc(a->u.array.len, sizeof(*s->ports))))
-		return json_fault_oom(f);
-	for (size_t i = 0; i < a->u.array.len; i++) {
-		char p[JSON_PATH_MAX];
-		json_path_idx(p, "spec.ports", i);
-		if ((r = parse_port(a->u.array.values[i], p, &s->ports[i], f)) < 0)
-			return r;
-		s->n_ports++;
-		for (size_t j = 0; j < i; j++)
-			if (s->ports[j].host_port == s->ports[i].host_port && streq(s->ports[j].protocol, s->ports[i].protocol) &&
-			    streq(s->ports[j].host_ip, s->ports[i].host_ip))
-				return json_fault_set(f, EINVAL, p, "host port %u/%s is published twice", s->ports[i].host_port,
-						      s->ports[i].protocol);
-	}
-	return 0;
+	return r < 0 || !a ? r : cni_ports_parse(a, "spec.ports", &s->ports, &s->n_ports, f);
 }
 
 static int set_network(ctr_spec *s, const char *net, json_fault *f)

@@ -11,6 +11,7 @@
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/ctr_adopt.h"
+#include "supervisor/daemon/network/net_reconcile.h"
 #include "supervisor/daemon/fastpath.h"
 #include "supervisor/daemon/trash.h"
 #include "supervisor/daemon/ctr.h"
@@ -287,6 +288,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 
 	if ((r = ctr_adopt_all(&d, err)) < 0 || (r = jobs_init(&d, err)) < 0)
 		goto out;
+	net_reconcile(&d);
 	char pidbuf[16];
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
 	events_publish(d.events, "daemon", "start", "", "corrald",

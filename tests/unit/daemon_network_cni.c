@@ -103,6 +103,15 @@ static void test_env(void **state)
 	assert_string_equal(e[4], "CNI_PATH=/a:/b");
 	assert_true(!strncmp(e[5], "PATH=", 5));
 	assert_null(e[6]);
+	/* an address wished for goes to ADD only, as host-local reads it */
+	cni_args w = a;
+	w.ip = "10.88.0.7";
+	_cleanup_strv_ char **add = NULL, **del = NULL;
+	assert_int_equal(cni_env("ADD", &w, &add), 0);
+	assert_string_equal(add[0], "CNI_ARGS=IgnoreUnknown=1;IP=10.88.0.7");
+	assert_string_equal(add[1], "CNI_COMMAND=ADD");
+	assert_int_equal(cni_env("DEL", &w, &del), 0);
+	assert_string_equal(del[0], "CNI_COMMAND=DEL");
 }
 
 static void test_plugin_error(void **state)

@@ -6,8 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 #include "common/error.h"
+#include "common/json_get.h"
 #include "common/strbuf.h"
 
 #define CNI_SPEC_VERSION "1.0.0"
@@ -27,9 +29,16 @@ typedef struct cni_args {
 	const char *netns; /* "/proc/PID/ns/net"; "" for a DEL after the container went */
 	const char *ifname;
 	const char *path; /* CNI_PATH: plugin directories, ':'-separated */
+	const char *ip;   /* an ADD's wish for this address (CNI_ARGS IP=, as host-local reads it); NULL: any */
 	const cni_port *ports;
 	size_t n_ports;
 } cni_args;
+
+/* A portMappings array (path names it in faults): *out is calloc'd, also
+ * on an error. */
+int cni_ports_parse(yajl_val a, const char *path, cni_port **out, size_t *n, json_fault *f);
+/* "portMappings": [...], as containerd passes them. */
+int cni_ports_gen(yajl_gen g, const cni_port *ports, size_t n);
 
 /* The container's side of an ADD result, for Inspect. */
 typedef struct cni_summary {

@@ -66,19 +66,6 @@ static bool wants(yajl_val plugin, const char *capability)
 	return YAJL_IS_TRUE(json_member(json_member(plugin, "capabilities"), capability));
 }
 
-/* portMappings as containerd passes them */
-static int gen_ports(yajl_gen g, const cni_args *a)
-{
-	int r = jg_key(g, "portMappings") || yajl_gen_array_open(g);
-	for (size_t i = 0; !r && i < a->n_ports; i++) {
-		const cni_port *p = &a->ports[i];
-		r = yajl_gen_map_open(g) || jg_key_int(g, "hostPort", p->host_port) ||
-		    jg_key_int(g, "containerPort", p->container_port) || jg_key_str(g, "protocol", p->protocol) ||
-		    (p->host_ip[0] && jg_key_str(g, "hostIP", p->host_ip)) || yajl_gen_map_close(g);
-	}
-	return r || yajl_gen_array_close(g);
-}
-
 char *cni_plugin_conf(yajl_val list, size_t i, yajl_val prev, const cni_args *a, size_t *len, cerr *err)
 {
 	yajl_val pl = cni_list_plugin(list, i);
@@ -94,7 +81,7 @@ char *cni_plugin_conf(yajl_val list, size_t i, yajl_val prev, const cni_args *a,
 	if (!r && prev)
 		r = jg_key(g, "prevResult") || jg_value(g, prev);
 	if (!r && wants(pl, "portMappings") && a->n_ports)
-		r = jg_key(g, "runtimeConfig") || yajl_gen_map_open(g) || gen_ports(g, a) || yajl_gen_map_close(g);
+		r = jg_key(g, "runtimeConfig") || yajl_gen_map_open(g) || cni_ports_gen(g, a->ports, a->n_ports) || yajl_gen_map_close(g);
 	char *out = r ? NULL : (yajl_gen_map_close(g) ? NULL : jg_finish(g, len));
 	if (!out)
 		cerr_set(err, ENOMEM, "network %s: could not write the config of plugin %zu", cni_list_name(list), i);
@@ -104,8 +91,14 @@ char *cni_plugin_conf(yajl_val list, size_t i, yajl_val prev, const cni_args *a,
 int cni_env(const char *command, const cni_args *a, char ***out)
 {
 	const char *path = getenv("PATH");
-	char *v[] = { NULL, NULL, NULL, NULL, NULL, NULL };
+	char *v[] = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	int n = 0;
+	/* IgnoreUnknown: every plugin of the list sees CNI_ARGS, and only the
+	 * IPAM knows IP */
+	if (a->ip && streq(command, "ADD") && asprintf(&v[n++], "CNI_ARGS=IgnoreUnknown=1;IP=%s", a->ip) < 0) {
+		v[n - 1] = NULL;
+		return -ENOMEM;
+	}
 	if (asprintf(&v[n++], "CNI_COMMAND=%s", command) < 0 ||
 	    asprintf(&v[n++], "CNI_CONTAINERID=%s", a->container_id) < 0 ||
 	    asprintf(&v[n++], "CNI_NETNS=%s", a->netns ? a->netns : "") < 0 ||

@@ -22,7 +22,7 @@ struct cni_run {
 	bool cancelled; /* an ADD whose caller went: no plugin after this one */
 	yajl_val list, prev;
 	char *prev_text;
-	char *id, *netns, *ifname, *path;
+	char *id, *netns, *ifname, *path, *ip;
 	cni_port *ports;
 	size_t n_ports, i, n;
 	el_child *child;
@@ -45,7 +45,7 @@ static void run_free(cni_run *r)
 	if (r->prev)
 		yajl_tree_free(r->prev);
 	free(r->prev_text);
-	free(r->id), free(r->netns), free(r->ifname), free(r->path), free(r->ports);
+	free(r->id), free(r->netns), free(r->ifname), free(r->path), free(r->ip), free(r->ports);
 	cerr_clear(&r->err);
 	free(r);
 }
@@ -53,7 +53,7 @@ static void run_free(cni_run *r)
 static cni_args args_of(const cni_run *r)
 {
 	return (cni_args){ .container_id = r->id, .netns = r->netns, .ifname = r->ifname, .path = r->path,
-			   .ports = r->ports, .n_ports = r->n_ports };
+			   .ip = r->ip[0] ? r->ip : NULL, .ports = r->ports, .n_ports = r->n_ports };
 }
 
 static enum cni_cmd cmd_now(const cni_run *r) { return r->undoing ? CNI_DEL : r->cmd; }
@@ -201,7 +201,8 @@ int cni_run_start(el_loop *l, enum cni_cmd cmd, const char *list_text, const cha
 	    !(r->prev_text = strdup(prev_result)))
 		rc = cerr_set(err, ENOMEM, "out of memory");
 	if (rc == 0 && (dup_str(&r->id, a->container_id) < 0 || dup_str(&r->netns, a->netns) < 0 ||
-			dup_str(&r->ifname, a->ifname) < 0 || dup_str(&r->path, a->path) < 0))
+			dup_str(&r->ifname, a->ifname) < 0 || dup_str(&r->path, a->path) < 0 ||
+			dup_str(&r->ip, a->ip) < 0))
 		rc = cerr_set(err, ENOMEM, "out of memory");
 	if (rc == 0 && a->n_ports) {
 		if (!(r->ports = calloc(a->n_ports, sizeof(*r->ports))))

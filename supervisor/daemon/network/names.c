@@ -6,6 +6,7 @@
 #include "common/fileio.h"
 #include "common/log.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +146,17 @@ static int rewrite_one(corrald *d, const members *m, size_t k, cerr *err)
 	return write_hosts(dir, &in, err);
 }
 
+/* A member's failure is logged, and the others are still made current. */
+static void rewrite_all(corrald *d, const char *net, const members *m)
+{
+	for (size_t k = 0; k < m->n; k++) {
+		cerr e = { 0 };
+		if (rewrite_one(d, m, k, &e) < 0)
+			log_warn("network %s: hosts of %s: %s", net, m->v[k].id, cerr_msg(&e));
+		cerr_clear(&e);
+	}
+}
+
 int names_network_changed(corrald *d, const ctr *c, const char *net, const char *ip, const char *gateway,
 			  bool removed, cerr *err)
 {
@@ -175,13 +187,7 @@ int names_network_changed(corrald *d, const ctr *c, const char *net, const char 
 	}
 	if ((r = members_save(path, &m, err)) < 0)
 		return r;
-	/* a member's failure is logged, and the others are still made current */
-	for (size_t k = 0; k < m.n; k++) {
-		cerr e = { 0 };
-		if (rewrite_one(d, &m, k, &e) < 0)
-			log_warn("network %s: hosts of %s: %s", net, m.v[k].id, cerr_msg(&e));
-		cerr_clear(&e);
-	}
+	rewrite_all(d, net, &m);
 	if (removed) { /* its own file loses the network's names */
 		char dir[PATH_MAX];
 		ctr_dir(d, c, dir, sizeof(dir));
@@ -192,4 +198,36 @@ int names_network_changed(corrald *d, const ctr *c, const char *net, const char 
 		cerr_clear(&e);
 	}
 	return 0;
+}
+
+void names_prune(corrald *d, bool (*attached)(corrald *d, const char *id))
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/networks/names", d->cfg->state_dir);
+	_cleanup_(closedirp) DIR *dh = opendir(dir);
+	struct dirent *e;
+	while (dh && (e = readdir(dh))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		_cleanup_(members_release) members m = { 0 };
+		cerr err = { 0 };
+		if (members_load(path, &m, &err) < 0) {
+			log_cerr(LOG_LVL_WARN, &err, "network %s: its names", e->d_name);
+			continue;
+		}
+		size_t w = 0;
+		for (size_t i = 0; i < m.n; i++)
+			if (attached(d, m.v[i].id))
+				m.v[w++] = m.v[i];
+		if (w == m.n)
+			continue;
+		m.n = w;
+		if (members_save(path, &m, &err) < 0) {
+			log_cerr(LOG_LVL_WARN, &err, "network %s: its names", e->d_name);
+			continue;
+		}
+		rewrite_all(d, e->d_name, &m);
+	}
 }

@@ -29,9 +29,9 @@ static cni_args args_of(const struct corrald *d, const ctr *c, const char *netns
 			   .ports = c->spec.ports, .n_ports = c->spec.n_ports };
 }
 
-static void pin_path(const struct corrald *d, const ctr *c, char *buf, size_t n)
+void net_pin_path(const struct corrald *d, const char *id, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s/networks/netns/%s", d->cfg->state_dir, c->id);
+	snprintf(buf, n, "%s/networks/netns/%s", d->cfg->state_dir, id);
 }
 
 static int write_record(const struct corrald *d, const ctr *c, const char *conf, const char *result, cerr *err)
@@ -42,9 +42,9 @@ static int write_record(const struct corrald *d, const ctr *c, const char *conf,
 		return r;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
 	char pin[PATH_MAX];
-	pin_path(d, c, pin, sizeof(pin));
+	net_pin_path(d, c->id, pin, sizeof(pin));
 	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "network", c->spec.net_name) || jg_key_str(g, "interface", NET_IFNAME) ||
-	    jg_key_str(g, "netns", pin) ||
+	    jg_key_str(g, "netns", pin) || cni_ports_gen(g, c->spec.ports, c->spec.n_ports) ||
 	    jg_key(g, "config") || jg_value(g, cv) || jg_key(g, "result") || jg_value(g, rv) || yajl_gen_map_close(g))
 		return cerr_set(err, ENOMEM, "out of memory");
 	char path[PATH_MAX];
@@ -91,7 +91,7 @@ static void on_added(int r, const char *result, const cerr *e, void *data)
 	free(TAKE_PTR(s->net_conf));
 	if (r < 0) { /* its DEL has run */
 		char pin[PATH_MAX];
-		pin_path(c->d, c, pin, sizeof(pin));
+		net_pin_path(c->d, c->id, pin, sizeof(pin));
 		netns_unpin(pin);
 	}
 	if (asprintf(&s->net_err, "container %s: network %s: %s", c->name, c->spec.net_name,
@@ -112,25 +112,112 @@ typedef struct pending_del {
 } pending_del;
 static pending_del *pending;
 
-static void attach_now(struct corrald *d, ctr *c, pid_t pid)
+/* Whether host-local (the list's first plugin's IPAM) has no lease on ip:
+ * then a restarted container asks for the address it had. */
+static bool lease_free(const char *conf, const char *net, const char *ip)
+{
+	_cleanup_json_ yajl_val v = NULL;
+	cerr err = { 0 };
+	if (json_parse(conf, "network config", &v, &err) < 0) {
+		cerr_clear(&err);
+		return false;
+	}
+	yajl_val ipam = json_get(cni_list_plugin(v, 0), "ipam");
+	const char *type = YAJL_GET_STRING(json_get(ipam, "type")), *dir = YAJL_GET_STRING(json_get(ipam, "dataDir"));
+	if (!type || !streq(type, "host-local"))
+		return false;
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/%s/%s", dir ? dir : "/var/lib/cni/networks", net, ip) >= (int)sizeof(path))
+		return false;
+	return access(path, F_OK) < 0 && errno == ENOENT;
+}
+
+/* The conflists whose plugins said, through VERSION, that they speak
+ * CNI_SPEC_VERSION: asked once per text in corrald's life. */
+#define VERIFIED_MAX 64
+static char *verified[VERIFIED_MAX];
+
+static bool is_verified(const char *conf)
+{
+	for (size_t i = 0; i < VERIFIED_MAX && verified[i]; i++)
+		if (streq(verified[i], conf))
+			return true;
+	return false;
+}
+
+static void set_verified(const char *conf)
+{
+	size_t i = 0;
+	while (i < VERIFIED_MAX && verified[i])
+		i++;
+	if (i < VERIFIED_MAX) /* past the bound, VERSION is asked every time */
+		verified[i] = strdup(conf);
+}
+
+/* Start fails with why; in_net: a plugin's error, said of the network. */
+static void give_up(ctr *c, const cerr *err, bool in_net)
 {
 	ctr_spawn *s = c->spawn;
-	cerr err = { 0 };
 	char netns[PATH_MAX];
-	pin_path(d, c, netns, sizeof(netns));
+	net_pin_path(c->d, c->id, netns, sizeof(netns));
+	free(TAKE_PTR(s->net_conf));
+	netns_unpin(netns);
+	if (asprintf(&s->net_err, "container %s: %s%s%s%s", c->name, in_net ? "network " : "",
+		     in_net ? c->spec.net_name : "", in_net ? ": " : "", cerr_msg(err)) < 0)
+		s->net_err = NULL;
+	ctr_spawn_say(s, NET_ABORT);
+}
+
+static int start_add(struct corrald *d, ctr *c, cerr *err)
+{
+	ctr_spawn *s = c->spawn;
+	char netns[PATH_MAX];
+	net_pin_path(d, c->id, netns, sizeof(netns));
 	cni_args a = args_of(d, c, netns);
-	if (ports_free(d, c, &err) < 0 ||
-	    (streq(c->spec.net_name, NET_DEFAULT_NAME) && network_ensure_default(d, &err) < 0) ||
-	    net_store_text(d->cfg->cni_config_dir, c->spec.net_name, &s->net_conf, &err) < 0 ||
-	    netns_pin(netns, pid, &err) < 0 ||
-	    cni_run_start(d->loop, CNI_ADD, s->net_conf, NULL, &a, on_added, c, &s->net_run, &err) < 0) {
-		free(TAKE_PTR(s->net_conf));
-		netns_unpin(netns);
-		if (asprintf(&s->net_err, "container %s: %s", c->name, cerr_msg(&err)) < 0)
-			s->net_err = NULL;
-		cerr_clear(&err);
-		ctr_spawn_say(s, NET_ABORT);
+	if (c->net_last_ip[0] && lease_free(s->net_conf, c->spec.net_name, c->net_last_ip))
+		a.ip = c->net_last_ip;
+	return cni_run_start(d->loop, CNI_ADD, s->net_conf, NULL, &a, on_added, c, &s->net_run, err);
+}
+
+static void on_versioned(int r, const char *result, const cerr *e, void *data)
+{
+	ctr *c = data;
+	(void)result;
+	c->spawn->net_run = NULL;
+	cerr err = { 0 };
+	if (r == 0) {
+		set_verified(c->spawn->net_conf);
+		if (start_add(c->d, c, &err) == 0)
+			return;
+		e = &err;
 	}
+	give_up(c, e, true);
+	cerr_clear(&err);
+}
+
+static int begin_add(struct corrald *d, ctr *c, pid_t pid, cerr *err)
+{
+	ctr_spawn *s = c->spawn;
+	char netns[PATH_MAX];
+	net_pin_path(d, c->id, netns, sizeof(netns));
+	int r;
+	if ((r = ports_free(d, c, err)) < 0 ||
+	    (streq(c->spec.net_name, NET_DEFAULT_NAME) && (r = network_ensure_default(d, err)) < 0) ||
+	    (r = net_store_text(d->cfg->cni_config_dir, c->spec.net_name, &s->net_conf, err)) < 0 ||
+	    (r = netns_pin(netns, pid, err)) < 0)
+		return r;
+	if (is_verified(s->net_conf))
+		return start_add(d, c, err);
+	cni_args a = args_of(d, c, netns);
+	return cni_run_start(d->loop, CNI_VERSION, s->net_conf, NULL, &a, on_versioned, c, &s->net_run, err);
+}
+
+static void attach_now(struct corrald *d, ctr *c, pid_t pid)
+{
+	cerr err = { 0 };
+	if (begin_add(d, c, pid, &err) < 0)
+		give_up(c, &err, false);
+	cerr_clear(&err);
 }
 
 void net_attach(struct corrald *d, ctr *c, pid_t pid)
@@ -157,7 +244,7 @@ void net_attach_abandon(struct corrald *d, ctr *c)
 	if (!s->net_run)
 		return;
 	char pin[PATH_MAX];
-	pin_path(d, c, pin, sizeof(pin));
+	net_pin_path(d, c->id, pin, sizeof(pin));
 	char *p = strdup(pin);
 	cni_run_detach(TAKE_PTR(s->net_run), p ? on_abandoned : NULL, p);
 }
@@ -198,62 +285,110 @@ static void on_deleted(int r, const char *result, const cerr *e, void *data)
 	pending_free(p);
 }
 
-/* network.json's config and result, as text. */
-static int read_record(const char *path, char **conf, char **result, cerr *err)
+/* A network record (network.json): its config and result as text, the
+ * ports it published and the address it had; for a DEL or a CHECK. */
+int net_record_read(const char *path, net_record *rec, cerr *err)
 {
+	memset(rec, 0, sizeof(*rec));
 	_cleanup_json_ yajl_val v = NULL;
 	int r = json_parse_file_at(AT_FDCWD, path, NET_CONFLIST_MAX * 2, &v, err);
 	if (r < 0)
 		return r;
-	yajl_val cv = json_get(v, "config"), rv = json_get(v, "result");
-	_cleanup_json_gen_ yajl_gen g1 = json_gen_new(false), g2 = json_gen_new(false);
+	yajl_val cv = json_get(v, "config"), rv = json_get(v, "result"), pv = json_get(v, "portMappings");
 	if (!cv || !rv)
 		return cerr_set(err, EINVAL, "%s: config and result are required", path);
-	if (!g1 || !g2 || jg_value(g1, cv) || jg_value(g2, rv) || !(*conf = jg_finish(g1, NULL)))
-		return cerr_set(err, ENOMEM, "out of memory");
-	if (!(*result = jg_finish(g2, NULL))) {
-		free(TAKE_PTR(*conf));
+	cni_result_summary(rv, &rec->sum);
+	json_fault f = JSON_FAULT_CHAIN(err);
+	if (pv && (r = cni_ports_parse(pv, "portMappings", &rec->ports, &rec->n_ports, &f)) < 0) {
+		net_record_release(rec);
+		return cerr_wrap(err, "%s", path);
+	}
+	_cleanup_json_gen_ yajl_gen g1 = json_gen_new(false), g2 = json_gen_new(false);
+	if (!g1 || !g2 || jg_value(g1, cv) || jg_value(g2, rv) || !(rec->conf = jg_finish(g1, NULL)) ||
+	    !(rec->result = jg_finish(g2, NULL))) {
+		net_record_release(rec);
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
 	return 0;
 }
 
-void net_detach(struct corrald *d, ctr *c)
+void net_record_release(net_record *rec)
 {
-	char path[PATH_MAX];
-	ctr_dir(d, c, path, sizeof(path));
-	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" NET_FILE);
-	if (access(path, F_OK) < 0)
-		return;
+	free(rec->conf);
+	free(rec->result);
+	free(rec->ports);
+	memset(rec, 0, sizeof(*rec));
+}
+
+void net_pending_path(const struct corrald *d, const char *id, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/networks/pending/%s.json", d->cfg->state_dir, id);
+}
+
+bool net_del_under_way(const char *id)
+{
 	for (pending_del *q = pending; q; q = q->next)
-		if (streq(q->id, c->id))
-			return; /* under way already (it ended, and now goes) */
-	_cleanup_free_ char *conf = NULL, *result = NULL;
-	cerr err = { 0 };
+		if (streq(q->id, id))
+			return true;
+	return false;
+}
+
+int net_del_record(struct corrald *d, const char *id, const char *path, cni_summary *sum, cerr *err)
+{
+	_cleanup_(net_record_release) net_record rec = { 0 };
 	char pin[PATH_MAX];
-	pin_path(d, c, pin, sizeof(pin));
-	/* the pinned namespace, or none when a crash took the pin (DEL then
-	 * does what it can without) */
-	cni_args a = args_of(d, c, access(pin, F_OK) == 0 ? pin : "");
+	net_pin_path(d, id, pin, sizeof(pin));
 	pending_del *p = calloc(1, sizeof(*p));
-	if (!p || !(p->path = strdup(path)) || !(p->id = strdup(c->id)) || !(p->netns = strdup(pin))) {
+	if (!p || !(p->path = strdup(path)) || !(p->id = strdup(id)) || !(p->netns = strdup(pin))) {
 		if (p)
 			pending_free(p);
-		return log_warn("container %s: DEL: out of memory", c->name);
+		return cerr_set(err, ENOMEM, "out of memory");
 	}
-	if (read_record(path, &conf, &result, &err) < 0) {
+	int r = net_record_read(path, &rec, err);
+	if (r < 0) {
 		pending_free(p);
-		return log_cerr(LOG_LVL_WARN, &err, "container %s: DEL", c->name);
+		return r;
 	}
+	*sum = rec.sum;
+	/* the pinned namespace, or none when a crash took the pin (DEL then
+	 * does what it can without); the ports, for portmap to find its rules */
+	cni_args a = { .container_id = id, .netns = access(pin, F_OK) == 0 ? pin : "", .ifname = NET_IFNAME,
+		       .path = d->cfg->cni_path, .ports = rec.ports, .n_ports = rec.n_ports };
 	/* listed first: a DEL that cannot exec a plugin reports (on_deleted)
 	 * before cni_run_start returns */
 	p->next = pending;
 	pending = p;
-	if (cni_run_start(d->loop, CNI_DEL, conf, result, &a, on_deleted, p, NULL, &err) < 0) {
+	if ((r = cni_run_start(d->loop, CNI_DEL, rec.conf, rec.result, &a, on_deleted, p, NULL, err)) < 0) {
 		pending = p->next; /* not taken */
 		pending_free(p);
-		return log_cerr(LOG_LVL_WARN, &err, "container %s: DEL", c->name);
 	}
+	return r;
+}
+
+void net_detach(struct corrald *d, ctr *c)
+{
+	char path[PATH_MAX], pend[PATH_MAX];
+	ctr_dir(d, c, path, sizeof(path));
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" NET_FILE);
+	if (access(path, F_OK) < 0 || net_del_under_way(c->id))
+		return; /* nothing attached, or its DEL is under way (it ended, and now goes) */
+	/* the record leaves the container's directory first: a corrald gone
+	 * before the DEL is over finds it there (net_reconcile), also when
+	 * the container was removed */
+	net_pending_path(d, c->id, pend, sizeof(pend));
+	char *slash = strrchr(pend, '/');
+	*slash = '\0';
+	bool moved = mkdir_p(pend, 0700) == 0 && rename(path, pend) == 0;
+	if (moved)
+		(void)fsync_dir(pend);
+	*slash = '/';
+	if (!moved)
+		snprintf(pend, sizeof(pend), "%s", path);
+	cni_summary sum;
+	cerr err = { 0 };
+	if (net_del_record(d, c->id, pend, &sum, &err) < 0)
+		return log_cerr(LOG_LVL_WARN, &err, "container %s: DEL", c->name);
+	snprintf(c->net_last_ip, sizeof(c->net_last_ip), "%s", sum.ip);
 	names_update(d, c, NULL);
 	ctr_publish(d, c, "network-detach", NULL);
 }

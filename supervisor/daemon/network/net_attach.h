@@ -10,6 +10,7 @@
 #include <yajl/yajl_gen.h>
 #include "common/error.h"
 #include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/network/cni.h"
 
 #define NET_FILE "network.json"
 #define NET_IFNAME "eth0"
@@ -24,6 +25,24 @@ void net_attach_abandon(struct corrald *d, ctr *c);
 /* DEL what network.json says, in the background; network.json goes once
  * it succeeds. Nothing to do without one. */
 void net_detach(struct corrald *d, ctr *c);
+typedef struct net_record {
+	char *conf, *result;
+	cni_port *ports;
+	size_t n_ports;
+	cni_summary sum;
+} net_record;
+/* network.json (or a pending copy): what a DEL or a CHECK needs. */
+int net_record_read(const char *path, net_record *rec, cerr *err);
+void net_record_release(net_record *rec);
+/* <state>/networks/netns/<id>: its pinned namespace (netns_pin.h). */
+void net_pin_path(const struct corrald *d, const char *id, char *buf, size_t n);
+/* <state>/networks/pending/<id>.json: a record whose DEL is under way, or
+ * failed; net_reconcile finishes it after a restart. */
+void net_pending_path(const struct corrald *d, const char *id, char *buf, size_t n);
+bool net_del_under_way(const char *id);
+/* DEL what the record at path says (sum: its address), in the background;
+ * the record goes once the DEL succeeds. */
+int net_del_record(struct corrald *d, const char *id, const char *path, cni_summary *sum, cerr *err);
 /* "networks": {NAME: {ipAddress, macAddress, gateway, interface}} of
  * network.json, for Inspect; nothing when it has none. */
 void net_gen_inspect(yajl_gen g, const struct corrald *d, const ctr *c);

@@ -73,7 +73,12 @@ int netconf_render(const netconf *nc, const char *data_dir, strbuf *out)
 	gen_ipam(g, nc, data_dir);
 	yajl_gen_map_close(g);
 	gen_plugin(g, "portmap", "portMappings");
-	gen_plugin(g, "firewall", NULL);
+	/* same-bridge: the firewall plugin's own isolation, so that one
+	 * network's containers do not reach another's */
+	yajl_gen_map_open(g);
+	jg_key_str(g, "type", "firewall");
+	jg_key_str(g, "ingressPolicy", "same-bridge");
+	yajl_gen_map_close(g);
 	gen_plugin(g, "tuning", NULL);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);

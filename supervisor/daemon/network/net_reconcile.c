@@ -1,0 +1,210 @@
+/* What a crash left of the networks, undone at start (net_reconcile.h). */
+#include "supervisor/daemon/network/net_reconcile.h"
+#include "supervisor/daemon/network/cni_run.h"
+#include "supervisor/daemon/network/names.h"
+#include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/net_store.h"
+#include "supervisor/daemon/network/netns_pin.h"
+#include "supervisor/daemon/service.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PENDING_SUFFIX ".json"
+#define LEASE_MAX 256
+
+static ctr *by_id(corrald *d, const char *id)
+{
+	for (ctr *c = d->ctrs; c; c = c->next)
+		if (streq(c->id, id))
+			return c;
+	return NULL;
+}
+
+static void record_path(const corrald *d, const ctr *c, char *buf, size_t n)
+{
+	ctr_dir(d, c, buf, n);
+	snprintf(buf + strlen(buf), n - strlen(buf), "/" NET_FILE);
+}
+
+/* id has an attachment of its own (network.json), or a DEL to come. */
+static bool in_use(corrald *d, const char *id)
+{
+	char path[PATH_MAX];
+	ctr *c = by_id(d, id);
+	if (c) {
+		record_path(d, c, path, sizeof(path));
+		if (access(path, F_OK) == 0)
+			return true;
+	}
+	return net_del_under_way(id);
+}
+
+static bool attached(corrald *d, const char *id)
+{
+	char path[PATH_MAX];
+	ctr *c = by_id(d, id);
+	if (!c)
+		return false;
+	record_path(d, c, path, sizeof(path));
+	return access(path, F_OK) == 0;
+}
+
+/* Each entry of dir: fn(d, dir, name). */
+static void each_entry(corrald *d, const char *dir, void (*fn)(corrald *d, const char *dir, const char *name))
+{
+	_cleanup_(closedirp) DIR *dh = opendir(dir);
+	struct dirent *e;
+	while (dh && (e = readdir(dh)))
+		if (e->d_name[0] != '.')
+			fn(d, dir, e->d_name);
+}
+
+static void redo_del(corrald *d, const char *dir, const char *name)
+{
+	size_t n = strlen(name);
+	char path[PATH_MAX], id[NAME_MAX + 1];
+	if (n <= strlen(PENDING_SUFFIX) || strcmp(name + n - strlen(PENDING_SUFFIX), PENDING_SUFFIX))
+		return;
+	snprintf(id, sizeof(id), "%.*s", (int)(n - strlen(PENDING_SUFFIX)), name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (attached(d, id) || net_del_under_way(id)) { /* the DEL to come covers it */
+		if (!net_del_under_way(id) && unlink(path) < 0)
+			log_warn("%s: %s", path, strerror(errno));
+		return;
+	}
+	cni_summary sum;
+	cerr err = { 0 };
+	if (net_del_record(d, id, path, &sum, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "network: the DEL of %s left by the last corrald", id);
+	else
+		log_info("network: the DEL of %s left by the last corrald is run again", id);
+}
+
+/* host-local's lease file: "<id>\r\n<ifname>" (or "<id>" from older ones). */
+static void free_lease(corrald *d, const char *dir, const char *name)
+{
+	if (streq(name, "lock") || !strncmp(name, "last_reserved_ip", 16))
+		return;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	cerr err = { 0 };
+	if (read_file(path, LEASE_MAX, &text, &len, &err) < 0) {
+		cerr_clear(&err);
+		return;
+	}
+	text[strcspn(text, "\r\n")] = '\0';
+	if (!text[0] || in_use(d, text))
+		return;
+	if (unlink(path) == 0)
+		log_info("network: the lease of %s by %s, a container gone, is freed", name, text);
+}
+
+static void free_leases(corrald *d, const char *dir, const char *net)
+{
+	char sub[PATH_MAX];
+	snprintf(sub, sizeof(sub), "%s/%s", dir, net);
+	each_entry(d, sub, free_lease);
+}
+
+static void drop_pin(corrald *d, const char *dir, const char *id)
+{
+	if (in_use(d, id))
+		return;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, id);
+	netns_unpin(path);
+}
+
+/* The running containers' attachments, CHECKed one after another. */
+typedef struct check_queue {
+	corrald *d;
+	char (*ids)[CTR_ID_LEN + 1];
+	size_t n, i;
+} check_queue;
+
+static check_queue *checking; /* reachable while it runs: cut short at exit, it is not a leak */
+
+static void check_next(check_queue *q);
+
+static void on_checked(int r, const char *result, const cerr *e, void *data)
+{
+	check_queue *q = data;
+	(void)result;
+	ctr *c = by_id(q->d, q->ids[q->i]);
+	if (r < 0 && c) {
+		log_warn("container %s: network CHECK: %s", c->name, cerr_msg(e));
+		ctr_publish(q->d, c, "network-check-failed", (const char *const[]){ "error", cerr_msg(e), NULL });
+	}
+	q->i++;
+	check_next(q);
+}
+
+static void check_next(check_queue *q)
+{
+	for (; q->i < q->n; q->i++) {
+		ctr *c = by_id(q->d, q->ids[q->i]);
+		if (!c || c->status != CS_RUNNING)
+			continue;
+		char path[PATH_MAX], pin[PATH_MAX];
+		record_path(q->d, c, path, sizeof(path));
+		net_pin_path(q->d, c->id, pin, sizeof(pin));
+		_cleanup_(net_record_release) net_record rec = { 0 };
+		cerr err = { 0 };
+		if (net_record_read(path, &rec, &err) < 0) {
+			log_cerr(LOG_LVL_WARN, &err, "container %s: network CHECK", c->name);
+			continue;
+		}
+		cni_args a = { .container_id = c->id, .netns = pin, .ifname = NET_IFNAME, .path = q->d->cfg->cni_path,
+			       .ports = rec.ports, .n_ports = rec.n_ports };
+		if (cni_run_start(q->d->loop, CNI_CHECK, rec.conf, rec.result, &a, on_checked, q, NULL, &err) == 0)
+			return;
+		log_cerr(LOG_LVL_WARN, &err, "container %s: network CHECK", c->name);
+	}
+	free(q->ids);
+	free(q);
+	checking = NULL;
+}
+
+static void check_running(corrald *d)
+{
+	size_t n = 0;
+	for (ctr *c = d->ctrs; c; c = c->next)
+		n += c->status == CS_RUNNING && attached(d, c->id);
+	check_queue *q = n ? calloc(1, sizeof(*q)) : NULL;
+	if (!q || !(q->ids = calloc(n, sizeof(*q->ids)))) {
+		free(q);
+		return;
+	}
+	q->d = d;
+	checking = q;
+	for (ctr *c = d->ctrs; c && q->n < n; c = c->next)
+		if (c->status == CS_RUNNING && attached(d, c->id))
+			snprintf(q->ids[q->n++], sizeof(q->ids[0]), "%s", c->id);
+	check_next(q);
+}
+
+void net_reconcile(corrald *d)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/networks/pending", d->cfg->state_dir);
+	each_entry(d, dir, redo_del);
+	net_ipam_dir(d, dir, sizeof(dir));
+	each_entry(d, dir, free_leases);
+	snprintf(dir, sizeof(dir), "%s/networks/netns", d->cfg->state_dir);
+	each_entry(d, dir, drop_pin);
+	names_prune(d, attached);
+	check_running(d);
+}

@@ -1,0 +1,15 @@
+/* At corrald's start, after the containers are adopted: what a crash left
+ * of the networks is undone, and what runs is checked.
+ *  - a DEL record left in networks/pending is run again (its container
+ *    removed, or ended while corrald was down), or dropped when its
+ *    container is attached again (the DEL to come covers it);
+ *  - host-local leases (corrald's own, under networks/ipam), pinned
+ *    namespaces and names of ids with no attachment and no DEL to come
+ *    are freed;
+ *  - each running container's attachment is CHECKed, one at a time; a
+ *    failed CHECK is logged and published (network-check-failed). */
+#pragma once
+
+struct corrald;
+
+void net_reconcile(struct corrald *d);
