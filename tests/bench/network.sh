@@ -160,6 +160,8 @@ corral_one none "" || exit 1
 if [ -n "$podman_ok" ]; then
 	{ podman_one bridge "" && podman_one none ""; } || podman_ok=""
 fi
+# each engine attached through its own bridge (corral0, cni-podman0)
+bridges=$(ip -o -4 addr show | awk '$2 != "lo" { printf "%s %s, ", $2, $4 }')
 for v in c-net c-none p-net p-none; do : >"$d/t-$v"; done
 for r in $(seq "$N"); do
 	# the order turns each round: no variant always follows the same one
@@ -178,6 +180,7 @@ cgmnt=$(awk '$9=="cgroup2"{print $5; exit}' /proc/self/mountinfo)
 echo "network: $N alternating rounds of run -d IMG sleep 1000, then rm -f, in one network namespace"
 echo "  (kernel $(uname -r), cgroup2 controllers: $(cat "$cgmnt/cgroup.subtree_control" 2>/dev/null)," \
 	"$(podman --version 2>/dev/null || echo no podman); both chain bridge, portmap, firewall, tuning)"
+echo "  bridges after the warm-up: ${bridges%, }"
 # stats FILE COLUMN: "median p90" in us (p90 by nearest rank)
 stats() {
 	awk -v k="$2" '{ print $k }' "$1" | sort -n |

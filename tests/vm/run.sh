@@ -65,7 +65,9 @@ for d in "$root"/*/; do
 done
 args+=(-f "$B/fixtures:$G/build/fixtures")
 [ -f "$root/Makefile" ] && args+=(-f "$root/Makefile:$G/Makefile")
-for m in overlay loop brd=rd_nr=1,rd_size=8192 veth bridge nf_tables nft_compat nft_chain_nat nf_nat \
+# the netfilter modules CNI's iptables rules need; crc32c_generic first: libcrc32c
+# (under nf_conntrack) needs a crc32c when it loads
+for m in overlay loop brd=rd_nr=1,rd_size=8192 veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat \
 	xt_MASQUERADE xt_comment xt_addrtype xt_conntrack xt_mark xt_multiport xt_nat xt_tcpudp; do args+=(-M "$m"); done
 export ONLY="${ONLY:-}"
 echo "vm: booting the guest for $(basename "$guest")"
