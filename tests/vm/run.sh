@@ -47,8 +47,14 @@ for b in "$B"/bin/* "$B"/tests/helpers/*; do [ -f "$b" ] && [ -x "$b" ] && args+
 args+=(-f "$B/bin:$G/build/bin" -f "$B/tests/helpers:$G/build/tests/helpers")
 # tools the tests use beyond busybox, and the runtimes the benchmark compares
 # (GNU timeout and util-linux setpriv/script replace busybox's, which differ)
-for t in bash crun runc jq ip unshare nsenter setsid setpriv script timeout getent strace podman conmon; do
+for t in bash crun runc jq ip unshare nsenter setsid setpriv script timeout getent strace podman conmon \
+	iptables ip6tables iptables-save iptables-restore ip6tables-save ip6tables-restore nft; do
 	p=$(command -v "$t" 2>/dev/null) && args+=(-b "$p")
+done
+# CNI: the plugins corral's and podman's default networks chain, and the
+# iptables extensions the portmap and firewall plugins load (dlopen)
+for f in /usr/lib/cni/{bridge,host-local,portmap,firewall,tuning,loopback} /usr/lib/x86_64-linux-gnu/xtables; do
+	[ -e "$f" ] && args+=(-f "$f")
 done
 # podman's own files: its policy, and the init it runs for --init
 for f in /etc/containers /usr/libexec/podman; do [ -e "$f" ] && args+=(-f "$f"); done
@@ -59,7 +65,10 @@ for d in "$root"/*/; do
 done
 args+=(-f "$B/fixtures:$G/build/fixtures")
 [ -f "$root/Makefile" ] && args+=(-f "$root/Makefile:$G/Makefile")
-for m in overlay loop brd=rd_nr=1,rd_size=8192 veth bridge; do args+=(-M "$m"); done
+# the netfilter modules CNI's iptables rules need; crc32c_generic first: libcrc32c
+# (under nf_conntrack) needs a crc32c when it loads
+for m in overlay loop brd=rd_nr=1,rd_size=8192 veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat \
+	xt_MASQUERADE xt_comment xt_addrtype xt_conntrack xt_mark xt_multiport xt_nat xt_tcpudp; do args+=(-M "$m"); done
 export ONLY="${ONLY:-}"
 echo "vm: booting the guest for $(basename "$guest")"
 "$root/tests/vm/corral-vm" "${args[@]}" "$guest" "$G" "$G/build" "${ONLY:-}"
