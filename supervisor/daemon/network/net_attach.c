@@ -376,13 +376,11 @@ void net_detach(struct corrald *d, ctr *c)
 	 * before the DEL is over finds it there (net_reconcile), also when
 	 * the container was removed */
 	net_pending_path(d, c->id, pend, sizeof(pend));
-	char *slash = strrchr(pend, '/');
-	*slash = '\0';
-	bool moved = mkdir_p(pend, 0700) == 0 && rename(path, pend) == 0;
-	if (moved)
-		(void)fsync_dir(pend);
-	*slash = '/';
-	if (!moved)
+	char pend_dir[PATH_MAX];
+	snprintf(pend_dir, sizeof(pend_dir), "%.*s", (int)(strrchr(pend, '/') - pend), pend);
+	if (mkdir_p(pend_dir, 0700) == 0 && rename(path, pend) == 0)
+		(void)fsync_dir(pend_dir);
+	else
 		snprintf(pend, sizeof(pend), "%s", path);
 	cni_summary sum;
 	cerr err = { 0 };
