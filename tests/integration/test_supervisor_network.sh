@@ -312,8 +312,15 @@ test_svn_50_cycles_leak_nothing() {
 	ctl run -d --name warm -p 18095:80 "$IMG" sleep 100 >/dev/null
 	ctl rm -f warm >/dev/null
 	wait_for 10 pins_empty
-	local before start i
+	local before leases_before during start i
 	before=$(leak_state)
+	leases_before=$(ipam_files)
+	ctl run -d --name seen -p 18095:80 "$IMG" sleep 100 >/dev/null
+	during=$(leak_state) # what the snapshot sees of one container
+	assert_contains "$during" "18095" "a port rule while one runs"
+	[ "$(ipam_files)" != "$leases_before" ] || fail "no lease seen while one runs"
+	[ "$(diff <(echo "$before") <(echo "$during") | grep -c '^<')" = 0 ] || fail "one container took something away"
+	ctl rm -f seen >/dev/null
 	start=$(date +%s%N)
 	for i in $(seq 50); do
 		ctl run -d --name "cyc$i" -p 18095:80 "$IMG" sleep 100 >/dev/null
