@@ -91,25 +91,27 @@ static int gen_row(yajl_gen g, sample *s, yajl_val st)
 	double perc = now > s->at_usec ? 100.0 * (double)(cpu - s->cpu_usec) / (double)(now - s->at_usec) : 0;
 	s->cpu_usec = cpu;
 	s->at_usec = now;
-	char cpu_s[32], mem_s[64], memp[32], io[64], a[24], b[24], t[48];
+	char cpu_s[32], mem_s[64], memp[32], io[64], net[64], a[24], b[24], t[48];
 	snprintf(cpu_s, sizeof(cpu_s), "%.2f%%", perc < 0 ? 0 : perc);
 	snprintf(mem_s, sizeof(mem_s), "%s / %s", human_size(mem, a, sizeof(a)),
 		 lim > 0 ? human_size(lim, b, sizeof(b)) : "-");
 	snprintf(memp, sizeof(memp), lim > 0 ? "%.2f%%" : "-", lim > 0 ? 100.0 * (double)mem / (double)lim : 0);
 	snprintf(io, sizeof(io), "%s / %s", human_size(ctl_int(st, "ioReadBytes", 0), a, sizeof(a)),
 		 human_size(ctl_int(st, "ioWriteBytes", 0), b, sizeof(b)));
+	snprintf(net, sizeof(net), "%s / %s", human_size(ctl_int(st, "netInput", 0), a, sizeof(a)),
+		 human_size(ctl_int(st, "netOutput", 0), b, sizeof(b)));
 	snprintf(t, sizeof(t), "%.3fs", (double)cpu / 1e6);
 	char id[13];
 	snprintf(id, sizeof(id), "%.12s", s->id);
 	return yajl_gen_map_open(g) || jg_key_str(g, "ID", id) || jg_key_str(g, "Name", s->name) ||
 	       jg_key_str(g, "CPUPerc", cpu_s) || jg_key_str(g, "MemUsage", mem_s) || jg_key_str(g, "MemPerc", memp) ||
-	       jg_key_str(g, "BlockIO", io) || jg_key_int(g, "PIDs", ctl_int(st, "pids", 0)) ||
+	       jg_key_str(g, "NetIO", net) || jg_key_str(g, "BlockIO", io) || jg_key_int(g, "PIDs", ctl_int(st, "pids", 0)) ||
 	       jg_key_str(g, "CPUTime", t) || yajl_gen_map_close(g);
 }
 
 static const tmpl_title stats_titles[] = {
 	{ "CPUPerc", "CPU %" }, { "MemUsage", "MEM USAGE / LIMIT" }, { "MemPerc", "MEM %" },
-	{ "BlockIO", "BLOCK IO" }, { "PIDs", "PIDS" }, { "CPUTime", "CPU TIME" }, { NULL, NULL },
+	{ "NetIO", "NET IO" }, { "BlockIO", "BLOCK IO" }, { "PIDs", "PIDS" }, { "CPUTime", "CPU TIME" }, { NULL, NULL },
 };
 
 /* One round: a Stats call per container; those that have gone are left out. */
@@ -132,7 +134,7 @@ static int one_round(vl_client **c, sample *s, size_t n, bool clear)
 		return ctl_fail("stats", "out of memory");
 	if (clear)
 		fputs("\033[2J\033[H", stdout); /* a terminal shows the latest table only */
-	r = ctl_output_gen(items, rows, "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.BlockIO}}\t"
+	r = ctl_output_gen(items, rows, "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t"
 			       "{{.PIDs}}\t{{.CPUTime}}",
 		       stats_titles);
 	fflush(stdout);

@@ -381,7 +381,7 @@ int sv_stats(vl_call *call, yajl_val params, void *ud)
 		return sv_internal(call, NULL);
 	yajl_gen_map_open(g);
 	jg_key(g, "stats");
-	ctr_stats_gen(g, dir, c->id);
+	ctr_stats_gen(g, dir, c->id, c->spec.network == CTR_NET_CNI ? c->pid : 0);
 	yajl_gen_map_close(g);
 	return vl_call_reply_gen(call, g);
 }

@@ -2,6 +2,7 @@
 #include "supervisor/daemon/ctr_stats.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "supervisor/daemon/network/net_stats.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -45,7 +46,22 @@ static long long count_lines(const char *dir, const char *file)
 	return f ? n : -1;
 }
 
-void ctr_stats_gen(yajl_gen g, const char *dir, const char *id)
+/* Its CNI interfaces' counters (podman's netInput, netOutput); 0 without. */
+static void net_gen(yajl_gen g, pid_t net_pid)
+{
+	net_if_stats ifs[NET_STATS_MAX_IFACES], t = { 0 };
+	size_t n = 0;
+	cerr err = { 0 };
+	if (net_pid > 0 && net_stats_read(net_pid, ifs, NET_STATS_MAX_IFACES, &n, &err) == 0)
+		t = net_stats_total(ifs, n);
+	cerr_clear(&err);
+	jg_key_int(g, "netInput", (long long)t.rx_bytes);
+	jg_key_int(g, "netOutput", (long long)t.tx_bytes);
+	jg_key_int(g, "netInputPackets", (long long)t.rx_packets);
+	jg_key_int(g, "netOutputPackets", (long long)t.tx_packets);
+}
+
+void ctr_stats_gen(yajl_gen g, const char *dir, const char *id, pid_t net_pid)
 {
 	long long v;
 #define KV(k, x) (v = (x), jg_key_int(g, k, v < 0 ? 0 : v))
@@ -63,6 +79,7 @@ void ctr_stats_gen(yajl_gen g, const char *dir, const char *id)
 	KV("ioReadBytes", cg_value(dir, "io.stat", "rbytes"));
 	KV("ioWriteBytes", cg_value(dir, "io.stat", "wbytes"));
 	KV("oomKills", cg_value(dir, "memory.events", "oom_kill"));
+	net_gen(g, net_pid);
 	yajl_gen_map_close(g);
 #undef KV
 #undef KVN

@@ -98,8 +98,7 @@ void metrics_add_restarts(metrics *m, uint64_t n) { m->restarts += n; }
 void metrics_add_oom_kills(metrics *m, uint64_t n) { m->oom_kills += n; }
 void metrics_add_refused(metrics *m, uint64_t n) { m->refused += n; }
 
-/* Label values come from clients: escape \, " and newline. */
-static int add_label(strbuf *sb, const char *v)
+int metrics_label(strbuf *sb, const char *v)
 {
 	for (const char *p = v; *p; p++) {
 		int r = 0;
@@ -117,33 +116,33 @@ static int add_label(strbuf *sb, const char *v)
 	return 0;
 }
 
-static int head(strbuf *sb, const char *name, const char *type, const char *help)
+int metrics_head(strbuf *sb, const char *name, const char *type, const char *help)
 {
 	return sb_addf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 int metrics_render(const metrics *m, strbuf *sb)
 {
-	int r = head(sb, "corral_containers", "gauge", "Containers by state.");
+	int r = metrics_head(sb, "corral_containers", "gauge", "Containers by state.");
 	for (size_t i = 0; !r && i < N_STATES; i++)
 		r = sb_addf(sb, "corral_containers{state=\"%s\"} %llu\n", states[i],
 			    (unsigned long long)m->containers[i]);
-	r = r || head(sb, "corral_container_restarts_total", "counter",
+	r = r || metrics_head(sb, "corral_container_restarts_total", "counter",
 		      "Container restarts made by restart policies.") ||
 	    sb_addf(sb, "corral_container_restarts_total %llu\n", (unsigned long long)m->restarts) ||
-	    head(sb, "corral_container_oom_kills_total", "counter",
+	    metrics_head(sb, "corral_container_oom_kills_total", "counter",
 		 "Container processes killed by the OOM killer.") ||
 	    sb_addf(sb, "corral_container_oom_kills_total %llu\n", (unsigned long long)m->oom_kills) ||
-	    head(sb, "corral_store_bytes", "gauge", "Bytes used by the image and container store.") ||
+	    metrics_head(sb, "corral_store_bytes", "gauge", "Bytes used by the image and container store.") ||
 	    sb_addf(sb, "corral_store_bytes %llu\n", (unsigned long long)m->store_bytes) ||
-	    head(sb, "corral_images", "gauge", "Images in the store.") ||
+	    metrics_head(sb, "corral_images", "gauge", "Images in the store.") ||
 	    sb_addf(sb, "corral_images %llu\n", (unsigned long long)m->images) ||
-	    head(sb, "corral_rpc_connections", "gauge", "Open control socket connections.") ||
+	    metrics_head(sb, "corral_rpc_connections", "gauge", "Open control socket connections.") ||
 	    sb_addf(sb, "corral_rpc_connections %llu\n", (unsigned long long)m->connections) ||
-	    head(sb, "corral_rpc_connections_refused_total", "counter",
+	    metrics_head(sb, "corral_rpc_connections_refused_total", "counter",
 		 "Connections refused by the connection limits.") ||
 	    sb_addf(sb, "corral_rpc_connections_refused_total %llu\n", (unsigned long long)m->refused) ||
-	    head(sb, "corral_rpc_requests_total", "counter", "Control socket calls by method and result.");
+	    metrics_head(sb, "corral_rpc_requests_total", "counter", "Control socket calls by method and result.");
 	size_t n = m->n_methods;
 	const struct method_stats *all[METRICS_MAX_METHODS + 1];
 	for (size_t i = 0; i < n; i++)
@@ -152,30 +151,30 @@ int metrics_render(const metrics *m, strbuf *sb)
 		all[n++] = &m->methods[METRICS_MAX_METHODS];
 	for (size_t i = 0; !r && i < n; i++) {
 		for (int ok = 1; !r && ok >= 0; ok--) {
-			r = sb_adds(sb, "corral_rpc_requests_total{method=\"") || add_label(sb, all[i]->name) ||
+			r = sb_adds(sb, "corral_rpc_requests_total{method=\"") || metrics_label(sb, all[i]->name) ||
 			    sb_addf(sb, "\",result=\"%s\"} %llu\n", ok ? "ok" : "error",
 				    (unsigned long long)(ok ? all[i]->ok : all[i]->errors));
 		}
 	}
-	r = r || head(sb, "corral_rpc_duration_seconds", "histogram",
+	r = r || metrics_head(sb, "corral_rpc_duration_seconds", "histogram",
 		      "Control socket call latency, from receipt to the final reply.");
 	for (size_t i = 0; !r && i < n; i++) {
 		uint64_t cum = 0;
 		for (size_t b = 0; !r && b <= N_BUCKETS; b++) {
 			cum += b < N_BUCKETS ? all[i]->bucket[b] : 0;
 			r = sb_adds(sb, "corral_rpc_duration_seconds_bucket{method=\"") ||
-			    add_label(sb, all[i]->name);
+			    metrics_label(sb, all[i]->name);
 			if (!r && b < N_BUCKETS)
 				r = sb_addf(sb, "\",le=\"%g\"} %llu\n", buckets[b], (unsigned long long)cum);
 			else if (!r)
 				r = sb_addf(sb, "\",le=\"+Inf\"} %llu\n", (unsigned long long)all[i]->count);
 		}
-		r = r || sb_adds(sb, "corral_rpc_duration_seconds_sum{method=\"") || add_label(sb, all[i]->name) ||
+		r = r || sb_adds(sb, "corral_rpc_duration_seconds_sum{method=\"") || metrics_label(sb, all[i]->name) ||
 		    sb_addf(sb, "\"} %.9f\n", all[i]->sum) ||
-		    sb_adds(sb, "corral_rpc_duration_seconds_count{method=\"") || add_label(sb, all[i]->name) ||
+		    sb_adds(sb, "corral_rpc_duration_seconds_count{method=\"") || metrics_label(sb, all[i]->name) ||
 		    sb_addf(sb, "\"} %llu\n", (unsigned long long)all[i]->count);
 	}
-	r = r || head(sb, "process_start_time_seconds", "gauge", "Start time of corrald since the epoch.") ||
+	r = r || metrics_head(sb, "process_start_time_seconds", "gauge", "Start time of corrald since the epoch.") ||
 	    sb_addf(sb, "process_start_time_seconds %.3f\n", m->start_time);
 	return r ? -ENOMEM : 0;
 }

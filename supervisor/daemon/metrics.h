@@ -24,3 +24,7 @@ void metrics_add_oom_kills(metrics *m, uint64_t n);
 void metrics_add_refused(metrics *m, uint64_t n);
 
 int metrics_render(const metrics *m, strbuf *out);
+/* For families rendered elsewhere: the HELP and TYPE lines; a label value,
+ * escaped (values come from clients: \, " and newline). */
+int metrics_head(strbuf *sb, const char *name, const char *type, const char *help);
+int metrics_label(strbuf *sb, const char *v);

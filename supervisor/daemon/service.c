@@ -1,4 +1,5 @@
 #include "supervisor/daemon/service.h"
+#include "supervisor/daemon/network/net_metrics.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -69,7 +70,8 @@ int corrald_render_metrics(strbuf *out, void *data)
 	corrald *d = data;
 	corrald_update_image_gauges(d, NULL);
 	metrics_set_connections(d->metrics, vl_server_n_connections(d->srv));
-	return metrics_render(d->metrics, out);
+	int r = metrics_render(d->metrics, out);
+	return r < 0 ? r : net_metrics_render(d, out);
 }
 
 static int m_metrics(vl_call *call, yajl_val params, void *ud)

@@ -187,6 +187,104 @@ test_svn_host_and_none() {
 	assert_eq "$(ctl run --network none "$IMG" ls /sys/class/net)" lo "none: lo alone"
 }
 
+# One Stats figure of a container (ctl stats --json is the Stats objects).
+stat_of() { ctl --json stats --no-stream "$1" | jq -r ".[0].$2"; }
+# One Prometheus counter of container $1's eth0, from the metrics listener.
+prom_of() {
+	local id
+	id=$(ctl --json inspect "$1" | jq -r '.[0].id')
+	inns curl -sf --max-time 5 http://127.0.0.1:19323/metrics |
+		awk -v k="corral_container_network_$2_total{id=\"$id\",name=\"$1\",interface=\"eth0\"}" '$1 == k {print $2}'
+}
+
+# A container on network corral that downloads 1 MiB from another sees
+# its rx rise by at least that in Stats and Prometheus, and the other's
+# tx; a --network none container has none, and no series.
+test_svn_stats_count_network_bytes() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns --metrics-listen 127.0.0.1:19323
+	ctl run -d --name srv --tmpfs /www "$IMG" sh -c \
+		'mkdir -p /www && head -c 1048576 /dev/zero >/www/big && exec httpd -f -p 80 -h /www' >/dev/null
+	ctl run -d --name cli "$IMG" sleep 100 >/dev/null
+	ctl run -d --name alone --network none "$IMG" sleep 100 >/dev/null
+	local ip rx0 tx0 prx0 ptx0
+	ip=$(ctl --json inspect srv | jq -r '.[0].networks.corral.ipAddress')
+	wait_for 10 ctl exec cli wget -q -O /dev/null "http://$ip/big"
+	rx0=$(stat_of cli netInput)
+	tx0=$(stat_of srv netOutput)
+	prx0=$(prom_of cli receive_bytes)
+	ptx0=$(prom_of srv transmit_bytes)
+	[ -n "$prx0" ] && [ -n "$ptx0" ] || fail "no Prometheus series: [$prx0] [$ptx0]"
+	ctl exec cli wget -q -O /dev/null "http://$ip/big"
+	local rx1 tx1 prx1 ptx1
+	rx1=$(stat_of cli netInput)
+	tx1=$(stat_of srv netOutput)
+	prx1=$(prom_of cli receive_bytes)
+	ptx1=$(prom_of srv transmit_bytes)
+	echo "cli rx $rx0 -> $rx1, srv tx $tx0 -> $tx1; Prometheus $prx0 -> $prx1, $ptx0 -> $ptx1"
+	[ $((rx1 - rx0)) -ge 1048576 ] || fail "cli's netInput rose by $((rx1 - rx0)), less than 1 MiB"
+	[ $((tx1 - tx0)) -ge 1048576 ] || fail "srv's netOutput rose by $((tx1 - tx0)), less than 1 MiB"
+	[ $((prx1 - prx0)) -ge 1048576 ] || fail "cli's receive_bytes_total rose by $((prx1 - prx0))"
+	[ $((ptx1 - ptx0)) -ge 1048576 ] || fail "srv's transmit_bytes_total rose by $((ptx1 - ptx0))"
+	[ "$(stat_of cli netInputPackets)" -gt 0 ] || fail "cli's netInputPackets"
+	[ "$(stat_of srv netOutputPackets)" -gt 0 ] || fail "srv's netOutputPackets"
+	assert_contains "$(ctl stats --no-stream cli)" "NET IO" "the table's column"
+	assert_eq "$(ctl --json stats --no-stream alone | jq -c '.[0] | [.netInput, .netOutput]')" "[0,0]" "none's"
+	local aid
+	aid=$(ctl --json inspect alone | jq -r '.[0].id')
+	assert_not_contains "$(ctl metrics)" "id=\"$aid\"" "a series for the none container"
+	assert_contains "$(ctl metrics)" "# TYPE corral_container_network_transmit_bytes_total counter" "the family"
+}
+
+# iptables' rules, their counters left out (portmap and firewall may use it)
+ipt() { inns iptables-save 2>/dev/null | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//' || true; }
+# all a corral container leaves while it lives: leases, bridge ports,
+# veths, nft and iptables rules
+leak_state() {
+	echo "leases:"
+	ipam_files
+	echo "bridge:"
+	inns ip -o link show master corral0 | awk -F': ' '{print $2}' | sed 's/@.*//' | sort || true
+	echo "veths and rules:"
+	net_state
+	echo "iptables:"
+	ipt
+}
+pins_empty() { [ -z "$(ls -A "$STATE_D/networks/netns" 2>/dev/null)" ]; }
+
+# 50 run -d -p / rm -f cycles on network corral leave no lease, bridge
+# port, veth or rule, and no pinned namespace: the namespace is as it was
+# after a first container (which makes the bridge and CNI's chains).
+test_svn_50_cycles_leak_nothing() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns
+	ctl run -d --name warm -p 18095:80 "$IMG" sleep 100 >/dev/null
+	ctl rm -f warm >/dev/null
+	wait_for 10 pins_empty
+	local before leases_before during start i
+	before=$(leak_state)
+	leases_before=$(ipam_files)
+	ctl run -d --name seen -p 18095:80 "$IMG" sleep 100 >/dev/null
+	during=$(leak_state) # what the snapshot sees of one container
+	assert_contains "$during" "18095" "a port rule while one runs"
+	[ "$(ipam_files)" != "$leases_before" ] || fail "no lease seen while one runs"
+	[ "$(diff <(echo "$before") <(echo "$during") | grep -c '^<')" = 0 ] || fail "one container took something away"
+	ctl rm -f seen >/dev/null
+	start=$(date +%s%N)
+	for i in $(seq 50); do
+		ctl run -d --name "cyc$i" -p 18095:80 "$IMG" sleep 100 >/dev/null
+		ctl rm -f "cyc$i" >/dev/null
+	done
+	wait_for 30 pins_empty
+	echo "50 cycles: $((($(date +%s%N) - start) / 1000000)) ms"
+	local after
+	after=$(leak_state)
+	[ "$after" = "$before" ] || fail "left behind: $(diff <(echo "$before") <(echo "$after"))"
+	assert_eq "$(ctl --json ps -a | jq length)" 0 "containers"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

@@ -1,0 +1,20 @@
+/* Prometheus families of the containers' network counters:
+ * corral_container_network_{receive,transmit}_{bytes,packets}_total
+ * {id,name,interface}, as cAdvisor's container_network_* are. */
+#pragma once
+#include <stddef.h>
+#include "common/strbuf.h"
+#include "supervisor/daemon/network/net_stats.h"
+
+struct corrald;
+
+typedef struct net_metrics_ctr {
+	const char *id, *name;
+	net_if_stats ifs[NET_STATS_MAX_IFACES];
+	size_t n;
+} net_metrics_ctr;
+
+/* The four families for these containers' interfaces. */
+int net_metrics_render_ctrs(const net_metrics_ctr *c, size_t n, strbuf *out);
+/* ... for every running container of d on a CNI network. */
+int net_metrics_render(const struct corrald *d, strbuf *out);
