@@ -1,0 +1,26 @@
+/* The IPC broker: io.corral.Broker (supervisor/varlink/io.corral.Broker.varlink)
+ * served by corrald on one listening socket per session member. The socket
+ * a connection arrives on names the member: no guessing from pids. Routing
+ * stays inside the session; the session's broker policy (ACL, rates) and
+ * the bounds of the issue apply. The host takes part as the member "host"
+ * through the control socket (corralctl broker ...).
+ *
+ * Contract shared by the sessions, state and broker work. */
+#pragma once
+#include <stddef.h>
+#include "common/error.h"
+
+struct corrald;
+struct ctr;
+struct session;
+
+/* At SessionCreate (and for each session loaded at start): its routing
+ * table. At SessionRemove or expiry: every member's connections close. */
+int broker_session_open(struct corrald *d, struct session *s, cerr *err);
+void broker_session_close(struct corrald *d, struct session *s);
+/* At a member's Create (and for each member loaded at start): its listening
+ * socket, <session dir>/broker/<id>.sock, made and served; *path (n bytes)
+ * says where, for the bundle to bind it at SESSION_BROKER_PATH. */
+int broker_member_add(struct corrald *d, struct session *s, struct ctr *c, char *path, size_t n, cerr *err);
+/* At a member's removal: its socket and connections go. */
+void broker_member_remove(struct corrald *d, struct ctr *c);

@@ -1,0 +1,54 @@
+/* Sessions: groups of containers with one lifetime, namespaces they share
+ * (net, ipc, uts by default, like a pod), a small key/value state and an
+ * IPC broker (broker/broker.h) whose messages go only through corrald.
+ *
+ * On disk, <state>/sessions/<name>/:
+ *   session.json   what SessionCreate was given (written atomically)
+ *   ns/net|ipc|uts the shared namespaces, held as nsfs bind mounts (not by
+ *                  a pause container): a member that exits or restarts
+ *                  does not take them away, and they outlive corrald
+ *   network.json   the CNI attachment of ns/net (network/net_attach.h)
+ *   state.json     the key/value state (sessions/sstate.h)
+ *   broker/<id>.sock  each member's broker socket, bound in the member at
+ *                  /run/corral/broker.sock (broker/broker.h)
+ *
+ * Contract shared by the sessions, state and broker work: do not change a
+ * declaration here without telling the other two. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "common/error.h"
+
+struct corrald;
+struct ctr;
+struct broker_policy;
+struct broker_session;
+struct sstate;
+
+#define SESSION_NAME_MAX 63 /* [a-zA-Z0-9][a-zA-Z0-9_.-]* */
+#define SESSION_BROKER_PATH "/run/corral/broker.sock" /* inside a member */
+
+enum session_share { SESSION_SHARE_NET = 1, SESSION_SHARE_IPC = 2, SESSION_SHARE_UTS = 4 };
+
+typedef struct session {
+	char name[SESSION_NAME_MAX + 1];
+	char *dir;                  /* <state>/sessions/<name> */
+	unsigned share;             /* enum session_share bits */
+	char *network;              /* its CNI network (SESSION_SHARE_NET); NULL: corrald's default-network */
+	char **labels;              /* key, value, key, value, ..., NULL */
+	uint64_t idle_timeout_usec; /* 0: none */
+	uint64_t last_active_usec;  /* el_now_usec() of the last member start or end, or broker traffic */
+	bool rm_state;              /* --rm-state: state.json goes when it expires */
+	struct broker_policy *policy; /* --broker-policy, parsed; NULL: everything inside the session */
+	struct sstate *state;         /* sessions/sstate.h */
+	struct broker_session *broker; /* broker/broker.h */
+	struct session *next;
+} session;
+
+/* By name; NULL when there is none. */
+session *session_find(struct corrald *d, const char *name);
+/* The session c is a member of (spec.session), or NULL. */
+session *session_of(struct corrald *d, const struct ctr *c);
+/* Traffic or a member's start/end: the idle clock starts again. */
+void session_touch(struct corrald *d, session *s);
