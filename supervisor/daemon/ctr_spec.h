@@ -62,6 +62,7 @@ typedef struct ctr_spec {
 	cni_port *ports; /* published (CTR_NET_CNI only) */
 	size_t n_ports;
 	char **labels;   /* key, value, key, value, ..., NULL */
+	char *session;   /* spec.session: the session it is a member of (sessions/session.h); NULL: none */
 	bool tty;
 	bool interactive;  /* stdin kept open (the monitor holds it) */
 	bool read_only;    /* the root filesystem is mounted read-only */

@@ -36,6 +36,7 @@ typedef struct corrald {
 	imgsize_cache *imgsizes; /* unpacked layer sizes, by diff_id */
 	struct job_table *jobs;  /* the job queue (jobs/job_run.h) */
 	struct policy *policy;   /* in force (policy/policy.h) */
+	struct session *sessions; /* sessions/session.h */
 } corrald;
 
 extern const vl_interface corral_supervisor_iface;
