@@ -26,6 +26,7 @@ declare -A may=(
 	[supervisor/logs]="common"
 	[supervisor/monitor]="common bundle cgroups runtime supervisor/loop supervisor/varlink supervisor/logs"
 	[supervisor/daemon]="common bundle cgroups runtime images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/jobs supervisor/daemon/policy supervisor/daemon/secrets supervisor/daemon/network"
+	[supervisor/daemon/broker]="common supervisor/loop supervisor/varlink supervisor/daemon"
 	[supervisor/daemon/policy]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 	[supervisor/daemon/secrets]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 	[supervisor/daemon/network]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
