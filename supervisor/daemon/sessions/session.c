@@ -125,10 +125,14 @@ void session_x_free(session_x *x)
 static int gen_record(yajl_gen g, const session *s)
 {
 	const session_x *x = sx_of((session *)s);
-	if (yajl_gen_map_open(g) || jg_key_str(g, "name", s->name) || jg_key(g, "share"))
-		return -ENOMEM;
-	session_gen_share(g, s->share);
-	if ((s->network && jg_key_str(g, "network", s->network)) || jg_key(g, "labels") || yajl_gen_map_open(g))
+	char share[16] = "";
+	for (size_t i = 0; i < ARRAY_SIZE(shares); i++)
+		if (s->share & shares[i].bit)
+			snprintf(share + strlen(share), sizeof(share) - strlen(share), "%s%s", share[0] ? "," : "",
+				 shares[i].name);
+	/* as SessionCreate takes it: the loader reads it back the same way */
+	if (yajl_gen_map_open(g) || jg_key_str(g, "name", s->name) || jg_key_str(g, "share", share) ||
+	    (s->network && jg_key_str(g, "network", s->network)) || jg_key(g, "labels") || yajl_gen_map_open(g))
 		return -ENOMEM;
 	for (char **l = s->labels; l && l[0] && l[1]; l += 2)
 		if (jg_key_str(g, l[0], l[1]))

@@ -271,23 +271,15 @@ static int load_one(corrald *d, const char *name, cerr *err)
 	_cleanup_json_ yajl_val v = NULL;
 	int r = json_parse_file_at(AT_FDCWD, path, 256 * 1024, &v, err);
 	json_fault f = JSON_FAULT_CHAIN(err);
-	const char *share = NULL, *created = NULL;
+	const char *created = NULL;
 	long long idle_ms = 0, owner = 0;
-	_cleanup_strv_ char **shares = NULL;
-	if (r == 0 && (json_get_strv(v, "", "share", 0, &shares, NULL, &f) < 0 || json_get_str(v, "", "created", 0, &created, &f) < 0 ||
+	if (r == 0 && (json_get_str(v, "", "created", 0, &created, &f) < 0 ||
 		       json_get_int_in(v, "", "idleTimeoutMs", 0, 0, LLONG_MAX / 1000, &idle_ms, NULL, &f) < 0 ||
 		       json_get_int_in(v, "", "owner", 0, 0, UINT32_MAX, &owner, NULL, &f) < 0 || parse_create(v, x, &f) < 0))
 		r = cerr_wrap(err, "%s", path);
-	(void)share;
 	if (r < 0) {
 		session_x_free(x);
 		return r;
-	}
-	x->s.share = 0;
-	for (char **p = shares; p && *p; p++) {
-		unsigned bit;
-		if (session_share_parse(*p, &bit) == 0)
-			x->s.share |= bit;
 	}
 	x->s.idle_timeout_usec = (uint64_t)idle_ms * 1000;
 	x->owner = (uid_t)owner;
