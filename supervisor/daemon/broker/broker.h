@@ -24,3 +24,5 @@ void broker_session_close(struct corrald *d, struct session *s);
 int broker_member_add(struct corrald *d, struct session *s, struct ctr *c, char *path, size_t n, cerr *err);
 /* At a member's removal: its socket and connections go. */
 void broker_member_remove(struct corrald *d, struct ctr *c);
+/* corrald's end: every session's broker closes, the server goes. */
+void broker_shutdown(struct corrald *d);
