@@ -21,6 +21,7 @@
 #include "supervisor/daemon/policy/policy_methods.h"
 #include "supervisor/daemon/secrets/methods.h"
 #include "supervisor/daemon/network/net_methods.h"
+#include "supervisor/daemon/sessions/session_methods.h"
 #include "supervisor/varlink/wire.h"
 
 #include <errno.h>
@@ -161,6 +162,14 @@ static const vl_method methods[] = {
 	{ "NetworkList", sv_network_list },
 	{ "NetworkInspect", sv_network_inspect },
 	{ "NetworkRemove", sv_network_remove },
+	{ "SessionCreate", sv_session_create },
+	{ "SessionList", sv_session_list },
+	{ "SessionInspect", sv_session_inspect },
+	{ "SessionRemove", sv_session_remove },
+	{ "SessionStateGet", sv_session_state_get },
+	{ "SessionStateSet", sv_session_state_set },
+	{ "SessionStateRemove", sv_session_state_remove },
+	{ "SessionStateList", sv_session_state_list },
 };
 
 const vl_interface corral_supervisor_iface = {
@@ -173,7 +182,8 @@ bool corrald_method_mutates(const char *m)
 					   "Start", "Stop", "Kill", "Remove", "Exec", "Attach", "Restart", "Pause", "Unpause",
 					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo",
 					   "JobSubmit", "JobBatch", "JobCancel", "SecretCreate", "SecretRemove",
-					   "NetworkCreate", "NetworkRemove" };
+					   "NetworkCreate", "NetworkRemove", "SessionCreate", "SessionRemove",
+					   "SessionStateSet", "SessionStateRemove" };
 	size_t n = strlen(CORRAL_SUPERVISOR_INTERFACE);
 	if (strncmp(m, CORRAL_SUPERVISOR_INTERFACE, n) || m[n] != '.')
 		return false;
