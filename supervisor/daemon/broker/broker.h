@@ -24,5 +24,8 @@ void broker_session_close(struct corrald *d, struct session *s);
 int broker_member_add(struct corrald *d, struct session *s, struct ctr *c, char *path, size_t n, cerr *err);
 /* At a member's removal: its socket and connections go. */
 void broker_member_remove(struct corrald *d, struct ctr *c);
+/* Its Prometheus series (corrald's metrics), appended to out. */
+struct strbuf;
+int broker_render_metrics(struct corrald *d, struct strbuf *out);
 /* corrald's end: every session's broker closes, the server goes. */
 void broker_shutdown(struct corrald *d);
