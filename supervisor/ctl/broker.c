@@ -69,8 +69,8 @@ static int v_req(ctl_args *a)
 {
 	yajl_gen g = broker_params(a, false);
 	if (g && ((opt_on(a, "to") && jg_key_str(g, "to", opt_str(a, "to"))) ||
-		  (opt_on(a, "timeout") && (jg_key(g, "timeout") ||
-					    yajl_gen_double(g, (double)opt_val(a, "timeout")->num / 1e9))))) {
+		  (opt_on(a, "wait") && (jg_key(g, "timeout") ||
+					 yajl_gen_double(g, (double)opt_val(a, "wait")->num / 1e9))))) {
 		yajl_gen_free(g);
 		return ctl_fail("broker req", "out of memory");
 	}
@@ -124,7 +124,7 @@ static const ctl_opt sub_opts[] = {
 };
 static const ctl_opt req_opts[] = {
 	{ "to", 0, OPT_STR, "MEMBER", "ask this member (else whichever serves the topic)" },
-	{ "timeout", 't', OPT_DURATION, "DURATION", "wait at most this long for the answer (default 30s, at most 5m)" },
+	{ "wait", 'w', OPT_DURATION, "DURATION", "wait at most this long for the answer (default 30s, at most 5m)" },
 	{ NULL },
 };
 

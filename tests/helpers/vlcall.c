@@ -83,7 +83,16 @@ int main(int argc, char **argv)
 		return 64;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", argv[optind]);
+	char *path = argv[optind], *slash = strrchr(path, '/');
+	if (strlen(path) >= sizeof(sa.sun_path) && slash) {
+		/* a long state directory: connect by the short name, from there */
+		*slash = '\0';
+		if (chdir(path) < 0)
+			return 2;
+		*slash = '/';
+		path = slash + 1;
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	if (sleeper) {
 		int small = 4096;
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
