@@ -9,6 +9,7 @@
 #include "supervisor/daemon/metrics_http.h"
 #include "supervisor/daemon/sdnotify.h"
 #include "supervisor/daemon/service.h"
+#include "supervisor/daemon/broker/broker.h"
 #include "supervisor/daemon/sessions/session_member.h"
 #include "supervisor/daemon/sessions/session_methods.h"
 #include "supervisor/daemon/network/cni_run.h"
@@ -311,6 +312,7 @@ out:
 	cni_run_drain(loop, 5000); /* DELs of containers that ended */
 	ctr_shutdown_all(&d);
 	sessions_shutdown(&d);
+	broker_shutdown(&d);
 	events_free(d.events); /* before the server: it ends their calls */
 	vl_server_free(d.srv);
 	audit_close(&d.audit);

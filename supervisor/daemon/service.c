@@ -22,6 +22,7 @@
 #include "supervisor/daemon/secrets/methods.h"
 #include "supervisor/daemon/network/net_methods.h"
 #include "supervisor/daemon/sessions/session_methods.h"
+#include "supervisor/daemon/broker/broker.h"
 #include "supervisor/varlink/wire.h"
 
 #include <errno.h>
@@ -72,7 +73,8 @@ int corrald_render_metrics(strbuf *out, void *data)
 	corrald_update_image_gauges(d, NULL);
 	metrics_set_connections(d->metrics, vl_server_n_connections(d->srv));
 	int r = metrics_render(d->metrics, out);
-	return r < 0 ? r : net_metrics_render(d, out);
+	r = r < 0 ? r : net_metrics_render(d, out);
+	return r < 0 ? r : broker_render_metrics(d, out);
 }
 
 static int m_metrics(vl_call *call, yajl_val params, void *ud)
@@ -166,6 +168,9 @@ static const vl_method methods[] = {
 	{ "SessionList", sv_session_list },
 	{ "SessionInspect", sv_session_inspect },
 	{ "SessionRemove", sv_session_remove },
+	{ "BrokerPublish", sv_broker_publish },
+	{ "BrokerSubscribe", sv_broker_subscribe },
+	{ "BrokerRequest", sv_broker_request },
 	{ "SessionStateGet", sv_session_state_get },
 	{ "SessionStateSet", sv_session_state_set },
 	{ "SessionStateRemove", sv_session_state_remove },

@@ -130,6 +130,15 @@ void vl_call_hang_up(vl_call *call, const char *why)
 	vl_call_finish(call, why);
 }
 
+void vl_call_disconnect(vl_call *call, const char *why)
+{
+	vl_conn *c = call->conn;
+	vl_call_set_cancel(call, NULL, NULL);
+	vl_call_hang_up(call, why);
+	if (c)
+		vl_conn_kick(c); /* closed from the loop, even if the peer never stirs */
+}
+
 static const vl_interface *find_iface(vl_server *s, const char *name, size_t len)
 {
 	if (len == strlen(vl_service_iface.name) && !memcmp(name, vl_service_iface.name, len))

@@ -169,6 +169,11 @@ static int add_listener(vl_server *s, int fd, const char *path, void *tag, cerr 
 
 int vl_server_listen_fd(vl_server *s, int fd, cerr *err) { return add_listener(s, fd, NULL, NULL, err); }
 
+int vl_server_listen_fd_tagged(vl_server *s, int fd, const char *path, void *tag, cerr *err)
+{
+	return add_listener(s, fd, path, tag, err);
+}
+
 void vl_server_unlisten(vl_server *s, void *tag)
 {
 	for (struct vl_listener **p = &s->lis; *p;) {

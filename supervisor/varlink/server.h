@@ -80,6 +80,9 @@ int vl_server_listen_fd(vl_server *s, int fd, cerr *err);
 /* vl_server_listen whose connections carry tag (vl_call_listener_tag): the
  * socket a peer came in on names it. */
 int vl_server_listen_tagged(vl_server *s, const char *path, mode_t mode, gid_t gid, void *tag, cerr *err);
+/* The same for a socket made already (vl_listen_socket), taken; path, when
+ * not NULL, is unlinked when it goes. */
+int vl_server_listen_fd_tagged(vl_server *s, int fd, const char *path, void *tag, cerr *err);
 /* Stop listening on tag's sockets (unlinking their paths) and close their
  * connections; their kept calls' cancel hooks run. */
 void vl_server_unlisten(vl_server *s, void *tag);
@@ -109,6 +112,11 @@ int vl_call_reply_gen(vl_call *c, yajl_gen g);
 /* A streamed reply ("continues": true); only when the caller asked for more. */
 int vl_call_notify(vl_call *c, const char *params_json);
 int vl_call_error(vl_call *c, const char *error, const char *params_json);
+
+/* End the call with no reply and close its connection soon, from the loop
+ * (a peer that reads nothing: the circuit breaker); its cancel hook does
+ * not run. */
+void vl_call_disconnect(vl_call *c, const char *why);
 
 /* Connections that change hands (handover.c). */
 /* Reply params_json and give up the connection: *fd is its socket, now the

@@ -1,0 +1,209 @@
+#!/bin/bash
+# The IPC broker from the host side of the members' own sockets
+# (<session dir>/broker/<id>.sock, bound in each member at
+# /run/corral/broker.sock): the socket names the member, so speaking on it
+# from here is what the member's processes do. Pub/sub, request/serve with a
+# timeout, isolation between sessions, the ACL audited, rate limits with a
+# flood beside a quiet member, a subscriber that never reads cut off with
+# corrald's RSS bounded, and 1000 malformed messages. Each test cleans up
+# its daemon, sessions, members and mounts, also on failure.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMG="$FIXTURES/busybox/rootfs"
+VLCALL="$B/tests/helpers/vlcall"
+
+cleanup_broker() {
+	set +e
+	for s in $(ctl --json session ls 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
+		ctl session rm -f "$s" >/dev/null 2>&1
+	done
+	cleanup_sv
+}
+
+# member SESSION NAME: start a member; prints its broker socket's host path
+member() {
+	local id
+	id=$(ctl run -d --session "$1" --name "$2" "$IMG" sleep 1000) || fail "run --session $1 $2"
+	echo "$STATE_D/sessions/$1/broker/$id.sock"
+}
+
+call() { "$VLCALL" "$@"; }
+pub() { echo "{\"method\":\"io.corral.Broker.Publish\",\"parameters\":{\"topic\":\"$1\",\"data\":$2}}"; }
+
+rss_kb() { awk '$1 == "VmRSS:" {print $2}' "/proc/$CORRALD_PID/status"; }
+
+test_broker_pub_sub_between_two_members() {
+	trap cleanup_broker EXIT
+	start_sv
+	ctl session create --share ipc,uts s1 >/dev/null
+	local a b
+	a=$(member s1 alpha)
+	b=$(member s1 beta)
+	[ -S "$a" ] && [ -S "$b" ] || fail "no member sockets: $a $b"
+	assert_contains "$(call "$a" '{"method":"io.corral.Broker.Whoami"}')" '"session":"s1","member":"alpha"' "whoami"
+	# inside the member, the same socket is /run/corral/broker.sock
+	ctl exec alpha test -S /run/corral/broker.sock || fail "alpha has no /run/corral/broker.sock"
+	call "$b" -n 2 -w 10 '{"method":"io.corral.Broker.Subscribe","parameters":{"topics":["jobs/*"]},"more":true}' \
+		>"$T/sub.out" &
+	local sub=$!
+	sleep 0.3 # the subscription reaches corrald
+	assert_contains "$(call "$a" "$(pub jobs/1 '{"n":1}')")" '"delivered":1' "published to one subscriber"
+	call "$a" "$(pub other 2)" >/dev/null
+	assert_contains "$(ctl broker pub s1 jobs/2 '"from the host"' --json)" '"delivered": 1' "the host publishes"
+	wait "$sub"
+	assert_contains "$(sed -n 1p "$T/sub.out")" '"topic":"jobs/1","from":"alpha","data":{"n":1}' "beta heard alpha"
+	assert_contains "$(sed -n 2p "$T/sub.out")" '"topic":"jobs/2","from":"host","data":"from the host"' "and the host"
+}
+
+test_broker_request_serve_and_timeout() {
+	trap cleanup_broker EXIT
+	start_sv
+	ctl session create --share ipc,uts s1 >/dev/null
+	local a b out id
+	a=$(member s1 alpha)
+	b=$(member s1 beta)
+	assert_contains "$(call "$a" '{"method":"io.corral.Broker.Request","parameters":{"topic":"work","data":1}}')" \
+		"io.corral.Broker.NoServer" "nobody serves"
+	call "$b" -n 1 -w 10 '{"method":"io.corral.Broker.Serve","parameters":{"topics":["work"]},"more":true}' >"$T/serve.out" &
+	local srv=$!
+	sleep 0.3
+	# the host asks with a 1 s timeout; beta takes the request and never answers
+	local t0 t1 rc=0
+	t0=$(date +%s%N)
+	out=$(ctl broker req --wait 1s s1 work '{"q":1}' 2>&1) || rc=$?
+	t1=$(date +%s%N)
+	assert_eq "$rc" 125 "the request failed"
+	assert_contains "$out" "Timeout" "with Timeout"
+	[ $(((t1 - t0) / 1000000)) -ge 900 ] && [ $(((t1 - t0) / 1000000)) -lt 5000 ] || fail "timed out after $(((t1 - t0) / 1000000)) ms"
+	wait "$srv"
+	assert_contains "$(cat "$T/serve.out")" '"message":{"topic":"work","from":"host","data":{"q":1}' "beta was asked"
+	# now beta serves and answers: a second connection of beta's replies
+	( call "$b" -n 1 -w 10 '{"method":"io.corral.Broker.Serve","parameters":{"topics":["work"]},"more":true}' >"$T/serve2.out"
+	  id=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$T/serve2.out")
+	  call "$b" "{\"method\":\"io.corral.Broker.Reply\",\"parameters\":{\"id\":\"$id\",\"data\":\"done\"}}" >/dev/null ) &
+	sleep 0.3
+	out=$(call "$a" '{"method":"io.corral.Broker.Request","parameters":{"to":"beta","topic":"work","data":2,"timeout":5}}')
+	assert_contains "$out" '{"parameters":{"from":"beta","data":"done"}}' "beta's answer"
+	wait
+	ctl metrics | grep -q 'corral_broker_request_duration_seconds_count{session="s1"} 1' || fail "latency not recorded"
+}
+
+test_broker_sessions_are_apart() {
+	trap cleanup_broker EXIT
+	start_sv
+	ctl session create --share ipc,uts s1 >/dev/null
+	ctl session create --share ipc,uts s2 >/dev/null
+	local a c
+	a=$(member s1 alpha)
+	c=$(member s2 gamma)
+	ctl run -d --name loner "$IMG" sleep 1000 >/dev/null
+	# a container in no session has no broker socket
+	local ls
+	ls=$(ctl exec loner sh -c "test -S /run/corral/broker.sock && echo broker.sock" 2>&1)
+	case $ls in *broker.sock*) fail "a non-member has a broker socket: $ls" ;; esac
+	# gamma (session 2) subscribes to everything; alpha's messages never reach it
+	call "$c" -n 1 -w 2 '{"method":"io.corral.Broker.Subscribe","parameters":{"topics":["*"]},"more":true}' >"$T/g.out" &
+	local g=$!
+	sleep 0.3
+	assert_contains "$(call "$a" "$(pub news 1)")" '"delivered":0' "nobody in s1 heard"
+	wait "$g"
+	assert_eq "$(cat "$T/g.out")" "" "gamma heard nothing of s1"
+	# alpha cannot name gamma: members are looked up only in its session
+	assert_contains "$(call "$a" '{"method":"io.corral.Broker.Request","parameters":{"to":"gamma","topic":"x","data":1}}')" \
+		'"error":"io.corral.Broker.NoSuchMember","parameters":{"member":"gamma"}' "another session's member"
+	assert_contains "$(call "$c" '{"method":"io.corral.Broker.Whoami"}')" '"session":"s2"' "gamma is in s2"
+	# nor reach the control socket's methods through the broker
+	assert_contains "$(call "$a" '{"method":"io.corral.Supervisor.List"}')" "InterfaceNotFound" "no Supervisor here"
+	# gone with its member
+	ctl rm -f alpha >/dev/null
+	[ -e "$a" ] && fail "alpha's socket outlived it"
+	return 0
+}
+
+test_broker_acl_refusal_is_audited() {
+	trap cleanup_broker EXIT
+	start_sv
+	cat >"$T/policy.json" <<-'P'
+	{"members": [{"name": "alpha", "publish": ["jobs/*"]}, {"name": "*", "subscribe": ["*"]}]}
+	P
+	ctl session create --share ipc,uts --broker-policy "$T/policy.json" s1 >/dev/null
+	local a
+	a=$(member s1 alpha)
+	assert_contains "$(call "$a" "$(pub secret 1)")" \
+		'"error":"io.corral.Broker.Denied","parameters":{"action":"publish","topic":"secret"}' "refused"
+	assert_contains "$(call "$a" "$(pub jobs/1 1)")" '"delivered":0' "allowed"
+	grep -q '"target":"s1/alpha".*publish secret' "$STATE_D/audit.log" || fail "the refusal is not in the audit log"
+	assert_contains "$(ctl metrics)" 'corral_broker_messages_denied_total{session="s1"} 1' "counted"
+}
+
+test_broker_flood_is_rate_limited_and_others_stay_fast() {
+	trap cleanup_broker EXIT
+	start_sv
+	cat >"$T/policy.json" <<-'P'
+	{"members": [{"name": "flood", "publish": ["*"], "rate": {"messages": 100, "burst": 100}},
+	             {"name": "*", "publish": ["*"], "subscribe": ["*"]}]}
+	P
+	ctl session create --share ipc,uts --broker-policy "$T/policy.json" s1 >/dev/null
+	local f q out
+	f=$(member s1 flood)
+	q=$(member s1 quiet)
+	call "$f" -r 20000 "$(pub spam 1)" >"$T/flood.out" &
+	local fl=$!
+	sleep 0.2
+	out=$(call "$q" -r 500 "$(pub calm 1)")
+	wait "$fl"
+	local limited p99
+	limited=$(awk '$1 == "io.corral.Broker.RateLimited" {print $2}' "$T/flood.out")
+	[ "${limited:-0}" -gt 15000 ] || fail "the flood was not limited: $(cat "$T/flood.out")"
+	assert_contains "$out" "ok 500" "the quiet member was never limited"
+	p99=$(echo "$out" | awk '$1 == "p99" {print $2}')
+	[ "$p99" -lt 20000 ] || fail "the quiet member's p99 was ${p99} us during the flood"
+	assert_contains "$(cat "$T/flood.out")" "RateLimited" "RateLimited"
+}
+
+test_broker_non_reading_subscriber_is_cut_off_rss_bounded() {
+	trap cleanup_broker EXIT
+	start_sv
+	ctl session create --share ipc,uts s1 >/dev/null
+	local a b before after
+	a=$(member s1 alpha)
+	b=$(member s1 beta)
+	"$VLCALL" "$b" -s -w 40 '{"method":"io.corral.Broker.Subscribe","parameters":{"topics":["big"]},"more":true}' &
+	local sleeper=$!
+	sleep 0.3
+	before=$(rss_kb)
+	local data
+	data="\"$(head -c 60000 /dev/zero | tr '\0' x)\""
+	call "$a" -r 2000 "$(pub big "$data")" >"$T/pub.out"  # 120 MB offered
+	after=$(rss_kb)
+	echo "corrald VmRSS before ${before} kB, after ${after} kB" >&2
+	[ $((after - before)) -lt 20000 ] || fail "corrald grew by $((after - before)) kB for a subscriber that never reads"
+	ctl metrics | grep -q 'corral_broker_messages_dropped_total{session="s1"} [1-9]' || fail "no drops counted"
+	# full for 30 s: cut off
+	wait_for 40 grep -q "stream full for 30s; disconnecting" "$T/corrald.log"
+	kill "$sleeper" 2>/dev/null
+	wait "$sleeper" 2>/dev/null
+	ctl metrics | grep -q 'corral_broker_streams_disconnected_total{session="s1"} 1' || fail "not counted"
+}
+
+test_broker_survives_1000_malformed_messages() {
+	trap cleanup_broker EXIT
+	start_sv
+	ctl session create --share ipc,uts s1 >/dev/null
+	local a i
+	a=$(member s1 alpha)
+	for i in $(seq 250); do
+		"$VLCALL" -w 1 "$a" 'not json' >/dev/null 2>&1
+		"$VLCALL" -w 1 "$a" '{"method":5}' >/dev/null 2>&1
+		"$VLCALL" -w 1 "$a" '{"method":"io.corral.Broker.Publish","parameters":{"topic":["x"],"data":1}}' >/dev/null 2>&1
+		"$VLCALL" -w 1 "$a" '{"method":"io.corral.Broker.Nope"}' >/dev/null 2>&1
+	done
+	kill -0 "$CORRALD_PID" || fail "corrald died"
+	assert_contains "$(call "$a" '{"method":"io.corral.Broker.Whoami"}')" '"member":"alpha"' "alpha still served"
+	ctl ping >/dev/null || fail "the control socket no longer answers"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
