@@ -47,6 +47,8 @@ test_svs_members_share_net_ipc_uts() {
 	assert_contains "$ipa" "10.88." "a's address"
 	assert_eq "$ipb" "$ipa" "b's address is a's"
 	assert_eq "$(ctl session inspect pod1 | jq -r '.ipAddress')" "${ipa%/*}" "the session's address"
+	ctl exec a test -S /run/corral/broker.sock || fail "a has no broker socket"
+	ctl exec b test -S /run/corral/broker.sock || fail "b has no broker socket"
 	assert_eq "$(ctl exec a hostname)" pod1 "a's hostname"
 	assert_eq "$(ctl exec b hostname)" pod1 "b's hostname"
 	ctl exec a /sysvq make 0x5e55 >/dev/null || fail "a could not make a queue"
