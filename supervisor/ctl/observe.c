@@ -189,16 +189,22 @@ static const struct {
 	const char *flag, *key;
 } event_filters[] = {
 	{ "type", "type" }, { "event", "action" }, { "action", "action" }, { "container", "name" },
-	{ "name", "name" }, { "id", "id" },
+	{ "name", "name" }, { "id", "id" }, { "session", "session" },
 };
 
-static int gen_event_filters(yajl_gen g, const ctl_optval *f)
+/* --filter KEY=VALUE..., and --session NAME as session=NAME. */
+static int gen_event_filters(yajl_gen g, const ctl_optval *f, const char *session)
 {
-	if (!f->n)
+	if (!f->n && !session)
 		return 0;
 	if (jg_key(g, "filters") || yajl_gen_map_open(g))
 		return ctl_fail("events", "out of memory");
 	const char *seen[ARRAY_SIZE(event_filters)] = { 0 };
+	if (session) {
+		seen[ARRAY_SIZE(event_filters) - 1] = "session";
+		if (jg_key_str(g, "session", session))
+			return ctl_fail("events", "out of memory");
+	}
 	for (size_t i = 0; i < f->n; i++) {
 		const char *eq = strchr(f->list[i], '=');
 		size_t k = 0, klen = eq ? (size_t)(eq - f->list[i]) : 0;
@@ -206,7 +212,7 @@ static int gen_event_filters(yajl_gen g, const ctl_optval *f)
 		       (strlen(event_filters[k].flag) != klen || strncmp(f->list[i], event_filters[k].flag, klen)))
 			k++;
 		if (k == ARRAY_SIZE(event_filters))
-			return ctl_failf("events: --filter %s: must be type=, event=, container=, name= or id=",
+			return ctl_failf("events: --filter %s: must be type=, event=, container=, name=, id= or session=",
 					 f->list[i]);
 		for (size_t j = 0; j < ARRAY_SIZE(seen); j++)
 			if (seen[j] && streq(seen[j], event_filters[k].key))
@@ -235,7 +241,7 @@ static int v_events(ctl_args *a)
 	if (!g || (opt_on(a, "since") && jg_key_str(g, "since", opt_str(a, "since"))) ||
 	    (opt_on(a, "until") && jg_key_str(g, "until", opt_str(a, "until"))))
 		return ctl_fail("events", "out of memory");
-	if (gen_event_filters(g, opt_val(a, "filter")))
+	if (gen_event_filters(g, opt_val(a, "filter"), opt_on(a, "session") ? opt_str(a, "session") : NULL))
 		return EXIT_CTL;
 	_cleanup_vl_client_ vl_client *c = NULL;
 	vl_reply rep;
@@ -289,7 +295,8 @@ static const ctl_opt ps_opts[] = {
 static const ctl_opt events_opts[] = {
 	{ "since", 0, OPT_TIME, "TIME", "replay events since TIME: RFC 3339, epoch seconds, or ago (10m, 1h)" },
 	{ "until", 0, OPT_TIME, "TIME", "stop at TIME (as --since); without it, stream until interrupted" },
-	{ "filter", 'f', OPT_LIST, "KEY=VALUE", "only those matching: type=, event=, container=, name=, id=" },
+	{ "filter", 'f', OPT_LIST, "KEY=VALUE", "only those matching: type=, event=, container=, name=, id=, session=" },
+	{ "session", 0, OPT_STR, "SESSION", "only the session's events and its members'" },
 	CTL_OPT_FORMAT,
 	{ NULL },
 };

@@ -32,6 +32,8 @@
 	{ "pids-limit", 0, OPT_INT, "N", "processes and threads it may have" }, \
 	{ "network", 0, OPT_STR, "NETWORK", \
 	  "none, loopback (lo up alone), host, or a network's name (default: corrald's default-network, corral)" }, \
+	{ "session", 0, OPT_STR, "SESSION", \
+	  "a member of SESSION (session create): its namespaces, network and broker socket" }, \
 	{ "publish", 'p', OPT_LIST, "[IP:]HOSTPORT:CTRPORT[/PROTO]", "publish a container port on the host (tcp or udp)" }, \
 	{ "stop-signal", 0, OPT_STR, "SIGNAL", "the signal stop sends first (default SIGTERM)" }, \
 	{ "stop-timeout", 0, OPT_INT, "SECONDS", "how long stop waits before SIGKILL (default 10)" }, \

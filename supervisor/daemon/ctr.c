@@ -1,5 +1,6 @@
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/sessions/session_member.h"
 #include "supervisor/daemon/ctr_restart.h"
 #include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/ctr_waiters.h"
@@ -234,7 +235,8 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 		return cerr_set(err, ENOMEM, "out of memory");
 	json_fault f = JSON_FAULT_CHAIN(err); /* "field: reason" */
 	if ((r = ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f)) < 0 ||
-	    (r = ctr_spec_default_network(&c->spec, d->cfg->default_network, &f)) < 0)
+	    (r = ctr_spec_default_network(&c->spec, d->cfg->default_network, &f)) < 0 ||
+	    ((r = session_member_spec(d, &c->spec, &f)) < 0 && r != -ENOENT))
 		return cerr_wrap(err, "%s", path);
 	const char *st = str_of(v, "status");
 	c->status = CS_EXITED;
@@ -336,7 +338,18 @@ void ctr_save(corrald *d, ctr *c)
 
 void ctr_publish(corrald *d, ctr *c, const char *action, const char *const *attrs)
 {
-	events_publish(d->events, "container", action, c->id, c->name, attrs, 0);
+	if (!c->spec.session)
+		return (void)events_publish(d->events, "container", action, c->id, c->name, attrs, 0);
+	const char *with[2 * 16 + 3]; /* a member's: its session too */
+	size_t n = 0;
+	for (const char *const *a = attrs; a && a[0] && a[1] && n < 2 * 16; a += 2) {
+		with[n++] = a[0];
+		with[n++] = a[1];
+	}
+	with[n++] = "session";
+	with[n++] = c->spec.session;
+	with[n] = NULL;
+	events_publish(d->events, "container", action, c->id, c->name, with, 0);
 }
 
 void ctr_shutdown_all(corrald *d)

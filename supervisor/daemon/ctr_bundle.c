@@ -8,6 +8,7 @@
 #include "bundle/command.h"
 #include "supervisor/daemon/ctr_init.h"
 #include "supervisor/daemon/ctr_privileged.h"
+#include "supervisor/daemon/sessions/session_member.h"
 #include "common/fileio.h"
 #include "common/json.h"
 #include "common/strv.h"
@@ -169,18 +170,6 @@ static void gen_resources(yajl_gen g, const ctr_spec *s)
 	yajl_gen_map_close(g);
 }
 
-/* --network host: the host's network namespace, none of its own */
-static void gen_namespaces_but_net(yajl_gen g, yajl_val ns)
-{
-	yajl_gen_array_open(g);
-	for (size_t i = 0; YAJL_IS_ARRAY(ns) && i < ns->u.array.len; i++) {
-		const char *t = YAJL_GET_STRING(json_get(ns->u.array.values[i], "type"));
-		if (!t || !streq(t, "network"))
-			jg_value(g, ns->u.array.values[i]);
-	}
-	yajl_gen_array_close(g);
-}
-
 static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
 {
 	yajl_gen_map_open(g);
@@ -189,8 +178,8 @@ static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
 		if (streq(k, "resources") || streq(k, "cgroupsPath") || (in->spec->privileged && ctr_privileged_drops(k)))
 			continue;
 		jg_key(g, k);
-		if (streq(k, "namespaces") && in->spec->network == CTR_NET_HOST)
-			gen_namespaces_but_net(g, dflt->u.object.values[i]);
+		if (streq(k, "namespaces")) /* --network host, or a session's */
+			session_gen_namespaces(g, dflt->u.object.values[i], in->d, in->spec);
 		else
 			jg_value(g, dflt->u.object.values[i]);
 	}

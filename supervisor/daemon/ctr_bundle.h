@@ -8,6 +8,8 @@
 #include "supervisor/daemon/img_source.h"
 #include "supervisor/daemon/ctr_spec.h"
 
+struct corrald;
+
 /* Read by runtime/init.c: "none" leaves lo down, anything else brings it up. */
 #define ANNOT_NETWORK "io.corral.network"
 
@@ -21,6 +23,8 @@ typedef struct bundle_in {
 	const image_ref *image;
 	const char *cgroup_parent; /* the container's cgroup goes below it */
 	const char *init_binary;   /* the host's init, with spec.init (bundle_write sets it) */
+	const struct corrald *d;   /* for a session member's namespaces (sessions/session_member.h) */
+	const char *broker_sock;   /* a session member's broker socket on the host; NULL: none */
 } bundle_in;
 
 /* Begin the atomic write of <dir>/config.json (wfa_begin: the caller

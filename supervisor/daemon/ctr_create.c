@@ -14,6 +14,7 @@
 #include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/secrets/methods.h"
+#include "supervisor/daemon/sessions/session_member.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
 #include "common/cleanup.h"
@@ -95,8 +96,11 @@ static int write_bundle_and_record(corrald *d, ctr *c, const char *dir, const im
 				   cerr *err)
 {
 	wfa_pending rec = WFA_PENDING_INIT, cfg = WFA_PENDING_INIT;
-	bundle_in in = { .id = c->id, .hostname = c->name, .spec = &c->spec, .image = img,
-			 .cgroup_parent = d->cgroup_parent };
+	char sock[PATH_MAX];
+	bundle_in in = { .id = c->id, .hostname = session_member_hostname(d, c), .spec = &c->spec, .image = img,
+			 .cgroup_parent = d->cgroup_parent, .d = d, .broker_sock = sock };
+	if (session_member_add(d, c, sock, sizeof(sock), err) < 0)
+		return -err->code;
 	int r;
 	if ((r = names_write_initial(d, c, dir, err)) == 0 && (r = ctr_record_begin(d, c, &rec, err)) == 0 &&
 	    (r = bundle_write(dir, &in, bad, &cfg, err)) == 0 &&
@@ -107,6 +111,8 @@ static int write_bundle_and_record(corrald *d, ctr *c, const char *dir, const im
 	}
 	wfa_abort(&cfg);
 	wfa_abort(&rec);
+	if (r < 0 && c->spec.session)
+		session_member_remove(d, c);
 	return r;
 }
 
@@ -138,6 +144,10 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	/* the spec */
 	if (ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f) < 0 ||
 	    ctr_spec_default_network(&c->spec, d->cfg->default_network, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (c->spec.session && !session_member_visible(d, &c->spec, vl_call_peer(call)))
+		return sv_no_such_session(call, c->spec.session);
+	if (session_member_spec(d, &c->spec, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (secrets_check_refs(d, vl_call_peer(call), &c->spec, &f) < 0)
 		return sv_invalid_fault(call, &f);
@@ -198,8 +208,8 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	c->next = d->ctrs;
 	d->ctrs = c;
 	ctr *made = TAKE_PTR(c);
-	events_publish(d->events, "container", "create", made->id, made->name,
-		       (const char *const[]){ "image", made->image, NULL }, 0);
+	session_member_names(d, made, false);
+	ctr_publish(d, made, "create", (const char *const[]){ "image", made->image, NULL });
 	ctr_update_gauges(d);
 	return reply_created(call, made);
 }

@@ -9,6 +9,7 @@
 #include "supervisor/daemon/trash.h"
 #include "supervisor/daemon/secrets/deliver.h"
 #include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/sessions/session_member.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/logs/exitrec.h"
 #include "common/timefmt.h"
@@ -25,6 +26,7 @@ int ctr_remove_now(corrald *d, ctr *c, cerr *err)
 	ctr_spawn_abandon(c);
 	secrets_withdraw(d, c);
 	net_detach(d, c); /* reads network.json before the directory goes */
+	session_member_remove(d, c);
 	int r = trash_dir(d, dir, err); /* the id is free once it returns */
 	if (r < 0)
 		return r;
@@ -78,6 +80,7 @@ void ctr_ended(corrald *d, ctr *c)
 	ctr_dir(d, c, dir, sizeof(dir));
 	secrets_withdraw(d, c); /* the host's view, should corrald have died before it was */
 	net_detach(d, c);
+	session_member_ended(d, c);
 	exitrec e;
 	cerr err = { 0 };
 	if (exitrec_read(dir, &e, &err) < 0) {

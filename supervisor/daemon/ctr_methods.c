@@ -116,7 +116,7 @@ int sv_stop(vl_call *call, yajl_val params, void *ud)
 		c->stop_pending = true;
 		c->stop_pending_timeout = timeout;
 		ctr_record_save(d, c, NULL);
-		events_publish(d->events, "container", "stop", c->id, c->name, NULL, 0);
+		ctr_publish(d, c, "stop", NULL);
 		return wait_for(c, call, WAIT_STOP);
 	}
 	if (ctr_is_starting(c))
@@ -133,7 +133,7 @@ int sv_stop(vl_call *call, yajl_val params, void *ud)
 		cerr_clear(&err); /* it is ending anyway */
 	}
 	thaw_signalled(d, c);
-	events_publish(d->events, "container", "stop", c->id, c->name, NULL, 0);
+	ctr_publish(d, c, "stop", NULL);
 	return wait_for(c, call, WAIT_STOP);
 }
 
@@ -170,8 +170,27 @@ int sv_kill(vl_call *call, yajl_val params, void *ud)
 	thaw_signalled(d, c);
 	char n[16];
 	snprintf(n, sizeof(n), "%d", sig);
-	events_publish(d->events, "container", "kill", c->id, c->name, (const char *const[]){ "signal", n, NULL }, 0);
+	ctr_publish(d, c, "kill", (const char *const[]){ "signal", n, NULL });
 	return vl_call_reply(call, NULL);
+}
+
+int ctr_remove_forced(corrald *d, ctr *c, cerr *err)
+{
+	if (ctr_is_starting(c))
+		return cerr_set(err, EBUSY, "container %s is starting", c->name);
+	cancel_restart(d, c);
+	if (!ctr_alive(c) && c->status != CS_REMOVING)
+		return ctr_remove_now(d, c, err);
+	if (c->status == CS_REMOVING)
+		return 0; /* its removal follows its exit already */
+	cerr e = { 0 };
+	if (ctr_signal(d, c, SIGKILL, false, 0, &e) < 0)
+		cerr_clear(&e); /* ending anyway: the removal follows the exit */
+	thaw_signalled(d, c);
+	c->status = CS_REMOVING;
+	c->stopped_by_user = true;
+	ctr_record_save(d, c, NULL);
+	return 0;
 }
 
 int sv_remove(vl_call *call, yajl_val params, void *ud)

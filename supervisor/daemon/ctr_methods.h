@@ -14,6 +14,8 @@ ctr *ctr_of_params(struct corrald *d, const peer_cred *peer, yajl_val params, co
 int reply_not_found(vl_call *call, const char *id, const json_fault *f);
 /* InvalidState for c as it is. */
 int reply_bad_state(vl_call *call, const ctr *c, const char *reason);
+/* Remove c now, or once SIGKILL has ended it (a session's end). */
+int ctr_remove_forced(struct corrald *d, ctr *c, cerr *err);
 
 int sv_create(vl_call *call, yajl_val params, void *ud);
 int sv_start(vl_call *call, yajl_val params, void *ud);

@@ -51,7 +51,7 @@ int sv_restart(vl_call *call, yajl_val params, void *ud)
 	}
 	if (ctr_thaw(d, c, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "container %s: thaw for a restart", c->name);
-	events_publish(d->events, "container", "stop", c->id, c->name, NULL, 0);
+	ctr_publish(d, c, "stop", NULL);
 	c->restart_wanted = true;
 	c->restart_call = call;
 	vl_call_set_cancel(call, on_cancel, c);

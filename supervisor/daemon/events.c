@@ -13,13 +13,14 @@
 struct event {
 	long long ts;
 	char *type, *action, *id, *name;
+	char *session; /* a session event's name, or its "session" attribute */
 	char *json; /* {"event":{...}} */
 };
 
 struct sub {
 	event_bus *bus;
 	vl_call *call;
-	char *type, *action, *id, *name, *container; /* filters; NULL: any */
+	char *type, *action, *id, *name, *container, *session; /* filters; NULL: any */
 	long long until;  /* ns; < 0: no end */
 	el_source *timer; /* ends the stream at until */
 	struct sub *next, *prev;
@@ -32,7 +33,7 @@ struct event_bus {
 	size_t n_subs;
 };
 
-static const char *const filter_keys[] = { "type", "action", "event", "id", "name", "container", NULL };
+static const char *const filter_keys[] = { "type", "action", "event", "id", "name", "container", "session", NULL };
 
 event_bus *events_new(size_t keep)
 {
@@ -54,6 +55,7 @@ static void event_clear(struct event *e)
 	free(e->action);
 	free(e->id);
 	free(e->name);
+	free(e->session);
 	free(e->json);
 	memset(e, 0, sizeof(*e));
 }
@@ -66,6 +68,7 @@ static void sub_release(struct sub *s)
 	free(s->id);
 	free(s->name);
 	free(s->container);
+	free(s->session);
 	free(s);
 }
 
@@ -110,7 +113,8 @@ static bool container_is(const char *filter, const struct event *e)
 static bool matches(const struct sub *s, const struct event *e)
 {
 	return eq_or_any(s->type, e->type) && eq_or_any(s->action, e->action) && eq_or_any(s->id, e->id) &&
-	       eq_or_any(s->name, e->name) && container_is(s->container, e) && (s->until < 0 || e->ts <= s->until);
+	       eq_or_any(s->name, e->name) && container_is(s->container, e) &&
+	       eq_or_any(s->session, e->session) && (s->until < 0 || e->ts <= s->until);
 }
 
 /* Returns false when the subscriber was cut off (and freed). */
@@ -173,6 +177,11 @@ int events_publish(event_bus *b, const char *type, const char *action, const cha
 	e->action = dup_or_null(action);
 	e->id = dup_or_null(id);
 	e->name = dup_or_null(name);
+	const char *session = streq(type, "session") ? name : NULL;
+	for (const char *const *a = attrs; a && a[0] && a[1] && !session; a += 2)
+		if (streq(a[0], "session"))
+			session = a[1];
+	e->session = dup_or_null(session);
 	for (struct sub *s = b->subs, *next; s; s = next) {
 		next = s->next;
 		deliver(s, e);
@@ -182,8 +191,9 @@ int events_publish(event_bus *b, const char *type, const char *action, const cha
 
 int events_parse_filters(yajl_val filters, event_filter *out, json_fault *f)
 {
-	static const char why[] = "filters are type, action (or event), id, name and container, each a string";
-	const char **slot[] = { &out->type, &out->action, &out->action, &out->id, &out->name, &out->container };
+	static const char why[] = "filters are type, action (or event), id, name, container and session, each a string";
+	const char **slot[] = { &out->type,      &out->action,    &out->action, &out->id,
+				&out->name,      &out->container, &out->session };
 	_Static_assert(ARRAY_SIZE(slot) + 1 == ARRAY_SIZE(filter_keys), "a slot for each key");
 	*out = (event_filter){ 0 };
 	if (!filters || YAJL_IS_NULL(filters))
@@ -243,9 +253,10 @@ static struct sub *sub_new(event_bus *b, vl_call *call, long long until, const e
 	s->id = dup_or_null(filter->id);
 	s->name = dup_or_null(filter->name);
 	s->container = dup_or_null(filter->container);
+	s->session = dup_or_null(filter->session);
 	/* a filter lost to a failed copy would match everything */
 	if (!s->type != !filter->type || !s->action != !filter->action || !s->id != !filter->id ||
-	    !s->name != !filter->name || !s->container != !filter->container) {
+	    !s->name != !filter->name || !s->container != !filter->container || !s->session != !filter->session) {
 		sub_release(s);
 		return NULL;
 	}

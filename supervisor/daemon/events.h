@@ -29,10 +29,11 @@ int events_publish(event_bus *b, const char *type, const char *action, const cha
  * matches an event's id by prefix, or its name. */
 typedef struct event_filter {
 	const char *type, *action, *id, *name, *container;
+	const char *session; /* a container event's "session" attribute, or a session event's name */
 } event_filter;
 
 /* A call's filters ({"type", "action" (or "event", as podman says it),
- * "id", "name", "container"}, each a string, or absent) into *out, which
+ * "id", "name", "container", "session"}, each a string, or absent) into *out, which
  * borrows their strings; *f names what is wrong ("filters.bogus"). */
 int events_parse_filters(yajl_val filters, event_filter *out, json_fault *f);
 

@@ -9,6 +9,9 @@
 #include "supervisor/daemon/metrics_http.h"
 #include "supervisor/daemon/sdnotify.h"
 #include "supervisor/daemon/service.h"
+#include "supervisor/daemon/broker/broker.h"
+#include "supervisor/daemon/sessions/session_member.h"
+#include "supervisor/daemon/sessions/session_methods.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/ctr_adopt.h"
 #include "supervisor/daemon/network/net_reconcile.h"
@@ -286,9 +289,11 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	if (wd_usec && (r = el_add_timer(loop, wd_usec / 2, true, on_watchdog, &d, &wd, err)) < 0)
 		goto out;
 
+	sessions_load(&d); /* before its members are adopted */
 	if ((r = ctr_adopt_all(&d, err)) < 0 || (r = jobs_init(&d, err)) < 0)
 		goto out;
 	net_reconcile(&d);
+	sessions_adopt_members(&d);
 	char pidbuf[16];
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
 	events_publish(d.events, "daemon", "start", "", "corrald",
@@ -306,6 +311,8 @@ out:
 	jobs_shutdown(&d); /* its calls wait on containers */
 	cni_run_drain(loop, 5000); /* DELs of containers that ended */
 	ctr_shutdown_all(&d);
+	sessions_shutdown(&d);
+	broker_shutdown(&d);
 	events_free(d.events); /* before the server: it ends their calls */
 	vl_server_free(d.srv);
 	audit_close(&d.audit);

@@ -21,6 +21,8 @@
 #include "supervisor/daemon/policy/policy_methods.h"
 #include "supervisor/daemon/secrets/methods.h"
 #include "supervisor/daemon/network/net_methods.h"
+#include "supervisor/daemon/sessions/session_methods.h"
+#include "supervisor/daemon/broker/broker.h"
 #include "supervisor/varlink/wire.h"
 
 #include <errno.h>
@@ -71,7 +73,8 @@ int corrald_render_metrics(strbuf *out, void *data)
 	corrald_update_image_gauges(d, NULL);
 	metrics_set_connections(d->metrics, vl_server_n_connections(d->srv));
 	int r = metrics_render(d->metrics, out);
-	return r < 0 ? r : net_metrics_render(d, out);
+	r = r < 0 ? r : net_metrics_render(d, out);
+	return r < 0 ? r : broker_render_metrics(d, out);
 }
 
 static int m_metrics(vl_call *call, yajl_val params, void *ud)
@@ -161,6 +164,17 @@ static const vl_method methods[] = {
 	{ "NetworkList", sv_network_list },
 	{ "NetworkInspect", sv_network_inspect },
 	{ "NetworkRemove", sv_network_remove },
+	{ "SessionCreate", sv_session_create },
+	{ "SessionList", sv_session_list },
+	{ "SessionInspect", sv_session_inspect },
+	{ "SessionRemove", sv_session_remove },
+	{ "BrokerPublish", sv_broker_publish },
+	{ "BrokerSubscribe", sv_broker_subscribe },
+	{ "BrokerRequest", sv_broker_request },
+	{ "SessionStateGet", sv_session_state_get },
+	{ "SessionStateSet", sv_session_state_set },
+	{ "SessionStateRemove", sv_session_state_remove },
+	{ "SessionStateList", sv_session_state_list },
 };
 
 const vl_interface corral_supervisor_iface = {
@@ -173,7 +187,8 @@ bool corrald_method_mutates(const char *m)
 					   "Start", "Stop", "Kill", "Remove", "Exec", "Attach", "Restart", "Pause", "Unpause",
 					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo",
 					   "JobSubmit", "JobBatch", "JobCancel", "SecretCreate", "SecretRemove",
-					   "NetworkCreate", "NetworkRemove" };
+					   "NetworkCreate", "NetworkRemove", "SessionCreate", "SessionRemove",
+					   "SessionStateSet", "SessionStateRemove" };
 	size_t n = strlen(CORRAL_SUPERVISOR_INTERFACE);
 	if (strncmp(m, CORRAL_SUPERVISOR_INTERFACE, n) || m[n] != '.')
 		return false;

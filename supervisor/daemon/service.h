@@ -37,6 +37,7 @@ typedef struct corrald {
 	struct job_table *jobs;  /* the job queue (jobs/job_run.h) */
 	struct policy *policy;   /* in force (policy/policy.h) */
 	struct session *sessions; /* sessions/session.h */
+	struct broker *broker;    /* broker/broker.h: io.corral.Broker's server, made with the first session */
 } corrald;
 
 extern const vl_interface corral_supervisor_iface;

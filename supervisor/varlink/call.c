@@ -19,6 +19,7 @@ char *vl_json_obj1(const char *key, const char *value)
 
 const char *vl_call_method(const vl_call *c) { return c->msg.method; }
 const peer_cred *vl_call_peer(const vl_call *c) { return c->local ? vl_local_peer(c) : &c->conn->peer; }
+void *vl_call_listener_tag(const vl_call *c) { return c->local ? NULL : c->conn->tag; }
 yajl_val vl_call_params(const vl_call *c) { return c->msg.params; }
 bool vl_call_wants_more(const vl_call *c) { return c->msg.more; }
 bool vl_call_is_oneway(const vl_call *c) { return c->msg.oneway; }
@@ -127,6 +128,15 @@ void vl_call_hang_up(vl_call *call, const char *why)
 	}
 	call->conn->broken = true;
 	vl_call_finish(call, why);
+}
+
+void vl_call_disconnect(vl_call *call, const char *why)
+{
+	vl_conn *c = call->conn;
+	vl_call_set_cancel(call, NULL, NULL);
+	vl_call_hang_up(call, why);
+	if (c)
+		vl_conn_kick(c); /* closed from the loop, even if the peer never stirs */
 }
 
 static const vl_interface *find_iface(vl_server *s, const char *name, size_t len)

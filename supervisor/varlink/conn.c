@@ -234,7 +234,7 @@ void vl_server_on_kick(el_source *src, void *data)
 	}
 }
 
-vl_conn *vl_conn_accept(vl_server *s, int fd, const peer_cred *peer)
+vl_conn *vl_conn_accept(vl_server *s, int fd, const peer_cred *peer, void *tag)
 {
 	vl_conn *c = calloc(1, sizeof(*c));
 	if (!c) {
@@ -244,7 +244,8 @@ vl_conn *vl_conn_accept(vl_server *s, int fd, const peer_cred *peer)
 	c->srv = s;
 	c->fd = fd;
 	c->peer = *peer;
-	c->allowed = peer_allowed(peer, s->cfg.group);
+	c->tag = tag;
+	c->allowed = s->cfg.any_peer || peer_allowed(peer, s->cfg.group);
 	vl_framer_init(&c->in, s->cfg.max_message);
 	cerr err = { 0 };
 	if (el_add_io(s->loop, fd, EPOLLIN, on_conn_io, c, &c->src, &err) < 0) {

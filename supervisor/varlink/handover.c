@@ -103,7 +103,7 @@ int vl_server_adopt_call(vl_server *s, int fd, const char *method, const char *p
 		free(call);
 		return r;
 	}
-	vl_conn *c = vl_conn_accept(s, TAKE_FD(owned), &peer);
+	vl_conn *c = vl_conn_accept(s, TAKE_FD(owned), &peer, NULL);
 	if (!c) {
 		vl_message_release(&call->msg);
 		free(call);

@@ -21,7 +21,7 @@ static size_t conns_of_uid(vl_server *s, uid_t uid)
 	return n;
 }
 
-static void accept_one(vl_server *s, int cfd)
+static void accept_one(vl_server *s, int cfd, void *tag)
 {
 	cerr err = { 0 };
 	peer_cred peer;
@@ -41,34 +41,45 @@ static void accept_one(vl_server *s, int cfd)
 		close(cfd);
 		return;
 	}
-	vl_conn_accept(s, cfd, &peer);
+	vl_conn_accept(s, cfd, &peer, tag);
 }
 
 static void on_resume(el_source *src, void *data)
 {
 	vl_server *s = data;
-	for (size_t i = 0; i < s->n_lis; i++)
-		el_io_set_events(s->lis[i].src, EPOLLIN);
+	for (struct vl_listener *l = s->lis; l; l = l->next)
+		el_io_set_events(l->src, EPOLLIN);
 }
 
 static void on_listen_io(el_source *src, int fd, uint32_t events, void *data)
 {
-	vl_server *s = data;
+	struct vl_listener *lis = data;
+	vl_server *s = lis->srv;
 	for (int i = 0; i < 64; i++) {
 		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd >= 0) {
-			accept_one(s, cfd);
+			accept_one(s, cfd, lis->tag);
 			continue;
 		}
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
 			/* out of fds: pause accepting instead of spinning on a ready socket */
 			log_warn("varlink: accept: %s; pausing for 100ms", strerror(errno));
-			for (size_t j = 0; j < s->n_lis; j++)
-				el_io_set_events(s->lis[j].src, 0);
+			for (struct vl_listener *l = s->lis; l; l = l->next)
+				el_io_set_events(l->src, 0);
 			el_timer_set(s->resume_timer, 100000, false);
 		}
 		return;
 	}
+}
+
+static void listener_free(struct vl_listener *l)
+{
+	el_remove(l->src);
+	close(l->fd);
+	if (l->path)
+		unlink(l->path);
+	free(l->path);
+	free(l);
 }
 
 int vl_server_new(el_loop *loop, const vl_server_config *cfg, vl_server **out, cerr *err)
@@ -111,12 +122,10 @@ void vl_server_free(vl_server *s)
 		return;
 	while (s->conns)
 		vl_conn_close(s->conns);
-	for (size_t i = 0; i < s->n_lis; i++) {
-		el_remove(s->lis[i].src);
-		close(s->lis[i].fd);
-		if (s->lis[i].path)
-			unlink(s->lis[i].path);
-		free(s->lis[i].path);
+	while (s->lis) {
+		struct vl_listener *l = s->lis;
+		s->lis = l->next;
+		listener_free(l);
 	}
 	el_remove(s->kick_timer);
 	el_remove(s->resume_timer);
@@ -134,31 +143,54 @@ int vl_server_add_interface(vl_server *s, const vl_interface *iface, cerr *err)
 	return 0;
 }
 
-static int add_listener(vl_server *s, int fd, const char *path, cerr *err)
+static int add_listener(vl_server *s, int fd, const char *path, void *tag, cerr *err)
 {
-	if (s->n_lis >= VL_MAX_LISTENERS) {
+	struct vl_listener *l = calloc(1, sizeof(*l));
+	if (!l || (path && !(l->path = strdup(path)))) {
+		free(l);
 		close(fd);
-		return cerr_set(err, ENOSPC, "varlink server: too many listening sockets");
+		return cerr_set(err, ENOMEM, "varlink server: out of memory");
 	}
-	struct vl_listener *l = &s->lis[s->n_lis];
+	l->srv = s;
+	l->fd = fd;
+	l->tag = tag;
 	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-		int e = errno;
-		close(fd);
-		return cerr_sys(err, e, "varlink server: set non-blocking");
-	}
-	int r = el_add_io(s->loop, fd, EPOLLIN, on_listen_io, s, &l->src, err);
+	int r = fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? cerr_sys(err, errno, "varlink server: set non-blocking")
+								   : el_add_io(s->loop, fd, EPOLLIN, on_listen_io, l, &l->src, err);
 	if (r < 0) {
-		close(fd);
+		l->path = (free(l->path), NULL); /* not ours to unlink yet */
+		listener_free(l);
 		return r;
 	}
-	l->fd = fd;
-	l->path = path ? strdup(path) : NULL;
-	s->n_lis++;
+	l->next = s->lis;
+	s->lis = l;
 	return 0;
 }
 
-int vl_server_listen_fd(vl_server *s, int fd, cerr *err) { return add_listener(s, fd, NULL, err); }
+int vl_server_listen_fd(vl_server *s, int fd, cerr *err) { return add_listener(s, fd, NULL, NULL, err); }
+
+int vl_server_listen_fd_tagged(vl_server *s, int fd, const char *path, void *tag, cerr *err)
+{
+	return add_listener(s, fd, path, tag, err);
+}
+
+void vl_server_unlisten(vl_server *s, void *tag)
+{
+	for (struct vl_listener **p = &s->lis; *p;) {
+		struct vl_listener *l = *p;
+		if (l->tag != tag) {
+			p = &l->next;
+			continue;
+		}
+		*p = l->next;
+		listener_free(l);
+	}
+	for (vl_conn *c = s->conns, *next; c; c = next) {
+		next = c->next;
+		if (c->tag == tag)
+			vl_conn_close(c);
+	}
+}
 
 /* A socket file nobody answers on is stale (a crashed daemon); a live one
  * means another daemon is serving it. */
@@ -212,9 +244,19 @@ int vl_listen_socket(const char *path, mode_t mode, gid_t gid, int *out, cerr *e
 	return 0;
 }
 
-int vl_server_listen(vl_server *s, const char *path, mode_t mode, gid_t gid, cerr *err)
+int vl_server_listen_tagged(vl_server *s, const char *path, mode_t mode, gid_t gid, void *tag, cerr *err)
 {
 	int fd;
 	int r = vl_listen_socket(path, mode, gid, &fd, err);
-	return r < 0 ? r : add_listener(s, fd, path, err);
+	if (r < 0)
+		return r;
+	r = add_listener(s, fd, path, tag, err);
+	if (r < 0)
+		unlink(path);
+	return r;
+}
+
+int vl_server_listen(vl_server *s, const char *path, mode_t mode, gid_t gid, cerr *err)
+{
+	return vl_server_listen_tagged(s, path, mode, gid, NULL, err);
 }

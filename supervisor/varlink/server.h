@@ -52,6 +52,7 @@ typedef struct vl_server_config {
 	size_t max_connections;   /* default 1024 */
 	size_t max_per_uid;       /* default 128 */
 	gid_t group;              /* members may call; PEER_NO_GROUP: root only */
+	bool any_peer;            /* every peer may call (who may connect is the socket's business) */
 	const char *denied_error; /* default org.varlink.service.PermissionDenied */
 	bool accept_fds;          /* keep fds peers send (SCM_RIGHTS) for vl_call_take_fd */
 	/* Called once per call when it ends (metrics, audit). */
@@ -76,10 +77,22 @@ int vl_server_listen(vl_server *s, const char *path, mode_t mode, gid_t gid, cer
 int vl_listen_socket(const char *path, mode_t mode, gid_t gid, int *out, cerr *err);
 /* Serve an already listening socket (socket activation); takes ownership. */
 int vl_server_listen_fd(vl_server *s, int fd, cerr *err);
+/* vl_server_listen whose connections carry tag (vl_call_listener_tag): the
+ * socket a peer came in on names it. */
+int vl_server_listen_tagged(vl_server *s, const char *path, mode_t mode, gid_t gid, void *tag, cerr *err);
+/* The same for a socket made already (vl_listen_socket), taken; path, when
+ * not NULL, is unlinked when it goes. */
+int vl_server_listen_fd_tagged(vl_server *s, int fd, const char *path, void *tag, cerr *err);
+/* Stop listening on tag's sockets (unlinking their paths) and close their
+ * connections; their kept calls' cancel hooks run. */
+void vl_server_unlisten(vl_server *s, void *tag);
 size_t vl_server_n_connections(const vl_server *s);
 
 const char *vl_call_method(const vl_call *c);
 const peer_cred *vl_call_peer(const vl_call *c);
+/* The tag of the listener the call's connection came in on; NULL for local
+ * calls and untagged listeners. */
+void *vl_call_listener_tag(const vl_call *c);
 yajl_val vl_call_params(const vl_call *c);
 bool vl_call_wants_more(const vl_call *c);
 bool vl_call_is_oneway(const vl_call *c);
@@ -99,6 +112,11 @@ int vl_call_reply_gen(vl_call *c, yajl_gen g);
 /* A streamed reply ("continues": true); only when the caller asked for more. */
 int vl_call_notify(vl_call *c, const char *params_json);
 int vl_call_error(vl_call *c, const char *error, const char *params_json);
+
+/* End the call with no reply and close its connection soon, from the loop
+ * (a peer that reads nothing: the circuit breaker); its cancel hook does
+ * not run. */
+void vl_call_disconnect(vl_call *c, const char *why);
 
 /* Connections that change hands (handover.c). */
 /* Reply params_json and give up the connection: *fd is its socket, now the

@@ -6,7 +6,6 @@
 #include "common/strbuf.h"
 
 #define VL_OUT_HIGH (1u << 20) /* a connection takes no new call above this */
-#define VL_MAX_LISTENERS 4
 #define VL_MAX_FDS 4 /* fds received and not yet taken, per connection */
 
 typedef struct vl_conn vl_conn;
@@ -26,6 +25,7 @@ struct vl_conn {
 	int fd;
 	el_source *src;
 	peer_cred peer;
+	void *tag; /* its listener's (vl_server_listen_tagged) */
 	bool allowed;
 	vl_framer in;
 	strbuf out;
@@ -43,9 +43,12 @@ struct vl_conn {
 };
 
 struct vl_listener {
+	vl_server *srv;
 	int fd;
 	el_source *src;
 	char *path; /* unlinked at the end when we bound it */
+	void *tag;  /* names the connections it accepts */
+	struct vl_listener *next;
 };
 
 struct vl_server {
@@ -53,8 +56,7 @@ struct vl_server {
 	vl_server_config cfg;
 	const vl_interface *ifaces[8];
 	size_t n_ifaces;
-	struct vl_listener lis[VL_MAX_LISTENERS];
-	size_t n_lis;
+	struct vl_listener *lis; /* as many as the server is given */
 	vl_conn *conns;
 	size_t n_conns;
 	vl_conn *kick;
@@ -66,7 +68,7 @@ struct vl_server {
 
 /* conn.c: a connection's bytes. */
 /* Take over an accepted socket; closes it (and returns NULL) on failure. */
-vl_conn *vl_conn_accept(vl_server *s, int fd, const peer_cred *peer);
+vl_conn *vl_conn_accept(vl_server *s, int fd, const peer_cred *peer, void *tag);
 void vl_conn_close(vl_conn *c);
 /* Send what is queued, as far as the socket takes it. */
 void vl_conn_flush(vl_conn *c);

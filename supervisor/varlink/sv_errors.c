@@ -81,6 +81,16 @@ int sv_no_such_network(vl_call *call, const char *name)
 	return error_with(call, SV_ERR("NoSuchNetwork"), 1, (const char *const[]){ "name", name });
 }
 
+int sv_no_such_session(vl_call *call, const char *name)
+{
+	return error_with(call, SV_ERR("NoSuchSession"), 1, (const char *const[]){ "name", name });
+}
+
+int sv_session_exists(vl_call *call, const char *name)
+{
+	return error_with(call, SV_ERR("SessionExists"), 1, (const char *const[]){ "name", name });
+}
+
 int sv_name_in_use(vl_call *call, const char *name, const char *id)
 {
 	return error_with(call, SV_ERR("NameInUse"), 2, (const char *const[]){ "name", name, "id", id });

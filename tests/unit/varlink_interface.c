@@ -6,21 +6,21 @@
 #include <cmocka.h>
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "supervisor/varlink/interface.h"
 
-static char *read_varlink(void)
+static char *read_varlink(const char *name)
 {
 	/* from the repository root (make check-unit), or beside this file */
-	const char *candidates[] = { "supervisor/varlink/io.corral.Supervisor.varlink",
-				     "../../supervisor/varlink/io.corral.Supervisor.varlink" };
 	for (size_t i = 0; i < 2; i++) {
-		char *s = NULL;
+		char *s = NULL, path[256];
 		cerr err = { 0 };
-		if (read_file(candidates[i], 1 << 20, &s, NULL, &err) == 0)
+		snprintf(path, sizeof(path), "%ssupervisor/varlink/%s", i ? "../../" : "", name);
+		if (read_file(path, 1 << 20, &s, NULL, &err) == 0)
 			return s;
 		cerr_clear(&err);
 	}
@@ -29,16 +29,25 @@ static char *read_varlink(void)
 
 static void test_embedded_description_matches_file(void **state)
 {
-	_cleanup_free_ char *file = read_varlink();
+	_cleanup_free_ char *file = read_varlink("io.corral.Supervisor.varlink");
 	assert_non_null(file);
 	if (strcmp(file, corral_supervisor_interface) != 0)
 		fail_msg("supervisor/varlink/interface.c is stale: run supervisor/varlink/gen-interface.sh");
+}
+
+static void test_embedded_broker_description_matches_file(void **state)
+{
+	_cleanup_free_ char *file = read_varlink("io.corral.Broker.varlink");
+	assert_non_null(file);
+	if (strcmp(file, corral_broker_interface) != 0)
+		fail_msg("supervisor/varlink/broker_interface.c is stale: run supervisor/varlink/gen-interface.sh");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_embedded_description_matches_file),
+		cmocka_unit_test(test_embedded_broker_description_matches_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

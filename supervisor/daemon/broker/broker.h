@@ -8,6 +8,7 @@
  * Contract shared by the sessions, state and broker work. */
 #pragma once
 #include <stddef.h>
+#include <yajl/yajl_tree.h>
 #include "common/error.h"
 
 struct corrald;
@@ -24,3 +25,14 @@ void broker_session_close(struct corrald *d, struct session *s);
 int broker_member_add(struct corrald *d, struct session *s, struct ctr *c, char *path, size_t n, cerr *err);
 /* At a member's removal: its socket and connections go. */
 void broker_member_remove(struct corrald *d, struct ctr *c);
+/* io.corral.Supervisor's BrokerPublish, BrokerSubscribe and BrokerRequest:
+ * the operator as the member "host" (host.c). */
+typedef struct vl_call vl_call;
+int sv_broker_publish(vl_call *call, yajl_val params, void *ud);
+int sv_broker_subscribe(vl_call *call, yajl_val params, void *ud);
+int sv_broker_request(vl_call *call, yajl_val params, void *ud);
+/* Its Prometheus series (corrald's metrics), appended to out. */
+struct strbuf;
+int broker_render_metrics(struct corrald *d, struct strbuf *out);
+/* corrald's end: every session's broker closes, the server goes. */
+void broker_shutdown(struct corrald *d);

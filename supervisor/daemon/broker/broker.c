@@ -1,0 +1,221 @@
+/* The broker's server and its tables: one listening socket per member (the
+ * socket names the member), a routing table per session, and the pump that
+ * feeds backlogged streams as their connections drain. */
+#include "supervisor/daemon/broker/broker_int.h"
+#include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/sessions/session.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/log.h"
+#include "common/strv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static void on_pump(el_source *src, void *data)
+{
+	broker *b = data;
+	bool again = false;
+	uint64_t now = el_now_usec();
+	for (session *s = b->d->sessions; s; s = s->next) {
+		broker_session *bs = s->broker;
+		for (bstream *st = bs ? bs->streams : NULL, *next; st; st = next) {
+			next = st->next;
+			if (!st->backlogged)
+				continue;
+			if (bq_tripped(st->q, now)) {
+				/* the circuit breaker: full and unread for BQ_FULL_USEC */
+				log_warn("broker: session %s: %s's stream full for %llus; disconnecting", s->name,
+					 st->m->name, (unsigned long long)(BQ_FULL_USEC / 1000000));
+				bs->disconnected++;
+				bstream_close(st);
+				continue;
+			}
+			bstream_pump(st);
+			again |= st->backlogged;
+		}
+	}
+	if (again)
+		el_timer_set(b->pump, BROKER_PUMP_USEC, false);
+}
+
+void broker_pump_arm(broker *b) { el_timer_set(b->pump, BROKER_PUMP_USEC, false); }
+
+broker *broker_of(struct corrald *d)
+{
+	if (d->broker)
+		return d->broker;
+	broker *b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->d = d;
+	cerr err = { 0 };
+	/* who may connect is each socket's business: it is bound in one member */
+	vl_server_config vc = {
+		.vendor = "corral", .product = "corrald broker", .version = CORRAL_VERSION,
+		.url = "https://github.com/corral/corral", .max_message = BROKER_MAX_MESSAGE,
+		.max_connections = 8192, .max_per_uid = 8192, .any_peer = true, .group = PEER_NO_GROUP,
+	};
+	if (vl_server_new(d->loop, &vc, &b->srv, &err) < 0 || vl_server_add_interface(b->srv, &broker_iface, &err) < 0 ||
+	    el_add_timer(d->loop, 0, false, on_pump, b, &b->pump, &err) < 0) {
+		log_cerr(LOG_LVL_ERROR, &err, "broker");
+		vl_server_free(b->srv);
+		free(b);
+		return NULL;
+	}
+	return d->broker = b;
+}
+
+void broker_shutdown(struct corrald *d)
+{
+	broker *b = d->broker;
+	if (!b)
+		return;
+	for (session *s = d->sessions; s; s = s->next)
+		broker_session_close(d, s);
+	el_remove(b->pump);
+	vl_server_free(b->srv);
+	free(b);
+	d->broker = NULL;
+}
+
+int broker_session_open(struct corrald *d, struct session *s, cerr *err)
+{
+	if (s->broker)
+		return 0;
+	broker *b = broker_of(d);
+	broker_session *bs = b ? calloc(1, sizeof(*bs)) : NULL;
+	if (!bs)
+		return cerr_set(err, ENOMEM, "session %s: broker: out of memory", s->name);
+	bs->b = b;
+	bs->s = s;
+	bs->host = (bmember){ .bs = bs, .name = (char *)BROKER_HOST };
+	bucket_init(&bs->host.msgs, 0, 0, 0);
+	bucket_init(&bs->host.bytes, 0, 0, 0);
+	s->broker = bs;
+	return 0;
+}
+
+static void member_free(broker *b, bmember *m)
+{
+	vl_server_unlisten(b->srv, m); /* its streams' and requests' hooks run */
+	breq_forget_member(m->bs, m);
+	free(m->name);
+	free(m->id);
+	free(m->path);
+	strv_free(m->labels);
+	free(m);
+}
+
+void broker_session_close(struct corrald *d, struct session *s)
+{
+	broker_session *bs = s->broker;
+	if (!bs)
+		return;
+	breq_end_all(bs);
+	while (bs->streams)
+		bstream_close(bs->streams);
+	while (bs->members) {
+		bmember *m = bs->members;
+		bs->members = m->next;
+		member_free(bs->b, m);
+	}
+	free(bs);
+	s->broker = NULL;
+}
+
+static void member_rates(bmember *m)
+{
+	const broker_rule *r = broker_policy_rule(m->bs->s->policy, m->name, m->labels);
+	uint64_t now = el_now_usec();
+	bucket_init(&m->msgs, r ? r->msg_rate : 0, r ? r->msg_burst : 0, now);
+	/* a burst of bytes holds at least one largest message */
+	double bb = r ? r->byte_burst : 0;
+	bucket_init(&m->bytes, r ? r->byte_rate : 0, bb ? bb : (r && r->byte_rate > BROKER_DATA_MAX ? r->byte_rate : BROKER_DATA_MAX), now);
+}
+
+int broker_member_add(struct corrald *d, struct session *s, struct ctr *c, char *path, size_t n, cerr *err)
+{
+	int r = broker_session_open(d, s, err);
+	if (r < 0)
+		return r;
+	broker_session *bs = s->broker;
+	broker_member_remove(d, c); /* a member loaded again */
+	_cleanup_free_ char *dir = NULL;
+	if (asprintf(&dir, "%s/broker", s->dir) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	/* the directory is corrald's alone; only the socket is bound in the member */
+	if ((r = mkdir_p(dir, 0700)) < 0)
+		return cerr_sys(err, -r, "session %s: %s", s->name, dir);
+	bmember *m = calloc(1, sizeof(*m));
+	if (!m || asprintf(&m->path, "%s/%s.sock", dir, c->id) < 0 || !(m->name = strdup(c->name ? c->name : c->id)) ||
+	    !(m->id = strdup(c->id)) || (c->spec.labels && !(m->labels = strv_copy(c->spec.labels)))) {
+		if (m)
+			m->path = NULL; /* asprintf leaves it undefined on failure */
+		free(m ? m->name : NULL);
+		free(m);
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	m->bs = bs;
+	member_rates(m);
+	if (strlen(m->path) >= n) {
+		r = cerr_set(err, ENAMETOOLONG, "session %s: %s: path too long", s->name, m->path);
+		member_free(bs->b, m);
+		return r;
+	}
+	/* a long state directory: bind through a short name for the same file */
+	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *bindpath = NULL;
+	if (dfd < 0)
+		r = cerr_sys(err, errno, "session %s: %s", s->name, dir);
+	else if (strlen(m->path) < sizeof(((struct sockaddr_un *)0)->sun_path))
+		bindpath = strdup(m->path);
+	else if (asprintf(&bindpath, "/proc/self/fd/%d/%s.sock", dfd, c->id) < 0)
+		bindpath = NULL;
+	if (r == 0 && !bindpath)
+		r = cerr_set(err, ENOMEM, "out of memory");
+	int lfd = -1;
+	if (r == 0 && (r = vl_listen_socket(bindpath, 0666, PEER_NO_GROUP, &lfd, err)) == 0 &&
+	    (r = vl_server_listen_fd_tagged(bs->b->srv, lfd, m->path, m, err)) < 0)
+		unlink(m->path);
+	if (r < 0) {
+		cerr_wrap(err, "session %s: broker socket of %s", s->name, m->name);
+		member_free(bs->b, m);
+		return r;
+	}
+	snprintf(path, n, "%s", m->path);
+	m->next = bs->members;
+	bs->members = m;
+	return 0;
+}
+
+void broker_member_remove(struct corrald *d, struct ctr *c)
+{
+	for (session *s = d->sessions; s; s = s->next) {
+		broker_session *bs = s->broker;
+		for (bmember **p = bs ? &bs->members : NULL; p && *p; p = &(*p)->next) {
+			if (strcmp((*p)->id, c->id) != 0)
+				continue;
+			bmember *m = *p;
+			*p = m->next;
+			member_free(bs->b, m);
+			return;
+		}
+	}
+}
+
+bmember *broker_member_named(broker_session *bs, const char *name)
+{
+	if (strcmp(name, BROKER_HOST) == 0)
+		return &bs->host;
+	for (bmember *m = bs->members; m; m = m->next)
+		if (strcmp(m->name, name) == 0)
+			return m;
+	return NULL;
+}

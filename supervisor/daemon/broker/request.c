@@ -1,0 +1,176 @@
+/* Request, Serve's other side, and Reply: a request goes to one server (the
+ * member asked for, or whichever serves the topic, in turn), and waits for
+ * its Reply at most its timeout. */
+#include "supervisor/daemon/broker/broker_int.h"
+#include "supervisor/daemon/broker/topic.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/sessions/session.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const double broker_lat_bounds[BROKER_LAT_BUCKETS] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+						       0.01,   0.05,    0.1,    0.5,   1,      5 };
+
+static void breq_free(breq *q)
+{
+	for (breq **p = &q->bs->reqs; *p; p = &(*p)->next)
+		if (*p == q) {
+			*p = q->next;
+			break;
+		}
+	el_remove(q->timer);
+	free(q->topic);
+	free(q);
+}
+
+static void on_requester_gone(vl_call *call, void *data) { breq_free(data); }
+
+/* End the requester's call: its error (reply NULL) or the answer. */
+static void breq_end(breq *q, const char *error, const char *params)
+{
+	vl_call *call = q->call;
+	vl_call_set_cancel(call, NULL, NULL);
+	breq_free(q);
+	if (error)
+		vl_call_error(call, error, params);
+	else
+		vl_call_reply(call, params);
+}
+
+static void on_timeout(el_source *src, void *data)
+{
+	breq *q = data;
+	_cleanup_free_ char *p = vl_json_obj1("topic", q->topic);
+	breq_end(q, BROKER_ERR("Timeout"), p);
+}
+
+void breq_end_all(broker_session *bs)
+{
+	while (bs->reqs) {
+		_cleanup_free_ char *p = vl_json_obj1("topic", bs->reqs->topic);
+		breq_end(bs->reqs, BROKER_ERR("NoServer"), p);
+	}
+}
+
+void breq_forget_member(broker_session *bs, bmember *m)
+{
+	for (breq *q = bs->reqs; q; q = q->next)
+		if (q->server == m)
+			q->server = NULL;
+}
+
+/* A Serve stream for topic (of member to, when given), taken in turn. */
+static bstream *pick_server(broker_session *bs, bmember *to, const char *topic)
+{
+	for (bstream *st = bs->streams; st; st = st->next) {
+		if (st->kind != BSTREAM_SERVE || (to && st->m != to) || !topic_match_any(st->patterns, topic))
+			continue;
+		/* to the end of the list: the next request goes to the next server */
+		if (st->next) {
+			if (st->prev)
+				st->prev->next = st->next;
+			else
+				bs->streams = st->next;
+			st->next->prev = st->prev;
+			bstream *last = st->next;
+			while (last->next)
+				last = last->next;
+			last->next = st;
+			st->prev = last;
+			st->next = NULL;
+		}
+		return st;
+	}
+	return NULL;
+}
+
+int broker_request(bmember *m, vl_call *call, const char *to, const char *topic, yajl_val data, double timeout)
+{
+	broker_session *bs = m->bs;
+	_cleanup_free_ char *text = NULL;
+	if (broker_data_text(call, data, &text) || broker_gate(m, call, BROKER_PUBLISH, topic, strlen(text)))
+		return 0;
+	bmember *tm = NULL;
+	if (to && !(tm = broker_member_named(bs, to))) {
+		_cleanup_free_ char *p = vl_json_obj1("member", to);
+		return vl_call_error(call, BROKER_ERR("NoSuchMember"), p);
+	}
+	bstream *st = pick_server(bs, tm, topic);
+	if (!st) {
+		_cleanup_free_ char *p = vl_json_obj1("topic", topic);
+		return vl_call_error(call, BROKER_ERR("NoServer"), p);
+	}
+	breq *q = calloc(1, sizeof(*q));
+	cerr err = { 0 };
+	if (!q || !(q->topic = strdup(topic)) ||
+	    el_add_timer(bs->b->d->loop, (uint64_t)(timeout * 1e6), false, on_timeout, q, &q->timer, &err) < 0) {
+		cerr_clear(&err);
+		if (q)
+			free(q->topic);
+		free(q);
+		return vl_call_disconnect(call, "out of memory"), 0;
+	}
+	*q = (breq){ .bs = bs, .call = call, .from = m, .server = st->m, .topic = q->topic, .timer = q->timer,
+		     .t0 = el_now_usec() };
+	snprintf(q->id, sizeof(q->id), "%llx", (unsigned long long)++bs->b->next_id);
+	bmsg *body = broker_message(bs, topic, m->name, text);
+	_cleanup_strbuf_ strbuf sb = { 0 };
+	bmsg *msg = body && !sb_addf(&sb, "{\"id\":\"%s\",\"message\":%s}", q->id, body->body)
+			    ? bmsg_new(sb.buf, sb.len)
+			    : NULL;
+	bmsg_unref(body);
+	if (!msg) {
+		q->bs = bs;
+		el_remove(q->timer);
+		free(q->topic);
+		free(q);
+		return vl_call_disconnect(call, "out of memory"), 0;
+	}
+	q->next = bs->reqs;
+	bs->reqs = q;
+	vl_call_set_cancel(call, on_requester_gone, q);
+	session_touch(bs->b->d, bs->s);
+	bstream_push(st, msg); /* may drop st (its peer gone): q then times out */
+	bmsg_unref(msg);
+	return 0;
+}
+
+static void record_latency(broker_session *bs, uint64_t usec)
+{
+	double s = (double)usec / 1e6;
+	size_t i = 0;
+	while (i < BROKER_LAT_BUCKETS && s > broker_lat_bounds[i])
+		i++;
+	bs->lat[i]++;
+	bs->lat_count++;
+	bs->lat_sum += s;
+}
+
+int broker_reply(bmember *m, vl_call *call, const char *id, yajl_val data)
+{
+	broker_session *bs = m->bs;
+	breq *q = bs->reqs;
+	while (q && (strcmp(q->id, id) != 0 || q->server != m))
+		q = q->next;
+	if (!q) {
+		char why[128];
+		snprintf(why, sizeof(why), "no request %.40s waits for an answer from %s", id, m->name);
+		return broker_error_invalid(call, why);
+	}
+	_cleanup_free_ char *text = NULL;
+	if (broker_data_text(call, data, &text) || broker_rate(m, call, strlen(text)))
+		return 0;
+	_cleanup_strbuf_ strbuf sb = { 0 };
+	if (sb_addf(&sb, "{\"from\":\"%s\",\"data\":%s}", m->name, text) < 0)
+		return vl_call_disconnect(call, "out of memory"), 0;
+	record_latency(bs, el_now_usec() - q->t0);
+	bs->routed++;
+	session_touch(bs->b->d, bs->s);
+	breq_end(q, NULL, sb.buf);
+	return vl_call_reply(call, NULL);
+}

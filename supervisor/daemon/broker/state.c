@@ -1,0 +1,171 @@
+/* The State methods: a member's view of its session's key/value state
+ * (sessions/sstate.h), with compare-and-set on versions and a watch. */
+#include "supervisor/daemon/broker/broker_int.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/sessions/session.h"
+#include "supervisor/daemon/sessions/sstate.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/json_get.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int no_such_key(vl_call *call, const char *key)
+{
+	_cleanup_free_ char *p = vl_json_obj1("key", key);
+	return vl_call_error(call, BROKER_ERR("NoSuchKey"), p);
+}
+
+/* An sstate failure as the interface says it. */
+static int state_error(vl_call *call, sstate *st, const char *key, int r, cerr *err)
+{
+	if (r == -ENOENT) {
+		cerr_clear(err);
+		return no_such_key(call, key);
+	}
+	if (r == -ESTALE) {
+		const char *v;
+		uint64_t version = 0;
+		sstate_get(st, key, &v, &version);
+		cerr_clear(err);
+		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+		_cleanup_free_ char *p = NULL;
+		if (g && !yajl_gen_map_open(g) && !jg_key_str(g, "key", key) &&
+		    !jg_key_int(g, "version", (long long)version) && !yajl_gen_map_close(g))
+			p = jg_finish(g, NULL);
+		return vl_call_error(call, BROKER_ERR("Conflict"), p);
+	}
+	r = broker_error_invalid(call, cerr_msg(err));
+	cerr_clear(err);
+	return r;
+}
+
+static int get_expect(vl_call *call, yajl_val params, int64_t *expect)
+{
+	json_fault f = { 0 };
+	bool present = false;
+	if (json_get_i64(params, "", "expectVersion", 0, expect, &present, &f) < 0 || (present && *expect < 0)) {
+		vl_call_invalid_parameter(call, "expectVersion");
+		return 1;
+	}
+	if (!present)
+		*expect = -1;
+	return 0;
+}
+
+struct list_ctx {
+	yajl_gen g;
+	const char *prefix;
+	bstream *watch; /* StateWatch: each key is queued */
+};
+
+static int queue_change(bstream *st, const char *key, const char *value, uint64_t version)
+{
+	/* keys are plain [A-Za-z0-9_.:/-] (sstate.h): nothing to escape */
+	_cleanup_strbuf_ strbuf sb = { 0 };
+	if (sb_addf(&sb, "{\"key\":\"%s\",\"value\":%s,\"version\":%llu}", key, value ? value : "null",
+		    (unsigned long long)version) < 0)
+		return -ENOMEM;
+	bmsg *m = bmsg_new(sb.buf, sb.len);
+	if (!m)
+		return -ENOMEM;
+	bstream_push(st, m);
+	bmsg_unref(m);
+	return 0;
+}
+
+static int each_key(const char *key, const char *value, uint64_t version, void *data)
+{
+	struct list_ctx *c = data;
+	if (strncmp(key, c->prefix, strlen(c->prefix)) != 0)
+		return 0;
+	if (c->watch)
+		return queue_change(c->watch, key, value, version);
+	return jg_str(c->g, key) ? -ENOMEM : 0;
+}
+
+static void on_change(const char *key, const char *value, uint64_t version, void *data)
+{
+	queue_change(data, key, value, version);
+}
+
+static int state_list(bmember *m, vl_call *call, sstate *st, const char *prefix)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	struct list_ctx c = { .g = g, .prefix = prefix };
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "keys") || yajl_gen_array_open(g) || sstate_each(st, each_key, &c) < 0 ||
+	    yajl_gen_array_close(g) || yajl_gen_map_close(g))
+		return vl_call_disconnect(call, "out of memory"), 0;
+	return vl_call_reply_gen(call, g);
+}
+
+static int state_watch(bmember *m, vl_call *call, sstate *st, const char *prefix)
+{
+	int r = broker_stream(m, call, BSTREAM_WATCH, NULL);
+	if (r < 0 || !vl_call_wants_more(call))
+		return r;
+	bstream *w = m->bs->streams; /* broker_stream put it first */
+	struct list_ctx c = { .prefix = prefix, .watch = w };
+	sstate_each(st, each_key, &c);
+	if (!(w->watch = sstate_watch_add(st, prefix, on_change, w)))
+		bstream_close(w);
+	return 0;
+}
+
+int broker_state_call(bmember *m, vl_call *call, const char *method, yajl_val params)
+{
+	broker_session *bs = m->bs;
+	sstate *st = bs->s->state;
+	if (!st)
+		return broker_error_invalid(call, "the session has no state");
+	const char *key = NULL, *prefix = NULL;
+	json_fault f = { 0 };
+	bool keyed = strcmp(method, "StateList") != 0 && strcmp(method, "StateWatch") != 0;
+	if (keyed ? json_get_str(params, "", "key", JSON_REQUIRED, &key, &f) < 0
+		  : json_get_str(params, "", "prefix", 0, &prefix, &f) < 0)
+		return vl_call_invalid_parameter(call, keyed ? "key" : "prefix");
+	if (!prefix)
+		prefix = "";
+	session_touch(bs->b->d, bs->s);
+	cerr err = { 0 };
+	if (strcmp(method, "StateGet") == 0) {
+		const char *value;
+		uint64_t version;
+		if (sstate_get(st, key, &value, &version) < 0)
+			return no_such_key(call, key);
+		_cleanup_strbuf_ strbuf sb = { 0 };
+		if (sb_addf(&sb, "{\"value\":%s,\"version\":%llu}", value, (unsigned long long)version) < 0)
+			return vl_call_disconnect(call, "out of memory"), 0;
+		return vl_call_reply(call, sb.buf);
+	}
+	if (strcmp(method, "StateSet") == 0) {
+		int64_t expect;
+		_cleanup_free_ char *text = NULL;
+		yajl_val v = json_get(params, "value");
+		if (!v)
+			return vl_call_invalid_parameter(call, "value");
+		if (get_expect(call, params, &expect) || broker_data_text(call, v, &text) ||
+		    broker_rate(m, call, strlen(text)))
+			return 0;
+		uint64_t version;
+		int r = sstate_set(st, key, text, expect, &version, &err);
+		if (r < 0)
+			return state_error(call, st, key, r, &err);
+		char p[48];
+		snprintf(p, sizeof(p), "{\"version\":%llu}", (unsigned long long)version);
+		return vl_call_reply(call, p);
+	}
+	if (strcmp(method, "StateRemove") == 0) {
+		int64_t expect;
+		if (get_expect(call, params, &expect))
+			return 0;
+		int r = sstate_remove(st, key, expect, &err);
+		return r < 0 ? state_error(call, st, key, r, &err) : vl_call_reply(call, NULL);
+	}
+	if (strcmp(method, "StateList") == 0)
+		return state_list(m, call, st, prefix);
+	return state_watch(m, call, st, prefix);
+}

@@ -1,0 +1,209 @@
+/* Sessions in memory and in session.json: lookup, membership, visibility,
+ * the record, and the Session object of the interface. */
+#include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/sessions/sstate.h"
+#include "supervisor/daemon/broker/broker.h"
+#include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/service.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/strv.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct { const char *name; unsigned bit; } shares[] = {
+	{ "net", SESSION_SHARE_NET }, { "ipc", SESSION_SHARE_IPC }, { "uts", SESSION_SHARE_UTS },
+};
+
+bool session_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+	static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-";
+	return n && n <= SESSION_NAME_MAX && strchr(ok, name[0]) && name[0] != '_' && name[0] != '.' &&
+	       name[0] != '-' && strspn(name, ok) == n;
+}
+
+int session_share_parse(const char *text, unsigned *out)
+{
+	*out = 0;
+	if (!*text)
+		return 0;
+	const char *p = text;
+	for (size_t guard = 0; guard < ARRAY_SIZE(shares) + 1; guard++) {
+		size_t n = strcspn(p, ",");
+		unsigned bit = 0;
+		for (size_t i = 0; i < ARRAY_SIZE(shares); i++)
+			if (strlen(shares[i].name) == n && !strncmp(p, shares[i].name, n))
+				bit = shares[i].bit;
+		if (!bit || (*out & bit))
+			return -EINVAL;
+		*out |= bit;
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+	return -EINVAL;
+}
+
+void session_gen_share(yajl_gen g, unsigned share)
+{
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < ARRAY_SIZE(shares); i++)
+		if (share & shares[i].bit)
+			jg_str(g, shares[i].name);
+	yajl_gen_array_close(g);
+}
+
+session *session_find(corrald *d, const char *name)
+{
+	for (session *s = d->sessions; s && name; s = s->next)
+		if (streq(s->name, name))
+			return s;
+	return NULL;
+}
+
+session *session_of(corrald *d, const ctr *c)
+{
+	return c->spec.session ? session_find(d, c->spec.session) : NULL;
+}
+
+void session_touch(corrald *d, session *s)
+{
+	(void)d;
+	s->last_active_usec = el_now_usec();
+}
+
+bool session_visible_to(const session *s, const peer_cred *peer)
+{
+	return !peer || peer->uid == 0 || sx_of((session *)s)->owner == peer->uid;
+}
+
+ctr *session_first_member(corrald *d, const session *s, bool running_only)
+{
+	for (ctr *c = d->ctrs; c; c = c->next)
+		if (c->spec.session && streq(c->spec.session, s->name) && (!running_only || ctr_alive(c) ||
+									     c->status == CS_RESTARTING))
+			return c;
+	return NULL;
+}
+
+session_x *session_x_new(corrald *d, const char *name)
+{
+	session_x *x = calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	x->d = d;
+	snprintf(x->s.name, sizeof(x->s.name), "%s", name);
+	if (asprintf(&x->s.dir, "%s/sessions/%s", d->cfg->state_dir, name) < 0) {
+		x->s.dir = NULL;
+		session_x_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+void session_x_free(session_x *x)
+{
+	if (!x)
+		return;
+	el_remove(x->idle_timer);
+	sstate_free(x->s.state);
+	broker_policy_free(x->s.policy);
+	free(x->s.dir);
+	free(x->s.network);
+	strv_free(x->s.labels);
+	free(x->policy_path);
+	free(x);
+}
+
+/* What SessionCreate was given, and who asked. */
+static int gen_record(yajl_gen g, const session *s)
+{
+	const session_x *x = sx_of((session *)s);
+	if (yajl_gen_map_open(g) || jg_key_str(g, "name", s->name) || jg_key(g, "share"))
+		return -ENOMEM;
+	session_gen_share(g, s->share);
+	if ((s->network && jg_key_str(g, "network", s->network)) || jg_key(g, "labels") || yajl_gen_map_open(g))
+		return -ENOMEM;
+	for (char **l = s->labels; l && l[0] && l[1]; l += 2)
+		if (jg_key_str(g, l[0], l[1]))
+			return -ENOMEM;
+	if (yajl_gen_map_close(g) || jg_key_int(g, "idleTimeoutMs", (long long)(s->idle_timeout_usec / 1000)) ||
+	    (x->policy_path && jg_key_str(g, "brokerPolicy", x->policy_path)) || jg_key_bool(g, "rmState", s->rm_state) ||
+	    jg_key_int(g, "owner", x->owner) || jg_key_str(g, "created", x->created) || yajl_gen_map_close(g))
+		return -ENOMEM;
+	return 0;
+}
+
+int session_save(const session *s, cerr *err)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
+	if (!g || gen_record(g, s) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" SESSION_FILE, s->dir);
+	return jg_write_file(g, path, 0600, 0, err);
+}
+
+int session_open(corrald *d, session_x *x, cerr *err)
+{
+	session *s = &x->s;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" SESSION_STATE_FILE, s->dir);
+	int r;
+	if ((r = sstate_open(path, &s->state, err)) < 0)
+		return r;
+	if (x->policy_path && !s->policy && (r = broker_policy_load(x->policy_path, &s->policy, err)) < 0)
+		return r;
+	s->last_active_usec = el_now_usec();
+	s->next = d->sessions;
+	d->sessions = s;
+	return 0;
+}
+
+void session_unlink(corrald *d, session *s)
+{
+	for (session **p = &d->sessions; *p; p = &(*p)->next)
+		if (*p == s) {
+			*p = s->next;
+			return;
+		}
+}
+
+int session_gen(yajl_gen g, corrald *d, const session *s)
+{
+	const session_x *x = sx_of((session *)s);
+	if (yajl_gen_map_open(g) || jg_key_str(g, "name", s->name) || jg_key_str(g, "created", x->created) ||
+	    jg_key(g, "share"))
+		return -ENOMEM;
+	session_gen_share(g, s->share);
+	if ((s->share & SESSION_SHARE_NET) && jg_key_str(g, "network", s->network ? s->network : d->cfg->default_network))
+		return -ENOMEM;
+	if (x->ip[0] && jg_key_str(g, "ipAddress", x->ip))
+		return -ENOMEM;
+	if (jg_key(g, "labels") || yajl_gen_map_open(g))
+		return -ENOMEM;
+	for (char **l = s->labels; l && l[0] && l[1]; l += 2)
+		if (jg_key_str(g, l[0], l[1]))
+			return -ENOMEM;
+	if (yajl_gen_map_close(g) || jg_key_int(g, "idleTimeoutMs", (long long)(s->idle_timeout_usec / 1000)) ||
+	    (x->policy_path && jg_key_str(g, "brokerPolicy", x->policy_path)) || jg_key_bool(g, "rmState", s->rm_state) ||
+	    jg_key(g, "members") || yajl_gen_array_open(g))
+		return -ENOMEM;
+	size_t running = 0;
+	for (ctr *c = d->ctrs; c; c = c->next)
+		if (c->spec.session && streq(c->spec.session, s->name)) {
+			running += ctr_alive(c);
+			if (jg_str(g, c->name))
+				return -ENOMEM;
+		}
+	if (yajl_gen_array_close(g) || jg_key_int(g, "running", (long long)running) ||
+	    jg_key_int(g, "stateKeys", (long long)(s->state ? sstate_count(s->state) : 0)) || yajl_gen_map_close(g))
+		return -ENOMEM;
+	return 0;
+}

@@ -1,0 +1,72 @@
+/* The idle timeout, and how a session ends. One timer per session, set for
+ * when it would be idle past its timeout if nothing happened meanwhile:
+ * when it fires, a running member or newer activity (session_touch) sets it
+ * again for what is left; else the session expires. */
+#include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/broker/broker.h"
+#include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/ctr_methods.h"
+#include "supervisor/daemon/service.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void on_idle(el_source *src, void *data);
+
+static void arm_in(corrald *d, session *s, uint64_t usec)
+{
+	session_x *x = sx_of(s);
+	cerr err = { 0 };
+	if (x->idle_timer && el_timer_set(x->idle_timer, usec, false) == 0)
+		return;
+	el_remove(x->idle_timer);
+	x->idle_timer = NULL;
+	if (el_add_timer(d->loop, usec, false, on_idle, s, &x->idle_timer, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "session %s: its idle timer", s->name);
+	cerr_clear(&err);
+}
+
+void session_idle_arm(corrald *d, session *s)
+{
+	if (s->idle_timeout_usec)
+		arm_in(d, s, s->idle_timeout_usec);
+}
+
+static void on_idle(el_source *src, void *data)
+{
+	session *s = data;
+	corrald *d = sx_of(s)->d;
+	(void)src;
+	uint64_t now = el_now_usec(), idle = now - s->last_active_usec;
+	if (session_first_member(d, s, true)) {
+		s->last_active_usec = now; /* busy: idle at the earliest a timeout after its last member ends */
+		return arm_in(d, s, s->idle_timeout_usec);
+	}
+	if (idle < s->idle_timeout_usec)
+		return arm_in(d, s, s->idle_timeout_usec - idle);
+	log_info("session %s: idle for %llus: it expires", s->name, (unsigned long long)(idle / 1000000));
+	session_end(d, s, true);
+}
+
+void session_end(corrald *d, session *s, bool expired)
+{
+	session_x *x = sx_of(s);
+	session_unlink(d, s); /* no new member from now on */
+	el_remove(x->idle_timer);
+	x->idle_timer = NULL;
+	for (ctr *c = d->ctrs, *next; c; c = next) {
+		next = c->next; /* a member not running is freed at once */
+		if (!c->spec.session || !streq(c->spec.session, s->name))
+			continue;
+		cerr err = { 0 };
+		if (ctr_remove_forced(d, c, &err) < 0)
+			log_cerr(LOG_LVL_WARN, &err, "session %s: its member %s", s->name, c->name);
+		cerr_clear(&err);
+	}
+	broker_session_close(d, s);
+	events_publish(d->events, "session", expired ? "expired" : "remove", s->name, s->name, NULL, 0);
+	session_net_detach_and_release(d, s, !expired || s->rm_state);
+	session_x_free(x);
+}

@@ -1,0 +1,153 @@
+/* A session's members: their spec, their broker socket, their names and
+ * their namespaces in the bundle. */
+#include "supervisor/daemon/sessions/session_member.h"
+#include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/broker/broker.h"
+#include "supervisor/daemon/network/hosts.h"
+#include "supervisor/daemon/service.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int session_member_spec(corrald *d, ctr_spec *s, json_fault *f)
+{
+	if (!s->session)
+		return 0;
+	session *ss = session_find(d, s->session);
+	if (!ss)
+		return -ENOENT;
+	if (!(ss->share & SESSION_SHARE_NET))
+		return 0;
+	if (!s->network_default)
+		return json_fault_set(f, EINVAL, "spec.network", "a member of session %s is on the session's network",
+				      ss->name);
+	if (s->n_ports)
+		return json_fault_set(f, EINVAL, "spec.ports", "a member of session %s publishes no ports of its own",
+				      ss->name);
+	free(s->net_name);
+	s->net_name = NULL;
+	s->network = CTR_NET_LOOPBACK; /* the session's namespace, attached once (session_net.c) */
+	return 0;
+}
+
+bool session_member_visible(corrald *d, const ctr_spec *s, const peer_cred *peer)
+{
+	session *ss = s->session ? session_find(d, s->session) : NULL;
+	return ss && session_visible_to(ss, peer);
+}
+
+const char *session_member_hostname(corrald *d, const ctr *c)
+{
+	session *s = session_of(d, c);
+	return s && (s->share & SESSION_SHARE_UTS) && !c->spec.hostname ? s->name : c->name;
+}
+
+int session_member_add(corrald *d, ctr *c, char *broker_sock, size_t n, cerr *err)
+{
+	session *s = session_of(d, c);
+	broker_sock[0] = '\0';
+	if (!s)
+		return 0;
+	return broker_member_add(d, s, c, broker_sock, n, err);
+}
+
+static bool is_member(const ctr *c, const char *sname) { return c->spec.session && streq(c->spec.session, sname); }
+
+void session_member_names(corrald *d, const ctr *c, bool gone)
+{
+	session *s = session_of(d, c);
+	if (!s || !(s->share & SESSION_SHARE_NET))
+		return;
+	session_x *x = sx_of(s);
+	size_t n = 0;
+	for (ctr *m = d->ctrs; m; m = m->next)
+		n += is_member(m, s->name) && !(gone && m == c);
+	_cleanup_free_ hosts_peer *peers = calloc(n + 1, sizeof(*peers));
+	if (!peers)
+		return;
+	for (ctr *m = d->ctrs; m; m = m->next) {
+		if (!is_member(m, s->name) || (gone && m == c))
+			continue;
+		size_t k = 0; /* the others */
+		for (ctr *o = d->ctrs; o && k < n; o = o->next)
+			if (o != m && is_member(o, s->name) && !(gone && o == c))
+				peers[k++] = (hosts_peer){ .ip = x->ip[0] ? x->ip : "127.0.0.1", .names = o->name };
+		hosts_in in = { .hostname = (s->share & SESSION_SHARE_UTS) ? s->name : m->name, .name = m->name,
+				.ip = x->ip[0] ? x->ip : NULL, .gateway = x->gateway[0] ? x->gateway : NULL,
+				.extra = m->spec.extra_hosts, .peers = peers, .n_peers = k };
+		strbuf text = STRBUF_INIT;
+		char path[PATH_MAX];
+		cerr err = { 0 };
+		ctr_dir(d, m, path, sizeof(path));
+		snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" HOSTS_FILE);
+		if ((hosts_render(&in, &text) < 0 && !text.buf) ||
+		    hosts_rewrite(path, text.buf ? text.buf : "", text.len, &err) < 0)
+			log_cerr(LOG_LVL_WARN, &err, "session %s: the hosts file of %s", s->name, m->name);
+		cerr_clear(&err);
+		sb_release(&text);
+	}
+}
+
+void session_member_remove(corrald *d, ctr *c)
+{
+	if (!c->spec.session)
+		return;
+	session_member_names(d, c, true);
+	broker_member_remove(d, c);
+}
+
+void session_member_ended(corrald *d, const ctr *c)
+{
+	session *s = session_of(d, c);
+	if (s)
+		session_touch(d, s);
+}
+
+void sessions_adopt_members(corrald *d)
+{
+	for (ctr *c = d->ctrs; c; c = c->next) {
+		session *s = session_of(d, c);
+		if (!s)
+			continue;
+		char path[PATH_MAX];
+		cerr err = { 0 };
+		if (broker_member_add(d, s, c, path, sizeof(path), &err) < 0)
+			log_cerr(LOG_LVL_WARN, &err, "session %s: the broker socket of %s", s->name, c->name);
+		cerr_clear(&err);
+	}
+}
+
+static const struct { const char *type, *kind; unsigned bit; } joined[] = {
+	{ "network", "net", SESSION_SHARE_NET }, { "ipc", "ipc", SESSION_SHARE_IPC }, { "uts", "uts", SESSION_SHARE_UTS },
+};
+
+void session_gen_namespaces(yajl_gen g, yajl_val ns, const corrald *d, const ctr_spec *s)
+{
+	session *ss = d && s->session ? session_find((corrald *)d, s->session) : NULL;
+	yajl_gen_array_open(g);
+	for (size_t i = 0; YAJL_IS_ARRAY(ns) && i < ns->u.array.len; i++) {
+		const char *t = YAJL_GET_STRING(json_get(ns->u.array.values[i], "type"));
+		size_t k = 0;
+		while (k < ARRAY_SIZE(joined) && !(t && streq(t, joined[k].type)))
+			k++;
+		if (t && streq(t, "network") && s->network == CTR_NET_HOST)
+			continue; /* --network host: the host's */
+		if (!ss || k == ARRAY_SIZE(joined) || !(ss->share & joined[k].bit)) {
+			jg_value(g, ns->u.array.values[i]);
+			continue;
+		}
+		char path[PATH_MAX];
+		session_ns_path(ss, joined[k].kind, path, sizeof(path));
+		yajl_gen_map_open(g);
+		jg_key_str(g, "type", t);
+		jg_key_str(g, "path", path);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+}

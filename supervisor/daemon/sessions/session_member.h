@@ -1,0 +1,34 @@
+/* What a container that is a member of a session (spec.session) gets from
+ * it: the session's namespaces in place of its own (and so no network of
+ * its own), the broker socket, an /etc/hosts naming every member at the
+ * session's address; and how its coming and going reaches the session. */
+#pragma once
+#include <stddef.h>
+#include "common/json_get.h"
+#include "supervisor/daemon/ctr.h"
+#include "supervisor/varlink/peer.h"
+
+struct corrald;
+struct session;
+
+/* After the spec is parsed (Create, and a record's load): a member of a
+ * session that shares net has the session's network, none of its own
+ * (spec.network given is an error). -ENOENT: no such session (f unset). */
+int session_member_spec(struct corrald *d, ctr_spec *s, json_fault *f);
+/* Create: whether peer may put a member in the session spec names. */
+bool session_member_visible(struct corrald *d, const ctr_spec *s, const peer_cred *peer);
+/* The hostname of a member's bundle: the session's, when it shares uts. */
+const char *session_member_hostname(struct corrald *d, const ctr *c);
+/* Create: the broker socket's path on the host (n bytes; "" with none). */
+int session_member_add(struct corrald *d, ctr *c, char *broker_sock, size_t n, cerr *err);
+/* Its /etc/hosts and every other member's: the session's address with
+ * every member's name. With gone, c is leaving. */
+void session_member_names(struct corrald *d, const ctr *c, bool gone);
+/* Removal: its broker socket and its name go. */
+void session_member_remove(struct corrald *d, ctr *c);
+/* Its end: the session's idle clock starts again. */
+void session_member_ended(struct corrald *d, const ctr *c);
+/* corrald's start, once the containers are adopted: their broker sockets. */
+void sessions_adopt_members(struct corrald *d);
+/* A member's bundle (ctr_bundle.c): "namespaces" with the session's by path. */
+void session_gen_namespaces(yajl_gen g, yajl_val dflt, const struct corrald *d, const ctr_spec *s);

@@ -1,0 +1,340 @@
+/* SessionCreate, SessionList, SessionInspect and SessionRemove. */
+#include "supervisor/daemon/sessions/session_methods.h"
+#include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/broker/broker.h"
+#include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/timefmt.h"
+#include "common/units.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/strv.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <limits.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int reply_session(vl_call *call, corrald *d, const session *s)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "session") || session_gen(g, d, s) < 0 || yajl_gen_map_close(g))
+		return sv_internal(call, "out of memory");
+	return vl_call_reply_gen(call, g);
+}
+
+/* SessionCreate's parameters into x; a fault names the one at fault. */
+static int parse_create(yajl_val params, session_x *x, json_fault *f)
+{
+	session *s = &x->s;
+	const char *idle = NULL, *share = NULL;
+	int r;
+	if ((r = sp_str(params, "idleTimeout", false, &idle, f)) < 0 || (r = sp_str(params, "share", false, &share, f)) < 0 ||
+	    (r = json_dup_str(params, "", "network", JSON_BOUNDED, &s->network, f)) < 0 ||
+	    (r = json_dup_str(params, "", "brokerPolicy", JSON_BOUNDED, &x->policy_path, f)) < 0 ||
+	    (r = sp_bool(params, "rmState", false, &s->rm_state, f)) < 0)
+		return r;
+	long long ns = 0;
+	if (idle && (parse_duration(idle, &ns) < 0 || ns < 0))
+		return json_fault_set(f, EINVAL, "idleTimeout", "\"%s\" is not a duration (30m, 2s, 1h30m)", idle);
+	if (idle && ns > 0 && ns < 1000000)
+		return json_fault_set(f, EINVAL, "idleTimeout", "at least 1ms");
+	s->idle_timeout_usec = (uint64_t)ns / 1000;
+	s->share = SESSION_SHARE_NET | SESSION_SHARE_IPC | SESSION_SHARE_UTS;
+	if (share && session_share_parse(share, &s->share) < 0)
+		return json_fault_set(f, EINVAL, "share", "\"%s\": a comma-separated list of net, ipc and uts", share);
+	if (s->network && !(s->share & SESSION_SHARE_NET))
+		return json_fault_set(f, EINVAL, "network", "the session does not share net: add net to share");
+	if (x->policy_path && x->policy_path[0] != '/')
+		return json_fault_set(f, EINVAL, "brokerPolicy", "must be an absolute path");
+	yajl_val labels = json_get(params, "labels");
+	if (labels && !YAJL_IS_OBJECT(labels))
+		return json_fault_set(f, EINVAL, "labels", "an object of strings");
+	for (size_t i = 0; labels && i < labels->u.object.len; i++) {
+		if (!YAJL_IS_STRING(labels->u.object.values[i]) || !labels->u.object.keys[i][0])
+			return json_fault_set(f, EINVAL, "labels", "an object of strings with non-empty keys");
+		if (!s->labels && !(s->labels = calloc(2 * labels->u.object.len + 1, sizeof(char *))))
+			return json_fault_oom(f);
+		if (!(s->labels[2 * i] = strdup(labels->u.object.keys[i])) ||
+		    !(s->labels[2 * i + 1] = strdup(labels->u.object.values[i]->u.string)))
+			return json_fault_oom(f);
+	}
+	return 0;
+}
+
+/* A SessionCreate waiting for its ADD; call NULL: its client went. */
+typedef struct pending_create {
+	vl_call *call;
+} pending_create;
+
+static void on_create_gone(vl_call *call, void *data)
+{
+	(void)call;
+	((pending_create *)data)->call = NULL;
+}
+
+/* The session is there: its timer, its event, the answer. */
+static int created(corrald *d, session *s, vl_call *call)
+{
+	session_idle_arm(d, s);
+	events_publish(d->events, "session", "create", s->name, s->name, NULL, 0);
+	return call ? reply_session(call, d, s) : 0;
+}
+
+/* Undo a create: the broker, the namespaces, the directory. */
+static void undo(corrald *d, session_x *x, bool opened)
+{
+	if (opened) {
+		broker_session_close(d, &x->s);
+		session_unlink(d, &x->s);
+	}
+	session_ns_release(&x->s);
+	rm_rf(x->s.dir);
+	session_x_free(x);
+}
+
+static void on_attached(corrald *d, session *s, int r, const cerr *e, void *data)
+{
+	_cleanup_free_ pending_create *p = data;
+	if (p->call)
+		vl_call_set_cancel(p->call, NULL, NULL);
+	if (r == 0 && s) {
+		created(d, s, p->call);
+		return;
+	}
+	cerr err = { 0 };
+	cerr_set(&err, r < 0 ? -r : EIO, "session %s: network: %s", s ? s->name : "?", e ? cerr_msg(e) : strerror(-r));
+	if (s)
+		undo(d, sx_of(s), true);
+	if (p->call)
+		sv_internal_err(p->call, &err);
+	cerr_clear(&err);
+}
+
+int sv_session_create(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *name;
+	if (sp_known(params, KNOWN("name", "idleTimeout", "share", "network", "labels", "brokerPolicy", "rmState"), &f) < 0 ||
+	    sp_str(params, "name", true, &name, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (!session_name_valid(name))
+		return sv_invalid(call, "name", "1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
+	if (session_find(d, name))
+		return sv_session_exists(call, name);
+	session_x *x = session_x_new(d, name);
+	if (!x)
+		return sv_internal(call, "out of memory");
+	if (parse_create(params, x, &f) < 0) {
+		session_x_free(x);
+		return sv_invalid_fault(call, &f);
+	}
+	x->owner = vl_call_peer(call)->uid;
+	rfc3339_ns(0, x->created, sizeof(x->created));
+	cerr err = { 0 };
+	int r;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" SESSION_FILE, x->s.dir);
+	if (access(path, F_OK) == 0) { /* a session's leftovers (kept state is no session.json) */
+		session_x_free(x);
+		return sv_session_exists(call, name);
+	}
+	if ((r = mkdir_p(x->s.dir, 0700)) < 0) {
+		cerr_sys(&err, -r, "%s", x->s.dir);
+		session_x_free(x);
+		return sv_internal_err(call, &err);
+	}
+	if ((r = session_ns_make(d, &x->s, &err)) < 0 || (r = session_save(&x->s, &err)) < 0) {
+		undo(d, x, false);
+		return sv_internal_err(call, &err);
+	}
+	if ((r = session_open(d, x, &err)) < 0) {
+		undo(d, x, false);
+		return x->policy_path && err.code != ENOMEM ? sv_invalid_err(call, "brokerPolicy", &err)
+							     : sv_internal_err(call, &err);
+	}
+	if ((r = broker_session_open(d, &x->s, &err)) < 0) {
+		session_unlink(d, &x->s);
+		undo(d, x, false);
+		return sv_internal_err(call, &err);
+	}
+	if (!(x->s.share & SESSION_SHARE_NET))
+		return created(d, &x->s, call);
+	pending_create *p = calloc(1, sizeof(*p));
+	if (p) { /* on_attached may answer at once, when no plugin could be run */
+		p->call = call;
+		vl_call_set_cancel(call, on_create_gone, p);
+	}
+	if (!p || session_net_attach(d, &x->s, on_attached, p, &err) < 0) {
+		bool none = p && err.code == ENOENT;
+		if (p)
+			vl_call_set_cancel(call, NULL, NULL);
+		char net[NAME_MAX + 1];
+		snprintf(net, sizeof(net), "%s", x->s.network ? x->s.network : d->cfg->default_network);
+		free(p);
+		undo(d, x, true);
+		if (none) {
+			cerr_clear(&err);
+			return sv_no_such_network(call, net);
+		}
+		return err.msg ? sv_internal_err(call, &err) : sv_internal(call, "out of memory");
+	}
+	return 0; /* on_attached answers */
+}
+
+session *session_of_params(corrald *d, const peer_cred *peer, yajl_val params, const char *const *known,
+			   const char **name, json_fault *f)
+{
+	*name = NULL;
+	if (sp_known(params, known, f) < 0 || sp_str(params, "name", true, name, f) < 0)
+		return NULL;
+	session *s = session_find(d, *name);
+	return s && session_visible_to(s, peer) ? s : NULL;
+}
+
+int session_reply_not_found(vl_call *call, const char *name, const json_fault *f)
+{
+	return f->code ? sv_invalid_fault(call, f) : sv_no_such_session(call, name);
+}
+
+int sv_session_list(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	if (sp_known(params, (const char *const[]){ NULL }, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "sessions") || yajl_gen_array_open(g))
+		return sv_internal(call, "out of memory");
+	for (session *s = d->sessions; s; s = s->next)
+		if (session_visible_to(s, vl_call_peer(call)) && session_gen(g, d, s) < 0)
+			return sv_internal(call, "out of memory");
+	if (yajl_gen_array_close(g) || yajl_gen_map_close(g))
+		return sv_internal(call, "out of memory");
+	return vl_call_reply_gen(call, g);
+}
+
+int sv_session_inspect(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *name;
+	session *s = session_of_params(d, vl_call_peer(call), params, KNOWN("name"), &name, &f);
+	return s ? reply_session(call, d, s) : session_reply_not_found(call, name, &f);
+}
+
+int sv_session_remove(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *name;
+	bool force;
+	session *s = session_of_params(d, vl_call_peer(call), params, KNOWN("name", "force"), &name, &f);
+	if (!s)
+		return session_reply_not_found(call, name, &f);
+	if (sp_bool(params, "force", false, &force, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (!force && session_first_member(d, s, true)) {
+		_cleanup_(sb_releasep) strbuf why = STRBUF_INIT;
+		strbuf *wp = &why;
+		sb_addf(wp, "members running:");
+		size_t n = 0;
+		for (ctr *c = d->ctrs; c && n < 16; c = c->next)
+			if (c->spec.session && streq(c->spec.session, s->name) && (ctr_alive(c) || c->status == CS_RESTARTING))
+				sb_addf(wp, "%s %s", n++ ? "," : "", c->name);
+		sb_addf(wp, ": stop them first, or force");
+		return sv_invalid_state(call, s->name, "running", why.buf ? why.buf : "members running");
+	}
+	session_end(d, s, false);
+	return vl_call_reply(call, NULL);
+}
+
+/* One session from its directory, at start. */
+static int load_one(corrald *d, const char *name, cerr *err)
+{
+	session_x *x = session_x_new(d, name);
+	if (!x)
+		return cerr_set(err, ENOMEM, "out of memory");
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" SESSION_FILE, x->s.dir);
+	_cleanup_json_ yajl_val v = NULL;
+	int r = json_parse_file_at(AT_FDCWD, path, 256 * 1024, &v, err);
+	json_fault f = JSON_FAULT_CHAIN(err);
+	const char *share = NULL, *created = NULL;
+	long long idle_ms = 0, owner = 0;
+	_cleanup_strv_ char **shares = NULL;
+	if (r == 0 && (json_get_strv(v, "", "share", 0, &shares, NULL, &f) < 0 || json_get_str(v, "", "created", 0, &created, &f) < 0 ||
+		       json_get_int_in(v, "", "idleTimeoutMs", 0, 0, LLONG_MAX / 1000, &idle_ms, NULL, &f) < 0 ||
+		       json_get_int_in(v, "", "owner", 0, 0, UINT32_MAX, &owner, NULL, &f) < 0 || parse_create(v, x, &f) < 0))
+		r = cerr_wrap(err, "%s", path);
+	(void)share;
+	if (r < 0) {
+		session_x_free(x);
+		return r;
+	}
+	x->s.share = 0;
+	for (char **p = shares; p && *p; p++) {
+		unsigned bit;
+		if (session_share_parse(*p, &bit) == 0)
+			x->s.share |= bit;
+	}
+	x->s.idle_timeout_usec = (uint64_t)idle_ms * 1000;
+	x->owner = (uid_t)owner;
+	snprintf(x->created, sizeof(x->created), "%s", created ? created : "");
+	bool remade = !session_ns_present(&x->s);
+	if ((remade && (r = session_ns_make(d, &x->s, err)) < 0) || (r = session_open(d, x, err)) < 0) {
+		session_x_free(x);
+		return r;
+	}
+	if ((r = broker_session_open(d, &x->s, err)) < 0)
+		log_cerr(LOG_LVL_WARN, err, "session %s: its broker", name);
+	cerr_clear(err);
+	session_net_load(&x->s);
+	if (remade && (x->s.share & SESSION_SHARE_NET) && session_net_attach(d, &x->s, NULL, NULL, err) < 0)
+		log_cerr(LOG_LVL_WARN, err, "session %s: its network", name);
+	cerr_clear(err);
+	session_idle_arm(d, &x->s);
+	return 0;
+}
+
+void sessions_load(corrald *d)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/sessions", d->cfg->state_dir);
+	_cleanup_closedir_ DIR *dp = opendir(dir);
+	struct dirent *e;
+	for (size_t n = 0; dp && n < SESSIONS_MAX && (e = readdir(dp));) {
+		char path[PATH_MAX];
+		if (!session_name_valid(e->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/" SESSION_FILE, dir, e->d_name);
+		if (access(path, F_OK) < 0)
+			continue; /* an expired session's kept state */
+		n++;
+		cerr err = { 0 };
+		if (load_one(d, e->d_name, &err) < 0)
+			log_cerr(LOG_LVL_ERROR, &err, "session %s", e->d_name);
+		cerr_clear(&err);
+	}
+}
+
+void sessions_shutdown(corrald *d)
+{
+	while (d->sessions) {
+		session *s = d->sessions;
+		d->sessions = s->next;
+		broker_session_close(d, s);
+		session_x_free(sx_of(s));
+	}
+}

@@ -1,0 +1,202 @@
+/* A session's network namespace on its CNI network: one ADD at
+ * SessionCreate, recorded in <dir>/network.json (the shape of a
+ * container's, network/net_attach.h, so net_record_read reads it), one DEL
+ * when the session ends. Its members join ns/net and get no attachment of
+ * their own. */
+#include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/network/cni_run.h"
+#include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/net_store.h"
+#include "supervisor/daemon/service.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SESSION_CNI_PREFIX "corral-session-"
+
+typedef struct net_job {
+	corrald *d;
+	char name[SESSION_NAME_MAX + 1];
+	char *conf;
+	session_net_done_fn done;
+	void *data;
+	/* the DEL's: what goes once it is over */
+	session copy; /* name, dir and share, for session_ns_release */
+	bool drop_dir;
+} net_job;
+
+static void job_free(net_job *j)
+{
+	free(j->conf);
+	free(j->copy.dir);
+	free(j);
+}
+
+static const char *net_of(const corrald *d, const session *s)
+{
+	return s->network ? s->network : d->cfg->default_network;
+}
+
+static cni_args args_of(const corrald *d, const char *cid, const char *netns)
+{
+	return (cni_args){ .container_id = cid, .netns = netns, .ifname = NET_IFNAME, .path = d->cfg->cni_path };
+}
+
+static int write_record(const corrald *d, const session *s, const char *conf, const char *result, cerr *err)
+{
+	_cleanup_json_ yajl_val cv = NULL, rv = NULL;
+	int r;
+	if ((r = json_parse(conf, "network config", &cv, err)) < 0 || (r = json_parse(result, "network result", &rv, err)) < 0)
+		return r;
+	char ns[PATH_MAX], path[PATH_MAX];
+	session_ns_path(s, "net", ns, sizeof(ns));
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "network", net_of(d, s)) || jg_key_str(g, "interface", NET_IFNAME) ||
+	    jg_key_str(g, "netns", ns) || jg_key(g, "config") || jg_value(g, cv) || jg_key(g, "result") ||
+	    jg_value(g, rv) || yajl_gen_map_close(g))
+		return cerr_set(err, ENOMEM, "out of memory");
+	snprintf(path, sizeof(path), "%s/" SESSION_NET_FILE, s->dir);
+	return jg_write_file(g, path, 0600, 0, err);
+}
+
+static void remember(session *s, const char *result)
+{
+	_cleanup_json_ yajl_val v = NULL;
+	cerr err = { 0 };
+	cni_summary sum = { 0 };
+	if (result && json_parse(result, "network result", &v, &err) == 0)
+		cni_result_summary(v, &sum);
+	cerr_clear(&err);
+	snprintf(sx_of(s)->ip, sizeof(sx_of(s)->ip), "%s", sum.ip);
+	snprintf(sx_of(s)->gateway, sizeof(sx_of(s)->gateway), "%s", sum.gateway);
+}
+
+static void on_added(int r, const char *result, const cerr *e, void *data)
+{
+	net_job *j = data;
+	session *s = session_find(j->d, j->name);
+	cerr err = { 0 };
+	if (r == 0 && s && (r = write_record(j->d, s, j->conf, result, &err)) == 0)
+		remember(s, result);
+	else if (r == 0) { /* attached, but not recorded (or the session went): undo it */
+		char cid[sizeof(SESSION_CNI_PREFIX) + SESSION_NAME_MAX];
+		snprintf(cid, sizeof(cid), SESSION_CNI_PREFIX "%s", j->name);
+		cni_args a = args_of(j->d, cid, "");
+		cerr e2 = { 0 };
+		if (cni_run_start(j->d->loop, CNI_DEL, j->conf, result, &a, NULL, NULL, NULL, &e2) < 0)
+			log_cerr(LOG_LVL_WARN, &e2, "session %s: DEL", j->name);
+		if (!s)
+			r = cerr_set(&err, ENOENT, "session %s went while it was attached", j->name);
+	}
+	if (j->done)
+		j->done(j->d, s, r, r < 0 && err.msg ? &err : e, j->data);
+	cerr_clear(&err);
+	job_free(j);
+}
+
+int session_net_attach(corrald *d, session *s, session_net_done_fn done, void *data, cerr *err)
+{
+	const char *net = net_of(d, s);
+	net_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return cerr_set(err, ENOMEM, "out of memory");
+	*j = (net_job){ .d = d, .done = done, .data = data };
+	snprintf(j->name, sizeof(j->name), "%s", s->name);
+	int r;
+	if ((streq(net, NET_DEFAULT_NAME) && (r = network_ensure_default(d, err)) < 0) ||
+	    (r = net_store_text(d->cfg->cni_config_dir, net, &j->conf, err)) < 0) {
+		job_free(j);
+		return r;
+	}
+	char ns[PATH_MAX], cid[sizeof(SESSION_CNI_PREFIX) + SESSION_NAME_MAX];
+	session_ns_path(s, "net", ns, sizeof(ns));
+	snprintf(cid, sizeof(cid), SESSION_CNI_PREFIX "%s", s->name);
+	cni_args a = args_of(d, cid, ns);
+	if ((r = cni_run_start(d->loop, CNI_ADD, j->conf, NULL, &a, on_added, j, NULL, err)) < 0)
+		job_free(j);
+	return r;
+}
+
+void session_net_load(session *s)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" SESSION_NET_FILE, s->dir);
+	net_record rec;
+	cerr err = { 0 };
+	if (net_record_read(path, &rec, &err) < 0) {
+		cerr_clear(&err);
+		return;
+	}
+	snprintf(sx_of(s)->ip, sizeof(sx_of(s)->ip), "%s", rec.sum.ip);
+	snprintf(sx_of(s)->gateway, sizeof(sx_of(s)->gateway), "%s", rec.sum.gateway);
+	net_record_release(&rec);
+}
+
+/* What is left once the DEL is over: the namespaces, and the directory
+ * (all of it, or all but state.json). */
+static void release(const session *s, bool drop_dir)
+{
+	session_ns_release(s);
+	char path[PATH_MAX];
+	if (drop_dir) {
+		rm_rf(s->dir);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/" SESSION_FILE, s->dir);
+	unlink(path);
+}
+
+static void on_deleted(int r, const char *result, const cerr *e, void *data)
+{
+	net_job *j = data;
+	(void)result;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" SESSION_NET_FILE, j->copy.dir);
+	if (r < 0)
+		log_warn("session %s: DEL: %s", j->name, cerr_msg(e));
+	unlink(path);
+	release(&j->copy, j->drop_dir);
+	job_free(j);
+}
+
+void session_net_detach_and_release(corrald *d, session *s, bool drop_dir)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" SESSION_NET_FILE, s->dir);
+	net_record rec;
+	cerr err = { 0 };
+	net_job *j = NULL;
+	if (access(path, F_OK) < 0 || net_record_read(path, &rec, &err) < 0 || !(j = calloc(1, sizeof(*j)))) {
+		if (err.msg)
+			log_cerr(LOG_LVL_WARN, &err, "session %s: its network record", s->name);
+		cerr_clear(&err);
+		if (j == NULL && access(path, F_OK) == 0)
+			net_record_release(&rec);
+		return release(s, drop_dir);
+	}
+	*j = (net_job){ .d = d, .drop_dir = drop_dir };
+	snprintf(j->name, sizeof(j->name), "%s", s->name);
+	snprintf(j->copy.name, sizeof(j->copy.name), "%s", s->name);
+	j->copy.share = s->share;
+	char ns[PATH_MAX], cid[sizeof(SESSION_CNI_PREFIX) + SESSION_NAME_MAX];
+	session_ns_path(s, "net", ns, sizeof(ns));
+	snprintf(cid, sizeof(cid), SESSION_CNI_PREFIX "%s", s->name);
+	cni_args a = args_of(d, cid, ns);
+	int r = (j->copy.dir = strdup(s->dir)) ? cni_run_start(d->loop, CNI_DEL, rec.conf, rec.result, &a, on_deleted, j,
+							      NULL, &err)
+					       : cerr_set(&err, ENOMEM, "out of memory");
+	net_record_release(&rec);
+	if (r < 0) {
+		log_cerr(LOG_LVL_WARN, &err, "session %s: DEL", s->name);
+		release(s, drop_dir);
+		job_free(j);
+	}
+}

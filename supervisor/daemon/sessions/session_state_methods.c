@@ -1,0 +1,137 @@
+/* The operator's side of a session's key/value state (sstate.h):
+ * SessionStateGet, Set, Remove and List. Members reach the same store
+ * through the broker. */
+#include "supervisor/daemon/sessions/session_methods.h"
+#include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/sessions/sstate.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* A store error: InvalidState for a stale version, InvalidParameter for
+ * a bad key or value or a bound, else InternalError. */
+static int reply_store_error(vl_call *call, const session *s, int r, const char *key, cerr *err)
+{
+	char what[SESSION_NAME_MAX + SSTATE_KEY_MAX + 16];
+	snprintf(what, sizeof(what), "%s/%s", s->name, key);
+	if (r == -ESTALE) {
+		char why[512];
+		snprintf(why, sizeof(why), "%s", cerr_msg(err));
+		cerr_clear(err);
+		return sv_invalid_state(call, what, "stale", why);
+	}
+	if (r == -ENOENT) {
+		cerr_clear(err);
+		return sv_invalid_state(call, what, "absent", "no such key");
+	}
+	if (r == -EINVAL || r == -E2BIG)
+		return sv_invalid_err(call, r == -E2BIG ? "value" : "key", err);
+	return sv_internal_err(call, err);
+}
+
+int sv_session_state_get(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *name;
+	session *s = session_of_params(d, vl_call_peer(call), params, KNOWN("name", "key"), &name, &f);
+	if (!s)
+		return session_reply_not_found(call, name, &f);
+	const char *key, *value;
+	uint64_t version;
+	if (sp_str(params, "key", true, &key, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (sstate_get(s->state, key, &value, &version) < 0) {
+		cerr err = { 0 };
+		return reply_store_error(call, s, -ENOENT, key, &err);
+	}
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "key", key) || jg_key_str(g, "value", value) ||
+	    jg_key_int(g, "version", (long long)version) || yajl_gen_map_close(g))
+		return sv_internal(call, "out of memory");
+	return vl_call_reply_gen(call, g);
+}
+
+static int get_expect(yajl_val params, int64_t *expect, json_fault *f)
+{
+	long long v;
+	int r = sp_int(params, "expectVersion", 0, INT64_MAX, -1, &v, f);
+	*expect = v;
+	return r;
+}
+
+int sv_session_state_set(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *name;
+	session *s = session_of_params(d, vl_call_peer(call), params, KNOWN("name", "key", "value", "expectVersion"), &name, &f);
+	if (!s)
+		return session_reply_not_found(call, name, &f);
+	const char *key, *value;
+	int64_t expect;
+	if (sp_str(params, "key", true, &key, &f) < 0 || sp_str(params, "value", true, &value, &f) < 0 ||
+	    get_expect(params, &expect, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	uint64_t version;
+	cerr err = { 0 };
+	int r = sstate_set(s->state, key, value, expect, &version, &err);
+	if (r < 0)
+		return reply_store_error(call, s, r, key, &err);
+	session_touch(d, s);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "key", key) || jg_key_int(g, "version", (long long)version) ||
+	    yajl_gen_map_close(g))
+		return sv_internal(call, "out of memory");
+	return vl_call_reply_gen(call, g);
+}
+
+int sv_session_state_remove(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *name;
+	session *s = session_of_params(d, vl_call_peer(call), params, KNOWN("name", "key", "expectVersion"), &name, &f);
+	if (!s)
+		return session_reply_not_found(call, name, &f);
+	const char *key;
+	int64_t expect;
+	if (sp_str(params, "key", true, &key, &f) < 0 || get_expect(params, &expect, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	cerr err = { 0 };
+	int r = sstate_remove(s->state, key, expect, &err);
+	if (r < 0)
+		return reply_store_error(call, s, r, key, &err);
+	session_touch(d, s);
+	return vl_call_reply(call, NULL);
+}
+
+static int gen_entry(const char *key, const char *value, uint64_t version, void *data)
+{
+	yajl_gen g = data;
+	return yajl_gen_map_open(g) || jg_key_str(g, "key", key) || jg_key_str(g, "value", value) ||
+			       jg_key_int(g, "version", (long long)version) || yajl_gen_map_close(g)
+		       ? -ENOMEM
+		       : 0;
+}
+
+int sv_session_state_list(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *name;
+	session *s = session_of_params(d, vl_call_peer(call), params, KNOWN("name"), &name, &f);
+	if (!s)
+		return session_reply_not_found(call, name, &f);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "entries") || yajl_gen_array_open(g) ||
+	    sstate_each(s->state, gen_entry, g) < 0 || yajl_gen_array_close(g) || yajl_gen_map_close(g))
+		return sv_internal(call, "out of memory");
+	return vl_call_reply_gen(call, g);
+}
