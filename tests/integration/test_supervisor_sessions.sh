@@ -196,6 +196,29 @@ test_svs_rm_cleans_up() {
 	return 0
 }
 
+# The README's session: one member serves a topic through corral-broker,
+# another asks it through corrald; the host's state is read by a member.
+test_svs_readme_two_members_talk() {
+	trap cleanup_sessions EXIT
+	local cb="$B/bin/corral-broker"
+	[ -x "$cb" ] || fail "no $cb"
+	start_sv
+	ctl session create shop --share ipc,uts --idle-timeout 30m >/dev/null
+	ctl run -d --session shop --name pricer -v "$cb:/usr/local/bin/corral-broker:ro" "$IMG" \
+		corral-broker serve price/quote -- sh -c 'read q; echo "{\"item\":\"$q\",\"eur\":12}"' >/dev/null
+	local out i
+	for i in $(seq 50); do # until pricer serves
+		out=$(ctl run --rm --session shop --name "buyer$i" -v "$cb:/usr/local/bin/corral-broker:ro" "$IMG" \
+			corral-broker req price/quote '"apples"' 2>&1) && break
+		sleep 0.2
+	done
+	assert_eq "$out" '{"item":"apples","eur":12}' "the answer, as the server printed it"
+	assert_contains "$out" '"eur":12' "and the price"
+	ctl session state set shop open true >/dev/null
+	assert_eq "$(ctl run --rm --session shop -v "$cb:/usr/local/bin/corral-broker:ro" "$IMG" corral-broker state get open)" \
+		true "a member reads the host's state"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done
