@@ -200,8 +200,14 @@ test_svs_rm_cleans_up() {
 # another asks it through corrald; the host's state is read by a member.
 test_svs_readme_two_members_talk() {
 	trap cleanup_sessions EXIT
-	local cb="$B/bin/corral-broker"
-	[ -x "$cb" ] || fail "no $cb"
+	local cb="" b
+	for b in "$B/bin/corral-broker" "$ROOTDIR/build/bin/corral-broker"; do # a static one: it runs inside
+		if [ -x "$b" ] && ! readelf -l "$b" 2>/dev/null | grep -q 'Requesting program interpreter'; then
+			cb=$b
+			break
+		fi
+	done
+	[ -n "$cb" ] || skip "no static corral-broker (a sanitizer build's is dynamic): build one with make"
 	start_sv
 	ctl session create shop --share ipc,uts --idle-timeout 30m >/dev/null
 	ctl run -d --session shop --name pricer -v "$cb:/usr/local/bin/corral-broker:ro" "$IMG" \
