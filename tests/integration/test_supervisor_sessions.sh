@@ -196,6 +196,27 @@ test_svs_rm_cleans_up() {
 	return 0
 }
 
+# --broker-policy: corrald keeps a copy (the file may go, and a restart
+# still has it); a file that is no policy is refused naming the parameter.
+test_svs_broker_policy_kept() {
+	trap cleanup_sessions EXIT
+	start_sv
+	echo '{"members":[{"name":"*","publish":["a/*"],"subscribe":["a/*"]}]}' >"$T/policy.json"
+	ctl session create pol --share uts --broker-policy "$T/policy.json" >/dev/null
+	cmp -s "$T/policy.json" "$STATE_D/sessions/pol/broker-policy.json" || fail "no copy of the policy"
+	rm "$T/policy.json"
+	kill -9 "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv
+	ctl session inspect pol >/dev/null || fail "the session did not load without the original file"
+	echo '{"members": 7}' >"$T/bad.json"
+	local out
+	out=$(ctl session create bad --broker-policy "$T/bad.json" 2>&1) && fail "a bad policy was taken"
+	assert_contains "$out" "brokerPolicy" "the parameter named"
+	assert_eq "$(echo "$out" | wc -l)" 1 "one line"
+	[ ! -e "$STATE_D/sessions/bad" ] || fail "a refused session left its directory"
+}
+
 # The README's session: one member serves a topic through corral-broker,
 # another asks it through corrald; the host's state is read by a member.
 test_svs_readme_two_members_talk() {

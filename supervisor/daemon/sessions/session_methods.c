@@ -141,6 +141,12 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	}
 	x->owner = vl_call_peer(call)->uid;
+	/* corrald reads the file as root: a member of the group could name one
+	 * it may not read itself */
+	if (x->policy_path && x->owner != 0) {
+		session_x_free(x);
+		return sv_permission_denied(call, "brokerPolicy: only root may give corrald a file to read");
+	}
 	rfc3339_ns(0, x->created, sizeof(x->created));
 	cerr err = { 0 };
 	int r;
@@ -154,6 +160,10 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 		cerr_sys(&err, -r, "%s", x->s.dir);
 		session_x_free(x);
 		return sv_internal_err(call, &err);
+	}
+	if (x->policy_path && session_policy_copy(x, &err) < 0) {
+		undo(d, x, false);
+		return sv_invalid_err(call, "brokerPolicy", &err);
 	}
 	if ((r = session_ns_make(d, &x->s, &err)) < 0 || (r = session_save(&x->s, &err)) < 0) {
 		undo(d, x, false);
@@ -293,7 +303,12 @@ static int load_one(corrald *d, const char *name, cerr *err)
 		log_cerr(LOG_LVL_WARN, err, "session %s: its broker", name);
 	cerr_clear(err);
 	session_net_load(&x->s);
-	if (remade && (x->s.share & SESSION_SHARE_NET) && session_net_attach(d, &x->s, NULL, NULL, err) < 0)
+	/* namespaces made again (a reboot), or a create cut short before its
+	 * ADD was recorded: attach now */
+	char rec[PATH_MAX];
+	snprintf(rec, sizeof(rec), "%s/" SESSION_NET_FILE, x->s.dir);
+	bool unattached = remade || access(rec, F_OK) < 0;
+	if (unattached && (x->s.share & SESSION_SHARE_NET) && session_net_attach(d, &x->s, NULL, NULL, err) < 0)
 		log_cerr(LOG_LVL_WARN, err, "session %s: its network", name);
 	cerr_clear(err);
 	session_idle_arm(d, &x->s);
