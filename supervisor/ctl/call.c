@@ -116,8 +116,16 @@ void ctl_print_call_error(const char *method, const vl_reply *rep)
 		fprintf(stderr, "corralctl: %s: secret %s exists: remove it first\n", short_m, ctl_str(p, "name"));
 	else if (streq(short_e, "NameInUse"))
 		fprintf(stderr, "corralctl: %s: name %s is in use by %.12s\n", short_m, ctl_str(p, "name"), ctl_str(p, "id"));
+	else if (streq(short_e, "NoSuchSession"))
+		fprintf(stderr, "corralctl: %s: no such session: %s\n", short_m, ctl_str(p, "name"));
+	else if (streq(short_e, "SessionExists"))
+		fprintf(stderr, "corralctl: %s: session %s exists: remove it first, or take another name\n", short_m,
+			ctl_str(p, "name"));
 	else if (streq(short_e, "InvalidState") && streq(ctl_str(p, "state"), "in-use"))
 		fprintf(stderr, "corralctl: %s: %s\n", short_m, ctl_str(p, "reason"));
+	else if (streq(short_e, "InvalidState") && !strncmp(short_m, "Session", 7)) /* id: the session (or SESSION/KEY) */
+		fprintf(stderr, "corralctl: %s: %s is %s: %s\n", short_m, ctl_str(p, "id"), ctl_str(p, "state"),
+			ctl_str(p, "reason"));
 	else if (streq(short_e, "NoSuchJob"))
 		fprintf(stderr, "corralctl: %s: no such job: %s\n", short_m, ctl_str(p, "id"));
 	else if (streq(short_e, "InvalidState") && !strncmp(short_m, "Job", 3))
@@ -132,6 +140,8 @@ void ctl_print_call_error(const char *method, const vl_reply *rep)
 		fprintf(stderr, "corralctl: %s: refused by policy: %s: %s (limit %s)\n", short_m, ctl_str(p, "field"),
 			ctl_str(p, "reason"), ctl_str(p, "limit"));
 
+	else if (streq(short_e, "PermissionDenied") && *ctl_str(p, "reason")) /* a caller let in, asking too much */
+		fprintf(stderr, "corralctl: %s: permission denied: %s\n", short_m, ctl_str(p, "reason"));
 	else if (streq(short_e, "PermissionDenied"))
 		fprintf(stderr, "corralctl: %s: permission denied (%s): root, or a member of corrald's group, may call it\n",
 			short_m, rep->error);

@@ -430,7 +430,7 @@ const char corral_supervisor_interface[] =
 	"# Root sees every session; a member of the group only those it made.\n"
 	"method SessionList() -> (sessions: []Session)\n"
 	"method SessionInspect(name: string) -> (session: Session)\n"
-	"# Its members removed (InvalidState naming the running ones unless force),\n"
+	"# Its members removed (InvalidState \"in-use\" naming the running ones unless force),\n"
 	"# its namespaces and network attachment released, its directory and state gone.\n"
 	"method SessionRemove(name: string, force: ?bool) -> ()\n"
 	"# The session's key/value state (keys of [A-Za-z0-9_.:/-], at most 256\n"

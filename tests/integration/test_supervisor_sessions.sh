@@ -103,7 +103,7 @@ test_svs_state_cas() {
 	assert_eq "$(ctl session state set --expect 1 st k '[1,2,3]')" 2 "set at version 1"
 	local out
 	out=$(ctl session state set --expect 1 st k 7 2>&1) && fail "a stale version was taken: $out"
-	assert_contains "$out" "stale" "the CAS conflict"
+	assert_contains "$out" "corralctl: SessionStateSet: st/k is stale: " "the CAS conflict"
 	assert_contains "$out" "2" "the version it is at"
 	out=$(ctl session state set --expect 0 st k 7 2>&1) && fail "expect 0 on a key that exists was taken"
 	assert_eq "$(ctl session state get st k)" '[1,2,3]' "get"
@@ -153,14 +153,15 @@ test_svs_errors() {
 	ctl session create dup --share ipc >/dev/null
 	local out
 	out=$(ctl session create dup 2>&1) && fail "a second session dup was made"
-	assert_contains "$out" "dup" "the name that exists"
+	assert_eq "$out" "corralctl: SessionCreate: session dup exists: remove it first, or take another name" \
+		"the name that exists"
 	assert_eq "$(echo "$out" | wc -l)" 1 "one line"
 	out=$(ctl run -d --session nosuch "$IMG" sleep 1 2>&1) && fail "run --session nosuch worked"
-	assert_contains "$out" "nosuch" "the unknown session named"
-	assert_eq "$(echo "$out" | wc -l)" 1 "one line"
+	assert_eq "$out" "corralctl: CreateContainer: no such session: nosuch" "the unknown session named"
 	member dup m1
 	out=$(ctl session rm dup 2>&1) && fail "rm of a session with a running member worked"
-	assert_contains "$out" "m1" "the running member named"
+	assert_eq "$out" "corralctl: SessionRemove: session dup has running members: m1: stop them first, or force" \
+		"the running member named"
 	out=$(ctl session create 'bad/name' 2>&1) && fail "a bad name was taken"
 	assert_contains "$out" "name" "the bad name"
 	ctl session rm -f dup >/dev/null
@@ -215,6 +216,34 @@ test_svs_broker_policy_kept() {
 	assert_contains "$out" "brokerPolicy" "the parameter named"
 	assert_eq "$(echo "$out" | wc -l)" 1 "one line"
 	[ ! -e "$STATE_D/sessions/bad" ] || fail "a refused session left its directory"
+}
+
+# A member of the access group sees, uses and removes only the sessions it
+# made; it may not hand corrald a policy file to read.
+test_svs_group_member_sees_its_own() {
+	trap cleanup_sessions EXIT
+	chmod 755 "$T"
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	start_sv --group "$g"
+	local member=(setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30)
+	ctl session create roots --share uts >/dev/null
+	"${member[@]}" session create mine --share uts >/dev/null || fail "a member could not create a session"
+	assert_eq "$("${member[@]}" --json session ls | jq -r '.[].name')" mine "a member lists its own only"
+	assert_eq "$(ctl --json session ls | jq -r '.[].name' | sort | tr '\n' ' ')" "mine roots " "root lists all"
+	local out
+	out=$("${member[@]}" session inspect roots 2>&1) && fail "a member inspected root's session"
+	assert_contains "$out" "roots" "no such session, to a member"
+	out=$("${member[@]}" session state set roots k 1 2>&1) && fail "a member wrote root's session state"
+	out=$("${member[@]}" run -d --session roots "$IMG" sleep 1 2>&1) && fail "a member joined root's session"
+	out=$("${member[@]}" session rm roots 2>&1) && fail "a member removed root's session"
+	echo '{"members":[]}' >"$T/p.json"
+	chmod 644 "$T/p.json"
+	out=$("${member[@]}" session create withpol --broker-policy "$T/p.json" 2>&1) && fail "a member gave a policy file"
+	assert_contains "$out" "only root may give corrald a file" "why"
+	"${member[@]}" session rm mine >/dev/null || fail "a member could not remove its own"
+	ctl session inspect roots >/dev/null || fail "root's session went"
 }
 
 # The README's session: one member serves a topic through corral-broker,

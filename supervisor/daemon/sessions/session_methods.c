@@ -258,13 +258,13 @@ int sv_session_remove(vl_call *call, yajl_val params, void *ud)
 	if (!force && session_first_member(d, s, true)) {
 		_cleanup_(sb_releasep) strbuf why = STRBUF_INIT;
 		strbuf *wp = &why;
-		sb_addf(wp, "members running:");
+		sb_addf(wp, "session %s has running members:", s->name);
 		size_t n = 0;
 		for (ctr *c = d->ctrs; c && n < 16; c = c->next)
 			if (c->spec.session && streq(c->spec.session, s->name) && (ctr_alive(c) || c->status == CS_RESTARTING))
 				sb_addf(wp, "%s %s", n++ ? "," : "", c->name);
 		sb_addf(wp, ": stop them first, or force");
-		return sv_invalid_state(call, s->name, "running", why.buf ? why.buf : "members running");
+		return sv_invalid_state(call, s->name, "in-use", why.buf ? why.buf : "members running");
 	}
 	session_end(d, s, false);
 	return vl_call_reply(call, NULL);
