@@ -47,6 +47,7 @@ test_svs_members_share_net_ipc_uts() {
 	assert_contains "$ipa" "10.88." "a's address"
 	assert_eq "$ipb" "$ipa" "b's address is a's"
 	assert_eq "$(ctl session inspect pod1 | jq -r '.ipAddress')" "${ipa%/*}" "the session's address"
+	ctl exec a ip -o link show lo | grep -q "UP" || fail "a's lo is down"
 	ctl exec a test -S /run/corral/broker.sock || fail "a has no broker socket"
 	ctl exec b test -S /run/corral/broker.sock || fail "b has no broker socket"
 	assert_eq "$(ctl exec a hostname)" pod1 "a's hostname"
@@ -195,6 +196,26 @@ test_svs_rm_cleans_up() {
 	assert_eq "$(ipam_files)" "$leases" "no lease left"
 	ctl inspect m1 >/dev/null 2>&1 && fail "its member is still there"
 	return 0
+}
+
+# With corrald's default-network none, a session shares a namespace with
+# lo alone (up), and no attachment.
+test_svs_no_network_lo_only() {
+	trap cleanup_sessions EXIT
+	start_sv
+	ctl session create lonely >/dev/null
+	member lonely a
+	member lonely b
+	assert_eq "$(ctl exec a ip -o link show | awk -F': ' '{print $2}')" lo "a has lo alone"
+	ctl exec a ip -o link show lo | grep -q "UP" || fail "lo is down"
+	[ ! -e "$STATE_D/sessions/lonely/network.json" ] || fail "an attachment was made"
+	ctl exec -d a nc -l -p 7000 -e echo hi >/dev/null
+	local got="" i
+	for i in $(seq 40); do
+		got=$(ctl exec b sh -c 'echo | nc 127.0.0.1 7000' 2>/dev/null) && [ -n "$got" ] && break
+		sleep 0.1
+	done
+	assert_eq "$got" hi "b reaches a on 127.0.0.1"
 }
 
 # --broker-policy: corrald keeps a copy (the file may go, and a restart

@@ -68,6 +68,10 @@ void session_ns_release(const session *s);
 void session_ns_path(const session *s, const char *kind, char *buf, size_t n);
 
 /* session_net.c: its CNI attachment (SESSION_SHARE_NET) */
+/* Whether it has one: it shares net, and its network (or corrald's
+ * default-network) is a CNI network, not none, loopback or host (then its
+ * members have lo alone). */
+bool session_net_cni(const struct corrald *d, const session *s);
 typedef void (*session_net_done_fn)(struct corrald *d, session *s, int r, const cerr *err, void *data);
 /* ADD ns/net to its network, in the background; done runs once it is over. */
 int session_net_attach(struct corrald *d, session *s, session_net_done_fn done, void *data, cerr *err);

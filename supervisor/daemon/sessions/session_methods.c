@@ -179,7 +179,7 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 		undo(d, x, false);
 		return sv_internal_err(call, &err);
 	}
-	if (!(x->s.share & SESSION_SHARE_NET))
+	if (!session_net_cni(d, &x->s))
 		return created(d, &x->s, call);
 	pending_create *p = calloc(1, sizeof(*p));
 	if (p) { /* on_attached may answer at once, when no plugin could be run */
@@ -308,7 +308,7 @@ static int load_one(corrald *d, const char *name, cerr *err)
 	char rec[PATH_MAX];
 	snprintf(rec, sizeof(rec), "%s/" SESSION_NET_FILE, x->s.dir);
 	bool unattached = remade || access(rec, F_OK) < 0;
-	if (unattached && (x->s.share & SESSION_SHARE_NET) && session_net_attach(d, &x->s, NULL, NULL, err) < 0)
+	if (unattached && session_net_cni(d, &x->s) && session_net_attach(d, &x->s, NULL, NULL, err) < 0)
 		log_cerr(LOG_LVL_WARN, err, "session %s: its network", name);
 	cerr_clear(err);
 	session_idle_arm(d, &x->s);

@@ -52,6 +52,12 @@ static const char *net_of(const corrald *d, const session *s)
 	return s->network ? s->network : d->cfg->default_network;
 }
 
+bool session_net_cni(const corrald *d, const session *s)
+{
+	const char *n = net_of(d, s);
+	return (s->share & SESSION_SHARE_NET) && !streq(n, "none") && !streq(n, "loopback") && !streq(n, "host");
+}
+
 static cni_args args_of(const corrald *d, const char *cid, const char *netns)
 {
 	return (cni_args){ .container_id = cid, .netns = netns, .ifname = NET_IFNAME, .path = d->cfg->cni_path };

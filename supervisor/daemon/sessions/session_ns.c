@@ -18,7 +18,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -73,8 +75,25 @@ static void on_reaped(el_source *src, pid_t pid, const siginfo_t *si, void *data
 
 /* The child: in the new namespaces from its first instruction; it names
  * the uts one, then waits for corrald to have bound them. */
-static _Noreturn void holder(int rfd, const char *hostname)
+/* lo up: the runtime brings up the lo of a namespace it makes, never of
+ * one a member joins by path */
+static void loopback_up(void)
 {
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = { 0 };
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		(void)ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static _Noreturn void holder(int rfd, const char *hostname, bool net)
+{
+	if (net)
+		loopback_up();
 	if (hostname && sethostname(hostname, strlen(hostname)) < 0)
 		_exit(1); /* the members set it again: their hostname is the session's */
 	char b;
@@ -117,7 +136,7 @@ int session_ns_make(corrald *d, session *s, cerr *err)
 	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid == 0) {
 		close(p[1]);
-		holder(p[0], (s->share & SESSION_SHARE_UTS) ? s->name : NULL);
+		holder(p[0], (s->share & SESSION_SHARE_UTS) ? s->name : NULL, s->share & SESSION_SHARE_NET);
 	}
 	int e = errno;
 	close(p[0]);
