@@ -247,7 +247,9 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 		.max_per_uid = cfg->max_connections_per_uid, .group = group,
 		.denied_error = "io.corral.Supervisor.PermissionDenied",
 		.on_call_done = corrald_on_call_done, .on_refused = corrald_on_refused, .userdata = &d,
+		.admit = corrald_admit,
 	};
+	uid_rates_init(&d.uid_rates, (double)cfg->rate_limit_per_uid, (double)cfg->rate_limit_burst);
 	if ((r = vl_server_new(loop, &vc, &d.srv, err)) < 0 ||
 	    (r = vl_server_add_interface(d.srv, &corral_supervisor_iface, err)) < 0)
 		goto out;
