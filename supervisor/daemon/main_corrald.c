@@ -45,6 +45,7 @@ static void usage(FILE *f)
 		"  --audit-log PATH  --audit-log-max-size SIZE  --audit-log-max-files N\n"
 		"  --log-max-size SIZE  --log-max-files N  --log-level LEVEL  --log-format text|json\n"
 		"  --max-connections N  --max-connections-per-uid N  --max-message-size SIZE\n"
+		"  --rate-limit-per-uid N  --rate-limit-burst N\n"
 		"  --metrics-listen HOST:PORT  --cgroup-parent PATH  --cgroup-delegate auto|yes|no\n"
 		"  --default-restart POLICY  --default-stop-timeout SECONDS  --max-jobs N\n"
 		"  --policy FILE        ceilings and allow-lists (corrald.conf(5) POLICY)\n");

@@ -204,6 +204,21 @@ test_broker_survives_1000_malformed_messages() {
 	ctl ping >/dev/null || fail "the control socket no longer answers"
 }
 
+# corrald.conf's rate-limit-per-uid: a uid calling the control socket too
+# fast gets RateLimited with retryAfter; once it waits, it is served again.
+test_broker_control_socket_rate_limited_per_uid() {
+	trap cleanup_broker EXIT
+	printf 'rate-limit-per-uid = 20\nrate-limit-burst = 20\n' >"$T/corrald.conf"
+	start_sv
+	local out limited
+	out=$("$VLCALL" -r 200 "$SOCK" '{"method":"io.corral.Supervisor.Ping"}')
+	limited=$(echo "$out" | awk '$1 == "io.corral.Supervisor.RateLimited" {print $2}')
+	[ "${limited:-0}" -ge 150 ] || fail "200 pings at once, only ${limited:-0} limited: $out"
+	assert_contains "$("$VLCALL" "$SOCK" '{"method":"io.corral.Supervisor.Ping"}')" '"retryAfter":0.' "retryAfter"
+	sleep 1
+	assert_contains "$("$VLCALL" "$SOCK" '{"method":"io.corral.Supervisor.Ping"}')" '"parameters":{' "served after waiting"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done
