@@ -93,7 +93,7 @@ $(B)/tests/helpers/%: $(B)/obj/tests/helpers/%.o
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 # these run inside containers' rootfs, so they carry their libc
-STATIC_HELPERS := $(B)/tests/helpers/sysprobe $(B)/tests/helpers/escape
+STATIC_HELPERS := $(B)/tests/helpers/sysprobe $(B)/tests/helpers/escape $(B)/tests/helpers/sysvq
 $(STATIC_HELPERS): $(B)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -O2 -D_GNU_SOURCE -Wall -Werror -static -o $@ $<
@@ -106,9 +106,10 @@ $(B)/tests/unit/%: $(B)/obj/tests/unit/%.o $(LIBS)
 # process per container for the container's whole life, maps no shared libc
 # and keeps its RSS under 1 MiB; corralctl, run once per command by scripts
 # and engines, skips the dynamic loader (1.32 ms to 1.04 ms a call here).
+# corral-broker runs inside containers' rootfs, so it carries its libc.
 # Sanitizer builds stay dynamic.
 YAJL_STATIC := $(wildcard $(shell pkg-config --variable=libdir yajl 2>/dev/null)/libyajl_s.a)
-STATIC_BINS := $(B)/bin/corral-monitor-lean $(B)/bin/corralctl
+STATIC_BINS := $(B)/bin/corral-monitor-lean $(B)/bin/corralctl $(B)/bin/corral-broker
 ifneq ($(SANITIZE),1)
 ifneq ($(YAJL_STATIC),)
 $(STATIC_BINS): override LDFLAGS = -static-pie -Wl,-z,relro,-z,now

@@ -1,11 +1,11 @@
 #!/bin/bash
 # `make bench`: every benchmark, each printing its figures and ratios
 # measured in the same run. Never timed tests: nothing here passes or fails
-# on speed. BENCH=lifecycle|images|supervisor|vm|network picks one.
+# on speed. BENCH=lifecycle|images|supervisor|vm|network|broker picks one.
 set -u
 B=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
-want=${BENCH:-lifecycle images supervisor vm network}
+want=${BENCH:-lifecycle images supervisor vm network broker}
 for b in $want; do
 	echo "=== bench: $b"
 	case $b in
@@ -14,6 +14,7 @@ for b in $want; do
 	supervisor) "$here/supervisor.sh" "$B" ;;
 	vm) "$here/lifecycle-vm.sh" "$B" ;;
 	network) "$here/network-vm.sh" "$B" ;;
+	broker) "$here/broker.sh" "$B" ;;
 	*) echo "bench: unknown benchmark $b" ;;
 	esac
 done

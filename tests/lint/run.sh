@@ -32,7 +32,7 @@ declare -A may=(
 	[supervisor/daemon/network]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 	[supervisor/ctl]="common supervisor/varlink"
 	[supervisor/daemon/jobs]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
-	[supervisor/daemon/network]="common supervisor/loop supervisor/varlink supervisor/daemon"
+	[supervisor/daemon/network]="common supervisor/loop supervisor/varlink supervisor/daemon supervisor/daemon/sessions"
 	[supervisor/daemon/sessions]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon supervisor/daemon/broker supervisor/daemon/network"
 )
 

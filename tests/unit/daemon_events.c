@@ -151,7 +151,7 @@ static void test_filters(void **state)
 	assert_int_equal(json_parse("{\"type\":\"x\",\"label\":\"y\"}", "f", &v, &err), 0);
 	assert_true(events_parse_filters(v, &filter, &f) < 0);
 	assert_string_equal(f.field, "filters.label");
-	assert_string_equal(f.reason, "filters are type, action (or event), id, name and container, each a string");
+	assert_string_equal(f.reason, "filters are type, action (or event), id, name, container and session, each a string");
 	yajl_tree_free(v);
 	assert_int_equal(json_parse("{\"type\":1}", "f", &v, &err), 0);
 	assert_true(events_parse_filters(v, &filter, &f) < 0);
@@ -162,6 +162,24 @@ static void test_filters(void **state)
 	assert_string_equal(filter.name, "db");
 	assert_null(filter.type);
 	yajl_tree_free(v);
+}
+
+/* session: a member's events (attribute "session") and the session's own */
+static void test_session_filter(void **state)
+{
+	int fd = subscribe("{\"filters\":{\"session\":\"pod\"}}");
+	events_publish(bus, "container", "start", "a", "web", (const char *const[]){ "session", "pod", NULL }, 0);
+	events_publish(bus, "container", "start", "b", "db", (const char *const[]){ "session", "other", NULL }, 0);
+	events_publish(bus, "container", "start", "c", "lone", NULL, 0);
+	events_publish(bus, "session", "expired", "pod", "pod", NULL, 0);
+	events_publish(bus, "session", "create", "other", "other", NULL, 0);
+	char *out = drain(fd);
+	assert_int_equal(count(out, "\"continues\":true"), 2);
+	assert_non_null(strstr(out, "\"name\":\"web\""));
+	assert_non_null(strstr(out, "\"action\":\"expired\""));
+	assert_null(strstr(out, "\"name\":\"db\""));
+	assert_null(strstr(out, "\"name\":\"lone\""));
+	close(fd);
 }
 
 static void test_until_ends_the_stream(void **state)
@@ -233,6 +251,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_replay_ring_and_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_until_ends_the_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_container_filter_takes_a_prefix_or_name, setup, teardown),

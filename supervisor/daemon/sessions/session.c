@@ -11,6 +11,8 @@
 #include "common/strv.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,10 +127,14 @@ void session_x_free(session_x *x)
 static int gen_record(yajl_gen g, const session *s)
 {
 	const session_x *x = sx_of((session *)s);
-	if (yajl_gen_map_open(g) || jg_key_str(g, "name", s->name) || jg_key(g, "share"))
-		return -ENOMEM;
-	session_gen_share(g, s->share);
-	if ((s->network && jg_key_str(g, "network", s->network)) || jg_key(g, "labels") || yajl_gen_map_open(g))
+	char share[16] = "";
+	for (size_t i = 0; i < ARRAY_SIZE(shares); i++)
+		if (s->share & shares[i].bit)
+			snprintf(share + strlen(share), sizeof(share) - strlen(share), "%s%s", share[0] ? "," : "",
+				 shares[i].name);
+	/* as SessionCreate takes it: the loader reads it back the same way */
+	if (yajl_gen_map_open(g) || jg_key_str(g, "name", s->name) || jg_key_str(g, "share", share) ||
+	    (s->network && jg_key_str(g, "network", s->network)) || jg_key(g, "labels") || yajl_gen_map_open(g))
 		return -ENOMEM;
 	for (char **l = s->labels; l && l[0] && l[1]; l += 2)
 		if (jg_key_str(g, l[0], l[1]))
@@ -150,6 +156,23 @@ int session_save(const session *s, cerr *err)
 	return jg_write_file(g, path, 0600, 0, err);
 }
 
+int session_policy_copy(const session_x *x, cerr *err)
+{
+	_cleanup_close_ int fd = open(x->policy_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return cerr_sys(err, errno, "%s", x->policy_path);
+	_cleanup_free_ char *text = NULL;
+	size_t n;
+	int r = read_fd(fd, x->policy_path, SESSION_POLICY_MAX + 1, &text, &n, err);
+	if (r < 0)
+		return r;
+	if (n > SESSION_POLICY_MAX)
+		return cerr_set(err, EFBIG, "%s: over %d KiB", x->policy_path, SESSION_POLICY_MAX / 1024);
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" SESSION_POLICY_FILE, x->s.dir);
+	return write_file_atomic(path, text, n, 0600, err);
+}
+
 int session_open(corrald *d, session_x *x, cerr *err)
 {
 	session *s = &x->s;
@@ -158,7 +181,8 @@ int session_open(corrald *d, session_x *x, cerr *err)
 	int r;
 	if ((r = sstate_open(path, &s->state, err)) < 0)
 		return r;
-	if (x->policy_path && !s->policy && (r = broker_policy_load(x->policy_path, &s->policy, err)) < 0)
+	snprintf(path, sizeof(path), "%s/" SESSION_POLICY_FILE, s->dir);
+	if (!s->policy && access(path, F_OK) == 0 && (r = broker_policy_load(path, &s->policy, err)) < 0)
 		return r;
 	s->last_active_usec = el_now_usec();
 	s->next = d->sessions;

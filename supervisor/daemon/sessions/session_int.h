@@ -16,6 +16,8 @@
 #define SESSION_FILE "session.json"
 #define SESSION_STATE_FILE "state.json"
 #define SESSION_NET_FILE "network.json"
+#define SESSION_POLICY_FILE "broker-policy.json" /* corrald's copy of --broker-policy */
+#define SESSION_POLICY_MAX (1024 * 1024)
 #define SESSIONS_MAX 1024 /* a bound on what corrald loads at start */
 
 
@@ -41,6 +43,9 @@ void session_gen_share(yajl_gen g, unsigned share);
 session_x *session_x_new(struct corrald *d, const char *name);
 void session_x_free(session_x *x);
 int session_save(const session *s, cerr *err);
+/* Copy the --broker-policy file into the session's directory: corrald
+ * reads the copy, also after a restart. */
+int session_policy_copy(const session_x *x, cerr *err);
 /* Opens its state and policy; links it into d->sessions. */
 int session_open(struct corrald *d, session_x *x, cerr *err);
 /* Unlinks it from d->sessions. */

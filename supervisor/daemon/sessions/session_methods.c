@@ -141,6 +141,12 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	}
 	x->owner = vl_call_peer(call)->uid;
+	/* corrald reads the file as root: a member of the group could name one
+	 * it may not read itself */
+	if (x->policy_path && x->owner != 0) {
+		session_x_free(x);
+		return sv_permission_denied(call, "brokerPolicy: only root may give corrald a file to read");
+	}
 	rfc3339_ns(0, x->created, sizeof(x->created));
 	cerr err = { 0 };
 	int r;
@@ -154,6 +160,10 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 		cerr_sys(&err, -r, "%s", x->s.dir);
 		session_x_free(x);
 		return sv_internal_err(call, &err);
+	}
+	if (x->policy_path && session_policy_copy(x, &err) < 0) {
+		undo(d, x, false);
+		return sv_invalid_err(call, "brokerPolicy", &err);
 	}
 	if ((r = session_ns_make(d, &x->s, &err)) < 0 || (r = session_save(&x->s, &err)) < 0) {
 		undo(d, x, false);
@@ -271,23 +281,15 @@ static int load_one(corrald *d, const char *name, cerr *err)
 	_cleanup_json_ yajl_val v = NULL;
 	int r = json_parse_file_at(AT_FDCWD, path, 256 * 1024, &v, err);
 	json_fault f = JSON_FAULT_CHAIN(err);
-	const char *share = NULL, *created = NULL;
+	const char *created = NULL;
 	long long idle_ms = 0, owner = 0;
-	_cleanup_strv_ char **shares = NULL;
-	if (r == 0 && (json_get_strv(v, "", "share", 0, &shares, NULL, &f) < 0 || json_get_str(v, "", "created", 0, &created, &f) < 0 ||
+	if (r == 0 && (json_get_str(v, "", "created", 0, &created, &f) < 0 ||
 		       json_get_int_in(v, "", "idleTimeoutMs", 0, 0, LLONG_MAX / 1000, &idle_ms, NULL, &f) < 0 ||
 		       json_get_int_in(v, "", "owner", 0, 0, UINT32_MAX, &owner, NULL, &f) < 0 || parse_create(v, x, &f) < 0))
 		r = cerr_wrap(err, "%s", path);
-	(void)share;
 	if (r < 0) {
 		session_x_free(x);
 		return r;
-	}
-	x->s.share = 0;
-	for (char **p = shares; p && *p; p++) {
-		unsigned bit;
-		if (session_share_parse(*p, &bit) == 0)
-			x->s.share |= bit;
 	}
 	x->s.idle_timeout_usec = (uint64_t)idle_ms * 1000;
 	x->owner = (uid_t)owner;
@@ -301,7 +303,12 @@ static int load_one(corrald *d, const char *name, cerr *err)
 		log_cerr(LOG_LVL_WARN, err, "session %s: its broker", name);
 	cerr_clear(err);
 	session_net_load(&x->s);
-	if (remade && (x->s.share & SESSION_SHARE_NET) && session_net_attach(d, &x->s, NULL, NULL, err) < 0)
+	/* namespaces made again (a reboot), or a create cut short before its
+	 * ADD was recorded: attach now */
+	char rec[PATH_MAX];
+	snprintf(rec, sizeof(rec), "%s/" SESSION_NET_FILE, x->s.dir);
+	bool unattached = remade || access(rec, F_OK) < 0;
+	if (unattached && (x->s.share & SESSION_SHARE_NET) && session_net_attach(d, &x->s, NULL, NULL, err) < 0)
 		log_cerr(LOG_LVL_WARN, err, "session %s: its network", name);
 	cerr_clear(err);
 	session_idle_arm(d, &x->s);

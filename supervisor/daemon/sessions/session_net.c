@@ -4,6 +4,7 @@
  * when the session ends. Its members join ns/net and get no attachment of
  * their own. */
 #include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/sessions/session_member.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/net_store.h"
@@ -32,6 +33,12 @@ typedef struct net_job {
 	session copy; /* name, dir and share, for session_ns_release */
 	bool drop_dir;
 } net_job;
+
+bool session_holds_cni_id(corrald *d, const char *cni_id)
+{
+	size_t n = strlen(SESSION_CNI_PREFIX);
+	return !strncmp(cni_id, SESSION_CNI_PREFIX, n) && session_find(d, cni_id + n);
+}
 
 static void job_free(net_job *j)
 {

@@ -1,0 +1,61 @@
+#!/bin/bash
+# The broker: throughput and p50/p99 latency of 1 KiB messages between two
+# members of a session through corrald, beside the floor, the same messages
+# between two threads over a unix socketpair. The client
+# (tests/helpers/broker_bench) speaks on the members' own broker sockets,
+# from the host side, so the figures are corrald's and not a container's
+# scheduling. Issue 17's targets: >= 50,000 msg/s, p99 <= 1 ms, >= 0.5x the
+# floor. Prints figures; never a timed pass/fail test.
+set -eu
+B=${1:-build}
+case "$B" in /*) ;; *) B="$(pwd)/$B" ;; esac
+N=${COUNT:-200000}
+SIZE=${SIZE:-1024}
+WINDOW=${WINDOW:-32}
+BENCH_BIN="$B/tests/helpers/broker_bench"
+[ -x "$BENCH_BIN" ] || make -s "$BENCH_BIN" B="$B" >/dev/null
+d=$(mktemp -d "${TMPDIR:-/tmp}/corral-bench.XXXXXX")
+sock="$d/c.sock"
+: >"$d/corrald.conf"
+ctl() { "$B/bin/corralctl" --socket "$sock" --timeout 30 "$@"; }
+"$B/bin/corrald" --config "$d/corrald.conf" --socket "$sock" --state-dir "$d/state" \
+	--cgroup-delegate no --cgroup-parent "/corral-bench-$$" --default-network none --log-level warning &
+pid=$!
+cleanup() {
+	ctl session rm -f bench >/dev/null 2>&1 || true
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	awk -v p="$d/" 'index($5, p) == 1 {print $5}' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null
+	rm -rf "$d"
+	local cg
+	for cg in /sys/fs/cgroup/unified/corral-bench-$$ /sys/fs/cgroup/corral-bench-$$; do
+		[ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
+	done
+	return 0
+}
+trap cleanup EXIT
+for _ in $(seq 100); do ctl ping >/dev/null 2>&1 && break; sleep 0.05; done
+"$(dirname "$0")/../fixtures/mkbusybox.sh" "$(dirname "$B")/$(basename "$B")" >/dev/null
+ctl session create bench --share ipc,uts >/dev/null
+a=$(ctl run -d --session bench --name pub "$B/fixtures/busybox/rootfs" sleep 1000)
+b=$(ctl run -d --session bench --name sub "$B/fixtures/busybox/rootfs" sleep 1000)
+dir="$d/state/sessions/bench/broker"
+# WINDOW messages on the way at once, for throughput; then one at a time,
+# for the latency of a message alone (with a window, each also waits for
+# those ahead of it)
+echo "corrald RSS before: $(awk '/VmRSS/ {print $2}' /proc/$pid/status) kB"
+broker=$("$BENCH_BIN" broker "$dir/$a.sock" "$dir/$b.sock" "$N" "$SIZE" "$WINDOW")
+echo "window $WINDOW: $broker"
+broker1=$("$BENCH_BIN" broker "$dir/$a.sock" "$dir/$b.sock" $((N / 10)) "$SIZE" 1)
+echo "window 1:  $broker1"
+echo "corrald RSS after: $(awk '/VmRSS/ {print $2}' /proc/$pid/status) kB"
+floor=$("$BENCH_BIN" floor "$N" "$SIZE" "$WINDOW")
+echo "window $WINDOW: $floor"
+echo "window 1:  $("$BENCH_BIN" floor $((N / 10)) "$SIZE" 1)"
+rate() { sed -E 's/.* ([0-9]+) msg\/s.*/\1/' <<<"$1"; }
+p99() { sed -E 's/.* p99 ([0-9.]+) us.*/\1/' <<<"$1"; }
+awk -v r="$(rate "$broker")" -v f="$(rate "$floor")" -v p="$(p99 "$broker")" -v p1="$(p99 "$broker1")" 'BEGIN {
+	printf "broker/floor throughput: %.2fx\n", r / f
+	printf "targets: >= 50000 msg/s: %s; p99 <= 1000 us: %s (window %s), %s (window 1); >= 0.5x floor: %s\n",
+		(r >= 50000 ? "met" : "NOT met"), (p <= 1000 ? "met" : "NOT met"), ENVIRON["WINDOW"] ? ENVIRON["WINDOW"] : 32,
+		(p1 <= 1000 ? "met" : "NOT met"), (r / f >= 0.5 ? "met" : "NOT met") }'

@@ -1,0 +1,276 @@
+/* The broker benchmark's client (tests/bench/broker.sh): COUNT messages of
+ * SIZE bytes of data, each stamped with the time it was sent, from one
+ * connection to another, at most WINDOW of them on the way at once.
+ *   broker_bench broker PUB_SOCK SUB_SOCK COUNT SIZE WINDOW
+ *       through corrald: PUB_SOCK's member Publishes (oneway, pipelined),
+ *       SUB_SOCK's member Subscribes
+ *   broker_bench floor COUNT SIZE WINDOW
+ *       the floor: the same NUL-framed JSON over a socketpair, no broker
+ * Prints one line: messages, seconds, messages/s, latency p50/p99/max (us),
+ * and messages the broker dropped. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STALL_NS (10ll * 1000000000ll) /* no progress this long: give up */
+
+static long count, size, window;
+static atomic_long received; /* messages seen (or reported missed) by the reader */
+static atomic_long missed;
+static atomic_int failed;
+static uint64_t *lat; /* ns, one per message received */
+static long n_lat;
+static int64_t t_first, t_last;
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "broker_bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			die("write");
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static int connect_to(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	/* a member's socket is named by its 64-hex id: past sun_path from a
+	 * deep directory, so reach it through the directory's fd */
+	char *slash = strrchr(path, '/');
+	if (strlen(path) >= sizeof(sa.sun_path) && slash) {
+		char *dir = strndup(path, (size_t)(slash - path));
+		int dfd = dir ? open(dir, O_PATH | O_DIRECTORY) : -1;
+		if (dfd < 0)
+			die(path);
+		free(dir);
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d%s", dfd, slash);
+	} else {
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		die(path);
+	return fd;
+}
+
+/* One message of the reader: its stamp gives the latency. */
+static void take(const char *msg)
+{
+	const char *e = strstr(msg, "\"error\"");
+	if (e) {
+		fprintf(stderr, "broker_bench: %.300s\n", msg);
+		atomic_store(&failed, 1);
+		return;
+	}
+	const char *m = strstr(msg, "\"missed\":");
+	if (m) {
+		long n = strtol(m + 9, NULL, 10);
+		atomic_fetch_add(&missed, n);
+		atomic_fetch_add(&received, n);
+	}
+	const char *t = strstr(msg, "\"t\":");
+	if (!t)
+		return; /* a warm-up message */
+	int64_t now = now_ns();
+	int64_t sent = strtoll(t + 4, NULL, 10);
+	if (n_lat < count)
+		lat[n_lat++] = (uint64_t)(now - sent);
+	t_last = now;
+	atomic_fetch_add(&received, 1);
+}
+
+static void *reader(void *arg)
+{
+	int fd = *(int *)arg;
+	size_t cap = 1 << 20, len = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		die("malloc");
+	while (atomic_load(&received) < count && !atomic_load(&failed)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int r = poll(&p, 1, (int)(STALL_NS / 1000000));
+		if (r == 0) {
+			fprintf(stderr, "broker_bench: nothing for %llds: %ld of %ld received\n", STALL_NS / 1000000000ll,
+				atomic_load(&received), count);
+			atomic_store(&failed, 1);
+			break;
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "broker_bench: the reader's connection ended\n");
+			atomic_store(&failed, 1);
+			break;
+		}
+		len += (size_t)n;
+		size_t start = 0;
+		for (char *z; (z = memchr(buf + start, '\0', len - start));) {
+			take(buf + start);
+			start = (size_t)(z - buf) + 1;
+		}
+		memmove(buf, buf + start, len - start);
+		len -= start;
+		if (len == cap)
+			die("a message larger than 1 MiB");
+	}
+	free(buf);
+	return NULL;
+}
+
+/* prefix, {"t":NOW,"pad":"xxx"} of size bytes, suffix, NUL. */
+static size_t render(char *out, size_t cap, const char *prefix, const char *suffix)
+{
+	char head[64];
+	int h = snprintf(head, sizeof(head), "{\"t\":%lld,\"pad\":\"", (long long)now_ns());
+	long pad = size - h - 2;
+	if (pad < 0)
+		pad = 0;
+	size_t n = (size_t)snprintf(out, cap, "%s%s", prefix, head);
+	memset(out + n, 'x', (size_t)pad);
+	n += (size_t)pad;
+	n += (size_t)snprintf(out + n, cap - n, "\"}%s", suffix);
+	out[n++] = '\0';
+	return n;
+}
+
+/* Send count messages, at most window ahead of the reader. */
+static void send_all(int fd, const char *prefix, const char *suffix)
+{
+	size_t cap = (size_t)size + 512;
+	char *msg = malloc(cap);
+	if (!msg)
+		die("malloc");
+	t_first = now_ns();
+	for (long i = 0; i < count && !atomic_load(&failed); i++) {
+		int64_t since = now_ns();
+		while (i - atomic_load(&received) >= window && !atomic_load(&failed)) {
+			if (now_ns() - since > STALL_NS)
+				break; /* the reader says why */
+			sched_yield();
+		}
+		write_all(fd, msg, render(msg, cap, prefix, suffix));
+	}
+	free(msg);
+}
+
+static int cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int report(const char *what)
+{
+	if (atomic_load(&failed) || n_lat == 0)
+		return 1;
+	qsort(lat, (size_t)n_lat, sizeof(*lat), cmp);
+	double secs = (double)(t_last - t_first) / 1e9;
+	printf("%-6s %ld msgs of %ld B in %.3f s: %.0f msg/s  p50 %.1f us  p99 %.1f us  max %.1f us  dropped %ld\n",
+	       what, n_lat, size, secs, (double)n_lat / secs, lat[n_lat / 2] / 1e3, lat[n_lat * 99 / 100] / 1e3,
+	       lat[n_lat - 1] / 1e3, atomic_load(&missed));
+	return 0;
+}
+
+/* Publish probes until the subscription is in place (delivered >= 1). */
+static void warm_up(int pub)
+{
+	static const char probe[] = "{\"method\":\"io.corral.Broker.Publish\",\"parameters\":"
+				    "{\"topic\":\"bench\",\"data\":{\"probe\":1}}}";
+	char buf[4096];
+	for (int i = 0; i < 500; i++) {
+		write_all(pub, probe, sizeof(probe));
+		size_t len = 0;
+		while (!memchr(buf, '\0', len)) {
+			ssize_t n = read(pub, buf + len, sizeof(buf) - 1 - len);
+			if (n <= 0)
+				die("read the Publish reply");
+			len += (size_t)n;
+		}
+		buf[len] = '\0';
+		if (strstr(buf, "\"error\"")) {
+			fprintf(stderr, "broker_bench: Publish: %s\n", buf);
+			exit(1);
+		}
+		if (!strstr(buf, "\"delivered\":0"))
+			return;
+		usleep(10000);
+	}
+	fprintf(stderr, "broker_bench: the subscription never took a message\n");
+	exit(1);
+}
+
+static void args(char **argv)
+{
+	count = atol(argv[0]);
+	size = atol(argv[1]);
+	window = atol(argv[2]);
+	if (count <= 0 || size < 32 || size > 60000 || window <= 0) {
+		fprintf(stderr, "broker_bench: COUNT > 0, 32 <= SIZE <= 60000, WINDOW > 0\n");
+		exit(2);
+	}
+	lat = calloc((size_t)count, sizeof(*lat));
+	if (!lat)
+		die("calloc");
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t th;
+	if (argc == 7 && strcmp(argv[1], "broker") == 0) {
+		args(argv + 4);
+		int pub = connect_to(argv[2]), sub = connect_to(argv[3]);
+		static const char subscribe[] = "{\"method\":\"io.corral.Broker.Subscribe\",\"parameters\":"
+						"{\"topics\":[\"bench\"]},\"more\":true}";
+		write_all(sub, subscribe, sizeof(subscribe));
+		warm_up(pub);
+		if (pthread_create(&th, NULL, reader, &sub))
+			die("pthread_create");
+		send_all(pub, "{\"method\":\"io.corral.Broker.Publish\",\"oneway\":true,\"parameters\":"
+			      "{\"topic\":\"bench\",\"data\":",
+			 "}}");
+		pthread_join(th, NULL);
+		return report("broker");
+	}
+	if (argc == 5 && strcmp(argv[1], "floor") == 0) {
+		args(argv + 2);
+		int sp[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+			die("socketpair");
+		if (pthread_create(&th, NULL, reader, &sp[1]))
+			die("pthread_create");
+		send_all(sp[0], "{\"topic\":\"bench\",\"data\":", "}");
+		pthread_join(th, NULL);
+		return report("floor");
+	}
+	fprintf(stderr, "usage: broker_bench broker PUB_SOCK SUB_SOCK COUNT SIZE WINDOW\n"
+			"       broker_bench floor COUNT SIZE WINDOW\n");
+	return 2;
+}

@@ -1,0 +1,251 @@
+#!/bin/bash
+# Sessions: members sharing the session's net, ipc and uts namespaces
+# (held by corrald under the session's directory, not by a container), its
+# key/value state, its idle timeout, and what its removal takes back.
+# Tests with a network run corrald in a network namespace of their own
+# (network_lib.sh's start_sv_netns): the host's network is never touched.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMG="$FIXTURES/busybox/rootfs"
+. "$(dirname "$0")/network_lib.sh"
+SYSVQ="$B/tests/helpers/sysvq"
+
+# sessions first (their members, namespaces and attachment), then the rest
+cleanup_sessions() {
+	set +e
+	if [ -n "${CORRALD_PID:-}" ] && kill -0 "$CORRALD_PID" 2>/dev/null; then
+		for s in $(ctl --json session ls 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
+			ctl session rm -f "$s" >/dev/null 2>&1
+		done
+	fi
+	cleanup_sv
+}
+
+member() { # SESSION NAME [run options]
+	local s=$1 n=$2
+	shift 2
+	ctl run -d --session "$s" --name "$n" -v "$SYSVQ:/sysvq:ro" "$@" "$IMG" sleep 1000 >/dev/null
+}
+ip_of() { ctl exec "$1" ip -o -4 addr show eth0 | awk '{print $4}'; }
+ns_mounts() { awk -v d="$STATE_D/sessions/$1/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort; }
+session_gone() { ! ctl session inspect "$1" >/dev/null 2>&1; }
+
+# Two members see one IP, one SysV message queue and one hostname (the
+# session's name); a member that restarts keeps them; /etc/hosts names both.
+test_svs_members_share_net_ipc_uts() {
+	trap cleanup_sessions EXIT
+	need_cni
+	[ -x "$SYSVQ" ] || fail "no $SYSVQ: make check-integration builds it"
+	start_sv_netns
+	ctl session create pod1 >/dev/null
+	member pod1 a
+	member pod1 b
+	local ipa ipb
+	ipa=$(ip_of a)
+	ipb=$(ip_of b)
+	assert_contains "$ipa" "10.88." "a's address"
+	assert_eq "$ipb" "$ipa" "b's address is a's"
+	assert_eq "$(ctl session inspect pod1 | jq -r '.ipAddress')" "${ipa%/*}" "the session's address"
+	ctl exec a test -S /run/corral/broker.sock || fail "a has no broker socket"
+	ctl exec b test -S /run/corral/broker.sock || fail "b has no broker socket"
+	assert_eq "$(ctl exec a hostname)" pod1 "a's hostname"
+	assert_eq "$(ctl exec b hostname)" pod1 "b's hostname"
+	ctl exec a /sysvq make 0x5e55 >/dev/null || fail "a could not make a queue"
+	ctl exec b /sysvq has 0x5e55 >/dev/null || fail "b does not see a's queue"
+	assert_contains "$(ctl exec a cat /etc/hosts)" "b" "a's hosts names b"
+	assert_contains "$(ctl exec b cat /etc/hosts | grep -w a)" "${ipa%/*}" "b's hosts has a at the session's address"
+	ctl restart a >/dev/null
+	wait_for 10 is_status a running
+	assert_eq "$(ip_of a)" "$ipa" "a's address after its restart"
+	assert_eq "$(ctl exec a hostname)" pod1 "a's hostname after its restart"
+	ctl exec a /sysvq has 0x5e55 >/dev/null || fail "the queue went with a's restart"
+	ctl stop a >/dev/null
+	ctl exec b /sysvq has 0x5e55 >/dev/null || fail "the queue went with a's stop"
+	assert_eq "$(ip_of b)" "$ipa" "b's address once a has stopped"
+}
+
+# kill -9 of corrald: the namespaces (and the queue in them), the state and
+# the session are there for the next corrald, and a new member joins them.
+test_svs_namespaces_and_state_survive_kill9() {
+	trap cleanup_sessions EXIT
+	need_cni
+	[ -x "$SYSVQ" ] || fail "no $SYSVQ: make check-integration builds it"
+	start_sv_netns
+	ctl session create pod2 --idle-timeout 1h >/dev/null
+	member pod2 a
+	local ip
+	ip=$(ip_of a)
+	ctl exec a /sysvq make 0x5e56 >/dev/null
+	assert_eq "$(ctl session state set pod2 greeting '{"hello":"world"}')" 1 "the first version"
+	local mounts
+	mounts=$(ns_mounts pod2)
+	assert_eq "$(echo "$mounts" | wc -l)" 3 "net, ipc and uts held"
+	kill -9 "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv_netns
+	assert_eq "$(ns_mounts pod2)" "$mounts" "the mounts after kill -9"
+	assert_eq "$(ctl session state get pod2 greeting)" '{"hello":"world"}' "the state after kill -9"
+	member pod2 late
+	assert_eq "$(ip_of late)" "$ip" "a member made after the restart has the address"
+	assert_eq "$(ctl exec late hostname)" pod2 "and the hostname"
+	ctl exec late /sysvq has 0x5e56 >/dev/null || fail "and the queue"
+	assert_contains "$(ctl session inspect pod2)" '"late"' "inspect lists the new member"
+}
+
+# The operator's side of the state: set, get, ls, rm, compare-and-set on
+# versions (a stale one is refused, saying so), values from stdin.
+test_svs_state_cas() {
+	trap cleanup_sessions EXIT
+	start_sv
+	ctl session create st --share ipc,uts >/dev/null
+	assert_eq "$(ctl session state set st k '[1,2]')" 1 "set"
+	assert_eq "$(ctl session state set --expect 1 st k '[1,2,3]')" 2 "set at version 1"
+	local out
+	out=$(ctl session state set --expect 1 st k 7 2>&1) && fail "a stale version was taken: $out"
+	assert_contains "$out" "stale" "the CAS conflict"
+	assert_contains "$out" "2" "the version it is at"
+	out=$(ctl session state set --expect 0 st k 7 2>&1) && fail "expect 0 on a key that exists was taken"
+	assert_eq "$(ctl session state get st k)" '[1,2,3]' "get"
+	assert_eq "$(echo 'plain words' | ctl session state set st words -)" 1 "a value from stdin"
+	assert_eq "$(ctl session state get st words)" '"plain words"' "text not JSON is a string"
+	assert_contains "$(ctl session state ls st)" "words" "ls"
+	ctl session state rm st k >/dev/null
+	out=$(ctl session state get st k 2>&1) && fail "a removed key was read"
+	out=$(ctl session state get nosuch k 2>&1) && fail "a state of no session was read"
+	assert_contains "$out" "nosuch" "the unknown session named"
+}
+
+# An idle session (no running member) expires on time: its members go and
+# "session expired" is published; a session with a running member does not.
+test_svs_idle_timeout() {
+	trap cleanup_sessions EXIT
+	start_sv
+	ctl events --session idle1 >"$T/events" 2>&1 &
+	local ev=$!
+	ctl session create idle1 --share ipc,uts --idle-timeout 2s >/dev/null
+	ctl session create busy1 --share ipc,uts --idle-timeout 2s >/dev/null
+	ctl session state set idle1 kept 1 >/dev/null
+	ctl create --session idle1 --name idle-member "$IMG" true >/dev/null
+	member busy1 runner
+	sleep 1
+	ctl session inspect idle1 >/dev/null || fail "idle1 ended before its timeout"
+	wait_for 5 session_gone idle1
+	ctl inspect idle-member >/dev/null 2>&1 && fail "the expired session's member is still there"
+	[ -f "$STATE_D/sessions/idle1/state.json" ] || fail "the state went without --rm-state"
+	wait_for 5 grep -q "session expired" "$T/events"
+	kill "$ev" 2>/dev/null
+	assert_not_contains "$(cat "$T/events")" "busy1" "events --session idle1 shows only idle1's"
+	assert_contains "$(cat "$T/events")" "container create" "a member's events carry its session"
+	sleep 2
+	ctl session inspect busy1 >/dev/null || fail "a session with a running member expired"
+	ctl stop -t 1 runner >/dev/null
+	wait_for 6 session_gone busy1
+	ctl inspect runner >/dev/null 2>&1 && fail "busy1's member outlived its expiry"
+	return 0
+}
+
+# A name that exists, an unknown session in run, and rm of a session whose
+# members run: one clear line each.
+test_svs_errors() {
+	trap cleanup_sessions EXIT
+	start_sv
+	ctl session create dup --share ipc >/dev/null
+	local out
+	out=$(ctl session create dup 2>&1) && fail "a second session dup was made"
+	assert_contains "$out" "dup" "the name that exists"
+	assert_eq "$(echo "$out" | wc -l)" 1 "one line"
+	out=$(ctl run -d --session nosuch "$IMG" sleep 1 2>&1) && fail "run --session nosuch worked"
+	assert_contains "$out" "nosuch" "the unknown session named"
+	assert_eq "$(echo "$out" | wc -l)" 1 "one line"
+	member dup m1
+	out=$(ctl session rm dup 2>&1) && fail "rm of a session with a running member worked"
+	assert_contains "$out" "m1" "the running member named"
+	out=$(ctl session create 'bad/name' 2>&1) && fail "a bad name was taken"
+	assert_contains "$out" "name" "the bad name"
+	ctl session rm -f dup >/dev/null
+	wait_for 10 sh -c "! ctl inspect m1" 2>/dev/null || true
+	session_gone dup || fail "rm -f left it"
+}
+
+# rm takes back everything: the members, the nsfs mounts, the directory,
+# the veth, the lease and every rule the attachment made.
+test_svs_rm_cleans_up() {
+	trap cleanup_sessions EXIT
+	need_cni
+	start_sv_netns
+	# the first attachment makes the bridge and CNI's chains, which stay
+	ctl run -d --name warm "$IMG" sleep 100 >/dev/null
+	ctl rm -f warm >/dev/null
+	wait_for 10 sh -c "[ -z \"\$(ls $STATE_D/networks/netns)\" ]"
+	local before leases
+	before=$(net_state)
+	leases=$(ipam_files)
+	ctl session create gone >/dev/null
+	member gone m1
+	local ip
+	ip=$(ip_of m1)
+	assert_contains "$(ipam_files)" "${ip%/*}" "its lease"
+	[ -n "$(inns ip -o link show type veth)" ] || fail "no veth while it lives"
+	ctl session rm -f gone >/dev/null
+	wait_for 10 state_is "$before"
+	wait_for 10 sh -c "[ ! -e $STATE_D/sessions/gone ]"
+	assert_eq "$(ns_mounts gone)" "" "no mount left"
+	assert_eq "$(ipam_files)" "$leases" "no lease left"
+	ctl inspect m1 >/dev/null 2>&1 && fail "its member is still there"
+	return 0
+}
+
+# --broker-policy: corrald keeps a copy (the file may go, and a restart
+# still has it); a file that is no policy is refused naming the parameter.
+test_svs_broker_policy_kept() {
+	trap cleanup_sessions EXIT
+	start_sv
+	echo '{"members":[{"name":"*","publish":["a/*"],"subscribe":["a/*"]}]}' >"$T/policy.json"
+	ctl session create pol --share uts --broker-policy "$T/policy.json" >/dev/null
+	cmp -s "$T/policy.json" "$STATE_D/sessions/pol/broker-policy.json" || fail "no copy of the policy"
+	rm "$T/policy.json"
+	kill -9 "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv
+	ctl session inspect pol >/dev/null || fail "the session did not load without the original file"
+	echo '{"members": 7}' >"$T/bad.json"
+	local out
+	out=$(ctl session create bad --broker-policy "$T/bad.json" 2>&1) && fail "a bad policy was taken"
+	assert_contains "$out" "brokerPolicy" "the parameter named"
+	assert_eq "$(echo "$out" | wc -l)" 1 "one line"
+	[ ! -e "$STATE_D/sessions/bad" ] || fail "a refused session left its directory"
+}
+
+# The README's session: one member serves a topic through corral-broker,
+# another asks it through corrald; the host's state is read by a member.
+test_svs_readme_two_members_talk() {
+	trap cleanup_sessions EXIT
+	local cb="" b
+	for b in "$B/bin/corral-broker" "$ROOTDIR/build/bin/corral-broker"; do # a static one: it runs inside
+		if [ -x "$b" ] && ! readelf -l "$b" 2>/dev/null | grep -q 'Requesting program interpreter'; then
+			cb=$b
+			break
+		fi
+	done
+	[ -n "$cb" ] || skip "no static corral-broker (a sanitizer build's is dynamic): build one with make"
+	start_sv
+	ctl session create shop --share ipc,uts --idle-timeout 30m >/dev/null
+	ctl run -d --session shop --name pricer -v "$cb:/usr/local/bin/corral-broker:ro" "$IMG" \
+		corral-broker serve price/quote -- sh -c 'read q; echo "{\"item\":\"$q\",\"eur\":12}"' >/dev/null
+	local out i
+	for i in $(seq 50); do # until pricer serves
+		out=$(ctl run --rm --session shop --name "buyer$i" -v "$cb:/usr/local/bin/corral-broker:ro" "$IMG" \
+			corral-broker req price/quote '"apples"' 2>&1) && break
+		sleep 0.2
+	done
+	assert_eq "$out" '{"item":"apples","eur":12}' "the answer, as the server printed it"
+	assert_contains "$out" '"eur":12' "and the price"
+	ctl session state set shop open true >/dev/null
+	assert_eq "$(ctl run --rm --session shop -v "$cb:/usr/local/bin/corral-broker:ro" "$IMG" corral-broker state get open)" \
+		true "a member reads the host's state"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done

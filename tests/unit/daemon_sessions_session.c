@@ -1,0 +1,115 @@
+/* supervisor/daemon/sessions: names, share lists, a member's spec and the
+ * namespaces its bundle joins by path. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/sessions/session_member.h"
+
+static void test_names(void **state)
+{
+	char big[SESSION_NAME_MAX + 2];
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_true(session_name_valid("pod1"));
+	assert_true(session_name_valid("a.b_c-d"));
+	assert_false(session_name_valid(""));
+	assert_false(session_name_valid("-x"));
+	assert_false(session_name_valid(".x"));
+	assert_false(session_name_valid("a/b"));
+	assert_false(session_name_valid("a b"));
+	assert_false(session_name_valid(big));
+	big[SESSION_NAME_MAX] = '\0';
+	assert_true(session_name_valid(big));
+}
+
+static void test_share(void **state)
+{
+	unsigned s;
+	assert_int_equal(session_share_parse("net,ipc,uts", &s), 0);
+	assert_int_equal(s, SESSION_SHARE_NET | SESSION_SHARE_IPC | SESSION_SHARE_UTS);
+	assert_int_equal(session_share_parse("uts", &s), 0);
+	assert_int_equal(s, SESSION_SHARE_UTS);
+	assert_int_equal(session_share_parse("", &s), 0);
+	assert_int_equal(s, 0);
+	assert_int_equal(session_share_parse("net,net", &s), -EINVAL);
+	assert_int_equal(session_share_parse("pid", &s), -EINVAL);
+	assert_int_equal(session_share_parse("net,", &s), -EINVAL);
+	assert_int_equal(session_share_parse("net,ipc,uts,net", &s), -EINVAL);
+}
+
+/* A corrald with one session, pod (sharing what share says). */
+static corrald *with_session(unsigned share)
+{
+	static corrald_config cfg = { .state_dir = "/st", .default_network = "corral" };
+	corrald *d = calloc(1, sizeof(*d));
+	d->cfg = &cfg;
+	session_x *x = session_x_new(d, "pod");
+	x->s.share = share;
+	d->sessions = &x->s;
+	return d;
+}
+
+static void drop(corrald *d)
+{
+	session_x_free(sx_of(d->sessions));
+	free(d);
+}
+
+static void test_member_spec(void **state)
+{
+	corrald *d = with_session(SESSION_SHARE_NET | SESSION_SHARE_UTS);
+	ctr_spec s = { .session = "pod", .network = CTR_NET_CNI, .net_name = strdup("corral"), .network_default = true };
+	json_fault f = { 0 };
+	assert_int_equal(session_member_spec(d, &s, &f), 0);
+	assert_int_equal(s.network, CTR_NET_LOOPBACK); /* the session's namespace, no attachment of its own */
+	assert_null(s.net_name);
+	ctr_spec mine = { .session = "pod", .network = CTR_NET_CNI, .net_name = "other" };
+	assert_int_equal(session_member_spec(d, &mine, &f), -EINVAL);
+	assert_string_equal(f.field, "spec.network");
+	ctr_spec none = { .session = "nope" };
+	assert_int_equal(session_member_spec(d, &none, &f), -ENOENT);
+	drop(d);
+}
+
+static void test_namespaces(void **state)
+{
+	corrald *d = with_session(SESSION_SHARE_NET | SESSION_SHARE_IPC);
+	_cleanup_json_ yajl_val dflt = NULL;
+	cerr err = { 0 };
+	assert_int_equal(json_parse("[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},"
+				    "{\"type\":\"mount\"}]",
+				    "ns", &dflt, &err),
+			 0);
+	ctr_spec s = { .session = "pod" };
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	session_gen_namespaces(g, dflt, d, &s);
+	_cleanup_free_ char *text = jg_finish(g, NULL);
+	assert_string_equal(text, "[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/st/sessions/pod/ns/net\"},"
+				  "{\"type\":\"ipc\",\"path\":\"/st/sessions/pod/ns/ipc\"},{\"type\":\"uts\"},"
+				  "{\"type\":\"mount\"}]");
+	ctr_spec host = { .network = CTR_NET_HOST };
+	_cleanup_json_gen_ yajl_gen g2 = json_gen_new(false);
+	session_gen_namespaces(g2, dflt, d, &host);
+	_cleanup_free_ char *t2 = jg_finish(g2, NULL);
+	assert_string_equal(t2, "[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"}]");
+	drop(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_share),
+		cmocka_unit_test(test_member_spec),
+		cmocka_unit_test(test_namespaces),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
