@@ -25,6 +25,8 @@ typedef struct corrald_config {
 	char *log_format;
 	size_t max_connections;
 	size_t max_connections_per_uid;
+	size_t rate_limit_per_uid;   /* control socket calls a second per peer uid; 0: none */
+	size_t rate_limit_burst;     /* calls saved up; 0: one second's worth */
 	size_t max_message_size;
 	char *metrics_listen; /* empty: off */
 	char *cgroup_parent;  /* empty: beside corrald's own leaf */

@@ -45,6 +45,7 @@ static void usage(FILE *f)
 		"  --audit-log PATH  --audit-log-max-size SIZE  --audit-log-max-files N\n"
 		"  --log-max-size SIZE  --log-max-files N  --log-level LEVEL  --log-format text|json\n"
 		"  --max-connections N  --max-connections-per-uid N  --max-message-size SIZE\n"
+		"  --rate-limit-per-uid N  --rate-limit-burst N\n"
 		"  --metrics-listen HOST:PORT  --cgroup-parent PATH  --cgroup-delegate auto|yes|no\n"
 		"  --default-restart POLICY  --default-stop-timeout SECONDS  --max-jobs N\n"
 		"  --policy FILE        ceilings and allow-lists (corrald.conf(5) POLICY)\n");
@@ -247,7 +248,9 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 		.max_per_uid = cfg->max_connections_per_uid, .group = group,
 		.denied_error = "io.corral.Supervisor.PermissionDenied",
 		.on_call_done = corrald_on_call_done, .on_refused = corrald_on_refused, .userdata = &d,
+		.admit = corrald_admit,
 	};
+	uid_rates_init(&d.uid_rates, (double)cfg->rate_limit_per_uid, (double)cfg->rate_limit_burst);
 	if ((r = vl_server_new(loop, &vc, &d.srv, err)) < 0 ||
 	    (r = vl_server_add_interface(d.srv, &corral_supervisor_iface, err)) < 0)
 		goto out;

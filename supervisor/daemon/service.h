@@ -12,6 +12,7 @@
 #include "supervisor/daemon/img_size.h"
 #include "supervisor/daemon/metrics.h"
 #include "supervisor/daemon/trash.h"
+#include "supervisor/daemon/broker/uid_rate.h"
 #include "supervisor/varlink/server.h"
 
 typedef struct corrald {
@@ -38,6 +39,7 @@ typedef struct corrald {
 	struct policy *policy;   /* in force (policy/policy.h) */
 	struct session *sessions; /* sessions/session.h */
 	struct broker *broker;    /* broker/broker.h: io.corral.Broker's server, made with the first session */
+	uid_rates uid_rates;      /* the control socket's per-uid rate limit (broker/uid_rate.h) */
 } corrald;
 
 extern const vl_interface corral_supervisor_iface;

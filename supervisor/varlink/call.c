@@ -173,6 +173,14 @@ void vl_call_dispatch(vl_conn *c, vl_call *call)
 		vl_call_error(call, c->srv->cfg.denied_error, NULL);
 		return;
 	}
+	if (c->srv->cfg.admit) {
+		char p[256] = "";
+		const char *e = c->srv->cfg.admit(call, p, sizeof(p), c->srv->cfg.userdata);
+		if (e) {
+			vl_call_error(call, e, p[0] ? p : NULL);
+			return;
+		}
+	}
 	vl_call_invoke(c->srv, call);
 	/* the method ended the call, or kept it with a cancel hook to end it
 	 * later; one that did neither would leave its client waiting forever */

@@ -55,6 +55,10 @@ typedef struct vl_server_config {
 	bool any_peer;            /* every peer may call (who may connect is the socket's business) */
 	const char *denied_error; /* default org.varlink.service.PermissionDenied */
 	bool accept_fds;          /* keep fds peers send (SCM_RIGHTS) for vl_call_take_fd */
+	/* Called before each call of a peer is dispatched: NULL lets it in,
+	 * else the error it ends with (params, n bytes, its parameters or ""):
+	 * a rate limit. */
+	const char *(*admit)(vl_call *call, char *params, size_t n, void *userdata);
 	/* Called once per call when it ends (metrics, audit). */
 	void (*on_call_done)(const vl_call_info *info, void *userdata);
 	/* Called when a connection is refused at accept time (limits). */

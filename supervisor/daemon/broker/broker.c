@@ -154,12 +154,14 @@ int broker_member_add(struct corrald *d, struct session *s, struct ctr *c, char 
 	if ((r = mkdir_p(dir, 0700)) < 0)
 		return cerr_sys(err, -r, "session %s: %s", s->name, dir);
 	bmember *m = calloc(1, sizeof(*m));
-	if (!m || asprintf(&m->path, "%s/%s.sock", dir, c->id) < 0 || !(m->name = strdup(c->name ? c->name : c->id)) ||
-	    !(m->id = strdup(c->id)) || (c->spec.labels && !(m->labels = strv_copy(c->spec.labels)))) {
-		if (m)
-			m->path = NULL; /* asprintf leaves it undefined on failure */
-		free(m ? m->name : NULL);
-		free(m);
+	if (m && asprintf(&m->path, "%s/%s.sock", dir, c->id) < 0)
+		m->path = NULL; /* undefined after a failed asprintf */
+	if (!m || !m->path || !(m->name = strdup(c->name ? c->name : c->id)) || !(m->id = strdup(c->id)) ||
+	    (c->spec.labels && !(m->labels = strv_copy(c->spec.labels)))) {
+		if (m) {
+			m->bs = bs;
+			member_free(bs->b, m);
+		}
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
 	m->bs = bs;

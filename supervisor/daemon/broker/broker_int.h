@@ -90,14 +90,39 @@ bmember *broker_member_named(broker_session *bs, const char *name);
 void broker_pump_arm(broker *b);
 /* methods.c: io.corral.Broker */
 extern const vl_interface broker_iface;
-/* Parameters every side reads alike: the topic, patterns (taken; 1 when
- * the call has its error already). */
-int broker_param_topic(vl_call *call, yajl_val params, const char **topic);
-int broker_param_patterns(vl_call *call, yajl_val params, char ***out);
-/* The parameters of Publish, Subscribe, Request and Serve, for m. */
-int broker_do_publish(bmember *m, vl_call *call, yajl_val params);
-int broker_do_subscribe(bmember *m, vl_call *call, yajl_val params, enum bstream_kind kind);
-int broker_do_request(bmember *m, vl_call *call, yajl_val params);
+/* args.c: a call's parameters, checked; what want names (BA_*) must be
+ * there and right, else f says which (InvalidParameter) or why
+ * (InvalidMessage). */
+enum {
+	BA_SESSION = 1 << 0, BA_TOPIC = 1 << 1, BA_PATTERNS = 1 << 2, BA_DATA = 1 << 3, BA_TO = 1 << 4,
+	BA_TIMEOUT = 1 << 5, BA_ID = 1 << 6, BA_KEY = 1 << 7, BA_PREFIX = 1 << 8, BA_VALUE = 1 << 9,
+	BA_EXPECT = 1 << 10,
+};
+typedef struct broker_args {
+	const char *session, *topic, *to, *id, *key, *prefix; /* in the parameters' tree */
+	char *data;      /* data (or value) as JSON text, at most BROKER_DATA_MAX bytes */
+	char **patterns; /* Subscribe's and Serve's topics */
+	double timeout;  /* seconds; 30 when not given */
+	int64_t expect;  /* expectVersion; -1 when not given */
+} broker_args;
+typedef struct broker_fault {
+	const char *error; /* VL_ERR_INVALID_PARAMETER or BROKER_ERR("InvalidMessage") */
+	char text[160];    /* the parameter, or the reason */
+} broker_fault;
+int broker_args_parse(yajl_val params, unsigned want, broker_args *a, broker_fault *f);
+void broker_args_release(broker_args *a);
+int broker_fault_reply(vl_call *call, const broker_fault *f);
+/* In a method handler: check params into a, or answer what was wrong. */
+#define BROKER_PARSE(call, params, want, a)                                                                           \
+	do {                                                                                                          \
+		broker_fault f_;                                                                                      \
+		if (broker_args_parse(params, want, a, &f_) < 0)                                                     \
+			return broker_fault_reply(call, &f_);                                                         \
+	} while (0)
+/* What Publish, Subscribe/Serve (taking a->patterns) and Request do for m. */
+int broker_do_publish(bmember *m, vl_call *call, broker_args *a);
+int broker_do_subscribe(bmember *m, vl_call *call, broker_args *a, enum bstream_kind kind);
+int broker_do_request(bmember *m, vl_call *call, broker_args *a);
 /* gate.c: may m do a on topic, and is it within its rate? When not, the
  * call has its error (Denied, audited; RateLimited) and this returns 1. */
 int broker_gate(bmember *m, vl_call *call, enum broker_action a, const char *topic, size_t bytes);
@@ -105,21 +130,18 @@ int broker_gate(bmember *m, vl_call *call, enum broker_action a, const char *top
 int broker_rate(bmember *m, vl_call *call, size_t bytes);
 int broker_error_invalid(vl_call *call, const char *reason);
 /* route.c */
-/* data as JSON text (at most BROKER_DATA_MAX), or an InvalidMessage reply (1). */
-int broker_data_text(vl_call *call, yajl_val data, char **out);
 bmsg *broker_message(broker_session *bs, const char *topic, const char *from, const char *data);
-int broker_publish(bmember *m, vl_call *call, const char *topic, yajl_val data);
 /* Keep call as m's stream of kind over patterns (taken). */
 int broker_stream(bmember *m, vl_call *call, enum bstream_kind kind, char **patterns);
 void bstream_push(bstream *st, bmsg *msg);
 void bstream_pump(bstream *st);
 void bstream_close(bstream *st);
 /* request.c */
-int broker_request(bmember *m, vl_call *call, const char *to, const char *topic, yajl_val data, double timeout);
-int broker_reply(bmember *m, vl_call *call, const char *id, yajl_val data);
+int broker_reply(bmember *m, vl_call *call, const char *id, const char *data);
 void breq_end_all(broker_session *bs);
 /* m goes: the requests it took can no longer be answered (they time out). */
 void breq_forget_member(broker_session *bs, bmember *m);
 extern const double broker_lat_bounds[BROKER_LAT_BUCKETS];
 /* state.c: the State methods, for any member */
-int broker_state_call(bmember *m, vl_call *call, const char *method, yajl_val params);
+unsigned broker_state_wants(const char *method);
+int broker_state_call(bmember *m, vl_call *call, const char *method, const broker_args *a);

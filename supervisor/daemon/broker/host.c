@@ -10,14 +10,8 @@
 
 #include <stdio.h>
 
-static bmember *host_of(vl_call *call, yajl_val params, corrald *d)
+static bmember *host_of(corrald *d, vl_call *call, const char *name)
 {
-	const char *name;
-	json_fault f = { 0 };
-	if (json_get_str(params, "", "session", JSON_REQUIRED | JSON_BOUNDED, &name, &f) < 0) {
-		sv_invalid_fault(call, &f);
-		return NULL;
-	}
 	session *s = session_find(d, name);
 	cerr err = { 0 };
 	if (!s) {
@@ -35,18 +29,24 @@ static bmember *host_of(vl_call *call, yajl_val params, corrald *d)
 
 int sv_broker_publish(vl_call *call, yajl_val params, void *ud)
 {
-	bmember *m = host_of(call, params, ud);
-	return m ? broker_do_publish(m, call, params) : 0;
+	_cleanup_(broker_args_release) broker_args a;
+	BROKER_PARSE(call, params, BA_SESSION | BA_TOPIC | BA_DATA, &a);
+	bmember *m = host_of(ud, call, a.session);
+	return m ? broker_do_publish(m, call, &a) : 0;
 }
 
 int sv_broker_subscribe(vl_call *call, yajl_val params, void *ud)
 {
-	bmember *m = host_of(call, params, ud);
-	return m ? broker_do_subscribe(m, call, params, BSTREAM_SUBSCRIBE) : 0;
+	_cleanup_(broker_args_release) broker_args a;
+	BROKER_PARSE(call, params, BA_SESSION | BA_PATTERNS, &a);
+	bmember *m = host_of(ud, call, a.session);
+	return m ? broker_do_subscribe(m, call, &a, BSTREAM_SUBSCRIBE) : 0;
 }
 
 int sv_broker_request(vl_call *call, yajl_val params, void *ud)
 {
-	bmember *m = host_of(call, params, ud);
-	return m ? broker_do_request(m, call, params) : 0;
+	_cleanup_(broker_args_release) broker_args a;
+	BROKER_PARSE(call, params, BA_SESSION | BA_TO | BA_TOPIC | BA_DATA | BA_TIMEOUT, &a);
+	bmember *m = host_of(ud, call, a.session);
+	return m ? broker_do_request(m, call, &a) : 0;
 }

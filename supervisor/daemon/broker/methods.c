@@ -14,89 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int broker_param_topic(vl_call *call, yajl_val params, const char **topic)
-{
-	json_fault f = { 0 };
-	if (json_get_str(params, "", "topic", JSON_REQUIRED, topic, &f) < 0) {
-		vl_call_invalid_parameter(call, "topic");
-		return 1;
-	}
-	if (!topic_valid(*topic)) {
-		broker_error_invalid(call, "a topic is 1 to 255 bytes of [A-Za-z0-9_.:/-]");
-		return 1;
-	}
-	return 0;
-}
-
-int broker_param_patterns(vl_call *call, yajl_val params, char ***out)
-{
-	json_fault f = { 0 };
-	yajl_val arr;
-	if (json_get_array(params, "", "topics", JSON_REQUIRED | JSON_NONEMPTY, BROKER_MAX_PATTERNS, &arr, &f) < 0 ||
-	    json_get_strv(params, "", "topics", 0, out, NULL, &f) < 0) {
-		if (f.code == EINVAL && strstr(f.reason, "more than")) {
-			broker_error_invalid(call, "at most 64 topic patterns");
-			return 1;
-		}
-		vl_call_invalid_parameter(call, "topics");
-		return 1;
-	}
-	for (size_t i = 0; (*out)[i]; i++)
-		if (!topic_pattern_valid((*out)[i])) {
-			strv_free(*out);
-			*out = NULL;
-			broker_error_invalid(call, "a topic pattern is 1 to 255 bytes of [A-Za-z0-9_.:/-], "
-						   "\"*\" at the end");
-			return 1;
-		}
-	return 0;
-}
-
-int broker_do_publish(bmember *m, vl_call *call, yajl_val params)
-{
-	const char *topic;
-	yajl_val data = json_get(params, "data");
-	if (broker_param_topic(call, params, &topic))
-		return 0;
-	if (!data)
-		return vl_call_invalid_parameter(call, "data");
-	return broker_publish(m, call, topic, data);
-}
-
-int broker_do_subscribe(bmember *m, vl_call *call, yajl_val params, enum bstream_kind kind)
-{
-	char **pats = NULL;
-	if (broker_param_patterns(call, params, &pats))
-		return 0;
-	enum broker_action a = kind == BSTREAM_SERVE ? BROKER_SERVE : BROKER_SUBSCRIBE;
-	for (size_t i = 0; pats[i]; i++)
-		if (broker_gate(m, call, a, pats[i], 0)) {
-			strv_free(pats);
-			return 0;
-		}
-	return broker_stream(m, call, kind, pats);
-}
-
-int broker_do_request(bmember *m, vl_call *call, yajl_val params)
-{
-	const char *topic, *to = NULL;
-	json_fault f = { 0 };
-	yajl_val data = json_get(params, "data"), tv = json_member(params, "timeout");
-	if (broker_param_topic(call, params, &topic))
-		return 0;
-	if (!data)
-		return vl_call_invalid_parameter(call, "data");
-	if (json_get_str(params, "", "to", 0, &to, &f) < 0)
-		return vl_call_invalid_parameter(call, "to");
-	double timeout = 30;
-	if (tv) {
-		if (!YAJL_IS_NUMBER(tv) || YAJL_GET_DOUBLE(tv) <= 0 || YAJL_GET_DOUBLE(tv) > 300)
-			return broker_error_invalid(call, "timeout is seconds, more than 0 and at most 300");
-		timeout = YAJL_GET_DOUBLE(tv);
-	}
-	return broker_request(m, call, to, topic, data, timeout);
-}
-
 static bmember *member_of(vl_call *call) { return vl_call_listener_tag(call); }
 
 static int m_whoami(vl_call *call, yajl_val params, void *ud)
@@ -114,33 +31,47 @@ static int m_whoami(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply_gen(call, g);
 }
 
-static int m_publish(vl_call *call, yajl_val p, void *ud) { return broker_do_publish(member_of(call), call, p); }
+static int m_publish(vl_call *call, yajl_val p, void *ud)
+{
+	_cleanup_(broker_args_release) broker_args a;
+	BROKER_PARSE(call, p, BA_TOPIC | BA_DATA, &a);
+	return broker_do_publish(member_of(call), call, &a);
+}
+
 static int m_subscribe(vl_call *call, yajl_val p, void *ud)
 {
-	return broker_do_subscribe(member_of(call), call, p, BSTREAM_SUBSCRIBE);
+	_cleanup_(broker_args_release) broker_args a;
+	BROKER_PARSE(call, p, BA_PATTERNS, &a);
+	return broker_do_subscribe(member_of(call), call, &a, BSTREAM_SUBSCRIBE);
 }
+
 static int m_serve(vl_call *call, yajl_val p, void *ud)
 {
-	return broker_do_subscribe(member_of(call), call, p, BSTREAM_SERVE);
+	_cleanup_(broker_args_release) broker_args a;
+	BROKER_PARSE(call, p, BA_PATTERNS, &a);
+	return broker_do_subscribe(member_of(call), call, &a, BSTREAM_SERVE);
 }
-static int m_request(vl_call *call, yajl_val p, void *ud) { return broker_do_request(member_of(call), call, p); }
 
-static int m_reply(vl_call *call, yajl_val params, void *ud)
+static int m_request(vl_call *call, yajl_val p, void *ud)
 {
-	const char *id;
-	json_fault f = { 0 };
-	yajl_val data = json_get(params, "data");
-	if (json_get_str(params, "", "id", JSON_REQUIRED | JSON_BOUNDED, &id, &f) < 0)
-		return vl_call_invalid_parameter(call, "id");
-	if (!data)
-		return vl_call_invalid_parameter(call, "data");
-	return broker_reply(member_of(call), call, id, data);
+	_cleanup_(broker_args_release) broker_args a;
+	BROKER_PARSE(call, p, BA_TO | BA_TOPIC | BA_DATA | BA_TIMEOUT, &a);
+	return broker_do_request(member_of(call), call, &a);
+}
+
+static int m_reply(vl_call *call, yajl_val p, void *ud)
+{
+	_cleanup_(broker_args_release) broker_args a;
+	BROKER_PARSE(call, p, BA_ID | BA_DATA, &a);
+	return broker_reply(member_of(call), call, a.id, a.data);
 }
 
 static int m_state(vl_call *call, yajl_val p, void *ud)
 {
-	const char *method = strrchr(vl_call_method(call), '.');
-	return broker_state_call(member_of(call), call, method ? method + 1 : "", p);
+	const char *dot = strrchr(vl_call_method(call), '.'), *method = dot ? dot + 1 : "";
+	_cleanup_(broker_args_release) broker_args a;
+	BROKER_PARSE(call, p, broker_state_wants(method), &a);
+	return broker_state_call(member_of(call), call, method, &a);
 }
 
 static const vl_method methods[] = {

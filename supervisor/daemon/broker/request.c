@@ -89,11 +89,12 @@ static bstream *pick_server(broker_session *bs, bmember *to, const char *topic)
 	return NULL;
 }
 
-int broker_request(bmember *m, vl_call *call, const char *to, const char *topic, yajl_val data, double timeout)
+int broker_do_request(bmember *m, vl_call *call, broker_args *a)
 {
 	broker_session *bs = m->bs;
-	_cleanup_free_ char *text = NULL;
-	if (broker_data_text(call, data, &text) || broker_gate(m, call, BROKER_PUBLISH, topic, strlen(text)))
+	const char *to = a->to, *topic = a->topic, *text = a->data;
+	double timeout = a->timeout;
+	if (broker_gate(m, call, BROKER_PUBLISH, topic, strlen(text)))
 		return 0;
 	bmember *tm = NULL;
 	if (to && !(tm = broker_member_named(bs, to))) {
@@ -151,7 +152,7 @@ static void record_latency(broker_session *bs, uint64_t usec)
 	bs->lat_sum += s;
 }
 
-int broker_reply(bmember *m, vl_call *call, const char *id, yajl_val data)
+int broker_reply(bmember *m, vl_call *call, const char *id, const char *text)
 {
 	broker_session *bs = m->bs;
 	breq *q = bs->reqs;
@@ -162,8 +163,7 @@ int broker_reply(bmember *m, vl_call *call, const char *id, yajl_val data)
 		snprintf(why, sizeof(why), "no request %.40s waits for an answer from %s", id, m->name);
 		return broker_error_invalid(call, why);
 	}
-	_cleanup_free_ char *text = NULL;
-	if (broker_data_text(call, data, &text) || broker_rate(m, call, strlen(text)))
+	if (broker_rate(m, call, strlen(text)))
 		return 0;
 	_cleanup_strbuf_ strbuf sb = { 0 };
 	if (sb_addf(&sb, "{\"from\":\"%s\",\"data\":%s}", m->name, text) < 0)

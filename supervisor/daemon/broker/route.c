@@ -17,26 +17,6 @@
 #include <string.h>
 #include <time.h>
 
-int broker_data_text(vl_call *call, yajl_val data, char **out)
-{
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	size_t len = 0;
-	char *t = g && !jg_value(g, data) ? jg_finish(g, &len) : NULL;
-	if (!t) {
-		vl_call_error(call, VL_ERR_INVALID_PARAMETER, "{\"parameter\":\"data\"}");
-		return 1;
-	}
-	if (len > BROKER_DATA_MAX) {
-		free(t);
-		char why[96];
-		snprintf(why, sizeof(why), "data is %zu bytes as JSON text, more than %d", len, BROKER_DATA_MAX);
-		broker_error_invalid(call, why);
-		return 1;
-	}
-	*out = t;
-	return 0;
-}
-
 bmsg *broker_message(broker_session *bs, const char *topic, const char *from, const char *data)
 {
 	struct timespec ts;
@@ -137,21 +117,18 @@ int broker_stream(bmember *m, vl_call *call, enum bstream_kind kind, char **patt
 	return 0;
 }
 
-int broker_publish(bmember *m, vl_call *call, const char *topic, yajl_val data)
+int broker_do_publish(bmember *m, vl_call *call, broker_args *a)
 {
 	broker_session *bs = m->bs;
-	_cleanup_free_ char *text = NULL;
-	if (broker_data_text(call, data, &text))
+	if (broker_gate(m, call, BROKER_PUBLISH, a->topic, strlen(a->data)))
 		return 0;
-	if (broker_gate(m, call, BROKER_PUBLISH, topic, strlen(text)))
-		return 0;
-	bmsg *msg = broker_message(bs, topic, m->name, text);
+	bmsg *msg = broker_message(bs, a->topic, m->name, a->data);
 	if (!msg)
 		return vl_call_disconnect(call, "out of memory"), 0;
 	long long delivered = 0;
 	for (bstream *st = bs->streams, *next; st; st = next) {
 		next = st->next;
-		if (st->kind == BSTREAM_SUBSCRIBE && topic_match_any(st->patterns, topic)) {
+		if (st->kind == BSTREAM_SUBSCRIBE && topic_match_any(st->patterns, a->topic)) {
 			bstream_push(st, msg);
 			delivered++;
 		}
@@ -161,4 +138,15 @@ int broker_publish(bmember *m, vl_call *call, const char *topic, yajl_val data)
 	char p[48];
 	snprintf(p, sizeof(p), "{\"delivered\":%lld}", delivered);
 	return vl_call_reply(call, p);
+}
+
+int broker_do_subscribe(bmember *m, vl_call *call, broker_args *a, enum bstream_kind kind)
+{
+	enum broker_action act = kind == BSTREAM_SERVE ? BROKER_SERVE : BROKER_SUBSCRIBE;
+	for (size_t i = 0; a->patterns[i]; i++)
+		if (broker_gate(m, call, act, a->patterns[i], 0))
+			return 0;
+	char **pats = a->patterns;
+	a->patterns = NULL;
+	return broker_stream(m, call, kind, pats);
 }

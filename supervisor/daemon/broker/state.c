@@ -43,19 +43,6 @@ static int state_error(vl_call *call, sstate *st, const char *key, int r, cerr *
 	return r;
 }
 
-static int get_expect(vl_call *call, yajl_val params, int64_t *expect)
-{
-	json_fault f = { 0 };
-	bool present = false;
-	if (json_get_i64(params, "", "expectVersion", 0, expect, &present, &f) < 0 || (present && *expect < 0)) {
-		vl_call_invalid_parameter(call, "expectVersion");
-		return 1;
-	}
-	if (!present)
-		*expect = -1;
-	return 0;
-}
-
 struct list_ctx {
 	yajl_gen g;
 	const char *prefix;
@@ -115,20 +102,24 @@ static int state_watch(bmember *m, vl_call *call, sstate *st, const char *prefix
 	return 0;
 }
 
-int broker_state_call(bmember *m, vl_call *call, const char *method, yajl_val params)
+unsigned broker_state_wants(const char *method)
+{
+	if (strcmp(method, "StateGet") == 0)
+		return BA_KEY;
+	if (strcmp(method, "StateSet") == 0)
+		return BA_KEY | BA_VALUE | BA_EXPECT;
+	if (strcmp(method, "StateRemove") == 0)
+		return BA_KEY | BA_EXPECT;
+	return BA_PREFIX; /* StateList, StateWatch */
+}
+
+int broker_state_call(bmember *m, vl_call *call, const char *method, const broker_args *a)
 {
 	broker_session *bs = m->bs;
 	sstate *st = bs->s->state;
 	if (!st)
 		return broker_error_invalid(call, "the session has no state");
-	const char *key = NULL, *prefix = NULL;
-	json_fault f = { 0 };
-	bool keyed = strcmp(method, "StateList") != 0 && strcmp(method, "StateWatch") != 0;
-	if (keyed ? json_get_str(params, "", "key", JSON_REQUIRED, &key, &f) < 0
-		  : json_get_str(params, "", "prefix", 0, &prefix, &f) < 0)
-		return vl_call_invalid_parameter(call, keyed ? "key" : "prefix");
-	if (!prefix)
-		prefix = "";
+	const char *key = a->key;
 	session_touch(bs->b->d, bs->s);
 	cerr err = { 0 };
 	if (strcmp(method, "StateGet") == 0) {
@@ -142,16 +133,10 @@ int broker_state_call(bmember *m, vl_call *call, const char *method, yajl_val pa
 		return vl_call_reply(call, sb.buf);
 	}
 	if (strcmp(method, "StateSet") == 0) {
-		int64_t expect;
-		_cleanup_free_ char *text = NULL;
-		yajl_val v = json_get(params, "value");
-		if (!v)
-			return vl_call_invalid_parameter(call, "value");
-		if (get_expect(call, params, &expect) || broker_data_text(call, v, &text) ||
-		    broker_rate(m, call, strlen(text)))
+		if (broker_rate(m, call, strlen(a->data)))
 			return 0;
 		uint64_t version;
-		int r = sstate_set(st, key, text, expect, &version, &err);
+		int r = sstate_set(st, key, a->data, a->expect, &version, &err);
 		if (r < 0)
 			return state_error(call, st, key, r, &err);
 		char p[48];
@@ -159,13 +144,10 @@ int broker_state_call(bmember *m, vl_call *call, const char *method, yajl_val pa
 		return vl_call_reply(call, p);
 	}
 	if (strcmp(method, "StateRemove") == 0) {
-		int64_t expect;
-		if (get_expect(call, params, &expect))
-			return 0;
-		int r = sstate_remove(st, key, expect, &err);
+		int r = sstate_remove(st, key, a->expect, &err);
 		return r < 0 ? state_error(call, st, key, r, &err) : vl_call_reply(call, NULL);
 	}
 	if (strcmp(method, "StateList") == 0)
-		return state_list(m, call, st, prefix);
-	return state_watch(m, call, st, prefix);
+		return state_list(m, call, st, a->prefix);
+	return state_watch(m, call, st, a->prefix);
 }
