@@ -126,7 +126,9 @@ test_svs_idle_timeout() {
 	local ev=$!
 	ctl session create idle1 --share ipc,uts --idle-timeout 2s >/dev/null
 	ctl session create busy1 --share ipc,uts --idle-timeout 2s >/dev/null
+	ctl session create gone1 --share ipc,uts --idle-timeout 2s --rm-state >/dev/null
 	ctl session state set idle1 kept 1 >/dev/null
+	ctl session state set gone1 dropped 1 >/dev/null
 	ctl create --session idle1 --name idle-member "$IMG" true >/dev/null
 	member busy1 runner
 	sleep 1
@@ -134,6 +136,12 @@ test_svs_idle_timeout() {
 	wait_for 5 session_gone idle1
 	ctl inspect idle-member >/dev/null 2>&1 && fail "the expired session's member is still there"
 	[ -f "$STATE_D/sessions/idle1/state.json" ] || fail "the state went without --rm-state"
+	wait_for 5 session_gone gone1
+	wait_for 5 sh -c "[ ! -e $STATE_D/sessions/gone1 ]"
+	# a session of the same name finds the state kept
+	ctl session create idle1 --share ipc,uts >/dev/null
+	assert_eq "$(ctl session state get idle1 kept)" 1 "the kept state, in a new session idle1"
+	ctl session rm idle1 >/dev/null
 	wait_for 5 grep -q "session expired" "$T/events"
 	kill "$ev" 2>/dev/null
 	assert_not_contains "$(cat "$T/events")" "busy1" "events --session idle1 shows only idle1's"
