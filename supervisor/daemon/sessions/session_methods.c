@@ -170,9 +170,9 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 		return sv_internal_err(call, &err);
 	}
 	if ((r = session_open(d, x, &err)) < 0) {
+		bool bad_policy = x->policy_path && err.code != ENOMEM; /* asked before undo frees x */
 		undo(d, x, false);
-		return x->policy_path && err.code != ENOMEM ? sv_invalid_err(call, "brokerPolicy", &err)
-							     : sv_internal_err(call, &err);
+		return bad_policy ? sv_invalid_err(call, "brokerPolicy", &err) : sv_internal_err(call, &err);
 	}
 	if ((r = broker_session_open(d, &x->s, &err)) < 0) {
 		session_unlink(d, &x->s);
