@@ -221,6 +221,25 @@ test_broker_control_socket_rate_limited_per_uid() {
 	assert_contains "$("$VLCALL" "$SOCK" '{"method":"io.corral.Supervisor.Ping"}')" '"parameters":{' "served after waiting"
 }
 
+# corrald killed and started again: the members it adopts reach the new
+# broker through the same /run/corral/broker.sock, without a restart.
+test_broker_members_reach_it_after_corrald_restarts() {
+	trap cleanup_broker EXIT
+	start_sv
+	ctl session create --share ipc,uts s1 >/dev/null
+	local a
+	a=$(member s1 alpha)
+	local ino1 ino2
+	ino1=$(ctl exec alpha stat -c %i /run/corral/broker.sock)
+	kill -KILL "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv
+	assert_contains "$(call "$a" '{"method":"io.corral.Broker.Whoami"}')" '"member":"alpha"' "served again"
+	wait_for 5 sh -c "[ \"\$($CORRALCTL --socket $SOCK exec alpha stat -c %i /run/corral/broker.sock)\" != $ino1 ]"
+	ino2=$(ctl exec alpha stat -c %i /run/corral/broker.sock)
+	assert_eq "$ino2" "$(stat -c %i "$a")" "alpha's socket is the new one"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

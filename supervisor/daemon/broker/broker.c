@@ -194,6 +194,11 @@ int broker_member_add(struct corrald *d, struct session *s, struct ctr *c, char 
 	snprintf(path, n, "%s", m->path);
 	m->next = bs->members;
 	bs->members = m;
+	/* a member still running from before corrald's restart */
+	if (broker_rebind(d, c, m->path, err) < 0) {
+		log_cerr(LOG_LVL_WARN, err, "session %s: %s", s->name, m->name);
+		cerr_clear(err);
+	}
 	return 0;
 }
 
