@@ -188,7 +188,7 @@ bool corrald_method_mutates(const char *m)
 					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo",
 					   "JobSubmit", "JobBatch", "JobCancel", "SecretCreate", "SecretRemove",
 					   "NetworkCreate", "NetworkRemove", "SessionCreate", "SessionRemove",
-					   "SessionStateSet", "SessionStateRemove" };
+					   "SessionStateSet", "SessionStateRemove", "BrokerPublish", "BrokerRequest" };
 	size_t n = strlen(CORRAL_SUPERVISOR_INTERFACE);
 	if (strncmp(m, CORRAL_SUPERVISOR_INTERFACE, n) || m[n] != '.')
 		return false;
@@ -200,7 +200,7 @@ bool corrald_method_mutates(const char *m)
 
 static const char *target_of(yajl_val params)
 {
-	static const char *const keys[] = { "id", "image", "path", "name" /* a secret's */ };
+	static const char *const keys[] = { "id", "image", "path", "name" /* a secret's */, "session" };
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		yajl_val v = json_get(params, keys[i]);
 		if (YAJL_IS_STRING(v))

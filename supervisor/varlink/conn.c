@@ -52,6 +52,29 @@ void vl_conn_flush(vl_conn *c)
 }
 
 /* Serve buffered calls one at a time, in order, while nothing is pending. */
+/* A peer's fault is logged, but a peer that reconnects to send garbage
+ * again and again must not flood the log: at most PEER_LOG_MAX lines a
+ * second, and then one line that says how many were left out. */
+#define PEER_LOG_MAX 10
+static bool peer_log_allowed(void)
+{
+	static uint64_t window;
+	static unsigned n, dropped;
+	uint64_t now = el_now_usec() / 1000000;
+	if (now != window) {
+		if (dropped)
+			log_warn("varlink: %u more faulty peers not logged", dropped);
+		window = now;
+		n = dropped = 0;
+	}
+	if (n < PEER_LOG_MAX) {
+		n++;
+		return true;
+	}
+	dropped++;
+	return false;
+}
+
 static void conn_process(vl_conn *c)
 {
 	c->in_process = true;
@@ -62,7 +85,8 @@ static void conn_process(vl_conn *c)
 		if (r == 0)
 			break;
 		if (r < 0) {
-			log_warn("varlink: peer pid %d uid %u: message larger than %zu bytes; disconnecting",
+			if (peer_log_allowed())
+				log_warn("varlink: peer pid %d uid %u: message larger than %zu bytes; disconnecting",
 				 (int)c->peer.pid, (unsigned)c->peer.uid, c->in.max);
 			c->broken = true;
 			break;
@@ -77,7 +101,8 @@ static void conn_process(vl_conn *c)
 		cerr err = { 0 };
 		if (vl_message_parse(text, len, &call->msg, &err) < 0) {
 			/* not a varlink call: there is no method to answer, so hang up */
-			log_warn("varlink: peer pid %d uid %u: %s; disconnecting", (int)c->peer.pid,
+			if (peer_log_allowed())
+				log_warn("varlink: peer pid %d uid %u: %s; disconnecting", (int)c->peer.pid,
 				 (unsigned)c->peer.uid, cerr_msg(&err));
 			cerr_clear(&err);
 			free(call);

@@ -195,6 +195,7 @@ test_broker_survives_1000_malformed_messages() {
 	ctl session create --share ipc,uts s1 >/dev/null
 	local a i
 	a=$(member s1 alpha)
+	local t0=$SECONDS
 	for i in $(seq 250); do
 		"$VLCALL" -w 1 "$a" 'not json' >/dev/null 2>&1 || true
 		"$VLCALL" -w 1 "$a" '{"method":5}' >/dev/null 2>&1 || true
@@ -202,6 +203,9 @@ test_broker_survives_1000_malformed_messages() {
 		"$VLCALL" -w 1 "$a" '{"method":"io.corral.Broker.Nope"}' >/dev/null 2>&1 || true
 	done
 	kill -0 "$CORRALD_PID" || fail "corrald died"
+	# 250 peers hung up on for garbage: the log says so at most 10 times a second
+	local lines=$(grep -c 'disconnecting' "$T/corrald.log")
+	[ "$lines" -le $((10 * (SECONDS - t0 + 1))) ] || fail "$lines lines of faulty peers in $((SECONDS - t0)) s"
 	assert_contains "$(call "$a" '{"method":"io.corral.Broker.Whoami"}')" '"member":"alpha"' "alpha still served"
 	ctl ping >/dev/null || fail "the control socket no longer answers"
 }
