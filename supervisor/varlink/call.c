@@ -96,11 +96,25 @@ int vl_call_reply_gen(vl_call *call, yajl_gen g)
 	return vl_call_reply(call, s);
 }
 
+/* A stream's replies go out together: a burst of them (a broker
+ * subscriber's messages, a follower's log lines) is one write once the
+ * loop turns (EPOLLOUT), not a write each; past this much, one now. */
+#define NOTIFY_BATCH (64 * 1024)
+
 int vl_call_notify(vl_call *call, const char *params_json)
 {
 	if (!call->msg.more)
 		return -EINVAL;
-	return call_send(call, vl_encode_reply(&call->conn->out, params_json, true));
+	vl_conn *c = call->conn;
+	if (vl_encode_reply(&c->out, params_json, true) < 0) {
+		c->broken = true; /* out of memory: drop the peer, not the daemon */
+		return -ENOMEM;
+	}
+	if (c->out.len - c->out_off >= NOTIFY_BATCH)
+		vl_conn_flush(c);
+	if (!c->in_process) /* else its settling arms EPOLLOUT */
+		vl_conn_update(c);
+	return 0;
 }
 
 int vl_call_error(vl_call *call, const char *error, const char *params_json)

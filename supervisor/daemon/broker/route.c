@@ -23,8 +23,11 @@ bmsg *broker_message(broker_session *bs, const char *topic, const char *from, co
 	clock_gettime(CLOCK_REALTIME, &ts);
 	/* topics and member names are plain [A-Za-z0-9_.:/-]: nothing to escape */
 	_cleanup_strbuf_ strbuf sb = { 0 };
-	if (sb_addf(&sb, "{\"topic\":\"%s\",\"from\":\"%s\",\"data\":%s,\"seq\":%llu,\"sent\":%lld}", topic, from,
-		    data, (unsigned long long)++bs->seq, (long long)ts.tv_sec * 1000000000 + ts.tv_nsec) < 0)
+	/* data is appended, not formatted: it is most of the message */
+	if (sb_addf(&sb, "{\"topic\":\"%s\",\"from\":\"%s\",\"data\":", topic, from) < 0 ||
+	    sb_adds(&sb, data) < 0 ||
+	    sb_addf(&sb, ",\"seq\":%llu,\"sent\":%lld}", (unsigned long long)++bs->seq,
+		    (long long)ts.tv_sec * 1000000000 + ts.tv_nsec) < 0)
 		return NULL;
 	bs->routed++;
 	return bmsg_new(sb.buf, sb.len);
