@@ -63,6 +63,7 @@ typedef struct ctr_spec {
 	size_t n_ports;
 	char **labels;   /* key, value, key, value, ..., NULL */
 	char *session;   /* spec.session: the session it is a member of (sessions/session.h); NULL: none */
+	bool session_dns; /* its network is its session's CNI network: it gets a resolv.conf */
 	bool tty;
 	bool interactive;  /* stdin kept open (the monitor holds it) */
 	bool read_only;    /* the root filesystem is mounted read-only */

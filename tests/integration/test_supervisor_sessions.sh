@@ -56,6 +56,9 @@ test_svs_members_share_net_ipc_uts() {
 	ctl exec b /sysvq has 0x5e55 >/dev/null || fail "b does not see a's queue"
 	assert_contains "$(ctl exec a cat /etc/hosts)" "b" "a's hosts names b"
 	assert_contains "$(ctl exec b cat /etc/hosts | grep -w a)" "${ipa%/*}" "b's hosts has a at the session's address"
+	# on the session's network, a member gets corrald's resolv.conf, as any networked container
+	assert_eq "$(ctl exec a cat /etc/resolv.conf | grep '^nameserver')" \
+		"$(grep '^nameserver' /etc/resolv.conf | grep -v -e ' 127\.' -e ' ::1$' | head -3)" "a's nameservers"
 	ctl restart a >/dev/null
 	wait_for 10 is_status a running
 	assert_eq "$(ip_of a)" "$ipa" "a's address after its restart"

@@ -31,7 +31,7 @@ static void members_release(members *m)
 	memset(m, 0, sizeof(*m));
 }
 
-bool names_networked(const ctr_spec *s) { return s->network > CTR_NET_LOOPBACK; }
+bool names_networked(const ctr_spec *s) { return s->network > CTR_NET_LOOPBACK || s->session_dns; }
 
 static const char *hostname_of(const ctr *c) { return c->spec.hostname ? c->spec.hostname : c->name; }
 

@@ -33,6 +33,7 @@ int session_member_spec(corrald *d, ctr_spec *s, json_fault *f)
 	free(s->net_name);
 	s->net_name = NULL;
 	s->network = CTR_NET_LOOPBACK; /* the session's namespace, attached once (session_net.c) */
+	s->session_dns = session_net_cni(d, ss);
 	return 0;
 }
 
