@@ -118,6 +118,10 @@ static void conn_process(vl_conn *c)
 void vl_conn_close(vl_conn *c)
 {
 	vl_server *s = c->srv;
+	/* what a stream queued (vl_call_notify waits for the loop's turn)
+	 * goes out first, as far as the socket takes it now: a daemon's last
+	 * event reaches its subscribers */
+	vl_conn_flush(c);
 	if (c->call) {
 		vl_call *call = c->call;
 		if (call->cancel)

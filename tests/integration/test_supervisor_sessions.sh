@@ -97,6 +97,33 @@ test_svs_namespaces_and_state_survive_kill9() {
 	assert_contains "$(ctl session inspect pod2)" '"late"' "inspect lists the new member"
 }
 
+# A reboot, as corrald sees it: its namespaces are gone (unmounted here,
+# with no member to hold them), the lease of the old attachment is still on
+# file. The next corrald makes the namespaces again, DELs the old
+# attachment and attaches anew: one lease for the session, not two.
+test_svs_reboot_reattaches_without_a_leak() {
+	trap cleanup_sessions EXIT
+	need_cni
+	start_sv_netns
+	ctl session create pod5 >/dev/null
+	wait_for 10 sh -c "[ -e '$STATE_D/sessions/pod5/network.json' ]"
+	local leases_of
+	leases_of() { grep -l "corral-session-pod5" "$STATE_D"/networks/ipam/corral/* 2>/dev/null | wc -l; }
+	assert_eq "$(leases_of)" 1 "the session's lease"
+	local rec="$STATE_D/sessions/pod5/network.json" old
+	old=$(jq -r '.result.ips[0].address' "$rec")
+	kill -9 "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	ns_mounts pod5 | xargs -r -n1 umount
+	start_sv_netns
+	wait_for 10 sh -c "[ \"\$(awk -v d='$STATE_D/sessions/pod5/' 'index(\$5, d) == 1' /proc/self/mountinfo | wc -l)\" = 3 ]"
+	# the ADD after the DEL is recorded: host-local gives the next address
+	wait_for 10 sh -c "[ -e '$rec' ] && [ \"\$(jq -r '.result.ips[0].address' '$rec')\" != '$old' ]"
+	assert_eq "$(leases_of)" 1 "the session's leases after the reboot"
+	member pod5 m
+	assert_contains "$(ip_of m)" "10.88." "a member's address"
+}
+
 # The operator's side of the state: set, get, ls, rm, compare-and-set on
 # versions (a stale one is refused, saying so), values from stdin.
 test_svs_state_cas() {

@@ -1,5 +1,6 @@
 /* Sessions in memory and in session.json: lookup, membership, visibility,
  * the record, and the Session object of the interface. */
+#include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/sessions/sstate.h"
 #include "supervisor/daemon/broker/broker.h"
@@ -85,11 +86,15 @@ bool session_visible_to(const session *s, const peer_cred *peer)
 	return !peer || peer->uid == 0 || sx_of((session *)s)->owner == peer->uid;
 }
 
+bool session_member_busy(const ctr *c)
+{
+	return ctr_alive(c) || c->status == CS_RESTARTING || ctr_is_starting(c);
+}
+
 ctr *session_first_member(corrald *d, const session *s, bool running_only)
 {
 	for (ctr *c = d->ctrs; c; c = c->next)
-		if (c->spec.session && streq(c->spec.session, s->name) && (!running_only || ctr_alive(c) ||
-									     c->status == CS_RESTARTING))
+		if (c->spec.session && streq(c->spec.session, s->name) && (!running_only || session_member_busy(c)))
 			return c;
 	return NULL;
 }

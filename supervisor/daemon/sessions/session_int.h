@@ -51,6 +51,9 @@ int session_open(struct corrald *d, session_x *x, cerr *err);
 /* Unlinks it from d->sessions. */
 void session_unlink(struct corrald *d, session *s);
 /* Whether any of its members runs; the first member found, or NULL. */
+/* Running, restarting or starting: a session with one is not idle, and
+ * ends only by force, after its start is over. */
+bool session_member_busy(const struct ctr *c);
 struct ctr *session_first_member(struct corrald *d, const session *s, bool running_only);
 int session_gen(yajl_gen g, struct corrald *d, const session *s);
 
@@ -77,6 +80,8 @@ typedef void (*session_net_done_fn)(struct corrald *d, session *s, int r, const 
 int session_net_attach(struct corrald *d, session *s, session_net_done_fn done, void *data, cerr *err);
 /* From network.json after a restart: its address, for the members' names. */
 void session_net_load(session *s);
+/* Namespaces made again (a reboot): DEL the attachment on record, then ADD. */
+int session_net_reattach(struct corrald *d, session *s, cerr *err);
 /* DEL, in the background; network.json goes once it is over, and then the
  * namespaces (the DEL needs ns/net) and, with drop_dir, the directory. */
 void session_net_detach_and_release(struct corrald *d, session *s, bool drop_dir);

@@ -1,4 +1,5 @@
 /* SessionCreate, SessionList, SessionInspect and SessionRemove. */
+#include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/sessions/session_methods.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/broker/broker.h"
@@ -261,11 +262,14 @@ int sv_session_remove(vl_call *call, yajl_val params, void *ud)
 		sb_addf(wp, "session %s has running members:", s->name);
 		size_t n = 0;
 		for (ctr *c = d->ctrs; c && n < 16; c = c->next)
-			if (c->spec.session && streq(c->spec.session, s->name) && (ctr_alive(c) || c->status == CS_RESTARTING))
+			if (c->spec.session && streq(c->spec.session, s->name) && session_member_busy(c))
 				sb_addf(wp, "%s %s", n++ ? "," : "", c->name);
 		sb_addf(wp, ": stop them first, or force");
 		return sv_invalid_state(call, s->name, "in-use", why.buf ? why.buf : "members running");
 	}
+	for (ctr *c = d->ctrs; c; c = c->next) /* its start would outlive the session */
+		if (c->spec.session && streq(c->spec.session, s->name) && ctr_is_starting(c))
+			return sv_invalid_state(call, s->name, "starting", "its member is starting: try again");
 	session_end(d, s, false);
 	return vl_call_reply(call, NULL);
 }
@@ -307,8 +311,12 @@ static int load_one(corrald *d, const char *name, cerr *err)
 	 * ADD was recorded: attach now */
 	char rec[PATH_MAX];
 	snprintf(rec, sizeof(rec), "%s/" SESSION_NET_FILE, x->s.dir);
-	bool unattached = remade || access(rec, F_OK) < 0;
-	if (unattached && session_net_cni(d, &x->s) && session_net_attach(d, &x->s, NULL, NULL, err) < 0)
+	r = 0;
+	if (session_net_cni(d, &x->s) && remade)
+		r = session_net_reattach(d, &x->s, err);
+	else if (session_net_cni(d, &x->s) && access(rec, F_OK) < 0)
+		r = session_net_attach(d, &x->s, NULL, NULL, err);
+	if (r < 0)
 		log_cerr(LOG_LVL_WARN, err, "session %s: its network", name);
 	cerr_clear(err);
 	session_idle_arm(d, &x->s);

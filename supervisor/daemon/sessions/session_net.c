@@ -138,6 +138,51 @@ int session_net_attach(corrald *d, session *s, session_net_done_fn done, void *d
 	return r;
 }
 
+static void on_stale_deleted(int r, const char *result, const cerr *e, void *data)
+{
+	net_job *j = data;
+	(void)result;
+	if (r < 0)
+		log_warn("session %s: DEL of its attachment from before the reboot: %s", j->name, cerr_msg(e));
+	session *s = session_find(j->d, j->name);
+	char path[PATH_MAX];
+	cerr err = { 0 };
+	if (s) {
+		snprintf(path, sizeof(path), "%s/" SESSION_NET_FILE, s->dir);
+		unlink(path);
+		if (session_net_attach(j->d, s, NULL, NULL, &err) < 0)
+			log_cerr(LOG_LVL_WARN, &err, "session %s: its network", j->name);
+	}
+	cerr_clear(&err);
+	job_free(j);
+}
+
+int session_net_reattach(corrald *d, session *s, cerr *err)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" SESSION_NET_FILE, s->dir);
+	_cleanup_(net_record_release) net_record rec = { 0 };
+	if (access(path, F_OK) < 0 || net_record_read(path, &rec, err) < 0) {
+		cerr_clear(err);
+		unlink(path);
+		return session_net_attach(d, s, NULL, NULL, err);
+	}
+	/* the lease (and whatever else) of the attachment the reboot cut off
+	 * goes first: host-local frees by id, and the new ADD has the same */
+	net_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return cerr_set(err, ENOMEM, "out of memory");
+	*j = (net_job){ .d = d };
+	snprintf(j->name, sizeof(j->name), "%s", s->name);
+	char cid[sizeof(SESSION_CNI_PREFIX) + SESSION_NAME_MAX];
+	snprintf(cid, sizeof(cid), SESSION_CNI_PREFIX "%s", s->name);
+	cni_args a = args_of(d, cid, "");
+	int r = cni_run_start(d->loop, CNI_DEL, rec.conf, rec.result, &a, on_stale_deleted, j, NULL, err);
+	if (r < 0)
+		job_free(j);
+	return r;
+}
+
 void session_net_load(session *s)
 {
 	char path[PATH_MAX];
