@@ -301,6 +301,11 @@ test_svs_group_member_sees_its_own() {
 	chmod 644 "$T/p.json"
 	out=$("${member[@]}" session create withpol --broker-policy "$T/p.json" 2>&1) && fail "a member gave a policy file"
 	assert_contains "$out" "only root may give corrald a file" "why"
+	# root may join a member's session; the member still sees only its own containers
+	ctl run -d --name rootc --session mine "$IMG" sleep 100 >/dev/null
+	assert_eq "$(ctl session inspect mine | jq -r '.members | join(" ")')" rootc "root sees its member"
+	assert_eq "$("${member[@]}" session inspect mine | jq -r '.members | join(" ")')" "" "the member does not"
+	ctl rm -f rootc >/dev/null
 	"${member[@]}" session rm mine >/dev/null || fail "a member could not remove its own"
 	ctl session inspect roots >/dev/null || fail "root's session went"
 }

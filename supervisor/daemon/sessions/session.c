@@ -204,7 +204,7 @@ void session_unlink(corrald *d, session *s)
 		}
 }
 
-int session_gen(yajl_gen g, corrald *d, const session *s)
+int session_gen(yajl_gen g, corrald *d, const session *s, const peer_cred *peer)
 {
 	const session_x *x = sx_of((session *)s);
 	if (yajl_gen_map_open(g) || jg_key_str(g, "name", s->name) || jg_key_str(g, "created", x->created) ||
@@ -228,7 +228,8 @@ int session_gen(yajl_gen g, corrald *d, const session *s)
 	for (ctr *c = d->ctrs; c; c = c->next)
 		if (c->spec.session && streq(c->spec.session, s->name)) {
 			running += ctr_alive(c);
-			if (jg_str(g, c->name))
+			/* root may join anyone's session: its containers stay its own */
+			if (ctr_visible_to(c, peer) && jg_str(g, c->name))
 				return -ENOMEM;
 		}
 	if (yajl_gen_array_close(g) || jg_key_int(g, "running", (long long)running) ||

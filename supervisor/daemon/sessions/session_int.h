@@ -55,7 +55,7 @@ void session_unlink(struct corrald *d, session *s);
  * ends only by force, after its start is over. */
 bool session_member_busy(const struct ctr *c);
 struct ctr *session_first_member(struct corrald *d, const session *s, bool running_only);
-int session_gen(yajl_gen g, struct corrald *d, const session *s);
+int session_gen(yajl_gen g, struct corrald *d, const session *s, const peer_cred *peer);
 
 /* session_methods.c: the session params' "name" names, if peer may see
  * it; else NULL, with *f saying what was wrong, or *name none. */

@@ -29,7 +29,8 @@
 static int reply_session(vl_call *call, corrald *d, const session *s)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key(g, "session") || session_gen(g, d, s) < 0 || yajl_gen_map_close(g))
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "session") || session_gen(g, d, s, vl_call_peer(call)) < 0 ||
+	    yajl_gen_map_close(g))
 		return sv_internal(call, "out of memory");
 	return vl_call_reply_gen(call, g);
 }
@@ -229,7 +230,7 @@ int sv_session_list(vl_call *call, yajl_val params, void *ud)
 	if (!g || yajl_gen_map_open(g) || jg_key(g, "sessions") || yajl_gen_array_open(g))
 		return sv_internal(call, "out of memory");
 	for (session *s = d->sessions; s; s = s->next)
-		if (session_visible_to(s, vl_call_peer(call)) && session_gen(g, d, s) < 0)
+		if (session_visible_to(s, vl_call_peer(call)) && session_gen(g, d, s, vl_call_peer(call)) < 0)
 			return sv_internal(call, "out of memory");
 	if (yajl_gen_array_close(g) || yajl_gen_map_close(g))
 		return sv_internal(call, "out of memory");

@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/nsfs.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -41,7 +42,7 @@ static bool is_nsfs(const char *path)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	/* an nsfs file answers NS_GET_NSTYPE; a plain file does not */
-	return fd >= 0 && ioctl(fd, 0xb703 /* NS_GET_NSTYPE */) >= 0;
+	return fd >= 0 && ioctl(fd, NS_GET_NSTYPE) >= 0;
 }
 
 bool session_ns_present(const session *s)
