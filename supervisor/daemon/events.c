@@ -31,6 +31,8 @@ struct event_bus {
 	size_t keep, head, n;
 	struct sub *subs;
 	size_t n_subs;
+	events_listener_fn listener;
+	void *listener_data;
 };
 
 static const char *const filter_keys[] = { "type", "action", "event", "id", "name", "container", "session", NULL };
@@ -186,7 +188,15 @@ int events_publish(event_bus *b, const char *type, const char *action, const cha
 		next = s->next;
 		deliver(s, e);
 	}
+	if (b->listener)
+		b->listener(b->listener_data, e->type, e->action, e->session);
 	return 0;
+}
+
+void events_set_listener(event_bus *b, events_listener_fn fn, void *data)
+{
+	b->listener = fn;
+	b->listener_data = data;
 }
 
 int events_parse_filters(yajl_val filters, event_filter *out, json_fault *f)

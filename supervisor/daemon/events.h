@@ -47,3 +47,7 @@ typedef struct event_window {
 /* Keep call (its cancel hook) as a subscriber; loop times the end. */
 int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const event_window *w, const event_filter *filter);
 size_t events_n_subscribers(const event_bus *b);
+/* corrald's own listener (one), told of every event after the subscribers:
+ * its type, action and session (NULL when none). It must not publish. */
+typedef void (*events_listener_fn)(void *data, const char *type, const char *action, const char *session);
+void events_set_listener(event_bus *b, events_listener_fn fn, void *data);

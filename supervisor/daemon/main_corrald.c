@@ -19,6 +19,7 @@
 #include "supervisor/daemon/trash.h"
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/daemon/jobs/job_run.h"
+#include "supervisor/daemon/workloads/workload.h"
 #include "supervisor/daemon/policy/policy.h"
 #include <limits.h>
 
@@ -297,6 +298,8 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 		goto out;
 	net_reconcile(&d);
 	sessions_adopt_members(&d);
+	if ((r = workloads_init(&d, err)) < 0) /* once what runs is known */
+		goto out;
 	char pidbuf[16];
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
 	events_publish(d.events, "daemon", "start", "", "corrald",
@@ -311,6 +314,7 @@ out:
 	el_remove(sigs);
 	el_remove(wd);
 	metrics_http_free(http);
+	workloads_shutdown(&d); /* its calls too */
 	jobs_shutdown(&d); /* its calls wait on containers */
 	cni_run_drain(loop, 5000); /* DELs of containers that ended */
 	ctr_shutdown_all(&d);

@@ -22,6 +22,8 @@
 #include "supervisor/daemon/secrets/methods.h"
 #include "supervisor/daemon/network/net_methods.h"
 #include "supervisor/daemon/sessions/session_methods.h"
+#include "supervisor/daemon/workloads/wl_loop.h"
+#include "supervisor/daemon/workloads/wl_methods.h"
 #include "supervisor/daemon/broker/broker.h"
 #include "supervisor/varlink/wire.h"
 
@@ -74,7 +76,8 @@ int corrald_render_metrics(strbuf *out, void *data)
 	metrics_set_connections(d->metrics, vl_server_n_connections(d->srv));
 	int r = metrics_render(d->metrics, out);
 	r = r < 0 ? r : net_metrics_render(d, out);
-	return r < 0 ? r : broker_render_metrics(d, out);
+	r = r < 0 ? r : broker_render_metrics(d, out);
+	return r < 0 ? r : wl_render_metrics(d, out);
 }
 
 static int m_metrics(vl_call *call, yajl_val params, void *ud)
@@ -175,6 +178,10 @@ static const vl_method methods[] = {
 	{ "SessionStateSet", sv_session_state_set },
 	{ "SessionStateRemove", sv_session_state_remove },
 	{ "SessionStateList", sv_session_state_list },
+	{ "WorkloadApply", sv_workload_apply },
+	{ "WorkloadList", sv_workload_list },
+	{ "WorkloadInspect", sv_workload_inspect },
+	{ "WorkloadDelete", sv_workload_delete },
 };
 
 const vl_interface corral_supervisor_iface = {
@@ -188,7 +195,8 @@ bool corrald_method_mutates(const char *m)
 					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo",
 					   "JobSubmit", "JobBatch", "JobCancel", "SecretCreate", "SecretRemove",
 					   "NetworkCreate", "NetworkRemove", "SessionCreate", "SessionRemove",
-					   "SessionStateSet", "SessionStateRemove", "BrokerPublish", "BrokerRequest" };
+					   "SessionStateSet", "SessionStateRemove", "BrokerPublish", "BrokerRequest",
+					   "WorkloadApply", "WorkloadDelete" };
 	size_t n = strlen(CORRAL_SUPERVISOR_INTERFACE);
 	if (strncmp(m, CORRAL_SUPERVISOR_INTERFACE, n) || m[n] != '.')
 		return false;

@@ -38,6 +38,7 @@ typedef struct corrald {
 	struct job_table *jobs;  /* the job queue (jobs/job_run.h) */
 	struct policy *policy;   /* in force (policy/policy.h) */
 	struct session *sessions; /* sessions/session.h */
+	struct wl_table *workloads; /* workloads/workload.h */
 	struct broker *broker;    /* broker/broker.h: io.corral.Broker's server, made with the first session */
 	uid_rates uid_rates;      /* the control socket's per-uid rate limit (broker/uid_rate.h) */
 } corrald;

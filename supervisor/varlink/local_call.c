@@ -8,6 +8,7 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,4 +163,22 @@ void vl_local_drop_all(vl_server *s)
 	}
 	el_remove(s->local_timer);
 	s->local_timer = NULL;
+}
+
+char *vl_local_error_text(const char *method, const char *error, yajl_val params)
+{
+	const char *dot = strrchr(error, '.'), *name = dot ? dot + 1 : error;
+	yajl_val reason = json_get(params, "reason"), param = json_get(params, "parameter");
+	char *text = NULL;
+	int r;
+	if (YAJL_IS_STRING(reason) && YAJL_IS_STRING(param))
+		r = asprintf(&text, "%s: %s: %s: %s", method, name, param->u.string, reason->u.string);
+	else if (YAJL_IS_STRING(reason))
+		r = asprintf(&text, "%s: %s: %s", method, name, reason->u.string);
+	else {
+		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+		_cleanup_free_ char *p = g && params && !jg_value(g, params) ? jg_finish(g, NULL) : NULL;
+		r = asprintf(&text, "%s: %s %s", method, name, p ? p : "{}");
+	}
+	return r < 0 ? NULL : text;
 }

@@ -162,6 +162,10 @@ int vl_local_call(vl_server *s, const peer_cred *peer, const char *method, const
 /* Let go of a call whose done has not run, and it never will: a kept
  * call's cancel hook runs, as when a peer hangs up. */
 void vl_local_abandon(vl_local *l);
+/* A local call's error as one line: "CreateContainer: NoSuchImage: image:
+ * no such image" (the parameter and reason the error gave, or its
+ * parameters as JSON); NULL when out of memory. */
+char *vl_local_error_text(const char *method, const char *error, yajl_val params);
 
 /* org.varlink.service.InvalidParameter naming the parameter. */
 int vl_call_invalid_parameter(vl_call *c, const char *parameter);

@@ -81,6 +81,11 @@ int sv_no_such_network(vl_call *call, const char *name)
 	return error_with(call, SV_ERR("NoSuchNetwork"), 1, (const char *const[]){ "name", name });
 }
 
+int sv_no_such_workload(vl_call *call, const char *name)
+{
+	return error_with(call, SV_ERR("NoSuchWorkload"), 1, (const char *const[]){ "name", name });
+}
+
 int sv_no_such_session(vl_call *call, const char *name)
 {
 	return error_with(call, SV_ERR("NoSuchSession"), 1, (const char *const[]){ "name", name });

@@ -30,6 +30,7 @@ int sv_name_in_use(vl_call *call, const char *name, const char *id);
 int sv_no_such_secret(vl_call *call, const char *name);
 int sv_secret_exists(vl_call *call, const char *name);
 int sv_no_such_network(vl_call *call, const char *name);
+int sv_no_such_workload(vl_call *call, const char *name);
 /* NoSuchSession{name}; SessionExists{name}. */
 int sv_no_such_session(vl_call *call, const char *name);
 int sv_session_exists(vl_call *call, const char *name);

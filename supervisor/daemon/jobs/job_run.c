@@ -45,19 +45,10 @@ static void set_error(job *j, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* "CreateContainer: NoSuchImage: {"image":"nope"}", or with the reason
- * (and parameter) the error gave. */
 static void set_call_error(job *j, const char *method, const char *error, yajl_val params)
 {
-	const char *dot = strrchr(error, '.'), *name = dot ? dot + 1 : error;
-	yajl_val reason = json_get(params, "reason"), param = json_get(params, "parameter");
-	if (YAJL_IS_STRING(reason) && YAJL_IS_STRING(param))
-		return set_error(j, "%s: %s: %s: %s", method, name, param->u.string, reason->u.string);
-	if (YAJL_IS_STRING(reason))
-		return set_error(j, "%s: %s: %s", method, name, reason->u.string);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	_cleanup_free_ char *text = g && params && !jg_value(g, params) ? jg_finish(g, NULL) : NULL;
-	set_error(j, "%s: %s %s", method, name, text ? text : "{}");
+	_cleanup_free_ char *text = vl_local_error_text(method, error, params);
+	set_error(j, "%s", text ? text : "out of memory");
 }
 
 /* A local call of method as the job's peer, params an open map (taken). */

@@ -1,0 +1,155 @@
+/* The reconcile loop: on every event that concerns a session (a member's
+ * start, death, removal or health change; a session's end), on every apply
+ * and on a periodic tick that repairs what no event announced, each
+ * workload is observed, compared and planned (wl_plan.c), and the plan's
+ * first actions are started (wl_act.c), at most WL_OPS_MAX at once. An
+ * action that fails backs its workload off (1 s doubling to 5 min), with
+ * the reason kept for describe: a workload that cannot converge does not
+ * spin. */
+#include "supervisor/daemon/workloads/wl_loop.h"
+#include "supervisor/daemon/events.h"
+#include "supervisor/daemon/service.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WL_PLAN_MAX 64
+
+static void converged(wl_table *t, workload *w, uint64_t now)
+{
+	if (!w->drift_since)
+		return;
+	w->last_convergence_usec = now - w->drift_since;
+	w->drift_since = 0;
+	w->reason[0] = '\0';
+	t->converged_total++;
+	char ms[32];
+	snprintf(ms, sizeof(ms), "%llu", (unsigned long long)(w->last_convergence_usec / 1000));
+	events_publish(t->d->events, "workload", "converged", w->name, w->name,
+		       (const char *const[]){ "durationMs", ms, NULL }, 0);
+}
+
+static void forget(wl_table *t, workload *w)
+{
+	events_publish(t->d->events, "workload", "delete", w->name, w->name, NULL, 0);
+	wl_forget_file(t, w);
+	wl_unlink(t, w);
+	wl_free(w);
+}
+
+/* One workload's turn; false when it is gone. */
+static bool reconcile(wl_table *t, workload *w)
+{
+	wl_replica *r = NULL;
+	size_t n = 0;
+	if (wl_observe(t, w, &r, &n) < 0) {
+		log_error("workload %s: out of memory", w->name);
+		return true;
+	}
+	wl_action a[WL_PLAN_MAX];
+	unsigned want = w->deleting ? 0 : w->replicas;
+	size_t drift = wl_plan(want, w->hash, r, n, a, WL_PLAN_MAX);
+	uint64_t now = el_now_usec();
+	w->last_drift = (unsigned)drift;
+	w->present = w->ready = 0;
+	for (size_t i = 0; i < n; i++) {
+		w->present += !r[i].removing;
+		w->ready += r[i].st == WR_READY;
+	}
+	if (w->ready == want && w->failures) /* it works now */
+		w->failures = 0;
+	if (!drift && !w->ops) {
+		free(r);
+		if (w->deleting && !n) {
+			forget(t, w);
+			return false;
+		}
+		converged(t, w, now);
+		return true;
+	}
+	if (!w->drift_since)
+		w->drift_since = now;
+	for (size_t i = 0; i < drift && i < WL_PLAN_MAX && now >= w->backoff_until; i++)
+		if (!wl_act(t, w, &a[i]))
+			break;
+	free(r);
+	return true;
+}
+
+static void reconcile_all(wl_table *t)
+{
+	for (workload *w = t->list, *next; w; w = next) {
+		next = w->next;
+		reconcile(t, w);
+	}
+}
+
+static void on_soon(el_source *s, void *data)
+{
+	wl_table *t = data;
+	(void)s;
+	t->soon = NULL;
+	reconcile_all(t);
+}
+
+static void on_tick(el_source *s, void *data)
+{
+	(void)s;
+	reconcile_all(data);
+}
+
+void wl_schedule(wl_table *t)
+{
+	cerr err = { 0 };
+	if (!t->soon && el_add_timer(t->d->loop, WL_DEBOUNCE_USEC, false, on_soon, t, &t->soon, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "workloads: the next reconcile waits for the tick");
+}
+
+/* Sessions and their members concern the loop; its own events do not. */
+static void on_event(void *data, const char *type, const char *action, const char *in_session)
+{
+	wl_table *t = data;
+	(void)action;
+	if (t->list && (streq(type, "session") || (streq(type, "container") && in_session)))
+		wl_schedule(t);
+}
+
+void wl_acted(wl_table *t, const char *name, enum wl_akind kind, const char *replica, const char *error)
+{
+	workload *w = wl_find(t, name);
+	if (w && w->ops)
+		w->ops--;
+	if (w && error) {
+		w->failures++;
+		unsigned shift = w->failures > 20 ? 20 : w->failures - 1;
+		uint64_t delay = WL_BACKOFF_MIN_USEC << shift;
+		w->backoff_until = el_now_usec() + (delay > WL_BACKOFF_MAX_USEC ? WL_BACKOFF_MAX_USEC : delay);
+		snprintf(w->reason, sizeof(w->reason), "%s", error);
+		events_publish(t->d->events, "workload", kind == WA_CREATE ? "replica-failed" : "replica-remove-failed",
+			       w->name, w->name, (const char *const[]){ "replica", replica, "error", error, NULL }, 0);
+		/* the tick comes back after the backoff */
+	}
+	wl_schedule(t);
+}
+
+void wl_loop_start(wl_table *t)
+{
+	cerr err = { 0 };
+	events_set_listener(t->d->events, on_event, t);
+	if (el_add_timer(t->d->loop, WL_TICK_USEC, true, on_tick, t, &t->tick, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "workloads: no periodic reconcile");
+	if (t->list)
+		wl_schedule(t);
+}
+
+void wl_loop_stop(wl_table *t)
+{
+	events_set_listener(t->d->events, NULL, NULL);
+	el_remove(t->tick);
+	el_remove(t->soon);
+	t->tick = t->soon = NULL;
+	wl_ops_abandon(t);
+}

@@ -1,0 +1,258 @@
+/* WorkloadApply (and its dry run, `corralctl diff`), WorkloadList,
+ * WorkloadInspect and WorkloadDelete. The manifest's text is parsed here,
+ * in corrald (kube.h): the client's parse is never trusted. */
+#include "supervisor/daemon/workloads/wl_methods.h"
+#include "supervisor/daemon/workloads/wl_diff.h"
+#include "supervisor/daemon/workloads/wl_loop.h"
+#include "supervisor/daemon/workloads/kube.h"
+#include "supervisor/daemon/events.h"
+#include "supervisor/daemon/service.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/timefmt.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+enum change { CH_CREATE, CH_UPDATE, CH_SCALE, CH_UNCHANGED };
+static const char *const change_str[] = { "create", "update", "scale", "unchanged" };
+
+static enum change change_of(const workload *old, const workload *w)
+{
+	if (!old)
+		return CH_CREATE;
+	if (strcmp(old->hash, w->hash))
+		return CH_UPDATE;
+	return streq(old->json, w->json) && !old->deleting ? CH_UNCHANGED : CH_SCALE;
+}
+
+static int gen_change(yajl_gen g, const workload *old, const workload *w, enum change ch)
+{
+	char detail[128];
+	if (ch == CH_CREATE)
+		snprintf(detail, sizeof(detail), "%u replica%s of template %s", w->replicas, w->replicas == 1 ? "" : "s",
+			 w->hash);
+	else if (ch == CH_UPDATE)
+		snprintf(detail, sizeof(detail), "template %s -> %s, rolled one replica at a time", old->hash, w->hash);
+	else
+		snprintf(detail, sizeof(detail), "replicas %u -> %u", old->replicas, w->replicas);
+	int r = yajl_gen_map_open(g) || jg_key_str(g, "workload", w->name) || jg_key_str(g, "kind", w->kind) ||
+		jg_key_str(g, "action", change_str[ch]) || jg_key_str(g, "detail", detail) || jg_key(g, "fields") ||
+		yajl_gen_array_open(g);
+	if (!r && old && ch != CH_UNCHANGED) {
+		wl_diff diff;
+		wl_diff_trees(old->tree, w->tree, &diff);
+		for (size_t i = 0; !r && i < diff.n; i++)
+			r = jg_str(g, diff.lines[i]);
+		char more[48];
+		snprintf(more, sizeof(more), "... %zu more", diff.more);
+		r = r || (diff.more && jg_str(g, more));
+	}
+	return r || yajl_gen_array_close(g) || yajl_gen_map_close(g) ? -ENOMEM : 0;
+}
+
+/* Takes w: it replaces old (kept for a scale or an update) or is new. */
+static int put(wl_table *t, workload *old, workload *w, cerr *err)
+{
+	w->generation = old ? old->generation + (change_of(old, w) != CH_UNCHANGED) : 1;
+	rfc3339_ns(0, w->applied, sizeof(w->applied));
+	if (wl_save(t, w, err) < 0)
+		return -EIO;
+	if (old) {
+		w->drift_since = old->drift_since; /* a convergence under way goes on */
+		w->actions = old->actions;
+		wl_unlink(t, old);
+		wl_free(old);
+	}
+	wl_link(t, w);
+	events_publish(t->d->events, "workload", "apply", w->name, w->name, NULL, 0);
+	return 0;
+}
+
+static int parse_manifest(vl_call *call, yajl_val params, bool *dry, kube_set *set)
+{
+	json_fault f = { 0 };
+	const char *file, *text;
+	cerr err = { 0 };
+	if (sp_known(params, KNOWN("file", "text", "dryRun"), &f) < 0 || sp_str(params, "file", false, &file, &f) < 0 ||
+	    sp_str(params, "text", true, &text, &f) < 0 || (dry && sp_bool(params, "dryRun", false, dry, &f) < 0))
+		return sv_invalid_fault(call, &f), -EINVAL;
+	if (kube_parse(file ? file : "-", text, strlen(text), set, &err) < 0)
+		return sv_invalid_err(call, "text", &err), -EINVAL;
+	return 0;
+}
+
+int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	wl_table *t = d->workloads;
+	const peer_cred *peer = vl_call_peer(call);
+	bool dry = false;
+	_cleanup_(kube_set_release) kube_set set = { 0 };
+	if (parse_manifest(call, params, &dry, &set) < 0)
+		return 0;
+	/* all are checked before any is applied */
+	for (size_t i = 0; i < set.n; i++) {
+		workload *old = wl_find(t, set.w[i].name);
+		if (old && !wl_visible_to(old, peer))
+			return sv_permission_denied(call, "a workload of that name belongs to another user");
+		if (!old && t->n + i >= WL_MAX)
+			return sv_invalid(call, "text", "too many workloads");
+	}
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "changes") || yajl_gen_array_open(g))
+		return sv_internal(call, "out of memory");
+	cerr err = { 0 };
+	for (size_t i = 0; i < set.n; i++) {
+		workload *w = wl_new(set.w[i].json, peer, &err), *old = wl_find(t, set.w[i].name);
+		if (!w)
+			return sv_internal_err(call, &err);
+		enum change ch = change_of(old, w);
+		if (gen_change(g, old, w, ch) < 0) {
+			wl_free(w);
+			return sv_internal(call, "out of memory");
+		}
+		if (dry || ch == CH_UNCHANGED) {
+			wl_free(w);
+			continue;
+		}
+		if (put(t, old, w, &err) < 0) {
+			wl_free(w);
+			return sv_internal_err(call, &err);
+		}
+	}
+	if (!dry)
+		wl_schedule(t);
+	if (yajl_gen_array_close(g) || yajl_gen_map_close(g))
+		return sv_internal(call, "out of memory");
+	return vl_call_reply_gen(call, g);
+}
+
+static const char *status_of(const workload *w)
+{
+	if (w->deleting)
+		return "deleting";
+	if (w->backoff_until > el_now_usec())
+		return "backoff";
+	return w->drift_since || w->ops ? "progressing" : "converged";
+}
+
+static int gen_workload(yajl_gen g, wl_table *t, workload *w, bool detail)
+{
+	int r = yajl_gen_map_open(g) || jg_key_str(g, "name", w->name) || jg_key_str(g, "kind", w->kind) ||
+		jg_key_int(g, "replicas", w->replicas) || jg_key_int(g, "ready", w->ready) ||
+		jg_key_int(g, "present", w->present) || jg_key_str(g, "template", w->hash) ||
+		jg_key_int(g, "generation", w->generation) || jg_key_str(g, "applied", w->applied) ||
+		jg_key_str(g, "status", status_of(w)) || jg_key_int(g, "drift", w->last_drift) ||
+		jg_key_int(g, "actions", (long long)w->actions) ||
+		jg_key_int(g, "lastConvergenceMs", (long long)(w->last_convergence_usec / 1000)) ||
+		(w->reason[0] && jg_key_str(g, "reason", w->reason)) || jg_key(g, "labels") ||
+		jg_value(g, json_get(w->tree, "labels"));
+	if (r || !detail)
+		return r || yajl_gen_map_close(g) ? -ENOMEM : 0;
+	wl_replica *rs = NULL;
+	size_t n = 0;
+	if (wl_observe(t, w, &rs, &n) < 0)
+		return -ENOMEM;
+	r = jg_key(g, "manifest") || jg_value(g, w->tree) || jg_key(g, "replicaSet") || yajl_gen_array_open(g);
+	for (size_t i = 0; !r && i < n; i++)
+		r = yajl_gen_map_open(g) || jg_key_str(g, "name", rs[i].name) || jg_key_str(g, "template", rs[i].hash) ||
+		    jg_key_str(g, "state", rs[i].removing ? "removing" : wl_rstate_str[rs[i].st]) ||
+		    (rs[i].st == WR_BROKEN && jg_key_str(g, "reason", rs[i].why)) || yajl_gen_map_close(g);
+	free(rs);
+	return r || yajl_gen_array_close(g) || yajl_gen_map_close(g) ? -ENOMEM : 0;
+}
+
+int sv_workload_list(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	if (sp_known(params, (const char *const[]){ NULL }, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	int r = !g || yajl_gen_map_open(g) || jg_key(g, "workloads") || yajl_gen_array_open(g);
+	for (workload *w = d->workloads->list; !r && w; w = w->next)
+		if (wl_visible_to(w, vl_call_peer(call)))
+			r = gen_workload(g, d->workloads, w, false) < 0;
+	if (r || yajl_gen_array_close(g) || yajl_gen_map_close(g))
+		return sv_internal(call, "out of memory");
+	return vl_call_reply_gen(call, g);
+}
+
+static workload *of_params(vl_call *call, wl_table *t, yajl_val params, const char *const *known, json_fault *f,
+			   const char **name)
+{
+	*name = NULL;
+	if (sp_known(params, known, f) < 0 || sp_str(params, "name", true, name, f) < 0)
+		return NULL;
+	workload *w = wl_find(t, *name);
+	return w && wl_visible_to(w, vl_call_peer(call)) ? w : NULL;
+}
+
+int sv_workload_inspect(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *name;
+	workload *w = of_params(call, d->workloads, params, KNOWN("name"), &f, &name);
+	if (!w)
+		return name ? sv_no_such_workload(call, name) : sv_invalid_fault(call, &f);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "workload") || gen_workload(g, d->workloads, w, true) < 0 ||
+	    yajl_gen_map_close(g))
+		return sv_internal(call, "out of memory");
+	return vl_call_reply_gen(call, g);
+}
+
+/* Kept on disk, so that a restart goes on deleting. */
+static int start_delete(wl_table *t, workload *w, cerr *err)
+{
+	w->deleting = true;
+	w->backoff_until = 0;
+	w->failures = 0;
+	return wl_save(t, w, err);
+}
+
+/* By name, or every workload a manifest names (those not there are
+ * skipped, as kubectl delete --ignore-not-found). The loop removes their
+ * replicas, then them: the answer comes at once, `corralctl delete` waits. */
+int sv_workload_delete(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	wl_table *t = d->workloads;
+	json_fault f = { 0 };
+	cerr err = { 0 };
+	const char *name;
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "deleted") || yajl_gen_array_open(g))
+		return sv_internal(call, "out of memory");
+	if (json_get(params, "text")) {
+		_cleanup_(kube_set_release) kube_set set = { 0 };
+		if (parse_manifest(call, params, NULL, &set) < 0)
+			return 0;
+		for (size_t i = 0; i < set.n; i++) {
+			workload *w = wl_find(t, set.w[i].name);
+			if (!w || !wl_visible_to(w, vl_call_peer(call)))
+				continue;
+			if (start_delete(t, w, &err) < 0)
+				return sv_internal_err(call, &err);
+			if (jg_str(g, w->name))
+				return sv_internal(call, "out of memory");
+		}
+	} else {
+		workload *w = of_params(call, t, params, KNOWN("name"), &f, &name);
+		if (!w)
+			return name ? sv_no_such_workload(call, name) : sv_invalid_fault(call, &f);
+		if (start_delete(t, w, &err) < 0)
+			return sv_internal_err(call, &err);
+		if (jg_str(g, w->name))
+			return sv_internal(call, "out of memory");
+	}
+	wl_schedule(t);
+	if (yajl_gen_array_close(g) || yajl_gen_map_close(g))
+		return sv_internal(call, "out of memory");
+	return vl_call_reply_gen(call, g);
+}

@@ -1,0 +1,244 @@
+/* The workloads corrald keeps: their model, and <state>/workloads/<name>.json,
+ * one file a workload ({"workload": canonical, "uid", "gid", "applied",
+ * "generation"}), written atomically on every apply; read back at start. */
+#include "supervisor/daemon/workloads/workload.h"
+#include "supervisor/daemon/service.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/json_get.h"
+#include "common/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WL_FILE_MODE 0600
+
+workload *wl_find(wl_table *t, const char *name)
+{
+	for (workload *w = t->list; w; w = w->next)
+		if (streq(w->name, name))
+			return w;
+	return NULL;
+}
+
+bool wl_visible_to(const workload *w, const peer_cred *peer)
+{
+	return !peer || peer->uid == 0 || peer->uid == w->peer.uid;
+}
+
+void wl_free(workload *w)
+{
+	if (!w)
+		return;
+	free(w->name);
+	free(w->kind);
+	free(w->json);
+	if (w->tree)
+		yajl_tree_free(w->tree);
+	free(w);
+}
+
+/* The template's hash: sha256 of its canonical text, the first
+ * WL_HASH_LEN hex digits. */
+static int template_hash(yajl_val tmpl, char out[WL_HASH_LEN + 1])
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_free_ char *text = g && !jg_value(g, tmpl) ? jg_finish(g, NULL) : NULL;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	if (!text || !EVP_Digest(text, strlen(text), md, &n, EVP_sha256(), NULL))
+		return -ENOMEM;
+	for (unsigned i = 0; i < WL_HASH_LEN / 2; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+workload *wl_new(const char *json, const peer_cred *peer, cerr *err)
+{
+	workload *w = calloc(1, sizeof(*w));
+	if (!w || !(w->json = strdup(json))) {
+		free(w);
+		cerr_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	w->peer = *peer;
+	const char *name, *kind;
+	long long replicas;
+	yajl_val tmpl;
+	if (json_parse(json, "a workload", &w->tree, err) < 0)
+		goto fail;
+	name = wl_str(w->tree, "name");
+	kind = wl_str(w->tree, "kind");
+	yajl_val r = json_get(w->tree, "replicas");
+	tmpl = json_get(w->tree, "template");
+	w->containers = json_get(tmpl, "containers");
+	replicas = YAJL_IS_INTEGER(r) ? YAJL_GET_INTEGER(r) : -1;
+	if (!name || !kind || replicas < 0 || replicas > 100000 || !YAJL_IS_ARRAY(w->containers) ||
+	    !w->containers->u.array.len) {
+		cerr_set(err, EINVAL, "not a workload: name, kind, replicas and template.containers are needed");
+		goto fail;
+	}
+	w->replicas = (unsigned)replicas;
+	if (!(w->name = strdup(name)) || !(w->kind = strdup(kind)) || template_hash(tmpl, w->hash) < 0) {
+		cerr_set(err, ENOMEM, "out of memory");
+		goto fail;
+	}
+	return w;
+fail:
+	wl_free(w);
+	return NULL;
+}
+
+static void file_path(const wl_table *t, const char *name, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/%s.json", t->dir, name);
+}
+
+int wl_save(wl_table *t, const workload *w, cerr *err)
+{
+	char path[PATH_MAX];
+	file_path(t, w->name, path, sizeof(path));
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "workload") || jg_value(g, w->tree) ||
+	    jg_key_int(g, "uid", w->peer.uid) || jg_key_int(g, "gid", w->peer.gid) ||
+	    jg_key_str(g, "applied", w->applied) || jg_key_int(g, "generation", w->generation) ||
+	    jg_key_bool(g, "deleting", w->deleting) || yajl_gen_map_close(g))
+		return cerr_set(err, ENOMEM, "out of memory");
+	return jg_write_file(g, path, WL_FILE_MODE, 0, err);
+}
+
+void wl_forget_file(wl_table *t, const workload *w)
+{
+	char path[PATH_MAX];
+	file_path(t, w->name, path, sizeof(path));
+	if (unlink(path) < 0 && errno != ENOENT)
+		log_warn("%s: %s", path, strerror(errno));
+}
+
+void wl_link(wl_table *t, workload *w)
+{
+	workload **p = &t->list;
+	while (*p && strcmp((*p)->name, w->name) < 0) /* by name: List's order */
+		p = &(*p)->next;
+	w->next = *p;
+	*p = w;
+	t->n++;
+}
+
+void wl_unlink(wl_table *t, workload *w)
+{
+	for (workload **p = &t->list; *p; p = &(*p)->next)
+		if (*p == w) {
+			*p = w->next;
+			t->n--;
+			return;
+		}
+}
+
+/* One file: a workload, or a warning and NULL. */
+static workload *load_one(wl_table *t, int dfd, const char *file)
+{
+	_cleanup_json_ yajl_val v = NULL;
+	cerr err = { 0 };
+	workload *w = NULL;
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_free_ char *text = NULL;
+	if (json_parse_file_at(dfd, file, WL_FILE_MAX, &v, &err) < 0)
+		goto bad;
+	yajl_val uid = json_get(v, "uid"), gid = json_get(v, "gid"), gen = json_get(v, "generation");
+	const char *applied = wl_str(v, "applied");
+	if (!YAJL_IS_INTEGER(uid) || !YAJL_IS_INTEGER(gid) || !YAJL_IS_INTEGER(gen) || !applied ||
+	    !YAJL_IS_OBJECT(json_get(v, "workload"))) {
+		cerr_set(&err, EINVAL, "uid, gid, generation, applied and workload are needed");
+		goto bad;
+	}
+	if (!g || jg_value(g, json_get(v, "workload")) || !(text = jg_finish(g, NULL))) {
+		cerr_set(&err, ENOMEM, "out of memory");
+		goto bad;
+	}
+	peer_cred peer = { .uid = (uid_t)YAJL_GET_INTEGER(uid), .gid = (gid_t)YAJL_GET_INTEGER(gid) };
+	if (!(w = wl_new(text, &peer, &err)))
+		goto bad;
+	char want[NAME_MAX + 1];
+	snprintf(want, sizeof(want), "%s.json", w->name);
+	if (!streq(want, file)) {
+		cerr_set(&err, EINVAL, "it names workload %s", w->name);
+		goto bad;
+	}
+	snprintf(w->applied, sizeof(w->applied), "%s", applied);
+	w->generation = (unsigned)YAJL_GET_INTEGER(gen);
+	w->deleting = YAJL_IS_TRUE(json_get(v, "deleting"));
+	return w;
+bad:
+	log_warn("%s/%s: %s; skipped", t->dir, file, cerr_msg(&err));
+	cerr_clear(&err);
+	wl_free(w);
+	return NULL;
+}
+
+static int load_all(wl_table *t, cerr *err)
+{
+	_cleanup_close_ int dfd = open(t->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dfd < 0)
+		return cerr_sys(err, errno, "%s", t->dir);
+	_cleanup_(closedirp) DIR *dir = fdopendir(dup(dfd));
+	if (!dir)
+		return cerr_sys(err, errno, "%s", t->dir);
+	struct dirent *e;
+	while ((e = readdir(dir)) && t->n < WL_MAX) {
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] == '.' || n < 6 || !streq(e->d_name + n - 5, ".json"))
+			continue;
+		workload *w = load_one(t, dfd, e->d_name);
+		if (w && wl_find(t, w->name))
+			wl_free(w);
+		else if (w)
+			wl_link(t, w);
+	}
+	return 0;
+}
+
+void wl_loop_start(wl_table *t);
+void wl_loop_stop(wl_table *t);
+
+int workloads_init(corrald *d, cerr *err)
+{
+	wl_table *t = calloc(1, sizeof(*t));
+	if (!t || asprintf(&t->dir, "%s/workloads", d->cfg->state_dir) < 0) {
+		free(t);
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	t->d = d;
+	d->workloads = t;
+	int r = mkdir_p(t->dir, 0700);
+	if (r < 0)
+		return cerr_sys(err, -r, "%s", t->dir);
+	if ((r = load_all(t, err)) < 0)
+		return r;
+	wl_loop_start(t);
+	return 0;
+}
+
+void workloads_shutdown(corrald *d)
+{
+	wl_table *t = d->workloads;
+	if (!t)
+		return;
+	wl_loop_stop(t);
+	while (t->list) {
+		workload *w = t->list;
+		t->list = w->next;
+		wl_free(w);
+	}
+	free(t->dir);
+	free(t);
+	d->workloads = NULL;
+}

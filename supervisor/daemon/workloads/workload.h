@@ -1,0 +1,96 @@
+/* Declarative workloads: Kubernetes Pods and Deployments (kube.h) that
+ * corrald keeps running. The desired state is the only thing stored
+ * (<state>/workloads/<name>.json, written atomically); what runs is found
+ * again each time from the sessions and containers themselves, by their
+ * labels. So a corrald killed at any point picks up where it was: a
+ * replica half made is seen as broken and replaced, one whose workload is
+ * gone is removed, and nothing is made twice.
+ *
+ * Each replica is a session (shared net, ipc, uts, as a pod) named
+ * <workload>-<template hash>-<random>, holding one container per
+ * container of the template, named <replica>-<container>.
+ *
+ * The loop (wl_loop.c) senses, compares (wl_plan.c), plans and acts
+ * (wl_act.c) on every relevant event and on a periodic tick. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <yajl/yajl_tree.h>
+#include "common/error.h"
+#include "supervisor/loop/eventloop.h"
+#include "supervisor/varlink/peer.h"
+
+struct corrald;
+
+#define WL_LABEL "io.corral.workload"          /* on its sessions and containers: the workload */
+#define WL_TEMPLATE_LABEL "io.corral.template" /* the template's hash */
+#define WL_CONTAINERS_LABEL "io.corral.containers" /* on its sessions: how many members it should have */
+#define WL_CONTAINER_LABEL "io.corral.container"   /* on its containers: the template's name for it */
+#define WL_HASH_LEN 10
+#define WL_MAX 1024           /* workloads corrald keeps */
+#define WL_FILE_MAX (8u << 20)
+#define WL_TICK_USEC (10 * 1000000ull)  /* the periodic reconcile */
+#define WL_DEBOUNCE_USEC (20 * 1000ull) /* events coalesce this long */
+#define WL_BACKOFF_MIN_USEC 1000000ull
+#define WL_BACKOFF_MAX_USEC (5 * 60 * 1000000ull)
+#define WL_OPS_MAX 4          /* replica creations and removals at once, all workloads */
+#define WL_REASON_MAX 512
+
+typedef struct workload {
+	char *name, *kind;
+	char *json;          /* canonical (kube.h) */
+	yajl_val tree;       /* json, parsed */
+	yajl_val containers; /* tree's template.containers */
+	char hash[WL_HASH_LEN + 1]; /* of the template */
+	unsigned replicas;
+	peer_cred peer;      /* who applied it: its replicas are that peer's */
+	char applied[64];    /* RFC 3339 */
+	unsigned generation; /* applies that changed it */
+	/* the loop's, in memory */
+	bool deleting;       /* its replicas go, then it */
+	unsigned failures;   /* replica creations that failed in a row */
+	uint64_t backoff_until; /* el_now_usec(): no creation before */
+	char reason[WL_REASON_MAX]; /* why it has not converged, or "" */
+	uint64_t drift_since; /* el_now_usec() when it left convergence; 0: converged */
+	uint64_t last_convergence_usec; /* how long the last convergence took */
+	uint64_t actions;     /* done for it, in all */
+	unsigned last_drift;  /* actions its last plan needed */
+	unsigned ops;         /* in flight */
+	unsigned ready, present; /* replicas ready, and there, at the last look */
+	struct workload *next;
+} workload;
+
+typedef struct wl_table {
+	struct corrald *d;
+	char *dir; /* <state>/workloads */
+	workload *list;
+	size_t n;
+	el_source *tick, *soon;
+	struct wl_op *ops; /* in flight, all workloads (wl_loop.h) */
+	unsigned n_ops;
+	uint64_t converged_total, actions_total;
+} wl_table;
+
+/* A string member of obj, or NULL. */
+static inline const char *wl_str(yajl_val obj, const char *key)
+{
+	yajl_val v = yajl_tree_get(obj, (const char *[]){ key, NULL }, yajl_t_string);
+	return v ? v->u.string : NULL;
+}
+
+/* wl_table.c: the model and its files */
+int workloads_init(struct corrald *d, cerr *err);
+void workloads_shutdown(struct corrald *d);
+workload *wl_find(wl_table *t, const char *name);
+bool wl_visible_to(const workload *w, const peer_cred *peer);
+/* A workload from canonical JSON (kube.h); NULL with *err. */
+workload *wl_new(const char *json, const peer_cred *peer, cerr *err);
+void wl_free(workload *w);
+int wl_save(wl_table *t, const workload *w, cerr *err);
+void wl_forget_file(wl_table *t, const workload *w);
+void wl_link(wl_table *t, workload *w);
+void wl_unlink(wl_table *t, workload *w);
+
+/* wl_loop.c: reconcile soon (events coalesce), or on the tick */
+void wl_schedule(wl_table *t);
