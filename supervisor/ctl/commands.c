@@ -24,7 +24,8 @@ static const struct {
 	const char *alias, *name;
 } aliases[] = {
 	{ "images", "image ls" }, { "image list", "image ls" }, { "rmi", "image rm" },
-	{ "container ls", "ps" }, { "container list", "ps" }, { "list", "ps" }, { "ls", "ps" },
+	{ "container ls", "ps" }, { "get workload", "get workloads" },
+	{ "describe workloads", "describe workload" }, { "delete workloads", "delete workload" }, { "container list", "ps" }, { "list", "ps" }, { "ls", "ps" },
 };
 
 static const ctl_cmd *by_name(const char *name)

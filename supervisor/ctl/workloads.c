@@ -137,8 +137,7 @@ static int show_list(yajl_val reply)
 
 static int v_get(ctl_args *a)
 {
-	if (!streq(a->argv[0], "workloads") && !streq(a->argv[0], "workload"))
-		return ctl_failf("get %s: corral keeps workloads only: get workloads", a->argv[0]);
+	(void)a;
 	return ctl_call_show(M("WorkloadList"), "{}", show_list);
 }
 
@@ -169,12 +168,7 @@ static int show_one(const ctl_args *a, const char *name, yajl_val reply)
 
 static int v_describe(ctl_args *a)
 {
-	if (!streq(a->argv[0], "workload") && !streq(a->argv[0], "workloads"))
-		return ctl_failf("describe %s: corral keeps workloads only: describe workload NAME", a->argv[0]);
-	ctl_args rest = *a;
-	rest.argv++;
-	rest.argc--;
-	return ctl_each(&rest, M("WorkloadInspect"), "name", NULL, show_one);
+	return ctl_each(a, M("WorkloadInspect"), "name", NULL, show_one);
 }
 
 /* Until none of names is listed any more; 0, or EXIT_CTL. */
@@ -261,9 +255,9 @@ const ctl_cmd ctl_workload_cmds[] = {
 	  file_opts, 0, 0, 0, COMPLETE_NONE, v_apply },
 	{ "diff", "-f FILE", "Show what apply would change (exit 1 when something would)", file_opts, 0, 0, 0,
 	  COMPLETE_NONE, v_diff },
-	{ "get", "workloads", "List workloads", get_opts, 1, 1, CMD_FORMAT, COMPLETE_NONE, v_get },
-	{ "describe", "workload NAME...", "Show workloads, their replicas and why they have not converged", NULL, 2, -1,
-	  0, COMPLETE_NONE, v_describe },
+	{ "get workloads", "", "List workloads", get_opts, 0, 0, CMD_FORMAT, COMPLETE_NONE, v_get },
+	{ "describe workload", "NAME...", "Show workloads, their replicas and why they have not converged", NULL, 1,
+	  -1, 0, COMPLETE_NONE, v_describe },
 	{ "delete workload", "NAME...", "Delete workloads and their replicas", delete_opts, 1, -1, 0, COMPLETE_NONE,
 	  v_delete_workload },
 	{ "delete", "-f FILE", "Delete the workloads a manifest names, and their replicas", delete_opts, 0, 0, 0,

@@ -51,7 +51,8 @@ static bool reconcile(wl_table *t, workload *w)
 	}
 	wl_action a[WL_PLAN_MAX];
 	unsigned want = w->deleting ? 0 : w->replicas;
-	size_t drift = wl_plan(want, w->hash, r, n, a, WL_PLAN_MAX);
+	size_t n_a;
+	size_t drift = wl_plan(want, w->hash, r, n, a, WL_PLAN_MAX, &n_a);
 	uint64_t now = el_now_usec();
 	w->last_drift = (unsigned)drift;
 	w->present = w->ready = 0;
@@ -72,7 +73,7 @@ static bool reconcile(wl_table *t, workload *w)
 	}
 	if (!w->drift_since)
 		w->drift_since = now;
-	for (size_t i = 0; i < drift && i < WL_PLAN_MAX && now >= w->backoff_until; i++)
+	for (size_t i = 0; i < n_a && now >= w->backoff_until; i++)
 		if (!wl_act(t, w, &a[i]))
 			break;
 	free(r);

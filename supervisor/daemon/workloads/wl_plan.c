@@ -28,9 +28,17 @@ static int keep_rank(const wl_replica *r, const char *hash)
 	return rank + (strcmp(r->hash, hash) == 0 ? 4 : 0);
 }
 
-size_t wl_plan(unsigned replicas, const char *hash, const wl_replica *r, size_t n, wl_action *out, size_t max)
+static size_t done(const plan *p, size_t *n_out, size_t drift)
+{
+	*n_out = p->n < p->max ? p->n : p->max;
+	return drift;
+}
+
+size_t wl_plan(unsigned replicas, const char *hash, const wl_replica *r, size_t n, wl_action *out, size_t max,
+	       size_t *n_out)
 {
 	plan p = { .out = out, .max = max };
+	*n_out = 0;
 	size_t kept = 0, ready = 0, outdated = 0;
 	_cleanup_free_ bool *gone = calloc(n ? n : 1, sizeof(*gone));
 	if (!gone)
@@ -62,7 +70,7 @@ size_t wl_plan(unsigned replicas, const char *hash, const wl_replica *r, size_t 
 		outdated += strcmp(r[i].hash, hash) != 0;
 	}
 	if (!outdated || kept < replicas)
-		return p.n;
+		return done(&p, n_out, p.n);
 	/* a rollout: one outdated replica goes once all are ready; its
 	 * replacement is made by the next plan, as a missing one */
 	if (ready == kept) {
@@ -73,5 +81,5 @@ size_t wl_plan(unsigned replicas, const char *hash, const wl_replica *r, size_t 
 			}
 	}
 	/* the rest of the drift: each outdated one still to go, and come */
-	return p.n + 2 * outdated - (ready == kept ? 1 : 0);
+	return done(&p, n_out, p.n + 2 * outdated - (ready == kept ? 1 : 0));
 }

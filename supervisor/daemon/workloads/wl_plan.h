@@ -38,6 +38,7 @@ typedef struct wl_action {
  *    the least ready);
  *  - outdated ones are replaced one at a time (maxUnavailable 1): one goes
  *    only while every other replica is ready and none is pending.
- * Returns how many actions are needed in all (the drift), which may be
- * more than max. */
-size_t wl_plan(unsigned replicas, const char *hash, const wl_replica *r, size_t n, wl_action *out, size_t max);
+ * *n_out gets how many are in out (at most max); returns how many are
+ * needed in all (the drift), counting those a rollout needs later. */
+size_t wl_plan(unsigned replicas, const char *hash, const wl_replica *r, size_t n, wl_action *out, size_t max,
+	       size_t *n_out);
