@@ -1,0 +1,269 @@
+#!/bin/bash
+# Declarative workloads: Kubernetes manifests applied with corralctl, kept
+# by corrald's reconcile loop (repair, scale, rollout one replica at a
+# time, delete), across a kill -9 of corrald, with policy on every
+# container it makes, and bad manifests refused with their file, line and
+# field path.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMGS="$FIXTURES/images"
+
+# workloads first (their replicas), then the rest
+cleanup_workloads() {
+	set +e
+	if [ -n "${CORRALD_PID:-}" ] && kill -0 "$CORRALD_PID" 2>/dev/null; then
+		for w in $(ctl --json get workloads 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
+			ctl delete workload --wait false "$w" >/dev/null 2>&1
+		done
+		for s in $(ctl --json session ls 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
+			ctl session rm -f "$s" >/dev/null 2>&1
+		done
+	fi
+	cleanup_sv
+}
+
+start_wl() {
+	trap cleanup_workloads EXIT
+	start_sv "$@"
+	ctl image import "oci:$IMGS/oci:test" bb:1 >/dev/null
+	ctl image import "oci:$IMGS/oci:test" bb:2 >/dev/null
+}
+
+# deployment NAME REPLICAS IMAGE [ENV VALUE]: a Deployment of sleepers,
+# each with a liveness probe, so that "ready" means healthy
+deployment() {
+	cat <<-EOF
+	apiVersion: apps/v1
+	kind: Deployment
+	metadata:
+	  name: $1
+	  labels:
+	    app: $1
+	spec:
+	  replicas: $2
+	  selector:
+	    matchLabels:
+	      app: $1
+	  template:
+	    metadata:
+	      labels:
+	        app: $1
+	    spec:
+	      containers:
+	      - name: main
+	        image: $3
+	        command: ["sleep", "1000"]
+	        env:
+	        - name: VERSION
+	          value: "${4:-one}"
+	        livenessProbe:
+	          exec:
+	            command: ["true"]
+	          periodSeconds: 1
+	          failureThreshold: 1
+	EOF
+}
+
+field() { ctl --json get workloads | jq -r ".[] | select(.name == \"$1\") | .$2"; }
+converged() { [ "$(field "$1" status)" = converged ] && [ "$(field "$1" ready)" = "$2" ]; }
+# the workload's containers running and healthy, by what each container says
+healthy_members() {
+	ctl --json ps | jq "[.[] | select(.labels[\"io.corral.workload\"] == \"$1\" and .status == \"running\" and .health == \"healthy\")] | length"
+}
+members() { ctl --json ps -a | jq "[.[] | select(.labels[\"io.corral.workload\"] == \"$1\")] | length"; }
+sessions_of() { ctl --json session ls | jq "[.[] | select(.labels[\"io.corral.workload\"] == \"$1\")] | length"; }
+
+# 3 replicas converge; one removed by hand comes back; scale to 5 and to 1;
+# delete -f takes everything away.
+test_wl_deployment_converges_repairs_scales() {
+	start_wl
+	deployment web 3 bb:1 >"$T/web.yaml"
+	assert_eq "$(ctl apply -f "$T/web.yaml")" "deployment/web created" "apply says what it did"
+	wait_for 60 converged web 3 || fail "3 replicas did not converge: $(ctl describe workload web)"
+	assert_eq "$(members web)" 3 "three containers"
+	assert_eq "$(sessions_of web)" 3 "three replica sessions"
+	assert_eq "$(ctl apply -f "$T/web.yaml")" "deployment/web unchanged" "apply again changes nothing"
+	local victim
+	victim=$(ctl --json ps | jq -r '[.[] | select(.labels["io.corral.workload"] == "web")][0].name')
+	ctl rm -f "$victim" >/dev/null
+	wait_for 30 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json ps | jq '[.[] | select(.labels[\"io.corral.workload\"] == \"web\" and .status == \"running\")] | length')\" = 3 ]" ||
+		fail "the removed replica was not made again"
+	assert_eq "$(sessions_of web)" 3 "no replica session left over from the removed one"
+	ctl --json ps -a | jq -r '.[].name' | grep -qx "$victim" && fail "$victim is back under its old name"
+	deployment web 5 bb:1 >"$T/web.yaml"
+	local diff rc=0
+	diff=$(ctl diff -f "$T/web.yaml") || rc=$?
+	assert_eq "$rc" 1 "diff exits 1 when apply would change something"
+	assert_contains "$diff" "replicas: 3 -> 5" "diff shows the field"
+	assert_eq "$(field web replicas)" 3 "diff changes nothing"
+	ctl apply -f "$T/web.yaml" >/dev/null
+	wait_for 60 converged web 5 || fail "did not scale to 5"
+	assert_eq "$(members web)" 5 "five containers"
+	deployment web 1 bb:1 >"$T/web.yaml"
+	ctl apply -f "$T/web.yaml" >/dev/null
+	wait_for 60 converged web 1 || fail "did not scale to 1"
+	wait_for 30 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json ps -a | jq '[.[] | select(.labels[\"io.corral.workload\"] == \"web\")] | length')\" = 1 ]" ||
+		fail "the extra replicas were not removed"
+	assert_contains "$(ctl metrics)" 'corral_workload_replicas_ready{workload="web"} 1' "the ready gauge"
+	assert_contains "$(ctl events --since 5m --until 0s --filter type=workload)" "replica-create" "actions are events"
+	assert_eq "$(ctl delete -f "$T/web.yaml")" "workload/web deleted" "delete -f"
+	assert_eq "$(members web)" 0 "no container left"
+	assert_eq "$(sessions_of web)" 0 "no replica session left"
+	assert_eq "$(ls "$STATE_D/workloads")" "" "no desired state left"
+	[ -z "$(leaked_processes "$T" | grep -v "^$CORRALD_PID$")" ] || fail "processes left: $(leaked_processes "$T")"
+}
+
+# A changed image, then a changed env, roll the replicas one at a time:
+# never fewer than 2 of 3 healthy on the way.
+test_wl_rollout_keeps_two_healthy() {
+	start_wl
+	deployment roll 3 bb:1 >"$T/roll.yaml"
+	ctl apply -f "$T/roll.yaml" >/dev/null
+	wait_for 60 converged roll 3 || fail "did not converge"
+	wait_for 30 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json ps | jq '[.[] | select(.health == \"healthy\")] | length')\" = 3 ]" ||
+		fail "the probes never passed"
+	local step min
+	for step in "bb:2 one" "bb:2 two"; do
+		# shellcheck disable=SC2086
+		deployment roll 3 $step >"$T/roll.yaml"
+		local old
+		old=$(field roll template)
+		assert_contains "$(ctl apply -f "$T/roll.yaml")" "configured" "apply of $step"
+		min=3
+		for _ in $(seq 600); do
+			local h
+			h=$(healthy_members roll)
+			[ "$h" -lt "$min" ] && min=$h
+			[ "$(field roll status)" = converged ] && [ "$(field roll template)" != "$old" ] &&
+				[ "$(ctl --json ps -a | jq "[.[] | select(.labels[\"io.corral.template\"] == \"$old\")] | length")" = 0 ] && break
+			sleep 0.1
+		done
+		assert_eq "$(field roll status)" converged "the rollout of $step finished"
+		[ "$min" -ge 2 ] || fail "only $min healthy replicas during the rollout of $step"
+		assert_eq "$(members roll)" 3 "three containers after the rollout of $step"
+	done
+	assert_eq "$(ctl --json ps | jq -r '[.[] | .image] | unique | join(",")')" "bb:2" "every replica runs the new image"
+	assert_eq "$(ctl exec "$(ctl --json ps | jq -r '.[0].name')" sh -c 'echo $VERSION')" two "and the new env"
+}
+
+# kill -9 of corrald in the middle of a rollout: once it is back, the
+# rollout finishes with three replicas, none twice, none orphaned.
+test_wl_kill9_mid_rollout() {
+	start_wl
+	deployment k 3 bb:1 >"$T/k.yaml"
+	ctl apply -f "$T/k.yaml" >/dev/null
+	wait_for 60 converged k 3 || fail "did not converge"
+	deployment k 3 bb:2 >"$T/k.yaml"
+	ctl apply -f "$T/k.yaml" >/dev/null
+	wait_for 30 sh -c "$CORRALCTL --socket $SOCK --json ps -a | jq -e '[.[] | select(.image == \"bb:2\")] | length > 0' >/dev/null" ||
+		fail "the rollout did not start"
+	kill -9 "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null
+	start_sv
+	wait_for 90 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json ps -a | jq -r '[.[] | .image] | unique | join(\",\")')\" = bb:2 ]" ||
+		fail "the rollout did not finish: $(ctl describe workload k)"
+	wait_for 60 converged k 3 || fail "did not converge again"
+	assert_eq "$(members k)" 3 "three containers: none twice"
+	assert_eq "$(sessions_of k)" 3 "three sessions: none orphaned"
+	assert_eq "$(ctl --json session ls | jq length)" 3 "no other session"
+}
+
+# A Pod's containers share localhost; the Pod is one session.
+test_wl_pod_shares_localhost() {
+	start_wl
+	cat >"$T/pod.yaml" <<-EOF
+	apiVersion: v1
+	kind: Pod
+	metadata:
+	  name: duo
+	spec:
+	  containers:
+	  - name: server
+	    image: bb:1
+	    command: ["sh", "-c", "while :; do echo pong | nc -l -p 8080; done"]
+	  - name: client
+	    image: bb:1
+	    command: ["sleep", "1000"]
+	EOF
+	assert_eq "$(ctl apply -f "$T/pod.yaml")" "pod/duo created" "apply of a Pod"
+	wait_for 60 converged duo 1 || fail "the pod did not converge"
+	assert_eq "$(sessions_of duo)" 1 "one session"
+	local client
+	client=$(ctl --json ps | jq -r '.[] | select(.labels["io.corral.container"] == "client") | .name')
+	wait_for 10 sh -c "$CORRALCTL --socket $SOCK exec $client sh -c 'echo ping | nc -w 1 127.0.0.1 8080' | grep -q pong" ||
+		fail "the client did not reach the server on localhost"
+}
+
+# Bad manifests: refused with the file, the line and the field path;
+# nothing applied.
+test_wl_bad_manifests() {
+	start_wl
+	deployment bad 1 bb:1 >"$T/bad.yaml"
+	sed -i 's/^\(\s*\)image: bb:1/&\n\1lifecycle: {}/' "$T/bad.yaml"
+	local out line
+	line=$(grep -n lifecycle "$T/bad.yaml" | cut -d: -f1)
+	out=$(ctl apply -f "$T/bad.yaml" 2>&1) && fail "an unsupported field was applied"
+	assert_contains "$out" "bad.yaml:$line: spec.template.spec.containers[0].lifecycle: not supported" "its path and line"
+	printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: [\n' >"$T/broken.yaml"
+	out=$(ctl apply -f "$T/broken.yaml" 2>&1) && fail "bad YAML was applied"
+	assert_contains "$out" "broken.yaml:" "bad YAML names the file"
+	printf 'apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n' >"$T/svc.yaml"
+	out=$(ctl apply -f "$T/svc.yaml" 2>&1) && fail "a Service was applied"
+	assert_contains "$out" "kind" "an unknown kind is named"
+	assert_eq "$(ctl --json get workloads | jq length)" 0 "nothing applied"
+	# the parse is corrald's: a client that skips corralctl's file reading is refused the same
+	out=$("$CORRALCTL" --socket "$SOCK" call io.corral.Supervisor.WorkloadApply \
+		"$(jq -n --rawfile t "$T/bad.yaml" '{file: "raw.yaml", text: $t}')" 2>&1) && fail "corrald applied it"
+	assert_contains "$out" "raw.yaml:$line: spec.template.spec.containers[0].lifecycle: not supported" "corrald's error"
+}
+
+# A workload that cannot converge (an image not in the store) says why in
+# describe, and the loop backs off rather than spinning.
+test_wl_backoff_with_reason() {
+	start_wl
+	deployment ghost 2 nosuch:1 >"$T/ghost.yaml"
+	ctl apply -f "$T/ghost.yaml" >/dev/null
+	wait_for 10 sh -c "$CORRALCTL --socket $SOCK describe workload ghost | grep -q 'Reason:.*NoSuchImage'" ||
+		fail "no reason in describe: $(ctl describe workload ghost)"
+	assert_eq "$(field ghost status)" backoff "its status"
+	local a1 a2
+	a1=$(field ghost actions)
+	sleep 3
+	a2=$(field ghost actions)
+	[ $((a2 - a1)) -le 4 ] || fail "the loop spins: $a1 then $a2 actions in 3 s"
+	assert_eq "$(members ghost)" 0 "no half-made container"
+	assert_eq "$(sessions_of ghost)" 0 "no half-made session"
+}
+
+# Policy holds for every container the loop makes, as the peer that
+# applied it: a member's hostPath of / is refused, and the refusal is the
+# workload's reason.
+test_wl_policy_applies() {
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	start_wl --group "$g"
+	local member=(setpriv --reuid 65534 --regid 65534 --clear-groups "$CORRALCTL" --socket "$SOCK")
+	deployment hp 1 bb:1 >"$T/hp.yaml"
+	cat >>"$T/hp.yaml" <<-EOF
+	        volumeMounts:
+	        - name: root
+	          mountPath: /host
+	      volumes:
+	      - name: root
+	        hostPath:
+	          path: /
+	EOF
+	"${member[@]}" apply -f "$T/hp.yaml" >/dev/null || fail "a member could not apply"
+	wait_for 10 sh -c "setpriv --reuid 65534 --regid 65534 --clear-groups $CORRALCTL --socket $SOCK describe workload hp | grep -q 'Reason:.*PolicyViolation'" ||
+		fail "the policy did not refuse it: $("${member[@]}" describe workload hp)"
+	assert_eq "$(members hp)" 0 "no container of it"
+	assert_contains "$(grep PolicyViolation "$STATE_D/audit.log" | tail -1)" '"uid":65534' "audited as the member's"
+	assert_eq "$(ctl --json get workloads | jq -r '.[].name')" hp "root sees it"
+	"${member[@]}" --json get workloads | jq -e 'length == 1' >/dev/null || fail "the member sees its own"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_wl_'); do
+	run_test "$t"
+done
