@@ -37,16 +37,11 @@ OCI="$B/fixtures/images/oci"
 [ -f "$OCI/index.json" ] || { echo "network: no image fixture $OCI (tests/fixtures/mkimages.sh)"; exit 1; }
 
 d=$(mktemp -d "${TMPDIR:-/tmp}/corral-bench-net.XXXXXX")
-# podman wants its run root under 50 characters
-PM_RUN=$(mktemp -d /tmp/corral-pmr.XXXXXX)
 cgp="/corral-bench-net-$$"
+BENCH_NAME=network
+. "$root/tests/bench/podman_lib.sh"
 sock="$d/c.sock"
 ctl() { "$B/bin/corralctl" --socket "$sock" "$@"; }
-pm() {
-	TMPDIR="$d/pm/tmp" CONTAINERS_CONF="$d/containers.conf" podman --root "$d/pm/root" --runroot "$PM_RUN" \
-		--tmpdir "$d/pm/tmp" --storage-driver overlay --cgroup-manager cgroupfs --events-backend file \
-		--network-backend cni "$@"
-}
 pins() { ls "$d/state/networks/netns" 2>/dev/null; }
 pid=""
 cleanup() {
@@ -59,19 +54,15 @@ cleanup() {
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	fi
-	if [ -d "$d/pm/root" ]; then
-		pm rm -af -t 0 >/dev/null 2>&1
-		pm system reset -f >/dev/null 2>&1
-	fi
-	awk -v d="$d/" -v r="$PM_RUN/" 'index($5, d) == 1 || index($5, r) == 1 { print $5 }' /proc/self/mountinfo |
-		sort -r | xargs -r -n1 umount -l
+	podman_cleanup
+	awk -v d="$d/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l
 	# the cgroup parents both engines were given, in every hierarchy
 	for m in /sys/fs/cgroup /sys/fs/cgroup/*; do
 		for c in "$m$cgp"-corral "$m$cgp"-podman; do
 			[ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null
 		done
 	done
-	rm -rf "$d" "$PM_RUN"
+	rm -rf "$d"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -82,7 +73,7 @@ exec 9<>"$d/fifo"
 nap() { read -r -t "$1" -u 9 _ || true; }
 now() { echo "${EPOCHREALTIME/./}"; }
 
-mkdir -p "$d/net.d" "$d/pm/tmp" "$d/pm-net.d"
+mkdir -p "$d/net.d"
 : >"$d/corrald.conf"
 "$B/bin/corrald" --config "$d/corrald.conf" --socket "$sock" --state-dir "$d/state" \
 	--cgroup-delegate no --cgroup-parent "$cgp-corral" --cni-path "$CNI" --cni-config-dir "$d/net.d" \
@@ -92,34 +83,7 @@ for _ in $(seq 100); do ctl ping >/dev/null 2>&1 && break; nap 0.05; done
 ctl ping >/dev/null 2>&1 || { echo "network: corrald did not start: $(tail -3 "$d/corrald.err")"; exit 1; }
 ctl image import "oci:$OCI:test" bench:1 >/dev/null || { echo "network: corral could not import the image"; exit 1; }
 
-# podman: its own storage, run root, CNI config dir and, so that its bridge
-# and corral's do not overlap in this one namespace, its own subnet
-cat >"$d/containers.conf" <<EOC
-[containers]
-pids_limit = 0
-log_driver = "k8s-file"
-default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
-[network]
-network_backend = "cni"
-cni_plugin_dirs = ["$CNI"]
-network_config_dir = "$d/pm-net.d"
-default_subnet = "10.89.0.0/16"
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$d/pm/events.log"
-image_copy_tmp_dir = "$d/pm/tmp"
-EOC
-podman_ok=""
-PM_ARGS=(--cgroup-parent="$cgp-podman")
-command -v crun >/dev/null && PM_ARGS+=(--runtime crun)
-if ! command -v podman >/dev/null; then
-	echo "network: podman is not installed: no side-by-side figures"
-elif ! pm pull -q "oci:$OCI:test" >/dev/null 2>"$d/pm.err"; then
-	echo "network: podman could not load the image: $(tail -2 "$d/pm.err")"
-else
-	podman_ok=1
-fi
+podman_setup
 
 # One start and one rm, timed; appends "start rm rm_until_del" (us) to FILE.
 corral_one() { # NETWORK FILE
@@ -151,8 +115,6 @@ podman_one() { # NETWORK FILE
 	[ -n "$2" ] && echo "$((b - a)) $((e - c)) $((e - c))" >>"$2"
 	return 0
 }
-# podman names its image localhost/bench:1 only when told: tag what it pulled
-[ -n "$podman_ok" ] && { pm tag "$(pm images -q | head -1)" bench:1 >/dev/null 2>&1 || podman_ok=""; }
 
 # warm-up, untimed: the first of each makes bridges, chains and caches
 corral_one corral "" || exit 1

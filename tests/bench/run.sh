@@ -1,11 +1,11 @@
 #!/bin/bash
 # `make bench`: every benchmark, each printing its figures and ratios
 # measured in the same run. Never timed tests: nothing here passes or fails
-# on speed. BENCH=lifecycle|images|supervisor|vm|network|broker picks one.
+# on speed. BENCH=lifecycle|images|supervisor|vm|network|broker|workloads picks one.
 set -u
 B=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
-want=${BENCH:-lifecycle images supervisor vm network broker}
+want=${BENCH:-lifecycle images supervisor vm network broker workloads}
 for b in $want; do
 	echo "=== bench: $b"
 	case $b in
@@ -15,6 +15,7 @@ for b in $want; do
 	vm) "$here/lifecycle-vm.sh" "$B" ;;
 	network) "$here/network-vm.sh" "$B" ;;
 	broker) "$here/broker.sh" "$B" ;;
+	workloads) "$here/workloads.sh" "$B" ;;
 	*) echo "bench: unknown benchmark $b" ;;
 	esac
 done

@@ -1,0 +1,52 @@
+# podman beside corral in a benchmark (sourced): its own root, run root,
+# temp dir, CNI config dir and containers.conf under $d, its containers
+# under the cgroup parent "$cgp-podman", and the image fixture loaded as
+# bench:1. Needs d, cgp, CNI, OCI and a name for messages in BENCH_NAME.
+#   podman_setup          sets podman_ok when podman can run the image
+#   pm ARGS...            podman with all of that
+#   podman_cleanup        its containers, storage and mounts gone
+PM_RUN=$(mktemp -d /tmp/corral-pmr.XXXXXX) # podman wants its run root under 50 characters
+pm() {
+	TMPDIR="$d/pm/tmp" CONTAINERS_CONF="$d/containers.conf" podman --root "$d/pm/root" --runroot "$PM_RUN" \
+		--tmpdir "$d/pm/tmp" --storage-driver overlay --cgroup-manager cgroupfs --events-backend file \
+		--network-backend cni "$@"
+}
+podman_setup() {
+	mkdir -p "$d/pm/tmp" "$d/pm-net.d"
+	# its own subnet, so that its bridge and corral's do not overlap
+	cat >"$d/containers.conf" <<EOC
+[containers]
+pids_limit = 0
+log_driver = "k8s-file"
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+[network]
+network_backend = "cni"
+cni_plugin_dirs = ["$CNI"]
+network_config_dir = "$d/pm-net.d"
+default_subnet = "10.89.0.0/16"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$d/pm/events.log"
+image_copy_tmp_dir = "$d/pm/tmp"
+EOC
+	podman_ok=""
+	PM_ARGS=(--cgroup-parent="$cgp-podman")
+	command -v crun >/dev/null && PM_ARGS+=(--runtime crun)
+	if ! command -v podman >/dev/null; then
+		echo "$BENCH_NAME: podman is not installed: no side-by-side figures"
+	elif ! pm pull -q "oci:$OCI:test" >/dev/null 2>"$d/pm.err"; then
+		echo "$BENCH_NAME: podman could not load the image: $(tail -2 "$d/pm.err")"
+	# podman names its image localhost/bench:1 only when told: tag what it pulled
+	elif pm tag "$(pm images -q | head -1)" bench:1 >/dev/null 2>&1; then
+		podman_ok=1
+	fi
+}
+podman_cleanup() {
+	if [ -d "$d/pm/root" ]; then
+		pm rm -af -t 0 >/dev/null 2>&1
+		pm system reset -f >/dev/null 2>&1
+	fi
+	awk -v r="$PM_RUN/" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l
+	rm -rf "$PM_RUN"
+}
