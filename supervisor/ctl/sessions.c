@@ -1,5 +1,6 @@
 /* corralctl's session verbs: session create, ls, inspect, rm, and state. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/spec.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
@@ -31,6 +32,8 @@ static int add_create(const ctl_args *a, yajl_gen g)
 	}
 	if (!r && opt_on(a, "rm-state"))
 		r = jg_key_bool(g, "rmState", true);
+	if (!r && ctl_gen_ports(a, g))
+		return EXIT_CTL;
 	const ctl_optval *l = opt_val(a, "label");
 	if (!r && l->n) {
 		r = jg_key(g, "labels") || yajl_gen_map_open(g);
@@ -205,6 +208,7 @@ static const ctl_opt create_opts[] = {
 	{ "label", 'l', OPT_LIST, "KEY=VALUE", "set a label" },
 	{ "broker-policy", 0, OPT_STR, "FILE", "the broker's ACL and rates for its members (corral-broker(7))" },
 	{ "rm-state", 0, OPT_FLAG, "", "its state goes too when it expires" },
+	{ "publish", 'p', OPT_LIST, "[IP:]HOSTPORT:PORT[/tcp|udp]", "publish a port of its network namespace on the host" },
 	{ NULL },
 };
 static const ctl_opt ls_opts[] = { CTL_OPT_FORMAT, { NULL } };

@@ -8,6 +8,7 @@
 . "$(dirname "$0")/supervisor_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 IMGS="$FIXTURES/images"
+. "$(dirname "$0")/network_lib.sh"
 
 # workloads first (their replicas), then the rest
 cleanup_workloads() {
@@ -262,6 +263,43 @@ test_wl_policy_applies() {
 	assert_contains "$(grep PolicyViolation "$STATE_D/audit.log" | tail -1)" '"uid":65534' "audited as the member's"
 	assert_eq "$(ctl --json get workloads | jq -r '.[].name')" hp "root sees it"
 	"${member[@]}" --json get workloads | jq -e 'length == 1' >/dev/null || fail "the member sees its own"
+}
+
+# A hostPort is published by the replica's session (its containers share
+# its network namespace) on corral's CNI network; delete takes the rules back.
+test_wl_host_port() {
+	need_cni
+	trap cleanup_workloads EXIT
+	start_sv_netns
+	ctl image import "oci:$IMGS/oci:test" bb:1 >/dev/null
+	local before
+	before=$(net_state)
+	cat >"$T/hp.yaml" <<-EOF
+	apiVersion: v1
+	kind: Pod
+	metadata:
+	  name: www
+	spec:
+	  containers:
+	  - name: httpd
+	    image: bb:1
+	    command: ["sh", "-c", "mkdir -p /tmp/w && echo hello from the pod >/tmp/w/index.html && exec httpd -f -p 80 -h /tmp/w"]
+	    ports:
+	    - containerPort: 80
+	      hostPort: 18095
+	EOF
+	ctl apply -f "$T/hp.yaml" >/dev/null
+	wait_for 60 converged www 1 || fail "did not converge: $(ctl describe workload www)"
+	assert_contains "$(ctl --json session ls | jq -c '.[0].ports')" '"hostPort":18095' "the session publishes it"
+	wait_for 10 get http://127.0.0.1:18095/ || fail "the host port does not answer"
+	assert_eq "$(get http://127.0.0.1:18095/)" "hello from the pod" "through the host port"
+	# a second pod on the same host port cannot be made: the reason says so
+	sed -e 's/name: www/name: www2/' "$T/hp.yaml" >"$T/hp2.yaml"
+	ctl apply -f "$T/hp2.yaml" >/dev/null
+	wait_for 10 sh -c "$CORRALCTL --socket $SOCK describe workload www2 | grep -q 'Reason:.*18095/tcp: published by session'" ||
+		fail "the taken port is not the reason: $(ctl describe workload www2)"
+	ctl delete workload www www2 >/dev/null
+	wait_for 20 state_is "$before" || fail "rules or veths left: $(net_state)"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_wl_'); do

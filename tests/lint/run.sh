@@ -33,7 +33,7 @@ declare -A may=(
 	[supervisor/ctl]="common supervisor/varlink"
 	[supervisor/daemon/jobs]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 	[supervisor/daemon/network]="common supervisor/loop supervisor/varlink supervisor/daemon supervisor/daemon/sessions"
-	[supervisor/daemon/sessions]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon supervisor/daemon/broker supervisor/daemon/network"
+	[supervisor/daemon/sessions]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon supervisor/daemon/broker supervisor/daemon/network supervisor/daemon/policy"
 	[supervisor/daemon/workloads]="common supervisor/loop supervisor/varlink supervisor/daemon supervisor/daemon/sessions supervisor/daemon/health"
 )
 

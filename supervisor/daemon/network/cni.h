@@ -37,8 +37,8 @@ typedef struct cni_args {
 /* A portMappings array (path names it in faults): *out is calloc'd, also
  * on an error. */
 int cni_ports_parse(yajl_val a, const char *path, cni_port **out, size_t *n, json_fault *f);
-/* "portMappings": [...], as containerd passes them. */
-int cni_ports_gen(yajl_gen g, const cni_port *ports, size_t n);
+/* key: [...], as containerd passes them under "portMappings". */
+int cni_ports_gen(yajl_gen g, const char *key, const cni_port *ports, size_t n);
 
 /* The container's side of an ADD result, for Inspect. */
 typedef struct cni_summary {

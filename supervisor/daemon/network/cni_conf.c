@@ -81,7 +81,7 @@ char *cni_plugin_conf(yajl_val list, size_t i, yajl_val prev, const cni_args *a,
 	if (!r && prev)
 		r = jg_key(g, "prevResult") || jg_value(g, prev);
 	if (!r && wants(pl, "portMappings") && a->n_ports)
-		r = jg_key(g, "runtimeConfig") || yajl_gen_map_open(g) || cni_ports_gen(g, a->ports, a->n_ports) || yajl_gen_map_close(g);
+		r = jg_key(g, "runtimeConfig") || yajl_gen_map_open(g) || cni_ports_gen(g, "portMappings", a->ports, a->n_ports) || yajl_gen_map_close(g);
 	char *out = r ? NULL : (yajl_gen_map_close(g) ? NULL : jg_finish(g, len));
 	if (!out)
 		cerr_set(err, ENOMEM, "network %s: could not write the config of plugin %zu", cni_list_name(list), i);

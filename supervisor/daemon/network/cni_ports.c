@@ -63,9 +63,9 @@ int cni_ports_parse(yajl_val a, const char *path, cni_port **out, size_t *n, jso
 	return 0;
 }
 
-int cni_ports_gen(yajl_gen g, const cni_port *ports, size_t n)
+int cni_ports_gen(yajl_gen g, const char *key, const cni_port *ports, size_t n)
 {
-	int r = jg_key(g, "portMappings") || yajl_gen_array_open(g);
+	int r = jg_key(g, key) || yajl_gen_array_open(g);
 	for (size_t i = 0; !r && i < n; i++) {
 		const cni_port *p = &ports[i];
 		r = yajl_gen_map_open(g) || jg_key_int(g, "hostPort", p->host_port) ||

@@ -44,7 +44,7 @@ static int write_record(const struct corrald *d, const ctr *c, const char *conf,
 	char pin[PATH_MAX];
 	net_pin_path(d, c->id, pin, sizeof(pin));
 	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "network", c->spec.net_name) || jg_key_str(g, "interface", NET_IFNAME) ||
-	    jg_key_str(g, "netns", pin) || cni_ports_gen(g, c->spec.ports, c->spec.n_ports) ||
+	    jg_key_str(g, "netns", pin) || cni_ports_gen(g, "portMappings", c->spec.ports, c->spec.n_ports) ||
 	    jg_key(g, "config") || jg_value(g, cv) || jg_key(g, "result") || jg_value(g, rv) || yajl_gen_map_close(g))
 		return cerr_set(err, ENOMEM, "out of memory");
 	char path[PATH_MAX];

@@ -2,6 +2,7 @@
 #include "supervisor/daemon/network/ports_free.h"
 #include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/service.h"
+#include "supervisor/daemon/sessions/session.h"
 #include "common/cleanup.h"
 
 #include <arpa/inet.h>
@@ -46,15 +47,28 @@ static int try_bind(const cni_port *p)
 
 int ports_free(const struct corrald *d, const ctr *c, cerr *err)
 {
-	for (size_t i = 0; i < c->spec.n_ports; i++) {
-		const cni_port *p = &c->spec.ports[i];
+	return ports_free_of(d, c->spec.ports, c->spec.n_ports, c, err);
+}
+
+int ports_free_of(const struct corrald *d, const cni_port *ports, size_t n, const void *self, cerr *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const cni_port *p = &ports[i];
 		for (const ctr *o = d->ctrs; o; o = o->next) {
-			if (o == c || (!ctr_alive(o) && !ctr_is_starting(o)))
+			if ((const void *)o == self || (!ctr_alive(o) && !ctr_is_starting(o)))
 				continue;
 			for (size_t j = 0; j < o->spec.n_ports; j++)
 				if (overlaps(p, &o->spec.ports[j]))
 					return cerr_set(err, EADDRINUSE, "host port %u/%s: published by container %s already",
 							p->host_port, p->protocol, o->name);
+		}
+		for (const session *s = d->sessions; s; s = s->next) {
+			if ((const void *)s == self)
+				continue;
+			for (size_t j = 0; j < s->n_ports; j++)
+				if (overlaps(p, &s->ports[j]))
+					return cerr_set(err, EADDRINUSE, "host port %u/%s: published by session %s already",
+							p->host_port, p->protocol, s->name);
 		}
 		int r = try_bind(p);
 		if (r == -EADDRINUSE)

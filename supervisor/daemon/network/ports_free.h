@@ -7,3 +7,6 @@
 #include "supervisor/daemon/ctr.h"
 
 int ports_free(const struct corrald *d, const ctr *c, cerr *err);
+/* The same for ports published by self (a container or a session), which
+ * is not counted against itself. */
+int ports_free_of(const struct corrald *d, const cni_port *ports, size_t n, const void *self, cerr *err);

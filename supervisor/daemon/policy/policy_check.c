@@ -88,6 +88,24 @@ static uint64_t default_caps(void)
 	return m;
 }
 
+/* Host ports below 1024: root's only, and only when the policy says so. */
+static int check_ports(const peer_cred *peer, const policy_tier *t, const cni_port *ports, size_t n, const char *field,
+		       policy_violation *v)
+{
+	char k[96];
+	for (size_t i = 0; i < n; i++)
+		if (ports[i].host_port < 1024 && !(peer->uid == 0 && t->allow_low_ports))
+			return refuse(v, field, key_of(peer, "privileges.allow_low_ports=false", k, sizeof(k)),
+				      "host port %u is below 1024", ports[i].host_port);
+	return 0;
+}
+
+int policy_admit_ports(corrald *d, const peer_cred *peer, const cni_port *ports, size_t n, const char *field,
+		       policy_violation *v)
+{
+	return check_ports(peer, policy_tier_of(d->policy, peer->uid), ports, n, field, v);
+}
+
 /* Privileges a member never has; root has those the policy grants. */
 static int check_privileges(const peer_cred *peer, const policy_tier *t, const ctr_spec *s, policy_violation *v)
 {
@@ -102,10 +120,8 @@ static int check_privileges(const peer_cred *peer, const policy_tier *t, const c
 	if (s->network == CTR_NET_HOST && !(root && t->allow_host_network))
 		return refuse(v, "spec.network", key_of(peer, "privileges.allow_host_network=false", k, sizeof(k)),
 			      "the host's network is not allowed");
-	for (size_t i = 0; i < s->n_ports; i++)
-		if (s->ports[i].host_port < 1024 && !(root && t->allow_low_ports))
-			return refuse(v, "spec.ports", key_of(peer, "privileges.allow_low_ports=false", k, sizeof(k)),
-				      "host port %u is below 1024", s->ports[i].host_port);
+	if (check_ports(peer, t, s->ports, s->n_ports, "spec.ports", v))
+		return POLICY_REFUSED;
 	if (root && t->any_capability)
 		return 0;
 	uint64_t bad = s->caps & ~default_caps() & ~(root ? t->allowed_caps : 0);

@@ -24,5 +24,9 @@ typedef struct policy_violation {
  * POLICY_REFUSED with v filled; or -errno with err. */
 int policy_admit(struct corrald *d, const peer_cred *peer, ctr_spec *spec, policy_pins *pins, policy_violation *v,
 		 cerr *err);
+/* The same gate for ports published by something else than a container
+ * (a session's): field names them in v. */
+int policy_admit_ports(struct corrald *d, const peer_cred *peer, const cni_port *ports, size_t n, const char *field,
+		       policy_violation *v);
 /* Audit the refusal (peer, field, limit) and answer PolicyViolation. */
 int policy_refuse(vl_call *call, struct corrald *d, const char *method, const policy_violation *v);

@@ -123,6 +123,7 @@ void session_x_free(session_x *x)
 	broker_policy_free(x->s.policy);
 	free(x->s.dir);
 	free(x->s.network);
+	free(x->s.ports);
 	strv_free(x->s.labels);
 	free(x->policy_path);
 	free(x);
@@ -144,7 +145,8 @@ static int gen_record(yajl_gen g, const session *s)
 	for (char **l = s->labels; l && l[0] && l[1]; l += 2)
 		if (jg_key_str(g, l[0], l[1]))
 			return -ENOMEM;
-	if (yajl_gen_map_close(g) || jg_key_int(g, "idleTimeoutMs", (long long)(s->idle_timeout_usec / 1000)) ||
+	if (yajl_gen_map_close(g) || (s->n_ports && cni_ports_gen(g, "ports", s->ports, s->n_ports)) ||
+	    jg_key_int(g, "idleTimeoutMs", (long long)(s->idle_timeout_usec / 1000)) ||
 	    (x->policy_path && jg_key_str(g, "brokerPolicy", x->policy_path)) || jg_key_bool(g, "rmState", s->rm_state) ||
 	    jg_key_int(g, "owner", x->owner) || jg_key_str(g, "created", x->created) || yajl_gen_map_close(g))
 		return -ENOMEM;
@@ -214,6 +216,8 @@ int session_gen(yajl_gen g, corrald *d, const session *s, const peer_cred *peer)
 	if ((s->share & SESSION_SHARE_NET) && jg_key_str(g, "network", s->network ? s->network : d->cfg->default_network))
 		return -ENOMEM;
 	if (x->ip[0] && jg_key_str(g, "ipAddress", x->ip))
+		return -ENOMEM;
+	if (s->n_ports && cni_ports_gen(g, "ports", s->ports, s->n_ports))
 		return -ENOMEM;
 	if (jg_key(g, "labels") || yajl_gen_map_open(g))
 		return -ENOMEM;

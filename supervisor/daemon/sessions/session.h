@@ -37,6 +37,8 @@ typedef struct session {
 	unsigned share;             /* enum session_share bits */
 	char *network;              /* its CNI network (SESSION_SHARE_NET); NULL: corrald's default-network */
 	char **labels;              /* key, value, key, value, ..., NULL */
+	struct cni_port *ports;     /* published through its attachment (SessionCreate's ports) */
+	size_t n_ports;
 	uint64_t idle_timeout_usec; /* 0: none */
 	uint64_t last_active_usec;  /* el_now_usec() of the last member start or end, or broker traffic */
 	bool rm_state;              /* --rm-state: state.json goes when it expires */

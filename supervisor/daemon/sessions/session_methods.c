@@ -3,6 +3,8 @@
 #include "supervisor/daemon/sessions/session_methods.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/broker/broker.h"
+#include "supervisor/daemon/network/ports_free.h"
+#include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/varlink/params.h"
@@ -59,6 +61,13 @@ static int parse_create(yajl_val params, session_x *x, json_fault *f)
 		return json_fault_set(f, EINVAL, "network", "the session does not share net: add net to share");
 	if (x->policy_path && x->policy_path[0] != '/')
 		return json_fault_set(f, EINVAL, "brokerPolicy", "must be an absolute path");
+	yajl_val ports = json_get(params, "ports");
+	if (ports && (r = ctr_spec_want(ports, yajl_t_array, "ports", "an array of PortMapping", f)) < 0)
+		return r;
+	if (ports && ports->u.array.len > CNI_MAX_PORTS)
+		return json_fault_set(f, EINVAL, "ports", "at most %d", CNI_MAX_PORTS);
+	if (ports && (r = cni_ports_parse(ports, "ports", &s->ports, &s->n_ports, f)) < 0)
+		return r;
 	yajl_val labels = json_get(params, "labels");
 	if (labels && !YAJL_IS_OBJECT(labels))
 		return json_fault_set(f, EINVAL, "labels", "an object of strings");
@@ -128,7 +137,8 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	const char *name;
-	if (sp_known(params, KNOWN("name", "idleTimeout", "share", "network", "labels", "brokerPolicy", "rmState"), &f) < 0 ||
+	if (sp_known(params, KNOWN("name", "idleTimeout", "share", "network", "labels", "brokerPolicy", "rmState", "ports"),
+			  &f) < 0 ||
 	    sp_str(params, "name", true, &name, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!session_name_valid(name))
@@ -149,8 +159,21 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 		session_x_free(x);
 		return sv_permission_denied(call, "brokerPolicy: only root may give corrald a file to read");
 	}
-	rfc3339_ns(0, x->created, sizeof(x->created));
 	cerr err = { 0 };
+	policy_violation v;
+	if (x->s.n_ports && !session_net_cni(d, &x->s)) {
+		session_x_free(x);
+		return sv_invalid(call, "ports", "publishing ports needs a network (not none, loopback or host)");
+	}
+	if (policy_admit_ports(d, vl_call_peer(call), x->s.ports, x->s.n_ports, "ports", &v)) {
+		session_x_free(x);
+		return policy_refuse(call, d, "SessionCreate", &v);
+	}
+	if (ports_free_of(d, x->s.ports, x->s.n_ports, &x->s, &err) < 0) {
+		session_x_free(x);
+		return sv_invalid_err(call, "ports", &err);
+	}
+	rfc3339_ns(0, x->created, sizeof(x->created));
 	int r;
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" SESSION_FILE, x->s.dir);

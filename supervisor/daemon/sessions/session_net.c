@@ -27,6 +27,8 @@ typedef struct net_job {
 	corrald *d;
 	char name[SESSION_NAME_MAX + 1];
 	char *conf;
+	cni_port *ports; /* the ADD's, for the DEL that undoes it */
+	size_t n_ports;
 	session_net_done_fn done;
 	void *data;
 	/* the DEL's: what goes once it is over */
@@ -43,6 +45,7 @@ bool session_holds_cni_id(corrald *d, const char *cni_id)
 static void job_free(net_job *j)
 {
 	free(j->conf);
+	free(j->ports);
 	free(j->copy.dir);
 	free(j);
 }
@@ -58,9 +61,10 @@ bool session_net_cni(const corrald *d, const session *s)
 	return (s->share & SESSION_SHARE_NET) && !streq(n, "none") && !streq(n, "loopback") && !streq(n, "host");
 }
 
-static cni_args args_of(const corrald *d, const char *cid, const char *netns)
+static cni_args args_of(const corrald *d, const char *cid, const char *netns, const cni_port *ports, size_t n)
 {
-	return (cni_args){ .container_id = cid, .netns = netns, .ifname = NET_IFNAME, .path = d->cfg->cni_path };
+	return (cni_args){ .container_id = cid, .netns = netns, .ifname = NET_IFNAME, .path = d->cfg->cni_path,
+			   .ports = ports, .n_ports = n };
 }
 
 static int write_record(const corrald *d, const session *s, const char *conf, const char *result, cerr *err)
@@ -73,7 +77,8 @@ static int write_record(const corrald *d, const session *s, const char *conf, co
 	session_ns_path(s, "net", ns, sizeof(ns));
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
 	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "network", net_of(d, s)) || jg_key_str(g, "interface", NET_IFNAME) ||
-	    jg_key_str(g, "netns", ns) || jg_key(g, "config") || jg_value(g, cv) || jg_key(g, "result") ||
+	    jg_key_str(g, "netns", ns) || cni_ports_gen(g, "portMappings", s->ports, s->n_ports) ||
+	    jg_key(g, "config") || jg_value(g, cv) || jg_key(g, "result") ||
 	    jg_value(g, rv) || yajl_gen_map_close(g))
 		return cerr_set(err, ENOMEM, "out of memory");
 	snprintf(path, sizeof(path), "%s/" SESSION_NET_FILE, s->dir);
@@ -102,7 +107,7 @@ static void on_added(int r, const char *result, const cerr *e, void *data)
 	else if (r == 0) { /* attached, but not recorded (or the session went): undo it */
 		char cid[sizeof(SESSION_CNI_PREFIX) + SESSION_NAME_MAX];
 		snprintf(cid, sizeof(cid), SESSION_CNI_PREFIX "%s", j->name);
-		cni_args a = args_of(j->d, cid, "");
+		cni_args a = args_of(j->d, cid, "", j->ports, j->n_ports);
 		cerr e2 = { 0 };
 		if (cni_run_start(j->d->loop, CNI_DEL, j->conf, result, &a, NULL, NULL, NULL, &e2) < 0)
 			log_cerr(LOG_LVL_WARN, &e2, "session %s: DEL", j->name);
@@ -123,6 +128,13 @@ int session_net_attach(corrald *d, session *s, session_net_done_fn done, void *d
 		return cerr_set(err, ENOMEM, "out of memory");
 	*j = (net_job){ .d = d, .done = done, .data = data };
 	snprintf(j->name, sizeof(j->name), "%s", s->name);
+	if (s->n_ports && !(j->ports = calloc(s->n_ports, sizeof(*j->ports)))) {
+		job_free(j);
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	if (s->n_ports)
+		memcpy(j->ports, s->ports, s->n_ports * sizeof(*j->ports));
+	j->n_ports = s->n_ports;
 	int r;
 	if ((streq(net, NET_DEFAULT_NAME) && (r = network_ensure_default(d, err)) < 0) ||
 	    (r = net_store_text(d->cfg->cni_config_dir, net, &j->conf, err)) < 0) {
@@ -132,7 +144,7 @@ int session_net_attach(corrald *d, session *s, session_net_done_fn done, void *d
 	char ns[PATH_MAX], cid[sizeof(SESSION_CNI_PREFIX) + SESSION_NAME_MAX];
 	session_ns_path(s, "net", ns, sizeof(ns));
 	snprintf(cid, sizeof(cid), SESSION_CNI_PREFIX "%s", s->name);
-	cni_args a = args_of(d, cid, ns);
+	cni_args a = args_of(d, cid, ns, s->ports, s->n_ports);
 	if ((r = cni_run_start(d->loop, CNI_ADD, j->conf, NULL, &a, on_added, j, NULL, err)) < 0)
 		job_free(j);
 	return r;
@@ -176,7 +188,7 @@ int session_net_reattach(corrald *d, session *s, cerr *err)
 	snprintf(j->name, sizeof(j->name), "%s", s->name);
 	char cid[sizeof(SESSION_CNI_PREFIX) + SESSION_NAME_MAX];
 	snprintf(cid, sizeof(cid), SESSION_CNI_PREFIX "%s", s->name);
-	cni_args a = args_of(d, cid, "");
+	cni_args a = args_of(d, cid, "", rec.ports, rec.n_ports);
 	int r = cni_run_start(d->loop, CNI_DEL, rec.conf, rec.result, &a, on_stale_deleted, j, NULL, err);
 	if (r < 0)
 		job_free(j);
@@ -247,7 +259,7 @@ void session_net_detach_and_release(corrald *d, session *s, bool drop_dir)
 	char ns[PATH_MAX], cid[sizeof(SESSION_CNI_PREFIX) + SESSION_NAME_MAX];
 	session_ns_path(s, "net", ns, sizeof(ns));
 	snprintf(cid, sizeof(cid), SESSION_CNI_PREFIX "%s", s->name);
-	cni_args a = args_of(d, cid, ns);
+	cni_args a = args_of(d, cid, ns, rec.ports, rec.n_ports);
 	int r = (j->copy.dir = strdup(s->dir)) ? cni_run_start(d->loop, CNI_DEL, rec.conf, rec.result, &a, on_deleted, j,
 							      NULL, &err)
 					       : cerr_set(&err, ENOMEM, "out of memory");

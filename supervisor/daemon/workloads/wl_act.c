@@ -79,13 +79,28 @@ static int gen_labels(yajl_gen g, const workload *w, const char *const *more)
 	return r || yajl_gen_map_close(g) ? -ENOMEM : 0;
 }
 
+/* The pod's host ports: published by its session, whose network namespace
+ * its containers share (a member publishes none of its own). */
+static int gen_host_ports(yajl_gen g, const workload *w)
+{
+	int r = jg_key(g, "ports") || yajl_gen_array_open(g);
+	for (size_t i = 0; !r && i < w->containers->u.array.len; i++) {
+		yajl_val ports = json_get(json_get(w->containers->u.array.values[i], "spec"), "ports");
+		for (size_t k = 0; !r && YAJL_IS_ARRAY(ports) && k < ports->u.array.len; k++)
+			if (json_get(ports->u.array.values[k], "hostPort"))
+				r = jg_value(g, ports->u.array.values[k]);
+	}
+	return r || yajl_gen_array_close(g) ? -ENOMEM : 0;
+}
+
 static int create_session(wl_op *o, const workload *w)
 {
 	char n[16];
 	snprintf(n, sizeof(n), "%zu", w->containers->u.array.len);
 	yajl_gen g = map_with_name("name", o->replica);
-	if (!g || gen_labels(g, w, (const char *const[]){ WL_LABEL, w->name, WL_TEMPLATE_LABEL, o->hash,
-							  WL_CONTAINERS_LABEL, n, NULL }) < 0) {
+	if (!g || gen_host_ports(g, w) < 0 ||
+	    gen_labels(g, w, (const char *const[]){ WL_LABEL, w->name, WL_TEMPLATE_LABEL, o->hash, WL_CONTAINERS_LABEL, n,
+						    NULL }) < 0) {
 		yajl_gen_free(g);
 		return -ENOMEM;
 	}
@@ -103,7 +118,8 @@ static int create_container(wl_op *o, const workload *w, size_t i)
 	int r = !g || yajl_gen_map_open(g) || jg_key(g, "spec") || yajl_gen_map_open(g) || jg_key_str(g, "name", name) ||
 		jg_key_str(g, "session", o->replica);
 	for (size_t k = 0; !r && YAJL_IS_OBJECT(spec) && k < spec->u.object.len; k++)
-		r = jg_key(g, spec->u.object.keys[k]) || jg_value(g, spec->u.object.values[k]);
+		if (!streq(spec->u.object.keys[k], "ports")) /* its session's (gen_host_ports) */
+			r = jg_key(g, spec->u.object.keys[k]) || jg_value(g, spec->u.object.values[k]);
 	if (r || gen_labels(g, w, (const char *const[]){ WL_LABEL, w->name, WL_TEMPLATE_LABEL, o->hash,
 							WL_CONTAINER_LABEL, cname ? cname : "c", NULL }) < 0 ||
 	    yajl_gen_map_close(g))
