@@ -34,6 +34,7 @@ declare -A may=(
 	[supervisor/daemon/jobs]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 	[supervisor/daemon/network]="common supervisor/loop supervisor/varlink supervisor/daemon supervisor/daemon/sessions"
 	[supervisor/daemon/sessions]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon supervisor/daemon/broker supervisor/daemon/network supervisor/daemon/policy"
+	[supervisor/daemon/health]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 	[supervisor/daemon/workloads]="common supervisor/loop supervisor/varlink supervisor/daemon supervisor/daemon/sessions supervisor/daemon/health"
 )
 

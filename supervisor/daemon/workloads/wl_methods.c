@@ -72,17 +72,22 @@ static int put(wl_table *t, workload *old, workload *w, cerr *err)
 	return 0;
 }
 
-static int parse_manifest(vl_call *call, yajl_val params, bool *dry, kube_set *set)
+/* The manifest of params; *f says what is wrong ("text": the parse's
+ * "FILE:LINE: path: why"). */
+static int parse_manifest(yajl_val params, bool *dry, kube_set *set, json_fault *f)
 {
-	json_fault f = { 0 };
 	const char *file, *text;
 	cerr err = { 0 };
-	if (sp_known(params, KNOWN("file", "text", "dryRun"), &f) < 0 || sp_str(params, "file", false, &file, &f) < 0 ||
-	    sp_str(params, "text", true, &text, &f) < 0 || (dry && sp_bool(params, "dryRun", false, dry, &f) < 0))
-		return sv_invalid_fault(call, &f), -EINVAL;
-	if (kube_parse(file ? file : "-", text, strlen(text), set, &err) < 0)
-		return sv_invalid_err(call, "text", &err), -EINVAL;
-	return 0;
+	int r;
+	if ((r = sp_known(params, KNOWN("file", "text", "dryRun"), f)) < 0 ||
+	    (r = sp_str(params, "file", false, &file, f)) < 0 || (r = sp_str(params, "text", true, &text, f)) < 0 ||
+	    (dry && (r = sp_bool(params, "dryRun", false, dry, f)) < 0))
+		return r;
+	if ((r = kube_parse(file ? file : "-", text, strlen(text), set, &err)) < 0) {
+		json_fault_set(f, -r, "text", "%s", cerr_msg(&err));
+		cerr_clear(&err);
+	}
+	return r;
 }
 
 int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
@@ -91,9 +96,10 @@ int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
 	wl_table *t = d->workloads;
 	const peer_cred *peer = vl_call_peer(call);
 	bool dry = false;
+	json_fault f = { 0 };
 	_cleanup_(kube_set_release) kube_set set = { 0 };
-	if (parse_manifest(call, params, &dry, &set) < 0)
-		return 0;
+	if (parse_manifest(params, &dry, &set, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	/* all are checked before any is applied */
 	for (size_t i = 0; i < set.n; i++) {
 		workload *old = wl_find(t, set.w[i].name);
@@ -182,14 +188,16 @@ int sv_workload_list(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply_gen(call, g);
 }
 
-static workload *of_params(vl_call *call, wl_table *t, yajl_val params, const char *const *known, json_fault *f,
+/* The workload params name, if peer may see it; NULL with *name when
+ * there is none, or with *f when params are wrong. */
+static workload *of_params(const peer_cred *peer, wl_table *t, yajl_val params, const char *const *known, json_fault *f,
 			   const char **name)
 {
 	*name = NULL;
 	if (sp_known(params, known, f) < 0 || sp_str(params, "name", true, name, f) < 0)
 		return NULL;
 	workload *w = wl_find(t, *name);
-	return w && wl_visible_to(w, vl_call_peer(call)) ? w : NULL;
+	return w && wl_visible_to(w, peer) ? w : NULL;
 }
 
 int sv_workload_inspect(vl_call *call, yajl_val params, void *ud)
@@ -197,7 +205,7 @@ int sv_workload_inspect(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	const char *name;
-	workload *w = of_params(call, d->workloads, params, KNOWN("name"), &f, &name);
+	workload *w = of_params(vl_call_peer(call), d->workloads, params, KNOWN("name"), &f, &name);
 	if (!w)
 		return name ? sv_no_such_workload(call, name) : sv_invalid_fault(call, &f);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -231,8 +239,8 @@ int sv_workload_delete(vl_call *call, yajl_val params, void *ud)
 		return sv_internal(call, "out of memory");
 	if (json_get(params, "text")) {
 		_cleanup_(kube_set_release) kube_set set = { 0 };
-		if (parse_manifest(call, params, NULL, &set) < 0)
-			return 0;
+		if (parse_manifest(params, NULL, &set, &f) < 0)
+			return sv_invalid_fault(call, &f);
 		for (size_t i = 0; i < set.n; i++) {
 			workload *w = wl_find(t, set.w[i].name);
 			if (!w || !wl_visible_to(w, vl_call_peer(call)))
@@ -243,7 +251,7 @@ int sv_workload_delete(vl_call *call, yajl_val params, void *ud)
 				return sv_internal(call, "out of memory");
 		}
 	} else {
-		workload *w = of_params(call, t, params, KNOWN("name"), &f, &name);
+		workload *w = of_params(vl_call_peer(call), t, params, KNOWN("name"), &f, &name);
 		if (!w)
 			return name ? sv_no_such_workload(call, name) : sv_invalid_fault(call, &f);
 		if (start_delete(t, w, &err) < 0)
