@@ -228,6 +228,10 @@ static void test_kinds(void **state)
 		    "web.yaml:1: apiVersion: extensions/v1beta1: not supported for a Deployment (apps/v1)");
 	parse_fails(edit(pod_yaml, 2, "\n"), "web.yaml:1: kind: required");
 	parse_fails("- a\n- b\n", "web.yaml:1: document: must be a mapping, not a list");
+	/* the kind is named before the fields it would bring */
+	parse_fails("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {a: b}\n",
+		    "web.yaml:2: kind: ConfigMap: not supported (Pod or Deployment)");
+	parse_fails(edit(pod_yaml, 1, "apiVersion: v1\nstatus: {}\n"), "web.yaml:2: status: not supported");
 }
 
 static void test_bad_yaml(void **state)
@@ -255,6 +259,16 @@ static void test_values(void **state)
 	parse_fails(edit(deploy_yaml, 6, "  replicas: three\n"), "web.yaml:6: spec.replicas: must be an integer");
 	parse_fails(edit(deploy_yaml, 6, "  replicas: \"3\"\n"), "web.yaml:6: spec.replicas: must be an integer");
 	parse_fails(edit(deploy_yaml, 6, "  replicas: 10001\n"), "web.yaml:6: spec.replicas: must be from 0 to 10000");
+	parse_fails(edit(pod_yaml, 28, "      name: HTTP\n"), "web.yaml:28: spec.containers[0].ports[0].name: HTTP: must be 1-15 lowercase letters, digits and '-'");
+	/* replicas on one host cannot share a host port; one replica may publish it */
+	const char *published = "          - containerPort: 80\n            hostPort: 8080\n";
+	char text[4096];
+	snprintf(text, sizeof(text), "%s        ports:\n%s", deploy_yaml, published);
+	parse_fails(text, "web.yaml:28: spec.template.spec.containers[0].ports[0].hostPort: 3 replicas on one host cannot each publish it (use replicas: 1)");
+	kube_set s;
+	parse_ok(edit(text, 6, "  replicas: 1\n"), &s);
+	assert_non_null(strstr(s.w[0].json, "\"ports\":[{\"containerPort\":80,\"hostPort\":8080,\"protocol\":\"tcp\"}]"));
+	kube_set_release(&s);
 	parse_fails(edit(deploy_yaml, 16, "      restartPolicy: Never\n      containers:\n"),
 		    "web.yaml:16: spec.template.spec.restartPolicy: Never: a Deployment's pods take only Always");
 	parse_fails(edit(pod_yaml, 4, "  name: -web\n"), "web.yaml:4: metadata.name: -web: must be 1-63 lowercase letters, digits and '-' (RFC 1123)");

@@ -45,11 +45,11 @@ static int gen_env(kube_ctx *c, const kube_node *ctr, const char *path, yajl_gen
 	return yajl_gen_array_close(g) ? kube_gen_failed(c) : 0;
 }
 
-static int gen_port(kube_ctx *c, const kube_node *port, const char *p, yajl_gen g)
+static int gen_port(kube_ctx *c, const kube_node *port, const char *p, const kube_pod *pod, yajl_gen g)
 {
 	static const char *const known[] = { "containerPort", "hostPort", "protocol", "name", NULL };
 	long long cport = 0, hport = 0;
-	const char *proto = "TCP", *name;
+	const char *proto = "TCP", *name = NULL;
 	char field[KUBE_PATH_MAX];
 	int r;
 	if ((r = kube_check_keys(c, port, p, known)) < 0 || (r = kube_get_str(c, port, p, "name", false, &name)) < 0 ||
@@ -59,6 +59,13 @@ static int gen_port(kube_ctx *c, const kube_node *port, const char *p, yajl_gen 
 		return r;
 	if (!cport)
 		return kube_fail(c, port->line, kube_path(field, p, "containerPort"), "required");
+	/* one host: replicas cannot each take the same host port */
+	if (hport && pod->replicas > 1)
+		return kube_fail(c, kube_member(port, "hostPort", NULL)->line, kube_path(field, p, "hostPort"),
+				 "%lld replicas on one host cannot each publish it (use replicas: 1)", pod->replicas);
+	if (name && (strlen(name) > 15 || !kube_name_valid(name, strlen(name))))
+		return kube_fail(c, kube_member(port, "name", NULL)->line, kube_path(field, p, "name"),
+				 "%s: must be 1-15 lowercase letters, digits and '-'", name);
 	if (strcmp(proto, "TCP") != 0 && strcmp(proto, "UDP") != 0)
 		return kube_fail(c, kube_member(port, "protocol", NULL)->line, kube_path(field, p, "protocol"),
 				 "%s: not supported (TCP or UDP)", proto);
@@ -68,7 +75,7 @@ static int gen_port(kube_ctx *c, const kube_node *port, const char *p, yajl_gen 
 	return 0;
 }
 
-static int gen_ports(kube_ctx *c, const kube_node *ctr, const char *path, yajl_gen g)
+static int gen_ports(kube_ctx *c, const kube_node *ctr, const char *path, const kube_pod *pod, yajl_gen g)
 {
 	const kube_node *ports;
 	int r = kube_get_seq(c, ctr, path, "ports", &ports);
@@ -78,7 +85,7 @@ static int gen_ports(kube_ctx *c, const kube_node *ctr, const char *path, yajl_g
 		return kube_gen_failed(c);
 	for (size_t i = 0; i < ports->n; i++) {
 		char p[KUBE_PATH_MAX];
-		if ((r = gen_port(c, ports->items[i], kube_path_at(p, path, "ports", i), g)) < 0)
+		if ((r = gen_port(c, ports->items[i], kube_path_at(p, path, "ports", i), pod, g)) < 0)
 			return r;
 	}
 	return yajl_gen_array_close(g) ? kube_gen_failed(c) : 0;
@@ -195,7 +202,7 @@ int kube_container_gen(kube_ctx *c, const kube_node *ctr, const char *path, cons
 	    jg_key_str(g, "image", image))
 		return kube_gen_failed(c);
 	if ((r = gen_strv(c, ctr, path, "command", "entrypoint", g)) < 0 || (r = gen_strv(c, ctr, path, "args", "command", g)) < 0 ||
-	    (r = gen_env(c, ctr, path, g)) < 0 || (r = gen_ports(c, ctr, path, g)) < 0 ||
+	    (r = gen_env(c, ctr, path, g)) < 0 || (r = gen_ports(c, ctr, path, pod, g)) < 0 ||
 	    (r = gen_resources(c, ctr, path, g)) < 0 || (r = gen_mounts(c, ctr, path, pod, g)) < 0 ||
 	    (r = kube_probe_gen(c, ctr, path, g)) < 0 || (r = kube_security_gen(c, ctr, path, g)) < 0)
 		return r;

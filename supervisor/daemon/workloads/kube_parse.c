@@ -123,7 +123,7 @@ static int gen_deployment(kube_ctx *c, const kube_node *doc, yajl_gen g)
 		return kube_fail(c, tmpl->line, "spec.template.spec", "required");
 	if (jg_key_int(g, "replicas", replicas) || jg_key(g, "template") || yajl_gen_map_open(g))
 		return kube_gen_failed(c);
-	if ((r = kube_pod_gen(c, pod, "spec.template.spec", true, g)) < 0)
+	if ((r = kube_pod_gen(c, pod, "spec.template.spec", true, replicas, g)) < 0)
 		return r;
 	return yajl_gen_map_close(g) ? kube_gen_failed(c) : 0;
 }
@@ -138,7 +138,7 @@ static int gen_pod(kube_ctx *c, const kube_node *doc, yajl_gen g)
 		return kube_fail(c, doc->line, "spec", "required");
 	if (jg_key_int(g, "replicas", 1) || jg_key(g, "template") || yajl_gen_map_open(g))
 		return kube_gen_failed(c);
-	if ((r = kube_pod_gen(c, spec, "spec", false, g)) < 0)
+	if ((r = kube_pod_gen(c, spec, "spec", false, 1, g)) < 0)
 		return r;
 	return yajl_gen_map_close(g) ? kube_gen_failed(c) : 0;
 }
@@ -149,22 +149,25 @@ static int read_kind(kube_ctx *c, const kube_node *doc, bool *deployment)
 {
 	const char *kind = NULL, *api = NULL;
 	int r;
-	if ((r = kube_check_keys(c, doc, "", (const char *const[]){ "apiVersion", "kind", "metadata", "spec", NULL })) < 0 ||
-	    (r = kube_get_str(c, doc, "", "kind", true, &kind)) < 0 || (r = kube_get_str(c, doc, "", "apiVersion", true, &api)) < 0)
+	if (doc->type != KUBE_MAP)
+		return kube_check_keys(c, doc, "", NULL); /* "document: must be a mapping" */
+	if ((r = kube_get_str(c, doc, "", "kind", true, &kind)) < 0)
 		return r;
 	*deployment = strcmp(kind, "Deployment") == 0;
 	if (!*deployment && strcmp(kind, "Pod") != 0)
 		return kube_fail(c, kube_member(doc, "kind", NULL)->line, "kind", "%s: not supported (Pod or Deployment)", kind);
 	const char *want = *deployment ? "apps/v1" : "v1";
+	if ((r = kube_get_str(c, doc, "", "apiVersion", true, &api)) < 0)
+		return r;
 	if (strcmp(api, want) != 0)
 		return kube_fail(c, kube_member(doc, "apiVersion", NULL)->line, "apiVersion",
 				 "%s: not supported for a %s (%s)", api, kind, want);
-	return 0;
+	return kube_check_keys(c, doc, "", (const char *const[]){ "apiVersion", "kind", "metadata", "spec", NULL });
 }
 
 static int parse_doc(kube_ctx *c, const kube_node *doc, kube_workload *w)
 {
-	bool deployment;
+	bool deployment = false;
 	const char *name;
 	const kube_node *labels = NULL;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);

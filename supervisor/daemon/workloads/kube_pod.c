@@ -112,10 +112,11 @@ static int gen_containers(kube_ctx *c, const kube_node *spec, const char *path, 
 	return yajl_gen_array_close(g) ? kube_gen_failed(c) : 0;
 }
 
-int kube_pod_gen(kube_ctx *c, const kube_node *spec, const char *path, bool deployment, yajl_gen g)
+int kube_pod_gen(kube_ctx *c, const kube_node *spec, const char *path, bool deployment, long long replicas,
+		 yajl_gen g)
 {
 	static const char *const known[] = { "containers", "volumes", "restartPolicy", NULL };
-	kube_pod pod = { 0 };
+	kube_pod pod = { .replicas = replicas };
 	int r;
 	if ((r = kube_check_keys(c, spec, path, known)) < 0 || (r = read_volumes(c, spec, path, &pod)) < 0 ||
 	    (r = read_restart(c, spec, path, deployment, &pod)) < 0)

@@ -13,11 +13,13 @@ typedef struct kube_pod {
 	kube_volume *volumes;
 	size_t n_volumes;
 	const char *restart; /* corral's spelling: always, on-failure, no */
+	long long replicas;
 } kube_pod;
 
 /* pod spec at path ("spec" or "spec.template.spec") into
  * "restart": R, "containers": [...]; a Deployment's takes only Always. */
-int kube_pod_gen(kube_ctx *c, const kube_node *spec, const char *path, bool deployment, yajl_gen g);
+int kube_pod_gen(kube_ctx *c, const kube_node *spec, const char *path, bool deployment, long long replicas,
+		 yajl_gen g);
 /* One container ({"name": C, "spec": ContainerSpec}). */
 int kube_container_gen(kube_ctx *c, const kube_node *ctr, const char *path, const kube_pod *pod, yajl_gen g);
 /* Its livenessProbe as "healthcheck", and its securityContext as user,
