@@ -237,6 +237,8 @@ static void test_kinds(void **state)
 static void test_bad_yaml(void **state)
 {
 	parse_fails("apiVersion: v1\nkind: Pod\n metadata: x\n", "web.yaml:3: mapping values are not allowed in this context");
+	parse_fails("apiVersion: v1\nmetadata:\n  name: web\n labels: {}\n", "web.yaml:4: did not find expected key");
+	parse_fails("apiVersion: v1\n\tkind: Pod\n", "web.yaml:2: found a tab character that violates indentation");
 	parse_fails("apiVersion: v1\nkind: [Pod\n", "web.yaml:3: did not find expected ',' or ']'");
 	parse_fails(edit(pod_yaml, 4, "  name: web\n  name: other\n"), "web.yaml:5: name: duplicate key");
 	parse_fails("{[a]: b}\n", "web.yaml:1: a key must be a string");
