@@ -288,6 +288,15 @@ static void test_values(void **state)
 		    "  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: []}\n",
 		    "web.yaml:8: spec.template.spec.containers: must list at least one container");
 	parse_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  volumes: []\n", "web.yaml:5: spec.containers: must list at least one container");
+	parse_fails(edit(pod_yaml, 44, "\n"), "web.yaml:45: spec.containers[0].securityContext.runAsGroup: needs runAsUser too (corral's user is UID[:GID])");
+	parse_fails(edit(pod_yaml, 11, "  - name: data\n    hostPath: {path: /a}\n  - name: data\n"),
+		    "web.yaml:13: spec.volumes[1].name: data: a volume of that name is listed before");
+	parse_fails(edit(pod_yaml, 40, "      tcpSocket: {port: 80}\n      exec:\n"),
+		    "web.yaml:40: spec.containers[0].livenessProbe.tcpSocket: not supported");
+	parse_fails(edit(deploy_yaml, 8, "    matchExpressions: []\n    matchLabels:\n"), "web.yaml:8: spec.selector.matchExpressions: not supported");
+	parse_fails("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n"
+		    "    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: i}]}\n",
+		    "web.yaml:5: spec.selector: required");
 	parse_fails(edit(pod_yaml, 18, "    command: /bin/sh\n"), "web.yaml:18: spec.containers[0].command: must be a list");
 }
 
