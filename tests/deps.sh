@@ -2,7 +2,7 @@
 # Install the Debian packages corral builds and tests with. As root it runs
 # apt-get; otherwise it prints the exact command to run.
 set -eu
-PKGS="build-essential pkg-config clang libseccomp-dev libcap-dev libyajl-dev \
+PKGS="build-essential pkg-config clang libseccomp-dev libcap-dev libyajl-dev libyaml-dev \
 libmnl-dev libarchive-dev libssl-dev libcmocka-dev busybox-static umoci skopeo \
 crun runc qemu-system-x86 linux-image-amd64 zstd util-linux iproute2 cpio \
 systemd jq file python3 conmon time kmod podman catatonit containerd tmux \

@@ -1,0 +1,132 @@
+/* A pod spec: its volumes (hostPath only), its restartPolicy and its
+ * containers (at least one, names unique). */
+#include "supervisor/daemon/workloads/kube_pod.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/safepath.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* corral checks that a bind's source exists; it creates none */
+static const char *const host_path_types[] = { "", "Directory", "File", "Socket", "CharDevice", "BlockDevice", NULL };
+
+static int read_volume(kube_ctx *c, const kube_node *v, const char *p, kube_volume *out)
+{
+	const kube_node *hp;
+	const char *type = "";
+	char hpp[KUBE_PATH_MAX], field[KUBE_PATH_MAX];
+	int r;
+	kube_path(hpp, p, "hostPath");
+	if ((r = kube_check_keys(c, v, p, (const char *const[]){ "name", "hostPath", NULL })) < 0 ||
+	    (r = kube_get_str(c, v, p, "name", true, &out->name)) < 0 || (r = kube_get_map(c, v, p, "hostPath", &hp)) < 0)
+		return r;
+	if (!kube_name_valid(out->name, strlen(out->name)))
+		return kube_fail(c, kube_member(v, "name", NULL)->line, kube_path(field, p, "name"),
+				 "%s: must be 1-63 lowercase letters, digits and '-' (RFC 1123)", out->name);
+	if (!hp)
+		return kube_fail(c, v->line, hpp, "required (the only kind of volume corral mounts)");
+	if ((r = kube_check_keys(c, hp, hpp, (const char *const[]){ "path", "type", NULL })) < 0 ||
+	    (r = kube_get_str(c, hp, hpp, "path", true, &out->host_path)) < 0 ||
+	    (r = kube_get_str(c, hp, hpp, "type", false, &type)) < 0)
+		return r;
+	if (!path_is_clean_absolute(out->host_path))
+		return kube_fail(c, kube_member(hp, "path", NULL)->line, kube_path(field, hpp, "path"),
+				 "%s: must be an absolute path without \".\" or \"..\"", out->host_path);
+	size_t i = 0;
+	while (host_path_types[i] && strcmp(host_path_types[i], type) != 0)
+		i++;
+	if (!host_path_types[i])
+		return kube_fail(c, kube_member(hp, "type", NULL)->line, kube_path(field, hpp, "type"),
+				 "%s: not supported (Directory, File, Socket, CharDevice or BlockDevice: corral creates no host path)",
+				 type);
+	return 0;
+}
+
+static int read_volumes(kube_ctx *c, const kube_node *spec, const char *path, kube_pod *pod)
+{
+	const kube_node *vs;
+	int r = kube_get_seq(c, spec, path, "volumes", &vs);
+	if (r < 0 || !vs)
+		return r;
+	if (!(pod->volumes = calloc(vs->n, sizeof(*pod->volumes))))
+		return kube_gen_failed(c);
+	for (size_t i = 0; i < vs->n; i++) {
+		char p[KUBE_PATH_MAX], field[KUBE_PATH_MAX];
+		if ((r = read_volume(c, vs->items[i], kube_path_at(p, path, "volumes", i), &pod->volumes[i])) < 0)
+			return r;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(pod->volumes[j].name, pod->volumes[i].name) == 0)
+				return kube_fail(c, kube_member(vs->items[i], "name", NULL)->line, kube_path(field, p, "name"),
+						 "%s: a volume of that name is listed before", pod->volumes[i].name);
+		pod->n_volumes = i + 1;
+	}
+	return 0;
+}
+
+static int read_restart(kube_ctx *c, const kube_node *spec, const char *path, bool deployment, kube_pod *pod)
+{
+	static const char *const k8s[] = { "Always", "OnFailure", "Never" }, *const corral[] = { "always", "on-failure", "no" };
+	const char *policy = "Always";
+	char field[KUBE_PATH_MAX];
+	int r = kube_get_str(c, spec, path, "restartPolicy", false, &policy);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < 3; i++)
+		if (strcmp(policy, k8s[i]) == 0 && (i == 0 || !deployment)) {
+			pod->restart = corral[i];
+			return 0;
+		}
+	return kube_fail(c, kube_member(spec, "restartPolicy", NULL)->line, kube_path(field, path, "restartPolicy"),
+			 deployment ? "%s: a Deployment's pods take only Always" : "%s: must be Always, OnFailure or Never",
+			 policy);
+}
+
+static int gen_containers(kube_ctx *c, const kube_node *spec, const char *path, const kube_pod *pod, yajl_gen g)
+{
+	const kube_node *cs;
+	char field[KUBE_PATH_MAX];
+	int r = kube_get_seq(c, spec, path, "containers", &cs);
+	if (r < 0)
+		return r;
+	if (!cs || cs->n == 0)
+		return kube_fail(c, cs ? cs->line : spec->line, kube_path(field, path, "containers"),
+				 "must list at least one container");
+	if (jg_key(g, "containers") || yajl_gen_array_open(g))
+		return kube_gen_failed(c);
+	for (size_t i = 0; i < cs->n; i++) {
+		char p[KUBE_PATH_MAX];
+		const kube_node *ci = cs->items[i];
+		if ((r = kube_container_gen(c, ci, kube_path_at(p, path, "containers", i), pod, g)) < 0)
+			return r;
+		const kube_node *name = kube_member(ci, "name", NULL);
+		if (!kube_name_valid(name->value, name->len))
+			return kube_fail(c, name->line, kube_path(field, p, "name"),
+					 "%s: must be 1-63 lowercase letters, digits and '-' (RFC 1123)", name->value);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(kube_member(cs->items[j], "name", NULL)->value, name->value) == 0)
+				return kube_fail(c, name->line, kube_path(field, p, "name"),
+						 "%s: a container of that name is listed before", name->value);
+	}
+	return yajl_gen_array_close(g) ? kube_gen_failed(c) : 0;
+}
+
+int kube_pod_gen(kube_ctx *c, const kube_node *spec, const char *path, bool deployment, long long replicas,
+		 yajl_gen g)
+{
+	static const char *const known[] = { "containers", "volumes", "restartPolicy", NULL };
+	kube_pod pod = { .replicas = replicas };
+	int r;
+	if ((r = kube_check_keys(c, spec, path, known)) < 0 || (r = read_volumes(c, spec, path, &pod)) < 0 ||
+	    (r = read_restart(c, spec, path, deployment, &pod)) < 0)
+		goto out;
+	if (jg_key_str(g, "restart", pod.restart)) {
+		r = kube_gen_failed(c);
+		goto out;
+	}
+	r = gen_containers(c, spec, path, &pod, g);
+out:
+	free(pod.volumes);
+	return r;
+}

@@ -1,0 +1,30 @@
+/* A pod spec's parts, each validated and written as the canonical JSON
+ * of kube.h. */
+#pragma once
+#include <yajl/yajl_gen.h>
+#include "supervisor/daemon/workloads/kube_fields.h"
+
+typedef struct kube_volume {
+	const char *name;
+	const char *host_path;
+} kube_volume;
+
+typedef struct kube_pod {
+	kube_volume *volumes;
+	size_t n_volumes;
+	const char *restart; /* corral's spelling: always, on-failure, no */
+	long long replicas;
+} kube_pod;
+
+/* pod spec at path ("spec" or "spec.template.spec") into
+ * "restart": R, "containers": [...]; a Deployment's takes only Always. */
+int kube_pod_gen(kube_ctx *c, const kube_node *spec, const char *path, bool deployment, long long replicas,
+		 yajl_gen g);
+/* One container ({"name": C, "spec": ContainerSpec}). */
+int kube_container_gen(kube_ctx *c, const kube_node *ctr, const char *path, const kube_pod *pod, yajl_gen g);
+/* Its livenessProbe as "healthcheck", and its securityContext as user,
+ * readOnly, capAdd, capDrop, each written only when given. */
+int kube_probe_gen(kube_ctx *c, const kube_node *ctr, const char *path, yajl_gen g);
+int kube_security_gen(kube_ctx *c, const kube_node *ctr, const char *path, yajl_gen g);
+/* out of memory while generating */
+int kube_gen_failed(kube_ctx *c);
