@@ -35,7 +35,7 @@ declare -A may=(
 	[supervisor/daemon/network]="common supervisor/loop supervisor/varlink supervisor/daemon supervisor/daemon/sessions"
 	[supervisor/daemon/sessions]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon supervisor/daemon/broker supervisor/daemon/network supervisor/daemon/policy"
 	[supervisor/daemon/health]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
-	[supervisor/daemon/workloads]="common supervisor/loop supervisor/varlink supervisor/daemon supervisor/daemon/sessions supervisor/daemon/health"
+	[supervisor/daemon/workloads]="common bundle supervisor/loop supervisor/varlink supervisor/daemon supervisor/daemon/sessions supervisor/daemon/health"
 )
 
 check() { # name, then the offending lines on stdin
