@@ -272,8 +272,9 @@ test_wl_host_port() {
 	trap cleanup_workloads EXIT
 	start_sv_netns
 	ctl image import "oci:$IMGS/oci:test" bb:1 >/dev/null
-	# the first attachment makes the bridge and CNI's chains, which stay
-	ctl session create warm >/dev/null
+	# the first attachment with a port makes the bridge and CNI's chains
+	# (portmap's CNI-HOSTPORT-* too), which stay, as with podman
+	ctl session create -p 18099:80 warm >/dev/null
 	ctl session rm -f warm >/dev/null
 	local before
 	wait_for 10 sh -c "[ ! -e '$STATE_D/sessions/warm' ]"
