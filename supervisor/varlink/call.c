@@ -22,6 +22,11 @@ const peer_cred *vl_call_peer(const vl_call *c) { return c->local ? vl_local_pee
 void *vl_call_listener_tag(const vl_call *c) { return c->local ? NULL : c->conn->tag; }
 yajl_val vl_call_params(const vl_call *c) { return c->msg.params; }
 bool vl_call_wants_more(const vl_call *c) { return c->msg.more; }
+const char *vl_call_text(const vl_call *c, size_t *len)
+{
+	*len = c->text ? c->text_len : 0;
+	return c->text;
+}
 bool vl_call_is_oneway(const vl_call *c) { return c->msg.oneway; }
 bool vl_call_wants_upgrade(const vl_call *c) { return c->msg.upgrade; }
 size_t vl_call_out_pending(const vl_call *c) { return c->local ? 0 : c->conn->out.len - c->conn->out_off; }

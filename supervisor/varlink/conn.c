@@ -110,7 +110,11 @@ static void conn_process(vl_conn *c)
 			break;
 		}
 		c->call = call;
+		call->text = text;
+		call->text_len = len;
 		vl_call_dispatch(c, call);
+		if (c->call == call) /* kept: the framer's buffer moves on */
+			call->text = NULL;
 	}
 	c->in_process = false;
 }

@@ -98,6 +98,9 @@ const peer_cred *vl_call_peer(const vl_call *c);
  * calls and untagged listeners. */
 void *vl_call_listener_tag(const vl_call *c);
 yajl_val vl_call_params(const vl_call *c);
+/* The call's message as it came (without its NUL), while its method runs;
+ * NULL for a local call or once the method has kept the call. */
+const char *vl_call_text(const vl_call *c, size_t *len);
 bool vl_call_wants_more(const vl_call *c);
 bool vl_call_is_oneway(const vl_call *c);
 bool vl_call_wants_upgrade(const vl_call *c);

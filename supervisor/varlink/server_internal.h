@@ -18,6 +18,8 @@ struct vl_call {
 	void (*cancel)(vl_call *c, void *data); /* set by a method that keeps the call */
 	void *cancel_data;
 	struct vl_local *local; /* a call made inside corrald (local_call.c); conn is then NULL */
+	const char *text;       /* its message as received, while its method runs; else NULL */
+	size_t text_len;
 };
 
 struct vl_conn {

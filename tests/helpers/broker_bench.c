@@ -80,30 +80,43 @@ static int connect_to(const char *path)
 	return fd;
 }
 
-/* One message of the reader: its stamp gives the latency. */
-static void take(const char *msg)
+/* One message of the reader, checked: its data is the next one sent (or
+ * comes after exactly the messages reported missed) and has its size;
+ * its stamp gives the latency. */
+static long last_n = -1;
+static int take(const char *msg, size_t len)
 {
-	const char *e = strstr(msg, "\"error\"");
-	if (e) {
-		fprintf(stderr, "broker_bench: %.300s\n", msg);
-		atomic_store(&failed, 1);
-		return;
+	const char *d = memmem(msg, len, "\"data\":{\"t\":", 12);
+	if (!d) {
+		if (memmem(msg, len, "\"error\"", 7) || !memmem(msg, len, "\"probe\"", 7)) {
+			fprintf(stderr, "broker_bench: %.300s\n", msg);
+			atomic_store(&failed, 1);
+		}
+		return 0; /* a warm-up message */
 	}
-	const char *m = strstr(msg, "\"missed\":");
-	if (m) {
-		long n = strtol(m + 9, NULL, 10);
-		atomic_fetch_add(&missed, n);
-		atomic_fetch_add(&received, n);
-	}
-	const char *t = strstr(msg, "\"t\":");
-	if (!t)
-		return; /* a warm-up message */
+	d += 7;
 	int64_t now = now_ns();
-	int64_t sent = strtoll(t + 4, NULL, 10);
+	char *end;
+	int64_t sent = strtoll(d + 5, &end, 10);
+	long n = strncmp(end, ",\"n\":", 5) ? -1 : strtol(end + 5, &end, 10);
+	const char *pad = strncmp(end, ",\"pad\":\"", 8) ? NULL : end + 8;
+	const char *q = pad ? memchr(pad, '"', len - (size_t)(pad - msg)) : NULL;
+	long miss = 0;
+	const char *m = q ? memmem(q, len - (size_t)(q - msg), "\"missed\":", 9) : NULL;
+	if (m)
+		miss = strtol(m + 9, NULL, 10);
+	if (!q || q[1] != '}' || q + 2 - d != size || n != last_n + 1 + miss) {
+		fprintf(stderr, "broker_bench: message %ld (after %ld, %ld missed) is not as sent: %.200s\n", n, last_n,
+			miss, msg);
+		atomic_store(&failed, 1);
+		return 0;
+	}
+	last_n = n;
+	atomic_fetch_add(&missed, miss);
 	if (n_lat < count)
 		lat[n_lat++] = (uint64_t)(now - sent);
 	t_last = now;
-	atomic_fetch_add(&received, 1);
+	return 1 + (int)miss;
 }
 
 static void *reader(void *arg)
@@ -133,7 +146,9 @@ static void *reader(void *arg)
 		len += (size_t)n;
 		size_t start = 0;
 		for (char *z; (z = memchr(buf + start, '\0', len - start));) {
-			take(buf + start);
+			int k = take(buf + start, (size_t)(z - buf) - start);
+			if (k)
+				atomic_fetch_add(&received, k); /* the writer goes on at once */
 			start = (size_t)(z - buf) + 1;
 		}
 		memmove(buf, buf + start, len - start);
@@ -145,11 +160,12 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-/* prefix, {"t":NOW,"pad":"xxx"} of size bytes, suffix, NUL. */
+static long sent_n;
+/* prefix, {"t":NOW,"n":SEQ,"pad":"xxx"} of size bytes, suffix, NUL. */
 static size_t render(char *out, size_t cap, const char *prefix, const char *suffix)
 {
 	char head[64];
-	int h = snprintf(head, sizeof(head), "{\"t\":%lld,\"pad\":\"", (long long)now_ns());
+	int h = snprintf(head, sizeof(head), "{\"t\":%lld,\"n\":%ld,\"pad\":\"", (long long)now_ns(), sent_n++);
 	long pad = size - h - 2;
 	if (pad < 0)
 		pad = 0;
@@ -232,8 +248,8 @@ static void args(char **argv)
 	count = atol(argv[0]);
 	size = atol(argv[1]);
 	window = atol(argv[2]);
-	if (count <= 0 || size < 32 || size > 60000 || window <= 0) {
-		fprintf(stderr, "broker_bench: COUNT > 0, 32 <= SIZE <= 60000, WINDOW > 0\n");
+	if (count <= 0 || size < 64 || size > 60000 || window <= 0) {
+		fprintf(stderr, "broker_bench: COUNT > 0, 64 <= SIZE <= 60000, WINDOW > 0\n");
 		exit(2);
 	}
 	lat = calloc((size_t)count, sizeof(*lat));

@@ -216,6 +216,36 @@ static void test_publish_subscribe(void **state)
 	forget(pub);
 }
 
+/* data is passed on as it came when that is what yajl would write, else
+ * as yajl writes it; either way the 64 KiB bound is on the written text. */
+static void test_data_as_written(void **state)
+{
+	int sub = dial(path_b), pub = dial(path_a);
+	say(sub, "{\"method\":\"io.corral.Broker.Subscribe\",\"parameters\":{\"topics\":[\"d\"]},\"more\":true}");
+	el_run_once(D.loop, 5);
+	say(pub, "{\"method\":\"io.corral.Broker.Publish\",\"parameters\":{\"topic\":\"d\",\"data\":[\"]}\",{\"a\":1.50}]}}");
+	EXPECT(pub, "{\"delivered\":1}");
+	EXPECT(sub, "\"data\":[\"]}\",{\"a\":1.50}],\"seq\":");
+	say(pub, "{\"method\":\"io.corral.Broker.Publish\",\"parameters\":{\"topic\":\"d\",\"data\" : [ \"\\u0041\\/\" ,"
+		 "\n{ \"a\" : 1 } ] }}");
+	EXPECT(pub, "{\"delivered\":1}");
+	EXPECT(sub, "\"data\":[\"A/\",{\"a\":1}],\"seq\":");
+	/* 65,536 bytes as written pass, one more does not; spaces do not count */
+	for (int extra = 0; extra < 2; extra++) {
+		_cleanup_strbuf_ strbuf m = { 0 };
+		sb_adds(&m, "{\"method\":\"io.corral.Broker.Publish\",\"parameters\":{\"topic\":\"d\",\"data\":[ \"");
+		for (int i = 0; i < BROKER_DATA_MAX - 6 + extra; i++)
+			sb_adds(&m, "z");
+		sb_adds(&m, "\" ,  1]}}");
+		say(pub, m.buf);
+		EXPECT(pub, extra ? "io.corral.Broker.InvalidMessage" : "{\"delivered\":1}");
+		if (!extra)
+			EXPECT(sub, "zz\",1],\"seq\":");
+	}
+	forget(sub);
+	forget(pub);
+}
+
 static void test_request_serve_reply_and_timeout(void **state)
 {
 	int srv = dial(path_b), req = dial(path_a), rep = dial(path_b);
@@ -393,6 +423,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_whoami_is_the_socket, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_publish_subscribe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_data_as_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_request_serve_reply_and_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy_denies_and_audits, setup_policy, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limited, setup_policy, teardown),

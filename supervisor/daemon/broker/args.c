@@ -6,6 +6,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_get.h"
+#include "common/json_span.h"
 #include "common/strv.h"
 
 #include <errno.h>
@@ -27,15 +28,27 @@ static int bad_message(broker_fault *f, const char *reason)
 	return -EINVAL;
 }
 
-/* data (or value) as JSON text of at most BROKER_DATA_MAX bytes. */
-static int get_data(yajl_val params, const char *key, char **out, broker_fault *f)
+/* data (or value) as JSON text of at most BROKER_DATA_MAX bytes: as it
+ * came in the call's text when that is what yajl_gen would write (a
+ * message's data is most of it), else generated from the tree. */
+static int get_data(const char *text, size_t text_len, yajl_val params, const char *key, char **out,
+		    broker_fault *f)
 {
 	yajl_val v = json_get(params, key);
 	if (!v)
 		return bad_parameter(f, key);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	size_t len = 0;
-	char *t = g && !jg_value(g, v) ? jg_finish(g, &len) : NULL;
+	const char *span;
+	char *t = NULL;
+	if (text && json_span(text, text_len, "parameters", key, &span, &len)) {
+		if ((t = malloc(len + 1))) {
+			memcpy(t, span, len);
+			t[len] = '\0';
+		}
+	} else {
+		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+		t = g && !jg_value(g, v) ? jg_finish(g, &len) : NULL;
+	}
 	if (!t)
 		return bad_parameter(f, key);
 	if (len > BROKER_DATA_MAX) {
@@ -71,7 +84,7 @@ static int get_str(yajl_val params, const char *key, bool required, const char *
 	return 0;
 }
 
-int broker_args_parse(yajl_val params, unsigned want, broker_args *a, broker_fault *f)
+int broker_args_parse(const char *text, size_t text_len, yajl_val params, unsigned want, broker_args *a, broker_fault *f)
 {
 	json_fault jf = { 0 };
 	*a = (broker_args){ .timeout = 30, .expect = -1, .prefix = "" };
@@ -85,9 +98,9 @@ int broker_args_parse(yajl_val params, unsigned want, broker_args *a, broker_fau
 	}
 	if ((want & BA_PATTERNS) && get_patterns(params, &a->patterns, f) < 0)
 		return -EINVAL;
-	if ((want & BA_DATA) && get_data(params, "data", &a->data, f) < 0)
+	if ((want & BA_DATA) && get_data(text, text_len, params, "data", &a->data, f) < 0)
 		return -EINVAL;
-	if ((want & BA_VALUE) && get_data(params, "value", &a->data, f) < 0)
+	if ((want & BA_VALUE) && get_data(text, text_len, params, "value", &a->data, f) < 0)
 		return -EINVAL;
 	if ((want & BA_TO) && get_str(params, "to", false, &a->to, f) < 0)
 		return -EINVAL;

@@ -81,6 +81,7 @@ void broker_shutdown(struct corrald *d)
 		broker_session_close(d, s);
 	el_remove(b->pump);
 	vl_server_free(b->srv);
+	sb_release(&b->render);
 	free(b);
 	d->broker = NULL;
 }

@@ -32,6 +32,7 @@ typedef struct broker {
 	vl_server *srv;
 	el_source *pump; /* armed while a stream is backlogged */
 	uint64_t next_id;
+	strbuf render; /* a stream's next reply, reused from one to the next */
 } broker;
 
 struct bmember {
@@ -92,7 +93,8 @@ bmember *broker_member_named(broker_session *bs, const char *name);
 void broker_pump_arm(broker *b);
 /* methods.c: io.corral.Broker */
 extern const vl_interface broker_iface;
-/* args.c: a call's parameters, checked; what want names (BA_*) must be
+/* args.c: a call's parameters, checked (text, when not NULL, is the call's
+ * message, params its parameters: data is then copied as it came); what want names (BA_*) must be
  * there and right, else f says which (InvalidParameter) or why
  * (InvalidMessage). */
 enum {
@@ -111,14 +113,17 @@ typedef struct broker_fault {
 	const char *error; /* VL_ERR_INVALID_PARAMETER or BROKER_ERR("InvalidMessage") */
 	char text[160];    /* the parameter, or the reason */
 } broker_fault;
-int broker_args_parse(yajl_val params, unsigned want, broker_args *a, broker_fault *f);
+int broker_args_parse(const char *text, size_t text_len, yajl_val params, unsigned want, broker_args *a,
+		      broker_fault *f);
 void broker_args_release(broker_args *a);
 int broker_fault_reply(vl_call *call, const broker_fault *f);
 /* In a method handler: check params into a, or answer what was wrong. */
 #define BROKER_PARSE(call, params, want, a)                                                                           \
 	do {                                                                                                          \
 		broker_fault f_;                                                                                      \
-		if (broker_args_parse(params, want, a, &f_) < 0)                                                     \
+		size_t n_;                                                                                            \
+		const char *t_ = vl_call_text(call, &n_);                                                             \
+		if (broker_args_parse(t_, n_, params, want, a, &f_) < 0)                                              \
 			return broker_fault_reply(call, &f_);                                                         \
 	} while (0)
 /* What Publish, Subscribe/Serve (taking a->patterns) and Request do for m. */

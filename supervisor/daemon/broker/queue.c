@@ -4,15 +4,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-bmsg *bmsg_new(const char *body, size_t len)
+bmsg *bmsg_alloc(size_t len)
 {
 	bmsg *m = malloc(sizeof(*m) + len + 1);
 	if (!m)
 		return NULL;
 	m->refs = 1;
 	m->len = len;
-	memcpy(m->body, body, len);
 	m->body[len] = '\0';
+	return m;
+}
+
+bmsg *bmsg_new(const char *body, size_t len)
+{
+	bmsg *m = bmsg_alloc(len);
+	if (m)
+		memcpy(m->body, body, len);
 	return m;
 }
 

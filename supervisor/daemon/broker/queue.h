@@ -21,6 +21,8 @@ typedef struct bmsg {
 
 /* One reference, to the caller; NULL when out of memory. */
 bmsg *bmsg_new(const char *body, size_t len);
+/* The same with its body (len bytes, then a NUL) left to the caller. */
+bmsg *bmsg_alloc(size_t len);
 bmsg *bmsg_ref(bmsg *m);
 void bmsg_unref(bmsg *m);
 
