@@ -32,15 +32,27 @@ image_copy_tmp_dir = "$d/pm/tmp"
 EOC
 	podman_ok=""
 	PM_ARGS=(--cgroup-parent="$cgp-podman")
-	command -v crun >/dev/null && PM_ARGS+=(--runtime crun)
 	if ! command -v podman >/dev/null; then
 		echo "$BENCH_NAME: podman is not installed: no side-by-side figures"
+		return
 	elif ! pm pull -q "oci:$OCI:test" >/dev/null 2>"$d/pm.err"; then
 		echo "$BENCH_NAME: podman could not load the image: $(tail -2 "$d/pm.err")"
-	# podman names its image localhost/bench:1 only when told: tag what it pulled
-	elif pm tag "$(pm images -q | head -1)" bench:1 >/dev/null 2>&1; then
-		podman_ok=1
+		return
 	fi
+	# podman names its image localhost/bench:1 only when told: tag what it pulled
+	pm tag "$(pm images -q | head -1)" bench:1 >/dev/null 2>&1 || return
+	# crun where it works (a pure cgroup v2 host), else runc (crun refuses
+	# a hybrid host)
+	local rt
+	for rt in crun runc; do
+		command -v "$rt" >/dev/null || continue
+		if pm run --rm --cgroup-parent="$cgp-podman" --runtime "$rt" --network none bench:1 true >/dev/null 2>"$d/pm.err"; then
+			PM_ARGS+=(--runtime "$rt")
+			podman_ok=1
+			return
+		fi
+		echo "$BENCH_NAME: podman with $rt: $(tail -1 "$d/pm.err")"
+	done
 }
 podman_cleanup() {
 	if [ -d "$d/pm/root" ]; then
