@@ -1,3 +1,4 @@
+#include "supervisor/daemon/health/checker.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/network/net_metrics.h"
 #include "common/cleanup.h"
@@ -74,6 +75,7 @@ int corrald_render_metrics(strbuf *out, void *data)
 	metrics_set_connections(d->metrics, vl_server_n_connections(d->srv));
 	int r = metrics_render(d->metrics, out);
 	r = r < 0 ? r : net_metrics_render(d, out);
+	r = r < 0 ? r : health_metrics_render(d, out);
 	return r < 0 ? r : broker_render_metrics(d, out);
 }
 
