@@ -1,4 +1,5 @@
 #include "supervisor/daemon/health/checker.h"
+#include "supervisor/daemon/health/daemon.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/network/net_metrics.h"
 #include "common/cleanup.h"
@@ -121,6 +122,7 @@ static const vl_method methods[] = {
 	{ "Ping", m_ping },
 	{ "GetInfo", m_get_info },
 	{ "Metrics", m_metrics },
+	{ "Health", sv_health },
 	{ "ImageImport", sv_image_import },
 	{ "ImageList", sv_image_list },
 	{ "ImageInspect", sv_image_inspect },

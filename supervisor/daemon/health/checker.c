@@ -24,7 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define REPLY_MAX (1u << 20) /* the monitor keeps at most this much output */
+#define REPLY_MAX VL_MAX_MESSAGE /* two streams of EXEC_MAX_OUTPUT, escaped */
 
 const char *const health_status_str[HEALTH_COUNT] = { "none", "starting", "healthy", "unhealthy" };
 
