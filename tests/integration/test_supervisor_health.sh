@@ -8,10 +8,12 @@
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 IMG="$FIXTURES/busybox/rootfs"
 
-health_of() { ctl inspect --json "$1" | jq -r '.state.health.status // "none"'; }
+# the Container object
+insp() { ctl inspect --json "$1" | jq '.[0]'; }
+health_of() { insp "$1" | jq -r '.state.health.status // "none"'; }
 has_health() { [ "$(health_of "$1")" = "$2" ]; }
 # the last result's FIELD
-last_result() { ctl inspect --json "$1" | jq -r ".state.health.log[-1].$2 // empty"; }
+last_result() { insp "$1" | jq -r ".state.health.log[-1].$2 // empty"; }
 
 # An OCI layout at $T/hc with tag "hc": the fixture's "test" with the
 # Healthcheck HC (Docker's form) in its config.
@@ -40,20 +42,23 @@ health_image() {
 test_svh_failing_check_turns_unhealthy() {
 	trap cleanup_sv EXIT
 	start_sv
-	ctl run -d --name web --health-cmd 'cat /ok' --health-interval 200ms --health-retries 3 \
-		"$IMG" sh -c 'echo fine >/ok; exec sleep 100' >/dev/null
+	ctl run -d --name web --health-cmd 'cat /tmp/ok' --health-interval 200ms --health-retries 3 \
+		"$IMG" sh -c 'echo fine >/tmp/ok; exec sleep 100' >/dev/null
 	wait_for 10 has_health web healthy
 	assert_eq "$(last_result web exitCode)/$(last_result web output)" "0/fine" "a passing check's result"
 	case "$(ctl ps --format '{{.Status}}' --filter name=web)" in
 	Up*"(healthy)") ;;
 	*) fail "ps STATUS: $(ctl ps --format '{{.Status}}' --filter name=web)" ;;
 	esac
-	ctl exec web rm /ok
+	ctl exec web rm /tmp/ok
 	wait_for 10 has_health web unhealthy
 	local j
-	j=$(ctl inspect --json web)
+	j=$(insp web)
 	[ "$(jq '.state.health.failingStreak' <<<"$j")" -ge 3 ] || fail "failingStreak: $j"
-	assert_eq "$(jq '.state.health.log | length' <<<"$j")" 5 "results kept"
+	wait_for 5 sh -c "[ \$($CORRALCTL --socket $SOCK inspect --json web | jq '.[0].state.health.log | length') = 5 ]"
+	sleep 0.5
+	j=$(insp web)
+	assert_eq "$(jq '.state.health.log | length' <<<"$j")" 5 "results kept: the last 5"
 	assert_eq "$(jq -r '.state.health.log[-1].exitCode' <<<"$j")" 1 "a failing check's exit code"
 	case "$(jq -r '.state.health.log[-1].output' <<<"$j")" in
 	*"No such file"*) ;;
@@ -77,9 +82,9 @@ test_svh_on_failure_restart_and_kill() {
 		--health-on-failure restart --stop-timeout 1 "$IMG" sleep 100 >/dev/null
 	ctl run -d --name k --health-cmd false --health-interval 200ms --health-retries 2 \
 		--health-on-failure kill "$IMG" sleep 100 >/dev/null
-	wait_for 15 sh -c "[ \$($CORRALCTL --socket $SOCK inspect --json r | jq .state.restartCount) -ge 1 ]"
+	wait_for 15 sh -c "[ \$($CORRALCTL --socket $SOCK inspect --json r | jq '.[0].state.restartCount') -ge 1 ]"
 	wait_for 10 is_status k exited
-	assert_eq "$(ctl inspect --json k | jq .state.exitCode)" 137 "killed with SIGKILL"
+	assert_eq "$(insp k | jq .state.exitCode)" 137 "killed with SIGKILL"
 	assert_eq "$(health_of k)" none "an exited container has no health"
 }
 
@@ -94,12 +99,12 @@ test_svh_image_healthcheck_is_the_default() {
 	ctl run -d --name off --no-healthcheck hc:1 sleep 100 >/dev/null
 	wait_for 10 has_health img healthy
 	assert_eq "$(last_result img output)" from-image "the image's check ran"
-	assert_eq "$(ctl inspect --json off | jq -c .state.health)" null "--no-healthcheck"
+	assert_eq "$(insp off | jq -c .state.health)" null "--no-healthcheck"
 	kill -TERM "$CORRALD_PID"
 	wait "$CORRALD_PID" 2>/dev/null
 	start_sv
 	wait_for 10 has_health img healthy
-	assert_eq "$(ctl inspect --json off | jq -c .state.health)" null "--no-healthcheck, after a restart"
+	assert_eq "$(insp off | jq -c .state.health)" null "--no-healthcheck, after a restart"
 }
 
 # The check runs as the container's user, in its namespaces and root
@@ -110,7 +115,7 @@ test_svh_check_is_confined() {
 		--health-cmd "id -u; hostname; test ! -e $T/c.sock && echo no-host-fs" --health-interval 200ms \
 		"$IMG" sleep 100 >/dev/null
 	wait_for 10 has_health c healthy
-	assert_eq "$(last_result c output | tr '\n' ' ')" "1000 boxy no-host-fs " "the check's view"
+	assert_eq "$(last_result c output | xargs)" "1000 boxy no-host-fs" "the check's view"
 }
 
 # A check that hangs is cut at its timeout, counts as a failure and leaves
@@ -120,9 +125,9 @@ test_svh_hanging_check_is_cut() {
 	start_sv
 	ctl run -d --name h --health-cmd 'sleep 987' --health-interval 2s --health-timeout 300ms \
 		"$IMG" sleep 100 >/dev/null
-	wait_for 10 sh -c "[ -n \"\$($CORRALCTL --socket $SOCK inspect --json h | jq -r '.state.health.log[0].end // empty')\" ]"
+	wait_for 10 sh -c "[ -n \"\$($CORRALCTL --socket $SOCK inspect --json h | jq -r '.[0].state.health.log[0].end // empty')\" ]"
 	local j
-	j=$(ctl inspect --json h)
+	j=$(insp h)
 	assert_eq "$(jq -r '.state.health.log[0].exitCode' <<<"$j")" -1 "a cut check's exit code"
 	case "$(jq -r '.state.health.log[0].output' <<<"$j")" in
 	*timeout*) ;;

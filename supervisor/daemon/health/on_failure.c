@@ -5,6 +5,7 @@
 #include "supervisor/daemon/ctr_monitor.h"
 #include "supervisor/daemon/ctr_restart.h"
 #include "supervisor/daemon/ctr_spawn.h"
+#include "supervisor/daemon/service.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -21,7 +22,12 @@ void health_on_failure(struct corrald *d, ctr *c, enum health_on_failure what)
 			log_cerr(LOG_LVL_WARN, &err, "container %s: kill (unhealthy)", c->name);
 		else
 			ctr_publish(d, c, "kill", (const char *const[]){ "signal", "9", NULL });
-	} else if (ctr_restart_begin(d, c, c->spec.stop_timeout, &err) < 0)
+	} else if (ctr_restart_begin(d, c, c->spec.stop_timeout, &err) < 0) {
 		log_cerr(LOG_LVL_WARN, &err, "container %s: restart (unhealthy)", c->name);
+	} else { /* a restart of corrald's, as the restart policy's are counted */
+		c->restart_count++;
+		metrics_add_restarts(d->metrics, 1);
+		ctr_save(d, c);
+	}
 	cerr_clear(&err);
 }
