@@ -164,6 +164,8 @@ test_svh_daemon_health() {
 	h=$(ctl call Health)
 	assert_eq "$(jq -r .status <<<"$h")" ok "overall: $h"
 	assert_eq "$(jq -r '[.components[].name] | join(",")' <<<"$h")" store,monitors,loop,disk "components"
+	assert_eq "$(ctl health | head -1)" ok "corralctl health"
+	ctl health | grep -Eq '^  store +ok +.*is writable$' || fail "corralctl health: $(ctl health)"
 	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" 200 "/healthz"
 	assert_eq "$(curl -s "http://127.0.0.1:$port/readyz")" ok "/readyz"
 	# the state directory made read-only: the store fails, /readyz says so
