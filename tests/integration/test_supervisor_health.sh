@@ -83,9 +83,27 @@ test_svh_on_failure_restart_and_kill() {
 	ctl run -d --name k --health-cmd false --health-interval 200ms --health-retries 2 \
 		--health-on-failure kill "$IMG" sleep 100 >/dev/null
 	wait_for 15 sh -c "[ \$($CORRALCTL --socket $SOCK inspect --json r | jq '.[0].state.restartCount') -ge 1 ]"
+	timeout 2 "$CORRALCTL" --socket "$SOCK" events --since 0 --json >"$T/ev" || true
+	[ "$(jq -r 'select(.name == "r") | select(.action == "health_status") |
+		.attributes.health_status' "$T/ev" | grep -c starting)" -ge 2 ] ||
+		fail "a restart does not start its checks over in starting: $(grep health_status "$T/ev" | head)"
 	wait_for 10 is_status k exited
 	assert_eq "$(insp k | jq .state.exitCode)" 137 "killed with SIGKILL"
 	assert_eq "$(health_of k)" none "an exited container has no health"
+}
+
+# Failures in the start period do not count, until a first success
+test_svh_start_period_failures_do_not_count() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl run -d --name s --health-cmd 'cat /tmp/up' --health-interval 200ms --health-retries 1 \
+		--health-start-period 1h "$IMG" sleep 100 >/dev/null
+	wait_for 10 sh -c "[ \$($CORRALCTL --socket $SOCK inspect --json s | jq '.[0].state.health.log | length') -ge 3 ]"
+	assert_eq "$(health_of s)/$(insp s | jq .state.health.failingStreak)" starting/0 "failures in the start period"
+	ctl exec s touch /tmp/up
+	wait_for 10 has_health s healthy
+	ctl exec s rm /tmp/up
+	wait_for 10 has_health s unhealthy # after a success, the start period is over
 }
 
 # The image's HEALTHCHECK is the default; --no-healthcheck turns it off; a
@@ -112,10 +130,10 @@ test_svh_check_is_confined() {
 	trap cleanup_sv EXIT
 	start_sv
 	ctl run -d --name c -u 1000 --hostname boxy \
-		--health-cmd "id -u; hostname; test ! -e $T/c.sock && echo no-host-fs" --health-interval 200ms \
+		--health-cmd "id -u; hostname; cat /proc/1/comm; test ! -e $T/c.sock && echo no-host-fs" --health-interval 200ms \
 		"$IMG" sleep 100 >/dev/null
 	wait_for 10 has_health c healthy
-	assert_eq "$(last_result c output | xargs)" "1000 boxy no-host-fs" "the check's view"
+	assert_eq "$(last_result c output | xargs)" "1000 boxy sleep no-host-fs" "the check's view"
 }
 
 # A check that hangs is cut at its timeout, counts as a failure and leaves
