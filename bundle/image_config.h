@@ -16,6 +16,7 @@ typedef struct img_config {
 	/* from "config" (the run defaults); NULL when absent */
 	char **entrypoint, **cmd, **env;
 	char *workdir, *user, *stop_signal;
+	char *healthcheck;              /* "Healthcheck", as JSON text (supervisor/daemon/health) */
 	img_label *labels;
 	size_t n_labels;
 } img_config;

@@ -240,6 +240,12 @@ static int parse_run_config(yajl_val c, const char *what, img_config *out, cerr 
 	    (r = opt_str(c, "User", what, &out->user, err)) < 0 ||
 	    (r = opt_str(c, "StopSignal", what, &out->stop_signal, err)) < 0)
 		return r;
+	yajl_val hc = json_get(c, "Healthcheck");
+	if (hc && YAJL_IS_OBJECT(hc)) {
+		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+		if (!g || jg_value(g, hc) || !(out->healthcheck = jg_finish(g, NULL)))
+			return cerr_set(err, ENOMEM, "out of memory");
+	}
 	yajl_val l = json_get(c, "Labels");
 	if (!l || YAJL_IS_NULL(l))
 		return 0;

@@ -110,14 +110,16 @@ static int check_filters(const ctl_optval *f)
 	return 0;
 }
 
-/* "Up 5 minutes", "Exited (0) 2 seconds ago", as podman's STATUS. */
+/* "Up 5 minutes (healthy)", "Exited (0) 2 seconds ago", as podman's STATUS. */
 static void status_text(yajl_val st, char *buf, size_t n)
 {
-	const char *s = ctl_str(st, "status");
-	char d[48];
+	const char *s = ctl_str(st, "status"), *health = ctl_str(tmpl_field(st, "health", 6), "status");
+	char d[48], h[24] = "";
+	if (health[0] && !streq(health, "none"))
+		snprintf(h, sizeof(h), " (%s)", health);
 	if (streq(s, "running") || streq(s, "paused"))
 		snprintf(buf, n, "Up %s%s", human_duration(human_seconds_since(ctl_str(st, "startedAt")), d, sizeof(d)),
-			 streq(s, "paused") ? " (paused)" : "");
+			 streq(s, "paused") ? " (paused)" : h);
 	else if (streq(s, "exited") || streq(s, "restarting"))
 		snprintf(buf, n, "%s (%lld) %s", streq(s, "exited") ? "Exited" : "Restarting", ctl_int(st, "exitCode", 0),
 			 human_ago(ctl_str(st, "finishedAt"), d, sizeof(d)));

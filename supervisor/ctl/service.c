@@ -1,5 +1,5 @@
 /* corralctl's verbs about corrald itself and about corralctl: ping, info,
- * metrics, describe, call, system prune, version, help, completion. */
+ * metrics, health, describe, call, system prune, version, help, completion. */
 #include "supervisor/ctl/ctl.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -35,11 +35,26 @@ static int show_text(yajl_val p, const char *key)
 }
 
 static int show_metrics(yajl_val p) { return show_text(p, "text"); }
+
+/* Health: the overall status, then a line per component. */
+static int show_health(yajl_val p)
+{
+	if (ctl_json)
+		return ctl_print_json(p);
+	printf("%s\n", ctl_str(p, "status"));
+	yajl_val cs = json_get(p, "components");
+	for (size_t i = 0; YAJL_IS_ARRAY(cs) && i < cs->u.array.len; i++) {
+		yajl_val c = cs->u.array.values[i];
+		printf("  %-9s %-9s %s\n", ctl_str(c, "name"), ctl_str(c, "status"), ctl_str(c, "detail"));
+	}
+	return 0;
+}
 static int show_description(yajl_val p) { return show_text(p, "description"); }
 
 static int v_ping(ctl_args *a) { return ctl_call_show(M("Ping"), NULL, show_ping); }
 static int v_info(ctl_args *a) { return ctl_call_show(M("GetInfo"), NULL, show_info); }
 static int v_metrics(ctl_args *a) { return ctl_call_show(M("Metrics"), NULL, show_metrics); }
+static int v_health(ctl_args *a) { return ctl_call_show(M("Health"), NULL, show_health); }
 
 static int v_describe(ctl_args *a)
 {
@@ -159,6 +174,8 @@ const ctl_cmd ctl_service_cmds[] = {
 	{ "ping", "", "Check that corrald answers", NULL, 0, 0, 0, COMPLETE_NONE, v_ping },
 	{ "info", "", "Show what corrald reports about itself", NULL, 0, 0, 0, COMPLETE_NONE, v_info },
 	{ "metrics", "", "Print corrald's metrics (Prometheus text)", NULL, 0, 0, 0, COMPLETE_NONE, v_metrics },
+	{ "health", "", "Show corrald's own health: store, monitors, loop lag, disk", NULL, 0, 0, 0, COMPLETE_NONE,
+	  v_health },
 	{ "describe", "[INTERFACE]", "Print a varlink interface's description", NULL, 0, 1, 0, COMPLETE_NONE,
 	  v_describe },
 	{ "call", "METHOD [JSON]", "Call a method (\"Ping\", or a full name) and print each reply as JSON", call_opts,

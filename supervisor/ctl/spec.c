@@ -221,7 +221,7 @@ char *ctl_build_spec(const ctl_args *a, bool auto_remove)
 				return NULL;
 		yajl_gen_array_close(g);
 	}
-	if (ctl_gen_secrets(a, g) || ctl_gen_ports(a, g))
+	if (ctl_gen_secrets(a, g) || ctl_gen_ports(a, g) || ctl_gen_health(a, g))
 		return NULL;
 	if (auto_remove && jg_key_bool(g, "autoRemove", true))
 		return ctl_fail("spec", "out of memory"), NULL;

@@ -40,7 +40,14 @@
 	{ "cap-add", 0, OPT_LIST, "CAP", "add a capability (NET_ADMIN, or ALL)" }, \
 	{ "cap-drop", 0, OPT_LIST, "CAP", "drop a capability (or ALL)" }, \
 	{ "secret", 0, OPT_LIST, "NAME[,OPTS]", \
-	  "give it a secret as a file, /run/secrets/NAME; OPTS: target=PATH, uid=U, mode=0400, mask=true" }
+	  "give it a secret as a file, /run/secrets/NAME; OPTS: target=PATH, uid=U, mode=0400, mask=true" }, \
+	{ "health-cmd", 0, OPT_STR, "CMD", "a health check: a shell command (or a JSON array) run in it every interval" }, \
+	{ "health-interval", 0, OPT_DURATION, "DURATION", "between health checks (default 30s)" }, \
+	{ "health-timeout", 0, OPT_DURATION, "DURATION", "a check that runs longer is killed and fails (default 30s)" }, \
+	{ "health-retries", 0, OPT_INT, "N", "failures in a row that make it unhealthy (default 3)" }, \
+	{ "health-start-period", 0, OPT_DURATION, "DURATION", "failures in it do not count, until a success (default 0s)" }, \
+	{ "health-on-failure", 0, OPT_STR, "ACTION", "when unhealthy: none, kill or restart (default none)" }, \
+	{ "no-healthcheck", 0, OPT_FLAG, "", "no health check, not even the image's HEALTHCHECK" }
 
 /* {"spec": {...}} from a's options and arguments (IMAGE [COMMAND...]);
  * NULL after saying what was wrong. auto_remove: corrald removes it once
@@ -54,3 +61,5 @@ int ctl_gen_env(const ctl_args *a, yajl_gen g);
 int ctl_gen_secrets(const ctl_args *a, yajl_gen g);
 /* "ports": [...] into g, from -p/--publish (publish_opt.c). */
 int ctl_gen_ports(const ctl_args *a, yajl_gen g);
+/* "healthcheck" or "noHealthcheck" into g, from --health-* (health_opt.c). */
+int ctl_gen_health(const ctl_args *a, yajl_gen g);

@@ -1,4 +1,6 @@
 #include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/health/check.h"
+#include "supervisor/daemon/health/checker.h"
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/sessions/session_member.h"
 #include "supervisor/daemon/ctr_restart.h"
@@ -85,6 +87,7 @@ void ctr_free(ctr *c)
 		return;
 	ctr_spawn_abandon(c);
 	ctr_drop_attached(c);
+	health_free(c);
 	el_remove(c->mon_src);
 	el_remove(c->restart_timer);
 	if (c->mon_fd >= 0)
@@ -154,6 +157,10 @@ static yajl_gen record_gen(const ctr *c)
 	jg_key_bool(g, "stoppedByUser", c->stopped_by_user);
 	jg_key_bool(g, "hasRun", c->has_run);
 	jg_key_int(g, "owner", (long long)c->owner);
+	if (c->spec.healthcheck) { /* the effective check: the image's is not in the spec */
+		jg_key(g, "healthcheck");
+		health_check_gen(g, c->spec.healthcheck);
+	}
 	yajl_gen_map_close(g);
 	return g;
 }
@@ -238,6 +245,14 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	    (r = ctr_spec_default_network(&c->spec, d->cfg->default_network, &f)) < 0 ||
 	    ((r = session_member_spec(d, &c->spec, &f)) < 0 && r != -ENOENT))
 		return cerr_wrap(err, "%s", path);
+	yajl_val hc = member(v, "healthcheck");
+	health_check *eff = NULL;
+	if (hc && (r = health_check_parse(hc, "healthcheck", &eff, &f)) < 0)
+		return cerr_wrap(err, "%s", path);
+	if (eff) {
+		health_check_free(c->spec.healthcheck);
+		c->spec.healthcheck = eff;
+	}
 	const char *st = str_of(v, "status");
 	c->status = CS_EXITED;
 	for (int i = 0; i < CS_COUNT; i++)
@@ -286,6 +301,10 @@ int ctr_gen(yajl_gen g, const ctr *c)
 	jg_key_str(g, "startedAt", c->started_at);
 	jg_key_str(g, "finishedAt", c->finished_at);
 	jg_key_int(g, "restartCount", c->restart_count);
+	if (c->spec.healthcheck) {
+		jg_key(g, "health");
+		health_gen(g, c);
+	}
 	yajl_gen_map_close(g);
 	net_gen_inspect(g, c->d, c);
 	return yajl_gen_map_close(g);
@@ -301,6 +320,7 @@ static void list_key_of(const ctr *c, struct ctr_list_key *k)
 	k->signal = c->signal;
 	k->oom_killed = c->oom_killed;
 	k->restart_count = c->restart_count;
+	k->health = health_version(c);
 	/* same sizes: a plain copy (no printf on List's path) */
 	_Static_assert(sizeof(k->started_at) == sizeof(c->started_at), "started_at");
 	_Static_assert(sizeof(k->finished_at) == sizeof(c->finished_at), "finished_at");

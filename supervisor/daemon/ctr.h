@@ -73,6 +73,7 @@ typedef struct ctr {
 	el_source *mon_src, *restart_timer;
 	struct ctr_waiter *waiters;
 	struct ctr_follow *follows;
+	struct health_state *health; /* its health checker (health/checker.h); NULL: none yet */
 	struct corrald *d;
 	struct ctr *next;
 	/* List's cache: the Container object as JSON, valid while the state it
@@ -81,7 +82,7 @@ typedef struct ctr {
 	size_t list_len;
 	struct ctr_list_key {
 		int status, pid, has_exit, exit_code, signal, oom_killed;
-		unsigned restart_count;
+		unsigned restart_count, health;
 		char started_at[64], finished_at[64];
 	} list_key;
 } ctr;

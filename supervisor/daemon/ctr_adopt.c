@@ -1,6 +1,7 @@
 /* corrald starting again: load every record, re-adopt the containers whose
  * monitors live, account for those that ended meanwhile, and start those
  * their policies say to. */
+#include "supervisor/daemon/health/checker.h"
 #include "supervisor/daemon/ctr_adopt.h"
 #include "supervisor/daemon/ctr_ended.h"
 #include "supervisor/daemon/ctr_monitor.h"
@@ -104,6 +105,7 @@ int ctr_adopt_all(corrald *d, cerr *err)
 			secrets_withdraw(d, c);
 			adopted++;
 			ctr_save(d, c);
+			health_start(d, c);
 			continue;
 		}
 		cerr_clear(&e);

@@ -10,6 +10,7 @@
 #include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/ctr_spec.h"
 #include "supervisor/daemon/fastpath.h"
+#include "supervisor/daemon/health/check.h"
 #include "supervisor/daemon/img_source.h"
 #include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/service.h"
@@ -196,6 +197,11 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	}
 	if (img.shared)
 		fastpath_dir_unneeded(dir);
+	if (!c->spec.healthcheck && !c->spec.no_healthcheck &&
+	    health_check_from_image(img.healthcheck, &c->spec.healthcheck, &err) < 0) {
+		undo_dir(c, dir);
+		return sv_invalid_err(call, "spec.image", &err);
+	}
 
 	/* its bundle and record */
 	const char *bad = NULL;

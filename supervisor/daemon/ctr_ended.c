@@ -1,5 +1,6 @@
 /* A container has ended: account for it from its exit record, then apply
  * its restart policy, or finish its removal. Removal itself is here too. */
+#include "supervisor/daemon/health/checker.h"
 #include "supervisor/daemon/ctr_ended.h"
 #include "supervisor/daemon/ctr_restart.h"
 #include "supervisor/daemon/ctr_spawn.h"
@@ -78,6 +79,7 @@ void ctr_ended(corrald *d, ctr *c)
 {
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
+	health_stop(c);
 	secrets_withdraw(d, c); /* the host's view, should corrald have died before it was */
 	net_detach(d, c);
 	session_member_ended(d, c);

@@ -42,20 +42,28 @@ int sv_restart(vl_call *call, yajl_val params, void *ud)
 		ctr_publish(d, c, "restart", NULL);
 		return 0; /* answered once the monitor reports */
 	}
-	c->stopped_by_user = true;
-	ctr_record_save(d, c, NULL);
-	if (ctr_signal(d, c, c->spec.stop_signal, true, t < 0 ? c->spec.stop_timeout : (unsigned)t, &err) < 0) {
-		if (err.code != ESRCH)
-			return sv_internal_err(call, &err);
-		cerr_clear(&err); /* it is ending anyway */
-	}
-	if (ctr_thaw(d, c, &err) < 0)
-		log_cerr(LOG_LVL_WARN, &err, "container %s: thaw for a restart", c->name);
-	ctr_publish(d, c, "stop", NULL);
-	c->restart_wanted = true;
+	if (ctr_restart_begin(d, c, t < 0 ? c->spec.stop_timeout : (unsigned)t, &err) < 0)
+		return sv_internal_err(call, &err);
 	c->restart_call = call;
 	vl_call_set_cancel(call, on_cancel, c);
 	return 0; /* ctr_restart_resume goes on once it has ended */
+}
+
+int ctr_restart_begin(corrald *d, ctr *c, unsigned timeout, cerr *err)
+{
+	c->stopped_by_user = true;
+	ctr_record_save(d, c, NULL);
+	if (ctr_signal(d, c, c->spec.stop_signal, true, timeout, err) < 0) {
+		if (err->code != ESRCH)
+			return -err->code;
+		cerr_clear(err); /* it is ending anyway */
+	}
+	if (ctr_thaw(d, c, err) < 0)
+		log_cerr(LOG_LVL_WARN, err, "container %s: thaw for a restart", c->name);
+	cerr_clear(err);
+	ctr_publish(d, c, "stop", NULL);
+	c->restart_wanted = true;
+	return 0;
 }
 
 static vl_call *take_call(ctr *c)

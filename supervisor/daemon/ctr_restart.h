@@ -4,6 +4,9 @@
 #include "supervisor/varlink/server.h"
 
 int sv_restart(vl_call *call, yajl_val params, void *ud);
+/* Stop a running container to start it again once it has ended (a
+ * Restart without its call: set c->restart_call to answer one). */
+int ctr_restart_begin(struct corrald *d, ctr *c, unsigned timeout, cerr *err);
 /* It has ended, with a Restart waiting: start it, answering the Restart
  * once it runs (or with why it did not). */
 void ctr_restart_resume(struct corrald *d, ctr *c);

@@ -1,6 +1,7 @@
 #include "supervisor/daemon/ctr_spec.h"
 #include "supervisor/daemon/secrets/spec.h"
 #include "supervisor/daemon/network/names_spec.h"
+#include "supervisor/daemon/health/check.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
 #include "bundle/caps.h"
@@ -65,6 +66,7 @@ void ctr_spec_release(ctr_spec *s)
 	free(s->session);
 	names_spec_release(s);
 	strv_free(s->labels);
+	health_check_free(s->healthcheck);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -152,7 +154,8 @@ static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)
 static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
 	"restart", "network", "ports", "labels", "tty", "interactive", "stopSignal", "stopTimeout", "capAdd", "capDrop",
-	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "extraHosts", "session", NULL,
+	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "extraHosts", "session",
+	"healthcheck", "noHealthcheck", NULL,
 };
 
 bool ctr_hostname_valid(const char *h)
@@ -172,6 +175,7 @@ static int get_flags(yajl_val v, ctr_spec *s, json_fault *f)
 	const struct { const char *key; bool *out; } flags[] = {
 		{ "tty", &s->tty }, { "interactive", &s->interactive }, { "readOnly", &s->read_only },
 		{ "init", &s->init }, { "privileged", &s->privileged }, { "autoRemove", &s->auto_remove },
+		{ "noHealthcheck", &s->no_healthcheck },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
 		if (json_get_bool(v, "spec", flags[i].key, 0, flags[i].out, NULL, f) < 0)
@@ -222,6 +226,11 @@ static int parse_policy(yajl_val v, const char *default_restart, ctr_spec *s, js
 		return json_fault_set(f, EINVAL, "spec.workdir", "must be an absolute path without \".\" or \"..\"");
 	if ((r = get_flags(v, s, f)) < 0)
 		return r;
+	yajl_val hc = json_member(v, "healthcheck");
+	if (hc && !YAJL_IS_NULL(hc) && (r = health_check_parse(hc, "spec.healthcheck", &s->healthcheck, f)) < 0)
+		return r;
+	if (s->healthcheck && s->no_healthcheck)
+		return json_fault_set(f, EINVAL, "spec.noHealthcheck", "excludes spec.healthcheck");
 	const char *restart, *sig;
 	if ((r = json_get_str(v, "spec", "restart", 0, &restart, f)) < 0 || (r = ctr_spec_parse_network(v, s, f)) < 0 ||
 	    (r = json_get_str(v, "spec", "stopSignal", 0, &sig, f)) < 0)

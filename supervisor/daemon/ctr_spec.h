@@ -73,6 +73,8 @@ typedef struct ctr_spec {
 	uint64_t caps;   /* Docker's default set, less capDrop, plus capAdd */
 	int stop_signal;
 	unsigned stop_timeout;
+	struct health_check *healthcheck; /* spec.healthcheck (health/check.h); Create puts the image's here */
+	bool no_healthcheck;              /* spec.noHealthcheck: not the image's either */
 } ctr_spec;
 
 #define CTR_NAME_MAX 128

@@ -1,6 +1,7 @@
 /* Start, top to bottom: StartContainer checks the container, ctr_start says
  * "go" to its standby monitor (or a fresh one) and keeps the call, and the
  * monitor's report ("ok PID" or "err MESSAGE") answers it. */
+#include "supervisor/daemon/health/checker.h"
 #include "supervisor/daemon/policy/policy_binds.h"
 #include "supervisor/daemon/ctr_start.h"
 #include "supervisor/daemon/ctr_ended.h"
@@ -153,6 +154,7 @@ static void running(corrald *d, ctr *c, vl_call *call, pid_t pid)
 		log_cerr(LOG_LVL_DEBUG, &err, NULL);
 	ctr_save(d, c);
 	ctr_publish(d, c, "start", NULL);
+	health_start(d, c);
 	if (c->stop_pending) {
 		c->stop_pending = false;
 		if (ctr_signal(d, c, c->spec.stop_signal, true, c->stop_pending_timeout, &err) < 0)

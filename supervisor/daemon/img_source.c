@@ -27,6 +27,7 @@ void image_ref_release(image_ref *r)
 	strv_free(r->cmd);
 	free(r->workdir);
 	free(r->user);
+	free(r->healthcheck);
 	if (r->store) {
 		store_close(r->store);
 		free(r->store);
@@ -79,6 +80,7 @@ static int from_store(const char *state_dir, const char *image, const char *dir,
 	out->cmd = copy_or_null(h.cfg.cmd);
 	out->workdir = h.cfg.workdir ? strdup(h.cfg.workdir) : NULL;
 	out->user = h.cfg.user ? strdup(h.cfg.user) : NULL;
+	out->healthcheck = h.cfg.healthcheck ? strdup(h.cfg.healthcheck) : NULL;
 	if (!out->id || !out->manifest || !out->name || !out->rootfs) {
 		image_ref_release(out);
 		imagesrc_release(dir);

@@ -14,6 +14,7 @@ typedef struct image_ref {
 	bool shared;  /* rootfs is shared between containers: keep it read-only */
 	char **env, **entrypoint, **cmd;
 	char *workdir, *user;
+	char *healthcheck; /* the config's Healthcheck as JSON text; NULL: none */
 	struct img_store *store; /* open, and so locked against gc, until released */
 } image_ref;
 

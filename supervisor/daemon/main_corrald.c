@@ -7,6 +7,7 @@
 #include "supervisor/daemon/config.h"
 #include "supervisor/daemon/listenfds.h"
 #include "supervisor/daemon/metrics_http.h"
+#include "supervisor/daemon/health/daemon.h"
 #include "supervisor/daemon/sdnotify.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/broker/broker.h"
@@ -284,6 +285,10 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 
 	if (cfg->metrics_listen[0] &&
 	    (r = metrics_http_listen(loop, cfg->metrics_listen, corrald_render_metrics, &d, &http, err)) < 0)
+		goto out;
+	if (http)
+		metrics_http_set_ready(http, health_ready);
+	if ((r = health_daemon_init(&d, err)) < 0)
 		goto out;
 
 	int sigv[] = { SIGTERM, SIGINT, SIGHUP };

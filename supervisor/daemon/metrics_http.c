@@ -30,7 +30,7 @@ struct metrics_http {
 	el_loop *loop;
 	int fd;
 	el_source *src;
-	metrics_render_fn fn;
+	metrics_render_fn fn, ready;
 	void *data;
 	struct client *clients;
 	size_t n_clients;
@@ -80,12 +80,18 @@ static void handle(struct client *c)
 	char *q = strchr(target, '?');
 	if (q)
 		*q = '\0';
-	if (!streq(target, "/metrics"))
-		return respond(c, 404, "Not Found", "text/plain", "not found; try /metrics\n", 24);
 	_cleanup_strbuf_ strbuf body = STRBUF_INIT;
-	if (c->h->fn(&body, c->h->data) < 0)
+	bool probe = streq(target, "/healthz") || streq(target, "/readyz");
+	if (!probe && !streq(target, "/metrics"))
+		return respond(c, 404, "Not Found", "text/plain", "not found; try /metrics, /healthz or /readyz\n", 45);
+	if (probe && streq(target, "/readyz") && c->h->ready && c->h->ready(&body, c->h->data) < 0)
+		respond(c, 503, "Service Unavailable", "text/plain", body.buf ? body.buf : "", body.len);
+	else if (probe && !sb_adds(&body, "ok\n"))
+		respond(c, 200, "OK", "text/plain", body.buf, body.len);
+	else if (probe || c->h->fn(&body, c->h->data) < 0)
 		return respond(c, 500, "Internal Server Error", "text/plain", "error\n", 6);
-	respond(c, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body.buf ? body.buf : "", body.len);
+	else
+		respond(c, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body.buf ? body.buf : "", body.len);
 	if (head_only)
 		c->out.len -= body.len;
 }
@@ -211,6 +217,8 @@ int metrics_http_listen(el_loop *loop, const char *addr, metrics_render_fn fn, v
 }
 
 int metrics_http_port(const metrics_http *h) { return h->port; }
+
+void metrics_http_set_ready(metrics_http *h, metrics_render_fn fn) { h->ready = fn; }
 
 void metrics_http_free(metrics_http *h)
 {

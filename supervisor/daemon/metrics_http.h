@@ -1,5 +1,6 @@
 /* A minimal HTTP/1.1 endpoint inside the event loop that answers
- * `GET /metrics` (and nothing else) and closes each connection. */
+ * `GET /metrics`, `/healthz` (200 "ok" while it answers at all) and
+ * `/readyz` (200, or 503 and why) and closes each connection. */
 #pragma once
 #include "common/error.h"
 #include "common/strbuf.h"
@@ -12,4 +13,6 @@ typedef int (*metrics_render_fn)(strbuf *out, void *data);
 int metrics_http_listen(el_loop *loop, const char *addr, metrics_render_fn fn, void *data,
 			metrics_http **out, cerr *err);
 int metrics_http_port(const metrics_http *h);
+/* /readyz: fn returns 0 when ready, else < 0 with why in the buffer. */
+void metrics_http_set_ready(metrics_http *h, metrics_render_fn fn);
 void metrics_http_free(metrics_http *h);

@@ -1,3 +1,5 @@
+#include "supervisor/daemon/health/checker.h"
+#include "supervisor/daemon/health/daemon.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/network/net_metrics.h"
 #include "common/cleanup.h"
@@ -76,6 +78,7 @@ int corrald_render_metrics(strbuf *out, void *data)
 	metrics_set_connections(d->metrics, vl_server_n_connections(d->srv));
 	int r = metrics_render(d->metrics, out);
 	r = r < 0 ? r : net_metrics_render(d, out);
+	r = r < 0 ? r : health_metrics_render(d, out);
 	r = r < 0 ? r : broker_render_metrics(d, out);
 	return r < 0 ? r : wl_render_metrics(d, out);
 }
@@ -122,6 +125,7 @@ static const vl_method methods[] = {
 	{ "Ping", m_ping },
 	{ "GetInfo", m_get_info },
 	{ "Metrics", m_metrics },
+	{ "Health", sv_health },
 	{ "ImageImport", sv_image_import },
 	{ "ImageList", sv_image_list },
 	{ "ImageInspect", sv_image_inspect },

@@ -25,16 +25,16 @@ declare -A may=(
 	[supervisor/varlink]="common supervisor/loop"
 	[supervisor/logs]="common"
 	[supervisor/monitor]="common bundle cgroups runtime supervisor/loop supervisor/varlink supervisor/logs"
-	[supervisor/daemon]="common bundle cgroups runtime images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/jobs supervisor/daemon/policy supervisor/daemon/secrets supervisor/daemon/network supervisor/daemon/sessions supervisor/daemon/workloads"
+	[supervisor/daemon]="common bundle cgroups runtime images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/jobs supervisor/daemon/policy supervisor/daemon/secrets supervisor/daemon/network supervisor/daemon/sessions supervisor/daemon/health supervisor/daemon/workloads"
 	[supervisor/daemon/broker]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon supervisor/daemon/sessions"
 	[supervisor/daemon/policy]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
+	[supervisor/daemon/health]="common supervisor/loop supervisor/varlink supervisor/daemon"
 	[supervisor/daemon/secrets]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 	[supervisor/daemon/network]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 	[supervisor/ctl]="common supervisor/varlink"
 	[supervisor/daemon/jobs]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 	[supervisor/daemon/network]="common supervisor/loop supervisor/varlink supervisor/daemon supervisor/daemon/sessions"
 	[supervisor/daemon/sessions]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon supervisor/daemon/broker supervisor/daemon/network supervisor/daemon/policy"
-	[supervisor/daemon/health]="common bundle images supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon"
 	[supervisor/daemon/workloads]="common bundle supervisor/loop supervisor/varlink supervisor/daemon supervisor/daemon/sessions supervisor/daemon/health"
 )
 

@@ -148,6 +148,11 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"stopSignal\":\"SIGNOPE\"}", "spec.stopSignal", "signal");
 	expect_field("{\"image\":\"x\",\"stopTimeout\":-1}", "spec.stopTimeout", "0 to 86400");
 	expect_field("{\"image\":\"x\",\"tty\":1}", "spec.tty", "boolean");
+	expect_field("{\"image\":\"x\",\"healthcheck\":{\"command\":[\"t\"],\"retries\":0}}", "spec.healthcheck.retries",
+		     "from 1 to 1000");
+	expect_field("{\"image\":\"x\",\"healthcheck\":{\"command\":[\"t\"]},\"noHealthcheck\":true}",
+		     "spec.noHealthcheck", "excludes");
+	expect_field("{\"image\":\"x\",\"noHealthcheck\":1}", "spec.noHealthcheck", "boolean");
 }
 
 /* What issue 14 added: an entrypoint that may be empty (not absent), a

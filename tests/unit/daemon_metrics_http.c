@@ -67,10 +67,47 @@ static void test_metrics_http(void **state)
 	cerr_clear(&err);
 }
 
+static int ready_flag;
+static int ready(strbuf *why, void *data)
+{
+	if (ready_flag)
+		return 0;
+	sb_adds(why, "store: read-only\n");
+	return -11;
+}
+
+/* /healthz answers while it answers at all; /readyz follows the probe */
+static void test_probes(void **state)
+{
+	el_loop *l;
+	cerr err = { 0 };
+	assert_int_equal(el_new(&l, &err), 0);
+	metrics_http *h;
+	assert_int_equal(metrics_http_listen(l, "127.0.0.1:0", render_fixed, NULL, &h, &err), 0);
+	int port = metrics_http_port(h);
+	_cleanup_free_ char *hz = http_get(l, port, "GET /healthz HTTP/1.1\r\n\r\n");
+	assert_non_null(strstr(hz, "HTTP/1.1 200 OK\r\n"));
+	assert_non_null(strstr(hz, "\r\n\r\nok\n"));
+	metrics_http_set_ready(h, ready);
+	ready_flag = 0;
+	_cleanup_free_ char *no = http_get(l, port, "GET /readyz HTTP/1.1\r\n\r\n");
+	assert_non_null(strstr(no, "HTTP/1.1 503"));
+	assert_non_null(strstr(no, "\r\n\r\nstore: read-only\n"));
+	ready_flag = 1;
+	_cleanup_free_ char *yes = http_get(l, port, "GET /readyz?verbose HTTP/1.1\r\n\r\n");
+	assert_non_null(strstr(yes, "HTTP/1.1 200 OK\r\n"));
+	_cleanup_free_ char *head = http_get(l, port, "HEAD /healthz HTTP/1.1\r\n\r\n");
+	assert_non_null(strstr(head, "Content-Length: 3\r\n"));
+	assert_null(strstr(head, "\r\n\r\nok"));
+	metrics_http_free(h);
+	el_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics_http),
+		cmocka_unit_test(test_probes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
