@@ -70,7 +70,7 @@ field() { ctl --json get workloads | jq -r ".[] | select(.name == \"$1\") | .$2"
 converged() { [ "$(field "$1" status)" = converged ] && [ "$(field "$1" ready)" = "$2" ]; }
 # the workload's containers running and healthy, by what each container says
 healthy_members() {
-	ctl --json ps | jq "[.[] | select(.labels[\"io.corral.workload\"] == \"$1\" and .status == \"running\" and .health == \"healthy\")] | length"
+	ctl --json ps | jq "[.[] | select(.labels[\"io.corral.workload\"] == \"$1\" and .state.status == \"running\" and .state.health.status == \"healthy\")] | length"
 }
 members() { ctl --json ps -a | jq "[.[] | select(.labels[\"io.corral.workload\"] == \"$1\")] | length"; }
 sessions_of() { ctl --json session ls | jq "[.[] | select(.labels[\"io.corral.workload\"] == \"$1\")] | length"; }
@@ -88,7 +88,7 @@ test_wl_deployment_converges_repairs_scales() {
 	local victim
 	victim=$(ctl --json ps | jq -r '[.[] | select(.labels["io.corral.workload"] == "web")][0].name')
 	ctl rm -f "$victim" >/dev/null
-	wait_for 30 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json ps | jq '[.[] | select(.labels[\"io.corral.workload\"] == \"web\" and .status == \"running\")] | length')\" = 3 ]" ||
+	wait_for 30 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json ps | jq '[.[] | select(.labels[\"io.corral.workload\"] == \"web\" and .state.status == \"running\")] | length')\" = 3 ]" ||
 		fail "the removed replica was not made again"
 	assert_eq "$(sessions_of web)" 3 "no replica session left over from the removed one"
 	ctl --json ps -a | jq -r '.[].name' | grep -qx "$victim" && fail "$victim is back under its old name"
@@ -122,7 +122,7 @@ test_wl_rollout_keeps_two_healthy() {
 	deployment roll 3 bb:1 >"$T/roll.yaml"
 	ctl apply -f "$T/roll.yaml" >/dev/null
 	wait_for 60 converged roll 3 || fail "did not converge"
-	wait_for 30 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json ps | jq '[.[] | select(.health == \"healthy\")] | length')\" = 3 ]" ||
+	wait_for 30 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json ps | jq '[.[] | select(.state.health.status == \"healthy\")] | length')\" = 3 ]" ||
 		fail "the probes never passed"
 	local step min
 	for step in "bb:2 one" "bb:2 two"; do
@@ -305,6 +305,25 @@ test_wl_host_port() {
 		fail "the taken port is not the reason: $(ctl describe workload www2)"
 	ctl delete workload www www2 >/dev/null
 	wait_for 20 state_is "$before" || fail "rules or veths left: $(net_state)"
+}
+
+# A replica whose liveness probe fails is replaced by a new one.
+test_wl_unhealthy_replaced() {
+	start_wl
+	deployment sick 2 bb:1 | sed 's/command: \["true"\]/command: ["sh", "-c", "test ! -e \/tmp\/sick"]/' >"$T/sick.yaml"
+	ctl apply -f "$T/sick.yaml" >/dev/null
+	wait_for 60 converged sick 2 || fail "did not converge"
+	wait_for 30 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json ps | jq '[.[] | select(.state.health.status == \"healthy\")] | length')\" = 2 ]" ||
+		fail "the probes never passed"
+	local victim replica
+	victim=$(ctl --json ps | jq -r '.[0].name')
+	replica=${victim%-main}
+	ctl exec "$victim" touch /tmp/sick
+	wait_for 30 sh -c "! $CORRALCTL --socket $SOCK session inspect $replica >/dev/null 2>&1" ||
+		fail "the unhealthy replica $replica was not replaced: $(ctl describe workload sick)"
+	wait_for 60 converged sick 2 || fail "did not converge again"
+	assert_eq "$(members sick)" 2 "two containers"
+	assert_contains "$(ctl events --since 5m --until 0s --filter type=workload)" "container main is unhealthy" "the reason is in the event"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_wl_'); do
