@@ -159,8 +159,11 @@ test_wl_kill9_mid_rollout() {
 	ctl apply -f "$T/k.yaml" >/dev/null
 	wait_for 30 sh -c "$CORRALCTL --socket $SOCK --json ps -a | jq -e '[.[] | select(.image == \"bb:2\")] | length > 0' >/dev/null" ||
 		fail "the rollout did not start"
+	local old_left
+	old_left=$(ctl --json ps -a | jq '[.[] | select(.image == "bb:1")] | length')
 	kill -9 "$CORRALD_PID"
-	wait "$CORRALD_PID" 2>/dev/null
+	[ "$old_left" -ge 1 ] || fail "the rollout was over before the kill: not a test of a rollout cut short"
+	wait "$CORRALD_PID" 2>/dev/null || true
 	start_sv
 	wait_for 90 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json ps -a | jq -r '[.[] | .image] | unique | join(\",\")')\" = bb:2 ]" ||
 		fail "the rollout did not finish: $(ctl describe workload k)"
