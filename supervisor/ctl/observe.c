@@ -130,12 +130,15 @@ static void status_text(yajl_val st, char *buf, size_t n)
 /* One row of ps's table: podman's field names, over a Container. */
 static int gen_ps_row(yajl_gen g, yajl_val x, bool no_trunc)
 {
-	yajl_val st = tmpl_field(x, "state", 5), cmd = tmpl_field(tmpl_field(x, "config", 6), "command", 7);
+	yajl_val st = tmpl_field(x, "state", 5), config = tmpl_field(x, "config", 6);
+	/* the process as podman shows it: the entrypoint given, then the command */
+	yajl_val parts[] = { tmpl_field(config, "entrypoint", 10), tmpl_field(config, "command", 7) };
 	char status[96], created[64];
 	_cleanup_strbuf_ strbuf command = STRBUF_INIT;
-	for (size_t i = 0; YAJL_IS_ARRAY(cmd) && i < cmd->u.array.len; i++)
-		sb_addf(&command, "%s%s", i ? " " : "", YAJL_IS_STRING(cmd->u.array.values[i]) ?
-							       cmd->u.array.values[i]->u.string : "");
+	for (size_t p = 0; p < ARRAY_SIZE(parts); p++)
+		for (size_t i = 0; YAJL_IS_ARRAY(parts[p]) && i < parts[p]->u.array.len; i++)
+			sb_addf(&command, "%s%s", command.len ? " " : "",
+				YAJL_IS_STRING(parts[p]->u.array.values[i]) ? parts[p]->u.array.values[i]->u.string : "");
 	if (!no_trunc && command.len > 20)
 		strcpy(command.buf + 17, "...");
 	status_text(st, status, sizeof(status));
