@@ -37,10 +37,11 @@ static void end(wl_op *o, const char *error)
 	wl_table *t = o->t;
 	char name[sizeof(o->workload)], replica[sizeof(o->replica)];
 	enum wl_akind kind = o->undoing ? WA_CREATE : o->kind;
+	bool superseded = o->superseded;
 	snprintf(name, sizeof(name), "%s", o->workload);
 	snprintf(replica, sizeof(replica), "%s", o->replica);
 	op_free(t, o);
-	wl_acted(t, name, kind, replica, error);
+	wl_acted(t, name, kind, replica, superseded ? NULL : error);
 }
 
 static void on_done(void *data, const char *error, yajl_val params);
@@ -183,8 +184,10 @@ static void on_done(void *data, const char *error, yajl_val params)
 static void step(wl_op *o)
 {
 	workload *w = wl_find(o->t, o->workload);
-	if (!w || w->deleting || strcmp(w->hash, o->hash))
+	if (!w || w->deleting || strcmp(w->hash, o->hash)) {
+		o->superseded = true; /* no failure of the workload's: nothing to back off from */
 		return fail(o, "its workload changed meanwhile");
+	}
 	if (o->starting) {
 		yajl_gen g = map_with_name("id", o->ctr_id);
 		if (g && call(o, METHOD("Start"), g) == 0)

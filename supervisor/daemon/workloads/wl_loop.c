@@ -73,6 +73,8 @@ static bool reconcile(wl_table *t, workload *w)
 	}
 	if (!w->drift_since)
 		w->drift_since = now;
+	if (now < w->backoff_until) /* back once it is over */
+		wl_schedule_in(t, w->backoff_until - now);
 	for (size_t i = 0; i < n_a && now >= w->backoff_until; i++)
 		if (!wl_act(t, w, &a[i]))
 			break;
@@ -102,11 +104,23 @@ static void on_tick(el_source *s, void *data)
 	reconcile_all(data);
 }
 
-void wl_schedule(wl_table *t)
+/* A reconcile within usec: the sooner of the one armed and this. */
+void wl_schedule_in(wl_table *t, uint64_t usec)
 {
 	cerr err = { 0 };
-	if (!t->soon && el_add_timer(t->d->loop, WL_DEBOUNCE_USEC, false, on_soon, t, &t->soon, &err) < 0)
+	uint64_t at = el_now_usec() + usec;
+	if (t->soon && t->soon_at <= at)
+		return;
+	el_remove(t->soon);
+	t->soon = NULL;
+	t->soon_at = at;
+	if (el_add_timer(t->d->loop, usec ? usec : 1, false, on_soon, t, &t->soon, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "workloads: the next reconcile waits for the tick");
+}
+
+void wl_schedule(wl_table *t)
+{
+	wl_schedule_in(t, WL_DEBOUNCE_USEC);
 }
 
 /* Sessions and their members concern the loop; its own events do not. */

@@ -20,6 +20,7 @@ typedef struct wl_op {
 	char ctr_id[65];
 	vl_local *pending;
 	bool undoing;       /* a creation that failed, being removed */
+	bool superseded;    /* undone as its workload changed or goes: no failure */
 	char *failed;       /* why it failed */
 	struct wl_op *next;
 } wl_op;

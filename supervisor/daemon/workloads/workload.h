@@ -67,6 +67,7 @@ typedef struct wl_table {
 	workload *list;
 	size_t n;
 	el_source *tick, *soon;
+	uint64_t soon_at; /* el_now_usec() when soon fires */
 	struct wl_op *ops; /* in flight, all workloads (wl_loop.h) */
 	unsigned n_ops;
 	uint64_t converged_total, actions_total;
@@ -94,3 +95,4 @@ void wl_unlink(wl_table *t, workload *w);
 
 /* wl_loop.c: reconcile soon (events coalesce), or on the tick */
 void wl_schedule(wl_table *t);
+void wl_schedule_in(wl_table *t, uint64_t usec);
