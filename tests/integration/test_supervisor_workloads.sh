@@ -188,7 +188,17 @@ test_wl_pod_shares_localhost() {
 	    command: ["sh", "-c", "while :; do echo pong | nc -l -p 8080; done"]
 	  - name: client
 	    image: bb:1
-	    command: ["sleep", "1000"]
+	    command: ["sleep"]
+	    args: ["1000"]
+	    env:
+	    - name: ROLE
+	      value: client
+	    securityContext:
+	      runAsUser: 1000
+	      runAsGroup: 1000
+	      readOnlyRootFilesystem: true
+	      capabilities:
+	        drop: ["ALL"]
 	EOF
 	assert_eq "$(ctl apply -f "$T/pod.yaml")" "pod/duo created" "apply of a Pod"
 	wait_for 60 converged duo 1 || fail "the pod did not converge"
@@ -197,6 +207,46 @@ test_wl_pod_shares_localhost() {
 	client=$(ctl --json ps | jq -r '.[] | select(.labels["io.corral.container"] == "client") | .name')
 	wait_for 10 sh -c "$CORRALCTL --socket $SOCK exec $client sh -c 'echo ping | nc -w 1 127.0.0.1 8080' | grep -q pong" ||
 		fail "the client did not reach the server on localhost"
+	# the container's fields, as CreateContainer got them
+	assert_eq "$(ctl exec "$client" id -u):$(ctl exec "$client" id -g)" 1000:1000 "runAsUser, runAsGroup"
+	assert_eq "$(ctl exec "$client" sh -c 'echo $ROLE')" client "env"
+	ctl exec "$client" touch /x 2>/dev/null && fail "readOnlyRootFilesystem: / is writable"
+	assert_eq "$(ctl exec "$client" sh -c 'grep CapEff /proc/self/status' | awk '{print $2}')" 0000000000000000 "capabilities.drop ALL"
+	local cfg
+	cfg=$(ctl --json inspect "$client" | jq -c '.[0].config | {entrypoint, command}')
+	assert_eq "$cfg" '{"entrypoint":["sleep"],"command":["1000"]}' "command and args"
+}
+
+# resources.limits land in the replica's cgroup (the VM tier: controllers).
+test_wl_limits_enforced() {
+	need_memory_controller
+	start_wl
+	cat >"$T/lim.yaml" <<-EOF
+	apiVersion: v1
+	kind: Pod
+	metadata:
+	  name: lim
+	spec:
+	  containers:
+	  - name: hog
+	    image: bb:1
+	    command: ["sleep", "1000"]
+	    resources:
+	      limits:
+	        memory: 64Mi
+	        cpu: 500m
+	EOF
+	ctl apply -f "$T/lim.yaml" >/dev/null
+	wait_for 60 converged lim 1 || fail "did not converge: $(ctl describe workload lim)"
+	local pid cg root=/sys/fs/cgroup/unified
+	[ -d "$root" ] || root=/sys/fs/cgroup
+	pid=$(ctl --json ps | jq -r '.[0].state.pid')
+	cg=$root$(awk -F: '$1 == "0" { print $3 }' "/proc/$pid/cgroup")
+	assert_eq "$(cat "$cg/memory.max")" 67108864 "memory.max of limits.memory 64Mi"
+	assert_eq "$(cat "$cg/cpu.max")" "50000 100000" "cpu.max of limits.cpu 500m"
+	local rc=0
+	ctl exec "$(ctl --json ps | jq -r '.[0].name')" sh -c 'x=$(head -c 128m /dev/zero | tr "\0" x); echo survived' || rc=$?
+	[ "$rc" -ne 0 ] || fail "128 MiB fit under a 64 MiB limit"
 }
 
 # Bad manifests: refused with the file, the line and the field path;

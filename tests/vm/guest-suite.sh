@@ -16,7 +16,8 @@ test_runtime_lifecycle.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
 test_supervisor_lifecycle.sh:memory
 test_supervisor_security.sh:exec_timeout|memory_limit
 test_supervisor_verbs.sh:pause|top
-test_clients_podman.sh:resources"
+test_clients_podman.sh:resources
+test_supervisor_workloads.sh:limits"
 export TIER_REASON="runs on the host tier (the VM tier runs what needs cgroup controllers)"
 tests/integration/run.sh "$B" 2>&1 | tee "$VM_OUT/log.txt"
 rc=${PIPESTATUS[0]}
