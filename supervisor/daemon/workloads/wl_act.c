@@ -46,13 +46,13 @@ static void end(wl_op *o, const char *error)
 
 static void on_done(void *data, const char *error, yajl_val params);
 
-static int call(wl_op *o, const char *method, yajl_gen g)
+/* A local call of method, params an open map (taken), as the workload's peer. */
+static int call(wl_op *o, const char *method, yajl_gen params)
 {
-	workload *w = wl_find(o->t, o->workload);
-	static const peer_cred root = { 0 };
+	_cleanup_json_gen_ yajl_gen g = params;
 	_cleanup_free_ char *p = g && !yajl_gen_map_close(g) ? jg_finish(g, NULL) : NULL;
 	cerr err = { 0 };
-	if (p && !vl_local_call(o->t->d->srv, w ? &w->peer : &root, method, p, on_done, o, &o->pending, &err))
+	if (p && !vl_local_call(o->t->d->srv, &o->peer, method, p, on_done, o, &o->pending, &err))
 		return 0;
 	log_cerr(LOG_LVL_ERROR, &err, "workload %s: %s", o->workload, method);
 	cerr_clear(&err);
@@ -142,7 +142,9 @@ static int remove_session(wl_op *o)
 static void fail(wl_op *o, const char *why)
 {
 	log_warn("workload %s: replica %s: %s", o->workload, o->replica, why);
-	if (o->kind == WA_CREATE) {
+	/* a session that could not be made is not ours to remove (one of
+	 * that name may be somebody else's) */
+	if (o->kind == WA_CREATE && o->step != (size_t)-1) {
 		o->kind = WA_REMOVE;
 		o->undoing = true;
 		o->failed = strdup(why);
@@ -224,6 +226,7 @@ bool wl_act(wl_table *t, workload *w, const wl_action *a)
 	if (!o)
 		return false;
 	o->t = t;
+	o->peer = w->peer; /* the workload may go before the op ends */
 	o->kind = a->kind;
 	snprintf(o->workload, sizeof(o->workload), "%s", w->name);
 	snprintf(o->hash, sizeof(o->hash), "%s", a->kind == WA_CREATE ? w->hash : a->replica->hash);

@@ -12,6 +12,7 @@
 typedef struct wl_op {
 	wl_table *t;
 	enum wl_akind kind;
+	peer_cred peer;     /* the workload's: every call is made as it */
 	char workload[64];
 	char replica[SESSION_NAME_MAX + 1];
 	char hash[WL_HASH_LEN + 1];
