@@ -60,6 +60,42 @@ static void second_words(FILE *f, const char *group)
 				fprintf(f, " %s", c->name + gl + 1);
 }
 
+/* What completing an argument of c needs: its options and its list. */
+static void command_body(FILE *f, const ctl_cmd *c)
+{
+	fprintf(f, "\t\topts=\"");
+	forms(f, c->opts, false);
+	forms(f, ctl_global_opts, false);
+	fprintf(f, "\"\n\t\targopts=\"");
+	forms(f, c->opts, true);
+	forms(f, ctl_global_opts, true);
+	fprintf(f, "|\"\n\t\tlist=\"%s\"\n\t\tfiles=%d\n\t\t;;\n", list_command[c->complete],
+		c->complete == COMPLETE_FILES);
+}
+
+static void command_case(FILE *f, const ctl_cmd *c)
+{
+	fprintf(f, "\t\"%s\"", c->name);
+	if (ctl_is_container_verb(c))
+		fprintf(f, " | \"container %s\"", c->name);
+	if (streq(c->name, "image ls"))
+		fprintf(f, " | images");
+	if (streq(c->name, "image rm"))
+		fprintf(f, " | rmi");
+	fprintf(f, ")\n");
+	command_body(f, c);
+}
+
+/* A one-word command named as a group ("delete", beside "delete workload"). */
+static const ctl_cmd *one_word(const char *group)
+{
+	for (const ctl_cmd *const *g = ctl_groups; *g; g++)
+		for (const ctl_cmd *c = *g; c->name; c++)
+			if (streq(c->name, group))
+				return c;
+	return NULL;
+}
+
 /* The groups: first words of two-word commands (image, secret, ...), each
  * once, as "image | secret | ..."; and with each a case that offers its
  * second words (container adds the verbs it names as podman does). */
@@ -79,33 +115,21 @@ static void group_words(FILE *f, bool cases)
 				any = true;
 				continue;
 			}
-			fprintf(f, "\t%s)\n\t\tCOMPREPLY=($(compgen -W \"", group);
+			const ctl_cmd *alone = one_word(group);
+			fprintf(f, "\t%s)\n", group);
+			/* an option is the one-word command's; a word, the group's */
+			if (alone)
+				fprintf(f, "\t\tif [[ $cur != -* ]]; then\n");
+			fprintf(f, "\t\tCOMPREPLY=($(compgen -W \"");
 			second_words(f, group);
 			for (const ctl_cmd *const *h = ctl_groups; streq(group, "container") && *h; h++)
 				for (const ctl_cmd *v = *h; v->name; v++)
 					if (ctl_is_container_verb(v))
 						fprintf(f, " %s", v->name);
-			fprintf(f, "\" -- \"$cur\"))\n\t\treturn ;;\n");
+			fprintf(f, "\" -- \"$cur\"))\n\t\treturn%s\n", alone ? "\n\t\tfi" : " ;;");
+			if (alone)
+				command_body(f, alone);
 		}
-}
-
-static void command_case(FILE *f, const ctl_cmd *c)
-{
-	fprintf(f, "\t\"%s\"", c->name);
-	if (ctl_is_container_verb(c))
-		fprintf(f, " | \"container %s\"", c->name);
-	if (streq(c->name, "image ls"))
-		fprintf(f, " | images");
-	if (streq(c->name, "image rm"))
-		fprintf(f, " | rmi");
-	fprintf(f, ")\n\t\topts=\"");
-	forms(f, c->opts, false);
-	forms(f, ctl_global_opts, false);
-	fprintf(f, "\"\n\t\targopts=\"");
-	forms(f, c->opts, true);
-	forms(f, ctl_global_opts, true);
-	fprintf(f, "|\"\n\t\tlist=\"%s\"\n\t\tfiles=%d\n\t\t;;\n", list_command[c->complete],
-		c->complete == COMPLETE_FILES);
 }
 
 int ctl_completion_bash(FILE *f)
