@@ -339,6 +339,30 @@ test_svs_readme_two_members_talk() {
 		true "a member reads the host's state"
 }
 
+# A session's published ports: they need a network, a member's host port
+# below 1024 is the policy's to refuse, and a bad one is named.
+test_svs_ports_refused_with_their_reason() {
+	trap cleanup_sessions EXIT
+	chmod 755 "$T"
+	local g out
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	start_sv --group "$g"
+	local member=(setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30)
+	out=$(ctl session create -p 18097:80 nonet 2>&1) && fail "ports without a network were taken"
+	assert_contains "$out" "publishing ports needs a network" "no network"
+	out=$("${member[@]}" session create --network corral -p 80:80 low 2>&1) && fail "a member published port 80"
+	assert_contains "$out" "refused by policy: ports" "the policy refuses it"
+	assert_contains "$out" "host port 80 is below 1024" "and says why"
+	out=$(ctl session create -p 0:80 zero 2>&1) && fail "host port 0 was taken"
+	assert_contains "$out" "-p 0:80" "the client names the bad flag"
+	out=$("$CORRALCTL" --socket "$SOCK" call io.corral.Supervisor.SessionCreate \
+		'{"name": "raw", "network": "corral", "ports": [{"hostPort": 70000, "containerPort": 80}]}' 2>&1) &&
+		fail "corrald took host port 70000"
+	assert_contains "$out" "ports[0].hostPort" "corrald names the field"
+	assert_eq "$(ctl --json session ls | jq length)" 0 "no session made"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done
