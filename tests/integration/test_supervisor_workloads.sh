@@ -171,6 +171,15 @@ test_wl_kill9_mid_rollout() {
 	assert_eq "$(members k)" 3 "three containers: none twice"
 	assert_eq "$(sessions_of k)" 3 "three sessions: none orphaned"
 	assert_eq "$(ctl --json session ls | jq length)" 3 "no other session"
+	# a delete cut short by kill -9 goes on after the restart
+	ctl delete workload --wait false k >/dev/null
+	kill -9 "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv
+	wait_for 60 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json get workloads | jq length)\" = 0 ]" ||
+		fail "the delete did not go on: $(ctl get workloads)"
+	wait_for 30 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json ps -a | jq length)\" = 0 ]" || fail "replicas left"
+	assert_eq "$(ctl --json session ls | jq length)" 0 "no session left"
 }
 
 # A Pod's containers share localhost; the Pod is one session.
