@@ -171,9 +171,12 @@ static int v_describe(ctl_args *a)
 	return ctl_each(a, M("WorkloadInspect"), "name", NULL, show_one);
 }
 
-/* Until none of names is listed any more; 0, or EXIT_CTL. */
+/* Until none of names is listed any more, within --timeout (its whole
+ * wait, not each call's); 0, or EXIT_CTL. */
 static int wait_gone(yajl_val names)
 {
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		_cleanup_vl_client_ vl_client *c = NULL;
 		vl_reply rep;
@@ -188,6 +191,12 @@ static int wait_gone(yajl_val names)
 		vl_reply_release(&rep);
 		if (!left)
 			return 0;
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long long ms = (now.tv_sec - start.tv_sec) * 1000ll + (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (ctl_timeout_ms >= 0 && ms > ctl_timeout_ms)
+			return ctl_failf("delete: still deleting after %lld ms: see corralctl describe workload",
+					 (long long)ctl_timeout_ms);
 		nanosleep(&(struct timespec){ 0, DELETE_POLL_NS }, NULL);
 	}
 }
@@ -245,7 +254,7 @@ static const ctl_opt file_opts[] = {
 };
 static const ctl_opt delete_opts[] = {
 	{ "filename", 'f', OPT_STR, "FILE", "delete the workloads this manifest names" },
-	{ "wait", 0, OPT_STR, "true|false", "wait until their replicas are gone (default true)" },
+	{ "wait", 0, OPT_STR, "true|false", "wait until their replicas are gone, within --timeout (default true)" },
 	{ NULL },
 };
 static const ctl_opt get_opts[] = { CTL_OPT_FORMAT, { NULL } };
