@@ -21,6 +21,26 @@ static const char *skip_string(const char *p, const char *end)
 	return q + 1;
 }
 
+/* Whether a '/' stands outside the strings of the text: yajl takes
+ * comments, whose quotes and brackets are no JSON's, so a text with one is
+ * never spanned (a quote in a comment would move the span past the value,
+ * into the members after it). */
+static bool has_comment(const char *p, const char *end)
+{
+	if (!memchr(p, '/', (size_t)(end - p))) /* most texts: one fast look */
+		return false;
+	bool in_string = false;
+	for (; p < end; p++) {
+		if (in_string && *p == '\\')
+			p++;
+		else if (*p == '"')
+			in_string = !in_string;
+		else if (!in_string && *p == '/')
+			return true;
+	}
+	return false;
+}
+
 /* Past the value at p; *canonical is cleared by a space inside it. */
 static const char *skip_value(const char *p, const char *end, bool *canonical)
 {
@@ -88,6 +108,8 @@ bool json_span(const char *text, size_t len, const char *outer, const char *inne
 {
 	const char *end = text + len, *oend, *iend;
 	bool canonical;
+	if (has_comment(text, end))
+		return false;
 	const char *o = member(text, end, outer, &oend, &canonical);
 	const char *v = o ? member(o, oend, inner, &iend, &canonical) : NULL;
 	if (!v || !canonical)

@@ -92,6 +92,13 @@ static void test_not_canonical(void **state)
 	/* an escaped key might be "data": never guessed */
 	assert_none("{\"parameters\":{\"d\\u0061ta\":1}}");
 	assert_none("{\"param\\u0065ters\":{\"data\":1}}");
+	/* yajl takes comments: their quotes would move the span past data into
+	 * the members after it ("from" faked), so a comment anywhere is refused */
+	assert_none("{\"method\":\"io.corral.Broker.Publish\",\"parameters\":{\"topic\":\"t\",\"data\":[/*\"*/0],"
+		    "\"from\":\"admin\",\"z\":[/*\"*/]}}");
+	assert_none("{\"parameters\":{\"data\":0/**/}}");
+	assert_none("{\"parameters\":{\"data\":1,\"z\":[/*]}}*/]}}");
+	assert_none("{\"parameters\":{\"z\":[/*\"*/],\"data\":1}}");
 }
 
 static void test_absent(void **state)
