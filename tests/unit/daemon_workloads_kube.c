@@ -246,6 +246,9 @@ static void test_bad_yaml(void **state)
 
 static void test_values(void **state)
 {
+	/* corral's own labels would hide the replicas from the loop */
+	parse_fails(edit(pod_yaml, 6, "    io.corral.workload: other\n"),
+		    "web.yaml:6: metadata.labels.io.corral.workload: io.corral. labels are corral's own");
 	parse_fails(edit(deploy_yaml, 9, "      app: other\n"),
 		    "web.yaml:9: spec.selector.matchLabels: app=other: does not match spec.template.metadata.labels");
 	parse_fails(edit(pod_yaml, 36, "    - name: cache\n"), "web.yaml:36: spec.containers[0].volumeMounts[0].name: cache: no such volume in the pod's volumes");

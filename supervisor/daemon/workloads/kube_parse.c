@@ -32,6 +32,9 @@ static int read_labels(kube_ctx *c, const kube_node *meta, const char *path, con
 		kube_path(field, p, k);
 		if (!*k || strlen(k) > LABEL_KEY_MAX)
 			return kube_fail(c, (*out)->key_lines[i], field, "a label's key must be 1-%d characters", LABEL_KEY_MAX);
+		/* corral's own (workload.h): a manifest's would hide its replicas from the loop */
+		if (!strncmp(k, "io.corral.", 10))
+			return kube_fail(c, (*out)->key_lines[i], field, "io.corral. labels are corral's own");
 		if (v->type != KUBE_SCALAR || kube_is_null(v) || strlen(v->value) != v->len || v->len > LABEL_VALUE_MAX)
 			return kube_fail(c, v->line, field, "must be a string of at most %d characters", LABEL_VALUE_MAX);
 	}
