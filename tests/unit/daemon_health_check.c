@@ -130,6 +130,8 @@ static void test_image_cmd_none_and_bad(void **state)
 		"{\"Test\": [\"CMD\"]}", "{\"Test\": [\"CMD-SHELL\", \"a\", \"b\"]}", "{\"Test\": [\"RUN\", \"x\"]}",
 		"{\"Test\": \"CMD true\"}", "{\"Test\": [\"CMD\", \"x\"], \"Interval\": -1}",
 		"{\"Test\": [\"CMD\", \"x\"], \"Retries\": \"3\"}",
+		/* under 1 ms: a timer of 0 never fires, one of 500 us spins the loop */
+		"{\"Test\": [\"CMD\", \"x\"], \"Interval\": 999}", "{\"Test\": [\"CMD\", \"x\"], \"Timeout\": 999999}",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(health_check_from_image(bad[i], &h, &err), -EINVAL);

@@ -93,8 +93,12 @@ static int image_period(yajl_val v, const char *key, uint64_t *us, cerr *err)
 	yajl_val n = json_member(v, key);
 	if (!n || YAJL_IS_NULL(n))
 		return 0;
-	if (!YAJL_IS_INTEGER(n) || YAJL_GET_INTEGER(n) < 0 || YAJL_GET_INTEGER(n) > MAX_PERIOD_NS)
-		return cerr_set(err, EINVAL, "image config: Healthcheck.%s: must be nanoseconds from 0 to a day", key);
+	/* as Docker: 0 (the default), or at least 1 ms, which the spec's parse
+	 * takes again from the record */
+	if (!YAJL_IS_INTEGER(n) || YAJL_GET_INTEGER(n) < 0 || YAJL_GET_INTEGER(n) > MAX_PERIOD_NS ||
+	    (YAJL_GET_INTEGER(n) > 0 && YAJL_GET_INTEGER(n) < MIN_PERIOD_NS))
+		return cerr_set(err, EINVAL, "image config: Healthcheck.%s: must be 0 or nanoseconds from 1 ms to a day",
+				key);
 	if (YAJL_GET_INTEGER(n) > 0)
 		*us = (uint64_t)YAJL_GET_INTEGER(n) / 1000;
 	return 0;
