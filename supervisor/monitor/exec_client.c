@@ -126,7 +126,8 @@ static void emit(exec_client *c, int stream, const char *buf, size_t n)
 {
 	switch (c->o.mode) {
 	case EXEC_REPLY: {
-		size_t room = EXEC_MAX_OUTPUT - c->kept[stream].len;
+		size_t max = c->o.output_max && c->o.output_max < EXEC_MAX_OUTPUT ? c->o.output_max : EXEC_MAX_OUTPUT;
+		size_t room = max > c->kept[stream].len ? max - c->kept[stream].len : 0;
 		if (n > room)
 			c->truncated = true;
 		sb_add(&c->kept[stream], buf, n < room ? n : room);

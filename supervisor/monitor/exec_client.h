@@ -27,6 +27,7 @@ typedef struct exec_client_opts {
 	vl_call *call;     /* EXEC_REPLY, EXEC_MORE, EXEC_DETACH: the client's call, kept */
 	int fd;            /* EXEC_STREAMS: the client's socket (taken) */
 	bool tty, interactive;
+	size_t output_max; /* EXEC_REPLY: bytes kept of each stream; 0: EXEC_MAX_OUTPUT */
 	const exec_client_ops *ops;
 	void *job;
 } exec_client_opts;

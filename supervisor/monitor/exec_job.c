@@ -210,8 +210,10 @@ int exec_request_parse(yajl_val params, exec_request *req, json_fault *f)
 	static const char *const modes[] = { "reply", "more", "streams", "detach" };
 	const char *mode;
 	int r;
-	if ((r = sp_known(params, KNOWN("command", "env", "workdir", "user", "timeout", "tty", "interactive", "mode"),
+	if ((r = sp_known(params,
+			  KNOWN("command", "env", "workdir", "user", "timeout", "tty", "interactive", "mode", "outputMax"),
 			  f)) < 0 ||
+	    (r = sp_int(params, "outputMax", 1, EXEC_MAX_OUTPUT, EXEC_MAX_OUTPUT, &req->output_max, f)) < 0 ||
 	    (r = sp_str(params, "workdir", false, &req->cwd, f)) < 0 ||
 	    (r = sp_str(params, "user", false, &req->user, f)) < 0 ||
 	    (r = sp_int(params, "timeout", 0, 86400, 0, &req->timeout, f)) < 0 ||
@@ -270,7 +272,7 @@ int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor
 	*j = (exec_job){ .list = list, .o = o, .loop = loop };
 	snprintf(j->leaf, sizeof(j->leaf), "exec-%u-%u", (unsigned)getpid(), ++serial);
 	exec_client_opts co = { .mode = req->mode, .fd = -1, .tty = req->tty, .interactive = req->interactive,
-				.ops = &client_ops, .job = j };
+				.output_max = (size_t)req->output_max, .ops = &client_ops, .job = j };
 	cerr err = { 0 };
 	int r;
 	if (req->mode == EXEC_STREAMS)

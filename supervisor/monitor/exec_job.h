@@ -31,6 +31,7 @@ typedef struct exec_request {
 	yajl_val command, env; /* arrays of strings; env NULL when absent */
 	const char *cwd, *user;
 	long long timeout; /* seconds; 0: none */
+	long long output_max; /* EXEC_REPLY: bytes kept of each stream (at most EXEC_MAX_OUTPUT) */
 	bool tty, interactive;
 	exec_mode mode;
 } exec_request;

@@ -196,6 +196,21 @@ test_svh_daemon_health() {
 	assert_eq "$(ctl call Health | jq -r .status)" ok "Health() once it is writable again"
 }
 
+# A check that prints megabytes: its exit code counts, corrald keeps a
+# bounded tail of its output (the monitor sends at most 16 KiB a stream).
+test_svh_loud_check_is_bounded() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl run -d --name loud --health-cmd 'head -c 3000000 /dev/zero | tr "\\0" x; echo; echo done >&2' \
+		--health-interval 300ms "$IMG" sleep 100 >/dev/null
+	wait_for 10 has_health loud healthy
+	local out
+	out=$(last_result loud output)
+	[ "${#out}" -le 4096 ] || fail "the kept output is ${#out} bytes"
+	assert_contains "$out" "done" "the tail has stderr's last line"
+	assert_eq "$(last_result loud exitCode)" 0 "its exit code"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

@@ -24,7 +24,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define REPLY_MAX VL_MAX_MESSAGE /* two streams of EXEC_MAX_OUTPUT, escaped */
+#define CHECK_OUTPUT_MAX 16384 /* kept of each stream by the monitor; the log keeps the last 4 KiB of it */
+#define REPLY_MAX (2 * 6 * CHECK_OUTPUT_MAX + 4096) /* both, escaped at worst (\u00XX), and the rest */
 
 const char *const health_status_str[HEALTH_COUNT] = { "none", "starting", "healthy", "unhealthy" };
 
@@ -145,13 +146,15 @@ static void take_reply(health_state *h, const char *msg, size_t len)
 	vl_reply_release(&rep);
 }
 
+static const char too_long[] = "the check's reply is too long";
+
 static void on_reply(el_source *s, int fd, uint32_t events, void *data)
 {
 	health_state *h = data;
 	char *p, *msg;
 	size_t room, len;
 	if (vl_framer_reserve(&h->fr, 65536, &p, &room) < 0)
-		return record(h, -1, "the check's reply is too long", 29);
+		return record(h, -1, too_long, sizeof(too_long) - 1);
 	ssize_t n = read(fd, p, room);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -162,7 +165,7 @@ static void on_reply(el_source *s, int fd, uint32_t events, void *data)
 	vl_framer_commit(&h->fr, (size_t)n);
 	int r = vl_framer_next(&h->fr, &msg, &len);
 	if (r < 0)
-		return record(h, -1, "the check's reply is too long", 29);
+		return record(h, -1, too_long, sizeof(too_long) - 1);
 	if (r > 0)
 		take_reply(h, msg, len);
 }
@@ -187,6 +190,7 @@ static char *exec_params(const health_check *hc)
 	/* the monitor's own cut, should ours not come: whole seconds, later */
 	jg_key_int(g, "timeout", (long long)(hc->timeout_us / 1000000 + 2));
 	jg_key_str(g, "mode", "reply");
+	jg_key_int(g, "outputMax", CHECK_OUTPUT_MAX);
 	yajl_gen_map_close(g);
 	return jg_finish(g, NULL);
 }
