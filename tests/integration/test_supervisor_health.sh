@@ -189,11 +189,14 @@ test_svh_daemon_health() {
 	# the state directory made read-only: the store fails, /readyz says so
 	mount --bind "$STATE_D" "$STATE_D" && mount -o remount,bind,ro "$STATE_D" ||
 		skip "cannot bind-mount the state directory read-only here"
-	assert_eq "$(curl -s -o "$T/rz" -w '%{http_code}' "http://127.0.0.1:$port/readyz")" 503 "/readyz of a read-only store"
+	# the store is probed at most every 5 s (a probe fsyncs): within 10 s
+	wait_for 10 sh -c "[ \"\$(curl -s -o '$T/rz' -w '%{http_code}' 'http://127.0.0.1:$port/readyz')\" = 503 ]" ||
+		fail "/readyz of a read-only store: $(cat "$T/rz")"
 	grep -q '^store: ' "$T/rz" || fail "/readyz body: $(cat "$T/rz")"
 	assert_eq "$(ctl call Health | jq -r .status)" failing "Health() of a read-only store"
 	umount "$STATE_D"
-	assert_eq "$(ctl call Health | jq -r .status)" ok "Health() once it is writable again"
+	wait_for 10 sh -c "[ \"\$($CORRALCTL --socket $SOCK call Health | jq -r .status)\" = ok ]" ||
+		fail "Health() once it is writable again: $(ctl call Health)"
 }
 
 # A check that prints megabytes: its exit code counts, corrald keeps a

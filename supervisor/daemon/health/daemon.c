@@ -49,7 +49,27 @@ int health_daemon_init(corrald *d, cerr *err)
 	return el_add_timer(d->loop, HEALTH_LAG_PERIOD_USEC, true, on_lag_tick, NULL, &lag.timer, err);
 }
 
+/* A probe writes and fsyncs: at most one in STORE_PROBE_USEC, whoever asks
+ * (/readyz has no authentication), the others answer what it found. */
+#define STORE_PROBE_USEC (5 * 1000000ull)
+static struct {
+	uint64_t at; /* el_now_usec() of the last probe; 0: none yet */
+	component result;
+} store;
+
+static void probe_store(const corrald *d, component *c);
+
 static void check_store(const corrald *d, component *c)
+{
+	uint64_t now = el_now_usec();
+	if (!store.at || now - store.at >= STORE_PROBE_USEC) {
+		probe_store(d, &store.result);
+		store.at = now;
+	}
+	*c = store.result;
+}
+
+static void probe_store(const corrald *d, component *c)
 {
 	char p[PATH_MAX];
 	snprintf(p, sizeof(p), "%s/.health-%ld", d->cfg->state_dir, (long)getpid());
