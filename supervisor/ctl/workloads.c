@@ -43,7 +43,7 @@ static const char *past_tense(const char *action)
 {
 	static const struct { const char *action, *said; } words[] = {
 		{ "create", "created" }, { "update", "configured (rolling out)" }, { "scale", "scaled" },
-		{ "unchanged", "unchanged" },
+		{ "configure", "configured" }, { "unchanged", "unchanged" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
 		if (streq(action, words[i].action))

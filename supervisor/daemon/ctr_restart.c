@@ -51,8 +51,10 @@ int sv_restart(vl_call *call, yajl_val params, void *ud)
 
 int ctr_restart_begin(corrald *d, ctr *c, unsigned timeout, cerr *err)
 {
+	/* in memory only: its end is no end for the restart policy; on disk it
+	 * stays as it was, so that should corrald die before the start, the
+	 * policy (and adoption) still bring it back */
 	c->stopped_by_user = true;
-	ctr_record_save(d, c, NULL);
 	if (ctr_signal(d, c, c->spec.stop_signal, true, timeout, err) < 0) {
 		if (err->code != ESRCH)
 			return -err->code;

@@ -85,6 +85,12 @@ test_wl_deployment_converges_repairs_scales() {
 	assert_eq "$(members web)" 3 "three containers"
 	assert_eq "$(sessions_of web)" 3 "three replica sessions"
 	assert_eq "$(ctl apply -f "$T/web.yaml")" "deployment/web unchanged" "apply again changes nothing"
+	# a label of the workload only: configured, nothing rolled
+	local tmpl
+	tmpl=$(field web template)
+	sed '0,/^    app: web$/s//    app: web\n    tier: front/' "$T/web.yaml" >"$T/web-labelled.yaml"
+	assert_eq "$(ctl apply -f "$T/web-labelled.yaml")" "deployment/web configured" "a label changed"
+	assert_eq "$(field web template)" "$tmpl" "the template is the same: no rollout"
 	local victim
 	victim=$(ctl --json ps | jq -r '[.[] | select(.labels["io.corral.workload"] == "web")][0].name')
 	ctl rm -f "$victim" >/dev/null
@@ -324,6 +330,10 @@ test_wl_policy_applies() {
 	assert_eq "$(members hp)" 0 "no container of it"
 	assert_contains "$(grep PolicyViolation "$STATE_D/audit.log" | tail -1)" '"uid":65534' "audited as the member's"
 	assert_eq "$(ctl --json get workloads | jq -r '.[].name')" hp "root sees it"
+	# but does not take it over (its replicas are the member's)
+	local out
+	out=$(ctl apply -f "$T/hp.yaml" 2>&1) && fail "root took over a member's workload"
+	assert_contains "$out" "belongs to another user" "root's apply of a member's name"
 	"${member[@]}" --json get workloads | jq -e 'length == 1' >/dev/null || fail "the member sees its own"
 }
 

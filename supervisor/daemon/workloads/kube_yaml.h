@@ -9,7 +9,7 @@
 
 #define KUBE_DEPTH_MAX 64
 #define KUBE_NODES_MAX (1u << 17) /* ~100 bytes each; 256 workloads take a few hundred each */
-#define KUBE_MAP_KEYS_MAX 4096u /* duplicate keys are looked for in each: keep it quadratic in little */
+#define KUBE_MAP_KEYS_MAX 512u /* duplicate keys are looked for in each: keep it quadratic in little */
 
 enum kube_node_type { KUBE_SCALAR, KUBE_MAP, KUBE_SEQ };
 

@@ -14,11 +14,14 @@
 #include "common/timefmt.h"
 
 #include <errno.h>
+#include <string.h>
 #include <stdio.h>
 #include <string.h>
 
-enum change { CH_CREATE, CH_UPDATE, CH_SCALE, CH_UNCHANGED };
-static const char *const change_str[] = { "create", "update", "scale", "unchanged" };
+/* update: a new template, rolled; scale: replicas; configure: the rest
+ * (labels), which the running replicas keep */
+enum change { CH_CREATE, CH_UPDATE, CH_SCALE, CH_CONFIGURE, CH_UNCHANGED };
+static const char *const change_str[] = { "create", "update", "scale", "configure", "unchanged" };
 
 static enum change change_of(const workload *old, const workload *w)
 {
@@ -26,7 +29,9 @@ static enum change change_of(const workload *old, const workload *w)
 		return CH_CREATE;
 	if (strcmp(old->hash, w->hash))
 		return CH_UPDATE;
-	return streq(old->json, w->json) && !old->deleting ? CH_UNCHANGED : CH_SCALE;
+	if (old->replicas != w->replicas)
+		return CH_SCALE;
+	return streq(old->json, w->json) && !old->deleting ? CH_UNCHANGED : CH_CONFIGURE;
 }
 
 static int gen_change(yajl_gen g, const workload *old, const workload *w, enum change ch)
@@ -37,8 +42,10 @@ static int gen_change(yajl_gen g, const workload *old, const workload *w, enum c
 			 w->hash);
 	else if (ch == CH_UPDATE)
 		snprintf(detail, sizeof(detail), "template %s -> %s, rolled one replica at a time", old->hash, w->hash);
-	else
+	else if (ch == CH_SCALE)
 		snprintf(detail, sizeof(detail), "replicas %u -> %u", old->replicas, w->replicas);
+	else
+		snprintf(detail, sizeof(detail), "%s", old->deleting ? "kept: its delete is off" : "labels");
 	int r = yajl_gen_map_open(g) || jg_key_str(g, "workload", w->name) || jg_key_str(g, "kind", w->kind) ||
 		jg_key_str(g, "action", change_str[ch]) || jg_key_str(g, "detail", detail) || jg_key(g, "fields") ||
 		yajl_gen_array_open(g);
@@ -61,9 +68,13 @@ static int put(wl_table *t, workload *old, workload *w, cerr *err)
 	rfc3339_ns(0, w->applied, sizeof(w->applied));
 	if (wl_save(t, w, err) < 0)
 		return -EIO;
-	if (old) {
-		w->drift_since = old->drift_since; /* a convergence under way goes on */
+	if (old) { /* what the loop knows goes on: its ops, its backoff, its convergence */
+		w->drift_since = old->drift_since;
 		w->actions = old->actions;
+		w->ops = old->ops;
+		w->failures = old->failures;
+		w->backoff_until = old->backoff_until;
+		memcpy(w->reason, old->reason, sizeof(w->reason));
 		wl_unlink(t, old);
 		wl_free(old);
 	}
@@ -90,10 +101,15 @@ static int parse_manifest(yajl_val params, bool *dry, kube_set *set, json_fault 
 	return r;
 }
 
+/* corrald's exit: the table goes before the server stops serving */
+static int reply_gone(vl_call *call) { return sv_internal(call, "corrald is shutting down"); }
+
 int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	wl_table *t = d->workloads;
+	if (!t)
+		return reply_gone(call);
 	const peer_cred *peer = vl_call_peer(call);
 	bool dry = false;
 	json_fault f = { 0 };
@@ -101,12 +117,27 @@ int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
 	if (parse_manifest(params, &dry, &set, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	/* all are checked before any is applied */
+	size_t mine = 0, added = 0;
+	for (workload *w = t->list; w; w = w->next)
+		mine += w->peer.uid == peer->uid;
 	for (size_t i = 0; i < set.n; i++) {
 		workload *old = wl_find(t, set.w[i].name);
-		if (old && !wl_visible_to(old, peer))
-			return sv_permission_denied(call, "a workload of that name belongs to another user");
-		if (!old && t->n + i >= WL_MAX)
+		/* root sees a member's too, but does not take it over: its
+		 * replicas are the member's, found by their owner */
+		if (old && old->peer.uid != peer->uid)
+			return sv_permission_denied(call, "a workload of that name belongs to another user: delete it first");
+		added += !old;
+		if (!old && t->n + added > WL_MAX)
 			return sv_invalid(call, "text", "too many workloads");
+		char why[96];
+		if (!old && peer->uid != 0 && mine + added > WL_MAX_PER_USER) {
+			snprintf(why, sizeof(why), "too many workloads of this user (at most %d)", WL_MAX_PER_USER);
+			return sv_invalid(call, "text", why);
+		}
+		if (strlen(set.w[i].json) > WL_JSON_MAX) {
+			snprintf(why, sizeof(why), "%s: past %u bytes in its canonical form", set.w[i].name, WL_JSON_MAX);
+			return sv_invalid(call, "text", why);
+		}
 	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g || yajl_gen_map_open(g) || jg_key(g, "changes") || yajl_gen_array_open(g))
@@ -178,6 +209,8 @@ int sv_workload_list(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (sp_known(params, (const char *const[]){ NULL }, &f) < 0)
 		return sv_invalid_fault(call, &f);
+	if (!d->workloads)
+		return reply_gone(call);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	int r = !g || yajl_gen_map_open(g) || jg_key(g, "workloads") || yajl_gen_array_open(g);
 	for (workload *w = d->workloads->list; !r && w; w = w->next)
@@ -205,6 +238,8 @@ int sv_workload_inspect(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	const char *name;
+	if (!d->workloads)
+		return reply_gone(call);
 	workload *w = of_params(vl_call_peer(call), d->workloads, params, KNOWN("name"), &f, &name);
 	if (!w)
 		return name ? sv_no_such_workload(call, name) : sv_invalid_fault(call, &f);
@@ -231,6 +266,8 @@ int sv_workload_delete(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	wl_table *t = d->workloads;
+	if (!t)
+		return reply_gone(call);
 	json_fault f = { 0 };
 	cerr err = { 0 };
 	const char *name;

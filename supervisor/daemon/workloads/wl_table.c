@@ -107,7 +107,10 @@ int wl_save(wl_table *t, const workload *w, cerr *err)
 	char path[PATH_MAX];
 	file_path(t, w->name, path, sizeof(path));
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key(g, "workload") || jg_value(g, w->tree) ||
+	int r = !g || yajl_gen_map_open(g) || jg_key(g, "groups") || yajl_gen_array_open(g);
+	for (int i = 0; !r && i < w->peer.n_groups; i++) /* as its peer had them: its calls are made so */
+		r = yajl_gen_integer(g, w->peer.groups[i]) != yajl_gen_status_ok;
+	if (r || yajl_gen_array_close(g) || jg_key(g, "workload") || jg_value(g, w->tree) ||
 	    jg_key_int(g, "uid", w->peer.uid) || jg_key_int(g, "gid", w->peer.gid) ||
 	    jg_key_str(g, "applied", w->applied) || jg_key_int(g, "generation", w->generation) ||
 	    jg_key_bool(g, "deleting", w->deleting) || yajl_gen_map_close(g))
@@ -165,6 +168,10 @@ static workload *load_one(wl_table *t, int dfd, const char *file)
 		goto bad;
 	}
 	peer_cred peer = { .uid = (uid_t)YAJL_GET_INTEGER(uid), .gid = (gid_t)YAJL_GET_INTEGER(gid) };
+	yajl_val groups = json_get(v, "groups");
+	for (size_t i = 0; YAJL_IS_ARRAY(groups) && i < groups->u.array.len && peer.n_groups < PEER_MAX_GROUPS; i++)
+		if (YAJL_IS_INTEGER(groups->u.array.values[i]))
+			peer.groups[peer.n_groups++] = (gid_t)YAJL_GET_INTEGER(groups->u.array.values[i]);
 	if (!(w = wl_new(text, &peer, &err)))
 		goto bad;
 	char want[NAME_MAX + 1];
@@ -205,9 +212,6 @@ static int load_all(wl_table *t, cerr *err)
 	}
 	return 0;
 }
-
-void wl_loop_start(wl_table *t);
-void wl_loop_stop(wl_table *t);
 
 int workloads_init(corrald *d, cerr *err)
 {

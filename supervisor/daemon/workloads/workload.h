@@ -3,8 +3,8 @@
  * (<state>/workloads/<name>.json, written atomically); what runs is found
  * again each time from the sessions and containers themselves, by their
  * labels. So a corrald killed at any point picks up where it was: a
- * replica half made is seen as broken and replaced, one whose workload is
- * gone is removed, and nothing is made twice.
+ * replica half made is seen as broken and replaced, a delete under way
+ * (kept in the file) goes on, and nothing is made twice.
  *
  * Each replica is a session (shared net, ipc, uts, as a pod) named
  * <workload>-<template hash>-<random>, holding one container per
@@ -29,6 +29,8 @@ struct corrald;
 #define WL_CONTAINER_LABEL "io.corral.container"   /* on its containers: the template's name for it */
 #define WL_HASH_LEN 10
 #define WL_MAX 1024           /* workloads corrald keeps */
+#define WL_MAX_PER_USER 64    /* of a user other than root */
+#define WL_JSON_MAX (1u << 20) /* a workload's canonical form */
 #define WL_FILE_MAX (8u << 20)
 #define WL_TICK_USEC (10 * 1000000ull)  /* the periodic reconcile */
 #define WL_DEBOUNCE_USEC (20 * 1000ull) /* events coalesce this long */
@@ -93,6 +95,9 @@ void wl_forget_file(wl_table *t, const workload *w);
 void wl_link(wl_table *t, workload *w);
 void wl_unlink(wl_table *t, workload *w);
 
-/* wl_loop.c: reconcile soon (events coalesce), or on the tick */
+/* wl_loop.c: the loop's timers and its event listener; reconcile soon
+ * (events coalesce), or on the tick */
+void wl_loop_start(wl_table *t);
+void wl_loop_stop(wl_table *t);
 void wl_schedule(wl_table *t);
 void wl_schedule_in(wl_table *t, uint64_t usec);
