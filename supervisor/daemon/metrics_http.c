@@ -82,8 +82,9 @@ static void handle(struct client *c)
 		*q = '\0';
 	_cleanup_strbuf_ strbuf body = STRBUF_INIT;
 	bool probe = streq(target, "/healthz") || streq(target, "/readyz");
+	static const char not_found[] = "not found; try /metrics, /healthz or /readyz\n";
 	if (!probe && !streq(target, "/metrics"))
-		return respond(c, 404, "Not Found", "text/plain", "not found; try /metrics, /healthz or /readyz\n", 45);
+		return respond(c, 404, "Not Found", "text/plain", not_found, sizeof(not_found) - 1);
 	if (probe && streq(target, "/readyz") && c->h->ready && c->h->ready(&body, c->h->data) < 0)
 		respond(c, 503, "Service Unavailable", "text/plain", body.buf ? body.buf : "", body.len);
 	else if (probe && !sb_adds(&body, "ok\n"))
