@@ -50,6 +50,7 @@ deployment() {
 	    metadata:
 	      labels:
 	        app: $1
+	        tier: pod
 	    spec:
 	      containers:
 	      - name: main
@@ -84,6 +85,7 @@ test_wl_deployment_converges_repairs_scales() {
 	wait_for 60 converged web 3 || fail "3 replicas did not converge: $(ctl describe workload web)"
 	assert_eq "$(members web)" 3 "three containers"
 	assert_eq "$(sessions_of web)" 3 "three replica sessions"
+	assert_eq "$(ctl --json ps | jq -r '[.[] | .labels.tier] | unique | join(",")')" pod "the pods carry the template's labels"
 	assert_eq "$(ctl apply -f "$T/web.yaml")" "deployment/web unchanged" "apply again changes nothing"
 	# a label of the workload only: configured, nothing rolled
 	local tmpl

@@ -66,7 +66,7 @@ static const char pod_yaml[] = "apiVersion: v1\n"
 
 static const char pod_json[] =
 	"{\"kind\":\"Pod\",\"name\":\"web\",\"labels\":{\"app\":\"web\",\"tier\":\"front\"},\"replicas\":1,"
-	"\"template\":{\"restart\":\"on-failure\",\"containers\":[{\"name\":\"nginx\",\"spec\":{"
+	"\"template\":{\"labels\":{\"app\":\"web\",\"tier\":\"front\"},\"restart\":\"on-failure\",\"containers\":[{\"name\":\"nginx\",\"spec\":{"
 	"\"image\":\"nginx:1.25\",\"entrypoint\":[\"/bin/sh\",\"-c\"],\"command\":[\"exec nginx\"],"
 	"\"env\":[\"MODE=prod\",\"EMPTY=\"],"
 	"\"ports\":[{\"containerPort\":80,\"hostPort\":8080,\"protocol\":\"tcp\"},{\"containerPort\":53,\"protocol\":\"udp\"}],"
@@ -105,7 +105,7 @@ static const char deploy_yaml[] = "apiVersion: apps/v1\n"
 
 static const char deploy_json[] =
 	"{\"kind\":\"Deployment\",\"name\":\"api\",\"labels\":{},\"replicas\":3,"
-	"\"template\":{\"restart\":\"always\",\"containers\":[{\"name\":\"api\",\"spec\":{"
+	"\"template\":{\"labels\":{\"app\":\"api\",\"tier\":\"back\"},\"restart\":\"always\",\"containers\":[{\"name\":\"api\",\"spec\":{"
 	"\"image\":\"registry.local/api:2\",\"resources\":{\"memory\":1000000000,\"cpus\":2},"
 	"\"healthcheck\":{\"command\":[\"/bin/true\"],\"interval\":\"10s\",\"timeout\":\"1s\",\"retries\":3,"
 	"\"startPeriod\":\"0s\",\"onFailure\":\"restart\"},\"restart\":\"always\"}}]}}";

@@ -12,6 +12,7 @@
  *    "labels": {K: V, ...},          (metadata.labels; {} when none)
  *    "replicas": N,                   (a Pod: 1; a Deployment: spec.replicas, default 1)
  *    "template": {
+ *      "labels": {K: V, ...},        (the pods': a Deployment's template.metadata.labels, a Pod's own)
  *      "restart": "always" | "on-failure" | "no",   (restartPolicy)
  *      "containers": [{"name": C, "spec": ContainerSpec}, ...]}}
  * ContainerSpec as io.corral.Supervisor's CreateContainer takes it, without

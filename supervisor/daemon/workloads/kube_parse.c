@@ -126,12 +126,13 @@ static int gen_deployment(kube_ctx *c, const kube_node *doc, yajl_gen g)
 		return kube_fail(c, tmpl->line, "spec.template.spec", "required");
 	if (jg_key_int(g, "replicas", replicas) || jg_key(g, "template") || yajl_gen_map_open(g))
 		return kube_gen_failed(c);
-	if ((r = kube_pod_gen(c, pod, "spec.template.spec", true, replicas, g)) < 0)
+	/* the pods' labels are the template's, as in Kubernetes */
+	if ((r = gen_labels(c, tlabels, g)) < 0 || (r = kube_pod_gen(c, pod, "spec.template.spec", true, replicas, g)) < 0)
 		return r;
 	return yajl_gen_map_close(g) ? kube_gen_failed(c) : 0;
 }
 
-static int gen_pod(kube_ctx *c, const kube_node *doc, yajl_gen g)
+static int gen_pod(kube_ctx *c, const kube_node *doc, const kube_node *labels, yajl_gen g)
 {
 	const kube_node *spec;
 	int r = kube_get_map(c, doc, "", "spec", &spec);
@@ -141,7 +142,7 @@ static int gen_pod(kube_ctx *c, const kube_node *doc, yajl_gen g)
 		return kube_fail(c, doc->line, "spec", "required");
 	if (jg_key_int(g, "replicas", 1) || jg_key(g, "template") || yajl_gen_map_open(g))
 		return kube_gen_failed(c);
-	if ((r = kube_pod_gen(c, spec, "spec", false, 1, g)) < 0)
+	if ((r = gen_labels(c, labels, g)) < 0 || (r = kube_pod_gen(c, spec, "spec", false, 1, g)) < 0)
 		return r;
 	return yajl_gen_map_close(g) ? kube_gen_failed(c) : 0;
 }
@@ -182,7 +183,7 @@ static int parse_doc(kube_ctx *c, const kube_node *doc, kube_workload *w)
 	const char *kind = deployment ? "Deployment" : "Pod";
 	if (yajl_gen_map_open(g) || jg_key_str(g, "kind", kind) || jg_key_str(g, "name", name))
 		return kube_gen_failed(c);
-	if ((r = gen_labels(c, labels, g)) < 0 || (r = deployment ? gen_deployment(c, doc, g) : gen_pod(c, doc, g)) < 0)
+	if ((r = gen_labels(c, labels, g)) < 0 || (r = deployment ? gen_deployment(c, doc, g) : gen_pod(c, doc, labels, g)) < 0)
 		return r;
 	if (yajl_gen_map_close(g) || !(w->json = jg_finish(g, NULL)) || !(w->kind = strdup(kind)) || !(w->name = strdup(name)))
 		return kube_gen_failed(c);

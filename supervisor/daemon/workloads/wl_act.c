@@ -69,9 +69,10 @@ static yajl_gen map_with_name(const char *key, const char *name)
 	return g;
 }
 
+/* A replica's labels: its pod template's, and corral's (more). */
 static int gen_labels(yajl_gen g, const workload *w, const char *const *more)
 {
-	yajl_val labels = json_get(w->tree, "labels");
+	yajl_val labels = json_get(json_get(w->tree, "template"), "labels");
 	int r = jg_key(g, "labels") || yajl_gen_map_open(g);
 	for (size_t i = 0; !r && YAJL_IS_OBJECT(labels) && i < labels->u.object.len; i++)
 		r = jg_key(g, labels->u.object.keys[i]) || jg_value(g, labels->u.object.values[i]);
