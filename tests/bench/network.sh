@@ -54,15 +54,7 @@ cleanup() {
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	fi
-	podman_cleanup
-	awk -v d="$d/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l
-	# the cgroup parents both engines were given, in every hierarchy
-	for m in /sys/fs/cgroup /sys/fs/cgroup/*; do
-		for c in "$m$cgp"-corral "$m$cgp"-podman; do
-			[ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null
-		done
-	done
-	rm -rf "$d"
+	bench_release
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

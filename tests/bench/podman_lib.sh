@@ -5,6 +5,8 @@
 #   podman_setup          sets podman_ok when podman can run the image
 #   pm ARGS...            podman with all of that
 #   podman_cleanup        its containers, storage and mounts gone
+#   bench_release         that, then both engines' mounts under $d, their
+#                         cgroup parents in every hierarchy, and $d
 PM_RUN=$(mktemp -d /tmp/corral-pmr.XXXXXX) # podman wants its run root under 50 characters
 pm() {
 	TMPDIR="$d/pm/tmp" CONTAINERS_CONF="$d/containers.conf" podman --root "$d/pm/root" --runroot "$PM_RUN" \
@@ -61,4 +63,16 @@ podman_cleanup() {
 	fi
 	awk -v r="$PM_RUN/" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l
 	rm -rf "$PM_RUN"
+}
+
+bench_release() {
+	podman_cleanup
+	awk -v d="$d/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l
+	local m c
+	for m in /sys/fs/cgroup /sys/fs/cgroup/*; do
+		for c in "$m$cgp"-corral "$m$cgp"-podman; do
+			[ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null
+		done
+	done
+	rm -rf "$d"
 }

@@ -75,23 +75,26 @@ static int gen_port(kube_ctx *c, const kube_node *port, const char *p, const kub
 	return 0;
 }
 
-static int gen_ports(kube_ctx *c, const kube_node *ctr, const char *path, const kube_pod *pod, yajl_gen g)
+typedef int (*gen_item_fn)(kube_ctx *c, const kube_node *item, const char *p, const kube_pod *pod, yajl_gen g);
+
+/* The sequence key of ctr, each item through fn, as the array as_key. */
+static int gen_items(kube_ctx *c, const kube_node *ctr, const char *path, const char *key, const char *as_key,
+		     gen_item_fn fn, const kube_pod *pod, yajl_gen g)
 {
-	const kube_node *ports;
-	int r = kube_get_seq(c, ctr, path, "ports", &ports);
-	if (r < 0 || !ports)
+	const kube_node *seq;
+	int r = kube_get_seq(c, ctr, path, key, &seq);
+	if (r < 0 || !seq)
 		return r;
-	if (jg_key(g, "ports") || yajl_gen_array_open(g))
+	if (jg_key(g, as_key) || yajl_gen_array_open(g))
 		return kube_gen_failed(c);
-	for (size_t i = 0; i < ports->n; i++) {
+	for (size_t i = 0; i < seq->n; i++) {
 		char p[KUBE_PATH_MAX];
-		if ((r = gen_port(c, ports->items[i], kube_path_at(p, path, "ports", i), pod, g)) < 0)
+		if ((r = fn(c, seq->items[i], kube_path_at(p, path, key, i), pod, g)) < 0)
 			return r;
 	}
 	return yajl_gen_array_close(g) ? kube_gen_failed(c) : 0;
 }
 
-/* cpus as a short decimal: 500 millicores is 0.5 */
 static int gen_cpus(yajl_gen g, long long millis)
 {
 	char buf[32];
@@ -159,22 +162,6 @@ static int gen_mount(kube_ctx *c, const kube_node *m, const char *p, const kube_
 	return 0;
 }
 
-static int gen_mounts(kube_ctx *c, const kube_node *ctr, const char *path, const kube_pod *pod, yajl_gen g)
-{
-	const kube_node *ms;
-	int r = kube_get_seq(c, ctr, path, "volumeMounts", &ms);
-	if (r < 0 || !ms)
-		return r;
-	if (jg_key(g, "mounts") || yajl_gen_array_open(g))
-		return kube_gen_failed(c);
-	for (size_t i = 0; i < ms->n; i++) {
-		char p[KUBE_PATH_MAX];
-		if ((r = gen_mount(c, ms->items[i], kube_path_at(p, path, "volumeMounts", i), pod, g)) < 0)
-			return r;
-	}
-	return yajl_gen_array_close(g) ? kube_gen_failed(c) : 0;
-}
-
 static int gen_strv(kube_ctx *c, const kube_node *ctr, const char *path, const char *key, const char *as, yajl_gen g)
 {
 	_cleanup_strv_ char **v = NULL;
@@ -202,8 +189,8 @@ int kube_container_gen(kube_ctx *c, const kube_node *ctr, const char *path, cons
 	    jg_key_str(g, "image", image))
 		return kube_gen_failed(c);
 	if ((r = gen_strv(c, ctr, path, "command", "entrypoint", g)) < 0 || (r = gen_strv(c, ctr, path, "args", "command", g)) < 0 ||
-	    (r = gen_env(c, ctr, path, g)) < 0 || (r = gen_ports(c, ctr, path, pod, g)) < 0 ||
-	    (r = gen_resources(c, ctr, path, g)) < 0 || (r = gen_mounts(c, ctr, path, pod, g)) < 0 ||
+	    (r = gen_env(c, ctr, path, g)) < 0 || (r = gen_items(c, ctr, path, "ports", "ports", gen_port, pod, g)) < 0 ||
+	    (r = gen_resources(c, ctr, path, g)) < 0 || (r = gen_items(c, ctr, path, "volumeMounts", "mounts", gen_mount, pod, g)) < 0 ||
 	    (r = kube_probe_gen(c, ctr, path, g)) < 0 || (r = kube_security_gen(c, ctr, path, g)) < 0)
 		return r;
 	if (jg_key_str(g, "restart", pod->restart) || yajl_gen_map_close(g) || yajl_gen_map_close(g))
