@@ -51,6 +51,12 @@ void vl_call_finish(vl_call *call, const char *error)
 		s->cfg.on_call_done(&info, s->cfg.userdata);
 	}
 	vl_message_release(&call->msg);
+#ifndef __SANITIZE_ADDRESS__ /* where a use after the end must be caught */
+	if (!c->spare) {
+		c->spare = call;
+		call = NULL;
+	}
+#endif
 	free(call);
 	c->call = NULL;
 	if (c->one_call) /* adopted for this call alone */
@@ -108,10 +114,15 @@ int vl_call_reply_gen(vl_call *call, yajl_gen g)
 
 int vl_call_notify(vl_call *call, const char *params_json)
 {
+	return vl_call_notify_n(call, params_json, strlen(params_json));
+}
+
+int vl_call_notify_n(vl_call *call, const char *params_json, size_t len)
+{
 	if (!call->msg.more)
 		return -EINVAL;
 	vl_conn *c = call->conn;
-	if (vl_encode_reply(&c->out, params_json, true) < 0) {
+	if (vl_encode_reply_n(&c->out, params_json, len, true) < 0) {
 		c->broken = true; /* out of memory: drop the peer, not the daemon */
 		return -ENOMEM;
 	}
@@ -185,6 +196,39 @@ int vl_call_invoke(vl_server *s, vl_call *call)
 	return vl_call_error(call, VL_ERR_METHOD_NOT_FOUND, p);
 }
 
+/* The method ended the call, or kept it with a cancel hook to end it
+ * later; one that did neither would leave its client waiting forever. */
+static void check_answered(vl_conn *c, vl_call *call)
+{
+	if (c->call == call && !call->cancel) {
+		log_error("varlink: %s neither ended its call nor kept it; hanging up", call->msg.method);
+		vl_call_hang_up(call, "not answered");
+	}
+}
+
+bool vl_call_dispatch_text(vl_conn *c, vl_call *call)
+{
+	vl_server *s = c->srv;
+	vl_message_text mt;
+	/* a peer to refuse, or to admit first, goes the one way that does it */
+	if (!s->n_raw || !c->allowed || s->cfg.admit || !vl_message_scan(call->text, call->text_len, &mt) ||
+	    mt.upgrade)
+		return false;
+	const struct vl_raw *raw = NULL;
+	for (size_t i = 0; i < s->n_raw && !raw; i++)
+		if (strlen(s->raw[i].method) == mt.method_len && !memcmp(s->raw[i].method, mt.method, mt.method_len))
+			raw = &s->raw[i];
+	if (!raw)
+		return false;
+	call->msg = (vl_message){ .method = raw->method, .more = mt.more, .oneway = mt.oneway };
+	if (raw->fn(call, mt.params, mt.params_len, s->cfg.userdata) == VL_RAW_DECLINED) {
+		call->msg = (vl_message){ 0 };
+		return false;
+	}
+	check_answered(c, call);
+	return true;
+}
+
 void vl_call_dispatch(vl_conn *c, vl_call *call)
 {
 	if (!c->allowed) {
@@ -201,10 +245,5 @@ void vl_call_dispatch(vl_conn *c, vl_call *call)
 		}
 	}
 	vl_call_invoke(c->srv, call);
-	/* the method ended the call, or kept it with a cancel hook to end it
-	 * later; one that did neither would leave its client waiting forever */
-	if (c->call == call && !call->cancel) {
-		log_error("varlink: %s neither ended its call nor kept it; hanging up", call->msg.method);
-		vl_call_hang_up(call, "not answered");
-	}
+	check_answered(c, call);
 }

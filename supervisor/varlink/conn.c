@@ -91,13 +91,25 @@ static void conn_process(vl_conn *c)
 			c->broken = true;
 			break;
 		}
-		vl_call *call = calloc(1, sizeof(*call));
-		if (!call) {
+		vl_call *call = c->spare ? c->spare : malloc(sizeof(*call));
+		c->spare = NULL;
+		if (call)
+			memset(call, 0, sizeof(*call));
+		else {
 			c->broken = true;
 			break;
 		}
 		call->conn = c;
-		call->t0 = el_now_usec();
+		call->t0 = c->srv->cfg.on_call_done ? el_now_usec() : 0; /* its one reader */
+		call->text = text;
+		call->text_len = len;
+		c->call = call;
+		if (vl_call_dispatch_text(c, call)) {
+			if (c->call == call) /* kept: the framer's buffer moves on */
+				call->text = NULL;
+			continue;
+		}
+		c->call = NULL;
 		cerr err = { 0 };
 		if (vl_message_parse(text, len, &call->msg, &err) < 0) {
 			/* not a varlink call: there is no method to answer, so hang up */
@@ -110,8 +122,6 @@ static void conn_process(vl_conn *c)
 			break;
 		}
 		c->call = call;
-		call->text = text;
-		call->text_len = len;
 		vl_call_dispatch(c, call);
 		if (c->call == call) /* kept: the framer's buffer moves on */
 			call->text = NULL;
@@ -154,6 +164,7 @@ void vl_conn_close(vl_conn *c)
 		close(c->fds[i]);
 	vl_framer_release(&c->in);
 	sb_release(&c->out);
+	free(c->spare);
 	free(c);
 }
 

@@ -143,6 +143,15 @@ int vl_server_add_interface(vl_server *s, const vl_interface *iface, cerr *err)
 	return 0;
 }
 
+int vl_server_add_raw(vl_server *s, const char *method, vl_raw_fn fn, cerr *err)
+{
+	if (s->n_raw >= ARRAY_SIZE(s->raw) || strlen(method) >= sizeof(s->raw[0].method))
+		return cerr_set(err, ENOSPC, "varlink server: cannot serve %s from its text", method);
+	snprintf(s->raw[s->n_raw].method, sizeof(s->raw[0].method), "%s", method);
+	s->raw[s->n_raw++].fn = fn;
+	return 0;
+}
+
 static int add_listener(vl_server *s, int fd, const char *path, void *tag, cerr *err)
 {
 	struct vl_listener *l = calloc(1, sizeof(*l));

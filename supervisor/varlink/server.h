@@ -41,7 +41,7 @@ typedef struct vl_interface {
 typedef struct vl_call_info {
 	const char *method;
 	const peer_cred *peer;
-	yajl_val params;
+	yajl_val params;   /* NULL for a call served from its text */
 	const char *error; /* NULL on success */
 	uint64_t usec;     /* from receipt to the final reply */
 } vl_call_info;
@@ -73,6 +73,16 @@ static inline void vl_server_freep(vl_server **s) { if (*s) vl_server_free(*s); 
 
 /* The interface (and its methods) must outlive the server. */
 int vl_server_add_interface(vl_server *s, const vl_interface *iface, cerr *err);
+/* A hot method (qualified: "io.corral.Broker.Publish") may also be served
+ * from its parameters' text, an object's, checked as JSON already
+ * (common/json_scan.h reads it), with no tree built. fn returns
+ * VL_RAW_DECLINED, having touched nothing, for a text it does not take as
+ * it stands: the call then goes to the method's own handler, which answers
+ * anything. A call is served so only on a server with no admit hook, whose
+ * peer is allowed; its vl_call_params() is NULL. */
+typedef int (*vl_raw_fn)(vl_call *call, const char *params, size_t len, void *userdata);
+#define VL_RAW_DECLINED 1
+int vl_server_add_raw(vl_server *s, const char *method, vl_raw_fn fn, cerr *err);
 /* Bind path (mode, group ownership), refusing to steal a live socket. The
  * path is unlinked when the server is freed. */
 int vl_server_listen(vl_server *s, const char *path, mode_t mode, gid_t gid, cerr *err);
@@ -118,6 +128,8 @@ int vl_call_reply(vl_call *c, const char *params_json);
 int vl_call_reply_gen(vl_call *c, yajl_gen g);
 /* A streamed reply ("continues": true); only when the caller asked for more. */
 int vl_call_notify(vl_call *c, const char *params_json);
+/* The same, of params_json's len bytes. */
+int vl_call_notify_n(vl_call *c, const char *params_json, size_t len);
 int vl_call_error(vl_call *c, const char *error, const char *params_json);
 
 /* End the call with no reply and close its connection soon, from the loop

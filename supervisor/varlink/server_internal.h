@@ -33,6 +33,7 @@ struct vl_conn {
 	strbuf out;
 	size_t out_off;
 	vl_call *call;   /* the call being served; replies go out in order */
+	vl_call *spare;  /* the last one's memory, for the next: no allocation a call */
 	bool eof;        /* peer shut down its side */
 	bool closing;    /* close once out is flushed */
 	bool broken;     /* close now */
@@ -58,6 +59,11 @@ struct vl_server {
 	vl_server_config cfg;
 	const vl_interface *ifaces[8];
 	size_t n_ifaces;
+	struct vl_raw {
+		char method[96];
+		vl_raw_fn fn;
+	} raw[4]; /* vl_server_add_raw */
+	size_t n_raw;
 	struct vl_listener *lis; /* as many as the server is given */
 	vl_conn *conns;
 	size_t n_conns;
@@ -82,6 +88,9 @@ void vl_server_on_kick(el_source *src, void *data);
 
 /* call.c: from a message to its method, and back. */
 void vl_call_dispatch(vl_conn *c, vl_call *call);
+/* Serve call from its text (call->text) when its method has a raw server
+ * and takes it; false when it goes the tree's way (vl_call_dispatch). */
+bool vl_call_dispatch_text(vl_conn *c, vl_call *call);
 /* The call is over (error NULL: it succeeded), replied or not. */
 void vl_call_finish(vl_call *call, const char *error);
 /* End it with no reply, and drop its connection (out of memory, a bug). */

@@ -1,6 +1,7 @@
 #include "supervisor/varlink/wire.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_scan.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -161,6 +162,55 @@ fail:
 	return r;
 }
 
+/* flag: true, false or null, once */
+static bool scan_flag(const json_text *v, bool *flag, unsigned *seen, unsigned bit)
+{
+	if (*seen & bit)
+		return false;
+	*seen |= bit;
+	*flag = json_text_is(v, "true");
+	return *flag || json_text_is(v, "false") || json_text_is(v, "null");
+}
+
+bool vl_message_scan(const char *text, size_t len, vl_message_text *m)
+{
+	enum { METHOD = 1, PARAMS = 2, MORE = 4, ONEWAY = 8, UPGRADE = 16 };
+	json_members it;
+	json_text k, v;
+	unsigned seen = 0;
+	int r;
+	*m = (vl_message_text){ .params = "{}", .params_len = 2 };
+	if (len > VL_MAX_MESSAGE || !json_members_open(&it, text, text + len, 1, false))
+		return false;
+	while ((r = json_members_next(&it, &k, &v)) == 1) {
+		bool ok;
+		if (json_text_is(&k, "method")) {
+			ok = !(seen & METHOD) && v.plain && v.len > 2 && v.p[0] == '"';
+			seen |= METHOD;
+			m->method = v.p + 1;
+			m->method_len = v.len - 2;
+		} else if (json_text_is(&k, "parameters")) {
+			ok = !(seen & PARAMS) && (v.p[0] == '{' || json_text_is(&v, "null"));
+			seen |= PARAMS;
+			if (v.p[0] == '{') {
+				m->params = v.p;
+				m->params_len = v.len;
+			}
+		} else if (json_text_is(&k, "more")) {
+			ok = scan_flag(&v, &m->more, &seen, MORE);
+		} else if (json_text_is(&k, "oneway")) {
+			ok = scan_flag(&v, &m->oneway, &seen, ONEWAY);
+		} else if (json_text_is(&k, "upgrade")) {
+			ok = scan_flag(&v, &m->upgrade, &seen, UPGRADE);
+		} else {
+			ok = false;
+		}
+		if (!ok)
+			return false;
+	}
+	return r == 0 && (seen & METHOD) && !(m->more && m->oneway);
+}
+
 void vl_message_release(vl_message *m)
 {
 	if (m->tree)
@@ -231,9 +281,16 @@ int vl_encode_call(strbuf *out, const char *method, const char *params_json, boo
 
 int vl_encode_reply(strbuf *out, const char *params_json, bool continues)
 {
+	if (!params_json)
+		params_json = "{}";
+	return vl_encode_reply_n(out, params_json, strlen(params_json), continues);
+}
+
+int vl_encode_reply_n(strbuf *out, const char *params_json, size_t len, bool continues)
+{
 	/* no printf: a List reply is tens of kB, and vsnprintf copies it slowly */
 	int r = sb_adds(out, "{\"parameters\":");
-	if (!r) r = sb_adds(out, params_json ? params_json : "{}");
+	if (!r) r = sb_add(out, params_json, len);
 	if (!r) r = sb_adds(out, continues ? ",\"continues\":true}" : "}");
 	return r ? r : add_nul(out);
 }

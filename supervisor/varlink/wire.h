@@ -35,6 +35,20 @@ typedef struct vl_message {
 	bool more, oneway, upgrade;
 } vl_message;
 
+/* A call read in place, with no tree (common/json_scan.h): what a method
+ * served from its text (vl_method.raw) needs. */
+typedef struct vl_message_text {
+	const char *method, *params; /* params: an object's text, "{}" when absent or null */
+	size_t method_len, params_len;
+	bool more, oneway, upgrade;
+} vl_message_text;
+
+/* Whether text is a call scanned whole with nothing declined: its method a
+ * string with no escape, its parameters an object, null or absent, its
+ * flags booleans or null, no other member and none twice. Else the call
+ * goes through vl_message_parse, which says what is wrong, if anything. */
+bool vl_message_scan(const char *text, size_t len, vl_message_text *m);
+
 /* Parse a call; the error says what was wrong with it (a protocol error). */
 int vl_message_parse(const char *text, size_t len, vl_message *m, cerr *err);
 void vl_message_release(vl_message *m);
@@ -58,6 +72,8 @@ int vl_encode_call(strbuf *out, const char *method, const char *params_json, boo
 #define VL_CALL_UPGRADE 4u /* the connection carries another protocol after the reply */
 int vl_encode_call_flags(strbuf *out, const char *method, const char *params_json, unsigned flags);
 int vl_encode_reply(strbuf *out, const char *params_json, bool continues);
+/* The same, of params_json's len bytes. */
+int vl_encode_reply_n(strbuf *out, const char *params_json, size_t len, bool continues);
 int vl_encode_error(strbuf *out, const char *error, const char *params_json);
 
 /* Standard error names. */

@@ -31,7 +31,7 @@ static int bad_message(broker_fault *f, const char *reason)
 /* data (or value) as JSON text of at most BROKER_DATA_MAX bytes: as it
  * came in the call's text when that is what yajl_gen would write (a
  * message's data is most of it), else generated from the tree. */
-static int get_data(const char *text, size_t text_len, yajl_val params, const char *key, char **out,
+static int get_data(const char *text, size_t text_len, yajl_val params, const char *key, broker_args *a,
 		    broker_fault *f)
 {
 	yajl_val v = json_get(params, key);
@@ -57,7 +57,8 @@ static int get_data(const char *text, size_t text_len, yajl_val params, const ch
 		snprintf(why, sizeof(why), "%s is %zu bytes as JSON text, more than %d", key, len, BROKER_DATA_MAX);
 		return bad_message(f, why);
 	}
-	*out = t;
+	a->data = a->data_buf = t;
+	a->data_len = len;
 	return 0;
 }
 
@@ -98,9 +99,9 @@ int broker_args_parse(const char *text, size_t text_len, yajl_val params, unsign
 	}
 	if ((want & BA_PATTERNS) && get_patterns(params, &a->patterns, f) < 0)
 		return -EINVAL;
-	if ((want & BA_DATA) && get_data(text, text_len, params, "data", &a->data, f) < 0)
+	if ((want & BA_DATA) && get_data(text, text_len, params, "data", a, f) < 0)
 		return -EINVAL;
-	if ((want & BA_VALUE) && get_data(text, text_len, params, "value", &a->data, f) < 0)
+	if ((want & BA_VALUE) && get_data(text, text_len, params, "value", a, f) < 0)
 		return -EINVAL;
 	if ((want & BA_TO) && get_str(params, "to", false, &a->to, f) < 0)
 		return -EINVAL;
@@ -127,9 +128,9 @@ int broker_args_parse(const char *text, size_t text_len, yajl_val params, unsign
 
 void broker_args_release(broker_args *a)
 {
-	free(a->data);
+	free(a->data_buf);
 	strv_free(a->patterns);
-	a->data = NULL;
+	a->data = a->data_buf = NULL;
 	a->patterns = NULL;
 }
 

@@ -5,6 +5,7 @@
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/sessions/session.h"
+#include "supervisor/varlink/interface.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
@@ -63,6 +64,7 @@ broker *broker_of(struct corrald *d)
 		.max_connections = 8192, .max_per_uid = 8192, .any_peer = true, .group = PEER_NO_GROUP,
 	};
 	if (vl_server_new(d->loop, &vc, &b->srv, &err) < 0 || vl_server_add_interface(b->srv, &broker_iface, &err) < 0 ||
+	    vl_server_add_raw(b->srv, CORRAL_BROKER_INTERFACE ".Publish", broker_publish_text, &err) < 0 ||
 	    el_add_timer(d->loop, 0, false, on_pump, b, &b->pump, &err) < 0) {
 		log_cerr(LOG_LVL_ERROR, &err, "broker");
 		vl_server_free(b->srv);

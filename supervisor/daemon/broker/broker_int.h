@@ -93,6 +93,8 @@ bmember *broker_member_named(broker_session *bs, const char *name);
 void broker_pump_arm(broker *b);
 /* methods.c: io.corral.Broker */
 extern const vl_interface broker_iface;
+/* Publish served from its text (vl_server_add_raw): every message's path. */
+int broker_publish_text(vl_call *call, const char *params, size_t len, void *userdata);
 /* args.c: a call's parameters, checked (text, when not NULL, is the call's
  * message, params its parameters: data is then copied as it came); what want names (BA_*) must be
  * there and right, else f says which (InvalidParameter) or why
@@ -104,7 +106,9 @@ enum {
 };
 typedef struct broker_args {
 	const char *session, *topic, *to, *id, *key, *prefix; /* in the parameters' tree */
-	char *data;      /* data (or value) as JSON text, at most BROKER_DATA_MAX bytes */
+	const char *data; /* data (or value) as JSON text, at most BROKER_DATA_MAX bytes, */
+	size_t data_len;  /* NUL-terminated unless it stands in a call's text */
+	char *data_buf;   /* data, when it was copied or generated */
 	char **patterns; /* Subscribe's and Serve's topics */
 	double timeout;  /* seconds; 30 when not given */
 	int64_t expect;  /* expectVersion; -1 when not given */
@@ -137,7 +141,7 @@ int broker_gate(bmember *m, vl_call *call, enum broker_action a, const char *top
 int broker_rate(bmember *m, vl_call *call, size_t bytes);
 int broker_error_invalid(vl_call *call, const char *reason);
 /* route.c */
-bmsg *broker_message(broker_session *bs, const char *topic, const char *from, const char *data);
+bmsg *broker_message(broker_session *bs, const char *topic, const char *from, const char *data, size_t data_len);
 /* Keep call as m's stream of kind over patterns (taken). */
 int broker_stream(bmember *m, vl_call *call, enum bstream_kind kind, char **patterns);
 void bstream_push(bstream *st, bmsg *msg);

@@ -94,7 +94,7 @@ int broker_do_request(bmember *m, vl_call *call, broker_args *a)
 	broker_session *bs = m->bs;
 	const char *to = a->to, *topic = a->topic, *text = a->data;
 	double timeout = a->timeout;
-	if (broker_gate(m, call, BROKER_PUBLISH, topic, strlen(text)))
+	if (broker_gate(m, call, BROKER_PUBLISH, topic, a->data_len))
 		return 0;
 	bmember *tm = NULL;
 	if (to && !(tm = broker_member_named(bs, to))) {
@@ -119,7 +119,7 @@ int broker_do_request(bmember *m, vl_call *call, broker_args *a)
 	*q = (breq){ .bs = bs, .call = call, .from = m, .server = st->m, .topic = q->topic, .timer = q->timer,
 		     .t0 = el_now_usec() };
 	snprintf(q->id, sizeof(q->id), "%llx", (unsigned long long)++bs->b->next_id);
-	bmsg *body = broker_message(bs, topic, m->name, text);
+	bmsg *body = broker_message(bs, topic, m->name, text, a->data_len);
 	_cleanup_strbuf_ strbuf sb = { 0 };
 	bmsg *msg = body && !sb_addf(&sb, "{\"id\":\"%s\",\"message\":%s}", q->id, body->body)
 			    ? bmsg_new(sb.buf, sb.len)

@@ -38,7 +38,7 @@ static void put(char **p, const char *s, size_t n)
 }
 
 /* Built in one allocation and no printf: this is every message's path. */
-bmsg *broker_message(broker_session *bs, const char *topic, const char *from, const char *data)
+bmsg *broker_message(broker_session *bs, const char *topic, const char *from, const char *data, size_t nd)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -48,7 +48,7 @@ bmsg *broker_message(broker_session *bs, const char *topic, const char *from, co
 	/* topics and member names are plain [A-Za-z0-9_.:/-]: nothing to escape */
 	static const char a[] = "{\"topic\":\"", b[] = "\",\"from\":\"", c[] = "\",\"data\":", d[] = ",\"seq\":",
 			  e[] = ",\"sent\":";
-	size_t nt = strlen(topic), nf = strlen(from), nd = strlen(data);
+	size_t nt = strlen(topic), nf = strlen(from);
 	bmsg *m = bmsg_alloc(sizeof(a) - 1 + nt + sizeof(b) - 1 + nf + sizeof(c) - 1 + nd + sizeof(d) - 1 + nseq +
 			     sizeof(e) - 1 + nsent + 1);
 	if (!m)
@@ -122,7 +122,7 @@ void bstream_pump(bstream *st)
 		sb_reset(sb);
 		int r = render(sb, st, m, missed);
 		bmsg_unref(m);
-		if (r < 0 || vl_call_notify(st->call, sb->buf) < 0)
+		if (r < 0 || vl_call_notify_n(st->call, sb->buf, sb->len) < 0)
 			return; /* the connection is dropped: the cancel hook frees st */
 	}
 	st->backlogged = st->q->n > 0;
@@ -160,9 +160,9 @@ int broker_stream(bmember *m, vl_call *call, enum bstream_kind kind, char **patt
 int broker_do_publish(bmember *m, vl_call *call, broker_args *a)
 {
 	broker_session *bs = m->bs;
-	if (broker_gate(m, call, BROKER_PUBLISH, a->topic, strlen(a->data)))
+	if (broker_gate(m, call, BROKER_PUBLISH, a->topic, a->data_len))
 		return 0;
-	bmsg *msg = broker_message(bs, a->topic, m->name, a->data);
+	bmsg *msg = broker_message(bs, a->topic, m->name, a->data, a->data_len);
 	if (!msg)
 		return vl_call_disconnect(call, "out of memory"), 0;
 	long long delivered = 0;

@@ -133,7 +133,7 @@ int broker_state_call(bmember *m, vl_call *call, const char *method, const broke
 		return vl_call_reply(call, sb.buf);
 	}
 	if (strcmp(method, "StateSet") == 0) {
-		if (broker_rate(m, call, strlen(a->data)))
+		if (broker_rate(m, call, a->data_len))
 			return 0;
 		uint64_t version;
 		int r = sstate_set(st, key, a->data, a->expect, &version, &err);

@@ -1,0 +1,280 @@
+#include "json_scan.h"
+#include "json.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+static const char *skip_space(const char *p, const char *end)
+{
+	while (p < end && is_space(*p))
+		p++;
+	return p;
+}
+
+/* One UTF-8 sequence at p (its lead >= 0x80), as RFC 3629 has it: no
+ * overlong form, no surrogate, nothing past U+10FFFF. Past it, or NULL. */
+static const unsigned char *skip_utf8(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char c = *p;
+	int n;
+	unsigned char lo = 0x80, hi = 0xbf; /* the second byte's range */
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 1;
+	else if (c >= 0xe0 && c <= 0xef) {
+		n = 2;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 3;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else
+		return NULL;
+	if (end - p <= n || p[1] < lo || p[1] > hi)
+		return NULL;
+	for (int i = 2; i <= n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return NULL;
+	return p + n + 1;
+}
+
+static bool is_hex(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+
+/* Whether none of 16 bytes needs a look: a quote, a backslash, a control
+ * character or a byte of a UTF-8 sequence (negative as a signed char). In
+ * GCC's vector extensions: SSE2 on x86-64, NEON on arm64. */
+typedef signed char bytes16 __attribute__((vector_size(16)));
+static bytes16 block_hits(const unsigned char *s)
+{
+	bytes16 v;
+	memcpy(&v, s, sizeof(v));
+	return (v == '"') | (v == '\\') | (v < 0x20);
+}
+
+static bool none_hit(bytes16 hit)
+{
+	uint64_t half[2];
+	memcpy(half, &hit, sizeof(half));
+	return !(half[0] | half[1]);
+}
+
+static bool block_is_plain(const unsigned char *s) { return none_hit(block_hits(s)); }
+
+/* Four blocks at once: most of a long string is plain. */
+static bool blocks_are_plain(const unsigned char *s)
+{
+	return none_hit(block_hits(s) | block_hits(s + 16) | block_hits(s + 32) | block_hits(s + 48));
+}
+
+/* A walk over one value: where the text ends, whether it was checked
+ * already, and whether what was passed is plain. */
+typedef struct scan {
+	const char *end;
+	bool checked;
+	bool plain;
+} scan;
+
+/* Past the string at p ('"'), checked as RFC 8259 and RFC 3629 have it. */
+static const char *check_string(scan *sc, const char *p)
+{
+	const unsigned char *s = (const unsigned char *)p + 1, *e = (const unsigned char *)sc->end;
+	for (;;) {
+		while (e - s >= 64 && blocks_are_plain(s))
+			s += 64;
+		while (e - s >= 16 && block_is_plain(s))
+			s += 16;
+		if (s >= e)
+			return NULL;
+		unsigned char c = *s;
+		if (c == '"')
+			return (const char *)s + 1;
+		if (c < 0x20)
+			return NULL;
+		if (c >= 0x80) {
+			if (!(s = skip_utf8(s, e)))
+				return NULL;
+		} else if (c == '\\') {
+			sc->plain = false;
+			if (e - s < 2)
+				return NULL;
+			c = s[1];
+			if (c == 'u') {
+				if (e - s < 6 || !is_hex(s[2]) || !is_hex(s[3]) || !is_hex(s[4]) || !is_hex(s[5]))
+					return NULL;
+				s += 6;
+			} else if (c && strchr("\"\\/bfnrt", c)) {
+				s += 2;
+			} else {
+				return NULL;
+			}
+		} else {
+			s++;
+		}
+	}
+}
+
+/* Past the string at p. In a text checked already, a string with no
+ * backslash ends at the next quote. */
+static const char *skip_string(scan *sc, const char *p)
+{
+	if (sc->checked) {
+		const char *q = memchr(p + 1, '"', (size_t)(sc->end - p - 1));
+		if (q && !memchr(p + 1, '\\', (size_t)(q - p - 1)))
+			return q + 1;
+	}
+	return check_string(sc, p);
+}
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static const char *skip_digits(const char *p, const char *end)
+{
+	if (p >= end || !is_digit(*p))
+		return NULL;
+	while (p < end && is_digit(*p))
+		p++;
+	return p;
+}
+
+/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static const char *skip_number(const char *p, const char *end)
+{
+	if (p < end && *p == '-')
+		p++;
+	if (p < end && *p == '0')
+		p++;
+	else if (!(p = skip_digits(p, end)))
+		return NULL;
+	if (p < end && *p == '.' && !(p = skip_digits(p + 1, end)))
+		return NULL;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (!(p = skip_digits(p, end)))
+			return NULL;
+	}
+	return p;
+}
+
+static const char *skip_word(const char *p, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+	return (size_t)(end - p) >= n && !memcmp(p, word, n) ? p + n : NULL;
+}
+
+/* Space inside a value is not what yajl_gen writes. */
+static const char *skip_inner_space(scan *sc, const char *p)
+{
+	const char *q = skip_space(p, sc->end);
+	if (q != p)
+		sc->plain = false;
+	return q;
+}
+
+static const char *skip_value(scan *sc, const char *p, int depth);
+
+/* Past the object or array at p, whose items are at depth. */
+static const char *skip_container(scan *sc, const char *p, int depth)
+{
+	const char *end = sc->end;
+	char close = *p == '{' ? '}' : ']';
+	bool object = close == '}';
+	if (depth > JSON_MAX_DEPTH)
+		return NULL;
+	p = skip_inner_space(sc, p + 1);
+	if (p < end && *p == close)
+		return p + 1;
+	for (;;) {
+		if (object) {
+			if (p >= end || *p != '"' || !(p = skip_string(sc, p)))
+				return NULL;
+			p = skip_inner_space(sc, p);
+			if (p >= end || *p != ':')
+				return NULL;
+			p = skip_inner_space(sc, p + 1);
+		}
+		if (!(p = skip_value(sc, p, depth)))
+			return NULL;
+		p = skip_inner_space(sc, p);
+		if (p < end && *p == close)
+			return p + 1;
+		if (p >= end || *p != ',')
+			return NULL;
+		p = skip_inner_space(sc, p + 1);
+	}
+}
+
+/* Past the value at p, which stands at depth (the containers around it). */
+static const char *skip_value(scan *sc, const char *p, int depth)
+{
+	const char *end = sc->end;
+	if (p >= end)
+		return NULL;
+	switch (*p) {
+	case '"':
+		return skip_string(sc, p);
+	case '{':
+	case '[':
+		return skip_container(sc, p, depth + 1);
+	case 't':
+		return skip_word(p, end, "true");
+	case 'f':
+		return skip_word(p, end, "false");
+	case 'n':
+		return skip_word(p, end, "null");
+	default:
+		return skip_number(p, end);
+	}
+}
+
+bool json_members_open(json_members *it, const char *p, const char *end, int depth, bool checked)
+{
+	p = skip_space(p, end);
+	if (p >= end || *p != '{' || depth < 1 || depth > JSON_MAX_DEPTH)
+		return false;
+	*it = (json_members){ .p = p + 1, .end = end, .depth = depth, .checked = checked };
+	return true;
+}
+
+int json_members_next(json_members *it, json_text *key, json_text *value)
+{
+	const char *p = skip_space(it->p, it->end), *end = it->end;
+	if (p < end && *p == '}')
+		goto close;
+	if (it->started) {
+		if (p >= end || *p != ',')
+			return -1;
+		p = skip_space(p + 1, end);
+	}
+	scan sc = { .end = end, .checked = it->checked, .plain = true };
+	const char *k = p;
+	if (p >= end || *p != '"' || !(p = skip_string(&sc, p)) || !sc.plain)
+		return -1;
+	*key = (json_text){ .p = k + 1, .len = (size_t)(p - k) - 2, .plain = true };
+	p = skip_space(p, end);
+	if (p >= end || *p != ':')
+		return -1;
+	const char *v = skip_space(p + 1, end);
+	if (!(p = skip_value(&sc, v, it->depth)))
+		return -1;
+	*value = (json_text){ .p = v, .len = (size_t)(p - v), .plain = sc.plain };
+	it->p = p;
+	it->started = true;
+	return 1;
+close:
+	/* nothing but space after the object */
+	it->p = p + 1;
+	return skip_space(p + 1, end) == end ? 0 : -1;
+}
+
+bool json_text_is(const json_text *key, const char *name)
+{
+	return strlen(name) == key->len && !memcmp(key->p, name, key->len);
+}

@@ -1,0 +1,36 @@
+/* JSON text read in place, with no tree: for a hot path that takes a few
+ * members of a message and passes a value on as it came. It is strict RFC
+ * 8259 (UTF-8 checked, no comments, at most JSON_MAX_DEPTH deep), so a text
+ * it takes is one that yajl takes too. What it is not sure of it declines,
+ * and the caller then goes yajl's way. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A value's text. plain: no space outside its strings and no escape in
+ * them, so it is byte for byte what yajl_gen writes from yajl's tree. */
+typedef struct json_text {
+	const char *p;
+	size_t len;
+	bool plain;
+} json_text;
+
+/* The members of one object, in order. */
+typedef struct json_members {
+	const char *p, *end;
+	int depth; /* of the object itself: 1 for a whole text */
+	bool checked;
+	bool started;
+} json_members;
+
+/* The object at p (space around it allowed); end is where the text ends,
+ * and only space may stand between the object's close and end. checked:
+ * the text is known to be JSON already (json_members took it), so values
+ * are passed over, not checked again. */
+bool json_members_open(json_members *it, const char *p, const char *end, int depth, bool checked);
+/* 1 and the next member: its key (unquoted; a key with an escape is
+ * declined) and its value, checked whole. 0 at the object's end, with the
+ * rest of the text checked; -1 when the text is not JSON or is declined. */
+int json_members_next(json_members *it, json_text *key, json_text *value);
+/* Whether key is exactly the NUL-terminated name. */
+bool json_text_is(const json_text *key, const char *name);
