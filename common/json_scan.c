@@ -46,31 +46,40 @@ static const unsigned char *skip_utf8(const unsigned char *p, const unsigned cha
 
 static bool is_hex(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
 
-/* Whether none of 16 bytes needs a look: a quote, a backslash, a control
- * character or a byte of a UTF-8 sequence (negative as a signed char). In
- * GCC's vector extensions: SSE2 on x86-64, NEON on arm64. */
-typedef signed char bytes16 __attribute__((vector_size(16)));
-static bytes16 block_hits(const unsigned char *s)
+static bool byte_is_plain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+/* The first byte from s on that needs a look: a quote, a backslash, a
+ * control character or a byte of a UTF-8 sequence; or e. Whole blocks at
+ * a time where the CPU has vectors. */
+#ifdef __SSE2__
+#include <emmintrin.h>
+static int block_hits(const unsigned char *s)
 {
-	bytes16 v;
-	memcpy(&v, s, sizeof(v));
-	return (v == '"') | (v == '\\') | (v < 0x20);
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+	/* signed: a byte of 0x80 or more is below 0x20 too */
+	return _mm_movemask_epi8(_mm_or_si128(hit, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
 }
 
-static bool none_hit(bytes16 hit)
+static const unsigned char *skip_plain(const unsigned char *s, const unsigned char *e)
 {
-	uint64_t half[2];
-	memcpy(half, &hit, sizeof(half));
-	return !(half[0] | half[1]);
+	for (; e - s >= 16; s += 16) {
+		int hits = block_hits(s);
+		if (hits)
+			return s + __builtin_ctz((unsigned)hits);
+	}
+	while (s < e && byte_is_plain(*s))
+		s++;
+	return s;
 }
-
-static bool block_is_plain(const unsigned char *s) { return none_hit(block_hits(s)); }
-
-/* Four blocks at once: most of a long string is plain. */
-static bool blocks_are_plain(const unsigned char *s)
+#else
+static const unsigned char *skip_plain(const unsigned char *s, const unsigned char *e)
 {
-	return none_hit(block_hits(s) | block_hits(s + 16) | block_hits(s + 32) | block_hits(s + 48));
+	while (s < e && byte_is_plain(*s))
+		s++;
+	return s;
 }
+#endif
 
 /* A walk over one value: where the text ends, whether it was checked
  * already, and whether what was passed is plain. */
@@ -85,10 +94,7 @@ static const char *check_string(scan *sc, const char *p)
 {
 	const unsigned char *s = (const unsigned char *)p + 1, *e = (const unsigned char *)sc->end;
 	for (;;) {
-		while (e - s >= 64 && blocks_are_plain(s))
-			s += 64;
-		while (e - s >= 16 && block_is_plain(s))
-			s += 16;
+		s = skip_plain(s, e);
 		if (s >= e)
 			return NULL;
 		unsigned char c = *s;
@@ -99,22 +105,21 @@ static const char *check_string(scan *sc, const char *p)
 		if (c >= 0x80) {
 			if (!(s = skip_utf8(s, e)))
 				return NULL;
-		} else if (c == '\\') {
-			sc->plain = false;
-			if (e - s < 2)
+			continue;
+		}
+		/* a backslash, the one byte left that skip_plain stops at */
+		sc->plain = false;
+		if (e - s < 2)
+			return NULL;
+		c = s[1];
+		if (c == 'u') {
+			if (e - s < 6 || !is_hex(s[2]) || !is_hex(s[3]) || !is_hex(s[4]) || !is_hex(s[5]))
 				return NULL;
-			c = s[1];
-			if (c == 'u') {
-				if (e - s < 6 || !is_hex(s[2]) || !is_hex(s[3]) || !is_hex(s[4]) || !is_hex(s[5]))
-					return NULL;
-				s += 6;
-			} else if (c && strchr("\"\\/bfnrt", c)) {
-				s += 2;
-			} else {
-				return NULL;
-			}
+			s += 6;
+		} else if (c && strchr("\"\\/bfnrt", c)) {
+			s += 2;
 		} else {
-			s++;
+			return NULL;
 		}
 	}
 }
