@@ -1,7 +1,7 @@
 #!/bin/bash
 # The broker: throughput and p50/p99 latency of 1 KiB messages between two
 # members of a session through corrald, beside the floor, the same messages
-# between two threads over a unix socketpair. The client
+# between two processes over a unix socketpair. The client
 # (tests/helpers/broker_bench) speaks on the members' own broker sockets,
 # from the host side, so the figures are corrald's and not a container's
 # scheduling. Issue 17's targets: >= 50,000 msg/s, p99 <= 1 ms, >= 0.5x the

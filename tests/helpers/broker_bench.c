@@ -1,6 +1,8 @@
 /* The broker benchmark's client (tests/bench/broker.sh): COUNT messages of
  * SIZE bytes of data, each stamped with the time it was sent, from one
- * connection to another, at most WINDOW of them on the way at once.
+ * connection to another, at most WINDOW of them on the way at once. The
+ * writer and the reader are two processes (the reader a child), which share
+ * only the counters the window needs.
  *   broker_bench broker PUB_SOCK SUB_SOCK COUNT SIZE WINDOW
  *       through corrald: PUB_SOCK's member Publishes (oneway, pipelined),
  *       SUB_SOCK's member Subscribes
@@ -11,26 +13,32 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define STALL_NS (10ll * 1000000000ll) /* no progress this long: give up */
 
 static long count, size, window;
-static atomic_long received; /* messages seen (or reported missed) by the reader */
-static atomic_long missed;
-static atomic_int failed;
-static uint64_t *lat; /* ns, one per message received */
-static long n_lat;
-static int64_t t_first, t_last;
+/* What the reader tells the writer and the report, in shared memory. */
+static struct shared {
+	atomic_long received; /* messages seen (or reported missed) by the reader */
+	atomic_long missed;
+	atomic_int failed;
+	long n_lat;
+	int64_t t_last;
+	uint64_t lat[]; /* ns, one per message received */
+} *sh;
+static int64_t t_first;
 
 static int64_t now_ns(void)
 {
@@ -90,7 +98,7 @@ static int take(const char *msg, size_t len)
 	if (!d) {
 		if (memmem(msg, len, "\"error\"", 7) || !memmem(msg, len, "\"probe\"", 7)) {
 			fprintf(stderr, "broker_bench: %.300s\n", msg);
-			atomic_store(&failed, 1);
+			atomic_store(&sh->failed, 1);
 		}
 		return 0; /* a warm-up message */
 	}
@@ -108,31 +116,30 @@ static int take(const char *msg, size_t len)
 	if (!q || q[1] != '}' || q + 2 - d != size || n != last_n + 1 + miss) {
 		fprintf(stderr, "broker_bench: message %ld (after %ld, %ld missed) is not as sent: %.200s\n", n, last_n,
 			miss, msg);
-		atomic_store(&failed, 1);
+		atomic_store(&sh->failed, 1);
 		return 0;
 	}
 	last_n = n;
-	atomic_fetch_add(&missed, miss);
-	if (n_lat < count)
-		lat[n_lat++] = (uint64_t)(now - sent);
-	t_last = now;
+	atomic_fetch_add(&sh->missed, miss);
+	if (sh->n_lat < count)
+		sh->lat[sh->n_lat++] = (uint64_t)(now - sent);
+	sh->t_last = now;
 	return 1 + (int)miss;
 }
 
-static void *reader(void *arg)
+static void reader(int fd)
 {
-	int fd = *(int *)arg;
 	size_t cap = 1 << 20, len = 0;
 	char *buf = malloc(cap);
 	if (!buf)
 		die("malloc");
-	while (atomic_load(&received) < count && !atomic_load(&failed)) {
+	while (atomic_load(&sh->received) < count && !atomic_load(&sh->failed)) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int r = poll(&p, 1, (int)(STALL_NS / 1000000));
 		if (r == 0) {
 			fprintf(stderr, "broker_bench: nothing for %llds: %ld of %ld received\n", STALL_NS / 1000000000ll,
-				atomic_load(&received), count);
-			atomic_store(&failed, 1);
+				atomic_load(&sh->received), count);
+			atomic_store(&sh->failed, 1);
 			break;
 		}
 		ssize_t n = read(fd, buf + len, cap - len);
@@ -140,7 +147,7 @@ static void *reader(void *arg)
 			continue;
 		if (n <= 0) {
 			fprintf(stderr, "broker_bench: the reader's connection ended\n");
-			atomic_store(&failed, 1);
+			atomic_store(&sh->failed, 1);
 			break;
 		}
 		len += (size_t)n;
@@ -148,7 +155,7 @@ static void *reader(void *arg)
 		for (char *z; (z = memchr(buf + start, '\0', len - start));) {
 			int k = take(buf + start, (size_t)(z - buf) - start);
 			if (k)
-				atomic_fetch_add(&received, k); /* the writer goes on at once */
+				atomic_fetch_add(&sh->received, k); /* the writer goes on at once */
 			start = (size_t)(z - buf) + 1;
 		}
 		memmove(buf, buf + start, len - start);
@@ -157,7 +164,6 @@ static void *reader(void *arg)
 			die("a message larger than 1 MiB");
 	}
 	free(buf);
-	return NULL;
 }
 
 static long sent_n;
@@ -185,9 +191,9 @@ static void send_all(int fd, const char *prefix, const char *suffix)
 	if (!msg)
 		die("malloc");
 	t_first = now_ns();
-	for (long i = 0; i < count && !atomic_load(&failed); i++) {
+	for (long i = 0; i < count && !atomic_load(&sh->failed); i++) {
 		int64_t since = now_ns();
-		while (i - atomic_load(&received) >= window && !atomic_load(&failed)) {
+		while (i - atomic_load(&sh->received) >= window && !atomic_load(&sh->failed)) {
 			if (now_ns() - since > STALL_NS)
 				break; /* the reader says why */
 			sched_yield();
@@ -205,14 +211,35 @@ static int cmp(const void *a, const void *b)
 
 static int report(const char *what)
 {
-	if (atomic_load(&failed) || n_lat == 0)
+	long n = sh->n_lat;
+	if (atomic_load(&sh->failed) || n == 0)
 		return 1;
-	qsort(lat, (size_t)n_lat, sizeof(*lat), cmp);
-	double secs = (double)(t_last - t_first) / 1e9;
+	uint64_t *lat = sh->lat;
+	qsort(lat, (size_t)n, sizeof(*lat), cmp);
+	double secs = (double)(sh->t_last - t_first) / 1e9;
 	printf("%-6s %ld msgs of %ld B in %.3f s: %.0f msg/s  p50 %.1f us  p99 %.1f us  max %.1f us  dropped %ld\n",
-	       what, n_lat, size, secs, (double)n_lat / secs, lat[n_lat / 2] / 1e3, lat[n_lat * 99 / 100] / 1e3,
-	       lat[n_lat - 1] / 1e3, atomic_load(&missed));
+	       what, n, size, secs, (double)n / secs, lat[n / 2] / 1e3, lat[n * 99 / 100] / 1e3, lat[n - 1] / 1e3,
+	       atomic_load(&sh->missed));
 	return 0;
+}
+
+/* The reader, a child reading rfd; the writer here, on wfd. */
+static int run(int rfd, int wfd, const char *prefix, const char *suffix, const char *what)
+{
+	pid_t child = fork();
+	if (child < 0)
+		die("fork");
+	if (child == 0) {
+		close(wfd);
+		reader(rfd);
+		_exit(0);
+	}
+	close(rfd);
+	send_all(wfd, prefix, suffix);
+	int status;
+	if (waitpid(child, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		atomic_store(&sh->failed, 1);
+	return report(what);
 }
 
 /* Publish probes until the subscription is in place (delivered >= 1). */
@@ -252,14 +279,15 @@ static void args(char **argv)
 		fprintf(stderr, "broker_bench: COUNT > 0, 64 <= SIZE <= 60000, WINDOW > 0\n");
 		exit(2);
 	}
-	lat = calloc((size_t)count, sizeof(*lat));
-	if (!lat)
-		die("calloc");
+	/* shared with the reader: zeroed, and gone with both processes */
+	sh = mmap(NULL, sizeof(*sh) + (size_t)count * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		die("mmap");
 }
 
 int main(int argc, char **argv)
 {
-	pthread_t th;
 	if (argc == 7 && strcmp(argv[1], "broker") == 0) {
 		args(argv + 4);
 		int pub = connect_to(argv[2]), sub = connect_to(argv[3]);
@@ -267,24 +295,17 @@ int main(int argc, char **argv)
 						"{\"topics\":[\"bench\"]},\"more\":true}";
 		write_all(sub, subscribe, sizeof(subscribe));
 		warm_up(pub);
-		if (pthread_create(&th, NULL, reader, &sub))
-			die("pthread_create");
-		send_all(pub, "{\"method\":\"io.corral.Broker.Publish\",\"oneway\":true,\"parameters\":"
-			      "{\"topic\":\"bench\",\"data\":",
-			 "}}");
-		pthread_join(th, NULL);
-		return report("broker");
+		return run(sub, pub,
+			   "{\"method\":\"io.corral.Broker.Publish\",\"oneway\":true,\"parameters\":"
+			   "{\"topic\":\"bench\",\"data\":",
+			   "}}", "broker");
 	}
 	if (argc == 5 && strcmp(argv[1], "floor") == 0) {
 		args(argv + 2);
 		int sp[2];
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
 			die("socketpair");
-		if (pthread_create(&th, NULL, reader, &sp[1]))
-			die("pthread_create");
-		send_all(sp[0], "{\"topic\":\"bench\",\"data\":", "}");
-		pthread_join(th, NULL);
-		return report("floor");
+		return run(sp[1], sp[0], "{\"topic\":\"bench\",\"data\":", "}", "floor");
 	}
 	fprintf(stderr, "usage: broker_bench broker PUB_SOCK SUB_SOCK COUNT SIZE WINDOW\n"
 			"       broker_bench floor COUNT SIZE WINDOW\n");
