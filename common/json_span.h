@@ -5,11 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* In text (len bytes; JSON that yajl has accepted already), the value at
- * text.outer.inner as json_get finds it (the last duplicate key wins). Its
- * span only when it is canonical: no space outside strings and no escape,
- * so that it is byte for byte what yajl_gen would write from the parsed
- * tree. Returns false when it is absent, not canonical, or any key on the
- * way has an escape: the caller then generates it from the tree. */
+/* In text (len bytes), the value at text.outer.inner as json_get finds it
+ * (the last duplicate key wins), read with json_scan. Its span only when it
+ * is plain: no space outside strings and no escape, so that it is byte for
+ * byte what yajl_gen would write from the parsed tree. Returns false when
+ * it is absent, not plain, or the scan declines the text (a key with an
+ * escape, a comment): the caller then generates it from the tree. */
 bool json_span(const char *text, size_t len, const char *outer, const char *inner, const char **span,
 	       size_t *span_len);
