@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,6 +111,22 @@ static void test_message_parse(void **state)
 	expect_bad("{\"method\":\"a.B\",\"more\":true,\"oneway\":true}", "exclude");
 	expect_bad("{\"method\":", "invalid JSON");
 	expect_bad("{\"method\":\"a\xff\"}", "invalid JSON");
+	/* UTF-8 that yajl lets through, and the scanner refuses: not JSON, and
+	 * a broker message's data would carry it on to subscribers */
+	const char *not_utf8[] = { "\xc0\x80", "\xc1\xbf", "\xe0\x80\x80", "\xed\xa0\x80", "\xed\xbf\xbf",
+				   "\xf0\x80\x80\x80", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xc3", "\x80" };
+	for (size_t i = 0; i < ARRAY_SIZE(not_utf8); i++) {
+		char t[128];
+		snprintf(t, sizeof(t), "{\"method\":\"a.B\",\"parameters\":{\"data\":\"x%sy\"}}", not_utf8[i]);
+		expect_bad(t, "invalid JSON");
+		snprintf(t, sizeof(t), "{\"method\":\"a.B\"/* %s */}", not_utf8[i]);
+		expect_bad(t, "invalid JSON");
+	}
+	/* valid UTF-8 at each length's bounds is taken */
+	const char *utf8 = "{\"method\":\"a.B\",\"parameters\":{\"data\":\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf"
+			   "\xee\x80\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"}}";
+	assert_int_equal(vl_message_parse(utf8, strlen(utf8), &m, &err), 0);
+	vl_message_release(&m);
 }
 
 static void test_encode(void **state)
