@@ -214,6 +214,185 @@ test_broker_survives_1000_malformed_messages() {
 	ctl ping >/dev/null || fail "the control socket no longer answers"
 }
 
+# Publish is served from its text (json_scan) when it can be: calls crafted
+# to confuse that path, sent as raw bytes on alpha's socket, with beta
+# subscribed. beta gets exactly alpha's name, the topic, and data that is
+# what the tree's way makes of it (the same call with a space added, which
+# only the tree takes); or nothing, and alpha an error or a hang-up. No
+# frame beta reads is invalid JSON, has a key twice or another "from".
+test_broker_publish_text_attacks() {
+	trap cleanup_broker EXIT
+	start_sv
+	ctl session create --share ipc,uts s1 >/dev/null
+	local a b
+	a=$(member s1 alpha)
+	b=$(member s1 beta)
+	cat >"$T/attack.py" <<-'PY'
+	import json, os, socket, sys
+	A, B = sys.argv[1], sys.argv[2]
+	P = b'{"method":"io.corral.Broker.Publish","parameters":'
+	bad = []
+
+	def conn(path):
+	    # sockets deep in the state dir: past sun_path's 108 bytes, so by
+	    # its directory
+	    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	    os.chdir(os.path.dirname(path))
+	    s.connect(os.path.basename(path))
+	    return s
+
+	class Peer:
+	    def __init__(self, path):
+	        self.s, self.buf = conn(path), b''
+	    def send(self, msg):
+	        self.s.sendall(msg + b'\0')
+	    def frame(self, wait):
+	        """the next NUL-ended frame, b'' on hang-up, None on timeout"""
+	        self.s.settimeout(wait)
+	        while b'\0' not in self.buf:
+	            try:
+	                d = self.s.recv(1 << 20)
+	            except socket.timeout:
+	                return None
+	            if not d:
+	                return b''
+	            self.buf += d
+	        f, self.buf = self.buf.split(b'\0', 1)
+	        return f
+
+	def no_dups(pairs):
+	    keys = [k for k, _ in pairs]
+	    if len(keys) != len(set(keys)):
+	        raise ValueError('a key twice: %r' % keys)
+	    return dict(pairs)
+
+	def strict(raw):
+	    # UTF-8 as RFC 3629 and JSON as RFC 8259: Python's own readers
+	    return json.loads(raw.decode('utf-8', 'strict'), object_pairs_hook=no_dups)
+
+	sub = Peer(B)
+	sub.send(b'{"method":"io.corral.Broker.Subscribe","parameters":{"topics":["t","u"]},"more":true}')
+
+	def heard(wait=1.0):
+	    """(raw data bytes, parsed message) of beta's next frame, or None"""
+	    f = sub.frame(wait)
+	    if f is None:
+	        return None
+	    if f == b'':
+	        bad.append('beta was hung up on')
+	        return None
+	    try:
+	        msg = strict(f)
+	    except Exception as e:
+	        bad.append('beta got invalid JSON %r: %s' % (f[:200], e))
+	        return None
+	    m = msg['parameters']['message']
+	    if set(msg) != {'parameters', 'continues'} or set(m) != {'topic', 'from', 'data', 'seq', 'sent'}:
+	        bad.append('beta got other members: %r' % f[:200])
+	    if m['from'] != 'alpha':
+	        bad.append('beta got a message from %r' % m['from'])
+	    head = b'{"parameters":{"message":{"topic":"' + m['topic'].encode() + b'","from":"alpha","data":'
+	    tail = b',"seq":%d,"sent":%d}},"continues":true}' % (m['seq'], m['sent'])
+	    if not f.startswith(head) or not f.endswith(tail):
+	        bad.append('beta\'s frame is not framed as built: %r' % f[:200])
+	        return None
+	    return f[len(head):len(f) - len(tail)], m
+
+	def publish(params, wait=2.0):
+	    """alpha's reply to one Publish on a new connection: parsed, or 'hangup'"""
+	    pub = Peer(A)
+	    pub.send(P + params + b'}')
+	    r = pub.frame(wait)
+	    if r is None:
+	        bad.append('no reply to %r' % params[:100])
+	        return None
+	    if r == b'':
+	        return 'hangup'
+	    return strict(r)
+
+	def expect(name, params, data=None, topic=b't', slow=None, error=None, hangup=False):
+	    """params sent; beta hears data (bytes) on topic, or nothing"""
+	    r = publish(params)
+	    if hangup:
+	        if r != 'hangup':
+	            bad.append('%s: not hung up on: %r' % (name, r))
+	    elif error:
+	        if not isinstance(r, dict) or r.get('error') != error:
+	            bad.append('%s: reply %r, not %s' % (name, r, error))
+	    elif not isinstance(r, dict) or r.get('parameters') != {'delivered': 1}:
+	        bad.append('%s: reply %r' % (name, r))
+	    h = heard(1.0 if data is not None else 0.3)
+	    if data is None:
+	        if h is not None:
+	            bad.append('%s: beta heard %r' % (name, h[0][:200]))
+	        return
+	    if h is None:
+	        bad.append('%s: beta heard nothing' % name)
+	        return
+	    got, m = h
+	    if got != data or m['topic'] != topic.decode():
+	        bad.append('%s: beta heard %r on %r, not %r' % (name, got[:200], m['topic'], data[:200]))
+	    # the tree's way: the same call with a space the fast path declines
+	    if slow is not None:
+	        r2 = publish(slow)
+	        h2 = heard()
+	        if r2 != r or h2 is None or h2[0] != got:
+	            bad.append('%s: the tree\'s way differs: %r %r' % (name, r2, h2 and h2[0][:200]))
+
+	# plain: the fast path, data as it came
+	expect('plain', b'{"topic":"t","data":{"a":[1,"x y"],"b":null}}', b'{"a":[1,"x y"],"b":null}',
+	       slow=b'{"topic":"t","data":{"a":[1,"x y"],"b":null} }')
+	expect('utf8', b'{"topic":"t","data":"caf\xc3\xa9 \xf0\x9f\x98\x80"}', b'"caf\xc3\xa9 \xf0\x9f\x98\x80"',
+	       slow=b'{"topic":"t", "data":"caf\xc3\xa9 \xf0\x9f\x98\x80"}')
+	# a comment whose quote would move a span into the members after it
+	expect('comment', b'{"topic":"t",/* " */"data":{"a":1}}', b'{"a":1}')
+	expect('comment forge', b'{"topic":"t","data":[/*"*/0],"from":"host","z":[/*"*/]}', b'[0]')
+	expect('comment in data', b'{"topic":"t","data":"/*\\"*/\\",\\"from\\":\\"host"}',
+	       b'"/*\\"*/\\",\\"from\\":\\"host"')
+	# escapes and space: generated again, as yajl_gen writes it
+	expect('escapes', b'{"topic":"t","data":{ "s" : "a\\"b\\\\c\\n\\u00e9\\/" , "n" : [1, 2] }}',
+	       b'{"s":"a\\"b\\\\c\\n\xc3\xa9/","n":[1,2]}')
+	expect('escaped key', b'{"topic":"t","d\\u0061ta":7}', b'7')
+	# duplicates: the last one wins, as json_get has it
+	expect('dup topic', b'{"topic":"t","topic":"u","data":1}', b'1', topic=b'u')
+	expect('dup data', b'{"topic":"t","data":1,"data":[2]}', b'[2]')
+	# forging "from": text that would close data and add a member
+	expect('forge', b'{"topic":"t","data":1},"from":"host"', b'1')
+	expect('forge in string', b'{"topic":"t","data":"1},\\"from\\":\\"host\\",\\"x\\":{"}',
+	       b'"1},\\"from\\":\\"host\\",\\"x\\":{"')
+	expect('forge members', b'{"topic":"t","data":1,"from":"host","seq":1}', b'1')
+	expect('unknown parameter', b'{"topic":"t","data":{"x":1},"extra":true}', b'{"x":1}')
+	# not JSON: the peer is hung up on, nothing is forwarded
+	for name, d in [('ff', b'"\xff"'), ('overlong', b'"\xc0\x80"'), ('surrogate', b'"\xed\xa0\x80"'),
+	                ('past 10ffff', b'"\xf4\x90\x80\x80"'), ('stray', b'"a\x80"'), ('cut', b'"\xe2\x82"'),
+	                ('control', b'"a\x01b"'), ('bad escape', b'"\\x"'), ('01', b'01'), ('trailing comma', b'[1,]')]:
+	    expect('invalid ' + name, b'{"topic":"t","data":' + d + b'}', hangup=True)
+	# depth: 64 levels in all is the bound (call, parameters, 62 of data)
+	expect('62 deep', b'{"topic":"t","data":' + b'[' * 62 + b']' * 62 + b'}', b'[' * 62 + b']' * 62)
+	expect('63 deep', b'{"topic":"t","data":' + b'[' * 63 + b']' * 63 + b'}', hangup=True)
+	# size: 64 KiB of data's text at most, either way
+	s1 = b'"' + b'x' * 65534 + b'"'
+	expect('65536', b'{"topic":"t","data":' + s1 + b'}', s1, slow=b'{"topic":"t","data":' + s1 + b' }')
+	s2 = b'"' + b'x' * 65535 + b'"'
+	expect('65537', b'{"topic":"t","data":' + s2 + b'}', error='io.corral.Broker.InvalidMessage')
+	expect('65537 slow', b'{"topic":"t","data":' + s2 + b' }', error='io.corral.Broker.InvalidMessage')
+	# topics: checked the same either way
+	expect('bad topic', b'{"topic":"a b","data":1}', error='io.corral.Broker.InvalidMessage')
+	expect('topic not string', b'{"topic":["t"],"data":1}', error='org.varlink.service.InvalidParameter')
+	expect('no data', b'{"topic":"t"}', error='org.varlink.service.InvalidParameter')
+	# beta's stream survived all of it
+	expect('after', b'{"topic":"t","data":"end"}', b'"end"')
+	for b_ in bad:
+	    print('FAIL', b_)
+	print('ok' if not bad else '%d failures' % len(bad))
+	sys.exit(1 if bad else 0)
+	PY
+	python3 "$T/attack.py" "$a" "$b" >"$T/attack.out" 2>&1 || { cat "$T/attack.out" >&2; fail "attacks"; }
+	assert_eq "$(tail -1 "$T/attack.out")" ok "every attack answered as the tree's way would"
+	kill -0 "$CORRALD_PID" || fail "corrald died"
+	assert_contains "$(call "$a" '{"method":"io.corral.Broker.Whoami"}')" '"member":"alpha"' "alpha still served"
+}
+
 # corrald.conf's rate-limit-per-uid: a uid calling the control socket too
 # fast gets RateLimited with retryAfter; once it waits, it is served again.
 test_broker_control_socket_rate_limited_per_uid() {
