@@ -72,10 +72,30 @@ static const unsigned char *skip_plain(const unsigned char *s, const unsigned ch
 		s++;
 	return s;
 }
+
+/* The first byte from s on of 0x80 or more, or e. */
+static const unsigned char *skip_ascii(const unsigned char *s, const unsigned char *e)
+{
+	for (; e - s >= 16; s += 16) {
+		int high = _mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)s));
+		if (high)
+			return s + __builtin_ctz((unsigned)high);
+	}
+	while (s < e && *s < 0x80)
+		s++;
+	return s;
+}
 #else
 static const unsigned char *skip_plain(const unsigned char *s, const unsigned char *e)
 {
 	while (s < e && byte_is_plain(*s))
+		s++;
+	return s;
+}
+
+static const unsigned char *skip_ascii(const unsigned char *s, const unsigned char *e)
+{
+	while (s < e && *s < 0x80)
 		s++;
 	return s;
 }
@@ -277,6 +297,15 @@ close:
 	/* nothing but space after the object */
 	it->p = p + 1;
 	return skip_space(p + 1, end) == end ? 0 : -1;
+}
+
+bool json_utf8_valid(const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+	while ((p = skip_ascii(p, end)) < end)
+		if (!(p = skip_utf8(p, end)))
+			return false;
+	return true;
 }
 
 bool json_text_is(const json_text *key, const char *name)

@@ -32,5 +32,8 @@ bool json_members_open(json_members *it, const char *p, const char *end, int dep
  * declined) and its value, checked whole. 0 at the object's end, with the
  * rest of the text checked; -1 when the text is not JSON or is declined. */
 int json_members_next(json_members *it, json_text *key, json_text *value);
+/* Whether text is UTF-8 as RFC 3629 has it (JSON's, RFC 8259 8.1): no
+ * overlong form, no surrogate, nothing past U+10FFFF. */
+bool json_utf8_valid(const char *text, size_t len);
 /* Whether key is exactly the NUL-terminated name. */
 bool json_text_is(const json_text *key, const char *name);

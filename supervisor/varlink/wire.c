@@ -134,37 +134,13 @@ static int get_params(yajl_val tree, yajl_val *out, cerr *err)
 	return 0;
 }
 
-/* Whether text is UTF-8 as RFC 3629 has it (JSON's, RFC 8259 8.1): yajl
- * lets overlong forms, surrogates and code points past U+10FFFF through
- * its strings, and a broker message's data is passed on as it came, so a
- * call with them is refused here as the scanner refuses it. */
-static bool utf8_valid(const char *text, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)text, *end = p + len;
-	while (p < end) {
-		unsigned char c = *p;
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		int n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
-		if (n < 0 || end - p <= n)
-			return false;
-		unsigned char lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80, hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
-		if (p[1] < lo || p[1] > hi)
-			return false;
-		for (int i = 2; i <= n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-		p += n + 1;
-	}
-	return true;
-}
-
 int vl_message_parse(const char *text, size_t len, vl_message *m, cerr *err)
 {
 	memset(m, 0, sizeof(*m));
-	if (len <= VL_MAX_MESSAGE && !utf8_valid(text, len))
+	/* yajl lets overlong forms, surrogates and code points past U+10FFFF
+	 * through its strings; a broker message's data is passed on as it
+	 * came, so a call with them is refused here as json_scan refuses it */
+	if (len <= VL_MAX_MESSAGE && !json_utf8_valid(text, len))
 		return cerr_set(err, EINVAL, "message: invalid JSON: not UTF-8");
 	int r = parse_tree(text, len, "message", &m->tree, err);
 	if (r < 0)
