@@ -16,7 +16,7 @@ static bool nested_too_deep(const char *s)
 {
 	int depth = 0;
 	/* strcspn skips what cannot matter: most of a message is inside strings */
-	for (bool in_str = false; *(s += strcspn(s, in_str ? "\\\"" : "\"[]{}")); s++) {
+	for (bool in_str = false; *(s += strcspn(s, in_str ? "\\\"" : "\"[]{}/")); s++) {
 		if (in_str) {
 			if (*s == '\\' && s[1])
 				s++; /* the escaped character, a quote or a backslash included */
@@ -24,6 +24,13 @@ static bool nested_too_deep(const char *s)
 				in_str = false;
 		} else if (*s == '"') {
 			in_str = true;
+		} else if (*s == '/') {
+			/* a comment, which yajl takes, is passed whole: a quote in
+			 * one must not hide the brackets after it */
+			const char *end = s[1] == '*' ? strstr(s + 2, "*/") : s[1] == '/' ? strchr(s + 2, '\n') : s;
+			if (!end)
+				return false; /* to the end of the text: no bracket after it */
+			s = s[1] == '*' ? end + 1 : end;
 		} else if (*s == '[' || *s == '{') {
 			if (++depth > JSON_MAX_DEPTH)
 				return true;

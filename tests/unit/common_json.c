@@ -99,6 +99,32 @@ static void test_strings_do_not_nest(void **state)
 	assert_too_deep(text, "m", "m: nested deeper than 64 levels");
 }
 
+/* yajl takes comments: a quote inside one must not make the scan think
+ * the brackets after it are inside a string (2,000,000 levels behind a
+ * comment crashed corrald), and brackets inside one are no nesting. */
+static void test_comments_hide_no_depth(void **state)
+{
+	size_t n = 2000000;
+	_cleanup_free_ char *text = malloc(2 * n + 64);
+	assert_non_null(text);
+	char *p = stpcpy(text, "{\"a\":\"x\"/*\"*/,\"b\":");
+	memset(p, '[', n);
+	memset(p + n, ']', n);
+	strcpy(p + 2 * n, "}");
+	assert_too_deep(text, "m", "m: nested deeper than 64 levels");
+	p = stpcpy(text, "{\"a\":1 // \"\n,\"b\":");
+	memset(p, '[', n);
+	memset(p + n, ']', n);
+	strcpy(p + 2 * n, "}");
+	assert_too_deep(text, "m", "m: nested deeper than 64 levels");
+	char deep[JSON_MAX_DEPTH + 2];
+	memset(deep, '[', JSON_MAX_DEPTH + 1);
+	deep[JSON_MAX_DEPTH + 1] = '\0';
+	char shallow[256];
+	snprintf(shallow, sizeof(shallow), "[1 /* %s */, 2 // %s\n]", deep, deep);
+	assert_parses(shallow);
+}
+
 /* Closing brackets before opening ones cannot buy depth: the text is
  * refused either way (it is not JSON), never parsed deeper. */
 static void test_stray_closers_buy_no_depth(void **state)
@@ -159,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_depth_limit_exact),
 		cmocka_unit_test(test_strings_do_not_nest),
 		cmocka_unit_test(test_stray_closers_buy_no_depth),
+		cmocka_unit_test(test_comments_hide_no_depth),
 		cmocka_unit_test(test_invalid_json_one_line),
 		cmocka_unit_test(test_text_is_mended_to_utf8),
 	};
