@@ -3,6 +3,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -48,11 +51,11 @@ static bool is_hex(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x2
 
 static bool byte_is_plain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
 
-/* The first byte from s on that needs a look: a quote, a backslash, a
- * control character or a byte of a UTF-8 sequence; or e. Whole blocks at
- * a time where the CPU has vectors. */
+/* skip_plain: the first byte from s on that needs a look (a quote, a
+ * backslash, a control character or a byte of a UTF-8 sequence), or e;
+ * skip_ascii: the first of 0x80 or more. 16 bytes at a time, each a bit of
+ * a mask, where the CPU has SSE2 (every x86-64); else a byte at a time. */
 #ifdef __SSE2__
-#include <emmintrin.h>
 static int block_hits(const unsigned char *s)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
@@ -61,45 +64,39 @@ static int block_hits(const unsigned char *s)
 	return _mm_movemask_epi8(_mm_or_si128(hit, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
 }
 
+static int block_high(const unsigned char *s)
+{
+	return _mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)s));
+}
+#endif
+
 static const unsigned char *skip_plain(const unsigned char *s, const unsigned char *e)
 {
+#ifdef __SSE2__
 	for (; e - s >= 16; s += 16) {
 		int hits = block_hits(s);
 		if (hits)
 			return s + __builtin_ctz((unsigned)hits);
 	}
+#endif
 	while (s < e && byte_is_plain(*s))
 		s++;
 	return s;
 }
 
-/* The first byte from s on of 0x80 or more, or e. */
 static const unsigned char *skip_ascii(const unsigned char *s, const unsigned char *e)
 {
+#ifdef __SSE2__
 	for (; e - s >= 16; s += 16) {
-		int high = _mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)s));
+		int high = block_high(s);
 		if (high)
 			return s + __builtin_ctz((unsigned)high);
 	}
-	while (s < e && *s < 0x80)
-		s++;
-	return s;
-}
-#else
-static const unsigned char *skip_plain(const unsigned char *s, const unsigned char *e)
-{
-	while (s < e && byte_is_plain(*s))
-		s++;
-	return s;
-}
-
-static const unsigned char *skip_ascii(const unsigned char *s, const unsigned char *e)
-{
-	while (s < e && *s < 0x80)
-		s++;
-	return s;
-}
 #endif
+	while (s < e && *s < 0x80)
+		s++;
+	return s;
+}
 
 /* A walk over one value: where the text ends, whether it was checked
  * already, and whether what was passed is plain. */

@@ -93,12 +93,11 @@ static void conn_process(vl_conn *c)
 		}
 		vl_call *call = c->spare ? c->spare : malloc(sizeof(*call));
 		c->spare = NULL;
-		if (call)
-			memset(call, 0, sizeof(*call));
-		else {
+		if (!call) {
 			c->broken = true;
 			break;
 		}
+		memset(call, 0, sizeof(*call));
 		call->conn = c;
 		call->t0 = c->srv->cfg.on_call_done ? el_now_usec() : 0; /* its one reader */
 		call->text = text;
