@@ -12,6 +12,7 @@
 #include "common/json.h"
 #include "common/json_scan.h"
 #include "common/json_span.h"
+#include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/daemon/broker/topic.h"
 #include "supervisor/varlink/wire.h"
 
@@ -95,34 +96,6 @@ static void same_members(const walk *w, yajl_val obj, const char *what)
 	}
 }
 
-/* What broker_publish_text (supervisor/daemon/broker/methods.c) takes,
- * the same rules: exactly a plain topic and a plain data. */
-static bool fast_publish(const char *params, size_t len, const char **data, size_t *data_len)
-{
-	json_members it;
-	json_text k, v, topic = { 0 }, d = { 0 };
-	int r;
-	if (!json_members_open(&it, params, params + len, 2, true))
-		return false;
-	while ((r = json_members_next(&it, &k, &v)) == 1) {
-		json_text *slot = json_text_is(&k, "topic") ? &topic : json_text_is(&k, "data") ? &d : NULL;
-		if (!slot || slot->p)
-			return false;
-		*slot = v;
-	}
-	if (r < 0 || !topic.p || !d.p || !d.plain || d.len > 64 * 1024 || topic.p[0] != '"' || !topic.plain ||
-	    topic.len - 2 > TOPIC_MAX)
-		return false;
-	char t[TOPIC_MAX + 1];
-	memcpy(t, topic.p + 1, topic.len - 2);
-	t[topic.len - 2] = '\0';
-	if (!topic_valid(t))
-		return false;
-	*data = d.p;
-	*data_len = d.len;
-	return true;
-}
-
 static void one_call(const char *text, const char *z, size_t len)
 {
 	vl_message_text mt;
@@ -170,9 +143,11 @@ static void one_call(const char *text, const char *z, size_t len)
 	    !memchr(mt.params, '\\', mt.params_len))
 		same_as_tree(&pv, m.params, "parameters whole");
 	/* Publish's fast path forwards what the slow one would: the data's bytes */
-	const char *fd;
-	size_t fdn;
-	if (fast_publish(mt.params, mt.params_len, &fd, &fdn)) {
+	char topic_buf[TOPIC_MAX + 1];
+	broker_args fa;
+	if (broker_args_scan_publish(mt.params, mt.params_len, topic_buf, &fa)) {
+		const char *fd = fa.data;
+		size_t fdn = fa.data_len;
 		yajl_val dv = json_get(m.params, "data");
 		if (!dv)
 			DIE("fast Publish took data the tree lacks");
@@ -185,8 +160,8 @@ static void one_call(const char *text, const char *z, size_t len)
 		if (json_span(z, len, "parameters", "data", &span, &sn) && (sn != fdn || memcmp(span, fd, fdn)))
 			DIE("fast Publish forwards [%.*s], json_span [%.*s]", (int)fdn, fd, (int)sn, span);
 		const char *topic = YAJL_GET_STRING(json_get(m.params, "topic"));
-		if (!topic || !topic_valid(topic))
-			DIE("fast Publish took a topic the tree's way refuses");
+		if (!topic || !topic_valid(topic) || strcmp(topic, fa.topic))
+			DIE("fast Publish took topic [%s], the tree's way [%s]", fa.topic, topic ? topic : "(none)");
 		free(g);
 	}
 	free(g1);

@@ -6,6 +6,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_get.h"
+#include "common/json_scan.h"
 #include "common/json_span.h"
 #include "common/strv.h"
 
@@ -124,6 +125,31 @@ int broker_args_parse(const char *text, size_t text_len, yajl_val params, unsign
 		a->timeout = YAJL_GET_DOUBLE(tv);
 	}
 	return 0;
+}
+
+bool broker_args_scan_publish(const char *params, size_t len, char topic_buf[TOPIC_MAX + 1], broker_args *a)
+{
+	json_members it;
+	json_text k, v, topic = { 0 }, data = { 0 };
+	int r;
+	if (!json_members_open(&it, params, params + len, 2, true))
+		return false;
+	while ((r = json_members_next(&it, &k, &v)) == 1) {
+		json_text *slot = json_text_is(&k, "topic") ? &topic : json_text_is(&k, "data") ? &data : NULL;
+		if (!slot || slot->p)
+			return false;
+		*slot = v;
+	}
+	if (r < 0 || !topic.p || !data.p || !data.plain || data.len > BROKER_DATA_MAX || topic.p[0] != '"' ||
+	    !topic.plain || topic.len - 2 > TOPIC_MAX)
+		return false;
+	memcpy(topic_buf, topic.p + 1, topic.len - 2);
+	topic_buf[topic.len - 2] = '\0';
+	if (!topic_valid(topic_buf))
+		return false;
+	*a = (broker_args){ .topic = topic_buf, .data = data.p, .data_len = data.len,
+			    .timeout = 30, .expect = -1, .prefix = "" };
+	return true;
 }
 
 void broker_args_release(broker_args *a)

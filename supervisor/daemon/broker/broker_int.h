@@ -10,6 +10,7 @@
 #include "supervisor/daemon/broker/bucket.h"
 #include "supervisor/daemon/broker/policy.h"
 #include "supervisor/daemon/broker/queue.h"
+#include "supervisor/daemon/broker/topic.h"
 #include "supervisor/varlink/server.h"
 #include "supervisor/varlink/wire.h"
 
@@ -120,6 +121,11 @@ typedef struct broker_fault {
 int broker_args_parse(const char *text, size_t text_len, yajl_val params, unsigned want, broker_args *a,
 		      broker_fault *f);
 void broker_args_release(broker_args *a);
+/* Publish's parameters read from their text (common/json_scan.h, checked
+ * already): exactly a plain topic, copied into topic_buf, and a plain data,
+ * left in the text, which is what broker_args_parse would copy as it came.
+ * false for anything else, which broker_args_parse then reads. */
+bool broker_args_scan_publish(const char *params, size_t len, char topic_buf[TOPIC_MAX + 1], broker_args *a);
 int broker_fault_reply(vl_call *call, const broker_fault *f);
 /* In a method handler: check params into a, or answer what was wrong. */
 #define BROKER_PARSE(call, params, want, a)                                                                           \

@@ -7,7 +7,6 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_get.h"
-#include "common/json_scan.h"
 #include "common/strv.h"
 
 #include <errno.h>
@@ -39,32 +38,14 @@ static int m_publish(vl_call *call, yajl_val p, void *ud)
 	return broker_do_publish(member_of(call), call, &a);
 }
 
-/* Publish from its text, with no tree: every message's path. It takes
- * parameters that are a topic and a plain data (json_text) and nothing
- * else, which is what m_publish would copy as it came; anything else is
- * m_publish's to answer. */
+/* Publish from its text, with no tree: every message's path. What
+ * broker_args_scan_publish does not take is m_publish's to answer. */
 int broker_publish_text(vl_call *call, const char *params, size_t len, void *ud)
 {
-	json_members it;
-	json_text k, v, topic = { 0 }, data = { 0 };
-	int r;
-	if (!json_members_open(&it, params, params + len, 2, true))
+	char topic[TOPIC_MAX + 1];
+	broker_args a;
+	if (!broker_args_scan_publish(params, len, topic, &a))
 		return VL_RAW_DECLINED;
-	while ((r = json_members_next(&it, &k, &v)) == 1) {
-		json_text *slot = json_text_is(&k, "topic") ? &topic : json_text_is(&k, "data") ? &data : NULL;
-		if (!slot || slot->p)
-			return VL_RAW_DECLINED;
-		*slot = v;
-	}
-	char t[TOPIC_MAX + 1];
-	if (r < 0 || !topic.p || !data.p || !data.plain || data.len > BROKER_DATA_MAX || topic.p[0] != '"' ||
-	    !topic.plain || topic.len - 2 > TOPIC_MAX)
-		return VL_RAW_DECLINED;
-	memcpy(t, topic.p + 1, topic.len - 2);
-	t[topic.len - 2] = '\0';
-	if (!topic_valid(t))
-		return VL_RAW_DECLINED;
-	broker_args a = { .topic = t, .data = data.p, .data_len = data.len };
 	return broker_do_publish(member_of(call), call, &a);
 }
 
