@@ -37,6 +37,20 @@ static const char *type_name(const kube_node *n)
 	return n->type == KUBE_MAP ? "a mapping" : n->type == KUBE_SEQ ? "a list" : "a scalar";
 }
 
+/* What `kubectl ... --dry-run=client -o yaml` writes in every manifest and
+ * says nothing with (creationTimestamp: null, status: {}, strategy: {}):
+ * taken where it stands, so that such a manifest applies as it is. */
+static bool kubectl_placeholder(const char *key, const kube_node *v)
+{
+	static const char *const keys[] = { "creationTimestamp", "status", "strategy", NULL };
+	if (!kube_is_null(v) && !(v->type != KUBE_SCALAR && v->n == 0))
+		return false;
+	for (size_t i = 0; keys[i]; i++)
+		if (strcmp(keys[i], key) == 0)
+			return true;
+	return false;
+}
+
 int kube_check_keys(kube_ctx *c, const kube_node *n, const char *path, const char *const *allowed)
 {
 	if (n->type != KUBE_MAP)
@@ -45,7 +59,7 @@ int kube_check_keys(kube_ctx *c, const kube_node *n, const char *path, const cha
 		size_t j = 0;
 		while (allowed[j] && strcmp(allowed[j], n->keys[i]) != 0)
 			j++;
-		if (!allowed[j]) {
+		if (!allowed[j] && !kubectl_placeholder(n->keys[i], n->items[i])) {
 			char p[KUBE_PATH_MAX];
 			return kube_fail(c, n->key_lines[i], kube_path(p, path, n->keys[i]), "not supported");
 		}

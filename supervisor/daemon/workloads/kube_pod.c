@@ -83,6 +83,19 @@ static int read_restart(kube_ctx *c, const kube_node *spec, const char *path, bo
 			 policy);
 }
 
+/* kubelet with no cluster DNS gives a ClusterFirst pod the node's
+ * resolver, as Default does, and so does corral: there is no cluster DNS. */
+static int check_dns_policy(kube_ctx *c, const kube_node *spec, const char *path)
+{
+	const char *policy = "ClusterFirst";
+	char field[KUBE_PATH_MAX];
+	int r = kube_get_str(c, spec, path, "dnsPolicy", false, &policy);
+	if (r < 0 || strcmp(policy, "ClusterFirst") == 0 || strcmp(policy, "Default") == 0)
+		return r;
+	return kube_fail(c, kube_member(spec, "dnsPolicy", NULL)->line, kube_path(field, path, "dnsPolicy"),
+			 "%s: not supported (ClusterFirst or Default: corral has no cluster DNS)", policy);
+}
+
 static int gen_containers(kube_ctx *c, const kube_node *spec, const char *path, const kube_pod *pod, yajl_gen g)
 {
 	const kube_node *cs;
@@ -115,11 +128,11 @@ static int gen_containers(kube_ctx *c, const kube_node *spec, const char *path, 
 int kube_pod_gen(kube_ctx *c, const kube_node *spec, const char *path, bool deployment, long long replicas,
 		 yajl_gen g)
 {
-	static const char *const known[] = { "containers", "volumes", "restartPolicy", NULL };
+	static const char *const known[] = { "containers", "volumes", "restartPolicy", "dnsPolicy", NULL };
 	kube_pod pod = { .replicas = replicas };
 	int r;
 	if ((r = kube_check_keys(c, spec, path, known)) < 0 || (r = read_volumes(c, spec, path, &pod)) < 0 ||
-	    (r = read_restart(c, spec, path, deployment, &pod)) < 0)
+	    (r = read_restart(c, spec, path, deployment, &pod)) < 0 || (r = check_dns_policy(c, spec, path)) < 0)
 		goto out;
 	if (jg_key_str(g, "restart", pod.restart)) {
 		r = kube_gen_failed(c);
