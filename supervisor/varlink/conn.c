@@ -228,7 +228,8 @@ static void conn_read(vl_conn *c)
 			c->broken = true;
 			return;
 		}
-		ssize_t n = conn_recv(c, p, room < budget ? room : budget);
+		size_t want = room < budget ? room : budget;
+		ssize_t n = conn_recv(c, p, want);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -247,6 +248,8 @@ static void conn_read(vl_conn *c)
 			conn_process(c);
 			return;
 		}
+		if ((size_t)n < want)
+			return; /* the socket is empty: no second call to hear EAGAIN */
 	}
 }
 
