@@ -43,6 +43,7 @@ struct el_loop {
 	el_source *dead; /* removed during a batch, freed after it */
 	el_source *live;
 	int depth;       /* >0 while dispatching */
+	el_post *posts;  /* el_post_queue's, for the end of the turn */
 };
 
 uint64_t el_now_usec(void)
@@ -293,9 +294,41 @@ static void dispatch(el_source *s, uint32_t events)
 	}
 }
 
+void el_post_queue(el_loop *l, el_post *p)
+{
+	if (p->queued)
+		return;
+	p->queued = true;
+	p->next = l->posts;
+	l->posts = p;
+}
+
+void el_post_cancel(el_loop *l, el_post *p)
+{
+	if (!p->queued)
+		return;
+	for (el_post **pp = &l->posts; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	p->queued = false;
+}
+
+static void run_posts(el_loop *l)
+{
+	while (l->posts) {
+		el_post *p = l->posts;
+		l->posts = p->next;
+		p->queued = false;
+		p->fn(p);
+	}
+}
+
 int el_run_once(el_loop *l, int timeout_ms)
 {
 	struct epoll_event evs[64];
+	run_posts(l); /* any queued outside a turn: none waits for an event */
 	int n = epoll_wait(l->epfd, evs, (int)ARRAY_SIZE(evs), timeout_ms);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
@@ -305,6 +338,7 @@ int el_run_once(el_loop *l, int timeout_ms)
 		if (!s->dead)
 			dispatch(s, evs[i].events);
 	}
+	run_posts(l);
 	l->depth--;
 	if (l->depth == 0)
 		flush_dead(l);

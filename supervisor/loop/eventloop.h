@@ -48,6 +48,19 @@ int el_add_child(el_loop *l, pid_t pid, el_child_fn fn, void *data, el_source **
 int el_add_pidfd(el_loop *l, int pidfd, pid_t pid, el_child_fn fn, void *data,
 		 el_source **out, cerr *err);
 
+/* Work for the end of the loop's turn, after the events it dispatched (and
+ * before it waits again), with no syscall: a stream's replies, queued by
+ * other connections' calls, go out in one write then. Embedded in its
+ * owner, queued at most once; cancel it before freeing the owner. A post
+ * queued while posts run runs in the same turn. */
+typedef struct el_post {
+	void (*fn)(struct el_post *p);
+	struct el_post *next;
+	bool queued;
+} el_post;
+void el_post_queue(el_loop *l, el_post *p);
+void el_post_cancel(el_loop *l, el_post *p);
+
 /* Unregister and (after the current batch) free; closes fds the loop owns. */
 void el_remove(el_source *s);
 el_loop *el_source_loop(const el_source *s);

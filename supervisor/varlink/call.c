@@ -129,7 +129,7 @@ int vl_call_notify_n(vl_call *call, const char *params_json, size_t len)
 	if (c->out.len - c->out_off >= NOTIFY_BATCH)
 		vl_conn_flush(c);
 	if (!c->in_process) /* else its settling arms EPOLLOUT */
-		vl_conn_update(c);
+		vl_conn_post_flush(c);
 	return 0;
 }
 

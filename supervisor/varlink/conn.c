@@ -161,6 +161,7 @@ void vl_conn_close(vl_conn *c)
 		close(c->fd);
 	for (size_t i = 0; i < c->n_fds; i++)
 		close(c->fds[i]);
+	el_post_cancel(s->loop, &c->flush);
 	vl_framer_release(&c->in);
 	sb_release(&c->out);
 	free(c->spare);
@@ -268,6 +269,19 @@ static void on_conn_io(el_source *src, int fd, uint32_t events, void *data)
 	conn_settle(c);
 }
 
+/* The end of the loop's turn: what streams queued from other connections'
+ * calls goes out in one write, as an EPOLLOUT would send it, with no
+ * EPOLLOUT armed and waited for. */
+static void on_flush_post(el_post *p)
+{
+	vl_conn *c = (vl_conn *)(void *)((char *)p - offsetof(vl_conn, flush));
+	vl_conn_flush(c);
+	conn_process(c);
+	conn_settle(c);
+}
+
+void vl_conn_post_flush(vl_conn *c) { el_post_queue(c->srv->loop, &c->flush); }
+
 void vl_server_on_kick(el_source *src, void *data)
 {
 	vl_server *s = data;
@@ -291,6 +305,7 @@ vl_conn *vl_conn_accept(vl_server *s, int fd, const peer_cred *peer, void *tag)
 	c->fd = fd;
 	c->peer = *peer;
 	c->tag = tag;
+	c->flush.fn = on_flush_post;
 	c->allowed = s->cfg.any_peer || peer_allowed(peer, s->cfg.group);
 	vl_framer_init(&c->in, s->cfg.max_message);
 	cerr err = { 0 };

@@ -34,6 +34,7 @@ struct vl_conn {
 	size_t out_off;
 	vl_call *call;   /* the call being served; replies go out in order */
 	vl_call *spare;  /* the last one's memory, for the next: no allocation a call */
+	el_post flush;   /* what streams queued goes out at the end of the turn */
 	bool eof;        /* peer shut down its side */
 	bool closing;    /* close once out is flushed */
 	bool broken;     /* close now */
@@ -82,6 +83,8 @@ void vl_conn_close(vl_conn *c);
 void vl_conn_flush(vl_conn *c);
 /* Wait for what the connection needs next (reading, writing). */
 void vl_conn_update(vl_conn *c);
+/* Send what is queued at the end of the loop's turn. */
+void vl_conn_post_flush(vl_conn *c);
 /* Serve the connection's next calls from the top of the loop, soon. */
 void vl_conn_kick(vl_conn *c);
 void vl_server_on_kick(el_source *src, void *data);

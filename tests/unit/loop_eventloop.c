@@ -73,6 +73,72 @@ static void test_remove_during_batch(void **state)
 	close(x[0]); close(x[1]); close(y[0]); close(y[1]);
 }
 
+/* Posts run at the end of the turn, after every event of it; once however
+ * often queued; not when cancelled; one queued by a post in the same turn. */
+struct posts {
+	el_loop *l;
+	el_post p, q, cancelled;
+	int p_runs, q_runs, cancelled_runs, events;
+	int p_after; /* events seen when p ran */
+};
+static void on_p(el_post *pp)
+{
+	struct posts *t = (struct posts *)(void *)((char *)pp - offsetof(struct posts, p));
+	t->p_runs++;
+	t->p_after = t->events;
+	el_post_queue(t->l, &t->q);
+}
+static void on_q(el_post *pq)
+{
+	struct posts *t = (struct posts *)(void *)((char *)pq - offsetof(struct posts, q));
+	t->q_runs++;
+}
+static void on_cancelled(el_post *pc)
+{
+	struct posts *t = (struct posts *)(void *)((char *)pc - offsetof(struct posts, cancelled));
+	t->cancelled_runs++;
+}
+static void on_event(el_source *s, int fd, uint32_t ev, void *data)
+{
+	struct posts *t = data;
+	char c;
+	assert_int_equal(read(fd, &c, 1), 1);
+	t->events++;
+	el_post_queue(t->l, &t->p);
+	el_post_queue(t->l, &t->p);
+	el_post_queue(t->l, &t->cancelled);
+	el_post_cancel(t->l, &t->cancelled);
+}
+
+static void test_posts(void **state)
+{
+	_cleanup_el_ el_loop *l = NULL;
+	cerr err = { 0 };
+	assert_int_equal(el_new(&l, &err), 0);
+	struct posts t = { .l = l, .p.fn = on_p, .q.fn = on_q, .cancelled.fn = on_cancelled };
+	int x[2], y[2];
+	assert_int_equal(pipe2(x, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(y, O_CLOEXEC), 0);
+	assert_int_equal(write(x[1], "a", 1), 1);
+	assert_int_equal(write(y[1], "b", 1), 1);
+	el_source *a, *b;
+	assert_int_equal(el_add_io(l, x[0], EPOLLIN, on_event, &t, &a, &err), 0);
+	assert_int_equal(el_add_io(l, y[0], EPOLLIN, on_event, &t, &b, &err), 0);
+	assert_int_equal(el_run_once(l, 100), 2);
+	assert_int_equal(t.events, 2);
+	assert_int_equal(t.p_runs, 1);
+	assert_int_equal(t.p_after, 2);
+	assert_int_equal(t.q_runs, 1);
+	assert_int_equal(t.cancelled_runs, 0);
+	/* queued outside a turn: run before the next wait, which then times out */
+	el_post_queue(l, &t.q);
+	assert_int_equal(el_run_once(l, 0), 0);
+	assert_int_equal(t.q_runs, 2);
+	el_remove(a);
+	el_remove(b);
+	close(x[0]); close(x[1]); close(y[0]); close(y[1]);
+}
+
 static int got_sig;
 static void on_sig(el_source *s, const struct signalfd_siginfo *si, void *data)
 {
@@ -139,6 +205,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_periodic_timer_and_exit_code),
 		cmocka_unit_test(test_remove_during_batch),
+		cmocka_unit_test(test_posts),
 		cmocka_unit_test(test_signalfd),
 		cmocka_unit_test(test_pidfd_child_reaped),
 		cmocka_unit_test(test_free_closes_owned),
