@@ -1,4 +1,5 @@
 #include "json.h"
+#include "json_scan.h"
 #include "cleanup.h"
 #include "fileio.h"
 
@@ -46,6 +47,12 @@ int json_parse(const char *text, const char *what, yajl_val *out, cerr *err)
 	if (nested_too_deep(text))
 		return what ? cerr_set(err, EINVAL, "%s: nested deeper than %d levels", what, JSON_MAX_DEPTH)
 			    : cerr_set(err, EINVAL, "nested deeper than %d levels", JSON_MAX_DEPTH);
+	/* yajl lets overlong forms, surrogates and code points past U+10FFFF
+	 * through its strings, and what it parsed may be passed on as it came
+	 * (a broker message's data): refused here, as json_scan refuses it */
+	if (!json_utf8_valid(text, strlen(text)))
+		return what ? cerr_set(err, EINVAL, "%s: invalid JSON: not UTF-8", what)
+			    : cerr_set(err, EINVAL, "invalid JSON: not UTF-8");
 	char ebuf[256] = "";
 	yajl_val v = yajl_tree_parse(text, ebuf, sizeof(ebuf));
 	if (!v) {
@@ -162,8 +169,7 @@ int jg_str(yajl_gen g, const char *s)
 	return yajl_gen_string(g, (const unsigned char *)s, strlen(s));
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t utf8_seq(const unsigned char *s, size_t n)
 {
 	if (s[0] >= 0x01 && s[0] < 0x80)
 		return 1;

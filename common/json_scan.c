@@ -16,35 +16,11 @@ static const char *skip_space(const char *p, const char *end)
 	return p;
 }
 
-/* One UTF-8 sequence at p (its lead >= 0x80), as RFC 3629 has it: no
- * overlong form, no surrogate, nothing past U+10FFFF. Past it, or NULL. */
+/* Past the UTF-8 sequence at p, or NULL when there is none. */
 static const unsigned char *skip_utf8(const unsigned char *p, const unsigned char *end)
 {
-	unsigned char c = *p;
-	int n;
-	unsigned char lo = 0x80, hi = 0xbf; /* the second byte's range */
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 1;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 2;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 3;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return NULL;
-	if (end - p <= n || p[1] < lo || p[1] > hi)
-		return NULL;
-	for (int i = 2; i <= n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return NULL;
-	return p + n + 1;
+	size_t n = utf8_seq(p, (size_t)(end - p));
+	return n ? p + n : NULL;
 }
 
 static bool is_hex(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }

@@ -137,11 +137,6 @@ static int get_params(yajl_val tree, yajl_val *out, cerr *err)
 int vl_message_parse(const char *text, size_t len, vl_message *m, cerr *err)
 {
 	memset(m, 0, sizeof(*m));
-	/* yajl lets overlong forms, surrogates and code points past U+10FFFF
-	 * through its strings; a broker message's data is passed on as it
-	 * came, so a call with them is refused here as json_scan refuses it */
-	if (len <= VL_MAX_MESSAGE && !json_utf8_valid(text, len))
-		return cerr_set(err, EINVAL, "message: invalid JSON: not UTF-8");
 	int r = parse_tree(text, len, "message", &m->tree, err);
 	if (r < 0)
 		return r;

@@ -166,6 +166,23 @@ static char *text_roundtrip(const char *in, size_t len)
 	return out;
 }
 
+/* yajl lets these through its strings; every parse refuses them, so that
+ * what is passed on as it came (a broker message's data) is UTF-8 */
+static void test_not_utf8_refused(void **state)
+{
+	const char *bad[] = { "{\"a\":\"\xc0\x80\"}", "{\"a\":\"\xed\xa0\x80\"}", "[\"\xf4\x90\x80\x80\"]",
+			      "[\"\xe0\x80\xaf\"]" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cerr err = { 0 };
+		yajl_val v = NULL;
+		assert_int_equal(json_parse(bad[i], "config.json", &v, &err), -EINVAL);
+		assert_null(v);
+		assert_string_equal(cerr_msg(&err), "config.json: invalid JSON: not UTF-8");
+		cerr_clear(&err);
+	}
+	assert_parses("[\"\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf\"]");
+}
+
 static void test_text_is_mended_to_utf8(void **state)
 {
 	char *s = text_roundtrip("plain \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 17);
@@ -187,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_stray_closers_buy_no_depth),
 		cmocka_unit_test(test_comments_hide_no_depth),
 		cmocka_unit_test(test_invalid_json_one_line),
+		cmocka_unit_test(test_not_utf8_refused),
 		cmocka_unit_test(test_text_is_mended_to_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
