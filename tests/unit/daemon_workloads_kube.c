@@ -119,6 +119,17 @@ static void parse_ok(const char *text, kube_set *s)
 	cerr_clear(&err);
 }
 
+/* text is one workload of kind, whose canonical form is json */
+static void parses_to(const char *text, const char *kind, const char *json)
+{
+	kube_set s;
+	parse_ok(text, &s);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.w[0].kind, kind);
+	assert_string_equal(s.w[0].json, json);
+	kube_set_release(&s);
+}
+
 static void parse_fails(const char *text, const char *want)
 {
 	kube_set s = { 0 };
@@ -137,20 +148,14 @@ static void test_pod(void **state)
 	kube_set s;
 	parse_ok(pod_yaml, &s);
 	assert_int_equal(s.n, 1);
-	assert_string_equal(s.w[0].kind, "Pod");
 	assert_string_equal(s.w[0].name, "web");
-	assert_string_equal(s.w[0].json, pod_json);
 	kube_set_release(&s);
+	parses_to(pod_yaml, "Pod", pod_json);
 }
 
 static void test_deployment(void **state)
 {
-	kube_set s;
-	parse_ok(deploy_yaml, &s);
-	assert_int_equal(s.n, 1);
-	assert_string_equal(s.w[0].kind, "Deployment");
-	assert_string_equal(s.w[0].json, deploy_json);
-	kube_set_release(&s);
+	parses_to(deploy_yaml, "Deployment", deploy_json);
 }
 
 /* JSON is YAML: the same Deployment written as JSON gives the same text */
@@ -162,11 +167,7 @@ static void test_json_input(void **state)
 			"  \"spec\": {\"containers\": [{\"name\": \"api\", \"image\": \"registry.local/api:2\",\n"
 			"   \"resources\": {\"limits\": {\"memory\": \"1G\", \"cpu\": \"2\"}},\n"
 			"   \"livenessProbe\": {\"exec\": {\"command\": [\"/bin/true\"]}}}]}}}}";
-	kube_set s;
-	parse_ok(j, &s);
-	assert_int_equal(s.n, 1);
-	assert_string_equal(s.w[0].json, deploy_json);
-	kube_set_release(&s);
+	parses_to(j, "Deployment", deploy_json);
 }
 
 static void test_multi_document(void **state)
@@ -253,11 +254,7 @@ static void test_kubectl_output(void **state)
 				      "          exec:\n"
 				      "            command: [/bin/true]\n"
 				      "status: {}\n";
-	kube_set s;
-	parse_ok(kubectl, &s);
-	assert_int_equal(s.n, 1);
-	assert_string_equal(s.w[0].json, deploy_json);
-	kube_set_release(&s);
+	parses_to(kubectl, "Deployment", deploy_json);
 	/* `kubectl run web --image=busybox --dry-run=client -o yaml` */
 	static const char pod[] = "apiVersion: v1\n"
 				  "kind: Pod\n"
@@ -274,12 +271,10 @@ static void test_kubectl_output(void **state)
 				  "  dnsPolicy: ClusterFirst\n"
 				  "  restartPolicy: Always\n"
 				  "status: {}\n";
-	parse_ok(pod, &s);
-	assert_int_equal(s.n, 1);
-	assert_string_equal(s.w[0].json, "{\"kind\":\"Pod\",\"name\":\"web\",\"labels\":{\"run\":\"web\"},\"replicas\":1,"
+	parses_to(pod, "Pod", "{\"kind\":\"Pod\",\"name\":\"web\",\"labels\":{\"run\":\"web\"},\"replicas\":1,"
 					 "\"template\":{\"labels\":{\"run\":\"web\"},\"restart\":\"always\",\"containers\":"
 					 "[{\"name\":\"web\",\"spec\":{\"image\":\"busybox\",\"restart\":\"always\"}}]}}");
-	kube_set_release(&s);
+	kube_set s;
 	parse_ok(edit(pod, 13, "  dnsPolicy: Default\n"), &s);
 	kube_set_release(&s);
 	parse_fails(edit(pod, 13, "  dnsPolicy: None\n"),
