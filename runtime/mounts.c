@@ -12,11 +12,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -84,6 +86,31 @@ static int open_target(int rootfd, const struct oci_mount *m, const char *src, c
 	return fd;
 }
 
+/* Whether path, as the config wrote it, lies at or below dir ("/proc"). */
+static bool written_under(const char *path, const char *dir)
+{
+	while (*path == '/' && path[1] == '/')
+		path++;
+	size_t n = strlen(dir);
+	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+/* A target that the config did not place in /proc or /sys, but that the
+ * rootfs's symlinks led onto procfs or sysfs, is refused, as runc does: a
+ * container that planted them in its root before a restart must not get a
+ * mount over what confines it (/proc/sys, /proc/self/attr). */
+static int check_lands(int tfd, const struct oci_mount *m, const char *what, cerr *err)
+{
+	struct statfs sf;
+	if (fstatfs(tfd, &sf) < 0)
+		return cerr_sys(err, errno, "%s: statfs %s", what, m->destination);
+	const char *fs = sf.f_type == PROC_SUPER_MAGIC ? "/proc" : sf.f_type == SYSFS_MAGIC ? "/sys" : NULL;
+	if (fs && !written_under(m->destination, fs))
+		return cerr_set(err, ELOOP, "%s: destination %s resolves into %s (a symlink in the rootfs leads there)",
+				what, m->destination, fs);
+	return 0;
+}
+
 static int mount_cgroup(const struct oci_mount *m, const char *target, const char *what, cerr *err)
 {
 	if (mount("cgroup2", target, "cgroup2", m->flags, NULL) == 0)
@@ -148,6 +175,9 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 	_cleanup_close_ int tfd = open_target(rootfd, m, src, err, what);
 	if (tfd < 0)
 		return tfd;
+	int r = check_lands(tfd, m, what, err);
+	if (r < 0)
+		return r;
 	const char *target = fd_path(tfd, fdp);
 	unsigned long extra = m->flags & ~(MS_REMOUNT);
 	int tree = o->mount_trees ? o->mount_trees[idx] : -1;
@@ -176,12 +206,12 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 		/* sysfs needs a network namespace of our own; fall back to the host's */
 		if (streq(m->type, "sysfs") && (e == EPERM || e == EBUSY) &&
 		    mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) == 0) {
-			int r = remount_bind(target, extra | MS_RDONLY);
+			r = remount_bind(target, extra | MS_RDONLY);
 			return r < 0 ? cerr_sys(err, -r, "%s: remount the host's /sys read-only", what) : 0;
 		}
 		return cerr_sys(err, e, "%s: mount %s on %s", what, m->type, m->destination);
 	}
-	int r = m->tmpcopyup ? tmpcopyup(rootfd, m, under, what, err) : 0;
+	r = m->tmpcopyup ? tmpcopyup(rootfd, m, under, what, err) : 0;
 	return r < 0 ? r : finish_mount(rootfd, m, 0, what, err);
 }
 

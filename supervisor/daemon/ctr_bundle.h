@@ -24,7 +24,7 @@ typedef struct bundle_in {
 	const char *cgroup_parent; /* the container's cgroup goes below it */
 	const char *init_binary;   /* the host's init, with spec.init (bundle_write sets it) */
 	const struct corrald *d;   /* for a session member's namespaces (sessions/session_member.h) */
-	const char *broker_sock;   /* a session member's broker socket on the host; NULL: none */
+	const char *broker_dir;    /* a session member's broker directory on the host; NULL: none */
 } bundle_in;
 
 /* Begin the atomic write of <dir>/config.json (wfa_begin: the caller

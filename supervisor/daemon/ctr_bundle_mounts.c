@@ -122,9 +122,11 @@ void bundle_gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in)
 		gen_mount(g, s->tmpfs[i].destination, "tmpfs", "tmpfs",
 			  (const char *const[]){ "rw", "noexec", "nosuid", "nodev", NULL }, s->tmpfs[i].options);
 	secrets_gen_mounts(g, s, in->dir);
-	if (in->broker_sock && in->broker_sock[0]) /* a session member's: the socket names it to corrald */
-		gen_mount(g, SESSION_BROKER_PATH, "bind", in->broker_sock,
-			  (const char *const[]){ "bind", "rw", "nosuid", "nodev", "noexec", NULL }, NULL);
+	/* a session member's: the socket names it to corrald; read-only, so the
+	 * container can plant nothing where corrald replaces the socket */
+	if (in->broker_dir && in->broker_dir[0])
+		gen_mount(g, SESSION_BROKER_DIR, "bind", in->broker_dir,
+			  (const char *const[]){ "bind", "ro", "nosuid", "nodev", "noexec", NULL }, NULL);
 	if (in->init_binary)
 		gen_mount(g, CTR_INIT_PATH, "bind", in->init_binary,
 			  (const char *const[]){ "bind", "ro", "nosuid", "nodev", NULL }, NULL);

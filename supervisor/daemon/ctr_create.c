@@ -97,10 +97,10 @@ static int write_bundle_and_record(corrald *d, ctr *c, const char *dir, const im
 				   cerr *err)
 {
 	wfa_pending rec = WFA_PENDING_INIT, cfg = WFA_PENDING_INIT;
-	char sock[PATH_MAX];
+	char broker_dir[PATH_MAX];
 	bundle_in in = { .id = c->id, .hostname = session_member_hostname(d, c), .spec = &c->spec, .image = img,
-			 .cgroup_parent = d->cgroup_parent, .d = d, .broker_sock = sock };
-	if (session_member_add(d, c, sock, sizeof(sock), err) < 0)
+			 .cgroup_parent = d->cgroup_parent, .d = d, .broker_dir = broker_dir };
+	if (session_member_add(d, c, broker_dir, sizeof(broker_dir), err) < 0)
 		return -err->code;
 	int r;
 	if ((r = names_write_initial(d, c, dir, err)) == 0 && (r = ctr_record_begin(d, c, &rec, err)) == 0 &&

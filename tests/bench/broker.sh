@@ -54,7 +54,7 @@ echo "corrald RSS before: $(awk '/VmRSS/ {print $2}' /proc/$pid/status) kB"
 rates=() floors=() ratios=() p99s=() cpus=()
 for r in $(seq "$ROUNDS"); do
 	t0=$(ticks)
-	broker=$("$BENCH_BIN" broker "$dir/$a.sock" "$dir/$b.sock" "$N" "$SIZE" "$WINDOW")
+	broker=$("$BENCH_BIN" broker "$dir/$a/broker.sock" "$dir/$b/broker.sock" "$N" "$SIZE" "$WINDOW")
 	t1=$(ticks)
 	floor=$("$BENCH_BIN" floor "$N" "$SIZE" "$WINDOW")
 	echo "round $r, window $WINDOW: $broker"
@@ -63,7 +63,7 @@ for r in $(seq "$ROUNDS"); do
 	ratios+=("$(awk -v r="$(rate "$broker")" -v f="$(rate "$floor")" 'BEGIN {printf "%.3f", r / f}')")
 	cpus+=("$(awk -v t=$((t1 - t0)) -v n="$N" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.0f", t / hz / n * 1e9}')")
 done
-broker1=$("$BENCH_BIN" broker "$dir/$a.sock" "$dir/$b.sock" $((N / 10)) "$SIZE" 1)
+broker1=$("$BENCH_BIN" broker "$dir/$a/broker.sock" "$dir/$b/broker.sock" $((N / 10)) "$SIZE" 1)
 echo "window 1: $broker1"
 echo "window 1: $("$BENCH_BIN" floor $((N / 10)) "$SIZE" 1)"
 echo "corrald RSS after: $(awk '/VmRSS/ {print $2}' /proc/$pid/status) kB"

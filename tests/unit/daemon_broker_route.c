@@ -48,6 +48,9 @@ static void add_member(ctr *c, const char *id, const char *name, char **labels, 
 	int r = broker_member_add(&D, &S, c, path, 256, &err);
 	if (r < 0)
 		fail_msg("%s", cerr_msg(&err));
+	/* it names the member's directory, which holds the socket */
+	size_t n = strlen(path);
+	snprintf(path + n, 256 - n, "/broker.sock");
 }
 
 static int setup_with(const char *policy)

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -107,7 +108,7 @@ int broker_session_open(struct corrald *d, struct session *s, cerr *err)
 
 static void member_free(broker *b, bmember *m)
 {
-	vl_server_unlisten(b->srv, m); /* its streams' and requests' hooks run */
+	vl_server_unlisten(b->srv, m); /* its streams' and requests' hooks run; the socket goes */
 	breq_forget_member(m->bs, m);
 	free(m->name);
 	free(m->id);
@@ -143,21 +144,62 @@ static void member_rates(bmember *m)
 	bucket_init(&m->bytes, r ? r->byte_rate : 0, bb ? bb : (r && r->byte_rate > BROKER_DATA_MAX ? r->byte_rate : BROKER_DATA_MAX), now);
 }
 
+/* Its member entry and socket, not its directory. */
+static bmember *member_take(struct corrald *d, const struct ctr *c)
+{
+	for (session *s = d->sessions; s; s = s->next) {
+		broker_session *bs = s->broker;
+		for (bmember **p = bs ? &bs->members : NULL; p && *p; p = &(*p)->next) {
+			if (strcmp((*p)->id, c->id) != 0)
+				continue;
+			bmember *m = *p;
+			*p = m->next;
+			return m;
+		}
+	}
+	return NULL;
+}
+
+static void member_drop(struct corrald *d, const struct ctr *c)
+{
+	bmember *m = member_take(d, c);
+	if (m)
+		member_free(m->bs->b, m);
+}
+
+/* The member's own directory, <session>/broker/<id>/, made (0755: the
+ * container's users pass through it to the socket) and opened; dir gets its
+ * path. Nothing of the container can reach it: the bundle binds it read-only. */
+static int member_dir(const session *s, const struct ctr *c, char **dir, cerr *err)
+{
+	_cleanup_free_ char *top = NULL;
+	if (asprintf(&top, "%s/broker", s->dir) < 0 || asprintf(dir, "%s/%s", top, c->id) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	/* the top is corrald's alone */
+	int r = mkdir_p(top, 0700);
+	if (r < 0)
+		return cerr_sys(err, -r, "session %s: %s", s->name, top);
+	if (mkdir(*dir, 0755) < 0 && errno != EEXIST)
+		return cerr_sys(err, errno, "session %s: %s", s->name, *dir);
+	int fd = open(*dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return cerr_sys(err, errno, "session %s: %s", s->name, *dir);
+	return fd;
+}
+
 int broker_member_add(struct corrald *d, struct session *s, struct ctr *c, char *path, size_t n, cerr *err)
 {
 	int r = broker_session_open(d, s, err);
 	if (r < 0)
 		return r;
 	broker_session *bs = s->broker;
-	broker_member_remove(d, c); /* a member loaded again */
+	member_drop(d, c); /* a member loaded again: its directory stays, bound in it */
 	_cleanup_free_ char *dir = NULL;
-	if (asprintf(&dir, "%s/broker", s->dir) < 0)
-		return cerr_set(err, ENOMEM, "out of memory");
-	/* the directory is corrald's alone; only the socket is bound in the member */
-	if ((r = mkdir_p(dir, 0700)) < 0)
-		return cerr_sys(err, -r, "session %s: %s", s->name, dir);
+	_cleanup_close_ int dfd = member_dir(s, c, &dir, err);
+	if (dfd < 0)
+		return dfd;
 	bmember *m = calloc(1, sizeof(*m));
-	if (m && asprintf(&m->path, "%s/%s.sock", dir, c->id) < 0)
+	if (m && asprintf(&m->path, "%s/" BROKER_SOCK_NAME, dir) < 0)
 		m->path = NULL; /* undefined after a failed asprintf */
 	if (!m || !m->path || !(m->name = strdup(c->name ? c->name : c->id)) || !(m->id = strdup(c->id)) ||
 	    (c->spec.labels && !(m->labels = strv_copy(c->spec.labels)))) {
@@ -169,21 +211,21 @@ int broker_member_add(struct corrald *d, struct session *s, struct ctr *c, char 
 	}
 	m->bs = bs;
 	member_rates(m);
-	if (strlen(m->path) >= n) {
-		r = cerr_set(err, ENAMETOOLONG, "session %s: %s: path too long", s->name, m->path);
+	if (strlen(dir) >= n) {
+		r = cerr_set(err, ENAMETOOLONG, "session %s: %s: path too long", s->name, dir);
 		member_free(bs->b, m);
 		return r;
 	}
-	/* a long state directory: bind through a short name for the same file */
-	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* A socket from before corrald's restart is replaced here, on the host:
+	 * a running member sees the new one through its bind of the directory,
+	 * and corrald does nothing in the member's namespaces or root. A long
+	 * state directory: bind through a short name for the same file. */
 	_cleanup_free_ char *bindpath = NULL;
-	if (dfd < 0)
-		r = cerr_sys(err, errno, "session %s: %s", s->name, dir);
-	else if (strlen(m->path) < sizeof(((struct sockaddr_un *)0)->sun_path))
+	if (strlen(m->path) < sizeof(((struct sockaddr_un *)0)->sun_path))
 		bindpath = strdup(m->path);
-	else if (asprintf(&bindpath, "/proc/self/fd/%d/%s.sock", dfd, c->id) < 0)
+	else if (asprintf(&bindpath, "/proc/self/fd/%d/" BROKER_SOCK_NAME, dfd) < 0)
 		bindpath = NULL;
-	if (r == 0 && !bindpath)
+	if (!bindpath)
 		r = cerr_set(err, ENOMEM, "out of memory");
 	int lfd = -1;
 	if (r == 0 && (r = vl_listen_socket(bindpath, 0666, PEER_NO_GROUP, &lfd, err)) == 0 &&
@@ -194,30 +236,22 @@ int broker_member_add(struct corrald *d, struct session *s, struct ctr *c, char 
 		member_free(bs->b, m);
 		return r;
 	}
-	snprintf(path, n, "%s", m->path);
+	snprintf(path, n, "%s", dir);
 	m->next = bs->members;
 	bs->members = m;
-	/* a member still running from before corrald's restart */
-	if (broker_rebind(d, c, m->path, err) < 0) {
-		log_cerr(LOG_LVL_WARN, err, "session %s: %s", s->name, m->name);
-		cerr_clear(err);
-	}
 	return 0;
 }
 
 void broker_member_remove(struct corrald *d, struct ctr *c)
 {
-	for (session *s = d->sessions; s; s = s->next) {
-		broker_session *bs = s->broker;
-		for (bmember **p = bs ? &bs->members : NULL; p && *p; p = &(*p)->next) {
-			if (strcmp((*p)->id, c->id) != 0)
-				continue;
-			bmember *m = *p;
-			*p = m->next;
-			member_free(bs->b, m);
-			return;
-		}
-	}
+	bmember *m = member_take(d, c);
+	if (!m)
+		return;
+	char *slash = strrchr(m->path, '/');
+	_cleanup_free_ char *dir = slash ? strndup(m->path, (size_t)(slash - m->path)) : NULL;
+	member_free(m->bs->b, m);
+	if (dir && rmdir(dir) < 0 && errno != ENOENT)
+		log_warn("broker: %s: %s", dir, strerror(errno));
 }
 
 bmember *broker_member_named(broker_session *bs, const char *name)

@@ -20,10 +20,12 @@ struct session;
 int broker_session_open(struct corrald *d, struct session *s, cerr *err);
 void broker_session_close(struct corrald *d, struct session *s);
 /* At a member's Create (and for each member loaded at start): its listening
- * socket, <session dir>/broker/<id>.sock, made and served; *path (n bytes)
- * says where, for the bundle to bind it at SESSION_BROKER_PATH. */
+ * socket, <session dir>/broker/<id>/broker.sock, made (or, from before a
+ * restart, replaced) and served; *path (n bytes) gets its directory, for the
+ * bundle to bind read-only at SESSION_BROKER_DIR. corrald never works inside
+ * a member's namespaces or root for it. */
 int broker_member_add(struct corrald *d, struct session *s, struct ctr *c, char *path, size_t n, cerr *err);
-/* At a member's removal: its socket and connections go. */
+/* At a member's removal: its socket, directory and connections go. */
 void broker_member_remove(struct corrald *d, struct ctr *c);
 /* io.corral.Supervisor's BrokerPublish, BrokerSubscribe and BrokerRequest:
  * the operator as the member "host" (host.c). */

@@ -87,8 +87,6 @@ struct broker_session {
 
 /* broker.c */
 broker *broker_of(struct corrald *d);
-/* rebind.c: bind host_path at SESSION_BROKER_PATH in c when it runs. */
-int broker_rebind(struct corrald *d, struct ctr *c, const char *host_path, cerr *err);
 /* By name ("host": the operator); NULL when the session has none. */
 bmember *broker_member_named(broker_session *bs, const char *name);
 void broker_pump_arm(broker *b);

@@ -9,8 +9,8 @@
  *                  does not take them away, and they outlive corrald
  *   network.json   the CNI attachment of ns/net (network/net_attach.h)
  *   state.json     the key/value state (sessions/sstate.h)
- *   broker/<id>.sock  each member's broker socket, bound in the member at
- *                  /run/corral/broker.sock (broker/broker.h)
+ *   broker/<id>/broker.sock  each member's broker socket; the directory is
+ *                  bound read-only in the member at /run/corral (broker/broker.h)
  *
  * Contract shared by the sessions, state and broker work: do not change a
  * declaration here without telling the other two. */
@@ -27,7 +27,9 @@ struct broker_session;
 struct sstate;
 
 #define SESSION_NAME_MAX 63 /* [a-zA-Z0-9][a-zA-Z0-9_.-]* */
-#define SESSION_BROKER_PATH "/run/corral/broker.sock" /* inside a member */
+#define SESSION_BROKER_DIR "/run/corral" /* inside a member: its broker directory, bound read-only */
+#define BROKER_SOCK_NAME "broker.sock"
+#define SESSION_BROKER_PATH SESSION_BROKER_DIR "/" BROKER_SOCK_NAME
 
 enum session_share { SESSION_SHARE_NET = 1, SESSION_SHARE_IPC = 2, SESSION_SHARE_UTS = 4 };
 

@@ -49,13 +49,13 @@ const char *session_member_hostname(corrald *d, const ctr *c)
 	return s && (s->share & SESSION_SHARE_UTS) && !c->spec.hostname ? s->name : c->name;
 }
 
-int session_member_add(corrald *d, ctr *c, char *broker_sock, size_t n, cerr *err)
+int session_member_add(corrald *d, ctr *c, char *broker_dir, size_t n, cerr *err)
 {
 	session *s = session_of(d, c);
-	broker_sock[0] = '\0';
+	broker_dir[0] = '\0';
 	if (!s)
 		return 0;
-	return broker_member_add(d, s, c, broker_sock, n, err);
+	return broker_member_add(d, s, c, broker_dir, n, err);
 }
 
 static bool is_member(const ctr *c, const char *sname) { return c->spec.session && streq(c->spec.session, sname); }

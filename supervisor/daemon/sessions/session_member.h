@@ -19,8 +19,8 @@ int session_member_spec(struct corrald *d, ctr_spec *s, json_fault *f);
 bool session_member_visible(struct corrald *d, const ctr_spec *s, const peer_cred *peer);
 /* The hostname of a member's bundle: the session's, when it shares uts. */
 const char *session_member_hostname(struct corrald *d, const ctr *c);
-/* Create: the broker socket's path on the host (n bytes; "" with none). */
-int session_member_add(struct corrald *d, ctr *c, char *broker_sock, size_t n, cerr *err);
+/* Create: the broker directory's path on the host (n bytes; "" with none). */
+int session_member_add(struct corrald *d, ctr *c, char *broker_dir, size_t n, cerr *err);
 /* Its /etc/hosts and every other member's: the session's address with
  * every member's name. With gone, c is leaving. */
 void session_member_names(struct corrald *d, const ctr *c, bool gone);
