@@ -1,3 +1,4 @@
+#include "supervisor/daemon/owner.h"
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/daemon/health/check.h"
 #include "supervisor/daemon/health/checker.h"
@@ -42,7 +43,7 @@ ctr *ctr_by_name(corrald *d, const char *name)
 
 bool ctr_visible_to(const ctr *c, const peer_cred *peer)
 {
-	return !peer || peer->uid == 0 || c->owner == peer->uid;
+	return owner_may(peer, c->owner);
 }
 
 ctr *ctr_find_for(corrald *d, const char *ref, const peer_cred *peer)

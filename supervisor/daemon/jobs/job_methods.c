@@ -1,5 +1,6 @@
 /* The job methods of io.corral.Supervisor: JobSubmit, JobBatch, JobList,
  * JobInspect, JobWait, JobCancel, JobLogs. */
+#include "supervisor/daemon/owner.h"
 #include "supervisor/daemon/jobs/job_methods.h"
 #include "supervisor/daemon/jobs/job_run.h"
 #include "supervisor/daemon/ctr.h"
@@ -61,7 +62,7 @@ static int no_such_job(vl_call *call, const char *id, bool ambiguous)
 /* Root reaches every job; another peer only those it submitted. */
 static bool job_visible_to(const job *j, const peer_cred *peer)
 {
-	return peer->uid == 0 || j->peer.uid == peer->uid;
+	return owner_may(peer, j->peer.uid);
 }
 
 /* The job params name, or NULL with *f set (or not: no such job, or not

@@ -45,7 +45,7 @@ static int check_count(corrald *d, const peer_cred *peer, const policy_tier *t, 
 		return 0;
 	size_t n = 0;
 	for (const ctr *c = d->ctrs; c; c = c->next)
-		if (c->status != CS_EXITED && c->status != CS_REMOVING && (peer->uid == 0 || c->owner == peer->uid))
+		if (c->status != CS_EXITED && c->status != CS_REMOVING && ctr_visible_to(c, peer))
 			n++;
 	char k[64], lim[96];
 	snprintf(lim, sizeof(lim), "%s=%zu", key_of(peer, "max_containers", k, sizeof(k)), t->max_containers);

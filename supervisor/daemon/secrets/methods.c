@@ -1,3 +1,4 @@
+#include "supervisor/daemon/owner.h"
 #include "supervisor/daemon/secrets/methods.h"
 #include "supervisor/daemon/secrets/crypto.h"
 #include "supervisor/daemon/secrets/store.h"
@@ -26,7 +27,7 @@ void secrets_dir(const corrald *d, char *buf, size_t n)
  * and the others are "no such secret" to it. */
 static bool visible_to(const secret_info *info, const peer_cred *peer)
 {
-	return peer->uid == 0 || info->owner == (uint32_t)peer->uid;
+	return owner_may(peer, (uid_t)info->owner);
 }
 
 int secrets_check_refs(const corrald *d, const peer_cred *peer, const ctr_spec *s, json_fault *f)

@@ -1,5 +1,6 @@
 /* Sessions in memory and in session.json: lookup, membership, visibility,
  * the record, and the Session object of the interface. */
+#include "supervisor/daemon/owner.h"
 #include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/sessions/sstate.h"
@@ -83,7 +84,7 @@ void session_touch(corrald *d, session *s)
 
 bool session_visible_to(const session *s, const peer_cred *peer)
 {
-	return !peer || peer->uid == 0 || sx_of((session *)s)->owner == peer->uid;
+	return owner_may(peer, sx_of((session *)s)->owner);
 }
 
 bool session_member_busy(const ctr *c)

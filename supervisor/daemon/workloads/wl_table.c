@@ -1,6 +1,7 @@
 /* The workloads corrald keeps: their model, and <state>/workloads/<name>.json,
  * one file a workload ({"workload": canonical, "uid", "gid", "applied",
  * "generation"}), written atomically on every apply; read back at start. */
+#include "supervisor/daemon/owner.h"
 #include "supervisor/daemon/workloads/workload.h"
 #include "supervisor/daemon/service.h"
 #include "common/cleanup.h"
@@ -31,7 +32,7 @@ workload *wl_find(wl_table *t, const char *name)
 
 bool wl_visible_to(const workload *w, const peer_cred *peer)
 {
-	return !peer || peer->uid == 0 || peer->uid == w->peer.uid;
+	return owner_may(peer, w->peer.uid);
 }
 
 void wl_free(workload *w)
