@@ -431,6 +431,87 @@ test_broker_members_reach_it_after_corrald_restarts() {
 	assert_eq "$(ctl exec alpha stat -c %i /run/corral/broker.sock)" "$(stat -c %i "$a")" "alpha's socket is the new one"
 }
 
+# A member of the access group is the operator ("host") of its own sessions
+# only: root's session is not there for it, to publish, subscribe or ask.
+test_broker_member_is_not_host_of_roots_session() {
+	trap cleanup_broker EXIT
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	chmod 755 "$T"
+	start_sv --group "$g"
+	local member=(setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 10)
+	ctl session create --share ipc,uts roots >/dev/null
+	local a out
+	a=$(member roots alpha)
+	call "$a" -n 1 -w 5 '{"method":"io.corral.Broker.Subscribe","parameters":{"topics":["*"]},"more":true}' \
+		>"$T/alpha.out" &
+	local sub=$!
+	sleep 0.3
+	out=$("${member[@]}" broker pub roots cards '"4111 1111 1111 1111"' 2>&1) && fail "a member published as host in root's session: $out"
+	assert_contains "$out" "no session named roots" "not there for the member"
+	out=$("${member[@]}" broker req roots work 1 -w 1s 2>&1) && fail "a member asked in root's session: $out"
+	assert_contains "$out" "no session named roots" "req: not there"
+	assert_contains "$(ctl broker pub roots cards '"root"' --json)" '"delivered": 1' "root is host"
+	wait "$sub" || fail "alpha's subscription: $(cat "$T/alpha.out")"
+	assert_contains "$(cat "$T/alpha.out")" '"from":"host","data":"root"' "alpha heard root only"
+	timeout 3 "${member[@]}" broker sub roots '*' >"$T/msub.out" 2>&1 &
+	local msub=$!
+	sleep 0.5
+	ctl broker pub roots cards '"secret"' >/dev/null
+	wait "$msub" 2>/dev/null || true
+	assert_not_contains "$(cat "$T/msub.out")" secret "a member subscribed to root's session"
+	assert_contains "$(cat "$T/msub.out")" "no session named roots" "sub: not there"
+	# its own session it runs as host
+	"${member[@]}" session create mine --share uts >/dev/null
+	assert_contains "$("${member[@]}" broker pub mine t 1 --json)" '"delivered": 0' "host of its own"
+}
+
+# The session's state is under its broker policy too: a member the policy
+# names nowhere reads and writes nothing; stateRead/stateWrite grant keys
+# by pattern, a list or watch by its prefix; the host is not bound by it.
+test_broker_state_obeys_the_policy() {
+	trap cleanup_broker EXIT
+	start_sv
+	# the attack as found: a policy that names only alpha, beta reads and
+	# overwrites the session's state
+	echo '{"members": [{"name": "alpha", "publish": ["*"]}]}' >"$T/p0.json"
+	ctl session create --share ipc,uts --broker-policy "$T/p0.json" s0 >/dev/null
+	local b0
+	b0=$(member s0 beta0)
+	ctl session state set s0 token '"t0"' >/dev/null
+	assert_contains "$(call "$b0" '{"method":"io.corral.Broker.StateGet","parameters":{"key":"token"}}')" \
+		'"error":"io.corral.Broker.Denied"' "beta0 read state its policy does not grant"
+	call "$b0" '{"method":"io.corral.Broker.StateSet","parameters":{"key":"token","value":"x"}}' >/dev/null
+	assert_eq "$(ctl session state get s0 token)" '"t0"' "beta0 overwrote the state"
+	cat >"$T/policy.json" <<-'P'
+	{"members": [{"name": "alpha", "publish": ["*"], "stateRead": ["cfg/*"], "stateWrite": ["cfg/alpha"]}]}
+	P
+	ctl session create --share ipc,uts --broker-policy "$T/policy.json" s1 >/dev/null
+	local a b
+	a=$(member s1 alpha)
+	b=$(member s1 beta)
+	ctl session state set s1 cfg/db '"postgres"' >/dev/null
+	ctl session state set s1 card '"4111"' >/dev/null
+	get() { call "$1" "{\"method\":\"io.corral.Broker.StateGet\",\"parameters\":{\"key\":\"$2\"}}"; }
+	set_() { call "$1" "{\"method\":\"io.corral.Broker.StateSet\",\"parameters\":{\"key\":\"$2\",\"value\":$3}}"; }
+	lst() { call "$1" "{\"method\":\"io.corral.Broker.StateList\",\"parameters\":{\"prefix\":\"$2\"}}"; }
+	local denied='"error":"io.corral.Broker.Denied"'
+	assert_contains "$(get "$b" cfg/db)" "$denied" "beta, named nowhere, reads"
+	assert_contains "$(set_ "$b" cfg/db '"evil"')" "$denied" "beta writes"
+	assert_contains "$(call "$b" '{"method":"io.corral.Broker.StateRemove","parameters":{"key":"card"}}')" "$denied" "beta removes"
+	assert_contains "$(lst "$b" "")" "$denied" "beta lists"
+	assert_contains "$(get "$a" cfg/db)" '"value":"postgres"' "alpha reads cfg/*"
+	assert_contains "$(get "$a" card)" "$denied" "alpha reads outside cfg/*"
+	assert_contains "$(lst "$a" cfg/)" '"cfg/db"' "alpha lists cfg/"
+	assert_contains "$(lst "$a" "")" "$denied" "alpha lists everything"
+	assert_contains "$(set_ "$a" cfg/alpha 1)" '"version":1' "alpha writes its key"
+	assert_contains "$(set_ "$a" cfg/db '"evil"')" "$denied" "alpha writes another"
+	assert_eq "$(ctl session state get s1 cfg/db)" '"postgres"' "the host's value stands"
+	assert_eq "$(ctl session state get s1 card)" '"4111"' "and its other key"
+	grep -q '"target":"s1/beta".*stateRead cfg/db' "$STATE_D/audit.log" || fail "the refusal is not in the audit log"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

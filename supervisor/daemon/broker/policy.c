@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const action_keys[] = { "publish", "subscribe", "serve" };
+static const char *const action_keys[BROKER_N_ACTIONS] = { "publish", "subscribe", "serve", "stateRead",
+								   "stateWrite" };
 
 const char *broker_action_name(enum broker_action a) { return action_keys[a]; }
 
@@ -23,7 +24,7 @@ void broker_policy_free(broker_policy *p)
 		broker_rule *r = &p->rules[i];
 		free(r->name);
 		strv_free(r->labels);
-		for (int a = 0; a < 3; a++)
+		for (int a = 0; a < BROKER_N_ACTIONS; a++)
 			strv_free(r->allow[a]);
 	}
 	free(p->rules);
@@ -95,7 +96,8 @@ static int parse_labels(yajl_val rule, const char *parent, broker_rule *r, json_
 
 static int parse_rule(yajl_val rule, const char *parent, broker_rule *r, json_fault *f)
 {
-	static const char *const known[] = { "name", "labels", "publish", "subscribe", "serve", "rate", NULL };
+	static const char *const known[] = { "name",	   "labels",	 "publish", "subscribe", "serve",
+					     "stateRead", "stateWrite", "rate",	   NULL };
 	int e = json_want(rule, yajl_t_object, parent, f);
 	if (e == 0)
 		e = json_check_keys(rule, parent, known, "unknown field", f);
@@ -107,7 +109,7 @@ static int parse_rule(yajl_val rule, const char *parent, broker_rule *r, json_fa
 		return e;
 	if (!r->name == !r->labels)
 		return json_fault_set(f, EINVAL, parent, "needs a name or labels (one of them)");
-	for (int a = 0; a < 3; a++) {
+	for (int a = 0; a < BROKER_N_ACTIONS; a++) {
 		yajl_val arr;
 		char path[JSON_PATH_MAX], ipath[JSON_PATH_MAX];
 		if ((e = json_get_array(rule, parent, action_keys[a], 0, BROKER_POLICY_MAX_PATTERNS, &arr, f)) < 0)
@@ -194,5 +196,6 @@ bool broker_policy_allows(const broker_policy *p, const char *member, char *cons
 	const broker_rule *r = broker_policy_rule(p, member, labels);
 	if (!r)
 		return false;
-	return a == BROKER_PUBLISH ? topic_match_any(r->allow[a], topic) : topic_pattern_within_any(r->allow[a], topic);
+	bool exact = a == BROKER_PUBLISH || a == BROKER_STATE_WRITE;
+	return exact ? topic_match_any(r->allow[a], topic) : topic_pattern_within_any(r->allow[a], topic);
 }

@@ -2,6 +2,7 @@
  * corral-broker(7)): a JSON object
  *   {"members": [ {"name": "web" | "labels": {"role": "worker"},
  *                  "publish": [patterns], "subscribe": [...], "serve": [...],
+ *                  "stateRead": [key patterns], "stateWrite": [...],
  *                  "rate": {"messages": 100, "bytes": "1M", "burst": 200}} ...]}
  * The first entry whose name is the member's ("*": any) or whose labels the
  * member all has is the member's; a member no entry names may do nothing.
@@ -17,12 +18,15 @@
 #define BROKER_POLICY_MAX_PATTERNS 256
 #define BROKER_POLICY_FILE_MAX (1u << 20)
 
-enum broker_action { BROKER_PUBLISH, BROKER_SUBSCRIBE, BROKER_SERVE };
+/* stateRead and stateWrite hold patterns of the session state's keys: a
+ * StateList or StateWatch prefix is the pattern "prefix*". */
+enum broker_action { BROKER_PUBLISH, BROKER_SUBSCRIBE, BROKER_SERVE, BROKER_STATE_READ, BROKER_STATE_WRITE,
+		     BROKER_N_ACTIONS };
 
 typedef struct broker_rule {
 	char *name;     /* NULL: by labels */
 	char **labels;  /* key, value, ..., NULL */
-	char **allow[3]; /* by enum broker_action: patterns, NULL-terminated */
+	char **allow[BROKER_N_ACTIONS]; /* by enum broker_action: patterns, NULL-terminated */
 	double msg_rate, msg_burst;   /* messages a second; 0: no limit */
 	double byte_rate, byte_burst; /* bytes a second; 0: no limit */
 } broker_rule;

@@ -120,6 +120,14 @@ int broker_state_call(bmember *m, vl_call *call, const char *method, const broke
 	if (!st)
 		return broker_error_invalid(call, "the session has no state");
 	const char *key = a->key;
+	/* the session's policy, as for every message: keys by pattern, a list
+	 * or watch by "prefix*" */
+	bool writes = strcmp(method, "StateSet") == 0 || strcmp(method, "StateRemove") == 0;
+	char pattern[SSTATE_KEY_MAX + 2];
+	if (!key)
+		snprintf(pattern, sizeof(pattern), "%s*", a->prefix ? a->prefix : "");
+	if (broker_gate(m, call, writes ? BROKER_STATE_WRITE : BROKER_STATE_READ, key ? key : pattern, 0))
+		return 0;
 	session_touch(bs->b->d, bs->s);
 	cerr err = { 0 };
 	if (strcmp(method, "StateGet") == 0) {

@@ -50,6 +50,9 @@ typedef struct session {
 	struct session *next;
 } session;
 
+/* Whether peer may see or change s (owner.h): root, or the uid that made it. */
+struct peer_cred;
+bool session_visible_to(const session *s, const struct peer_cred *peer);
 /* By name; NULL when there is none. */
 session *session_find(struct corrald *d, const char *name);
 /* The session c is a member of (spec.session), or NULL. */

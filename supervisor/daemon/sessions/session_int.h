@@ -35,7 +35,6 @@ static inline session_x *sx_of(session *s) { return (session_x *)((char *)s - of
 
 /* session.c */
 bool session_name_valid(const char *name);
-bool session_visible_to(const session *s, const peer_cred *peer);
 /* "net,ipc,uts" (any order, no repeats) into SESSION_SHARE_* bits. */
 int session_share_parse(const char *text, unsigned *out);
 void session_gen_share(yajl_gen g, unsigned share);
