@@ -10,11 +10,14 @@
 #include <strings.h>
 #include <sys/capability.h>
 
-const int caps_docker_default[] = {
-	CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW, CAP_SETGID,
-	CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE,
+/* podman's (containers.conf default_capabilities): Docker's 14 less
+ * NET_RAW (a forged ARP reply on a shared bridge takes another container's
+ * traffic), MKNOD and AUDIT_WRITE */
+const int caps_default[] = {
+	CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_SETGID, CAP_SETUID,
+	CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL,
 };
-const size_t caps_docker_default_n = ARRAY_SIZE(caps_docker_default);
+const size_t caps_default_n = ARRAY_SIZE(caps_default);
 
 int caps_parse_name(const char *name)
 {
@@ -60,8 +63,8 @@ static int apply(char *const *names, const char *what, uint64_t *mask, bool add,
 int caps_compose(char *const *add, char *const *drop, uint64_t *mask, cerr *err)
 {
 	*mask = 0;
-	for (size_t i = 0; i < caps_docker_default_n; i++)
-		*mask |= 1ull << caps_docker_default[i];
+	for (size_t i = 0; i < caps_default_n; i++)
+		*mask |= 1ull << caps_default[i];
 	/* drops first, so that `--cap-drop ALL --cap-add NET_RAW` keeps one */
 	int r = apply(drop, "capDrop", mask, false, err);
 	return r < 0 ? r : apply(add, "capAdd", mask, true, err);

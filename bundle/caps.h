@@ -1,17 +1,17 @@
-/* Capability sets as engines speak of them: Docker's default set, and
+/* Capability sets as engines speak of them: podman's default set, and
  * --cap-add/--cap-drop by name ("NET_RAW", "CAP_NET_RAW", any case, or ALL). */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
 #include "common/error.h"
 
-/* Docker's (and podman's) default: the 14 a container gets unless told. */
-extern const int caps_docker_default[];
-extern const size_t caps_docker_default_n;
+/* podman's default: the 11 a container gets unless told. */
+extern const int caps_default[];
+extern const size_t caps_default_n;
 
 /* A capability number from its name; -EINVAL if unknown ("ALL" is not one). */
 int caps_parse_name(const char *name);
-/* Docker's default set, less drop, plus add (names; ALL allowed in each),
+/* podman's default set, less drop, plus add (names; ALL allowed in each),
  * as a mask of capability numbers. The error names the offending entry. */
 int caps_compose(char *const *add, char *const *drop, uint64_t *mask, cerr *err);
 /* "CAP_NET_RAW" for 13, into buf. */

@@ -49,11 +49,11 @@ static int set_caps(struct oci_caps *c)
 		c->has[s] = false;
 		if (s == CAPSET_INHERITABLE || s == CAPSET_AMBIENT)
 			continue;
-		c->caps[s] = malloc(caps_docker_default_n * sizeof(int));
+		c->caps[s] = malloc(caps_default_n * sizeof(int));
 		if (!c->caps[s])
 			return -ENOMEM;
-		memcpy(c->caps[s], caps_docker_default, caps_docker_default_n * sizeof(int));
-		c->n[s] = caps_docker_default_n;
+		memcpy(c->caps[s], caps_default, caps_default_n * sizeof(int));
+		c->n[s] = caps_default_n;
 		c->has[s] = true;
 	}
 	return 0;

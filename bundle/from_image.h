@@ -1,7 +1,7 @@
 /* From an image config to an OCI runtime config: Entrypoint and Cmd (the
  * command line overrides Cmd), Env, WorkingDir, User resolved against the
  * image's own /etc/passwd and /etc/group, Labels and StopSignal as
- * annotations, on top of secure defaults (Docker's default capabilities,
+ * annotations, on top of secure defaults (podman's default capabilities,
  * masked and readonly paths, no_new_privileges, a private network
  * namespace). */
 #pragma once

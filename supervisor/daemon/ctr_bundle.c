@@ -83,7 +83,7 @@ static uint64_t all_caps(void)
 	return mask;
 }
 
-/* Docker's default set as changed by capAdd and capDrop (ctr_spec_parse):
+/* podman's default set as changed by capAdd and capDrop (ctr_spec_parse):
  * bounding, effective and permitted; no inheritable or ambient ones. */
 static void gen_caps(yajl_gen g, uint64_t mask)
 {

@@ -70,7 +70,7 @@ typedef struct ctr_spec {
 	bool init;         /* catatonit (or tini) runs as pid 1 (ctr_init.h) */
 	bool privileged;   /* every capability and device, no seccomp (ctr_privileged.h) */
 	bool auto_remove;  /* removed once it has stopped */
-	uint64_t caps;   /* Docker's default set, less capDrop, plus capAdd */
+	uint64_t caps;   /* podman's default set, less capDrop, plus capAdd */
 	int stop_signal;
 	unsigned stop_timeout;
 	struct health_check *healthcheck; /* spec.healthcheck (health/check.h); Create puts the image's here */

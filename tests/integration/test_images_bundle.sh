@@ -71,7 +71,7 @@ assert p["args"] == ["/bin/sh", "-c", "echo default-cmd"], p["args"]
 assert p["cwd"] == "/data"
 assert "GREETING=hello-from-image" in p["env"]
 assert p["noNewPrivileges"] is True
-assert "CAP_NET_RAW" in p["capabilities"]["bounding"] and "CAP_SYS_ADMIN" not in p["capabilities"]["bounding"]
+assert "CAP_NET_RAW" not in p["capabilities"]["bounding"] and "CAP_CHOWN" in p["capabilities"]["bounding"] and "CAP_SYS_ADMIN" not in p["capabilities"]["bounding"]
 assert c["annotations"]["org.corral.fixture"] == "yes"
 assert c["annotations"]["org.opencontainers.image.stopSignal"] == "SIGUSR1"
 assert {"type": "network"} in c["linux"]["namespaces"]

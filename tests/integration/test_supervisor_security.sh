@@ -47,7 +47,7 @@ test_svs_exec_is_confined_as_the_container() {
 	for f in CapInh CapPrm CapEff CapBnd CapAmb NoNewPrivs Seccomp Uid Gid Groups; do
 		assert_eq "$(field "$exec" $f)" "$(field "$init" $f)" "exec's $f against the init's"
 	done
-	assert_eq "$(field "$exec" CapEff)" 00000000a80425fb "exec's CapEff (Docker's default set)"
+	assert_eq "$(field "$exec" CapEff)" 00000000800405fb "exec's CapEff (podman's default set)"
 	assert_eq "$(field "$exec" NoNewPrivs)" 1 "exec's NoNewPrivs"
 	assert_eq "$(field "$exec" Seccomp)" 2 "exec's Seccomp"
 	assert_eq "$(ctl exec web sh -c 'grep "open files" /proc/self/limits')" \
@@ -73,7 +73,7 @@ test_svs_exec_as_a_user_cannot_regain_root() {
 	local st
 	st=$(ctl exec -u 1000 web cat /proc/self/status)
 	assert_eq "$(field "$st" CapEff)" 0000000000000000 "a user's CapEff"
-	assert_eq "$(field "$st" CapBnd)" 00000000a80425fb "a user's CapBnd"
+	assert_eq "$(field "$st" CapBnd)" 00000000800405fb "a user's CapBnd"
 }
 
 # --user, --env, --workdir and exit codes as podman exec has them.
@@ -129,17 +129,17 @@ test_svs_exec_timeout_and_hangup_kill_everything() {
 	[ -z "$(ls -d "$cg"/*/ 2>/dev/null)" ] || fail "child cgroups left: $(ls -d "$cg"/*/)"
 }
 
-# Docker's default 14 capabilities (apt-get in a container needs CHOWN,
+# podman's default 11 capabilities (apt-get in a container needs CHOWN,
 # DAC_OVERRIDE, FOWNER and SETUID), changed by --cap-add and --cap-drop.
 test_svs_default_capabilities_and_cap_add_drop() {
 	trap cleanup_sv EXIT
 	start_sv
 	caps() { field "$(ctl run "$@" cat /proc/self/status)" CapEff; }
-	assert_eq "$(caps "$IMG")" 00000000a80425fb "Docker's default set"
+	assert_eq "$(caps "$IMG")" 00000000800405fb "podman's default set"
 	assert_eq "$(ctl run "$IMG" sh -c 'touch /tmp/f && chown 1000:1000 /tmp/f && stat -c %u /tmp/f')" 1000 "chown as root"
 	assert_eq "$(caps --cap-drop ALL "$IMG")" 0000000000000000 "--cap-drop ALL"
 	assert_eq "$(caps --cap-drop ALL --cap-add net_raw "$IMG")" 0000000000002000 "--cap-drop ALL --cap-add net_raw"
-	assert_eq "$(caps --cap-add CAP_SYS_ADMIN --cap-drop chown "$IMG")" 00000000a82425fa "add SYS_ADMIN, drop CHOWN"
+	assert_eq "$(caps --cap-add CAP_SYS_ADMIN --cap-drop chown "$IMG")" 00000000802405fa "add SYS_ADMIN, drop CHOWN"
 	local out
 	out=$(ctl run --cap-add NOPE "$IMG" true 2>&1) && fail "an unknown capability was taken"
 	assert_contains "$out" "spec.capAdd" "the field"

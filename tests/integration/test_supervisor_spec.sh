@@ -127,7 +127,7 @@ test_svc_privileged_is_root_only() {
 	assert_contains "$out" "sysfs /sys sysfs rw" "/sys writable"
 	assert_contains "$out" kmsg "the host's devices"
 	out=$(run_spec p0 "$(sh_spec "$IMG" "$probe")")
-	assert_contains "$out" "CapEff:	00000000a80425fb" "Docker's 14 by default"
+	assert_contains "$out" "CapEff:	00000000800405fb" "podman's 11 by default"
 	assert_not_contains "$out" kmsg "no host devices by default"
 	# a member of the group may not ask for it
 	local nobody=(setpriv --reuid 65534 --regid 65534 --clear-groups)

@@ -26,7 +26,7 @@ static void test_compose(void **state)
 	uint64_t m;
 	cerr err = { 0 };
 	assert_int_equal(caps_compose(NULL, NULL, &m, &err), 0);
-	assert_int_equal(m, 0xa80425fbull); /* Docker's default 14 */
+	assert_int_equal(m, 0x800405fbull); /* podman's default 11 */
 	char *drop_all[] = { "all", NULL }, *raw[] = { "NET_RAW", NULL };
 	assert_int_equal(caps_compose(raw, drop_all, &m, &err), 0);
 	assert_int_equal(m, 1ull << CAP_NET_RAW); /* drops first */

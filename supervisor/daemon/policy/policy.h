@@ -27,7 +27,7 @@ typedef struct policy_tier {
 	bool allow_privileged, allow_host_network, allow_directory_images;
 	bool allow_low_ports; /* publish host ports below 1024 */
 	bool any_capability;         /* no cap list given: anything capAdd names */
-	uint64_t allowed_caps;       /* beyond Docker's default set */
+	uint64_t allowed_caps;       /* beyond podman's default set */
 	char **image_allow;          /* fnmatch patterns and sha256: digests; NULL: any */
 	bool require_signature;
 	char *trusted_keys;          /* a directory of PEM public keys */

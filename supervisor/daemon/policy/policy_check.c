@@ -83,8 +83,8 @@ static int check_resources(const peer_cred *peer, const policy_tier *t, ctr_spec
 static uint64_t default_caps(void)
 {
 	uint64_t m = 0;
-	for (size_t i = 0; i < caps_docker_default_n; i++)
-		m |= 1ull << caps_docker_default[i];
+	for (size_t i = 0; i < caps_default_n; i++)
+		m |= 1ull << caps_default[i];
 	return m;
 }
 
