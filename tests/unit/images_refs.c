@@ -38,9 +38,9 @@ static void test_resolve_remove(void **state)
 	assert_int_equal(refs_add_image(&db, M2, C2), 1);
 	assert_int_equal(refs_add_image(&db, M2, C2), 1); /* idempotent */
 	assert_int_equal(db.n_images, 2);
-	assert_int_equal(refs_set_name(&db, "one", M1), 0);
-	assert_int_equal(refs_set_name(&db, "one:v2", M1), 0);
-	assert_int_equal(refs_set_name(&db, "two", M2), 0);
+	assert_int_equal(refs_set_name(&db, 0, "one", M1), 0);
+	assert_int_equal(refs_set_name(&db, 0, "one:v2", M1), 0);
+	assert_int_equal(refs_set_name(&db, 0, "two", M2), 0);
 	cerr err = { 0 };
 	assert_int_equal(refs_resolve(&db, "one", &err), 0);
 	assert_int_equal(refs_resolve(&db, "two:latest", &err), 1);
@@ -75,8 +75,8 @@ static void test_one_image_per_config(void **state)
 	assert_int_equal(refs_add_image(&db, M3, C1), 0);
 	assert_int_equal(db.n_images, 1);
 	assert_string_equal(db.images[0].manifest, M1);
-	assert_int_equal(refs_set_name(&db, "oci", db.images[0].manifest), 0);
-	assert_int_equal(refs_set_name(&db, "docker", db.images[0].manifest), 0);
+	assert_int_equal(refs_set_name(&db, 0, "oci", db.images[0].manifest), 0);
+	assert_int_equal(refs_set_name(&db, 0, "docker", db.images[0].manifest), 0);
 	cerr err = { 0 };
 	assert_int_equal(refs_resolve(&db, "cccc1", &err), 0); /* an ID prefix is not ambiguous */
 	assert_int_equal(refs_resolve(&db, C1, &err), 0);
