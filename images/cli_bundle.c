@@ -71,7 +71,7 @@ static int create(const char *store_root, const char *ref, bool copy, const char
 	if (r < 0)
 		return r;
 	_cleanup_(image_handle_free) img_handle h = { 0 };
-	if ((r = image_lookup(&s, ref, &h, err)) < 0)
+	if ((r = image_lookup(&s, NULL, ref, &h, err)) < 0)
 		return r;
 	struct stat st;
 	bool made_dir = stat(dir, &st) < 0;

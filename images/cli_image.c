@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-enum { OPT_STORE = 256, OPT_NAME, OPT_PLATFORM, OPT_FORMAT, OPT_MAX_SIZE, OPT_MAX_RATIO, OPT_MAX_ENTRIES, OPT_NO_SYNC };
+enum { OPT_STORE = 256, OPT_NAME, OPT_PLATFORM, OPT_FORMAT, OPT_MAX_SIZE, OPT_MAX_RATIO, OPT_MAX_ENTRIES, OPT_NO_SYNC, OPT_OWNER };
 
 static const struct option image_opts[] = {
 	{ "store", required_argument, NULL, OPT_STORE },
@@ -26,6 +26,7 @@ static const struct option image_opts[] = {
 	{ "max-ratio", required_argument, NULL, OPT_MAX_RATIO },
 	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
 	{ "no-sync", no_argument, NULL, OPT_NO_SYNC },
+	{ "owner", required_argument, NULL, OPT_OWNER },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -33,7 +34,8 @@ static const struct option image_opts[] = {
 static void usage(void)
 {
 	fputs("usage: corral image import [--store DIR] [--name NAME[:TAG]] [--platform OS/ARCH[/VARIANT]]\n"
-	      "                           [--max-layer-size BYTES] [--max-ratio N] [--max-entries N] SOURCE\n"
+	      "                           [--max-layer-size BYTES] [--max-ratio N] [--max-entries N]\n"
+	      "                           [--owner UID] SOURCE\n"
 	      "       corral image list [--store DIR] [--format table|json]\n"
 	      "       corral image inspect [--store DIR] REF\n"
 	      "       corral image remove [--store DIR] REF...\n"
@@ -164,7 +166,7 @@ static int cmd_inspect(const char *store, int argc, char **argv)
 	cerr err = { 0 };
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	img_handle h;
-	if (store_open(&s, store, false, &err) < 0 || image_lookup(&s, argv[0], &h, &err) < 0) {
+	if (store_open(&s, store, false, &err) < 0 || image_lookup(&s, NULL, argv[0], &h, &err) < 0) {
 		log_error("image inspect %s: %s", argv[0], cerr_msg(&err));
 		cerr_clear(&err);
 		return 1;
@@ -220,6 +222,7 @@ int corral_cmd_image(int argc, char **argv)
 		case OPT_PLATFORM: o.platform = optarg; break;
 		case OPT_FORMAT: format = optarg; break;
 		case OPT_NO_SYNC: o.no_sync = true; break;
+		case OPT_OWNER:
 		case OPT_MAX_SIZE:
 		case OPT_MAX_RATIO:
 		case OPT_MAX_ENTRIES:
@@ -227,7 +230,13 @@ int corral_cmd_image(int argc, char **argv)
 				log_error("image: %s: not a number", optarg);
 				return 1;
 			}
-			if (c == OPT_MAX_SIZE)
+			if (c == OPT_OWNER && (v >= (uid_t)-1 || strpbrk(optarg, "KkMG"))) {
+				log_error("image: --owner %s: not a uid", optarg);
+				return 1;
+			}
+			if (c == OPT_OWNER)
+				o.owner = (uid_t)v;
+			else if (c == OPT_MAX_SIZE)
 				o.lim.max_bytes = v;
 			else if (c == OPT_MAX_RATIO)
 				o.lim.max_ratio = v;

@@ -30,13 +30,13 @@ fail:
 	return r;
 }
 
-int image_lookup(img_store *s, const char *ref, img_handle *h, cerr *err)
+int image_lookup(img_store *s, const refs_view *v, const char *ref, img_handle *h, cerr *err)
 {
 	_cleanup_refs_ refs_db db = { 0 };
 	int r = refs_load(s, &db, err);
 	if (r < 0)
 		return r;
-	int i = refs_resolve(&db, ref, err);
+	int i = refs_find(&db, v, ref, NULL, err);
 	if (i < 0)
 		return i;
 	if ((r = image_load(s, db.images[i].manifest, h, err)) < 0)

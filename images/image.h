@@ -6,6 +6,8 @@
 #include "images/manifest.h"
 #include "images/store.h"
 
+struct refs_view;
+
 typedef struct img_handle {
 	char manifest[DIGEST_STR_LEN];
 	char id[DIGEST_STR_LEN];
@@ -15,9 +17,10 @@ typedef struct img_handle {
 	int64_t created;
 } img_handle;
 
-/* Resolve ref (under the store lock held by s) and load the image's
- * metadata, checking that every layer is present. */
-int image_lookup(img_store *s, const char *ref, img_handle *h, cerr *err);
+/* Resolve ref in view v (NULL: root's; refs.h), under the store lock held
+ * by s, and load the image's metadata, checking that every layer is
+ * present. */
+int image_lookup(img_store *s, const struct refs_view *v, const char *ref, img_handle *h, cerr *err);
 /* Load by manifest digest (for gc and holds). */
 int image_load(img_store *s, const char *manifest, img_handle *h, cerr *err);
 void image_handle_free(img_handle *h);

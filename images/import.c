@@ -551,12 +551,15 @@ static int record(imp *m, cerr *err)
 	/* the same image from another archive: its names go to the one image
 	 * (this manifest's own blobs are left to gc) */
 	snprintf(m->manifest_digest, sizeof(m->manifest_digest), "%s", db.images[at].manifest);
+	/* the names and the image are the importer's (o->owner) */
+	if (refs_hold(&db, m->o->owner, m->manifest_digest) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
 	if (m->o->name) {
-		if (refs_set_name(&db, m->o->name, m->manifest_digest) < 0)
+		if (refs_set_name(&db, m->o->owner, m->o->name, m->manifest_digest) < 0)
 			return cerr_set(err, EINVAL, "--name %s: invalid image name", m->o->name);
 	} else {
 		for (char **p = m->names; p && *p; p++)
-			refs_set_name(&db, *p, m->manifest_digest);
+			refs_set_name(&db, m->o->owner, *p, m->manifest_digest);
 	}
 	return refs_save(m->s, &db, err);
 }

@@ -1,11 +1,13 @@
 /* corral image import: verify an image and unpack it into the store. */
 #pragma once
+#include <sys/types.h>
 #include "common/error.h"
 #include "images/digest.h"
 #include "images/extract.h"
 
 typedef struct import_opts {
 	const char *name;      /* NAME[:TAG] to give the image, or NULL */
+	uid_t owner;           /* whose name and image it is: 0 root, else a member (refs.h) */
 	const char *platform;  /* "os/arch[/variant]", or NULL for the host's */
 	extract_limits lim;
 	bool no_sync;          /* skip syncfs before the image is recorded */

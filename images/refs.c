@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define REFS_MAX (64u << 20)
@@ -16,7 +17,42 @@ void refs_free(refs_db *db)
 		free(db->names[i].name);
 	free(db->names);
 	free(db->images);
+	free(db->holds);
 	memset(db, 0, sizeof(*db));
+}
+
+/* "~UID/NAME": UID's name; anything else root's. NULL when malformed. */
+static const char *split_owner(const char *key, uid_t *owner)
+{
+	*owner = 0;
+	if (key[0] != '~')
+		return key;
+	char *end;
+	errno = 0;
+	unsigned long u = strtoul(key + 1, &end, 10);
+	if (errno || !isdigit((unsigned char)key[1]) || *end != '/' || u == 0 || u >= (uid_t)-1)
+		return NULL;
+	*owner = (uid_t)u;
+	return end + 1;
+}
+
+/* An image's "owners": absent, root alone. */
+static int load_owners(refs_db *db, yajl_val owners, int at)
+{
+	const char *m = db->images[at].manifest;
+	if (!owners)
+		return refs_hold(db, 0, m);
+	if (!YAJL_IS_ARRAY(owners))
+		return -EINVAL;
+	for (size_t k = 0; k < owners->u.array.len; k++) {
+		long long u;
+		if (!json_int_in(owners->u.array.values[k], 0, (uid_t)-2, &u))
+			return -EINVAL;
+		int r = refs_hold(db, (uid_t)u, m);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 int refs_load(img_store *s, refs_db *db, cerr *err)
@@ -51,6 +87,10 @@ int refs_load(img_store *s, refs_db *db, cerr *err)
 		long long ts = 0;
 		if (json_int_in(t, 0, INT64_MAX, &ts) && !db->images[at].created)
 			db->images[at].created = ts;
+		if ((r = load_owners(db, json_get(im->u.object.values[i], "owners"), at)) < 0) {
+			refs_free(db);
+			return cerr_set(err, -r, "refs.json: images.%.80s.owners: malformed", im->u.object.keys[i]);
+		}
 	}
 	for (size_t i = 0; nm && i < nm->u.object.len; i++) {
 		yajl_val d = nm->u.object.values[i];
@@ -65,12 +105,33 @@ int refs_load(img_store *s, refs_db *db, cerr *err)
 		for (size_t k = 0; YAJL_IS_STRING(c) && k < db->n_images; k++)
 			if (streq(db->images[k].config, c->u.string))
 				manifest = db->images[k].manifest;
-		if ((r = refs_set_name(db, nm->u.object.keys[i], manifest)) < 0) {
+		uid_t owner;
+		const char *name = split_owner(nm->u.object.keys[i], &owner);
+		if (!name || (r = refs_set_name(db, owner, name, manifest)) < 0) {
+			r = name ? r : -EINVAL;
 			refs_free(db);
 			return cerr_set(err, -r, "refs.json: refs.%.80s: invalid", nm->u.object.keys[i]);
 		}
 	}
 	return 0;
+}
+
+/* "owners", unless root alone holds image i (as stores before owners). */
+static int gen_owners(yajl_gen g, const refs_db *db, size_t i)
+{
+	const char *m = db->images[i].manifest;
+	size_t n = 0;
+	bool root = false;
+	for (size_t k = 0; k < db->n_holds; k++)
+		if (streq(db->holds[k].manifest, m))
+			n++, root = root || db->holds[k].owner == 0;
+	if (n == 0 || (n == 1 && root))
+		return 0;
+	int bad = jg_key(g, "owners") || yajl_gen_array_open(g);
+	for (size_t k = 0; !bad && k < db->n_holds; k++)
+		if (streq(db->holds[k].manifest, m))
+			bad = yajl_gen_integer(g, db->holds[k].owner);
+	return bad || yajl_gen_array_close(g);
 }
 
 int refs_save(img_store *s, const refs_db *db, cerr *err)
@@ -82,10 +143,12 @@ int refs_save(img_store *s, const refs_db *db, cerr *err)
 	for (size_t i = 0; !bad && i < db->n_images; i++)
 		bad = jg_key(g, db->images[i].manifest) || yajl_gen_map_open(g) ||
 		      jg_key_str(g, "config", db->images[i].config) ||
-		      jg_key_int(g, "created", db->images[i].created) || yajl_gen_map_close(g);
+		      jg_key_int(g, "created", db->images[i].created) || gen_owners(g, db, i) || yajl_gen_map_close(g);
 	bad = bad || yajl_gen_map_close(g) || jg_key(g, "refs") || yajl_gen_map_open(g);
-	for (size_t i = 0; !bad && i < db->n_names; i++)
-		bad = jg_key_str(g, db->names[i].name, db->names[i].manifest);
+	for (size_t i = 0; !bad && i < db->n_names; i++) {
+		_cleanup_free_ char *key = ref_qualified(db->names[i].owner, db->names[i].name);
+		bad = !key || jg_key_str(g, key, db->names[i].manifest);
+	}
 	bad = bad || yajl_gen_map_close(g) || yajl_gen_map_close(g);
 	size_t len = 0;
 	_cleanup_free_ char *text = bad ? NULL : jg_finish(g, &len);
@@ -136,13 +199,39 @@ int refs_add_image(refs_db *db, const char *manifest, const char *config)
 	return (int)db->n_images - 1;
 }
 
-int refs_set_name(refs_db *db, const char *name, const char *manifest)
+char *ref_qualified(uid_t owner, const char *name)
+{
+	char *s = NULL;
+	if (owner == 0)
+		return strdup(name);
+	return asprintf(&s, "~%u/%s", (unsigned)owner, name) < 0 ? NULL : s;
+}
+
+int refs_hold(refs_db *db, uid_t owner, const char *manifest)
+{
+	for (size_t i = 0; i < db->n_holds; i++)
+		if (db->holds[i].owner == owner && streq(db->holds[i].manifest, manifest))
+			return 0;
+	ref_hold *n = realloc(db->holds, (db->n_holds + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	db->holds = n;
+	db->holds[db->n_holds].owner = owner;
+	snprintf(db->holds[db->n_holds].manifest, DIGEST_STR_LEN, "%s", manifest);
+	db->n_holds++;
+	return 0;
+}
+
+int refs_set_name(refs_db *db, uid_t owner, const char *name, const char *manifest)
 {
 	_cleanup_free_ char *norm = ref_normalize(name);
 	if (!norm)
 		return -EINVAL;
+	int r = refs_hold(db, owner, manifest);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < db->n_names; i++)
-		if (streq(db->names[i].name, norm)) {
+		if (db->names[i].owner == owner && streq(db->names[i].name, norm)) {
 			snprintf(db->names[i].manifest, DIGEST_STR_LEN, "%s", manifest);
 			return 0;
 		}
@@ -151,108 +240,9 @@ int refs_set_name(refs_db *db, const char *name, const char *manifest)
 		return -ENOMEM;
 	db->names = n;
 	db->names[db->n_names].name = TAKE_PTR(norm);
+	db->names[db->n_names].owner = owner;
 	snprintf(db->names[db->n_names].manifest, DIGEST_STR_LEN, "%s", manifest);
 	db->n_names++;
 	return 0;
 }
 
-static int find_image(const refs_db *db, const char *manifest)
-{
-	for (size_t i = 0; i < db->n_images; i++)
-		if (streq(db->images[i].manifest, manifest))
-			return (int)i;
-	return -1;
-}
-
-static bool is_hex(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isxdigit((unsigned char)*s) || isupper((unsigned char)*s))
-			return false;
-	return true;
-}
-
-/* Returns the index of the image an ID names, -ENOENT, or -EEXIST if ambiguous. */
-static int resolve_id(const refs_db *db, const char *ref)
-{
-	const char *hex = strncmp(ref, "sha256:", 7) == 0 ? ref + 7 : ref;
-	size_t n = strlen(hex);
-	if (n < 4 || n > DIGEST_HEX_LEN || !is_hex(hex))
-		return -ENOENT;
-	int found = -1;
-	for (size_t i = 0; i < db->n_images; i++) {
-		if (strncmp(digest_hex(db->images[i].config), hex, n) == 0 ||
-		    strncmp(digest_hex(db->images[i].manifest), hex, n) == 0) {
-			if (found >= 0 && found != (int)i)
-				return -EEXIST;
-			found = (int)i;
-		}
-	}
-	return found >= 0 ? found : -ENOENT;
-}
-
-static int resolve_name(const refs_db *db, const char *ref)
-{
-	_cleanup_free_ char *norm = ref_normalize(ref);
-	if (!norm)
-		return -1;
-	for (size_t i = 0; i < db->n_names; i++)
-		if (streq(db->names[i].name, norm))
-			return (int)i;
-	return -1;
-}
-
-int refs_resolve(const refs_db *db, const char *ref, cerr *err)
-{
-	int ni = resolve_name(db, ref);
-	if (ni >= 0) {
-		int ii = find_image(db, db->names[ni].manifest);
-		if (ii < 0)
-			return cerr_set(err, ENOENT, "image %s: refers to a missing image %s", ref, db->names[ni].manifest);
-		return ii;
-	}
-	int r = resolve_id(db, ref);
-	if (r == -EEXIST)
-		return cerr_set(err, EEXIST, "image %s: ambiguous ID prefix", ref);
-	if (r < 0)
-		return cerr_set(err, ENOENT, "image %s: not found", ref);
-	return r;
-}
-
-int refs_remove(refs_db *db, const char *ref, cerr *err)
-{
-	int ni = resolve_name(db, ref);
-	char manifest[DIGEST_STR_LEN];
-	bool by_id = ni < 0;
-	if (!by_id) {
-		snprintf(manifest, sizeof(manifest), "%s", db->names[ni].manifest);
-		free(db->names[ni].name);
-		db->names[ni] = db->names[--db->n_names];
-	} else {
-		int ii = refs_resolve(db, ref, err);
-		if (ii < 0)
-			return ii;
-		snprintf(manifest, sizeof(manifest), "%s", db->images[ii].manifest);
-	}
-	/* drop the image when it was named by ID, or lost its last name */
-	size_t left = 0;
-	for (size_t i = 0; i < db->n_names;) {
-		if (streq(db->names[i].manifest, manifest)) {
-			if (by_id) {
-				free(db->names[i].name);
-				db->names[i] = db->names[--db->n_names];
-				continue;
-			}
-			left++;
-		}
-		i++;
-	}
-	if (left)
-		return 0;
-	int ii = find_image(db, manifest);
-	if (ii >= 0)
-		db->images[ii] = db->images[--db->n_images];
-	return ii >= 0 ? 1 : 0;
-}

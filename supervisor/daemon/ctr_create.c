@@ -11,6 +11,7 @@
 #include "supervisor/daemon/ctr_spec.h"
 #include "supervisor/daemon/fastpath.h"
 #include "supervisor/daemon/health/check.h"
+#include "supervisor/daemon/img_owner.h"
 #include "supervisor/daemon/img_source.h"
 #include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/service.h"
@@ -187,8 +188,12 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	}
 
 	/* the image */
+	/* in the creator's view; by the manifest the policy checked, if it did */
 	_cleanup_(image_ref_release) image_ref img = { 0 };
-	if (imagesrc_resolve(d->cfg->state_dir, c->spec.image, dir, &img, &err) < 0) {
+	refs_view view;
+	img_view(vl_call_peer(call), &view);
+	if (imagesrc_resolve(d->cfg->state_dir, &view, pins.image[0] ? pins.image : c->spec.image, dir, &img, &err) <
+	    0) {
 		undo_dir(c, dir);
 		if (err.code != ENOENT)
 			return sv_internal_err(call, &err);

@@ -80,7 +80,7 @@ int sv_system_prune(vl_call *call, yajl_val params, void *ud)
 	/* the containers went first: the images they held may go now */
 	uint64_t reclaimed = 0;
 	cerr err = { 0 };
-	if (img_prune(d, all, &images, &reclaimed, &err) < 0)
+	if (img_prune(d, vl_call_peer(call), all, &images, &reclaimed, &err) < 0)
 		return sv_internal_err(call, &err);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)

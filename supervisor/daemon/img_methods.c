@@ -4,11 +4,13 @@
 #include "supervisor/daemon/img_methods.h"
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/daemon/img_job.h"
+#include "supervisor/daemon/img_owner.h"
 #include "supervisor/daemon/img_size.h"
 #include "supervisor/daemon/policy/import_peer.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
+#include "supervisor/daemon/owner.h"
 #include "supervisor/daemon/service.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -54,8 +56,9 @@ static void key_str_or_null(yajl_gen g, const char *k, const char *v)
 		jg_key(g, k), yajl_gen_null(g);
 }
 
-/* The Image object of db->images[i]. */
-static void gen_image(corrald *d, yajl_gen g, img_store *s, const refs_db *db, size_t i)
+/* The Image object of db->images[i], as peer sees it: its names, and the
+ * owners that hold it. */
+static void gen_image(corrald *d, yajl_gen g, img_store *s, const refs_db *db, size_t i, const peer_cred *peer)
 {
 	const ref_image *im = &db->images[i];
 	yajl_gen_map_open(g);
@@ -63,8 +66,16 @@ static void gen_image(corrald *d, yajl_gen g, img_store *s, const refs_db *db, s
 	jg_key(g, "names");
 	yajl_gen_array_open(g);
 	for (size_t k = 0; k < db->n_names; k++)
-		if (streq(db->names[k].manifest, im->manifest))
-			jg_str(g, db->names[k].name);
+		if (streq(db->names[k].manifest, im->manifest) && img_name_shown(peer, db, k)) {
+			_cleanup_free_ char *n = img_name_for(peer, &db->names[k]);
+			jg_str(g, n ? n : db->names[k].name);
+		}
+	yajl_gen_array_close(g);
+	jg_key(g, "owners");
+	yajl_gen_array_open(g);
+	for (size_t k = 0; k < db->n_holds; k++)
+		if (streq(db->holds[k].manifest, im->manifest) && owner_may_use(peer, db->holds[k].owner))
+			yajl_gen_integer(g, db->holds[k].owner);
 	yajl_gen_array_close(g);
 	jg_key_str(g, "manifestDigest", im->manifest);
 	img_handle h;
@@ -126,6 +137,7 @@ static char *source_spec(const char *path, const char *fmt)
 /* What the import's reply needs once corral-images is done. */
 typedef struct import_ctx {
 	char *path, *name;
+	peer_cred peer; /* the importer: its names, its view */
 } import_ctx;
 
 static void import_ctx_free(import_ctx *x)
@@ -178,18 +190,22 @@ static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, co
 		import_ctx_free(x);
 		return;
 	}
-	events_publish(d->events, "image", "import", id, x->name,
+	_cleanup_free_ char *shown = x->name ? ref_qualified(x->peer.uid, x->name) : NULL;
+	events_publish(d->events, "image", "import", id, shown ? shown : x->name,
 		       (const char *const[]){ "manifest", manifest, "source", x->path, NULL }, 0);
 	corrald_update_image_gauges(d, NULL);
-	if (!call)
-		return import_ctx_free(x);
+	peer_cred peer = x->peer;
 	import_ctx_free(x);
+	if (!call)
+		return;
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
 	cerr err = { 0 };
 	if (open_refs(d, &s, &db, &err) < 0)
 		return (void)sv_internal_err(call, &err);
-	int i = refs_resolve(&db, manifest, &err);
+	refs_view view;
+	img_view(&peer, &view);
+	int i = refs_find(&db, &view, manifest, NULL, &err);
 	if (i < 0) /* removed by someone else already */
 		return (void)no_such_image(call, manifest, &err);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -198,7 +214,7 @@ static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, co
 	yajl_gen_map_open(g);
 	jg_key(g, "images");
 	yajl_gen_array_open(g);
-	gen_image(d, g, &s, &db, (size_t)i);
+	gen_image(d, g, &s, &db, (size_t)i, &peer);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	vl_call_reply_gen(call, g);
@@ -227,17 +243,20 @@ static int check_import(yajl_val params, const char **path, const char **fmt, co
 	return 0;
 }
 
-/* corral-images image import [--name NAME] SPEC, reading fd3 when it is
- * not SPAWN_NULL; 0 once the job has the call, else the reply given. */
+/* corral-images image import --owner UID [--name NAME] SPEC, reading fd3
+ * when it is not SPAWN_NULL; 0 once the job has the call, else the reply
+ * given. The names and the image are the importer's. */
 static int start_import(corrald *d, vl_call *call, import_ctx *x, int fd3)
 {
 	cerr err = { 0 };
-	char *args[] = { "image", "import", "--store", (char *)d->cfg->state_dir, x->name ? "--name" : x->path,
-			 x->name, NULL, NULL };
+	char uid[16];
+	snprintf(uid, sizeof(uid), "%u", (unsigned)x->peer.uid);
+	char *args[] = { "image", "import", "--store", (char *)d->cfg->state_dir, "--owner", uid,
+			 x->name ? "--name" : x->path, x->name, NULL, NULL };
 	if (x->name)
-		args[6] = x->path;
+		args[8] = x->path;
 	else
-		args[5] = NULL;
+		args[7] = NULL;
 	if (imgjob_run(d, call, args, fd3, import_done, x, &err) < 0) {
 		import_ctx_free(x);
 		return sv_internal_err(call, &err);
@@ -276,9 +295,10 @@ int sv_image_import(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (check_import(params, &path, &fmt, &name, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	bool member = vl_call_peer(call)->uid != 0;
+	bool member = owner_is_member(vl_call_peer(call));
 	import_ctx *x = calloc(1, sizeof(*x));
 	if (x) {
+		x->peer = *vl_call_peer(call);
 		x->path = member ? member_source(path, fmt, &bare) : source_spec(path, fmt);
 		x->name = name ? strdup(name) : NULL;
 	}
@@ -312,14 +332,18 @@ int sv_image_list(vl_call *call, yajl_val params, void *ud)
 	cerr err = { 0 };
 	if (open_refs(d, &s, &db, &err) < 0)
 		return sv_internal_err(call, &err);
-	/* with names: the images they resolve to, each once; unknown ones are skipped */
+	const peer_cred *peer = vl_call_peer(call);
+	refs_view view;
+	img_view(peer, &view);
+	/* with names: the images they resolve to, each once; unknown ones are
+	 * skipped; without: every image there in the peer's view */
 	bool *want = calloc(db.n_images + 1, sizeof(bool));
 	if (!want)
 		return sv_internal(call, "out of memory");
 	for (size_t i = 0; i < db.n_images; i++)
-		want[i] = !given;
+		want[i] = !given && refs_visible(&db, &view, i);
 	for (char **n = names; n && *n; n++) {
-		int i = refs_resolve(&db, *n, &err);
+		int i = refs_find(&db, &view, *n, NULL, &err);
 		cerr_clear(&err);
 		if (i >= 0)
 			want[i] = true;
@@ -331,7 +355,7 @@ int sv_image_list(vl_call *call, yajl_val params, void *ud)
 		yajl_gen_array_open(g);
 		for (size_t i = 0; i < db.n_images; i++)
 			if (want[i])
-				gen_image(d, g, &s, &db, i);
+				gen_image(d, g, &s, &db, i, peer);
 		yajl_gen_array_close(g);
 		yajl_gen_map_close(g);
 	}
@@ -353,7 +377,9 @@ int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
 	cerr err = { 0 };
 	if (open_refs(d, &s, &db, &err) < 0)
 		return sv_internal_err(call, &err);
-	int i = refs_resolve(&db, ref, &err);
+	refs_view view;
+	img_view(vl_call_peer(call), &view);
+	int i = refs_find(&db, &view, ref, NULL, &err);
 	if (i < 0)
 		return no_such_image(call, ref, &err);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -361,103 +387,7 @@ int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
 		return sv_internal(call, "out of memory");
 	yajl_gen_map_open(g);
 	jg_key(g, "image");
-	gen_image(d, g, &s, &db, (size_t)i);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
-}
-
-static int in_use(vl_call *call, const ctr *c, const char *ref)
-{
-	char why[512];
-	snprintf(why, sizeof(why), "image %s is used by container %s (%.12s); remove it first, or force", ref, c->name,
-		 c->id);
-	return sv_invalid_state(call, ref, "in-use", why);
-}
-
-/* A reply's {"removed": [ ... opened, for what a removal took away. */
-static yajl_gen removed_open(void)
-{
-	yajl_gen g = json_gen_new(false);
-	if (g && (yajl_gen_map_open(g) || jg_key(g, "removed") || yajl_gen_array_open(g))) {
-		yajl_gen_free(g);
-		return NULL;
-	}
-	return g;
-}
-
-int sv_image_remove(vl_call *call, yajl_val params, void *ud)
-{
-	corrald *d = ud;
-	const char *ref;
-	bool force;
-	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image", "force"), &f) < 0 || sp_str(params, "image", true, &ref, &f) < 0 ||
-	    sp_bool(params, "force", false, &force, &f) < 0)
-		return sv_invalid_fault(call, &f);
-	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	cerr err = { 0 };
-	if (store_open(&s, d->cfg->state_dir, false, &err) < 0)
-		return sv_internal_err(call, &err);
-	_cleanup_close_ int lk = store_lock_refs(&s, &err);
-	if (lk < 0)
-		return sv_internal_err(call, &err);
-	_cleanup_refs_ refs_db db = { 0 };
-	if (refs_load(&s, &db, &err) < 0)
-		return sv_internal_err(call, &err);
-	int i = refs_resolve(&db, ref, &err);
-	if (i < 0)
-		return no_such_image(call, ref, &err);
-	ref_image im = db.images[i];
-	_cleanup_free_ char *norm = ref_normalize(ref);
-	bool by_name = false;
-	for (size_t k = 0; norm && k < db.n_names && !by_name; k++)
-		by_name = streq(db.names[k].name, norm);
-	int dropped = refs_remove(&db, ref, &err);
-	if (dropped < 0)
-		return no_such_image(call, ref, &err);
-	const ctr *user = dropped ? img_user_of(d, &im) : NULL;
-	if (user && !force)
-		return in_use(call, user, ref);
-	if (refs_save(&s, &db, &err) < 0)
-		return sv_internal_err(call, &err);
-	/* removed: the names dropped, then the image ID when the image went */
-	_cleanup_json_gen_ yajl_gen g = removed_open();
-	if (!g)
-		return sv_internal(call, "out of memory");
-	if (by_name)
-		jg_str(g, norm);
-	if (dropped)
-		jg_str(g, im.config);
-	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	events_publish(d->events, "image", dropped ? "remove" : "untag", im.config, ref,
-		       (const char *const[]){ "manifest", im.manifest, user ? "usedBy" : NULL, user ? user->id : NULL,
-					      NULL },
-		       0);
-	int r = vl_call_reply_gen(call, g);
-	corrald_update_image_gauges(d, NULL);
-	return r;
-}
-
-int sv_image_prune(vl_call *call, yajl_val params, void *ud)
-{
-	corrald *d = ud;
-	bool all;
-	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("all"), &f) < 0 || sp_bool(params, "all", false, &all, &f) < 0)
-		return sv_invalid_fault(call, &f);
-	cerr err = { 0 };
-	_cleanup_strv_ char **removed = NULL;
-	uint64_t reclaimed = 0;
-	if (img_prune(d, all, &removed, &reclaimed, &err) < 0)
-		return sv_internal_err(call, &err);
-	_cleanup_json_gen_ yajl_gen g = removed_open();
-	if (!g)
-		return sv_internal(call, "out of memory");
-	for (char **r = removed; r && *r; r++)
-		jg_str(g, *r);
-	yajl_gen_array_close(g);
-	jg_key_int(g, "reclaimedBytes", (long long)reclaimed);
+	gen_image(d, g, &s, &db, (size_t)i, vl_call_peer(call));
 	yajl_gen_map_close(g);
 	return vl_call_reply_gen(call, g);
 }

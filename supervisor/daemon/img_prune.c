@@ -1,7 +1,11 @@
 /* Pruning the image store (ImagePrune, SystemPrune): images no container
  * uses go (with all), or only those without a name; then gc collects the
- * blobs and layers that no image and no container holds. */
+ * blobs and layers that no image and no container holds. A member prunes
+ * only its own: it lets go of the images it holds and of its names; an
+ * image goes when no one holds it any more (img_owner.h). */
 #include "supervisor/daemon/img_methods.h"
+#include "supervisor/daemon/img_owner.h"
+#include "supervisor/daemon/owner.h"
 #include "supervisor/daemon/service.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
@@ -23,8 +27,8 @@ static int store_bytes(corrald *d, uint64_t *out, cerr *err)
 	return r;
 }
 
-/* Drop from refs.json the images to prune; their IDs go to *removed. */
-static int drop_unused(corrald *d, bool all, char ***removed, cerr *err)
+/* Drop from refs.json peer's images to prune; their IDs go to *removed. */
+static int drop_unused(corrald *d, const peer_cred *peer, bool all, char ***removed, cerr *err)
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	int r = store_open(&s, d->cfg->state_dir, false, err);
@@ -38,13 +42,13 @@ static int drop_unused(corrald *d, bool all, char ***removed, cerr *err)
 		ref_image im = db.images[i];
 		bool named = false;
 		for (size_t k = 0; k < db.n_names && !named; k++)
-			named = streq(db.names[k].manifest, im.manifest);
-		if (img_user_of(d, &im) || (named && !all)) {
+			named = streq(db.names[k].manifest, im.manifest) && owner_may(peer, db.names[k].owner);
+		if (!img_held(peer, &db, i) || img_user_of(d, &im) || (named && !all)) {
 			i++;
 			continue;
 		}
-		if ((r = refs_remove(&db, im.manifest, err)) < 0)
-			return r;
+		if (!refs_release(&db, i, img_mine, peer))
+			i++; /* still held by others; else another image is at i now */
 		char *id = strdup(im.config);
 		if (!id || strv_push(removed, id) < 0) {
 			free(id);
@@ -54,11 +58,11 @@ static int drop_unused(corrald *d, bool all, char ***removed, cerr *err)
 	return *removed ? refs_save(&s, &db, err) : 0;
 }
 
-int img_prune(corrald *d, bool all, char ***removed, uint64_t *reclaimed, cerr *err)
+int img_prune(corrald *d, const peer_cred *peer, bool all, char ***removed, uint64_t *reclaimed, cerr *err)
 {
 	uint64_t before = 0, after = 0;
 	int r;
-	if ((r = store_bytes(d, &before, err)) < 0 || (r = drop_unused(d, all, removed, err)) < 0)
+	if ((r = store_bytes(d, &before, err)) < 0 || (r = drop_unused(d, peer, all, removed, err)) < 0)
 		return r;
 	/* drop_unused let go of the shared lock: gc takes it exclusively */
 	gc_stats st;

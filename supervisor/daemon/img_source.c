@@ -2,6 +2,7 @@
 #include "common/cleanup.h"
 #include "common/strv.h"
 #include "images/image.h"
+#include "images/refs.h"
 #include "images/rootfs.h"
 #include "images/store.h"
 
@@ -48,7 +49,8 @@ static char **copy_or_null(char **v)
 	return v ? strv_copy(v) : NULL;
 }
 
-static int from_store(const char *state_dir, const char *image, const char *dir, image_ref *out, cerr *err)
+static int from_store(const char *state_dir, const refs_view *v, const char *image, const char *dir, image_ref *out,
+		      cerr *err)
 {
 	_cleanup_free_ img_store *s = malloc(sizeof(*s));
 	if (!s)
@@ -58,7 +60,7 @@ static int from_store(const char *state_dir, const char *image, const char *dir,
 		return r;
 	_cleanup_(image_handle_free) img_handle h = { 0 };
 	_cleanup_close_ int bfd = -1;
-	if ((r = image_lookup(s, image, &h, err)) < 0) {
+	if ((r = image_lookup(s, v, image, &h, err)) < 0) {
 		r = r == -ENOENT || r == -EINVAL ? cerr_set(err, ENOENT, "no such image: %s", image) : r;
 		goto fail;
 	}
@@ -92,12 +94,13 @@ fail:
 	return r;
 }
 
-int imagesrc_resolve(const char *state_dir, const char *image, const char *dir, image_ref *out, cerr *err)
+int imagesrc_resolve(const char *state_dir, const refs_view *v, const char *image, const char *dir, image_ref *out,
+		     cerr *err)
 {
 	memset(out, 0, sizeof(*out));
 	struct stat st;
 	if (image[0] != '/')
-		return from_store(state_dir, image, dir, out, err);
+		return from_store(state_dir, v, image, dir, out, err);
 	if (stat(image, &st) < 0 || !S_ISDIR(st.st_mode))
 		return cerr_set(err, ENOENT, "no such image: %s", image);
 	out->id = strdup(image);

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include "common/error.h"
 
+struct refs_view;
+
 typedef struct image_ref {
 	char *id;     /* digest, or the directory */
 	char *manifest; /* the manifest digest of a store image, else NULL */
@@ -18,12 +20,13 @@ typedef struct image_ref {
 	struct img_store *store; /* open, and so locked against gc, until released */
 } image_ref;
 
-/* -ENOENT: no such image (err says so). An image of the store (under
- * state_dir) gets an overlay rootfs at dir/rootfs; a directory image is
+/* -ENOENT: no such image (err says so), or none in view v (refs.h; the
+ * creator's, img_owner.h). An image of the store (under state_dir) gets an overlay rootfs at dir/rootfs; a directory image is
  * used as it is. The store stays locked (shared) until image_ref_release:
  * by then dir/config.json must carry GC_BUNDLE_ANNOTATION, which holds the
  * image against gc for as long as dir exists. */
-int imagesrc_resolve(const char *state_dir, const char *image, const char *dir, image_ref *out, cerr *err);
+int imagesrc_resolve(const char *state_dir, const struct refs_view *v, const char *image, const char *dir,
+		     image_ref *out, cerr *err);
 /* Mount a store image's overlay at dir/rootfs again unless it is mounted
  * (it is not after a reboot). */
 int imagesrc_remount(const char *state_dir, const char *dir, const char *manifest, cerr *err);

@@ -15,5 +15,12 @@ static inline bool owner_may(const peer_cred *peer, uid_t owner)
 	return !peer || peer->uid == 0 || peer->uid == owner;
 }
 
+/* Root's images are shared read-only: every peer may see and use what
+ * root owns, and change only what owner_may lets it. */
+static inline bool owner_may_use(const peer_cred *peer, uid_t owner)
+{
+	return owner == 0 || owner_may(peer, owner);
+}
+
 /* Whether peer is a member, bounded by the policy, rather than root. */
 static inline bool owner_is_member(const peer_cred *peer) { return peer && peer->uid != 0; }

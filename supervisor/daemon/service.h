@@ -2,7 +2,8 @@
  * goes through on its way out (metrics, audit). The container methods are
  * in ctr_methods.c, ctr_create.c, ctr_start.c, ctr_exec.c, ctr_restart.c,
  * ctr_pause.c, ctr_top.c, ctr_port.c, ctr_rename.c, ctr_prune.c and
- * ctr_copy.c; the image methods in img_methods.c and img_prune.c. */
+ * ctr_copy.c; the image methods in img_methods.c, img_remove.c and
+ * img_prune.c. */
 #pragma once
 #include <stdint.h>
 #include "supervisor/daemon/audit.h"

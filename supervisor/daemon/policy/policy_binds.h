@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "common/error.h"
+#include "images/digest.h"
 #include "supervisor/daemon/ctr_spec.h"
 
 #define POLICY_BINDS_DIR "binds" /* in the container's directory */
@@ -15,6 +16,9 @@
 typedef struct policy_pins {
 	int *fds; /* one per spec mount, O_PATH */
 	size_t n;
+	/* the manifest of the store image the policy checked (else ""): the
+	 * container is made from it, whatever the name points at by then */
+	char image[DIGEST_STR_LEN];
 } policy_pins;
 
 void policy_pins_release(policy_pins *p);

@@ -2,6 +2,8 @@
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/policy/policy_sig.h"
 #include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/img_owner.h"
+#include "supervisor/daemon/owner.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/varlink/interface.h"
 #include "supervisor/varlink/sv_errors.h"
@@ -160,9 +162,23 @@ static bool image_listed(const policy_tier *t, const refs_db *db, int i, const c
 	return false;
 }
 
-/* A store image: on the allow-list, and signed when that is required. An
- * image that does not resolve is left to the create path (NoSuchImage). */
-static int check_image(corrald *d, const peer_cred *peer, const policy_tier *t, const char *ref,
+/* A member's own image (by its own name, or by an ID only it holds) is
+ * not root's: images.allow lists root's images only. */
+static int check_own_image(const peer_cred *peer, const policy_tier *t, const refs_db *db, int i, int ni,
+			   const char *ref, policy_violation *v)
+{
+	bool own = ni >= 0 ? db->names[ni].owner != 0 : !refs_held_by(db, (size_t)i, 0);
+	if (!owner_is_member(peer) || !own || !t->image_allow)
+		return 0;
+	char k[64];
+	return refuse(v, "spec.image", key_of(peer, "images.allow", k, sizeof(k)),
+		      "%s is your own image: with an images.allow list, a member runs only root's images", ref);
+}
+
+/* A store image: on the allow-list, and signed when that is required; its
+ * manifest pinned for the create. An image that does not resolve is left
+ * to the create path (NoSuchImage). */
+static int check_image(corrald *d, const peer_cred *peer, const policy_tier *t, const char *ref, policy_pins *pins,
 		       policy_violation *v, cerr *err)
 {
 	if (ref[0] == '/' || (!t->image_allow && !t->require_signature))
@@ -172,11 +188,16 @@ static int check_image(corrald *d, const peer_cred *peer, const policy_tier *t, 
 	int r = store_open(&s, d->cfg->state_dir, false, err);
 	if (r < 0 || (r = refs_load(&s, &db, err)) < 0)
 		return r;
-	int i = refs_resolve(&db, ref, err);
+	refs_view view;
+	img_view(peer, &view);
+	int ni, i = refs_find(&db, &view, ref, &ni, err);
 	if (i < 0) {
 		cerr_clear(err);
 		return 0;
 	}
+	if ((r = check_own_image(peer, t, &db, i, ni, ref, v)))
+		return r;
+	snprintf(pins->image, sizeof(pins->image), "%s", db.images[i].manifest);
 	char k[64];
 	if (t->image_allow && !image_listed(t, &db, i, ref)) {
 		strbuf sb = STRBUF_INIT;
@@ -235,7 +256,7 @@ int policy_admit(corrald *d, const peer_cred *peer, ctr_spec *spec, policy_pins 
 	const policy_tier *t = policy_tier_of(d->policy, peer->uid);
 	int r;
 	if ((r = check_count(d, peer, t, v)) || (r = check_resources(peer, t, spec, v)) ||
-	    (r = check_privileges(peer, t, spec, v)) || (r = check_image(d, peer, t, spec->image, v, err)) ||
+	    (r = check_privileges(peer, t, spec, v)) || (r = check_image(d, peer, t, spec->image, pins, v, err)) ||
 	    (r = check_binds(peer, t, spec, pins, v, err)))
 		return r;
 	return 0;

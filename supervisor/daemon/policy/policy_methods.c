@@ -3,6 +3,7 @@
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/policy/policy_sig.h"
+#include "supervisor/daemon/img_owner.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
@@ -29,15 +30,18 @@ int sv_policy_show(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply_gen(call, g);
 }
 
-/* The manifest digest of an image of the store; -ENOENT when none. */
-static int manifest_of(corrald *d, const char *ref, char out[DIGEST_STR_LEN], cerr *err)
+/* The manifest digest of an image of the store in peer's view; -ENOENT
+ * when none. */
+static int manifest_of(corrald *d, const peer_cred *peer, const char *ref, char out[DIGEST_STR_LEN], cerr *err)
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
 	int r = store_open(&s, d->cfg->state_dir, false, err);
 	if (r < 0 || (r = refs_load(&s, &db, err)) < 0)
 		return r;
-	int i = refs_resolve(&db, ref, err);
+	refs_view view;
+	img_view(peer, &view);
+	int i = refs_find(&db, &view, ref, NULL, err);
 	if (i < 0)
 		return -ENOENT;
 	snprintf(out, DIGEST_STR_LEN, "%s", db.images[i].manifest);
@@ -65,7 +69,7 @@ int sv_image_sign(vl_call *call, yajl_val params, void *ud)
 		return sv_permission_denied(call, "ImageSign: only root may store a signature");
 	cerr err = { 0 };
 	char manifest[DIGEST_STR_LEN];
-	int r = manifest_of(d, ref, manifest, &err);
+	int r = manifest_of(d, vl_call_peer(call), ref, manifest, &err);
 	if (r == -ENOENT) {
 		cerr_clear(&err);
 		return sv_no_such_image(call, ref);
@@ -102,7 +106,7 @@ int sv_image_verify(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	cerr err = { 0 };
 	char manifest[DIGEST_STR_LEN];
-	int r = manifest_of(d, ref, manifest, &err);
+	int r = manifest_of(d, vl_call_peer(call), ref, manifest, &err);
 	if (r == -ENOENT) {
 		cerr_clear(&err);
 		return sv_no_such_image(call, ref);
