@@ -46,7 +46,7 @@ static int parse_create(yajl_val params, session_x *x, json_fault *f)
 	if ((r = sp_str(params, "idleTimeout", false, &idle, f)) < 0 || (r = sp_str(params, "share", false, &share, f)) < 0 ||
 	    (r = json_dup_str(params, "", "network", JSON_BOUNDED, &s->network, f)) < 0 ||
 	    (r = json_dup_str(params, "", "brokerPolicy", JSON_BOUNDED, &x->policy_path, f)) < 0 ||
-	    (r = sp_bool(params, "rmState", false, &s->rm_state, f)) < 0)
+	    (r = sp_bool(params, "rmState", true, &s->rm_state, f)) < 0)
 		return r;
 	long long ns = 0;
 	if (idle && (parse_duration(idle, &ns) < 0 || ns < 0))
@@ -183,6 +183,10 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 	}
 	if ((r = mkdir_p(x->s.dir, 0700)) < 0) {
 		cerr_sys(&err, -r, "%s", x->s.dir);
+		session_x_free(x);
+		return sv_internal_err(call, &err);
+	}
+	if (session_kept_claim(x, &err) < 0) { /* before its state is opened */
 		session_x_free(x);
 		return sv_internal_err(call, &err);
 	}
