@@ -6,6 +6,7 @@
 #include "supervisor/daemon/network/ports_free.h"
 #include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/labels.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
@@ -148,7 +149,7 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 	session_x *x = session_x_new(d, name);
 	if (!x)
 		return sv_internal(call, "out of memory");
-	if (parse_create(params, x, &f) < 0) {
+	if (parse_create(params, x, &f) < 0 || labels_check_reserved(call, x->s.labels, "labels", &f) < 0) {
 		session_x_free(x);
 		return sv_invalid_fault(call, &f);
 	}
