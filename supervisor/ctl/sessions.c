@@ -30,8 +30,8 @@ static int add_create(const ctl_args *a, yajl_gen g)
 					 strerror(errno));
 		r = jg_key_str(g, "brokerPolicy", abs);
 	}
-	if (!r && opt_on(a, "rm-state"))
-		r = jg_key_bool(g, "rmState", true);
+	if (!r && opt_val(a, "rm-state")->set) /* --rm-state=false keeps it */
+		r = jg_key_bool(g, "rmState", opt_on(a, "rm-state"));
 	if (!r && ctl_gen_ports(a, g))
 		return EXIT_CTL;
 	const ctl_optval *l = opt_val(a, "label");
@@ -207,7 +207,7 @@ static const ctl_opt create_opts[] = {
 	{ "network", 0, OPT_STR, "NETWORK", "its network, when it shares net (default: corrald's default-network)" },
 	{ "label", 'l', OPT_LIST, "KEY=VALUE", "set a label" },
 	{ "broker-policy", 0, OPT_STR, "FILE", "the broker's ACL and rates for its members (corral-broker(7))" },
-	{ "rm-state", 0, OPT_FLAG, "", "its state goes too when it expires" },
+	{ "rm-state", 0, OPT_FLAG, "", "its state goes when it is removed or expires (the default); =false keeps it for your next session of its name" },
 	{ "publish", 'p', OPT_LIST, "[IP:]HOSTPORT:PORT[/tcp|udp]", "publish a port of its network namespace on the host" },
 	{ NULL },
 };

@@ -158,6 +158,13 @@ static yajl_gen record_gen(const ctr *c)
 	jg_key_bool(g, "stoppedByUser", c->stopped_by_user);
 	jg_key_bool(g, "hasRun", c->has_run);
 	jg_key_int(g, "owner", (long long)c->owner);
+	if (c->spec.n_secrets) { /* what each of spec.secrets was bound to at Create */
+		jg_key(g, "secretIds");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < c->spec.n_secrets; i++)
+			jg_str(g, c->spec.secrets[i].id ? c->spec.secrets[i].id : "");
+		yajl_gen_array_close(g);
+	}
 	if (c->spec.healthcheck) { /* the effective check: the image's is not in the spec */
 		jg_key(g, "healthcheck");
 		health_check_gen(g, c->spec.healthcheck);
@@ -272,6 +279,12 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	c->stopped_by_user = bool_of(v, "stoppedByUser");
 	c->has_run = bool_of(v, "hasRun");
 	c->owner = (uid_t)int_of(v, "owner");
+	yajl_val ids = member(v, "secretIds"); /* absent in records from before */
+	for (size_t i = 0; YAJL_IS_ARRAY(ids) && i < ids->u.array.len && i < c->spec.n_secrets; i++) {
+		yajl_val sid = ids->u.array.values[i];
+		if (YAJL_IS_STRING(sid) && *sid->u.string && !(c->spec.secrets[i].id = strdup(sid->u.string)))
+			return cerr_set(err, ENOMEM, "out of memory");
+	}
 	*out = TAKE_PTR(c);
 	return 0;
 }

@@ -5,7 +5,9 @@
  * change: {"id", "name", "image", "imageDigest", "imageManifest"?,
  * "created", "spec": the ContainerSpec as given, "status", "pid",
  * "hasExit", "exitCode", "signal", "oomKilled", "startedAt", "finishedAt",
- * "restartCount", "restartsSinceReset", "stoppedByUser", "hasRun", "owner"}. Keys
+ * "restartCount", "restartsSinceReset", "stoppedByUser", "hasRun", "owner",
+ * "secretIds"?: the identity (secret_id) each of spec.secrets was bound to at
+ * Create}. Keys
  * are camelCase, as everywhere in the interface; the loader also takes the
  * snake_case spelling (exit_code, oom_killed, started_at, finished_at,
  * restart_count, has_exit, ...) that early records and exit.json used. */

@@ -16,6 +16,7 @@
 #include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/secrets/methods.h"
+#include "supervisor/daemon/labels.h"
 #include "supervisor/daemon/sessions/session_member.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
@@ -145,7 +146,8 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 
 	/* the spec */
 	if (ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f) < 0 ||
-	    ctr_spec_default_network(&c->spec, d->cfg->default_network, &f) < 0)
+	    ctr_spec_default_network(&c->spec, d->cfg->default_network, &f) < 0 ||
+	    labels_check_reserved(call, c->spec.labels, "spec.labels", &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (c->spec.session && !session_member_visible(d, &c->spec, vl_call_peer(call)))
 		return sv_no_such_session(call, c->spec.session);

@@ -34,6 +34,8 @@ typedef struct ctr_secret {
 	int64_t uid;   /* the file's owner; -1: the container's user */
 	unsigned mode; /* 0400 by default */
 	bool mask;     /* log lines holding the value are written as [REDACTED] */
+	char *id;      /* the secret's identity (secret_id) when Create checked it, kept in
+			* record.json's "secretIds"; NULL: a record from before identities */
 } ctr_secret;
 
 typedef struct ctr_spec {

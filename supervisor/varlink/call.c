@@ -20,6 +20,7 @@ char *vl_json_obj1(const char *key, const char *value)
 const char *vl_call_method(const vl_call *c) { return c->msg.method; }
 const peer_cred *vl_call_peer(const vl_call *c) { return c->local ? vl_local_peer(c) : &c->conn->peer; }
 void *vl_call_listener_tag(const vl_call *c) { return c->local ? NULL : c->conn->tag; }
+bool vl_call_is_local(const vl_call *c) { return c->local != NULL; }
 yajl_val vl_call_params(const vl_call *c) { return c->msg.params; }
 bool vl_call_wants_more(const vl_call *c) { return c->msg.more; }
 const char *vl_call_text(const vl_call *c, size_t *len)

@@ -107,6 +107,8 @@ const peer_cred *vl_call_peer(const vl_call *c);
 /* The tag of the listener the call's connection came in on; NULL for local
  * calls and untagged listeners. */
 void *vl_call_listener_tag(const vl_call *c);
+/* Made inside corrald (vl_local_call), on a peer's behalf, not by the peer. */
+bool vl_call_is_local(const vl_call *c);
 yajl_val vl_call_params(const vl_call *c);
 /* The call's message as it came (without its NUL), while its method runs;
  * NULL for a local call or once the method has kept the call. */

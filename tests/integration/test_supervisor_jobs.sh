@@ -282,6 +282,40 @@ test_jobs_queue_survives_kill_9() {
 	assert_eq "$(ctl --json ps -a | jq length)" 0 "no container left"
 }
 
+# After a restart a job finds its container by the id it recorded, else by
+# its label: only among its owner's containers. A running container of
+# root's that carries a member's job's label is not adopted as that job:
+# the member neither reads its output nor reaches it.
+test_jobs_adopt_only_their_owners_container() {
+	trap cleanup_sv EXIT
+	chmod 755 "$T"
+	local g id cj
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	start_sv --group "$g"
+	local member=(setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30)
+	ctl image import "oci:$IMGS/oci:test" img:1 >/dev/null
+	id=$("${member[@]}" job submit img:1 sleep 100)
+	wait_for 10 sh -c "[ \"\$(\"$CORRALCTL\" --socket $SOCK --json job inspect $id | jq -r '.[0].container // empty')\" != '' ]"
+	cj=$(job_field "$id" .container)
+	ctl run -d --name forged -l "io.corral.job=$id" img:1 sh -c 'echo root-output; sleep 100' >/dev/null
+	wait_for 5 sh -c "\"$CORRALCTL\" --socket $SOCK logs forged | grep -q root-output"
+	kill -9 "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	# as if corrald went before the job saved its container: only a label
+	# leads to one, and only root's container carries it
+	jq 'del(.container)' "$STATE_D/jobs/$id.json" >"$T/job.json" && cat "$T/job.json" >"$STATE_D/jobs/$id.json"
+	jq '.spec.labels |= del(.["io.corral.job"])' "$STATE_D/containers/$cj/record.json" >"$T/rec.json" &&
+		cat "$T/rec.json" >"$STATE_D/containers/$cj/record.json"
+	start_sv --group "$g"
+	"${member[@]}" job wait "$id" >/dev/null 2>&1 || true
+	assert_not_contains "$("${member[@]}" job logs "$id" 2>&1)" root-output "root's output is not the member's job's"
+	assert_not_contains "$(job_field "$id" .container)" "$(ctl --json inspect forged | jq -r '.[0].id')" \
+		"root's container is not the job's"
+	assert_contains "$(job_field "$id" .error)" "lost while corrald was down" "the job lost its container"
+	assert_eq "$(ctl --json inspect forged | jq -r '.[0].state.status')" running "root's container runs on"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

@@ -225,6 +225,33 @@ test_svp_group_member_is_bounded() {
 	assert_eq "$(ctl run --rm -v /etc:/h:ro "$IMG" head -1 /h/passwd)" "$(head -1 /etc/passwd)" "root binds /etc"
 }
 
+# Labels under io.corral. are corrald's own: jobs and workloads find their
+# containers and sessions again by them. A member may not forge one, on a
+# container or a session (one invalid-parameter line naming the field); its
+# own jobs still label their containers; root keeps what it had.
+test_svp_a_member_may_not_set_corralds_own_labels() {
+	trap cleanup_sv EXIT
+	member_group
+	start_sv --group "$MGROUP"
+	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
+	local out id
+	out=$(refused "a job's label" member create --name forged -l io.corral.job=0123456789ab app:1 true)
+	assert_contains "$out" "spec.labels.io.corral.job: io.corral. labels are corrald's own" "the field and why"
+	assert_eq "$(echo "$out" | wc -l)" 1 "one line"
+	ctl inspect forged >/dev/null 2>&1 && fail "the forged container was made"
+	out=$(refused "a workload's label on a session" member session create s1 --share uts -l io.corral.workload=web)
+	assert_contains "$out" "labels.io.corral.workload" "the session's field"
+	ctl session inspect s1 >/dev/null 2>&1 && fail "the forged session was made"
+	# labels of its own are its own; its jobs' containers carry their label
+	member create --name own -l app=web -l io.corralx=1 app:1 true >/dev/null || fail "a member's own labels"
+	id=$(member job submit app:1 true)
+	assert_eq "$(member job wait "$id")" 0 "a member's job labels its container"
+	# root may
+	ctl create --name rootc -l io.corral.job=0123456789ab app:1 true >/dev/null || fail "root's label"
+	ctl session create s2 --share uts -l io.corral.workload=web >/dev/null || fail "root's session label"
+	ctl session rm s2 >/dev/null
+}
+
 # Three distinct images of the fixtures: test (signed with a trusted key),
 # user (signed with another key) and entry (unsigned).
 test_svp_images_allow_list_and_signatures() {

@@ -205,6 +205,56 @@ test_svsec_a_member_has_only_its_own() {
 	assert_eq "$(ctl --json secret ls | jq -r 'map(.name) | join(",")')" rootdb "and remove"
 }
 
+# A container binds to the secret it named at Create, not to the name: a
+# member's secret removed, then made again under its name by another member
+# or by root, is refused at the container's next start, with nothing
+# delivered or left mounted; and the first container does not keep the new
+# secret "in use" (nor name itself to its owner).
+test_svsec_a_secret_made_again_under_its_name_is_not_delivered() {
+	trap cleanup_sv EXIT
+	chmod 755 "$T"
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	start_sv --group "$g"
+	ctl image import "oci:$IMGS/oci:test" t:1 >/dev/null
+	local a=(setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30)
+	local b=(setpriv --reuid 4242 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30)
+	printf 'a-value\n' | "${a[@]}" secret create tok - >/dev/null
+	assert_eq "$("${a[@]}" run --name ra --secret tok t:1 cat /run/secrets/tok)" a-value "the first run"
+	"${a[@]}" secret rm tok >/dev/null || fail "a secret of an exited container could not be removed"
+	local who out rc
+	for who in b root; do
+		if [ "$who" = b ]; then
+			printf 'b-value\n' | "${b[@]}" secret create tok - >/dev/null
+		else
+			printf 'root-value\n' | ctl secret create tok - >/dev/null
+		fi
+		rc=0
+		out=$("${a[@]}" start ra 2>&1) || rc=$?
+		[ $rc -ne 0 ] || fail "ra started with $who's secret tok"
+		assert_contains "$out" "secret tok was removed and made again since the container was created" "why ($who)"
+		assert_eq "$(ctl inspect ra | jq -r ".[0].state.status")" exited "ra did not start ($who)"
+		assert_not_contains "$(ctl logs ra 2>&1)" "$who-value" "$who's value never reached ra"
+		assert_eq "$(host_secret_mounts)" "" "no tmpfs left by the refused start ($who)"
+		ctl secret rm tok >/dev/null
+	done
+	# a created container of a's holds its own tok, not the one made after it
+	echo x | "${a[@]}" secret create tok - >/dev/null
+	"${a[@]}" create --name held --secret tok t:1 true >/dev/null
+	"${a[@]}" secret rm -f tok >/dev/null
+	printf 'b-value\n' | "${b[@]}" secret create tok - >/dev/null
+	rc=0
+	out=$("${b[@]}" secret rm tok 2>&1) || rc=$?
+	[ $rc -eq 0 ] || fail "b's new tok was held by a's container: $out"
+	assert_not_contains "$out" "held" "a's container is not named to b"
+	printf 'b-value\n' | "${b[@]}" secret create tok - >/dev/null
+	rc=0
+	out=$("${a[@]}" start held 2>&1) || rc=$?
+	[ $rc -ne 0 ] || fail "held started with b's tok"
+	assert_contains "$out" "made again" "why (held)"
+}
+
 test_svsec_bad_input_is_refused() {
 	trap cleanup_sv EXIT
 	start_with_image

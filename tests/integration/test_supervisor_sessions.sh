@@ -154,7 +154,7 @@ test_svs_idle_timeout() {
 	start_sv
 	ctl events --session idle1 >"$T/events" 2>&1 &
 	local ev=$!
-	ctl session create idle1 --share ipc,uts --idle-timeout 2s >/dev/null
+	ctl session create idle1 --share ipc,uts --idle-timeout 2s --rm-state=false >/dev/null
 	ctl session create busy1 --share ipc,uts --idle-timeout 2s >/dev/null
 	ctl session create gone1 --share ipc,uts --idle-timeout 2s --rm-state >/dev/null
 	ctl session state set idle1 kept 1 >/dev/null
@@ -165,10 +165,10 @@ test_svs_idle_timeout() {
 	ctl session inspect idle1 >/dev/null || fail "idle1 ended before its timeout"
 	wait_for 5 session_gone idle1
 	ctl inspect idle-member >/dev/null 2>&1 && fail "the expired session's member is still there"
-	[ -f "$STATE_D/sessions/idle1/state.json" ] || fail "the state went without --rm-state"
+	[ -f "$STATE_D/sessions/idle1/state.json" ] || fail "the state went with --rm-state=false"
 	wait_for 5 session_gone gone1
 	wait_for 5 sh -c "[ ! -e $STATE_D/sessions/gone1 ]"
-	# a session of the same name finds the state kept
+	# a session of the same name, of the same owner, finds the state kept
 	ctl session create idle1 --share ipc,uts >/dev/null
 	assert_eq "$(ctl session state get idle1 kept)" 1 "the kept state, in a new session idle1"
 	ctl session rm idle1 >/dev/null
@@ -279,6 +279,58 @@ test_svs_broker_policy_kept() {
 
 # A member of the access group sees, uses and removes only the sessions it
 # made; it may not hand corrald a policy file to read.
+# A session's state is its owner's: one ended (removed or expired) takes
+# its state with it, and a state kept with --rm-state=false is given back
+# only to its owner's next session of that name. Another member's or
+# root's session of that name neither reads it nor finds state planted in
+# it.
+test_svs_state_is_not_given_to_another_owners_session() {
+	trap cleanup_sessions EXIT
+	chmod 755 "$T"
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	start_sv --group "$g"
+	local a=(setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30)
+	local b=(setpriv --reuid 4242 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30)
+	local out
+	# expiry takes the state by default: b reads nothing of a's
+	"${a[@]}" session create exp --share uts --idle-timeout 1s >/dev/null
+	"${a[@]}" session state set exp tok '"a-secret"' >/dev/null
+	wait_for 6 session_gone exp
+	wait_for 5 sh -c "[ ! -e $STATE_D/sessions/exp ]"
+	"${b[@]}" session create exp --share uts >/dev/null
+	out=$("${b[@]}" session state get exp tok 2>&1) && fail "b read a's expired session's state: $out"
+	assert_not_contains "$out" "a-secret" "a's value"
+	"${b[@]}" session rm exp >/dev/null
+	# a state b planted and kept is not found by root's session, nor a's
+	"${b[@]}" session create plant --share uts --idle-timeout 1s --rm-state=false >/dev/null
+	"${b[@]}" session state set plant admin true >/dev/null
+	wait_for 6 session_gone plant
+	wait_for 5 sh -c "[ -f $STATE_D/sessions/plant/state.json ]"
+	ctl session create plant --share uts >/dev/null
+	assert_eq "$(ctl --json session state ls plant | jq length)" 0 "root's new session starts empty"
+	[ -e "$STATE_D/sessions/plant/kept.json" ] && fail "b's kept record outlived root's claim"
+	ctl session rm plant >/dev/null
+	"${b[@]}" session create plant2 --share uts --rm-state=false >/dev/null
+	"${b[@]}" session state set plant2 admin true >/dev/null
+	"${b[@]}" session rm plant2 >/dev/null
+	"${a[@]}" session create plant2 --share uts >/dev/null
+	out=$("${a[@]}" session state get plant2 admin 2>&1) && fail "a's session found b's planted state: $out"
+	"${a[@]}" session rm plant2 >/dev/null
+	# removed: the state goes (the default), or stays for its owner alone
+	"${a[@]}" session create rm1 --share uts >/dev/null
+	"${a[@]}" session state set rm1 k 1 >/dev/null
+	"${a[@]}" session rm rm1 >/dev/null
+	[ -e "$STATE_D/sessions/rm1" ] && fail "a removed session's state was kept"
+	"${a[@]}" session create mine --share uts --rm-state=false >/dev/null
+	"${a[@]}" session state set mine k '"kept"' >/dev/null
+	"${a[@]}" session rm mine >/dev/null
+	"${a[@]}" session create mine --share uts >/dev/null
+	assert_eq "$("${a[@]}" session state get mine k)" '"kept"' "its owner's next session finds its kept state"
+	"${a[@]}" session rm mine >/dev/null
+}
+
 test_svs_group_member_sees_its_own() {
 	trap cleanup_sessions EXIT
 	chmod 755 "$T"

@@ -1,6 +1,7 @@
 /* The secret store: a value sealed and opened again; its name bound as
  * additional data (a file renamed to another name fails to open); any bit
- * changed fails; the key file is 0600; the value is nowhere in clear. */
+ * changed fails; the key file is 0600; the value is nowhere in clear; a
+ * name made again is another secret (its id). */
 #include "tmpdir.h"
 
 #include <errno.h>
@@ -31,7 +32,7 @@ static void test_roundtrip(void **state)
 	put("db");
 	secbuf v = { 0 };
 	cerr err = { 0 };
-	assert_int_equal(secret_store_get(tmpdir, "db", &v, &err), 0);
+	assert_int_equal(secret_store_get(tmpdir, "db", &v, NULL, &err), 0);
 	assert_int_equal(v.len, strlen(value));
 	assert_memory_equal(v.p, value, v.len);
 	secbuf_release(&v);
@@ -63,7 +64,7 @@ static void test_renamed_fails(void **state)
 	assert_int_equal(rename(from, file_of("beta")), 0);
 	secbuf v = { 0 };
 	cerr err = { 0 };
-	assert_int_equal(secret_store_get(tmpdir, "beta", &v, &err), -EBADMSG);
+	assert_int_equal(secret_store_get(tmpdir, "beta", &v, NULL, &err), -EBADMSG);
 	assert_non_null(strstr(cerr_msg(&err), "authentication failed"));
 	assert_null(v.p);
 	cerr_clear(&err);
@@ -80,7 +81,7 @@ static void test_tamper_fails(void **state)
 		cerr err = { 0 };
 		assert_int_equal(write_file_atomic(file_of("t"), orig, len, 0600, &err), 0);
 		secbuf v = { 0 };
-		if (secret_store_get(tmpdir, "t", &v, &err) != -EBADMSG)
+		if (secret_store_get(tmpdir, "t", &v, NULL, &err) != -EBADMSG)
 			fail_msg("byte %zu flipped and still opened", i);
 		cerr_clear(&err);
 		orig[i] ^= 1;
@@ -89,7 +90,7 @@ static void test_tamper_fails(void **state)
 	cerr err = { 0 };
 	assert_int_equal(write_file_atomic(file_of("t"), orig, len - 1, 0600, &err), 0);
 	secbuf v = { 0 };
-	assert_int_equal(secret_store_get(tmpdir, "t", &v, &err), -EBADMSG);
+	assert_int_equal(secret_store_get(tmpdir, "t", &v, NULL, &err), -EBADMSG);
 	cerr_clear(&err);
 	free(orig);
 }
@@ -103,11 +104,11 @@ static void test_other_key_fails(void **state)
 	cerr err = { 0 };
 	assert_int_equal(write_file_atomic(key, other, 32, 0600, &err), 0);
 	secbuf v = { 0 };
-	assert_int_equal(secret_store_get(tmpdir, "k", &v, &err), -EBADMSG);
+	assert_int_equal(secret_store_get(tmpdir, "k", &v, NULL, &err), -EBADMSG);
 	cerr_clear(&err);
 	/* a key others can read is refused */
 	assert_int_equal(chmod(key, 0644), 0);
-	assert_int_equal(secret_store_get(tmpdir, "k", &v, &err), -EINVAL);
+	assert_int_equal(secret_store_get(tmpdir, "k", &v, NULL, &err), -EINVAL);
 	assert_non_null(strstr(cerr_msg(&err), "0600"));
 	cerr_clear(&err);
 }
@@ -137,7 +138,7 @@ static void test_bounds_and_names(void **state)
 	assert_int_equal(secret_store_put(tmpdir, "dup", 0, (const unsigned char *)"v", 1, &err), -EEXIST);
 	cerr_clear(&err);
 	secbuf v = { 0 };
-	assert_int_equal(secret_store_get(tmpdir, "nope", &v, &err), -ENOENT);
+	assert_int_equal(secret_store_get(tmpdir, "nope", &v, NULL, &err), -ENOENT);
 	cerr_clear(&err);
 }
 
@@ -196,6 +197,35 @@ static void test_count_bound(void **state)
 	put("over");
 }
 
+/* A name removed and made again, by the same owner or another, is another
+ * secret: its id differs; the id get reads is the one info reads. */
+static void test_remade_is_another(void **state)
+{
+	cerr err = { 0 };
+	secret_info a, b, got;
+	char ida[SECRET_ID_MAX], idb[SECRET_ID_MAX], idg[SECRET_ID_MAX];
+	put("tok");
+	assert_int_equal(secret_store_info(tmpdir, "tok", &a, &err), 0);
+	assert_int_equal(secret_store_remove(tmpdir, "tok", &err), 0);
+	put("tok");
+	assert_int_equal(secret_store_info(tmpdir, "tok", &b, &err), 0);
+	secret_id(&a, ida, sizeof(ida));
+	secret_id(&b, idb, sizeof(idb));
+	assert_string_not_equal(ida, idb);
+	assert_int_equal(secret_store_remove(tmpdir, "tok", &err), 0);
+	assert_int_equal(secret_store_put(tmpdir, "tok", 4242, (const unsigned char *)"x", 1, &err), 0);
+	secbuf v = { 0 };
+	assert_int_equal(secret_store_get(tmpdir, "tok", &v, &got, &err), 0);
+	secbuf_release(&v);
+	assert_int_equal(got.owner, 4242);
+	assert_int_equal(got.size, 1);
+	secret_id(&got, idg, sizeof(idg));
+	assert_string_not_equal(idg, idb);
+	assert_int_equal(secret_store_info(tmpdir, "tok", &b, &err), 0);
+	secret_id(&b, idb, sizeof(idb));
+	assert_string_equal(idg, idb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +236,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_other_key_fails, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_bounds_and_names, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_list_and_remove, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_remade_is_another, tmpdir_setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

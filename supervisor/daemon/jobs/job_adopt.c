@@ -12,17 +12,23 @@
 #include <string.h>
 #include <time.h>
 
-/* The job's container: by the id it recorded, else by its label (corrald
- * went between its creation and the job's next save). */
+/* The job's container: by the id it recorded (that id exactly, never a
+ * name or a prefix), else by its label (corrald went between its creation
+ * and the job's next save); either way only a container of the job's
+ * owner, as its peer would reach it: another's container carrying a forged
+ * label is not this job's. */
 static ctr *find_container(job *j)
 {
 	corrald *d = j->t->d;
-	ctr *found = j->container[0] ? ctr_find(d, j->container) : NULL;
-	for (ctr *c = d->ctrs; c && !found; c = c->next)
-		for (char **l = c->spec.labels; l && l[0] && l[1]; l += 2)
-			if (streq(l[0], JOB_LABEL) && streq(l[1], j->id))
-				found = c;
-	return found;
+	for (ctr *c = d->ctrs; c && j->container[0]; c = c->next)
+		if (streq(c->id, j->container) && ctr_visible_to(c, &j->peer))
+			return c;
+	for (ctr *c = d->ctrs; c; c = c->next)
+		if (ctr_visible_to(c, &j->peer))
+			for (char **l = c->spec.labels; l && l[0] && l[1]; l += 2)
+				if (streq(l[0], JOB_LABEL) && streq(l[1], j->id))
+					return c;
+	return NULL;
 }
 
 void job_resume(job *j)

@@ -262,7 +262,7 @@ int sv_job_logs(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	JOB_OR_REPLY(j, d, params, KNOWN("id"));
-	ctr *c = j->container[0] ? ctr_find(d, j->container) : NULL;
+	ctr *c = j->container[0] ? ctr_find_for(d, j->container, &j->peer) : NULL; /* its owner's alone */
 	if (c) { /* running: what its container has said so far */
 		char path[PATH_MAX];
 		ctr_dir(d, c, path, sizeof(path));

@@ -149,7 +149,7 @@ static void arm_timeout(job *j)
 static void capture_output(job *j)
 {
 	corrald *d = j->t->d;
-	ctr *c = ctr_find(d, j->container);
+	ctr *c = ctr_find_for(d, j->container, &j->peer); /* its owner's alone */
 	if (!c)
 		return;
 	char path[PATH_MAX];

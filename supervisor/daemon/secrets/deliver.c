@@ -3,6 +3,7 @@
 #include "supervisor/daemon/secrets/spec.h"
 #include "supervisor/daemon/secrets/store.h"
 #include "supervisor/daemon/ctr_bundle.h"
+#include "supervisor/daemon/owner.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/logs/crilog_mask.h"
 #include "common/cleanup.h"
@@ -131,6 +132,25 @@ static int add_mask(secbuf *mask, const secbuf *v)
 	return 0;
 }
 
+/* The secret s's name holds now (info) is the one c was bound to at
+ * Create; else refused, before anything is mounted. A reference from a
+ * record older than identities binds now, to a secret c's owner may use. */
+static int check_bound(const ctr *c, ctr_secret *s, const secret_info *info, cerr *err)
+{
+	char id[SECRET_ID_MAX];
+	secret_id(info, id, sizeof(id));
+	if (s->id && !streq(s->id, id))
+		return cerr_set(err, ESTALE,
+				"secret %s was removed and made again since the container was created: "
+				"create the container again to use the new one",
+				s->name);
+	if (s->id)
+		return 0;
+	if (!owner_may(&(peer_cred){ .uid = c->owner }, (uid_t)info->owner))
+		return cerr_set(err, ENOENT, "no such secret: %s", s->name);
+	return (s->id = strdup(id)) ? 0 : cerr_set(err, ENOMEM, "out of memory");
+}
+
 /* The files, into the mounted tmpfs at mfd. */
 static int fill(corrald *d, ctr *c, int mfd, uid_t uid, gid_t gid, cerr *err)
 {
@@ -144,10 +164,11 @@ static int fill(corrald *d, ctr *c, int mfd, uid_t uid, gid_t gid, cerr *err)
 		return cerr_sys(err, errno, "secrets: open");
 	_cleanup_(secbuf_release) secbuf mask = { 0 };
 	for (size_t i = 0; i < c->spec.n_secrets; i++) {
-		const ctr_secret *s = &c->spec.secrets[i];
+		ctr_secret *s = &c->spec.secrets[i];
 		_cleanup_(secbuf_release) secbuf v = { 0 };
-		int r = secret_store_get(store, s->name, &v, err);
-		if (r < 0)
+		secret_info info;
+		int r = secret_store_get(store, s->name, &v, &info, err);
+		if (r < 0 || (r = check_bound(c, s, &info, err)) < 0) /* the sealed header, this time */
 			return r;
 		char idx[24];
 		snprintf(idx, sizeof(idx), "%zu", i);
@@ -180,6 +201,8 @@ int secrets_deliver(corrald *d, ctr *c, cerr *err)
 	for (size_t i = 0; i < c->spec.n_secrets; i++) {
 		secret_info info;
 		if ((r = secret_store_info(store, c->spec.secrets[i].name, &info, err)) < 0)
+			return cerr_wrap(err, "container %s", c->name);
+		if ((r = check_bound(c, &c->spec.secrets[i], &info, err)) < 0)
 			return cerr_wrap(err, "container %s", c->name);
 		total += 2 * info.size + 4096; /* the file, its mask, a page each */
 	}

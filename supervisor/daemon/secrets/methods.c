@@ -30,7 +30,7 @@ static bool visible_to(const secret_info *info, const peer_cred *peer)
 	return owner_may(peer, (uid_t)info->owner);
 }
 
-int secrets_check_refs(const corrald *d, const peer_cred *peer, const ctr_spec *s, json_fault *f)
+int secrets_check_refs(const corrald *d, const peer_cred *peer, ctr_spec *s, json_fault *f)
 {
 	char dir[PATH_MAX];
 	secrets_dir(d, dir, sizeof(dir));
@@ -46,6 +46,11 @@ int secrets_check_refs(const corrald *d, const peer_cred *peer, const ctr_spec *
 		}
 		if (!visible_to(&info, peer))
 			return json_fault_set(f, ENOENT, field, "no such secret: %s", s->secrets[i].name);
+		char id[SECRET_ID_MAX];
+		secret_id(&info, id, sizeof(id));
+		free(s->secrets[i].id);
+		if (!(s->secrets[i].id = strdup(id)))
+			return json_fault_oom(f);
 	}
 	return 0;
 }
@@ -145,14 +150,19 @@ int sv_secret_list(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply_gen(call, g);
 }
 
-/* A container that may still start with it: any that has not exited. */
-static ctr *user_of(corrald *d, const char *name)
+/* A container that may still start with it: any that has not exited, and
+ * is bound to this secret (not to one of the same name removed before). */
+static ctr *user_of(corrald *d, const secret_info *info)
 {
+	char id[SECRET_ID_MAX];
+	secret_id(info, id, sizeof(id));
 	for (ctr *c = d->ctrs; c; c = c->next)
 		if (c->status != CS_EXITED)
-			for (size_t i = 0; i < c->spec.n_secrets; i++)
-				if (streq(c->spec.secrets[i].name, name))
+			for (size_t i = 0; i < c->spec.n_secrets; i++) {
+				const ctr_secret *s = &c->spec.secrets[i];
+				if (streq(s->name, info->name) && (!s->id || streq(s->id, id)))
 					return c;
+			}
 	return NULL;
 }
 
@@ -173,7 +183,7 @@ int sv_secret_remove(vl_call *call, yajl_val params, void *ud)
 		cerr_clear(&err);
 		return sv_no_such_secret(call, name);
 	}
-	ctr *c = user_of(d, name);
+	ctr *c = user_of(d, &info);
 	if (c && !force) {
 		char why[256];
 		snprintf(why, sizeof(why), "secret %s is used by container %s (%s): remove that first, or force", name,

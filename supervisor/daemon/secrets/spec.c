@@ -12,6 +12,7 @@ void secrets_spec_release(ctr_spec *s)
 	for (size_t i = 0; i < s->n_secrets; i++) {
 		free(s->secrets[i].name);
 		free(s->secrets[i].target);
+		free(s->secrets[i].id);
 	}
 	free(s->secrets);
 	s->secrets = NULL;

@@ -4,6 +4,7 @@
 #include "common/fileio.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,11 @@ bool secret_name_valid(const char *n)
 		if (!isalnum((unsigned char)n[i]) && !strchr("_.-", n[i]))
 			return false;
 	return true;
+}
+
+void secret_id(const secret_info *info, char *buf, size_t n)
+{
+	snprintf(buf, n, "%016" PRIx64 "-%" PRIu32, (uint64_t)info->created_ns, info->owner);
 }
 
 static void path_of(char *buf, size_t size, const char *dir, const char *name)
@@ -138,7 +144,21 @@ static int read_blob(const char *dir, const char *name, unsigned char **blob, si
 	return 0;
 }
 
-int secret_store_get(const char *dir, const char *name, secbuf *out, cerr *err)
+/* What a header says, once its magic is checked. */
+static void info_of(const unsigned char *hdr, const char *name, size_t size, secret_info *out)
+{
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	out->size = size;
+	uint64_t c = 0;
+	for (int i = 0; i < 8; i++)
+		c |= (uint64_t)hdr[8 + i] << (8 * i);
+	out->created_ns = (int64_t)c;
+	out->owner = 0;
+	for (int i = 0; i < 4; i++)
+		out->owner |= (uint32_t)hdr[16 + i] << (8 * i);
+}
+
+int secret_store_get(const char *dir, const char *name, secbuf *out, secret_info *info, cerr *err)
 {
 	_cleanup_free_ unsigned char *blob = NULL;
 	size_t len;
@@ -159,6 +179,8 @@ int secret_store_get(const char *dir, const char *name, secbuf *out, cerr *err)
 		return cerr_wrap(err, "secret %s", name);
 	}
 	out->len = n;
+	if (info)
+		info_of(blob, name, n, info);
 	return 0;
 }
 
@@ -175,15 +197,7 @@ int secret_store_info(const char *dir, const char *name, secret_info *out, cerr 
 	struct stat st;
 	if (fstat(fd, &st) < 0 || st.st_size < PRE_LEN || read(fd, hdr, HDR_LEN) != HDR_LEN || memcmp(hdr, MAGIC, 8))
 		return cerr_set(err, EBADMSG, "%s: not a corral secret", path);
-	snprintf(out->name, sizeof(out->name), "%s", name);
-	out->size = (size_t)st.st_size - PRE_LEN;
-	uint64_t c = 0;
-	for (int i = 0; i < 8; i++)
-		c |= (uint64_t)hdr[8 + i] << (8 * i);
-	out->created_ns = (int64_t)c;
-	out->owner = 0;
-	for (int i = 0; i < 4; i++)
-		out->owner |= (uint32_t)hdr[16 + i] << (8 * i);
+	info_of(hdr, name, (size_t)st.st_size - PRE_LEN, out);
 	return 0;
 }
 

@@ -6,7 +6,13 @@
  *
  * A file: "CORRALS1" | created (ns since the epoch, 8 bytes LE) | owner
  * (the uid that made it, 4 bytes LE) | nonce
- * (12) | tag (16) | ciphertext (as long as the value). Written atomically. */
+ * (12) | tag (16) | ciphertext (as long as the value). Written atomically.
+ *
+ * A secret's identity (secret_id) is its created time and its owner, both
+ * in its header and so sealed with it: a secret removed and made again
+ * under the same name, by anyone, is another secret. A container binds to
+ * the identity at Create, and Start refuses a name that now holds another
+ * (secrets/deliver.h). */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,6 +25,7 @@
 #define SECRET_MAX_COUNT 4096 /* secrets in the store: create refuses more */
 #define SECRET_SUFFIX ".secret"
 #define SECRET_KEY_FILE "key"
+#define SECRET_ID_MAX 32 /* "<created ns, 16 hex digits>-<owner uid>" and its NUL */
 
 typedef struct secret_info {
 	char name[SECRET_NAME_MAX + 1];
@@ -27,14 +34,17 @@ typedef struct secret_info {
 	uint32_t owner; /* the uid that made it: a peer other than root sees only its own */
 } secret_info;
 
+/* Its identity into buf (SECRET_ID_MAX bytes). */
+void secret_id(const secret_info *info, char *buf, size_t n);
 /* 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. */
 bool secret_name_valid(const char *name);
 /* Seal value as name into the file; -EEXIST when the name is taken. */
 int secret_store_put(const char *dir, const char *name, uint32_t owner, const unsigned char *value, size_t n,
 		     cerr *err);
-/* The clear value into out (secbuf_release it); -ENOENT when unknown,
- * -EBADMSG when it does not authenticate. */
-int secret_store_get(const char *dir, const char *name, secbuf *out, cerr *err);
+/* The clear value into out (secbuf_release it), and when info is not NULL
+ * what its authenticated header says; -ENOENT when unknown, -EBADMSG when
+ * it does not authenticate. */
+int secret_store_get(const char *dir, const char *name, secbuf *out, secret_info *info, cerr *err);
 int secret_store_info(const char *dir, const char *name, secret_info *out, cerr *err);
 /* Every secret, sorted by name (*out the caller's to free). */
 int secret_store_list(const char *dir, secret_info **out, size_t *n, cerr *err);

@@ -9,6 +9,8 @@
  *                  does not take them away, and they outlive corrald
  *   network.json   the CNI attachment of ns/net (network/net_attach.h)
  *   state.json     the key/value state (sessions/sstate.h)
+ *   kept.json      once it ended keeping its state: its session.json, saying
+ *                  whose the state is (sessions/session_kept.c)
  *   broker/<id>/broker.sock  each member's broker socket; the directory is
  *                  bound read-only in the member at /run/corral (broker/broker.h)
  *
@@ -43,7 +45,8 @@ typedef struct session {
 	size_t n_ports;
 	uint64_t idle_timeout_usec; /* 0: none */
 	uint64_t last_active_usec;  /* el_now_usec() of the last member start or end, or broker traffic */
-	bool rm_state;              /* --rm-state: state.json goes when it expires */
+	bool rm_state;              /* state.json goes when it is removed or expires (the default);
+				     * false: kept for its owner's next session of that name */
 	struct broker_policy *policy; /* --broker-policy, parsed; NULL: everything inside the session */
 	struct sstate *state;         /* sessions/sstate.h */
 	struct broker_session *broker; /* broker/broker.h */

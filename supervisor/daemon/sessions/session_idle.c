@@ -67,6 +67,6 @@ void session_end(corrald *d, session *s, bool expired)
 	}
 	broker_session_close(d, s);
 	events_publish(d->events, "session", expired ? "expired" : "remove", s->name, s->name, NULL, 0);
-	session_net_detach_and_release(d, s, !expired || s->rm_state);
+	session_net_detach_and_release(d, s, s->rm_state); /* removed or expired alike */
 	session_x_free(x);
 }

@@ -16,6 +16,7 @@
 #define SESSION_FILE "session.json"
 #define SESSION_STATE_FILE "state.json"
 #define SESSION_NET_FILE "network.json"
+#define SESSION_KEPT_FILE "kept.json" /* an ended session's session.json: whose its kept state is */
 #define SESSION_POLICY_FILE "broker-policy.json" /* corrald's copy of --broker-policy */
 #define SESSION_POLICY_MAX (1024 * 1024)
 #define SESSIONS_MAX 1024 /* a bound on what corrald loads at start */
@@ -84,6 +85,13 @@ int session_net_reattach(struct corrald *d, session *s, cerr *err);
 /* DEL, in the background; network.json goes once it is over, and then the
  * namespaces (the DEL needs ns/net) and, with drop_dir, the directory. */
 void session_net_detach_and_release(struct corrald *d, session *s, bool drop_dir);
+
+/* session_kept.c: a state kept past its session (rmState false) is its
+ * owner's. leave: the session in dir ended keeping its state (its
+ * session.json becomes kept.json). claim: before x opens its state, a
+ * kept state of another owner (or of none on record) is removed. */
+void session_kept_leave(const char *dir);
+int session_kept_claim(const session_x *x, cerr *err);
 
 /* session_idle.c */
 void session_idle_arm(struct corrald *d, session *s);

@@ -6,6 +6,7 @@
 #include "supervisor/daemon/network/ports_free.h"
 #include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/labels.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
@@ -46,7 +47,7 @@ static int parse_create(yajl_val params, session_x *x, json_fault *f)
 	if ((r = sp_str(params, "idleTimeout", false, &idle, f)) < 0 || (r = sp_str(params, "share", false, &share, f)) < 0 ||
 	    (r = json_dup_str(params, "", "network", JSON_BOUNDED, &s->network, f)) < 0 ||
 	    (r = json_dup_str(params, "", "brokerPolicy", JSON_BOUNDED, &x->policy_path, f)) < 0 ||
-	    (r = sp_bool(params, "rmState", false, &s->rm_state, f)) < 0)
+	    (r = sp_bool(params, "rmState", true, &s->rm_state, f)) < 0)
 		return r;
 	long long ns = 0;
 	if (idle && (parse_duration(idle, &ns) < 0 || ns < 0))
@@ -148,7 +149,7 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 	session_x *x = session_x_new(d, name);
 	if (!x)
 		return sv_internal(call, "out of memory");
-	if (parse_create(params, x, &f) < 0) {
+	if (parse_create(params, x, &f) < 0 || labels_check_reserved(call, x->s.labels, "labels", &f) < 0) {
 		session_x_free(x);
 		return sv_invalid_fault(call, &f);
 	}
@@ -183,6 +184,10 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 	}
 	if ((r = mkdir_p(x->s.dir, 0700)) < 0) {
 		cerr_sys(&err, -r, "%s", x->s.dir);
+		session_x_free(x);
+		return sv_internal_err(call, &err);
+	}
+	if (session_kept_claim(x, &err) < 0) { /* before its state is opened */
 		session_x_free(x);
 		return sv_internal_err(call, &err);
 	}

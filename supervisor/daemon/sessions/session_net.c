@@ -211,17 +211,14 @@ void session_net_load(session *s)
 }
 
 /* What is left once the DEL is over: the namespaces, and the directory
- * (all of it, or all but state.json). */
+ * (all of it, or all but the state kept for its owner). */
 static void release(const session *s, bool drop_dir)
 {
 	session_ns_release(s);
-	char path[PATH_MAX];
-	if (drop_dir) {
+	if (drop_dir)
 		rm_rf(s->dir);
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/" SESSION_FILE, s->dir);
-	unlink(path);
+	else
+		session_kept_leave(s->dir);
 }
 
 static void on_deleted(int r, const char *result, const cerr *e, void *data)

@@ -2,6 +2,7 @@
  * (apps/v1), into the canonical JSON of kube.h. */
 #include "supervisor/daemon/workloads/kube.h"
 #include "supervisor/daemon/workloads/kube_pod.h"
+#include "supervisor/daemon/labels.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
@@ -33,8 +34,8 @@ static int read_labels(kube_ctx *c, const kube_node *meta, const char *path, con
 		if (!*k || strlen(k) > LABEL_KEY_MAX)
 			return kube_fail(c, (*out)->key_lines[i], field, "a label's key must be 1-%d characters", LABEL_KEY_MAX);
 		/* corral's own (workload.h): a manifest's would hide its replicas from the loop */
-		if (!strncmp(k, "io.corral.", 10))
-			return kube_fail(c, (*out)->key_lines[i], field, "io.corral. labels are corral's own");
+		if (!strncmp(k, LABEL_RESERVED_PREFIX, strlen(LABEL_RESERVED_PREFIX)))
+			return kube_fail(c, (*out)->key_lines[i], field, LABEL_RESERVED_PREFIX " labels are corral's own");
 		if (v->type != KUBE_SCALAR || kube_is_null(v) || strlen(v->value) != v->len || v->len > LABEL_VALUE_MAX)
 			return kube_fail(c, v->line, field, "must be a string of at most %d characters", LABEL_VALUE_MAX);
 	}

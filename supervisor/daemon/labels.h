@@ -1,0 +1,14 @@
+/* Labels under io.corral. are corrald's own: jobs and workloads mark their
+ * containers and sessions with them, and find them again by them (after a
+ * restart too). A member of the access group may not set one in its own
+ * calls; corrald's local calls made on its behalf (a job's, a workload's)
+ * may, and root keeps what it had. */
+#pragma once
+#include "common/json_get.h"
+#include "supervisor/varlink/server.h"
+
+#define LABEL_RESERVED_PREFIX "io.corral."
+
+/* kv: key, value, key, value, ..., NULL (or NULL). -EINVAL, with f naming
+ * field.KEY, when call is a member's own and kv holds a reserved key. */
+int labels_check_reserved(const vl_call *call, char *const *kv, const char *field, json_fault *f);
