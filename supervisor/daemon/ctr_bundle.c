@@ -185,6 +185,14 @@ static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
 	}
 	if (in->spec->privileged)
 		ctr_privileged_gen_devices(g);
+	/* podman's default_sysctls: root in its own network namespace pings
+	 * through ICMP sockets, with no NET_RAW */
+	if (in->spec->network != CTR_NET_HOST && !(YAJL_IS_OBJECT(dflt) && json_get(dflt, "sysctl"))) {
+		jg_key(g, "sysctl");
+		yajl_gen_map_open(g);
+		jg_key_str(g, "net.ipv4.ping_group_range", "0 0");
+		yajl_gen_map_close(g);
+	}
 	gen_resources(g, in->spec);
 	char cgp[PATH_MAX];
 	snprintf(cgp, sizeof(cgp), "%s/%s", streq(in->cgroup_parent, "/") ? "" : in->cgroup_parent, in->id);

@@ -285,6 +285,31 @@ test_svn_50_cycles_leak_nothing() {
 	assert_eq "$(ctl --json ps -a | jq length)" 0 "containers"
 }
 
+# The bridge checks each frame's source MAC (macspoofchk): a container
+# that speaks as another address (here it changes its own MAC, as a
+# forged ARP reply would claim one) is not heard, even with NET_ADMIN and
+# NET_RAW, while its neighbour with its own MAC is.
+test_svn_a_forged_source_mac_is_dropped() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns
+	ctl run -d --name b "$IMG" sleep 1000 >/dev/null
+	# busybox's ping opens a raw socket: NET_RAW, which is not a default any more
+	ctl run -d --name honest --cap-add NET_RAW "$IMG" sleep 1000 >/dev/null
+	ctl run -d --name forger --cap-add NET_ADMIN --cap-add NET_RAW "$IMG" sleep 1000 >/dev/null
+	# podman's default sysctl: ICMP sockets for root, which needs no NET_RAW
+	assert_eq "$(ctl exec b cat /proc/sys/net/ipv4/ping_group_range | tr -s ' \t' ' ')" "0 0" "ping_group_range"
+	local ipb
+	ipb=$(ctl --json inspect b | jq -r '.[0].networks.corral.ipAddress')
+	ipb=${ipb%/*}
+	ctl exec honest ping -c 1 -W 2 "$ipb" >/dev/null || fail "the honest neighbour is not heard"
+	ctl exec forger ping -c 1 -W 2 "$ipb" >/dev/null || fail "the forger with its own MAC is not heard"
+	ctl exec forger sh -c 'ip link set eth0 down && ip link set eth0 address 02:42:de:ad:be:ef &&
+		ip link set eth0 up && ip neigh flush dev eth0' || fail "changing the MAC inside"
+	! ctl exec forger ping -c 2 -W 2 "$ipb" >/dev/null 2>&1 || fail "a frame from a forged MAC got through"
+	inns nft list ruleset | grep -q "ether saddr" || fail "no MAC spoof check in the rules"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

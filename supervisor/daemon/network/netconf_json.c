@@ -70,6 +70,9 @@ int netconf_render(const netconf *nc, const char *data_dir, strbuf *out)
 	jg_key_bool(g, "isGateway", !nc->internal);
 	jg_key_bool(g, "ipMasq", !nc->internal);
 	jg_key_bool(g, "hairpinMode", true);
+	/* a frame whose source is not the container's own MAC is dropped:
+	 * no container speaks as another, whatever capabilities it has */
+	jg_key_bool(g, "macspoofchk", true);
 	gen_ipam(g, nc, data_dir);
 	yajl_gen_map_close(g);
 	gen_plugin(g, "portmap", "portMappings");
