@@ -1,4 +1,5 @@
 #include "supervisor/daemon/health/checker.h"
+#include "supervisor/daemon/owner.h"
 #include "supervisor/daemon/health/daemon.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/network/net_metrics.h"
@@ -88,6 +89,9 @@ static int m_metrics(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (sp_known(params, KNOWN(""), &f) < 0)
 		return sv_invalid_fault(call, &f);
+	/* the series name every user's sessions and workloads: root's to read */
+	if (owner_is_member(vl_call_peer(call)))
+		return sv_permission_denied(call, "the metrics describe every user's objects: only root reads them");
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
 	if (corrald_render_metrics(&sb, ud) < 0)
 		return sv_internal(call, NULL);
