@@ -218,6 +218,42 @@ static void close_join_fds(int fds[NS_COUNT])
 		}
 }
 
+/* The namespaces the runtime joins itself before clone (join_fds' comment
+ * at the call): own gets its own of each, to go back to. */
+static int join_before_clone(const struct oci_spec *s, const int join[NS_COUNT], bool userns, int own[NS_COUNT],
+			     cerr *err)
+{
+	static const enum oci_ns_type early[] = { NS_IPC, NS_UTS, NS_NETWORK, NS_CGROUP };
+	static const char *const proc_name[NS_COUNT] = { [NS_PID] = "pid", [NS_IPC] = "ipc", [NS_UTS] = "uts",
+							 [NS_NETWORK] = "net", [NS_CGROUP] = "cgroup" };
+	for (size_t i = 0; i <= ARRAY_SIZE(early); i++) {
+		enum oci_ns_type t = i == ARRAY_SIZE(early) ? NS_PID : early[i];
+		if (join[t] < 0 || (t != NS_PID && !userns))
+			continue;
+		char path[32];
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", proc_name[t]);
+		own[t] = open(path, O_RDONLY | O_CLOEXEC);
+		if (own[t] < 0 || setns(join[t], oci_ns_clone_flag(t)) < 0)
+			return cerr_sys(err, errno, "linux.namespaces: join %s namespace %s", oci_ns_names[t],
+					spec_namespace(s, t)->path);
+	}
+	return 0;
+}
+
+static int leave_after_clone(int own[NS_COUNT], cerr *err)
+{
+	int r = 0;
+	for (int t = 0; t < NS_COUNT; t++) {
+		if (own[t] < 0)
+			continue;
+		if (setns(own[t], oci_ns_clone_flag(t)) < 0 && r == 0)
+			r = cerr_sys(err, errno, "linux.namespaces: return to the runtime's %s namespace", oci_ns_names[t]);
+		close(own[t]);
+		own[t] = -1;
+	}
+	return r;
+}
+
 /* The state as saved and as hooks see it; borrows every string. */
 static struct ctr_state make_state(const struct create_opts *o, const struct oci_spec *s, const char *rootfs,
 				   pid_t pid, const cg *cgroup, char *created, const char *owner)
@@ -350,10 +386,10 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	}
 	_cleanup_cg_ cg *cgroup = NULL;
 	_cleanup_free_ char *cgpath = NULL;
-	_cleanup_close_ int fifo = -1, sock_parent = -1, sock_child = -1, own_pidns = -1;
-	int join[NS_COUNT];
+	_cleanup_close_ int fifo = -1, sock_parent = -1, sock_child = -1;
+	int join[NS_COUNT], own_ns[NS_COUNT];
 	for (int t = 0; t < NS_COUNT; t++)
-		join[t] = -1;
+		join[t] = own_ns[t] = -1;
 	int pty = -1;
 	pid_t pid = -1;
 	int pidfd = -1;
@@ -390,17 +426,14 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	sock_child = sp[1];
 	if ((r = open_join_fds(s, join, err)) < 0)
 		goto fail;
-	/* pid namespace membership applies to children: join it before clone,
-	 * and go back after, so that hooks (and a sanitizer's helpers) forked
-	 * later run in the runtime's pid namespace */
-	if (join[NS_PID] >= 0) {
-		own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-		if (own_pidns < 0 || setns(join[NS_PID], CLONE_NEWPID) < 0) {
-			r = cerr_sys(err, errno, "linux.namespaces: join pid namespace %s",
-				     spec_namespace(s, NS_PID)->path);
-			goto fail;
-		}
-	}
+	bool userns = spec_has_namespace(s, NS_USER) && !spec_namespace(s, NS_USER)->path;
+	/* Joined before clone, and left after, so that hooks (and a sanitizer's
+	 * helpers) forked later run in the runtime's own: the pid namespace
+	 * (membership applies to children), and with a new user namespace the
+	 * others that are joined by path, as runc joins them before it makes the
+	 * user namespace (from inside it, ones its parent owns cannot be joined) */
+	if ((r = join_before_clone(s, join, userns, own_ns, err)) < 0)
+		goto fail;
 	uint64_t flags = CLONE_PIDFD;
 	for (size_t i = 0; i < s->linux_.n_namespaces; i++)
 		/* a new time namespace is unshared by the init, which sets its
@@ -412,7 +445,6 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 		ca.flags |= CLONE_INTO_CGROUP;
 		ca.cgroup = (uint64_t)cgroup->dirfd;
 	}
-	bool userns = spec_has_namespace(s, NS_USER) && !spec_namespace(s, NS_USER)->path;
 	fflush(NULL);
 	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid < 0) {
@@ -428,16 +460,16 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 				       .listen_fds = o->listen_fds, .no_pivot = o->no_pivot,
 				       .userns = userns, .seccomp = &p->seccomp };
 		memcpy(a.join_fds, join, sizeof(join));
-		a.join_fds[NS_PID] = -1;
+		for (int t = 0; t < NS_COUNT; t++)
+			if (own_ns[t] >= 0)
+				a.join_fds[t] = -1; /* joined already, here */
 		container_init(&a);
 	}
 	close(sock_child);
 	sock_child = -1;
 	close_join_fds(join);
-	if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0) {
-		r = cerr_sys(err, errno, "linux.namespaces: return to the runtime's pid namespace");
+	if ((r = leave_after_clone(own_ns, err)) < 0)
 		goto fail;
-	}
 	/* written here: a non-dumpable init in a user namespace cannot write
 	 * its own /proc files */
 	if (s->process.has_oom_score_adj && (r = creds_set_oom_score_adj(pid, s->process.oom_score_adj, err)) < 0)
@@ -495,6 +527,10 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 
 fail:
 	close_join_fds(join);
+	cerr back = { 0 };
+	if (leave_after_clone(own_ns, &back) < 0) /* the runtime must not stay in them */
+		log_cerr(LOG_LVL_ERROR, &back, "create");
+	cerr_clear(&back);
 	if (pty >= 0)
 		close(pty);
 	if (pid > 0) {

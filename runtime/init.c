@@ -31,6 +31,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 static _Noreturn void fail(struct init_args *a, cerr *err)
@@ -161,11 +162,17 @@ static int time_namespace(const struct oci_spec *s, cerr *err)
 	return 0;
 }
 
+/* A uts namespace joined from a new user namespace is not the init's to
+ * change: a name it already has is left as it is. */
 static int set_names(const struct oci_spec *s, cerr *err)
 {
-	if (s->hostname && s->hostname[0] && sethostname(s->hostname, strlen(s->hostname)) < 0)
+	struct utsname u;
+	bool have = uname(&u) == 0;
+	if (s->hostname && s->hostname[0] && !(have && streq(u.nodename, s->hostname)) &&
+	    sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return cerr_sys(err, errno, "hostname: set \"%s\"", s->hostname);
-	if (s->domainname && s->domainname[0] && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+	if (s->domainname && s->domainname[0] && !(have && streq(u.domainname, s->domainname)) &&
+	    setdomainname(s->domainname, strlen(s->domainname)) < 0)
 		return cerr_sys(err, errno, "domainname: set \"%s\"", s->domainname);
 	return 0;
 }

@@ -206,7 +206,10 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 		/* sysfs needs a network namespace of our own; fall back to the host's */
 		if (streq(m->type, "sysfs") && (e == EPERM || e == EBUSY) &&
 		    mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) == 0) {
-			r = remount_bind(target, extra | MS_RDONLY);
+			/* the bind's own root, not the directory it covers */
+			char mp[32];
+			_cleanup_close_ int mfd = open_in_root(rootfd, m->destination, O_PATH, 0);
+			r = mfd < 0 ? mfd : remount_bind(fd_path(mfd, mp), extra | MS_RDONLY);
 			return r < 0 ? cerr_sys(err, -r, "%s: remount the host's /sys read-only", what) : 0;
 		}
 		return cerr_sys(err, e, "%s: mount %s on %s", what, m->type, m->destination);

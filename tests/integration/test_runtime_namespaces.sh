@@ -41,6 +41,28 @@ test_userns_root_cannot_write_host_root_file() {
 	assert_eq "$(cat "$T/hf/secret")" secret "file unchanged"
 }
 
+# A new user namespace beside network and uts namespaces joined by path,
+# which the host's user namespace owns (a session's, a pod's): the runtime
+# joins those before it makes the user namespace, as runc does; a hostname
+# the joined uts namespace already has is not set again.
+test_userns_with_joined_net_and_uts() {
+	: >"$T/net"
+	: >"$T/uts"
+	unshare --net="$T/net" --uts="$T/uts" hostname pod1
+	mkbundle sh -c 'id -u; readlink /proc/self/ns/net; hostname'
+	cfg "$USERNS_MAPS"
+	cfg --arg n "$T/net" --arg u "$T/uts" '.hostname = "pod1" |
+		.linux.namespaces |= map(if .type == "network" then .path = $n elif .type == "uts" then .path = $u else . end)'
+	local out rc=0 ino
+	ino=$(stat -c %i "$T/net")
+	out=$(run_ctr "$TID" 2>&1) || rc=$?
+	umount "$T/net" "$T/uts"
+	[ "$rc" = 0 ] || fail "run: $out"
+	assert_eq "$out" "0
+net:[$ino]
+pod1" "root in the new user namespace, the joined network and uts namespaces"
+}
+
 test_idmapped_rootfs() {
 	mkbundle sh -c 'stat -c %u:%g /bin/busybox; touch /newfile && echo wrote'
 	own_rootfs
