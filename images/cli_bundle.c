@@ -96,7 +96,7 @@ static int create(const char *store_root, const char *ref, bool copy, const char
 		if (r == 0)
 			r = rootfs_flatten(&s, &h, rfd, err);
 	} else {
-		r = rootfs_overlay(&s, &h, bfd, abs, err);
+		r = rootfs_overlay(&s, &h, bfd, abs, NULL, err);
 	}
 	if (r == 0) {
 		_cleanup_close_ int rfd = openat(bfd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

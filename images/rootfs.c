@@ -39,7 +39,60 @@ static int overlay_fsconfig(char **lowers, size_t n, const char *upper, const ch
 	return 0;
 }
 
-int rootfs_overlay(img_store *s, const img_handle *h, int bundle_fd, const char *bundle_path, cerr *err)
+/* Each lower seen through userns_fd's mappings: a clone of it, idmapped and
+ * attached at dir/lower/N (overlayfs takes layers by path from this mount
+ * namespace); lowers[i] becomes that path. lower_detach takes them away
+ * once the overlay holds its own private clones. */
+static int lower_idmapped(char **lowers, size_t n, int bundle_fd, const char *bundle_path, int userns_fd, cerr *err)
+{
+	if (mkdirat(bundle_fd, "lower", 0700) < 0 && errno != EEXIST)
+		return cerr_sys(err, errno, "%s/lower", bundle_path);
+	for (size_t i = 0; i < n; i++) {
+		char *at = NULL;
+		if (asprintf(&at, "%s/lower/%zu", bundle_path, i) < 0)
+			return cerr_set(err, ENOMEM, "out of memory");
+		_cleanup_free_ char *own = at;
+		_cleanup_close_ int tree = open_tree(AT_FDCWD, lowers[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
+		if (tree < 0 || mount_setattr(tree, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
+			return cerr_sys(err, errno, "idmap layer %s (the kernel must idmap its filesystem)", lowers[i]);
+		if ((mkdir(at, 0700) < 0 && errno != EEXIST) || move_mount(tree, "", AT_FDCWD, at, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return cerr_sys(err, errno, "idmapped layer at %s", at);
+		free(lowers[i]);
+		lowers[i] = TAKE_PTR(own);
+	}
+	return 0;
+}
+
+static void lower_detach(char **lowers, size_t n, int bundle_fd)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lowers[i] && umount2(lowers[i], MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+			rmdir(lowers[i]);
+	unlinkat(bundle_fd, "lower", AT_REMOVEDIR);
+}
+
+static int overlay_mount(char **lowers, size_t n, const char *upper, const char *work, const char *target, cerr *err)
+{
+	_cleanup_strbuf_ strbuf o = STRBUF_INIT;
+	bool plain = !strpbrk(upper, ",:\\");
+	sb_adds(&o, "lowerdir=");
+	for (size_t i = 0; i < n; i++) {
+		plain = plain && !strpbrk(lowers[i], ",:\\");
+		sb_addf(&o, "%s%s", lowers[i], i + 1 < n ? ":" : "");
+	}
+	sb_addf(&o, ",upperdir=%s,workdir=%s", upper, work);
+	if (!o.buf)
+		return cerr_set(err, ENOMEM, "out of memory");
+	if (!plain || o.len >= 4000)
+		return overlay_fsconfig(lowers, n, upper, work, target, err);
+	if (mount("overlay", target, "overlay", MS_NODEV, o.buf) < 0)
+		return cerr_sys(err, errno, "mount overlay on %s", target);
+	return 0;
+}
+
+int rootfs_overlay(img_store *s, const img_handle *h, int bundle_fd, const char *bundle_path, const rootfs_ids *ids,
+		   cerr *err)
 {
 	static const char *dirs[] = { "rootfs", "upper", "work" };
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
@@ -62,21 +115,17 @@ int rootfs_overlay(img_store *s, const img_handle *h, int bundle_fd, const char 
 		if (asprintf(&lowers[0], "%s/empty", bundle_path) < 0)
 			return cerr_set(err, ENOMEM, "out of memory");
 	}
-	_cleanup_strbuf_ strbuf o = STRBUF_INIT;
-	bool plain = !strpbrk(upper, ",:\\");
-	sb_adds(&o, "lowerdir=");
-	for (size_t i = 0; i < n; i++) {
-		plain = plain && !strpbrk(lowers[i], ",:\\");
-		sb_addf(&o, "%s%s", lowers[i], i + 1 < n ? ":" : "");
-	}
-	sb_addf(&o, ",upperdir=%s,workdir=%s", upper, work);
-	if (!o.buf)
-		return cerr_set(err, ENOMEM, "out of memory");
-	if (!plain || o.len >= 4000)
-		return overlay_fsconfig(lowers, n, upper, work, target, err);
-	if (mount("overlay", target, "overlay", MS_NODEV, o.buf) < 0)
-		return cerr_sys(err, errno, "mount overlay on %s", target);
-	return 0;
+	if (!ids)
+		return overlay_mount(lowers, n, upper, work, target, err);
+	/* its root owns the upper directory: what it writes is on disk as its
+	 * own ids, never as the host's root */
+	if (fchownat(bundle_fd, "upper", ids->root_uid, ids->root_gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return cerr_sys(err, errno, "%s: chown", upper);
+	int r = lower_idmapped(lowers, n, bundle_fd, bundle_path, ids->userns_fd, err);
+	if (r == 0)
+		r = overlay_mount(lowers, n, upper, work, target, err);
+	lower_detach(lowers, n, bundle_fd);
+	return r;
 }
 
 /* A layer's overlay whiteouts delete what lower layers had; its opaque

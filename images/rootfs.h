@@ -2,12 +2,23 @@
  * layer directories under a per-bundle upper and work directory, or a
  * flattened copy with the whiteouts applied by deletion. */
 #pragma once
+#include <sys/types.h>
 #include "common/error.h"
 #include "images/image.h"
 #include "images/store.h"
 
-/* Mount overlay on dir/rootfs with dir/upper and dir/work (all created). */
-int rootfs_overlay(img_store *s, const img_handle *h, int bundle_fd, const char *bundle_path, cerr *err);
+/* A container in a user namespace: its layers are seen through idmapped
+ * mounts (userns_fd's mappings), and its upper directory is its root's. */
+typedef struct rootfs_ids {
+	int userns_fd;
+	uid_t root_uid; /* container root, on the host */
+	gid_t root_gid;
+} rootfs_ids;
+
+/* Mount overlay on dir/rootfs with dir/upper and dir/work (all created);
+ * ids: NULL, the layers as they are on disk. */
+int rootfs_overlay(img_store *s, const img_handle *h, int bundle_fd, const char *bundle_path, const rootfs_ids *ids,
+		   cerr *err);
 /* Copy the layers, bottom first, into the empty directory rootfs_fd. */
 int rootfs_flatten(img_store *s, const img_handle *h, int rootfs_fd, cerr *err);
 /* Copy one layer directory over dst, applying its overlay whiteouts and

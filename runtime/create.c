@@ -480,7 +480,9 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	if (userns || idmap_needed(s)) {
 		if (userns && (r = write_idmaps(pid, &s->linux_, err)) < 0)
 			goto fail;
-		if (idmap_needed(s) && (r = idmap_send_mounts(sock_parent, s, rootfs, o->bundle, pid, err)) < 0)
+		/* and the bind sources, which the init in its user namespace may
+		 * not reach, as runc opens them for it */
+		if ((r = idmap_send_mounts(sock_parent, s, rootfs, o->bundle, pid, err)) < 0)
 			goto fail;
 		if (sync_send(sock_parent, SYNC_MAPS_DONE, 0, NULL, -1) < 0) {
 			r = cerr_sys(err, errno, "sync with container init");

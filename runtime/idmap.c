@@ -64,9 +64,8 @@ static int write_map(pid_t pid, const char *file, const struct oci_idmap *m, siz
 	return write_file_str(path, buf);
 }
 
-/* A user namespace holding only these mappings: a child unshares it and
- * waits on a pipe while we write its maps and open it. */
-static int make_userns(const struct oci_idmap *u, size_t nu, const struct oci_idmap *g, size_t ng, cerr *err)
+/* A child unshares it and waits on a pipe while we write its maps and open it. */
+int idmap_userns_open(const struct oci_idmap *u, size_t nu, const struct oci_idmap *g, size_t ng, cerr *err)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -115,13 +114,19 @@ static int idmapped_tree(const char *src, bool recursive, bool idmap_recursive, 
 	return TAKE_FD(fd);
 }
 
+/* nu == 0: a plain clone, for an init in a user namespace that could not
+ * reach the source itself (a directory only the host's root may enter) */
 static int send_one(int sock, int index, const char *what, const char *src, bool recursive, bool idmap_recursive,
 		    const struct oci_idmap *u, size_t nu, const struct oci_idmap *g, size_t ng, cerr *err)
 {
-	_cleanup_close_ int userns = make_userns(u, nu, g, ng, err);
-	if (userns < 0)
+	_cleanup_close_ int userns = nu ? idmap_userns_open(u, nu, g, ng, err) : -1;
+	if (nu && userns < 0)
 		return cerr_wrap(err, "%s", what);
-	_cleanup_close_ int tree = idmapped_tree(src, recursive, idmap_recursive, userns, err);
+	_cleanup_close_ int tree = nu ? idmapped_tree(src, recursive, idmap_recursive, userns, err)
+				      : (int)syscall(SYS_open_tree, AT_FDCWD, src,
+						     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+	if (!nu && tree < 0)
+		return cerr_sys(err, errno, "%s: open_tree %s", what, src);
 	if (tree < 0)
 		return cerr_wrap(err, "%s", what);
 	if (sync_send(sock, SYNC_MOUNT_FD, index, NULL, tree) < 0)
@@ -139,19 +144,20 @@ int idmap_send_mounts(int sock, const struct oci_spec *s, const char *rootfs, co
 	    (r = send_one(sock, IDMAP_ROOTFS_INDEX, "root.path", rootfs, true, true, l->uid_mappings,
 			  l->n_uid_mappings, l->gid_mappings, l->n_gid_mappings, err)) < 0)
 		return r;
+	bool userns = spec_has_namespace(s, NS_USER) && !spec_namespace(s, NS_USER)->path;
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const struct oci_mount *m = &s->mounts[i];
-		if (!m->idmap)
+		if (!m->idmap && !(userns && m->bind))
 			continue;
 		char what[32], src[PATH_MAX];
 		snprintf(what, sizeof(what), "mounts[%zu]", i);
 		snprintf(src, sizeof(src), "%s%s%s", m->source[0] == '/' ? "" : bundle, m->source[0] == '/' ? "" : "/",
 			 m->source);
 		bool own = m->n_uid_mappings > 0;
+		size_t nu = !m->idmap ? 0 : own ? m->n_uid_mappings : l->n_uid_mappings;
 		if ((r = send_one(sock, (int)i, what, src, m->recursive, m->idmap_recursive,
-				  own ? m->uid_mappings : l->uid_mappings, own ? m->n_uid_mappings : l->n_uid_mappings,
-				  own ? m->gid_mappings : l->gid_mappings, own ? m->n_gid_mappings : l->n_gid_mappings,
-				  err)) < 0)
+				  own ? m->uid_mappings : l->uid_mappings, nu, own ? m->gid_mappings : l->gid_mappings,
+				  own ? m->n_gid_mappings : l->n_gid_mappings, err)) < 0)
 			return r;
 	}
 	return 0;

@@ -10,6 +10,9 @@
 #define IDMAP_ROOTFS_ANNOTATION "run.oci.idmap-rootfs"
 #define IDMAP_ROOTFS_INDEX (-1)
 
+/* A user namespace holding only these mappings, to idmap mounts with: its
+ * fd, or -errno. */
+int idmap_userns_open(const struct oci_idmap *u, size_t nu, const struct oci_idmap *g, size_t ng, cerr *err);
 /* Whether the rootfs is to be idmapped with the container's mappings. */
 bool idmap_rootfs_wanted(const struct oci_spec *s);
 /* Whether any mount (or the rootfs) is idmapped. */

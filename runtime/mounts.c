@@ -65,13 +65,14 @@ static int resolve_source(const struct rootfs_opts *o, const char *src, char out
 	return 0;
 }
 
-/* Create the mount target: a file when binding a non-directory. */
-static int open_target(int rootfd, const struct oci_mount *m, const char *src, cerr *err, const char *what)
+/* Create the mount target: a file when binding a non-directory (the tree
+ * the parent opened, when it did: the source may be out of reach here). */
+static int open_target(int rootfd, const struct oci_mount *m, const char *src, int tree, cerr *err, const char *what)
 {
 	bool want_file = false;
 	if (m->bind) {
 		struct stat st;
-		if (stat(src, &st) < 0)
+		if ((tree >= 0 ? fstat(tree, &st) : stat(src, &st)) < 0)
 			return cerr_sys(err, errno, "%s: source %s", what, src);
 		want_file = !S_ISDIR(st.st_mode);
 	}
@@ -172,7 +173,8 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 	snprintf(what, sizeof(what), "mounts[%zu]", idx);
 	if (m->bind)
 		resolve_source(o, m->source, src);
-	_cleanup_close_ int tfd = open_target(rootfd, m, src, err, what);
+	int tree = o->mount_trees ? o->mount_trees[idx] : -1;
+	_cleanup_close_ int tfd = open_target(rootfd, m, src, tree, err, what);
 	if (tfd < 0)
 		return tfd;
 	int r = check_lands(tfd, m, what, err);
@@ -180,9 +182,8 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 		return r;
 	const char *target = fd_path(tfd, fdp);
 	unsigned long extra = m->flags & ~(MS_REMOUNT);
-	int tree = o->mount_trees ? o->mount_trees[idx] : -1;
 	if (m->bind && tree >= 0) {
-		/* idmapped by the parent: move the detached tree into place */
+		/* opened (and idmapped, if asked) by the parent: move it into place */
 		if (syscall(SYS_move_mount, tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			return cerr_sys(err, errno, "%s: move idmapped %s on %s", what, src, m->destination);
 	} else if (m->idmap) {

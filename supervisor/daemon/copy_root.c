@@ -3,10 +3,14 @@
  * process and its cgroup shows it is the container's, and is kept only if
  * the process still lives once it is open. */
 #include "supervisor/daemon/copy.h"
+#include "supervisor/daemon/ctr_ids.h"
+#include "runtime/idmap.h"
 #include "common/cleanup.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,4 +53,19 @@ int copy_open_root(const copy_root *r, cerr *err)
 	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
 		return cerr_set(err, ESRCH, "the container is not running");
 	return TAKE_FD(fd);
+}
+
+int copy_become_its_root(const char *ctr_dir, cerr *err)
+{
+	ctr_ids ids;
+	int r = ctr_ids_of_bundle(ctr_dir, &ids, err);
+	if (r <= 0)
+		return r;
+	_cleanup_close_ int userns = idmap_userns_open(ids.uid, 2, ids.gid, 2, err);
+	if (userns < 0)
+		return userns;
+	if (setns(userns, CLONE_NEWUSER) < 0 || setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 ||
+	    setresuid(0, 0, 0) < 0)
+		return cerr_sys(err, errno, "become the root of the container's user namespace");
+	return 0;
 }

@@ -1,4 +1,6 @@
 #include "supervisor/daemon/ctr_bundle.h"
+#include "supervisor/daemon/ctr_ids.h"
+#include "runtime/idmap.h"
 #include "images/gc.h"
 #include "bundle/image_user.h"
 #include "bundle/spec.h"
@@ -179,10 +181,12 @@ static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
 			continue;
 		jg_key(g, k);
 		if (streq(k, "namespaces")) /* --network host, or a session's */
-			session_gen_namespaces(g, dflt->u.object.values[i], in->d, in->spec);
+			session_gen_namespaces(g, dflt->u.object.values[i], in->d, in->spec, in->ids != NULL);
 		else
 			jg_value(g, dflt->u.object.values[i]);
 	}
+	if (in->ids)
+		ctr_ids_gen(g, in->ids);
 	if (in->spec->privileged)
 		ctr_privileged_gen_devices(g);
 	/* podman's default_sysctls: root in its own network namespace pings
@@ -299,6 +303,8 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 		/* ours: a label must not turn lo on or off, nor pin an image */
 		if (!streq(l[0], ANNOT_NETWORK) && !streq(l[0], GC_BUNDLE_ANNOTATION))
 			jg_key_str(g, l[0], l[1]);
+	if (in->ids && in->image->shared) /* a directory image, seen with its owners */
+		jg_key_str(g, IDMAP_ROOTFS_ANNOTATION, "true");
 	if (in->image->manifest) /* the container's hold on its image against gc */
 		jg_key_str(g, GC_BUNDLE_ANNOTATION, in->image->manifest);
 	/* the runtime reads it: none keeps lo down in the new network namespace

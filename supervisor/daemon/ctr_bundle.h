@@ -25,6 +25,7 @@ typedef struct bundle_in {
 	const char *init_binary;   /* the host's init, with spec.init (bundle_write sets it) */
 	const struct corrald *d;   /* for a session member's namespaces (sessions/session_member.h) */
 	const char *broker_dir;    /* a session member's broker directory on the host; NULL: none */
+	const struct ctr_ids *ids; /* a user namespace of its own with these ids (ctr_ids.h); NULL: none */
 } bundle_in;
 
 /* Begin the atomic write of <dir>/config.json (wfa_begin: the caller

@@ -31,17 +31,20 @@
 
 /* What corral-copy is told of the root: its arguments after the path. */
 typedef struct copy_args {
-	char rootfs[PATH_MAX], pid[16], cgroup[PATH_MAX];
-	char *argv[6];
+	char rootfs[PATH_MAX], pid[16], cgroup[PATH_MAX], dir[PATH_MAX];
+	char *argv[8];
 } copy_args;
 
 /* The root of c for a copy (to: into it); *why when there is none. */
 static int root_of(corrald *d, ctr *c, bool to, copy_args *a, const char **why, cerr *err)
 {
+	/* its user namespace's ids, if it has one: the copy acts as its root */
+	ctr_dir(d, c, a->dir, sizeof(a->dir));
+	char *const ids[] = { "--ids-of", a->dir };
 	if (ctr_alive(c)) {
 		snprintf(a->pid, sizeof(a->pid), "%d", (int)c->pid);
 		ctr_cgroup_path(d, c, a->cgroup, sizeof(a->cgroup));
-		char *const v[] = { "--pid", a->pid, "--cgroup", a->cgroup, NULL };
+		char *const v[] = { "--pid", a->pid, "--cgroup", a->cgroup, ids[0], ids[1], NULL };
 		memcpy(a->argv, v, sizeof(v));
 		return 0;
 	}
@@ -59,7 +62,7 @@ static int root_of(corrald *d, ctr *c, bool to, copy_args *a, const char **why, 
 			return r;
 		snprintf(a->rootfs, sizeof(a->rootfs), "%s/rootfs", dir);
 	}
-	char *const v[] = { "--root", a->rootfs, NULL };
+	char *const v[] = { "--root", a->rootfs, ids[0], ids[1], NULL };
 	memcpy(a->argv, v, sizeof(v));
 	return 0;
 }
@@ -124,7 +127,8 @@ static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool 
 		free(what);
 		return 0; /* the call has ended: the connection went */
 	}
-	char *argv[] = { d->copy_bin, to ? "to" : "from", "--path", p, a.argv[0], a.argv[1], a.argv[2], a.argv[3], NULL };
+	char *argv[] = { d->copy_bin, to ? "to" : "from", "--path", p, a.argv[0], a.argv[1], a.argv[2], a.argv[3],
+			 a.argv[4], a.argv[5], NULL };
 	el_child_opts o = { .path = d->copy_bin, .argv = argv, .fd3 = fd, .max_output = COPY_MAX_OUTPUT };
 	el_child *ch;
 	if (el_child_run(d->loop, &o, on_copy_done, what, &ch, &err) < 0) {

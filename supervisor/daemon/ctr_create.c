@@ -6,6 +6,8 @@
 #include "supervisor/daemon/ctr_methods.h"
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/daemon/ctr_bundle.h"
+#include "supervisor/daemon/ctr_ids.h"
+#include "supervisor/daemon/owner.h"
 #include "supervisor/daemon/ctr_names.h"
 #include "supervisor/daemon/ctr_spawn.h"
 #include "supervisor/daemon/ctr_spec.h"
@@ -95,13 +97,13 @@ static int describe(ctr *c, const image_ref *img, yajl_val spec, cerr *err)
  * made; both are synced at once, then renamed, config.json first, so that a
  * record always has its bundle. *bad names a field of the spec the bundle
  * could not take. */
-static int write_bundle_and_record(corrald *d, ctr *c, const char *dir, const image_ref *img, const char **bad,
-				   cerr *err)
+static int write_bundle_and_record(corrald *d, ctr *c, const char *dir, const image_ref *img, const ctr_ids *ids,
+				   const char **bad, cerr *err)
 {
 	wfa_pending rec = WFA_PENDING_INIT, cfg = WFA_PENDING_INIT;
 	char broker_dir[PATH_MAX];
 	bundle_in in = { .id = c->id, .hostname = session_member_hostname(d, c), .spec = &c->spec, .image = img,
-			 .cgroup_parent = d->cgroup_parent, .d = d, .broker_dir = broker_dir };
+			 .cgroup_parent = d->cgroup_parent, .d = d, .broker_dir = broker_dir, .ids = ids };
 	if (session_member_add(d, c, broker_dir, sizeof(broker_dir), err) < 0)
 		return -err->code;
 	int r;
@@ -194,8 +196,18 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	_cleanup_(image_ref_release) image_ref img = { 0 };
 	refs_view view;
 	img_view(vl_call_peer(call), &view);
-	if (imagesrc_resolve(d->cfg->state_dir, &view, pins.image[0] ? pins.image : c->spec.image, dir, &img, &err) <
-	    0) {
+	/* a member's: in a user namespace of its own ids (ctr_ids.h) */
+	ctr_ids ids;
+	rootfs_ids rids = { .userns_fd = -1 };
+	bool own_ids = owner_is_member(vl_call_peer(call));
+	if (own_ids && (ctr_ids_for(d, vl_call_peer(call)->uid, vl_call_peer(call)->gid, &ids, &err) < 0 ||
+			ctr_ids_rootfs(&ids, &rids, &err) < 0 || ctr_ids_dir(dir, &ids, &err) < 0)) {
+		undo_dir(c, dir);
+		return sv_internal_err(call, &err);
+	}
+	_cleanup_close_ int userns = rids.userns_fd;
+	if (imagesrc_resolve(d->cfg->state_dir, &view, pins.image[0] ? pins.image : c->spec.image, dir,
+			     own_ids ? &rids : NULL, &img, &err) < 0) {
 		undo_dir(c, dir);
 		if (err.code != ENOENT)
 			return sv_internal_err(call, &err);
@@ -212,7 +224,7 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 
 	/* its bundle and record */
 	const char *bad = NULL;
-	if (describe(c, &img, spec, &err) < 0 || write_bundle_and_record(d, c, dir, &img, &bad, &err) < 0) {
+	if (describe(c, &img, spec, &err) < 0 || write_bundle_and_record(d, c, dir, &img, own_ids ? &ids : NULL, &bad, &err) < 0) {
 		undo_dir(c, dir);
 		return bad ? sv_invalid_err(call, bad, &err) : sv_internal_err(call, &err);
 	}

@@ -1,4 +1,5 @@
 #include "supervisor/daemon/img_source.h"
+#include "supervisor/daemon/ctr_ids.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
 #include "images/image.h"
@@ -49,8 +50,8 @@ static char **copy_or_null(char **v)
 	return v ? strv_copy(v) : NULL;
 }
 
-static int from_store(const char *state_dir, const refs_view *v, const char *image, const char *dir, image_ref *out,
-		      cerr *err)
+static int from_store(const char *state_dir, const refs_view *v, const char *image, const char *dir,
+		      const rootfs_ids *ids, image_ref *out, cerr *err)
 {
 	_cleanup_free_ img_store *s = malloc(sizeof(*s));
 	if (!s)
@@ -68,7 +69,7 @@ static int from_store(const char *state_dir, const refs_view *v, const char *ima
 		r = cerr_sys(err, errno, "%s", dir);
 		goto fail;
 	}
-	if ((r = rootfs_overlay(s, &h, bfd, dir, err)) < 0)
+	if ((r = rootfs_overlay(s, &h, bfd, dir, ids, err)) < 0)
 		goto fail;
 	out->store = TAKE_PTR(s);
 	char rootfs[PATH_MAX];
@@ -94,13 +95,13 @@ fail:
 	return r;
 }
 
-int imagesrc_resolve(const char *state_dir, const refs_view *v, const char *image, const char *dir, image_ref *out,
-		     cerr *err)
+int imagesrc_resolve(const char *state_dir, const refs_view *v, const char *image, const char *dir,
+		     const rootfs_ids *ids, image_ref *out, cerr *err)
 {
 	memset(out, 0, sizeof(*out));
 	struct stat st;
 	if (image[0] != '/')
-		return from_store(state_dir, v, image, dir, out, err);
+		return from_store(state_dir, v, image, dir, ids, out, err);
 	if (stat(image, &st) < 0 || !S_ISDIR(st.st_mode))
 		return cerr_set(err, ENOENT, "no such image: %s", image);
 	out->id = strdup(image);
@@ -139,5 +140,10 @@ int imagesrc_remount(const char *state_dir, const char *dir, const char *manifes
 	_cleanup_close_ int bfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (bfd < 0)
 		return cerr_sys(err, errno, "%s", dir);
-	return rootfs_overlay(&s, &h, bfd, dir, err);
+	ctr_ids ci;
+	rootfs_ids rids = { .userns_fd = -1 };
+	if ((r = ctr_ids_of_bundle(dir, &ci, err)) < 0 || (r > 0 && (r = ctr_ids_rootfs(&ci, &rids, err)) < 0))
+		return cerr_wrap(err, "mount the rootfs again");
+	_cleanup_close_ int userns = rids.userns_fd;
+	return rootfs_overlay(&s, &h, bfd, dir, userns >= 0 ? &rids : NULL, err);
 }

@@ -3,6 +3,7 @@
  * given as the absolute path of a root filesystem directory (shared,
  * mounted read-only, with a tmpfs on /tmp). */
 #pragma once
+#include "images/rootfs.h"
 #include <stdbool.h>
 #include "common/error.h"
 
@@ -26,9 +27,10 @@ typedef struct image_ref {
  * by then dir/config.json must carry GC_BUNDLE_ANNOTATION, which holds the
  * image against gc for as long as dir exists. */
 int imagesrc_resolve(const char *state_dir, const struct refs_view *v, const char *image, const char *dir,
-		     image_ref *out, cerr *err);
+		     const rootfs_ids *ids, image_ref *out, cerr *err);
 /* Mount a store image's overlay at dir/rootfs again unless it is mounted
- * (it is not after a reboot). */
+ * (it is not after a reboot), with the ids of dir/config.json's own user
+ * namespace when it has one (ctr_ids.h). */
 int imagesrc_remount(const char *state_dir, const char *dir, const char *manifest, cerr *err);
 /* Undo what resolve made in dir (the overlay mount); idempotent. */
 void imagesrc_release(const char *dir);

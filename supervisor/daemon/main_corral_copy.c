@@ -44,10 +44,10 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "path", required_argument, NULL, 'p' }, { "root", required_argument, NULL, 'r' },
 		{ "pid", required_argument, NULL, 'i' },  { "cgroup", required_argument, NULL, 'c' },
-		{ 0 },
+		{ "ids-of", required_argument, NULL, 'u' }, { 0 },
 	};
 	copy_root root = { 0 };
-	const char *path = NULL;
+	const char *path = NULL, *ids_of = NULL;
 	int o;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
@@ -55,6 +55,7 @@ int main(int argc, char **argv)
 		case 'r': root.dir = optarg; break;
 		case 'i': root.pid = (pid_t)atoi(optarg); break;
 		case 'c': root.cgroup = optarg; break;
+		case 'u': ids_of = optarg; break;
 		default: return usage();
 		}
 	}
@@ -69,6 +70,13 @@ int main(int argc, char **argv)
 	setsockopt(STREAM_FD, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	cerr err = { 0 };
 	_cleanup_close_ int rootfd = copy_open_root(&root, &err);
+	if (rootfd >= 0 && ids_of) {
+		int k = copy_become_its_root(ids_of, &err);
+		if (k < 0) {
+			close(rootfd);
+			rootfd = k;
+		}
+	}
 	int r = rootfd < 0 ? rootfd
 		: out	   ? copy_out(rootfd, path, STREAM_FD, &err)
 			   : copy_in(rootfd, path, STREAM_FD, &err);

@@ -192,7 +192,9 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 	if (d->monitor_bin[0] != '/')
 		return cerr_set(err, EINVAL, "monitor: must be an absolute path, not \"%s\"", d->monitor_bin);
 	int r;
-	if ((r = mkdir_p(d->containers_dir, 0700)) < 0 || (r = mkdir_p(d->runtime_root, 0700)) < 0)
+	/* 0711: a member's container's init passes through to its own (ctr_ids.h) */
+	if ((r = mkdir_p(d->containers_dir, 0711)) < 0 || (r = chmod(d->containers_dir, 0711) < 0 ? -errno : 0) < 0 ||
+	    (r = mkdir_p(d->runtime_root, 0700)) < 0)
 		return cerr_sys(err, -r, "state directory %s", cfg->state_dir);
 	if ((r = fastpath_init(d, err)) < 0 || (r = trash_init(d, err)) < 0)
 		return r;

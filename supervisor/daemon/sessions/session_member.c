@@ -128,7 +128,7 @@ static const struct { const char *type, *kind; unsigned bit; } joined[] = {
 	{ "network", "net", SESSION_SHARE_NET }, { "ipc", "ipc", SESSION_SHARE_IPC }, { "uts", "uts", SESSION_SHARE_UTS },
 };
 
-void session_gen_namespaces(yajl_gen g, yajl_val ns, const corrald *d, const ctr_spec *s)
+void session_gen_namespaces(yajl_gen g, yajl_val ns, const corrald *d, const ctr_spec *s, bool userns)
 {
 	session *ss = d && s->session ? session_find((corrald *)d, s->session) : NULL;
 	yajl_gen_array_open(g);
@@ -148,6 +148,11 @@ void session_gen_namespaces(yajl_gen g, yajl_val ns, const corrald *d, const ctr
 		yajl_gen_map_open(g);
 		jg_key_str(g, "type", t);
 		jg_key_str(g, "path", path);
+		yajl_gen_map_close(g);
+	}
+	if (userns) {
+		yajl_gen_map_open(g);
+		jg_key_str(g, "type", "user");
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);

@@ -33,5 +33,6 @@ void sessions_adopt_members(struct corrald *d);
 /* Whether a CNI container id is a live session's attachment (network
  * reconcile must not free its lease). */
 bool session_holds_cni_id(struct corrald *d, const char *cni_id);
-/* A member's bundle (ctr_bundle.c): "namespaces" with the session's by path. */
-void session_gen_namespaces(yajl_gen g, yajl_val dflt, const struct corrald *d, const ctr_spec *s);
+/* A member's bundle (ctr_bundle.c): "namespaces" with the session's by path,
+ * and with userns a user namespace of its own. */
+void session_gen_namespaces(yajl_gen g, yajl_val dflt, const struct corrald *d, const ctr_spec *s, bool userns);
