@@ -112,7 +112,7 @@ static int enqueue(corrald *d, job *j, const peer_cred *peer, cerr *err)
 		job_table_unlink(d->jobs, j);
 		return r;
 	}
-	events_publish(d->events, "job", "submit", j->id, j->spec.name ? j->spec.name : "",
+	events_publish(d->events, EV_OWNER(j->peer.uid), "job", "submit", j->id, j->spec.name ? j->spec.name : "",
 		       (const char *const[]){ "image", j->spec.image, NULL }, 0);
 	jobs_kick(d->jobs);
 	return 0;

@@ -112,7 +112,7 @@ int sv_secret_create(vl_call *call, yajl_val params, void *ud)
 	secret_info info;
 	if (r < 0 || secret_store_info(dir, name, &info, &err) < 0)
 		return sv_internal_err(call, &err);
-	events_publish(d->events, "secret", "create", name, name, NULL, 0);
+	events_publish(d->events, EV_OWNER(vl_call_peer(call)->uid), "secret", "create", name, name, NULL, 0);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
 		return sv_internal(call, NULL);
@@ -197,6 +197,6 @@ int sv_secret_remove(vl_call *call, yajl_val params, void *ud)
 	}
 	if (r < 0)
 		return sv_internal_err(call, &err);
-	events_publish(d->events, "secret", "remove", name, name, NULL, 0);
+	events_publish(d->events, EV_OWNER(info.owner), "secret", "remove", name, name, NULL, 0);
 	return vl_call_reply(call, NULL);
 }

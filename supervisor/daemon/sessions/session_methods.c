@@ -99,7 +99,7 @@ static void on_create_gone(vl_call *call, void *data)
 static int created(corrald *d, session *s, vl_call *call)
 {
 	session_idle_arm(d, s);
-	events_publish(d->events, "session", "create", s->name, s->name, NULL, 0);
+	events_publish(d->events, EV_OWNER(sx_of(s)->owner), "session", "create", s->name, s->name, NULL, 0);
 	return call ? reply_session(call, d, s) : 0;
 }
 
