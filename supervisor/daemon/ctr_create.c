@@ -160,7 +160,7 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid(call, field, why);
 	ctr *other = c->spec.name ? ctr_by_name(d, c->spec.name) : NULL;
 	if (other)
-		return sv_name_in_use(call, other->name, other->id);
+		return reply_name_in_use(call, other);
 	if (c->spec.privileged && vl_call_peer(call)->uid != 0)
 		return sv_permission_denied(call, "spec.privileged: only root may create a privileged container");
 

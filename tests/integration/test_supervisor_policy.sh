@@ -225,6 +225,44 @@ test_svp_group_member_is_bounded() {
 	assert_eq "$(ctl run --rm -v /etc:/h:ro "$IMG" head -1 /h/passwd)" "$(head -1 /etc/passwd)" "root binds /etc"
 }
 
+# Attack: a member takes names that root's and another member's objects
+# hold, and removes its secret that root's container uses. Each error says
+# the name is taken or the thing is in use, and names no other user's
+# container: not its name, not its id. Root is told which.
+test_svp_errors_name_no_other_users_object() {
+	trap cleanup_sv EXIT
+	member_group
+	start_sv --group "$MGROUP"
+	member2() { setpriv --reuid 4242 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30 "$@"; }
+	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
+	local out rootid theirid
+	rootid=$(ctl create --name web app:1 true)
+	theirid=$(member2 create --name theirs app:1 true) || fail "the other member's create"
+	for n in web theirs; do
+		out=$(refused "a member's create --name $n" member create --name "$n" app:1 true)
+		assert_contains "$out" "name $n is taken by another user's container" "create --name $n"
+		assert_not_contains "$out" "${rootid:0:12}" "create --name $n: root's id"
+		assert_not_contains "$out" "${theirid:0:12}" "create --name $n: the other member's id"
+		out=$(member call CreateContainer "{\"spec\":{\"image\":\"app:1\",\"name\":\"$n\",\"command\":[\"true\"]}}" 2>&1) &&
+			fail "CreateContainer $n: accepted"
+		assert_contains "$out" NameInUse "CreateContainer $n: the error"
+		assert_not_contains "$out" "${rootid:0:12}" "CreateContainer $n: root's id"
+		assert_not_contains "$out" "${theirid:0:12}" "CreateContainer $n: the other member's id"
+	done
+	member create --name mine app:1 true >/dev/null || fail "the member's create"
+	out=$(refused "a member's rename to web" member rename mine web)
+	assert_contains "$out" "name web is taken by another user's container" "rename"
+	assert_not_contains "$out" "${rootid:0:12}" "rename: root's id"
+	out=$(refused "root's create --name mine" ctl create --name mine app:1 true)
+	assert_contains "$out" "name mine is in use by" "root is told which"
+	# root's container uses the member's secret; the member removes it
+	echo x | member secret create s1 - >/dev/null || fail "the member's secret"
+	ctl create --name sidecar --secret s1 app:1 true >/dev/null || fail "root's container with the member's secret"
+	out=$(refused "a member removes its secret root's container uses" member secret rm s1)
+	assert_contains "$out" "secret s1 is used by another user's container" "secret rm"
+	assert_not_contains "$out" sidecar "secret rm: root's container's name"
+}
+
 # Labels under io.corral. are corrald's own: jobs and workloads find their
 # containers and sessions again by them. A member may not forge one, on a
 # container or a session (one invalid-parameter line naming the field); its

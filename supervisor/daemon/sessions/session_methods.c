@@ -170,7 +170,7 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 		session_x_free(x);
 		return policy_refuse(call, d, "SessionCreate", &v);
 	}
-	if (ports_free_of(d, x->s.ports, x->s.n_ports, &x->s, &err) < 0) {
+	if (ports_free_of(d, x->s.ports, x->s.n_ports, &x->s, vl_call_peer(call), &err) < 0) {
 		session_x_free(x);
 		return sv_invalid_err(call, "ports", &err);
 	}
