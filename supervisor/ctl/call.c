@@ -114,8 +114,11 @@ void ctl_print_call_error(const char *method, const vl_reply *rep)
 		fprintf(stderr, "corralctl: %s: no such secret: %s\n", short_m, ctl_str(p, "name"));
 	else if (streq(short_e, "SecretExists"))
 		fprintf(stderr, "corralctl: %s: secret %s exists: remove it first\n", short_m, ctl_str(p, "name"));
-	else if (streq(short_e, "NameInUse"))
+	else if (streq(short_e, "NameInUse") && *ctl_str(p, "id"))
 		fprintf(stderr, "corralctl: %s: name %s is in use by %.12s\n", short_m, ctl_str(p, "name"), ctl_str(p, "id"));
+	else if (streq(short_e, "NameInUse"))
+		fprintf(stderr, "corralctl: %s: name %s is taken by another user's container\n", short_m,
+			ctl_str(p, "name"));
 	else if (streq(short_e, "NoSuchSession"))
 		fprintf(stderr, "corralctl: %s: no such session: %s\n", short_m, ctl_str(p, "name"));
 	else if (streq(short_e, "SessionExists"))

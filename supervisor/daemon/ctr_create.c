@@ -14,6 +14,7 @@
 #include "supervisor/daemon/fastpath.h"
 #include "supervisor/daemon/health/check.h"
 #include "supervisor/daemon/img_owner.h"
+#include "supervisor/daemon/owner.h"
 #include "supervisor/daemon/img_source.h"
 #include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/service.h"
@@ -45,8 +46,8 @@ static void new_id(char id[CTR_ID_LEN + 1])
 		snprintf(id + 2 * i, 3, "%02x", b[i]);
 }
 
-/* Every bind source exists when the container is created; else false,
- * with the field and why. */
+/* Every bind source of root's exists when the container is created; else
+ * false, with the field and why. */
 static bool sources_exist(const ctr_spec *spec, char field[static 64], char why[static PATH_MAX + 64])
 {
 	for (size_t i = 0; i < spec->n_mounts; i++) {
@@ -158,11 +159,13 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	if (secrets_check_refs(d, vl_call_peer(call), &c->spec, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	char field[64], why[PATH_MAX + 64];
-	if (!sources_exist(&c->spec, field, why))
+	/* root's sources, looked at as root; a member's are opened as the
+	 * member by the policy, with one answer whether they exist or not */
+	if (!owner_is_member(vl_call_peer(call)) && !sources_exist(&c->spec, field, why))
 		return sv_invalid(call, field, why);
 	ctr *other = c->spec.name ? ctr_by_name(d, c->spec.name) : NULL;
 	if (other)
-		return sv_name_in_use(call, other->name, other->id);
+		return reply_name_in_use(call, other);
 	if (c->spec.privileged && vl_call_peer(call)->uid != 0)
 		return sv_permission_denied(call, "spec.privileged: only root may create a privileged container");
 

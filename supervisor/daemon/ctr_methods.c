@@ -33,6 +33,11 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+int reply_name_in_use(vl_call *call, const ctr *other)
+{
+	return sv_name_in_use(call, other->name, ctr_visible_to(other, vl_call_peer(call)) ? other->id : NULL);
+}
+
 int reply_bad_state(vl_call *call, const ctr *c, const char *reason)
 {
 	return sv_invalid_state(call, c->id, ctr_status_str[c->status], reason);

@@ -12,6 +12,9 @@ ctr *ctr_of_params(struct corrald *d, const peer_cred *peer, yajl_val params, co
 		   json_fault *f);
 /* The answer to a call that ctr_of_params() found nothing for. */
 int reply_not_found(vl_call *call, const char *id, const json_fault *f);
+/* NameInUse for the name other holds: container names are one namespace
+ * for every user, and its id goes only to a peer that may see it. */
+int reply_name_in_use(vl_call *call, const ctr *other);
 /* InvalidState for c as it is. */
 int reply_bad_state(vl_call *call, const ctr *c, const char *reason);
 /* Remove c now, or once SIGKILL has ended it (a session's end). */

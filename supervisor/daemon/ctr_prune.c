@@ -48,7 +48,8 @@ static int prune_containers(corrald *d, const peer_cred *peer, char ***removed)
 	}
 	char n[32];
 	snprintf(n, sizeof(n), "%zu", strv_length(*removed));
-	events_publish(d->events, "container", "prune", "", NULL, (const char *const[]){ "containers", n, NULL }, 0);
+	events_publish(d->events, EV_OWNER(peer ? peer->uid : 0), "container", "prune", "", NULL,
+		       (const char *const[]){ "containers", n, NULL }, 0);
 	return 0;
 }
 

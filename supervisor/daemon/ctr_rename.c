@@ -27,7 +27,7 @@ int sv_rename(vl_call *call, yajl_val params, void *ud)
 	if (other == c)
 		return vl_call_reply(call, NULL);
 	if (other)
-		return sv_name_in_use(call, other->name, other->id);
+		return reply_name_in_use(call, other);
 	char *new_name = strdup(name);
 	if (!new_name)
 		return sv_internal(call, "out of memory");

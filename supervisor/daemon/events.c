@@ -2,6 +2,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "supervisor/daemon/owner.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/varlink/sv_errors.h"
 
@@ -12,6 +13,7 @@
 
 struct event {
 	long long ts;
+	event_owner who;
 	char *type, *action, *id, *name;
 	char *session; /* a session event's name, or its "session" attribute */
 	char *json; /* {"event":{...}} */
@@ -20,6 +22,8 @@ struct event {
 struct sub {
 	event_bus *bus;
 	vl_call *call;
+	peer_cred peer;
+	bool is_peer; /* else corrald itself: it hears of everything */
 	char *type, *action, *id, *name, *container, *session; /* filters; NULL: any */
 	long long until;  /* ns; < 0: no end */
 	el_source *timer; /* ends the stream at until */
@@ -112,9 +116,16 @@ static bool container_is(const char *filter, const struct event *e)
 	       (e->name && streq(e->name, filter));
 }
 
+/* The one rule (owner.h): a subscriber hears only of what it may see. */
+static bool may_see(const struct sub *s, const struct event *e)
+{
+	const peer_cred *peer = s->is_peer ? &s->peer : NULL;
+	return e->who.shared ? owner_may_use(peer, e->who.uid) : owner_may(peer, e->who.uid);
+}
+
 static bool matches(const struct sub *s, const struct event *e)
 {
-	return eq_or_any(s->type, e->type) && eq_or_any(s->action, e->action) && eq_or_any(s->id, e->id) &&
+	return may_see(s, e) && eq_or_any(s->type, e->type) && eq_or_any(s->action, e->action) && eq_or_any(s->id, e->id) &&
 	       eq_or_any(s->name, e->name) && container_is(s->container, e) &&
 	       eq_or_any(s->session, e->session) && (s->until < 0 || e->ts <= s->until);
 }
@@ -138,7 +149,7 @@ static bool deliver(struct sub *s, const struct event *e)
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
-int events_publish(event_bus *b, const char *type, const char *action, const char *id,
+int events_publish(event_bus *b, event_owner who, const char *type, const char *action, const char *id,
 		   const char *name, const char *const *attrs, long long now_ns)
 {
 	if (!now_ns) {
@@ -174,6 +185,7 @@ int events_publish(event_bus *b, const char *type, const char *action, const cha
 	}
 	event_clear(e);
 	e->ts = now_ns;
+	e->who = who;
 	e->json = json;
 	e->type = dup_or_null(type);
 	e->action = dup_or_null(action);
@@ -250,13 +262,18 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec;
 }
 
-static struct sub *sub_new(event_bus *b, vl_call *call, long long until, const event_filter *filter)
+static struct sub *sub_new(event_bus *b, vl_call *call, const peer_cred *peer, long long until,
+			   const event_filter *filter)
 {
 	struct sub *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	s->bus = b;
 	s->call = call;
+	if (peer) {
+		s->peer = *peer;
+		s->is_peer = true;
+	}
 	s->until = until;
 	s->type = dup_or_null(filter->type);
 	s->action = dup_or_null(filter->action);
@@ -273,9 +290,10 @@ static struct sub *sub_new(event_bus *b, vl_call *call, long long until, const e
 	return s;
 }
 
-int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const event_window *w, const event_filter *filter)
+int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const peer_cred *peer, const event_window *w,
+		     const event_filter *filter)
 {
-	struct sub *s = sub_new(b, call, w->until, filter);
+	struct sub *s = sub_new(b, call, peer, w->until, filter);
 	if (!s)
 		return -ENOMEM;
 	long long left = w->until < 0 ? -1 : w->until - now_ns();

@@ -9,6 +9,7 @@
 #include "common/json_get.h"
 #include "supervisor/loop/eventloop.h"
 #include "supervisor/varlink/server.h"
+#include "supervisor/varlink/peer.h"
 
 typedef struct event_bus event_bus;
 
@@ -19,10 +20,20 @@ event_bus *events_new(size_t keep);
 /* Ends every subscription (with no further reply). */
 void events_free(event_bus *b);
 
+/* Whose object an event is about, which decides who hears of it
+ * (owner.h): owner_may(subscriber, uid), or when shared (root's images,
+ * networks, corrald itself) owner_may_use(subscriber, uid). */
+typedef struct event_owner {
+	uid_t uid;
+	bool shared;
+} event_owner;
+#define EV_OWNER(u) ((event_owner){ .uid = (u) })
+#define EV_SHARED(u) ((event_owner){ .uid = (u), .shared = true })
+
 /* type: container, image, daemon or secret (create, remove: its name, never
  * its value). attrs: key, value, ..., NULL (may be NULL).
  * now_ns 0: the clock. */
-int events_publish(event_bus *b, const char *type, const char *action, const char *id,
+int events_publish(event_bus *b, event_owner who, const char *type, const char *action, const char *id,
 		   const char *name, const char *const *attrs, long long now_ns);
 
 /* What a subscriber wants to hear of; NULL matches anything. container
@@ -44,8 +55,11 @@ int events_parse_filters(yajl_val filters, event_filter *out, json_fault *f);
 typedef struct event_window {
 	long long since, until;
 } event_window;
-/* Keep call (its cancel hook) as a subscriber; loop times the end. */
-int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const event_window *w, const event_filter *filter);
+/* Keep call (its cancel hook) as a subscriber; loop times the end. It
+ * hears of, and is replayed, only the events whose object peer may see
+ * (NULL: corrald itself, every one). */
+int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const peer_cred *peer, const event_window *w,
+		     const event_filter *filter);
 size_t events_n_subscribers(const event_bus *b);
 /* corrald's own listener (one), told of every event after the subscribers:
  * its type, action and session (NULL when none). It must not publish. */

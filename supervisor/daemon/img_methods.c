@@ -191,7 +191,7 @@ static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, co
 		return;
 	}
 	_cleanup_free_ char *shown = x->name ? ref_qualified(x->peer.uid, x->name) : NULL;
-	events_publish(d->events, "image", "import", id, shown ? shown : x->name,
+	events_publish(d->events, EV_SHARED(x->peer.uid), "image", "import", id, shown ? shown : x->name,
 		       (const char *const[]){ "manifest", manifest, "source", x->path, NULL }, 0);
 	corrald_update_image_gauges(d, NULL);
 	peer_cred peer = x->peer;

@@ -70,10 +70,11 @@ int img_prune(corrald *d, const peer_cred *peer, bool all, char ***removed, uint
 		return r;
 	*reclaimed = before > after ? before - after : 0;
 	for (char **id = *removed; id && *id; id++)
-		events_publish(d->events, "image", "remove", *id, NULL, NULL, 0);
+		events_publish(d->events, EV_OWNER(peer ? peer->uid : 0), "image", "remove", *id, NULL, NULL, 0);
 	char n[32];
 	snprintf(n, sizeof(n), "%zu", strv_length(*removed));
-	events_publish(d->events, "image", "prune", "", NULL, (const char *const[]){ "images", n, NULL }, 0);
+	events_publish(d->events, EV_OWNER(peer ? peer->uid : 0), "image", "prune", "", NULL,
+		       (const char *const[]){ "images", n, NULL }, 0);
 	corrald_update_image_gauges(d, NULL);
 	return 0;
 }

@@ -4,6 +4,7 @@
  * see at all. */
 #include "supervisor/daemon/img_methods.h"
 #include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/events.h"
 #include "supervisor/daemon/img_owner.h"
 #include "supervisor/daemon/owner.h"
 #include "supervisor/daemon/service.h"
@@ -28,6 +29,13 @@ static int in_use(vl_call *call, const ctr *c, const char *ref)
 	else
 		snprintf(why, sizeof(why), "image %s is used by another user's container; remove it with force", ref);
 	return sv_invalid_state(call, ref, "in-use", why);
+}
+
+/* Whether everyone who hears of an event of who may see container c,
+ * which it may then name: root alone, or c's owner and root. */
+static bool event_may_name(event_owner who, const ctr *c)
+{
+	return who.uid != 0 ? c->owner == who.uid : !who.shared;
 }
 
 /* Root's shared image, which a member sees and may not change. */
@@ -85,6 +93,9 @@ int sv_image_remove(vl_call *call, yajl_val params, void *ud)
 	ref_image im = { 0 };
 	if (i >= 0)
 		im = db.images[i];
+	/* the event is the name's owner's, or by ID the peer's; root's is shared */
+	event_owner who = ni >= 0 ? EV_SHARED(db.names[ni].owner)
+				  : (event_owner){ peer->uid, peer->uid != 0 || refs_held_by(&db, (size_t)i, 0) };
 	int dropped = ni >= 0 ? refs_unname(&db, (size_t)ni) : refs_release(&db, (size_t)i, img_mine, peer);
 	const ctr *user = dropped ? img_user_of(d, &im) : NULL;
 	if (user && !force)
@@ -101,8 +112,9 @@ int sv_image_remove(vl_call *call, yajl_val params, void *ud)
 		jg_str(g, im.config);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
-	events_publish(d->events, "image", dropped ? "remove" : "untag", im.config, qualified ? qualified : ref,
-		       (const char *const[]){ "manifest", im.manifest, user ? "usedBy" : NULL, user ? user->id : NULL,
+	bool shown = user && event_may_name(who, user);
+	events_publish(d->events, who, "image", dropped ? "remove" : "untag", im.config, qualified ? qualified : ref,
+		       (const char *const[]){ "manifest", im.manifest, shown ? "usedBy" : NULL, shown ? user->id : NULL,
 					      NULL },
 		       0);
 	int r = vl_call_reply_gen(call, g);

@@ -61,7 +61,7 @@ static void on_signal(el_source *s, const struct signalfd_siginfo *si, void *dat
 	}
 	corrald *d = data;
 	log_info("%s: shutting down", strsignal((int)si->ssi_signo));
-	events_publish(d->events, "daemon", "stop", "", "corrald", NULL, 0);
+	events_publish(d->events, EV_SHARED(0), "daemon", "stop", "", "corrald", NULL, 0);
 	sdn_notify("STOPPING=1");
 	el_exit(el_source_loop(s), 0);
 }
@@ -309,7 +309,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 		goto out;
 	char pidbuf[16];
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
-	events_publish(d.events, "daemon", "start", "", "corrald",
+	events_publish(d.events, EV_SHARED(0), "daemon", "start", "", "corrald",
 		       (const char *const[]){ "version", CORRAL_VERSION, "pid", pidbuf, NULL }, 0);
 	log_info("corrald %s serving %s%s (pid %d)", CORRAL_VERSION, used ? "socket-activated fds" : cfg->socket,
 		 http ? ", metrics on http" : "", (int)getpid());

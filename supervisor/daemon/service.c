@@ -120,7 +120,7 @@ static int m_events(vl_call *call, yajl_val params, void *ud)
 	if (!vl_call_wants_more(call))
 		return vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
 	/* the subscription keeps the call */
-	if (events_subscribe(d->events, d->loop, call, &w, &filter) < 0)
+	if (events_subscribe(d->events, d->loop, call, vl_call_peer(call), &w, &filter) < 0)
 		return sv_internal(call, NULL);
 	return 0;
 }

@@ -98,7 +98,7 @@ int sv_session_exists(vl_call *call, const char *name)
 
 int sv_name_in_use(vl_call *call, const char *name, const char *id)
 {
-	return error_with(call, SV_ERR("NameInUse"), 2, (const char *const[]){ "name", name, "id", id });
+	return error_with(call, SV_ERR("NameInUse"), id ? 2 : 1, (const char *const[]){ "name", name, "id", id });
 }
 
 int sv_permission_denied(vl_call *call, const char *reason)

@@ -24,7 +24,8 @@ int sv_invalid_state(vl_call *call, const char *id, const char *state, const cha
 int sv_no_such_container(vl_call *call, const char *id);
 /* NoSuchImage{image}. */
 int sv_no_such_image(vl_call *call, const char *ref);
-/* NameInUse{name, id}: id is the container that has the name. */
+/* NameInUse{name, id}: id is the container that has the name; NULL (no
+ * id) when it is another user's. */
 int sv_name_in_use(vl_call *call, const char *name, const char *id);
 /* NoSuchSecret{name}; SecretExists{name}. */
 int sv_no_such_secret(vl_call *call, const char *name);

@@ -176,6 +176,43 @@ test_svn_port_in_use_fails_start_naming_it() {
 	assert_eq "$(get http://127.0.0.1:18085/)" "hello from first" "the first still answers"
 }
 
+# Attack: a member publishes the host port of root's container, and of
+# another member's. Start fails, saying only that another user's container
+# has the port: neither its name nor its id. Its own container it names.
+test_svn_port_conflict_names_no_other_users_container() {
+	trap cleanup_sv EXIT
+	need_cni
+	local g out rc=0 rootid theirid
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	chmod 755 "$T"
+	start_sv_netns --group "$g"
+	as() { local u=$1; shift; setpriv --reuid "$u" --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30 "$@"; }
+	ctl image import "oci:$FIXTURES/images/oci:test" bb:1 >/dev/null
+	web rootweb -p 18087:80
+	rootid=$(ctl --json inspect rootweb | jq -r '.[0].id')
+	out=$(as 65534 run -d --name m1 -p 18087:80 bb:1 sleep 100 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "a member took root's port 18087"
+	assert_contains "$out" "host port 18087/tcp: published by another user's container already" "root's port"
+	assert_not_contains "$out" rootweb "root's container's name"
+	assert_not_contains "$out" "${rootid:0:12}" "root's container's id"
+	as 4242 run -d --name theirs -p 18088:80 bb:1 sleep 100 >/dev/null || fail "the other member's run"
+	theirid=$(ctl --json inspect theirs | jq -r '.[0].id')
+	rc=0
+	out=$(as 65534 run -d --name m2 -p 18088:80 bb:1 sleep 100 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "a member took another member's port 18088"
+	assert_contains "$out" "host port 18088/tcp: published by another user's container already" "a member's port"
+	assert_not_contains "$out" theirs "the other member's container's name"
+	assert_not_contains "$out" "${theirid:0:12}" "the other member's container's id"
+	# its own, and root, are told which
+	as 65534 run -d --name mine -p 18089:80 bb:1 sleep 100 >/dev/null || fail "the member's run"
+	rc=0
+	out=$(as 65534 run -d --name mine2 -p 18089:80 bb:1 sleep 100 2>&1) || rc=$?
+	assert_contains "$out" "published by container mine already" "its own container is named"
+	out=$(ctl run -d --name root2 -p 18088:80 "$IMG" sleep 100 2>&1) || true
+	assert_contains "$out" "published by container theirs already" "root is told whose"
+}
+
 # --network host shares the namespace's interfaces; none keeps its own lo
 # alone, down.
 test_svn_host_and_none() {

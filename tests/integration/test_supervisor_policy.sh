@@ -225,6 +225,84 @@ test_svp_group_member_is_bounded() {
 	assert_eq "$(ctl run --rm -v /etc:/h:ro "$IMG" head -1 /h/passwd)" "$(head -1 /etc/passwd)" "root binds /etc"
 }
 
+# Attack: a member takes names that root's and another member's objects
+# hold, and removes its secret that root's container uses. Each error says
+# the name is taken or the thing is in use, and names no other user's
+# container: not its name, not its id. Root is told which.
+test_svp_errors_name_no_other_users_object() {
+	trap cleanup_sv EXIT
+	member_group
+	start_sv --group "$MGROUP"
+	member2() { setpriv --reuid 4242 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30 "$@"; }
+	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
+	local out rootid theirid
+	rootid=$(ctl create --name web app:1 true)
+	theirid=$(member2 create --name theirs app:1 true) || fail "the other member's create"
+	for n in web theirs; do
+		out=$(refused "a member's create --name $n" member create --name "$n" app:1 true)
+		assert_contains "$out" "name $n is taken by another user's container" "create --name $n"
+		assert_not_contains "$out" "${rootid:0:12}" "create --name $n: root's id"
+		assert_not_contains "$out" "${theirid:0:12}" "create --name $n: the other member's id"
+		out=$(member call CreateContainer "{\"spec\":{\"image\":\"app:1\",\"name\":\"$n\",\"command\":[\"true\"]}}" 2>&1) &&
+			fail "CreateContainer $n: accepted"
+		assert_contains "$out" NameInUse "CreateContainer $n: the error"
+		assert_not_contains "$out" "${rootid:0:12}" "CreateContainer $n: root's id"
+		assert_not_contains "$out" "${theirid:0:12}" "CreateContainer $n: the other member's id"
+	done
+	member create --name mine app:1 true >/dev/null || fail "the member's create"
+	out=$(refused "a member's rename to web" member rename mine web)
+	assert_contains "$out" "name web is taken by another user's container" "rename"
+	assert_not_contains "$out" "${rootid:0:12}" "rename: root's id"
+	out=$(refused "root's create --name mine" ctl create --name mine app:1 true)
+	assert_contains "$out" "name mine is in use by" "root is told which"
+	# root's container uses the member's secret; the member removes it
+	echo x | member secret create s1 - >/dev/null || fail "the member's secret"
+	ctl create --name sidecar --secret s1 app:1 true >/dev/null || fail "root's container with the member's secret"
+	out=$(refused "a member removes its secret root's container uses" member secret rm s1)
+	assert_contains "$out" "secret s1 is used by another user's container" "secret rm"
+	assert_not_contains "$out" sidecar "secret rm: root's container's name"
+}
+
+# Attack: a member binds paths it could not open itself: a link inside the
+# allowed prefix to a directory only root reads, and links and names in a
+# directory only root reads. corrald resolves and opens them as the member:
+# each is refused with one answer, the same whether the path exists or not,
+# that names no path of the host it resolved to. What the member can read
+# under the prefix it binds; root keeps binding what it could before.
+test_svp_member_bind_sources_are_opened_as_the_member() {
+	trap cleanup_sv EXIT
+	member_group
+	mkdir -p "$T/allowed/pub" "$T/allowed/secret" "$T/private" "$T/outside"
+	echo public >"$T/allowed/pub/marker"
+	echo hidden >"$T/allowed/secret/marker"
+	chmod 700 "$T/allowed/secret" "$T/private"
+	chmod 755 "$T/allowed" "$T/allowed/pub" "$T/outside"
+	ln -s "$T/allowed/secret" "$T/allowed/link"
+	ln -s "$T/outside" "$T/private/link"
+	echo "{\"unprivileged\": {\"bind_mounts\": {\"allowed\": [\"$T/allowed\"]}}}" >"$T/p.json"
+	start_sv --group "$MGROUP" --policy "$T/p.json"
+	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
+	local out there gone
+	out=$(refused "a link under the prefix to what root alone reads" member create -v "$T/allowed/link:/h" app:1 true)
+	assert_contains "$out" "cannot open $T/allowed/link as uid 65534" "the link: the answer"
+	assert_not_contains "$out" "$T/allowed/secret" "the link: where it leads"
+	out=$(refused "what root alone reads" member create -v "$T/allowed/secret:/h" app:1 true)
+	assert_contains "$out" "cannot open $T/allowed/secret as uid 65534" "the directory itself"
+	there=$(refused "a link in a directory root alone reads" member create -v "$T/private/link:/h" app:1 true)
+	assert_not_contains "$there" "$T/outside" "the private link: where it leads"
+	gone=$(refused "a missing name there" member create -v "$T/private/nothere:/h" app:1 true)
+	assert_eq "${there//$T\/private\/link/P}" "${gone//$T\/private\/nothere/P}" "one answer, there or not"
+	assert_contains "$gone" "cannot open $T/private/nothere as uid 65534" "the missing name: the answer"
+	out=$(refused "a missing name under the prefix" member create -v "$T/allowed/nothere:/h" app:1 true)
+	assert_contains "$out" "cannot open $T/allowed/nothere as uid 65534" "a missing name under the prefix"
+	# what it can read under the prefix it binds; outside it, it is refused by the prefix
+	assert_eq "$(member run --rm -v "$T/allowed/pub:/h:ro" app:1 cat /h/marker)" public "a readable bind"
+	out=$(refused "a readable path outside the prefix" member create -v "$T/outside:/h" app:1 true)
+	assert_contains "$out" "outside the allowed prefixes" "outside the prefix"
+	# root as before
+	assert_eq "$(ctl run --rm -v "$T/allowed/link:/h:ro" "$IMG" cat /h/marker)" hidden "root binds the link"
+}
+
 # Labels under io.corral. are corrald's own: jobs and workloads find their
 # containers and sessions again by them. A member may not forge one, on a
 # container or a session (one invalid-parameter line naming the field); its

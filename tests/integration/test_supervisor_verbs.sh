@@ -250,6 +250,49 @@ test_svv_events_until_and_filters() {
 	assert_contains "$(call_error --more Events '{"until":"soon"}')" '"parameter":"until"' "a bad until"
 }
 
+# Attack: a member of the access group listens to the event stream, live
+# and replayed (--since 0), while root and another member work. It hears of
+# its own container and of root's image (shared read-only), and of nothing
+# of root's or the other member's: no container, secret or session, not by
+# name, not by id. Root hears of everything.
+test_svv_events_member_hears_only_its_own() {
+	trap cleanup_sv EXIT
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	chmod 755 "$T"
+	start_sv --group "$g"
+	"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+	ctl image import "oci:$FIXTURES/images/oci:test" bb:1 >/dev/null
+	as() { local u=$1; shift; setpriv --reuid "$u" --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" "$@"; }
+	timeout 8 setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" events --json \
+		>"$T/live" 2>&1 &
+	local ev=$! rootid theirid f leak
+	sleep 0.5
+	rootid=$(ctl create --name rootctr bb:1 true) || fail "root's create"
+	echo x | ctl secret create rootsecret - >/dev/null
+	theirid=$(as 4242 create --name theirctr bb:1 true) || fail "the other member's create"
+	echo y | as 4242 secret create theirsecret - >/dev/null || fail "the other member's secret"
+	as 4242 session create theirsess >/dev/null || fail "the other member's session"
+	as 65534 create --name minectr bb:1 true >/dev/null || fail "the member's create"
+	sleep 0.5
+	kill "$ev" 2>/dev/null || true
+	wait "$ev" 2>/dev/null || true
+	timeout 3 setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" events --since 0 \
+		--json >"$T/replay" 2>&1 || true
+	for f in live replay; do
+		grep -q '"minectr"' "$T/$f" || fail "$f: the member's own container: $(cat "$T/$f")"
+		for leak in rootctr "${rootid:0:12}" theirctr "${theirid:0:12}" rootsecret theirsecret theirsess; do
+			assert_not_contains "$(cat "$T/$f")" "$leak" "$f: a member hears of $leak"
+		done
+	done
+	grep -q '"bb:1"' "$T/replay" || fail "replay: root's image import, shared: $(cat "$T/replay")"
+	timeout 3 "$CORRALCTL" --socket "$SOCK" events --since 0 --json >"$T/root" 2>&1 || true
+	for f in rootctr theirctr rootsecret theirsecret theirsess minectr; do
+		grep -q "\"$f\"" "$T/root" || fail "root does not hear of $f: $(cat "$T/root")"
+	done
+}
+
 for t in $(declare -F | awk '{print $3}' | grep "^test_svv_"); do
 	run_test "$t"
 done

@@ -32,7 +32,10 @@ static int m_sub(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (events_parse_filters(json_get(params, "filters"), &filter, &f) < 0)
 		return vl_call_error(call, "t.E.BadFilters", NULL);
-	if (events_subscribe(bus, loop, call, &w, &filter) < 0)
+	/* "asUid": subscribe as that member rather than as the test's peer */
+	yajl_val as = json_get(params, "asUid");
+	peer_cred member = { .uid = YAJL_IS_INTEGER(as) ? (uid_t)YAJL_GET_INTEGER(as) : 0 };
+	if (events_subscribe(bus, loop, call, as ? &member : vl_call_peer(call), &w, &filter) < 0)
 		return vl_call_error(call, "t.E.NoMemory", NULL);
 	return 0;
 }
@@ -112,7 +115,7 @@ static void test_replay_ring_and_live(void **state)
 	for (int i = 1; i <= 6; i++) {
 		char id[16];
 		snprintf(id, sizeof(id), "c%d", i);
-		assert_int_equal(events_publish(bus, "container", "start", id, NULL, NULL, i * 1000LL), 0);
+		assert_int_equal(events_publish(bus, EV_SHARED(0), "container", "start", id, NULL, NULL, i * 1000LL), 0);
 	}
 	/* the ring keeps 4: c3..c6; since 4000 replays c4..c6 */
 	int fd = subscribe("{\"since\":4000}");
@@ -121,7 +124,7 @@ static void test_replay_ring_and_live(void **state)
 	assert_null(strstr(out, "\"c3\""));
 	assert_non_null(strstr(out, "\"id\":\"c4\""));
 	const char *attrs[] = { "exitCode", "1", NULL };
-	assert_int_equal(events_publish(bus, "container", "die", "c6", "web", attrs, 7000), 0);
+	assert_int_equal(events_publish(bus, EV_SHARED(0), "container", "die", "c6", "web", attrs, 7000), 0);
 	out = drain(fd);
 	assert_non_null(strstr(out, "{\"parameters\":{\"event\":{\"time\":\"1970-01-01T00:00:00.000007000Z\","
 				    "\"type\":\"container\",\"action\":\"die\",\"id\":\"c6\",\"name\":\"web\","
@@ -137,9 +140,9 @@ static void test_replay_ring_and_live(void **state)
 static void test_filters(void **state)
 {
 	int fd = subscribe("{\"filters\":{\"action\":\"oom\",\"name\":\"db\"}}");
-	events_publish(bus, "container", "oom", "a", "web", NULL, 0);
-	events_publish(bus, "container", "start", "b", "db", NULL, 0);
-	events_publish(bus, "container", "oom", "b", "db", NULL, 0);
+	events_publish(bus, EV_SHARED(0), "container", "oom", "a", "web", NULL, 0);
+	events_publish(bus, EV_SHARED(0), "container", "start", "b", "db", NULL, 0);
+	events_publish(bus, EV_SHARED(0), "container", "oom", "b", "db", NULL, 0);
 	char *out = drain(fd);
 	assert_int_equal(count(out, "\"continues\":true"), 1);
 	assert_non_null(strstr(out, "\"action\":\"oom\",\"id\":\"b\""));
@@ -168,11 +171,13 @@ static void test_filters(void **state)
 static void test_session_filter(void **state)
 {
 	int fd = subscribe("{\"filters\":{\"session\":\"pod\"}}");
-	events_publish(bus, "container", "start", "a", "web", (const char *const[]){ "session", "pod", NULL }, 0);
-	events_publish(bus, "container", "start", "b", "db", (const char *const[]){ "session", "other", NULL }, 0);
-	events_publish(bus, "container", "start", "c", "lone", NULL, 0);
-	events_publish(bus, "session", "expired", "pod", "pod", NULL, 0);
-	events_publish(bus, "session", "create", "other", "other", NULL, 0);
+	events_publish(bus, EV_SHARED(0), "container", "start", "a", "web",
+		       (const char *const[]){ "session", "pod", NULL }, 0);
+	events_publish(bus, EV_SHARED(0), "container", "start", "b", "db",
+		       (const char *const[]){ "session", "other", NULL }, 0);
+	events_publish(bus, EV_SHARED(0), "container", "start", "c", "lone", NULL, 0);
+	events_publish(bus, EV_SHARED(0), "session", "expired", "pod", "pod", NULL, 0);
+	events_publish(bus, EV_SHARED(0), "session", "create", "other", "other", NULL, 0);
 	char *out = drain(fd);
 	assert_int_equal(count(out, "\"continues\":true"), 2);
 	assert_non_null(strstr(out, "\"name\":\"web\""));
@@ -187,7 +192,7 @@ static void test_until_ends_the_stream(void **state)
 	for (int i = 1; i <= 3; i++) {
 		char id[16];
 		snprintf(id, sizeof(id), "c%d", i);
-		assert_int_equal(events_publish(bus, "container", "start", id, NULL, NULL, i * 1000LL), 0);
+		assert_int_equal(events_publish(bus, EV_SHARED(0), "container", "start", id, NULL, NULL, i * 1000LL), 0);
 	}
 	/* a window in the past: its events, then the end */
 	int fd = subscribe("{\"since\":0,\"until\":2500}");
@@ -204,7 +209,7 @@ static void test_until_ends_the_stream(void **state)
 	char params[64];
 	snprintf(params, sizeof(params), "{\"until\":%lld}", now + 200000000ll);
 	fd = subscribe(params);
-	events_publish(bus, "container", "stop", "c1", NULL, NULL, 0);
+	events_publish(bus, EV_SHARED(0), "container", "stop", "c1", NULL, NULL, 0);
 	out = drain(fd);
 	assert_int_equal(count(out, "\"continues\":true"), 1);
 	assert_int_equal(events_n_subscribers(bus), 1);
@@ -218,15 +223,44 @@ static void test_until_ends_the_stream(void **state)
 static void test_container_filter_takes_a_prefix_or_name(void **state)
 {
 	int fd = subscribe("{\"filters\":{\"container\":\"ab\",\"event\":\"start\"}}");
-	events_publish(bus, "container", "start", "abc123", "web", NULL, 0);
-	events_publish(bus, "container", "start", "ffff", "ab", NULL, 0);
-	events_publish(bus, "container", "start", "ffee", "db", NULL, 0);
-	events_publish(bus, "container", "stop", "abc123", "web", NULL, 0);
+	events_publish(bus, EV_SHARED(0), "container", "start", "abc123", "web", NULL, 0);
+	events_publish(bus, EV_SHARED(0), "container", "start", "ffff", "ab", NULL, 0);
+	events_publish(bus, EV_SHARED(0), "container", "start", "ffee", "db", NULL, 0);
+	events_publish(bus, EV_SHARED(0), "container", "stop", "abc123", "web", NULL, 0);
 	char *out = drain(fd);
 	assert_int_equal(count(out, "\"continues\":true"), 2);
 	assert_null(strstr(out, "\"db\""));
 	assert_null(strstr(out, "\"stop\""));
 	close(fd);
+}
+
+/* A member hears only of its own objects and of root's shared ones, live
+ * and in replay; root of everything. */
+static void test_member_hears_only_what_it_may_see(void **state)
+{
+	events_publish(bus, EV_OWNER(4242), "container", "start", "mine1", "mine1", NULL, 1000);
+	events_publish(bus, EV_OWNER(65534), "container", "start", "theirs1", "theirs1", NULL, 2000);
+	events_publish(bus, EV_OWNER(0), "secret", "create", "roots1", "roots1", NULL, 3000);
+	int member = subscribe("{\"since\":0,\"asUid\":4242}");
+	int root = subscribe("{\"since\":0,\"asUid\":0}");
+	events_publish(bus, EV_SHARED(0), "image", "import", "rootimg", "bb:1", NULL, 0);
+	events_publish(bus, EV_SHARED(65534), "image", "import", "theirimg", "~65534/bb:1", NULL, 0);
+	events_publish(bus, EV_OWNER(65534), "session", "create", "theirs2", "theirs2", NULL, 0);
+	events_publish(bus, EV_OWNER(4242), "job", "submit", "mine2", "mine2", NULL, 0);
+	char *out = drain(member);
+	assert_int_equal(count(out, "\"continues\":true"), 3);
+	assert_non_null(strstr(out, "\"id\":\"mine1\""));
+	assert_non_null(strstr(out, "\"id\":\"mine2\""));
+	assert_non_null(strstr(out, "\"id\":\"rootimg\""));
+	assert_null(strstr(out, "theirs"));
+	assert_null(strstr(out, "theirimg"));
+	assert_null(strstr(out, "roots1"));
+	out = drain(root);
+	assert_int_equal(count(out, "\"continues\":true"), 7);
+	assert_non_null(strstr(out, "\"id\":\"theirs2\""));
+	assert_non_null(strstr(out, "\"id\":\"theirimg\""));
+	close(member);
+	close(root);
 }
 
 static void test_slow_subscriber_is_cut_off(void **state)
@@ -240,7 +274,7 @@ static void test_slow_subscriber_is_cut_off(void **state)
 	const char *attrs[] = { "blob", big, NULL };
 	/* nobody reads fd: ~8 MiB queue and the stream is ended */
 	for (int i = 0; i < 4000 && events_n_subscribers(bus); i++) {
-		events_publish(bus, "container", "spam", "x", NULL, attrs, 0);
+		events_publish(bus, EV_SHARED(0), "container", "spam", "x", NULL, attrs, 0);
 		el_run_once(loop, 0);
 	}
 	assert_int_equal(events_n_subscribers(bus), 0);
@@ -255,6 +289,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_until_ends_the_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_container_filter_takes_a_prefix_or_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_member_hears_only_what_it_may_see, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_subscriber_is_cut_off, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

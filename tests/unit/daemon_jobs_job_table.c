@@ -41,7 +41,7 @@ static void test_fifo_by_sequence(void **state)
 	assert_int_equal(d->seq, 4);
 	assert_string_equal(t.jobs->id, "aaaaaaaaaaaaaaaa");
 	assert_string_equal(job_next_queued(&t)->id, "bbbbbbbbbbbbbbbb");
-	job_find(&t, "bbbb", &(bool){ 0 })->state = JOB_RUNNING;
+	job_find(&t, "bbbb", NULL, &(bool){ 0 })->state = JOB_RUNNING;
 	assert_string_equal(job_next_queued(&t)->id, "cccccccccccccccc");
 	assert_int_equal(job_count(&t, JOB_QUEUED), 2);
 	assert_int_equal(job_count(&t, -1), 4);
@@ -55,13 +55,33 @@ static void test_find_by_prefix(void **state)
 	mk(&t, "ab12000000000000", 0, JOB_QUEUED);
 	mk(&t, "ab34000000000000", 0, JOB_QUEUED);
 	bool amb;
-	assert_string_equal(job_find(&t, "ab12", &amb)->id, "ab12000000000000");
-	assert_null(job_find(&t, "ab", &amb));
+	assert_string_equal(job_find(&t, "ab12", NULL, &amb)->id, "ab12000000000000");
+	assert_null(job_find(&t, "ab", NULL, &amb));
 	assert_true(amb);
-	assert_null(job_find(&t, "ff", &amb));
+	assert_null(job_find(&t, "ff", NULL, &amb));
 	assert_false(amb);
-	assert_null(job_find(&t, "", &amb));
-	assert_string_equal(job_find(&t, "ab34000000000000", &amb)->id, "ab34000000000000");
+	assert_null(job_find(&t, "", NULL, &amb));
+	assert_string_equal(job_find(&t, "ab34000000000000", NULL, &amb)->id, "ab34000000000000");
+	free_table(&t);
+}
+
+/* A member finds only its own jobs: another user's is never a hit, nor
+ * makes a prefix ambiguous (which would tell its id, char by char). */
+static void test_find_sees_only_the_peers_jobs(void **state)
+{
+	job_table t = { 0 };
+	mk(&t, "ab12000000000000", 0, JOB_QUEUED)->peer.uid = 65534;
+	mk(&t, "ab34000000000000", 0, JOB_QUEUED)->peer.uid = 4242;
+	peer_cred member = { .uid = 65534 }, root = { .uid = 0 };
+	bool amb;
+	assert_string_equal(job_find(&t, "ab", &member, &amb)->id, "ab12000000000000");
+	assert_false(amb);
+	assert_null(job_find(&t, "ab34", &member, &amb));
+	assert_false(amb);
+	assert_null(job_find(&t, "ab34000000000000", &member, &amb));
+	assert_null(job_find(&t, "ab", &root, &amb));
+	assert_true(amb);
+	assert_string_equal(job_find(&t, "ab34", &root, &amb)->id, "ab34000000000000");
 	free_table(&t);
 }
 
@@ -106,6 +126,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fifo_by_sequence),
 		cmocka_unit_test(test_find_by_prefix),
+		cmocka_unit_test(test_find_sees_only_the_peers_jobs),
 		cmocka_unit_test(test_oldest_result_over_the_bound),
 		cmocka_unit_test(test_backoff_doubles_to_five_minutes),
 		cmocka_unit_test(test_attempts_are_recorded),

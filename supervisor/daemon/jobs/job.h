@@ -101,8 +101,12 @@ void job_free(job *j);
 /* j goes last, with the next sequence number unless it has one. */
 void job_table_append(job_table *t, job *j);
 void job_table_unlink(job_table *t, job *j);
-/* By id or unique id prefix; NULL when none or ambiguous (*ambiguous). */
-job *job_find(job_table *t, const char *ref, bool *ambiguous);
+/* Root reaches every job; another peer only those it submitted (owner.h). */
+bool job_visible_to(const job *j, const peer_cred *peer);
+/* By id or unique id prefix among the jobs peer may see (NULL: corrald,
+ * every one); NULL when none or ambiguous (*ambiguous), so that another
+ * user's job is never a hit, nor the reason for an ambiguity. */
+job *job_find(job_table *t, const char *ref, const peer_cred *peer, bool *ambiguous);
 job *job_next_queued(job_table *t);
 size_t job_count(const job_table *t, int state /* -1: all */);
 static inline bool job_finished(const job *j) { return j->state >= JOB_SUCCEEDED; }

@@ -59,12 +59,6 @@ static int no_such_job(vl_call *call, const char *id, bool ambiguous)
 	return vl_call_error(call, SV_ERR("NoSuchJob"), p);
 }
 
-/* Root reaches every job; another peer only those it submitted. */
-static bool job_visible_to(const job *j, const peer_cred *peer)
-{
-	return owner_may(peer, j->peer.uid);
-}
-
 /* The job params name, or NULL with *f set (or not: no such job, or not
  * peer's). */
 static job *job_of_params(corrald *d, const peer_cred *peer, yajl_val params, const char *const *known,
@@ -74,8 +68,7 @@ static job *job_of_params(corrald *d, const peer_cred *peer, yajl_val params, co
 	*ambiguous = false;
 	if (sp_known(params, known, f) < 0 || sp_str(params, "id", true, id, f) < 0)
 		return NULL;
-	job *j = job_find(d->jobs, *id, ambiguous);
-	return j && job_visible_to(j, peer) ? j : NULL;
+	return job_find(d->jobs, *id, peer, ambiguous);
 }
 
 #define JOB_OR_REPLY(j, d, params, known)                                            \
@@ -101,7 +94,7 @@ static int enqueue(corrald *d, job *j, const peer_cred *peer, cerr *err)
 {
 	do
 		new_id(j->id);
-	while (job_find(d->jobs, j->id, &(bool){ false }));
+	while (job_find(d->jobs, j->id, NULL, &(bool){ false }));
 	j->peer = *peer;
 	j->peer.pid = 0; /* the peer's process may be long gone when it runs */
 	j->state = JOB_QUEUED;
@@ -112,7 +105,7 @@ static int enqueue(corrald *d, job *j, const peer_cred *peer, cerr *err)
 		job_table_unlink(d->jobs, j);
 		return r;
 	}
-	events_publish(d->events, "job", "submit", j->id, j->spec.name ? j->spec.name : "",
+	events_publish(d->events, EV_OWNER(j->peer.uid), "job", "submit", j->id, j->spec.name ? j->spec.name : "",
 		       (const char *const[]){ "image", j->spec.image, NULL }, 0);
 	jobs_kick(d->jobs);
 	return 0;

@@ -99,7 +99,7 @@ static void finish(job *j, enum job_state st)
 	save(j);
 	char code[16];
 	snprintf(code, sizeof(code), "%d", j->exit_code);
-	events_publish(d->events, "job", job_state_str[st], j->id, j->spec.name ? j->spec.name : "",
+	events_publish(d->events, EV_OWNER(j->peer.uid), "job", job_state_str[st], j->id, j->spec.name ? j->spec.name : "",
 		       j->has_exit ? (const char *const[]){ "exitCode", code, NULL } : NULL, 0);
 	wake_all(j);
 	jobs_kick(j->t);

@@ -1,6 +1,7 @@
 /* The jobs corrald knows, oldest first: lookups, the FIFO's next job, the
  * bound on results kept, and the backoff between attempts. */
 #include "supervisor/daemon/jobs/job.h"
+#include "supervisor/daemon/owner.h"
 #include "supervisor/daemon/restart_policy.h"
 #include "common/cleanup.h"
 
@@ -54,7 +55,12 @@ void job_table_unlink(job_table *t, job *j)
 		}
 }
 
-job *job_find(job_table *t, const char *ref, bool *ambiguous)
+bool job_visible_to(const job *j, const peer_cred *peer)
+{
+	return owner_may(peer, j->peer.uid);
+}
+
+job *job_find(job_table *t, const char *ref, const peer_cred *peer, bool *ambiguous)
 {
 	*ambiguous = false;
 	size_t n = ref ? strlen(ref) : 0;
@@ -63,8 +69,8 @@ job *job_find(job_table *t, const char *ref, bool *ambiguous)
 	job *hit = NULL;
 	for (job *j = t->jobs; j; j = j->next) {
 		if (streq(j->id, ref))
-			return j;
-		if (!strncmp(j->id, ref, n)) {
+			return job_visible_to(j, peer) ? j : NULL;
+		if (job_visible_to(j, peer) && !strncmp(j->id, ref, n)) {
 			if (hit)
 				*ambiguous = true;
 			hit = j;

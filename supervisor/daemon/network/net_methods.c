@@ -56,7 +56,7 @@ int sv_network_create(vl_call *call, yajl_val params, void *ud)
 	net_ipam_dir(d, ipam, sizeof(ipam));
 	if (net_store_create(d->cfg->cni_config_dir, ipam, &req, &nc, &field, &err) < 0)
 		return field ? sv_invalid_err(call, field, &err) : sv_internal_err(call, &err);
-	events_publish(d->events, "network", "create", nc.name, nc.name, NULL, 0);
+	events_publish(d->events, EV_SHARED(0), "network", "create", nc.name, nc.name, NULL, 0);
 	return reply_network(call, &nc);
 }
 
@@ -157,6 +157,6 @@ int sv_network_remove(vl_call *call, yajl_val params, void *ud)
 	cerr err = { 0 };
 	if (net_store_remove(d->cfg->cni_config_dir, name, &err) < 0)
 		return sv_internal_err(call, &err);
-	events_publish(d->events, "network", "remove", name, name, NULL, 0);
+	events_publish(d->events, EV_SHARED(0), "network", "remove", name, name, NULL, 0);
 	return vl_call_reply(call, NULL);
 }

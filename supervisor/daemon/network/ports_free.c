@@ -47,10 +47,22 @@ static int try_bind(const cni_port *p)
 
 int ports_free(const struct corrald *d, const ctr *c, cerr *err)
 {
-	return ports_free_of(d, c->spec.ports, c->spec.n_ports, c, err);
+	peer_cred owner = { .uid = c->owner }; /* its owner hears why it did not start */
+	return ports_free_of(d, c->spec.ports, c->spec.n_ports, c, &owner, err);
 }
 
-int ports_free_of(const struct corrald *d, const cni_port *ports, size_t n, const void *self, cerr *err)
+/* The holder of p, named only to a viewer that may see it (owner.h). */
+static int taken(const cni_port *p, const char *what, const char *name, bool named, cerr *err)
+{
+	if (!named)
+		return cerr_set(err, EADDRINUSE, "host port %u/%s: published by another user's %s already",
+				p->host_port, p->protocol, what);
+	return cerr_set(err, EADDRINUSE, "host port %u/%s: published by %s %s already", p->host_port, p->protocol,
+			what, name);
+}
+
+int ports_free_of(const struct corrald *d, const cni_port *ports, size_t n, const void *self,
+		  const peer_cred *viewer, cerr *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		const cni_port *p = &ports[i];
@@ -59,16 +71,14 @@ int ports_free_of(const struct corrald *d, const cni_port *ports, size_t n, cons
 				continue;
 			for (size_t j = 0; j < o->spec.n_ports; j++)
 				if (overlaps(p, &o->spec.ports[j]))
-					return cerr_set(err, EADDRINUSE, "host port %u/%s: published by container %s already",
-							p->host_port, p->protocol, o->name);
+					return taken(p, "container", o->name, ctr_visible_to(o, viewer), err);
 		}
 		for (const session *s = d->sessions; s; s = s->next) {
 			if ((const void *)s == self)
 				continue;
 			for (size_t j = 0; j < s->n_ports; j++)
 				if (overlaps(p, &s->ports[j]))
-					return cerr_set(err, EADDRINUSE, "host port %u/%s: published by session %s already",
-							p->host_port, p->protocol, s->name);
+					return taken(p, "session", s->name, session_visible_to(s, viewer), err);
 		}
 		int r = try_bind(p);
 		if (r == -EADDRINUSE)

@@ -23,16 +23,23 @@ typedef struct peer_open_job {
 	bool timed_out;
 } peer_open_job;
 
+int peer_become(int sock, const peer_cred *peer)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_DUMPABLE, 0);
+	if (dup2(sock, 3) < 0 || close_range(4, ~0u, 0) < 0)
+		return -1;
+	if (setgroups((size_t)peer->n_groups, peer->groups) < 0 || setresgid(peer->gid, peer->gid, peer->gid) < 0 ||
+	    setresuid(peer->uid, peer->uid, peer->uid) < 0)
+		return -1;
+	return 0;
+}
+
 /* The child: become the peer, open, send. Only syscalls from here on. */
 static _Noreturn void child_main(int sock, const peer_cred *peer, const char *path)
 {
 	int code = 0;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	prctl(PR_SET_DUMPABLE, 0);
-	if (dup2(sock, 3) < 0 || close_range(4, ~0u, 0) < 0)
-		_exit(1);
-	if (setgroups((size_t)peer->n_groups, peer->groups) < 0 || setresgid(peer->gid, peer->gid, peer->gid) < 0 ||
-	    setresuid(peer->uid, peer->uid, peer->uid) < 0)
+	if (peer_become(sock, peer) < 0)
 		_exit(1);
 	int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;

@@ -15,6 +15,10 @@
  * errno: EACCES, ENOENT, EINVAL for what is not a regular file, ...). */
 typedef void (*peer_open_fn)(int fd, int code, void *data);
 
+/* In a forked child: keep sock as fd 3 (closing every other fd), die with
+ * the parent, and take peer's uid, gid and groups; -1 when that failed. */
+int peer_become(int sock, const peer_cred *peer);
+
 /* Open path read-only as peer; done runs once from the loop, unless this
  * fails (then it never runs). */
 int peer_open(el_loop *l, const peer_cred *peer, const char *path, peer_open_fn done, void *data, cerr *err);

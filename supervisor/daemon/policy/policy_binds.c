@@ -1,4 +1,6 @@
 #include "supervisor/daemon/policy/policy_binds.h"
+#include "supervisor/daemon/owner.h"
+#include "supervisor/daemon/policy/peer_pin.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
 
@@ -37,20 +39,44 @@ bool policy_path_allowed(const char *real, char *const *prefixes)
 	return false;
 }
 
-int policy_pins_open(const ctr_spec *spec, policy_pins *p, char ***real, cerr *err)
+/* A member's sources, opened as the member (peer_pin.h). */
+static int open_as_member(const ctr_spec *spec, const peer_cred *peer, policy_pins *p, size_t *denied, cerr *err)
 {
+	_cleanup_free_ char **srcs = calloc(spec->n_mounts + 1, sizeof(char *));
+	if (!srcs)
+		return cerr_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		srcs[i] = spec->mounts[i].source;
+	size_t failed;
+	int r = peer_pin_paths(peer, srcs, spec->n_mounts, p->fds, &failed, err);
+	if (r < 0 && failed < spec->n_mounts)
+		*denied = failed;
+	if (r == 0)
+		p->n = spec->n_mounts;
+	return r;
+}
+
+int policy_pins_open(const ctr_spec *spec, const peer_cred *peer, policy_pins *p, char ***real, size_t *denied,
+		     cerr *err)
+{
+	*denied = SIZE_MAX;
 	*real = calloc(spec->n_mounts + 1, sizeof(char *));
 	p->fds = calloc(spec->n_mounts + 1, sizeof(int));
 	if (!*real || !p->fds)
 		return cerr_set(err, ENOMEM, "out of memory");
+	int r;
+	if (owner_is_member(peer) && (r = open_as_member(spec, peer, p, denied, err)) < 0)
+		return r;
+	for (size_t i = p->n; i < spec->n_mounts; i++) { /* root's, as root */
+		int fd = open(spec->mounts[i].source, O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			return cerr_sys(err, errno, "spec.mounts[%zu].source: %s", i, spec->mounts[i].source);
+		p->fds[p->n++] = fd;
+	}
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const char *src = spec->mounts[i].source;
-		int fd = open(src, O_PATH | O_CLOEXEC);
-		if (fd < 0)
-			return cerr_sys(err, errno, "spec.mounts[%zu].source: %s", i, src);
-		p->fds[p->n++] = fd;
 		char link[64], buf[PATH_MAX];
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", p->fds[i]);
 		ssize_t n = readlink(link, buf, sizeof(buf) - 1);
 		if (n < 0)
 			return cerr_sys(err, errno, "spec.mounts[%zu].source: %s", i, src);

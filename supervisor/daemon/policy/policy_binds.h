@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "images/digest.h"
 #include "supervisor/daemon/ctr_spec.h"
+#include "supervisor/varlink/peer.h"
 
 #define POLICY_BINDS_DIR "binds" /* in the container's directory */
 
@@ -22,9 +23,12 @@ typedef struct policy_pins {
 } policy_pins;
 
 void policy_pins_release(policy_pins *p);
-/* Open spec->mounts[i].source for each i; real[i] gets the path it
- * resolved to (freed by the caller with strv_free). */
-int policy_pins_open(const ctr_spec *spec, policy_pins *p, char ***real, cerr *err);
+/* Open spec->mounts[i].source for each i: root's as root, a member's as
+ * the member (peer_pin.h); real[i] gets the path it resolved to (freed by
+ * the caller with strv_free). -errno with *denied the first source the
+ * member could not open or read (else SIZE_MAX). */
+int policy_pins_open(const ctr_spec *spec, const peer_cred *peer, policy_pins *p, char ***real, size_t *denied,
+		     cerr *err);
 /* Whether real lies at or under one of prefixes (NULL: anything does). */
 bool policy_path_allowed(const char *real, char *const *prefixes);
 /* Mount every pinned source at dir/binds/<i> and point the spec there. */

@@ -227,7 +227,14 @@ static int check_binds(const peer_cred *peer, const policy_tier *t, ctr_spec *s,
 		       policy_violation *v, cerr *err)
 {
 	_cleanup_strv_ char **real = NULL;
-	int r = policy_pins_open(s, pins, &real, err);
+	size_t denied;
+	int r = policy_pins_open(s, peer, pins, &real, &denied, err);
+	if (r < 0 && denied != SIZE_MAX) { /* one answer, whether it is there or not */
+		char field[64];
+		snprintf(field, sizeof(field), "spec.mounts[%zu].source", denied);
+		return refuse(v, field, "unprivileged: only a path the peer itself can open and read",
+			      "cannot open %s as uid %u", s->mounts[denied].source, (unsigned)peer->uid);
+	}
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < s->n_mounts; i++) {

@@ -112,7 +112,7 @@ int sv_secret_create(vl_call *call, yajl_val params, void *ud)
 	secret_info info;
 	if (r < 0 || secret_store_info(dir, name, &info, &err) < 0)
 		return sv_internal_err(call, &err);
-	events_publish(d->events, "secret", "create", name, name, NULL, 0);
+	events_publish(d->events, EV_OWNER(vl_call_peer(call)->uid), "secret", "create", name, name, NULL, 0);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
 		return sv_internal(call, NULL);
@@ -184,11 +184,16 @@ int sv_secret_remove(vl_call *call, yajl_val params, void *ud)
 		return sv_no_such_secret(call, name);
 	}
 	ctr *c = user_of(d, &info);
-	if (c && !force) {
+	if (c && !force) { /* the container is named only to a peer that may see it */
+		bool shown = ctr_visible_to(c, vl_call_peer(call));
 		char why[256];
-		snprintf(why, sizeof(why), "secret %s is used by container %s (%s): remove that first, or force", name,
-			 c->name, ctr_status_str[c->status]);
-		return sv_invalid_state(call, c->id, "in-use", why);
+		if (shown)
+			snprintf(why, sizeof(why), "secret %s is used by container %s (%s): remove that first, or force",
+				 name, c->name, ctr_status_str[c->status]);
+		else
+			snprintf(why, sizeof(why), "secret %s is used by another user's container: remove it with force",
+				 name);
+		return sv_invalid_state(call, shown ? c->id : name, "in-use", why);
 	}
 	int r = secret_store_remove(dir, name, &err);
 	if (r == -ENOENT) {
@@ -197,6 +202,6 @@ int sv_secret_remove(vl_call *call, yajl_val params, void *ud)
 	}
 	if (r < 0)
 		return sv_internal_err(call, &err);
-	events_publish(d->events, "secret", "remove", name, name, NULL, 0);
+	events_publish(d->events, EV_OWNER(info.owner), "secret", "remove", name, name, NULL, 0);
 	return vl_call_reply(call, NULL);
 }

@@ -66,7 +66,8 @@ void session_end(corrald *d, session *s, bool expired)
 		cerr_clear(&err);
 	}
 	broker_session_close(d, s);
-	events_publish(d->events, "session", expired ? "expired" : "remove", s->name, s->name, NULL, 0);
+	events_publish(d->events, EV_OWNER(sx_of(s)->owner), "session", expired ? "expired" : "remove", s->name,
+		       s->name, NULL, 0);
 	session_net_detach_and_release(d, s, s->rm_state); /* removed or expired alike */
 	session_x_free(x);
 }

@@ -99,7 +99,7 @@ static void on_create_gone(vl_call *call, void *data)
 static int created(corrald *d, session *s, vl_call *call)
 {
 	session_idle_arm(d, s);
-	events_publish(d->events, "session", "create", s->name, s->name, NULL, 0);
+	events_publish(d->events, EV_OWNER(sx_of(s)->owner), "session", "create", s->name, s->name, NULL, 0);
 	return call ? reply_session(call, d, s) : 0;
 }
 
@@ -170,7 +170,7 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 		session_x_free(x);
 		return policy_refuse(call, d, "SessionCreate", &v);
 	}
-	if (ports_free_of(d, x->s.ports, x->s.n_ports, &x->s, &err) < 0) {
+	if (ports_free_of(d, x->s.ports, x->s.n_ports, &x->s, vl_call_peer(call), &err) < 0) {
 		session_x_free(x);
 		return sv_invalid_err(call, "ports", &err);
 	}

@@ -242,8 +242,9 @@ bool wl_act(wl_table *t, workload *w, const wl_action *a)
 	w->ops++;
 	w->actions++;
 	t->actions_total++;
-	events_publish(t->d->events, "workload", a->kind == WA_CREATE ? "replica-create" : "replica-remove", w->name,
-		       w->name, (const char *const[]){ "replica", o->replica, "reason", a->why, NULL }, 0);
+	events_publish(t->d->events, EV_OWNER(w->peer.uid), "workload",
+		       a->kind == WA_CREATE ? "replica-create" : "replica-remove", w->name, w->name,
+		       (const char *const[]){ "replica", o->replica, "reason", a->why, NULL }, 0);
 	int r = a->kind == WA_CREATE ? create_session(o, w) : remove_session(o);
 	if (r < 0) {
 		op_free(t, o);

@@ -28,13 +28,13 @@ static void converged(wl_table *t, workload *w, uint64_t now)
 	t->converged_total++;
 	char ms[32];
 	snprintf(ms, sizeof(ms), "%llu", (unsigned long long)(w->last_convergence_usec / 1000));
-	events_publish(t->d->events, "workload", "converged", w->name, w->name,
+	events_publish(t->d->events, EV_OWNER(w->peer.uid), "workload", "converged", w->name, w->name,
 		       (const char *const[]){ "durationMs", ms, NULL }, 0);
 }
 
 static void forget(wl_table *t, workload *w)
 {
-	events_publish(t->d->events, "workload", "delete", w->name, w->name, NULL, 0);
+	events_publish(t->d->events, EV_OWNER(w->peer.uid), "workload", "delete", w->name, w->name, NULL, 0);
 	wl_forget_file(t, w);
 	wl_unlink(t, w);
 	wl_free(w);
@@ -143,8 +143,9 @@ void wl_acted(wl_table *t, const char *name, enum wl_akind kind, const char *rep
 		uint64_t delay = WL_BACKOFF_MIN_USEC << shift;
 		w->backoff_until = el_now_usec() + (delay > WL_BACKOFF_MAX_USEC ? WL_BACKOFF_MAX_USEC : delay);
 		snprintf(w->reason, sizeof(w->reason), "%s", error);
-		events_publish(t->d->events, "workload", kind == WA_CREATE ? "replica-failed" : "replica-remove-failed",
-			       w->name, w->name, (const char *const[]){ "replica", replica, "error", error, NULL }, 0);
+		events_publish(t->d->events, EV_OWNER(w->peer.uid), "workload",
+			       kind == WA_CREATE ? "replica-failed" : "replica-remove-failed", w->name, w->name,
+			       (const char *const[]){ "replica", replica, "error", error, NULL }, 0);
 		/* the tick comes back after the backoff */
 	}
 	wl_schedule(t);

@@ -79,7 +79,7 @@ static int put(wl_table *t, workload *old, workload *w, cerr *err)
 		wl_free(old);
 	}
 	wl_link(t, w);
-	events_publish(t->d->events, "workload", "apply", w->name, w->name, NULL, 0);
+	events_publish(t->d->events, EV_OWNER(w->peer.uid), "workload", "apply", w->name, w->name, NULL, 0);
 	return 0;
 }
 
