@@ -90,16 +90,22 @@ static void test_namespaces(void **state)
 			 0);
 	ctr_spec s = { .session = "pod" };
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	session_gen_namespaces(g, dflt, d, &s);
+	session_gen_namespaces(g, dflt, d, &s, false);
 	_cleanup_free_ char *text = jg_finish(g, NULL);
 	assert_string_equal(text, "[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/st/sessions/pod/ns/net\"},"
 				  "{\"type\":\"ipc\",\"path\":\"/st/sessions/pod/ns/ipc\"},{\"type\":\"uts\"},"
 				  "{\"type\":\"mount\"}]");
 	ctr_spec host = { .network = CTR_NET_HOST };
 	_cleanup_json_gen_ yajl_gen g2 = json_gen_new(false);
-	session_gen_namespaces(g2, dflt, d, &host);
+	session_gen_namespaces(g2, dflt, d, &host, false);
 	_cleanup_free_ char *t2 = jg_finish(g2, NULL);
 	assert_string_equal(t2, "[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"}]");
+	/* a member's: a user namespace of its own, after the rest */
+	_cleanup_json_gen_ yajl_gen g3 = json_gen_new(false);
+	session_gen_namespaces(g3, dflt, d, &host, true);
+	_cleanup_free_ char *t3 = jg_finish(g3, NULL);
+	assert_string_equal(t3, "[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"},"
+				"{\"type\":\"user\"}]");
 	drop(d);
 }
 
