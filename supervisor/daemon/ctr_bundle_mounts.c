@@ -102,12 +102,25 @@ static void gen_names(yajl_gen g, const bundle_in *in)
 			  (const char *const[]){ "bind", "rw", "nosuid", "nodev", "noexec", NULL }, NULL);
 }
 
+/* A container in a user namespace of its own that joins its session's ipc
+ * namespace (made in the host's user namespace) may not mount that
+ * namespace's mqueue: it goes without /dev/mqueue's listing, and mq_open()
+ * still works, as it needs no mount. */
+static bool mqueue_out_of_reach(const bundle_in *in, yajl_val m)
+{
+	const session *ss = in->ids && in->d && in->spec->session ? session_find((struct corrald *)in->d, in->spec->session)
+								 : NULL;
+	yajl_val dst = json_get(m, "destination");
+	return ss && (ss->share & SESSION_SHARE_IPC) && YAJL_IS_STRING(dst) && streq(dst->u.string, "/dev/mqueue");
+}
+
 void bundle_gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in)
 {
 	const ctr_spec *s = in->spec;
 	yajl_gen_array_open(g);
 	for (size_t i = 0; YAJL_IS_ARRAY(dflt) && i < dflt->u.array.len; i++)
-		gen_default(g, dflt->u.array.values[i], s->privileged);
+		if (!mqueue_out_of_reach(in, dflt->u.array.values[i]))
+			gen_default(g, dflt->u.array.values[i], s->privileged);
 	gen_scratch(g, in);
 	gen_names(g, in);
 	for (size_t i = 0; i < s->n_mounts; i++) {
