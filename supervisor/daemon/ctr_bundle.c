@@ -1,5 +1,6 @@
 #include "supervisor/daemon/ctr_bundle.h"
 #include "supervisor/daemon/ctr_ids.h"
+#include "supervisor/daemon/sessions/session.h"
 #include "runtime/idmap.h"
 #include "images/gc.h"
 #include "bundle/image_user.h"
@@ -190,8 +191,9 @@ static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
 	if (in->spec->privileged)
 		ctr_privileged_gen_devices(g);
 	/* podman's default_sysctls: root in its own network namespace pings
-	 * through ICMP sockets, with no NET_RAW */
-	if (in->spec->network != CTR_NET_HOST && !(YAJL_IS_OBJECT(dflt) && json_get(dflt, "sysctl"))) {
+	 * through ICMP sockets, with no NET_RAW (a session's is not its own) */
+	if (in->spec->network != CTR_NET_HOST && !bundle_joins_session(in, SESSION_SHARE_NET) &&
+	    !(YAJL_IS_OBJECT(dflt) && json_get(dflt, "sysctl"))) {
 		jg_key(g, "sysctl");
 		yajl_gen_map_open(g);
 		jg_key_str(g, "net.ipv4.ping_group_range", "0 0");

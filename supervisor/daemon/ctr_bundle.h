@@ -32,5 +32,8 @@ typedef struct bundle_in {
  * commits or aborts out). Errors name the spec field at fault (in *field)
  * when the input is to blame, else *field is NULL. */
 int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_pending *out, cerr *err);
+/* Whether the container joins its session's namespace of this kind
+ * (enum session_share). */
+bool bundle_joins_session(const bundle_in *in, unsigned share);
 /* "mounts": the defaults (dflt), then the container's own (ctr_bundle_mounts.c). */
 void bundle_gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in);

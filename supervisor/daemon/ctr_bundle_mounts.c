@@ -106,12 +106,17 @@ static void gen_names(yajl_gen g, const bundle_in *in)
  * namespace (made in the host's user namespace) may not mount that
  * namespace's mqueue: it goes without /dev/mqueue's listing, and mq_open()
  * still works, as it needs no mount. */
+bool bundle_joins_session(const bundle_in *in, unsigned share)
+{
+	const session *ss = in->d && in->spec->session ? session_find((struct corrald *)in->d, in->spec->session) : NULL;
+	return ss && (ss->share & share);
+}
+
 static bool mqueue_out_of_reach(const bundle_in *in, yajl_val m)
 {
-	const session *ss = in->ids && in->d && in->spec->session ? session_find((struct corrald *)in->d, in->spec->session)
-								 : NULL;
 	yajl_val dst = json_get(m, "destination");
-	return ss && (ss->share & SESSION_SHARE_IPC) && YAJL_IS_STRING(dst) && streq(dst->u.string, "/dev/mqueue");
+	return in->ids && bundle_joins_session(in, SESSION_SHARE_IPC) && YAJL_IS_STRING(dst) &&
+	       streq(dst->u.string, "/dev/mqueue");
 }
 
 void bundle_gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in)

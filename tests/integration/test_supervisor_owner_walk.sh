@@ -96,7 +96,7 @@ test_owner_walk_every_method_as_another_member() {
 	as_uid 4243 /usr/bin/python3 "$WALK" "$SOCK" "$T/root.json" >"$T/walk-root.out" 2>&1 || rc=$?
 	# a member against root's, too
 	as_uid 65534 /usr/bin/python3 "$WALK" "$SOCK" "$T/root.json" >"$T/walk-root-alpha.out" 2>&1 || rc=$?
-	grep -h BREACH "$T"/walk-*.out >&2
+	grep -h BREACH "$T"/walk-*.out >&2 || true
 	tail -n 1 "$T"/walk-*.out
 	[ "$rc" = 0 ] || fail "the walk found breaches"
 	grep -q "^walked [1-9][0-9]* methods, 0 breaches" "$T/walk-alpha.out" || fail "the walk did not run"
