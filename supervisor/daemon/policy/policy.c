@@ -45,8 +45,13 @@ static int tier_inherit(policy_tier *u, const policy_tier *r)
 	tier_release(u);
 	tier_open(u);
 	u->max_containers = POLICY_UNPRIV_MAX_CONTAINERS;
-	u->memory_default = r->memory_default, u->memory_max = r->memory_max;
-	u->pids_default = r->pids_default, u->pids_max = r->pids_max;
+	/* no ceiling at the top: the member's built-in one, which is also its
+	 * default (or the top's default, when that is lower) */
+	u->memory_max = r->memory_max >= 0 ? r->memory_max : POLICY_UNPRIV_MEMORY;
+	u->memory_default = r->memory_default >= 0 && r->memory_default <= u->memory_max ? r->memory_default
+											  : u->memory_max;
+	u->pids_max = r->pids_max >= 0 ? r->pids_max : POLICY_UNPRIV_PIDS;
+	u->pids_default = r->pids_default >= 0 && r->pids_default <= u->pids_max ? r->pids_default : u->pids_max;
 	u->cpu_default = r->cpu_default, u->cpu_max = r->cpu_max;
 	u->require_signature = r->require_signature;
 	u->bind_allowed = calloc(1, sizeof(char *));

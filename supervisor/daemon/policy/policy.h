@@ -14,6 +14,10 @@
 
 #define POLICY_DEFAULT_KEYS_DIR "/etc/corral/keys"
 #define POLICY_UNPRIV_MAX_CONTAINERS 10
+/* A member's memory and pids when the top level sets no max: its default
+ * and its ceiling, so that none of its containers runs without a limit. */
+#define POLICY_UNPRIV_MEMORY (1ll << 30)
+#define POLICY_UNPRIV_PIDS 1024
 #define POLICY_MAX_LIST 256 /* entries of an allow-list */
 
 /* What one kind of peer may ask for. */

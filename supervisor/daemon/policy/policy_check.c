@@ -52,9 +52,10 @@ static int check_count(corrald *d, const peer_cred *peer, const policy_tier *t, 
 	return n >= t->max_containers ? refuse(v, "spec", lim, "live containers: %zu already", n) : 0;
 }
 
-static int check_int(const peer_cred *peer, const char *field, const char *key, int64_t *val, int64_t dflt,
-		     int64_t max, policy_violation *v)
+static int check_int(const peer_cred *peer, const char *field, const char *key, int64_t *val, bool *defaulted,
+		     int64_t dflt, int64_t max, policy_violation *v)
 {
+	*defaulted = *val < 0 && (dflt >= 0 || max >= 0);
 	if (*val < 0)
 		*val = dflt >= 0 ? dflt : max; /* nothing asked: the default, else the ceiling */
 	char k[64], lim[96];
@@ -67,9 +68,10 @@ static int check_int(const peer_cred *peer, const char *field, const char *key, 
 static int check_resources(const peer_cred *peer, const policy_tier *t, ctr_spec *s, policy_violation *v)
 {
 	int r;
-	if ((r = check_int(peer, "spec.resources.memory", "memory.max", &s->memory, t->memory_default, t->memory_max,
-			   v)) ||
-	    (r = check_int(peer, "spec.resources.pids", "pids.max", &s->pids, t->pids_default, t->pids_max, v)))
+	if ((r = check_int(peer, "spec.resources.memory", "memory.max", &s->memory, &s->memory_defaulted,
+			   t->memory_default, t->memory_max, v)) ||
+	    (r = check_int(peer, "spec.resources.pids", "pids.max", &s->pids, &s->pids_defaulted, t->pids_default,
+			   t->pids_max, v)))
 		return r;
 	if (s->cpus <= 0)
 		s->cpus = t->cpu_default > 0 ? t->cpu_default : t->cpu_max;
