@@ -512,6 +512,86 @@ test_broker_state_obeys_the_policy() {
 	grep -q '"target":"s1/beta".*stateRead cfg/db' "$STATE_D/audit.log" || fail "the refusal is not in the audit log"
 }
 
+# hold.py [-k] SOCKET N: open N connections to SOCKET, ask Whoami on each
+# and print how many were served and how many closed; -k keeps them open
+# (until stdin closes) after printing.
+hold_script() {
+	cat >"$T/hold.py" <<-'PY'
+	import os, socket, sys
+	keep = sys.argv[1] == '-k'
+	path, n = sys.argv[-2], int(sys.argv[-1])
+	os.chdir(os.path.dirname(path))
+	conns = []
+	for _ in range(n):
+	    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	    s.connect(os.path.basename(path))
+	    conns.append(s)
+	served = closed = 0
+	for s in conns:
+	    s.settimeout(10)
+	    try:
+	        s.sendall(b'{"method":"io.corral.Broker.Whoami"}\0')
+	        d = b''
+	        while b'\0' not in d:
+	            r = s.recv(4096)
+	            if not r:
+	                break
+	            d += r
+	        if b'"member"' in d:
+	            served += 1
+	        else:
+	            closed += 1
+	    except OSError:
+	        closed += 1
+	print('served %d closed %d' % (served, closed), flush=True)
+	if keep:
+	    sys.stdin.read()
+	PY
+}
+
+# A member's socket takes 64 connections and a session's sockets 512: one
+# member that opens more is refused (closed), while the session's other
+# members, and other sessions, are still served. Without the bounds, one
+# member held all 8192 of the broker's connections.
+test_broker_connections_bounded_per_member_and_session() {
+	trap cleanup_broker EXIT
+	start_sv
+	hold_script
+	ctl session create --share ipc,uts s1 >/dev/null
+	ctl session create --share ipc,uts s2 >/dev/null
+	local m=() i other
+	for i in $(seq 9); do m+=("$(member s1 "m$i")"); done
+	other=$(member s2 other)
+	# m1 asks for 100: 64 served, 36 closed; it keeps its 64
+	mkfifo "$T/hold.in"
+	sleep 1000 >"$T/hold.in" &
+	local holder=$!
+	python3 "$T/hold.py" -k "${m[0]}" 100 <"$T/hold.in" >"$T/hold1.out" &
+	local holders=($!)
+	wait_for 20 grep -q served "$T/hold1.out"
+	assert_eq "$(cat "$T/hold1.out")" "served 64 closed 36" "one member's socket"
+	# m2 is still served, m1 no more
+	assert_eq "$(python3 "$T/hold.py" -n "${m[1]}" 1)" "served 1 closed 0" "another member of the session"
+	assert_eq "$(python3 "$T/hold.py" -n "${m[0]}" 1)" "served 0 closed 1" "m1, at its bound"
+	# m2..m8 take 64 each: with m1's, the session's 512
+	for i in $(seq 1 7); do
+		python3 "$T/hold.py" -k "${m[$i]}" 64 <"$T/hold.in" >"$T/hold-m$i.out" &
+		holders+=($!)
+	done
+	for i in $(seq 1 7); do
+		wait_for 20 grep -q served "$T/hold-m$i.out"
+		assert_eq "$(cat "$T/hold-m$i.out")" "served 64 closed 0" "m$((i + 1))'s 64"
+	done
+	assert_eq "$(python3 "$T/hold.py" -n "${m[8]}" 1)" "served 0 closed 1" "m9: the session is full"
+	assert_eq "$(python3 "$T/hold.py" -n "$other" 5)" "served 5 closed 0" "another session is served"
+	assert_contains "$(ctl metrics)" 'corral_broker_connections_refused_total{session="s1"} 38' "refusals counted"
+	assert_contains "$(ctl metrics)" 'corral_broker_connections_refused_total{session="s2"} 0' "none in s2"
+	# the holders go: m9 is served again
+	kill "$holder"
+	wait "${holders[@]}"
+	wait_for 10 sh -c "python3 '$T/hold.py' -n '${m[8]}' 1 | grep -q 'served 1'"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

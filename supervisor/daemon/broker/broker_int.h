@@ -22,6 +22,12 @@
 #define BROKER_HOST "host"
 #define BROKER_MAX_PATTERNS 64
 #define BROKER_LAT_BUCKETS 12
+/* Connections: on one member's socket, in one session, and in all (the
+ * broker's vl_server); a connection past one is closed as it comes. The
+ * peers are all uid 0 here, so the server's per-uid bound says nothing. */
+#define BROKER_MEMBER_CONNS 64
+#define BROKER_SESSION_CONNS 512
+#define BROKER_CONNS 8192
 
 typedef struct broker_session broker_session;
 typedef struct bmember bmember;
@@ -43,6 +49,7 @@ struct bmember {
 	char **labels;
 	char *path;   /* its socket */
 	bucket msgs, bytes;
+	size_t n_conns; /* on its socket */
 	bmember *next;
 };
 
@@ -79,7 +86,8 @@ struct broker_session {
 	bstream *streams;
 	breq *reqs;
 	uint64_t seq;
-	uint64_t routed, dropped, denied, rate_limited, disconnected;
+	size_t n_conns; /* on its members' sockets */
+	uint64_t routed, dropped, denied, rate_limited, disconnected, refused;
 	uint64_t lat[BROKER_LAT_BUCKETS + 1]; /* request latency, non-cumulative */
 	uint64_t lat_count;
 	double lat_sum;
