@@ -592,6 +592,60 @@ test_broker_connections_bounded_per_member_and_session() {
 	wait_for 10 sh -c "python3 '$T/hold.py' -n '${m[8]}' 1 | grep -q 'served 1'"
 }
 
+# 504 subscribers (8 members, 63 each) that never read, and 300 messages
+# of 60 kB: corrald holds at most 1 MiB in a queue, 64 KiB (or a message)
+# on a connection, 32 MiB in all queues and 16 MiB on all connections,
+# dropping the oldest of the fullest queues and cutting off who holds the
+# most. Before these bounds, corrald grew by about 350 kB per subscriber.
+test_broker_many_non_reading_subscribers_bounded_in_all() {
+	trap cleanup_broker EXIT
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1"
+	start_sv
+	ctl session create --share ipc,uts s1 >/dev/null
+	local socks=() i p before after
+	for i in $(seq 8); do socks+=("$(member s1 "m$i")"); done
+	p=$(member s1 pub)
+	cat >"$T/subs.py" <<-'PY'
+	import os, socket, sys
+	paths = ['/proc/self/fd/%d/broker.sock' % os.open(os.path.dirname(a), os.O_PATH) for a in sys.argv[1:]]
+	conns = []
+	for i in range(504):
+	    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	    s.connect(paths[i % len(paths)])
+	    s.sendall(b'{"method":"io.corral.Broker.Subscribe","parameters":{"topics":["big"]},"more":true}\0')
+	    conns.append(s)
+	print('subscribed', flush=True)
+	sys.stdin.read()
+	PY
+	mkfifo "$T/subs.in"
+	sleep 1000 >"$T/subs.in" &
+	local holder=$!
+	python3 "$T/subs.py" "${socks[@]}" <"$T/subs.in" >"$T/subs.out" &
+	local subs=$!
+	wait_for 20 grep -q subscribed "$T/subs.out"
+	wait_for 20 sh -c "[ \$(ls /proc/$CORRALD_PID/fd | wc -l) -gt 504 ]"
+	before=$(rss_kb)
+	local data
+	data="\"$(head -c 60000 /dev/zero | tr '\0' x)\""
+	call "$p" -r 300 "$(pub big "$data")" >"$T/pub.out" # 18 MB offered to each subscriber
+	after=$(rss_kb)
+	echo "corrald VmRSS with 504 non-reading subscribers: before ${before} kB, after ${after} kB" >&2
+	[ $((after - before)) -lt 120000 ] || fail "corrald grew by $((after - before)) kB"
+	assert_contains "$(cat "$T/pub.out")" "ok 300" "every publish answered"
+	ctl metrics | grep -q 'corral_broker_messages_dropped_total{session="s1"} [1-9]' || fail "no drops counted"
+	ctl metrics | grep -q 'corral_broker_streams_disconnected_total{session="s1"} [1-9]' || fail "nobody cut off"
+	# another member still hears what is published
+	call "${socks[0]}" -n 1 -w 10 '{"method":"io.corral.Broker.Subscribe","parameters":{"topics":["small"]},"more":true}' \
+		>"$T/small.out" &
+	local small=$!
+	sleep 0.3
+	call "$p" "$(pub small 1)" >/dev/null
+	wait "$small"
+	assert_contains "$(cat "$T/small.out")" '"topic":"small"' "a reader is still served"
+	kill "$holder"
+	wait "$subs"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

@@ -20,11 +20,35 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+/* All streams' connections hold more than BROKER_OUT_TOTAL unread: the
+ * slowest reader (who holds the most) is cut off, until they do not. */
+static void out_bound(broker *b)
+{
+	for (session *s = b->d->sessions; s; s = s->next)
+		for (bstream *st = s->broker ? s->broker->streams : NULL; st; st = st->next)
+			bstream_out_seen(st);
+	while (b->out_total > BROKER_OUT_TOTAL) {
+		bstream *slow = NULL;
+		for (session *s = b->d->sessions; s; s = s->next)
+			for (bstream *st = s->broker ? s->broker->streams : NULL; st; st = st->next)
+				if (!slow || st->out_seen > slow->out_seen)
+					slow = st;
+		if (!slow)
+			break;
+		log_warn("broker: session %s: %s's stream holds %zu bytes unread, the most of all; disconnecting",
+			 slow->bs->s->name, slow->m->name, slow->out_seen);
+		slow->bs->disconnected++;
+		bstream_close(slow);
+	}
+}
+
 static void on_pump(el_source *src, void *data)
 {
 	broker *b = data;
 	bool again = false;
 	uint64_t now = el_now_usec();
+	if (b->out_total > BROKER_OUT_TOTAL)
+		out_bound(b);
 	for (session *s = b->d->sessions; s; s = s->next) {
 		broker_session *bs = s->broker;
 		for (bstream *st = bs ? bs->streams : NULL, *next; st; st = next) {
