@@ -54,6 +54,12 @@ static void test_policy_builtin(void **state)
 	assert_null(p.unpriv.bind_allowed[0]);
 	assert_false(p.unpriv.allow_privileged || p.unpriv.allow_directory_images || p.unpriv.any_capability);
 	assert_int_equal(p.unpriv.allowed_caps, 0);
+	/* its quotas of jobs, sessions, secrets and workloads; root has none */
+	assert_int_equal(p.unpriv.quota[PQ_JOBS], 100);
+	assert_int_equal(p.unpriv.quota[PQ_SESSIONS], 16);
+	assert_int_equal(p.unpriv.quota[PQ_SECRETS], 64);
+	assert_int_equal(p.unpriv.quota[PQ_WORKLOADS], 64);
+	assert_int_equal(p.root.quota[PQ_SESSIONS], 0);
 	/* and never runs without memory and pids limits: default = ceiling */
 	assert_int_equal(p.unpriv.memory_max, POLICY_UNPRIV_MEMORY);
 	assert_int_equal(p.unpriv.memory_default, POLICY_UNPRIV_MEMORY);

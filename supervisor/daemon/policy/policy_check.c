@@ -52,6 +52,19 @@ static int check_count(corrald *d, const peer_cred *peer, const policy_tier *t, 
 	return n >= t->max_containers ? refuse(v, "spec", lim, "live containers: %zu already", n) : 0;
 }
 
+int policy_admit_quota(corrald *d, const peer_cred *peer, enum policy_quota q, size_t have, size_t adding,
+		       const char *field, policy_violation *v)
+{
+	const policy_tier *t = policy_tier_of(d->policy, peer->uid);
+	size_t max = t->quota[q];
+	if (!max || have + adding <= max)
+		return 0;
+	char k[64], lim[96];
+	snprintf(lim, sizeof(lim), "%s=%zu", key_of(peer, policy_quota_key[q], k, sizeof(k)), max);
+	return refuse(v, field, lim, "%s: %zu already%s", policy_quota_key[q] + 4, have,
+		      adding > 1 ? ", and this asks for more" : "");
+}
+
 static int check_int(const peer_cred *peer, const char *field, const char *key, int64_t *val, bool *defaulted,
 		     int64_t dflt, int64_t max, policy_violation *v)
 {
