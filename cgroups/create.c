@@ -3,6 +3,7 @@
 #include "cgroups.h"
 #include "resources.h"
 #include "cg_internal.h"
+#include "resources_int.h"
 #include "cgfile.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
@@ -188,6 +189,28 @@ static void rmdir_upto(const char *mount, const char *path, const char *first)
 		if (!s)
 			return;
 		*s = '\0';
+	}
+}
+
+void cg_resources_drop_absent(struct cg_resources *r, const char *optional, char *dropped, size_t n)
+{
+	dropped[0] = '\0';
+	if (!r || !optional)
+		return;
+	const char *mount;
+	_cleanup_free_ char *avail = NULL;
+	if (cg_find_mount(&mount) < 0 || cg_root_controllers(mount, &avail) < 0)
+		avail = NULL; /* nothing offered */
+	struct {
+		const char *name;
+		struct cg_opt64 *limit;
+	} opt[] = { { "memory", &r->mem_limit }, { "pids", &r->pids_limit } };
+	for (size_t i = 0; i < ARRAY_SIZE(opt); i++) {
+		if (!word_in(optional, opt[i].name) || !opt[i].limit->set || (avail && word_in(avail, opt[i].name)))
+			continue;
+		opt[i].limit->set = false;
+		size_t k = strlen(dropped);
+		snprintf(dropped + k, n - k, "%s%s", k ? " " : "", opt[i].name);
 	}
 }
 

@@ -314,6 +314,10 @@ int container_prepare(const struct create_opts *o, struct create_prep *p, cerr *
 		cerr_wrap(err, "config.json");
 		goto fail;
 	}
+	char dropped[32];
+	cg_resources_drop_absent(p->res, spec_annotation(s, CG_OPTIONAL_LIMITS_ANNOTATION), dropped, sizeof(dropped));
+	if (dropped[0])
+		log_info("%s: no %s controller here: its default limit is not applied", o->id, dropped);
 	/* compiled here, where the state root's cache is reachable; the init
 	 * loads the program after pivot_root */
 	char cache[PATH_MAX];

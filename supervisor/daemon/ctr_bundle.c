@@ -5,6 +5,7 @@
 #include "images/gc.h"
 #include "bundle/image_user.h"
 #include "bundle/spec.h"
+#include "cgroups/resources.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
 #include "bundle/caps.h"
@@ -303,7 +304,8 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 	yajl_gen_map_open(g);
 	for (char **l = in->spec->labels; l && l[0] && l[1]; l += 2)
 		/* ours: a label must not turn lo on or off, nor pin an image */
-		if (!streq(l[0], ANNOT_NETWORK) && !streq(l[0], GC_BUNDLE_ANNOTATION))
+		if (!streq(l[0], ANNOT_NETWORK) && !streq(l[0], GC_BUNDLE_ANNOTATION) &&
+		    !streq(l[0], CG_OPTIONAL_LIMITS_ANNOTATION))
 			jg_key_str(g, l[0], l[1]);
 	if (in->ids && in->image->shared) /* a directory image, seen with its owners */
 		jg_key_str(g, IDMAP_ROOTFS_ANNOTATION, "true");
@@ -311,6 +313,12 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 		jg_key_str(g, GC_BUNDLE_ANNOTATION, in->image->manifest);
 	/* the runtime reads it: none keeps lo down in the new network namespace
 	 * (a CNI network's container has lo up, and its interface from CNI) */
+	/* the policy's defaults hold where the host has their controllers */
+	if (in->spec->memory_defaulted || in->spec->pids_defaulted)
+		jg_key_str(g, CG_OPTIONAL_LIMITS_ANNOTATION,
+			   in->spec->memory_defaulted && in->spec->pids_defaulted ? "memory pids"
+			   : in->spec->memory_defaulted			     ? "memory"
+										     : "pids");
 	if (in->spec->network != CTR_NET_HOST)
 		jg_key_str(g, ANNOT_NETWORK, in->spec->network == CTR_NET_NONE ? "none" : "loopback");
 	yajl_gen_map_close(g);

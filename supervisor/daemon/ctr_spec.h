@@ -57,6 +57,10 @@ typedef struct ctr_spec {
 	int64_t memory;  /* bytes; -1: no limit */
 	double cpus;     /* 0: no limit */
 	int64_t pids;    /* -1: no limit */
+	/* memory, pids: the policy's default, not asked for; such a limit is
+	 * dropped where the host lacks its controller (the bundle's
+	 * CG_OPTIONAL_LIMITS_ANNOTATION) */
+	bool memory_defaulted, pids_defaulted;
 	restart_policy restart;
 	enum ctr_network network;
 	bool network_default; /* not given: corrald's default-network (ctr_spec_default_network) */

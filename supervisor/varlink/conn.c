@@ -156,6 +156,8 @@ void vl_conn_close(vl_conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->n_conns--;
+	if (c->tag && s->cfg.conn_admit && s->cfg.conn_gone)
+		s->cfg.conn_gone(c->tag, s->cfg.userdata);
 	el_remove(c->src);
 	if (c->fd >= 0) /* -1 once upgraded: the socket is someone else's */
 		close(c->fd);

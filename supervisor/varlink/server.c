@@ -35,13 +35,16 @@ static void accept_one(vl_server *s, int cfd, void *tag)
 		why = "too many connections";
 	else if (peer.uid != 0 && conns_of_uid(s, peer.uid) >= s->cfg.max_per_uid)
 		why = "too many connections from this uid";
+	else if (tag && s->cfg.conn_admit)
+		why = s->cfg.conn_admit(tag, s->cfg.userdata);
 	if (why) {
 		if (s->cfg.on_refused)
 			s->cfg.on_refused(&peer, why, s->cfg.userdata);
 		close(cfd);
 		return;
 	}
-	vl_conn_accept(s, cfd, &peer, tag);
+	if (!vl_conn_accept(s, cfd, &peer, tag) && tag && s->cfg.conn_admit && s->cfg.conn_gone)
+		s->cfg.conn_gone(tag, s->cfg.userdata);
 }
 
 static void on_resume(el_source *src, void *data)
@@ -120,6 +123,7 @@ void vl_server_free(vl_server *s)
 {
 	if (!s)
 		return;
+	s->cfg.conn_gone = NULL; /* the owner is freeing its tags too */
 	while (s->conns)
 		vl_conn_close(s->conns);
 	while (s->lis) {

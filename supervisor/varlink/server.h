@@ -61,6 +61,12 @@ typedef struct vl_server_config {
 	const char *(*admit)(vl_call *call, char *params, size_t n, void *userdata);
 	/* Called once per call when it ends (metrics, audit). */
 	void (*on_call_done)(const vl_call_info *info, void *userdata);
+	/* Called at accept time for a connection of a tagged listener, past the
+	 * global and per-uid bounds: NULL takes it in (the hook counts it), else
+	 * why it is refused (closed). conn_gone runs once for each one taken in,
+	 * when it goes (never for a refused one): per-tag bounds. */
+	const char *(*conn_admit)(void *tag, void *userdata);
+	void (*conn_gone)(void *tag, void *userdata);
 	/* Called when a connection is refused at accept time (limits). */
 	void (*on_refused)(const peer_cred *peer, const char *why, void *userdata);
 	void *userdata;

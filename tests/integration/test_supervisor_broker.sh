@@ -512,6 +512,140 @@ test_broker_state_obeys_the_policy() {
 	grep -q '"target":"s1/beta".*stateRead cfg/db' "$STATE_D/audit.log" || fail "the refusal is not in the audit log"
 }
 
+# hold.py [-k] SOCKET N: open N connections to SOCKET, ask Whoami on each
+# and print how many were served and how many closed; -k keeps them open
+# (until stdin closes) after printing.
+hold_script() {
+	cat >"$T/hold.py" <<-'PY'
+	import os, socket, sys
+	keep = sys.argv[1] == '-k'
+	path, n = sys.argv[-2], int(sys.argv[-1])
+	os.chdir(os.path.dirname(path))
+	conns = []
+	for _ in range(n):
+	    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	    s.connect(os.path.basename(path))
+	    conns.append(s)
+	served = closed = 0
+	for s in conns:
+	    s.settimeout(10)
+	    try:
+	        s.sendall(b'{"method":"io.corral.Broker.Whoami"}\0')
+	        d = b''
+	        while b'\0' not in d:
+	            r = s.recv(4096)
+	            if not r:
+	                break
+	            d += r
+	        if b'"member"' in d:
+	            served += 1
+	        else:
+	            closed += 1
+	    except OSError:
+	        closed += 1
+	print('served %d closed %d' % (served, closed), flush=True)
+	if keep:
+	    sys.stdin.read()
+	PY
+}
+
+# A member's socket takes 64 connections and a session's sockets 512: one
+# member that opens more is refused (closed), while the session's other
+# members, and other sessions, are still served. Without the bounds, one
+# member held all 8192 of the broker's connections.
+test_broker_connections_bounded_per_member_and_session() {
+	trap cleanup_broker EXIT
+	start_sv
+	hold_script
+	ctl session create --share ipc,uts s1 >/dev/null
+	ctl session create --share ipc,uts s2 >/dev/null
+	local m=() i other
+	for i in $(seq 9); do m+=("$(member s1 "m$i")"); done
+	other=$(member s2 other)
+	# m1 asks for 100: 64 served, 36 closed; it keeps its 64
+	mkfifo "$T/hold.in"
+	sleep 1000 >"$T/hold.in" &
+	local holder=$!
+	python3 "$T/hold.py" -k "${m[0]}" 100 <"$T/hold.in" >"$T/hold1.out" &
+	local holders=($!)
+	wait_for 20 grep -q served "$T/hold1.out"
+	assert_eq "$(cat "$T/hold1.out")" "served 64 closed 36" "one member's socket"
+	# m2 is still served, m1 no more
+	assert_eq "$(python3 "$T/hold.py" -n "${m[1]}" 1)" "served 1 closed 0" "another member of the session"
+	assert_eq "$(python3 "$T/hold.py" -n "${m[0]}" 1)" "served 0 closed 1" "m1, at its bound"
+	# m2..m8 take 64 each: with m1's, the session's 512
+	for i in $(seq 1 7); do
+		python3 "$T/hold.py" -k "${m[$i]}" 64 <"$T/hold.in" >"$T/hold-m$i.out" &
+		holders+=($!)
+	done
+	for i in $(seq 1 7); do
+		wait_for 20 grep -q served "$T/hold-m$i.out"
+		assert_eq "$(cat "$T/hold-m$i.out")" "served 64 closed 0" "m$((i + 1))'s 64"
+	done
+	assert_eq "$(python3 "$T/hold.py" -n "${m[8]}" 1)" "served 0 closed 1" "m9: the session is full"
+	assert_eq "$(python3 "$T/hold.py" -n "$other" 5)" "served 5 closed 0" "another session is served"
+	assert_contains "$(ctl metrics)" 'corral_broker_connections_refused_total{session="s1"} 38' "refusals counted"
+	assert_contains "$(ctl metrics)" 'corral_broker_connections_refused_total{session="s2"} 0' "none in s2"
+	# the holders go: m9 is served again
+	kill "$holder"
+	wait "${holders[@]}"
+	wait_for 10 sh -c "python3 '$T/hold.py' -n '${m[8]}' 1 | grep -q 'served 1'"
+}
+
+# 504 subscribers (8 members, 63 each) that never read, and 300 messages
+# of 60 kB: corrald holds at most 1 MiB in a queue, 64 KiB (or a message)
+# on a connection, 32 MiB in all queues and 16 MiB on all connections,
+# dropping the oldest of the fullest queues and cutting off who holds the
+# most. Before these bounds, corrald grew by about 350 kB per subscriber.
+test_broker_many_non_reading_subscribers_bounded_in_all() {
+	trap cleanup_broker EXIT
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1"
+	start_sv
+	ctl session create --share ipc,uts s1 >/dev/null
+	local socks=() i p before after
+	for i in $(seq 8); do socks+=("$(member s1 "m$i")"); done
+	p=$(member s1 pub)
+	cat >"$T/subs.py" <<-'PY'
+	import os, socket, sys
+	paths = ['/proc/self/fd/%d/broker.sock' % os.open(os.path.dirname(a), os.O_PATH) for a in sys.argv[1:]]
+	conns = []
+	for i in range(504):
+	    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	    s.connect(paths[i % len(paths)])
+	    s.sendall(b'{"method":"io.corral.Broker.Subscribe","parameters":{"topics":["big"]},"more":true}\0')
+	    conns.append(s)
+	print('subscribed', flush=True)
+	sys.stdin.read()
+	PY
+	mkfifo "$T/subs.in"
+	sleep 1000 >"$T/subs.in" &
+	local holder=$!
+	python3 "$T/subs.py" "${socks[@]}" <"$T/subs.in" >"$T/subs.out" &
+	local subs=$!
+	wait_for 20 grep -q subscribed "$T/subs.out"
+	wait_for 20 sh -c "[ \$(ls /proc/$CORRALD_PID/fd | wc -l) -gt 504 ]"
+	before=$(rss_kb)
+	local data
+	data="\"$(head -c 60000 /dev/zero | tr '\0' x)\""
+	call "$p" -r 300 "$(pub big "$data")" >"$T/pub.out" # 18 MB offered to each subscriber
+	after=$(rss_kb)
+	echo "corrald VmRSS with 504 non-reading subscribers: before ${before} kB, after ${after} kB" >&2
+	[ $((after - before)) -lt 120000 ] || fail "corrald grew by $((after - before)) kB"
+	assert_contains "$(cat "$T/pub.out")" "ok 300" "every publish answered"
+	ctl metrics | grep -q 'corral_broker_messages_dropped_total{session="s1"} [1-9]' || fail "no drops counted"
+	ctl metrics | grep -q 'corral_broker_streams_disconnected_total{session="s1"} [1-9]' || fail "nobody cut off"
+	# another member still hears what is published
+	call "${socks[0]}" -n 1 -w 10 '{"method":"io.corral.Broker.Subscribe","parameters":{"topics":["small"]},"more":true}' \
+		>"$T/small.out" &
+	local small=$!
+	sleep 0.3
+	call "$p" "$(pub small 1)" >/dev/null
+	wait "$small"
+	assert_contains "$(cat "$T/small.out")" '"topic":"small"' "a reader is still served"
+	kill "$holder"
+	wait "$subs"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

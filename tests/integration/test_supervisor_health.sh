@@ -107,14 +107,17 @@ test_svh_start_period_failures_do_not_count() {
 }
 
 # The image's HEALTHCHECK is the default; --no-healthcheck turns it off; a
-# restart of corrald keeps it (it is in the record)
+# restart of corrald keeps it (it is in the record). The image asks for a
+# check every millisecond: root's container gets one a second, as a member's
 test_svh_image_healthcheck_is_the_default() {
 	trap cleanup_sv EXIT
-	health_image '{"Test": ["CMD-SHELL", "echo from-image"], "Interval": 200000000, "Retries": 2}'
+	health_image '{"Test": ["CMD-SHELL", "echo from-image"], "Interval": 1000000, "Retries": 2}'
 	start_sv
 	ctl image import "oci:$T/hc:hc" hc:1 >/dev/null
-	ctl run -d --name img hc:1 sleep 100 >/dev/null
+	local id
+	id=$(ctl run -d --name img hc:1 sleep 100)
 	ctl run -d --name off --no-healthcheck hc:1 sleep 100 >/dev/null
+	assert_eq "$(jq -r .healthcheck.interval "$STATE_D/containers/$id/record.json")" 1s "the image's 1 ms raised to 1 s"
 	wait_for 10 has_health img healthy
 	assert_eq "$(last_result img output)" from-image "the image's check ran"
 	assert_eq "$(insp off | jq -c .state.health)" null "--no-healthcheck"

@@ -330,6 +330,38 @@ test_svp_a_member_may_not_set_corralds_own_labels() {
 	ctl session rm s2 >/dev/null
 }
 
+# The built-in policy gives a member's containers memory and pids limits
+# (1 GiB, 1024), which it may lower and not raise. This host's controllers
+# are on cgroup v1: what is checked is the generated config.json.
+test_svp_member_gets_default_limits() {
+	trap cleanup_sv EXIT
+	member_group
+	start_sv --group "$MGROUP"
+	cp "$IMGS/test.oci.tar" "$T/mine.tar"
+	chmod 644 "$T/mine.tar"
+	member image import "oci-archive:$T/mine.tar" mine:1 >/dev/null || fail "import"
+	local out lim='.linux.resources | [.memory.limit, .pids.limit]'
+	member create --name d mine:1 true >/dev/null || fail "create with no limits asked"
+	assert_eq "$(jq -c "$lim" "$(ctr_dir_of d)/config.json")" "[1073741824,1024]" "the defaults"
+	assert_eq "$(jq -r '.annotations["io.corral.limits.optional"]' "$(ctr_dir_of d)/config.json")" "memory pids" \
+		"marked as defaults, dropped where the host lacks the controllers"
+	# which is so here: the member's container runs
+	assert_eq "$(member run --rm mine:1 echo hello)" hello "a member's container with the defaults runs"
+	# a label cannot mark what was asked for
+	member create --name lab -m 64m --pids-limit 50 -l io.corral.limits.optional=memory mine:1 true >/dev/null || fail "create lab"
+	assert_eq "$(jq -r '.annotations["io.corral.limits.optional"]' "$(ctr_dir_of lab)/config.json")" null "no label"
+	member create --name low -m 64m --pids-limit 50 mine:1 true >/dev/null || fail "create with lower limits"
+	assert_eq "$(jq -c "$lim" "$(ctr_dir_of low)/config.json")" "[67108864,50]" "less, as asked"
+	out=$(refused "2g" member create --name big -m 2g mine:1 true)
+	assert_contains "$out" "spec.resources.memory" "memory: the field"
+	assert_contains "$out" "unprivileged.memory.max=1073741824" "memory: the limit"
+	out=$(refused "pids 4096" member create --name big --pids-limit 4096 mine:1 true)
+	assert_contains "$out" "unprivileged.pids.max=1024" "pids: the limit"
+	# root keeps no limit
+	ctl create --name r mine:1 true >/dev/null 2>&1 || ctl create --name r "$IMG" true >/dev/null
+	assert_eq "$(jq -c "$lim" "$(ctr_dir_of r)/config.json")" "[null,null]" "root's are unlimited"
+}
+
 # Three distinct images of the fixtures: test (signed with a trusted key),
 # user (signed with another key) and entry (unsigned).
 test_svp_images_allow_list_and_signatures() {

@@ -106,12 +106,39 @@ static void t_create_bad_paths(void **st)
 	cg_free(c);
 }
 
+/* a supervisor's default limits (optional) go where the host lacks their
+ * controller, and only those: asked-for limits still fail the create */
+static void t_optional_limits_dropped_where_absent(void **st)
+{
+	fake_write("cgroup.controllers", "cpu pids\n");
+	fake_write("cgroup.subtree_control", "");
+	cerr err = { 0 };
+	cg *c = NULL;
+	char dropped[32];
+	struct cg_resources *r = parse_ok("{\"pids\":{\"limit\":1024},\"memory\":{\"limit\":1073741824}}");
+	cg_resources_drop_absent(r, NULL, dropped, sizeof(dropped));
+	assert_string_equal(dropped, "");
+	cg_resources_drop_absent(r, "pids", dropped, sizeof(dropped)); /* pids is here */
+	assert_string_equal(dropped, "");
+	assert_int_equal(cg_create("/x", r, &c, &err), -ENOTSUP); /* memory was asked for */
+	cerr_clear(&err);
+	cg_resources_drop_absent(r, "memory pids", dropped, sizeof(dropped));
+	assert_string_equal(dropped, "memory");
+	fake_cgroup("x"); /* its files, as the kernel would make them */
+	assert_int_equal(cg_create("/x", r, &c, &err), 0);
+	_cleanup_free_ char *pm = fake_read("x/pids.max"), *mm = fake_read("x/memory.max");
+	assert_string_equal(pm, "1024");
+	assert_string_equal(mm, ""); /* never written */
+	cg_free(c);
+	cg_resources_free(r);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
 	const struct CMUnitTest tests[] = {
 		T(t_create_plain), T(t_create_skips_enabled), T(t_create_missing_controller),
-		T(t_create_rollback), T(t_create_bad_paths),
+		T(t_create_rollback), T(t_create_bad_paths), T(t_optional_limits_dropped_where_absent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,12 +86,43 @@ static void test_shared_message_and_breaker(void **state)
 	free(b);
 }
 
+/* queues that share a total keep it exact through push, pop, drops and
+ * clear; a drop for the total is counted as missed */
+static void test_shared_total(void **state)
+{
+	size_t total = 0;
+	bqueue *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	a->total = b->total = &total;
+	for (int i = 0; i < 10; i++) {
+		bmsg *m = msg(i, 1000);
+		bq_push(a, m, 1);
+		bq_push(b, m, 1);
+		bmsg_unref(m);
+	}
+	assert_int_equal(total, a->bytes + b->bytes);
+	assert_int_equal(bq_peek(a)->len, a->ring[a->head]->len);
+	bq_drop_oldest(a, 7);
+	assert_int_equal(a->missed, 1);
+	assert_int_equal(total, a->bytes + b->bytes);
+	uint64_t missed;
+	bmsg_unref(bq_pop(a, &missed));
+	assert_int_equal(missed, 1);
+	assert_int_equal(total, a->bytes + b->bytes);
+	bq_clear(a);
+	bq_clear(b);
+	assert_int_equal(total, 0);
+	assert_null(bq_peek(a));
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_count_bound_drops_oldest),
 		cmocka_unit_test(test_byte_bound),
 		cmocka_unit_test(test_shared_message_and_breaker),
+		cmocka_unit_test(test_shared_total),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

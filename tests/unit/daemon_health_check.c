@@ -109,6 +109,24 @@ static void test_image_cmd_shell(void **state)
 	health_check_free(h);
 }
 
+/* an image's interval under 1 s is raised to 1 s (root's runs too) */
+static void test_image_interval_floor(void **state)
+{
+	health_check *h = NULL;
+	cerr err = { 0 };
+	assert_int_equal(health_check_from_image("{\"Test\": [\"CMD\", \"x\"], \"Interval\": 1000000}", &h, &err), 0);
+	assert_int_equal(h->interval_us, HEALTH_IMAGE_MIN_INTERVAL_USEC);
+	health_check_free(h);
+	h = NULL;
+	assert_int_equal(health_check_from_image("{\"Test\": [\"CMD\", \"x\"], \"Interval\": 999999999}", &h, &err), 0);
+	assert_int_equal(h->interval_us, 1000000);
+	health_check_free(h);
+	h = NULL;
+	assert_int_equal(health_check_from_image("{\"Test\": [\"CMD\", \"x\"], \"Interval\": 1500000000}", &h, &err), 0);
+	assert_int_equal(h->interval_us, 1500000);
+	health_check_free(h);
+}
+
 static void test_image_cmd_none_and_bad(void **state)
 {
 	health_check *h = NULL;
@@ -148,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_every_field),
 		cmocka_unit_test(test_faults_name_the_field),
 		cmocka_unit_test(test_image_cmd_shell),
+		cmocka_unit_test(test_image_interval_floor),
 		cmocka_unit_test(test_image_cmd_none_and_bad),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -54,6 +54,17 @@ static void test_policy_builtin(void **state)
 	assert_null(p.unpriv.bind_allowed[0]);
 	assert_false(p.unpriv.allow_privileged || p.unpriv.allow_directory_images || p.unpriv.any_capability);
 	assert_int_equal(p.unpriv.allowed_caps, 0);
+	/* its quotas of jobs, sessions, secrets and workloads; root has none */
+	assert_int_equal(p.unpriv.quota[PQ_JOBS], 100);
+	assert_int_equal(p.unpriv.quota[PQ_SESSIONS], 16);
+	assert_int_equal(p.unpriv.quota[PQ_SECRETS], 64);
+	assert_int_equal(p.unpriv.quota[PQ_WORKLOADS], 64);
+	assert_int_equal(p.root.quota[PQ_SESSIONS], 0);
+	/* and never runs without memory and pids limits: default = ceiling */
+	assert_int_equal(p.unpriv.memory_max, POLICY_UNPRIV_MEMORY);
+	assert_int_equal(p.unpriv.memory_default, POLICY_UNPRIV_MEMORY);
+	assert_int_equal(p.unpriv.pids_max, POLICY_UNPRIV_PIDS);
+	assert_int_equal(p.unpriv.pids_default, POLICY_UNPRIV_PIDS);
 	assert_ptr_equal(policy_tier_of(&p, 0), &p.root);
 	assert_ptr_equal(policy_tier_of(&p, 1000), &p.unpriv);
 	policy_release(&p);
@@ -88,6 +99,7 @@ static void test_policy_file_and_inheritance(void **state)
 	assert_int_equal(p.unpriv.memory_max, 1 << 30);
 	assert_int_equal(p.unpriv.pids_max, 100);
 	assert_int_equal(p.unpriv.pids_default, 100); /* the inherited 256 yields to its own max */
+	assert_int_equal(p.unpriv.memory_default, 64 << 20); /* the top's, under its max */
 	assert_null(p.unpriv.bind_allowed[0]);
 	assert_string_equal(p.unpriv.image_allow[0], "tools/*");
 	assert_true(p.unpriv.require_signature);

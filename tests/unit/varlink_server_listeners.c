@@ -1,10 +1,12 @@
 /* supervisor/varlink/server.c: tagged listeners (the socket a peer came in
- * on names it), as many as asked, unlistening one, and any_peer. */
+ * on names it), as many as asked, unlistening one, any_peer, and the per-tag
+ * bound of conn_admit and conn_gone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +46,22 @@ static const vl_interface iface = { "org.example.T", "interface org.example.T\n"
 
 static void sock_path(char *p, size_t n, int i) { snprintf(p, n, "%s/%d.sock", dir, i); }
 
+static size_t per_tag[12], refusals;
+
+/* at most 2 connections per tag */
+static const char *admit2(void *tag, void *ud)
+{
+	size_t *n = &per_tag[*(int *)tag];
+	if (*n >= 2)
+		return "two already";
+	++*n;
+	return NULL;
+}
+
+static void gone(void *tag, void *ud) { per_tag[*(int *)tag]--; }
+static void refused(const peer_cred *p, const char *why, void *ud) { refusals++; }
+static bool bounded;
+
 static int setup(void **state)
 {
 	strcpy(dir, "/tmp/corral-vll-XXXXXX");
@@ -52,6 +70,11 @@ static int setup(void **state)
 	assert_int_equal(el_new(&loop, &err), 0);
 	/* root only, but for any_peer: a non-root test still gets in */
 	vl_server_config cfg = { .group = PEER_NO_GROUP, .any_peer = true, .max_connections = 64 };
+	if (bounded) {
+		cfg.conn_admit = admit2, cfg.conn_gone = gone, cfg.on_refused = refused;
+		memset(per_tag, 0, sizeof(per_tag));
+		refusals = 0;
+	}
 	assert_int_equal(vl_server_new(loop, &cfg, &srv, &err), 0);
 	assert_int_equal(vl_server_add_interface(srv, &iface, &err), 0);
 	for (int i = 0; i < 12; i++) {
@@ -105,7 +128,7 @@ static char *call(int fd, const char *msg)
 		if (poll(&p, 1, 0) != 1)
 			continue;
 		ssize_t r = recv(fd, buf + have, sizeof(buf) - have - 1, MSG_DONTWAIT);
-		if (r == 0)
+		if (r == 0 || (r < 0 && errno != EAGAIN)) /* EOF, or ECONNRESET: what was sent was never read */
 			return NULL;
 		if (r > 0)
 			have += (size_t)r;
@@ -150,11 +173,47 @@ static void test_unlisten_closes_one_listener_and_its_connections(void **state)
 	assert_non_null(strstr(m, "\"tag\":4"));
 }
 
+static int setup_bounded(void **state)
+{
+	bounded = true;
+	return setup(state);
+}
+
+/* a third connection on one socket is closed as it comes; the others, and
+ * other sockets, are served; one that goes makes room; unlisten counts its
+ * connections gone */
+static void test_per_tag_bound(void **state)
+{
+	int a[3];
+	for (int i = 0; i < 3; i++)
+		a[i] = connect_to(5);
+	assert_true(a[0] >= 0 && a[1] >= 0 && a[2] >= 0); /* the kernel took it */
+	assert_null(call(a[2], NULL)); /* the server closed it */
+	assert_int_equal(refusals, 1);
+	assert_int_equal(per_tag[5], 2);
+	assert_non_null(call(a[0], "{\"method\":\"org.example.T.Who\"}"));
+	_cleanup_close_ int other = connect_to(6);
+	assert_non_null(call(other, "{\"method\":\"org.example.T.Who\"}"));
+	close(a[0]);
+	close(a[2]);
+	for (int i = 0; i < 5; i++)
+		el_run_once(loop, 5);
+	assert_int_equal(per_tag[5], 1);
+	_cleanup_close_ int again = connect_to(5);
+	assert_non_null(call(again, "{\"method\":\"org.example.T.Who\"}"));
+	assert_int_equal(per_tag[5], 2);
+	vl_server_unlisten(srv, &tags[5]);
+	assert_int_equal(per_tag[5], 0);
+	close(a[1]);
+	bounded = false;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_each_listener_names_its_peers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unlisten_closes_one_listener_and_its_connections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_per_tag_bound, setup_bounded, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

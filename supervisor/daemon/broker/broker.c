@@ -20,11 +20,35 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+/* All streams' connections hold more than BROKER_OUT_TOTAL unread: the
+ * slowest reader (who holds the most) is cut off, until they do not. */
+static void out_bound(broker *b)
+{
+	for (session *s = b->d->sessions; s; s = s->next)
+		for (bstream *st = s->broker ? s->broker->streams : NULL; st; st = st->next)
+			bstream_out_seen(st);
+	while (b->out_total > BROKER_OUT_TOTAL) {
+		bstream *slow = NULL;
+		for (session *s = b->d->sessions; s; s = s->next)
+			for (bstream *st = s->broker ? s->broker->streams : NULL; st; st = st->next)
+				if (!slow || st->out_seen > slow->out_seen)
+					slow = st;
+		if (!slow)
+			break;
+		log_warn("broker: session %s: %s's stream holds %zu bytes unread, the most of all; disconnecting",
+			 slow->bs->s->name, slow->m->name, slow->out_seen);
+		slow->bs->disconnected++;
+		bstream_close(slow);
+	}
+}
+
 static void on_pump(el_source *src, void *data)
 {
 	broker *b = data;
 	bool again = false;
 	uint64_t now = el_now_usec();
+	if (b->out_total > BROKER_OUT_TOTAL)
+		out_bound(b);
 	for (session *s = b->d->sessions; s; s = s->next) {
 		broker_session *bs = s->broker;
 		for (bstream *st = bs ? bs->streams : NULL, *next; st; st = next) {
@@ -49,6 +73,30 @@ static void on_pump(el_source *src, void *data)
 
 void broker_pump_arm(broker *b) { el_timer_set(b->pump, BROKER_PUMP_USEC, false); }
 
+/* A connection on member tag's socket: within its bounds and the session's? */
+static const char *conn_admit(void *tag, void *userdata)
+{
+	bmember *m = tag;
+	broker_session *bs = m->bs;
+	const char *why = m->n_conns >= BROKER_MEMBER_CONNS   ? "too many connections on this member's socket"
+			  : bs->n_conns >= BROKER_SESSION_CONNS ? "too many connections in this session"
+								: NULL;
+	if (why) {
+		bs->refused++;
+		return why;
+	}
+	m->n_conns++;
+	bs->n_conns++;
+	return NULL;
+}
+
+static void conn_gone(void *tag, void *userdata)
+{
+	bmember *m = tag;
+	m->n_conns--;
+	m->bs->n_conns--;
+}
+
 broker *broker_of(struct corrald *d)
 {
 	if (d->broker)
@@ -62,7 +110,8 @@ broker *broker_of(struct corrald *d)
 	vl_server_config vc = {
 		.vendor = "corral", .product = "corrald broker", .version = CORRAL_VERSION,
 		.url = "https://github.com/corral/corral", .max_message = BROKER_MAX_MESSAGE,
-		.max_connections = 8192, .max_per_uid = 8192, .any_peer = true, .group = PEER_NO_GROUP,
+		.max_connections = BROKER_CONNS, .max_per_uid = BROKER_CONNS, .any_peer = true, .group = PEER_NO_GROUP,
+		.conn_admit = conn_admit, .conn_gone = conn_gone,
 	};
 	if (vl_server_new(d->loop, &vc, &b->srv, &err) < 0 || vl_server_add_interface(b->srv, &broker_iface, &err) < 0 ||
 	    vl_server_add_raw(b->srv, CORRAL_BROKER_INTERFACE ".Publish", broker_publish_text, &err) < 0 ||

@@ -17,11 +17,24 @@
 #define BROKER_ERR(name) "io.corral.Broker." name
 #define BROKER_DATA_MAX (64 * 1024)
 #define BROKER_MAX_MESSAGE (128 * 1024) /* a call above it is garbage: hung up */
-#define BROKER_OUT_HIGH (256 * 1024)    /* a stream's connection takes more only below this */
+/* A stream's connection holds at most this much not yet read (or one
+ * message, when it is larger); all streams' connections hold at most
+ * BROKER_OUT_TOTAL, and all streams' queues BROKER_QUEUED_MAX, past which the
+ * oldest messages of the fullest queues are dropped (missed). Each queue
+ * holds at most BQ_MAX_BYTES. */
+#define BROKER_OUT_HIGH (64 * 1024)
+#define BROKER_OUT_TOTAL (16u << 20)
+#define BROKER_QUEUED_MAX (32u << 20)
 #define BROKER_PUMP_USEC 10000          /* backlogged streams are retried this often */
 #define BROKER_HOST "host"
 #define BROKER_MAX_PATTERNS 64
 #define BROKER_LAT_BUCKETS 12
+/* Connections: on one member's socket, in one session, and in all (the
+ * broker's vl_server); a connection past one is closed as it comes. The
+ * peers are all uid 0 here, so the server's per-uid bound says nothing. */
+#define BROKER_MEMBER_CONNS 64
+#define BROKER_SESSION_CONNS 512
+#define BROKER_CONNS 8192
 
 typedef struct broker_session broker_session;
 typedef struct bmember bmember;
@@ -34,6 +47,8 @@ typedef struct broker {
 	el_source *pump; /* armed while a stream is backlogged */
 	uint64_t next_id;
 	strbuf render; /* a stream's next reply, reused from one to the next */
+	size_t queued;    /* bytes in all streams' queues (bqueue.total) */
+	size_t out_total; /* bytes all streams' connections hold, as last seen (bstream.out_seen) */
 } broker;
 
 struct bmember {
@@ -43,6 +58,7 @@ struct bmember {
 	char **labels;
 	char *path;   /* its socket */
 	bucket msgs, bytes;
+	size_t n_conns; /* on its socket */
 	bmember *next;
 };
 
@@ -56,6 +72,7 @@ struct bstream {
 	char **patterns;
 	struct sstate_watch *watch; /* BSTREAM_WATCH */
 	bqueue *q;
+	size_t out_seen; /* its connection's unread bytes when last pumped */
 	bool backlogged;
 	bstream *prev, *next;
 };
@@ -79,7 +96,8 @@ struct broker_session {
 	bstream *streams;
 	breq *reqs;
 	uint64_t seq;
-	uint64_t routed, dropped, denied, rate_limited, disconnected;
+	size_t n_conns; /* on its members' sockets */
+	uint64_t routed, dropped, denied, rate_limited, disconnected, refused;
 	uint64_t lat[BROKER_LAT_BUCKETS + 1]; /* request latency, non-cumulative */
 	uint64_t lat_count;
 	double lat_sum;
@@ -150,6 +168,8 @@ bmsg *broker_message(broker_session *bs, const char *topic, const char *from, co
 int broker_stream(bmember *m, vl_call *call, enum bstream_kind kind, char **patterns);
 void bstream_push(bstream *st, bmsg *msg);
 void bstream_pump(bstream *st);
+/* What st's connection holds, as it is now, into the broker's total. */
+void bstream_out_seen(bstream *st);
 void bstream_close(bstream *st);
 /* request.c */
 int broker_reply(bmember *m, vl_call *call, const char *id, const char *data);

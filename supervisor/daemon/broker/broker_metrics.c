@@ -1,6 +1,6 @@
 /* The broker's Prometheus series, per session: messages routed, dropped,
- * denied and rate-limited, streams cut off, queue depths and request
- * latency. */
+ * denied and rate-limited, streams cut off, connections refused, queue
+ * depths and request latency. */
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/daemon/metrics.h"
 #include "supervisor/daemon/service.h"
@@ -24,6 +24,9 @@ static const struct {
 	  offsetof(broker_session, rate_limited) },
 	{ "corral_broker_streams_disconnected_total", "Broker streams cut off by the circuit breaker.",
 	  offsetof(broker_session, disconnected) },
+	{ "corral_broker_connections_refused_total",
+	  "Connections to members' broker sockets refused: the member's or the session's bound.",
+	  offsetof(broker_session, refused) },
 };
 
 static int series(strbuf *sb, const char *name, const session *s, const char *extra, unsigned long long v)

@@ -35,12 +35,21 @@ void bmsg_unref(bmsg *m)
 		free(m);
 }
 
-static void drop_oldest(bqueue *q, uint64_t now_usec)
+static void account(bqueue *q, size_t len, bool add)
 {
+	q->bytes = add ? q->bytes + len : q->bytes - len;
+	if (q->total)
+		*q->total = add ? *q->total + len : *q->total - len;
+}
+
+void bq_drop_oldest(bqueue *q, uint64_t now_usec)
+{
+	if (!q->n)
+		return;
 	bmsg *m = q->ring[q->head];
 	q->head = (q->head + 1) % BQ_MAX_MSGS;
 	q->n--;
-	q->bytes -= m->len;
+	account(q, m->len, false);
 	bmsg_unref(m);
 	q->missed++;
 	q->dropped++;
@@ -52,12 +61,12 @@ size_t bq_push(bqueue *q, bmsg *m, uint64_t now_usec)
 {
 	size_t dropped = 0;
 	while (q->n && (q->n >= BQ_MAX_MSGS || q->bytes + m->len > BQ_MAX_BYTES)) {
-		drop_oldest(q, now_usec);
+		bq_drop_oldest(q, now_usec);
 		dropped++;
 	}
 	q->ring[(q->head + q->n) % BQ_MAX_MSGS] = bmsg_ref(m);
 	q->n++;
-	q->bytes += m->len;
+	account(q, m->len, true);
 	return dropped;
 }
 
@@ -68,7 +77,7 @@ bmsg *bq_pop(bqueue *q, uint64_t *missed)
 	bmsg *m = q->ring[q->head];
 	q->head = (q->head + 1) % BQ_MAX_MSGS;
 	q->n--;
-	q->bytes -= m->len;
+	account(q, m->len, false);
 	*missed = q->missed;
 	q->missed = 0;
 	q->full_since_usec = 0;
@@ -82,6 +91,8 @@ void bq_clear(bqueue *q)
 	while ((m = bq_pop(q, &missed)))
 		bmsg_unref(m);
 }
+
+const bmsg *bq_peek(const bqueue *q) { return q->n ? q->ring[q->head] : NULL; }
 
 bool bq_tripped(const bqueue *q, uint64_t now_usec)
 {

@@ -3,14 +3,15 @@
  * past that the oldest are dropped and counted, and the next message taken
  * says how many were missed. A queue that drops and is not read from for
  * BQ_FULL_USEC trips the circuit breaker. Messages are shared (refcounted)
- * between the queues of one publish. */
+ * between the queues of one publish. Queues may share a total of their bytes
+ * (total), which their owner bounds by dropping from the fullest. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define BQ_MAX_MSGS 1024
-#define BQ_MAX_BYTES (4u << 20)
+#define BQ_MAX_BYTES (1u << 20)
 #define BQ_FULL_USEC (30ull * 1000000)
 
 typedef struct bmsg {
@@ -32,6 +33,7 @@ typedef struct bqueue {
 	uint64_t missed;          /* dropped since the last message taken */
 	uint64_t dropped;         /* dropped in all */
 	uint64_t full_since_usec; /* first drop not followed by a take; 0: none */
+	size_t *total;            /* of all queues, kept with bytes; NULL: none */
 } bqueue;
 
 /* Queue m (taking a reference); returns how many old messages it dropped. */
@@ -40,5 +42,9 @@ size_t bq_push(bqueue *q, bmsg *m, uint64_t now_usec);
  * it; NULL when empty. */
 bmsg *bq_pop(bqueue *q, uint64_t *missed);
 void bq_clear(bqueue *q);
+/* The oldest message, left queued; NULL when empty. */
+const bmsg *bq_peek(const bqueue *q);
+/* Drop the oldest message, counted as missed (the global bound). */
+void bq_drop_oldest(bqueue *q, uint64_t now_usec);
 /* The circuit breaker: dropping, and not read from, for BQ_FULL_USEC. */
 bool bq_tripped(const bqueue *q, uint64_t now_usec);

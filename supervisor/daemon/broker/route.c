@@ -80,6 +80,7 @@ static void stream_free(bstream *st)
 		st->next->prev = st->prev;
 	if (st->watch)
 		sstate_watch_remove(st->watch);
+	bs->b->out_total -= st->out_seen;
 	bq_clear(st->q);
 	free(st->q);
 	strv_free(st->patterns);
@@ -110,29 +111,72 @@ static int render(strbuf *sb, const bstream *st, const bmsg *m, uint64_t missed)
 	return missed ? sb_addf(sb, ",\"missed\":%llu}}", (unsigned long long)missed) : sb_adds(sb, "}}");
 }
 
+void bstream_out_seen(bstream *st)
+{
+	size_t now = vl_call_out_pending(st->call);
+	st->bs->b->out_total = st->bs->b->out_total - st->out_seen + now;
+	st->out_seen = now;
+}
+
+#define RENDER_SLACK 64 /* what render adds to a message's body, at most */
+
+/* May st's connection take m? Up to BROKER_OUT_HIGH, or m alone. */
+static bool out_room(const bstream *st, const bmsg *m)
+{
+	return !st->out_seen || st->out_seen + m->len + RENDER_SLACK <= BROKER_OUT_HIGH;
+}
+
 void bstream_pump(bstream *st)
 {
 	broker *b = st->bs->b;
-	while (vl_call_out_pending(st->call) < BROKER_OUT_HIGH) {
+	bstream_out_seen(st);
+	const bmsg *next;
+	while ((next = bq_peek(st->q)) && out_room(st, next)) {
 		uint64_t missed;
 		bmsg *m = bq_pop(st->q, &missed);
-		if (!m)
-			break;
 		strbuf *sb = &b->render; /* kept: no allocation per message */
 		sb_reset(sb);
 		int r = render(sb, st, m, missed);
 		bmsg_unref(m);
 		if (r < 0 || vl_call_notify_n(st->call, sb->buf, sb->len) < 0)
 			return; /* the connection is dropped: the cancel hook frees st */
+		bstream_out_seen(st);
 	}
 	st->backlogged = st->q->n > 0;
-	if (st->backlogged)
+	if (b->out_total > BROKER_OUT_TOTAL)
+		el_timer_set(b->pump, 1, false); /* the pump cuts the slowest off, now */
+	else if (st->backlogged)
 		broker_pump_arm(b);
+}
+
+/* The fullest queue of all sessions'; NULL when all are empty. */
+static bstream *fullest(broker *b)
+{
+	bstream *best = NULL;
+	for (session *s = b->d->sessions; s; s = s->next)
+		for (bstream *st = s->broker ? s->broker->streams : NULL; st; st = st->next)
+			if (st->q->bytes && (!best || st->q->bytes > best->q->bytes))
+				best = st;
+	return best;
 }
 
 void bstream_push(bstream *st, bmsg *msg)
 {
-	st->bs->dropped += bq_push(st->q, msg, el_now_usec());
+	uint64_t now = el_now_usec();
+	broker *b = st->bs->b;
+	st->bs->dropped += bq_push(st->q, msg, now);
+	/* all queues' bound: the fullest pay, oldest first */
+	while (b->queued > BROKER_QUEUED_MAX) {
+		bstream *f = fullest(b);
+		if (!f)
+			break;
+		bq_drop_oldest(f->q, now);
+		f->bs->dropped++;
+		if (!f->backlogged) { /* the breaker's clock runs while backlogged */
+			f->backlogged = true;
+			broker_pump_arm(b);
+		}
+	}
 	bstream_pump(st);
 }
 
@@ -148,6 +192,7 @@ int broker_stream(bmember *m, vl_call *call, enum bstream_kind kind, char **patt
 	}
 	broker_session *bs = m->bs;
 	*st = (bstream){ .bs = bs, .m = m, .call = call, .kind = kind, .patterns = pats, .q = st->q };
+	st->q->total = &bs->b->queued;
 	pats = NULL;
 	st->next = bs->streams;
 	if (bs->streams)

@@ -148,6 +148,8 @@ int health_check_from_image(const char *json, health_check **out, cerr *err)
 	    (r = image_period(v, "Timeout", &h->timeout_us, err)) < 0 ||
 	    (r = image_period(v, "StartPeriod", &h->start_period_us, err)) < 0)
 		return r;
+	if (h->interval_us < HEALTH_IMAGE_MIN_INTERVAL_USEC)
+		h->interval_us = HEALTH_IMAGE_MIN_INTERVAL_USEC;
 	if (retries && !YAJL_IS_NULL(retries)) {
 		if (!YAJL_IS_INTEGER(retries) || YAJL_GET_INTEGER(retries) < 0 ||
 		    YAJL_GET_INTEGER(retries) > HEALTH_MAX_RETRIES)

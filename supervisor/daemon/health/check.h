@@ -13,6 +13,11 @@ enum health_on_failure { HEALTH_ON_FAILURE_NONE, HEALTH_ON_FAILURE_KILL, HEALTH_
 #define HEALTH_DEFAULT_USEC (30ull * 1000000)
 #define HEALTH_DEFAULT_RETRIES 3
 #define HEALTH_MAX_RETRIES 1000
+/* An image's interval is at least this, whoever runs it: each check is an
+ * exec by the container's monitor, which no rate limit of the control socket
+ * counts, and the image's author chose it. A member's own checks get the same
+ * floor (checker.c). */
+#define HEALTH_IMAGE_MIN_INTERVAL_USEC 1000000ull
 
 typedef struct health_check {
 	char **command;                 /* argv, non-empty */
@@ -25,7 +30,8 @@ typedef struct health_check {
 int health_check_parse(yajl_val v, const char *path, health_check **out, json_fault *f);
 /* The image config's Healthcheck ({"Test": ["CMD", ...] | ["CMD-SHELL",
  * cmd] | ["NONE"], "Interval", "Timeout", "StartPeriod" in ns, "Retries"}),
- * as JSON text; *out is NULL when there is none or it says NONE. */
+ * as JSON text; *out is NULL when there is none or it says NONE. An
+ * Interval under HEALTH_IMAGE_MIN_INTERVAL_USEC is raised to it. */
 int health_check_from_image(const char *json, health_check **out, cerr *err);
 /* The check in ContainerSpec.healthcheck's form. */
 int health_check_gen(yajl_gen g, const health_check *h);

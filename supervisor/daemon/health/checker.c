@@ -24,7 +24,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define HEALTH_MEMBER_MIN_INTERVAL_USEC 1000000ull
 #define CHECK_OUTPUT_MAX 16384 /* kept of each stream by the monitor; the log keeps the last 4 KiB of it */
 #define REPLY_MAX (2 * 6 * CHECK_OUTPUT_MAX + 4096) /* both, escaped at worst (\u00XX), and the rest */
 
@@ -258,9 +257,10 @@ void health_start(corrald *d, ctr *c)
 	cerr err = { 0 };
 	uint64_t every = c->spec.healthcheck->interval_us;
 	/* each check is an exec by its monitor, which no rate limit of the
-	 * control socket counts: a member's run at most once a second */
-	if (c->owner != 0 && every < HEALTH_MEMBER_MIN_INTERVAL_USEC)
-		every = HEALTH_MEMBER_MIN_INTERVAL_USEC;
+	 * control socket counts: a member's run at most once a second, as an
+	 * image's do for everyone (raised when read from the image) */
+	if (c->owner != 0 && every < HEALTH_IMAGE_MIN_INTERVAL_USEC)
+		every = HEALTH_IMAGE_MIN_INTERVAL_USEC;
 	if (el_add_timer(d->loop, every, true, on_tick, h, &h->tick, &err) < 0)
 		log_cerr(LOG_LVL_ERROR, &err, "container %s: health checks", c->name);
 	ctr_publish(d, c, "health_status", (const char *const[]){ "health_status", "starting", NULL });

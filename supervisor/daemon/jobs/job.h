@@ -30,6 +30,7 @@
 #define JOB_KEEP_FINISHED 1000   /* results kept; the oldest go first */
 #define JOB_BATCH_MAX 1000
 #define JOB_MAX_COMMAND 1024     /* arguments */
+#define JOB_MAX_SPEC_BYTES (64u << 10) /* of the command's arguments, in all: each job is kept in memory */
 #define JOB_OUTPUT_LINES 100     /* the tail kept of each job's output */
 #define JOB_OUTPUT_MAX (64u << 10) /* and at most this many bytes of it */
 #define JOB_BACKOFF_MIN_USEC 1000000ull
@@ -111,6 +112,8 @@ job *job_next_queued(job_table *t);
 size_t job_count(const job_table *t, int state /* -1: all */);
 static inline bool job_finished(const job *j) { return j->state >= JOB_SUCCEEDED; }
 size_t job_count_unfinished(const job_table *t);
+/* Queued and running jobs that uid submitted. */
+size_t job_count_unfinished_of(const job_table *t, uid_t uid);
 /* The oldest finished job beyond keep, to forget; NULL when none. */
 job *job_oldest_over(job_table *t, size_t keep);
 /* The delay before attempt n + 1, n attempts having failed: 1 s doubling, to 5 min. */

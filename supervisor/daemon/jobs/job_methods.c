@@ -3,6 +3,7 @@
 #include "supervisor/daemon/owner.h"
 #include "supervisor/daemon/jobs/job_methods.h"
 #include "supervisor/daemon/jobs/job_run.h"
+#include "supervisor/daemon/quota.h"
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/daemon/ctr_logs.h"
 #include "supervisor/daemon/service.h"
@@ -111,6 +112,13 @@ static int enqueue(corrald *d, job *j, const peer_cred *peer, cerr *err)
 	return 0;
 }
 
+/* A member's quota of unfinished jobs: 0, or the call has its refusal (1). */
+static int over_quota(corrald *d, vl_call *call, const char *method, size_t adding)
+{
+	return quota_check(d, call, method, QUOTA_JOBS, job_count_unfinished_of(d->jobs, vl_call_peer(call)->uid),
+			   adding, "job");
+}
+
 static int queue_full(vl_call *call)
 {
 	char p[64];
@@ -137,6 +145,10 @@ int sv_job_submit(vl_call *call, yajl_val params, void *ud)
 	if (job_count_unfinished(d->jobs) >= JOB_MAX_UNFINISHED) {
 		job_free(j);
 		return queue_full(call);
+	}
+	if (over_quota(d, call, "JobSubmit", 1)) {
+		job_free(j);
+		return 0;
 	}
 	cerr err = { 0 };
 	if (enqueue(d, j, vl_call_peer(call), &err) < 0) {
@@ -193,6 +205,10 @@ int sv_job_batch(vl_call *call, yajl_val params, void *ud)
 	if (job_count_unfinished(d->jobs) + n > JOB_MAX_UNFINISHED) {
 		free_jobs(v, n);
 		return queue_full(call);
+	}
+	if (over_quota(d, call, "JobBatch", n)) {
+		free_jobs(v, n);
+		return 0;
 	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	int r = !g || yajl_gen_map_open(g) || jg_key(g, "ids") || yajl_gen_array_open(g);

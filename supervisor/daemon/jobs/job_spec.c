@@ -27,9 +27,14 @@ static int get_command(yajl_val v, const char *path, job_spec *s, json_fault *f)
 		return json_fault_set(f, EINVAL, p, "%s", strings);
 	if (a->u.array.len > JOB_MAX_COMMAND)
 		return json_fault_set(f, EINVAL, p, "more than %d arguments", JOB_MAX_COMMAND);
-	for (size_t i = 0; i < a->u.array.len; i++)
+	size_t bytes = 0;
+	for (size_t i = 0; i < a->u.array.len; i++) {
 		if (!YAJL_IS_STRING(a->u.array.values[i]) || strlen(a->u.array.values[i]->u.string) > JSON_STR_MAX)
 			return json_fault_set(f, EINVAL, p, "%s (of at most %d bytes each)", strings, JSON_STR_MAX);
+		bytes += strlen(a->u.array.values[i]->u.string) + 1;
+	}
+	if (bytes > JOB_MAX_SPEC_BYTES)
+		return json_fault_set(f, EINVAL, p, "%zu bytes; at most %u in all", bytes, JOB_MAX_SPEC_BYTES);
 	return json_get_strv(v, path, "command", JSON_REQUIRED, &s->command, NULL, f);
 }
 

@@ -100,6 +100,14 @@ size_t job_count_unfinished(const job_table *t)
 	return job_count(t, JOB_QUEUED) + job_count(t, JOB_RUNNING);
 }
 
+size_t job_count_unfinished_of(const job_table *t, uid_t uid)
+{
+	size_t n = 0;
+	for (const job *j = t->jobs; j; j = j->next)
+		n += !job_finished(j) && j->peer.uid == uid;
+	return n;
+}
+
 job *job_oldest_over(job_table *t, size_t keep)
 {
 	size_t finished = 0;

@@ -33,6 +33,10 @@ void policy_release(policy *p)
 	tier_release(&p->unpriv);
 }
 
+const char *const policy_quota_key[PQ_COUNT] = { "max_jobs", "max_sessions", "max_secrets", "max_workloads" };
+/* unfinished jobs; sessions (three mounts each); secrets; workloads */
+const size_t policy_quota_unpriv[PQ_COUNT] = { 100, 16, 64, 64 };
+
 static void tier_open(policy_tier *t)
 {
 	*t = (policy_tier){ .memory_default = -1, .memory_max = -1, .pids_default = -1, .pids_max = -1 };
@@ -45,8 +49,14 @@ static int tier_inherit(policy_tier *u, const policy_tier *r)
 	tier_release(u);
 	tier_open(u);
 	u->max_containers = POLICY_UNPRIV_MAX_CONTAINERS;
-	u->memory_default = r->memory_default, u->memory_max = r->memory_max;
-	u->pids_default = r->pids_default, u->pids_max = r->pids_max;
+	memcpy(u->quota, policy_quota_unpriv, sizeof(u->quota));
+	/* no ceiling at the top: the member's built-in one, which is also its
+	 * default (or the top's default, when that is lower) */
+	u->memory_max = r->memory_max >= 0 ? r->memory_max : POLICY_UNPRIV_MEMORY;
+	u->memory_default = r->memory_default >= 0 && r->memory_default <= u->memory_max ? r->memory_default
+											  : u->memory_max;
+	u->pids_max = r->pids_max >= 0 ? r->pids_max : POLICY_UNPRIV_PIDS;
+	u->pids_default = r->pids_default >= 0 && r->pids_default <= u->pids_max ? r->pids_default : u->pids_max;
 	u->cpu_default = r->cpu_default, u->cpu_max = r->cpu_max;
 	u->require_signature = r->require_signature;
 	u->bind_allowed = calloc(1, sizeof(char *));
@@ -264,6 +274,12 @@ static int get_count(yajl_val o, const char *parent, policy_tier *t, json_fault 
 		return json_fault_reword(f, "must be an integer from 1 to 1000000");
 	if (given)
 		t->max_containers = (size_t)n;
+	for (int q = 0; q < PQ_COUNT; q++) {
+		if (json_get_int_in(o, parent, policy_quota_key[q], 0, 1, 1000000, &n, &given, f) < 0)
+			return json_fault_reword(f, "must be an integer from 1 to 1000000");
+		if (given)
+			t->quota[q] = (size_t)n;
+	}
 	return 0;
 }
 
@@ -294,9 +310,11 @@ static int no_privileges(yajl_val u, json_fault *f)
 
 static int parse_tree(policy *p, yajl_val v, json_fault *f)
 {
-	static const char *const top[] = { "max_containers", "memory", "pids", "cpu", "bind_mounts", "privileges",
+	static const char *const top[] = { "max_containers", "max_jobs", "max_sessions", "max_secrets",
+					   "max_workloads", "memory", "pids", "cpu", "bind_mounts", "privileges",
 					   "images", "unprivileged", NULL };
-	static const char *const unpriv[] = { "max_containers", "memory", "pids", "cpu", "bind_mounts", "privileges",
+	static const char *const unpriv[] = { "max_containers", "max_jobs", "max_sessions", "max_secrets",
+					      "max_workloads", "memory", "pids", "cpu", "bind_mounts", "privileges",
 					      "images", NULL };
 	int r;
 	yajl_val priv;

@@ -14,11 +14,23 @@
 
 #define POLICY_DEFAULT_KEYS_DIR "/etc/corral/keys"
 #define POLICY_UNPRIV_MAX_CONTAINERS 10
+/* A member's memory and pids when the top level sets no max: its default
+ * and its ceiling, so that none of its containers runs without a limit. */
+#define POLICY_UNPRIV_MEMORY (1ll << 30)
+#define POLICY_UNPRIV_PIDS 1024
 #define POLICY_MAX_LIST 256 /* entries of an allow-list */
+
+/* Counts of a member's objects (the unprivileged section's max_*); root's
+ * are bounded only by each feature's global bound unless the top level
+ * sets them. */
+enum policy_quota { PQ_JOBS, PQ_SESSIONS, PQ_SECRETS, PQ_WORKLOADS, PQ_COUNT };
+extern const char *const policy_quota_key[PQ_COUNT]; /* "max_jobs", ... */
+extern const size_t policy_quota_unpriv[PQ_COUNT];   /* the built-in values for a member */
 
 /* What one kind of peer may ask for. */
 typedef struct policy_tier {
 	size_t max_containers;       /* 0: no limit */
+	size_t quota[PQ_COUNT];      /* 0: no limit */
 	int64_t memory_default, memory_max; /* bytes; -1: none */
 	int64_t pids_default, pids_max;     /* -1: none */
 	double cpu_default, cpu_max;        /* CPUs; 0: none */

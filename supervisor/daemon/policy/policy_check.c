@@ -54,9 +54,23 @@ static int check_count(corrald *d, const peer_cred *peer, const policy_tier *t, 
 	return n >= t->max_containers ? refuse(v, "spec", lim, "live containers: %zu already", n) : 0;
 }
 
-static int check_int(const peer_cred *peer, const char *field, const char *key, int64_t *val, int64_t dflt,
-		     int64_t max, policy_violation *v)
+int policy_admit_quota(corrald *d, const peer_cred *peer, enum policy_quota q, size_t have, size_t adding,
+		       const char *field, policy_violation *v)
 {
+	const policy_tier *t = policy_tier_of(d->policy, peer->uid);
+	size_t max = t->quota[q];
+	if (!max || have + adding <= max)
+		return 0;
+	char k[64], lim[96];
+	snprintf(lim, sizeof(lim), "%s=%zu", key_of(peer, policy_quota_key[q], k, sizeof(k)), max);
+	return refuse(v, field, lim, "%s: %zu already%s", policy_quota_key[q] + 4, have,
+		      adding > 1 ? ", and this asks for more" : "");
+}
+
+static int check_int(const peer_cred *peer, const char *field, const char *key, int64_t *val, bool *defaulted,
+		     int64_t dflt, int64_t max, policy_violation *v)
+{
+	*defaulted = *val < 0 && (dflt >= 0 || max >= 0);
 	if (*val < 0)
 		*val = dflt >= 0 ? dflt : max; /* nothing asked: the default, else the ceiling */
 	char k[64], lim[96];
@@ -69,9 +83,10 @@ static int check_int(const peer_cred *peer, const char *field, const char *key, 
 static int check_resources(const peer_cred *peer, const policy_tier *t, ctr_spec *s, policy_violation *v)
 {
 	int r;
-	if ((r = check_int(peer, "spec.resources.memory", "memory.max", &s->memory, t->memory_default, t->memory_max,
-			   v)) ||
-	    (r = check_int(peer, "spec.resources.pids", "pids.max", &s->pids, t->pids_default, t->pids_max, v)))
+	if ((r = check_int(peer, "spec.resources.memory", "memory.max", &s->memory, &s->memory_defaulted,
+			   t->memory_default, t->memory_max, v)) ||
+	    (r = check_int(peer, "spec.resources.pids", "pids.max", &s->pids, &s->pids_defaulted, t->pids_default,
+			   t->pids_max, v)))
 		return r;
 	if (s->cpus <= 0)
 		s->cpus = t->cpu_default > 0 ? t->cpu_default : t->cpu_max;

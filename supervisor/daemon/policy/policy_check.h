@@ -5,6 +5,7 @@
 #include <limits.h>
 #include "common/error.h"
 #include "supervisor/daemon/ctr_spec.h"
+#include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/policy/policy_binds.h"
 #include "supervisor/varlink/peer.h"
 #include "supervisor/varlink/server.h"
@@ -28,5 +29,10 @@ int policy_admit(struct corrald *d, const peer_cred *peer, ctr_spec *spec, polic
  * (a session's): field names them in v. */
 int policy_admit_ports(struct corrald *d, const peer_cred *peer, const cni_port *ports, size_t n, const char *field,
 		       policy_violation *v);
+/* May peer, who has `have` objects of quota q's kind, make `adding` more?
+ * 0, or POLICY_REFUSED with v naming the quota and the count (field is the
+ * request's). */
+int policy_admit_quota(struct corrald *d, const peer_cred *peer, enum policy_quota q, size_t have, size_t adding,
+		       const char *field, policy_violation *v);
 /* Audit the refusal (peer, field, limit) and answer PolicyViolation. */
 int policy_refuse(vl_call *call, struct corrald *d, const char *method, const policy_violation *v);

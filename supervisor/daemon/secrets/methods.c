@@ -3,6 +3,7 @@
 #include "supervisor/daemon/secrets/crypto.h"
 #include "supervisor/daemon/secrets/store.h"
 #include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/quota.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
@@ -104,7 +105,16 @@ int sv_secret_create(vl_call *call, yajl_val params, void *ud)
 	char dir[PATH_MAX];
 	secrets_dir(d, dir, sizeof(dir));
 	cerr err = { 0 };
-	int r = secret_store_put(dir, name, (uint32_t)vl_call_peer(call)->uid, v.p, (size_t)n, &err);
+	uint32_t uid = (uint32_t)vl_call_peer(call)->uid;
+	_cleanup_free_ secret_info *all = NULL;
+	size_t n_all = 0, mine = 0;
+	if (secret_store_list(dir, &all, &n_all, &err) < 0)
+		return sv_internal_err(call, &err);
+	for (size_t i = 0; i < n_all; i++)
+		mine += all[i].owner == uid;
+	if (quota_check(d, call, "SecretCreate", QUOTA_SECRETS, mine, 1, "name"))
+		return 0;
+	int r = secret_store_put(dir, name, uid, v.p, (size_t)n, &err);
 	if (r == -EEXIST) {
 		cerr_clear(&err);
 		return sv_secret_exists(call, name);

@@ -7,6 +7,7 @@
 #include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/ctr.h"
 #include "supervisor/daemon/labels.h"
+#include "supervisor/daemon/quota.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
@@ -146,6 +147,11 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid(call, "name", "1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
 	if (session_find(d, name))
 		return sv_session_exists(call, name);
+	size_t mine = 0;
+	for (session *o = d->sessions; o; o = o->next)
+		mine += sx_of(o)->owner == vl_call_peer(call)->uid;
+	if (quota_check(d, call, "SessionCreate", QUOTA_SESSIONS, mine, 1, "name"))
+		return 0;
 	session_x *x = session_x_new(d, name);
 	if (!x)
 		return sv_internal(call, "out of memory");

@@ -6,6 +6,7 @@
 #include "supervisor/daemon/workloads/wl_loop.h"
 #include "supervisor/daemon/workloads/kube.h"
 #include "supervisor/daemon/events.h"
+#include "supervisor/daemon/quota.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
@@ -130,10 +131,8 @@ int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
 		if (!old && t->n + added > WL_MAX)
 			return sv_invalid(call, "text", "too many workloads");
 		char why[96];
-		if (!old && peer->uid != 0 && mine + added > WL_MAX_PER_USER) {
-			snprintf(why, sizeof(why), "too many workloads of this user (at most %d)", WL_MAX_PER_USER);
-			return sv_invalid(call, "text", why);
-		}
+		if (!old && quota_check(t->d, call, "WorkloadApply", QUOTA_WORKLOADS, mine, added, "text"))
+			return 0;
 		if (strlen(set.w[i].json) > WL_JSON_MAX) {
 			snprintf(why, sizeof(why), "%s: past %u bytes in its canonical form", set.w[i].name, WL_JSON_MAX);
 			return sv_invalid(call, "text", why);

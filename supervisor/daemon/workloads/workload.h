@@ -29,7 +29,6 @@ struct corrald;
 #define WL_CONTAINER_LABEL "io.corral.container"   /* on its containers: the template's name for it */
 #define WL_HASH_LEN 10
 #define WL_MAX 1024           /* workloads corrald keeps */
-#define WL_MAX_PER_USER 64    /* of a user other than root */
 #define WL_JSON_MAX (1u << 20) /* a workload's canonical form */
 #define WL_FILE_MAX (8u << 20)
 #define WL_TICK_USEC (10 * 1000000ull)  /* the periodic reconcile */
