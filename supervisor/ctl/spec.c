@@ -161,7 +161,7 @@ static int gen_simple(const ctl_args *a, yajl_gen g)
 	} strs[] = {
 		{ "name", "name" }, { "workdir", "workdir" }, { "user", "user" }, { "restart", "restart" },
 		{ "network", "network" }, { "stop-signal", "stopSignal" }, { "hostname", "hostname" },
-		{ "session", "session" },
+		{ "session", "session" }, { "userns", "userns" },
 	}, flags[] = {
 		{ "tty", "tty" }, { "interactive", "interactive" }, { "read-only", "readOnly" }, { "init", "init" },
 		{ "privileged", "privileged" },

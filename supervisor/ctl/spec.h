@@ -35,6 +35,8 @@
 	{ "session", 0, OPT_STR, "SESSION", \
 	  "a member of SESSION (session create): its namespaces, network and broker socket" }, \
 	{ "publish", 'p', OPT_LIST, "[IP:]HOSTPORT:CTRPORT[/PROTO]", "publish a container port on the host (tcp or udp)" }, \
+	{ "userns", 0, OPT_STR, "MODE", \
+	  "auto: a user namespace of corrald's ids, root inside not root outside (a member's always has one)" }, \
 	{ "stop-signal", 0, OPT_STR, "SIGNAL", "the signal stop sends first (default SIGTERM)" }, \
 	{ "stop-timeout", 0, OPT_INT, "SECONDS", "how long stop waits before SIGKILL (default 10)" }, \
 	{ "cap-add", 0, OPT_LIST, "CAP", "add a capability (NET_ADMIN, or ALL)" }, \

@@ -166,6 +166,10 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	ctr *other = c->spec.name ? ctr_by_name(d, c->spec.name) : NULL;
 	if (other)
 		return reply_name_in_use(call, other);
+	if (c->spec.userns_host && owner_is_member(vl_call_peer(call)))
+		return sv_permission_denied(call, "spec.userns: host: a member's containers run in a user namespace of their own");
+	if (c->spec.userns_auto && c->spec.privileged)
+		return sv_invalid(call, "spec.userns", "auto: a privileged container has the host's ids");
 	if (c->spec.privileged && vl_call_peer(call)->uid != 0)
 		return sv_permission_denied(call, "spec.privileged: only root may create a privileged container");
 
@@ -202,7 +206,7 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	/* a member's: in a user namespace of its own ids (ctr_ids.h) */
 	ctr_ids ids;
 	rootfs_ids rids = { .userns_fd = -1 };
-	bool own_ids = owner_is_member(vl_call_peer(call));
+	bool own_ids = owner_is_member(vl_call_peer(call)) || c->spec.userns_auto;
 	if (own_ids && (ctr_ids_for(d, vl_call_peer(call)->uid, vl_call_peer(call)->gid, &ids, &err) < 0 ||
 			ctr_ids_rootfs(&ids, &rids, &err) < 0 || ctr_ids_dir(dir, &ids, &err) < 0)) {
 		undo_dir(c, dir);

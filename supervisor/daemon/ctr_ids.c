@@ -113,10 +113,12 @@ int ctr_ids_for(const struct corrald *d, uid_t uid, gid_t gid, ctr_ids *out, cer
 	int r = (!have_u || !have_g) ? pool_range(d, uid, &pool, err) : 0;
 	if (r < 0)
 		return cerr_wrap(err, "the user namespace of uid %u", (unsigned)uid);
-	*out = (ctr_ids){
-		.uid = { { 0, (uint32_t)uid, 1 }, { 1, have_u ? (uint32_t)fu.start : pool, have_u ? sub_size(fu.n) : CTR_IDS_RANGE - 1 } },
-		.gid = { { 0, (uint32_t)gid, 1 }, { 1, have_g ? (uint32_t)fg.start : pool, have_g ? sub_size(fg.n) : CTR_IDS_RANGE - 1 } },
-	};
+	uint32_t us = have_u ? (uint32_t)fu.start : pool, gs = have_g ? (uint32_t)fg.start : pool;
+	uint32_t un = have_u ? sub_size(fu.n) : CTR_IDS_RANGE - 1, gn = have_g ? sub_size(fg.n) : CTR_IDS_RANGE - 1;
+	if (uid == 0) /* root's --userns auto: its root too is one of the range, never the host's */
+		*out = (ctr_ids){ .uid = { { 0, us, 1 }, { 1, us + 1, un - 1 } }, .gid = { { 0, gs, 1 }, { 1, gs + 1, gn - 1 } } };
+	else
+		*out = (ctr_ids){ .uid = { { 0, (uint32_t)uid, 1 }, { 1, us, un } }, .gid = { { 0, (uint32_t)gid, 1 }, { 1, gs, gn } } };
 	return 0;
 }
 

@@ -22,7 +22,8 @@ typedef struct ctr_ids {
 } ctr_ids;
 
 struct corrald;
-/* The ids of uid's containers (gid: its primary group). */
+/* The ids of uid's containers (gid: its primary group); root's (with
+ * --userns auto) are all of its range, root inside included. */
 int ctr_ids_for(const struct corrald *d, uid_t uid, gid_t gid, ctr_ids *out, cerr *err);
 /* From a container's config.json: 1 with its maps when it has a user
  * namespace of its own, 0 when it has none. */

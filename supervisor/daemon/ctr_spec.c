@@ -155,7 +155,7 @@ static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
 	"restart", "network", "ports", "labels", "tty", "interactive", "stopSignal", "stopTimeout", "capAdd", "capDrop",
 	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "extraHosts", "session",
-	"healthcheck", "noHealthcheck", NULL,
+	"healthcheck", "noHealthcheck", "userns", NULL,
 };
 
 bool ctr_hostname_valid(const char *h)
@@ -209,6 +209,13 @@ static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
 	if (s->hostname && !ctr_hostname_valid(s->hostname))
 		return json_fault_set(f, EINVAL, "spec.hostname",
 				      "must be 1-%d letters, digits, '-' and '.', as RFC 1123 says", CTR_HOSTNAME_MAX);
+	_cleanup_free_ char *userns = NULL;
+	if ((r = json_dup_str(v, "spec", "userns", 0, &userns, f)) < 0)
+		return r;
+	if (userns && !streq(userns, "auto") && !streq(userns, "host"))
+		return json_fault_set(f, EINVAL, "spec.userns", "\"%s\": must be auto or host", userns);
+	s->userns_auto = userns && streq(userns, "auto");
+	s->userns_host = userns && streq(userns, "host");
 	return 0;
 }
 

@@ -69,6 +69,8 @@ typedef struct ctr_spec {
 	size_t n_ports;
 	char **labels;   /* key, value, key, value, ..., NULL */
 	char *session;   /* spec.session: the session it is a member of (sessions/session.h); NULL: none */
+	bool userns_auto; /* spec.userns "auto": a user namespace of its own (ctr_ids.h); a member's always */
+	bool userns_host; /* spec.userns "host": the host's ids, which only root's may have */
 	bool session_dns; /* its network is its session's CNI network: it gets a resolv.conf */
 	bool tty;
 	bool interactive;  /* stdin kept open (the monitor holds it) */

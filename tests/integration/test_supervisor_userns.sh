@@ -111,6 +111,33 @@ test_userns_members_session_shares_uts_and_ipc() {
 	member session rm -f s1 >/dev/null
 }
 
+# Root asks for a user namespace as podman's --userns auto: root inside,
+# one of corrald's ids outside (never 0), with the same machinery; a
+# member's "host" is refused; a privileged container keeps the host's ids.
+test_userns_auto_for_roots_container() {
+	trap cleanup_sv EXIT
+	start_member_sv
+	ctl image import "oci-archive:$T/img.tar" r:1 >/dev/null
+	mkdir -m 1777 "$T/open"
+	ctl run -d --name a --userns auto -v "$T/data:/data" -v "$T/open:/open" r:1 sleep 1000 >/dev/null
+	assert_eq "$(ctl exec a id -u)" 0 "root inside"
+	local host
+	host=$(ctl exec a cat /proc/self/uid_map | awk 'NR == 1 {print $2}')
+	[ "$host" -ne 0 ] || fail "root inside is the host's root"
+	assert_eq "$(ctl exec a stat -c %u /bin/busybox)" 0 "the image's files root's inside"
+	! ctl exec a touch /data/x 2>/dev/null || fail "root inside wrote the member's directory"
+	ctl exec a touch /open/byauto
+	assert_eq "$(stat -c %u "$T/open/byauto")" "$host" "its root's file on the host"
+	grep -q "^0 $host" "$STATE_D/idranges" || fail "the range is not recorded: $(cat "$STATE_D/idranges")"
+	local out
+	out=$(member run --rm --userns host m:1 true 2>&1) && fail "a member got the host's ids"
+	assert_contains "$out" "spec.userns" "the refusal names the field"
+	out=$(ctl run --rm --userns auto --privileged r:1 true 2>&1) && fail "privileged in a user namespace"
+	assert_contains "$out" "spec.userns" "privileged: the field"
+	out=$(ctl run --rm --userns sideways r:1 true 2>&1) && fail "a bad mode was taken"
+	assert_contains "$out" '"sideways": must be auto or host' "a bad mode"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done
