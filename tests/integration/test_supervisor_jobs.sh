@@ -4,6 +4,7 @@
 # a queue that outlives kill -9 of corrald.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 IMG="$FIXTURES/busybox/rootfs"
 IMGS="$FIXTURES/images"
 
@@ -314,6 +315,75 @@ test_jobs_adopt_only_their_owners_container() {
 		"root's container is not the job's"
 	assert_contains "$(job_field "$id" .error)" "lost while corrald was down" "the job lost its container"
 	assert_eq "$(ctl --json inspect forged | jq -r '.[0].state.status')" running "root's container runs on"
+}
+
+# Attack: a member fills the queue past its quota (unprivileged.max_jobs,
+# lowered to 5) with jobs that stay queued behind root's one running job.
+# The 6th, and a batch that would pass the quota, are refused naming the
+# quota and the count, audited; a finished (cancelled) job frees its place;
+# a second member and root still submit.
+test_jobs_member_quota_of_unfinished_jobs() {
+	trap cleanup_sv EXIT
+	chmod 755 "$T"
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	echo '{"unprivileged": {"max_jobs": 5}}' >"$T/p.json"
+	start_sv --group "$g" --policy "$T/p.json" --max-jobs 1
+	local m1=(setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30)
+	local m2=(setpriv --reuid 4242 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30)
+	ctl image import "oci:$IMGS/oci:test" img:1 >/dev/null
+	local blocker ids=() i out rc
+	blocker=$(ctl job submit --stop-timeout 1 img:1 sleep 1000)
+	wait_for 20 sh -c "[ \"\$(\"$CORRALCTL\" --socket $SOCK --json job inspect $blocker | jq -r '.[0].state')\" = running ]"
+	for i in 1 2 3 4 5; do ids+=("$("${m1[@]}" job submit img:1 sleep 1000)") || fail "the member's job $i"; done
+	rc=0
+	out=$("${m1[@]}" job submit img:1 sleep 1000 2>&1) || rc=$?
+	assert_eq "$rc" 125 "the 6th job's exit code"
+	assert_contains "$out" "JobSubmit: refused by policy: job: jobs: 5 already" "the 6th: the field and the count"
+	assert_contains "$out" "unprivileged.max_jobs=5" "the 6th: the quota"
+	assert_eq "$("${m1[@]}" --json job ls | jq '[.[] | select(.state == "queued")] | length')" 5 "five queued"
+	# a batch: all or none, counted as a whole
+	"${m1[@]}" job cancel "${ids[0]}" "${ids[1]}" >/dev/null
+	jq -n '[range(3) | {image: "img:1", command: ["sleep", "1000"]}]' >"$T/three.json"
+	jq -n '[range(2) | {image: "img:1", command: ["sleep", "1000"]}]' >"$T/two.json"
+	out=$("${m1[@]}" call JobBatch "{\"jobs\":$(cat "$T/three.json")}" 2>&1) && fail "a batch past the quota: $out"
+	assert_contains "$out" PolicyViolation "a batch of 3 at 3 of 5"
+	assert_contains "$out" "and this asks for more" "the batch's count"
+	assert_eq "$("${m1[@]}" --json job ls | jq '[.[] | select(.state == "queued")] | length')" 3 "none of it queued"
+	"${m1[@]}" call JobBatch "{\"jobs\":$(cat "$T/two.json")}" >/dev/null || fail "a batch of 2 at 3 of 5"
+	out=$("${m1[@]}" job submit img:1 sleep 1000 2>&1) && fail "a 6th after the batch: $out"
+	# each member has its own quota; root has none
+	for i in 1 2 3 4 5; do "${m2[@]}" job submit img:1 sleep 1000 >/dev/null || fail "the second member's job $i"; done
+	for i in $(seq 8); do ctl job submit img:1 sleep 1000 >/dev/null || fail "root's job $i"; done
+	local a
+	a=$(grep '"result":"PolicyViolation"' "$STATE_D/audit.log" | grep JobSubmit | head -1)
+	assert_contains "$a" '"uid":65534' "audited: the peer"
+	assert_contains "$a" "limit=unprivileged.max_jobs=5" "audited: the quota"
+	assert_eq "$(grep '"result":"PolicyViolation"' "$STATE_D/audit.log" | grep -c '"uid":65534')" 3 "every refusal audited"
+	ctl job cancel "$blocker" >/dev/null
+}
+
+# A job's command is kept in memory and listed: at most 64 KiB in all
+# (each argument and its NUL). One of exactly 65536 bytes is queued; one
+# byte more is refused, naming the field, for root too, by submit and by
+# batch, and nothing is queued.
+test_jobs_command_of_at_most_64k() {
+	trap cleanup_sv EXIT
+	start_sv --max-jobs 1
+	local a4095 args=() out rc=0 i
+	a4095=$(head -c 4095 /dev/zero | tr '\0' a)
+	for i in $(seq 15); do args+=("$a4095"); done
+	# "echo" 5 + 15 x 4096 + 4091 = 65536
+	out=$(ctl job submit nosuchimage echo "${args[@]}" "${a4095:0:4091}" 2>&1) || rc=$?
+	assert_eq "$rc" 125 "exit code"
+	assert_eq "$out" "corralctl: JobSubmit: job.command: 65537 bytes; at most 65536 in all" "the error"
+	jq -n --arg b "$a4095" '[{image: "nosuchimage", command: ["true"]},
+		{image: "nosuchimage", command: (["echo"] + [range(16) | $b])}]' >"$T/b.json"
+	out=$(ctl job batch "$T/b.json" 2>&1) && fail "a batch with a large command"
+	assert_contains "$out" "b.json: [1].command: 65541 bytes; at most 65536 in all" "the batch's error"
+	assert_eq "$(ctl --json job ls | jq length)" 0 "nothing queued"
+	ctl job submit nosuchimage echo "${args[@]}" "${a4095:0:4090}" >/dev/null || fail "a command of 65536 bytes"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
