@@ -386,6 +386,86 @@ test_jobs_command_of_at_most_64k() {
 	ctl job submit nosuchimage echo "${args[@]}" "${a4095:0:4090}" >/dev/null || fail "a command of 65536 bytes"
 }
 
+# JobList, page by page, through a raw connection: "PAGES n1 n2 ...",
+# "BYTES b1 b2 ..." (each reply's size), then each job's id, one a line.
+list_raw() { # PARAMS-OF-THE-FIRST-CALL
+	python3 - "$SOCK" "$1" <<-'EOF'
+	import json, socket, sys
+	s = socket.socket(socket.AF_UNIX)
+	s.connect(sys.argv[1])
+	buf, params, pages, sizes, ids = b"", json.loads(sys.argv[2]), [], [], []
+	while True:
+	    s.sendall(json.dumps({"method": "io.corral.Supervisor.JobList", "parameters": params}).encode() + b"\0")
+	    while b"\0" not in buf:
+	        chunk = s.recv(1 << 20)
+	        if not chunk:
+	            sys.exit("corrald hung up")
+	        buf += chunk
+	    msg, buf = buf.split(b"\0", 1)
+	    rep = json.loads(msg)
+	    if "error" in rep:
+	        sys.exit(rep["error"])
+	    p = rep["parameters"]
+	    pages.append(len(p["jobs"]))
+	    sizes.append(len(msg))
+	    ids += [j["id"] for j in p["jobs"]]
+	    if "next" not in p:
+	        break
+	    assert p["next"] == ids[-1], "next is the page's last job"
+	    params = {"after": p["next"]}
+	print("PAGES", *pages)
+	print("BYTES", *sizes)
+	print(*ids, sep="\n")
+	EOF
+}
+
+# Regression: 60 jobs whose commands are 60000 control bytes each (each
+# byte \u0001 in JSON: 360 kB a job, 21 MiB in all) made JobList's one
+# reply larger than a peer reads (16 MiB), and job ls failed. Each page is
+# now at most about 1 MiB (and one job); job ls fetches them all, in order;
+# a raw call with no parameters gets the first page and next; limit and
+# after page by count; an after that is no job of the peer's is NoSuchJob.
+test_jobs_list_pages_stay_under_the_message_size() {
+	trap cleanup_sv EXIT
+	chmod 755 "$T"
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	start_sv --max-jobs 1 --group "$g"
+	local blocker ids=() i arg args=() out
+	blocker=$(ctl job submit --stop-timeout 1 "$IMG" sleep 1000)
+	arg=$(head -c 4000 /dev/zero | tr '\0' '\001')
+	for i in $(seq 15); do args+=("$arg"); done
+	for i in $(seq 60); do ids+=("$(ctl job submit --name "big$i" nosuchimage "${args[@]}")"); done
+	ctl job ls -q >"$T/ls" || fail "job ls of 61 jobs: $(cat "$T/ls")"
+	assert_eq "$(cat "$T/ls")" "$(printf '%s\n' "$blocker" "${ids[@]}" | cut -c1-12)" "job ls lists every job, in order"
+	assert_eq "$(ctl --json job ls | jq -c '[length, (.[1:] | map(.command | map(length) | add) | unique)]')" \
+		"[61,[60000]]" "job ls --json: every job, its command whole"
+	list_raw '{}' >"$T/raw" || fail "the raw listing"
+	assert_eq "$(tail -n +3 "$T/raw")" "$(printf '%s\n' "$blocker" "${ids[@]}")" "the raw pages: every job, in order"
+	local pages bytes max
+	pages=$(sed -n 's/^PAGES //p' "$T/raw")
+	bytes=$(sed -n 's/^BYTES //p' "$T/raw")
+	echo "JobList of 61 jobs of 360 kB each in JSON: pages of $pages jobs, $bytes bytes" |
+		tee -a "$B/results/jobs_figures.txt" >&2
+	max=$(tr ' ' '\n' <<<"$bytes" | sort -n | tail -1)
+	[ "$max" -le $((1536 * 1024)) ] || fail "a page of $max bytes: past 1 MiB and one job"
+	[ "$(wc -w <<<"$pages")" -ge 16 ] || fail "$pages: fewer pages than 21 MiB of jobs needs"
+	# by count; what a member may name as after
+	out=$(ctl call JobList '{"limit": 2}')
+	assert_eq "$(jq -c '[(.jobs | map(.id)), .next]' <<<"$out")" "[[\"$blocker\",\"${ids[0]}\"],\"${ids[0]}\"]" "limit 2"
+	assert_eq "$(ctl call JobList "{\"limit\": 1, \"after\": \"${ids[58]}\"}" | jq -c '[(.jobs | map(.id)), .next]')" \
+		"[[\"${ids[59]}\"],null]" "the last page has no next"
+	out=$(ctl call JobList '{"after": "0123456789abcdef"}' 2>&1) && fail "an after of no job: $out"
+	assert_contains "$out" NoSuchJob "an after of no job"
+	out=$(setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" call JobList \
+		"{\"after\": \"$blocker\"}" 2>&1) && fail "a member paged after root's job: $out"
+	assert_contains "$out" NoSuchJob "root's job is no cursor for a member"
+	out=$(ctl call JobList '{"limit": 0}' 2>&1) && fail "limit 0: $out"
+	assert_contains "$out" limit "limit 0 is refused"
+	ctl job cancel "$blocker" >/dev/null
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done
