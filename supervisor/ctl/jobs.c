@@ -60,23 +60,59 @@ static int gen_row(yajl_gen g, yajl_val j)
 
 #define JOB_TABLE "table {{.ID}}\t{{.Name}}\t{{.Image}}\t{{.State}}\t{{.Attempts}}\t{{.Exit}}\t{{.Duration}}\t{{.Submitted}}"
 
-static int v_ls(ctl_args *a)
+/* Every page of JobList, one after another, gathered in *all (an open
+ * array): 0; 1 when a page's cursor was forgotten meanwhile (a finished
+ * job dropped): list again; or EXIT_CTL, said. */
+static int list_pages(yajl_gen all)
 {
 	_cleanup_vl_client_ vl_client *c = NULL;
-	vl_reply rep;
-	if (ctl_call(&c, M("JobList"), NULL, false, &rep))
-		return EXIT_CTL;
-	yajl_val jobs = json_get(rep.params, "jobs");
+	_cleanup_free_ char *after = NULL;
+	do {
+		yajl_gen p = ctl_params(NULL);
+		if (p && after && jg_key_str(p, "after", after)) {
+			yajl_gen_free(p);
+			p = NULL;
+		}
+		vl_reply rep;
+		int r = ctl_call_gen_tolerating(&c, M("JobList"), p, after ? "NoSuchJob" : NULL, &rep);
+		if (r)
+			return r;
+		yajl_val jobs = json_get(rep.params, "jobs"), next = json_get(rep.params, "next");
+		for (size_t i = 0; !r && YAJL_IS_ARRAY(jobs) && i < jobs->u.array.len; i++)
+			r = jg_value(all, jobs->u.array.values[i]);
+		bool more = YAJL_IS_STRING(next), empty = !YAJL_IS_ARRAY(jobs) || !jobs->u.array.len;
+		free(after);
+		after = more ? strdup(next->u.string) : NULL;
+		vl_reply_release(&rep);
+		if (r || (more && !after))
+			return ctl_fail("job ls", "out of memory");
+		if (more && empty)
+			return ctl_fail("job ls", "corrald gave an empty page with more to come");
+	} while (after);
+	return 0;
+}
+
+static int v_ls(ctl_args *a)
+{
+	_cleanup_json_gen_ yajl_gen all = NULL;
+	int r = 1;
+	for (int tries = 0; r == 1 && tries < 3; tries++) {
+		if (all)
+			yajl_gen_free(all);
+		all = json_gen_new(false);
+		r = !all || yajl_gen_array_open(all) ? ctl_fail("job ls", "out of memory") : list_pages(all);
+	}
+	if (r)
+		return r == 1 ? ctl_fail("job ls", "the jobs changed under every listing: try again") : r;
+	_cleanup_json_ yajl_val jobs = yajl_gen_array_close(all) ? NULL : ctl_gen_tree(all);
 	_cleanup_json_gen_ yajl_gen rows = json_gen_new(false);
-	int r = !rows || yajl_gen_array_open(rows);
-	for (size_t i = 0; !r && YAJL_IS_ARRAY(jobs) && i < jobs->u.array.len; i++)
+	r = !jobs || !rows || yajl_gen_array_open(rows);
+	for (size_t i = 0; !r && i < jobs->u.array.len; i++)
 		r = gen_row(rows, jobs->u.array.values[i]);
 	_cleanup_json_ yajl_val rw = r || yajl_gen_array_close(rows) ? NULL : ctl_gen_tree(rows);
 	if (opt_on(a, "quiet") && !ctl_format && !ctl_json)
 		ctl_format = "{{.ID}}";
-	r = rw ? ctl_output(jobs, rw, JOB_TABLE, NULL) : ctl_fail("job ls", "out of memory");
-	vl_reply_release(&rep);
-	return r;
+	return rw ? ctl_output(jobs, rw, JOB_TABLE, NULL) : ctl_fail("job ls", "out of memory");
 }
 
 static int v_inspect(ctl_args *a)

@@ -4,6 +4,7 @@
 # a queue that outlives kill -9 of corrald.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 IMG="$FIXTURES/busybox/rootfs"
 IMGS="$FIXTURES/images"
 
@@ -314,6 +315,155 @@ test_jobs_adopt_only_their_owners_container() {
 		"root's container is not the job's"
 	assert_contains "$(job_field "$id" .error)" "lost while corrald was down" "the job lost its container"
 	assert_eq "$(ctl --json inspect forged | jq -r '.[0].state.status')" running "root's container runs on"
+}
+
+# Attack: a member fills the queue past its quota (unprivileged.max_jobs,
+# lowered to 5) with jobs that stay queued behind root's one running job.
+# The 6th, and a batch that would pass the quota, are refused naming the
+# quota and the count, audited; a finished (cancelled) job frees its place;
+# a second member and root still submit.
+test_jobs_member_quota_of_unfinished_jobs() {
+	trap cleanup_sv EXIT
+	chmod 755 "$T"
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	echo '{"unprivileged": {"max_jobs": 5}}' >"$T/p.json"
+	start_sv --group "$g" --policy "$T/p.json" --max-jobs 1
+	local m1=(setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30)
+	local m2=(setpriv --reuid 4242 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30)
+	ctl image import "oci:$IMGS/oci:test" img:1 >/dev/null
+	local blocker ids=() i out rc
+	blocker=$(ctl job submit --stop-timeout 1 img:1 sleep 1000)
+	wait_for 20 sh -c "[ \"\$(\"$CORRALCTL\" --socket $SOCK --json job inspect $blocker | jq -r '.[0].state')\" = running ]"
+	for i in 1 2 3 4 5; do ids+=("$("${m1[@]}" job submit img:1 sleep 1000)") || fail "the member's job $i"; done
+	rc=0
+	out=$("${m1[@]}" job submit img:1 sleep 1000 2>&1) || rc=$?
+	assert_eq "$rc" 125 "the 6th job's exit code"
+	assert_contains "$out" "JobSubmit: refused by policy: job: jobs: 5 already" "the 6th: the field and the count"
+	assert_contains "$out" "unprivileged.max_jobs=5" "the 6th: the quota"
+	assert_eq "$("${m1[@]}" --json job ls | jq '[.[] | select(.state == "queued")] | length')" 5 "five queued"
+	# a batch: all or none, counted as a whole
+	"${m1[@]}" job cancel "${ids[0]}" "${ids[1]}" >/dev/null
+	jq -n '[range(3) | {image: "img:1", command: ["sleep", "1000"]}]' >"$T/three.json"
+	jq -n '[range(2) | {image: "img:1", command: ["sleep", "1000"]}]' >"$T/two.json"
+	out=$("${m1[@]}" call JobBatch "{\"jobs\":$(cat "$T/three.json")}" 2>&1) && fail "a batch past the quota: $out"
+	assert_contains "$out" PolicyViolation "a batch of 3 at 3 of 5"
+	assert_contains "$out" "and this asks for more" "the batch's count"
+	assert_eq "$("${m1[@]}" --json job ls | jq '[.[] | select(.state == "queued")] | length')" 3 "none of it queued"
+	"${m1[@]}" call JobBatch "{\"jobs\":$(cat "$T/two.json")}" >/dev/null || fail "a batch of 2 at 3 of 5"
+	out=$("${m1[@]}" job submit img:1 sleep 1000 2>&1) && fail "a 6th after the batch: $out"
+	# each member has its own quota; root has none
+	for i in 1 2 3 4 5; do "${m2[@]}" job submit img:1 sleep 1000 >/dev/null || fail "the second member's job $i"; done
+	for i in $(seq 8); do ctl job submit img:1 sleep 1000 >/dev/null || fail "root's job $i"; done
+	local a
+	a=$(grep '"result":"PolicyViolation"' "$STATE_D/audit.log" | grep JobSubmit | head -1)
+	assert_contains "$a" '"uid":65534' "audited: the peer"
+	assert_contains "$a" "limit=unprivileged.max_jobs=5" "audited: the quota"
+	assert_eq "$(grep '"result":"PolicyViolation"' "$STATE_D/audit.log" | grep -c '"uid":65534')" 3 "every refusal audited"
+	ctl job cancel "$blocker" >/dev/null
+}
+
+# A job's command is kept in memory and listed: at most 64 KiB in all
+# (each argument and its NUL). One of exactly 65536 bytes is queued; one
+# byte more is refused, naming the field, for root too, by submit and by
+# batch, and nothing is queued.
+test_jobs_command_of_at_most_64k() {
+	trap cleanup_sv EXIT
+	start_sv --max-jobs 1
+	local a4095 args=() out rc=0 i
+	a4095=$(head -c 4095 /dev/zero | tr '\0' a)
+	for i in $(seq 15); do args+=("$a4095"); done
+	# "echo" 5 + 15 x 4096 + 4091 = 65536
+	out=$(ctl job submit nosuchimage echo "${args[@]}" "${a4095:0:4091}" 2>&1) || rc=$?
+	assert_eq "$rc" 125 "exit code"
+	assert_eq "$out" "corralctl: JobSubmit: job.command: 65537 bytes; at most 65536 in all" "the error"
+	jq -n --arg b "$a4095" '[{image: "nosuchimage", command: ["true"]},
+		{image: "nosuchimage", command: (["echo"] + [range(16) | $b])}]' >"$T/b.json"
+	out=$(ctl job batch "$T/b.json" 2>&1) && fail "a batch with a large command"
+	assert_contains "$out" "b.json: [1].command: 65541 bytes; at most 65536 in all" "the batch's error"
+	assert_eq "$(ctl --json job ls | jq length)" 0 "nothing queued"
+	ctl job submit nosuchimage echo "${args[@]}" "${a4095:0:4090}" >/dev/null || fail "a command of 65536 bytes"
+}
+
+# JobList, page by page, through a raw connection: "PAGES n1 n2 ...",
+# "BYTES b1 b2 ..." (each reply's size), then each job's id, one a line.
+list_raw() { # PARAMS-OF-THE-FIRST-CALL
+	python3 - "$SOCK" "$1" <<-'EOF'
+	import json, socket, sys
+	s = socket.socket(socket.AF_UNIX)
+	s.connect(sys.argv[1])
+	buf, params, pages, sizes, ids = b"", json.loads(sys.argv[2]), [], [], []
+	while True:
+	    s.sendall(json.dumps({"method": "io.corral.Supervisor.JobList", "parameters": params}).encode() + b"\0")
+	    while b"\0" not in buf:
+	        chunk = s.recv(1 << 20)
+	        if not chunk:
+	            sys.exit("corrald hung up")
+	        buf += chunk
+	    msg, buf = buf.split(b"\0", 1)
+	    rep = json.loads(msg)
+	    if "error" in rep:
+	        sys.exit(rep["error"])
+	    p = rep["parameters"]
+	    pages.append(len(p["jobs"]))
+	    sizes.append(len(msg))
+	    ids += [j["id"] for j in p["jobs"]]
+	    if "next" not in p:
+	        break
+	    assert p["next"] == ids[-1], "next is the page's last job"
+	    params = {"after": p["next"]}
+	print("PAGES", *pages)
+	print("BYTES", *sizes)
+	print(*ids, sep="\n")
+	EOF
+}
+
+# Regression: 60 jobs whose commands are 60000 control bytes each (each
+# byte \u0001 in JSON: 360 kB a job, 21 MiB in all) made JobList's one
+# reply larger than a peer reads (16 MiB), and job ls failed. Each page is
+# now at most about 1 MiB (and one job); job ls fetches them all, in order;
+# a raw call with no parameters gets the first page and next; limit and
+# after page by count; an after that is no job of the peer's is NoSuchJob.
+test_jobs_list_pages_stay_under_the_message_size() {
+	trap cleanup_sv EXIT
+	chmod 755 "$T"
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	start_sv --max-jobs 1 --group "$g"
+	local blocker ids=() i arg args=() out
+	blocker=$(ctl job submit --stop-timeout 1 "$IMG" sleep 1000)
+	arg=$(head -c 4000 /dev/zero | tr '\0' '\001')
+	for i in $(seq 15); do args+=("$arg"); done
+	for i in $(seq 60); do ids+=("$(ctl job submit --name "big$i" nosuchimage "${args[@]}")"); done
+	ctl job ls -q >"$T/ls" || fail "job ls of 61 jobs: $(cat "$T/ls")"
+	assert_eq "$(cat "$T/ls")" "$(printf '%s\n' "$blocker" "${ids[@]}" | cut -c1-12)" "job ls lists every job, in order"
+	assert_eq "$(ctl --json job ls | jq -c '[length, (.[1:] | map(.command | map(length) | add) | unique)]')" \
+		"[61,[60000]]" "job ls --json: every job, its command whole"
+	list_raw '{}' >"$T/raw" || fail "the raw listing"
+	assert_eq "$(tail -n +3 "$T/raw")" "$(printf '%s\n' "$blocker" "${ids[@]}")" "the raw pages: every job, in order"
+	local pages bytes max
+	pages=$(sed -n 's/^PAGES //p' "$T/raw")
+	bytes=$(sed -n 's/^BYTES //p' "$T/raw")
+	echo "JobList of 61 jobs of 360 kB each in JSON: pages of $pages jobs, $bytes bytes" |
+		tee -a "$B/results/jobs_figures.txt" >&2
+	max=$(tr ' ' '\n' <<<"$bytes" | sort -n | tail -1)
+	[ "$max" -le $((1536 * 1024)) ] || fail "a page of $max bytes: past 1 MiB and one job"
+	[ "$(wc -w <<<"$pages")" -ge 16 ] || fail "$pages: fewer pages than 21 MiB of jobs needs"
+	# by count; what a member may name as after
+	out=$(ctl call JobList '{"limit": 2}')
+	assert_eq "$(jq -c '[(.jobs | map(.id)), .next]' <<<"$out")" "[[\"$blocker\",\"${ids[0]}\"],\"${ids[0]}\"]" "limit 2"
+	assert_eq "$(ctl call JobList "{\"limit\": 1, \"after\": \"${ids[58]}\"}" | jq -c '[(.jobs | map(.id)), .next]')" \
+		"[[\"${ids[59]}\"],null]" "the last page has no next"
+	out=$(ctl call JobList '{"after": "0123456789abcdef"}' 2>&1) && fail "an after of no job: $out"
+	assert_contains "$out" NoSuchJob "an after of no job"
+	out=$(setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" call JobList \
+		"{\"after\": \"$blocker\"}" 2>&1) && fail "a member paged after root's job: $out"
+	assert_contains "$out" NoSuchJob "root's job is no cursor for a member"
+	out=$(ctl call JobList '{"limit": 0}' 2>&1) && fail "limit 0: $out"
+	assert_contains "$out" limit "limit 0 is refused"
+	ctl job cancel "$blocker" >/dev/null
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

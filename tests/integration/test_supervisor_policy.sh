@@ -347,9 +347,10 @@ test_svp_member_gets_default_limits() {
 		"marked as defaults, dropped where the host lacks the controllers"
 	# which is so here: the member's container runs
 	assert_eq "$(member run --rm mine:1 echo hello)" hello "a member's container with the defaults runs"
-	# a label cannot mark what was asked for
-	member create --name lab -m 64m --pids-limit 50 -l io.corral.limits.optional=memory mine:1 true >/dev/null || fail "create lab"
-	assert_eq "$(jq -r '.annotations["io.corral.limits.optional"]' "$(ctr_dir_of lab)/config.json")" null "no label"
+	# a label cannot mark what was asked for: io.corral. labels are corrald's own
+	out=$(refused "a member's limits.optional label" member create --name lab -m 64m --pids-limit 50 \
+		-l io.corral.limits.optional=memory mine:1 true)
+	assert_contains "$out" "spec.labels.io.corral.limits.optional: io.corral. labels are corrald's own" "the label"
 	member create --name low -m 64m --pids-limit 50 mine:1 true >/dev/null || fail "create with lower limits"
 	assert_eq "$(jq -c "$lim" "$(ctr_dir_of low)/config.json")" "[67108864,50]" "less, as asked"
 	out=$(refused "2g" member create --name big -m 2g mine:1 true)
@@ -410,6 +411,49 @@ test_svp_images_allow_list_and_signatures() {
 	echo "not json" >"$STATE_D/images/signatures/${dig_a#sha256:}.sig"
 	assert_contains "$(refused "broken signature" ctl create tools/a:1 true)" "signature does not parse" \
 		"a broken signature file"
+}
+
+# Attack: a member stores secrets and applies workloads past its quotas,
+# lowered to 3 and 2: the next is refused naming the quota and the count,
+# and not stored; a manifest of two Pods at one of two is refused whole
+# (counted as a whole); applying one it has again is no new workload; a
+# second member and root still make theirs.
+test_svp_member_quotas_of_secrets_and_workloads() {
+	trap 'for w in $(ctl --json get workloads 2>/dev/null | jq -r ".[].name"); do
+		ctl delete workload --wait false "$w" >/dev/null 2>&1; done; cleanup_sv' EXIT
+	member_group
+	member2() { setpriv --reuid 4242 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30 "$@"; }
+	echo '{"unprivileged": {"max_secrets": 3, "max_workloads": 2}}' >"$T/p.json"
+	start_sv --group "$MGROUP" --policy "$T/p.json"
+	local i out
+	for i in 1 2 3; do echo "v$i" | member secret create "s$i" - >/dev/null || fail "the member's secret $i"; done
+	out=$(echo v4 | refused "a 4th secret" member secret create s4 -)
+	assert_contains "$out" "SecretCreate: refused by policy: name: secrets: 3 already" "the 4th secret: the count"
+	assert_contains "$out" "unprivileged.max_secrets=3" "the 4th secret: the quota"
+	member secret inspect s4 >/dev/null 2>&1 && fail "the refused secret was stored"
+	for i in 1 2 3; do echo x | member2 secret create "t$i" - >/dev/null || fail "the second member's secret $i"; done
+	for i in 1 2 3 4; do echo x | ctl secret create "r$i" - >/dev/null || fail "root's secret $i"; done
+	member secret rm s1 >/dev/null
+	echo v4 | member secret create s4 - >/dev/null || fail "a secret after one was removed"
+	# workloads: Pods of an image there is not, so that none makes a container
+	pod() { printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  containers:\n  - name: c\n    image: nosuch:1\n' "$1"; }
+	pod p1 >"$T/p1.yaml"
+	{ pod p2; echo ---; pod p3; } >"$T/p23.yaml"
+	pod p2 >"$T/p2.yaml"
+	pod p3 >"$T/p3.yaml"
+	member apply -f "$T/p1.yaml" >/dev/null || fail "the member's first workload"
+	out=$(refused "two workloads at one of two" member apply -f "$T/p23.yaml")
+	assert_contains "$out" "unprivileged.max_workloads=2" "two at one: the quota"
+	assert_contains "$out" "workloads: 1 already, and this asks for more" "two at one: the count"
+	member apply -f "$T/p2.yaml" >/dev/null || fail "the member's second workload"
+	member apply -f "$T/p1.yaml" >/dev/null || fail "applying one it has again"
+	out=$(refused "a 3rd workload" member apply -f "$T/p3.yaml")
+	assert_contains "$out" "WorkloadApply: refused by policy: text: workloads: 2 already" "the 3rd: the count"
+	assert_eq "$(member --json get workloads | jq -r '[.[].name] | sort | join(",")')" p1,p2 "the member's workloads"
+	member2 apply -f "$T/p3.yaml" >/dev/null || fail "the second member's workload"
+	{ pod r1; echo ---; pod r2; echo ---; pod r3; } >"$T/r.yaml"
+	ctl apply -f "$T/r.yaml" >/dev/null || fail "root's three workloads"
+	assert_eq "$(grep '"result":"PolicyViolation"' "$STATE_D/audit.log" | grep -c '"uid":65534')" 3 "every refusal audited"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

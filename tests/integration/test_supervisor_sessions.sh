@@ -415,6 +415,37 @@ test_svs_ports_refused_with_their_reason() {
 	assert_eq "$(ctl --json session ls | jq length)" 0 "no session made"
 }
 
+# Attack: a member makes sessions (each holds namespaces, mounted under
+# corrald's state) past its quota, unprivileged.max_sessions lowered to 3:
+# the 4th is refused naming the quota and the count, audited, and not made;
+# removing one frees its place; a second member and root still make theirs.
+test_svs_member_quota_of_sessions() {
+	trap cleanup_sessions EXIT
+	chmod 755 "$T"
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	echo '{"unprivileged": {"max_sessions": 3}}' >"$T/p.json"
+	start_sv --group "$g" --policy "$T/p.json"
+	local a=(setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30)
+	local b=(setpriv --reuid 4242 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30)
+	local i out rc=0
+	for i in 1 2 3; do "${a[@]}" session create "a$i" --share uts >/dev/null || fail "the member's session $i"; done
+	out=$("${a[@]}" session create a4 --share uts 2>&1) || rc=$?
+	assert_eq "$rc" 125 "the 4th's exit code"
+	assert_contains "$out" "SessionCreate: refused by policy: name: sessions: 3 already" "the 4th: the field and the count"
+	assert_contains "$out" "unprivileged.max_sessions=3" "the 4th: the quota"
+	ctl session inspect a4 >/dev/null 2>&1 && fail "the refused session was made"
+	[ -e "$STATE_D/sessions/a4" ] && fail "the refused session left a directory"
+	assert_contains "$(grep '"result":"PolicyViolation"' "$STATE_D/audit.log" | grep SessionCreate)" \
+		"limit=unprivileged.max_sessions=3" "audited"
+	"${a[@]}" session rm a1 >/dev/null
+	"${a[@]}" session create a4 --share uts >/dev/null || fail "a session after one was removed"
+	for i in 1 2 3; do "${b[@]}" session create "b$i" --share uts >/dev/null || fail "the second member's session $i"; done
+	for i in 1 2 3 4 5; do ctl session create "r$i" --share uts >/dev/null || fail "root's session $i"; done
+	assert_eq "$(ctl --json session ls | jq length)" 11 "every session made"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

@@ -29,6 +29,8 @@
 #define JOB_MAX_UNFINISHED 10000 /* queued and running: a submit past it is refused */
 #define JOB_KEEP_FINISHED 1000   /* results kept; the oldest go first */
 #define JOB_BATCH_MAX 1000
+#define JOB_PAGE_MAX 1000       /* jobs in a JobList reply */
+#define JOB_PAGE_BYTES (1u << 20) /* and their JSON, but for the first (job_methods.c) */
 #define JOB_MAX_COMMAND 1024     /* arguments */
 #define JOB_MAX_SPEC_BYTES (64u << 10) /* of the command's arguments, in all: each job is kept in memory */
 #define JOB_OUTPUT_LINES 100     /* the tail kept of each job's output */

@@ -13,6 +13,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "common/timefmt.h"
 
 #include <errno.h>
@@ -228,20 +229,63 @@ int sv_job_batch(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply_gen(call, g);
 }
 
+/* A page's jobs take at most this many bytes of JSON (but for its first
+ * job, which is always there: 64 KiB of command, escaped, is under 400
+ * KiB): well under what a peer reads, and corrald's own max message size. */
+static size_t page_bytes(const corrald *d)
+{
+	size_t quarter = d->cfg->max_message_size / 4;
+	return quarter < JOB_PAGE_BYTES ? quarter : JOB_PAGE_BYTES;
+}
+
+/* The page after the job `after` (an id the peer sees; NULL: the first):
+ * at most limit jobs and page_bytes(d) of them, and next, the id of its
+ * last job, when more remain. */
 int sv_job_list(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
+	const peer_cred *peer = vl_call_peer(call);
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN(""), &f) < 0)
+	const char *after = NULL;
+	long long limit;
+	if (sp_known(params, KNOWN("limit", "after"), &f) < 0 ||
+	    sp_int(params, "limit", 1, JOB_PAGE_MAX, JOB_PAGE_MAX, &limit, &f) < 0 ||
+	    sp_str(params, "after", false, &after, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	int r = !g || yajl_gen_map_open(g) || jg_key(g, "jobs") || yajl_gen_array_open(g);
-	for (job *j = d->jobs->jobs; j && !r; j = j->next)
-		if (job_visible_to(j, vl_call_peer(call)))
-			r = job_gen(g, j, false, false);
-	if (r || yajl_gen_array_close(g) || yajl_gen_map_close(g))
-		return sv_internal(call, NULL);
-	return vl_call_reply_gen(call, g);
+	job *j = d->jobs->jobs;
+	if (after) { /* its exact id: a result forgotten since is NoSuchJob, and the peer lists again */
+		while (j && !(streq(j->id, after) && job_visible_to(j, peer)))
+			j = j->next;
+		if (!j)
+			return no_such_job(call, after, false);
+		j = j->next;
+	}
+	size_t budget = page_bytes(d);
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	const job *last = NULL;
+	long long n = 0;
+	int r = sb_adds(&sb, "{\"jobs\":[");
+	for (; j && !r; j = j->next) {
+		if (!job_visible_to(j, peer))
+			continue;
+		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+		const unsigned char *buf;
+		size_t len;
+		if (!g || job_gen(g, j, false, false) || yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok) {
+			r = -ENOMEM;
+			break;
+		}
+		if (n == limit || (n > 0 && sb.len + 1 + len > budget))
+			break; /* j is the first of the next page */
+		r = (n > 0 && sb_adds(&sb, ",") < 0) || sb_add(&sb, buf, len) < 0;
+		n++;
+		last = j;
+	}
+	if (!r)
+		r = j ? sb_addf(&sb, "],\"next\":\"%s\"}", last->id) : sb_adds(&sb, "]}");
+	if (r)
+		return sv_internal(call, "out of memory");
+	return vl_call_reply(call, sb.buf);
 }
 
 int sv_job_inspect(vl_call *call, yajl_val params, void *ud)
