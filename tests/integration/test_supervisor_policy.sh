@@ -347,6 +347,17 @@ test_svp_member_gets_default_limits() {
 		"marked as defaults, dropped where the host lacks the controllers"
 	# which is so here: the member's container runs
 	assert_eq "$(member run --rm mine:1 echo hello)" hello "a member's container with the defaults runs"
+	# where the host has the controllers (the VM tier), they hold: a fork
+	# bomb stays inside 1024; here, without them, the files are absent
+	local lims cgr=/sys/fs/cgroup/unified
+	[ -d "$cgr" ] || cgr=/sys/fs/cgroup
+	lims=$(member run --rm mine:1 sh -c 'cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/memory.max 2>/dev/null; true')
+	if grep -qw pids "$cgr/cgroup.controllers" 2>/dev/null; then
+		assert_eq "$lims" "1024
+1073741824" "pids.max and memory.max in the member's cgroup"
+	else
+		assert_eq "$lims" "" "no controllers here: no limit files"
+	fi
 	# a label cannot mark what was asked for: io.corral. labels are corrald's own
 	out=$(refused "a member's limits.optional label" member create --name lab -m 64m --pids-limit 50 \
 		-l io.corral.limits.optional=memory mine:1 true)

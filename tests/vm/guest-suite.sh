@@ -17,7 +17,9 @@ test_supervisor_lifecycle.sh:memory
 test_supervisor_security.sh:exec_timeout|memory_limit
 test_supervisor_verbs.sh:pause|top
 test_clients_podman.sh:resources
-test_supervisor_workloads.sh:limits"
+test_supervisor_workloads.sh:limits
+test_supervisor_policy.sh:default_limits
+test_supervisor_userns.sh:members_container_is_the_member|setuid_root"
 export TIER_REASON="runs on the host tier (the VM tier runs what needs cgroup controllers)"
 tests/integration/run.sh "$B" 2>&1 | tee "$VM_OUT/log.txt"
 rc=${PIPESTATUS[0]}
