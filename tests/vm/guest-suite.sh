@@ -21,6 +21,14 @@ test_supervisor_workloads.sh:limits
 test_supervisor_policy.sh:default_limits
 test_supervisor_userns.sh:members_container_is_the_member|setuid_root"
 export TIER_REASON="runs on the host tier (the VM tier runs what needs cgroup controllers)"
+# The tests' state on ext4: a member's container sees its image's layers
+# through idmapped mounts, which this kernel's tmpfs (the guest's root)
+# cannot give (tmpfs idmaps from Linux 6.3); a host's store is on such a
+# filesystem (ext4, xfs, btrfs)
+mkdir -p "$B/tmp"
+if ! { truncate -s 4G /tmp/state.img && mke2fs -q -t ext4 /tmp/state.img && mount -o loop /tmp/state.img "$B/tmp"; }; then
+	echo "vm: no ext4 for the tests' state: a member's containers cannot be made" >&2
+fi
 tests/integration/run.sh "$B" 2>&1 | tee "$VM_OUT/log.txt"
 rc=${PIPESTATUS[0]}
 cp "$B/results/integration.txt" "$VM_OUT/results.txt" 2>/dev/null

@@ -48,7 +48,7 @@ args+=(-f "$B/bin:$G/build/bin" -f "$B/tests/helpers:$G/build/tests/helpers")
 # tools the tests use beyond busybox, and the runtimes the benchmark compares
 # (GNU timeout and util-linux setpriv/script replace busybox's, which differ)
 for t in bash crun runc jq ip unshare nsenter setsid setpriv script timeout getent strace podman conmon \
-	iptables ip6tables iptables-save iptables-restore ip6tables-save ip6tables-restore nft; do
+	iptables ip6tables iptables-save iptables-restore ip6tables-save ip6tables-restore nft mke2fs; do
 	p=$(command -v "$t" 2>/dev/null) && args+=(-b "$p")
 done
 # CNI: the plugins corral's and podman's default networks chain, and the
@@ -67,7 +67,7 @@ args+=(-f "$B/fixtures:$G/build/fixtures")
 [ -f "$root/Makefile" ] && args+=(-f "$root/Makefile:$G/Makefile")
 # the netfilter modules CNI's iptables rules need; crc32c_generic first: libcrc32c
 # (under nf_conntrack) needs a crc32c when it loads
-for m in overlay loop brd=rd_nr=1,rd_size=8192 veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat \
+for m in overlay loop ext4 brd=rd_nr=1,rd_size=8192 veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat \
 	xt_MASQUERADE xt_comment xt_addrtype xt_conntrack xt_mark xt_multiport xt_nat xt_tcpudp; do args+=(-M "$m"); done
 export ONLY="${ONLY:-}"
 echo "vm: booting the guest for $(basename "$guest")"
