@@ -24,6 +24,20 @@ start_sv() {
 
 ctl() { "$CORRALCTL" --socket "$SOCK" --timeout 30 "$@"; }
 
+# start_sv_group [FLAG VALUE]...: start_sv with the group of gid 65534 as
+# its access group, and $T open to the members below
+start_sv_group() {
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	chmod 755 "$T"
+	start_sv --group "$g" "$@"
+}
+# as_uid UID COMMAND...: as a member of that group (gid 12345)
+as_uid() { local u=$1; shift; setpriv --reuid "$u" --regid 12345 --groups 65534 "$@"; }
+# mctl UID ARGS...: corralctl as that member
+mctl() { local u=$1; shift; as_uid "$u" "$CORRALCTL" --socket "$SOCK" --timeout 30 "$@"; }
+
 # From the EXIT trap: containers, daemons, monitors, cgroups, runtime state.
 cleanup_sv() {
 	set +e

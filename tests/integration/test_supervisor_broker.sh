@@ -12,6 +12,7 @@
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 IMG="$FIXTURES/busybox/rootfs"
 VLCALL="$B/tests/helpers/vlcall"
+HOLD="$ROOTDIR/tests/integration/broker_hold.py"
 
 cleanup_broker() {
 	set +e
@@ -435,12 +436,8 @@ test_broker_members_reach_it_after_corrald_restarts() {
 # only: root's session is not there for it, to publish, subscribe or ask.
 test_broker_member_is_not_host_of_roots_session() {
 	trap cleanup_broker EXIT
-	local g
-	g=$(getent group 65534 | cut -d: -f1)
-	[ -n "$g" ] || skip "no group with gid 65534"
-	chmod 755 "$T"
-	start_sv --group "$g"
-	local member=(setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 10)
+	start_sv_group
+	local member=(mctl 65534)
 	ctl session create --share ipc,uts roots >/dev/null
 	local a out
 	a=$(member roots alpha)
@@ -512,42 +509,6 @@ test_broker_state_obeys_the_policy() {
 	grep -q '"target":"s1/beta".*stateRead cfg/db' "$STATE_D/audit.log" || fail "the refusal is not in the audit log"
 }
 
-# hold.py [-k] SOCKET N: open N connections to SOCKET, ask Whoami on each
-# and print how many were served and how many closed; -k keeps them open
-# (until stdin closes) after printing.
-hold_script() {
-	cat >"$T/hold.py" <<-'PY'
-	import os, socket, sys
-	keep = sys.argv[1] == '-k'
-	path, n = sys.argv[-2], int(sys.argv[-1])
-	os.chdir(os.path.dirname(path))
-	conns = []
-	for _ in range(n):
-	    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-	    s.connect(os.path.basename(path))
-	    conns.append(s)
-	served = closed = 0
-	for s in conns:
-	    s.settimeout(10)
-	    try:
-	        s.sendall(b'{"method":"io.corral.Broker.Whoami"}\0')
-	        d = b''
-	        while b'\0' not in d:
-	            r = s.recv(4096)
-	            if not r:
-	                break
-	            d += r
-	        if b'"member"' in d:
-	            served += 1
-	        else:
-	            closed += 1
-	    except OSError:
-	        closed += 1
-	print('served %d closed %d' % (served, closed), flush=True)
-	if keep:
-	    sys.stdin.read()
-	PY
-}
 
 # A member's socket takes 64 connections and a session's sockets 512: one
 # member that opens more is refused (closed), while the session's other
@@ -556,7 +517,6 @@ hold_script() {
 test_broker_connections_bounded_per_member_and_session() {
 	trap cleanup_broker EXIT
 	start_sv
-	hold_script
 	ctl session create --share ipc,uts s1 >/dev/null
 	ctl session create --share ipc,uts s2 >/dev/null
 	local m=() i other
@@ -566,30 +526,30 @@ test_broker_connections_bounded_per_member_and_session() {
 	mkfifo "$T/hold.in"
 	sleep 1000 >"$T/hold.in" &
 	local holder=$!
-	python3 "$T/hold.py" -k "${m[0]}" 100 <"$T/hold.in" >"$T/hold1.out" &
+	python3 "$HOLD" -k 100 "${m[0]}" <"$T/hold.in" >"$T/hold1.out" &
 	local holders=($!)
 	wait_for 20 grep -q served "$T/hold1.out"
 	assert_eq "$(cat "$T/hold1.out")" "served 64 closed 36" "one member's socket"
 	# m2 is still served, m1 no more
-	assert_eq "$(python3 "$T/hold.py" -n "${m[1]}" 1)" "served 1 closed 0" "another member of the session"
-	assert_eq "$(python3 "$T/hold.py" -n "${m[0]}" 1)" "served 0 closed 1" "m1, at its bound"
+	assert_eq "$(python3 "$HOLD" 1 "${m[1]}")" "served 1 closed 0" "another member of the session"
+	assert_eq "$(python3 "$HOLD" 1 "${m[0]}")" "served 0 closed 1" "m1, at its bound"
 	# m2..m8 take 64 each: with m1's, the session's 512
 	for i in $(seq 1 7); do
-		python3 "$T/hold.py" -k "${m[$i]}" 64 <"$T/hold.in" >"$T/hold-m$i.out" &
+		python3 "$HOLD" -k 64 "${m[$i]}" <"$T/hold.in" >"$T/hold-m$i.out" &
 		holders+=($!)
 	done
 	for i in $(seq 1 7); do
 		wait_for 20 grep -q served "$T/hold-m$i.out"
 		assert_eq "$(cat "$T/hold-m$i.out")" "served 64 closed 0" "m$((i + 1))'s 64"
 	done
-	assert_eq "$(python3 "$T/hold.py" -n "${m[8]}" 1)" "served 0 closed 1" "m9: the session is full"
-	assert_eq "$(python3 "$T/hold.py" -n "$other" 5)" "served 5 closed 0" "another session is served"
+	assert_eq "$(python3 "$HOLD" 1 "${m[8]}")" "served 0 closed 1" "m9: the session is full"
+	assert_eq "$(python3 "$HOLD" 5 "$other")" "served 5 closed 0" "another session is served"
 	assert_contains "$(ctl metrics)" 'corral_broker_connections_refused_total{session="s1"} 38' "refusals counted"
 	assert_contains "$(ctl metrics)" 'corral_broker_connections_refused_total{session="s2"} 0' "none in s2"
 	# the holders go: m9 is served again
 	kill "$holder"
 	wait "${holders[@]}"
-	wait_for 10 sh -c "python3 '$T/hold.py' -n '${m[8]}' 1 | grep -q 'served 1'"
+	wait_for 10 sh -c "python3 '$HOLD' 1 '${m[8]}' | grep -q 'served 1'"
 }
 
 # 504 subscribers (8 members, 63 each) that never read, and 300 messages

@@ -28,9 +28,8 @@ setup_members() {
 	chmod 644 "$T"/*.tar
 	start_sv --group "$MGROUP"
 }
-as_uid() { local u=$1; shift; setpriv --reuid "$u" --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 30 "$@"; }
-member() { as_uid $M1 "$@"; }
-member2() { as_uid $M2 "$@"; }
+member() { mctl $M1 "$@"; }
+member2() { mctl $M2 "$@"; }
 
 # The output of a command that must fail.
 refused() { # what COMMAND...

@@ -24,39 +24,6 @@ rss_kb() { awk '$1 == "VmRSS:" {print $2}' "/proc/$CORRALD_PID/status"; }
 # the broker socket, on the host, of a container of a session
 broker_of() { echo "$STATE_D/sessions/$1/broker/$2/broker.sock"; }
 
-# hold.py N SOCKET...: open N connections to each socket, ask Whoami on
-# each, print "served S closed C" and keep the served ones until stdin closes
-hold_script() {
-	cat >"$T/hold.py" <<-'PY'
-	import os, socket, sys
-	n, paths = int(sys.argv[1]), sys.argv[2:]
-	conns, served, closed = [], 0, 0
-	for p in paths:
-	    d = os.open(os.path.dirname(p), os.O_PATH)
-	    for _ in range(n):
-	        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-	        s.connect('/proc/self/fd/%d/broker.sock' % d)
-	        conns.append(s)
-	for s in conns:
-	    s.settimeout(10)
-	    try:
-	        s.sendall(b'{"method":"io.corral.Broker.Whoami"}\0')
-	        r = b''
-	        while b'\0' not in r:
-	            c = s.recv(4096)
-	            if not c:
-	                break
-	            r += c
-	        if b'"member"' in r:
-	            served += 1
-	        else:
-	            closed += 1
-	    except OSError:
-	        closed += 1
-	print('served %d closed %d' % (served, closed), flush=True)
-	sys.stdin.read()
-	PY
-}
 
 # Member a: a session of 3 containers, 80 connections asked on each of
 # their broker sockets (64 taken each), and 100 queued jobs (its quota) of
@@ -90,11 +57,10 @@ test_member_load_keeps_corrald_bounded() {
 	(while :; do rss_kb; sleep 0.1; done) >"$T/rss" 2>/dev/null &
 	SAMPLER=$!
 	# a's connections
-	hold_script
 	mkfifo "$T/hold.in"
 	sleep 1000 >"$T/hold.in" &
 	local holder=$!
-	python3 "$T/hold.py" 80 "${socks[@]}" <"$T/hold.in" >"$T/hold.out" &
+	python3 "$ROOTDIR/tests/integration/broker_hold.py" -k 80 "${socks[@]}" <"$T/hold.in" >"$T/hold.out" &
 	HOLD_PID=$!
 	wait_for 30 grep -q served "$T/hold.out"
 	assert_eq "$(cat "$T/hold.out")" "served 192 closed 48" "64 connections on each of a's sockets"

@@ -23,8 +23,6 @@ cleanup_walk() {
 	cleanup_sv
 }
 
-as_uid() { local u=$1; shift; setpriv --reuid "$u" --regid 12345 --groups 65534 "$@"; }
-mctl() { local u=$1; shift; as_uid "$u" "$CORRALCTL" --socket "$SOCK" --timeout 30 "$@"; }
 
 # OWNER PREFIX ARCHIVE: the objects of one owner (uid, or 0 for root), named
 # PREFIX-*; prints the target file's JSON for owner_walk.py
@@ -77,11 +75,7 @@ objects_whole() {
 
 test_owner_walk_every_method_as_another_member() {
 	trap cleanup_walk EXIT
-	local g
-	g=$(getent group 65534 | cut -d: -f1)
-	[ -n "$g" ] || skip "no group with gid 65534"
-	chmod 755 "$T"
-	start_sv --group "$g"
+	start_sv_group
 	# two images, so that alpha's id is not root's
 	cp "$IMGS/test.oci.tar" "$T/img.tar"
 	tar -C "$IMGS/broker" -cf "$T/alpha.tar" .
@@ -109,11 +103,7 @@ test_owner_walk_every_method_as_another_member() {
 # the second member's (or anyone's but corrald's) to open.
 test_owner_walk_broker_between_members() {
 	trap cleanup_walk EXIT
-	local g
-	g=$(getent group 65534 | cut -d: -f1)
-	[ -n "$g" ] || skip "no group with gid 65534"
-	chmod 755 "$T"
-	start_sv --group "$g"
+	start_sv_group
 	cp "$IMGS/test.oci.tar" "$T/img.tar"
 	chmod 644 "$T/img.tar"
 	mctl 65534 image import "oci-archive:$T/img.tar" a:1 >/dev/null

@@ -19,7 +19,7 @@ test_supervisor_verbs.sh:pause|top
 test_clients_podman.sh:resources
 test_supervisor_workloads.sh:limits
 test_supervisor_policy.sh:default_limits
-test_supervisor_userns.sh:members_container_is_the_member|setuid_root"
+test_supervisor_userns.sh:members_container_is_the_member"
 export TIER_REASON="runs on the host tier (the VM tier runs what needs cgroup controllers)"
 # The tests' state on ext4: a member's container sees its image's layers
 # through idmapped mounts, which this kernel's tmpfs (the guest's root)
