@@ -437,7 +437,8 @@ test_broker_members_reach_it_after_corrald_restarts() {
 test_broker_member_is_not_host_of_roots_session() {
 	trap cleanup_broker EXIT
 	start_sv_group
-	local member=(mctl 65534)
+	# a command, not a function: timeout runs it below
+	local member=(setpriv --reuid 65534 --regid 12345 --groups 65534 "$CORRALCTL" --socket "$SOCK" --timeout 10)
 	ctl session create --share ipc,uts roots >/dev/null
 	local a out
 	a=$(member roots alpha)
