@@ -30,6 +30,9 @@ setup_podman() {
 	CP="--cgroup-parent=/corral-podman-$TID"
 	cat >"$T/containers.conf" <<EOC
 [containers]
+# no network but lo: podman's default bridge would call CNI in the host's
+# network namespace (a cni-podman0 bridge, and CNI's chains in its iptables)
+netns = "none"
 pids_limit = 0
 default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
 cgroupns = "private"
