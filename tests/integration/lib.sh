@@ -53,6 +53,10 @@ leak_check() { # dir state-root
 	local c
 	c=$(find /sys/fs/cgroup/unified /sys/fs/cgroup -maxdepth 4 -type d -name "*${TID}*" 2>/dev/null | head -3)
 	[ -n "$c" ] && leaks="$leaks cgroups:[$c]"
+	# the host's own network: a test builds networks only in a namespace of its own
+	local n
+	n=$(host_net_state)
+	[ "$n" != "$HOST_NET_BEFORE" ] && leaks="$leaks host-network:[$(diff <(echo "$HOST_NET_BEFORE") <(echo "$n") | grep '^>' | head -3 | tr '\n' ' ')]"
 	if [ -n "$leaks" ]; then
 		echo "    LEAK:$leaks" >&2
 		# clean up so that one failure does not cascade
@@ -64,8 +68,16 @@ leak_check() { # dir state-root
 	return 0
 }
 
+# What a test must not change in the host's network namespace: its links
+# and its CNI chains and rules.
+host_net_state() {
+	ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
+	{ iptables-save 2>/dev/null; ip6tables-save 2>/dev/null; } | grep -E 'CNI|corral' | sort
+}
+
 # Defaults each test can use: a private state root and a fresh id.
 new_test_env() {
+	HOST_NET_BEFORE=$(host_net_state)
 	T="$TESTROOT/$1"
 	rm -rf "$T"
 	mkdir -p "$T"
