@@ -112,7 +112,13 @@ int container_kill(const char *root, const char *id, int sig, bool all, cerr *er
 	if (r < 0)
 		return r;
 	enum ctr_status st = state_status(root, s);
-	if (st == ST_STOPPED || st == ST_CREATING)
+	/* runc: kill --all of a stopped container is no error (containerd's
+	 * shim sends it after every exit); a single kill says it is not running */
+	if (st == ST_STOPPED && all)
+		return 0;
+	if (st == ST_STOPPED)
+		return cerr_set(err, ESRCH, "container not running");
+	if (st == ST_CREATING)
 		return cerr_set(err, ESRCH, "container \"%s\" is %s", id, ctr_status_names[st]);
 	if (all) {
 		_cleanup_cg_ cg *c = NULL;

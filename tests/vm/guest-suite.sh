@@ -8,9 +8,10 @@ export ONLY=${3:-}
 cd "$root" || exit 1
 # What needs a pure cgroup v2 hierarchy with every controller: the cgroup
 # tests, the runtime's cgroup and exit-code paths, seccomp, the
-# supervisor's OOM report, and Pause (cgroup.freeze) and Top on a
-# hierarchy that is cgroup v2 alone. The rest runs on the host tier; under TCG the
-# whole suite would not fit the tier's time limit.
+# supervisor's OOM report, Pause (cgroup.freeze) and Top on a
+# hierarchy that is cgroup v2 alone, and Kubernetes' CRI (containerd's
+# CRI plugin gives every pod and container a cgroup with controllers).
+# The rest runs on the host tier; under TCG the whole suite would not fit the tier's time limit.
 export TIER_TESTS="test_cgroups.sh test_runtime_seccomp.sh
 test_runtime_lifecycle.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
 test_supervisor_lifecycle.sh:memory
@@ -19,7 +20,8 @@ test_supervisor_verbs.sh:pause|top
 test_clients_podman.sh:resources
 test_supervisor_workloads.sh:limits
 test_supervisor_policy.sh:default_limits
-test_supervisor_userns.sh:members_container_is_the_member"
+test_supervisor_userns.sh:members_container_is_the_member
+test_clients_cri.sh"
 export TIER_REASON="runs on the host tier (the VM tier runs what needs cgroup controllers)"
 # The tests' state on ext4: a member's container sees its image's layers
 # through idmapped mounts, which this kernel's tmpfs (the guest's root)

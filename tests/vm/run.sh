@@ -36,7 +36,7 @@ helpers=$(cd "$root" && ls tests/helpers/*.c 2>/dev/null | sed "s|^tests/helpers
 [ "$(id -u)" -eq 0 ] || need_skip "needs root (to build the guest's /dev/console and run qemu)"
 command -v qemu-system-x86_64 >/dev/null || need_skip "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
 ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 || need_skip "no Debian kernel (apt-get install linux-image-amd64)"
-"$root/tests/fixtures/mkbusybox.sh" "$B" >/dev/null || { echo "FAIL vm: fixtures"; echo "fail vm-fixtures" >>"$results/vm.txt"; summary; exit 1; }
+{ "$root/tests/fixtures/mkbusybox.sh" "$B" && "$root/tests/fixtures/mkimages.sh" "$B" && "$root/tests/fixtures/mkpause.sh" "$B"; } >/dev/null || { echo "FAIL vm: fixtures"; echo "fail vm-fixtures" >>"$results/vm.txt"; summary; exit 1; }
 
 args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-1200}" -m 1536 -c 2)
 [ "${CORRAL_VM_VERBOSE:-0}" = 1 ] || args+=(-q)
@@ -48,7 +48,8 @@ args+=(-f "$B/bin:$G/build/bin" -f "$B/tests/helpers:$G/build/tests/helpers")
 # tools the tests use beyond busybox, and the runtimes the benchmark compares
 # (GNU timeout and util-linux setpriv/script replace busybox's, which differ)
 for t in bash crun runc jq ip unshare nsenter setsid setpriv script timeout getent strace podman conmon \
-	iptables ip6tables iptables-save iptables-restore ip6tables-save ip6tables-restore nft mke2fs; do
+	iptables ip6tables iptables-save iptables-restore ip6tables-save ip6tables-restore nft mke2fs \
+	containerd containerd-shim-runc-v2 ctr catatonit protoc; do
 	p=$(command -v "$t" 2>/dev/null) && args+=(-b "$p")
 done
 # CNI: the plugins corral's and podman's default networks chain, and the
@@ -56,6 +57,27 @@ done
 for f in /usr/lib/cni/{bridge,host-local,portmap,firewall,tuning,loopback} /usr/lib/x86_64-linux-gnu/xtables; do
 	[ -e "$f" ] && args+=(-f "$f")
 done
+# the CRI test's client: Debian's python3 (not a version manager's shim on
+# PATH), its standard library without what no test imports (the build
+# configuration, tests, IDLE, tkinter, 2to3), grpc and protobuf; the
+# extension modules go in with -b, for their libraries
+if [ -x /usr/bin/python3 ]; then
+	py=$(readlink -f /usr/bin/python3)
+	pylib=/usr/lib/$(basename "$py")
+	args+=(-b "$py" -f "$py:/usr/bin/python3")
+	rm -rf "$B/vm/pylib" && mkdir -p "$B/vm/pylib"
+	tar -C "$pylib" --exclude='./config-*' --exclude=./test --exclude=./idlelib --exclude=./tkinter \
+		--exclude=./lib2to3 --exclude=./ensurepip --exclude=./turtledemo --exclude=./pydoc_data \
+		--exclude=./distutils --exclude=./site-packages -cf - . | tar -C "$B/vm/pylib" -xf -
+	args+=(-f "$B/vm/pylib:$pylib")
+	for f in "$pylib"/lib-dynload/*.so /usr/lib/python3/dist-packages/grpc/_cython/*.so \
+		/usr/lib/python3/dist-packages/google/protobuf/pyext/*.so; do
+		[ -f "$f" ] && args+=(-b "$f")
+	done
+	for f in /usr/lib/python3/dist-packages/grpc /usr/lib/python3/dist-packages/google; do
+		[ -d "$f" ] && args+=(-f "$f")
+	done
+fi
 # podman's own files: its policy, and the init it runs for --init
 for f in /etc/containers /usr/libexec/podman; do [ -e "$f" ] && args+=(-f "$f"); done
 # the source tree's files that tests read (units, interface descriptions, ...)

@@ -1,0 +1,429 @@
+#!/usr/bin/python3
+"""A small CRI (runtime.v1) client for corral's tests, over containerd's CRI
+socket, with messages protoc generates from tests/integration/cri/api.proto
+(api_pb2 on CRI_PB, a directory) and grpc's generic unary calls.
+
+    cri_client.py SCENARIO --sock S --handler H --image I --cgparent /P --dir D
+    cri_client.py cleanup --sock S      (stop and remove every pod)
+    cri_client.py bench --sock S --handler H --image I --cgparent /P --dir D -n N
+
+Each scenario runs one pod under the runtime handler H, prints what it saw as
+"key: value" lines that do not depend on the handler (no ids, times, or
+addresses), removes the pod, and prints what was left behind. The test runs
+it under runc and corral and compares.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.environ.get("CRI_PB", "."))
+import grpc  # noqa: E402
+import api_pb2 as pb  # noqa: E402
+
+MiB = 1 << 20
+
+
+class CRI:
+    def __init__(self, sock):
+        self.ch = grpc.insecure_channel("unix://" + sock)
+
+    def call(self, method, req, timeout=60, svc="RuntimeService"):
+        resp = getattr(pb, method + "Response")
+        f = self.ch.unary_unary("/runtime.v1.%s/%s" % (svc, method),
+                                request_serializer=lambda m: m.SerializeToString(),
+                                response_deserializer=resp.FromString)
+        return f(req, timeout=timeout)
+
+    def __getattr__(self, method):
+        req = getattr(pb, method + "Request")
+        return lambda timeout=60, **kw: self.call(method, req(**kw), timeout)
+
+
+def out(key, value):
+    print("%s: %s" % (key, value), flush=True)
+
+
+def rpc_error(e):
+    return "%s (%s)" % (e.code().name, e.details())
+
+
+class Pod:
+    """One pod of the scenario: its config, containers, and what it leaves."""
+
+    def __init__(self, c, a, name):
+        self.c, self.a, self.name = c, a, name
+        self.logdir = os.path.join(a.dir, "logs-" + name)
+        os.makedirs(self.logdir, exist_ok=True)
+        self.cfg = pb.PodSandboxConfig(
+            metadata=pb.PodSandboxMetadata(name=name, uid=name + "-uid", namespace="corral-test"),
+            hostname=name, log_directory=self.logdir,
+            linux=pb.LinuxPodSandboxConfig(cgroup_parent=a.cgparent))
+        self.id = c.RunPodSandbox(config=self.cfg, runtime_handler=a.handler).pod_sandbox_id
+        self.ctrs = {}
+        st = c.PodSandboxStatus(pod_sandbox_id=self.id, verbose=True)
+        info = json.loads(st.info.get("info", "{}"))
+        self.netns = ""
+        for ns in info.get("runtimeSpec", {}).get("linux", {}).get("namespaces", []):
+            if ns.get("type") == "network":
+                self.netns = ns.get("path", "")
+        self.ip = st.status.network.ip
+
+    def create(self, name, cmd, memory=0, caps=(), mounts=(), start=True):
+        lin = pb.LinuxContainerConfig(resources=pb.LinuxContainerResources(memory_limit_in_bytes=memory),
+                                      security_context=pb.LinuxContainerSecurityContext(
+                                          capabilities=pb.Capability(add_capabilities=list(caps))))
+        cfg = pb.ContainerConfig(metadata=pb.ContainerMetadata(name=name),
+                                 image=pb.ImageSpec(image=self.a.image), command=cmd,
+                                 log_path=name + ".log", linux=lin, mounts=list(mounts))
+        cid = self.c.CreateContainer(pod_sandbox_id=self.id, config=cfg, sandbox_config=self.cfg).container_id
+        self.ctrs[name] = cid
+        if start:
+            self.c.StartContainer(container_id=cid)
+        return cid
+
+    def status(self, name):
+        return self.c.ContainerStatus(container_id=self.ctrs[name]).status
+
+    def pid(self, name):
+        st = self.c.ContainerStatus(container_id=self.ctrs[name], verbose=True)
+        return int(json.loads(st.info["info"])["pid"])
+
+    def wait(self, name, state, secs=60):
+        end = time.time() + secs
+        while time.time() < end:
+            st = self.status(name)
+            if st.state == state:
+                return st
+            time.sleep(0.05)
+        raise TimeoutError("%s did not become %s" % (name, pb.ContainerState.Name(state)))
+
+    def log(self, name, stream="stdout", want=None, secs=10):
+        """The container's log lines of one stream (CRI format: TIME STREAM TAG TEXT)."""
+        end = time.time() + secs
+        while True:
+            lines = []
+            try:
+                with open(os.path.join(self.logdir, name + ".log")) as f:
+                    for ln in f.read().splitlines():
+                        p = ln.split(" ", 3)
+                        if len(p) == 4 and p[1] == stream:
+                            lines.append(p[3])
+            except FileNotFoundError:
+                pass
+            if want is None or want in lines or time.time() > end:
+                return lines
+            time.sleep(0.05)
+
+    def exec(self, name, cmd, timeout=0):
+        # the call's own deadline is past the exec's
+        return self.c.ExecSync(container_id=self.ctrs[name], cmd=cmd, timeout=timeout)
+
+    def remove(self):
+        """Stop and remove the pod, as the kubelet does, and say what is left."""
+        ids = [self.id] + list(self.ctrs.values())
+        for cid in self.ctrs.values():
+            self.c.StopContainer(container_id=cid, timeout=0)
+            self.c.RemoveContainer(container_id=cid)
+        self.c.StopPodSandbox(pod_sandbox_id=self.id)
+        self.c.RemovePodSandbox(pod_sandbox_id=self.id)
+        out("containers left", len(self.c.ListContainers(filter=pb.ContainerFilter(pod_sandbox_id=self.id)).containers))
+        left = leftovers(ids, self.a.cgparent, self.netns)
+        out("left behind", left or "nothing")
+
+
+def leftovers(ids, cgparent, netns):
+    """Mounts, processes (shims and containers' own), cgroups and the network
+    namespace of a removed pod that are still there, polled for up to 5 s
+    (a shim exits just after it answers its last call)."""
+    end = time.time() + 5
+    while True:
+        left = []
+        with open("/proc/self/mountinfo") as f:
+            for ln in f:
+                mp = ln.split()[4]
+                if any(i in mp for i in ids) or (netns and mp == netns):
+                    left.append("mount " + mp.replace(ids[0], "POD"))
+        for p in os.listdir("/proc"):
+            if not p.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % p, "rb") as f:
+                    cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+                with open("/proc/%s/cgroup" % p) as f:
+                    cg = f.read()
+                with open("/proc/%s/stat" % p) as f:
+                    zombie = f.read().rsplit(")", 1)[1].split()[0] == "Z"
+            except OSError:
+                continue
+            if zombie:
+                continue
+            if any(i in cmd for i in ids) or ("::" + cgparent + "/") in cg:
+                left.append("process " + cmd.split(" ")[0].rsplit("/", 1)[-1])
+        cgdir = "/sys/fs/cgroup" + cgparent
+        if os.path.isdir(cgdir):
+            subs = [d for d in os.listdir(cgdir) if os.path.isdir(os.path.join(cgdir, d))]
+            left += ["cgroup " + ("POD" if d == ids[0] else "CONTAINER" if d in ids else d) for d in subs]
+        if netns and os.path.exists(netns):
+            left.append("netns file")
+        if not left or time.time() > end:
+            return " ".join(sorted(set(left)))
+        time.sleep(0.1)
+
+
+def guarded(pod_fn):
+    """Run a scenario step; an RPC error is printed as a result, not raised."""
+    try:
+        pod_fn()
+    except grpc.RpcError as e:
+        out("error", rpc_error(e))
+    except (TimeoutError, OSError, KeyError, ValueError) as e:
+        out("error", e)
+
+
+def scenario(fn):
+    def run(c, a):
+        pod = None
+        try:
+            pod = Pod(c, a, "pod-" + fn.__name__)
+            out("pod", "ready" if c.PodSandboxStatus(pod_sandbox_id=pod.id).status.state == pb.SANDBOX_READY else "not ready")
+            out("pod has an address", bool(pod.ip))
+            guarded(lambda: fn(c, a, pod))
+        except grpc.RpcError as e:
+            out("error", rpc_error(e))
+        finally:
+            if pod:
+                try:
+                    pod.remove()
+                except grpc.RpcError as e:
+                    out("error in removal", rpc_error(e))
+    run.__name__ = fn.__name__
+    return run
+
+
+@scenario
+def localhost(c, a, pod):
+    """Two containers talk over the pod's localhost; ExecSync."""
+    pod.create("server", ["sh", "-c", "echo pong | nc -l -p 8080"])
+    pod.create("client", ["sh", "-c", "until echo ping | nc 127.0.0.1 8080; do sleep 0.1; done"])
+    pod.create("shell", ["sleep", "100000"])
+    for n in ("client", "server"):
+        st = pod.wait(n, pb.CONTAINER_EXITED)
+        out(n + " exit", "%d %s" % (st.exit_code, st.reason))
+    out("client got", pod.log("client", want="pong"))
+    out("server got", pod.log("server", want="ping"))
+    pod.wait("shell", pb.CONTAINER_RUNNING)
+    r = pod.exec("shell", ["sh", "-c", "echo out; echo err >&2; hostname; exit 5"])
+    out("exec", "stdout=%r stderr=%r exit=%d" % (r.stdout.decode(), r.stderr.decode(), r.exit_code))
+    r = pod.exec("shell", ["cat", "/proc/1/cmdline"])
+    out("exec sees pid 1", r.stdout.decode().replace("\0", " ").strip())
+    r = pod.exec("shell", ["sh", "-c", "exit 0"])
+    out("exec exit 0", r.exit_code)
+    t0 = time.time()
+    try:
+        r = pod.exec("shell", ["sleep", "60"], timeout=1)
+        out("exec timeout", "returned exit=%d" % r.exit_code)
+    except grpc.RpcError as e:
+        out("exec timeout", "%s, says timeout: %s" % (e.code().name, "timeout" in e.details()))
+    out("exec timeout within 15 s", time.time() - t0 < 15)
+    # the timed-out process is killed
+    end = time.time() + 10
+    while True:
+        ps = pod.exec("shell", ["ps", "-o", "args"]).stdout.decode()
+        if "sleep 60" not in ps or time.time() > end:
+            break
+        time.sleep(0.1)
+    out("timed-out exec left running", "sleep 60" in ps)
+    try:
+        r = pod.exec("shell", ["nonexistent-command"])
+        out("exec of a missing command", "exit=%d" % r.exit_code)
+    except grpc.RpcError as e:
+        out("exec of a missing command", e.code().name)
+
+
+@scenario
+def exits(c, a, pod):
+    """Exit codes and reasons: an error, an OOM kill, StopContainer, success."""
+    pod.create("three", ["sh", "-c", "echo bye; exit 3"])
+    pod.create("oom", ["dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"], memory=16 * MiB)
+    pod.create("ok", ["true"])
+    pod.create("stopped", ["sleep", "100000"])
+    for n in ("three", "oom", "ok"):
+        st = pod.wait(n, pb.CONTAINER_EXITED)
+        out(n, "exit=%d reason=%s" % (st.exit_code, st.reason))
+        out(n + " times in order", 0 < st.created_at <= st.started_at <= st.finished_at)
+    out("three logged", pod.log("three", want="bye"))
+    pod.wait("stopped", pb.CONTAINER_RUNNING)
+    t0 = time.time()
+    c.StopContainer(container_id=pod.ctrs["stopped"], timeout=1)
+    st = pod.status("stopped")
+    # sleep as pid 1 ignores SIGTERM: SIGKILL after the timeout
+    out("stopped", "state=%s exit=%d reason=%s" % (pb.ContainerState.Name(st.state), st.exit_code, st.reason))
+    out("stop took under 15 s", time.time() - t0 < 15)
+    # a container stopped again, and one that has exited, stop without error
+    c.StopContainer(container_id=pod.ctrs["stopped"], timeout=1)
+    c.StopContainer(container_id=pod.ctrs["three"], timeout=1)
+    out("stop again", "ok")
+
+
+def cpu_usec(cg):
+    with open("/sys/fs/cgroup%s/cpu.stat" % cg) as f:
+        for ln in f:
+            k, v = ln.split()
+            if k == "usage_usec":
+                return int(v)
+
+
+def read(path):
+    with open(path) as f:
+        return f.read().strip()
+
+
+def own_cgroup(pid):
+    for ln in read("/proc/%d/cgroup" % pid).splitlines():
+        if ln.startswith("0::"):
+            return ln[3:]
+
+
+@scenario
+def stats(c, a, pod):
+    """ContainerStats and ListContainerStats from each container's own
+    cgroup; UpdateContainerResources writes memory.max."""
+    busy = pod.create("busy", ["sh", "-c", "while :; do :; done"])
+    idle = pod.create("idle", ["sleep", "100000"], memory=32 * MiB)
+    pod.wait("busy", pb.CONTAINER_RUNNING)
+    pod.wait("idle", pb.CONTAINER_RUNNING)
+    cg = {}
+    for n, cid in (("busy", busy), ("idle", idle)):
+        cg[n] = own_cgroup(pod.pid(n))
+        out(n + " cgroup", cg[n].replace(a.cgparent, "PARENT").replace(cid, "ID"))
+
+    def sample(n, cid):
+        before = cpu_usec(cg[n]) * 1000
+        mem_before = int(read("/sys/fs/cgroup%s/memory.current" % cg[n]))
+        s = c.ContainerStats(container_id=cid).stats
+        after = cpu_usec(cg[n]) * 1000
+        mem_after = int(read("/sys/fs/cgroup%s/memory.current" % cg[n]))
+        u = s.cpu.usage_core_nano_seconds.value
+        out(n + " cpu from its cgroup", before <= u <= after)
+        m = s.memory.usage_bytes.value
+        out(n + " memory from its cgroup", 0.75 * min(mem_before, mem_after) <= m <= 1.25 * max(mem_before, mem_after))
+        out(n + " working set > 0", s.memory.working_set_bytes.value > 0)
+        out(n + " stats id", s.attributes.id == cid and s.attributes.metadata.name == n)
+        return u
+
+    t0 = {n: sample(n, cid) for n, cid in (("busy", busy), ("idle", idle))}
+    time.sleep(1.5)
+    t1 = {n: sample(n, cid) for n, cid in (("busy", busy), ("idle", idle))}
+    db, di = t1["busy"] - t0["busy"], t1["idle"] - t0["idle"]
+    print("# cpu over 1.5 s: busy %d ms, idle %d ms" % (db // 1000000, di // 1000000), file=sys.stderr)
+    out("busy used over 0.3 s of cpu in 1.5 s", db > 300 * 1000000)
+    out("busy grew over 10 times more than idle", db > 10 * di)
+    ls = c.ListContainerStats(filter=pb.ContainerStatsFilter(pod_sandbox_id=pod.id)).stats
+    out("listed stats", sorted(s.attributes.metadata.name for s in ls))
+    out("listed stats have cpu and memory",
+        all(s.cpu.usage_core_nano_seconds.value > 0 and s.memory.working_set_bytes.value > 0 for s in ls))
+    mm = "/sys/fs/cgroup%s/memory.max" % cg["idle"]
+    out("idle memory.max", read(mm))
+    c.UpdateContainerResources(container_id=idle, linux=pb.LinuxContainerResources(memory_limit_in_bytes=64 * MiB))
+    out("idle memory.max after update", read(mm))
+    c.UpdateContainerResources(container_id=busy, linux=pb.LinuxContainerResources(
+        cpu_period=100000, cpu_quota=50000, memory_limit_in_bytes=48 * MiB))
+    out("busy cpu.max after update", read("/sys/fs/cgroup%s/cpu.max" % cg["busy"]))
+    out("busy memory.max after update", read("/sys/fs/cgroup%s/memory.max" % cg["busy"]))
+
+
+def mounted(path):
+    with open("/proc/self/mountinfo") as f:
+        return any(ln.split()[4] == path for ln in f)
+
+
+def sh(cmd):
+    if os.system(cmd) != 0:
+        raise OSError("failed: " + cmd)
+
+
+@scenario
+def bidirectional(c, a, pod):
+    """A Bidirectional mount: mounts go both ways between host and container."""
+    d = os.path.join(a.dir, "bidir")
+    os.makedirs(d + "/out", exist_ok=True)
+    try:
+        run_bidirectional(c, a, pod, d)
+    finally:
+        for m in (d + "/in", d + "/out"):
+            while mounted(m):
+                sh("umount " + m)
+
+
+def run_bidirectional(c, a, pod, d):
+    mnt = pb.Mount(container_path="/bidir", host_path=d, propagation=pb.PROPAGATION_BIDIRECTIONAL)
+    pod.create("prop", ["sleep", "100000"], caps=["SYS_ADMIN"], mounts=[mnt])
+    pod.wait("prop", pb.CONTAINER_RUNNING)
+    r = pod.exec("prop", ["sh", "-c", "mkdir -p /bidir/in && mount -t tmpfs -o size=1m tmpfs /bidir/in && "
+                          "echo from-container >/bidir/in/f && grep ' /bidir ' /proc/self/mountinfo | grep -o shared:"])
+    out("mount in the container", "exit=%d stdout=%r stderr=%r" % (r.exit_code, r.stdout.decode(), r.stderr.decode()))
+    out("container's mount on the host", mounted(d + "/in"))
+    try:
+        out("host reads the container's file", read(d + "/in/f"))
+    except OSError as e:
+        out("host reads the container's file", e.strerror)
+    sh("mount -t tmpfs -o size=1m tmpfs %s/out && echo from-host >%s/out/g" % (d, d))
+    r = pod.exec("prop", ["sh", "-c", "grep -c ' /bidir/out ' /proc/self/mountinfo; cat /bidir/out/g"])
+    out("host's mount in the container", "exit=%d stdout=%r" % (r.exit_code, r.stdout.decode()))
+
+
+def cleanup(c, a):
+    for p in c.ListPodSandbox().items:
+        c.StopPodSandbox(pod_sandbox_id=p.id)
+        c.RemovePodSandbox(pod_sandbox_id=p.id)
+
+
+def bench(c, a):
+    """n times: a pod and one container started, waited for, removed."""
+    t0 = time.time()
+    for i in range(a.n):
+        cfg = pb.PodSandboxConfig(
+            metadata=pb.PodSandboxMetadata(name="b%d" % i, uid="b%d" % i, namespace="bench"),
+            linux=pb.LinuxPodSandboxConfig(cgroup_parent=a.cgparent))
+        pid = c.RunPodSandbox(config=cfg, runtime_handler=a.handler).pod_sandbox_id
+        cc = pb.ContainerConfig(metadata=pb.ContainerMetadata(name="c"), image=pb.ImageSpec(image=a.image),
+                                command=["true"])
+        cid = c.CreateContainer(pod_sandbox_id=pid, config=cc, sandbox_config=cfg).container_id
+        c.StartContainer(container_id=cid)
+        while c.ContainerStatus(container_id=cid).status.state != pb.CONTAINER_EXITED:
+            time.sleep(0.01)
+        c.RemoveContainer(container_id=cid)
+        c.StopPodSandbox(pod_sandbox_id=pid)
+        c.RemovePodSandbox(pod_sandbox_id=pid)
+    print("%.3f" % ((time.time() - t0) / a.n))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what")
+    ap.add_argument("--sock", required=True)
+    ap.add_argument("--handler", default="runc")
+    ap.add_argument("--image", default="")
+    ap.add_argument("--cgparent", default="")
+    ap.add_argument("--dir", default="")
+    ap.add_argument("-n", type=int, default=20)
+    a = ap.parse_args()
+    c = CRI(a.sock)
+    fns = {f.__name__: f for f in (localhost, exits, stats, bidirectional, cleanup, bench)}
+    if a.what == "version":
+        v = c.Version(version="v1")
+        out("runtime", "%s %s %s" % (v.runtime_name, v.runtime_version, v.runtime_api_version))
+        st = c.Status()
+        out("conditions", " ".join("%s=%s" % (x.type, x.status) for x in st.status.conditions))
+        return
+    if a.what == "image":
+        im = c.call("ImageStatus", pb.ImageStatusRequest(image=pb.ImageSpec(image=a.image)), svc="ImageService")
+        out("image", " ".join(im.image.repo_tags) or "missing")
+        return
+    fns[a.what](c, a)
+
+
+if __name__ == "__main__":
+    main()

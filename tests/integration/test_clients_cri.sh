@@ -1,0 +1,223 @@
+#!/bin/bash
+# corral under Kubernetes' CRI: containerd's CRI plugin with two runtime
+# handlers, "runc" and "corral" (the runc v2 shim with BinaryName = corral),
+# a CNI bridge network, a catatonit pause image, and a CRI client of the
+# tests' own (cri/cri_client.py: grpc, with messages protoc generates from
+# cri/api.proto). Each test runs one scenario under both handlers; corral
+# must give what runc gives. One containerd serves the whole file.
+. "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3
+CRIDIR="$ROOTDIR/tests/integration/cri"
+IMAGE=corral.test/fixture:legacy
+PAUSE=corral.test/pause:catatonit
+RUNTIMES="runc corral"
+BRIDGE=corralcri0
+
+file_skip() {
+	echo "SKIP test_clients_cri.sh: $*"
+	echo "skip test_clients_cri" >>"$RESULTS"
+	exit 0
+}
+for t in containerd containerd-shim-runc-v2 ctr runc protoc catatonit; do
+	command -v $t >/dev/null || file_skip "$t is not installed (tests/deps.sh installs it)"
+done
+$PY -c 'import grpc, google.protobuf' 2>/dev/null || file_skip "Debian's python3-grpcio and python3-protobuf are not installed (tests/deps.sh)"
+[ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/loopback ] ||
+	file_skip "the CNI plugins are not installed (containernetworking-plugins)"
+# a pod sandbox has a cgroup with the cpu, memory and pids controllers, which
+# corral manages on cgroup v2 only
+for c in cpu memory pids; do
+	grep -qw $c /sys/fs/cgroup/cgroup.controllers 2>/dev/null && grep -qw $c /sys/fs/cgroup/cgroup.subtree_control ||
+		file_skip "the $c controller is not on this host's cgroup v2 hierarchy (here they are bound to cgroup v1), which corral needs for a pod's cgroups: the VM tier runs this file"
+done
+ip link show "$BRIDGE" >/dev/null 2>&1 && file_skip "a link named $BRIDGE is already there"
+
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+"$ROOTDIR/tests/fixtures/mkpause.sh" "$(dirname "$FIXTURES")" >/dev/null
+
+# containerd's own state, shared by the file's tests
+CD="$TESTROOT/cri-$$"
+ctr() { command ctr --address "$CD/c.sock" --namespace k8s.io "$@"; }
+start_containerd() {
+	rm -rf "$CD"
+	mkdir -p "$CD/cni" "$CD/pb"
+	protoc --python_out="$CD/pb" -I "$CRIDIR" "$CRIDIR/api.proto" || return 1
+	local h
+	{
+		cat <<-EOC
+		version = 2
+		root = "$CD/root"
+		state = "$CD/state"
+		[grpc]
+		  address = "$CD/c.sock"
+		[ttrpc]
+		  address = "$CD/t.sock"
+		[plugins."io.containerd.internal.v1.opt"]
+		  path = "$CD/opt"
+		[plugins."io.containerd.grpc.v1.cri"]
+		  sandbox_image = "$PAUSE"
+		  disable_apparmor = true
+		  enable_selinux = false
+		  stream_server_address = "127.0.0.1"
+		  stream_server_port = "0"
+		[plugins."io.containerd.grpc.v1.cri".cni]
+		  bin_dir = "/usr/lib/cni"
+		  conf_dir = "$CD/cni"
+		  max_conf_num = 1
+		[plugins."io.containerd.grpc.v1.cri".containerd]
+		  snapshotter = "overlayfs"
+		  default_runtime_name = "runc"
+		EOC
+		for h in $RUNTIMES; do
+			cat <<-EOC
+			[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.$h]
+			  runtime_type = "io.containerd.runc.v2"
+			[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.$h.options]
+			  BinaryName = "$(rtbin "$h")"
+			  Root = "$CD/runtime-$h"
+			EOC
+		done
+	} >"$CD/config.toml"
+	cat >"$CD/cni/10-corral-cri.conflist" <<-EOC
+	{
+	  "cniVersion": "0.4.0",
+	  "name": "corral-cri",
+	  "plugins": [
+	    {"type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": false,
+	     "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.237.0.0/24"}]], "dataDir": "$CD/ipam"}},
+	    {"type": "loopback"}
+	  ]
+	}
+	EOC
+	# the bridge is there before any test, so that a test's leak check
+	# sees the host's links as it found them
+	ip link add "$BRIDGE" type bridge && ip link set "$BRIDGE" up || return 1
+	containerd -c "$CD/config.toml" --log-level warn >"$CD/log" 2>&1 &
+	CD_PID=$!
+	local i
+	for i in $(seq 600); do
+		cri version >"$CD/version" 2>/dev/null && grep -q 'NetworkReady=True' "$CD/version" && break
+		kill -0 $CD_PID 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q 'RuntimeReady=True NetworkReady=True' "$CD/version" 2>/dev/null || {
+		echo "containerd's CRI is not ready: $(cat "$CD/version" 2>/dev/null)"
+		tail -5 "$CD/log"
+		return 1
+	}
+	ctr images import "$FIXTURES/pause/pause.tar" >/dev/null &&
+		ctr images import "$FIXTURES/images/docker-legacy.tar" >/dev/null || return 1
+	for i in $PAUSE $IMAGE; do
+		cri image --image "$i" | grep -qx "image: .*$i" || { echo "the CRI does not see $i"; return 1; }
+	done
+}
+stop_containerd() {
+	[ -d "$CD" ] || return 0
+	if [ -n "${CD_PID:-}" ] && kill -0 "$CD_PID" 2>/dev/null; then
+		cri cleanup >/dev/null 2>&1
+		kill "$CD_PID"
+		wait "$CD_PID" 2>/dev/null
+	fi
+	local m p
+	# whatever a failed test left: shims and their containers
+	for p in $(pgrep -f "containerd-shim-runc-v2 -namespace k8s.io -address $CD/c.sock"); do kill -9 "$p"; done
+	for m in $(awk -v d="$CD/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do umount -l "$m"; done
+	ip link del "$BRIDGE" 2>/dev/null
+	rm -rf "$CD"
+	true
+}
+rtbin() { [ "$1" = corral ] && echo "$CORRAL" || command -v runc; }
+cri() { # what [options]
+	CRI_PB="$CD/pb" "$PY" "$CRIDIR/cri_client.py" "$1" --sock "$CD/c.sock" --image "$IMAGE" "${@:2}"
+}
+
+# run_scenario NAME: the scenario under each handler, into $T/NAME.RT
+run_scenario() {
+	local rt
+	for rt in $RUNTIMES; do
+		cri "$1" --handler "$rt" --cgparent "/$TID-$rt" --dir "$T/$rt" >"$T/$1.$rt" 2>"$T/$1.$rt.err"
+		echo "== $1 under $rt"; cat "$T/$1.$rt" "$T/$1.$rt.err"
+		rmdir "/sys/fs/cgroup/$TID-$rt" 2>/dev/null || true
+	done
+}
+# same NAME: corral's results are runc's
+same() {
+	[ "$(cat "$T/$1.corral")" = "$(cat "$T/$1.runc")" ] ||
+		fail "$1: corral's results differ from runc's: $(diff "$T/$1.runc" "$T/$1.corral" | grep '^[<>]' | tr '\n' ' ')"
+}
+# expect NAME LINE...: every line is in each handler's results
+expect() {
+	local name=$1 rt l
+	shift
+	for rt in $RUNTIMES; do
+		for l in "$@"; do
+			grep -qxF -- "$l" "$T/$name.$rt" || fail "$name under $rt: no line [$l]"
+		done
+	done
+}
+CLEAN=("containers left: 0" "left behind: nothing")
+
+test_cri_pod_localhost_exec_sync() {
+	run_scenario localhost
+	expect localhost "pod: ready" "pod has an address: True" \
+		"client exit: 0 Completed" "server exit: 0 Completed" \
+		"client got: ['pong']" "server got: ['ping']" \
+		"exec: stdout='out\npod-localhost\n' stderr='err\n' exit=5" \
+		"exec sees pid 1: sleep 100000" "exec exit 0: 0" \
+		"exec timeout within 15 s: True" "timed-out exec left running: False" \
+		"${CLEAN[@]}"
+	! grep -q '^error' "$T"/localhost.* || fail "errors: $(grep -h '^error' "$T"/localhost.*)"
+	same localhost
+}
+
+test_cri_exit_codes_oom_and_stop() {
+	run_scenario exits
+	expect exits "three: exit=3 reason=Error" "oom: exit=137 reason=OOMKilled" "ok: exit=0 reason=Completed" \
+		"three times in order: True" "oom times in order: True" "three logged: ['bye']" \
+		"stopped: state=CONTAINER_EXITED exit=137 reason=Error" "stop took under 15 s: True" \
+		"stop again: ok" "${CLEAN[@]}"
+	same exits
+}
+
+test_cri_stats_and_update_resources() {
+	run_scenario stats
+	expect stats "busy cgroup: PARENT/ID" "idle cgroup: PARENT/ID" \
+		"busy cpu from its cgroup: True" "idle cpu from its cgroup: True" \
+		"busy memory from its cgroup: True" "idle memory from its cgroup: True" \
+		"busy used over 0.3 s of cpu in 1.5 s: True" "busy grew over 10 times more than idle: True" \
+		"listed stats: ['busy', 'idle']" "listed stats have cpu and memory: True" \
+		"idle memory.max: 33554432" "idle memory.max after update: 67108864" \
+		"busy cpu.max after update: 50000 100000" "busy memory.max after update: 50331648" \
+		"${CLEAN[@]}"
+	same stats
+}
+
+test_cri_bidirectional_mount() {
+	local rt
+	for rt in $RUNTIMES; do
+		# the host path must be on a shared mount
+		mkdir -p "$T/$rt/bidir"
+		mount --bind "$T/$rt/bidir" "$T/$rt/bidir"
+		mount --make-rshared "$T/$rt/bidir"
+	done
+	run_scenario bidirectional
+	for rt in $RUNTIMES; do umount "$T/$rt/bidir"; done
+	expect bidirectional "mount in the container: exit=0 stdout='shared:\n' stderr=''" \
+		"container's mount on the host: True" "host reads the container's file: from-container" \
+		"host's mount in the container: exit=0 stdout='1\nfrom-host\n'" \
+		"${CLEAN[@]}"
+	same bidirectional
+}
+
+start_containerd || {
+	echo "FAIL test_clients_cri.sh: containerd with its CRI plugin did not start"
+	cat "$CD/log" 2>/dev/null | tail -20 | sed 's/^/    /'
+	echo "fail test_clients_cri-containerd" >>"$RESULTS"
+	stop_containerd
+	exit 0
+}
+trap stop_containerd EXIT
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
