@@ -121,7 +121,9 @@ stop_containerd() {
 	fi
 	local m p
 	# whatever a failed test left: shims and their containers
-	for p in $(pgrep -f "containerd-shim-runc-v2 -namespace k8s.io -address $CD/c.sock"); do kill -9 "$p"; done
+	for p in /proc/[0-9]*; do
+		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q "^containerd-shim-runc-v2 .*-address $CD/c.sock" && kill -9 "${p#/proc/}"
+	done
 	for m in $(awk -v d="$CD/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do umount -l "$m"; done
 	ip link del "$BRIDGE" 2>/dev/null
 	rm -rf "$CD"
@@ -136,8 +138,11 @@ cri() { # what [options]
 run_scenario() {
 	local rt
 	for rt in $RUNTIMES; do
+		local t0=$SECONDS
 		cri "$1" --handler "$rt" --cgparent "/$TID-$rt" --dir "$T/$rt" >"$T/$1.$rt" 2>"$T/$1.$rt.err"
-		echo "== $1 under $rt"; cat "$T/$1.$rt" "$T/$1.$rt.err"
+		echo "== $1 under $rt ($((SECONDS - t0)) s)"; cat "$T/$1.$rt" "$T/$1.$rt.err"
+		# a pod that was not removed must not hold up the next
+		grep -qx 'left behind: nothing' "$T/$1.$rt" || cri cleanup >/dev/null 2>&1 || true
 		rmdir "/sys/fs/cgroup/$TID-$rt" 2>/dev/null || true
 	done
 }
@@ -174,7 +179,7 @@ test_cri_pod_localhost_exec_sync() {
 test_cri_exit_codes_oom_and_stop() {
 	run_scenario exits
 	expect exits "three: exit=3 reason=Error" "oom: exit=137 reason=OOMKilled" "ok: exit=0 reason=Completed" \
-		"three times in order: True" "oom times in order: True" "three logged: ['bye']" \
+		"three times set: True" "oom times set: True" "ok times set: True" "three logged: ['bye']" \
 		"stopped: state=CONTAINER_EXITED exit=137 reason=Error" "stop took under 15 s: True" \
 		"stop again: ok" "${CLEAN[@]}"
 	same exits
@@ -210,6 +215,7 @@ test_cri_bidirectional_mount() {
 	same bidirectional
 }
 
+t0=$SECONDS
 start_containerd || {
 	echo "FAIL test_clients_cri.sh: containerd with its CRI plugin did not start"
 	cat "$CD/log" 2>/dev/null | tail -20 | sed 's/^/    /'
@@ -218,6 +224,7 @@ start_containerd || {
 	exit 0
 }
 trap stop_containerd EXIT
+echo "containerd's CRI ready, with its images, in $((SECONDS - t0)) s"
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done
