@@ -1,0 +1,23 @@
+#!/bin/bash
+# The CRI benchmark inside the VM tier's guest (pure cgroup v2, every
+# controller): containerd's CRI plugin with a runc and a corral handler (the
+# runc v2 shim, BinaryName = corral). N times under each: a pod sandbox and
+# one container (`true`) started, waited for and removed through the CRI;
+# then N times `ctr run --rm` of the same image with each as the runc binary.
+# Seconds per cycle, and corral's time as a ratio of runc's.
+#   tests/bench/cri-vm.sh B [N]
+set -u
+B=${1:-build}
+N=${2:-20}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+case "$B" in /*) ;; *) B="$root/$B" ;; esac
+guest=$(mktemp "${TMPDIR:-/tmp}/corral-bench-guest.XXXXXX")
+trap 'rm -f "$guest"' EXIT
+# the guest gets the tree at its own path and the build dir as \$1 and \$2
+cat >"$guest" <<G
+#!/bin/bash
+cd "\$1" && B="\$2" N=$N tests/bench/cri-guest.sh 2>&1 | tee "\$VM_OUT/cri.txt"
+G
+chmod +x "$guest"
+"$root/tests/vm/run.sh" "$B" "$guest" >/dev/null 2>&1
+cat "$B/vm/out/cri.txt" 2>/dev/null || { echo "cri-vm: no result; see $B/vm/out/console.log"; exit 1; }
