@@ -296,6 +296,15 @@ test_resources_need_controllers() {
 	assert_contains "$(cat "$T/err")" "memory" "names the missing controller"
 	assert_eq "$(wc -l <"$T/err")" 1 "one-line error"
 	[ -z "$(ls "$STATE" 2>/dev/null)" ] || fail "state left behind"
+	# where it is instead: on a hybrid host, a cgroup v1 mount
+	local v1
+	v1=$(awk '$9=="cgroup" && $NF ~ /(^|,)memory(,|$)/ {print $5; exit}' /proc/self/mountinfo)
+	if [ -n "$v1" ]; then
+		assert_contains "$(cat "$T/err")" "memory is bound to cgroup v1 at $v1" "where memory is"
+		out=$("$CORRAL" features 2>"$T/ferr" | jq -r '.annotations["io.github.corral.cgroup2.missing"]')
+		assert_contains "$out" "memory is bound to cgroup v1 at $v1" "features names it"
+		assert_contains "$(cat "$T/ferr")" "lacks" "features says so on stderr"
+	fi
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
