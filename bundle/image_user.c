@@ -20,6 +20,7 @@
 typedef struct id_reader {
 	char *text, *rest;
 	char *name, *id, *fourth;
+	char *more; /* the fields after the fourth, unsplit; NULL when none */
 } id_reader;
 
 static void id_reader_close(id_reader *r)
@@ -51,8 +52,10 @@ static bool id_reader_next(id_reader *r)
 			if (p)
 				*p++ = '\0';
 		}
-		if (i == ARRAY_SIZE(fields))
+		if (i == ARRAY_SIZE(fields)) {
+			r->more = p;
 			return true;
+		}
 	}
 	return false;
 }
@@ -205,4 +208,20 @@ int image_user_name(int rootfs_fd, uint32_t uid, char **name)
 {
 	uint32_t gid;
 	return find_passwd(rootfs_fd, NULL, &uid, &gid, name);
+}
+
+int image_user_home(int rootfs_fd, uint32_t uid, char **home)
+{
+	_cleanup_(id_reader_close) id_reader r = { 0 };
+	id_reader_open(&r, rootfs_fd, "/etc/passwd");
+	while (id_reader_next(&r)) {
+		uint32_t u;
+		if (parse_id(r.id, &u) <= 0 || u != uid)
+			continue;
+		/* gecos:home:shell; an entry without a home field has an empty one */
+		char *h = r.more ? strchr(r.more, ':') : NULL;
+		h = h ? h + 1 : "";
+		return (*home = strndup(h, strcspn(h, ":"))) ? 0 : -ENOMEM;
+	}
+	return -ENOENT;
 }

@@ -25,5 +25,8 @@ int image_user_resolve_path(const char *rootfs, const char *spec, struct oci_use
 /* The name /etc/passwd gives uid (*name, the caller's); -ENOENT when it
  * has none, -ENOMEM. */
 int image_user_name(int rootfs_fd, uint32_t uid, char **name);
+/* The home /etc/passwd gives uid (*home, the caller's), from the first
+ * entry with that uid; -ENOENT when there is none, -ENOMEM. */
+int image_user_home(int rootfs_fd, uint32_t uid, char **home);
 /* Frees what image_user_resolve allocated, for a struct oci_user of one's own. */
 void image_user_release(struct oci_user *u);

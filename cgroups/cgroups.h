@@ -29,6 +29,14 @@ int cg_find_mount(const char **mount);
 /* Controllers the root offers (space-separated, as in cgroup.controllers). */
 int cg_root_controllers(const char *mount, char **out);
 
+/* Why each controller of missing (space-separated) is not on cgroup v2
+ * ("cpu is bound to cgroup v1 at /sys/fs/cgroup/cpu,cpuacct; ..."). */
+void cg_explain_missing(const char *missing, char *out, size_t len);
+/* What a node running containers needs that the cgroup2 root lacks of
+ * cpu, memory, pids, io (space-separated; "" when none is missing or
+ * there is no cgroup2 mount: *mount is then NULL). */
+void cg_missing_standard(const char **mount, char *out, size_t len);
+
 /* Create the cgroup at path (below the mount), enabling the controllers
  * that res needs down the tree (and, when offered, cpu io memory pids for
  * stats). Fails, naming them, when res asks for controllers the host cannot

@@ -235,10 +235,14 @@ int cg_create(const char *path, const struct cg_resources *res, cg **out, cerr *
 		return cerr_set(err, ENOMEM, "out of memory");
 	char missing[256];
 	missing_controllers(need, avail, missing, sizeof(missing));
-	if (missing[0])
+	if (missing[0]) {
+		char why[1024];
+		cg_explain_missing(missing, why, sizeof(why));
 		return cerr_set(err, ENOTSUP,
-				"linux.resources: the cgroup2 hierarchy at %s lacks the %s controller%s (it offers: \"%s\")",
-				mount, missing, strchr(missing, ' ') ? "s" : "", avail);
+				"linux.resources: the cgroup2 hierarchy at %s lacks the %s controller%s (%s); corral "
+				"needs them on cgroup v2 (boot with systemd.unified_cgroup_hierarchy=1)",
+				mount, missing, strchr(missing, ' ') ? "s" : "", why);
+	}
 	char opt[128] = "";
 	for (size_t i = 0; i < ARRAY_SIZE(stats_controllers); i++) {
 		if (word_in(avail, stats_controllers[i]) && !word_in(need, stats_controllers[i])) {
@@ -291,10 +295,26 @@ int cg_update(cg *c, const struct cg_resources *res, cerr *err)
 	if (need[0] && cg_root_controllers(c->mount, &avail) == 0) {
 		char missing[256];
 		missing_controllers(need, avail, missing, sizeof(missing));
-		if (missing[0])
-			return cerr_set(err, ENOTSUP, "the cgroup2 hierarchy at %s lacks the %s controller%s", c->mount,
-					missing, strchr(missing, ' ') ? "s" : "");
+		if (missing[0]) {
+			char why[1024];
+			cg_explain_missing(missing, why, sizeof(why));
+			return cerr_set(err, ENOTSUP, "the cgroup2 hierarchy at %s lacks the %s controller%s (%s)",
+					c->mount, missing, strchr(missing, ' ') ? "s" : "", why);
+		}
 	}
 	int r = enable_controllers(c, need, "", err);
 	return r < 0 ? r : cg_resources_apply(c, res, err);
+}
+
+void cg_missing_standard(const char **mount, char *out, size_t len)
+{
+	out[0] = '\0';
+	_cleanup_free_ char *avail = NULL;
+	if (cg_find_mount(mount) < 0) {
+		*mount = NULL;
+		return;
+	}
+	if (cg_root_controllers(*mount, &avail) < 0 && !(avail = strdup("")))
+		return;
+	missing_controllers("cpu memory pids io", avail, out, len);
 }

@@ -90,7 +90,11 @@ int cmd_exec(int argc, char **argv)
 	o.caps = caps;
 	cerr err = { 0 };
 	int code = 0;
-	if (container_exec(&o, &code, &err) < 0)
-		return cli_fail(&err, "exec %s", o.id);
+	/* as runc: 255 when exec itself fails, so that no exit code of the
+	 * process can be mistaken for it */
+	if (container_exec(&o, &code, &err) < 0) {
+		cli_fail(&err, "exec %s", o.id);
+		return 255;
+	}
 	return code;
 }

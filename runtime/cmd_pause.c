@@ -25,9 +25,9 @@ static int freeze_cmd(int argc, char **argv, bool freeze)
 		return cli_fail(&err, "%s %s", verb, id);
 	enum ctr_status st = state_status(cli.root, s);
 	if (st != (freeze ? ST_RUNNING : ST_PAUSED)) {
-		cerr_set(&err, EINVAL, "container \"%s\" is %s, not %s", id, ctr_status_names[st],
-			 freeze ? "running" : "paused");
-		return cli_fail(&err, "%s", verb);
+		/* runc's texts, which engines match on */
+		cerr_set(&err, EINVAL, "container not %s (it is %s)", freeze ? "running" : "paused", ctr_status_names[st]);
+		return cli_fail(&err, "%s %s", verb, id);
 	}
 	if (cg_freeze(c, freeze, FREEZE_TIMEOUT_MS, &err) < 0)
 		return cli_fail(&err, "%s %s", verb, id);

@@ -112,10 +112,16 @@ static int write_idmaps(pid_t pid, const struct oci_linux *l, cerr *err)
 	return r < 0 ? r : write_idmap(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
 }
 
+/* From /etc/passwd itself, as runc does: the runtime links statically,
+ * and glibc's NSS would load shared libraries for getpwuid. */
 static char *owner_name(void)
 {
-	struct passwd *pw = getpwuid(geteuid());
-	return strdup(pw ? pw->pw_name : "");
+	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+	uid_t uid = geteuid();
+	for (struct passwd *pw; f && (pw = fgetpwent(f));)
+		if (pw->pw_uid == uid)
+			return strdup(pw->pw_name);
+	return strdup("");
 }
 
 /* What the hooks of a container being created are told. */

@@ -91,7 +91,8 @@ static int set_caps(const struct oci_process *p, cerr *err)
 	cap_free(caps);
 	if (r < 0)
 		return cerr_sys(err, e, "process.capabilities: set");
-	if (cap_reset_ambient() < 0 && errno != EINVAL)
+	/* one call: libcap's cap_reset_ambient asks about each capability first */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return cerr_sys(err, errno, "process.capabilities.ambient: reset");
 	for (size_t i = 0; c->present && i < c->n[CAPSET_AMBIENT]; i++) {
 		cap_value_t v = c->caps[CAPSET_AMBIENT][i];

@@ -8,6 +8,7 @@
 #include "procwait.h"
 #include "creds.h"
 #include "exec_path.h"
+#include "home_env.h"
 #include "seccomp.h"
 #include "state.h"
 #include "sync.h"
@@ -233,6 +234,8 @@ static _Noreturn void exec_process(const struct exec_proc *x, const struct exec_
 	_cleanup_free_ char *exe = NULL;
 	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || pass_preserved_fds(o->preserve_fds, &err) < 0)
 		child_fail(sock, &err);
+	/* read while still root, before seccomp */
+	_cleanup_strv_ char **home_env = env_with_home(p->env, p->user.uid);
 	/* the container's filter, placed as the init places it */
 	bool sc_early = sc && !p->no_new_privileges;
 	int notify_fd = -1;
@@ -249,7 +252,7 @@ static _Noreturn void exec_process(const struct exec_proc *x, const struct exec_
 		}
 		close(notify_fd);
 	}
-	execve(exe, p->args, p->env ? p->env : (char *[]){ NULL });
+	execve(exe, p->args, home_env ? home_env : p->env ? p->env : (char *[]){ NULL });
 	cerr_sys(&err, errno, "exec %s", exe);
 	child_fail(sock, &err);
 }
@@ -359,9 +362,9 @@ static int check_status(const char *root, const struct ctr_state *s, cerr *err)
 	case ST_RUNNING:
 		return 0;
 	case ST_CREATING:
-		return cerr_set(err, EBUSY, "container \"%s\" is being created", s->id);
+		return cerr_set(err, EBUSY, "cannot exec in a container that is being created");
 	default:
-		return cerr_set(err, st == ST_PAUSED ? EBUSY : ESRCH, "container \"%s\" is %s", s->id,
+		return cerr_set(err, st == ST_PAUSED ? EBUSY : ESRCH, "cannot exec in a %s container",
 				ctr_status_names[st]);
 	}
 }
@@ -377,7 +380,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 	 * checked against its start time */
 	_cleanup_close_ int init_pidfd = o->init_pidfd > 0 ? fcntl(o->init_pidfd, F_DUPFD_CLOEXEC, 3) : state_pidfd(s);
 	if (init_pidfd < 0)
-		return cerr_set(err, ESRCH, "container \"%s\" is stopped", o->id);
+		return cerr_set(err, ESRCH, "cannot exec in a stopped container");
 	_cleanup_spec_ struct oci_spec *spec = NULL;
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s/config.json", o->root, o->id);

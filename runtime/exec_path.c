@@ -24,7 +24,8 @@ int exec_find(const char *arg0, char *const *env, char **out, cerr *err)
 		if (stat(arg0, &st) < 0)
 			return cerr_sys(err, errno, "exec: \"%s\"", arg0);
 		if (!is_executable(arg0))
-			return cerr_set(err, EACCES, "exec: \"%s\": not an executable file", arg0);
+			/* execve's word, as runc gives it: podman maps it to 126 */
+			return cerr_set(err, EACCES, "exec: \"%s\": permission denied (not an executable file)", arg0);
 		*out = strdup(arg0);
 		return *out ? 0 : cerr_set(err, ENOMEM, "out of memory");
 	}

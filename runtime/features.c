@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "hooks.h"
 #include "bundle/mount_options.h"
+#include "cgroups/cgroups.h"
 #include "bundle/spec.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -107,6 +108,21 @@ static int gen_linux(yajl_gen g)
 	return r || yajl_gen_map_close(g);
 }
 
+/* The controllers a node needs that cgroup v2 lacks here, and why
+ * ("" when none is missing). */
+static void missing_controllers(char *out, size_t len)
+{
+	const char *mount;
+	char missing[64];
+	cg_missing_standard(&mount, missing, sizeof(missing));
+	out[0] = '\0';
+	if (missing[0]) {
+		char why[1024];
+		cg_explain_missing(missing, why, sizeof(why));
+		snprintf(out, len, "the cgroup2 hierarchy at %s lacks %s: %s", mount, missing, why);
+	}
+}
+
 char *features_json(void)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
@@ -121,7 +137,10 @@ char *features_json(void)
 		gen_strs(g, "mountOptions", opts, n) || gen_linux(g);
 	r = r || jg_key(g, "annotations") || yajl_gen_map_open(g) ||
 	    jg_key_str(g, "io.github.corral.version", CORRAL_VERSION) ||
-	    jg_key_str(g, "io.github.corral.commit", CORRAL_COMMIT) || yajl_gen_map_close(g);
+	    jg_key_str(g, "io.github.corral.commit", CORRAL_COMMIT);
+	char missing[1280];
+	missing_controllers(missing, sizeof(missing));
+	r = r || (missing[0] && jg_key_str(g, "io.github.corral.cgroup2.missing", missing)) || yajl_gen_map_close(g);
 	r = r || yajl_gen_map_close(g);
 	return r ? NULL : jg_finish(g, NULL);
 }
@@ -138,5 +157,10 @@ int cmd_features(int argc, char **argv)
 		return 1;
 	}
 	printf("%s\n", j);
+	/* said plainly too: a container that limits these cannot be made here */
+	char missing[1280];
+	missing_controllers(missing, sizeof(missing));
+	if (missing[0])
+		fprintf(stderr, "corral: features: %s; a container that sets limits on them cannot be created\n", missing);
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include "container.h"
 #include "creds.h"
 #include "exec_path.h"
+#include "home_env.h"
 #include "procwait.h"
 #include "hooks.h"
 #include "idmap.h"
@@ -295,6 +296,8 @@ _Noreturn void container_init(struct init_args *a)
 	_cleanup_free_ char *exe = NULL;
 	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || pass_preserved_fds(a->preserve_fds, &err) < 0)
 		fail(a, &err);
+	/* read while still root, before seccomp */
+	_cleanup_strv_ char **home_env = env_with_home(p->env, p->user.uid);
 	/* seccomp: loaded while CAP_SYS_ADMIN is still held unless no_new_privs
 	 * allows it later; with a listener, before READY so the parent can hand
 	 * the notify fd on; otherwise last, just before execve */
@@ -338,7 +341,7 @@ _Noreturn void container_init(struct init_args *a)
 	close(a->fifo);
 	close(procfd);
 	procfd = -1;
-	char **envp = p->env ? p->env : (char *[]){ NULL };
+	char **envp = home_env ? home_env : p->env ? p->env : (char *[]){ NULL };
 	if (a->listen_fds > 0)
 		envp = with_listen_fds(envp, a->listen_fds);
 	execve(exe, p->args, envp);

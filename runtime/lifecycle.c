@@ -112,22 +112,21 @@ int container_kill(const char *root, const char *id, int sig, bool all, cerr *er
 	if (r < 0)
 		return r;
 	enum ctr_status st = state_status(root, s);
-	/* runc: kill --all of a stopped container is no error (containerd's
-	 * shim sends it after every exit); a single kill says it is not running */
-	if (st == ST_STOPPED && all)
-		return 0;
-	if (st == ST_STOPPED)
-		return cerr_set(err, ESRCH, "container not running");
 	if (st == ST_CREATING)
-		return cerr_set(err, ESRCH, "container \"%s\" is %s", id, ctr_status_names[st]);
+		return cerr_set(err, ESRCH, "container not running (still being created)");
+	/* as runc: --all signals what is left in the cgroup, and is done when
+	 * the init has gone; without it, a stopped container fails with the
+	 * text engines match on (containerd: "container not running") */
 	if (all) {
 		_cleanup_cg_ cg *c = NULL;
 		if (open_cgroup(s, &c) == 0 && c)
 			return cg_signal_all(c, sig, err);
+		if (st == ST_STOPPED)
+			return 0;
 	}
-	_cleanup_close_ int pidfd = state_pidfd(s);
+	_cleanup_close_ int pidfd = st == ST_STOPPED ? -1 : state_pidfd(s);
 	if (pidfd < 0)
-		return cerr_set(err, ESRCH, "container \"%s\" is stopped", id);
+		return cerr_set(err, ESRCH, "container not running");
 	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
 		return cerr_sys(err, errno, "kill %s", id);
 	return 0;
@@ -199,7 +198,7 @@ int container_open_cgroup(const char *root, const char *id, bool live, struct ct
 	if (r < 0)
 		return r;
 	if (live && state_status(root, *state) == ST_STOPPED)
-		return cerr_set(err, ESRCH, "container \"%s\" is stopped", id);
+		return cerr_set(err, ESRCH, "container not running");
 	if (!(*state)->cgroup_path)
 		return cerr_set(err, ENOTSUP, "container \"%s\" has no cgroup (no cgroup2 mount when it was created)", id);
 	r = cg_open((*state)->cgroup_mount, (*state)->cgroup_path, out, err);

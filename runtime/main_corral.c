@@ -33,7 +33,7 @@ static const struct {
 	const char *name;
 	int (*fn)(int, char **);
 	const char *help;
-	bool enters; /* has processes in the container: runs from a sealed copy */
+	bool enters; /* has processes in the container: runs from a sealed view */
 } commands[] = {
 	{ "create", cmd_create, "create a container from a bundle; it waits for start", true },
 	{ "start", cmd_start, "start a created container", false },

@@ -219,17 +219,41 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 	return r < 0 ? r : finish_mount(rootfd, m, 0, what, err);
 }
 
+/* The mount that holds the rootfs (the rootfs itself when it is one) must
+ * not be shared: the rootfs's own bind, and every mount made under it,
+ * would propagate to the host's copy of it, and pivot_root refuses a
+ * shared parent. Only our namespace's copy changes. */
+static int unshare_rootfs_parent(const char *rootfs, unsigned long type)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s", rootfs) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	for (;;) {
+		if (mount(NULL, path, NULL, type, NULL) == 0)
+			return 0;
+		/* EINVAL: not a mount point; try the directory above */
+		char *slash = strrchr(path, '/');
+		if (errno != EINVAL || !slash || !strcmp(path, "/"))
+			return -errno;
+		slash[slash == path] = '\0';
+	}
+}
+
 int rootfs_prepare(const struct rootfs_opts *o, cerr *err)
 {
 	const struct oci_spec *s = o->spec;
 	if (o->shared_mountns)
 		return 0;
-	/* keep our mounts from propagating to the host; the host side stays
-	 * private unless the config wants events from it */
+	/* as runc: every mount as rootfsPropagation says (rslave when it says
+	 * nothing); rshared keeps them peers of the host's, so that a mount
+	 * made in a bidirectional bind reaches the host and back */
 	unsigned long want = s->linux_.rootfs_propagation_flags;
-	unsigned long prop = (want & (MS_SHARED | MS_SLAVE)) ? MS_SLAVE | MS_REC : MS_PRIVATE | MS_REC;
-	if (mount(NULL, "/", NULL, prop, NULL) < 0)
-		return cerr_sys(err, errno, "make / %s", s->linux_.rootfs_propagation ? s->linux_.rootfs_propagation : "rprivate");
+	if (mount(NULL, "/", NULL, want ? want : MS_SLAVE | MS_REC, NULL) < 0)
+		return cerr_sys(err, errno, "make / %s", s->linux_.rootfs_propagation ? s->linux_.rootfs_propagation : "rslave");
+	int r = unshare_rootfs_parent(o->rootfs, want & MS_SLAVE ? MS_SLAVE : MS_PRIVATE);
+	if (r < 0)
+		return cerr_sys(err, -r, "root.path: make the mount holding %s %s", o->rootfs,
+				want & MS_SLAVE ? "slave" : "private");
 	if (o->rootfs_tree >= 0) {
 		/* idmapped by the parent (run.oci.idmap-rootfs): move it over the rootfs */
 		if (syscall(SYS_move_mount, o->rootfs_tree, "", AT_FDCWD, o->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
@@ -241,7 +265,7 @@ int rootfs_prepare(const struct rootfs_opts *o, cerr *err)
 	if (rootfd < 0)
 		return cerr_sys(err, errno, "root.path: open %s", o->rootfs);
 	for (size_t i = 0; i < s->n_mounts; i++) {
-		int r = apply_mount(o, rootfd, &s->mounts[i], i, err);
+		r = apply_mount(o, rootfd, &s->mounts[i], i, err);
 		if (r < 0)
 			return r;
 	}
@@ -275,9 +299,16 @@ int rootfs_enter(const struct rootfs_opts *o, cerr *err)
 		if (chroot(".") < 0)
 			return cerr_sys(err, errno, "chroot");
 	} else {
-		/* pivot onto "." and lazily drop the old root stacked beneath it */
+		/* pivot onto "." and lazily drop the old root stacked over it;
+		 * "." must be the old root's when it is made rslave: the new
+		 * root's would lose its mounts' propagation (a bidirectional bind) */
+		_cleanup_close_ int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (oldroot < 0)
+			return cerr_sys(err, errno, "open the old root");
 		if (syscall(SYS_pivot_root, ".", ".") < 0)
 			return cerr_sys(err, errno, "pivot_root %s", o->rootfs);
+		if (fchdir(oldroot) < 0)
+			return cerr_sys(err, errno, "enter the old root");
 		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 			return cerr_sys(err, errno, "make old root rslave");
 		if (umount2(".", MNT_DETACH) < 0)

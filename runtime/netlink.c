@@ -1,33 +1,46 @@
-/* rtnetlink over libmnl: loopback up, and linux.netDevices moved into the
- * container's network namespace and back. No `ip` binary involved. */
+/* rtnetlink over a plain netlink socket: loopback up, and linux.netDevices
+ * moved into the container's network namespace and back. No `ip` binary,
+ * and no library: the runtime links statically. */
 #include "netlink.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
-static inline void mnl_closep(struct mnl_socket **nl)
+/* Append len zeroed bytes (aligned) to the message; returns where. */
+static void *msg_put(struct nlmsghdr *nlh, size_t len)
 {
-	if (*nl)
-		mnl_socket_close(*nl);
+	void *at = (char *)nlh + NLMSG_ALIGN(nlh->nlmsg_len);
+	memset(at, 0, NLMSG_ALIGN(len));
+	nlh->nlmsg_len = NLMSG_ALIGN(nlh->nlmsg_len) + (uint32_t)NLMSG_ALIGN(len);
+	return at;
 }
-#define _cleanup_mnl_ _cleanup_(mnl_closep)
+
+static void attr_put(struct nlmsghdr *nlh, uint16_t type, const void *data, size_t len)
+{
+	struct nlattr *a = msg_put(nlh, NLA_HDRLEN + len);
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	memcpy((char *)a + NLA_HDRLEN, data, len);
+}
 
 static struct nlmsghdr *link_msg(void *buf, int ifindex, uint32_t seq, struct ifinfomsg **ifm)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = buf;
+	memset(nlh, 0, NLMSG_HDRLEN);
+	nlh->nlmsg_len = NLMSG_HDRLEN;
 	nlh->nlmsg_type = RTM_NEWLINK;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	nlh->nlmsg_seq = seq;
-	*ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(**ifm));
+	*ifm = msg_put(nlh, sizeof(**ifm));
 	(*ifm)->ifi_family = AF_UNSPEC;
 	(*ifm)->ifi_index = ifindex;
 	return nlh;
@@ -46,50 +59,56 @@ struct nlmsghdr *net_msg_link_move(void *buf, int ifindex, const char *name, pid
 {
 	struct ifinfomsg *ifm;
 	struct nlmsghdr *nlh = link_msg(buf, ifindex, seq, &ifm);
-	if (pid > 0)
-		mnl_attr_put_u32(nlh, IFLA_NET_NS_PID, (uint32_t)pid);
-	else
-		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	uint32_t to = pid > 0 ? (uint32_t)pid : (uint32_t)netns_fd;
+	attr_put(nlh, pid > 0 ? IFLA_NET_NS_PID : IFLA_NET_NS_FD, &to, sizeof(to));
 	/* Given with the move, the kernel applies the name as the device enters
 	 * the target namespace: no clash with a same-named host device. */
 	if (name)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+		attr_put(nlh, IFLA_IFNAME, name, strlen(name) + 1);
 	return nlh;
 }
 
-static int rtnl_open(struct mnl_socket **out)
+static int rtnl_open(int *out)
 {
-	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!nl)
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
 		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int e = errno;
-		mnl_socket_close(nl);
+		close(fd);
 		return -e;
 	}
-	*out = nl;
+	*out = fd;
 	return 0;
 }
 
 /* Send one request and wait for its ACK: 0 or the kernel's -errno. */
-static int rtnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh)
+static int rtnl_talk(int nl, struct nlmsghdr *nlh)
 {
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	if (sendto(nl, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -errno;
-	char buf[NET_MSG_BUF];
-	uint32_t seq = nlh->nlmsg_seq, portid = mnl_socket_get_portid(nl);
+	char buf[NET_MSG_BUF] __attribute__((aligned(NLMSG_ALIGNTO)));
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		ssize_t n = recv(nl, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
 			return -errno;
+		int len = (int)n;
+		for (struct nlmsghdr *m = (struct nlmsghdr *)buf; NLMSG_OK(m, len); m = NLMSG_NEXT(m, len)) {
+			if (m->nlmsg_seq != nlh->nlmsg_seq)
+				continue;
+			if (m->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (m->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (m->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+				return -EIO;
+			const struct nlmsgerr *e = NLMSG_DATA(m);
+			return e->error;
 		}
-		int r = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
-		if (r == MNL_CB_ERROR)
-			return errno ? -errno : -EIO;
-		if (r == MNL_CB_STOP)
-			return 0;
 	}
 }
 
@@ -103,7 +122,7 @@ static uint32_t next_seq(void)
 
 int net_loopback_up(cerr *err)
 {
-	_cleanup_mnl_ struct mnl_socket *nl = NULL;
+	_cleanup_close_ int nl = -1;
 	int r = rtnl_open(&nl);
 	if (r < 0)
 		return cerr_sys(err, -r, "network: opening an rtnetlink socket");
@@ -125,7 +144,7 @@ int net_move_devices(const struct oci_linux *l, pid_t pid, cerr *err)
 		return 0;
 	if (pid <= 0)
 		return cerr_set(err, EINVAL, "linux.netDevices: no container process to move devices to");
-	_cleanup_mnl_ struct mnl_socket *nl = NULL;
+	_cleanup_close_ int nl = -1;
 	int r = rtnl_open(&nl);
 	if (r < 0)
 		return cerr_sys(err, -r, "linux.netDevices: opening an rtnetlink socket");
@@ -149,7 +168,7 @@ int net_move_devices(const struct oci_linux *l, pid_t pid, cerr *err)
 
 /* Enter ns_fd just long enough to open a socket there and find the
  * devices' indexes; the socket stays bound to that namespace. */
-static int open_in_netns(int ns_fd, const struct oci_linux *l, int *idx, struct mnl_socket **nl, cerr *err)
+static int open_in_netns(int ns_fd, const struct oci_linux *l, int *idx, int *nl, cerr *err)
 {
 	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self < 0)
@@ -184,7 +203,7 @@ int net_return_devices_to(const struct oci_linux *l, int netns_fd, int host_fd, 
 	_cleanup_free_ int *idx = calloc(l->n_net_devices, sizeof(*idx));
 	if (!idx)
 		return cerr_set(err, ENOMEM, "out of memory");
-	_cleanup_mnl_ struct mnl_socket *nl = NULL;
+	_cleanup_close_ int nl = -1;
 	int r = open_in_netns(netns_fd, l, idx, &nl, err);
 	if (r < 0)
 		return r;

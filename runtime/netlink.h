@@ -1,4 +1,4 @@
-/* Network namespace setup over rtnetlink (libmnl): no `ip` binary. */
+/* Network namespace setup over rtnetlink: no `ip` binary. */
 #pragma once
 #include <stdint.h>
 #include <sys/types.h>

@@ -1,10 +1,13 @@
 #include "sealed_exe.h"
 #include "common/cleanup.h"
+#include "common/log.h"
 
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
+#include <linux/mount.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +16,9 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define ORIGIN_ENV "_CORRAL_SEALED_ORIGIN"
@@ -36,11 +42,40 @@ const char *sealed_exe_origin(void)
 	return origin;
 }
 
-/* What the kernel says of our binary decides, not the environment. */
+/* What the kernel says of our binary decides, not the environment: a
+ * read-only overlayfs (the view below, which cannot be made writable) or a
+ * sealed memfd. */
 static bool running_sealed(int exe)
 {
+	struct statfs sf;
+	if (fstatfs(exe, &sf) == 0 && sf.f_type == OVERLAYFS_SUPER_MAGIC && (sf.f_flags & ST_RDONLY))
+		return true;
 	int seals = fcntl(exe, F_GET_SEALS);
 	return seals >= 0 && (seals & SEALS) == SEALS;
+}
+
+/* Our binary seen through a detached overlayfs whose layers are only lower
+ * ones: overlayfs refuses every write to such a mount and, unlike a
+ * read-only bind mount, it cannot be remounted writable. No copy: the pages
+ * are the original's. It needs two layers that do not nest: our directory
+ * on top of /dev, where the binary's name is not looked for. Needs
+ * CAP_SYS_ADMIN and a path overlayfs takes; -1 otherwise, and the caller
+ * copies instead. */
+static int overlay_view(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path || strpbrk(path, ":\\,") || strstr(path, " (deleted)"))
+		return -1;
+	char dir[PATH_MAX], lower[PATH_MAX + 8];
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	snprintf(lower, sizeof(lower), "%s:/dev", dir);
+	_cleanup_close_ int ctx = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+	if (ctx < 0 || syscall(SYS_fsconfig, ctx, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0 ||
+	    syscall(SYS_fsconfig, ctx, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -1;
+	_cleanup_close_ int mnt = (int)syscall(SYS_fsmount, ctx, FSMOUNT_CLOEXEC,
+					       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+	return mnt < 0 ? -1 : openat(mnt, slash + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 }
 
 /* What execve and the dynamic loader read of an ELF file: the headers and
@@ -68,16 +103,10 @@ static off_t loaded_size(int fd, off_t size)
 #endif
 }
 
-int sealed_exe_ensure(char **argv, cerr *err)
+/* Where there is no overlayfs to be had (no privilege, an odd path): a
+ * sealed memfd copy of the binary. */
+static int sealed_copy(int exe, cerr *err)
 {
-	_cleanup_close_ int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (exe < 0)
-		return cerr_sys(err, errno, "open /proc/self/exe");
-	if (running_sealed(exe)) {
-		sealed_exe_origin();
-		unsetenv(ORIGIN_ENV);
-		return 0;
-	}
 	struct stat st;
 	if (fstat(exe, &st) < 0)
 		return cerr_sys(err, errno, "stat /proc/self/exe");
@@ -95,9 +124,30 @@ int sealed_exe_ensure(char **argv, cerr *err)
 	}
 	if (fcntl(copy, F_ADD_SEALS, SEALS) < 0)
 		return cerr_sys(err, errno, "sealed copy of the runtime: seal");
+	return TAKE_FD(copy);
+}
+
+int sealed_exe_ensure(char **argv, cerr *err)
+{
+	_cleanup_close_ int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0)
+		return cerr_sys(err, errno, "open /proc/self/exe");
+	if (running_sealed(exe)) {
+		sealed_exe_origin();
+		unsetenv(ORIGIN_ENV);
+		return 0;
+	}
+	/* the binary we run, whatever the environment says of our origin */
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = '\0';
+	_cleanup_close_ int sealed = overlay_view(self);
+	log_debug("sealed runtime: %s", sealed >= 0 ? "a read-only overlayfs view" : "a sealed memfd copy");
+	if (sealed < 0 && (sealed = sealed_copy(exe, err)) < 0)
+		return sealed;
 	if (setenv(ORIGIN_ENV, sealed_exe_origin(), 1) < 0)
 		return cerr_sys(err, errno, "setenv");
-	fexecve(copy, argv, environ);
+	syscall(SYS_execveat, sealed, "", argv, environ, AT_EMPTY_PATH);
 	int e = errno;
 	unsetenv(ORIGIN_ENV);
 	return cerr_sys(err, e, "sealed copy of the runtime: exec");

@@ -1,6 +1,7 @@
-/* Run the runtime from a sealed memfd copy of its own binary, so that a
- * container that reaches /proc/<pid>/exe of a runtime process inside it
- * (runc's CVE-2019-5736) finds a copy it can neither write nor keep. */
+/* Run the runtime from a sealed view of its own binary (a read-only
+ * overlayfs, else a sealed memfd copy), so that a container that reaches
+ * /proc/<pid>/exe of a runtime process inside it (runc's CVE-2019-5736)
+ * finds a file it can neither write nor make writable. */
 #pragma once
 #include "common/error.h"
 

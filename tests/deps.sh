@@ -6,7 +6,7 @@ PKGS="build-essential pkg-config clang libseccomp-dev libcap-dev libyajl-dev lib
 libmnl-dev libarchive-dev libssl-dev libcmocka-dev busybox-static umoci skopeo \
 crun runc qemu-system-x86 linux-image-amd64 zstd util-linux iproute2 cpio \
 systemd jq file python3 conmon time kmod podman catatonit containerd tmux \
-containernetworking-plugins nftables iptables curl \
+containernetworking-plugins nftables iptables curl buildah \
 python3-grpcio python3-protobuf protobuf-compiler"
 missing=""
 for p in $PKGS; do

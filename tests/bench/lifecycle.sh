@@ -1,8 +1,10 @@
 #!/bin/bash
-# Lifecycle benchmark: N sequential create -> start -> wait -> delete of
-# /bin/true by corral, crun and runc, from the same bundle and config.json,
-# in alternating rounds; prints each runtime's median and the ratios. Then
-# runs `echo it works` under memory.max = 512 KiB with each runtime.
+# Lifecycle benchmark: N sequential create -> start -> wait -> delete, and
+# N `run`s, of /bin/true by corral, crun and runc, from the same bundle and
+# config.json, in alternating rounds; prints each runtime's medians and the
+# ratios. The wait polls `state`, which favours the runtime with the faster
+# state: the polls are counted and printed. Then runs `echo it works` under
+# memory.max = 512 KiB with each runtime.
 #   tests/bench/lifecycle.sh B [N]        (root; runtimes missing are skipped)
 # In the VM: tests/bench/lifecycle-vm.sh B [N]. Never a timed test.
 set -u
@@ -44,7 +46,7 @@ rt_cmd() { # runtime args...
 	esac
 }
 now_us() { echo "${EPOCHREALTIME/./}"; }
-one() { # runtime id: create, start, wait for exit, delete
+one() { # runtime id: create, start, wait for exit (polls counted), delete
 	local rt=$1 id=$2
 	rt_cmd "$rt" create --bundle "$bundle" "$id" </dev/null >/dev/null 2>"$work/err" || return 1
 	rt_cmd "$rt" start "$id" >/dev/null 2>>"$work/err" || return 1
@@ -52,11 +54,19 @@ one() { # runtime id: create, start, wait for exit, delete
 	for i in $(seq 2000); do
 		case "$(rt_cmd "$rt" state "$id" 2>/dev/null)" in *'"stopped"'*) break ;; esac
 	done
+	echo "$i" >>"$work/polls-$rt"
 	rt_cmd "$rt" delete "$id" >/dev/null 2>>"$work/err"
+}
+run_one() { # runtime id: run, which waits for the exit and deletes
+	rt_cmd "$1" run --bundle "$bundle" "$2" </dev/null >/dev/null 2>"$work/err"
 }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
 declare -A failed
-for rt in "${rts[@]}"; do : >"$work/t-$rt"; one "$rt" "warm-$rt-$$" || failed[$rt]=1; done
+for rt in "${rts[@]}"; do
+	: >"$work/t-$rt"; : >"$work/r-$rt"
+	one "$rt" "warm-$rt-$$" || failed[$rt]=1
+	: >"$work/polls-$rt"
+done
 # the floor: the same namespaces and mounts and /bin/true, with no runtime
 floor="$B/tests/helpers/floor"
 [ -x "$floor" ] || make -s -C "$root" "$floor" >/dev/null 2>&1
@@ -76,13 +86,25 @@ for r in $(seq "$N"); do
 			echo "lifecycle: $rt failed: $(tail -2 "$work/err")"
 		fi
 	done
+	for rt in "${rts[@]}"; do
+		[ -n "${failed[$rt]:-}" ] && continue
+		t0=$(now_us)
+		if run_one "$rt" "r$r-$rt-$$"; then
+			echo $(($(now_us) - t0)) >>"$work/r-$rt"
+		else
+			failed[$rt]=1
+			echo "lifecycle: $rt run failed: $(tail -2 "$work/err")"
+		fi
+	done
 done
 echo "lifecycle: $N rounds of create/start/wait/delete of /bin/true (kernel $(uname -r), cgroup2 controllers: $(cat "$cgmnt/cgroup.subtree_control" 2>/dev/null))"
 declare -A med
 for rt in "${rts[@]}"; do
 	[ -n "${failed[$rt]:-}" ] && { echo "  $rt: failed"; continue; }
 	med[$rt]=$(median <"$work/t-$rt")
-	printf '  %-7s median %8.2f ms\n' "$rt" "$(echo "${med[$rt]}" | awk '{print $1/1000}')"
+	printf '  %-7s median %8.2f ms  (state polls until stopped: median %s, mean %s)\n' "$rt" \
+		"$(echo "${med[$rt]}" | awk '{print $1/1000}')" "$(median <"$work/polls-$rt")" \
+		"$(awk '{s += $1} END {printf "%.1f", NR ? s / NR : 0}' "$work/polls-$rt")"
 done
 if [ -s "$work/t-floor" ]; then
 	med[floor]=$(median <"$work/t-floor")
@@ -93,18 +115,40 @@ for rt in crun runc floor; do
 	[ -n "${med[corral]:-}" ] && [ -n "${med[$rt]:-}" ] &&
 		awk -v a="${med[corral]}" -v b="${med[$rt]}" -v n="$rt" 'BEGIN {printf "  corral/%s = %.2fx\n", n, a/b}'
 done
+echo "run of /bin/true (waits for the exit, deletes), $N rounds:"
+declare -A rmed
+for rt in "${rts[@]}"; do
+	[ -s "$work/r-$rt" ] || continue
+	rmed[$rt]=$(median <"$work/r-$rt")
+	printf '  %-7s median %8.2f ms\n' "$rt" "$(echo "${rmed[$rt]}" | awk '{print $1/1000}')"
+done
+[ -n "${med[floor]:-}" ] && rmed[floor]=${med[floor]}
+for rt in crun runc floor; do
+	[ -n "${rmed[corral]:-}" ] && [ -n "${rmed[$rt]:-}" ] &&
+		awk -v a="${rmed[corral]}" -v b="${rmed[$rt]}" -v n="$rt" 'BEGIN {printf "  run: corral/%s = %.2fx\n", n, a/b}'
+done
 
-# The sealed copy (create, run and exec re-execute from a sealed memfd copy
-# of corral): exec of a missing id seals and then fails at once; state of
-# one does not seal. The difference of their medians is what sealing costs.
+# The sealed runtime (create, run and exec re-execute from a read-only
+# overlayfs view of corral, or else a sealed memfd copy): exec of a missing
+# id seals and then fails at once; state of one does not seal. The
+# difference of their medians is what sealing costs. The same binary in a
+# directory whose name has a ':' (which overlayfs's lowerdir cannot take)
+# measures the memfd copy in the same run.
 if [ -n "${med[corral]:-}" ]; then
-	: >"$work/seal" && : >"$work/noseal"
+	mkdir "$work/via:copy" && cp "$B/bin/corral" "$work/via:copy/corral"
+	: >"$work/seal" && : >"$work/noseal" && : >"$work/copy"
 	for r in $(seq 101); do
 		t0=$(now_us); rt_cmd corral exec nosuch true >/dev/null 2>&1; echo $(($(now_us) - t0)) >>"$work/seal"
 		t0=$(now_us); rt_cmd corral state nosuch >/dev/null 2>&1; echo $(($(now_us) - t0)) >>"$work/noseal"
+		t0=$(now_us); "$work/via:copy/corral" --root "$work/state-corral" exec nosuch true >/dev/null 2>&1
+		echo $(($(now_us) - t0)) >>"$work/copy"
 	done
-	awk -v a="$(median <"$work/seal")" -v b="$(median <"$work/noseal")" -v l="${med[corral]}" \
-		'BEGIN {printf "  sealed copy of corral: %.2f ms a create, run or exec (%.0f%% of the lifecycle above)\n", (a-b)/1000, 100*(a-b)/l}'
+	how=$(rt_cmd corral --debug exec nosuch true 2>&1 | sed -n 's/.*sealed runtime: //p')
+	how_copy=$("$work/via:copy/corral" --root "$work/state-corral" --debug exec nosuch true 2>&1 | sed -n 's/.*sealed runtime: //p')
+	awk -v a="$(median <"$work/seal")" -v b="$(median <"$work/noseal")" -v l="${med[corral]}" -v h="$how" \
+		'BEGIN {printf "  sealed runtime (%s): %.2f ms a create, run or exec (%.0f%% of the lifecycle above)\n", h, (a-b)/1000, 100*(a-b)/l}'
+	awk -v a="$(median <"$work/copy")" -v b="$(median <"$work/noseal")" -v h="$how_copy" \
+		'BEGIN {printf "  sealed runtime (%s, for comparison): %.2f ms\n", h, (a-b)/1000}'
 fi
 
 # Where corral's time goes beyond the floor: one process start (exec and

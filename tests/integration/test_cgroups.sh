@@ -126,7 +126,7 @@ test_cgroups_pause_resume() {
 	assert_eq "$b" "$a" "a frozen loop uses no CPU"
 	rc=0; cr pause "$TID" 2>"$T/err" || rc=$?
 	[ "$rc" -ne 0 ] || fail "pausing a paused container succeeded"
-	assert_contains "$(cat "$T/err")" "is paused, not running" "second pause"
+	assert_contains "$(cat "$T/err")" "container not running (it is paused)" "second pause"
 	cr resume "$TID"
 	assert_eq "$(cr state "$TID" | jq -r .status)" running "state after resume"
 	assert_contains "$(cat "$d/cgroup.events")" "frozen 0" "cgroup.events"

@@ -71,13 +71,16 @@ case_run_rm_and_exit_codes() {
 	pm "$rt" run --rm $CP localhost/bb:1 echo hello
 	pm "$rt" run --rm $CP localhost/bb:1 sh -c 'exit 7'; echo "rc=$?"
 	pm "$rt" run --rm $CP localhost/bb:1 /nonexistent >/dev/null 2>&1; echo "rc=$?"
+	# a file that is no program: podman's 126 comes from the runtime's text
+	pm "$rt" run --rm $CP localhost/bb:1 /etc/passwd >/dev/null 2>&1; echo "rc=$?"
 }
 test_podman_run_rm_and_exit_codes() {
 	setup_podman
 	run_both case_run_rm_and_exit_codes
 	assert_eq "$(case_run_rm_and_exit_codes corral)" "hello
 rc=7
-rc=127" "output and exit codes"
+rc=127
+rc=126" "output and exit codes"
 }
 
 case_detach_exec_logs() {

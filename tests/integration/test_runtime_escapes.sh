@@ -17,6 +17,13 @@ with_escape() {
 	echo "host secret" >"$T/marker"
 }
 
+# The runtime's processes in a container are not dumpable: only a process
+# with CAP_SYS_PTRACE reaches their /proc/PID/exe, so the watcher has it,
+# to attack the binary itself.
+with_ptrace() {
+	cfg '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
+}
+
 # Wait (bounded) for the watcher's last line.
 await_report() {
 	for _ in $(seq 200); do grep -qs '^watched' "$T/out/log" && return 0; sleep 0.1; done
@@ -55,14 +62,19 @@ test_cwd_through_a_leaked_fd() {
 # A process in the container watches for each new process and goes through
 # its fds and its /proc/PID/exe, while `corral exec` runs: the exec helper
 # once held the cgroup directory and stayed dumpable until execve, and the
-# binary it ran from was the host's corral (runc's CVE-2019-5736). The
-# corral that runs here is a copy, so that a successful attack spoils only
-# the copy.
+# binary it ran from was the host's corral (runc's CVE-2019-5736). Then the
+# CVE's own way: a program in the container that is `#!/proc/self/exe`, so
+# that exec runs the runtime's binary itself as a process of the container.
+# The watcher stops each new process while it looks. The corral that runs
+# here is a copy, so that a successful attack spoils only the copy; the
+# watcher must have tried to write a runtime's binary and been refused.
 test_exec_race_reaches_nothing() {
 	cp "$CORRAL" "$T/corral-copy"
 	sum=$(sha256sum <"$T/corral-copy")
-	mkbundle sh -c "/escape watch 6 $T/marker $T/pwned PWNED-EXE >/out/log 2>&1"
+	mkbundle sh -c "/escape watch 8 $T/marker $T/pwned PWNED-EXE >/out/log 2>&1"
 	with_escape
+	with_ptrace
+	printf '#!/proc/self/exe\n' >"$T/out/evil" && chmod +x "$T/out/evil"
 	(cd "$BUNDLE" && "$T/corral-copy" --root "$STATE" run -d "$TID" </dev/null)
 	for _ in $(seq 50); do [ -s "$T/out/log" ] || grep -qs escape /proc/*/cmdline && break; sleep 0.1; done
 	n=0
@@ -70,12 +82,19 @@ test_exec_race_reaches_nothing() {
 		"$T/corral-copy" --root "$STATE" exec "$TID" true && n=$((n + 1))
 	done
 	assert_eq "$n" 10 "the execs ran"
+	for _ in $(seq 5); do
+		out=$("$T/corral-copy" --root "$STATE" exec "$TID" /out/evil 2>&1) && fail "#!/proc/self/exe exited 0"
+		assert_contains "$out" 'unknown command "/out/evil"' "the runtime's binary ran in the container"
+	done
 	await_report
 	out=$(cat "$T/out/log")
 	assert_contained "$out"
 	assert_eq "$(sha256sum <"$T/corral-copy")" "$sum" "the runtime's binary is unchanged"
 	watched=$(sed -n 's/^watched \([0-9]*\) processes/\1/p' "$T/out/log")
-	[ "$watched" -ge 10 ] || fail "the watcher saw only $watched processes"
+	[ "$watched" -ge 11 ] || fail "the watcher saw only $watched processes"
+	# refused by the seal (overlayfs: read-only; memfd: sealed), not for being busy
+	grep -Eq '^tried the binary of pid [0-9]+: (open: Read-only file system|write: Operation not permitted)' "$T/out/log" ||
+		fail "the watcher never tried a runtime's binary: $out"
 }
 
 # A created container's init waits for start holding what it needs: another
@@ -88,6 +107,7 @@ test_created_init_holds_nothing() {
 	pid=$(cr state "$TID-a" | jq -r .pid)
 	mkbundle sh -c "/escape watch 2 $T/marker $T/pwned PWNED-EXE >/out/log 2>&1"
 	with_escape
+	with_ptrace
 	cfg --arg p "/proc/$pid/ns/pid" '.linux.namespaces |= map(if .type == "pid" then .path=$p else . end)'
 	run_ctr "$TID-b"
 	await_report
@@ -95,6 +115,7 @@ test_created_init_holds_nothing() {
 	assert_contained "$out"
 	watched=$(sed -n 's/^watched \([0-9]*\) processes/\1/p' "$T/out/log")
 	[ "$watched" -ge 1 ] || fail "the watcher did not see the created init"
+	grep -q '^tried the binary of pid 1: ' "$T/out/log" || fail "the watcher never tried the created init's binary: $out"
 	cr delete --force "$TID-a"
 	assert_eq "$(sha256sum <"$T/corral-copy")" "$sum" "the runtime's binary is unchanged"
 }

@@ -89,8 +89,10 @@ test_exec_stopped_or_missing_is_one_line() {
 	mkbundle true
 	(cd "$BUNDLE" && cr create "$TID" && cr start "$TID")
 	wait_status "$TID" stopped
-	if cr exec "$TID" true 2>"$T/err"; then fail "exec into a stopped container"; fi
-	assert_eq "$(cat "$T/err")" "corral: exec $TID: container \"$TID\" is stopped" "stopped"
+	local rc=0
+	cr exec "$TID" true 2>"$T/err" || rc=$?
+	assert_eq "$rc" 255 "exec into a stopped container: runc's exit code for a failed exec"
+	assert_eq "$(cat "$T/err")" "corral: exec $TID: cannot exec in a stopped container" "stopped"
 	if cr exec nosuch true 2>"$T/err"; then fail "exec into a missing container"; fi
 	assert_eq "$(cat "$T/err")" "corral: exec nosuch: container \"nosuch\" does not exist" "missing"
 }

@@ -120,6 +120,49 @@ test_kill_signal_names_and_all() {
 	assert_eq "$(cr state "${TID}b" | jq -r .status)" stopped "kill --all 9"
 }
 
+# Engines match runc's exit codes and texts after a process has gone:
+# containerd's TaskExit runs `kill --all ID 9` and takes only success,
+# "container not running" or "does not exist" (it also matches "does not
+# exist" after delete). Every verb an engine calls, on a stopped and on a
+# missing container, under runc and corral side by side.
+test_verbs_after_exit_as_runc() {
+	command -v runc >/dev/null || skip "runc is not installed (tests/deps.sh installs it)"
+	mkbundle true
+	RROOT="$T/runc-root"; local rt id out rc want
+	trap 'runc --root "$RROOT" delete -f "r$TID" >/dev/null 2>&1; true' EXIT
+	verbs=("kill ID 9" "kill --all ID 9" "kill ID" "pause ID" "resume ID" "update --memory 100000000 ID"
+		"exec ID true" "events --stats ID" "start ID" "state ID" "ps --format json ID" "delete ID"
+		"kill ID 9" "kill --all ID 9" "state ID" "delete ID" "delete --force ID" "ps ID" "exec ID true"
+		"pause ID" "update --memory 100000000 ID" "events --stats ID")
+	for rt in runc corral; do
+		if [ "$rt" = runc ]; then run=(runc --root "$RROOT"); id="r$TID"; else run=(cr); id=$TID; fi
+		(cd "$BUNDLE" && "${run[@]}" create "$id" && "${run[@]}" start "$id") >/dev/null
+		for _ in $(seq 50); do [ "$("${run[@]}" state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+		for i in "${!verbs[@]}"; do
+			rc=0; out=$("${run[@]}" ${verbs[$i]//ID/$id} 2>&1 >/dev/null) || rc=$?
+			if [ "$rt" = runc ]; then
+				rcs[$i]=$rc
+				# runc's own text, without its logger's dress
+				msgs[$i]=$(sed -n 's/.*msg="\(exec failed: \)\{0,1\}\(.*\)"$/\2/p' <<<"$out" | head -1)
+				continue
+			fi
+			assert_eq "$rc" "${rcs[$i]}" "exit code of '${verbs[$i]}' (${msgs[$i]})"
+			case "${verbs[$i]}" in events*|start*) continue ;; esac
+			want=${msgs[$i]//r$TID/$TID}
+			# corral names the container where runc does not
+			out=${out//container \"$TID\" /container }
+			[ -z "$want" ] || assert_contains "$out" "$want" "text of '${verbs[$i]}'"
+			[ -n "$want" ] || assert_eq "$out" "" "text of '${verbs[$i]}'"
+		done
+	done
+	# the two answers containerd needs, by name
+	(cd "$BUNDLE" && cr create "$TID" && cr start "$TID")
+	wait_status "$TID" stopped
+	cr kill --all "$TID" 9 || fail "kill --all of a stopped container failed"
+	out=$(cr kill "$TID" 9 2>&1) && fail "kill of a stopped container succeeded"
+	assert_eq "$out" "corral: kill $TID: container not running" "kill of a stopped container"
+}
+
 test_list_table_and_json() {
 	mkbundle sleep 100
 	(cd "$BUNDLE" && cr create "$TID")
@@ -253,6 +296,15 @@ test_resources_need_controllers() {
 	assert_contains "$(cat "$T/err")" "memory" "names the missing controller"
 	assert_eq "$(wc -l <"$T/err")" 1 "one-line error"
 	[ -z "$(ls "$STATE" 2>/dev/null)" ] || fail "state left behind"
+	# where it is instead: on a hybrid host, a cgroup v1 mount
+	local v1
+	v1=$(awk '$9=="cgroup" && $NF ~ /(^|,)memory(,|$)/ {print $5; exit}' /proc/self/mountinfo)
+	if [ -n "$v1" ]; then
+		assert_contains "$(cat "$T/err")" "memory is bound to cgroup v1 at $v1" "where memory is"
+		out=$("$CORRAL" features 2>"$T/ferr" | jq -r '.annotations["io.github.corral.cgroup2.missing"]')
+		assert_contains "$out" "memory is bound to cgroup v1 at $v1" "features names it"
+		assert_contains "$(cat "$T/ferr")" "lacks" "features says so on stderr"
+	fi
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

@@ -127,6 +127,51 @@ test_no_pivot() {
 	assert_contains "$out" ok "--no-pivot run"
 }
 
+# Mount propagation as runc applies it (Kubernetes' mountPropagation): a
+# bind of a shared host directory with rootfsPropagation rshared is
+# bidirectional, rslave sees the host's mounts only, rprivate neither.
+# The "host" is a mount namespace of the test's own, so the machine's
+# mounts are never touched. runc gives the reference for each.
+propagation_case() { # runtime rootfsPropagation bind-propagation
+	local rt=$1 root=$2 bind=$3 src="$T/src-$1-$2-$3-$RANDOM"
+	mkdir -p "$src"
+	cfg --arg s "$src" --arg r "$root" --arg b "$bind" '.linux.rootfsPropagation=$r | del(.linux.seccomp) |
+		.mounts += [{"destination":"/bidi","type":"bind","source":$s,"options":["rbind",$b]}] |
+		.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .process.capabilities.effective += ["CAP_SYS_ADMIN"] |
+		.process.capabilities.permitted += ["CAP_SYS_ADMIN"]'
+	# the container mounts, then waits (2 s at most) for the host's mount
+	cfg '.process.args=["sh","-c","mkdir -p /bidi/in /bidi/out; mount -t tmpfs ctr /bidi/in && touch /bidi/in/made;
+		for i in $(seq 20); do [ -e /bidi/out/host ] && break; sleep 0.1; done;
+		[ -e /bidi/out/host ] && echo inside-sees-host || echo inside-blind"]'
+	unshare -m --propagation private bash -c '
+		src=$1; shift
+		mount --bind "$src" "$src" && mount --make-shared "$src"
+		(cd "$BUNDLE" && exec "$@" </dev/null) & pid=$!
+		for i in $(seq 20); do [ -d "$src/out" ] && break; sleep 0.1; done
+		mount -t tmpfs host "$src/out" && touch "$src/out/host"
+		wait $pid
+		[ -e "$src/in/made" ] && echo host-sees-inside || echo host-blind' _ "$src" \
+		$([ "$rt" = runc ] && echo "runc --root $T/runc run p-$TID" || echo "$CORRAL --root $STATE run $TID") 2>&1
+}
+test_mount_propagation_as_runc() {
+	command -v runc >/dev/null || skip "runc is not installed (tests/deps.sh installs it)"
+	mkbundle true
+	export BUNDLE
+	local want got
+	for p in "rshared rshared" "rslave rslave" "rprivate rprivate" "rshared rprivate"; do
+		want=$(propagation_case runc $p)
+		got=$(propagation_case corral $p)
+		assert_eq "$got" "$want" "rootfsPropagation and bind propagation $p, against runc"
+	done
+	# what each means
+	assert_eq "$(propagation_case corral rshared rshared)" "inside-sees-host
+host-sees-inside" "bidirectional"
+	assert_eq "$(propagation_case corral rslave rslave)" "inside-sees-host
+host-blind" "host to container"
+	assert_eq "$(propagation_case corral rprivate rprivate)" "inside-blind
+host-blind" "private"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

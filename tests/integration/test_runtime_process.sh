@@ -81,6 +81,52 @@ bar baz
 NoNewPrivs:	1" "identity"
 }
 
+# HOME as runc sets it: when process.env has none (or an empty one), the
+# user's home from the container's /etc/passwd, "/" without an entry; in
+# run and in exec. runc gives the reference for each case.
+test_home_from_passwd_as_runc() {
+	command -v runc >/dev/null || skip "runc is not installed (tests/deps.sh installs it)"
+	mkbundle sleep 30
+	trap 'runc --root "$T/runc" delete -f "$TID-r" >/dev/null 2>&1; true' EXIT
+	local uid env want rt got
+	for uid in 0 1000 4242; do
+		for env in '["PATH=/bin"]' '["PATH=/bin","HOME=/custom"]' '["HOME=","PATH=/bin"]'; do
+			cfg --argjson u "$uid" --argjson e "$env" \
+				'.process.user={"uid":$u,"gid":0} | .process.env=$e | .process.args=["sh","-c","echo \"$HOME\""]'
+			want=$(cd "$BUNDLE" && runc --root "$T/runc" run "$TID-r" </dev/null 2>&1) || fail "runc: $want"
+			got=$(run_ctr "$TID" 2>&1) || fail "corral: $got"
+			assert_eq "$got" "$want" "HOME for uid $uid with env $env, against runc"
+		done
+	done
+	assert_eq "$got" "/" "a user with no entry"
+	# exec: the exec's user, with the config's env
+	cfg '.process.user={"uid":0,"gid":0} | .process.env=["PATH=/bin"] | .process.args=["sleep","30"]'
+	(cd "$BUNDLE" && runc --root "$T/runc" run -d "$TID-r" </dev/null >/dev/null 2>&1) || fail "runc run -d"
+	(cd "$BUNDLE" && cr run -d "$TID" </dev/null >/dev/null) || fail "corral run -d"
+	for rt in runc corral; do
+		if [ $rt = runc ]; then run=(runc --root "$T/runc"); id=$TID-r; else run=(cr); id=$TID; fi
+		got="$("${run[@]}" exec "$id" sh -c 'echo $HOME') $("${run[@]}" exec -u 1000 "$id" sh -c 'echo $HOME')"
+		got="$got $("${run[@]}" exec -u 1000 --env HOME=/x "$id" sh -c 'echo $HOME')"
+		assert_eq "$got" "/root /home/app /x" "exec's HOME under $rt"
+	done
+	cr delete -f "$TID"
+}
+
+# The container's /etc/passwd is the container's: a fifo there (which no
+# one writes) or a link out of the root never holds or leaks the start.
+test_home_lookup_of_a_hostile_passwd() {
+	mkbundle sh -c 'echo "$HOME"'
+	own_rootfs
+	cfg '.process.user={"uid":0,"gid":0} | .process.env=["PATH=/bin"]'
+	rm "$BUNDLE/rootfs/etc/passwd"
+	mkfifo "$BUNDLE/rootfs/etc/passwd"
+	assert_eq "$(timeout 10 bash -c "cd '$BUNDLE' && '$CORRAL' --root '$STATE' run '$TID' </dev/null")" "/" "a fifo as /etc/passwd"
+	rm "$BUNDLE/rootfs/etc/passwd"
+	echo "root:x:0:0:root:/host-only-home:/bin/sh" >"$T/host-passwd"
+	ln -s "../../../../../../../../../../$T/host-passwd" "$BUNDLE/rootfs/etc/passwd"
+	assert_eq "$(run_ctr "$TID")" "/" "a link to the host's file"
+}
+
 test_missing_cwd_is_created() {
 	mkbundle pwd
 	own_rootfs

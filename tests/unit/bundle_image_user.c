@@ -199,6 +199,33 @@ static void test_by_path(void **state)
 	assert_int_equal(u.gid, 0);
 }
 
+static void expect_home(uint32_t uid, int want_r, const char *want)
+{
+	_cleanup_free_ char *home = NULL;
+	assert_int_equal(image_user_home(root_fd, uid, &home), want_r);
+	if (want)
+		assert_string_equal(home, want);
+	else
+		assert_null(home);
+}
+
+/* The home field of the uid's first entry, as runc reads it: an entry
+ * cut short has an empty home; a later entry with the same uid is not
+ * looked at. */
+static void test_home(void **state)
+{
+	expect_home(0, 0, "/root");
+	expect_home(1000, 0, "/home/app");
+	expect_home(4242, -ENOENT, NULL);
+	etc_file(rootfs, "passwd", "short:x:7:7\nnohome:x:8:8:gecos\nempty:x:9:9:g::/bin/sh\n"
+				   "first:x:10:10::/one\nsecond:x:10:10::/two:/bin/sh\nnoshell:x:11:11::/h\n");
+	expect_home(7, 0, "");
+	expect_home(8, 0, "");
+	expect_home(9, 0, "");
+	expect_home(10, 0, "/one");
+	expect_home(11, 0, "/h");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, rootfs_setup, rootfs_teardown)
@@ -212,6 +239,7 @@ int main(void)
 		T(test_links_do_not_lead_out),
 		T(test_odd_files_are_not_read),
 		T(test_by_path),
+		T(test_home),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
