@@ -174,6 +174,15 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 	if (m->bind)
 		resolve_source(o, m->source, src);
 	int tree = o->mount_trees ? o->mount_trees[idx] : -1;
+	/* as runc: a tmpfs over a directory the rootfs has takes its mode,
+	 * unless the options give one (buildah's RUN --mount=type=tmpfs) */
+	mode_t was = 0;
+	if (!m->bind && streq(m->type, "tmpfs")) {
+		struct stat st;
+		_cleanup_close_ int old = open_in_root(rootfd, m->destination, O_PATH | O_CLOEXEC, 0);
+		if (old >= 0 && fstat(old, &st) == 0 && S_ISDIR(st.st_mode))
+			was = st.st_mode & 07777;
+	}
 	_cleanup_close_ int tfd = open_target(rootfd, m, src, tree, err, what);
 	if (tfd < 0)
 		return tfd;
@@ -202,7 +211,11 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 	_cleanup_close_ int under = m->tmpcopyup ? openat(tfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (m->tmpcopyup && under < 0)
 		return cerr_sys(err, errno, "%s: tmpcopyup: open %s", what, m->destination);
-	if (mount(m->source ? m->source : m->type, target, m->type, extra, m->data) < 0) {
+	char data[4096];
+	if (was && snprintf(data, sizeof(data), "mode=%04o%s%s", (unsigned)was, m->data ? "," : "",
+			    m->data ? m->data : "") >= (int)sizeof(data))
+		return cerr_set(err, E2BIG, "%s: options of %s are too long", what, m->destination);
+	if (mount(m->source ? m->source : m->type, target, m->type, extra, was ? data : m->data) < 0) {
 		int e = errno;
 		/* sysfs needs a network namespace of our own; fall back to the host's */
 		if (streq(m->type, "sysfs") && (e == EPERM || e == EBUSY) &&

@@ -51,6 +51,29 @@ x
 	fi
 }
 
+# A tmpfs over a directory the rootfs has takes that directory's mode, as
+# runc gives it (buildah's RUN --mount=type=tmpfs shows it); a new one is
+# tmpfs's 1777; a mode in the options wins (runc 1.2; runc 1.1's chmod
+# after the mount, which overrode it, was a bug runc fixed).
+test_tmpfs_over_a_directory_keeps_its_mode() {
+	mkbundle sh -c 'stat -c %a /etc /fresh /var'
+	cfg '.mounts += [{"destination":"/etc","type":"tmpfs","source":"tmpfs","options":["nosuid"]},
+		{"destination":"/fresh","type":"tmpfs","source":"tmpfs","options":["nosuid"]},
+		{"destination":"/var","type":"tmpfs","source":"tmpfs","options":["nosuid","mode=700"]}]'
+	own_rootfs
+	chmod 750 "$BUNDLE/rootfs/etc"
+	mkdir -p "$BUNDLE/rootfs/var"
+	ours=$(run_ctr "$TID" 2>&1) || fail "run: $ours"
+	assert_eq "$ours" "750
+1777
+700" "modes"
+	if command -v runc >/dev/null; then
+		cfg '.mounts |= map(select(.destination != "/var")) | .process.args=["stat","-c","%a","/etc","/fresh"]'
+		theirs=$(cd "$BUNDLE" && runc --root "$T/runc" run "$TID-runc" </dev/null 2>&1)
+		assert_eq "$(run_ctr "$TID" 2>&1)" "$theirs" "the same under runc"
+	fi
+}
+
 # An option neither runc nor crun knows is refused by name, never handed
 # to the kernel as filesystem data.
 test_unknown_mount_option_is_refused() {
