@@ -107,13 +107,13 @@ static int fetch_json(imp *m, const img_desc *d, char **text, cerr *err)
 	if (r < 0)
 		return cerr_sys(err, -r, "blob %s: read", d->digest);
 	if (n != d->size)
-		return cerr_set(err, EIO, "blob %s: size mismatch: expected %llu bytes, got %s%zu", d->digest,
+		return cerr_set(err, EBADMSG, "blob %s: size mismatch: expected %llu bytes, got %s%zu", d->digest,
 				(unsigned long long)d->size, n > d->size ? "more than " : "", n > d->size ? n - 1 : n);
 	char got[DIGEST_STR_LEN];
 	if ((r = digest_buf(buf, n, got, err)) < 0)
 		return r;
 	if (!streq(got, d->digest))
-		return cerr_set(err, EIO, "blob %s: digest mismatch: expected %s, got %s", d->digest, d->digest, got);
+		return cerr_set(err, EBADMSG, "blob %s: digest mismatch: expected %s, got %s", d->digest, d->digest, got);
 	if (strlen(buf) != n)
 		return cerr_set(err, EINVAL, "blob %s: NUL byte in JSON", d->digest);
 	if ((r = save_blob(m, d->digest, buf, n, err)) < 0)
@@ -444,7 +444,7 @@ static int import_docker(imp *m, cerr *err)
 		return r;
 	char named[DIGEST_STR_LEN];
 	if (digest_from_path(e->config, named) && !streq(named, m->config_digest))
-		return cerr_set(err, EIO, "blob %s: digest mismatch: expected %s, got %s", named, named, m->config_digest);
+		return cerr_set(err, EBADMSG, "blob %s: digest mismatch: expected %s, got %s", named, named, m->config_digest);
 	char w[DIGEST_STR_LEN + 8];
 	snprintf(w, sizeof(w), "blob %s", m->config_digest);
 	_cleanup_(img_config_free) img_config cfg;
