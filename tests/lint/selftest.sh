@@ -40,3 +40,11 @@ rm tests/unit/planted.c
 echo '#include "runtime/cli/cli.h"' >runtime/planted.h
 must_fail "runtime including runtime/cli" "runtime/planted.h includes runtime/cli/cli.h"
 rm runtime/planted.h
+cat >supervisor/daemon/broker/planted.c <<'C'
+static int refuse(vl_call *call)
+{
+	return vl_call_error(call, "io.corral.Broker.Denied", NULL);
+}
+C
+must_fail "a helper that replies" "supervisor/daemon/broker/planted.c: refuse answers a call"
+rm supervisor/daemon/broker/planted.c
