@@ -45,11 +45,11 @@ typedef struct wfa_pending {
 #define WFA_PENDING_INIT { .fd = -1 }
 int wfa_begin(wfa_pending *p, const char *path, const void *data, size_t len, mode_t mode, cerr *err);
 /* With WFA_PREMADE, begin writes path's premade temporary file when there is
- * one (made ahead, its mode already set: supervisor/spare.c), rather than
- * make an inode; it is opened without following a symlink, and only a plain
- * file with one name is used. Only for a directory that nobody but the
- * caller writes: anyone who could plant that fixed name could choose the
- * file that becomes path. */
+ * one (made ahead, its mode already set: supervisor/daemon/fastpath.c),
+ * rather than make an inode; it is opened without following a symlink,
+ * and only a plain file with one name is used. Only for a directory that
+ * nobody but the caller writes: anyone who could plant that fixed name
+ * could choose the file that becomes path. */
 #define WFA_PREMADE 4u
 #define WFA_PREMADE_FORMAT "%s.tmp.premade"
 int wfa_begin_ex(wfa_pending *p, const char *path, const void *data, size_t len, mode_t mode, unsigned flags,

@@ -74,8 +74,9 @@ static int cmd_import(const char *store, const import_opts *o, int argc, char **
 	import_result res;
 	if (image_import(store, argv[0], o, &res, &err) < 0) {
 		log_error("image import %s: %s", argv[0], cerr_msg(&err));
+		int status = import_exit_status(err.code);
 		cerr_clear(&err);
-		return 1;
+		return status;
 	}
 	printf("%s %s\n", res.id, res.manifest);
 	return 0;

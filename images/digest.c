@@ -1,65 +1,28 @@
 #include "images/digest.h"
+#include "common/libcrypto.h"
 
-#include <dlfcn.h>
 #include <errno.h>
-#include <openssl/evp.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* libcrypto is opened on the first digest, not at exec: corrald links this
- * code but most of its life never hashes anything, and an idle daemon should
- * not keep ~1 MB of libcrypto resident. */
-static struct {
-	typeof(EVP_MD_CTX_new) *ctx_new;
-	typeof(EVP_MD_CTX_free) *ctx_free;
-	typeof(EVP_sha256) *sha256;
-	typeof(EVP_DigestInit_ex) *init;
-	typeof(EVP_DigestUpdate) *update;
-	typeof(EVP_DigestFinal_ex) *final;
-	typeof(EVP_Digest) *oneshot;
-	bool ok;
-} ssl;
-
-static void ssl_load(void)
-{
-	void *h = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return;
-#define SYM(f, name) if (!(ssl.f = (typeof(ssl.f))dlsym(h, name))) return
-	SYM(ctx_new, "EVP_MD_CTX_new");
-	SYM(ctx_free, "EVP_MD_CTX_free");
-	SYM(sha256, "EVP_sha256");
-	SYM(init, "EVP_DigestInit_ex");
-	SYM(update, "EVP_DigestUpdate");
-	SYM(final, "EVP_DigestFinal_ex");
-	SYM(oneshot, "EVP_Digest");
-#undef SYM
-	ssl.ok = true;
-}
-
-static bool ssl_ready(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, ssl_load);
-	return ssl.ok;
-}
-
 struct digest_ctx {
+	const struct libcrypto *ssl;
 	EVP_MD_CTX *md;
 };
 
 digest_ctx *digest_new(void)
 {
-	if (!ssl_ready())
+	const struct libcrypto *ssl = libcrypto(NULL);
+	if (!ssl)
 		return NULL;
 	digest_ctx *d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
-	d->md = ssl.ctx_new();
-	if (!d->md || ssl.init(d->md, ssl.sha256(), NULL) != 1) {
-		ssl.ctx_free(d->md);
+	d->ssl = ssl;
+	d->md = ssl->md_ctx_new();
+	if (!d->md || ssl->digest_init(d->md, ssl->sha256(), NULL) != 1) {
+		ssl->md_ctx_free(d->md);
 		free(d);
 		return NULL;
 	}
@@ -70,14 +33,14 @@ void digest_free(digest_ctx *d)
 {
 	if (!d)
 		return;
-	ssl.ctx_free(d->md);
+	d->ssl->md_ctx_free(d->md);
 	free(d);
 }
 
 void digest_update(digest_ctx *d, const void *data, size_t len)
 {
 	if (len)
-		ssl.update(d->md, data, len);
+		d->ssl->digest_update(d->md, data, len);
 }
 
 static void to_hex(const unsigned char *raw, unsigned n, char out[static DIGEST_STR_LEN])
@@ -95,9 +58,9 @@ void digest_final(digest_ctx *d, char out[static DIGEST_STR_LEN])
 {
 	unsigned char raw[EVP_MAX_MD_SIZE];
 	unsigned n = 0;
-	ssl.final(d->md, raw, &n);
+	d->ssl->digest_final(d->md, raw, &n);
 	to_hex(raw, n, out);
-	ssl.init(d->md, ssl.sha256(), NULL);
+	d->ssl->digest_init(d->md, d->ssl->sha256(), NULL);
 }
 
 int digest_buf(const void *data, size_t len, char out[static DIGEST_STR_LEN], cerr *err)
@@ -105,9 +68,10 @@ int digest_buf(const void *data, size_t len, char out[static DIGEST_STR_LEN], ce
 	unsigned char raw[EVP_MAX_MD_SIZE];
 	unsigned n = 0;
 	out[0] = '\0';
-	if (!ssl_ready())
-		return cerr_set(err, ELIBACC, "sha256: cannot load libcrypto.so.3: %s", dlerror() ?: "missing symbols");
-	if (ssl.oneshot(data, len, raw, &n, ssl.sha256(), NULL) != 1 || n != 32)
+	const struct libcrypto *ssl = libcrypto(err);
+	if (!ssl)
+		return cerr_wrap(err, "sha256");
+	if (ssl->digest(data, len, raw, &n, ssl->sha256(), NULL) != 1 || n != 32)
 		return cerr_set(err, EIO, "sha256: EVP_Digest failed");
 	to_hex(raw, n, out);
 	return 0;

@@ -230,7 +230,7 @@ static int write_data(extract_ctx *x, struct archive *a, int fd, const char *pat
 		}
 	}
 	if (r != ARCHIVE_EOF)
-		return cerr_set(err, EIO, "%s: %s: %s", x->what, path, archive_error_string(a) ?: "read error");
+		return cerr_set(err, EBADMSG, "%s: %s: %s", x->what, path, archive_error_string(a) ?: "read error");
 	/* sparse entries end in a hole */
 	if (size > 0 && ftruncate(fd, size) < 0)
 		return cerr_sys(err, errno, "%s: %s: truncate", x->what, path);

@@ -1,4 +1,5 @@
 #include "images/import.h"
+#include "images/import_job.h"
 #include "images/layer.h"
 #include "images/manifest.h"
 #include "images/refs.h"
@@ -17,46 +18,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-typedef struct imp {
-	img_store *s;
-	img_source src;
-	const import_opts *o;
-	int stage_fd, blobs_fd, layers_fd;
-	const char *os, *arch, *variant;
-	bool explicit_platform;
-	char **names;
-	char manifest_digest[DIGEST_STR_LEN];
-	char config_digest[DIGEST_STR_LEN];
-	unsigned layers, reused;
-	/* layers staged by this import, for images that repeat a layer */
-	struct staged {
-		char diffid[DIGEST_STR_LEN], digest[DIGEST_STR_LEN];
-		uint64_t size;
-		enum layer_comp comp;
-	} staged[IMG_MAX_LAYERS];
-	size_t n_staged;
-} imp;
-
-static int save_blob(imp *m, const char *digest, const void *data, size_t len, cerr *err)
-{
-	_cleanup_close_ int fd = openat(m->blobs_fd, digest_hex(digest),
-					O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return cerr_sys(err, errno, "staging blob %s", digest);
-	const char *p = data;
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return cerr_sys(err, errno, "staging blob %s", digest);
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
 
 /* Read at most max bytes of fd (one more to detect excess). */
 static int read_bounded(int fd, size_t max, char **out, size_t *len)
@@ -107,16 +68,16 @@ static int fetch_json(imp *m, const img_desc *d, char **text, cerr *err)
 	if (r < 0)
 		return cerr_sys(err, -r, "blob %s: read", d->digest);
 	if (n != d->size)
-		return cerr_set(err, EIO, "blob %s: size mismatch: expected %llu bytes, got %s%zu", d->digest,
+		return cerr_set(err, EBADMSG, "blob %s: size mismatch: expected %llu bytes, got %s%zu", d->digest,
 				(unsigned long long)d->size, n > d->size ? "more than " : "", n > d->size ? n - 1 : n);
 	char got[DIGEST_STR_LEN];
 	if ((r = digest_buf(buf, n, got, err)) < 0)
 		return r;
 	if (!streq(got, d->digest))
-		return cerr_set(err, EIO, "blob %s: digest mismatch: expected %s, got %s", d->digest, d->digest, got);
+		return cerr_set(err, EBADMSG, "blob %s: digest mismatch: expected %s, got %s", d->digest, d->digest, got);
 	if (strlen(buf) != n)
 		return cerr_set(err, EINVAL, "blob %s: NUL byte in JSON", d->digest);
-	if ((r = save_blob(m, d->digest, buf, n, err)) < 0)
+	if ((r = imp_save_blob(m, d->digest, buf, n, err)) < 0)
 		return r;
 	*text = TAKE_PTR(buf);
 	return 0;
@@ -238,69 +199,6 @@ static int check_layer_count(imp *m, size_t n_layers, const img_config *cfg, cer
 	return 0;
 }
 
-/* Unpack one layer into staging unless the store has it already. Fills
- * digest/size/comp for a layer whose digest is not known beforehand. */
-static int do_layer(imp *m, int src_fd, const char *expect_digest, int64_t size, enum layer_comp comp,
-		    const char *diffid, const char *what, char *digest_out,
-		    uint64_t *size_out, enum layer_comp *comp_out, cerr *err)
-{
-	const char *hex = digest_hex(diffid);
-	m->layers++;
-	for (size_t i = 0; i < m->n_staged; i++) {
-		struct staged *st = &m->staged[i];
-		if (!streq(st->diffid, diffid) || (expect_digest && !streq(expect_digest, st->digest)))
-			continue;
-		/* the same layer twice in one image: unpacked once */
-		if (digest_out)
-			memcpy(digest_out, st->digest, DIGEST_STR_LEN);
-		if (size_out)
-			*size_out = st->size;
-		if (comp_out)
-			*comp_out = st->comp;
-		m->reused++;
-		return 0;
-	}
-	if (mkdirat(m->layers_fd, hex, 0755) < 0)
-		return cerr_sys(err, errno, "staging layer %s", diffid);
-	_cleanup_close_ int root = openat(m->layers_fd, hex, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	char tmp[32];
-	snprintf(tmp, sizeof(tmp), "tmp-%u", m->layers);
-	_cleanup_close_ int out = openat(m->blobs_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (root < 0 || out < 0)
-		return cerr_sys(err, errno, "staging layer %s", diffid);
-	layer_job j = {
-		.src_fd = src_fd, .blob_out_fd = out, .root_fd = root, .what = what,
-		.expect_digest = expect_digest, .expect_size = size, .expect_comp = comp,
-		.expect_diffid = diffid, .lim = m->o->lim,
-	};
-	int r = layer_unpack(&j, err);
-	if (r < 0)
-		return r;
-	if (renameat(m->blobs_fd, tmp, m->blobs_fd, digest_hex(j.digest)) < 0)
-		return cerr_sys(err, errno, "staging blob %s", j.digest);
-	if (m->n_staged < IMG_MAX_LAYERS) {
-		struct staged *st = &m->staged[m->n_staged++];
-		memcpy(st->diffid, diffid, DIGEST_STR_LEN);
-		memcpy(st->digest, j.digest, DIGEST_STR_LEN);
-		st->size = j.size;
-		st->comp = j.comp;
-	}
-	if (digest_out)
-		memcpy(digest_out, j.digest, DIGEST_STR_LEN);
-	if (size_out)
-		*size_out = j.size;
-	if (comp_out)
-		*comp_out = j.comp;
-	log_debug("%s: %llu bytes, %llu uncompressed, %llu entries", what, (unsigned long long)j.size,
-		  (unsigned long long)j.usize, (unsigned long long)j.entries);
-	return 0;
-}
-
-static bool have_layer(imp *m, const char *blob, const char *diffid)
-{
-	return store_has_layer(m->s, diffid) && store_has_blob(m->s, blob);
-}
-
 static int import_oci(imp *m, cerr *err)
 {
 	_cleanup_free_ char *text = NULL;
@@ -348,7 +246,7 @@ static int import_oci(imp *m, cerr *err)
 		return r;
 	for (size_t i = 0; i < man.n_layers; i++) {
 		const img_desc *l = &man.layers[i];
-		if (have_layer(m, l->digest, cfg.diff_ids[i])) {
+		if (imp_have_layer(m, l->digest, cfg.diff_ids[i])) {
 			m->layers++;
 			m->reused++;
 			continue;
@@ -357,8 +255,8 @@ static int import_oci(imp *m, cerr *err)
 		if (lfd < 0)
 			return lfd;
 		snprintf(w, sizeof(w), "blob %s", l->digest);
-		if ((r = do_layer(m, lfd, l->digest, (int64_t)l->size, mt_layer_comp(l->media_type), cfg.diff_ids[i], w,
-				  NULL, NULL, NULL, err)) < 0)
+		if ((r = imp_stage_layer(m, lfd, l->digest, (int64_t)l->size, mt_layer_comp(l->media_type),
+					 cfg.diff_ids[i], w, NULL, NULL, NULL, err)) < 0)
 			return r;
 	}
 	return 0;
@@ -444,7 +342,7 @@ static int import_docker(imp *m, cerr *err)
 		return r;
 	char named[DIGEST_STR_LEN];
 	if (digest_from_path(e->config, named) && !streq(named, m->config_digest))
-		return cerr_set(err, EIO, "blob %s: digest mismatch: expected %s, got %s", named, named, m->config_digest);
+		return cerr_set(err, EBADMSG, "blob %s: digest mismatch: expected %s, got %s", named, named, m->config_digest);
 	char w[DIGEST_STR_LEN + 8];
 	snprintf(w, sizeof(w), "blob %s", m->config_digest);
 	_cleanup_(img_config_free) img_config cfg;
@@ -452,7 +350,7 @@ static int import_docker(imp *m, cerr *err)
 		return r;
 	if ((r = check_platform(m, &cfg, err)) < 0 || (r = check_layer_count(m, e->n_layers, &cfg, err)) < 0)
 		return r;
-	if ((r = save_blob(m, m->config_digest, ctext, clen, err)) < 0)
+	if ((r = imp_save_blob(m, m->config_digest, ctext, clen, err)) < 0)
 		return r;
 	/* the layers, and an OCI manifest that describes them */
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -469,7 +367,7 @@ static int import_docker(imp *m, cerr *err)
 		uint64_t size = 0;
 		enum layer_comp comp = COMP_NONE;
 		struct stat st;
-		if (have_layer(m, diffid, diffid) && fstatat(m->s->blobs_fd, digest_hex(diffid), &st, 0) == 0) {
+		if (imp_have_layer(m, diffid, diffid) && fstatat(m->s->blobs_fd, digest_hex(diffid), &st, 0) == 0) {
 			/* an uncompressed layer we already hold: its digest is its diff_id */
 			memcpy(dg, diffid, DIGEST_STR_LEN);
 			size = (uint64_t)st.st_size;
@@ -485,8 +383,8 @@ static int import_docker(imp *m, cerr *err)
 			snprintf(lw, sizeof(lw), "layer %.200s", e->layers[i]);
 			if (named_layer)
 				snprintf(lw, sizeof(lw), "blob %s", expect);
-			if ((r = do_layer(m, lfd, named_layer ? expect : NULL, -1, COMP_UNKNOWN, diffid, lw, dg, &size,
-					  &comp, err)) < 0)
+			if ((r = imp_stage_layer(m, lfd, named_layer ? expect : NULL, -1, COMP_UNKNOWN, diffid, lw, dg,
+						 &size, &comp, err)) < 0)
 				return r;
 		}
 		bad = yajl_gen_map_open(g) || jg_key_str(g, "mediaType", comp_mt(comp)) ||
@@ -500,7 +398,7 @@ static int import_docker(imp *m, cerr *err)
 	int dr = digest_buf(mtext, mlen, m->manifest_digest, err);
 	if (dr < 0)
 		return dr;
-	return save_blob(m, m->manifest_digest, mtext, mlen, err);
+	return imp_save_blob(m, m->manifest_digest, mtext, mlen, err);
 }
 
 /* Move every verified blob and layer into the store. A layer another import

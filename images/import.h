@@ -20,3 +20,13 @@ typedef struct import_result {
 } import_result;
 
 int image_import(const char *store_root, const char *spec, const import_opts *o, import_result *res, cerr *err);
+
+/* corral-images' exit status when an import fails, so that corrald can
+ * tell whose fault it was without reading the message: the source's (or
+ * the request's), or the store's and the host's. */
+enum { IMPORT_EXIT_SOURCE = 1, IMPORT_EXIT_HOST = 2 };
+/* The exit status for an import that failed with this error code: the
+ * host's when the disk is full, over quota, read-only or failing, memory
+ * is short or libcrypto is missing; a source that does not match its
+ * digests or does not decode fails with EBADMSG, the source's. */
+int import_exit_status(int code);

@@ -81,7 +81,7 @@ static la_ssize_t read_uncompressed(struct archive *a, void *data, const void **
 	la_ssize_t n = archive_read_data(s->dec, s->ubuf, BUF_SIZE);
 	if (n < 0) {
 		if (!s->cb_err.msg)
-			cerr_set(&s->cb_err, EIO, "%s: %s: %s", j->what, comp_name(j->comp),
+			cerr_set(&s->cb_err, EBADMSG, "%s: %s: %s", j->what, comp_name(j->comp),
 				 archive_error_string(s->dec) ?: "decompression failed");
 		archive_set_error(a, EIO, "decompress");
 		return -1;
@@ -148,12 +148,12 @@ static int digest_verdict(stream *s, cerr *err)
 			return 0;
 	}
 	if (j->expect_size >= 0 && j->size < (uint64_t)j->expect_size)
-		return cerr_set(err, EIO, "%s: size mismatch: expected %lld bytes, got %llu (truncated)", j->what,
+		return cerr_set(err, EBADMSG, "%s: size mismatch: expected %lld bytes, got %llu (truncated)", j->what,
 				(long long)j->expect_size, (unsigned long long)j->size);
 	digest_final(s->zhash, j->digest);
 	if (streq(j->digest, j->expect_digest))
 		return 0;
-	return cerr_set(err, EIO, "%s: digest mismatch: expected %s, got %s", j->what, j->expect_digest, j->digest);
+	return cerr_set(err, EBADMSG, "%s: digest mismatch: expected %s, got %s", j->what, j->expect_digest, j->digest);
 }
 
 /* Prefer the callback's precise error over libarchive's summary. */
@@ -168,7 +168,7 @@ static int fail(stream *s, cerr *err, int code, const char *ctx, const char *arg
 		return -s->cb_err.code;
 	}
 	if (s->zeof && j->expect_size >= 0 && j->size < (uint64_t)j->expect_size)
-		return cerr_set(err, EIO, "%s: size mismatch: expected %lld bytes, got %llu (truncated)", j->what,
+		return cerr_set(err, EBADMSG, "%s: size mismatch: expected %lld bytes, got %llu (truncated)", j->what,
 				(long long)j->expect_size, (unsigned long long)j->size);
 	return cerr_set(err, code, "%s: %s%s%s", s->j->what, ctx, *ctx ? ": " : "", arg ? arg : "error");
 }
@@ -197,11 +197,11 @@ int layer_unpack(layer_job *j, cerr *err)
 	archive_read_support_filter_zstd(s.dec);
 	archive_read_support_format_raw(s.dec);
 	if (archive_read_open(s.dec, &s, NULL, read_compressed, NULL) != ARCHIVE_OK)
-		return fail(&s, err, EIO, "", archive_error_string(s.dec));
+		return fail(&s, err, EBADMSG, "", archive_error_string(s.dec));
 	struct archive_entry *raw;
 	int r = archive_read_next_header(s.dec, &raw);
 	if (r != ARCHIVE_OK && r != ARCHIVE_EOF)
-		return fail(&s, err, EIO, "", archive_error_string(s.dec));
+		return fail(&s, err, EBADMSG, "", archive_error_string(s.dec));
 	j->comp = comp_of_filter(archive_filter_code(s.dec, 0));
 	if (j->expect_comp != COMP_UNKNOWN && j->comp != j->expect_comp)
 		return cerr_set(err, EINVAL, "%s: media type mismatch: declared %s, content is %s", j->what,
@@ -226,7 +226,7 @@ int layer_unpack(layer_job *j, cerr *err)
 	extract_done(&x);
 	if (rc < 0) {
 		if (s.cb_err.msg)
-			return fail(&s, err, EIO, "", NULL);
+			return fail(&s, err, EBADMSG, "", NULL);
 		cerr e2 = { 0 };
 		if (digest_verdict(&s, &e2) < 0) {
 			cerr_set(err, e2.code, "%s", e2.msg);
@@ -235,27 +235,27 @@ int layer_unpack(layer_job *j, cerr *err)
 		return -err->code;
 	}
 	if (r != ARCHIVE_EOF)
-		return fail(&s, err, EIO, "tar", archive_error_string(tar));
+		return fail(&s, err, EBADMSG, "tar", archive_error_string(tar));
 	/* the diff_id covers the whole stream, including what follows the tar
 	 * end marker, and the blob digest the whole file */
 	const void *dummy;
 	while (read_uncompressed(tar, &s, &dummy) > 0)
 		;
 	if (s.cb_err.msg)
-		return fail(&s, err, EIO, "", NULL);
+		return fail(&s, err, EBADMSG, "", NULL);
 	while (!s.zeof)
 		if (read_compressed(s.dec, &s, &dummy) < 0)
-			return fail(&s, err, EIO, "", NULL);
+			return fail(&s, err, EBADMSG, "", NULL);
 	digest_final(s.zhash, j->digest);
 	digest_final(s.uhash, j->diffid);
 	if (j->expect_size >= 0 && j->size != (uint64_t)j->expect_size)
-		return cerr_set(err, EIO, "%s: size mismatch: expected %lld bytes, got %llu (truncated)", j->what,
+		return cerr_set(err, EBADMSG, "%s: size mismatch: expected %lld bytes, got %llu (truncated)", j->what,
 				(long long)j->expect_size, (unsigned long long)j->size);
 	if (j->expect_digest && !streq(j->digest, j->expect_digest))
-		return cerr_set(err, EIO, "%s: digest mismatch: expected %s, got %s", j->what, j->expect_digest,
+		return cerr_set(err, EBADMSG, "%s: digest mismatch: expected %s, got %s", j->what, j->expect_digest,
 				j->digest);
 	if (j->expect_diffid && !streq(j->diffid, j->expect_diffid))
-		return cerr_set(err, EIO, "%s: diff_id mismatch: expected %s, got %s", j->what, j->expect_diffid,
+		return cerr_set(err, EBADMSG, "%s: diff_id mismatch: expected %s, got %s", j->what, j->expect_diffid,
 				j->diffid);
 	return 0;
 }

@@ -75,7 +75,7 @@ static int unpack_archive(img_source *src, int stage_fd, const extract_limits *l
 			break;
 	extract_done(&x);
 	if (r == 0 && ar != ARCHIVE_EOF)
-		r = cerr_set(err, EIO, "archive: %s", archive_error_string(a) ?: "read error");
+		r = cerr_set(err, EBADMSG, "archive: %s", archive_error_string(a) ?: "read error");
 out:
 	archive_read_free(a);
 	return r;

@@ -1,7 +1,7 @@
 /* corral features: the runtime-spec features document. It lists what this
  * build implements, derived from the same tables the code uses where it
  * can, so it cannot claim more than is there. */
-#include "cli.h"
+#include "features.h"
 #include "hooks.h"
 #include "bundle/mount_options.h"
 #include "cgroups/cgroups.h"
@@ -108,9 +108,7 @@ static int gen_linux(yajl_gen g)
 	return r || yajl_gen_map_close(g);
 }
 
-/* The controllers a node needs that cgroup v2 lacks here, and why
- * ("" when none is missing). */
-static void missing_controllers(char *out, size_t len)
+void features_missing_controllers(char *out, size_t len)
 {
 	const char *mount;
 	char missing[64];
@@ -139,28 +137,8 @@ char *features_json(void)
 	    jg_key_str(g, "io.github.corral.version", CORRAL_VERSION) ||
 	    jg_key_str(g, "io.github.corral.commit", CORRAL_COMMIT);
 	char missing[1280];
-	missing_controllers(missing, sizeof(missing));
+	features_missing_controllers(missing, sizeof(missing));
 	r = r || (missing[0] && jg_key_str(g, "io.github.corral.cgroup2.missing", missing)) || yajl_gen_map_close(g);
 	r = r || yajl_gen_map_close(g);
 	return r ? NULL : jg_finish(g, NULL);
-}
-
-int cmd_features(int argc, char **argv)
-{
-	if (argc > 1) {
-		fprintf(stderr, "corral: features: unexpected argument \"%s\"\n", argv[1]);
-		return 1;
-	}
-	_cleanup_free_ char *j = features_json();
-	if (!j) {
-		fprintf(stderr, "corral: features: out of memory\n");
-		return 1;
-	}
-	printf("%s\n", j);
-	/* said plainly too: a container that limits these cannot be made here */
-	char missing[1280];
-	missing_controllers(missing, sizeof(missing));
-	if (missing[0])
-		fprintf(stderr, "corral: features: %s; a container that sets limits on them cannot be created\n", missing);
-	return 0;
 }

@@ -182,7 +182,7 @@ int ctr_record_begin(const corrald *d, const ctr *c, wfa_pending *p, cerr *err)
 		return cerr_set(err, ENOMEM, "out of memory");
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s/" CTR_RECORD_FILE, d->containers_dir, c->id);
-	/* a spare directory holds its temporary file (spare.c) */
+	/* a spare directory holds its temporary file (fastpath.c) */
 	return wfa_begin_ex(p, path, text, n, CTR_RECORD_MODE, WFA_PREMADE, err);
 }
 

@@ -329,6 +329,6 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 		return cerr_set(err, ENOMEM, "out of memory");
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" BUNDLE_CONFIG, dir);
-	/* a spare directory holds its temporary file (spare.c) */
+	/* a spare directory holds its temporary file (fastpath.c) */
 	return wfa_begin_ex(out, path, text, n, BUNDLE_CONFIG_MODE, WFA_PREMADE, err);
 }

@@ -18,6 +18,7 @@
 #include "common/timefmt.h"
 #include "images/gc.h"
 #include "images/image.h"
+#include "images/import.h"
 #include "images/refs.h"
 #include "images/store.h"
 
@@ -164,17 +165,6 @@ static char *last_error(const strbuf *e, const char *spec)
 	return n ? strndup(line, n) : strdup("corral-images failed without a message");
 }
 
-/* Store trouble is corrald's; anything else is about the source. */
-static bool store_trouble(const char *msg)
-{
-	static const char *const sys[] = { "No space left", "Disk quota", "Read-only file system", "Input/output error",
-					   "Cannot allocate memory", "out of memory", NULL };
-	for (size_t i = 0; sys[i]; i++)
-		if (strstr(msg, sys[i]))
-			return true;
-	return false;
-}
-
 static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
 {
 	import_ctx *x = data;
@@ -183,7 +173,7 @@ static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, co
 		rc = -EBADMSG;
 	if (rc != 0) {
 		_cleanup_free_ char *msg = rc < 0 ? strdup("corral-images: unexpected output") : last_error(errout, x->path);
-		if (call && msg && (rc < 0 || store_trouble(msg)))
+		if (call && msg && (rc < 0 || rc == IMPORT_EXIT_HOST)) /* corrald's trouble, not the caller's */
 			sv_internal(call, msg);
 		else if (call)
 			sv_invalid(call, "path", msg ? msg : "import failed");

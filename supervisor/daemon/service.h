@@ -28,7 +28,7 @@ typedef struct corrald {
 	struct ctr *ctrs;     /* every container, newest first */
 	size_t n_standby;     /* monitors spawned ahead of a Start */
 	char *containers_dir; /* <state-dir>/containers */
-	int spare_fd;         /* <state-dir>/spare (spare.h), or -1 */
+	int spare_fd;         /* <state-dir>/spare (fastpath.h), or -1 */
 	unsigned long spare_made, spare_taken; /* spares are named s<made> */
 	trash trash;          /* <state-dir>/trash and its remover (trash.h) */
 	char *runtime_root;   /* <state-dir>/runtime: the runtime's state files */

@@ -1,5 +1,5 @@
 /* corral-monitor-lean: corral-monitor execs it once the container is started
- * (see monitor_steady.h). It links libc and yajl only, so 100 monitors share
+ * (see steady.h). It links libc and yajl only, so 100 monitors share
  * few pages and each keeps few of its own. Not meant to be run by hand. */
 #include "supervisor/monitor/steady.h"
 #include "supervisor/monitor/monitor.h"

@@ -24,7 +24,7 @@ typedef struct monitor_opts {
 
 
 /* Creates and starts the container, then execs corral-monitor-lean for the
- * steady state (monitor_steady.h). Runs until the container has ended and
+ * steady state (steady.h). Runs until the container has ended and
  * been accounted for. On standby it first waits for "prep\n" on sync_fd
  * (the bundle is complete: load it) and then for "go\n", and returns 1,
  * having touched nothing, when anything else comes (corrald gone, the
@@ -32,5 +32,5 @@ typedef struct monitor_opts {
 int monitor_run(const monitor_opts *o, cerr *err);
 /* Delete the runtime state of an ended container (`corral-monitor --cleanup`). */
 int monitor_cleanup(const char *root, const char *id, cerr *err);
-/* corral-monitor --exec (monitor_exec.c): the runtime's exec for Exec. */
+/* corral-monitor --exec (exec.c): the runtime's exec for Exec. */
 int monitor_exec_main(int argc, char **argv);

@@ -164,4 +164,19 @@ test_store_env_and_errors() {
 	assert_contains "$msg" 'no image named "nosuchtag"' "ref error"
 }
 
+# corrald tells its own trouble from the caller's by the exit status: 1 for
+# the source (test_images_hostile checks each hostile image's), 2 for the host
+test_exit_status_says_whose_fault() {
+	local msg rc=0
+	mkdir -p "$T/full"
+	mount -t tmpfs -o size=64k tmpfs "$T/full" || fail "tmpfs"
+	msg=$("$CORRAL" image --store "$T/full" import "$IMG/oci:test" 2>&1) || rc=$?
+	umount "$T/full"
+	assert_eq "$rc" 2 "a full store: the host's [$msg]"
+	assert_contains "$msg" "No space left on device" "the reason as before"
+	rc=0
+	ci import "$T/nothing-here" 2>/dev/null || rc=$?
+	assert_eq "$rc" 1 "a missing source: the caller's"
+}
+
 for t in $(declare -F | awk '$3 ~ /^test_/ {print $3}'); do run_test "$t"; done

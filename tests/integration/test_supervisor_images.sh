@@ -65,6 +65,22 @@ test_svi_import_every_source_kind() {
 	assert_eq "$(jq length "$T/ls")" "$(n_images)" "a failed import adds nothing"
 }
 
+# A store with no room is corrald's trouble, not the caller's: corral-images
+# says so in its exit status, and the reason is its last line as ever.
+test_svi_full_store_is_corralds_error() {
+	trap cleanup_sv EXIT # it unmounts the tmpfs too
+	mkdir -p "$T/state"
+	mount -t tmpfs -o size=16m tmpfs "$T/state" || fail "tmpfs"
+	start_sv
+	dd if=/dev/zero of="$T/state/fill" bs=64k 2>/dev/null || true # it stops once the store is full
+	local out
+	out=$(ctl call ImageImport "{\"path\":\"oci:$IMGS/oci:test\"}" 2>&1) && fail "imported into a full store"
+	assert_contains "$out" "InternalError" "a full store is corrald's error"
+	assert_contains "$out" "No space left on device" "the reason"
+	rm -f "$T/state/fill"
+	ctl image import "oci:$IMGS/oci:test" >/dev/null || fail "import once there is room"
+}
+
 # One image is one entry: imported from an OCI layout, an oci-archive and
 # two docker-archives, it is listed once with every name, its ID and a
 # unique prefix of it name it, and removing it by ID takes every name.

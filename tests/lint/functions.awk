@@ -1,5 +1,6 @@
 # Lists the functions a C file defines, one a line, tab-separated:
-#   file, name, takes a vl_call (0/1), takes a yajl_val (0/1), answers a call (0/1)
+#   file, name, takes a vl_call (0/1), takes a yajl_val (0/1), answers a call (0/1),
+#   answers it itself, with vl_call_reply* or vl_call_error (0/1)
 # "Answers" is a call of anything that ends or streams a varlink call:
 # vl_call_reply*, vl_call_error, vl_call_notify, vl_call_invalid_parameter
 # and the sv_* error replies. It reads the project's style: a definition
@@ -11,6 +12,7 @@ function begin_body() {
 	sub(/.*[ *]/, "", n)
 	name = n
 	replies = 0
+	direct = 0
 	state = 3
 }
 FNR == 1 { state = 0 }
@@ -40,8 +42,10 @@ state == 3 {
 	if ($0 ~ /vl_call_(reply|reply_gen|error|notify|invalid_parameter)\(/ ||
 	    $0 ~ /sv_(invalid|internal|no_such|name_in_use)[a-z_]*\(/)
 		replies = 1
+	if ($0 ~ /vl_call_(reply|reply_gen|error)\(/)
+		direct = 1
 	if ($0 == "}") {
-		printf "%s\t%s\t%d\t%d\t%d\n", FILENAME, name, sig ~ /vl_call \*/, sig ~ /yajl_val/, replies
+		printf "%s\t%s\t%d\t%d\t%d\t%d\n", FILENAME, name, sig ~ /vl_call \*/, sig ~ /yajl_val/, replies, direct
 		state = 0
 	}
 }

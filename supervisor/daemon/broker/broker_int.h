@@ -156,11 +156,20 @@ int broker_fault_reply(vl_call *call, const broker_fault *f);
 int broker_do_publish(bmember *m, vl_call *call, broker_args *a);
 int broker_do_subscribe(bmember *m, vl_call *call, broker_args *a, enum bstream_kind kind);
 int broker_do_request(bmember *m, vl_call *call, broker_args *a);
-/* gate.c: may m do a on topic, and is it within its rate? When not, the
- * call has its error (Denied, audited; RateLimited) and this returns 1. */
-int broker_gate(bmember *m, vl_call *call, enum broker_action a, const char *topic, size_t bytes);
-/* Only the rate (a Reply, a StateSet); 1 with RateLimited given. */
-int broker_rate(bmember *m, vl_call *call, size_t bytes);
+/* gate.c: why a member may not do what it asks, for its handler to answer
+ * with broker_refused. */
+typedef struct broker_refusal {
+	const char *error; /* BROKER_ERR("Denied") or BROKER_ERR("RateLimited") */
+	char *params;      /* its parameters as JSON, or NULL; broker_refused frees them */
+} broker_refusal;
+/* May m do a on topic, and is it within its rate? 0 when so; else -EACCES
+ * (Denied, audited as peer's) or -EAGAIN (RateLimited), with no filled. */
+int broker_gate(bmember *m, const peer_cred *peer, enum broker_action a, const char *topic, size_t bytes,
+		broker_refusal *no);
+/* Only the rate (a Reply, a StateSet): 0, or -EAGAIN with no filled. */
+int broker_rate(bmember *m, size_t bytes, broker_refusal *no);
+/* Answer call with the refusal; what vl_call_error returns. */
+int broker_refused(vl_call *call, broker_refusal *no);
 int broker_error_invalid(vl_call *call, const char *reason);
 /* route.c */
 bmsg *broker_message(broker_session *bs, const char *topic, const char *from, const char *data, size_t data_len);

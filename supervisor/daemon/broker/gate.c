@@ -7,6 +7,7 @@
 #include "common/json.h"
 #include "common/log.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -16,7 +17,7 @@ int broker_error_invalid(vl_call *call, const char *reason)
 	return vl_call_error(call, BROKER_ERR("InvalidMessage"), p);
 }
 
-static int denied(bmember *m, vl_call *call, enum broker_action a, const char *topic)
+static int denied(bmember *m, const peer_cred *peer, enum broker_action a, const char *topic, broker_refusal *no)
 {
 	broker_session *bs = m->bs;
 	bs->denied++;
@@ -24,28 +25,26 @@ static int denied(bmember *m, vl_call *call, enum broker_action a, const char *t
 	snprintf(target, sizeof(target), "%s/%s", bs->s->name, m->name);
 	snprintf(detail, sizeof(detail), "%s %s", broker_action_name(a), topic);
 	cerr err = { 0 };
-	if (audit_write(&bs->b->d->audit, vl_call_peer(call), "io.corral.Broker.Denied", target, "Denied", detail,
-			&err) < 0)
+	if (audit_write(&bs->b->d->audit, peer, "io.corral.Broker.Denied", target, "Denied", detail, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "broker: audit");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	_cleanup_free_ char *p = NULL;
+	*no = (broker_refusal){ .error = BROKER_ERR("Denied") };
 	if (g && !yajl_gen_map_open(g) && !jg_key_str(g, "action", broker_action_name(a)) &&
 	    !jg_key_str(g, "topic", topic) && !yajl_gen_map_close(g))
-		p = jg_finish(g, NULL);
-	return vl_call_error(call, BROKER_ERR("Denied"), p);
+		no->params = jg_finish(g, NULL);
+	return -EACCES;
 }
 
-int broker_gate(bmember *m, vl_call *call, enum broker_action a, const char *topic, size_t bytes)
+int broker_gate(bmember *m, const peer_cred *peer, enum broker_action a, const char *topic, size_t bytes,
+		broker_refusal *no)
 {
 	broker_session *bs = m->bs;
-	if (m != &bs->host && !broker_policy_allows(bs->s->policy, m->name, m->labels, a, topic)) {
-		denied(m, call, a, topic);
-		return 1;
-	}
-	return a == BROKER_PUBLISH ? broker_rate(m, call, bytes) : 0;
+	if (m != &bs->host && !broker_policy_allows(bs->s->policy, m->name, m->labels, a, topic))
+		return denied(m, peer, a, topic, no);
+	return a == BROKER_PUBLISH ? broker_rate(m, bytes, no) : 0;
 }
 
-int broker_rate(bmember *m, vl_call *call, size_t bytes)
+int broker_rate(bmember *m, size_t bytes, broker_refusal *no)
 {
 	broker_session *bs = m->bs;
 	if (m->msgs.rate <= 0 && m->bytes.rate <= 0)
@@ -57,8 +56,14 @@ int broker_rate(bmember *m, vl_call *call, size_t bytes)
 	if (wait == 0)
 		return 0;
 	bs->rate_limited++;
-	char p[64];
-	snprintf(p, sizeof(p), "{\"retryAfter\":%.6f}", wait);
-	vl_call_error(call, BROKER_ERR("RateLimited"), p);
-	return 1;
+	*no = (broker_refusal){ .error = BROKER_ERR("RateLimited") };
+	if (asprintf(&no->params, "{\"retryAfter\":%.6f}", wait) < 0)
+		no->params = NULL;
+	return -EAGAIN;
+}
+
+int broker_refused(vl_call *call, broker_refusal *no)
+{
+	_cleanup_free_ char *p = TAKE_PTR(no->params);
+	return vl_call_error(call, no->error, p);
 }

@@ -94,8 +94,9 @@ int broker_do_request(bmember *m, vl_call *call, broker_args *a)
 	broker_session *bs = m->bs;
 	const char *to = a->to, *topic = a->topic, *text = a->data;
 	double timeout = a->timeout;
-	if (broker_gate(m, call, BROKER_PUBLISH, topic, a->data_len))
-		return 0;
+	broker_refusal no;
+	if (broker_gate(m, vl_call_peer(call), BROKER_PUBLISH, topic, a->data_len, &no) < 0)
+		return broker_refused(call, &no);
 	bmember *tm = NULL;
 	if (to && !(tm = broker_member_named(bs, to))) {
 		_cleanup_free_ char *p = vl_json_obj1("member", to);
@@ -163,8 +164,9 @@ int broker_reply(bmember *m, vl_call *call, const char *id, const char *text)
 		snprintf(why, sizeof(why), "no request %.40s waits for an answer from %s", id, m->name);
 		return broker_error_invalid(call, why);
 	}
-	if (broker_rate(m, call, strlen(text)))
-		return 0;
+	broker_refusal no;
+	if (broker_rate(m, strlen(text), &no) < 0)
+		return broker_refused(call, &no);
 	_cleanup_strbuf_ strbuf sb = { 0 };
 	if (sb_addf(&sb, "{\"from\":\"%s\",\"data\":%s}", m->name, text) < 0)
 		return vl_call_disconnect(call, "out of memory"), 0;

@@ -205,8 +205,9 @@ int broker_stream(bmember *m, vl_call *call, enum bstream_kind kind, char **patt
 int broker_do_publish(bmember *m, vl_call *call, broker_args *a)
 {
 	broker_session *bs = m->bs;
-	if (broker_gate(m, call, BROKER_PUBLISH, a->topic, a->data_len))
-		return 0;
+	broker_refusal no;
+	if (broker_gate(m, vl_call_peer(call), BROKER_PUBLISH, a->topic, a->data_len, &no) < 0)
+		return broker_refused(call, &no);
 	bmsg *msg = broker_message(bs, a->topic, m->name, a->data, a->data_len);
 	if (!msg)
 		return vl_call_disconnect(call, "out of memory"), 0;
@@ -230,9 +231,10 @@ int broker_do_publish(bmember *m, vl_call *call, broker_args *a)
 int broker_do_subscribe(bmember *m, vl_call *call, broker_args *a, enum bstream_kind kind)
 {
 	enum broker_action act = kind == BSTREAM_SERVE ? BROKER_SERVE : BROKER_SUBSCRIBE;
+	broker_refusal no;
 	for (size_t i = 0; a->patterns[i]; i++)
-		if (broker_gate(m, call, act, a->patterns[i], 0))
-			return 0;
+		if (broker_gate(m, vl_call_peer(call), act, a->patterns[i], 0, &no) < 0)
+			return broker_refused(call, &no);
 	char **pats = a->patterns;
 	a->patterns = NULL;
 	return broker_stream(m, call, kind, pats);

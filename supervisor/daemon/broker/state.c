@@ -126,8 +126,10 @@ int broker_state_call(bmember *m, vl_call *call, const char *method, const broke
 	char pattern[SSTATE_KEY_MAX + 2];
 	if (!key)
 		snprintf(pattern, sizeof(pattern), "%s*", a->prefix ? a->prefix : "");
-	if (broker_gate(m, call, writes ? BROKER_STATE_WRITE : BROKER_STATE_READ, key ? key : pattern, 0))
-		return 0;
+	broker_refusal no;
+	if (broker_gate(m, vl_call_peer(call), writes ? BROKER_STATE_WRITE : BROKER_STATE_READ, key ? key : pattern, 0,
+			&no) < 0)
+		return broker_refused(call, &no);
 	session_touch(bs->b->d, bs->s);
 	cerr err = { 0 };
 	if (strcmp(method, "StateGet") == 0) {
@@ -141,8 +143,8 @@ int broker_state_call(bmember *m, vl_call *call, const char *method, const broke
 		return vl_call_reply(call, sb.buf);
 	}
 	if (strcmp(method, "StateSet") == 0) {
-		if (broker_rate(m, call, a->data_len))
-			return 0;
+		if (broker_rate(m, a->data_len, &no) < 0)
+			return broker_refused(call, &no);
 		uint64_t version;
 		int r = sstate_set(st, key, a->data, a->expect, &version, &err);
 		if (r < 0)

@@ -1,5 +1,5 @@
 /* AES-256-GCM for the secret store, through OpenSSL's EVP. libcrypto is
- * dlopen'ed on first use, as images/digest.c does: an idle corrald that
+ * opened on first use (common/libcrypto.h): an idle corrald that
  * never touches a secret keeps it unmapped. */
 #pragma once
 #include <stddef.h>
@@ -19,7 +19,7 @@ int secret_gcm_seal(const unsigned char *key, const unsigned char *nonce, const 
 int secret_gcm_open(const unsigned char *key, const unsigned char *nonce, const void *aad, size_t aad_len,
 		    const unsigned char *in, size_t n, const unsigned char tag[SECRET_TAG_LEN], unsigned char *out,
 		    cerr *err);
-/* OPENSSL_cleanse (explicit_bzero when libcrypto is not there). */
+/* Wipe what held a secret (explicit_bzero: never optimised away). */
 void secret_wipe(void *p, size_t n);
 /* Standard base64 (with padding) into out (room for max + 2 bytes): the
  * length; -EFBIG when it decodes to more than max, -EINVAL when text is not

@@ -1,6 +1,6 @@
 /* corral: an OCI runtime with runc's and crun's command line. */
 #include "cli.h"
-#include "sealed_exe.h"
+#include "runtime/sealed_exe.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 

@@ -2,7 +2,7 @@
  * as JSON, once (--stats) or every interval, and an "oom" event whenever
  * the kernel OOM-kills one of its processes; runc's format. */
 #include "cli.h"
-#include "container.h"
+#include "runtime/container.h"
 #include "cgroups/stats.h"
 #include "common/cleanup.h"
 #include "common/json.h"

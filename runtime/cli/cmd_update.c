@@ -3,7 +3,7 @@
  * flags. Values go through the same parser as config.json, so the same
  * validation and errors apply. */
 #include "cli.h"
-#include "container.h"
+#include "runtime/container.h"
 #include "cgroups/resources.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

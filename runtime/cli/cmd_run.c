@@ -1,9 +1,9 @@
 /* corral run: create, start, and (unless detached) wait, forwarding
  * signals or proxying the terminal; the exit code is the container's. */
 #include "cli.h"
-#include "container.h"
-#include "procwait.h"
-#include "terminal.h"
+#include "runtime/container.h"
+#include "runtime/procwait.h"
+#include "runtime/terminal.h"
 #include "cgroups/stats.h"
 #include "common/cleanup.h"
 #include "common/log.h"

@@ -1,6 +1,6 @@
 /* corral list: a table, or JSON with --format json. */
 #include "cli.h"
-#include "container.h"
+#include "runtime/container.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -1,7 +1,7 @@
 /* corral pause | resume: freeze and thaw every process of a container
  * through its cgroup (cgroup.freeze), as runc does. */
 #include "cli.h"
-#include "container.h"
+#include "runtime/container.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

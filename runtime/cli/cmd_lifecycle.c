@@ -1,6 +1,6 @@
 /* corral create | start | state | kill | delete */
 #include "cli.h"
-#include "container.h"
+#include "runtime/container.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 

@@ -1,0 +1,41 @@
+/* One import's state, shared by the files that carry it out: import.c
+ * reads the source and records the image, import_stage.c stages its blobs
+ * and layers. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "images/import.h"
+#include "images/layer.h"
+#include "images/manifest.h"
+#include "images/source.h"
+#include "images/store.h"
+
+typedef struct imp {
+	img_store *s;
+	img_source src;
+	const import_opts *o;
+	int stage_fd, blobs_fd, layers_fd;
+	const char *os, *arch, *variant;
+	bool explicit_platform;
+	char **names;
+	char manifest_digest[DIGEST_STR_LEN];
+	char config_digest[DIGEST_STR_LEN];
+	unsigned layers, reused;
+	/* layers staged by this import, for images that repeat a layer */
+	struct staged {
+		char diffid[DIGEST_STR_LEN], digest[DIGEST_STR_LEN];
+		uint64_t size;
+		enum layer_comp comp;
+	} staged[IMG_MAX_LAYERS];
+	size_t n_staged;
+} imp;
+
+/* Write a verified blob into staging. */
+int imp_save_blob(imp *m, const char *digest, const void *data, size_t len, cerr *err);
+/* Unpack one layer into staging unless this import staged it already.
+ * Fills digest/size/comp for a layer whose digest is not known beforehand. */
+int imp_stage_layer(imp *m, int src_fd, const char *expect_digest, int64_t size, enum layer_comp comp,
+		    const char *diffid, const char *what, char *digest_out, uint64_t *size_out,
+		    enum layer_comp *comp_out, cerr *err);
+/* The store holds this layer and its blob already. */
+bool imp_have_layer(imp *m, const char *blob, const char *diffid);

@@ -1,0 +1,91 @@
+#include "images/import_job.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int imp_save_blob(imp *m, const char *digest, const void *data, size_t len, cerr *err)
+{
+	_cleanup_close_ int fd = openat(m->blobs_fd, digest_hex(digest),
+					O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return cerr_sys(err, errno, "staging blob %s", digest);
+	const char *p = data;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return cerr_sys(err, errno, "staging blob %s", digest);
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int imp_stage_layer(imp *m, int src_fd, const char *expect_digest, int64_t size, enum layer_comp comp,
+		    const char *diffid, const char *what, char *digest_out, uint64_t *size_out,
+		    enum layer_comp *comp_out, cerr *err)
+{
+	const char *hex = digest_hex(diffid);
+	m->layers++;
+	for (size_t i = 0; i < m->n_staged; i++) {
+		struct staged *st = &m->staged[i];
+		if (!streq(st->diffid, diffid) || (expect_digest && !streq(expect_digest, st->digest)))
+			continue;
+		/* the same layer twice in one image: unpacked once */
+		if (digest_out)
+			memcpy(digest_out, st->digest, DIGEST_STR_LEN);
+		if (size_out)
+			*size_out = st->size;
+		if (comp_out)
+			*comp_out = st->comp;
+		m->reused++;
+		return 0;
+	}
+	if (mkdirat(m->layers_fd, hex, 0755) < 0)
+		return cerr_sys(err, errno, "staging layer %s", diffid);
+	_cleanup_close_ int root = openat(m->layers_fd, hex, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	char tmp[32];
+	snprintf(tmp, sizeof(tmp), "tmp-%u", m->layers);
+	_cleanup_close_ int out = openat(m->blobs_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (root < 0 || out < 0)
+		return cerr_sys(err, errno, "staging layer %s", diffid);
+	layer_job j = {
+		.src_fd = src_fd, .blob_out_fd = out, .root_fd = root, .what = what,
+		.expect_digest = expect_digest, .expect_size = size, .expect_comp = comp,
+		.expect_diffid = diffid, .lim = m->o->lim,
+	};
+	int r = layer_unpack(&j, err);
+	if (r < 0)
+		return r;
+	if (renameat(m->blobs_fd, tmp, m->blobs_fd, digest_hex(j.digest)) < 0)
+		return cerr_sys(err, errno, "staging blob %s", j.digest);
+	if (m->n_staged < IMG_MAX_LAYERS) {
+		struct staged *st = &m->staged[m->n_staged++];
+		memcpy(st->diffid, diffid, DIGEST_STR_LEN);
+		memcpy(st->digest, j.digest, DIGEST_STR_LEN);
+		st->size = j.size;
+		st->comp = j.comp;
+	}
+	if (digest_out)
+		memcpy(digest_out, j.digest, DIGEST_STR_LEN);
+	if (size_out)
+		*size_out = j.size;
+	if (comp_out)
+		*comp_out = j.comp;
+	log_debug("%s: %llu bytes, %llu uncompressed, %llu entries", what, (unsigned long long)j.size,
+		  (unsigned long long)j.usize, (unsigned long long)j.entries);
+	return 0;
+}
+
+bool imp_have_layer(imp *m, const char *blob, const char *diffid)
+{
+	return store_has_layer(m->s, diffid) && store_has_blob(m->s, blob);
+}
