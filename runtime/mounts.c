@@ -211,11 +211,19 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 	_cleanup_close_ int under = m->tmpcopyup ? openat(tfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (m->tmpcopyup && under < 0)
 		return cerr_sys(err, errno, "%s: tmpcopyup: open %s", what, m->destination);
+	if (m->data && (!strncmp(m->data, "mode=", 5) || strstr(m->data, ",mode=")))
+		was = 0;
+	/* a read-only one cannot be chmod-ed after: it gets the mode as an option */
 	char data[4096];
-	if (was && snprintf(data, sizeof(data), "mode=%04o%s%s", (unsigned)was, m->data ? "," : "",
-			    m->data ? m->data : "") >= (int)sizeof(data))
-		return cerr_set(err, E2BIG, "%s: options of %s are too long", what, m->destination);
-	if (mount(m->source ? m->source : m->type, target, m->type, extra, was ? data : m->data) < 0) {
+	const char *opts = m->data;
+	if (was && (extra & MS_RDONLY)) {
+		if (snprintf(data, sizeof(data), "mode=%04o%s%s", (unsigned)was, m->data ? "," : "",
+			     m->data ? m->data : "") >= (int)sizeof(data))
+			return cerr_set(err, E2BIG, "%s: options of %s are too long", what, m->destination);
+		opts = data;
+		was = 0;
+	}
+	if (mount(m->source ? m->source : m->type, target, m->type, extra, opts) < 0) {
 		int e = errno;
 		/* sysfs needs a network namespace of our own; fall back to the host's */
 		if (streq(m->type, "sysfs") && (e == EPERM || e == EBUSY) &&
@@ -227,6 +235,12 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 			return r < 0 ? cerr_sys(err, -r, "%s: remount the host's /sys read-only", what) : 0;
 		}
 		return cerr_sys(err, e, "%s: mount %s on %s", what, m->type, m->destination);
+	}
+	if (was) {
+		/* the new tmpfs's root, reopened: tfd is the directory beneath it */
+		_cleanup_close_ int top = open_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0);
+		if (top < 0 || fchmod(top, was) < 0)
+			return cerr_sys(err, top < 0 ? -top : errno, "%s: keep the mode of %s", what, m->destination);
 	}
 	r = m->tmpcopyup ? tmpcopyup(rootfd, m, under, what, err) : 0;
 	return r < 0 ? r : finish_mount(rootfd, m, 0, what, err);

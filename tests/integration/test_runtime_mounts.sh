@@ -56,19 +56,24 @@ x
 # tmpfs's 1777; a mode in the options wins (runc 1.2; runc 1.1's chmod
 # after the mount, which overrode it, was a bug runc fixed).
 test_tmpfs_over_a_directory_keeps_its_mode() {
-	mkbundle sh -c 'stat -c %a /etc /fresh /var'
+	mkbundle sh -c 'stat -c %a /etc /fresh /var /srv; grep -c " /etc tmpfs rw,nosuid,relatime 0 0" /proc/self/mounts'
 	cfg '.mounts += [{"destination":"/etc","type":"tmpfs","source":"tmpfs","options":["nosuid"]},
 		{"destination":"/fresh","type":"tmpfs","source":"tmpfs","options":["nosuid"]},
-		{"destination":"/var","type":"tmpfs","source":"tmpfs","options":["nosuid","mode=700"]}]'
+		{"destination":"/var","type":"tmpfs","source":"tmpfs","options":["nosuid","mode=700"]},
+		{"destination":"/srv","type":"tmpfs","source":"tmpfs","options":["ro"]}]'
 	own_rootfs
 	chmod 750 "$BUNDLE/rootfs/etc"
-	mkdir -p "$BUNDLE/rootfs/var"
+	mkdir -p "$BUNDLE/rootfs/var" "$BUNDLE/rootfs/srv"
+	chmod 711 "$BUNDLE/rootfs/srv"
 	ours=$(run_ctr "$TID" 2>&1) || fail "run: $ours"
 	assert_eq "$ours" "750
 1777
-700" "modes"
+700
+711
+1" "modes, and the options as runc shows them"
 	if command -v runc >/dev/null; then
-		cfg '.mounts |= map(select(.destination != "/var")) | .process.args=["stat","-c","%a","/etc","/fresh"]'
+		cfg '.mounts |= map(select(.destination != "/var" and .destination != "/srv")) |
+			.process.args=["sh","-c","stat -c %a /etc /fresh; grep \" /etc \" /proc/self/mounts"]'
 		theirs=$(cd "$BUNDLE" && runc --root "$T/runc" run "$TID-runc" </dev/null 2>&1)
 		assert_eq "$(run_ctr "$TID" 2>&1)" "$theirs" "the same under runc"
 	fi
