@@ -78,6 +78,10 @@ host_net_state() {
 # Defaults each test can use: a private state root and a fresh id.
 new_test_env() {
 	HOST_NET_BEFORE=$(host_net_state)
+	# the runtime's default parent (/corral, for a config without
+	# cgroupsPath) is made on first use and outlives each container
+	DEFAULT_CG=$(awk '$9=="cgroup2"{print $5; exit}' /proc/self/mountinfo)/corral
+	DEFAULT_CG_BEFORE=$([ -d "$DEFAULT_CG" ] && echo 1)
 	T="$TESTROOT/$1"
 	rm -rf "$T"
 	mkdir -p "$T"
@@ -116,6 +120,8 @@ run_test() { # function
 	( set -e; cd "$T"; "$name" ) >"$T/.out" 2>&1
 	rc=$?
 	teardown_state
+	# what the test made there goes with it (rmdir: only when empty)
+	[ -n "$DEFAULT_CG_BEFORE" ] || rmdir "$DEFAULT_CG" 2>/dev/null
 	local leaked=0
 	leak_check "$T" "$STATE" 2>>"$T/.out" || leaked=1
 	if [ $rc -eq 77 ]; then
