@@ -53,7 +53,7 @@ int container_kill(const char *root, const char *id, int sig, bool all, cerr *er
 int container_delete(const char *root, const char *id, bool force, cerr *err);
 /* The container's state and its cgroup; with live, a stopped container is
  * an error. */
-int container_open_cgroup(const char *root, const char *id, bool live, struct ctr_state **state, cg **out, cerr *err);
+int container_open_cgroup(const char *root, const char *id, bool live, struct rt_state **state, cg **out, cerr *err);
 /* linux.netDevices: pin pid's network namespace in the state directory;
  * later give the devices back to the host and unpin it (warnings only). */
 int netdev_pin(const char *dir, pid_t pid, cerr *err);

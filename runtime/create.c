@@ -261,10 +261,10 @@ static int leave_after_clone(int own[NS_COUNT], cerr *err)
 }
 
 /* The state as saved and as hooks see it; borrows every string. */
-static struct ctr_state make_state(const struct create_opts *o, const struct oci_spec *s, const char *rootfs,
+static struct rt_state make_state(const struct create_opts *o, const struct oci_spec *s, const char *rootfs,
 				   pid_t pid, const cg *cgroup, char *created, const char *owner)
 {
-	struct ctr_state st = {
+	struct rt_state st = {
 		.id = (char *)o->id, .bundle = (char *)o->bundle, .rootfs = (char *)rootfs,
 		.created = created, .owner = (char *)owner, .pid = pid, .pid_start = proc_starttime(pid),
 		.cgroup_mount = cgroup ? cgroup->mount : NULL, .cgroup_path = cgroup ? cgroup->path : NULL,
@@ -416,7 +416,7 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 		 * should this process be killed before it saves the full state,
 		 * delete --force still finds the cgroup. Not synced: a crash
 		 * takes the cgroup with it. */
-		struct ctr_state pre = make_state(o, s, rootfs, 0, cgroup, created, owner);
+		struct rt_state pre = make_state(o, s, rootfs, 0, cgroup, created, owner);
 		if ((r = state_save(dir, &pre, WFA_NO_SYNC, err)) < 0)
 			goto fail;
 	}
@@ -499,7 +499,7 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 			goto fail;
 		}
 	}
-	struct ctr_state cst = make_state(o, s, rootfs, pid, cgroup, created, owner);
+	struct rt_state cst = make_state(o, s, rootfs, pid, cgroup, created, owner);
 	hooks.creating = state_to_json(&cst, ST_CREATING, false);
 	hooks.created = state_to_json(&cst, ST_CREATED, false);
 	hooks.stopped = state_to_json(&cst, ST_STOPPED, false);

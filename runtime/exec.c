@@ -354,9 +354,9 @@ static int write_pid_file(const char *path, pid_t pid, cerr *err)
 	return r < 0 ? cerr_wrap(err, "--pid-file") : 0;
 }
 
-static int check_status(const char *root, const struct ctr_state *s, cerr *err)
+static int check_status(const char *root, const struct rt_state *s, cerr *err)
 {
-	enum ctr_status st = state_status(root, s);
+	enum rt_status st = state_status(root, s);
 	switch (st) {
 	case ST_CREATED:
 	case ST_RUNNING:
@@ -365,14 +365,14 @@ static int check_status(const char *root, const struct ctr_state *s, cerr *err)
 		return cerr_set(err, EBUSY, "cannot exec in a container that is being created");
 	default:
 		return cerr_set(err, st == ST_PAUSED ? EBUSY : ESRCH, "cannot exec in a %s container",
-				ctr_status_names[st]);
+				rt_status_names[st]);
 	}
 }
 
 int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 {
 	*exit_code = 0;
-	_cleanup_state_ struct ctr_state *s = NULL;
+	_cleanup_state_ struct rt_state *s = NULL;
 	int r = state_load(o->root, o->id, &s, err);
 	if (r < 0 || (r = check_status(o->root, s, err)) < 0)
 		return r;

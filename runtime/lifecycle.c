@@ -48,13 +48,13 @@ static int await_exec(int fifo, const char *id, cerr *err)
 
 int container_start(const char *root, const char *id, cerr *err)
 {
-	_cleanup_state_ struct ctr_state *s = NULL;
+	_cleanup_state_ struct rt_state *s = NULL;
 	int r = state_load(root, id, &s, err);
 	if (r < 0)
 		return r;
-	enum ctr_status st = state_status(root, s);
+	enum rt_status st = state_status(root, s);
 	if (st != ST_CREATED)
-		return cerr_set(err, EINVAL, "container \"%s\" is %s, not created", id, ctr_status_names[st]);
+		return cerr_set(err, EINVAL, "container \"%s\" is %s, not created", id, rt_status_names[st]);
 	_cleanup_close_ int pidfd = state_pidfd(s);
 	if (pidfd < 0)
 		return cerr_set(err, ESRCH, "container \"%s\" is stopped", id);
@@ -97,7 +97,7 @@ int container_start(const char *root, const char *id, cerr *err)
 	return 0;
 }
 
-static int open_cgroup(const struct ctr_state *s, cg **out)
+static int open_cgroup(const struct rt_state *s, cg **out)
 {
 	*out = NULL;
 	if (!s->cgroup_path)
@@ -107,11 +107,11 @@ static int open_cgroup(const struct ctr_state *s, cg **out)
 
 int container_kill(const char *root, const char *id, int sig, bool all, cerr *err)
 {
-	_cleanup_state_ struct ctr_state *s = NULL;
+	_cleanup_state_ struct rt_state *s = NULL;
 	int r = state_load(root, id, &s, err);
 	if (r < 0)
 		return r;
-	enum ctr_status st = state_status(root, s);
+	enum rt_status st = state_status(root, s);
 	if (st == ST_CREATING)
 		return cerr_set(err, ESRCH, "container not running (still being created)");
 	/* as runc: --all signals what is left in the cgroup, and is done when
@@ -140,7 +140,7 @@ static bool wait_pidfd(int pidfd, int ms)
 
 int container_delete(const char *root, const char *id, bool force, cerr *err)
 {
-	_cleanup_state_ struct ctr_state *s = NULL;
+	_cleanup_state_ struct rt_state *s = NULL;
 	int r = state_load(root, id, &s, err);
 	if (r < 0)
 		return r;
@@ -149,10 +149,10 @@ int container_delete(const char *root, const char *id, bool force, cerr *err)
 	_cleanup_close_ int lock = state_lock(dir);
 	if (lock < 0)
 		return cerr_sys(err, -lock, "delete %s: lock %s", id, dir);
-	enum ctr_status st = state_status(root, s);
+	enum rt_status st = state_status(root, s);
 	if ((st == ST_RUNNING || st == ST_PAUSED) && !force)
 		return cerr_set(err, EBUSY, "container \"%s\" is %s: stop it first, or use --force", id,
-				ctr_status_names[st]);
+				rt_status_names[st]);
 	if (st == ST_CREATING && !force)
 		return cerr_set(err, EBUSY, "container \"%s\" is being created", id);
 	_cleanup_cg_ cg *c = NULL;
@@ -191,7 +191,7 @@ int container_delete(const char *root, const char *id, bool force, cerr *err)
 	return 0;
 }
 
-int container_open_cgroup(const char *root, const char *id, bool live, struct ctr_state **state, cg **out, cerr *err)
+int container_open_cgroup(const char *root, const char *id, bool live, struct rt_state **state, cg **out, cerr *err)
 {
 	*out = NULL;
 	int r = state_load(root, id, state, err);

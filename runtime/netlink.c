@@ -136,7 +136,7 @@ int net_loopback_up(cerr *err)
 	return 0;
 }
 
-static const char *ctr_name(const struct oci_kv *d) { return d->value ? d->value : d->key; }
+static const char *device_name_inside(const struct oci_kv *d) { return d->value ? d->value : d->key; }
 
 int net_move_devices(const struct oci_linux *l, pid_t pid, cerr *err)
 {
@@ -154,14 +154,14 @@ int net_move_devices(const struct oci_linux *l, pid_t pid, cerr *err)
 		if (!idx)
 			return cerr_set(err, ENODEV, "linux.netDevices.%s: no such network interface on the host", d->key);
 		char buf[NET_MSG_BUF];
-		r = rtnl_talk(nl, net_msg_link_move(buf, idx, ctr_name(d), pid, -1, next_seq()));
+		r = rtnl_talk(nl, net_msg_link_move(buf, idx, device_name_inside(d), pid, -1, next_seq()));
 		if (r == -EEXIST)
 			return cerr_set(err, EEXIST, "linux.netDevices.%s: the container already has an interface named \"%s\"",
-					d->key, ctr_name(d));
+					d->key, device_name_inside(d));
 		if (r < 0)
 			return cerr_sys(err, -r, "linux.netDevices.%s: moving it into the container as \"%s\"", d->key,
-					ctr_name(d));
-		log_debug("network: moved %s into pid %d's namespace as %s", d->key, (int)pid, ctr_name(d));
+					device_name_inside(d));
+		log_debug("network: moved %s into pid %d's namespace as %s", d->key, (int)pid, device_name_inside(d));
 	}
 	return 0;
 }
@@ -177,7 +177,7 @@ static int open_in_netns(int ns_fd, const struct oci_linux *l, int *idx, int *nl
 		return cerr_sys(err, errno, "network: entering the container's network namespace");
 	int r = rtnl_open(nl);
 	for (size_t i = 0; r == 0 && i < l->n_net_devices; i++)
-		idx[i] = (int)if_nametoindex(ctr_name(&l->net_devices[i]));
+		idx[i] = (int)if_nametoindex(device_name_inside(&l->net_devices[i]));
 	if (setns(self, CLONE_NEWNET) < 0)
 		/* Carrying on in the wrong namespace would be worse than stopping. */
 		abort();
@@ -212,13 +212,13 @@ int net_return_devices_to(const struct oci_linux *l, int netns_fd, int host_fd, 
 		const struct oci_kv *d = &l->net_devices[i];
 		/* After a failed create it may never have been moved. */
 		if (!idx[i]) {
-			log_debug("network: %s is not in the container; not returning it", ctr_name(d));
+			log_debug("network: %s is not in the container; not returning it", device_name_inside(d));
 			continue;
 		}
 		char buf[NET_MSG_BUF];
 		r = rtnl_talk(nl, net_msg_link_move(buf, idx[i], d->key, host_fd < 0 ? 1 : 0, host_fd, next_seq()));
 		if (r < 0 && !first)
-			first = cerr_sys(err, -r, "linux.netDevices.%s: returning \"%s\" to the host", d->key, ctr_name(d));
+			first = cerr_sys(err, -r, "linux.netDevices.%s: returning \"%s\" to the host", d->key, device_name_inside(d));
 	}
 	return first;
 }

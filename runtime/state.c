@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *const ctr_status_names[] = { "creating", "created", "running", "paused", "stopped" };
+const char *const rt_status_names[] = { "creating", "created", "running", "paused", "stopped" };
 
-void ctr_state_free(struct ctr_state *s)
+void rt_state_free(struct rt_state *s)
 {
 	if (!s)
 		return;
@@ -74,7 +74,7 @@ unsigned long long proc_starttime(pid_t pid)
 	return start;
 }
 
-int state_pidfd(const struct ctr_state *s)
+int state_pidfd(const struct rt_state *s)
 {
 	if (s->pid <= 0)
 		return -ESRCH;
@@ -89,7 +89,7 @@ int state_pidfd(const struct ctr_state *s)
 	return fd;
 }
 
-int state_save(const char *dir, const struct ctr_state *s, unsigned flags, cerr *err)
+int state_save(const char *dir, const struct rt_state *s, unsigned flags, cerr *err)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
@@ -118,7 +118,7 @@ static int dup_member(yajl_val o, const char *key, char **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-int state_load(const char *root, const char *id, struct ctr_state **out, cerr *err)
+int state_load(const char *root, const char *id, struct rt_state **out, cerr *err)
 {
 	int r = validate_id(id, err);
 	if (r < 0)
@@ -132,7 +132,7 @@ int state_load(const char *root, const char *id, struct ctr_state **out, cerr *e
 	_cleanup_free_ char *text = NULL;
 	if (read_file(path, 1 << 20, &text, NULL, NULL) < 0) {
 		/* the directory exists but create has not saved state yet */
-		_cleanup_state_ struct ctr_state *s = calloc(1, sizeof(*s));
+		_cleanup_state_ struct rt_state *s = calloc(1, sizeof(*s));
 		if (!s || !(s->id = strdup(id)))
 			return cerr_set(err, ENOMEM, "out of memory");
 		*out = TAKE_PTR(s);
@@ -141,7 +141,7 @@ int state_load(const char *root, const char *id, struct ctr_state **out, cerr *e
 	_cleanup_json_ yajl_val v = NULL;
 	if ((r = json_parse(text, path, &v, err)) < 0)
 		return r;
-	_cleanup_state_ struct ctr_state *s = calloc(1, sizeof(*s));
+	_cleanup_state_ struct rt_state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return cerr_set(err, ENOMEM, "out of memory");
 	long long pid = 0, start = 0;
@@ -168,7 +168,7 @@ int state_load(const char *root, const char *id, struct ctr_state **out, cerr *e
 	return 0;
 }
 
-enum ctr_status state_status(const char *root, const struct ctr_state *s)
+enum rt_status state_status(const char *root, const struct rt_state *s)
 {
 	if (!s->pid)
 		return ST_CREATING;
@@ -188,13 +188,13 @@ enum ctr_status state_status(const char *root, const struct ctr_state *s)
 	return ST_RUNNING;
 }
 
-char *state_to_json(const struct ctr_state *s, enum ctr_status st, bool pretty)
+char *state_to_json(const struct rt_state *s, enum rt_status st, bool pretty)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(pretty);
 	if (!g)
 		return NULL;
 	int r = yajl_gen_map_open(g) || jg_key_str(g, "ociVersion", "1.2.0") || jg_key_str(g, "id", s->id) ||
-		jg_key_str(g, "status", ctr_status_names[st]);
+		jg_key_str(g, "status", rt_status_names[st]);
 	if (!r && st != ST_STOPPED && s->pid)
 		r = jg_key_int(g, "pid", s->pid);
 	else if (!r)

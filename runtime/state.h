@@ -8,10 +8,10 @@
 #define DEFAULT_STATE_ROOT "/run/corral/runtime"
 #define EXEC_FIFO "exec.fifo"
 
-enum ctr_status { ST_CREATING, ST_CREATED, ST_RUNNING, ST_PAUSED, ST_STOPPED };
-extern const char *const ctr_status_names[];
+enum rt_status { ST_CREATING, ST_CREATED, ST_RUNNING, ST_PAUSED, ST_STOPPED };
+extern const char *const rt_status_names[];
 
-struct ctr_state {
+struct rt_state {
 	char *id;
 	char *bundle;
 	char *rootfs;
@@ -24,23 +24,23 @@ struct ctr_state {
 	bool systemd_cgroup;
 };
 
-void ctr_state_free(struct ctr_state *s);
-static inline void ctr_state_freep(struct ctr_state **s) { ctr_state_free(*s); }
-#define _cleanup_state_ __attribute__((cleanup(ctr_state_freep)))
+void rt_state_free(struct rt_state *s);
+static inline void rt_state_freep(struct rt_state **s) { rt_state_free(*s); }
+#define _cleanup_state_ __attribute__((cleanup(rt_state_freep)))
 
 /* Container ids: [A-Za-z0-9_+.-], not "." or "..", at most 1024 bytes. */
 int validate_id(const char *id, cerr *err);
 /* flags as write_file_atomic_ex's (WFA_NO_SYNC for the record of a
  * container still being created) */
-int state_save(const char *dir, const struct ctr_state *s, unsigned flags, cerr *err);
+int state_save(const char *dir, const struct rt_state *s, unsigned flags, cerr *err);
 /* Load <root>/<id>; a missing container is -ENOENT "container X does not exist". */
-int state_load(const char *root, const char *id, struct ctr_state **out, cerr *err);
-enum ctr_status state_status(const char *root, const struct ctr_state *s);
+int state_load(const char *root, const char *id, struct rt_state **out, cerr *err);
+enum rt_status state_status(const char *root, const struct rt_state *s);
 /* The runtime-spec state object (plus created, rootfs and owner, as runc). */
-char *state_to_json(const struct ctr_state *s, enum ctr_status st, bool pretty);
+char *state_to_json(const struct rt_state *s, enum rt_status st, bool pretty);
 /* starttime of pid from /proc, or 0 when gone. */
 unsigned long long proc_starttime(pid_t pid);
 /* A pidfd for the container's init, verified against pid_start; -ESRCH when gone. */
-int state_pidfd(const struct ctr_state *s);
+int state_pidfd(const struct rt_state *s);
 /* Take an exclusive lock on <root>/<id> (the directory fd). */
 int state_lock(const char *dir);

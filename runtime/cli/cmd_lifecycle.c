@@ -108,7 +108,7 @@ int cmd_state(int argc, char **argv)
 	if (getopt(argc, argv, "") != -1 || want_id(argc, argv, "state", 0) < 0)
 		return 1;
 	cerr err = { 0 };
-	_cleanup_state_ struct ctr_state *s = NULL;
+	_cleanup_state_ struct rt_state *s = NULL;
 	if (state_load(cli.root, argv[optind], &s, &err) < 0)
 		return cli_fail(&err, "state %s", argv[optind]);
 	_cleanup_free_ char *j = state_to_json(s, state_status(cli.root, s), true);

@@ -43,10 +43,10 @@ int cmd_list(int argc, char **argv)
 	while (d && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		_cleanup_state_ struct ctr_state *s = NULL;
+		_cleanup_state_ struct rt_state *s = NULL;
 		if (state_load(cli.root, de->d_name, &s, NULL) < 0)
 			continue;
-		enum ctr_status st = state_status(cli.root, s);
+		enum rt_status st = state_status(cli.root, s);
 		pid_t pid = st == ST_STOPPED ? 0 : s->pid;
 		if (json) {
 			_cleanup_free_ char *j = state_to_json(s, st, false);
@@ -55,7 +55,7 @@ int cmd_list(int argc, char **argv)
 		} else if (quiet) {
 			printf("%s\n", s->id);
 		} else {
-			printf("%-24s %-8d %-10s %-40s %-30s %s\n", s->id, (int)pid, ctr_status_names[st],
+			printf("%-24s %-8d %-10s %-40s %-30s %s\n", s->id, (int)pid, rt_status_names[st],
 			       s->bundle ? s->bundle : "", s->created ? s->created : "", s->owner ? s->owner : "");
 		}
 		first = false;

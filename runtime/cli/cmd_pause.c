@@ -19,14 +19,14 @@ static int freeze_cmd(int argc, char **argv, bool freeze)
 	}
 	const char *id = argv[1];
 	cerr err = { 0 };
-	_cleanup_state_ struct ctr_state *s = NULL;
+	_cleanup_state_ struct rt_state *s = NULL;
 	_cleanup_cg_ cg *c = NULL;
 	if (container_open_cgroup(cli.root, id, false, &s, &c, &err) < 0)
 		return cli_fail(&err, "%s %s", verb, id);
-	enum ctr_status st = state_status(cli.root, s);
+	enum rt_status st = state_status(cli.root, s);
 	if (st != (freeze ? ST_RUNNING : ST_PAUSED)) {
 		/* runc's texts, which engines match on */
-		cerr_set(&err, EINVAL, "container not %s (it is %s)", freeze ? "running" : "paused", ctr_status_names[st]);
+		cerr_set(&err, EINVAL, "container not %s (it is %s)", freeze ? "running" : "paused", rt_status_names[st]);
 		return cli_fail(&err, "%s %s", verb, id);
 	}
 	if (cg_freeze(c, freeze, FREEZE_TIMEOUT_MS, &err) < 0)

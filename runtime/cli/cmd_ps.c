@@ -130,12 +130,12 @@ int cmd_ps(int argc, char **argv)
 	}
 	const char *id = argv[optind];
 	cerr err = { 0 };
-	_cleanup_state_ struct ctr_state *s = NULL;
+	_cleanup_state_ struct rt_state *s = NULL;
 	if (state_load(cli.root, id, &s, &err) < 0)
 		return cli_fail(&err, "ps %s", id);
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = 0;
-	enum ctr_status st = state_status(cli.root, s);
+	enum rt_status st = state_status(cli.root, s);
 	if (st != ST_STOPPED && st != ST_CREATING) {
 		_cleanup_cg_ cg *group = NULL;
 		int r;

@@ -162,7 +162,7 @@ int cmd_update(int argc, char **argv)
 	}
 	const char *id = argv[optind];
 	cerr err = { 0 };
-	_cleanup_state_ struct ctr_state *s = NULL;
+	_cleanup_state_ struct rt_state *s = NULL;
 	_cleanup_cg_ cg *c = NULL;
 	if (container_open_cgroup(cli.root, id, true, &s, &c, &err) < 0)
 		return cli_fail(&err, "update");

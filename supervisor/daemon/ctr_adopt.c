@@ -33,7 +33,7 @@ static int cmp_created(const void *a, const void *b)
  * in between learns the pid and start time from the runtime's state. */
 static void adopt_started(corrald *d, ctr *c)
 {
-	_cleanup_state_ struct ctr_state *st = NULL;
+	_cleanup_state_ struct rt_state *st = NULL;
 	cerr err = { 0 };
 	if (state_load(d->runtime_root, c->id, &st, &err) < 0) {
 		log_cerr(LOG_LVL_WARN, &err, "container %s", c->name);
