@@ -3,7 +3,7 @@
  * with fd 3 the client's upgraded connection. It ends the stream with EXIT
  * itself: 0, or 1 after a STDERR frame with the one line that says why,
  * which it also writes to stderr for corrald's log. */
-#include "supervisor/daemon/copy.h"
+#include "supervisor/daemon/copy/copy.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 

@@ -3,25 +3,32 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
-#include "supervisor/daemon/cgroup_self.h"
-#include "supervisor/daemon/config.h"
-#include "supervisor/daemon/listenfds.h"
-#include "supervisor/daemon/metrics_http.h"
+#include "supervisor/daemon/containers/ctr_service.h"
+#include "supervisor/daemon/core/cgroup_self.h"
+#include "supervisor/daemon/core/config.h"
+#include "supervisor/daemon/core/listenfds.h"
+#include "supervisor/daemon/core/metrics_http.h"
 #include "supervisor/daemon/health/daemon.h"
-#include "supervisor/daemon/sdnotify.h"
+#include "supervisor/daemon/core/sdnotify.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/broker/broker.h"
 #include "supervisor/daemon/sessions/session_member.h"
 #include "supervisor/daemon/sessions/session_methods.h"
 #include "supervisor/daemon/network/cni_run.h"
-#include "supervisor/daemon/ctr_adopt.h"
+#include "supervisor/daemon/containers/ctr_adopt.h"
 #include "supervisor/daemon/network/net_reconcile.h"
-#include "supervisor/daemon/fastpath.h"
-#include "supervisor/daemon/trash.h"
-#include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/containers/fastpath.h"
+#include "supervisor/daemon/containers/trash.h"
+#include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/jobs/job_run.h"
 #include "supervisor/daemon/workloads/workload.h"
 #include "supervisor/daemon/policy/policy.h"
+#include "supervisor/daemon/health/health.h"
+#include "supervisor/daemon/network/network.h"
+#include "supervisor/daemon/secrets/secrets.h"
+#include "supervisor/daemon/sessions/session.h"
+#include "supervisor/daemon/containers/ctr_service.h"
+#include "supervisor/daemon/images/img_size.h"
 #include <limits.h>
 
 #include <errno.h>
@@ -205,7 +212,15 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 
 static int run(corrald_config *cfg, policy *pol, cerr *err)
 {
-	corrald d = { .cfg = cfg, .started_usec = el_now_usec(), .spare_fd = -1, .trash = TRASH_INIT, .policy = pol };
+	ctr_service containers = CTR_SERVICE_INIT;
+	/* in this order at each step: the gate, then what the container holds
+	 * from the outside in */
+	const ctr_feature *features[] = { &policy_ctr_feature, &health_ctr_feature, &secrets_ctr_feature,
+					  &network_ctr_feature, &sessions_ctr_feature };
+	for (size_t i = 0; i < ARRAY_SIZE(features); i++)
+		if (ctr_feature_register(&containers, features[i]) < 0)
+			return cerr_set(err, ENOSPC, "too many container features");
+	corrald d = { .cfg = cfg, .started_usec = el_now_usec(), .containers = &containers, .policy = pol };
 	_cleanup_el_ el_loop *loop = NULL;
 	metrics_http *http = NULL;
 	el_source *sigs = NULL, *wd = NULL;
@@ -335,8 +350,8 @@ out:
 	free(d.cgroup_parent);
 	trash_shutdown(&d);
 	fastpath_clear(&d);
-	if (d.spare_fd >= 0)
-		close(d.spare_fd);
+	if (containers.spare_fd >= 0)
+		close(containers.spare_fd);
 	free(d.containers_dir);
 	free(d.runtime_root);
 	free(d.monitor_bin);

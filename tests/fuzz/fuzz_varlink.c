@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervisor/daemon/ctr_spec.h"
+#include "supervisor/daemon/spec/ctr_spec.h"
 #include "supervisor/varlink/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

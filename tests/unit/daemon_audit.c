@@ -7,7 +7,7 @@
 
 #include "common/cleanup.h"
 #include "common/json.h"
-#include "supervisor/daemon/audit.h"
+#include "supervisor/daemon/core/audit.h"
 
 static void test_audit_lines_and_rotation(void **state)
 {

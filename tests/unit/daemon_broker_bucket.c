@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "supervisor/daemon/broker/bucket.h"
+#include "supervisor/daemon/core/bucket.h"
 
 static void test_burst_then_rate(void **state)
 {

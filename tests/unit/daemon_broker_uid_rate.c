@@ -5,7 +5,7 @@
 #include <cmocka.h>
 
 #include <stdlib.h>
-#include "supervisor/daemon/broker/uid_rate.h"
+#include "supervisor/daemon/core/uid_rate.h"
 
 static void test_each_uid_its_own_bucket(void **state)
 {

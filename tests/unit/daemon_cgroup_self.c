@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 
 #include "common/cleanup.h"
-#include "supervisor/daemon/cgroup_self.h"
-#include "supervisor/daemon/config.h"
+#include "supervisor/daemon/core/cgroup_self.h"
+#include "supervisor/daemon/core/config.h"
 
 static void test_cgroup_self(void **state)
 {

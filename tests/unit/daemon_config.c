@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "common/cleanup.h"
-#include "supervisor/daemon/config.h"
+#include "supervisor/daemon/core/config.h"
 
 static void write_conf(const char *name, const char *text, char *path, size_t n)
 {

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervisor/daemon/ctr_names.h"
-#include "supervisor/daemon/ctr_spec.h"
+#include "supervisor/daemon/containers/ctr_names.h"
+#include "supervisor/daemon/spec/ctr_spec.h"
 
 /* The names handed out so far, as a registry would hold them. */
 typedef struct taken {

@@ -12,7 +12,7 @@
 
 #include "common/cleanup.h"
 #include "common/json.h"
-#include "supervisor/daemon/ctr_spec.h"
+#include "supervisor/daemon/spec/ctr_spec.h"
 
 static int parse_spec(const char *json, ctr_spec *s, json_fault *f)
 {

@@ -15,7 +15,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
-#include "supervisor/daemon/events.h"
+#include "supervisor/daemon/core/events.h"
 #include "supervisor/varlink/server.h"
 
 static el_loop *loop;

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "supervisor/daemon/health/check.h"
+#include "supervisor/daemon/spec/healthcheck.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

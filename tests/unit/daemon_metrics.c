@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
-#include "supervisor/daemon/metrics.h"
+#include "supervisor/daemon/core/metrics.h"
 
 static void test_metrics_render(void **state)
 {

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "common/json.h"
-#include "supervisor/daemon/ctr_spec.h"
+#include "supervisor/daemon/spec/ctr_spec.h"
 #include "supervisor/daemon/network/hosts.h"
 #include "supervisor/daemon/network/resolv.h"
 

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "supervisor/daemon/restart_policy.h"
+#include "supervisor/daemon/spec/restart_policy.h"
 
 static void test_parse_valid(void **state)
 {

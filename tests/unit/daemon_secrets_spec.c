@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "common/json.h"
-#include "supervisor/daemon/ctr_spec.h"
+#include "supervisor/daemon/spec/ctr_spec.h"
 
 static int parse(const char *secrets, ctr_spec *s, json_fault *f)
 {

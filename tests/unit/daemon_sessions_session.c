@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -82,30 +83,20 @@ static void test_member_spec(void **state)
 static void test_namespaces(void **state)
 {
 	corrald *d = with_session(SESSION_SHARE_NET | SESSION_SHARE_IPC);
-	_cleanup_json_ yajl_val dflt = NULL;
-	cerr err = { 0 };
-	assert_int_equal(json_parse("[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},"
-				    "{\"type\":\"mount\"}]",
-				    "ns", &dflt, &err),
-			 0);
 	ctr_spec s = { .session = "pod" };
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	session_gen_namespaces(g, dflt, d, &s, false);
-	_cleanup_free_ char *text = jg_finish(g, NULL);
-	assert_string_equal(text, "[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/st/sessions/pod/ns/net\"},"
-				  "{\"type\":\"ipc\",\"path\":\"/st/sessions/pod/ns/ipc\"},{\"type\":\"uts\"},"
-				  "{\"type\":\"mount\"}]");
-	ctr_spec host = { .network = CTR_NET_HOST };
-	_cleanup_json_gen_ yajl_gen g2 = json_gen_new(false);
-	session_gen_namespaces(g2, dflt, d, &host, false);
-	_cleanup_free_ char *t2 = jg_finish(g2, NULL);
-	assert_string_equal(t2, "[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"}]");
-	/* a member's: a user namespace of its own, after the rest */
-	_cleanup_json_gen_ yajl_gen g3 = json_gen_new(false);
-	session_gen_namespaces(g3, dflt, d, &host, true);
-	_cleanup_free_ char *t3 = jg_finish(g3, NULL);
-	assert_string_equal(t3, "[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"},"
-				"{\"type\":\"user\"}]");
+	char path[PATH_MAX] = "";
+	assert_int_equal(session_ns_join(d, &s, "network", path, sizeof(path)), 1);
+	assert_string_equal(path, "/st/sessions/pod/ns/net");
+	assert_int_equal(session_ns_join(d, &s, "ipc", path, sizeof(path)), 1);
+	assert_string_equal(path, "/st/sessions/pod/ns/ipc");
+	/* not shared, not a kind a session shares, or no session: its own */
+	assert_int_equal(session_ns_join(d, &s, "uts", path, sizeof(path)), 0);
+	assert_int_equal(session_ns_join(d, &s, "pid", path, sizeof(path)), 0);
+	assert_int_equal(session_ns_join(d, &s, "mount", path, sizeof(path)), 0);
+	ctr_spec none = { .network = CTR_NET_HOST };
+	assert_int_equal(session_ns_join(d, &none, "network", path, sizeof(path)), 0);
+	ctr_spec gone = { .session = "nope" };
+	assert_int_equal(session_ns_join(d, &gone, "network", path, sizeof(path)), 0);
 	drop(d);
 }
 

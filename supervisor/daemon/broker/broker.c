@@ -2,8 +2,8 @@
  * socket names the member), a routing table per session, and the pump that
  * feeds backlogged streams as their connections drain. */
 #include "supervisor/daemon/broker/broker_int.h"
-#include "supervisor/daemon/ctr.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/varlink/interface.h"
 #include "common/cleanup.h"

@@ -7,7 +7,7 @@
 #include <yajl/yajl_tree.h>
 #include "common/strbuf.h"
 #include "supervisor/daemon/broker/broker.h"
-#include "supervisor/daemon/broker/bucket.h"
+#include "supervisor/daemon/core/bucket.h"
 #include "supervisor/daemon/broker/policy.h"
 #include "supervisor/daemon/broker/queue.h"
 #include "supervisor/daemon/broker/topic.h"

@@ -2,8 +2,8 @@
  * denied and rate-limited, streams cut off, connections refused, queue
  * depths and request latency. */
 #include "supervisor/daemon/broker/broker_int.h"
-#include "supervisor/daemon/metrics.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/metrics.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
 
 #include <errno.h>

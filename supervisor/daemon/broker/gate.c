@@ -1,7 +1,7 @@
 /* What every message passes: the session's policy (each refusal audited
  * and counted) and the member's token buckets. */
 #include "supervisor/daemon/broker/broker_int.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "common/cleanup.h"
 #include "common/json.h"

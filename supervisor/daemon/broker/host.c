@@ -2,7 +2,7 @@
  * BrokerSubscribe and BrokerRequest as the session's member "host". The
  * control socket's own checks (root or the access group) have run. */
 #include "supervisor/daemon/broker/broker_int.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/varlink/sv_errors.h"
 #include "common/cleanup.h"

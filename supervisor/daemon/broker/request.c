@@ -3,7 +3,7 @@
  * its Reply at most its timeout. */
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/daemon/broker/topic.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "common/cleanup.h"
 #include "common/json.h"

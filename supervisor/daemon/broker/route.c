@@ -4,7 +4,7 @@
  * subscriber). */
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/daemon/broker/topic.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/daemon/sessions/sstate.h"
 #include "common/cleanup.h"

@@ -5,11 +5,11 @@
  * socket is closed: the monitor sees its client gone and kills the
  * command (and all it started, through its cgroup). */
 #include "supervisor/daemon/health/checker.h"
-#include "supervisor/daemon/health/check.h"
+#include "supervisor/daemon/spec/healthcheck.h"
 #include "supervisor/daemon/health/on_failure.h"
-#include "supervisor/daemon/ctr.h"
-#include "supervisor/daemon/ctr_monitor.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/ctr_monitor.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/monitor_iface.h"
 #include "supervisor/varlink/wire.h"
 #include "common/cleanup.h"

@@ -1,6 +1,6 @@
 #include "supervisor/daemon/health/daemon.h"
-#include "supervisor/daemon/ctr.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
 #include "common/cleanup.h"

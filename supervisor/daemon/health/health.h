@@ -19,6 +19,7 @@
  * Contract shared with the workloads room (workloads/workload.h): do not
  * change a declaration here without telling it. */
 #pragma once
+#include "supervisor/daemon/containers/ctr_service.h"
 
 struct ctr;
 
@@ -28,3 +29,6 @@ extern const char *const health_status_str[HEALTH_COUNT];
 
 /* HEALTH_NONE: it has no health check (or is not running). */
 enum health_status health_status_of(const struct ctr *c);
+
+/* Its part in each container's life (main_corrald.c registers it). */
+extern const ctr_feature health_ctr_feature;

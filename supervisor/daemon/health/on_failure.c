@@ -1,11 +1,11 @@
 /* kill: SIGKILL, as Kill sends it; restart: as Restart does (its stop
  * signal, then SIGKILL after its stop timeout, then a start). */
 #include "supervisor/daemon/health/on_failure.h"
-#include "supervisor/daemon/ctr.h"
-#include "supervisor/daemon/ctr_monitor.h"
-#include "supervisor/daemon/ctr_restart.h"
-#include "supervisor/daemon/ctr_spawn.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/ctr_monitor.h"
+#include "supervisor/daemon/containers/ctr_restart.h"
+#include "supervisor/daemon/containers/ctr_spawn.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "common/log.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* What an unhealthy container gets (healthcheck.onFailure). */
 #pragma once
-#include "supervisor/daemon/health/check.h"
+#include "supervisor/daemon/spec/healthcheck.h"
 
 struct corrald;
 struct ctr;

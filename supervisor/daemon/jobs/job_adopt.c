@@ -1,8 +1,8 @@
 /* Jobs that were running when corrald went: each finds its container
  * again and goes on from where it was. */
 #include "supervisor/daemon/jobs/job_run.h"
-#include "supervisor/daemon/ctr.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/timefmt.h"

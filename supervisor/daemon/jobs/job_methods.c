@@ -1,12 +1,12 @@
 /* The job methods of io.corral.Supervisor: JobSubmit, JobBatch, JobList,
  * JobInspect, JobWait, JobCancel, JobLogs. */
-#include "supervisor/daemon/owner.h"
+#include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/jobs/job_methods.h"
 #include "supervisor/daemon/jobs/job_run.h"
-#include "supervisor/daemon/quota.h"
-#include "supervisor/daemon/ctr.h"
-#include "supervisor/daemon/ctr_logs.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/policy/quota.h"
+#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/ctr_logs.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"

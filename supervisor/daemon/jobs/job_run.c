@@ -4,9 +4,9 @@
  * whose answer comes from the loop, so a job never runs inside another
  * handler's work. */
 #include "supervisor/daemon/jobs/job_run.h"
-#include "supervisor/daemon/ctr.h"
-#include "supervisor/daemon/ctr_logs.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/ctr_logs.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/varlink/interface.h"
 #include "common/cleanup.h"

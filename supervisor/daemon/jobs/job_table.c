@@ -1,8 +1,8 @@
 /* The jobs corrald knows, oldest first: lookups, the FIFO's next job, the
  * bound on results kept, and the backoff between attempts. */
 #include "supervisor/daemon/jobs/job.h"
-#include "supervisor/daemon/owner.h"
-#include "supervisor/daemon/restart_policy.h"
+#include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/spec/restart_policy.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

@@ -11,17 +11,12 @@
 #include "common/error.h"
 #include "common/json_get.h"
 #include "common/strbuf.h"
+#include "supervisor/daemon/spec/ports.h"
 
 #define CNI_SPEC_VERSION "1.0.0"
 #define CNI_MAX_PLUGINS 16
 #define CNI_MAX_OUTPUT (1 << 20)
-#define CNI_MAX_PORTS 256
 
-typedef struct cni_port {
-	char host_ip[48]; /* "" : every address */
-	uint16_t host_port, container_port;
-	char protocol[4]; /* tcp | udp */
-} cni_port;
 
 /* What the runtime says about one attachment. */
 typedef struct cni_args {
@@ -34,11 +29,6 @@ typedef struct cni_args {
 	size_t n_ports;
 } cni_args;
 
-/* A portMappings array (path names it in faults): *out is calloc'd, also
- * on an error. */
-int cni_ports_parse(yajl_val a, const char *path, cni_port **out, size_t *n, json_fault *f);
-/* key: [...], as containerd passes them under "portMappings". */
-int cni_ports_gen(yajl_gen g, const char *key, const cni_port *ports, size_t n);
 
 /* The container's side of an ADD result, for Inspect. */
 typedef struct cni_summary {

@@ -1,7 +1,7 @@
 #include "supervisor/daemon/network/names.h"
 #include "supervisor/daemon/network/hosts.h"
 #include "supervisor/daemon/network/resolv.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"

@@ -9,7 +9,7 @@
 #pragma once
 #include <stdbool.h>
 #include "common/error.h"
-#include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/containers/ctr.h"
 
 struct corrald;
 

@@ -1,7 +1,7 @@
 #include "supervisor/daemon/network/net_metrics.h"
-#include "supervisor/daemon/metrics.h"
-#include "supervisor/daemon/ctr.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/metrics.h"
+#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 #include "supervisor/daemon/network/net_store.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/network/cni.h"
 #include "common/json.h"
 #include "common/cleanup.h"

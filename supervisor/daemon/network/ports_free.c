@@ -1,7 +1,7 @@
 /* A published host port is free, or Start says which and why not. */
 #include "supervisor/daemon/network/ports_free.h"
-#include "supervisor/daemon/ctr_spawn.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/containers/ctr_spawn.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "common/cleanup.h"
 

@@ -5,6 +5,7 @@
  * from the top level. Without a file, the built-in defaults: root keeps
  * everything it had, a member gets the unprivileged defaults. */
 #pragma once
+#include "supervisor/daemon/containers/ctr_service.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -62,3 +63,6 @@ void policy_release(policy *p);
 static inline const policy_tier *policy_tier_of(const policy *p, uid_t uid) { return uid == 0 ? &p->root : &p->unpriv; }
 /* The policy in force, defaults included (PolicyShow). */
 int policy_gen(yajl_gen g, const policy *p);
+
+/* Its part in each container's life (main_corrald.c registers it). */
+extern const ctr_feature policy_ctr_feature;

@@ -1,10 +1,10 @@
 #include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/policy/policy_sig.h"
-#include "supervisor/daemon/ctr.h"
-#include "supervisor/daemon/img_owner.h"
-#include "supervisor/daemon/owner.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/images/img_owner.h"
+#include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/interface.h"
 #include "supervisor/varlink/sv_errors.h"
 #include "bundle/caps.h"
@@ -31,6 +31,19 @@ __attribute__((format(printf, 4, 5))) static int refuse(policy_violation *v, con
 	vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
 	va_end(ap);
 	return POLICY_REFUSED;
+}
+
+bool policy_path_allowed(const char *real, char *const *prefixes)
+{
+	if (!prefixes)
+		return true;
+	for (; *prefixes; prefixes++) {
+		size_t n = strlen(*prefixes);
+		if (streq(*prefixes, "/") ||
+		    (!strncmp(real, *prefixes, n) && (real[n] == '\0' || real[n] == '/')))
+			return true;
+	}
+	return false;
 }
 
 /* "unprivileged.memory.max" for a member, "memory.max" for root. */
@@ -193,7 +206,7 @@ static int check_own_image(const peer_cred *peer, const policy_tier *t, const re
 /* A store image: on the allow-list, and signed when that is required; its
  * manifest pinned for the create. An image that does not resolve is left
  * to the create path (NoSuchImage). */
-static int check_image(corrald *d, const peer_cred *peer, const policy_tier *t, const char *ref, policy_pins *pins,
+static int check_image(corrald *d, const peer_cred *peer, const policy_tier *t, const char *ref, ctr_pins *pins,
 		       policy_violation *v, cerr *err)
 {
 	if (ref[0] == '/' || (!t->image_allow && !t->require_signature))
@@ -238,12 +251,12 @@ static int check_image(corrald *d, const peer_cred *peer, const policy_tier *t, 
 	return 0;
 }
 
-static int check_binds(const peer_cred *peer, const policy_tier *t, ctr_spec *s, policy_pins *pins,
+static int check_binds(const peer_cred *peer, const policy_tier *t, ctr_spec *s, ctr_pins *pins,
 		       policy_violation *v, cerr *err)
 {
 	_cleanup_strv_ char **real = NULL;
 	size_t denied;
-	int r = policy_pins_open(s, peer, pins, &real, &denied, err);
+	int r = ctr_pins_open(s, peer, pins, &real, &denied, err);
 	if (r < 0 && denied != SIZE_MAX) { /* one answer, whether it is there or not */
 		char field[64];
 		snprintf(field, sizeof(field), "spec.mounts[%zu].source", denied);
@@ -272,7 +285,7 @@ static int check_binds(const peer_cred *peer, const policy_tier *t, ctr_spec *s,
 	return 0;
 }
 
-int policy_admit(corrald *d, const peer_cred *peer, ctr_spec *spec, policy_pins *pins, policy_violation *v,
+int policy_admit(corrald *d, const peer_cred *peer, ctr_spec *spec, ctr_pins *pins, policy_violation *v,
 		 cerr *err)
 {
 	const policy_tier *t = policy_tier_of(d->policy, peer->uid);
@@ -284,19 +297,3 @@ int policy_admit(corrald *d, const peer_cred *peer, ctr_spec *spec, policy_pins 
 	return 0;
 }
 
-int policy_refuse(vl_call *call, corrald *d, const char *method, const policy_violation *v)
-{
-	const peer_cred *peer = vl_call_peer(call);
-	_cleanup_free_ char *detail = NULL;
-	cerr err = { 0 };
-	_cleanup_free_ char *full = NULL;
-	if (asprintf(&detail, "policy: field=%s limit=%s reason=%s", v->field, v->limit, v->reason) < 0)
-		detail = NULL;
-	if (asprintf(&full, CORRAL_SUPERVISOR_INTERFACE ".%s", method) < 0)
-		full = NULL;
-	if (audit_write(&d->audit, peer, full ? full : method, v->field, "PolicyViolation", detail, &err) < 0)
-		log_cerr(LOG_LVL_WARN, &err, NULL);
-	log_info("refused %s from uid %u pid %d: %s: %s (%s)", method, (unsigned)peer->uid, (int)peer->pid, v->field,
-		 v->reason, v->limit);
-	return sv_policy_violation(call, v->field, v->limit, v->reason);
-}

@@ -4,26 +4,22 @@
 #pragma once
 #include <limits.h>
 #include "common/error.h"
-#include "supervisor/daemon/ctr_spec.h"
+#include "supervisor/daemon/spec/ctr_spec.h"
 #include "supervisor/daemon/policy/policy.h"
-#include "supervisor/daemon/policy/policy_binds.h"
+#include "supervisor/daemon/containers/pins.h"
 #include "supervisor/varlink/peer.h"
 #include "supervisor/varlink/server.h"
+#include "supervisor/daemon/core/violation.h"
 
 struct corrald;
 
-#define POLICY_REFUSED 1
 
-typedef struct policy_violation {
-	char field[128];  /* of the request: "spec.resources.memory" */
-	char limit[1024]; /* of the policy: "memory.max=1073741824" */
-	char reason[PATH_MAX + 128];
-} policy_violation;
-
+/* Whether real lies at or under one of prefixes (NULL: anything does). */
+bool policy_path_allowed(const char *real, char *const *prefixes);
 /* 0: admitted, with missing resources set to the defaults and the bind
- * sources opened in pins (mounted later by policy_pins_mount);
+ * sources opened in pins (mounted later by ctr_pins_mount);
  * POLICY_REFUSED with v filled; or -errno with err. */
-int policy_admit(struct corrald *d, const peer_cred *peer, ctr_spec *spec, policy_pins *pins, policy_violation *v,
+int policy_admit(struct corrald *d, const peer_cred *peer, ctr_spec *spec, ctr_pins *pins, policy_violation *v,
 		 cerr *err);
 /* The same gate for ports published by something else than a container
  * (a session's): field names them in v. */
@@ -34,5 +30,3 @@ int policy_admit_ports(struct corrald *d, const peer_cred *peer, const cni_port 
  * request's). */
 int policy_admit_quota(struct corrald *d, const peer_cred *peer, enum policy_quota q, size_t have, size_t adding,
 		       const char *field, policy_violation *v);
-/* Audit the refusal (peer, field, limit) and answer PolicyViolation. */
-int policy_refuse(vl_call *call, struct corrald *d, const char *method, const policy_violation *v);

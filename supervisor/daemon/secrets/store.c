@@ -20,17 +20,6 @@
 #define HDR_LEN (8 + 8 + 4) /* magic, created, owner */
 #define PRE_LEN (HDR_LEN + SECRET_NONCE_LEN + SECRET_TAG_LEN)
 
-bool secret_name_valid(const char *n)
-{
-	size_t len = strlen(n);
-	if (len == 0 || len > SECRET_NAME_MAX || !isalnum((unsigned char)n[0]))
-		return false;
-	for (size_t i = 1; i < len; i++)
-		if (!isalnum((unsigned char)n[i]) && !strchr("_.-", n[i]))
-			return false;
-	return true;
-}
-
 void secret_id(const secret_info *info, char *buf, size_t n)
 {
 	snprintf(buf, n, "%016" PRIx64 "-%" PRIu32, (uint64_t)info->created_ns, info->owner);

@@ -19,8 +19,8 @@
 #include <stdint.h>
 #include "common/error.h"
 #include "common/secmem.h"
+#include "supervisor/daemon/spec/secrets.h"
 
-#define SECRET_NAME_MAX 64
 #define SECRET_MAX_SIZE (1u << 20)
 #define SECRET_MAX_COUNT 4096 /* secrets in the store: create refuses more */
 #define SECRET_SUFFIX ".secret"
@@ -36,8 +36,6 @@ typedef struct secret_info {
 
 /* Its identity into buf (SECRET_ID_MAX bytes). */
 void secret_id(const secret_info *info, char *buf, size_t n);
-/* 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. */
-bool secret_name_valid(const char *name);
 /* Seal value as name into the file; -EEXIST when the name is taken. */
 int secret_store_put(const char *dir, const char *name, uint32_t owner, const unsigned char *value, size_t n,
 		     cerr *err);

@@ -1,12 +1,12 @@
 /* Sessions in memory and in session.json: lookup, membership, visibility,
  * the record, and the Session object of the interface. */
-#include "supervisor/daemon/owner.h"
-#include "supervisor/daemon/ctr_spawn.h"
+#include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/containers/ctr_spawn.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/sessions/sstate.h"
 #include "supervisor/daemon/broker/broker.h"
-#include "supervisor/daemon/ctr.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

@@ -17,6 +17,7 @@
  * Contract shared by the sessions, state and broker work: do not change a
  * declaration here without telling the other two. */
 #pragma once
+#include "supervisor/daemon/containers/ctr_service.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -62,3 +63,6 @@ session *session_find(struct corrald *d, const char *name);
 session *session_of(struct corrald *d, const struct ctr *c);
 /* Traffic or a member's start/end: the idle clock starts again. */
 void session_touch(struct corrald *d, session *s);
+
+/* Its part in each member's life (main_corrald.c registers it). */
+extern const ctr_feature sessions_ctr_feature;

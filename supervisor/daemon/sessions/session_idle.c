@@ -4,9 +4,9 @@
  * again for what is left; else the session expires. */
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/broker/broker.h"
-#include "supervisor/daemon/ctr.h"
-#include "supervisor/daemon/ctr_methods.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/ctr_methods.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 

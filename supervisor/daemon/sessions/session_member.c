@@ -4,7 +4,7 @@
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/broker/broker.h"
 #include "supervisor/daemon/network/hosts.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -128,32 +128,13 @@ static const struct { const char *type, *kind; unsigned bit; } joined[] = {
 	{ "network", "net", SESSION_SHARE_NET }, { "ipc", "ipc", SESSION_SHARE_IPC }, { "uts", "uts", SESSION_SHARE_UTS },
 };
 
-void session_gen_namespaces(yajl_gen g, yajl_val ns, const corrald *d, const ctr_spec *s, bool userns)
+int session_ns_join(const corrald *d, const ctr_spec *s, const char *type, char *path, size_t n)
 {
 	session *ss = d && s->session ? session_find((corrald *)d, s->session) : NULL;
-	yajl_gen_array_open(g);
-	for (size_t i = 0; YAJL_IS_ARRAY(ns) && i < ns->u.array.len; i++) {
-		const char *t = YAJL_GET_STRING(json_get(ns->u.array.values[i], "type"));
-		size_t k = 0;
-		while (k < ARRAY_SIZE(joined) && !(t && streq(t, joined[k].type)))
-			k++;
-		if (t && streq(t, "network") && s->network == CTR_NET_HOST)
-			continue; /* --network host: the host's */
-		if (!ss || k == ARRAY_SIZE(joined) || !(ss->share & joined[k].bit)) {
-			jg_value(g, ns->u.array.values[i]);
-			continue;
+	for (size_t k = 0; ss && k < ARRAY_SIZE(joined); k++)
+		if (streq(type, joined[k].type) && (ss->share & joined[k].bit)) {
+			session_ns_path(ss, joined[k].kind, path, n);
+			return 1;
 		}
-		char path[PATH_MAX];
-		session_ns_path(ss, joined[k].kind, path, sizeof(path));
-		yajl_gen_map_open(g);
-		jg_key_str(g, "type", t);
-		jg_key_str(g, "path", path);
-		yajl_gen_map_close(g);
-	}
-	if (userns) {
-		yajl_gen_map_open(g);
-		jg_key_str(g, "type", "user");
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_array_close(g);
+	return 0;
 }

@@ -5,7 +5,7 @@
 #pragma once
 #include <stddef.h>
 #include "common/json_get.h"
-#include "supervisor/daemon/ctr.h"
+#include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/varlink/peer.h"
 
 struct corrald;
@@ -33,6 +33,6 @@ void sessions_adopt_members(struct corrald *d);
 /* Whether a CNI container id is a live session's attachment (network
  * reconcile must not free its lease). */
 bool session_holds_cni_id(struct corrald *d, const char *cni_id);
-/* A member's bundle (ctr_bundle.c): "namespaces" with the session's by path,
- * and with userns a user namespace of its own. */
-void session_gen_namespaces(yajl_gen g, yajl_val dflt, const struct corrald *d, const ctr_spec *s, bool userns);
+/* The bundle: the namespace of this type ("network", "ipc", "uts") of the
+ * member's session that it joins: 1 with its path; else 0. */
+int session_ns_join(const struct corrald *d, const ctr_spec *s, const char *type, char *path, size_t n);

@@ -5,7 +5,7 @@
  * closes the pipe the child waits on; the loop reaps it. The mounts live in
  * corrald's mount namespace and outlive it. */
 #include "supervisor/daemon/sessions/session_int.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/network/netns_pin.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

@@ -4,7 +4,7 @@
 #include "supervisor/daemon/sessions/session_methods.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/sessions/sstate.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
 #include "common/cleanup.h"

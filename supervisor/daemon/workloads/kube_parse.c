@@ -2,7 +2,7 @@
  * (apps/v1), into the canonical JSON of kube.h. */
 #include "supervisor/daemon/workloads/kube.h"
 #include "supervisor/daemon/workloads/kube_pod.h"
-#include "supervisor/daemon/labels.h"
+#include "supervisor/daemon/core/labels.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

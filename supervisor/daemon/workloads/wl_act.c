@@ -3,8 +3,8 @@
  * workload's peer, so that policy and audit apply to every container the
  * loop makes. A replica that fails half-way is removed at once: no debris. */
 #include "supervisor/daemon/workloads/wl_loop.h"
-#include "supervisor/daemon/events.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/events.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/interface.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -7,8 +7,8 @@
  * the reason kept for describe: a workload that cannot converge does not
  * spin. */
 #include "supervisor/daemon/workloads/wl_loop.h"
-#include "supervisor/daemon/events.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/events.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 

@@ -2,8 +2,8 @@
  * of the last plan (actions it needed), the actions taken, and how long the
  * last convergence took. */
 #include "supervisor/daemon/workloads/wl_loop.h"
-#include "supervisor/daemon/metrics.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/metrics.h"
+#include "supervisor/daemon/core/corrald.h"
 
 #include <inttypes.h>
 

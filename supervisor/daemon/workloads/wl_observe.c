@@ -5,8 +5,8 @@
 #include "supervisor/daemon/workloads/wl_loop.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/health/health.h"
-#include "supervisor/daemon/ctr.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/core/corrald.h"
 
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -1,9 +1,9 @@
 /* The workloads corrald keeps: their model, and <state>/workloads/<name>.json,
  * one file a workload ({"workload": canonical, "uid", "gid", "applied",
  * "generation"}), written atomically on every apply; read back at start. */
-#include "supervisor/daemon/owner.h"
+#include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/workloads/workload.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

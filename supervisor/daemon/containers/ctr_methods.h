@@ -1,0 +1,34 @@
+/* The container methods of io.corral.Supervisor: each owns its call (see
+ * vl_method_fn). */
+#pragma once
+#include "common/json_get.h"
+#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/varlink/server.h"
+
+/* What the container methods share (ctr_create.c, ctr_start.c, ctr_methods.c). */
+/* The container params name by "id", once they hold only known keys; NULL
+ * when they are wrong (*f says why) or name none (*id). */
+ctr *ctr_of_params(struct corrald *d, const peer_cred *peer, yajl_val params, const char *const *known, const char **id,
+		   json_fault *f);
+/* The answer to a call that ctr_of_params() found nothing for. */
+int reply_not_found(vl_call *call, const char *id, const json_fault *f);
+/* NameInUse for the name other holds: container names are one namespace
+ * for every user, and its id goes only to a peer that may see it. */
+int reply_name_in_use(vl_call *call, const ctr *other);
+/* InvalidState for c as it is. */
+int reply_bad_state(vl_call *call, const ctr *c, const char *reason);
+/* Remove c now, or once SIGKILL has ended it (a session's end). */
+int ctr_remove_forced(struct corrald *d, ctr *c, cerr *err);
+
+int sv_create(vl_call *call, yajl_val params, void *ud);
+int sv_start(vl_call *call, yajl_val params, void *ud);
+int sv_stop(vl_call *call, yajl_val params, void *ud);
+int sv_kill(vl_call *call, yajl_val params, void *ud);
+int sv_remove(vl_call *call, yajl_val params, void *ud);
+int sv_list(vl_call *call, yajl_val params, void *ud);
+int sv_inspect(vl_call *call, yajl_val params, void *ud);
+int sv_wait(vl_call *call, yajl_val params, void *ud);
+int sv_logs(vl_call *call, yajl_val params, void *ud);
+int sv_stats(vl_call *call, yajl_val params, void *ud);
+int sv_exec(vl_call *call, yajl_val params, void *ud);
+int sv_attach(vl_call *call, yajl_val params, void *ud);

@@ -1,0 +1,38 @@
+/* Bind sources, resolved once and pinned: each source is opened (O_PATH,
+ * symlinks followed) when the container is created, the path that fd
+ * really is (/proc/self/fd) is what the policy checks, and a clone of that
+ * very mount tree (open_tree on the fd) is moved to <dir>/binds/<i>, which
+ * config.json names as the source. A symlink swapped in afterwards changes
+ * nothing: the runtime binds corrald's own mount, below a 0700 directory. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include "common/error.h"
+#include "images/digest.h"
+#include "supervisor/daemon/spec/ctr_spec.h"
+#include "supervisor/varlink/peer.h"
+
+#define CTR_PINS_DIR "binds" /* in the container's directory */
+
+typedef struct ctr_pins {
+	int *fds; /* one per spec mount, O_PATH */
+	size_t n;
+	/* the manifest of the store image the policy checked (else ""): the
+	 * container is made from it, whatever the name points at by then */
+	char image[DIGEST_STR_LEN];
+} ctr_pins;
+
+void ctr_pins_release(ctr_pins *p);
+/* Open spec->mounts[i].source for each i: root's as root, a member's as
+ * the member (peer_pin.h); real[i] gets the path it resolved to (freed by
+ * the caller with strv_free). -errno with *denied the first source the
+ * member could not open or read (else SIZE_MAX). */
+int ctr_pins_open(const ctr_spec *spec, const peer_cred *peer, ctr_pins *p, char ***real, size_t *denied,
+		     cerr *err);
+/* Mount every pinned source at dir/binds/<i> and point the spec there. */
+int ctr_pins_mount(ctr_pins *p, const char *dir, ctr_spec *spec, cerr *err);
+/* Before a start: every pinned bind (dir/binds/<i>) is still mounted (after a
+ * reboot it is not, and the container must be created anew). */
+int ctr_pins_present(const char *dir, const ctr_spec *spec, cerr *err);
+/* Detach the pinned mounts of dir; idempotent. */
+void ctr_pins_unmount(const char *dir);

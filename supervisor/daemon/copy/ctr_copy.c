@@ -1,0 +1,169 @@
+/* CopyFrom and CopyTo: corrald finds the container's root, answers the
+ * call with "upgrade", and hands the connection to corral-copy (copy.h),
+ * which streams the tar itself: corrald never reads a container's files,
+ * never links libarchive, and its loop is not in the data path.
+ *
+ * The root is the running container's own (through its init, with its
+ * mounts: volumes and tmpfs included), or a stopped one's rootfs; a
+ * stopped container made from a directory image shares that directory
+ * read-only, and takes no copy in. */
+#include "supervisor/daemon/copy/ctr_copy.h"
+#include "supervisor/daemon/copy/copy.h"
+#include "supervisor/daemon/containers/ctr_methods.h"
+#include "supervisor/daemon/containers/ctr_spawn.h"
+#include "supervisor/daemon/images/img_source.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/loop/child.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define COPY_MAX_OUTPUT (16u << 10)
+
+/* What corral-copy is told of the root: its arguments after the path. */
+typedef struct copy_args {
+	char rootfs[PATH_MAX], pid[16], cgroup[PATH_MAX], dir[PATH_MAX];
+	char *argv[8];
+} copy_args;
+
+/* The root of c for a copy (to: into it); *why when there is none. */
+static int root_of(corrald *d, ctr *c, bool to, copy_args *a, const char **why, cerr *err)
+{
+	/* its user namespace's ids, if it has one: the copy acts as its root */
+	ctr_dir(d, c, a->dir, sizeof(a->dir));
+	char *const ids[] = { "--ids-of", a->dir };
+	if (ctr_alive(c)) {
+		snprintf(a->pid, sizeof(a->pid), "%d", (int)c->pid);
+		ctr_cgroup_path(d, c, a->cgroup, sizeof(a->cgroup));
+		char *const v[] = { "--pid", a->pid, "--cgroup", a->cgroup, ids[0], ids[1], NULL };
+		memcpy(a->argv, v, sizeof(v));
+		return 0;
+	}
+	if (!c->image_manifest) { /* a directory image, shared by its containers */
+		if (to) {
+			*why = "it is stopped, and its root filesystem is a shared read-only directory: start it first";
+			return -EROFS;
+		}
+		snprintf(a->rootfs, sizeof(a->rootfs), "%s", c->image);
+	} else {
+		char dir[PATH_MAX];
+		ctr_dir(d, c, dir, sizeof(dir));
+		int r = imagesrc_remount(d->cfg->state_dir, dir, c->image_manifest, err);
+		if (r < 0)
+			return r;
+		snprintf(a->rootfs, sizeof(a->rootfs), "%s/rootfs", dir);
+	}
+	char *const v[] = { "--root", a->rootfs, ids[0], ids[1], NULL };
+	memcpy(a->argv, v, sizeof(v));
+	return 0;
+}
+
+static void on_copy_done(const el_child_result *r, void *data)
+{
+	char *what = data;
+	if (r->code != 0) {
+		const strbuf *e = &r->out[1];
+		log_info("%s: corral-copy exited with %d: %.*s", what, r->code, (int)(e->len ? e->len - 1 : 0),
+			 e->buf ? e->buf : "");
+	}
+	free(what);
+}
+
+/* The stream is ours but corral-copy did not start: end it as it would. */
+static void end_stream(int fd, const char *why)
+{
+	char line[512];
+	int n = snprintf(line, sizeof(line), "corral-copy: %s\n", why);
+	uint32_t one = htonl(1);
+	copy_send(fd, STREAM_STDERR, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	copy_send(fd, STREAM_EXIT, &one, sizeof(one));
+}
+
+/* The copy's container and path from the call's parameters; NULL when
+ * they are wrong (*f says why) or name no container (*id). */
+static ctr *copy_params(corrald *d, const peer_cred *peer, yajl_val params, const char **id, const char **path, json_fault *f)
+{
+	ctr *c = ctr_of_params(d, peer, params, KNOWN("id", "path"), id, f);
+	if (c && sp_str(params, "path", true, path, f) < 0)
+		return NULL;
+	if (c && (*path)[0] != '/') {
+		json_fault_set(f, EINVAL, "path", "must be an absolute path in the container");
+		return NULL;
+	}
+	return c;
+}
+
+/* Why c takes no copy now; NULL when it does. */
+static const char *refusal(const ctr *c)
+{
+	if (c->status == CS_REMOVING)
+		return "it is being removed";
+	return ctr_is_starting(c) ? "it is starting" : NULL;
+}
+
+/* Answer with the upgrade and give the stream to corral-copy. */
+static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool to)
+{
+	copy_args a = { 0 };
+	cerr err = { 0 };
+	const char *why = refusal(c);
+	if (why || root_of(d, c, to, &a, &why, &err) < 0)
+		return why ? reply_bad_state(call, c, why) : sv_internal_err(call, &err);
+	char *what = NULL;
+	_cleanup_free_ char *p = strdup(path); /* params go with the call */
+	if (!p || asprintf(&what, "container %s: copy %s %s", c->name, to ? "to" : "from", path) < 0)
+		return sv_internal(call, "out of memory");
+	_cleanup_close_ int fd = -1;
+	if (vl_call_upgrade(call, NULL, &fd) < 0) {
+		free(what);
+		return 0; /* the call has ended: the connection went */
+	}
+	char *argv[] = { d->copy_bin, to ? "to" : "from", "--path", p, a.argv[0], a.argv[1], a.argv[2], a.argv[3],
+			 a.argv[4], a.argv[5], NULL };
+	el_child_opts o = { .path = d->copy_bin, .argv = argv, .fd3 = fd, .max_output = COPY_MAX_OUTPUT };
+	el_child *ch;
+	if (el_child_run(d->loop, &o, on_copy_done, what, &ch, &err) < 0) {
+		log_cerr(LOG_LVL_ERROR, &err, "%s", what);
+		end_stream(fd, "could not start: see corrald's log");
+		free(what);
+	}
+	return 0; /* answered by the upgrade; corral-copy has the stream */
+}
+
+static int no_upgrade(vl_call *call)
+{
+	return sv_invalid(call, "upgrade", "the tar streams after the reply: call with \"upgrade\": true");
+}
+
+int sv_copy_from(vl_call *call, yajl_val params, void *ud)
+{
+	const char *id, *path;
+	json_fault f = { 0 };
+	ctr *c = copy_params(ud, vl_call_peer(call), params, &id, &path, &f);
+	if (!c)
+		return reply_not_found(call, id, &f);
+	if (!vl_call_wants_upgrade(call))
+		return no_upgrade(call);
+	return start_copy(call, ud, c, path, false);
+}
+
+int sv_copy_to(vl_call *call, yajl_val params, void *ud)
+{
+	const char *id, *path;
+	json_fault f = { 0 };
+	ctr *c = copy_params(ud, vl_call_peer(call), params, &id, &path, &f);
+	if (!c)
+		return reply_not_found(call, id, &f);
+	if (!vl_call_wants_upgrade(call))
+		return no_upgrade(call);
+	return start_copy(call, ud, c, path, true);
+}

@@ -1,0 +1,39 @@
+/* The core of corrald: what every part reaches (the loop, the server, the
+ * container table, events, metrics, audit, settings), and one pointer per
+ * part for that part's own state, which only the part itself and its
+ * public header reach. service.c and main_corrald.c wire the parts to it. */
+#pragma once
+#include <stdint.h>
+#include "supervisor/daemon/core/audit.h"
+#include "supervisor/daemon/core/config.h"
+#include "supervisor/daemon/core/events.h"
+#include "supervisor/daemon/core/metrics.h"
+#include "supervisor/daemon/core/uid_rate.h"
+#include "supervisor/loop/eventloop.h"
+#include "supervisor/varlink/server.h"
+
+typedef struct corrald {
+	el_loop *loop;
+	vl_server *srv;
+	metrics *metrics;
+	event_bus *events;
+	audit_log audit;
+	const corrald_config *cfg;
+	uint64_t started_usec;
+	char *cgroup_parent;
+	char *containers_dir; /* <state-dir>/containers */
+	char *runtime_root;   /* <state-dir>/runtime: the runtime's state files */
+	char *monitor_bin;    /* corral-monitor beside corrald */
+	char *images_bin;     /* corral-images beside corrald: imports run there */
+	char *copy_bin;       /* corral-copy beside corrald: CopyFrom and CopyTo run there */
+	struct ctr *ctrs;     /* every container, newest first (ctr.h) */
+	uid_rates uid_rates;  /* the control socket's per-uid rate limit */
+	/* the parts */
+	struct ctr_service *containers;   /* containers/ctr_service.h */
+	struct imgsize_cache *imgsizes;   /* images/img_size.h */
+	struct job_table *jobs;           /* jobs/job_run.h */
+	struct policy *policy;            /* policy/policy.h */
+	struct session *sessions;         /* sessions/session.h */
+	struct wl_table *workloads;       /* workloads/workload.h */
+	struct broker *broker;            /* broker/broker.h: made with the first session */
+} corrald;

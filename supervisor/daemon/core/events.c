@@ -1,0 +1,320 @@
+#include "supervisor/daemon/core/events.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "supervisor/daemon/core/owner.h"
+#include "supervisor/logs/crilog.h"
+#include "supervisor/varlink/sv_errors.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct event {
+	long long ts;
+	event_owner who;
+	char *type, *action, *id, *name;
+	char *session; /* a session event's name, or its "session" attribute */
+	char *json; /* {"event":{...}} */
+};
+
+struct sub {
+	event_bus *bus;
+	vl_call *call;
+	peer_cred peer;
+	bool is_peer; /* else corrald itself: it hears of everything */
+	char *type, *action, *id, *name, *container, *session; /* filters; NULL: any */
+	long long until;  /* ns; < 0: no end */
+	el_source *timer; /* ends the stream at until */
+	struct sub *next, *prev;
+};
+
+struct event_bus {
+	struct event *ring;
+	size_t keep, head, n;
+	struct sub *subs;
+	size_t n_subs;
+	events_listener_fn listener;
+	void *listener_data;
+};
+
+static const char *const filter_keys[] = { "type", "action", "event", "id", "name", "container", "session", NULL };
+
+event_bus *events_new(size_t keep)
+{
+	event_bus *b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->keep = keep ? keep : EVENTS_KEEP;
+	b->ring = calloc(b->keep, sizeof(*b->ring));
+	if (!b->ring) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+static void event_clear(struct event *e)
+{
+	free(e->type);
+	free(e->action);
+	free(e->id);
+	free(e->name);
+	free(e->session);
+	free(e->json);
+	memset(e, 0, sizeof(*e));
+}
+
+static void sub_release(struct sub *s)
+{
+	el_remove(s->timer);
+	free(s->type);
+	free(s->action);
+	free(s->id);
+	free(s->name);
+	free(s->container);
+	free(s->session);
+	free(s);
+}
+
+static void sub_free(struct sub *s)
+{
+	event_bus *b = s->bus;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		b->subs = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	b->n_subs--;
+	sub_release(s);
+}
+
+void events_free(event_bus *b)
+{
+	if (!b)
+		return;
+	while (b->subs) {
+		struct sub *s = b->subs;
+		vl_call_set_cancel(s->call, NULL, NULL);
+		sub_free(s);
+	}
+	for (size_t i = 0; i < b->keep; i++)
+		event_clear(&b->ring[i]);
+	free(b->ring);
+	free(b);
+}
+
+size_t events_n_subscribers(const event_bus *b) { return b->n_subs; }
+
+static bool eq_or_any(const char *filter, const char *v) { return !filter || (v && streq(filter, v)); }
+
+static bool container_is(const char *filter, const struct event *e)
+{
+	return !filter || (e->id && *e->id && !strncmp(e->id, filter, strlen(filter))) ||
+	       (e->name && streq(e->name, filter));
+}
+
+/* The one rule (owner.h): a subscriber hears only of what it may see. */
+static bool may_see(const struct sub *s, const struct event *e)
+{
+	const peer_cred *peer = s->is_peer ? &s->peer : NULL;
+	return e->who.shared ? owner_may_use(peer, e->who.uid) : owner_may(peer, e->who.uid);
+}
+
+static bool matches(const struct sub *s, const struct event *e)
+{
+	return may_see(s, e) && eq_or_any(s->type, e->type) && eq_or_any(s->action, e->action) && eq_or_any(s->id, e->id) &&
+	       eq_or_any(s->name, e->name) && container_is(s->container, e) &&
+	       eq_or_any(s->session, e->session) && (s->until < 0 || e->ts <= s->until);
+}
+
+/* Returns false when the subscriber was cut off (and freed). */
+static bool deliver(struct sub *s, const struct event *e)
+{
+	if (!matches(s, e))
+		return true;
+	if (vl_call_out_pending(s->call) > EVENTS_MAX_QUEUED) {
+		vl_call *call = s->call;
+		log_warn("events: a subscriber stopped reading; ending its stream");
+		vl_call_set_cancel(call, NULL, NULL);
+		sub_free(s);
+		sv_internal(call, "events: the client did not keep up");
+		return false;
+	}
+	vl_call_notify(s->call, e->json);
+	return true;
+}
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+int events_publish(event_bus *b, event_owner who, const char *type, const char *action, const char *id,
+		   const char *name, const char *const *attrs, long long now_ns)
+{
+	if (!now_ns) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		now_ns = (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+	}
+	char tbuf[48];
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return -ENOMEM;
+	int r = yajl_gen_map_open(g) || jg_key(g, "event") || yajl_gen_map_open(g) ||
+		jg_key_str(g, "time", crilog_format_time(now_ns, tbuf, sizeof(tbuf))) ||
+		jg_key_str(g, "type", type) || jg_key_str(g, "action", action) || jg_key_str(g, "id", id ? id : "");
+	if (!r && name)
+		r = jg_key_str(g, "name", name);
+	if (!r && attrs) {
+		r = jg_key(g, "attributes") || yajl_gen_map_open(g);
+		for (const char *const *a = attrs; !r && a[0] && a[1]; a += 2)
+			r = jg_key_str(g, a[0], a[1]);
+		r = r || yajl_gen_map_close(g);
+	}
+	r = r || yajl_gen_map_close(g) || yajl_gen_map_close(g);
+	char *json = r ? NULL : jg_finish(g, NULL);
+	if (!json)
+		return -ENOMEM;
+	struct event *e = &b->ring[(b->head + b->n) % b->keep];
+	if (b->n == b->keep) {
+		e = &b->ring[b->head];
+		b->head = (b->head + 1) % b->keep;
+	} else {
+		b->n++;
+	}
+	event_clear(e);
+	e->ts = now_ns;
+	e->who = who;
+	e->json = json;
+	e->type = dup_or_null(type);
+	e->action = dup_or_null(action);
+	e->id = dup_or_null(id);
+	e->name = dup_or_null(name);
+	const char *session = streq(type, "session") ? name : NULL;
+	for (const char *const *a = attrs; a && a[0] && a[1] && !session; a += 2)
+		if (streq(a[0], "session"))
+			session = a[1];
+	e->session = dup_or_null(session);
+	for (struct sub *s = b->subs, *next; s; s = next) {
+		next = s->next;
+		deliver(s, e);
+	}
+	if (b->listener)
+		b->listener(b->listener_data, e->type, e->action, e->session);
+	return 0;
+}
+
+void events_set_listener(event_bus *b, events_listener_fn fn, void *data)
+{
+	b->listener = fn;
+	b->listener_data = data;
+}
+
+int events_parse_filters(yajl_val filters, event_filter *out, json_fault *f)
+{
+	static const char why[] = "filters are type, action (or event), id, name, container and session, each a string";
+	const char **slot[] = { &out->type,      &out->action,    &out->action, &out->id,
+				&out->name,      &out->container, &out->session };
+	_Static_assert(ARRAY_SIZE(slot) + 1 == ARRAY_SIZE(filter_keys), "a slot for each key");
+	*out = (event_filter){ 0 };
+	if (!filters || YAJL_IS_NULL(filters))
+		return 0;
+	if (!YAJL_IS_OBJECT(filters))
+		return json_fault_set(f, EINVAL, "filters", "%s", why);
+	if (json_check_keys(filters, "filters", filter_keys, why, f) < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < ARRAY_SIZE(slot); i++) {
+		const char *v;
+		if (json_get_str(filters, "filters", filter_keys[i], 0, &v, f) < 0)
+			return json_fault_reword(f, "%s", why);
+		if (v && *slot[i] && !streq(v, *slot[i]))
+			return json_fault_set(f, EINVAL, "filters.event", "must be the same as filters.action");
+		if (v)
+			*slot[i] = v;
+	}
+	return 0;
+}
+
+static void on_cancel(vl_call *call, void *data) { sub_free(data); }
+
+/* until has come: the last reply, with no event, ends the stream. */
+static void end_stream(struct sub *s)
+{
+	vl_call *call = s->call;
+	vl_call_set_cancel(call, NULL, NULL);
+	sub_free(s);
+	vl_call_reply(call, NULL);
+}
+
+static void on_until(el_source *src, void *data)
+{
+	struct sub *s = data;
+	s->timer = NULL; /* a one-shot timer: the loop frees it */
+	el_remove(src);
+	end_stream(s);
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+static struct sub *sub_new(event_bus *b, vl_call *call, const peer_cred *peer, long long until,
+			   const event_filter *filter)
+{
+	struct sub *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->bus = b;
+	s->call = call;
+	if (peer) {
+		s->peer = *peer;
+		s->is_peer = true;
+	}
+	s->until = until;
+	s->type = dup_or_null(filter->type);
+	s->action = dup_or_null(filter->action);
+	s->id = dup_or_null(filter->id);
+	s->name = dup_or_null(filter->name);
+	s->container = dup_or_null(filter->container);
+	s->session = dup_or_null(filter->session);
+	/* a filter lost to a failed copy would match everything */
+	if (!s->type != !filter->type || !s->action != !filter->action || !s->id != !filter->id ||
+	    !s->name != !filter->name || !s->container != !filter->container || !s->session != !filter->session) {
+		sub_release(s);
+		return NULL;
+	}
+	return s;
+}
+
+int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const peer_cred *peer, const event_window *w,
+		     const event_filter *filter)
+{
+	struct sub *s = sub_new(b, call, peer, w->until, filter);
+	if (!s)
+		return -ENOMEM;
+	long long left = w->until < 0 ? -1 : w->until - now_ns();
+	cerr err = { 0 };
+	if (left > 0 && el_add_timer(loop, (uint64_t)left / 1000 + 1, false, on_until, s, &s->timer, &err) < 0) {
+		cerr_clear(&err);
+		sub_release(s);
+		return -ENOMEM;
+	}
+	s->next = b->subs;
+	if (b->subs)
+		b->subs->prev = s;
+	b->subs = s;
+	b->n_subs++;
+	vl_call_set_cancel(call, on_cancel, s);
+	for (size_t i = 0; w->since >= 0 && i < b->n; i++) {
+		struct event *e = &b->ring[(b->head + i) % b->keep];
+		if (e->ts >= w->since && !deliver(s, e))
+			return 0;
+	}
+	if (w->until >= 0 && left <= 0)
+		end_stream(s);
+	return 0;
+}

@@ -1,0 +1,116 @@
+#include "supervisor/daemon/core/peer_open.h"
+#include "common/cleanup.h"
+#include "common/fdpass.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct peer_open_job {
+	int sock;
+	pid_t pid;
+	el_source *child, *timer;
+	peer_open_fn done;
+	void *data;
+	bool timed_out;
+} peer_open_job;
+
+int peer_become(int sock, const peer_cred *peer)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_DUMPABLE, 0);
+	if (dup2(sock, 3) < 0 || close_range(4, ~0u, 0) < 0)
+		return -1;
+	if (setgroups((size_t)peer->n_groups, peer->groups) < 0 || setresgid(peer->gid, peer->gid, peer->gid) < 0 ||
+	    setresuid(peer->uid, peer->uid, peer->uid) < 0)
+		return -1;
+	return 0;
+}
+
+/* The child: become the peer, open, send. Only syscalls from here on. */
+static _Noreturn void child_main(int sock, const peer_cred *peer, const char *path)
+{
+	int code = 0;
+	if (peer_become(sock, peer) < 0)
+		_exit(1);
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		code = errno;
+	else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		code = EINVAL;
+	fd_send(3, &code, sizeof(code), code ? NULL : &fd, code ? 0 : 1, 0);
+	_exit(0);
+}
+
+static void finish(peer_open_job *j)
+{
+	int code = 0, fd = -1;
+	size_t n = 0;
+	ssize_t got = fd_recv(j->sock, &code, sizeof(code), &fd, 1, &n, NULL, MSG_DONTWAIT);
+	if (got != (ssize_t)sizeof(code) || (code == 0 && n != 1) || code < 0) {
+		if (n == 1)
+			close(fd);
+		fd = -1;
+		code = j->timed_out ? ETIMEDOUT : EIO;
+	}
+	el_remove(j->timer);
+	close(j->sock);
+	j->done(code ? -1 : fd, code, j->data);
+	free(j);
+}
+
+static void child_exited(el_source *s, pid_t pid, const siginfo_t *si, void *data)
+{
+	el_remove(s);
+	finish(data);
+}
+
+static void on_timeout(el_source *s, void *data)
+{
+	peer_open_job *j = data;
+	j->timed_out = true;
+	kill(j->pid, SIGKILL); /* child_exited follows */
+}
+
+int peer_open(el_loop *l, const peer_cred *peer, const char *path, peer_open_fn done, void *data, cerr *err)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return cerr_sys(err, errno, "socketpair");
+	peer_open_job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		close(sv[0]);
+		close(sv[1]);
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	*j = (peer_open_job){ .sock = sv[0], .done = done, .data = data };
+	j->pid = fork();
+	if (j->pid == 0)
+		child_main(sv[1], peer, path);
+	int e = errno;
+	close(sv[1]);
+	if (j->pid < 0) {
+		close(sv[0]);
+		free(j);
+		return cerr_sys(err, e, "fork");
+	}
+	if (el_add_timer(l, PEER_OPEN_TIMEOUT_USEC, false, on_timeout, j, &j->timer, err) < 0 ||
+	    el_add_child(l, j->pid, child_exited, j, &j->child, err) < 0) {
+		kill(j->pid, SIGKILL);
+		waitpid(j->pid, NULL, 0); /* killed: reaped at once */
+		el_remove(j->timer);
+		close(sv[0]);
+		free(j);
+		return -EIO;
+	}
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* Per-uid token buckets for the control socket (uid_rate.h). */
+#include "supervisor/daemon/core/uid_rate.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/varlink/sv_errors.h"
+
+#include <stdio.h>
+
+void uid_rates_init(uid_rates *u, double rate, double burst)
+{
+	u->rate = rate;
+	u->burst = burst;
+	u->n = 0;
+}
+
+double uid_rates_take(uid_rates *u, uid_t uid, uint64_t now_usec)
+{
+	if (u->rate <= 0)
+		return 0;
+	size_t i = 0, idlest = 0;
+	for (; i < u->n && u->slot[i].uid != uid; i++)
+		if (u->slot[i].b.last_usec < u->slot[idlest].b.last_usec)
+			idlest = i;
+	if (i == u->n) {
+		if (u->n == UID_RATE_SLOTS)
+			i = idlest; /* forgotten: it starts again with a full bucket */
+		else
+			u->n++;
+		u->slot[i].uid = uid;
+		bucket_init(&u->slot[i].b, u->rate, u->burst, now_usec);
+	}
+	return bucket_take(&u->slot[i].b, 1, now_usec);
+}
+
+const char *corrald_admit(struct vl_call *call, char *params, size_t n, void *userdata)
+{
+	corrald *d = userdata;
+	double wait = uid_rates_take(&d->uid_rates, vl_call_peer(call)->uid, el_now_usec());
+	if (wait == 0)
+		return NULL;
+	snprintf(params, n, "{\"retryAfter\":%.6f}", wait);
+	return SV_ERR("RateLimited");
+}

@@ -1,0 +1,27 @@
+/* The control socket's rate limit: a token bucket per peer uid
+ * (corrald.conf rate-limit-per-uid, rate-limit-burst). Over it a call
+ * fails with io.corral.Supervisor.RateLimited {retryAfter}. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "supervisor/daemon/core/bucket.h"
+
+#define UID_RATE_SLOTS 256 /* uids remembered; the idlest is forgotten first */
+
+typedef struct uid_rates {
+	double rate, burst;
+	size_t n;
+	struct {
+		uid_t uid;
+		bucket b;
+	} slot[UID_RATE_SLOTS];
+} uid_rates;
+
+/* rate 0: no limit. */
+void uid_rates_init(uid_rates *u, double rate, double burst);
+/* 0 when uid may call now, else the seconds until it may. */
+double uid_rates_take(uid_rates *u, uid_t uid, uint64_t now_usec);
+/* vl_server_config.admit for corrald's control socket; userdata the corrald. */
+struct vl_call;
+const char *corrald_admit(struct vl_call *call, char *params, size_t n, void *userdata);

@@ -1,0 +1,25 @@
+#include "supervisor/daemon/core/violation.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/varlink/interface.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+
+#include <stdio.h>
+
+int policy_refuse(vl_call *call, corrald *d, const char *method, const policy_violation *v)
+{
+	const peer_cred *peer = vl_call_peer(call);
+	_cleanup_free_ char *detail = NULL;
+	cerr err = { 0 };
+	_cleanup_free_ char *full = NULL;
+	if (asprintf(&detail, "policy: field=%s limit=%s reason=%s", v->field, v->limit, v->reason) < 0)
+		detail = NULL;
+	if (asprintf(&full, CORRAL_SUPERVISOR_INTERFACE ".%s", method) < 0)
+		full = NULL;
+	if (audit_write(&d->audit, peer, full ? full : method, v->field, "PolicyViolation", detail, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, NULL);
+	log_info("refused %s from uid %u pid %d: %s: %s (%s)", method, (unsigned)peer->uid, (int)peer->pid, v->field,
+		 v->reason, v->limit);
+	return sv_policy_violation(call, v->field, v->limit, v->reason);
+}

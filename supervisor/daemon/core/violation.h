@@ -1,0 +1,18 @@
+/* PolicyViolation: the answer to a call that a ceiling, an allow-list or a
+ * quota refuses, whichever part refused it, always audited. */
+#pragma once
+#include <limits.h>
+#include "supervisor/varlink/server.h"
+
+struct corrald;
+
+#define POLICY_REFUSED 1
+
+typedef struct policy_violation {
+	char field[128];  /* of the request: "spec.resources.memory" */
+	char limit[1024]; /* of the policy: "memory.max=1073741824" */
+	char reason[PATH_MAX + 128];
+} policy_violation;
+
+/* Audit the refusal (peer, field, limit) and answer PolicyViolation. */
+int policy_refuse(vl_call *call, struct corrald *d, const char *method, const policy_violation *v);

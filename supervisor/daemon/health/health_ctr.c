@@ -1,0 +1,24 @@
+/* Health checks in a container's life: they run while it runs. */
+#include "supervisor/daemon/health/health.h"
+#include "supervisor/daemon/health/checker.h"
+#include "supervisor/daemon/containers/ctr.h"
+#include "common/json.h"
+
+static void ended(struct corrald *d, ctr *c) { health_stop(c); }
+
+static void gen_state(yajl_gen g, const ctr *c)
+{
+	if (!c->spec.healthcheck)
+		return;
+	jg_key(g, "health");
+	health_gen(g, c);
+}
+
+const ctr_feature health_ctr_feature = {
+	.name = "health",
+	.running = health_start,
+	.ended = ended,
+	.freed = health_free,
+	.gen_state = gen_state,
+	.version = health_version,
+};

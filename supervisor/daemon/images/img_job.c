@@ -1,0 +1,57 @@
+#include "supervisor/daemon/images/img_job.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/loop/child.h"
+#include "common/cleanup.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IMGJOB_MAX_OUTPUT (64u << 10)
+
+typedef struct imgjob {
+	corrald *d;
+	vl_call *call;
+	imgjob_done_fn done;
+	void *ctx;
+} imgjob;
+
+static void on_cancel(vl_call *call, void *data)
+{
+	((imgjob *)data)->call = NULL; /* the import still finishes: the store stays whole */
+}
+
+static void on_done(const el_child_result *r, void *data)
+{
+	imgjob *j = data;
+	if (j->call)
+		vl_call_set_cancel(j->call, NULL, NULL);
+	j->done(j->d, j->call, r->code, &r->out[0], &r->out[1], j->ctx);
+	free(j);
+}
+
+int imgjob_run(corrald *d, vl_call *call, char *const *args, int fd3, imgjob_done_fn done, void *ctx, cerr *err)
+{
+	size_t n = 0;
+	while (args[n])
+		n++;
+	_cleanup_free_ char **argv = calloc(n + 2, sizeof(char *));
+	imgjob *j = calloc(1, sizeof(*j));
+	if (!argv || !j) {
+		free(j);
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	argv[0] = d->images_bin;
+	memcpy(argv + 1, args, n * sizeof(char *));
+	*j = (imgjob){ .d = d, .call = call, .done = done, .ctx = ctx };
+	el_child_opts o = { .path = d->images_bin, .argv = argv, .fd3 = fd3, .max_output = IMGJOB_MAX_OUTPUT };
+	el_child *ch;
+	int r = el_child_run(d->loop, &o, on_done, j, &ch, err);
+	if (r < 0) {
+		free(j);
+		return r;
+	}
+	if (call)
+		vl_call_set_cancel(call, on_cancel, j);
+	return 0;
+}

@@ -1,0 +1,383 @@
+/* The image methods of io.corral.Supervisor, on the store in
+ * <state-dir>/images: the same store, locks and refs.json as
+ * `corral image --store <state-dir>`, so both may work on it at once. */
+#include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/images/img_job.h"
+#include "supervisor/daemon/images/img_owner.h"
+#include "supervisor/daemon/images/img_size.h"
+#include "supervisor/daemon/images/import_peer.h"
+#include "supervisor/loop/child.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/strv.h"
+#include "common/timefmt.h"
+#include "images/gc.h"
+#include "images/image.h"
+#include "images/import.h"
+#include "images/refs.h"
+#include "images/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const src_prefixes[] = { "oci:", "oci-archive:", "docker-archive:", NULL };
+
+/* NoSuchImage, for a ref that did not resolve (err says so). */
+static int no_such_image(vl_call *call, const char *ref, cerr *err)
+{
+	cerr_clear(err);
+	return sv_no_such_image(call, ref);
+}
+
+const ctr *img_user_of(corrald *d, const ref_image *im)
+{
+	/* by config digest too: an image imported twice (oci and docker
+	 * archives) is one image, whichever manifest a container was made from */
+	for (const ctr *c = d->ctrs; c; c = c->next)
+		if ((c->image_manifest && streq(c->image_manifest, im->manifest)) ||
+		    (c->image_digest && streq(c->image_digest, im->config)))
+			return c;
+	return NULL;
+}
+
+static void key_str_or_null(yajl_gen g, const char *k, const char *v)
+{
+	if (v)
+		jg_key_str(g, k, v);
+	else
+		jg_key(g, k), yajl_gen_null(g);
+}
+
+/* The Image object of db->images[i], as peer sees it: its names, and the
+ * owners that hold it. */
+static void gen_image(corrald *d, yajl_gen g, img_store *s, const refs_db *db, size_t i, const peer_cred *peer)
+{
+	const ref_image *im = &db->images[i];
+	yajl_gen_map_open(g);
+	jg_key_str(g, "id", im->config);
+	jg_key(g, "names");
+	yajl_gen_array_open(g);
+	for (size_t k = 0; k < db->n_names; k++)
+		if (streq(db->names[k].manifest, im->manifest) && img_name_shown(peer, db, k)) {
+			_cleanup_free_ char *n = img_name_for(peer, &db->names[k]);
+			jg_str(g, n ? n : db->names[k].name);
+		}
+	yajl_gen_array_close(g);
+	jg_key(g, "owners");
+	yajl_gen_array_open(g);
+	for (size_t k = 0; k < db->n_holds; k++)
+		if (streq(db->holds[k].manifest, im->manifest) && owner_may_use(peer, db->holds[k].owner))
+			yajl_gen_integer(g, db->holds[k].owner);
+	yajl_gen_array_close(g);
+	jg_key_str(g, "manifestDigest", im->manifest);
+	img_handle h;
+	cerr e = { 0 };
+	uint64_t size = 0;
+	bool loaded = image_load(s, im->manifest, &h, &e) == 0;
+	cerr_clear(&e);
+	for (size_t k = 0; loaded && k < h.cfg.n_diff_ids; k++)
+		size += imgsize_layer(d->imgsizes, s, h.cfg.diff_ids[k]);
+	jg_key_int(g, "size", (long long)size);
+	char when[64] = "";
+	if (im->created > 0)
+		rfc3339_ns(im->created * 1000000000ll, when, sizeof(when));
+	key_str_or_null(g, "createdAt", when[0] ? when : NULL);
+	key_str_or_null(g, "architecture", loaded ? h.cfg.arch : NULL);
+	key_str_or_null(g, "os", loaded ? h.cfg.os : NULL);
+	yajl_gen_map_close(g);
+	if (loaded)
+		image_handle_free(&h);
+}
+
+static int open_refs(corrald *d, img_store *s, refs_db *db, cerr *err)
+{
+	int r = store_open(s, d->cfg->state_dir, false, err);
+	return r < 0 ? r : refs_load(s, db, err);
+}
+
+void corrald_update_image_gauges(corrald *d, size_t *n_images)
+{
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_refs_ refs_db db = { 0 };
+	cerr e = { 0 };
+	if (open_refs(d, &s, &db, &e) < 0) {
+		cerr_clear(&e);
+		return;
+	}
+	metrics_set_images(d->metrics, db.n_images);
+	metrics_set_store_bytes(d->metrics, imgsize_store(d->imgsizes, &s));
+	if (n_images)
+		*n_images = db.n_images;
+}
+
+/* "oci:/x", "/x" with format docker, ...: the spec `corral image import` takes. */
+static char *source_spec(const char *path, const char *fmt)
+{
+	for (size_t i = 0; src_prefixes[i]; i++)
+		if (!strncmp(path, src_prefixes[i], strlen(src_prefixes[i])))
+			return strdup(path);
+	const char *pre = "";
+	struct stat st;
+	if (fmt && streq(fmt, "oci"))
+		pre = stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? "oci:" : "oci-archive:";
+	else if (fmt && streq(fmt, "docker"))
+		pre = "docker-archive:";
+	char *s = NULL;
+	return asprintf(&s, "%s%s", pre, path) < 0 ? NULL : s;
+}
+
+/* What the import's reply needs once corral-images is done. */
+typedef struct import_ctx {
+	char *path, *name;
+	peer_cred peer; /* the importer: its names, its view */
+} import_ctx;
+
+static void import_ctx_free(import_ctx *x)
+{
+	free(x->path);
+	free(x->name);
+	free(x);
+}
+
+/* The last line corral-images wrote, without its "corral: image import SPEC: " */
+static char *last_error(const strbuf *e, const char *spec)
+{
+	const char *buf = e->buf ? e->buf : "";
+	size_t len = e->len;
+	while (len && buf[len - 1] == '\n')
+		len--;
+	const char *line = buf + len;
+	while (line > buf && line[-1] != '\n')
+		line--;
+	_cleanup_free_ char *pre = NULL;
+	if (asprintf(&pre, "corral: image import %s: ", spec) >= 0 && !strncmp(line, pre, strlen(pre)))
+		line += strlen(pre);
+	size_t n = (size_t)(buf + len - line);
+	return n ? strndup(line, n) : strdup("corral-images failed without a message");
+}
+
+static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
+{
+	import_ctx *x = data;
+	char id[DIGEST_STR_LEN] = "", manifest[DIGEST_STR_LEN] = "";
+	if (rc == 0 && out->buf && sscanf(out->buf, "%71s %71s", id, manifest) != 2)
+		rc = -EBADMSG;
+	if (rc != 0) {
+		_cleanup_free_ char *msg = rc < 0 ? strdup("corral-images: unexpected output") : last_error(errout, x->path);
+		if (call && msg && (rc < 0 || rc == IMPORT_EXIT_HOST)) /* corrald's trouble, not the caller's */
+			sv_internal(call, msg);
+		else if (call)
+			sv_invalid(call, "path", msg ? msg : "import failed");
+		import_ctx_free(x);
+		return;
+	}
+	_cleanup_free_ char *shown = x->name ? ref_qualified(x->peer.uid, x->name) : NULL;
+	events_publish(d->events, EV_SHARED(x->peer.uid), "image", "import", id, shown ? shown : x->name,
+		       (const char *const[]){ "manifest", manifest, "source", x->path, NULL }, 0);
+	corrald_update_image_gauges(d, NULL);
+	peer_cred peer = x->peer;
+	import_ctx_free(x);
+	if (!call)
+		return;
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_refs_ refs_db db = { 0 };
+	cerr err = { 0 };
+	if (open_refs(d, &s, &db, &err) < 0)
+		return (void)sv_internal_err(call, &err);
+	refs_view view;
+	img_view(&peer, &view);
+	int i = refs_find(&db, &view, manifest, NULL, &err);
+	if (i < 0) /* removed by someone else already */
+		return (void)no_such_image(call, manifest, &err);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return (void)sv_internal(call, "out of memory");
+	yajl_gen_map_open(g);
+	jg_key(g, "images");
+	yajl_gen_array_open(g);
+	gen_image(d, g, &s, &db, (size_t)i, &peer);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	vl_call_reply_gen(call, g);
+}
+
+/* ImageImport's parameters. */
+static int check_import(yajl_val params, const char **path, const char **fmt, const char **name, json_fault *f)
+{
+	int r;
+	if ((r = sp_known(params, KNOWN("path", "format", "name"), f)) < 0 ||
+	    (r = sp_str(params, "path", true, path, f)) < 0 || (r = sp_str(params, "format", false, fmt, f)) < 0 ||
+	    (r = sp_str(params, "name", false, name, f)) < 0)
+		return r;
+	const char *bare = *path;
+	for (size_t i = 0; src_prefixes[i]; i++)
+		if (!strncmp(*path, src_prefixes[i], strlen(src_prefixes[i])))
+			bare = *path + strlen(src_prefixes[i]);
+	if (bare[0] != '/')
+		return json_fault_set(f, EINVAL, "path",
+				      "must be an absolute path, optionally after oci:, oci-archive: or docker-archive:");
+	if (*fmt && !streq(*fmt, "auto") && !streq(*fmt, "oci") && !streq(*fmt, "docker"))
+		return json_fault_set(f, EINVAL, "format", "must be auto, oci or docker");
+	_cleanup_free_ char *norm = *name ? ref_normalize(*name) : NULL;
+	if (*name && !norm)
+		return json_fault_set(f, EINVAL, "name", "must be NAME[:TAG]");
+	return 0;
+}
+
+/* corral-images image import --owner UID [--name NAME] SPEC, reading fd3
+ * when it is not SPAWN_NULL; 0 once the job has the call, else the reply
+ * given. The names and the image are the importer's. */
+static int start_import(corrald *d, vl_call *call, import_ctx *x, int fd3)
+{
+	cerr err = { 0 };
+	char uid[16];
+	snprintf(uid, sizeof(uid), "%u", (unsigned)x->peer.uid);
+	char *args[] = { "image", "import", "--store", (char *)d->cfg->state_dir, "--owner", uid,
+			 x->name ? "--name" : x->path, x->name, NULL, NULL };
+	if (x->name)
+		args[8] = x->path;
+	else
+		args[7] = NULL;
+	if (imgjob_run(d, call, args, fd3, import_done, x, &err) < 0) {
+		import_ctx_free(x);
+		return sv_internal_err(call, &err);
+	}
+	return 0; /* the job keeps the call; import_done answers it */
+}
+
+static int start_import_fd(corrald *d, vl_call *call, int fd, void *x)
+{
+	int r = start_import(d, call, x, fd);
+	close(fd);
+	return r;
+}
+
+static void import_ctx_release(void *x) { import_ctx_free(x); }
+
+/* What a member may import: an archive file, read through the fd it opened
+ * ("[oci-archive:|docker-archive:]/proc/self/fd/3"). */
+static char *member_source(const char *path, const char *fmt, const char **bare)
+{
+	const char *pre = fmt && streq(fmt, "oci") ? "oci-archive:" : fmt && streq(fmt, "docker") ? "docker-archive:" : "";
+	*bare = path;
+	for (size_t i = 0; src_prefixes[i]; i++)
+		if (!strncmp(path, src_prefixes[i], strlen(src_prefixes[i]))) {
+			pre = src_prefixes[i];
+			*bare = path + strlen(pre);
+		}
+	char *s = NULL;
+	return streq(pre, "oci:") || asprintf(&s, "%s/proc/self/fd/3", pre) < 0 ? NULL : s;
+}
+
+int sv_image_import(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	const char *path, *fmt, *name, *bare = NULL;
+	json_fault f = { 0 };
+	if (check_import(params, &path, &fmt, &name, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	bool member = owner_is_member(vl_call_peer(call));
+	import_ctx *x = calloc(1, sizeof(*x));
+	if (x) {
+		x->peer = *vl_call_peer(call);
+		x->path = member ? member_source(path, fmt, &bare) : source_spec(path, fmt);
+		x->name = name ? strdup(name) : NULL;
+	}
+	if (x && member && !x->path) {
+		import_ctx_free(x);
+		return sv_invalid(call, "path", "a group member imports archive files (oci-archive:, docker-archive:), "
+						"not an OCI layout directory");
+	}
+	if (!x || !x->path || (name && !x->name)) {
+		if (x)
+			import_ctx_free(x);
+		return sv_internal(call, "out of memory");
+	}
+	if (member) /* opened as the peer, never by corrald as root */
+		return policy_import_as_peer(d, call, bare, start_import_fd, import_ctx_release, x);
+	return start_import(d, call, x, SPAWN_NULL);
+}
+
+int sv_image_list(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	_cleanup_strv_ char **names = NULL;
+	bool given;
+	if (sp_known(params, KNOWN("names"), &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (json_get_strv(params, "", "names", 0, &names, &given, &f) < 0)
+		return f.code == ENOMEM ? sv_invalid_fault(call, &f) : sv_invalid(call, "names", "must be an array of strings");
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_refs_ refs_db db = { 0 };
+	cerr err = { 0 };
+	if (open_refs(d, &s, &db, &err) < 0)
+		return sv_internal_err(call, &err);
+	const peer_cred *peer = vl_call_peer(call);
+	refs_view view;
+	img_view(peer, &view);
+	/* with names: the images they resolve to, each once; unknown ones are
+	 * skipped; without: every image there in the peer's view */
+	bool *want = calloc(db.n_images + 1, sizeof(bool));
+	if (!want)
+		return sv_internal(call, "out of memory");
+	for (size_t i = 0; i < db.n_images; i++)
+		want[i] = !given && refs_visible(&db, &view, i);
+	for (char **n = names; n && *n; n++) {
+		int i = refs_find(&db, &view, *n, NULL, &err);
+		cerr_clear(&err);
+		if (i >= 0)
+			want[i] = true;
+	}
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (g) {
+		yajl_gen_map_open(g);
+		jg_key(g, "images");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < db.n_images; i++)
+			if (want[i])
+				gen_image(d, g, &s, &db, i, peer);
+		yajl_gen_array_close(g);
+		yajl_gen_map_close(g);
+	}
+	free(want);
+	if (!g)
+		return sv_internal(call, "out of memory");
+	return vl_call_reply_gen(call, g);
+}
+
+int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	const char *ref;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_str(params, "image", true, &ref, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_refs_ refs_db db = { 0 };
+	cerr err = { 0 };
+	if (open_refs(d, &s, &db, &err) < 0)
+		return sv_internal_err(call, &err);
+	refs_view view;
+	img_view(vl_call_peer(call), &view);
+	int i = refs_find(&db, &view, ref, NULL, &err);
+	if (i < 0)
+		return no_such_image(call, ref, &err);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return sv_internal(call, "out of memory");
+	yajl_gen_map_open(g);
+	jg_key(g, "image");
+	gen_image(d, g, &s, &db, (size_t)i, vl_call_peer(call));
+	yajl_gen_map_close(g);
+	return vl_call_reply_gen(call, g);
+}

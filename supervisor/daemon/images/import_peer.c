@@ -1,0 +1,70 @@
+#include "supervisor/daemon/images/import_peer.h"
+#include "supervisor/daemon/core/peer_open.h"
+#include "supervisor/daemon/policy/policy_check.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/varlink/sv_errors.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct pending {
+	struct corrald *d;
+	vl_call *call; /* NULL once the caller hung up */
+	char *path;
+	uid_t uid;
+	import_start_fn start;
+	import_free_fn free_ctx;
+	void *ctx;
+} pending;
+
+static void on_cancel(vl_call *call, void *data) { ((pending *)data)->call = NULL; }
+
+static void opened(int fd, int code, void *data)
+{
+	pending *p = data;
+	if (p->call)
+		vl_call_set_cancel(p->call, NULL, NULL);
+	if (!p->call) {
+		if (fd >= 0)
+			close(fd);
+		p->free_ctx(p->ctx);
+	} else if (fd < 0) {
+		policy_violation v = { .field = "path", .limit = "unprivileged: only a file the peer itself can read" };
+		snprintf(v.reason, sizeof(v.reason), "%s: %s (opened as uid %u)", p->path,
+			 code == EINVAL ? "not a regular file (a group member imports archive files)" : strerror(code),
+			 (unsigned)p->uid);
+		p->free_ctx(p->ctx);
+		policy_refuse(p->call, p->d, "ImageImport", &v);
+	} else {
+		p->start(p->d, p->call, fd, p->ctx);
+	}
+	free(p->path);
+	free(p);
+}
+
+int policy_import_as_peer(struct corrald *d, vl_call *call, const char *path, import_start_fn start,
+			  import_free_fn free_ctx, void *ctx)
+{
+	pending *p = calloc(1, sizeof(*p));
+	char *copy = strdup(path);
+	if (!p || !copy) {
+		free(p);
+		free(copy);
+		free_ctx(ctx);
+		return sv_internal(call, "out of memory");
+	}
+	*p = (pending){ .d = d, .call = call, .path = copy, .uid = vl_call_peer(call)->uid, .start = start,
+			.free_ctx = free_ctx, .ctx = ctx };
+	cerr err = { 0 };
+	if (peer_open(d->loop, vl_call_peer(call), path, opened, p, &err) < 0) {
+		free(p->path);
+		free(p);
+		free_ctx(ctx);
+		return sv_internal_err(call, &err);
+	}
+	vl_call_set_cancel(call, on_cancel, p);
+	return 0;
+}

@@ -1,0 +1,8 @@
+/* The policy in a container's life: the gate of every Create. */
+#include "supervisor/daemon/policy/policy.h"
+#include "supervisor/daemon/policy/policy_check.h"
+
+const ctr_feature policy_ctr_feature = {
+	.name = "policy",
+	.admit = policy_admit,
+};

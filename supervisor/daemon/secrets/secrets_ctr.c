@@ -1,0 +1,29 @@
+/* Secrets in a container's life: each name checked at Create, the files
+ * delivered at each start and the host's view of them withdrawn once the
+ * container holds them (or will not). */
+#include "supervisor/daemon/secrets/secrets.h"
+#include "supervisor/daemon/secrets/deliver.h"
+#include "supervisor/daemon/secrets/methods.h"
+
+static int check(struct corrald *d, ctr_spec *spec, const peer_cred *peer, json_fault *f)
+{
+	return secrets_check_refs(d, peer, spec, f);
+}
+
+static void gen_mounts(yajl_gen g, const bundle_in *in, enum ctr_mounts_at at)
+{
+	if (at == CTR_MOUNTS_AFTER_TMPFS)
+		secrets_gen_mounts(g, in->spec, in->dir);
+}
+
+const ctr_feature secrets_ctr_feature = {
+	.name = "secrets",
+	.check = check,
+	.gen_mounts = gen_mounts,
+	.starting = secrets_deliver,
+	.start_abandoned = secrets_withdraw,
+	.running = secrets_withdraw,
+	.not_started = secrets_withdraw,
+	.ended = secrets_withdraw, /* the host's view, should corrald have died before it was */
+	.removed = secrets_withdraw,
+};

@@ -1,0 +1,48 @@
+/* A session member's life: its session's settings and namespaces, its
+ * broker directory, and the session's names kept current as members come
+ * and go. */
+#include "supervisor/daemon/sessions/session.h"
+#include "supervisor/daemon/sessions/session_member.h"
+#include "supervisor/daemon/containers/ctr.h"
+
+static int check(struct corrald *d, ctr_spec *spec, const peer_cred *peer, json_fault *f)
+{
+	return spec->session && !session_member_visible(d, spec, peer) ? CTR_NO_SESSION : 0;
+}
+
+static void uncreated(struct corrald *d, ctr *c)
+{
+	if (c->spec.session)
+		session_member_remove(d, c);
+}
+
+static int created(struct corrald *d, ctr *c, const char *dir, char *broker_dir, size_t n, cerr *err)
+{
+	return session_member_add(d, c, broker_dir, n, err);
+}
+
+static void known(struct corrald *d, ctr *c) { session_member_names(d, c, false); }
+static void ended(struct corrald *d, ctr *c) { session_member_ended(d, c); }
+
+/* the socket names it to corrald; read-only, so the container can plant
+ * nothing where corrald replaces the socket */
+static void gen_mounts(yajl_gen g, const bundle_in *in, enum ctr_mounts_at at)
+{
+	if (at == CTR_MOUNTS_AFTER_TMPFS && in->broker_dir && in->broker_dir[0])
+		bundle_gen_mount(g, SESSION_BROKER_DIR, "bind", in->broker_dir,
+				 (const char *const[]){ "bind", "ro", "nosuid", "nodev", "noexec", NULL }, NULL);
+}
+
+const ctr_feature sessions_ctr_feature = {
+	.name = "sessions",
+	.complete_spec = session_member_spec,
+	.check = check,
+	.hostname = session_member_hostname,
+	.created = created,
+	.uncreated = uncreated,
+	.known = known,
+	.ns_path = session_ns_join,
+	.gen_mounts = gen_mounts,
+	.ended = ended,
+	.removed = session_member_remove,
+};

@@ -1,0 +1,281 @@
+#include "supervisor/daemon/spec/ctr_spec.h"
+#include "supervisor/daemon/spec/secrets.h"
+#include "supervisor/daemon/spec/names.h"
+#include "supervisor/daemon/spec/healthcheck.h"
+#include "common/cleanup.h"
+#include "common/safepath.h"
+#include "bundle/caps.h"
+#include "common/json.h"
+#include "common/json_get.h"
+#include "common/strv.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct { const char *name; int sig; } signals[] = {
+	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
+	{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "ALRM", SIGALRM },
+	{ "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "PWR", SIGPWR }, { "WINCH", SIGWINCH },
+	{ "ABRT", SIGABRT }, { "TSTP", SIGTSTP },
+};
+
+int ctr_parse_signal(const char *s)
+{
+	if (!s || !*s)
+		return -EINVAL;
+	if (isdigit((unsigned char)*s)) {
+		char *end;
+		long v = strtol(s, &end, 10);
+		return (*end || v < 1 || v > SIGRTMAX) ? -EINVAL : (int)v;
+	}
+	const char *n = strncmp(s, "SIG", 3) ? s : s + 3;
+	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
+		if (streq(n, signals[i].name))
+			return signals[i].sig;
+	return -EINVAL;
+}
+
+bool ctr_name_valid(const char *n)
+{
+	size_t len = strlen(n);
+	if (len == 0 || len > CTR_NAME_MAX || !isalnum((unsigned char)n[0]))
+		return false;
+	for (size_t i = 1; i < len; i++)
+		if (!isalnum((unsigned char)n[i]) && !strchr("_.-", n[i]))
+			return false;
+	return true;
+}
+
+void ctr_spec_release(ctr_spec *s)
+{
+	free(s->image);
+	free(s->name);
+	strv_free(s->command);
+	strv_free(s->env);
+	free(s->workdir);
+	free(s->user);
+	ctr_spec_release_mounts(s);
+	ctr_spec_release_network(s);
+	secrets_spec_release(s);
+	strv_free(s->entrypoint);
+	free(s->hostname);
+	free(s->session);
+	names_spec_release(s);
+	strv_free(s->labels);
+	health_check_free(s->healthcheck);
+	memset(s, 0, sizeof(*s));
+}
+
+int ctr_spec_want(yajl_val v, yajl_type t, const char *field, const char *what, json_fault *f)
+{
+	if (!v || v->type == t)
+		return 0;
+	return json_fault_set(f, EINVAL, field, "must be %s, not %s", what, json_type_name(v));
+}
+
+/* A cerr from a parser of one field's value, as that field's fault. */
+static int fault_of(cerr *err, const char *field, json_fault *f)
+{
+	int r = json_fault_set(f, err->code, field, "%s", cerr_msg(err));
+	cerr_clear(err);
+	return r;
+}
+
+static int get_strv(yajl_val spec, const char *key, char ***out, json_fault *f)
+{
+	char p[JSON_PATH_MAX];
+	int r = ctr_spec_want(json_member(spec, key), yajl_t_array, json_path(p, "spec", key), "an array of strings", f);
+	return r < 0 ? r : json_get_strv(spec, "spec", key, 0, out, NULL, f);
+}
+
+static int get_env(yajl_val spec, char ***env, json_fault *f)
+{
+	int r = get_strv(spec, "env", env, f);
+	for (size_t i = 0; r == 0 && *env && (*env)[i]; i++)
+		if (!strchr((*env)[i], '=') || (*env)[i][0] == '=') {
+			char p[JSON_PATH_MAX];
+			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.env", i), "must be KEY=VALUE");
+		}
+	return r;
+}
+
+static int get_resources(yajl_val spec, ctr_spec *s, json_fault *f)
+{
+	const char *p = "spec.resources";
+	s->memory = -1;
+	s->pids = -1;
+	yajl_val v;
+	int r = json_get_object(spec, "spec", "resources", 0, &v, f);
+	if (r < 0 || !v)
+		return r;
+	long long x;
+	bool given;
+	if (json_get_int_in(v, p, "memory", 0, 4 << 20, (long long)1 << 50, &x, &given, f) < 0)
+		return json_fault_reword(f, "must be an integer number of bytes, at least 4 MiB");
+	if (given)
+		s->memory = x;
+	if (json_get_int_in(v, p, "pids", 0, 1, 4194304, &x, &given, f) < 0)
+		return json_fault_reword(f, "must be an integer from 1 to 4194304");
+	if (given)
+		s->pids = x;
+	yajl_val c = json_member(v, "cpus");
+	if (c && (!YAJL_IS_NUMBER(c) || YAJL_GET_DOUBLE(c) < 0.01 || YAJL_GET_DOUBLE(c) > 1024))
+		return json_fault_set(f, EINVAL, "spec.resources.cpus", "must be a number of CPUs from 0.01 to 1024");
+	if (c)
+		s->cpus = YAJL_GET_DOUBLE(c);
+	return 0;
+}
+
+static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)
+{
+	yajl_val v = json_member(spec, "labels");
+	int r = ctr_spec_want(v, yajl_t_object, "spec.labels", "an object of strings", f);
+	if (r < 0 || !v)
+		return r;
+	if (!(s->labels = calloc(2 * v->u.object.len + 1, sizeof(char *))))
+		return json_fault_oom(f);
+	for (size_t i = 0; i < v->u.object.len; i++) {
+		const char *k = v->u.object.keys[i];
+		yajl_val e = v->u.object.values[i];
+		char p[JSON_PATH_MAX];
+		if (!YAJL_IS_STRING(e) || !k[0])
+			return json_fault_set(f, EINVAL, json_path(p, "spec.labels", k),
+					      "must be a string with a non-empty key");
+		if (!(s->labels[2 * i] = strdup(k)) || !(s->labels[2 * i + 1] = strdup(e->u.string)))
+			return json_fault_oom(f);
+	}
+	return 0;
+}
+
+static const char *const spec_fields[] = {
+	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
+	"restart", "network", "ports", "labels", "tty", "interactive", "stopSignal", "stopTimeout", "capAdd", "capDrop",
+	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "extraHosts", "session",
+	"healthcheck", "noHealthcheck", "userns", NULL,
+};
+
+bool ctr_hostname_valid(const char *h)
+{
+	size_t n = strlen(h);
+	if (n == 0 || n > CTR_HOSTNAME_MAX || h[0] == '-' || h[0] == '.' || h[n - 1] == '-' || h[n - 1] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)h[i]) && h[i] != '-' && !(h[i] == '.' && h[i + 1] != '.'))
+			return false;
+	return true;
+}
+
+/* The booleans of a ContainerSpec, each false unless given. */
+static int get_flags(yajl_val v, ctr_spec *s, json_fault *f)
+{
+	const struct { const char *key; bool *out; } flags[] = {
+		{ "tty", &s->tty }, { "interactive", &s->interactive }, { "readOnly", &s->read_only },
+		{ "init", &s->init }, { "privileged", &s->privileged }, { "autoRemove", &s->auto_remove },
+		{ "noHealthcheck", &s->no_healthcheck },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+		if (json_get_bool(v, "spec", flags[i].key, 0, flags[i].out, NULL, f) < 0)
+			return json_fault_reword(f, "must be a boolean");
+	return 0;
+}
+
+/* What ContainerSpec says of the container's process and name. */
+static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
+{
+	int r;
+	if ((r = json_dup_str(v, "spec", "image", 0, &s->image, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "name", 0, &s->name, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "workdir", 0, &s->workdir, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "user", 0, &s->user, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "hostname", 0, &s->hostname, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "session", 0, &s->session, f)) < 0 ||
+	    (r = get_strv(v, "command", &s->command, f)) < 0 || (r = get_strv(v, "entrypoint", &s->entrypoint, f)) < 0 ||
+	    (r = get_env(v, &s->env, f)) < 0 || (r = ctr_spec_parse_mounts(v, s, f)) < 0 ||
+	    (r = get_resources(v, s, f)) < 0 || (r = get_labels(v, s, f)) < 0 || (r = secrets_spec_parse(v, s, f)) < 0 ||
+	    (r = names_spec_parse(v, s, f)) < 0)
+		return r;
+	if (!s->image || !s->image[0])
+		return json_fault_set(f, EINVAL, "spec.image", "required");
+	if (s->name && !ctr_name_valid(s->name))
+		return json_fault_set(f, EINVAL, "spec.name",
+				      "must be 1-%d letters, digits, '_', '.' or '-', starting with a letter or digit",
+				      CTR_NAME_MAX);
+	if (s->command && !s->command[0])
+		return json_fault_set(f, EINVAL, "spec.command", "must not be empty");
+	if (s->hostname && !ctr_hostname_valid(s->hostname))
+		return json_fault_set(f, EINVAL, "spec.hostname",
+				      "must be 1-%d letters, digits, '-' and '.', as RFC 1123 says", CTR_HOSTNAME_MAX);
+	_cleanup_free_ char *userns = NULL;
+	if ((r = json_dup_str(v, "spec", "userns", 0, &userns, f)) < 0)
+		return r;
+	if (userns && !streq(userns, "auto") && !streq(userns, "host"))
+		return json_fault_set(f, EINVAL, "spec.userns", "\"%s\": must be auto or host", userns);
+	s->userns_auto = userns && streq(userns, "auto");
+	s->userns_host = userns && streq(userns, "host");
+	return 0;
+}
+
+/* What ContainerSpec says of the container's confinement and its end. */
+static int parse_policy(yajl_val v, const char *default_restart, ctr_spec *s, json_fault *f)
+{
+	_cleanup_strv_ char **cap_add = NULL, **cap_drop = NULL;
+	cerr err = { 0 };
+	int r;
+	if ((r = get_strv(v, "capAdd", &cap_add, f)) < 0 || (r = get_strv(v, "capDrop", &cap_drop, f)) < 0)
+		return r;
+	if (caps_compose(cap_add, cap_drop, &s->caps, &err) < 0)
+		return fault_of(&err, strncmp(cerr_msg(&err), "capAdd", 6) ? "spec.capDrop" : "spec.capAdd", f);
+	if (s->workdir && !path_is_clean_absolute(s->workdir))
+		return json_fault_set(f, EINVAL, "spec.workdir", "must be an absolute path without \".\" or \"..\"");
+	if ((r = get_flags(v, s, f)) < 0)
+		return r;
+	yajl_val hc = json_member(v, "healthcheck");
+	if (hc && !YAJL_IS_NULL(hc) && (r = health_check_parse(hc, "spec.healthcheck", &s->healthcheck, f)) < 0)
+		return r;
+	if (s->healthcheck && s->no_healthcheck)
+		return json_fault_set(f, EINVAL, "spec.noHealthcheck", "excludes spec.healthcheck");
+	const char *restart, *sig;
+	if ((r = json_get_str(v, "spec", "restart", 0, &restart, f)) < 0 || (r = ctr_spec_parse_network(v, s, f)) < 0 ||
+	    (r = json_get_str(v, "spec", "stopSignal", 0, &sig, f)) < 0)
+		return r;
+	if (restart_policy_parse(restart ? restart : default_restart, &s->restart, &err) < 0)
+		return fault_of(&err, "spec.restart", f);
+	/* as podman: --rm and a restart policy exclude each other; the
+	 * daemon's default policy yields to autoRemove */
+	if (s->auto_remove && restart && s->restart.kind != RESTART_NO)
+		return json_fault_set(f, EINVAL, "spec.autoRemove", "excludes a restart policy other than no");
+	if (s->auto_remove)
+		s->restart = (restart_policy){ .kind = RESTART_NO };
+	if (sig && (s->stop_signal = ctr_parse_signal(sig)) < 0)
+		return json_fault_set(f, EINVAL, "spec.stopSignal", "must be a signal name like SIGTERM, or a number");
+
+	long long t;
+	bool given;
+	if (json_get_int_in(v, "spec", "stopTimeout", 0, 0, 86400, &t, &given, f) < 0)
+		return json_fault_reword(f, "must be an integer number of seconds from 0 to 86400");
+	if (given)
+		s->stop_timeout = (unsigned)t;
+	return 0;
+}
+
+int ctr_spec_parse(yajl_val v, const char *default_restart, unsigned default_stop_timeout, ctr_spec *s,
+		   json_fault *f)
+{
+	memset(s, 0, sizeof(*s));
+	s->stop_signal = SIGTERM;
+	s->stop_timeout = default_stop_timeout;
+	int r = json_want(v, yajl_t_object, "spec", f);
+	if (r == 0)
+		r = json_check_keys(v, "spec", spec_fields, "unknown field", f);
+	if (r == 0)
+		r = parse_process(v, s, f);
+	if (r == 0)
+		r = parse_policy(v, default_restart, s, f);
+	if (r < 0)
+		ctr_spec_release(s);
+	return r;
+}

@@ -1,0 +1,111 @@
+/* ContainerSpec from a CreateContainer call, checked field by field, so the
+ * lifecycle gets values it can use as they are. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <yajl/yajl_tree.h>
+#include "common/error.h"
+#include "common/json_get.h"
+#include "supervisor/daemon/spec/restart_policy.h"
+#include "supervisor/daemon/spec/ports.h"
+
+/* none: a network namespace with lo down; loopback: lo up; host: the
+ * host's namespace; cni: lo up and the CNI network net_name attached. */
+enum ctr_network { CTR_NET_NONE, CTR_NET_LOOPBACK, CTR_NET_HOST, CTR_NET_CNI };
+
+typedef struct ctr_mount {
+	char *source, *destination;
+	bool readonly;
+	const char *propagation; /* "rslave", ...; NULL: the runtime's default */
+} ctr_mount;
+
+/* A tmpfs the container gets ("/path[:opt,opt]" as podman --tmpfs). */
+typedef struct ctr_tmpfs {
+	char *destination;
+	char **options; /* as given; the bundle adds podman's defaults */
+} ctr_tmpfs;
+
+/* A secret delivered as a file (supervisor/daemon/secrets): a reference,
+ * never the value. */
+typedef struct ctr_secret {
+	char *name;
+	char *target;  /* absolute, in the container: /run/secrets/NAME by default */
+	int64_t uid;   /* the file's owner; -1: the container's user */
+	unsigned mode; /* 0400 by default */
+	bool mask;     /* log lines holding the value are written as [REDACTED] */
+	char *id;      /* the secret's identity (secret_id) when Create checked it, kept in
+			* record.json's "secretIds"; NULL: a record from before identities */
+} ctr_secret;
+
+typedef struct ctr_spec {
+	char *image;
+	char *name;      /* NULL: generate one */
+	char **command;  /* NULL: the image's Cmd */
+	char **entrypoint; /* NULL: the image's; empty: none (bundle/command.h) */
+	char *hostname;  /* NULL: the container's name */
+	char **dns;      /* nameserver IPs (network/names_spec.h); NULL: the host's */
+	char **extra_hosts; /* "NAME:IP" lines for its /etc/hosts */
+	char **env;      /* KEY=VALUE */
+	char *workdir, *user;
+	ctr_mount *mounts;
+	size_t n_mounts;
+	ctr_tmpfs *tmpfs;
+	size_t n_tmpfs;
+	ctr_secret *secrets;
+	size_t n_secrets;
+	int64_t memory;  /* bytes; -1: no limit */
+	double cpus;     /* 0: no limit */
+	int64_t pids;    /* -1: no limit */
+	/* memory, pids: the policy's default, not asked for; such a limit is
+	 * dropped where the host lacks its controller (the bundle's
+	 * CG_OPTIONAL_LIMITS_ANNOTATION) */
+	bool memory_defaulted, pids_defaulted;
+	restart_policy restart;
+	enum ctr_network network;
+	bool network_default; /* not given: corrald's default-network (ctr_spec_default_network) */
+	char *net_name;  /* CTR_NET_CNI: the network */
+	cni_port *ports; /* published (CTR_NET_CNI only) */
+	size_t n_ports;
+	char **labels;   /* key, value, key, value, ..., NULL */
+	char *session;   /* spec.session: the session it is a member of (sessions/session.h); NULL: none */
+	bool userns_auto; /* spec.userns "auto": a user namespace of its own (ctr_ids.h); a member's always */
+	bool userns_host; /* spec.userns "host": the host's ids, which only root's may have */
+	bool session_dns; /* its network is its session's CNI network: it gets a resolv.conf */
+	bool tty;
+	bool interactive;  /* stdin kept open (the monitor holds it) */
+	bool read_only;    /* the root filesystem is mounted read-only */
+	bool init;         /* catatonit (or tini) runs as pid 1 (ctr_init.h) */
+	bool privileged;   /* every capability and device, no seccomp (ctr_privileged.h) */
+	bool auto_remove;  /* removed once it has stopped */
+	uint64_t caps;   /* podman's default set, less capDrop, plus capAdd */
+	int stop_signal;
+	unsigned stop_timeout;
+	struct health_check *healthcheck; /* spec.healthcheck (health/check.h); Create puts the image's here */
+	bool no_healthcheck;              /* spec.noHealthcheck: not the image's either */
+} ctr_spec;
+
+#define CTR_NAME_MAX 128
+#define CTR_HOSTNAME_MAX 64 /* HOST_NAME_MAX */
+
+/* On failure *f names the field ("spec.mounts[1].source") and says why. */
+int ctr_spec_parse(yajl_val v, const char *default_restart, unsigned default_stop_timeout, ctr_spec *out,
+		   json_fault *f);
+void ctr_spec_release(ctr_spec *s);
+/* Shared by the parsers (ctr_spec.c, ctr_spec_mounts.c): v, when given,
+ * must have type t, said as what ("an array of strings"). */
+int ctr_spec_want(yajl_val v, yajl_type t, const char *field, const char *what, json_fault *f);
+/* spec.mounts and spec.tmpfs; released with the spec. */
+int ctr_spec_parse_mounts(yajl_val spec, ctr_spec *s, json_fault *f);
+void ctr_spec_release_mounts(ctr_spec *s);
+bool ctr_name_valid(const char *name);
+/* RFC 1123: letters, digits and '-' in dot-separated labels. */
+bool ctr_hostname_valid(const char *h);
+/* spec.network and spec.ports (ctr_spec_net.c); released with the spec. */
+int ctr_spec_parse_network(yajl_val spec, ctr_spec *s, json_fault *f);
+void ctr_spec_release_network(ctr_spec *s);
+/* A spec that named no network gets name (none, loopback, host or a
+ * network); then its ports must have a network to go through. */
+int ctr_spec_default_network(ctr_spec *s, const char *name, json_fault *f);
+/* "SIGTERM", "TERM" or "15"; -EINVAL when not a signal. */
+int ctr_parse_signal(const char *s);

@@ -1,0 +1,176 @@
+/* ContainerSpec's mounts: bind mounts (spec.mounts) and tmpfs mounts
+ * (spec.tmpfs, "/path[:opt,opt]" as podman --tmpfs). Options are checked
+ * word by word here, so that nothing unknown reaches the runtime. */
+#include "supervisor/daemon/spec/ctr_spec.h"
+#include "common/cleanup.h"
+#include "common/json_get.h"
+#include "common/strv.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const propagations[] = { "private", "rprivate", "shared", "rshared", "slave", "rslave", NULL };
+
+/* Words a tmpfs takes as they are; KEY=VALUE ones are in tmpfs_keys. */
+static const char *const tmpfs_words[] = {
+	"ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec", "noatime", "atime", "relatime",
+	"strictatime", "nodiratime", "diratime", "sync", "async", "dirsync", NULL,
+};
+static const char *const tmpfs_keys[] = { "size", "mode", "uid", "gid", "nr_inodes", "nr_blocks", NULL };
+
+static const char *word_in(const char *w, const char *const *list)
+{
+	for (; *list; list++)
+		if (streq(w, *list))
+			return *list;
+	return NULL;
+}
+
+static bool clean_destination(const char *d)
+{
+	size_t n = strlen(d);
+	return d[0] == '/' && !strstr(d, "/../") && !(n >= 3 && streq(d + n - 3, "/.."));
+}
+
+void ctr_spec_release_mounts(ctr_spec *s)
+{
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		free(s->mounts[i].source);
+		free(s->mounts[i].destination);
+	}
+	free(s->mounts);
+	for (size_t i = 0; i < s->n_tmpfs; i++) {
+		free(s->tmpfs[i].destination);
+		strv_free(s->tmpfs[i].options);
+	}
+	free(s->tmpfs);
+	s->mounts = NULL;
+	s->tmpfs = NULL;
+	s->n_mounts = s->n_tmpfs = 0;
+}
+
+static int get_bind(yajl_val m, const char *path, ctr_mount *cm, json_fault *f)
+{
+	char field[JSON_PATH_MAX];
+	int r;
+	if ((r = json_want(m, yajl_t_object, path, f)) < 0)
+		return r;
+	if ((r = json_check_keys(m, path, (const char *const[]){ "source", "destination", "readonly", "propagation", NULL },
+				 "unknown field", f)) < 0 ||
+	    (r = json_dup_str(m, path, "source", 0, &cm->source, f)) < 0 ||
+	    (r = json_dup_str(m, path, "destination", 0, &cm->destination, f)) < 0)
+		return r;
+	if (!cm->source || cm->source[0] != '/')
+		return json_fault_set(f, EINVAL, json_path(field, path, "source"), "must be an absolute path");
+	if (!cm->destination || !clean_destination(cm->destination))
+		return json_fault_set(f, EINVAL, json_path(field, path, "destination"), "must be an absolute path without ..");
+	if (json_get_bool(m, path, "readonly", 0, &cm->readonly, NULL, f) < 0)
+		return json_fault_reword(f, "must be a boolean");
+	const char *prop;
+	if ((r = json_get_str(m, path, "propagation", 0, &prop, f)) < 0)
+		return r;
+	if (prop && !(cm->propagation = word_in(prop, propagations)))
+		return json_fault_set(f, EINVAL, json_path(field, path, "propagation"),
+				      "must be private, rprivate, shared, rshared, slave or rslave");
+	return 0;
+}
+
+static int get_binds(yajl_val spec, ctr_spec *s, json_fault *f)
+{
+	yajl_val v = json_member(spec, "mounts");
+	int r = ctr_spec_want(v, yajl_t_array, "spec.mounts", "an array of mounts", f);
+	if (r < 0 || !v)
+		return r;
+	if (!(s->mounts = calloc(v->u.array.len + 1, sizeof(*s->mounts))))
+		return json_fault_oom(f);
+	for (size_t i = 0; i < v->u.array.len; i++) {
+		char path[JSON_PATH_MAX];
+		json_path_idx(path, "spec.mounts", i);
+		if ((r = get_bind(v->u.array.values[i], path, &s->mounts[s->n_mounts++], f)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* size=64m, mode=1777, uid=0, ...: digits, with a size suffix for size. */
+static bool tmpfs_value_ok(const char *key, const char *v)
+{
+	size_t n = strspn(v, "0123456789");
+	if (n == 0)
+		return false;
+	if (streq(key, "size") || streq(key, "nr_blocks") || streq(key, "nr_inodes"))
+		return !v[n] || (strchr("kKmMgG%", v[n]) && !v[n + 1]);
+	if (streq(key, "mode"))
+		return !v[n] && n <= 4 && strspn(v, "01234567") == n;
+	return !v[n];
+}
+
+/* One "/path[:opt,opt]" into t; *why says what is wrong. */
+static int parse_tmpfs(const char *text, ctr_tmpfs *t, const char **why)
+{
+	const char *colon = strchr(text, ':');
+	size_t dlen = colon ? (size_t)(colon - text) : strlen(text);
+	if (!(t->destination = strndup(text, dlen)))
+		return -ENOMEM;
+	if (!clean_destination(t->destination)) {
+		*why = "must be /path[:options], the path absolute and without ..";
+		return -EINVAL;
+	}
+	if (!(t->options = calloc(1, sizeof(char *))))
+		return -ENOMEM;
+	_cleanup_free_ char *opts = strdup(colon ? colon + 1 : "");
+	if (!opts)
+		return -ENOMEM;
+	char *save = NULL;
+	for (char *w = strtok_r(opts, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(w, '=');
+		if (eq)
+			*eq = '\0';
+		bool ok = eq ? word_in(w, tmpfs_keys) && tmpfs_value_ok(w, eq + 1) : word_in(w, tmpfs_words) != NULL;
+		if (eq)
+			*eq = '=';
+		if (!ok) {
+			*why = "options are ro, rw, [no]exec, [no]suid, [no]dev, atime words, sync words, "
+			       "size=N[kmg%], mode=OCTAL, uid=N, gid=N, nr_inodes=N, nr_blocks=N";
+			return -EINVAL;
+		}
+		char *copy = strdup(w);
+		if (!copy || strv_push(&t->options, copy) < 0) {
+			free(copy);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int get_tmpfs(yajl_val spec, ctr_spec *s, json_fault *f)
+{
+	yajl_val v = json_member(spec, "tmpfs");
+	int r = ctr_spec_want(v, yajl_t_array, "spec.tmpfs", "an array of strings", f);
+	if (r < 0 || !v)
+		return r;
+	if (!(s->tmpfs = calloc(v->u.array.len + 1, sizeof(*s->tmpfs))))
+		return json_fault_oom(f);
+	for (size_t i = 0; i < v->u.array.len; i++) {
+		char path[JSON_PATH_MAX];
+		json_path_idx(path, "spec.tmpfs", i);
+		yajl_val e = v->u.array.values[i];
+		if ((r = json_want(e, yajl_t_string, path, f)) < 0)
+			return r;
+		const char *why = NULL;
+		r = parse_tmpfs(e->u.string, &s->tmpfs[s->n_tmpfs++], &why);
+		if (r == -ENOMEM)
+			return json_fault_oom(f);
+		if (r < 0)
+			return json_fault_set(f, EINVAL, path, "%s", why);
+	}
+	return 0;
+}
+
+int ctr_spec_parse_mounts(yajl_val spec, ctr_spec *s, json_fault *f)
+{
+	int r = get_binds(spec, s, f);
+	return r < 0 ? r : get_tmpfs(spec, s, f);
+}

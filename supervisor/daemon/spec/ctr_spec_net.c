@@ -1,0 +1,84 @@
+/* spec.network (none, loopback, host or a network's name) and spec.ports,
+ * published through the network's portmap plugin. */
+#include "supervisor/daemon/spec/ctr_spec.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool net_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	return n && n <= NAME_MAX && s[0] != '.' && s[0] != '-' &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+}
+
+static int parse_ports(yajl_val spec, ctr_spec *s, json_fault *f)
+{
+	yajl_val a;
+	int r = json_get_array(spec, "spec", "ports", 0, CNI_MAX_PORTS, &a, f);
+	return r < 0 || !a ? r : cni_ports_parse(a, "spec.ports", &s->ports, &s->n_ports, f);
+}
+
+static int set_network(ctr_spec *s, const char *net, json_fault *f)
+{
+	if (streq(net, "none"))
+		s->network = CTR_NET_NONE;
+	else if (streq(net, "loopback"))
+		s->network = CTR_NET_LOOPBACK;
+	else if (streq(net, "host"))
+		s->network = CTR_NET_HOST;
+	else if (!net_name_ok(net))
+		return json_fault_set(f, EINVAL, "spec.network",
+				      "must be none, loopback, host or a network's name (letters, digits, _ . -)");
+	else if (!(s->net_name = strdup(net)))
+		return json_fault_oom(f);
+	else
+		s->network = CTR_NET_CNI;
+	return 0;
+}
+
+static int check_ports(const ctr_spec *s, json_fault *f)
+{
+	if (s->n_ports && s->network != CTR_NET_CNI)
+		return json_fault_set(f, EINVAL, "spec.ports", "publishing ports needs a network (not none, loopback or host)");
+	return 0;
+}
+
+int ctr_spec_parse_network(yajl_val spec, ctr_spec *s, json_fault *f)
+{
+	const char *net;
+	int r = json_get_str(spec, "spec", "network", JSON_BOUNDED, &net, f);
+	if (r < 0)
+		return r;
+	s->network_default = !net;
+	if (net && (r = set_network(s, net, f)) < 0)
+		return r;
+	if ((r = parse_ports(spec, s, f)) < 0)
+		return r;
+	return net ? check_ports(s, f) : 0;
+}
+
+int ctr_spec_default_network(ctr_spec *s, const char *name, json_fault *f)
+{
+	if (!s->network_default)
+		return 0;
+	int r = set_network(s, name && *name ? name : "none", f);
+	if (r < 0)
+		return json_fault_reword(f, "corrald's default-network \"%s\" is not none, loopback, host or a name", name);
+	return check_ports(s, f);
+}
+
+void ctr_spec_release_network(ctr_spec *s)
+{
+	free(s->net_name);
+	free(s->ports);
+	s->net_name = NULL;
+	s->ports = NULL;
+	s->n_ports = 0;
+}

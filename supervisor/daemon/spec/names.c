@@ -1,0 +1,62 @@
+#include "supervisor/daemon/spec/names.h"
+#include "common/json.h"
+#include "common/strv.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+bool names_ip_valid(const char *ip)
+{
+	unsigned char a[16];
+	return inet_pton(AF_INET, ip, a) == 1 || inet_pton(AF_INET6, ip, a) == 1;
+}
+
+void names_spec_release(ctr_spec *s)
+{
+	strv_free(s->dns);
+	strv_free(s->extra_hosts);
+	s->dns = s->extra_hosts = NULL;
+}
+
+static int get_list(yajl_val spec, const char *key, size_t max, char ***out, json_fault *f)
+{
+	char p[JSON_PATH_MAX];
+	int r = ctr_spec_want(json_member(spec, key), yajl_t_array, json_path(p, "spec", key), "an array of strings", f);
+	if (r < 0 || (r = json_get_strv(spec, "spec", key, 0, out, NULL, f)) < 0)
+		return r;
+	if (strv_length(*out) > max)
+		return json_fault_set(f, EINVAL, p, "at most %zu entries", max);
+	return 0;
+}
+
+/* NAME:IP, split at the first ':' (an IPv6 address has more of them). */
+static bool extra_host_valid(const char *e)
+{
+	const char *colon = strchr(e, ':');
+	if (!colon || colon == e || colon - e > CTR_HOSTNAME_MAX)
+		return false;
+	char name[CTR_HOSTNAME_MAX + 1];
+	memcpy(name, e, (size_t)(colon - e));
+	name[colon - e] = '\0';
+	return ctr_hostname_valid(name) && names_ip_valid(colon + 1);
+}
+
+int names_spec_parse(yajl_val spec, ctr_spec *s, json_fault *f)
+{
+	char p[JSON_PATH_MAX];
+	int r;
+	if ((r = get_list(spec, "dns", NAMES_DNS_MAX, &s->dns, f)) < 0 ||
+	    (r = get_list(spec, "extraHosts", NAMES_EXTRA_HOSTS_MAX, &s->extra_hosts, f)) < 0)
+		return r;
+	for (size_t i = 0; s->dns && s->dns[i]; i++)
+		if (!names_ip_valid(s->dns[i]))
+			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.dns", i),
+					      "must be an IPv4 or IPv6 address, not \"%s\"", s->dns[i]);
+	for (size_t i = 0; s->extra_hosts && s->extra_hosts[i]; i++)
+		if (!extra_host_valid(s->extra_hosts[i]))
+			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.extraHosts", i),
+					      "must be NAME:IP (a host name, then an IPv4 or IPv6 address), not \"%s\"",
+					      s->extra_hosts[i]);
+	return 0;
+}

@@ -1,0 +1,15 @@
+/* ContainerSpec's dns ([]string of IP addresses) and extraHosts
+ * ([]string of "NAME:IP"), checked as they are parsed. */
+#pragma once
+#include <stdbool.h>
+#include <yajl/yajl_tree.h>
+#include "common/json_get.h"
+#include "supervisor/daemon/spec/ctr_spec.h"
+
+#define NAMES_DNS_MAX 16
+#define NAMES_EXTRA_HOSTS_MAX 256
+
+int names_spec_parse(yajl_val spec, ctr_spec *s, json_fault *f);
+void names_spec_release(ctr_spec *s);
+/* An IPv4 or IPv6 address, without a prefix length or zone. */
+bool names_ip_valid(const char *ip);
