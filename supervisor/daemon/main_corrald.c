@@ -217,6 +217,8 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	 * from the outside in */
 	const ctr_feature *features[] = { &policy_ctr_feature, &health_ctr_feature, &secrets_ctr_feature,
 					  &network_ctr_feature, &sessions_ctr_feature };
+	sessions_listen(&broker_session_listener);
+	network_holder_set(&sessions_net_holder);
 	for (size_t i = 0; i < ARRAY_SIZE(features); i++)
 		if (ctr_feature_register(&containers, features[i]) < 0)
 			return cerr_set(err, ENOSPC, "too many container features");

@@ -40,6 +40,27 @@ rm tests/unit/planted.c
 echo '#include "runtime/cli/cli.h"' >runtime/planted.h
 must_fail "runtime including runtime/cli" "runtime/planted.h includes runtime/cli/cli.h"
 rm runtime/planted.h
+# corrald's rooms: one way down, features through public headers only
+echo '#include "supervisor/daemon/containers/ctr.h"' >supervisor/daemon/core/planted.h
+must_fail "core including containers" "supervisor/daemon/core/planted.h includes supervisor/daemon/containers/ctr.h"
+rm supervisor/daemon/core/planted.h
+echo '#include "supervisor/daemon/network/network.h"' >supervisor/daemon/containers/planted.c
+must_fail "containers including a feature" "supervisor/daemon/containers/planted.c includes supervisor/daemon/network/network.h"
+rm supervisor/daemon/containers/planted.c
+echo '#include "supervisor/daemon/network/net_attach.h"' >supervisor/daemon/sessions/planted.c
+must_fail "a feature including another's private header" "supervisor/daemon/sessions/planted.c includes supervisor/daemon/network/net_attach.h"
+rm supervisor/daemon/sessions/planted.c
+echo '#include "supervisor/daemon/sessions/session.h"' >supervisor/daemon/network/planted.c
+must_fail "a loop between two features" "supervisor/daemon/network/planted.c includes supervisor/daemon/sessions/session.h"
+rm supervisor/daemon/network/planted.c
+echo '#include "supervisor/daemon/service.h"' >supervisor/daemon/jobs/planted.c
+must_fail "a feature including service.h" "supervisor/daemon/jobs/planted.c includes service.h"
+rm supervisor/daemon/jobs/planted.c
+if out=$(LINT_MAY_EXTRA="supervisor/daemon/core=supervisor/daemon/containers" lint); then
+	echo "an arrow back up from core: the lint passed"
+elif ! grep -q "loop" <<<"$out"; then
+	echo "an arrow back up from core: the lint failed without naming the loop"
+fi
 cat >supervisor/daemon/broker/planted.c <<'C'
 static int refuse(vl_call *call)
 {

@@ -23,9 +23,9 @@
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/daemon/broker/policy.h"
 #include "supervisor/daemon/containers/ctr.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
-#include "supervisor/daemon/sessions/sstate.h"
+#include "supervisor/daemon/core/sstate.h"
 
 /* sessions/ is another part's: the two hooks the broker calls */
 static int touched;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include "common/cleanup.h"
 #include "common/json.h"
-#include "supervisor/daemon/service.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/sessions/session_member.h"
 

@@ -312,3 +312,12 @@ bmember *broker_member_named(broker_session *bs, const char *name)
 			return m;
 	return NULL;
 }
+
+const session_listener broker_session_listener = {
+	.opened = broker_session_open,
+	.closed = broker_session_close,
+	.member_added = broker_member_add,
+	.member_removed = broker_member_remove,
+	.policy_load = broker_policy_load,
+	.policy_free = broker_policy_free,
+};

@@ -38,3 +38,7 @@ struct strbuf;
 int broker_render_metrics(struct corrald *d, struct strbuf *out);
 /* corrald's end: every session's broker closes, the server goes. */
 void broker_shutdown(struct corrald *d);
+
+/* What the broker does as sessions and members come and go (main_corrald.c
+ * gives it to sessions_listen). */
+extern const struct session_listener broker_session_listener;

@@ -3,7 +3,7 @@
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
-#include "supervisor/daemon/sessions/sstate.h"
+#include "supervisor/daemon/core/sstate.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_get.h"

@@ -5,7 +5,7 @@
 #include "common/fileio.h"
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
-#include "supervisor/daemon/images/img_source.h"
+#include "supervisor/daemon/containers/img_source.h"
 #include "supervisor/daemon/spec/ctr_spec.h"
 
 struct corrald;

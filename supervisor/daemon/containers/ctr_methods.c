@@ -8,7 +8,7 @@
 #include "supervisor/daemon/containers/ctr_restart.h"
 #include "supervisor/daemon/containers/ctr_spawn.h"
 #include "supervisor/daemon/containers/ctr_waiters.h"
-#include "supervisor/daemon/images/img_source.h"
+#include "supervisor/daemon/containers/img_source.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
 #include "supervisor/varlink/wire.h"

@@ -1,11 +1,10 @@
 /* ContainerPrune and SystemPrune: every stopped container (created or
  * exited, as podman counts them; not one a restart policy is bringing
  * back) is removed; SystemPrune then prunes the image store as ImagePrune
- * does (img_prune.c). */
+ * does (images/img_prune.c). */
 #include "supervisor/daemon/containers/ctr_prune.h"
 #include "supervisor/daemon/containers/ctr_ended.h"
 #include "supervisor/daemon/containers/ctr_spawn.h"
-#include "supervisor/daemon/images/img_methods.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
@@ -26,7 +25,7 @@ static bool stopped(const ctr *c)
 
 /* Remove the stopped containers peer may reach; their ids go to *removed.
  * One that cannot be removed is logged and left, and the others still go. */
-static int prune_containers(corrald *d, const peer_cred *peer, char ***removed)
+int ctr_prune_stopped(corrald *d, const peer_cred *peer, char ***removed)
 {
 	for (ctr *c = d->ctrs, *next; c; c = next) {
 		next = c->next;
@@ -60,36 +59,10 @@ int sv_container_prune(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	_cleanup_strv_ char **removed = NULL;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || prune_containers(ud, vl_call_peer(call), &removed) < 0)
+	if (!g || ctr_prune_stopped(ud, vl_call_peer(call), &removed) < 0)
 		return sv_internal(call, "out of memory");
 	yajl_gen_map_open(g);
 	jg_key_strv(g, "removed", removed);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
-}
-
-int sv_system_prune(vl_call *call, yajl_val params, void *ud)
-{
-	corrald *d = ud;
-	bool all;
-	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("all"), &f) < 0 || sp_bool(params, "all", false, &all, &f) < 0)
-		return sv_invalid_fault(call, &f);
-	_cleanup_strv_ char **containers = NULL, **images = NULL;
-	if (prune_containers(d, vl_call_peer(call), &containers) < 0)
-		return sv_internal(call, "out of memory");
-	/* the containers went first: the images they held may go now */
-	uint64_t reclaimed = 0;
-	cerr err = { 0 };
-	if (img_prune(d, vl_call_peer(call), all, &images, &reclaimed, &err) < 0)
-		return sv_internal_err(call, &err);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g)
-		return sv_internal(call, "out of memory");
-	yajl_gen_map_open(g);
-	jg_key_strv(g, "containers", containers);
-	jg_key_strv(g, "images", images);
-	jg_key_int(g, "reclaimedBytes", (long long)reclaimed);
 	yajl_gen_map_close(g);
 	return vl_call_reply_gen(call, g);
 }

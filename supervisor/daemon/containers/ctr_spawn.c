@@ -7,7 +7,7 @@
 #include "supervisor/daemon/containers/ctr_ended.h"
 #include "supervisor/daemon/containers/ctr_monitor.h"
 #include "supervisor/daemon/containers/ctr_waiters.h"
-#include "supervisor/daemon/images/img_source.h"
+#include "supervisor/daemon/containers/img_source.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/logs/exitrec.h"
 #include "supervisor/loop/child.h"

@@ -10,7 +10,7 @@
 #include "supervisor/daemon/containers/ctr_spawn.h"
 #include "supervisor/daemon/containers/ctr_waiters.h"
 #include "supervisor/daemon/containers/fastpath.h"
-#include "supervisor/daemon/images/img_source.h"
+#include "supervisor/daemon/containers/img_source.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/logs/exitrec.h"
 #include "supervisor/varlink/monitor_iface.h"

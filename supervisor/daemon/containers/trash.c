@@ -1,7 +1,7 @@
 #include "supervisor/daemon/containers/ctr_service.h"
 #include "supervisor/daemon/containers/pins.h"
 #include "supervisor/daemon/containers/trash.h"
-#include "supervisor/daemon/images/img_source.h"
+#include "supervisor/daemon/containers/img_source.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

@@ -11,7 +11,7 @@
 #include "supervisor/daemon/copy/copy.h"
 #include "supervisor/daemon/containers/ctr_methods.h"
 #include "supervisor/daemon/containers/ctr_spawn.h"
-#include "supervisor/daemon/images/img_source.h"
+#include "supervisor/daemon/containers/img_source.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"

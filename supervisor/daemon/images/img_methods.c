@@ -4,7 +4,7 @@
 #include "supervisor/daemon/images/img_methods.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/images/img_job.h"
-#include "supervisor/daemon/images/img_owner.h"
+#include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/daemon/images/import_peer.h"
 #include "supervisor/loop/child.h"

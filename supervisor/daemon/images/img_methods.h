@@ -25,3 +25,5 @@ const struct ctr *img_user_of(struct corrald *d, const ref_image *im);
 int img_prune(struct corrald *d, const peer_cred *peer, bool all, char ***removed, uint64_t *reclaimed, cerr *err);
 /* Set the images and store-bytes gauges from the store; *n_images if given. */
 void corrald_update_image_gauges(struct corrald *d, size_t *n_images);
+/* SystemPrune: the stopped containers, then the images (img_prune.c). */
+int sv_system_prune(vl_call *call, yajl_val params, void *ud);

@@ -4,10 +4,14 @@
  * only its own: it lets go of the images it holds and of its names; an
  * image goes when no one holds it any more (img_owner.h). */
 #include "supervisor/daemon/images/img_methods.h"
-#include "supervisor/daemon/images/img_owner.h"
+#include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/containers/ctr_prune.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "common/json.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
 #include "images/gc.h"
@@ -78,4 +82,30 @@ int img_prune(corrald *d, const peer_cred *peer, bool all, char ***removed, uint
 		       (const char *const[]){ "images", n, NULL }, 0);
 	corrald_update_image_gauges(d, NULL);
 	return 0;
+}
+
+int sv_system_prune(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	bool all;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("all"), &f) < 0 || sp_bool(params, "all", false, &all, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	_cleanup_strv_ char **containers = NULL, **images = NULL;
+	if (ctr_prune_stopped(d, vl_call_peer(call), &containers) < 0)
+		return sv_internal(call, "out of memory");
+	/* the containers went first: the images they held may go now */
+	uint64_t reclaimed = 0;
+	cerr err = { 0 };
+	if (img_prune(d, vl_call_peer(call), all, &images, &reclaimed, &err) < 0)
+		return sv_internal_err(call, &err);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return sv_internal(call, "out of memory");
+	yajl_gen_map_open(g);
+	jg_key_strv(g, "containers", containers);
+	jg_key_strv(g, "images", images);
+	jg_key_int(g, "reclaimedBytes", (long long)reclaimed);
+	yajl_gen_map_close(g);
+	return vl_call_reply_gen(call, g);
 }

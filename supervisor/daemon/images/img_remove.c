@@ -5,7 +5,7 @@
 #include "supervisor/daemon/images/img_methods.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/core/events.h"
-#include "supervisor/daemon/images/img_owner.h"
+#include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"

@@ -1,6 +1,6 @@
 #include "supervisor/daemon/images/import_peer.h"
 #include "supervisor/daemon/core/peer_open.h"
-#include "supervisor/daemon/policy/policy_check.h"
+#include "supervisor/daemon/core/violation.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/sv_errors.h"
 

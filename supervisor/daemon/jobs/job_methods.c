@@ -3,7 +3,7 @@
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/jobs/job_methods.h"
 #include "supervisor/daemon/jobs/job_run.h"
-#include "supervisor/daemon/policy/quota.h"
+#include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/containers/ctr_logs.h"
 #include "supervisor/daemon/core/corrald.h"

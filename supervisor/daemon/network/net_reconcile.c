@@ -1,6 +1,6 @@
 /* What a crash left of the networks, undone at start (net_reconcile.h). */
 #include "supervisor/daemon/network/net_reconcile.h"
-#include "supervisor/daemon/sessions/session_member.h"
+#include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/names.h"
 #include "supervisor/daemon/network/net_attach.h"
@@ -48,7 +48,7 @@ static bool in_use(corrald *d, const char *id)
 		if (access(path, F_OK) == 0)
 			return true;
 	}
-	return net_del_under_way(id) || session_holds_cni_id(d, id);
+	return net_del_under_way(id) || net_holders_cni_id(d, id);
 }
 
 static bool attached(corrald *d, const char *id)

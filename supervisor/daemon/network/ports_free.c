@@ -2,7 +2,7 @@
 #include "supervisor/daemon/network/ports_free.h"
 #include "supervisor/daemon/containers/ctr_spawn.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/daemon/sessions/session.h"
+#include "supervisor/daemon/network/network.h"
 #include "common/cleanup.h"
 
 #include <arpa/inet.h>
@@ -11,12 +11,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-static bool overlaps(const cni_port *a, const cni_port *b)
-{
-	return a->host_port == b->host_port && streq(a->protocol, b->protocol) &&
-	       (!a->host_ip[0] || !b->host_ip[0] || streq(a->host_ip, b->host_ip));
-}
 
 /* bind it, and let it go: EADDRINUSE says a socket of the host holds it */
 static int try_bind(const cni_port *p)
@@ -52,7 +46,7 @@ int ports_free(const struct corrald *d, const ctr *c, cerr *err)
 }
 
 /* The holder of p, named only to a viewer that may see it (owner.h). */
-static int taken(const cni_port *p, const char *what, const char *name, bool named, cerr *err)
+int ports_taken(const cni_port *p, const char *what, const char *name, bool named, cerr *err)
 {
 	if (!named)
 		return cerr_set(err, EADDRINUSE, "host port %u/%s: published by another user's %s already",
@@ -70,17 +64,13 @@ int ports_free_of(const struct corrald *d, const cni_port *ports, size_t n, cons
 			if ((const void *)o == self || (!ctr_alive(o) && !ctr_is_starting(o)))
 				continue;
 			for (size_t j = 0; j < o->spec.n_ports; j++)
-				if (overlaps(p, &o->spec.ports[j]))
-					return taken(p, "container", o->name, ctr_visible_to(o, viewer), err);
+				if (cni_ports_overlap(p, &o->spec.ports[j]))
+					return ports_taken(p, "container", o->name, ctr_visible_to(o, viewer), err);
 		}
-		for (const session *s = d->sessions; s; s = s->next) {
-			if ((const void *)s == self)
-				continue;
-			for (size_t j = 0; j < s->n_ports; j++)
-				if (overlaps(p, &s->ports[j]))
-					return taken(p, "session", s->name, session_visible_to(s, viewer), err);
-		}
-		int r = try_bind(p);
+		int r = net_holders_port(d, p, self, viewer, err);
+		if (r < 0)
+			return r;
+		r = try_bind(p);
 		if (r == -EADDRINUSE)
 			return cerr_set(err, EADDRINUSE, "host port %u/%s: in use on the host", p->host_port, p->protocol);
 		if (r == -EADDRNOTAVAIL)

@@ -12,6 +12,10 @@
 #include <sys/types.h>
 #include <yajl/yajl_gen.h>
 #include "common/error.h"
+#include "supervisor/daemon/core/violation.h"
+#include "supervisor/daemon/spec/ports.h"
+#include "supervisor/varlink/peer.h"
+#include "supervisor/varlink/server.h"
 
 #define POLICY_DEFAULT_KEYS_DIR "/etc/corral/keys"
 #define POLICY_UNPRIV_MAX_CONTAINERS 10
@@ -66,3 +70,19 @@ int policy_gen(yajl_gen g, const policy *p);
 
 /* Its part in each container's life (main_corrald.c registers it). */
 extern const ctr_feature policy_ctr_feature;
+
+/* The member quotas of corrald's objects (max_jobs, max_sessions,
+ * max_secrets, max_workloads), for the parts that count them (quota.c). */
+enum quota_kind { QUOTA_JOBS, QUOTA_SESSIONS, QUOTA_SECRETS, QUOTA_WORKLOADS };
+
+/* May the call's peer, who has `have` objects of kind, make `adding`
+ * more? 0; or 1 with the call answered PolicyViolation (audited), naming
+ * the quota and the count: "unprivileged.max_sessions=16" and "sessions:
+ * 16 already". field names the request's object. */
+int quota_check(struct corrald *d, vl_call *call, const char *method, enum quota_kind kind, size_t have,
+		size_t adding, const char *field);
+
+/* The policy's gate for ports published by something else than a
+ * container (a session's): 0, or POLICY_REFUSED with v (field names them). */
+int policy_admit_ports(struct corrald *d, const peer_cred *peer, const cni_port *ports, size_t n, const char *field,
+		       policy_violation *v);

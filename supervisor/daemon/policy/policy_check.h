@@ -21,10 +21,6 @@ bool policy_path_allowed(const char *real, char *const *prefixes);
  * POLICY_REFUSED with v filled; or -errno with err. */
 int policy_admit(struct corrald *d, const peer_cred *peer, ctr_spec *spec, ctr_pins *pins, policy_violation *v,
 		 cerr *err);
-/* The same gate for ports published by something else than a container
- * (a session's): field names them in v. */
-int policy_admit_ports(struct corrald *d, const peer_cred *peer, const cni_port *ports, size_t n, const char *field,
-		       policy_violation *v);
 /* May peer, who has `have` objects of quota q's kind, make `adding` more?
  * 0, or POLICY_REFUSED with v naming the quota and the count (field is the
  * request's). */

@@ -1,5 +1,5 @@
 /* quota.h: the policy's count of a member's objects, as a refusal. */
-#include "supervisor/daemon/policy/quota.h"
+#include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/policy/policy_check.h"
 

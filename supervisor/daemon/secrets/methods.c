@@ -3,7 +3,7 @@
 #include "supervisor/daemon/secrets/crypto.h"
 #include "supervisor/daemon/secrets/store.h"
 #include "supervisor/daemon/containers/ctr.h"
-#include "supervisor/daemon/policy/quota.h"
+#include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"

@@ -3,8 +3,7 @@
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/ctr_spawn.h"
 #include "supervisor/daemon/sessions/session_int.h"
-#include "supervisor/daemon/sessions/sstate.h"
-#include "supervisor/daemon/broker/broker.h"
+#include "supervisor/daemon/core/sstate.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
@@ -121,7 +120,7 @@ void session_x_free(session_x *x)
 		return;
 	el_remove(x->idle_timer);
 	sstate_free(x->s.state);
-	broker_policy_free(x->s.policy);
+	session_policy_free(x->s.policy);
 	free(x->s.dir);
 	free(x->s.network);
 	free(x->s.ports);
@@ -190,7 +189,7 @@ int session_open(corrald *d, session_x *x, cerr *err)
 	if ((r = sstate_open(path, &s->state, err)) < 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/" SESSION_POLICY_FILE, s->dir);
-	if (!s->policy && access(path, F_OK) == 0 && (r = broker_policy_load(path, &s->policy, err)) < 0)
+	if (!s->policy && access(path, F_OK) == 0 && (r = session_policy_load(path, &s->policy, err)) < 0)
 		return r;
 	s->last_active_usec = el_now_usec();
 	s->next = d->sessions;
@@ -242,3 +241,5 @@ int session_gen(yajl_gen g, corrald *d, const session *s, const peer_cred *peer)
 		return -ENOMEM;
 	return 0;
 }
+
+uid_t session_owner(const session *s) { return sx_of((session *)s)->owner; }

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "common/error.h"
 
 struct corrald;
@@ -57,6 +58,8 @@ typedef struct session {
 /* Whether peer may see or change s (owner.h): root, or the uid that made it. */
 struct peer_cred;
 bool session_visible_to(const session *s, const struct peer_cred *peer);
+/* The uid that made it. */
+uid_t session_owner(const session *s);
 /* By name; NULL when there is none. */
 session *session_find(struct corrald *d, const char *name);
 /* The session c is a member of (spec.session), or NULL. */
@@ -66,3 +69,25 @@ void session_touch(struct corrald *d, session *s);
 
 /* Its part in each member's life (main_corrald.c registers it). */
 extern const ctr_feature sessions_ctr_feature;
+
+/* What another part does as sessions and their members come and go (the
+ * broker, which serves each session's members), told by the sessions
+ * room, which includes none of it. main_corrald.c sets it once. */
+typedef struct session_listener {
+	/* s is there: made, or loaded at start */
+	int (*opened)(struct corrald *d, session *s, cerr *err);
+	/* s goes */
+	void (*closed)(struct corrald *d, session *s);
+	/* a member's Create (and each member's at start): *dir (n bytes) gets
+	 * the directory to bind at SESSION_BROKER_DIR */
+	int (*member_added)(struct corrald *d, session *s, struct ctr *c, char *dir, size_t n, cerr *err);
+	void (*member_removed)(struct corrald *d, struct ctr *c);
+	/* the session's broker policy file (SESSION_POLICY_FILE), parsed */
+	int (*policy_load)(const char *path, struct broker_policy **out, cerr *err);
+	void (*policy_free)(struct broker_policy *p);
+} session_listener;
+void sessions_listen(const session_listener *l);
+
+/* What the network asks of sessions (main_corrald.c gives it to
+ * network_holder_set). */
+extern const struct net_holder sessions_net_holder;

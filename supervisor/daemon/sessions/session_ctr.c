@@ -4,6 +4,8 @@
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/daemon/sessions/session_member.h"
 #include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/network/network.h"
 
 static int check(struct corrald *d, ctr_spec *spec, const peer_cred *peer, json_fault *f)
 {
@@ -45,4 +47,23 @@ const ctr_feature sessions_ctr_feature = {
 	.gen_mounts = gen_mounts,
 	.ended = ended,
 	.removed = session_member_remove,
+};
+
+/* The network asks: a session's namespace holds its attachment and ports. */
+static int port_held(const struct corrald *d, const cni_port *p, const void *self, const peer_cred *viewer,
+		     cerr *err)
+{
+	for (const session *s = d->sessions; s; s = s->next) {
+		if ((const void *)s == self)
+			continue;
+		for (size_t j = 0; j < s->n_ports; j++)
+			if (cni_ports_overlap(p, &s->ports[j]))
+				return ports_taken(p, "session", s->name, session_visible_to(s, viewer), err);
+	}
+	return 0;
+}
+
+const net_holder sessions_net_holder = {
+	.holds_cni_id = session_holds_cni_id,
+	.port_held = port_held,
 };

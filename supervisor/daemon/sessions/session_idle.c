@@ -3,7 +3,6 @@
  * when it fires, a running member or newer activity (session_touch) sets it
  * again for what is left; else the session expires. */
 #include "supervisor/daemon/sessions/session_int.h"
-#include "supervisor/daemon/broker/broker.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/containers/ctr_methods.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -65,7 +64,7 @@ void session_end(corrald *d, session *s, bool expired)
 			log_cerr(LOG_LVL_WARN, &err, "session %s: its member %s", s->name, c->name);
 		cerr_clear(&err);
 	}
-	broker_session_close(d, s);
+	session_tell_closed(d, s);
 	events_publish(d->events, EV_OWNER(sx_of(s)->owner), "session", expired ? "expired" : "remove", s->name,
 		       s->name, NULL, 0);
 	session_net_detach_and_release(d, s, s->rm_state); /* removed or expired alike */

@@ -8,7 +8,6 @@
 #include <yajl/yajl_tree.h>
 #include "common/json_get.h"
 #include "supervisor/daemon/sessions/session.h"
-#include "supervisor/daemon/broker/policy.h"
 #include "supervisor/loop/eventloop.h"
 #include "supervisor/varlink/peer.h"
 #include "supervisor/varlink/server.h"
@@ -98,3 +97,11 @@ void session_idle_arm(struct corrald *d, session *s);
 /* Stop and remove its members, release what it holds, forget it. expired:
  * the idle timer's doing (an event says so). */
 void session_end(struct corrald *d, session *s, bool expired);
+
+/* The listener (session_listen.c) told of what happens here. */
+int session_tell_opened(struct corrald *d, session *s, cerr *err);
+void session_tell_closed(struct corrald *d, session *s);
+int session_tell_member_added(struct corrald *d, session *s, struct ctr *c, char *dir, size_t n, cerr *err);
+void session_tell_member_removed(struct corrald *d, struct ctr *c);
+int session_policy_load(const char *path, struct broker_policy **out, cerr *err);
+void session_policy_free(struct broker_policy *p);

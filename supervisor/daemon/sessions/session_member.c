@@ -2,8 +2,7 @@
  * their namespaces in the bundle. */
 #include "supervisor/daemon/sessions/session_member.h"
 #include "supervisor/daemon/sessions/session_int.h"
-#include "supervisor/daemon/broker/broker.h"
-#include "supervisor/daemon/network/hosts.h"
+#include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -55,7 +54,7 @@ int session_member_add(corrald *d, ctr *c, char *broker_dir, size_t n, cerr *err
 	broker_dir[0] = '\0';
 	if (!s)
 		return 0;
-	return broker_member_add(d, s, c, broker_dir, n, err);
+	return session_tell_member_added(d, s, c, broker_dir, n, err);
 }
 
 static bool is_member(const ctr *c, const char *sname) { return c->spec.session && streq(c->spec.session, sname); }
@@ -100,7 +99,7 @@ void session_member_remove(corrald *d, ctr *c)
 	if (!c->spec.session)
 		return;
 	session_member_names(d, c, true);
-	broker_member_remove(d, c);
+	session_tell_member_removed(d, c);
 }
 
 void session_member_ended(corrald *d, const ctr *c)
@@ -118,7 +117,7 @@ void sessions_adopt_members(corrald *d)
 			continue;
 		char path[PATH_MAX];
 		cerr err = { 0 };
-		if (broker_member_add(d, s, c, path, sizeof(path), &err) < 0)
+		if (session_tell_member_added(d, s, c, path, sizeof(path), &err) < 0)
 			log_cerr(LOG_LVL_WARN, &err, "session %s: the broker socket of %s", s->name, c->name);
 		cerr_clear(&err);
 	}

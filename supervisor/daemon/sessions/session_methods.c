@@ -2,12 +2,11 @@
 #include "supervisor/daemon/containers/ctr_spawn.h"
 #include "supervisor/daemon/sessions/session_methods.h"
 #include "supervisor/daemon/sessions/session_int.h"
-#include "supervisor/daemon/broker/broker.h"
-#include "supervisor/daemon/network/ports_free.h"
-#include "supervisor/daemon/policy/policy_check.h"
+#include "supervisor/daemon/network/network.h"
+#include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/core/labels.h"
-#include "supervisor/daemon/policy/quota.h"
+#include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
@@ -108,7 +107,7 @@ static int created(corrald *d, session *s, vl_call *call)
 static void undo(corrald *d, session_x *x, bool opened)
 {
 	if (opened) {
-		broker_session_close(d, &x->s);
+		session_tell_closed(d, &x->s);
 		session_unlink(d, &x->s);
 	}
 	session_ns_release(&x->s);
@@ -210,7 +209,7 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 		undo(d, x, false);
 		return bad_policy ? sv_invalid_err(call, "brokerPolicy", &err) : sv_internal_err(call, &err);
 	}
-	if ((r = broker_session_open(d, &x->s, &err)) < 0) {
+	if ((r = session_tell_opened(d, &x->s, &err)) < 0) {
 		session_unlink(d, &x->s);
 		undo(d, x, false);
 		return sv_internal_err(call, &err);
@@ -338,7 +337,7 @@ static int load_one(corrald *d, const char *name, cerr *err)
 		session_x_free(x);
 		return r;
 	}
-	if ((r = broker_session_open(d, &x->s, err)) < 0)
+	if ((r = session_tell_opened(d, &x->s, err)) < 0)
 		log_cerr(LOG_LVL_WARN, err, "session %s: its broker", name);
 	cerr_clear(err);
 	session_net_load(&x->s);
@@ -384,7 +383,7 @@ void sessions_shutdown(corrald *d)
 	while (d->sessions) {
 		session *s = d->sessions;
 		d->sessions = s->next;
-		broker_session_close(d, s);
+		session_tell_closed(d, s);
 		session_x_free(sx_of(s));
 	}
 }

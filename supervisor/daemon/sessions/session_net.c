@@ -5,9 +5,7 @@
  * their own. */
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/sessions/session_member.h"
-#include "supervisor/daemon/network/cni_run.h"
-#include "supervisor/daemon/network/net_attach.h"
-#include "supervisor/daemon/network/net_store.h"
+#include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

@@ -6,7 +6,7 @@
  * corrald's mount namespace and outlive it. */
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/daemon/network/netns_pin.h"
+#include "supervisor/daemon/network/network.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"

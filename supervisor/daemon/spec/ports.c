@@ -74,3 +74,9 @@ int cni_ports_gen(yajl_gen g, const char *key, const cni_port *ports, size_t n)
 	}
 	return r || yajl_gen_array_close(g);
 }
+
+bool cni_ports_overlap(const cni_port *a, const cni_port *b)
+{
+	return a->host_port == b->host_port && streq(a->protocol, b->protocol) &&
+	       (!a->host_ip[0] || !b->host_ip[0] || streq(a->host_ip, b->host_ip));
+}

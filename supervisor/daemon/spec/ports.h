@@ -20,3 +20,5 @@ typedef struct cni_port {
 int cni_ports_parse(yajl_val a, const char *path, cni_port **out, size_t *n, json_fault *f);
 /* key: [...], as containerd passes them under "portMappings". */
 int cni_ports_gen(yajl_gen g, const char *key, const cni_port *ports, size_t n);
+/* Whether a and b claim the same host port (an empty host_ip: every address). */
+bool cni_ports_overlap(const cni_port *a, const cni_port *b);

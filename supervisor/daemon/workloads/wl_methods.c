@@ -6,7 +6,7 @@
 #include "supervisor/daemon/workloads/wl_loop.h"
 #include "supervisor/daemon/workloads/kube.h"
 #include "supervisor/daemon/core/events.h"
-#include "supervisor/daemon/policy/quota.h"
+#include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"

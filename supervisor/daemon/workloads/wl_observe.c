@@ -3,7 +3,7 @@
  * session with a copied label is not taken for a replica), and their
  * members. */
 #include "supervisor/daemon/workloads/wl_loop.h"
-#include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/sessions/session.h"
 #include "supervisor/daemon/health/health.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -115,7 +115,7 @@ int wl_observe(wl_table *t, const workload *w, wl_replica **out, size_t *n_out)
 	wl_replica *r = NULL, *x;
 	for (session *s = d->sessions; s; s = s->next) {
 		const char *owner = wl_label(s->labels, WL_LABEL);
-		if (!owner || !streq(owner, w->name) || sx_of(s)->owner != w->peer.uid)
+		if (!owner || !streq(owner, w->name) || session_owner(s) != w->peer.uid)
 			continue;
 		if (!(x = grow(&r, n++, &cap)))
 			goto oom;

@@ -1,4 +1,4 @@
-#include "supervisor/daemon/images/img_source.h"
+#include "supervisor/daemon/containers/img_source.h"
 #include "supervisor/daemon/containers/ctr_ids.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
