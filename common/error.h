@@ -16,7 +16,14 @@ int cerr_sys(cerr *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Prefix context onto an existing error ("ctx: old"); returns -code. */
 int cerr_wrap(cerr *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Free the message and leave the error empty ({ 0 }), ready to be set again;
+ * clearing an empty error does nothing. */
 void cerr_clear(cerr *err);
+/* A local error that frees its message when it goes out of scope:
+ *   _cleanup_cerr_ cerr err = { 0 };
+ * A cerr_clear by hand is still right before the variable is filled again.
+ * Copying the struct hands its message over: empty the local afterwards. */
+#define _cleanup_cerr_ __attribute__((cleanup(cerr_clear)))
 static inline const char *cerr_msg(const cerr *err)
 {
 	return err && err->msg ? err->msg : "unknown error";

@@ -152,10 +152,9 @@ static int remove_bundle(const char *dir, cerr *err)
 		return cerr_sys(err, -r, "%s: remove", abs);
 	if (YAJL_IS_STRING(store)) {
 		_cleanup_store_ img_store s = IMG_STORE_INIT;
-		cerr e = { 0 };
+		_cleanup_cerr_ cerr e = { 0 };
 		if (store_open(&s, store->u.string, false, &e) == 0)
 			hold_drop(&s, abs);
-		cerr_clear(&e);
 	}
 	return 0;
 }
@@ -197,7 +196,7 @@ int corral_cmd_bundle(int argc, char **argv)
 	}
 	int rest = argc - base - (optind ? optind : 1);
 	char **rv = argv + base + (optind ? optind : 1);
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (streq(verb, "create")) {
 		if (!image || rest < 1) {
 			log_error("bundle create: expected --image REF and BUNDLE_DIR");
@@ -208,7 +207,6 @@ int corral_cmd_bundle(int argc, char **argv)
 			args = rest > 2 ? args + 1 : NULL;
 		if (create(store_root_default(store), image, copy, rv[0], args, &err) < 0) {
 			log_error("bundle create %s: %s", rv[0], cerr_msg(&err));
-			cerr_clear(&err);
 			return 1;
 		}
 		return 0;
@@ -220,7 +218,6 @@ int corral_cmd_bundle(int argc, char **argv)
 		}
 		if (remove_bundle(rv[0], &err) < 0) {
 			log_error("bundle remove %s: %s", rv[0], cerr_msg(&err));
-			cerr_clear(&err);
 			return 1;
 		}
 		return 0;

@@ -70,12 +70,11 @@ static int cmd_import(const char *store, const import_opts *o, int argc, char **
 		log_error("image import: expected one SOURCE");
 		return 1;
 	}
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	import_result res;
 	if (image_import(store, argv[0], o, &res, &err) < 0) {
 		log_error("image import %s: %s", argv[0], cerr_msg(&err));
 		int status = import_exit_status(err.code);
-		cerr_clear(&err);
 		return status;
 	}
 	printf("%s %s\n", res.id, res.manifest);
@@ -101,7 +100,7 @@ static int list_json(img_store *s, const refs_db *db)
 				jg_str(g, db->names[k].name);
 		yajl_gen_array_close(g);
 		img_handle h;
-		cerr e = { 0 };
+		_cleanup_cerr_ cerr e = { 0 };
 		if (image_load(s, im->manifest, &h, &e) == 0) {
 			uint64_t size = 0;
 			for (size_t k = 0; k < h.man.n_layers; k++)
@@ -110,7 +109,6 @@ static int list_json(img_store *s, const refs_db *db)
 			jg_key_int(g, "layers", (long long)h.man.n_layers);
 			image_handle_free(&h);
 		}
-		cerr_clear(&e);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -122,12 +120,11 @@ static int list_json(img_store *s, const refs_db *db)
 
 static int cmd_list(const char *store, const char *format)
 {
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
 	if (store_open(&s, store, false, &err) < 0 || refs_load(&s, &db, &err) < 0) {
 		log_error("image list: %s", cerr_msg(&err));
-		cerr_clear(&err);
 		return 1;
 	}
 	if (format && streq(format, "json"))
@@ -164,17 +161,15 @@ static int cmd_inspect(const char *store, int argc, char **argv)
 		log_error("image inspect: expected one REF");
 		return 1;
 	}
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	img_handle h;
 	if (store_open(&s, store, false, &err) < 0 || image_lookup(&s, NULL, argv[0], &h, &err) < 0) {
 		log_error("image inspect %s: %s", argv[0], cerr_msg(&err));
-		cerr_clear(&err);
 		return 1;
 	}
 	_cleanup_json_ yajl_val cfg = NULL;
 	json_parse(h.config_text, "config", &cfg, &err);
-	cerr_clear(&err);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
 	yajl_gen_map_open(g);
 	jg_key_str(g, "id", h.id);
@@ -270,21 +265,19 @@ int corral_cmd_image(int argc, char **argv)
 			return 1;
 		}
 		for (int i = 0; i < rest; i++) {
-			cerr err = { 0 };
+			_cleanup_cerr_ cerr err = { 0 };
 			if (image_remove(store, rv[i], &err) < 0) {
 				log_error("image remove %s: %s", rv[i], cerr_msg(&err));
-				cerr_clear(&err);
 				return 1;
 			}
 		}
 		return 0;
 	}
 	if (streq(verb, "gc")) {
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		gc_stats st;
 		if (image_gc(store, &st, &err) < 0) {
 			log_error("image gc: %s", cerr_msg(&err));
-			cerr_clear(&err);
 			return 1;
 		}
 		printf("removed %u blobs, %u layers, %u stale holds\n", st.blobs, st.layers, st.holds);

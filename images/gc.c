@@ -62,11 +62,9 @@ int hold_add(img_store *s, const char *abs_path, const char *manifest, cerr *err
 void hold_drop(img_store *s, const char *abs_path)
 {
 	char name[DIGEST_STR_LEN + 8];
-	cerr err = { 0 };
-	if (hold_name(abs_path, name, &err) < 0) {
-		cerr_clear(&err);
+	_cleanup_cerr_ cerr err = { 0 };
+	if (hold_name(abs_path, name, &err) < 0)
 		return;
-	}
 	_cleanup_free_ char *path = NULL;
 	if (asprintf(&path, "%s/holds/%s", s->dir, name) >= 0)
 		unlink(path);
@@ -102,10 +100,9 @@ static int mark_image(img_store *s, const char *manifest, marks *blobs, marks *l
 	if (mark(blobs, manifest) < 0)
 		return -ENOMEM;
 	img_handle h;
-	cerr e = { 0 };
+	_cleanup_cerr_ cerr e = { 0 };
 	if (image_load(s, manifest, &h, &e) < 0) {
 		log_warn("gc: %s", cerr_msg(&e));
-		cerr_clear(&e);
 		return 0;
 	}
 	int r = mark(blobs, h.id);
@@ -143,12 +140,10 @@ static int each_json(int atfd, const char *dir, const char *suffix, size_t max,
 			continue;
 		char name[300];
 		snprintf(name, sizeof(name), "%.255s%s", de->d_name, suffix);
-		cerr e = { 0 };
+		_cleanup_cerr_ cerr e = { 0 };
 		_cleanup_json_ yajl_val v = NULL;
-		if (json_parse_file_at(dirfd(d), name, max, &v, &e) < 0) {
-			cerr_clear(&e);
+		if (json_parse_file_at(dirfd(d), name, max, &v, &e) < 0)
 			continue;
-		}
 		r = fn(g, dirfd(d), de->d_name, v);
 	}
 	closedir(d);

@@ -227,11 +227,9 @@ int layer_unpack(layer_job *j, cerr *err)
 	if (rc < 0) {
 		if (s.cb_err.msg)
 			return fail(&s, err, EBADMSG, "", NULL);
-		cerr e2 = { 0 };
-		if (digest_verdict(&s, &e2) < 0) {
+		_cleanup_cerr_ cerr e2 = { 0 };
+		if (digest_verdict(&s, &e2) < 0)
 			cerr_set(err, e2.code, "%s", e2.msg);
-			cerr_clear(&e2);
-		}
 		return -err->code;
 	}
 	if (r != ARCHIVE_EOF)

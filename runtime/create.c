@@ -539,10 +539,9 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 
 fail:
 	close_join_fds(join);
-	cerr back = { 0 };
+	_cleanup_cerr_ cerr back = { 0 };
 	if (leave_after_clone(own_ns, &back) < 0) /* the runtime must not stay in them */
 		log_cerr(LOG_LVL_ERROR, &back, "create");
-	cerr_clear(&back);
 	if (pty >= 0)
 		close(pty);
 	if (pid > 0) {

@@ -331,10 +331,9 @@ static int collect(int sock, const struct oci_seccomp *sc, const char *state_jso
 			*pty = fd;
 		} else if (m.type == SYNC_SECCOMP_FD && fd >= 0 && sc) {
 			/* at once: the process may already wait on the listener */
-			cerr e2 = { 0 };
+			_cleanup_cerr_ cerr e2 = { 0 };
 			if (seccomp_send_notify(sc, fd, state_json, &e2) < 0 && r == 0)
 				r = cerr_set(err, e2.code, "%s", cerr_msg(&e2));
-			cerr_clear(&e2);
 			close(fd);
 		} else {
 			if (fd >= 0)

@@ -149,10 +149,9 @@ void hooks_run_warn(const struct oci_spec *s, enum oci_hook_kind kind, const cha
 	for (size_t i = 0; i < s->n_hooks[kind]; i++) {
 		char what[64];
 		snprintf(what, sizeof(what), "hooks.%s[%zu]", oci_hook_names[kind], i);
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		if (run_one(&s->hooks[kind][i], what, state_json, &err) < 0)
 			log_warn("%s", cerr_msg(&err));
-		cerr_clear(&err);
 	}
 }
 

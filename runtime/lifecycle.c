@@ -160,9 +160,8 @@ int container_delete(const char *root, const char *id, bool force, cerr *err)
 	/* a config that cannot be read (created by an older corral) has no
 	 * hooks and no devices */
 	_cleanup_spec_ struct oci_spec *spec = NULL;
-	cerr ignored = { 0 };
+	_cleanup_cerr_ cerr ignored = { 0 };
 	container_load_spec(root, id, &spec, &ignored);
-	cerr_clear(&ignored);
 	if (st != ST_STOPPED) {
 		_cleanup_close_ int pidfd = state_pidfd(s);
 		if (c) {

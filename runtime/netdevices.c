@@ -40,10 +40,9 @@ void netdev_release(const char *dir, const struct oci_linux *l)
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return; /* never pinned */
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (l && net_return_devices(l, fd, &err) < 0)
 		log_warn("%s", cerr_msg(&err));
-	cerr_clear(&err);
 	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL)
 		log_warn("network: unmount %s: %m", path);
 	unlink(path);

@@ -110,10 +110,9 @@ static void cache_write(const char *dir, const char *path, const strbuf *text, c
 	sb_add(&e, &notify, 1);
 	sb_add(&e, text->buf, text->len);
 	sb_add(&e, p->filter, p->len * sizeof(struct sock_filter));
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (e.buf && write_file_atomic(path, e.buf, e.len, 0600, &err) < 0)
 		log_debug("seccomp: not cached: %s", cerr_msg(&err));
-	cerr_clear(&err);
 	sb_release(&e);
 }
 

@@ -54,9 +54,8 @@ int cmd_run(int argc, char **argv)
 	if (container_create(&o, &c, &err) < 0)
 		return cli_fail(&err, "run %s", o.id);
 	if (container_start(cli.root, o.id, &err) < 0) {
-		cerr ignored = { 0 };
+		_cleanup_cerr_ cerr ignored = { 0 };
 		container_delete(cli.root, o.id, true, &ignored);
-		cerr_clear(&ignored);
 		container_release(&c);
 		return cli_fail(&err, "run %s", o.id);
 	}

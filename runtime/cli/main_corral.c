@@ -101,10 +101,9 @@ int main(int argc, char **argv)
 		return exec_images(argv);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (streq(name, commands[i].name)) {
-			cerr err = { 0 };
+			_cleanup_cerr_ cerr err = { 0 };
 			if (commands[i].enters && sealed_exe_ensure(argv, &err) < 0) {
 				fprintf(stderr, "corral: %s: %s\n", name, cerr_msg(&err));
-				cerr_clear(&err);
 				return 1;
 			}
 			optind = 1;

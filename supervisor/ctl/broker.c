@@ -21,10 +21,9 @@ static yajl_gen broker_params(const ctl_args *a, bool topics)
 	const char *data = a->argc > 2 ? a->argv[2] : NULL;
 	if (data && streq(data, "-")) {
 		size_t n;
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		if (read_fd(STDIN_FILENO, "stdin", DATA_MAX + 1, &in, &n, &err) < 0) {
 			ctl_failf("%s: %s", what, cerr_msg(&err));
-			cerr_clear(&err);
 			return NULL;
 		}
 		while (n && in[n - 1] == '\n')

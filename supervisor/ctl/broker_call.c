@@ -81,13 +81,12 @@ char *broker_data_bytes(const char *s, size_t len)
 {
 	_cleanup_free_ char *text = strndup(s, len);
 	_cleanup_json_ yajl_val v = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (!text)
 		return NULL;
 	/* a NUL inside is no JSON text: it goes as a string */
 	if (strlen(text) == len && json_parse(text, NULL, &v, &err) == 0)
 		return TAKE_PTR(text);
-	cerr_clear(&err);
 	while (len > 0 && s[len - 1] == '\n')
 		len--;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -146,11 +145,9 @@ bool broker_parse_count(const char *s, long long max, long long *out)
 int broker_add_json(yajl_gen g, const char *key, const char *json_text)
 {
 	_cleanup_json_ yajl_val v = NULL;
-	cerr err = { 0 };
-	if (json_parse(json_text, NULL, &v, &err) < 0) {
-		cerr_clear(&err);
+	_cleanup_cerr_ cerr err = { 0 };
+	if (json_parse(json_text, NULL, &v, &err) < 0)
 		return -EINVAL;
-	}
 	return jg_key(g, key) || jg_value(g, v) ? -ENOMEM : 0;
 }
 

@@ -69,7 +69,7 @@ static char *run_cmd(char **cmd, yajl_val data)
 	closep(&out[1]);
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	int r = read_fd(out[0], cmd[0], ANSWER_MAX, &text, &len, &err);
 	closep(&out[0]); /* a command that writes on past the bound gets EPIPE */
 	int status;
@@ -77,7 +77,6 @@ static char *run_cmd(char **cmd, yajl_val data)
 		;
 	if (r < 0) {
 		fprintf(stderr, "corral-broker: serve: %s\n", cerr_msg(&err));
-		cerr_clear(&err);
 		return NULL;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status))

@@ -60,10 +60,9 @@ yajl_val ctl_gen_tree(yajl_gen g)
 {
 	_cleanup_free_ char *text = jg_finish(g, NULL);
 	yajl_val v = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (!text || json_parse(text, NULL, &v, &err) < 0) {
 		ctl_fail("output", text ? cerr_msg(&err) : "out of memory");
-		cerr_clear(&err);
 		return NULL;
 	}
 	return v;

@@ -18,9 +18,8 @@ static int gen_command(yajl_gen g, const char *cmd)
 			       ? ctl_fail("--health-cmd", "out of memory")
 			       : 0;
 	_cleanup_json_ yajl_val v = NULL;
-	cerr err = { 0 };
-	if (json_parse(cmd, NULL, &v, &err) < 0)
-		cerr_clear(&err);
+	_cleanup_cerr_ cerr err = { 0 };
+	json_parse(cmd, NULL, &v, &err); /* not JSON: v stays NULL, refused below */
 	bool ok = YAJL_IS_ARRAY(v) && v->u.array.len > 0;
 	for (size_t i = 0; ok && i < v->u.array.len; i++)
 		ok = YAJL_IS_STRING(v->u.array.values[i]) && v->u.array.values[i]->u.string[0];

@@ -181,13 +181,12 @@ static int batch_call(const char *file, yajl_val jobs, vl_client **c, vl_reply *
 {
 	_cleanup_json_gen_ yajl_gen g = ctl_params(NULL);
 	_cleanup_free_ char *params = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (!g || jg_key(g, "jobs") || jg_value(g, jobs) || yajl_gen_map_close(g) || !(params = jg_finish(g, NULL)))
 		return ctl_fail("job batch", "out of memory");
 	if (vl_client_connect(ctl_sock, c, &err) < 0 || vl_client_send(*c, M("JobBatch"), params, false, false, &err) < 0 ||
 	    vl_client_recv(*c, rep, &err) < 0) {
 		ctl_failf("job batch: %s (socket %s)", cerr_msg(&err), ctl_sock);
-		cerr_clear(&err);
 		return EXIT_CTL;
 	}
 	if (!rep->error)
@@ -218,10 +217,9 @@ static int v_batch(ctl_args *a)
 	const char *file = a->argv[0];
 	_cleanup_free_ char *text = NULL;
 	_cleanup_json_ yajl_val jobs = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (read_file(file, JOB_FILE_MAX, &text, NULL, &err) < 0 || json_parse(text, file, &jobs, &err) < 0) {
 		ctl_failf("job batch: %s", cerr_msg(&err));
-		cerr_clear(&err);
 		return EXIT_CTL;
 	}
 	_cleanup_vl_client_ vl_client *c = NULL;

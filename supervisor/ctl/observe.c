@@ -259,14 +259,13 @@ static int v_events(ctl_args *a)
 		yajl_val e = json_get(rep.params, "event");
 		if (e && (ctl_json || ctl_format)) {
 			_cleanup_strbuf_ strbuf line = STRBUF_INIT;
-			cerr err = { 0 };
+			_cleanup_cerr_ cerr err = { 0 };
 			if (ctl_json) {
 				_cleanup_free_ char *s = ctl_to_json(e, false);
 				printf("%s\n", s ? s : "{}");
 			} else if (tmpl_render(ctl_format, e, false, NULL, &line, &err) < 0) {
 				vl_reply_release(&rep);
 				ctl_failf("events: --format %s: %s", ctl_format, cerr_msg(&err));
-				cerr_clear(&err);
 				return EXIT_CTL;
 			} else {
 				printf("%s\n", line.buf ? line.buf : "");

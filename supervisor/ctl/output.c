@@ -30,7 +30,7 @@ int ctl_output(yajl_val items, yajl_val rows, const char *dflt, const tmpl_title
 	bool table = tmpl_is_table(fmt, &body);
 	_cleanup_table_ ctl_table t = { 0 };
 	_cleanup_strbuf_ strbuf line = STRBUF_INIT;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (table && (tmpl_render(body, NULL, true, titles, &line, &err) < 0 ||
 		      table_add_line(&t, line.buf ? line.buf : "") < 0))
 		goto bad;
@@ -48,7 +48,6 @@ int ctl_output(yajl_val items, yajl_val rows, const char *dflt, const tmpl_title
 	return 0;
 bad:
 	ctl_failf("--format %s: %s", fmt, err.msg ? err.msg : "out of memory");
-	cerr_clear(&err);
 	return EXIT_CTL;
 }
 

@@ -41,16 +41,13 @@ static char *sign_with(const char *keyfile, const char *ref, const char *digest)
 		return NULL;
 	_cleanup_free_ char *out = NULL;
 	size_t len = 0;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	int r = read_fd(fd, "corral-sign's output", SIGNATURE_MAX, &out, &len, &err);
 	close(fd);
-	if (ctl_reap("image sign: corral-sign", pid, true)) {
-		cerr_clear(&err);
+	if (ctl_reap("image sign: corral-sign", pid, true))
 		return NULL;
-	}
 	if (r < 0) {
 		ctl_failf("image sign: %s", cerr_msg(&err));
-		cerr_clear(&err);
 		return NULL;
 	}
 	return len ? TAKE_PTR(out) : (ctl_failf("image sign: corral-sign printed nothing"), NULL);

@@ -60,11 +60,10 @@ static int v_create(ctl_args *a)
 	if (!std_in && fd < 0)
 		return ctl_failf("secret create %s: %s: %s", name, file, strerror(errno));
 	_cleanup_(held_release) held v = { 0 };
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (read_fd(std_in ? STDIN_FILENO : fd, std_in ? "stdin" : file, SECRET_MAX + 1, &v.p, &v.n, &err) < 0) {
 		int rc = err.code == EFBIG ? ctl_failf("secret create %s: %s is over the limit of 1 MiB", name, file)
 					   : ctl_failf("secret create %s: %s", name, cerr_msg(&err));
-		cerr_clear(&err);
 		return rc;
 	}
 	if (v.n > SECRET_MAX)

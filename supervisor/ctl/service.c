@@ -71,7 +71,7 @@ static int v_call(ctl_args *a)
 {
 	bool more = opt_on(a, "more"), oneway = opt_on(a, "oneway");
 	_cleanup_free_ char *m = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (more && oneway)
 		return ctl_usage_error(a->cmd, "--more and --oneway exclude each other");
 	if (strchr(a->argv[0], '.') ? !(m = strdup(a->argv[0])) : asprintf(&m, M("%s"), a->argv[0]) < 0)
@@ -80,7 +80,6 @@ static int v_call(ctl_args *a)
 		_cleanup_json_ yajl_val v = NULL;
 		if (json_parse(a->argv[1], "parameters", &v, &err) < 0) {
 			ctl_fail(m, cerr_msg(&err));
-			cerr_clear(&err);
 			return EXIT_CTL;
 		}
 		if (!YAJL_IS_OBJECT(v))
@@ -93,14 +92,12 @@ static int v_call(ctl_args *a)
 	}
 	if (err.code) {
 		ctl_fail(m, cerr_msg(&err));
-		cerr_clear(&err);
 		return EXIT_CTL;
 	}
 	while (!oneway) {
 		vl_reply rep;
 		if (vl_client_recv(c, &rep, &err) < 0) {
 			ctl_fail(m, cerr_msg(&err));
-			cerr_clear(&err);
 			return EXIT_CTL;
 		}
 		if (rep.error) { /* as varlink has it: call is for those who want the raw interface */

@@ -167,10 +167,9 @@ static int v_state(ctl_args *a)
 	_cleanup_free_ char *in = NULL, *json = NULL;
 	if (value && streq(value, "-")) {
 		size_t n;
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		if (read_fd(STDIN_FILENO, "stdin", STATE_VALUE_MAX + 1, &in, &n, &err) < 0) {
 			int rc = ctl_failf("session state set %s %s: %s", name, key, cerr_msg(&err));
-			cerr_clear(&err);
 			return rc;
 		}
 		while (n && in[n - 1] == '\n') /* as echo leaves it */

@@ -142,11 +142,9 @@ static int gen_entrypoint(yajl_gen g, const char *e)
 			       ? ctl_fail("--entrypoint", "out of memory")
 			       : 0;
 	_cleanup_json_ yajl_val v = NULL;
-	cerr err = { 0 };
-	if (json_parse(e, NULL, &v, &err) < 0) {
-		cerr_clear(&err);
+	_cleanup_cerr_ cerr err = { 0 };
+	if (json_parse(e, NULL, &v, &err) < 0)
 		return ctl_failf("--entrypoint %s: must be a command, or a JSON array of strings", e);
-	}
 	for (size_t i = 0; YAJL_IS_ARRAY(v) && i < v->u.array.len; i++)
 		if (!YAJL_IS_STRING(v->u.array.values[i]))
 			return ctl_failf("--entrypoint %s: must be a JSON array of strings", e);

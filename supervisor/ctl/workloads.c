@@ -22,14 +22,13 @@ static int add_manifest(const char *verb, const char *file, yajl_gen g)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t n;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	bool in = streq(file, "-");
 	_cleanup_close_ int fd = in ? dup(STDIN_FILENO) : open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ctl_failf("%s: %s: %s", verb, file, strerror(errno));
 	if (read_fd(fd, file, MANIFEST_MAX, &text, &n, &err) < 0) {
 		int rc = ctl_failf("%s: %s", verb, cerr_msg(&err));
-		cerr_clear(&err);
 		return rc;
 	}
 	if (strlen(text) != n)

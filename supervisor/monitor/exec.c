@@ -57,12 +57,11 @@ int monitor_exec_main(int argc, char **argv)
 	}
 	o.args = argv + optind;
 	o.env = env ? env : (char *[]){ NULL };
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	/* nothing of corrald's or the monitor's but the pidfd; and the process
 	 * that joins the container runs from a sealed copy */
 	if (close_other_fds(3, &o.init_pidfd, 1) < 0 || sealed_exe_ensure(argv, &err) < 0) {
 		fprintf(stderr, "exec: %s\n", err.code ? cerr_msg(&err) : "close inherited fds");
-		cerr_clear(&err);
 		return 126;
 	}
 	/* a terminal: its master goes back to the monitor on the socket it gave
@@ -82,7 +81,6 @@ int monitor_exec_main(int argc, char **argv)
 		/* as podman exec: 127 when there is nothing to run, 126 otherwise */
 		code = err.code == ENOENT ? 127 : 126;
 		fprintf(stderr, "%s\n", cerr_msg(&err));
-		cerr_clear(&err);
 	}
 	return code;
 }

@@ -373,10 +373,9 @@ static void on_drain_timeout(el_source *s, void *data)
 	exec_client *c = data;
 	c->drain = NULL;
 	el_remove(s);
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (c->paused && el_add_timer(c->loop, MONITOR_DRAIN_USEC, false, on_drain_timeout, c, &c->drain, &err) == 0)
 		return; /* the client is still reading what there was: not cut */
-	cerr_clear(&err);
 	/* something the command started holds its output open: answer now */
 	for (int i = 0; i < N_SRC; i++)
 		close_src(c, i);
@@ -392,10 +391,9 @@ void exec_client_exited(exec_client *c, int code, bool timed_out)
 		c->truncated = true;
 	if (c->gone || (c->answered && !streaming(c))) /* gone, or detached */
 		return end_soon(c);
-	cerr err = { 0 };
-	if (output_open(c) &&
-	    el_add_timer(c->loop, MONITOR_DRAIN_USEC, false, on_drain_timeout, c, &c->drain, &err) < 0)
-		cerr_clear(&err);
+	_cleanup_cerr_ cerr err = { 0 };
+	if (output_open(c))
+		el_add_timer(c->loop, MONITOR_DRAIN_USEC, false, on_drain_timeout, c, &c->drain, &err);
 	maybe_answer(c);
 }
 

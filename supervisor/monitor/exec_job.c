@@ -100,11 +100,9 @@ static void on_client_done(void *data)
 		return; /* it ends once reaped */
 	el_remove(j->timer);
 	j->timer = NULL;
-	cerr err = { 0 };
-	if (remove_leaf(j) || el_add_timer(j->loop, 20000, true, on_rmdir_retry, j, &j->timer, &err) < 0) {
-		cerr_clear(&err);
+	_cleanup_cerr_ cerr err = { 0 };
+	if (remove_leaf(j) || el_add_timer(j->loop, 20000, true, on_rmdir_retry, j, &j->timer, &err) < 0)
 		job_free(j);
-	}
 }
 
 static void on_hung_up(void *data) { kill_job(data); }

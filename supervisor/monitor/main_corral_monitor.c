@@ -59,10 +59,9 @@ int main(int argc, char **argv)
 	}
 	if (cleanup && o.root && o.id && optind == argc) {
 		/* corral-monitor-lean has no runtime library: it runs this at the end */
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		if (monitor_cleanup(o.root, o.id, &err) < 0) {
 			fprintf(stderr, "corral-monitor: %s\n", cerr_msg(&err));
-			cerr_clear(&err);
 			return 1;
 		}
 		return 0;
@@ -74,10 +73,9 @@ int main(int argc, char **argv)
 	log_set_prog("corral-monitor");
 	/* the container's init is cloned from this process: it holds nothing
 	 * but its channel to corrald, and runs from a sealed copy */
-	cerr serr = { 0 };
+	_cleanup_cerr_ cerr serr = { 0 };
 	if (close_other_fds(3, &o.sync_fd, 1) < 0 || sealed_exe_ensure(argv, &serr) < 0) {
 		fprintf(stderr, "corral-monitor: %s\n", serr.code ? cerr_msg(&serr) : "close inherited fds");
-		cerr_clear(&serr);
 		return 1;
 	}
 	if (o.sync_fd >= 0)

@@ -207,7 +207,7 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	/* reads only (the config, the seccomp cache): done while waiting */
 	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = true };
 	_cleanup_(create_prep_release) struct create_prep prep = { 0 };
-	cerr perr = { 0 };
+	_cleanup_cerr_ cerr perr = { 0 };
 	int pr = container_prepare(&co, &prep, &perr);
 	struct container c = { .pid = -1, .pidfd = -1, .pty_master = -1 };
 	_cleanup_close_pair_ int fd[2] = { -1, -1 };
@@ -216,10 +216,8 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	_cleanup_close_ int mask = -1;
 	crilog log;
 	_cleanup_close_ int dirfd = open(o->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		cerr_clear(&perr);
+	if (dirfd < 0)
 		return o->standby ? 1 : cerr_sys(err, errno, "%s", o->dir);
-	}
 	/* ctr.log exists, and can be written, before the container does
 	 * (corrald ends a standby monitor before it removes the directory) */
 	char path[PATH_MAX];
@@ -228,24 +226,21 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	if (r == 0)
 		crilog_close(&log);
 	if (o->standby && !wait_go(&sync)) {
-		cerr_clear(&perr);
 		cerr_clear(err);
 		return 1;
 	}
-	if (r < 0) {
-		cerr_clear(&perr);
+	if (r < 0)
 		goto out;
-	}
 	/* the values --secret NAME,mask=true redacts, read before the
 	 * container exists: corrald detaches their tmpfs once it runs */
 	mask = openat(dirfd, CRILOG_MASK_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (mask < 0 && errno != ENOENT) {
-		cerr_clear(&perr);
 		r = cerr_sys(err, errno, "%s/" CRILOG_MASK_FILE, o->dir);
 		goto out;
 	}
 	if (pr < 0) {
 		*err = perr;
+		perr = (cerr){ 0 }; /* err has its message now */
 		r = pr;
 		cerr_wrap(err, "create %s", o->id);
 		goto out;
@@ -298,9 +293,8 @@ int monitor_run(const monitor_opts *o, cerr *err)
 out:
 	sync_say(o->sync_fd, MONITOR_ERR "%s\n", cerr_msg(err));
 	if (c.pid > 0) {
-		cerr e2 = { 0 };
+		_cleanup_cerr_ cerr e2 = { 0 };
 		container_delete(o->root, o->id, true, &e2);
-		cerr_clear(&e2);
 		waitpid(c.pid, NULL, 0);
 	}
 	if (lfd >= 0) {

@@ -134,9 +134,8 @@ static void reap(mon *m)
 		rfc3339_ns(0, m->rec.finished_at, sizeof(m->rec.finished_at));
 		el_remove(m->killer);
 		m->killer = NULL;
-		cerr err = { 0 };
-		if (el_add_timer(m->loop, MONITOR_DRAIN_USEC, false, on_drain_timeout, m, &m->drain, &err) < 0)
-			cerr_clear(&err);
+		_cleanup_cerr_ cerr err = { 0 };
+		el_add_timer(m->loop, MONITOR_DRAIN_USEC, false, on_drain_timeout, m, &m->drain, &err);
 		maybe_finish(m);
 	}
 }
@@ -210,11 +209,9 @@ static int m_stop(vl_call *call, yajl_val params, void *ud)
 		m->rec.stop_killed = true;
 		signal_ctr(m, SIGKILL, true);
 	} else if (!m->killer) {
-		cerr err = { 0 };
-		if (el_add_timer(m->loop, (uint64_t)t * 1000000ull, false, on_stop_timeout, m, &m->killer, &err) < 0) {
-			cerr_clear(&err);
+		_cleanup_cerr_ cerr err = { 0 };
+		if (el_add_timer(m->loop, (uint64_t)t * 1000000ull, false, on_stop_timeout, m, &m->killer, &err) < 0)
 			signal_ctr(m, SIGKILL, true);
-		}
 	}
 	return vl_call_reply(call, NULL);
 }

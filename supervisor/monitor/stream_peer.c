@@ -177,10 +177,9 @@ void stream_peer_finish(stream_peer *p, int code)
 		flush(p);
 	update(p);
 	/* it ends from the loop, never under its owner's feet */
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	uint64_t usec = p->dead ? 1 : STREAM_PEER_LINGER_MS * 1000ull;
-	if (el_add_timer(p->loop, usec, false, on_linger, p, &p->linger, &err) < 0)
-		cerr_clear(&err);
+	el_add_timer(p->loop, usec, false, on_linger, p, &p->linger, &err);
 }
 
 void stream_peer_flush_blocking(stream_peer *p, int ms)

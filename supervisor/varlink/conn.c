@@ -109,13 +109,12 @@ static void conn_process(vl_conn *c)
 			continue;
 		}
 		c->call = NULL;
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		if (vl_message_parse(text, len, &call->msg, &err) < 0) {
 			/* not a varlink call: there is no method to answer, so hang up */
 			if (peer_log_allowed())
 				log_warn("varlink: peer pid %d uid %u: %s; disconnecting", (int)c->peer.pid,
 				 (unsigned)c->peer.uid, cerr_msg(&err));
-			cerr_clear(&err);
 			free(call);
 			c->broken = true;
 			break;

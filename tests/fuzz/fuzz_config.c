@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	struct oci_spec *s = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (spec_parse(text, &s, &err) == 0) {
 		char *json = spec_to_json(s, false);
 		if (json) {
@@ -38,7 +38,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "spec_parse failed without a message\n");
 		abort();
 	}
-	cerr_clear(&err);
 	free(text);
 	return 0;
 }

@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	img_index idx;
 	if (index_parse(text, "fuzz", &idx, &err) == 0) {
 		for (size_t i = 0; i < idx.n; i++)
@@ -36,7 +36,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	docker_manifest d;
 	if (docker_manifest_parse(text, "fuzz", &d, &err) == 0)
 		docker_manifest_free(&d);
-	cerr_clear(&err);
 	free(text);
 	return 0;
 }

@@ -57,9 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	extract_limits_default(&j.lim);
 	j.lim.max_bytes = 64u << 20;
 	j.lim.max_entries = 10000;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	layer_unpack(&j, &err);
-	cerr_clear(&err);
 	close(rfd);
 	close(src);
 	rm_rf(root);

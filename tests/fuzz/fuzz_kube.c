@@ -17,10 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	kube_set s;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (kube_parse("fuzz.yaml", text, size, &s, &err) == 0)
 		kube_set_release(&s);
-	cerr_clear(&err);
 	free(text);
 	return 0;
 }

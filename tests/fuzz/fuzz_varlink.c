@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void one_message(const char *msg, size_t len)
 {
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	vl_message m = { 0 };
 	if (vl_message_parse(msg, len, &m, &err) == 0) {
 		if (!m.method || !m.params)
@@ -33,7 +33,6 @@ static void one_message(const char *msg, size_t len)
 	vl_reply r = { 0 };
 	if (vl_reply_parse(msg, len, &r, &err) == 0)
 		vl_reply_release(&r);
-	cerr_clear(&err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -13,7 +13,7 @@ static void test_spec(void **state)
 	img_config cfg = { .entrypoint = ep, .cmd = cmd, .env = env, .workdir = "/work", .user = "app",
 			   .stop_signal = "SIGINT", .labels = labels, .n_labels = 1 };
 	struct oci_spec *sp = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(spec_from_image(&cfg, root_fd, NULL, &sp, &err), 0);
 	assert_string_equal(sp->process.args[0], "/bin/ep");
 	assert_string_equal(sp->process.args[1], "default");
@@ -51,7 +51,6 @@ static void test_spec(void **state)
 	img_config empty = { 0 };
 	assert_true(spec_from_image(&empty, root_fd, NULL, &sp, &err) < 0);
 	assert_non_null(strstr(err.msg, "no Entrypoint or Cmd"));
-	cerr_clear(&err);
 }
 
 static void test_user_errors_name_the_field(void **state)
@@ -59,11 +58,10 @@ static void test_user_errors_name_the_field(void **state)
 	char *cmd[] = { "true", NULL };
 	img_config cfg = { .cmd = cmd, .user = "nobody" };
 	struct oci_spec *sp = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_true(spec_from_image(&cfg, root_fd, NULL, &sp, &err) < 0);
 	assert_null(sp);
 	assert_string_equal(cerr_msg(&err), "image config: User: no such user \"nobody\" in the image's /etc/passwd");
-	cerr_clear(&err);
 }
 
 int main(void)

@@ -30,11 +30,10 @@ static void expect_error(const char *spec, const char *want)
 	assert_non_null(kept);
 	*kept = 7;
 	struct oci_user u = { .uid = 5, .gid = 6, .additional_gids = kept, .n_additional_gids = 1 };
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_true(image_user_resolve(root_fd, spec, &u, &err) < 0);
 	if (!strstr(cerr_msg(&err), want))
 		fail_msg("%s: \"%s\" does not say \"%s\"", spec, cerr_msg(&err), want);
-	cerr_clear(&err);
 	assert_int_equal(u.uid, 5);
 	assert_int_equal(u.gid, 6);
 	assert_int_equal(u.n_additional_gids, 1);

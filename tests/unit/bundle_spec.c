@@ -214,7 +214,7 @@ static void test_bad_configs(void **state)
 	assert_true(ARRAY_SIZE(bad_cases) >= 30);
 	for (size_t i = 0; i < ARRAY_SIZE(bad_cases); i++) {
 		_cleanup_free_ char *c = config_with(bad_cases[i].process_extra, bad_cases[i].extra);
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		struct oci_spec *s = NULL;
 		int r = spec_parse(c, &s, &err);
 		if (r == 0) {
@@ -223,7 +223,6 @@ static void test_bad_configs(void **state)
 		}
 		if (strcmp(cerr_msg(&err), bad_cases[i].message) != 0)
 			fail_msg("case %zu:\n  want: %s\n  got:  %s", i, bad_cases[i].message, cerr_msg(&err));
-		cerr_clear(&err);
 	}
 }
 
@@ -233,13 +232,12 @@ static void test_not_json(void **state)
 	const char *want[] = { "invalid JSON", "invalid JSON", "must be a JSON object, not array",
 			       "must be a JSON object, not null", "invalid JSON" };
 	for (size_t i = 0; i < ARRAY_SIZE(inputs); i++) {
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		struct oci_spec *s = NULL;
 		assert_int_not_equal(spec_parse(inputs[i], &s, &err), 0);
 		if (strncmp(cerr_msg(&err), want[i], strlen(want[i])) != 0)
 			fail_msg("input %zu: %s", i, cerr_msg(&err));
 		assert_null(strchr(cerr_msg(&err), '\n'));
-		cerr_clear(&err);
 	}
 }
 
@@ -253,11 +251,10 @@ static void test_deep_nesting_refused(void **state)
 		buf[n++] = ']';
 	buf[n++] = '}';
 	buf[n] = 0;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	struct oci_spec *s = NULL;
 	assert_int_not_equal(spec_parse(buf, &s, &err), 0);
 	assert_string_equal(cerr_msg(&err), "nested deeper than 64 levels");
-	cerr_clear(&err);
 }
 
 static void test_unknown_fields_ignored(void **state)

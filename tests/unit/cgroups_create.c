@@ -45,14 +45,13 @@ static void t_create_missing_controller(void **st)
 {
 	fake_write("cgroup.controllers", "cpu memory\n");
 	fake_write("cgroup.subtree_control", "");
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	cg *c = NULL;
 	struct cg_resources *r = parse_ok("{\"pids\":{\"limit\":10},\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":0}],\"memory\":{\"limit\":100000}}");
 	assert_int_equal(cg_create("/a/b", r, &c, &err), -ENOTSUP);
 	assert_null(c);
 	assert_non_null(strstr(err.msg, "lacks the pids hugetlb controllers"));
 	assert_false(fake_exists("a")); /* nothing was created */
-	cerr_clear(&err);
 	cg_resources_free(r);
 }
 
@@ -61,7 +60,7 @@ static void t_create_rollback(void **st)
 	fake_write("cgroup.controllers", "memory\n");
 	fake_write("cgroup.subtree_control", "");
 	fake_cgroup("keep");
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	cg *c = NULL;
 	struct cg_resources *r = parse_ok("{\"memory\":{\"limit\":100000}}");
 	/* the fresh directories of a fake root have no files: delegating fails */
@@ -80,7 +79,6 @@ static void t_create_rollback(void **st)
 		fail_msg("%s", err.msg);
 	assert_false(fake_exists("keep/x/y"));
 	assert_true(fake_exists("keep/x"));
-	cerr_clear(&err);
 	cg_resources_free(r);
 }
 

@@ -90,14 +90,13 @@ static inline int fake_teardown(void **state)
 static inline struct cg_resources *parse_ok(const char *json)
 {
 	yajl_val v = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(json_parse(json, "test", &v, &err), 0);
 	struct cg_resources *r = NULL;
 	int rc = cg_resources_parse(v, &r, &err);
 	if (rc < 0)
 		fail_msg("parse %s: %s", json, cerr_msg(&err));
 	yajl_tree_free(v);
-	cerr_clear(&err);
 	return r;
 }
 
@@ -105,7 +104,7 @@ static inline struct cg_resources *parse_ok(const char *json)
 static inline void parse_fails(const char *json, const char *want)
 {
 	yajl_val v = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(json_parse(json, "test", &v, &err), 0);
 	struct cg_resources *r = NULL;
 	int rc = cg_resources_parse(v, &r, &err);
@@ -117,5 +116,4 @@ static inline void parse_fails(const char *json, const char *want)
 	assert_null(r);
 	if (!strstr(cerr_msg(&err), want))
 		fail_msg("parse %s: error \"%s\" lacks \"%s\"", json, cerr_msg(&err), want);
-	cerr_clear(&err);
 }

@@ -8,7 +8,7 @@ static void t_freeze(void **st)
 {
 	fake_cgroup("ctr");
 	fake_write("ctr/cgroup.events", "populated 1\nfrozen 1\n");
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	cg *c = NULL;
 	assert_int_equal(cg_open(NULL, "ctr", &c, &err), 0);
 	assert_int_equal(cg_freeze(c, true, 200, &err), 0);
@@ -26,7 +26,6 @@ static void t_freeze(void **st)
 	assert_int_equal(cg_freeze(c, true, 60, &err), -ETIMEDOUT);
 	_cleanup_free_ char *g = fake_read("ctr/cgroup.freeze");
 	assert_string_equal(g, "0");
-	cerr_clear(&err);
 	cg_free(c);
 }
 

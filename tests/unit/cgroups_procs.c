@@ -43,7 +43,7 @@ static void t_signal_kill_file(void **st)
 static void t_destroy(void **st)
 {
 	fake_mkdir("ctr/sub/subsub");
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	cg *c = NULL;
 	assert_int_equal(cg_open(NULL, "ctr", &c, &err), 0);
 	/* directories holding no files: plain rmdir, depth first */
@@ -56,7 +56,6 @@ static void t_destroy(void **st)
 	assert_int_equal(cg_open(NULL, "busy", &c, &err), 0);
 	assert_true(cg_destroy(c, false, &err) < 0);
 	assert_non_null(strstr(err.msg, "cgroup /busy: remove"));
-	cerr_clear(&err);
 	cg_free(c);
 }
 

@@ -172,10 +172,9 @@ static void t_hugetlb_rdma(void **st)
 	parse_fails("{\"hugepageLimits\":[{\"pageSize\":\"../2MB\",\"limit\":1}]}", "hugepageLimits[0].pageSize");
 	parse_fails("{\"hugepageLimits\":[{\"pageSize\":\"2MB\"}]}", "linux.resources.hugepageLimits[0].limit: is required");
 	/* a page size the kernel lacks is refused at apply, naming the entry */
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(apply_json("{\"hugepageLimits\":[{\"pageSize\":\"16KB\",\"limit\":1}]}", &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "linux.resources.hugepageLimits[0]: cgroup /ctr: hugetlb.16KB.max"));
-	cerr_clear(&err);
 
 	apply_ok("{\"rdma\":{\"mlx5_1\":{\"hcaHandles\":3,\"hcaObjects\":10000}}}");
 	assert_file("rdma.max", "mlx5_1 hca_handle=3 hca_object=10000");
@@ -194,10 +193,9 @@ static void t_unified(void **st)
 	parse_fails("{\"unified\":{\"cgroup.procs\":\"1\"}}", "linux.resources.unified.cgroup.procs: this file is managed by corral");
 	parse_fails("{\"unified\":{\"cgroup.kill\":\"1\"}}", "managed by corral");
 	parse_fails("{\"unified\":{\"memory.high\":65536}}", "linux.resources.unified.memory.high: must be a string");
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(apply_json("{\"unified\":{\"memory.nosuch\":\"1\"}}", &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "linux.resources.unified.memory.nosuch: cgroup /ctr has no such file"));
-	cerr_clear(&err);
 }
 
 static void t_devices_parse(void **st)

@@ -44,9 +44,8 @@ static size_t entries(void)
 static char *slurp(const char *path)
 {
 	char *text = NULL;
-	cerr err = { 0 };
-	if (read_file(path, 1 << 20, &text, NULL, &err) < 0)
-		cerr_clear(&err);
+	_cleanup_cerr_ cerr err = { 0 };
+	read_file(path, 1 << 20, &text, NULL, &err);
 	return text;
 }
 
@@ -86,10 +85,9 @@ static void test_pending_abort_leaves_nothing(void **state)
 static void test_pending_begin_fails_cleanly(void **state)
 {
 	wfa_pending p;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_true(wfa_begin(&p, "/nonexistent-corral-dir/f.json", "x", 1, 0600, &err) < 0);
 	assert_non_null(strstr(cerr_msg(&err), "/nonexistent-corral-dir/f.json.tmp."));
-	cerr_clear(&err);
 	assert_int_equal(p.fd, -1);
 	assert_null(p.tmp);
 }
@@ -103,7 +101,7 @@ static void test_commit_all(void **state)
 	snprintf(b, sizeof(b), "%s/b.json", dir);
 	snprintf(c, sizeof(c), "%s/c.json", dir);
 	wfa_pending pa, pb, pc;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(wfa_begin(&pa, a, "A", 1, 0600, &err), 0);
 	assert_int_equal(wfa_begin(&pb, b, "B", 1, 0600, &err), 0);
 	assert_int_equal(wfa_begin(&pc, c, "C", 1, 0640, &err), 0);
@@ -125,7 +123,6 @@ static void test_commit_all(void **state)
 	assert_true(wfa_commit_all((wfa_pending *const[]){ &pa, &pb, &pc }, 3, &err) < 0);
 	assert_non_null(strstr(cerr_msg(&err), "rename"));
 	assert_non_null(strstr(cerr_msg(&err), "b.json"));
-	cerr_clear(&err);
 	_cleanup_free_ char *ta2 = slurp(a);
 	assert_string_equal(ta2, "A2");
 	assert_int_equal(access(c, F_OK), -1);
@@ -140,7 +137,7 @@ static void test_no_sync_write(void **state)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/n.json", dir);
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(write_file_atomic_ex(path, "one", 3, 0600, WFA_NO_SYNC, &err), 0);
 	assert_int_equal(write_file_atomic_ex(path, "two", 3, 0600, WFA_NO_SYNC, &err), 0);
 	_cleanup_free_ char *t = slurp(path);
@@ -158,7 +155,6 @@ static void test_no_sync_write(void **state)
 	rmdir(path);
 	assert_true(write_file_atomic_ex("/nonexistent-corral-dir/n", "x", 1, 0600, WFA_NO_SYNC, &err) < 0);
 	assert_non_null(strstr(cerr_msg(&err), "/nonexistent-corral-dir/n.tmp."));
-	cerr_clear(&err);
 }
 
 static ino_t inode_of(const char *path)
@@ -225,7 +221,7 @@ static void test_premade_tmp(void **state)
 	snprintf(path, sizeof(path), "%s/config.json", dir);
 	snprintf(premade, sizeof(premade), WFA_PREMADE_FORMAT, path);
 	snprintf(victim, sizeof(victim), "%s/victim", dir);
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	wfa_pending p;
 
 	int fd = open(premade, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
@@ -260,7 +256,6 @@ static void test_premade_tmp(void **state)
 	unlink(premade);
 	assert_int_equal(link(victim, premade), 0);
 	assert_int_equal(wfa_begin_ex(&p, path, "x", 1, 0600, WFA_PREMADE, &err), -EEXIST);
-	cerr_clear(&err);
 	_cleanup_free_ char *v = slurp(victim), *t3 = slurp(path);
 	assert_string_equal(v, "host file");
 	assert_string_equal(t3, "[]");

@@ -24,12 +24,11 @@ static char *nested(size_t n, char open, char close)
 
 static void assert_too_deep(const char *text, const char *what, const char *msg)
 {
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	yajl_val v = NULL;
 	assert_int_equal(json_parse(text, what, &v, &err), -EINVAL);
 	assert_null(v);
 	assert_string_equal(cerr_msg(&err), msg);
-	cerr_clear(&err);
 }
 
 static void assert_parses(const char *text)
@@ -141,13 +140,12 @@ static void test_stray_closers_buy_no_depth(void **state)
 
 static void test_invalid_json_one_line(void **state)
 {
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	yajl_val v = NULL;
 	assert_int_equal(json_parse("{\"a\":", "x.json", &v, &err), -EINVAL);
 	assert_null(v);
 	assert_non_null(strstr(cerr_msg(&err), "x.json: invalid JSON: "));
 	assert_null(strchr(cerr_msg(&err), '\n'));
-	cerr_clear(&err);
 }
 
 /* The text a generated string holds once parsed back. */
@@ -173,12 +171,11 @@ static void test_not_utf8_refused(void **state)
 	const char *bad[] = { "{\"a\":\"\xc0\x80\"}", "{\"a\":\"\xed\xa0\x80\"}", "[\"\xf4\x90\x80\x80\"]",
 			      "[\"\xe0\x80\xaf\"]" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		yajl_val v = NULL;
 		assert_int_equal(json_parse(bad[i], "config.json", &v, &err), -EINVAL);
 		assert_null(v);
 		assert_string_equal(cerr_msg(&err), "config.json: invalid JSON: not UTF-8");
-		cerr_clear(&err);
 	}
 	assert_parses("[\"\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf\"]");
 }

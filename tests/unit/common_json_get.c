@@ -221,7 +221,7 @@ static void test_known_keys(void **state)
 /* A parser whose errors are chains gets "field: reason" as well. */
 static void test_chain_and_reword(void **state)
 {
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	json_fault f = JSON_FAULT_CHAIN(&err);
 	uint32_t u;
 	assert_int_equal(json_get_u32(doc, "process.user", "neg", 0, &u, NULL, &f), -ERANGE);
@@ -233,7 +233,6 @@ static void test_chain_and_reword(void **state)
 	assert_int_equal(json_fault_oom(&f), -ENOMEM);
 	assert_fault(&f, ENOMEM, "", "out of memory");
 	assert_string_equal(cerr_msg(&err), "out of memory");
-	cerr_clear(&err);
 }
 
 int main(void)

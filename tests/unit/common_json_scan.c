@@ -319,10 +319,9 @@ static void test_depth(void **state)
 		p += sprintf(p, "}");
 		walk w = walk_text(s, strlen(s), false);
 		walk c = walk_text(s, strlen(s), true);
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		_cleanup_json_ yajl_val tree = NULL;
 		int y = json_parse(s, NULL, &tree, &err);
-		cerr_clear(&err);
 		if (levels <= JSON_MAX_DEPTH) {
 			assert_int_equal(w.r, 0);
 			assert_int_equal(c.r, 0);

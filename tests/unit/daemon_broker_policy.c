@@ -87,12 +87,11 @@ static void test_load_names_the_file(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "{\"members\":[{\"name\":1}]}", 24), 24);
 	close(fd);
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	broker_policy *p = NULL;
 	assert_true(broker_policy_load(path, &p, &err) < 0);
 	assert_non_null(strstr(cerr_msg(&err), path));
 	assert_non_null(strstr(cerr_msg(&err), "members[0].name"));
-	cerr_clear(&err);
 	unlink(path);
 }
 

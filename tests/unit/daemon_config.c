@@ -53,14 +53,13 @@ static void test_config_defaults_file_and_flags(void **state)
 static void expect_conf_error(const char *text, const char *needle)
 {
 	corrald_config c;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	char p[128];
 	assert_int_equal(config_init(&c, &err), 0);
 	write_conf("bad.conf", text, p, sizeof(p));
 	assert_true(config_load(&c, p, false, &err) < 0);
 	if (!strstr(err.msg, needle))
 		fail_msg("error [%s] lacks [%s]", err.msg, needle);
-	cerr_clear(&err);
 	config_release(&c);
 }
 
@@ -77,11 +76,10 @@ static void test_config_errors(void **state)
 	expect_conf_error("default-restart = sometimes\n", "default-restart: restart policy sometimes");
 	expect_conf_error("metrics-listen = 9323\n", "metrics-listen: must be HOST:PORT");
 	corrald_config c;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(config_init(&c, &err), 0);
 	assert_int_equal(config_load(&c, "/nonexistent/corrald.conf", true, &err), 0);
 	assert_int_equal(config_load(&c, "/nonexistent/corrald.conf", false, &err), -ENOENT);
-	cerr_clear(&err);
 	config_release(&c);
 }
 

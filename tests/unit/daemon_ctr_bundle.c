@@ -154,13 +154,12 @@ static void test_request_overrides_the_image(void **state)
 static void expect_refused(fixture *f, const char *want_field, const char *want_msg)
 {
 	const char *field = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_true(write_config(f, &field, &err) < 0);
 	assert_non_null(field);
 	assert_string_equal(field, want_field);
 	if (!strstr(cerr_msg(&err), want_msg))
 		fail_msg("message \"%s\" lacks \"%s\"", cerr_msg(&err), want_msg);
-	cerr_clear(&err);
 	char p[128];
 	snprintf(p, sizeof(p), "%s/config.json", f->dir);
 	assert_int_equal(access(p, F_OK), -1);

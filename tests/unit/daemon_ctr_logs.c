@@ -32,15 +32,13 @@ static int m_logs(vl_call *call, yajl_val params, void *ud)
 {
 	yajl_val tail = json_get(params, "tail"), follow = json_get(params, "follow");
 	crilog_read_opts o = { .tail = YAJL_IS_INTEGER(tail) ? YAJL_GET_INTEGER(tail) : -1, .keep = 5 };
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	_cleanup_free_ char *history = NULL;
 	if (YAJL_IS_TRUE(follow) && !vl_call_wants_more(call))
 		return vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
 	if (vl_call_wants_more(call) ? logs_stream_start(loop, call, logpath, &o, YAJL_IS_TRUE(follow), &stream, &err)
-				     : logs_read_all(logpath, &o, &history, &err)) {
-		cerr_clear(&err);
+				     : logs_read_all(logpath, &o, &history, &err))
 		return vl_call_error(call, "t.L.Failed", NULL);
-	}
 	return history ? vl_call_reply(call, history) : 0;
 }
 

@@ -99,7 +99,7 @@ static void test_file_round_trip(void **state)
 	_cleanup_free_ char *text = jg_finish(g, NULL);
 	_cleanup_json_ yajl_val v = parse(text);
 	job *k = job_new();
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (job_load(v, k, &err) < 0)
 		fail_msg("%s", cerr_msg(&err));
 	assert_string_equal(k->id, j->id);
@@ -126,7 +126,6 @@ static void test_file_round_trip(void **state)
 	k = job_new();
 	assert_true(job_load(bad, k, &err) < 0);
 	assert_non_null(strstr(cerr_msg(&err), "state"));
-	cerr_clear(&err);
 	job_free(k);
 }
 

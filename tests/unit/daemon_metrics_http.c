@@ -43,7 +43,7 @@ static char *http_get(el_loop *l, int port, const char *req)
 static void test_metrics_http(void **state)
 {
 	el_loop *l;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(el_new(&l, &err), 0);
 	metrics_http *h;
 	assert_int_equal(metrics_http_listen(l, "127.0.0.1:0", render_fixed, NULL, &h, &err), 0);
@@ -64,7 +64,6 @@ static void test_metrics_http(void **state)
 	el_free(l);
 	assert_true(metrics_http_listen(NULL, "nonsense", render_fixed, NULL, &h, &err) < 0);
 	assert_non_null(strstr(err.msg, "metrics-listen nonsense"));
-	cerr_clear(&err);
 }
 
 static int ready_flag;

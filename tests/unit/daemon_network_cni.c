@@ -45,12 +45,11 @@ static void test_conflist_bad(void **state)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		yajl_val v = NULL;
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		if (cni_conflist_parse(bad[i][0], "x.conflist", &v, &err) == 0)
 			fail_msg("%s: taken", bad[i][0]);
 		if (!strstr(cerr_msg(&err), bad[i][1]))
 			fail_msg("%s: %s", bad[i][0], cerr_msg(&err));
-		cerr_clear(&err);
 	}
 }
 
@@ -119,7 +118,7 @@ static void test_plugin_error(void **state)
 	(void)state;
 	strbuf out = { 0 }, errout = { 0 };
 	sb_adds(&out, "{\"cniVersion\":\"1.0.0\",\"code\":7,\"msg\":\"failed to allocate\",\"details\":\"range full\\nmore\"}");
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_true(cni_plugin_error("host-local", 1, &out, &errout, &err) < 0);
 	assert_string_equal(cerr_msg(&err), "CNI plugin host-local: error 7: failed to allocate (range full)");
 	cerr_clear(&err);
@@ -128,7 +127,6 @@ static void test_plugin_error(void **state)
 	sb_adds(&errout, "panic: boom\nstack");
 	assert_true(cni_plugin_error("bridge", 2, &out, &errout, &err) < 0);
 	assert_string_equal(cerr_msg(&err), "CNI plugin bridge: exit 2: panic: boom");
-	cerr_clear(&err);
 	sb_release(&out);
 	sb_release(&errout);
 }
@@ -171,13 +169,12 @@ static void test_result(void **state)
 static void test_version(void **state)
 {
 	(void)state;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(cni_version_check("{\"cniVersion\":\"1.0.0\",\"supportedVersions\":[\"0.4.0\",\"1.0.0\"]}",
 					   "bridge", "1.0.0", &err), 0);
 	assert_true(cni_version_check("{\"cniVersion\":\"0.4.0\",\"supportedVersions\":[\"0.3.1\",\"0.4.0\"]}",
 				      "old", "1.0.0", &err) < 0);
 	assert_string_equal(cerr_msg(&err), "CNI plugin old: VERSION: it does not speak CNI 1.0.0");
-	cerr_clear(&err);
 }
 
 static void test_default_network(void **state)
@@ -189,7 +186,7 @@ static void test_default_network(void **state)
 	snprintf(conf, sizeof(conf), "%s/net.d", dir);
 	snprintf(st, sizeof(st), "%s/state", dir);
 	_cleanup_free_ char *text = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	/* another name is not made up */
 	char ipam[320];
 	snprintf(ipam, sizeof(ipam), "%s/networks/ipam", st);
@@ -221,7 +218,6 @@ static void test_default_network(void **state)
 	assert_non_null(strstr(cerr_msg(&err), "not \"x\" as its file is named"));
 	cerr_clear(&err);
 	assert_true(net_store_text(conf, "../x", &t2, &err) < 0);
-	cerr_clear(&err);
 	rm_rf(dir);
 }
 

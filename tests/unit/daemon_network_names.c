@@ -65,7 +65,7 @@ static void test_rewrite_keeps_inode(void **state)
 {
 	char path[128];
 	snprintf(path, sizeof(path), "%s/hosts", tmpdir);
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	const char *longer = "127.0.0.1\tlocalhost\n10.0.0.2\tone\n10.0.0.3\ttwo\n";
 	assert_int_equal(hosts_rewrite(path, longer, strlen(longer), &err), 0);
 	struct stat a, b;
@@ -82,7 +82,6 @@ static void test_rewrite_keeps_inode(void **state)
 	snprintf(link, sizeof(link), "%s/evil", tmpdir);
 	assert_int_equal(symlink("/etc/passwd", link), 0);
 	assert_int_equal(hosts_rewrite(link, shorter, strlen(shorter), &err), -ELOOP);
-	cerr_clear(&err);
 }
 
 static const char host_conf[] = "# made by hand\n"

@@ -75,14 +75,13 @@ static void test_read_own(void **state)
 {
 	net_if_stats s[NET_STATS_MAX_IFACES];
 	size_t n = 99;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(net_stats_read(getpid(), s, NET_STATS_MAX_IFACES, &n, &err), 0);
 	assert_true(n <= NET_STATS_MAX_IFACES);
 	for (size_t i = 0; i < n; i++)
 		assert_string_not_equal(s[i].name, "lo");
 	assert_true(net_stats_read(0x7ffffff0, s, NET_STATS_MAX_IFACES, &n, &err) < 0); /* no such process */
 	assert_non_null(strstr(cerr_msg(&err), "/proc/"));
-	cerr_clear(&err);
 }
 
 static void test_metrics_families(void **state)

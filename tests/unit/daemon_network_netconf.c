@@ -59,19 +59,18 @@ static void test_refusals_name_the_parameter(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		netconf nc;
 		const char *field;
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		assert_true(netconf_plan(&bad[i].req, have, 2, &nc, &field, &err) < 0);
 		assert_non_null(field);
 		assert_string_equal(field, bad[i].field);
 		if (!strstr(cerr_msg(&err), bad[i].says))
 			fail_msg("case %zu: \"%s\" does not say \"%s\"", i, cerr_msg(&err), bad[i].says);
-		cerr_clear(&err);
 	}
 }
 
 static void test_conflist_round_trip(void **state)
 {
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	for (int internal = 0; internal < 2; internal++) {
 		netconf nc = { .name = "back", .bridge = "corral2", .subnet = "10.89.1.0/24", .gateway = "10.89.1.1",
 			       .internal = internal };
@@ -108,7 +107,6 @@ static void test_conflist_round_trip(void **state)
 	assert_true(netconf_parse("{\"plugins\":[]}", &back, &err) < 0);
 	cerr_clear(&err);
 	assert_true(netconf_parse("not json", &back, &err) < 0);
-	cerr_clear(&err);
 }
 
 int main(void)

@@ -31,11 +31,10 @@ static void parse_ok(policy *p, const char *text)
 static void expect_error(const char *text, const char *msg)
 {
 	policy p;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	int r = parse(&p, text, &err);
 	if (r == 0 || !strstr(cerr_msg(&err), msg))
 		fail_msg("%s: got %d \"%s\", wanted \"%s\"", text, r, cerr_msg(&err), msg);
-	cerr_clear(&err);
 	policy_release(&p);
 }
 

@@ -79,7 +79,7 @@ static void test_sig_verify(void **state)
 	mkdir(keys, 0700);
 	EVP_PKEY *good = new_key(), *other = new_key();
 	write_pub(good, keys, "good.pem");
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	_cleanup_free_ char *doc = sign(good, DIGEST), *bad = sign(other, DIGEST);
 
 	sig_doc s;
@@ -110,7 +110,6 @@ static void test_sig_verify(void **state)
 	cerr_clear(&err);
 	store(tmpdir, DIGEST, bad);
 	assert_int_equal(sig_check_image(tmpdir, DIGEST, keys, key, &err), -EKEYREJECTED);
-	cerr_clear(&err);
 	EVP_PKEY_free(good);
 	EVP_PKEY_free(other);
 }
@@ -118,12 +117,11 @@ static void test_sig_verify(void **state)
 static void expect_unparsable(const char *doc, const char *msg)
 {
 	sig_doc s;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	int r = sig_parse(doc, strlen(doc), &s, &err);
 	if (r != -EBADMSG || !strstr(cerr_msg(&err), msg))
 		fail_msg("%s: got %d \"%s\", wanted \"%s\"", doc, r, cerr_msg(&err), msg);
 	assert_non_null(strstr(cerr_msg(&err), "signature does not parse"));
-	cerr_clear(&err);
 }
 
 static void test_sig_does_not_parse(void **state)

@@ -30,11 +30,10 @@ static void test_parse_invalid(void **state)
 			      "on-failure:x", "on-failure:3x", "always:3", "on-failures", "NO",
 			      "on-failure:+2", "on-failure:99999999999999999999" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		if (restart_policy_parse(bad[i], &p, &err) == 0)
 			fail_msg("accepted %s", bad[i]);
 		assert_non_null(strstr(err.msg, bad[i]));
-		cerr_clear(&err);
 	}
 }
 

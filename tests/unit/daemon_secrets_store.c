@@ -63,11 +63,10 @@ static void test_renamed_fails(void **state)
 	snprintf(from, sizeof(from), "%s", file_of("alpha"));
 	assert_int_equal(rename(from, file_of("beta")), 0);
 	secbuf v = { 0 };
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(secret_store_get(tmpdir, "beta", &v, NULL, &err), -EBADMSG);
 	assert_non_null(strstr(cerr_msg(&err), "authentication failed"));
 	assert_null(v.p);
-	cerr_clear(&err);
 }
 
 static void test_tamper_fails(void **state)
@@ -78,20 +77,18 @@ static void test_tamper_fails(void **state)
 	/* a bit flipped anywhere: header, nonce, tag or ciphertext */
 	for (size_t i = 8; i < len; i++) {
 		orig[i] ^= 1;
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		assert_int_equal(write_file_atomic(file_of("t"), orig, len, 0600, &err), 0);
 		secbuf v = { 0 };
 		if (secret_store_get(tmpdir, "t", &v, NULL, &err) != -EBADMSG)
 			fail_msg("byte %zu flipped and still opened", i);
-		cerr_clear(&err);
 		orig[i] ^= 1;
 	}
 	/* truncated */
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(write_file_atomic(file_of("t"), orig, len - 1, 0600, &err), 0);
 	secbuf v = { 0 };
 	assert_int_equal(secret_store_get(tmpdir, "t", &v, NULL, &err), -EBADMSG);
-	cerr_clear(&err);
 	free(orig);
 }
 
@@ -101,7 +98,7 @@ static void test_other_key_fails(void **state)
 	char key[128];
 	snprintf(key, sizeof(key), "%s/" SECRET_KEY_FILE, tmpdir);
 	unsigned char other[32] = { 1, 2, 3 };
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(write_file_atomic(key, other, 32, 0600, &err), 0);
 	secbuf v = { 0 };
 	assert_int_equal(secret_store_get(tmpdir, "k", &v, NULL, &err), -EBADMSG);
@@ -110,12 +107,11 @@ static void test_other_key_fails(void **state)
 	assert_int_equal(chmod(key, 0644), 0);
 	assert_int_equal(secret_store_get(tmpdir, "k", &v, NULL, &err), -EINVAL);
 	assert_non_null(strstr(cerr_msg(&err), "0600"));
-	cerr_clear(&err);
 }
 
 static void test_bounds_and_names(void **state)
 {
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	unsigned char *big = calloc(1, SECRET_MAX_SIZE + 1);
 	assert_int_equal(secret_store_put(tmpdir, "big", 0, big, SECRET_MAX_SIZE + 1, &err), -EFBIG);
 	assert_non_null(strstr(cerr_msg(&err), "1 MiB"));
@@ -139,7 +135,6 @@ static void test_bounds_and_names(void **state)
 	cerr_clear(&err);
 	secbuf v = { 0 };
 	assert_int_equal(secret_store_get(tmpdir, "nope", &v, NULL, &err), -ENOENT);
-	cerr_clear(&err);
 }
 
 static void test_list_and_remove(void **state)

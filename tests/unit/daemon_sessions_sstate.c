@@ -63,7 +63,7 @@ static char *str_value(size_t len)
 static void test_set_get_canonical(void **state)
 {
 	sstate *st = open_ok();
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(sstate_count(st), 0);
 	assert_int_equal(set(st, "a/b", " { \"x\" : [1, 2.5, \"y\"] , \"z\":null } ", -1, &err), 0);
 	const char *v;
@@ -82,14 +82,13 @@ static void test_set_get_canonical(void **state)
 	assert_int_equal(set(st, "a/b", "", -1, &err), -EINVAL);
 	assert_int_equal(sstate_get(st, "a/b", &v, &ver), 0);
 	assert_int_equal(ver, 2);
-	cerr_clear(&err);
 	sstate_free(st);
 }
 
 static void test_key_bounds(void **state)
 {
 	sstate *st = open_ok();
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	char key[SSTATE_KEY_MAX + 2];
 	memset(key, 'k', SSTATE_KEY_MAX);
 	key[SSTATE_KEY_MAX] = '\0';
@@ -104,14 +103,13 @@ static void test_key_bounds(void **state)
 	assert_int_equal(set(st, "a\"b", "1", -1, &err), -EINVAL);
 	assert_int_equal(set(st, "A-z_0.9:/x", "1", -1, &err), 0);
 	assert_int_equal(sstate_count(st), 2);
-	cerr_clear(&err);
 	sstate_free(st);
 }
 
 static void test_value_bounds(void **state)
 {
 	sstate *st = open_ok();
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	_cleanup_free_ char *max = str_value(SSTATE_VALUE_MAX);
 	_cleanup_free_ char *over = str_value(SSTATE_VALUE_MAX + 1);
 	assert_int_equal(set(st, "max", max, -1, &err), 0);
@@ -119,14 +117,13 @@ static void test_value_bounds(void **state)
 	assert_non_null(strstr(cerr_msg(&err), "65537 bytes"));
 	assert_non_null(strstr(cerr_msg(&err), "key over"));
 	assert_int_equal(sstate_count(st), 1);
-	cerr_clear(&err);
 	sstate_free(st);
 }
 
 static void test_key_count_bound(void **state)
 {
 	sstate *st = open_ok();
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	char key[32];
 	for (int i = 0; i < SSTATE_KEYS_MAX; i++) {
 		snprintf(key, sizeof(key), "k%04d", i);
@@ -137,14 +134,13 @@ static void test_key_count_bound(void **state)
 	assert_non_null(strstr(cerr_msg(&err), "1024 keys"));
 	/* a full store still takes a new value for a key it has */
 	assert_int_equal(set(st, "k0000", "false", -1, &err), 0);
-	cerr_clear(&err);
 	sstate_free(st);
 }
 
 static void test_total_bound(void **state)
 {
 	sstate *st = open_ok();
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	char key[32];
 	/* 63 keys of 64 KiB less their key: 63 * 65536 bytes; the 64th fills
 	 * 4 MiB exactly, one byte more does not fit */
@@ -158,7 +154,6 @@ static void test_total_bound(void **state)
 	/* a smaller value for a key it has fits, and makes room */
 	assert_int_equal(set(st, "big00", "1", -1, &err), 0);
 	assert_int_equal(set(st, "x", "1", -1, &err), 0);
-	cerr_clear(&err);
 	sstate_free(st);
 
 	/* and the file of a full store loads again */
@@ -170,7 +165,7 @@ static void test_total_bound(void **state)
 static void test_cas(void **state)
 {
 	sstate *st = open_ok();
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	uint64_t nv = 0;
 	assert_int_equal(sstate_set(st, "c", "1", 0, &nv, &err), 0); /* 0: must not exist */
 	assert_int_equal(nv, 1);
@@ -185,7 +180,6 @@ static void test_cas(void **state)
 	const char *v;
 	assert_int_equal(sstate_get(st, "c", &v, NULL), 0);
 	assert_string_equal(v, "2");
-	cerr_clear(&err);
 	sstate_free(st);
 }
 
@@ -248,7 +242,7 @@ static void test_persistence(void **state)
 
 static void expect_damaged(const char *text, const char *what)
 {
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(write_file_atomic(path, text, strlen(text), 0600, &err), 0);
 	sstate *st = NULL;
 	assert_true(sstate_open(path, &st, &err) < 0);
@@ -256,7 +250,6 @@ static void expect_damaged(const char *text, const char *what)
 	assert_non_null(strstr(cerr_msg(&err), path));
 	if (!strstr(cerr_msg(&err), what))
 		fail_msg("%s: \"%s\" does not say \"%s\"", text, cerr_msg(&err), what);
-	cerr_clear(&err);
 }
 
 static void test_damaged_file(void **state)
@@ -336,7 +329,7 @@ static void test_watches(void **state)
 static void test_failed_write_keeps_state(void **state)
 {
 	sstate *st = open_ok();
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(set(st, "k", "1", -1, &err), 0);
 	/* a file cannot be renamed over a directory that holds something: the
 	 * writes fail, for root too */
@@ -348,7 +341,6 @@ static void test_failed_write_keeps_state(void **state)
 	assert_true(set(st, "k", "2", -1, &err) < 0);
 	assert_true(set(st, "new", "2", -1, &err) < 0);
 	assert_true(sstate_remove(st, "k", -1, &err) < 0);
-	cerr_clear(&err);
 	const char *v;
 	uint64_t ver;
 	assert_int_equal(sstate_get(st, "k", &v, &ver), 0);

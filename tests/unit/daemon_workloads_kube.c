@@ -112,11 +112,10 @@ static const char deploy_json[] =
 
 static void parse_ok(const char *text, kube_set *s)
 {
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	int r = kube_parse("web.yaml", text, strlen(text), s, &err);
 	if (r < 0)
 		fail_msg("%s", cerr_msg(&err));
-	cerr_clear(&err);
 }
 
 /* text is one workload of kind, whose canonical form is json */
@@ -133,14 +132,13 @@ static void parses_to(const char *text, const char *kind, const char *json)
 static void parse_fails(const char *text, const char *want)
 {
 	kube_set s = { 0 };
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	int r = kube_parse("web.yaml", text, strlen(text), &s, &err);
 	if (r >= 0)
 		fail_msg("parsed, but expected: %s", want);
 	assert_string_equal(cerr_msg(&err), want);
 	assert_null(s.w);
 	assert_int_equal(s.n, 0);
-	cerr_clear(&err);
 }
 
 static void test_pod(void **state)
@@ -400,7 +398,7 @@ static void test_bounds(void **state)
 
 	/* text */
 	kube_set s = { 0 };
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(kube_parse("web.yaml", pod_yaml, KUBE_TEXT_MAX + 1, &s, &err), -EFBIG);
 	assert_string_equal(cerr_msg(&err), "web.yaml: larger than 4194304 bytes");
 	cerr_clear(&err);
@@ -414,7 +412,6 @@ static void test_bounds(void **state)
 	kube_set_release(&s);
 	/* a NUL inside a value is an error, not a cut string */
 	assert_true(kube_parse("web.yaml", "apiVersion: v1\nkind: \"P\\0od\"\n", 29, &s, &err) < 0);
-	cerr_clear(&err);
 }
 
 static void test_quantities(void **state)

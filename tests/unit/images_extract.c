@@ -101,10 +101,9 @@ static void test_layer_hardlink_outside(void **state)
 		skip();
 	int root = mkdir_fd("h");
 	const struct ent e[] = { { "hl", 'h', "/etc/passwd" } };
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_true(unpack(root, e, 1, &err) < 0);
 	assert_non_null(strstr(err.msg, "hardlink target /etc/passwd"));
-	cerr_clear(&err);
 	close(root);
 }
 
@@ -117,7 +116,7 @@ static void test_limits(void **state)
 			.expect_size = -1, .expect_comp = COMP_UNKNOWN };
 	extract_limits_default(&j.lim);
 	j.lim.max_entries = 2;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_true(layer_unpack(&j, &err) < 0);
 	assert_non_null(strstr(err.msg, "more than 2 entries"));
 	cerr_clear(&err);
@@ -143,7 +142,6 @@ static void test_limits(void **state)
 	j.lim.max_bytes = 512;
 	assert_true(layer_unpack(&j, &err) < 0);
 	assert_non_null(strstr(err.msg, "uncompressed size limit"));
-	cerr_clear(&err);
 	close(tfd);
 	close(root);
 }

@@ -22,10 +22,9 @@ static void test_digest(void **state)
 	assert_false(digest_valid("sha256:1111"));
 	assert_false(digest_valid("sha256:111111111111111111111111111111111111111111111111111111111111111G"));
 	assert_false(digest_valid("sha512:1111111111111111111111111111111111111111111111111111111111111111"));
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(digest_check("md5:abc", "x", &err), -ENOTSUP);
 	assert_non_null(strstr(err.msg, "unsupported digest algorithm"));
-	cerr_clear(&err);
 	/* streaming equals one-shot */
 	digest_ctx *c = digest_new();
 	digest_update(c, "a", 1);
@@ -58,13 +57,12 @@ static void test_index(void **state)
 static void expect_index_error(const char *t, const char *needle)
 {
 	img_index idx;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_true(index_parse(t, "index.json", &idx, &err) < 0);
 	assert_non_null(err.msg);
 	if (!strstr(err.msg, needle))
 		fail_msg("error [%s] lacks [%s]", err.msg, needle);
 	assert_null(strchr(err.msg, '\n'));
-	cerr_clear(&err);
 }
 
 static void test_index_bad(void **state)
@@ -103,7 +101,7 @@ static void test_manifest(void **state)
 static void test_manifest_bad(void **state)
 {
 	img_manifest m;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	/* a layer whose media type is not a layer */
 	const char *t1 = "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"" MT_OCI_CONFIG "\",\"digest\":\"" D1
 			 "\",\"size\":5},\"layers\":[{\"mediaType\":\"" MT_OCI_MANIFEST "\",\"digest\":\"" D2
@@ -129,7 +127,6 @@ static void test_manifest_bad(void **state)
 	strcat(big, "]}");
 	assert_true(manifest_parse(big, "m", &m, &err) < 0);
 	assert_non_null(strstr(err.msg, "more than"));
-	cerr_clear(&err);
 }
 
 static void test_config(void **state)
@@ -164,7 +161,7 @@ static void test_config(void **state)
 static void test_config_bad(void **state)
 {
 	img_config c;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_true(img_config_parse("{\"rootfs\":{\"type\":\"layers\"}}", "c", &c, &err) < 0);
 	assert_non_null(strstr(err.msg, "diff_ids"));
 	cerr_clear(&err);
@@ -180,7 +177,6 @@ static void test_config_bad(void **state)
 	assert_non_null(strstr(err.msg, "Cmd[0]"));
 	cerr_clear(&err);
 	assert_true(img_config_parse("{\"rootfs\":{\"type\":\"bogus\",\"diff_ids\":[]}}", "c", &c, &err) < 0);
-	cerr_clear(&err);
 }
 
 static void test_docker_manifest(void **state)
@@ -188,7 +184,7 @@ static void test_docker_manifest(void **state)
 	const char *t = "[{\"Config\":\"abc.json\",\"RepoTags\":[\"busybox:latest\"],"
 			"\"Layers\":[\"x/layer.tar\",\"y/layer.tar\"]}]";
 	docker_manifest d;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(docker_manifest_parse(t, "manifest.json", &d, &err), 0);
 	assert_int_equal(d.n, 1);
 	assert_string_equal(d.e[0].config, "abc.json");
@@ -199,7 +195,6 @@ static void test_docker_manifest(void **state)
 	cerr_clear(&err);
 	assert_true(docker_manifest_parse("[{\"Layers\":[]}]", "manifest.json", &d, &err) < 0);
 	assert_non_null(strstr(err.msg, "Config and Layers"));
-	cerr_clear(&err);
 }
 
 static void test_platform(void **state)

@@ -101,8 +101,7 @@ static inline int unpack(int root, const struct ent *e, size_t n, cerr *err)
 static inline char *read_at(int dfd, const char *p)
 {
 	char *s = NULL;
-	cerr e = { 0 };
-	if (read_file_at(dfd, p, 4096, &s, NULL, &e) < 0)
-		cerr_clear(&e);
+	_cleanup_cerr_ cerr e = { 0 };
+	read_file_at(dfd, p, 4096, &s, NULL, &e);
 	return s;
 }

@@ -24,12 +24,11 @@ static void test_time_format_and_parse(void **state)
 			      "2023-11-14T22:13:20Zjunk", "2023-11-14 22:13:20Z" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(crilog_parse_time(bad[i], strlen(bad[i]), &ns), -22);
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(crilog_parse_since("1700000000.5", &ns, &err), 0);
 	assert_int_equal(ns, 1700000000500000000ll);
 	assert_true(crilog_parse_since("yesterday", &ns, &err) < 0);
 	assert_non_null(strstr(err.msg, "yesterday"));
-	cerr_clear(&err);
 }
 
 static void test_writer_full_and_partial(void **state)

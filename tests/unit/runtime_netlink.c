@@ -86,12 +86,11 @@ static void test_missing_device(void **state)
 {
 	struct oci_kv devs[] = { { "eth9", "eth0" } };
 	struct oci_linux l = { .net_devices = devs, .n_net_devices = 1 };
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(net_move_devices(&l, 1, &err), -ENODEV);
 	assert_string_equal(cerr_msg(&err), "linux.netDevices.eth9: no such network interface on the host");
 	assert_int_equal(net_move_devices(&l, 0, &err), -EINVAL);
 	assert_string_equal(cerr_msg(&err), "linux.netDevices: no container process to move devices to");
-	cerr_clear(&err);
 }
 
 static void test_nothing_to_do(void **state)

@@ -205,7 +205,7 @@ static int move_child(void)
 	if (ctr < 0)
 		return 2;
 	int rc = 0;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	/* crltest0 goes in as "crltest1", a name the host also has: the rename
 	 * happens on entry, so the two never clash. */
 	struct oci_kv devs[] = { { "crltest0", "crltest1" } };
@@ -238,7 +238,6 @@ static int move_child(void)
 	/* Returning again finds nothing to return: not an error. */
 	if (!rc && net_return_devices(&l, nsfd, &err) < 0)
 		rc = 10;
-	cerr_clear(&err);
 	if (nsfd >= 0)
 		close(nsfd);
 	close(ctl); /* the container process exits on EOF */

@@ -266,7 +266,7 @@ static void test_wait_killable_flag(void **state)
 
 static void test_refused_notify(void **state)
 {
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	_cleanup_spec_ struct oci_spec *def = parse_seccomp_json(
 		"{\"defaultAction\":\"SCMP_ACT_NOTIFY\",\"listenerPath\":\"/run/x.sock\"}");
 	assert_int_equal(seccomp_apply(def->linux_.seccomp, NULL, &err), -EINVAL);
@@ -279,7 +279,6 @@ static void test_refused_notify(void **state)
 	assert_int_equal(seccomp_apply(wr->linux_.seccomp, NULL, &err), -EINVAL);
 	assert_string_equal(cerr_msg(&err),
 			    "linux.seccomp.syscalls[1].names[1]: SCMP_ACT_NOTIFY cannot be used for \"write\"");
-	cerr_clear(&err);
 }
 
 static void test_action_values(void **state)

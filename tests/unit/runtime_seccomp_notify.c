@@ -172,7 +172,7 @@ static void test_message_shape(void **state)
 		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"%s\"}", "/run/l.sock");
 	_cleanup_free_ char *msg = NULL;
 	size_t len = 0;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(seccomp_notify_message(s->linux_.seccomp, "{\"id\":\"a\",\"pid\":12}", &msg, &len, &err), 0);
 	assert_int_equal(strlen(msg), len);
 	/* No listenerMetadata: no metadata member. */
@@ -186,12 +186,11 @@ static void test_message_shape(void **state)
 	assert_string_equal(cerr_msg(&err), "container state: pid: must be a process id");
 	assert_true(seccomp_notify_message(s->linux_.seccomp, "{\"pid\":", &bad, &len, &err) < 0);
 	assert_null(bad);
-	cerr_clear(&err);
 }
 
 static void test_send_errors(void **state)
 {
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	_cleanup_spec_ struct oci_spec *s = parse_sc(
 		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"%s\"}", "/nonexistent/corral/l.sock");
 	int fd = dup(0);
@@ -207,7 +206,6 @@ static void test_send_errors(void **state)
 	_cleanup_spec_ struct oci_spec *l = parse_sc(
 		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"%s\"}", longp);
 	assert_int_equal(seccomp_send_notify(l->linux_.seccomp, 0, "{}", &err), -ENAMETOOLONG);
-	cerr_clear(&err);
 }
 
 int main(void)

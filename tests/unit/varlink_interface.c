@@ -18,11 +18,10 @@ static char *read_varlink(const char *name)
 	/* from the repository root (make check-unit), or beside this file */
 	for (size_t i = 0; i < 2; i++) {
 		char *s = NULL, path[256];
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		snprintf(path, sizeof(path), "%ssupervisor/varlink/%s", i ? "../../" : "", name);
 		if (read_file(path, 1 << 20, &s, NULL, &err) == 0)
 			return s;
-		cerr_clear(&err);
 	}
 	return NULL;
 }

@@ -111,14 +111,13 @@ static void test_reply_comes_from_the_loop_as_the_peer(void **state)
 static void test_errors_are_delivered(void **state)
 {
 	vl_local *l;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(vl_local_call(srv, &peer, "org.example.Local.Echo", "{}", done, NULL, &l, &err), 0);
 	assert_int_equal(vl_local_call(srv, &peer, "org.example.Local.Nope", NULL, done, NULL, &l, &err), 0);
 	run_until_delivered(2);
 	assert_string_equal(got_error, VL_ERR_METHOD_NOT_FOUND);
 	/* org.varlink.service answers connections only */
 	assert_int_equal(vl_local_call(srv, &peer, "org.varlink.service.GetInfo", NULL, done, NULL, &l, &err), -EINVAL);
-	cerr_clear(&err);
 }
 
 static void test_kept_call_answered_later(void **state)

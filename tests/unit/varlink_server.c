@@ -340,12 +340,11 @@ static void test_server_connection_limit(void **state)
 static void test_server_refuses_live_socket(void **state)
 {
 	vl_server *other;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	vl_server_config cfg = { .group = PEER_NO_GROUP };
 	assert_int_equal(vl_server_new(F->loop, &cfg, &other, &err), 0);
 	assert_int_equal(vl_server_listen(other, F->path, 0660, PEER_NO_GROUP, &err), -EADDRINUSE);
 	assert_non_null(strstr(err.msg, "another server is listening"));
-	cerr_clear(&err);
 	vl_server_free(other);
 	struct stat st;
 	assert_int_equal(stat(F->path, &st), 0);
@@ -414,7 +413,7 @@ static void test_client_upgrade_leaves_stream_bytes(void **state)
 	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(listen(lfd, 1), 0);
 	_cleanup_vl_client_ vl_client *c = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(vl_client_connect(path, &c, &err), 0);
 	_cleanup_close_ int srv = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	/* an error reply first: no upgrade, the connection stays varlink */
@@ -444,7 +443,6 @@ static void test_client_upgrade_leaves_stream_bytes(void **state)
 	/* the client has given the socket up */
 	assert_int_equal(vl_client_call(c, "org.example.Test.Echo", NULL, &rep, &err), -ENOTCONN);
 	assert_non_null(strstr(err.msg, "upgraded"));
-	cerr_clear(&err);
 	close(fd);
 	unlink(path);
 }

@@ -72,24 +72,22 @@ static void test_depth_guard(void **state)
 	memcpy(msg + h + 2 * n, "}}", 3);
 	size_t len = strlen(msg);
 	vl_message vm;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(vl_message_parse(msg, len, &vm, &err), -EINVAL);
 	assert_string_equal(cerr_msg(&err), "message: nested deeper than 64 levels");
 	cerr_clear(&err);
 	vl_reply rep;
 	assert_int_equal(vl_reply_parse(msg, len, &rep, &err), -EINVAL);
 	assert_string_equal(cerr_msg(&err), "reply: nested deeper than 64 levels");
-	cerr_clear(&err);
 }
 
 static void expect_bad(const char *text, const char *needle)
 {
 	vl_message m;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	assert_true(vl_message_parse(text, strlen(text), &m, &err) < 0);
 	if (!strstr(err.msg, needle))
 		fail_msg("error [%s] lacks [%s]", err.msg, needle);
-	cerr_clear(&err);
 }
 
 static void test_message_parse(void **state)
@@ -261,12 +259,11 @@ static void test_message_scan_depth(void **state)
 		strcpy(p, "}}");
 		vl_message_text mt;
 		vl_message m;
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		bool scanned = vl_message_scan(s, strlen(s), &mt);
 		int parsed = vl_message_parse(s, strlen(s), &m, &err);
 		if (parsed == 0)
 			vl_message_release(&m);
-		cerr_clear(&err);
 		assert_int_equal(scanned, extra <= JSON_MAX_DEPTH);
 		assert_int_equal(parsed == 0, extra <= JSON_MAX_DEPTH);
 	}
