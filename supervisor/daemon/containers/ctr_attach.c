@@ -20,12 +20,9 @@
 int sv_attach(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	const char *id;
 	bool in;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id", "stdin"), &id, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "stdin");
 	if (sp_bool(params, "stdin", true, &in, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!vl_call_wants_upgrade(call))

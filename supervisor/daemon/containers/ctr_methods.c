@@ -104,12 +104,9 @@ static int wait_for(ctr *c, vl_call *call, int kind)
 int sv_stop(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	const char *id;
 	long long t;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id", "timeout"), &id, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "timeout");
 	if (sp_int(params, "timeout", 0, 86400, -1, &t, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	unsigned timeout = t < 0 ? c->spec.stop_timeout : (unsigned)t;
@@ -145,11 +142,9 @@ int sv_stop(vl_call *call, yajl_val params, void *ud)
 int sv_kill(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	const char *id, *sigs;
+	const char *sigs;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id", "signal"), &id, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "signal");
 	if (sp_str(params, "signal", false, &sigs, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	int sig = sigs ? ctr_parse_signal(sigs) : SIGKILL;
@@ -201,12 +196,9 @@ int ctr_remove_forced(corrald *d, ctr *c, cerr *err)
 int sv_remove(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	const char *id;
 	bool force;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id", "force"), &id, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "force");
 	if (sp_bool(params, "force", false, &force, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (ctr_is_starting(c))
@@ -300,11 +292,8 @@ int sv_list(vl_call *call, yajl_val params, void *ud)
 
 int sv_inspect(vl_call *call, yajl_val params, void *ud)
 {
-	const char *id;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(ud, vl_call_peer(call), params, KNOWN("id"), &id, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	CTR_METHOD_TARGET(c, ud, call, params, f, "id");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
 		return sv_internal(call, NULL);
@@ -317,11 +306,9 @@ int sv_inspect(vl_call *call, yajl_val params, void *ud)
 
 int sv_wait(vl_call *call, yajl_val params, void *ud)
 {
-	const char *id, *cond;
+	const char *cond;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(ud, vl_call_peer(call), params, KNOWN("id", "condition"), &id, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	CTR_METHOD_TARGET(c, ud, call, params, f, "id", "condition");
 	if (sp_str(params, "condition", false, &cond, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (cond && !streq(cond, "stopped") && !streq(cond, "removed"))
@@ -354,11 +341,9 @@ int sv_logs(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	bool follow, ts;
 	long long tail;
-	const char *id, *since;
+	const char *since;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id", "follow", "tail", "since", "timestamps"), &id, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "follow", "tail", "since", "timestamps");
 	if (sp_bool(params, "follow", false, &follow, &f) < 0 || sp_bool(params, "timestamps", false, &ts, &f) < 0 ||
 	    sp_int(params, "tail", 0, 100000, -1, &tail, &f) < 0 || sp_str(params, "since", false, &since, &f) < 0)
 		return sv_invalid_fault(call, &f);
@@ -387,11 +372,8 @@ int sv_logs(vl_call *call, yajl_val params, void *ud)
 int sv_stats(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	const char *id;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id"), &id, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, "id");
 	if (!ctr_alive(c))
 		return reply_bad_state(call, c, "it is not running");
 	const char *mount;

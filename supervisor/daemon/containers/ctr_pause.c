@@ -72,11 +72,9 @@ static const char *refusal(const ctr *c, bool pause)
 int sv_pause(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	const char *id, *why;
+	const char *why;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id"), &id, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, "id");
 	if ((why = refusal(c, true)))
 		return reply_bad_state(call, c, why);
 	cerr err = { 0 };
@@ -90,11 +88,9 @@ int sv_pause(vl_call *call, yajl_val params, void *ud)
 
 int sv_unpause(vl_call *call, yajl_val params, void *ud)
 {
-	const char *id, *why;
+	const char *why;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(ud, vl_call_peer(call), params, KNOWN("id"), &id, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	CTR_METHOD_TARGET(c, ud, call, params, f, "id");
 	if ((why = refusal(c, false)))
 		return reply_bad_state(call, c, why);
 	cerr err = { 0 };

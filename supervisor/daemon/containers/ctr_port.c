@@ -9,11 +9,8 @@
 
 int sv_port(vl_call *call, yajl_val params, void *ud)
 {
-	const char *id;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(ud, vl_call_peer(call), params, KNOWN("id"), &id, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	CTR_METHOD_TARGET(c, ud, call, params, f, "id");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	int r = !g || yajl_gen_map_open(g) || jg_key(g, "ports") || yajl_gen_array_open(g);
 	for (size_t i = 0; !r && i < c->spec.n_ports; i++) {

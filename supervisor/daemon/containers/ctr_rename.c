@@ -14,11 +14,9 @@
 int sv_rename(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	const char *id, *name;
+	const char *name;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id", "name"), &id, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "name");
 	if (sp_str(params, "name", true, &name, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!ctr_name_valid(name))

@@ -23,12 +23,9 @@ static void on_cancel(vl_call *call, void *data)
 int sv_restart(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	const char *id;
 	long long t;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id", "timeout"), &id, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "timeout");
 	if (sp_int(params, "timeout", 0, 86400, -1, &t, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (ctr_is_starting(c) || c->restart_wanted)

@@ -49,11 +49,8 @@ static void on_spawn_timeout(el_source *src, void *data)
 int sv_start(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	const char *id;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id"), &id, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, "id");
 	if (c->status == CS_PAUSED)
 		return reply_bad_state(call, c, "it is paused: unpause it");
 	if (c->status == CS_RUNNING || c->status == CS_REMOVING)

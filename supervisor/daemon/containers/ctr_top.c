@@ -108,11 +108,8 @@ static void gen_row(yajl_gen g, const proc_row *r, int rootfd, long hz)
 int sv_top(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	const char *id;
 	json_fault f = { 0 };
-	ctr *c = ctr_of_params(d, vl_call_peer(call), params, KNOWN("id"), &id, &f);
-	if (!c)
-		return reply_not_found(call, id, &f);
+	CTR_METHOD_TARGET(c, d, call, params, f, "id");
 	if (!ctr_alive(c))
 		return reply_bad_state(call, c, "it is not running");
 	char path[PATH_MAX];
