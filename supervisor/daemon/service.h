@@ -1,9 +1,8 @@
 /* io.corral.Supervisor: the method table corrald serves, and what every call
  * goes through on its way out (metrics, audit). The container methods are
- * in ctr_methods.c, ctr_create.c, ctr_start.c, ctr_exec.c, ctr_restart.c,
- * ctr_pause.c, ctr_top.c, ctr_port.c, ctr_rename.c, ctr_prune.c and
- * ctr_copy.c; the image methods in img_methods.c, img_remove.c and
- * img_prune.c. */
+ * in containers/ (ctr_methods.c, ctr_create.c, ctr_start.c, ...), the image
+ * methods in images/, CopyFrom and CopyTo in copy/, and each feature's in
+ * its own room. Only service.c and main_corrald.c include this header. */
 #pragma once
 #include <stdint.h>
 #include "supervisor/daemon/core/corrald.h"

@@ -1,5 +1,5 @@
 /* The State methods: a member's view of its session's key/value state
- * (sessions/sstate.h), with compare-and-set on versions and a watch. */
+ * (core/sstate.h), with compare-and-set on versions and a watch. */
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"

@@ -1,4 +1,4 @@
-/* quota.h: the policy's count of a member's objects, as a refusal. */
+/* quota_check (policy.h): the policy's count of a member's objects, as a refusal. */
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/policy/policy_check.h"

@@ -44,7 +44,7 @@ typedef struct ctr_spec {
 	char **command;  /* NULL: the image's Cmd */
 	char **entrypoint; /* NULL: the image's; empty: none (bundle/command.h) */
 	char *hostname;  /* NULL: the container's name */
-	char **dns;      /* nameserver IPs (network/names_spec.h); NULL: the host's */
+	char **dns;      /* nameserver IPs (spec/names.h); NULL: the host's */
 	char **extra_hosts; /* "NAME:IP" lines for its /etc/hosts */
 	char **env;      /* KEY=VALUE */
 	char *workdir, *user;
@@ -81,7 +81,7 @@ typedef struct ctr_spec {
 	uint64_t caps;   /* podman's default set, less capDrop, plus capAdd */
 	int stop_signal;
 	unsigned stop_timeout;
-	struct health_check *healthcheck; /* spec.healthcheck (health/check.h); Create puts the image's here */
+	struct health_check *healthcheck; /* spec.healthcheck (spec/healthcheck.h); Create puts the image's here */
 	bool no_healthcheck;              /* spec.noHealthcheck: not the image's either */
 } ctr_spec;
 
