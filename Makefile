@@ -133,7 +133,8 @@ deps:
 check: deps
 	@tests/run-all.sh "$(SANITIZE)"
 
-check-lint:
+# the call graph is read from corrald's objects
+check-lint: $(call lib_of,supervisor/daemon)
 	@tests/lint/run.sh $(B)
 
 check-unit: $(UNIT_BINS)

@@ -107,6 +107,37 @@ arrows() {
 }
 arrows | check "no loop between folders"
 
+# Calls follow the arrows too, also where no header says so: from corrald's
+# objects (nm), every function a file of one folder calls in another's
+# must be one its rule allows: any of an allowed folder's, or one that an
+# allowed public header declares (itself, or a header of its own folder
+# that it includes).
+calls() {
+	local objs="$B/obj/supervisor/daemon"
+	if [ ! -d "$objs" ]; then # the self-test's copy has only what it plants
+		[ -n "${LINT_TREE:-}" ] || echo "$objs: not built (make check-lint builds it)"
+		return
+	fi
+	find "$objs" -name '*.o' | while read -r o; do
+		local src=${o#"$B/obj/"}
+		[ -e "${src%.o}.c" ] || [ -n "${LINT_TREE:-}" ] || continue # a moved file's old object
+		nm "$o" | awk -v f="${src%.o}" '$2 == "T" { print "def", $3, f } $1 == "U" { print "use", $2, f }'
+	done | awk '$1 == "def" { def[$2] = $3; next } { use[NR] = $2 " " $3 }
+		END { for (i in use) { split(use[i], u, " "); if (u[1] in def) print u[2], def[u[1]], u[1] } }' |
+		sort -u | while read -r from to sym; do
+			local fd=${from%/*} td=${to%/*} ok=0 a
+			[ "$fd" = "$td" ] && continue
+			for a in ${may[$fd]:-}; do
+				[ "$a" = "$td" ] && ok=1
+				# a public header: what it declares, or the headers of its
+				# own folder that it includes do
+				case $a in "$td"/*.h) grep -qw -- "$sym" "$a" $(sed -n "s|^#include \"\($td/[^\"]*\)\"|\1|p" "$a") && ok=1 ;; esac
+			done
+			[ $ok = 1 ] || echo "$from.c calls $sym of $to.c"
+		done
+}
+calls | check "calls point down the layers"
+
 # The method table and what every call goes through is the top's alone:
 # the parts reach the core's struct through core/corrald.h.
 service_h() {

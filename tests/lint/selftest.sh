@@ -61,6 +61,14 @@ if out=$(LINT_MAY_EXTRA="supervisor/daemon/core=supervisor/daemon/containers" li
 elif ! grep -q "loop" <<<"$out"; then
 	echo "an arrow back up from core: the lint failed without naming the loop"
 fi
+# a call up from core, with no include to show it: two objects made here
+objs="$tmp/out/obj/supervisor/daemon"
+mkdir -p "$objs/core" "$objs/containers"
+echo 'int planted_lifecycle(void) { return 0; }' | cc -x c -c -o "$objs/containers/planted_b.o" -
+echo 'int planted_lifecycle(void); int planted_up(void) { return planted_lifecycle(); }' |
+	cc -x c -c -o "$objs/core/planted_a.o" -
+must_fail "core calling containers" "supervisor/daemon/core/planted_a.c calls planted_lifecycle of supervisor/daemon/containers/planted_b.c"
+rm -r "$tmp/out/obj"
 cat >supervisor/daemon/broker/planted.c <<'C'
 static int refuse(vl_call *call)
 {

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include "common/error.h"
 #include "supervisor/daemon/containers/ctr_service.h"
+#include "supervisor/daemon/network/cni.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/hosts.h"
 #include "supervisor/daemon/network/net_attach.h"
