@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 	struct timeval tv = { .tv_sec = COPY_IO_TIMEOUT_SEC };
 	setsockopt(STREAM_FD, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(STREAM_FD, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	_cleanup_close_ int rootfd = copy_open_root(&root, &err);
 	if (rootfd >= 0 && ids_of) {
 		int k = copy_become_its_root(ids_of, &err);
@@ -83,7 +83,6 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		log_error("%s %s: %s", out ? "copy from" : "copy to", path, cerr_msg(&err));
 		finish(STREAM_FD, 1, cerr_msg(&err));
-		cerr_clear(&err);
 		return 1;
 	}
 	finish(STREAM_FD, 0, NULL);

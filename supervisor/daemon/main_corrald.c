@@ -371,14 +371,13 @@ int main(int argc, char **argv)
 	if (q < 0)
 		log_warn("close_range: %s: children may inherit fds corrald was given", strerror(-q));
 	corrald_config cfg;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	bool print = false;
 	int r = config_init(&cfg, &err);
 	if (r == 0)
 		r = parse_args(argc, argv, &cfg, &print, &err);
 	if (r < 0) {
 		fprintf(stderr, "corrald: %s\n", cerr_msg(&err));
-		cerr_clear(&err);
 		config_release(&cfg);
 		return 2;
 	}
@@ -396,7 +395,6 @@ int main(int argc, char **argv)
 		policy_release(&pol);
 	if (r < 0) {
 		fprintf(stderr, "corrald: %s\n", cerr_msg(&err));
-		cerr_clear(&err);
 		config_release(&cfg);
 		return 2;
 	}
@@ -406,7 +404,6 @@ int main(int argc, char **argv)
 		log_error("%s", cerr_msg(&err));
 		sdn_notifyf("STATUS=failed: %s\nERRNO=%d", cerr_msg(&err), -r);
 	}
-	cerr_clear(&err);
 	config_release(&cfg);
 	return r < 0 ? 1 : 0;
 }

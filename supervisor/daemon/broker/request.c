@@ -108,10 +108,9 @@ int broker_do_request(bmember *m, vl_call *call, broker_args *a)
 		return vl_call_error(call, BROKER_ERR("NoServer"), p);
 	}
 	breq *q = calloc(1, sizeof(*q));
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (!q || !(q->topic = strdup(topic)) ||
 	    el_add_timer(bs->b->d->loop, (uint64_t)(timeout * 1e6), false, on_timeout, q, &q->timer, &err) < 0) {
-		cerr_clear(&err);
 		if (q)
 			free(q->topic);
 		free(q);

@@ -121,9 +121,8 @@ static int gen_spec(yajl_gen g, const ctr *c)
 {
 	ctr *m = (ctr *)c; /* the cache is not part of the value */
 	if (!m->spec_tree && m->spec_json) {
-		cerr err = { 0 };
-		if (json_parse(m->spec_json, "spec", &m->spec_tree, &err) < 0)
-			cerr_clear(&err);
+		_cleanup_cerr_ cerr err = { 0 };
+		json_parse(m->spec_json, "spec", &m->spec_tree, &err);
 	}
 	return m->spec_tree ? jg_value(g, m->spec_tree) : (int)yajl_gen_null(g);
 }

@@ -170,7 +170,7 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 		return sv_permission_denied(call, "spec.privileged: only root may create a privileged container");
 
 	/* the policy: ceilings, defaults, allow-lists; bind sources pinned */
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	_cleanup_(ctr_pins_release) ctr_pins pins = { 0 };
 	policy_violation pv;
 	r = CTR_FEATURES_FIRST(d, admit, d, vl_call_peer(call), &c->spec, &pins, &pv, &err);
@@ -214,7 +214,6 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 		undo_dir(c, dir);
 		if (err.code != ENOENT)
 			return sv_internal_err(call, &err);
-		cerr_clear(&err);
 		return sv_no_such_image(call, c->spec.image);
 	}
 	if (img.shared)

@@ -76,7 +76,7 @@ void ctr_ended(corrald *d, ctr *c)
 	ctr_dir(d, c, dir, sizeof(dir));
 	CTR_FEATURES_EACH(d, ended, d, c);
 	exitrec e;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (exitrec_read(dir, &e, &err) < 0) {
 		log_warn("container %s: no exit record (%s); counting it as failed", c->name, cerr_msg(&err));
 		cerr_clear(&err);
@@ -125,10 +125,8 @@ void ctr_ended(corrald *d, ctr *c)
 		uint64_t delay = restart_next_delay(&c->rs, ran);
 		c->status = CS_RESTARTING;
 		c->restart_count++;
-		if (el_add_timer(d->loop, delay, false, on_restart_timer, c, &c->restart_timer, &err) < 0) {
-			cerr_clear(&err);
+		if (el_add_timer(d->loop, delay, false, on_restart_timer, c, &c->restart_timer, &err) < 0)
 			c->status = CS_EXITED;
-		}
 	}
 	ctr_save(d, c);
 }

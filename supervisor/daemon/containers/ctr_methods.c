@@ -128,11 +128,11 @@ int sv_stop(vl_call *call, yajl_val params, void *ud)
 		return reply_stopped(call, c);
 	c->stopped_by_user = true;
 	ctr_record_save(d, c, NULL);
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (ctr_signal(d, c, c->spec.stop_signal, true, timeout, &err) < 0) {
 		if (err.code != ESRCH)
 			return sv_internal_err(call, &err);
-		cerr_clear(&err); /* it is ending anyway */
+		/* it is ending anyway */
 	}
 	thaw_signalled(d, c);
 	ctr_publish(d, c, "stop", NULL);
@@ -160,11 +160,10 @@ int sv_kill(vl_call *call, yajl_val params, void *ud)
 		c->stopped_by_user = true;
 		ctr_record_save(d, c, NULL);
 	}
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (ctr_signal(d, c, sig, false, 0, &err) < 0) {
 		if (err.code != ESRCH)
 			return sv_internal_err(call, &err);
-		cerr_clear(&err);
 		return reply_gone(call, c);
 	}
 	thaw_signalled(d, c);
@@ -183,9 +182,8 @@ int ctr_remove_forced(corrald *d, ctr *c, cerr *err)
 		return ctr_remove_now(d, c, err);
 	if (c->status == CS_REMOVING)
 		return 0; /* its removal follows its exit already */
-	cerr e = { 0 };
-	if (ctr_signal(d, c, SIGKILL, false, 0, &e) < 0)
-		cerr_clear(&e); /* ending anyway: the removal follows the exit */
+	_cleanup_cerr_ cerr e = { 0 };
+	ctr_signal(d, c, SIGKILL, false, 0, &e); /* ending anyway: the removal follows the exit */
 	thaw_signalled(d, c);
 	c->status = CS_REMOVING;
 	c->stopped_by_user = true;
@@ -204,12 +202,11 @@ int sv_remove(vl_call *call, yajl_val params, void *ud)
 	if (ctr_is_starting(c))
 		return reply_bad_state(call, c, "it is starting");
 	cancel_restart(d, c);
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (ctr_alive(c) || c->status == CS_REMOVING) {
 		if (!force)
 			return reply_bad_state(call, c, "stop it first, or force");
-		if (ctr_signal(d, c, SIGKILL, false, 0, &err) < 0)
-			cerr_clear(&err); /* ending anyway: the removal follows the exit */
+		ctr_signal(d, c, SIGKILL, false, 0, &err); /* ending anyway: the removal follows the exit */
 		thaw_signalled(d, c);
 		c->status = CS_REMOVING;
 		c->stopped_by_user = true;

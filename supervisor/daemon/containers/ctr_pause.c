@@ -34,10 +34,9 @@ bool ctr_is_frozen(corrald *d, ctr *c)
 	ctr_cgroup_path(d, c, path, sizeof(path));
 	_cleanup_cg_ cg *g = NULL;
 	bool frozen = false;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (cg_open(NULL, path, &g, &err) < 0 || cg_frozen(g, &frozen) < 0)
 		frozen = false;
-	cerr_clear(&err);
 	return frozen;
 }
 

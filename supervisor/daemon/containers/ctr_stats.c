@@ -51,10 +51,9 @@ static void net_gen(yajl_gen g, pid_t net_pid)
 {
 	net_if_stats ifs[NET_STATS_MAX_IFACES], t = { 0 };
 	size_t n = 0;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (net_pid > 0 && net_stats_read(net_pid, ifs, NET_STATS_MAX_IFACES, &n, &err) == 0)
 		t = net_stats_total(ifs, n);
-	cerr_clear(&err);
 	jg_key_int(g, "netInput", (long long)t.rx_bytes);
 	jg_key_int(g, "netOutput", (long long)t.tx_bytes);
 	jg_key_int(g, "netInputPackets", (long long)t.rx_packets);

@@ -115,12 +115,11 @@ static void start(corrald *d)
 		remover_main(t->fd, t->path, parent);
 	/* our child, not yet reaped: the pid is still its own */
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (pidfd < 0)
 		cerr_sys(&err, errno, "pidfd_open");
 	if (pidfd < 0 || el_add_pidfd(d->loop, pidfd, pid, on_remover_exit, d, &t->src, &err) < 0) {
 		log_warn("trash: %s; tried again at the next removal", cerr_msg(&err));
-		cerr_clear(&err);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return;

@@ -44,12 +44,9 @@ static int move_procs(int from_dfd, int to_dfd, const char *what, cerr *err)
 	/* new processes may appear while we move; go round until it is empty */
 	for (int round = 0; round < 16; round++) {
 		_cleanup_free_ char *procs = NULL;
-		cerr e2 = { 0 };
-		if (read_file_at(from_dfd, "cgroup.procs", 1 << 20, &procs, NULL, &e2) < 0) {
-			int r = cerr_set(err, e2.code, "%s", cerr_msg(&e2));
-			cerr_clear(&e2);
-			return r;
-		}
+		_cleanup_cerr_ cerr e2 = { 0 };
+		if (read_file_at(from_dfd, "cgroup.procs", 1 << 20, &procs, NULL, &e2) < 0)
+			return cerr_set(err, e2.code, "%s", cerr_msg(&e2));
 		if (!procs[0])
 			return 0;
 		for (char *save, *tok = strtok_r(procs, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
@@ -77,11 +74,9 @@ int cgself_enter_leaf(const char *mount, const char *own, const char *leaf, cerr
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *ctrl = NULL;
-	cerr e2 = { 0 };
-	if (read_file_at(own_fd, "cgroup.controllers", 4096, &ctrl, NULL, &e2) < 0) {
-		cerr_clear(&e2);
+	_cleanup_cerr_ cerr e2 = { 0 };
+	if (read_file_at(own_fd, "cgroup.controllers", 4096, &ctrl, NULL, &e2) < 0)
 		return 0; /* no controllers to hand down */
-	}
 	_cleanup_strbuf_ strbuf want = STRBUF_INIT;
 	for (char *save, *tok = strtok_r(ctrl, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
 		sb_addf(&want, "%s+%s", want.len ? " " : "", tok);

@@ -297,9 +297,8 @@ int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const peer_cred
 	if (!s)
 		return -ENOMEM;
 	long long left = w->until < 0 ? -1 : w->until - now_ns();
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (left > 0 && el_add_timer(loop, (uint64_t)left / 1000 + 1, false, on_until, s, &s->timer, &err) < 0) {
-		cerr_clear(&err);
 		sub_release(s);
 		return -ENOMEM;
 	}

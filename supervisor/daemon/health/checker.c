@@ -126,10 +126,10 @@ static void record(health_state *h, int exit_code, const char *out, size_t len)
 static void take_reply(health_state *h, const char *msg, size_t len)
 {
 	vl_reply rep;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (vl_reply_parse(msg, len, &rep, &err) < 0) {
 		record(h, -1, cerr_msg(&err), strlen(cerr_msg(&err)));
-		return cerr_clear(&err);
+		return;
 	}
 	if (rep.error) {
 		char why[256];
@@ -232,9 +232,8 @@ static void on_tick(el_source *s, void *data)
 	health_state *h = data;
 	if (h->fd >= 0 || h->c->status != CS_RUNNING)
 		return; /* one at a time; none while paused */
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	run_check(h, &err);
-	cerr_clear(&err);
 }
 
 void health_start(corrald *d, ctr *c)

@@ -13,7 +13,7 @@
 
 void health_on_failure(struct corrald *d, ctr *c, enum health_on_failure what)
 {
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (what == HEALTH_ON_FAILURE_NONE || !ctr_alive(c) || ctr_is_starting(c) || c->restart_wanted)
 		return;
 	log_info("container %s is unhealthy: %s", c->name, what == HEALTH_ON_FAILURE_KILL ? "killing it" : "restarting it");
@@ -29,5 +29,4 @@ void health_on_failure(struct corrald *d, ctr *c, enum health_on_failure what)
 		metrics_add_restarts(d->metrics, 1);
 		ctr_save(d, c);
 	}
-	cerr_clear(&err);
 }

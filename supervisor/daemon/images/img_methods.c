@@ -80,10 +80,9 @@ static void gen_image(corrald *d, yajl_gen g, img_store *s, const refs_db *db, s
 	yajl_gen_array_close(g);
 	jg_key_str(g, "manifestDigest", im->manifest);
 	img_handle h;
-	cerr e = { 0 };
+	_cleanup_cerr_ cerr e = { 0 };
 	uint64_t size = 0;
 	bool loaded = image_load(s, im->manifest, &h, &e) == 0;
-	cerr_clear(&e);
 	for (size_t k = 0; loaded && k < h.cfg.n_diff_ids; k++)
 		size += imgsize_layer(d->imgsizes, s, h.cfg.diff_ids[k]);
 	jg_key_int(g, "size", (long long)size);
@@ -108,11 +107,9 @@ void corrald_update_image_gauges(corrald *d, size_t *n_images)
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
-	cerr e = { 0 };
-	if (open_refs(d, &s, &db, &e) < 0) {
-		cerr_clear(&e);
+	_cleanup_cerr_ cerr e = { 0 };
+	if (open_refs(d, &s, &db, &e) < 0)
 		return;
-	}
 	metrics_set_images(d->metrics, db.n_images);
 	metrics_set_store_bytes(d->metrics, imgsize_store(d->imgsizes, &s));
 	if (n_images)

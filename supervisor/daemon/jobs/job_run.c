@@ -55,11 +55,10 @@ static void set_call_error(job *j, const char *method, const char *error, yajl_v
 static int call(job *j, vl_local **slot, const char *method, yajl_gen params, vl_local_fn done)
 {
 	_cleanup_json_gen_ yajl_gen g = params;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	_cleanup_free_ char *p = g && !yajl_gen_map_close(g) ? jg_finish(g, NULL) : NULL;
 	if (!p || vl_local_call(j->t->d->srv, &j->peer, method, p, done, j, slot, &err) < 0) {
 		set_error(j, "%s: %s", method, p ? cerr_msg(&err) : "out of memory");
-		cerr_clear(&err);
 		return -ENOMEM;
 	}
 	return 0;
@@ -307,10 +306,9 @@ void job_step_backoff(job *j)
 {
 	j->phase = JP_BACKOFF;
 	save(j);
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (el_add_timer(j->t->d->loop, job_backoff_usec(j->attempts), false, on_backoff, j, &j->timer, &err) < 0) {
 		set_error(j, "its retry: %s", cerr_msg(&err));
-		cerr_clear(&err);
 		finish(j, JOB_FAILED);
 	}
 }

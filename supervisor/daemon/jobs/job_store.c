@@ -44,11 +44,10 @@ void job_forget_file(job_table *t, const job *j)
 static job *load_one(job_table *t, int dfd, const char *name)
 {
 	_cleanup_json_ yajl_val v = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	job *j = job_new();
 	if (!j || json_parse_file_at(dfd, name, JOB_FILE_MAX, &v, &err) < 0 || job_load(v, j, &err) < 0) {
 		log_warn("%s/%s: %s; skipped", t->dir, name, j ? cerr_msg(&err) : "out of memory");
-		cerr_clear(&err);
 		job_free(j);
 		return NULL;
 	}

@@ -24,7 +24,7 @@ static void one_line(const char *s, size_t len, char *out, size_t n)
 int cni_plugin_error(const char *type, int exit_code, const strbuf *out, const strbuf *errout, cerr *err)
 {
 	_cleanup_json_ yajl_val v = NULL;
-	cerr perr = { 0 };
+	_cleanup_cerr_ cerr perr = { 0 };
 	if (out->len && out->len < CNI_MAX_OUTPUT && json_parse(out->buf, NULL, &v, &perr) == 0 && YAJL_IS_OBJECT(v)) {
 		long long code = 0;
 		json_int_in(json_member(v, "code"), 0, 1 << 30, &code);
@@ -39,7 +39,6 @@ int cni_plugin_error(const char *type, int exit_code, const strbuf *out, const s
 			return cerr_set(err, EIO, "CNI plugin %s: error %lld: %s%s%s%s", type, code, m[0] ? m : "(no message)",
 					d[0] ? " (" : "", d, d[0] ? ")" : "");
 	}
-	cerr_clear(&perr);
 	char e[512] = "";
 	if (errout->len)
 		one_line(errout->buf, errout->len, e, sizeof(e));

@@ -166,13 +166,13 @@ static int exec_plugin(cni_run *r, cerr *err)
 static void next(cni_run *r)
 {
 	while (r->i < r->n) {
-		cerr e = { 0 };
+		_cleanup_cerr_ cerr e = { 0 };
 		if (exec_plugin(r, &e) == 0)
 			return;
-		if (!r->err.code)
+		if (!r->err.code) {
 			r->err = e;
-		else
-			cerr_clear(&e);
+			e = (cerr){ 0 };
+		}
 		if (r->cmd == CNI_ADD && !r->undoing) {
 			r->undoing = true;
 			r->i = 0;

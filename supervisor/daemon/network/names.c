@@ -150,10 +150,9 @@ static int rewrite_one(corrald *d, const members *m, size_t k, cerr *err)
 static void rewrite_all(corrald *d, const char *net, const members *m)
 {
 	for (size_t k = 0; k < m->n; k++) {
-		cerr e = { 0 };
+		_cleanup_cerr_ cerr e = { 0 };
 		if (rewrite_one(d, m, k, &e) < 0)
 			log_warn("network %s: hosts of %s: %s", net, m->v[k].id, cerr_msg(&e));
-		cerr_clear(&e);
 	}
 }
 
@@ -192,10 +191,9 @@ int names_network_changed(corrald *d, const ctr *c, const char *net, const char 
 		char dir[PATH_MAX];
 		ctr_dir(d, c, dir, sizeof(dir));
 		hosts_in in = { .hostname = hostname_of(c), .name = c->name, .extra = c->spec.extra_hosts };
-		cerr e = { 0 };
+		_cleanup_cerr_ cerr e = { 0 };
 		if (write_hosts(dir, &in, &e) < 0 && e.code != ENOENT)
 			log_warn("hosts of %s: %s", c->id, cerr_msg(&e));
-		cerr_clear(&e);
 	}
 	return 0;
 }

@@ -57,7 +57,7 @@ static int write_record(const struct corrald *d, const ctr *c, const char *conf,
  * or forget it (NULL); a failure costs names, never the network. */
 static void names_update(struct corrald *d, const ctr *c, const char *result)
 {
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	_cleanup_json_ yajl_val v = NULL;
 	cni_summary s = { 0 };
 	if (result && json_parse(result, "network result", &v, &err) == 0)
@@ -65,7 +65,6 @@ static void names_update(struct corrald *d, const ctr *c, const char *result)
 	if (names_network_changed(d, c, c->spec.net_name, s.ip[0] ? s.ip : NULL, s.gateway[0] ? s.gateway : NULL,
 				  !result, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "container %s: the names of network %s", c->name, c->spec.net_name);
-	cerr_clear(&err);
 }
 
 /* The ADD is over: start the container, or give up with why. */
@@ -74,7 +73,7 @@ static void on_added(int r, const char *result, const cerr *e, void *data)
 	ctr *c = data;
 	ctr_spawn *s = c->spawn;
 	s->net_run = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (r == 0 && write_record(c->d, c, s->net_conf, result, &err) == 0) {
 		free(TAKE_PTR(s->net_conf));
 		names_update(c->d, c, result);
@@ -97,7 +96,6 @@ static void on_added(int r, const char *result, const cerr *e, void *data)
 	if (asprintf(&s->net_err, "container %s: network %s: %s", c->name, c->spec.net_name,
 		     cerr_msg(r == 0 ? &err : e)) < 0)
 		s->net_err = NULL;
-	cerr_clear(&err);
 	ctr_spawn_say(s, NET_ABORT);
 }
 
@@ -117,11 +115,9 @@ static pending_del *pending;
 static bool lease_free(const char *conf, const char *net, const char *ip)
 {
 	_cleanup_json_ yajl_val v = NULL;
-	cerr err = { 0 };
-	if (json_parse(conf, "network config", &v, &err) < 0) {
-		cerr_clear(&err);
+	_cleanup_cerr_ cerr err = { 0 };
+	if (json_parse(conf, "network config", &v, &err) < 0)
 		return false;
-	}
 	yajl_val ipam = json_get(cni_list_plugin(v, 0), "ipam");
 	const char *type = YAJL_GET_STRING(json_get(ipam, "type")), *dir = YAJL_GET_STRING(json_get(ipam, "dataDir"));
 	if (!type || !streq(type, "host-local"))
@@ -184,7 +180,7 @@ static void on_versioned(int r, const char *result, const cerr *e, void *data)
 	ctr *c = data;
 	(void)result;
 	c->spawn->net_run = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (r == 0) {
 		set_verified(c->spawn->net_conf);
 		if (start_add(c->d, c, &err) == 0)
@@ -192,7 +188,6 @@ static void on_versioned(int r, const char *result, const cerr *e, void *data)
 		e = &err;
 	}
 	give_up(c, e, true);
-	cerr_clear(&err);
 }
 
 static int begin_add(struct corrald *d, ctr *c, pid_t pid, cerr *err)
@@ -214,10 +209,9 @@ static int begin_add(struct corrald *d, ctr *c, pid_t pid, cerr *err)
 
 static void attach_now(struct corrald *d, ctr *c, pid_t pid)
 {
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (begin_add(d, c, pid, &err) < 0)
 		give_up(c, &err, false);
-	cerr_clear(&err);
 }
 
 void net_attach(struct corrald *d, ctr *c, pid_t pid)
@@ -399,11 +393,9 @@ void net_gen_inspect(yajl_gen g, const struct corrald *d, const ctr *c)
 	ctr_dir(d, c, path, sizeof(path));
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" NET_FILE);
 	_cleanup_json_ yajl_val v = NULL;
-	cerr err = { 0 };
-	if (json_parse_file_at(AT_FDCWD, path, NET_CONFLIST_MAX * 2, &v, &err) < 0) {
-		cerr_clear(&err);
+	_cleanup_cerr_ cerr err = { 0 };
+	if (json_parse_file_at(AT_FDCWD, path, NET_CONFLIST_MAX * 2, &v, &err) < 0)
 		return;
-	}
 	cni_summary s;
 	cni_result_summary(json_get(v, "result"), &s);
 	jg_key(g, "networks");

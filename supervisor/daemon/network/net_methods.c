@@ -87,14 +87,13 @@ int sv_network_list(vl_call *call, yajl_val params, void *ud)
 /* The network's conflist, or the call's error (returned through *replied). */
 static int lookup(vl_call *call, corrald *d, const char *name, netconf *nc, int *replied)
 {
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	int r = streq(name, NET_DEFAULT_NAME) ? network_ensure_default(d, &err) : 0;
 	if (r == 0)
 		r = net_store_get(d->cfg->cni_config_dir, name, nc, &err);
 	if (r == 0)
 		return 0;
 	if (r == -ENOENT || r == -EINVAL) {
-		cerr_clear(&err);
 		*replied = sv_no_such_network(call, name);
 	} else {
 		*replied = sv_internal_err(call, &err);
@@ -121,11 +120,9 @@ static ctr *user_of(corrald *d, const char *name)
 {
 	for (ctr *c = d->ctrs; c; c = c->next) {
 		_cleanup_json_ yajl_val spec = NULL;
-		cerr err = { 0 };
-		if (!c->spec_json || json_parse(c->spec_json, "spec", &spec, &err) < 0) {
-			cerr_clear(&err);
+		_cleanup_cerr_ cerr err = { 0 };
+		if (!c->spec_json || json_parse(c->spec_json, "spec", &spec, &err) < 0)
 			continue;
-		}
 		yajl_val net = json_get(spec, "network");
 		/* the default network is what a spec without one gets (issue 16);
 		 * until Start attaches it, counting them errs on the safe side */

@@ -50,10 +50,10 @@ int net_metrics_render(const struct corrald *d, strbuf *out)
 	for (const ctr *c = d->ctrs; c && n < cap; c = c->next) {
 		if (!ctr_alive(c) || c->spec.network != CTR_NET_CNI)
 			continue;
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		net_metrics_ctr *m = &cs[n];
 		if (net_stats_read(c->pid, m->ifs, NET_STATS_MAX_IFACES, &m->n, &err) < 0) {
-			cerr_clear(&err); /* it ended a moment ago: not shown */
+			/* it ended a moment ago: not shown */
 			continue;
 		}
 		m->id = c->id;

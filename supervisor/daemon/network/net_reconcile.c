@@ -101,11 +101,9 @@ static void free_lease(corrald *d, const char *dir, const char *name)
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	cerr err = { 0 };
-	if (read_file(path, LEASE_MAX, &text, &len, &err) < 0) {
-		cerr_clear(&err);
+	_cleanup_cerr_ cerr err = { 0 };
+	if (read_file(path, LEASE_MAX, &text, &len, &err) < 0)
 		return;
-	}
 	text[strcspn(text, "\r\n")] = '\0';
 	if (!text[0] || in_use(d, text))
 		return;

@@ -69,12 +69,11 @@ int resolv_read_host(const char *etc, const char *resolved, char **out, cerr *er
 	bool stub = false;
 	if (each_line(*out, stub_only, &stub) == 0 && stub) {
 		char *real = NULL;
-		cerr e2 = { 0 };
+		_cleanup_cerr_ cerr e2 = { 0 };
 		if (read_file(resolved, HOST_MAX, &real, &len, &e2) == 0) {
 			free(*out);
 			*out = real;
 		}
-		cerr_clear(&e2);
 	}
 	return 0;
 }

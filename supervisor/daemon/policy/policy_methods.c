@@ -67,13 +67,11 @@ int sv_image_sign(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	if (vl_call_peer(call)->uid != 0)
 		return sv_permission_denied(call, "ImageSign: only root may store a signature");
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	char manifest[DIGEST_STR_LEN];
 	int r = manifest_of(d, vl_call_peer(call), ref, manifest, &err);
-	if (r == -ENOENT) {
-		cerr_clear(&err);
+	if (r == -ENOENT)
 		return sv_no_such_image(call, ref);
-	}
 	if (r < 0)
 		return sv_internal_err(call, &err);
 	sig_doc s;
@@ -104,13 +102,11 @@ int sv_image_verify(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_str(params, "image", true, &ref, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	char manifest[DIGEST_STR_LEN];
 	int r = manifest_of(d, vl_call_peer(call), ref, manifest, &err);
-	if (r == -ENOENT) {
-		cerr_clear(&err);
+	if (r == -ENOENT)
 		return sv_no_such_image(call, ref);
-	}
 	if (r < 0)
 		return sv_internal_err(call, &err);
 	const policy_tier *t = policy_tier_of(d->policy, vl_call_peer(call)->uid);
@@ -119,7 +115,6 @@ int sv_image_verify(vl_call *call, yajl_val params, void *ud)
 		policy_violation v = { .field = "image" };
 		snprintf(v.limit, sizeof(v.limit), "images.trusted_keys=%s", t->trusted_keys);
 		snprintf(v.reason, sizeof(v.reason), "%s: %s", ref, cerr_msg(&err));
-		cerr_clear(&err);
 		return policy_refuse(call, d, "ImageVerify", &v);
 	}
 	return reply_digest(call, manifest, key);

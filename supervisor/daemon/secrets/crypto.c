@@ -72,12 +72,10 @@ int secret_gcm_open(const unsigned char *key, const unsigned char *nonce, const 
 
 long secret_base64_decode(const char *text, size_t len, unsigned char *out, size_t max)
 {
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	const struct libcrypto *ssl = ssl_ready(&err);
-	if (!ssl) {
-		cerr_clear(&err);
+	if (!ssl)
 		return -ELIBACC;
-	}
 	if (len / 4 * 3 > max + 2)
 		return -EFBIG;
 	if (len % 4 || strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != len)

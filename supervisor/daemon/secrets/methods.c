@@ -37,14 +37,11 @@ int secrets_check_refs(const corrald *d, const peer_cred *peer, ctr_spec *s, jso
 	secrets_dir(d, dir, sizeof(dir));
 	for (size_t i = 0; i < s->n_secrets; i++) {
 		secret_info info;
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		char p[JSON_PATH_MAX], field[JSON_PATH_MAX];
 		json_path(field, json_path_idx(p, "spec.secrets", i), "name");
-		if (secret_store_info(dir, s->secrets[i].name, &info, &err) < 0) {
-			int r = json_fault_set(f, err.code, field, "%s", cerr_msg(&err));
-			cerr_clear(&err);
-			return r;
-		}
+		if (secret_store_info(dir, s->secrets[i].name, &info, &err) < 0)
+			return json_fault_set(f, err.code, field, "%s", cerr_msg(&err));
 		if (!visible_to(&info, peer))
 			return json_fault_set(f, ENOENT, field, "no such secret: %s", s->secrets[i].name);
 		char id[SECRET_ID_MAX];
@@ -104,7 +101,7 @@ int sv_secret_create(vl_call *call, yajl_val params, void *ud)
 		return sv_internal(call, NULL);
 	char dir[PATH_MAX];
 	secrets_dir(d, dir, sizeof(dir));
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	uint32_t uid = (uint32_t)vl_call_peer(call)->uid;
 	_cleanup_free_ secret_info *all = NULL;
 	size_t n_all = 0, mine = 0;
@@ -115,10 +112,8 @@ int sv_secret_create(vl_call *call, yajl_val params, void *ud)
 	if (quota_check(d, call, "SecretCreate", QUOTA_SECRETS, mine, 1, "name"))
 		return 0;
 	int r = secret_store_put(dir, name, uid, v.p, (size_t)n, &err);
-	if (r == -EEXIST) {
-		cerr_clear(&err);
+	if (r == -EEXIST)
 		return sv_secret_exists(call, name);
-	}
 	secret_info info;
 	if (r < 0 || secret_store_info(dir, name, &info, &err) < 0)
 		return sv_internal_err(call, &err);
@@ -187,12 +182,10 @@ int sv_secret_remove(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	char dir[PATH_MAX];
 	secrets_dir(d, dir, sizeof(dir));
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	secret_info info;
-	if (secret_store_info(dir, name, &info, &err) < 0 || !visible_to(&info, vl_call_peer(call))) {
-		cerr_clear(&err);
+	if (secret_store_info(dir, name, &info, &err) < 0 || !visible_to(&info, vl_call_peer(call)))
 		return sv_no_such_secret(call, name);
-	}
 	ctr *c = user_of(d, &info);
 	if (c && !force) { /* the container is named only to a peer that may see it */
 		bool shown = ctr_visible_to(c, vl_call_peer(call));
@@ -206,10 +199,8 @@ int sv_secret_remove(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_state(call, shown ? c->id : name, "in-use", why);
 	}
 	int r = secret_store_remove(dir, name, &err);
-	if (r == -ENOENT) {
-		cerr_clear(&err);
+	if (r == -ENOENT)
 		return sv_no_such_secret(call, name);
-	}
 	if (r < 0)
 		return sv_internal_err(call, &err);
 	events_publish(d->events, EV_OWNER(info.owner), "secret", "remove", name, name, NULL, 0);

@@ -217,10 +217,10 @@ int secret_store_list(const char *dir, secret_info **out, size_t *n, cerr *err)
 				return cerr_set(err, ENOMEM, "out of memory");
 			v = g;
 		}
-		cerr e2 = { 0 };
+		_cleanup_cerr_ cerr e2 = { 0 };
 		if (secret_store_info(dir, name, &v[*n], &e2) == 0)
 			(*n)++;
-		cerr_clear(&e2); /* a stray file is not a secret */
+		/* a stray file is not a secret */
 	}
 	if (*n)
 		qsort(v, *n, sizeof(*v), by_name);

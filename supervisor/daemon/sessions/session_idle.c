@@ -17,14 +17,13 @@ static void on_idle(el_source *src, void *data);
 static void arm_in(corrald *d, session *s, uint64_t usec)
 {
 	session_x *x = sx_of(s);
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (x->idle_timer && el_timer_set(x->idle_timer, usec, false) == 0)
 		return;
 	el_remove(x->idle_timer);
 	x->idle_timer = NULL;
 	if (el_add_timer(d->loop, usec, false, on_idle, s, &x->idle_timer, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "session %s: its idle timer", s->name);
-	cerr_clear(&err);
 }
 
 void session_idle_arm(corrald *d, session *s)
@@ -59,10 +58,9 @@ void session_end(corrald *d, session *s, bool expired)
 		next = c->next; /* a member not running is freed at once */
 		if (!c->spec.session || !streq(c->spec.session, s->name))
 			continue;
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		if (ctr_remove_forced(d, c, &err) < 0)
 			log_cerr(LOG_LVL_WARN, &err, "session %s: its member %s", s->name, c->name);
-		cerr_clear(&err);
 	}
 	session_tell_closed(d, s);
 	events_publish(d->events, EV_OWNER(sx_of(s)->owner), "session", expired ? "expired" : "remove", s->name,

@@ -35,12 +35,11 @@ static long long kept_owner(const char *dir)
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" SESSION_KEPT_FILE, dir);
 	_cleanup_json_ yajl_val v = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	long long owner = -1;
 	if (json_parse_file_at(AT_FDCWD, path, 256 * 1024, &v, &err) < 0 ||
 	    !json_int_in(json_get(v, "owner"), 0, UINT32_MAX, &owner))
 		owner = -1;
-	cerr_clear(&err);
 	return owner;
 }
 

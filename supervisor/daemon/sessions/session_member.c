@@ -83,13 +83,12 @@ void session_member_names(corrald *d, const ctr *c, bool gone)
 				.extra = m->spec.extra_hosts, .peers = peers, .n_peers = k };
 		strbuf text = STRBUF_INIT;
 		char path[PATH_MAX];
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		ctr_dir(d, m, path, sizeof(path));
 		snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" HOSTS_FILE);
 		if ((hosts_render(&in, &text) < 0 && !text.buf) ||
 		    hosts_rewrite(path, text.buf ? text.buf : "", text.len, &err) < 0)
 			log_cerr(LOG_LVL_WARN, &err, "session %s: the hosts file of %s", s->name, m->name);
-		cerr_clear(&err);
 		sb_release(&text);
 	}
 }
@@ -116,10 +115,9 @@ void sessions_adopt_members(corrald *d)
 		if (!s)
 			continue;
 		char path[PATH_MAX];
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		if (session_tell_member_added(d, s, c, path, sizeof(path), &err) < 0)
 			log_cerr(LOG_LVL_WARN, &err, "session %s: the broker socket of %s", s->name, c->name);
-		cerr_clear(&err);
 	}
 }
 

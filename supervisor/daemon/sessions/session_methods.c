@@ -124,13 +124,12 @@ static void on_attached(corrald *d, session *s, int r, const cerr *e, void *data
 		created(d, s, p->call);
 		return;
 	}
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	cerr_set(&err, r < 0 ? -r : EIO, "session %s: network: %s", s ? s->name : "?", e ? cerr_msg(e) : strerror(-r));
 	if (s)
 		undo(d, sx_of(s), true);
 	if (p->call)
 		sv_internal_err(p->call, &err);
-	cerr_clear(&err);
 }
 
 int sv_session_create(vl_call *call, yajl_val params, void *ud)
@@ -165,7 +164,7 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 		session_x_free(x);
 		return sv_permission_denied(call, "brokerPolicy: only root may give corrald a file to read");
 	}
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	policy_violation v;
 	if (x->s.n_ports && !session_net_cni(d, &x->s)) {
 		session_x_free(x);
@@ -229,10 +228,8 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 		snprintf(net, sizeof(net), "%s", x->s.network ? x->s.network : d->cfg->default_network);
 		free(p);
 		undo(d, x, true);
-		if (none) {
-			cerr_clear(&err);
+		if (none)
 			return sv_no_such_network(call, net);
-		}
 		return err.msg ? sv_internal_err(call, &err) : sv_internal(call, "out of memory");
 	}
 	return 0; /* on_attached answers */
@@ -371,10 +368,9 @@ void sessions_load(corrald *d)
 		if (access(path, F_OK) < 0)
 			continue; /* an expired session's kept state */
 		n++;
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		if (load_one(d, e->d_name, &err) < 0)
 			log_cerr(LOG_LVL_ERROR, &err, "session %s", e->d_name);
-		cerr_clear(&err);
 	}
 }
 

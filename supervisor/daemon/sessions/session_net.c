@@ -86,11 +86,10 @@ static int write_record(const corrald *d, const session *s, const char *conf, co
 static void remember(session *s, const char *result)
 {
 	_cleanup_json_ yajl_val v = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	cni_summary sum = { 0 };
 	if (result && json_parse(result, "network result", &v, &err) == 0)
 		cni_result_summary(v, &sum);
-	cerr_clear(&err);
 	snprintf(sx_of(s)->ip, sizeof(sx_of(s)->ip), "%s", sum.ip);
 	snprintf(sx_of(s)->gateway, sizeof(sx_of(s)->gateway), "%s", sum.gateway);
 }
@@ -99,7 +98,7 @@ static void on_added(int r, const char *result, const cerr *e, void *data)
 {
 	net_job *j = data;
 	session *s = session_find(j->d, j->name);
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (r == 0 && s && (r = write_record(j->d, s, j->conf, result, &err)) == 0)
 		remember(s, result);
 	else if (r == 0) { /* attached, but not recorded (or the session went): undo it */
@@ -114,7 +113,6 @@ static void on_added(int r, const char *result, const cerr *e, void *data)
 	}
 	if (j->done)
 		j->done(j->d, s, r, r < 0 && err.msg ? &err : e, j->data);
-	cerr_clear(&err);
 	job_free(j);
 }
 
@@ -156,14 +154,13 @@ static void on_stale_deleted(int r, const char *result, const cerr *e, void *dat
 		log_warn("session %s: DEL of its attachment from before the reboot: %s", j->name, cerr_msg(e));
 	session *s = session_find(j->d, j->name);
 	char path[PATH_MAX];
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (s) {
 		snprintf(path, sizeof(path), "%s/" SESSION_NET_FILE, s->dir);
 		unlink(path);
 		if (session_net_attach(j->d, s, NULL, NULL, &err) < 0)
 			log_cerr(LOG_LVL_WARN, &err, "session %s: its network", j->name);
 	}
-	cerr_clear(&err);
 	job_free(j);
 }
 
@@ -198,11 +195,9 @@ void session_net_load(session *s)
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" SESSION_NET_FILE, s->dir);
 	net_record rec;
-	cerr err = { 0 };
-	if (net_record_read(path, &rec, &err) < 0) {
-		cerr_clear(&err);
+	_cleanup_cerr_ cerr err = { 0 };
+	if (net_record_read(path, &rec, &err) < 0)
 		return;
-	}
 	snprintf(sx_of(s)->ip, sizeof(sx_of(s)->ip), "%s", rec.sum.ip);
 	snprintf(sx_of(s)->gateway, sizeof(sx_of(s)->gateway), "%s", rec.sum.gateway);
 	net_record_release(&rec);
@@ -237,12 +232,11 @@ void session_net_detach_and_release(corrald *d, session *s, bool drop_dir)
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" SESSION_NET_FILE, s->dir);
 	net_record rec;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	net_job *j = NULL;
 	if (access(path, F_OK) < 0 || net_record_read(path, &rec, &err) < 0 || !(j = calloc(1, sizeof(*j)))) {
 		if (err.msg)
 			log_cerr(LOG_LVL_WARN, &err, "session %s: its network record", s->name);
-		cerr_clear(&err);
 		if (j == NULL && access(path, F_OK) == 0)
 			net_record_release(&rec);
 		return release(s, drop_dir);

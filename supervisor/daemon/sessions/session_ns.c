@@ -155,10 +155,9 @@ int session_ns_make(corrald *d, session *s, cerr *err)
 		r = bind_ns(src, dst, err);
 	}
 	close(p[1]); /* the holder may go */
-	cerr e2 = { 0 };
+	_cleanup_cerr_ cerr e2 = { 0 };
 	if (el_add_child(d->loop, pid, on_reaped, NULL, NULL, &e2) < 0) {
 		/* rare (out of memory): reap it here, it exits at once */
-		cerr_clear(&e2);
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}

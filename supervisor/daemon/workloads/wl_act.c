@@ -51,11 +51,10 @@ static int call(wl_op *o, const char *method, yajl_gen params)
 {
 	_cleanup_json_gen_ yajl_gen g = params;
 	_cleanup_free_ char *p = g && !yajl_gen_map_close(g) ? jg_finish(g, NULL) : NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (p && !vl_local_call(o->t->d->srv, &o->peer, method, p, on_done, o, &o->pending, &err))
 		return 0;
 	log_cerr(LOG_LVL_ERROR, &err, "workload %s: %s", o->workload, method);
-	cerr_clear(&err);
 	return -ENOMEM;
 }
 

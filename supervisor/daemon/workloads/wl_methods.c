@@ -89,16 +89,14 @@ static int put(wl_table *t, workload *old, workload *w, cerr *err)
 static int parse_manifest(yajl_val params, bool *dry, kube_set *set, json_fault *f)
 {
 	const char *file, *text;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	int r;
 	if ((r = sp_known(params, KNOWN("file", "text", "dryRun"), f)) < 0 ||
 	    (r = sp_str(params, "file", false, &file, f)) < 0 || (r = sp_str(params, "text", true, &text, f)) < 0 ||
 	    (dry && (r = sp_bool(params, "dryRun", false, dry, f)) < 0))
 		return r;
-	if ((r = kube_parse(file ? file : "-", text, strlen(text), set, &err)) < 0) {
+	if ((r = kube_parse(file ? file : "-", text, strlen(text), set, &err)) < 0)
 		json_fault_set(f, -r, "text", "%s", cerr_msg(&err));
-		cerr_clear(&err);
-	}
 	return r;
 }
 

@@ -151,7 +151,7 @@ void wl_unlink(wl_table *t, workload *w)
 static workload *load_one(wl_table *t, int dfd, const char *file)
 {
 	_cleanup_json_ yajl_val v = NULL;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	workload *w = NULL;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	_cleanup_free_ char *text = NULL;
@@ -187,7 +187,6 @@ static workload *load_one(wl_table *t, int dfd, const char *file)
 	return w;
 bad:
 	log_warn("%s/%s: %s; skipped", t->dir, file, cerr_msg(&err));
-	cerr_clear(&err);
 	wl_free(w);
 	return NULL;
 }
