@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 B=build
 [ "$SANITIZE" = 1 ] && B=build/sanitize
 rc=0
-tests/lint/run.sh "$B" || rc=1
+make -s -j"$(nproc)" check-lint SANITIZE="$SANITIZE" || rc=1
 make -s -j"$(nproc)" check-unit SANITIZE="$SANITIZE" || rc=1
 make -s -j"$(nproc)" check-integration SANITIZE="$SANITIZE" || rc=1
 if [ -x tests/vm/run.sh ] && [ "$SANITIZE" != 1 ]; then
