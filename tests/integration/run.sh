@@ -6,6 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$B/results"
 export B RESULTS="$B/results/integration.txt"
 : >"$RESULTS"
+: >"$B/results/integration-times.txt" # seconds per file, to find the slow ones
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP integration: needs root"
 	echo "skip integration-needs-root" >>"$RESULTS"
@@ -32,8 +33,10 @@ else
 		fi
 		export TEST_FILTER="$filter"
 		echo "== $(basename "$f")"
+		t0=$SECONDS
 		# a subreaper reaps the inits that `corral create` leaves behind
 		"$B/tests/helpers/reaper" bash "$f"
+		echo "$((SECONDS - t0)) $(basename "$f")" >>"$B/results/integration-times.txt"
 	done
 fi
 p=$(grep -c '^pass' "$RESULTS"); f=$(grep -c '^fail' "$RESULTS"); s=$(grep -c '^skip' "$RESULTS")
