@@ -112,7 +112,7 @@ static void on_spawn_report(el_source *src, int fd, uint32_t events, void *data)
 		/* the monitor waits for "start" or "abort" from whoever held it */
 		if (CTR_FEATURES_FIRST(c->d, created_pid, c->d, c, pid))
 			return;
-		return ctr_start_reported(c, "created: no part of corrald held the start");
+		return ctr_start_reported(c, "the monitor held the start for a network that nothing attaches");
 	}
 	ctr_start_reported(c, s->buf);
 }

@@ -92,10 +92,7 @@ int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 		return cerr_wrap(err, "container %s", c->id);
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" EXITREC_FILE);
 	unlink(path);
-	int r = 0;
-	for (size_t i = 0; i < d->containers->n_features && r == 0; i++)
-		if (d->containers->features[i]->starting)
-			r = d->containers->features[i]->starting(d, c, err);
+	int r = CTR_FEATURES_FIRST(d, starting, d, c, err);
 	if (r < 0)
 		return r;
 	/* a standby that already went away (its EOF still queued) cannot take
