@@ -14,7 +14,7 @@ DESTDIR ?=
 B ?= build
 
 CC ?= cc
-PKGS := libseccomp libcap yajl libmnl libarchive libcrypto yaml-0.1
+PKGS := libseccomp libcap yajl libmnl libarchive libcrypto yaml-0.1 libcurl
 VERSION := 0.1.0
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
@@ -40,7 +40,7 @@ endif
 # binary links its own folder's archive and those after it, less the other
 # rooms, so a reach across fails at link time.
 ROOMS := supervisor/ctl supervisor/daemon supervisor/monitor
-LIBDIRS := $(ROOMS) supervisor/logs supervisor/varlink supervisor/loop images runtime/cli runtime cgroups bundle common
+LIBDIRS := $(ROOMS) supervisor/logs supervisor/varlink supervisor/loop images images/registry runtime/cli runtime cgroups bundle common
 # corrald's rooms (policy/, secrets/, jobs/, ...) are folders of its archive
 lib_srcs = $(filter-out $(1)/main_%.c,$(wildcard $(1)/*.c) $(if $(filter supervisor/daemon,$(1)),$(wildcard $(1)/*/*.c)))
 lib_of = $(B)/lib/lib$(subst /,-,$(1)).a

@@ -1,5 +1,7 @@
 #include "common/units.h"
 
+#include <stdio.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -85,4 +87,15 @@ int parse_duration(const char *s, long long *ns)
 	}
 	*ns = (long long)sum;
 	return 0;
+}
+
+const char *human_size(long long b, char *buf, size_t n)
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+	double v = (double)b;
+	size_t i = 0;
+	while (v >= 1000 && i + 1 < sizeof(unit) / sizeof(unit[0]))
+		v /= 1000, i++;
+	snprintf(buf, n, i ? "%.3g%s" : "%.0f%s", v, unit[i]);
+	return buf;
 }

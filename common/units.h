@@ -10,3 +10,5 @@ int parse_size(const char *s, size_t *out);
  * seconds. -EINVAL on anything else (a sign, a trailing word), -ERANGE past
  * about 290 years. */
 int parse_duration(const char *s, long long *ns);
+/* Decimal units, as podman prints them: 4.2kB, 1.5MB. */
+const char *human_size(long long bytes, char *buf, size_t n);

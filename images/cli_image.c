@@ -2,9 +2,13 @@
 #include "images/gc.h"
 #include "images/image.h"
 #include "images/import.h"
+#include "images/pull.h"
+#include "images/registry/auth.h"
+#include "common/pull_bars.h"
 #include "images/refs.h"
 #include "images/store.h"
 #include "common/cleanup.h"
+#include "common/fileio.h"
 #include "common/json.h"
 #include "common/log.h"
 
@@ -14,8 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
 
-enum { OPT_STORE = 256, OPT_NAME, OPT_PLATFORM, OPT_FORMAT, OPT_MAX_SIZE, OPT_MAX_RATIO, OPT_MAX_ENTRIES, OPT_NO_SYNC, OPT_OWNER };
+enum { OPT_STORE = 256, OPT_NAME, OPT_PLATFORM, OPT_FORMAT, OPT_MAX_SIZE, OPT_MAX_RATIO, OPT_MAX_ENTRIES, OPT_NO_SYNC, OPT_OWNER,
+       OPT_SEARCH, OPT_MIRROR, OPT_INSECURE, OPT_BLOCKED, OPT_CERTS_DIR, OPT_AUTHFILE, OPT_AUTH_FD, OPT_PARALLEL,
+       OPT_STALL, OPT_PROGRESS };
 
 static const struct option image_opts[] = {
 	{ "store", required_argument, NULL, OPT_STORE },
@@ -27,6 +35,16 @@ static const struct option image_opts[] = {
 	{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
 	{ "no-sync", no_argument, NULL, OPT_NO_SYNC },
 	{ "owner", required_argument, NULL, OPT_OWNER },
+	{ "search-registry", required_argument, NULL, OPT_SEARCH },
+	{ "mirror", required_argument, NULL, OPT_MIRROR },
+	{ "insecure-registry", required_argument, NULL, OPT_INSECURE },
+	{ "blocked-registry", required_argument, NULL, OPT_BLOCKED },
+	{ "certs-dir", required_argument, NULL, OPT_CERTS_DIR },
+	{ "authfile", required_argument, NULL, OPT_AUTHFILE },
+	{ "auth-fd", required_argument, NULL, OPT_AUTH_FD },
+	{ "parallel", required_argument, NULL, OPT_PARALLEL },
+	{ "stall-timeout", required_argument, NULL, OPT_STALL },
+	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -36,6 +54,10 @@ static void usage(void)
 	fputs("usage: corral image import [--store DIR] [--name NAME[:TAG]] [--platform OS/ARCH[/VARIANT]]\n"
 	      "                           [--max-layer-size BYTES] [--max-ratio N] [--max-entries N]\n"
 	      "                           [--owner UID] SOURCE\n"
+	      "       corral image pull [--store DIR] [--platform OS/ARCH[/VARIANT]] [--owner UID]\n"
+	      "                         [--search-registry HOST] [--mirror PREFIX=HOST] [--insecure-registry HOST]\n"
+	      "                         [--blocked-registry PREFIX] [--certs-dir DIR] [--authfile FILE | --auth-fd N]\n"
+	      "                         [--parallel N] [--stall-timeout SECONDS] [--progress auto|lines|none] REF\n"
 	      "       corral image list [--store DIR] [--format table|json]\n"
 	      "       corral image inspect [--store DIR] REF\n"
 	      "       corral image remove [--store DIR] REF...\n"
@@ -78,6 +100,55 @@ static int cmd_import(const char *store, const import_opts *o, int argc, char **
 		return status;
 	}
 	printf("%s %s\n", res.id, res.manifest);
+	return 0;
+}
+
+/* A containers-auth.json(5) document from a file or an inherited fd. */
+static int read_auth(const char *file, int fd, char **out, cerr *err)
+{
+	if (!file && fd < 0)
+		return 0;
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	int r = read_file_at(AT_FDCWD, file ? file : self, REG_MAX_AUTH_JSON, out, NULL, err);
+	if (fd >= 0)
+		close(fd);
+	return r < 0 ? cerr_wrap(err, "credentials") : 0;
+}
+
+static int cmd_pull(const char *store, pull_opts *po, const char *authfile, int auth_fd, const char *prog, int argc,
+		    char **argv)
+{
+	if (argc != 1) {
+		log_error("image pull: expected one REF");
+		return 1;
+	}
+	_cleanup_cerr_ cerr err = { 0 };
+	_cleanup_free_ char *auth = NULL;
+	if (read_auth(authfile, auth_fd, &auth, &err) < 0) {
+		log_error("image pull %s: %s", argv[0], cerr_msg(&err));
+		return IMPORT_EXIT_SOURCE;
+	}
+	po->auth_json = auth;
+	_cleanup_(pull_bars_end) pull_bars bars = { 0 };
+	if (prog && streq(prog, "lines"))
+		po->progress = stderr;
+	else if ((!prog || streq(prog, "auto")) && isatty(STDERR_FILENO) && pull_bars_start(&bars) == 0)
+		po->progress = bars.in;
+	else if (prog && !streq(prog, "none") && !streq(prog, "auto")) {
+		log_error("image pull: --progress %s: expected auto, lines or none", prog);
+		return 1;
+	}
+	pull_result res = { 0 };
+	int r = image_pull(store, argv[0], po, &res, &err);
+	if (auth)
+		explicit_bzero(auth, strlen(auth));
+	pull_bars_end(&bars);
+	if (r < 0) {
+		log_error("image pull %s: %s", argv[0], cerr_msg(&err));
+		return import_exit_status(err.code);
+	}
+	printf("%s %s %s %s\n", res.imp.id, res.imp.manifest, res.repo_digest, res.ref);
 	return 0;
 }
 
@@ -206,6 +277,11 @@ int corral_cmd_image(int argc, char **argv)
 	const char *store = NULL, *format = NULL;
 	import_opts o = { 0 };
 	extract_limits_default(&o.lim);
+	_cleanup_(reg_conf_free) reg_conf rc = { 0 };
+	pull_opts po = { .conf = &rc };
+	const char *authfile = NULL, *prog = NULL;
+	int auth_fd = -1;
+	_cleanup_cerr_ cerr cerr_opt = { 0 };
 	optind = 0; /* glibc: a full reset, whatever mode the caller's getopt used */
 	opterr = 0;
 	int c;
@@ -218,6 +294,37 @@ int corral_cmd_image(int argc, char **argv)
 		case OPT_PLATFORM: o.platform = optarg; break;
 		case OPT_FORMAT: format = optarg; break;
 		case OPT_NO_SYNC: o.no_sync = true; break;
+		case OPT_SEARCH:
+		case OPT_MIRROR:
+		case OPT_INSECURE:
+		case OPT_BLOCKED:
+			if (reg_conf_add(&rc, c == OPT_SEARCH ? "search" : c == OPT_MIRROR ? "mirror"
+					      : c == OPT_INSECURE ? "insecure" : "blocked", optarg, &cerr_opt) < 0) {
+				log_error("image: %s", cerr_msg(&cerr_opt));
+				return 1;
+			}
+			break;
+		case OPT_CERTS_DIR:
+			free(rc.certs_dir);
+			rc.certs_dir = strdup(optarg);
+			break;
+		case OPT_AUTHFILE: authfile = optarg; break;
+		case OPT_PROGRESS: prog = optarg; break;
+		case OPT_AUTH_FD:
+		case OPT_PARALLEL:
+		case OPT_STALL:
+			if (!parse_u64(optarg, &v) || v > 1000000 || strpbrk(optarg, "KkMG") ||
+			    (c == OPT_PARALLEL && (v < 1 || v > PULL_PARALLEL_MAX)) || (c == OPT_STALL && v < 1)) {
+				log_error("image: %s %s: out of range", argv[optind - 2], optarg);
+				return 1;
+			}
+			if (c == OPT_AUTH_FD)
+				auth_fd = (int)v;
+			else if (c == OPT_PARALLEL)
+				po.parallel = (unsigned)v;
+			else
+				rc.stall_secs = (unsigned)v;
+			break;
 		case OPT_OWNER:
 		case OPT_MAX_SIZE:
 		case OPT_MAX_RATIO:
@@ -255,6 +362,10 @@ int corral_cmd_image(int argc, char **argv)
 	char **rv = argv + optind + 1;
 	if (streq(verb, "import"))
 		return cmd_import(store, &o, rest, rv);
+	if (streq(verb, "pull")) {
+		po.io = o;
+		return cmd_pull(store, &po, authfile, auth_fd, prog, rest, rv);
+	}
 	if (streq(verb, "list") || streq(verb, "ls"))
 		return cmd_list(store, format);
 	if (streq(verb, "inspect"))

@@ -2,6 +2,7 @@
 #include "images/import_job.h"
 #include "images/layer.h"
 #include "images/manifest.h"
+#include "images/pull.h"
 #include "images/refs.h"
 #include "images/source.h"
 #include "images/store.h"
@@ -43,9 +44,9 @@ static int read_bounded(int fd, size_t max, char **out, size_t *len)
 	return 0;
 }
 
-static int open_blob(imp *m, const char *digest, cerr *err)
+static int open_blob(imp *m, const char *digest, bool manifest, cerr *err)
 {
-	int fd = source_open_blob(&m->src, digest);
+	int fd = manifest ? source_open_manifest(&m->src, digest) : source_open_blob(&m->src, digest);
 	if (fd == -ENOENT)
 		return cerr_set(err, ENOENT, "blob %s: missing", digest);
 	if (fd < 0)
@@ -54,12 +55,12 @@ static int open_blob(imp *m, const char *digest, cerr *err)
 }
 
 /* Fetch a JSON blob (index, manifest, config), verifying size and digest. */
-static int fetch_json(imp *m, const img_desc *d, char **text, cerr *err)
+static int fetch_json(imp *m, const img_desc *d, bool manifest, char **text, cerr *err)
 {
 	if (d->size > IMG_MAX_JSON)
 		return cerr_set(err, EFBIG, "blob %s: %llu bytes is larger than the %u allowed for metadata", d->digest,
 				(unsigned long long)d->size, IMG_MAX_JSON);
-	_cleanup_close_ int fd = open_blob(m, d->digest, err);
+	_cleanup_close_ int fd = open_blob(m, d->digest, manifest, err);
 	if (fd < 0)
 		return fd;
 	_cleanup_free_ char *buf = NULL;
@@ -143,7 +144,7 @@ static int select_manifest(imp *m, const img_index *idx, const char *what, int d
 			continue;
 		if (mt_is_index(d->media_type)) {
 			_cleanup_free_ char *text = NULL;
-			int r = fetch_json(m, d, &text, err);
+			int r = fetch_json(m, d, true, &text, err);
 			if (r < 0)
 				return r;
 			img_index sub;
@@ -199,6 +200,90 @@ static int check_layer_count(imp *m, size_t n_layers, const img_config *cfg, cer
 	return 0;
 }
 
+static int stage_one(imp *m, const img_desc *l, const char *diffid, cerr *err)
+{
+	if (imp_have_layer(m, l->digest, diffid)) {
+		imp_count_layer(m, true);
+		return 0;
+	}
+	if (m->o->registry)
+		return regsrc_stage_layer(m, l, diffid, err);
+	_cleanup_close_ int fd = open_blob(m, l->digest, false, err);
+	if (fd < 0)
+		return fd;
+	char w[DIGEST_STR_LEN + 8];
+	snprintf(w, sizeof(w), "blob %s", l->digest);
+	return imp_stage_layer(m, fd, l->digest, (int64_t)l->size, mt_layer_comp(l->media_type), diffid, w, NULL, NULL,
+			       NULL, err);
+}
+
+/* The layers of one image, o->parallel at once; the first error stops
+ * the others. */
+typedef struct stager {
+	imp *m;
+	const img_manifest *man;
+	const img_config *cfg;
+	bool dup[IMG_MAX_LAYERS];
+	size_t next;
+	pthread_mutex_t mu;
+	cerr err;
+	int rc;
+} stager;
+
+static void *stager_main(void *p)
+{
+	stager *s = p;
+	for (;;) {
+		pthread_mutex_lock(&s->mu);
+		size_t i = s->next++;
+		bool stop = s->rc < 0 || i >= s->man->n_layers;
+		pthread_mutex_unlock(&s->mu);
+		if (stop)
+			return NULL;
+		if (s->dup[i]) { /* the same layer twice in one image: once */
+			imp_count_layer(s->m, true);
+			continue;
+		}
+		cerr e = { 0 };
+		int r = stage_one(s->m, &s->man->layers[i], s->cfg->diff_ids[i], &e);
+		pthread_mutex_lock(&s->mu);
+		if (r < 0 && s->rc == 0) {
+			s->rc = r;
+			s->err = e;
+			e = (cerr){ 0 };
+			if (s->m->o->registry)
+				regsrc_cancel(s->m->o->registry);
+		}
+		pthread_mutex_unlock(&s->mu);
+		cerr_clear(&e);
+	}
+}
+
+static int stage_layers(imp *m, const img_manifest *man, const img_config *cfg, cerr *err)
+{
+	stager s = { .m = m, .man = man, .cfg = cfg };
+	for (size_t i = 0; i < man->n_layers; i++)
+		for (size_t k = 0; k < i && !s.dup[i]; k++)
+			s.dup[i] = streq(man->layers[k].digest, man->layers[i].digest) &&
+				   streq(cfg->diff_ids[k], cfg->diff_ids[i]);
+	pthread_mutex_init(&s.mu, NULL);
+	size_t n = m->o->parallel ? m->o->parallel : 1;
+	if (n > man->n_layers)
+		n = man->n_layers;
+	pthread_t th[PULL_PARALLEL_MAX];
+	size_t started = 0;
+	for (; n > 1 && started < n && started < PULL_PARALLEL_MAX; started++)
+		if (pthread_create(&th[started], NULL, stager_main, &s))
+			break;
+	stager_main(&s);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&s.mu);
+	if (s.rc < 0)
+		*err = s.err;
+	return s.rc;
+}
+
 static int import_oci(imp *m, cerr *err)
 {
 	_cleanup_free_ char *text = NULL;
@@ -221,7 +306,7 @@ static int import_oci(imp *m, cerr *err)
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *mtext = NULL;
-	r = fetch_json(m, &md, &mtext, err);
+	r = fetch_json(m, &md, true, &mtext, err);
 	_cleanup_free_ char *declared = md.media_type;
 	if (r < 0)
 		return r;
@@ -235,7 +320,7 @@ static int import_oci(imp *m, cerr *err)
 		return cerr_set(err, EINVAL, "%s: media type mismatch: declared %s, content is %s", w, declared,
 				man.media_type);
 	_cleanup_free_ char *ctext = NULL;
-	if ((r = fetch_json(m, &man.config, &ctext, err)) < 0)
+	if ((r = fetch_json(m, &man.config, false, &ctext, err)) < 0)
 		return r;
 	snprintf(m->config_digest, DIGEST_STR_LEN, "%s", man.config.digest);
 	snprintf(w, sizeof(w), "blob %s", man.config.digest);
@@ -244,22 +329,7 @@ static int import_oci(imp *m, cerr *err)
 		return r;
 	if ((r = check_platform(m, &cfg, err)) < 0 || (r = check_layer_count(m, man.n_layers, &cfg, err)) < 0)
 		return r;
-	for (size_t i = 0; i < man.n_layers; i++) {
-		const img_desc *l = &man.layers[i];
-		if (imp_have_layer(m, l->digest, cfg.diff_ids[i])) {
-			m->layers++;
-			m->reused++;
-			continue;
-		}
-		_cleanup_close_ int lfd = open_blob(m, l->digest, err);
-		if (lfd < 0)
-			return lfd;
-		snprintf(w, sizeof(w), "blob %s", l->digest);
-		if ((r = imp_stage_layer(m, lfd, l->digest, (int64_t)l->size, mt_layer_comp(l->media_type),
-					 cfg.diff_ids[i], w, NULL, NULL, NULL, err)) < 0)
-			return r;
-	}
-	return 0;
+	return stage_layers(m, &man, &cfg, err);
 }
 
 /* The file name a docker-archive gives a blob, when it names its digest:
@@ -450,7 +520,8 @@ static int record(imp *m, cerr *err)
 	 * (this manifest's own blobs are left to gc) */
 	snprintf(m->manifest_digest, sizeof(m->manifest_digest), "%s", db.images[at].manifest);
 	/* the names and the image are the importer's (o->owner) */
-	if (refs_hold(&db, m->o->owner, m->manifest_digest) < 0)
+	if (refs_hold(&db, m->o->owner, m->manifest_digest) < 0 ||
+	    (m->o->repo_digest && refs_add_repo_digest(&db, (size_t)at, m->o->repo_digest) < 0))
 		return cerr_set(err, ENOMEM, "out of memory");
 	if (m->o->name) {
 		if (refs_set_name(&db, m->o->owner, m->o->name, m->manifest_digest) < 0)
@@ -470,6 +541,7 @@ static void imp_free(imp *m)
 		if (*fds[i] >= 0)
 			close(*fds[i]);
 	strv_free(m->names);
+	pthread_mutex_destroy(&m->mu);
 }
 
 int image_import(const char *store_root, const char *spec, const import_opts *o, import_result *res, cerr *err)
@@ -479,6 +551,7 @@ int image_import(const char *store_root, const char *spec, const import_opts *o,
 	if (r < 0)
 		return r;
 	_cleanup_(imp_free) imp m = { .s = &s, .o = o, .stage_fd = -1, .blobs_fd = -1, .layers_fd = -1 };
+	pthread_mutex_init(&m.mu, NULL);
 	m.src.dirfd = -1;
 	host_platform(&m.os, &m.arch, &m.variant);
 	_cleanup_free_ char *plat = o->platform ? strdup(o->platform) : NULL;
@@ -504,7 +577,9 @@ int image_import(const char *store_root, const char *spec, const import_opts *o,
 		r = cerr_sys(err, errno, "store %s: staging", s.root);
 		goto out;
 	}
-	if ((r = source_open(&m.src, spec, m.stage_fd, &o->lim, err)) < 0)
+	if (o->registry)
+		m.src.reg = o->registry;
+	else if ((r = source_open(&m.src, spec, m.stage_fd, &o->lim, err)) < 0)
 		goto out;
 	r = m.src.docker ? import_docker(&m, err) : import_oci(&m, err);
 	if (r < 0)

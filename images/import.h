@@ -11,6 +11,11 @@ typedef struct import_opts {
 	const char *platform;  /* "os/arch[/variant]", or NULL for the host's */
 	extract_limits lim;
 	bool no_sync;          /* skip syncfs before the image is recorded */
+	unsigned parallel;     /* layers staged at once (0: one) */
+	/* a pull (pull.h): the registry stands in for SPEC, and the image
+	 * records where it came from, REPO@DIGEST */
+	struct reg_source *registry;
+	const char *repo_digest;
 } import_opts;
 
 typedef struct import_result {

@@ -2,6 +2,7 @@
  * reads the source and records the image, import_stage.c stages its blobs
  * and layers. */
 #pragma once
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "images/import.h"
@@ -18,6 +19,7 @@ typedef struct imp {
 	const char *os, *arch, *variant;
 	bool explicit_platform;
 	char **names;
+	pthread_mutex_t mu;    /* layers are staged by several threads */
 	char manifest_digest[DIGEST_STR_LEN];
 	char config_digest[DIGEST_STR_LEN];
 	unsigned layers, reused;
@@ -37,5 +39,7 @@ int imp_save_blob(imp *m, const char *digest, const void *data, size_t len, cerr
 int imp_stage_layer(imp *m, int src_fd, const char *expect_digest, int64_t size, enum layer_comp comp,
 		    const char *diffid, const char *what, char *digest_out, uint64_t *size_out,
 		    enum layer_comp *comp_out, cerr *err);
+/* Count a layer of the image, one the store had already when reused. */
+void imp_count_layer(imp *m, bool reused);
 /* The store holds this layer and its blob already. */
 bool imp_have_layer(imp *m, const char *blob, const char *diffid);

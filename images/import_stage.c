@@ -34,7 +34,8 @@ int imp_stage_layer(imp *m, int src_fd, const char *expect_digest, int64_t size,
 		    enum layer_comp *comp_out, cerr *err)
 {
 	const char *hex = digest_hex(diffid);
-	m->layers++;
+	pthread_mutex_lock(&m->mu);
+	unsigned nth = ++m->layers;
 	for (size_t i = 0; i < m->n_staged; i++) {
 		struct staged *st = &m->staged[i];
 		if (!streq(st->diffid, diffid) || (expect_digest && !streq(expect_digest, st->digest)))
@@ -47,13 +48,15 @@ int imp_stage_layer(imp *m, int src_fd, const char *expect_digest, int64_t size,
 		if (comp_out)
 			*comp_out = st->comp;
 		m->reused++;
+		pthread_mutex_unlock(&m->mu);
 		return 0;
 	}
+	pthread_mutex_unlock(&m->mu);
 	if (mkdirat(m->layers_fd, hex, 0755) < 0)
 		return cerr_sys(err, errno, "staging layer %s", diffid);
 	_cleanup_close_ int root = openat(m->layers_fd, hex, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	char tmp[32];
-	snprintf(tmp, sizeof(tmp), "tmp-%u", m->layers);
+	snprintf(tmp, sizeof(tmp), "tmp-%u", nth);
 	_cleanup_close_ int out = openat(m->blobs_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (root < 0 || out < 0)
 		return cerr_sys(err, errno, "staging layer %s", diffid);
@@ -67,6 +70,7 @@ int imp_stage_layer(imp *m, int src_fd, const char *expect_digest, int64_t size,
 		return r;
 	if (renameat(m->blobs_fd, tmp, m->blobs_fd, digest_hex(j.digest)) < 0)
 		return cerr_sys(err, errno, "staging blob %s", j.digest);
+	pthread_mutex_lock(&m->mu);
 	if (m->n_staged < IMG_MAX_LAYERS) {
 		struct staged *st = &m->staged[m->n_staged++];
 		memcpy(st->diffid, diffid, DIGEST_STR_LEN);
@@ -74,6 +78,7 @@ int imp_stage_layer(imp *m, int src_fd, const char *expect_digest, int64_t size,
 		st->size = j.size;
 		st->comp = j.comp;
 	}
+	pthread_mutex_unlock(&m->mu);
 	if (digest_out)
 		memcpy(digest_out, j.digest, DIGEST_STR_LEN);
 	if (size_out)
@@ -83,6 +88,14 @@ int imp_stage_layer(imp *m, int src_fd, const char *expect_digest, int64_t size,
 	log_debug("%s: %llu bytes, %llu uncompressed, %llu entries", what, (unsigned long long)j.size,
 		  (unsigned long long)j.usize, (unsigned long long)j.entries);
 	return 0;
+}
+
+void imp_count_layer(imp *m, bool reused)
+{
+	pthread_mutex_lock(&m->mu);
+	m->layers++;
+	m->reused += reused;
+	pthread_mutex_unlock(&m->mu);
 }
 
 bool imp_have_layer(imp *m, const char *blob, const char *diffid)

@@ -2,6 +2,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
+#include "common/strv.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,6 +17,8 @@ void refs_free(refs_db *db)
 	for (size_t i = 0; i < db->n_names; i++)
 		free(db->names[i].name);
 	free(db->names);
+	for (size_t i = 0; i < db->n_images; i++)
+		strv_free(db->images[i].repo_digests);
 	free(db->images);
 	free(db->holds);
 	memset(db, 0, sizeof(*db));
@@ -87,6 +90,12 @@ int refs_load(img_store *s, refs_db *db, cerr *err)
 		long long ts = 0;
 		if (json_int_in(t, 0, INT64_MAX, &ts) && !db->images[at].created)
 			db->images[at].created = ts;
+		yajl_val rd = json_get(im->u.object.values[i], "repoDigests");
+		for (size_t k = 0; YAJL_IS_ARRAY(rd) && k < rd->u.array.len; k++)
+			if (YAJL_IS_STRING(rd->u.array.values[k]) && refs_add_repo_digest(db, (size_t)at, rd->u.array.values[k]->u.string) < 0) {
+				refs_free(db);
+				return cerr_set(err, ENOMEM, "out of memory");
+			}
 		if ((r = load_owners(db, json_get(im->u.object.values[i], "owners"), at)) < 0) {
 			refs_free(db);
 			return cerr_set(err, -r, "refs.json: images.%.80s.owners: malformed", im->u.object.keys[i]);
@@ -143,7 +152,9 @@ int refs_save(img_store *s, const refs_db *db, cerr *err)
 	for (size_t i = 0; !bad && i < db->n_images; i++)
 		bad = jg_key(g, db->images[i].manifest) || yajl_gen_map_open(g) ||
 		      jg_key_str(g, "config", db->images[i].config) ||
-		      jg_key_int(g, "created", db->images[i].created) || gen_owners(g, db, i) || yajl_gen_map_close(g);
+		      jg_key_int(g, "created", db->images[i].created) || gen_owners(g, db, i) ||
+		      (db->images[i].repo_digests && jg_key_strv(g, "repoDigests", db->images[i].repo_digests)) ||
+		      yajl_gen_map_close(g);
 	bad = bad || yajl_gen_map_close(g) || jg_key(g, "refs") || yajl_gen_map_open(g);
 	for (size_t i = 0; !bad && i < db->n_names; i++) {
 		_cleanup_free_ char *key = ref_qualified(db->names[i].owner, db->names[i].name);
@@ -197,6 +208,20 @@ int refs_add_image(refs_db *db, const char *manifest, const char *config)
 	snprintf(im->manifest, sizeof(im->manifest), "%s", manifest);
 	snprintf(im->config, sizeof(im->config), "%s", config);
 	return (int)db->n_images - 1;
+}
+
+int refs_add_repo_digest(refs_db *db, size_t i, const char *repo_digest)
+{
+	char ***v = &db->images[i].repo_digests;
+	for (char **p = *v; p && *p; p++)
+		if (streq(*p, repo_digest))
+			return 0;
+	char *d = strdup(repo_digest);
+	if (!d || strv_push(v, d) < 0) {
+		free(d);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 char *ref_qualified(uid_t owner, const char *name)

@@ -26,6 +26,7 @@ typedef struct ref_image {
 	char manifest[DIGEST_STR_LEN];
 	char config[DIGEST_STR_LEN];
 	int64_t created;
+	char **repo_digests; /* REPO@DIGEST it was pulled as (the registry's digest) */
 } ref_image;
 
 typedef struct ref_name {
@@ -64,6 +65,8 @@ int refs_add_image(refs_db *db, const char *manifest, const char *config);
 /* owner's name for manifest (replacing owner's own of that name only);
  * owner then holds the image. */
 int refs_set_name(refs_db *db, uid_t owner, const char *name, const char *manifest);
+/* Image i was pulled as repo_digest (REPO@DIGEST), kept once. */
+int refs_add_repo_digest(refs_db *db, size_t i, const char *repo_digest);
 /* owner holds the image of manifest (once). */
 int refs_hold(refs_db *db, uid_t owner, const char *manifest);
 /* A name as it is written (refs.json, events, root's view): NAME:TAG for

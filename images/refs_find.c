@@ -1,6 +1,7 @@
 /* Finding images in refs.json by name or ID, in the view of who asks, and
  * letting go of names and images (refs.h). */
 #include "images/refs.h"
+#include "common/strv.h"
 #include "common/cleanup.h"
 
 #include <ctype.h>
@@ -135,6 +136,7 @@ static int drop_if_unheld(refs_db *db, const char *manifest)
 	int ii = find_image(db, manifest);
 	if (ii < 0)
 		return 0;
+	strv_free(db->images[ii].repo_digests);
 	db->images[ii] = db->images[--db->n_images];
 	return 1;
 }

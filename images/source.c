@@ -1,5 +1,6 @@
 #include "images/source.h"
 #include "images/digest.h"
+#include "images/pull.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
 
@@ -147,10 +148,19 @@ void source_close(img_source *src)
 
 int source_open_path(img_source *src, const char *path);
 
+int source_open_manifest(img_source *src, const char *digest)
+{
+	if (src->reg)
+		return digest_valid(digest) ? regsrc_open_manifest(src->reg, digest) : -EINVAL;
+	return source_open_blob(src, digest);
+}
+
 int source_open_blob(img_source *src, const char *digest)
 {
 	if (!digest_valid(digest))
 		return -EINVAL;
+	if (src->reg)
+		return regsrc_open_blob(src->reg, digest);
 	char p[DIGEST_STR_LEN + 16];
 	snprintf(p, sizeof(p), "blobs/sha256/%s", digest_hex(digest));
 	return source_open_path(src, p);
@@ -158,6 +168,8 @@ int source_open_blob(img_source *src, const char *digest)
 
 int source_open_path(img_source *src, const char *path)
 {
+	if (src->reg)
+		return regsrc_open_path(src->reg, path);
 	/* O_NONBLOCK: a FIFO planted in a layout must not hang the import */
 	int fd = open_in_root(src->dirfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0);
 	if (fd < 0)

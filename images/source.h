@@ -14,6 +14,7 @@ typedef struct img_source {
 	char *path;
 	char *ref;               /* the optional ":REF", or NULL */
 	int dirfd;               /* the layout, or the unpacked archive */
+	struct reg_source *reg;  /* a registry (pull.h) instead */
 } img_source;
 
 /* Split "oci:PATH:REF"-style specs and detect the format. stage_fd is the
@@ -23,5 +24,7 @@ void source_close(img_source *src);
 /* Open a blob (blobs/sha256/<hex>) or a file named by manifest.json, always
  * resolved inside the source. fd or -errno. */
 int source_open_blob(img_source *src, const char *digest);
+/* A manifest or index: a blob in a layout, /manifests/ in a registry. */
+int source_open_manifest(img_source *src, const char *digest);
 int source_open_path(img_source *src, const char *path);
 const char *src_kind_name(enum src_kind k);

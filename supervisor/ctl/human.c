@@ -55,17 +55,6 @@ const char *human_ago(const char *rfc3339, char *buf, size_t n)
 	return buf;
 }
 
-const char *human_size(long long b, char *buf, size_t n)
-{
-	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB", "PB" };
-	double v = (double)b;
-	size_t i = 0;
-	while (v >= 1000 && i + 1 < sizeof(unit) / sizeof(unit[0]))
-		v /= 1000, i++;
-	snprintf(buf, n, i ? "%.3g%s" : "%.0f%s", v, unit[i]);
-	return buf;
-}
-
 /* Columns count characters, not bytes: a UTF-8 name is as wide as it looks. */
 static size_t width(const char *s)
 {

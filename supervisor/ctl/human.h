@@ -3,6 +3,7 @@
 #pragma once
 #include <stddef.h>
 #include <stdio.h>
+#include "common/units.h"
 
 /* go-units' HumanDuration: "Less than a second", "About a minute", "3 hours". */
 const char *human_duration(long long seconds, char *buf, size_t n);
@@ -10,8 +11,6 @@ const char *human_duration(long long seconds, char *buf, size_t n);
 const char *human_ago(const char *rfc3339, char *buf, size_t n);
 /* Seconds from an RFC 3339 time until now; -1 when there is none. */
 long long human_seconds_since(const char *rfc3339);
-/* Decimal units, as podman: 4.2kB, 1.5MB. */
-const char *human_size(long long bytes, char *buf, size_t n);
 
 /* Rows of cells, printed with each column as wide as its widest cell, two
  * spaces apart: a long name widens its column, and nothing is cut. */

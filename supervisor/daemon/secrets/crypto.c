@@ -69,23 +69,3 @@ int secret_gcm_open(const unsigned char *key, const unsigned char *nonce, const 
 	}
 	return 0;
 }
-
-long secret_base64_decode(const char *text, size_t len, unsigned char *out, size_t max)
-{
-	_cleanup_cerr_ cerr err = { 0 };
-	const struct libcrypto *ssl = ssl_ready(&err);
-	if (!ssl)
-		return -ELIBACC;
-	if (len / 4 * 3 > max + 2)
-		return -EFBIG;
-	if (len % 4 || strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != len)
-		return -EINVAL;
-	if (len == 0)
-		return 0;
-	int n = ssl->decode_block(out, (const unsigned char *)text, (int)len);
-	if (n < 0)
-		return -EINVAL;
-	/* EVP_DecodeBlock counts the padding as zero bytes */
-	n -= (text[len - 1] == '=') + (text[len - 2] == '=');
-	return (size_t)n > max ? -EFBIG : n;
-}

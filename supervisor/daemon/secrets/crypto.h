@@ -21,7 +21,3 @@ int secret_gcm_open(const unsigned char *key, const unsigned char *nonce, const 
 		    cerr *err);
 /* Wipe what held a secret (explicit_bzero: never optimised away). */
 void secret_wipe(void *p, size_t n);
-/* Standard base64 (with padding) into out (room for max + 2 bytes): the
- * length; -EFBIG when it decodes to more than max, -EINVAL when text is not
- * base64. */
-long secret_base64_decode(const char *text, size_t len, unsigned char *out, size_t max);

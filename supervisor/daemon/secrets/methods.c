@@ -7,6 +7,7 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
+#include "common/base64.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/timefmt.h"
@@ -75,7 +76,7 @@ static long take_value(yajl_val data, secbuf *v)
 	long n = -EFBIG;
 	if (len <= DATA_MAX)
 		n = secbuf_alloc(v, len / 4 * 3 + 3) < 0 ? -ENOMEM
-							 : secret_base64_decode(data->u.string, len, v->p, SECRET_MAX_SIZE);
+							 : base64_decode(data->u.string, len, v->p, SECRET_MAX_SIZE);
 	secret_wipe(data->u.string, len);
 	return n;
 }

@@ -1,0 +1,541 @@
+#include "images/registry/client.h"
+#include "images/registry/auth.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+
+#include <curl/curl.h>
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ATTEMPTS 4         /* for 429, 5xx and connections refused */
+#define MAX_RESUMES 8          /* Range requests after a cut, while each makes progress */
+#define MAX_RETRY_AFTER 10     /* seconds of a Retry-After we wait at most */
+#define ERROR_BODY_MAX 4096
+
+static const char ACCEPT_MANIFESTS[] =
+	"Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "
+	"application/vnd.docker.distribution.manifest.list.v2+json, "
+	"application/vnd.docker.distribution.manifest.v2+json, "
+	"application/vnd.docker.distribution.manifest.v1+prettyjws;q=0.1";
+
+struct reg_client {
+	const reg_conf *conf;
+	CURLSH *share;
+	pthread_mutex_t share_mu[CURL_LOCK_DATA_LAST];
+	reg_auth *auth;
+	atomic_bool cancelled;
+	atomic_uint requests;
+	atomic_uint_least64_t bytes;
+};
+
+void reg_resp_free(reg_resp *r)
+{
+	free(r->body);
+	free(r->content_type);
+	free(r->digest);
+	*r = (reg_resp){ 0 };
+}
+
+static void share_lock(CURL *h, curl_lock_data d, curl_lock_access a, void *u)
+{
+	pthread_mutex_lock(&((reg_client *)u)->share_mu[d]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data d, void *u)
+{
+	pthread_mutex_unlock(&((reg_client *)u)->share_mu[d]);
+}
+
+static void curl_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int reg_client_new(const reg_conf *conf, const char *auth_json, reg_client **out, cerr *err)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, curl_init);
+	reg_client *c = calloc(1, sizeof(*c));
+	if (!c)
+		return cerr_set(err, ENOMEM, "out of memory");
+	c->conf = conf;
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&c->share_mu[i], NULL);
+	c->share = curl_share_init();
+	if (!c->share) {
+		reg_client_free(c);
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
+	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	int r = reg_auth_new(auth_json, &c->auth, err);
+	if (r < 0) {
+		reg_client_free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+void reg_client_free(reg_client *c)
+{
+	if (!c)
+		return;
+	if (c->share)
+		curl_share_cleanup(c->share);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&c->share_mu[i]);
+	reg_auth_free(c->auth);
+	free(c);
+}
+
+void reg_client_cancel(reg_client *c)
+{
+	atomic_store(&c->cancelled, true);
+}
+
+void reg_client_counts(reg_client *c, unsigned *requests, uint64_t *bytes)
+{
+	*requests = atomic_load(&c->requests);
+	*bytes = atomic_load(&c->bytes);
+}
+
+/* One exchange with a registry, with what came back. */
+typedef struct xfer {
+	reg_client *c;
+	/* asked */
+	bool buffered;          /* body into `body`, else to the sink */
+	size_t max;
+	reg_sink sink;
+	void *ctx;
+	uint64_t skip;          /* bytes of a 200 answer to a Range request to drop */
+	/* answered */
+	long status;
+	size_t header_bytes;
+	bool header_overflow, body_overflow;
+	int sink_err;
+	strbuf body;
+	strbuf errbody;
+	char *content_type, *digest, *challenge;
+	bool bad_range;         /* a 206 that does not start where we asked */
+	uint64_t range_from;
+	long retry_after;
+	uint64_t delivered;     /* bytes given to the sink by this exchange */
+} xfer;
+
+static void xfer_reset(xfer *x)
+{
+	x->status = 0;
+	x->header_bytes = 0;
+	x->header_overflow = x->body_overflow = false;
+	x->sink_err = 0;
+	sb_reset(&x->body);
+	sb_reset(&x->errbody);
+	free(x->content_type);
+	free(x->digest);
+	free(x->challenge);
+	x->content_type = x->digest = x->challenge = NULL;
+	x->bad_range = false;
+	x->retry_after = -1;
+	x->delivered = 0;
+}
+
+static void xfer_free(xfer *x)
+{
+	xfer_reset(x);
+	sb_release(&x->body);
+	sb_release(&x->errbody);
+}
+
+/* "Name: value\r\n" -> the value, trimmed, when the name matches. */
+static char *header_value(const char *line, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+	if (n <= k || strncasecmp(line, name, k) || line[k] != ':')
+		return NULL;
+	const char *v = line + k + 1, *e = line + n;
+	while (v < e && (*v == ' ' || *v == '\t'))
+		v++;
+	while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' '))
+		e--;
+	return strndup(v, (size_t)(e - v));
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *data)
+{
+	xfer *x = data;
+	if (!strncmp(p, "HTTP/", 5)) { /* a new answer (after a redirect or 100) */
+		const char *sp = memchr(p, ' ', n);
+		x->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+		/* a Range request answered with the whole blob: drop what we have */
+		x->skip = x->status == 200 ? x->range_from : 0;
+		free(x->content_type);
+		free(x->digest);
+		free(x->challenge);
+		x->content_type = x->digest = x->challenge = NULL;
+	}
+	x->header_bytes += n;
+	if (x->header_bytes > REG_MAX_HEADERS) {
+		x->header_overflow = true;
+		return 0;
+	}
+	char *v;
+	if ((v = header_value(p, n, "Content-Type")))
+		free(x->content_type), x->content_type = v;
+	else if ((v = header_value(p, n, "Docker-Content-Digest")))
+		free(x->digest), x->digest = v;
+	else if ((v = header_value(p, n, "WWW-Authenticate")))
+		free(x->challenge), x->challenge = v;
+	else if ((v = header_value(p, n, "Content-Range"))) {
+		unsigned long long start = 0;
+		bool ok = sscanf(v, "bytes %llu-", &start) == 1 && start == x->range_from;
+		free(v);
+		if (x->status == 206 && !ok) {
+			x->bad_range = true;
+			return 0;
+		}
+	}
+	else if ((v = header_value(p, n, "Retry-After"))) {
+		x->retry_after = isdigit((unsigned char)v[0]) ? strtol(v, NULL, 10) : -1;
+		free(v);
+	}
+	return n;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *data)
+{
+	xfer *x = data;
+	if (atomic_load(&x->c->cancelled))
+		return 0;
+	if (x->status < 200 || x->status >= 300) {
+		/* an error answer: keep the start of it for the message */
+		if (x->errbody.len < ERROR_BODY_MAX)
+			sb_add(&x->errbody, p, n < ERROR_BODY_MAX - x->errbody.len ? n : ERROR_BODY_MAX - x->errbody.len);
+		return n;
+	}
+	if (x->buffered) {
+		if (x->body.len + n > x->max) {
+			x->body_overflow = true;
+			return 0;
+		}
+		return sb_add(&x->body, p, n) < 0 ? 0 : n;
+	}
+	size_t off = 0;
+	if (x->skip) {
+		off = n < x->skip ? n : (size_t)x->skip;
+		x->skip -= off;
+	}
+	if (off < n) {
+		int r = x->sink(p + off, n - off, x->ctx);
+		if (r < 0) {
+			x->sink_err = -r;
+			return 0;
+		}
+		x->delivered += n - off;
+		atomic_fetch_add(&x->c->bytes, n - off);
+	}
+	return n;
+}
+
+static int on_progress(void *data, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	return atomic_load(&((xfer *)data)->c->cancelled) ? 1 : 0;
+}
+
+/* The registry's own words from an error body ({"errors": [{"code",
+ * "message"}]}), printable and short; "" when there are none. */
+static void registry_words(const strbuf *b, char *out, size_t n)
+{
+	out[0] = '\0';
+	if (!b->len || !b->buf)
+		return;
+	const char *code = strstr(b->buf, "\"code\"");
+	const char *msg = strstr(b->buf, "\"message\"");
+	char c[64] = "", m[160] = "";
+	if (code)
+		sscanf(code, "\"code\"%*[ :]\"%63[^\"]\"", c);
+	if (msg)
+		sscanf(msg, "\"message\"%*[ :]\"%159[^\"]\"", m);
+	snprintf(out, n, "%s%s%s", c, c[0] && m[0] ? ": " : "", m);
+	for (char *p = out; *p; p++)
+		if (!isprint((unsigned char)*p))
+			*p = '?';
+}
+
+/* What one exchange is about. */
+typedef struct target {
+	const char *endpoint;  /* HOST[:PORT], for certs.d, insecure and messages */
+	const char *path;      /* the repository's path, for the token's scope; NULL: none */
+	const char *url_tail;  /* after /v2/ */
+	const char *url;       /* or a whole URL (a token realm) */
+	const char *what;      /* "busybox manifest 1", for messages */
+	const char *userpass;  /* Basic credentials for a token realm */
+	bool manifest;
+} target;
+
+/* certs.d/HOST[:PORT]: ca.crt, client.cert and client.key */
+static void set_certs(reg_client *c, CURL *h, const char *endpoint)
+{
+	const char *dir = c->conf->certs_dir ? c->conf->certs_dir : REG_CERTS_DIR_DEFAULT;
+	char p[PATH_MAX], k[PATH_MAX];
+	struct stat st;
+	snprintf(p, sizeof(p), "%s/%s/ca.crt", dir, endpoint);
+	if (stat(p, &st) == 0) {
+		curl_easy_setopt(h, CURLOPT_CAINFO, p);
+		curl_easy_setopt(h, CURLOPT_CAPATH, "/etc/ssl/certs");
+	}
+	snprintf(p, sizeof(p), "%s/%s/client.cert", dir, endpoint);
+	snprintf(k, sizeof(k), "%s/%s/client.key", dir, endpoint);
+	if (stat(p, &st) == 0 && stat(k, &st) == 0) {
+		curl_easy_setopt(h, CURLOPT_SSLCERT, p);
+		curl_easy_setopt(h, CURLOPT_SSLKEY, k);
+	}
+}
+
+static int transfer_error(reg_client *c, const target *t, const xfer *x, CURLcode rc, cerr *err)
+{
+	if (x->header_overflow)
+		return cerr_set(err, EBADMSG, "%s: %s: headers larger than %u bytes", t->endpoint, t->what, REG_MAX_HEADERS);
+	if (x->body_overflow)
+		return cerr_set(err, EFBIG, "%s: %s: larger than the %zu bytes allowed", t->endpoint, t->what, x->max);
+	if (x->bad_range)
+		return cerr_set(err, EPROTO, "%s: %s: a partial answer that does not start where it was asked to",
+				t->endpoint, t->what);
+	if (x->sink_err)
+		return cerr_sys(err, x->sink_err, "%s: %s", t->endpoint, t->what);
+	if (atomic_load(&c->cancelled))
+		return cerr_set(err, ECANCELED, "%s: %s: cancelled", t->endpoint, t->what);
+	int code = rc == CURLE_OPERATION_TIMEDOUT ? ETIMEDOUT
+		   : rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ? ECONNREFUSED
+		   : rc == CURLE_TOO_MANY_REDIRECTS || rc == CURLE_UNSUPPORTED_PROTOCOL ? ELOOP
+		   : rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ? EPROTO
+		   : EIO;
+	const char *why = rc == CURLE_UNSUPPORTED_PROTOCOL ? "redirected away from https"
+			  : rc == CURLE_OPERATION_TIMEDOUT ? "no progress, gave up"
+			  : rc == CURLE_PARTIAL_FILE ? "cut off before the end"
+			  : curl_easy_strerror(rc);
+	return cerr_set(err, code, "%s: %s: %s", t->endpoint, t->what, why);
+}
+
+/* One request: its HTTP status, or -errno with err set for a transfer
+ * that failed (curl's reason in the message). */
+static long perform(reg_client *c, const target *t, bool plain_http, bool insecure, const char *authz,
+		    const char *userpass, xfer *x, cerr *err)
+{
+	_cleanup_free_ char *url = NULL;
+	if (t->url)
+		url = strdup(t->url);
+	else if (asprintf(&url, "%s://%s/v2/%s", plain_http ? "http" : "https", t->endpoint, t->url_tail) < 0)
+		url = NULL;
+	CURL *h = url ? curl_easy_init() : NULL;
+	if (!h)
+		return cerr_set(err, ENOMEM, "out of memory");
+	struct curl_slist *hdrs = NULL;
+	char range[64], ua[64];
+	if (t->manifest)
+		hdrs = curl_slist_append(hdrs, ACCEPT_MANIFESTS);
+	if (authz)
+		hdrs = curl_slist_append(hdrs, authz);
+	if (x->range_from) {
+		snprintf(range, sizeof(range), "Range: bytes=%llu-", (unsigned long long)x->range_from);
+		hdrs = curl_slist_append(hdrs, range);
+	}
+	snprintf(ua, sizeof(ua), "corral/%s", CORRAL_VERSION);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_SHARE, c->share);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, ua);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)REG_MAX_REDIRECTS);
+	/* a redirect never leaves TLS, unless the registry itself is plain */
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, plain_http ? "http,https" : "https");
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)(c->conf->stall_secs ? c->conf->stall_secs : REG_STALL_DEFAULT));
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	if (userpass || t->userpass) {
+		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(h, CURLOPT_USERPWD, userpass ? userpass : t->userpass);
+	}
+	if (insecure) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else {
+		set_certs(c, h, t->endpoint);
+	}
+	atomic_fetch_add(&c->requests, 1);
+	log_debug("GET %s%s", url, x->range_from ? " (resumed)" : "");
+	CURLcode rc = curl_easy_perform(h);
+	long status = 0;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(h);
+	curl_slist_free_all(hdrs);
+	if (rc != CURLE_OK)
+		return transfer_error(c, t, x, rc, err);
+	x->status = status;
+	return status;
+}
+
+static bool retryable(long status)
+{
+	return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+static void backoff(const xfer *x, int attempt)
+{
+	long s = x->retry_after >= 0 ? x->retry_after : 1l << (attempt - 1);
+	if (s > MAX_RETRY_AFTER)
+		s = MAX_RETRY_AFTER;
+	struct timespec ts = { s, 0 };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int fail_status(const target *t, const xfer *x, cerr *err)
+{
+	char words[240];
+	registry_words(&x->errbody, words, sizeof(words));
+	const char *sep = words[0] ? ": " : "";
+	switch (x->status) {
+	case 401:
+		return cerr_set(err, EACCES, "%s: %s: authentication failed (401)%s%s", t->endpoint, t->what, sep, words);
+	case 403:
+		return cerr_set(err, EACCES, "%s: %s: access denied (403)%s%s", t->endpoint, t->what, sep, words);
+	case 404:
+		return cerr_set(err, ENOENT, "%s: %s: not found (404)%s%s", t->endpoint, t->what, sep, words);
+	default:
+		return cerr_set(err, retryable(x->status) ? EAGAIN : EPROTO, "%s: %s: HTTP %ld%s%s", t->endpoint, t->what,
+				x->status, sep, words);
+	}
+}
+
+/* The whole exchange: credentials, retries with backoff, http for an
+ * insecure registry without TLS, and Range requests after a cut. */
+static int exchange(reg_client *c, const target *t, uint64_t from, xfer *x, cerr *err)
+{
+	bool insecure = reg_conf_insecure(c->conf, t->endpoint), plain = false, challenged = false;
+	int attempt = 0, resumes = 0;
+	uint64_t done = from;
+	for (;;) {
+		_cleanup_free_ char *authz = NULL, *userpass = NULL;
+		int r = t->path ? reg_auth_header(c->auth, c, t->endpoint, t->path, plain || insecure, &authz, &userpass, err)
+				: 0;
+		if (r < 0)
+			return r;
+		xfer_reset(x);
+		x->range_from = x->buffered ? 0 : done;
+		long st = perform(c, t, plain, insecure, authz, userpass, x, err);
+		if (userpass)
+			explicit_bzero(userpass, strlen(userpass));
+		done += x->delivered;
+		if (st < 0) {
+			if (insecure && !plain && !t->url && err->code == EPROTO) { /* no TLS there */
+				cerr_clear(err);
+				plain = true;
+				continue;
+			}
+			if (!x->buffered && x->delivered && (err->code == EIO || err->code == ETIMEDOUT) &&
+			    resumes++ < MAX_RESUMES) {
+				log_info("%s: %s: cut off after %llu bytes; resuming", t->endpoint, t->what,
+					 (unsigned long long)done);
+				cerr_clear(err);
+				continue;
+			}
+			if (err->code == ECONNREFUSED && ++attempt < MAX_ATTEMPTS) {
+				cerr_clear(err);
+				backoff(x, attempt);
+				continue;
+			}
+			return (int)st;
+		}
+		if (st == 401 && t->path && !challenged && x->challenge) {
+			challenged = true;
+			if ((r = reg_auth_challenge(c->auth, c, t->endpoint, t->path, x->challenge, plain || insecure,
+						    err)) < 0)
+				return r;
+			continue;
+		}
+		if (retryable(st) && ++attempt < MAX_ATTEMPTS) {
+			log_info("%s: %s: HTTP %ld; retrying", t->endpoint, t->what, st);
+			backoff(x, attempt);
+			continue;
+		}
+		return st == 200 || st == 206 ? 0 : fail_status(t, x, err);
+	}
+}
+
+static int fetch(reg_client *c, const target *t, size_t max, reg_resp *out, cerr *err)
+{
+	xfer x = { .c = c, .buffered = true, .max = max, .retry_after = -1 };
+	int r = exchange(c, t, 0, &x, err);
+	if (r == 0) {
+		out->len = x.body.len;
+		out->body = sb_detach(&x.body);
+		out->content_type = TAKE_PTR(x.content_type);
+		out->digest = TAKE_PTR(x.digest);
+	}
+	xfer_free(&x);
+	return r;
+}
+
+int reg_get_url(reg_client *c, const char *endpoint, const char *url, const char *userpass, size_t max,
+		reg_resp *out, cerr *err)
+{
+	target t = { .endpoint = endpoint, .url = url, .what = "token", .userpass = userpass };
+	return fetch(c, &t, max, out, err);
+}
+
+int reg_get_manifest(reg_client *c, const char *endpoint, const char *path, const char *ref, size_t max,
+		     reg_resp *out, cerr *err)
+{
+	char tail[600], what[600];
+	snprintf(tail, sizeof(tail), "%s/manifests/%s", path, ref);
+	snprintf(what, sizeof(what), "%s: manifest %s", path, ref);
+	target t = { .endpoint = endpoint, .path = path, .url_tail = tail, .what = what, .manifest = true };
+	return fetch(c, &t, max, out, err);
+}
+
+int reg_get_blob(reg_client *c, const char *endpoint, const char *path, const char *digest, size_t max,
+		 reg_resp *out, cerr *err)
+{
+	char tail[600], what[600];
+	snprintf(tail, sizeof(tail), "%s/blobs/%s", path, digest);
+	snprintf(what, sizeof(what), "%s: blob %s", path, digest);
+	target t = { .endpoint = endpoint, .path = path, .url_tail = tail, .what = what };
+	return fetch(c, &t, max, out, err);
+}
+
+int reg_stream_blob(reg_client *c, const char *endpoint, const char *path, const char *digest, uint64_t from,
+		    reg_sink sink, void *ctx, cerr *err)
+{
+	char tail[600], what[600];
+	snprintf(tail, sizeof(tail), "%s/blobs/%s", path, digest);
+	snprintf(what, sizeof(what), "%s: blob %s", path, digest);
+	target t = { .endpoint = endpoint, .path = path, .url_tail = tail, .what = what };
+	xfer x = { .c = c, .sink = sink, .ctx = ctx, .retry_after = -1 };
+	int r = exchange(c, &t, from, &x, err);
+	xfer_free(&x);
+	return r;
+}

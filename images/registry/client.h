@@ -1,0 +1,57 @@
+/* The distribution protocol's HTTP side (OCI distribution spec v1.1, the
+ * Docker registry API v2), through libcurl: TLS with the system's CAs and
+ * certs.d, HTTP/2 where offered, proxies from the environment, anonymous,
+ * Basic and Bearer-token authentication (tokens cached per scope until
+ * they expire), retries with backoff on 429 and 5xx, and a resumed
+ * transfer (Range) when a blob is cut off part way. Every answer is
+ * bounded: headers, bodies, redirects (https stays https), tokens, and
+ * time without progress. Nothing here verifies content: the caller checks
+ * every digest. Safe to use from several threads at once. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "common/error.h"
+#include "images/registry/conf.h"
+
+#define REG_MAX_HEADERS (64u << 10)  /* all the header lines of one answer */
+#define REG_MAX_TOKEN (1u << 20)     /* a token server's answer */
+#define REG_MAX_REDIRECTS 5
+
+typedef struct reg_client reg_client;
+
+typedef struct reg_resp {
+	char *body;
+	size_t len;
+	char *content_type;   /* NULL when absent */
+	char *digest;         /* Docker-Content-Digest, NULL when absent */
+} reg_resp;
+void reg_resp_free(reg_resp *r);
+
+/* Receives a blob's bytes in order; 0, or -errno to stop the transfer. */
+typedef int (*reg_sink)(const void *data, size_t n, void *ctx);
+
+/* conf stays the caller's and must outlive the client. auth_json is a
+ * containers-auth.json(5) document ({"auths": {"HOST": {"auth":
+ * base64(user:password)}}}), or NULL. */
+int reg_client_new(const reg_conf *conf, const char *auth_json, reg_client **out, cerr *err);
+void reg_client_free(reg_client *c);
+/* GET /v2/PATH/manifests/REF (a tag or digest) from endpoint HOST[:PORT],
+ * accepting the OCI and Docker manifest and index types; at most max bytes. */
+int reg_get_manifest(reg_client *c, const char *endpoint, const char *path, const char *ref, size_t max,
+		     reg_resp *out, cerr *err);
+/* GET /v2/PATH/blobs/DIGEST into memory, at most max bytes. */
+int reg_get_blob(reg_client *c, const char *endpoint, const char *path, const char *digest, size_t max,
+		 reg_resp *out, cerr *err);
+/* GET /v2/PATH/blobs/DIGEST from byte `from` on, into sink; a transfer cut
+ * off part way goes on with a Range request. */
+int reg_stream_blob(reg_client *c, const char *endpoint, const char *path, const char *digest, uint64_t from,
+		    reg_sink sink, void *ctx, cerr *err);
+/* GET a whole URL (a token realm) on behalf of endpoint, with Basic
+ * credentials "user:password" or NULL; at most max bytes. For auth.c. */
+int reg_get_url(reg_client *c, const char *endpoint, const char *url, const char *userpass, size_t max,
+		reg_resp *out, cerr *err);
+/* Stop every transfer of the client soon (another part failed). */
+void reg_client_cancel(reg_client *c);
+/* How many HTTP requests were made, and bytes of blobs received. */
+void reg_client_counts(reg_client *c, unsigned *requests, uint64_t *bytes);
