@@ -2,6 +2,7 @@
 #include "common/libcrypto.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 long base64_decode(const char *text, size_t len, unsigned char *out, size_t max)
@@ -22,4 +23,14 @@ long base64_decode(const char *text, size_t len, unsigned char *out, size_t max)
 	/* EVP_DecodeBlock counts the padding as zero bytes */
 	n -= (text[len - 1] == '=') + (text[len - 2] == '=');
 	return (size_t)n > max ? -EFBIG : n;
+}
+
+char *base64_encode(const void *data, size_t n)
+{
+	_cleanup_cerr_ cerr err = { 0 };
+	const struct libcrypto *ssl = libcrypto(&err);
+	char *out = ssl && n < (1u << 30) ? malloc((n + 2) / 3 * 4 + 1) : NULL;
+	if (out)
+		ssl->encode_block((unsigned char *)out, data, (int)n);
+	return out;
 }

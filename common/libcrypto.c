@@ -38,6 +38,7 @@ static void load(void)
 	SYM(decrypt_update, "EVP_DecryptUpdate");
 	SYM(decrypt_final, "EVP_DecryptFinal_ex");
 	SYM(decode_block, "EVP_DecodeBlock");
+	SYM(encode_block, "EVP_EncodeBlock");
 	SYM(rand_bytes, "RAND_bytes");
 #undef SYM
 }

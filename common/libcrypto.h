@@ -27,6 +27,7 @@ struct libcrypto {
 	typeof(EVP_DecryptUpdate) *decrypt_update;
 	typeof(EVP_DecryptFinal_ex) *decrypt_final;
 	typeof(EVP_DecodeBlock) *decode_block;
+	typeof(EVP_EncodeBlock) *encode_block;
 	typeof(RAND_bytes) *rand_bytes;
 };
 

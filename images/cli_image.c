@@ -4,6 +4,7 @@
 #include "images/import.h"
 #include "images/pull.h"
 #include "images/registry/auth.h"
+#include "images/registry/reference.h"
 #include "common/pull_bars.h"
 #include "images/refs.h"
 #include "images/store.h"
@@ -132,7 +133,7 @@ static int cmd_pull(const char *store, pull_opts *po, const char *authfile, int 
 	po->auth_json = auth;
 	_cleanup_(pull_bars_end) pull_bars bars = { 0 };
 	if (prog && streq(prog, "lines"))
-		po->progress = stderr;
+		po->progress = stdout;
 	else if ((!prog || streq(prog, "auto")) && isatty(STDERR_FILENO) && pull_bars_start(&bars) == 0)
 		po->progress = bars.in;
 	else if (prog && !streq(prog, "none") && !streq(prog, "auto")) {
@@ -144,11 +145,38 @@ static int cmd_pull(const char *store, pull_opts *po, const char *authfile, int 
 	if (auth)
 		explicit_bzero(auth, strlen(auth));
 	pull_bars_end(&bars);
+	if (po->progress == stdout)
+		printf("fetched %llu %u\n", (unsigned long long)res.bytes, res.requests);
 	if (r < 0) {
 		log_error("image pull %s: %s", argv[0], cerr_msg(&err));
 		return import_exit_status(err.code);
 	}
 	printf("%s %s %s %s\n", res.imp.id, res.imp.manifest, res.repo_digest, res.ref);
+	return 0;
+}
+
+/* image login REGISTRY: do the credentials (--auth-fd/--authfile) work? */
+static int cmd_login(const reg_conf *rc, const char *authfile, int auth_fd, int argc, char **argv)
+{
+	if (argc != 1) {
+		log_error("image login: expected one REGISTRY");
+		return 1;
+	}
+	_cleanup_cerr_ cerr err = { 0 };
+	_cleanup_free_ char *auth = NULL;
+	reg_client *c = NULL;
+	char key[256];
+	reg_auth_key(argv[0], key, sizeof(key));
+	int r = read_auth(authfile, auth_fd, &auth, &err);
+	if (r == 0 && (r = reg_client_new(rc, auth, &c, &err)) == 0)
+		r = reg_ping(c, reg_domain_host(key), &err);
+	reg_client_free(c);
+	if (auth)
+		explicit_bzero(auth, strlen(auth));
+	if (r < 0) {
+		log_error("image login %s: %s", argv[0], cerr_msg(&err));
+		return import_exit_status(err.code);
+	}
 	return 0;
 }
 
@@ -362,6 +390,8 @@ int corral_cmd_image(int argc, char **argv)
 	char **rv = argv + optind + 1;
 	if (streq(verb, "import"))
 		return cmd_import(store, &o, rest, rv);
+	if (streq(verb, "login"))
+		return cmd_login(&rc, authfile, auth_fd, rest, rv);
 	if (streq(verb, "pull")) {
 		po.io = o;
 		return cmd_pull(store, &po, authfile, auth_fd, prog, rest, rv);

@@ -110,6 +110,7 @@ typedef struct feed {
 	int out, ingest;
 	uint64_t have, done;
 	int64_t last_ns;
+	uint64_t reported;
 	cerr err;
 	int rc;
 } feed;
@@ -141,9 +142,10 @@ static void progress(feed *f, bool last)
 	if (!f->rs->progress)
 		return;
 	int64_t t = now_ns();
-	if (!last && t - f->last_ns < PROGRESS_EVERY_NS)
+	if ((!last && t - f->last_ns < PROGRESS_EVERY_NS) || (f->last_ns && f->reported == f->done))
 		return;
 	f->last_ns = t;
+	f->reported = f->done;
 	fprintf(f->rs->progress, "layer %s %llu %llu\n", f->l->digest, (unsigned long long)f->done,
 		(unsigned long long)f->l->size);
 	fflush(f->rs->progress);
@@ -282,17 +284,17 @@ static int fetch_top(reg_source *rs, const reg_ref *r, cerr *err)
 	yajl_val sv = json_get(root, "schemaVersion"), mt = json_get(root, "mediaType");
 	long long ver = 0;
 	if (strstr(ct, "docker.distribution.manifest.v1") || (json_int_in(sv, 1, 1, &ver) && ver == 1))
-		e = cerr_set(err, EPROTO, "%s: manifest %s is Docker schema 1, which corral does not pull (push it again "
-				     "with a current client)", rs->path, ref);
+		e = cerr_set(err, EPROTO, "manifest %s is Docker schema 1, which corral does not pull (push it again "
+				     "with a current client)", ref);
 	else if (!root)
-		e = cerr_set(err, EBADMSG, "%s: manifest %s: not JSON", rs->path, ref);
+		e = cerr_set(err, EBADMSG, "manifest %s: not JSON", ref);
 	else if ((e = digest_buf(resp.body, resp.len, got, err)) < 0)
 		;
 	else if (r->digest[0] && strcmp(got, r->digest))
-		e = cerr_set(err, EBADMSG, "%s: manifest %s: digest mismatch: the content is %s", rs->path, ref, got);
+		e = cerr_set(err, EBADMSG, "manifest %s: digest mismatch: the content is %s", ref, got);
 	else if (!r->digest[0] && resp.digest && strcmp(got, resp.digest))
-		e = cerr_set(err, EBADMSG, "%s: manifest %s: the registry says its digest is %.80s, the content is %s",
-			     rs->path, ref, resp.digest, got);
+		e = cerr_set(err, EBADMSG, "manifest %s: the registry says its digest is %.80s, the content is %s", ref,
+			     resp.digest, got);
 	if (e < 0) {
 		reg_resp_free(&resp);
 		return e;

@@ -166,9 +166,12 @@ static char *challenge_param(const char *s, const char *key)
 	return NULL;
 }
 
+/* A repository's pull scope; none ("") for the registry itself (/v2/). */
 static char *scope_of(const char *path)
 {
 	char *s = NULL;
+	if (!*path)
+		return strdup("");
 	return asprintf(&s, "repository:%s:pull", path) < 0 ? NULL : s;
 }
 
@@ -216,7 +219,8 @@ static int fetch_token(reg_auth *a, reg_client *c, const char *endpoint, const c
 	char *esc = curl_easy_escape(NULL, scope, 0);
 	_cleanup_free_ char *url = NULL;
 	int ok = es && esc &&
-		 asprintf(&url, "%s%sservice=%s&scope=%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?", es, esc) >= 0;
+		 asprintf(&url, "%s%sservice=%s%s%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?", es, *scope ? "&scope=" : "",
+			  esc) >= 0;
 	curl_free(es);
 	curl_free(esc);
 	if (!ok)
@@ -321,7 +325,7 @@ int reg_auth_challenge(reg_auth *a, reg_client *c, const char *endpoint, const c
 	if (basic)
 		return have_cred ? 0 : cerr_set(err, EACCES, "%s: authentication required: log in to %s first", endpoint, endpoint);
 	/* the scope the registry names, else pull of this repository */
-	_cleanup_free_ char *scope = challenge_param(text + 7, "scope");
+	_cleanup_free_ char *scope = *path ? challenge_param(text + 7, "scope") : NULL;
 	if (!scope && !(scope = scope_of(path)))
 		return cerr_set(err, ENOMEM, "out of memory");
 	challenge tmp = { .bearer = true, .realm = realm, .service = service };

@@ -269,7 +269,7 @@ static void registry_words(const strbuf *b, char *out, size_t n)
 		sscanf(code, "\"code\"%*[ :]\"%63[^\"]\"", c);
 	if (msg)
 		sscanf(msg, "\"message\"%*[ :]\"%159[^\"]\"", m);
-	snprintf(out, n, "%s%s%s", c, c[0] && m[0] ? ": " : "", m);
+	snprintf(out, n, "%s", m[0] ? m : c);
 	for (char *p = out; *p; p++)
 		if (!isprint((unsigned char)*p))
 			*p = '?';
@@ -507,12 +507,21 @@ int reg_get_url(reg_client *c, const char *endpoint, const char *url, const char
 	return fetch(c, &t, max, out, err);
 }
 
+int reg_ping(reg_client *c, const char *endpoint, cerr *err)
+{
+	reg_resp resp = { 0 };
+	target t = { .endpoint = endpoint, .path = "", .url_tail = "", .what = "login" };
+	int r = fetch(c, &t, 1u << 20, &resp, err);
+	reg_resp_free(&resp);
+	return r;
+}
+
 int reg_get_manifest(reg_client *c, const char *endpoint, const char *path, const char *ref, size_t max,
 		     reg_resp *out, cerr *err)
 {
 	char tail[600], what[600];
 	snprintf(tail, sizeof(tail), "%s/manifests/%s", path, ref);
-	snprintf(what, sizeof(what), "%s: manifest %s", path, ref);
+	snprintf(what, sizeof(what), "manifest %s", ref);
 	target t = { .endpoint = endpoint, .path = path, .url_tail = tail, .what = what, .manifest = true };
 	return fetch(c, &t, max, out, err);
 }
@@ -522,7 +531,7 @@ int reg_get_blob(reg_client *c, const char *endpoint, const char *path, const ch
 {
 	char tail[600], what[600];
 	snprintf(tail, sizeof(tail), "%s/blobs/%s", path, digest);
-	snprintf(what, sizeof(what), "%s: blob %s", path, digest);
+	snprintf(what, sizeof(what), "blob %s", digest);
 	target t = { .endpoint = endpoint, .path = path, .url_tail = tail, .what = what };
 	return fetch(c, &t, max, out, err);
 }
@@ -532,7 +541,7 @@ int reg_stream_blob(reg_client *c, const char *endpoint, const char *path, const
 {
 	char tail[600], what[600];
 	snprintf(tail, sizeof(tail), "%s/blobs/%s", path, digest);
-	snprintf(what, sizeof(what), "%s: blob %s", path, digest);
+	snprintf(what, sizeof(what), "blob %s", digest);
 	target t = { .endpoint = endpoint, .path = path, .url_tail = tail, .what = what };
 	xfer x = { .c = c, .sink = sink, .ctx = ctx, .retry_after = -1 };
 	int r = exchange(c, &t, from, &x, err);

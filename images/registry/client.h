@@ -51,6 +51,8 @@ int reg_stream_blob(reg_client *c, const char *endpoint, const char *path, const
  * credentials "user:password" or NULL; at most max bytes. For auth.c. */
 int reg_get_url(reg_client *c, const char *endpoint, const char *url, const char *userpass, size_t max,
 		reg_resp *out, cerr *err);
+/* GET /v2/ with the credentials for endpoint: do they work? */
+int reg_ping(reg_client *c, const char *endpoint, cerr *err);
 /* Stop every transfer of the client soon (another part failed). */
 void reg_client_cancel(reg_client *c);
 /* How many HTTP requests were made, and bytes of blobs received. */

@@ -20,6 +20,7 @@
 #include "supervisor/daemon/containers/ctr_restart.h"
 #include "supervisor/daemon/containers/ctr_top.h"
 #include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/daemon/pulls/pull_methods.h"
 #include "supervisor/daemon/jobs/job_methods.h"
 #include "supervisor/daemon/policy/policy_methods.h"
 #include "supervisor/daemon/secrets/methods.h"
@@ -131,6 +132,9 @@ static const vl_method methods[] = {
 	{ "Metrics", m_metrics },
 	{ "Health", sv_health },
 	{ "ImageImport", sv_image_import },
+	{ "ImagePull", sv_image_pull },
+	{ "Login", sv_login },
+	{ "Logout", sv_logout },
 	{ "ImageList", sv_image_list },
 	{ "ImageInspect", sv_image_inspect },
 	{ "ImageRemove", sv_image_remove },
@@ -198,7 +202,7 @@ const vl_interface corral_supervisor_iface = {
 
 bool corrald_method_mutates(const char *m)
 {
-	static const char *const mut[] = { "ImageImport", "ImageRemove", "ImagePrune", "ImageSign", "CreateContainer",
+	static const char *const mut[] = { "ImageImport", "ImagePull", "Login", "Logout", "ImageRemove", "ImagePrune", "ImageSign", "CreateContainer",
 					   "Start", "Stop", "Kill", "Remove", "Exec", "Attach", "Restart", "Pause", "Unpause",
 					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo",
 					   "JobSubmit", "JobBatch", "JobCancel", "SecretCreate", "SecretRemove",
@@ -216,7 +220,8 @@ bool corrald_method_mutates(const char *m)
 
 static const char *target_of(yajl_val params)
 {
-	static const char *const keys[] = { "id", "image", "path", "name" /* a secret's */, "session" };
+	static const char *const keys[] = { "id", "image", "path", "name" /* a secret's */, "session", "reference",
+					    "registry" };
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		yajl_val v = json_get(params, keys[i]);
 		if (YAJL_IS_STRING(v))

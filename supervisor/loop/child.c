@@ -3,6 +3,7 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -68,6 +69,8 @@ struct el_child {
 	int code;
 	el_child_done_fn done;
 	void *data;
+	bool (*on_line)(const char *line, size_t n, void *data);
+	size_t line_start; /* in out[0]: where the line not yet seen begins */
 };
 
 static void close_output(el_child *c, int i)
@@ -98,6 +101,24 @@ static void maybe_done(el_child *c)
 	child_free(c);
 }
 
+/* Hand each whole new line of stdout to on_line; drop those it took. */
+static void take_lines(el_child *c)
+{
+	strbuf *b = &c->out[0];
+	char *nl;
+	while (c->line_start < b->len && (nl = memchr(b->buf + c->line_start, '\n', b->len - c->line_start))) {
+		char *line = b->buf + c->line_start;
+		size_t n = (size_t)(nl - line);
+		if (c->on_line(line, n, c->data)) {
+			memmove(line, nl + 1, b->len - c->line_start - n - 1);
+			b->len -= n + 1;
+			b->buf[b->len] = '\0';
+		} else {
+			c->line_start += n + 1;
+		}
+	}
+}
+
 static void on_output(el_source *s, int fd, uint32_t events, void *data)
 {
 	el_child *c = data;
@@ -113,6 +134,8 @@ static void on_output(el_source *s, int fd, uint32_t events, void *data)
 			n = (ssize_t)room;
 		}
 		sb_add(&c->out[i], buf, (size_t)n);
+		if (i == 0 && c->on_line)
+			take_lines(c);
 		return;
 	}
 	close_output(c, i);
@@ -169,7 +192,7 @@ int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void
 	el_child *c = calloc(1, sizeof(*c));
 	if (!c)
 		return cerr_set(err, ENOMEM, "out of memory");
-	*c = (el_child){ .fd = { -1, -1 }, .max_output = o->max_output, .done = done, .data = data };
+	*c = (el_child){ .fd = { -1, -1 }, .max_output = o->max_output, .done = done, .data = data, .on_line = o->on_line };
 	_cleanup_close_pair_ int po[2] = { -1, -1 }, pe[2] = { -1, -1 };
 	_cleanup_close_ int in = -1;
 	int r = 0;

@@ -46,6 +46,9 @@ typedef struct el_child_opts {
 	char *const *envp;     /* NULL: ours */
 	const char *input;     /* its stdin (from a memfd: written whole before it runs); NULL: /dev/null */
 	size_t input_len;
+	/* each whole line of stdout as it comes (without its newline); a line
+	 * it returns true for is not kept in the output */
+	bool (*on_line)(const char *line, size_t n, void *data);
 } el_child_opts;
 
 int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void *data, el_child **out, cerr *err);

@@ -41,19 +41,20 @@ declare -A may=(
 	# another only through a feature's one public header; the top
 	# (service.c, main_corrald.c) wires them
 	[supervisor/daemon/spec]="common bundle"
-	[supervisor/daemon/core]="common supervisor/loop supervisor/varlink supervisor/logs images supervisor/daemon/spec"
+	[supervisor/daemon/core]="common supervisor/loop supervisor/varlink supervisor/logs images images/registry supervisor/daemon/spec"
 	[supervisor/daemon/containers]="common supervisor/loop supervisor/varlink supervisor/logs bundle cgroups runtime images supervisor/daemon/core supervisor/daemon/spec"
-	[supervisor/daemon/images]="common supervisor/loop supervisor/varlink supervisor/logs images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers"
+	[supervisor/daemon/images]="common supervisor/loop supervisor/varlink supervisor/logs images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers"
 	[supervisor/daemon/copy]="common supervisor/loop supervisor/varlink supervisor/logs images runtime supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers"
-	[supervisor/daemon/policy]="common supervisor/loop supervisor/varlink supervisor/logs bundle images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers"
+	[supervisor/daemon/policy]="common supervisor/loop supervisor/varlink supervisor/logs bundle images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers"
 	[supervisor/daemon/health]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers"
 	[supervisor/daemon/secrets]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/policy/policy.h"
 	[supervisor/daemon/network]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers"
 	[supervisor/daemon/jobs]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/policy/policy.h"
 	[supervisor/daemon/sessions]="common supervisor/loop supervisor/varlink supervisor/logs bundle images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/policy/policy.h supervisor/daemon/network/network.h"
 	[supervisor/daemon/broker]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/sessions/session.h"
+	[supervisor/daemon/pulls]="common supervisor/loop supervisor/varlink supervisor/logs images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/images supervisor/daemon/policy/policy.h supervisor/daemon/secrets/secrets.h"
 	[supervisor/daemon/workloads]="common supervisor/loop supervisor/varlink supervisor/logs bundle supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/policy/policy.h supervisor/daemon/sessions/session.h supervisor/daemon/health/health.h"
-	[supervisor/daemon]="common supervisor/loop supervisor/varlink supervisor/logs bundle cgroups runtime images supervisor/daemon/spec supervisor/daemon/core supervisor/daemon/containers supervisor/daemon/images supervisor/daemon/copy supervisor/daemon/policy supervisor/daemon/health supervisor/daemon/secrets supervisor/daemon/network supervisor/daemon/jobs supervisor/daemon/sessions supervisor/daemon/broker supervisor/daemon/workloads"
+	[supervisor/daemon]="common supervisor/loop supervisor/varlink supervisor/logs bundle cgroups runtime images supervisor/daemon/spec supervisor/daemon/core supervisor/daemon/containers supervisor/daemon/images supervisor/daemon/copy supervisor/daemon/policy supervisor/daemon/health supervisor/daemon/secrets supervisor/daemon/network supervisor/daemon/jobs supervisor/daemon/sessions supervisor/daemon/broker supervisor/daemon/pulls supervisor/daemon/workloads"
 )
 
 # the self-test plants an arrow: LINT_MAY_EXTRA="FOLDER=TARGET ..."
@@ -183,11 +184,13 @@ validators | check "validators do not reply"
 answerers=(
 	# what a handler returns, as it returns sv_invalid(...)
 	reply_created reply_stopped reply_history reply_network reply_digest reply_session job_reply no_such_job
+	pull_failed img_reply_images
 	queue_full broker_fault_reply broker_error_invalid broker_refused no_such_key state_error state_list
 	# a method's body, shared by the member's table and the host's
 	broker_do_publish broker_do_request broker_reply broker_state_call broker_stream
 	# the answer to a call kept for later: a wait, a stream, a job's end
 	running flush ctr_wake reply_exit end_stream import_done answer exec_client_detached breq_end
+	login_done
 )
 helpers() {
 	local handlers

@@ -3,6 +3,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/strbuf.h"
+#include "common/strv.h"
 #include "supervisor/daemon/spec/restart_policy.h"
 #include "supervisor/varlink/wire.h"
 
@@ -12,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum kind { K_STR, K_PATH, K_MODE, K_SIZE, K_COUNT, K_LEVEL, K_FORMAT, K_DELEGATE, K_RESTART, K_LISTEN };
+enum kind { K_STR, K_PATH, K_MODE, K_SIZE, K_COUNT, K_LEVEL, K_FORMAT, K_DELEGATE, K_RESTART, K_LISTEN, K_REGISTRY };
 
 struct key {
 	const char *name;
@@ -50,6 +51,13 @@ static const struct key keys[] = {
 	{ "cni-path", K_PATH, F(cni_path), 0, 0 },
 	{ "cni-config-dir", K_PATH, F(cni_config_dir), 0, 0 },
 	{ "default-network", K_STR, F(default_network), 0, 0 },
+	{ "registry-search", K_REGISTRY, F(registries), 0, 0 },
+	{ "registry-mirror", K_REGISTRY, F(registries), 0, 0 },
+	{ "registry-insecure", K_REGISTRY, F(registries), 0, 0 },
+	{ "registry-blocked", K_REGISTRY, F(registries), 0, 0 },
+	{ "registry-certs-dir", K_PATH, F(registry_certs_dir), 0, 0 },
+	{ "registry-stall-timeout", K_COUNT, F(registry_stall_timeout), 1, 3600 },
+	{ "pull-parallel", K_COUNT, F(pull_parallel), 1, 16 },
 };
 
 static const struct key *find_key(const char *name)
@@ -76,7 +84,8 @@ int config_init(corrald_config *c, cerr *err)
 		{ "metrics-listen", "" }, { "cgroup-parent", "" }, { "cgroup-delegate", "auto" },
 		{ "default-restart", "no" }, { "default-stop-timeout", "10" }, { "monitor", "" }, { "policy", "" },
 		{ "max-jobs", "4" }, { "cni-path", "/usr/lib/cni" }, { "cni-config-dir", "/etc/corral/net.d" },
-		{ "default-network", "corral" },
+		{ "default-network", "corral" }, { "registry-certs-dir", "/etc/corral/certs.d" },
+		{ "registry-stall-timeout", "30" }, { "pull-parallel", "3" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
 		int r = config_set(c, defaults[i][0], defaults[i][1], "default", err);
@@ -98,6 +107,38 @@ void config_release(corrald_config *c)
 			*p = NULL;
 		}
 	}
+	reg_conf_free(&c->registries);
+}
+
+/* "registry-mirror = docker.io=mirror:5000, quay.io=..." adds to the list;
+ * an empty value empties it. */
+static int set_registry(corrald_config *c, const char *name, const char *v, const char *where, cerr *err)
+{
+	const char *sub = name + strlen("registry-");
+	char ***lists[] = { &c->registries.search, &c->registries.insecure, &c->registries.blocked };
+	const char *names[] = { "search", "insecure", "blocked" };
+	if (!*v) {
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+			if (streq(sub, names[i])) {
+				strv_free(*lists[i]);
+				*lists[i] = NULL;
+			}
+		for (size_t i = 0; streq(sub, "mirror") && i < c->registries.n_mirrors; i++) {
+			free(c->registries.mirrors[i].prefix);
+			free(c->registries.mirrors[i].location);
+		}
+		if (streq(sub, "mirror"))
+			c->registries.n_mirrors = 0;
+		return 0;
+	}
+	_cleanup_free_ char *copy = strdup(v);
+	if (!copy)
+		return cerr_set(err, ENOMEM, "out of memory");
+	char *save = NULL;
+	for (char *t = strtok_r(copy, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save))
+		if (reg_conf_add(&c->registries, sub, t, err) < 0)
+			return cerr_wrap(err, "%s: %s", where, name);
+	return 0;
 }
 
 static int set_str(char **slot, const char *v)
@@ -117,6 +158,8 @@ int config_set(corrald_config *c, const char *name, const char *v, const char *w
 		return cerr_set(err, EINVAL, "%s: unknown setting %s", where, name);
 	void *slot = (char *)c + k->off;
 	switch (k->kind) {
+	case K_REGISTRY:
+		return set_registry(c, name, v, where, err);
 	case K_PATH:
 		if (v[0] != '/')
 			return cerr_set(err, EINVAL, "%s: %s: must be an absolute path, not \"%s\"", where, name, v);
@@ -241,6 +284,20 @@ int config_load(corrald_config *c, const char *path, bool missing_ok, cerr *err)
 	return 0;
 }
 
+static void dump_registry(strbuf *sb, const corrald_config *c, const char *name)
+{
+	const reg_conf *r = &c->registries;
+	const char *sub = name + strlen("registry-");
+	sb_addf(sb, "%s =", name);
+	char **v = streq(sub, "search") ? r->search : streq(sub, "insecure") ? r->insecure
+		 : streq(sub, "blocked") ? r->blocked : NULL;
+	for (size_t i = 0; v && v[i]; i++)
+		sb_addf(sb, "%s %s", i ? "," : "", v[i]);
+	for (size_t i = 0; streq(sub, "mirror") && i < r->n_mirrors; i++)
+		sb_addf(sb, "%s %s=%s", i ? "," : "", r->mirrors[i].prefix, r->mirrors[i].location);
+	sb_addf(sb, "\n");
+}
+
 char *config_dump(const corrald_config *c)
 {
 	strbuf sb = STRBUF_INIT;
@@ -262,6 +319,7 @@ char *config_dump(const corrald_config *c)
 			sb_addf(&sb, "%s = %s\n", n, names[*(const enum cg_delegate *)slot]);
 			break;
 		}
+		case K_REGISTRY: dump_registry(&sb, c, n); break;
 		default: sb_addf(&sb, "%s = %s\n", n, *(char *const *)slot); break;
 		}
 	}

@@ -2,6 +2,7 @@
  * lines, documented in corrald.conf(5)), then command-line flags, which use
  * the same names (`--max-connections 64`). */
 #pragma once
+#include "images/registry/conf.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -39,6 +40,12 @@ typedef struct corrald_config {
 	char *cni_path;       /* CNI plugins: directories, ':'-separated */
 	char *cni_config_dir; /* networks: one conflist each (network/netconf.h) */
 	char *default_network; /* a ContainerSpec's network when it names none */
+	/* pulls: registry-search, -mirror, -insecure, -blocked (lists that
+	 * add up over lines), registry-certs-dir, registry-stall-timeout */
+	reg_conf registries;
+	char *registry_certs_dir;
+	size_t registry_stall_timeout;
+	size_t pull_parallel;
 } corrald_config;
 
 int config_init(corrald_config *c, cerr *err);

@@ -28,6 +28,7 @@ struct metrics {
 	size_t n_methods;
 	uint64_t containers[N_STATES];
 	uint64_t store_bytes, images, connections, restarts, oom_kills, refused;
+	uint64_t pulls_ok, pulls_failed, pull_bytes;
 	double start_time;
 };
 
@@ -97,6 +98,11 @@ void metrics_set_connections(metrics *m, uint64_t n) { m->connections = n; }
 void metrics_add_restarts(metrics *m, uint64_t n) { m->restarts += n; }
 void metrics_add_oom_kills(metrics *m, uint64_t n) { m->oom_kills += n; }
 void metrics_add_refused(metrics *m, uint64_t n) { m->refused += n; }
+void metrics_add_pull(metrics *m, bool ok, uint64_t bytes)
+{
+	*(ok ? &m->pulls_ok : &m->pulls_failed) += 1;
+	m->pull_bytes += bytes;
+}
 
 int metrics_label(strbuf *sb, const char *v)
 {
@@ -137,6 +143,11 @@ int metrics_render(const metrics *m, strbuf *sb)
 	    sb_addf(sb, "corral_store_bytes %llu\n", (unsigned long long)m->store_bytes) ||
 	    metrics_head(sb, "corral_images", "gauge", "Images in the store.") ||
 	    sb_addf(sb, "corral_images %llu\n", (unsigned long long)m->images) ||
+	    metrics_head(sb, "corral_image_pulls_total", "counter", "Image pulls from registries by result.") ||
+	    sb_addf(sb, "corral_image_pulls_total{result=\"ok\"} %llu\ncorral_image_pulls_total{result=\"error\"} %llu\n",
+		    (unsigned long long)m->pulls_ok, (unsigned long long)m->pulls_failed) ||
+	    metrics_head(sb, "corral_image_pull_bytes_total", "counter", "Bytes of blobs fetched from registries.") ||
+	    sb_addf(sb, "corral_image_pull_bytes_total %llu\n", (unsigned long long)m->pull_bytes) ||
 	    metrics_head(sb, "corral_rpc_connections", "gauge", "Open control socket connections.") ||
 	    sb_addf(sb, "corral_rpc_connections %llu\n", (unsigned long long)m->connections) ||
 	    metrics_head(sb, "corral_rpc_connections_refused_total", "counter",

@@ -1,5 +1,6 @@
 /* corrald's metrics in the Prometheus text format (version 0.0.4). */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "common/strbuf.h"
@@ -22,6 +23,8 @@ void metrics_set_connections(metrics *m, uint64_t n);
 void metrics_add_restarts(metrics *m, uint64_t n);
 void metrics_add_oom_kills(metrics *m, uint64_t n);
 void metrics_add_refused(metrics *m, uint64_t n);
+/* A pull from a registry ended, having fetched bytes of blobs. */
+void metrics_add_pull(metrics *m, bool ok, uint64_t bytes);
 
 int metrics_render(const metrics *m, strbuf *out);
 /* For families rendered elsewhere: the HELP and TYPE lines; a label value,

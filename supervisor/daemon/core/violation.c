@@ -5,6 +5,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 int policy_refuse(vl_call *call, corrald *d, const char *method, const policy_violation *v)
@@ -22,4 +23,15 @@ int policy_refuse(vl_call *call, corrald *d, const char *method, const policy_vi
 	log_info("refused %s from uid %u pid %d: %s: %s (%s)", method, (unsigned)peer->uid, (int)peer->pid, v->field,
 		 v->reason, v->limit);
 	return sv_policy_violation(call, v->field, v->limit, v->reason);
+}
+
+int policy_violation_set(policy_violation *v, const char *field, const char *limit, const char *fmt, ...)
+{
+	snprintf(v->field, sizeof(v->field), "%s", field);
+	snprintf(v->limit, sizeof(v->limit), "%s", limit);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
+	va_end(ap);
+	return POLICY_REFUSED;
 }

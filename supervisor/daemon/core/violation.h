@@ -14,5 +14,8 @@ typedef struct policy_violation {
 	char reason[PATH_MAX + 128];
 } policy_violation;
 
+/* Fill v; returns POLICY_REFUSED. */
+int policy_violation_set(policy_violation *v, const char *field, const char *limit, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Audit the refusal (peer, field, limit) and answer PolicyViolation. */
 int policy_refuse(vl_call *call, struct corrald *d, const char *method, const policy_violation *v);

@@ -14,7 +14,14 @@ typedef struct imgjob {
 	vl_call *call;
 	imgjob_done_fn done;
 	void *ctx;
+	bool (*on_line)(vl_call *call, const char *line, size_t n, void *ctx);
 } imgjob;
+
+static bool on_line(const char *line, size_t n, void *data)
+{
+	imgjob *j = data;
+	return j->on_line(j->call, line, n, j->ctx);
+}
 
 static void on_cancel(vl_call *call, void *data)
 {
@@ -30,7 +37,8 @@ static void on_done(const el_child_result *r, void *data)
 	free(j);
 }
 
-int imgjob_run(corrald *d, vl_call *call, char *const *args, int fd3, imgjob_done_fn done, void *ctx, cerr *err)
+int imgjob_run(corrald *d, vl_call *call, char *const *args, int fd3, const imgjob_io *io, imgjob_done_fn done,
+	       void *ctx, cerr *err)
 {
 	size_t n = 0;
 	while (args[n])
@@ -43,8 +51,10 @@ int imgjob_run(corrald *d, vl_call *call, char *const *args, int fd3, imgjob_don
 	}
 	argv[0] = d->images_bin;
 	memcpy(argv + 1, args, n * sizeof(char *));
-	*j = (imgjob){ .d = d, .call = call, .done = done, .ctx = ctx };
-	el_child_opts o = { .path = d->images_bin, .argv = argv, .fd3 = fd3, .max_output = IMGJOB_MAX_OUTPUT };
+	*j = (imgjob){ .d = d, .call = call, .done = done, .ctx = ctx, .on_line = io ? io->on_line : NULL };
+	el_child_opts o = { .path = d->images_bin, .argv = argv, .fd3 = fd3, .max_output = IMGJOB_MAX_OUTPUT,
+			    .input = io ? io->input : NULL, .input_len = io ? io->input_len : 0,
+			    .on_line = j->on_line ? on_line : NULL };
 	el_child *ch;
 	int r = el_child_run(d->loop, &o, on_done, j, &ch, err);
 	if (r < 0) {

@@ -12,8 +12,18 @@ struct corrald;
 typedef void (*imgjob_done_fn)(struct corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *err,
 			       void *ctx);
 
+/* What else a job may take: its stdin, and a handler of its stdout lines
+ * as they come (see el_child_opts.on_line; ctx is the job's). */
+typedef struct imgjob_io {
+	const char *input;
+	size_t input_len;
+	/* call: the job's, NULL once the caller hung up */
+	bool (*on_line)(vl_call *call, const char *line, size_t n, void *ctx);
+} imgjob_io;
+
 /* Run corral-images with args (NULL-terminated, after the program name),
- * fd3 as its fd 3 (SPAWN_NULL: none; the caller keeps it). On success done runs once, from the loop, and owns ctx; on an error it
- * never runs and ctx stays the caller's. */
-int imgjob_run(struct corrald *d, vl_call *call, char *const *args, int fd3, imgjob_done_fn done, void *ctx,
-	       cerr *err);
+ * fd3 as its fd 3 (SPAWN_NULL: none; the caller keeps it), io (NULL:
+ * none). On success done runs once, from the loop, and owns ctx; on an
+ * error it never runs and ctx stays the caller's. */
+int imgjob_run(struct corrald *d, vl_call *call, char *const *args, int fd3, const imgjob_io *io, imgjob_done_fn done,
+	       void *ctx, cerr *err);

@@ -145,8 +145,7 @@ static void import_ctx_free(import_ctx *x)
 	free(x);
 }
 
-/* The last line corral-images wrote, without its "corral: image import SPEC: " */
-static char *last_error(const strbuf *e, const char *spec)
+char *img_job_error(const strbuf *e, const char *verb, const char *spec)
 {
 	const char *buf = e->buf ? e->buf : "";
 	size_t len = e->len;
@@ -156,7 +155,7 @@ static char *last_error(const strbuf *e, const char *spec)
 	while (line > buf && line[-1] != '\n')
 		line--;
 	_cleanup_free_ char *pre = NULL;
-	if (asprintf(&pre, "corral: image import %s: ", spec) >= 0 && !strncmp(line, pre, strlen(pre)))
+	if (asprintf(&pre, "corral: image %s %s: ", verb, spec) >= 0 && !strncmp(line, pre, strlen(pre)))
 		line += strlen(pre);
 	size_t n = (size_t)(buf + len - line);
 	return n ? strndup(line, n) : strdup("corral-images failed without a message");
@@ -169,7 +168,7 @@ static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, co
 	if (rc == 0 && out->buf && sscanf(out->buf, "%71s %71s", id, manifest) != 2)
 		rc = -EBADMSG;
 	if (rc != 0) {
-		_cleanup_free_ char *msg = rc < 0 ? strdup("corral-images: unexpected output") : last_error(errout, x->path);
+		_cleanup_free_ char *msg = rc < 0 ? strdup("corral-images: unexpected output") : img_job_error(errout, "import", x->path);
 		if (call && msg && (rc < 0 || rc == IMPORT_EXIT_HOST)) /* corrald's trouble, not the caller's */
 			sv_internal(call, msg);
 		else if (call)
@@ -183,28 +182,36 @@ static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, co
 	corrald_update_image_gauges(d, NULL);
 	peer_cred peer = x->peer;
 	import_ctx_free(x);
-	if (!call)
-		return;
+	if (call)
+		img_reply_images(d, call, &peer, manifest, NULL, NULL);
+}
+
+int img_reply_images(corrald *d, vl_call *call, const peer_cred *p, const char *manifest,
+		     void (*more)(yajl_gen g, void *ctx), void *ctx)
+{
+	peer_cred peer = *p;
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
 	cerr err = { 0 };
 	if (open_refs(d, &s, &db, &err) < 0)
-		return (void)sv_internal_err(call, &err);
+		return sv_internal_err(call, &err);
 	refs_view view;
 	img_view(&peer, &view);
 	int i = refs_find(&db, &view, manifest, NULL, &err);
 	if (i < 0) /* removed by someone else already */
-		return (void)no_such_image(call, manifest, &err);
+		return no_such_image(call, manifest, &err);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
-		return (void)sv_internal(call, "out of memory");
+		return sv_internal(call, "out of memory");
 	yajl_gen_map_open(g);
 	jg_key(g, "images");
 	yajl_gen_array_open(g);
 	gen_image(d, g, &s, &db, (size_t)i, &peer);
 	yajl_gen_array_close(g);
+	if (more)
+		more(g, ctx);
 	yajl_gen_map_close(g);
-	vl_call_reply_gen(call, g);
+	return vl_call_reply_gen(call, g);
 }
 
 /* ImageImport's parameters. */
@@ -244,7 +251,7 @@ static int start_import(corrald *d, vl_call *call, import_ctx *x, int fd3)
 		args[8] = x->path;
 	else
 		args[7] = NULL;
-	if (imgjob_run(d, call, args, fd3, import_done, x, &err) < 0) {
+	if (imgjob_run(d, call, args, fd3, NULL, import_done, x, &err) < 0) {
 		import_ctx_free(x);
 		return sv_internal_err(call, &err);
 	}

@@ -3,6 +3,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <yajl/yajl_gen.h>
+#include "common/strbuf.h"
 #include "images/refs.h"
 #include "supervisor/varlink/peer.h"
 #include "supervisor/varlink/server.h"
@@ -16,6 +18,13 @@ int sv_image_inspect(vl_call *call, yajl_val params, void *ud);
 /* img_remove.c */
 int sv_image_remove(vl_call *call, yajl_val params, void *ud);
 int sv_image_prune(vl_call *call, yajl_val params, void *ud);
+/* Answer call with {images: [the image of manifest, as peer sees it]},
+ * and what more() adds to the reply. */
+int img_reply_images(struct corrald *d, vl_call *call, const peer_cred *peer, const char *manifest,
+		     void (*more)(yajl_gen g, void *ctx), void *ctx);
+/* The text of corral-images' last line of errout, without its
+ * "corral: image VERB SPEC: " (img_methods.c). */
+char *img_job_error(const strbuf *errout, const char *verb, const char *spec);
 /* One of corrald's containers made from the image, or NULL. */
 const struct ctr *img_user_of(struct corrald *d, const ref_image *im);
 /* Remove peer's images (a member's own; root's: every one) no container

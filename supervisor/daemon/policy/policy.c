@@ -22,6 +22,7 @@ static void tier_release(policy_tier *t)
 {
 	strv_free(t->bind_allowed);
 	strv_free(t->image_allow);
+	strv_free(t->registries);
 	free(t->trusted_keys);
 	memset(t, 0, sizeof(*t));
 }
@@ -63,7 +64,10 @@ static int tier_inherit(policy_tier *u, const policy_tier *r)
 	u->trusted_keys = strdup(r->trusted_keys);
 	if (r->image_allow)
 		u->image_allow = strv_copy(r->image_allow);
-	return u->bind_allowed && u->trusted_keys && (!r->image_allow || u->image_allow) ? 0 : -ENOMEM;
+	if (r->registries)
+		u->registries = strv_copy(r->registries);
+	return u->bind_allowed && u->trusted_keys && (!r->image_allow || u->image_allow) &&
+			       (!r->registries || u->registries) ? 0 : -ENOMEM;
 }
 
 int policy_init_default(policy *p, cerr *err)
@@ -240,12 +244,19 @@ static int get_images(yajl_val top, const char *parent, policy_tier *t, json_fau
 	int r = json_get_object(top, parent, "images", 0, &o, f);
 	if (r < 0 || !o)
 		return r;
-	static const char *const keys[] = { "allow", "require_signature", "trusted_keys", NULL };
-	_cleanup_strv_ char **allow = NULL;
-	bool given;
+	static const char *const keys[] = { "allow", "registries", "require_signature", "trusted_keys", NULL };
+	_cleanup_strv_ char **allow = NULL, **regs = NULL;
+	bool given, regs_given;
 	if ((r = json_check_keys(o, path, keys, "unknown key", f)) < 0 ||
-	    (r = json_get_strv(o, path, "allow", 0, &allow, &given, f)) < 0)
+	    (r = json_get_strv(o, path, "allow", 0, &allow, &given, f)) < 0 ||
+	    (r = json_get_strv(o, path, "registries", 0, &regs, &regs_given, f)) < 0)
 		return r;
+	if (regs_given && strv_length(regs) > POLICY_MAX_LIST)
+		return json_fault_set(f, EINVAL, json_path(item, path, "registries"), "more than %d entries", POLICY_MAX_LIST);
+	if (regs_given) {
+		strv_free(t->registries);
+		t->registries = TAKE_PTR(regs);
+	}
 	if (json_get_bool(o, path, "require_signature", 0, &t->require_signature, NULL, f) < 0)
 		return json_fault_reword(f, "must be a boolean");
 	if ((r = json_dup_str(o, path, "trusted_keys", 0, &t->trusted_keys, f)) < 0)

@@ -46,6 +46,7 @@ typedef struct policy_tier {
 	bool any_capability;         /* no cap list given: anything capAdd names */
 	uint64_t allowed_caps;       /* beyond podman's default set */
 	char **image_allow;          /* fnmatch patterns and sha256: digests; NULL: any */
+	char **registries;           /* registries (or repository prefixes) a pull may reach; NULL: any */
 	bool require_signature;
 	char *trusted_keys;          /* a directory of PEM public keys */
 } policy_tier;
@@ -81,6 +82,12 @@ enum quota_kind { QUOTA_JOBS, QUOTA_SESSIONS, QUOTA_SECRETS, QUOTA_WORKLOADS };
  * 16 already". field names the request's object. */
 int quota_check(struct corrald *d, vl_call *call, const char *method, enum quota_kind kind, size_t have,
 		size_t adding, const char *field);
+
+/* May peer pull ref? Its registry must be on images.registries, and the
+ * reference, as it will be pulled (docker.io/library/busybox:1), on
+ * images.allow; a short name must be so under every search registry.
+ * 0, or POLICY_REFUSED with v. */
+int policy_admit_pull(struct corrald *d, const peer_cred *peer, const char *ref, policy_violation *v);
 
 /* The policy's gate for ports published by something else than a
  * container (a session's): 0, or POLICY_REFUSED with v (field names them). */

@@ -21,17 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
-__attribute__((format(printf, 4, 5))) static int refuse(policy_violation *v, const char *field, const char *limit,
-							const char *fmt, ...)
-{
-	snprintf(v->field, sizeof(v->field), "%s", field);
-	snprintf(v->limit, sizeof(v->limit), "%s", limit);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
-	va_end(ap);
-	return POLICY_REFUSED;
-}
+#define refuse policy_violation_set
 
 bool policy_path_allowed(const char *real, char *const *prefixes)
 {

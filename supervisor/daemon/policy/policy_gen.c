@@ -85,6 +85,7 @@ static void gen_tier(yajl_gen g, const policy_tier *t, bool root)
 	jg_key(g, "images");
 	yajl_gen_map_open(g);
 	gen_list(g, "allow", t->image_allow);
+	gen_list(g, "registries", t->registries);
 	jg_key_bool(g, "require_signature", t->require_signature);
 	jg_key_str(g, "trusted_keys", t->trusted_keys);
 	yajl_gen_map_close(g);

@@ -1,6 +1,17 @@
 /* The secrets feature, as the rest of corrald sees it: its part in each
  * container's life (registered by main_corrald.c). */
 #pragma once
+#include <sys/types.h>
+#include "common/error.h"
 #include "supervisor/daemon/containers/ctr_service.h"
 
 extern const ctr_feature secrets_ctr_feature;
+
+/* Registry logins (logins.c): sealed like secrets, in a store of their
+ * own; a member's are its own. registry is HOST[:PORT] as reg_auth_key
+ * writes it; userpass "user:password". */
+int secrets_login_put(struct corrald *d, uid_t owner, const char *registry, const char *userpass, cerr *err);
+/* -ENOENT: not logged in there. */
+int secrets_login_remove(struct corrald *d, uid_t owner, const char *registry, cerr *err);
+/* owner's logins as a containers-auth.json(5) document (*out: wipe, free). */
+int secrets_login_auth_json(struct corrald *d, uid_t owner, char **out, cerr *err);

@@ -1,0 +1,34 @@
+/* Pulls from registries, as the rest of corrald sees them: a pull runs in
+ * corral-images (which speaks to the registry, so that a hostile one never
+ * reaches corrald's memory), with the peer's logins on its stdin, the
+ * registries settings of corrald.conf as its options, and its progress
+ * read line by line as it comes. */
+#pragma once
+#include <stdbool.h>
+#include "common/error.h"
+#include "images/digest.h"
+#include "supervisor/varlink/peer.h"
+#include "supervisor/varlink/server.h"
+
+struct corrald;
+
+typedef struct pull_outcome {
+	bool ok;
+	bool host_fault;         /* the store's or the host's, not the registry's */
+	const char *error;       /* the one line corral-images gave, when !ok */
+	char id[DIGEST_STR_LEN], manifest[DIGEST_STR_LEN], repo_digest[DIGEST_STR_LEN];
+	char ref[600];           /* as pulled: DOMAIN/PATH[:TAG][@DIGEST] */
+} pull_outcome;
+
+typedef void (*pull_done_fn)(struct corrald *d, vl_call *call, const pull_outcome *o, void *ctx);
+
+typedef struct pull_req {
+	const char *ref;
+	const char *platform;     /* NULL: the host's */
+	const char *auth_json;    /* more credentials (an imagePullSecret), tried first; or NULL */
+	vl_call *call;            /* gets progress when it asked for more; or NULL */
+} pull_req;
+
+/* Start a pull as peer; done runs once, from the loop, and owns ctx. On an
+ * error done never runs. */
+int pull_start(struct corrald *d, const peer_cred *peer, const pull_req *q, pull_done_fn done, void *ctx, cerr *err);

@@ -1,0 +1,175 @@
+#include "supervisor/daemon/pulls/pull.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/images/img_job.h"
+#include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/daemon/secrets/secrets.h"
+#include "supervisor/loop/child.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "common/strv.h"
+#include "images/import.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct pull_job {
+	peer_cred peer;
+	char *ref;
+	pull_done_fn done;
+	void *ctx;
+	unsigned long long bytes;
+} pull_job;
+
+/* "layer DIGEST DONE TOTAL" as a streamed reply; "fetched BYTES N". */
+static bool on_line(vl_call *call, const char *line, size_t n, void *data)
+{
+	pull_job *j = data;
+	char dg[DIGEST_STR_LEN + 1];
+	unsigned long long done, total;
+	unsigned reqs;
+	char buf[256];
+	if (n >= sizeof(buf))
+		return false;
+	memcpy(buf, line, n);
+	buf[n] = '\0';
+	if (sscanf(buf, "fetched %llu %u", &j->bytes, &reqs) == 2)
+		return true;
+	if (sscanf(buf, "layer %72s %llu %llu", dg, &done, &total) != 3 || !digest_valid(dg))
+		return false;
+	if (call && vl_call_wants_more(call)) {
+		char p[200];
+		snprintf(p, sizeof(p), "{\"progress\":{\"layer\":\"%s\",\"done\":%llu,\"total\":%llu}}", dg, done, total);
+		vl_call_notify(call, p);
+	}
+	return true;
+}
+
+static void job_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
+{
+	pull_job *j = data;
+	pull_outcome o = { .ok = rc == 0 };
+	_cleanup_free_ char *msg = NULL;
+	if (rc == 0 && (!out->buf || sscanf(out->buf, "%71s %71s %71s %599s", o.id, o.manifest, o.repo_digest, o.ref) != 4 ||
+			!digest_valid(o.id) || !digest_valid(o.manifest))) {
+		o.ok = false;
+		rc = -EBADMSG;
+	}
+	if (!o.ok) {
+		msg = rc < 0 ? strdup("corral-images: unexpected output") : img_job_error(errout, "pull", j->ref);
+		o.error = msg ? msg : "pull failed";
+		o.host_fault = rc < 0 || rc == IMPORT_EXIT_HOST;
+		snprintf(o.ref, sizeof(o.ref), "%s", j->ref);
+	}
+	metrics_add_pull(d->metrics, o.ok, j->bytes);
+	if (o.ok) {
+		events_publish(d->events, EV_SHARED(j->peer.uid), "image", "pull", o.id, o.ref,
+			       (const char *const[]){ "manifest", o.manifest, "repoDigest", o.repo_digest, NULL }, 0);
+		corrald_update_image_gauges(d, NULL);
+	}
+	j->done(d, call, &o, j->ctx);
+	free(j->ref);
+	free(j);
+}
+
+static int push_arg(char ***v, const char *a, const char *b)
+{
+	char *x = strdup(a), *y = b ? strdup(b) : NULL;
+	if (!x || (b && !y) || strv_push(v, x) < 0 || (y && strv_push(v, y) < 0)) {
+		free(x);
+		free(y);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The peer's logins, after the request's own credentials. */
+static int auth_of(corrald *d, const peer_cred *peer, const char *extra, char **out, cerr *err)
+{
+	_cleanup_free_ char *logins = NULL;
+	int r = secrets_login_auth_json(d, peer->uid, &logins, err);
+	if (r < 0)
+		return r;
+	if (!extra) {
+		*out = TAKE_PTR(logins);
+		return 0;
+	}
+	/* {"auths": {...extra..., ...logins...}}: the first of a registry wins */
+	size_t le = strlen(extra), ll = strlen(logins);
+	const char *a = strstr(extra, "\"auths\""), *b = strstr(logins, "\"auths\"");
+	_cleanup_json_ yajl_val x = NULL;
+	if (!a || !b || json_parse(extra, "imagePullSecrets", &x, err) < 0 || !YAJL_IS_OBJECT(json_get(x, "auths"))) {
+		cerr_clear(err);
+		r = cerr_set(err, EINVAL, "imagePullSecrets: not a dockerconfigjson ({\"auths\": {...}})");
+	} else {
+		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+		yajl_val la = NULL;
+		_cleanup_json_ yajl_val lx = NULL;
+		json_parse(logins, "logins", &lx, err);
+		la = json_get(lx, "auths");
+		yajl_val xa = json_get(x, "auths");
+		int bad = !g || yajl_gen_map_open(g) || jg_key(g, "auths") || yajl_gen_map_open(g);
+		for (int k = 0; k < 2 && !bad; k++) {
+			yajl_val o = k ? la : xa;
+			for (size_t i = 0; YAJL_IS_OBJECT(o) && i < o->u.object.len && !bad; i++)
+				bad = jg_key(g, o->u.object.keys[i]) || jg_value(g, o->u.object.values[i]);
+		}
+		bad = bad || yajl_gen_map_close(g) || yajl_gen_map_close(g);
+		*out = bad ? NULL : jg_finish(g, NULL);
+		r = *out ? 0 : cerr_set(err, ENOMEM, "out of memory");
+	}
+	explicit_bzero(logins, ll);
+	(void)le;
+	return r;
+}
+
+int pull_start(corrald *d, const peer_cred *peer, const pull_req *q, pull_done_fn done, void *ctx, cerr *err)
+{
+	const corrald_config *c = d->cfg;
+	const reg_conf *rc = &c->registries;
+	char uid[16], stall[16], par[16];
+	snprintf(uid, sizeof(uid), "%u", (unsigned)peer->uid);
+	snprintf(stall, sizeof(stall), "%zu", c->registry_stall_timeout);
+	snprintf(par, sizeof(par), "%zu", c->pull_parallel);
+	_cleanup_strv_ char **args = NULL;
+	int bad = push_arg(&args, "image", NULL) || push_arg(&args, "pull", NULL) ||
+		  push_arg(&args, "--store", c->state_dir) || push_arg(&args, "--owner", uid) ||
+		  push_arg(&args, "--certs-dir", c->registry_certs_dir) || push_arg(&args, "--stall-timeout", stall) ||
+		  push_arg(&args, "--parallel", par) || push_arg(&args, "--progress", "lines") ||
+		  push_arg(&args, "--auth-fd", "0") || (q->platform && push_arg(&args, "--platform", q->platform));
+	for (char **s = rc->search; !bad && s && *s; s++)
+		bad = push_arg(&args, "--search-registry", *s);
+	for (char **s = rc->insecure; !bad && s && *s; s++)
+		bad = push_arg(&args, "--insecure-registry", *s);
+	for (char **s = rc->blocked; !bad && s && *s; s++)
+		bad = push_arg(&args, "--blocked-registry", *s);
+	for (size_t i = 0; !bad && i < rc->n_mirrors; i++) {
+		_cleanup_free_ char *m = NULL;
+		bad = asprintf(&m, "%s=%s", rc->mirrors[i].prefix, rc->mirrors[i].location) < 0 ||
+		      push_arg(&args, "--mirror", m);
+	}
+	/* "--" so that a reference is never an option */
+	if (bad || push_arg(&args, "--", NULL) || push_arg(&args, q->ref, NULL))
+		return cerr_set(err, ENOMEM, "out of memory");
+	_cleanup_free_ char *auth = NULL;
+	int r = auth_of(d, peer, q->auth_json, &auth, err);
+	if (r < 0)
+		return r;
+	pull_job *j = calloc(1, sizeof(*j));
+	if (!j || !(j->ref = strdup(q->ref))) {
+		free(j);
+		explicit_bzero(auth, strlen(auth));
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	*j = (pull_job){ .peer = *peer, .ref = j->ref, .done = done, .ctx = ctx };
+	imgjob_io io = { .input = auth, .input_len = strlen(auth), .on_line = on_line };
+	r = imgjob_run(d, q->call, args, SPAWN_NULL, &io, job_done, j, err);
+	explicit_bzero(auth, strlen(auth));
+	if (r < 0) {
+		free(j->ref);
+		free(j);
+	}
+	return r;
+}

@@ -1,0 +1,189 @@
+/* ImagePull, Login and Logout of io.corral.Supervisor. */
+#include "supervisor/daemon/pulls/pull_methods.h"
+#include "supervisor/daemon/pulls/pull.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/images/img_job.h"
+#include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/daemon/policy/policy.h"
+#include "supervisor/daemon/secrets/secrets.h"
+#include "supervisor/loop/child.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "common/base64.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "images/import.h"
+#include "images/registry/auth.h"
+#include "images/registry/reference.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PASSWORD_MAX 4096
+
+static int pull_failed(vl_call *call, const char *ref, const char *reason)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "reference", ref) || jg_key_str(g, "reason", reason) ||
+	    yajl_gen_map_close(g))
+		return sv_internal(call, "out of memory");
+	_cleanup_free_ char *p = jg_finish(g, NULL);
+	return p ? vl_call_error(call, SV_ERR("ImagePullFailed"), p) : sv_internal(call, "out of memory");
+}
+
+static void add_source(yajl_gen g, void *ctx)
+{
+	const pull_outcome *o = ctx;
+	jg_key_str(g, "reference", o->ref);
+	jg_key_str(g, "repoDigest", o->repo_digest);
+}
+
+static void pulled(corrald *d, vl_call *call, const pull_outcome *o, void *ctx)
+{
+	peer_cred *peer = ctx;
+	if (call && !o->ok)
+		o->host_fault ? sv_internal(call, o->error) : pull_failed(call, o->ref, o->error);
+	else if (call)
+		img_reply_images(d, call, peer, o->manifest, add_source, (void *)o);
+	free(peer);
+}
+
+int sv_image_pull(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	const char *ref, *platform;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("reference", "platform"), &f) < 0 || sp_str(params, "reference", true, &ref, &f) < 0 ||
+	    sp_str(params, "platform", false, &platform, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	reg_ref r;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (reg_ref_parse(ref, &r, &err) < 0)
+		return sv_invalid_err(call, "reference", &err);
+	if (platform && (strlen(platform) > 64 || !strchr(platform, '/') || strpbrk(platform, " \t\n")))
+		return sv_invalid(call, "platform", "must be OS/ARCH[/VARIANT]");
+	policy_violation v;
+	if (policy_admit_pull(d, vl_call_peer(call), ref, &v) == POLICY_REFUSED)
+		return policy_refuse(call, d, "ImagePull", &v);
+	peer_cred *peer = malloc(sizeof(*peer));
+	if (!peer)
+		return sv_internal(call, "out of memory");
+	*peer = *vl_call_peer(call);
+	pull_req q = { .ref = ref, .platform = platform, .call = call };
+	if (pull_start(d, peer, &q, pulled, peer, &err) < 0) {
+		free(peer);
+		return sv_internal_err(call, &err);
+	}
+	return 0; /* the job answers */
+}
+
+/* Login: the credentials are tried against the registry (by corral-images,
+ * as a pull would use them) before they are kept. */
+typedef struct login_ctx {
+	uid_t owner;
+	char registry[256];
+	char *userpass;
+} login_ctx;
+
+static void login_ctx_free(login_ctx *x)
+{
+	explicit_bzero(x->userpass, strlen(x->userpass));
+	free(x->userpass);
+	free(x);
+}
+
+static void login_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
+{
+	login_ctx *x = data;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (rc != 0) {
+		_cleanup_free_ char *msg = img_job_error(errout, "login", x->registry);
+		if (call)
+			(rc < 0 || rc == IMPORT_EXIT_HOST) ? sv_internal(call, msg) : pull_failed(call, x->registry, msg);
+	} else if (secrets_login_put(d, x->owner, x->registry, x->userpass, &err) < 0) {
+		if (call)
+			sv_internal_err(call, &err);
+	} else if (call) {
+		vl_call_reply(call, "{}");
+	}
+	login_ctx_free(x);
+}
+
+static int registry_param(yajl_val params, char *out, size_t n, json_fault *f)
+{
+	const char *reg;
+	if (sp_str(params, "registry", true, &reg, f) < 0)
+		return -EINVAL;
+	reg_auth_key(reg, out, n);
+	if (!*out || !reg_is_domain(out, strlen(out)) || strchr(out, '_'))
+		return json_fault_set(f, EINVAL, "registry", "must be a registry, HOST[:PORT] (docker.io, 127.0.0.1:5000)");
+	return 0;
+}
+
+int sv_login(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	const char *user, *pass;
+	json_fault f = { 0 };
+	char reg[256];
+	if (sp_known(params, KNOWN("registry", "username", "password"), &f) < 0 || registry_param(params, reg, sizeof(reg), &f) < 0 ||
+	    sp_str(params, "username", true, &user, &f) < 0 || sp_str(params, "password", true, &pass, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (!*user || strchr(user, ':') || strlen(user) > 256)
+		return sv_invalid(call, "username", "must be 1-256 characters without ':'");
+	if (!*pass || strlen(pass) > PASSWORD_MAX)
+		return sv_invalid(call, "password", "must be 1-4096 characters");
+	login_ctx *x = calloc(1, sizeof(*x));
+	if (!x || asprintf(&x->userpass, "%s:%s", user, pass) < 0) {
+		free(x);
+		return sv_internal(call, "out of memory");
+	}
+	x->owner = vl_call_peer(call)->uid;
+	snprintf(x->registry, sizeof(x->registry), "%s", reg);
+	_cleanup_free_ char *b64 = base64_encode(x->userpass, strlen(x->userpass));
+	_cleanup_free_ char *auth = NULL;
+	if (!b64 || asprintf(&auth, "{\"auths\":{\"%s\":{\"auth\":\"%s\"}}}", reg, b64) < 0) {
+		login_ctx_free(x);
+		return sv_internal(call, "out of memory");
+	}
+	const corrald_config *c = d->cfg;
+	char stall[16];
+	snprintf(stall, sizeof(stall), "%zu", c->registry_stall_timeout);
+	char *args[32] = { "image", "login", "--certs-dir", c->registry_certs_dir, "--stall-timeout", stall,
+			   "--auth-fd", "0" };
+	size_t n = 8;
+	for (char **s = c->registries.insecure; s && *s && n < 28; s++) {
+		args[n++] = "--insecure-registry";
+		args[n++] = *s;
+	}
+	args[n++] = "--";
+	args[n++] = reg;
+	imgjob_io io = { .input = auth, .input_len = strlen(auth) };
+	_cleanup_cerr_ cerr err = { 0 };
+	int r = imgjob_run(d, call, args, SPAWN_NULL, &io, login_done, x, &err);
+	explicit_bzero(auth, strlen(auth));
+	explicit_bzero(b64, strlen(b64));
+	if (r < 0) {
+		login_ctx_free(x);
+		return sv_internal_err(call, &err);
+	}
+	return 0;
+}
+
+int sv_logout(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	char reg[256];
+	if (sp_known(params, KNOWN("registry"), &f) < 0 || registry_param(params, reg, sizeof(reg), &f) < 0)
+		return sv_invalid_fault(call, &f);
+	_cleanup_cerr_ cerr err = { 0 };
+	int r = secrets_login_remove(d, vl_call_peer(call)->uid, reg, &err);
+	if (r == -ENOENT)
+		return sv_invalid_err(call, "registry", &err);
+	if (r < 0)
+		return sv_internal_err(call, &err);
+	return vl_call_reply(call, "{}");
+}
