@@ -109,6 +109,9 @@ void ctl_print_call_error(const char *method, const vl_reply *rep)
 		fprintf(stderr, "corralctl: %s: no such container: %s\n", short_m, ctl_str(p, "id"));
 	else if (streq(short_e, "ImagePullFailed"))
 		fprintf(stderr, "corralctl: %s: %s: %s\n", short_m, ctl_str(p, "reference"), ctl_str(p, "reason"));
+	else if (streq(short_e, "NoSuchImage") && streq(short_m, "ImagePull"))
+		fprintf(stderr, "corralctl: %s: no such image: %s (not in the store; no registry-search is set to pull a "
+				"short name from)\n", short_m, ctl_str(p, "image"));
 	else if (streq(short_e, "NoSuchImage"))
 		fprintf(stderr, "corralctl: %s: no such image: %s\n", short_m, ctl_str(p, "image"));
 	else if (streq(short_e, "NoSuchSecret"))

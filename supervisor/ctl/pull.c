@@ -22,15 +22,14 @@ static void show_progress(yajl_val p, pull_bars *bars, bool quiet)
 	if (bars->started)
 		fprintf(bars->in, "layer %s %lld %lld\n", layer, done, total);
 	else if (done >= total)
-		printf("Copying blob %.19s done\n", layer);
+		fprintf(stderr, "Copying blob %.19s done\n", layer);
 }
 
-static int v_pull(ctl_args *a)
+/* ImagePull with its progress on stderr; the last reply in *last. */
+static int pull(const char *ref, const char *platform, bool quiet, vl_reply *last)
 {
-	bool quiet = opt_on(a, "quiet");
 	_cleanup_json_gen_ yajl_gen g = ctl_params(NULL);
-	if (!g || jg_key_str(g, "reference", a->argv[0]) ||
-	    (opt_on(a, "platform") && jg_key_str(g, "platform", opt_str(a, "platform"))))
+	if (!g || jg_key_str(g, "reference", ref) || (platform && jg_key_str(g, "platform", platform)))
 		return ctl_fail("pull", "out of memory");
 	ctl_timeout_ms = -1; /* a pull takes its time; a stalled registry is corral-images' to end */
 	_cleanup_vl_client_ vl_client *c = NULL;
@@ -41,30 +40,78 @@ static int v_pull(ctl_args *a)
 	if (!quiet && isatty(STDERR_FILENO))
 		pull_bars_start(&bars);
 	int rc = 0;
-	for (;;) {
+	while (rep.continues) {
 		yajl_val prog = json_get(rep.params, "progress");
 		if (prog)
 			show_progress(prog, &bars, quiet);
-		bool more = rep.continues;
-		if (!more) {
-			pull_bars_end(&bars);
-			yajl_val im = json_get(rep.params, "images");
-			yajl_val first = YAJL_IS_ARRAY(im) && im->u.array.len ? im->u.array.values[0] : NULL;
-			if (ctl_json)
-				ctl_print_json(rep.params);
-			else
-				printf("%s\n", ctl_str(first, "id") + 7 * !strncmp(ctl_str(first, "id"), "sha256:", 7));
-		}
 		vl_reply_release(&rep);
-		if (!more)
-			break;
 		if (ctl_recv(c, M("ImagePull"), &rep)) {
 			rc = EXIT_CTL;
 			break;
 		}
 	}
 	pull_bars_end(&bars);
+	if (rc == 0)
+		*last = rep;
 	return rc;
+}
+
+static int v_pull(ctl_args *a)
+{
+	vl_reply rep;
+	if (pull(a->argv[0], opt_str(a, "platform"), opt_on(a, "quiet"), &rep))
+		return EXIT_CTL;
+	yajl_val im = json_get(rep.params, "images");
+	yajl_val first = YAJL_IS_ARRAY(im) && im->u.array.len ? im->u.array.values[0] : NULL;
+	if (ctl_json)
+		ctl_print_json(rep.params);
+	else
+		printf("%s\n", ctl_str(first, "id") + 7 * !strncmp(ctl_str(first, "id"), "sha256:", 7));
+	vl_reply_release(&rep);
+	return 0;
+}
+
+/* Is image in the store, as the peer sees it? 1 yes, 0 no, else EXIT_CTL. */
+static int have_image(const char *image)
+{
+	_cleanup_vl_client_ vl_client *c = NULL;
+	_cleanup_json_gen_ yajl_gen g = ctl_params(NULL);
+	vl_reply rep;
+	if (!g || jg_key_str(g, "image", image))
+		return ctl_fail("pull", "out of memory");
+	int r = ctl_call_gen_tolerating(&c, M("ImageInspect"), TAKE_PTR(g), "NoSuchImage", &rep);
+	if (r == 0)
+		vl_reply_release(&rep);
+	return r == 0 ? 1 : r == 1 ? 0 : EXIT_CTL;
+}
+
+int ctl_pull_policy(const char *policy, const char *image, char **use)
+{
+	*use = NULL;
+	bool always = streq(policy, "always"), newer = streq(policy, "newer"), missing = streq(policy, "missing");
+	if (!always && !newer && !missing && !streq(policy, "never"))
+		return ctl_failf("--pull %s: expected always, missing, newer or never", policy);
+	if (image[0] == '/' || streq(policy, "never"))
+		return 0;
+	int have = always ? 0 : have_image(image);
+	if (have == EXIT_CTL || (have == 1 && missing))
+		return have == EXIT_CTL ? EXIT_CTL : 0;
+	vl_reply rep;
+	if (pull(image, NULL, false, &rep)) {
+		if (newer && have == 1) { /* what the store has serves when the registry does not answer */
+			fprintf(stderr, "corralctl: pull %s failed; using the image in the store\n", image);
+			return 0;
+		}
+		return EXIT_CTL;
+	}
+	/* the pulled name: a short name that only a search registry made whole
+	 * is found by it; by digest alone, the image's id */
+	const char *ref = ctl_str(rep.params, "reference");
+	yajl_val im = json_get(rep.params, "images");
+	yajl_val first = YAJL_IS_ARRAY(im) && im->u.array.len ? im->u.array.values[0] : NULL;
+	*use = strdup(strchr(ref, '@') ? ctl_str(first, "id") : ref);
+	vl_reply_release(&rep);
+	return *use ? 0 : ctl_fail("pull", "out of memory");
 }
 
 /* A line from the terminal, without echo when secret. */

@@ -23,9 +23,17 @@ int ctl_wait_code(const char *id)
 }
 
 /* CreateContainer; the new id in *id. */
-static int create(const ctl_args *a, bool auto_remove, char **id)
+static int create(ctl_args *a, bool auto_remove, char **id)
 {
+	_cleanup_free_ char *pulled = NULL;
+	const char *policy = opt_str(a, "pull") ? opt_str(a, "pull") : "missing";
+	if (ctl_pull_policy(policy, a->argv[0], &pulled))
+		return EXIT_CTL;
+	char *typed = a->argv[0];
+	if (pulled)
+		a->argv[0] = pulled;
 	_cleanup_free_ char *spec = ctl_build_spec(a, auto_remove);
+	a->argv[0] = typed;
 	_cleanup_vl_client_ vl_client *c = NULL;
 	vl_reply rep;
 	if (!spec || ctl_call(&c, M("CreateContainer"), spec, false, &rep))

@@ -49,7 +49,8 @@
 	{ "health-retries", 0, OPT_INT, "N", "failures in a row that make it unhealthy (default 3)" }, \
 	{ "health-start-period", 0, OPT_DURATION, "DURATION", "failures in it do not count, until a success (default 0s)" }, \
 	{ "health-on-failure", 0, OPT_STR, "ACTION", "when unhealthy: none, kill or restart (default none)" }, \
-	{ "no-healthcheck", 0, OPT_FLAG, "", "no health check, not even the image's HEALTHCHECK" }
+	{ "no-healthcheck", 0, OPT_FLAG, "", "no health check, not even the image's HEALTHCHECK" }, \
+	{ "pull", 0, OPT_STR, "POLICY", "missing (the default): pull an image not in the store; always, newer or never" }
 
 /* {"spec": {...}} from a's options and arguments (IMAGE [COMMAND...]);
  * NULL after saying what was wrong. auto_remove: corrald removes it once

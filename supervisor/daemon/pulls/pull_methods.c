@@ -62,6 +62,9 @@ int sv_image_pull(vl_call *call, yajl_val params, void *ud)
 	_cleanup_cerr_ cerr err = { 0 };
 	if (reg_ref_parse(ref, &r, &err) < 0)
 		return sv_invalid_err(call, "reference", &err);
+	/* nowhere to look a short name up: not in the store is all there is */
+	if (reg_ref_is_short(&r) && !d->cfg->registries.search)
+		return sv_no_such_image(call, ref);
 	if (platform && (strlen(platform) > 64 || !strchr(platform, '/') || strpbrk(platform, " \t\n")))
 		return sv_invalid(call, "platform", "must be OS/ARCH[/VARIANT]");
 	policy_violation v;
