@@ -146,6 +146,15 @@ test_reg_plain() {
 	assert_eq "$(manifest "http://$REG_p/v2/library/busybox/manifests/1" >/dev/null; msha)" "$(cat "$T/d")" "busybox over http"
 	assert_eq "$(nsenter --net="$T/netns" skopeo inspect --tls-verify=false "docker://$REG_p/library/busybox:1" | jq -r .Digest)" \
 		"$(cat "$T/d")" "skopeo inspect over http"
+	# stopped, it answers no more; started again, it is where it was, with its data
+	local hp=$REG_p
+	reg_stop p
+	rc=0
+	reg_curl -o /dev/null "http://$REG_p/v2/" || rc=$?
+	assert_eq "$rc" 7 "a stopped registry (connection refused)"
+	reg_start p plain >/dev/null
+	assert_eq "$REG_p" "$hp" "its address, started again"
+	assert_eq "$(manifest "http://$REG_p/v2/library/busybox/manifests/1" >/dev/null; msha)" "$(cat "$T/d")" "busybox, started again"
 }
 
 # basic: htpasswd (bcrypt) behind TLS; alice gets in, a wrong password does not
@@ -409,10 +418,19 @@ test_reg_hostile_tls() {
 	assert_eq "$(tail -1 "$REG_LOG_ht")" "GET /v2/good/blobs/$L range=- scheme=http" "redirect-http: the plain GET in the log"
 	# its HEAD is no redirect
 	assert_eq "$(reg_curl -I -o /dev/null -w '%{http_code}' "$u/redirect-http/blobs/$L")" 200 "redirect-http: a HEAD"
+	# started again: the same port, flaky as new
+	assert_eq "$(reg_curl -o /dev/null -w '%{http_code} ' "$u/flaky/manifests/latest")" "503 " "flaky, first"
+	local hp=$REG_ht
+	reg_stop ht
+	reg_start_hostile ht tls >/dev/null
+	assert_eq "$REG_ht" "$hp" "its address, started again"
+	assert_eq "$(for _ in 1 2 3; do reg_curl -o /dev/null -w '%{http_code} ' "$u/flaky/manifests/latest"; done)" \
+		"503 503 200 " "flaky, started again"
 }
 
 # A test that fails, or is killed, leaves no registry, server or netns
-# behind; its own EXIT trap still runs; reg_start refuses to run in $(...)
+# behind; its own EXIT trap still runs; reg_start refuses to run before
+# reg_setup, in $(...), or as "token"
 test_reg_cleanup() {
 	set +e
 	(
@@ -448,11 +466,15 @@ test_reg_cleanup() {
 	umount "$T/netns" # the trap that would have done it never ran
 	rm -f "$T/netns"
 
-	reg_setup
 	local out
+	out=$(reg_start w plain 2>&1 </dev/null) && fail "reg_start ran before reg_setup"
+	assert_contains "$out" "call reg_setup first" "reg_start before reg_setup"
+	reg_setup
 	out=$(reg_start w plain 2>&1) && fail "reg_start ran in \$(...)"
 	assert_contains "$out" "not in a subshell" "reg_start in \$(...)"
-	assert_eq "$(reg_procs)" "" "what reg_start in \$(...) started"
+	reg_start token plain 2>"$T/err" && fail "a registry took the token server's name"
+	assert_contains "$(cat "$T/err")" "token server" "the name token"
+	assert_eq "$(reg_procs)" "" "what the refused reg_starts started"
 }
 
 for t in $(declare -F | awk '$3 ~ /^test_reg_/ {print $3}'); do run_test "$t"; done
