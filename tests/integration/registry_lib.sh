@@ -80,7 +80,7 @@
 #                        "GET 200 user=alice service=corral-registry scope=repository:R:pull"
 #   REG_SERVICE, REG_ISSUER   corral-registry, corral-token-issuer
 #   REG_PY               /usr/bin/python3, which the servers run under
-#   after reg_push_fixtures HOSTPORT:
+#   after reg_push_fixtures HOSTPORT (of the last one, if it ran for more):
 #   REG_DIGEST_busybox   library/busybox:1's manifest digest (sha256:...)
 #   REG_DIGEST_multi     multi:1's index; REG_DIGEST_multi_amd64 and
 #                        REG_DIGEST_multi_arm64 its two manifests
@@ -148,11 +148,12 @@ reg_setup() {
 
 # reg_cleanup in front of the EXIT trap, once
 _reg_trap() {
-	local old
+	local old words
 	old=$(trap -p EXIT)
 	case "$old" in *reg_cleanup*) return 0 ;; esac
-	eval "set -- $old" # trap -- 'COMMAND' EXIT
-	trap "reg_cleanup; ${3:-}" EXIT
+	eval "words=($old)" # trap -- 'COMMAND' EXIT
+	# shellcheck disable=SC2064 # the command the test had, now
+	trap "reg_cleanup; ${words[2]:-}" EXIT
 }
 
 # what keeps REG_* and the servers' parent must be the test's shell
