@@ -249,7 +249,9 @@ int regsrc_stage_layer(imp *m, const img_desc *l, const char *diffid, cerr *err)
 				NULL, NULL, err);
 	close(p[0]); /* a feeder still writing gets EPIPE */
 	pthread_join(th, NULL);
-	if (f.rc < 0) { /* the transfer's reason, not the unpacker's "unexpected end" */
+	/* the transfer's reason, not the unpacker's "unexpected end"; unless
+	 * the transfer stopped because the unpacker had refused the layer */
+	if (f.rc < 0 && (r == 0 || (f.err.code != EPIPE && f.err.code != ECANCELED))) {
 		cerr_clear(err);
 		*err = f.err;
 		return f.rc;

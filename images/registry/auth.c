@@ -240,9 +240,10 @@ static int fetch_token(reg_auth *a, reg_client *c, const char *endpoint, const c
 	}
 	_cleanup_json_ yajl_val root = NULL;
 	_cleanup_free_ char *body = resp.body;
+	size_t len = resp.len;
 	resp.body = NULL;
 	reg_resp_free(&resp);
-	if (!body || strlen(body) != resp.len || json_parse(body, "token", &root, err) < 0) {
+	if (!body || strlen(body) != len || json_parse(body, "token", &root, err) < 0) {
 		cerr_clear(err);
 		return cerr_set(err, EPROTO, "%s: token server %.200s: not a JSON token", endpoint, ch->realm);
 	}

@@ -134,6 +134,7 @@ typedef struct xfer {
 	uint64_t range_from;
 	long retry_after;
 	uint64_t delivered;     /* bytes given to the sink by this exchange */
+	char curl_err[CURL_ERROR_SIZE];
 } xfer;
 
 static void xfer_reset(xfer *x)
@@ -326,7 +327,11 @@ static int transfer_error(reg_client *c, const target *t, const xfer *x, CURLcod
 	const char *why = rc == CURLE_UNSUPPORTED_PROTOCOL ? "redirected away from https"
 			  : rc == CURLE_OPERATION_TIMEDOUT ? "no progress, gave up"
 			  : rc == CURLE_PARTIAL_FILE ? "cut off before the end"
-			  : curl_easy_strerror(rc);
+			  : x->curl_err[0] ? x->curl_err : curl_easy_strerror(rc);
+	/* curl's own bound on one header (100 kB) ends the transfer as if memory ran out */
+	if (rc == CURLE_OUT_OF_MEMORY)
+		return cerr_set(err, EBADMSG, "%s: %s: an answer with a header larger than curl takes", t->endpoint,
+				t->what);
 	return cerr_set(err, code, "%s: %s: %s", t->endpoint, t->what, why);
 }
 
@@ -375,6 +380,8 @@ static long perform(reg_client *c, const target *t, bool plain_http, bool insecu
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	x->curl_err[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->curl_err);
 	if (userpass || t->userpass) {
 		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(h, CURLOPT_USERPWD, userpass ? userpass : t->userpass);
