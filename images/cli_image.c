@@ -20,11 +20,13 @@
 #include <string.h>
 #include <time.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 enum { OPT_STORE = 256, OPT_NAME, OPT_PLATFORM, OPT_FORMAT, OPT_MAX_SIZE, OPT_MAX_RATIO, OPT_MAX_ENTRIES, OPT_NO_SYNC, OPT_OWNER,
        OPT_SEARCH, OPT_MIRROR, OPT_INSECURE, OPT_BLOCKED, OPT_CERTS_DIR, OPT_AUTHFILE, OPT_AUTH_FD, OPT_PARALLEL,
-       OPT_STALL, OPT_PROGRESS };
+       OPT_STALL, OPT_PROGRESS, OPT_REQUIRE_SIG, OPT_DIE_WITH_PARENT };
 
 static const struct option image_opts[] = {
 	{ "store", required_argument, NULL, OPT_STORE },
@@ -46,6 +48,8 @@ static const struct option image_opts[] = {
 	{ "parallel", required_argument, NULL, OPT_PARALLEL },
 	{ "stall-timeout", required_argument, NULL, OPT_STALL },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
+	{ "require-signature", required_argument, NULL, OPT_REQUIRE_SIG },
+	{ "die-with-parent", no_argument, NULL, OPT_DIE_WITH_PARENT },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -58,7 +62,8 @@ static void usage(void)
 	      "       corral image pull [--store DIR] [--platform OS/ARCH[/VARIANT]] [--owner UID]\n"
 	      "                         [--search-registry HOST] [--mirror PREFIX=HOST] [--insecure-registry HOST]\n"
 	      "                         [--blocked-registry PREFIX] [--certs-dir DIR] [--authfile FILE | --auth-fd N]\n"
-	      "                         [--parallel N] [--stall-timeout SECONDS] [--progress auto|lines|none] REF\n"
+	      "                         [--parallel N] [--stall-timeout SECONDS] [--progress auto|lines|none]\n"
+	      "                         [--require-signature KEYS_DIR] REF\n"
 	      "       corral image list [--store DIR] [--format table|json]\n"
 	      "       corral image inspect [--store DIR] REF\n"
 	      "       corral image remove [--store DIR] REF...\n"
@@ -338,6 +343,13 @@ int corral_cmd_image(int argc, char **argv)
 			break;
 		case OPT_AUTHFILE: authfile = optarg; break;
 		case OPT_PROGRESS: prog = optarg; break;
+		case OPT_REQUIRE_SIG: po.trusted_keys = optarg; break;
+		case OPT_DIE_WITH_PARENT:
+			/* corrald's pulls: a registry that trickles must not keep one
+			 * going after corrald is gone; the next pull resumes it */
+			if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+				return 1;
+			break;
 		case OPT_AUTH_FD:
 		case OPT_PARALLEL:
 		case OPT_STALL:

@@ -2,14 +2,17 @@
 #include "images/import_job.h"
 #include "images/layer.h"
 #include "images/manifest.h"
+#include "images/pull_sig.h"
 #include "images/registry/reference.h"
 #include "images/source.h"
 #include "common/cleanup.h"
+#include "common/fileio.h"
 #include "common/json.h"
 #include "common/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -376,6 +379,18 @@ static int resolve(reg_source *rs, const pull_opts *o, const char *text, reg_ref
 	return e;
 }
 
+/* The verified signature, where container create's check finds it. */
+static int keep_signature(const char *store_root, const char *manifest, const char *doc, cerr *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/images/signatures", store_root);
+	snprintf(path, sizeof(path), "%s/%s.sig", dir, digest_hex(manifest));
+	int r = mkdir_p(dir, 0700);
+	if (r < 0)
+		return cerr_sys(err, -r, "%s", dir);
+	return write_file_atomic(path, doc, strlen(doc), 0644, err);
+}
+
 int image_pull(const char *store_root, const char *text, const pull_opts *o, pull_result *res, cerr *err)
 {
 	signal(SIGPIPE, SIG_IGN); /* a feeder whose unpacker failed gets EPIPE */
@@ -392,9 +407,14 @@ int image_pull(const char *store_root, const char *text, const pull_opts *o, pul
 	}
 	store_close(&s);
 	char name[sizeof(res->ref)] = "", repo[2 * REF_NAME_MAX + 2];
+	_cleanup_free_ char *sig = NULL;
+	if (r == 0)
+		reg_ref_repo(&ref, repo, sizeof(repo));
+	/* signed, before a byte of its layers is fetched */
+	if (r == 0 && o->trusted_keys)
+		r = pull_verify_signature(rs.client, rs.endpoint, rs.path, repo, rs.top_digest, o->trusted_keys, &sig, err);
 	if (r == 0) {
 		reg_ref_string(&ref, res->ref, sizeof(res->ref));
-		reg_ref_repo(&ref, repo, sizeof(repo));
 		if (ref.tag[0])
 			snprintf(name, sizeof(name), "%s:%s", repo, ref.tag);
 		else if (!ref.digest[0])
@@ -409,6 +429,8 @@ int image_pull(const char *store_root, const char *text, const pull_opts *o, pul
 		po.io.repo_digest = rd;
 		r = image_import(store_root, NULL, &po.io, &res->imp, err);
 	}
+	if (r == 0 && sig)
+		r = keep_signature(store_root, res->imp.manifest, sig, err);
 	if (rs.client)
 		reg_client_counts(rs.client, &res->requests, &res->bytes);
 	reg_client_free(rs.client);

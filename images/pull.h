@@ -25,6 +25,7 @@ typedef struct pull_opts {
 	const char *auth_json;  /* containers-auth.json text, or NULL */
 	unsigned parallel;      /* layers at once */
 	FILE *progress;         /* "layer DIGEST DONE TOTAL" lines, or NULL */
+	const char *trusted_keys; /* a cosign signature that a key here verifies is required; NULL: none */
 	import_opts io;         /* owner, platform, limits; io.name is set here */
 } pull_opts;
 

@@ -210,4 +210,30 @@ test_pull_hostile_registry_refused() {
 	# 503 twice and 429 once: retried with backoff, then pulled
 	pull "$REG_h/flaky:latest" >/dev/null
 }
+# images.require_signature's half in the pull: the registry's cosign
+# signature (tag sha256-<hex>.sig) verified before a layer is fetched.
+test_pull_cosign_signature_required() {
+	reg_setup
+	reg_start main tls >/dev/null
+	reg_push_fixtures "$REG_main"
+	mkdir -p "$T/keys" "$T/other"
+	cp "$REG_COSIGN_PUB" "$T/keys/cosign.pem"
+	openssl ecparam -name prime256v1 -genkey -noout -out "$T/other.key" 2>/dev/null
+	openssl ec -in "$T/other.key" -pubout -out "$T/other/other.pem" 2>/dev/null
+	local out
+	pull --require-signature "$T/keys" "$REG_main/library/busybox:1" >/dev/null
+	local sig="$T/store/images/signatures/${REG_DIGEST_busybox#sha256:}.sig"
+	[ -f "$sig" ] || fail "the verified signature is not kept"
+	assert_eq "$(jq -r .signature "$sig")" "$REG_SIG_B64" "the registry's signature, kept"
+	rm -rf "$T/store"
+	reg_log_mark main
+	out=$(pull --require-signature "$T/other" "$REG_main/library/busybox:1" 2>&1) && fail "pulled with an untrusted key"
+	assert_contains "$out" "no cosign signature verifies" "another key"
+	assert_eq "$(reg_gets main /blobs/sha256:${REG_BLOB_shared#sha256:})" 0 "no layer fetched before the signature"
+	out=$(pull --require-signature "$T/keys" "$REG_main/docker2:1" 2>&1) && fail "an unsigned image pulled"
+	assert_contains "$out" "is not signed" "unsigned"
+	assert_eq "$(images | jq length)" 0 "nothing stored"
+	assert_eq "$(debris)" "" "no debris"
+}
+
 for t in $(declare -F | awk '$3 ~ /^test_pull_/ {print $3}'); do run_test "$t"; done

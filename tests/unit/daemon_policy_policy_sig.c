@@ -96,20 +96,20 @@ static void test_sig_verify(void **state)
 	sig_doc_release(&s);
 
 	/* by the image's file under the state directory */
-	assert_int_equal(sig_check_image(tmpdir, DIGEST, keys, key, &err), -ENOENT);
+	assert_int_equal(sig_check_image(tmpdir, DIGEST, NULL, keys, key, &err), -ENOENT);
 	assert_non_null(strstr(cerr_msg(&err), "is not signed"));
 	cerr_clear(&err);
 	store(tmpdir, DIGEST, doc);
-	assert_int_equal(sig_check_image(tmpdir, DIGEST, keys, key, &err), 0);
+	assert_int_equal(sig_check_image(tmpdir, DIGEST, NULL, keys, key, &err), 0);
 	/* a signature of another digest, stored under this one */
 	const char *d2 = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
 	store(tmpdir, d2, doc);
-	assert_int_equal(sig_check_image(tmpdir, d2, keys, key, &err), -EKEYREJECTED);
+	assert_int_equal(sig_check_image(tmpdir, d2, NULL, keys, key, &err), -EKEYREJECTED);
 	if (!strstr(cerr_msg(&err), "its signature is for " DIGEST))
 		fail_msg("%s", cerr_msg(&err));
 	cerr_clear(&err);
 	store(tmpdir, DIGEST, bad);
-	assert_int_equal(sig_check_image(tmpdir, DIGEST, keys, key, &err), -EKEYREJECTED);
+	assert_int_equal(sig_check_image(tmpdir, DIGEST, NULL, keys, key, &err), -EKEYREJECTED);
 	EVP_PKEY_free(good);
 	EVP_PKEY_free(other);
 }
@@ -128,7 +128,7 @@ static void test_sig_does_not_parse(void **state)
 {
 	expect_unparsable("not json", "not a JSON object");
 	expect_unparsable("{\"payload\":\"e30=\"}", "needs \"payload\" and \"signature\"");
-	expect_unparsable("{\"payload\":\"e30=\",\"signature\":\"AAAA\"}", "base64 of 64 bytes");
+	expect_unparsable("{\"payload\":\"e30=\",\"signature\":\"AAAA\"}", "base64 of a signature");
 	_cleanup_free_ char *zero = calloc(1, 64), *z = b64(zero, 64), *doc = NULL;
 	assert_true(asprintf(&doc, "{\"payload\":\"%%%%\",\"signature\":\"%s\"}", z) > 0);
 	expect_unparsable(doc, "\"payload\" is not base64");

@@ -233,7 +233,7 @@ static int check_image(corrald *d, const peer_cred *peer, const policy_tier *t, 
 	char key[NAME_MAX + 1], lim[PATH_MAX + 64];
 	snprintf(lim, sizeof(lim), "%s=true (trusted_keys %s)", key_of(peer, "images.require_signature", k, sizeof(k)),
 		 t->trusted_keys);
-	if (sig_check_image(d->cfg->state_dir, db.images[i].manifest, t->trusted_keys, key, err) < 0) {
+	if (sig_check_image(d->cfg->state_dir, db.images[i].manifest, db.images[i].repo_digests, t->trusted_keys, key, err) < 0) {
 		r = refuse(v, "spec.image", lim, "%s: %s", ref, cerr_msg(err));
 		cerr_clear(err);
 		return r;

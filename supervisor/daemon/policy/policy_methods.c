@@ -111,7 +111,7 @@ int sv_image_verify(vl_call *call, yajl_val params, void *ud)
 		return sv_internal_err(call, &err);
 	const policy_tier *t = policy_tier_of(d->policy, vl_call_peer(call)->uid);
 	char key[NAME_MAX + 1];
-	if (sig_check_image(d->cfg->state_dir, manifest, t->trusted_keys, key, &err) < 0) {
+	if (sig_check_image(d->cfg->state_dir, manifest, NULL, t->trusted_keys, key, &err) < 0) {
 		policy_violation v = { .field = "image" };
 		snprintf(v.limit, sizeof(v.limit), "images.trusted_keys=%s", t->trusted_keys);
 		snprintf(v.reason, sizeof(v.reason), "%s: %s", ref, cerr_msg(&err));

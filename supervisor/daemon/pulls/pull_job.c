@@ -2,6 +2,7 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/images/img_job.h"
 #include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/secrets/secrets.h"
 #include "supervisor/loop/child.h"
 #include "common/cleanup.h"
@@ -138,7 +139,11 @@ int pull_start(corrald *d, const peer_cred *peer, const pull_req *q, pull_done_f
 		  push_arg(&args, "--store", c->state_dir) || push_arg(&args, "--owner", uid) ||
 		  push_arg(&args, "--certs-dir", c->registry_certs_dir) || push_arg(&args, "--stall-timeout", stall) ||
 		  push_arg(&args, "--parallel", par) || push_arg(&args, "--progress", "lines") ||
-		  push_arg(&args, "--auth-fd", "0") || (q->platform && push_arg(&args, "--platform", q->platform));
+		  push_arg(&args, "--auth-fd", "0") || push_arg(&args, "--die-with-parent", NULL) || (q->platform && push_arg(&args, "--platform", q->platform));
+	/* images.require_signature: the registry's cosign signature, before a layer */
+	const policy_tier *t = policy_tier_of(d->policy, peer->uid);
+	if (!bad && t->require_signature)
+		bad = push_arg(&args, "--require-signature", t->trusted_keys);
 	for (char **s = rc->search; !bad && s && *s; s++)
 		bad = push_arg(&args, "--search-registry", *s);
 	for (char **s = rc->insecure; !bad && s && *s; s++)
