@@ -1,0 +1,175 @@
+#!/bin/bash
+# corrald's pulls: corralctl pull, login and logout, run --pull, the policy,
+# two members apart, events and metrics, and corrald killed part way. The
+# registries (registry_lib.sh) and corrald share the test's network
+# namespace; corrald has no bridge network (--default-network none).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+. "$(dirname "$0")/registry_lib.sh"
+
+file_skip() {
+	echo "SKIP test_supervisor_pull.sh: $*"
+	echo "skip test_supervisor_pull" >>"$RESULTS"
+	exit 0
+}
+for t in docker-registry skopeo htpasswd openssl jq nsenter unshare setpriv; do
+	command -v $t >/dev/null || file_skip "$t is not installed (tests/deps.sh installs it)"
+done
+$REG_PY -c 'import cryptography' 2>/dev/null || file_skip "Debian's python3-cryptography is not installed (tests/deps.sh)"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+
+# corrald in the registries' netns, trusting the test CA (certs.d), without
+# the test's own REG_USER and REG_PASS in its environment
+start_sv_reg() {
+	cat >"$T/corrald-netns" <<-WRAP
+	#!/bin/sh
+	exec env -u REG_USER -u REG_PASS nsenter --net="$T/netns" "$B/bin/corrald" "\$@"
+	WRAP
+	chmod +x "$T/corrald-netns"
+	CORRALD="$T/corrald-netns" start_sv --registry-certs-dir "$REG_CERTS_D" "$@"
+}
+cleanup_pull() {
+	cleanup_sv
+	reg_cleanup
+}
+
+test_spull_login_pull_logout_and_the_password_nowhere() {
+	trap cleanup_pull EXIT
+	reg_setup
+	reg_start priv basic >/dev/null
+	reg_push_fixtures "$REG_priv"
+	start_sv_reg
+	local out
+	out=$(ctl pull "$REG_priv/library/busybox:1" 2>&1) && fail "pulled without a login"
+	assert_contains "$out" "log in to $REG_priv first" "anonymous"
+	out=$(echo nope | ctl login -u alice --password-stdin "$REG_priv" 2>&1) && fail "a wrong password was kept"
+	assert_contains "$out" "401" "wrong password refused at login"
+	[ -z "$(ls "$STATE_D/logins" 2>/dev/null | grep -v '^key$')" ] || fail "a refused login was kept"
+	assert_eq "$(echo "$REG_PASS" | ctl login -u alice --password-stdin "$REG_priv")" "Login Succeeded!" "login"
+	local id
+	id=$(ctl pull -q "$REG_priv/library/busybox:1")
+	assert_eq "$(ctl images --format '{{.Repository}}:{{.Tag}}')" "$REG_priv/library/busybox:1" "pulled with the login"
+	assert_eq "$(ctl run --rm --pull never "$REG_priv/library/busybox:1" echo hi)" hi "runs"
+	# sealed: no file, log, audit entry or event holds it
+	assert_eq "$(stat -c %a "$STATE_D/logins")" 700 "logins directory"
+	assert_eq "$(find "$STATE_D/logins" -type f ! -perm 600 | wc -l)" 0 "logins files 0600"
+	local b64
+	b64=$(printf '%s:%s' "$REG_USER" "$REG_PASS" | base64)
+	grep -rqs -e "$REG_PASS" -e "$b64" "$STATE_D" "$T/corrald.log" && fail "the password in corrald's files or log"
+	timeout 2 "$CORRALCTL" --socket "$SOCK" --json events --since 0 >"$T/ev" || true
+	grep -qs -e "$REG_PASS" -e "$b64" "$T/ev" && fail "the password in an event"
+	assert_eq "$(jq -r 'select(.action == "pull") | .name' "$T/ev")" "$REG_priv/library/busybox:1" "a pull event"
+	ctl metrics >"$T/m"
+	grep -qx 'corral_image_pulls_total{result="ok"} 1' "$T/m" || fail "metrics: $(grep pulls "$T/m")"
+	[ "$(awk '$1 == "corral_image_pull_bytes_total" {print $2}' "$T/m")" -gt 100000 ] || fail "no bytes counted"
+	assert_eq "$(ctl logout "$REG_priv")" "Removed login credentials for $REG_priv" "logout"
+	ctl rmi -f "$id" >/dev/null
+	out=$(ctl pull "$REG_priv/library/busybox:1" 2>&1) && fail "pulled after logout"
+	out=$(ctl logout "$REG_priv" 2>&1) && fail "logged out twice"
+	assert_contains "$out" "not logged in to $REG_priv" "logout again"
+}
+
+# A pull in progress shows no credential in corral-images' arguments or
+# environment; kill -9 of corrald ends it, and leaves no half layer.
+test_spull_corrald_killed_mid_pull() {
+	trap cleanup_pull EXIT
+	reg_setup
+	reg_start_hostile h
+	start_sv_reg --registry-insecure "$REG_h"
+	echo "$REG_PASS" | ctl login -u alice --password-stdin "$REG_h" >/dev/null
+	ctl pull "$REG_h/neverends:latest" >/dev/null 2>&1 &
+	local p=$! child="" i
+	for i in $(seq 50); do
+		child=$(pgrep -f "corral-images image pull" | head -1)
+		[ -n "$child" ] && [ -n "$(find "$STATE_D/images/ingest" -type f -size +0c 2>/dev/null)" ] && break
+		sleep 0.2
+	done
+	[ -n "$child" ] || fail "no corral-images pull running"
+	tr '\0' '\n' <"/proc/$child/cmdline" | grep -qs -e "$REG_PASS" -e alice && fail "credentials in its arguments"
+	tr '\0' '\n' <"/proc/$child/environ" | grep -qs -e "$REG_PASS" -e alice && fail "credentials in its environment"
+	kill -KILL "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	wait "$p" 2>/dev/null || true
+	for i in $(seq 50); do kill -0 "$child" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$child" 2>/dev/null && fail "the pull outlived corrald"
+	assert_eq "$(ls "$STATE_D/images/layers")" "" "no half layer"
+	# started again: the pull goes on where it stopped, from a good repository
+	start_sv_reg --registry-insecure "$REG_h"
+	ctl pull -q "$REG_h/good:latest" >/dev/null
+	grep -q "range=bytes=[1-9][0-9]*-" "$REG_LOG_h" || fail "not resumed"
+	assert_eq "$(find "$STATE_D/images/staging" -mindepth 1 | wc -l)" 0 "nothing staged"
+	assert_eq "$(ls "$STATE_D/images/ingest")" "" "nothing in ingest"
+}
+
+# run --pull: missing (the default) pulls once, always each time, never not
+# at all; a short name is pulled from registry-search's registries only.
+test_spull_run_pull_policies() {
+	trap cleanup_pull EXIT
+	reg_setup
+	reg_start main tls >/dev/null
+	reg_push_fixtures "$REG_main"
+	start_sv_reg
+	local ref="$REG_main/library/busybox:1" out
+	out=$(ctl run --rm --pull never "$ref" true 2>&1) && fail "--pull never pulled"
+	assert_contains "$out" "no such image" "never"
+	reg_log_mark main
+	assert_eq "$(ctl run --rm "$ref" echo one 2>/dev/null)" one "missing: pulled, then run"
+	assert_eq "$(ctl run --rm "$ref" echo two)" two "missing: present"
+	assert_eq "$(reg_gets main /manifests/1)" 1 "missing pulled once"
+	ctl run --rm --pull always "$ref" true 2>/dev/null
+	assert_eq "$(reg_gets main /manifests/1)" 2 "always pulls again"
+	ctl run --rm --pull newer "$ref" true 2>/dev/null
+	assert_eq "$(reg_gets main /manifests/1)" 3 "newer asks the registry"
+	out=$(ctl run --rm --pull sometimes "$ref" true 2>&1) && fail "--pull sometimes accepted"
+	assert_contains "$out" "expected always, missing, newer or never" "bad policy"
+	out=$(ctl run --rm library/busybox:1 true 2>&1) && fail "a short name pulled with no registry-search"
+	assert_contains "$out" "no such image" "short name, no search"
+}
+
+test_spull_short_names_and_search_registries() {
+	trap cleanup_pull EXIT
+	reg_setup
+	reg_start main tls >/dev/null
+	reg_push_fixtures "$REG_main"
+	start_sv_reg --registry-search "$REG_main"
+	assert_eq "$(ctl run --rm docker2:1 echo hi 2>/dev/null)" hi "docker2:1 from the search registry"
+	assert_eq "$(ctl images --format '{{.Repository}}')" "$REG_main/docker2" "named in full"
+	out=$(ctl pull nosuch:1 2>&1) && fail "a missing short name pulled"
+	assert_contains "$out" "not found (404)" "the registry said so"
+}
+
+# The policy decides: images.registries and images.allow on the reference as
+# pulled; a member pulls only what it may run, with its own logins only.
+test_spull_policy_and_members_apart() {
+	trap cleanup_pull EXIT
+	reg_setup
+	reg_start main tls >/dev/null
+	reg_start priv basic >/dev/null
+	reg_push_fixtures "$REG_main"
+	reg_push_fixtures "$REG_priv"
+	cat >"$T/policy.json" <<-EOF
+	{"unprivileged": {"images": {"registries": ["$REG_main", "$REG_priv"],
+	                             "allow": ["$REG_main/library/*", "$REG_priv/docker2"]}}}
+	EOF
+	start_sv_group --policy "$T/policy.json"
+	cleanup_sv >/dev/null 2>&1
+	start_sv_reg --group "$(getent group 65534 | cut -d: -f1)" --policy "$T/policy.json"
+	local out
+	mctl 4242 pull "$REG_main/library/busybox:1" >/dev/null 2>&1 || fail "a member pulled what it may run: $(mctl 4242 pull "$REG_main/library/busybox:1" 2>&1)"
+	out=$(mctl 4242 pull "$REG_main/multi:1" 2>&1) && fail "a member pulled what images.allow forbids"
+	assert_contains "$out" "not on the allow-list" "images.allow"
+	assert_contains "$out" "unprivileged.images.allow" "names the policy's key"
+	out=$(mctl 4242 pull "127.0.0.2:1/library/busybox:1" 2>&1) && fail "a member pulled from another registry"
+	assert_contains "$out" "unprivileged.images.registries" "images.registries"
+	# member 4242 logs in; member 4343 does not have its login, root neither
+	echo "$REG_PASS" | mctl 4242 login -u alice --password-stdin "$REG_priv" >/dev/null
+	mctl 4242 pull -q "$REG_priv/docker2:1" >/dev/null
+	out=$(mctl 4343 pull "$REG_priv/docker2:1" 2>&1) && fail "another member used 4242's login"
+	assert_contains "$out" "log in to $REG_priv first" "the other member"
+	out=$(ctl pull "$REG_priv/docker2:1" 2>&1) && fail "root used a member's login"
+	out=$(mctl 4343 logout "$REG_priv" 2>&1) && fail "a member removed another's login"
+	[ -r "$STATE_D/logins" ] && as_uid 4343 ls "$STATE_D/logins" >/dev/null 2>&1 && fail "a member reads the logins"
+	true
+}
+
+for t in $(declare -F | awk '$3 ~ /^test_spull_/ {print $3}'); do run_test "$t"; done
