@@ -172,4 +172,28 @@ test_spull_policy_and_members_apart() {
 	true
 }
 
+# A person at a terminal (script(1)): a line per layer, redrawn. And
+# images.require_signature: the registry's cosign signature is verified by
+# the pull and kept, so the image then runs; an unsigned one is refused.
+test_spull_on_a_terminal_and_signed() {
+	command -v script >/dev/null || skip "no script(1)"
+	trap cleanup_pull EXIT
+	reg_setup
+	reg_start main tls >/dev/null
+	reg_push_fixtures "$REG_main"
+	mkdir -p "$T/keys"
+	cp "$REG_COSIGN_PUB" "$T/keys/cosign.pem"
+	printf '{"images": {"require_signature": true, "trusted_keys": "%s"}}\n' "$T/keys" >"$T/policy.json"
+	start_sv_reg --policy "$T/policy.json"
+	local out
+	out=$(script -qec "$CORRALCTL --socket $SOCK pull $REG_main/library/busybox:1" /dev/null)
+	assert_contains "$out" "Copying blob" "a line per layer"
+	assert_contains "$out" $'\033[K' "redrawn in place"
+	assert_contains "$out" "$(ctl images -q --no-trunc | head -1 | sed 's/^sha256://')" "then the image id"
+	assert_eq "$(ctl run --rm --pull never "$REG_main/library/busybox:1" echo signed)" signed "a verified pull runs"
+	out=$(ctl pull "$REG_main/docker2:1" 2>&1) && fail "an unsigned image pulled"
+	assert_contains "$out" "is not signed" "unsigned"
+	assert_eq "$(ctl images -q | wc -l)" 1 "nothing more stored"
+}
+
 for t in $(declare -F | awk '$3 ~ /^test_spull_/ {print $3}'); do run_test "$t"; done
