@@ -24,3 +24,10 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# docker-registry's package starts a registry on the host's port 5000 where
+# systemd runs; the tests start their own, in a network namespace each
+case " $missing " in *" docker-registry "*)
+	if [ -d /run/systemd/system ]; then
+		systemctl disable --now docker-registry >/dev/null 2>&1 || true
+	fi ;;
+esac
