@@ -60,7 +60,7 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *le
 	return read_fd(fd, path, max, out, len, err);
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len > 0) {

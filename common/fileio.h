@@ -15,6 +15,8 @@ static inline int read_file(const char *path, size_t max, char **out, size_t *le
 }
 /* fsync a directory, making the entries made in it durable; 0 or -errno. */
 int fsync_dir(const char *dir);
+/* Write all of data (again after EINTR and short writes); 0 or -errno. */
+int write_all(int fd, const void *data, size_t len);
 /* fsync up to FSYNC_ALL_MAX files, or directories, at once (fsync_all.c):
  * their device flushes overlap. 0 or the first -errno. */
 #define FSYNC_ALL_MAX 8

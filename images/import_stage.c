@@ -1,5 +1,6 @@
 #include "images/import_job.h"
 #include "common/cleanup.h"
+#include "common/fileio.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -15,18 +16,8 @@ int imp_save_blob(imp *m, const char *digest, const void *data, size_t len, cerr
 					O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return cerr_sys(err, errno, "staging blob %s", digest);
-	const char *p = data;
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return cerr_sys(err, errno, "staging blob %s", digest);
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
+	int r = write_all(fd, data, len);
+	return r < 0 ? cerr_sys(err, -r, "staging blob %s", digest) : 0;
 }
 
 int imp_stage_layer(imp *m, int src_fd, const char *expect_digest, int64_t size, enum layer_comp comp,

@@ -1,5 +1,6 @@
 #include "images/layer.h"
 #include "common/cleanup.h"
+#include "common/fileio.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -18,20 +19,6 @@ typedef struct stream {
 	bool zeof;
 } stream;
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* Compressed side: read the source, hash and copy what is read. */
 static la_ssize_t read_compressed(struct archive *a, void *data, const void **buf)

@@ -42,18 +42,10 @@ static int memfd_of(const void *data, size_t len)
 	int fd = memfd_create("corral-blob", MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	const char *p = data;
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			int e = errno;
-			close(fd);
-			return -e;
-		}
-		p += w;
-		len -= (size_t)w;
+	int r = write_all(fd, data, len);
+	if (r < 0) {
+		close(fd);
+		return r;
 	}
 	lseek(fd, 0, SEEK_SET);
 	return fd;
@@ -118,20 +110,6 @@ typedef struct feed {
 	int rc;
 } feed;
 
-static int write_all(int fd, const void *data, size_t n)
-{
-	const char *p = data;
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 static int64_t now_ns(void)
 {

@@ -43,7 +43,7 @@ static void copy_stream_release(copy_stream *s)
 }
 #define _cleanup_copy_stream_ __attribute__((cleanup(copy_stream_release)))
 
-static int write_all(int fd, const char *p, size_t n)
+static int send_all(int fd, const char *p, size_t n)
 {
 	while (n) {
 		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
@@ -98,7 +98,7 @@ static int take_frames(copy_stream *s)
 		else if (f.kind == STREAM_STDOUT && s->out < 0)
 			k = sb_add(&s->head, f.data, f.len);
 		else if (f.kind == STREAM_STDOUT)
-			k = write_all(s->out, f.data, f.len);
+			k = send_all(s->out, f.data, f.len);
 		if (k < 0)
 			return k;
 	}
@@ -119,7 +119,7 @@ static int pump(copy_stream *s, size_t want)
 static int start_output(copy_stream *s, int out)
 {
 	s->out = out;
-	int k = s->head.len ? write_all(out, s->head.buf, s->head.len) : 0;
+	int k = s->head.len ? send_all(out, s->head.buf, s->head.len) : 0;
 	sb_reset(&s->head);
 	return k < 0 ? ctl_failf("cp: %s", strerror(-k)) : 0;
 }
@@ -269,7 +269,7 @@ static int send_tar(copy_stream *s, int from)
 		if (n < 0 || stream_put(&frame, n > 0 ? STREAM_STDIN : STREAM_CLOSE_STDIN, buf, n > 0 ? (size_t)n : 0) < 0)
 			k = n < 0 ? -errno : -ENOMEM;
 		else
-			k = write_all(s->fd, frame.buf, frame.len);
+			k = send_all(s->fd, frame.buf, frame.len);
 		input = n > 0;
 	}
 	return k < 0 ? ctl_failf("cp: the stream broke: %s", strerror(-k)) : 0;
