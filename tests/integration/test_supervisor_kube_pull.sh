@@ -3,6 +3,7 @@
 # imagePullPolicy Always, IfNotPresent and Never, counted in the
 # registry's manifest GETs; its default by tag; ErrImagePull, then
 # ImagePullBackOff, and a workload that recovers once its image is there;
+# the policy's pull gate;
 # imagePullSecrets against a registry with Basic auth, their values shown
 # nowhere; and a member's workload that pulls with its own secrets and
 # logins only. The registries and corrald share the test's netns
@@ -193,6 +194,24 @@ test_kp_err_image_pull_then_backoff_then_recovers() {
 	wait_for 90 converged late 1 || fail "did not recover once the image was pushed: $(ctl describe workload late)"
 	assert_eq "$(reason late)" null "no reason once converged"
 	assert_eq "$(ctl --json ps | jq -r '.[0].image')" "$img" "it runs the pushed image"
+}
+
+# The policy's pull gate holds for the loop's pulls: a registry off
+# images.registries is ErrImagePull (PolicyViolation), audited as the
+# workload's user's ImagePull, and nothing reaches the registry.
+test_kp_policy_gate() {
+	echo '{"images": {"registries": ["registry.example.com"]}}' >"$T/policy.json"
+	start_kp tls --policy "$T/policy.json"
+	local img=$REG_r/library/busybox:1
+	reg_log_mark r
+	pod gated "$img" >"$T/gated.yaml"
+	ctl apply -f "$T/gated.yaml" >/dev/null
+	wait_for 10 reason_has gated "ErrImagePull: failed to pull image \"$img\": PolicyViolation: " ||
+		fail "the policy did not refuse the pull: $(ctl describe workload gated)"
+	assert_contains "$(reason gated)" "images.registries=[registry.example.com]" "the limit is named"
+	assert_contains "$(grep PolicyViolation "$STATE_D/audit.log" | tail -1)" "io.corral.Supervisor.ImagePull" "audited as a pull"
+	assert_eq "$(reg_gets r /v2/)" 0 "the registry saw nothing"
+	assert_eq "$(sessions_of gated)" 0 "no replica made"
 }
 
 # A secret holding a dockerconfigjson, named in imagePullSecrets as
