@@ -6,23 +6,10 @@
 # field path.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
+. "$(dirname "$0")/workloads_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 IMGS="$FIXTURES/images"
 . "$(dirname "$0")/network_lib.sh"
-
-# workloads first (their replicas), then the rest
-cleanup_workloads() {
-	set +e
-	if [ -n "${CORRALD_PID:-}" ] && kill -0 "$CORRALD_PID" 2>/dev/null; then
-		for w in $(ctl --json get workloads 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
-			ctl delete workload --wait false "$w" >/dev/null 2>&1
-		done
-		for s in $(ctl --json session ls 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
-			ctl session rm -f "$s" >/dev/null 2>&1
-		done
-	fi
-	cleanup_sv
-}
 
 start_wl() {
 	trap cleanup_workloads EXIT
@@ -67,14 +54,10 @@ deployment() {
 	EOF
 }
 
-field() { ctl --json get workloads | jq -r ".[] | select(.name == \"$1\") | .$2"; }
-converged() { [ "$(field "$1" status)" = converged ] && [ "$(field "$1" ready)" = "$2" ]; }
 # the workload's containers running and healthy, by what each container says
 healthy_members() {
 	ctl --json ps | jq "[.[] | select(.labels[\"io.corral.workload\"] == \"$1\" and .state.status == \"running\" and .state.health.status == \"healthy\")] | length"
 }
-members() { ctl --json ps -a | jq "[.[] | select(.labels[\"io.corral.workload\"] == \"$1\")] | length"; }
-sessions_of() { ctl --json session ls | jq "[.[] | select(.labels[\"io.corral.workload\"] == \"$1\")] | length"; }
 
 # 3 replicas converge; one removed by hand comes back; scale to 5 and to 1;
 # delete -f takes everything away.

@@ -368,6 +368,50 @@ static void test_values(void **state)
 	parse_fails(edit(pod_yaml, 18, "    command: /bin/sh\n"), "web.yaml:18: spec.containers[0].command: must be a list");
 }
 
+/* imagePullPolicy and imagePullSecrets as kubectl users write them: kept
+ * as given (absent: the loop's default), the secrets' names in order */
+static void test_image_pull(void **state)
+{
+	static const char yaml[] = "apiVersion: v1\n"
+				   "kind: Pod\n"
+				   "metadata:\n"
+				   "  name: web\n"
+				   "spec:\n"
+				   "  imagePullSecrets:\n"
+				   "  - name: regcred\n"
+				   "  - name: other.cred\n"
+				   "  containers:\n"
+				   "  - name: app\n"
+				   "    image: registry.local:5000/app:1\n"
+				   "    imagePullPolicy: Always\n"
+				   "  - name: side\n"
+				   "    image: busybox\n";
+	parses_to(yaml, "Pod",
+		  "{\"kind\":\"Pod\",\"name\":\"web\",\"labels\":{},\"replicas\":1,\"template\":{\"labels\":{},\"restart\":\"always\","
+		  "\"pullSecrets\":[\"regcred\",\"other.cred\"],\"containers\":["
+		  "{\"name\":\"app\",\"pull\":\"Always\",\"spec\":{\"image\":\"registry.local:5000/app:1\",\"restart\":\"always\"}},"
+		  "{\"name\":\"side\",\"spec\":{\"image\":\"busybox\",\"restart\":\"always\"}}]}}");
+	parse_fails(edit(yaml, 12, "    imagePullPolicy: Sometimes\n"),
+		    "web.yaml:12: spec.containers[0].imagePullPolicy: Sometimes: must be Always, IfNotPresent or Never");
+	parse_fails(edit(yaml, 12, "    imagePullPolicy: always\n"),
+		    "web.yaml:12: spec.containers[0].imagePullPolicy: always: must be Always, IfNotPresent or Never");
+	parse_fails(edit(yaml, 12, "    imagePullPolicy: [Always]\n"), "web.yaml:12: spec.containers[0].imagePullPolicy: must be a string");
+	parse_fails(edit(yaml, 8, "  - name: regcred\n"), "web.yaml:8: spec.imagePullSecrets[1].name: regcred: listed before");
+	parse_fails(edit(yaml, 8, "  - name: ../key\n"),
+		    "web.yaml:8: spec.imagePullSecrets[1].name: ../key: must be a secret's name: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+	parse_fails(edit(yaml, 8, "  - regcred\n"), "web.yaml:8: spec.imagePullSecrets[1]: must be a mapping, not a scalar");
+	parse_fails(edit(yaml, 8, "  - {name: a, namespace: b}\n"), "web.yaml:8: spec.imagePullSecrets[1].namespace: not supported");
+	parse_fails(edit(yaml, 7, "  - {}\n"), "web.yaml:7: spec.imagePullSecrets[0].name: required");
+	parse_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  imagePullSecrets: regcred\n"
+		    "  containers: [{name: c, image: i}]\n",
+		    "web.yaml:5: spec.imagePullSecrets: must be a list");
+	/* a Deployment's pod template takes them too */
+	kube_set s;
+	parse_ok(edit(deploy_yaml, 16, "      imagePullSecrets: [{name: regcred}]\n      containers:\n"), &s);
+	assert_non_null(strstr(s.w[0].json, "\"restart\":\"always\",\"pullSecrets\":[\"regcred\"],\"containers\":"));
+	kube_set_release(&s);
+}
+
 static void test_bounds(void **state)
 {
 	/* nesting: 100 levels of lists, refused at the 65th */
@@ -456,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_quantities),
+		cmocka_unit_test(test_image_pull),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -135,6 +135,25 @@ static void test_actions_bounded(void **state)
 	assert_int_equal(n, 4);
 }
 
+/* Kubernetes' default: Always for latest or no tag (and no digest) */
+static void test_pull_policy(void **state)
+{
+	assert_int_equal(wl_pull_policy_of(NULL, "busybox"), WP_ALWAYS);
+	assert_int_equal(wl_pull_policy_of(NULL, "busybox:latest"), WP_ALWAYS);
+	assert_int_equal(wl_pull_policy_of(NULL, "127.0.0.1:5000/library/busybox"), WP_ALWAYS);
+	assert_int_equal(wl_pull_policy_of(NULL, "127.0.0.1:5000/library/busybox:latest"), WP_ALWAYS);
+	assert_int_equal(wl_pull_policy_of(NULL, "busybox:latest@sha256:0123"), WP_ALWAYS);
+	assert_int_equal(wl_pull_policy_of(NULL, "busybox:1"), WP_IF_NOT_PRESENT);
+	assert_int_equal(wl_pull_policy_of(NULL, "127.0.0.1:5000/library/busybox:1"), WP_IF_NOT_PRESENT);
+	assert_int_equal(wl_pull_policy_of(NULL, "busybox:latest1"), WP_IF_NOT_PRESENT);
+	assert_int_equal(wl_pull_policy_of(NULL, "busybox@sha256:0123"), WP_IF_NOT_PRESENT);
+	assert_int_equal(wl_pull_policy_of(NULL, "127.0.0.1:5000/busybox@sha256:0123"), WP_IF_NOT_PRESENT);
+	/* as given, whatever the tag */
+	assert_int_equal(wl_pull_policy_of("Never", "busybox"), WP_NEVER);
+	assert_int_equal(wl_pull_policy_of("IfNotPresent", "busybox:latest"), WP_IF_NOT_PRESENT);
+	assert_int_equal(wl_pull_policy_of("Always", "busybox:1"), WP_ALWAYS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_broken_are_replaced),     cmocka_unit_test(test_creating_counts),
 		cmocka_unit_test(test_extra_go_least_ready_first), cmocka_unit_test(test_extra_outdated_first),
 		cmocka_unit_test(test_rollout_one_at_a_time),   cmocka_unit_test(test_actions_bounded),
+		cmocka_unit_test(test_pull_policy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

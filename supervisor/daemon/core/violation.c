@@ -8,9 +8,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-int policy_refuse(vl_call *call, corrald *d, const char *method, const policy_violation *v)
+void policy_audit_refusal(corrald *d, const peer_cred *peer, const char *method, const policy_violation *v)
 {
-	const peer_cred *peer = vl_call_peer(call);
 	_cleanup_free_ char *detail = NULL;
 	cerr err = { 0 };
 	_cleanup_free_ char *full = NULL;
@@ -22,6 +21,11 @@ int policy_refuse(vl_call *call, corrald *d, const char *method, const policy_vi
 		log_cerr(LOG_LVL_WARN, &err, NULL);
 	log_info("refused %s from uid %u pid %d: %s: %s (%s)", method, (unsigned)peer->uid, (int)peer->pid, v->field,
 		 v->reason, v->limit);
+}
+
+int policy_refuse(vl_call *call, corrald *d, const char *method, const policy_violation *v)
+{
+	policy_audit_refusal(d, vl_call_peer(call), method, v);
 	return sv_policy_violation(call, v->field, v->limit, v->reason);
 }
 

@@ -19,3 +19,6 @@ int policy_violation_set(policy_violation *v, const char *field, const char *lim
 	__attribute__((format(printf, 4, 5)));
 /* Audit the refusal (peer, field, limit) and answer PolicyViolation. */
 int policy_refuse(vl_call *call, struct corrald *d, const char *method, const policy_violation *v);
+/* Audit and log the refusal of what corrald asked for as peer, with no
+ * call to answer (the workloads' loop pulls as a workload's peer). */
+void policy_audit_refusal(struct corrald *d, const peer_cred *peer, const char *method, const policy_violation *v);

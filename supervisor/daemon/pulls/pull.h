@@ -32,3 +32,14 @@ typedef struct pull_req {
 /* Start a pull as peer; done runs once, from the loop, and owns ctx. On an
  * error done never runs. */
 int pull_start(struct corrald *d, const peer_cred *peer, const pull_req *q, pull_done_fn done, void *ctx, cerr *err);
+
+/* Whether ref can be pulled: 0; -EINVAL when it is no reference (err says
+ * why); -ENOENT when it is a short name and corrald.conf sets no
+ * registry-search, so that there is no registry to pull it from. */
+int pull_check_ref(struct corrald *d, const char *ref, cerr *err);
+/* Whether ref is in the store as peer sees it (a member: its own names
+ * and root's), where a pull of it would have put it: by its name; a short
+ * name also as each registry-search qualifies it; NAME@DIGEST by its
+ * digest. 1 with the name it is found under in name (n bytes), 0 when it
+ * is not there, or -errno. */
+int pull_find_image(struct corrald *d, const peer_cred *peer, const char *ref, char *name, size_t n, cerr *err);

@@ -58,12 +58,12 @@ int sv_image_pull(vl_call *call, yajl_val params, void *ud)
 	if (sp_known(params, KNOWN("reference", "platform"), &f) < 0 || sp_str(params, "reference", true, &ref, &f) < 0 ||
 	    sp_str(params, "platform", false, &platform, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	reg_ref r;
 	_cleanup_cerr_ cerr err = { 0 };
-	if (reg_ref_parse(ref, &r, &err) < 0)
+	int r = pull_check_ref(d, ref, &err);
+	if (r == -EINVAL)
 		return sv_invalid_err(call, "reference", &err);
 	/* nowhere to look a short name up: not in the store is all there is */
-	if (reg_ref_is_short(&r) && !d->cfg->registries.search)
+	if (r < 0)
 		return sv_no_such_image(call, ref);
 	if (platform && (strlen(platform) > 64 || !strchr(platform, '/') || strpbrk(platform, " \t\n")))
 		return sv_invalid(call, "platform", "must be OS/ARCH[/VARIANT]");

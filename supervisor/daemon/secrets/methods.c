@@ -1,5 +1,6 @@
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/secrets/methods.h"
+#include "supervisor/daemon/secrets/secrets.h"
 #include "supervisor/daemon/secrets/crypto.h"
 #include "supervisor/daemon/secrets/store.h"
 #include "supervisor/daemon/containers/ctr.h"
@@ -50,6 +51,22 @@ int secrets_check_refs(const corrald *d, const peer_cred *peer, ctr_spec *s, jso
 		free(s->secrets[i].id);
 		if (!(s->secrets[i].id = strdup(id)))
 			return json_fault_oom(f);
+	}
+	return 0;
+}
+
+int secrets_value_of(corrald *d, uid_t owner, const char *name, secbuf *out, cerr *err)
+{
+	char dir[PATH_MAX];
+	secrets_dir(d, dir, sizeof(dir));
+	secret_info info;
+	peer_cred as = { .uid = owner };
+	int r = secret_store_get(dir, name, out, &info, err);
+	if (r < 0)
+		return r;
+	if (!visible_to(&info, &as)) {
+		secbuf_release(out);
+		return cerr_set(err, ENOENT, "no such secret: %s", name);
 	}
 	return 0;
 }

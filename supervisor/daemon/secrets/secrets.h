@@ -3,6 +3,7 @@
 #pragma once
 #include <sys/types.h>
 #include "common/error.h"
+#include "common/secmem.h"
 #include "supervisor/daemon/containers/ctr_service.h"
 
 extern const ctr_feature secrets_ctr_feature;
@@ -15,3 +16,11 @@ int secrets_login_put(struct corrald *d, uid_t owner, const char *registry, cons
 int secrets_login_remove(struct corrald *d, uid_t owner, const char *registry, cerr *err);
 /* owner's logins as a containers-auth.json(5) document (*out: wipe, free). */
 int secrets_login_auth_json(struct corrald *d, uid_t owner, char **out, cerr *err);
+
+/* The clear value of secret name, for a part of corrald that hands it on
+ * as the secret's owner asked (a workload's imagePullSecrets, to its
+ * pull), never to log, audit, reply or put in an environment. owner is
+ * the uid the value is read for: root may use any secret, a member only
+ * its own; another's is -ENOENT, "no such secret", as one that is not
+ * there. out (secbuf_release it) ends in a '\0' past out->len. */
+int secrets_value_of(struct corrald *d, uid_t owner, const char *name, secbuf *out, cerr *err);

@@ -14,7 +14,10 @@
  *    "template": {
  *      "labels": {K: V, ...},        (the pods': a Deployment's template.metadata.labels, a Pod's own)
  *      "restart": "always" | "on-failure" | "no",   (restartPolicy)
- *      "containers": [{"name": C, "spec": ContainerSpec}, ...]}}
+ *      "pullSecrets": [NAME, ...],   (imagePullSecrets' names; only when given)
+ *      "containers": [{"name": C,
+ *                      "pull": "Always" | "IfNotPresent" | "Never",   (imagePullPolicy; only when given)
+ *                      "spec": ContainerSpec}, ...]}}
  * ContainerSpec as io.corral.Supervisor's CreateContainer takes it, without
  * name, session, labels and network (the loop sets those):
  *   image; entrypoint (k8s command); command (k8s args); env ["K=V"];

@@ -1,6 +1,7 @@
-/* A pod spec: its volumes (hostPath only), its restartPolicy and its
- * containers (at least one, names unique). */
+/* A pod spec: its volumes (hostPath only), its restartPolicy, its
+ * imagePullSecrets and its containers (at least one, names unique). */
 #include "supervisor/daemon/workloads/kube_pod.h"
+#include "supervisor/daemon/spec/secrets.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/safepath.h"
@@ -96,6 +97,38 @@ static int check_dns_policy(kube_ctx *c, const kube_node *spec, const char *path
 			 "%s: not supported (ClusterFirst or Default: corral has no cluster DNS)", policy);
 }
 
+/* imagePullSecrets: [{name: N}, ...], as "pullSecrets": [N, ...]; each
+ * the name of a secret of the workload's owner (whether it is there is
+ * the pull's to find, as the kubelet's). */
+static int gen_pull_secrets(kube_ctx *c, const kube_node *spec, const char *path, yajl_gen g)
+{
+	const kube_node *seq;
+	int r = kube_get_seq(c, spec, path, "imagePullSecrets", &seq);
+	if (r < 0 || !seq || !seq->n)
+		return r;
+	if (jg_key(g, "pullSecrets") || yajl_gen_array_open(g))
+		return kube_gen_failed(c);
+	for (size_t i = 0; i < seq->n; i++) {
+		char p[KUBE_PATH_MAX], field[KUBE_PATH_MAX];
+		const char *name = NULL;
+		kube_path_at(p, path, "imagePullSecrets", i);
+		if ((r = kube_check_keys(c, seq->items[i], p, (const char *const[]){ "name", NULL })) < 0 ||
+		    (r = kube_get_str(c, seq->items[i], p, "name", true, &name)) < 0)
+			return r;
+		unsigned line = kube_member(seq->items[i], "name", NULL)->line;
+		if (!secret_name_valid(name))
+			return kube_fail(c, line, kube_path(field, p, "name"),
+					 "%s: must be a secret's name: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit",
+					 name);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(kube_member(seq->items[j], "name", NULL)->value, name) == 0)
+				return kube_fail(c, line, kube_path(field, p, "name"), "%s: listed before", name);
+		if (jg_str(g, name))
+			return kube_gen_failed(c);
+	}
+	return yajl_gen_array_close(g) ? kube_gen_failed(c) : 0;
+}
+
 static int gen_containers(kube_ctx *c, const kube_node *spec, const char *path, const kube_pod *pod, yajl_gen g)
 {
 	const kube_node *cs;
@@ -128,7 +161,7 @@ static int gen_containers(kube_ctx *c, const kube_node *spec, const char *path, 
 int kube_pod_gen(kube_ctx *c, const kube_node *spec, const char *path, bool deployment, long long replicas,
 		 yajl_gen g)
 {
-	static const char *const known[] = { "containers", "volumes", "restartPolicy", "dnsPolicy", NULL };
+	static const char *const known[] = { "containers", "volumes", "restartPolicy", "dnsPolicy", "imagePullSecrets", NULL };
 	kube_pod pod = { .replicas = replicas };
 	int r;
 	if ((r = kube_check_keys(c, spec, path, known)) < 0 || (r = read_volumes(c, spec, path, &pod)) < 0 ||
@@ -138,6 +171,8 @@ int kube_pod_gen(kube_ctx *c, const kube_node *spec, const char *path, bool depl
 		r = kube_gen_failed(c);
 		goto out;
 	}
+	if ((r = gen_pull_secrets(c, spec, path, g)) < 0)
+		goto out;
 	r = gen_containers(c, spec, path, &pod, g);
 out:
 	free(pod.volumes);

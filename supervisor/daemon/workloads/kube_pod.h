@@ -17,7 +17,8 @@ typedef struct kube_pod {
 } kube_pod;
 
 /* pod spec at path ("spec" or "spec.template.spec") into
- * "restart": R, "containers": [...]; a Deployment's takes only Always. */
+ * "restart": R, ["pullSecrets": [...],] "containers": [...]; a
+ * Deployment's takes only restartPolicy Always. */
 int kube_pod_gen(kube_ctx *c, const kube_node *spec, const char *path, bool deployment, long long replicas,
 		 yajl_gen g);
 /* One container ({"name": C, "spec": ContainerSpec}). */

@@ -1,7 +1,8 @@
 /* The act step: a replica made or removed through the methods a peer
  * calls (SessionCreate, CreateContainer, Start, SessionRemove), as the
  * workload's peer, so that policy and audit apply to every container the
- * loop makes. A replica that fails half-way is removed at once: no debris. */
+ * loop makes; its images readied first (wl_pull.c). A replica that fails
+ * half-way is removed at once: no debris. */
 #include "supervisor/daemon/workloads/wl_loop.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -28,6 +29,9 @@ static void op_free(wl_table *t, wl_op *o)
 			t->n_ops--;
 			break;
 		}
+	for (size_t i = 0; i < o->n_images; i++)
+		free(o->images[i]);
+	free(o->images);
 	free(o);
 }
 
@@ -118,8 +122,11 @@ static int create_container(wl_op *o, const workload *w, size_t i)
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	int r = !g || yajl_gen_map_open(g) || jg_key(g, "spec") || yajl_gen_map_open(g) || jg_key_str(g, "name", name) ||
 		jg_key_str(g, "session", o->replica);
+	const char *image = i < o->n_images ? o->images[i] : NULL; /* as found or pulled (wl_pull.c) */
 	for (size_t k = 0; !r && YAJL_IS_OBJECT(spec) && k < spec->u.object.len; k++)
-		if (!streq(spec->u.object.keys[k], "ports")) /* its session's (gen_host_ports) */
+		if (image && streq(spec->u.object.keys[k], "image"))
+			r = jg_key_str(g, "image", image);
+		else if (!streq(spec->u.object.keys[k], "ports")) /* its session's (gen_host_ports) */
 			r = jg_key(g, spec->u.object.keys[k]) || jg_value(g, spec->u.object.values[k]);
 	if (r || gen_labels(g, w, (const char *const[]){ WL_LABEL, w->name, WL_TEMPLATE_LABEL, o->hash,
 							WL_CONTAINER_LABEL, cname ? cname : "c", NULL }) < 0 ||
@@ -139,7 +146,7 @@ static int remove_session(wl_op *o)
 }
 
 /* Made half-way, and failed: the replica goes, then the op ends with why. */
-static void fail(wl_op *o, const char *why)
+void wl_op_fail(wl_op *o, const char *why)
 {
 	log_warn("workload %s: replica %s: %s", o->workload, o->replica, why);
 	/* a session that could not be made is not ours to remove (one of
@@ -169,7 +176,7 @@ static void on_done(void *data, const char *error, yajl_val params)
 	if (error) {
 		const char *method = o->step == (size_t)-1 ? "SessionCreate" : o->starting ? "Start" : "CreateContainer";
 		_cleanup_free_ char *text = vl_local_error_text(method, error, params);
-		return fail(o, text ? text : method);
+		return wl_op_fail(o, text ? text : method);
 	}
 	if (o->step != (size_t)-1 && !o->starting) {
 		const char *id = wl_str(params, "id");
@@ -188,18 +195,18 @@ static void step(wl_op *o)
 	workload *w = wl_find(o->t, o->workload);
 	if (!w || w->deleting || strcmp(w->hash, o->hash)) {
 		o->superseded = true; /* no failure of the workload's: nothing to back off from */
-		return fail(o, "its workload changed meanwhile");
+		return wl_op_fail(o, "its workload changed meanwhile");
 	}
 	if (o->starting) {
 		yajl_gen g = map_with_name("id", o->ctr_id);
 		if (g && call(o, METHOD("Start"), g) == 0)
 			return;
-		return fail(o, "out of memory");
+		return wl_op_fail(o, "out of memory");
 	}
 	if (o->step >= w->containers->u.array.len)
 		return end(o, NULL);
 	if (create_container(o, w, o->step) < 0)
-		fail(o, "out of memory");
+		wl_op_fail(o, "out of memory");
 }
 
 /* <workload>-<hash>-<5 random>, within a session name's bound. */
@@ -244,13 +251,22 @@ bool wl_act(wl_table *t, workload *w, const wl_action *a)
 	events_publish(t->d->events, EV_OWNER(w->peer.uid), "workload",
 		       a->kind == WA_CREATE ? "replica-create" : "replica-remove", w->name, w->name,
 		       (const char *const[]){ "replica", o->replica, "reason", a->why, NULL }, 0);
-	int r = a->kind == WA_CREATE ? create_session(o, w) : remove_session(o);
-	if (r < 0) {
+	if (a->kind == WA_CREATE) { /* its images first */
+		wl_prepare(o);
+		return true;
+	}
+	if (remove_session(o) < 0) {
 		op_free(t, o);
 		w->ops--;
 		return false;
 	}
 	return true;
+}
+
+void wl_op_prepared(wl_op *o, const workload *w)
+{
+	if (create_session(o, w) < 0)
+		wl_op_fail(o, "out of memory");
 }
 
 void wl_ops_abandon(wl_table *t)

@@ -139,9 +139,10 @@ void wl_acted(wl_table *t, const char *name, enum wl_akind kind, const char *rep
 		w->ops--;
 	if (w && error) {
 		w->failures++;
+		w->failed_at = el_now_usec();
 		unsigned shift = w->failures > 20 ? 20 : w->failures - 1;
 		uint64_t delay = WL_BACKOFF_MIN_USEC << shift;
-		w->backoff_until = el_now_usec() + (delay > WL_BACKOFF_MAX_USEC ? WL_BACKOFF_MAX_USEC : delay);
+		w->backoff_until = w->failed_at + (delay > WL_BACKOFF_MAX_USEC ? WL_BACKOFF_MAX_USEC : delay);
 		snprintf(w->reason, sizeof(w->reason), "%s", error);
 		events_publish(t->d->events, EV_OWNER(w->peer.uid), "workload",
 			       kind == WA_CREATE ? "replica-failed" : "replica-remove-failed", w->name, w->name,
@@ -168,4 +169,5 @@ void wl_loop_stop(wl_table *t)
 	el_remove(t->soon);
 	t->tick = t->soon = NULL;
 	wl_ops_abandon(t);
+	wl_pulls_abandon(t);
 }

@@ -23,8 +23,25 @@ typedef struct wl_op {
 	bool undoing;       /* a creation that failed, being removed */
 	bool superseded;    /* undone as its workload changed or goes: no failure */
 	char *failed;       /* why it failed */
+	/* before its session: each container's image found, or pulled (wl_pull.c) */
+	size_t prep;        /* the container whose image is readied now */
+	size_t n_images;
+	char **images;      /* the name each container is made from; NULL: its template's */
+	struct wl_pull *waiting; /* the pull it waits for, or NULL */
 	struct wl_op *next;
 } wl_op;
+
+/* A pull under way for replicas being made (wl_pull.c): one an owner's
+ * image, with the same imagePullSecrets, at a time; the ops whose waiting
+ * is it go on when it ends. */
+typedef struct wl_pull {
+	wl_table *t;     /* NULL once the loop has stopped: its end only frees it */
+	uid_t uid;
+	char *image;     /* as the template names it */
+	char *secrets;   /* the imagePullSecrets' names it was started with, ',' joined */
+	char *missing;   /* those that were no secret of the owner, or NULL */
+	struct wl_pull *next;
+} wl_pull;
 
 /* The value of key in labels (key, value, ..., NULL), or NULL. */
 const char *wl_label(char *const *labels, const char *key);
@@ -35,6 +52,22 @@ void wl_op_mark(wl_table *t, wl_replica *r);
 /* Start an action for w; false when none may start now (WL_OPS_MAX). */
 bool wl_act(wl_table *t, workload *w, const wl_action *a);
 void wl_ops_abandon(wl_table *t);
+/* The images of a creation are ready: its session comes next (w is its
+ * workload, as it still is). */
+void wl_op_prepared(wl_op *o, const workload *w);
+/* A creation or removal failed: what it made goes, then it ends with why
+ * (o is gone). */
+void wl_op_fail(wl_op *o, const char *why);
+
+/* wl_pull.c: a creation's first step, each container's image readied by
+ * its imagePullPolicy; then wl_op_prepared, or wl_op_fail with the reason
+ * (ErrImagePull, ErrImageNeverPull). */
+void wl_prepare(wl_op *o);
+/* The loop stops: the pulls under way end without it. */
+void wl_pulls_abandon(wl_table *t);
+/* w's reason as get and describe show it now (into buf, n bytes): a
+ * failed pull's ErrImagePull turns to ImagePullBackOff while it waits. */
+const char *wl_reason_shown(const workload *w, uint64_t now, char *buf, size_t n);
 /* An action ended: failed when error is not NULL. */
 void wl_acted(wl_table *t, const char *workload, enum wl_akind kind, const char *replica, const char *error);
 /* The workload room's Prometheus families. */

@@ -75,6 +75,7 @@ static int put(wl_table *t, workload *old, workload *w, cerr *err)
 		w->ops = old->ops;
 		w->failures = old->failures;
 		w->backoff_until = old->backoff_until;
+		w->failed_at = old->failed_at;
 		memcpy(w->reason, old->reason, sizeof(w->reason));
 		wl_unlink(t, old);
 		wl_free(old);
@@ -176,6 +177,8 @@ static const char *status_of(const workload *w)
 
 static int gen_workload(yajl_gen g, wl_table *t, workload *w, bool detail)
 {
+	char reason[WL_REASON_MAX];
+	const char *shown = wl_reason_shown(w, el_now_usec(), reason, sizeof(reason));
 	int r = yajl_gen_map_open(g) || jg_key_str(g, "name", w->name) || jg_key_str(g, "kind", w->kind) ||
 		jg_key_int(g, "replicas", w->replicas) || jg_key_int(g, "ready", w->ready) ||
 		jg_key_int(g, "present", w->present) || jg_key_str(g, "template", w->hash) ||
@@ -183,7 +186,7 @@ static int gen_workload(yajl_gen g, wl_table *t, workload *w, bool detail)
 		jg_key_str(g, "status", status_of(w)) || jg_key_int(g, "drift", w->last_drift) ||
 		jg_key_int(g, "actions", (long long)w->actions) ||
 		jg_key_int(g, "lastConvergenceMs", (long long)(w->last_convergence_usec / 1000)) ||
-		(w->reason[0] && jg_key_str(g, "reason", w->reason)) || jg_key(g, "labels") ||
+		(shown[0] && jg_key_str(g, "reason", shown)) || jg_key(g, "labels") ||
 		jg_value(g, json_get(w->tree, "labels"));
 	if (r || !detail)
 		return r || yajl_gen_map_close(g) ? -ENOMEM : 0;
@@ -195,7 +198,7 @@ static int gen_workload(yajl_gen g, wl_table *t, workload *w, bool detail)
 	for (size_t i = 0; !r && i < n; i++)
 		r = yajl_gen_map_open(g) || jg_key_str(g, "name", rs[i].name) || jg_key_str(g, "template", rs[i].hash) ||
 		    jg_key_str(g, "state", rs[i].removing ? "removing" : wl_rstate_str[rs[i].st]) ||
-		    (rs[i].st == WR_BROKEN && jg_key_str(g, "reason", rs[i].why)) || yajl_gen_map_close(g);
+		    (rs[i].why[0] && jg_key_str(g, "reason", rs[i].why)) || yajl_gen_map_close(g);
 	free(rs);
 	return r || yajl_gen_array_close(g) || yajl_gen_map_close(g) ? -ENOMEM : 0;
 }

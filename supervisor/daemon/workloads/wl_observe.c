@@ -103,8 +103,12 @@ void wl_op_mark(wl_table *t, wl_replica *r)
 		if (streq(o->replica, r->name)) {
 			r->creating = o->kind == WA_CREATE;
 			r->removing = o->kind == WA_REMOVE;
-			if (r->creating)
+			if (r->creating) { /* what it lacks is what is being made */
 				r->st = WR_PENDING;
+				r->why[0] = '\0';
+			}
+			if (o->waiting) /* as the kubelet's event says it */
+				snprintf(r->why, sizeof(r->why), "Pulling image \"%s\"", o->waiting->image);
 		}
 }
 

@@ -83,3 +83,17 @@ size_t wl_plan(unsigned replicas, const char *hash, const wl_replica *r, size_t 
 	/* the rest of the drift: each outdated one still to go, and come */
 	return done(&p, n_out, p.n + 2 * outdated - (ready == kept ? 1 : 0));
 }
+
+enum wl_pull_policy wl_pull_policy_of(const char *given, const char *image)
+{
+	if (given)
+		return streq(given, "Never") ? WP_NEVER : streq(given, "IfNotPresent") ? WP_IF_NOT_PRESENT : WP_ALWAYS;
+	/* the tag is after the last '/' (a registry's port is before it) */
+	const char *last = strrchr(image, '/'), *at = strchr(image, '@');
+	last = last ? last + 1 : image;
+	const char *colon = strchr(last, ':');
+	if (colon && (!at || colon < at))
+		return strncmp(colon + 1, "latest", 6) == 0 && (colon[7] == '\0' || colon[7] == '@') ? WP_ALWAYS
+												     : WP_IF_NOT_PRESENT;
+	return at ? WP_IF_NOT_PRESENT : WP_ALWAYS;
+}

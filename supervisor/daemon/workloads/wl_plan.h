@@ -42,3 +42,9 @@ typedef struct wl_action {
  * needed in all (the drift), counting those a rollout needs later. */
 size_t wl_plan(unsigned replicas, const char *hash, const wl_replica *r, size_t n, wl_action *out, size_t max,
 	       size_t *n_out);
+
+/* A container's imagePullPolicy: as given (the template's "pull"), or
+ * Kubernetes' default for its image: Always when it names the tag latest,
+ * or no tag and no digest; IfNotPresent otherwise. */
+enum wl_pull_policy { WP_ALWAYS, WP_IF_NOT_PRESENT, WP_NEVER };
+enum wl_pull_policy wl_pull_policy_of(const char *given, const char *image);

@@ -52,6 +52,7 @@ typedef struct workload {
 	bool deleting;       /* its replicas go, then it */
 	unsigned failures;   /* replica creations that failed in a row */
 	uint64_t backoff_until; /* el_now_usec(): no creation before */
+	uint64_t failed_at;   /* el_now_usec() of the last failure */
 	char reason[WL_REASON_MAX]; /* why it has not converged, or "" */
 	uint64_t drift_since; /* el_now_usec() when it left convergence; 0: converged */
 	uint64_t last_convergence_usec; /* how long the last convergence took */
@@ -71,6 +72,7 @@ typedef struct wl_table {
 	uint64_t soon_at; /* el_now_usec() when soon fires */
 	struct wl_op *ops; /* in flight, all workloads (wl_loop.h) */
 	unsigned n_ops;
+	struct wl_pull *pulls; /* under way for the ops (wl_loop.h) */
 	uint64_t converged_total, actions_total;
 } wl_table;
 
