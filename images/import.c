@@ -272,7 +272,8 @@ static int stage_layers(imp *m, const img_manifest *man, const img_config *cfg, 
 		n = man->n_layers;
 	pthread_t th[PULL_PARALLEL_MAX];
 	size_t started = 0;
-	for (; n > 1 && started < n && started < PULL_PARALLEL_MAX; started++)
+	/* the calling thread is the n-th stager */
+	for (; started + 1 < n && started < PULL_PARALLEL_MAX; started++)
 		if (pthread_create(&th[started], NULL, stager_main, &s))
 			break;
 	stager_main(&s);

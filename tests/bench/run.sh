@@ -1,11 +1,11 @@
 #!/bin/bash
 # `make bench`: every benchmark, each printing its figures and ratios
 # measured in the same run. Never timed tests: nothing here passes or fails
-# on speed. BENCH=lifecycle|images|supervisor|vm|network|broker|workloads|cri picks one.
+# on speed. BENCH=lifecycle|images|supervisor|vm|network|broker|workloads|cri|pull picks one.
 set -u
 B=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
-want=${BENCH:-lifecycle images supervisor vm network broker workloads cri}
+want=${BENCH:-lifecycle images supervisor vm network broker workloads cri pull}
 for b in $want; do
 	echo "=== bench: $b"
 	case $b in
@@ -17,6 +17,7 @@ for b in $want; do
 	broker) "$here/broker.sh" "$B" ;;
 	workloads) "$here/workloads.sh" "$B" ;;
 	cri) "$here/cri-vm.sh" "$B" ;;
+	pull) "$here/pull.sh" "$B" ;;
 	*) echo "bench: unknown benchmark $b" ;;
 	esac
 done
