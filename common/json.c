@@ -296,3 +296,15 @@ int jg_write_file(yajl_gen g, const char *path, mode_t mode, unsigned flags, cer
 		return cerr_set(err, ENOMEM, "%s: cannot serialise", path);
 	return write_file_atomic_ex(path, text, n, mode, flags, err);
 }
+
+void json_wipe(yajl_val v)
+{
+	if (YAJL_IS_STRING(v))
+		explicit_bzero(v->u.string, strlen(v->u.string));
+	else if (YAJL_IS_NUMBER(v) && v->u.number.r)
+		explicit_bzero(v->u.number.r, strlen(v->u.number.r));
+	for (size_t i = 0; YAJL_IS_OBJECT(v) && i < v->u.object.len; i++)
+		json_wipe(v->u.object.values[i]);
+	for (size_t i = 0; YAJL_IS_ARRAY(v) && i < v->u.array.len; i++)
+		json_wipe(v->u.array.values[i]);
+}

@@ -33,6 +33,8 @@ bool json_uint64(yajl_val v, uint64_t *out);
 static inline void json_gen_freep(yajl_gen *g) { if (*g) yajl_gen_free(*g); }
 #define _cleanup_json_gen_ __attribute__((cleanup(json_gen_freep)))
 yajl_gen json_gen_new(bool pretty);
+/* Zero every string and number text of v (a secret's, before it is freed). */
+void json_wipe(yajl_val v);
 int jg_str(yajl_gen g, const char *s);
 /* Length of the valid UTF-8 sequence at s (at most n bytes, n >= 1), as
  * RFC 3629 has it: no overlong form, no surrogate, nothing past U+10FFFF;

@@ -32,6 +32,11 @@ typedef struct imp {
 	size_t n_staged;
 } imp;
 
+/* Open a blob of the source (a manifest's from a registry's /manifests/),
+ * or fail with a one-line error. */
+int imp_open_blob(imp *m, const char *digest, bool manifest, cerr *err);
+/* Stage the image's layers, o->parallel at once (import_layers.c). */
+int imp_stage_layers(imp *m, const img_manifest *man, const img_config *cfg, cerr *err);
 /* Write a verified blob into staging. */
 int imp_save_blob(imp *m, const char *digest, const void *data, size_t len, cerr *err);
 /* Unpack one layer into staging unless this import staged it already.

@@ -46,10 +46,13 @@ int imp_stage_layer(imp *m, int src_fd, const char *expect_digest, int64_t size,
 	if (mkdirat(m->layers_fd, hex, 0755) < 0)
 		return cerr_sys(err, errno, "staging layer %s", diffid);
 	_cleanup_close_ int root = openat(m->layers_fd, hex, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* a registry's layer is kept, as it comes, by pull.c (its ingest file) */
+	bool copy = !m->o->registry;
 	char tmp[32];
 	snprintf(tmp, sizeof(tmp), "tmp-%u", nth);
-	_cleanup_close_ int out = openat(m->blobs_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (root < 0 || out < 0)
+	_cleanup_close_ int out = copy ? openat(m->blobs_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)
+				       : -1;
+	if (root < 0 || (copy && out < 0))
 		return cerr_sys(err, errno, "staging layer %s", diffid);
 	layer_job j = {
 		.src_fd = src_fd, .blob_out_fd = out, .root_fd = root, .what = what,
@@ -59,7 +62,7 @@ int imp_stage_layer(imp *m, int src_fd, const char *expect_digest, int64_t size,
 	int r = layer_unpack(&j, err);
 	if (r < 0)
 		return r;
-	if (renameat(m->blobs_fd, tmp, m->blobs_fd, digest_hex(j.digest)) < 0)
+	if (copy && renameat(m->blobs_fd, tmp, m->blobs_fd, digest_hex(j.digest)) < 0)
 		return cerr_sys(err, errno, "staging blob %s", j.digest);
 	pthread_mutex_lock(&m->mu);
 	if (m->n_staged < IMG_MAX_LAYERS) {

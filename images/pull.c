@@ -174,14 +174,15 @@ static void *feed_main(void *p)
 	return NULL;
 }
 
-/* Move a verified layer and its blob from staging into the store. */
-static int store_layer(imp *m, const char *digest, const char *diffid, cerr *err)
+/* Move a verified layer from staging, and its blob from ingest (the bytes
+ * the unpacker verified, as they came), into the store. */
+static int store_layer(imp *m, int ingest_fd, const char *digest, const char *diffid, cerr *err)
 {
 	if (!m->o->no_sync && syncfs(m->s->dirfd) < 0)
 		return cerr_sys(err, errno, "store %s: sync", m->s->root);
 	if ((renameat(m->layers_fd, digest_hex(diffid), m->s->layers_fd, digest_hex(diffid)) < 0 && errno != EEXIST &&
 	     errno != ENOTEMPTY) ||
-	    (renameat(m->blobs_fd, digest_hex(digest), m->s->blobs_fd, digest_hex(digest)) < 0 && errno != EEXIST))
+	    renameat(ingest_fd, digest_hex(digest), m->s->blobs_fd, digest_hex(digest)) < 0)
 		return cerr_sys(err, errno, "store %s: layer %s", m->s->root, diffid);
 	return 0;
 }
@@ -243,10 +244,9 @@ int regsrc_stage_layer(imp *m, const img_desc *l, const char *diffid, cerr *err)
 			unlinkat(rs->ingest_fd, hex, 0);
 		return r;
 	}
-	if ((r = store_layer(m, l->digest, diffid, err)) < 0)
-		return r;
-	unlinkat(rs->ingest_fd, hex, 0);
-	return 0;
+	if (fchmod(ingest, 0644) < 0)
+		return cerr_sys(err, errno, "store %s: ingest %s", m->s->root, l->digest);
+	return store_layer(m, rs->ingest_fd, l->digest, diffid, err);
 }
 
 /* The top manifest from one endpoint, verified: against the digest asked

@@ -45,6 +45,10 @@ test_pull_by_tag_and_by_digest_over_tls() {
 	assert_eq "$(refs | jq -r '.images[].repoDigests[0]')" "$REG_main/library/busybox@$REG_DIGEST_busybox" "repoDigests"
 	[ -x "$(find "$T/store/images/layers" -path '*/bin/busybox' | head -1)" ] || fail "busybox was not unpacked"
 	grep -q '"GET /v2/library/busybox/manifests/1 HTTP/2.0"' "$REG_LOG_main" || fail "not over HTTP/2"
+	local b
+	for b in "$T/store/images/blobs/sha256"/*; do
+		assert_eq "$(sha256sum <"$b" | cut -d' ' -f1)" "$(basename "$b")" "a stored blob is what its name says"
+	done
 	# the environment's proxy is used, and its no_proxy
 	out=$(https_proxy=http://127.0.0.1:9 pull "$REG_main/library/busybox:1" 2>&1) && fail "the proxy was not used"
 	https_proxy=http://127.0.0.1:9 no_proxy=127.0.0.1 pull "$REG_main/library/busybox:1" >/dev/null

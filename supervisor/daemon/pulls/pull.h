@@ -5,6 +5,8 @@
  * read line by line as it comes. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
+#include <yajl/yajl_tree.h>
 #include "common/error.h"
 #include "images/digest.h"
 #include "supervisor/varlink/peer.h"
@@ -28,6 +30,12 @@ typedef struct pull_req {
 	const char *auth_json;    /* more credentials (an imagePullSecret), tried first; or NULL */
 	vl_call *call;            /* gets progress when it asked for more; or NULL */
 } pull_req;
+
+/* docs' "auths" as one document (*out: wipe and free it), a registry's
+ * first entry winning; *out NULL when docs hold none. */
+int pull_merge_auths(yajl_val *docs, size_t n, char **out, cerr *err);
+/* Wipe (json_wipe) and free n parsed documents, and the array. */
+void pull_free_auths(yajl_val *docs, size_t n);
 
 /* Start a pull as peer; done runs once, from the loop, and owns ctx. On an
  * error done never runs. */

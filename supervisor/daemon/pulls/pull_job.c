@@ -86,7 +86,8 @@ static int push_arg(char ***v, const char *a, const char *b)
 	return 0;
 }
 
-/* The peer's logins, after the request's own credentials. */
+/* The request's own credentials, then the peer's logins: one document
+ * (*out: wipe and free it). Parsed text is wiped before it is freed. */
 static int auth_of(corrald *d, const peer_cred *peer, const char *extra, char **out, cerr *err)
 {
 	_cleanup_free_ char *logins = NULL;
@@ -97,32 +98,21 @@ static int auth_of(corrald *d, const peer_cred *peer, const char *extra, char **
 		*out = TAKE_PTR(logins);
 		return 0;
 	}
-	/* {"auths": {...extra..., ...logins...}}: the first of a registry wins */
-	size_t le = strlen(extra), ll = strlen(logins);
-	const char *a = strstr(extra, "\"auths\""), *b = strstr(logins, "\"auths\"");
-	_cleanup_json_ yajl_val x = NULL;
-	if (!a || !b || json_parse(extra, "imagePullSecrets", &x, err) < 0 || !YAJL_IS_OBJECT(json_get(x, "auths"))) {
-		cerr_clear(err);
+	yajl_val *docs = calloc(2, sizeof(*docs));
+	_cleanup_cerr_ cerr perr = { 0 }; /* never shown: yajl's message may quote a value */
+	if (!docs)
+		r = cerr_set(err, ENOMEM, "out of memory");
+	else if (json_parse(extra, NULL, &docs[0], &perr) < 0 || !YAJL_IS_OBJECT(json_get(docs[0], "auths")))
 		r = cerr_set(err, EINVAL, "imagePullSecrets: not a dockerconfigjson ({\"auths\": {...}})");
-	} else {
-		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-		yajl_val la = NULL;
-		_cleanup_json_ yajl_val lx = NULL;
-		json_parse(logins, "logins", &lx, err);
-		la = json_get(lx, "auths");
-		yajl_val xa = json_get(x, "auths");
-		int bad = !g || yajl_gen_map_open(g) || jg_key(g, "auths") || yajl_gen_map_open(g);
-		for (int k = 0; k < 2 && !bad; k++) {
-			yajl_val o = k ? la : xa;
-			for (size_t i = 0; YAJL_IS_OBJECT(o) && i < o->u.object.len && !bad; i++)
-				bad = jg_key(g, o->u.object.keys[i]) || jg_value(g, o->u.object.values[i]);
-		}
-		bad = bad || yajl_gen_map_close(g) || yajl_gen_map_close(g);
-		*out = bad ? NULL : jg_finish(g, NULL);
-		r = *out ? 0 : cerr_set(err, ENOMEM, "out of memory");
-	}
-	explicit_bzero(logins, ll);
-	(void)le;
+	else if (json_parse(logins, NULL, &docs[1], &perr) < 0 || !YAJL_IS_OBJECT(json_get(docs[1], "auths")))
+		r = cerr_set(err, EINVAL, "logins: unreadable");
+	else
+		r = pull_merge_auths(docs, 2, out, err);
+	if (r == 0 && !*out && !(*out = strdup("{}")))
+		r = cerr_set(err, ENOMEM, "out of memory");
+	if (docs)
+		pull_free_auths(docs, 2);
+	explicit_bzero(logins, strlen(logins));
 	return r;
 }
 

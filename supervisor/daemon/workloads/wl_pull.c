@@ -50,56 +50,6 @@ static char *secret_names(const workload *w)
 	return sb.buf ? sb_detach(&sb) : strdup("");
 }
 
-/* A parsed secret's text is wiped before it is freed. */
-static void wipe(yajl_val v)
-{
-	if (YAJL_IS_STRING(v))
-		explicit_bzero(v->u.string, strlen(v->u.string));
-	else if (YAJL_IS_NUMBER(v) && v->u.number.r)
-		explicit_bzero(v->u.number.r, strlen(v->u.number.r));
-	for (size_t i = 0; YAJL_IS_OBJECT(v) && i < v->u.object.len; i++)
-		wipe(v->u.object.values[i]);
-	for (size_t i = 0; YAJL_IS_ARRAY(v) && i < v->u.array.len; i++)
-		wipe(v->u.array.values[i]);
-}
-
-static void free_docs(yajl_val *docs, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		wipe(docs[i]);
-		yajl_tree_free(docs[i]);
-	}
-	free(docs);
-}
-
-/* docs' "auths" as one document, a registry's first entry winning (the
- * order of imagePullSecrets); *out NULL when docs hold none. */
-static int merge_auths(yajl_val *docs, size_t n, char **out, cerr *err)
-{
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	size_t entries = 0;
-	int bad = !g || yajl_gen_map_open(g) || jg_key(g, "auths") || yajl_gen_map_open(g);
-	for (size_t k = 0; !bad && k < n; k++) {
-		yajl_val a = json_get(docs[k], "auths");
-		for (size_t i = 0; !bad && i < a->u.object.len; i++) {
-			bool taken = false;
-			for (size_t j = 0; j < k && !taken; j++)
-				taken = json_get(json_get(docs[j], "auths"), a->u.object.keys[i]) != NULL;
-			if (!taken)
-				bad = jg_key(g, a->u.object.keys[i]) || jg_value(g, a->u.object.values[i]);
-			entries += !taken;
-		}
-	}
-	bad = bad || yajl_gen_map_close(g) || yajl_gen_map_close(g);
-	const unsigned char *buf = NULL;
-	size_t len = 0;
-	if (!bad && yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok && entries)
-		bad = !(*out = strndup((const char *)buf, len));
-	if (buf)
-		explicit_bzero((void *)buf, len);
-	return bad ? cerr_set(err, ENOMEM, "out of memory") : 0;
-}
-
 /* w's imagePullSecrets, each a secret of its owner's holding a
  * dockerconfigjson, as one document for pull_start (*out: wipe and free
  * it; NULL when none is there). The names that are no secret of the owner
@@ -136,8 +86,8 @@ static int pull_auth(corrald *d, const workload *w, char **out, strbuf *missing,
 				     name);
 	}
 	if (r >= 0)
-		r = merge_auths(docs, n, out, err);
-	free_docs(docs, n);
+		r = pull_merge_auths(docs, n, out, err);
+	pull_free_auths(docs, n);
 	return r;
 }
 
