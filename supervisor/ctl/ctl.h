@@ -31,6 +31,7 @@ extern const ctl_cmd ctl_container_cmds[]; /* containers.c: the verbs by id */
 extern const ctl_cmd ctl_observe_cmds[]; /* observe.c: ps, logs, events */
 extern const ctl_cmd ctl_stats_cmds[];   /* stats.c */
 extern const ctl_cmd ctl_image_cmds[];   /* images.c */
+extern const ctl_cmd ctl_image_io_cmds[]; /* image_io.c: image tag, load, save, history */
 extern const ctl_cmd ctl_policy_cmds[];  /* policy.c: policy show, image sign, image verify */
 extern const ctl_cmd ctl_cp_cmds[];      /* cp.c */
 extern const ctl_cmd ctl_attach_cmds[];  /* attach_cmd.c: attach */

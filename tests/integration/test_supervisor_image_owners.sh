@@ -58,7 +58,7 @@ test_svo_member_name_never_replaces_roots() {
 	mine=$(id_of bb:1 member)
 	[ "$mine" != "$root_id" ] || fail "the member's bb:1 is root's image"
 	assert_eq "$(id_of bb:1 ctl)" "$root_id" "root's bb:1 still names root's image"
-	assert_eq "$(jq -r '.refs["bb:1"]' "$STATE_D/images/refs.json")" \
+	assert_eq "$(jq -r '.refs["localhost/bb:1"]' "$STATE_D/images/refs.json")" \
 		"$(ctl --json image inspect bb:1 | jq -r '.[0].manifestDigest')" "refs.json: root's name as it was"
 	assert_eq "$(ctl run --rm bb:1 id -un)" root "root's run of bb:1 runs root's image"
 	assert_eq "$(ctl run --rm corral.test/fixture:legacy id -un)" root "root's archive tag stays root's"
@@ -66,7 +66,7 @@ test_svo_member_name_never_replaces_roots() {
 	assert_eq "$(member run --rm corral.test/fixture:legacy id -un)" app "the member's archive tag"
 	# a second member sees root's, not the first member's
 	assert_eq "$(member2 run --rm bb:1 id -un)" root "another member gets root's bb:1"
-	assert_eq "$(names member2)" "bb:1 corral.test/fixture:legacy" "another member lists root's names only"
+	assert_eq "$(names member2)" "corral.test/fixture:legacy localhost/bb:1" "another member lists root's names only"
 	assert_eq "$(member2 --json image ls | jq length)" 1 "another member lists root's image only"
 	local out
 	out=$(refused "another member's image by ID" member2 image inspect "$mine")
@@ -76,16 +76,16 @@ test_svo_member_name_never_replaces_roots() {
 	out=$(refused "another member's name, qualified" member2 image inspect "~$M1/bb:1")
 	assert_contains "$out" "no such image" "another member's qualified name"
 	# the member sees its own names and root's image, shared
-	assert_eq "$(names member)" "bb:1 corral.test/fixture:legacy" "the member's names hide root's"
+	assert_eq "$(names member)" "corral.test/fixture:legacy localhost/bb:1" "the member's names hide root's"
 	assert_eq "$(member --json image inspect "$root_id" | jq -r '.[0].owners | join(",")')" 0 "root's image, shared"
 	# root sees everything, and whose each name is
-	assert_eq "$(names ctl)" "bb:1 corral.test/fixture:legacy ~$M1/bb:1 ~$M1/corral.test/fixture:legacy" \
+	assert_eq "$(names ctl)" "corral.test/fixture:legacy localhost/bb:1 ~$M1/corral.test/fixture:legacy ~$M1/localhost/bb:1" \
 		"root lists every name"
 	assert_eq "$(ctl --json image inspect "~$M1/bb:1" | jq -r '.[0].owners | join(",")')" "$M1" \
 		"root: the owner of the member's image"
 	assert_eq "$(id_of "~$M1/bb:1" ctl)" "$mine" "root names the member's image"
 	ctl image rm "~$M1/bb:1" >/dev/null || fail "root removes a member's name"
-	assert_eq "$(names member)" "bb:1 corral.test/fixture:legacy" "the member's bb:1 gone, root's shows"
+	assert_eq "$(names member)" "corral.test/fixture:legacy localhost/bb:1" "the member's bb:1 gone, root's shows"
 	assert_eq "$(member run --rm bb:1 id -un)" root "and it is root's now"
 }
 
@@ -130,7 +130,7 @@ test_svo_member_removes_and_prunes_only_its_own() {
 	done
 	member image prune -a >/dev/null || fail "a member's image prune -a"
 	member system prune -a >/dev/null || fail "a member's system prune -a"
-	assert_eq "$(names ctl)" "bb:1 spare:1" "root's images stay"
+	assert_eq "$(names ctl)" "localhost/bb:1 localhost/spare:1" "root's images stay"
 	assert_eq "$(ctl ps -a -q | wc -l)" 1 "root's container stays"
 	ctl rm rootc >/dev/null
 
@@ -142,9 +142,9 @@ test_svo_member_removes_and_prunes_only_its_own() {
 	local m_id
 	m_id=$(id_of m:1 member)
 	member image prune -a >/dev/null || fail "the member's prune"
-	assert_eq "$(names member)" "bb:1 spare:1" "the member's names went, root's show"
-	assert_eq "$(names member2)" "bb:1 e:1 spare:1 u:1" "the other member's stay"
-	assert_eq "$(names ctl)" "bb:1 spare:1 ~$M2/e:1 ~$M2/u:1" "root's stay"
+	assert_eq "$(names member)" "localhost/bb:1 localhost/spare:1" "the member's names went, root's show"
+	assert_eq "$(names member2)" "localhost/bb:1 localhost/e:1 localhost/spare:1 localhost/u:1" "the other member's stay"
+	assert_eq "$(names ctl)" "localhost/bb:1 localhost/spare:1 ~$M2/localhost/e:1 ~$M2/localhost/u:1" "root's stay"
 	assert_eq "$(member2 run --rm u:1 id -un)" app "the other member's image (held by both) still runs"
 	assert_eq "$(member2 run --rm e:1 true >/dev/null && echo ok)" ok "the other member's own image still runs"
 	assert_eq "$(ctl run --rm bb:1 id -un)" root "root's image still runs"
@@ -162,7 +162,7 @@ test_svo_member_removes_and_prunes_only_its_own() {
 	assert_contains "$out" "image mine:1 is used by another user's container" "in use"
 	assert_not_contains "$out" rootc2 "root's container unnamed"
 	assert_not_contains "$out" "${rootc_id:0:12}" "root's container id unsaid"
-	assert_eq "$(names member)" "bb:1 mine:1 spare:1" "nothing removed"
+	assert_eq "$(names member)" "localhost/bb:1 localhost/mine:1 localhost/spare:1" "nothing removed"
 	# root's own in-use refusal still names its container
 	out=$(refused "root's rm of an image in use" ctl image rm "~$M1/mine:1")
 	assert_contains "$out" rootc2 "root hears its container's name"

@@ -17,7 +17,7 @@ test_svi_import_then_run_prints_output_and_exit_code() {
 	id=$(ctl --json image import "oci:$IMGS/oci:test" web:1 | jq -r '.[0].id')
 	case "$id" in sha256:????????????????????????????????????????????????????????????????) ;;
 	*) fail "import reply id: $id" ;; esac
-	assert_eq "$(ctl --json image ls | jq -r '.[0].names[0]')" "web:1" "image ls names"
+	assert_eq "$(ctl --json image ls | jq -r '.[0].names[0]')" "localhost/web:1" "image ls names, under localhost/ as podman's"
 	local size
 	size=$(ctl --json image inspect web:1 | jq '.[0].size')
 	[ "$size" -gt 100000 ] || fail "image size $size: expected the unpacked busybox"
@@ -49,9 +49,9 @@ test_svi_import_every_source_kind() {
 	ctl --json image ls >"$T/ls"
 	local names
 	names=$(jq -r '[.[].names[]] | sort | join(" ")' "$T/ls")
-	assert_contains "$names" "tar:1" "oci-archive name"
-	assert_contains "$names" "moby:1" "docker-archive (moby 25) name"
-	assert_contains "$names" "user:1" "oci:PATH:REF name"
+	assert_contains "$names" "localhost/tar:1" "oci-archive name"
+	assert_contains "$names" "localhost/moby:1" "docker-archive (moby 25) name"
+	assert_contains "$names" "localhost/user:1" "oci:PATH:REF name"
 	assert_contains "$names" "corral.test/fixture:legacy" "docker-archive's own RepoTags"
 	assert_eq "$(ctl run user:1 id -un)" app "image User from oci:PATH:REF"
 	local out
@@ -94,7 +94,7 @@ test_svi_one_image_per_config() {
 	ctl call ImageList '{}' >"$T/ls"
 	assert_eq "$(jq '.images | length' "$T/ls")" 1 "one entry"
 	assert_eq "$(jq -r '.images[0].names | sort | join(" ")' "$T/ls")" \
-		"corral.test/fixture:legacy moby:1 oci:1 tar:1" "with all its names"
+		"corral.test/fixture:legacy localhost/moby:1 localhost/oci:1 localhost/tar:1" "with all its names"
 	local id
 	id=$(jq -r '.images[0].id' "$T/ls")
 	assert_eq "$(ctl call ImageInspect "{\"image\":\"$id\"}" | jq -r .image.id)" "$id" "inspect by ID"
@@ -107,7 +107,7 @@ test_svi_one_image_per_config() {
 		>"$refs.tmp" && mv "$refs.tmp" "$refs"
 	ctl call ImageList '{}' >"$T/ls"
 	assert_eq "$(jq '.images | length' "$T/ls")" 1 "an old store's two manifests: one entry"
-	assert_contains "$(jq -r '.images[0].names | join(" ")' "$T/ls")" old:1 "the old name is the image's"
+	assert_contains "$(jq -r '.images[0].names | join(" ")' "$T/ls")" localhost/old:1 "the old name is the image's, under localhost/"
 	ctl rm -f "$(ctl call List '{"all":true}' | jq -r '.containers[0].id')" >/dev/null
 	ctl call ImageRemove "{\"image\":\"$id\"}" >/dev/null
 	assert_eq "$(ctl call ImageList '{}' | jq '.images | length')" 0 "removed by ID with every name"
@@ -126,7 +126,7 @@ test_svi_rm_in_use_refused_then_prune_reclaims() {
 	assert_contains "$out" "used by container c1" "the refusal names the container"
 	ctl call ImageRemove '{"image":"app:1"}' >"$T/err.json" 2>&1 && fail "ImageRemove succeeded"
 	assert_contains "$(cat "$T/err.json")" "io.corral.Supervisor.InvalidState" "InvalidState error"
-	assert_eq "$(ctl --json image inspect app:1 | jq -r '.[0].names[0]')" app:1 "still there"
+	assert_eq "$(ctl --json image inspect app:1 | jq -r '.[0].names[0]')" localhost/app:1 "still there"
 	# prune -a keeps the used image, takes the other
 	local spare
 	spare=$(ctl --json image inspect spare:1 | jq -r '.[0].manifestDigest')
@@ -141,7 +141,7 @@ test_svi_rm_in_use_refused_then_prune_reclaims() {
 	assert_eq "$(n_layers)" 0 "prune collected every layer"
 	[ "$(jq .reclaimedBytes "$T/prune")" -gt 100000 ] || fail "reclaimedBytes: $(jq .reclaimedBytes "$T/prune")"
 	timeout 2 "$CORRALCTL" --socket "$SOCK" --json events --since 0 >"$T/ev" || true
-	assert_eq "$(jq -s 'map(select(.type == "image" and .action == "remove" and .name == "app:1")) | length' \
+	assert_eq "$(jq -s 'map(select(.type == "image" and .action == "remove" and .name == "localhost/app:1")) | length' \
 		"$T/ev")" 1 "image remove event"
 }
 
@@ -224,17 +224,17 @@ test_svi_store_shared_with_corral_image() {
 	start_sv
 	"$CORRAL" image --store "$STATE_D" import --name cli:1 "$IMGS/oci:test" >/dev/null
 	ctl image import "docker-archive:$IMGS/docker-legacy.tar" daemon:1 >/dev/null
-	assert_eq "$(ctl --json image inspect cli:1 | jq -r '.[0].names[0]')" cli:1 "daemon sees the CLI's import"
+	assert_eq "$(ctl --json image inspect cli:1 | jq -r '.[0].names[0]')" localhost/cli:1 "daemon sees the CLI's import"
 	"$CORRAL" image --store "$STATE_D" list >"$T/cli"
-	grep -q '^daemon:1 ' "$T/cli" || fail "the CLI does not see the daemon's import"
+	grep -q '^localhost/daemon:1 ' "$T/cli" || fail "the CLI does not see the daemon's import"
 	assert_eq "$(ctl run cli:1 echo ok)" ok "run an image the CLI imported"
 	# imports from both at once: the store lock keeps refs.json whole
 	"$CORRAL" image --store "$STATE_D" import --name cli:2 "oci-archive:$IMGS/test.oci.tar" >/dev/null &
 	local p=$!
 	ctl image import "docker-archive:$IMGS/docker-moby25.tar" daemon:2 >/dev/null
 	wait "$p" || fail "concurrent CLI import failed"
-	assert_eq "$(ctl --json image ls | jq -r '[.[].names[] | select(test("^(cli|daemon):"))] | sort | join(" ")')" \
-		"cli:1 cli:2 daemon:1 daemon:2" "every name kept"
+	assert_eq "$(ctl --json image ls | jq -r '[.[].names[] | select(test("^localhost/(cli|daemon):"))] | sort | join(" ")')" \
+		"localhost/cli:1 localhost/cli:2 localhost/daemon:1 localhost/daemon:2" "every name kept"
 }
 
 lo_flags() { # IMAGE NETWORK: lo's IFF_UP bit inside the container (1 up, 0 down)

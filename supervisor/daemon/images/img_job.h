@@ -17,3 +17,6 @@ typedef void (*imgjob_done_fn)(struct corrald *d, vl_call *call, int rc, const s
  * never runs and ctx stays the caller's. */
 int imgjob_run(struct corrald *d, vl_call *call, char *const *args, int fd3, imgjob_done_fn done, void *ctx,
 	       cerr *err);
+/* The last line a job wrote on stderr (err), without its prefix
+ * ("corral: image import SPEC: "); malloc'd, NULL when out of memory. */
+char *imgjob_last_line(const strbuf *err, const char *prefix);
