@@ -168,6 +168,60 @@ test_svo_member_removes_and_prunes_only_its_own() {
 	assert_contains "$out" rootc2 "root hears its container's name"
 }
 
+# A member tags, loads, saves and lists as root does, and each is its
+# own: its tag of root's image is its name (root's stays root's), its
+# load is its image, its save writes only a file it can write itself, and
+# another member sees none of it.
+test_svo_member_tags_loads_and_saves_its_own() {
+	trap cleanup_sv EXIT
+	setup_members
+	ctl image import "oci:$IMGS/oci:test" bb:1 >/dev/null
+	local root_id
+	root_id=$(id_of bb:1 ctl)
+	member tag bb:1 mine:1 || fail "a member tags root's shared image"
+	assert_eq "$(id_of mine:1 member)" "$root_id" "its name for root's image"
+	assert_eq "$(names ctl)" "localhost/bb:1 ~$M1/localhost/mine:1" "the name is the member's"
+	local out
+	out=$(refused "another member's name" member2 image inspect mine:1)
+	assert_contains "$out" "no such image" "another member does not see it"
+	member tag bb:1 bb:1 || fail "a member tags root's name as its own"
+	assert_eq "$(jq -r '.refs["localhost/bb:1"]' "$STATE_D/images/refs.json")" \
+		"$(ctl --json image inspect bb:1 | jq -r '.[0].manifestDigest')" "root's bb:1 as it was"
+	# load: an archive it reads, as its own; one it cannot read is refused
+	mkdir -p "$T/m1" && chown $M1 "$T/m1"
+	cp "$T/user.tar" "$T/m1/user.tar" && chown $M1 "$T/m1/user.tar" && chmod 600 "$T/m1/user.tar"
+	skopeo copy -q "oci:$IMGS/oci:entry" "oci-archive:$T/secret.tar:ent"
+	chmod 600 "$T/secret.tar"
+	out=$(member load -i "$T/m1/user.tar") || fail "a member loads its own file"
+	case "$out" in "Loaded image: sha256:"*) ;; *) fail "an unnamed archive loads as its ID: $out" ;; esac
+	assert_eq "$(member --json image inspect "${out#Loaded image: }" | jq -c '.[0].owners')" "[$M1]" \
+		"the loaded image is the member's"
+	out=$(refused "another member's load" member2 image inspect "${out#Loaded image: }")
+	assert_contains "$out" "no such image" "and not another member's"
+	out=$(refused "a file only root reads" member load -i "$T/secret.tar")
+	assert_contains "$out" "refused by policy: path:" "refused"
+	assert_contains "$out" "only a file the peer itself can read" "the limit"
+	assert_contains "$out" "secret.tar" "the file named"
+	out=$(as_uid $M1 sh -c "cat '$T/m1/user.tar' | $CORRALCTL --socket $SOCK load") || fail "a member loads from stdin"
+	assert_contains "$out" "Loaded image: sha256:" "an unnamed archive is its ID"
+	# save: into a file of its own; a path it cannot write is refused
+	as_uid $M1 "$CORRALCTL" --socket "$SOCK" save -o "$T/m1/out.tar" mine:1 || fail "a member saves"
+	assert_eq "$(stat -c %u "$T/m1/out.tar")" $M1 "the archive is the member's"
+	assert_eq "$(tar -xOf "$T/m1/out.tar" manifest.json | jq -r '.[0].RepoTags[0]')" localhost/mine:1 "named as asked"
+	: >"$T/rootfile" && chmod 644 "$T/rootfile"
+	out=$(refused "a file only root writes" member call ImageSave "{\"image\":\"mine:1\",\"path\":\"$T/rootfile\"}")
+	assert_contains "$out" "PolicyViolation" "refused"
+	assert_contains "$out" "only a file the peer itself can write" "the limit"
+	assert_eq "$(stat -c %s "$T/rootfile")" 0 "root's file untouched"
+	mkdir -p "$T/m2" && chown $M2 "$T/m2"
+	out=$(refused "another member's image" member2 save -o "$T/m2/out.tar" "~$M1/mine:1")
+	assert_contains "$out" "no such image" "not another member's"
+	[ ! -e "$T/m2/out.tar" ] || fail "a refused save left its file"
+	# images REPO lists only what the member sees
+	assert_eq "$(member images --format '{{.Repository}}:{{.Tag}}' bb | sort | tr '\n' ' ')" "localhost/bb:1 " "images bb"
+	assert_eq "$(member2 images --format '{{.Repository}}:{{.Tag}}' mine | wc -l)" 0 "another member's names unlisted"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done
