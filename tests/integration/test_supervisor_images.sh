@@ -430,6 +430,9 @@ test_svi_save_and_load_round_trips() {
 	out=$(ctl save -o "$T/none.tar" nosuch:1 2>&1) && fail "save of a missing image"
 	assert_contains "$out" "no such image: nosuch:1" "a missing image"
 	[ ! -e "$T/none.tar" ] || fail "a failed save left the file it made"
+	out=$(ctl call ImageSave "{\"image\":\"web:1\",\"path\":\"$T/nodir/x.tar\"}" 2>&1) && fail "saved to nowhere"
+	assert_contains "$out" "InvalidParameter" "root's path that does not open"
+	assert_contains "$out" "No such file or directory" "says why"
 	# load: the same image, by either archive, from a file or stdin
 	ctl image rm web:1 >/dev/null
 	assert_eq "$(ctl load -i "$T/d.tar")" "Loaded image: localhost/web:1" "load -i a docker-archive"

@@ -43,7 +43,10 @@ static void opened(int fd, int code, void *data)
 				       : "not a regular file (a group member imports archive files)",
 			 (unsigned)p->uid);
 		p->free_ctx(p->ctx);
-		policy_refuse(p->call, p->d, p->method, &v);
+		if (p->uid == 0) /* root's own file: no policy of a member's */
+			sv_invalid(p->call, "path", v.reason);
+		else
+			policy_refuse(p->call, p->d, p->method, &v);
 	} else {
 		p->start(p->d, p->call, fd, p->ctx);
 	}
