@@ -189,10 +189,16 @@ test_names_as_podman() {
 	import_ok "$IMG/oci:user" >/dev/null
 	skopeo copy -q "oci:$IMG/oci:entry" "oci-archive:$T/bb.tar:bb"
 	import_ok "$T/bb.tar" >/dev/null
+	# docker save writes a bare RepoTags name: localhost's too
+	mkdir "$T/plain"
+	tar -C "$T/plain" -xf "$IMG/docker-legacy.tar"
+	jq '.[0].RepoTags = ["plain:1"]' "$T/plain/manifest.json" >"$T/m.json" && mv "$T/m.json" "$T/plain/manifest.json"
+	tar -C "$T/plain" -cf "$T/plain.tar" .
+	import_ok "docker-archive:$T/plain.tar" >/dev/null
 	ci tag web:1 docker.io/busybox:x quay.io/a/b || fail "image tag"
 	assert_eq "$(ci list --format json | jq -r '[.[].names[]] | sort | join(" ")')" \
-		"docker.io/library/busybox:x localhost/bb:latest localhost/user:latest localhost/web:1 quay.io/a/b:latest" \
-		"full names, ref names as podman names them"
+		"docker.io/library/busybox:x localhost/bb:latest localhost/plain:1 localhost/user:latest localhost/web:1 quay.io/a/b:latest" \
+		"full names, ref names and RepoTags as podman names them"
 	assert_eq "$(ci inspect busybox:x | jq -r .id)" "$(ci inspect web:1 | jq -r .id)" "a short name finds docker.io's"
 	assert_eq "$(ci inspect b | jq -r .id)" "$(ci inspect web:1 | jq -r .id)" "and quay.io's"
 	local msg
