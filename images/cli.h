@@ -1,6 +1,15 @@
 /* The `corral image` and `corral bundle` verbs. argv[0] is "image" or
  * "bundle"; the return value is the process exit code. */
 #pragma once
+#include <sys/types.h>
+
+struct import_opts;
 
 int corral_cmd_image(int argc, char **argv);
 int corral_cmd_bundle(int argc, char **argv);
+
+/* cli_image_io.c: image save, load and tag, after the options. */
+int cli_image_save(const char *store, const char *format, const char *output, const char *name, int argc,
+		   char **argv);
+int cli_image_load(const char *store, struct import_opts *o, const char *input, int argc, char **argv);
+int cli_image_tag(const char *store, uid_t owner, int argc, char **argv);

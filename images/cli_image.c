@@ -50,6 +50,9 @@ static const struct option image_opts[] = {
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "require-signature", required_argument, NULL, OPT_REQUIRE_SIG },
 	{ "die-with-parent", no_argument, NULL, OPT_DIE_WITH_PARENT },
+	{ "output", required_argument, NULL, 'o' },
+	{ "input", required_argument, NULL, 'i' },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -68,6 +71,9 @@ static void usage(void)
 	      "       corral image inspect [--store DIR] REF\n"
 	      "       corral image remove [--store DIR] REF...\n"
 	      "       corral image gc [--store DIR]\n"
+	      "       corral image save [--store DIR] [--format docker-archive|oci-archive] [--output FILE] [--name NAME] REF\n"
+	      "       corral image load [--store DIR] [--owner UID] [--input FILE] [--quiet]\n"
+	      "       corral image tag [--store DIR] [--owner UID] REF NAME...\n"
 	      "SOURCE: [oci:|oci-archive:|docker-archive:]PATH[:REF]\n",
 	      stdout);
 }
@@ -312,14 +318,14 @@ int corral_cmd_image(int argc, char **argv)
 	extract_limits_default(&o.lim);
 	_cleanup_(reg_conf_free) reg_conf rc = { 0 };
 	pull_opts po = { .conf = &rc };
-	const char *authfile = NULL, *prog = NULL;
+	const char *authfile = NULL, *prog = NULL, *output = NULL, *input = NULL;
 	int auth_fd = -1;
 	_cleanup_cerr_ cerr cerr_opt = { 0 };
 	optind = 0; /* glibc: a full reset, whatever mode the caller's getopt used */
 	opterr = 0;
 	int c;
 	/* options may come before or after the verb: GNU permutation */
-	while ((c = getopt_long(argc, argv, "h", image_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ho:i:q", image_opts, NULL)) != -1) {
 		uint64_t v = 0;
 		switch (c) {
 		case OPT_STORE: store = optarg; break;
@@ -386,6 +392,9 @@ int corral_cmd_image(int argc, char **argv)
 			else
 				o.lim.max_entries = v;
 			break;
+		case 'o': output = optarg; break;
+		case 'i': input = optarg; break;
+		case 'q': break; /* load prints only what it loaded */
 		case 'h': usage(); return 0;
 		default:
 			log_error("image: unknown option %s", argv[optind - 1]);
@@ -408,6 +417,12 @@ int corral_cmd_image(int argc, char **argv)
 		po.io = o;
 		return cmd_pull(store, &po, authfile, auth_fd, prog, rest, rv);
 	}
+	if (streq(verb, "save"))
+		return cli_image_save(store, format, output, o.name, rest, rv);
+	if (streq(verb, "load"))
+		return cli_image_load(store, &o, input, rest, rv);
+	if (streq(verb, "tag"))
+		return cli_image_tag(store, o.owner, rest, rv);
 	if (streq(verb, "list") || streq(verb, "ls"))
 		return cmd_list(store, format);
 	if (streq(verb, "inspect"))

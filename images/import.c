@@ -168,12 +168,8 @@ static int select_manifest(imp *m, const img_index *idx, const char *what, int d
 			out->media_type = d->media_type ? strdup(d->media_type) : NULL;
 			out->os = out->arch = out->variant = out->ref_name = out->image_name = NULL;
 		}
-		if (depth == 0) {
-			if (d->image_name)
-				add_name(m, d->image_name);
-			else if (d->ref_name && (strchr(d->ref_name, ':') || strchr(d->ref_name, '/')))
-				add_name(m, d->ref_name);
-		}
+		if (depth == 0) /* a ref name "bb" is localhost/bb:latest, as podman names it */
+			add_name(m, d->image_name ? d->image_name : d->ref_name ? d->ref_name : "");
 		return 0;
 	}
 	if (ref && !any_ref)
@@ -297,11 +293,10 @@ static int import_docker(imp *m, cerr *err)
 		if (*end || pick < 0 || (size_t)pick >= dm.n)
 			return cerr_set(err, ENOENT, "manifest.json: no image number %s", ref + 1);
 	} else if (ref) {
-		_cleanup_free_ char *want = ref_normalize(ref);
-		for (size_t i = 0; want && pick < 0 && i < dm.n; i++)
+		for (size_t i = 0; pick < 0 && i < dm.n; i++)
 			for (char **t = dm.e[i].repo_tags; t && *t; t++) {
 				_cleanup_free_ char *have = ref_normalize(*t);
-				if (have && streq(have, want))
+				if (have && refs_name_answers(have, ref))
 					pick = (long)i;
 			}
 		if (pick < 0)
@@ -506,6 +501,8 @@ int image_import(const char *store_root, const char *spec, const import_opts *o,
 	}
 	if ((r = commit(&m, err)) < 0 || (r = record(&m, err)) < 0)
 		goto out;
+	if (o->names_out)
+		*o->names_out = TAKE_PTR(m.names);
 	memcpy(res->id, m.config_digest, DIGEST_STR_LEN);
 	memcpy(res->manifest, m.manifest_digest, DIGEST_STR_LEN);
 	res->layers = m.layers;

@@ -16,6 +16,7 @@ typedef struct import_opts {
 	 * records where it came from, REPO@DIGEST */
 	struct reg_source *registry;
 	const char *repo_digest;
+	char ***names_out;     /* if set: the source's own names it was given (not name), the caller's to free */
 } import_opts;
 
 typedef struct import_result {

@@ -39,6 +39,8 @@ static const char *split_owner(const char *key, uid_t *owner)
 	return end + 1;
 }
 
+static int load_name(refs_db *db, uid_t owner, const char *name, const char *manifest);
+
 /* An image's "owners": absent, root alone. */
 static int load_owners(refs_db *db, yajl_val owners, int at)
 {
@@ -116,7 +118,7 @@ int refs_load(img_store *s, refs_db *db, cerr *err)
 				manifest = db->images[k].manifest;
 		uid_t owner;
 		const char *name = split_owner(nm->u.object.keys[i], &owner);
-		if (!name || (r = refs_set_name(db, owner, name, manifest)) < 0) {
+		if (!name || (r = load_name(db, owner, name, manifest)) < 0) {
 			r = name ? r : -EINVAL;
 			refs_free(db);
 			return cerr_set(err, -r, "refs.json: refs.%.80s: invalid", nm->u.object.keys[i]);
@@ -169,27 +171,6 @@ int refs_save(img_store *s, const refs_db *db, cerr *err)
 	if (asprintf(&path, "%s/refs.json", s->dir) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	return write_file_atomic(path, text, len, 0600, err);
-}
-
-char *ref_normalize(const char *name)
-{
-	size_t n = strlen(name);
-	if (n == 0 || n > 255 || name[0] == '/' || name[0] == ':' || name[n - 1] == ':' || name[n - 1] == '/')
-		return NULL;
-	for (const char *p = name; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("._-/:@", *p))
-			return NULL;
-	/* a name that is a digest would be ambiguous with IDs */
-	if (strncmp(name, "sha256:", 7) == 0)
-		return NULL;
-	const char *slash = strrchr(name, '/');
-	const char *colon = strrchr(slash ? slash : name, ':');
-	char *out = NULL;
-	if (colon)
-		return strdup(name);
-	if (asprintf(&out, "%s:latest", name) < 0)
-		return NULL;
-	return out;
 }
 
 int refs_add_image(refs_db *db, const char *manifest, const char *config)
@@ -247,27 +228,42 @@ int refs_hold(refs_db *db, uid_t owner, const char *manifest)
 	return 0;
 }
 
-int refs_set_name(refs_db *db, uid_t owner, const char *name, const char *manifest)
+/* owner's name norm (taken) for manifest */
+static int set_name(refs_db *db, uid_t owner, char *norm, const char *manifest)
 {
-	_cleanup_free_ char *norm = ref_normalize(name);
-	if (!norm)
-		return -EINVAL;
+	_cleanup_free_ char *n = norm;
 	int r = refs_hold(db, owner, manifest);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < db->n_names; i++)
-		if (db->names[i].owner == owner && streq(db->names[i].name, norm)) {
+		if (db->names[i].owner == owner && streq(db->names[i].name, n)) {
 			snprintf(db->names[i].manifest, DIGEST_STR_LEN, "%s", manifest);
 			return 0;
 		}
-	ref_name *n = realloc(db->names, (db->n_names + 1) * sizeof(*n));
-	if (!n)
+	ref_name *v = realloc(db->names, (db->n_names + 1) * sizeof(*v));
+	if (!v)
 		return -ENOMEM;
-	db->names = n;
-	db->names[db->n_names].name = TAKE_PTR(norm);
+	db->names = v;
+	db->names[db->n_names].name = TAKE_PTR(n);
 	db->names[db->n_names].owner = owner;
 	snprintf(db->names[db->n_names].manifest, DIGEST_STR_LEN, "%s", manifest);
 	db->n_names++;
 	return 0;
 }
 
+int refs_set_name(refs_db *db, uid_t owner, const char *name, const char *manifest)
+{
+	char *norm = ref_normalize(name);
+	return norm ? set_name(db, owner, norm, manifest) : -EINVAL;
+}
+
+/* A name as refs.json has it: one of a store before podman's names
+ * ("busybox:demo") is localhost's now; one these rules refuse
+ * ("Web:1") stays as it was, so that it can still be found and removed. */
+static int load_name(refs_db *db, uid_t owner, const char *name, const char *manifest)
+{
+	char *norm = ref_normalize(name);
+	if (!norm && strlen(name) <= 255 && !strpbrk(name, " \t\n~"))
+		norm = strdup(name);
+	return norm ? set_name(db, owner, norm, manifest) : -EINVAL;
+}

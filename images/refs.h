@@ -1,7 +1,15 @@
 /* refs.json: the images in the store and the names that point at them.
  *   {"images": {"sha256:<manifest>": {"config": "sha256:<config>", "created": N,
  *                                     "owners": [0, 4242]}},
- *    "refs": {"name:tag": "sha256:<manifest>", "~4242/name:tag": "sha256:<manifest>"}}
+ *    "refs": {"localhost/name:tag": "sha256:<manifest>",
+ *             "~4242/docker.io/library/name:tag": "sha256:<manifest>"}}
+ * ("created" is when it was imported; the image's own time is its config's.)
+ * Names are full, as podman stores them: DOMAIN/PATH:TAG. A name without a
+ * registry (import --name web:1, a tag, an archive's "web:1") is
+ * localhost/web:1; docker.io's one-component paths are under library/. A
+ * store written before keeps its bare names as localhost's (ref_normalize
+ * on load). A short name finds a full one as podman finds local images
+ * (refs_find).
  * An image is its config: two manifests of one config (an OCI and a docker
  * archive of the same image) are one image, under the first manifest.
  * Names are per owner (the uid that imported them): root's are written as
@@ -56,8 +64,22 @@ void refs_free(refs_db *db);
 static inline void refs_freep(refs_db *db) { refs_free(db); }
 #define _cleanup_refs_ __attribute__((cleanup(refs_freep)))
 
-/* Canonical "name:tag" (":latest" added when no tag); NULL if invalid. */
+/* refs_name.c. The full name a name is stored as: DOMAIN/PATH:TAG, short
+ * names under localhost/, ":latest" when no tag; NULL if it is no image
+ * name (a digest, 64 hex digits, "~", uppercase, ...). */
 char *ref_normalize(const char *name);
+/* Where a name's repository ends: at its tag's ':' or its '@'. */
+size_t ref_repo_len(const char *name);
+/* Whether stored name answers to the short name path:tag (a repository
+ * that ends in "/" + path; any tag when tag is NULL). */
+bool ref_short_matches(const char *name, const char *path, const char *tag);
+/* Whether stored name is one that ref finds (its full name, or a short
+ * name whose repository it ends with), regardless of other names. */
+bool refs_name_answers(const char *name, const char *ref);
+/* podman's `images REPO[:TAG]` and reference= filter: the repository is
+ * pattern's or ends in "/" + it, and so is the tag when pattern has one;
+ * '*', '?' and '[' glob as fnmatch(3) does. */
+bool ref_filter_matches(const char *name, const char *pattern);
 /* The image of manifest: one image per config digest, so the same image
  * imported from another kind of archive (another manifest) is the one the
  * store has. Returns its index in db->images, or -ENOMEM. */
@@ -83,10 +105,17 @@ typedef struct refs_view {
 	const void *ctx;
 } refs_view;
 
-/* Find the image REF names in view v: a name[:tag], a manifest or config
- * digest, or a unique prefix (at least 4 hex digits) of the image ID or
- * manifest digest. Returns the index in db->images or -errno with err set;
- * *name_at (if given) the index in db->names, -1 when by ID. */
+/* Find the image REF names in view v: a name[:tag], REPO@DIGEST, a
+ * manifest or config digest, or a unique prefix (at least 4 hex digits) of
+ * the image ID or manifest digest. A name is looked up among an owner's
+ * names as podman looks up local images: the full name first (a short one
+ * under localhost/); then, for a short name, the names whose repository
+ * ends in "/" + it (busybox:demo finds docker.io/library/busybox:demo),
+ * which must all name one image: names of two images are ambiguous
+ * (-EEXIST, err lists them; give the full name). REPO@DIGEST finds the
+ * image pulled as that (its repoDigests), or named REPO whose manifest is
+ * DIGEST. Returns the index in db->images or -errno with err set;
+ * *name_at (if given) the index in db->names, -1 when by ID or digest. */
 int refs_find(const refs_db *db, const refs_view *v, const char *ref, int *name_at, cerr *err);
 /* refs_find in root's view. */
 int refs_resolve(const refs_db *db, const char *ref, cerr *err);

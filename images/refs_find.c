@@ -1,8 +1,10 @@
 /* Finding images in refs.json by name or ID, in the view of who asks, and
  * letting go of names and images (refs.h). */
 #include "images/refs.h"
-#include "common/strv.h"
+#include "images/registry/reference.h"
 #include "common/cleanup.h"
+#include "common/strbuf.h"
+#include "common/strv.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -73,16 +75,45 @@ static int resolve_id(const refs_db *db, const refs_view *v, const char *ref)
 	return found >= 0 ? found : -ENOENT;
 }
 
-static int name_of(const refs_db *db, uid_t owner, const char *norm)
+static int name_of(const refs_db *db, uid_t owner, const char *name)
 {
 	for (size_t i = 0; i < db->n_names; i++)
-		if (db->names[i].owner == owner && streq(db->names[i].name, norm))
+		if (db->names[i].owner == owner && streq(db->names[i].name, name))
 			return (int)i;
 	return -1;
 }
 
+/* Among owner's names, the one ref is: -1 when none, -EEXIST when names of
+ * two images answer to a short name (err lists them). */
+static int name_in(const refs_db *db, uid_t owner, const char *ref, cerr *err)
+{
+	int ni = name_of(db, owner, ref); /* as written: a full name, or a store's old one */
+	_cleanup_free_ char *norm = ni < 0 ? ref_normalize(ref) : NULL;
+	if (ni >= 0 || !norm || (ni = name_of(db, owner, norm)) >= 0)
+		return ni;
+	reg_ref r;
+	_cleanup_cerr_ cerr e = { 0 };
+	if (reg_ref_parse(ref, &r, &e) < 0 || !reg_ref_is_short(&r))
+		return -1;
+	int found = -1;
+	_cleanup_strbuf_ strbuf all = STRBUF_INIT;
+	bool two = false;
+	for (size_t i = 0; i < db->n_names; i++) {
+		if (db->names[i].owner != owner || !ref_short_matches(db->names[i].name, r.path, r.tag[0] ? r.tag : "latest"))
+			continue;
+		two = two || (found >= 0 && !streq(db->names[found].manifest, db->names[i].manifest));
+		sb_addf(&all, "%s%s", found >= 0 ? ", " : "", db->names[i].name);
+		if (found < 0)
+			found = (int)i;
+	}
+	if (two)
+		return cerr_set(err, EEXIST, "image %s: a short name of more than one image (%s): give the full name", ref,
+				all.buf ? all.buf : "");
+	return found;
+}
+
 /* "~UID/NAME:TAG" is UID's; a bare name the viewer's own, else root's. */
-static int resolve_name(const refs_db *db, const refs_view *v, const char *ref)
+static int resolve_name(const refs_db *db, const refs_view *v, const char *ref, cerr *err)
 {
 	uid_t self = v ? v->uid : 0;
 	if (ref[0] == '~') {
@@ -94,27 +125,66 @@ static int resolve_name(const refs_db *db, const refs_view *v, const char *ref)
 		self = (uid_t)u;
 		ref = end + 1;
 	}
-	_cleanup_free_ char *norm = ref_normalize(ref);
-	if (!norm || !may(v, self))
+	if (!may(v, self))
 		return -1;
-	int ni = name_of(db, self, norm);
-	if (ni < 0 && self != 0 && may(v, 0))
-		ni = name_of(db, 0, norm);
+	int ni = name_in(db, self, ref, err);
+	if (ni == -1 && self != 0 && may(v, 0))
+		ni = name_in(db, 0, ref, err);
 	return ni;
+}
+
+/* Whether name's repository is r's (repo), a short one as name_in has it. */
+static bool repo_of(const char *name, const reg_ref *r, const char *repo)
+{
+	size_t rl = ref_repo_len(name);
+	if (reg_ref_is_short(r))
+		return ref_short_matches(name, r->path, NULL);
+	return rl == strlen(repo) && !strncmp(name, repo, rl);
+}
+
+/* REPO@DIGEST: an image pulled as that, or named REPO with that manifest,
+ * among what v may see. -ENOENT when none. */
+static int resolve_digest(const refs_db *db, const refs_view *v, const char *ref)
+{
+	reg_ref r;
+	_cleanup_cerr_ cerr e = { 0 };
+	if (ref[0] == '~' || !strchr(ref, '@') || reg_ref_parse(ref, &r, &e) < 0 || !r.digest[0])
+		return -ENOENT;
+	char repo[2 * REF_NAME_MAX + 2];
+	reg_ref_repo(&r, repo, sizeof(repo));
+	for (size_t i = 0; i < db->n_images; i++) {
+		if (!refs_visible(db, v, i))
+			continue;
+		for (char **p = db->images[i].repo_digests; p && *p; p++)
+			if (streq(strchr(*p, '@') ? strchr(*p, '@') + 1 : "", r.digest) && repo_of(*p, &r, repo))
+				return (int)i;
+	}
+	for (size_t k = 0; k < db->n_names; k++) {
+		int i = find_image(db, db->names[k].manifest);
+		if (i >= 0 && may(v, db->names[k].owner) && streq(db->images[i].manifest, r.digest) &&
+		    repo_of(db->names[k].name, &r, repo))
+			return i;
+	}
+	return -ENOENT;
 }
 
 int refs_find(const refs_db *db, const refs_view *v, const char *ref, int *name_at, cerr *err)
 {
-	int ni = resolve_name(db, v, ref);
+	int ni = resolve_name(db, v, ref, err);
 	if (name_at)
-		*name_at = ni;
+		*name_at = ni < 0 ? -1 : ni;
+	if (ni == -EEXIST)
+		return ni;
 	if (ni >= 0) {
 		int ii = find_image(db, db->names[ni].manifest);
 		if (ii < 0)
 			return cerr_set(err, ENOENT, "image %s: refers to a missing image %s", ref, db->names[ni].manifest);
 		return ii;
 	}
-	int r = resolve_id(db, v, ref);
+	int r = resolve_digest(db, v, ref);
+	if (r >= 0)
+		return r;
+	r = resolve_id(db, v, ref);
 	if (r == -EEXIST)
 		return cerr_set(err, EEXIST, "image %s: ambiguous ID prefix", ref);
 	if (r < 0)

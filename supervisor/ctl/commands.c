@@ -7,7 +7,7 @@
 
 const ctl_cmd *const ctl_groups[] = {
 	ctl_run_cmds, ctl_attach_cmds, ctl_container_cmds, ctl_observe_cmds, ctl_stats_cmds, ctl_cp_cmds,
-	ctl_image_cmds, ctl_pull_cmds, ctl_job_cmds, ctl_network_cmds, ctl_policy_cmds, ctl_secret_cmds, ctl_service_cmds, ctl_session_cmds,
+	ctl_image_cmds, ctl_image_io_cmds, ctl_pull_cmds, ctl_job_cmds, ctl_network_cmds, ctl_policy_cmds, ctl_secret_cmds, ctl_service_cmds, ctl_session_cmds,
 	ctl_broker_cmds, ctl_workload_cmds, NULL,
 };
 
@@ -24,6 +24,7 @@ static const struct {
 	const char *alias, *name;
 } aliases[] = {
 	{ "images", "image ls" }, { "image pull", "pull" }, { "image list", "image ls" }, { "rmi", "image rm" },
+	{ "tag", "image tag" }, { "load", "image load" }, { "save", "image save" }, { "history", "image history" },
 	{ "container ls", "ps" }, { "get workload", "get workloads" },
 	{ "describe workloads", "describe workload" }, { "delete workloads", "delete workload" }, { "container list", "ps" }, { "list", "ps" }, { "ls", "ps" },
 };

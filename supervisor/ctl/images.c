@@ -91,16 +91,24 @@ static int v_import(ctl_args *a)
 	return call_images(M("ImageImport"), TAKE_PTR(g), "images", NULL);
 }
 
+/* IMAGE arguments and --filter reference=: the names that answer to them,
+ * as podman's images REPO[:TAG] (ImageList's references). */
 static int v_ls(ctl_args *a)
 {
 	_cleanup_json_gen_ yajl_gen g = ctl_params(NULL);
+	const ctl_optval *f = opt_val(a, "filter");
 	if (!g)
 		return ctl_fail("images", "out of memory");
-	if (a->argc) {
-		jg_key(g, "names");
+	for (size_t i = 0; i < f->n; i++)
+		if (strncmp(f->list[i], "reference=", 10))
+			return ctl_failf("images: --filter %s: corralctl filters by reference=REPO[:TAG] only", f->list[i]);
+	if (a->argc || f->n) {
+		jg_key(g, "references");
 		yajl_gen_array_open(g);
 		for (int i = 0; i < a->argc; i++)
 			jg_str(g, a->argv[i]);
+		for (size_t i = 0; i < f->n; i++)
+			jg_str(g, f->list[i] + 10);
 		yajl_gen_array_close(g);
 	}
 	return call_images(M("ImageList"), TAKE_PTR(g), "images", a);
@@ -148,6 +156,7 @@ static const ctl_opt import_opts[] = {
 static const ctl_opt ls_opts[] = {
 	{ "quiet", 'q', OPT_FLAG, "", "print only the image ids" },
 	{ "no-trunc", 0, OPT_FLAG, "", "print whole ids" },
+	{ "filter", 'f', OPT_LIST, "reference=REPO[:TAG]", "only the names that answer to it (a glob)" },
 	CTL_OPT_FORMAT,
 	{ NULL },
 };
@@ -162,7 +171,7 @@ const ctl_cmd ctl_image_cmds[] = {
 	{ "image import", "SOURCE [NAME]",
 	  "Import an OCI layout or a docker-archive: [oci:|oci-archive:|docker-archive:]PATH[:REF]", import_opts, 1, 2,
 	  0, COMPLETE_FILES, v_import },
-	{ "image ls", "[IMAGE...]", "List images, a row a name (also: images)", ls_opts, 0, -1, CMD_FORMAT,
+	{ "image ls", "[REPO[:TAG]...]", "List images, a row a name (also: images)", ls_opts, 0, -1, CMD_FORMAT,
 	  COMPLETE_IMAGES, v_ls },
 	{ "image inspect", "IMAGE...", "Print images as one JSON array, or through --format", inspect_opts, 1, -1,
 	  CMD_FORMAT, COMPLETE_IMAGES, v_inspect },

@@ -12,7 +12,7 @@
 # root's (root's images are shared read-only with members: reading them is
 # allowed, changing them is not). "tar" is an archive this uid may read.
 # Prints one line per method; exits 1 on any breach.
-import json, re, socket, sys, time
+import atexit, json, os, re, socket, sys, tempfile, time
 
 SOCK, TARGET = sys.argv[1], json.load(open(sys.argv[2]))
 IFACE = "io.corral.Supervisor"
@@ -76,6 +76,10 @@ if not ROOT:
 #   reads   T is root's: reading a shared image is allowed; else denied
 #   verify  as reads, where an answer about the image (not signed) is an error too
 #   own     a prune: T's objects survive (the shell checks after the walk)
+# ImageSave writes to a file of the caller's own
+SAVE_FD, SAVE_TO = tempfile.mkstemp(prefix="corral-walk-save-")
+os.close(SAVE_FD)
+atexit.register(os.unlink, SAVE_TO)
 CTR = lambda m, **kw: [("denied", m, dict(id=r, **kw)) for r in ctr_refs]
 SPEC = {"image": T["img"], "command": ["true"]}
 MANIFEST = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  containers:\n  - name: c\n    image: %s\n" % (
@@ -89,6 +93,13 @@ CASES = {
     "ImageImport": [("taken", "ImageImport", {"path": "oci-archive:" + T["tar"], "name": T["img"]})],
     "ImageList": [("hides", "ImageList", {})],
     "ImageInspect": [("reads", "ImageInspect", {"image": T["img"]}), ("reads", "ImageInspect", {"image": T["imgid"]})],
+    "ImageHistory": [("reads", "ImageHistory", {"image": T["img"]}), ("reads", "ImageHistory", {"image": T["imgid"]})],
+    # a name of the caller's own for T's image (root's shared one only), or T's name for the caller's
+    "ImageTag": [("reads", "ImageTag", {"image": T["imgid"], "names": ["walk-tag:1"]}),
+                 ("taken", "ImageTag", {"image": T["img"], "names": [T["img"]]})],
+    "ImageLoad": [("taken", "ImageLoad", {"path": T["tar"]})],
+    "ImageSave": [("reads", "ImageSave", {"image": T["img"], "path": SAVE_TO}),
+                  ("reads", "ImageSave", {"image": T["imgid"], "path": SAVE_TO, "format": "oci-archive"})],
     "ImageRemove": [("denied", "ImageRemove", {"image": T["img"], "force": True}),
                     ("denied", "ImageRemove", {"image": T["imgid"], "force": True})],
     "ImageSign": [("denied", "ImageSign", {"image": T["img"], "signature": "AAAA"})],
@@ -213,8 +224,12 @@ if missing:
     breaches.append("methods the walk does not cover (add them to CASES): %s" % ", ".join(missing))
 # what only reads or is refused first; then creates under T's names (they
 # make the caller's own, which later reads would find), then prunes
+# (a tag of root's shared image makes the caller hold it too, as an import
+# would: after what is refused, which a hold of its own would change)
 ORDER = {"taken": 1, "own": 2}
-for kind, method, params in sorted((c for m in listed for c in CASES.get(m, [])), key=lambda c: ORDER.get(c[0], 0)):
+LATE = {"ImageTag": 0.5}
+for kind, method, params in sorted((c for m in listed for c in CASES.get(m, [])),
+                                   key=lambda c: ORDER.get(c[0], 0) or LATE.get(c[1], 0)):
     check(kind, method, params)
 for b in breaches:
     print("BREACH: " + b, file=sys.stderr)

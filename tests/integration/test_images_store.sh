@@ -103,9 +103,9 @@ test_nested_index_platform() {
 test_names_remove_gc() {
 	local id dig
 	read -r id dig <<<"$(import_ok --name web:1 "$IMG/oci:test")"
-	ci list | grep -q '^web:1 ' || fail "--name"
-	ci list --format json | python3 -c 'import json,sys; l=json.load(sys.stdin); assert l[0]["names"]==["web:1"], l; assert l[0]["layers"]==3'
-	grep -q '"web:1"' "$T/store/images/refs.json" || fail "refs.json"
+	ci list | grep -q '^localhost/web:1 ' || fail "--name, under localhost/ as podman names it"
+	ci list --format json | python3 -c 'import json,sys; l=json.load(sys.stdin); assert l[0]["names"]==["localhost/web:1"], l; assert l[0]["layers"]==3'
+	grep -q '"localhost/web:1"' "$T/store/images/refs.json" || fail "refs.json"
 	# gc with the image referenced removes nothing
 	assert_eq "$(ci gc)" "removed 0 blobs, 0 layers, 0 stale holds" "gc of a used store"
 	ci remove web:1
@@ -123,11 +123,13 @@ test_remove_by_id_keeps_shared_layers() {
 	import_ok --name a "$IMG/oci:test" >/dev/null
 	b=$(import_ok --name b "$IMG/oci-zstd" | cut -d' ' -f2)
 	ci remove a
+	grep -q '"localhost/a:latest"' "$T/store/images/refs.json" && fail "a's name kept after its removal"
+	grep -q '"localhost/b:latest"' "$T/store/images/refs.json" || fail "b's name went with a's"
 	ci gc >/dev/null
 	assert_eq "$(layers_of | wc -l)" 3 "layers still used by b"
 	# by a prefix of its manifest digest: the image and its names go
 	ci remove "${b:7:12}"
-	assert_eq "$(grep -c '"b:latest"' "$T/store/images/refs.json")" 0 "name dropped with the image"
+	grep -q '"localhost/b:latest"' "$T/store/images/refs.json" && fail "name kept after its image went"
 	ci gc >/dev/null
 	assert_eq "$(layers_of | wc -l)" 0 "all gone"
 }
@@ -177,6 +179,81 @@ test_exit_status_says_whose_fault() {
 	rc=0
 	ci import "$T/nothing-here" 2>/dev/null || rc=$?
 	assert_eq "$rc" 1 "a missing source: the caller's"
+}
+
+# Names as podman stores them: short ones under localhost/, an OCI ref
+# name too ("bb" is localhost/bb:latest); tag adds names; a short name finds
+# a full one; a store's old bare names are localhost's as it loads.
+test_names_as_podman() {
+	import_ok --name web:1 "$IMG/oci:test" >/dev/null
+	import_ok "$IMG/oci:user" >/dev/null
+	skopeo copy -q "oci:$IMG/oci:entry" "oci-archive:$T/bb.tar:bb"
+	import_ok "$T/bb.tar" >/dev/null
+	# docker save writes a bare RepoTags name: localhost's too
+	mkdir "$T/plain"
+	tar -C "$T/plain" -xf "$IMG/docker-legacy.tar"
+	jq '.[0].RepoTags = ["plain:1"]' "$T/plain/manifest.json" >"$T/m.json" && mv "$T/m.json" "$T/plain/manifest.json"
+	tar -C "$T/plain" -cf "$T/plain.tar" .
+	import_ok "docker-archive:$T/plain.tar" >/dev/null
+	ci tag web:1 docker.io/busybox:x quay.io/a/b || fail "image tag"
+	assert_eq "$(ci list --format json | jq -r '[.[].names[]] | sort | join(" ")')" \
+		"docker.io/library/busybox:x localhost/bb:latest localhost/plain:1 localhost/user:latest localhost/web:1 quay.io/a/b:latest" \
+		"full names, ref names and RepoTags as podman names them"
+	assert_eq "$(ci inspect busybox:x | jq -r .id)" "$(ci inspect web:1 | jq -r .id)" "a short name finds docker.io's"
+	assert_eq "$(ci inspect b | jq -r .id)" "$(ci inspect web:1 | jq -r .id)" "and quay.io's"
+	local msg
+	if msg=$(ci tag web:1 'UPPER:1' 2>&1); then fail "an uppercase name"; fi
+	assert_contains "$msg" "UPPER:1: not an image name" "refused"
+	if msg=$(ci import --name 'a b' "$IMG/oci:test" 2>&1); then fail "an invalid --name"; fi
+	assert_contains "$msg" "invalid image name" "--name refused"
+	ci remove web:1 busybox:x
+	assert_eq "$(grep -c '"localhost/web:1"\|"docker.io/library/busybox:x"' "$T/store/images/refs.json")" 0 "removed by short names"
+	# a store before podman's names: bare ones load as localhost's
+	local refs="$T/store/images/refs.json" m
+	m=$(ci inspect b | jq -r .digest)
+	jq --arg m "$m" '.refs["old:1"] = $m | .refs["~4242/old:2"] = $m' "$refs" >"$refs.tmp" && mv "$refs.tmp" "$refs"
+	assert_contains "$(ci list --format json | jq -r '[.[].names[]] | join(" ")')" "localhost/old:1" "an old bare name"
+	assert_eq "$(ci inspect old:1 | jq -r .digest)" "$m" "found by it"
+	assert_eq "$(ci inspect "~4242/old:2" | jq -r .digest)" "$m" "a member's old name stays the member's"
+}
+
+# corral image save writes what skopeo and podman read, and load reads it
+# back to the same image; stdout is no terminal.
+test_save_and_load() {
+	local id dig
+	read -r id dig <<<"$(import_ok --name web:1 "$IMG/oci:test")"
+	ci save --output "$T/d.tar" web:1 || fail "save"
+	ci save --format oci-archive -o "$T/o.tar" web:1 || fail "save --format oci-archive"
+	ci save web:1 >"$T/s.tar" && cmp -s "$T/d.tar" "$T/s.tar" || fail "save to stdout"
+	assert_eq "$(skopeo inspect --raw --config "docker-archive:$T/d.tar" | sha256sum | cut -d' ' -f1)" "${id#sha256:}" \
+		"skopeo reads the docker-archive"
+	assert_eq "$(skopeo inspect --raw "oci-archive:$T/o.tar" | sha256sum | cut -d' ' -f1)" "${dig#sha256:}" \
+		"the oci-archive holds the store's manifest"
+	assert_eq "$(skopeo inspect --raw --config "oci-archive:$T/o.tar" | sha256sum | cut -d' ' -f1)" "${id#sha256:}" \
+		"and its config"
+	local msg
+	msg=$(script -qec "$CORRAL image --store $T/store save web:1" /dev/null 2>&1) && fail "saved to a terminal"
+	assert_contains "$msg" "refusing to write an archive to a terminal" "as podman"
+	if msg=$(ci save --format tarball web:1 2>&1 >/dev/null); then fail "an unknown format"; fi
+	assert_contains "$msg" "expected docker-archive or oci-archive" "format refused"
+	# a damaged blob is not saved as if it were whole
+	cp -a "$T/store" "$T/broken"
+	local layer
+	layer=$(jq -r '.layers[0].digest' "$T/store/images/blobs/sha256/${dig#sha256:}")
+	chmod u+w "$T/broken/images/blobs/sha256/${layer#sha256:}"
+	printf 'X' | dd of="$T/broken/images/blobs/sha256/${layer#sha256:}" bs=1 seek=100 conv=notrunc 2>/dev/null
+	if msg=$("$CORRAL" image --store "$T/broken" save --format oci-archive web:1 2>&1 >/dev/null); then
+		fail "a damaged blob was saved"
+	fi
+	assert_contains "$msg" "damaged" "the damage is said"
+	for f in d o; do
+		rm -rf "$T/fresh"
+		assert_eq "$("$CORRAL" image --store "$T/fresh" load --input "$T/$f.tar")" "Loaded image: localhost/web:1" "load $f"
+		assert_eq "$("$CORRAL" image --store "$T/fresh" inspect web:1 | jq -r .id)" "$id" "the same image from $f"
+	done
+	rm -rf "$T/fresh"
+	assert_eq "$("$CORRAL" image --store "$T/fresh" load <"$T/o.tar")" "Loaded image: localhost/web:1" "load from stdin"
+	rm -rf "$T/broken" "$T/fresh"
 }
 
 for t in $(declare -F | awk '$3 ~ /^test_/ {print $3}'); do run_test "$t"; done

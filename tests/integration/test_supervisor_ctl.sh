@@ -110,7 +110,7 @@ test_ctl_completion_from_the_tables() {
 			printf "%s\n" "${COMPREPLY[@]}"' _ "$T/comp.bash" "$CORRALCTL" --socket "$SOCK" "$@" | sort | tr '\n' ' '
 	}
 	assert_eq "$(comp st)" "start stats stop " "verbs"
-	assert_eq "$(comp image "")" "import inspect ls prune rm sign verify " "image's verbs"
+	assert_eq "$(comp image "")" "history import inspect load ls prune rm save sign tag verify " "image's verbs"
 	assert_contains "$(comp stop -)" "--time" "stop's options"
 	assert_contains "$(comp stop -)" "-t" "stop's options"
 	assert_contains "$(comp ps --f)" "--filter" "ps options"
@@ -478,9 +478,9 @@ test_ctl_image_table_and_relative_import() {
 	out=$(ctl images)
 	assert_eq "$(echo "$out" | head -1 | tr -s ' ')" "REPOSITORY TAG IMAGE ID CREATED SIZE" "header"
 	# CREATED is human, as in ps
-	assert_contains "$(echo "$out" | grep '^rel ')" " ago " "human CREATED"
+	assert_contains "$(echo "$out" | grep '^localhost/rel ')" " ago " "human CREATED"
 	assert_not_contains "$out" "T0" "no RFC 3339 in the table"
-	assert_eq "$(ctl images --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' ')" "rel:1 rel:2 " "--format"
+	assert_eq "$(ctl images --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' ')" "localhost/rel:1 localhost/rel:2 " "--format"
 	assert_eq "$(ctl images -q | sort -u | wc -l)" "$(ctl images --json | jq length)" "-q: an id an image"
 	assert_eq "$(ctl image inspect rel:1 --format '{{.ID}}')" "$(ctl images --json | jq -r '.[0].id')" \
 		"image inspect --format"

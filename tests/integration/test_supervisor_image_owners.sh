@@ -58,7 +58,7 @@ test_svo_member_name_never_replaces_roots() {
 	mine=$(id_of bb:1 member)
 	[ "$mine" != "$root_id" ] || fail "the member's bb:1 is root's image"
 	assert_eq "$(id_of bb:1 ctl)" "$root_id" "root's bb:1 still names root's image"
-	assert_eq "$(jq -r '.refs["bb:1"]' "$STATE_D/images/refs.json")" \
+	assert_eq "$(jq -r '.refs["localhost/bb:1"]' "$STATE_D/images/refs.json")" \
 		"$(ctl --json image inspect bb:1 | jq -r '.[0].manifestDigest')" "refs.json: root's name as it was"
 	assert_eq "$(ctl run --rm bb:1 id -un)" root "root's run of bb:1 runs root's image"
 	assert_eq "$(ctl run --rm corral.test/fixture:legacy id -un)" root "root's archive tag stays root's"
@@ -66,7 +66,7 @@ test_svo_member_name_never_replaces_roots() {
 	assert_eq "$(member run --rm corral.test/fixture:legacy id -un)" app "the member's archive tag"
 	# a second member sees root's, not the first member's
 	assert_eq "$(member2 run --rm bb:1 id -un)" root "another member gets root's bb:1"
-	assert_eq "$(names member2)" "bb:1 corral.test/fixture:legacy" "another member lists root's names only"
+	assert_eq "$(names member2)" "corral.test/fixture:legacy localhost/bb:1" "another member lists root's names only"
 	assert_eq "$(member2 --json image ls | jq length)" 1 "another member lists root's image only"
 	local out
 	out=$(refused "another member's image by ID" member2 image inspect "$mine")
@@ -76,16 +76,16 @@ test_svo_member_name_never_replaces_roots() {
 	out=$(refused "another member's name, qualified" member2 image inspect "~$M1/bb:1")
 	assert_contains "$out" "no such image" "another member's qualified name"
 	# the member sees its own names and root's image, shared
-	assert_eq "$(names member)" "bb:1 corral.test/fixture:legacy" "the member's names hide root's"
+	assert_eq "$(names member)" "corral.test/fixture:legacy localhost/bb:1" "the member's names hide root's"
 	assert_eq "$(member --json image inspect "$root_id" | jq -r '.[0].owners | join(",")')" 0 "root's image, shared"
 	# root sees everything, and whose each name is
-	assert_eq "$(names ctl)" "bb:1 corral.test/fixture:legacy ~$M1/bb:1 ~$M1/corral.test/fixture:legacy" \
+	assert_eq "$(names ctl)" "corral.test/fixture:legacy localhost/bb:1 ~$M1/corral.test/fixture:legacy ~$M1/localhost/bb:1" \
 		"root lists every name"
 	assert_eq "$(ctl --json image inspect "~$M1/bb:1" | jq -r '.[0].owners | join(",")')" "$M1" \
 		"root: the owner of the member's image"
 	assert_eq "$(id_of "~$M1/bb:1" ctl)" "$mine" "root names the member's image"
 	ctl image rm "~$M1/bb:1" >/dev/null || fail "root removes a member's name"
-	assert_eq "$(names member)" "bb:1 corral.test/fixture:legacy" "the member's bb:1 gone, root's shows"
+	assert_eq "$(names member)" "corral.test/fixture:legacy localhost/bb:1" "the member's bb:1 gone, root's shows"
 	assert_eq "$(member run --rm bb:1 id -un)" root "and it is root's now"
 }
 
@@ -130,7 +130,7 @@ test_svo_member_removes_and_prunes_only_its_own() {
 	done
 	member image prune -a >/dev/null || fail "a member's image prune -a"
 	member system prune -a >/dev/null || fail "a member's system prune -a"
-	assert_eq "$(names ctl)" "bb:1 spare:1" "root's images stay"
+	assert_eq "$(names ctl)" "localhost/bb:1 localhost/spare:1" "root's images stay"
 	assert_eq "$(ctl ps -a -q | wc -l)" 1 "root's container stays"
 	ctl rm rootc >/dev/null
 
@@ -142,9 +142,9 @@ test_svo_member_removes_and_prunes_only_its_own() {
 	local m_id
 	m_id=$(id_of m:1 member)
 	member image prune -a >/dev/null || fail "the member's prune"
-	assert_eq "$(names member)" "bb:1 spare:1" "the member's names went, root's show"
-	assert_eq "$(names member2)" "bb:1 e:1 spare:1 u:1" "the other member's stay"
-	assert_eq "$(names ctl)" "bb:1 spare:1 ~$M2/e:1 ~$M2/u:1" "root's stay"
+	assert_eq "$(names member)" "localhost/bb:1 localhost/spare:1" "the member's names went, root's show"
+	assert_eq "$(names member2)" "localhost/bb:1 localhost/e:1 localhost/spare:1 localhost/u:1" "the other member's stay"
+	assert_eq "$(names ctl)" "localhost/bb:1 localhost/spare:1 ~$M2/localhost/e:1 ~$M2/localhost/u:1" "root's stay"
 	assert_eq "$(member2 run --rm u:1 id -un)" app "the other member's image (held by both) still runs"
 	assert_eq "$(member2 run --rm e:1 true >/dev/null && echo ok)" ok "the other member's own image still runs"
 	assert_eq "$(ctl run --rm bb:1 id -un)" root "root's image still runs"
@@ -162,10 +162,64 @@ test_svo_member_removes_and_prunes_only_its_own() {
 	assert_contains "$out" "image mine:1 is used by another user's container" "in use"
 	assert_not_contains "$out" rootc2 "root's container unnamed"
 	assert_not_contains "$out" "${rootc_id:0:12}" "root's container id unsaid"
-	assert_eq "$(names member)" "bb:1 mine:1 spare:1" "nothing removed"
+	assert_eq "$(names member)" "localhost/bb:1 localhost/mine:1 localhost/spare:1" "nothing removed"
 	# root's own in-use refusal still names its container
 	out=$(refused "root's rm of an image in use" ctl image rm "~$M1/mine:1")
 	assert_contains "$out" rootc2 "root hears its container's name"
+}
+
+# A member tags, loads, saves and lists as root does, and each is its
+# own: its tag of root's image is its name (root's stays root's), its
+# load is its image, its save writes only a file it can write itself, and
+# another member sees none of it.
+test_svo_member_tags_loads_and_saves_its_own() {
+	trap cleanup_sv EXIT
+	setup_members
+	ctl image import "oci:$IMGS/oci:test" bb:1 >/dev/null
+	local root_id
+	root_id=$(id_of bb:1 ctl)
+	member tag bb:1 mine:1 || fail "a member tags root's shared image"
+	assert_eq "$(id_of mine:1 member)" "$root_id" "its name for root's image"
+	assert_eq "$(names ctl)" "localhost/bb:1 ~$M1/localhost/mine:1" "the name is the member's"
+	local out
+	out=$(refused "another member's name" member2 image inspect mine:1)
+	assert_contains "$out" "no such image" "another member does not see it"
+	member tag bb:1 bb:1 || fail "a member tags root's name as its own"
+	assert_eq "$(jq -r '.refs["localhost/bb:1"]' "$STATE_D/images/refs.json")" \
+		"$(ctl --json image inspect bb:1 | jq -r '.[0].manifestDigest')" "root's bb:1 as it was"
+	# load: an archive it reads, as its own; one it cannot read is refused
+	mkdir -p "$T/m1" && chown $M1 "$T/m1"
+	cp "$T/user.tar" "$T/m1/user.tar" && chown $M1 "$T/m1/user.tar" && chmod 600 "$T/m1/user.tar"
+	skopeo copy -q "oci:$IMGS/oci:entry" "oci-archive:$T/secret.tar:ent"
+	chmod 600 "$T/secret.tar"
+	out=$(member load -i "$T/m1/user.tar") || fail "a member loads its own file"
+	case "$out" in "Loaded image: sha256:"*) ;; *) fail "an unnamed archive loads as its ID: $out" ;; esac
+	assert_eq "$(member --json image inspect "${out#Loaded image: }" | jq -c '.[0].owners')" "[$M1]" \
+		"the loaded image is the member's"
+	out=$(refused "another member's load" member2 image inspect "${out#Loaded image: }")
+	assert_contains "$out" "no such image" "and not another member's"
+	out=$(refused "a file only root reads" member load -i "$T/secret.tar")
+	assert_contains "$out" "refused by policy: path:" "refused"
+	assert_contains "$out" "only a file the peer itself can read" "the limit"
+	assert_contains "$out" "secret.tar" "the file named"
+	out=$(as_uid $M1 sh -c "cat '$T/m1/user.tar' | $CORRALCTL --socket $SOCK load") || fail "a member loads from stdin"
+	assert_contains "$out" "Loaded image: sha256:" "an unnamed archive is its ID"
+	# save: into a file of its own; a path it cannot write is refused
+	as_uid $M1 "$CORRALCTL" --socket "$SOCK" save -o "$T/m1/out.tar" mine:1 || fail "a member saves"
+	assert_eq "$(stat -c %u "$T/m1/out.tar")" $M1 "the archive is the member's"
+	assert_eq "$(tar -xOf "$T/m1/out.tar" manifest.json | jq -r '.[0].RepoTags[0]')" localhost/mine:1 "named as asked"
+	: >"$T/rootfile" && chmod 644 "$T/rootfile"
+	out=$(refused "a file only root writes" member call ImageSave "{\"image\":\"mine:1\",\"path\":\"$T/rootfile\"}")
+	assert_contains "$out" "PolicyViolation" "refused"
+	assert_contains "$out" "only a file the peer itself can write" "the limit"
+	assert_eq "$(stat -c %s "$T/rootfile")" 0 "root's file untouched"
+	mkdir -p "$T/m2" && chown $M2 "$T/m2"
+	out=$(refused "another member's image" member2 save -o "$T/m2/out.tar" "~$M1/mine:1")
+	assert_contains "$out" "no such image" "not another member's"
+	[ ! -e "$T/m2/out.tar" ] || fail "a refused save left its file"
+	# images REPO lists only what the member sees
+	assert_eq "$(member images --format '{{.Repository}}:{{.Tag}}' bb | sort | tr '\n' ' ')" "localhost/bb:1 " "images bb"
+	assert_eq "$(member2 images --format '{{.Repository}}:{{.Tag}}' mine | wc -l)" 0 "another member's names unlisted"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

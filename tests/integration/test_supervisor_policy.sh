@@ -424,6 +424,23 @@ test_svp_images_allow_list_and_signatures() {
 		"a broken signature file"
 }
 
+# The allow-list matches the name asked for as typed, or as the full name
+# it found: a short name of docker.io's image is docker.io/library/...; a
+# short name of localhost's is not.
+test_svp_images_allow_list_matches_the_full_name() {
+	trap cleanup_sv EXIT
+	echo '{"images": {"allow": ["docker.io/library/*"]}}' >"$T/p.json"
+	start_sv --policy "$T/p.json"
+	skopeo copy -q "oci:$IMGS/oci:user" "docker-archive:$T/u.tar:okimg:1"
+	ctl image import "docker-archive:$T/u.tar" >/dev/null
+	ctl image import "oci:$IMGS/oci:test" okimg:2 >/dev/null
+	assert_eq "$(ctl run --rm okimg:1 id -un)" app "a short name of docker.io/library/okimg:1"
+	local out
+	out=$(refused "localhost's" ctl create okimg:2 true)
+	assert_contains "$out" "spec.image: okimg:2" "localhost/okimg:2 is off the list"
+	assert_contains "$out" "images.allow=[docker.io/library/*]" "the limit"
+}
+
 # Attack: a member stores secrets and applies workloads past its quotas,
 # lowered to 3 and 2: the next is refused naming the quota and the count,
 # and not stored; a manifest of two Pods at one of two is refused whole

@@ -212,6 +212,8 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	if (imagesrc_resolve(d->cfg->state_dir, &view, pins.image[0] ? pins.image : c->spec.image, dir,
 			     own_ids ? &rids : NULL, &img, &err) < 0) {
 		undo_dir(c, dir);
+		if (err.code == EEXIST) /* a short name of two images, or an ID prefix of two */
+			return sv_invalid_err(call, "spec.image", &err);
 		if (err.code != ENOENT)
 			return sv_internal_err(call, &err);
 		return sv_no_such_image(call, c->spec.image);

@@ -36,12 +36,12 @@ int peer_become(int sock, const peer_cred *peer)
 }
 
 /* The child: become the peer, open, send. Only syscalls from here on. */
-static _Noreturn void child_main(int sock, const peer_cred *peer, const char *path)
+static _Noreturn void child_main(int sock, const peer_cred *peer, const char *path, int flags)
 {
 	int code = 0;
 	if (peer_become(sock, peer) < 0)
 		_exit(1);
-	int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	int fd = open(path, (flags & ~O_CREAT) | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0)
 		code = errno;
@@ -83,6 +83,12 @@ static void on_timeout(el_source *s, void *data)
 
 int peer_open(el_loop *l, const peer_cred *peer, const char *path, peer_open_fn done, void *data, cerr *err)
 {
+	return peer_open_flags(l, peer, path, O_RDONLY, done, data, err);
+}
+
+int peer_open_flags(el_loop *l, const peer_cred *peer, const char *path, int flags, peer_open_fn done, void *data,
+		    cerr *err)
+{
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return cerr_sys(err, errno, "socketpair");
@@ -95,7 +101,7 @@ int peer_open(el_loop *l, const peer_cred *peer, const char *path, peer_open_fn 
 	*j = (peer_open_job){ .sock = sv[0], .done = done, .data = data };
 	j->pid = fork();
 	if (j->pid == 0)
-		child_main(sv[1], peer, path);
+		child_main(sv[1], peer, path, flags);
 	int e = errno;
 	close(sv[1]);
 	if (j->pid < 0) {

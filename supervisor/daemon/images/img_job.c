@@ -65,3 +65,18 @@ int imgjob_run(corrald *d, vl_call *call, char *const *args, int fd3, const imgj
 		vl_call_set_cancel(call, on_cancel, j);
 	return 0;
 }
+
+char *imgjob_last_line(const strbuf *e, const char *prefix)
+{
+	const char *buf = e->buf ? e->buf : "";
+	size_t len = e->len;
+	while (len && buf[len - 1] == '\n')
+		len--;
+	const char *line = buf + len;
+	while (line > buf && line[-1] != '\n')
+		line--;
+	if (!strncmp(line, prefix, strlen(prefix)))
+		line += strlen(prefix);
+	size_t n = (size_t)(buf + len - line);
+	return n ? strndup(line, n) : strdup("corral-images failed without a message");
+}

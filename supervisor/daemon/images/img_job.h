@@ -27,3 +27,6 @@ typedef struct imgjob_io {
  * error it never runs and ctx stays the caller's. */
 int imgjob_run(struct corrald *d, vl_call *call, char *const *args, int fd3, const imgjob_io *io, imgjob_done_fn done,
 	       void *ctx, cerr *err);
+/* The last line a job wrote on stderr (err), without its prefix
+ * ("corral: image import SPEC: "); malloc'd, NULL when out of memory. */
+char *imgjob_last_line(const strbuf *err, const char *prefix);

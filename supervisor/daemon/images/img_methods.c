@@ -34,8 +34,7 @@ static const char *const src_prefixes[] = { "oci:", "oci-archive:", "docker-arch
 /* NoSuchImage, for a ref that did not resolve (err says so). */
 static int no_such_image(vl_call *call, const char *ref, cerr *err)
 {
-	cerr_clear(err);
-	return sv_no_such_image(call, ref);
+	return img_not_found(call, ref, err);
 }
 
 const ctr *img_user_of(corrald *d, const ref_image *im)
@@ -49,55 +48,13 @@ const ctr *img_user_of(corrald *d, const ref_image *im)
 	return NULL;
 }
 
-static void key_str_or_null(yajl_gen g, const char *k, const char *v)
-{
-	if (v)
-		jg_key_str(g, k, v);
-	else
-		jg_key(g, k), yajl_gen_null(g);
-}
-
-/* The Image object of db->images[i], as peer sees it: its names, and the
- * owners that hold it. */
+/* The Image object of db->images[i], as peer sees it (img_gen.c). */
 static void gen_image(corrald *d, yajl_gen g, img_store *s, const refs_db *db, size_t i, const peer_cred *peer)
 {
-	const ref_image *im = &db->images[i];
-	yajl_gen_map_open(g);
-	jg_key_str(g, "id", im->config);
-	jg_key(g, "names");
-	yajl_gen_array_open(g);
-	for (size_t k = 0; k < db->n_names; k++)
-		if (streq(db->names[k].manifest, im->manifest) && img_name_shown(peer, db, k)) {
-			_cleanup_free_ char *n = img_name_for(peer, &db->names[k]);
-			jg_str(g, n ? n : db->names[k].name);
-		}
-	yajl_gen_array_close(g);
-	jg_key(g, "owners");
-	yajl_gen_array_open(g);
-	for (size_t k = 0; k < db->n_holds; k++)
-		if (streq(db->holds[k].manifest, im->manifest) && owner_may_use(peer, db->holds[k].owner))
-			yajl_gen_integer(g, db->holds[k].owner);
-	yajl_gen_array_close(g);
-	jg_key_str(g, "manifestDigest", im->manifest);
-	img_handle h;
-	_cleanup_cerr_ cerr e = { 0 };
-	uint64_t size = 0;
-	bool loaded = image_load(s, im->manifest, &h, &e) == 0;
-	for (size_t k = 0; loaded && k < h.cfg.n_diff_ids; k++)
-		size += imgsize_layer(d->imgsizes, s, h.cfg.diff_ids[k]);
-	jg_key_int(g, "size", (long long)size);
-	char when[64] = "";
-	if (im->created > 0)
-		rfc3339_ns(im->created * 1000000000ll, when, sizeof(when));
-	key_str_or_null(g, "createdAt", when[0] ? when : NULL);
-	key_str_or_null(g, "architecture", loaded ? h.cfg.arch : NULL);
-	key_str_or_null(g, "os", loaded ? h.cfg.os : NULL);
-	yajl_gen_map_close(g);
-	if (loaded)
-		image_handle_free(&h);
+	img_gen(d, g, s, db, i, peer, NULL, false);
 }
 
-static int open_refs(corrald *d, img_store *s, refs_db *db, cerr *err)
+int img_open_refs(corrald *d, img_store *s, refs_db *db, cerr *err)
 {
 	int r = store_open(s, d->cfg->state_dir, false, err);
 	return r < 0 ? r : refs_load(s, db, err);
@@ -108,7 +65,7 @@ void corrald_update_image_gauges(corrald *d, size_t *n_images)
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
 	_cleanup_cerr_ cerr e = { 0 };
-	if (open_refs(d, &s, &db, &e) < 0)
+	if (img_open_refs(d, &s, &db, &e) < 0)
 		return;
 	metrics_set_images(d->metrics, db.n_images);
 	metrics_set_store_bytes(d->metrics, imgsize_store(d->imgsizes, &s));
@@ -147,18 +104,8 @@ static void import_ctx_free(import_ctx *x)
 
 char *img_job_error(const strbuf *e, const char *verb, const char *spec)
 {
-	const char *buf = e->buf ? e->buf : "";
-	size_t len = e->len;
-	while (len && buf[len - 1] == '\n')
-		len--;
-	const char *line = buf + len;
-	while (line > buf && line[-1] != '\n')
-		line--;
 	_cleanup_free_ char *pre = NULL;
-	if (asprintf(&pre, "corral: image %s %s: ", verb, spec) >= 0 && !strncmp(line, pre, strlen(pre)))
-		line += strlen(pre);
-	size_t n = (size_t)(buf + len - line);
-	return n ? strndup(line, n) : strdup("corral-images failed without a message");
+	return asprintf(&pre, "corral: image %s %s: ", verb, spec) < 0 ? NULL : imgjob_last_line(e, pre);
 }
 
 static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
@@ -193,7 +140,7 @@ int img_reply_images(corrald *d, vl_call *call, const peer_cred *p, const char *
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
 	cerr err = { 0 };
-	if (open_refs(d, &s, &db, &err) < 0)
+	if (img_open_refs(d, &s, &db, &err) < 0)
 		return sv_internal_err(call, &err);
 	refs_view view;
 	img_view(&peer, &view);
@@ -294,7 +241,7 @@ int sv_image_import(vl_call *call, yajl_val params, void *ud)
 	if (x) {
 		x->peer = *vl_call_peer(call);
 		x->path = member ? member_source(path, fmt, &bare) : source_spec(path, fmt);
-		x->name = name ? strdup(name) : NULL;
+		x->name = name ? ref_normalize(name) : NULL; /* the full name, for the event */
 	}
 	if (x && member && !x->path) {
 		import_ctx_free(x);
@@ -309,79 +256,4 @@ int sv_image_import(vl_call *call, yajl_val params, void *ud)
 	if (member) /* opened as the peer, never by corrald as root */
 		return policy_import_as_peer(d, call, bare, start_import_fd, import_ctx_release, x);
 	return start_import(d, call, x, SPAWN_NULL);
-}
-
-int sv_image_list(vl_call *call, yajl_val params, void *ud)
-{
-	corrald *d = ud;
-	json_fault f = { 0 };
-	_cleanup_strv_ char **names = NULL;
-	bool given;
-	if (sp_known(params, KNOWN("names"), &f) < 0)
-		return sv_invalid_fault(call, &f);
-	if (json_get_strv(params, "", "names", 0, &names, &given, &f) < 0)
-		return f.code == ENOMEM ? sv_invalid_fault(call, &f) : sv_invalid(call, "names", "must be an array of strings");
-	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	_cleanup_refs_ refs_db db = { 0 };
-	cerr err = { 0 };
-	if (open_refs(d, &s, &db, &err) < 0)
-		return sv_internal_err(call, &err);
-	const peer_cred *peer = vl_call_peer(call);
-	refs_view view;
-	img_view(peer, &view);
-	/* with names: the images they resolve to, each once; unknown ones are
-	 * skipped; without: every image there in the peer's view */
-	bool *want = calloc(db.n_images + 1, sizeof(bool));
-	if (!want)
-		return sv_internal(call, "out of memory");
-	for (size_t i = 0; i < db.n_images; i++)
-		want[i] = !given && refs_visible(&db, &view, i);
-	for (char **n = names; n && *n; n++) {
-		int i = refs_find(&db, &view, *n, NULL, &err);
-		cerr_clear(&err);
-		if (i >= 0)
-			want[i] = true;
-	}
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (g) {
-		yajl_gen_map_open(g);
-		jg_key(g, "images");
-		yajl_gen_array_open(g);
-		for (size_t i = 0; i < db.n_images; i++)
-			if (want[i])
-				gen_image(d, g, &s, &db, i, peer);
-		yajl_gen_array_close(g);
-		yajl_gen_map_close(g);
-	}
-	free(want);
-	if (!g)
-		return sv_internal(call, "out of memory");
-	return vl_call_reply_gen(call, g);
-}
-
-int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
-{
-	corrald *d = ud;
-	const char *ref;
-	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_str(params, "image", true, &ref, &f) < 0)
-		return sv_invalid_fault(call, &f);
-	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	_cleanup_refs_ refs_db db = { 0 };
-	cerr err = { 0 };
-	if (open_refs(d, &s, &db, &err) < 0)
-		return sv_internal_err(call, &err);
-	refs_view view;
-	img_view(vl_call_peer(call), &view);
-	int i = refs_find(&db, &view, ref, NULL, &err);
-	if (i < 0)
-		return no_such_image(call, ref, &err);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g)
-		return sv_internal(call, "out of memory");
-	yajl_gen_map_open(g);
-	jg_key(g, "image");
-	gen_image(d, g, &s, &db, (size_t)i, vl_call_peer(call));
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
 }

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <yajl/yajl_gen.h>
 #include "common/strbuf.h"
+#include "common/timefmt.h"
+#include "images/image.h"
 #include "images/refs.h"
 #include "supervisor/varlink/peer.h"
 #include "supervisor/varlink/server.h"
@@ -13,8 +15,35 @@ struct corrald;
 struct ctr;
 
 int sv_image_import(vl_call *call, yajl_val params, void *ud);
+/* img_list.c */
 int sv_image_list(vl_call *call, yajl_val params, void *ud);
+/* img_inspect.c */
 int sv_image_inspect(vl_call *call, yajl_val params, void *ud);
+int sv_image_history(vl_call *call, yajl_val params, void *ud);
+/* img_tag.c */
+int sv_image_tag(vl_call *call, yajl_val params, void *ud);
+/* img_archive.c: load and save archives through corral-images */
+int sv_image_load(vl_call *call, yajl_val params, void *ud);
+int sv_image_save(vl_call *call, yajl_val params, void *ud);
+
+/* The store in corrald's state dir, open, and its refs.json loaded. */
+int img_open_refs(struct corrald *d, img_store *s, refs_db *db, cerr *err);
+/* img_gen.c. The Image object of db->images[i], as peer sees it: only the
+ * names k where only[k] (NULL: every one), and with details podman's
+ * inspect fields (img_gen_details, img_inspect.c: h and cfg are the
+ * image's loaded handle and parsed config, NULL when they did not load). */
+void img_gen(struct corrald *d, yajl_gen g, img_store *s, const refs_db *db, size_t i, const peer_cred *peer,
+	     const bool *only, bool details);
+void img_gen_details(struct corrald *d, yajl_gen g, img_store *s, const refs_db *db, size_t i, const peer_cred *peer,
+		     const img_handle *h, yajl_val cfg);
+/* Whether name k, of image i, is in the Image peer sees (only as img_gen). */
+bool img_name_listed(const peer_cred *peer, const refs_db *db, size_t i, size_t k, const bool *only);
+/* The image's own time (its config's "created"), else when it was
+ * imported (seconds; 0: unknown): RFC 3339 in buf, or NULL. */
+const char *img_created(yajl_val cfg, int64_t imported, char buf[static RFC3339_LEN]);
+/* The reply for a ref refs_find did not resolve: InvalidParameter on image
+ * when it named two images (err says which), else NoSuchImage. */
+int img_not_found(vl_call *call, const char *ref, cerr *err);
 /* img_remove.c */
 int sv_image_remove(vl_call *call, yajl_val params, void *ud);
 int sv_image_prune(vl_call *call, yajl_val params, void *ud);

@@ -5,6 +5,7 @@
 #include "supervisor/varlink/sv_errors.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@ typedef struct pending {
 	struct corrald *d;
 	vl_call *call; /* NULL once the caller hung up */
 	char *path;
+	const char *method; /* for the refusal */
+	bool write;
 	uid_t uid;
 	import_start_fn start;
 	import_free_fn free_ctx;
@@ -32,12 +35,18 @@ static void opened(int fd, int code, void *data)
 			close(fd);
 		p->free_ctx(p->ctx);
 	} else if (fd < 0) {
-		policy_violation v = { .field = "path", .limit = "unprivileged: only a file the peer itself can read" };
+		policy_violation v = { .field = "path" };
+		snprintf(v.limit, sizeof(v.limit), "unprivileged: only a file the peer itself can %s", p->write ? "write" : "read");
 		snprintf(v.reason, sizeof(v.reason), "%s: %s (opened as uid %u)", p->path,
-			 code == EINVAL ? "not a regular file (a group member imports archive files)" : strerror(code),
+			 code != EINVAL ? strerror(code)
+			 : p->write    ? "not a regular file"
+				       : "not a regular file (a group member imports archive files)",
 			 (unsigned)p->uid);
 		p->free_ctx(p->ctx);
-		policy_refuse(p->call, p->d, "ImageImport", &v);
+		if (p->uid == 0) /* root's own file: no policy of a member's */
+			sv_invalid(p->call, "path", v.reason);
+		else
+			policy_refuse(p->call, p->d, p->method, &v);
 	} else {
 		p->start(p->d, p->call, fd, p->ctx);
 	}
@@ -48,6 +57,12 @@ static void opened(int fd, int code, void *data)
 int policy_import_as_peer(struct corrald *d, vl_call *call, const char *path, import_start_fn start,
 			  import_free_fn free_ctx, void *ctx)
 {
+	return policy_open_as_peer(d, call, "ImageImport", path, false, start, free_ctx, ctx);
+}
+
+int policy_open_as_peer(struct corrald *d, vl_call *call, const char *method, const char *path, bool write,
+			import_start_fn start, import_free_fn free_ctx, void *ctx)
+{
 	pending *p = calloc(1, sizeof(*p));
 	char *copy = strdup(path);
 	if (!p || !copy) {
@@ -56,10 +71,10 @@ int policy_import_as_peer(struct corrald *d, vl_call *call, const char *path, im
 		free_ctx(ctx);
 		return sv_internal(call, "out of memory");
 	}
-	*p = (pending){ .d = d, .call = call, .path = copy, .uid = vl_call_peer(call)->uid, .start = start,
-			.free_ctx = free_ctx, .ctx = ctx };
+	*p = (pending){ .d = d, .call = call, .path = copy, .method = method, .write = write,
+			.uid = vl_call_peer(call)->uid, .start = start, .free_ctx = free_ctx, .ctx = ctx };
 	cerr err = { 0 };
-	if (peer_open(d->loop, vl_call_peer(call), path, opened, p, &err) < 0) {
+	if (peer_open_flags(d->loop, vl_call_peer(call), path, write ? O_WRONLY | O_TRUNC : O_RDONLY, opened, p, &err) < 0) {
 		free(p->path);
 		free(p);
 		free_ctx(ctx);

@@ -3,6 +3,7 @@
  * import reads that fd (as /proc/self/fd/3 of corral-images), never the
  * path. */
 #pragma once
+#include <stdbool.h>
 #include "supervisor/varlink/server.h"
 
 struct corrald;
@@ -17,3 +18,8 @@ typedef void (*import_free_fn)(void *ctx);
  * start took it. Returns 0 (the call is kept) or the reply it gave. */
 int policy_import_as_peer(struct corrald *d, vl_call *call, const char *path, import_start_fn start,
 			  import_free_fn free_ctx, void *ctx);
+/* The same for method (named in the refusal), and with write a file the
+ * peer writes (opened O_WRONLY | O_TRUNC: ImageSave's, which corralctl
+ * made). */
+int policy_open_as_peer(struct corrald *d, vl_call *call, const char *method, const char *path, bool write,
+			import_start_fn start, import_free_fn free_ctx, void *ctx);

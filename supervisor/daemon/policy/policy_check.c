@@ -162,12 +162,13 @@ static int check_privileges(const peer_cred *peer, const policy_tier *t, const c
 	return 0;
 }
 
-/* By the name asked for (not another name of the same image), or by the
- * manifest digest. */
-static bool image_listed(const policy_tier *t, const refs_db *db, int i, const char *ref)
+/* By the name asked for (not another name of the same image), as typed or
+ * as the full name it found (found: localhost/tools/a:1 for tools/a:1), or
+ * by the manifest digest. */
+static bool image_listed(const policy_tier *t, const refs_db *db, int i, const char *ref, const char *found)
 {
 	const ref_image *im = &db->images[i];
-	_cleanup_free_ char *norm = ref_normalize(ref);
+	_cleanup_free_ char *norm = found ? strdup(found) : ref_normalize(ref);
 	for (char **a = t->image_allow; *a; a++) {
 		if (!strncmp(*a, "sha256:", 7)) {
 			if (streq(*a, im->manifest))
@@ -217,7 +218,7 @@ static int check_image(corrald *d, const peer_cred *peer, const policy_tier *t, 
 		return r;
 	snprintf(pins->image, sizeof(pins->image), "%s", db.images[i].manifest);
 	char k[64];
-	if (t->image_allow && !image_listed(t, &db, i, ref)) {
+	if (t->image_allow && !image_listed(t, &db, i, ref, ni >= 0 ? db.names[ni].name : NULL)) {
 		strbuf sb = STRBUF_INIT;
 		sb_addf(&sb, "%s=[", key_of(peer, "images.allow", k, sizeof(k)));
 		for (char **a = t->image_allow; *a; a++)
