@@ -100,6 +100,11 @@ CASES = {
     "ImageLoad": [("taken", "ImageLoad", {"path": T["tar"]})],
     "ImageSave": [("reads", "ImageSave", {"image": T["img"], "path": SAVE_TO}),
                   ("reads", "ImageSave", {"image": T["imgid"], "path": SAVE_TO, "format": "oci-archive"})],
+    # no registry is reached: T's name is short (no registry-search), the others refused before a pull
+    "ImagePull": [("denied", "ImagePull", {"reference": T["img"]}),
+                  ("denied", "ImagePull", {"reference": T["imgid"]})],
+    "Login": [("denied", "Login", {"registry": "walk_registry", "username": "u", "password": "p"})],
+    "Logout": [("denied", "Logout", {"registry": "walk.invalid"})],
     "ImageRemove": [("denied", "ImageRemove", {"image": T["img"], "force": True}),
                     ("denied", "ImageRemove", {"image": T["imgid"], "force": True})],
     "ImageSign": [("denied", "ImageSign", {"image": T["img"], "signature": "AAAA"})],

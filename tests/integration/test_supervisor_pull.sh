@@ -122,8 +122,10 @@ test_spull_run_pull_policies() {
 	assert_eq "$(reg_gets main /manifests/1)" 3 "newer asks the registry"
 	out=$(ctl run --rm --pull sometimes "$ref" true 2>&1) && fail "--pull sometimes accepted"
 	assert_contains "$out" "expected always, missing, newer or never" "bad policy"
-	out=$(ctl run --rm library/busybox:1 true 2>&1) && fail "a short name pulled with no registry-search"
+	out=$(ctl run --rm nosuch/busybox:1 true 2>&1) && fail "a short name pulled with no registry-search"
 	assert_contains "$out" "no such image" "short name, no search"
+	# a short name of what the store has is found there, as podman finds it
+	assert_eq "$(ctl run --rm --pull never library/busybox:1 echo found)" found "found by its short name"
 }
 
 test_spull_short_names_and_search_registries() {
