@@ -499,7 +499,8 @@ int image_import(const char *store_root, const char *spec, const import_opts *o,
 		r = cerr_sys(err, errno, "store %s: sync", s.root);
 		goto out;
 	}
-	if ((r = commit(&m, err)) < 0 || (r = record(&m, err)) < 0)
+	if ((r = commit(&m, err)) < 0 || (o->registry && (r = regsrc_commit(o->registry, s.blobs_fd, err)) < 0) ||
+	    (r = record(&m, err)) < 0)
 		goto out;
 	if (o->names_out)
 		*o->names_out = TAKE_PTR(m.names);

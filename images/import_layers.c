@@ -73,6 +73,9 @@ static void *stager_main(void *p)
 int imp_stage_layers(imp *m, const img_manifest *man, const img_config *cfg, cerr *err)
 {
 	stager s = { .m = m, .man = man, .cfg = cfg };
+	int r = m->o->registry ? regsrc_lock_layers(m->o->registry, man, err) : 0;
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < man->n_layers; i++)
 		for (size_t k = 0; k < i && !s.dup[i]; k++)
 			s.dup[i] = streq(man->layers[k].digest, man->layers[i].digest) &&

@@ -3,6 +3,7 @@
 #include "images/layer.h"
 #include "images/manifest.h"
 #include "images/pull_sig.h"
+#include "images/pull_source.h"
 #include "images/registry/reference.h"
 #include "images/source.h"
 #include "common/cleanup.h"
@@ -26,16 +27,6 @@
 #define FEED_BUF (256u << 10)
 #define PROGRESS_EVERY_NS 250000000ll
 
-struct reg_source {
-	reg_client *client;
-	char endpoint[REF_NAME_MAX + 1], path[REF_NAME_MAX + 1];
-	char *top;
-	size_t top_len;
-	char top_type[128];
-	char top_digest[DIGEST_STR_LEN];
-	int ingest_fd;
-	FILE *progress;
-};
 
 static int memfd_of(const void *data, size_t len)
 {
@@ -174,30 +165,13 @@ static void *feed_main(void *p)
 	return NULL;
 }
 
-/* Move a verified layer from staging, and its blob from ingest (the bytes
- * the unpacker verified, as they came), into the store. */
-static int store_layer(imp *m, int ingest_fd, const char *digest, const char *diffid, cerr *err)
-{
-	if (!m->o->no_sync && syncfs(m->s->dirfd) < 0)
-		return cerr_sys(err, errno, "store %s: sync", m->s->root);
-	if ((renameat(m->layers_fd, digest_hex(diffid), m->s->layers_fd, digest_hex(diffid)) < 0 && errno != EEXIST &&
-	     errno != ENOTEMPTY) ||
-	    renameat(ingest_fd, digest_hex(digest), m->s->blobs_fd, digest_hex(digest)) < 0)
-		return cerr_sys(err, errno, "store %s: layer %s", m->s->root, diffid);
-	return 0;
-}
-
 int regsrc_stage_layer(imp *m, const img_desc *l, const char *diffid, cerr *err)
 {
 	reg_source *rs = m->o->registry;
-	const char *hex = digest_hex(l->digest);
-	_cleanup_close_ int ingest = openat(rs->ingest_fd, hex, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (ingest < 0)
-		return cerr_sys(err, errno, "store %s: ingest %s", m->s->root, l->digest);
-	/* another pull that fetches this layer: wait, and then use its work */
-	while (flock(ingest, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return cerr_sys(err, errno, "store %s: ingest %s: lock", m->s->root, l->digest);
+	struct ingest *in = ingest_of(rs, l->digest);
+	if (!in)
+		return cerr_set(err, EINVAL, "layer %s: not locked", l->digest);
+	int ingest = in->fd;
 	if (imp_have_layer(m, l->digest, diffid)) {
 		imp_count_layer(m, true);
 		return 0;
@@ -240,13 +214,12 @@ int regsrc_stage_layer(imp *m, const img_desc *l, const char *diffid, cerr *err)
 	}
 	cerr_clear(&f.err);
 	if (r < 0) {
-		if (err->code == EBADMSG || err->code == EFBIG) /* these bytes are wrong: never again */
-			unlinkat(rs->ingest_fd, hex, 0);
+		if ((err->code == EBADMSG || err->code == EFBIG) && ftruncate(ingest, 0) < 0) /* wrong bytes: never again */
+			log_warn("layer %s: ingest: %s", l->digest, strerror(errno));
 		return r;
 	}
-	if (fchmod(ingest, 0644) < 0)
-		return cerr_sys(err, errno, "store %s: ingest %s", m->s->root, l->digest);
-	return store_layer(m, rs->ingest_fd, l->digest, diffid, err);
+	in->staged = true; /* its blob moves into the store with the layer, at commit */
+	return 0;
 }
 
 /* The top manifest from one endpoint, verified: against the digest asked
@@ -411,6 +384,7 @@ int image_pull(const char *store_root, const char *text, const pull_opts *o, pul
 		r = keep_signature(store_root, res->imp.manifest, sig, err);
 	if (rs.client)
 		reg_client_counts(rs.client, &res->requests, &res->bytes);
+	regsrc_unlock(&rs);
 	reg_client_free(rs.client);
 	free(rs.top);
 	if (rs.ingest_fd >= 0)

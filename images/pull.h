@@ -43,6 +43,7 @@ int image_pull(const char *store_root, const char *ref, const pull_opts *o, pull
 typedef struct reg_source reg_source;
 struct imp;
 struct img_desc;
+struct img_manifest;
 /* index.json: one descriptor, of the manifest the registry sent. */
 int regsrc_open_path(reg_source *rs, const char *path);
 /* A manifest (the top one from memory) or a small blob, as a memfd. */
@@ -50,5 +51,15 @@ int regsrc_open_manifest(reg_source *rs, const char *digest);
 int regsrc_open_blob(reg_source *rs, const char *digest);
 /* Stop the transfers of a pull whose other part failed. */
 void regsrc_cancel(reg_source *rs);
-/* Fetch, verify, unpack and store one layer (several threads at once). */
+/* Lock the ingest files of the image's layers, in the order of their
+ * digests (so that pulls sharing layers never wait on each other in a
+ * circle), for the whole pull: a second pull of a layer waits, and then
+ * finds it in the store. */
+int regsrc_lock_layers(reg_source *rs, const struct img_manifest *man, cerr *err);
+/* After the import's commit: each staged layer's blob, its ingest file,
+ * into the store's blobs. */
+int regsrc_commit(reg_source *rs, int blobs_fd, cerr *err);
+/* Unlock; an empty ingest file goes. */
+void regsrc_unlock(reg_source *rs);
+/* Fetch, verify and unpack one layer into staging (several threads at once). */
 int regsrc_stage_layer(struct imp *m, const struct img_desc *l, const char *diffid, cerr *err);
