@@ -260,7 +260,7 @@ test_svi_short_names_as_podman() {
 	assert_eq "$(ctl run --rm docker.io/busybox:demo id -un)" app "docker.io/busybox is docker.io/library/busybox"
 	assert_eq "$(ctl run --rm busybox:demo id -un)" app "its short name"
 	local out rc=0
-	out=$(ctl run --rm docker.io/library/web:1 true 2>&1) || rc=$?
+	out=$(ctl run --rm --pull never docker.io/library/web:1 true 2>&1) || rc=$?
 	assert_eq "$rc" 125 "localhost/web:1 is not docker.io/library/web:1"
 	assert_contains "$out" "no such image: docker.io/library/web:1" "another name, as in podman"
 	out=$(ctl run --rm eb:1 true 2>&1) && fail "a part of a name component found an image"
