@@ -10,7 +10,8 @@ typedef struct gc_stats {
 } gc_stats;
 /* Roots: every image in refs.json, every hold, and every bundle under
  * <store_root>/containers/<id>/ whose config.json carries the annotation
- * below (corrald's containers: their config.json is their hold). */
+ * below (corrald's containers: their config.json is their hold). The
+ * partial layers that pulls left in ingest/ go too (counted as blobs). */
 int image_gc(const char *store_root, gc_stats *st, cerr *err);
 #define GC_BUNDLE_ANNOTATION "io.corral.image.manifest"
 /* Record that the bundle at abs_path uses the image with this manifest. */

@@ -177,6 +177,11 @@ test_pull_killed_leaves_nothing_and_resumes() {
 	wait "$p" 2>/dev/null || true
 	[ -n "$(find "$T/store/images/ingest" -type f -size +0c)" ] || fail "no partial layer kept"
 	assert_eq "$(ls "$T/store/images/layers")" "" "no layer from the killed pull"
+	# gc collects a partial layer that no pull came back for
+	cp -a "$T/store/images/ingest" "$T/ingest.kept"
+	"$CORRAL" image --store "$T/store" gc >/dev/null
+	assert_eq "$(ls "$T/store/images/ingest")" "" "gc took the partial layer"
+	cp -a "$T/ingest.kept/." "$T/store/images/ingest/"
 	# the same layers from a good repository: the partial one goes on with a Range
 	pull --insecure-registry "$REG_h" "$REG_h/good:latest" >/dev/null
 	grep -q "range=bytes=[1-9][0-9]*-" "$REG_LOG_h" || fail "no Range request: $(grep blobs "$REG_LOG_h")"
