@@ -351,10 +351,15 @@ int image_pull(const char *store_root, const char *text, const pull_opts *o, pul
 	if (r == 0)
 		r = resolve(&rs, o, text, &ref, err);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	/* ingest/<owner>: a member's registry that trickles a layer holds that
+	 * layer's lock, so owners never wait on each other's pulls */
+	char own[32];
+	snprintf(own, sizeof(own), "ingest/%u", (unsigned)o->io.owner);
 	if (r == 0 && (r = store_open(&s, store_root, false, err)) == 0) {
 		if ((mkdirat(s.dirfd, "ingest", 0700) < 0 && errno != EEXIST) ||
-		    (rs.ingest_fd = openat(s.dirfd, "ingest", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-			r = cerr_sys(err, errno, "store %s: ingest", s.root);
+		    (mkdirat(s.dirfd, own, 0700) < 0 && errno != EEXIST) ||
+		    (rs.ingest_fd = openat(s.dirfd, own, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			r = cerr_sys(err, errno, "store %s: %s", s.root, own);
 	}
 	store_close(&s);
 	char name[sizeof(res->ref)] = "", repo[2 * REF_NAME_MAX + 2];

@@ -1,5 +1,6 @@
-/* A pull's ingest files: images/ingest/<hex of the blob>, one per layer,
- * each locked (flock) for the whole pull. A layer's compressed bytes are
+/* A pull's ingest files: images/ingest/<owner uid>/<hex of the blob>, one
+ * per layer, each locked (flock) for the whole pull; an owner's own, so
+ * that one owner's slow registry never holds another's pull. A layer's compressed bytes are
  * appended there as they come, so that a pull cut off or killed goes on
  * where it stopped; once the unpacker has verified them, the file is the
  * store's blob, moved there when the image is committed. A pull that

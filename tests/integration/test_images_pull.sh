@@ -159,7 +159,7 @@ test_pull_shared_layer_fetched_once() {
 	wait "$a"
 	assert_eq "$(reg_gets main "/blobs/$REG_BLOB_shared")" 1 "the shared layer, fetched once by two pulls"
 	assert_eq "$(images | jq length)" 2 "both images"
-	assert_eq "$(ls "$T/store/images/ingest")" "" "nothing left in ingest"
+	assert_eq "$(find "$T/store/images/ingest" -type f)" "" "nothing left in ingest"
 }
 
 test_pull_killed_leaves_nothing_and_resumes() {
@@ -180,12 +180,12 @@ test_pull_killed_leaves_nothing_and_resumes() {
 	# gc collects a partial layer that no pull came back for
 	cp -a "$T/store/images/ingest" "$T/ingest.kept"
 	"$CORRAL" image --store "$T/store" gc >/dev/null
-	assert_eq "$(ls "$T/store/images/ingest")" "" "gc took the partial layer"
+	assert_eq "$(find "$T/store/images/ingest" -type f)" "" "gc took the partial layer"
 	cp -a "$T/ingest.kept/." "$T/store/images/ingest/"
 	# the same layers from a good repository: the partial one goes on with a Range
 	pull --insecure-registry "$REG_h" "$REG_h/good:latest" >/dev/null
 	grep -q "range=bytes=[1-9][0-9]*-" "$REG_LOG_h" || fail "no Range request: $(grep blobs "$REG_LOG_h")"
-	assert_eq "$(ls "$T/store/images/ingest")" "" "nothing left in ingest"
+	assert_eq "$(find "$T/store/images/ingest" -type f)" "" "nothing left in ingest"
 	assert_eq "$(debris)" "" "no debris"
 	# cut off part way within one pull: resumed there and then
 	rm -rf "$T/store"

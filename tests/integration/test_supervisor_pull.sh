@@ -98,7 +98,7 @@ test_spull_corrald_killed_mid_pull() {
 	ctl pull -q "$REG_h/good:latest" >/dev/null
 	grep -q "range=bytes=[1-9][0-9]*-" "$REG_LOG_h" || fail "not resumed"
 	assert_eq "$(find "$STATE_D/images/staging" -mindepth 1 | wc -l)" 0 "nothing staged"
-	assert_eq "$(ls "$STATE_D/images/ingest")" "" "nothing in ingest"
+	assert_eq "$(find "$STATE_D/images/ingest" -type f)" "" "nothing in ingest"
 }
 
 # run --pull: missing (the default) pulls once, always each time, never not
@@ -170,6 +170,9 @@ test_spull_policy_and_members_apart() {
 	assert_contains "$out" "log in to $REG_priv first" "the other member"
 	out=$(ctl pull "$REG_priv/docker2:1" 2>&1) && fail "root used a member's login"
 	out=$(mctl 4343 logout "$REG_priv" 2>&1) && fail "a member removed another's login"
+	# a login reaches the registry: only one on the member's images.registries
+	out=$(echo x | mctl 4242 login -u a --password-stdin 127.0.0.2:1 2>&1) && fail "a member logged in elsewhere"
+	assert_contains "$out" "unprivileged.images.registries" "Login obeys images.registries"
 	[ -r "$STATE_D/logins" ] && as_uid 4343 ls "$STATE_D/logins" >/dev/null 2>&1 && fail "a member reads the logins"
 	true
 }

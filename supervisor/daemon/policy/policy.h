@@ -88,6 +88,9 @@ int quota_check(struct corrald *d, vl_call *call, const char *method, enum quota
  * images.allow; a short name must be so under every search registry.
  * 0, or POLICY_REFUSED with v. */
 int policy_admit_pull(struct corrald *d, const peer_cred *peer, const char *ref, policy_violation *v);
+/* May peer reach registry (HOST[:PORT]) at all (images.registries)? For
+ * Login, which speaks to a registry without pulling from it. */
+int policy_admit_registry(struct corrald *d, const peer_cred *peer, const char *registry, policy_violation *v);
 
 /* The policy's gate for ports published by something else than a
  * container (a session's): 0, or POLICY_REFUSED with v (field names them). */

@@ -18,15 +18,15 @@ static bool listed(char *const *patterns, const char *s, bool prefixes)
 	return false;
 }
 
-static int refuse_list(policy_violation *v, const peer_cred *peer, const char *key, char *const *list,
-		       const char *what)
+static int refuse_list(policy_violation *v, const peer_cred *peer, const char *field, const char *key,
+		       char *const *list, const char *what)
 {
 	strbuf sb = STRBUF_INIT;
 	sb_addf(&sb, "%s%s=[", peer->uid ? "unprivileged." : "", key);
 	for (char *const *a = list; *a; a++)
 		sb_addf(&sb, "%s%s", a == list ? "" : ",", *a);
 	sb_addf(&sb, "]");
-	int r = policy_violation_set(v, "reference", sb.buf ? sb.buf : key, "%s is not on the allow-list", what);
+	int r = policy_violation_set(v, field, sb.buf ? sb.buf : key, "%s is not on the allow-list", what);
 	sb_release(&sb);
 	return r;
 }
@@ -38,11 +38,19 @@ static int admit_one(const policy_tier *t, const peer_cred *peer, const reg_ref 
 	reg_ref_repo(r, repo, sizeof(repo));
 	reg_ref_string(r, full, sizeof(full));
 	if (t->registries && !listed(t->registries, repo, true))
-		return refuse_list(v, peer, "images.registries", t->registries, repo);
+		return refuse_list(v, peer, "reference", "images.registries", t->registries, repo);
 	/* a pattern names the reference with its tag, or the repository */
 	if (t->image_allow && !listed(t->image_allow, full, false) && !listed(t->image_allow, repo, false))
-		return refuse_list(v, peer, "images.allow", t->image_allow, full);
+		return refuse_list(v, peer, "reference", "images.allow", t->image_allow, full);
 	return 0;
+}
+
+int policy_admit_registry(corrald *d, const peer_cred *peer, const char *registry, policy_violation *v)
+{
+	const policy_tier *t = policy_tier_of(d->policy, peer->uid);
+	return t->registries && !listed(t->registries, registry, true)
+		       ? refuse_list(v, peer, "registry", "images.registries", t->registries, registry)
+		       : 0;
 }
 
 int policy_admit_pull(corrald *d, const peer_cred *peer, const char *ref, policy_violation *v)

@@ -1,6 +1,7 @@
 /* Before a pull: whether there is a registry to pull a reference from, and
  * whether the store has it already, where the pull would have put it. */
 #include "supervisor/daemon/pulls/pull.h"
+#include "supervisor/daemon/images/img_methods.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "common/cleanup.h"
@@ -32,8 +33,8 @@ int pull_find_image(corrald *d, const peer_cred *peer, const char *ref, char *na
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
-	int r = store_open(&s, d->cfg->state_dir, false, err);
-	if (r < 0 || (r = refs_load(&s, &db, err)) < 0)
+	int r = img_open_refs(d, &s, &db, err);
+	if (r < 0)
 		return r;
 	refs_view view;
 	img_view(peer, &view);

@@ -138,6 +138,10 @@ int sv_login(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid(call, "username", "must be 1-256 characters without ':'");
 	if (!*pass || strlen(pass) > PASSWORD_MAX)
 		return sv_invalid(call, "password", "must be 1-4096 characters");
+	/* a login reaches the registry: only one the policy lets the peer reach */
+	policy_violation v;
+	if (policy_admit_registry(d, vl_call_peer(call), reg, &v) == POLICY_REFUSED)
+		return policy_refuse(call, d, "Login", &v);
 	login_ctx *x = calloc(1, sizeof(*x));
 	if (!x || asprintf(&x->userpass, "%s:%s", user, pass) < 0) {
 		free(x);
