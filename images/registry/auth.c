@@ -1,5 +1,6 @@
 #include "images/registry/auth.h"
 #include "images/registry/client.h"
+#include "images/registry/reference.h"
 #include "common/base64.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -43,16 +44,6 @@ struct reg_auth {
 	token tok[MAX_TOKENS];
 	size_t n_tok;
 };
-
-void reg_auth_key(const char *key, char *out, size_t n)
-{
-	const char *p = strstr(key, "://");
-	p = p ? p + 3 : key;
-	size_t len = strcspn(p, "/");
-	snprintf(out, n, "%.*s", (int)len, p);
-	if (!strcmp(out, "index.docker.io") || !strcmp(out, "registry-1.docker.io"))
-		snprintf(out, n, "docker.io");
-}
 
 static int add_cred(reg_auth *a, const char *key, yajl_val v, cerr *err)
 {

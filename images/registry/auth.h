@@ -24,6 +24,3 @@ int reg_auth_header(reg_auth *a, reg_client *c, const char *endpoint, const char
 /* endpoint answered 401 with challenge: remember it and get what it asks. */
 int reg_auth_challenge(reg_auth *a, reg_client *c, const char *endpoint, const char *path, const char *challenge,
 		       bool plain, cerr *err);
-/* The registry a credential's key names: "https://index.docker.io/v1/" and
- * "registry-1.docker.io" are docker.io; a scheme and path are dropped. */
-void reg_auth_key(const char *key, char *out, size_t n);

@@ -160,3 +160,13 @@ const char *reg_domain_host(const char *domain)
 {
 	return !strcmp(domain, "docker.io") ? "registry-1.docker.io" : domain;
 }
+
+void reg_auth_key(const char *key, char *out, size_t n)
+{
+	const char *p = strstr(key, "://");
+	p = p ? p + 3 : key;
+	size_t len = strcspn(p, "/");
+	snprintf(out, n, "%.*s", (int)len, p);
+	if (!strcmp(out, "index.docker.io") || !strcmp(out, "registry-1.docker.io"))
+		snprintf(out, n, "docker.io");
+}

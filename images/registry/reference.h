@@ -34,3 +34,6 @@ int reg_ref_string(const reg_ref *r, char *out, size_t n);
 const char *reg_domain_host(const char *domain);
 /* Is the domain one that has a port, a dot, or is localhost? */
 bool reg_is_domain(const char *first_component, size_t len);
+/* The registry a credential's key names: "https://index.docker.io/v1/" and
+ * "registry-1.docker.io" are docker.io; a scheme and path are dropped. */
+void reg_auth_key(const char *key, char *out, size_t n);

@@ -13,7 +13,6 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "images/import.h"
-#include "images/registry/auth.h"
 #include "images/registry/reference.h"
 
 #include <errno.h>
