@@ -3,6 +3,7 @@
 # under the cgroup parent "$cgp-podman", and the image fixture loaded as
 # bench:1. Needs d, cgp, CNI, OCI and a name for messages in BENCH_NAME.
 #   podman_setup          sets podman_ok when podman can run the image
+#                         (BENCH_PODMAN=no: never, for corral's figures alone)
 #   pm ARGS...            podman with all of that
 #   podman_cleanup        its containers, storage and mounts gone
 #   bench_release         that, then both engines' mounts under $d, their
@@ -34,7 +35,10 @@ image_copy_tmp_dir = "$d/pm/tmp"
 EOC
 	podman_ok=""
 	PM_ARGS=(--cgroup-parent="$cgp-podman")
-	if ! command -v podman >/dev/null; then
+	if [ "${BENCH_PODMAN:-yes}" = no ]; then
+		echo "$BENCH_NAME: BENCH_PODMAN=no: corral's figures only"
+		return
+	elif ! command -v podman >/dev/null; then
 		echo "$BENCH_NAME: podman is not installed: no side-by-side figures"
 		return
 	elif ! pm pull -q "oci:$OCI:test" >/dev/null 2>"$d/pm.err"; then
