@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
+#include "common/strbuf.h"
 #include "supervisor/ctl/opts.h"
 #include "supervisor/ctl/template.h"
 #include "supervisor/varlink/client.h"
@@ -54,6 +55,9 @@ enum { G_SOCKET, G_TIMEOUT, G_JSON, G_HELP, G_COUNT };
 /* The command argv starts with (one word, or two: "image ls", "rmi" as
  * "image rm"), and in *words how many words named it; NULL if none. */
 const ctl_cmd *ctl_find_cmd(int argc, char **argv, int *words);
+/* The commands of the group word ("image": "history, import, ...") added
+ * to out; how many (0: word names no group), or -ENOMEM. */
+int ctl_group_commands(const char *word, strbuf *out);
 /* Whether c also goes by "container VERB", as in podman. */
 bool ctl_is_container_verb(const ctl_cmd *c);
 /* The command list, for corralctl --help. */
