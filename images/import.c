@@ -14,6 +14,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -444,6 +446,15 @@ static int record(imp *m, cerr *err)
 	return refs_save(m->s, &db, err);
 }
 
+/* A SIGTERM came while it was blocked. */
+static int cancelled(cerr *err)
+{
+	sigset_t pending;
+	if (sigpending(&pending) == 0 && sigismember(&pending, SIGTERM))
+		return cerr_set(err, ECANCELED, "cancelled");
+	return 0;
+}
+
 static void imp_free(imp *m)
 {
 	source_close(&m->src);
@@ -479,6 +490,10 @@ int image_import(const char *store_root, const char *spec, const import_opts *o,
 		m.explicit_platform = true;
 	}
 	_cleanup_free_ char *stage = NULL;
+	sigset_t term, was;
+	bool blocked = false;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
 	if ((r = store_mkstage(&s, "import", &stage, err)) < 0)
 		return r;
 	m.stage_fd = openat(s.staging_fd, stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -499,8 +514,11 @@ int image_import(const char *store_root, const char *spec, const import_opts *o,
 		r = cerr_sys(err, errno, "store %s: sync", s.root);
 		goto out;
 	}
-	if ((r = commit(&m, err)) < 0 || (o->registry && (r = regsrc_commit(o->registry, s.blobs_fd, err)) < 0) ||
-	    (r = record(&m, err)) < 0)
+	/* a SIGTERM (corrald's, when the caller hangs up) ends the import with
+	 * nothing left but before this point: from here it is whole once it ends */
+	blocked = pthread_sigmask(SIG_BLOCK, &term, &was) == 0;
+	if ((r = cancelled(err)) < 0 || (r = commit(&m, err)) < 0 ||
+	    (o->registry && (r = regsrc_commit(o->registry, s.blobs_fd, err)) < 0) || (r = record(&m, err)) < 0)
 		goto out;
 	if (o->names_out)
 		*o->names_out = TAKE_PTR(m.names);
@@ -510,5 +528,7 @@ int image_import(const char *store_root, const char *spec, const import_opts *o,
 	res->layers_reused = m.reused;
 out:
 	rm_rf_at(s.staging_fd, stage);
+	if (blocked) /* a SIGTERM held back ends it now */
+		pthread_sigmask(SIG_SETMASK, &was, NULL);
 	return r;
 }

@@ -1,6 +1,9 @@
 /* Every corralctl command, found by the words that name it. */
 #include "supervisor/ctl/ctl.h"
 #include "common/cleanup.h"
+#include "common/strbuf.h"
+
+#include <errno.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +76,19 @@ const ctl_cmd *ctl_find_cmd(int argc, char **argv, int *words)
 	}
 	*words = 1;
 	return argc ? by_name(argv[0]) : NULL;
+}
+
+int ctl_group_commands(const char *word, strbuf *out)
+{
+	size_t n = strlen(word);
+	int found = 0;
+	for (const ctl_cmd *const *g = ctl_groups; *g; g++)
+		for (const ctl_cmd *c = *g; c->name; c++)
+			if (!strncmp(c->name, word, n) && c->name[n] == ' ' && !(c->flags & CMD_HIDDEN)) {
+				if ((found++ && sb_adds(out, ", ")) || sb_adds(out, c->name + n + 1))
+					return -ENOMEM;
+			}
+	return found;
 }
 
 void ctl_help_commands(FILE *f)

@@ -137,12 +137,15 @@ static int copy_call(const char *method, const char *id, const char *path, bool 
 	return ctl_call_upgrade(method, g, quiet, &s->fd);
 }
 
-/* The other side's EXIT said it failed: what its STDERR said. */
+/* The other side's EXIT said it failed: what its STDERR said, which names
+ * the path itself. */
 static int stream_failed(const char *what, copy_stream *s)
 {
 	while (s->msg.len && s->msg.buf[s->msg.len - 1] == '\n')
 		s->msg.buf[--s->msg.len] = '\0';
-	return ctl_failf("cp: %s: %s", what, s->msg.len ? s->msg.buf : "failed");
+	if (!s->msg.len)
+		return ctl_failf("cp: %s: failed", what);
+	return ctl_failf("cp: %s", s->msg.buf);
 }
 
 /* The end of a copy: its tar reaped, and the other side's verdict. */

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
+#include "common/strbuf.h"
 #include "supervisor/ctl/opts.h"
 #include "supervisor/ctl/template.h"
 #include "supervisor/varlink/client.h"
@@ -16,6 +17,9 @@
 /* The prunes' options: podman asks before a prune without -f; corralctl
  * never asks, and takes -f for the habit. */
 #define CTL_OPT_NEVER_ASK { "force", 'f', OPT_FLAG, "", "do not ask (corralctl never asks: taken for podman's habit)" }
+/* logs and exec by a workload: which of its containers (target.c). */
+#define CTL_OPT_WORKLOAD_CONTAINER \
+	{ "container", 'c', OPT_STR, "NAME", "the workload's container NAME (default: its first), as kubectl's -c" }
 #define CTL_OPT_PRUNE_ALL { "all", 'a', OPT_FLAG, "", "every image no container uses, not only unnamed ones" }
 
 /* The global options, set by main before a command runs. */
@@ -54,6 +58,9 @@ enum { G_SOCKET, G_TIMEOUT, G_JSON, G_HELP, G_COUNT };
 /* The command argv starts with (one word, or two: "image ls", "rmi" as
  * "image rm"), and in *words how many words named it; NULL if none. */
 const ctl_cmd *ctl_find_cmd(int argc, char **argv, int *words);
+/* The commands of the group word ("image": "history, import, ...") added
+ * to out; how many (0: word names no group), or -ENOMEM. */
+int ctl_group_commands(const char *word, strbuf *out);
 /* Whether c also goes by "container VERB", as in podman. */
 bool ctl_is_container_verb(const ctl_cmd *c);
 /* The command list, for corralctl --help. */
@@ -147,6 +154,10 @@ int ctl_print_strings(yajl_val reply, const char *key);
 void ctl_print_log_lines(yajl_val reply, bool ts);
 /* Print a container's log (follow: until it ends); 0 or EXIT_CTL. */
 int ctl_stream_logs(const char *id, bool follow, long tail, bool ts, const char *since);
+/* The container logs and exec mean by target and -c cname (target.c): a
+ * container's own name, else a workload's container; *id then malloc'd
+ * (NULL: target as it is). 0, or EXIT_CTL after saying why. */
+int ctl_target_container(const char *verb, const char *target, const char *cname, char **id);
 /* Wait for the container to stop; its exit code, or -1 if the wait failed. */
 int ctl_wait_code(const char *id);
 /* Whether corrald says the container runs (false too when it cannot say). */

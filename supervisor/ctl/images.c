@@ -5,9 +5,11 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* One row of the image table; name is one of its names, or NULL. */
 static int gen_image_row(yajl_gen g, yajl_val im, const char *name, bool no_trunc)
@@ -80,8 +82,19 @@ static char *absolute_source(const char *src)
 	return path && asprintf(&out, "%.*s%s", (int)pl, src, path) >= 0 ? out : NULL;
 }
 
+/* Ctrl-C: corrald cancels the import when its caller goes; say so. */
+static void on_interrupt(int sig)
+{
+	static const char msg[] = "corralctl: image import: cancelled\n";
+	ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)w;
+	_exit(128 + sig);
+}
+
 static int v_import(ctl_args *a)
 {
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
 	_cleanup_free_ char *src = absolute_source(a->argv[0]);
 	_cleanup_json_gen_ yajl_gen g = ctl_params(NULL);
 	if (!src || !g || jg_key_str(g, "path", src) ||

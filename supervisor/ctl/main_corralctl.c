@@ -1,6 +1,7 @@
 /* corralctl: the command-line client of corrald. */
 #include "supervisor/ctl/ctl.h"
 #include "common/cleanup.h"
+#include "common/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,23 @@ static int apply_globals(const ctl_optval *g, const ctl_args *top_a, const ctl_a
 	return 0;
 }
 
+/* Named by its own words only, "tag" or "image foo", never with an
+ * argument; a group's commands listed. */
+static int unknown_command(const ctl_args *top_a)
+{
+	const char *first = top_a->argv[0];
+	_cleanup_strbuf_ strbuf cmds = STRBUF_INIT;
+	int group = ctl_group_commands(first, &cmds);
+	bool sub = group > 0 && top_a->argc > 1 && top_a->argv[1][0] != '-';
+	if (group < 0)
+		return ctl_fail("corralctl", "out of memory");
+	if (group && !sub)
+		return ctl_failf("%s: missing its command, one of: %s", first, cmds.buf);
+	if (sub)
+		return ctl_failf("unknown command \"%s %s\": %s takes %s", first, top_a->argv[1], first, cmds.buf);
+	return ctl_failf("unknown command \"%s\" (see corralctl --help)", first);
+}
+
 int main(int argc, char **argv)
 {
 	ctl_sock = getenv("CORRAL_SOCKET");
@@ -81,11 +99,8 @@ int main(int argc, char **argv)
 	}
 	int words;
 	const ctl_cmd *cmd = ctl_find_cmd(top_a.argc, top_a.argv, &words);
-	if (!cmd) {
-		bool two = top_a.argc > 1 && top_a.argv[1][0] != '-';
-		return ctl_failf("unknown command: %s%s%s (see corralctl --help)", top_a.argv[0], two ? " " : "",
-				 two ? top_a.argv[1] : "");
-	}
+	if (!cmd)
+		return unknown_command(&top_a);
 	_cleanup_ctl_args_ ctl_args a = { 0 };
 	if (opts_parse(cmd, ctl_global_opts, g, top_a.argc - words, top_a.argv + words, &a))
 		return EXIT_CTL;

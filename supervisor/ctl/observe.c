@@ -53,9 +53,12 @@ int ctl_stream_logs(const char *id, bool follow, long tail, bool ts, const char 
 static int v_logs(ctl_args *a)
 {
 	bool follow = opt_on(a, "follow");
+	_cleanup_free_ char *id = NULL;
+	if (ctl_target_container("logs", a->argv[0], opt_str(a, "container"), &id))
+		return EXIT_CTL;
 	if (follow)
 		ctl_timeout_ms = -1;
-	return ctl_stream_logs(a->argv[0], follow, opt_num(a, "tail", -1), opt_on(a, "timestamps"),
+	return ctl_stream_logs(id ? id : a->argv[0], follow, opt_num(a, "tail", -1), opt_on(a, "timestamps"),
 			       opt_str(a, "since"));
 }
 
@@ -286,6 +289,7 @@ static const ctl_opt logs_opts[] = {
 	{ "tail", 'n', OPT_INT, "N", "only the last N lines" },
 	{ "timestamps", 't', OPT_FLAG, "", "begin each line with its time" },
 	{ "since", 0, OPT_TIME, "TIME", "only lines since TIME: RFC 3339, epoch seconds, or ago (10m, 1h)" },
+	CTL_OPT_WORKLOAD_CONTAINER,
 	{ NULL },
 };
 static const ctl_opt ps_opts[] = {
@@ -307,7 +311,7 @@ static const ctl_opt events_opts[] = {
 
 const ctl_cmd ctl_observe_cmds[] = {
 	{ "ps", "", "List containers: running ones, or all", ps_opts, 0, 0, CMD_FORMAT, COMPLETE_NONE, v_ps },
-	{ "logs", "CONTAINER", "Print a container's log", logs_opts, 1, 1, 0, COMPLETE_CONTAINERS, v_logs },
+	{ "logs", "CONTAINER|WORKLOAD", "Print a container's log, or a workload's (deploy/NAME)", logs_opts, 1, 1, 0, COMPLETE_CONTAINERS, v_logs },
 	{ "events", "", "Print corrald's events as they happen", events_opts, 0, 0, CMD_FORMAT, COMPLETE_NONE,
 	  v_events },
 	{ NULL },

@@ -110,7 +110,10 @@ static int v_run(ctl_args *a)
 static int v_exec(ctl_args *a)
 {
 	_cleanup_vl_client_ vl_client *c = NULL;
-	_cleanup_json_gen_ yajl_gen g = ctl_params(a->argv[0]);
+	_cleanup_free_ char *id = NULL;
+	if (ctl_target_container("exec", a->argv[0], opt_str(a, "container"), &id))
+		return EXIT_CTL;
+	_cleanup_json_gen_ yajl_gen g = ctl_params(id ? id : a->argv[0]);
 	vl_reply rep;
 	if (!g || jg_key(g, "command") || yajl_gen_array_open(g))
 		return ctl_fail("exec", "out of memory");
@@ -150,6 +153,7 @@ static const ctl_opt exec_opts[] = {
 	{ "env-file", 0, OPT_LIST, "FILE", "read KEY=VALUE lines from FILE (# comments)" },
 	{ "workdir", 'w', OPT_STR, "DIR", "the working directory inside" },
 	{ "user", 'u', OPT_STR, "USER[:GROUP]", "run as USER, a name in the container or a number" },
+	CTL_OPT_WORKLOAD_CONTAINER,
 	{ NULL },
 };
 
@@ -159,7 +163,7 @@ const ctl_cmd ctl_run_cmds[] = {
 	{ "run", "IMAGE [COMMAND [ARG...]]",
 	  "Create and start a container; in the foreground, its output and its exit code", run_opts, 1, -1,
 	  CMD_OPTS_FIRST, COMPLETE_IMAGES, v_run },
-	{ "exec", "CONTAINER COMMAND [ARG...]", "Run a command in a running container; its exit code", exec_opts, 2,
+	{ "exec", "CONTAINER|WORKLOAD COMMAND [ARG...]", "Run a command in a running container (or a workload's); its exit code", exec_opts, 2,
 	  -1, CMD_OPTS_FIRST, COMPLETE_CONTAINERS, v_exec },
 	{ NULL },
 };

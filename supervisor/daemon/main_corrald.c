@@ -328,8 +328,9 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
 	events_publish(d.events, EV_SHARED(0), "daemon", "start", "", "corrald",
 		       (const char *const[]){ "version", CORRAL_VERSION, "pid", pidbuf, NULL }, 0);
-	log_info("corrald %s serving %s%s (pid %d)", CORRAL_VERSION, used ? "socket-activated fds" : cfg->socket,
-		 http ? ", metrics on http" : "", (int)getpid());
+	log_info("corrald %s serving %s%s%s%s (pid %d)", CORRAL_VERSION, used ? "socket-activated fds" : cfg->socket,
+		 http ? ", metrics on http://" : "", http ? metrics_http_addr(http) : "", http ? "/metrics" : "",
+		 (int)getpid());
 	sdn_notifyf("READY=1\nSTATUS=serving %s\nMAINPID=%d", used ? "activated socket" : cfg->socket, (int)getpid());
 	r = el_run(loop);
 	if (r < 0)

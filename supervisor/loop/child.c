@@ -159,10 +159,15 @@ static void on_exit_watch(el_source *s, pid_t pid, const siginfo_t *si, void *da
 
 pid_t el_child_pid(const el_child *c) { return c->pid; }
 
+void el_child_signal(el_child *c, int sig)
+{
+	if (!c->exited) /* not reaped: the pid is still its own */
+		kill(c->pid, sig);
+}
+
 void el_child_kill(el_child *c)
 {
-	if (!c->exited)
-		kill(c->pid, SIGKILL);
+	el_child_signal(c, SIGKILL);
 	for (int i = 0; i < 2; i++)
 		close_output(c, i);
 }

@@ -55,6 +55,8 @@ int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void
 pid_t el_child_pid(const el_child *c);
 /* With caller_reaps: it has exited with status (as waitpid gives it). */
 void el_child_exited(el_child *c, int status);
+/* Send it sig, unless it has exited already. */
+void el_child_signal(el_child *c, int sig);
 /* Kill it (SIGKILL) and read no more of its output: done runs once it has
  * exited. */
 void el_child_kill(el_child *c);

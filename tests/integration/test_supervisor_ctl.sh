@@ -71,7 +71,7 @@ test_ctl_usage_errors() {
 	assert_contains "$(usage_error ps -z)" "unknown option -z" "ps -z"
 	assert_contains "$(usage_error kill -9 web)" "unknown option -9" "kill -9 web"
 	assert_contains "$(usage_error --bogus ps)" "unknown option --bogus" "--bogus ps"
-	assert_contains "$(usage_error bogus)" "unknown command: bogus" "bogus"
+	assert_contains "$(usage_error bogus)" 'unknown command "bogus"' "bogus"
 	# -p is --publish, checked before any call; pids is --pids-limit
 	assert_contains "$(usage_error run -p 8080 "$IMG" true)" "-p 8080: must be [IP:]HOSTPORT:CONTAINERPORT" "run -p 8080"
 	assert_contains "$(usage_error run -p 80:99999 "$IMG" true)" "the container port \"99999\"" "run -p 80:99999"

@@ -78,8 +78,16 @@ test_ctlv_cp_both_ways() {
 	rc=0
 	ctl cp web:/no/such/file "$T/out/x" 2>"$T/err" || rc=$?
 	assert_eq "$rc" 125 "a missing path"
+	assert_eq "$(cat "$T/err")" "corralctl: cp: /no/such/file: No such file or directory" "one line, the path once"
 	[ ! -e "$T/out/x" ] || fail "a failed copy left a file"
 	ls -A "$T/out" | grep -q corralctl-cp && fail "a failed copy left its temporary directory"
+	# modes as podman keeps them, but a setuid file becomes no root's on the host
+	ctl exec web sh -c 'mkdir /tmp/st /tmp/sg && chmod 1777 /tmp/st && chmod 2755 /tmp/sg &&
+		touch /tmp/su && chmod 4755 /tmp/su' || fail "the modes inside"
+	assert_eq "$(ctl cp web:/tmp/st - | tar tvf - | awk '{print $1}')" drwxrwxrwt "a tar on stdout keeps the sticky bit"
+	for f in st sg su; do ctl cp "web:/tmp/$f" "$T/out/$f" || fail "cp web:/tmp/$f"; done
+	assert_eq "$(stat -c %a "$T/out/st" "$T/out/sg" "$T/out/su" | tr '\n' ' ')" "1777 2755 755 " \
+		"sticky and setgid directories kept; root's copy of a setuid file is not setuid"
 	usage_error() { local r=0; ctl "$@" >/dev/null 2>&1 || r=$?; assert_eq "$r" 125 "corralctl $*"; }
 	usage_error cp "$T/src/file" "$T/out/y"
 	usage_error cp web:/a web:/b

@@ -56,6 +56,16 @@ test_userns_setuid_root_in_a_bind_is_the_members() {
 		fail "CopyTo"
 	assert_eq "$(stat -c %u:%g "$T/data/rootsh")" 65534:12345 "a copied setuid-root file is the member's"
 	assert_contains "$(member exec c1 ls -ln /data/rootsh)" " 0        0 " "root's inside"
+	# copied out, a member's tar keeps the setuid bit (the member's own tar
+	# unpacks it, as the member); root's does not (root's tar would make it
+	# a setuid-root file on the host)
+	assert_eq "$(member cp c1:/data/rootsh - | tar tvf - | awk '{print $1}')" -rwsr-xr-x "the member's tar: setuid"
+	mkdir "$T/mout" "$T/rout"
+	chown 65534:12345 "$T/mout"
+	(cd "$T/mout" && member cp c1:/data/rootsh .) || fail "the member's cp out"
+	assert_eq "$(stat -c %u "$T/mout/rootsh")" 65534 "the member's copy is the member's"
+	ctl cp c1:/data/rootsh "$T/rout/" || fail "root's cp out"
+	assert_eq "$(stat -c %a:%u "$T/rout/rootsh")" 755:0 "root's copy: not setuid"
 	# CopyFrom gives the container's own view of owners
 	as_uid 65534 /usr/bin/python3 "$CP" "$SOCK" from c1 /etc/passwd >"$T/p.tar"
 	assert_contains "$(tar tvf "$T/p.tar")" "0/0" "CopyFrom: root's inside"

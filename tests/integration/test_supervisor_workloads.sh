@@ -215,6 +215,20 @@ test_wl_pod_shares_localhost() {
 	local cfg
 	cfg=$(ctl --json inspect "$client" | jq -c '.[0].config | {entrypoint, command}')
 	assert_eq "$cfg" '{"entrypoint":["sleep"],"command":["1000"]}' "command and args"
+	# logs and exec by the workload, as kubectl logs pod/NAME -c C
+	assert_eq "$(ctl exec -c client duo sh -c 'echo $ROLE')" client "exec -c C WORKLOAD"
+	assert_eq "$(ctl exec -c client pod/duo id -u)" 1000 "exec -c C pod/NAME"
+	assert_contains "$(ctl logs duo -c server)" ping "logs WORKLOAD -c C"
+	assert_contains "$(ctl logs deploy/duo 2>&1)" 'Defaulted container "server" out of: server, client' "the first container"
+	local e
+	e=$(ctl logs duo -c nope 2>&1) && fail "a container the workload lacks"
+	assert_eq "$e" 'corralctl: logs: workload duo has no container "nope" (it has: server, client)' "-c of no container"
+	e=$(ctl exec deploy/nosuch true 2>&1) && fail "exec in no workload"
+	assert_eq "$e" "corralctl: exec: no such workload: nosuch" "no such workload"
+	# a container's own name wins over a workload's
+	ctl run -d --name duo bb:1 sh -c 'echo mine; exec sleep 1000' >/dev/null
+	wait_for 10 sh -c "'$CORRALCTL' --socket '$SOCK' logs duo | grep -q mine" || fail "logs NAME: not the container"
+	assert_contains "$(ctl logs pod/duo -c server)" ping "pod/NAME is the workload still"
 }
 
 # resources.limits land in the replica's cgroup (the VM tier: controllers).

@@ -41,7 +41,8 @@ int copy_open_root(const copy_root *r, cerr *err);
 int copy_become_its_root(const char *ctr_dir, cerr *err);
 /* Send one frame on sock; 0 or -errno. */
 int copy_send(int sock, enum stream_kind kind, const void *data, size_t len);
-/* CopyFrom: a tar of path (its last name not followed) in STDOUT frames. */
-int copy_out(int rootfd, const char *path, int sock, cerr *err);
+/* CopyFrom: a tar of path (its last name not followed) in STDOUT frames;
+ * files' setuid and setgid bits kept only with keep_setid (a member's copy). */
+int copy_out(int rootfd, const char *path, int sock, bool keep_setid, cerr *err);
 /* CopyTo: the tar in sock's STDIN frames unpacked into the directory path. */
 int copy_in(int rootfd, const char *path, int sock, cerr *err);

@@ -3,10 +3,13 @@
  * O_NOFOLLOW below a directory fd, so that no symlink is ever followed and
  * no ".." climbs: a name the container swaps for a link mid-walk fails to
  * open and is left out. Files, directories and symlinks are copied; device
- * nodes and FIFOs are not (a host tar run as root would make them real),
- * and setuid and setgid bits are dropped, so that nothing a container
- * wrote becomes a privilege on the host. A file is read up to the size it
- * had when opened; if it shrinks, zeros fill the rest. */
+ * nodes and FIFOs are not (a host tar run as root would make them real).
+ * Modes are kept whole, sticky and setgid directories too, as podman cp
+ * keeps them, except the setuid and setgid bits of files copied for root:
+ * root's tar would make them root's, and nothing a container wrote may
+ * become a privilege on the host (a member's tar makes them the member's).
+ * A file is read up to the size it had when opened; if it shrinks, zeros
+ * fill the rest. */
 #include "supervisor/daemon/copy/copy.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
@@ -31,6 +34,7 @@ typedef struct walker {
 	int sock;
 	size_t entries;
 	int sock_errno; /* why the stream broke, when it did */
+	bool keep_setid; /* files keep setuid and setgid */
 	cerr *err;
 } walker;
 
@@ -61,12 +65,15 @@ static int archive_fault(walker *w, const char *name)
 static int put_header(walker *w, const char *name, const struct stat *st, const char *link)
 {
 	if (++w->entries > COPY_MAX_ENTRIES)
-		return cerr_set(w->err, E2BIG, "more than %u entries", COPY_MAX_ENTRIES);
+		return cerr_set(w->err, E2BIG, "%s: more than %u entries", name, COPY_MAX_ENTRIES);
 	struct archive_entry *e = archive_entry_new();
 	if (!e)
 		return cerr_set(w->err, ENOMEM, "out of memory");
 	archive_entry_copy_stat(e, st);
-	archive_entry_set_perm(e, st->st_mode & 0777 & ~(mode_t)(S_ISUID | S_ISGID));
+	mode_t perm = st->st_mode & 07777;
+	if (!w->keep_setid && !S_ISDIR(st->st_mode))
+		perm &= ~(mode_t)(S_ISUID | S_ISGID);
+	archive_entry_set_perm(e, perm);
 	archive_entry_set_pathname(e, name);
 	archive_entry_set_nlink(e, 1); /* hard links are copied as files */
 	if (link)
@@ -160,7 +167,7 @@ static int put_tree(walker *w, int fd, const char *name, int depth)
 	return 0;
 }
 
-int copy_out(int rootfd, const char *path, int sock, cerr *err)
+int copy_out(int rootfd, const char *path, int sock, bool keep_setid, cerr *err)
 {
 	/* taken apart lexically (".." never climbs above the root), then the
 	 * parent resolved in the root and the last name looked at from it; a
@@ -181,7 +188,7 @@ int copy_out(int rootfd, const char *path, int sock, cerr *err)
 	struct stat st;
 	if (fstatat(dirfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return cerr_sys(err, errno, "%s", path);
-	walker w = { .a = archive_write_new(), .sock = sock, .err = err };
+	walker w = { .a = archive_write_new(), .sock = sock, .keep_setid = keep_setid, .err = err };
 	if (!w.a)
 		return cerr_set(err, ENOMEM, "out of memory");
 	int r = 0;

@@ -13,6 +13,7 @@
 #include "supervisor/daemon/containers/ctr_spawn.h"
 #include "supervisor/daemon/containers/img_source.h"
 #include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/core/owner.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
@@ -32,7 +33,7 @@
 /* What corral-copy is told of the root: its arguments after the path. */
 typedef struct copy_args {
 	char rootfs[PATH_MAX], pid[16], cgroup[PATH_MAX], dir[PATH_MAX];
-	char *argv[8];
+	char *argv[8]; /* NULL-ended */
 } copy_args;
 
 /* The root of c for a copy (to: into it); *why when there is none. */
@@ -127,8 +128,13 @@ static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool 
 		free(what);
 		return 0; /* the call has ended: the connection went */
 	}
-	char *argv[] = { d->copy_bin, to ? "to" : "from", "--path", p, a.argv[0], a.argv[1], a.argv[2], a.argv[3],
-			 a.argv[4], a.argv[5], NULL };
+	/* a member's own tar makes setuid files the member's; root's would make them root's */
+	char *keep = !to && owner_is_member(vl_call_peer(call)) ? "--keep-setid" : NULL;
+	char *argv[16] = { d->copy_bin, to ? "to" : "from", "--path", p };
+	size_t n = 4;
+	for (char **arg = a.argv; *arg; arg++)
+		argv[n++] = *arg;
+	argv[n] = keep;
 	el_child_opts o = { .path = d->copy_bin, .argv = argv, .fd3 = fd, .max_output = COPY_MAX_OUTPUT };
 	el_child *ch;
 	if (el_child_run(d->loop, &o, on_copy_done, what, &ch, &err) < 0) {

@@ -35,6 +35,7 @@ struct metrics_http {
 	struct client *clients;
 	size_t n_clients;
 	int port;
+	char addr[INET6_ADDRSTRLEN + 8]; /* what it listens on: HOST:PORT, [HOST]:PORT */
 };
 
 static void client_free(struct client *c)
@@ -203,8 +204,12 @@ int metrics_http_listen(el_loop *loop, const char *addr, metrics_render_fn fn, v
 	metrics_http *m = calloc(1, sizeof(*m));
 	if (!m)
 		return cerr_set(err, ENOMEM, "out of memory");
-	m->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-						  : ((struct sockaddr_in *)&ss)->sin_port);
+	bool v6 = ss.ss_family == AF_INET6;
+	m->port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port : ((struct sockaddr_in *)&ss)->sin_port);
+	char ip[INET6_ADDRSTRLEN] = "?";
+	inet_ntop(ss.ss_family, v6 ? (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
+				   : (void *)&((struct sockaddr_in *)&ss)->sin_addr, ip, sizeof(ip));
+	snprintf(m->addr, sizeof(m->addr), v6 ? "[%s]:%d" : "%s:%d", ip, m->port);
 	m->loop = loop;
 	m->fn = fn;
 	m->data = data;
@@ -218,6 +223,8 @@ int metrics_http_listen(el_loop *loop, const char *addr, metrics_render_fn fn, v
 }
 
 int metrics_http_port(const metrics_http *h) { return h->port; }
+
+const char *metrics_http_addr(const metrics_http *h) { return h->addr; }
 
 void metrics_http_set_ready(metrics_http *h, metrics_render_fn fn) { h->ready = fn; }
 

@@ -4,6 +4,7 @@
 #include "common/cleanup.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,8 @@ typedef struct imgjob {
 	vl_call *call;
 	imgjob_done_fn done;
 	void *ctx;
+	el_child *child;
+	bool ends_with_caller;
 	bool (*on_line)(vl_call *call, const char *line, size_t n, void *ctx);
 } imgjob;
 
@@ -25,7 +28,12 @@ static bool on_line(const char *line, size_t n, void *data)
 
 static void on_cancel(vl_call *call, void *data)
 {
-	((imgjob *)data)->call = NULL; /* the import still finishes: the store stays whole */
+	imgjob *j = data;
+	j->call = NULL;
+	/* corral-images leaves the store whole either way: a SIGTERM ends it
+	 * before its commit, or after the image is recorded */
+	if (j->ends_with_caller)
+		el_child_signal(j->child, SIGTERM);
 }
 
 static void on_done(const el_child_result *r, void *data)
@@ -51,12 +59,12 @@ int imgjob_run(corrald *d, vl_call *call, char *const *args, int fd3, const imgj
 	}
 	argv[0] = d->images_bin;
 	memcpy(argv + 1, args, n * sizeof(char *));
-	*j = (imgjob){ .d = d, .call = call, .done = done, .ctx = ctx, .on_line = io ? io->on_line : NULL };
+	*j = (imgjob){ .d = d, .call = call, .done = done, .ctx = ctx, .on_line = io ? io->on_line : NULL,
+		       .ends_with_caller = io && io->ends_with_caller };
 	el_child_opts o = { .path = d->images_bin, .argv = argv, .fd3 = fd3, .max_output = IMGJOB_MAX_OUTPUT,
 			    .input = io ? io->input : NULL, .input_len = io ? io->input_len : 0,
 			    .on_line = j->on_line ? on_line : NULL };
-	el_child *ch;
-	int r = el_child_run(d->loop, &o, on_done, j, &ch, err);
+	int r = el_child_run(d->loop, &o, on_done, j, &j->child, err);
 	if (r < 0) {
 		free(j);
 		return r;

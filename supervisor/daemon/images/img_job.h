@@ -19,6 +19,9 @@ typedef struct imgjob_io {
 	size_t input_len;
 	/* call: the job's, NULL once the caller hung up */
 	bool (*on_line)(vl_call *call, const char *line, size_t n, void *ctx);
+	/* the caller hanging up ends the job: corral-images gets SIGTERM
+	 * (else it goes on to its end, its result unsaid) */
+	bool ends_with_caller;
 } imgjob_io;
 
 /* Run corral-images with args (NULL-terminated, after the program name),

@@ -60,6 +60,13 @@ int img_open_refs(corrald *d, img_store *s, refs_db *db, cerr *err)
 	return r < 0 ? r : refs_load(s, db, err);
 }
 
+void img_sweep_staging(corrald *d)
+{
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_cerr_ cerr e = { 0 };
+	store_open(&s, d->cfg->state_dir, false, &e); /* it sweeps when no one works in the store */
+}
+
 void corrald_update_image_gauges(corrald *d, size_t *n_images)
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
@@ -114,6 +121,11 @@ static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, co
 	char id[DIGEST_STR_LEN] = "", manifest[DIGEST_STR_LEN] = "";
 	if (rc == 0 && out->buf && sscanf(out->buf, "%71s %71s", id, manifest) != 2)
 		rc = -EBADMSG;
+	if (rc != 0 && !call) { /* cancelled: what it staged goes */
+		img_sweep_staging(d);
+		import_ctx_free(x);
+		return;
+	}
 	if (rc != 0) {
 		_cleanup_free_ char *msg = rc < 0 ? strdup("corral-images: unexpected output") : img_job_error(errout, "import", x->path);
 		if (call && msg && (rc < 0 || rc == IMPORT_EXIT_HOST)) /* corrald's trouble, not the caller's */
@@ -198,7 +210,8 @@ static int start_import(corrald *d, vl_call *call, import_ctx *x, int fd3)
 		args[8] = x->path;
 	else
 		args[7] = NULL;
-	if (imgjob_run(d, call, args, fd3, NULL, import_done, x, &err) < 0) {
+	static const imgjob_io ends = { .ends_with_caller = true }; /* Ctrl-C cancels an import */
+	if (imgjob_run(d, call, args, fd3, &ends, import_done, x, &err) < 0) {
 		import_ctx_free(x);
 		return sv_internal_err(call, &err);
 	}
