@@ -17,6 +17,7 @@
 #include "common/json_get.h"
 #include "common/fileio.h"
 #include "supervisor/daemon/network/cni.h"
+#include "supervisor/daemon/network/net_announce.h"
 #include "supervisor/daemon/network/net_store.h"
 
 #define LIST "{\"cniVersion\":\"1.0.0\",\"name\":\"web\",\"plugins\":[" \
@@ -111,6 +112,21 @@ static void test_env(void **state)
 	assert_string_equal(add[1], "CNI_COMMAND=ADD");
 	assert_int_equal(cni_env("DEL", &w, &del), 0);
 	assert_string_equal(del[0], "CNI_COMMAND=DEL");
+	/* and the MAC made from it, for the bridge plugin */
+	char mac[32];
+	assert_int_equal(net_mac_of_ip(w.ip, mac, sizeof(mac)), 0);
+	assert_string_equal(mac, "02:42:0a:58:00:07");
+	w.mac = mac;
+	_cleanup_strv_ char **both = NULL, **v6 = NULL;
+	assert_int_equal(cni_env("ADD", &w, &both), 0);
+	assert_string_equal(both[0], "CNI_ARGS=IgnoreUnknown=1;IP=10.88.0.7;MAC=02:42:0a:58:00:07");
+	assert_int_equal(net_mac_of_ip("fd00::1:0:a0b", mac, sizeof(mac)), 0);
+	assert_string_equal(mac, "02:01:00:00:0a:0b"); /* 02 and the last five bytes */
+	assert_int_equal(net_mac_of_ip("10.88.0", mac, sizeof(mac)), -EINVAL);
+	/* portmap alone runs with the PATH it is given */
+	w.portmap_env_path = "/state/networks/check-path/ipv4";
+	assert_int_equal(cni_env("CHECK", &w, &v6), 0);
+	assert_string_equal(v6[5], "PATH=/state/networks/check-path/ipv4");
 }
 
 static void test_plugin_error(void **state)
@@ -193,7 +209,7 @@ static void test_default_network(void **state)
 	assert_int_equal(net_store_text(conf, "other", &text, &err), -ENOENT);
 	assert_non_null(strstr(cerr_msg(&err), "network other: no such network"));
 	cerr_clear(&err);
-	const netconf_req req = { .name = NET_DEFAULT_NAME, .subnet = NET_DEFAULT_SUBNET, .bridge = NET_DEFAULT_BRIDGE };
+	const netconf_req req = { .name = NET_DEFAULT_NAME, .subnet = "10.88.0.0/16", .bridge = NET_DEFAULT_BRIDGE };
 	netconf nc;
 	const char *field;
 	assert_int_equal(net_store_create(conf, ipam, &req, &nc, &field, &err), 0);

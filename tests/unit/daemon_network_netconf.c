@@ -29,13 +29,51 @@ static void test_defaults(void **state)
 	assert_string_equal(nc.gateway, "10.89.1.1");
 	assert_string_equal(nc.bridge, "corral2");
 	assert_false(nc.internal);
-	req = (netconf_req){ .name = NET_DEFAULT_NAME, .subnet = NET_DEFAULT_SUBNET, .bridge = NET_DEFAULT_BRIDGE };
+	req = (netconf_req){ .name = NET_DEFAULT_NAME, .wide = true, .bridge = NET_DEFAULT_BRIDGE };
 	assert_int_equal(netconf_plan(&req, NULL, 0, &nc, &field, &err), 0);
+	assert_string_equal(nc.subnet, "10.88.0.0/16");
 	assert_string_equal(nc.gateway, "10.88.0.1");
 	assert_string_equal(nc.bridge, "corral0");
 	req = (netconf_req){ .name = "v6", .subnet = "fd00:1::/64" };
 	assert_int_equal(netconf_plan(&req, have, 2, &nc, &field, &err), 0);
 	assert_string_equal(nc.gateway, "fd00:1::1");
+}
+
+static net_cidr cidr(const char *s)
+{
+	net_cidr c;
+	cerr err = { 0 };
+	assert_int_equal(net_cidr_parse(s, &c, &err), 0);
+	return c;
+}
+
+/* A picked subnet keeps clear of what the host routes, as of networks. */
+static void test_picks_avoid_the_hosts_routes(void **state)
+{
+	const net_cidr host[] = { cidr("10.88.7.0/24"), cidr("10.90.0.0/15"), cidr("10.89.0.0/23"), cidr("192.168.1.0/24") };
+	netconf nc;
+	const char *field;
+	cerr err = { 0 };
+	netconf_req req = { .name = NET_DEFAULT_NAME, .wide = true, .avoid = host, .n_avoid = 4 };
+	assert_int_equal(netconf_plan(&req, NULL, 0, &nc, &field, &err), 0);
+	assert_string_equal(nc.subnet, "10.92.0.0/16"); /* 10.88 in part, 10.90 and 10.91 the host's */
+	assert_string_equal(nc.gateway, "10.92.0.1");
+	req = (netconf_req){ .name = "back", .avoid = host, .n_avoid = 4 };
+	assert_int_equal(netconf_plan(&req, NULL, 0, &nc, &field, &err), 0);
+	assert_string_equal(nc.subnet, "10.89.2.0/24");
+	/* a subnet given is the user's choice */
+	req = (netconf_req){ .name = "mine", .subnet = "10.90.1.0/24", .avoid = host, .n_avoid = 4 };
+	assert_int_equal(netconf_plan(&req, NULL, 0, &nc, &field, &err), 0);
+	/* all of 10/8 routed: nothing to pick, and it says so */
+	const net_cidr all = cidr("10.0.0.0/8");
+	req = (netconf_req){ .name = "none", .avoid = &all, .n_avoid = 1 };
+	assert_int_equal(netconf_plan(&req, NULL, 0, &nc, &field, &err), -ENOSPC);
+	assert_string_equal(field, "subnet");
+	assert_non_null(strstr(cerr_msg(&err), "give --subnet"));
+	cerr_clear(&err);
+	req.wide = true;
+	assert_int_equal(netconf_plan(&req, NULL, 0, &nc, &field, &err), -ENOSPC);
+	cerr_clear(&err);
 }
 
 static void test_refusals_name_the_parameter(void **state)
@@ -113,6 +151,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_picks_avoid_the_hosts_routes),
 		cmocka_unit_test(test_refusals_name_the_parameter),
 		cmocka_unit_test(test_conflist_round_trip),
 	};

@@ -339,16 +339,17 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 		jg_key_str(g, IDMAP_ROOTFS_ANNOTATION, "true");
 	if (in->image->manifest) /* the container's hold on its image against gc */
 		jg_key_str(g, GC_BUNDLE_ANNOTATION, in->image->manifest);
-	/* the runtime reads it: none keeps lo down in the new network namespace
-	 * (a CNI network's container has lo up, and its interface from CNI) */
 	/* the policy's defaults hold where the host has their controllers */
 	if (in->spec->memory_defaulted || in->spec->pids_defaulted)
 		jg_key_str(g, CG_OPTIONAL_LIMITS_ANNOTATION,
 			   in->spec->memory_defaulted && in->spec->pids_defaulted ? "memory pids"
 			   : in->spec->memory_defaulted			     ? "memory"
 										     : "pids");
+	/* the runtime reads it (none would keep lo down): every new network
+	 * namespace has lo up, none's as podman's, a CNI network's beside the
+	 * interface CNI gives it; a label cannot say otherwise */
 	if (in->spec->network != CTR_NET_HOST)
-		jg_key_str(g, ANNOT_NETWORK, in->spec->network == CTR_NET_NONE ? "none" : "loopback");
+		jg_key_str(g, ANNOT_NETWORK, "loopback");
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	size_t n;

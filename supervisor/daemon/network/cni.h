@@ -25,8 +25,10 @@ typedef struct cni_args {
 	const char *ifname;
 	const char *path; /* CNI_PATH: plugin directories, ':'-separated */
 	const char *ip;   /* an ADD's wish for this address (CNI_ARGS IP=, as host-local reads it); NULL: any */
+	const char *mac;  /* ... and for the interface's MAC (CNI_ARGS MAC=, as bridge reads it); NULL: its own */
 	const cni_port *ports;
 	size_t n_ports;
+	const char *portmap_env_path; /* the PATH of portmap alone (check_path.h); NULL: corrald's */
 } cni_args;
 
 
@@ -48,7 +50,8 @@ const char *cni_plugin_type(yajl_val plugin);
  * cniVersion, prevResult (NULL: none) and runtimeConfig holding the
  * capabilities it asks for (portMappings). */
 char *cni_plugin_conf(yajl_val list, size_t i, yajl_val prev, const cni_args *a, size_t *len, cerr *err);
-/* The environment of a plugin run: CNI_COMMAND and the rest, with PATH. */
+/* The environment of a plugin run: CNI_COMMAND and the rest, with PATH
+ * (portmap_env_path when it is set: the caller sets it for portmap only). */
 int cni_env(const char *command, const cni_args *a, char ***out);
 /* The plugin binary type in a ':'-separated path list. */
 int cni_find_plugin(const char *path_list, const char *type, char *out, size_t n, cerr *err);

@@ -90,12 +90,14 @@ char *cni_plugin_conf(yajl_val list, size_t i, yajl_val prev, const cni_args *a,
 
 int cni_env(const char *command, const cni_args *a, char ***out)
 {
-	const char *path = getenv("PATH");
+	const char *path = a->portmap_env_path ? a->portmap_env_path : getenv("PATH");
 	char *v[] = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	int n = 0;
-	/* IgnoreUnknown: every plugin of the list sees CNI_ARGS, and only the
-	 * IPAM knows IP */
-	if (a->ip && streq(command, "ADD") && asprintf(&v[n++], "CNI_ARGS=IgnoreUnknown=1;IP=%s", a->ip) < 0) {
+	/* IgnoreUnknown: every plugin of the list sees CNI_ARGS, only the
+	 * IPAM knows IP, and only the interface's makers (bridge, tuning) MAC */
+	if ((a->ip || a->mac) && streq(command, "ADD") &&
+	    asprintf(&v[n++], "CNI_ARGS=IgnoreUnknown=1%s%s%s%s", a->ip ? ";IP=" : "", a->ip ? a->ip : "",
+		     a->mac ? ";MAC=" : "", a->mac ? a->mac : "") < 0) {
 		v[n - 1] = NULL;
 		return -ENOMEM;
 	}

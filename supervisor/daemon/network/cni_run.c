@@ -22,7 +22,7 @@ struct cni_run {
 	bool cancelled; /* an ADD whose caller went: no plugin after this one */
 	yajl_val list, prev;
 	char *prev_text;
-	char *id, *netns, *ifname, *path, *ip;
+	char *id, *netns, *ifname, *path, *ip, *mac, *portmap_env_path;
 	cni_port *ports;
 	size_t n_ports, i, n;
 	el_child *child;
@@ -45,7 +45,7 @@ static void run_free(cni_run *r)
 	if (r->prev)
 		yajl_tree_free(r->prev);
 	free(r->prev_text);
-	free(r->id), free(r->netns), free(r->ifname), free(r->path), free(r->ip), free(r->ports);
+	free(r->id), free(r->netns), free(r->ifname), free(r->path), free(r->ip), free(r->mac), free(r->portmap_env_path), free(r->ports);
 	cerr_clear(&r->err);
 	free(r);
 }
@@ -53,7 +53,8 @@ static void run_free(cni_run *r)
 static cni_args args_of(const cni_run *r)
 {
 	return (cni_args){ .container_id = r->id, .netns = r->netns, .ifname = r->ifname, .path = r->path,
-			   .ip = r->ip[0] ? r->ip : NULL, .ports = r->ports, .n_ports = r->n_ports };
+			   .ip = r->ip[0] ? r->ip : NULL, .mac = r->mac[0] ? r->mac : NULL, .ports = r->ports, .n_ports = r->n_ports,
+			   .portmap_env_path = r->portmap_env_path[0] ? r->portmap_env_path : NULL };
 }
 
 static enum cni_cmd cmd_now(const cni_run *r) { return r->undoing ? CNI_DEL : r->cmd; }
@@ -144,6 +145,8 @@ static int exec_plugin(cni_run *r, cerr *err)
 	if (rc < 0)
 		return rc;
 	cni_args a = args_of(r);
+	if (!streq(type, "portmap"))
+		a.portmap_env_path = NULL;
 	_cleanup_free_ char *conf = NULL;
 	size_t len = 0;
 	if (cmd_now(r) == CNI_VERSION) {
@@ -202,7 +205,8 @@ int cni_run_start(el_loop *l, enum cni_cmd cmd, const char *list_text, const cha
 		rc = cerr_set(err, ENOMEM, "out of memory");
 	if (rc == 0 && (dup_str(&r->id, a->container_id) < 0 || dup_str(&r->netns, a->netns) < 0 ||
 			dup_str(&r->ifname, a->ifname) < 0 || dup_str(&r->path, a->path) < 0 ||
-			dup_str(&r->ip, a->ip) < 0))
+			dup_str(&r->ip, a->ip) < 0 || dup_str(&r->mac, a->mac) < 0 ||
+			dup_str(&r->portmap_env_path, a->portmap_env_path) < 0))
 		rc = cerr_set(err, ENOMEM, "out of memory");
 	if (rc == 0 && a->n_ports) {
 		if (!(r->ports = calloc(a->n_ports, sizeof(*r->ports))))

@@ -2,6 +2,7 @@
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/names.h"
+#include "supervisor/daemon/network/net_announce.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/netns_pin.h"
 #include "supervisor/daemon/network/ports_free.h"
@@ -67,6 +68,17 @@ static void names_update(struct corrald *d, const ctr *c, const char *result)
 		log_cerr(LOG_LVL_WARN, &err, "container %s: the names of network %s", c->name, c->spec.net_name);
 }
 
+/* Before its process runs: its neighbours learn its address's MAC now. */
+static void announce(const struct corrald *d, const ctr *c, const char *result)
+{
+	_cleanup_json_ yajl_val v = NULL;
+	_cleanup_cerr_ cerr err = { 0 };
+	char pin[PATH_MAX];
+	net_pin_path(d, c->id, pin, sizeof(pin));
+	if (json_parse(result, "network result", &v, &err) == 0)
+		net_announce(pin, NET_IFNAME, v);
+}
+
 /* The ADD is over: start the container, or give up with why. */
 static void on_added(int r, const char *result, const cerr *e, void *data)
 {
@@ -76,6 +88,7 @@ static void on_added(int r, const char *result, const cerr *e, void *data)
 	_cleanup_cerr_ cerr err = { 0 };
 	if (r == 0 && write_record(c->d, c, s->net_conf, result, &err) == 0) {
 		free(TAKE_PTR(s->net_conf));
+		announce(c->d, c, result);
 		names_update(c->d, c, result);
 		ctr_publish(c->d, c, "network-attach", (const char *const[]){ "network", c->spec.net_name, NULL });
 		ctr_spawn_say(s, MONITOR_START);
@@ -170,8 +183,12 @@ static int start_add(struct corrald *d, ctr *c, cerr *err)
 	char netns[PATH_MAX];
 	net_pin_path(d, c->id, netns, sizeof(netns));
 	cni_args a = args_of(d, c, netns);
-	if (c->net_last_ip[0] && lease_free(s->net_conf, c->spec.net_name, c->net_last_ip))
+	char mac[32];
+	/* the address it had, and the MAC that goes with it */
+	if (c->net_last_ip[0] && lease_free(s->net_conf, c->spec.net_name, c->net_last_ip)) {
 		a.ip = c->net_last_ip;
+		a.mac = net_mac_of_ip(a.ip, mac, sizeof(mac)) == 0 ? mac : NULL;
+	}
 	return cni_run_start(d->loop, CNI_ADD, s->net_conf, NULL, &a, on_added, c, &s->net_run, err);
 }
 

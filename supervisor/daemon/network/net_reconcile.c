@@ -1,6 +1,7 @@
 /* What a crash left of the networks, undone at start (net_reconcile.h). */
 #include "supervisor/daemon/network/net_reconcile.h"
 #include "supervisor/daemon/network/network.h"
+#include "supervisor/daemon/network/check_path.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/names.h"
 #include "supervisor/daemon/network/net_attach.h"
@@ -166,12 +167,18 @@ static void check_next(check_queue *q)
 			log_cerr(LOG_LVL_WARN, &err, "container %s: network CHECK", c->name);
 			continue;
 		}
+		_cleanup_json_ yajl_val result = NULL;
+		char portmap_path[PATH_MAX];
 		cni_args a = { .container_id = c->id, .netns = pin, .ifname = NET_IFNAME, .path = q->d->cfg->cni_path,
 			       .ports = rec.ports, .n_ports = rec.n_ports };
+		if (json_parse(rec.result, "network result", &result, &err) == 0)
+			a.portmap_env_path = check_path_for(q->d, result, portmap_path, sizeof(portmap_path));
+		cerr_clear(&err);
 		if (cni_run_start(q->d->loop, CNI_CHECK, rec.conf, rec.result, &a, on_checked, q, NULL, &err) == 0)
 			return;
 		log_cerr(LOG_LVL_WARN, &err, "container %s: network CHECK", c->name);
 	}
+	log_debug("network: the CHECK of %zu attachments is over", q->n);
 	free(q->ids);
 	free(q);
 	checking = NULL;

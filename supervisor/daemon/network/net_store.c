@@ -1,6 +1,7 @@
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/network/cni.h"
+#include "supervisor/daemon/network/host_routes.h"
 #include "common/json.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
@@ -70,10 +71,15 @@ int net_store_create(const char *dir, const char *data_dir, const netconf_req *r
 		     cerr *err)
 {
 	_cleanup_free_ netconf *have = NULL;
+	_cleanup_free_ net_cidr *routes = NULL;
+	netconf_req picked = *req;
 	size_t n;
 	*field = NULL;
 	int r = net_store_list(dir, &have, &n, err);
-	if (r < 0 || (r = netconf_plan(req, have, n, out, field, err)) < 0)
+	/* a subnet corrald picks is one the host does not use now */
+	if (r == 0 && !req->subnet && (r = host_routes(&routes, &picked.n_avoid, err)) == 0)
+		picked.avoid = routes;
+	if (r < 0 || (r = netconf_plan(&picked, have, n, out, field, err)) < 0)
 		return r;
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
 	char path[PATH_MAX];
@@ -137,7 +143,7 @@ int network_ensure_default(corrald *d, cerr *err)
 	if (r != -ENOENT)
 		return r;
 	cerr_clear(err);
-	const netconf_req req = { .name = NET_DEFAULT_NAME, .subnet = NET_DEFAULT_SUBNET, .bridge = NET_DEFAULT_BRIDGE };
+	const netconf_req req = { .name = NET_DEFAULT_NAME, .wide = true, .bridge = NET_DEFAULT_BRIDGE };
 	const char *field;
 	if ((r = net_store_create(dir, ipam, &req, &nc, &field, err)) < 0)
 		return cerr_wrap(err, "the default network %s", NET_DEFAULT_NAME);

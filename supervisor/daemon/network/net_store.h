@@ -15,8 +15,8 @@ struct corrald;
 int net_store_list(const char *dir, netconf **out, size_t *n, cerr *err);
 /* -ENOENT when there is none of that name. */
 int net_store_get(const char *dir, const char *name, netconf *out, cerr *err);
-/* Plan (netconf_plan: *field names the request's parameter at fault) and
- * write it. */
+/* Plan (netconf_plan: *field names the request's parameter at fault;
+ * with no subnet, one clear of the host's routes now) and write it. */
 int net_store_create(const char *dir, const char *data_dir, const netconf_req *req, netconf *out, const char **field,
 		     cerr *err);
 int net_store_remove(const char *dir, const char *name, cerr *err);
@@ -25,6 +25,7 @@ int net_store_remove(const char *dir, const char *name, cerr *err);
 int net_store_text(const char *dir, const char *name, char **text, cerr *err);
 /* host-local's leases of corrald's own networks: <state>/networks/ipam. */
 void net_ipam_dir(const struct corrald *d, char *buf, size_t n);
-/* The default network, corral (10.88.0.0/16, bridge corral0), made on
- * first use by the code above; for the attach code and NetworkList. */
+/* The default network, corral (bridge corral0, the first /16 from
+ * 10.88.0.0/16 on that the host does not use), made on first use by the
+ * code above and kept; for the attach code and NetworkList. */
 int network_ensure_default(struct corrald *d, cerr *err);

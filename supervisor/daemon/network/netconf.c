@@ -93,21 +93,41 @@ static int check_gateway(const char *gw, const net_cidr *c, cerr *err)
 	return 0;
 }
 
-/* The first subnet free among have: the default's, or 10.89.<N>.0/24. */
-static int pick_subnet(const netconf *have, size_t n, char *buf, size_t len, cerr *err)
+/* Candidate k of a picked subnet, or false past the last. */
+static bool candidate(bool wide, int k, char *buf, size_t len)
 {
-	for (int k = 0; k < 256; k++) {
+	if (wide && k < 39) /* 10.89.0.0/16 is the created networks' */
+		snprintf(buf, len, "10.%d.0.0/16", k ? 89 + k : 88);
+	else if (!wide && k < 256)
 		snprintf(buf, len, "10.89.%d.0/24", k);
+	else
+		return false;
+	return true;
+}
+
+static bool overlaps_any(const net_cidr *c, const net_cidr *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (net_cidr_overlap(c, &v[i]))
+			return true;
+	return false;
+}
+
+/* The first candidate that neither a network of have nor the host uses. */
+static int pick_subnet(const netconf_req *req, const netconf *have, size_t n, char *buf, size_t len, cerr *err)
+{
+	for (int k = 0; candidate(req->wide, k, buf, len); k++) {
 		net_cidr c, o;
 		net_cidr_parse(buf, &c, err);
-		bool taken = false;
+		bool taken = overlaps_any(&c, req->avoid, req->n_avoid);
 		for (size_t i = 0; i < n && !taken; i++)
 			taken = net_cidr_parse(have[i].subnet, &o, err) == 0 && net_cidr_overlap(&c, &o);
 		cerr_clear(err);
 		if (!taken)
 			return 0;
 	}
-	return cerr_set(err, ENOSPC, "no subnet of 10.89.0.0/16 is free: give --subnet");
+	return cerr_set(err, ENOSPC, "no subnet of %s is free of corral's networks and the host's routes: give --subnet",
+			req->wide ? "10.88.0.0/16 and 10.90.0.0-10.127.255.255" : "10.89.0.0/16");
 }
 
 static int pick_bridge(const netconf *have, size_t n, char *buf, size_t len, cerr *err)
@@ -141,7 +161,7 @@ int netconf_plan(const netconf_req *req, const netconf *have, size_t n, netconf 
 	if (req->subnet && strlen(req->subnet) >= sizeof(out->subnet))
 		return cerr_set(err, EINVAL, "\"%.64s...\" is not a CIDR", req->subnet);
 	int r = req->subnet ? (snprintf(out->subnet, sizeof(out->subnet), "%s", req->subnet), 0)
-			    : pick_subnet(have, n, out->subnet, sizeof(out->subnet), err);
+			    : pick_subnet(req, have, n, out->subnet, sizeof(out->subnet), err);
 	net_cidr c, o;
 	if (r < 0 || (r = net_cidr_parse(out->subnet, &c, err)) < 0)
 		return r;

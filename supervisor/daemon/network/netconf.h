@@ -13,7 +13,6 @@
 #define NET_BRIDGE_MAX 15 /* IFNAMSIZ - 1 */
 #define NET_ADDR_MAX 64
 #define NET_DEFAULT_NAME "corral"
-#define NET_DEFAULT_SUBNET "10.88.0.0/16"
 #define NET_DEFAULT_BRIDGE "corral0"
 
 typedef struct net_cidr {
@@ -31,7 +30,11 @@ typedef struct netconf {
 
 typedef struct netconf_req {
 	const char *name;
-	const char *subnet;  /* NULL: the first free 10.89.<N>.0/24 */
+	const char *subnet;  /* NULL: the first free 10.89.<N>.0/24, or with wide the first free /16 of
+			      * 10.88.0.0, then 10.90.0.0 to 10.127.0.0 (the default network's) */
+	bool wide;
+	const net_cidr *avoid; /* with no subnet: what the host routes (host_routes.h), kept clear of */
+	size_t n_avoid;
 	const char *gateway; /* NULL: the subnet's first address */
 	const char *bridge;  /* NULL: the first free corral<N>, N >= 1 */
 	bool internal;

@@ -1,0 +1,159 @@
+#!/bin/bash
+# A container's network across its restarts and corrald's, and the choices
+# corrald makes for networks: a restarted container keeps its address and
+# the MAC that goes with it, and answers at once; a CHECK after a corrald
+# restart says nothing of what is fine; --network none has lo up; a
+# network's subnet is one the host does not route. Each test runs corrald
+# in a network namespace of its own (network_lib.sh).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMG="$FIXTURES/busybox/rootfs"
+. "$(dirname "$0")/network_lib.sh"
+
+state_of() { ctl --json inspect "$1" | jq -r ".[0].state.$2"; }
+# NAME OLD_PID: running again, under another pid
+running_anew() { [ "$(state_of "$1" status)" = running ] && [ "$(state_of "$1" pid)" != "$2" ] && [ "$(state_of "$1" pid)" != 0 ]; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# PORT NAME: answered through the published port within 1 s of now (the
+# server may still be binding: a refusal is tried again, a silence is not)
+answers_within_1s() {
+	local t0 t
+	t0=$(now_ms)
+	while :; do
+		[ "$(inns curl -s --max-time 1 "http://127.0.0.1:$1/")" = "hello from $2" ] && break
+		t=$(($(now_ms) - t0))
+		[ "$t" -lt 1000 ] || fail "no answer on port $1 within 1 s of the restart (${t} ms)"
+		sleep 0.02
+	done
+	echo "answered after $(($(now_ms) - t0)) ms"
+}
+
+# 10 restarts of a published service, 5 by the restart policy after its
+# process is killed and 5 by corralctl restart: each answers through the
+# published port within 1 s of running again, with the address it had and
+# the MAC made from it, which Inspect reports as its interface has it.
+test_svnr_restarted_service_answers_at_once() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns
+	# a neighbour on the bridge keeps it up: alone, the bridge loses its
+	# carrier at each restart, and the host forgets every MAC with it
+	ctl run -d --name other "$IMG" sleep 1000 >/dev/null
+	web web --restart always -p 18180:80
+	wait_for 10 get http://127.0.0.1:18180/
+	local ip mac pid i
+	ip=$(ctl --json inspect web | jq -r '.[0].networks.corral.ipAddress')
+	for i in $(seq 10); do
+		pid=$(state_of web pid)
+		if [ $((i % 2)) = 1 ]; then
+			kill -KILL "$pid"
+		else
+			ctl restart web >/dev/null
+		fi
+		wait_for 10 running_anew web "$pid"
+		answers_within_1s 18180 web
+		assert_eq "$(ctl --json inspect web | jq -r '.[0].networks.corral.ipAddress')" "$ip" "restart $i: its address"
+		mac=$(ctl --json inspect web | jq -r '.[0].networks.corral.macAddress')
+		assert_eq "$mac" "$(printf '02:42:%02x:%02x:%02x:%02x' ${ip//./ })" "restart $i: the MAC of its address"
+		assert_eq "$(ctl exec web cat /sys/class/net/eth0/address)" "$mac" "restart $i: Inspect's MAC is eth0's"
+	done
+	assert_eq "$(state_of web restartCount)" 5 "the policy's restarts"
+}
+
+# corrald's log from line $1 on
+log_since() { tail -n +"$1" "$T/corrald.log"; }
+checks_done() { log_since "$1" | grep -q "network: the CHECK of $2 attachments is over"; }
+# a corrald stopped (its containers run on) and started again; FROM: the
+# log's line from which the new one writes
+restart_sv() {
+	kill -TERM "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	FROM=$(($(wc -l <"$T/corrald.log") + 1))
+	start_sv_netns --log-level debug
+}
+
+# After a corrald restart, the CHECK of IPv4-only published containers says
+# nothing (the portmap plugin checks IPv6 rules only where the attachment
+# has IPv6); a container whose port's DNAT rules were flushed is still
+# reported, and the one beside it is not.
+test_svnr_check_says_only_what_broke() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns --log-level debug
+	web fine -p 18181:80
+	web broken -p 18182:80
+	wait_for 10 get http://127.0.0.1:18181/
+	wait_for 10 get http://127.0.0.1:18182/
+	restart_sv
+	wait_for 20 checks_done "$FROM" 2
+	assert_not_contains "$(log_since "$FROM")" "CHECK:" "the CHECK of what is fine"
+	assert_not_contains "$(log_since "$FROM")" "error 999" "a plugin's error"
+	local id chain
+	id=$(ctl --json inspect broken | jq -r '.[0].id')
+	chain=$(inns iptables -t nat -S | grep -F "$id" | grep -o 'CNI-DN-[0-9a-f]*' | head -1)
+	[ -n "$chain" ] || fail "no DNAT chain of broken's ports: $(inns iptables -t nat -S)"
+	inns iptables -t nat -F "$chain"
+	restart_sv
+	wait_for 20 checks_done "$FROM" 2
+	assert_contains "$(log_since "$FROM")" "container broken: network CHECK: CNI plugin portmap" "broken's CHECK"
+	assert_not_contains "$(log_since "$FROM")" "container fine:" "fine's CHECK"
+	assert_not_contains "$(log_since "$FROM")" "ipv6" "an IPv6 check"
+	assert_eq "$(get http://127.0.0.1:18181/)" "hello from fine" "fine still answers"
+}
+
+# --network none is podman's: lo up, 127.0.0.1 on it, and a server on it
+# reached from the same container; no other interface.
+test_svnr_none_has_lo_up() {
+	trap cleanup_sv EXIT
+	start_sv
+	local out
+	out=$(ctl run --network none --tmpfs /www "$IMG" sh -c 'cat /sys/class/net/lo/operstate; ip addr show lo;
+		ls /sys/class/net; echo hi >/www/i; httpd -p 127.0.0.1:8080 -h /www; wget -q -O - http://127.0.0.1:8080/i')
+	printf '%s\n' "$out"
+	assert_eq "$(sed -n 1p <<<"$out")" unknown "lo's operstate (up: unknown, as a loopback's is)"
+	assert_contains "$out" "inet 127.0.0.1/8" "lo's address"
+	assert_contains "$out" "LOOPBACK,UP" "lo's flags"
+	assert_eq "$(grep -cvE '^(lo|hi|unknown|\s.*|[0-9]+: lo:.*)$' <<<"$out")" 0 "interfaces other than lo"
+	assert_eq "$(tail -1 <<<"$out")" hi "a connection to 127.0.0.1"
+}
+
+net_of() { ctl network inspect "$1" | jq -r .subnet; }
+ip_of() { ctl --json inspect "$1" | jq -r ".[0].networks.$2.ipAddress"; }
+
+# Networks made with no subnet given take none that the host routes or has
+# an interface in: here an interface holds 10.88.0.0/16 (the default's
+# first choice), and routes cover 10.90.0.0/16 (its second) and
+# 10.89.0.0/24 (a created network's first). Inspect says which; containers
+# get addresses in it; the choice stays once the host's routes go.
+test_svnr_subnets_avoid_the_hosts_routes() {
+	trap cleanup_sv EXIT
+	need_cni
+	: >"$T/netns"
+	unshare --net="$T/netns" true
+	inns ip link set lo up
+	inns ip link add plant0 type veth peer name plant1
+	inns ip addr add 10.88.7.1/16 dev plant0
+	inns ip link set plant0 up
+	inns ip route add 10.90.0.0/16 dev plant0
+	inns ip route add 10.89.0.0/24 dev plant0
+	start_sv_netns
+	ctl run -d --name a "$IMG" sleep 100 >/dev/null
+	assert_eq "$(net_of corral)" 10.91.0.0/16 "the default network's subnet"
+	assert_contains "$(ip_of a corral)" 10.91. "a's address"
+	assert_eq "$(ctl network create front)" front "create front"
+	assert_eq "$(net_of front)" 10.89.1.0/24 "front's subnet"
+	ctl run -d --name b --network front "$IMG" sleep 100 >/dev/null
+	assert_contains "$(ip_of b front)" 10.89.1. "b's address"
+	assert_contains "$(inns ip route)" "10.91.0.0/16 dev corral0" "the default's route"
+	inns ip link del plant0
+	assert_eq "$(net_of corral)" 10.91.0.0/16 "the default network, once the host's routes are gone"
+	assert_eq "$(net_of front)" 10.89.1.0/24 "front, once the host's routes are gone"
+	assert_eq "$(ctl network create back)" back "create back"
+	assert_eq "$(net_of back)" 10.89.0.0/24 "back: 10.89.0.0/24 is free now"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
