@@ -30,18 +30,41 @@ fail:
 	return r;
 }
 
+/* The viewer's own first name of manifest, else root's; -1 when neither has one. */
+static int first_name(const refs_db *db, const refs_view *v, const char *manifest)
+{
+	uid_t self = v ? v->uid : 0;
+	int root = -1;
+	for (size_t k = 0; k < db->n_names; k++) {
+		if (!streq(db->names[k].manifest, manifest))
+			continue;
+		if (db->names[k].owner == self)
+			return (int)k;
+		if (db->names[k].owner == 0 && root < 0 && (!v || !v->may || v->may(0, v->ctx)))
+			root = (int)k;
+	}
+	return root;
+}
+
 int image_lookup(img_store *s, const refs_view *v, const char *ref, img_handle *h, cerr *err)
 {
 	_cleanup_refs_ refs_db db = { 0 };
 	int r = refs_load(s, &db, err);
 	if (r < 0)
 		return r;
-	int i = refs_find(&db, v, ref, NULL, err);
+	int ni;
+	int i = refs_find(&db, v, ref, &ni, err);
 	if (i < 0)
 		return i;
 	if ((r = image_load(s, db.images[i].manifest, h, err)) < 0)
 		return cerr_wrap(err, "image %s", ref);
 	h->created = db.images[i].created;
+	if (ni < 0) /* found by ID or digest: named as podman names it, by a name of its own */
+		ni = first_name(&db, v, db.images[i].manifest);
+	if (ni >= 0 && !(h->name = strdup(db.names[ni].name))) {
+		image_handle_free(h);
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
 	for (size_t k = 0; k < h->cfg.n_diff_ids; k++)
 		if (!store_has_layer(s, h->cfg.diff_ids[k])) {
 			image_handle_free(h);
@@ -57,4 +80,6 @@ void image_handle_free(img_handle *h)
 	img_config_free(&h->cfg);
 	free(h->config_text);
 	h->config_text = NULL;
+	free(h->name);
+	h->name = NULL;
 }

@@ -15,6 +15,7 @@ typedef struct img_handle {
 	img_config cfg;
 	char *config_text;
 	int64_t created;
+	char *name; /* image_lookup's: the name it was found by, else the viewer's first name of it; NULL: none */
 } img_handle;
 
 /* Resolve ref in view v (NULL: root's; refs.h), under the store lock held

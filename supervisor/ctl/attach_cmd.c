@@ -38,7 +38,8 @@ static int start_attached(void *data)
 static int attach(const char *id, const ctl_run_io *io, int (*start)(const char *), bool *detached)
 {
 	yajl_gen params = ctl_params(id);
-	if (!params || jg_key_bool(params, "stdin", io->interactive)) {
+	/* to be started: an exited one too (start -a) takes us for its next start */
+	if (!params || jg_key_bool(params, "stdin", io->interactive) || (start && jg_key_bool(params, "nextStart", true))) {
 		if (params)
 			yajl_gen_free(params);
 		return ctl_fail("attach", "out of memory");
@@ -56,21 +57,29 @@ int ctl_run_attached(const char *id, const ctl_run_io *io, int (*start)(const ch
 	return attach(id, io, start, detached);
 }
 
+int ctl_attach_config(const char *id, ctl_run_io *io, bool *running)
+{
+	_cleanup_vl_client_ vl_client *c = NULL;
+	vl_reply rep;
+	if (ctl_call_gen(&c, M("Inspect"), ctl_params(id), false, &rep))
+		return EXIT_CTL;
+	yajl_val ctr = json_get(rep.params, "container"), cfg = json_get(ctr, "config");
+	io->tty = YAJL_IS_TRUE(json_get(cfg, "tty"));
+	io->interactive = io->interactive && YAJL_IS_TRUE(json_get(cfg, "interactive"));
+	if (running)
+		*running = streq(ctl_str(json_get(ctr, "state"), "status"), "running");
+	vl_reply_release(&rep);
+	return 0;
+}
+
 static int v_attach(ctl_args *a)
 {
 	const char *id = a->argv[0];
 	const ctl_optval *sig_proxy = opt_val(a, "sig-proxy");
 	ctl_run_io io = { .interactive = !opt_on(a, "no-stdin"), .sig_proxy = !sig_proxy->set || opt_on(a, "sig-proxy"),
 			  .detach_keys = opt_str(a, "detach-keys") };
-	/* a terminal and stdin as the container was made with */
-	_cleanup_vl_client_ vl_client *c = NULL;
-	vl_reply rep;
-	if (ctl_call_gen(&c, M("Inspect"), ctl_params(id), false, &rep))
+	if (ctl_attach_config(id, &io, NULL))
 		return EXIT_CTL;
-	yajl_val cfg = json_get(json_get(rep.params, "container"), "config");
-	io.tty = YAJL_IS_TRUE(json_get(cfg, "tty"));
-	io.interactive = io.interactive && YAJL_IS_TRUE(json_get(cfg, "interactive"));
-	vl_reply_release(&rep);
 	bool detached;
 	return attach(id, &io, NULL, &detached);
 }

@@ -84,6 +84,10 @@ void ctl_print_raw_error(const char *method, const vl_reply *rep)
 		s && !streq(s, "{}") ? s : "");
 }
 
+/* The container as the user named it, while ctl_each calls for it: its
+ * errors say that, as podman echoes what was typed. */
+static const char *named;
+
 /* The reason of the last InternalError, for ctl_exec_failure_code. */
 static char last_reason[256];
 
@@ -139,8 +143,8 @@ void ctl_print_call_error(const char *method, const vl_reply *rep)
 		fprintf(stderr, "corralctl: %s: job %s is %s: %s\n", short_m, ctl_str(p, "id"), ctl_str(p, "state"),
 			ctl_str(p, "reason"));
 	else if (streq(short_e, "InvalidState")) /* state is the container's, as it is now */
-		fprintf(stderr, "corralctl: %s: container %.12s is %s: %s\n", short_m, ctl_str(p, "id"),
-			ctl_str(p, "state"), ctl_str(p, "reason"));
+		fprintf(stderr, "corralctl: %s: container %.*s is %s: %s\n", short_m, named ? (int)strlen(named) : 12,
+			named ? named : ctl_str(p, "id"), ctl_str(p, "state"), ctl_str(p, "reason"));
 	else if (streq(short_e, "InternalError"))
 		fprintf(stderr, "corralctl: %s: %s\n", short_m, ctl_str(p, "reason"));
 	else if (streq(short_e, "PolicyViolation"))
@@ -283,7 +287,10 @@ int ctl_each(const ctl_args *a, const char *method, const char *key, ctl_add_fn 
 			yajl_gen_free(g);
 			g = NULL;
 		}
-		if (ctl_call_gen(&c, method, g, false, &rep)) {
+		named = a->argv[i];
+		int failed = ctl_call_gen(&c, method, g, false, &rep);
+		named = NULL;
+		if (failed) {
 			rc = EXIT_CTL;
 			continue;
 		}

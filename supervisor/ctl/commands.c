@@ -9,7 +9,7 @@
 #include <string.h>
 
 const ctl_cmd *const ctl_groups[] = {
-	ctl_run_cmds, ctl_attach_cmds, ctl_container_cmds, ctl_observe_cmds, ctl_stats_cmds, ctl_cp_cmds,
+	ctl_run_cmds, ctl_attach_cmds, ctl_container_cmds, ctl_ps_cmds, ctl_observe_cmds, ctl_stats_cmds, ctl_cp_cmds,
 	ctl_image_cmds, ctl_image_io_cmds, ctl_pull_cmds, ctl_job_cmds, ctl_network_cmds, ctl_policy_cmds, ctl_secret_cmds, ctl_service_cmds, ctl_session_cmds,
 	ctl_broker_cmds, ctl_workload_cmds, NULL,
 };
@@ -54,7 +54,7 @@ static bool in_group(const ctl_cmd *g, const ctl_cmd *c)
 
 bool ctl_is_container_verb(const ctl_cmd *c)
 {
-	return in_group(ctl_run_cmds, c) || in_group(ctl_container_cmds, c) || in_group(ctl_observe_cmds, c) ||
+	return in_group(ctl_run_cmds, c) || in_group(ctl_container_cmds, c) || in_group(ctl_observe_cmds, c) || in_group(ctl_ps_cmds, c) ||
 	       in_group(ctl_stats_cmds, c) || in_group(ctl_cp_cmds, c);
 }
 

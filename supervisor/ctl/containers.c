@@ -36,7 +36,24 @@ static int show_stopped(const ctl_args *a, const char *id, yajl_val reply)
 	return 0;
 }
 
-static int v_start(ctl_args *a) { return each_id(a, M("Start"), NULL, NULL); }
+/* start -a: attached before it starts, as run is, and its exit code; one
+ * that runs already is only attached to. */
+static int start_attached(const ctl_args *a)
+{
+	if (a->argc > 1)
+		return ctl_failf("start: -a attaches to one container: name one, not %d", a->argc);
+	ctl_run_io io = { .interactive = opt_on(a, "interactive"), .sig_proxy = true };
+	bool running, detached;
+	if (ctl_attach_config(a->argv[0], &io, &running))
+		return EXIT_CTL;
+	ctl_timeout_ms = -1;
+	return ctl_run_attached(a->argv[0], &io, running ? NULL : ctl_start, &detached);
+}
+
+static int v_start(ctl_args *a)
+{
+	return opt_on(a, "attach") ? start_attached(a) : each_id(a, M("Start"), NULL, NULL);
+}
 
 static int v_stop(ctl_args *a)
 {
@@ -157,6 +174,11 @@ static int v_container_prune(ctl_args *a)
 	return ctl_call_show(M("ContainerPrune"), NULL, show_removed);
 }
 
+static const ctl_opt start_opts[] = {
+	{ "attach", 'a', OPT_FLAG, "", "attach its stdout and stderr, wait, and exit with its code (one container)" },
+	{ "interactive", 'i', OPT_FLAG, "", "with -a: pass corralctl's stdin to it (if it was made with -i)" },
+	{ NULL },
+};
 static const ctl_opt time_opts[] = {
 	{ "time", 't', OPT_INT, "SECONDS", "seconds to wait for the stop signal before SIGKILL (default: the "
 					   "container's --stop-timeout, 10)" },
@@ -174,7 +196,7 @@ static const ctl_opt prune_opts[] = { CTL_OPT_NEVER_ASK, { NULL } };
 static const ctl_opt inspect_opts[] = { CTL_OPT_FORMAT, { NULL } };
 
 const ctl_cmd ctl_container_cmds[] = {
-	{ "start", "CONTAINER...", "Start created or stopped containers", NULL, 1, -1, 0, COMPLETE_CONTAINERS,
+	{ "start", "CONTAINER...", "Start created or stopped containers", start_opts, 1, -1, 0, COMPLETE_CONTAINERS,
 	  v_start },
 	{ "stop", "CONTAINER...", "Stop containers: the stop signal, then SIGKILL after the timeout", time_opts, 1,
 	  -1, 0, COMPLETE_CONTAINERS, v_stop },

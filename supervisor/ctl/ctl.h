@@ -32,7 +32,8 @@ extern const char *ctl_format; /* --format other than json; NULL: the command's 
 extern const ctl_cmd ctl_service_cmds[]; /* service.c: ping, info, call, completion, system prune, ... */
 extern const ctl_cmd ctl_run_cmds[];     /* run.c: create, run, exec */
 extern const ctl_cmd ctl_container_cmds[]; /* containers.c: the verbs by id */
-extern const ctl_cmd ctl_observe_cmds[]; /* observe.c: ps, logs, events */
+extern const ctl_cmd ctl_observe_cmds[]; /* observe.c: logs, events */
+extern const ctl_cmd ctl_ps_cmds[];      /* ps.c */
 extern const ctl_cmd ctl_stats_cmds[];   /* stats.c */
 extern const ctl_cmd ctl_image_cmds[];   /* images.c */
 extern const ctl_cmd ctl_pull_cmds[];    /* pull.c: pull, login, logout */
@@ -158,6 +159,9 @@ int ctl_stream_logs(const char *id, bool follow, long tail, bool ts, const char 
  * container's own name, else a workload's container; *id then malloc'd
  * (NULL: target as it is). 0, or EXIT_CTL after saying why. */
 int ctl_target_container(const char *verb, const char *target, const char *cname, char **id);
+/* Start it (run.c); 0, or after saying why, podman's code for a command
+ * that is not found (127) or cannot run (126), else EXIT_CTL. */
+int ctl_start(const char *id);
 /* Wait for the container to stop; its exit code, or -1 if the wait failed. */
 int ctl_wait_code(const char *id);
 /* Whether corrald says the container runs (false too when it cannot say). */
@@ -174,6 +178,9 @@ typedef struct ctl_run_io {
  * start(id) (its exit code when it fails), and pump its stdio; the
  * container's exit code, or 0 after a detach (*detached then). */
 int ctl_run_attached(const char *id, const ctl_run_io *io, int (*start)(const char *id), bool *detached);
+/* A terminal, and stdin if io->interactive asks, as the container was made
+ * with (Inspect); *running (if given) whether it runs. 0, or EXIT_CTL said. */
+int ctl_attach_config(const char *id, ctl_run_io *io, bool *running);
 /* exec without -d (exec_cmd.c): Exec with params (an open map, taken)
  * through Streams: its output as it comes, our stdin with -i, a terminal
  * with -t. The command's exit code. */

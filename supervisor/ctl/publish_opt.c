@@ -1,5 +1,6 @@
-/* -p/--publish [IP:]HOSTPORT:CONTAINERPORT[/tcp|udp] into the spec's
- * ports, as podman and docker take it ([IPv6] in brackets). */
+/* -p/--publish [[IP:][HOSTPORT]:]CONTAINERPORT[/tcp|udp] into the spec's
+ * ports, as podman and docker take it ([IPv6] in brackets); without a host
+ * port (-p 80, -p 127.0.0.1::80) corrald picks a free one. */
 #include "supervisor/ctl/ctl.h"
 #include "supervisor/ctl/spec.h"
 #include "common/cleanup.h"
@@ -43,24 +44,25 @@ static int gen_one(yajl_gen g, const char *text)
 		rest = close + 2;
 	}
 	char *last = strrchr(rest, ':');
-	if (!last)
-		return ctl_failf("-p %s: must be [IP:]HOSTPORT:CONTAINERPORT[/tcp|udp]", text);
-	*last = '\0';
-	const char *ctr_port = last + 1, *host_port = rest;
-	char *mid = strrchr(rest, ':');
+	if (!last && ip)
+		return ctl_failf("-p %s: must be [[IP:][HOSTPORT]:]CONTAINERPORT[/tcp|udp]", text);
+	const char *ctr_port = last ? last + 1 : rest, *host_port = last ? rest : "";
+	if (last)
+		*last = '\0';
+	char *mid = last ? strrchr(rest, ':') : NULL;
 	if (mid) {
 		if (ip)
-			return ctl_failf("-p %s: must be [IP:]HOSTPORT:CONTAINERPORT[/tcp|udp]", text);
+			return ctl_failf("-p %s: must be [[IP:][HOSTPORT]:]CONTAINERPORT[/tcp|udp]", text);
 		*mid = '\0';
 		ip = rest;
 		host_port = mid + 1;
 	}
-	long hp, cp;
-	if (!port_of(host_port, &hp))
+	long hp = 0, cp;
+	if (*host_port && !port_of(host_port, &hp))
 		return ctl_failf("-p %s: the host port \"%s\" must be a number from 1 to 65535", text, host_port);
 	if (!port_of(ctr_port, &cp))
 		return ctl_failf("-p %s: the container port \"%s\" must be a number from 1 to 65535", text, ctr_port);
-	int r = yajl_gen_map_open(g) || (ip && *ip && jg_key_str(g, "hostIP", ip)) || jg_key_int(g, "hostPort", hp) ||
+	int r = yajl_gen_map_open(g) || (ip && *ip && jg_key_str(g, "hostIP", ip)) || (hp && jg_key_int(g, "hostPort", hp)) ||
 		jg_key_int(g, "containerPort", cp) || jg_key_str(g, "protocol", proto) || yajl_gen_map_close(g);
 	return r ? ctl_fail("--publish", "out of memory") : 0;
 }

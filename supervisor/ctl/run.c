@@ -72,7 +72,7 @@ static int v_create(ctl_args *a)
 	return 0;
 }
 
-static int start(const char *id)
+int ctl_start(const char *id)
 {
 	_cleanup_vl_client_ vl_client *c = NULL;
 	vl_reply rep;
@@ -89,7 +89,7 @@ static int run_foreground(const ctl_args *a, const char *id, bool *detached)
 	const ctl_optval *sig_proxy = opt_val(a, "sig-proxy");
 	ctl_run_io io = { .interactive = opt_on(a, "interactive"), .tty = opt_on(a, "tty"),
 			  .sig_proxy = !sig_proxy->set || opt_on(a, "sig-proxy"), .detach_keys = opt_str(a, "detach-keys") };
-	return ctl_run_attached(id, &io, start, detached);
+	return ctl_run_attached(id, &io, ctl_start, detached);
 }
 
 static int v_run(ctl_args *a)
@@ -99,7 +99,7 @@ static int v_run(ctl_args *a)
 	if (create(a, rm, &id))
 		return EXIT_CTL;
 	bool detached = false; /* from (ctrl-p ctrl-q): it runs on, and corrald removes it once it stops */
-	int code = detach ? start(id) : run_foreground(a, id, &detached);
+	int code = detach ? ctl_start(id) : run_foreground(a, id, &detached);
 	if (detach && !code)
 		printf("%s\n", id);
 	if (rm && !detached && (!detach || code) && remove_container(id))

@@ -73,7 +73,7 @@ test_ctl_usage_errors() {
 	assert_contains "$(usage_error --bogus ps)" "unknown option --bogus" "--bogus ps"
 	assert_contains "$(usage_error bogus)" 'unknown command "bogus"' "bogus"
 	# -p is --publish, checked before any call; pids is --pids-limit
-	assert_contains "$(usage_error run -p 8080 "$IMG" true)" "-p 8080: must be [IP:]HOSTPORT:CONTAINERPORT" "run -p 8080"
+	assert_contains "$(usage_error run -p 1.2.3.4:80 "$IMG" true)" "-p 1.2.3.4:80: the host port \"1.2.3.4\" must be a number" "run -p IP:CTRPORT"
 	assert_contains "$(usage_error run -p 80:99999 "$IMG" true)" "the container port \"99999\"" "run -p 80:99999"
 	assert_contains "$(usage_error run -p 80:80/sctp "$IMG" true)" "tcp or udp" "run -p 80:80/sctp"
 	assert_contains "$(usage_error run --pids 10 "$IMG" true)" "unknown option --pids" "run --pids"

@@ -93,6 +93,13 @@ static void test_spec_network_and_ports(void **state)
 	assert_int_equal(s.ports[0].container_port, 80);
 	assert_string_equal(s.ports[0].protocol, "tcp");
 	assert_string_equal(s.ports[1].protocol, "udp");
+	ctr_spec_release(&s);
+	/* no host port, or 0: Create picks one (-p 80); two such are no clash */
+	assert_int_equal(parse_spec("{\"image\":\"x\",\"network\":\"web\",\"ports\":[{\"containerPort\":80},"
+				    "{\"hostPort\":0,\"containerPort\":81}]}", &s, &f), 0);
+	assert_int_equal(s.n_ports, 2);
+	assert_int_equal(s.ports[0].host_port, 0);
+	assert_int_equal(s.ports[1].host_port, 0);
 	assert_int_equal(ctr_spec_default_network(&s, "none", &f), 0); /* it named one */
 	assert_int_equal(s.network, CTR_NET_CNI);
 	ctr_spec_release(&s);
@@ -134,7 +141,7 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"network\":\"a/b\"}", "spec.network", "none, loopback, host or a network's name");
 	expect_field("{\"image\":\"x\",\"network\":\"loopback\",\"ports\":[{\"hostPort\":8080,\"containerPort\":80}]}",
 		     "spec.ports", "needs a network");
-	expect_field("{\"image\":\"x\",\"network\":\"n\",\"ports\":[{\"hostPort\":0,\"containerPort\":80}]}",
+	expect_field("{\"image\":\"x\",\"network\":\"n\",\"ports\":[{\"hostPort\":65536,\"containerPort\":80}]}",
 		     "spec.ports[0].hostPort", "");
 	expect_field("{\"image\":\"x\",\"network\":\"n\",\"ports\":[{\"hostPort\":80}]}", "spec.ports[0].containerPort",
 		     "required");

@@ -10,6 +10,7 @@
 #include "common/fileio.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/strv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -95,6 +96,7 @@ void ctr_free(ctr *c)
 	free(c->image);
 	free(c->image_digest);
 	free(c->image_manifest);
+	strv_free(c->command);
 	free(c->spec_json);
 	free(c->list_json);
 	if (c->spec_tree)
@@ -127,6 +129,17 @@ static int gen_spec(yajl_gen g, const ctr *c)
 	return m->spec_tree ? jg_value(g, m->spec_tree) : (int)yajl_gen_null(g);
 }
 
+static void gen_command(yajl_gen g, const ctr *c)
+{
+	if (!c->command)
+		return;
+	jg_key(g, "command");
+	yajl_gen_array_open(g);
+	for (char **a = c->command; *a; a++)
+		jg_str(g, *a);
+	yajl_gen_array_close(g);
+}
+
 static yajl_gen record_gen(const ctr *c)
 {
 	yajl_gen g = json_gen_new(false);
@@ -140,6 +153,14 @@ static yajl_gen record_gen(const ctr *c)
 	if (c->image_manifest)
 		jg_key_str(g, "imageManifest", c->image_manifest);
 	jg_key_str(g, "created", c->created);
+	gen_command(g, c);
+	if (c->spec.n_ports) {
+		jg_key(g, "publishedPorts");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < c->spec.n_ports; i++)
+			yajl_gen_integer(g, c->spec.ports[i].host_port);
+		yajl_gen_array_close(g);
+	}
 	jg_key(g, "spec");
 	gen_spec(g, c);
 	jg_key_str(g, "status", ctr_status_str[c->status]);
@@ -218,6 +239,19 @@ static long long int_of(yajl_val o, const char *key)
 
 static bool bool_of(yajl_val o, const char *key) { return YAJL_IS_TRUE(member(o, key)); }
 
+static int load_command(ctr *c, yajl_val a)
+{
+	for (size_t i = 0; YAJL_IS_ARRAY(a) && i < a->u.array.len; i++) {
+		yajl_val s = a->u.array.values[i];
+		char *copy = strdup(YAJL_IS_STRING(s) ? s->u.string : "");
+		if (!copy || strv_push(&c->command, copy) < 0) {
+			free(copy);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 {
 	char path[PATH_MAX];
@@ -250,6 +284,14 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	    (r = ctr_spec_default_network(&c->spec, d->cfg->default_network, &f)) < 0 ||
 	    ((r = CTR_FEATURES_FIRST(d, complete_spec, d, &c->spec, &f)) < 0 && r != -ENOENT))
 		return cerr_wrap(err, "%s", path);
+	if (load_command(c, member(v, "command")) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	yajl_val hp = member(v, "publishedPorts"); /* the host ports corrald picked */
+	for (size_t i = 0; YAJL_IS_ARRAY(hp) && i < hp->u.array.len && i < c->spec.n_ports; i++) {
+		long long port;
+		if (!c->spec.ports[i].host_port && json_int_in(hp->u.array.values[i], 1, 65535, &port))
+			c->spec.ports[i].host_port = (uint16_t)port;
+	}
 	yajl_val hc = member(v, "healthcheck");
 	health_check *eff = NULL;
 	if (hc && (r = health_check_parse(hc, "healthcheck", &eff, &f)) < 0)
@@ -294,6 +336,8 @@ int ctr_gen(yajl_gen g, const ctr *c)
 	jg_key_str(g, "image", c->image);
 	jg_key_str(g, "imageDigest", c->image_digest ? c->image_digest : "");
 	jg_key_str(g, "created", c->created);
+	gen_command(g, c);
+	cni_ports_gen(g, "ports", c->spec.ports, c->spec.n_ports);
 	jg_key(g, "labels");
 	yajl_gen_map_open(g);
 	for (char **l = c->spec.labels; l && l[0] && l[1]; l += 2)

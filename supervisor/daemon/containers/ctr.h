@@ -3,7 +3,9 @@
  *
  * record.json, one per containers/<id>/, written atomically on every
  * change: {"id", "name", "image", "imageDigest", "imageManifest"?,
- * "created", "spec": the ContainerSpec as given, "status", "pid",
+ * "created", "command"?: the args it runs, "publishedPorts"?: the host port
+ * of each of spec.ports (corrald picked those given as 0),
+ * "spec": the ContainerSpec as given, "status", "pid",
  * "hasExit", "exitCode", "signal", "oomKilled", "startedAt", "finishedAt",
  * "restartCount", "restartsSinceReset", "stoppedByUser", "hasRun", "owner",
  * "secretIds"?: the identity (secret_id) each of spec.secrets was bound to at
@@ -44,6 +46,7 @@ typedef struct ctr {
 	char id[CTR_ID_LEN + 1];
 	char *name, *image, *image_digest;
 	char *image_manifest; /* of a store image: what its hold keeps; else NULL */
+	char **command;         /* the args it runs, image defaults composed in (record "command") */
 	char created[64];
 	char *spec_json;  /* the ContainerSpec, as given */
 	yajl_val spec_tree; /* spec_json parsed once, for List and Inspect */

@@ -1,8 +1,9 @@
 /* Attach: a client's stdio joins the container's, through its monitor.
  * corrald checks the call (the server has checked the peer: root or the
  * access group), replies to the upgrade, and passes the socket on: to the
- * monitor of a running container; for a created one, with the "go" of its
- * Start (run -it attaches first), so that no output is missed. corrald is
+ * monitor of a running container; for a created one (or, asked to, an
+ * exited one), with the "go" of its Start (run -it and start -a attach
+ * first), so that no output is missed. corrald is
  * not in the stream's path. */
 #include "supervisor/daemon/containers/ctr_methods.h"
 #include "supervisor/daemon/containers/ctr_monitor.h"
@@ -20,15 +21,15 @@
 int sv_attach(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	bool in;
+	bool in, next;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "stdin");
-	if (sp_bool(params, "stdin", true, &in, &f) < 0)
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "stdin", "nextStart");
+	if (sp_bool(params, "stdin", true, &in, &f) < 0 || sp_bool(params, "nextStart", false, &next, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!vl_call_wants_upgrade(call))
 		return sv_invalid(call, "upgrade", "Attach streams: call it with \"upgrade\": true");
 	int fd = -1;
-	if (c->status == CS_CREATED && !ctr_is_starting(c)) {
+	if ((c->status == CS_CREATED || (next && c->status == CS_EXITED)) && !ctr_is_starting(c)) {
 		if (c->n_attach == MONITOR_MAX_ATTACH)
 			return reply_bad_state(call, c, "as many clients as it takes wait for its start");
 		if (vl_call_upgrade(call, NULL, &fd) < 0)

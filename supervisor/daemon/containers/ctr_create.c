@@ -9,6 +9,7 @@
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/ctr_names.h"
 #include "supervisor/daemon/containers/ctr_spawn.h"
+#include "supervisor/daemon/containers/ctr_top.h"
 #include "supervisor/daemon/spec/ctr_spec.h"
 #include "supervisor/daemon/containers/fastpath.h"
 #include "supervisor/daemon/spec/healthcheck.h"
@@ -21,6 +22,7 @@
 #include "supervisor/daemon/core/labels.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
+#include "bundle/command.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
@@ -78,7 +80,7 @@ static int describe(ctr *c, const image_ref *img, yajl_val spec, cerr *err)
 	if (!c->spec.name && ctr_name_generate(name_taken, c->d, made, sizeof(made)) < 0)
 		return cerr_set(err, EEXIST, "no container name is free");
 	c->name = strdup(c->spec.name ? c->spec.name : made);
-	c->image = strdup(c->spec.image);
+	c->image = strdup(img->name); /* its name, though an ID was given (podman's ImageName) */
 	c->image_digest = strdup(img->id);
 	c->image_manifest = img->manifest ? strdup(img->manifest) : NULL;
 	rfc3339_ns(0, c->created, sizeof(c->created));
@@ -87,7 +89,8 @@ static int describe(ctr *c, const image_ref *img, yajl_val spec, cerr *err)
 		c->spec_json = jg_finish(g, NULL);
 	c->status = CS_CREATED;
 	restart_state_init(&c->rs);
-	if (!c->name || !c->image || !c->image_digest || !c->spec_json || (img->manifest && !c->image_manifest))
+	if (command_compose(img->entrypoint, img->cmd, c->spec.entrypoint, c->spec.command, &c->command) < 0 ||
+	    !c->name || !c->image || !c->image_digest || !c->spec_json || (img->manifest && !c->image_manifest))
 		return cerr_set(err, ENOMEM, "out of memory");
 	return 0;
 }
@@ -171,6 +174,8 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 
 	/* the policy: ceilings, defaults, allow-lists; bind sources pinned */
 	_cleanup_cerr_ cerr err = { 0 };
+	if (ctr_ports_pick(d, &c->spec, &err) < 0) /* before the policy looks at them */
+		return sv_invalid_err(call, "spec.ports", &err);
 	_cleanup_(ctr_pins_release) ctr_pins pins = { 0 };
 	policy_violation pv;
 	r = CTR_FEATURES_FIRST(d, admit, d, vl_call_peer(call), &c->spec, &pins, &pv, &err);

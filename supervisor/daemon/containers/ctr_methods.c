@@ -19,12 +19,14 @@
 #include "cgroups/cgroups.h"
 #include "common/timefmt.h"
 #include "common/cleanup.h"
+#include "common/dir_usage.h"
 #include "common/fileio.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "runtime/state.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -263,13 +265,29 @@ static int check_list_filters(yajl_val labels, yajl_val states, json_fault *f)
 	return 0;
 }
 
+/* sizeRw, added to c's entry at the end of sb: what its writable layer
+ * (upper/) holds, walked when asked, as podman's ps --size does. */
+static int append_size(const corrald *d, const ctr *c, strbuf *sb)
+{
+	char dir[PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	strncat(dir, "/upper", sizeof(dir) - strlen(dir) - 1);
+	uint64_t bytes = 0, disk = 0;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0)
+		dir_usage(fd, &bytes, &disk);
+	sb->len--; /* the entry's closing brace */
+	return sb_addf(sb, ",\"sizeRw\":%llu}", (unsigned long long)bytes) < 0 ? -ENOMEM : 0;
+}
+
 int sv_list(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	bool all;
+	bool all, size;
 	json_fault f = { 0 };
 	yajl_val l = json_member(params, "labels"), s = json_member(params, "states");
-	if (sp_known(params, KNOWN("all", "labels", "states"), &f) < 0 || sp_bool(params, "all", false, &all, &f) < 0 ||
+	if (sp_known(params, KNOWN("all", "labels", "states", "size"), &f) < 0 ||
+	    sp_bool(params, "all", false, &all, &f) < 0 || sp_bool(params, "size", false, &size, &f) < 0 ||
 	    check_list_filters(l, s, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	/* each entry from its cache: List stays cheap with many containers */
@@ -280,6 +298,7 @@ int sv_list(vl_call *call, yajl_val params, void *ud)
 		if (ctr_visible_to(c, vl_call_peer(call)) && labels_match(c, l) && state_match(c, s, all)) {
 			r = first ? 0 : sb_add(&sb, ",", 1);
 			r = r ? r : ctr_append_json(c, &sb);
+			r = r || !size ? r : append_size(d, c, &sb);
 			first = false;
 		}
 	if (r || (r = sb_adds(&sb, "]}")))

@@ -76,7 +76,7 @@ static int from_store(const char *state_dir, const refs_view *v, const char *ima
 	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", dir);
 	out->id = strdup(h.id);
 	out->manifest = strdup(h.manifest);
-	out->name = strdup(image);
+	out->name = strdup(h.name ? h.name : image); /* podman's: the name, not an ID typed */
 	out->rootfs = strdup(rootfs);
 	out->env = copy_or_null(h.cfg.env);
 	out->entrypoint = copy_or_null(h.cfg.entrypoint);

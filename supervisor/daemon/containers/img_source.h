@@ -12,7 +12,7 @@ struct refs_view;
 typedef struct image_ref {
 	char *id;     /* digest, or the directory */
 	char *manifest; /* the manifest digest of a store image, else NULL */
-	char *name;
+	char *name;   /* its full name (podman's ImageName), else what was given */
 	char *rootfs; /* directory */
 	bool shared;  /* rootfs is shared between containers: keep it read-only */
 	char **env, **entrypoint, **cmd;

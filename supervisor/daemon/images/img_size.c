@@ -1,5 +1,6 @@
 #include "supervisor/daemon/images/img_size.h"
 #include "common/cleanup.h"
+#include "common/dir_usage.h"
 #include "images/digest.h"
 
 #include <dirent.h>
@@ -28,33 +29,6 @@ void imgsize_free(imgsize_cache *c)
 	free(c);
 }
 
-/* Sum a directory tree; depth-bounded so a hostile layer cannot recurse us dry. */
-static void walk(int dfd, unsigned depth, uint64_t *bytes, uint64_t *disk)
-{
-	DIR *d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return;
-	}
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		struct stat st;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		*disk += (uint64_t)st.st_blocks * 512;
-		if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
-			*bytes += (uint64_t)st.st_size;
-		if (S_ISDIR(st.st_mode) && depth < 256) {
-			int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0)
-				walk(sub, depth + 1, bytes, disk);
-		}
-	}
-	closedir(d);
-}
-
 static layer_size *lookup(imgsize_cache *c, img_store *s, const char *hex)
 {
 	for (size_t i = 0; i < c->n; i++)
@@ -74,7 +48,7 @@ static layer_size *lookup(imgsize_cache *c, img_store *s, const char *hex)
 	layer_size *l = &c->v[c->n++];
 	memset(l, 0, sizeof(*l));
 	memcpy(l->hex, hex, DIGEST_HEX_LEN);
-	walk(fd, 0, &l->bytes, &l->disk);
+	dir_usage(fd, &l->bytes, &l->disk);
 	return l;
 }
 

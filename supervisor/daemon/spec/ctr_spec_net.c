@@ -22,7 +22,7 @@ static int parse_ports(yajl_val spec, ctr_spec *s, json_fault *f)
 {
 	yajl_val a;
 	int r = json_get_array(spec, "spec", "ports", 0, CNI_MAX_PORTS, &a, f);
-	return r < 0 || !a ? r : cni_ports_parse(a, "spec.ports", &s->ports, &s->n_ports, f);
+	return r < 0 || !a ? r : cni_ports_parse_pick(a, "spec.ports", &s->ports, &s->n_ports, f);
 }
 
 static int set_network(ctr_spec *s, const char *net, json_fault *f)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int parse_port(yajl_val v, const char *p, cni_port *out, json_fault *f)
+static int parse_port(yajl_val v, const char *p, bool pick, cni_port *out, json_fault *f)
 {
 	static const char *const known[] = { "hostIP", "hostPort", "containerPort", "protocol", NULL };
 	const char *ip, *proto;
@@ -20,7 +20,7 @@ static int parse_port(yajl_val v, const char *p, cni_port *out, json_fault *f)
 	if ((r = json_want(v, yajl_t_object, p, f)) < 0 || (r = json_check_keys(v, p, known, "unknown field", f)) < 0 ||
 	    (r = json_get_str(v, p, "hostIP", JSON_BOUNDED, &ip, f)) < 0 ||
 	    (r = json_get_str(v, p, "protocol", JSON_BOUNDED, &proto, f)) < 0 ||
-	    (r = json_get_int_in(v, p, "hostPort", JSON_REQUIRED, 1, 65535, &hp, NULL, f)) < 0 ||
+	    (r = json_get_int_in(v, p, "hostPort", pick ? 0 : JSON_REQUIRED, pick ? 0 : 1, 65535, &hp, NULL, f)) < 0 ||
 	    (r = json_get_int_in(v, p, "containerPort", JSON_REQUIRED, 1, 65535, &cp, NULL, f)) < 0)
 		return r;
 	char field[JSON_PATH_MAX];
@@ -36,7 +36,7 @@ static int parse_port(yajl_val v, const char *p, cni_port *out, json_fault *f)
 	return 0;
 }
 
-int cni_ports_parse(yajl_val a, const char *path, cni_port **out, size_t *n, json_fault *f)
+static int parse_ports(yajl_val a, const char *path, bool pick, cni_port **out, size_t *n, json_fault *f)
 {
 	*out = NULL;
 	*n = 0;
@@ -50,17 +50,27 @@ int cni_ports_parse(yajl_val a, const char *path, cni_port **out, size_t *n, jso
 	for (size_t i = 0; i < a->u.array.len; i++) {
 		char p[JSON_PATH_MAX];
 		json_path_idx(p, path, i);
-		int r = parse_port(a->u.array.values[i], p, &v[i], f);
+		int r = parse_port(a->u.array.values[i], p, pick, &v[i], f);
 		if (r < 0)
 			return r;
 		(*n)++;
 		for (size_t j = 0; j < i; j++)
-			if (v[j].host_port == v[i].host_port && streq(v[j].protocol, v[i].protocol) &&
+			if (v[i].host_port && v[j].host_port == v[i].host_port && streq(v[j].protocol, v[i].protocol) &&
 			    streq(v[j].host_ip, v[i].host_ip))
 				return json_fault_set(f, EINVAL, p, "host port %u/%s is published twice", v[i].host_port,
 						      v[i].protocol);
 	}
 	return 0;
+}
+
+int cni_ports_parse(yajl_val a, const char *path, cni_port **out, size_t *n, json_fault *f)
+{
+	return parse_ports(a, path, false, out, n, f);
+}
+
+int cni_ports_parse_pick(yajl_val a, const char *path, cni_port **out, size_t *n, json_fault *f)
+{
+	return parse_ports(a, path, true, out, n, f);
 }
 
 int cni_ports_gen(yajl_gen g, const char *key, const cni_port *ports, size_t n)

@@ -18,6 +18,9 @@ typedef struct cni_port {
 /* A portMappings array (path names it in faults): *out is calloc'd, also
  * on an error. */
 int cni_ports_parse(yajl_val a, const char *path, cni_port **out, size_t *n, json_fault *f);
+/* The same, where a hostPort of 0 or none asks corrald to pick a free one
+ * (a container's, picked at Create: ctr_ports_pick). */
+int cni_ports_parse_pick(yajl_val a, const char *path, cni_port **out, size_t *n, json_fault *f);
 /* key: [...], as containerd passes them under "portMappings". */
 int cni_ports_gen(yajl_gen g, const char *key, const cni_port *ports, size_t n);
 /* Whether a and b claim the same host port (an empty host_ip: every address). */
