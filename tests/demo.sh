@@ -10,9 +10,10 @@
 set -eu
 B=${1:-build}
 cd "$(dirname "$0")/.."
+case "$B" in /*) ;; *) B="$(pwd)/$B" ;; esac
 tests/fixtures/mkbusybox.sh "$B"
-demo="$(pwd)/$B/demo"
-bin="$(pwd)/$B/bin"
+demo="$B/demo"
+bin="$B/bin"
 corral="$bin/corral"
 sv="$demo/corrald"
 cgroup="/corral-demo-$$"
