@@ -90,6 +90,11 @@ test_svh_on_failure_restart_and_kill() {
 	wait_for 10 is_status k exited
 	assert_eq "$(insp k | jq .state.exitCode)" 137 "killed with SIGKILL"
 	assert_eq "$(health_of k)" none "an exited container has no health"
+	# the metrics count every state ps -a shows, exited included
+	ctl metrics >"$T/m"
+	assert_eq "$(grep -c '^corral_containers{state="exited"} 1$' "$T/m")" 1 "exited in the metrics: $(grep ^corral_containers "$T/m")"
+	assert_eq "$(awk '/^corral_containers\{/ { n += $2 } END { print n }' "$T/m")" "$(ctl ps -a -q | wc -l)" \
+		"the series add up to ps -a"
 }
 
 # onFailure restart of a container that ignores its stop signal: SIGKILL
