@@ -70,12 +70,12 @@ test_persist_events_across_restart() {
 
 # A healthy container is healthy at once after a restart of corrald (its
 # status, streak and log are in its record), and a workload's replicas stay
-# ready: its checks run every 5 s, later than these looks.
+# ready: its checks run every 3 s, later than these looks.
 test_persist_health_across_restart() {
 	trap cleanup_workloads EXIT
 	start_sv
 	ctl image import "oci:$FIXTURES/images/oci:test" bb:1 >/dev/null
-	ctl run -d --name web --health-cmd 'echo fine' --health-interval 5s "$IMG" sleep 1000 >/dev/null
+	ctl run -d --name web --health-cmd 'echo fine' --health-interval 3s "$IMG" sleep 1000 >/dev/null
 	cat >"$T/wl.yaml" <<-EOF
 	apiVersion: apps/v1
 	kind: Deployment
@@ -98,7 +98,7 @@ test_persist_health_across_restart() {
 	        livenessProbe:
 	          exec:
 	            command: ["true"]
-	          periodSeconds: 5
+	          periodSeconds: 3
 	EOF
 	ctl apply -f "$T/wl.yaml" >/dev/null
 	wait_for 30 converged dep 2 || fail "did not converge: $(ctl describe workload dep)"
