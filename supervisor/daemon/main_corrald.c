@@ -180,6 +180,20 @@ static int setup_cgroup(corrald *d, const corrald_config *cfg, cerr *err)
 
 /* containers/ and runtime/ under the state directory; corral-monitor beside
  * our own binary. */
+/* Events outlive corrald in the state directory; without the file they
+ * are kept in memory only, which is no reason not to serve. */
+static void open_events_log(corrald *d, const corrald_config *cfg)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (asprintf(&path, "%s/" EVENTS_LOG_FILE, cfg->state_dir) < 0)
+		path = NULL;
+	if (!path)
+		log_warn("events log: out of memory: events are kept in memory only");
+	else if (events_open_log(d->events, path, cfg->events_log_max_size, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "events are kept in memory only");
+}
+
 static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 {
 	char self[PATH_MAX];
@@ -249,6 +263,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	}
 	if ((r = audit_open(&d.audit, audit_path, cfg->audit_log_max_size, cfg->audit_log_max_files, err)) < 0)
 		goto out;
+	open_events_log(&d, cfg);
 	if ((r = setup_cgroup(&d, cfg, err)) < 0)
 		goto out;
 	if ((r = setup_dirs(&d, cfg, err)) < 0)

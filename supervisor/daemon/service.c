@@ -77,6 +77,7 @@ int corrald_render_metrics(strbuf *out, void *data)
 {
 	corrald *d = data;
 	corrald_update_image_gauges(d, NULL);
+	ctr_update_gauges(d);
 	metrics_set_connections(d->metrics, vl_server_n_connections(d->srv));
 	int r = metrics_render(d->metrics, out);
 	r = r < 0 ? r : net_metrics_render(d, out);

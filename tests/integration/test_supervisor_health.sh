@@ -90,6 +90,36 @@ test_svh_on_failure_restart_and_kill() {
 	wait_for 10 is_status k exited
 	assert_eq "$(insp k | jq .state.exitCode)" 137 "killed with SIGKILL"
 	assert_eq "$(health_of k)" none "an exited container has no health"
+	# the metrics count every state ps -a shows, exited included
+	ctl metrics >"$T/m"
+	assert_eq "$(grep -c '^corral_containers{state="exited"} 1$' "$T/m")" 1 "exited in the metrics: $(grep ^corral_containers "$T/m")"
+	assert_eq "$(awk '/^corral_containers\{/ { n += $2 } END { print n }' "$T/m")" "$(ctl ps -a -q | wc -l)" \
+		"the series add up to ps -a"
+}
+
+# onFailure restart of a container that ignores its stop signal: SIGKILL
+# after the stop timeout, one start, and then nothing more (the stop's kill
+# belongs to the run it stopped, and no check runs while it is stopping)
+test_svh_on_failure_restart_ignoring_sigterm() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl run -d --name r --health-cmd 'cat /tmp/ok' --health-interval 200ms --health-retries 1 \
+		--health-on-failure restart --stop-timeout 2 \
+		"$IMG" sh -c 'trap "" TERM; echo ok >/tmp/ok; while :; do sleep 0.1; done' >/dev/null
+	wait_for 10 has_health r healthy
+	ctl exec r sh -c 'rm /tmp/ok; sleep 0.5; echo back >/tmp/ok'
+	wait_for 10 sh -c "[ \$($CORRALCTL --socket $SOCK inspect --json r | jq '.[0].state.restartCount') = 1 ]"
+	wait_for 10 has_health r healthy
+	local started
+	started=$(insp r | jq -r .state.startedAt)
+	sleep 3 # past the stop timeout of the restart's stop
+	local j
+	j=$(insp r)
+	assert_eq "$(jq -r '[.state.status, .state.restartCount, .state.startedAt, .state.health.status] | join(" ")' <<<"$j")" \
+		"running 1 $started healthy" "one restart, then left alone"
+	timeout 2 "$CORRALCTL" --socket "$SOCK" events --since 0 --json >"$T/ev" || true
+	assert_eq "$(jq -r 'select(.name == "r") | select(.action == "health_status") | .attributes.health_status' "$T/ev" |
+		tr '\n' ' ')" "starting healthy unhealthy starting healthy " "no check passed while it was stopping"
 }
 
 # Failures in the start period do not count, until a first success

@@ -397,6 +397,35 @@ test_wl_unhealthy_replaced() {
 	assert_contains "$(ctl events --since 5m --until 0s --filter type=workload)" "container main is unhealthy" "the reason is in the event"
 }
 
+# The status is converged only once every replica is ready; until then it
+# says how far it has come (progressing, as kubectl rollout status does),
+# and a replica that fails makes it degraded, with why.
+test_wl_status_says_what_is_happening() {
+	start_wl
+	deployment slow 2 bb:1 | sed -e 's/command: \["true"\]/command: ["test", "-e", "\/tmp\/ready"]/' \
+		-e 's/failureThreshold: 1/failureThreshold: 1\n          initialDelaySeconds: 3600/' >"$T/slow.yaml"
+	ctl apply -f "$T/slow.yaml" >/dev/null
+	wait_for 30 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json ps | jq '[.[] | select(.state.health.log | length > 0)] | length')\" = 2 ]"
+	assert_eq "$(field slow status)/$(field slow ready)" progressing/0 "no replica ready: not converged"
+	assert_contains "$(field slow reason)" "0 of 2 updated replicas are ready; replica slow-" "how far"
+	assert_contains "$(field slow reason)" "container main has not passed its health check yet" "what it waits for"
+	ctl exec "$(ctl --json ps | jq -r '.[0].name')" touch /tmp/ready
+	wait_for 10 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json get workloads | jq '.[0].ready')\" = 1 ]"
+	assert_eq "$(field slow status)" progressing "READY 1/2 is not converged"
+	assert_contains "$(ctl get workloads)" "1 of 2 updated replicas are ready" "get workloads says why"
+	assert_contains "$(ctl describe workload slow)" "Status:      progressing" "describe too"
+	ctl exec "$(ctl --json ps | jq -r '.[1].name')" touch /tmp/ready
+	wait_for 10 converged slow 2 || fail "did not converge: $(ctl describe workload slow)"
+	assert_eq "$(field slow reason)" null "no reason once converged"
+	ctl delete workload slow >/dev/null
+	# a crash-looping replica
+	deployment crash 1 bb:1 | sed 's/command: \["sleep", "1000"\]/command: ["sh", "-c", "exit 3"]/' >"$T/crash.yaml"
+	ctl apply -f "$T/crash.yaml" >/dev/null
+	wait_for 20 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json get workloads | jq -r '.[] | select(.name == \"crash\") | .status')\" = degraded ]" ||
+		fail "a crash-looping replica: $(ctl get workloads)"
+	assert_contains "$(field crash reason)" "container main " "degraded says why"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_wl_'); do
 	run_test "$t"
 done

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -263,6 +264,60 @@ static void test_member_hears_only_what_it_may_see(void **state)
 	close(root);
 }
 
+/* Events outlive their bus in the file: a new bus (a restarted corrald)
+ * replays them as they were sent live, to whom may see them; a torn last
+ * line is skipped and the next event whole; rotation keeps two files. */
+static void test_file_outlives_the_bus(void **state)
+{
+	char log[160], rotated[170];
+	snprintf(log, sizeof(log), "%s/events.log", dir);
+	snprintf(rotated, sizeof(rotated), "%s.1", log);
+	cerr err = { 0 };
+	assert_int_equal(events_open_log(bus, log, 4096, &err), 0);
+	const char *attrs[] = { "exitCode", "1", "session", "s\"1", NULL };
+	events_publish(bus, EV_OWNER(4242), "container", "die", "mine1", "web", attrs, 1000);
+	events_publish(bus, EV_OWNER(65534), "container", "start", "theirs1", "theirs1", NULL, 2000);
+	events_publish(bus, EV_SHARED(0), "image", "import", "rootimg", "bb:1", NULL, 3000);
+	events_free(bus);
+	FILE *f = fopen(log, "a");
+	assert_non_null(f);
+	fputs("{\"ts\":2500,\"uid\":4242,\"shared\":false,\"event\":{\"type\":\"cont", f);
+	fclose(f);
+	bus = events_new(4);
+	assert_int_equal(events_open_log(bus, log, 4096, &err), 0);
+	events_publish(bus, EV_OWNER(4242), "job", "submit", "mine2", "mine2", NULL, 4000);
+	int member = subscribe("{\"since\":0,\"asUid\":4242}");
+	char *out = drain(member);
+	assert_int_equal(count(out, "\"continues\":true"), 3);
+	assert_non_null(strstr(out, "{\"parameters\":{\"event\":{\"time\":\"1970-01-01T00:00:00.000001000Z\","
+				    "\"type\":\"container\",\"action\":\"die\",\"id\":\"mine1\",\"name\":\"web\","
+				    "\"attributes\":{\"exitCode\":\"1\",\"session\":\"s\\\"1\"}}},\"continues\":true}"));
+	assert_non_null(strstr(out, "\"id\":\"rootimg\""));
+	assert_non_null(strstr(out, "\"id\":\"mine2\""));
+	assert_null(strstr(out, "theirs1"));
+	close(member);
+	int root = subscribe("{\"since\":1500,\"until\":3500,\"asUid\":0,\"filters\":{\"session\":\"s\\\"1\"}}");
+	out = drain(root);
+	assert_int_equal(count(out, "\"continues\":true"), 0); /* mine1 is before since */
+	close(root);
+	/* past 4 KiB the file rotates; one older file is kept */
+	for (int i = 0; i < 200; i++)
+		events_publish(bus, EV_OWNER(0), "secret", "create", "s", "s", NULL, 5000 + i);
+	struct stat st;
+	assert_int_equal(stat(log, &st), 0);
+	assert_true(st.st_size <= 4096);
+	assert_int_equal(stat(rotated, &st), 0);
+	assert_true(st.st_size <= 4096);
+	char older[180];
+	snprintf(older, sizeof(older), "%s.2", log);
+	assert_int_not_equal(access(older, F_OK), 0);
+	root = subscribe("{\"since\":0,\"asUid\":0}");
+	out = drain(root);
+	assert_null(strstr(out, "mine1")); /* rotated away */
+	assert_non_null(strstr(out, "1970-01-01T00:00:00.000005199Z"));
+	close(root);
+}
+
 static void test_slow_subscriber_is_cut_off(void **state)
 {
 	int fd = subscribe("{}");
@@ -291,6 +346,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_container_filter_takes_a_prefix_or_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_hears_only_what_it_may_see, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_subscriber_is_cut_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_outlives_the_bus, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,7 @@ static void test_metrics_render(void **state)
 	const char *want[] = {
 		"# TYPE corral_containers gauge\n",
 		"corral_containers{state=\"running\"} 3\n",
-		"corral_containers{state=\"stopped\"} 0\n",
+		"corral_containers{state=\"exited\"} 0\n",
 		"corral_container_restarts_total 2\n",
 		"corral_container_oom_kills_total 1\n",
 		"corral_store_bytes 12345\n",

@@ -187,6 +187,7 @@ static yajl_gen record_gen(const ctr *c)
 		jg_key(g, "healthcheck");
 		health_check_gen(g, c->spec.healthcheck);
 	}
+	CTR_FEATURES_EACH(c->d, gen_record, g, c);
 	yajl_gen_map_close(g);
 	return g;
 }
@@ -324,6 +325,7 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 		if (YAJL_IS_STRING(sid) && *sid->u.string && !(c->spec.secrets[i].id = strdup(sid->u.string)))
 			return cerr_set(err, ENOMEM, "out of memory");
 	}
+	CTR_FEATURES_EACH(d, load_record, c, v);
 	*out = TAKE_PTR(c);
 	return 0;
 }

@@ -80,6 +80,10 @@ typedef struct ctr_feature {
 	void (*gen_inspect)(yajl_gen g, struct corrald *d, const struct ctr *c);
 	/* A number that changes with what gen_state says (List's cache) */
 	unsigned (*version)(const struct ctr *c);
+	/* Its record (record.json): the feature's keys that outlive corrald
+	 * (a health check's last status), written, and read back at a load */
+	void (*gen_record)(yajl_gen g, const struct ctr *c);
+	void (*load_record)(struct ctr *c, yajl_val record);
 } ctr_feature;
 
 typedef struct ctr_service {

@@ -20,6 +20,7 @@ typedef struct corrald_config {
 	char *audit_log; /* empty: <state-dir>/audit.log */
 	size_t audit_log_max_size;
 	unsigned audit_log_max_files;
+	size_t events_log_max_size; /* <state-dir>/events.log rotates past it, one older file kept */
 	size_t log_max_size;    /* container logs */
 	unsigned log_max_files;
 	char *log_level;

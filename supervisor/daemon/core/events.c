@@ -1,6 +1,7 @@
 #include "supervisor/daemon/core/events.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_get.h"
 #include "common/log.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/logs/crilog.h"
@@ -37,6 +38,7 @@ struct event_bus {
 	size_t n_subs;
 	events_listener_fn listener;
 	void *listener_data;
+	events_log log;
 };
 
 static const char *const filter_keys[] = { "type", "action", "event", "id", "name", "container", "session", NULL };
@@ -103,7 +105,13 @@ void events_free(event_bus *b)
 	for (size_t i = 0; i < b->keep; i++)
 		event_clear(&b->ring[i]);
 	free(b->ring);
+	events_log_close(&b->log);
 	free(b);
+}
+
+int events_open_log(event_bus *b, const char *path, size_t max_size, cerr *err)
+{
+	return events_log_open(&b->log, path, max_size ? max_size : EVENTS_LOG_DEFAULT_MAX_SIZE, err);
 }
 
 size_t events_n_subscribers(const event_bus *b) { return b->n_subs; }
@@ -196,6 +204,7 @@ int events_publish(event_bus *b, event_owner who, const char *type, const char *
 		if (streq(a[0], "session"))
 			session = a[1];
 	e->session = dup_or_null(session);
+	events_log_append(&b->log, now_ns, who, session, json);
 	for (struct sub *s = b->subs, *next; s; s = next) {
 		next = s->next;
 		deliver(s, e);
@@ -290,6 +299,38 @@ static struct sub *sub_new(event_bus *b, vl_call *call, const peer_cred *peer, l
 	return s;
 }
 
+struct replay {
+	struct sub *s;
+	bool cut; /* it was cut off (and freed) */
+};
+
+static const char *str_member(yajl_val o, const char *key)
+{
+	yajl_val v = json_member(o, key);
+	return YAJL_IS_STRING(v) ? v->u.string : NULL;
+}
+
+/* An event read back from the file, for a subscriber's since. */
+static bool replay_one(void *data, long long ts, event_owner who, const char *session, yajl_val ev)
+{
+	struct replay *rp = data;
+	struct event e = { .ts = ts, .who = who, .session = (char *)session };
+	e.type = (char *)str_member(ev, "type");
+	e.action = (char *)str_member(ev, "action");
+	e.id = (char *)str_member(ev, "id");
+	e.name = (char *)str_member(ev, "name");
+	if (!matches(rp->s, &e))
+		return true;
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_free_ char *json = NULL;
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "event") || jg_value(g, ev) || yajl_gen_map_close(g) ||
+	    !(json = jg_finish(g, NULL)))
+		return true;
+	e.json = json;
+	rp->cut = !deliver(rp->s, &e);
+	return !rp->cut;
+}
+
 int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const peer_cred *peer, const event_window *w,
 		     const event_filter *filter)
 {
@@ -308,7 +349,13 @@ int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const peer_cred
 	b->subs = s;
 	b->n_subs++;
 	vl_call_set_cancel(call, on_cancel, s);
-	for (size_t i = 0; w->since >= 0 && i < b->n; i++) {
+	if (b->log.open && w->since >= 0) {
+		struct replay rp = { .s = s };
+		events_log_replay(&b->log, w->since, replay_one, &rp);
+		if (rp.cut)
+			return 0;
+	}
+	for (size_t i = 0; !b->log.open && w->since >= 0 && i < b->n; i++) {
 		struct event *e = &b->ring[(b->head + i) % b->keep];
 		if (e->ts >= w->since && !deliver(s, e))
 			return 0;

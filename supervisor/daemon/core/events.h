@@ -10,6 +10,7 @@
 #include "supervisor/loop/eventloop.h"
 #include "supervisor/varlink/server.h"
 #include "supervisor/varlink/peer.h"
+#include "supervisor/daemon/core/events_log.h"
 
 typedef struct event_bus event_bus;
 
@@ -19,14 +20,14 @@ typedef struct event_bus event_bus;
 event_bus *events_new(size_t keep);
 /* Ends every subscription (with no further reply). */
 void events_free(event_bus *b);
+/* Keep every event in the file at path too (events_log.h), rotated past
+ * max_size bytes: since then reaches back to what corralds before this one
+ * published, from the file rather than the ring. */
+int events_open_log(event_bus *b, const char *path, size_t max_size, cerr *err);
 
-/* Whose object an event is about, which decides who hears of it
- * (owner.h): owner_may(subscriber, uid), or when shared (root's images,
- * networks, corrald itself) owner_may_use(subscriber, uid). */
-typedef struct event_owner {
-	uid_t uid;
-	bool shared;
-} event_owner;
+/* Whose object an event is about (event_owner, events_log.h), which
+ * decides who hears of it (owner.h): owner_may(subscriber, uid), or when
+ * shared (root's images, networks, corrald itself) owner_may_use(subscriber, uid). */
 #define EV_OWNER(u) ((event_owner){ .uid = (u) })
 #define EV_SHARED(u) ((event_owner){ .uid = (u), .shared = true })
 

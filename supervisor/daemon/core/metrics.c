@@ -12,7 +12,8 @@ static const double buckets[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
 				  0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
 #define N_BUCKETS ARRAY_SIZE(buckets)
 
-static const char *const states[] = { "created", "running", "paused", "stopped", "restarting", "removing" };
+/* The states as ps shows them (ctr_status_str), so that the series add up to ps -a. */
+static const char *const states[] = { "created", "running", "paused", "exited", "restarting", "removing" };
 #define N_STATES ARRAY_SIZE(states)
 
 struct method_stats {

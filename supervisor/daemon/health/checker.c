@@ -5,6 +5,7 @@
  * socket is closed: the monitor sees its client gone and kills the
  * command (and all it started, through its cgroup). */
 #include "supervisor/daemon/health/checker.h"
+#include "supervisor/daemon/health/health_state.h"
 #include "supervisor/daemon/spec/healthcheck.h"
 #include "supervisor/daemon/health/on_failure.h"
 #include "supervisor/daemon/containers/ctr.h"
@@ -28,28 +29,6 @@
 #define REPLY_MAX (2 * 6 * CHECK_OUTPUT_MAX + 4096) /* both, escaped at worst (\u00XX), and the rest */
 
 const char *const health_status_str[HEALTH_COUNT] = { "none", "starting", "healthy", "unhealthy" };
-
-typedef struct health_result {
-	int exit_code;
-	char *output;
-	char start[64], end[64];
-} health_result;
-
-typedef struct health_state {
-	corrald *d;
-	ctr *c;
-	enum health_status status;
-	unsigned streak, version;
-	health_result log[HEALTH_LOG_MAX];
-	size_t n_log;
-	uint64_t since;      /* when it started running (monotonic) */
-	el_source *tick;     /* every interval */
-	/* the command under way */
-	int fd;
-	el_source *io, *deadline;
-	vl_framer fr;
-	health_result run;
-} health_state;
 
 static uint64_t checks_run, checks_failed;
 
@@ -83,8 +62,7 @@ static void set_status(health_state *h, enum health_status st)
 		health_on_failure(h->d, h->c, h->c->spec.healthcheck->on_failure);
 }
 
-/* The last HEALTH_OUTPUT_MAX bytes of out, not starting inside a UTF-8 sequence. */
-static char *tail_of(const char *out, size_t len)
+char *health_tail_of(const char *out, size_t len)
 {
 	size_t from = len > HEALTH_OUTPUT_MAX ? len - HEALTH_OUTPUT_MAX : 0;
 	while (from < len && from > 0 && ((unsigned char)out[from] & 0xC0) == 0x80)
@@ -98,7 +76,7 @@ static void record(health_state *h, int exit_code, const char *out, size_t len)
 	health_result r = h->run;
 	h->run.output = NULL;
 	r.exit_code = exit_code;
-	r.output = tail_of(out ? out : "", out ? len : 0);
+	r.output = health_tail_of(out ? out : "", out ? len : 0);
 	rfc3339_ns(0, r.end, sizeof(r.end));
 	run_end(h);
 	if (h->n_log == HEALTH_LOG_MAX) {
@@ -110,16 +88,20 @@ static void record(health_state *h, int exit_code, const char *out, size_t len)
 	h->version++;
 	checks_run++;
 	const health_check *hc = h->c->spec.healthcheck;
-	if (exit_code == 0) {
+	checks_failed += exit_code != 0;
+	if (exit_code == 0)
 		h->streak = 0;
-		return set_status(h, HEALTH_HEALTHY);
-	}
-	checks_failed++;
 	/* failures in the start period do not count, until a first success */
-	if (h->status == HEALTH_STARTING && el_now_usec() - h->since < hc->start_period_us)
-		return;
-	if (++h->streak >= hc->retries)
+	else if (h->status != HEALTH_STARTING || el_now_usec() - h->since >= hc->start_period_us)
+		h->streak++;
+	corrald *d = h->d;
+	ctr *c = h->c;
+	if (exit_code == 0)
+		set_status(h, HEALTH_HEALTHY);
+	else if (h->streak >= hc->retries)
 		set_status(h, HEALTH_UNHEALTHY);
+	/* the record keeps the status, streak and log for a corrald to come */
+	ctr_save(d, c);
 }
 
 /* The monitor's Exec reply: {"exitCode", "stdout", "stderr", "timedOut"}. */
@@ -230,8 +212,10 @@ static void run_check(health_state *h, cerr *err)
 static void on_tick(el_source *s, void *data)
 {
 	health_state *h = data;
-	if (h->fd >= 0 || h->c->status != CS_RUNNING)
-		return; /* one at a time; none while paused */
+	/* one at a time; none while paused, or while a restart stops it (its
+	 * result would speak of the run that is ending) */
+	if (h->fd >= 0 || h->c->status != CS_RUNNING || h->c->restart_wanted)
+		return;
 	_cleanup_cerr_ cerr err = { 0 };
 	run_check(h, &err);
 }
@@ -240,6 +224,7 @@ void health_start(corrald *d, ctr *c)
 {
 	if (!c->spec.healthcheck)
 		return;
+	bool resume = c->health && c->health->restored; /* adopted: its record's status holds */
 	health_stop(c);
 	health_state *h = c->health;
 	if (!h) {
@@ -250,8 +235,10 @@ void health_start(corrald *d, ctr *c)
 	h->d = d;
 	h->c = c;
 	h->since = el_now_usec();
-	h->streak = 0;
-	h->status = HEALTH_STARTING;
+	if (!resume) {
+		h->streak = 0;
+		h->status = HEALTH_STARTING;
+	}
 	h->version++;
 	cerr err = { 0 };
 	uint64_t every = c->spec.healthcheck->interval_us;
@@ -262,7 +249,8 @@ void health_start(corrald *d, ctr *c)
 		every = HEALTH_IMAGE_MIN_INTERVAL_USEC;
 	if (el_add_timer(d->loop, every, true, on_tick, h, &h->tick, &err) < 0)
 		log_cerr(LOG_LVL_ERROR, &err, "container %s: health checks", c->name);
-	ctr_publish(d, c, "health_status", (const char *const[]){ "health_status", "starting", NULL });
+	if (!resume)
+		ctr_publish(d, c, "health_status", (const char *const[]){ "health_status", "starting", NULL });
 }
 
 void health_stop(ctr *c)
@@ -274,6 +262,7 @@ void health_stop(ctr *c)
 	h->tick = NULL;
 	run_end(h);
 	h->run.start[0] = '\0';
+	h->restored = false;
 	h->version++;
 }
 

@@ -1,6 +1,7 @@
 /* Health checks in a container's life: they run while it runs. */
 #include "supervisor/daemon/health/health.h"
 #include "supervisor/daemon/health/checker.h"
+#include "supervisor/daemon/health/health_state.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "common/json.h"
 
@@ -21,4 +22,6 @@ const ctr_feature health_ctr_feature = {
 	.freed = health_free,
 	.gen_state = gen_state,
 	.version = health_version,
+	.gen_record = health_gen_record,
+	.load_record = health_load_record,
 };

@@ -1,6 +1,7 @@
 /* kill: SIGKILL, as Kill sends it; restart: as Restart does (its stop
  * signal, then SIGKILL after its stop timeout, then a start). */
 #include "supervisor/daemon/health/on_failure.h"
+#include "supervisor/daemon/health/checker.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/containers/ctr_monitor.h"
 #include "supervisor/daemon/containers/ctr_restart.h"
@@ -25,6 +26,7 @@ void health_on_failure(struct corrald *d, ctr *c, enum health_on_failure what)
 	} else if (ctr_restart_begin(d, c, c->spec.stop_timeout, &err) < 0) {
 		log_cerr(LOG_LVL_WARN, &err, "container %s: restart (unhealthy)", c->name);
 	} else { /* a restart of corrald's, as the restart policy's are counted */
+		health_stop(c); /* no check of the run that is ending: it stays unhealthy */
 		c->restart_count++;
 		metrics_add_restarts(d->metrics, 1);
 		ctr_save(d, c);

@@ -55,14 +55,11 @@ static bool reconcile(wl_table *t, workload *w)
 	size_t drift = wl_plan(want, w->hash, r, n, a, WL_PLAN_MAX, &n_a);
 	uint64_t now = el_now_usec();
 	w->last_drift = (unsigned)drift;
-	w->present = w->ready = 0;
-	for (size_t i = 0; i < n; i++) {
-		w->present += !r[i].removing;
-		w->ready += r[i].st == WR_READY;
-	}
+	wl_status_note(w, r, n);
 	if (w->ready == want && w->failures) /* it works now */
 		w->failures = 0;
-	if (!drift && !w->ops) {
+	/* converged only once every replica is ready, as a rollout is complete */
+	if (!drift && !w->ops && w->settled == want) {
 		free(r);
 		if (w->deleting && !n) {
 			forget(t, w);

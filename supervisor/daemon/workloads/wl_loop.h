@@ -68,6 +68,13 @@ void wl_pulls_abandon(wl_table *t);
 /* w's reason as get and describe show it now (into buf, n bytes): a
  * failed pull's ErrImagePull turns to ImagePullBackOff while it waits. */
 const char *wl_reason_shown(const workload *w, uint64_t now, char *buf, size_t n);
+/* wl_status.c: the counts and the first lagging replica's why from r[0..n),
+ * at each look; and the status they make now, with its reason in *why:
+ * failure (w's reason as shown) when there is one, else one written into
+ * buf (n bytes), or "" when converged. */
+void wl_status_note(workload *w, const wl_replica *r, size_t n);
+const char *wl_status_of(const workload *w, uint64_t now, const char *failure, char *buf, size_t n,
+			 const char **why);
 /* An action ended: failed when error is not NULL. */
 void wl_acted(wl_table *t, const char *workload, enum wl_akind kind, const char *replica, const char *error);
 /* The workload room's Prometheus families. */

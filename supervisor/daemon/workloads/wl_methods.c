@@ -166,24 +166,17 @@ int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply_gen(call, g);
 }
 
-static const char *status_of(const workload *w)
-{
-	if (w->deleting)
-		return "deleting";
-	if (w->backoff_until > el_now_usec())
-		return "backoff";
-	return w->drift_since || w->ops ? "progressing" : "converged";
-}
-
 static int gen_workload(yajl_gen g, wl_table *t, workload *w, bool detail)
 {
 	char reason[WL_REASON_MAX];
 	const char *shown = wl_reason_shown(w, el_now_usec(), reason, sizeof(reason));
+	char progress[WL_REASON_MAX];
+	const char *status = wl_status_of(w, el_now_usec(), shown, progress, sizeof(progress), &shown);
 	int r = yajl_gen_map_open(g) || jg_key_str(g, "name", w->name) || jg_key_str(g, "kind", w->kind) ||
 		jg_key_int(g, "replicas", w->replicas) || jg_key_int(g, "ready", w->ready) ||
 		jg_key_int(g, "present", w->present) || jg_key_str(g, "template", w->hash) ||
 		jg_key_int(g, "generation", w->generation) || jg_key_str(g, "applied", w->applied) ||
-		jg_key_str(g, "status", status_of(w)) || jg_key_int(g, "drift", w->last_drift) ||
+		jg_key_str(g, "status", status) || jg_key_int(g, "drift", w->last_drift) ||
 		jg_key_int(g, "actions", (long long)w->actions) ||
 		jg_key_int(g, "lastConvergenceMs", (long long)(w->last_convergence_usec / 1000)) ||
 		(shown[0] && jg_key_str(g, "reason", shown)) || jg_key(g, "labels") ||

@@ -35,6 +35,7 @@ static __attribute__((format(printf, 2, 3))) void broken(wl_replica *r, const ch
 	if (r->st == WR_BROKEN)
 		return;
 	r->st = WR_BROKEN;
+	r->failing = true;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(r->why, sizeof(r->why), fmt, ap);
@@ -54,14 +55,25 @@ static void judge(wl_replica *r, const ctr *c, const char *restart)
 		case HEALTH_STARTING:
 			if (r->st == WR_READY || r->st == WR_DONE)
 				r->st = WR_PENDING;
+			if (r->st == WR_PENDING && !r->why[0])
+				snprintf(r->why, sizeof(r->why), "container %s has not passed its health check yet", cname);
 			return;
 		default:
 			return;
 		}
 	case CS_RESTARTING:
 	case CS_PAUSED:
-		if (r->st != WR_BROKEN)
-			r->st = WR_PENDING;
+		if (r->st == WR_BROKEN)
+			return;
+		r->st = WR_PENDING;
+		/* it ended and its policy brings it back: crash-looping, as the kubelet says */
+		if (c->status == CS_RESTARTING && c->has_exit) {
+			r->failing = true;
+			snprintf(r->why, sizeof(r->why), "container %s is restarting: it exited with code %d (%u restarts)",
+				 cname, c->exit_code, c->restart_count);
+		} else if (!r->why[0]) {
+			snprintf(r->why, sizeof(r->why), "container %s is %s", cname, ctr_status_str[c->status]);
+		}
 		return;
 	case CS_EXITED:
 		if (streq(restart, "always") || (c->has_exit && c->exit_code != 0 && streq(restart, "on-failure")))

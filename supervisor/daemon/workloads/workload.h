@@ -60,6 +60,10 @@ typedef struct workload {
 	unsigned last_drift;  /* actions its last plan needed */
 	unsigned ops;         /* in flight */
 	unsigned ready, present; /* replicas ready, and there, at the last look */
+	unsigned settled;     /* ready, or ended as their restart policy lets them */
+	unsigned updated, updated_ready; /* of the template's hash, there; and ready */
+	char progress[WL_REASON_MAX]; /* the first replica that is not ready: why (wl_status.c) */
+	bool degraded;        /* a replica fails: unhealthy, ended, crash-looping */
 	struct workload *next;
 } workload;
 
