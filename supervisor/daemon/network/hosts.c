@@ -1,8 +1,11 @@
 #include "supervisor/daemon/network/hosts.h"
 #include "common/cleanup.h"
+#include "common/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -70,4 +73,13 @@ int hosts_rewrite(const char *path, const char *text, size_t n, cerr *err)
 	if (ftruncate(fd, (off_t)n) < 0)
 		return cerr_sys(err, errno, "%s: truncate", path);
 	return 0;
+}
+
+int hostname_write(const char *dir, const char *hostname, cerr *err)
+{
+	char path[PATH_MAX], text[256];
+	snprintf(path, sizeof(path), "%s/" HOSTNAME_FILE, dir);
+	int n = snprintf(text, sizeof(text), "%s\n", hostname);
+	/* the directory is synced once, at the end of Create */
+	return write_file_atomic_ex(path, text, (size_t)n, 0644, WFA_NO_DIRSYNC, err);
 }
