@@ -4,7 +4,7 @@
  * CRILOG_MASK_FILE on the container's secrets tmpfs; the monitor reads it
  * once before the container starts and keeps the values in MADV_DONTDUMP
  * memory. The same values are redacted from the live output clients get
- * (a foreground run, attach), line by line (crilog_mask_redact). A value
+ * (a foreground run, attach, exec), line by line (crilog_mask_redact). A value
  * split across two pieces of an over-long line, or across two writes that
  * end without a newline, is not seen. */
 #pragma once

@@ -232,7 +232,7 @@ static int m_exec(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	if (fd < 0)
 		return sv_invalid(call, "mode", "no client socket came with the call");
-	if (exec_job_start(&m->execs, m->loop, m->srv, m->o, m->exited, TAKE_FD(fd), &req) < 0)
+	if (exec_job_start(&m->execs, m->loop, m->srv, m->o, m->exited, TAKE_FD(fd), &req, m->log.mask) < 0)
 		return vl_call_error(call, MON_ERR("InternalError"), NULL);
 	return vl_call_reply(call, NULL);
 }

@@ -4,8 +4,8 @@
 # an image, a bind source) is one line naming it and leaves nothing: no
 # record, no name held, no directory, no event; a Start that fails leaves
 # the Created container alone, as podman does; /etc/hostname is the
-# container's hostname; a masked secret is masked in what run and attach
-# print, as in the log.
+# container's hostname; a masked secret is masked in what run, attach and
+# exec print, as in the log.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
@@ -127,7 +127,8 @@ test_svref_etc_hostname_is_the_containers() {
 	assert_eq "$(ctl run --rm --name h7 -v "$T/hn:/etc/hostname" t:1 cat /etc/hostname)" theirs "a bind of the user's"
 }
 
-# mask=true: what a foreground run and attach print is masked as the log is
+# mask=true: what a foreground run, attach and exec print is masked as the
+# log is
 test_svref_masked_secret_in_run_and_attach() {
 	trap cleanup_sv EXIT
 	start_sv
@@ -145,6 +146,9 @@ after"
 	ctl run -d -i --name att --secret leak,mask=true t:1 sh -c "read x; $script" >/dev/null
 	assert_eq "$(echo go | ctl attach att)" "$want" "attach"
 	assert_eq "$(ctl logs att)" "$want" "the log"
+	ctl run -d --name held --secret leak,mask=true t:1 sleep 100 >/dev/null
+	assert_eq "$(ctl exec held sh -c "$script")" "$want" "exec"
+	assert_eq "$(ctl exec -i held sh -c "$script" </dev/null)" "$want" "exec -i (a stream)"
 	# unmasked, the value shows, so the checks above saw it masked
 	assert_contains "$(ctl run --rm --secret leak t:1 cat /run/secrets/leak)" "$v" "without mask=true"
 }
