@@ -1,7 +1,7 @@
 #!/bin/bash
 # Mistakes refused before anything is made, and what a container sees:
 # a Create that names what is not there (a network, a secret, a session,
-# an image, a bind source) is one line naming it and leaves nothing: no
+# an image, a bind source, a user) is one line naming it and leaves nothing: no
 # record, no name held, no directory, no event; a Start that fails leaves
 # the Created container alone, as podman does; /etc/hostname is the
 # container's hostname; a masked secret is masked in what run, attach and
@@ -63,6 +63,9 @@ test_svref_create_refuses_what_is_not_there() {
 		-v "$T/nosuch:/data" t:1 true
 	mkdir "$T/vol"
 	name_free novol -v "$T/vol:/data" t:1 true
+	refused nouser "corralctl: CreateContainer: spec.user: no such user \"nosuch\" in the image's /etc/passwd" \
+		--user nosuch t:1 true
+	name_free nouser --user 1000 t:1 true
 	# several at once: the first is named, and still nothing is made
 	refused twofold "corralctl: CreateContainer: no such secret: nosuch" --secret nosuch --network nosuch t:1 true
 	# the varlink error itself, as a client sees it
