@@ -129,6 +129,8 @@ void ctl_print_call_error(const char *method, const vl_reply *rep)
 			ctl_str(p, "name"));
 	else if (streq(short_e, "NoSuchSession"))
 		fprintf(stderr, "corralctl: %s: no such session: %s\n", short_m, ctl_str(p, "name"));
+	else if (streq(short_e, "NoSuchNetwork"))
+		fprintf(stderr, "corralctl: %s: no such network: %s\n", short_m, ctl_str(p, "name"));
 	else if (streq(short_e, "SessionExists"))
 		fprintf(stderr, "corralctl: %s: session %s exists: remove it first, or take another name\n", short_m,
 			ctl_str(p, "name"));

@@ -42,7 +42,8 @@
 	{ "cap-add", 0, OPT_LIST, "CAP", "add a capability (NET_ADMIN, or ALL)" }, \
 	{ "cap-drop", 0, OPT_LIST, "CAP", "drop a capability (or ALL)" }, \
 	{ "secret", 0, OPT_LIST, "NAME[,OPTS]", \
-	  "give it a secret as a file, /run/secrets/NAME; OPTS: target=PATH, uid=U, mode=0400, mask=true" }, \
+	  "give it a secret as a file, /run/secrets/NAME; OPTS: target=PATH, uid=U, mode=0400, mask=true " \
+	  "(output lines holding the value show [REDACTED]: logs, run, attach, exec)" }, \
 	{ "health-cmd", 0, OPT_STR, "CMD", "a health check: a shell command (or a JSON array) run in it every interval" }, \
 	{ "health-interval", 0, OPT_DURATION, "DURATION", "between health checks (default 30s)" }, \
 	{ "health-timeout", 0, OPT_DURATION, "DURATION", "a check that runs longer is killed and fails (default 30s)" }, \

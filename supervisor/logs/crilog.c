@@ -62,10 +62,7 @@ int crilog_parse_since(const char *s, long long *ns, cerr *err)
 
 static int add_record(crilog *l, const char *ts, enum crilog_stream s, char tag, const char *p, size_t n)
 {
-	if (l->mask && crilog_mask_hit(l->mask, p, n)) {
-		p = CRILOG_REDACTED;
-		n = strlen(CRILOG_REDACTED);
-	}
+	crilog_mask_record(l->mask, &p, &n);
 	int r = sb_addf(&l->batch, "%s %s %c ", ts, crilog_stream_name(s), tag);
 	if (!r)
 		r = sb_add(&l->batch, p, n);

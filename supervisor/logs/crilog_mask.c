@@ -71,6 +71,34 @@ bool crilog_mask_hit(const crilog_mask *m, const char *p, size_t n)
 	return false;
 }
 
+void crilog_mask_record(const crilog_mask *m, const char **p, size_t *n)
+{
+	if (m && crilog_mask_hit(m, *p, *n)) {
+		*p = CRILOG_REDACTED;
+		*n = strlen(CRILOG_REDACTED);
+	}
+}
+
+int crilog_mask_redact(const crilog_mask *m, const char *p, size_t n, strbuf *out)
+{
+	if (!m || !crilog_mask_hit(m, p, n))
+		return 0;
+	sb_reset(out);
+	for (size_t i = 0; i < n;) {
+		const char *nl = memchr(p + i, '\n', n - i);
+		size_t end = nl ? (size_t)(nl - p) : n, keep = end - i;
+		while (keep && p[i + keep - 1] == '\r')
+			keep--;
+		const char *line = p + i;
+		size_t len = keep;
+		crilog_mask_record(m, &line, &len);
+		if (sb_add(out, line, len) < 0 || sb_add(out, p + i + keep, end - i - keep + (nl ? 1 : 0)) < 0)
+			return -ENOMEM;
+		i = end + (nl ? 1 : 0);
+	}
+	return 1;
+}
+
 void crilog_mask_release(crilog_mask *m)
 {
 	secbuf_release(&m->buf);

@@ -124,6 +124,14 @@ static void on_pace(el_source *s, void *data)
 /* n bytes the command wrote on stream (0 stdout, 1 stderr), to the client. */
 static void emit(exec_client *c, int stream, const char *buf, size_t n)
 {
+	_cleanup_strbuf_ strbuf shown = STRBUF_INIT;
+	int r = crilog_mask_redact(c->o.mask, buf, n, &shown);
+	if (r < 0)
+		return;
+	if (r) {
+		buf = shown.buf;
+		n = shown.len;
+	}
 	switch (c->o.mode) {
 	case EXEC_REPLY: {
 		size_t max = c->o.output_max && c->o.output_max < EXEC_MAX_OUTPUT ? c->o.output_max : EXEC_MAX_OUTPUT;

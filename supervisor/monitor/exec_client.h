@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include "common/error.h"
 #include "supervisor/loop/eventloop.h"
+#include "supervisor/logs/crilog_mask.h"
 #include "supervisor/varlink/server.h"
 
 #define EXEC_MAX_OUTPUT (1u << 20) /* per stream, for the one-reply form */
@@ -28,6 +29,7 @@ typedef struct exec_client_opts {
 	int fd;            /* EXEC_STREAMS: the client's socket (taken) */
 	bool tty, interactive;
 	size_t output_max; /* EXEC_REPLY: bytes kept of each stream; 0: EXEC_MAX_OUTPUT */
+	const crilog_mask *mask; /* the container's masked secrets, redacted as in its log; NULL: none */
 	const exec_client_ops *ops;
 	void *job;
 } exec_client_opts;

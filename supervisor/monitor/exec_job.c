@@ -260,7 +260,7 @@ static int spawn_runner(exec_job *j, const exec_request *req, cerr *err)
 }
 
 int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor_steady_opts *o, bool exited,
-		   int fd, const exec_request *req)
+		   int fd, const exec_request *req, const crilog_mask *mask)
 {
 	static unsigned serial;
 	_cleanup_close_ int client = fd;
@@ -270,7 +270,7 @@ int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor
 	*j = (exec_job){ .list = list, .o = o, .loop = loop };
 	snprintf(j->leaf, sizeof(j->leaf), "exec-%u-%u", (unsigned)getpid(), ++serial);
 	exec_client_opts co = { .mode = req->mode, .fd = -1, .tty = req->tty, .interactive = req->interactive,
-				.output_max = (size_t)req->output_max, .ops = &client_ops, .job = j };
+				.output_max = (size_t)req->output_max, .mask = mask, .ops = &client_ops, .job = j };
 	cerr err = { 0 };
 	int r;
 	if (req->mode == EXEC_STREAMS)

@@ -42,7 +42,7 @@ int exec_request_parse(yajl_val params, exec_request *req, json_fault *f);
  * connection) unless it speaks Streams; or tell the client why it cannot
  * run (exited: the container has). -errno when it could not even do that. */
 int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor_steady_opts *o, bool exited,
-		   int fd, const exec_request *req);
+		   int fd, const exec_request *req, const crilog_mask *mask);
 /* The monitor reaped pid: true if it was one of the list's runners. */
 bool exec_job_reaped(exec_job **list, pid_t pid, int status);
 /* The container has ended: kill whatever the execs still run. */

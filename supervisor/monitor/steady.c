@@ -109,7 +109,11 @@ static void on_io(el_source *s, int fd, uint32_t events, void *data)
 	/* the log first: what a client gets, the log has */
 	if (crilog_write(&m->log, i ? CRILOG_STDERR : CRILOG_STDOUT, buf, (size_t)n, 0, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "%s: log", m->o->id);
-	attach_output(&m->att, i ? 2 : 1, buf, (size_t)n);
+	/* what clients see live is masked as the log is */
+	_cleanup_strbuf_ strbuf shown = STRBUF_INIT;
+	int r = m->att.clients ? crilog_mask_redact(m->log.mask, buf, (size_t)n, &shown) : 0;
+	if (r >= 0)
+		attach_output(&m->att, i ? 2 : 1, r ? shown.buf : buf, r ? shown.len : (size_t)n);
 }
 
 static void on_drain_timeout(el_source *s, void *data)
@@ -228,7 +232,7 @@ static int m_exec(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	if (fd < 0)
 		return sv_invalid(call, "mode", "no client socket came with the call");
-	if (exec_job_start(&m->execs, m->loop, m->srv, m->o, m->exited, TAKE_FD(fd), &req) < 0)
+	if (exec_job_start(&m->execs, m->loop, m->srv, m->o, m->exited, TAKE_FD(fd), &req, m->log.mask) < 0)
 		return vl_call_error(call, MON_ERR("InternalError"), NULL);
 	return vl_call_reply(call, NULL);
 }

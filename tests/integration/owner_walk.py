@@ -132,7 +132,8 @@ CASES = {
     "WorkloadList": [("hides", "WorkloadList", None)],
     "WorkloadInspect": [("denied", "WorkloadInspect", {"name": T["workload"]})],
     "WorkloadDelete": [("denied", "WorkloadDelete", {"name": T["workload"]})],
-    "CreateContainer": [("denied", "CreateContainer", {"spec": dict(SPEC, session=T["session"], name="walk1")})]
+    "CreateContainer": [("denied", "CreateContainer", {"spec": dict(SPEC, session=T["session"], name="walk1")}),
+                        ("denied", "CreateContainer", {"spec": dict(SPEC, secrets=[{"name": T["secret"]}], name="walk3")})]
     + ([] if ROOT else [("denied", "CreateContainer", {"spec": dict(SPEC, name="walk2")})]),
     "Start": CTR("Start"),
     "Stop": CTR("Stop", timeout=1),

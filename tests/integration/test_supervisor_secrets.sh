@@ -292,7 +292,7 @@ print(s.recv(65536).decode().rstrip("\0"))' "$SOCK" "$T/big")
 	rc=0
 	out=$(ctl create --secret nope t:1 true 2>&1) || rc=$?
 	[ $rc -ne 0 ] || fail "created with an unknown secret"
-	assert_eq "$out" "corralctl: CreateContainer: spec.secrets[0].name: no such secret: nope" "an unknown secret"
+	assert_eq "$out" "corralctl: CreateContainer: no such secret: nope" "an unknown secret"
 	rc=0
 	out=$(ctl create --secret max,mode=999 t:1 true 2>&1) || rc=$?
 	[ $rc -ne 0 ] || fail "mode=999 taken"

@@ -71,12 +71,30 @@ static void test_truncated_mask_is_safe(void **state)
 	crilog_mask_release(&m);
 }
 
+/* the live stream: the lines that hold a value, as the log's records; a
+ * tty's \r and the newlines kept; bytes with none go as they are */
+static void test_stream_is_redacted_line_by_line(void **state)
+{
+	crilog_mask m = { 0 };
+	load(&m, (const char *const[]){ "s3cr3t-value", NULL });
+	_cleanup_strbuf_ strbuf out = STRBUF_INIT;
+	const char plain[] = "nothing here\n";
+	assert_int_equal(crilog_mask_redact(&m, plain, strlen(plain), &out), 0);
+	assert_int_equal(crilog_mask_redact(NULL, plain, strlen(plain), &out), 0);
+	const char chunk[] = "before\r\nkey=s3cr3t-value\r\nafter\ns3cr3t-value";
+	assert_int_equal(crilog_mask_redact(&m, chunk, strlen(chunk), &out), 1);
+	assert_int_equal(out.len, strlen("before\r\n[REDACTED]\r\nafter\n[REDACTED]"));
+	assert_memory_equal(out.buf, "before\r\n[REDACTED]\r\nafter\n[REDACTED]", out.len);
+	crilog_mask_release(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_masked_lines_are_redacted, ctr_log_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_no_mask_no_change, ctr_log_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_mask_is_safe, ctr_log_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_stream_is_redacted_line_by_line, ctr_log_setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -104,7 +104,7 @@ static int write_bundle_and_record(corrald *d, ctr *c, const char *dir, const im
 {
 	wfa_pending rec = WFA_PENDING_INIT, cfg = WFA_PENDING_INIT;
 	char broker_dir[PATH_MAX];
-	bundle_in in = { .id = c->id, .hostname = ctr_features_hostname(d, c), .spec = &c->spec, .image = img,
+	bundle_in in = { .id = c->id, .hostname = ctr_hostname(d, c), .spec = &c->spec, .image = img,
 			 .cgroup_parent = d->cgroup_parent, .d = d, .broker_dir = broker_dir, .ids = ids };
 	broker_dir[0] = '\0';
 	int r = CTR_FEATURES_FIRST(d, created, d, c, dir, broker_dir, sizeof(broker_dir), err);
@@ -152,9 +152,13 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	    ctr_spec_default_network(&c->spec, d->cfg->default_network, &f) < 0 ||
 	    labels_check_reserved(call, c->spec.labels, "spec.labels", &f) < 0)
 		return sv_invalid_fault(call, &f);
-	int r = CTR_FEATURES_FIRST(d, check, d, &c->spec, vl_call_peer(call), &f);
-	if (r == CTR_NO_SESSION)
-		return sv_no_such_session(call, c->spec.session);
+	/* what it names: refused before anything is made */
+	ctr_missing miss = { 0 };
+	int r = CTR_FEATURES_FIRST(d, check, d, &c->spec, vl_call_peer(call), &miss, &f);
+	if (r == CTR_MISSING)
+		return miss.kind == CTR_MISSING_SESSION ? sv_no_such_session(call, miss.name)
+		       : miss.kind == CTR_MISSING_NETWORK ? sv_no_such_network(call, miss.name)
+							  : sv_no_such_secret(call, miss.name);
 	if (r < 0 || CTR_FEATURES_FIRST(d, complete_spec, d, &c->spec, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	char field[64], why[PATH_MAX + 64];

@@ -3,6 +3,7 @@
 #include "supervisor/daemon/core/corrald.h"
 
 #include <errno.h>
+#include <unistd.h>
 
 int ctr_feature_register(ctr_service *s, const ctr_feature *f)
 {
@@ -12,11 +13,16 @@ int ctr_feature_register(ctr_service *s, const ctr_feature *f)
 	return 0;
 }
 
-const char *ctr_features_hostname(struct corrald *d, const struct ctr *c)
+const char *ctr_hostname(struct corrald *d, const struct ctr *c)
 {
+	static char host[CTR_HOSTNAME_MAX + 1];
+	if (c->spec.hostname)
+		return c->spec.hostname;
+	if (c->spec.network == CTR_NET_HOST && gethostname(host, sizeof(host) - 1) == 0 && host[0])
+		return host;
 	const char *h = NULL;
 	for (size_t i = 0; i < d->containers->n_features && !h; i++)
 		if (d->containers->features[i]->hostname)
 			h = d->containers->features[i]->hostname(d, c);
-	return h;
+	return h ? h : c->name;
 }

@@ -29,16 +29,22 @@ struct ctr;
 /* Where a feature's mounts go in config.json: before the request's binds
  * (which may cover them), or after its tmpfs mounts (covering them). */
 enum ctr_mounts_at { CTR_MOUNTS_BEFORE_BINDS, CTR_MOUNTS_AFTER_TMPFS };
-/* check: the session the spec names is not there for the peer */
-#define CTR_NO_SESSION 1
+/* check: an object the spec names (a session, a network, a secret) is not
+ * there for the peer: Create answers the kind's NoSuch error, naming it */
+#define CTR_MISSING 1
+enum ctr_missing_kind { CTR_MISSING_SESSION, CTR_MISSING_NETWORK, CTR_MISSING_SECRET };
+typedef struct ctr_missing {
+	enum ctr_missing_kind kind;
+	const char *name; /* the spec's own string */
+} ctr_missing;
 
 typedef struct ctr_feature {
 	const char *name;
 	/* Create and a record's load: the spec as the feature completes it
 	 * (a session member's shared settings); -errno with f */
 	int (*complete_spec)(struct corrald *d, ctr_spec *spec, json_fault *f);
-	/* Create, before anything exists: 0, CTR_NO_SESSION, or -EINVAL with f */
-	int (*check)(struct corrald *d, ctr_spec *spec, const peer_cred *peer, json_fault *f);
+	/* Create, before anything exists: 0, CTR_MISSING with m, or -errno with f */
+	int (*check)(struct corrald *d, ctr_spec *spec, const peer_cred *peer, ctr_missing *m, json_fault *f);
 	/* Create's gate (the policy): 0; POLICY_REFUSED with v; or -errno with err.
 	 * The bind sources are opened in pins, as the peer. */
 	int (*admit)(struct corrald *d, const peer_cred *peer, ctr_spec *spec, ctr_pins *pins, policy_violation *v, cerr *err);
@@ -100,8 +106,10 @@ typedef struct ctr_service {
 /* Register f (main_corrald.c, before the first container); -ENOSPC when full. */
 int ctr_feature_register(ctr_service *s, const ctr_feature *f);
 
-/* The hostname a feature gives c (a session's), or NULL. */
-const char *ctr_features_hostname(struct corrald *d, const struct ctr *c);
+/* c's hostname: spec.hostname; with the host's network, the host's (as
+ * podman's); else the one a feature gives it (a session's); else its name.
+ * The bundle's and /etc/hostname's. */
+const char *ctr_hostname(struct corrald *d, const struct ctr *c);
 
 /* Call slot on every feature that fills it, in order. */
 #define CTR_FEATURES_EACH(d, slot, ...)                                                          \

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -70,4 +72,15 @@ int hosts_rewrite(const char *path, const char *text, size_t n, cerr *err)
 	if (ftruncate(fd, (off_t)n) < 0)
 		return cerr_sys(err, errno, "%s: truncate", path);
 	return 0;
+}
+
+int hostname_write(const char *dir, const char *hostname, cerr *err)
+{
+	char path[PATH_MAX], text[256];
+	snprintf(path, sizeof(path), "%s/" HOSTNAME_FILE, dir);
+	int n = snprintf(text, sizeof(text), "%s\n", hostname);
+	/* as the hosts file beside it, unsynced: a temporary file renamed into
+	 * place costs Create 4 ms here, and a crash costs at worst an empty
+	 * file beside a hostname that is still right */
+	return hosts_rewrite(path, text, (size_t)n, err);
 }

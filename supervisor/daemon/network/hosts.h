@@ -11,6 +11,7 @@
 #include "common/strbuf.h"
 
 #define HOSTS_FILE "hosts"             /* in the container's directory */
+#define HOSTNAME_FILE "hostname"       /* bound on /etc/hostname, as podman's */
 #define HOSTS_GATEWAY_NAME "host.containers.internal"
 #define HOSTS_MAX 4000                 /* under a page: one write(2) */
 
@@ -33,3 +34,5 @@ typedef struct hosts_in {
 int hosts_render(const hosts_in *in, strbuf *out);
 /* Replace path's content, keeping its inode (see above); O_NOFOLLOW. */
 int hosts_rewrite(const char *path, const char *text, size_t n, cerr *err);
+/* HOSTNAME_FILE in dir: the container's hostname and a newline. */
+int hostname_write(const char *dir, const char *hostname, cerr *err);

@@ -2,6 +2,7 @@
 #include "supervisor/daemon/network/hosts.h"
 #include "supervisor/daemon/network/resolv.h"
 #include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/containers/ctr_service.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
@@ -33,7 +34,7 @@ static void members_release(members *m)
 
 bool names_networked(const ctr_spec *s) { return s->network > CTR_NET_LOOPBACK || s->session_dns; }
 
-static const char *hostname_of(const ctr *c) { return c->spec.hostname ? c->spec.hostname : c->name; }
+
 
 static int write_hosts(const char *dir, const hosts_in *in, cerr *err)
 {
@@ -64,8 +65,7 @@ static int write_resolv(const char *dir, const ctr_spec *s, cerr *err)
 
 int names_write_initial(corrald *d, const ctr *c, const char *dir, cerr *err)
 {
-	(void)d;
-	hosts_in in = { .hostname = hostname_of(c), .name = c->name, .extra = c->spec.extra_hosts };
+	hosts_in in = { .hostname = ctr_hostname(d, c), .name = c->name, .extra = c->spec.extra_hosts };
 	int r = write_hosts(dir, &in, err);
 	if (r == 0 && names_networked(&c->spec))
 		r = write_resolv(dir, &c->spec, err);
@@ -138,7 +138,7 @@ static int rewrite_one(corrald *d, const members *m, size_t k, cerr *err)
 			 streq(m->v[i].hostname, m->v[i].name) ? "" : m->v[i].name);
 		peers[np++] = (hosts_peer){ m->v[i].ip, slot };
 	}
-	hosts_in in = { .hostname = hostname_of(c), .name = c->name, .ip = m->v[k].ip,
+	hosts_in in = { .hostname = ctr_hostname(d, c), .name = c->name, .ip = m->v[k].ip,
 			.gateway = streq(m->v[k].gateway, "-") ? NULL : m->v[k].gateway, .extra = c->spec.extra_hosts,
 			.peers = peers, .n_peers = np };
 	char dir[PATH_MAX];
@@ -182,7 +182,7 @@ int names_network_changed(corrald *d, const ctr *c, const char *net, const char 
 			return cerr_set(err, ip ? ENOSPC : EINVAL, "network %s: %s", net,
 					ip ? "too many containers" : "no address");
 		m.v[m.n++] = (member){ (char *)c->id, (char *)ip, (char *)(gateway ? gateway : "-"),
-				       (char *)hostname_of(c), c->name };
+				       (char *)ctr_hostname(d, c), c->name };
 	}
 	if ((r = members_save(path, &m, err)) < 0)
 		return r;
@@ -190,7 +190,7 @@ int names_network_changed(corrald *d, const ctr *c, const char *net, const char 
 	if (removed) { /* its own file loses the network's names */
 		char dir[PATH_MAX];
 		ctr_dir(d, c, dir, sizeof(dir));
-		hosts_in in = { .hostname = hostname_of(c), .name = c->name, .extra = c->spec.extra_hosts };
+		hosts_in in = { .hostname = ctr_hostname(d, c), .name = c->name, .extra = c->spec.extra_hosts };
 		_cleanup_cerr_ cerr e = { 0 };
 		if (write_hosts(dir, &in, &e) < 0 && e.code != ENOENT)
 			log_warn("hosts of %s: %s", c->id, cerr_msg(&e));

@@ -1,6 +1,7 @@
 /* The network in a container's life: its names (/etc/hosts from Create
  * on, /etc/resolv.conf when networked), its CNI attachment between the
- * monitor's "created" and "start", and the detach when it is over. */
+ * monitor's "created" and "start", and the detach when it is over; and
+ * its /etc/hostname. */
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/network/hosts.h"
 #include "supervisor/daemon/network/names.h"
@@ -8,13 +9,33 @@
 #include "supervisor/daemon/network/resolv.h"
 #include "supervisor/daemon/containers/ctr_spawn.h"
 #include "supervisor/daemon/spec/names.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "common/cleanup.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
+
+/* The network it names is there at Create, so that a mistake is refused
+ * before anything is made (the default one is made at its first use). */
+static int check(struct corrald *d, ctr_spec *spec, const peer_cred *peer, ctr_missing *m, json_fault *f)
+{
+	if (spec->network != CTR_NET_CNI || streq(spec->net_name, NET_DEFAULT_NAME))
+		return 0;
+	_cleanup_free_ char *text = NULL;
+	_cleanup_cerr_ cerr err = { 0 };
+	int r = net_store_text(d->cfg->cni_config_dir, spec->net_name, &text, &err);
+	*m = (ctr_missing){ CTR_MISSING_NETWORK, spec->net_name };
+	if (r == -ENOENT)
+		return CTR_MISSING;
+	return r < 0 ? json_fault_set(f, -r, "spec.network", "%s", cerr_msg(&err)) : 0;
+}
 
 static int created(struct corrald *d, ctr *c, const char *dir, char *broker_dir, size_t n, cerr *err)
 {
-	return names_write_initial(d, c, dir, err);
+	int r = names_write_initial(d, c, dir, err);
+	return r < 0 ? r : hostname_write(dir, ctr_hostname(d, c), err);
 }
 
 /* corrald's files in the container's directory, unless the request binds
@@ -28,6 +49,9 @@ static void gen_mounts(yajl_gen g, const bundle_in *in, enum ctr_mounts_at at)
 	snprintf(src, sizeof(src), "%s/" HOSTS_FILE, in->dir);
 	if (!bundle_requested(in->spec, "/etc/hosts"))
 		bundle_gen_mount(g, "/etc/hosts", "bind", src, rw, NULL);
+	snprintf(src, sizeof(src), "%s/" HOSTNAME_FILE, in->dir);
+	if (!bundle_requested(in->spec, "/etc/hostname"))
+		bundle_gen_mount(g, "/etc/hostname", "bind", src, rw, NULL);
 	snprintf(src, sizeof(src), "%s/" RESOLV_FILE, in->dir);
 	if (names_networked(in->spec) && !bundle_requested(in->spec, "/etc/resolv.conf"))
 		bundle_gen_mount(g, "/etc/resolv.conf", "bind", src, rw, NULL);
@@ -53,6 +77,7 @@ static void gen_inspect(yajl_gen g, struct corrald *d, const ctr *c) { net_gen_i
 
 const ctr_feature network_ctr_feature = {
 	.name = "network",
+	.check = check,
 	.created = created,
 	.gen_mounts = gen_mounts,
 	.created_pid = created_pid,

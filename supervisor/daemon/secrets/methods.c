@@ -33,7 +33,7 @@ static bool visible_to(const secret_info *info, const peer_cred *peer)
 	return owner_may(peer, (uid_t)info->owner);
 }
 
-int secrets_check_refs(const corrald *d, const peer_cred *peer, ctr_spec *s, json_fault *f)
+int secrets_check_refs(const corrald *d, const peer_cred *peer, ctr_spec *s, const char **missing, json_fault *f)
 {
 	char dir[PATH_MAX];
 	secrets_dir(d, dir, sizeof(dir));
@@ -42,10 +42,13 @@ int secrets_check_refs(const corrald *d, const peer_cred *peer, ctr_spec *s, jso
 		_cleanup_cerr_ cerr err = { 0 };
 		char p[JSON_PATH_MAX], field[JSON_PATH_MAX];
 		json_path(field, json_path_idx(p, "spec.secrets", i), "name");
-		if (secret_store_info(dir, s->secrets[i].name, &info, &err) < 0)
+		int r = secret_store_info(dir, s->secrets[i].name, &info, &err);
+		if (r < 0 && r != -ENOENT)
 			return json_fault_set(f, err.code, field, "%s", cerr_msg(&err));
-		if (!visible_to(&info, peer))
-			return json_fault_set(f, ENOENT, field, "no such secret: %s", s->secrets[i].name);
+		if (r < 0 || !visible_to(&info, peer)) {
+			*missing = s->secrets[i].name;
+			return 1;
+		}
 		char id[SECRET_ID_MAX];
 		secret_id(&info, id, sizeof(id));
 		free(s->secrets[i].id);

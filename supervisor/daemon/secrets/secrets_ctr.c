@@ -5,9 +5,11 @@
 #include "supervisor/daemon/secrets/deliver.h"
 #include "supervisor/daemon/secrets/methods.h"
 
-static int check(struct corrald *d, ctr_spec *spec, const peer_cred *peer, json_fault *f)
+static int check(struct corrald *d, ctr_spec *spec, const peer_cred *peer, ctr_missing *m, json_fault *f)
 {
-	return secrets_check_refs(d, peer, spec, f);
+	int r = secrets_check_refs(d, peer, spec, &m->name, f);
+	m->kind = CTR_MISSING_SECRET;
+	return r > 0 ? CTR_MISSING : r;
 }
 
 static void gen_mounts(yajl_gen g, const bundle_in *in, enum ctr_mounts_at at)
