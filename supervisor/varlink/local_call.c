@@ -168,13 +168,15 @@ void vl_local_drop_all(vl_server *s)
 char *vl_local_error_text(const char *method, const char *error, yajl_val params)
 {
 	const char *dot = strrchr(error, '.'), *name = dot ? dot + 1 : error;
-	yajl_val reason = json_get(params, "reason"), param = json_get(params, "parameter");
+	yajl_val reason = json_get(params, "reason"), param = json_get(params, "parameter"), what = json_get(params, "name");
 	char *text = NULL;
 	int r;
 	if (YAJL_IS_STRING(reason) && YAJL_IS_STRING(param))
 		r = asprintf(&text, "%s: %s: %s: %s", method, name, param->u.string, reason->u.string);
 	else if (YAJL_IS_STRING(reason))
 		r = asprintf(&text, "%s: %s: %s", method, name, reason->u.string);
+	else if (YAJL_IS_STRING(what)) /* NoSuchNetwork, NoSuchSecret, ...: what was not there */
+		r = asprintf(&text, "%s: %s: %s", method, name, what->u.string);
 	else {
 		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 		_cleanup_free_ char *p = g && params && !jg_value(g, params) ? jg_finish(g, NULL) : NULL;

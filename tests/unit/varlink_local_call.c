@@ -159,6 +159,26 @@ static void test_unanswered_call_is_a_hang_up(void **state)
 	assert_string_equal(got_error, VL_ERR_LOCAL_HUNG_UP);
 }
 
+/* What a workload's or a job's reason says of a refused call: the missing
+ * thing's name, the parameter and reason, or the parameters as they are. */
+static void test_error_text_names_what_was_wrong(void **state)
+{
+	(void)state;
+	static const struct { const char *params, *want; } cases[] = {
+		{ "{\"name\":\"nosuch\"}", "CreateContainer: NoSuchNetwork: nosuch" },
+		{ "{\"parameter\":\"spec.image\",\"reason\":\"empty\"}", "CreateContainer: NoSuchNetwork: spec.image: empty" },
+		{ "{\"reason\":\"busy\"}", "CreateContainer: NoSuchNetwork: busy" },
+		{ "{\"id\":7}", "CreateContainer: NoSuchNetwork {\"id\":7}" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		_cleanup_cerr_ cerr err = { 0 };
+		_cleanup_(json_freep) yajl_val p = NULL;
+		assert_int_equal(json_parse(cases[i].params, "params", &p, &err), 0);
+		_cleanup_free_ char *t = vl_local_error_text("CreateContainer", "io.corral.Supervisor.NoSuchNetwork", p);
+		assert_string_equal(t, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +187,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kept_call_answered_later, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abandon_cancels_a_kept_call, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unanswered_call_is_a_hang_up, setup, teardown),
+		cmocka_unit_test(test_error_text_names_what_was_wrong),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
