@@ -135,7 +135,7 @@ test_wl_rollout_keeps_two_healthy() {
 		[ "$min" -ge 2 ] || fail "only $min healthy replicas during the rollout of $step"
 		assert_eq "$(members roll)" 3 "three containers after the rollout of $step"
 	done
-	assert_eq "$(ctl --json ps | jq -r '[.[] | .image] | unique | join(",")')" "bb:2" "every replica runs the new image"
+	assert_eq "$(ctl --json ps | jq -r '[.[] | .image] | unique | join(",")')" "localhost/bb:2" "every replica runs the new image"
 	assert_eq "$(ctl exec "$(ctl --json ps | jq -r '.[0].name')" sh -c 'echo $VERSION')" two "and the new env"
 }
 
@@ -148,15 +148,15 @@ test_wl_kill9_mid_rollout() {
 	wait_for 60 converged k 3 || fail "did not converge"
 	deployment k 3 bb:2 >"$T/k.yaml"
 	ctl apply -f "$T/k.yaml" >/dev/null
-	wait_for 30 sh -c "$CORRALCTL --socket $SOCK --json ps -a | jq -e '[.[] | select(.image == \"bb:2\")] | length > 0' >/dev/null" ||
+	wait_for 30 sh -c "$CORRALCTL --socket $SOCK --json ps -a | jq -e '[.[] | select(.image == \"localhost/bb:2\")] | length > 0' >/dev/null" ||
 		fail "the rollout did not start"
 	local old_left
-	old_left=$(ctl --json ps -a | jq '[.[] | select(.image == "bb:1")] | length')
+	old_left=$(ctl --json ps -a | jq '[.[] | select(.image == "localhost/bb:1")] | length')
 	kill -9 "$CORRALD_PID"
 	[ "$old_left" -ge 1 ] || fail "the rollout was over before the kill: not a test of a rollout cut short"
 	wait "$CORRALD_PID" 2>/dev/null || true
 	start_sv
-	wait_for 90 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json ps -a | jq -r '[.[] | .image] | unique | join(\",\")')\" = bb:2 ]" ||
+	wait_for 90 sh -c "[ \"\$($CORRALCTL --socket $SOCK --json ps -a | jq -r '[.[] | .image] | unique | join(\",\")')\" = localhost/bb:2 ]" ||
 		fail "the rollout did not finish: $(ctl describe workload k)"
 	wait_for 60 converged k 3 || fail "did not converge again"
 	assert_eq "$(members k)" 3 "three containers: none twice"
