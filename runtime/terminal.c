@@ -95,6 +95,13 @@ static int copy_once(int from, int to)
 	return 0;
 }
 
+void tty_copy_size(int master)
+{
+	struct winsize ws;
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+		ioctl(master, TIOCSWINSZ, &ws);
+}
+
 int tty_proxy(int master, int pidfd, cerr *err)
 {
 	struct termios saved;
@@ -103,9 +110,7 @@ int tty_proxy(int master, int pidfd, cerr *err)
 		struct termios t = saved;
 		cfmakeraw(&t);
 		tcsetattr(STDIN_FILENO, TCSANOW, &t);
-		struct winsize ws;
-		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-			ioctl(master, TIOCSWINSZ, &ws);
+		tty_copy_size(master);
 	}
 	sigset_t mask;
 	sigemptyset(&mask);
@@ -141,9 +146,7 @@ int tty_proxy(int master, int pidfd, cerr *err)
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof(si)) == sizeof(si))
 				;
-			struct winsize ws;
-			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-				ioctl(master, TIOCSWINSZ, &ws);
+			tty_copy_size(master);
 		}
 		if (p[3].revents & POLLIN)
 			exited = true;

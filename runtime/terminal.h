@@ -10,6 +10,8 @@ int tty_open_in_root(const char *rootfs, int *master, int *slave, cerr *err);
 /* Make the pty peer of master our controlling terminal and stdio. */
 int tty_attach_slave(int master, cerr *err);
 void tty_set_size(int fd, unsigned rows, unsigned cols);
+/* The size of the terminal on our stdin, onto the pty master (no terminal: nothing). */
+void tty_copy_size(int master);
 /* Send the master over a connected unix socket, as runc's console socket
  * protocol does. */
 int tty_send_fd(int sock, int master, cerr *err);

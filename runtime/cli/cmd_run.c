@@ -53,6 +53,10 @@ int cmd_run(int argc, char **argv)
 	cerr err = { 0 };
 	if (container_create(&o, &c, &err) < 0)
 		return cli_fail(&err, "run %s", o.id);
+	/* the terminal's size before its process runs, not after: a process
+	 * that asks at once must not see 0x0 */
+	if (c.pty_master >= 0 && isatty(STDIN_FILENO))
+		tty_copy_size(c.pty_master);
 	if (container_start(cli.root, o.id, &err) < 0) {
 		_cleanup_cerr_ cerr ignored = { 0 };
 		container_delete(cli.root, o.id, true, &ignored);
