@@ -1,6 +1,7 @@
 /* The container's init, from clone3 to execve. Each step that fails sends
  * one line to the parent, which rolls back and reports it. */
 #include "container.h"
+#include "apparmor.h"
 #include "creds.h"
 #include "exec_path.h"
 #include "home_env.h"
@@ -235,6 +236,14 @@ _Noreturn void container_init(struct init_args *a)
 		cerr_sys(&err, errno, "open /proc/self/fd");
 		fail(a, &err);
 	}
+	/* the exec attribute is opened in the host's /proc, where the
+	 * container's root cannot plant a file in its place */
+	_cleanup_close_ int aa_attr = -1;
+	if (p->apparmor_profile && p->apparmor_profile[0]) {
+		_cleanup_close_ int host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if ((aa_attr = apparmor_open_exec_attr(host_proc, &err)) < 0)
+			fail(a, &err);
+	}
 	_cleanup_free_ int *trees = calloc(s->n_mounts + 1, sizeof(int));
 	if (!trees) {
 		cerr_set(&err, ENOMEM, "out of memory");
@@ -301,6 +310,8 @@ _Noreturn void container_init(struct init_args *a)
 	/* seccomp: loaded while CAP_SYS_ADMIN is still held unless no_new_privs
 	 * allows it later; with a listener, before READY so the parent can hand
 	 * the notify fd on; otherwise last, just before execve */
+	if (aa_attr >= 0 && apparmor_exec_profile(aa_attr, p->apparmor_profile, &err) < 0)
+		fail(a, &err);
 	const struct oci_seccomp *sc = s->linux_.seccomp;
 	bool sc_early = sc && (!p->no_new_privileges || sc->listener_path);
 	int notify_fd = -1;
