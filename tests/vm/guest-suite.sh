@@ -16,6 +16,7 @@ cd "$root" || exit 1
 export TIER_TESTS="test_cgroups.sh test_runtime_seccomp.sh
 test_runtime_lifecycle.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
 test_runtime_apparmor.sh
+test_supervisor_apparmor.sh
 test_runtime_namespaces.sh:features
 test_supervisor_lifecycle.sh:memory
 test_supervisor_security.sh:exec_timeout|memory_limit
