@@ -44,4 +44,18 @@ test_sva_default_profile_and_who_may_choose() {
 	assert_eq "$(ctl exec priv cat /proc/1/attr/current)" unconfined "privileged"
 }
 
+# the policy's apparmor_profile: the admin's profile instead of corral-default
+test_sva_policy_names_the_profile() {
+	apparmor_on || skip "AppArmor is off on this host (the VM tier boots a kernel with it on)"
+	command -v apparmor_parser >/dev/null || skip "apparmor_parser is missing (tests/deps.sh installs apparmor)"
+	trap 'cleanup_sv; apparmor_parser -R "$T/site" >/dev/null 2>&1; true' EXIT
+	printf 'profile corral-test-site flags=(attach_disconnected,mediate_deleted) {\n  file,\n  capability,\n  signal,\n  unix,\n}\n' >"$T/site"
+	apparmor_parser -r -K "$T/site" || fail "apparmor_parser could not load the site profile"
+	echo '{"apparmor_profile": "corral-test-site"}' >"$T/p.json"
+	start_sv --policy "$T/p.json"
+	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
+	ctl run -d --name site app:1 sleep 1000 >/dev/null
+	assert_eq "$(ctl exec site cat /proc/1/attr/current)" "corral-test-site (enforce)" "the policy's profile"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do run_test "$t"; done

@@ -72,10 +72,14 @@ static int load(const char *file, cerr *err)
 	return 0;
 }
 
-void ctr_apparmor_init(corrald *d)
+void ctr_apparmor_init(corrald *d, const char *policy_profile)
 {
 	if (!apparmor_enabled())
 		return;
+	if (policy_profile && policy_profile[0]) {
+		d->apparmor_default = policy_profile;
+		return;
+	}
 	_cleanup_cerr_ cerr err = { 0 };
 	_cleanup_free_ char *text = ctr_apparmor_profile_text(CTR_APPARMOR_DEFAULT);
 	_cleanup_free_ char *file = NULL;

@@ -12,11 +12,12 @@ struct corrald;
 
 /* The text of corral's default profile, named name (heap). */
 char *ctr_apparmor_profile_text(const char *name);
-/* Where AppArmor is on: write the profile under the state directory and
- * load it (apparmor_parser -r), then set d->apparmor_default. A host
- * without apparmor_parser, or a load that fails, is a warning: containers
- * then run unconfined, as under podman without the parser. */
-void ctr_apparmor_init(struct corrald *d);
+/* Where AppArmor is on: with the policy's profile (named, loaded by the
+ * host's admin), that is d->apparmor_default; else write corral's profile
+ * under the state directory, load it (apparmor_parser -r) and set it. A
+ * host without apparmor_parser, or a load that fails, is a warning:
+ * containers then run unconfined, as under podman without the parser. */
+void ctr_apparmor_init(struct corrald *d, const char *policy_profile);
 /* The profile the container's process gets: its spec's; else, unless it
  * is privileged, corrald's default where loaded; NULL: none. "unconfined"
  * is passed on as the runtime takes it. */
