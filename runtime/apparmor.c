@@ -42,7 +42,7 @@ int apparmor_check(const char *profile, const char *what, cerr *err)
 	return 0;
 }
 
-int apparmor_open_exec_attr(int proc_dir, cerr *err)
+int apparmor_open_exec_attr(int proc_dir, int min_fd, cerr *err)
 {
 	/* the LSM's own directory since Linux 5.1; the shared file before */
 	const char *path = "thread-self/attr/apparmor/exec";
@@ -58,7 +58,10 @@ int apparmor_open_exec_attr(int proc_dir, cerr *err)
 		return cerr_sys(err, errno, "AppArmor: /proc/%s", path);
 	if (fs.f_type != PROC_SUPER_MAGIC)
 		return cerr_set(err, EPERM, "AppArmor: /proc/%s is not on procfs", path);
-	return TAKE_FD(fd);
+	if (fd >= min_fd)
+		return TAKE_FD(fd);
+	int high = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
+	return high < 0 ? cerr_sys(err, errno, "AppArmor: /proc/%s", path) : high;
 }
 
 int apparmor_exec_profile(int attr_fd, const char *profile, cerr *err)

@@ -19,8 +19,9 @@ int apparmor_check(const char *profile, const char *what, cerr *err);
 
 /* The calling thread's exec attribute, opened under proc_dir (a directory
  * fd of a procfs whose pid namespace sees us) and checked to be procfs, so
- * that no file planted in a container's root can stand in for it. */
-int apparmor_open_exec_attr(int proc_dir, cerr *err);
+ * that no file planted in a container's root can stand in for it. The fd
+ * is at min_fd or above: never one of the fds passed on to the process. */
+int apparmor_open_exec_attr(int proc_dir, int min_fd, cerr *err);
 
 /* Ask for profile at our next execve, through a fd from
  * apparmor_open_exec_attr; the kernel checks that the profile is loaded. */

@@ -177,9 +177,12 @@ static int build_process(const struct exec_opts *o, const struct oci_spec *spec,
 		x->p.apparmor_profile = spec->process.apparmor_profile;
 	if ((r = apparmor_check(x->p.apparmor_profile, o->apparmor ? "--apparmor" : "process.apparmorProfile", err)) < 0)
 		return r;
-	if (x->p.apparmor_profile && x->p.apparmor_profile[0] &&
-	    (x->host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return cerr_sys(err, errno, "open /proc");
+	if (x->p.apparmor_profile && x->p.apparmor_profile[0]) {
+		/* above the fds passed on, so that G never hands it to the process */
+		_cleanup_close_ int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (proc < 0 || (x->host_proc = fcntl(proc, F_DUPFD_CLOEXEC, 3 + o->preserve_fds)) < 0)
+			return cerr_sys(err, errno, "open /proc");
+	}
 	if (o->tty_set)
 		x->p.terminal = o->tty;
 	if (x->p.terminal && o->detach && !o->console_socket && o->console_fd <= 0)
@@ -246,16 +249,19 @@ static _Noreturn void exec_process(const struct exec_proc *x, const struct exec_
 	}
 	if (enter_cwd_in_root(p->cwd, false, &err) < 0 || creds_apply_rlimits(p, &err) < 0)
 		child_fail(sock, &err);
+	/* the profile for our execve, and the host's /proc closed, before the
+	 * fds to pass on lose close-on-exec */
+	if (x->host_proc >= 0) {
+		_cleanup_close_ int attr = apparmor_open_exec_attr(x->host_proc, 3 + o->preserve_fds, &err);
+		if (attr < 0 || apparmor_exec_profile(attr, p->apparmor_profile, &err) < 0)
+			child_fail(sock, &err);
+		close(x->host_proc);
+	}
 	_cleanup_free_ char *exe = NULL;
 	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || pass_preserved_fds(o->preserve_fds, &err) < 0)
 		child_fail(sock, &err);
 	/* read while still root, before seccomp */
 	_cleanup_strv_ char **home_env = env_with_home(p->env, p->user.uid);
-	if (x->host_proc >= 0) {
-		_cleanup_close_ int attr = apparmor_open_exec_attr(x->host_proc, &err);
-		if (attr < 0 || apparmor_exec_profile(attr, p->apparmor_profile, &err) < 0)
-			child_fail(sock, &err);
-	}
 	/* the container's filter, placed as the init places it */
 	bool sc_early = sc && !p->no_new_privileges;
 	int notify_fd = -1;

@@ -241,7 +241,7 @@ _Noreturn void container_init(struct init_args *a)
 	_cleanup_close_ int aa_attr = -1;
 	if (p->apparmor_profile && p->apparmor_profile[0]) {
 		_cleanup_close_ int host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if ((aa_attr = apparmor_open_exec_attr(host_proc, &err)) < 0)
+		if ((aa_attr = apparmor_open_exec_attr(host_proc, 3 + a->preserve_fds, &err)) < 0)
 			fail(a, &err);
 	}
 	_cleanup_free_ int *trees = calloc(s->n_mounts + 1, sizeof(int));

@@ -98,6 +98,10 @@ the-secret" "exec --apparmor unconfined under $rt"
 		got=$("${run[@]}" exec -p "$T/p.json" "$id")
 		assert_eq "$got" "$want" "exec -p without a profile under $rt"
 	done
+	# with holes in the fds passed on, none of the runtime's own (the host's
+	# /proc, the attribute it wrote) takes one
+	got=$(cr exec --preserve-fds 3 "$TID" sh -c 'readlink /proc/self/fd/4 /proc/self/fd/5; true' 3<"$T/p.json")
+	assert_eq "$got" "" "fds 4 and 5 of an exec with --preserve-fds 3 and only fd 3 open"
 	# run in the foreground: the process itself reads its profile and is denied
 	cfg '.process.args=["sh","-c","cat /proc/self/attr/current; cat /secret || echo denied"]'
 	want=$(cd "$BUNDLE" && runc --root "$T/runc" run "$TID-f" </dev/null 2>&1)

@@ -70,16 +70,20 @@ static void exec_attr_must_be_on_procfs(void **state)
 	put("thread-self/attr/exec", "");
 	_cleanup_close_ int fake = open(tmpdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_cerr_ cerr err = { 0 };
-	assert_int_equal(apparmor_open_exec_attr(fake, &err), -EPERM);
+	assert_int_equal(apparmor_open_exec_attr(fake, 3, &err), -EPERM);
 	assert_string_equal(cerr_msg(&err), "AppArmor: /proc/thread-self/attr/exec is not on procfs");
 	cerr_clear(&err);
 	_cleanup_close_ int empty = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	assert_true(apparmor_open_exec_attr(empty, &err) < 0);
+	assert_true(apparmor_open_exec_attr(empty, 3, &err) < 0);
 	assert_non_null(strstr(cerr_msg(&err), "AppArmor: open /proc/thread-self/attr/exec"));
 	cerr_clear(&err);
 	_cleanup_close_ int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int fd = apparmor_open_exec_attr(proc, &err);
-	assert_true(fd >= 0);
+	_cleanup_close_ int fd = apparmor_open_exec_attr(proc, 3, &err);
+	assert_true(fd >= 3);
+	/* never one of the fds passed on: above them, and closed at exec */
+	_cleanup_close_ int high = apparmor_open_exec_attr(proc, 200, &err);
+	assert_true(high >= 200);
+	assert_true(fcntl(high, F_GETFD) & FD_CLOEXEC);
 }
 
 /* aa_change_onexec's command: "exec NAME", in one write */
