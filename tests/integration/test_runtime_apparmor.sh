@@ -109,6 +109,9 @@ the-secret" "exec --apparmor unconfined under $rt"
 	assert_eq "$got" "$want" "run under corral and under runc"
 	assert_contains "$got" "$AA_PROFILE (enforce)" "run's profile"
 	assert_contains "$got" "denied" "run's denied file"
+	cfg '.process.args=["sh","-c","readlink /proc/self/fd/4 /proc/self/fd/5; true"]'
+	got=$(cd "$BUNDLE" && cr run --preserve-fds 3 "$TID-p" 3<"$T/p.json" </dev/null)
+	assert_eq "$got" "" "fds 4 and 5 of a run with --preserve-fds 3 and only fd 3 open"
 	cr delete -f "$TID"
 }
 
