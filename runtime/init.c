@@ -307,11 +307,12 @@ _Noreturn void container_init(struct init_args *a)
 		fail(a, &err);
 	/* read while still root, before seccomp */
 	_cleanup_strv_ char **home_env = env_with_home(p->env, p->user.uid);
+	/* the profile for our execve, before seccomp, as runc asks for it */
+	if (aa_attr >= 0 && apparmor_exec_profile(aa_attr, p->apparmor_profile, &err) < 0)
+		fail(a, &err);
 	/* seccomp: loaded while CAP_SYS_ADMIN is still held unless no_new_privs
 	 * allows it later; with a listener, before READY so the parent can hand
 	 * the notify fd on; otherwise last, just before execve */
-	if (aa_attr >= 0 && apparmor_exec_profile(aa_attr, p->apparmor_profile, &err) < 0)
-		fail(a, &err);
 	const struct oci_seccomp *sc = s->linux_.seccomp;
 	bool sc_early = sc && (!p->no_new_privileges || sc->listener_path);
 	int notify_fd = -1;
