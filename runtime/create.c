@@ -2,6 +2,7 @@
  * its namespaces and cgroup, write its id maps, and save the state once it
  * is ready. Any failure undoes all of it. */
 #include "container.h"
+#include "apparmor.h"
 #include "cgroup_path.h"
 #include "creds.h"
 #include "hooks.h"
@@ -79,7 +80,8 @@ static int check_supported(const struct oci_spec *s, cerr *err)
 	if (s->linux_.n_net_devices &&
 	    (!spec_has_namespace(s, NS_NETWORK) || spec_namespace(s, NS_NETWORK)->path))
 		return cerr_set(err, EINVAL, "linux.netDevices: needs a new network namespace in linux.namespaces");
-	if ((r = idmap_check(s, err)) < 0)
+	if ((r = idmap_check(s, err)) < 0 ||
+	    (r = apparmor_check(s->process.apparmor_profile, "process.apparmorProfile", err)) < 0)
 		return r;
 	if (s->linux_.has_time_offsets && !spec_has_namespace(s, NS_TIME))
 		return cerr_set(err, EINVAL, "linux.timeOffsets: needs a time namespace in linux.namespaces");

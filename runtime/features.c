@@ -2,6 +2,7 @@
  * build implements, derived from the same tables the code uses where it
  * can, so it cannot claim more than is there. */
 #include "features.h"
+#include "apparmor.h"
 #include "hooks.h"
 #include "bundle/mount_options.h"
 #include "cgroups/cgroups.h"
@@ -101,7 +102,7 @@ static int gen_linux(yajl_gen g)
 	r = r || jg_key(g, "cgroup") || yajl_gen_map_open(g) || jg_key_bool(g, "v1", false) ||
 	    jg_key_bool(g, "v2", true) || jg_key_bool(g, "systemd", false) || jg_key_bool(g, "systemdUser", false) ||
 	    jg_key_bool(g, "rdma", false) || yajl_gen_map_close(g);
-	r = r || gen_seccomp(g) || gen_enabled(g, "apparmor", false) ||
+	r = r || gen_seccomp(g) || gen_enabled(g, "apparmor", apparmor_enabled()) ||
 	    gen_enabled(g, "selinux", false) || gen_enabled(g, "intelRdt", false) || gen_enabled(g, "netDevices", true);
 	r = r || jg_key(g, "mountExtensions") || yajl_gen_map_open(g) || gen_enabled(g, "idmap", true) ||
 	    yajl_gen_map_close(g);

@@ -1,6 +1,7 @@
 /* The container's init, from clone3 to execve. Each step that fails sends
  * one line to the parent, which rolls back and reports it. */
 #include "container.h"
+#include "apparmor.h"
 #include "creds.h"
 #include "exec_path.h"
 #include "home_env.h"
@@ -235,6 +236,14 @@ _Noreturn void container_init(struct init_args *a)
 		cerr_sys(&err, errno, "open /proc/self/fd");
 		fail(a, &err);
 	}
+	/* the exec attribute is opened in the host's /proc, where the
+	 * container's root cannot plant a file in its place */
+	_cleanup_close_ int aa_attr = -1;
+	if (p->apparmor_profile && p->apparmor_profile[0]) {
+		_cleanup_close_ int host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if ((aa_attr = apparmor_open_exec_attr(host_proc, 3 + a->preserve_fds, &err)) < 0)
+			fail(a, &err);
+	}
 	_cleanup_free_ int *trees = calloc(s->n_mounts + 1, sizeof(int));
 	if (!trees) {
 		cerr_set(&err, ENOMEM, "out of memory");
@@ -298,6 +307,9 @@ _Noreturn void container_init(struct init_args *a)
 		fail(a, &err);
 	/* read while still root, before seccomp */
 	_cleanup_strv_ char **home_env = env_with_home(p->env, p->user.uid);
+	/* the profile for our execve, before seccomp, as runc asks for it */
+	if (aa_attr >= 0 && apparmor_exec_profile(aa_attr, p->apparmor_profile, &err) < 0)
+		fail(a, &err);
 	/* seccomp: loaded while CAP_SYS_ADMIN is still held unless no_new_privs
 	 * allows it later; with a listener, before READY so the parent can hand
 	 * the notify fd on; otherwise last, just before execve */

@@ -64,11 +64,10 @@ int cmd_exec(int argc, char **argv)
 			o.preserve_fds = (int)n;
 			break;
 		}
-		case 'A':
+		case 'A': o.apparmor = optarg[0] ? optarg : NULL; break;
 		case 'L':
 			if (optarg[0]) {
-				fprintf(stderr, "corral: exec: --%s: not supported (no AppArmor or SELinux support)\n",
-					c == 'A' ? "apparmor" : "process-label");
+				fprintf(stderr, "corral: exec: --process-label: not supported (no SELinux support)\n");
 				return 1;
 			}
 			break;

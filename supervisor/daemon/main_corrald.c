@@ -16,6 +16,7 @@
 #include "supervisor/daemon/sessions/session_methods.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/containers/ctr_adopt.h"
+#include "supervisor/daemon/containers/ctr_apparmor.h"
 #include "supervisor/daemon/network/net_reconcile.h"
 #include "supervisor/daemon/containers/fastpath.h"
 #include "supervisor/daemon/containers/trash.h"
@@ -219,6 +220,7 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 		return cerr_sys(err, -r, "state directory %s", cfg->state_dir);
 	if ((r = fastpath_init(d, err)) < 0 || (r = trash_init(d, err)) < 0)
 		return r;
+	ctr_apparmor_init(d, d->policy ? d->policy->apparmor_profile : NULL);
 	if (access(d->monitor_bin, X_OK) < 0)
 		return cerr_sys(err, errno, "%s", d->monitor_bin);
 	return 0;

@@ -197,6 +197,32 @@ test_podman_resources_in_cgroup_v2() {
 	assert_contains "$out" "33554432" "podman stats reads the container's own memory limit"
 }
 
+# podman's own default profile (containers-default-VERSION), which podman
+# loads itself, is applied as under runc: the process's, exec's, and
+# kept from what podman keeps from the container
+case_apparmor() {
+	local rt=$1
+	local c="aa-$rt"
+	pm "$rt" run --rm $CP localhost/bb:1 cat /proc/self/attr/current | sed 's/-[0-9.]* (/-V (/'
+	pm "$rt" run -d --name "$c" $CP localhost/bb:1 sleep 1000 >/dev/null
+	pm "$rt" exec "$c" cat /proc/self/attr/current | sed 's/-[0-9.]* (/-V (/'
+	pm "$rt" exec "$c" sh -c 'echo h >/proc/sysrq-trigger' >/dev/null 2>&1; echo "sysrq rc=$?"
+	pm "$rt" run --rm --security-opt apparmor=unconfined $CP localhost/bb:1 cat /proc/self/attr/current
+	pm "$rt" rm -f -t 0 "$c" >/dev/null
+}
+test_podman_apparmor() {
+	[ -d /sys/kernel/security/apparmor ] && grep -q '^Y' /sys/module/apparmor/parameters/enabled 2>/dev/null ||
+		skip "AppArmor is off on this host (the VM tier boots a kernel with it on)"
+	command -v apparmor_parser >/dev/null || skip "apparmor_parser is missing (tests/deps.sh installs apparmor)"
+	setup_podman
+	run_both case_apparmor
+	local out
+	out=$(case_apparmor corral)
+	assert_eq "$(echo "$out" | sed -n '1p;2p;4p' | tr '\n' ' ')" \
+		"containers-default-V (enforce) containers-default-V (enforce) unconfined " "podman's profile under corral"
+	assert_not_contains "$out" "sysrq rc=0" "the profile's denials"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

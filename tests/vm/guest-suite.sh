@@ -9,15 +9,19 @@ cd "$root" || exit 1
 # What needs a pure cgroup v2 hierarchy with every controller: the cgroup
 # tests, the runtime's cgroup and exit-code paths, seccomp, the
 # supervisor's OOM report, Pause (cgroup.freeze) and Top on a
-# hierarchy that is cgroup v2 alone, and Kubernetes' CRI (containerd's
+# hierarchy that is cgroup v2 alone, AppArmor (on in this kernel, off on
+# the host), and Kubernetes' CRI (containerd's
 # CRI plugin gives every pod and container a cgroup with controllers).
 # The rest runs on the host tier; under TCG the whole suite would not fit the tier's time limit.
 export TIER_TESTS="test_cgroups.sh test_runtime_seccomp.sh
 test_runtime_lifecycle.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
+test_runtime_apparmor.sh
+test_supervisor_apparmor.sh
+test_runtime_namespaces.sh:features
 test_supervisor_lifecycle.sh:memory
 test_supervisor_security.sh:exec_timeout|memory_limit
 test_supervisor_verbs.sh:pause|top
-test_clients_podman.sh:resources
+test_clients_podman.sh:resources|apparmor
 test_supervisor_workloads.sh:limits
 test_supervisor_policy.sh:default_limits
 test_supervisor_userns.sh:members_container_is_the_member

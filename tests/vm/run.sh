@@ -49,7 +49,7 @@ args+=(-f "$B/bin:$G/build/bin" -f "$B/tests/helpers:$G/build/tests/helpers")
 # (GNU timeout and util-linux setpriv/script replace busybox's, which differ)
 for t in bash crun runc jq ip unshare nsenter setsid setpriv script timeout getent strace podman conmon \
 	iptables ip6tables iptables-save iptables-restore ip6tables-save ip6tables-restore nft mke2fs \
-	containerd containerd-shim-runc-v2 ctr catatonit protoc; do
+	containerd containerd-shim-runc-v2 ctr catatonit protoc apparmor_parser; do
 	p=$(command -v "$t" 2>/dev/null) && args+=(-b "$p")
 done
 # CNI: the plugins corral's and podman's default networks chain, and the
@@ -78,8 +78,12 @@ if [ -x /usr/bin/python3 ]; then
 		[ -d "$f" ] && args+=(-f "$f")
 	done
 fi
-# podman's own files: its policy, and the init it runs for --init
-for f in /etc/containers /usr/libexec/podman; do [ -e "$f" ] && args+=(-f "$f"); done
+# podman's own files: its policy, and the init it runs for --init; AppArmor's
+# parser settings, the kernel features its policy is built for, and the
+# abstractions that podman's default profile includes
+for f in /etc/containers /usr/libexec/podman /etc/apparmor /etc/apparmor.d /usr/share/apparmor-features; do
+	[ -e "$f" ] && args+=(-f "$f")
+done
 # the source tree's files that tests read (units, interface descriptions, ...)
 for d in "$root"/*/; do
 	case "$(basename "$d")" in build|.git) continue ;; esac
