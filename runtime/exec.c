@@ -10,6 +10,7 @@
 #include "exec_path.h"
 #include "home_env.h"
 #include "seccomp.h"
+#include "selinux.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -163,6 +164,11 @@ static int build_process(const struct exec_opts *o, const struct oci_spec *spec,
 		return r;
 	if (o->caps && o->caps[0] && (r = add_caps(x, o->caps, err)) < 0)
 		return r;
+	if (o->process_label && o->process_label[0])
+		x->p.selinux_label = (char *)o->process_label;
+	if ((r = selinux_check_label(x->p.selinux_label, o->process_label ? "--process-label" : "process.selinuxLabel",
+				     err)) < 0)
+		return r;
 	if (o->no_new_privs)
 		x->p.no_new_privileges = true;
 	if (o->tty_set)
@@ -282,6 +288,11 @@ static _Noreturn void exec_helper(const struct exec_proc *x, const struct exec_o
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* inherited by the process; written while we may still write it */
 	if (x->p.has_oom_score_adj && creds_set_oom_score_adj(getpid(), x->p.oom_score_adj, &err) < 0)
+		child_fail(sock, &err);
+	/* on the host's /proc, before the container's namespaces; the process
+	 * cloned below inherits it for its execve */
+	int label_fd = selinux_open_exec_attr(x->p.selinux_label, &err);
+	if (label_fd < -1 || selinux_set_exec_label(label_fd, x->p.selinux_label, &err) < 0)
 		child_fail(sock, &err);
 	/* all at once: the user namespace first grants the rights for the rest */
 	if (flags && setns(init_pidfd, flags) < 0) {

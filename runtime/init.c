@@ -10,6 +10,7 @@
 #include "netlink.h"
 #include "rootfs.h"
 #include "seccomp.h"
+#include "selinux.h"
 #include "sync.h"
 #include "terminal.h"
 #include "common/cleanup.h"
@@ -235,6 +236,10 @@ _Noreturn void container_init(struct init_args *a)
 		cerr_sys(&err, errno, "open /proc/self/fd");
 		fail(a, &err);
 	}
+	/* on the host's /proc: the container's cannot stand in for it */
+	int label_fd = selinux_open_exec_attr(p->selinux_label, &err);
+	if (label_fd < -1)
+		fail(a, &err);
 	_cleanup_free_ int *trees = calloc(s->n_mounts + 1, sizeof(int));
 	if (!trees) {
 		cerr_set(&err, ENOMEM, "out of memory");
@@ -304,6 +309,9 @@ _Noreturn void container_init(struct init_args *a)
 	const struct oci_seccomp *sc = s->linux_.seccomp;
 	bool sc_early = sc && (!p->no_new_privileges || sc->listener_path);
 	int notify_fd = -1;
+	/* as runc: set before seccomp, so startContainer hooks run labelled too */
+	if (selinux_set_exec_label(label_fd, p->selinux_label, &err) < 0)
+		fail(a, &err);
 	if (sc_early && seccomp_load_prog(a->seccomp, &notify_fd, &err) < 0)
 		fail(a, &err);
 	if (creds_apply_user_caps(p, &err) < 0)

@@ -65,13 +65,12 @@ int cmd_exec(int argc, char **argv)
 			break;
 		}
 		case 'A':
-		case 'L':
 			if (optarg[0]) {
-				fprintf(stderr, "corral: exec: --%s: not supported (no AppArmor or SELinux support)\n",
-					c == 'A' ? "apparmor" : "process-label");
+				fprintf(stderr, "corral: exec: --apparmor: not supported (no AppArmor support)\n");
 				return 1;
 			}
 			break;
+		case 'L': o.process_label = optarg; break;
 		case 'I': break;
 		default: return 1;
 		}
