@@ -164,10 +164,10 @@ static int build_process(const struct exec_opts *o, const struct oci_spec *spec,
 		return r;
 	if (o->caps && o->caps[0] && (r = add_caps(x, o->caps, err)) < 0)
 		return r;
-	if (o->process_label && o->process_label[0])
+	bool own_label = o->process_label && o->process_label[0];
+	if (own_label)
 		x->p.selinux_label = (char *)o->process_label;
-	if ((r = selinux_check_label(x->p.selinux_label, o->process_label ? "--process-label" : "process.selinuxLabel",
-				     err)) < 0)
+	if ((r = selinux_check_label(x->p.selinux_label, own_label ? "--process-label" : "process.selinuxLabel", err)) < 0)
 		return r;
 	if (o->no_new_privs)
 		x->p.no_new_privileges = true;
