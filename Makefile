@@ -143,8 +143,9 @@ check-unit: $(UNIT_BINS)
 check-integration: all $(HELPER_BINS)
 	@tests/integration/run.sh $(B)
 
+# the default boot, then the SELinux boot (tests/vm/run.sh's CORRAL_VM_MODE)
 check-vm: all $(HELPER_BINS)
-	@tests/vm/run.sh $(B)
+	@rc=0; tests/vm/run.sh $(B) || rc=1; CORRAL_VM_MODE=selinux tests/vm/run.sh $(B) || rc=1; exit $$rc
 
 check-fuzz:
 	@tests/fuzz/run.sh

@@ -2,6 +2,7 @@
 #include "apparmor.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "lsm_attr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,24 +45,7 @@ int apparmor_check(const char *profile, const char *what, cerr *err)
 
 int apparmor_open_exec_attr(int proc_dir, int min_fd, cerr *err)
 {
-	/* the LSM's own directory since Linux 5.1; the shared file before */
-	const char *path = "thread-self/attr/apparmor/exec";
-	_cleanup_close_ int fd = openat(proc_dir, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 && errno == ENOENT) {
-		path = "thread-self/attr/exec";
-		fd = openat(proc_dir, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	}
-	if (fd < 0)
-		return cerr_sys(err, errno, "AppArmor: open /proc/%s", path);
-	struct statfs fs;
-	if (fstatfs(fd, &fs) < 0)
-		return cerr_sys(err, errno, "AppArmor: /proc/%s", path);
-	if (fs.f_type != PROC_SUPER_MAGIC)
-		return cerr_set(err, EPERM, "AppArmor: /proc/%s is not on procfs", path);
-	if (fd >= min_fd)
-		return TAKE_FD(fd);
-	int high = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
-	return high < 0 ? cerr_sys(err, errno, "AppArmor: /proc/%s", path) : high;
+	return lsm_open_exec_attr(proc_dir, "apparmor", min_fd, "AppArmor", err);
 }
 
 int apparmor_exec_profile(int attr_fd, const char *profile, cerr *err)

@@ -9,6 +9,7 @@
 #include "idmap.h"
 #include "netlink.h"
 #include "seccomp.h"
+#include "selinux.h"
 #include "sync.h"
 #include "terminal.h"
 #include "cgroups/resources.h"
@@ -80,7 +81,7 @@ static int check_supported(const struct oci_spec *s, cerr *err)
 	if (s->linux_.n_net_devices &&
 	    (!spec_has_namespace(s, NS_NETWORK) || spec_namespace(s, NS_NETWORK)->path))
 		return cerr_set(err, EINVAL, "linux.netDevices: needs a new network namespace in linux.namespaces");
-	if ((r = idmap_check(s, err)) < 0 ||
+	if ((r = idmap_check(s, err)) < 0 || (r = selinux_check_spec(s, err)) < 0 ||
 	    (r = apparmor_check(s->process.apparmor_profile, "process.apparmorProfile", err)) < 0)
 		return r;
 	if (s->linux_.has_time_offsets && !spec_has_namespace(s, NS_TIME))

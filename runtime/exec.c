@@ -11,6 +11,7 @@
 #include "exec_path.h"
 #include "home_env.h"
 #include "seccomp.h"
+#include "selinux.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -168,6 +169,11 @@ static int build_process(const struct exec_opts *o, const struct oci_spec *spec,
 		return r;
 	if (o->caps && o->caps[0] && (r = add_caps(x, o->caps, err)) < 0)
 		return r;
+	bool own_label = o->process_label && o->process_label[0];
+	if (own_label)
+		x->p.selinux_label = (char *)o->process_label;
+	if ((r = selinux_check_label(x->p.selinux_label, own_label ? "--process-label" : "process.selinuxLabel", err)) < 0)
+		return r;
 	if (o->no_new_privs)
 		x->p.no_new_privileges = true;
 	/* as runc: --apparmor, else the process file's, else the container's */
@@ -308,6 +314,14 @@ static _Noreturn void exec_helper(const struct exec_proc *x, const struct exec_o
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* inherited by the process; written while we may still write it */
 	if (x->p.has_oom_score_adj && creds_set_oom_score_adj(getpid(), x->p.oom_score_adj, &err) < 0)
+		child_fail(sock, &err);
+	/* on the host's /proc, before the container's namespaces; the process
+	 * cloned below inherits it for its execve */
+	int host_proc = x->p.selinux_label && x->p.selinux_label[0] ? open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	int label_fd = selinux_open_exec_attr(host_proc, x->p.selinux_label, first, &err);
+	if (host_proc >= 0)
+		close(host_proc);
+	if (label_fd < -1 || selinux_set_exec_label(label_fd, x->p.selinux_label, &err) < 0)
 		child_fail(sock, &err);
 	/* all at once: the user namespace first grants the rights for the rest */
 	if (flags && setns(init_pidfd, flags) < 0) {

@@ -4,6 +4,7 @@
 #include "features.h"
 #include "apparmor.h"
 #include "hooks.h"
+#include "selinux.h"
 #include "bundle/mount_options.h"
 #include "cgroups/cgroups.h"
 #include "bundle/spec.h"
@@ -103,7 +104,7 @@ static int gen_linux(yajl_gen g)
 	    jg_key_bool(g, "v2", true) || jg_key_bool(g, "systemd", false) || jg_key_bool(g, "systemdUser", false) ||
 	    jg_key_bool(g, "rdma", false) || yajl_gen_map_close(g);
 	r = r || gen_seccomp(g) || gen_enabled(g, "apparmor", apparmor_enabled()) ||
-	    gen_enabled(g, "selinux", false) || gen_enabled(g, "intelRdt", false) || gen_enabled(g, "netDevices", true);
+	    gen_enabled(g, "selinux", selinux_enabled()) || gen_enabled(g, "intelRdt", false) || gen_enabled(g, "netDevices", true);
 	r = r || jg_key(g, "mountExtensions") || yajl_gen_map_open(g) || gen_enabled(g, "idmap", true) ||
 	    yajl_gen_map_close(g);
 	return r || yajl_gen_map_close(g);

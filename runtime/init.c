@@ -11,6 +11,7 @@
 #include "netlink.h"
 #include "rootfs.h"
 #include "seccomp.h"
+#include "selinux.h"
 #include "sync.h"
 #include "terminal.h"
 #include "common/cleanup.h"
@@ -236,12 +237,16 @@ _Noreturn void container_init(struct init_args *a)
 		cerr_sys(&err, errno, "open /proc/self/fd");
 		fail(a, &err);
 	}
-	/* the exec attribute is opened in the host's /proc, where the
-	 * container's root cannot plant a file in its place */
+	/* the exec attributes are opened in the host's /proc, where the
+	 * container's root cannot plant a file in their place */
 	_cleanup_close_ int aa_attr = -1;
-	if (p->apparmor_profile && p->apparmor_profile[0]) {
+	int label_fd = -1;
+	if ((p->apparmor_profile && p->apparmor_profile[0]) || (p->selinux_label && p->selinux_label[0])) {
 		_cleanup_close_ int host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if ((aa_attr = apparmor_open_exec_attr(host_proc, 3 + a->preserve_fds, &err)) < 0)
+		if (p->apparmor_profile && p->apparmor_profile[0] &&
+		    (aa_attr = apparmor_open_exec_attr(host_proc, 3 + a->preserve_fds, &err)) < 0)
+			fail(a, &err);
+		if ((label_fd = selinux_open_exec_attr(host_proc, p->selinux_label, 3 + a->preserve_fds, &err)) < -1)
 			fail(a, &err);
 	}
 	_cleanup_free_ int *trees = calloc(s->n_mounts + 1, sizeof(int));
@@ -316,6 +321,9 @@ _Noreturn void container_init(struct init_args *a)
 	const struct oci_seccomp *sc = s->linux_.seccomp;
 	bool sc_early = sc && (!p->no_new_privileges || sc->listener_path);
 	int notify_fd = -1;
+	/* as runc: set before seccomp, so startContainer hooks run labelled too */
+	if (selinux_set_exec_label(label_fd, p->selinux_label, &err) < 0)
+		fail(a, &err);
 	if (sc_early && seccomp_load_prog(a->seccomp, &notify_fd, &err) < 0)
 		fail(a, &err);
 	if (creds_apply_user_caps(p, &err) < 0)

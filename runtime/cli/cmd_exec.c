@@ -65,12 +65,7 @@ int cmd_exec(int argc, char **argv)
 			break;
 		}
 		case 'A': o.apparmor = optarg[0] ? optarg : NULL; break;
-		case 'L':
-			if (optarg[0]) {
-				fprintf(stderr, "corral: exec: --process-label: not supported (no SELinux support)\n");
-				return 1;
-			}
-			break;
+		case 'L': o.process_label = optarg; break;
 		case 'I': break;
 		default: return 1;
 		}

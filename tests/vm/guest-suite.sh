@@ -27,6 +27,11 @@ test_supervisor_policy.sh:default_limits
 test_supervisor_userns.sh:members_container_is_the_member
 test_clients_cri.sh"
 export TIER_REASON="runs on the host tier (the VM tier runs what needs cgroup controllers)"
+# the SELinux boot (run.sh's CORRAL_VM_MODE=selinux) runs what needs SELinux
+if grep -q " /sys/fs/selinux selinuxfs " /proc/mounts; then
+	export TIER_TESTS="test_runtime_selinux.sh"
+	export TIER_REASON="runs on the host tier or the VM tier's default boot (this boot is for SELinux)"
+fi
 # The tests' state on ext4: a member's container sees its image's layers
 # through idmapped mounts, which this kernel's tmpfs (the guest's root)
 # cannot give (tmpfs idmaps from Linux 6.3); a host's store is on such a

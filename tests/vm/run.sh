@@ -6,12 +6,17 @@
 # Environment: CORRAL_VM_ACCEL=kvm|tcg, CORRAL_VM_TIMEOUT (seconds, 1200:
 # under TCG on a busy host the guest has needed over 540),
 # ONLY=pattern (integration files to run), CORRAL_VM_VERBOSE=1 (echo console).
+# CORRAL_VM_MODE=selinux boots with the kernel's security=selinux and Debian's
+# selinux-policy-default loaded (permissive), runs the tests that need it, and
+# records them in $B/results/vm-selinux/vm.txt.
 set -u
 B=${1:-build}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 case "$B" in /*) ;; *) B="$root/$B" ;; esac
 guest=${2:-$root/tests/vm/guest-suite.sh}
-results="$B/results"
+mode=${CORRAL_VM_MODE:-}
+case "$mode" in ""|selinux) ;; *) echo "vm: CORRAL_VM_MODE=$mode: must be empty or selinux" >&2; exit 2 ;; esac
+results="$B/results${mode:+/vm-$mode}"
 # another guest script (a benchmark) must not overwrite the suite's record
 [ $# -ge 2 ] && results="$B/vm/custom-results"
 mkdir -p "$results"
@@ -39,6 +44,12 @@ ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 || need_skip "no Debian kernel (apt-get
 { "$root/tests/fixtures/mkbusybox.sh" "$B" && "$root/tests/fixtures/mkimages.sh" "$B" && "$root/tests/fixtures/mkpause.sh" "$B"; } >/dev/null || { echo "FAIL vm: fixtures"; echo "fail vm-fixtures" >>"$results/vm.txt"; summary; exit 1; }
 
 args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-1200}" -m 1536 -c 2)
+if [ "$mode" = selinux ]; then
+	policy=$("$root/tests/vm/mkselinux.sh" "$B") || need_skip "no SELinux policy to load (tests/vm/mkselinux.sh failed)"
+	# the guest's init loads it (tests/vm/init)
+	args+=(-f "$policy:/etc/selinux/default/policy/policy.33")
+	export CORRAL_VM_CMDLINE="${CORRAL_VM_CMDLINE:-} security=selinux selinux=1"
+fi
 [ "${CORRAL_VM_VERBOSE:-0}" = 1 ] || args+=(-q)
 # the tree goes to a fixed path in the guest: the guest mounts its own /tmp,
 # and a checkout there would vanish under it
