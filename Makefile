@@ -14,7 +14,7 @@ DESTDIR ?=
 B ?= build
 
 CC ?= cc
-PKGS := libseccomp libcap yajl libmnl libarchive libcrypto yaml-0.1 libcurl
+PKGS := libseccomp libcap yajl libmnl libarchive libcrypto yaml-0.1 libcurl libsystemd
 VERSION := 0.1.0
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
