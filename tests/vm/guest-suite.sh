@@ -23,6 +23,11 @@ test_supervisor_policy.sh:default_limits
 test_supervisor_userns.sh:members_container_is_the_member
 test_clients_cri.sh"
 export TIER_REASON="runs on the host tier (the VM tier runs what needs cgroup controllers)"
+# Booted with systemd as PID 1 (CORRAL_VM_SYSTEMD=1): what needs systemd
+if [ -d /run/systemd/system ]; then
+	export TIER_TESTS="test_cgroups_systemd.sh"
+	export TIER_REASON="runs in the VM tier without systemd"
+fi
 # The tests' state on ext4: a member's container sees its image's layers
 # through idmapped mounts, which this kernel's tmpfs (the guest's root)
 # cannot give (tmpfs idmaps from Linux 6.3); a host's store is on such a

@@ -5,7 +5,9 @@
 #   tests/vm/run.sh B [GUEST-SCRIPT]   (default: tests/vm/guest-suite.sh)
 # Environment: CORRAL_VM_ACCEL=kvm|tcg, CORRAL_VM_TIMEOUT (seconds, 1200:
 # under TCG on a busy host the guest has needed over 540),
-# ONLY=pattern (integration files to run), CORRAL_VM_VERBOSE=1 (echo console).
+# ONLY=pattern (integration files to run), CORRAL_VM_VERBOSE=1 (echo console),
+# CORRAL_VM_SYSTEMD=1 (the guest boots the host's / with systemd as PID 1,
+# and runs what needs systemd: see guest-suite.sh).
 set -u
 B=${1:-build}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,9 +42,19 @@ ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 || need_skip "no Debian kernel (apt-get
 
 args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-1200}" -m 1536 -c 2)
 [ "${CORRAL_VM_VERBOSE:-0}" = 1 ] || args+=(-q)
+# the netfilter modules CNI's iptables rules need; crc32c_generic first: libcrc32c
+# (under nf_conntrack) needs a crc32c when it loads
+for m in overlay loop ext4 brd=rd_nr=1,rd_size=8192 veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat \
+	xt_MASQUERADE xt_comment xt_addrtype xt_conntrack xt_mark xt_multiport xt_nat xt_tcpudp; do args+=(-M "$m"); done
+export ONLY="${ONLY:-}"
+G=/corral-src GB=/corral-src/build
+if [ "${CORRAL_VM_SYSTEMD:-0}" = 1 ]; then
+	# the host's own tree, binaries and tools are there at their paths
+	args+=(-S)
+	G=$root GB=$B
+else
 # the tree goes to a fixed path in the guest: the guest mounts its own /tmp,
 # and a checkout there would vanish under it
-G=/corral-src
 for b in "$B"/bin/* "$B"/tests/helpers/*; do [ -f "$b" ] && [ -x "$b" ] && args+=(-b "$b"); done
 args+=(-f "$B/bin:$G/build/bin" -f "$B/tests/helpers:$G/build/tests/helpers")
 # tools the tests use beyond busybox, and the runtimes the benchmark compares
@@ -87,13 +99,9 @@ for d in "$root"/*/; do
 done
 args+=(-f "$B/fixtures:$G/build/fixtures")
 [ -f "$root/Makefile" ] && args+=(-f "$root/Makefile:$G/Makefile")
-# the netfilter modules CNI's iptables rules need; crc32c_generic first: libcrc32c
-# (under nf_conntrack) needs a crc32c when it loads
-for m in overlay loop ext4 brd=rd_nr=1,rd_size=8192 veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat \
-	xt_MASQUERADE xt_comment xt_addrtype xt_conntrack xt_mark xt_multiport xt_nat xt_tcpudp; do args+=(-M "$m"); done
-export ONLY="${ONLY:-}"
+fi
 echo "vm: booting the guest for $(basename "$guest")"
-"$root/tests/vm/corral-vm" "${args[@]}" "$guest" "$G" "$G/build" "${ONLY:-}"
+"$root/tests/vm/corral-vm" "${args[@]}" "$guest" "$G" "$GB" "${ONLY:-}"
 rc=$?
 if [ ! -f "$out/results.txt" ] && grep -qE '^(PASS|FAIL|SKIP) ' "$out/console.log" 2>/dev/null; then
 	# the guest did not finish: keep what its console says, and say so
