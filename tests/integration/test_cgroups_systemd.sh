@@ -5,6 +5,7 @@
 # mode (CORRAL_VM_SYSTEMD=1 tests/vm/run.sh build).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
+IMG="$FIXTURES/busybox/rootfs"
 
 need_systemd() {
 	[ -d /run/systemd/system ] || skip "needs systemd as PID 1 (CORRAL_VM_SYSTEMD=1 tests/vm/run.sh)"
@@ -118,6 +119,38 @@ test_systemd_oom_and_no_unit_after_delete() {
 	(cd "$BUNDLE" && cr --systemd-cgroup create "$TID" </dev/null >/dev/null 2>"$T/err") && fail "create with a bad mount"
 	gone "$(unit_of corral)" || fail "$(unit_of corral) is left after a failed create"
 	[ ! -e "$STATE/$TID" ] || fail "state left after a failed create"
+}
+
+# corrald's cgroup-manager: systemd where PID 1 is (auto), as podman's
+test_systemd_corrald_cgroup_manager() {
+	need_systemd
+	trap cleanup_sv EXIT
+	start_sv --cgroup-parent machine.slice
+	local id u
+	ctl run -d --name s --memory 32m "$IMG" sleep 300 >/dev/null
+	id=$(ctl --json ps -a | jq -r '.[0].id')
+	u=corral-$id.scope
+	assert_eq "$(prop "$u" Delegate)" yes "corrald's container: Delegate"
+	assert_eq "$(prop "$u" Slice)" machine.slice "corrald's container: Slice"
+	assert_eq "$(prop "$u" MemoryMax)" 33554432 "corrald's container: MemoryMax"
+	assert_eq "$(cat "/sys/fs/cgroup/machine.slice/$u/memory.max")" 33554432 "memory.max"
+	ctl top s >/dev/null || fail "top reads the scope's processes"
+	ctl rm -f s >/dev/null
+	gone "$u" || fail "$u is left after rm -f"
+	cleanup_sv
+	# cgroupfs: a directory under cgroup-parent, and no unit
+	start_sv --cgroup-manager cgroupfs
+	ctl run -d --name f "$IMG" sleep 300 >/dev/null
+	id=$(ctl --json ps -a | jq -r '.[0].id')
+	[ -d "/sys/fs/cgroup/corral-$TID/$id" ] || fail "cgroupfs: no /corral-$TID/$id"
+	gone "corral-$id.scope" || fail "cgroupfs: a scope was made"
+	ctl rm -f f >/dev/null
+	# a path is no slice
+	cleanup_sv
+	local out
+	out=$(timeout 10 "$CORRALD" --config /dev/null --socket "$T/x.sock" --state-dir "$T/x" \
+		--cgroup-manager systemd --cgroup-parent /x 2>&1) && fail "a path as the systemd manager's slice"
+	assert_contains "$out" 'cgroup-parent: "/x" must be a slice' "the error"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
