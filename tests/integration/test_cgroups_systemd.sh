@@ -55,7 +55,9 @@ test_systemd_scope_delegates_with_limits() {
 	done
 	sed -n 's/^corral //p' "$T/props" >"$T/corral"
 	sed -n 's/^runc //p' "$T/props" >"$T/runc"
-	diff "$T/runc" "$T/corral" || fail "unit properties differ from runc's"
+	# runc 1.1 sets no IOWeight (the issue asks for it; crun sets it)
+	diff <(grep -v ^IOWeight "$T/runc") <(grep -v ^IOWeight "$T/corral") || fail "unit properties differ from runc's"
+	grep -qx IOWeight=4950 "$T/corral" || fail "IOWeight"
 	grep -qx MemoryMax=67108864 "$T/corral" || fail "MemoryMax"
 	grep -qx MemorySwapMax=33554432 "$T/corral" || fail "MemorySwapMax"
 	grep -qx CPUWeight=20 "$T/corral" || fail "CPUWeight"
