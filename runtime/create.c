@@ -13,6 +13,7 @@
 #include "sync.h"
 #include "terminal.h"
 #include "cgroups/resources.h"
+#include "cgroups/systemd.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
@@ -411,8 +412,10 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	rfc3339_ns(0, created, sizeof(created));
 	struct create_hooks hooks = { .spec = s };
 
-	if ((r = cgroup_path_for(s->linux_.cgroups_path, o->id, o->systemd_cgroup, &cgpath, err)) < 0 ||
-	    (r = cg_create(cgpath, res, &cgroup, err)) < 0)
+	char scope[NAME_MAX + 1] = ""; /* the systemd driver's unit, once made */
+	if (!o->systemd_cgroup &&
+	    ((r = cgroup_path_for(s->linux_.cgroups_path, o->id, false, &cgpath, err)) < 0 ||
+	     (r = cg_create(cgpath, res, &cgroup, err)) < 0))
 		goto fail;
 	if (cgroup) {
 		/* a state with no pid (status "creating") that names the cgroup:
@@ -451,7 +454,8 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	for (size_t i = 0; i < s->linux_.n_namespaces; i++)
 		/* a new time namespace is unshared by the init, which sets its
 		 * offsets first: a clone would freeze them at zero */
-		if (!s->linux_.namespaces[i].path && s->linux_.namespaces[i].type != NS_TIME)
+		if (!s->linux_.namespaces[i].path && s->linux_.namespaces[i].type != NS_TIME &&
+		    !(o->systemd_cgroup && s->linux_.namespaces[i].type == NS_CGROUP))
 			flags |= (uint64_t)oci_ns_clone_flag(s->linux_.namespaces[i].type);
 	struct clone_args ca = { .flags = flags, .pidfd = (uint64_t)(uintptr_t)&pidfd, .exit_signal = SIGCHLD };
 	if (cgroup) {
@@ -471,7 +475,7 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 		struct init_args a = { .spec = s, .rootfs = rootfs, .bundle = o->bundle, .sync = sock_child,
 				       .fifo = fifo, .preserve_fds = o->preserve_fds,
 				       .listen_fds = o->listen_fds, .no_pivot = o->no_pivot,
-				       .userns = userns, .seccomp = &p->seccomp };
+				       .userns = userns, .seccomp = &p->seccomp, .await_cgroup = o->systemd_cgroup };
 		memcpy(a.join_fds, join, sizeof(join));
 		for (int t = 0; t < NS_COUNT; t++)
 			if (own_ns[t] >= 0)
@@ -481,7 +485,9 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	close(sock_child);
 	sock_child = -1;
 	close_join_fds(join);
-	if ((r = leave_after_clone(own_ns, err)) < 0)
+	if ((r = leave_after_clone(own_ns, err)) < 0 ||
+	    (o->systemd_cgroup &&
+	     (r = cgroup_scope_enter(s->linux_.cgroups_path, o->id, res, pid, sock_parent, scope, &cgroup, err)) < 0))
 		goto fail;
 	/* written here: a non-dumpable init in a user namespace cannot write
 	 * its own /proc files */
@@ -556,6 +562,8 @@ fail:
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	if (scope[0])
+		cg_scope_stop(scope, NULL);
 	if (cgroup)
 		cg_destroy(cgroup, true, NULL);
 	netdev_release(dir, &s->linux_);

@@ -229,6 +229,12 @@ _Noreturn void container_init(struct init_args *a)
 	}
 	if (!spec_has_namespace(s, NS_USER))
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* a new cgroup namespace is rooted where the init is when it is made */
+	if (a->await_cgroup &&
+	    (expect(a, SYNC_CGROUP_DONE, &err) < 0 ||
+	     (spec_has_namespace(s, NS_CGROUP) && !spec_namespace(s, NS_CGROUP)->path && unshare(CLONE_NEWCGROUP) < 0 &&
+	      cerr_sys(&err, errno, "linux.namespaces: unshare cgroup namespace") < 0)))
+		fail(a, &err);
 	/* our /proc, to reach exec.fifo once we are in the container's root
 	 * (or in a mount namespace joined by path, whose /proc is another pid
 	 * namespace's); closed before execve */

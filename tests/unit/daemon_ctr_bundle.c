@@ -38,7 +38,7 @@ static int setup(void **state)
 			      .env = img_env, .cmd = img_cmd, .workdir = "/srv" };
 	f->spec = (ctr_spec){ .image = "t:1", .memory = -1, .pids = -1, .network = CTR_NET_NONE };
 	f->in = (bundle_in){ .id = "0123abcd", .hostname = "web", .spec = &f->spec, .image = &f->img,
-			     .cgroup_parent = "/corral" };
+			     .cgroups_path = "/corral/0123abcd" };
 	*state = f;
 	return 0;
 }

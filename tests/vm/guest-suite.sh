@@ -31,6 +31,10 @@ export TIER_REASON="runs on the host tier (the VM tier runs what needs cgroup co
 if grep -q " /sys/fs/selinux selinuxfs " /proc/mounts; then
 	export TIER_TESTS="test_runtime_selinux.sh"
 	export TIER_REASON="runs on the host tier or the VM tier's default boot (this boot is for SELinux)"
+# booted with systemd as PID 1 (CORRAL_VM_MODE=systemd): what needs systemd
+elif [ -d /run/systemd/system ]; then
+	export TIER_TESTS="test_cgroups_systemd.sh"
+	export TIER_REASON="runs in the VM tier without systemd"
 fi
 # The tests' state on ext4: a member's container sees its image's layers
 # through idmapped mounts, which this kernel's tmpfs (the guest's root)

@@ -6,16 +6,19 @@
 # Environment: CORRAL_VM_ACCEL=kvm|tcg, CORRAL_VM_TIMEOUT (seconds, 1200:
 # under TCG on a busy host the guest has needed over 540),
 # ONLY=pattern (integration files to run), CORRAL_VM_VERBOSE=1 (echo console).
-# CORRAL_VM_MODE=selinux boots with the kernel's security=selinux and Debian's
-# selinux-policy-default loaded (permissive), runs the tests that need it, and
-# records them in $B/results/vm-selinux/vm.txt.
+# CORRAL_VM_MODE picks a boot other than the default, runs the tests that need
+# it (see guest-suite.sh), and records them in $B/results/vm-MODE/vm.txt:
+#   selinux  the kernel's security=selinux, Debian's selinux-policy-default
+#            loaded (permissive);
+#   systemd  the host's / with systemd as PID 1 (CORRAL_VM_SYSTEMD=1 too).
 set -u
 B=${1:-build}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 case "$B" in /*) ;; *) B="$root/$B" ;; esac
 guest=${2:-$root/tests/vm/guest-suite.sh}
 mode=${CORRAL_VM_MODE:-}
-case "$mode" in ""|selinux) ;; *) echo "vm: CORRAL_VM_MODE=$mode: must be empty or selinux" >&2; exit 2 ;; esac
+[ "${CORRAL_VM_SYSTEMD:-0}" = 1 ] && mode=systemd
+case "$mode" in ""|selinux|systemd) ;; *) echo "vm: CORRAL_VM_MODE=$mode: must be empty, selinux or systemd" >&2; exit 2 ;; esac
 results="$B/results${mode:+/vm-$mode}"
 # another guest script (a benchmark) must not overwrite the suite's record
 [ $# -ge 2 ] && results="$B/vm/custom-results"
@@ -51,9 +54,19 @@ if [ "$mode" = selinux ]; then
 	export CORRAL_VM_CMDLINE="${CORRAL_VM_CMDLINE:-} security=selinux selinux=1"
 fi
 [ "${CORRAL_VM_VERBOSE:-0}" = 1 ] || args+=(-q)
+# the netfilter modules CNI's iptables rules need; crc32c_generic first: libcrc32c
+# (under nf_conntrack) needs a crc32c when it loads
+for m in overlay loop ext4 brd=rd_nr=1,rd_size=8192 veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat \
+	xt_MASQUERADE xt_comment xt_addrtype xt_conntrack xt_mark xt_multiport xt_nat xt_tcpudp; do args+=(-M "$m"); done
+export ONLY="${ONLY:-}"
+G=/corral-src GB=/corral-src/build
+if [ "$mode" = systemd ]; then
+	# the host's own tree, binaries and tools are there at their paths
+	args+=(-S)
+	G=$root GB=$B
+else
 # the tree goes to a fixed path in the guest: the guest mounts its own /tmp,
 # and a checkout there would vanish under it
-G=/corral-src
 for b in "$B"/bin/* "$B"/tests/helpers/*; do [ -f "$b" ] && [ -x "$b" ] && args+=(-b "$b"); done
 args+=(-f "$B/bin:$G/build/bin" -f "$B/tests/helpers:$G/build/tests/helpers")
 # tools the tests use beyond busybox, and the runtimes the benchmark compares
@@ -102,13 +115,9 @@ for d in "$root"/*/; do
 done
 args+=(-f "$B/fixtures:$G/build/fixtures")
 [ -f "$root/Makefile" ] && args+=(-f "$root/Makefile:$G/Makefile")
-# the netfilter modules CNI's iptables rules need; crc32c_generic first: libcrc32c
-# (under nf_conntrack) needs a crc32c when it loads
-for m in overlay loop ext4 brd=rd_nr=1,rd_size=8192 veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat \
-	xt_MASQUERADE xt_comment xt_addrtype xt_conntrack xt_mark xt_multiport xt_nat xt_tcpudp; do args+=(-M "$m"); done
-export ONLY="${ONLY:-}"
+fi
 echo "vm: booting the guest for $(basename "$guest")"
-"$root/tests/vm/corral-vm" "${args[@]}" "$guest" "$G" "$G/build" "${ONLY:-}"
+"$root/tests/vm/corral-vm" "${args[@]}" "$guest" "$G" "$GB" "${ONLY:-}"
 rc=$?
 if [ ! -f "$out/results.txt" ] && grep -qE '^(PASS|FAIL|SKIP) ' "$out/console.log" 2>/dev/null; then
 	# the guest did not finish: keep what its console says, and say so

@@ -233,9 +233,7 @@ static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
 		yajl_gen_map_close(g);
 	}
 	gen_resources(g, in->spec);
-	char cgp[PATH_MAX];
-	snprintf(cgp, sizeof(cgp), "%s/%s", streq(in->cgroup_parent, "/") ? "" : in->cgroup_parent, in->id);
-	jg_key_str(g, "cgroupsPath", cgp);
+	jg_key_str(g, "cgroupsPath", in->cgroups_path);
 	yajl_gen_map_close(g);
 }
 

@@ -20,7 +20,8 @@ typedef struct corrald {
 	audit_log audit;
 	const corrald_config *cfg;
 	uint64_t started_usec;
-	char *cgroup_parent;
+	char *cgroup_parent;  /* the slice, when systemd_cgroup */
+	bool systemd_cgroup;  /* cgroup-manager: containers are systemd scopes */
 	char *containers_dir; /* <state-dir>/containers */
 	char *runtime_root;   /* <state-dir>/runtime: the runtime's state files */
 	char *monitor_bin;    /* corral-monitor beside corrald */
