@@ -65,7 +65,7 @@ test_a_profile_where_apparmor_is_off_is_refused() {
 	(cd "$BUNDLE" && cr run -d "$TID" </dev/null) || fail "run -d without a profile"
 	out=$(cr exec --apparmor web "$TID" true 2>&1) && fail "exec --apparmor ran"
 	assert_eq "$out" "corral: exec $TID: --apparmor: \"web\": AppArmor is not enabled on this host" "exec --apparmor"
-	echo '{"args":["true"],"cwd":"/","apparmorProfile":"web"}' >"$T/p.json"
+	echo '{"args":["true"],"cwd":"/","user":{"uid":0,"gid":0},"apparmorProfile":"web"}' >"$T/p.json"
 	out=$(cr exec -p "$T/p.json" "$TID" 2>&1) && fail "exec -p with a profile ran"
 	assert_eq "$out" "corral: exec $TID: process.apparmorProfile: \"web\": AppArmor is not enabled on this host" "exec -p"
 	cr exec --apparmor "" "$TID" true || fail "an empty --apparmor is none"
@@ -83,7 +83,7 @@ test_profile_applied_and_enforced_as_runc() {
 	assert_eq "$("$CORRAL" features | jq .linux.apparmor.enabled)" true "features"
 	start_both
 	local rt run id got want="$AA_PROFILE (enforce)"
-	echo '{"args":["cat","/proc/self/attr/current"],"cwd":"/"}' >"$T/p.json"
+	echo '{"args":["cat","/proc/self/attr/current"],"cwd":"/","user":{"uid":0,"gid":0}}' >"$T/p.json"
 	for rt in runc corral; do
 		if [ $rt = runc ]; then run=(runc --root "$T/runc"); id=$TID-r; else run=(cr); id=$TID; fi
 		got=$("${run[@]}" exec "$id" cat /proc/1/attr/current) || fail "$rt: exec"
