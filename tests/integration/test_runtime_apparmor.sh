@@ -83,7 +83,7 @@ test_profile_applied_and_enforced_as_runc() {
 	assert_eq "$("$CORRAL" features | jq .linux.apparmor.enabled)" true "features"
 	start_both
 	local rt run id got want="$AA_PROFILE (enforce)"
-	echo '{"args":["cat","/proc/self/attr/current"],"cwd":"/","user":{"uid":0,"gid":0}}' >"$T/p.json"
+	echo '{"args":["cat","/proc/self/attr/current"],"cwd":"/","user":{"uid":0,"gid":0},"env":["PATH=/bin:/usr/bin"]}' >"$T/p.json"
 	for rt in runc corral; do
 		if [ $rt = runc ]; then run=(runc --root "$T/runc"); id=$TID-r; else run=(cr); id=$TID; fi
 		got=$("${run[@]}" exec "$id" cat /proc/1/attr/current) || fail "$rt: exec"

@@ -11,7 +11,7 @@ IMGS="$FIXTURES/images"
 apparmor_on() {
 	[ -d /sys/kernel/security/apparmor ] && grep -q '^Y' /sys/module/apparmor/parameters/enabled 2>/dev/null
 }
-config_of() { jq "$2" "$STATE_D/containers/$(ctl --json inspect "$1" | jq -r '.[0].id')/config.json"; }
+config_of() { jq -r "$2" "$STATE_D/containers/$(ctl --json inspect "$1" | jq -r '.[0].id')/config.json"; }
 
 test_sva_default_profile_and_who_may_choose() {
 	trap cleanup_sv EXIT
@@ -25,8 +25,17 @@ test_sva_default_profile_and_who_may_choose() {
 		assert_contains "$out" "io.corral.Supervisor.PolicyViolation" "member's $p: the error"
 		assert_contains "$out" '"field":"spec.apparmorProfile"' "member's $p: the field"
 	done
+	# and as podman spells it
+	out=$(mctl 65534 run --security-opt apparmor=unconfined app:1 true 2>&1) && fail "a member's --security-opt ran"
+	assert_contains "$out" "spec.apparmorProfile" "member's --security-opt: the field"
+	out=$(ctl run --security-opt label=disable app:1 true 2>&1) && fail "an unknown --security-opt ran"
+	assert_eq "$out" "corralctl: --security-opt label=disable: unknown option (known: apparmor=PROFILE)" "unknown --security-opt"
 	[ -z "$(ls "$STATE_D/containers")" ] || fail "a refused request left a directory"
 	if ! apparmor_on; then
+		# root's profile is refused at Create, as the runtime would refuse it at start
+		out=$(ctl create --name named --security-opt apparmor=web app:1 true 2>&1) && fail "a profile was taken where AppArmor is off"
+		assert_contains "$out" 'apparmorProfile: "web": AppArmor is not enabled on this host' "root's profile, AppArmor off"
+		[ -z "$(ls "$STATE_D/containers")" ] || fail "the refused profile left a directory"
 		ctl create --name plain app:1 true >/dev/null
 		assert_eq "$(config_of plain .process.apparmorProfile)" null "no profile where AppArmor is off"
 		return 0
@@ -34,11 +43,10 @@ test_sva_default_profile_and_who_may_choose() {
 	# AppArmor on: the default profile, enforced, and root's choice
 	grep -q '^corral-default (enforce)' /sys/kernel/security/apparmor/profiles || fail "corral-default is not loaded"
 	ctl run -d --name conf app:1 sleep 1000 >/dev/null
-	assert_eq "$(config_of conf -r .process.apparmorProfile)" corral-default "the default in the config"
+	assert_eq "$(config_of conf .process.apparmorProfile)" corral-default "the default in the config"
 	assert_eq "$(ctl exec conf cat /proc/1/attr/current)" "corral-default (enforce)" "the container's profile"
 	out=$(ctl exec conf sh -c 'echo c >/proc/sysrq-trigger' 2>&1) && fail "the profile let /proc/sysrq-trigger be written"
-	ctl call CreateContainer '{"spec":{"image":"app:1","name":"free","command":["sleep","1000"],"apparmorProfile":"unconfined"}}' >/dev/null
-	ctl start free >/dev/null
+	ctl run -d --name free --security-opt apparmor=unconfined app:1 sleep 1000 >/dev/null
 	assert_eq "$(ctl exec free cat /proc/1/attr/current)" unconfined "root's unconfined"
 	ctl run -d --name priv --privileged app:1 sleep 1000 >/dev/null
 	assert_eq "$(ctl exec priv cat /proc/1/attr/current)" unconfined "privileged"

@@ -95,6 +95,11 @@ void ctr_apparmor_init(corrald *d, const char *policy_profile)
 	d->apparmor_default = CTR_APPARMOR_DEFAULT;
 }
 
+int ctr_apparmor_check(const ctr_spec *s, cerr *err)
+{
+	return apparmor_check(s->apparmor, "apparmorProfile", err);
+}
+
 const char *ctr_apparmor_of(const corrald *d, const ctr_spec *s)
 {
 	if (s->apparmor && s->apparmor[0])

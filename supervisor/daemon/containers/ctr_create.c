@@ -13,6 +13,7 @@
 #include "supervisor/daemon/spec/ctr_spec.h"
 #include "supervisor/daemon/containers/fastpath.h"
 #include "supervisor/daemon/spec/healthcheck.h"
+#include "supervisor/daemon/containers/ctr_apparmor.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/img_source.h"
@@ -167,6 +168,11 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	 * member by the policy, with one answer whether they exist or not */
 	if (!owner_is_member(vl_call_peer(call)) && !sources_exist(&c->spec, field, why))
 		return sv_invalid(call, field, why);
+	/* root's profile, where the host has no AppArmor to apply it (a
+	 * member's is the policy's to refuse) */
+	_cleanup_cerr_ cerr aa_err = { 0 };
+	if (!owner_is_member(vl_call_peer(call)) && ctr_apparmor_check(&c->spec, &aa_err) < 0)
+		return sv_invalid_err(call, "spec.apparmorProfile", &aa_err);
 	ctr *other = c->spec.name ? ctr_by_name(d, c->spec.name) : NULL;
 	if (other)
 		return reply_name_in_use(call, other);
