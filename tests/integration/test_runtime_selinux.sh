@@ -48,6 +48,10 @@ context=\"$MLABEL\""
 		out=$("${run[@]}" exec -d --pid-file "$T/xpid" "$id" sleep 100 && tr -d '\0' </proc/$(cat "$T/xpid")/attr/current)
 		assert_eq "$out" "$PLABEL" "$rt exec: /proc/PID/attr/current"
 	done
+	# with a hole in the fds passed on, the attribute the init wrote is not one of them
+	cfg '.process.args=["sh","-c","readlink /proc/self/fd/4 /proc/self/fd/5; true"]'
+	out=$(cd "$BUNDLE" && cr run --preserve-fds 3 "$TID-p" 3</dev/null </dev/null)
+	assert_eq "$out" "" "fds 4 and 5 of a labelled run with --preserve-fds 3 and only fd 3 open"
 }
 
 # Where SELinux is off, each label is refused with the field it came from,
