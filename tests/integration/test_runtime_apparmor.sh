@@ -95,8 +95,11 @@ test_profile_applied_and_enforced_as_runc() {
 		got=$("${run[@]}" exec --apparmor unconfined "$id" sh -c 'cat /proc/self/attr/current; cat /secret')
 		assert_eq "$got" "unconfined
 the-secret" "exec --apparmor unconfined under $rt"
+		# a process file that names no profile: runc takes it whole and runs
+		# the process unconfined (moby#36456: the engines name the profile in
+		# the file); corral never gives an exec less than its container's
 		got=$("${run[@]}" exec -p "$T/p.json" "$id")
-		assert_eq "$got" "$want" "exec -p without a profile under $rt"
+		[ $rt = corral ] && assert_eq "$got" "$want" "exec -p without a profile under corral"
 	done
 	# with holes in the fds passed on, none of the runtime's own (the host's
 	# /proc, the attribute it wrote) takes one
