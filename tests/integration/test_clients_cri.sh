@@ -77,6 +77,12 @@ test_cri_pod_localhost_exec_sync() {
 		"exec sees pid 1: sleep 100000" "exec exit 0: 0" \
 		"exec timeout within 15 s: True" "timed-out exec left running: False" \
 		"${CLEAN[@]}"
+	# where AppArmor is on, containerd's own profile confines both, as the
+	# runtime default that a pod's containers get
+	if [ -d /sys/kernel/security/apparmor ] && grep -q '^Y' /sys/module/apparmor/parameters/enabled 2>/dev/null; then
+		expect localhost "LSM label of the container: cri-containerd.apparmor.d (enforce)" \
+			"LSM label of the exec: cri-containerd.apparmor.d (enforce)"
+	fi
 	! grep -q '^error' "$T"/localhost.* || fail "errors: $(grep -h '^error' "$T"/localhost.*)"
 	same localhost
 }

@@ -235,6 +235,11 @@ def localhost(c, a, pod):
     out("exec sees pid 1", r.stdout.decode().replace("\0", " ").strip())
     r = pod.exec("shell", ["sh", "-c", "exit 0"])
     out("exec exit 0", r.exit_code)
+    # the security module's confinement of the container and of an exec
+    # (containerd's cri-containerd.apparmor.d where AppArmor is on)
+    for who, path in (("container", "/proc/1/attr/current"), ("exec", "/proc/self/attr/current")):
+        r = pod.exec("shell", ["sh", "-c", "cat %s 2>/dev/null || echo none" % path])
+        out("LSM label of the " + who, r.stdout.decode().replace("\0", "").strip())
     t0 = time.time()
     try:
         r = pod.exec("shell", ["sleep", "60"], timeout=1)
