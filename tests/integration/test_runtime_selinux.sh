@@ -11,7 +11,7 @@ PLABEL=system_u:system_r:initrc_t:s0:c1,c2
 XLABEL=system_u:system_r:initrc_t:s0:c3,c4
 MLABEL=system_u:object_r:tmpfs_t:s0:c1,c2
 
-selinux_on() { [ "$(stat -f -c %T /sys/fs/selinux 2>/dev/null)" = selinux ] && [ "$(tr -d '\0' </proc/self/attr/current)" != kernel ]; }
+selinux_on() { grep -q " /sys/fs/selinux selinuxfs " /proc/mounts && [ "$(tr -d '\0' </proc/self/attr/current)" != kernel ]; }
 
 labelled_bundle() {
 	mkbundle "$@"
