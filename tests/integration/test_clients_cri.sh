@@ -33,12 +33,20 @@ ip link show "$BRIDGE" >/dev/null 2>&1 && file_skip "a link named $BRIDGE is alr
 # containerd's own state, shared by the file's tests
 CD="$TESTROOT/cri-$$"
 
+# CRI_SYSTEMD_CGROUP=true (the VM tier's systemd boot): containerd's
+# SystemdCgroup = true, as kubelet's cgroupDriver systemd needs; a pod's
+# parent is then a slice, as kubelet names one, and each container a scope
+CRI_SYSTEMD_CGROUP=${CRI_SYSTEMD_CGROUP:-false}
+cgparent() { # runtime
+	if [ "$CRI_SYSTEMD_CGROUP" = true ]; then echo "corralcri_${TID//-/_}_$1.slice"; else echo "/$TID-$1"; fi
+}
+
 # run_scenario NAME: the scenario under each handler, at the same time (the
 # VM tier's time is short), into $T/NAME.RT
 run_scenario() {
 	local rt t0=$SECONDS
 	for rt in $RUNTIMES; do
-		cri "$1" --handler "$rt" --cgparent "/$TID-$rt" --dir "$T/$rt" >"$T/$1.$rt" 2>"$T/$1.$rt.err" &
+		cri "$1" --handler "$rt" --cgparent "$(cgparent "$rt")" --dir "$T/$rt" >"$T/$1.$rt" 2>"$T/$1.$rt.err" &
 	done
 	wait
 	echo "== $1 ($((SECONDS - t0)) s)"
@@ -49,6 +57,8 @@ run_scenario() {
 		# a pod that was not removed must not hold up the next test
 		grep -qx 'left behind: nothing' "$T/$1.$rt" || cri cleanup >/dev/null 2>&1 || true
 		rmdir "/sys/fs/cgroup/$TID-$rt" 2>/dev/null || true
+		[ "$CRI_SYSTEMD_CGROUP" = true ] && systemctl stop "$(cgparent "$rt")" >/dev/null 2>&1
+		true
 	done
 }
 # same NAME: corral's results are runc's

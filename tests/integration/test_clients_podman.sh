@@ -18,8 +18,11 @@ pm() {
 	shift
 	[ "$rt" = corral ] && rt=$CORRAL
 	TMPDIR="$T/pm/tmp" CONTAINERS_CONF="$T/containers.conf" podman --root "$T/pm/root" --runroot "$PM_RUN" --tmpdir "$T/pm/tmp" \
-		--storage-driver vfs --cgroup-manager cgroupfs --events-backend file --runtime "$rt" "$@"
+		--storage-driver vfs --cgroup-manager "$PM_CGM" --events-backend file --runtime "$rt" "$@"
 }
+# PM_CGROUP_MANAGER=systemd (the VM tier's systemd boot): podman's
+# cgroup_manager = "systemd", its containers scopes in a slice of the test's
+PM_CGM=${PM_CGROUP_MANAGER:-cgroupfs}
 RUNTIMES="runc corral"
 
 setup_podman() {
@@ -28,6 +31,8 @@ setup_podman() {
 	PM_RUN=$(mktemp -d /tmp/corral-pm.XXXXXX)
 	echo "$PM_RUN" >"$T/pm/runroot"
 	CP="--cgroup-parent=/corral-podman-$TID"
+	# a slice's name has no '-' of its own: each one is a level
+	[ "$PM_CGM" = systemd ] && CP="--cgroup-parent=corralpm_${TID//-/_}.slice"
 	cat >"$T/containers.conf" <<EOC
 [containers]
 # no network but lo: podman's default bridge would call CNI in the host's
@@ -37,7 +42,7 @@ pids_limit = 0
 default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
 cgroupns = "private"
 [engine]
-cgroup_manager = "cgroupfs"
+cgroup_manager = "$PM_CGM"
 image_copy_tmp_dir = "$T/pm/tmp"
 EOC
 	mkdir -p "$T/pm/tmp"
@@ -48,6 +53,7 @@ cleanup_podman() {
 	for rt in $RUNTIMES; do pm "$rt" rm -af -t 0 >/dev/null 2>&1; done
 	for rt in $RUNTIMES; do pm "$rt" system reset -f >/dev/null 2>&1 && break; done
 	rm -rf "$PM_RUN"
+	[ "$PM_CGM" = systemd ] && systemctl stop "corralpm_${TID//-/_}.slice" >/dev/null 2>&1
 	# podman leaves the (empty) cgroup parent it was given
 	local cg
 	for cg in $(find /sys/fs/cgroup -maxdepth 3 -type d -name "corral-podman-$TID"); do
@@ -221,6 +227,30 @@ test_podman_apparmor() {
 	assert_eq "$(echo "$out" | sed -n '1p;2p;4p' | tr '\n' ' ')" \
 		"containers-default-V (enforce) containers-default-V (enforce) unconfined " "podman's profile under corral"
 	assert_not_contains "$out" "sysrq rc=0" "the profile's denials"
+}
+
+# cgroup_manager = "systemd": podman asks the runtime for the systemd
+# driver; the container is a scope of podman's slice, with Delegate=yes and
+# podman's limits as its properties, gone with the container
+case_systemd_scope() {
+	local rt=$1 c="sd-$rt" id u
+	pm "$rt" run -d --name "$c" $CP --network none --memory 32m --pids-limit 50 localhost/bb:1 sleep 1000 >/dev/null
+	id=$(pm "$rt" inspect -f '{{.Id}}' "$c")
+	u=libpod-$id.scope
+	echo "$(systemctl show -P Delegate "$u") $(systemctl show -P Slice "$u") $(systemctl show -P MemoryMax "$u") $(systemctl show -P TasksMax "$u")"
+	pm "$rt" exec "$c" cat /proc/self/cgroup /sys/fs/cgroup/memory.max
+	pm "$rt" rm -f -t 0 "$c" >/dev/null
+	systemctl show -P LoadState "$u"
+}
+test_podman_systemd_cgroup_manager() {
+	[ "$PM_CGM" = systemd ] || skip "podman's systemd cgroup manager: the VM tier's systemd boot runs this (PM_CGROUP_MANAGER=systemd)"
+	setup_podman
+	sed -i 's/^pids_limit = 0$/pids_limit = 2048/' "$T/containers.conf"
+	run_both case_systemd_scope
+	assert_eq "$(case_systemd_scope corral)" "yes corralpm_${TID//-/_}.slice 33554432 50
+0::/
+33554432
+not-found" "podman's scope under corral"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

@@ -10,7 +10,8 @@ cd "$root" || exit 1
 # tests, the runtime's cgroup and exit-code paths, seccomp, the
 # supervisor's OOM report, Pause (cgroup.freeze) and Top on a
 # hierarchy that is cgroup v2 alone, AppArmor (on in this kernel, off on
-# the host), and Kubernetes' CRI (containerd's
+# the host) with the engines' clients, whose every container gets their
+# default profile (podman, ctr, buildah), and Kubernetes' CRI (containerd's
 # CRI plugin gives every pod and container a cgroup with controllers).
 # The rest runs on the host tier; under TCG the whole suite would not fit the tier's time limit.
 export TIER_TESTS="test_cgroups.sh test_runtime_seccomp.sh
@@ -21,7 +22,9 @@ test_runtime_namespaces.sh:features
 test_supervisor_lifecycle.sh:memory
 test_supervisor_security.sh:exec_timeout|memory_limit
 test_supervisor_verbs.sh:pause|top
-test_clients_podman.sh:resources|apparmor
+test_clients_podman.sh
+test_clients_ctr.sh
+test_clients_buildah.sh
 test_supervisor_workloads.sh:limits
 test_supervisor_policy.sh:default_limits
 test_supervisor_userns.sh:members_container_is_the_member
@@ -33,7 +36,9 @@ if grep -q " /sys/fs/selinux selinuxfs " /proc/mounts; then
 	export TIER_REASON="runs on the host tier or the VM tier's default boot (this boot is for SELinux)"
 # booted with systemd as PID 1 (CORRAL_VM_MODE=systemd): what needs systemd
 elif [ -d /run/systemd/system ]; then
-	export TIER_TESTS="test_cgroups_systemd.sh"
+	export TIER_TESTS="test_cgroups_systemd.sh test_clients_podman.sh test_clients_cri.sh"
+	# the engines' clients with their systemd cgroup manager
+	export PM_CGROUP_MANAGER=systemd CRI_SYSTEMD_CGROUP=true
 	export TIER_REASON="runs in the VM tier without systemd"
 fi
 # The tests' state on ext4: a member's container sees its image's layers

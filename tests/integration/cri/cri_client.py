@@ -144,7 +144,7 @@ class Pod:
             except grpc.RpcError as e:
                 out("error in removal", rpc_error(e))
         out("containers left", len(self.c.ListContainers(filter=pb.ContainerFilter(pod_sandbox_id=self.id)).containers))
-        left = leftovers(ids, self.a.cgparent, self.netns)
+        left = leftovers(ids, self.a.cgpath, self.netns)
         out("left behind", left or "nothing")
 
 
@@ -321,7 +321,9 @@ def stats(c, a, pod):
     cg = {}
     for n, cid in (("busy", busy), ("idle", idle)):
         cg[n] = own_cgroup(pod.pid(n))
-        out(n + " cgroup", cg[n].replace(a.cgparent, "PARENT").replace(cid, "ID"))
+        # under the systemd driver a container's cgroup is its scope
+        out(n + " cgroup", cg[n].replace("cri-containerd-%s.scope" % cid, cid)
+            .replace(a.cgpath, "PARENT").replace(cid, "ID"))
 
     def sample(n, cid):
         before = cpu_usec(cg[n]) * 1000
@@ -434,6 +436,8 @@ def main():
     ap.add_argument("--dir", default="")
     ap.add_argument("-n", type=int, default=20)
     a = ap.parse_args()
+    # the parent's cgroup: a path, or (SystemdCgroup) a top-level slice's name
+    a.cgpath = "/" + a.cgparent if a.cgparent.endswith(".slice") else a.cgparent
     c = CRI(a.sock)
     fns = {f.__name__: f for f in (localhost, exits, stats, bidirectional, cleanup, bench)}
     if a.what == "version":

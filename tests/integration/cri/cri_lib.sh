@@ -47,6 +47,7 @@ start_containerd() {
 			[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.$h.options]
 			  BinaryName = "$(rtbin "$h")"
 			  Root = "$CD/runtime-$h"
+			  SystemdCgroup = ${CRI_SYSTEMD_CGROUP:-false}
 			EOC
 		done
 	} >"$CD/config.toml"
