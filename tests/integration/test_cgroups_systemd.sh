@@ -30,7 +30,7 @@ LIMITS='{"memory":{"limit":67108864,"swap":100663296},"cpu":{"shares":512,"quota
 test_systemd_scope_delegates_with_limits() {
 	need_systemd
 	mkbundle sh -c 'cat /proc/self/cgroup; exec sleep 300'
-	cfg --argjson l "$LIMITS" '.linux.resources=$l | .linux.namespaces+=[{"type":"cgroup"}]'
+	cfg --argjson l "$LIMITS" '.linux.resources=$l | .linux.namespaces |= (map(select(.type != "cgroup")) + [{"type":"cgroup"}])'
 	local r u p
 	for r in runc corral; do
 		cgpath "$r"
