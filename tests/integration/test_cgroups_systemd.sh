@@ -51,7 +51,8 @@ test_systemd_scope_delegates_with_limits() {
 		assert_eq "$(rt "$r" state "$TID" | jq .pid)" "$(cat "$p/cgroup.procs")" "$r: the init is in the scope"
 		rt "$r" start "$TID"
 		wait_for 10 grep -q '^0::' "$T/out.$r"
-		assert_eq "$(cat "$T/out.$r")" "0::/" "$r: the cgroup namespace is rooted at the scope"
+		# (runc warns on stderr of a device systemd cannot find)
+		assert_eq "$(grep -v 'level=warning' "$T/out.$r")" "0::/" "$r: the cgroup namespace is rooted at the scope"
 	done
 	sed -n 's/^corral //p' "$T/props" >"$T/corral"
 	sed -n 's/^runc //p' "$T/props" >"$T/runc"

@@ -99,11 +99,19 @@ test_cri_pod_localhost_exec_sync() {
 
 test_cri_exit_codes_oom_and_stop() {
 	run_scenario exits
-	expect exits "three: exit=3 reason=Error" "oom: exit=137 reason=OOMKilled" "ok: exit=0 reason=Completed" \
+	expect exits "three: exit=3 reason=Error" "ok: exit=0 reason=Completed" \
 		"three times set: True" "oom times set: True" "ok times set: True" "three logged: ['bye']" \
 		"stopped: state=CONTAINER_EXITED exit=137 reason=Error" "stop took under 15 s: True" \
 		"stop again: ok" "${CLEAN[@]}"
-	same exits
+	grep -qx "oom: exit=137 reason=OOMKilled" "$T/exits.corral" || fail "exits under corral: the OOM kill is not OOMKilled"
+	if [ "$CRI_SYSTEMD_CGROUP" = true ]; then
+		# runc 1.1.5 under the systemd driver has given reason=Error for the
+		# OOM kill here: the reason is corral's own to get right
+		[ "$(grep -v '^oom:' "$T/exits.corral")" = "$(grep -v '^oom:' "$T/exits.runc")" ] ||
+			fail "exits: corral's results differ from runc's: $(diff "$T/exits.runc" "$T/exits.corral" | grep '^[<>]' | tr '\n' ' ')"
+	else
+		same exits
+	fi
 }
 
 test_cri_stats_and_update_resources() {

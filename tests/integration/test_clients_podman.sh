@@ -94,7 +94,7 @@ case_detach_exec_logs() {
 	local c="d-$rt"
 	pm "$rt" run -d --name "$c" $CP localhost/bb:1 sh -c 'echo started; sleep 100' >/dev/null
 	pm "$rt" exec "$c" sh -c 'echo in-exec; exit 4'; echo "rc=$?"
-	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; pm $rt exec -t $c sh -c 'tty >/dev/null && echo on-a-tty'" /dev/null < <(sleep 5) | tr -d '\r'
+	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; PM_CGM='$PM_CGM'; pm $rt exec -t $c sh -c 'tty >/dev/null && echo on-a-tty'" /dev/null < <(sleep 5) | tr -d '\r'
 	pm "$rt" logs "$c"
 	pm "$rt" rm -f -t 0 "$c" >/dev/null
 }
@@ -132,8 +132,8 @@ got-term
 
 case_interactive() {
 	local rt=$1
-	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; printf 'echo typed-\$((6*7))\\nexit 5\\n' | pm $rt run -i --rm $CP localhost/bb:1 sh; echo rc=\$?" /dev/null < <(sleep 5) | tr -d '\r'
-	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; pm $rt run -it --rm $CP localhost/bb:1 sh -c 'tty >/dev/null && echo on-a-tty; stty size'" /dev/null < <(sleep 5) | tr -d '\r'
+	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; PM_CGM='$PM_CGM'; printf 'echo typed-\$((6*7))\\nexit 5\\n' | pm $rt run -i --rm $CP localhost/bb:1 sh; echo rc=\$?" /dev/null < <(sleep 5) | tr -d '\r'
+	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; PM_CGM='$PM_CGM'; pm $rt run -it --rm $CP localhost/bb:1 sh -c 'tty >/dev/null && echo on-a-tty; stty size'" /dev/null < <(sleep 5) | tr -d '\r'
 }
 test_podman_interactive_and_pty() {
 	setup_podman
@@ -233,7 +233,8 @@ test_podman_apparmor() {
 # driver; the container is a scope of podman's slice, with Delegate=yes and
 # podman's limits as its properties, gone with the container
 case_systemd_scope() {
-	local rt=$1 c="sd-$rt" id u
+	local rt=$1 id u
+	local c="sd-$rt"
 	pm "$rt" run -d --name "$c" $CP --network none --memory 32m --pids-limit 50 localhost/bb:1 sleep 1000 >/dev/null
 	id=$(pm "$rt" inspect -f '{{.Id}}' "$c")
 	u=libpod-$id.scope
