@@ -5,7 +5,9 @@
 #   tests/vm/run.sh B [GUEST-SCRIPT]   (default: tests/vm/guest-suite.sh)
 # Environment: CORRAL_VM_ACCEL=kvm|tcg, CORRAL_VM_TIMEOUT (seconds, 1200:
 # under TCG on a busy host the guest has needed over 540),
-# ONLY=pattern (integration files to run), CORRAL_VM_VERBOSE=1 (echo console).
+# ONLY=pattern (integration files to run), CORRAL_VM_VERBOSE=1 (echo console),
+# CORRAL_VM_CLIENTS=all (the engines' client suites whole, where a boot runs
+# them: see guest-suite.sh).
 # CORRAL_VM_MODE picks a boot other than the default, runs the tests that need
 # it (see guest-suite.sh), and records them in $B/results/vm-MODE/vm.txt:
 #   selinux  the kernel's security=selinux, Debian's selinux-policy-default
@@ -117,7 +119,8 @@ args+=(-f "$B/fixtures:$G/build/fixtures")
 [ -f "$root/Makefile" ] && args+=(-f "$root/Makefile:$G/Makefile")
 fi
 echo "vm: booting the guest for $(basename "$guest")"
-"$root/tests/vm/corral-vm" "${args[@]}" "$guest" "$G" "$GB" "${ONLY:-}"
+# (the guest's arguments are joined by spaces: an empty one is "-")
+"$root/tests/vm/corral-vm" "${args[@]}" "$guest" "$G" "$GB" "${ONLY:--}" "${CORRAL_VM_CLIENTS:--}"
 rc=$?
 if [ ! -f "$out/results.txt" ] && grep -qE '^(PASS|FAIL|SKIP) ' "$out/console.log" 2>/dev/null; then
 	# the guest did not finish: keep what its console says, and say so
