@@ -14,7 +14,7 @@ DESTDIR ?=
 B ?= build
 
 CC ?= cc
-PKGS := libseccomp libcap yajl libmnl libarchive libcrypto yaml-0.1 libcurl
+PKGS := libseccomp libcap yajl libmnl libarchive libcrypto yaml-0.1 libcurl libsystemd
 VERSION := 0.1.0
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
@@ -143,8 +143,9 @@ check-unit: $(UNIT_BINS)
 check-integration: all $(HELPER_BINS)
 	@tests/integration/run.sh $(B)
 
+# the default boot, then the SELinux boot (tests/vm/run.sh's CORRAL_VM_MODE)
 check-vm: all $(HELPER_BINS)
-	@tests/vm/run.sh $(B)
+	@rc=0; tests/vm/run.sh $(B) || rc=1; CORRAL_VM_MODE=selinux tests/vm/run.sh $(B) || rc=1; CORRAL_VM_MODE=systemd tests/vm/run.sh $(B) || rc=1; exit $$rc
 
 check-fuzz:
 	@tests/fuzz/run.sh

@@ -320,8 +320,6 @@ int parse_linux(yajl_val root, struct oci_spec *s, cerr *err)
 		return cerr_set(err, EINVAL, "linux.uidMappings: mappings need a user namespace in linux.namespaces");
 	if (userns && !uns->path && (!l->n_uid_mappings || !l->n_gid_mappings))
 		return cerr_set(err, EINVAL, "linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
-	if (l->mount_label && l->mount_label[0])
-		return cerr_set(err, ENOTSUP, "linux.mountLabel: SELinux labels are not supported");
 	yajl_val rdt;
 	if ((r = json_get_object(lnx, "linux", "intelRdt", 0, &rdt, &jf)) < 0)
 		return r;

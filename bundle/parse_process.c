@@ -174,10 +174,6 @@ int parse_process(yajl_val root, struct oci_process *p, cerr *err)
 		return cerr_set(err, ERANGE, "process.oomScoreAdj: %lld is outside [-1000, 1000]", (long long)adj);
 	p->has_oom_score_adj = has_adj;
 	p->oom_score_adj = (int)adj;
-	if (p->apparmor_profile && p->apparmor_profile[0])
-		return cerr_set(err, ENOTSUP, "process.apparmorProfile: AppArmor is not supported");
-	if (p->selinux_label && p->selinux_label[0])
-		return cerr_set(err, ENOTSUP, "process.selinuxLabel: SELinux labels are not supported");
 	return 0;
 }
 

@@ -214,6 +214,8 @@ int cg_destroy(cg *c, bool force, cerr *err)
 				rmdir(full);
 			return 0;
 		}
+		if (r == -ENOENT) /* gone already: systemd removes a stopped scope's */
+			return 0;
 		if (r != -EBUSY)
 			return cerr_sys(err, -r, "cgroup %s: remove", c->path);
 		if (now_ms() > deadline) {

@@ -72,6 +72,7 @@ struct init_args {
 	int listen_fds;
 	bool no_pivot;
 	bool userns;
+	bool await_cgroup; /* the systemd driver: wait for SYNC_CGROUP_DONE */
 	int join_fds[NS_COUNT]; /* namespaces to join by path, -1 if none */
 	const struct seccomp_prog *seccomp; /* compiled by the parent, or NULL */
 };

@@ -2,15 +2,18 @@
  * its namespaces and cgroup, write its id maps, and save the state once it
  * is ready. Any failure undoes all of it. */
 #include "container.h"
+#include "apparmor.h"
 #include "cgroup_path.h"
 #include "creds.h"
 #include "hooks.h"
 #include "idmap.h"
 #include "netlink.h"
 #include "seccomp.h"
+#include "selinux.h"
 #include "sync.h"
 #include "terminal.h"
 #include "cgroups/resources.h"
+#include "cgroups/systemd.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
@@ -79,7 +82,8 @@ static int check_supported(const struct oci_spec *s, cerr *err)
 	if (s->linux_.n_net_devices &&
 	    (!spec_has_namespace(s, NS_NETWORK) || spec_namespace(s, NS_NETWORK)->path))
 		return cerr_set(err, EINVAL, "linux.netDevices: needs a new network namespace in linux.namespaces");
-	if ((r = idmap_check(s, err)) < 0)
+	if ((r = idmap_check(s, err)) < 0 || (r = selinux_check_spec(s, err)) < 0 ||
+	    (r = apparmor_check(s->process.apparmor_profile, "process.apparmorProfile", err)) < 0)
 		return r;
 	if (s->linux_.has_time_offsets && !spec_has_namespace(s, NS_TIME))
 		return cerr_set(err, EINVAL, "linux.timeOffsets: needs a time namespace in linux.namespaces");
@@ -408,8 +412,10 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	rfc3339_ns(0, created, sizeof(created));
 	struct create_hooks hooks = { .spec = s };
 
-	if ((r = cgroup_path_for(s->linux_.cgroups_path, o->id, o->systemd_cgroup, &cgpath, err)) < 0 ||
-	    (r = cg_create(cgpath, res, &cgroup, err)) < 0)
+	char scope[NAME_MAX + 1] = ""; /* the systemd driver's unit, once made */
+	if (!o->systemd_cgroup &&
+	    ((r = cgroup_path_for(s->linux_.cgroups_path, o->id, false, &cgpath, err)) < 0 ||
+	     (r = cg_create(cgpath, res, &cgroup, err)) < 0))
 		goto fail;
 	if (cgroup) {
 		/* a state with no pid (status "creating") that names the cgroup:
@@ -448,7 +454,8 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	for (size_t i = 0; i < s->linux_.n_namespaces; i++)
 		/* a new time namespace is unshared by the init, which sets its
 		 * offsets first: a clone would freeze them at zero */
-		if (!s->linux_.namespaces[i].path && s->linux_.namespaces[i].type != NS_TIME)
+		if (!s->linux_.namespaces[i].path && s->linux_.namespaces[i].type != NS_TIME &&
+		    !(o->systemd_cgroup && s->linux_.namespaces[i].type == NS_CGROUP))
 			flags |= (uint64_t)oci_ns_clone_flag(s->linux_.namespaces[i].type);
 	struct clone_args ca = { .flags = flags, .pidfd = (uint64_t)(uintptr_t)&pidfd, .exit_signal = SIGCHLD };
 	if (cgroup) {
@@ -468,7 +475,7 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 		struct init_args a = { .spec = s, .rootfs = rootfs, .bundle = o->bundle, .sync = sock_child,
 				       .fifo = fifo, .preserve_fds = o->preserve_fds,
 				       .listen_fds = o->listen_fds, .no_pivot = o->no_pivot,
-				       .userns = userns, .seccomp = &p->seccomp };
+				       .userns = userns, .seccomp = &p->seccomp, .await_cgroup = o->systemd_cgroup };
 		memcpy(a.join_fds, join, sizeof(join));
 		for (int t = 0; t < NS_COUNT; t++)
 			if (own_ns[t] >= 0)
@@ -478,7 +485,9 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	close(sock_child);
 	sock_child = -1;
 	close_join_fds(join);
-	if ((r = leave_after_clone(own_ns, err)) < 0)
+	if ((r = leave_after_clone(own_ns, err)) < 0 ||
+	    (o->systemd_cgroup &&
+	     (r = cgroup_scope_enter(s->linux_.cgroups_path, o->id, res, pid, sock_parent, scope, &cgroup, err)) < 0))
 		goto fail;
 	/* written here: a non-dumpable init in a user namespace cannot write
 	 * its own /proc files */
@@ -553,6 +562,8 @@ fail:
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	if (scope[0])
+		cg_scope_stop(scope, NULL);
 	if (cgroup)
 		cg_destroy(cgroup, true, NULL);
 	netdev_release(dir, &s->linux_);

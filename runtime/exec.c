@@ -5,11 +5,13 @@
  * with CLONE_PARENT, so G lands in the container's pid and time
  * namespaces yet is P's child, and P can wait for its exit status. */
 #include "exec.h"
+#include "apparmor.h"
 #include "procwait.h"
 #include "creds.h"
 #include "exec_path.h"
 #include "home_env.h"
 #include "seccomp.h"
+#include "selinux.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -44,6 +46,7 @@ struct exec_proc {
 	struct oci_process from_file;
 	char **env;
 	int *caps[CAPSET_COUNT];
+	int host_proc;               /* the host's /proc, to reach G's AppArmor exec attribute; -1 if no profile */
 };
 
 static void exec_proc_release(struct exec_proc *x)
@@ -52,6 +55,9 @@ static void exec_proc_release(struct exec_proc *x)
 	strv_free(x->env);
 	for (int i = 0; i < CAPSET_COUNT; i++)
 		free(x->caps[i]);
+	if (x->host_proc >= 0)
+		close(x->host_proc);
+	x->host_proc = -1;
 }
 
 static bool env_key_eq(const char *a, const char *b)
@@ -163,8 +169,26 @@ static int build_process(const struct exec_opts *o, const struct oci_spec *spec,
 		return r;
 	if (o->caps && o->caps[0] && (r = add_caps(x, o->caps, err)) < 0)
 		return r;
+	bool own_label = o->process_label && o->process_label[0];
+	if (own_label)
+		x->p.selinux_label = (char *)o->process_label;
+	if ((r = selinux_check_label(x->p.selinux_label, own_label ? "--process-label" : "process.selinuxLabel", err)) < 0)
+		return r;
 	if (o->no_new_privs)
 		x->p.no_new_privileges = true;
+	/* as runc: --apparmor, else the process file's, else the container's */
+	if (o->apparmor)
+		x->p.apparmor_profile = (char *)o->apparmor;
+	else if (!x->p.apparmor_profile || !x->p.apparmor_profile[0])
+		x->p.apparmor_profile = spec->process.apparmor_profile;
+	if ((r = apparmor_check(x->p.apparmor_profile, o->apparmor ? "--apparmor" : "process.apparmorProfile", err)) < 0)
+		return r;
+	if (x->p.apparmor_profile && x->p.apparmor_profile[0]) {
+		/* above the fds passed on, so that G never hands it to the process */
+		_cleanup_close_ int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (proc < 0 || (x->host_proc = fcntl(proc, F_DUPFD_CLOEXEC, 3 + o->preserve_fds)) < 0)
+			return cerr_sys(err, errno, "open /proc");
+	}
 	if (o->tty_set)
 		x->p.terminal = o->tty;
 	if (x->p.terminal && o->detach && !o->console_socket && o->console_fd <= 0)
@@ -231,6 +255,14 @@ static _Noreturn void exec_process(const struct exec_proc *x, const struct exec_
 	}
 	if (enter_cwd_in_root(p->cwd, false, &err) < 0 || creds_apply_rlimits(p, &err) < 0)
 		child_fail(sock, &err);
+	/* the profile for our execve, and the host's /proc closed, before the
+	 * fds to pass on lose close-on-exec */
+	if (x->host_proc >= 0) {
+		_cleanup_close_ int attr = apparmor_open_exec_attr(x->host_proc, 3 + o->preserve_fds, &err);
+		if (attr < 0 || apparmor_exec_profile(attr, p->apparmor_profile, &err) < 0)
+			child_fail(sock, &err);
+		close(x->host_proc);
+	}
 	_cleanup_free_ char *exe = NULL;
 	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || pass_preserved_fds(o->preserve_fds, &err) < 0)
 		child_fail(sock, &err);
@@ -273,7 +305,7 @@ static _Noreturn void exec_helper(const struct exec_proc *x, const struct exec_o
 		close(sock);
 		sock = moved;
 	}
-	int keep[] = { sock, init_pidfd, init_root };
+	int keep[] = { sock, init_pidfd, init_root, x->host_proc };
 	int r = sock < 0 ? -EBADF : close_other_fds(first, keep, ARRAY_SIZE(keep));
 	if (r < 0) {
 		cerr_sys(&err, -r, "close the runtime's fds");
@@ -282,6 +314,14 @@ static _Noreturn void exec_helper(const struct exec_proc *x, const struct exec_o
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* inherited by the process; written while we may still write it */
 	if (x->p.has_oom_score_adj && creds_set_oom_score_adj(getpid(), x->p.oom_score_adj, &err) < 0)
+		child_fail(sock, &err);
+	/* on the host's /proc, before the container's namespaces; the process
+	 * cloned below inherits it for its execve */
+	int host_proc = x->p.selinux_label && x->p.selinux_label[0] ? open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	int label_fd = selinux_open_exec_attr(host_proc, x->p.selinux_label, first, &err);
+	if (host_proc >= 0)
+		close(host_proc);
+	if (label_fd < -1 || selinux_set_exec_label(label_fd, x->p.selinux_label, &err) < 0)
 		child_fail(sock, &err);
 	/* all at once: the user namespace first grants the rights for the rest */
 	if (flags && setns(init_pidfd, flags) < 0) {
@@ -385,7 +425,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 	snprintf(path, sizeof(path), "%s/%s/config.json", o->root, o->id);
 	if ((r = spec_load(path, &spec, err)) < 0)
 		return cerr_wrap(err, "container \"%s\"", o->id);
-	struct exec_proc x = { 0 };
+	struct exec_proc x = { .host_proc = -1 };
 	int flags = 0;
 	if ((r = build_process(o, spec, &x, err)) < 0 || (r = ns_flags(s->pid, &flags, err)) < 0) {
 		exec_proc_release(&x);

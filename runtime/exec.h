@@ -20,7 +20,9 @@ struct exec_opts {
 	const char *pid_file;
 	int preserve_fds;
 	int init_pidfd;              /* > 0: the init's pidfd, held by its parent (corral-monitor) */
+	const char *process_label;   /* --process-label: the SELinux label, in place of the process's */
 	const char *cgroup_leaf;     /* a child cgroup of the container's to run in (made if missing) */
+	const char *apparmor;        /* --apparmor: this profile instead of the container's */
 };
 
 /* Run the process; unless detached, wait for it and set *exit_code to its

@@ -2,9 +2,12 @@
  * build implements, derived from the same tables the code uses where it
  * can, so it cannot claim more than is there. */
 #include "features.h"
+#include "apparmor.h"
 #include "hooks.h"
+#include "selinux.h"
 #include "bundle/mount_options.h"
 #include "cgroups/cgroups.h"
+#include "cgroups/systemd.h"
 #include "bundle/spec.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -99,10 +102,10 @@ static int gen_linux(yajl_gen g)
 	int r = jg_key(g, "linux") || yajl_gen_map_open(g) || gen_strs(g, "namespaces", ns, ARRAY_SIZE(ns)) ||
 		gen_caps(g);
 	r = r || jg_key(g, "cgroup") || yajl_gen_map_open(g) || jg_key_bool(g, "v1", false) ||
-	    jg_key_bool(g, "v2", true) || jg_key_bool(g, "systemd", false) || jg_key_bool(g, "systemdUser", false) ||
+	    jg_key_bool(g, "v2", true) || jg_key_bool(g, "systemd", cg_systemd_available()) || jg_key_bool(g, "systemdUser", false) ||
 	    jg_key_bool(g, "rdma", false) || yajl_gen_map_close(g);
-	r = r || gen_seccomp(g) || gen_enabled(g, "apparmor", false) ||
-	    gen_enabled(g, "selinux", false) || gen_enabled(g, "intelRdt", false) || gen_enabled(g, "netDevices", true);
+	r = r || gen_seccomp(g) || gen_enabled(g, "apparmor", apparmor_enabled()) ||
+	    gen_enabled(g, "selinux", selinux_enabled()) || gen_enabled(g, "intelRdt", false) || gen_enabled(g, "netDevices", true);
 	r = r || jg_key(g, "mountExtensions") || yajl_gen_map_open(g) || gen_enabled(g, "idmap", true) ||
 	    yajl_gen_map_close(g);
 	return r || yajl_gen_map_close(g);

@@ -1,6 +1,7 @@
 /* The container's init, from clone3 to execve. Each step that fails sends
  * one line to the parent, which rolls back and reports it. */
 #include "container.h"
+#include "apparmor.h"
 #include "creds.h"
 #include "exec_path.h"
 #include "home_env.h"
@@ -10,6 +11,7 @@
 #include "netlink.h"
 #include "rootfs.h"
 #include "seccomp.h"
+#include "selinux.h"
 #include "sync.h"
 #include "terminal.h"
 #include "common/cleanup.h"
@@ -227,6 +229,12 @@ _Noreturn void container_init(struct init_args *a)
 	}
 	if (!spec_has_namespace(s, NS_USER))
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* a new cgroup namespace is rooted where the init is when it is made */
+	if (a->await_cgroup &&
+	    (expect(a, SYNC_CGROUP_DONE, &err) < 0 ||
+	     (spec_has_namespace(s, NS_CGROUP) && !spec_namespace(s, NS_CGROUP)->path && unshare(CLONE_NEWCGROUP) < 0 &&
+	      cerr_sys(&err, errno, "linux.namespaces: unshare cgroup namespace") < 0)))
+		fail(a, &err);
 	/* our /proc, to reach exec.fifo once we are in the container's root
 	 * (or in a mount namespace joined by path, whose /proc is another pid
 	 * namespace's); closed before execve */
@@ -234,6 +242,18 @@ _Noreturn void container_init(struct init_args *a)
 	if (procfd < 0) {
 		cerr_sys(&err, errno, "open /proc/self/fd");
 		fail(a, &err);
+	}
+	/* the exec attributes are opened in the host's /proc, where the
+	 * container's root cannot plant a file in their place */
+	_cleanup_close_ int aa_attr = -1;
+	int label_fd = -1;
+	if ((p->apparmor_profile && p->apparmor_profile[0]) || (p->selinux_label && p->selinux_label[0])) {
+		_cleanup_close_ int host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (p->apparmor_profile && p->apparmor_profile[0] &&
+		    (aa_attr = apparmor_open_exec_attr(host_proc, 3 + a->preserve_fds, &err)) < 0)
+			fail(a, &err);
+		if ((label_fd = selinux_open_exec_attr(host_proc, p->selinux_label, 3 + a->preserve_fds, &err)) < -1)
+			fail(a, &err);
 	}
 	_cleanup_free_ int *trees = calloc(s->n_mounts + 1, sizeof(int));
 	if (!trees) {
@@ -298,12 +318,18 @@ _Noreturn void container_init(struct init_args *a)
 		fail(a, &err);
 	/* read while still root, before seccomp */
 	_cleanup_strv_ char **home_env = env_with_home(p->env, p->user.uid);
+	/* the profile for our execve, before seccomp, as runc asks for it */
+	if (aa_attr >= 0 && apparmor_exec_profile(aa_attr, p->apparmor_profile, &err) < 0)
+		fail(a, &err);
 	/* seccomp: loaded while CAP_SYS_ADMIN is still held unless no_new_privs
 	 * allows it later; with a listener, before READY so the parent can hand
 	 * the notify fd on; otherwise last, just before execve */
 	const struct oci_seccomp *sc = s->linux_.seccomp;
 	bool sc_early = sc && (!p->no_new_privileges || sc->listener_path);
 	int notify_fd = -1;
+	/* as runc: set before seccomp, so startContainer hooks run labelled too */
+	if (selinux_set_exec_label(label_fd, p->selinux_label, &err) < 0)
+		fail(a, &err);
 	if (sc_early && seccomp_load_prog(a->seccomp, &notify_fd, &err) < 0)
 		fail(a, &err);
 	if (creds_apply_user_caps(p, &err) < 0)

@@ -1,6 +1,7 @@
 /* start, kill and delete of a created container, by its state. */
 #include "container.h"
 #include "hooks.h"
+#include "cgroups/systemd.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 
@@ -175,6 +176,11 @@ int container_delete(const char *root, const char *id, bool force, cerr *err)
 				return cerr_set(err, ETIMEDOUT, "container \"%s\": init did not exit after SIGKILL", id);
 		}
 	}
+	/* the systemd driver: no unit is left behind (runc stops it, then
+	 * removes what is left of the cgroup) */
+	const char *unit = s->systemd_cgroup && s->cgroup_path ? strrchr(s->cgroup_path, '/') : NULL;
+	if (unit && (r = cg_scope_stop(unit + 1, err)) < 0)
+		return cerr_wrap(err, "delete %s", id);
 	if (c && (r = cg_destroy(c, true, err)) < 0)
 		return cerr_wrap(err, "delete %s", id);
 	netdev_release(dir, spec ? &spec->linux_ : NULL);

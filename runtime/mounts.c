@@ -3,6 +3,7 @@
  * /proc/self/fd path, so a symlink in the rootfs cannot redirect a mount
  * onto the host. */
 #include "rootfs.h"
+#include "selinux.h"
 #include "cgroups/cgroups.h"
 #include "common/cleanup.h"
 #include "common/copytree.h"
@@ -223,6 +224,16 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 		opts = data;
 		was = 0;
 	}
+	/* linux.mountLabel, where runc puts it: the context= of every filesystem
+	 * made here but proc, sysfs and mqueue (labelled once mounted) */
+	const char *label = o->spec->linux_.mount_label;
+	bool label_after = label && label[0] && streq(m->type, "mqueue");
+	char labelled[4096];
+	if (label && label[0] && !label_after && !streq(m->type, "proc") && !streq(m->type, "sysfs")) {
+		if (selinux_mount_data(opts, label, labelled, sizeof(labelled)) < 0)
+			return cerr_set(err, E2BIG, "%s: options of %s are too long", what, m->destination);
+		opts = labelled;
+	}
 	if (mount(m->source ? m->source : m->type, target, m->type, extra, opts) < 0) {
 		int e = errno;
 		/* sysfs needs a network namespace of our own; fall back to the host's */
@@ -236,11 +247,15 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 		}
 		return cerr_sys(err, e, "%s: mount %s on %s", what, m->type, m->destination);
 	}
-	if (was) {
-		/* the new tmpfs's root, reopened: tfd is the directory beneath it */
+	if (was || label_after) {
+		/* the new mount's root, reopened: tfd is the directory beneath it */
 		_cleanup_close_ int top = open_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0);
-		if (top < 0 || fchmod(top, was) < 0)
+		if (top < 0 || (was && fchmod(top, was) < 0))
 			return cerr_sys(err, top < 0 ? -top : errno, "%s: keep the mode of %s", what, m->destination);
+		char tp[32];
+		r = label_after ? selinux_label_path(fd_path(top, tp), label) : 0;
+		if (r < 0)
+			return cerr_sys(err, -r, "%s: label %s \"%s\" (linux.mountLabel)", what, m->destination, label);
 	}
 	r = m->tmpcopyup ? tmpcopyup(rootfd, m, under, what, err) : 0;
 	return r < 0 ? r : finish_mount(rootfd, m, 0, what, err);

@@ -1,6 +1,7 @@
 /* Inside the new root: propagation, sysctls, masked and readonly paths,
  * and the readonly root. */
 #include "rootfs.h"
+#include "selinux.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 
@@ -26,13 +27,17 @@ static int write_sysctl(const char *key, const char *value, cerr *err)
 	return r < 0 ? cerr_sys(err, -r, "linux.sysctl.%s: write %s", key, path) : 0;
 }
 
-static int mask_path(const char *path, cerr *err)
+static int mask_path(const char *path, const char *label, cerr *err)
 {
 	struct stat st;
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : cerr_sys(err, errno, "linux.maskedPaths: %s", path);
 	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k") < 0)
+		/* labelled as the container's other tmpfs, as runc does */
+		char data[512] = "size=0k";
+		if (label && label[0] && selinux_mount_data("size=0k", label, data, sizeof(data)) < 0)
+			return cerr_set(err, E2BIG, "linux.mountLabel: too long");
+		if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, data) < 0)
 			return cerr_sys(err, errno, "linux.maskedPaths: mask %s", path);
 		return 0;
 	}
@@ -65,7 +70,7 @@ int rootfs_finish(const struct rootfs_opts *o, cerr *err)
 		if ((r = readonly_path(l->readonly_paths[i], err)) < 0)
 			return r;
 	for (size_t i = 0; l->masked_paths && l->masked_paths[i]; i++)
-		if ((r = mask_path(l->masked_paths[i], err)) < 0)
+		if ((r = mask_path(l->masked_paths[i], l->mount_label, err)) < 0)
 			return r;
 	if (s->root_readonly && (r = remount_bind("/", MS_RDONLY)) < 0)
 		return cerr_sys(err, -r, "root.readonly: remount / read-only");

@@ -15,6 +15,7 @@ enum sync_type {
 	SYNC_MOUNT_FD,      /* parent → child: an idmapped mount (fd), code = mount index */
 	SYNC_SECCOMP_FD,    /* child → parent: the seccomp notify fd, for listenerPath */
 	SYNC_PID,           /* exec helper → caller: the process's pid (code) and pidfd */
+	SYNC_CGROUP_DONE,   /* parent → child: systemd has moved it into its scope */
 };
 
 #define SYNC_TEXT_MAX 1024

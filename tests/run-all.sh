@@ -14,7 +14,7 @@ if [ -x tests/vm/run.sh ] && [ "$SANITIZE" != 1 ]; then
 fi
 tp=0 tf=0 ts=0
 [ -f "$B/results/unit.txt" ] && read -r p f s <"$B/results/unit.txt" && tp=$((tp+p)) tf=$((tf+f)) ts=$((ts+s))
-for r in lint integration vm; do
+for r in lint integration vm vm-selinux/vm vm-systemd/vm; do
 	x="$B/results/$r.txt"
 	[ -f "$x" ] || continue
 	tp=$((tp + $(grep -c '^pass' "$x"))); tf=$((tf + $(grep -c '^fail' "$x"))); ts=$((ts + $(grep -c '^skip' "$x")))

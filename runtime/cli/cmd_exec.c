@@ -64,14 +64,8 @@ int cmd_exec(int argc, char **argv)
 			o.preserve_fds = (int)n;
 			break;
 		}
-		case 'A':
-		case 'L':
-			if (optarg[0]) {
-				fprintf(stderr, "corral: exec: --%s: not supported (no AppArmor or SELinux support)\n",
-					c == 'A' ? "apparmor" : "process-label");
-				return 1;
-			}
-			break;
+		case 'A': o.apparmor = optarg[0] ? optarg : NULL; break;
+		case 'L': o.process_label = optarg; break;
 		case 'I': break;
 		default: return 1;
 		}

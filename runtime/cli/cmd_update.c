@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "runtime/container.h"
 #include "cgroups/resources.h"
+#include "cgroups/systemd.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
@@ -65,7 +66,9 @@ struct flags {
 	const char *val[O_RT + 1];
 };
 
-static int apply_json(cg *c, const char *json, const char *what, cerr *err)
+/* unit: the systemd driver's scope, whose properties change first (runc's
+ * order), or NULL */
+static int apply_json(cg *c, const char *unit, const char *json, const char *what, cerr *err)
 {
 	_cleanup_json_ yajl_val v = NULL;
 	_cleanup_cg_resources_ struct cg_resources *res = NULL;
@@ -74,6 +77,8 @@ static int apply_json(cg *c, const char *json, const char *what, cerr *err)
 		return r;
 	if ((r = cg_resources_parse(v, &res, err)) < 0)
 		return cerr_wrap(err, "%s", what);
+	if (unit && (r = cg_scope_set(unit, res, err)) < 0)
+		return r;
 	return cg_update(c, res, err);
 }
 
@@ -166,17 +171,18 @@ int cmd_update(int argc, char **argv)
 	_cleanup_cg_ cg *c = NULL;
 	if (container_open_cgroup(cli.root, id, true, &s, &c, &err) < 0)
 		return cli_fail(&err, "update");
+	const char *unit = s->systemd_cgroup ? strrchr(c->path, '/') + 1 : NULL;
 	if (f.val[O_RES]) {
 		_cleanup_free_ char *text = NULL;
 		const char *path = streq(f.val[O_RES], "-") ? "/dev/stdin" : f.val[O_RES];
 		if (read_file(path, 1 << 20, &text, NULL, &err) < 0)
 			return cli_fail(&err, "update %s: --resources", id);
-		if (apply_json(c, text, streq(path, "/dev/stdin") ? "stdin" : path, &err) < 0)
+		if (apply_json(c, unit, text, streq(path, "/dev/stdin") ? "stdin" : path, &err) < 0)
 			return cli_fail(&err, "update %s", id);
 	}
 	if (any) {
 		_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
-		if (flags_json(c, &f, &sb, &err) < 0 || apply_json(c, sb.buf, "linux.resources", &err) < 0)
+		if (flags_json(c, &f, &sb, &err) < 0 || apply_json(c, unit, sb.buf, "linux.resources", &err) < 0)
 			return cli_fail(&err, "update %s", id);
 	}
 	if (!any && !f.val[O_RES]) {

@@ -61,7 +61,7 @@ static void usage(bool to_stdout)
 		   "  --log FILE          write logs and errors to FILE\n"
 		   "  --log-format FMT    text or json\n"
 		   "  --debug             debug logging\n"
-		   "  --systemd-cgroup    read linux.cgroupsPath as slice:prefix:name\n"
+		   "  --systemd-cgroup    a transient systemd scope per container (cgroupsPath slice:prefix:name)\n"
 		   "  -v, --version       print the version\n\ncommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);

@@ -151,6 +151,22 @@ static int gen_entrypoint(yajl_gen g, const char *e)
 	return jg_key(g, "entrypoint") || jg_value(g, v) ? ctl_fail("--entrypoint", "out of memory") : 0;
 }
 
+/* --security-opt, as podman spells it: apparmor=PROFILE is all corrald
+ * takes (SELinux labels are the engines', through the runtime). */
+static int gen_security_opts(yajl_gen g, const ctl_optval *so)
+{
+	for (size_t i = 0; i < so->n; i++) {
+		const char *o = so->list[i];
+		if (strncmp(o, "apparmor=", 9) && strncmp(o, "apparmor:", 9))
+			return ctl_failf("--security-opt %s: unknown option (known: apparmor=PROFILE)", o);
+		if (!o[9])
+			return ctl_failf("--security-opt %s: names no profile", o);
+		if (jg_key_str(g, "apparmorProfile", o + 9))
+			return ctl_fail("--security-opt", "out of memory");
+	}
+	return 0;
+}
+
 /* The options that map one to one onto a key of the spec. */
 static int gen_simple(const ctl_args *a, yajl_gen g)
 {
@@ -209,6 +225,8 @@ char *ctl_build_spec(const ctl_args *a, bool auto_remove)
 	if (opt_str(a, "entrypoint") && gen_entrypoint(g, opt_str(a, "entrypoint")))
 		return NULL;
 	if (opt_on(a, "label") && gen_labels(g, opt_val(a, "label")))
+		return NULL;
+	if (opt_on(a, "security-opt") && gen_security_opts(g, opt_val(a, "security-opt")))
 		return NULL;
 	const ctl_optval *vol = opt_val(a, "volume");
 	if (vol->n) {

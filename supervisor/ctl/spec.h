@@ -41,6 +41,8 @@
 	{ "stop-timeout", 0, OPT_INT, "SECONDS", "how long stop waits before SIGKILL (default 10)" }, \
 	{ "cap-add", 0, OPT_LIST, "CAP", "add a capability (NET_ADMIN, or ALL)" }, \
 	{ "cap-drop", 0, OPT_LIST, "CAP", "drop a capability (or ALL)" }, \
+	{ "security-opt", 0, OPT_LIST, "apparmor=PROFILE", \
+	  "run it under this AppArmor profile, or unconfined (root only; default: corrald's)" }, \
 	{ "secret", 0, OPT_LIST, "NAME[,OPTS]", \
 	  "give it a secret as a file, /run/secrets/NAME; OPTS: target=PATH, uid=U, mode=0400, mask=true " \
 	  "(output lines holding the value show [REDACTED]: logs, run, attach, exec)" }, \

@@ -1,5 +1,6 @@
 /* corrald: the corral supervisor daemon. */
 #include "cgroups/cgroups.h"
+#include "runtime/cgroup_path.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
@@ -16,6 +17,7 @@
 #include "supervisor/daemon/sessions/session_methods.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/containers/ctr_adopt.h"
+#include "supervisor/daemon/containers/ctr_apparmor.h"
 #include "supervisor/daemon/network/net_reconcile.h"
 #include "supervisor/daemon/containers/fastpath.h"
 #include "supervisor/daemon/containers/trash.h"
@@ -55,7 +57,8 @@ static void usage(FILE *f)
 		"  --log-max-size SIZE  --log-max-files N  --log-level LEVEL  --log-format text|json\n"
 		"  --max-connections N  --max-connections-per-uid N  --max-message-size SIZE\n"
 		"  --rate-limit-per-uid N  --rate-limit-burst N\n"
-		"  --metrics-listen HOST:PORT  --cgroup-parent PATH  --cgroup-delegate auto|yes|no\n"
+		"  --metrics-listen HOST:PORT  --cgroup-parent PATH|SLICE  --cgroup-delegate auto|yes|no\n"
+		"  --cgroup-manager systemd|cgroupfs|auto\n"
 		"  --default-restart POLICY  --default-stop-timeout SECONDS  --max-jobs N\n"
 		"  --policy FILE        ceilings and allow-lists (corrald.conf(5) POLICY)\n");
 }
@@ -174,6 +177,23 @@ static int setup_cgroup(corrald *d, const corrald_config *cfg, cerr *err)
 		log_info("moved into cgroup %s/%s; containers go beside it", own, CGSELF_LEAF);
 	}
 	cerr_clear(err);
+	/* as podman's cgroup_manager: scopes in machine.slice where systemd runs
+	 * (auto: unless cgroup-parent is a path, which only cgroupfs takes) */
+	const char *m = cfg->cgroup_manager;
+	d->systemd_cgroup = streq(m, "systemd") || (streq(m, "auto") && cfg->cgroup_parent[0] != '/' &&
+						    access("/run/systemd/system", F_OK) == 0);
+	if (d->systemd_cgroup) {
+		const char *slice = cfg->cgroup_parent[0] ? cfg->cgroup_parent : "machine.slice";
+		_cleanup_free_ char *path = NULL;
+		char probe[PATH_MAX];
+		snprintf(probe, sizeof(probe), "%s:corral:x", slice);
+		if (strchr(slice, ':') || cgroup_path_for(probe, "x", true, &path, err) < 0)
+			return cerr_set(err, EINVAL, "cgroup-parent: \"%s\" must be a slice such as machine.slice "
+					"(cgroup-manager systemd)", slice);
+		log_info("cgroup manager: systemd (containers are scopes in %s)", slice);
+		d->cgroup_parent = strdup(slice);
+		return d->cgroup_parent ? 0 : cerr_set(err, ENOMEM, "out of memory");
+	}
 	d->cgroup_parent = cgself_containers_parent(cfg->cgroup_parent, own, delegated);
 	return d->cgroup_parent ? 0 : cerr_set(err, ENOMEM, "out of memory");
 }
@@ -219,6 +239,7 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 		return cerr_sys(err, -r, "state directory %s", cfg->state_dir);
 	if ((r = fastpath_init(d, err)) < 0 || (r = trash_init(d, err)) < 0)
 		return r;
+	ctr_apparmor_init(d, d->policy ? d->policy->apparmor_profile : NULL);
 	if (access(d->monitor_bin, X_OK) < 0)
 		return cerr_sys(err, errno, "%s", d->monitor_bin);
 	return 0;

@@ -21,6 +21,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: corral-monitor --dir DIR --root ROOT --id ID [--sync-fd N]\n"
 		   "         [--log-max-size BYTES] [--log-max-files N] [--foreground] [--standby] [--interactive] [--net-hold]\n"
+		   "         [--systemd-cgroup]\n"
 		   "       corral-monitor --cleanup --root ROOT --id ID\n"
 		   "       corral-monitor --exec --root ROOT --id ID --pidfd N [--cgroup-leaf NAME] [--user UID:GID]\n"
 		   "         [--cwd DIR] [--env KEY=VALUE]... [--console-fd N] -- COMMAND...\n"
@@ -37,7 +38,8 @@ int main(int argc, char **argv)
 		{ "dir", 1, NULL, 'd' }, { "root", 1, NULL, 'r' }, { "id", 1, NULL, 'i' },
 		{ "sync-fd", 1, NULL, 's' }, { "log-max-size", 1, NULL, 'S' }, { "log-max-files", 1, NULL, 'F' },
 		{ "foreground", 0, NULL, 'f' }, { "standby", 0, NULL, 'w' }, { "cleanup", 0, NULL, 'c' }, { "help", 0, NULL, 'h' },
-		{ "interactive", 0, NULL, 'I' }, { "net-hold", 0, NULL, 'N' }, { 0 },
+		{ "interactive", 0, NULL, 'I' }, { "net-hold", 0, NULL, 'N' },
+		{ "systemd-cgroup", 0, NULL, 'C' }, { 0 },
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
@@ -52,6 +54,7 @@ int main(int argc, char **argv)
 		case 'w': o.standby = true; break;
 		case 'I': o.interactive = true; break;
 		case 'N': o.net_hold = true; break;
+		case 'C': o.systemd_cgroup = true; break;
 		case 'c': cleanup = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

@@ -51,7 +51,8 @@ static int create_with_stdio(const monitor_opts *o, const struct create_prep *pr
 	dup2(o->interactive ? inp[0] : null, 0);
 	dup2(out[1], 1);
 	dup2(errp[1], 2);
-	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = true };
+	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = true,
+				  .systemd_cgroup = o->systemd_cgroup };
 	int r = container_create_prepared(&co, prep, c, err);
 	dup2(null, 0);
 	dup2(null, 1);
@@ -205,7 +206,8 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	if (o->standby && !wait_word(&sync, MONITOR_PREP))
 		return 1;
 	/* reads only (the config, the seccomp cache): done while waiting */
-	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = true };
+	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = true,
+				  .systemd_cgroup = o->systemd_cgroup };
 	_cleanup_(create_prep_release) struct create_prep prep = { 0 };
 	_cleanup_cerr_ cerr perr = { 0 };
 	int pr = container_prepare(&co, &prep, &perr);

@@ -20,6 +20,7 @@ typedef struct monitor_opts {
 	bool standby;     /* wait for "prep\n", then "go\n", on sync_fd (see monitor_run) */
 	bool net_hold;    /* once created, say "created PID\n" and wait for "start\n" (corrald attaches its network) */
 	bool interactive; /* keep the container's stdin open: a pipe (or its pty) that attached clients write */
+	bool systemd_cgroup; /* the container's cgroup is a systemd scope (corrald's cgroup-manager) */
 } monitor_opts;
 
 

@@ -18,8 +18,11 @@ pm() {
 	shift
 	[ "$rt" = corral ] && rt=$CORRAL
 	TMPDIR="$T/pm/tmp" CONTAINERS_CONF="$T/containers.conf" podman --root "$T/pm/root" --runroot "$PM_RUN" --tmpdir "$T/pm/tmp" \
-		--storage-driver vfs --cgroup-manager cgroupfs --events-backend file --runtime "$rt" "$@"
+		--storage-driver vfs --cgroup-manager "$PM_CGM" --events-backend file --runtime "$rt" "$@"
 }
+# PM_CGROUP_MANAGER=systemd (the VM tier's systemd boot): podman's
+# cgroup_manager = "systemd", its containers scopes in a slice of the test's
+PM_CGM=${PM_CGROUP_MANAGER:-cgroupfs}
 RUNTIMES="runc corral"
 
 setup_podman() {
@@ -28,6 +31,8 @@ setup_podman() {
 	PM_RUN=$(mktemp -d /tmp/corral-pm.XXXXXX)
 	echo "$PM_RUN" >"$T/pm/runroot"
 	CP="--cgroup-parent=/corral-podman-$TID"
+	# a slice's name has no '-' of its own: each one is a level
+	[ "$PM_CGM" = systemd ] && CP="--cgroup-parent=corralpm_${TID//-/_}.slice"
 	cat >"$T/containers.conf" <<EOC
 [containers]
 # no network but lo: podman's default bridge would call CNI in the host's
@@ -37,7 +42,7 @@ pids_limit = 0
 default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
 cgroupns = "private"
 [engine]
-cgroup_manager = "cgroupfs"
+cgroup_manager = "$PM_CGM"
 image_copy_tmp_dir = "$T/pm/tmp"
 EOC
 	mkdir -p "$T/pm/tmp"
@@ -48,6 +53,7 @@ cleanup_podman() {
 	for rt in $RUNTIMES; do pm "$rt" rm -af -t 0 >/dev/null 2>&1; done
 	for rt in $RUNTIMES; do pm "$rt" system reset -f >/dev/null 2>&1 && break; done
 	rm -rf "$PM_RUN"
+	[ "$PM_CGM" = systemd ] && systemctl stop "corralpm_${TID//-/_}.slice" >/dev/null 2>&1
 	# podman leaves the (empty) cgroup parent it was given
 	local cg
 	for cg in $(find /sys/fs/cgroup -maxdepth 3 -type d -name "corral-podman-$TID"); do
@@ -88,7 +94,7 @@ case_detach_exec_logs() {
 	local c="d-$rt"
 	pm "$rt" run -d --name "$c" $CP localhost/bb:1 sh -c 'echo started; sleep 100' >/dev/null
 	pm "$rt" exec "$c" sh -c 'echo in-exec; exit 4'; echo "rc=$?"
-	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; pm $rt exec -t $c sh -c 'tty >/dev/null && echo on-a-tty'" /dev/null < <(sleep 5) | tr -d '\r'
+	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; PM_CGM='$PM_CGM'; pm $rt exec -t $c sh -c 'tty >/dev/null && echo on-a-tty'" /dev/null < <(sleep 5) | tr -d '\r'
 	pm "$rt" logs "$c"
 	pm "$rt" rm -f -t 0 "$c" >/dev/null
 }
@@ -126,8 +132,8 @@ got-term
 
 case_interactive() {
 	local rt=$1
-	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; printf 'echo typed-\$((6*7))\\nexit 5\\n' | pm $rt run -i --rm $CP localhost/bb:1 sh; echo rc=\$?" /dev/null < <(sleep 5) | tr -d '\r'
-	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; pm $rt run -it --rm $CP localhost/bb:1 sh -c 'tty >/dev/null && echo on-a-tty; stty size'" /dev/null < <(sleep 5) | tr -d '\r'
+	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; PM_CGM='$PM_CGM'; printf 'echo typed-\$((6*7))\\nexit 5\\n' | pm $rt run -i --rm $CP localhost/bb:1 sh; echo rc=\$?" /dev/null < <(sleep 5) | tr -d '\r'
+	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; PM_CGM='$PM_CGM'; pm $rt run -it --rm $CP localhost/bb:1 sh -c 'tty >/dev/null && echo on-a-tty; stty size'" /dev/null < <(sleep 5) | tr -d '\r'
 }
 test_podman_interactive_and_pty() {
 	setup_podman
@@ -195,6 +201,57 @@ test_podman_resources_in_cgroup_v2() {
 	assert_contains "$out" "10
 50000 100000" "--pids-limit and --cpus in the container's cgroup"
 	assert_contains "$out" "33554432" "podman stats reads the container's own memory limit"
+}
+
+# podman's own default profile (containers-default-VERSION), which podman
+# loads itself, is applied as under runc: the process's, exec's, and
+# kept from what podman keeps from the container
+case_apparmor() {
+	local rt=$1
+	local c="aa-$rt"
+	pm "$rt" run --rm $CP localhost/bb:1 cat /proc/self/attr/current | sed 's/-[0-9.]* (/-V (/'
+	pm "$rt" run -d --name "$c" $CP localhost/bb:1 sleep 1000 >/dev/null
+	pm "$rt" exec "$c" cat /proc/self/attr/current | sed 's/-[0-9.]* (/-V (/'
+	pm "$rt" exec "$c" sh -c 'echo h >/proc/sysrq-trigger' >/dev/null 2>&1; echo "sysrq rc=$?"
+	pm "$rt" run --rm --security-opt apparmor=unconfined $CP localhost/bb:1 cat /proc/self/attr/current
+	pm "$rt" rm -f -t 0 "$c" >/dev/null
+}
+test_podman_apparmor() {
+	[ -d /sys/kernel/security/apparmor ] && grep -q '^Y' /sys/module/apparmor/parameters/enabled 2>/dev/null ||
+		skip "AppArmor is off on this host (the VM tier boots a kernel with it on)"
+	command -v apparmor_parser >/dev/null || skip "apparmor_parser is missing (tests/deps.sh installs apparmor)"
+	setup_podman
+	run_both case_apparmor
+	local out
+	out=$(case_apparmor corral)
+	assert_eq "$(echo "$out" | sed -n '1p;2p;4p' | tr '\n' ' ')" \
+		"containers-default-V (enforce) containers-default-V (enforce) unconfined " "podman's profile under corral"
+	assert_not_contains "$out" "sysrq rc=0" "the profile's denials"
+}
+
+# cgroup_manager = "systemd": podman asks the runtime for the systemd
+# driver; the container is a scope of podman's slice, with Delegate=yes and
+# podman's limits as its properties, gone with the container
+case_systemd_scope() {
+	local rt=$1 id u
+	local c="sd-$rt"
+	pm "$rt" run -d --name "$c" $CP --network none --memory 32m --pids-limit 50 localhost/bb:1 sleep 1000 >/dev/null
+	id=$(pm "$rt" inspect -f '{{.Id}}' "$c")
+	u=libpod-$id.scope
+	echo "$(systemctl show -P Delegate "$u") $(systemctl show -P Slice "$u") $(systemctl show -P MemoryMax "$u") $(systemctl show -P TasksMax "$u")"
+	pm "$rt" exec "$c" cat /proc/self/cgroup /sys/fs/cgroup/memory.max
+	pm "$rt" rm -f -t 0 "$c" >/dev/null
+	systemctl show -P LoadState "$u"
+}
+test_podman_systemd_cgroup_manager() {
+	[ "$PM_CGM" = systemd ] || skip "podman's systemd cgroup manager: the VM tier's systemd boot runs this (PM_CGROUP_MANAGER=systemd)"
+	setup_podman
+	sed -i 's/^pids_limit = 0$/pids_limit = 2048/' "$T/containers.conf"
+	run_both case_systemd_scope
+	assert_eq "$(case_systemd_scope corral)" "yes corralpm_${TID//-/_}.slice 33554432 50
+0::/
+33554432
+not-found" "podman's scope under corral"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

@@ -152,7 +152,11 @@ test_features_match_the_runtime() {
 	assert_eq "$(echo "$f" | jq -c .hooks)" '["prestart","createRuntime","createContainer","startContainer","poststart","poststop"]' hooks
 	assert_eq "$(echo "$f" | jq -r '.linux.mountExtensions.idmap.enabled')" true idmap
 	assert_eq "$(echo "$f" | jq -r '.linux.netDevices.enabled')" true netDevices
-	for k in apparmor selinux intelRdt; do
+	# AppArmor as the host has it (runc's test: securityfs and the module)
+	local aa=false
+	[ -d /sys/kernel/security/apparmor ] && grep -q '^Y' /sys/module/apparmor/parameters/enabled 2>/dev/null && aa=true
+	assert_eq "$(echo "$f" | jq -r .linux.apparmor.enabled)" "$aa" apparmor
+	for k in selinux intelRdt; do
 		assert_eq "$(echo "$f" | jq -r ".linux.$k.enabled")" false "$k"
 	done
 	assert_eq "$(echo "$f" | jq -r '.linux.cgroup.v2, .linux.cgroup.v1' | tr '\n' ' ')" "true false " cgroup

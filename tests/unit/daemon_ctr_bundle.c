@@ -38,7 +38,7 @@ static int setup(void **state)
 			      .env = img_env, .cmd = img_cmd, .workdir = "/srv" };
 	f->spec = (ctr_spec){ .image = "t:1", .memory = -1, .pids = -1, .network = CTR_NET_NONE };
 	f->in = (bundle_in){ .id = "0123abcd", .hostname = "web", .spec = &f->spec, .image = &f->img,
-			     .cgroup_parent = "/corral" };
+			     .cgroups_path = "/corral/0123abcd" };
 	*state = f;
 	return 0;
 }
@@ -324,6 +324,7 @@ static void test_privileged(void **state)
 	assert_non_null(s->linux_.seccomp);
 	assert_true(s->process.no_new_privileges);
 	assert_true(has_option(mount_at(s, "/sys"), "ro"));
+	assert_null(s->process.apparmor_profile); /* no corrald: no default */
 	spec_free(s);
 	f->spec.privileged = true;
 	assert_int_equal(write_config(f, &field, &err), 0);
@@ -345,6 +346,12 @@ static void test_privileged(void **state)
 	_cleanup_free_ char *text = NULL;
 	assert_int_equal(read_file(p, CONFIG_MAX_BYTES, &text, NULL, &err), 0);
 	assert_non_null(strstr(text, "\"allow\": true"));
+	/* a profile the spec names is the process's, privileged or not */
+	f->spec.apparmor = (char *)"unconfined";
+	assert_int_equal(write_config(f, &field, &err), 0);
+	s = load_written(f);
+	assert_string_equal(s->process.apparmor_profile, "unconfined");
+	spec_free(s);
 }
 
 int main(void)

@@ -173,8 +173,9 @@ static void test_spec_podman_fields(void **state)
 				    "\"tmpfs\":[\"/run\",\"/scratch:size=64m,mode=1777,exec\"],"
 				    "\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"propagation\":\"rslave\"}],"
 				    "\"readOnly\":true,\"init\":true,\"privileged\":true,\"autoRemove\":true,"
-				    "\"interactive\":true}",
+				    "\"interactive\":true,\"apparmorProfile\":\"web\"}",
 				    &s, &f), 0);
+	assert_string_equal(s.apparmor, "web");
 	assert_non_null(s.entrypoint);
 	assert_null(s.entrypoint[0]);
 	assert_null(s.command);
@@ -191,6 +192,7 @@ static void test_spec_podman_fields(void **state)
 	assert_int_equal(parse_spec("{\"image\":\"x\"}", &s, &f), 0);
 	assert_null(s.entrypoint);
 	assert_null(s.hostname);
+	assert_null(s.apparmor);
 	assert_false(s.read_only || s.init || s.privileged || s.auto_remove || s.interactive);
 	ctr_spec_release(&s);
 	/* the daemon's default policy yields to autoRemove; a given one does not */
@@ -217,6 +219,7 @@ static void test_spec_podman_fields(void **state)
 	expect_field("{\"image\":\"x\",\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"options\":[\"ro\"]}]}",
 		     "spec.mounts[0].options", "unknown field");
 	expect_field("{\"image\":\"x\",\"privileged\":\"yes\"}", "spec.privileged", "boolean");
+	expect_field("{\"image\":\"x\",\"apparmorProfile\":1}", "spec.apparmorProfile", "string");
 	expect_field("{\"image\":\"x\",\"readOnly\":1}", "spec.readOnly", "boolean");
 }
 

@@ -76,12 +76,13 @@ static void test_policy_file_and_inheritance(void **state)
 	parse_ok(&p,
 			       "{\"max_containers\": 20,"
 			       " \"memory\": {\"default\": \"64M\", \"max\": \"1G\"}, \"pids\": {\"default\": 256, \"max\": 4096},"
-			       " \"cpu\": {\"default\": 1.0, \"max\": 4.0},"
+			       " \"cpu\": {\"default\": 1.0, \"max\": 4.0}, \"apparmor_profile\": \"site-default\","
 			       " \"bind_mounts\": {\"allowed\": [\"/nonexistent/data\"], \"read_only\": true},"
 			       " \"privileges\": {\"allow_host_network\": false, \"allowed_capabilities\": [\"NET_RAW\", \"CAP_NET_ADMIN\"]},"
 			       " \"images\": {\"allow\": [\"tools/*\"], \"require_signature\": true, \"trusted_keys\": \"/k\"},"
 			       " \"unprivileged\": {\"bind_mounts\": {\"allowed\": []}, \"max_containers\": 5, \"pids\": {\"max\": 100}}}");
 	assert_string_equal(p.path, "policy.json");
+	assert_string_equal(p.apparmor_profile, "site-default");
 	assert_int_equal(p.root.max_containers, 20);
 	assert_int_equal(p.root.memory_default, 64 << 20);
 	assert_int_equal(p.root.memory_max, 1 << 30);
@@ -116,6 +117,7 @@ static void test_policy_file_and_inheritance(void **state)
 	assert_int_equal(q.unpriv.max_containers, 5);
 	assert_int_equal(q.root.memory_max, 1 << 30);
 	assert_int_equal(q.root.allowed_caps, p.root.allowed_caps);
+	assert_string_equal(q.apparmor_profile, "site-default");
 	policy_release(&q);
 	policy_release(&p);
 }
@@ -123,6 +125,7 @@ static void test_policy_file_and_inheritance(void **state)
 static void test_policy_errors_name_the_field(void **state)
 {
 	expect_error("{\"memory\": {\"max\": \"1Q\"}}", "policy.json: memory.max: unknown unit \"1Q\"");
+	expect_error("{\"apparmor_profile\": 1}", "policy.json: apparmor_profile:");
 	expect_error("{\"memory\": {\"max\": true}}", "policy.json: memory.max: must be a size like \"64M\", not boolean");
 	expect_error("{\"memory\": {\"default\": \"2G\", \"max\": \"1G\"}}", "policy.json: memory.default: is above the max");
 	expect_error("{\"memory\": {\"maximum\": \"1G\"}}", "policy.json: memory.maximum: unknown key");

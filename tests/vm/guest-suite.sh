@@ -5,24 +5,50 @@
 # from it if the guest never finishes); results and the log go to $VM_OUT.
 root=$1 B=$2
 export ONLY=${3:-}
+[ "$ONLY" = - ] && ONLY=
+# "all": the engines' client suites whole; else the cases that cover each
+# client's paths through the boot's module or driver, so that the tier
+# keeps to its time (the whole suites have passed in each boot: see the
+# README's VM tier)
+clients=${4:--}
 cd "$root" || exit 1
 # What needs a pure cgroup v2 hierarchy with every controller: the cgroup
 # tests, the runtime's cgroup and exit-code paths, seccomp, the
 # supervisor's OOM report, Pause (cgroup.freeze) and Top on a
-# hierarchy that is cgroup v2 alone, and Kubernetes' CRI (containerd's
+# hierarchy that is cgroup v2 alone, AppArmor (on in this kernel, off on
+# the host) with the engines' clients, whose every container gets their
+# default profile (podman, ctr, buildah), and Kubernetes' CRI (containerd's
 # CRI plugin gives every pod and container a cgroup with controllers).
 # The rest runs on the host tier; under TCG the whole suite would not fit the tier's time limit.
 export TIER_TESTS="test_cgroups.sh test_runtime_seccomp.sh
 test_runtime_lifecycle.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
+test_runtime_apparmor.sh
+test_supervisor_apparmor.sh
+test_runtime_namespaces.sh:features
 test_supervisor_lifecycle.sh:memory
 test_supervisor_security.sh:exec_timeout|memory_limit
 test_supervisor_verbs.sh:pause|top
-test_clients_podman.sh:resources
+test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|detach|resources|apparmor')
+test_clients_ctr.sh
+test_clients_buildah.sh$([ "$clients" = all ] || echo ':run_env|bud_env')
 test_supervisor_workloads.sh:limits
 test_supervisor_policy.sh:default_limits
 test_supervisor_userns.sh:members_container_is_the_member
 test_clients_cri.sh"
 export TIER_REASON="runs on the host tier (the VM tier runs what needs cgroup controllers)"
+# the SELinux boot (run.sh's CORRAL_VM_MODE=selinux) runs what needs SELinux
+if grep -q " /sys/fs/selinux selinuxfs " /proc/mounts; then
+	export TIER_TESTS="test_runtime_selinux.sh"
+	export TIER_REASON="runs on the host tier or the VM tier's default boot (this boot is for SELinux)"
+# booted with systemd as PID 1 (CORRAL_VM_MODE=systemd): what needs systemd
+elif [ -d /run/systemd/system ]; then
+	export TIER_TESTS="test_cgroups_systemd.sh
+test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|detach|systemd')
+test_clients_cri.sh$([ "$clients" = all ] || echo ':localhost|exit_codes|stats')"
+	# the engines' clients with their systemd cgroup manager
+	export PM_CGROUP_MANAGER=systemd CRI_SYSTEMD_CGROUP=true
+	export TIER_REASON="runs on the host tier or the VM tier's default boot (this boot is for systemd)"
+fi
 # The tests' state on ext4: a member's container sees its image's layers
 # through idmapped mounts, which this kernel's tmpfs (the guest's root)
 # cannot give (tmpfs idmaps from Linux 6.3); a host's store is on such a

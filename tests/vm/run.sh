@@ -5,13 +5,23 @@
 #   tests/vm/run.sh B [GUEST-SCRIPT]   (default: tests/vm/guest-suite.sh)
 # Environment: CORRAL_VM_ACCEL=kvm|tcg, CORRAL_VM_TIMEOUT (seconds, 1200:
 # under TCG on a busy host the guest has needed over 540),
-# ONLY=pattern (integration files to run), CORRAL_VM_VERBOSE=1 (echo console).
+# ONLY=pattern (integration files to run), CORRAL_VM_VERBOSE=1 (echo console),
+# CORRAL_VM_CLIENTS=all (the engines' client suites whole, where a boot runs
+# them: see guest-suite.sh).
+# CORRAL_VM_MODE picks a boot other than the default, runs the tests that need
+# it (see guest-suite.sh), and records them in $B/results/vm-MODE/vm.txt:
+#   selinux  the kernel's security=selinux, Debian's selinux-policy-default
+#            loaded (permissive);
+#   systemd  the host's / with systemd as PID 1 (CORRAL_VM_SYSTEMD=1 too).
 set -u
 B=${1:-build}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 case "$B" in /*) ;; *) B="$root/$B" ;; esac
 guest=${2:-$root/tests/vm/guest-suite.sh}
-results="$B/results"
+mode=${CORRAL_VM_MODE:-}
+[ "${CORRAL_VM_SYSTEMD:-0}" = 1 ] && mode=systemd
+case "$mode" in ""|selinux|systemd) ;; *) echo "vm: CORRAL_VM_MODE=$mode: must be empty, selinux or systemd" >&2; exit 2 ;; esac
+results="$B/results${mode:+/vm-$mode}"
 # another guest script (a benchmark) must not overwrite the suite's record
 [ $# -ge 2 ] && results="$B/vm/custom-results"
 mkdir -p "$results"
@@ -39,17 +49,33 @@ ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 || need_skip "no Debian kernel (apt-get
 { "$root/tests/fixtures/mkbusybox.sh" "$B" && "$root/tests/fixtures/mkimages.sh" "$B" && "$root/tests/fixtures/mkpause.sh" "$B"; } >/dev/null || { echo "FAIL vm: fixtures"; echo "fail vm-fixtures" >>"$results/vm.txt"; summary; exit 1; }
 
 args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-1200}" -m 1536 -c 2)
+if [ "$mode" = selinux ]; then
+	policy=$("$root/tests/vm/mkselinux.sh" "$B") || need_skip "no SELinux policy to load (tests/vm/mkselinux.sh failed)"
+	# the guest's init loads it (tests/vm/init)
+	args+=(-f "$policy:/etc/selinux/default/policy/policy.33")
+	export CORRAL_VM_CMDLINE="${CORRAL_VM_CMDLINE:-} security=selinux selinux=1"
+fi
 [ "${CORRAL_VM_VERBOSE:-0}" = 1 ] || args+=(-q)
+# the netfilter modules CNI's iptables rules need; crc32c_generic first: libcrc32c
+# (under nf_conntrack) needs a crc32c when it loads
+for m in overlay loop ext4 brd=rd_nr=1,rd_size=8192 veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat \
+	xt_MASQUERADE xt_comment xt_addrtype xt_conntrack xt_mark xt_multiport xt_nat xt_tcpudp; do args+=(-M "$m"); done
+export ONLY="${ONLY:-}"
+G=/corral-src GB=/corral-src/build
+if [ "$mode" = systemd ]; then
+	# the host's own tree, binaries and tools are there at their paths
+	args+=(-S)
+	G=$root GB=$B
+else
 # the tree goes to a fixed path in the guest: the guest mounts its own /tmp,
 # and a checkout there would vanish under it
-G=/corral-src
 for b in "$B"/bin/* "$B"/tests/helpers/*; do [ -f "$b" ] && [ -x "$b" ] && args+=(-b "$b"); done
 args+=(-f "$B/bin:$G/build/bin" -f "$B/tests/helpers:$G/build/tests/helpers")
 # tools the tests use beyond busybox, and the runtimes the benchmark compares
 # (GNU timeout and util-linux setpriv/script replace busybox's, which differ)
 for t in bash crun runc jq ip unshare nsenter setsid setpriv script timeout getent strace podman conmon \
 	iptables ip6tables iptables-save iptables-restore ip6tables-save ip6tables-restore nft mke2fs \
-	containerd containerd-shim-runc-v2 ctr catatonit protoc; do
+	containerd containerd-shim-runc-v2 ctr catatonit protoc apparmor_parser buildah; do
 	p=$(command -v "$t" 2>/dev/null) && args+=(-b "$p")
 done
 # CNI: the plugins corral's and podman's default networks chain, and the
@@ -78,8 +104,12 @@ if [ -x /usr/bin/python3 ]; then
 		[ -d "$f" ] && args+=(-f "$f")
 	done
 fi
-# podman's own files: its policy, and the init it runs for --init
-for f in /etc/containers /usr/libexec/podman; do [ -e "$f" ] && args+=(-f "$f"); done
+# podman's own files: its policy, and the init it runs for --init; AppArmor's
+# parser settings, the kernel features its policy is built for, and the
+# abstractions that podman's default profile includes
+for f in /etc/containers /usr/libexec/podman /etc/apparmor /etc/apparmor.d /usr/share/apparmor-features; do
+	[ -e "$f" ] && args+=(-f "$f")
+done
 # the source tree's files that tests read (units, interface descriptions, ...)
 for d in "$root"/*/; do
 	case "$(basename "$d")" in build|.git) continue ;; esac
@@ -87,13 +117,10 @@ for d in "$root"/*/; do
 done
 args+=(-f "$B/fixtures:$G/build/fixtures")
 [ -f "$root/Makefile" ] && args+=(-f "$root/Makefile:$G/Makefile")
-# the netfilter modules CNI's iptables rules need; crc32c_generic first: libcrc32c
-# (under nf_conntrack) needs a crc32c when it loads
-for m in overlay loop ext4 brd=rd_nr=1,rd_size=8192 veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat \
-	xt_MASQUERADE xt_comment xt_addrtype xt_conntrack xt_mark xt_multiport xt_nat xt_tcpudp; do args+=(-M "$m"); done
-export ONLY="${ONLY:-}"
+fi
 echo "vm: booting the guest for $(basename "$guest")"
-"$root/tests/vm/corral-vm" "${args[@]}" "$guest" "$G" "$G/build" "${ONLY:-}"
+# (the guest's arguments are joined by spaces: an empty one is "-")
+"$root/tests/vm/corral-vm" "${args[@]}" "$guest" "$G" "$GB" "${ONLY:--}" "${CORRAL_VM_CLIENTS:--}"
 rc=$?
 if [ ! -f "$out/results.txt" ] && grep -qE '^(PASS|FAIL|SKIP) ' "$out/console.log" 2>/dev/null; then
 	# the guest did not finish: keep what its console says, and say so

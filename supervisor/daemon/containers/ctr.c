@@ -6,6 +6,7 @@
 #include "supervisor/daemon/containers/ctr_waiters.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/containers/ctr_service.h"
+#include "runtime/cgroup_path.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
@@ -27,9 +28,21 @@ void ctr_dir(const corrald *d, const ctr *c, char *buf, size_t n)
 	snprintf(buf, n, "%s/%s", d->containers_dir, c->id);
 }
 
+void ctr_cgroups_path(const corrald *d, const char *id, char *buf, size_t n)
+{
+	if (d->systemd_cgroup)
+		snprintf(buf, n, "%s:corral:%s", d->cgroup_parent, id);
+	else
+		snprintf(buf, n, "%s/%s", streq(d->cgroup_parent, "/") ? "" : d->cgroup_parent, id);
+}
+
 void ctr_cgroup_path(const corrald *d, const ctr *c, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s/%s", streq(d->cgroup_parent, "/") ? "" : d->cgroup_parent, c->id);
+	ctr_cgroups_path(d, c->id, buf, n);
+	_cleanup_free_ char *path = NULL;
+	/* the cgroupsPath was checked when corrald started: this cannot fail */
+	if (d->systemd_cgroup && cgroup_path_for(buf, c->id, true, &path, NULL) == 0)
+		snprintf(buf, n, "%s", path);
 }
 
 ctr *ctr_by_name(corrald *d, const char *name)

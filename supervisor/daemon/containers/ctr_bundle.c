@@ -1,4 +1,5 @@
 #include "supervisor/daemon/containers/ctr_bundle.h"
+#include "supervisor/daemon/containers/ctr_apparmor.h"
 #include "supervisor/daemon/containers/ctr_ids.h"
 #include "supervisor/daemon/containers/ctr_service.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -116,7 +117,7 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	for (size_t i = 0; i < dflt->u.object.len; i++) {
 		const char *k = dflt->u.object.keys[i];
 		if (streq(k, "terminal") || streq(k, "args") || streq(k, "env") || streq(k, "cwd") || streq(k, "user") ||
-		    streq(k, "oomScoreAdj") || streq(k, "capabilities") || (s->privileged && streq(k, "noNewPrivileges")))
+		    streq(k, "oomScoreAdj") || streq(k, "capabilities") || streq(k, "apparmorProfile") || (s->privileged && streq(k, "noNewPrivileges")))
 			continue;
 		jg_key(g, k);
 		jg_value(g, dflt->u.object.values[i]);
@@ -131,6 +132,9 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	gen_caps(g, s->privileged ? all_caps() : s->caps);
 	if (s->privileged)
 		jg_key_bool(g, "noNewPrivileges", false);
+	const char *aa = ctr_apparmor_of(in->d, s);
+	if (aa)
+		jg_key_str(g, "apparmorProfile", aa);
 	jg_key(g, "user");
 	yajl_gen_map_open(g);
 	jg_key_int(g, "uid", user->uid);
@@ -229,9 +233,7 @@ static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
 		yajl_gen_map_close(g);
 	}
 	gen_resources(g, in->spec);
-	char cgp[PATH_MAX];
-	snprintf(cgp, sizeof(cgp), "%s/%s", streq(in->cgroup_parent, "/") ? "" : in->cgroup_parent, in->id);
-	jg_key_str(g, "cgroupsPath", cgp);
+	jg_key_str(g, "cgroupsPath", in->cgroups_path);
 	yajl_gen_map_close(g);
 }
 

@@ -21,7 +21,7 @@ typedef struct bundle_in {
 	const char *dir;           /* the container's directory (bundle_write sets it) */
 	const ctr_spec *spec;
 	const image_ref *image;
-	const char *cgroup_parent; /* the container's cgroup goes below it */
+	const char *cgroups_path; /* linux.cgroupsPath (ctr_cgroups_path) */
 	const char *init_binary;   /* the host's init, with spec.init (bundle_write sets it) */
 	const struct corrald *d;   /* its features (ctr_service.h) */
 	const char *broker_dir;    /* a session member's broker directory on the host; NULL: none */

@@ -13,6 +13,7 @@
 #include "supervisor/daemon/spec/ctr_spec.h"
 #include "supervisor/daemon/containers/fastpath.h"
 #include "supervisor/daemon/spec/healthcheck.h"
+#include "supervisor/daemon/containers/ctr_apparmor.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/img_source.h"
@@ -103,9 +104,10 @@ static int write_bundle_and_record(corrald *d, ctr *c, const char *dir, const im
 				   const char **bad, cerr *err)
 {
 	wfa_pending rec = WFA_PENDING_INIT, cfg = WFA_PENDING_INIT;
-	char broker_dir[PATH_MAX];
+	char broker_dir[PATH_MAX], cgp[PATH_MAX];
+	ctr_cgroups_path(d, c->id, cgp, sizeof(cgp));
 	bundle_in in = { .id = c->id, .hostname = ctr_hostname(d, c), .spec = &c->spec, .image = img,
-			 .cgroup_parent = d->cgroup_parent, .d = d, .broker_dir = broker_dir, .ids = ids };
+			 .cgroups_path = cgp, .d = d, .broker_dir = broker_dir, .ids = ids };
 	broker_dir[0] = '\0';
 	int r = CTR_FEATURES_FIRST(d, created, d, c, dir, broker_dir, sizeof(broker_dir), err);
 	if (r == 0 && (r = ctr_record_begin(d, c, &rec, err)) == 0 &&
@@ -166,6 +168,11 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	 * member by the policy, with one answer whether they exist or not */
 	if (!owner_is_member(vl_call_peer(call)) && !sources_exist(&c->spec, field, why))
 		return sv_invalid(call, field, why);
+	/* root's profile, where the host has no AppArmor to apply it (a
+	 * member's is the policy's to refuse) */
+	_cleanup_cerr_ cerr aa_err = { 0 };
+	if (!owner_is_member(vl_call_peer(call)) && ctr_apparmor_check(&c->spec, &aa_err) < 0)
+		return sv_invalid_err(call, "spec.apparmorProfile", &aa_err);
 	ctr *other = c->spec.name ? ctr_by_name(d, c->spec.name) : NULL;
 	if (other)
 		return reply_name_in_use(call, other);

@@ -160,6 +160,8 @@ static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 		argv[k++] = "--interactive";
 	if (c->spec.network == CTR_NET_CNI)
 		argv[k++] = "--net-hold";
+	if (d->systemd_cgroup)
+		argv[k++] = "--systemd-cgroup";
 	argv[k] = NULL;
 	int r = spawn_exec_monitor(d, argv, sync_fd, pid);
 	return r < 0 ? cerr_sys(err, -r, "%s", d->monitor_bin) : 0;

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum kind { K_STR, K_PATH, K_MODE, K_SIZE, K_COUNT, K_LEVEL, K_FORMAT, K_DELEGATE, K_RESTART, K_LISTEN, K_REGISTRY };
+enum kind { K_STR, K_PATH, K_MODE, K_SIZE, K_COUNT, K_LEVEL, K_FORMAT, K_DELEGATE, K_MANAGER, K_RESTART, K_LISTEN, K_REGISTRY };
 
 struct key {
 	const char *name;
@@ -44,6 +44,7 @@ static const struct key keys[] = {
 	{ "metrics-listen", K_LISTEN, F(metrics_listen), 0, 0 },
 	{ "cgroup-parent", K_STR, F(cgroup_parent), 0, 0 },
 	{ "cgroup-delegate", K_DELEGATE, F(cgroup_delegate), 0, 0 },
+	{ "cgroup-manager", K_MANAGER, F(cgroup_manager), 0, 0 },
 	{ "default-restart", K_RESTART, F(default_restart), 0, 0 },
 	{ "default-stop-timeout", K_COUNT, F(default_stop_timeout), 0, 86400 },
 	{ "monitor", K_STR, F(monitor), 0, 0 },
@@ -84,6 +85,7 @@ int config_init(corrald_config *c, cerr *err)
 		{ "max-connections-per-uid", "128" }, { "max-message-size", "16M" },
 		{ "rate-limit-per-uid", "0" }, { "rate-limit-burst", "0" },
 		{ "metrics-listen", "" }, { "cgroup-parent", "" }, { "cgroup-delegate", "auto" },
+		{ "cgroup-manager", "auto" },
 		{ "default-restart", "no" }, { "default-stop-timeout", "10" }, { "monitor", "" }, { "policy", "" },
 		{ "max-jobs", "4" }, { "cni-path", "/usr/lib/cni" }, { "cni-config-dir", "/etc/corral/net.d" },
 		{ "default-network", "corral" }, { "registry-certs-dir", "/etc/corral/certs.d" },
@@ -103,7 +105,8 @@ void config_release(corrald_config *c)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		enum kind k = keys[i].kind;
-		if (k == K_STR || k == K_PATH || k == K_LEVEL || k == K_FORMAT || k == K_RESTART || k == K_LISTEN) {
+		if (k == K_STR || k == K_PATH || k == K_LEVEL || k == K_FORMAT || k == K_RESTART || k == K_LISTEN ||
+		    k == K_MANAGER) {
 			char **p = (char **)((char *)c + keys[i].off);
 			free(*p);
 			*p = NULL;
@@ -216,6 +219,10 @@ int config_set(corrald_config *c, const char *name, const char *v, const char *w
 		else
 			return cerr_set(err, EINVAL, "%s: %s: must be auto, yes or no, not \"%s\"", where, name, v);
 		return 0;
+	case K_MANAGER:
+		if (!streq(v, "auto") && !streq(v, "systemd") && !streq(v, "cgroupfs"))
+			return cerr_set(err, EINVAL, "%s: %s: must be systemd, cgroupfs or auto, not \"%s\"", where, name, v);
+		break;
 	case K_RESTART: {
 		restart_policy p;
 		if (restart_policy_parse(v, &p, err) < 0)

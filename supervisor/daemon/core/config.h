@@ -33,6 +33,7 @@ typedef struct corrald_config {
 	char *metrics_listen; /* empty: off */
 	char *cgroup_parent;  /* empty: beside corrald's own leaf */
 	enum cg_delegate cgroup_delegate;
+	char *cgroup_manager; /* systemd, cgroupfs, or auto: systemd where PID 1 is */
 	char *default_restart;
 	char *monitor; /* empty: corral-monitor beside corrald */
 	unsigned default_stop_timeout;

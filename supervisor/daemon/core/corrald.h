@@ -20,7 +20,8 @@ typedef struct corrald {
 	audit_log audit;
 	const corrald_config *cfg;
 	uint64_t started_usec;
-	char *cgroup_parent;
+	char *cgroup_parent;  /* the slice, when systemd_cgroup */
+	bool systemd_cgroup;  /* cgroup-manager: containers are systemd scopes */
 	char *containers_dir; /* <state-dir>/containers */
 	char *runtime_root;   /* <state-dir>/runtime: the runtime's state files */
 	char *monitor_bin;    /* corral-monitor beside corrald */
@@ -28,6 +29,7 @@ typedef struct corrald {
 	char *copy_bin;       /* corral-copy beside corrald: CopyFrom and CopyTo run there */
 	struct ctr *ctrs;     /* every container, newest first (ctr.h) */
 	uid_rates uid_rates;  /* the control socket's per-uid rate limit */
+	const char *apparmor_default; /* corral's profile, once loaded (containers/ctr_apparmor.h); NULL: none */
 	/* the parts */
 	struct ctr_service *containers;   /* containers/ctr_service.h */
 	struct imgsize_cache *imgsizes;   /* images/img_size.h */

@@ -30,6 +30,7 @@ static void tier_release(policy_tier *t)
 void policy_release(policy *p)
 {
 	free(p->path);
+	free(p->apparmor_profile);
 	tier_release(&p->root);
 	tier_release(&p->unpriv);
 }
@@ -323,13 +324,14 @@ static int parse_tree(policy *p, yajl_val v, json_fault *f)
 {
 	static const char *const top[] = { "max_containers", "max_jobs", "max_sessions", "max_secrets",
 					   "max_workloads", "memory", "pids", "cpu", "bind_mounts", "privileges",
-					   "images", "unprivileged", NULL };
+					   "images", "unprivileged", "apparmor_profile", NULL };
 	static const char *const unpriv[] = { "max_containers", "max_jobs", "max_sessions", "max_secrets",
 					      "max_workloads", "memory", "pids", "cpu", "bind_mounts", "privileges",
 					      "images", NULL };
 	int r;
 	yajl_val priv;
 	if ((r = json_want(v, yajl_t_object, "(top)", f)) < 0 || (r = json_check_keys(v, "", top, "unknown key", f)) < 0 ||
+	    (r = json_dup_str(v, "", "apparmor_profile", 0, &p->apparmor_profile, f)) < 0 ||
 	    (r = get_tier(v, "", &p->root, f)) < 0 || (r = json_get_object(v, "", "privileges", 0, &priv, f)) < 0 ||
 	    (priv && (r = get_privileges(priv, "privileges", &p->root, f)) < 0))
 		return r;

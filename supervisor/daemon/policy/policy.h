@@ -54,6 +54,7 @@ typedef struct policy_tier {
 typedef struct policy {
 	char *path; /* the file; NULL: built in */
 	policy_tier root, unpriv;
+	char *apparmor_profile; /* containers' AppArmor profile where none is named; NULL: corral-default */
 } policy;
 
 /* The built-in policy. */

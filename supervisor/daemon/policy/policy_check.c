@@ -134,6 +134,11 @@ static int check_privileges(const peer_cred *peer, const policy_tier *t, const c
 	if (s->privileged && !(root && t->allow_privileged))
 		return refuse(v, "spec.privileged", key_of(peer, "privileges.allow_privileged=false", k, sizeof(k)),
 			      "a privileged container is not allowed");
+	/* a member's containers run under corrald's profile: "unconfined", or
+	 * a host profile that allows as much, would undo it */
+	if (!root && s->apparmor && s->apparmor[0])
+		return refuse(v, "spec.apparmorProfile", "unprivileged: corrald's AppArmor profile",
+			      "a group member cannot choose an AppArmor profile (\"%s\")", s->apparmor);
 	if (s->image[0] == '/' && !(root && t->allow_directory_images))
 		return refuse(v, "spec.image", key_of(peer, "privileges.allow_directory_images=false", k, sizeof(k)),
 			      "a directory image (%s) is not allowed", s->image);

@@ -95,6 +95,11 @@ int policy_gen(yajl_gen g, const policy *p)
 {
 	yajl_gen_map_open(g);
 	gen_tier(g, &p->root, true);
+	jg_key(g, "apparmor_profile");
+	if (p->apparmor_profile)
+		jg_str(g, p->apparmor_profile);
+	else
+		yajl_gen_null(g);
 	jg_key(g, "unprivileged");
 	yajl_gen_map_open(g);
 	gen_tier(g, &p->unpriv, false);

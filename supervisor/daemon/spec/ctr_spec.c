@@ -63,6 +63,7 @@ void ctr_spec_release(ctr_spec *s)
 	secrets_spec_release(s);
 	strv_free(s->entrypoint);
 	free(s->hostname);
+	free(s->apparmor);
 	free(s->session);
 	names_spec_release(s);
 	strv_free(s->labels);
@@ -155,7 +156,7 @@ static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
 	"restart", "network", "ports", "labels", "tty", "interactive", "stopSignal", "stopTimeout", "capAdd", "capDrop",
 	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "extraHosts", "session",
-	"healthcheck", "noHealthcheck", "userns", NULL,
+	"healthcheck", "noHealthcheck", "userns", "apparmorProfile", NULL,
 };
 
 bool ctr_hostname_valid(const char *h)
@@ -193,6 +194,7 @@ static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
 	    (r = json_dup_str(v, "spec", "user", 0, &s->user, f)) < 0 ||
 	    (r = json_dup_str(v, "spec", "hostname", 0, &s->hostname, f)) < 0 ||
 	    (r = json_dup_str(v, "spec", "session", 0, &s->session, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "apparmorProfile", 0, &s->apparmor, f)) < 0 ||
 	    (r = get_strv(v, "command", &s->command, f)) < 0 || (r = get_strv(v, "entrypoint", &s->entrypoint, f)) < 0 ||
 	    (r = get_env(v, &s->env, f)) < 0 || (r = ctr_spec_parse_mounts(v, s, f)) < 0 ||
 	    (r = get_resources(v, s, f)) < 0 || (r = get_labels(v, s, f)) < 0 || (r = secrets_spec_parse(v, s, f)) < 0 ||

@@ -44,6 +44,7 @@ typedef struct ctr_spec {
 	char **command;  /* NULL: the image's Cmd */
 	char **entrypoint; /* NULL: the image's; empty: none (bundle/command.h) */
 	char *hostname;  /* NULL: the container's name */
+	char *apparmor;  /* apparmorProfile: NULL is corrald's default where AppArmor is on */
 	char **dns;      /* nameserver IPs (spec/names.h); NULL: the host's */
 	char **extra_hosts; /* "NAME:IP" lines for its /etc/hosts */
 	char **env;      /* KEY=VALUE */

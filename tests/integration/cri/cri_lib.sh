@@ -28,7 +28,7 @@ start_containerd() {
 		  path = "$CD/opt"
 		[plugins."io.containerd.grpc.v1.cri"]
 		  sandbox_image = "$PAUSE"
-		  disable_apparmor = true
+		  disable_apparmor = false
 		  enable_selinux = false
 		  stream_server_address = "127.0.0.1"
 		  stream_server_port = "0"
@@ -47,6 +47,7 @@ start_containerd() {
 			[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.$h.options]
 			  BinaryName = "$(rtbin "$h")"
 			  Root = "$CD/runtime-$h"
+			  SystemdCgroup = ${CRI_SYSTEMD_CGROUP:-false}
 			EOC
 		done
 	} >"$CD/config.toml"
