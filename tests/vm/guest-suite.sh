@@ -43,7 +43,7 @@ if grep -q " /sys/fs/selinux selinuxfs " /proc/mounts; then
 # booted with systemd as PID 1 (CORRAL_VM_MODE=systemd): what needs systemd
 elif [ -d /run/systemd/system ]; then
 	export TIER_TESTS="test_cgroups_systemd.sh
-test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|detach|systemd')
+test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|systemd')
 test_clients_cri.sh$([ "$clients" = all ] || echo ':localhost|exit_codes|stats')"
 	# the engines' clients with their systemd cgroup manager
 	export PM_CGROUP_MANAGER=systemd CRI_SYSTEMD_CGROUP=true
