@@ -21,7 +21,8 @@ bench() {
 		jq --arg p "$cgp" '.linux.cgroupsPath=$p' "$work/config.json" >"$work/c.json"
 		mkdir -p "$work/$name" && cp "$work/c.json" "$work/$name/config.json"
 		t0=$(now)
-		(cd "$work/$name" && "$@" create "b$i" </dev/null >/dev/null 2>&1) || { echo "$name: create failed"; return 1; }
+		(cd "$work/$name" && "$@" create "b$i" </dev/null >/dev/null 2>"$work/$name.err") ||
+			{ echo "$name: create failed: $(tail -1 "$work/$name.err")"; return 1; }
 		t1=$(now)
 		echo $(((t1 - t0) / 1000)) >>"$work/$name.ms"
 		"$@" delete -f "b$i" >/dev/null 2>&1
