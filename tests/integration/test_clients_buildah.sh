@@ -27,11 +27,15 @@ bh() {
 		buildah "$@"
 }
 rtbin() { [ "$1" = corral ] && echo "$CORRAL" || command -v runc; }
+# CLIENT_CGROUP_DRIVER=systemd (the VM tier's systemd boot): buildah's
+# cgroup_manager = "systemd", its containers' parent a slice of the test's
+BH_CGM=${CLIENT_CGROUP_DRIVER:-cgroupfs}
+bh_cgp() { if [ "$BH_CGM" = systemd ]; then echo "corralbh_${TID//-/_}.slice"; else echo "/corral-buildah-$TID"; fi; }
 # A working container of the base image (or of IMAGE), no network, its
 # cgroup below the test's parent.
 bh_from() { # [image]
 	bh from --pull=never --signature-policy "$BH/policy.json" --network none --cgroupns private \
-		--cgroup-parent "/corral-buildah-$TID" -q "${1:-localhost/bb:1}"
+		--cgroup-parent "$(bh_cgp)" -q "${1:-localhost/bb:1}"
 }
 bh_run() { # runtime buildah-run-args...
 	local rt=$1
@@ -45,7 +49,7 @@ bh_bud() {
 	local rt=$1 dir=$2
 	shift 2
 	bh bud --runtime "$(rtbin "$rt")" --isolation oci --network none --cgroupns private \
-		--cgroup-parent "/corral-buildah-$TID" --pull=never --signature-policy "$BH/policy.json" \
+		--cgroup-parent "$(bh_cgp)" --pull=never --signature-policy "$BH/policy.json" \
 		--iidfile "$T/iid.$rt" "$@" "$dir" 2>&1 |
 		grep -vE '^(COMMIT|--> |Getting image source signatures|Copying (blob|config) |Writing manifest|Storing signatures|Successfully tagged|[0-9a-f]{64}$)'
 	return "${PIPESTATUS[0]}"
@@ -70,7 +74,7 @@ pids_limit = 0
 default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
 default_mounts_file = "$BH/mounts.conf"
 [engine]
-cgroup_manager = "cgroupfs"
+cgroup_manager = "$BH_CGM"
 hooks_dir = ["$BH/hooks"]
 [network]
 network_backend = "cni"
@@ -112,6 +116,7 @@ cleanup_test() {
 	for f in "$T"/iid.*; do
 		[ -f "$f" ] && bh rmi -f "$(cat "$f")" >/dev/null 2>&1
 	done
+	[ "$BH_CGM" = systemd ] && systemctl stop "$(bh_cgp)" >/dev/null 2>&1
 	local cg
 	for cg in $(find /sys/fs/cgroup -maxdepth 3 -type d -name "corral-buildah-$TID"); do
 		find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
@@ -381,6 +386,24 @@ error running container: from RUNTIME creating container for [/nonexistent arg]:
 Error: building at STEP \"RUN /nonexistent arg\": while running runtime: exit status 1
 the runtime names the file: no such file
 0" "what runc gives (the test's premise)"
+}
+
+# cgroup_manager = "systemd": the step's container is a unit of the test's
+# slice, as buildah asks the runtime for it
+case_systemd() {
+	local rt=$1 c
+	c=$(bh_from)
+	bh run --runtime "$(rtbin "$rt")" --isolation oci --network none --cgroupns host "$c" cat /proc/self/cgroup |
+		sed -E 's/[0-9a-f]{64}/ID/g'
+	echo "rc=${PIPESTATUS[0]}"
+	bh rm "$c" >/dev/null
+}
+test_buildah_systemd_cgroup_manager() {
+	[ "$BH_CGM" = systemd ] || skip "buildah's systemd cgroup manager: the VM tier's systemd boot runs this (CLIENT_CGROUP_DRIVER=systemd)"
+	start_test
+	run_both case_systemd
+	assert_contains "$OUT_corral" "0::/$(bh_cgp)/" "the step's cgroup is in the test's slice"
+	assert_contains "$OUT_corral" "rc=0" "the step ran"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

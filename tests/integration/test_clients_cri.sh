@@ -33,10 +33,11 @@ ip link show "$BRIDGE" >/dev/null 2>&1 && file_skip "a link named $BRIDGE is alr
 # containerd's own state, shared by the file's tests
 CD="$TESTROOT/cri-$$"
 
-# CRI_SYSTEMD_CGROUP=true (the VM tier's systemd boot): containerd's
+# CLIENT_CGROUP_DRIVER=systemd (the VM tier's systemd boot): containerd's
 # SystemdCgroup = true, as kubelet's cgroupDriver systemd needs; a pod's
 # parent is then a slice, as kubelet names one, and each container a scope
-CRI_SYSTEMD_CGROUP=${CRI_SYSTEMD_CGROUP:-false}
+CRI_SYSTEMD_CGROUP=false
+[ "${CLIENT_CGROUP_DRIVER:-}" = systemd ] && CRI_SYSTEMD_CGROUP=true
 cgparent() { # runtime
 	if [ "$CRI_SYSTEMD_CGROUP" = true ]; then echo "corralcri_${TID//-/_}_$1.slice"; else echo "/$TID-$1"; fi
 }

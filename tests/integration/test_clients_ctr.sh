@@ -44,6 +44,7 @@ stop_containerd() {
 	# containerd keeps its snapshots mounted until it is told otherwise
 	for m in $(awk -v d="$T/cd/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do umount -l "$m"; done
 	local cg
+	[ "$CTR_CGM" = systemd ] && systemctl stop "$(ctr_slice)" >/dev/null 2>&1
 	for cg in $(find /sys/fs/cgroup -maxdepth 3 -type d -name "corral-ctr-$TID"); do
 		find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
 	done
@@ -51,11 +52,20 @@ stop_containerd() {
 }
 ctr() { command ctr --address "$T/cd/c.sock" "$@"; }
 rtbin() { [ "$1" = corral ] && echo "$CORRAL" || command -v runc; }
+# CLIENT_CGROUP_DRIVER=systemd (the VM tier's systemd boot): the shim asks
+# the runtime for the systemd driver (--runc-systemd-cgroup), and each
+# container is a scope in a slice of the test's
+CTR_CGM=${CLIENT_CGROUP_DRIVER:-cgroupfs}
+ctr_slice() { echo "corralctr_${TID//-/_}.slice"; }
 # ctr run with the runtime's binary and a cgroup named for the test
 crun_() { # runtime ctr-run-options... image id command...
 	local rt=$1
 	shift
-	ctr run --runc-binary "$(rtbin "$rt")" --cgroup "/corral-ctr-$TID/$rt-$RANDOM" "$@"
+	if [ "$CTR_CGM" = systemd ]; then
+		ctr run --runc-binary "$(rtbin "$rt")" --runc-systemd-cgroup --cgroup "$(ctr_slice):ctr:$rt$RANDOM" "$@"
+	else
+		ctr run --runc-binary "$(rtbin "$rt")" --cgroup "/corral-ctr-$TID/$rt-$RANDOM" "$@"
+	fi
 }
 # the runtime's name in ids, containerd's log times, and script(1)'s echo
 # of the end of input ("^@") are left out
@@ -73,7 +83,7 @@ case_run() {
 	crun_ "$rt" --rm --read-only "$IMG" "ro-$rt" sh -c 'touch /x 2>/dev/null || echo ro'
 	crun_ "$rt" --rm --privileged "$IMG" "p-$rt" sh -c 'grep -E "^(CapEff|Seccomp):" /proc/self/status; ls /dev/kmsg'
 	crun_ "$rt" --rm "$IMG" "u-$rt" sh -c 'grep -E "^(CapEff|Seccomp):" /proc/self/status'
-	script -qec "$(declare -f ctr crun_ rtbin); T='$T'; TID='$TID'; CORRAL='$CORRAL'; crun_ $rt --rm -t $IMG t-$rt sh -c 'tty >/dev/null && echo on-a-tty'" /dev/null < <(sleep 5) | tr -d '\r'
+	script -qec "$(declare -f ctr crun_ rtbin ctr_slice); T='$T'; TID='$TID'; CORRAL='$CORRAL'; CTR_CGM='$CTR_CGM'; crun_ $rt --rm -t $IMG t-$rt sh -c 'tty >/dev/null && echo on-a-tty'" /dev/null < <(sleep 5) | tr -d '\r'
 }
 test_ctr_run_exit_codes_tty_read_only_privileged() {
 	start_containerd
@@ -117,6 +127,31 @@ exec rc=4" "task exec and its exit code"
 RUNNING
 STOPPED" "pause, resume, and kill"
 	[ "$(echo "$out" | sed -n 's/^ps lines: //p')" -ge 2 ] || fail "task ps: $out"
+}
+
+# the systemd driver: the task is a scope of the test's slice, with
+# Delegate=yes and ctr's memory limit as its property, gone with the task
+case_systemd() {
+	local rt=$1
+	local id="s-$rt" n=$RANDOM u
+	u="ctr-$rt$n.scope"
+	ctr run -d --runc-binary "$(rtbin "$rt")" --runc-systemd-cgroup --cgroup "$(ctr_slice):ctr:$rt$n" \
+		--memory-limit 33554432 "$IMG" "$id" sleep 1000
+	echo "$(systemctl show -P Delegate "$u") $(systemctl show -P MemoryMax "$u") $(systemctl show -P ActiveState "$u")"
+	cat "/sys/fs/cgroup/$(ctr_slice)/$u/memory.max"
+	ctr task kill -s KILL "$id"
+	for _ in $(seq 100); do ctr task ls | awk -v i="$id" '$1 == i {print $3}' | grep -q STOPPED && break; sleep 0.05; done
+	ctr task rm "$id" >/dev/null
+	ctr container rm "$id"
+	systemctl show -P LoadState "$u"
+}
+test_ctr_systemd_cgroup_driver() {
+	[ "$CTR_CGM" = systemd ] || skip "the systemd driver: the VM tier's systemd boot runs this (CLIENT_CGROUP_DRIVER=systemd)"
+	start_containerd
+	run_both case_systemd
+	assert_eq "$(case_systemd corral)" "yes 33554432 active
+33554432
+not-found" "ctr's task under corral's systemd driver"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

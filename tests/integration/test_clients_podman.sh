@@ -20,9 +20,9 @@ pm() {
 	TMPDIR="$T/pm/tmp" CONTAINERS_CONF="$T/containers.conf" podman --root "$T/pm/root" --runroot "$PM_RUN" --tmpdir "$T/pm/tmp" \
 		--storage-driver vfs --cgroup-manager "$PM_CGM" --events-backend file --runtime "$rt" "$@"
 }
-# PM_CGROUP_MANAGER=systemd (the VM tier's systemd boot): podman's
+# CLIENT_CGROUP_DRIVER=systemd (the VM tier's systemd boot): podman's
 # cgroup_manager = "systemd", its containers scopes in a slice of the test's
-PM_CGM=${PM_CGROUP_MANAGER:-cgroupfs}
+PM_CGM=${CLIENT_CGROUP_DRIVER:-cgroupfs}
 RUNTIMES="runc corral"
 
 setup_podman() {
@@ -244,7 +244,7 @@ case_systemd_scope() {
 	systemctl show -P LoadState "$u"
 }
 test_podman_systemd_cgroup_manager() {
-	[ "$PM_CGM" = systemd ] || skip "podman's systemd cgroup manager: the VM tier's systemd boot runs this (PM_CGROUP_MANAGER=systemd)"
+	[ "$PM_CGM" = systemd ] || skip "podman's systemd cgroup manager: the VM tier's systemd boot runs this (CLIENT_CGROUP_DRIVER=systemd)"
 	setup_podman
 	sed -i 's/^pids_limit = 0$/pids_limit = 2048/' "$T/containers.conf"
 	run_both case_systemd_scope

@@ -44,9 +44,11 @@ if grep -q " /sys/fs/selinux selinuxfs " /proc/mounts; then
 elif [ -d /run/systemd/system ]; then
 	export TIER_TESTS="test_cgroups_systemd.sh
 test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|systemd')
+test_clients_ctr.sh$([ "$clients" = all ] || echo ':systemd')
+test_clients_buildah.sh$([ "$clients" = all ] || echo ':run_env|systemd')
 test_clients_cri.sh$([ "$clients" = all ] || echo ':localhost|exit_codes|stats')"
 	# the engines' clients with their systemd cgroup manager
-	export PM_CGROUP_MANAGER=systemd CRI_SYSTEMD_CGROUP=true
+	export CLIENT_CGROUP_DRIVER=systemd
 	export TIER_REASON="runs on the host tier or the VM tier's default boot (this boot is for systemd)"
 fi
 # The tests' state on ext4: a member's container sees its image's layers
