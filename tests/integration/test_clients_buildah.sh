@@ -27,8 +27,10 @@ bh() {
 		buildah "$@"
 }
 rtbin() { [ "$1" = corral ] && echo "$CORRAL" || command -v runc; }
-# CLIENT_CGROUP_DRIVER=systemd (the VM tier's systemd boot): buildah's
-# cgroup_manager = "systemd", its containers' parent a slice of the test's
+# CLIENT_CGROUP_DRIVER=systemd: buildah's cgroup_manager = "systemd", its
+# containers' parent a slice. buildah 1.28 passes the slice alone as
+# cgroupsPath, which runc and corral both refuse (not slice:prefix:name), so
+# no boot runs this file that way
 BH_CGM=${CLIENT_CGROUP_DRIVER:-cgroupfs}
 bh_cgp() { if [ "$BH_CGM" = systemd ]; then echo "corralbh_${TID//-/_}.slice"; else echo "/corral-buildah-$TID"; fi; }
 # A working container of the base image (or of IMAGE), no network, its
@@ -386,24 +388,6 @@ error running container: from RUNTIME creating container for [/nonexistent arg]:
 Error: building at STEP \"RUN /nonexistent arg\": while running runtime: exit status 1
 the runtime names the file: no such file
 0" "what runc gives (the test's premise)"
-}
-
-# cgroup_manager = "systemd": the step's container is a unit of the test's
-# slice, as buildah asks the runtime for it
-case_systemd() {
-	local rt=$1 c
-	c=$(bh_from)
-	bh run --runtime "$(rtbin "$rt")" --isolation oci --network none --cgroupns host "$c" cat /proc/self/cgroup |
-		sed -E 's/[0-9a-f]{64}/ID/g'
-	echo "rc=${PIPESTATUS[0]}"
-	bh rm "$c" >/dev/null
-}
-test_buildah_systemd_cgroup_manager() {
-	[ "$BH_CGM" = systemd ] || skip "buildah's systemd cgroup manager: the VM tier's systemd boot runs this (CLIENT_CGROUP_DRIVER=systemd)"
-	start_test
-	run_both case_systemd
-	assert_contains "$OUT_corral" "0::/$(bh_cgp)/" "the step's cgroup is in the test's slice"
-	assert_contains "$OUT_corral" "rc=0" "the step ran"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

@@ -45,8 +45,7 @@ elif [ -d /run/systemd/system ]; then
 	export TIER_TESTS="test_cgroups_systemd.sh
 test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|systemd')
 test_clients_ctr.sh$([ "$clients" = all ] || echo ':systemd')
-test_clients_buildah.sh$([ "$clients" = all ] || echo ':run_env|systemd')
-test_clients_cri.sh$([ "$clients" = all ] || echo ':localhost|exit_codes|stats')"
+test_clients_cri.sh$([ "$clients" = all ] || echo ':localhost|stats')"
 	# the engines' clients with their systemd cgroup manager
 	export CLIENT_CGROUP_DRIVER=systemd
 	export TIER_REASON="runs on the host tier or the VM tier's default boot (this boot is for systemd)"
