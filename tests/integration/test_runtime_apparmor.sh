@@ -46,14 +46,20 @@ start_both() {
 	(cd "$BUNDLE" && cr run -d "$TID" </dev/null >/dev/null) || fail "corral run -d"
 }
 
+# refused_with_profile PROFILE ERROR: corral's run of the bundle with that
+# profile fails with that one line and leaves no state
+refused_with_profile() {
+	cfg --arg p "$1" '.process.apparmorProfile=$p'
+	local out
+	if out=$(run_ctr "$TID" 2>&1); then fail "a run with profile $1 ran"; fi
+	assert_eq "$out" "corral: run $TID: $2" "the refusal of profile $1"
+	[ -z "$(ls "$STATE" 2>/dev/null)" ] || fail "the refused create left state: $(ls "$STATE")"
+}
+
 test_a_profile_where_apparmor_is_off_is_refused() {
 	apparmor_on && skip "AppArmor is on here: the refusal is for hosts without it"
 	mkbundle true
-	cfg '.process.apparmorProfile="web"'
-	local out
-	if out=$(run_ctr "$TID" 2>&1); then fail "a profile ran where AppArmor is off"; fi
-	assert_eq "$out" "corral: run $TID: config.json: process.apparmorProfile: \"web\": AppArmor is not enabled on this host" "refusal"
-	[ -z "$(ls "$STATE" 2>/dev/null)" ] || fail "the refused create left state: $(ls "$STATE")"
+	refused_with_profile web "config.json: process.apparmorProfile: \"web\": AppArmor is not enabled on this host"
 	if command -v runc >/dev/null; then
 		if (cd "$BUNDLE" && runc --root "$T/runc" run "$TID-r" </dev/null >/dev/null 2>&1); then
 			runc --root "$T/runc" delete -f "$TID-r" >/dev/null 2>&1
@@ -121,11 +127,7 @@ the-secret" "exec --apparmor unconfined under $rt"
 test_a_profile_that_is_not_loaded() {
 	need_apparmor
 	mkbundle true
-	cfg '.process.apparmorProfile="corral-no-such-profile"'
-	local out
-	if out=$(run_ctr "$TID" 2>&1); then fail "a profile that is not loaded ran"; fi
-	assert_eq "$out" "corral: run $TID: AppArmor profile \"corral-no-such-profile\": no profile of that name is loaded" "error"
-	[ -z "$(ls "$STATE" 2>/dev/null)" ] || fail "the failed create left state: $(ls "$STATE")"
+	refused_with_profile corral-no-such-profile "AppArmor profile \"corral-no-such-profile\": no profile of that name is loaded"
 	if (cd "$BUNDLE" && runc --root "$T/runc" run "$TID-r" </dev/null >/dev/null 2>&1); then
 		runc --root "$T/runc" delete -f "$TID-r" >/dev/null 2>&1
 		fail "runc ran it: the reference has changed"
