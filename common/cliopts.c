@@ -42,8 +42,8 @@ int cli_parse_global(int argc, char **argv, struct cli_global *g, void (*usage)(
 			printf("corral version %s\ncommit: %s\nspec: 1.2.0\n", CORRAL_VERSION, CORRAL_COMMIT);
 			return 0;
 		case 'h': usage(true); return 0;
-		case 'c':
-		case 'R': break; /* accepted for compatibility with engines */
+		case 'c': g->criu = optarg; break;
+		case 'R': g->rootless = optarg; break;
 		default: usage(false); return -1;
 		}
 	}

@@ -4,6 +4,8 @@
 
 struct cli_global {
 	const char *root;
+	const char *rootless; /* true, false or auto; NULL when not given */
+	const char *criu;     /* the criu binary; NULL when not given */
 	bool systemd_cgroup;
 	bool debug;
 };

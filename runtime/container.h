@@ -20,6 +20,7 @@ struct create_opts {
 	bool no_pivot;
 	bool keep_pty;              /* hand the master back (foreground run) */
 	bool systemd_cgroup;
+	bool rootless;              /* a cgroup it may not make is not fatal (create_cgroup) */
 };
 
 struct container {

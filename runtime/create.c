@@ -8,6 +8,7 @@
 #include "hooks.h"
 #include "idmap.h"
 #include "netlink.h"
+#include "rootless.h"
 #include "seccomp.h"
 #include "selinux.h"
 #include "sync.h"
@@ -90,30 +91,6 @@ static int check_supported(const struct oci_spec *s, cerr *err)
 	if (s->linux_.has_time_offsets && spec_namespace(s, NS_TIME)->path)
 		return cerr_set(err, EINVAL, "linux.timeOffsets: cannot be set on a time namespace that is joined");
 	return 0;
-}
-
-static int write_idmap(pid_t pid, const char *file, const struct oci_idmap *m, size_t n, cerr *err)
-{
-	char path[64], buf[340 * 36];
-	size_t off = 0;
-	for (size_t i = 0; i < n; i++)
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%u %u %u\n", m[i].container_id,
-					m[i].host_id, m[i].size);
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	int r = write_file_str(path, buf);
-	return r < 0 ? cerr_sys(err, -r, "linux.%s: write %s", streq(file, "uid_map") ? "uidMappings" : "gidMappings", path) : 0;
-}
-
-static int write_idmaps(pid_t pid, const struct oci_linux *l, cerr *err)
-{
-	if (geteuid() != 0) {
-		/* an unprivileged writer must give up setgroups first */
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-		write_file_str(path, "deny");
-	}
-	int r = write_idmap(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
-	return r < 0 ? r : write_idmap(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
 }
 
 /* From /etc/passwd itself, as runc does: the runtime links statically,
@@ -300,6 +277,25 @@ static int write_pid_file(const char *path, pid_t pid, cerr *err)
 	return r < 0 ? cerr_wrap(err, "--pid-file") : 0;
 }
 
+/* cgroupfs: the container's cgroup. Rootless, with no cgroupsPath, it goes
+ * beside the caller's own, and one that the caller may not make is skipped
+ * when no limit needs it, as runc's rootless cgroup manager does. */
+static int create_cgroup(const struct create_opts *o, const struct oci_spec *s, const struct cg_resources *res,
+			 cg **out, cerr *err)
+{
+	_cleanup_free_ char *path = NULL;
+	const char *given = s->linux_.cgroups_path;
+	bool derived = o->rootless && !(given && *given);
+	int r = derived ? rootless_cgroup_path(o->id, &path, err) : cgroup_path_for(given, o->id, false, &path, err);
+	if (r < 0 || (r = cg_create(path, res, out, err)) == 0)
+		return r;
+	if (!derived || !(r == -EACCES || r == -EPERM || r == -EROFS) || !cg_resources_empty(res))
+		return r;
+	log_debug("%s: rootless, and no limits: no cgroup of its own (%s)", o->id, cerr_msg(err));
+	cerr_clear(err);
+	return 0;
+}
+
 void create_prep_release(struct create_prep *p)
 {
 	spec_free(p->spec);
@@ -413,9 +409,7 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	struct create_hooks hooks = { .spec = s };
 
 	char scope[NAME_MAX + 1] = ""; /* the systemd driver's unit, once made */
-	if (!o->systemd_cgroup &&
-	    ((r = cgroup_path_for(s->linux_.cgroups_path, o->id, false, &cgpath, err)) < 0 ||
-	     (r = cg_create(cgpath, res, &cgroup, err)) < 0))
+	if (!o->systemd_cgroup && (r = create_cgroup(o, s, res, &cgroup, err)) < 0)
 		goto fail;
 	if (cgroup) {
 		/* a state with no pid (status "creating") that names the cgroup:
@@ -497,7 +491,8 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	    ((r = netdev_pin(dir, pid, err)) < 0 || (r = net_move_devices(&s->linux_, pid, err)) < 0))
 		goto fail;
 	if (userns || idmap_needed(s)) {
-		if (userns && (r = write_idmaps(pid, &s->linux_, err)) < 0)
+		if (userns && (r = idmap_write(pid, s->linux_.uid_mappings, s->linux_.n_uid_mappings, s->linux_.gid_mappings,
+						 s->linux_.n_gid_mappings, "linux.", err)) < 0)
 			goto fail;
 		/* and the bind sources, which the init in its user namespace may
 		 * not reach, as runc opens them for it */

@@ -1,7 +1,10 @@
 #include "idmap.h"
+#include "exec_path.h"
+#include "rootless.h"
 #include "sync.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,6 +67,63 @@ static int write_map(pid_t pid, const char *file, const struct oci_idmap *m, siz
 	return write_file_str(path, buf);
 }
 
+extern char **environ;
+
+/* newuidmap PID C H S... (or newgidmap): setuid, they write what
+ * /etc/subuid (subgid) grants the caller */
+static int map_with_tool(pid_t pid, bool gid, const struct oci_idmap *m, size_t n, const char *what, cerr *err)
+{
+	const char *tool = gid ? "newgidmap" : "newuidmap";
+	_cleanup_free_ char *path = NULL;
+	if (exec_find(tool, environ, &path, NULL) < 0)
+		return cerr_set(err, EPERM, "%s: an unprivileged map of more than the caller's own id needs %s "
+				"(Debian's uidmap package), and it is not on PATH", what, tool);
+	if (n > 340)
+		return cerr_set(err, E2BIG, "%s: %zu entries: at most 340", what, n);
+	char nums[341 * 3][12];
+	char *argv[341 * 3 + 3] = { (char *)tool, nums[0] };
+	snprintf(nums[0], sizeof(nums[0]), "%d", (int)pid);
+	for (size_t i = 0; i < n; i++) {
+		unsigned v[3] = { m[i].container_id, m[i].host_id, m[i].size };
+		for (int k = 0; k < 3; k++) {
+			snprintf(nums[1 + i * 3 + k], sizeof(nums[0]), "%u", v[k]);
+			argv[2 + i * 3 + k] = nums[1 + i * 3 + k];
+		}
+	}
+	char why[512];
+	int r = spawn_wait(path, argv, why, sizeof(why));
+	if (r < 0)
+		return cerr_sys(err, -r, "%s: %s", what, path);
+	return r ? cerr_set(err, EPERM, "%s: %s failed: %s", what, tool, why[0] ? why : "no reason given") : 0;
+}
+
+int idmap_write(pid_t pid, const struct oci_idmap *u, size_t nu, const struct oci_idmap *g, size_t ng,
+		const char *prefix, cerr *err)
+{
+	for (int gid = 0; gid < 2; gid++) {
+		const struct oci_idmap *m = gid ? g : u;
+		size_t n = gid ? ng : nu;
+		const char *file = gid ? "gid_map" : "uid_map";
+		char what[64];
+		snprintf(what, sizeof(what), "%s%s", prefix, gid ? "gidMappings" : "uidMappings");
+		bool own = n == 1 && m[0].size == 1 && m[0].host_id == (gid ? getegid() : geteuid());
+		if (gid && own && geteuid() != 0) {
+			/* an unprivileged writer of its own gid must give up setgroups */
+			char path[64];
+			snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+			write_file_str(path, "deny");
+		}
+		int r = write_map(pid, file, m, n);
+		if (r == -EPERM && !own && geteuid() != 0)
+			r = map_with_tool(pid, gid, m, n, what, err);
+		else if (r < 0)
+			r = cerr_sys(err, -r, "%s: write /proc/%d/%s", what, (int)pid, file);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* A child unshares it and waits on a pipe while we write its maps and open it. */
 int idmap_userns_open(const struct oci_idmap *u, size_t nu, const struct oci_idmap *g, size_t ng, cerr *err)
 {
@@ -86,20 +146,16 @@ int idmap_userns_open(const struct oci_idmap *u, size_t nu, const struct oci_idm
 		return cerr_sys(err, e, "idmap: clone a user namespace");
 	}
 	char path[64];
-	int fd = -1, r = write_map(pid, "uid_map", u, nu);
-	if (r == 0)
-		r = write_map(pid, "gid_map", g, ng);
+	int fd = -1, r = idmap_write(pid, u, nu, g, ng, "idmap: ", err);
 	if (r == 0) {
 		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			r = -errno;
+			r = cerr_sys(err, errno, "idmap: open %s", path);
 	}
 	close(p[1]);
 	waitpid(pid, NULL, 0);
-	if (r < 0)
-		return cerr_sys(err, -r, "idmap: write the mappings");
-	return fd;
+	return r < 0 ? r : fd;
 }
 
 static int idmapped_tree(const char *src, bool recursive, bool idmap_recursive, int userns, cerr *err)
@@ -125,6 +181,10 @@ static int send_one(int sock, int index, const char *what, const char *src, bool
 	_cleanup_close_ int tree = nu ? idmapped_tree(src, recursive, idmap_recursive, userns, err)
 				      : (int)syscall(SYS_open_tree, AT_FDCWD, src,
 						     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+	/* a rootless parent may not clone mounts: the init binds the source
+	 * itself, from inside its user namespace, as runc's rootless init does */
+	if (!nu && tree < 0 && errno == EPERM && rootless_detect())
+		return 0;
 	if (!nu && tree < 0)
 		return cerr_sys(err, errno, "%s: open_tree %s", what, src);
 	if (tree < 0)

@@ -13,6 +13,12 @@
 /* A user namespace holding only these mappings, to idmap mounts with: its
  * fd, or -errno. */
 int idmap_userns_open(const struct oci_idmap *u, size_t nu, const struct oci_idmap *g, size_t ng, cerr *err);
+/* pid's uid_map and gid_map: written directly where this process may (root,
+ * or a map of its own id alone), else through the setuid newuidmap and
+ * newgidmap (Debian's uidmap), as runc does. Errors begin with prefix
+ * ("linux." names linux.uidMappings). */
+int idmap_write(pid_t pid, const struct oci_idmap *u, size_t nu, const struct oci_idmap *g, size_t ng,
+		const char *prefix, cerr *err);
 /* Whether the rootfs is to be idmapped with the container's mappings. */
 bool idmap_rootfs_wanted(const struct oci_spec *s);
 /* Whether any mount (or the rootfs) is idmapped. */

@@ -8,6 +8,7 @@
 #include "procwait.h"
 #include "hooks.h"
 #include "idmap.h"
+#include "rootless.h"
 #include "netlink.h"
 #include "rootfs.h"
 #include "seccomp.h"
@@ -213,7 +214,9 @@ _Noreturn void container_init(struct init_args *a)
 	const struct oci_spec *s = a->spec;
 	const struct oci_process *p = &s->process;
 	struct rootfs_opts ro = { .spec = s, .rootfs = a->rootfs, .bundle = a->bundle,
-				  .userns = a->userns, .no_pivot = a->no_pivot,
+				  /* mknod is refused in any user namespace but the initial one */
+				  .userns = spec_has_namespace(s, NS_USER) || rootless_in_userns(),
+				  .no_pivot = a->no_pivot,
 				  .shared_mountns = !spec_has_namespace(s, NS_MOUNT) || spec_namespace(s, NS_MOUNT)->path };
 	/* the caller may have ignored or blocked signals: the container starts clean */
 	reset_signals();

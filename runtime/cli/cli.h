@@ -5,6 +5,8 @@
 
 struct cli {
 	const char *root;
+	const char *criu;   /* the criu binary (--criu), else "criu" from PATH */
+	bool rootless;      /* --rootless, else detected */
 	bool systemd_cgroup;
 	bool debug;
 };

@@ -68,6 +68,7 @@ int parse_create_opts(int argc, char **argv, struct create_opts *o, bool *detach
 	o->bundle = bundle;
 	o->root = cli.root;
 	o->systemd_cgroup = cli.systemd_cgroup;
+	o->rootless = cli.rootless;
 	/* systemd socket activation: pass LISTEN_FDS through, as runc does */
 	const char *lf = getenv("LISTEN_FDS");
 	if (lf && atoi(lf) > 0) {

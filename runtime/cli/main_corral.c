@@ -1,5 +1,6 @@
 /* corral: an OCI runtime with runc's and crun's command line. */
 #include "cli.h"
+#include "runtime/rootless.h"
 #include "runtime/sealed_exe.h"
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -15,7 +16,7 @@
 
 #include "common/cliopts.h"
 
-struct cli cli = { .root = "/run/corral/runtime" };
+struct cli cli = { .criu = "criu" };
 
 int cli_fail(cerr *err, const char *fmt, ...)
 {
@@ -57,7 +58,10 @@ static void usage(bool to_stdout)
 	FILE *f = to_stdout ? stdout : stderr;
 	fprintf(f, "usage: corral [global options] COMMAND [options] [ID]\n\n"
 		   "global options:\n"
-		   "  --root DIR          state directory (default /run/corral/runtime)\n"
+		   "  --root DIR          state directory (default /run/corral/runtime; rootless,\n"
+		   "                      $XDG_RUNTIME_DIR/corral)\n"
+		   "  --rootless VALUE    true, false or auto (the default): without root, a cgroup\n"
+		   "                      that cannot be made is not an error when no limit needs it\n"
 		   "  --log FILE          write logs and errors to FILE\n"
 		   "  --log-format FMT    text or json\n"
 		   "  --debug             debug logging\n"
@@ -89,11 +93,17 @@ static int exec_images(char **argv)
 int main(int argc, char **argv)
 {
 	log_set_prog("corral");
-	struct cli_global g = { .root = cli.root };
+	struct cli_global g = { 0 };
 	int at = cli_parse_global(argc, argv, &g, usage);
 	if (at <= 0)
 		return at < 0 ? 1 : 0;
-	cli.root = g.root;
+	cli.root = g.root ? g.root : rootless_state_root();
+	if (g.criu)
+		cli.criu = g.criu;
+	if (g.rootless ? rootless_parse(g.rootless, &cli.rootless) < 0 : (cli.rootless = rootless_detect(), false)) {
+		fprintf(stderr, "corral: --rootless: \"%s\" must be true, false or auto\n", g.rootless);
+		return 1;
+	}
 	cli.systemd_cgroup = g.systemd_cgroup;
 	cli.debug = g.debug;
 	const char *name = argv[at];

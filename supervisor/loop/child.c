@@ -12,53 +12,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
-static void spawn_attr_freep(posix_spawnattr_t **a) { if (*a) posix_spawnattr_destroy(*a); }
-static void spawn_actions_freep(posix_spawn_file_actions_t **f) { if (*f) posix_spawn_file_actions_destroy(*f); }
-
-/* fd (or /dev/null, or nothing for SPAWN_INHERIT) as the child's fd to */
-static int add_fd(posix_spawn_file_actions_t *fa, int fd, int to)
-{
-	if (fd == SPAWN_INHERIT)
-		return 0;
-	if (fd == SPAWN_NULL)
-		return posix_spawn_file_actions_addopen(fa, to, "/dev/null", O_RDWR, 0);
-	return posix_spawn_file_actions_adddup2(fa, fd, to);
-}
-
-int spawn_clean(const char *path, char *const *argv, const spawn_fds *fds, bool new_session, pid_t *pid)
-{
-	return spawn_clean_env(path, argv, NULL, fds, new_session, pid);
-}
-
-int spawn_clean_env(const char *path, char *const *argv, char *const *envp, const spawn_fds *fds, bool new_session,
-		    pid_t *pid)
-{
-	posix_spawnattr_t attr, *a = NULL;
-	posix_spawn_file_actions_t actions, *fa = NULL;
-	_cleanup_(spawn_attr_freep) posix_spawnattr_t *a_owned = NULL;
-	_cleanup_(spawn_actions_freep) posix_spawn_file_actions_t *fa_owned = NULL;
-	int r;
-	if ((r = posix_spawnattr_init(&attr)))
-		return -r;
-	a_owned = a = &attr;
-	if ((r = posix_spawn_file_actions_init(&actions)))
-		return -r;
-	fa_owned = fa = &actions;
-	sigset_t all, none;
-	sigfillset(&all);
-	sigemptyset(&none);
-	short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | (new_session ? POSIX_SPAWN_SETSID : 0);
-	if ((r = posix_spawnattr_setflags(a, flags)) || (r = posix_spawnattr_setsigdefault(a, &all)) ||
-	    (r = posix_spawnattr_setsigmask(a, &none)) || (r = add_fd(fa, fds->in, 0)) ||
-	    (r = add_fd(fa, fds->out, 1)) || (r = add_fd(fa, fds->err, 2)) ||
-	    (fds->fd3 >= 0 && (r = posix_spawn_file_actions_adddup2(fa, fds->fd3, 3))) ||
-	    (r = posix_spawn_file_actions_addclosefrom_np(fa, 4)))
-		return -r;
-	return -posix_spawn(pid, path, fa, a, argv, envp ? envp : environ);
-}
-
 struct el_child {
 	pid_t pid;
 	el_source *io[2], *exit_watch;

@@ -5,26 +5,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include "common/error.h"
+#include "common/spawn.h"
 #include "common/strbuf.h"
 #include "supervisor/loop/eventloop.h"
-
-#define SPAWN_NULL (-1)    /* /dev/null */
-#define SPAWN_INHERIT (-2) /* the parent's own */
-
-typedef struct spawn_fds {
-	int in, out, err; /* an fd, SPAWN_NULL or SPAWN_INHERIT */
-	int fd3;          /* passed as fd 3; SPAWN_NULL: none */
-} spawn_fds;
-
-/* posix_spawn path with argv: signals at their defaults and none blocked
- * (a loop blocks those it reads through signalfd), fds past 3 closed, and
- * with new_session its own session. posix_spawn shares our memory until
- * the exec, rather than copying the page tables as a fork would; an exec
- * that fails is its error. 0 or -errno. */
-int spawn_clean(const char *path, char *const *argv, const spawn_fds *fds, bool new_session, pid_t *pid);
-/* ... with envp as its environment (NULL: ours). */
-int spawn_clean_env(const char *path, char *const *argv, char *const *envp, const spawn_fds *fds, bool new_session,
-		    pid_t *pid);
 
 /* A child whose stdout and stderr the loop reads, each up to max_output
  * bytes (more sets truncated). done runs once, from the loop, when it has

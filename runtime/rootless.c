@@ -1,0 +1,70 @@
+#include "rootless.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+bool rootless_in_userns(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/uid_map", "re");
+	unsigned long a, b, n;
+	if (!f || fscanf(f, "%lu %lu %lu", &a, &b, &n) != 3)
+		return false; /* no user namespaces in this kernel */
+	return !(a == 0 && b == 0 && n == 4294967295UL);
+}
+
+bool rootless_detect(void)
+{
+	return geteuid() != 0 || rootless_in_userns();
+}
+
+int rootless_parse(const char *v, bool *out)
+{
+	if (streq(v, "true") || streq(v, "false"))
+		*out = streq(v, "true");
+	else if (streq(v, "auto"))
+		*out = rootless_detect();
+	else
+		return -1;
+	return 0;
+}
+
+const char *rootless_state_root(void)
+{
+	static char root[PATH_MAX];
+	const char *xdg = getenv("XDG_RUNTIME_DIR"), *user = getenv("USER");
+	/* root in a user namespace honours it unless it is the real root's
+	 * session ($USER root), as runc decides */
+	bool honour = xdg && xdg[0] == '/' &&
+		      (geteuid() != 0 || (rootless_in_userns() && !(user && streq(user, "root"))));
+	if (!honour || (size_t)snprintf(root, sizeof(root), "%s/corral", xdg) >= sizeof(root))
+		return "/run/corral/runtime";
+	return root;
+}
+
+int rootless_cgroup_path(const char *id, char **out, cerr *err)
+{
+	_cleanup_free_ char *text = NULL;
+	if (read_file("/proc/self/cgroup", 1 << 16, &text, NULL, err) < 0)
+		return cerr_wrap(err, "rootless cgroup");
+	char *own = strstr(text, "0::/");
+	if (own != text && own && own[-1] != '\n')
+		own = NULL;
+	if (!own)
+		return cerr_set(err, ENOENT, "rootless cgroup: /proc/self/cgroup has no cgroup v2 line");
+	own += 3;
+	own[strcspn(own, "\n")] = '\0';
+	size_t n = strlen(own);
+	/* a scope holds the caller: a new cgroup goes beside it (cgroup v2
+	 * keeps processes in leaves) */
+	if (n > 6 && streq(own + n - 6, ".scope"))
+		*strrchr(own, '/') = '\0';
+	if (asprintf(out, "%s/%s", streq(own, "/") ? "" : own, id) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	return 0;
+}
