@@ -44,21 +44,24 @@ char *spec_default_json(bool rootless)
 		"{\"destination\": \"/dev/mqueue\", \"type\": \"mqueue\", \"source\": \"mqueue\","
 		" \"options\": [\"nosuid\", \"noexec\", \"nodev\"]},",
 		default_caps, default_caps, default_caps, rootless ? "" : ", \"gid=5\"");
+	/* rootless, as runc's: the host's /sys (sysfs needs a network namespace
+	 * of the user's), and no cgroup namespace, so cgroup2 is the host's,
+	 * bound read-only (mounts.c) */
 	if (rootless)
 		sb_adds(&sb, "{\"destination\": \"/sys\", \"type\": \"none\", \"source\": \"/sys\","
-			     " \"options\": [\"rbind\", \"nosuid\", \"noexec\", \"nodev\", \"ro\"]}");
+			     " \"options\": [\"rbind\", \"nosuid\", \"noexec\", \"nodev\", \"ro\"]},");
 	else
 		sb_adds(&sb, "{\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\","
-			     " \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]},"
-			     "{\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup2\", \"source\": \"cgroup\","
-			     " \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"relatime\", \"ro\"]}");
+			     " \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]},");
+	sb_adds(&sb, "{\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup2\", \"source\": \"cgroup\","
+		     " \"options\": [\"nosuid\", \"noexec\", \"nodev\", \"relatime\", \"ro\"]}");
 	sb_adds(&sb, "], \"linux\": {");
 	if (rootless)
 		sb_addf(&sb,
 			"\"uidMappings\": [{\"containerID\": 0, \"hostID\": %u, \"size\": 1}],"
 			" \"gidMappings\": [{\"containerID\": 0, \"hostID\": %u, \"size\": 1}],"
 			" \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"},"
-			" {\"type\": \"mount\"}, {\"type\": \"cgroup\"}, {\"type\": \"user\"}],",
+			" {\"type\": \"mount\"}, {\"type\": \"user\"}],",
 			(unsigned)getuid(), (unsigned)getgid());
 	else
 		sb_adds(&sb, "\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"},"

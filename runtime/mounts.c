@@ -113,21 +113,6 @@ static int check_lands(int tfd, const struct oci_mount *m, const char *what, cer
 	return 0;
 }
 
-static int mount_cgroup(const struct oci_mount *m, const char *target, const char *what, cerr *err)
-{
-	if (mount("cgroup2", target, "cgroup2", m->flags, NULL) == 0)
-		return 0;
-	int e = errno;
-	/* without a cgroup namespace of our own the kernel may refuse: show the
-	 * host's hierarchy read-only instead, as runc does */
-	const char *host;
-	if ((e == EPERM || e == EBUSY) && cg_find_mount(&host) == 0 &&
-	    mount(host, target, NULL, MS_BIND | MS_REC, NULL) == 0)
-		return remount_bind(target, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC) < 0
-			       ? cerr_sys(err, errno, "%s: remount cgroup read-only", what) : 0;
-	return cerr_sys(err, e, "%s: mount cgroup2 on %s", what, m->destination);
-}
-
 /* After the mount itself: a bind's own flags (MS_BIND|MS_REMOUNT keeps the
  * others), then propagation and recursive attributes, all on the mount as
  * reopened inside the root. */
@@ -152,6 +137,21 @@ static int finish_mount(int rootfd, const struct oci_mount *m, unsigned long rem
 			return cerr_sys(err, errno, "%s: set recursive attributes of %s", what, m->destination);
 	}
 	return 0;
+}
+
+static int mount_cgroup(int rootfd, const struct oci_mount *m, const char *target, const char *what, cerr *err)
+{
+	if (mount("cgroup2", target, "cgroup2", m->flags, NULL) == 0)
+		return 0;
+	int e = errno;
+	/* without a cgroup namespace of our own the kernel may refuse: show the
+	 * host's hierarchy read-only instead, as runc does. The flags go on the
+	 * bind as reopened: target is the directory it covers. */
+	const char *host;
+	if ((e == EPERM || e == EBUSY) && cg_find_mount(&host) == 0 &&
+	    mount(host, target, NULL, MS_BIND | MS_REC, NULL) == 0)
+		return finish_mount(rootfd, m, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, what, err);
+	return cerr_sys(err, e, "%s: mount cgroup2 on %s", what, m->destination);
 }
 
 /* The new tmpfs starts as a copy of the directory it covers (podman's
@@ -207,7 +207,7 @@ static int apply_mount(const struct rootfs_opts *o, int rootfd, const struct oci
 		return finish_mount(rootfd, m, (extra & own) ? extra : 0, what, err);
 	}
 	if (streq(m->type, "cgroup") || streq(m->type, "cgroup2"))
-		return mount_cgroup(m, target, what, err);
+		return mount_cgroup(rootfd, m, target, what, err);
 	/* tmpcopyup: the directory the tmpfs covers, still reachable after */
 	_cleanup_close_ int under = m->tmpcopyup ? openat(tfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (m->tmpcopyup && under < 0)

@@ -117,7 +117,7 @@ run_test() { # function
 		return 0
 	fi
 	new_test_env "$name"
-	( set -e; cd "$T"; "$name" ) >"$T/.out" 2>&1
+	( set -e; [ -n "${TEST_TRACE:-}" ] && set -x; cd "$T"; "$name" ) >"$T/.out" 2>&1
 	rc=$?
 	teardown_state
 	# what the test made there goes with it (rmdir: only when empty)
