@@ -11,6 +11,7 @@ static const struct dlib_sym syms[] = {
 	SYM(bus_set_address, "sd_bus_set_address"),
 	SYM(bus_start, "sd_bus_start"),
 	SYM(bus_open_system, "sd_bus_open_system"),
+	SYM(bus_open_user, "sd_bus_open_user"),
 	SYM(bus_flush_close_unref, "sd_bus_flush_close_unref"),
 	SYM(new_method_call, "sd_bus_message_new_method_call"),
 	SYM(append, "sd_bus_message_append"),

@@ -11,6 +11,7 @@ struct sd_lib {
 	typeof(sd_bus_set_address) *bus_set_address;
 	typeof(sd_bus_start) *bus_start;
 	typeof(sd_bus_open_system) *bus_open_system;
+	typeof(sd_bus_open_user) *bus_open_user;
 	typeof(sd_bus_flush_close_unref) *bus_flush_close_unref;
 	typeof(sd_bus_message_new_method_call) *new_method_call;
 	typeof(sd_bus_message_append) *append;

@@ -7,6 +7,9 @@
 #include "common/fileio.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -43,17 +46,27 @@ static int job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret)
 	return 0;
 }
 
-/* As root, systemd's private socket, which systemctl uses too: it needs no
- * dbus-daemon, and systemd sends it every signal. Else the system bus. */
+/* systemd's private socket, which systemctl uses too: it needs no
+ * dbus-daemon, and systemd sends it every signal. As root, PID 1's; else
+ * the caller's own systemd instance (user@UID.service), as rootless runc's
+ * driver uses it. Failing that, the system or the user's bus. */
 static int conn_open(struct conn *c, cerr *err)
 {
 	memset(c, 0, sizeof(*c));
 	if (!(c->sd = sd_lib(err)))
 		return cerr_wrap(err, "--systemd-cgroup");
 	const struct sd_lib *sd = c->sd;
+	bool user = geteuid() != 0;
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char path[PATH_MAX], addr[PATH_MAX + 16];
 	int r = -ENOENT;
-	if (geteuid() == 0 && access("/run/systemd/private", F_OK) == 0 && sd->bus_new(&c->bus) >= 0) {
-		r = sd->bus_set_address(c->bus, "unix:path=/run/systemd/private");
+	if (!user)
+		snprintf(path, sizeof(path), "/run/systemd/private");
+	else if (!xdg || (size_t)snprintf(path, sizeof(path), "%s/systemd/private", xdg) >= sizeof(path))
+		path[0] = '\0';
+	if (path[0] && access(path, F_OK) == 0 && sd->bus_new(&c->bus) >= 0) {
+		snprintf(addr, sizeof(addr), "unix:path=%s", path);
+		r = sd->bus_set_address(c->bus, addr);
 		if (r >= 0)
 			r = sd->bus_start(c->bus);
 		if (r < 0) {
@@ -61,9 +74,11 @@ static int conn_open(struct conn *c, cerr *err)
 			c->bus = NULL;
 		}
 	}
-	if (r < 0 && (r = sd->bus_open_system(&c->bus)) < 0) {
+	if (r < 0 && (r = user ? sd->bus_open_user(&c->bus) : sd->bus_open_system(&c->bus)) < 0) {
 		c->bus = NULL;
-		return cerr_sys(err, -r, "--systemd-cgroup: connect to systemd (is PID 1 systemd?)");
+		return user ? cerr_sys(err, -r, "--systemd-cgroup: connect to the user's systemd instance (is "
+					       "user@%u.service running? loginctl enable-linger)", (unsigned)geteuid())
+			    : cerr_sys(err, -r, "--systemd-cgroup: connect to systemd (is PID 1 systemd?)");
 	}
 	r = sd->match_signal(c->bus, &c->slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved", job_removed, c);
 	if (r >= 0) /* the system bus sends the signals only to subscribers */

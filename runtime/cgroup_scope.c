@@ -8,15 +8,23 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 
 int cgroup_scope_enter(const char *cgroups_path, const char *id, const struct cg_resources *res, pid_t pid,
 		       int sync, char unit[NAME_MAX + 1], cg **out, cerr *err)
 {
-	char slice[NAME_MAX + 1], dflt[NAME_MAX + 1];
+	char slice[NAME_MAX + 1], dflt[PATH_MAX];
 	_cleanup_free_ char *path = NULL;
-	/* none given: system.slice:corral:ID, as runc makes system.slice:runc:ID */
-	snprintf(dflt, sizeof(dflt), "system.slice:corral:%s", id);
-	int r = cg_scope_names(cgroups_path && *cgroups_path ? cgroups_path : dflt, slice, unit, err);
+	/* none given: system.slice:corral:ID, as runc makes system.slice:runc:ID;
+	 * in a user's own systemd instance, user.slice (runc's rootless default) */
+	const char *top = geteuid() != 0 ? "user.slice" : "system.slice";
+	if (!cgroups_path || !*cgroups_path)
+		snprintf(dflt, sizeof(dflt), "%s:corral:%s", top, id);
+	else if (cgroups_path[0] == ':')
+		snprintf(dflt, sizeof(dflt), "%s%s", top, cgroups_path);
+	else if ((size_t)snprintf(dflt, sizeof(dflt), "%s", cgroups_path) >= sizeof(dflt))
+		return cerr_set(err, ENAMETOOLONG, "linux.cgroupsPath: too long");
+	int r = cg_scope_names(dflt, slice, unit, err);
 	if (r < 0)
 		return r;
 	if ((r = cg_scope_start(slice, unit, pid, res, &path, err)) < 0) {

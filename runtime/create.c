@@ -83,6 +83,12 @@ static int check_supported(const struct oci_spec *s, cerr *err)
 	if (s->linux_.n_net_devices &&
 	    (!spec_has_namespace(s, NS_NETWORK) || spec_namespace(s, NS_NETWORK)->path))
 		return cerr_set(err, EINVAL, "linux.netDevices: needs a new network namespace in linux.namespaces");
+	/* what only a parent privileged over the host can do, as features says */
+	if (idmap_needed(s) && rootless_detect())
+		return cerr_set(err, EPERM, "an idmapped root or mount: needs root (a rootless runtime cannot attach the "
+				"mapping)");
+	if (s->linux_.n_net_devices && rootless_detect())
+		return cerr_set(err, EPERM, "linux.netDevices: needs root (a rootless runtime cannot move the host's devices)");
 	if ((r = idmap_check(s, err)) < 0 || (r = selinux_check_spec(s, err)) < 0 ||
 	    (r = apparmor_check(s->process.apparmor_profile, "process.apparmorProfile", err)) < 0)
 		return r;
@@ -289,7 +295,11 @@ static int create_cgroup(const struct create_opts *o, const struct oci_spec *s, 
 	int r = derived ? rootless_cgroup_path(o->id, &path, err) : cgroup_path_for(given, o->id, false, &path, err);
 	if (r < 0 || (r = cg_create(path, res, out, err)) == 0)
 		return r;
-	if (!derived || !(r == -EACCES || r == -EPERM || r == -EROFS) || !cg_resources_empty(res))
+	bool denied = r == -EACCES || r == -EPERM || r == -EROFS;
+	if (o->rootless && denied && (!derived || !cg_resources_empty(res)))
+		return cerr_wrap(err, "rootless: %s needs a cgroup delegated to uid %u", derived ? "a limit" : "linux.cgroupsPath",
+				 (unsigned)geteuid());
+	if (!derived || !denied || !cg_resources_empty(res))
 		return r;
 	log_debug("%s: rootless, and no limits: no cgroup of its own (%s)", o->id, cerr_msg(err));
 	cerr_clear(err);
@@ -381,12 +391,14 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	char path[PATH_MAX], dir[PATH_MAX];
 	int r;
 
+	/* rootless, the default root is $XDG_RUNTIME_DIR/corral, as runc's */
+	const char *hint = o->rootless && geteuid() != 0 ? " (rootless: set XDG_RUNTIME_DIR, or give --root)" : "";
 	if ((r = mkdir_p(o->root, 0711)) < 0)
-		return cerr_sys(err, -r, "--root %s", o->root);
+		return cerr_sys(err, -r, "--root %s%s", o->root, hint);
 	snprintf(dir, sizeof(dir), "%s/%s", o->root, o->id);
 	if (mkdir(dir, 0711) < 0)
 		return errno == EEXIST ? cerr_set(err, EEXIST, "container \"%s\" already exists", o->id)
-				       : cerr_sys(err, errno, "state directory %s", dir);
+				       : cerr_sys(err, errno, "state directory %s%s", dir, errno == EACCES ? hint : "");
 	/* from here on, failures undo what was made */
 	_cleanup_close_ int lock = state_lock(dir);
 	if (lock < 0) {

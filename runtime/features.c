@@ -4,6 +4,7 @@
 #include "features.h"
 #include "apparmor.h"
 #include "hooks.h"
+#include "rootless.h"
 #include "selinux.h"
 #include "bundle/mount_options.h"
 #include "cgroups/cgroups.h"
@@ -13,6 +14,7 @@
 #include "common/json.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <seccomp.h>
@@ -96,17 +98,17 @@ static int gen_seccomp(yajl_gen g)
 	       gen_strs(g, "supportedFlags", known, supported) || yajl_gen_map_close(g);
 }
 
-static int gen_linux(yajl_gen g)
+static int gen_linux(yajl_gen g, bool rootless)
 {
 	static const char *const ns[] = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts" };
 	int r = jg_key(g, "linux") || yajl_gen_map_open(g) || gen_strs(g, "namespaces", ns, ARRAY_SIZE(ns)) ||
 		gen_caps(g);
 	r = r || jg_key(g, "cgroup") || yajl_gen_map_open(g) || jg_key_bool(g, "v1", false) ||
-	    jg_key_bool(g, "v2", true) || jg_key_bool(g, "systemd", cg_systemd_available()) || jg_key_bool(g, "systemdUser", false) ||
+	    jg_key_bool(g, "v2", true) || jg_key_bool(g, "systemd", cg_systemd_available()) || jg_key_bool(g, "systemdUser", cg_systemd_available()) ||
 	    jg_key_bool(g, "rdma", false) || yajl_gen_map_close(g);
 	r = r || gen_seccomp(g) || gen_enabled(g, "apparmor", apparmor_enabled()) ||
-	    gen_enabled(g, "selinux", selinux_enabled()) || gen_enabled(g, "intelRdt", false) || gen_enabled(g, "netDevices", true);
-	r = r || jg_key(g, "mountExtensions") || yajl_gen_map_open(g) || gen_enabled(g, "idmap", true) ||
+	    gen_enabled(g, "selinux", selinux_enabled()) || gen_enabled(g, "intelRdt", false) || gen_enabled(g, "netDevices", !rootless);
+	r = r || jg_key(g, "mountExtensions") || yajl_gen_map_open(g) || gen_enabled(g, "idmap", !rootless) ||
 	    yajl_gen_map_close(g);
 	return r || yajl_gen_map_close(g);
 }
@@ -124,7 +126,7 @@ void features_missing_controllers(char *out, size_t len)
 	}
 }
 
-char *features_json(void)
+char *features_json(bool rootless)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
 	if (!g)
@@ -133,15 +135,33 @@ char *features_json(void)
 	size_t n = mount_options_known(opts, ARRAY_SIZE(opts));
 	if (n > ARRAY_SIZE(opts))
 		n = ARRAY_SIZE(opts);
+	/* an idmapped mount is attached by a parent privileged over the filesystem */
+	if (rootless) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!streq(opts[i], "idmap") && !streq(opts[i], "ridmap"))
+				opts[k++] = opts[i];
+		n = k;
+	}
 	int r = yajl_gen_map_open(g) || jg_key_str(g, "ociVersionMin", "1.0.0") ||
 		jg_key_str(g, "ociVersionMax", OCI_VERSION) || gen_strs(g, "hooks", oci_hook_names, HOOK_COUNT) ||
-		gen_strs(g, "mountOptions", opts, n) || gen_linux(g);
+		gen_strs(g, "mountOptions", opts, n) || gen_linux(g, rootless);
 	r = r || jg_key(g, "annotations") || yajl_gen_map_open(g) ||
 	    jg_key_str(g, "io.github.corral.version", CORRAL_VERSION) ||
 	    jg_key_str(g, "io.github.corral.commit", CORRAL_COMMIT);
 	char missing[1280];
 	features_missing_controllers(missing, sizeof(missing));
-	r = r || (missing[0] && jg_key_str(g, "io.github.corral.cgroup2.missing", missing)) || yajl_gen_map_close(g);
+	r = r || (missing[0] && jg_key_str(g, "io.github.corral.cgroup2.missing", missing));
+	if (rootless) {
+		char where[PATH_MAX], what[PATH_MAX + 256];
+		if (rootless_cgroup_delegated(where, sizeof(where)))
+			snprintf(what, sizeof(what), "delegated: containers go below %s", where);
+		else
+			snprintf(what, sizeof(what), "none: %s is not this user's; a container with limits needs a cgroup "
+				 "delegated to it (--systemd-cgroup with the user's systemd, or a subtree chowned to it)", where);
+		r = r || jg_key_str(g, "io.github.corral.rootless.cgroup", what);
+	}
+	r = r || yajl_gen_map_close(g);
 	r = r || yajl_gen_map_close(g);
 	return r ? NULL : jg_finish(g, NULL);
 }

@@ -1,9 +1,13 @@
 /* The runtime-spec features document: what this build implements. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 
-/* The document as JSON, or NULL when out of memory; the caller frees it. */
-char *features_json(void);
+/* The document as JSON, or NULL when out of memory; the caller frees it.
+ * rootless: as it is for an unprivileged caller, which cannot idmap a
+ * mount or move a host's network device, and has a cgroup only where one
+ * is delegated to it. */
+char *features_json(bool rootless);
 /* The controllers a node needs that cgroup v2 lacks here, and why
  * ("" when none is missing). */
 void features_missing_controllers(char *out, size_t len);

@@ -205,7 +205,8 @@ int container_open_cgroup(const char *root, const char *id, bool live, struct rt
 	if (live && state_status(root, *state) == ST_STOPPED)
 		return cerr_set(err, ESRCH, "container not running");
 	if (!(*state)->cgroup_path)
-		return cerr_set(err, ENOTSUP, "container \"%s\" has no cgroup (no cgroup2 mount when it was created)", id);
+		return cerr_set(err, ENOTSUP, "container \"%s\" has no cgroup: it was created rootless with no "
+				"cgroup delegated to its user, or where no cgroup2 was mounted", id);
 	r = cg_open((*state)->cgroup_mount, (*state)->cgroup_path, out, err);
 	return r < 0 ? cerr_wrap(err, "container \"%s\"", id) : 0;
 }

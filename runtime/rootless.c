@@ -1,6 +1,7 @@
 #include "rootless.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "cgroups/cgroups.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -67,4 +68,19 @@ int rootless_cgroup_path(const char *id, char **out, cerr *err)
 	if (asprintf(out, "%s/%s", streq(own, "/") ? "" : own, id) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	return 0;
+}
+
+bool rootless_cgroup_delegated(char *where, size_t len)
+{
+	_cleanup_free_ char *path = NULL;
+	const char *mount;
+	snprintf(where, len, "(none)");
+	if (cg_find_mount(&mount) < 0 || rootless_cgroup_path("x", &path, NULL) < 0)
+		return false;
+	*strrchr(path, '/') = '\0';
+	char dir[PATH_MAX], procs[PATH_MAX + 16];
+	snprintf(dir, sizeof(dir), "%s%s", mount, path);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	snprintf(where, len, "%s", path[0] ? path : "/");
+	return access(dir, W_OK) == 0 && access(procs, W_OK) == 0;
 }

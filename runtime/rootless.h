@@ -2,6 +2,7 @@
  * user namespace that someone else made (rootless podman). */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include "common/error.h"
 
 /* Whether this process is in a user namespace other than the initial one. */
@@ -17,3 +18,6 @@ const char *rootless_state_root(void);
  * the caller's own cgroup (in place of a systemd scope, which holds the
  * caller), as runc places it. *out is malloc'ed. */
 int rootless_cgroup_path(const char *id, char **out, cerr *err);
+/* Whether the caller may make cgroups where rootless_cgroup_path puts
+ * them (a subtree delegated to it); where gets that directory. */
+bool rootless_cgroup_delegated(char *where, size_t len);

@@ -171,6 +171,26 @@ test_rootless_cgroup_refusals() {
 	true
 }
 
+# features as the rootless caller has them: no idmapped mounts and no
+# network devices (both need a parent privileged over the host), and where
+# its containers' cgroups go; a config that asks for either is refused.
+test_rootless_features() {
+	mkuser
+	local f
+	f=$(rt corral features 2>/dev/null)
+	assert_eq "$(echo "$f" | jq -c '[.linux.mountExtensions.idmap.enabled, .linux.netDevices.enabled,
+		(.mountOptions | index("idmap")), .linux.cgroup.systemdUser]')" "[false,false,null,true]" "rootless features"
+	assert_contains "$(echo "$f" | jq -r '.annotations["io.github.corral.rootless.cgroup"]')" "none: " "no delegated cgroup here"
+	assert_eq "$("$CORRAL" features 2>/dev/null | jq -c '[.linux.mountExtensions.idmap.enabled, .linux.netDevices.enabled,
+		.annotations["io.github.corral.rootless.cgroup"]]')" "[true,true,null]" "root's features"
+	user_bundle true
+	user_cfg '.mounts += [{destination: "/mnt", type: "bind", source: "/tmp", options: ["bind", "idmap"]}]'
+	local got
+	got=$(rt corral run "c$TID" 2>&1 </dev/null) && fail "an idmapped mount, rootless"
+	assert_eq "$got" "corral: run c$TID: config.json: an idmapped root or mount: needs root (a rootless runtime cannot attach the mapping)" "idmap refused"
+	assert_eq "$(ls "$RXDG/corral" 2>/dev/null)" "" "no state left"
+}
+
 # Rootless podman runs the runtime as root in the user namespace it made,
 # with no user namespace in the config: devices are bound, cgroup2 is the
 # host's bound read-only, and the state goes under XDG_RUNTIME_DIR.
