@@ -13,7 +13,7 @@ export ONLY=${3:-}
 clients=${4:--}
 cd "$root" || exit 1
 # What needs a pure cgroup v2 hierarchy with every controller: the cgroup
-# tests, the runtime's cgroup and exit-code paths, seccomp, the
+# tests (rootless ones in a delegated subtree too), the runtime's cgroup and exit-code paths, seccomp, the
 # supervisor's OOM report, Pause (cgroup.freeze) and Top on a
 # hierarchy that is cgroup v2 alone, AppArmor (on in this kernel, off on
 # the host) with the engines' clients, whose every container gets their
@@ -21,6 +21,7 @@ cd "$root" || exit 1
 # CRI plugin gives every pod and container a cgroup with controllers).
 # The rest runs on the host tier; under TCG the whole suite would not fit the tier's time limit.
 export TIER_TESTS="test_cgroups.sh test_runtime_seccomp.sh
+test_cgroups_rootless.sh
 test_runtime_lifecycle.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
 test_runtime_apparmor.sh
 test_supervisor_apparmor.sh
@@ -43,6 +44,7 @@ if grep -q " /sys/fs/selinux selinuxfs " /proc/mounts; then
 # booted with systemd as PID 1 (CORRAL_VM_MODE=systemd): what needs systemd
 elif [ -d /run/systemd/system ]; then
 	export TIER_TESTS="test_cgroups_systemd.sh
+test_cgroups_rootless.sh:systemd_user
 test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|systemd')
 test_clients_ctr.sh$([ "$clients" = all ] || echo ':systemd')
 test_clients_cri.sh$([ "$clients" = all ] || echo ':localhost|stats')"
