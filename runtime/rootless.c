@@ -48,14 +48,14 @@ const char *rootless_state_root(void)
 	return root;
 }
 
-int rootless_cgroup_path(const char *id, char **out, cerr *err)
+int rootless_cgroup_path_in(const char *proc_cgroup, const char *id, char **out, cerr *err)
 {
-	_cleanup_free_ char *text = NULL;
-	if (read_file("/proc/self/cgroup", 1 << 16, &text, NULL, err) < 0)
-		return cerr_wrap(err, "rootless cgroup");
+	_cleanup_free_ char *text = strdup(proc_cgroup);
+	if (!text)
+		return cerr_set(err, ENOMEM, "out of memory");
 	char *own = strstr(text, "0::/");
-	if (own != text && own && own[-1] != '\n')
-		own = NULL;
+	while (own && own != text && own[-1] != '\n')
+		own = strstr(own + 1, "0::/");
 	if (!own)
 		return cerr_set(err, ENOENT, "rootless cgroup: /proc/self/cgroup has no cgroup v2 line");
 	own += 3;
@@ -68,6 +68,14 @@ int rootless_cgroup_path(const char *id, char **out, cerr *err)
 	if (asprintf(out, "%s/%s", streq(own, "/") ? "" : own, id) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	return 0;
+}
+
+int rootless_cgroup_path(const char *id, char **out, cerr *err)
+{
+	_cleanup_free_ char *text = NULL;
+	if (read_file("/proc/self/cgroup", 1 << 16, &text, NULL, err) < 0)
+		return cerr_wrap(err, "rootless cgroup");
+	return rootless_cgroup_path_in(text, id, out, err);
 }
 
 bool rootless_cgroup_delegated(char *where, size_t len)

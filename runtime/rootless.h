@@ -18,6 +18,8 @@ const char *rootless_state_root(void);
  * the caller's own cgroup (in place of a systemd scope, which holds the
  * caller), as runc places it. *out is malloc'ed. */
 int rootless_cgroup_path(const char *id, char **out, cerr *err);
+/* The same from the text of a /proc/PID/cgroup. */
+int rootless_cgroup_path_in(const char *proc_cgroup, const char *id, char **out, cerr *err);
 /* Whether the caller may make cgroups where rootless_cgroup_path puts
  * them (a subtree delegated to it); where gets that directory. */
 bool rootless_cgroup_delegated(char *where, size_t len);

@@ -48,7 +48,8 @@ delegate() {
 undelegate() {
 	[ "$BASHPID" = "$OWNER" ] || return 0
 	for r in runc corral; do rt "$r" delete -f "$TID" >/dev/null 2>&1; done
-	[ -d "$D" ] && find "$D" -depth -type d -exec rmdir {} \; 2>/dev/null
+	[ -d "$D" ] && find "$D" -depth -type d -exec rmdir {} \;
+	[ ! -d "$D" ] || echo "    left: $(find "$D" -type d) holding $(cat "$D"/cgroup.procs "$D"/*/cgroup.procs)" >&2
 	true
 }
 # rt RUNTIME ARGS...: as the user, from its shell's scope in the subtree
@@ -57,7 +58,7 @@ rt() {
 	shift
 	[ "$r" = corral ] && r=$CORRAL
 	(cd "$T/ub" && sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$D/shell.scope" \
-		setpriv --reuid="$RUID" --regid="$RUID" --clear-groups env -i HOME="$T" XDG_RUNTIME_DIR="$XDG" \
+		"$(command -v setpriv)" --reuid="$RUID" --regid="$RUID" --clear-groups env -i HOME="$T" XDG_RUNTIME_DIR="$XDG" \
 		PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin ${USER_ENV:-} "$r" ${RT_OPTS:-} "$@")
 }
 

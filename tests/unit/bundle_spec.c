@@ -59,7 +59,12 @@ static void test_rootless_default_parses(void **state)
 	assert_int_equal(spec_parse(def, &s, &err), 0);
 	assert_true(spec_has_namespace(s, NS_USER));
 	assert_false(spec_has_namespace(s, NS_NETWORK));
+	/* runc's: cgroup2 is the host's, bound read-only, with no namespace */
+	assert_false(spec_has_namespace(s, NS_CGROUP));
+	assert_string_equal(s->mounts[s->n_mounts - 1].destination, "/sys/fs/cgroup");
+	assert_string_equal(s->mounts[s->n_mounts - 2].source, "/sys");
 	assert_int_equal(s->linux_.n_uid_mappings, 1);
+	assert_int_equal(s->linux_.uid_mappings[0].host_id, getuid());
 	spec_free(s);
 }
 
