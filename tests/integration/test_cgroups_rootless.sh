@@ -95,9 +95,10 @@ test_rootless_delegated_subtree_limits() {
 test_rootless_systemd_user_instance() {
 	need_controllers
 	[ -d /run/systemd/system ] || skip "needs systemd as PID 1 (the VM tier's systemd boot runs it)"
-	local name=crl$RUID
-	useradd -M -d "$T" -u "$RUID" -s /bin/sh "$name" || fail "useradd"
-	trap 'systemctl stop "user@$RUID.service" >/dev/null 2>&1; userdel "$name" >/dev/null 2>&1; true' EXIT
+	RL=crl$RUID
+	useradd -M -d "$T" -u "$RUID" -s /bin/sh "$RL" || fail "useradd"
+	OWNER=$BASHPID
+	trap 'if [ "$BASHPID" = "$OWNER" ]; then systemctl stop "user@$RUID.service"; userdel "$RL"; fi >/dev/null 2>&1 || true' EXIT
 	systemctl start "user@$RUID.service" || fail "user@$RUID.service did not start"
 	XDG=/run/user/$RUID
 	mkdir -p "$T/ub"

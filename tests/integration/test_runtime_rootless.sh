@@ -35,7 +35,7 @@ rmuser() {
 	pgrep -u "$RUID" >/dev/null && echo "    LEAK: processes of $RL: $(pgrep -u "$RUID" | tr '\n' ' ')" >&2
 	grep -F " $RHOME/" /proc/self/mountinfo | awk '{print $5}' | xargs -r -n1 umount -l
 	rm -rf "$RXDG"
-	userdel -r "$RL" >/dev/null 2>&1
+	userdel -r "$RL" >/dev/null 2>&1 || echo "    userdel $RL failed" >&2
 	sed -i "/^$RL:/d" /etc/subuid /etc/subgid
 	true
 }
