@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,13 +57,13 @@ int spawn_clean_env(const char *path, char *const *argv, char *const *envp, cons
 	return -posix_spawn(pid, path, fa, a, argv, envp ? envp : environ);
 }
 
-int spawn_wait(const char *path, char *const *argv, char *why, size_t len)
+int spawn_output(const char *path, char *const *argv, bool with_stdout, char *out, size_t len)
 {
 	int p[2];
-	why[0] = '\0';
+	out[0] = '\0';
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	spawn_fds fds = { .in = SPAWN_NULL, .out = SPAWN_NULL, .err = p[1], .fd3 = SPAWN_NULL };
+	spawn_fds fds = { .in = SPAWN_NULL, .out = with_stdout ? p[1] : SPAWN_NULL, .err = p[1], .fd3 = SPAWN_NULL };
 	pid_t pid;
 	int r = spawn_clean(path, argv, &fds, false, &pid);
 	close(p[1]);
@@ -70,28 +71,35 @@ int spawn_wait(const char *path, char *const *argv, char *why, size_t len)
 		close(p[0]);
 		return r;
 	}
-	char buf[4096];
 	size_t have = 0;
-	for (ssize_t n; (n = read(p[0], buf + have, sizeof(buf) - 1 - have)) != 0;) {
+	for (ssize_t n; (n = read(p[0], out + have, len - 1 - have)) != 0;) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			break;
 		have += (size_t)n;
-		if (have == sizeof(buf) - 1) { /* keep the tail */
-			memmove(buf, buf + have / 2, have - have / 2);
+		if (have == len - 1) { /* keep the tail */
+			memmove(out, out + have / 2, have - have / 2);
 			have -= have / 2;
 		}
 	}
 	close(p[0]);
-	buf[have] = '\0';
-	while (have && (buf[have - 1] == '\n' || buf[have - 1] == ' '))
-		buf[--have] = '\0';
-	const char *last = strrchr(buf, '\n');
-	snprintf(why, len, "%s", last ? last + 1 : buf);
+	out[have] = '\0';
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int spawn_wait(const char *path, char *const *argv, char *why, size_t len)
+{
+	char buf[4096];
+	int r = spawn_output(path, argv, false, buf, sizeof(buf));
+	size_t have = strlen(buf);
+	while (have && (buf[have - 1] == '\n' || buf[have - 1] == ' '))
+		buf[--have] = '\0';
+	const char *last = strrchr(buf, '\n');
+	snprintf(why, len, "%s", last ? last + 1 : buf);
+	return r;
 }

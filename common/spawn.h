@@ -23,6 +23,10 @@ int spawn_clean(const char *path, char *const *argv, const spawn_fds *fds, bool 
 int spawn_clean_env(const char *path, char *const *argv, char *const *envp, const spawn_fds *fds, bool new_session,
 		    pid_t *pid);
 
+/* Run path (argv) to its end with stdin on /dev/null: what it writes to
+ * stderr (and stdout, with_stdout) in out, its last len-1 bytes at most;
+ * its exit code, 128+N for signal N, or -errno when it could not start. */
+int spawn_output(const char *path, char *const *argv, bool with_stdout, char *out, size_t len);
 /* Run path (argv) to its end, with stdin and stdout on /dev/null, and its
  * stderr's last line (at most len bytes) in why: its exit code, 128+N for
  * signal N, or -errno when it could not be started. */

@@ -1,12 +1,17 @@
 /* Where a container's cgroup goes: linux.cgroupsPath, systemd's
  * "slice:prefix:name" form, or /corral/<id>. */
 #include "cgroup_path.h"
+#include "container.h"
+#include "rootless.h"
+#include "cgroups/resources.h"
+#include "common/log.h"
 #include "common/cleanup.h"
 #include "common/strbuf.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* "a-b-c.slice" lives at /a.slice/a-b.slice/a-b-c.slice, as systemd nests it. */
 static int expand_slice(strbuf *sb, const char *slice)
@@ -50,5 +55,28 @@ int cgroup_path_for(const char *cgroups_path, const char *id, bool systemd, char
 		sb_addf(&sb, "%s%s", cgroups_path[0] == '/' ? "" : "/", cgroups_path);
 	}
 	*out = sb_detach(&sb);
+	return 0;
+}
+
+/* cgroupfs: the container's cgroup. Rootless, with no cgroupsPath, it goes
+ * beside the caller's own, and one that the caller may not make is skipped
+ * when no limit needs it, as runc's rootless cgroup manager does. */
+int cgroup_make(const struct create_opts *o, const struct oci_spec *s, const struct cg_resources *res,
+			 cg **out, cerr *err)
+{
+	_cleanup_free_ char *path = NULL;
+	const char *given = s->linux_.cgroups_path;
+	bool derived = o->rootless && !(given && *given);
+	int r = derived ? rootless_cgroup_path(o->id, &path, err) : cgroup_path_for(given, o->id, false, &path, err);
+	if (r < 0 || (r = cg_create(path, res, out, err)) == 0)
+		return r;
+	bool denied = r == -EACCES || r == -EPERM || r == -EROFS;
+	if (o->rootless && denied && (!derived || !cg_resources_empty(res)))
+		return cerr_wrap(err, "rootless: %s needs a cgroup delegated to uid %u", derived ? "a limit" : "linux.cgroupsPath",
+				 (unsigned)geteuid());
+	if (!derived || !denied || !cg_resources_empty(res))
+		return r;
+	log_debug("%s: rootless, and no limits: no cgroup of its own (%s)", o->id, cerr_msg(err));
+	cerr_clear(err);
 	return 0;
 }

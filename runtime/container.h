@@ -48,6 +48,11 @@ int container_prepare(const struct create_opts *o, struct create_prep *p, cerr *
 int container_create_prepared(const struct create_opts *o, const struct create_prep *p, struct container *c,
 			      cerr *err);
 void create_prep_release(struct create_prep *p);
+/* create's first and last steps, for restore: <root>/<id> made and locked
+ * (the lock's fd); the config, the state of the running pid and --pid-file. */
+int container_state_dir(const struct create_opts *o, char dir[PATH_MAX], cerr *err);
+int container_record(const struct create_opts *o, const struct create_prep *p, const char *dir, pid_t pid,
+		     const cg *cgroup, const char *created, cerr *err);
 /* start: release a created container's init. */
 int container_start(const char *root, const char *id, cerr *err);
 int container_kill(const char *root, const char *id, int sig, bool all, cerr *err);

@@ -283,29 +283,6 @@ static int write_pid_file(const char *path, pid_t pid, cerr *err)
 	return r < 0 ? cerr_wrap(err, "--pid-file") : 0;
 }
 
-/* cgroupfs: the container's cgroup. Rootless, with no cgroupsPath, it goes
- * beside the caller's own, and one that the caller may not make is skipped
- * when no limit needs it, as runc's rootless cgroup manager does. */
-static int create_cgroup(const struct create_opts *o, const struct oci_spec *s, const struct cg_resources *res,
-			 cg **out, cerr *err)
-{
-	_cleanup_free_ char *path = NULL;
-	const char *given = s->linux_.cgroups_path;
-	bool derived = o->rootless && !(given && *given);
-	int r = derived ? rootless_cgroup_path(o->id, &path, err) : cgroup_path_for(given, o->id, false, &path, err);
-	if (r < 0 || (r = cg_create(path, res, out, err)) == 0)
-		return r;
-	bool denied = r == -EACCES || r == -EPERM || r == -EROFS;
-	if (o->rootless && denied && (!derived || !cg_resources_empty(res)))
-		return cerr_wrap(err, "rootless: %s needs a cgroup delegated to uid %u", derived ? "a limit" : "linux.cgroupsPath",
-				 (unsigned)geteuid());
-	if (!derived || !denied || !cg_resources_empty(res))
-		return r;
-	log_debug("%s: rootless, and no limits: no cgroup of its own (%s)", o->id, cerr_msg(err));
-	cerr_clear(err);
-	return 0;
-}
-
 void create_prep_release(struct create_prep *p)
 {
 	spec_free(p->spec);
@@ -381,6 +358,35 @@ int container_create(const struct create_opts *o, struct container *c, cerr *err
 	return r;
 }
 
+int container_state_dir(const struct create_opts *o, char dir[PATH_MAX], cerr *err)
+{
+	/* rootless, the default root is $XDG_RUNTIME_DIR/corral, as runc's */
+	const char *hint = o->rootless && geteuid() != 0 ? " (rootless: set XDG_RUNTIME_DIR, or give --root)" : "";
+	int r = mkdir_p(o->root, 0711);
+	if (r < 0)
+		return cerr_sys(err, -r, "--root %s%s", o->root, hint);
+	snprintf(dir, PATH_MAX, "%s/%s", o->root, o->id);
+	if (mkdir(dir, 0711) < 0)
+		return errno == EEXIST ? cerr_set(err, EEXIST, "container \"%s\" already exists", o->id)
+				       : cerr_sys(err, errno, "state directory %s%s", dir, errno == EACCES ? hint : "");
+	int lock = state_lock(dir);
+	if (lock < 0) {
+		rmdir(dir);
+		return cerr_sys(err, -lock, "lock %s", dir);
+	}
+	return lock;
+}
+
+int container_record(const struct create_opts *o, const struct create_prep *p, const char *dir, pid_t pid,
+		     const cg *cgroup, const char *created, cerr *err)
+{
+	struct rt_state st = make_state(o, p->spec, p->rootfs, pid, cgroup, (char *)created, p->owner);
+	int r;
+	if ((r = copy_config(o->bundle, dir, err)) < 0 || (r = state_save(dir, &st, 0, err)) < 0)
+		return r;
+	return o->pid_file ? write_pid_file(o->pid_file, pid, err) : 0;
+}
+
 int container_create_prepared(const struct create_opts *o, const struct create_prep *p, struct container *c,
 			      cerr *err)
 {
@@ -391,21 +397,10 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	char path[PATH_MAX], dir[PATH_MAX];
 	int r;
 
-	/* rootless, the default root is $XDG_RUNTIME_DIR/corral, as runc's */
-	const char *hint = o->rootless && geteuid() != 0 ? " (rootless: set XDG_RUNTIME_DIR, or give --root)" : "";
-	if ((r = mkdir_p(o->root, 0711)) < 0)
-		return cerr_sys(err, -r, "--root %s%s", o->root, hint);
-	snprintf(dir, sizeof(dir), "%s/%s", o->root, o->id);
-	if (mkdir(dir, 0711) < 0)
-		return errno == EEXIST ? cerr_set(err, EEXIST, "container \"%s\" already exists", o->id)
-				       : cerr_sys(err, errno, "state directory %s%s", dir, errno == EACCES ? hint : "");
+	_cleanup_close_ int lock = container_state_dir(o, dir, err);
+	if (lock < 0)
+		return lock;
 	/* from here on, failures undo what was made */
-	_cleanup_close_ int lock = state_lock(dir);
-	if (lock < 0) {
-		int e = -lock;
-		rmdir(dir);
-		return cerr_sys(err, e, "lock %s", dir);
-	}
 	_cleanup_cg_ cg *cgroup = NULL;
 	_cleanup_free_ char *cgpath = NULL;
 	_cleanup_close_ int fifo = -1, sock_parent = -1, sock_child = -1;
@@ -421,7 +416,7 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	struct create_hooks hooks = { .spec = s };
 
 	char scope[NAME_MAX + 1] = ""; /* the systemd driver's unit, once made */
-	if (!o->systemd_cgroup && (r = create_cgroup(o, s, res, &cgroup, err)) < 0)
+	if (!o->systemd_cgroup && (r = cgroup_make(o, s, res, &cgroup, err)) < 0)
 		goto fail;
 	if (cgroup) {
 		/* a state with no pid (status "creating") that names the cgroup:
@@ -525,13 +520,9 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	}
 	if ((r = await_ready(sock_parent, pid, &pty, &hooks, err)) < 0)
 		goto fail;
-	if ((r = copy_config(o->bundle, dir, err)) < 0 || (r = state_save(dir, &cst, 0, err)) < 0)
+	if ((r = container_record(o, p, dir, pid, cgroup, created, err)) < 0)
 		goto fail;
-	if (o->pid_file) {
-		if ((r = write_pid_file(o->pid_file, pid, err)) < 0)
-			goto fail;
-		wrote_pid_file = true;
-	}
+	wrote_pid_file = o->pid_file != NULL;
 	if (pty >= 0 && o->console_socket && (r = tty_send_to_socket(o->console_socket, pty, err)) < 0)
 		goto fail;
 	if (sync_send(sock_parent, SYNC_GO, 0, NULL, -1) < 0) {

@@ -3,6 +3,7 @@
  * can, so it cannot claim more than is there. */
 #include "features.h"
 #include "apparmor.h"
+#include "criu.h"
 #include "hooks.h"
 #include "rootless.h"
 #include "selinux.h"
@@ -152,6 +153,11 @@ char *features_json(bool rootless)
 	char missing[1280];
 	features_missing_controllers(missing, sizeof(missing));
 	r = r || (missing[0] && jg_key_str(g, "io.github.corral.cgroup2.missing", missing));
+	/* runc's key, said only where checkpoint can work: criu is there and
+	 * its own check passes */
+	struct criu criu;
+	if (criu_open("criu", &criu, NULL) == 0 && criu_check(&criu, NULL) == 0)
+		r = r || jg_key_str(g, "org.opencontainers.runc.checkpoint.enabled", "true");
 	if (rootless) {
 		char where[PATH_MAX], what[PATH_MAX + 256];
 		if (rootless_cgroup_delegated(where, sizeof(where)))

@@ -51,6 +51,8 @@ static const struct {
 	{ "resume", cmd_resume, "thaw a paused container", false },
 	{ "update", cmd_update, "change a container's cgroup resources", false },
 	{ "events", cmd_events, "print a container's stats and OOM events as JSON", false },
+	{ "checkpoint", cmd_checkpoint, "save a running container's processes with criu", false },
+	{ "restore", cmd_restore, "make a container again from a checkpoint", false },
 };
 
 static void usage(bool to_stdout)
@@ -66,10 +68,11 @@ static void usage(bool to_stdout)
 		   "  --log-format FMT    text or json\n"
 		   "  --debug             debug logging\n"
 		   "  --systemd-cgroup    a transient systemd scope per container (cgroupsPath slice:prefix:name)\n"
+		   "  --criu PATH         the criu binary for checkpoint and restore (default criu)\n"
 		   "  -v, --version       print the version\n\ncommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "  %-8s %s\n  %-8s %s\n", "image", "import and manage images (see corral-image(8))",
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "  %-10s %s\n  %-10s %s\n", "image", "import and manage images (see corral-image(8))",
 		"bundle", "build a bundle from an imported image");
 }
 

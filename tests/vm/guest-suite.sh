@@ -13,7 +13,8 @@ export ONLY=${3:-}
 clients=${4:--}
 cd "$root" || exit 1
 # What needs a pure cgroup v2 hierarchy with every controller: the cgroup
-# tests (rootless ones in a delegated subtree too), the runtime's cgroup and exit-code paths, seccomp, the
+# tests (rootless ones in a delegated subtree too), checkpoint and restore
+# (criu works with this kernel, not the host's), the runtime's cgroup and exit-code paths, seccomp, the
 # supervisor's OOM report, Pause (cgroup.freeze) and Top on a
 # hierarchy that is cgroup v2 alone, AppArmor (on in this kernel, off on
 # the host) with the engines' clients, whose every container gets their
@@ -22,6 +23,7 @@ cd "$root" || exit 1
 # The rest runs on the host tier; under TCG the whole suite would not fit the tier's time limit.
 export TIER_TESTS="test_cgroups.sh test_runtime_seccomp.sh
 test_cgroups_rootless.sh
+test_runtime_checkpoint.sh
 test_runtime_lifecycle.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
 test_runtime_apparmor.sh
 test_supervisor_apparmor.sh

@@ -58,8 +58,13 @@ fi
 [ "${CORRAL_VM_VERBOSE:-0}" = 1 ] || args+=(-q)
 # the netfilter modules CNI's iptables rules need; crc32c_generic first: libcrc32c
 # (under nf_conntrack) needs a crc32c when it loads
+# criu's: nf_conntrack_netlink, the sock_diag modules it dumps sockets
+# through, and tun
 for m in overlay loop ext4 brd=rd_nr=1,rd_size=8192 veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat \
-	xt_MASQUERADE xt_comment xt_addrtype xt_conntrack xt_mark xt_multiport xt_nat xt_tcpudp; do args+=(-M "$m"); done
+	xt_MASQUERADE xt_comment xt_addrtype xt_conntrack xt_mark xt_multiport xt_nat xt_tcpudp \
+	nf_conntrack_netlink inet_diag tcp_diag udp_diag raw_diag unix_diag netlink_diag packet_diag af_packet_diag tun; do
+	args+=(-M "$m")
+done
 export ONLY="${ONLY:-}"
 G=/corral-src GB=/corral-src/build
 if [ "$mode" = systemd ]; then
@@ -75,7 +80,7 @@ args+=(-f "$B/bin:$G/build/bin" -f "$B/tests/helpers:$G/build/tests/helpers")
 # (GNU timeout and util-linux setpriv/script replace busybox's, which differ)
 for t in bash crun runc jq ip unshare nsenter setsid setpriv script timeout getent strace podman conmon \
 	iptables ip6tables iptables-save iptables-restore ip6tables-save ip6tables-restore nft mke2fs \
-	containerd containerd-shim-runc-v2 ctr catatonit protoc apparmor_parser buildah; do
+	containerd containerd-shim-runc-v2 ctr catatonit protoc apparmor_parser buildah criu tar; do
 	p=$(command -v "$t" 2>/dev/null) && args+=(-b "$p")
 done
 # CNI: the plugins corral's and podman's default networks chain, and the

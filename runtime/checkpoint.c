@@ -1,0 +1,85 @@
+/* corral checkpoint: criu dumps the container's process tree, as runc has
+ * it dumped: its root, its cgroup frozen, every bind and masked file an
+ * external mount, and its stdio recorded for restore. */
+#include "checkpoint.h"
+#include "criu.h"
+#include "ckpt_args.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/strv.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* What the init's stdio is, for restore to hand it back (runc's
+ * descriptors.json): "pipe:[N]", "/dev/null", ... */
+static int save_descriptors(pid_t pid, const char *image_path, cerr *err)
+{
+	char json[3 * (PATH_MAX + 8) + 8] = "[";
+	for (int fd = 0; fd < 3; fd++) {
+		char link[64], target[PATH_MAX] = "";
+		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, fd);
+		ssize_t n = readlink(link, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		size_t k = strlen(json);
+		snprintf(json + k, sizeof(json) - k, "%s\"", fd ? "," : "");
+		for (const char *c = target; *c; c++) { /* JSON-quote: only " and \ occur in paths */
+			k = strlen(json);
+			snprintf(json + k, sizeof(json) - k, "%s%c", *c == '"' || *c == '\\' ? "\\" : "", *c);
+		}
+		k = strlen(json);
+		snprintf(json + k, sizeof(json) - k, "\"");
+	}
+	strcat(json, "]");
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" CKPT_DESCRIPTORS, image_path);
+	return write_file_atomic(path, json, strlen(json), 0600, err);
+}
+
+int container_checkpoint(const char *root, const char *id, const struct ckpt_opts *o, cerr *err)
+{
+	_cleanup_state_ struct rt_state *st = NULL;
+	int r = state_load(root, id, &st, err);
+	if (r < 0)
+		return r;
+	enum rt_status status = state_status(root, st);
+	if (status != ST_RUNNING && status != ST_PAUSED)
+		return cerr_set(err, EINVAL, "container \"%s\" is %s: only a running container can be checkpointed", id,
+				rt_status_names[status]);
+	_cleanup_spec_ struct oci_spec *spec = NULL;
+	if ((r = container_load_spec(root, id, &spec, err)) < 0)
+		return r;
+	struct criu criu;
+	if ((r = criu_open(o->criu, &criu, err)) < 0)
+		return r;
+	/* never restore less confinement than the config asks for */
+	if (spec->process.no_new_privileges && criu.version < CRIU_NNP_VERSION)
+		return cerr_set(err, ENOTSUP, "process.noNewPrivileges: criu %s cannot restore it (criu 3.19 or later "
+				"can): the container was not checkpointed", criu.text);
+	if (spec->process.terminal && !o->shell_job)
+		return cerr_set(err, ENOTSUP, "process.terminal: a container on a terminal needs --shell-job");
+	if ((r = criu_check(&criu, err)) < 0)
+		return r;
+	const char *work = o->work_path ? o->work_path : o->image_path;
+	if ((r = mkdir_p(o->image_path, 0700)) < 0 || (r = mkdir_p(work, 0700)) < 0)
+		return cerr_sys(err, -r, "%s", r == 0 ? work : o->image_path);
+	_cleanup_strv_ char **args = NULL;
+	struct ckpt_ctx ctx = { .spec = spec, .rootfs = st->rootfs, .bundle = st->bundle, .pid = st->pid,
+				.cgroup_mount = st->cgroup_mount, .cgroup_path = st->cgroup_path };
+	if ((r = ckpt_dump_args(&criu, o, &ctx, &args, err)) < 0)
+		return r;
+	if (!o->pre_dump && (r = save_descriptors(st->pid, o->image_path, err)) < 0)
+		return r;
+	char log[PATH_MAX];
+	snprintf(log, sizeof(log), "%s/%s", work, o->pre_dump ? "pre-dump.log" : "dump.log");
+	if ((r = criu_run(&criu, args, log, err)) < 0)
+		return r;
+	if (o->leave_running || o->pre_dump)
+		return 0;
+	/* criu ended the tree: what is left of the container goes, as runc's does */
+	return container_delete(root, id, true, err);
+}

@@ -1,0 +1,115 @@
+#include "ckpt_args.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/strv.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int add(char ***v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int add(char ***v, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0 || strv_push(v, s) < 0) {
+		free(n < 0 ? NULL : s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* What both take from the user, as runc passes it on. */
+static int common(char ***v, const struct ckpt_opts *o, bool dump)
+{
+	int r = 0;
+	const char *work = o->work_path ? o->work_path : o->image_path;
+	r = r || add(v, "--images-dir") || add(v, "%s", o->image_path) || add(v, "--work-dir") || add(v, "%s", work) ||
+	    add(v, "--log-file") || add(v, "%s", dump ? (o->pre_dump ? "pre-dump.log" : "dump.log") : "restore.log") ||
+	    add(v, "-v4");
+	r = r || (o->manage_cgroups ? add(v, "--manage-cgroups=%s", o->manage_cgroups) : add(v, "--manage-cgroups"));
+	r = r || (o->tcp_established && add(v, "--tcp-established")) || (o->ext_unix_sk && add(v, "--ext-unix-sk")) ||
+	    (o->shell_job && add(v, "--shell-job")) || (o->file_locks && add(v, "--file-locks")) ||
+	    (o->auto_dedup && add(v, "--auto-dedup")) || (o->empty_net && (add(v, "--empty-ns") || add(v, "net")));
+	return r ? -ENOMEM : 0;
+}
+
+/* Masked paths that are files: /dev/null is bound over them. */
+static bool masked_file(pid_t pid, const char *path)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	snprintf(p, sizeof(p), "/proc/%d/root%s", (int)pid, path);
+	return stat(p, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+int ckpt_dump_args(const struct criu *c, const struct ckpt_opts *o, const struct ckpt_ctx *x, char ***out, cerr *err)
+{
+	_cleanup_strv_ char **v = NULL;
+	int r = add(&v, "%s", o->pre_dump ? "pre-dump" : "dump") || common(&v, o, true) ? -ENOMEM : 0;
+	r = r || add(&v, "--root") || add(&v, "%s", x->rootfs) || add(&v, "--tree") || add(&v, "%d", (int)x->pid) ? -ENOMEM : r;
+	if (!r && x->cgroup_path && c->version >= CRIU_FREEZE_V2_VERSION)
+		r = add(&v, "--freeze-cgroup") || add(&v, "%s%s", x->cgroup_mount, x->cgroup_path) ? -ENOMEM : 0;
+	if (!r && (o->leave_running || o->pre_dump))
+		r = add(&v, "--leave-running");
+	if (!r && (o->parent_path || o->pre_dump))
+		r = add(&v, "--track-mem");
+	if (!r && o->parent_path)
+		r = add(&v, "--prev-images-dir") || add(&v, "%s", o->parent_path) ? -ENOMEM : 0;
+	/* a pre-dump takes memory only; the mounts are the dump's */
+	for (size_t i = 0; !r && !o->pre_dump && i < x->spec->n_mounts; i++)
+		if (x->spec->mounts[i].bind)
+			r = add(&v, "--ext-mount-map") || add(&v, "%s:%s", x->spec->mounts[i].destination,
+							   x->spec->mounts[i].destination) ? -ENOMEM : 0;
+	for (char **m = x->spec->linux_.masked_paths; !r && !o->pre_dump && m && *m; m++)
+		if (masked_file(x->pid, *m))
+			r = add(&v, "--ext-mount-map") || add(&v, "%s:/dev/null", *m) ? -ENOMEM : 0;
+	if (r)
+		return cerr_set(err, ENOMEM, "out of memory");
+	*out = TAKE_PTR(v);
+	return 0;
+}
+
+/* The dump's stdio that was a pipe: the same fd of ours takes its place. */
+static int inherit_stdio(char ***v, const char *descriptors)
+{
+	_cleanup_json_ yajl_val j = descriptors ? yajl_tree_parse(descriptors, NULL, 0) : NULL;
+	for (size_t i = 0; YAJL_IS_ARRAY(j) && i < j->u.array.len && i < 3; i++) {
+		const char *d = YAJL_GET_STRING(j->u.array.values[i]);
+		if (d && strncmp(d, "pipe:[", 6) == 0 && (add(v, "--inherit-fd") || add(v, "fd[%zu]:%s", i, d)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int ckpt_restore_args(const struct criu *c, const struct ckpt_opts *o, const struct ckpt_ctx *x, char ***out,
+		      cerr *err)
+{
+	(void)c;
+	_cleanup_strv_ char **v = NULL;
+	int r = add(&v, "restore") || common(&v, o, false) || add(&v, "--root") || add(&v, "%s", x->rootfs) ||
+		add(&v, "--restore-detached") || add(&v, "--restore-sibling") || add(&v, "--pidfile") ||
+		add(&v, "%s", x->pidfile) ? -ENOMEM : 0;
+	if (!r && x->cgroup_path)
+		r = add(&v, "--cgroup-root") || add(&v, "%s", x->cgroup_path) ? -ENOMEM : 0;
+	for (size_t i = 0; !r && i < x->spec->n_mounts; i++) {
+		const struct oci_mount *m = &x->spec->mounts[i];
+		if (m->bind)
+			r = add(&v, "--ext-mount-map") || add(&v, "%s:%s%s%s", m->destination, m->source[0] == '/' ? "" : x->bundle,
+							   m->source[0] == '/' ? "" : "/", m->source) ? -ENOMEM : 0;
+	}
+	if (!r && x->spec->linux_.masked_paths && x->spec->linux_.masked_paths[0])
+		r = add(&v, "--ext-mount-map") || add(&v, "/dev/null:/dev/null") ? -ENOMEM : 0;
+	if (!r)
+		r = inherit_stdio(&v, x->descriptors);
+	if (r)
+		return cerr_set(err, ENOMEM, "out of memory");
+	*out = TAKE_PTR(v);
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* criu's command line for a container's dump and restore: runc's RPC
+ * options, spelt as criu's options. */
+#pragma once
+#include <sys/types.h>
+#include "checkpoint.h"
+#include "criu.h"
+
+#define CKPT_DESCRIPTORS "descriptors.json"
+
+struct ckpt_ctx {
+	const struct oci_spec *spec;
+	const char *rootfs;     /* criu's --root */
+	const char *bundle;     /* relative bind sources resolve here */
+	pid_t pid;              /* dump: the init */
+	const char *cgroup_mount, *cgroup_path; /* NULL: none */
+	const char *pidfile;    /* restore: where criu writes the init's pid */
+	const char *descriptors; /* restore: the dump's descriptors.json text */
+};
+
+int ckpt_dump_args(const struct criu *c, const struct ckpt_opts *o, const struct ckpt_ctx *x, char ***out, cerr *err);
+int ckpt_restore_args(const struct criu *c, const struct ckpt_opts *o, const struct ckpt_ctx *x, char ***out,
+		      cerr *err);

@@ -1,0 +1,141 @@
+/* corral restore: the container of a bundle made again from criu's images,
+ * as runc restores it: its state directory and cgroup first, the rootfs
+ * bound where criu roots the tree, the binds and masked files given back
+ * as external mounts, and the restored init a child of ours. */
+#include "checkpoint.h"
+#include "cgroup_path.h"
+#include "ckpt_args.h"
+#include "criu.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/strv.h"
+#include "common/timefmt.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void undo_root(char *croot)
+{
+	if (!croot[0])
+		return;
+	umount2(croot, MNT_DETACH);
+	rmdir(croot);
+	croot[0] = '\0';
+}
+
+static int read_pid(const char *path, pid_t *pid, cerr *err)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = read_file(path, 64, &text, NULL, err);
+	if (r < 0)
+		return cerr_wrap(err, "criu restore: its pid file");
+	long v = strtol(text, NULL, 10);
+	if (v <= 0)
+		return cerr_set(err, EPROTO, "criu restore: no pid in %s", path);
+	*pid = (pid_t)v;
+	return 0;
+}
+
+static int restore_checks(const struct create_prep *p, const struct ckpt_opts *k, const struct criu *criu,
+			  const struct create_opts *o, cerr *err)
+{
+	if (p->spec->process.no_new_privileges && criu->version < CRIU_NNP_VERSION)
+		return cerr_set(err, ENOTSUP, "process.noNewPrivileges: criu %s cannot restore it (criu 3.19 or later "
+				"can): the container would run without it", criu->text);
+	if (p->spec->process.terminal || o->console_socket)
+		return cerr_set(err, ENOTSUP, "process.terminal: restoring a container on a terminal "
+				"(--console-socket) is not supported: criu's command line cannot hand back its pty");
+	char path[PATH_MAX];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/inventory.img", k->image_path);
+	if (stat(path, &st) < 0)
+		return cerr_sys(err, errno, "--image-path %s: no checkpoint there", k->image_path);
+	return 0;
+}
+
+int container_restore(const struct create_opts *o, const struct ckpt_opts *k, struct container *c, cerr *err)
+{
+	*c = (struct container){ .pid = -1, .pidfd = -1, .pty_master = -1 };
+	struct create_prep p;
+	int r = container_prepare(o, &p, err);
+	if (r < 0)
+		return r;
+	struct criu criu;
+	_cleanup_free_ char *descriptors = NULL;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" CKPT_DESCRIPTORS, k->image_path);
+	if ((r = criu_open(k->criu, &criu, err)) < 0 || (r = restore_checks(&p, k, &criu, o, err)) < 0) {
+		create_prep_release(&p);
+		return r;
+	}
+	/* none: a checkpoint that is not corral's or runc's; criu's own fds are used */
+	if (read_file(path, 1 << 16, &descriptors, NULL, NULL) < 0)
+		descriptors = NULL;
+	char dir[PATH_MAX], croot[PATH_MAX] = "", pidfile[PATH_MAX], created[RFC3339_LEN], log[PATH_MAX];
+	_cleanup_close_ int lock = container_state_dir(o, dir, err);
+	if (lock < 0) {
+		create_prep_release(&p);
+		return lock;
+	}
+	rfc3339_ns(0, created, sizeof(created));
+	_cleanup_cg_ cg *cgroup = NULL;
+	_cleanup_strv_ char **args = NULL;
+	pid_t pid = -1;
+	if ((r = cgroup_make(o, p.spec, p.res, &cgroup, err)) < 0)
+		goto fail;
+	/* criu's root must be a mount point: the rootfs, bound (runc's criu-root) */
+	snprintf(path, sizeof(path), "%s/criu-root", dir);
+	if (mkdir(path, 0755) < 0 || mount(p.rootfs, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		r = cerr_sys(err, errno, "restore: bind the rootfs on %s", path);
+		rmdir(path);
+		goto fail;
+	}
+	snprintf(croot, sizeof(croot), "%s", path);
+	snprintf(pidfile, sizeof(pidfile), "%s/criu.pid", dir);
+	struct ckpt_ctx ctx = { .spec = p.spec, .rootfs = croot, .bundle = o->bundle, .pidfile = pidfile,
+				.cgroup_path = cgroup ? cgroup->path : NULL, .descriptors = descriptors };
+	snprintf(log, sizeof(log), "%s/restore.log", k->work_path ? k->work_path : k->image_path);
+	if ((r = ckpt_restore_args(&criu, k, &ctx, &args, err)) < 0 || (r = criu_run(&criu, args, log, err)) < 0 ||
+	    (r = read_pid(pidfile, &pid, err)) < 0)
+		goto fail;
+	undo_root(croot);
+	unlink(pidfile);
+	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (c->pidfd < 0) {
+		r = cerr_sys(err, errno, "restore: the restored init %d", (int)pid);
+		goto fail;
+	}
+	if ((r = container_record(o, &p, dir, pid, cgroup, created, err)) < 0)
+		goto fail;
+	c->pid = pid;
+	if (cgroup && (!(c->cgroup_mount = strdup(cgroup->mount)) || !(c->cgroup_path = strdup(cgroup->path)))) {
+		container_release(c);
+		r = cerr_set(err, ENOMEM, "out of memory");
+		goto fail;
+	}
+	create_prep_release(&p);
+	return 0;
+fail:
+	undo_root(croot);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	c->pidfd = -1;
+	if (cgroup)
+		cg_destroy(cgroup, true, NULL);
+	rm_rf(dir);
+	create_prep_release(&p);
+	return r;
+}

@@ -1,0 +1,143 @@
+#!/bin/bash
+# checkpoint and restore through criu, side by side with runc: a counter
+# goes on in the restored container, state says running with its new pid,
+# and delete leaves nothing; --leave-running; a bind mount; the refusals.
+# criu works in the VM tier (Debian's kernel 6.1); on a host where it
+# cannot, checkpoint says why in one line and the container runs on.
+. "$(dirname "$0")/lib.sh"
+
+need_runc() { command -v runc >/dev/null || skip "runc is not installed (tests/deps.sh installs it)"; }
+need_criu() {
+	command -v criu >/dev/null || skip "criu is not installed (tests/deps.sh installs it)"
+	criu check >/dev/null 2>&1 || skip "criu cannot work on this host's kernel (the VM tier runs it)"
+	need_runc
+	RROOT="$T/runc-root"
+	trap 'for i in $(runc --root "$RROOT" list -q 2>/dev/null); do runc --root "$RROOT" delete -f "$i"; done >/dev/null 2>&1; true' EXIT
+}
+# rt RUNTIME ARGS...
+rt() {
+	local r=$1
+	shift
+	if [ "$r" = runc ]; then runc --root "$RROOT" "$@"; else cr "$@"; fi
+}
+# A counter in the container's /dev/shm (a tmpfs: criu carries its files)
+counter_bundle() {
+	mkbundle sh -c 'i=0; while :; do i=$((i+1)); echo $i >/dev/shm/n; [ -d /data ] && echo $i >/data/n; sleep 0.1; done'
+	# criu before 3.19 does not restore no_new_privs (see the refusal test)
+	cfg '.process.noNewPrivileges=false'
+}
+count() { rt "$1" exec "$TID" cat /dev/shm/n; }
+wait_count() { # runtime min
+	for _ in $(seq 100); do [ "$(count "$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0; sleep 0.1; done
+	fail "$1: the counter did not reach $2"
+}
+
+test_checkpoint_restore_counter_goes_on() {
+	need_criu
+	counter_bundle
+	local r before pid newpid after
+	for r in runc corral; do
+		(cd "$BUNDLE" && rt "$r" run -d "$TID" </dev/null >/dev/null 2>&1) || fail "$r run -d"
+		wait_count "$r" 5
+		pid=$(rt "$r" state "$TID" | jq .pid)
+		rt "$r" checkpoint --image-path "$T/img-$r" "$TID" || fail "$r checkpoint"
+		[ -f "$T/img-$r/inventory.img" ] || fail "$r: no images"
+		rt "$r" state "$TID" >/dev/null 2>&1 && fail "$r: the container is still there after checkpoint"
+		kill -0 "$pid" 2>/dev/null && fail "$r: its init $pid still runs"
+		[ -z "$(find /sys/fs/cgroup -maxdepth 3 -name "*$TID*")" ] || fail "$r: a cgroup is left after checkpoint"
+		(cd "$BUNDLE" && rt "$r" restore -d --image-path "$T/img-$r" "$TID" </dev/null >/dev/null 2>"$T/err") ||
+			fail "$r restore: $(cat "$T/err")"
+		assert_eq "$(rt "$r" state "$TID" | jq -r .status)" running "$r: status after restore"
+		newpid=$(rt "$r" state "$TID" | jq .pid)
+		kill -0 "$newpid" || fail "$r: the restored init $newpid does not run"
+		before=$(count "$r")
+		sleep 0.5
+		after=$(count "$r")
+		[ "$after" -gt "$before" ] || fail "$r: the counter stopped at $before"
+		[ "$before" -ge 5 ] || fail "$r: the counter started again ($before)"
+		rt "$r" delete -f "$TID"
+		kill -0 "$newpid" 2>/dev/null && fail "$r: $newpid runs after delete"
+		[ -z "$(find /sys/fs/cgroup -maxdepth 3 -name "*$TID*")" ] || fail "$r: a cgroup is left after delete"
+	done
+	assert_eq "$(ls "$STATE")" "" "no state left"
+}
+
+test_checkpoint_leave_running() {
+	need_criu
+	counter_bundle
+	local r pid
+	for r in runc corral; do
+		(cd "$BUNDLE" && rt "$r" run -d "$TID" </dev/null >/dev/null 2>&1) || fail "$r run -d"
+		wait_count "$r" 3
+		pid=$(rt "$r" state "$TID" | jq .pid)
+		rt "$r" checkpoint --leave-running --image-path "$T/img-$r" "$TID" || fail "$r checkpoint --leave-running"
+		assert_eq "$(rt "$r" state "$TID" | jq -r '"\(.status) \(.pid)"')" "running $pid" "$r: still running, the same init"
+		[ -f "$T/img-$r/inventory.img" ] || fail "$r: no images"
+		local n
+		n=$(count "$r")
+		sleep 0.3
+		[ "$(count "$r")" -gt "$n" ] || fail "$r: the counter stopped"
+		rt "$r" delete -f "$TID"
+	done
+}
+
+# A bind of a host directory: an external mount on dump, bound again from
+# its source on restore; the restored counter writes the host's file.
+test_checkpoint_bind_mount() {
+	need_criu
+	counter_bundle
+	mkdir -p "$T/data"
+	cfg --arg d "$T/data" '.mounts += [{"destination":"/data","type":"bind","source":$d,"options":["rbind","rw"]}]'
+	local r n
+	for r in runc corral; do
+		(cd "$BUNDLE" && rt "$r" run -d "$TID" </dev/null >/dev/null 2>&1) || fail "$r run -d"
+		wait_count "$r" 3
+		rt "$r" checkpoint --image-path "$T/img-$r" "$TID" || fail "$r checkpoint"
+		(cd "$BUNDLE" && rt "$r" restore -d --image-path "$T/img-$r" "$TID" </dev/null >/dev/null 2>"$T/err") ||
+			fail "$r restore: $(cat "$T/err")"
+		n=$(cat "$T/data/n")
+		sleep 0.5
+		[ "$(cat "$T/data/n")" -gt "$n" ] || fail "$r: the host's file did not go on from $n"
+		rt "$r" delete -f "$TID"
+	done
+}
+
+# A config with noNewPrivileges: criu before 3.19 would restore it without
+# (runc restores it so); corral refuses before anything is dumped.
+test_checkpoint_refusals() {
+	command -v criu >/dev/null || skip "criu is not installed (tests/deps.sh installs it)"
+	counter_bundle
+	cfg '.process.noNewPrivileges=true'
+	run_ctr -d "$TID" >/dev/null 2>&1 || fail "run -d"
+	local pid out
+	pid=$(cr state "$TID" | jq .pid)
+	out=$(cr checkpoint --image-path "$T/img" "$TID" 2>&1) && fail "checkpoint of a no_new_privs container"
+	if [ "$(criu --version | sed -n 's/^Version: \([0-9]*\)\.\([0-9]*\).*/\1\2/p')" -lt 319 ]; then
+		assert_eq "$out" "corral: checkpoint $TID: process.noNewPrivileges: criu $(criu --version | sed -n 's/^Version: //p') cannot restore it (criu 3.19 or later can): the container was not checkpointed" "the refusal"
+	fi
+	assert_eq "$(cr state "$TID" | jq -r '"\(.status) \(.pid)"')" "running $pid" "still running"
+	[ ! -e "$T/img" ] || fail "images were made"
+	# where criu cannot work, its own check says why, in one line
+	cfg '.process.noNewPrivileges=false'
+	cr delete -f "$TID"
+	run_ctr -d "$TID" >/dev/null 2>&1 || fail "run -d"
+	pid=$(cr state "$TID" | jq .pid)
+	if ! criu check >/dev/null 2>&1; then
+		out=$(cr checkpoint --image-path "$T/img" "$TID" 2>&1) && fail "checkpoint where criu cannot work"
+		assert_eq "$(echo "$out" | wc -l)" 1 "one line: [$out]"
+		assert_contains "$out" "cannot checkpoint on this host: \`criu check\` says: " "criu's reason"
+		assert_eq "$(cr state "$TID" | jq -r '"\(.status) \(.pid)"')" "running $pid" "still running"
+	fi
+	# what runc takes and corral does not do, by name
+	out=$(cr checkpoint --lazy-pages "$TID" 2>&1) && fail "--lazy-pages"
+	assert_eq "$out" "corral: checkpoint: --lazy-pages is not supported" "--lazy-pages"
+	# a restore from no checkpoint leaves nothing
+	out=$(cd "$BUNDLE" && cr restore -d --image-path "$T/none" "r$TID" 2>&1) && fail "restore from nothing"
+	assert_contains "$out" "--image-path $T/none: no checkpoint there" "restore from nothing"
+	[ ! -e "$STATE/r$TID" ] || fail "state left by a failed restore"
+	cr delete -f "$TID"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
