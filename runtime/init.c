@@ -301,6 +301,11 @@ _Noreturn void container_init(struct init_args *a)
 		fail(a, &err);
 	if (rootfs_enter(&ro, &err) < 0 || rootfs_finish(&ro, &err) < 0)
 		fail(a, &err);
+	int dn = ro.shared_mountns ? 0 : rootfs_reopen_dev_null();
+	if (dn < 0) {
+		cerr_sys(&err, -dn, "reopen /dev/null for stdio in the container");
+		fail(a, &err);
+	}
 	if (setsid() < 0) {
 		cerr_sys(&err, errno, "setsid");
 		fail(a, &err);

@@ -27,3 +27,7 @@ int rootfs_enter(const struct rootfs_opts *o, cerr *err);
 int rootfs_finish(const struct rootfs_opts *o, cerr *err);
 /* Bind the pty slave at /dev/console inside the rootfs (before entering). */
 int rootfs_bind_console(const struct rootfs_opts *o, const char *slave, cerr *err);
+/* Inside the root: stdio that is the host's /dev/null becomes the
+ * container's own, as runc reopens it, so that nothing of the host's mount
+ * namespace is held open, and criu can dump the tree. */
+int rootfs_reopen_dev_null(void);

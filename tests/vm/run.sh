@@ -62,7 +62,7 @@ fi
 # through, and tun
 for m in overlay loop ext4 brd=rd_nr=1,rd_size=8192 veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat \
 	xt_MASQUERADE xt_comment xt_addrtype xt_conntrack xt_mark xt_multiport xt_nat xt_tcpudp \
-	nf_conntrack_netlink inet_diag tcp_diag udp_diag raw_diag unix_diag netlink_diag packet_diag af_packet_diag tun; do
+	nf_conntrack_netlink inet_diag tcp_diag udp_diag raw_diag unix_diag netlink_diag af_packet_diag tun; do
 	args+=(-M "$m")
 done
 export ONLY="${ONLY:-}"
