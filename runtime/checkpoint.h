@@ -12,6 +12,7 @@ struct ckpt_opts {
 	const char *manage_cgroups; /* soft, full, strict or ignore; NULL: criu's */
 	bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks, pre_dump, auto_dedup;
 	bool empty_net;            /* --empty-ns network */
+	const char *lsm_profile, *lsm_mount_context; /* restore: passed to criu (3.16 and later) */
 };
 
 /* Dump the running container; without leave_running (or pre_dump) it is

@@ -91,13 +91,19 @@ static int inherit_stdio(char ***v, const char *descriptors)
 int ckpt_restore_args(const struct criu *c, const struct ckpt_opts *o, const struct ckpt_ctx *x, char ***out,
 		      cerr *err)
 {
-	(void)c;
 	_cleanup_strv_ char **v = NULL;
 	int r = add(&v, "restore") || common(&v, o, false) || add(&v, "--root") || add(&v, "%s", x->rootfs) ||
 		add(&v, "--restore-detached") || add(&v, "--restore-sibling") || add(&v, "--pidfile") ||
 		add(&v, "%s", x->pidfile) ? -ENOMEM : 0;
 	if (!r && x->cgroup_path)
 		r = add(&v, "--cgroup-root") || add(&v, "%s", x->cgroup_path) ? -ENOMEM : 0;
+	if ((o->lsm_profile || o->lsm_mount_context) && c->version < CRIU_LSM_VERSION)
+		return cerr_set(err, ENOTSUP, "--lsm-profile, --lsm-mount-context: criu %s cannot (3.16 or later can)",
+				c->text);
+	if (!r && o->lsm_profile)
+		r = add(&v, "--lsm-profile") || add(&v, "%s", o->lsm_profile) ? -ENOMEM : 0;
+	if (!r && o->lsm_mount_context)
+		r = add(&v, "--lsm-mount-context") || add(&v, "%s", o->lsm_mount_context) ? -ENOMEM : 0;
 	for (size_t i = 0; !r && i < x->spec->n_mounts; i++) {
 		const struct oci_mount *m = &x->spec->mounts[i];
 		if (m->bind)

@@ -9,6 +9,7 @@
 #define CRIU_MIN_VERSION 30000     /* runc's */
 #define CRIU_NNP_VERSION 31900     /* restores no_new_privs */
 #define CRIU_FREEZE_V2_VERSION 31400 /* freezes a cgroup v2 */
+#define CRIU_LSM_VERSION 31600     /* --lsm-profile, --lsm-mount-context */
 
 struct criu {
 	char path[PATH_MAX];

@@ -16,7 +16,7 @@
 
 enum {
 	O_IMAGE = 256, O_WORK, O_PARENT, O_LEAVE, O_TCP, O_UNIX, O_SHELL, O_LOCKS, O_PRE, O_CGMODE, O_EMPTY, O_DEDUP,
-	O_BUNDLE, O_PIDFILE, O_CONSOLE, O_NOPIVOT, O_NOSUBREAPER, O_UNSUPPORTED,
+	O_BUNDLE, O_PIDFILE, O_CONSOLE, O_NOPIVOT, O_NOSUBREAPER, O_LSM, O_LSM_MOUNT, O_UNSUPPORTED,
 };
 
 #define CKPT_OPTS                                                                                                      \
@@ -112,8 +112,8 @@ int cmd_restore(int argc, char **argv)
 		CKPT_OPTS, { "bundle", required_argument, NULL, O_BUNDLE }, { "detach", no_argument, NULL, 'd' },
 		{ "pid-file", required_argument, NULL, O_PIDFILE }, { "console-socket", required_argument, NULL, O_CONSOLE },
 		{ "no-pivot", no_argument, NULL, O_NOPIVOT }, { "no-subreaper", no_argument, NULL, O_NOSUBREAPER },
-		{ "lsm-profile", required_argument, NULL, O_UNSUPPORTED },
-		{ "lsm-mount-context", required_argument, NULL, O_UNSUPPORTED }, { NULL, 0, NULL, 0 },
+		{ "lsm-profile", required_argument, NULL, O_LSM },
+		{ "lsm-mount-context", required_argument, NULL, O_LSM_MOUNT }, { NULL, 0, NULL, 0 },
 	};
 	struct ckpt_opts k = { .criu = cli.criu };
 	struct create_opts o = { .root = cli.root, .systemd_cgroup = cli.systemd_cgroup, .rootless = cli.rootless };
@@ -131,6 +131,8 @@ int cmd_restore(int argc, char **argv)
 		else if (c == O_PIDFILE) o.pid_file = optarg;
 		else if (c == O_CONSOLE) o.console_socket = optarg;
 		else if (c == O_NOPIVOT) o.no_pivot = true;
+		else if (c == O_LSM) k.lsm_profile = optarg;
+		else if (c == O_LSM_MOUNT) k.lsm_mount_context = optarg;
 		else if (c != O_NOSUBREAPER) return 1;
 	}
 	if (optind != argc - 1) {

@@ -229,6 +229,41 @@ test_podman_apparmor() {
 	assert_not_contains "$out" "sysrq rc=0" "the profile's denials"
 }
 
+# podman's container checkpoint and restore: the runtime's checkpoint and
+# restore with podman's work paths; then an exported checkpoint imported
+# as a new container. A counter in /dev/shm goes on from where it was.
+case_checkpoint() {
+	local rt=$1 n1 n2
+	local c="ck-$rt"
+	pm "$rt" run -d --name "$c" $CP localhost/bb:1 sh -c 'i=0; while :; do i=$((i+1)); echo $i >/dev/shm/n; sleep 0.1; done' >/dev/null
+	sleep 1
+	pm "$rt" container checkpoint "$c" >/dev/null || echo "checkpoint failed"
+	pm "$rt" inspect -f '{{.State.Status}}' "$c"
+	pm "$rt" container restore "$c" >/dev/null || echo "restore failed"
+	pm "$rt" inspect -f '{{.State.Status}}' "$c"
+	n1=$(pm "$rt" exec "$c" cat /dev/shm/n)
+	sleep 0.5
+	n2=$(pm "$rt" exec "$c" cat /dev/shm/n)
+	[ "$n1" -ge 5 ] && [ "$n2" -gt "$n1" ] && echo "goes on"
+	pm "$rt" container checkpoint --export "$T/ck-$rt.tar.gz" "$c" >/dev/null || echo "export failed"
+	pm "$rt" rm -f -t 0 "$c" >/dev/null
+	pm "$rt" container restore --import "$T/ck-$rt.tar.gz" --name "$c-2" >/dev/null || echo "import failed"
+	n1=$(pm "$rt" exec "$c-2" cat /dev/shm/n)
+	sleep 0.5
+	n2=$(pm "$rt" exec "$c-2" cat /dev/shm/n)
+	[ "$n1" -ge 5 ] && [ "$n2" -gt "$n1" ] && echo "imported, goes on"
+	pm "$rt" rm -f -t 0 "$c-2" >/dev/null
+}
+test_podman_checkpoint_restore() {
+	command -v criu >/dev/null && criu check >/dev/null 2>&1 || skip "criu cannot work here (the VM tier runs it)"
+	setup_podman
+	run_both case_checkpoint
+	assert_eq "$(case_checkpoint corral)" "exited
+running
+goes on
+imported, goes on" "podman's checkpoint and restore"
+}
+
 # cgroup_manager = "systemd": podman asks the runtime for the systemd
 # driver; the container is a scope of podman's slice, with Delegate=yes and
 # podman's limits as its properties, gone with the container

@@ -102,6 +102,28 @@ test_checkpoint_bind_mount() {
 	done
 }
 
+# Its own network namespace, with an established TCP connection inside it
+# (--tcp-established): the server goes on receiving from the same client.
+test_checkpoint_tcp_established() {
+	need_criu
+	mkbundle sh -c 'nc -l -p 5000 >/dev/shm/got & sleep 0.5
+		i=0; while :; do i=$((i+1)); echo $i; sleep 0.1; done | nc 127.0.0.1 5000'
+	cfg '.process.noNewPrivileges=false'
+	local r n got
+	for r in runc corral; do
+		(cd "$BUNDLE" && rt "$r" run -d "$TID" </dev/null >/dev/null 2>&1) || fail "$r run -d"
+		sleep 1.5
+		rt "$r" checkpoint --tcp-established --image-path "$T/img-$r" "$TID" 2>"$T/err" || fail "$r checkpoint: $(cat "$T/err")"
+		(cd "$BUNDLE" && rt "$r" restore -d --tcp-established --image-path "$T/img-$r" "$TID" </dev/null >/dev/null 2>"$T/err") ||
+			fail "$r restore: $(cat "$T/err")"
+		n=$(rt "$r" exec "$TID" tail -n 1 /dev/shm/got)
+		sleep 0.6
+		got=$(rt "$r" exec "$TID" tail -n 1 /dev/shm/got)
+		[ "$n" -ge 5 ] && [ "$got" -gt "$n" ] || fail "$r: the connection did not go on ($n, then $got)"
+		rt "$r" delete -f "$TID"
+	done
+}
+
 # A config with noNewPrivileges: criu before 3.19 would restore it without
 # (runc restores it so); corral refuses before anything is dumped.
 test_checkpoint_refusals() {
