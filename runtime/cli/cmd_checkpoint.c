@@ -16,7 +16,7 @@
 
 enum {
 	O_IMAGE = 256, O_WORK, O_PARENT, O_LEAVE, O_TCP, O_UNIX, O_SHELL, O_LOCKS, O_PRE, O_CGMODE, O_EMPTY, O_DEDUP,
-	O_BUNDLE, O_PIDFILE, O_CONSOLE, O_NOPIVOT, O_NOSUBREAPER, O_LSM, O_LSM_MOUNT, O_UNSUPPORTED,
+	O_HELP, O_BUNDLE, O_PIDFILE, O_CONSOLE, O_NOPIVOT, O_NOSUBREAPER, O_LSM, O_LSM_MOUNT, O_UNSUPPORTED,
 };
 
 #define CKPT_OPTS                                                                                                      \
@@ -24,7 +24,42 @@ enum {
 	{ "tcp-established", no_argument, NULL, O_TCP }, { "ext-unix-sk", no_argument, NULL, O_UNIX },                 \
 	{ "shell-job", no_argument, NULL, O_SHELL }, { "file-locks", no_argument, NULL, O_LOCKS },                     \
 	{ "manage-cgroups-mode", required_argument, NULL, O_CGMODE }, { "empty-ns", required_argument, NULL, O_EMPTY }, \
-	{ "auto-dedup", no_argument, NULL, O_DEDUP }, { "lazy-pages", no_argument, NULL, O_UNSUPPORTED }
+	{ "auto-dedup", no_argument, NULL, O_DEDUP }, { "lazy-pages", no_argument, NULL, O_UNSUPPORTED },             \
+	{ "help", no_argument, NULL, O_HELP }
+
+/* podman asks `checkpoint --help` whether a runtime can checkpoint, and
+ * reads restore's for --lsm-mount-context */
+static const char *const ckpt_help[2] = {
+	"usage: corral checkpoint [options] ID\n\n"
+	"  --image-path DIR            criu's images (default ./checkpoint)\n"
+	"  --work-path DIR             criu's logs (default the image path)\n"
+	"  --parent-path DIR           a pre-dump's images, relative to the image path\n"
+	"  --leave-running             keep the container running after the dump\n"
+	"  --pre-dump                  dump memory only, for a later checkpoint\n"
+	"  --tcp-established           allow open TCP connections\n"
+	"  --ext-unix-sk               allow external unix sockets\n"
+	"  --shell-job                 allow shell jobs\n"
+	"  --file-locks                handle file locks\n"
+	"  --manage-cgroups-mode MODE  soft, full, strict or ignore\n"
+	"  --empty-ns network          do not dump the network namespace\n"
+	"  --auto-dedup                deduplicate the images of --parent-path\n",
+	"usage: corral restore [options] ID\n\n"
+	"  -b, --bundle DIR            the container's bundle (default .)\n"
+	"  -d, --detach                do not wait for the container\n"
+	"  --image-path DIR            criu's images (default ./checkpoint)\n"
+	"  --work-path DIR             criu's logs (default the image path)\n"
+	"  --pid-file FILE             write the restored init's pid there\n"
+	"  --tcp-established           restore open TCP connections\n"
+	"  --ext-unix-sk               allow external unix sockets\n"
+	"  --shell-job                 allow shell jobs\n"
+	"  --file-locks                handle file locks\n"
+	"  --manage-cgroups-mode MODE  soft, full, strict or ignore\n"
+	"  --empty-ns network          do not restore the network namespace\n"
+	"  --auto-dedup                deduplicate the images\n"
+	"  --lsm-profile TYPE:NAME     the restored processes' LSM profile\n"
+	"  --lsm-mount-context CONTEXT the SELinux context of restored mounts\n"
+	"  --no-pivot, --no-subreaper  accepted, as runc's\n",
+};
 
 /* One option of both verbs; 1 when it was one, -1 when it is wrong. */
 static int ckpt_option(int c, const char *verb, const char *name, struct ckpt_opts *k)
@@ -52,6 +87,9 @@ static int ckpt_option(int c, const char *verb, const char *name, struct ckpt_op
 		}
 		k->empty_net = true;
 		return 1;
+	case O_HELP:
+		fputs(ckpt_help[strcmp(verb, "restore") == 0], stdout);
+		exit(0);
 	case O_UNSUPPORTED:
 		fprintf(stderr, "corral: %s: --%s is not supported\n", verb, name);
 		return -1;

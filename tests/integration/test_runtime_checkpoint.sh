@@ -106,7 +106,7 @@ test_checkpoint_bind_mount() {
 # (--tcp-established): the server goes on receiving from the same client.
 test_checkpoint_tcp_established() {
 	need_criu
-	mkbundle sh -c 'nc -l -p 5000 >/dev/shm/got & sleep 0.5
+	mkbundle sh -c 'nc -l -p 5000 -e sh -c "while read l; do echo \$l >/dev/shm/got; done" & sleep 0.5
 		i=0; while :; do i=$((i+1)); echo $i; sleep 0.1; done | nc 127.0.0.1 5000'
 	cfg '.process.noNewPrivileges=false'
 	local r n got
@@ -116,9 +116,9 @@ test_checkpoint_tcp_established() {
 		rt "$r" checkpoint --tcp-established --image-path "$T/img-$r" "$TID" 2>"$T/err" || fail "$r checkpoint: $(cat "$T/err")"
 		(cd "$BUNDLE" && rt "$r" restore -d --tcp-established --image-path "$T/img-$r" "$TID" </dev/null >/dev/null 2>"$T/err") ||
 			fail "$r restore: $(cat "$T/err")"
-		n=$(rt "$r" exec "$TID" tail -n 1 /dev/shm/got)
+		n=$(rt "$r" exec "$TID" cat /dev/shm/got)
 		sleep 0.6
-		got=$(rt "$r" exec "$TID" tail -n 1 /dev/shm/got)
+		got=$(rt "$r" exec "$TID" cat /dev/shm/got)
 		[ "$n" -ge 5 ] && [ "$got" -gt "$n" ] || fail "$r: the connection did not go on ($n, then $got)"
 		rt "$r" delete -f "$TID"
 	done
@@ -150,6 +150,10 @@ test_checkpoint_refusals() {
 		assert_contains "$out" "cannot checkpoint on this host: \`criu check\` says: " "criu's reason"
 		assert_eq "$(cr state "$TID" | jq -r '"\(.status) \(.pid)"')" "running $pid" "still running"
 	fi
+	# podman's probe of a runtime that can checkpoint, and of restore's
+	# --lsm-mount-context (for restoring into a pod)
+	cr checkpoint --help >/dev/null || fail "checkpoint --help"
+	cr restore --help | grep -q -- --lsm-mount-context || fail "restore --help has no --lsm-mount-context"
 	# what runc takes and corral does not do, by name
 	out=$(cr checkpoint --lazy-pages "$TID" 2>&1) && fail "--lazy-pages"
 	assert_eq "$out" "corral: checkpoint: --lazy-pages is not supported" "--lazy-pages"
