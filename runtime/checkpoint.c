@@ -76,7 +76,7 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 		return r;
 	char log[PATH_MAX];
 	snprintf(log, sizeof(log), "%s/%s", work, o->pre_dump ? "pre-dump.log" : "dump.log");
-	if ((r = criu_run(&criu, args, log, err)) < 0)
+	if ((r = criu_run(&criu, args, false, log, err)) < 0)
 		return r;
 	if (o->leave_running || o->pre_dump)
 		return 0;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 extern char **environ;
 
@@ -75,7 +76,22 @@ int criu_check(const struct criu *c, cerr *err)
 			why[0] ? why : "it failed");
 }
 
-int criu_run(const struct criu *c, char *const *args, const char *log, cerr *err)
+/* criu with our own stdio: what --inherit-fd gives the restored tree */
+static int run_with_stdio(const char *path, char **argv)
+{
+	spawn_fds fds = { .in = SPAWN_INHERIT, .out = SPAWN_INHERIT, .err = SPAWN_INHERIT, .fd3 = SPAWN_NULL };
+	pid_t pid;
+	int r = spawn_clean(path, argv, &fds, false, &pid);
+	if (r < 0)
+		return r;
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int criu_run(const struct criu *c, char *const *args, bool pass_stdio, const char *log, cerr *err)
 {
 	_cleanup_(strv_freep) char **argv = NULL;
 	int r = strv_push(&argv, strdup(c->path));
@@ -83,8 +99,9 @@ int criu_run(const struct criu *c, char *const *args, const char *log, cerr *err
 		r = strv_push(&argv, strdup(args[i]));
 	if (r < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
-	char out[4096], why[512];
-	int rc = spawn_output(c->path, argv, true, out, sizeof(out));
+	char out[4096] = "", why[512];
+	/* a restored process that got criu's stdout would hold a capture pipe open */
+	int rc = pass_stdio ? run_with_stdio(c->path, argv) : spawn_output(c->path, argv, true, out, sizeof(out));
 	if (rc < 0)
 		return cerr_sys(err, -rc, "criu: %s", c->path);
 	if (rc == 0)

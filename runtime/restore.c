@@ -104,7 +104,7 @@ int container_restore(const struct create_opts *o, const struct ckpt_opts *k, st
 	struct ckpt_ctx ctx = { .spec = p.spec, .rootfs = croot, .bundle = o->bundle, .pidfile = pidfile,
 				.cgroup_path = cgroup ? cgroup->path : NULL, .descriptors = descriptors };
 	snprintf(log, sizeof(log), "%s/restore.log", k->work_path ? k->work_path : k->image_path);
-	if ((r = ckpt_restore_args(&criu, k, &ctx, &args, err)) < 0 || (r = criu_run(&criu, args, log, err)) < 0 ||
+	if ((r = ckpt_restore_args(&criu, k, &ctx, &args, err)) < 0 || (r = criu_run(&criu, args, true, log, err)) < 0 ||
 	    (r = read_pid(pidfile, &pid, err)) < 0)
 		goto fail;
 	undo_root(croot);

@@ -111,8 +111,9 @@ test_checkpoint_tcp_established() {
 	cfg '.process.noNewPrivileges=false'
 	local r n got
 	for r in runc corral; do
-		(cd "$BUNDLE" && rt "$r" run -d "$TID" </dev/null >/dev/null 2>&1) || fail "$r run -d"
+		(cd "$BUNDLE" && rt "$r" run -d "$TID" </dev/null >"$T/out.$r" 2>&1) || fail "$r run -d"
 		sleep 1.5
+		[ "$(rt "$r" state "$TID" | jq -r .status)" = running ] || fail "$r: the container ended: $(cat "$T/out.$r")"
 		rt "$r" checkpoint --tcp-established --image-path "$T/img-$r" "$TID" 2>"$T/err" || fail "$r checkpoint: $(cat "$T/err")"
 		(cd "$BUNDLE" && rt "$r" restore -d --tcp-established --image-path "$T/img-$r" "$TID" </dev/null >/dev/null 2>"$T/err") ||
 			fail "$r restore: $(cat "$T/err")"
