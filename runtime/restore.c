@@ -8,10 +8,12 @@
 #include "criu.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/safepath.h"
 #include "common/strv.h"
 #include "common/timefmt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -62,6 +64,45 @@ static int restore_checks(const struct create_prep *p, const struct ckpt_opts *k
 	return 0;
 }
 
+static bool under_tmpfs(const struct oci_spec *s, const char *dest)
+{
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const char *d = s->mounts[i].destination;
+		size_t n = strlen(d);
+		if (streq(s->mounts[i].type ? s->mounts[i].type : "", "tmpfs") && strncmp(dest, d, n) == 0 &&
+		    dest[n] == '/')
+			return true;
+	}
+	return false;
+}
+
+/* criu mounts each of the dump's mounts on its mountpoint in the rootfs: a
+ * rootfs that is new (an imported checkpoint) gets them first, files for
+ * binds of files, as runc makes them; inside the root, so that a link in
+ * it leads nowhere else. A tmpfs's own files come from the images. */
+static int make_mountpoints(const struct oci_spec *s, const char *rootfs, const char *bundle, cerr *err)
+{
+	_cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return cerr_sys(err, errno, "restore: %s", rootfs);
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct oci_mount *m = &s->mounts[i];
+		const char *type = m->type ? m->type : "";
+		if (streq(type, "cgroup") || streq(type, "cgroup2") || under_tmpfs(s, m->destination))
+			continue;
+		struct stat st;
+		char src[PATH_MAX];
+		snprintf(src, sizeof(src), "%s%s%s", m->source[0] == '/' ? "" : bundle, m->source[0] == '/' ? "" : "/",
+			 m->source);
+		bool file = m->bind && stat(src, &st) == 0 && !S_ISDIR(st.st_mode);
+		int fd = file ? mkfile_in_root(rootfd, m->destination, 0644) : mkdir_in_root(rootfd, m->destination, 0755);
+		if (fd < 0)
+			return cerr_sys(err, -fd, "mounts[%zu]: restore: make the mountpoint %s", i, m->destination);
+		close(fd);
+	}
+	return 0;
+}
+
 int container_restore(const struct create_opts *o, const struct ckpt_opts *k, struct container *c, cerr *err)
 {
 	*c = (struct container){ .pid = -1, .pidfd = -1, .pty_master = -1 };
@@ -90,7 +131,8 @@ int container_restore(const struct create_opts *o, const struct ckpt_opts *k, st
 	_cleanup_cg_ cg *cgroup = NULL;
 	_cleanup_strv_ char **args = NULL;
 	pid_t pid = -1;
-	if ((r = cgroup_make(o, p.spec, p.res, &cgroup, err)) < 0)
+	if ((r = cgroup_make(o, p.spec, p.res, &cgroup, err)) < 0 ||
+	    (r = make_mountpoints(p.spec, p.rootfs, o->bundle, err)) < 0)
 		goto fail;
 	/* criu's root must be a mount point: the rootfs, bound (runc's criu-root) */
 	snprintf(path, sizeof(path), "%s/criu-root", dir);

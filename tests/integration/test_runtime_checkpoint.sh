@@ -106,8 +106,8 @@ test_checkpoint_bind_mount() {
 # (--tcp-established): the server goes on receiving from the same client.
 test_checkpoint_tcp_established() {
 	need_criu
-	mkbundle sh -c 'nc -l -p 5000 -e sh -c "while read l; do echo \$l >/dev/shm/got; done" & sleep 0.5
-		i=0; while :; do i=$((i+1)); echo $i; sleep 0.1; done | nc 127.0.0.1 5000'
+	# (one line: mkbundle passes each line as an argument of its own)
+	mkbundle sh -c 'nc -l -p 5000 -e sh -c "while read l; do echo \$l >/dev/shm/got; done" & sleep 0.5; i=0; while :; do i=$((i+1)); echo $i; sleep 0.1; done | nc 127.0.0.1 5000'
 	cfg '.process.noNewPrivileges=false'
 	local r n got
 	for r in runc corral; do
