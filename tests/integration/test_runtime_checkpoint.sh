@@ -104,13 +104,15 @@ test_checkpoint_bind_mount() {
 
 # Its own network namespace, with an established TCP connection inside it
 # (--tcp-established): the server goes on receiving from the same client.
+# corral alone: runc 1.1.5's dump of it fails here ("criu failed: type
+# NOTIFY errno 0"; runc always asks criu for an empty network namespace).
 test_checkpoint_tcp_established() {
 	need_criu
 	# (one line: mkbundle passes each line as an argument of its own)
 	mkbundle sh -c 'nc -l -p 5000 -e sh -c "while read l; do echo \$l >/dev/shm/got; done" & sleep 0.5; i=0; while :; do i=$((i+1)); echo $i; sleep 0.1; done | nc 127.0.0.1 5000'
 	cfg '.process.noNewPrivileges=false'
-	local r n got
-	for r in runc corral; do
+	local r=corral n got
+	for r in corral; do
 		(cd "$BUNDLE" && rt "$r" run -d "$TID" </dev/null >"$T/out.$r" 2>&1) || fail "$r run -d"
 		sleep 1.5
 		[ "$(rt "$r" state "$TID" | jq -r .status)" = running ] || fail "$r: the container ended: $(cat "$T/out.$r")"
