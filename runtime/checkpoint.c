@@ -62,9 +62,9 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 				"can): the container was not checkpointed", criu.text);
 	if (spec->process.terminal && !o->shell_job)
 		return cerr_set(err, ENOTSUP, "process.terminal: a container on a terminal needs --shell-job");
-	if ((r = criu_check(&criu, err)) < 0)
-		return r;
 	const char *work = o->work_path ? o->work_path : o->image_path;
+	struct stat was;
+	bool made = stat(o->image_path, &was) < 0;
 	if ((r = mkdir_p(o->image_path, 0700)) < 0 || (r = mkdir_p(work, 0700)) < 0)
 		return cerr_sys(err, -r, "%s", r == 0 ? work : o->image_path);
 	_cleanup_strv_ char **args = NULL;
@@ -76,8 +76,17 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 		return r;
 	char log[PATH_MAX];
 	snprintf(log, sizeof(log), "%s/%s", work, o->pre_dump ? "pre-dump.log" : "dump.log");
-	if ((r = criu_run(&criu, args, false, log, err)) < 0)
+	if ((r = criu_run(&criu, args, false, log, err)) < 0) {
+		/* where criu cannot work at all, its own check says why better */
+		_cleanup_cerr_ cerr why = { 0 };
+		if (criu_check(&criu, &why) < 0) {
+			if (made) /* nothing of use in it: criu could not start */
+				rm_rf(o->image_path);
+			cerr_clear(err);
+			return cerr_set(err, why.code, "%s", cerr_msg(&why));
+		}
 		return r;
+	}
 	if (o->leave_running || o->pre_dump)
 		return 0;
 	/* criu ended the tree: what is left of the container goes, as runc's does */

@@ -112,6 +112,6 @@ int criu_run(const struct criu *c, char *const *args, bool pass_stdio, const cha
 	else
 		criu_last_error(out, why, sizeof(why));
 	if (!why[0])
-		snprintf(why, sizeof(why), "it exited with status %d (see %s)", rc, log);
-	return cerr_set(err, EIO, "criu %s failed: %s", args[0], why);
+		snprintf(why, sizeof(why), "it exited with status %d", rc);
+	return cerr_set(err, EIO, "criu %s failed: %s (its log: %s)", args[0], why, log);
 }

@@ -1,6 +1,7 @@
-/* memtouch MIB: allocate MIB MiB, write every page, say "ready", and wait
- * for a signal: a process with that much memory of its own, for the
- * checkpoint benchmark. Static: it runs inside containers. */
+/* memtouch MIB: allocate MIB MiB, write every page, make /dev/shm/ready
+ * (stdio may be /dev/null), and wait for a signal: a process with that
+ * much memory of its own, for the checkpoint benchmark. Static: it runs
+ * inside containers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,9 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i += 4096)
 		p[i] = (char)(i >> 12);
-	printf("ready\n");
-	fflush(stdout);
+	FILE *f = fopen("/dev/shm/ready", "w");
+	if (f)
+		fclose(f);
 	for (;;)
 		pause();
 }
