@@ -6,6 +6,7 @@
 #include "ckpt_args.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/json.h"
 #include "common/strv.h"
 
 #include <errno.h>
@@ -19,25 +20,22 @@
  * descriptors.json): "pipe:[N]", "/dev/null", ... */
 static int save_descriptors(pid_t pid, const char *image_path, cerr *err)
 {
-	char json[3 * (PATH_MAX + 8) + 8] = "[";
-	for (int fd = 0; fd < 3; fd++) {
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	int r = !g || yajl_gen_array_open(g);
+	for (int fd = 0; !r && fd < 3; fd++) {
 		char link[64], target[PATH_MAX] = "";
 		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, fd);
 		ssize_t n = readlink(link, target, sizeof(target) - 1);
 		target[n > 0 ? n : 0] = '\0';
-		size_t k = strlen(json);
-		snprintf(json + k, sizeof(json) - k, "%s\"", fd ? "," : "");
-		for (const char *c = target; *c; c++) { /* JSON-quote: only " and \ occur in paths */
-			k = strlen(json);
-			snprintf(json + k, sizeof(json) - k, "%s%c", *c == '"' || *c == '\\' ? "\\" : "", *c);
-		}
-		k = strlen(json);
-		snprintf(json + k, sizeof(json) - k, "\"");
+		r = jg_str(g, target);
 	}
-	strcat(json, "]");
+	size_t len = 0;
+	_cleanup_free_ char *json = r || yajl_gen_array_close(g) ? NULL : jg_finish(g, &len);
+	if (!json)
+		return cerr_set(err, ENOMEM, "out of memory");
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" CKPT_DESCRIPTORS, image_path);
-	return write_file_atomic(path, json, strlen(json), 0600, err);
+	return write_file_atomic(path, json, len, 0600, err);
 }
 
 int container_checkpoint(const char *root, const char *id, const struct ckpt_opts *o, cerr *err)
@@ -65,8 +63,10 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 	const char *work = o->work_path ? o->work_path : o->image_path;
 	struct stat was;
 	bool made = stat(o->image_path, &was) < 0;
-	if ((r = mkdir_p(o->image_path, 0700)) < 0 || (r = mkdir_p(work, 0700)) < 0)
-		return cerr_sys(err, -r, "%s", r == 0 ? work : o->image_path);
+	if ((r = mkdir_p(o->image_path, 0700)) < 0)
+		return cerr_sys(err, -r, "--image-path %s", o->image_path);
+	if ((r = mkdir_p(work, 0700)) < 0)
+		return cerr_sys(err, -r, "--work-path %s", work);
 	_cleanup_strv_ char **args = NULL;
 	struct ckpt_ctx ctx = { .spec = spec, .rootfs = st->rootfs, .bundle = st->bundle, .pid = st->pid,
 				.cgroup_mount = st->cgroup_mount, .cgroup_path = st->cgroup_path };

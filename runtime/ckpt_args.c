@@ -1,14 +1,17 @@
 #include "ckpt_args.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/safepath.h"
 #include "common/strv.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int add(char ***v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int add(char ***v, const char *fmt, ...)
@@ -40,13 +43,13 @@ static int common(char ***v, const struct ckpt_opts *o, bool dump)
 	return r ? -ENOMEM : 0;
 }
 
-/* Masked paths that are files: /dev/null is bound over them. */
-static bool masked_file(pid_t pid, const char *path)
+/* Masked paths that are files: /dev/null is bound over them. Resolved in
+ * the container's root: a link the container made leads nowhere else. */
+static bool masked_file(int rootfd, const char *path)
 {
-	char p[PATH_MAX];
 	struct stat st;
-	snprintf(p, sizeof(p), "/proc/%d/root%s", (int)pid, path);
-	return stat(p, &st) == 0 && !S_ISDIR(st.st_mode);
+	_cleanup_close_ int fd = rootfd < 0 ? -1 : open_in_root(rootfd, path, O_PATH | O_CLOEXEC, 0);
+	return fd >= 0 && fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
 int ckpt_dump_args(const struct criu *c, const struct ckpt_opts *o, const struct ckpt_ctx *x, char ***out, cerr *err)
@@ -67,8 +70,11 @@ int ckpt_dump_args(const struct criu *c, const struct ckpt_opts *o, const struct
 		if (x->spec->mounts[i].bind)
 			r = add(&v, "--ext-mount-map") || add(&v, "%s:%s", x->spec->mounts[i].destination,
 							   x->spec->mounts[i].destination) ? -ENOMEM : 0;
+	char root[64];
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)x->pid);
+	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	for (char **m = x->spec->linux_.masked_paths; !r && !o->pre_dump && m && *m; m++)
-		if (masked_file(x->pid, *m))
+		if (masked_file(rootfd, *m))
 			r = add(&v, "--ext-mount-map") || add(&v, "%s:/dev/null", *m) ? -ENOMEM : 0;
 	if (r)
 		return cerr_set(err, ENOMEM, "out of memory");
@@ -81,8 +87,12 @@ static int inherit_stdio(char ***v, const char *descriptors)
 {
 	_cleanup_json_ yajl_val j = descriptors ? yajl_tree_parse(descriptors, NULL, 0) : NULL;
 	for (size_t i = 0; YAJL_IS_ARRAY(j) && i < j->u.array.len && i < 3; i++) {
+		/* an imported checkpoint's file: only a pipe's own form is passed on */
 		const char *d = YAJL_GET_STRING(j->u.array.values[i]);
-		if (d && strncmp(d, "pipe:[", 6) == 0 && (add(v, "--inherit-fd") || add(v, "fd[%zu]:%s", i, d)))
+		unsigned long ino;
+		char end;
+		if (d && sscanf(d, "pipe:[%lu%c", &ino, &end) == 2 && end == ']' && !d[strcspn(d, "]") + 1] &&
+		    (add(v, "--inherit-fd") || add(v, "fd[%zu]:pipe:[%lu]", i, ino)))
 			return -ENOMEM;
 	}
 	return 0;
