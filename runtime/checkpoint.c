@@ -58,6 +58,8 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 	if (spec->process.no_new_privileges && criu.version < CRIU_NNP_VERSION)
 		return cerr_set(err, ENOTSUP, "process.noNewPrivileges: criu %s cannot restore it (criu 3.19 or later "
 				"can): the container was not checkpointed", criu.text);
+	if ((r = ckpt_joined_ns_check(spec, err)) < 0)
+		return r;
 	if (spec->process.terminal && !o->shell_job)
 		return cerr_set(err, ENOTSUP, "process.terminal: a container on a terminal needs --shell-job");
 	const char *work = o->work_path ? o->work_path : o->image_path;
@@ -76,7 +78,7 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 		return r;
 	char log[PATH_MAX];
 	snprintf(log, sizeof(log), "%s/%s", work, o->pre_dump ? "pre-dump.log" : "dump.log");
-	if ((r = criu_run(&criu, args, false, log, err)) < 0) {
+	if ((r = criu_run(&criu, args, false, -1, log, err)) < 0) {
 		/* where criu cannot work at all, its own check says why better */
 		_cleanup_cerr_ cerr why = { 0 };
 		if (criu_check(&criu, &why) < 0) {
@@ -89,6 +91,11 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 	}
 	if (o->leave_running || o->pre_dump)
 		return 0;
-	/* criu ended the tree: what is left of the container goes, as runc's does */
-	return container_delete(root, id, true, err);
+	/* criu ended the tree: what is left of the container goes, as runc's
+	 * does (unless the init's parent, corrald's monitor, was quicker) */
+	if ((r = container_delete(root, id, true, err)) == -ENOENT) {
+		cerr_clear(err);
+		r = 0;
+	}
+	return r;
 }

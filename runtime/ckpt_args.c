@@ -52,6 +52,47 @@ static bool masked_file(int rootfd, const char *path)
 	return fd >= 0 && fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
+/* A namespace the config joins by path belongs to someone else (a pod's,
+ * a session's): criu leaves a network namespace out of the dump as
+ * external, and restores into one given back (CKPT_NETNS_FD); ipc, uts
+ * and time are joined on restore. Another kind by path is refused. */
+int ckpt_joined_ns_check(const struct oci_spec *s, cerr *err)
+{
+	for (size_t i = 0; i < s->linux_.n_namespaces; i++) {
+		enum oci_ns_type t = s->linux_.namespaces[i].type;
+		if (s->linux_.namespaces[i].path && t != NS_NETWORK && t != NS_IPC && t != NS_UTS && t != NS_TIME)
+			return cerr_set(err, ENOTSUP, "linux.namespaces: a %s namespace joined by path (%s) cannot be "
+					"checkpointed by corral", oci_ns_names[t], s->linux_.namespaces[i].path);
+	}
+	return 0;
+}
+
+static int external_netns(char ***v, const struct oci_spec *s, cerr *err)
+{
+	const struct oci_namespace *n = spec_namespace(s, NS_NETWORK);
+	struct stat st;
+	if (!n || !n->path)
+		return 0;
+	if (stat(n->path, &st) < 0)
+		return cerr_sys(err, errno, "linux.namespaces: network %s", n->path);
+	if (add(v, "--external") || add(v, "net[%lu]:" CKPT_EXT_NETNS, (unsigned long)st.st_ino))
+		return cerr_set(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+static int joined_ns(char ***v, const struct oci_spec *s)
+{
+	for (size_t i = 0; i < s->linux_.n_namespaces; i++) {
+		const struct oci_namespace *n = &s->linux_.namespaces[i];
+		if (!n->path)
+			continue;
+		if (n->type == NS_NETWORK ? add(v, "--inherit-fd") || add(v, "fd[%d]:" CKPT_EXT_NETNS, CKPT_NETNS_FD)
+					  : add(v, "--join-ns") || add(v, "%s:%s", oci_ns_names[n->type], n->path))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int ckpt_dump_args(const struct criu *c, const struct ckpt_opts *o, const struct ckpt_ctx *x, char ***out, cerr *err)
 {
 	_cleanup_strv_ char **v = NULL;
@@ -78,6 +119,8 @@ int ckpt_dump_args(const struct criu *c, const struct ckpt_opts *o, const struct
 			r = add(&v, "--ext-mount-map") || add(&v, "%s:/dev/null", *m) ? -ENOMEM : 0;
 	if (r)
 		return cerr_set(err, ENOMEM, "out of memory");
+	if ((r = external_netns(&v, x->spec, err)) < 0)
+		return r;
 	*out = TAKE_PTR(v);
 	return 0;
 }
@@ -124,6 +167,8 @@ int ckpt_restore_args(const struct criu *c, const struct ckpt_opts *o, const str
 		r = add(&v, "--ext-mount-map") || add(&v, "/dev/null:/dev/null") ? -ENOMEM : 0;
 	if (!r)
 		r = inherit_stdio(&v, x->descriptors);
+	if (!r)
+		r = joined_ns(&v, x->spec);
 	if (r)
 		return cerr_set(err, ENOMEM, "out of memory");
 	*out = TAKE_PTR(v);

@@ -6,6 +6,8 @@
 #include "criu.h"
 
 #define CKPT_DESCRIPTORS "descriptors.json"
+#define CKPT_EXT_NETNS "extRootNetNS" /* runc's and crun's key */
+#define CKPT_NETNS_FD 3               /* restore: criu's fd of the network namespace joined by path */
 
 struct ckpt_ctx {
 	const struct oci_spec *spec;
@@ -17,6 +19,8 @@ struct ckpt_ctx {
 	const char *descriptors; /* restore: the dump's descriptors.json text */
 };
 
+/* Namespaces joined by path that criu cannot take: one line, else 0. */
+int ckpt_joined_ns_check(const struct oci_spec *s, cerr *err);
 int ckpt_dump_args(const struct criu *c, const struct ckpt_opts *o, const struct ckpt_ctx *x, char ***out, cerr *err);
 int ckpt_restore_args(const struct criu *c, const struct ckpt_opts *o, const struct ckpt_ctx *x, char ***out,
 		      cerr *err);

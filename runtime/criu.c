@@ -43,6 +43,7 @@ void criu_last_error(const char *text, char *out, size_t len)
 int criu_open(const char *name, struct criu *c, cerr *err)
 {
 	_cleanup_free_ char *path = NULL;
+	name = name ? name : CRIU_DEFAULT;
 	if (exec_find(name, environ, &path, NULL) < 0)
 		return cerr_set(err, ENOENT, "criu: %s is not installed (Debian's criu package)", name);
 	snprintf(c->path, sizeof(c->path), "%s", path);
@@ -77,9 +78,9 @@ int criu_check(const struct criu *c, cerr *err)
 }
 
 /* criu with our own stdio: what --inherit-fd gives the restored tree */
-static int run_with_stdio(const char *path, char **argv)
+static int run_with_stdio(const char *path, char **argv, int fd3)
 {
-	spawn_fds fds = { .in = SPAWN_INHERIT, .out = SPAWN_INHERIT, .err = SPAWN_INHERIT, .fd3 = SPAWN_NULL };
+	spawn_fds fds = { .in = SPAWN_INHERIT, .out = SPAWN_INHERIT, .err = SPAWN_INHERIT, .fd3 = fd3 < 0 ? SPAWN_NULL : fd3 };
 	pid_t pid;
 	int r = spawn_clean(path, argv, &fds, false, &pid);
 	if (r < 0)
@@ -91,7 +92,7 @@ static int run_with_stdio(const char *path, char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int criu_run(const struct criu *c, char *const *args, bool pass_stdio, const char *log, cerr *err)
+int criu_run(const struct criu *c, char *const *args, bool pass_stdio, int fd3, const char *log, cerr *err)
 {
 	_cleanup_(strv_freep) char **argv = NULL;
 	int r = strv_push(&argv, strdup(c->path));
@@ -101,7 +102,7 @@ int criu_run(const struct criu *c, char *const *args, bool pass_stdio, const cha
 		return cerr_set(err, ENOMEM, "out of memory");
 	char out[4096] = "", why[512];
 	/* a restored process that got criu's stdout would hold a capture pipe open */
-	int rc = pass_stdio ? run_with_stdio(c->path, argv) : spawn_output(c->path, argv, true, out, sizeof(out));
+	int rc = pass_stdio ? run_with_stdio(c->path, argv, fd3) : spawn_output(c->path, argv, true, out, sizeof(out));
 	if (rc < 0)
 		return cerr_sys(err, -rc, "criu: %s", c->path);
 	if (rc == 0)

@@ -17,14 +17,17 @@ struct criu {
 	char text[32];     /* "3.17.1" */
 };
 
-/* Find criu (a name on PATH, or a path) and read its version. */
+#define CRIU_DEFAULT "criu" /* the name found on PATH when none is given */
+
+/* Find criu (a name on PATH, or a path; NULL: CRIU_DEFAULT) and read its version. */
 int criu_open(const char *name, struct criu *c, cerr *err);
 /* Whether criu can work on this host (`criu check`): 0, or its reason. */
 int criu_check(const struct criu *c, cerr *err);
-/* Run criu ARGS (args[0] is the action), with our stdio when pass_stdio
- * (restore hands it to the tree), else its output kept; on failure the
- * error is criu's own "Error" lines of log (a path), else its status. */
-int criu_run(const struct criu *c, char *const *args, bool pass_stdio, const char *log, cerr *err);
+/* Run criu ARGS (args[0] is the action), with our stdio and fd3 (>= 0)
+ * as its fd 3 when pass_stdio (restore hands them to the tree), else its
+ * output kept; on failure the error is criu's own "Error" lines of log (a
+ * path), else its status. */
+int criu_run(const struct criu *c, char *const *args, bool pass_stdio, int fd3, const char *log, cerr *err);
 /* criu's "Error (file:line): text" lines: the first one's text, and the
  * last one's in parentheses when it differs. */
 void criu_last_error(const char *text, char *out, size_t len);

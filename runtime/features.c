@@ -156,7 +156,7 @@ char *features_json(bool rootless)
 	/* runc's key, said only where checkpoint can work: criu is there and
 	 * its own check passes */
 	struct criu criu;
-	if (criu_open("criu", &criu, NULL) == 0 && criu_check(&criu, NULL) == 0)
+	if (criu_open(NULL, &criu, NULL) == 0 && criu_check(&criu, NULL) == 0)
 		r = r || jg_key_str(g, "org.opencontainers.runc.checkpoint.enabled", "true");
 	if (rootless) {
 		char where[PATH_MAX], what[PATH_MAX + 256];

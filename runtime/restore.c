@@ -56,6 +56,9 @@ static int restore_checks(const struct create_prep *p, const struct ckpt_opts *k
 	if (p->spec->process.terminal || o->console_socket)
 		return cerr_set(err, ENOTSUP, "process.terminal: restoring a container on a terminal "
 				"(--console-socket) is not supported: criu's command line cannot hand back its pty");
+	int r = ckpt_joined_ns_check(p->spec, err);
+	if (r < 0)
+		return r;
 	char path[PATH_MAX];
 	struct stat st;
 	snprintf(path, sizeof(path), "%s/inventory.img", k->image_path);
@@ -131,6 +134,7 @@ int container_restore(const struct create_opts *o, const struct ckpt_opts *k, st
 	_cleanup_cg_ cg *cgroup = NULL;
 	_cleanup_strv_ char **args = NULL;
 	pid_t pid = -1;
+	_cleanup_close_ int netns = -1; /* a network namespace joined by path: criu's CKPT_NETNS_FD */
 	if ((r = cgroup_make(o, p.spec, p.res, &cgroup, err)) < 0 ||
 	    (r = make_mountpoints(p.spec, p.rootfs, o->bundle, err)) < 0)
 		goto fail;
@@ -146,8 +150,14 @@ int container_restore(const struct create_opts *o, const struct ckpt_opts *k, st
 	struct ckpt_ctx ctx = { .spec = p.spec, .rootfs = croot, .bundle = o->bundle, .pidfile = pidfile,
 				.cgroup_path = cgroup ? cgroup->path : NULL, .descriptors = descriptors };
 	snprintf(log, sizeof(log), "%s/restore.log", k->work_path ? k->work_path : k->image_path);
-	if ((r = ckpt_restore_args(&criu, k, &ctx, &args, err)) < 0 || (r = criu_run(&criu, args, true, log, err)) < 0 ||
-	    (r = read_pid(pidfile, &pid, err)) < 0)
+	const struct oci_namespace *net = spec_namespace(p.spec, NS_NETWORK);
+	netns = net && net->path ? open(net->path, O_RDONLY | O_CLOEXEC) : -1;
+	if (net && net->path && netns < 0) {
+		r = cerr_sys(err, errno, "linux.namespaces: network %s", net->path);
+		goto fail;
+	}
+	if ((r = ckpt_restore_args(&criu, k, &ctx, &args, err)) < 0 ||
+	    (r = criu_run(&criu, args, true, netns, log, err)) < 0 || (r = read_pid(pidfile, &pid, err)) < 0)
 		goto fail;
 	undo_root(croot);
 	unlink(pidfile);

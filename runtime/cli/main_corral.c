@@ -1,5 +1,6 @@
 /* corral: an OCI runtime with runc's and crun's command line. */
 #include "cli.h"
+#include "runtime/criu.h"
 #include "runtime/rootless.h"
 #include "runtime/sealed_exe.h"
 #include "common/cleanup.h"
@@ -16,7 +17,7 @@
 
 #include "common/cliopts.h"
 
-struct cli cli = { .criu = "criu" };
+struct cli cli = { .criu = CRIU_DEFAULT };
 
 int cli_fail(cerr *err, const char *fmt, ...)
 {

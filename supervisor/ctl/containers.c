@@ -1,5 +1,5 @@
 /* corralctl's verbs that name containers by id or name: start, stop,
- * restart, kill, pause, unpause, rm, inspect, wait, rename, port, top, and
+ * restart, kill, pause, unpause, checkpoint, restore, rm, inspect, wait, rename, port, top, and
  * container prune. */
 #include "supervisor/ctl/ctl.h"
 #include "supervisor/ctl/human.h"
@@ -70,6 +70,23 @@ static int v_restart(ctl_args *a)
 static int v_kill(ctl_args *a) { return each_id(a, M("Kill"), add_signal, NULL); }
 static int v_pause(ctl_args *a) { return each_id(a, M("Pause"), NULL, NULL); }
 static int v_unpause(ctl_args *a) { return each_id(a, M("Unpause"), NULL, NULL); }
+
+static int add_leave_running(const ctl_args *a, yajl_gen g)
+{
+	return opt_on(a, "leave-running") ? jg_key_bool(g, "leaveRunning", true) : 0;
+}
+
+static int v_checkpoint(ctl_args *a)
+{
+	ctl_timeout_ms = -1; /* criu takes as long as the memory it writes */
+	return each_id(a, M("Checkpoint"), add_leave_running, NULL);
+}
+
+static int v_restore(ctl_args *a)
+{
+	ctl_timeout_ms = -1;
+	return each_id(a, M("Restore"), NULL, NULL);
+}
 
 static int v_rm(ctl_args *a)
 {
@@ -192,6 +209,10 @@ static const ctl_opt rm_opts[] = {
 	{ "force", 'f', OPT_FLAG, "", "remove a running container too: it is killed first" },
 	{ NULL },
 };
+static const ctl_opt checkpoint_opts[] = {
+	{ "leave-running", 'R', OPT_FLAG, "", "keep the container running after the checkpoint" },
+	{ NULL },
+};
 static const ctl_opt prune_opts[] = { CTL_OPT_NEVER_ASK, { NULL } };
 static const ctl_opt inspect_opts[] = { CTL_OPT_FORMAT, { NULL } };
 
@@ -207,6 +228,10 @@ const ctl_cmd ctl_container_cmds[] = {
 	{ "pause", "CONTAINER...", "Freeze every process of containers", NULL, 1, -1, 0, COMPLETE_CONTAINERS,
 	  v_pause },
 	{ "unpause", "CONTAINER...", "Thaw paused containers", NULL, 1, -1, 0, COMPLETE_CONTAINERS, v_unpause },
+	{ "checkpoint", "CONTAINER...", "Save running containers through criu; they stop unless --leave-running",
+	  checkpoint_opts, 1, -1, 0, COMPLETE_CONTAINERS, v_checkpoint },
+	{ "restore", "CONTAINER...", "Run checkpointed containers again from their checkpoints", NULL, 1, -1, 0,
+	  COMPLETE_CONTAINERS, v_restore },
 	{ "rm", "CONTAINER...", "Remove containers", rm_opts, 1, -1, 0, COMPLETE_CONTAINERS, v_rm },
 	{ "inspect", "CONTAINER...", "Print containers as one JSON array, or through --format", inspect_opts, 1, -1,
 	  CMD_FORMAT, COMPLETE_CONTAINERS, v_inspect },

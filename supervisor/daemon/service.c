@@ -15,6 +15,7 @@
 #include "supervisor/daemon/copy/ctr_copy.h"
 #include "supervisor/daemon/containers/ctr_methods.h"
 #include "supervisor/daemon/containers/ctr_pause.h"
+#include "supervisor/daemon/containers/ctr_checkpoint.h"
 #include "supervisor/daemon/containers/ctr_prune.h"
 #include "supervisor/daemon/containers/ctr_rename.h"
 #include "supervisor/daemon/containers/ctr_restart.h"
@@ -163,6 +164,8 @@ static const vl_method methods[] = {
 	{ "Restart", sv_restart },
 	{ "Pause", sv_pause },
 	{ "Unpause", sv_unpause },
+	{ "Checkpoint", sv_checkpoint },
+	{ "Restore", sv_restore },
 	{ "Top", sv_top },
 	{ "Port", sv_port },
 	{ "Rename", sv_rename },

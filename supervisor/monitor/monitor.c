@@ -6,6 +6,7 @@
 #include "common/cleanup.h"
 #include "common/fdpass.h"
 #include "common/log.h"
+#include "runtime/checkpoint.h"
 #include "runtime/container.h"
 #include "runtime/sealed_exe.h"
 
@@ -53,7 +54,9 @@ static int create_with_stdio(const monitor_opts *o, const struct create_prep *pr
 	dup2(errp[1], 2);
 	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = true,
 				  .systemd_cgroup = o->systemd_cgroup };
-	int r = container_create_prepared(&co, prep, c, err);
+	/* a restore hands these pipes to the tree in place of the dump's */
+	struct ckpt_opts k = { .image_path = o->restore, .work_path = o->dir };
+	int r = o->restore ? container_restore(&co, &k, c, err) : container_create_prepared(&co, prep, c, err);
 	dup2(null, 0);
 	dup2(null, 1);
 	dup2(null, 2);
@@ -72,6 +75,12 @@ static int create_with_stdio(const monitor_opts *o, const struct create_prep *pr
 int monitor_cleanup(const char *root, const char *id, cerr *err)
 {
 	return container_delete(root, id, true, err);
+}
+
+int monitor_checkpoint(const char *root, const char *id, const char *images, bool leave_running, cerr *err)
+{
+	struct ckpt_opts k = { .image_path = images, .leave_running = leave_running };
+	return container_checkpoint(root, id, &k, err);
 }
 
 /* Replace this process (same pid: the container stays our child) with
@@ -248,21 +257,21 @@ int monitor_run(const monitor_opts *o, cerr *err)
 		goto out;
 	}
 	if ((r = create_with_stdio(o, &prep, &c, fd, &in, err)) < 0) {
-		cerr_wrap(err, "create %s", o->id);
+		cerr_wrap(err, "%s %s", o->restore ? "restore" : "create", o->id);
 		goto out;
 	}
 	char sock[64];
 	monitor_sock_path(dirfd, sock, sizeof(sock));
 	if ((r = vl_listen_socket(sock, 0600, PEER_NO_GROUP, &lfd, err)) < 0)
 		goto out;
-	if (o->net_hold) {
+	if (o->net_hold && !o->restore) {
 		sync_say(o->sync_fd, MONITOR_CREATED "%d\n", (int)c.pid);
 		if (!wait_word(&sync, MONITOR_START)) {
 			r = cerr_set(err, ECANCELED, "start %s: corrald did not attach its network", o->id);
 			goto out;
 		}
 	}
-	if ((r = container_start(o->root, o->id, err)) < 0) {
+	if (!o->restore && (r = container_start(o->root, o->id, err)) < 0) {
 		cerr_wrap(err, "start %s", o->id);
 		goto out;
 	}

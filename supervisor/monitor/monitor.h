@@ -21,6 +21,7 @@ typedef struct monitor_opts {
 	bool net_hold;    /* once created, say "created PID\n" and wait for "start\n" (corrald attaches its network) */
 	bool interactive; /* keep the container's stdin open: a pipe (or its pty) that attached clients write */
 	bool systemd_cgroup; /* the container's cgroup is a systemd scope (corrald's cgroup-manager) */
+	const char *restore; /* criu's images: restore the container from them rather than create it */
 } monitor_opts;
 
 
@@ -33,5 +34,8 @@ typedef struct monitor_opts {
 int monitor_run(const monitor_opts *o, cerr *err);
 /* Delete the runtime state of an ended container (`corral-monitor --cleanup`). */
 int monitor_cleanup(const char *root, const char *id, cerr *err);
+/* Dump the running container to images through criu (`corral-monitor
+ * --checkpoint`); without leave_running it ends, and its monitor with it. */
+int monitor_checkpoint(const char *root, const char *id, const char *images, bool leave_running, cerr *err);
 /* corral-monitor --exec (exec.c): the runtime's exec for Exec. */
 int monitor_exec_main(int argc, char **argv);

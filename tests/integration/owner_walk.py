@@ -141,6 +141,8 @@ CASES = {
     "Restart": CTR("Restart", timeout=1),
     "Pause": CTR("Pause"),
     "Unpause": CTR("Unpause"),
+    "Checkpoint": CTR("Checkpoint", leaveRunning=True),
+    "Restore": CTR("Restore"),
     "Top": CTR("Top"),
     "Port": CTR("Port"),
     "Rename": CTR("Rename", name="walked"),

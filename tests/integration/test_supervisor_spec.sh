@@ -183,7 +183,7 @@ test_svc_camelcase_everywhere() {
 	run_spec c1 "{\"image\":\"$IMG\",\"command\":[\"true\"]}" >/dev/null
 	ctl call Inspect '{"id":"c1"}' >"$T/i"
 	assert_eq "$(jq -c '.container.state | keys' "$T/i")" \
-		'["exitCode","finishedAt","oomKilled","pid","restartCount","signal","startedAt","status"]' "State's keys"
+		'["checkpointed","exitCode","finishedAt","oomKilled","pid","restartCount","signal","startedAt","status"]' "State's keys"
 	assert_eq "$(jq -c '.container | keys' "$T/i")" \
 		'["command","config","created","id","image","imageDigest","labels","name","ports","state"]' "Container's keys"
 	assert_eq "$(jq -c '.containers[0].state | keys' <(ctl call List '{"all":true}'))" \

@@ -24,6 +24,7 @@ cd "$root" || exit 1
 export TIER_TESTS="test_cgroups.sh test_runtime_seccomp.sh
 test_cgroups_rootless.sh
 test_runtime_checkpoint.sh
+test_supervisor_checkpoint.sh
 test_runtime_lifecycle.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
 test_runtime_apparmor.sh
 test_supervisor_apparmor.sh

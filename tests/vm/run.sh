@@ -3,7 +3,7 @@
 # cgroup v2 hierarchy and every controller enabled, then record its results
 # in $B/results/vm.txt (pass/fail/skip NAME lines) and print one summary.
 #   tests/vm/run.sh B [GUEST-SCRIPT]   (default: tests/vm/guest-suite.sh)
-# Environment: CORRAL_VM_ACCEL=kvm|tcg, CORRAL_VM_TIMEOUT (seconds, 1200:
+# Environment: CORRAL_VM_ACCEL=kvm|tcg, CORRAL_VM_TIMEOUT (seconds, 1800:
 # under TCG on a busy host the guest has needed over 540),
 # ONLY=pattern (integration files to run), CORRAL_VM_VERBOSE=1 (echo console),
 # CORRAL_VM_CLIENTS=all (the engines' client suites whole, where a boot runs
@@ -48,7 +48,7 @@ command -v qemu-system-x86_64 >/dev/null || need_skip "qemu-system-x86_64 missin
 ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 || need_skip "no Debian kernel (apt-get install linux-image-amd64)"
 { "$root/tests/fixtures/mkbusybox.sh" "$B" && "$root/tests/fixtures/mkimages.sh" "$B" && "$root/tests/fixtures/mkpause.sh" "$B"; } >/dev/null || { echo "FAIL vm: fixtures"; echo "fail vm-fixtures" >>"$results/vm.txt"; summary; exit 1; }
 
-args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-1200}" -m 1536 -c 2)
+args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-1800}" -m 1536 -c 2)
 if [ "$mode" = selinux ]; then
 	policy=$("$root/tests/vm/mkselinux.sh" "$B") || need_skip "no SELinux policy to load (tests/vm/mkselinux.sh failed)"
 	# the guest's init loads it (tests/vm/init)

@@ -2,6 +2,7 @@
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/spec/healthcheck.h"
 #include "supervisor/daemon/containers/ctr_restart.h"
+#include "supervisor/daemon/containers/ctr_checkpoint.h"
 #include "supervisor/daemon/containers/ctr_spawn.h"
 #include "supervisor/daemon/containers/ctr_waiters.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -188,6 +189,8 @@ static yajl_gen record_gen(const ctr *c)
 	jg_key_int(g, "restartsSinceReset", c->rs.restarts);
 	jg_key_bool(g, "stoppedByUser", c->stopped_by_user);
 	jg_key_bool(g, "hasRun", c->has_run);
+	if (c->checkpointed)
+		jg_key_bool(g, "checkpointed", true);
 	jg_key_int(g, "owner", (long long)c->owner);
 	if (c->spec.n_secrets) { /* what each of spec.secrets was bound to at Create */
 		jg_key(g, "secretIds");
@@ -331,6 +334,7 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	c->rs.restarts = (unsigned)int_of(v, "restartsSinceReset");
 	c->stopped_by_user = bool_of(v, "stoppedByUser");
 	c->has_run = bool_of(v, "hasRun");
+	c->checkpointed = bool_of(v, "checkpointed");
 	c->owner = (uid_t)int_of(v, "owner");
 	yajl_val ids = member(v, "secretIds"); /* absent in records from before */
 	for (size_t i = 0; YAJL_IS_ARRAY(ids) && i < ids->u.array.len && i < c->spec.n_secrets; i++) {
@@ -371,6 +375,7 @@ int ctr_gen(yajl_gen g, const ctr *c)
 	jg_key_str(g, "startedAt", c->started_at);
 	jg_key_str(g, "finishedAt", c->finished_at);
 	jg_key_int(g, "restartCount", c->restart_count);
+	jg_key_bool(g, "checkpointed", c->checkpointed);
 	CTR_FEATURES_EACH(c->d, gen_state, g, c);
 	yajl_gen_map_close(g);
 	CTR_FEATURES_EACH(c->d, gen_inspect, g, c->d, c);
@@ -386,6 +391,7 @@ static void list_key_of(const ctr *c, struct ctr_list_key *k)
 	k->exit_code = c->exit_code;
 	k->signal = c->signal;
 	k->oom_killed = c->oom_killed;
+	k->checkpointed = c->checkpointed;
 	k->restart_count = c->restart_count;
 	const ctr_service *s = c->d ? c->d->containers : NULL;
 	for (size_t i = 0; s && i < s->n_features; i++)
@@ -449,6 +455,7 @@ void ctr_shutdown_all(corrald *d)
 		d->ctrs = c->next;
 		ctr_drop_waiters(c);
 		ctr_restart_drop(c);
+		ctr_checkpoint_drop(c);
 		ctr_free(c);
 	}
 }

@@ -62,6 +62,11 @@ typedef struct ctr {
 	char net_last_ip[48];    /* its address before its last DEL: a restart asks for it again */
 	restart_state rs;
 	bool stopped_by_user, has_run;
+	bool checkpointed;      /* down, with a checkpoint to restore (record "checkpointed") */
+	bool checkpointing;     /* a Checkpoint's dump is under way: its end is no failure */
+	bool checkpoint_ending; /* dumped; the Checkpoint is answered once its end is heard */
+	vl_call *checkpoint_call; /* that Checkpoint, while its client waits */
+	bool restoring;         /* its monitor restores it rather than creates it */
 	uid_t owner;            /* the peer that created it (record "owner"; 0 when absent) */
 	bool stop_pending;           /* a Stop came while a restart was starting */
 	bool restart_wanted;         /* a Restart stops it: start it once it has ended */
@@ -86,7 +91,7 @@ typedef struct ctr {
 	char *list_json;
 	size_t list_len;
 	struct ctr_list_key {
-		int status, pid, has_exit, exit_code, signal, oom_killed;
+		int status, pid, has_exit, exit_code, signal, oom_killed, checkpointed;
 		unsigned restart_count, features; /* the sum of the features' version() */
 		char started_at[64], finished_at[64];
 	} list_key;

@@ -2,6 +2,7 @@
  * its restart policy, or finish its removal. Removal itself is here too. */
 #include "supervisor/daemon/containers/ctr_ended.h"
 #include "supervisor/daemon/containers/ctr_restart.h"
+#include "supervisor/daemon/containers/ctr_checkpoint.h"
 #include "supervisor/daemon/containers/ctr_spawn.h"
 #include "supervisor/daemon/containers/ctr_start.h"
 #include "supervisor/daemon/containers/ctr_waiters.h"
@@ -104,6 +105,14 @@ void ctr_ended(corrald *d, ctr *c)
 	ctr_publish(d, c, "die", (const char *const[]){ "exitCode", code, "oomKilled", e.oom_killed ? "true" : "false", NULL });
 	ctr_end_follows(c);
 	ctr_wake(c, 1u << WAIT_STOPPED | 1u << WAIT_STOP);
+	if (c->checkpoint_ending) {
+		c->checkpointing = false;
+		ctr_checkpoint_ended(d, c);
+	}
+	if (!removing && (c->checkpointing || c->checkpointed)) {
+		ctr_save(d, c); /* ended by its checkpoint: down until a Restore */
+		return;
+	}
 	/* autoRemove: gone once it has stopped and its waiters have their
 	 * answer, unless a Restart is bringing it back */
 	if (removing || (c->spec.auto_remove && !c->restart_wanted)) {

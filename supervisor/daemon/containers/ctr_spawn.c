@@ -3,6 +3,7 @@
  * when abandoned; and run as `--cleanup` for the state a dead one left. */
 #include "supervisor/daemon/containers/ctr_service.h"
 #include "supervisor/daemon/containers/ctr_spawn.h"
+#include "supervisor/daemon/containers/ctr_checkpoint.h"
 #include "supervisor/daemon/containers/ctr_start.h"
 #include "supervisor/daemon/containers/ctr_ended.h"
 #include "supervisor/daemon/containers/ctr_monitor.h"
@@ -149,11 +150,12 @@ void ctr_drop_stale_state(corrald *d, ctr *c)
 /* corral-monitor on standby, the socketpair as its fd 3. */
 static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 {
-	char dir[PATH_MAX], sizearg[32], filesarg[16];
+	char dir[PATH_MAX], sizearg[32], filesarg[16], images[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
+	ctr_checkpoint_path(d, c, images, sizeof(images));
 	snprintf(sizearg, sizeof(sizearg), "%zu", d->cfg->log_max_size);
 	snprintf(filesarg, sizeof(filesarg), "%u", d->cfg->log_max_files);
-	char *argv[18] = { "corral-monitor", "--dir", dir, "--root", d->runtime_root, "--id", c->id,
+	char *argv[22] = { "corral-monitor", "--dir", dir, "--root", d->runtime_root, "--id", c->id,
 			   "--sync-fd", "3", "--standby", "--log-max-size", sizearg, "--log-max-files", filesarg };
 	size_t k = 14;
 	if (c->spec.interactive)
@@ -162,6 +164,10 @@ static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 		argv[k++] = "--net-hold";
 	if (d->systemd_cgroup)
 		argv[k++] = "--systemd-cgroup";
+	if (c->restoring) {
+		argv[k++] = "--restore";
+		argv[k++] = images;
+	}
 	argv[k] = NULL;
 	int r = spawn_exec_monitor(d, argv, sync_fd, pid);
 	return r < 0 ? cerr_sys(err, -r, "%s", d->monitor_bin) : 0;

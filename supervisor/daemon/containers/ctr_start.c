@@ -4,6 +4,7 @@
 #include "supervisor/daemon/containers/ctr_service.h"
 #include "supervisor/daemon/containers/pins.h"
 #include "supervisor/daemon/containers/ctr_start.h"
+#include "supervisor/daemon/containers/ctr_checkpoint.h"
 #include "supervisor/daemon/containers/ctr_ended.h"
 #include "supervisor/daemon/containers/ctr_methods.h"
 #include "supervisor/daemon/containers/ctr_monitor.h"
@@ -57,6 +58,9 @@ int sv_start(vl_call *call, yajl_val params, void *ud)
 		return reply_bad_state(call, c, "it is already running");
 	if (ctr_is_starting(c) || c->restart_wanted)
 		return reply_bad_state(call, c, "it is starting");
+	if (c->checkpointing)
+		return reply_bad_state(call, c, "it is being checkpointed");
+	c->checkpointed = false; /* started afresh: its checkpoint is stale */
 	cerr err = { 0 };
 	if (ctr_start_by_user(d, c, call, &err) < 0)
 		return sv_internal_err(call, &err);
@@ -147,8 +151,11 @@ static void running(corrald *d, ctr *c, vl_call *call, pid_t pid)
 	cerr err = { 0 };
 	if (ctr_monitor_watch(d, c, &err) < 0) /* it may have finished a very short container */
 		log_cerr(LOG_LVL_DEBUG, &err, NULL);
+	bool restored = c->restoring;
+	if (restored)
+		ctr_restore_reported(d, c, true);
 	ctr_save(d, c);
-	ctr_publish(d, c, "start", NULL);
+	ctr_publish(d, c, restored ? "restore" : "start", NULL);
 	CTR_FEATURES_EACH(d, running, d, c);
 	if (c->stop_pending) {
 		c->stop_pending = false;
@@ -175,6 +182,8 @@ static void not_started(corrald *d, ctr *c, vl_call *call, const char *report)
 		snprintf(why, sizeof(why), "container %s: the monitor ended without a report (see %s/monitor.log)",
 			 c->id, dir);
 	ctr_spawn_abandon(c); /* report lies in its buffer: not read after this */
+	if (c->restoring)
+		ctr_restore_reported(d, c, false);
 	CTR_FEATURES_EACH(d, not_started, d, c);
 	if (!undone)
 		ctr_drop_stale_state(d, c);

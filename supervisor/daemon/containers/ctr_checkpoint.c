@@ -1,0 +1,230 @@
+/* Checkpoint: `corral-monitor --checkpoint` runs beside the container's
+ * monitor, as a child of the loop (criu takes seconds), and dumps it into
+ * containers/<id>/checkpoint/. Without leaveRunning criu ends the tree, its
+ * monitor records the end, and the container stays down, checkpointed:
+ * no restart policy brings it back. Restore starts it as Start does, with
+ * a monitor that restores it from there instead of creating it, so that the
+ * monitor is its parent again and holds its stdio and its exit. */
+#include "supervisor/daemon/containers/ctr_checkpoint.h"
+#include "supervisor/daemon/containers/ctr_methods.h"
+#include "supervisor/daemon/containers/ctr_spawn.h"
+#include "supervisor/daemon/containers/ctr_start.h"
+#include "supervisor/daemon/containers/trash.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/loop/child.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHECKPOINT_MAX_OUTPUT 4096
+
+typedef struct dump_job {
+	corrald *d;
+	char id[CTR_ID_LEN + 1]; /* the container may be removed meanwhile */
+	vl_call *call;           /* NULL once its client has left */
+	bool leave_running;
+} dump_job;
+
+void ctr_checkpoint_path(const corrald *d, const ctr *c, char *buf, size_t n)
+{
+	char dir[PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	snprintf(buf, n, "%s/" CTR_CHECKPOINT_DIR, dir);
+}
+
+/* A checkpoint there from before goes first: criu writes into a fresh one. */
+static int drop_images(corrald *d, const ctr *c, cerr *err)
+{
+	char path[PATH_MAX];
+	ctr_checkpoint_path(d, c, path, sizeof(path));
+	if (access(path, F_OK) < 0)
+		return 0;
+	return trash_dir(d, path, err);
+}
+
+static void on_dump_cancel(vl_call *call, void *data)
+{
+	(void)call;
+	((dump_job *)data)->call = NULL; /* the client left: the dump goes on */
+}
+
+/* The last line criu's runner said: why it failed. */
+static void last_line(const strbuf *e, char *out, size_t n)
+{
+	size_t len = e->len;
+	while (len && (e->buf[len - 1] == '\n' || e->buf[len - 1] == '\0'))
+		len--;
+	size_t start = len;
+	while (start && e->buf[start - 1] != '\n')
+		start--;
+	snprintf(out, n, "%.*s", (int)(len - start), e->buf ? e->buf + start : "");
+}
+
+static void on_ended_cancel(vl_call *call, void *data)
+{
+	(void)call;
+	((ctr *)data)->checkpoint_call = NULL; /* the client left */
+}
+
+/* Dumped and ended (or left running): say so. */
+static void dumped(corrald *d, ctr *c, vl_call *call, bool leave_running)
+{
+	c->checkpointed = !leave_running || c->checkpointed;
+	if (!leave_running)
+		c->stopped_by_user = true; /* down on purpose: no restart at corrald's start */
+	ctr_save(d, c);
+	ctr_publish(d, c, "checkpoint", (const char *const[]){ "leaveRunning", leave_running ? "true" : "false", NULL });
+	if (call)
+		vl_call_reply(call, NULL);
+}
+
+void ctr_checkpoint_ended(struct corrald *d, ctr *c)
+{
+	if (!c->checkpoint_ending)
+		return;
+	c->checkpoint_ending = false;
+	vl_call *call = TAKE_PTR(c->checkpoint_call);
+	if (call)
+		vl_call_set_cancel(call, NULL, NULL);
+	dumped(d, c, call, false);
+}
+
+void ctr_checkpoint_drop(ctr *c)
+{
+	vl_call *call = TAKE_PTR(c->checkpoint_call);
+	if (call)
+		vl_call_set_cancel(call, NULL, NULL);
+}
+
+static void on_dumped(const el_child_result *r, void *data)
+{
+	_cleanup_free_ dump_job *j = data;
+	corrald *d = j->d;
+	ctr *c = ctr_find(d, j->id);
+	if (j->call)
+		vl_call_set_cancel(j->call, NULL, NULL);
+	if (r->code == 0 && c && !j->leave_running && ctr_alive(c)) {
+		/* criu has ended it; its monitor's report of that is still on
+		 * its way: answer once it has come (ctr_ended) */
+		c->checkpoint_ending = true;
+		c->checkpoint_call = j->call;
+		if (j->call)
+			vl_call_set_cancel(j->call, on_ended_cancel, c);
+		return;
+	}
+	if (c)
+		c->checkpointing = false;
+	if (r->code != 0) {
+		char why[1024];
+		last_line(&r->out[1], why, sizeof(why));
+		if (!why[0])
+			snprintf(why, sizeof(why), "checkpoint %s: corral-monitor exited with %d", j->id, r->code);
+		log_error("%s", why);
+		if (j->call)
+			sv_internal(j->call, why);
+		return;
+	}
+	if (!c) {
+		if (j->call)
+			sv_internal(j->call, "the container was removed while it was checkpointed");
+		return;
+	}
+	dumped(d, c, j->call, j->leave_running);
+}
+
+static const char *dump_refusal(const ctr *c, bool leave_running)
+{
+	if (c->checkpointing)
+		return "it is being checkpointed";
+	if (ctr_is_starting(c) || c->restart_wanted)
+		return "it is starting";
+	if (c->status == CS_PAUSED)
+		return "it is paused: unpause it";
+	if (!ctr_alive(c))
+		return "it is not running";
+	if (c->spec.auto_remove && !leave_running)
+		return "it was run with --rm: it would be removed once the checkpoint ends it";
+	return NULL;
+}
+
+int sv_checkpoint(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "leaveRunning");
+	bool leave = false;
+	if (json_get_bool(params, NULL, "leaveRunning", 0, &leave, NULL, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	const char *why = dump_refusal(c, leave);
+	if (why)
+		return reply_bad_state(call, c, why);
+	/* its own network namespace holds the network's veth, which criu
+	 * cannot take; a session's is joined, and stays */
+	if (c->spec.network == CTR_NET_CNI)
+		return sv_invalid(call, "spec.network", "a container on a network of its own cannot be checkpointed: "
+				  "use --network none or host, or a session's network");
+	cerr err = { 0 };
+	if (drop_images(d, c, &err) < 0)
+		return sv_internal_err(call, &err);
+	char images[PATH_MAX];
+	ctr_checkpoint_path(d, c, images, sizeof(images));
+	char *argv[] = { "corral-monitor", "--checkpoint", images, "--root", d->runtime_root, "--id", c->id,
+			 leave ? "--leave-running" : NULL, NULL };
+	_cleanup_free_ dump_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return sv_internal(call, "out of memory");
+	*j = (dump_job){ .d = d, .call = call, .leave_running = leave };
+	snprintf(j->id, sizeof(j->id), "%s", c->id);
+	el_child_opts o = { .path = d->monitor_bin, .argv = argv, .fd3 = SPAWN_NULL, .max_output = CHECKPOINT_MAX_OUTPUT };
+	el_child *ch;
+	if (el_child_run(d->loop, &o, on_dumped, j, &ch, &err) < 0)
+		return sv_internal_err(call, &err);
+	c->checkpointing = true; /* its end, should criu end it, is no failure */
+	vl_call_set_cancel(call, on_dump_cancel, TAKE_PTR(j));
+	return 0; /* answered once the dump is over */
+}
+
+int sv_restore(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, d, call, params, f, "id");
+	if (ctr_alive(c) || ctr_is_starting(c) || c->restart_wanted)
+		return reply_bad_state(call, c, "only a stopped container can be restored");
+	if (c->checkpointing)
+		return reply_bad_state(call, c, "it is being checkpointed");
+	/* one of --leave-running's counts too, once it has stopped, as podman's does */
+	char inventory[PATH_MAX];
+	ctr_checkpoint_path(d, c, inventory, sizeof(inventory));
+	strncat(inventory, "/inventory.img", sizeof(inventory) - strlen(inventory) - 1);
+	if (!c->checkpointed && access(inventory, F_OK) < 0)
+		return reply_bad_state(call, c, "it has no checkpoint: checkpoint it first");
+	ctr_spawn_abandon(c); /* a monitor on standby would create it afresh */
+	c->restoring = true;
+	cerr err = { 0 };
+	if (ctr_start_by_user(d, c, call, &err) < 0) {
+		c->restoring = false;
+		return sv_internal_err(call, &err);
+	}
+	return 0; /* answered once it runs */
+}
+
+void ctr_restore_reported(corrald *d, ctr *c, bool ok)
+{
+	c->restoring = false;
+	if (!ok)
+		return; /* the checkpoint stays, to be restored again */
+	c->checkpointed = false;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (drop_images(d, c, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "container %s: its checkpoint", c->name);
+}

@@ -1,0 +1,145 @@
+#!/bin/bash
+# corralctl checkpoint and restore through corrald: the container's counter
+# goes on after a restore, its output reaches its log again through a new
+# monitor, which also records its end; --leave-running; events; the
+# refusals (noNewPrivileges under criu < 3.19, nothing to restore, another
+# member's container). criu works in the VM tier (Debian's kernel 6.1).
+. "$(dirname "$0")/lib.sh"
+
+. "$(dirname "$0")/supervisor_lib.sh"
+IMG="$FIXTURES/busybox/rootfs"
+
+need_criu() {
+	command -v criu >/dev/null || skip "criu is not installed (tests/deps.sh installs it)"
+	criu check >/dev/null 2>&1 || skip "criu cannot work on this host's kernel (the VM tier runs it)"
+}
+# A counter on stdout and in /dev/shm (a tmpfs: criu carries its files).
+# --privileged: corrald's containers have noNewPrivileges, which criu
+# before 3.19 cannot restore (the refusal test)
+COUNTER='i=0; while :; do i=$((i+1)); echo "n $i"; echo $i >/dev/shm/n; sleep 0.1; done'
+count() { ctl exec "$1" cat /dev/shm/n; }
+wait_count() { # name min
+	for _ in $(seq 100); do [ "$(count "$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0; sleep 0.1; done
+	fail "$1: the counter did not reach $2"
+}
+field() { ctl inspect --format "{{.State.$2}}" "$1"; }
+
+test_ctl_checkpoint_restore_goes_on() {
+	need_criu
+	trap cleanup_sv EXIT
+	start_sv
+	ctl run -d --name cnt --privileged --restart always "$IMG" sh -c "$COUNTER" >/dev/null
+	wait_count cnt 5
+	local pid before newpid after
+	pid=$(field cnt Pid)
+	ctl checkpoint cnt || fail "checkpoint"
+	assert_eq "$(field cnt Status) $(field cnt Checkpointed)" "exited true" "checkpointed, down"
+	kill -0 "$pid" 2>/dev/null && fail "its init $pid still runs"
+	sleep 1.5 # --restart always: nothing brings it back but a restore
+	assert_eq "$(field cnt Status)" exited "no restart after a checkpoint"
+	before=$(ctl logs cnt | tail -1 | awk '{print $2}')
+	ctl restore cnt || fail "restore"
+	assert_eq "$(field cnt Status) $(field cnt Checkpointed)" "running false" "running again"
+	newpid=$(field cnt Pid)
+	[ "$newpid" != "$pid" ] && kill -0 "$newpid" || fail "the restored init $newpid does not run"
+	sleep 0.5
+	after=$(count cnt)
+	[ "$after" -gt "$before" ] || fail "the counter stopped at $before ($after)"
+	# its stdout is the new monitor's: the log goes on from where it was
+	wait_for 5 sh -c "ctl() { \"$CORRALCTL\" --socket \"$SOCK\" \"\$@\"; }; ctl logs cnt | grep -qx 'n $((before + 3))'"
+	assert_eq "$(ctl logs cnt | grep -c '^n 1$')" 1 "the counter never started again"
+	ctl events --since 1m --until 0s --filter container=cnt >"$T/ev"
+	assert_contains "$(cat "$T/ev")" "checkpoint" "a checkpoint event"
+	assert_contains "$(cat "$T/ev")" "restore" "a restore event"
+	[ -d "$STATE_D/containers/$(ctl inspect --format '{{.Id}}' cnt)/checkpoint" ] && fail "the checkpoint is left after the restore"
+	# the new monitor records its end, and the restart policy is back
+	ctl stop -t 1 cnt >/dev/null
+	assert_eq "$(field cnt Status)" exited "stopped"
+	ctl rm cnt >/dev/null
+	kill -0 "$newpid" 2>/dev/null && fail "$newpid runs after rm"
+	assert_eq "$(ls "$STATE_D/runtime" 2>/dev/null)" "" "no runtime state left"
+}
+
+test_ctl_checkpoint_leave_running() {
+	need_criu
+	trap cleanup_sv EXIT
+	start_sv
+	ctl run -d --name lr --privileged "$IMG" sh -c "$COUNTER" >/dev/null
+	wait_count lr 3
+	local pid n
+	pid=$(field lr Pid)
+	ctl checkpoint --leave-running lr || fail "checkpoint --leave-running"
+	assert_eq "$(field lr Status) $(field lr Pid) $(field lr Checkpointed)" "running $pid false" "still running, the same init"
+	n=$(count lr)
+	sleep 0.3
+	[ "$(count lr)" -gt "$n" ] || fail "the counter stopped"
+	out=$(ctl restore lr 2>&1) && fail "restore of a running container"
+	assert_contains "$out" "running" "restore says it runs"
+}
+
+test_ctl_checkpoint_refusals() {
+	need_criu
+	trap cleanup_sv EXIT
+	start_sv_group
+	local out pid
+	# corrald's default: noNewPrivileges, which criu 3.17 would drop
+	ctl run -d --name nnp "$IMG" sleep 1000 >/dev/null
+	pid=$(field nnp Pid)
+	if criu --version | awk '/Version/ { split($2, v, "."); exit !(v[1] == 3 && v[2] < 19) }'; then
+		out=$(ctl checkpoint nnp 2>&1) && fail "checkpoint of a noNewPrivileges container under criu < 3.19"
+		assert_eq "$(echo "$out" | wc -l)" 1 "one line: $out"
+		assert_contains "$out" "noNewPrivileges" "names the field"
+		assert_eq "$(field nnp Status) $(field nnp Pid) $(field nnp Checkpointed)" "running $pid false" "it runs on"
+	fi
+	out=$(ctl restore nnp 2>&1) && fail "restore of a running container"
+	ctl stop -t 1 nnp >/dev/null
+	out=$(ctl restore nnp 2>&1) && fail "restore with no checkpoint"
+	assert_contains "$out" "no checkpoint" "says why"
+	# a member reaches only its own containers
+	ctl image import "oci:$FIXTURES/images/oci:test" bb:1 >/dev/null
+	mctl 1001 run -d --name mine bb:1 sleep 1000 >/dev/null || fail "member run"
+	out=$(mctl 1002 checkpoint mine 2>&1) && fail "another member's checkpoint"
+	assert_contains "$out" "no such container" "another's is not there"
+	out=$(mctl 1002 restore mine 2>&1) && fail "another member's restore"
+	assert_contains "$out" "no such container" "another's is not there"
+	assert_eq "$(field mine Status)" running "it runs on"
+}
+
+# A session's members, checkpointed and restored together: each goes on in
+# the session's own net, ipc and uts namespaces, which stay the session's
+# (criu leaves the network namespace out as external, and joins the rest).
+test_ctl_checkpoint_session_together() {
+	need_criu
+	trap cleanup_sv EXIT
+	start_sv
+	ctl session create pod --share net,ipc,uts >/dev/null
+	local m ns
+	for m in a b; do
+		ctl run -d --name $m --session pod --privileged "$IMG" sh -c "$COUNTER" >/dev/null || fail "member $m"
+	done
+	wait_count a 3
+	wait_count b 3
+	ns=$(ctl exec a sh -c 'readlink /proc/self/ns/net /proc/self/ns/ipc /proc/self/ns/uts' | tr '\n' ' ')
+	assert_eq "$(ctl exec b sh -c 'readlink /proc/self/ns/net /proc/self/ns/ipc /proc/self/ns/uts' | tr '\n' ' ')" "$ns" \
+		"a and b share the session's namespaces"
+	ctl checkpoint a b >/dev/null || fail "checkpoint a b"
+	for m in a b; do
+		assert_eq "$(field $m Status) $(field $m Checkpointed)" "exited true" "$m checkpointed"
+	done
+	ctl restore a b >/dev/null || fail "restore a b"
+	for m in a b; do
+		assert_eq "$(field $m Status)" running "$m runs again"
+		assert_eq "$(ctl exec $m sh -c 'readlink /proc/self/ns/net /proc/self/ns/ipc /proc/self/ns/uts' | tr '\n' ' ')" \
+			"$ns" "$m is back in the session's namespaces"
+		assert_eq "$(ctl exec $m hostname)" pod "$m's hostname"
+		assert_eq "$(ctl logs $m | grep -c '^n 1$')" 1 "$m's counter never started again"
+	done
+	local n
+	n=$(count a)
+	sleep 0.5
+	[ "$(count a)" -gt "$n" ] || fail "a's counter stopped"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
