@@ -27,6 +27,8 @@ static const struct dlib_sym syms[] = {
 	SYM(decode_block, "EVP_DecodeBlock"),
 	SYM(encode_block, "EVP_EncodeBlock"),
 	SYM(rand_bytes, "RAND_bytes"),
+	SYM(hmac, "HMAC"),
+	SYM(memcmp_const, "CRYPTO_memcmp"),
 };
 #undef SYM
 

@@ -2,7 +2,9 @@
  * or encrypt spend most of their life doing neither, and an idle one should
  * not keep ~1 MB of libcrypto resident. One table for every user. */
 #pragma once
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include "common/error.h"
 
@@ -29,6 +31,9 @@ struct libcrypto {
 	typeof(EVP_DecodeBlock) *decode_block;
 	typeof(EVP_EncodeBlock) *encode_block;
 	typeof(RAND_bytes) *rand_bytes;
+	/* HMAC-SHA256 and its constant-time comparison */
+	typeof(HMAC) *hmac;
+	typeof(CRYPTO_memcmp) *memcmp_const;
 };
 
 /* The table, loaded once (thread-safe); NULL with err set (ELIBACC) when

@@ -7,9 +7,13 @@
 #include "common/json.h"
 #include "common/strbuf.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int each_id(const ctl_args *a, const char *method, ctl_add_fn add, ctl_show_fn show)
 {
@@ -76,16 +80,81 @@ static int add_leave_running(const ctl_args *a, yajl_gen g)
 	return opt_on(a, "leave-running") ? jg_key_bool(g, "leaveRunning", true) : 0;
 }
 
+/* checkpoint --export FILE: the checkpoint, then the file, which is made
+ * here (0600: it holds the container's memory) for corrald to write as the
+ * caller; a failed export leaves no file that was not there. */
+static int export_checkpoint(ctl_args *a, const char *file)
+{
+	if (a->argc != 1)
+		return ctl_failf("checkpoint: --export writes one container's checkpoint: name one, not %d", a->argc);
+	_cleanup_free_ char *path = ctl_absolute(file);
+	struct stat st;
+	bool made = stat(file, &st) < 0;
+	_cleanup_close_ int fd = path ? open(path, O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC, 0600) : -1;
+	if (fd < 0)
+		return path ? ctl_failf("checkpoint: --export %s: %s", file, strerror(errno)) : ctl_fail("checkpoint", "out of memory");
+	int rc = each_id(a, M("Checkpoint"), add_leave_running, NULL);
+	_cleanup_json_gen_ yajl_gen g = rc ? NULL : ctl_params(a->argv[0]);
+	if (!rc && (!g || jg_key_str(g, "path", path)))
+		rc = ctl_fail("checkpoint", "out of memory");
+	_cleanup_vl_client_ vl_client *c = NULL;
+	vl_reply rep;
+	if (!rc && !(rc = ctl_call_gen(&c, M("CheckpointExport"), TAKE_PTR(g), false, &rep)))
+		vl_reply_release(&rep);
+	if (rc && made)
+		unlink(path);
+	return rc;
+}
+
 static int v_checkpoint(ctl_args *a)
 {
 	ctl_timeout_ms = -1; /* criu takes as long as the memory it writes */
-	return each_id(a, M("Checkpoint"), add_leave_running, NULL);
+	const char *file = opt_str(a, "export");
+	return file ? export_checkpoint(a, file) : each_id(a, M("Checkpoint"), add_leave_running, NULL);
+}
+
+/* restore --import FILE [--name NEW]: made again from the file, then
+ * restored; one that cannot be restored is removed again, as podman does. */
+static int import_checkpoint(ctl_args *a, const char *file)
+{
+	if (a->argc)
+		return ctl_fail("restore", "--import makes a new container: name it with --name, not as an argument");
+	_cleanup_free_ char *path = ctl_absolute(file);
+	_cleanup_json_gen_ yajl_gen g = ctl_params(NULL);
+	const char *name = opt_str(a, "name");
+	if (!path || !g || jg_key_str(g, "path", path) || (name && jg_key_str(g, "name", name)))
+		return ctl_fail("restore", "out of memory");
+	_cleanup_vl_client_ vl_client *c = NULL;
+	vl_reply rep;
+	int rc = ctl_call_gen(&c, M("CheckpointImport"), TAKE_PTR(g), false, &rep);
+	if (rc)
+		return rc;
+	_cleanup_free_ char *id = strdup(ctl_str(rep.params, "id"));
+	vl_reply_release(&rep);
+	if (!id)
+		return ctl_fail("restore", "out of memory");
+	char *ids[] = { id };
+	ctl_args one = *a;
+	one.argc = 1;
+	one.argv = ids;
+	if ((rc = each_id(&one, M("Restore"), NULL, NULL))) {
+		_cleanup_json_gen_ yajl_gen rm = ctl_params(id);
+		_cleanup_vl_client_ vl_client *c2 = NULL;
+		if (rm && !ctl_call_gen(&c2, M("Remove"), TAKE_PTR(rm), false, &rep))
+			vl_reply_release(&rep);
+	}
+	return rc;
 }
 
 static int v_restore(ctl_args *a)
 {
 	ctl_timeout_ms = -1;
-	return each_id(a, M("Restore"), NULL, NULL);
+	const char *file = opt_str(a, "import");
+	if (!file && !a->argc)
+		return ctl_fail("restore", "name the containers to restore, or --import FILE");
+	if (!file && opt_on(a, "name"))
+		return ctl_fail("restore", "--name names a container made by --import");
+	return file ? import_checkpoint(a, file) : each_id(a, M("Restore"), NULL, NULL);
 }
 
 static int v_rm(ctl_args *a)
@@ -211,6 +280,12 @@ static const ctl_opt rm_opts[] = {
 };
 static const ctl_opt checkpoint_opts[] = {
 	{ "leave-running", 'R', OPT_FLAG, "", "keep the container running after the checkpoint" },
+	{ "export", 'e', OPT_STR, "FILE", "also write the checkpoint to FILE, for restore --import" },
+	{ NULL },
+};
+static const ctl_opt restore_opts[] = {
+	{ "import", 'i', OPT_STR, "FILE", "make a new container from a checkpoint that checkpoint --export wrote" },
+	{ "name", 'n', OPT_STR, "NAME", "with --import: the new container's name (default: the one it had)" },
 	{ NULL },
 };
 static const ctl_opt prune_opts[] = { CTL_OPT_NEVER_ASK, { NULL } };
@@ -230,8 +305,8 @@ const ctl_cmd ctl_container_cmds[] = {
 	{ "unpause", "CONTAINER...", "Thaw paused containers", NULL, 1, -1, 0, COMPLETE_CONTAINERS, v_unpause },
 	{ "checkpoint", "CONTAINER...", "Save running containers through criu; they stop unless --leave-running",
 	  checkpoint_opts, 1, -1, 0, COMPLETE_CONTAINERS, v_checkpoint },
-	{ "restore", "CONTAINER...", "Run checkpointed containers again from their checkpoints", NULL, 1, -1, 0,
-	  COMPLETE_CONTAINERS, v_restore },
+	{ "restore", "CONTAINER... | --import FILE", "Run checkpointed containers again from their checkpoints",
+	  restore_opts, 0, -1, 0, COMPLETE_CONTAINERS, v_restore },
 	{ "rm", "CONTAINER...", "Remove containers", rm_opts, 1, -1, 0, COMPLETE_CONTAINERS, v_rm },
 	{ "inspect", "CONTAINER...", "Print containers as one JSON array, or through --format", inspect_opts, 1, -1,
 	  CMD_FORMAT, COMPLETE_CONTAINERS, v_inspect },

@@ -5,6 +5,7 @@
  * itself: 0, or 1 after a STDERR frame with the one line that says why,
  * which it also writes to stderr for corrald's log. */
 #include "supervisor/daemon/copy/copy.h"
+#include "supervisor/daemon/copy/ckpt_archive.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 
@@ -38,10 +39,53 @@ static void finish(int sock, int code, const char *why)
 	shutdown(sock, SHUT_WR);
 }
 
+/* corral-copy checkpoint-export --dir DIR --key KEY --head JSON
+ * corral-copy checkpoint-import --stage DIR --key KEY [--owner UID]
+ * with fd 3 the archive (ckpt_archive.h); the import prints the verified
+ * "container" object. One line on stderr and exit 1 when it fails. */
+static int checkpoint_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },   { "key", required_argument, NULL, 'k' },
+		{ "head", required_argument, NULL, 'h' },  { "stage", required_argument, NULL, 's' },
+		{ "owner", required_argument, NULL, 'o' }, { 0 },
+	};
+	const char *dir = NULL, *key = NULL, *head = NULL, *stage = NULL;
+	long long owner = -1;
+	int o;
+	optind = 2;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'd': dir = optarg; break;
+		case 'k': key = optarg; break;
+		case 'h': head = optarg; break;
+		case 's': stage = optarg; break;
+		case 'o': owner = atoll(optarg); break;
+		default: return usage();
+		}
+	}
+	bool out = streq(argv[1], "checkpoint-export");
+	if (optind != argc || !key || (out ? !dir || !head : !stage))
+		return usage();
+	_cleanup_cerr_ cerr err = { 0 };
+	_cleanup_free_ char *verified = NULL;
+	int r = out ? ckpt_export(dir, key, head, STREAM_FD, &err)
+		    : ckpt_import(STREAM_FD, stage, key, owner, &verified, &err);
+	if (r < 0) {
+		fprintf(stderr, "%s\n", cerr_msg(&err));
+		return 1;
+	}
+	if (verified)
+		puts(verified);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	log_set_prog("corral-copy");
 	signal(SIGPIPE, SIG_IGN);
+	if (argc > 1 && (streq(argv[1], "checkpoint-export") || streq(argv[1], "checkpoint-import")))
+		return checkpoint_main(argc, argv);
 	static const struct option opts[] = {
 		{ "path", required_argument, NULL, 'p' }, { "root", required_argument, NULL, 'r' },
 		{ "pid", required_argument, NULL, 'i' },  { "cgroup", required_argument, NULL, 'c' },

@@ -21,6 +21,7 @@
 #include "supervisor/daemon/network/net_reconcile.h"
 #include "supervisor/daemon/containers/fastpath.h"
 #include "supervisor/daemon/containers/trash.h"
+#include "supervisor/daemon/containers/ctr_checkpoint.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/jobs/job_run.h"
 #include "supervisor/daemon/workloads/workload.h"
@@ -239,6 +240,7 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 		return cerr_sys(err, -r, "state directory %s", cfg->state_dir);
 	if ((r = fastpath_init(d, err)) < 0 || (r = trash_init(d, err)) < 0)
 		return r;
+	ctr_import_stages_clear(d);
 	ctr_apparmor_init(d, d->policy ? d->policy->apparmor_profile : NULL);
 	if (access(d->monitor_bin, X_OK) < 0)
 		return cerr_sys(err, errno, "%s", d->monitor_bin);

@@ -166,6 +166,8 @@ static const vl_method methods[] = {
 	{ "Unpause", sv_unpause },
 	{ "Checkpoint", sv_checkpoint },
 	{ "Restore", sv_restore },
+	{ "CheckpointExport", sv_checkpoint_export },
+	{ "CheckpointImport", sv_checkpoint_import },
 	{ "Top", sv_top },
 	{ "Port", sv_port },
 	{ "Rename", sv_rename },

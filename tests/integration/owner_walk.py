@@ -143,6 +143,9 @@ CASES = {
     "Unpause": CTR("Unpause"),
     "Checkpoint": CTR("Checkpoint", leaveRunning=True),
     "Restore": CTR("Restore"),
+    "CheckpointExport": [("denied", "CheckpointExport", {"id": r, "path": SAVE_TO}) for r in ctr_refs],
+    # an archive this uid may read, but no checkpoint of corrald's, under T's name
+    "CheckpointImport": [("denied", "CheckpointImport", {"path": T["tar"], "name": T["ctrname"]})],
     "Top": CTR("Top"),
     "Port": CTR("Port"),
     "Rename": CTR("Rename", name="walked"),

@@ -27,6 +27,11 @@ counter_bundle() {
 	cfg '.process.noNewPrivileges=false'
 }
 count() { rt "$1" exec "$TID" cat /dev/shm/n; }
+host_n() { # the bind's counter, once it holds a number
+	local v
+	for _ in $(seq 50); do v=$(cat "$T/data/n" 2>/dev/null); [ -n "$v" ] && break; sleep 0.02; done
+	echo "${v:-0}"
+}
 wait_count() { # runtime min
 	for _ in $(seq 100); do [ "$(count "$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0; sleep 0.1; done
 	fail "$1: the counter did not reach $2"
@@ -95,9 +100,10 @@ test_checkpoint_bind_mount() {
 		rt "$r" checkpoint --image-path "$T/img-$r" "$TID" || fail "$r checkpoint"
 		(cd "$BUNDLE" && rt "$r" restore -d --image-path "$T/img-$r" "$TID" </dev/null >/dev/null 2>"$T/err") ||
 			fail "$r restore: $(cat "$T/err")"
-		n=$(cat "$T/data/n")
-		sleep 0.5
-		[ "$(cat "$T/data/n")" -gt "$n" ] || fail "$r: the host's file did not go on from $n"
+		# (the counter truncates the file as it writes it: read until a number)
+		n=$(host_n)
+		for _ in $(seq 50); do [ "$(host_n)" -gt "$n" ] && break; sleep 0.1; done
+		[ "$(host_n)" -gt "$n" ] || fail "$r: the host's file did not go on from $n"
 		rt "$r" delete -f "$TID"
 	done
 }

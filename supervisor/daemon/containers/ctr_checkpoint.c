@@ -193,6 +193,15 @@ int sv_checkpoint(vl_call *call, yajl_val params, void *ud)
 	return 0; /* answered once the dump is over */
 }
 
+/* one of --leave-running's counts too, once it has stopped, as podman's does */
+bool ctr_has_checkpoint(const corrald *d, const ctr *c)
+{
+	char inventory[PATH_MAX];
+	ctr_checkpoint_path(d, c, inventory, sizeof(inventory));
+	strncat(inventory, "/inventory.img", sizeof(inventory) - strlen(inventory) - 1);
+	return access(inventory, F_OK) == 0;
+}
+
 int sv_restore(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
@@ -202,11 +211,7 @@ int sv_restore(vl_call *call, yajl_val params, void *ud)
 		return reply_bad_state(call, c, "only a stopped container can be restored");
 	if (c->checkpointing)
 		return reply_bad_state(call, c, "it is being checkpointed");
-	/* one of --leave-running's counts too, once it has stopped, as podman's does */
-	char inventory[PATH_MAX];
-	ctr_checkpoint_path(d, c, inventory, sizeof(inventory));
-	strncat(inventory, "/inventory.img", sizeof(inventory) - strlen(inventory) - 1);
-	if (!c->checkpointed && access(inventory, F_OK) < 0)
+	if (!ctr_has_checkpoint(d, c))
 		return reply_bad_state(call, c, "it has no checkpoint: checkpoint it first");
 	ctr_spawn_abandon(c); /* a monitor on standby would create it afresh */
 	c->restoring = true;

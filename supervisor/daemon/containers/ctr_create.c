@@ -124,7 +124,7 @@ static int write_bundle_and_record(corrald *d, ctr *c, const char *dir, const im
 	return r;
 }
 
-static int reply_created(vl_call *call, const ctr *c)
+int ctr_reply_created(vl_call *call, const ctr *c)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
@@ -145,6 +145,28 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	yajl_val spec = json_member(params, "spec");
 	if (!spec)
 		return sv_invalid(call, "spec", "required");
+	ctr *made = NULL;
+	int r = ctr_create_from(call, d, spec, NULL, &made);
+	return made ? ctr_reply_created(call, made) : r;
+}
+
+/* Its upper directory from elsewhere (an import's), in place of the empty
+ * one a spare directory may hold; the overlay is mounted on it next. */
+static int take_upper(const char *dir, const char *upper_from, cerr *err)
+{
+	char upper[PATH_MAX];
+	snprintf(upper, sizeof(upper), "%s/upper", dir);
+	if (rmdir(upper) < 0 && errno != ENOENT)
+		return cerr_sys(err, errno, "%s", upper);
+	if (rename(upper_from, upper) < 0)
+		return cerr_sys(err, errno, "%s", upper_from);
+	return 0;
+}
+
+int ctr_create_from(vl_call *call, corrald *d, yajl_val spec, const char *upper_from, ctr **made_out)
+{
+	json_fault f = { 0 };
+	*made_out = NULL;
 	_cleanup_(ctr_freep) ctr *c = ctr_new(d);
 	if (!c)
 		return sv_internal(call, NULL);
@@ -225,6 +247,10 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 		return sv_internal_err(call, &err);
 	}
 	_cleanup_close_ int userns = rids.userns_fd;
+	if (upper_from && take_upper(dir, upper_from, &err) < 0) {
+		undo_dir(c, dir);
+		return sv_internal_err(call, &err);
+	}
 	if (imagesrc_resolve(d->cfg->state_dir, &view, pins.image[0] ? pins.image : c->spec.image, dir,
 			     own_ids ? &rids : NULL, &img, &err) < 0) {
 		undo_dir(c, dir);
@@ -256,5 +282,6 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	CTR_FEATURES_EACH(d, known, d, made);
 	ctr_publish(d, made, "create", (const char *const[]){ "image", made->image, NULL });
 	ctr_update_gauges(d);
-	return reply_created(call, made);
+	*made_out = made;
+	return 0;
 }

@@ -44,5 +44,9 @@ int copy_send(int sock, enum stream_kind kind, const void *data, size_t len);
 /* CopyFrom: a tar of path (its last name not followed) in STDOUT frames;
  * files' setuid and setgid bits kept only with keep_setid (a member's copy). */
 int copy_out(int rootfd, const char *path, int sock, bool keep_setid, cerr *err);
+/* What the directory dirfd holds (an overlay upper directory), written to
+ * out_fd as an image layer: owners and modes kept, whiteouts and opaque
+ * directories as ".wh." names, devices and FIFOs left out. */
+int copy_out_layer(int dirfd, int out_fd, cerr *err);
 /* CopyTo: the tar in sock's STDIN frames unpacked into the directory path. */
 int copy_in(int rootfd, const char *path, int sock, cerr *err);

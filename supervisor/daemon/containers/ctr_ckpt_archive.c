@@ -1,0 +1,305 @@
+/* CheckpointExport and CheckpointImport: a container's checkpoint as one
+ * file, as podman's --export and --import. corral-copy writes and reads the
+ * archive (ckpt_archive.h) with the caller's file as its fd 3, opened as the
+ * caller (import_peer.h). An import is untrusted input: corral-copy checks
+ * corrald's signature and the owner, and stages every entry by its digest,
+ * before corrald makes anything; the container is then made from the
+ * ContainerSpec it was created with, through CreateContainer's checks and
+ * the policy, never from a config.json of the archive. */
+#include "supervisor/daemon/containers/ctr_checkpoint.h"
+#include "supervisor/daemon/containers/ctr_methods.h"
+#include "supervisor/daemon/containers/trash.h"
+#include "supervisor/daemon/copy/ckpt_archive.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/images/import_peer.h"
+#include "supervisor/loop/child.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define IMPORT_STAGE_PREFIX ".import-" /* in containers/: adoption skips dot names */
+
+typedef struct archive_job {
+	corrald *d;
+	vl_call *call; /* NULL once its client has left */
+	char *path;    /* the caller's file */
+	char *dir;     /* export: the container's directory */
+	char *head;    /* export: the manifest's "container" */
+	char *name;    /* import: the name asked for, or NULL */
+	char stage[PATH_MAX];
+	uid_t uid;
+} archive_job;
+
+static void job_free(void *p)
+{
+	archive_job *j = p;
+	if (!j)
+		return;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (j->stage[0] && access(j->stage, F_OK) == 0 && trash_dir(j->d, j->stage, &err) < 0) /* it may be large */
+		log_cerr(LOG_LVL_WARN, &err, "an import's stage");
+	free(j->path);
+	free(j->dir);
+	free(j->head);
+	free(j->name);
+	free(j);
+}
+
+static void on_cancel(vl_call *call, void *data)
+{
+	(void)call;
+	((archive_job *)data)->call = NULL;
+}
+
+static void key_path(const corrald *d, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/" CKPT_KEY_FILE, d->cfg->state_dir);
+}
+
+/* corral-copy's one line on stderr, after what. */
+static void why_failed(const el_child_result *r, const char *what, char *out, size_t n)
+{
+	const strbuf *e = &r->out[1];
+	size_t len = e->len;
+	while (len && e->buf[len - 1] == '\n')
+		len--;
+	size_t start = len;
+	while (start && e->buf[start - 1] != '\n')
+		start--;
+	if (len > start)
+		snprintf(out, n, "%s: %.*s", what, (int)(len - start), e->buf + start);
+	else
+		snprintf(out, n, "%s: corral-copy exited with %d", what, r->code);
+}
+
+static int run_copy(archive_job *j, char *const *argv, int fd, el_child_done_fn done)
+{
+	el_child_opts o = { .path = j->d->copy_bin, .argv = argv, .fd3 = fd,
+			    .max_output = CKPT_ARCHIVE_MAX_MANIFEST + 4096 };
+	el_child *ch;
+	cerr err = { 0 };
+	int r = el_child_run(j->d->loop, &o, done, j, &ch, &err);
+	close(fd);
+	if (r < 0) {
+		vl_call *call = j->call;
+		job_free(j);
+		return sv_internal_err(call, &err);
+	}
+	vl_call_set_cancel(j->call, on_cancel, j);
+	return 0;
+}
+
+/* ---- export ---- */
+
+static void on_exported(const el_child_result *r, void *data)
+{
+	archive_job *j = data;
+	if (j->call) {
+		vl_call_set_cancel(j->call, NULL, NULL);
+		char why[1024];
+		if (r->code != 0) {
+			why_failed(r, j->path, why, sizeof(why));
+			log_error("checkpoint export %s", why);
+			sv_internal(j->call, why);
+		} else {
+			vl_call_reply(j->call, NULL);
+		}
+	}
+	job_free(j);
+}
+
+static int start_export(corrald *d, vl_call *call, int fd, void *ctx)
+{
+	archive_job *j = ctx;
+	j->call = call;
+	char key[PATH_MAX];
+	key_path(d, key, sizeof(key));
+	char *argv[] = { d->copy_bin, "checkpoint-export", "--dir", j->dir, "--key", key, "--head", j->head, NULL };
+	return run_copy(j, argv, fd, on_exported);
+}
+
+/* What the manifest says of c: its owner, name, image and ContainerSpec. */
+static char *head_of(const ctr *c)
+{
+	_cleanup_json_ yajl_val spec = NULL;
+	cerr err = { 0 };
+	if (json_parse(c->spec_json, "its spec", &spec, &err) < 0)
+		return NULL;
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key_int(g, "owner", c->owner) || jg_key_str(g, "name", c->name) ||
+	    jg_key_str(g, "image", c->image_digest) || jg_key(g, "spec") || jg_value(g, spec) || yajl_gen_map_close(g))
+		return NULL;
+	return jg_finish(g, NULL);
+}
+
+int sv_checkpoint_export(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "path");
+	const char *path;
+	if (sp_str(params, "path", true, &path, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (path[0] != '/')
+		return sv_invalid(call, "path", "must be an absolute path");
+	if (c->checkpointing)
+		return reply_bad_state(call, c, "it is being checkpointed");
+	if (!ctr_has_checkpoint(d, c))
+		return reply_bad_state(call, c, "it has no checkpoint: checkpoint it first");
+	archive_job *j = calloc(1, sizeof(*j));
+	char dir[PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	if (j)
+		*j = (archive_job){ .d = d, .path = strdup(path), .dir = strdup(dir), .head = head_of(c) };
+	if (!j || !j->path || !j->dir || !j->head) {
+		job_free(j);
+		return sv_internal(call, "out of memory");
+	}
+	return policy_open_as_peer(d, call, "CheckpointExport", path, true, start_export, job_free, j);
+}
+
+/* ---- import ---- */
+
+/* The ContainerSpec to create: the archive's, with the name asked for. */
+static int spec_of(yajl_val head, const char *name, yajl_val *out, cerr *err)
+{
+	yajl_val spec = json_get(head, "spec");
+	if (!YAJL_IS_OBJECT(spec))
+		return cerr_set(err, EINVAL, "its manifest has no spec");
+	if (!name)
+		name = YAJL_GET_STRING(json_get(head, "name"));
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g))
+		return cerr_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < spec->u.object.len; i++) {
+		const char *k = spec->u.object.keys[i];
+		if (streq(k, "name"))
+			continue;
+		if (jg_key(g, k) || jg_value(g, spec->u.object.values[i]))
+			return cerr_set(err, ENOMEM, "out of memory");
+	}
+	if ((name && jg_key_str(g, "name", name)) || yajl_gen_map_close(g))
+		return cerr_set(err, ENOMEM, "out of memory");
+	_cleanup_free_ char *text = jg_finish(g, NULL);
+	return text ? json_parse(text, "its spec", out, err) : cerr_set(err, ENOMEM, "out of memory");
+}
+
+static void imported(archive_job *j, const char *head_text)
+{
+	corrald *d = j->d;
+	vl_call *call = j->call;
+	cerr err = { 0 };
+	_cleanup_json_ yajl_val head = NULL, spec = NULL;
+	if (json_parse(head_text, "the checkpoint's manifest", &head, &err) < 0 || spec_of(head, j->name, &spec, &err) < 0)
+		return (void)sv_internal_err(call, &err);
+	char upper[PATH_MAX + 8], images[PATH_MAX + 16];
+	snprintf(upper, sizeof(upper), "%s/upper", j->stage);
+	snprintf(images, sizeof(images), "%s/" CTR_CHECKPOINT_DIR, j->stage);
+	ctr *c = NULL;
+	ctr_create_from(call, d, spec, access(upper, F_OK) == 0 ? upper : NULL, &c);
+	if (!c)
+		return; /* answered: the spec, the name, the image or the policy */
+	/* the checkpoint's files are of the image it was made from */
+	const char *image = YAJL_GET_STRING(json_get(head, "image"));
+	char dst[PATH_MAX];
+	ctr_checkpoint_path(d, c, dst, sizeof(dst));
+	bool same = image && streq(image, c->image_digest);
+	if (!same || rename(images, dst) < 0) {
+		char why[PATH_MAX + 256];
+		if (same)
+			snprintf(why, sizeof(why), "%s: %s", dst, strerror(errno));
+		else
+			snprintf(why, sizeof(why), "%s is now image %s, but the checkpoint is of image %s: tag that one as %s again",
+				 c->image, c->image_digest, image ? image : "(none)", c->image);
+		cerr rm = { 0 };
+		ctr_remove_forced(d, c, &rm);
+		cerr_clear(&rm);
+		return (void)(same ? sv_internal(call, why) : sv_invalid(call, "spec.image", why));
+	}
+	c->checkpointed = true;
+	ctr_save(d, c);
+	ctr_reply_created(call, c);
+}
+
+static void on_imported(const el_child_result *r, void *data)
+{
+	archive_job *j = data;
+	if (j->call) {
+		vl_call_set_cancel(j->call, NULL, NULL);
+		char why[1024];
+		if (r->code != 0 || r->truncated) {
+			why_failed(r, j->path, why, sizeof(why));
+			sv_invalid(j->call, "path", why);
+		} else {
+			imported(j, r->out[0].buf ? r->out[0].buf : "");
+		}
+	}
+	job_free(j); /* and what is left of the stage */
+}
+
+static int start_import(corrald *d, vl_call *call, int fd, void *ctx)
+{
+	archive_job *j = ctx;
+	j->call = call;
+	char key[PATH_MAX], owner[16];
+	key_path(d, key, sizeof(key));
+	snprintf(owner, sizeof(owner), "%u", (unsigned)j->uid);
+	char *argv[] = { d->copy_bin, "checkpoint-import", "--stage", j->stage, "--key", key, "--owner", owner, NULL };
+	return run_copy(j, argv, fd, on_imported);
+}
+
+int sv_checkpoint_import(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *path, *name;
+	if (sp_known(params, KNOWN("path", "name"), &f) < 0 || sp_str(params, "path", true, &path, &f) < 0 ||
+	    sp_str(params, "name", false, &name, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (path[0] != '/')
+		return sv_invalid(call, "path", "must be an absolute path");
+	archive_job *j = calloc(1, sizeof(*j));
+	unsigned char rnd[8] = { 0 };
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return sv_internal(call, "getrandom failed");
+	if (j) {
+		*j = (archive_job){ .d = d, .path = strdup(path), .name = name ? strdup(name) : NULL,
+				    .uid = vl_call_peer(call)->uid };
+		/* the stage is corral-copy's to make: set only once it runs */
+	}
+	if (!j || !j->path || (name && !j->name)) {
+		job_free(j);
+		return sv_internal(call, "out of memory");
+	}
+	int n = snprintf(j->stage, sizeof(j->stage), "%s/" IMPORT_STAGE_PREFIX, d->containers_dir);
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		n += snprintf(j->stage + n, sizeof(j->stage) - (size_t)n, "%02x", rnd[i]);
+	return policy_open_as_peer(d, call, "CheckpointImport", path, false, start_import, job_free, j);
+}
+
+void ctr_import_stages_clear(corrald *d)
+{
+	_cleanup_closedir_ DIR *dir = opendir(d->containers_dir);
+	for (struct dirent *de; dir && (de = readdir(dir));) {
+		if (strncmp(de->d_name, IMPORT_STAGE_PREFIX, strlen(IMPORT_STAGE_PREFIX)))
+			continue;
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s", d->containers_dir, de->d_name);
+		_cleanup_cerr_ cerr err = { 0 };
+		if (trash_dir(d, path, &err) < 0)
+			log_cerr(LOG_LVL_WARN, &err, "an import's leftovers");
+	}
+}
