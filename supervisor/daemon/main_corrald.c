@@ -21,7 +21,7 @@
 #include "supervisor/daemon/network/net_reconcile.h"
 #include "supervisor/daemon/containers/fastpath.h"
 #include "supervisor/daemon/containers/trash.h"
-#include "supervisor/daemon/containers/ctr_checkpoint.h"
+#include "supervisor/daemon/copy/ckpt_methods.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/jobs/job_run.h"
 #include "supervisor/daemon/workloads/workload.h"

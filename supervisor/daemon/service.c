@@ -16,6 +16,7 @@
 #include "supervisor/daemon/containers/ctr_methods.h"
 #include "supervisor/daemon/containers/ctr_pause.h"
 #include "supervisor/daemon/containers/ctr_checkpoint.h"
+#include "supervisor/daemon/copy/ckpt_methods.h"
 #include "supervisor/daemon/containers/ctr_prune.h"
 #include "supervisor/daemon/containers/ctr_rename.h"
 #include "supervisor/daemon/containers/ctr_restart.h"

@@ -140,6 +140,36 @@ test_ctl_checkpoint_session_together() {
 	[ "$(count a)" -gt "$n" ] || fail "a's counter stopped"
 }
 
+# podman's --export and --import: the checkpoint as one file, the
+# container removed, then made again from the file, and under another name
+# beside the first: each counter goes on from where it was.
+test_ctl_checkpoint_export_import() {
+	need_criu
+	trap cleanup_sv EXIT
+	start_sv
+	# an image of the store: its rootfs has an upper directory to carry
+	ctl image import "oci:$FIXTURES/images/oci:test" bb:1 >/dev/null
+	ctl run -d --name ex --privileged bb:1 sh -c "echo seen >/marker; rm /bin/true; $COUNTER" >/dev/null
+	wait_count ex 5
+	local n id
+	ctl checkpoint --export "$T/ex.tar" ex >/dev/null || fail "checkpoint --export"
+	assert_eq "$(stat -c %a "$T/ex.tar")" 600 "the file is the caller's alone"
+	n=$(ctl logs ex | tail -1 | awk '{print $2}')
+	ctl rm ex >/dev/null
+	id=$(ctl restore --import "$T/ex.tar") || fail "restore --import"
+	assert_eq "$(ctl inspect --format '{{.Id}} {{.State.Status}} {{.State.Checkpointed}}' ex)" "$id running false" \
+		"made again, and running"
+	sleep 0.5
+	[ "$(count ex)" -gt "$n" ] || fail "the counter did not go on from $n: $(count ex)"
+	assert_eq "$(ctl exec ex cat /marker)" seen "its rootfs changes came along"
+	ctl exec ex test -e /bin/true && fail "a file it removed is back"
+	ctl restore --import "$T/ex.tar" --name ex2 >/dev/null || fail "restore --import --name beside the first"
+	[ "$(count ex2)" -ge "$n" ] || fail "the second copy's counter: $(count ex2)"
+	assert_eq "$(ls -A "$STATE_D/containers" | grep -c '^\.import-')" 0 "no staging directory is left"
+	ctl rm -f ex ex2 >/dev/null
+	assert_eq "$(ls "$STATE_D/runtime" 2>/dev/null)" "" "no runtime state left"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

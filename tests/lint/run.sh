@@ -183,14 +183,14 @@ validators | check "validators do not reply"
 # handler answers. Besides the handlers, these answer a call themselves:
 answerers=(
 	# what a handler returns, as it returns sv_invalid(...)
-	reply_created reply_stopped reply_history reply_network reply_digest reply_session job_reply no_such_job
+	ctr_reply_created reply_stopped reply_history reply_network reply_digest reply_session job_reply no_such_job
 	pull_failed img_reply_images
 	queue_full broker_fault_reply broker_error_invalid broker_refused no_such_key state_error state_list
 	# a method's body, shared by the member's table and the host's
 	broker_do_publish broker_do_request broker_reply broker_state_call broker_stream
 	# the answer to a call kept for later: a wait, a stream, a job's end
 	running flush ctr_wake reply_exit end_stream import_done archive_done load_reply answer exec_client_detached breq_end
-	login_done dumped
+	login_done dumped on_exported
 )
 helpers() {
 	local handlers

@@ -19,8 +19,3 @@ void ctr_restore_reported(struct corrald *d, ctr *c, bool ok);
 /* Whether it has a checkpoint to restore (or export). */
 bool ctr_has_checkpoint(const struct corrald *d, const ctr *c);
 
-/* ctr_ckpt_archive.c: a checkpoint as one file, out and in. */
-int sv_checkpoint_export(vl_call *call, yajl_val params, void *ud);
-int sv_checkpoint_import(vl_call *call, yajl_val params, void *ud);
-/* At start: what an import that corrald did not finish left, to the trash. */
-void ctr_import_stages_clear(struct corrald *d);

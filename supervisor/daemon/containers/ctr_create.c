@@ -75,7 +75,7 @@ static void undo_dir(ctr *c, const char *dir)
 static bool name_taken(const char *name, void *d) { return ctr_by_name(d, name) != NULL; }
 
 /* What the record keeps of the image and the spec. */
-static int describe(ctr *c, const image_ref *img, yajl_val spec, cerr *err)
+static int describe(ctr *c, const image_ref *img, cerr *err)
 {
 	char made[CTR_GENERATED_NAME_MAX];
 	if (!c->spec.name && ctr_name_generate(name_taken, c->d, made, sizeof(made)) < 0)
@@ -85,9 +85,6 @@ static int describe(ctr *c, const image_ref *img, yajl_val spec, cerr *err)
 	c->image_digest = strdup(img->id);
 	c->image_manifest = img->manifest ? strdup(img->manifest) : NULL;
 	rfc3339_ns(0, c->created, sizeof(c->created));
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (g && !jg_value(g, spec))
-		c->spec_json = jg_finish(g, NULL);
 	c->status = CS_CREATED;
 	restart_state_init(&c->rs);
 	if (command_compose(img->entrypoint, img->cmd, c->spec.entrypoint, c->spec.command, &c->command) < 0 ||
@@ -145,8 +142,13 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	yajl_val spec = json_member(params, "spec");
 	if (!spec)
 		return sv_invalid(call, "spec", "required");
+	_cleanup_(ctr_freep) ctr *c = ctr_new(d);
+	if (!c)
+		return sv_internal(call, NULL);
+	if (ctr_parse_spec(d, spec, c, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	ctr *made = NULL;
-	int r = ctr_create_from(call, d, spec, NULL, &made);
+	int r = ctr_create_parsed(call, d, TAKE_PTR(c), NULL, &made);
 	return made ? ctr_reply_created(call, made) : r;
 }
 
@@ -163,18 +165,23 @@ static int take_upper(const char *dir, const char *upper_from, cerr *err)
 	return 0;
 }
 
-int ctr_create_from(vl_call *call, corrald *d, yajl_val spec, const char *upper_from, ctr **made_out)
+int ctr_parse_spec(corrald *d, yajl_val spec, ctr *c, json_fault *f)
+{
+	if (ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, f) < 0 ||
+	    ctr_spec_default_network(&c->spec, d->cfg->default_network, f) < 0)
+		return -1;
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || jg_value(g, spec) || !(c->spec_json = jg_finish(g, NULL)))
+		return json_fault_set(f, ENOMEM, "spec", "out of memory");
+	return 0;
+}
+
+int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_from, ctr **made_out)
 {
 	json_fault f = { 0 };
 	*made_out = NULL;
-	_cleanup_(ctr_freep) ctr *c = ctr_new(d);
-	if (!c)
-		return sv_internal(call, NULL);
-
-	/* the spec */
-	if (ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f) < 0 ||
-	    ctr_spec_default_network(&c->spec, d->cfg->default_network, &f) < 0 ||
-	    labels_check_reserved(call, c->spec.labels, "spec.labels", &f) < 0)
+	_cleanup_(ctr_freep) ctr *c = parsed;
+	if (labels_check_reserved(call, c->spec.labels, "spec.labels", &f) < 0)
 		return sv_invalid_fault(call, &f);
 	/* what it names: refused before anything is made */
 	ctr_missing miss = { 0 };
@@ -270,7 +277,7 @@ int ctr_create_from(vl_call *call, corrald *d, yajl_val spec, const char *upper_
 
 	/* its bundle and record */
 	const char *bad = NULL;
-	if (describe(c, &img, spec, &err) < 0 || write_bundle_and_record(d, c, dir, &img, own_ids ? &ids : NULL, &bad, &err) < 0) {
+	if (describe(c, &img, &err) < 0 || write_bundle_and_record(d, c, dir, &img, own_ids ? &ids : NULL, &bad, &err) < 0) {
 		undo_dir(c, dir);
 		return bad ? sv_invalid_err(call, bad, &err) : sv_internal_err(call, &err);
 	}

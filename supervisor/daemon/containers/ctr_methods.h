@@ -31,10 +31,12 @@ int reply_bad_state(vl_call *call, const ctr *c, const char *reason);
 int ctr_remove_forced(struct corrald *d, ctr *c, cerr *err);
 
 int sv_create(vl_call *call, yajl_val params, void *ud);
-/* CreateContainer's work for spec, the upper directory taken from
- * upper_from when it is not NULL: *made once it is known (the caller
- * replies), else NULL and the reply given is returned. */
-int ctr_create_from(vl_call *call, struct corrald *d, yajl_val spec, const char *upper_from, ctr **made);
+/* CreateContainer's steps: the spec parsed into c (f says what is wrong:
+ * the caller answers), then the container made from c (taken), its upper
+ * directory taken from upper_from unless it is NULL: *made once it is known
+ * (the caller answers), else NULL and the reply given is returned. */
+int ctr_parse_spec(struct corrald *d, yajl_val spec, ctr *c, json_fault *f);
+int ctr_create_parsed(vl_call *call, struct corrald *d, ctr *c, const char *upper_from, ctr **made);
 /* CreateContainer's reply: its id and name. */
 int ctr_reply_created(vl_call *call, const ctr *c);
 int sv_start(vl_call *call, yajl_val params, void *ud);

@@ -10,7 +10,7 @@
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/images/img_job.h"
-#include "supervisor/daemon/images/import_peer.h"
+#include "supervisor/daemon/core/import_peer.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"

@@ -6,7 +6,7 @@
 #include "supervisor/daemon/images/img_job.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/images/img_size.h"
-#include "supervisor/daemon/images/import_peer.h"
+#include "supervisor/daemon/core/import_peer.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"

@@ -10,8 +10,9 @@
 #include "supervisor/daemon/containers/ctr_methods.h"
 #include "supervisor/daemon/containers/trash.h"
 #include "supervisor/daemon/copy/ckpt_archive.h"
+#include "supervisor/daemon/copy/ckpt_methods.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/daemon/images/import_peer.h"
+#include "supervisor/daemon/core/import_peer.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
@@ -205,11 +206,17 @@ static void imported(archive_job *j, const char *head_text)
 	_cleanup_json_ yajl_val head = NULL, spec = NULL;
 	if (json_parse(head_text, "the checkpoint's manifest", &head, &err) < 0 || spec_of(head, j->name, &spec, &err) < 0)
 		return (void)sv_internal_err(call, &err);
+	json_fault f = { 0 };
+	_cleanup_(ctr_freep) ctr *parsed = ctr_new(d);
+	if (!parsed)
+		return (void)sv_internal(call, NULL);
+	if (ctr_parse_spec(d, spec, parsed, &f) < 0)
+		return (void)sv_invalid_fault(call, &f);
 	char upper[PATH_MAX + 8], images[PATH_MAX + 16];
 	snprintf(upper, sizeof(upper), "%s/upper", j->stage);
 	snprintf(images, sizeof(images), "%s/" CTR_CHECKPOINT_DIR, j->stage);
 	ctr *c = NULL;
-	ctr_create_from(call, d, spec, access(upper, F_OK) == 0 ? upper : NULL, &c);
+	ctr_create_parsed(call, d, TAKE_PTR(parsed), access(upper, F_OK) == 0 ? upper : NULL, &c);
 	if (!c)
 		return; /* answered: the spec, the name, the image or the policy */
 	/* the checkpoint's files are of the image it was made from */

@@ -1,4 +1,4 @@
-#include "supervisor/daemon/images/import_peer.h"
+#include "supervisor/daemon/core/import_peer.h"
 #include "supervisor/daemon/core/peer_open.h"
 #include "supervisor/daemon/core/violation.h"
 #include "supervisor/daemon/core/corrald.h"
