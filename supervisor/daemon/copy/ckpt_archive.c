@@ -147,8 +147,11 @@ static int list_images(int dirfd, char ***out, cerr *err)
 			return cerr_set(err, EINVAL, CKPT_DIR "/%s: not a regular file", de->d_name);
 		if (++n > CKPT_ARCHIVE_MAX_ENTRIES - 1)
 			return cerr_set(err, E2BIG, CKPT_DIR ": more than %u files", CKPT_ARCHIVE_MAX_ENTRIES - 1);
-		if (strv_push(&names, strdup(de->d_name)) < 0)
+		char *name = strdup(de->d_name);
+		if (!name || strv_push(&names, name) < 0) {
+			free(name);
 			return cerr_set(err, ENOMEM, "out of memory");
+		}
 	}
 	if (names)
 		qsort(names, n, sizeof(*names), cmp_str);

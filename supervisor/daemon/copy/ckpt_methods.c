@@ -278,15 +278,13 @@ int sv_checkpoint_import(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	if (path[0] != '/')
 		return sv_invalid(call, "path", "must be an absolute path");
-	archive_job *j = calloc(1, sizeof(*j));
-	unsigned char rnd[8] = { 0 };
+	unsigned char rnd[8];
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		return sv_internal(call, "getrandom failed");
-	if (j) {
+	archive_job *j = calloc(1, sizeof(*j));
+	if (j)
 		*j = (archive_job){ .d = d, .path = strdup(path), .name = name ? strdup(name) : NULL,
 				    .uid = vl_call_peer(call)->uid };
-		/* the stage is corral-copy's to make: set only once it runs */
-	}
 	if (!j || !j->path || (name && !j->name)) {
 		job_free(j);
 		return sv_internal(call, "out of memory");
