@@ -16,6 +16,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The init's terminal, as criu names it external (tty[RDEV:DEV]), and
+ * beside the images for restore to give it a new one in its place, as
+ * runc's orphan-pts-master does over criu's RPC. */
+static int save_terminal(pid_t pid, const char *image_path, char *id, size_t n, cerr *err)
+{
+	char link[64];
+	struct stat st;
+	snprintf(link, sizeof(link), "/proc/%d/fd/0", (int)pid);
+	if (stat(link, &st) < 0 || !S_ISCHR(st.st_mode))
+		return cerr_set(err, ENOTSUP, "process.terminal: the init's stdin is no terminal: it cannot be checkpointed");
+	int len = snprintf(id, n, "tty[%llx:%llx]", (unsigned long long)st.st_rdev, (unsigned long long)st.st_dev);
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" CKPT_TERMINAL, image_path);
+	return write_file_atomic(path, id, (size_t)len, 0600, err);
+}
+
 /* What the init's stdio is, for restore to hand it back (runc's
  * descriptors.json): "pipe:[N]", "/dev/null", ... */
 static int save_descriptors(pid_t pid, const char *image_path, cerr *err)
@@ -60,8 +76,6 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 				"can): the container was not checkpointed", criu.text);
 	if ((r = ckpt_joined_ns_check(spec, err)) < 0)
 		return r;
-	if (spec->process.terminal && !o->shell_job)
-		return cerr_set(err, ENOTSUP, "process.terminal: a container on a terminal needs --shell-job");
 	const char *work = o->work_path ? o->work_path : o->image_path;
 	struct stat was;
 	bool made = stat(o->image_path, &was) < 0;
@@ -70,15 +84,19 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 	if ((r = mkdir_p(work, 0700)) < 0)
 		return cerr_sys(err, -r, "--work-path %s", work);
 	_cleanup_strv_ char **args = NULL;
+	char tty[64];
+	if (spec->process.terminal && (r = save_terminal(st->pid, o->image_path, tty, sizeof(tty), err)) < 0)
+		return r;
 	struct ckpt_ctx ctx = { .spec = spec, .rootfs = st->rootfs, .bundle = st->bundle, .pid = st->pid,
-				.cgroup_mount = st->cgroup_mount, .cgroup_path = st->cgroup_path };
+				.cgroup_mount = st->cgroup_mount, .cgroup_path = st->cgroup_path,
+				.terminal = spec->process.terminal ? tty : NULL };
 	if ((r = ckpt_dump_args(&criu, o, &ctx, &args, err)) < 0)
 		return r;
 	if (!o->pre_dump && (r = save_descriptors(st->pid, o->image_path, err)) < 0)
 		return r;
 	char log[PATH_MAX];
 	snprintf(log, sizeof(log), "%s/%s", work, o->pre_dump ? "pre-dump.log" : "dump.log");
-	if ((r = criu_run(&criu, args, false, -1, log, err)) < 0) {
+	if ((r = criu_run(&criu, args, false, -1, -1, log, err)) < 0) {
 		/* where criu cannot work at all, its own check says why better */
 		_cleanup_cerr_ cerr why = { 0 };
 		if (criu_check(&criu, &why) < 0) {

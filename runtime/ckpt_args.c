@@ -121,6 +121,9 @@ int ckpt_dump_args(const struct criu *c, const struct ckpt_opts *o, const struct
 		return cerr_set(err, ENOMEM, "out of memory");
 	if ((r = external_netns(&v, x->spec, err)) < 0)
 		return r;
+	/* its master is the console socket's, outside the tree */
+	if (x->terminal && (add(&v, "--external") || add(&v, "%s", x->terminal)))
+		return cerr_set(err, ENOMEM, "out of memory");
 	*out = TAKE_PTR(v);
 	return 0;
 }
@@ -167,6 +170,8 @@ int ckpt_restore_args(const struct criu *c, const struct ckpt_opts *o, const str
 		r = add(&v, "--ext-mount-map") || add(&v, "/dev/null:/dev/null") ? -ENOMEM : 0;
 	if (!r)
 		r = inherit_stdio(&v, x->descriptors);
+	if (!r && x->terminal)
+		r = add(&v, "--inherit-fd") || add(&v, "fd[%d]:%s", CKPT_TERMINAL_FD, x->terminal) ? -ENOMEM : 0;
 	if (!r)
 		r = joined_ns(&v, x->spec);
 	if (r)

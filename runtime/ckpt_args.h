@@ -8,6 +8,8 @@
 #define CKPT_DESCRIPTORS "descriptors.json"
 #define CKPT_EXT_NETNS "extRootNetNS" /* runc's and crun's key */
 #define CKPT_NETNS_FD 3               /* restore: criu's fd of the network namespace joined by path */
+#define CKPT_TERMINAL "terminal.id"   /* beside the images: the dump's external terminal, tty[RDEV:DEV] */
+#define CKPT_TERMINAL_FD 0            /* restore: criu's fd of the new terminal */
 
 struct ckpt_ctx {
 	const struct oci_spec *spec;
@@ -17,6 +19,7 @@ struct ckpt_ctx {
 	const char *cgroup_mount, *cgroup_path; /* NULL: none */
 	const char *pidfile;    /* restore: where criu writes the init's pid */
 	const char *descriptors; /* restore: the dump's descriptors.json text */
+	const char *terminal;   /* the init's terminal, tty[RDEV:DEV]: external on dump, inherited on restore */
 };
 
 /* Namespaces joined by path that criu cannot take: one line, else 0. */

@@ -78,9 +78,9 @@ int criu_check(const struct criu *c, cerr *err)
 }
 
 /* criu with our own stdio: what --inherit-fd gives the restored tree */
-static int run_with_stdio(const char *path, char **argv, int fd3)
+static int run_with_stdio(const char *path, char **argv, int in, int fd3)
 {
-	spawn_fds fds = { .in = SPAWN_INHERIT, .out = SPAWN_INHERIT, .err = SPAWN_INHERIT, .fd3 = fd3 < 0 ? SPAWN_NULL : fd3 };
+	spawn_fds fds = { .in = in < 0 ? SPAWN_INHERIT : in, .out = SPAWN_INHERIT, .err = SPAWN_INHERIT, .fd3 = fd3 < 0 ? SPAWN_NULL : fd3 };
 	pid_t pid;
 	int r = spawn_clean(path, argv, &fds, false, &pid);
 	if (r < 0)
@@ -92,7 +92,7 @@ static int run_with_stdio(const char *path, char **argv, int fd3)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int criu_run(const struct criu *c, char *const *args, bool pass_stdio, int fd3, const char *log, cerr *err)
+int criu_run(const struct criu *c, char *const *args, bool pass_stdio, int in, int fd3, const char *log, cerr *err)
 {
 	_cleanup_(strv_freep) char **argv = NULL;
 	int r = strv_push(&argv, strdup(c->path));
@@ -102,7 +102,7 @@ int criu_run(const struct criu *c, char *const *args, bool pass_stdio, int fd3, 
 		return cerr_set(err, ENOMEM, "out of memory");
 	char out[4096] = "", why[512];
 	/* a restored process that got criu's stdout would hold a capture pipe open */
-	int rc = pass_stdio ? run_with_stdio(c->path, argv, fd3) : spawn_output(c->path, argv, true, out, sizeof(out));
+	int rc = pass_stdio ? run_with_stdio(c->path, argv, in, fd3) : spawn_output(c->path, argv, true, out, sizeof(out));
 	if (rc < 0)
 		return cerr_sys(err, -rc, "criu: %s", c->path);
 	if (rc == 0)

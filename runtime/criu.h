@@ -23,11 +23,11 @@ struct criu {
 int criu_open(const char *name, struct criu *c, cerr *err);
 /* Whether criu can work on this host (`criu check`): 0, or its reason. */
 int criu_check(const struct criu *c, cerr *err);
-/* Run criu ARGS (args[0] is the action), with our stdio and fd3 (>= 0)
- * as its fd 3 when pass_stdio (restore hands them to the tree), else its
- * output kept; on failure the error is criu's own "Error" lines of log (a
- * path), else its status. */
-int criu_run(const struct criu *c, char *const *args, bool pass_stdio, int fd3, const char *log, cerr *err);
+/* Run criu ARGS (args[0] is the action), with our stdio (stdin: in, when
+ * it is >= 0) and fd3 (>= 0) as its fd 3 when pass_stdio (restore hands
+ * them to the tree), else its output kept; on failure the error is criu's
+ * own "Error" lines of log (a path), else its status. */
+int criu_run(const struct criu *c, char *const *args, bool pass_stdio, int in, int fd3, const char *log, cerr *err);
 /* criu's "Error (file:line): text" lines: the first one's text, and the
  * last one's in parentheses when it differs. */
 void criu_last_error(const char *text, char *out, size_t len);

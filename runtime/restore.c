@@ -6,6 +6,7 @@
 #include "cgroup_path.h"
 #include "ckpt_args.h"
 #include "criu.h"
+#include "terminal.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/safepath.h"
@@ -53,9 +54,10 @@ static int restore_checks(const struct create_prep *p, const struct ckpt_opts *k
 	if (p->spec->process.no_new_privileges && criu->version < CRIU_NNP_VERSION)
 		return cerr_set(err, ENOTSUP, "process.noNewPrivileges: criu %s cannot restore it (criu 3.19 or later "
 				"can): the container would run without it", criu->text);
-	if (p->spec->process.terminal || o->console_socket)
-		return cerr_set(err, ENOTSUP, "process.terminal: restoring a container on a terminal "
-				"(--console-socket) is not supported: criu's command line cannot hand back its pty");
+	if (p->spec->process.terminal && !o->console_socket && !o->keep_pty)
+		return cerr_set(err, EINVAL, "process.terminal: a container on a terminal is restored with --console-socket");
+	if (!p->spec->process.terminal && o->console_socket)
+		return cerr_set(err, EINVAL, "--console-socket: process.terminal is false: the container has no terminal");
 	int r = ckpt_joined_ns_check(p->spec, err);
 	if (r < 0)
 		return r;
@@ -106,6 +108,22 @@ static int make_mountpoints(const struct oci_spec *s, const char *rootfs, const 
 	return 0;
 }
 
+/* The dump's terminal id (checkpoint.c), checked to be criu's form. */
+static int read_terminal(const char *image_path, char *id, size_t n, cerr *err)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" CKPT_TERMINAL, image_path);
+	_cleanup_free_ char *text = NULL;
+	if (read_file(path, 64, &text, NULL, err) < 0)
+		return cerr_wrap(err, "process.terminal: the checkpoint has no terminal");
+	unsigned long long rdev, dev;
+	char end;
+	if (sscanf(text, "tty[%llx:%llx%c", &rdev, &dev, &end) != 3 || end != ']')
+		return cerr_set(err, EINVAL, "%s: not a terminal of criu's", path);
+	snprintf(id, n, "tty[%llx:%llx]", rdev, dev);
+	return 0;
+}
+
 int container_restore(const struct create_opts *o, const struct ckpt_opts *k, struct container *c, cerr *err)
 {
 	*c = (struct container){ .pid = -1, .pidfd = -1, .pty_master = -1 };
@@ -135,6 +153,8 @@ int container_restore(const struct create_opts *o, const struct ckpt_opts *k, st
 	_cleanup_strv_ char **args = NULL;
 	pid_t pid = -1;
 	_cleanup_close_ int netns = -1; /* a network namespace joined by path: criu's CKPT_NETNS_FD */
+	_cleanup_close_ int master = -1, slave = -1; /* a terminal's new pty */
+	char tty[64];
 	if ((r = cgroup_make(o, p.spec, p.res, &cgroup, err)) < 0 ||
 	    (r = make_mountpoints(p.spec, p.rootfs, o->bundle, err)) < 0)
 		goto fail;
@@ -156,9 +176,17 @@ int container_restore(const struct create_opts *o, const struct ckpt_opts *k, st
 		r = cerr_sys(err, errno, "linux.namespaces: network %s", net->path);
 		goto fail;
 	}
-	if ((r = ckpt_restore_args(&criu, k, &ctx, &args, err)) < 0 ||
-	    (r = criu_run(&criu, args, true, netns, log, err)) < 0 || (r = read_pid(pidfile, &pid, err)) < 0)
+	/* a terminal: a new pty, whose peer takes the dump's place */
+	if (p.spec->process.terminal && ((r = read_terminal(k->image_path, tty, sizeof(tty), err)) < 0 ||
+					 (r = tty_open_in_root("/", &master, &slave, err)) < 0))
 		goto fail;
+	ctx.terminal = p.spec->process.terminal ? tty : NULL;
+	if ((r = ckpt_restore_args(&criu, k, &ctx, &args, err)) < 0 ||
+	    (r = criu_run(&criu, args, true, slave, netns, log, err)) < 0 || (r = read_pid(pidfile, &pid, err)) < 0)
+		goto fail;
+	if (master >= 0 && o->console_socket && (r = tty_send_to_socket(o->console_socket, master, err)) < 0)
+		goto fail;
+
 	undo_root(croot);
 	unlink(pidfile);
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -174,6 +202,8 @@ int container_restore(const struct create_opts *o, const struct ckpt_opts *k, st
 		r = cerr_set(err, ENOMEM, "out of memory");
 		goto fail;
 	}
+	if (master >= 0 && !o->console_socket)
+		c->pty_master = TAKE_FD(master); /* keep_pty: the caller's */
 	create_prep_release(&p);
 	return 0;
 fail:
