@@ -34,7 +34,7 @@ int cgroup_scope_enter(const char *cgroups_path, const char *id, const struct cg
 	/* the rest, and the exact values (systemd rounds a CPU quota) */
 	if ((r = cg_open(NULL, path, out, err)) < 0 || (r = cg_update(*out, res, err)) < 0)
 		return r;
-	if (sync_send(sync, SYNC_CGROUP_DONE, 0, NULL, -1) < 0)
+	if (sync >= 0 && sync_send(sync, SYNC_CGROUP_DONE, 0, NULL, -1) < 0)
 		return cerr_sys(err, errno, "sync with container init");
 	return 0;
 }

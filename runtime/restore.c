@@ -7,6 +7,7 @@
 #include "ckpt_args.h"
 #include "criu.h"
 #include "terminal.h"
+#include "cgroups/systemd.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/safepath.h"
@@ -124,6 +125,32 @@ static int read_terminal(const char *image_path, char *id, size_t n, cerr *err)
 	return 0;
 }
 
+/* The systemd driver's scope: systemd makes one only of a process, so it
+ * is made of a placeholder child, criu restores the tree into its cgroup
+ * (--cgroup-root), and the placeholder then goes (end_holder). */
+static int scope_for_restore(const struct create_opts *o, const struct create_prep *p, pid_t *holder,
+			     char unit[NAME_MAX + 1], cg **out, cerr *err)
+{
+	*holder = fork();
+	if (*holder < 0)
+		return cerr_sys(err, errno, "restore: fork");
+	if (*holder == 0) {
+		for (;;)
+			pause(); /* until SIGKILL */
+	}
+	return cgroup_scope_enter(p->spec->linux_.cgroups_path, o->id, p->res, *holder, -1, unit, out, err);
+}
+
+static void end_holder(pid_t *holder)
+{
+	if (*holder <= 0)
+		return;
+	kill(*holder, SIGKILL);
+	while (waitpid(*holder, NULL, 0) < 0 && errno == EINTR)
+		;
+	*holder = -1;
+}
+
 int container_restore(const struct create_opts *o, const struct ckpt_opts *k, struct container *c, cerr *err)
 {
 	*c = (struct container){ .pid = -1, .pidfd = -1, .pty_master = -1 };
@@ -155,7 +182,10 @@ int container_restore(const struct create_opts *o, const struct ckpt_opts *k, st
 	_cleanup_close_ int netns = -1; /* a network namespace joined by path: criu's CKPT_NETNS_FD */
 	_cleanup_close_ int master = -1, slave = -1; /* a terminal's new pty */
 	char tty[64];
-	if ((r = cgroup_make(o, p.spec, p.res, &cgroup, err)) < 0 ||
+	pid_t holder = -1;
+	char scope[NAME_MAX + 1] = "";
+	if ((r = o->systemd_cgroup ? scope_for_restore(o, &p, &holder, scope, &cgroup, err)
+				   : cgroup_make(o, p.spec, p.res, &cgroup, err)) < 0 ||
 	    (r = make_mountpoints(p.spec, p.rootfs, o->bundle, err)) < 0)
 		goto fail;
 	/* criu's root must be a mount point: the rootfs, bound (runc's criu-root) */
@@ -189,6 +219,7 @@ int container_restore(const struct create_opts *o, const struct ckpt_opts *k, st
 
 	undo_root(croot);
 	unlink(pidfile);
+	end_holder(&holder);
 	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (c->pidfd < 0) {
 		r = cerr_sys(err, errno, "restore: the restored init %d", (int)pid);
@@ -208,6 +239,7 @@ int container_restore(const struct create_opts *o, const struct ckpt_opts *k, st
 	return 0;
 fail:
 	undo_root(croot);
+	end_holder(&holder);
 	if (pid > 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
@@ -215,7 +247,9 @@ fail:
 	if (c->pidfd >= 0)
 		close(c->pidfd);
 	c->pidfd = -1;
-	if (cgroup)
+	if (scope[0])
+		cg_scope_stop(scope, NULL);
+	else if (cgroup)
 		cg_destroy(cgroup, true, NULL);
 	rm_rf(dir);
 	create_prep_release(&p);

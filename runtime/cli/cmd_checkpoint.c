@@ -185,10 +185,6 @@ int cmd_restore(int argc, char **argv)
 	o.id = argv[optind];
 	if (!k.image_path)
 		k.image_path = default_image_path(cwd);
-	if (o.systemd_cgroup) {
-		fprintf(stderr, "corral: restore %s: --systemd-cgroup is not supported for restore yet\n", o.id);
-		return 1;
-	}
 	sigset_t mask;
 	forwarded_sigset(&mask);
 	if (!detach)

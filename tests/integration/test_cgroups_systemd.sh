@@ -156,6 +156,38 @@ test_systemd_corrald_cgroup_manager() {
 	assert_contains "$out" 'cgroup-parent: "/x" must be a slice' "the error"
 }
 
+# Checkpoint and restore under the systemd driver (podman's default on a
+# systemd host): the restored tree is in a new scope of the same name, with
+# its limits, beside runc; delete stops it.
+test_systemd_checkpoint_restore() {
+	need_systemd
+	command -v criu >/dev/null && criu check >/dev/null 2>&1 || skip "criu cannot work here"
+	mkbundle sh -c 'i=0; while :; do i=$((i+1)); echo $i >/dev/shm/n; sleep 0.1; done'
+	cfg '.process.noNewPrivileges=false | .linux.resources={"pids":{"limit":64}}'
+	local r u pid n
+	for r in runc corral; do
+		cgpath "$r"
+		u=$(unit_of "$r")
+		(cd "$BUNDLE" && rt "$r" run -d "$TID" </dev/null >/dev/null 2>&1) || fail "$r run -d"
+		wait_for 10 sh -c "[ \"\$(cat /sys/fs/cgroup/system.slice/$u/pids.current 2>/dev/null || echo 0)\" -ge 1 ]"
+		sleep 0.5
+		rt "$r" checkpoint --image-path "$T/img-$r" "$TID" 2>"$T/err" || fail "$r checkpoint: $(cat "$T/err")"
+		wait_for 10 gone "$u"
+		(cd "$BUNDLE" && rt "$r" restore -d --image-path "$T/img-$r" "$TID" </dev/null >/dev/null 2>"$T/err") ||
+			fail "$r restore: $(cat "$T/err")"
+		pid=$(rt "$r" state "$TID" | jq .pid)
+		assert_eq "$(prop "$u" ActiveState)" active "$r: the scope is back"
+		grep -qx "$pid" "/sys/fs/cgroup/system.slice/$u/cgroup.procs" || fail "$r: the restored init $pid is not in $u"
+		assert_eq "$(cat "/sys/fs/cgroup/system.slice/$u/pids.max")" 64 "$r: its limit"
+		n=$(cr_exec "$r" cat /dev/shm/n)
+		sleep 0.5
+		[ "$(cr_exec "$r" cat /dev/shm/n)" -gt "$n" ] || fail "$r: the counter did not go on from $n"
+		rt "$r" delete -f "$TID"
+		wait_for 10 gone "$u"
+	done
+}
+cr_exec() { local r=$1; shift; rt "$r" exec "$TID" "$@"; }
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

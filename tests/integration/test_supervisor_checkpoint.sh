@@ -156,6 +156,24 @@ test_ctl_checkpoint_export_import() {
 	assert_eq "$(stat -c %a "$T/ex.tar")" 600 "the file is the caller's alone"
 	n=$(ctl logs ex | tail -1 | awk '{print $2}')
 	ctl rm ex >/dev/null
+	# a real archive, truncated, and with one byte of criu's pages changed:
+	# refused in one line, nothing made, nothing staged
+	local size out bad
+	size=$(stat -c %s "$T/ex.tar")
+	head -c $((size * 2 / 3)) "$T/ex.tar" >"$T/cut.tar"
+	python3 - "$T/ex.tar" "$T/flip.tar" <<-'EOF'
+		import sys
+		d = bytearray(open(sys.argv[1], "rb").read())
+		at = d.rfind(b"checkpoint/pages-1.img") + 512 + 100  # in its data, past its header
+		d[at] ^= 0xff
+		open(sys.argv[2], "wb").write(d)
+	EOF
+	for bad in cut flip; do
+		out=$(ctl restore --import "$T/$bad.tar" 2>&1) && fail "$bad: imported"
+		assert_eq "$(echo "$out" | wc -l)" 1 "$bad: one line: $out"
+		assert_eq "$(ctl ps -a -q | wc -l)" 0 "$bad: no container was made"
+		assert_eq "$(ls -A "$STATE_D/containers" | grep -c '^\.import-')" 0 "$bad: nothing staged is left"
+	done
 	id=$(ctl restore --import "$T/ex.tar") || fail "restore --import"
 	assert_eq "$(ctl inspect --format '{{.Id}} {{.State.Status}} {{.State.Checkpointed}}' ex)" "$id running false" \
 		"made again, and running"
