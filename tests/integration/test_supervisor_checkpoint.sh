@@ -188,6 +188,35 @@ test_ctl_checkpoint_export_import() {
 	assert_eq "$(ls "$STATE_D/runtime" 2>/dev/null)" "" "no runtime state left"
 }
 
+# corrald killed while criu dumps: the dump goes on without it, and the
+# corrald that starts after finds the container checkpointed (not ended,
+# and not restarted by its policy), and restores it.
+test_ctl_checkpoint_across_a_restart() {
+	need_criu
+	trap cleanup_sv EXIT
+	start_sv
+	# 64 MiB in its /dev/shm: a dump of seconds
+	ctl run -d --name slow --privileged --restart always "$IMG" \
+		sh -c "dd if=/dev/zero of=/dev/shm/big bs=1M count=64 2>/dev/null; $COUNTER" >/dev/null
+	wait_count slow 3
+	local pid n
+	pid=$(field slow Pid)
+	ctl checkpoint slow >/dev/null 2>&1 &
+	wait_for 10 pgrep -f "corral-monitor --checkpoint .* --id $(ctl inspect --format '{{.Id}}' slow)"
+	kill -KILL "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null
+	start_sv
+	wait_for 60 sh -c "! kill -0 $pid 2>/dev/null"
+	wait_for 10 sh -c "[ \"\$(\"$CORRALCTL\" --socket \"$SOCK\" inspect --format '{{.State.Checkpointed}}' slow)\" = true ]"
+	assert_eq "$(field slow Status)" exited "down, checkpointed"
+	sleep 1.5 # --restart always: nothing brings it back but a restore
+	assert_eq "$(field slow Status)" exited "no restart after the checkpoint"
+	ctl restore slow >/dev/null || fail "restore"
+	n=$(count slow)
+	sleep 0.5
+	[ "$(count slow)" -gt "$n" ] || fail "the counter did not go on"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

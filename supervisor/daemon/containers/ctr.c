@@ -191,6 +191,8 @@ static yajl_gen record_gen(const ctr *c)
 	jg_key_bool(g, "hasRun", c->has_run);
 	if (c->checkpointed)
 		jg_key_bool(g, "checkpointed", true);
+	if (c->checkpointing)
+		jg_key_bool(g, "checkpointing", true);
 	jg_key_int(g, "owner", (long long)c->owner);
 	if (c->spec.n_secrets) { /* what each of spec.secrets was bound to at Create */
 		jg_key(g, "secretIds");
@@ -335,6 +337,7 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	c->stopped_by_user = bool_of(v, "stoppedByUser");
 	c->has_run = bool_of(v, "hasRun");
 	c->checkpointed = bool_of(v, "checkpointed");
+	c->checkpointing = bool_of(v, "checkpointing");
 	c->owner = (uid_t)int_of(v, "owner");
 	yajl_val ids = member(v, "secretIds"); /* absent in records from before */
 	for (size_t i = 0; YAJL_IS_ARRAY(ids) && i < ids->u.array.len && i < c->spec.n_secrets; i++) {

@@ -63,7 +63,8 @@ typedef struct ctr {
 	restart_state rs;
 	bool stopped_by_user, has_run;
 	bool checkpointed;      /* down, with a checkpoint to restore (record "checkpointed") */
-	bool checkpointing;     /* a Checkpoint's dump is under way: its end is no failure */
+	bool checkpointing;     /* a Checkpoint's dump was begun (recorded): an end it makes is no failure */
+	bool dumping;           /* that dump runs, a child of this corrald */
 	bool checkpoint_ending; /* dumped; the Checkpoint is answered once its end is heard */
 	vl_call *checkpoint_call; /* that Checkpoint, while its client waits */
 	bool restoring;         /* its monitor restores it rather than creates it */

@@ -98,6 +98,15 @@ void ctr_checkpoint_ended(struct corrald *d, ctr *c)
 	dumped(d, c, call, false);
 }
 
+void ctr_checkpoint_orphan_ended(struct corrald *d, ctr *c)
+{
+	if (!c->checkpointing || c->dumping)
+		return;
+	c->checkpointing = false;
+	if (ctr_has_checkpoint(d, c)) /* criu writes inventory.img once the dump is whole */
+		dumped(d, c, NULL, false);
+}
+
 void ctr_checkpoint_drop(ctr *c)
 {
 	vl_call *call = TAKE_PTR(c->checkpoint_call);
@@ -121,8 +130,10 @@ static void on_dumped(const el_child_result *r, void *data)
 			vl_call_set_cancel(j->call, on_ended_cancel, c);
 		return;
 	}
-	if (c)
-		c->checkpointing = false;
+	if (c) {
+		c->checkpointing = c->dumping = false;
+		ctr_save(d, c);
+	}
 	if (r->code != 0) {
 		char why[1024];
 		last_line(&r->out[1], why, sizeof(why));
@@ -143,7 +154,7 @@ static void on_dumped(const el_child_result *r, void *data)
 
 static const char *dump_refusal(const ctr *c, bool leave_running)
 {
-	if (c->checkpointing)
+	if (c->dumping)
 		return "it is being checkpointed";
 	if (ctr_is_starting(c) || c->restart_wanted)
 		return "it is starting";
@@ -186,9 +197,15 @@ int sv_checkpoint(vl_call *call, yajl_val params, void *ud)
 	snprintf(j->id, sizeof(j->id), "%s", c->id);
 	el_child_opts o = { .path = d->monitor_bin, .argv = argv, .fd3 = SPAWN_NULL, .max_output = CHECKPOINT_MAX_OUTPUT };
 	el_child *ch;
-	if (el_child_run(d->loop, &o, on_dumped, j, &ch, &err) < 0)
+	/* its end, should criu end it, is no failure: recorded, for a corrald
+	 * that starts while the dump runs (ctr_checkpoint_orphan_ended) */
+	c->checkpointing = c->dumping = true;
+	ctr_save(d, c);
+	if (el_child_run(d->loop, &o, on_dumped, j, &ch, &err) < 0) {
+		c->checkpointing = c->dumping = false;
+		ctr_save(d, c);
 		return sv_internal_err(call, &err);
-	c->checkpointing = true; /* its end, should criu end it, is no failure */
+	}
 	vl_call_set_cancel(call, on_dump_cancel, TAKE_PTR(j));
 	return 0; /* answered once the dump is over */
 }
@@ -209,7 +226,7 @@ int sv_restore(vl_call *call, yajl_val params, void *ud)
 	CTR_METHOD_TARGET(c, d, call, params, f, "id");
 	if (ctr_alive(c) || ctr_is_starting(c) || c->restart_wanted)
 		return reply_bad_state(call, c, "only a stopped container can be restored");
-	if (c->checkpointing)
+	if (c->dumping)
 		return reply_bad_state(call, c, "it is being checkpointed");
 	if (!ctr_has_checkpoint(d, c))
 		return reply_bad_state(call, c, "it has no checkpoint: checkpoint it first");

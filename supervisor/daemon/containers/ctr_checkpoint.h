@@ -12,6 +12,9 @@ int sv_checkpoint(vl_call *call, yajl_val params, void *ud);
 int sv_restore(vl_call *call, yajl_val params, void *ud);
 /* It has ended: a Checkpoint whose dump ended it is answered now. */
 void ctr_checkpoint_ended(struct corrald *d, ctr *c);
+/* It has ended while a dump that an earlier corrald began may have run:
+ * checkpointed if that dump is whole. */
+void ctr_checkpoint_orphan_ended(struct corrald *d, ctr *c);
 /* Let go of that Checkpoint without answering it (corrald's exit). */
 void ctr_checkpoint_drop(ctr *c);
 /* Its monitor reported: the restore it started is over (ok: it runs). */

@@ -106,9 +106,10 @@ void ctr_ended(corrald *d, ctr *c)
 	ctr_end_follows(c);
 	ctr_wake(c, 1u << WAIT_STOPPED | 1u << WAIT_STOP);
 	if (c->checkpoint_ending) {
-		c->checkpointing = false;
+		c->checkpointing = c->dumping = false;
 		ctr_checkpoint_ended(d, c);
 	}
+	ctr_checkpoint_orphan_ended(d, c);
 	if (!removing && (c->checkpointing || c->checkpointed)) {
 		ctr_save(d, c); /* ended by its checkpoint: down until a Restore */
 		return;

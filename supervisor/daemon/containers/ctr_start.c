@@ -58,9 +58,9 @@ int sv_start(vl_call *call, yajl_val params, void *ud)
 		return reply_bad_state(call, c, "it is already running");
 	if (ctr_is_starting(c) || c->restart_wanted)
 		return reply_bad_state(call, c, "it is starting");
-	if (c->checkpointing)
+	if (c->dumping)
 		return reply_bad_state(call, c, "it is being checkpointed");
-	c->checkpointed = false; /* started afresh: its checkpoint is stale */
+	c->checkpointed = c->checkpointing = false; /* started afresh: its checkpoint is stale */
 	cerr err = { 0 };
 	if (ctr_start_by_user(d, c, call, &err) < 0)
 		return sv_internal_err(call, &err);

@@ -156,7 +156,7 @@ int sv_checkpoint_export(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	if (path[0] != '/')
 		return sv_invalid(call, "path", "must be an absolute path");
-	if (c->checkpointing)
+	if (c->dumping)
 		return reply_bad_state(call, c, "it is being checkpointed");
 	if (!ctr_has_checkpoint(d, c))
 		return reply_bad_state(call, c, "it has no checkpoint: checkpoint it first");
