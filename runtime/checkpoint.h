@@ -23,3 +23,6 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 /* Create the container of o->bundle from the images in k->image_path; c
  * gets its restored init (a child of this process). */
 int container_restore(const struct create_opts *o, const struct ckpt_opts *k, struct container *c, cerr *err);
+/* The same with the bundle already prepared (corral-monitor's standby). */
+int container_restore_prepared(const struct create_opts *o, const struct create_prep *p, const struct ckpt_opts *k,
+			       struct container *c, cerr *err);

@@ -151,30 +151,24 @@ static void end_holder(pid_t *holder)
 	*holder = -1;
 }
 
-int container_restore(const struct create_opts *o, const struct ckpt_opts *k, struct container *c, cerr *err)
+int container_restore_prepared(const struct create_opts *o, const struct create_prep *p, const struct ckpt_opts *k,
+			       struct container *c, cerr *err)
 {
 	*c = (struct container){ .pid = -1, .pidfd = -1, .pty_master = -1 };
-	struct create_prep p;
-	int r = container_prepare(o, &p, err);
-	if (r < 0)
-		return r;
+	int r;
 	struct criu criu;
 	_cleanup_free_ char *descriptors = NULL;
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" CKPT_DESCRIPTORS, k->image_path);
-	if ((r = criu_open(k->criu, &criu, err)) < 0 || (r = restore_checks(&p, k, &criu, o, err)) < 0) {
-		create_prep_release(&p);
+	if ((r = criu_open(k->criu, &criu, err)) < 0 || (r = restore_checks(p, k, &criu, o, err)) < 0)
 		return r;
-	}
 	/* none: a checkpoint that is not corral's or runc's; criu's own fds are used */
 	if (read_file(path, 1 << 16, &descriptors, NULL, NULL) < 0)
 		descriptors = NULL;
 	char dir[PATH_MAX], croot[PATH_MAX] = "", pidfile[PATH_MAX], created[RFC3339_LEN], log[PATH_MAX];
 	_cleanup_close_ int lock = container_state_dir(o, dir, err);
-	if (lock < 0) {
-		create_prep_release(&p);
+	if (lock < 0)
 		return lock;
-	}
 	rfc3339_ns(0, created, sizeof(created));
 	_cleanup_cg_ cg *cgroup = NULL;
 	_cleanup_strv_ char **args = NULL;
@@ -184,33 +178,33 @@ int container_restore(const struct create_opts *o, const struct ckpt_opts *k, st
 	char tty[64];
 	pid_t holder = -1;
 	char scope[NAME_MAX + 1] = "";
-	if ((r = o->systemd_cgroup ? scope_for_restore(o, &p, &holder, scope, &cgroup, err)
-				   : cgroup_make(o, p.spec, p.res, &cgroup, err)) < 0 ||
-	    (r = make_mountpoints(p.spec, p.rootfs, o->bundle, err)) < 0)
+	if ((r = o->systemd_cgroup ? scope_for_restore(o, p, &holder, scope, &cgroup, err)
+				   : cgroup_make(o, p->spec, p->res, &cgroup, err)) < 0 ||
+	    (r = make_mountpoints(p->spec, p->rootfs, o->bundle, err)) < 0)
 		goto fail;
 	/* criu's root must be a mount point: the rootfs, bound (runc's criu-root) */
 	snprintf(path, sizeof(path), "%s/criu-root", dir);
-	if (mkdir(path, 0755) < 0 || mount(p.rootfs, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+	if (mkdir(path, 0755) < 0 || mount(p->rootfs, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
 		r = cerr_sys(err, errno, "restore: bind the rootfs on %s", path);
 		rmdir(path);
 		goto fail;
 	}
 	snprintf(croot, sizeof(croot), "%s", path);
 	snprintf(pidfile, sizeof(pidfile), "%s/criu.pid", dir);
-	struct ckpt_ctx ctx = { .spec = p.spec, .rootfs = croot, .bundle = o->bundle, .pidfile = pidfile,
+	struct ckpt_ctx ctx = { .spec = p->spec, .rootfs = croot, .bundle = o->bundle, .pidfile = pidfile,
 				.cgroup_path = cgroup ? cgroup->path : NULL, .descriptors = descriptors };
 	snprintf(log, sizeof(log), "%s/restore.log", k->work_path ? k->work_path : k->image_path);
-	const struct oci_namespace *net = spec_namespace(p.spec, NS_NETWORK);
+	const struct oci_namespace *net = spec_namespace(p->spec, NS_NETWORK);
 	netns = net && net->path ? open(net->path, O_RDONLY | O_CLOEXEC) : -1;
 	if (net && net->path && netns < 0) {
 		r = cerr_sys(err, errno, "linux.namespaces: network %s", net->path);
 		goto fail;
 	}
 	/* a terminal: a new pty, whose peer takes the dump's place */
-	if (p.spec->process.terminal && ((r = read_terminal(k->image_path, tty, sizeof(tty), err)) < 0 ||
+	if (p->spec->process.terminal && ((r = read_terminal(k->image_path, tty, sizeof(tty), err)) < 0 ||
 					 (r = tty_open_in_root("/", &master, &slave, err)) < 0))
 		goto fail;
-	ctx.terminal = p.spec->process.terminal ? tty : NULL;
+	ctx.terminal = p->spec->process.terminal ? tty : NULL;
 	if ((r = ckpt_restore_args(&criu, k, &ctx, &args, err)) < 0 ||
 	    (r = criu_run(&criu, args, true, slave, netns, log, err)) < 0 || (r = read_pid(pidfile, &pid, err)) < 0)
 		goto fail;
@@ -225,7 +219,7 @@ int container_restore(const struct create_opts *o, const struct ckpt_opts *k, st
 		r = cerr_sys(err, errno, "restore: the restored init %d", (int)pid);
 		goto fail;
 	}
-	if ((r = container_record(o, &p, dir, pid, cgroup, created, err)) < 0)
+	if ((r = container_record(o, p, dir, pid, cgroup, created, err)) < 0)
 		goto fail;
 	c->pid = pid;
 	if (cgroup && (!(c->cgroup_mount = strdup(cgroup->mount)) || !(c->cgroup_path = strdup(cgroup->path)))) {
@@ -235,7 +229,6 @@ int container_restore(const struct create_opts *o, const struct ckpt_opts *k, st
 	}
 	if (master >= 0 && !o->console_socket)
 		c->pty_master = TAKE_FD(master); /* keep_pty: the caller's */
-	create_prep_release(&p);
 	return 0;
 fail:
 	undo_root(croot);
@@ -252,6 +245,16 @@ fail:
 	else if (cgroup)
 		cg_destroy(cgroup, true, NULL);
 	rm_rf(dir);
+	return r;
+}
+
+int container_restore(const struct create_opts *o, const struct ckpt_opts *k, struct container *c, cerr *err)
+{
+	struct create_prep p;
+	int r = container_prepare(o, &p, err);
+	if (r < 0)
+		return r;
+	r = container_restore_prepared(o, &p, k, c, err);
 	create_prep_release(&p);
 	return r;
 }

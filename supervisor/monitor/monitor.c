@@ -56,7 +56,7 @@ static int create_with_stdio(const monitor_opts *o, const struct create_prep *pr
 				  .systemd_cgroup = o->systemd_cgroup };
 	/* a restore hands these pipes to the tree in place of the dump's */
 	struct ckpt_opts k = { .image_path = o->restore, .work_path = o->dir };
-	int r = o->restore ? container_restore(&co, &k, c, err) : container_create_prepared(&co, prep, c, err);
+	int r = o->restore ? container_restore_prepared(&co, prep, &k, c, err) : container_create_prepared(&co, prep, c, err);
 	dup2(null, 0);
 	dup2(null, 1);
 	dup2(null, 2);
