@@ -13,7 +13,10 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <stdio.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Append len zeroed bytes (aligned) to the message; returns where. */
 static void *msg_put(struct nlmsghdr *nlh, size_t len)
@@ -133,6 +136,29 @@ int net_loopback_up(cerr *err)
 	r = rtnl_talk(nl, net_msg_link_up(buf, idx, next_seq()));
 	if (r < 0)
 		return cerr_sys(err, -r, "network: lo: bringing it up");
+	return 0;
+}
+
+int net_loopback_up_in(pid_t pid, cerr *err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	_cleanup_close_ int ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return cerr_sys(err, errno, "network: %s", path);
+	pid_t child = fork();
+	if (child < 0)
+		return cerr_sys(err, errno, "network: fork");
+	if (child == 0) {
+		cerr e = { 0 };
+		_exit(setns(ns, CLONE_NEWNET) == 0 && net_loopback_up(&e) == 0 ? 0 : 1);
+	}
+	int st;
+	while (waitpid(child, &st, 0) < 0)
+		if (errno != EINTR)
+			return cerr_sys(err, errno, "network: wait");
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		return cerr_set(err, EIO, "network: lo of %s: it could not be brought up", path);
 	return 0;
 }
 

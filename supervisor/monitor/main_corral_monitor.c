@@ -24,7 +24,7 @@ static void usage(FILE *f)
 		   "         [--systemd-cgroup]\n"
 		   "         [--restore IMAGES]\n"
 		   "       corral-monitor --cleanup --root ROOT --id ID\n"
-		   "       corral-monitor --checkpoint IMAGES [--leave-running] --root ROOT --id ID\n"
+		   "       corral-monitor --checkpoint IMAGES [--leave-running] [--empty-net] --root ROOT --id ID\n"
 		   "       corral-monitor --exec --root ROOT --id ID --pidfd N [--cgroup-leaf NAME] [--user UID:GID]\n"
 		   "         [--cwd DIR] [--env KEY=VALUE]... [--console-fd N] -- COMMAND...\n"
 		   "Runs one container (DIR/config.json) for corrald; not meant to be run by hand.\n");
@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && streq(argv[1], "--exec"))
 		return monitor_exec_main(argc, argv);
 	monitor_opts o = { .sync_fd = -1 };
-	bool fg = false, cleanup = false, leave_running = false;
+	bool fg = false, cleanup = false, leave_running = false, empty_net = false;
 	const char *checkpoint = NULL;
 	static const struct option longs[] = {
 		{ "dir", 1, NULL, 'd' }, { "root", 1, NULL, 'r' }, { "id", 1, NULL, 'i' },
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 		{ "foreground", 0, NULL, 'f' }, { "standby", 0, NULL, 'w' }, { "cleanup", 0, NULL, 'c' }, { "help", 0, NULL, 'h' },
 		{ "interactive", 0, NULL, 'I' }, { "net-hold", 0, NULL, 'N' },
 		{ "systemd-cgroup", 0, NULL, 'C' }, { "restore", 1, NULL, 'R' }, { "checkpoint", 1, NULL, 'K' },
-		{ "leave-running", 0, NULL, 'L' }, { 0 },
+		{ "leave-running", 0, NULL, 'L' }, { "empty-net", 0, NULL, 'E' }, { 0 },
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
@@ -63,6 +63,7 @@ int main(int argc, char **argv)
 		case 'R': o.restore = optarg; break;
 		case 'K': checkpoint = optarg; break;
 		case 'L': leave_running = true; break;
+		case 'E': empty_net = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -79,7 +80,7 @@ int main(int argc, char **argv)
 	if (checkpoint && o.root && o.id && optind == argc) {
 		/* corrald runs this beside the monitor: criu's own error is the reason */
 		_cleanup_cerr_ cerr err = { 0 };
-		if (monitor_checkpoint(o.root, o.id, checkpoint, leave_running, &err) < 0) {
+		if (monitor_checkpoint(o.root, o.id, checkpoint, leave_running, empty_net, &err) < 0) {
 			fprintf(stderr, "%s\n", cerr_msg(&err));
 			return 1;
 		}

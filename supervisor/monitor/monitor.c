@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "runtime/checkpoint.h"
 #include "runtime/container.h"
+#include "runtime/netlink.h"
 #include "runtime/sealed_exe.h"
 
 #include <errno.h>
@@ -54,8 +55,10 @@ static int create_with_stdio(const monitor_opts *o, const struct create_prep *pr
 	dup2(errp[1], 2);
 	struct create_opts co = { .root = o->root, .id = o->id, .bundle = o->dir, .keep_pty = true,
 				  .systemd_cgroup = o->systemd_cgroup };
-	/* a restore hands these pipes to the tree in place of the dump's */
-	struct ckpt_opts k = { .image_path = o->restore, .work_path = o->dir };
+	/* a restore hands these pipes to the tree in place of the dump's; a
+	 * network of corrald's was left out of the dump (--empty-ns net), and
+	 * is attached again as at a start */
+	struct ckpt_opts k = { .image_path = o->restore, .work_path = o->dir, .empty_net = o->net_hold };
 	int r = o->restore ? container_restore_prepared(&co, prep, &k, c, err) : container_create_prepared(&co, prep, c, err);
 	dup2(null, 0);
 	dup2(null, 1);
@@ -77,9 +80,10 @@ int monitor_cleanup(const char *root, const char *id, cerr *err)
 	return container_delete(root, id, true, err);
 }
 
-int monitor_checkpoint(const char *root, const char *id, const char *images, bool leave_running, cerr *err)
+int monitor_checkpoint(const char *root, const char *id, const char *images, bool leave_running, bool empty_net,
+		       cerr *err)
 {
-	struct ckpt_opts k = { .image_path = images, .leave_running = leave_running };
+	struct ckpt_opts k = { .image_path = images, .leave_running = leave_running, .empty_net = empty_net };
 	return container_checkpoint(root, id, &k, err);
 }
 
@@ -264,7 +268,9 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	monitor_sock_path(dirfd, sock, sizeof(sock));
 	if ((r = vl_listen_socket(sock, 0600, PEER_NO_GROUP, &lfd, err)) < 0)
 		goto out;
-	if (o->net_hold && !o->restore) {
+	if (o->net_hold && o->restore && (r = net_loopback_up_in(c.pid, err)) < 0)
+		goto out;
+	if (o->net_hold) {
 		sync_say(o->sync_fd, MONITOR_CREATED "%d\n", (int)c.pid);
 		if (!wait_word(&sync, MONITOR_START)) {
 			r = cerr_set(err, ECANCELED, "start %s: corrald did not attach its network", o->id);

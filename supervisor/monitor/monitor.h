@@ -36,6 +36,7 @@ int monitor_run(const monitor_opts *o, cerr *err);
 int monitor_cleanup(const char *root, const char *id, cerr *err);
 /* Dump the running container to images through criu (`corral-monitor
  * --checkpoint`); without leave_running it ends, and its monitor with it. */
-int monitor_checkpoint(const char *root, const char *id, const char *images, bool leave_running, cerr *err);
+int monitor_checkpoint(const char *root, const char *id, const char *images, bool leave_running, bool empty_net,
+		       cerr *err);
 /* corral-monitor --exec (exec.c): the runtime's exec for Exec. */
 int monitor_exec_main(int argc, char **argv);

@@ -8,6 +8,7 @@
 
 . "$(dirname "$0")/supervisor_lib.sh"
 IMG="$FIXTURES/busybox/rootfs"
+. "$(dirname "$0")/network_lib.sh"
 
 need_criu() {
 	command -v criu >/dev/null || skip "criu is not installed (tests/deps.sh installs it)"
@@ -215,6 +216,39 @@ test_ctl_checkpoint_across_a_restart() {
 	n=$(count slow)
 	sleep 0.5
 	[ "$(count slow)" -gt "$n" ] || fail "the counter did not go on"
+}
+
+# A container on a network of its own (corrald's bridge, in a network
+# namespace of the test's): criu leaves the network out (--empty-ns net),
+# the end detaches it, and the restore attaches it again as a start does:
+# the restored server answers at its address, with lo up.
+test_ctl_checkpoint_own_network() {
+	need_criu
+	need_cni
+	trap cleanup_sv EXIT
+	start_sv_netns
+	ctl run -d --name web --privileged "$IMG" \
+		sh -c "while :; do nc -l -p 8080 -e echo hello; done & $COUNTER" >/dev/null || fail "run"
+	wait_count web 3
+	local ip n
+	ip_of() { ctl --json inspect "$1" | jq -r '.[0].networks["corral"].ipAddress'; }
+	hello() { inns "$IMG/bin/busybox" nc -w 3 "$1" 8080 </dev/null; }
+	ip=$(ip_of web)
+	wait_for 10 sh -c "nsenter --net='$T/netns' '$IMG/bin/busybox' nc -w 3 $ip 8080 </dev/null | grep -q hello"
+	ctl checkpoint web >/dev/null 2>"$T/err" || fail "checkpoint: $(cat "$T/err")"
+	assert_eq "$(field web Status) $(field web Checkpointed)" "exited true" "checkpointed"
+	assert_eq "$(inns ip -o link show type veth | wc -l)" 0 "its veth went with it"
+	ctl restore web >/dev/null 2>"$T/err" || fail "restore: $(cat "$T/err")"
+	ip=$(ip_of web)
+	[ -n "$ip" ] && [ "$ip" != null ] || fail "no address after the restore"
+	wait_for 10 sh -c "nsenter --net='$T/netns' '$IMG/bin/busybox' nc -w 3 $ip 8080 </dev/null | grep -q hello"
+	assert_eq "$(hello "$ip")" hello "the restored server answers at $ip"
+	assert_eq "$(ctl exec web cat /sys/class/net/lo/operstate)" unknown "lo is up"
+	n=$(count web)
+	sleep 0.5
+	[ "$(count web)" -gt "$n" ] || fail "the counter did not go on"
+	ctl rm -f web >/dev/null
+	assert_eq "$(inns ip -o link show type veth | wc -l)" 0 "no veth is left"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

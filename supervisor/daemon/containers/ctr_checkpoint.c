@@ -178,18 +178,19 @@ int sv_checkpoint(vl_call *call, yajl_val params, void *ud)
 	const char *why = dump_refusal(c, leave);
 	if (why)
 		return reply_bad_state(call, c, why);
-	/* its own network namespace holds the network's veth, which criu
-	 * cannot take; a session's is joined, and stays */
-	if (c->spec.network == CTR_NET_CNI)
-		return sv_invalid(call, "spec.network", "a container on a network of its own cannot be checkpointed: "
-				  "use --network none or host, or a session's network");
 	cerr err = { 0 };
 	if (drop_images(d, c, &err) < 0)
 		return sv_internal_err(call, &err);
 	char images[PATH_MAX];
 	ctr_checkpoint_path(d, c, images, sizeof(images));
-	char *argv[] = { "corral-monitor", "--checkpoint", images, "--root", d->runtime_root, "--id", c->id,
-			 leave ? "--leave-running" : NULL, NULL };
+	/* a network of its own is corrald's (its veth, its address): criu
+	 * leaves it out, and a restore attaches it again as a start does */
+	char *argv[9] = { "corral-monitor", "--checkpoint", images, "--root", d->runtime_root, "--id", c->id };
+	size_t k = 7;
+	if (leave)
+		argv[k++] = "--leave-running";
+	if (c->spec.network == CTR_NET_CNI)
+		argv[k++] = "--empty-net";
 	_cleanup_free_ dump_job *j = calloc(1, sizeof(*j));
 	if (!j)
 		return sv_internal(call, "out of memory");
