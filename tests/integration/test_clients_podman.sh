@@ -254,6 +254,24 @@ case_checkpoint() {
 	[ "$n1" -ge 5 ] && [ "$n2" -gt "$n1" ] && echo "imported, goes on"
 	pm "$rt" rm -f -t 0 "$c-2" >/dev/null
 }
+# -t: conmon holds the pty's master; after the restore, the new master
+# (--console-socket) is conmon's, and the output reaches podman's log again
+case_checkpoint_tty() {
+	local rt=$1 n
+	local c="ckt-$rt"
+	pm "$rt" run -d -t --name "$c" $CP localhost/bb:1 sh -c 'i=0; while :; do i=$((i+1)); echo $i; echo $i >/dev/shm/n; sleep 0.1; done' >/dev/null
+	sleep 1
+	pm "$rt" container checkpoint "$c" >/dev/null || echo "checkpoint failed"
+	pm "$rt" container restore "$c" >/dev/null || echo "restore failed"
+	pm "$rt" inspect -f '{{.State.Status}}' "$c"
+	n=$(pm "$rt" exec "$c" cat /dev/shm/n)
+	for _ in $(seq 30); do
+		[ "$(pm "$rt" logs "$c" | tr -d '\r' | tail -1)" -gt "$n" ] 2>/dev/null && break
+		sleep 0.2
+	done
+	[ "$(pm "$rt" logs "$c" | tr -d '\r' | tail -1)" -gt "$n" ] 2>/dev/null && echo "its terminal reaches the log"
+	pm "$rt" rm -f -t 0 "$c" >/dev/null
+}
 test_podman_checkpoint_restore() {
 	command -v criu >/dev/null && criu check >/dev/null 2>&1 || skip "criu cannot work here (the VM tier runs it)"
 	setup_podman
@@ -262,6 +280,9 @@ test_podman_checkpoint_restore() {
 running
 goes on
 imported, goes on" "podman's checkpoint and restore"
+	run_both case_checkpoint_tty
+	assert_eq "$(case_checkpoint_tty corral)" "running
+its terminal reaches the log" "podman's checkpoint and restore of a container on a terminal"
 }
 
 # cgroup_manager = "systemd": podman asks the runtime for the systemd
