@@ -121,8 +121,11 @@ int ckpt_dump_args(const struct criu *c, const struct ckpt_opts *o, const struct
 		return cerr_set(err, ENOMEM, "out of memory");
 	if ((r = external_netns(&v, x->spec, err)) < 0)
 		return r;
-	/* its master is the console socket's, outside the tree */
-	if (x->terminal && (add(&v, "--external") || add(&v, "%s", x->terminal)))
+	/* its master is the console socket's, outside the tree; /dev/console
+	 * is a bind of that pty's peer, which criu cannot dump without its
+	 * master: it is external too, and restore binds the new peer there */
+	if (x->terminal && (add(&v, "--external") || add(&v, "%s", x->terminal) || add(&v, "--ext-mount-map") ||
+			    add(&v, "/dev/console:/dev/console")))
 		return cerr_set(err, ENOMEM, "out of memory");
 	*out = TAKE_PTR(v);
 	return 0;
@@ -171,7 +174,10 @@ int ckpt_restore_args(const struct criu *c, const struct ckpt_opts *o, const str
 	if (!r)
 		r = inherit_stdio(&v, x->descriptors);
 	if (!r && x->terminal)
-		r = add(&v, "--inherit-fd") || add(&v, "fd[%d]:%s", CKPT_TERMINAL_FD, x->terminal) ? -ENOMEM : 0;
+		r = add(&v, "--inherit-fd") || add(&v, "fd[%d]:%s", CKPT_TERMINAL_FD, x->terminal) ||
+				add(&v, "--ext-mount-map") || add(&v, "/dev/console:%s", x->console)
+			? -ENOMEM
+			: 0;
 	if (!r)
 		r = joined_ns(&v, x->spec);
 	if (r)

@@ -20,6 +20,7 @@ struct ckpt_ctx {
 	const char *pidfile;    /* restore: where criu writes the init's pid */
 	const char *descriptors; /* restore: the dump's descriptors.json text */
 	const char *terminal;   /* the init's terminal, tty[RDEV:DEV]: external on dump, inherited on restore */
+	const char *console;    /* restore: the new pty's peer, bound on /dev/console */
 };
 
 /* Namespaces joined by path that criu cannot take: one line, else 0. */

@@ -204,7 +204,15 @@ int container_restore_prepared(const struct create_opts *o, const struct create_
 	if (p->spec->process.terminal && ((r = read_terminal(k->image_path, tty, sizeof(tty), err)) < 0 ||
 					 (r = tty_open_in_root("/", &master, &slave, err)) < 0))
 		goto fail;
+	char console[PATH_MAX] = "";
+	if (slave >= 0) {
+		char link[64];
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", slave);
+		ssize_t n = readlink(link, console, sizeof(console) - 1);
+		console[n > 0 ? n : 0] = '\0';
+	}
 	ctx.terminal = p->spec->process.terminal ? tty : NULL;
+	ctx.console = console;
 	if ((r = ckpt_restore_args(&criu, k, &ctx, &args, err)) < 0 ||
 	    (r = criu_run(&criu, args, true, slave, netns, log, err)) < 0 || (r = read_pid(pidfile, &pid, err)) < 0)
 		goto fail;

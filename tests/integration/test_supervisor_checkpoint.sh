@@ -196,10 +196,11 @@ test_ctl_checkpoint_across_a_restart() {
 	need_criu
 	trap cleanup_sv EXIT
 	start_sv
-	# 64 MiB in its /dev/shm: a dump of seconds
-	ctl run -d --name slow --privileged --restart always "$IMG" \
-		sh -c "dd if=/dev/zero of=/dev/shm/big bs=1M count=64 2>/dev/null; $COUNTER" >/dev/null
+	# a process of 128 MiB beside the counter: a dump of seconds
+	ctl run -d --name slow --privileged --restart always -v "$B/tests/helpers/memtouch:/memtouch:ro" "$IMG" \
+		sh -c "/memtouch 128 & $COUNTER" >/dev/null
 	wait_count slow 3
+	wait_for 30 ctl exec slow test -e /dev/shm/ready
 	local pid n
 	pid=$(field slow Pid)
 	ctl checkpoint slow >/dev/null 2>&1 &

@@ -56,11 +56,12 @@ if [ "$mode" = selinux ]; then
 	export CORRAL_VM_CMDLINE="${CORRAL_VM_CMDLINE:-} security=selinux selinux=1"
 fi
 [ "${CORRAL_VM_VERBOSE:-0}" = 1 ] || args+=(-q)
-# the netfilter modules CNI's iptables rules need; crc32c_generic first: libcrc32c
+# the netfilter modules CNI's iptables rules need (and nft_meta_bridge: the bridge
+# plugin's spoof check matches iifname in a bridge table); crc32c_generic first: libcrc32c
 # (under nf_conntrack) needs a crc32c when it loads
 # criu's: nf_conntrack_netlink, the sock_diag modules it dumps sockets
 # through, and tun
-for m in overlay loop ext4 brd=rd_nr=1,rd_size=8192 veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat \
+for m in overlay loop ext4 brd=rd_nr=1,rd_size=8192 veth bridge crc32c_generic nf_tables nft_compat nft_chain_nat nf_nat nft_meta_bridge \
 	xt_MASQUERADE xt_comment xt_addrtype xt_conntrack xt_mark xt_multiport xt_nat xt_tcpudp \
 	nf_conntrack_netlink inet_diag tcp_diag udp_diag raw_diag unix_diag netlink_diag af_packet_diag tun; do
 	args+=(-M "$m")
