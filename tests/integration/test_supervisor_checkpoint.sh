@@ -204,7 +204,15 @@ test_ctl_checkpoint_across_a_restart() {
 	local pid n
 	pid=$(field slow Pid)
 	ctl checkpoint slow >/dev/null 2>&1 &
-	wait_for 10 pgrep -f "corral-monitor --checkpoint .* --id $(ctl inspect --format '{{.Id}}' slow)"
+	# (the guest has no pgrep)
+	dumping() {
+		local f
+		for f in /proc/[0-9]*/cmdline; do
+			tr '\0' ' ' <"$f" 2>/dev/null | grep -q "^corral-monitor --checkpoint .* --id $1" && return 0
+		done
+		return 1
+	}
+	wait_for 10 dumping "$(ctl inspect --format '{{.Id}}' slow)"
 	kill -KILL "$CORRALD_PID"
 	wait "$CORRALD_PID" 2>/dev/null
 	start_sv
@@ -238,7 +246,8 @@ test_ctl_checkpoint_own_network() {
 	wait_for 10 sh -c "nsenter --net='$T/netns' '$IMG/bin/busybox' nc -w 3 $ip 8080 </dev/null | grep -q hello"
 	ctl checkpoint web >/dev/null 2>"$T/err" || fail "checkpoint: $(cat "$T/err")"
 	assert_eq "$(field web Status) $(field web Checkpointed)" "exited true" "checkpointed"
-	assert_eq "$(inns ip -o link show type veth | wc -l)" 0 "its veth went with it"
+	no_veth() { [ "$(inns ip -o link show type veth | wc -l)" = 0 ]; }
+	wait_for 10 no_veth # (CNI's DEL runs after the end is recorded)
 	ctl restore web >/dev/null 2>"$T/err" || fail "restore: $(cat "$T/err")"
 	ip=$(ip_of web)
 	[ -n "$ip" ] && [ "$ip" != null ] || fail "no address after the restore"
@@ -249,7 +258,7 @@ test_ctl_checkpoint_own_network() {
 	sleep 0.5
 	[ "$(count web)" -gt "$n" ] || fail "the counter did not go on"
 	ctl rm -f web >/dev/null
-	assert_eq "$(inns ip -o link show type veth | wc -l)" 0 "no veth is left"
+	wait_for 10 no_veth
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
