@@ -199,8 +199,10 @@ int sv_checkpoint(vl_call *call, yajl_val params, void *ud)
 	el_child_opts o = { .path = d->monitor_bin, .argv = argv, .fd3 = SPAWN_NULL, .max_output = CHECKPOINT_MAX_OUTPUT };
 	el_child *ch;
 	/* its end, should criu end it, is no failure: recorded, for a corrald
-	 * that starts while the dump runs (ctr_checkpoint_orphan_ended) */
-	c->checkpointing = c->dumping = true;
+	 * that starts while the dump runs (ctr_checkpoint_orphan_ended); a
+	 * dump that leaves it running ends nothing */
+	c->checkpointing = !leave;
+	c->dumping = true;
 	ctr_save(d, c);
 	if (el_child_run(d->loop, &o, on_dumped, j, &ch, &err) < 0) {
 		c->checkpointing = c->dumping = false;
