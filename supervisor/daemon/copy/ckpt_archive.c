@@ -159,7 +159,8 @@ static int list_images(int dirfd, char ***out, cerr *err)
 	return 0;
 }
 
-static int put_entry(struct archive *a, const char *path, int fd, uint64_t size, cerr *err)
+/* The header of a regular file of size bytes, root's 0600. */
+static int put_header(struct archive *a, const char *path, uint64_t size, cerr *err)
 {
 	struct archive_entry *e = archive_entry_new();
 	if (!e)
@@ -170,8 +171,13 @@ static int put_entry(struct archive *a, const char *path, int fd, uint64_t size,
 	archive_entry_set_size(e, (la_int64_t)size);
 	int r = archive_write_header(a, e);
 	archive_entry_free(e);
-	if (r < ARCHIVE_WARN)
-		return cerr_set(err, EIO, "%s: %s", path, archive_error_string(a));
+	return r < ARCHIVE_WARN ? cerr_set(err, EIO, "%s: %s", path, archive_error_string(a)) : 0;
+}
+
+static int put_entry(struct archive *a, const char *path, int fd, uint64_t size, cerr *err)
+{
+	if (put_header(a, path, size, err) < 0)
+		return -1;
 	static char buf[1 << 16];
 	for (uint64_t at = 0; at < size;) {
 		size_t want = size - at < sizeof(buf) ? (size_t)(size - at) : sizeof(buf);
@@ -189,16 +195,9 @@ static int put_entry(struct archive *a, const char *path, int fd, uint64_t size,
 
 static int put_bytes(struct archive *a, const char *path, const void *p, size_t n, cerr *err)
 {
-	struct archive_entry *e = archive_entry_new();
-	if (!e)
-		return cerr_set(err, ENOMEM, "out of memory");
-	archive_entry_set_pathname(e, path);
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_perm(e, 0600);
-	archive_entry_set_size(e, (la_int64_t)n);
-	int r = archive_write_header(a, e);
-	archive_entry_free(e);
-	if (r < ARCHIVE_WARN || archive_write_data(a, p, n) < 0)
+	if (put_header(a, path, n, err) < 0)
+		return -1;
+	if (archive_write_data(a, p, n) < 0)
 		return cerr_set(err, EIO, "%s: %s", path, archive_error_string(a));
 	return 0;
 }
