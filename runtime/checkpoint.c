@@ -83,6 +83,22 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 		return cerr_sys(err, -r, "--image-path %s", o->image_path);
 	if ((r = mkdir_p(work, 0700)) < 0)
 		return cerr_sys(err, -r, "--work-path %s", work);
+	/* Its own network namespace is left out, as runc leaves it: criu's
+	 * dump of one runs ip and iptables-save, and the runtime set up no
+	 * more than lo. An established connection needs it whole. */
+	struct ckpt_opts k = *o;
+	const struct oci_namespace *net = spec_namespace(spec, NS_NETWORK);
+	bool own_net = net && !net->path;
+	k.empty_net = o->empty_net || (own_net && !o->tcp_established);
+	char marker[PATH_MAX];
+	snprintf(marker, sizeof(marker), "%s/" CKPT_EMPTY_NET, o->image_path);
+	if (!o->pre_dump && own_net && k.empty_net) {
+		if ((r = write_file_atomic(marker, "", 0, 0600, err)) < 0)
+			return r;
+	} else if (!o->pre_dump) {
+		unlink(marker);
+	}
+	o = &k;
 	_cleanup_strv_ char **args = NULL;
 	char tty[64];
 	if (spec->process.terminal && (r = save_terminal(st->pid, o->image_path, tty, sizeof(tty), err)) < 0)
@@ -96,7 +112,7 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 		return r;
 	char log[PATH_MAX];
 	snprintf(log, sizeof(log), "%s/%s", work, o->pre_dump ? "pre-dump.log" : "dump.log");
-	if ((r = criu_run(&criu, args, false, -1, -1, log, err)) < 0) {
+	if ((r = criu_run(&criu, args, NULL, log, err)) < 0) {
 		/* where criu cannot work at all, its own check says why better */
 		_cleanup_cerr_ cerr why = { 0 };
 		if (criu_check(&criu, &why) < 0) {

@@ -9,6 +9,7 @@
 #define CKPT_EXT_NETNS "extRootNetNS" /* runc's and crun's key */
 #define CKPT_NETNS_FD 3               /* restore: criu's fd of the network namespace joined by path */
 #define CKPT_TERMINAL "terminal.id"   /* beside the images: the dump's external terminal, tty[RDEV:DEV] */
+#define CKPT_EMPTY_NET "network.empty" /* beside the images: the network namespace was left out */
 #define CKPT_TERMINAL_FD 0            /* restore: criu's fd of the new terminal */
 
 struct ckpt_ctx {

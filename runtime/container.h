@@ -53,6 +53,9 @@ void create_prep_release(struct create_prep *p);
 int container_state_dir(const struct create_opts *o, char dir[PATH_MAX], cerr *err);
 int container_record(const struct create_opts *o, const struct create_prep *p, const char *dir, pid_t pid,
 		     const cg *cgroup, const char *created, cerr *err);
+/* The state JSON that hooks get, of pid in status (restore's). */
+char *container_state_json(const struct create_opts *o, const struct create_prep *p, pid_t pid, const cg *cgroup,
+			   const char *created, enum rt_status status);
 /* start: release a created container's init. */
 int container_start(const char *root, const char *id, cerr *err);
 int container_kill(const char *root, const char *id, int sig, bool all, cerr *err);

@@ -387,6 +387,13 @@ int container_record(const struct create_opts *o, const struct create_prep *p, c
 	return o->pid_file ? write_pid_file(o->pid_file, pid, err) : 0;
 }
 
+char *container_state_json(const struct create_opts *o, const struct create_prep *p, pid_t pid, const cg *cgroup,
+			   const char *created, enum rt_status status)
+{
+	struct rt_state st = make_state(o, p->spec, p->rootfs, pid, cgroup, (char *)created, p->owner);
+	return state_to_json(&st, status, false);
+}
+
 int container_create_prepared(const struct create_opts *o, const struct create_prep *p, struct container *c,
 			      cerr *err)
 {

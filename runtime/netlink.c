@@ -2,6 +2,7 @@
  * moved into the container's network namespace and back. No `ip` binary,
  * and no library: the runtime links statically. */
 #include "netlink.h"
+#include "rootfs.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 
@@ -139,26 +140,41 @@ int net_loopback_up(cerr *err)
 	return 0;
 }
 
-int net_loopback_up_in(pid_t pid, cerr *err)
+int net_restored_setup(pid_t pid, const struct oci_linux *l, cerr *err)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	_cleanup_close_ int ns = open(path, O_RDONLY | O_CLOEXEC);
 	if (ns < 0)
 		return cerr_sys(err, errno, "network: %s", path);
+	_cleanup_close_pair_ int why[2] = { -1, -1 };
+	if (pipe2(why, O_CLOEXEC) < 0)
+		return cerr_sys(err, errno, "network: pipe");
 	pid_t child = fork();
 	if (child < 0)
 		return cerr_sys(err, errno, "network: fork");
 	if (child == 0) {
 		cerr e = { 0 };
-		_exit(setns(ns, CLONE_NEWNET) == 0 && net_loopback_up(&e) == 0 ? 0 : 1);
+		int r = setns(ns, CLONE_NEWNET) < 0 ? cerr_sys(&e, errno, "network: join %s", path) : net_loopback_up(&e);
+		/* the namespace's own sysctls: /proc/sys/net is the opener's namespace */
+		for (size_t i = 0; r == 0 && i < l->n_sysctl; i++)
+			if (strncmp(l->sysctl[i].key, "net.", 4) == 0)
+				r = sysctl_write(l->sysctl[i].key, l->sysctl[i].value, &e);
+		if (r < 0 && write(why[1], cerr_msg(&e), strlen(cerr_msg(&e))) < 0)
+			_exit(2);
+		_exit(r < 0 ? 1 : 0);
 	}
+	closep(&why[1]);
+	why[1] = -1;
+	char msg[512] = "";
+	ssize_t n = read(why[0], msg, sizeof(msg) - 1);
+	msg[n > 0 ? n : 0] = '\0';
 	int st;
 	while (waitpid(child, &st, 0) < 0)
 		if (errno != EINTR)
 			return cerr_sys(err, errno, "network: wait");
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
-		return cerr_set(err, EIO, "network: lo of %s: it could not be brought up", path);
+		return cerr_set(err, EIO, "%s", msg[0] ? msg : "network: the restored namespace could not be set up");
 	return 0;
 }
 

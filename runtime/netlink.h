@@ -7,9 +7,9 @@
 
 /* Bring lo up in the calling process's network namespace. */
 int net_loopback_up(cerr *err);
-/* The same in the network namespace of pid (a restored container's, whose
- * namespace criu made empty), from a child that joins it. */
-int net_loopback_up_in(pid_t pid, cerr *err);
+/* A restored container's network namespace, which criu made empty: lo up
+ * and l's net.* sysctls, from a child that joins pid's. */
+int net_restored_setup(pid_t pid, const struct oci_linux *l, cerr *err);
 /* Move each linux.netDevices interface into the network namespace of pid,
  * renaming it as asked (in the same request, so the new name never exists
  * in the host). Runs in the host namespace. */

@@ -6,6 +6,8 @@
 #include "cgroup_path.h"
 #include "ckpt_args.h"
 #include "criu.h"
+#include "hooks.h"
+#include "netlink.h"
 #include "terminal.h"
 #include "cgroups/systemd.h"
 #include "common/cleanup.h"
@@ -151,6 +153,47 @@ static void end_holder(pid_t *holder)
 	*holder = -1;
 }
 
+/* What runc does at criu's setup-namespaces: the namespaces are there, and
+ * no restored process runs yet. */
+struct restore_ns {
+	const struct create_opts *o;
+	const struct create_prep *p;
+	const cg *cgroup;
+	const char *created;
+	bool net; /* criu made the network namespace empty: lo and sysctls again */
+};
+
+static bool runtime_hooks(const struct oci_spec *s)
+{
+	return s->n_hooks[HOOK_PRESTART] || s->n_hooks[HOOK_CREATE_RUNTIME];
+}
+
+static int setup_namespaces(pid_t init, void *arg, cerr *err)
+{
+	const struct restore_ns *x = arg;
+	const struct oci_spec *s = x->p->spec;
+	int r;
+	if (x->net && (r = net_restored_setup(init, &s->linux_, err)) < 0)
+		return r;
+	if (!runtime_hooks(s))
+		return 0;
+	_cleanup_free_ char *state = container_state_json(x->o, x->p, init, x->cgroup, x->created, ST_CREATING);
+	if (!state)
+		return cerr_set(err, ENOMEM, "out of memory");
+	if ((r = hooks_run(s, HOOK_PRESTART, state, err)) < 0)
+		return r;
+	return hooks_run(s, HOOK_CREATE_RUNTIME, state, err);
+}
+
+/* Whether the dump left the network namespace out (checkpoint.c), or the
+ * caller asks for it so. */
+static bool empty_net(const struct ckpt_opts *k)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" CKPT_EMPTY_NET, k->image_path);
+	return k->empty_net || access(path, F_OK) == 0;
+}
+
 int container_restore_prepared(const struct create_opts *o, const struct create_prep *p, const struct ckpt_opts *k,
 			       struct container *c, cerr *err)
 {
@@ -213,8 +256,16 @@ int container_restore_prepared(const struct create_opts *o, const struct create_
 	}
 	ctx.terminal = p->spec->process.terminal ? tty : NULL;
 	ctx.console = console;
-	if ((r = ckpt_restore_args(&criu, k, &ctx, &args, err)) < 0 ||
-	    (r = criu_run(&criu, args, true, slave, netns, log, err)) < 0 || (r = read_pid(pidfile, &pid, err)) < 0)
+	struct ckpt_opts kk = *k;
+	kk.empty_net = empty_net(k);
+	const char *net_mode = spec_annotation(p->spec, "io.corral.network");
+	struct restore_ns ns = { .o = o, .p = p, .cgroup = cgroup, .created = created,
+				 .net = kk.empty_net && net && !net->path && !(net_mode && streq(net_mode, "none")) };
+	struct criu_notify notify = { .dir = dir, .setup_namespaces = setup_namespaces, .arg = &ns };
+	struct criu_run_opts run = { .in = slave, .fd3 = netns,
+				     .notify = ns.net || runtime_hooks(p->spec) ? &notify : NULL };
+	if ((r = ckpt_restore_args(&criu, &kk, &ctx, &args, err)) < 0 || (r = criu_run(&criu, args, &run, log, err)) < 0 ||
+	    (r = read_pid(pidfile, &pid, err)) < 0)
 		goto fail;
 	if (master >= 0 && o->console_socket && (r = tty_send_to_socket(o->console_socket, master, err)) < 0)
 		goto fail;

@@ -25,6 +25,8 @@ int rootfs_enter(const struct rootfs_opts *o, cerr *err);
 /* After entering: propagation, sysctls, masked and readonly paths,
  * readonly root. */
 int rootfs_finish(const struct rootfs_opts *o, cerr *err);
+/* linux.sysctl's key (net.ipv4.x) written under /proc/sys. */
+int sysctl_write(const char *key, const char *value, cerr *err);
 /* Bind the pty slave at /dev/console inside the rootfs (before entering). */
 int rootfs_bind_console(const struct rootfs_opts *o, const char *slave, cerr *err);
 /* Inside the root: stdio that is the host's /dev/null becomes the

@@ -16,7 +16,7 @@
 
 int remount_bind(const char *target, unsigned long flags);
 
-static int write_sysctl(const char *key, const char *value, cerr *err)
+int sysctl_write(const char *key, const char *value, cerr *err)
 {
 	char path[PATH_MAX];
 	int n = snprintf(path, sizeof(path), "/proc/sys/%s", key);
@@ -64,7 +64,7 @@ int rootfs_finish(const struct rootfs_opts *o, cerr *err)
 	if (l->rootfs_propagation_flags && mount(NULL, "/", NULL, l->rootfs_propagation_flags, NULL) < 0)
 		return cerr_sys(err, errno, "linux.rootfsPropagation: %s", l->rootfs_propagation);
 	for (size_t i = 0; i < l->n_sysctl; i++)
-		if ((r = write_sysctl(l->sysctl[i].key, l->sysctl[i].value, err)) < 0)
+		if ((r = sysctl_write(l->sysctl[i].key, l->sysctl[i].value, err)) < 0)
 			return r;
 	for (size_t i = 0; l->readonly_paths && l->readonly_paths[i]; i++)
 		if ((r = readonly_path(l->readonly_paths[i], err)) < 0)

@@ -96,6 +96,9 @@ static int exec_images(char **argv)
 
 int main(int argc, char **argv)
 {
+	int action = criu_action_main(argc); /* criu ran us as a restore's action script */
+	if (action >= 0)
+		return action;
 	log_set_prog("corral");
 	struct cli_global g = { 0 };
 	int at = cli_parse_global(argc, argv, &g, usage);

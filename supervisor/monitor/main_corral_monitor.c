@@ -1,6 +1,7 @@
 /* corral-monitor: supervises one container for corrald (see monitor.h). It
  * runs in its own session, and outlives corrald. */
 #include "supervisor/monitor/monitor.h"
+#include "runtime/criu.h"
 #include "runtime/procwait.h"
 #include "runtime/sealed_exe.h"
 #include "common/cleanup.h"
@@ -32,6 +33,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	int action = criu_action_main(argc); /* criu ran us as a restore's action script */
+	if (action >= 0)
+		return action;
 	if (argc > 1 && streq(argv[1], "--exec"))
 		return monitor_exec_main(argc, argv);
 	monitor_opts o = { .sync_fd = -1 };

@@ -8,7 +8,6 @@
 #include "common/log.h"
 #include "runtime/checkpoint.h"
 #include "runtime/container.h"
-#include "runtime/netlink.h"
 #include "runtime/sealed_exe.h"
 
 #include <errno.h>
@@ -267,8 +266,6 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	char sock[64];
 	monitor_sock_path(dirfd, sock, sizeof(sock));
 	if ((r = vl_listen_socket(sock, 0600, PEER_NO_GROUP, &lfd, err)) < 0)
-		goto out;
-	if (o->net_hold && o->restore && (r = net_loopback_up_in(c.pid, err)) < 0)
 		goto out;
 	if (o->net_hold) {
 		sync_say(o->sync_fd, MONITOR_CREATED "%d\n", (int)c.pid);

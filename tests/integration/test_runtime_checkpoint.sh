@@ -108,6 +108,67 @@ test_checkpoint_bind_mount() {
 	done
 }
 
+# Restore runs the prestart and createRuntime hooks, as runc does, at
+# criu's setup-namespaces: the restored init's pid in the state, and its
+# namespaces already the ones it keeps. A failing hook fails the restore
+# with its own error, and nothing is left.
+test_checkpoint_restore_runs_runtime_hooks() {
+	need_criu
+	local r newpid k
+	for r in runc corral; do
+		counter_bundle
+		(cd "$BUNDLE" && rt "$r" run -d "$TID" </dev/null >/dev/null 2>&1) || fail "$r run -d"
+		wait_count "$r" 3
+		rt "$r" checkpoint --image-path "$T/img-$r" "$TID" || fail "$r checkpoint"
+		# (added after the run: create would run them too)
+		for k in prestart createRuntime; do
+			cfg --arg k "$k" --arg f "$T/hook-$r-$k" '.hooks[$k] = [{"path":"/bin/sh","env":["PATH=/usr/bin:/bin"],"args":["sh","-c",
+				"s=$(cat); echo \"$s\" >\"$0\"; readlink /proc/$(echo \"$s\" | jq .pid)/ns/net >\"$0.ns\"", $f]}]'
+		done
+		(cd "$BUNDLE" && rt "$r" restore -d --image-path "$T/img-$r" "$TID" </dev/null >/dev/null 2>"$T/err") ||
+			fail "$r restore: $(cat "$T/err")"
+		newpid=$(rt "$r" state "$TID" | jq .pid)
+		for k in prestart createRuntime; do
+			assert_eq "$(jq -r '"\(.id) \(.pid)"' "$T/hook-$r-$k")" "$TID $newpid" "$r: $k's state"
+			assert_eq "$(cat "$T/hook-$r-$k.ns")" "$(readlink "/proc/$newpid/ns/net")" "$r: $k saw the namespace"
+		done
+		rt "$r" delete -f "$TID"
+	done
+	counter_bundle
+	(cd "$BUNDLE" && cr run -d "$TID" </dev/null >/dev/null 2>&1) || fail "run -d"
+	wait_count corral 3
+	cr checkpoint --image-path "$T/img-fail" "$TID" || fail "checkpoint"
+	cfg '.hooks.prestart = [{"path":"/bin/sh","args":["sh","-c","echo no way >&2; exit 3"]}]'
+	(cd "$BUNDLE" && cr restore -d --image-path "$T/img-fail" "$TID" </dev/null >/dev/null 2>"$T/err") &&
+		fail "restore with a failing prestart hook succeeded"
+	grep -q 'hooks.prestart\[0\]' "$T/err" || fail "the error does not name the hook: $(cat "$T/err")"
+	assert_eq "$(ls "$STATE")" "" "no state left"
+	grep -q criu-root /proc/self/mountinfo && fail "criu's root is still mounted"
+	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -name "*$TID*")" ] || fail "a cgroup is left"
+	[ -z "$(ps -eo args | grep -F 'i=$((i+1))' | grep -v grep)" ] || fail "a restored process runs on"
+}
+
+# Its own network namespace is left out of the dump, as runc leaves it
+# (criu's dump of one runs ip and iptables-save), and restore gives it lo
+# and the config's net.* sysctls again before any process runs: a server
+# bound to 127.0.0.1 is restored listening. (runc restores it with lo
+# down: "loopback: do nothing".)
+test_checkpoint_own_network_namespace() {
+	need_criu
+	mkbundle sh -c 'mkdir -p /dev/shm/www && echo hello >/dev/shm/www/x && httpd -f -p 127.0.0.1:8080 -h /dev/shm/www'
+	cfg '.process.noNewPrivileges=false | .linux.sysctl = {"net.ipv4.ping_group_range":"0 0"}'
+	(cd "$BUNDLE" && cr run -d "$TID" </dev/null >/dev/null 2>&1) || fail "run -d"
+	for _ in $(seq 50); do cr exec "$TID" wget -qO- http://127.0.0.1:8080/x >/dev/null 2>&1 && break; sleep 0.1; done
+	cr checkpoint --image-path "$T/img" "$TID" 2>"$T/err" || fail "checkpoint: $(cat "$T/err")"
+	[ -e "$T/img/network.empty" ] || fail "the dump does not say the network was left out"
+	grep -q 'ip addr save' "$T/img/dump.log" && fail "criu dumped the network namespace"
+	(cd "$BUNDLE" && cr restore -d --image-path "$T/img" "$TID" </dev/null >/dev/null 2>"$T/err") ||
+		fail "restore: $(cat "$T/err")"
+	assert_eq "$(cr exec "$TID" wget -qO- http://127.0.0.1:8080/x)" hello "the server on 127.0.0.1 after restore"
+	assert_eq "$(cr exec "$TID" cat /proc/sys/net/ipv4/ping_group_range | tr -s '\t ' ' ')" "0 0" "the net sysctl"
+	cr delete -f "$TID"
+}
+
 # Its own network namespace, with an established TCP connection inside it
 # (--tcp-established): the server goes on receiving from the same client.
 # corral alone: runc 1.1.5's dump of it fails here ("criu failed: type
