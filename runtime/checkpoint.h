@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include "container.h"
 
+#define CRIU_ROOT "criu-root" /* in the state directory: the rootfs bound, while criu restores */
+
 struct ckpt_opts {
 	const char *criu;          /* binary (--criu) */
 	const char *image_path;    /* images: dump writes, restore reads */

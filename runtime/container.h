@@ -53,6 +53,11 @@ void create_prep_release(struct create_prep *p);
 int container_state_dir(const struct create_opts *o, char dir[PATH_MAX], cerr *err);
 int container_record(const struct create_opts *o, const struct create_prep *p, const char *dir, pid_t pid,
 		     const cg *cgroup, const char *created, cerr *err);
+/* A state with no pid (status "creating") that names the cgroup: should
+ * create or restore be killed before it saves the full state, delete
+ * --force still finds the cgroup. Nothing without a cgroup. */
+int container_record_creating(const struct create_opts *o, const struct create_prep *p, const char *dir,
+			      const cg *cgroup, const char *created, cerr *err);
 /* The state JSON that hooks get, of pid in status (restore's). */
 char *container_state_json(const struct create_opts *o, const struct create_prep *p, pid_t pid, const cg *cgroup,
 			   const char *created, enum rt_status status);

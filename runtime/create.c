@@ -387,6 +387,16 @@ int container_record(const struct create_opts *o, const struct create_prep *p, c
 	return o->pid_file ? write_pid_file(o->pid_file, pid, err) : 0;
 }
 
+int container_record_creating(const struct create_opts *o, const struct create_prep *p, const char *dir,
+			      const cg *cgroup, const char *created, cerr *err)
+{
+	if (!cgroup)
+		return 0;
+	/* Not synced: a crash takes the cgroup with it. */
+	struct rt_state pre = make_state(o, p->spec, p->rootfs, 0, cgroup, (char *)created, p->owner);
+	return state_save(dir, &pre, WFA_NO_SYNC, err);
+}
+
 char *container_state_json(const struct create_opts *o, const struct create_prep *p, pid_t pid, const cg *cgroup,
 			   const char *created, enum rt_status status)
 {
@@ -425,15 +435,8 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	char scope[NAME_MAX + 1] = ""; /* the systemd driver's unit, once made */
 	if (!o->systemd_cgroup && (r = cgroup_make(o, s, res, &cgroup, err)) < 0)
 		goto fail;
-	if (cgroup) {
-		/* a state with no pid (status "creating") that names the cgroup:
-		 * should this process be killed before it saves the full state,
-		 * delete --force still finds the cgroup. Not synced: a crash
-		 * takes the cgroup with it. */
-		struct rt_state pre = make_state(o, s, rootfs, 0, cgroup, created, owner);
-		if ((r = state_save(dir, &pre, WFA_NO_SYNC, err)) < 0)
-			goto fail;
-	}
+	if ((r = container_record_creating(o, p, dir, cgroup, created, err)) < 0)
+		goto fail;
 	snprintf(path, sizeof(path), "%s/" EXEC_FIFO, dir);
 	/* writable by any uid: the init opens it after switching user */
 	if (mkfifo(path, 0622) < 0 || chmod(path, 0622) < 0) {

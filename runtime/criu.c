@@ -179,8 +179,12 @@ int criu_action_main(int argc)
 	char req[PATH_MAX], rep[PATH_MAX], line[8] = "";
 	snprintf(req, sizeof(req), "%s/criu.req", dir);
 	snprintf(rep, sizeof(rep), "%s/criu.rep", dir);
-	_cleanup_close_ int w = open(req, O_WRONLY | O_CLOEXEC), r = open(rep, O_RDONLY | O_CLOEXEC);
-	if (!pid || w < 0 || r < 0 || dprintf(w, "%s\n", pid) < 0 || read(r, line, sizeof(line) - 1) < 3)
+	/* Neither open may wait: a corral that was killed would never come. Its
+	 * end gone, the read is at the end of the file, and the restore fails. */
+	_cleanup_close_ int w = open(req, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	_cleanup_close_ int r = open(rep, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (!pid || w < 0 || r < 0 || fcntl(r, F_SETFL, 0) < 0 || dprintf(w, "%s\n", pid) < 0 ||
+	    read(r, line, sizeof(line) - 1) < 3)
 		return 1;
 	return strncmp(line, "ok", 2) == 0 ? 0 : 1;
 }

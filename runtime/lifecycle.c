@@ -1,5 +1,6 @@
 /* start, kill and delete of a created container, by its state. */
 #include "container.h"
+#include "checkpoint.h"
 #include "hooks.h"
 #include "cgroups/systemd.h"
 #include "common/cleanup.h"
@@ -12,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -190,6 +192,10 @@ int container_delete(const char *root, const char *id, bool force, cerr *err)
 		if (json)
 			hooks_run_warn(spec, HOOK_POSTSTOP, json);
 	}
+	/* a restore killed while criu ran left the rootfs bound there */
+	char croot[PATH_MAX];
+	snprintf(croot, sizeof(croot), "%s/" CRIU_ROOT, dir);
+	umount2(croot, MNT_DETACH);
 	r = rm_rf(dir);
 	if (r < 0)
 		return cerr_sys(err, -r, "delete %s: remove %s", id, dir);

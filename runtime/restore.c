@@ -223,10 +223,11 @@ int container_restore_prepared(const struct create_opts *o, const struct create_
 	char scope[NAME_MAX + 1] = "";
 	if ((r = o->systemd_cgroup ? scope_for_restore(o, p, &holder, scope, &cgroup, err)
 				   : cgroup_make(o, p->spec, p->res, &cgroup, err)) < 0 ||
+	    (r = container_record_creating(o, p, dir, cgroup, created, err)) < 0 ||
 	    (r = make_mountpoints(p->spec, p->rootfs, o->bundle, err)) < 0)
 		goto fail;
 	/* criu's root must be a mount point: the rootfs, bound (runc's criu-root) */
-	snprintf(path, sizeof(path), "%s/criu-root", dir);
+	snprintf(path, sizeof(path), "%s/" CRIU_ROOT, dir);
 	if (mkdir(path, 0755) < 0 || mount(p->rootfs, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
 		r = cerr_sys(err, errno, "restore: bind the rootfs on %s", path);
 		rmdir(path);

@@ -93,6 +93,17 @@ new_test_env() {
 
 cr() { "$CORRAL" --root "$STATE" "$@"; }
 
+# wait_for SECONDS COMMAND...: poll until the command succeeds
+wait_for() {
+	local t=$1 i
+	shift
+	for i in $(seq $((t * 20))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	fail "timed out after ${t}s waiting for: $*"
+}
+
 # Wait up to 5 s for a container of cr to reach a status.
 wait_status() { # id status
 	for _ in $(seq 50); do

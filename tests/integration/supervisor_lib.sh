@@ -77,17 +77,6 @@ cleanup_sv() {
 	return 0
 }
 
-# wait_for SECONDS COMMAND...: poll until the command succeeds
-wait_for() {
-	local t=$1 i
-	shift
-	for i in $(seq $((t * 20))); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.05
-	done
-	fail "timed out after ${t}s waiting for: $*"
-}
-
 # skip unless the cgroup2 hierarchy here has the memory controller
 need_memory_controller() {
 	local root=/sys/fs/cgroup/unified
