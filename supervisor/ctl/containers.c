@@ -87,12 +87,11 @@ static int export_checkpoint(ctl_args *a, const char *file)
 {
 	if (a->argc != 1)
 		return ctl_failf("checkpoint: --export writes one container's checkpoint: name one, not %d", a->argc);
-	_cleanup_free_ char *path = ctl_absolute(file);
-	struct stat st;
-	bool made = stat(file, &st) < 0;
-	_cleanup_close_ int fd = path ? open(path, O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC, 0600) : -1;
+	_cleanup_free_ char *path = NULL;
+	bool made;
+	_cleanup_close_ int fd = ctl_output_file("checkpoint: --export", file, 0600, &path, &made);
 	if (fd < 0)
-		return path ? ctl_failf("checkpoint: --export %s: %s", file, strerror(errno)) : ctl_fail("checkpoint", "out of memory");
+		return EXIT_CTL;
 	int rc = each_id(a, M("Checkpoint"), add_leave_running, NULL);
 	_cleanup_json_gen_ yajl_gen g = rc ? NULL : ctl_params(a->argv[0]);
 	if (!rc && (!g || jg_key_str(g, "path", path)))

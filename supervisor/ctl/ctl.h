@@ -149,6 +149,10 @@ yajl_val ctl_gen_tree(yajl_gen g);
 /* path made absolute against the working directory (paths.c); NULL when
  * out of memory. */
 char *ctl_absolute(const char *path);
+/* A file for corrald to write as the caller, made (mode) or opened here,
+ * the caller's: its fd, its absolute path in *path, and in *made whether it
+ * is new (a failure removes only such a file); -1 when it cannot be, said. */
+int ctl_output_file(const char *what, const char *file, mode_t mode, char **path, bool *made);
 /* Each string of reply's array `key`, one a line; 0. */
 int ctl_print_strings(yajl_val reply, const char *key);
 /* The LogLines of a reply's "lines", stdout's to stdout, stderr's to stderr. */

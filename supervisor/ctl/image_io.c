@@ -123,13 +123,10 @@ static int v_save(ctl_args *a)
 	if (!output && isatty(STDOUT_FILENO))
 		return ctl_fail("save", "refusing to save to a terminal: use --output FILE, or redirect");
 	/* the file is made here, the caller's, for corrald to open as the caller */
-	_cleanup_free_ char *path = output ? ctl_absolute(output) : NULL;
-	_cleanup_close_ int fd = -1;
-	struct stat st;
-	bool made = output && stat(output, &st) < 0;
-	if (output && (!path || (fd = open(path, O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC, 0644)) < 0))
-		return path ? ctl_failf("save: %s: %s", output, strerror(errno)) : ctl_fail("save", "out of memory");
-	if (!output && (fd = temp_file("save", &path)) < 0)
+	_cleanup_free_ char *path = NULL;
+	bool made = false;
+	_cleanup_close_ int fd = output ? ctl_output_file("save", output, 0644, &path, &made) : temp_file("save", &path);
+	if (fd < 0)
 		return EXIT_CTL;
 	_cleanup_json_gen_ yajl_gen g = ctl_params(NULL);
 	int rc = !g || jg_key_str(g, "image", a->argv[0]) || jg_key_str(g, "path", path) ||

@@ -164,6 +164,23 @@ test_ckpt_import_refuses_what_it_did_not_sign() {
 	mctl 1001 rm copy >/dev/null
 }
 
+# An image whose name an import would refuse is refused by the export, so
+# that no archive is made that cannot come back; a corrald with no key
+# (it never exported) refuses an import, and makes none.
+test_ckpt_names_and_key() {
+	setup
+	local out
+	echo x >"$STATE_D/containers/$ID/checkpoint/bad name.img"
+	as_uid 1001 sh -c "umask 077; : >'$T/u1001/bad.tar'"
+	out=$(vl 1001 CheckpointExport "{\"id\":\"src\",\"path\":\"$T/u1001/bad.tar\"}")
+	assert_contains "$out" "checkpoint/bad name.img: a name that no import would take" "the export says which"
+	rm "$STATE_D/containers/$ID/checkpoint/bad name.img"
+	rm "$STATE_D/checkpoint.key"
+	refused 1001 "$T/good.tar" "no key" | grep -q "it has no key" || fail "the import does not say there is no key"
+	[ -e "$STATE_D/checkpoint.key" ] && fail "the import made a key"
+	true
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

@@ -51,9 +51,10 @@ static void archive_freep(struct archive **a)
 }
 #define _cleanup_archive_ __attribute__((cleanup(archive_freep)))
 
-/* corrald's key, made on first use (0600, root's): a key that is not
- * root's alone is refused, as anyone could sign with it. */
-static int key_load(const char *path, unsigned char key[CKPT_KEY_LEN], cerr *err)
+/* corrald's key, made by the first export (0600, root's): a key that is
+ * not root's alone is refused, as anyone could sign with it. An import
+ * without one fails: nothing was signed here. */
+static int key_load(const char *path, bool make, unsigned char key[CKPT_KEY_LEN], cerr *err)
 {
 	for (int tries = 0; tries < 2; tries++) {
 		_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -66,6 +67,8 @@ static int key_load(const char *path, unsigned char key[CKPT_KEY_LEN], cerr *err
 				return cerr_set(err, EIO, "%s: not a key of %d bytes", path, CKPT_KEY_LEN);
 			return 0;
 		}
+		if (errno == ENOENT && !make)
+			return cerr_set(err, EPERM, "not a checkpoint of this corrald's: it has no key (%s)", path);
 		if (errno != ENOENT)
 			return cerr_sys(err, errno, "%s", path);
 		char tmp[PATH_MAX];
@@ -87,11 +90,12 @@ static int key_load(const char *path, unsigned char key[CKPT_KEY_LEN], cerr *err
 	return cerr_set(err, EIO, "%s: cannot be made", path);
 }
 
-static int hmac_of(const char *key_path, const char *text, size_t len, unsigned char out[32], cerr *err)
+static int hmac_of(const char *key_path, bool make_key, const char *text, size_t len, unsigned char out[32],
+		   cerr *err)
 {
 	const struct libcrypto *c = libcrypto(err);
 	unsigned char key[CKPT_KEY_LEN];
-	if (!c || key_load(key_path, key, err) < 0)
+	if (!c || key_load(key_path, make_key, key, err) < 0)
 		return -1;
 	unsigned int n = 32;
 	bool ok = c->hmac(c->sha256(), key, sizeof(key), (const unsigned char *)text, len, out, &n) && n == 32;
@@ -121,6 +125,15 @@ static int hash_fd(int fd, uint64_t *size, char out[DIGEST_STR_LEN], const char 
 	return 0;
 }
 
+/* An image's name, as export writes it and import takes it: of
+ * [A-Za-z0-9._-], not starting with '.'. */
+static bool image_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+	return n && n <= NAME_MAX && name[0] != '.' &&
+	       strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* checkpoint/'s files by name, each a regular file (criu makes nothing else). */
@@ -138,8 +151,10 @@ static int list_images(int dirfd, char ***out, cerr *err)
 	struct dirent *de;
 	size_t n = 0;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
 			continue;
+		if (!image_name_ok(de->d_name))
+			return cerr_set(err, EINVAL, CKPT_DIR "/%s: a name that no import would take", de->d_name);
 		struct stat st;
 		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return cerr_sys(err, errno, CKPT_DIR "/%s", de->d_name);
@@ -277,7 +292,7 @@ int ckpt_export(const char *ctr_dir, const char *key_path, const char *head, int
 		r = cerr_set(err, ENOMEM, "out of memory");
 	if (r == 0 && len > CKPT_ARCHIVE_MAX_MANIFEST)
 		r = cerr_set(err, E2BIG, "the manifest is over %u bytes", CKPT_ARCHIVE_MAX_MANIFEST);
-	if (r == 0 && (r = hmac_of(key_path, manifest, len, mac, err)) == 0) {
+	if (r == 0 && (r = hmac_of(key_path, true, manifest, len, mac, err)) == 0) {
 		hex(mac, sizeof(mac), mac_hex);
 		strcat(mac_hex, "\n");
 	}
@@ -302,16 +317,12 @@ int ckpt_export(const char *ctr_dir, const char *key_path, const char *head, int
 
 /* ---- import ---- */
 
-/* checkpoint/NAME, NAME of [A-Za-z0-9._-] not starting with '.', or the diff. */
+/* checkpoint/NAME, or the diff. */
 static bool entry_path_ok(const char *p)
 {
 	if (streq(p, CKPT_ARCHIVE_DIFF))
 		return true;
-	if (strncmp(p, CKPT_DIR "/", sizeof(CKPT_DIR)))
-		return false;
-	const char *name = p + sizeof(CKPT_DIR);
-	size_t n = strlen(name);
-	return n && n <= NAME_MAX && name[0] != '.' && strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+	return strncmp(p, CKPT_DIR "/", sizeof(CKPT_DIR)) == 0 && image_name_ok(p + sizeof(CKPT_DIR));
 }
 
 static int read_small(struct archive *a, struct archive_entry *e, const char *want, size_t max, strbuf *out,
@@ -341,7 +352,7 @@ static int verify(const char *key_path, const strbuf *manifest, const strbuf *ma
 	for (size_t i = 0; i < sizeof(want); i++)
 		if (sscanf(mac_hex->buf + 2 * i, "%2hhx", &want[i]) != 1)
 			return cerr_set(err, EINVAL, CKPT_ARCHIVE_HMAC ": not an HMAC-SHA256");
-	if (hmac_of(key_path, manifest->buf, manifest->len, got, err) < 0)
+	if (hmac_of(key_path, false, manifest->buf, manifest->len, got, err) < 0)
 		return -1;
 	const struct libcrypto *c = libcrypto(err);
 	if (!c || c->memcmp_const(want, got, sizeof(got)) != 0)
