@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /* The init's terminal, as criu names it external (tty[RDEV:DEV]), and
@@ -32,9 +33,51 @@ static int save_terminal(pid_t pid, const char *image_path, char *id, size_t n, 
 	return write_file_atomic(path, id, (size_t)len, 0600, err);
 }
 
+/* Whether mount mnt is one of pid's mount namespace. */
+static bool mount_of(pid_t pid, unsigned long mnt)
+{
+	char path[64], id[32];
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	_cleanup_free_ char *text = NULL;
+	if (read_file(path, 1 << 24, &text, NULL, NULL) < 0)
+		return true; /* unknown: criu's own lookup decides */
+	int n = snprintf(id, sizeof(id), "%lu ", mnt);
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (strncmp(l, id, (size_t)n) == 0)
+			return true;
+	return false;
+}
+
+/* A terminal: criu takes one as a tty (tty[RDEV:DEV]), never as a file. */
+static bool tty_device(const struct stat *st)
+{
+	unsigned m = major(st->st_rdev);
+	return S_ISCHR(st->st_mode) && (m == 4 || m == 5 || (m >= 136 && m <= 143));
+}
+
+/* An init's stdio that is a file of no mount of the container's (corral
+ * run -d >log): criu names it external, file[MNT:INODE], and restore hands
+ * its own stdio in its place, as for a pipe. Else key is "". */
+static void external_stdio(pid_t pid, int fd, char key[CKPT_KEY_MAX])
+{
+	char path[64];
+	struct stat st;
+	key[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	if (stat(path, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)) || tty_device(&st))
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	_cleanup_free_ char *info = NULL;
+	const char *m = read_file(path, 4096, &info, NULL, NULL) == 0 ? strstr(info, "mnt_id:") : NULL;
+	unsigned long mnt;
+	if (m && sscanf(m + 7, "%lu", &mnt) == 1 && !mount_of(pid, mnt))
+		snprintf(key, CKPT_KEY_MAX, "file[%lx:%llx]", mnt, (unsigned long long)st.st_ino);
+}
+
 /* What the init's stdio is, for restore to hand it back (runc's
- * descriptors.json): "pipe:[N]", "/dev/null", ... */
-static int save_descriptors(pid_t pid, const char *image_path, cerr *err)
+ * descriptors.json): "pipe:[N]", "/dev/null", ..., or an external file's
+ * key. */
+static int save_descriptors(pid_t pid, const char *image_path, char keys[3][CKPT_KEY_MAX], cerr *err)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	int r = !g || yajl_gen_array_open(g);
@@ -43,7 +86,7 @@ static int save_descriptors(pid_t pid, const char *image_path, cerr *err)
 		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, fd);
 		ssize_t n = readlink(link, target, sizeof(target) - 1);
 		target[n > 0 ? n : 0] = '\0';
-		r = jg_str(g, target);
+		r = jg_str(g, keys[fd][0] ? keys[fd] : target);
 	}
 	size_t len = 0;
 	_cleanup_free_ char *json = r || yajl_gen_array_close(g) ? NULL : jg_finish(g, &len);
@@ -103,12 +146,15 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 	char tty[64];
 	if (spec->process.terminal && (r = save_terminal(st->pid, o->image_path, tty, sizeof(tty), err)) < 0)
 		return r;
+	char ext[3][CKPT_KEY_MAX] = { "", "", "" };
+	for (int fd = 0; fd < 3 && !spec->process.terminal; fd++)
+		external_stdio(st->pid, fd, ext[fd]);
 	struct ckpt_ctx ctx = { .spec = spec, .rootfs = st->rootfs, .bundle = st->bundle, .pid = st->pid,
 				.cgroup_mount = st->cgroup_mount, .cgroup_path = st->cgroup_path,
-				.terminal = spec->process.terminal ? tty : NULL };
+				.terminal = spec->process.terminal ? tty : NULL, .ext_stdio = { ext[0], ext[1], ext[2] } };
 	if ((r = ckpt_dump_args(&criu, o, &ctx, &args, err)) < 0)
 		return r;
-	if (!o->pre_dump && (r = save_descriptors(st->pid, o->image_path, err)) < 0)
+	if (!o->pre_dump && (r = save_descriptors(st->pid, o->image_path, ext, err)) < 0)
 		return r;
 	char log[PATH_MAX];
 	snprintf(log, sizeof(log), "%s/%s", work, o->pre_dump ? "pre-dump.log" : "dump.log");

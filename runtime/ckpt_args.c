@@ -119,6 +119,16 @@ int ckpt_dump_args(const struct criu *c, const struct ckpt_opts *o, const struct
 			r = add(&v, "--ext-mount-map") || add(&v, "%s:/dev/null", *m) ? -ENOMEM : 0;
 	if (r)
 		return cerr_set(err, ENOMEM, "out of memory");
+	for (int fd = 0; !r && fd < 3; fd++) {
+		const char *k = x->ext_stdio[fd];
+		bool named = false; /* 2>&1: one file, named once */
+		for (int e = 0; e < fd; e++)
+			named |= k && x->ext_stdio[e] && streq(k, x->ext_stdio[e]);
+		if (k && k[0] && !named)
+			r = add(&v, "--external") || add(&v, "%s", k) ? -ENOMEM : 0;
+	}
+	if (r)
+		return cerr_set(err, ENOMEM, "out of memory");
 	if ((r = external_netns(&v, x->spec, err)) < 0)
 		return r;
 	/* its master is the console socket's, outside the tree; /dev/console
@@ -131,17 +141,24 @@ int ckpt_dump_args(const struct criu *c, const struct ckpt_opts *o, const struct
 	return 0;
 }
 
-/* The dump's stdio that was a pipe: the same fd of ours takes its place. */
+/* The dump's stdio that was a pipe, or a file outside the container: the
+ * same fd of ours takes its place. */
 static int inherit_stdio(char ***v, const char *descriptors)
 {
 	_cleanup_json_ yajl_val j = descriptors ? yajl_tree_parse(descriptors, NULL, 0) : NULL;
 	for (size_t i = 0; YAJL_IS_ARRAY(j) && i < j->u.array.len && i < 3; i++) {
-		/* an imported checkpoint's file: only a pipe's own form is passed on */
+		/* an imported checkpoint's file: only criu's own forms are passed on */
 		const char *d = YAJL_GET_STRING(j->u.array.values[i]);
-		unsigned long ino;
+		unsigned long ino, mnt;
+		unsigned long long fino;
 		char end;
-		if (d && sscanf(d, "pipe:[%lu%c", &ino, &end) == 2 && end == ']' && !d[strcspn(d, "]") + 1] &&
-		    (add(v, "--inherit-fd") || add(v, "fd[%zu]:pipe:[%lu]", i, ino)))
+		bool whole = d && !d[strcspn(d, "]") + 1];
+		int r = 0;
+		if (whole && sscanf(d, "pipe:[%lu%c", &ino, &end) == 2 && end == ']')
+			r = add(v, "--inherit-fd") || add(v, "fd[%zu]:pipe:[%lu]", i, ino);
+		else if (whole && sscanf(d, "file[%lx:%llx%c", &mnt, &fino, &end) == 3 && end == ']')
+			r = add(v, "--inherit-fd") || add(v, "fd[%zu]:file[%lx:%llx]", i, mnt, fino);
+		if (r)
 			return -ENOMEM;
 	}
 	return 0;

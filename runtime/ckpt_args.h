@@ -10,6 +10,7 @@
 #define CKPT_NETNS_FD 3               /* restore: criu's fd of the network namespace joined by path */
 #define CKPT_TERMINAL "terminal.id"   /* beside the images: the dump's external terminal, tty[RDEV:DEV] */
 #define CKPT_EMPTY_NET "network.empty" /* beside the images: the network namespace was left out */
+#define CKPT_KEY_MAX 64 /* criu's key of an external file, file[MNT:INODE] */
 #define CKPT_TERMINAL_FD 0            /* restore: criu's fd of the new terminal */
 
 struct ckpt_ctx {
@@ -22,6 +23,7 @@ struct ckpt_ctx {
 	const char *descriptors; /* restore: the dump's descriptors.json text */
 	const char *terminal;   /* the init's terminal, tty[RDEV:DEV]: external on dump, inherited on restore */
 	const char *console;    /* restore: the new pty's peer, bound on /dev/console */
+	const char *ext_stdio[3]; /* dump: the init's stdio that is a file outside the container (criu's key), or "" */
 };
 
 /* Namespaces joined by path that criu cannot take: one line, else 0. */

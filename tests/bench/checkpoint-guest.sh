@@ -24,7 +24,7 @@ start() {
 	mkdir -p "$work/$name"
 	cp "$work/config.json" "$work/$name/config.json"
 	cp -a "$work/rootfs" "$work/$name/rootfs" # (runc takes no symlinked rootfs)
-	# stdio on /dev/null: criu does not dump a file of the host's
+	# stdio on /dev/null: runc hands a pipe on, never a file of the host's
 	(cd "$work/$name" && "$@" run -d "b-$name" </dev/null >/dev/null 2>&1) || { echo "$name: run failed"; return 1; }
 	for _ in $(seq 300); do "$@" exec "b-$name" test -e /dev/shm/ready 2>/dev/null && break; sleep 0.1; done
 }

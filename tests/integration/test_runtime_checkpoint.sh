@@ -171,6 +171,30 @@ test_checkpoint_killed_restore_is_deleted() {
 	[ -z "$(leaked_processes "$T")" ] || fail "a restored process runs on"
 }
 
+# Its stdout and stderr a file of the host's (run -d >FILE 2>&1), of no
+# mount of the container's: the dump names it external (file[MNT:INODE])
+# and restore hands its own stdout in its place, as for a pipe. corral
+# alone: runc passes pipes on, and criu finds no such file in the container.
+test_checkpoint_stdout_a_host_file() {
+	need_criu
+	mkbundle sh -c 'i=0; while :; do i=$((i+1)); echo $i; echo "e$i" >&2; sleep 0.1; done'
+	cfg '.process.noNewPrivileges=false'
+	(cd "$BUNDLE" && cr run -d "$TID" </dev/null >"$T/out1" 2>&1) || fail "run -d: $(cat "$T/out1")"
+	wait_for 10 sh -c "[ \$(grep -c '^[0-9]' '$T/out1') -ge 3 ]"
+	cr checkpoint --image-path "$T/img" "$TID" 2>"$T/err" || fail "checkpoint: $(cat "$T/err")"
+	assert_eq "$(jq -r '.[1:] | map(test("^file\\[[0-9a-f]+:[0-9a-f]+\\]$")) | all' "$T/img/descriptors.json")" true \
+		"stdout and stderr named external: $(cat "$T/img/descriptors.json")"
+	local last
+	last=$(grep '^[0-9]' "$T/out1" | tail -1)
+	(cd "$BUNDLE" && cr restore -d --image-path "$T/img" "$TID" </dev/null >"$T/out2" 2>&1) ||
+		fail "restore: $(cat "$T/out2")"
+	wait_for 10 sh -c "[ \$(grep -c '^[0-9]' '$T/out2') -ge 2 ]"
+	assert_eq "$(grep '^[0-9]' "$T/out2" | head -1)" "$((last + 1))" "the counter goes on in the new file"
+	grep -q "^e$((last + 1))\$" "$T/out2" || fail "stderr does not go to the new file"
+	assert_eq "$(grep '^[0-9]' "$T/out1" | tail -1)" "$last" "the old file no longer grows"
+	cr delete -f "$TID"
+}
+
 # Its own network namespace is left out of the dump, as runc leaves it
 # (criu's dump of one runs ip and iptables-save), and restore gives it lo
 # and the config's net.* sysctls again before any process runs: a server
@@ -203,7 +227,6 @@ test_checkpoint_tcp_established() {
 	cfg '.process.noNewPrivileges=false'
 	local r=corral n got
 	for r in corral; do
-		# (stdio on /dev/null: a file of the host's is not dumped yet)
 		(cd "$BUNDLE" && rt "$r" run -d "$TID" </dev/null >/dev/null 2>&1) || fail "$r run -d"
 		sleep 1.5
 		[ "$(rt "$r" state "$TID" | jq -r .status)" = running ] || fail "$r: the container ended"
