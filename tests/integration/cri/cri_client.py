@@ -220,14 +220,17 @@ def scenario(fn):
 @scenario
 def localhost(c, a, pod):
     """Two containers talk over the pod's localhost; ExecSync."""
-    pod.create("server", ["sh", "-c", "echo pong | nc -l -p 8080"])
+    # the server answers only once it has read the client's line: with
+    # `echo pong | nc -l`, a client that saw pong and the server's EOF first
+    # could end before it sent ping (busybox nc), under either runtime
+    pod.create("server", ["sh", "-c", "nc -l -p 8080 -e sh -c 'read l; echo pong; echo \"$l\" >&2'"])
     pod.create("client", ["sh", "-c", "until echo ping | nc 127.0.0.1 8080; do sleep 0.1; done"])
     pod.create("shell", ["sleep", "100000"])
     for n in ("client", "server"):
         st = pod.wait(n, pb.CONTAINER_EXITED)
         out(n + " exit", "%d %s" % (st.exit_code, st.reason))
     out("client got", pod.log("client", want="pong"))
-    out("server got", pod.log("server", want="ping"))
+    out("server got", pod.log("server", stream="stderr", want="ping"))
     pod.wait("shell", pb.CONTAINER_RUNNING)
     r = pod.exec("shell", ["sh", "-c", "echo out; echo err >&2; hostname; exit 5"])
     out("exec", "stdout=%r stderr=%r exit=%d" % (r.stdout.decode(), r.stderr.decode(), r.exit_code))
