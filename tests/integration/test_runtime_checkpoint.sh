@@ -172,26 +172,31 @@ test_checkpoint_killed_restore_is_deleted() {
 }
 
 # Its stdout and stderr a file of the host's (run -d >FILE 2>&1), of no
-# mount of the container's: the dump names it external (file[MNT:INODE])
-# and restore hands its own stdout in its place, as for a pipe. corral
-# alone: runc passes pipes on, and criu finds no such file in the container.
+# mount of the container's: the dump names it external (file[MNT:INODE]),
+# and restore hands its own stdout in its place, as for a pipe. criu checks
+# that file's size, so it must be the same file (restore >>FILE); another
+# is refused with criu's reason, and nothing is left. corral alone: runc
+# passes pipes on, and criu finds no such file in the container.
 test_checkpoint_stdout_a_host_file() {
 	need_criu
 	mkbundle sh -c 'i=0; while :; do i=$((i+1)); echo $i; echo "e$i" >&2; sleep 0.1; done'
 	cfg '.process.noNewPrivileges=false'
-	(cd "$BUNDLE" && cr run -d "$TID" </dev/null >"$T/out1" 2>&1) || fail "run -d: $(cat "$T/out1")"
-	wait_for 10 sh -c "[ \$(grep -c '^[0-9]' '$T/out1') -ge 3 ]"
+	(cd "$BUNDLE" && cr run -d "$TID" </dev/null >"$T/out" 2>&1) || fail "run -d: $(cat "$T/out")"
+	wait_for 10 sh -c "[ \$(grep -c '^[0-9]' '$T/out') -ge 3 ]"
 	cr checkpoint --image-path "$T/img" "$TID" 2>"$T/err" || fail "checkpoint: $(cat "$T/err")"
 	assert_eq "$(jq -r '.[1:] | map(test("^file\\[[0-9a-f]+:[0-9a-f]+\\]$")) | all' "$T/img/descriptors.json")" true \
 		"stdout and stderr named external: $(cat "$T/img/descriptors.json")"
 	local last
-	last=$(grep '^[0-9]' "$T/out1" | tail -1)
-	(cd "$BUNDLE" && cr restore -d --image-path "$T/img" "$TID" </dev/null >"$T/out2" 2>&1) ||
-		fail "restore: $(cat "$T/out2")"
-	wait_for 10 sh -c "[ \$(grep -c '^[0-9]' '$T/out2') -ge 2 ]"
-	assert_eq "$(grep '^[0-9]' "$T/out2" | head -1)" "$((last + 1))" "the counter goes on in the new file"
-	grep -q "^e$((last + 1))\$" "$T/out2" || fail "stderr does not go to the new file"
-	assert_eq "$(grep '^[0-9]' "$T/out1" | tail -1)" "$last" "the old file no longer grows"
+	last=$(grep '^[0-9]' "$T/out" | tail -1)
+	(cd "$BUNDLE" && cr restore -d --image-path "$T/img" "$TID" </dev/null >"$T/other" 2>&1) &&
+		fail "restored with another file as its stdout"
+	assert_contains "$(cat "$T/other")" "has bad size 0" "criu's reason"
+	assert_eq "$(ls "$STATE")" "" "the refused restore left nothing"
+	(cd "$BUNDLE" && cr restore -d --image-path "$T/img" "$TID" </dev/null >>"$T/out" 2>&1) ||
+		fail "restore: $(tail -1 "$T/out")"
+	wait_for 10 grep -qx "$((last + 2))" "$T/out"
+	grep -qx "$((last + 1))" "$T/out" || fail "the counter did not go on from $last"
+	grep -qx "e$((last + 1))" "$T/out" || fail "stderr does not reach the file again"
 	cr delete -f "$TID"
 }
 
