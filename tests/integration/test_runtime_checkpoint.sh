@@ -26,7 +26,11 @@ counter_bundle() {
 	# criu before 3.19 does not restore no_new_privs (see the refusal test)
 	cfg '.process.noNewPrivileges=false'
 }
-count() { rt "$1" exec "$TID" cat /dev/shm/n; }
+count() { # the counter, once it holds a number (it truncates the file as it writes it)
+	local v
+	for _ in $(seq 50); do v=$(rt "$1" exec "$TID" cat /dev/shm/n 2>/dev/null); [ -n "$v" ] && break; sleep 0.02; done
+	echo "${v:-0}"
+}
 host_n() { # the bind's counter, once it holds a number
 	local v
 	for _ in $(seq 50); do v=$(cat "$T/data/n" 2>/dev/null); [ -n "$v" ] && break; sleep 0.02; done
