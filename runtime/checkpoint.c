@@ -41,11 +41,9 @@ static bool mount_of(pid_t pid, unsigned long mnt)
 	_cleanup_free_ char *text = NULL;
 	if (read_file(path, 1 << 24, &text, NULL, NULL) < 0)
 		return true; /* unknown: criu's own lookup decides */
-	int n = snprintf(id, sizeof(id), "%lu ", mnt);
-	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
-		if (strncmp(l, id, (size_t)n) == 0)
-			return true;
-	return false;
+	/* each line starts with its mount's id */
+	int n = snprintf(id, sizeof(id), "\n%lu ", mnt);
+	return strncmp(text, id + 1, (size_t)n - 1) == 0 || strstr(text, id);
 }
 
 /* A terminal: criu takes one as a tty (tty[RDEV:DEV]), never as a file. */

@@ -99,7 +99,9 @@ static int wait_status(pid_t pid)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-#define NOTIFY_ENV "CORRAL_CRIU_NOTIFY" /* the action script's FIFOs: DIR/criu.req, DIR/criu.rep */
+#define NOTIFY_ENV "CORRAL_CRIU_NOTIFY" /* the directory of the action script's FIFOs */
+#define NOTIFY_REQ "criu.req"          /* the script's pid line to us */
+#define NOTIFY_REP "criu.rep"          /* our "ok" or "no" to it */
 
 struct notify_fifos {
 	char req[PATH_MAX], rep[PATH_MAX];
@@ -121,8 +123,8 @@ static void notify_fifos_close(struct notify_fifos *f)
  * that dies leave us waiting on it. */
 static int notify_fifos_open(const char *dir, struct notify_fifos *f, cerr *err)
 {
-	snprintf(f->req, sizeof(f->req), "%s/criu.req", dir);
-	snprintf(f->rep, sizeof(f->rep), "%s/criu.rep", dir);
+	snprintf(f->req, sizeof(f->req), "%s/" NOTIFY_REQ, dir);
+	snprintf(f->rep, sizeof(f->rep), "%s/" NOTIFY_REP, dir);
 	const char *paths[] = { f->req, f->rep };
 	int *fds[] = { &f->req_fd, &f->rep_fd };
 	for (int i = 0; i < 2; i++) {
@@ -151,6 +153,8 @@ static int serve_notify(pid_t criu, struct notify_fifos *f, const struct criu_no
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
+			cerr_sys(failed, errno, "criu restore: poll"); /* and no answer would come */
+			kill(criu, SIGKILL);
 			break;
 		}
 		if (p[1].revents & POLLIN) {
@@ -177,8 +181,8 @@ int criu_action_main(int argc)
 		return 0;
 	const char *pid = getenv("CRTOOLS_INIT_PID");
 	char req[PATH_MAX], rep[PATH_MAX], line[8] = "";
-	snprintf(req, sizeof(req), "%s/criu.req", dir);
-	snprintf(rep, sizeof(rep), "%s/criu.rep", dir);
+	snprintf(req, sizeof(req), "%s/" NOTIFY_REQ, dir);
+	snprintf(rep, sizeof(rep), "%s/" NOTIFY_REP, dir);
 	/* Neither open may wait: a corral that was killed would never come. Its
 	 * end gone, the read is at the end of the file, and the restore fails. */
 	_cleanup_close_ int w = open(req, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
