@@ -6,6 +6,7 @@
  * namespaces yet is P's child, and P can wait for its exit status. */
 #include "exec.h"
 #include "apparmor.h"
+#include "preserved_fds.h"
 #include "procwait.h"
 #include "creds.h"
 #include "exec_path.h"
@@ -264,7 +265,7 @@ static _Noreturn void exec_process(const struct exec_proc *x, const struct exec_
 		close(x->host_proc);
 	}
 	_cleanup_free_ char *exe = NULL;
-	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || pass_preserved_fds(o->preserve_fds, &err) < 0)
+	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || preserved_fds_pass(o->preserve_fds, &err) < 0)
 		child_fail(sock, &err);
 	/* read while still root, before seccomp */
 	_cleanup_strv_ char **home_env = env_with_home(p->env, p->user.uid);

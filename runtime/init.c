@@ -5,6 +5,7 @@
 #include "creds.h"
 #include "exec_path.h"
 #include "home_env.h"
+#include "preserved_fds.h"
 #include "procwait.h"
 #include "hooks.h"
 #include "idmap.h"
@@ -322,7 +323,7 @@ _Noreturn void container_init(struct init_args *a)
 	    creds_apply_personality(&s->linux_, &err) < 0)
 		fail(a, &err);
 	_cleanup_free_ char *exe = NULL;
-	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || pass_preserved_fds(a->preserve_fds, &err) < 0)
+	if (exec_find(p->args[0], p->env, &exe, &err) < 0 || preserved_fds_pass(a->preserve_fds, &err) < 0)
 		fail(a, &err);
 	/* read while still root, before seccomp */
 	_cleanup_strv_ char **home_env = env_with_home(p->env, p->user.uid);

@@ -93,17 +93,3 @@ int close_other_fds(int first, const int *keep, size_t n)
 	}
 	return 0;
 }
-
-int pass_preserved_fds(int preserve, cerr *err)
-{
-	unsigned first = 3u + (unsigned)preserve;
-	for (unsigned fd = 3; fd < first; fd++) {
-		int fl = fcntl((int)fd, F_GETFD);
-		if (fl >= 0)
-			fcntl((int)fd, F_SETFD, fl & ~FD_CLOEXEC);
-	}
-	int r = fds_cloexec_from(first);
-	if (r < 0)
-		return cerr_sys(err, -r, "close_range");
-	return 0;
-}

@@ -20,5 +20,3 @@ int wait_forwarding(pid_t pid, int pidfd, int sfd);
 /* Close every fd from first up, but those in keep (at most 16): what the
  * runtime holds must be gone before the container can see this process. */
 int close_other_fds(int first, const int *keep, size_t n);
-/* Keep fds 3..3+preserve-1 across execve; mark every later fd CLOEXEC. */
-int pass_preserved_fds(int preserve, cerr *err);

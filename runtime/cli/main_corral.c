@@ -1,6 +1,7 @@
 /* corral: an OCI runtime with runc's and crun's command line. */
 #include "cli.h"
 #include "runtime/criu.h"
+#include "runtime/preserved_fds.h"
 #include "runtime/rootless.h"
 #include "runtime/sealed_exe.h"
 #include "common/cleanup.h"
@@ -96,6 +97,8 @@ static int exec_images(char **argv)
 
 int main(int argc, char **argv)
 {
+	/* before anything of ours is opened */
+	preserved_fds_plug(argc, argv);
 	int action = criu_action_main(argc); /* criu ran us as a restore's action script */
 	if (action >= 0)
 		return action;

