@@ -68,8 +68,21 @@ int cgroup_make(const struct create_opts *o, const struct oci_spec *s, const str
 	const char *given = s->linux_.cgroups_path;
 	bool derived = o->rootless && !(given && *given);
 	int r = derived ? rootless_cgroup_path(o->id, &path, err) : cgroup_path_for(given, o->id, false, &path, err);
-	if (r < 0 || (r = cg_create(path, res, out, err)) == 0)
+	if (r < 0)
 		return r;
+	if ((r = cg_create(path, res, out, err)) < 0)
+		goto refused;
+	/* no cgroup2 mount at all: a device list would not be enforced, and
+	 * CAP_MKNOD would open the host's disks; runc fails such a create too.
+	 * Rootless makes no device nodes, and keeps runc's way: go on. */
+	const struct cg_dev_rule *rules;
+	size_t n;
+	if (!*out && !o->rootless && cg_resources_devices(res, &rules, &n))
+		return cerr_set(err, ENOTSUP,
+				"linux.resources.devices: no cgroup2 hierarchy to enforce the device rules on "
+				"(none is mounted at /sys/fs/cgroup or /sys/fs/cgroup/unified)");
+	return 0;
+refused:;
 	bool denied = r == -EACCES || r == -EPERM || r == -EROFS;
 	if (o->rootless && denied && (!derived || !cg_resources_empty(res)))
 		return cerr_wrap(err, "rootless: %s needs a cgroup delegated to uid %u", derived ? "a limit" : "linux.cgroupsPath",

@@ -260,6 +260,31 @@ test_cgroups_missing_controllers_named() {
 	run_ctr "$TID"
 }
 
+# Where no cgroup2 hierarchy can be had (its mount hidden in a private mount
+# namespace), a config with a device rule or a limit is refused, as runc
+# refuses it; once it ran with no cgroup and no device filter at all, so
+# CAP_MKNOD opened the host's disks. Without resources it runs.
+test_cgroups_hidden_hierarchy_refuses_confinement() {
+	mkbundle sh -c 'mknod /tmp/sda b 8 0 && head -c 1 /tmp/sda >/dev/null && echo OPENED'
+	cfg '.process.capabilities |= with_entries(.value += ["CAP_MKNOD"]) | .root.readonly=false'
+	own_rootfs
+	hidden() { # run "$@" with every cgroup2 mount covered by a tmpfs
+		unshare -m sh -c 'for m in /sys/fs/cgroup/unified /sys/fs/cgroup; do
+			[ "$(stat -f -c %T $m 2>/dev/null)" = cgroup2fs ] && mount -t tmpfs none $m; done; exec "$@"' sh "$@"
+	}
+	for res in '{"devices":[{"allow":false,"access":"rwm"}]}' '{"memory":{"limit":67108864}}' '{"pids":{"limit":50}}'; do
+		cfg --argjson r "$res" '.linux.resources=$r'
+		rc=0; out=$(cd "$BUNDLE" && hidden "$CORRAL" --root "$STATE" run "$TID" </dev/null 2>&1) || rc=$?
+		[ "$rc" -ne 0 ] || fail "resources $res ran with no cgroup2 hierarchy: $out"
+		assert_not_contains "$out" OPENED "the container opened the host's disk"
+		assert_contains "$out" "no cgroup2" "the error names the missing hierarchy"
+		assert_eq "$(echo "$out" | wc -l)" 1 "one line"
+		[ -z "$(ls "$STATE" 2>/dev/null)" ] || fail "a refused create left state: $(ls "$STATE")"
+	done
+	cfg 'del(.linux.resources) | .process.args=["echo","ran"]'
+	assert_eq "$(cd "$BUNDLE" && hidden "$CORRAL" --root "$STATE" run "$TID" </dev/null)" ran "no resources: it runs"
+}
+
 test_cgroups_events_stats() {
 	need_cgroup2
 	mkbundle sleep 100
