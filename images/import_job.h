@@ -46,5 +46,11 @@ int imp_stage_layer(imp *m, int src_fd, const char *expect_digest, int64_t size,
 		    enum layer_comp *comp_out, cerr *err);
 /* Count a layer of the image, one the store had already when reused. */
 void imp_count_layer(imp *m, bool reused);
-/* The store holds this layer and its blob already. */
+/* The store holds this layer and its blob already, and the importer may
+ * use it (layer_proof.h). */
 bool imp_have_layer(imp *m, const char *blob, const char *diffid);
+/* The store holds them, and blob is known to unpack to diffid: a source
+ * that serves blob vouches for the layer. */
+bool imp_layer_vouched(imp *m, const char *blob, const char *diffid);
+/* The importer has shown it may read layer diffid. */
+int imp_prove_layer(imp *m, const char *diffid, cerr *err);

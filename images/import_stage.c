@@ -1,4 +1,5 @@
 #include "images/import_job.h"
+#include "images/layer_proof.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
@@ -60,7 +61,10 @@ int imp_stage_layer(imp *m, int src_fd, const char *expect_digest, int64_t size,
 		.expect_diffid = diffid, .lim = m->o->lim,
 	};
 	int r = layer_unpack(&j, err);
-	if (r < 0)
+	/* its bytes were the importer's and unpack to diffid: both facts hold
+	 * from here, whether or not the image is committed */
+	if (r < 0 || (r = proof_link(m->s, j.digest, diffid, err)) < 0 ||
+	    (r = proof_add(m->s, m->o->owner, diffid, err)) < 0)
 		return r;
 	if (copy && renameat(m->blobs_fd, tmp, m->blobs_fd, digest_hex(j.digest)) < 0)
 		return cerr_sys(err, errno, "staging blob %s", j.digest);
@@ -92,7 +96,22 @@ void imp_count_layer(imp *m, bool reused)
 	pthread_mutex_unlock(&m->mu);
 }
 
-bool imp_have_layer(imp *m, const char *blob, const char *diffid)
+static bool in_store(imp *m, const char *blob, const char *diffid)
 {
 	return store_has_layer(m->s, diffid) && store_has_blob(m->s, blob);
+}
+
+bool imp_have_layer(imp *m, const char *blob, const char *diffid)
+{
+	return in_store(m, blob, diffid) && proof_has(m->s, m->o->owner, diffid);
+}
+
+bool imp_layer_vouched(imp *m, const char *blob, const char *diffid)
+{
+	return in_store(m, blob, diffid) && proof_linked(m->s, blob, diffid);
+}
+
+int imp_prove_layer(imp *m, const char *diffid, cerr *err)
+{
+	return proof_add(m->s, m->o->owner, diffid, err);
 }

@@ -176,6 +176,16 @@ int regsrc_stage_layer(imp *m, const img_desc *l, const char *diffid, cerr *err)
 		imp_count_layer(m, true);
 		return 0;
 	}
+	/* the store has it from someone else: ours to use if our registry
+	 * serves its blob to us, as a registry checks a cross-repository mount */
+	if (imp_layer_vouched(m, l->digest, diffid)) {
+		_cleanup_cerr_ cerr herr = { 0 };
+		if (reg_head_blob(rs->client, rs->endpoint, rs->path, l->digest, &herr) == 0) {
+			imp_count_layer(m, true);
+			return imp_prove_layer(m, diffid, err);
+		}
+		log_debug("layer %s: %s; fetching it", l->digest, cerr_msg(&herr));
+	}
 	struct stat st;
 	if (fstat(ingest, &st) < 0)
 		return cerr_sys(err, errno, "store %s: ingest %s", m->s->root, l->digest);

@@ -35,7 +35,15 @@ struct reg_client {
 	atomic_bool cancelled;
 	atomic_uint requests;
 	atomic_uint_least64_t bytes;
+	int64_t deadline_ms; /* CLOCK_MONOTONIC; 0: none (conf->whole_secs) */
 };
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
+}
 
 void reg_resp_free(reg_resp *r)
 {
@@ -68,6 +76,8 @@ int reg_client_new(const reg_conf *conf, const char *auth_json, reg_client **out
 	if (!c)
 		return cerr_set(err, ENOMEM, "out of memory");
 	c->conf = conf;
+	if (conf->whole_secs)
+		c->deadline_ms = now_ms() + conf->whole_secs * 1000ll;
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&c->share_mu[i], NULL);
 	c->share = curl_share_init();
@@ -285,6 +295,7 @@ typedef struct target {
 	const char *what;      /* "busybox manifest 1", for messages */
 	const char *userpass;  /* Basic credentials for a token realm */
 	bool manifest;
+	bool head;             /* HEAD: is it there for these credentials? */
 } target;
 
 /* certs.d/HOST[:PORT]: ca.crt, client.cert and client.key */
@@ -340,6 +351,10 @@ static int transfer_error(reg_client *c, const target *t, const xfer *x, CURLcod
 static long perform(reg_client *c, const target *t, bool plain_http, bool insecure, const char *authz,
 		    const char *userpass, xfer *x, cerr *err)
 {
+	int64_t left = c->deadline_ms ? c->deadline_ms - now_ms() : 0;
+	if (c->deadline_ms && left <= 0)
+		return cerr_set(err, ETIMEDOUT, "%s: %s: the pull took longer than its %u s (pull-timeout)", t->endpoint,
+				t->what, c->conf->whole_secs);
 	_cleanup_free_ char *url = NULL;
 	if (t->url)
 		url = strdup(t->url);
@@ -372,6 +387,8 @@ static long perform(reg_client *c, const target *t, bool plain_http, bool insecu
 	/* a redirect never leaves TLS, unless the registry itself is plain */
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, plain_http ? "http,https" : "https");
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
+	if (left > 0)
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)left);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)(c->conf->stall_secs ? c->conf->stall_secs : REG_STALL_DEFAULT));
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
@@ -394,7 +411,9 @@ static long perform(reg_client *c, const target *t, bool plain_http, bool insecu
 		set_certs(c, h, t->endpoint);
 	}
 	atomic_fetch_add(&c->requests, 1);
-	log_debug("GET %s%s", url, x->range_from ? " (resumed)" : "");
+	if (t->head)
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	log_debug("%s %s%s", t->head ? "HEAD" : "GET", url, x->range_from ? " (resumed)" : "");
 	CURLcode rc = curl_easy_perform(h);
 	long status = 0;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -542,6 +561,18 @@ int reg_get_blob(reg_client *c, const char *endpoint, const char *path, const ch
 	snprintf(what, sizeof(what), "blob %s", digest);
 	target t = { .endpoint = endpoint, .path = path, .url_tail = tail, .what = what };
 	return fetch(c, &t, max, out, err);
+}
+
+int reg_head_blob(reg_client *c, const char *endpoint, const char *path, const char *digest, cerr *err)
+{
+	char tail[600], what[600];
+	snprintf(tail, sizeof(tail), "%s/blobs/%s", path, digest);
+	snprintf(what, sizeof(what), "blob %s", digest);
+	target t = { .endpoint = endpoint, .path = path, .url_tail = tail, .what = what, .head = true };
+	reg_resp resp = { 0 };
+	int r = fetch(c, &t, 0, &resp, err);
+	reg_resp_free(&resp);
+	return r;
 }
 
 int reg_stream_blob(reg_client *c, const char *endpoint, const char *path, const char *digest, uint64_t from,

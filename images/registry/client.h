@@ -43,6 +43,9 @@ int reg_get_manifest(reg_client *c, const char *endpoint, const char *path, cons
 /* GET /v2/PATH/blobs/DIGEST into memory, at most max bytes. */
 int reg_get_blob(reg_client *c, const char *endpoint, const char *path, const char *digest, size_t max,
 		 reg_resp *out, cerr *err);
+/* HEAD /v2/PATH/blobs/DIGEST with the client's credentials: 0 when the
+ * registry serves it to them (a cross-repository mount's check). */
+int reg_head_blob(reg_client *c, const char *endpoint, const char *path, const char *digest, cerr *err);
 /* GET /v2/PATH/blobs/DIGEST from byte `from` on, into sink; a transfer cut
  * off part way goes on with a Range request. */
 int reg_stream_blob(reg_client *c, const char *endpoint, const char *path, const char *digest, uint64_t from,

@@ -443,10 +443,10 @@ reg_log_mark() { # NAME
 	wc -l <"$REG_DIR/$1.log" >"$REG_DIR/$1.mark"
 }
 
-reg_gets() { # NAME TEXT
+reg_gets() { # NAME TEXT [METHOD]: requests since reg_log_mark, GET by default
 	local from=0
 	[ -f "$REG_DIR/$1.mark" ] && from=$(cat "$REG_DIR/$1.mark")
-	tail -n +$((from + 1)) "$REG_DIR/$1.log" | awk -v t="$2" '
-		{ for (i = 1; i < NF; i++) if ($i == "GET" || $i == "\"GET") { if (index($(i + 1), t)) n++; break } }
+	tail -n +$((from + 1)) "$REG_DIR/$1.log" | awk -v t="$2" -v m="${3:-GET}" '
+		{ for (i = 1; i < NF; i++) if ($i == m || $i == "\"" m) { if (index($(i + 1), t)) n++; break } }
 		END { print n + 0 }'
 }

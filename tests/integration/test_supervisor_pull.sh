@@ -189,6 +189,41 @@ test_spull_policy_and_members_apart() {
 	true
 }
 
+# A layer in the shared store is a member's only once it has shown it may
+# read it. 4242 pulls a private image with its login; 4343 then pulls, from
+# a registry of its own, a manifest that names the same layers but serves
+# none of them (404). Once the store's copies were used and 4343's container
+# read 4242's files. A registry that does serve them is asked with HEAD
+# (its yes vouches for the layer), and nothing is fetched twice.
+test_spull_private_layer_needs_its_blob() {
+	trap cleanup_pull EXIT
+	reg_setup
+	reg_start priv basic >/dev/null
+	reg_push_fixtures "$REG_priv"
+	reg_start_hostile h
+	chmod 755 "$T" # for the members, as start_sv_group opens it
+	start_sv_reg --group "$(getent group 65534 | cut -d: -f1)" --registry-insecure "$REG_h"
+	echo "$REG_PASS" | mctl 4242 login -u alice --password-stdin "$REG_priv" >/dev/null
+	mctl 4242 pull -q "$REG_priv/docker2:1" >/dev/null
+	local out
+	reg_log_mark h
+	out=$(mctl 4343 pull "$REG_h/t/nolayers:test" 2>&1) && fail "4343 got 4242's private layers by naming them: $out"
+	assert_contains "$out" "not found (404)" "the layer is asked of 4343's registry, which has none"
+	[ "$(reg_gets h /v2/t/nolayers/blobs/ HEAD)" -ge 1 ] || fail "no HEAD of a blob the store holds"
+	assert_eq "$(mctl 4343 images -q | wc -l)" 0 "4343 has no image"
+	# a registry that serves the blobs vouches for them: HEAD, no GET
+	reg_log_mark h
+	mctl 4343 pull -q "$REG_h/t/good:test" >/dev/null
+	[ "$(reg_gets h /v2/t/good/blobs/ HEAD)" -ge 1 ] || fail "the layers were not asked with HEAD"
+	local layer
+	for layer in $(jq -r '.layers[].digest' "$FIXTURES/images/oci/blobs/sha256/$(jq -r '.manifests[0].digest' "$FIXTURES/images/oci/index.json" | cut -d: -f2)"); do
+		assert_eq "$(reg_gets h "/v2/t/good/blobs/$layer")" 0 "layer $layer fetched again"
+	done
+	# and once shown, it is 4343's own: the registry may forget it
+	mctl 4343 rmi "$REG_h/t/good:test" >/dev/null
+	mctl 4343 pull -q "$REG_h/t/nolayers:test" >/dev/null || fail "4343 lost a layer it had shown it may read"
+}
+
 # A person at a terminal (script(1)): a line per layer, redrawn. And
 # images.require_signature: the registry's cosign signature is verified by
 # the pull and kept, so the image then runs; an unsigned one is refused.
