@@ -152,7 +152,8 @@ static int inherit_stdio(char ***v, const char *descriptors)
 		unsigned long ino, mnt;
 		unsigned long long fino;
 		char end;
-		bool whole = d && !d[strcspn(d, "]") + 1];
+		const char *rb = d ? strchr(d, ']') : NULL; /* its first ']' ends it */
+		bool whole = rb && !rb[1];
 		int r = 0;
 		if (whole && sscanf(d, "pipe:[%lu%c", &ino, &end) == 2 && end == ']')
 			r = add(v, "--inherit-fd") || add(v, "fd[%zu]:pipe:[%lu]", i, ino);
