@@ -229,24 +229,21 @@ static int fetch_token(reg_auth *a, reg_client *c, const char *endpoint, const c
 			cerr_wrap(err, "%s: %s", endpoint, userpass ? "the registry refused the credentials" : "a login is needed");
 		return r;
 	}
-	_cleanup_json_ yajl_val root = NULL;
 	_cleanup_free_ char *body = resp.body;
 	size_t len = resp.len;
 	resp.body = NULL;
 	reg_resp_free(&resp);
-	if (!body || strlen(body) != len || json_parse(body, "token", &root, err) < 0) {
-		cerr_clear(err);
-		return cerr_set(err, EPROTO, "%s: token server %.200s: not a JSON token", endpoint, ch->realm);
-	}
-	yajl_val t = json_get(root, "token");
-	if (!YAJL_IS_STRING(t))
-		t = json_get(root, "access_token");
-	if (!YAJL_IS_STRING(t) || !*t->u.string || strcspn(t->u.string, "\r\n") != strlen(t->u.string))
-		return cerr_set(err, EPROTO, "%s: token server %.200s: no token in its answer", endpoint, ch->realm);
-	long long secs = TOKEN_DEFAULT_SECS;
-	json_int_in(json_get(root, "expires_in"), 1, 7 * 86400, &secs);
+	char *tok = NULL;
+	long long secs;
+	if ((r = reg_token_parse(body, len, &tok, &secs)) == -EBADMSG || r == -ENOENT)
+		return cerr_set(err, EPROTO, "%s: token server %.200s: %s", endpoint, ch->realm,
+				r == -EBADMSG ? "not a JSON token" : "no token in its answer");
 	_cleanup_free_ char *hdr = NULL;
-	if (asprintf(&hdr, "Authorization: Bearer %s", t->u.string) < 0)
+	bool made = r == 0 && asprintf(&hdr, "Authorization: Bearer %s", tok) >= 0;
+	if (tok)
+		explicit_bzero(tok, strlen(tok));
+	free(tok);
+	if (!made)
 		return cerr_set(err, ENOMEM, "out of memory");
 	char *key = token_key(ch, scope);
 	if (!key)
@@ -289,15 +286,52 @@ int reg_auth_header(reg_auth *a, reg_client *c, const char *endpoint, const char
 	return r;
 }
 
+int reg_challenge_parse(const char *text, reg_challenge *out)
+{
+	*out = (reg_challenge){ .bearer = !strncasecmp(text, "Bearer ", 7) };
+	if (!out->bearer && strncasecmp(text, "Basic", 5))
+		return -EPROTONOSUPPORT;
+	if (!out->bearer)
+		return 0;
+	out->realm = challenge_param(text + 7, "realm");
+	out->service = challenge_param(text + 7, "service");
+	out->scope = challenge_param(text + 7, "scope");
+	return out->realm ? 0 : -EPROTO;
+}
+
+void reg_challenge_free(reg_challenge *c)
+{
+	free(c->realm);
+	free(c->service);
+	free(c->scope);
+	*c = (reg_challenge){ 0 };
+}
+
+int reg_token_parse(const char *body, size_t len, char **out, long long *secs)
+{
+	*out = NULL;
+	*secs = TOKEN_DEFAULT_SECS;
+	_cleanup_json_ yajl_val root = NULL;
+	_cleanup_cerr_ cerr e = { 0 };
+	if (!body || strlen(body) != len || json_parse(body, "token", &root, &e) < 0)
+		return -EBADMSG;
+	yajl_val t = json_get(root, "token");
+	if (!YAJL_IS_STRING(t))
+		t = json_get(root, "access_token");
+	if (!YAJL_IS_STRING(t) || !*t->u.string || strcspn(t->u.string, "\r\n") != strlen(t->u.string))
+		return -ENOENT;
+	json_int_in(json_get(root, "expires_in"), 1, 7 * 86400, secs);
+	return (*out = strdup(t->u.string)) ? 0 : -ENOMEM;
+}
+
 int reg_auth_challenge(reg_auth *a, reg_client *c, const char *endpoint, const char *path, const char *text,
 		       bool plain, cerr *err)
 {
-	bool bearer = !strncasecmp(text, "Bearer ", 7), basic = !strncasecmp(text, "Basic", 5);
-	if (!bearer && !basic)
+	_cleanup_(reg_challenge_free) reg_challenge p = { 0 };
+	int r = reg_challenge_parse(text, &p);
+	if (r == -EPROTONOSUPPORT)
 		return cerr_set(err, EPROTO, "%s: unknown authentication scheme \"%.40s\"", endpoint, text);
-	_cleanup_free_ char *realm = bearer ? challenge_param(text + 7, "realm") : NULL;
-	_cleanup_free_ char *service = bearer ? challenge_param(text + 7, "service") : NULL;
-	if (bearer && !realm)
+	if (r < 0)
 		return cerr_set(err, EPROTO, "%s: a Bearer challenge without a realm", endpoint);
 	pthread_mutex_lock(&a->mu);
 	challenge *ch = challenge_of(a, endpoint);
@@ -309,18 +343,19 @@ int reg_auth_challenge(reg_auth *a, reg_client *c, const char *endpoint, const c
 	if (ch) {
 		free(ch->realm);
 		free(ch->service);
-		ch->bearer = bearer;
-		ch->realm = realm ? strdup(realm) : NULL;
-		ch->service = service ? strdup(service) : NULL;
+		ch->bearer = p.bearer;
+		ch->realm = p.realm ? strdup(p.realm) : NULL;
+		ch->service = p.service ? strdup(p.service) : NULL;
 	}
 	pthread_mutex_unlock(&a->mu);
-	if (basic)
+	if (!p.bearer)
 		return have_cred ? 0 : cerr_set(err, EACCES, "%s: authentication required: log in to %s first", endpoint, endpoint);
 	/* the scope the registry names, else pull of this repository */
-	_cleanup_free_ char *scope = *path ? challenge_param(text + 7, "scope") : NULL;
-	if (!scope && !(scope = scope_of(path)))
+	_cleanup_free_ char *own = NULL;
+	const char *scope = *path ? p.scope : NULL;
+	if (!scope && !(scope = own = scope_of(path)))
 		return cerr_set(err, ENOMEM, "out of memory");
-	challenge tmp = { .bearer = true, .realm = realm, .service = service };
+	challenge tmp = { .bearer = true, .realm = p.realm, .service = p.service };
 	_cleanup_free_ char *hdr = NULL;
 	return fetch_token(a, c, endpoint, &tmp, scope, plain, &hdr, err);
 }

@@ -24,3 +24,19 @@ int reg_auth_header(reg_auth *a, reg_client *c, const char *endpoint, const char
 /* endpoint answered 401 with challenge: remember it and get what it asks. */
 int reg_auth_challenge(reg_auth *a, reg_client *c, const char *endpoint, const char *path, const char *challenge,
 		       bool plain, cerr *err);
+
+/* A WWW-Authenticate challenge as registries send it: `Bearer
+ * realm="...",service="...",scope="..."` or `Basic realm="..."`. */
+typedef struct reg_challenge {
+	bool bearer;                   /* else Basic */
+	char *realm, *service, *scope; /* Bearer's parameters; NULL when absent */
+} reg_challenge;
+/* 0; -EPROTONOSUPPORT for another scheme, -EPROTO for a Bearer challenge
+ * without a realm. reg_challenge_free is due in every case. */
+int reg_challenge_parse(const char *text, reg_challenge *out);
+void reg_challenge_free(reg_challenge *c);
+/* A token server's answer (len bytes): its "token", else its
+ * "access_token", a line of its own (*token, the caller's), and its
+ * lifetime in seconds ("expires_in", else a default). 0; -EBADMSG when it
+ * is not a JSON document, -ENOENT when it holds no token; -ENOMEM. */
+int reg_token_parse(const char *body, size_t len, char **token, long long *secs);

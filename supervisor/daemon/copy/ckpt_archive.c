@@ -25,19 +25,7 @@
 #define CKPT_DIR "checkpoint"
 #define CKPT_VERSION 1
 
-typedef struct entry {
-	char *path;
-	uint64_t size;
-	char digest[DIGEST_STR_LEN];
-	bool seen;
-} entry;
-
-typedef struct entries {
-	entry *v;
-	size_t n;
-} entries;
-
-static void entries_free(entries *e)
+void ckpt_entries_free(ckpt_entries *e)
 {
 	for (size_t i = 0; i < e->n; i++)
 		free(e->v[i].path);
@@ -246,7 +234,7 @@ int ckpt_export(const char *ctr_dir, const char *key_path, const char *head, int
 	}
 	/* every file opened and hashed, then the manifest that names them */
 	_cleanup_free_ int *fds = calloc(n + 1, sizeof(int));
-	_cleanup_free_ entry *ents = calloc(n + 1, sizeof(entry));
+	_cleanup_free_ ckpt_entry *ents = calloc(n + 1, sizeof(ckpt_entry));
 	if (!fds || !ents)
 		return cerr_set(err, ENOMEM, "out of memory");
 	size_t m = 0;
@@ -362,10 +350,10 @@ static int verify(const char *key_path, const strbuf *manifest, const strbuf *ma
 	return 0;
 }
 
-static int parse_manifest(const strbuf *text, long long owner, entries *es, char **head, cerr *err)
+int ckpt_manifest_parse(const char *text, long long owner, ckpt_entries *es, char **head, cerr *err)
 {
 	_cleanup_json_ yajl_val m = NULL;
-	if (json_parse(text->buf, CKPT_ARCHIVE_MANIFEST, &m, err) < 0)
+	if (json_parse(text, CKPT_ARCHIVE_MANIFEST, &m, err) < 0)
 		return -1;
 	long long version, who;
 	yajl_val ctr = json_get(m, "container"), list = json_get(m, "entries");
@@ -378,7 +366,7 @@ static int parse_manifest(const strbuf *text, long long owner, entries *es, char
 	size_t n = list->u.array.len;
 	if (n > CKPT_ARCHIVE_MAX_ENTRIES)
 		return cerr_set(err, E2BIG, CKPT_ARCHIVE_MANIFEST ": more than %u entries", CKPT_ARCHIVE_MAX_ENTRIES);
-	es->v = calloc(n ? n : 1, sizeof(entry));
+	es->v = calloc(n ? n : 1, sizeof(ckpt_entry));
 	if (!es->v)
 		return cerr_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
@@ -403,7 +391,7 @@ static int parse_manifest(const strbuf *text, long long owner, entries *es, char
 }
 
 /* One entry's data into stage/path (made here, never followed), hashed. */
-static int stage_entry(struct archive *a, int stagefd, entry *e, cerr *err)
+static int stage_entry(struct archive *a, int stagefd, ckpt_entry *e, cerr *err)
 {
 	_cleanup_close_ int fd = openat(stagefd, e->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -477,8 +465,8 @@ static int import_into(int in_fd, int stagefd, const char *key_path, long long o
 	    verify(key_path, &manifest, &mac, err) < 0)
 		return -1;
 	/* signed by this corrald: now its entries, and only those */
-	_cleanup_(entries_free) entries es = { 0 };
-	if (parse_manifest(&manifest, owner, &es, head, err) < 0)
+	_cleanup_(ckpt_entries_free) ckpt_entries es = { 0 };
+	if (ckpt_manifest_parse(manifest.buf, owner, &es, head, err) < 0)
 		return -1;
 	if (mkdirat(stagefd, CKPT_DIR, 0700) < 0)
 		return cerr_sys(err, errno, CKPT_DIR);
@@ -486,7 +474,7 @@ static int import_into(int in_fd, int stagefd, const char *key_path, long long o
 		if (h < ARCHIVE_WARN)
 			return cerr_set(err, EIO, "truncated or damaged: %s", archive_error_string(a));
 		const char *path = archive_entry_pathname(e) ?: "";
-		entry *it = NULL;
+		ckpt_entry *it = NULL;
 		for (size_t i = 0; i < es.n && !it; i++)
 			if (streq(es.v[i].path, path))
 				it = &es.v[i];

@@ -12,8 +12,11 @@
  * entry must be the manifest's own (path, type, size and digest, hashed as
  * it is staged), and any failure removes the staging directory whole. */
 #pragma once
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "common/error.h"
+#include "images/digest.h"
 
 #define CKPT_ARCHIVE_MANIFEST "manifest.json"
 #define CKPT_ARCHIVE_HMAC "manifest.hmac"
@@ -30,3 +33,21 @@ int ckpt_export(const char *ctr_dir, const char *key_path, const char *head, int
  * and upper/), refusing another owner's unless owner is -1; on success
  * *head is the "container" object (JSON, the caller's to free). */
 int ckpt_import(int in_fd, const char *stage, const char *key_path, long long owner, char **head, cerr *err);
+
+/* What manifest.json says each entry is. */
+typedef struct ckpt_entry {
+	char *path; /* checkpoint/NAME or rootfs-diff.tar */
+	uint64_t size;
+	char digest[DIGEST_STR_LEN];
+	bool seen; /* import: staged */
+} ckpt_entry;
+typedef struct ckpt_entries {
+	ckpt_entry *v;
+	size_t n;
+} ckpt_entries;
+void ckpt_entries_free(ckpt_entries *e);
+/* A verified manifest.json's text: its entries into *es (freed with
+ * ckpt_entries_free whatever the result), and on success its "container"
+ * object in *head (JSON, the caller's to free). Another owner's is refused
+ * unless owner is -1. */
+int ckpt_manifest_parse(const char *text, long long owner, ckpt_entries *es, char **head, cerr *err);
