@@ -9,44 +9,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Whether text nests arrays and objects deeper than JSON_MAX_DEPTH, judged
- * on the text before yajl builds anything: building, and freeing, a tree
- * recurse once per level, so 2,000,000 levels overflow the stack. Brackets
- * inside strings do not count; closers before openers buy no depth. */
-static bool nested_too_deep(const char *s)
+/* A string that holds a NUL: yajl's tree would cut it there. */
+static int nul_fault(const char *what, const char *path, cerr *err)
 {
-	int depth = 0;
-	/* strcspn skips what cannot matter: most of a message is inside strings */
-	for (bool in_str = false; *(s += strcspn(s, in_str ? "\\\"" : "\"[]{}/")); s++) {
-		if (in_str) {
-			if (*s == '\\' && s[1])
-				s++; /* the escaped character, a quote or a backslash included */
-			else if (*s == '"')
-				in_str = false;
-		} else if (*s == '"') {
-			in_str = true;
-		} else if (*s == '/') {
-			/* a comment, which yajl takes, is passed whole: a quote in
-			 * one must not hide the brackets after it */
-			const char *end = s[1] == '*' ? strstr(s + 2, "*/") : s[1] == '/' ? strchr(s + 2, '\n') : s;
-			if (!end)
-				return false; /* to the end of the text: no bracket after it */
-			s = s[1] == '*' ? end + 1 : end;
-		} else if (*s == '[' || *s == '{') {
-			if (++depth > JSON_MAX_DEPTH)
-				return true;
-		} else if (depth > 0) { /* ']' or '}' */
-			depth--;
-		}
-	}
-	return false;
+	const char *at = *path ? path : "a string";
+	return what ? cerr_set(err, EILSEQ, "%s: %s: holds a NUL (\\u0000)", what, at)
+		    : cerr_set(err, EILSEQ, "%s: holds a NUL (\\u0000)", at);
 }
 
-int json_parse(const char *text, const char *what, yajl_val *out, cerr *err)
+/* json_parse; with nul_path, a string that holds a NUL leaves the tree
+ * built, and names it there (json_parse_nul). */
+static int parse(const char *text, const char *what, yajl_val *out, char *nul_path, cerr *err)
 {
-	if (nested_too_deep(text))
+	char path[JSON_GUARD_PATH_MAX];
+	int g = json_guard(text, path);
+	if (g == JSON_GUARD_DEEP)
 		return what ? cerr_set(err, EINVAL, "%s: nested deeper than %d levels", what, JSON_MAX_DEPTH)
 			    : cerr_set(err, EINVAL, "nested deeper than %d levels", JSON_MAX_DEPTH);
+	if (g == JSON_GUARD_NUL && !nul_path)
+		return nul_fault(what, path, err);
 	/* yajl lets overlong forms, surrogates and code points past U+10FFFF
 	 * through its strings, and what it parsed may be passed on as it came
 	 * (a broker message's data): refused here, as json_scan refuses it */
@@ -68,7 +49,23 @@ int json_parse(const char *text, const char *what, yajl_val *out, cerr *err)
 		return cerr_set(err, EINVAL, "%s: invalid JSON: %s", what, ebuf[0] ? ebuf : "parse error");
 	}
 	*out = v;
+	if (g == JSON_GUARD_NUL) {
+		memcpy(nul_path, path, JSON_GUARD_PATH_MAX);
+		return nul_fault(what, path, err);
+	}
 	return 0;
+}
+
+int json_parse(const char *text, const char *what, yajl_val *out, cerr *err)
+{
+	return parse(text, what, out, NULL, err);
+}
+
+int json_parse_nul(const char *text, const char *what, yajl_val *out, char nul_path[JSON_GUARD_PATH_MAX],
+		   cerr *err)
+{
+	nul_path[0] = '\0';
+	return parse(text, what, out, nul_path, err);
 }
 
 int json_parse_file_at(int dirfd, const char *path, size_t max, yajl_val *out, cerr *err)

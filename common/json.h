@@ -6,13 +6,23 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 #include "error.h"
+#include "json_guard.h"
 
 #define JSON_MAX_DEPTH 64
 
 /* Parse text (NUL-terminated); errors start with `what` (a file name) when
  * it is not NULL. Text nested deeper than JSON_MAX_DEPTH is refused before
- * any of it is built, so every JSON from outside goes through here. */
+ * any of it is built, and a string that holds a NUL ("\u0000", which
+ * would cut its C string) with -EILSEQ and its path ("x.json:
+ * process.env[2]: holds a NUL (\u0000)"), so every JSON from outside goes
+ * through here. */
 int json_parse(const char *text, const char *what, yajl_val *out, cerr *err);
+/* The same, for a caller that answers a NUL itself (the varlink server,
+ * with InvalidParameter): it is refused all the same, with -EILSEQ, but
+ * the tree is built and left in *out (free it), and nul_path (json_guard.h,
+ * "" when none) names the string, which the tree holds cut at its NUL. */
+int json_parse_nul(const char *text, const char *what, yajl_val *out, char nul_path[JSON_GUARD_PATH_MAX],
+		   cerr *err);
 /* read_file_at (at most max bytes) and json_parse, errors naming path. */
 int json_parse_file_at(int dirfd, const char *path, size_t max, yajl_val *out, cerr *err);
 static inline void json_freep(yajl_val *v) { if (*v) yajl_tree_free(*v); }

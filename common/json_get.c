@@ -138,6 +138,36 @@ static int typed(yajl_val obj, const char *parent, const char *key, unsigned fla
 	return r;
 }
 
+int json_name_check(const char *s, size_t max, unsigned flags, const char *field, json_fault *f)
+{
+	const char *what = flags & JSON_KEY ? "a key " : "";
+	size_t n = 0;
+	for (; s[n]; n++)
+		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f)
+			return json_fault_set(f, EINVAL, field, "%sholds a control byte (0x%02x)", what,
+					      (unsigned char)s[n]);
+	if (n > max)
+		return json_fault_set(f, E2BIG, field, "%sis %zu bytes, more than %zu", what, n, max);
+	if (flags & JSON_REF) {
+		/* NAME[:TAG][@DIGEST]: a tag's ':' is after the name's last '/' */
+		size_t end = strcspn(s, "@");
+		const char *from = memrchr(s, '/', end);
+		from = from ? from : s;
+		const char *colon = memchr(from, ':', end - (size_t)(from - s));
+		size_t name = colon ? (size_t)(colon - s) : end;
+		if (name > JSON_REF_NAME_MAX)
+			return json_fault_set(f, E2BIG, field, "%sits name is %zu bytes, more than %d", what, name,
+					      JSON_REF_NAME_MAX);
+	}
+	return 0;
+}
+
+/* JSON_NAME or JSON_REF's check of s, at field. */
+static int name_flags(const char *s, unsigned flags, const char *field, json_fault *f)
+{
+	return json_name_check(s, flags & JSON_REF ? JSON_REF_MAX : JSON_NAME_MAX, flags & JSON_REF, field, f);
+}
+
 int json_get_str(yajl_val obj, const char *parent, const char *key, unsigned flags, const char **out,
 		 json_fault *f)
 {
@@ -150,6 +180,10 @@ int json_get_str(yajl_val obj, const char *parent, const char *key, unsigned fla
 		return fault_at(f, EINVAL, parent, key, "must not be empty");
 	if ((flags & JSON_BOUNDED) && strlen(v->u.string) > JSON_STR_MAX)
 		return fault_at(f, E2BIG, parent, key, "longer than %d bytes", JSON_STR_MAX);
+	char path[JSON_PATH_MAX];
+	if ((flags & (JSON_NAME | JSON_REF)) &&
+	    (r = name_flags(v->u.string, flags, json_path(path, parent, key), f)) < 0)
+		return r;
 	*out = v->u.string;
 	return 0;
 }
@@ -268,10 +302,12 @@ int json_get_strv(yajl_val obj, const char *parent, const char *key, unsigned fl
 		return json_fault_oom(f);
 	for (size_t i = 0; i < v->u.array.len; i++) {
 		yajl_val e = v->u.array.values[i];
-		if (!YAJL_IS_STRING(e)) {
-			char p[JSON_PATH_MAX], q[JSON_PATH_MAX];
+		char p[JSON_PATH_MAX], q[JSON_PATH_MAX];
+		if (!YAJL_IS_STRING(e))
 			return json_want(e, yajl_t_string, json_path_idx(q, json_path(p, parent, key), i), f);
-		}
+		if ((flags & (JSON_NAME | JSON_REF)) &&
+		    (r = name_flags(e->u.string, flags, json_path_idx(q, json_path(p, parent, key), i), f)) < 0)
+			return r;
 		if (!(sv[i] = strdup(e->u.string)))
 			return json_fault_oom(f);
 	}

@@ -17,6 +17,9 @@
 #define JSON_PATH_MAX 256
 #define JSON_REASON_MAX 256
 #define JSON_STR_MAX 4096 /* the bound of JSON_BOUNDED */
+#define JSON_NAME_MAX 256 /* JSON_NAME's bound: the longest name corrald has (a session state's key) */
+#define JSON_REF_NAME_MAX 255 /* JSON_REF's bound of a reference's name, as distribution has it */
+#define JSON_REF_MAX (JSON_REF_NAME_MAX + 1 + 128 + 1 + 71) /* JSON_REF's: NAME:TAG@sha256:HEX */
 
 typedef struct json_fault {
 	int code;                     /* positive errno; 0 while nothing is wrong */
@@ -32,7 +35,21 @@ enum {
 	JSON_REQUIRED = 1 << 0, /* absent: "is required" */
 	JSON_NONEMPTY = 1 << 1, /* "" or []: "must not be empty" */
 	JSON_BOUNDED = 1 << 2,  /* a string longer than JSON_STR_MAX: "longer than 4096 bytes" */
+	JSON_NAME = 1 << 3,     /* a name: json_name_check, at most JSON_NAME_MAX bytes */
+	JSON_REF = 1 << 4,      /* an image's name, reference or id: json_name_check as a reference */
+	JSON_KEY = 1 << 5,      /* json_name_check's alone: the name is a key of the object at field */
 };
+
+/* The one check of a string from outside that names something (a
+ * container, an image, a registry, a secret, a session, a key...): no
+ * control byte (U+0001-U+001F, U+007F; json_parse refused a NUL already)
+ * and at most max bytes; with JSON_REF in flags, an image reference, whose
+ * name (before its tag or digest) is at most JSON_REF_NAME_MAX bytes. 0,
+ * or -EINVAL or -E2BIG with f at field: "holds a control byte (0x0a)", "is
+ * 300 bytes, more than 255" (with JSON_KEY, "a key holds ...": field is
+ * the object's, a key is not shown). A name's own rules (its characters)
+ * come after it. */
+int json_name_check(const char *s, size_t max, unsigned flags, const char *field, json_fault *f);
 
 /* What is wrong, and where (field is a whole path); returns -code. */
 int json_fault_set(json_fault *f, int code, const char *field, const char *fmt, ...)
@@ -56,7 +73,8 @@ int json_want(yajl_val v, yajl_type t, const char *path, json_fault *f);
 int json_check_keys(yajl_val obj, const char *parent, const char *const *known, const char *reason,
 		    json_fault *f);
 
-/* A string in the tree; *out is NULL when absent. */
+/* A string in the tree; *out is NULL when absent. JSON_NAME or JSON_REF:
+ * json_name_check'd. */
 int json_get_str(yajl_val obj, const char *parent, const char *key, unsigned flags, const char **out,
 		 json_fault *f);
 /* A copy of it, which replaces *out; absent leaves *out as it was. */
@@ -82,7 +100,8 @@ int json_get_int_in(yajl_val obj, const char *parent, const char *key, unsigned 
 int json_get_uint_in(yajl_val obj, const char *parent, const char *key, unsigned flags, uint64_t min, uint64_t max,
 		     uint64_t *out, bool *present, json_fault *f);
 
-/* An array of strings, copied; it replaces *out, and absent leaves *out. */
+/* An array of strings, copied; it replaces *out, and absent leaves *out.
+ * JSON_NAME or JSON_REF: each json_name_check'd ("names[1]"). */
 int json_get_strv(yajl_val obj, const char *parent, const char *key, unsigned flags, char ***out, bool *present,
 		  json_fault *f);
 /* Members that must be an object, or an array of at most max entries

@@ -108,6 +108,9 @@ static const char *check_string(scan *sc, const char *p)
 		if (c == 'u') {
 			if (e - s < 6 || !is_hex(s[2]) || !is_hex(s[3]) || !is_hex(s[4]) || !is_hex(s[5]))
 				return NULL;
+			/* a NUL, which json_parse refuses (json_guard.h) */
+			if (!memcmp(s + 2, "0000", 4))
+				return NULL;
 			s += 6;
 		} else if (c && strchr("\"\\/bfnrt", c)) {
 			s += 2;

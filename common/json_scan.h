@@ -1,8 +1,9 @@
 /* JSON text read in place, with no tree: for a hot path that takes a few
  * members of a message and passes a value on as it came. It is strict RFC
- * 8259 (UTF-8 checked, no comments, at most JSON_MAX_DEPTH deep), so a text
- * it takes is one that yajl takes too. What it is not sure of it declines,
- * and the caller then goes yajl's way. */
+ * 8259 (UTF-8 checked, no comments, at most JSON_MAX_DEPTH deep, and no
+ * string that holds a NUL), so a text it takes is one that json_parse takes
+ * too. What it is not sure of it declines, and the caller then goes yajl's
+ * way. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>

@@ -306,6 +306,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 		.max_message = cfg->max_message_size, .max_connections = cfg->max_connections,
 		.max_per_uid = cfg->max_connections_per_uid, .group = group,
 		.denied_error = "io.corral.Supervisor.PermissionDenied",
+		.invalid_error = "io.corral.Supervisor.InvalidParameter",
 		.on_call_done = corrald_on_call_done, .on_refused = corrald_on_refused, .userdata = &d,
 		.admit = corrald_admit,
 	};

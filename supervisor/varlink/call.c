@@ -170,6 +170,19 @@ void vl_call_disconnect(vl_call *call, const char *why)
 		vl_conn_kick(c); /* closed from the loop, even if the peer never stirs */
 }
 
+/* A call one of whose parameters holds a NUL (vl_message_parse): refused
+ * with the server's invalid_error, which names the parameter. */
+static void refuse_nul_param(vl_server *s, vl_call *call)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	bool reason = !streq(s->cfg.invalid_error, VL_ERR_INVALID_PARAMETER); /* the standard one has none */
+	_cleanup_free_ char *p = NULL;
+	if (g && !yajl_gen_map_open(g) && !jg_key_str(g, "parameter", call->msg.nul_param) &&
+	    (!reason || !jg_key_str(g, "reason", "holds a NUL (\\u0000)")) && !yajl_gen_map_close(g))
+		p = jg_finish(g, NULL);
+	vl_call_error(call, s->cfg.invalid_error, p);
+}
+
 static const vl_interface *find_iface(vl_server *s, const char *name, size_t len)
 {
 	if (len == strlen(vl_service_iface.name) && !memcmp(name, vl_service_iface.name, len))
@@ -244,6 +257,10 @@ void vl_call_dispatch(vl_conn *c, vl_call *call)
 			vl_call_error(call, e, p[0] ? p : NULL);
 			return;
 		}
+	}
+	if (call->msg.nul_param[0]) {
+		refuse_nul_param(c->srv, call);
+		return;
 	}
 	vl_call_invoke(c->srv, call);
 	check_answered(c, call);

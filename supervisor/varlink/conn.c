@@ -110,7 +110,8 @@ static void conn_process(vl_conn *c)
 		}
 		c->call = NULL;
 		_cleanup_cerr_ cerr err = { 0 };
-		if (vl_message_parse(text, len, &call->msg, &err) < 0) {
+		/* -EILSEQ: a parameter holds a NUL; the call is answered (vl_call_dispatch) */
+		if (vl_message_parse(text, len, &call->msg, &err) < 0 && !call->msg.nul_param[0]) {
 			/* not a varlink call: there is no method to answer, so hang up */
 			if (peer_log_allowed())
 				log_warn("varlink: peer pid %d uid %u: %s; disconnecting", (int)c->peer.pid,

@@ -100,6 +100,7 @@ int vl_server_adopt_call(vl_server *s, int fd, const char *method, const char *p
 	if (!call)
 		return cerr_set(err, ENOMEM, "out of memory");
 	if ((r = vl_message_parse(text.buf, text.len - 1, &call->msg, err)) < 0) {
+		vl_message_release(&call->msg); /* -EILSEQ leaves it parsed */
 		free(call);
 		return r;
 	}

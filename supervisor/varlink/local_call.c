@@ -118,6 +118,7 @@ int vl_local_call(vl_server *s, const peer_cred *peer, const char *method, const
 	}
 	int r = vl_message_parse(text.buf, text.len - 1, &call->msg, err);
 	if (r < 0) {
+		vl_message_release(&call->msg); /* -EILSEQ leaves it parsed */
 		free(l);
 		free(call);
 		return r;

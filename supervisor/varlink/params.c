@@ -16,6 +16,27 @@ int sp_str(yajl_val params, const char *key, bool required, const char **out, js
 	return json_get_str(params, "", key, required ? JSON_NONEMPTY : 0, out, f);
 }
 
+/* sp_str, then json_name_check's: *out is NULL when it is refused. */
+static int sp_checked(yajl_val params, const char *key, bool required, size_t max, unsigned flags, const char **out,
+		      json_fault *f)
+{
+	int r = sp_str(params, key, required, out, f);
+	if (r < 0 || !*out || (r = json_name_check(*out, max, flags, key, f)) == 0)
+		return r;
+	*out = NULL;
+	return r;
+}
+
+int sp_name(yajl_val params, const char *key, bool required, const char **out, json_fault *f)
+{
+	return sp_checked(params, key, required, JSON_NAME_MAX, 0, out, f);
+}
+
+int sp_ref(yajl_val params, const char *key, bool required, const char **out, json_fault *f)
+{
+	return sp_checked(params, key, required, JSON_REF_MAX, JSON_REF, out, f);
+}
+
 int sp_bool(yajl_val params, const char *key, bool dflt, bool *out, json_fault *f)
 {
 	*out = dflt;

@@ -15,6 +15,14 @@ int sp_known(yajl_val params, const char *const *known, json_fault *f);
 /* *out is NULL when absent (or null) and not required; a required one must
  * not be empty either. */
 int sp_str(yajl_val params, const char *key, bool required, const char **out, json_fault *f);
+/* sp_str of a string that names something (a container, a secret, a
+ * session, a registry...), checked whole as json_name_check has it: no
+ * control byte, at most JSON_NAME_MAX bytes; *out is NULL when it is
+ * refused. Free text (a password, a state's value, a manifest) and paths
+ * stay sp_str's. */
+int sp_name(yajl_val params, const char *key, bool required, const char **out, json_fault *f);
+/* The same of an image's name, reference or id (JSON_REF). */
+int sp_ref(yajl_val params, const char *key, bool required, const char **out, json_fault *f);
 int sp_bool(yajl_val params, const char *key, bool dflt, bool *out, json_fault *f);
 int sp_int(yajl_val params, const char *key, long long min, long long max, long long dflt, long long *out,
 	   json_fault *f);

@@ -100,6 +100,8 @@ int vl_server_new(el_loop *loop, const vl_server_config *cfg, vl_server **out, c
 		s->cfg.max_per_uid = 128;
 	if (!s->cfg.denied_error)
 		s->cfg.denied_error = VL_ERR_PERMISSION_DENIED;
+	if (!s->cfg.invalid_error)
+		s->cfg.invalid_error = VL_ERR_INVALID_PARAMETER;
 	if (!s->cfg.vendor)
 		s->cfg.vendor = "";
 	if (!s->cfg.product)

@@ -54,6 +54,10 @@ typedef struct vl_server_config {
 	gid_t group;              /* members may call; PEER_NO_GROUP: root only */
 	bool any_peer;            /* every peer may call (who may connect is the socket's business) */
 	const char *denied_error; /* default org.varlink.service.PermissionDenied */
+	/* what a call one of whose parameters holds a NUL gets, with
+	 * {parameter, reason}; default org.varlink.service.InvalidParameter,
+	 * with {parameter} alone as the standard has it */
+	const char *invalid_error;
 	bool accept_fds;          /* keep fds peers send (SCM_RIGHTS) for vl_call_take_fd */
 	/* Called before each call of a peer is dispatched: NULL lets it in,
 	 * else the error it ends with (params, n bytes, its parameters or ""):

@@ -4,6 +4,7 @@
 #include "common/json_scan.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,11 +90,13 @@ int vl_framer_next(vl_framer *f, char **msg, size_t *len)
 	return 1;
 }
 
-static int parse_tree(const char *text, size_t len, const char *what, yajl_val *out, cerr *err)
+/* With nul_path (a call's), a string that holds a NUL leaves the tree in
+ * *out, as json_parse_nul has it. */
+static int parse_tree(const char *text, size_t len, const char *what, yajl_val *out, char *nul_path, cerr *err)
 {
 	if (len > VL_MAX_MESSAGE)
 		return cerr_set(err, EMSGSIZE, "%s: larger than %u bytes", what, VL_MAX_MESSAGE);
-	int r = json_parse(text, what, out, err);
+	int r = nul_path ? json_parse_nul(text, what, out, nul_path, err) : json_parse(text, what, out, err);
 	if (r < 0)
 		return r;
 	if (!YAJL_IS_OBJECT(*out)) {
@@ -136,10 +139,22 @@ static int get_params(yajl_val tree, yajl_val *out, cerr *err)
 
 int vl_message_parse(const char *text, size_t len, vl_message *m, cerr *err)
 {
+	static const char under[] = "parameters.";
+	char nul[JSON_GUARD_PATH_MAX];
+	_cleanup_cerr_ cerr nul_err = { 0 };
 	memset(m, 0, sizeof(*m));
-	int r = parse_tree(text, len, "message", &m->tree, err);
-	if (r < 0)
+	int r = parse_tree(text, len, "message", &m->tree, nul, err);
+	if (r < 0 && !m->tree)
 		return r;
+	/* a parameter's NUL is the call's fault, answered; any other the message's */
+	if (r < 0 && (!YAJL_IS_OBJECT(m->tree) || strncmp(nul, under, strlen(under)))) {
+		r = -EINVAL;
+		goto fail;
+	}
+	if (r < 0) {
+		nul_err = *err;
+		*err = (cerr){ 0 };
+	}
 	yajl_val method = json_get(m->tree, "method");
 	if (!YAJL_IS_STRING(method) || !method->u.string[0]) {
 		r = cerr_set(err, EINVAL, "message: method: must be a non-empty string, not %s",
@@ -155,6 +170,14 @@ int vl_message_parse(const char *text, size_t len, vl_message *m, cerr *err)
 	if (m->more && m->oneway) {
 		r = cerr_set(err, EINVAL, "message: more and oneway exclude each other");
 		goto fail;
+	}
+	if (nul_err.msg) {
+		/* its strings are cut: the method sees none of them */
+		snprintf(m->nul_param, sizeof(m->nul_param), "%s", nul + strlen(under));
+		m->params = &empty_object;
+		*err = nul_err;
+		nul_err = (cerr){ 0 };
+		return -EILSEQ;
 	}
 	return 0;
 fail:
@@ -221,7 +244,7 @@ void vl_message_release(vl_message *m)
 int vl_reply_parse(const char *text, size_t len, vl_reply *rep, cerr *err)
 {
 	memset(rep, 0, sizeof(*rep));
-	int r = parse_tree(text, len, "reply", &rep->tree, err);
+	int r = parse_tree(text, len, "reply", &rep->tree, NULL, err);
 	if (r < 0)
 		return r;
 	yajl_val e = json_get(rep->tree, "error");

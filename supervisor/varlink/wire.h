@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <yajl/yajl_tree.h>
 #include "common/error.h"
+#include "common/json_guard.h"
 #include "common/strbuf.h"
 
 #define VL_MAX_MESSAGE (16u << 20)
@@ -33,6 +34,9 @@ typedef struct vl_message {
 	const char *method;
 	yajl_val params; /* an object, never NULL after a successful parse */
 	bool more, oneway, upgrade;
+	/* -EILSEQ from vl_message_parse: the parameter whose string holds a
+	 * NUL ("spec.env[2]"); the call is whole but params, which is {} */
+	char nul_param[JSON_GUARD_PATH_MAX];
 } vl_message;
 
 /* A call read in place, with no tree (common/json_scan.h): what a method
@@ -49,7 +53,10 @@ typedef struct vl_message_text {
  * goes through vl_message_parse, which says what is wrong, if anything. */
 bool vl_message_scan(const char *text, size_t len, vl_message_text *m);
 
-/* Parse a call; the error says what was wrong with it (a protocol error). */
+/* Parse a call; the error says what was wrong with it (a protocol error),
+ * but for -EILSEQ: a call that is whole, but for a string among its
+ * parameters that holds a NUL (m->nul_param), to be answered with
+ * InvalidParameter; release it as a parsed one. */
 int vl_message_parse(const char *text, size_t len, vl_message *m, cerr *err);
 void vl_message_release(vl_message *m);
 

@@ -28,6 +28,8 @@ static void one_message(const char *msg, size_t len)
 		vl_message_release(&m);
 	} else if (!err.msg) {
 		abort();
+	} else {
+		vl_message_release(&m); /* -EILSEQ (a parameter's NUL) leaves it parsed */
 	}
 	cerr_clear(&err);
 	vl_reply r = { 0 };

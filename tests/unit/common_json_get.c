@@ -12,6 +12,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_get.h"
+#include "common/strv.h"
 
 static yajl_val doc;
 
@@ -235,6 +236,58 @@ static void test_chain_and_reword(void **state)
 	assert_string_equal(cerr_msg(&err), "out of memory");
 }
 
+/* json_name_check, the one check of a name from outside (issue 43): a
+ * control byte or an over-long value is refused with its field. */
+static void test_names(void **state)
+{
+	json_fault f = { 0 };
+	assert_int_equal(json_name_check("web-1.a_b", JSON_NAME_MAX, 0, "spec.name", &f), 0);
+	assert_int_equal(json_name_check("w\x01x", JSON_NAME_MAX, 0, "spec.name", &f), -EINVAL);
+	assert_fault(&f, EINVAL, "spec.name", "holds a control byte (0x01)");
+	for (int c = 1; c < 0x20; c++) {
+		char s[4] = { 'a', (char)c, 'b', 0 };
+		assert_int_equal(json_name_check(s, JSON_NAME_MAX, 0, "n", &f), -EINVAL);
+	}
+	assert_int_equal(json_name_check("a\x7f", JSON_NAME_MAX, 0, "n", &f), -EINVAL);
+	assert_int_equal(json_name_check("caf\xc3\xa9", JSON_NAME_MAX, 0, "n", &f), 0); /* UTF-8 is no control */
+	assert_int_equal(json_name_check("k\n", JSON_NAME_MAX, JSON_KEY, "labels", &f), -EINVAL);
+	assert_fault(&f, EINVAL, "labels", "a key holds a control byte (0x0a)");
+	char s[600];
+	memset(s, 'a', sizeof(s));
+	s[JSON_NAME_MAX] = '\0';
+	assert_int_equal(json_name_check(s, JSON_NAME_MAX, 0, "n", &f), 0);
+	s[JSON_NAME_MAX] = 'a';
+	s[JSON_NAME_MAX + 1] = '\0';
+	assert_int_equal(json_name_check(s, JSON_NAME_MAX, 0, "id", &f), -E2BIG);
+	assert_fault(&f, E2BIG, "id", "is 257 bytes, more than 256");
+	/* a reference: its name at most 255, with a tag and a digest past it */
+	s[JSON_NAME_MAX + 1] = 'a';
+	s[300] = '\0';
+	assert_int_equal(json_name_check(s, JSON_REF_MAX, JSON_REF, "image", &f), -E2BIG);
+	assert_fault(&f, E2BIG, "image", "its name is 300 bytes, more than 255");
+	char ref[600];
+	snprintf(ref, sizeof(ref), "127.0.0.1:5000/%.*s:%.*s@sha256:%064d", 240, s, 128, s, 0);
+	assert_int_equal(json_name_check(ref, JSON_REF_MAX, JSON_REF, "image", &f), 0);
+	snprintf(ref, sizeof(ref), "127.0.0.1:5000/%.*s:1", 241, s);
+	assert_int_equal(json_name_check(ref, JSON_REF_MAX, JSON_REF, "image", &f), -E2BIG);
+	assert_string_equal(f.reason, "its name is 256 bytes, more than 255");
+	/* the flags of the getters */
+	_cleanup_json_ yajl_val v = NULL;
+	cerr err = { 0 };
+	assert_int_equal(json_parse("{\"spec\":{\"name\":\"a\\tb\",\"env\":[\"A=\\tb\"]},"
+				    "\"names\":[\"t:1\",\"u\\u0001:1\"]}", "t", &v, &err), 0);
+	const char *str;
+	assert_int_equal(json_get_str(json_get(v, "spec"), "spec", "name", JSON_NAME, &str, &f), -EINVAL);
+	assert_null(str);
+	assert_fault(&f, EINVAL, "spec.name", "holds a control byte (0x09)");
+	_cleanup_strv_ char **env = NULL, **names = NULL;
+	assert_int_equal(json_get_strv(json_get(v, "spec"), "spec", "env", 0, &env, NULL, &f), 0); /* free text */
+	assert_string_equal(env[0], "A=\tb");
+	assert_int_equal(json_get_strv(v, "", "names", JSON_REF, &names, NULL, &f), -EINVAL);
+	assert_null(names);
+	assert_fault(&f, EINVAL, "names[1]", "holds a control byte (0x01)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_objects_and_arrays),
 		cmocka_unit_test(test_known_keys),
 		cmocka_unit_test(test_chain_and_reword),
+		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

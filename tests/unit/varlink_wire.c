@@ -127,6 +127,41 @@ static void test_message_parse(void **state)
 	vl_message_release(&m);
 }
 
+/* A parameter's NUL (issue 43): the call is whole, to be answered with
+ * InvalidParameter naming it, and its method sees no parameter at all.
+ * A NUL anywhere else is the message's fault. The scanner declines it. */
+static void test_message_parse_nul(void **state)
+{
+	vl_message m;
+	_cleanup_cerr_ cerr err = { 0 };
+	const char *t = "{\"method\":\"io.corral.Supervisor.Login\",\"parameters\":{\"registry\":"
+			"\"127.0.0.1:5800\\u0000x\",\"username\":\"u\"},\"more\":true}";
+	assert_int_equal(vl_message_parse(t, strlen(t), &m, &err), -EILSEQ);
+	assert_string_equal(m.method, "io.corral.Supervisor.Login");
+	assert_true(m.more);
+	assert_string_equal(m.nul_param, "registry");
+	assert_true(YAJL_IS_OBJECT(m.params));
+	assert_int_equal(m.params->u.object.len, 0);
+	assert_string_equal(cerr_msg(&err), "message: parameters.registry: holds a NUL (\\u0000)");
+	vl_message_release(&m);
+	cerr_clear(&err);
+	const char *bad[] = {
+		"{\"method\":\"a.B\\u0000\",\"parameters\":{}}",
+		"{\"method\":1,\"parameters\":{\"a\":\"\\u0000\"}}",
+		"{\"method\":\"a.B\",\"more\":true,\"oneway\":true,\"parameters\":{\"a\":\"\\u0000\"}}",
+		"[\"\\u0000\"]",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		int r = vl_message_parse(bad[i], strlen(bad[i]), &m, &err);
+		if (r >= 0 || r == -EILSEQ || m.tree || m.nul_param[0])
+			fail_msg("%s: %d, kept", bad[i], r);
+		cerr_clear(&err);
+	}
+	vl_message_text mt;
+	const char *scan = "{\"method\":\"a.B\",\"parameters\":{\"a\":\"\\u0000\"}}";
+	assert_false(vl_message_scan(scan, strlen(scan), &mt));
+}
+
 static void test_encode(void **state)
 {
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
@@ -287,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_encode),
 		cmocka_unit_test(test_encode_upgrade_call),
 		cmocka_unit_test(test_message_scan),
+		cmocka_unit_test(test_message_parse_nul),
 		cmocka_unit_test(test_message_scan_depth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

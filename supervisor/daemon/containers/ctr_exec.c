@@ -71,8 +71,8 @@ static int check_exec(yajl_val params, bool upgrade, bool more, exec_args *a, js
 	int r;
 	if ((r = sp_known(params, KNOWN("id", "command", "env", "workdir", "user", "timeout", "tty", "interactive", "detach"),
 			  f)) < 0 ||
-	    (r = sp_str(params, "id", true, &a->id, f)) < 0 || (r = sp_int(params, "timeout", 0, 86400, 0, &t, f)) < 0 ||
-	    (r = sp_str(params, "workdir", false, &wd, f)) < 0 || (r = sp_str(params, "user", false, &a->user, f)) < 0 ||
+	    (r = sp_name(params, "id", true, &a->id, f)) < 0 || (r = sp_int(params, "timeout", 0, 86400, 0, &t, f)) < 0 ||
+	    (r = sp_str(params, "workdir", false, &wd, f)) < 0 || (r = sp_name(params, "user", false, &a->user, f)) < 0 ||
 	    (r = sp_bool(params, "tty", false, &a->tty, f)) < 0 ||
 	    (r = sp_bool(params, "interactive", false, &a->interactive, f)) < 0 ||
 	    (r = sp_bool(params, "detach", false, &a->detach, f)) < 0)

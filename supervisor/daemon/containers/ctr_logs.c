@@ -61,7 +61,7 @@ static int add_line(const crilog_line *l, void *data)
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "time", crilog_format_time(l->ts_ns, ts, sizeof(ts))) ||
 	    jg_key_str(g, "stream", crilog_stream_name(l->stream)) || jg_key(g, "line") ||
-	    yajl_gen_string(g, (const unsigned char *)l->text, l->len) || jg_key_bool(g, "partial", l->partial) ||
+	    jg_text(g, l->text, l->len) || jg_key_bool(g, "partial", l->partial) ||
 	    yajl_gen_map_close(g))
 		return -ENOMEM;
 	const unsigned char *buf;

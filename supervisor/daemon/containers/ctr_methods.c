@@ -49,7 +49,7 @@ ctr *ctr_of_params(corrald *d, const peer_cred *peer, yajl_val params, const cha
 		   json_fault *f)
 {
 	*id = NULL;
-	if (sp_known(params, known, f) < 0 || sp_str(params, "id", true, id, f) < 0)
+	if (sp_known(params, known, f) < 0 || sp_name(params, "id", true, id, f) < 0)
 		return NULL;
 	return ctr_find_for(d, *id, peer);
 }
@@ -147,7 +147,7 @@ int sv_kill(vl_call *call, yajl_val params, void *ud)
 	const char *sigs;
 	json_fault f = { 0 };
 	CTR_METHOD_TARGET(c, d, call, params, f, "id", "signal");
-	if (sp_str(params, "signal", false, &sigs, &f) < 0)
+	if (sp_name(params, "signal", false, &sigs, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	int sig = sigs ? ctr_parse_signal(sigs) : SIGKILL;
 	if (sig < 0)
@@ -248,9 +248,12 @@ static int check_list_filters(yajl_val labels, yajl_val states, json_fault *f)
 	static const char strings[] = "must be an object of strings";
 	if (labels && !YAJL_IS_OBJECT(labels))
 		return json_fault_set(f, EINVAL, "labels", "%s", strings);
-	for (size_t i = 0; labels && i < labels->u.object.len; i++)
+	for (size_t i = 0; labels && i < labels->u.object.len; i++) {
 		if (!YAJL_IS_STRING(labels->u.object.values[i]))
 			return json_fault_set(f, EINVAL, "labels", "%s", strings);
+		if (json_name_check(labels->u.object.keys[i], JSON_NAME_MAX, JSON_KEY, "labels", f) < 0)
+			return -EINVAL;
+	}
 	if (states && !YAJL_IS_ARRAY(states))
 		return json_fault_set(f, EINVAL, "states", "must be an array of states");
 	for (size_t i = 0; states && i < states->u.array.len; i++) {

@@ -17,7 +17,7 @@ int sv_rename(vl_call *call, yajl_val params, void *ud)
 	const char *name;
 	json_fault f = { 0 };
 	CTR_METHOD_TARGET(c, d, call, params, f, "id", "name");
-	if (sp_str(params, "name", true, &name, &f) < 0)
+	if (sp_name(params, "name", true, &name, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!ctr_name_valid(name))
 		return sv_invalid(call, "name", "must be letters, digits, '_', '.' or '-', starting with a letter or digit");

@@ -274,7 +274,7 @@ int sv_checkpoint_import(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	const char *path, *name;
 	if (sp_known(params, KNOWN("path", "name"), &f) < 0 || sp_str(params, "path", true, &path, &f) < 0 ||
-	    sp_str(params, "name", false, &name, &f) < 0)
+	    sp_name(params, "name", false, &name, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (path[0] != '/')
 		return sv_invalid(call, "path", "must be an absolute path");

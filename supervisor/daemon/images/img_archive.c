@@ -172,7 +172,7 @@ int sv_image_save(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *ref, *path, *format;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image", "path", "format"), &f) < 0 || sp_str(params, "image", true, &ref, &f) < 0 ||
+	if (sp_known(params, KNOWN("image", "path", "format"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0 ||
 	    sp_str(params, "path", true, &path, &f) < 0 || sp_str(params, "format", false, &format, &f) < 0 ||
 	    absolute(path, &f) < 0)
 		return sv_invalid_fault(call, &f);

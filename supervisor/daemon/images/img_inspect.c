@@ -124,7 +124,7 @@ int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *ref;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_str(params, "image", true, &ref, &f) < 0)
+	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
@@ -170,7 +170,7 @@ int sv_image_history(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *ref;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_str(params, "image", true, &ref, &f) < 0)
+	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };

@@ -47,8 +47,8 @@ int sv_image_list(vl_call *call, yajl_val params, void *ud)
 	bool given, filtered;
 	if (sp_known(params, KNOWN("names", "references"), &f) < 0)
 		return sv_invalid_fault(call, &f);
-	if (json_get_strv(params, "", "names", 0, &names, &given, &f) < 0 ||
-	    json_get_strv(params, "", "references", 0, &refs, &filtered, &f) < 0)
+	if (json_get_strv(params, "", "names", JSON_REF, &names, &given, &f) < 0 ||
+	    json_get_strv(params, "", "references", JSON_REF, &refs, &filtered, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };

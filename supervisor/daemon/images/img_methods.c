@@ -179,7 +179,7 @@ static int check_import(yajl_val params, const char **path, const char **fmt, co
 	int r;
 	if ((r = sp_known(params, KNOWN("path", "format", "name"), f)) < 0 ||
 	    (r = sp_str(params, "path", true, path, f)) < 0 || (r = sp_str(params, "format", false, fmt, f)) < 0 ||
-	    (r = sp_str(params, "name", false, name, f)) < 0)
+	    (r = sp_ref(params, "name", false, name, f)) < 0)
 		return r;
 	const char *bare = *path;
 	for (size_t i = 0; src_prefixes[i]; i++)

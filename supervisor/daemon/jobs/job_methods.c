@@ -68,7 +68,7 @@ static job *job_of_params(corrald *d, const peer_cred *peer, yajl_val params, co
 {
 	*id = NULL;
 	*ambiguous = false;
-	if (sp_known(params, known, f) < 0 || sp_str(params, "id", true, id, f) < 0)
+	if (sp_known(params, known, f) < 0 || sp_name(params, "id", true, id, f) < 0)
 		return NULL;
 	return job_find(d->jobs, *id, peer, ambiguous);
 }
@@ -250,7 +250,7 @@ int sv_job_list(vl_call *call, yajl_val params, void *ud)
 	long long limit;
 	if (sp_known(params, KNOWN("limit", "after"), &f) < 0 ||
 	    sp_int(params, "limit", 1, JOB_PAGE_MAX, JOB_PAGE_MAX, &limit, &f) < 0 ||
-	    sp_str(params, "after", false, &after, &f) < 0)
+	    sp_name(params, "after", false, &after, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	job *j = d->jobs->jobs;
 	if (after) { /* its exact id: a result forgotten since is NoSuchJob, and the peer lists again */

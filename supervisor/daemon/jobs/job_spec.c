@@ -56,7 +56,7 @@ int job_spec_parse(yajl_val v, const char *path, job_spec *s, json_fault *f)
 		return json_fault_set(f, EINVAL, path, "must be an object (a job), not %s", json_type_name(v));
 	int r;
 	if ((r = json_check_keys(v, path, known, "unknown field", f)) < 0 ||
-	    (r = json_dup_str(v, path, "image", JSON_REQUIRED | JSON_NONEMPTY | JSON_BOUNDED, &s->image, f)) < 0 ||
+	    (r = json_dup_str(v, path, "image", JSON_REQUIRED | JSON_NONEMPTY | JSON_REF, &s->image, f)) < 0 ||
 	    (r = get_command(v, path, s, f)) < 0 ||
 	    (r = json_dup_str(v, path, "name", JSON_NONEMPTY, &s->name, f)) < 0 ||
 	    (r = json_get_int_in(v, path, "timeout", 0, 0, JOB_MAX_TIMEOUT, &timeout, NULL, f)) < 0 ||

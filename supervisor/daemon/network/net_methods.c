@@ -42,7 +42,7 @@ int sv_network_create(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	netconf_req req = { 0 };
 	if (sp_known(params, KNOWN("name", "subnet", "gateway", "internal"), &f) < 0 ||
-	    sp_str(params, "name", true, &req.name, &f) < 0 || sp_str(params, "subnet", false, &req.subnet, &f) < 0 ||
+	    sp_name(params, "name", true, &req.name, &f) < 0 || sp_str(params, "subnet", false, &req.subnet, &f) < 0 ||
 	    sp_str(params, "gateway", false, &req.gateway, &f) < 0 ||
 	    sp_bool(params, "internal", false, &req.internal, &f) < 0)
 		return sv_invalid_fault(call, &f);
@@ -106,7 +106,7 @@ int sv_network_inspect(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	const char *name;
-	if (sp_known(params, KNOWN("name"), &f) < 0 || sp_str(params, "name", true, &name, &f) < 0)
+	if (sp_known(params, KNOWN("name"), &f) < 0 || sp_name(params, "name", true, &name, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	netconf nc;
 	int replied;
@@ -137,7 +137,7 @@ int sv_network_remove(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	const char *name;
-	if (sp_known(params, KNOWN("name"), &f) < 0 || sp_str(params, "name", true, &name, &f) < 0)
+	if (sp_known(params, KNOWN("name"), &f) < 0 || sp_name(params, "name", true, &name, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (vl_call_peer(call)->uid != 0)
 		return sv_permission_denied(call, "only root may remove a network");

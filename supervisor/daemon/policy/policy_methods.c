@@ -62,7 +62,7 @@ int sv_image_sign(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *ref, *text;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image", "signature"), &f) < 0 || sp_str(params, "image", true, &ref, &f) < 0 ||
+	if (sp_known(params, KNOWN("image", "signature"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0 ||
 	    sp_str(params, "signature", true, &text, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (vl_call_peer(call)->uid != 0)
@@ -100,7 +100,7 @@ int sv_image_verify(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *ref;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_str(params, "image", true, &ref, &f) < 0)
+	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	_cleanup_cerr_ cerr err = { 0 };
 	char manifest[DIGEST_STR_LEN];

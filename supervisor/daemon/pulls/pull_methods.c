@@ -54,8 +54,8 @@ int sv_image_pull(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	const char *ref, *platform;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("reference", "platform"), &f) < 0 || sp_str(params, "reference", true, &ref, &f) < 0 ||
-	    sp_str(params, "platform", false, &platform, &f) < 0)
+	if (sp_known(params, KNOWN("reference", "platform"), &f) < 0 || sp_ref(params, "reference", true, &ref, &f) < 0 ||
+	    sp_name(params, "platform", false, &platform, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	_cleanup_cerr_ cerr err = { 0 };
 	int r = pull_check_ref(d, ref, &err);
@@ -116,7 +116,7 @@ static void login_done(corrald *d, vl_call *call, int rc, const strbuf *out, con
 static int registry_param(yajl_val params, char *out, size_t n, json_fault *f)
 {
 	const char *reg;
-	if (sp_str(params, "registry", true, &reg, f) < 0)
+	if (sp_name(params, "registry", true, &reg, f) < 0)
 		return -EINVAL;
 	reg_auth_key(reg, out, n);
 	if (!*out || !reg_is_domain(out, strlen(out)) || strchr(out, '_'))
@@ -131,7 +131,7 @@ int sv_login(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	char reg[256];
 	if (sp_known(params, KNOWN("registry", "username", "password"), &f) < 0 || registry_param(params, reg, sizeof(reg), &f) < 0 ||
-	    sp_str(params, "username", true, &user, &f) < 0 || sp_str(params, "password", true, &pass, &f) < 0)
+	    sp_name(params, "username", true, &user, &f) < 0 || sp_str(params, "password", true, &pass, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!*user || strchr(user, ':') || strlen(user) > 256)
 		return sv_invalid(call, "username", "must be 1-256 characters without ':'");

@@ -108,7 +108,7 @@ int sv_secret_create(vl_call *call, yajl_val params, void *ud)
 	const char *name;
 	_cleanup_(secbuf_release) secbuf v = { 0 }; /* the clear value lives only here */
 	long n = take_value(json_member(params, "data"), &v);
-	if (sp_known(params, KNOWN("name", "data"), &f) < 0 || sp_str(params, "name", true, &name, &f) < 0)
+	if (sp_known(params, KNOWN("name", "data"), &f) < 0 || sp_name(params, "name", true, &name, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!secret_name_valid(name))
 		return sv_invalid(call, "name", "must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit");
@@ -198,7 +198,7 @@ int sv_secret_remove(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	const char *name;
 	bool force;
-	if (sp_known(params, KNOWN("name", "force"), &f) < 0 || sp_str(params, "name", true, &name, &f) < 0 ||
+	if (sp_known(params, KNOWN("name", "force"), &f) < 0 || sp_name(params, "name", true, &name, &f) < 0 ||
 	    sp_bool(params, "force", false, &force, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	char dir[PATH_MAX];

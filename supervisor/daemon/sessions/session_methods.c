@@ -45,7 +45,7 @@ static int parse_create(yajl_val params, session_x *x, json_fault *f)
 	const char *idle = NULL, *share = NULL;
 	int r;
 	if ((r = sp_str(params, "idleTimeout", false, &idle, f)) < 0 || (r = sp_str(params, "share", false, &share, f)) < 0 ||
-	    (r = json_dup_str(params, "", "network", JSON_BOUNDED, &s->network, f)) < 0 ||
+	    (r = json_dup_str(params, "", "network", JSON_NAME, &s->network, f)) < 0 ||
 	    (r = json_dup_str(params, "", "brokerPolicy", JSON_BOUNDED, &x->policy_path, f)) < 0 ||
 	    (r = sp_bool(params, "rmState", true, &s->rm_state, f)) < 0)
 		return r;
@@ -75,6 +75,8 @@ static int parse_create(yajl_val params, session_x *x, json_fault *f)
 	for (size_t i = 0; labels && i < labels->u.object.len; i++) {
 		if (!YAJL_IS_STRING(labels->u.object.values[i]) || !labels->u.object.keys[i][0])
 			return json_fault_set(f, EINVAL, "labels", "an object of strings with non-empty keys");
+		if ((r = json_name_check(labels->u.object.keys[i], JSON_NAME_MAX, JSON_KEY, "labels", f)) < 0)
+			return r;
 		if (!s->labels && !(s->labels = calloc(2 * labels->u.object.len + 1, sizeof(char *))))
 			return json_fault_oom(f);
 		if (!(s->labels[2 * i] = strdup(labels->u.object.keys[i])) ||
@@ -139,7 +141,7 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 	const char *name;
 	if (sp_known(params, KNOWN("name", "idleTimeout", "share", "network", "labels", "brokerPolicy", "rmState", "ports"),
 			  &f) < 0 ||
-	    sp_str(params, "name", true, &name, &f) < 0)
+	    sp_name(params, "name", true, &name, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!session_name_valid(name))
 		return sv_invalid(call, "name", "1-63 letters, digits, '_', '.' or '-', starting with a letter or digit");
@@ -239,7 +241,7 @@ session *session_of_params(corrald *d, const peer_cred *peer, yajl_val params, c
 			   const char **name, json_fault *f)
 {
 	*name = NULL;
-	if (sp_known(params, known, f) < 0 || sp_str(params, "name", true, name, f) < 0)
+	if (sp_known(params, known, f) < 0 || sp_name(params, "name", true, name, f) < 0)
 		return NULL;
 	session *s = session_find(d, *name);
 	return s && session_visible_to(s, peer) ? s : NULL;

@@ -45,7 +45,7 @@ int sv_session_state_get(vl_call *call, yajl_val params, void *ud)
 		return session_reply_not_found(call, name, &f);
 	const char *key, *value;
 	uint64_t version;
-	if (sp_str(params, "key", true, &key, &f) < 0)
+	if (sp_name(params, "key", true, &key, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (sstate_get(s->state, key, &value, &version) < 0) {
 		cerr err = { 0 };
@@ -76,7 +76,7 @@ int sv_session_state_set(vl_call *call, yajl_val params, void *ud)
 		return session_reply_not_found(call, name, &f);
 	const char *key, *value;
 	int64_t expect;
-	if (sp_str(params, "key", true, &key, &f) < 0 || sp_str(params, "value", true, &value, &f) < 0 ||
+	if (sp_name(params, "key", true, &key, &f) < 0 || sp_str(params, "value", true, &value, &f) < 0 ||
 	    get_expect(params, &expect, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	uint64_t version;
@@ -102,7 +102,7 @@ int sv_session_state_remove(vl_call *call, yajl_val params, void *ud)
 		return session_reply_not_found(call, name, &f);
 	const char *key;
 	int64_t expect;
-	if (sp_str(params, "key", true, &key, &f) < 0 || get_expect(params, &expect, &f) < 0)
+	if (sp_name(params, "key", true, &key, &f) < 0 || get_expect(params, &expect, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	cerr err = { 0 };
 	int r = sstate_remove(s->state, key, expect, &err);

@@ -146,6 +146,8 @@ static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)
 		if (!YAJL_IS_STRING(e) || !k[0])
 			return json_fault_set(f, EINVAL, json_path(p, "spec.labels", k),
 					      "must be a string with a non-empty key");
+		if ((r = json_name_check(k, JSON_NAME_MAX, JSON_KEY, "spec.labels", f)) < 0)
+			return r;
 		if (!(s->labels[2 * i] = strdup(k)) || !(s->labels[2 * i + 1] = strdup(e->u.string)))
 			return json_fault_oom(f);
 	}
@@ -188,13 +190,13 @@ static int get_flags(yajl_val v, ctr_spec *s, json_fault *f)
 static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
 {
 	int r;
-	if ((r = json_dup_str(v, "spec", "image", 0, &s->image, f)) < 0 ||
-	    (r = json_dup_str(v, "spec", "name", 0, &s->name, f)) < 0 ||
+	if ((r = json_dup_str(v, "spec", "image", JSON_REF, &s->image, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "name", JSON_NAME, &s->name, f)) < 0 ||
 	    (r = json_dup_str(v, "spec", "workdir", 0, &s->workdir, f)) < 0 ||
-	    (r = json_dup_str(v, "spec", "user", 0, &s->user, f)) < 0 ||
-	    (r = json_dup_str(v, "spec", "hostname", 0, &s->hostname, f)) < 0 ||
-	    (r = json_dup_str(v, "spec", "session", 0, &s->session, f)) < 0 ||
-	    (r = json_dup_str(v, "spec", "apparmorProfile", 0, &s->apparmor, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "user", JSON_NAME, &s->user, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "hostname", JSON_NAME, &s->hostname, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "session", JSON_NAME, &s->session, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "apparmorProfile", JSON_NAME, &s->apparmor, f)) < 0 ||
 	    (r = get_strv(v, "command", &s->command, f)) < 0 || (r = get_strv(v, "entrypoint", &s->entrypoint, f)) < 0 ||
 	    (r = get_env(v, &s->env, f)) < 0 || (r = ctr_spec_parse_mounts(v, s, f)) < 0 ||
 	    (r = get_resources(v, s, f)) < 0 || (r = get_labels(v, s, f)) < 0 || (r = secrets_spec_parse(v, s, f)) < 0 ||

@@ -53,7 +53,7 @@ static int check_ports(const ctr_spec *s, json_fault *f)
 int ctr_spec_parse_network(yajl_val spec, ctr_spec *s, json_fault *f)
 {
 	const char *net;
-	int r = json_get_str(spec, "spec", "network", JSON_BOUNDED, &net, f);
+	int r = json_get_str(spec, "spec", "network", JSON_NAME, &net, f);
 	if (r < 0)
 		return r;
 	s->network_default = !net;

@@ -31,8 +31,10 @@ static int read_labels(kube_ctx *c, const kube_node *meta, const char *path, con
 		const kube_node *v = (*out)->items[i];
 		const char *k = (*out)->keys[i];
 		kube_path(field, p, k);
-		if (!*k || strlen(k) > LABEL_KEY_MAX)
-			return kube_fail(c, (*out)->key_lines[i], field, "a label's key must be 1-%d characters", LABEL_KEY_MAX);
+		json_fault nf = { 0 };
+		if (!*k || json_name_check(k, LABEL_KEY_MAX, 0, field, &nf) < 0)
+			return kube_fail(c, (*out)->key_lines[i], field,
+					 "a label's key must be 1-%d characters, none a control character", LABEL_KEY_MAX);
 		/* corral's own (workload.h): a manifest's would hide its replicas from the loop */
 		if (!strncmp(k, LABEL_RESERVED_PREFIX, strlen(LABEL_RESERVED_PREFIX)))
 			return kube_fail(c, (*out)->key_lines[i], field, LABEL_RESERVED_PREFIX " labels are corral's own");

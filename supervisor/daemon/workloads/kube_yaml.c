@@ -120,10 +120,14 @@ static int load_children(loader *l, kube_node *n, unsigned depth)
 				yaml_event_delete(&ev);
 				return r;
 			}
+			/* a "\0" escape would cut the key's C string */
+			bool nul = memchr(ev.data.scalar.value, '\0', ev.data.scalar.length);
 			key = strndup((const char *)ev.data.scalar.value, ev.data.scalar.length);
 			yaml_event_delete(&ev);
 			if (!key)
 				return cerr_set(l->err, ENOMEM, "%s: out of memory", l->file);
+			if (nul)
+				return cerr_set(l->err, EINVAL, "%s:%u: a key holds a NUL", l->file, key_line);
 			if (n->n >= KUBE_MAP_KEYS_MAX)
 				return cerr_set(l->err, E2BIG, "%s:%u: more than %u keys in one mapping", l->file, key_line,
 						KUBE_MAP_KEYS_MAX);

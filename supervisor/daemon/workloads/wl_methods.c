@@ -220,7 +220,7 @@ static workload *of_params(const peer_cred *peer, wl_table *t, yajl_val params, 
 			   const char **name)
 {
 	*name = NULL;
-	if (sp_known(params, known, f) < 0 || sp_str(params, "name", true, name, f) < 0)
+	if (sp_known(params, known, f) < 0 || sp_name(params, "name", true, name, f) < 0)
 		return NULL;
 	workload *w = wl_find(t, *name);
 	return w && wl_visible_to(w, peer) ? w : NULL;
