@@ -26,7 +26,7 @@
 
 enum { OPT_STORE = 256, OPT_NAME, OPT_PLATFORM, OPT_FORMAT, OPT_MAX_SIZE, OPT_MAX_RATIO, OPT_MAX_ENTRIES, OPT_NO_SYNC, OPT_OWNER,
        OPT_SEARCH, OPT_MIRROR, OPT_INSECURE, OPT_BLOCKED, OPT_CERTS_DIR, OPT_AUTHFILE, OPT_AUTH_FD, OPT_PARALLEL,
-       OPT_STALL, OPT_PROGRESS, OPT_REQUIRE_SIG, OPT_DIE_WITH_PARENT };
+       OPT_STALL, OPT_PULL_TIMEOUT, OPT_MAX_INGEST, OPT_PROGRESS, OPT_REQUIRE_SIG, OPT_DIE_WITH_PARENT };
 
 static const struct option image_opts[] = {
 	{ "store", required_argument, NULL, OPT_STORE },
@@ -47,6 +47,8 @@ static const struct option image_opts[] = {
 	{ "auth-fd", required_argument, NULL, OPT_AUTH_FD },
 	{ "parallel", required_argument, NULL, OPT_PARALLEL },
 	{ "stall-timeout", required_argument, NULL, OPT_STALL },
+	{ "pull-timeout", required_argument, NULL, OPT_PULL_TIMEOUT },
+	{ "max-ingest", required_argument, NULL, OPT_MAX_INGEST },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "require-signature", required_argument, NULL, OPT_REQUIRE_SIG },
 	{ "die-with-parent", no_argument, NULL, OPT_DIE_WITH_PARENT },
@@ -65,12 +67,14 @@ static void usage(void)
 	      "       corral image pull [--store DIR] [--platform OS/ARCH[/VARIANT]] [--owner UID]\n"
 	      "                         [--search-registry HOST] [--mirror PREFIX=HOST] [--insecure-registry HOST]\n"
 	      "                         [--blocked-registry PREFIX] [--certs-dir DIR] [--authfile FILE | --auth-fd N]\n"
-	      "                         [--parallel N] [--stall-timeout SECONDS] [--progress auto|lines|none]\n"
+	      "                         [--parallel N] [--stall-timeout SECONDS] [--pull-timeout SECONDS]\n"
+	      "                         [--max-ingest BYTES] [--progress auto|lines|none]\n"
 	      "                         [--require-signature KEYS_DIR] REF\n"
 	      "       corral image list [--store DIR] [--format table|json]\n"
 	      "       corral image inspect [--store DIR] REF\n"
 	      "       corral image remove [--store DIR] REF...\n"
 	      "       corral image gc [--store DIR]\n"
+	      "       corral image ingest-sweep [--store DIR]\n"
 	      "       corral image save [--store DIR] [--format docker-archive|oci-archive] [--output FILE] [--name NAME] REF\n"
 	      "       corral image load [--store DIR] [--owner UID] [--input FILE] [--quiet]\n"
 	      "       corral image tag [--store DIR] [--owner UID] REF NAME...\n"
@@ -359,6 +363,7 @@ int corral_cmd_image(int argc, char **argv)
 		case OPT_AUTH_FD:
 		case OPT_PARALLEL:
 		case OPT_STALL:
+		case OPT_PULL_TIMEOUT:
 			if (!parse_u64(optarg, &v) || v > 1000000 || strpbrk(optarg, "KkMG") ||
 			    (c == OPT_PARALLEL && (v < 1 || v > PULL_PARALLEL_MAX)) || (c == OPT_STALL && v < 1)) {
 				log_error("image: %s %s: out of range", argv[optind - 2], optarg);
@@ -368,10 +373,13 @@ int corral_cmd_image(int argc, char **argv)
 				auth_fd = (int)v;
 			else if (c == OPT_PARALLEL)
 				po.parallel = (unsigned)v;
+			else if (c == OPT_PULL_TIMEOUT)
+				rc.whole_secs = (unsigned)v;
 			else
 				rc.stall_secs = (unsigned)v;
 			break;
 		case OPT_OWNER:
+		case OPT_MAX_INGEST:
 		case OPT_MAX_SIZE:
 		case OPT_MAX_RATIO:
 		case OPT_MAX_ENTRIES:
@@ -385,6 +393,8 @@ int corral_cmd_image(int argc, char **argv)
 			}
 			if (c == OPT_OWNER)
 				o.owner = (uid_t)v;
+			else if (c == OPT_MAX_INGEST)
+				po.max_ingest = v;
 			else if (c == OPT_MAX_SIZE)
 				o.lim.max_bytes = v;
 			else if (c == OPT_MAX_RATIO)
@@ -439,6 +449,17 @@ int corral_cmd_image(int argc, char **argv)
 				return 1;
 			}
 		}
+		return 0;
+	}
+	/* what pulls left in ingest more than a day ago (corrald runs it hourly) */
+	if (streq(verb, "ingest-sweep")) {
+		_cleanup_cerr_ cerr err = { 0 };
+		unsigned n = ingest_sweep(store, INGEST_MAX_AGE, &err);
+		if (err.code) {
+			log_error("image ingest-sweep: %s", cerr_msg(&err));
+			return 1;
+		}
+		printf("removed %u ingest files\n", n);
 		return 0;
 	}
 	if (streq(verb, "gc")) {

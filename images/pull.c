@@ -165,6 +165,12 @@ static void *feed_main(void *p)
 	return NULL;
 }
 
+static bool transfer_was_cut(int code)
+{
+	return code == EIO || code == ETIMEDOUT || code == ECONNRESET || code == ECONNREFUSED || code == ECANCELED ||
+	       code == EPIPE || code == EINTR;
+}
+
 int regsrc_stage_layer(imp *m, const img_desc *l, const char *diffid, cerr *err)
 {
 	reg_source *rs = m->o->registry;
@@ -220,11 +226,17 @@ int regsrc_stage_layer(imp *m, const img_desc *l, const char *diffid, cerr *err)
 	if (f.rc < 0 && (r == 0 || (f.err.code != EPIPE && f.err.code != ECANCELED))) {
 		cerr_clear(err);
 		*err = f.err;
+		/* only a cut (a stall, a reset, the deadline, a cancel) is worth
+		 * going on from; what a registry refused or sent wrong is dropped */
+		if (!transfer_was_cut(f.err.code) && ftruncate(ingest, 0) < 0)
+			log_warn("layer %s: ingest: %s", l->digest, strerror(errno));
 		return f.rc;
 	}
 	cerr_clear(&f.err);
 	if (r < 0) {
-		if ((err->code == EBADMSG || err->code == EFBIG) && ftruncate(ingest, 0) < 0) /* wrong bytes: never again */
+		/* the unpacker refused what came: never kept (a cut transfer,
+		 * above, keeps its bytes for the next pull to go on from) */
+		if (ftruncate(ingest, 0) < 0)
 			log_warn("layer %s: ingest: %s", l->digest, strerror(errno));
 		return r;
 	}
@@ -355,7 +367,7 @@ static int keep_signature(const char *store_root, const char *manifest, const ch
 int image_pull(const char *store_root, const char *text, const pull_opts *o, pull_result *res, cerr *err)
 {
 	signal(SIGPIPE, SIG_IGN); /* a feeder whose unpacker failed gets EPIPE */
-	reg_source rs = { .ingest_fd = -1, .progress = o->progress };
+	reg_source rs = { .ingest_fd = -1, .progress = o->progress, .max_ingest = o->max_ingest };
 	int r = reg_client_new(o->conf, o->auth_json, &rs.client, err);
 	reg_ref ref;
 	if (r == 0)

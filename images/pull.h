@@ -26,6 +26,7 @@ typedef struct pull_opts {
 	unsigned parallel;      /* layers at once */
 	FILE *progress;         /* "layer DIGEST DONE TOTAL" lines, or NULL */
 	const char *trusted_keys; /* a cosign signature that a key here verifies is required; NULL: none */
+	uint64_t max_ingest;    /* bytes the owner may keep in ingest, this pull's included; 0: no limit */
 	import_opts io;         /* owner, platform, limits; io.name is set here */
 } pull_opts;
 
@@ -36,6 +37,11 @@ typedef struct pull_result {
 	unsigned requests;                /* HTTP requests made */
 	uint64_t bytes;                   /* blob bytes received */
 } pull_result;
+
+#define INGEST_MAX_AGE (24 * 3600)
+/* Remove the ingest files older than max_age seconds that no pull holds,
+ * of every owner (what failed pulls left, past any quota); the count. */
+unsigned ingest_sweep(const char *store_root, unsigned max_age, cerr *err);
 
 int image_pull(const char *store_root, const char *ref, const pull_opts *o, pull_result *res, cerr *err);
 
@@ -54,7 +60,8 @@ void regsrc_cancel(reg_source *rs);
 /* Lock the ingest files of the image's layers, in the order of their
  * digests (so that pulls sharing layers never wait on each other in a
  * circle), for the whole pull: a second pull of a layer waits, and then
- * finds it in the store. */
+ * finds it in the store. Refused (EDQUOT) when what the owner keeps in
+ * ingest and what this pull may still fetch pass max_ingest. */
 int regsrc_lock_layers(reg_source *rs, const struct img_manifest *man, cerr *err);
 /* After the import's commit: each staged layer's blob, its ingest file,
  * into the store's blobs. */

@@ -4,12 +4,20 @@
  * appended there as they come, so that a pull cut off or killed goes on
  * where it stopped; once the unpacker has verified them, the file is the
  * store's blob, moved there when the image is committed. A pull that
- * fails commits nothing: verified layers wait in ingest for the next. */
+ * fails commits nothing: verified layers wait in ingest for the next; one
+ * whose bytes were refused, or that failed for any reason but a cut
+ * transfer, is dropped (pull.c). An owner's ingest counts against its
+ * quota, and a file no pull came back for goes after a day (ingest_sweep). */
 #include "images/pull.h"
 #include "images/pull_source.h"
+#include "images/store.h"
+#include "common/cleanup.h"
 #include "common/log.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
+#include <time.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,8 +61,55 @@ static int by_digest(const void *a, const void *b)
 	return strcmp(((const struct ingest *)a)->digest, ((const struct ingest *)b)->digest);
 }
 
+/* Bytes of the files in an ingest directory; *needed less what is there
+ * already of man's layers. */
+static uint64_t dir_bytes(int dirfd, const img_manifest *man, uint64_t *needed)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	uint64_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (de->d_name[0] == '.' || fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		n += (uint64_t)st.st_size;
+		/* a layer of this pull that is there in part needs only the rest */
+		for (size_t i = 0; i < man->n_layers; i++)
+			if (!strcmp(digest_hex(man->layers[i].digest), de->d_name) && *needed >= (uint64_t)st.st_size) {
+				*needed -= (uint64_t)st.st_size;
+				break;
+			}
+	}
+	return n;
+}
+
+static int check_quota(reg_source *rs, const img_manifest *man, cerr *err)
+{
+	if (!rs->max_ingest)
+		return 0;
+	uint64_t needed = 0;
+	for (size_t i = 0; i < man->n_layers; i++)
+		needed += man->layers[i].size;
+	uint64_t held = dir_bytes(rs->ingest_fd, man, &needed);
+	if (held + needed <= rs->max_ingest)
+		return 0;
+	return cerr_set(err, EDQUOT,
+			"ingest: %llu bytes kept and %llu to fetch is past the owner's quota of %llu "
+			"(unprivileged.max_ingest)",
+			(unsigned long long)held, (unsigned long long)needed, (unsigned long long)rs->max_ingest);
+}
+
 int regsrc_lock_layers(reg_source *rs, const img_manifest *man, cerr *err)
 {
+	int q = check_quota(rs, man, err);
+	if (q < 0)
+		return q;
 	for (size_t i = 0; i < man->n_layers && rs->n_ing < IMG_MAX_LAYERS; i++)
 		if (!ingest_of(rs, man->layers[i].digest)) {
 			struct ingest *in = &rs->ing[rs->n_ing++];
@@ -97,4 +152,54 @@ void regsrc_unlock(reg_source *rs)
 		in->fd = -1;
 	}
 	rs->n_ing = 0;
+}
+
+/* One owner's directory: the files older than cutoff that no pull locks. */
+static unsigned sweep_owner(int dirfd, time_t cutoff)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	unsigned n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (de->d_name[0] == '.' || fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_mtime > cutoff)
+			continue;
+		_cleanup_close_ int f = openat(dirfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (f >= 0 && flock(f, LOCK_EX | LOCK_NB) == 0 && unlinkat(dirfd, de->d_name, 0) == 0)
+			n++;
+	}
+	return n;
+}
+
+unsigned ingest_sweep(const char *store_root, unsigned max_age, cerr *err)
+{
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	if (store_open(&s, store_root, false, err) < 0)
+		return 0;
+	_cleanup_close_ int top = openat(s.dirfd, "ingest", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = top < 0 ? -1 : openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	time_t cutoff = time(NULL) - (time_t)max_age;
+	unsigned n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		_cleanup_close_ int own = openat(top, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (own >= 0)
+			n += sweep_owner(own, cutoff);
+	}
+	return n;
 }

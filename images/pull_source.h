@@ -1,6 +1,7 @@
 /* A pull's registry source, shared by pull.c and pull_ingest.c. */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "images/digest.h"
 #include "images/manifest.h"
@@ -15,6 +16,7 @@ struct reg_source {
 	char top_type[128];
 	char top_digest[DIGEST_STR_LEN];
 	int ingest_fd;
+	uint64_t max_ingest; /* the owner's ingest quota, bytes; 0: none */
 	FILE *progress;
 	/* the layers' ingest files, locked for the whole pull (pull_ingest.c) */
 	struct ingest {

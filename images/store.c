@@ -41,6 +41,8 @@ static int flock_retry(int fd, int op)
 	return r < 0 ? -errno : 0;
 }
 
+static int open_store(img_store *s, const char *root, int lock, cerr *err);
+
 /* Only staging of a crashed process is left when nobody holds the lock. */
 static void clean_staging(img_store *s)
 {
@@ -61,6 +63,17 @@ static void clean_staging(img_store *s)
 
 int store_open(img_store *s, const char *root, bool exclusive, cerr *err)
 {
+	return open_store(s, root, exclusive ? LOCK_EX : LOCK_SH, err);
+}
+
+int store_open_nowait(img_store *s, const char *root, cerr *err)
+{
+	return open_store(s, root, LOCK_SH | LOCK_NB, err);
+}
+
+static int open_store(img_store *s, const char *root, int lock, cerr *err)
+{
+	bool exclusive = lock & LOCK_EX;
 	_cleanup_close_ int blobs = -1;
 	*s = (img_store)IMG_STORE_INIT;
 	s->root = strdup(root);
@@ -110,7 +123,11 @@ int store_open(img_store *s, const char *root, bool exclusive, cerr *err)
 			cerr_sys(err, -r, "store %s: lock", root);
 			goto fail;
 		}
-	} else if ((r = flock_retry(s->lock_fd, LOCK_SH)) < 0) {
+	} else if ((r = flock_retry(s->lock_fd, lock)) == -EWOULDBLOCK) {
+		cerr_set(err, EBUSY, "store %s: busy: a gc holds it; try again", root);
+		r = -EBUSY;
+		goto fail;
+	} else if (r < 0) {
 		cerr_sys(err, -r, "store %s: lock", root);
 		goto fail;
 	}

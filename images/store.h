@@ -34,6 +34,9 @@ const char *store_root_default(const char *opt);
 /* Open (creating) the store and take its lock. A shared opener also removes
  * staging left over by a crash when nobody else holds the lock. */
 int store_open(img_store *s, const char *root, bool exclusive, cerr *err);
+/* The same, shared, but never waiting: -EBUSY ("busy: ... try again")
+ * while a gc holds the store. For corrald's loop, which must not block. */
+int store_open_nowait(img_store *s, const char *root, cerr *err);
 void store_close(img_store *s);
 static inline void store_closep(img_store *s) { store_close(s); }
 #define _cleanup_store_ __attribute__((cleanup(store_closep)))

@@ -419,6 +419,9 @@ static long perform(reg_client *c, const target *t, bool plain_http, bool insecu
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(h);
 	curl_slist_free_all(hdrs);
+	if (rc == CURLE_OPERATION_TIMEDOUT && c->deadline_ms && now_ms() >= c->deadline_ms)
+		return cerr_set(err, ETIMEDOUT, "%s: %s: the pull took longer than its %u s (pull-timeout)", t->endpoint,
+				t->what, c->conf->whole_secs);
 	if (rc != CURLE_OK)
 		return transfer_error(c, t, x, rc, err);
 	x->status = status;

@@ -24,6 +24,7 @@ typedef struct reg_conf {
 	char **blocked;
 	char *certs_dir;     /* HOST[:PORT]/ca.crt, client.cert, client.key */
 	unsigned stall_secs; /* a transfer that moves no byte this long fails */
+	unsigned whole_secs; /* every request of a client ends this long after it was made; 0: none */
 } reg_conf;
 
 #define REG_CERTS_DIR_DEFAULT "/etc/corral/certs.d"

@@ -26,6 +26,7 @@
 #include "supervisor/daemon/jobs/job_run.h"
 #include "supervisor/daemon/workloads/workload.h"
 #include "supervisor/daemon/policy/policy.h"
+#include "supervisor/daemon/pulls/pull.h"
 #include "supervisor/daemon/health/health.h"
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/secrets/secrets.h"
@@ -262,7 +263,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	corrald d = { .cfg = cfg, .started_usec = el_now_usec(), .containers = &containers, .policy = pol };
 	_cleanup_el_ el_loop *loop = NULL;
 	metrics_http *http = NULL;
-	el_source *sigs = NULL, *wd = NULL;
+	el_source *sigs = NULL, *wd = NULL, *sweep = NULL;
 	_cleanup_free_ char *audit_path = NULL;
 	int r;
 
@@ -355,6 +356,8 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	uint64_t wd_usec = sdn_watchdog_usec();
 	if (wd_usec && (r = el_add_timer(loop, wd_usec / 2, true, on_watchdog, &d, &wd, err)) < 0)
 		goto out;
+	if ((r = pull_sweep_start(&d, &sweep, err)) < 0)
+		goto out;
 
 	sessions_load(&d); /* before its members are adopted */
 	if ((r = ctr_adopt_all(&d, err)) < 0 || (r = jobs_init(&d, err)) < 0)
@@ -377,6 +380,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 out:
 	el_remove(sigs);
 	el_remove(wd);
+	el_remove(sweep);
 	metrics_http_free(http);
 	workloads_shutdown(&d); /* its calls too */
 	jobs_shutdown(&d); /* its calls wait on containers */

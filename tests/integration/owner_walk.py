@@ -102,7 +102,10 @@ CASES = {
                   ("reads", "ImageSave", {"image": T["imgid"], "path": SAVE_TO, "format": "oci-archive"})],
     # no registry is reached: T's name is short (no registry-search), the others refused before a pull
     "ImagePull": [("denied", "ImagePull", {"reference": T["img"]}),
-                  ("denied", "ImagePull", {"reference": T["imgid"]})],
+                  ("denied", "ImagePull", {"reference": T["imgid"]}),
+                  # by digest, from a registry that has nothing: the store's copy is not the caller's
+                  ("denied", "ImagePull", {"reference": "127.0.0.1:9/walk@" + T["imgid"]}),
+                  ("denied", "ImagePull", {"reference": "127.0.0.1:9/" + T["img"].split(":")[0] + "@" + T["imgid"]})],
     "Login": [("denied", "Login", {"registry": "walk_registry", "username": "u", "password": "p"})],
     "Logout": [("denied", "Logout", {"registry": "walk.invalid"})],
     "ImageRemove": [("denied", "ImageRemove", {"image": T["img"], "force": True}),

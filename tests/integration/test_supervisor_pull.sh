@@ -224,6 +224,114 @@ test_spull_private_layer_needs_its_blob() {
 	mctl 4343 pull -q "$REG_h/t/nolayers:test" >/dev/null || fail "4343 lost a layer it had shown it may read"
 }
 
+no_pull_runs() { ! pgrep -f "image pull --store $STATE_D" >/dev/null; }
+pulls_run() { [ "$(pgrep -fc "image pull --store $STATE_D")" -ge "$1" ]; }
+has_image() { ctl images | grep -q "$1"; }
+
+# ms COMMAND...: how long the command took, in milliseconds (it must pass)
+ms() {
+	local t0=$EPOCHREALTIME
+	"$@" >/dev/null || return 1
+	echo $(((${EPOCHREALTIME/./} - ${t0/./}) / 1000))
+}
+
+# A pull that stalls holds the store's lock; a member's prune then waits for
+# it. corrald's loop never does: once it waited in flock for the prune's gc,
+# and every client, root included, got no reply until the pull ended. The
+# prune answers after the pull, which ends when its caller hangs up (once
+# it went on for ever, a root process per pull).
+test_spull_stalled_pull_holds_up_nobody() {
+	trap cleanup_pull EXIT
+	reg_setup
+	reg_start_hostile h
+	chmod 755 "$T"
+	start_sv_reg --group "$(getent group 65534 | cut -d: -f1)" --registry-insecure "$REG_h"
+	mctl 4343 pull "$REG_h/t/stall:test" >"$T/pull.out" 2>&1 &
+	local puller=$! pruner t what
+	wait_for 20 grep -q "^GET /v2/t/stall/blobs/.* range=-" "$REG_DIR/h.log"
+	mctl 4343 image prune >"$T/prune.out" 2>&1 &
+	pruner=$!
+	wait_for 10 pgrep -f "image gc --store $STATE_D"
+	for what in "ctl ping" "ctl ps -a" "ctl images" "mctl 4242 images" "mctl 4242 ps"; do
+		t=$(ms $what) || fail "$what failed while the prune waited"
+		[ "$t" -lt 100 ] || fail "$what took $t ms while the prune waited for the store"
+	done
+	kill -0 "$pruner" 2>/dev/null || fail "the prune answered before the pull let go of the store: $(cat "$T/prune.out")"
+	# the caller hangs up: its pull ends, and the prune goes on
+	pkill -f "corralctl --socket $SOCK --timeout 30 pull $REG_h/t/stall"
+	wait "$puller" 2>/dev/null || true
+	wait_for 20 no_pull_runs
+	wait "$pruner" || fail "the prune failed: $(cat "$T/prune.out")"
+	[ -z "$(find "$STATE_D/images/ingest" -type f -size +0c 2>/dev/null)" ] ||
+		fail "the stalled pull left bytes in ingest"
+}
+
+# A pull asked with detach goes on without its caller; a member runs at most
+# unprivileged.max_pulls at once; pull-timeout ends a pull that trickles on.
+test_spull_detach_quota_and_deadline() {
+	trap cleanup_pull EXIT
+	reg_setup
+	reg_start_hostile h
+	chmod 755 "$T"
+	echo '{"unprivileged": {"max_pulls": 2}}' >"$T/policy.json"
+	start_sv_reg --group "$(getent group 65534 | cut -d: -f1)" --registry-insecure "$REG_h" \
+		--policy "$T/policy.json" --pull-timeout 3
+	# two trickling pulls of 4343's; a third is refused, 4242 is not held up
+	mctl 4343 pull "$REG_h/t/neverends:test" >/dev/null 2>&1 &
+	local p1=$!
+	mctl 4343 pull "$REG_h/t/stall:test" >/dev/null 2>&1 &
+	local p2=$!
+	wait_for 10 pulls_run 2
+	local out
+	out=$(mctl 4343 pull "$REG_h/t/good:test" 2>&1) && fail "a third pull of 4343's ran"
+	assert_contains "$out" "unprivileged.max_pulls=2" "names the quota"
+	# the deadline ends both (the stall timeout alone would not end the trickle)
+	local rc=0
+	wait "$p1" || rc=$?
+	[ "$rc" -ne 0 ] || fail "a pull past pull-timeout succeeded"
+	wait "$p2" || true
+	mctl 4343 pull "$REG_h/t/neverends:test" 2>&1 | tail -1 >"$T/out" || true
+	assert_contains "$(cat "$T/out")" "pull-timeout" "the error names pull-timeout"
+	# detach: the caller sends the call and goes
+	"$REG_PY" - "$SOCK" "$REG_h/t/good:test" <<-'PY'
+	import json, socket, sys
+	s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+	s.sendall(json.dumps({"method": "io.corral.Supervisor.ImagePull",
+	                      "parameters": {"reference": sys.argv[2], "detach": True}}).encode() + b"\0")
+	s.close()
+	PY
+	wait_for 20 has_image t/good
+	assert_eq "$(ctl images | grep -c t/good)" 1 "the detached pull, root's, finished without its caller"
+	mctl 4242 pull -q "$REG_h/t/good:test" >/dev/null || fail "another member was held up by 4343's quota"
+}
+
+# Ingest is bounded per member: what a member keeps there counts against
+# unprivileged.max_ingest; a layer refused for its content is dropped (once
+# a layer whose bytes matched their digest but were no tar stayed whole);
+# what no pull came back for goes after a day, without a gc.
+test_spull_ingest_bounded() {
+	trap cleanup_pull EXIT
+	reg_setup
+	reg_start_hostile h
+	chmod 755 "$T"
+	local in="$T/state/images/ingest/4343"
+	mkdir -p "$in"
+	head -c 1000 /dev/zero >"$in/$(printf 'a%.0s' $(seq 64))"
+	head -c 1000 /dev/zero >"$in/$(printf 'b%.0s' $(seq 64))"
+	touch -d '2 days ago' "$in/$(printf 'a%.0s' $(seq 64))"
+	echo '{"unprivileged": {"max_ingest": "64K"}}' >"$T/policy.json"
+	start_sv_reg --group "$(getent group 65534 | cut -d: -f1)" --registry-insecure "$REG_h" --policy "$T/policy.json"
+	wait_for 10 test ! -e "$in/$(printf 'a%.0s' $(seq 64))"
+	[ -e "$in/$(printf 'b%.0s' $(seq 64))" ] || fail "the sweep took a file of today"
+	local out
+	out=$(mctl 4343 pull "$REG_h/t/good:test" 2>&1) && fail "a pull past the member's ingest quota ran"
+	assert_contains "$out" "unprivileged.max_ingest" "names the quota"
+	assert_eq "$(find "$in" -type f -newer "$T/policy.json" | wc -l)" 0 "nothing fetched past the quota"
+	# content refused: dropped, whoever pulled it
+	out=$(ctl pull "$REG_h/t/nottar:test" 2>&1) && fail "a layer that is no tar was pulled"
+	assert_eq "$(find "$T/state/images/ingest/0" -type f -size +0c | wc -l)" 0 "the refused layer left its bytes"
+}
+
 # A person at a terminal (script(1)): a line per layer, redrawn. And
 # images.require_signature: the registry's cosign signature is verified by
 # the pull and kept, so the image then runs; an unsigned one is refused.

@@ -190,7 +190,7 @@ answerers=(
 	broker_do_publish broker_do_request broker_reply broker_state_call broker_stream
 	# the answer to a call kept for later: a wait, a stream, a job's end
 	running flush ctr_wake reply_exit end_stream import_done archive_done load_reply answer exec_client_detached breq_end
-	login_done dumped on_exported
+	login_done dumped on_exported image_pruned system_pruned
 )
 helpers() {
 	local handlers

@@ -56,7 +56,7 @@ static int from_store(const char *state_dir, const refs_view *v, const char *ima
 	_cleanup_free_ img_store *s = malloc(sizeof(*s));
 	if (!s)
 		return cerr_set(err, ENOMEM, "out of memory");
-	int r = store_open(s, state_dir, false, err);
+	int r = store_open_nowait(s, state_dir, err);
 	if (r < 0)
 		return r;
 	_cleanup_(image_handle_free) img_handle h = { 0 };
@@ -127,7 +127,7 @@ int imagesrc_remount(const char *state_dir, const char *dir, const char *manifes
 	if (stat(rootfs, &b) == 0 && a.st_dev != b.st_dev)
 		return 0; /* mounted */
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	int r = store_open(&s, state_dir, false, err);
+	int r = store_open_nowait(&s, state_dir, err);
 	if (r < 0)
 		return r;
 	_cleanup_(image_handle_free) img_handle h = { 0 };

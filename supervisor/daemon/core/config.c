@@ -59,6 +59,7 @@ static const struct key keys[] = {
 	{ "registry-blocked", K_REGISTRY, F(registries), 0, 0 },
 	{ "registry-certs-dir", K_PATH, F(registry_certs_dir), 0, 0 },
 	{ "registry-stall-timeout", K_COUNT, F(registry_stall_timeout), 1, 3600 },
+	{ "pull-timeout", K_COUNT, F(pull_timeout), 1, 604800 },
 	{ "pull-parallel", K_COUNT, F(pull_parallel), 1, 16 },
 };
 
@@ -89,7 +90,7 @@ int config_init(corrald_config *c, cerr *err)
 		{ "default-restart", "no" }, { "default-stop-timeout", "10" }, { "monitor", "" }, { "policy", "" },
 		{ "max-jobs", "4" }, { "cni-path", "/usr/lib/cni" }, { "cni-config-dir", "/etc/corral/net.d" },
 		{ "default-network", "corral" }, { "registry-certs-dir", "/etc/corral/certs.d" },
-		{ "registry-stall-timeout", "30" }, { "pull-parallel", "3" },
+		{ "registry-stall-timeout", "30" }, { "pull-timeout", "3600" }, { "pull-parallel", "3" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
 		int r = config_set(c, defaults[i][0], defaults[i][1], "default", err);

@@ -47,6 +47,7 @@ typedef struct corrald_config {
 	reg_conf registries;
 	char *registry_certs_dir;
 	size_t registry_stall_timeout;
+	size_t pull_timeout; /* seconds a whole pull may take */
 	size_t pull_parallel;
 } corrald_config;
 

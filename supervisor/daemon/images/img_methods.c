@@ -56,7 +56,7 @@ static void gen_image(corrald *d, yajl_gen g, img_store *s, const refs_db *db, s
 
 int img_open_refs(corrald *d, img_store *s, refs_db *db, cerr *err)
 {
-	int r = store_open(s, d->cfg->state_dir, false, err);
+	int r = store_open_nowait(s, d->cfg->state_dir, err);
 	return r < 0 ? r : refs_load(s, db, err);
 }
 
@@ -64,7 +64,7 @@ void img_sweep_staging(corrald *d)
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_cerr_ cerr e = { 0 };
-	store_open(&s, d->cfg->state_dir, false, &e); /* it sweeps when no one works in the store */
+	store_open_nowait(&s, d->cfg->state_dir, &e); /* it sweeps when no one works in the store */
 }
 
 void corrald_update_image_gauges(corrald *d, size_t *n_images)

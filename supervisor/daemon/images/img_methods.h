@@ -61,9 +61,14 @@ char *img_job_error(const strbuf *errout, const char *verb, const char *spec);
 const struct ctr *img_user_of(struct corrald *d, const ref_image *im);
 /* Remove peer's images (a member's own; root's: every one) no container
  * uses (all), or only those it gave no name, then collect blobs and
- * layers (img_prune.c); publishes the events. *removed gets the image IDs
- * (the caller's, also on failure). */
-int img_prune(struct corrald *d, const peer_cred *peer, bool all, char ***removed, uint64_t *reclaimed, cerr *err);
+ * layers in corral-images (img_prune.c); publishes the events. done runs
+ * once, from the loop, with the image IDs removed (NULL: none; not its to
+ * keep) and err set when the gc failed; call is NULL once the caller hung
+ * up. On an error done never runs and ctx stays the caller's. */
+typedef void (*img_pruned_fn)(struct corrald *d, vl_call *call, char **removed, uint64_t reclaimed, cerr *err,
+			      void *ctx);
+int img_prune_start(struct corrald *d, vl_call *call, const peer_cred *peer, bool all, img_pruned_fn done, void *ctx,
+		    cerr *err);
 /* Set the images and store-bytes gauges from the store; *n_images if given. */
 void corrald_update_image_gauges(struct corrald *d, size_t *n_images);
 /* SystemPrune: the stopped containers, then the images (img_prune.c). */

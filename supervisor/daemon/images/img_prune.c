@@ -2,13 +2,17 @@
  * uses go (with all), or only those without a name; then gc collects the
  * blobs and layers that no image and no container holds. A member prunes
  * only its own: it lets go of the images it holds and of its names; an
- * image goes when no one holds it any more (img_owner.h). */
+ * image goes when no one holds it any more (img_owner.h). The gc runs in
+ * corral-images, which waits for the store's lock: a pull that holds it
+ * delays the prune's answer, never corrald's loop. */
 #include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/daemon/images/img_job.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/containers/ctr_prune.h"
+#include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"
 #include "common/json.h"
@@ -26,7 +30,7 @@
 static int store_bytes(corrald *d, uint64_t *out, cerr *err)
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	int r = store_open(&s, d->cfg->state_dir, false, err);
+	int r = store_open_nowait(&s, d->cfg->state_dir, err);
 	if (r == 0)
 		*out = imgsize_store(d->imgsizes, &s);
 	return r;
@@ -36,7 +40,7 @@ static int store_bytes(corrald *d, uint64_t *out, cerr *err)
 static int drop_unused(corrald *d, const peer_cred *peer, bool all, char ***removed, cerr *err)
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	int r = store_open(&s, d->cfg->state_dir, false, err);
+	int r = store_open_nowait(&s, d->cfg->state_dir, err);
 	if (r < 0)
 		return r;
 	_cleanup_close_ int lk = store_lock_refs(&s, err);
@@ -63,25 +67,77 @@ static int drop_unused(corrald *d, const peer_cred *peer, bool all, char ***remo
 	return *removed ? refs_save(&s, &db, err) : 0;
 }
 
-int img_prune(corrald *d, const peer_cred *peer, bool all, char ***removed, uint64_t *reclaimed, cerr *err)
+typedef struct prune_job {
+	event_owner who;
+	char **removed;
+	uint64_t before;
+	img_pruned_fn done;
+	void *ctx;
+} prune_job;
+
+static void gc_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
 {
-	uint64_t before = 0, after = 0;
-	int r;
-	if ((r = store_bytes(d, &before, err)) < 0 || (r = drop_unused(d, peer, all, removed, err)) < 0)
-		return r;
-	/* drop_unused let go of the shared lock: gc takes it exclusively */
-	gc_stats st;
-	if ((r = image_gc(d->cfg->state_dir, &st, err)) < 0 || (r = store_bytes(d, &after, err)) < 0)
-		return r;
-	*reclaimed = before > after ? before - after : 0;
-	for (char **id = *removed; id && *id; id++)
-		events_publish(d->events, EV_OWNER(peer ? peer->uid : 0), "image", "remove", *id, NULL, NULL, 0);
+	prune_job *j = data;
+	_cleanup_cerr_ cerr err = { 0 };
+	uint64_t after = 0;
+	if (rc != 0) {
+		_cleanup_free_ char *msg = rc < 0 ? NULL : imgjob_last_line(errout, "corral: ");
+		cerr_set(&err, EIO, "gc: %s", msg ? msg : "corral-images did not run");
+	} else if (store_bytes(d, &after, &err) < 0) {
+		after = j->before; /* a gc of someone else's runs now: said as nothing reclaimed */
+		cerr_clear(&err);
+	}
+	for (char **id = j->removed; id && *id; id++)
+		events_publish(d->events, j->who, "image", "remove", *id, NULL, NULL, 0);
 	char n[32];
-	snprintf(n, sizeof(n), "%zu", strv_length(*removed));
-	events_publish(d->events, EV_OWNER(peer ? peer->uid : 0), "image", "prune", "", NULL,
-		       (const char *const[]){ "images", n, NULL }, 0);
+	snprintf(n, sizeof(n), "%zu", strv_length(j->removed));
+	events_publish(d->events, j->who, "image", "prune", "", NULL, (const char *const[]){ "images", n, NULL }, 0);
 	corrald_update_image_gauges(d, NULL);
+	j->done(d, call, j->removed, j->before > after ? j->before - after : 0, rc != 0 ? &err : NULL, j->ctx);
+	strv_free(j->removed);
+	free(j);
+}
+
+int img_prune_start(corrald *d, vl_call *call, const peer_cred *peer, bool all, img_pruned_fn done, void *ctx,
+		    cerr *err)
+{
+	prune_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return cerr_set(err, ENOMEM, "out of memory");
+	*j = (prune_job){ .who = EV_OWNER(peer ? peer->uid : 0), .done = done, .ctx = ctx };
+	char *args[] = { "image", "gc", "--store", d->cfg->state_dir, NULL };
+	int r;
+	if ((r = store_bytes(d, &j->before, err)) < 0 || (r = drop_unused(d, peer, all, &j->removed, err)) < 0 ||
+	    (r = imgjob_run(d, call, args, SPAWN_NULL, NULL, gc_done, j, err)) < 0) {
+		strv_free(j->removed);
+		free(j);
+		return r;
+	}
 	return 0;
+}
+
+typedef struct system_prune {
+	char **containers;
+} system_prune;
+
+static void system_pruned(corrald *d, vl_call *call, char **images, uint64_t reclaimed, cerr *err, void *ctx)
+{
+	system_prune *x = ctx;
+	_cleanup_json_gen_ yajl_gen g = call && !err ? json_gen_new(false) : NULL;
+	if (call && err)
+		sv_internal_err(call, err);
+	else if (call && !g)
+		sv_internal(call, "out of memory");
+	else if (call) {
+		yajl_gen_map_open(g);
+		jg_key_strv(g, "containers", x->containers);
+		jg_key_strv(g, "images", images);
+		jg_key_int(g, "reclaimedBytes", (long long)reclaimed);
+		yajl_gen_map_close(g);
+		vl_call_reply_gen(call, g);
+	}
+	strv_free(x->containers);
+	free(x);
 }
 
 int sv_system_prune(vl_call *call, yajl_val params, void *ud)
@@ -91,21 +147,19 @@ int sv_system_prune(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (sp_known(params, KNOWN("all"), &f) < 0 || sp_bool(params, "all", false, &all, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	_cleanup_strv_ char **containers = NULL, **images = NULL;
-	if (ctr_prune_stopped(d, vl_call_peer(call), &containers) < 0)
+	system_prune *x = calloc(1, sizeof(*x));
+	if (!x || ctr_prune_stopped(d, vl_call_peer(call), &x->containers) < 0) {
+		if (x)
+			strv_free(x->containers);
+		free(x);
 		return sv_internal(call, "out of memory");
+	}
 	/* the containers went first: the images they held may go now */
-	uint64_t reclaimed = 0;
 	cerr err = { 0 };
-	if (img_prune(d, vl_call_peer(call), all, &images, &reclaimed, &err) < 0)
+	if (img_prune_start(d, call, vl_call_peer(call), all, system_pruned, x, &err) < 0) {
+		strv_free(x->containers);
+		free(x);
 		return sv_internal_err(call, &err);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g)
-		return sv_internal(call, "out of memory");
-	yajl_gen_map_open(g);
-	jg_key_strv(g, "containers", containers);
-	jg_key_strv(g, "images", images);
-	jg_key_int(g, "reclaimedBytes", (long long)reclaimed);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	}
+	return 0; /* system_pruned answers */
 }

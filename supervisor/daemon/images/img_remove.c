@@ -69,7 +69,7 @@ int sv_image_remove(vl_call *call, yajl_val params, void *ud)
 	const peer_cred *peer = vl_call_peer(call);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	cerr err = { 0 };
-	if (store_open(&s, d->cfg->state_dir, false, &err) < 0)
+	if (store_open_nowait(&s, d->cfg->state_dir, &err) < 0)
 		return sv_internal_err(call, &err);
 	_cleanup_close_ int lk = store_lock_refs(&s, &err);
 	if (lk < 0)
@@ -122,6 +122,27 @@ int sv_image_remove(vl_call *call, yajl_val params, void *ud)
 	return r;
 }
 
+static void image_pruned(corrald *d, vl_call *call, char **removed, uint64_t reclaimed, cerr *err, void *ctx)
+{
+	_cleanup_json_gen_ yajl_gen g = call && !err ? removed_open() : NULL;
+	if (!call)
+		return;
+	if (err) {
+		sv_internal_err(call, err);
+		return;
+	}
+	if (!g) {
+		sv_internal(call, "out of memory");
+		return;
+	}
+	for (char **r = removed; r && *r; r++)
+		jg_str(g, *r);
+	yajl_gen_array_close(g);
+	jg_key_int(g, "reclaimedBytes", (long long)reclaimed);
+	yajl_gen_map_close(g);
+	vl_call_reply_gen(call, g);
+}
+
 int sv_image_prune(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
@@ -130,17 +151,7 @@ int sv_image_prune(vl_call *call, yajl_val params, void *ud)
 	if (sp_known(params, KNOWN("all"), &f) < 0 || sp_bool(params, "all", false, &all, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	cerr err = { 0 };
-	_cleanup_strv_ char **removed = NULL;
-	uint64_t reclaimed = 0;
-	if (img_prune(d, vl_call_peer(call), all, &removed, &reclaimed, &err) < 0)
+	if (img_prune_start(d, call, vl_call_peer(call), all, image_pruned, NULL, &err) < 0)
 		return sv_internal_err(call, &err);
-	_cleanup_json_gen_ yajl_gen g = removed_open();
-	if (!g)
-		return sv_internal(call, "out of memory");
-	for (char **r = removed; r && *r; r++)
-		jg_str(g, *r);
-	yajl_gen_array_close(g);
-	jg_key_int(g, "reclaimedBytes", (long long)reclaimed);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return 0; /* image_pruned answers */
 }

@@ -49,7 +49,7 @@ int sv_image_tag(vl_call *call, yajl_val params, void *ud)
 	const peer_cred *peer = vl_call_peer(call);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	cerr err = { 0 };
-	if (store_open(&s, d->cfg->state_dir, false, &err) < 0)
+	if (store_open_nowait(&s, d->cfg->state_dir, &err) < 0)
 		return sv_internal_err(call, &err);
 	_cleanup_close_ int lk = store_lock_refs(&s, &err);
 	_cleanup_refs_ refs_db db = { 0 };

@@ -35,13 +35,15 @@ void policy_release(policy *p)
 	tier_release(&p->unpriv);
 }
 
-const char *const policy_quota_key[PQ_COUNT] = { "max_jobs", "max_sessions", "max_secrets", "max_workloads" };
-/* unfinished jobs; sessions (three mounts each); secrets; workloads */
-const size_t policy_quota_unpriv[PQ_COUNT] = { 100, 16, 64, 64 };
+const char *const policy_quota_key[PQ_COUNT] = { "max_jobs", "max_sessions", "max_secrets", "max_workloads",
+						 "max_pulls" };
+/* unfinished jobs; sessions (three mounts each); secrets; workloads; pulls
+ * running at once (a corral-images process each) */
+const size_t policy_quota_unpriv[PQ_COUNT] = { 100, 16, 64, 64, 4 };
 
 static void tier_open(policy_tier *t)
 {
-	*t = (policy_tier){ .memory_default = -1, .memory_max = -1, .pids_default = -1, .pids_max = -1 };
+	*t = (policy_tier){ .max_ingest = -1, .memory_default = -1, .memory_max = -1, .pids_default = -1, .pids_max = -1 };
 }
 
 /* What a member gets of the root tier: resources and images; never binds,
@@ -52,6 +54,7 @@ static int tier_inherit(policy_tier *u, const policy_tier *r)
 	tier_open(u);
 	u->max_containers = POLICY_UNPRIV_MAX_CONTAINERS;
 	memcpy(u->quota, policy_quota_unpriv, sizeof(u->quota));
+	u->max_ingest = POLICY_UNPRIV_INGEST;
 	/* no ceiling at the top: the member's built-in one, which is also its
 	 * default (or the top's default, when that is lower) */
 	u->memory_max = r->memory_max >= 0 ? r->memory_max : POLICY_UNPRIV_MEMORY;
@@ -299,7 +302,8 @@ static int get_count(yajl_val o, const char *parent, policy_tier *t, json_fault 
 static int get_tier(yajl_val o, const char *parent, policy_tier *t, json_fault *f)
 {
 	int r;
-	if ((r = get_count(o, parent, t, f)) < 0 || (r = get_resource(o, parent, "memory", t, f)) < 0 ||
+	if ((r = get_count(o, parent, t, f)) < 0 || (r = get_size(o, parent, "max_ingest", &t->max_ingest, f)) < 0 ||
+	    (r = get_resource(o, parent, "memory", t, f)) < 0 ||
 	    (r = get_resource(o, parent, "pids", t, f)) < 0 || (r = get_resource(o, parent, "cpu", t, f)) < 0 ||
 	    (r = get_binds(o, parent, t, f)) < 0 || (r = get_images(o, parent, t, f)) < 0)
 		return r;
@@ -323,10 +327,10 @@ static int no_privileges(yajl_val u, json_fault *f)
 static int parse_tree(policy *p, yajl_val v, json_fault *f)
 {
 	static const char *const top[] = { "max_containers", "max_jobs", "max_sessions", "max_secrets",
-					   "max_workloads", "memory", "pids", "cpu", "bind_mounts", "privileges",
+					   "max_workloads", "max_pulls", "max_ingest", "memory", "pids", "cpu", "bind_mounts", "privileges",
 					   "images", "unprivileged", "apparmor_profile", NULL };
 	static const char *const unpriv[] = { "max_containers", "max_jobs", "max_sessions", "max_secrets",
-					      "max_workloads", "memory", "pids", "cpu", "bind_mounts", "privileges",
+					      "max_workloads", "max_pulls", "max_ingest", "memory", "pids", "cpu", "bind_mounts", "privileges",
 					      "images", NULL };
 	int r;
 	yajl_val priv;

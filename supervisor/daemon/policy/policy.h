@@ -23,12 +23,14 @@
  * and its ceiling, so that none of its containers runs without a limit. */
 #define POLICY_UNPRIV_MEMORY (1ll << 30)
 #define POLICY_UNPRIV_PIDS 1024
+/* A member's partial and unused layers under images/ingest/<uid> */
+#define POLICY_UNPRIV_INGEST (4ll << 30)
 #define POLICY_MAX_LIST 256 /* entries of an allow-list */
 
 /* Counts of a member's objects (the unprivileged section's max_*); root's
  * are bounded only by each feature's global bound unless the top level
  * sets them. */
-enum policy_quota { PQ_JOBS, PQ_SESSIONS, PQ_SECRETS, PQ_WORKLOADS, PQ_COUNT };
+enum policy_quota { PQ_JOBS, PQ_SESSIONS, PQ_SECRETS, PQ_WORKLOADS, PQ_PULLS, PQ_COUNT };
 extern const char *const policy_quota_key[PQ_COUNT]; /* "max_jobs", ... */
 extern const size_t policy_quota_unpriv[PQ_COUNT];   /* the built-in values for a member */
 
@@ -36,6 +38,7 @@ extern const size_t policy_quota_unpriv[PQ_COUNT];   /* the built-in values for 
 typedef struct policy_tier {
 	size_t max_containers;       /* 0: no limit */
 	size_t quota[PQ_COUNT];      /* 0: no limit */
+	int64_t max_ingest;          /* bytes; -1: no limit */
 	int64_t memory_default, memory_max; /* bytes; -1: none */
 	int64_t pids_default, pids_max;     /* -1: none */
 	double cpu_default, cpu_max;        /* CPUs; 0: none */
@@ -74,8 +77,8 @@ int policy_gen(yajl_gen g, const policy *p);
 extern const ctr_feature policy_ctr_feature;
 
 /* The member quotas of corrald's objects (max_jobs, max_sessions,
- * max_secrets, max_workloads), for the parts that count them (quota.c). */
-enum quota_kind { QUOTA_JOBS, QUOTA_SESSIONS, QUOTA_SECRETS, QUOTA_WORKLOADS };
+ * max_secrets, max_workloads, max_pulls running at once), for the parts that count them (quota.c). */
+enum quota_kind { QUOTA_JOBS, QUOTA_SESSIONS, QUOTA_SECRETS, QUOTA_WORKLOADS, QUOTA_PULLS };
 
 /* May the call's peer, who has `have` objects of kind, make `adding`
  * more? 0; or 1 with the call answered PolicyViolation (audited), naming

@@ -209,7 +209,7 @@ static int check_image(corrald *d, const peer_cred *peer, const policy_tier *t, 
 		return 0;
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
-	int r = store_open(&s, d->cfg->state_dir, false, err);
+	int r = store_open_nowait(&s, d->cfg->state_dir, err);
 	if (r < 0 || (r = refs_load(&s, &db, err)) < 0)
 		return r;
 	refs_view view;

@@ -57,6 +57,7 @@ static void gen_tier(yajl_gen g, const policy_tier *t, bool root)
 	gen_null_or_int(g, "max_containers", (long long)t->max_containers, t->max_containers == 0);
 	for (int q = 0; q < PQ_COUNT; q++)
 		gen_null_or_int(g, policy_quota_key[q], (long long)t->quota[q], t->quota[q] == 0);
+	gen_null_or_int(g, "max_ingest", (long long)t->max_ingest, t->max_ingest < 0);
 	gen_resources(g, t);
 	jg_key(g, "bind_mounts");
 	yajl_gen_map_open(g);

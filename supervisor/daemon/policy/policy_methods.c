@@ -36,7 +36,7 @@ static int manifest_of(corrald *d, const peer_cred *peer, const char *ref, char 
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
-	int r = store_open(&s, d->cfg->state_dir, false, err);
+	int r = store_open_nowait(&s, d->cfg->state_dir, err);
 	if (r < 0 || (r = refs_load(&s, &db, err)) < 0)
 		return r;
 	refs_view view;

@@ -4,7 +4,7 @@
 #include "supervisor/daemon/policy/policy_check.h"
 
 _Static_assert((int)QUOTA_JOBS == PQ_JOBS && (int)QUOTA_SESSIONS == PQ_SESSIONS && (int)QUOTA_SECRETS == PQ_SECRETS &&
-		       (int)QUOTA_WORKLOADS == PQ_WORKLOADS,
+		       (int)QUOTA_WORKLOADS == PQ_WORKLOADS && (int)QUOTA_PULLS == PQ_PULLS,
 	       "quota kinds are the policy's");
 
 int quota_check(struct corrald *d, vl_call *call, const char *method, enum quota_kind kind, size_t have,

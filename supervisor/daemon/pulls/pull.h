@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "images/digest.h"
 #include "supervisor/varlink/peer.h"
+#include "supervisor/loop/eventloop.h"
 #include "supervisor/varlink/server.h"
 
 struct corrald;
@@ -29,6 +30,7 @@ typedef struct pull_req {
 	const char *platform;     /* NULL: the host's */
 	const char *auth_json;    /* more credentials (an imagePullSecret), tried first; or NULL */
 	vl_call *call;            /* gets progress when it asked for more; or NULL */
+	bool detach;              /* goes on when call's client hangs up; else it ends the pull */
 } pull_req;
 
 /* docs' "auths" as one document (*out: wipe and free it), a registry's
@@ -40,6 +42,11 @@ void pull_free_auths(yajl_val *docs, size_t n);
 /* Start a pull as peer; done runs once, from the loop, and owns ctx. On an
  * error done never runs. */
 int pull_start(struct corrald *d, const peer_cred *peer, const pull_req *q, pull_done_fn done, void *ctx, cerr *err);
+
+/* The hourly sweep of ingest files older than a day (out: el_remove it). */
+int pull_sweep_start(struct corrald *d, el_source **out, cerr *err);
+/* How many pulls of uid's run now (unprivileged.max_pulls counts them). */
+size_t pull_running(struct corrald *d, uid_t uid);
 
 /* Whether ref can be pulled: 0; -EINVAL when it is no reference (err says
  * why); -ENOENT when it is a short name and corrald.conf sets no

@@ -17,6 +17,7 @@
 #include <string.h>
 
 typedef struct pull_job {
+	struct pull_job *next; /* corrald's pulls running */
 	peer_cred peer;
 	char *ref;
 	pull_done_fn done;
@@ -48,9 +49,22 @@ static bool on_line(vl_call *call, const char *line, size_t n, void *data)
 	return true;
 }
 
+size_t pull_running(corrald *d, uid_t uid)
+{
+	size_t n = 0;
+	for (pull_job *j = d->pulls; j; j = j->next)
+		n += j->peer.uid == uid;
+	return n;
+}
+
 static void job_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
 {
 	pull_job *j = data;
+	for (pull_job **p = &d->pulls; *p; p = &(*p)->next)
+		if (*p == j) {
+			*p = j->next;
+			break;
+		}
 	pull_outcome o = { .ok = rc == 0 };
 	_cleanup_free_ char *msg = NULL;
 	if (rc == 0 && (!out->buf || sscanf(out->buf, "%71s %71s %71s %599s", o.id, o.manifest, o.repo_digest, o.ref) != 4 ||
@@ -120,18 +134,24 @@ int pull_start(corrald *d, const peer_cred *peer, const pull_req *q, pull_done_f
 {
 	const corrald_config *c = d->cfg;
 	const reg_conf *rc = &c->registries;
-	char uid[16], stall[16], par[16];
+	char uid[16], stall[16], whole[16], par[16];
 	snprintf(uid, sizeof(uid), "%u", (unsigned)peer->uid);
 	snprintf(stall, sizeof(stall), "%zu", c->registry_stall_timeout);
+	snprintf(whole, sizeof(whole), "%zu", c->pull_timeout);
 	snprintf(par, sizeof(par), "%zu", c->pull_parallel);
 	_cleanup_strv_ char **args = NULL;
 	int bad = push_arg(&args, "image", NULL) || push_arg(&args, "pull", NULL) ||
 		  push_arg(&args, "--store", c->state_dir) || push_arg(&args, "--owner", uid) ||
 		  push_arg(&args, "--certs-dir", c->registry_certs_dir) || push_arg(&args, "--stall-timeout", stall) ||
+		  push_arg(&args, "--pull-timeout", whole) ||
 		  push_arg(&args, "--parallel", par) || push_arg(&args, "--progress", "lines") ||
 		  push_arg(&args, "--auth-fd", "0") || push_arg(&args, "--die-with-parent", NULL) || (q->platform && push_arg(&args, "--platform", q->platform));
 	/* images.require_signature: the registry's cosign signature, before a layer */
 	const policy_tier *t = policy_tier_of(d->policy, peer->uid);
+	char ingest[24];
+	snprintf(ingest, sizeof(ingest), "%lld", (long long)t->max_ingest);
+	if (!bad && t->max_ingest > 0)
+		bad = push_arg(&args, "--max-ingest", ingest);
 	if (!bad && t->require_signature)
 		bad = push_arg(&args, "--require-signature", t->trusted_keys);
 	for (char **s = rc->search; !bad && s && *s; s++)
@@ -159,12 +179,45 @@ int pull_start(corrald *d, const peer_cred *peer, const pull_req *q, pull_done_f
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
 	*j = (pull_job){ .peer = *peer, .ref = j->ref, .done = done, .ctx = ctx };
-	imgjob_io io = { .input = auth, .input_len = strlen(auth), .on_line = on_line };
+	/* a pull is its caller's: one that hangs up ends it, unless it asked
+	 * for it to go on */
+	imgjob_io io = { .input = auth, .input_len = strlen(auth), .on_line = on_line,
+			 .ends_with_caller = q->call && !q->detach };
 	r = imgjob_run(d, q->call, args, SPAWN_NULL, &io, job_done, j, err);
 	explicit_bzero(auth, strlen(auth));
 	if (r < 0) {
 		free(j->ref);
 		free(j);
+		return r;
 	}
-	return r;
+	j->next = d->pulls;
+	d->pulls = j;
+	return 0;
+}
+
+/* Hourly, and once soon after start: what pulls left in ingest more than a
+ * day ago goes, without a gc (corral-images does the disk work). */
+#define INGEST_SWEEP_USEC (3600ull * 1000000)
+
+static void swept(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
+{
+	if (rc != 0)
+		log_warn("ingest sweep: %s", errout->buf ? errout->buf : "corral-images failed");
+	else if (out->buf && strncmp(out->buf, "removed 0 ", 10))
+		log_info("ingest sweep: %.*s", (int)strcspn(out->buf, "\n"), out->buf);
+}
+
+static void on_sweep(el_source *s, void *data)
+{
+	corrald *d = data;
+	char *args[] = { "image", "ingest-sweep", "--store", d->cfg->state_dir, NULL };
+	_cleanup_cerr_ cerr err = { 0 };
+	if (imgjob_run(d, NULL, args, SPAWN_NULL, NULL, swept, NULL, &err) < 0)
+		log_warn("ingest sweep: %s", cerr_msg(&err));
+	el_timer_set(s, INGEST_SWEEP_USEC, false);
+}
+
+int pull_sweep_start(corrald *d, el_source **out, cerr *err)
+{
+	return el_add_timer(d->loop, 1000000, false, on_sweep, d, out, err);
 }

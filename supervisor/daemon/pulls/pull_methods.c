@@ -53,9 +53,11 @@ int sv_image_pull(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	const char *ref, *platform;
+	bool detach;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("reference", "platform"), &f) < 0 || sp_ref(params, "reference", true, &ref, &f) < 0 ||
-	    sp_name(params, "platform", false, &platform, &f) < 0)
+	if (sp_known(params, KNOWN("reference", "platform", "detach"), &f) < 0 ||
+	    sp_ref(params, "reference", true, &ref, &f) < 0 || sp_name(params, "platform", false, &platform, &f) < 0 ||
+	    sp_bool(params, "detach", false, &detach, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	_cleanup_cerr_ cerr err = { 0 };
 	int r = pull_check_ref(d, ref, &err);
@@ -69,11 +71,13 @@ int sv_image_pull(vl_call *call, yajl_val params, void *ud)
 	policy_violation v;
 	if (policy_admit_pull(d, vl_call_peer(call), ref, &v) == POLICY_REFUSED)
 		return policy_refuse(call, d, "ImagePull", &v);
+	if (quota_check(d, call, "ImagePull", QUOTA_PULLS, pull_running(d, vl_call_peer(call)->uid), 1, "reference"))
+		return 0; /* answered */
 	peer_cred *peer = malloc(sizeof(*peer));
 	if (!peer)
 		return sv_internal(call, "out of memory");
 	*peer = *vl_call_peer(call);
-	pull_req q = { .ref = ref, .platform = platform, .call = call };
+	pull_req q = { .ref = ref, .platform = platform, .call = call, .detach = detach };
 	if (pull_start(d, peer, &q, pulled, peer, &err) < 0) {
 		free(peer);
 		return sv_internal_err(call, &err);
