@@ -13,32 +13,6 @@
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static int add_annotation(struct oci_spec *sp, const char *k, const char *v)
-{
-	for (size_t i = 0; i < sp->n_annotations; i++)
-		if (streq(sp->annotations[i].key, k)) {
-			char *nv = strdup(v);
-			if (!nv)
-				return -ENOMEM;
-			free(sp->annotations[i].value);
-			sp->annotations[i].value = nv;
-			return 0;
-		}
-	struct oci_kv *n = realloc(sp->annotations, (sp->n_annotations + 1) * sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	sp->annotations = n;
-	n[sp->n_annotations].key = strdup(k);
-	n[sp->n_annotations].value = strdup(v);
-	if (!n[sp->n_annotations].key || !n[sp->n_annotations].value) {
-		free(n[sp->n_annotations].key);
-		free(n[sp->n_annotations].value);
-		return -ENOMEM;
-	}
-	sp->n_annotations++;
-	return 0;
-}
-
 static int set_caps(struct oci_caps *c)
 {
 	c->present = true;
@@ -114,9 +88,9 @@ int spec_from_image(const img_config *cfg, int rootfs_fd, char *const *args, str
 		goto oom;
 	sp->root_readonly = false;
 	for (size_t i = 0; i < cfg->n_labels; i++)
-		if (add_annotation(sp, cfg->labels[i].key, cfg->labels[i].val) < 0)
+		if (spec_set_annotation(sp, cfg->labels[i].key, cfg->labels[i].val) < 0)
 			goto oom;
-	if (cfg->stop_signal && add_annotation(sp, ANNOT_STOP_SIGNAL, cfg->stop_signal) < 0)
+	if (cfg->stop_signal && spec_set_annotation(sp, ANNOT_STOP_SIGNAL, cfg->stop_signal) < 0)
 		goto oom;
 	*out = sp;
 	return 0;

@@ -206,3 +206,11 @@ bool spec_has_namespace(const struct oci_spec *s, enum oci_ns_type t);
 const struct oci_namespace *spec_namespace(const struct oci_spec *s, enum oci_ns_type t);
 /* The value of an annotation, or NULL. */
 const char *spec_annotation(const struct oci_spec *s, const char *key);
+/* Set (add, or replace the value of) an annotation; 0 or -ENOMEM. */
+int spec_set_annotation(struct oci_spec *s, const char *key, const char *value);
+
+/* "true": root.path is a mount of corral's own making (an image's overlay,
+ * a copy bound on itself), nosuid,nodev on the host so that nobody there
+ * runs the container's setuid files (images/rootfs.h); the container's own
+ * view of it gets suid back where the kernel lets it (runtime/rootfs.h). */
+#define ANNOT_ROOTFS_SUID "io.corral.rootfs.suid"

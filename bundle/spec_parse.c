@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const oci_hook_names[HOOK_COUNT] = {
@@ -215,6 +216,32 @@ const char *spec_annotation(const struct oci_spec *s, const char *key)
 		if (streq(s->annotations[i].key, key))
 			return s->annotations[i].value;
 	return NULL;
+}
+
+int spec_set_annotation(struct oci_spec *sp, const char *k, const char *v)
+{
+	for (size_t i = 0; i < sp->n_annotations; i++)
+		if (streq(sp->annotations[i].key, k)) {
+			char *nv = strdup(v);
+			if (!nv)
+				return -ENOMEM;
+			free(sp->annotations[i].value);
+			sp->annotations[i].value = nv;
+			return 0;
+		}
+	struct oci_kv *n = realloc(sp->annotations, (sp->n_annotations + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	sp->annotations = n;
+	n[sp->n_annotations].key = strdup(k);
+	n[sp->n_annotations].value = strdup(v);
+	if (!n[sp->n_annotations].key || !n[sp->n_annotations].value) {
+		free(n[sp->n_annotations].key);
+		free(n[sp->n_annotations].value);
+		return -ENOMEM;
+	}
+	sp->n_annotations++;
+	return 0;
 }
 
 void spec_free(struct oci_spec *s)

@@ -95,6 +95,10 @@ static int create(const char *store_root, const char *ref, bool copy, const char
 			r = cerr_sys(err, errno, "%s/rootfs", abs);
 		if (r == 0)
 			r = rootfs_flatten(&s, &h, rfd, err);
+		/* a user's copy holds only files it could make: their setuid
+		 * bits give nobody more than that user */
+		if (r == 0 && geteuid() == 0)
+			r = rootfs_bind_sealed(bfd, abs, err);
 	} else {
 		r = rootfs_overlay(&s, &h, bfd, abs, NULL, err);
 	}
@@ -105,6 +109,10 @@ static int create(const char *store_root, const char *ref, bool copy, const char
 			r = cerr_sys(err, errno, "%s/rootfs", abs);
 		else
 			r = spec_from_image(&h.cfg, rfd, args, &sp, err);
+		if (r == 0 && spec_set_annotation(sp, ANNOT_ROOTFS_SUID, "true") < 0) {
+			spec_free(sp);
+			r = cerr_set(err, ENOMEM, "out of memory");
+		}
 		if (r == 0) {
 			_cleanup_free_ char *json = spec_to_json(sp, true);
 			_cleanup_free_ char *path = NULL;

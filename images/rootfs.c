@@ -31,7 +31,7 @@ static int overlay_fsconfig(char **lowers, size_t n, const char *upper, const ch
 	    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return cerr_sys(err, errno, "mount overlay on %s", target);
-	_cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV);
+	_cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 	if (mnt < 0)
 		return cerr_sys(err, errno, "mount overlay on %s: fsmount", target);
 	if (move_mount(mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
@@ -86,7 +86,7 @@ static int overlay_mount(char **lowers, size_t n, const char *upper, const char 
 		return cerr_set(err, ENOMEM, "out of memory");
 	if (!plain || o.len >= 4000)
 		return overlay_fsconfig(lowers, n, upper, work, target, err);
-	if (mount("overlay", target, "overlay", MS_NODEV, o.buf) < 0)
+	if (mount("overlay", target, "overlay", MS_NOSUID | MS_NODEV, o.buf) < 0)
 		return cerr_sys(err, errno, "mount overlay on %s", target);
 	return 0;
 }
@@ -126,6 +126,16 @@ int rootfs_overlay(img_store *s, const img_handle *h, int bundle_fd, const char 
 		r = overlay_mount(lowers, n, upper, work, target, err);
 	lower_detach(lowers, n, bundle_fd);
 	return r;
+}
+
+int rootfs_bind_sealed(int bundle_fd, const char *bundle_path, cerr *err)
+{
+	_cleanup_close_ int tree = open_tree(bundle_fd, "rootfs", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+	if (tree < 0 || mount_setattr(tree, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0 ||
+	    move_mount(tree, "", bundle_fd, "rootfs", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return cerr_sys(err, errno, "bind %s/rootfs on itself nosuid,nodev", bundle_path);
+	return 0;
 }
 
 /* A layer's overlay whiteouts delete what lower layers had; its opaque

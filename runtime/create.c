@@ -8,6 +8,7 @@
 #include "hooks.h"
 #include "idmap.h"
 #include "netlink.h"
+#include "rootfs.h"
 #include "rootless.h"
 #include "seccomp.h"
 #include "selinux.h"
@@ -89,7 +90,8 @@ static int check_supported(const struct oci_spec *s, cerr *err)
 				"mapping)");
 	if (s->linux_.n_net_devices && rootless_detect())
 		return cerr_set(err, EPERM, "linux.netDevices: needs root (a rootless runtime cannot move the host's devices)");
-	if ((r = idmap_check(s, err)) < 0 || (r = selinux_check_spec(s, err)) < 0 ||
+	if ((r = idmap_check(s, err)) < 0 || (r = rootfs_suid_check(s, err)) < 0 ||
+	    (r = selinux_check_spec(s, err)) < 0 ||
 	    (r = apparmor_check(s->process.apparmor_profile, "process.apparmorProfile", err)) < 0)
 		return r;
 	if (s->linux_.has_time_offsets && !spec_has_namespace(s, NS_TIME))

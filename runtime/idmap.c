@@ -1,5 +1,6 @@
 #include "idmap.h"
 #include "exec_path.h"
+#include "rootfs.h"
 #include "rootless.h"
 #include "sync.h"
 #include "common/cleanup.h"
@@ -171,9 +172,10 @@ static int idmapped_tree(const char *src, bool recursive, bool idmap_recursive, 
 }
 
 /* nu == 0: a plain clone, for an init in a user namespace that could not
- * reach the source itself (a directory only the host's root may enter) */
+ * reach the source itself (a directory only the host's root may enter);
+ * suid: the tree's own nosuid cleared (rootfs_suid.c) */
 static int send_one(int sock, int index, const char *what, const char *src, bool recursive, bool idmap_recursive,
-		    const struct oci_idmap *u, size_t nu, const struct oci_idmap *g, size_t ng, cerr *err)
+		    const struct oci_idmap *u, size_t nu, const struct oci_idmap *g, size_t ng, bool suid, cerr *err)
 {
 	_cleanup_close_ int userns = nu ? idmap_userns_open(u, nu, g, ng, err) : -1;
 	if (nu && userns < 0)
@@ -189,6 +191,9 @@ static int send_one(int sock, int index, const char *what, const char *src, bool
 		return cerr_sys(err, errno, "%s: open_tree %s", what, src);
 	if (tree < 0)
 		return cerr_wrap(err, "%s", what);
+	int r = suid ? rootfs_suid_give(tree, src, err) : 0;
+	if (r < 0)
+		return r;
 	if (sync_send(sock, SYNC_MOUNT_FD, index, NULL, tree) < 0)
 		return cerr_sys(err, errno, "%s: send the mount to the container init", what);
 	return 0;
@@ -202,7 +207,7 @@ int idmap_send_mounts(int sock, const struct oci_spec *s, const char *rootfs, co
 	(void)init;
 	if (idmap_rootfs_wanted(s) &&
 	    (r = send_one(sock, IDMAP_ROOTFS_INDEX, "root.path", rootfs, true, true, l->uid_mappings,
-			  l->n_uid_mappings, l->gid_mappings, l->n_gid_mappings, err)) < 0)
+			  l->n_uid_mappings, l->gid_mappings, l->n_gid_mappings, rootfs_suid_wanted(s, rootfs), err)) < 0)
 		return r;
 	bool userns = spec_has_namespace(s, NS_USER) && !spec_namespace(s, NS_USER)->path;
 	for (size_t i = 0; i < s->n_mounts; i++) {
@@ -217,7 +222,7 @@ int idmap_send_mounts(int sock, const struct oci_spec *s, const char *rootfs, co
 		size_t nu = !m->idmap ? 0 : own ? m->n_uid_mappings : l->n_uid_mappings;
 		if ((r = send_one(sock, (int)i, what, src, m->recursive, m->idmap_recursive,
 				  own ? m->uid_mappings : l->uid_mappings, nu, own ? m->gid_mappings : l->gid_mappings,
-				  own ? m->n_gid_mappings : l->n_gid_mappings, err)) < 0)
+				  own ? m->n_gid_mappings : l->n_gid_mappings, false, err)) < 0)
 			return r;
 	}
 	return 0;

@@ -296,6 +296,10 @@ int rootfs_prepare(const struct rootfs_opts *o, cerr *err)
 	if (r < 0)
 		return cerr_sys(err, -r, "root.path: make the mount holding %s %s", o->rootfs,
 				want & MS_SLAVE ? "slave" : "private");
+	/* suid back (rootfs_suid.c): a tree from the parent has it from the
+	 * parent; the init's own bind takes it here where no user namespace
+	 * locks it (asked before the bind, which is a mount of its own) */
+	bool suid = o->rootfs_tree < 0 && !spec_has_namespace(s, NS_USER) && rootfs_suid_wanted(s, o->rootfs);
 	if (o->rootfs_tree >= 0) {
 		/* idmapped by the parent (run.oci.idmap-rootfs): move it over the rootfs */
 		if (syscall(SYS_move_mount, o->rootfs_tree, "", AT_FDCWD, o->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
@@ -306,6 +310,8 @@ int rootfs_prepare(const struct rootfs_opts *o, cerr *err)
 	_cleanup_close_ int rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return cerr_sys(err, errno, "root.path: open %s", o->rootfs);
+	if (suid && (r = rootfs_suid_give(rootfd, o->rootfs, err)) < 0)
+		return r;
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		r = apply_mount(o, rootfd, &s->mounts[i], i, err);
 		if (r < 0)

@@ -8,6 +8,7 @@
 #include "criu.h"
 #include "hooks.h"
 #include "netlink.h"
+#include "rootfs.h"
 #include "terminal.h"
 #include "cgroups/systemd.h"
 #include "common/cleanup.h"
@@ -234,6 +235,12 @@ int container_restore_prepared(const struct create_opts *o, const struct create_
 		goto fail;
 	}
 	snprintf(croot, sizeof(croot), "%s", path);
+	/* criu keeps its root's flags: suid back as create gives it (rootfs_suid.c) */
+	if (!spec_has_namespace(p->spec, NS_USER) && rootfs_suid_wanted(p->spec, p->rootfs)) {
+		_cleanup_close_ int cfd = open(croot, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if ((r = cfd < 0 ? cerr_sys(err, errno, "restore: %s", croot) : rootfs_suid_give(cfd, croot, err)) < 0)
+			goto fail;
+	}
 	snprintf(pidfile, sizeof(pidfile), "%s/criu.pid", dir);
 	struct ckpt_ctx ctx = { .spec = p->spec, .rootfs = croot, .bundle = o->bundle, .pidfile = pidfile,
 				.cgroup_path = cgroup ? cgroup->path : NULL, .descriptors = descriptors };

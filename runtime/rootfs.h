@@ -19,6 +19,12 @@ struct rootfs_opts {
  * a mount namespace of its own gets none of it: its mounts would outlive
  * it in a namespace it does not own (create refuses what needs them). */
 int rootfs_prepare(const struct rootfs_opts *o, cerr *err);
+/* ANNOT_ROOTFS_SUID (rootfs_suid.c): its value true or false; whether it
+ * is true and rootfs is a mount of its own; clear nosuid on the mount open
+ * at fd (not below it). */
+int rootfs_suid_check(const struct oci_spec *s, cerr *err);
+bool rootfs_suid_wanted(const struct oci_spec *s, const char *rootfs);
+int rootfs_suid_give(int fd, const char *path, cerr *err);
 /* pivot_root (or MS_MOVE + chroot) into the rootfs; chroot alone without
  * a mount namespace of its own. */
 int rootfs_enter(const struct rootfs_opts *o, cerr *err);

@@ -119,10 +119,43 @@ test_bundle_many_layers() {
 	ci import "$T/src" >/dev/null
 	assert_eq "$(ls "$T/store/images/layers" | wc -l)" 60 "layers"
 	cb create --image corral.test/hostile "$T/bundle"
+	assert_contains "$(findmnt -n -o VFS-OPTIONS --mountpoint "$T/bundle/rootfs")" nosuid,nodev "the host's mount"
 	assert_eq "$(ls "$T/bundle/rootfs/l" | wc -l)" 58 "files of layers 2..59, l/0 whited out by layer 60"
 	assert_eq "$(cat "$T/bundle/rootfs/top")" "top" "top layer"
 	"$CORRAL" bundle remove "$T/bundle"
 }
+
+# The rootfs (an overlay, or a copy bound on itself) is nosuid,nodev on the
+# host: nobody runs a setuid file of the container's there, even through
+# an fd that reaches past the bundle's directory. The container's own
+# view gets suid back (io.corral.rootfs.suid), so a setuid file works
+# inside where no_new_privileges is off: without a user namespace, and
+# with one whose rootfs the runtime idmaps (its tree handed over; the
+# kernel idmaps a copy's filesystem, not an overlay).
+suid_checks() { # bundle-create options...
+	trap cleanup_bundle EXIT
+	ci import --name fixture "$IMG/oci:test" >/dev/null
+	cb create --image fixture "$@" "$T/bundle" -- /suidx ids
+	assert_contains "$(findmnt -n -o VFS-OPTIONS --mountpoint "$T/bundle/rootfs")" nosuid,nodev "the host's mount"
+	assert_eq "$(jq -r '.annotations["io.corral.rootfs.suid"]' "$T/bundle/config.json")" true "the annotation"
+	install -m 4755 "$B/tests/helpers/escape" "$T/bundle/rootfs/suidx"
+	assert_eq "$(setpriv --reuid 1000 --regid 1000 --clear-groups /proc/self/fd/9 ids 9<"$T/bundle/rootfs/suidx")" \
+		"uid=1000 euid=1000" "the setuid file, run on the host"
+	BUNDLE=$T/bundle cfg '.process.noNewPrivileges = false | .process.user = {"uid": 1000, "gid": 1000}'
+	local out
+	out=$(cd "$T/bundle" && cr run "$TID" 2>&1) || fail "run: $out"
+	assert_eq "$out" "uid=1000 euid=0" "the setuid file, inside"
+	[ "${1:-}" = --copy ] || { "$CORRAL" bundle remove "$T/bundle"; return 0; }
+	BUNDLE=$T/bundle cfg '.linux.namespaces += [{"type":"user"}] | .annotations["run.oci.idmap-rootfs"] = "true" |
+		.linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}] |
+		.linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]'
+	out=$(cd "$T/bundle" && cr run "${TID}u" 2>&1) || fail "run in a user namespace: $out"
+	assert_eq "$out" "uid=1000 euid=0" "the setuid file, inside a user namespace"
+	"$CORRAL" bundle remove "$T/bundle"
+}
+
+test_bundle_overlay_is_nosuid_on_the_host_alone() { suid_checks; }
+test_bundle_copy_is_nosuid_on_the_host_alone() { suid_checks --copy; }
 
 test_bundle_errors() {
 	ci import --name fixture "$IMG/oci:test" >/dev/null

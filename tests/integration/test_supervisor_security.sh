@@ -158,6 +158,119 @@ test_svs_exec_counts_against_the_containers_memory_limit() {
 	assert_eq "$(ctl exec web echo alive)" alive "the container lives on"
 }
 
+# Members 4242 and 4343 share their primary group (12345), as members of
+# "users" do on many hosts: 4242 imports an image and runs a container
+# holding a setuid copy of the escape helper, made by its root (4242 on
+# the host); prints the container's directory.
+member_container_with_a_setuid_file() {
+	cp "$FIXTURES/images/test.oci.tar" "$T/img.tar"
+	chmod 644 "$T/img.tar"
+	mctl 4242 image import "oci-archive:$T/img.tar" m:1 >/dev/null
+	local id
+	id=$(mctl 4242 run -d --name mine m:1 sleep 1000)
+	mctl 4242 exec -i mine sh -c 'cat >/tmp/suidx && chmod 4755 /tmp/suidx' <"$ESCAPE"
+	echo "$STATE_D/containers/$id"
+}
+
+# What 4343 (the same primary group as 4242) reaches of 4242's container
+# on the host, one word each: read (its etc/passwd), write (in its tmp),
+# exec (its setuid file, as the attack found it); "-" where it failed.
+reach_of_4343() {
+	local d=$1
+	echo "$(as_uid 4343 cat "$d/rootfs/etc/passwd" >/dev/null 2>&1 && echo read || echo -)" \
+		"$(as_uid 4343 sh -c "echo x >'$d/rootfs/tmp/planted'" 2>/dev/null && echo write || echo -)" \
+		"$(as_uid 4343 "$d/rootfs/tmp/suidx" ids 2>/dev/null | grep -q euid=4242 && echo exec || echo -)"
+}
+
+# A member's container is its own, whatever groups it shares: its
+# directory is root's, and its container's root (the member's uid) alone
+# may pass, by an ACL entry; its overlay is nosuid,nodev on the host, so
+# even where an fd reaches the setuid file past the directory, running it
+# gives nobody the member's uid. The container itself still runs.
+test_svs_members_who_share_a_group_do_not_reach_each_others_containers() {
+	trap cleanup_sv EXIT
+	start_sv_group
+	local d
+	d=$(member_container_with_a_setuid_file)
+	assert_eq "$(reach_of_4343 "$d")" "- - -" "what 4343 reached of 4242's container"
+	[ ! -e "$d/rootfs/tmp/planted" ] || fail "4343 planted a file in 4242's rootfs"
+	assert_eq "$(stat -c %a:%u:%g "$d")" 710:0:0 "the directory: root's, the ACL's mask as its group bits"
+	assert_eq "$(python3 -c 'import os, struct, sys
+a = os.getxattr(sys.argv[1], "system.posix_acl_access")
+print(" ".join("%x:%o:%d" % (t, p, -1 if i == 0xffffffff else i) for t, p, i in struct.iter_unpack("<HHI", a[4:])))' "$d")" \
+		"1:7:-1 2:1:4242 4:0:-1 10:1:-1 20:0:-1" "its ACL: user:4242:--x, no group, no other"
+	# the member, and the container's root, still pass
+	as_uid 4242 test -x "$d/rootfs/tmp/suidx" || fail "4242 cannot reach its own container"
+	mctl 4242 exec mine true || fail "4242's container no longer runs an exec"
+	# inside, the user namespace's copy of the mount keeps a locked nosuid;
+	# no_new_privileges would void the bit anyway
+	assert_contains "$(mctl 4242 exec mine awk '$5 == "/"' /proc/self/mountinfo)" nosuid "the container's view"
+	assert_eq "$(field "$(mctl 4242 exec mine cat /proc/self/status)" NoNewPrivs)" 1 "the member's exec"
+	local opts
+	opts=$(findmnt -n -o VFS-OPTIONS --mountpoint "$d/rootfs")
+	assert_contains "$opts" nosuid "the host's mount of the overlay"
+	assert_contains "$opts" nodev "the host's mount of the overlay"
+	# past the directory (root hands 4343 an fd): the setuid bit does nothing
+	assert_eq "$(as_uid 4343 /proc/self/fd/9 ids 9<"$d/rootfs/tmp/suidx")" "uid=4343 euid=4343" \
+		"4242's setuid file, run by 4343 through an fd"
+	# 4343's own container, made the same way, is as closed to 4242
+	cp "$T/img.tar" "$T/img2.tar"
+	mctl 4343 image import "oci-archive:$T/img2.tar" n:1 >/dev/null
+	local other
+	other=$(mctl 4343 run -d n:1 sleep 1000)
+	as_uid 4242 ls "$STATE_D/containers/$other" >/dev/null 2>&1 && fail "4242 lists 4343's container"
+	as_uid 4242 cat "$STATE_D/containers/$other/rootfs/etc/passwd" >/dev/null 2>&1 &&
+		fail "4242 reads 4343's container"
+	return 0
+}
+
+# A container an older corrald made (its directory root:<member gid>
+# 0710 without an ACL, its overlay suid on the host, its config.json
+# without io.corral.rootfs.suid) is brought to today's as corrald adopts
+# it after a restart, and runs on.
+test_svs_adoption_closes_a_container_an_older_corrald_made() {
+	trap cleanup_sv EXIT
+	start_sv_group
+	local d
+	d=$(member_container_with_a_setuid_file)
+	python3 -c 'import os, sys; os.removexattr(sys.argv[1], "system.posix_acl_access")' "$d"
+	chown 0:12345 "$d"
+	chmod 0710 "$d"
+	mount -o remount,bind,suid,nodev "$d/rootfs"
+	jq 'del(.annotations["io.corral.rootfs.suid"])' "$d/config.json" >"$T/c.json"
+	cat "$T/c.json" >"$d/config.json"
+	assert_eq "$(reach_of_4343 "$d")" "read write exec" "the older layout, as the attack found it"
+	rm -f "$d/rootfs/tmp/planted"
+	kill -TERM "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv_group
+	assert_eq "$(reach_of_4343 "$d")" "- - -" "what 4343 reached once corrald adopted it"
+	assert_eq "$(stat -c %a:%u:%g "$d")" 710:0:0 "the directory: root's, with its ACL"
+	assert_contains "$(findmnt -n -o VFS-OPTIONS --mountpoint "$d/rootfs")" nosuid,nodev "the host's mount"
+	assert_eq "$(jq -r '.annotations["io.corral.rootfs.suid"]' "$d/config.json")" true "config.json"
+	assert_eq "$(mctl 4242 exec mine echo alive)" alive "the container runs on"
+}
+
+# The overlay is nosuid on the host only: root's container sees its rootfs
+# with suid, so a setuid file works inside where no_new_privileges is off
+# (a privileged container, as podman's); a member's container keeps the
+# locked nosuid of its user namespace's copy, and runs with
+# no_new_privileges, which would void the bit in any case.
+test_svs_setuid_works_inside_roots_container_but_not_on_the_host() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl image import "oci:$FIXTURES/images/oci:test" img:1 >/dev/null
+	local id
+	id=$(ctl run -d --privileged --name web img:1 sleep 1000)
+	ctl exec -i web sh -c 'cat >/suidx && chmod 4755 /suidx' <"$ESCAPE"
+	assert_contains "$(findmnt -n -o VFS-OPTIONS --mountpoint "$STATE_D/containers/$id/rootfs")" nosuid,nodev \
+		"the host's mount of the overlay"
+	assert_eq "$(as_uid 4343 /proc/self/fd/9 ids 9<"$STATE_D/containers/$id/rootfs/suidx")" "uid=4343 euid=4343" \
+		"root's setuid file, run on the host through an fd"
+	assert_eq "$(ctl exec -u 1000 web /suidx ids)" "uid=1000 euid=0" "root's setuid file, inside"
+	assert_not_contains "$(ctl exec web awk '$5 == "/"' /proc/self/mountinfo)" nosuid "the container's view"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

@@ -104,6 +104,7 @@ static void test_image_defaults_make_a_valid_config(void **state)
 	assert_string_equal(s->linux_.cgroups_path, "/corral/0123abcd");
 	assert_string_equal(annotation(s, GC_BUNDLE_ANNOTATION), "sha256:def");
 	assert_string_equal(annotation(s, ANNOT_NETWORK), "loopback"); /* none has lo up, as podman's */
+	assert_string_equal(annotation(s, ANNOT_ROOTFS_SUID), "true"); /* its overlay, nosuid on the host */
 }
 
 static void test_request_overrides_the_image(void **state)
@@ -111,7 +112,8 @@ static void test_request_overrides_the_image(void **state)
 	fixture *f = *state;
 	static char *cmd[] = { "sleep", "5", NULL };
 	static char *env[] = { "KEEP=request", "EXTRA=x", NULL };
-	static char *labels[] = { "app", "web", GC_BUNDLE_ANNOTATION, "sha256:spoof", ANNOT_NETWORK, "none", NULL };
+	static char *labels[] = { "app", "web", GC_BUNDLE_ANNOTATION, "sha256:spoof", ANNOT_NETWORK, "none",
+				  ANNOT_ROOTFS_SUID, "false", NULL };
 	ctr_mount m = { .source = "/etc", .destination = "/host-etc", .readonly = true };
 	f->spec.command = cmd;
 	f->spec.env = env;
@@ -134,9 +136,11 @@ static void test_request_overrides_the_image(void **state)
 	assert_int_equal(count_env(s->process.env, "KEEP=request"), 1);
 	assert_int_equal(count_env(s->process.env, "TERM=xterm"), 1);
 	assert_string_equal(annotation(s, "app"), "web");
-	/* labels cannot pin an image against gc, nor say how lo is */
+	/* labels cannot pin an image against gc, nor say how lo is, nor
+	 * what the rootfs is */
 	assert_string_equal(annotation(s, GC_BUNDLE_ANNOTATION), "sha256:def");
 	assert_string_equal(annotation(s, ANNOT_NETWORK), "loopback");
+	assert_string_equal(annotation(s, ANNOT_ROOTFS_SUID), "true");
 	bool bound = false;
 	for (size_t i = 0; i < s->n_mounts; i++)
 		if (!strcmp(s->mounts[i].destination, "/host-etc"))

@@ -7,6 +7,7 @@
 #include "supervisor/daemon/containers/ctr_pause.h"
 #include "supervisor/daemon/containers/ctr_spawn.h"
 #include "supervisor/daemon/containers/ctr_start.h"
+#include "supervisor/daemon/containers/ctr_upgrade.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/containers/ctr_service.h"
 #include "common/cleanup.h"
@@ -93,6 +94,7 @@ int ctr_adopt_all(corrald *d, cerr *err)
 	size_t adopted = 0, ended_n = 0, started = 0;
 	for (ctr *c = d->ctrs, *next; c; c = next) {
 		next = c->next;
+		ctr_upgrade(d, c);
 		cerr e = { 0 };
 		if (ctr_monitor_watch(d, c, &e) == 0) { /* its monitor is alive: it runs */
 			if (!ctr_alive(c) || c->pid <= 0)

@@ -335,12 +335,14 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 	for (char **l = in->spec->labels; l && l[0] && l[1]; l += 2)
 		/* ours: a label must not turn lo on or off, nor pin an image */
 		if (!streq(l[0], ANNOT_NETWORK) && !streq(l[0], GC_BUNDLE_ANNOTATION) &&
-		    !streq(l[0], CG_OPTIONAL_LIMITS_ANNOTATION))
+		    !streq(l[0], CG_OPTIONAL_LIMITS_ANNOTATION) && !streq(l[0], ANNOT_ROOTFS_SUID))
 			jg_key_str(g, l[0], l[1]);
 	if (in->ids && in->image->shared) /* a directory image, seen with its owners */
 		jg_key_str(g, IDMAP_ROOTFS_ANNOTATION, "true");
-	if (in->image->manifest) /* the container's hold on its image against gc */
+	if (in->image->manifest) { /* the container's hold on its image against gc */
 		jg_key_str(g, GC_BUNDLE_ANNOTATION, in->image->manifest);
+		jg_key_str(g, ANNOT_ROOTFS_SUID, "true"); /* its overlay, nosuid on the host */
+	}
 	/* the policy's defaults hold where the host has their controllers */
 	if (in->spec->memory_defaulted || in->spec->pids_defaulted)
 		jg_key_str(g, CG_OPTIONAL_LIMITS_ANNOTATION,

@@ -1,6 +1,7 @@
 #include "supervisor/daemon/containers/ctr_ids.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "runtime/idmap.h"
+#include "common/acl.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
@@ -169,8 +170,13 @@ int ctr_ids_rootfs(const ctr_ids *ids, rootfs_ids *out, cerr *err)
 
 int ctr_ids_dir(const char *dir, const ctr_ids *ids, cerr *err)
 {
-	if (chown(dir, 0, ids->gid[0].host_id) < 0 || chmod(dir, 0710) < 0)
-		return cerr_sys(err, errno, "%s: let its user namespace's root pass", dir);
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int r = fd < 0 || fchown(fd, 0, 0) < 0 ? -errno : acl_dir_pass_only(fd, ids->uid[0].host_id);
+	if (r == -EOPNOTSUPP)
+		return cerr_set(err, EOPNOTSUPP, "%s: the state directory's filesystem has no POSIX ACLs, which a "
+				"container in a user namespace needs", dir);
+	if (r < 0)
+		return cerr_sys(err, -r, "%s: let its user namespace's root alone pass", dir);
 	return 0;
 }
 

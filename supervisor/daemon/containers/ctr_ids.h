@@ -31,8 +31,9 @@ int ctr_ids_of_bundle(const char *dir, ctr_ids *out, cerr *err);
 /* A user namespace of the maps, to idmap layers with (close out->userns_fd). */
 int ctr_ids_rootfs(const ctr_ids *ids, rootfs_ids *out, cerr *err);
 /* The container's directory, entered by its init from inside the user
- * namespace on the way to its rootfs: the container root's group may pass
- * through it (0710), nobody else; containers/ above it is 0711. */
+ * namespace on the way to its rootfs: root's (0700), and the container
+ * root's host uid alone may pass through it (a POSIX ACL entry --x), never
+ * a group, which members may share; containers/ above it is 0711. */
 int ctr_ids_dir(const char *dir, const ctr_ids *ids, cerr *err);
 /* "uidMappings" and "gidMappings", keys and values, into a linux object. */
 void ctr_ids_gen(yajl_gen g, const ctr_ids *ids);

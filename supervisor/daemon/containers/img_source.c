@@ -45,6 +45,19 @@ void imagesrc_release(const char *dir)
 		umount2(p, MNT_DETACH | UMOUNT_NOFOLLOW);
 }
 
+int imagesrc_seal(const char *dir, cerr *err)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/rootfs", dir);
+	struct statx stx;
+	if (statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW, 0, &stx) < 0 || !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return 0; /* not mounted: a start mounts it so */
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+	if (mount_setattr(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW, &a, sizeof(a)) < 0)
+		return cerr_sys(err, errno, "%s: make it nosuid,nodev", p);
+	return 0;
+}
+
 static char **copy_or_null(char **v)
 {
 	return v ? strv_copy(v) : NULL;

@@ -32,6 +32,10 @@ int imagesrc_resolve(const char *state_dir, const struct refs_view *v, const cha
  * (it is not after a reboot), with the ids of dir/config.json's own user
  * namespace when it has one (ctr_ids.h). */
 int imagesrc_remount(const char *state_dir, const char *dir, const char *manifest, cerr *err);
+/* The overlay at dir/rootfs, if it is mounted, made nosuid,nodev on the
+ * host, as images/rootfs.h mounts it today (an older corrald did not);
+ * the views of running containers are theirs, and keep their flags. */
+int imagesrc_seal(const char *dir, cerr *err);
 /* Undo what resolve made in dir (the overlay mount); idempotent. */
 void imagesrc_release(const char *dir);
 void image_ref_release(image_ref *r);
