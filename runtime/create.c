@@ -421,7 +421,6 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 		return lock;
 	/* from here on, failures undo what was made */
 	_cleanup_cg_ cg *cgroup = NULL;
-	_cleanup_free_ char *cgpath = NULL;
 	_cleanup_close_ int fifo = -1, sock_parent = -1, sock_child = -1;
 	int join[NS_COUNT], own_ns[NS_COUNT];
 	for (int t = 0; t < NS_COUNT; t++)
