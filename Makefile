@@ -64,7 +64,7 @@ ALL_SRCS := $(foreach d,$(LIBDIRS),$(wildcard $(d)/*.c)) $(wildcard supervisor/d
 DEPS := $(patsubst %.c,$(B)/obj/%.d,$(ALL_SRCS))
 
 .SECONDARY:
-.PHONY: all deps check check-lint check-unit check-integration check-vm check-fuzz bench demo install clean
+.PHONY: all deps check check-lint check-unit check-integration check-vm check-fuzz check-times bench demo install clean
 all: $(BINS)
 
 Q := $(if $(V),,@)
@@ -149,6 +149,10 @@ check-vm: all $(HELPER_BINS)
 
 check-fuzz:
 	@tests/fuzz/run.sh
+
+# the slowest cases and files of the last run (each tier records them)
+check-times:
+	@tests/times.sh $(B)
 
 bench: all
 	@tests/bench/run.sh $(B)

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 B=build
 [ "$SANITIZE" = 1 ] && B=build/sanitize
 rc=0
+start=$SECONDS
 make -s -j"$(nproc)" check-lint SANITIZE="$SANITIZE" || rc=1
 make -s -j"$(nproc)" check-unit SANITIZE="$SANITIZE" || rc=1
 make -s -j"$(nproc)" check-integration SANITIZE="$SANITIZE" || rc=1
@@ -19,6 +20,18 @@ for r in lint integration vm vm-selinux/vm vm-systemd/vm; do
 	[ -f "$x" ] || continue
 	tp=$((tp + $(grep -c '^pass' "$x"))); tf=$((tf + $(grep -c '^fail' "$x"))); ts=$((ts + $(grep -c '^skip' "$x")))
 done
+# The budget (DESIGN: the whole of make check in 30 minutes on the 2-core
+# machine): a run past it fails, naming the slowest files, so that the
+# next change cannot quietly push the suite past CI's limit.
+total=$((SECONDS - start))
+echo "$total" >"$B/results/total-seconds.txt"
+budget=${CHECK_BUDGET:-1800}
+if [ "$SANITIZE" != 1 ] && [ "$total" -gt "$budget" ]; then
+	echo "FAIL check-budget: the run took ${total} s, past its budget of ${budget} s; the slowest files:"
+	tests/times.sh "$B" 8 | sed -n '/^slowest files/,/^whole run/p' | sed 's/^/    /'
+	tf=$((tf + 1))
+fi
 [ "$tf" -ne 0 ] && rc=1
+echo "check: the whole run took ${total} s (make check-times: the slowest cases)"
 echo "check: $tp passed, $tf failed, $ts skipped"
 exit $rc

@@ -128,6 +128,7 @@ run_test() { # function
 		return 0
 	fi
 	new_test_env "$name"
+	local t0=${EPOCHREALTIME/./}
 	( set -e; [ -n "${TEST_TRACE:-}" ] && set -x; cd "$T"; "$name" ) >"$T/.out" 2>&1
 	rc=$?
 	teardown_state
@@ -135,14 +136,18 @@ run_test() { # function
 	[ -n "$DEFAULT_CG_BEFORE" ] || rmdir "$DEFAULT_CG" 2>/dev/null
 	local leaked=0
 	leak_check "$T" "$STATE" 2>>"$T/.out" || leaked=1
+	# each case's wall time, its teardown included (make check-times)
+	local ds=$(((${EPOCHREALTIME/./} - t0) / 100000))
+	local took="$((ds / 10)).$((ds % 10))"
+	echo "$took $(basename "$0" .sh) $name" >>"${CASE_TIMES:-$(dirname "$RESULTS")/integration-cases.txt}"
 	if [ $rc -eq 77 ]; then
 		echo "SKIP $name: $(cat "$T/.skip" 2>/dev/null)"
 		echo "skip $name" >>"$RESULTS"
 	elif [ $rc -eq 0 ] && [ $leaked -eq 0 ]; then
-		echo "PASS $name"
+		echo "PASS $name (${took}s)"
 		echo "pass $name" >>"$RESULTS"
 	else
-		echo "FAIL $name"
+		echo "FAIL $name (${took}s)"
 		sed 's/^/    /' "$T/.out" | tail -30
 		echo "fail $name" >>"$RESULTS"
 	fi

@@ -7,6 +7,7 @@ mkdir -p "$B/results"
 export B RESULTS="$B/results/integration.txt"
 : >"$RESULTS"
 : >"$B/results/integration-times.txt" # seconds per file, to find the slow ones
+: >"$B/results/integration-cases.txt" # seconds per case (lib.sh's run_test)
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP integration: needs root"
 	echo "skip integration-needs-root" >>"$RESULTS"

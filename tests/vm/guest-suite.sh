@@ -66,4 +66,6 @@ fi
 tests/integration/run.sh "$B" 2>&1 | tee "$VM_OUT/log.txt"
 rc=${PIPESTATUS[0]}
 cp "$B/results/integration.txt" "$VM_OUT/results.txt" 2>/dev/null
+cp "$B/results/integration-cases.txt" "$VM_OUT/cases.txt" 2>/dev/null
+cp "$B/results/integration-times.txt" "$VM_OUT/times.txt" 2>/dev/null
 exit "$rc"

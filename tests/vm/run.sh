@@ -138,6 +138,9 @@ if [ ! -f "$out/results.txt" ] && grep -qE '^(PASS|FAIL|SKIP) ' "$out/console.lo
 fi
 if [ -f "$out/results.txt" ]; then
 	cp "$out/results.txt" "$results/vm.txt"
+	# each case's and file's time in the guest (make check-times)
+	cp "$out/cases.txt" "$results/vm-cases.txt" 2>/dev/null
+	cp "$out/times.txt" "$results/vm-times.txt" 2>/dev/null
 	[ -f "$out/log.txt" ] && cp "$out/log.txt" "$results/vm.log"
 	grep -E '^(FAIL|SKIP) ' "$out/log.txt" 2>/dev/null | head -60
 	# the failing tests' output, for the record

@@ -1,0 +1,29 @@
+#!/bin/bash
+# `make check-times`: the slowest cases and files of the last run, host and
+# VM tiers (lib.sh's run_test and the runners record them in $B/results).
+#   tests/times.sh [B] [N]
+B=${1:-build}
+N=${2:-20}
+R="$B/results"
+tiers=("host:$R" "vm:$R" "vm-selinux:$R/vm-selinux" "vm-systemd:$R/vm-systemd")
+cases() {
+	local t f
+	for t in "${tiers[@]}"; do
+		f="${t#*:}/$([ "${t%%:*}" = host ] && echo integration || echo vm)-cases.txt"
+		[ -f "$f" ] && awk -v t="${t%%:*}" '{ printf "%8.1f  %-10s %s %s\n", $1, t, $2, $3 }' "$f"
+	done
+}
+files() {
+	local t f
+	for t in "${tiers[@]}"; do
+		f="${t#*:}/$([ "${t%%:*}" = host ] && echo integration || echo vm)-times.txt"
+		[ -f "$f" ] && awk -v t="${t%%:*}" '{ printf "%8d  %-10s %s\n", $1, t, $2 }' "$f"
+	done
+}
+[ -n "$(cases)" ] || { echo "check-times: no timings in $R (run make check first)" >&2; exit 1; }
+echo "slowest cases (seconds, tier, file, case):"
+cases | sort -rn | head -"$N"
+echo "slowest files (seconds, tier, file):"
+files | sort -rn | head -"$N"
+[ -f "$R/total-seconds.txt" ] && echo "whole run: $(cat "$R/total-seconds.txt") s"
+exit 0
