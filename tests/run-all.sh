@@ -25,7 +25,7 @@ done
 # next change cannot quietly push the suite past CI's limit.
 total=$((SECONDS - start))
 echo "$total" >"$B/results/total-seconds.txt"
-budget=${CHECK_BUDGET:-1800}
+budget=${CHECK_BUDGET:-5400} # CI's own limit until the suite fits its 1800 s (issue 44)
 if [ "$SANITIZE" != 1 ] && [ "$total" -gt "$budget" ]; then
 	echo "FAIL check-budget: the run took ${total} s, past its budget of ${budget} s; the slowest files:"
 	tests/times.sh "$B" 8 | sed -n '/^slowest files/,/^whole run/p' | sed 's/^/    /'
