@@ -113,7 +113,7 @@ test_persist_health_across_restart() {
 	esac
 	wait_for 2 converged dep 2 || fail "READY after a restart: $(ctl get workloads)"
 	# a container that ends starts its checks over
-	ctl restart web >/dev/null
+	ctl restart -t 1 web >/dev/null
 	assert_eq "$(ctl inspect --json web | jq -r '.[0].state.health.status')" starting "a new run starts over"
 }
 

@@ -59,12 +59,12 @@ test_svs_members_share_net_ipc_uts() {
 	# on the session's network, a member gets corrald's resolv.conf, as any networked container
 	assert_eq "$(ctl exec a cat /etc/resolv.conf | grep '^nameserver')" \
 		"$(grep '^nameserver' /etc/resolv.conf | grep -v -e ' 127\.' -e ' ::1$' | head -3)" "a's nameservers"
-	ctl restart a >/dev/null
+	ctl restart -t 1 a >/dev/null
 	wait_for 10 is_status a running
 	assert_eq "$(ip_of a)" "$ipa" "a's address after its restart"
 	assert_eq "$(ctl exec a hostname)" pod1 "a's hostname after its restart"
 	ctl exec a /sysvq has 0x5e55 >/dev/null || fail "the queue went with a's restart"
-	ctl stop a >/dev/null
+	ctl stop -t 1 a >/dev/null
 	ctl exec b /sysvq has 0x5e55 >/dev/null || fail "the queue went with a's stop"
 	assert_eq "$(ip_of b)" "$ipa" "b's address once a has stopped"
 }
