@@ -93,6 +93,18 @@ new_test_env() {
 
 cr() { "$CORRAL" --root "$STATE" "$@"; }
 
+# on_a_pty COMMAND: COMMAND (a shell text) on a terminal of script(1),
+# whose stdin stays open until COMMAND has ended: script reads its stdin to
+# the end before it exits, and a terminal that sees EOF first may lose the
+# program's output. Once held by a `sleep 5`, 5 s a call.
+on_a_pty() {
+	local hold
+	hold=$(mktemp -u "$T/.pty.XXXXXX")
+	mkfifo "$hold"
+	script -qec "$1; echo >$hold" /dev/null < <(read -r _ <"$hold"; sleep 0.1)
+	rm -f "$hold"
+}
+
 # wait_for SECONDS COMMAND...: poll until the command succeeds
 wait_for() {
 	local t=$1 i
@@ -132,8 +144,10 @@ run_test() { # function
 	( set -e; [ -n "${TEST_TRACE:-}" ] && set -x; cd "$T"; "$name" ) >"$T/.out" 2>&1
 	rc=$?
 	teardown_state
-	# what the test made there goes with it (rmdir: only when empty)
-	[ -n "$DEFAULT_CG_BEFORE" ] || rmdir "$DEFAULT_CG" 2>/dev/null
+	# what the test made there goes with it (rmdir: only when empty); in
+	# lanes, the runner removes it at the end, since another lane's create
+	# may be between its mkdir and its own cgroup's
+	[ -n "$DEFAULT_CG_BEFORE" ] || [ "${TEST_LANES:-1}" -gt 1 ] || rmdir "$DEFAULT_CG" 2>/dev/null
 	local leaked=0
 	leak_check "$T" "$STATE" 2>>"$T/.out" || leaked=1
 	# each case's wall time, its teardown included (make check-times)

@@ -83,7 +83,7 @@ case_run() {
 	crun_ "$rt" --rm --read-only "$IMG" "ro-$rt" sh -c 'touch /x 2>/dev/null || echo ro'
 	crun_ "$rt" --rm --privileged "$IMG" "p-$rt" sh -c 'grep -E "^(CapEff|Seccomp):" /proc/self/status; ls /dev/kmsg'
 	crun_ "$rt" --rm "$IMG" "u-$rt" sh -c 'grep -E "^(CapEff|Seccomp):" /proc/self/status'
-	script -qec "$(declare -f ctr crun_ rtbin ctr_slice); T='$T'; TID='$TID'; CORRAL='$CORRAL'; CTR_CGM='$CTR_CGM'; crun_ $rt --rm -t $IMG t-$rt sh -c 'tty >/dev/null && echo on-a-tty'" /dev/null < <(sleep 5) | tr -d '\r'
+	on_a_pty "$(declare -f ctr crun_ rtbin ctr_slice); T='$T'; TID='$TID'; CORRAL='$CORRAL'; CTR_CGM='$CTR_CGM'; crun_ $rt --rm -t $IMG t-$rt sh -c 'tty >/dev/null && echo on-a-tty'" | tr -d '\r'
 }
 test_ctr_run_exit_codes_tty_read_only_privileged() {
 	start_containerd

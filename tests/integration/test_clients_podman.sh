@@ -94,7 +94,7 @@ case_detach_exec_logs() {
 	local c="d-$rt"
 	pm "$rt" run -d --name "$c" $CP localhost/bb:1 sh -c 'echo started; sleep 100' >/dev/null
 	pm "$rt" exec "$c" sh -c 'echo in-exec; exit 4'; echo "rc=$?"
-	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; PM_CGM='$PM_CGM'; pm $rt exec -t $c sh -c 'tty >/dev/null && echo on-a-tty'" /dev/null < <(sleep 5) | tr -d '\r'
+	on_a_pty "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; PM_CGM='$PM_CGM'; pm $rt exec -t $c sh -c 'tty >/dev/null && echo on-a-tty'" | tr -d '\r'
 	pm "$rt" logs "$c"
 	pm "$rt" rm -f -t 0 "$c" >/dev/null
 }
@@ -132,8 +132,8 @@ got-term
 
 case_interactive() {
 	local rt=$1
-	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; PM_CGM='$PM_CGM'; printf 'echo typed-\$((6*7))\\nexit 5\\n' | pm $rt run -i --rm $CP localhost/bb:1 sh; echo rc=\$?" /dev/null < <(sleep 5) | tr -d '\r'
-	script -qec "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; PM_CGM='$PM_CGM'; pm $rt run -it --rm $CP localhost/bb:1 sh -c 'tty >/dev/null && echo on-a-tty; stty size'" /dev/null < <(sleep 5) | tr -d '\r'
+	on_a_pty "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; PM_CGM='$PM_CGM'; printf 'echo typed-\$((6*7))\\nexit 5\\n' | pm $rt run -i --rm $CP localhost/bb:1 sh; echo rc=\$?" | tr -d '\r'
+	on_a_pty "$(declare -f pm); T='$T'; CORRAL='$CORRAL'; PM_RUN='$PM_RUN'; PM_CGM='$PM_CGM'; pm $rt run -it --rm $CP localhost/bb:1 sh -c 'tty >/dev/null && echo on-a-tty; stty size'" | tr -d '\r'
 }
 test_podman_interactive_and_pty() {
 	setup_podman
