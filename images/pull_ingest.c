@@ -61,17 +61,23 @@ static int by_digest(const void *a, const void *b)
 	return strcmp(((const struct ingest *)a)->digest, ((const struct ingest *)b)->digest);
 }
 
+/* A walk of dirfd's entries, on a descriptor of its own. */
+static DIR *walk_dir(int dirfd)
+{
+	int fd = dirfd < 0 ? -1 : openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d && fd >= 0)
+		close(fd);
+	return d;
+}
+
 /* Bytes of the files in an ingest directory; *needed less what is there
  * already of man's layers. */
 static uint64_t dir_bytes(int dirfd, const img_manifest *man, uint64_t *needed)
 {
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	_cleanup_closedir_ DIR *d = walk_dir(dirfd);
+	if (!d)
 		return 0;
-	}
 	uint64_t n = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
@@ -157,13 +163,9 @@ void regsrc_unlock(reg_source *rs)
 /* One owner's directory: the files older than cutoff that no pull locks. */
 static unsigned sweep_owner(int dirfd, time_t cutoff)
 {
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	_cleanup_closedir_ DIR *d = walk_dir(dirfd);
+	if (!d)
 		return 0;
-	}
 	unsigned n = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
@@ -184,13 +186,9 @@ unsigned ingest_sweep(const char *store_root, unsigned max_age, cerr *err)
 	if (store_open(&s, store_root, false, err) < 0)
 		return 0;
 	_cleanup_close_ int top = openat(s.dirfd, "ingest", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int fd = top < 0 ? -1 : openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	_cleanup_closedir_ DIR *d = walk_dir(top);
+	if (!d)
 		return 0;
-	}
 	time_t cutoff = time(NULL) - (time_t)max_age;
 	unsigned n = 0;
 	struct dirent *de;

@@ -6,20 +6,16 @@ B=${1:-build}
 N=${2:-20}
 R="$B/results"
 tiers=("host:$R" "vm:$R" "vm-selinux:$R/vm-selinux" "vm-systemd:$R/vm-systemd")
-cases() {
+# KIND (cases or times) FORMAT: each tier's record, a row a line
+rows() {
 	local t f
 	for t in "${tiers[@]}"; do
-		f="${t#*:}/$([ "${t%%:*}" = host ] && echo integration || echo vm)-cases.txt"
-		[ -f "$f" ] && awk -v t="${t%%:*}" '{ printf "%8.1f  %-10s %s %s\n", $1, t, $2, $3 }' "$f"
+		f="${t#*:}/$([ "${t%%:*}" = host ] && echo integration || echo vm)-$1.txt"
+		[ -f "$f" ] && awk -v t="${t%%:*}" -v fmt="$2" '{ printf fmt, $1, t, $2, $3 }' "$f"
 	done
 }
-files() {
-	local t f
-	for t in "${tiers[@]}"; do
-		f="${t#*:}/$([ "${t%%:*}" = host ] && echo integration || echo vm)-times.txt"
-		[ -f "$f" ] && awk -v t="${t%%:*}" '{ printf "%8d  %-10s %s\n", $1, t, $2 }' "$f"
-	done
-}
+cases() { rows cases '%8.1f  %-10s %s %s\n'; }
+files() { rows times '%8d  %-10s %s%s\n'; }
 [ -n "$(cases)" ] || { echo "check-times: no timings in $R (run make check first)" >&2; exit 1; }
 echo "slowest cases (seconds, tier, file, case):"
 cases | sort -rn | head -"$N"
