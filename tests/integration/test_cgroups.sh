@@ -268,9 +268,10 @@ test_cgroups_hidden_hierarchy_refuses_confinement() {
 	mkbundle sh -c 'mknod /tmp/sda b 8 0 && head -c 1 /tmp/sda >/dev/null && echo OPENED'
 	cfg '.process.capabilities |= with_entries(.value += ["CAP_MKNOD"]) | .root.readonly=false'
 	own_rootfs
-	hidden() { # run "$@" with every cgroup2 mount covered by a tmpfs
-		unshare -m sh -c 'for m in /sys/fs/cgroup/unified /sys/fs/cgroup; do
-			[ "$(stat -f -c %T $m 2>/dev/null)" = cgroup2fs ] && mount -t tmpfs none $m; done; exec "$@"' sh "$@"
+	hidden() { # run "$@" with every cgroup2 mount covered by a tmpfs (found
+		# in mountinfo: busybox's stat, the VM guest's, names no cgroup2fs)
+		unshare -m sh -c 'for m in $(awk '"'"'$9 == "cgroup2" { print $5 }'"'"' /proc/self/mountinfo | sort -r); do
+			mount -t tmpfs none "$m"; done; exec "$@"' sh "$@"
 	}
 	for res in '{"devices":[{"allow":false,"access":"rwm"}]}' '{"memory":{"limit":67108864}}' '{"pids":{"limit":50}}'; do
 		cfg --argjson r "$res" '.linux.resources=$r'
