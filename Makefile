@@ -64,7 +64,7 @@ ALL_SRCS := $(foreach d,$(LIBDIRS),$(wildcard $(d)/*.c)) $(wildcard supervisor/d
 DEPS := $(patsubst %.c,$(B)/obj/%.d,$(ALL_SRCS))
 
 .SECONDARY:
-.PHONY: all deps check check-lint check-unit check-integration check-vm check-fuzz check-times bench demo install clean
+.PHONY: all deps test-deps check check-lint check-unit check-integration check-vm check-fuzz check-times bench demo install clean
 all: $(BINS)
 
 Q := $(if $(V),,@)
@@ -139,6 +139,9 @@ check-lint: $(call lib_of,supervisor/daemon)
 
 check-unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(B)
+
+# what the integration and VM tiers run, built once before they start
+test-deps: all $(HELPER_BINS)
 
 check-integration: all $(HELPER_BINS)
 	@tests/integration/run.sh $(B)

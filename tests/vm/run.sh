@@ -81,7 +81,7 @@ args+=(-f "$B/bin:$G/build/bin" -f "$B/tests/helpers:$G/build/tests/helpers")
 # (GNU timeout and util-linux setpriv/script replace busybox's, which differ)
 for t in bash crun runc jq ip unshare nsenter setsid setpriv script timeout getent strace podman conmon \
 	iptables ip6tables iptables-save iptables-restore ip6tables-save ip6tables-restore nft mke2fs \
-	containerd containerd-shim-runc-v2 ctr catatonit protoc apparmor_parser buildah criu tar; do
+	containerd containerd-shim-runc-v2 ctr catatonit protoc apparmor_parser buildah criu tar flock; do
 	p=$(command -v "$t" 2>/dev/null) && args+=(-b "$p")
 done
 # CNI: the plugins corral's and podman's default networks chain, and the
