@@ -16,6 +16,7 @@
 #include "common/strv.h"
 #include "runtime/ckpt_args.h"
 #include "supervisor/daemon/copy/ckpt_archive.h"
+#include "tests/fuzz/fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -101,11 +102,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > CKPT_ARCHIVE_MAX_MANIFEST)
 		return 0;
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	manifest(text);
 	if (size <= 1 << 16) /* restore reads at most this much of it */
 		descriptors(text);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bundle/spec.h"
+#include "tests/fuzz/fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -13,11 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > (1u << 20))
 		return 0;
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	struct oci_spec *s = NULL;
 	_cleanup_cerr_ cerr err = { 0 };
 	if (spec_parse(text, &s, &err) == 0) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "images/manifest.h"
+#include "tests/fuzz/fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -12,11 +13,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > IMG_MAX_JSON)
 		return 0;
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	_cleanup_cerr_ cerr err = { 0 };
 	img_index idx;
 	if (index_parse(text, "fuzz", &idx, &err) == 0) {

@@ -12,6 +12,7 @@
 #include "common/cleanup.h"
 #include "images/refs.h"
 #include "images/registry/reference.h"
+#include "tests/fuzz/fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -89,11 +90,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size >= 2 * REF_TEXT_MAX)
 		return 0;
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	one(text);
 	char *nl = strchr(text, '\n');
 	if (nl) { /* NAME\nREF: the store's name against what a client asks */

@@ -9,6 +9,7 @@
 
 #include "images/registry/auth.h"
 #include "images/registry/client.h"
+#include "tests/fuzz/fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -16,11 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > REG_MAX_TOKEN)
 		return 0;
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	reg_challenge ch;
 	int r = reg_challenge_parse(text, &ch);
 	if (r == 0 && ch.bearer && !ch.realm)
