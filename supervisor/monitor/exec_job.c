@@ -135,6 +135,9 @@ bool exec_job_reaped(exec_job **list, pid_t pid, int status)
 			el_remove(j->timer);
 			j->timer = NULL;
 			int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			/* A command that ended with all it started leaves no child
+			 * cgroup by the time its caller hears the code. */
+			(void)remove_leaf(j);
 			exec_client_exited(j->client, code, j->timed_out);
 			return true;
 		}
