@@ -62,8 +62,11 @@ run_file() {
 	local f=$1 log=$2 t0=$SECONDS
 	{
 		echo "== $(basename "$f")"
-		# a subreaper reaps the inits that `corral create` leaves behind
-		TEST_FILTER="$(filter_of "$f")" "$B/tests/helpers/reaper" bash "$f"
+		# a subreaper reaps the inits that `corral create` leaves behind;
+		# the file has a network namespace of its own, so that no case
+		# touches the host's network, nor sees another lane's devices
+		TEST_FILTER="$(filter_of "$f")" unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
+			"$B/tests/helpers/reaper" bash "$f"
 	} >"$log" 2>&1
 	echo "$((SECONDS - t0)) $(basename "$f")" >>"$times"
 }

@@ -69,11 +69,15 @@ crun_() { # runtime ctr-run-options... image id command...
 }
 # the runtime's name in ids, containerd's log times, and script(1)'s echo
 # of the end of input ("^@") are left out
+# OUT_runc and OUT_corral keep each one's own output (script's "^@" left
+# out) for the test's own assertions.
 run_both() { # function (given the runtime; its output must match runc's)
-	local want="" got rt
+	local got rt
 	for rt in $RUNTIMES; do
-		got=$("$@" "$rt" 2>&1 | sed -e "s/-$rt\b/-RT/g" -e 's/time="[^"]*" //' -e 's/\^@//g')
-		if [ "$rt" = runc ]; then want=$got; else assert_eq "$got" "$want" "$* under corral, against runc"; fi
+		got=$("$@" "$rt" 2>&1 | sed -e 's/\^@//g')
+		printf -v "OUT_$rt" '%s' "$got"
+		got=$(sed -e "s/-$rt\b/-RT/g" -e 's/time="[^"]*" //' <<<"$got")
+		if [ "$rt" = runc ]; then local want=$got; else assert_eq "$got" "$want" "$* under corral, against runc"; fi
 	done
 }
 
@@ -91,7 +95,7 @@ test_ctr_run_exit_codes_tty_read_only_privileged() {
 	# privileged: every capability this host's bounding set has
 	local all
 	all=$(awk '$1 == "CapBnd:" {print $2}' /proc/self/status)
-	assert_eq "$(case_run corral | sed 's/\^@//g')" "hello
+	assert_eq "$OUT_corral" "hello
 rc=3
 ro
 CapEff:	$all
@@ -120,7 +124,7 @@ test_ctr_task_exec_ps_pause_kill() {
 	start_containerd
 	run_both case_task
 	local out
-	out=$(case_task corral)
+	out=$OUT_corral
 	assert_contains "$out" "in-exec
 exec rc=4" "task exec and its exit code"
 	assert_contains "$out" "PAUSED
@@ -149,7 +153,7 @@ test_ctr_systemd_cgroup_driver() {
 	[ "$CTR_CGM" = systemd ] || skip "the systemd driver: the VM tier's systemd boot runs this (CLIENT_CGROUP_DRIVER=systemd)"
 	start_containerd
 	run_both case_systemd
-	assert_eq "$(case_systemd corral)" "yes 33554432 active
+	assert_eq "$OUT_corral" "yes 33554432 active
 33554432
 not-found" "ctr's task under corral's systemd driver"
 }

@@ -64,11 +64,14 @@ cleanup_podman() {
 # script(1) echoes the end of input as "^@" wherever it falls: left out.
 # Its input stays open (sleep) while a pty case runs: at its end podman may
 # hang up before the container has written.
-run_both() { # function (given the runtime; its output must match runc's)
-	local want="" got rt
+# Runs the case under each runtime; corral's output must be runc's.
+# OUT_runc and OUT_corral keep them for the test's own assertions.
+run_both() { # function (given the runtime)
+	local got rt
 	for rt in $RUNTIMES; do
 		got=$("$@" "$rt" 2>&1 | sed 's/\^@//g')
-		if [ "$rt" = runc ]; then want=$got; else assert_eq "$got" "$want" "$* under corral, against runc"; fi
+		printf -v "OUT_$rt" '%s' "$got"
+		[ "$rt" = runc ] || assert_eq "$got" "$OUT_runc" "$* under corral, against runc"
 	done
 }
 
@@ -83,7 +86,7 @@ case_run_rm_and_exit_codes() {
 test_podman_run_rm_and_exit_codes() {
 	setup_podman
 	run_both case_run_rm_and_exit_codes
-	assert_eq "$(case_run_rm_and_exit_codes corral)" "hello
+	assert_eq "$OUT_corral" "hello
 rc=7
 rc=127
 rc=126" "output and exit codes"
@@ -101,7 +104,7 @@ case_detach_exec_logs() {
 test_podman_detach_exec_and_logs() {
 	setup_podman
 	run_both case_detach_exec_logs
-	assert_eq "$(case_detach_exec_logs corral)" "in-exec
+	assert_eq "$OUT_corral" "in-exec
 rc=4
 on-a-tty
 started" "exec, exec -t and logs"
@@ -123,7 +126,7 @@ case_stop_kill_pause() {
 test_podman_stop_kill_pause() {
 	setup_podman
 	run_both case_stop_kill_pause
-	assert_eq "$(case_stop_kill_pause corral)" "paused
+	assert_eq "$OUT_corral" "paused
 running
 3
 got-term
@@ -138,9 +141,9 @@ case_interactive() {
 test_podman_interactive_and_pty() {
 	setup_podman
 	run_both case_interactive
-	assert_contains "$(case_interactive corral)" "typed-42" "stdin reaches the process"
-	assert_contains "$(case_interactive corral)" "rc=5" "its exit code"
-	assert_contains "$(case_interactive corral)" "on-a-tty" "-it gives a pty"
+	assert_contains "$OUT_corral" "typed-42" "stdin reaches the process"
+	assert_contains "$OUT_corral" "rc=5" "its exit code"
+	assert_contains "$OUT_corral" "on-a-tty" "-it gives a pty"
 }
 
 case_options() {
@@ -157,7 +160,7 @@ case_options() {
 test_podman_options() {
 	setup_podman
 	run_both case_options
-	assert_eq "$(case_options corral)" "1000
+	assert_eq "$OUT_corral" "1000
 1000
 ro
 tmp-rw
@@ -196,7 +199,7 @@ test_podman_resources_in_cgroup_v2() {
 	sed -i 's/^pids_limit = 0$/pids_limit = 2048/' "$T/containers.conf"
 	run_both case_resources
 	local out
-	out=$(case_resources corral)
+	out=$OUT_corral
 	assert_contains "$out" "rc=137" "--memory: OOM-killed"
 	assert_contains "$out" "10
 50000 100000" "--pids-limit and --cpus in the container's cgroup"
@@ -223,7 +226,7 @@ test_podman_apparmor() {
 	setup_podman
 	run_both case_apparmor
 	local out
-	out=$(case_apparmor corral)
+	out=$OUT_corral
 	assert_eq "$(echo "$out" | sed -n '1p;2p;4p' | tr '\n' ' ')" \
 		"containers-default-V (enforce) containers-default-V (enforce) unconfined " "podman's profile under corral"
 	assert_not_contains "$out" "sysrq rc=0" "the profile's denials"
@@ -276,12 +279,12 @@ test_podman_checkpoint_restore() {
 	command -v criu >/dev/null && criu check >/dev/null 2>&1 || skip "criu cannot work here (the VM tier runs it)"
 	setup_podman
 	run_both case_checkpoint
-	assert_eq "$(case_checkpoint corral)" "exited
+	assert_eq "$OUT_corral" "exited
 running
 goes on
 imported, goes on" "podman's checkpoint and restore"
 	run_both case_checkpoint_tty
-	assert_eq "$(case_checkpoint_tty corral)" "running
+	assert_eq "$OUT_corral" "running
 its terminal reaches the log" "podman's checkpoint and restore of a container on a terminal"
 }
 
@@ -304,7 +307,7 @@ test_podman_systemd_cgroup_manager() {
 	setup_podman
 	sed -i 's/^pids_limit = 0$/pids_limit = 2048/' "$T/containers.conf"
 	run_both case_systemd_scope
-	assert_eq "$(case_systemd_scope corral)" "yes corralpm_${TID//-/_}.slice 33554432 50
+	assert_eq "$OUT_corral" "yes corralpm_${TID//-/_}.slice 33554432 50
 0::/
 33554432
 not-found" "podman's scope under corral"
