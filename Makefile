@@ -146,9 +146,9 @@ test-deps: all $(HELPER_BINS)
 check-integration: all $(HELPER_BINS)
 	@tests/integration/run.sh $(B)
 
-# the default boot, then the SELinux boot (tests/vm/run.sh's CORRAL_VM_MODE)
+# the default boot beside the SELinux and systemd boots (tests/vm/run.sh's CORRAL_VM_MODE)
 check-vm: all $(HELPER_BINS)
-	@rc=0; tests/vm/run.sh $(B) || rc=1; CORRAL_VM_MODE=selinux tests/vm/run.sh $(B) || rc=1; CORRAL_VM_MODE=systemd tests/vm/run.sh $(B) || rc=1; exit $$rc
+	@tests/vm/tier.sh $(B)
 
 check-fuzz:
 	@tests/fuzz/run.sh

@@ -26,7 +26,8 @@ results="$B/results${mode:+/vm-$mode}"
 [ $# -ge 2 ] && results="$B/vm/custom-results"
 mkdir -p "$results"
 : >"$results/vm.txt"
-out="$B/vm/out"
+# each boot its own: the VM tier runs two at once (tests/vm/tier.sh)
+out="$B/vm/out${mode:+-$mode}"
 rm -rf "$out" "$B/vm/custom-results"
 mkdir -p "$out"
 summary() {
@@ -48,7 +49,11 @@ command -v qemu-system-x86_64 >/dev/null || need_skip "qemu-system-x86_64 missin
 ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 || need_skip "no Debian kernel (apt-get install linux-image-amd64)"
 { "$root/tests/fixtures/mkbusybox.sh" "$B" && "$root/tests/fixtures/mkimages.sh" "$B" && "$root/tests/fixtures/mkpause.sh" "$B"; } >/dev/null || { echo "FAIL vm: fixtures"; echo "fail vm-fixtures" >>"$results/vm.txt"; summary; exit 1; }
 
-args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-1800}" -m 1536 -c 2)
+# the default boot runs two lanes (guest-suite.sh): podman, containerd and
+# criu in each, beside a 350 MiB root in memory
+mem=1536
+[ -z "$mode" ] && mem=3072
+args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-1800}" -m "$mem" -c 2)
 if [ "$mode" = selinux ]; then
 	policy=$("$root/tests/vm/mkselinux.sh" "$B") || need_skip "no SELinux policy to load (tests/vm/mkselinux.sh failed)"
 	# the guest's init loads it (tests/vm/init)
@@ -97,11 +102,12 @@ if [ -x /usr/bin/python3 ]; then
 	py=$(readlink -f /usr/bin/python3)
 	pylib=/usr/lib/$(basename "$py")
 	args+=(-b "$py" -f "$py:/usr/bin/python3")
-	rm -rf "$B/vm/pylib" && mkdir -p "$B/vm/pylib"
+	pyl="$B/vm/pylib${mode:+-$mode}"
+	rm -rf "$pyl" && mkdir -p "$pyl"
 	tar -C "$pylib" --exclude='./config-*' --exclude=./test --exclude=./idlelib --exclude=./tkinter \
 		--exclude=./lib2to3 --exclude=./ensurepip --exclude=./turtledemo --exclude=./pydoc_data \
-		--exclude=./distutils --exclude=./site-packages -cf - . | tar -C "$B/vm/pylib" -xf -
-	args+=(-f "$B/vm/pylib:$pylib")
+		--exclude=./distutils --exclude=./site-packages -cf - . | tar -C "$pyl" -xf -
+	args+=(-f "$pyl:$pylib")
 	for f in "$pylib"/lib-dynload/*.so /usr/lib/python3/dist-packages/grpc/_cython/*.so \
 		/usr/lib/python3/dist-packages/google/protobuf/pyext/*.so; do
 		[ -f "$f" ] && args+=(-b "$f")
