@@ -21,5 +21,11 @@ echo "slowest cases (seconds, tier, file, case):"
 cases | sort -rn | head -"$N"
 echo "slowest files (seconds, tier, file):"
 files | sort -rn | head -"$N"
+# a file past a minute says why in its first lines ("# time: ...")
+echo "files over 60 s, and why (their '# time:' line):"
+files | awk '$1 > 60 { print $3 }' | sort -u | while read -r f; do
+	why=$(head -15 "$(dirname "$0")/integration/$f" 2>/dev/null | sed -n 's/^# time: //p' | head -1)
+	printf '  %-34s %s\n' "$f" "${why:-(it does not say)}"
+done
 [ -f "$R/total-seconds.txt" ] && echo "whole run: $(cat "$R/total-seconds.txt") s"
 exit 0

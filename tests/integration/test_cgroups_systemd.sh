@@ -1,4 +1,5 @@
 #!/bin/bash
+# time: each case asks systemd (the systemd boot's PID 1) for scopes, beside runc; under TCG a unit call takes seconds
 # The systemd cgroup driver (--systemd-cgroup), side by side with runc's:
 # the container's cgroup is a transient scope with Delegate=yes and the
 # limits as unit properties. Needs systemd as PID 1: the VM tier's systemd

@@ -1,4 +1,5 @@
 #!/bin/bash
+# time: each case is buildah run or bud under runc and then corral; under the VM's TCG a buildah command takes seconds
 # corral under buildah, as image builders drive it: `buildah run` and
 # `buildah bud` with --runtime and --isolation oci. Every case runs under
 # runc and under corral, with the same buildah, store and options, and must

@@ -1,4 +1,5 @@
 #!/bin/bash
+# time: each case starts containerd with its CRI plugin and a gRPC client, and runs its pods under runc and corral
 # corral under Kubernetes' CRI: containerd's CRI plugin with two runtime
 # handlers, "runc" and "corral" (the runc v2 shim with BinaryName = corral),
 # a CNI bridge network, a catatonit pause image, and a CRI client of the

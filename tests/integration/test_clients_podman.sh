@@ -1,4 +1,5 @@
 #!/bin/bash
+# time: each case runs the same podman commands under runc and corral; under the VM's TCG a podman command takes about a second
 # corral under podman, as its users drive it: every case runs under runc
 # and under corral, with the same podman, image and options, and must give
 # the same. podman keeps its storage, run state and config under $T; its

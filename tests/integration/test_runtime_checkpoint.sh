@@ -1,4 +1,5 @@
 #!/bin/bash
+# time: each case is criu dumps and restores, beside runc; a criu round trip takes 5 to 10 s under the VM's TCG
 # checkpoint and restore through criu, side by side with runc: a counter
 # goes on in the restored container, state says running with its new pid,
 # and delete leaves nothing; --leave-running; a bind mount; the refusals.

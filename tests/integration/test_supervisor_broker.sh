@@ -1,4 +1,5 @@
 #!/bin/bash
+# time: the non-reading subscriber case waits out corrald's 30 s cut-off of a full stream
 # The IPC broker from the host side of the members' own sockets
 # (<session dir>/broker/<id>/broker.sock, whose directory each member has
 # bound read-only at /run/corral): the socket names the member, so speaking on it

@@ -1,4 +1,5 @@
 #!/bin/bash
+# time: each case is criu dumps and restores through corrald; a criu round trip takes 5 to 10 s under the VM's TCG
 # corralctl checkpoint and restore through corrald: the container's counter
 # goes on after a restore, its output reaches its log again through a new
 # monitor, which also records its end; --leave-running; events; the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# time: 15 cases, each with a corrald of its own that imports, saves or pulls images
 # corrald's image methods on the store in its state dir, and containers run
 # from imported images; network none and loopback. Each test cleans up its
 # daemon, monitors, containers, mounts and cgroups, also on failure.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# time: 19 cases, each with a corrald of its own; the log flood writes 1 GiB through a monitor
 # corrald's container lifecycle end to end: corralctl -> corrald ->
 # corral-monitor -> the runtime. Each test cleans up its daemon, monitors,
 # containers, cgroups and mounts, also on failure.

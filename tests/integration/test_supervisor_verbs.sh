@@ -1,4 +1,5 @@
 #!/bin/bash
+# time: in the VM tier, pause, top and prune each start a corrald under TCG
 # corrald's podman-like container methods, called through varlink: generated
 # names, Restart, Pause and Unpause, Top, Port, Rename, ContainerPrune, Stop
 # that says when it had to SIGKILL, errors that name the true state, and
