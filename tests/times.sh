@@ -16,11 +16,14 @@ rows() {
 }
 cases() { rows cases '%8.1f  %-10s %s %s\n'; }
 files() { rows times '%8d  %-10s %s%s\n'; }
+cpu() { rows cpu '%8d  %-10s %s%s\n'; }
 [ -n "$(cases)" ] || { echo "check-times: no timings in $R (run make check first)" >&2; exit 1; }
 echo "slowest cases (seconds, tier, file, case):"
 cases | sort -rn | head -"$N"
 echo "slowest files (seconds, tier, file):"
 files | sort -rn | head -"$N"
+echo "most CPU (seconds its processes used, tier, file; in a VM, the guest's seconds):"
+cpu | sort -rn | head -"$N"
 # a file past a minute says why in its first lines ("# time: ...")
 echo "files over 60 s, and why (their '# time:' line):"
 files | awk '$1 > 60 { print $3 }' | sort -u | while read -r f; do

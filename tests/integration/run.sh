@@ -15,6 +15,9 @@ times="$B/results/integration-times.txt"
 last=$(grep -hv '^#' "$times" 2>/dev/null || grep -v '^#' "$here/file-times.txt" 2>/dev/null)
 : >"$RESULTS"
 : >"$times" # seconds per file, to find the slow ones
+cpu="$B/results/integration-cpu.txt"
+: >"$cpu" # CPU seconds per file: what the tiers beside each other share
+hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
 : >"$B/results/integration-cases.txt" # seconds per case (lib.sh's run_test)
 lanes=${TEST_LANES:-2}
 export TEST_LANES=$lanes
@@ -57,9 +60,21 @@ filter_of() {
 	done
 }
 
-# FILE LOG: run one file, its output to LOG, its time to $times
+# CPU_TICKS: the CPU (user and system, in clock ticks) of this shell's
+# reaped children: a file's processes are all reaped below it (by the
+# reaper). Read without a subshell, whose BASHPID is its own.
+children_cpu() {
+	local st
+	read -r -a st <"/proc/$BASHPID/stat"
+	CPU_TICKS=$((st[15] + st[16]))
+}
+
+# FILE LOG: run one file, its output to LOG, its time to $times and the CPU
+# its processes used to $cpu
 run_file() {
-	local f=$1 log=$2 t0=$SECONDS
+	local f=$1 log=$2 t0=$SECONDS c0
+	children_cpu
+	c0=$CPU_TICKS
 	{
 		echo "== $(basename "$f")"
 		# a subreaper reaps the inits that `corral create` leaves behind;
@@ -69,6 +84,8 @@ run_file() {
 			"$B/tests/helpers/reaper" bash "$f"
 	} >"$log" 2>&1
 	echo "$((SECONDS - t0)) $(basename "$f")" >>"$times"
+	children_cpu
+	echo "$(((CPU_TICKS - c0) / hz)) $(basename "$f")" >>"$cpu"
 }
 
 # Order: the slowest first, by the last run (unknown ones first of all,

@@ -42,7 +42,7 @@ test_clients_cri.sh"
 export TIER_REASON="runs on the host tier (the VM tier runs what needs cgroup controllers)"
 # the SELinux boot (run.sh's CORRAL_VM_MODE=selinux) runs what needs SELinux
 if grep -q " /sys/fs/selinux selinuxfs " /proc/mounts; then
-	export TIER_TESTS="test_runtime_selinux.sh" TIER_BOOT=selinux
+	export TIER_TESTS="test_runtime_selinux.sh"
 	export TIER_REASON="runs on the host tier or the VM tier's default boot (this boot is for SELinux)"
 # booted with systemd as PID 1 (CORRAL_VM_MODE=systemd): what needs systemd
 elif [ -d /run/systemd/system ]; then
@@ -52,7 +52,7 @@ test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|systemd')
 test_clients_ctr.sh$([ "$clients" = all ] || echo ':systemd')
 test_clients_cri.sh$([ "$clients" = all ] || echo ':localhost|stats')"
 	# the engines' clients with their systemd cgroup manager
-	export CLIENT_CGROUP_DRIVER=systemd TIER_BOOT=systemd
+	export CLIENT_CGROUP_DRIVER=systemd
 	export TIER_REASON="runs on the host tier or the VM tier's default boot (this boot is for systemd)"
 fi
 # The tests' state on ext4: a member's container sees its image's layers
@@ -63,14 +63,12 @@ mkdir -p "$B/tmp"
 if ! { truncate -s 4G /tmp/state.img && mke2fs -q -t ext4 /tmp/state.img && mount -o loop /tmp/state.img "$B/tmp"; }; then
 	echo "vm: no ext4 for the tests' state: a member's containers cannot be made" >&2
 fi
-# The default boot's files in two lanes: one file keeps one of the guest's
-# two CPUs busy, and the rest of the host's time goes to the other tier.
-# The SELinux and systemd boots (one file, and what shares systemd) run one.
-lanes=1
-[ -z "${TIER_BOOT:-}" ] && lanes=2
-TEST_LANES=${TEST_LANES:-$lanes} tests/integration/run.sh "$B" 2>&1 | tee "$VM_OUT/log.txt"
+# one lane: the host's cores are shared with the host tier and the other
+# boot already (tests/vm/tier.sh)
+TEST_LANES=${TEST_LANES:-1} tests/integration/run.sh "$B" 2>&1 | tee "$VM_OUT/log.txt"
 rc=${PIPESTATUS[0]}
 cp "$B/results/integration.txt" "$VM_OUT/results.txt" 2>/dev/null
 cp "$B/results/integration-cases.txt" "$VM_OUT/cases.txt" 2>/dev/null
 cp "$B/results/integration-times.txt" "$VM_OUT/times.txt" 2>/dev/null
+cp "$B/results/integration-cpu.txt" "$VM_OUT/cpu.txt" 2>/dev/null
 exit "$rc"

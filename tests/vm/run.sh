@@ -49,11 +49,7 @@ command -v qemu-system-x86_64 >/dev/null || need_skip "qemu-system-x86_64 missin
 ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 || need_skip "no Debian kernel (apt-get install linux-image-amd64)"
 { "$root/tests/fixtures/mkbusybox.sh" "$B" && "$root/tests/fixtures/mkimages.sh" "$B" && "$root/tests/fixtures/mkpause.sh" "$B"; } >/dev/null || { echo "FAIL vm: fixtures"; echo "fail vm-fixtures" >>"$results/vm.txt"; summary; exit 1; }
 
-# the default boot runs two lanes (guest-suite.sh): podman, containerd and
-# criu in each, beside a 350 MiB root in memory
-mem=1536
-[ -z "$mode" ] && mem=3072
-args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-1800}" -m "$mem" -c 2)
+args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-1800}" -m 1536 -c 2)
 if [ "$mode" = selinux ]; then
 	policy=$("$root/tests/vm/mkselinux.sh" "$B") || need_skip "no SELinux policy to load (tests/vm/mkselinux.sh failed)"
 	# the guest's init loads it (tests/vm/init)
@@ -147,6 +143,7 @@ if [ -f "$out/results.txt" ]; then
 	# each case's and file's time in the guest (make check-times)
 	cp "$out/cases.txt" "$results/vm-cases.txt" 2>/dev/null
 	cp "$out/times.txt" "$results/vm-times.txt" 2>/dev/null
+	cp "$out/cpu.txt" "$results/vm-cpu.txt" 2>/dev/null
 	[ -f "$out/log.txt" ] && cp "$out/log.txt" "$results/vm.log"
 	grep -E '^(FAIL|SKIP) ' "$out/log.txt" 2>/dev/null | head -60
 	# the failing tests' output, for the record
