@@ -1,4 +1,5 @@
 #!/bin/bash
+# time: each case runs containerd's ctr under runc and corral; under the VM's TCG containerd and each ctr command take seconds
 # corral under containerd, as `ctr` drives it: a private containerd under
 # $T, its runc v2 shim with corral as the runc binary (--runc-binary), and
 # every case under runc too, which must give the same.
