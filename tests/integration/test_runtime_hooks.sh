@@ -95,12 +95,14 @@ test_missing_hook_binary_is_clear() {
 
 test_hook_timeout_kills_it() {
 	mkbundle true
-	cfg '.hooks.createContainer=[{"path":"/bin/sleep","args":["sleep","30"],"timeout":1}]'
+	# a sleep of a length no other lane's process has
+	local d="29.$$"
+	cfg --arg d "$d" '.hooks.createContainer=[{"path":"/bin/sleep","args":["sleep",$d],"timeout":1}]'
 	start=$(date +%s)
 	if run_ctr "$TID" 2>"$T/err"; then fail "hook past its timeout accepted"; fi
 	[ $(($(date +%s) - start)) -lt 10 ] || fail "the timeout did not cut the hook short"
 	assert_contains "$(cat "$T/err")" "hooks.createContainer[0]: /bin/sleep timed out after 1 s" "error"
-	[ -z "$(pgrep -f '^sleep 30$' || true)" ] || fail "hook still running"
+	[ -z "$(pgrep -f "^sleep $d\$" || true)" ] || fail "hook still running"
 }
 
 test_poststart_failure_is_a_warning() {

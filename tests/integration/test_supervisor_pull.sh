@@ -92,7 +92,7 @@ test_spull_corrald_killed_mid_pull() {
 	ctl pull "$REG_h/neverends:latest" >/dev/null 2>&1 &
 	local p=$! child="" i
 	for i in $(seq 50); do
-		child=$(pgrep -f "corral-images image pull" | head -1)
+		child=$(pgrep -f "image pull --store $STATE_D" | head -1) # this corrald's, not another lane's
 		[ -n "$child" ] && [ -n "$(find "$STATE_D/images/ingest" -type f -size +0c 2>/dev/null)" ] && break
 		sleep 0.2
 	done
