@@ -13,7 +13,7 @@ make -s -j"$(nproc)" check-unit SANITIZE="$SANITIZE" || rc=1
 # waits on containers, registries and daemons far more than it computes.
 # Everything is built first, so that the two never build at once.
 make -s -j"$(nproc)" test-deps SANITIZE="$SANITIZE" || rc=1
-{ tests/fixtures/mkbusybox.sh build && tests/fixtures/mkimages.sh build && tests/fixtures/mkpause.sh build; } >/dev/null ||
+tests/fixtures/mkall.sh build >/dev/null ||
 	echo "check: the fixtures could not be made (each tier says what fails)"
 # The VM tier's default boot runs beside the host tier, and its SELinux and
 # systemd boots beside the default boot's end (tests/vm/tier.sh): each

@@ -107,7 +107,7 @@ else
 	# what fails)
 	fx="$here/../../build"
 	"$here/../fixtures/mkbusybox.sh" "$fx" >/dev/null || { echo "FAIL: fixtures"; exit 1; }
-	{ "$here/../fixtures/mkimages.sh" "$fx" && "$here/../fixtures/mkpause.sh" "$fx"; } >/dev/null 2>&1
+	"$here/../fixtures/mkall.sh" "$fx" >/dev/null 2>&1
 	list=$(selected)
 	reason=${TIER_REASON:-left out by this tier}
 	while read -r what f; do

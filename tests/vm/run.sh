@@ -47,7 +47,7 @@ helpers=$(cd "$root" && ls tests/helpers/*.c 2>/dev/null | sed "s|^tests/helpers
 [ "$(id -u)" -eq 0 ] || need_skip "needs root (to build the guest's /dev/console and run qemu)"
 command -v qemu-system-x86_64 >/dev/null || need_skip "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
 ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 || need_skip "no Debian kernel (apt-get install linux-image-amd64)"
-{ "$root/tests/fixtures/mkbusybox.sh" "$B" && "$root/tests/fixtures/mkimages.sh" "$B" && "$root/tests/fixtures/mkpause.sh" "$B"; } >/dev/null || { echo "FAIL vm: fixtures"; echo "fail vm-fixtures" >>"$results/vm.txt"; summary; exit 1; }
+"$root/tests/fixtures/mkall.sh" "$B" >/dev/null || { echo "FAIL vm: fixtures"; echo "fail vm-fixtures" >>"$results/vm.txt"; summary; exit 1; }
 
 args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-1800}" -m 1536 -c 2)
 if [ "$mode" = selinux ]; then

@@ -25,8 +25,7 @@ both) ;;
 *) echo "usage: tests/vm/tier.sh B [default|others]" >&2; exit 2 ;;
 esac
 # the fixtures both chains use, made before they start
-"$here/../fixtures/mkbusybox.sh" "$B" >/dev/null && "$here/../fixtures/mkimages.sh" "$B" >/dev/null &&
-	"$here/../fixtures/mkpause.sh" "$B" >/dev/null
+"$here/../fixtures/mkall.sh" "$B" >/dev/null
 default >"$logs/default.log" 2>&1 &
 a=$!
 others >"$logs/others.log" 2>&1 &
