@@ -52,6 +52,15 @@ if [ "$SANITIZE" != 1 ] && [ "$total" -gt "$budget" ]; then
 	tf=$((tf + 1))
 fi
 [ "$tf" -ne 0 ] && rc=1
+# CI keeps only the end of the output: the failing cases' own lines go last
+if [ "$tf" -ne 0 ]; then
+	echo "check: what the failing cases printed:"
+	{
+		grep -h -A20 '^FAIL ' "$B"/results/integration-logs/*.log 2>/dev/null
+		cat "$B/results/vm-failures.txt" "$B/results/vm-selinux/vm-failures.txt" \
+			"$B/results/vm-systemd/vm-failures.txt" 2>/dev/null
+	} | head -120 | sed 's/^/    /'
+fi
 echo "check: the whole run took ${total} s (make check-times: the slowest cases)"
 echo "check: $tp passed, $tf failed, $ts skipped"
 exit $rc

@@ -31,7 +31,7 @@ test_supervisor_apparmor.sh
 test_runtime_namespaces.sh:features
 test_supervisor_lifecycle.sh:memory
 test_supervisor_security.sh:exec_timeout|memory_limit
-test_supervisor_verbs.sh:pause|top
+test_supervisor_verbs.sh:pause|_top_
 test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|detach|resources|apparmor|checkpoint')
 test_clients_ctr.sh
 test_clients_buildah.sh$([ "$clients" = all ] || echo ':run_env|bud_env')

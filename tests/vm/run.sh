@@ -26,6 +26,7 @@ results="$B/results${mode:+/vm-$mode}"
 [ $# -ge 2 ] && results="$B/vm/custom-results"
 mkdir -p "$results"
 : >"$results/vm.txt"
+rm -f "$results/vm-failures.txt"
 # each boot its own: the VM tier runs two at once (tests/vm/tier.sh)
 out="$B/vm/out${mode:+-$mode}"
 rm -rf "$out" "$B/vm/custom-results"
