@@ -201,10 +201,12 @@ static int batch_call(const char *file, yajl_val jobs, vl_client **c, vl_reply *
 	return EXIT_CTL;
 }
 
-/* --fail-fast: what comes after the first failure is cancelled. */
+/* --fail-fast: what comes after the first failure is cancelled, the last
+ * first: a running job that is cancelled frees its slot, and a queued job
+ * after it would start in that slot before its own cancel arrived. */
 static void cancel_rest(vl_client **c, yajl_val ids, size_t from)
 {
-	for (size_t i = from; i < ids->u.array.len; i++) {
+	for (size_t i = ids->u.array.len; i-- > from;) {
 		vl_reply rep;
 		if (ctl_call_gen_tolerating(c, M("JobCancel"), ctl_params(ids->u.array.values[i]->u.string), "InvalidState",
 					    &rep) == 0)

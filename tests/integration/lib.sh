@@ -116,6 +116,20 @@ wait_for() {
 	fail "timed out after ${t}s waiting for: $*"
 }
 
+# settled WANT COMMAND...: COMMAND's output once it is WANT, else its last
+# within 10 s. A container's init commits its new credentials (its LSM
+# label, its capabilities) just after `start` returns: start ends at the
+# exec fifo's close-on-exec, which execve does first (runc's too).
+settled() {
+	local want=$1 got="" _
+	shift
+	for _ in $(seq 100); do
+		got=$("$@" 2>&1) && [ "$got" = "$want" ] && break
+		sleep 0.1
+	done
+	printf '%s' "$got"
+}
+
 # Wait up to 5 s for a container of cr to reach a status.
 wait_status() { # id status
 	for _ in $(seq 50); do

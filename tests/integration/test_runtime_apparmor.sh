@@ -92,7 +92,7 @@ test_profile_applied_and_enforced_as_runc() {
 	echo '{"args":["cat","/proc/self/attr/current"],"cwd":"/","user":{"uid":0,"gid":0},"env":["PATH=/bin:/usr/bin"]}' >"$T/p.json"
 	for rt in runc corral; do
 		if [ $rt = runc ]; then run=(runc --root "$T/runc"); id=$TID-r; else run=(cr); id=$TID; fi
-		got=$("${run[@]}" exec "$id" cat /proc/1/attr/current) || fail "$rt: exec"
+		got=$(settled "$want" "${run[@]}" exec "$id" cat /proc/1/attr/current)
 		assert_eq "$got" "$want" "the init's profile under $rt"
 		got=$("${run[@]}" exec "$id" cat /proc/self/attr/current)
 		assert_eq "$got" "$want" "exec's profile under $rt"

@@ -44,12 +44,12 @@ test_sva_default_profile_and_who_may_choose() {
 	grep -q '^corral-default (enforce)' /sys/kernel/security/apparmor/profiles || fail "corral-default is not loaded"
 	ctl run -d --name conf app:1 sleep 1000 >/dev/null
 	assert_eq "$(config_of conf .process.apparmorProfile)" corral-default "the default in the config"
-	assert_eq "$(ctl exec conf cat /proc/1/attr/current)" "corral-default (enforce)" "the container's profile"
+	assert_eq "$(settled "corral-default (enforce)" ctl exec conf cat /proc/1/attr/current)" "corral-default (enforce)" "the container's profile"
 	out=$(ctl exec conf sh -c 'echo c >/proc/sysrq-trigger' 2>&1) && fail "the profile let /proc/sysrq-trigger be written"
 	ctl run -d --name free --security-opt apparmor=unconfined app:1 sleep 1000 >/dev/null
-	assert_eq "$(ctl exec free cat /proc/1/attr/current)" unconfined "root's unconfined"
+	assert_eq "$(settled unconfined ctl exec free cat /proc/1/attr/current)" unconfined "root's unconfined"
 	ctl run -d --name priv --privileged app:1 sleep 1000 >/dev/null
-	assert_eq "$(ctl exec priv cat /proc/1/attr/current)" unconfined "privileged"
+	assert_eq "$(settled unconfined ctl exec priv cat /proc/1/attr/current)" unconfined "privileged"
 }
 
 # the policy's apparmor_profile: the admin's profile instead of corral-default
@@ -63,7 +63,7 @@ test_sva_policy_names_the_profile() {
 	start_sv --policy "$T/p.json"
 	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
 	ctl run -d --name site app:1 sleep 1000 >/dev/null
-	assert_eq "$(ctl exec site cat /proc/1/attr/current)" "corral-test-site (enforce)" "the policy's profile"
+	assert_eq "$(settled "corral-test-site (enforce)" ctl exec site cat /proc/1/attr/current)" "corral-test-site (enforce)" "the policy's profile"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do run_test "$t"; done

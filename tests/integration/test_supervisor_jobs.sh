@@ -158,9 +158,12 @@ test_jobs_batch_every_result_and_fail_fast() {
 	assert_eq "$(jq -r '[.[].state] | join(",")' "$T/out")" succeeded,failed,succeeded "every result"
 	assert_eq "$(jq -r '[.[].exitCode] | join(",")' "$T/out")" 0,5,0 "exit codes"
 	assert_eq "$(jq -r '.[2].name' "$T/out")" third "the name"
-	# --fail-fast: what comes after the failure is cancelled
+	# --fail-fast: what comes after the failure is cancelled. The third ends
+	# at once on its stop signal, and its slot is free: the fourth, still
+	# queued, must not take it
 	jq -n --arg i "$IMG" '[{image: $i, command: ["true"]}, {image: $i, command: ["sh", "-c", "exit 4"]},
-		{image: $i, command: ["sleep", "30"], stopTimeout: 1}, {image: $i, command: ["true"]}]' >ff.json
+		{image: $i, command: ["sh", "-c", "trap \"exit 1\" TERM; sleep 30 & wait"], stopTimeout: 1},
+		{image: $i, command: ["true"]}]' >ff.json
 	rc=0
 	ctl job batch --fail-fast ff.json >"$T/out" || rc=$?
 	assert_eq "$rc" 1 "fail-fast's exit code"
