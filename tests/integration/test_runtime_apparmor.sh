@@ -109,18 +109,22 @@ the-secret" "exec --apparmor unconfined under $rt"
 	done
 	# with holes in the fds passed on, none of the runtime's own (the host's
 	# /proc, the attribute it wrote) takes one
-	got=$(cr exec --preserve-fds 3 "$TID" sh -c 'readlink /proc/self/fd/4 /proc/self/fd/5; true' 3<"$T/p.json")
-	assert_eq "$got" "" "fds 4 and 5 of an exec with --preserve-fds 3 and only fd 3 open"
-	# run in the foreground: the process itself reads its profile and is denied
+	got=$(cr exec --preserve-fds 3 "$TID" sh -c 'for f in 3 4 5; do [ -e /proc/self/fd/$f ] && echo "fd $f open"; done; true' 3<"$T/p.json")
+	assert_eq "$got" "fd 3 open" "fds 3 to 5 of an exec with --preserve-fds 3 and only fd 3 open"
+	# run in the foreground: the process itself reads its profile and is
+	# denied. Each stream apart: runc relays stdout and stderr through a
+	# pipe each, so their order in one pipe is its copiers'
 	cfg '.process.args=["sh","-c","cat /proc/self/attr/current; cat /secret || echo denied"]'
-	want=$(cd "$BUNDLE" && runc --root "$T/runc" run "$TID-f" </dev/null 2>&1)
-	got=$(run_ctr "$TID-f" 2>&1) || fail "corral run: $got"
-	assert_eq "$got" "$want" "run under corral and under runc"
-	assert_contains "$got" "$AA_PROFILE (enforce)" "run's profile"
-	assert_contains "$got" "denied" "run's denied file"
-	cfg '.process.args=["sh","-c","readlink /proc/self/fd/4 /proc/self/fd/5; true"]'
+	want=$(cd "$BUNDLE" && runc --root "$T/runc" run "$TID-f" </dev/null 2>"$T/runc.err")
+	got=$(run_ctr "$TID-f" 2>"$T/corral.err") || fail "corral run: $got $(cat "$T/corral.err")"
+	assert_eq "$got" "$want" "run's stdout under corral and under runc"
+	assert_eq "$(cat "$T/corral.err")" "$(cat "$T/runc.err")" "run's stderr under corral and under runc"
+	assert_eq "$got" "$AA_PROFILE (enforce)
+denied" "run's profile and its denied file"
+	assert_contains "$(cat "$T/corral.err")" "Permission denied" "run's denied file"
+	cfg '.process.args=["sh","-c","for f in 3 4 5; do [ -e /proc/self/fd/$f ] && echo \"fd $f open\"; done; true"]'
 	got=$(cd "$BUNDLE" && cr run --preserve-fds 3 "$TID-p" 3<"$T/p.json" </dev/null)
-	assert_eq "$got" "" "fds 4 and 5 of a run with --preserve-fds 3 and only fd 3 open"
+	assert_eq "$got" "fd 3 open" "fds 3 to 5 of a run with --preserve-fds 3 and only fd 3 open"
 	cr delete -f "$TID"
 }
 

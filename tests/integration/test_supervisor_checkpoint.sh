@@ -204,16 +204,20 @@ test_ctl_checkpoint_across_a_restart() {
 	wait_for 30 ctl exec slow test -e /dev/shm/ready
 	local pid n
 	pid=$(field slow Pid)
-	ctl checkpoint slow >/dev/null 2>&1 &
-	# (the guest has no pgrep)
+	ctl checkpoint slow >"$T/ckpt.out" 2>&1 &
+	# (the guest has no pgrep; builtins only: a fork per process made one
+	# look take seconds on a loaded guest, and a dump could end unseen)
 	dumping() {
-		local f
+		local f argv
 		for f in /proc/[0-9]*/cmdline; do
-			tr '\0' ' ' <"$f" 2>/dev/null | grep -q "^corral-monitor --checkpoint .* --id $1" && return 0
+			mapfile -d '' -t argv <"$f" 2>/dev/null || continue
+			[ "${argv[0]:-}" = corral-monitor ] && [ "${argv[1]:-}" = --checkpoint ] &&
+				[[ " ${argv[*]} " == *" --id $1 "* ]] && return 0
 		done
 		return 1
 	}
-	wait_for 10 dumping "$(ctl inspect --format '{{.Id}}' slow)"
+	wait_for 30 dumping "$(ctl inspect --format '{{.Id}}' slow)" ||
+		fail "no dump began: checkpoint said [$(cat "$T/ckpt.out")]; state $(ctl --json inspect slow | jq -c '.[0].state')"
 	kill -KILL "$CORRALD_PID"
 	wait "$CORRALD_PID" 2>/dev/null || true # (killed: its status is 137)
 	start_sv
