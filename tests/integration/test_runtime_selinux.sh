@@ -48,7 +48,7 @@ context=\"$MLABEL\""
 	for rt in runc corral; do
 		if [ $rt = runc ]; then run=(runc --root "$RROOT"); id="r$TID"; else run=(cr); id=$TID; fi
 		pid=$("${run[@]}" state "$id" | jq -r .pid)
-		assert_eq "$(tr -d '\0' </proc/$pid/attr/current)" "$PLABEL" "$rt: the init's /proc/PID/attr/current"
+		assert_eq "$(settled "$PLABEL" sh -c "tr -d '\\0' </proc/$pid/attr/current")" "$PLABEL" "$rt: the init's /proc/PID/attr/current"
 		assert_eq "$("${run[@]}" exec "$id" cat /proc/self/attr/current | tr -d '\0')" "$PLABEL" "$rt exec: the container's label"
 		assert_eq "$("${run[@]}" exec --process-label "$XLABEL" "$id" cat /proc/self/attr/current | tr -d '\0')" \
 			"$XLABEL" "$rt exec --process-label"
