@@ -218,7 +218,9 @@ test_wl_pod_shares_localhost() {
 	# logs and exec by the workload, as kubectl logs pod/NAME -c C
 	assert_eq "$(ctl exec -c client duo sh -c 'echo $ROLE')" client "exec -c C WORKLOAD"
 	assert_eq "$(ctl exec -c client pod/duo id -u)" 1000 "exec -c C pod/NAME"
-	assert_contains "$(ctl logs duo -c server)" ping "logs WORKLOAD -c C"
+	# (the server's nc wrote "ping" as it answered; its monitor logs it a moment after)
+	wait_for 10 sh -c "'$CORRALCTL' --socket '$SOCK' logs duo -c server | grep -q ping" ||
+		fail "logs WORKLOAD -c C: no ping in [$(ctl logs duo -c server 2>&1)]"
 	assert_contains "$(ctl logs deploy/duo 2>&1)" 'Defaulted container "server" out of: server, client' "the first container"
 	local e
 	e=$(ctl logs duo -c nope 2>&1) && fail "a container the workload lacks"
