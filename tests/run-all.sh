@@ -17,7 +17,7 @@ tests/fixtures/mkall.sh build >/dev/null ||
 	echo "check: the fixtures could not be made (each tier says what fails)"
 # The VM tier's default boot runs beside the host tier, and its SELinux and
 # systemd boots once the host tier is done, beside the default boot's end
-# (tests/vm/tier.sh): each keeps about one core busy. (One run each: 1509 s
+# (tests/vm/tier.sh): each keeps about one core busy. (1509 and 1635 s
 # this way, 1670 s with the SELinux boot after the default one and the
 # systemd boot after the host tier.)
 vm=""
