@@ -141,6 +141,7 @@ typedef struct xfer {
 	strbuf errbody;
 	char *content_type, *digest, *challenge;
 	bool bad_range;         /* a 206 that does not start where we asked */
+	bool past_deadline;     /* ended by pull-timeout, not by a stall */
 	uint64_t range_from;
 	long retry_after;
 	uint64_t delivered;     /* bytes given to the sink by this exchange */
@@ -159,7 +160,7 @@ static void xfer_reset(xfer *x)
 	free(x->digest);
 	free(x->challenge);
 	x->content_type = x->digest = x->challenge = NULL;
-	x->bad_range = false;
+	x->bad_range = x->past_deadline = false;
 	x->retry_after = -1;
 	x->delivered = 0;
 }
@@ -261,9 +262,19 @@ static size_t on_body(char *p, size_t size, size_t n, void *data)
 	return n;
 }
 
+/* Ends a transfer cancelled or past the pull's deadline. The deadline is
+ * checked here rather than with CURLOPT_TIMEOUT, whose expiry curl reports
+ * as it reports a stall: which of the two ended it must be known exactly. */
 static int on_progress(void *data, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
-	return atomic_load(&((xfer *)data)->c->cancelled) ? 1 : 0;
+	xfer *x = data;
+	if (atomic_load(&x->c->cancelled))
+		return 1;
+	if (x->c->deadline_ms && now_ms() >= x->c->deadline_ms) {
+		x->past_deadline = true;
+		return 1;
+	}
+	return 0;
 }
 
 /* The registry's own words from an error body ({"errors": [{"code",
@@ -351,8 +362,7 @@ static int transfer_error(reg_client *c, const target *t, const xfer *x, CURLcod
 static long perform(reg_client *c, const target *t, bool plain_http, bool insecure, const char *authz,
 		    const char *userpass, xfer *x, cerr *err)
 {
-	int64_t left = c->deadline_ms ? c->deadline_ms - now_ms() : 0;
-	if (c->deadline_ms && left <= 0)
+	if (c->deadline_ms && now_ms() >= c->deadline_ms)
 		return cerr_set(err, ETIMEDOUT, "%s: %s: the pull took longer than its %u s (pull-timeout)", t->endpoint,
 				t->what, c->conf->whole_secs);
 	_cleanup_free_ char *url = NULL;
@@ -387,8 +397,6 @@ static long perform(reg_client *c, const target *t, bool plain_http, bool insecu
 	/* a redirect never leaves TLS, unless the registry itself is plain */
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, plain_http ? "http,https" : "https");
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
-	if (left > 0)
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)left);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)(c->conf->stall_secs ? c->conf->stall_secs : REG_STALL_DEFAULT));
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
@@ -419,7 +427,7 @@ static long perform(reg_client *c, const target *t, bool plain_http, bool insecu
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(h);
 	curl_slist_free_all(hdrs);
-	if (rc == CURLE_OPERATION_TIMEDOUT && c->deadline_ms && now_ms() >= c->deadline_ms)
+	if (x->past_deadline)
 		return cerr_set(err, ETIMEDOUT, "%s: %s: the pull took longer than its %u s (pull-timeout)", t->endpoint,
 				t->what, c->conf->whole_secs);
 	if (rc != CURLE_OK)
