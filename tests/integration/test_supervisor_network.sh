@@ -289,6 +289,13 @@ leak_state() {
 	ipt
 }
 pins_empty() { [ -z "$(ls -A "$STATE_D/networks/netns" 2>/dev/null)" ]; }
+# what holds a pin: its mounts, a DEL still pending, a plugin still running
+pins_left() {
+	ls -la "$STATE_D/networks/netns" "$STATE_D/networks/pending" 2>&1
+	grep -F "$STATE_D/networks/netns/" /proc/self/mountinfo
+	pgrep -af /usr/lib/cni/
+	tail -5 "$T/corrald.log"
+}
 
 # 50 run -d -p / rm -f cycles on network corral leave no lease, bridge
 # port, veth or rule, and no pinned namespace: the namespace is as it was
@@ -314,7 +321,7 @@ test_svn_50_cycles_leak_nothing() {
 		ctl run -d --name "cyc$i" -p 18095:80 "$IMG" sleep 100 >/dev/null
 		ctl rm -f "cyc$i" >/dev/null
 	done
-	wait_for 30 pins_empty
+	wait_for 30 pins_empty || fail "a pin stays: $(pins_left)"
 	echo "50 cycles: $((($(date +%s%N) - start) / 1000000)) ms"
 	local after
 	after=$(leak_state)
