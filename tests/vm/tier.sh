@@ -4,8 +4,7 @@
 # about one of the host's cores busy, so two chains fill a 2-core host.
 # Run at once, each chain's output is printed whole once both are done.
 #   tests/vm/tier.sh B [default|others]   (one chain; default: both at once)
-# `make check` starts the default boot beside the host tier, and the others
-# once the host tier is done (tests/run-all.sh).
+# `make check` runs both chains beside the host tier (tests/run-all.sh).
 set -u
 B=${1:-build}
 which=${2:-both}
