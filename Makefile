@@ -146,7 +146,7 @@ test-deps: all $(HELPER_BINS)
 check-integration: all $(HELPER_BINS)
 	@tests/integration/run.sh $(B)
 
-# the default boot beside the SELinux and systemd boots (tests/vm/run.sh's CORRAL_VM_MODE)
+# the VM tier's four boots in two chains (tests/vm/tier.sh, run.sh's CORRAL_VM_MODE)
 check-vm: all $(HELPER_BINS)
 	@tests/vm/tier.sh $(B)
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs inside the corral-vm guest: the integration suite, with controllers.
-#   guest-suite.sh ROOT B [ONLY]
+#   guest-suite.sh ROOT B [ONLY [CLIENTS [MODE]]]
 # Progress goes to the console (the host keeps it, and reads partial results
 # from it if the guest never finishes); results and the log go to $VM_OUT.
 root=$1 B=$2
@@ -11,6 +11,8 @@ export ONLY=${3:-}
 # keeps to its time (the whole suites have passed in each boot: see the
 # README's VM tier)
 clients=${4:--}
+# run.sh's CORRAL_VM_MODE: "clients" is the default boot's clients' half
+mode=${5:--}
 cd "$root" || exit 1
 # What needs a pure cgroup v2 hierarchy with every controller: the cgroup
 # tests (rootless ones in a delegated subtree too), checkpoint and restore
@@ -32,14 +34,20 @@ test_runtime_namespaces.sh:features
 test_supervisor_lifecycle.sh:memory
 test_supervisor_security.sh:exec_timeout|memory_limit
 test_supervisor_verbs.sh:pause|_top_
-test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|detach|resources|apparmor|checkpoint')
-test_clients_ctr.sh
-test_clients_buildah.sh$([ "$clients" = all ] || echo ':run_env|bud_env')
 test_supervisor_workloads.sh:limits
 test_supervisor_policy.sh:default_limits
-test_supervisor_userns.sh:members_container_is_the_member
+test_supervisor_userns.sh:members_container_is_the_member"
+# the engines' clients: a boot of their own (the same kernel), beside the rest
+client_tests="test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|detach|resources|apparmor|checkpoint')
+test_clients_ctr.sh
+test_clients_buildah.sh$([ "$clients" = all ] || echo ':run_env|bud_env')
 test_clients_cri.sh"
-export TIER_REASON="runs on the host tier (the VM tier runs what needs cgroup controllers)"
+export TIER_REASON="runs on the host tier or the VM tier's clients boot (this boot runs what needs cgroup controllers)"
+if [ "$mode" = clients ]; then
+	TIER_TESTS=$client_tests
+	TIER_REASON="runs on the host tier or the VM tier's default boot (this boot is for the engines' clients)"
+fi
+export TIER_TESTS
 # the SELinux boot (run.sh's CORRAL_VM_MODE=selinux) runs what needs SELinux
 if grep -q " /sys/fs/selinux selinuxfs " /proc/mounts; then
 	export TIER_TESTS="test_runtime_selinux.sh"

@@ -13,7 +13,11 @@
 # it (see guest-suite.sh), and records them in $B/results/vm-MODE/vm.txt:
 #   selinux  the kernel's security=selinux, Debian's selinux-policy-default
 #            loaded (permissive);
-#   systemd  the host's / with systemd as PID 1 (CORRAL_VM_SYSTEMD=1 too).
+#   systemd  the host's / with systemd as PID 1 (CORRAL_VM_SYSTEMD=1 too);
+#   clients  the default kernel, for the engines' clients (podman, buildah,
+#            ctr, the CRI), which the default boot then leaves out: two
+#            boots of about half the work each, so that the tier's chains
+#            end together (tests/vm/tier.sh).
 set -u
 B=${1:-build}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,7 +25,7 @@ case "$B" in /*) ;; *) B="$root/$B" ;; esac
 guest=${2:-$root/tests/vm/guest-suite.sh}
 mode=${CORRAL_VM_MODE:-}
 [ "${CORRAL_VM_SYSTEMD:-0}" = 1 ] && mode=systemd
-case "$mode" in ""|selinux|systemd) ;; *) echo "vm: CORRAL_VM_MODE=$mode: must be empty, selinux or systemd" >&2; exit 2 ;; esac
+case "$mode" in ""|selinux|systemd|clients) ;; *) echo "vm: CORRAL_VM_MODE=$mode: must be empty, selinux, systemd or clients" >&2; exit 2 ;; esac
 results="$B/results${mode:+/vm-$mode}"
 # another guest script (a benchmark) must not overwrite the suite's record
 [ $# -ge 2 ] && results="$B/vm/custom-results"
@@ -139,7 +143,7 @@ args+=(-f "$B/fixtures:$G/build/fixtures")
 fi
 echo "vm: booting the guest for $(basename "$guest")"
 # (the guest's arguments are joined by spaces: an empty one is "-")
-"$root/tests/vm/corral-vm" "${args[@]}" "$guest" "$G" "$GB" "${ONLY:--}" "${CORRAL_VM_CLIENTS:--}"
+"$root/tests/vm/corral-vm" "${args[@]}" "$guest" "$G" "$GB" "${ONLY:--}" "${CORRAL_VM_CLIENTS:--}" "${mode:--}"
 rc=$?
 if [ ! -f "$out/results.txt" ] && grep -qE '^(PASS|FAIL|SKIP) ' "$out/console.log" 2>/dev/null; then
 	# the guest did not finish: keep what its console says, and say so

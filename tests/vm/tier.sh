@@ -1,36 +1,38 @@
 #!/bin/bash
-# `make check-vm`: the VM tier's three boots in two chains, the default
-# boot beside the SELinux boot and then the systemd boot. Each boot keeps
-# about one of the host's cores busy, so two chains fill a 2-core host.
-# Run at once, each chain's output is printed whole once both are done.
-#   tests/vm/tier.sh B [default|others]   (one chain; default: both at once)
-# `make check` runs both chains beside the host tier (tests/run-all.sh).
+# `make check-vm`: the VM tier's four boots in two chains, each boot on one
+# vCPU, so that two chains fill a 2-core host: the default boot and then
+# the SELinux boot, beside the clients' boot and then the systemd boot.
+# Each chain's output is printed whole once both are done.
+#   tests/vm/tier.sh B [BOOT...]   (BOOT: default, selinux, systemd or
+#                                   clients; given, those in order, alone)
+# `make check` runs default, selinux and systemd beside the host tier, and
+# clients once the host tier is done (tests/run-all.sh).
 set -u
 B=${1:-build}
-which=${2:-both}
+shift
 here=$(cd "$(dirname "$0")" && pwd)
 logs="$B/results/vm-chains"
 mkdir -p "$logs"
-default() { "$here/run.sh" "$B"; }
-others() {
-	local rc=0
-	CORRAL_VM_MODE=selinux "$here/run.sh" "$B" || rc=1
-	CORRAL_VM_MODE=systemd "$here/run.sh" "$B" || rc=1
+chain() { # BOOT...
+	local rc=0 boot
+	for boot in "$@"; do
+		case $boot in
+		default) "$here/run.sh" "$B" || rc=1 ;;
+		selinux|systemd|clients) CORRAL_VM_MODE=$boot "$here/run.sh" "$B" || rc=1 ;;
+		*) echo "tests/vm/tier.sh: $boot: no such boot (default, selinux, systemd or clients)" >&2; return 2 ;;
+		esac
+	done
 	return $rc
 }
-case $which in
-default|others) "$which"; exit ;;
-both) ;;
-*) echo "usage: tests/vm/tier.sh B [default|others]" >&2; exit 2 ;;
-esac
+[ $# -gt 0 ] && { chain "$@"; exit; }
 # the fixtures both chains use, made before they start
 "$here/../fixtures/mkall.sh" "$B" >/dev/null
-default >"$logs/default.log" 2>&1 &
+chain default selinux >"$logs/a.log" 2>&1 &
 a=$!
-others >"$logs/others.log" 2>&1 &
+chain clients systemd >"$logs/b.log" 2>&1 &
 b=$!
 rc=0
 wait "$a" || rc=1
 wait "$b" || rc=1
-cat "$logs/default.log" "$logs/others.log"
+cat "$logs/a.log" "$logs/b.log"
 exit $rc
