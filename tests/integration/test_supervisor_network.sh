@@ -293,7 +293,7 @@ pins_empty() { [ -z "$(ls -A "$STATE_D/networks/netns" 2>/dev/null)" ]; }
 pins_left() {
 	ls -la "$STATE_D/networks/netns" "$STATE_D/networks/pending" 2>&1
 	grep -F "$STATE_D/networks/netns/" /proc/self/mountinfo
-	pgrep -af /usr/lib/cni/
+	pgrep -af '^/usr/lib/cni/'
 	tail -5 "$T/corrald.log"
 }
 

@@ -185,7 +185,13 @@ test_wl_pod_shares_localhost() {
 	  containers:
 	  - name: server
 	    image: bb:1
-	    command: ["sh", "-c", "while :; do echo pong | nc -l -p 8080; done"]
+	    # the line read, to its stdout (fd 3: nc -e gives the program the
+	    # socket as 0 and 1), before the answer: busybox's nc fed by a pipe
+	    # could close at that pipe's end, before it read the client's line
+	    command:
+	    - sh
+	    - -c
+	    - exec 3>&1; while :; do nc -l -p 8080 -e sh -c 'read -r l; echo "\$l" >&3; echo pong'; done
 	  - name: client
 	    image: bb:1
 	    command: ["sleep"]
@@ -218,7 +224,7 @@ test_wl_pod_shares_localhost() {
 	# logs and exec by the workload, as kubectl logs pod/NAME -c C
 	assert_eq "$(ctl exec -c client duo sh -c 'echo $ROLE')" client "exec -c C WORKLOAD"
 	assert_eq "$(ctl exec -c client pod/duo id -u)" 1000 "exec -c C pod/NAME"
-	# (the server's nc wrote "ping" as it answered; its monitor logs it a moment after)
+	# (the server wrote "ping" before it answered; its monitor logs it a moment after)
 	wait_for 10 sh -c "'$CORRALCTL' --socket '$SOCK' logs duo -c server | grep -q ping" ||
 		fail "logs WORKLOAD -c C: no ping in [$(ctl logs duo -c server 2>&1)]"
 	assert_contains "$(ctl logs deploy/duo 2>&1)" 'Defaulted container "server" out of: server, client' "the first container"

@@ -2,6 +2,7 @@
 #include "supervisor/daemon/network/netns_pin.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +36,15 @@ int netns_pin(const char *path, pid_t pid, cerr *err)
 
 void netns_unpin(const char *path)
 {
-	while (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
-		; /* every layer of it */
-	unlink(path);
+	/* EBUSY: a mount came back on it between the two (seen once under
+	 * load, cause unknown), so unmount again; a pin left is said */
+	for (int tries = 0; tries < 3; tries++) {
+		while (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+			; /* every layer of it */
+		if (unlink(path) == 0 || errno == ENOENT)
+			return;
+		if (errno != EBUSY)
+			break;
+	}
+	log_warn("%s: not removed: %s", path, strerror(errno));
 }
