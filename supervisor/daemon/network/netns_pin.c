@@ -36,8 +36,8 @@ int netns_pin(const char *path, pid_t pid, cerr *err)
 
 void netns_unpin(const char *path)
 {
-	/* EBUSY: a mount came back on it between the two (seen once under
-	 * load, cause unknown), so unmount again; a pin left is said */
+	/* EBUSY: still a mount point (a layer that came meanwhile), so
+	 * unmount again; a pin that stays is logged, with why */
 	for (int tries = 0; tries < 3; tries++) {
 		while (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
 			; /* every layer of it */
