@@ -120,6 +120,7 @@ typedef struct pending_del {
 	char *path, *id, *netns;
 	ctr *waiter; /* its ADD, to begin once the DEL is over */
 	pid_t pid;
+	struct corrald *d;
 } pending_del;
 static pending_del *pending;
 
@@ -275,6 +276,37 @@ static void pending_free(pending_del *p)
 	free(p);
 }
 
+/* A pin that a mount elsewhere kept busy (netns_unpin's -EBUSY): tried
+ * again each second, for 30 s. */
+typedef struct unpin_retry {
+	int tries;
+	char path[PATH_MAX];
+} unpin_retry;
+
+static void on_unpin_retry(el_source *src, void *data)
+{
+	unpin_retry *u = data;
+	if (netns_unpin(u->path) == -EBUSY && ++u->tries < 30)
+		return;
+	el_remove(src);
+	free(u);
+}
+
+static void unpin(struct corrald *d, const char *path)
+{
+	if (netns_unpin(path) != -EBUSY)
+		return;
+	unpin_retry *u = calloc(1, sizeof(*u));
+	_cleanup_cerr_ cerr err = { 0 };
+	if (!u)
+		return;
+	snprintf(u->path, sizeof(u->path), "%s", path);
+	if (el_add_timer(d->loop, 1000000, true, on_unpin_retry, u, NULL, &err) < 0) {
+		log_cerr(LOG_LVL_WARN, &err, "%s", path);
+		free(u);
+	}
+}
+
 static void on_deleted(int r, const char *result, const cerr *e, void *data)
 {
 	pending_del *p = data;
@@ -287,7 +319,7 @@ static void on_deleted(int r, const char *result, const cerr *e, void *data)
 	if (r < 0)
 		log_warn("%s: DEL: %s (kept for the next try)", p->path, cerr_msg(e));
 	else {
-		netns_unpin(p->netns);
+		unpin(p->d, p->netns);
 		if (unlink(p->path) < 0 && errno != ENOENT)
 			log_debug("%s: %s", p->path, strerror(errno));
 	}
@@ -350,6 +382,8 @@ int net_del_record(struct corrald *d, const char *id, const char *path, cni_summ
 	char pin[PATH_MAX];
 	net_pin_path(d, id, pin, sizeof(pin));
 	pending_del *p = calloc(1, sizeof(*p));
+	if (p)
+		p->d = d;
 	if (!p || !(p->path = strdup(path)) || !(p->id = strdup(id)) || !(p->netns = strdup(pin))) {
 		if (p)
 			pending_free(p);

@@ -34,7 +34,18 @@ int netns_pin(const char *path, pid_t pid, cerr *err)
 	return 0;
 }
 
-void netns_unpin(const char *path)
+/* The mounts that keep path busy, as corrald's namespace lists them. */
+static void log_holders(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	const char *base = strrchr(path, '/');
+	char line[1024];
+	while (f && base && fgets(line, sizeof(line), f))
+		if (strstr(line, base + 1))
+			log_warn("%s: busy: %s", path, strtok(line, "\n"));
+}
+
+int netns_unpin(const char *path)
 {
 	/* EBUSY: still a mount point (a layer that came meanwhile), so
 	 * unmount again; a pin that stays is logged, with why */
@@ -42,9 +53,13 @@ void netns_unpin(const char *path)
 		while (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
 			; /* every layer of it */
 		if (unlink(path) == 0 || errno == ENOENT)
-			return;
+			return 0;
 		if (errno != EBUSY)
 			break;
 	}
-	log_warn("%s: not removed: %s", path, strerror(errno));
+	int e = errno;
+	log_warn("%s: not removed: %s", path, strerror(e));
+	if (e == EBUSY)
+		log_holders(path);
+	return -e;
 }

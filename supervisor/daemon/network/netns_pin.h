@@ -10,5 +10,6 @@
 
 /* Pin /proc/pid/ns/net at path (made, or reused when a stale one is there). */
 int netns_pin(const char *path, pid_t pid, cerr *err);
-/* Unmount and remove it; nothing there is fine. */
-void netns_unpin(const char *path);
+/* Unmount and remove it; nothing there is fine. -EBUSY: a mount outside
+ * path's own keeps it, for now (netns_unpin_later tries again). */
+int netns_unpin(const char *path);
