@@ -93,8 +93,11 @@ stop_containerd() {
 	fi
 	local m p
 	# whatever a failed test left: shims and their containers
+	local args
 	for p in /proc/[0-9]*; do
-		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q "containerd-shim-runc-v2 .*-address $CD/c.sock" && kill -9 "${p#/proc/}"
+		args=()
+		mapfile -d '' -t args 2>/dev/null <"$p/cmdline"
+		[[ "${args[*]}" == *"containerd-shim-runc-v2 "*"-address $CD/c.sock"* ]] && kill -9 "${p#/proc/}"
 	done
 	for m in $(awk -v d="$CD/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do umount -l "$m"; done
 	ip link del "$BRIDGE" 2>/dev/null
