@@ -7,11 +7,10 @@ B=build
 [ "$SANITIZE" = 1 ] && B=build/sanitize
 rc=0
 start=$SECONDS
-make -s -j"$(nproc)" check-lint SANITIZE="$SANITIZE" || rc=1
-make -s -j"$(nproc)" check-unit SANITIZE="$SANITIZE" || rc=1
 # The VM tier's guests boot and run while the host tier runs: each tier
 # waits on containers, registries and daemons far more than it computes.
-# Everything is built first, so that the two never build at once.
+# What the tiers run is built first, so that the VM tier starts at once
+# (it is the longest chain), and lint and unit tests run beside it.
 make -s -j"$(nproc)" test-deps SANITIZE="$SANITIZE" || rc=1
 tests/fixtures/mkall.sh build >/dev/null ||
 	echo "check: the fixtures could not be made (each tier says what fails)"
@@ -27,6 +26,8 @@ if [ -x tests/vm/run.sh ] && [ "$SANITIZE" != 1 ] && [ "${CHECK_VM_APART:-0}" !=
 	( tests/vm/tier.sh "$B" default selinux systemd >"$B/results/vm-tier.log" 2>&1; echo $? >"$B/results/vm-tier.rc" ) &
 	vm=$!
 fi
+make -s -j"$(nproc)" check-lint SANITIZE="$SANITIZE" || rc=1
+make -s -j"$(nproc)" check-unit SANITIZE="$SANITIZE" || rc=1
 make -s -j"$(nproc)" check-integration SANITIZE="$SANITIZE" || rc=1
 if [ -n "$vm" ]; then
 	tests/vm/tier.sh "$B" clients >"$B/results/vm-clients.log" 2>&1 || rc=1
