@@ -134,9 +134,8 @@ test_kp_each_policy() {
 	reg_push "$REG_r" "$BB" library/busybox:3
 	reg_log_mark r
 	ctl apply -f "$T/never3.yaml" >/dev/null
-	wait_for 10 reason_has never3 "ErrImageNeverPull: container image \"$REG_r/library/busybox:3\" is not present with pull policy of Never" ||
-		fail "no ErrImageNeverPull: $(ctl describe workload never3)"
-	assert_eq "$(field never3 status)" backoff "its status"
+	wait_for 10 backing_off never3 "ErrImageNeverPull: container image \"$REG_r/library/busybox:3\" is not present with pull policy of Never" ||
+		fail "no ErrImageNeverPull while backing off: $(ctl describe workload never3)"
 	assert_eq "$(manifest_gets)" 0 "Never made no GET"
 	assert_eq "$(sessions_of never3)" 0 "no replica session made"
 }
@@ -177,11 +176,13 @@ test_kp_err_image_pull_then_backoff_then_recovers() {
 	ctl apply -f "$T/late.yaml" >/dev/null
 	wait_for 10 reason_has late "ErrImagePull: failed to pull image \"$img\": " ||
 		fail "no ErrImagePull: $(ctl describe workload late)"
-	wait_for 10 reason_has late "ImagePullBackOff: back-off pulling image \"$img\": " ||
-		fail "no ImagePullBackOff: $(ctl describe workload late)"
+	# one answer says both: once the back-off is over, the next pull runs
+	# (progressing) with the reason kept until it fails again, as the
+	# kubelet keeps it, and a slow machine's next call can land there
+	wait_for 10 backing_off late "ImagePullBackOff: back-off pulling image \"$img\": " ||
+		fail "no ImagePullBackOff while backing off: $(ctl describe workload late)"
 	assert_contains "$(ctl describe workload late)" "Reason:      ImagePullBackOff" "describe says it"
 	assert_contains "$(ctl get workloads)" "ImagePullBackOff" "get workloads says it"
-	assert_eq "$(field late status)" backoff "its status"
 	assert_eq "$(sessions_of late)" 0 "no replica made"
 	assert_contains "$(ctl events --since 5m --until 0s --filter type=workload)" "ErrImagePull" "the failures are events"
 	# backed off, not spinning: a few tries in 4 s, not dozens

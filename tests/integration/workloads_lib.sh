@@ -17,6 +17,15 @@ cleanup_workloads() {
 
 # field NAME KEY: of the workload, as get workloads says it
 field() { ctl --json get workloads | jq -r ".[] | select(.name == \"$1\") | .$2"; }
+# backing_off NAME TEXT: its status backoff and its reason holding TEXT, in
+# one answer (once a back-off is over its status is progressing while the
+# next try runs, with the reason kept until that fails)
+backing_off() {
+	local got
+	got=$(ctl --json get workloads | jq -r --arg n "$1" '.[] | select(.name == $n) | "\(.status) \(.reason)"')
+	case "$got" in "backoff "*"$2"*) return 0 ;; esac
+	return 1
+}
 converged() { [ "$(field "$1" status)" = converged ] && [ "$(field "$1" ready)" = "$2" ]; }
 # its containers and its replica sessions
 members() { ctl --json ps -a | jq "[.[] | select(.labels[\"io.corral.workload\"] == \"$1\")] | length"; }
