@@ -70,9 +70,12 @@ yajl_val ctl_gen_tree(yajl_gen g)
 
 static int fail_io(cerr *err, const char *what)
 {
-	fprintf(stderr, "corralctl: %s: %s\n", what, cerr_msg(err));
-	if (err->code == ENOENT || err->code == ECONNREFUSED)
-		fprintf(stderr, "corralctl: is corrald running? (socket %s)\n", ctl_sock);
+	/* a socket file with nobody behind it: a corrald that was killed */
+	if (streq(what, "connect") && (err->code == ENOENT || err->code == ECONNREFUSED))
+		fprintf(stderr, "corralctl: corrald is not running: %s %s\n",
+			err->code == ENOENT ? "no socket at" : "nothing listens on", ctl_sock);
+	else
+		fprintf(stderr, "corralctl: %s: %s\n", what, cerr_msg(err));
 	cerr_clear(err);
 	return EXIT_CTL;
 }

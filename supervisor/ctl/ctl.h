@@ -49,6 +49,8 @@ extern const ctl_cmd ctl_job_cmds[];     /* jobs.c: job submit, ls, wait, ... */
 extern const ctl_cmd ctl_network_cmds[]; /* networks.c: network create, ls, inspect, rm */
 extern const ctl_cmd ctl_session_cmds[]; /* sessions.c: session create, ls, inspect, rm, state */
 extern const ctl_cmd ctl_workload_cmds[]; /* workloads.c: apply, diff, get, describe, delete */
+/* describe KIND/NAME... (service.c's describe, given workloads) */
+int ctl_describe_workloads(ctl_args *a);
 extern const ctl_cmd ctl_broker_cmds[];  /* broker.c: broker pub, sub, req */
 extern const ctl_cmd ctl_secret_cmds[];  /* secrets.c: secret create, ls, rm */
 /* Every group, NULL-ended; and the options every command takes, in the

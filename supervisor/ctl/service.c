@@ -58,6 +58,11 @@ static int v_health(ctl_args *a) { return ctl_call_show(M("Health"), NULL, show_
 
 static int v_describe(ctl_args *a)
 {
+	/* kubectl's describe deploy/web: a workload, by KIND/NAME */
+	if (a->argc && strchr(a->argv[0], '/'))
+		return ctl_describe_workloads(a);
+	if (a->argc > 1)
+		return ctl_failf("describe: one INTERFACE, or workloads as KIND/NAME");
 	_cleanup_json_gen_ yajl_gen g = ctl_params(NULL);
 	_cleanup_free_ char *p = NULL;
 	if (!g || jg_key_str(g, "interface", a->argc ? a->argv[0] : CORRAL_SUPERVISOR_INTERFACE) ||
@@ -173,8 +178,9 @@ const ctl_cmd ctl_service_cmds[] = {
 	{ "metrics", "", "Print corrald's metrics (Prometheus text)", NULL, 0, 0, 0, COMPLETE_NONE, v_metrics },
 	{ "health", "", "Show corrald's own health: store, monitors, loop lag, disk", NULL, 0, 0, 0, COMPLETE_NONE,
 	  v_health },
-	{ "describe", "[INTERFACE]", "Print a varlink interface's description", NULL, 0, 1, 0, COMPLETE_NONE,
-	  v_describe },
+	{ "describe", "[INTERFACE | KIND/NAME...]",
+	  "Print a varlink interface's description, or show workloads (deployment/NAME, pod/NAME)", NULL, 0, -1, 0,
+	  COMPLETE_NONE, v_describe },
 	{ "call", "METHOD [JSON]", "Call a method (\"Ping\", or a full name) and print each reply as JSON", call_opts,
 	  1, 2, 0, COMPLETE_NONE, v_call },
 	{ "version", "", "Print corralctl's version", NULL, 0, 0, 0, COMPLETE_NONE, v_version },

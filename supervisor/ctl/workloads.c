@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -165,9 +166,104 @@ static int show_one(const ctl_args *a, const char *name, yajl_val reply)
 	return 0;
 }
 
-static int v_describe(ctl_args *a)
+/* {"name", "kind"} of NAME or KIND/NAME (kubectl's: deployment/web,
+ * pod/web, deploy/web), in an open map; corrald checks the kind's word. */
+static int add_target(yajl_gen g, const char *arg)
 {
-	return ctl_each(a, M("WorkloadInspect"), "name", NULL, show_one);
+	const char *slash = strchr(arg, '/');
+	if (!slash)
+		return jg_key_str(g, "name", arg) ? -ENOMEM : 0;
+	_cleanup_free_ char *kind = strndup(arg, (size_t)(slash - arg));
+	return !kind || jg_key_str(g, "kind", kind) || jg_key_str(g, "name", slash + 1) ? -ENOMEM : 0;
+}
+
+static int describe_one(const ctl_args *a, const char *arg)
+{
+	_cleanup_vl_client_ vl_client *c = NULL;
+	vl_reply rep;
+	yajl_gen p = ctl_params(NULL);
+	if (!p || add_target(p, arg) < 0) {
+		if (p)
+			yajl_gen_free(p);
+		return ctl_fail("describe", "out of memory");
+	}
+	if (ctl_call_gen(&c, M("WorkloadInspect"), p, false, &rep))
+		return EXIT_CTL;
+	int rc = show_one(a, arg, rep.params);
+	vl_reply_release(&rep);
+	return rc;
+}
+
+int ctl_describe_workloads(ctl_args *a)
+{
+	int rc = 0;
+	for (int i = 0; i < a->argc; i++)
+		rc |= describe_one(a, a->argv[i]);
+	return rc ? EXIT_CTL : 0;
+}
+
+/* get KIND[/NAME]...: the workloads of that kind (deployments, pods),
+ * or those named, as kubectl get lists them. */
+static const char *kind_of_word(const char *word)
+{
+	static const char *const pods[] = { "pod", "pods", "po", NULL };
+	static const char *const deploys[] = { "deployment", "deployments", "deploy", "deployment.apps",
+					       "deployments.apps", NULL };
+	for (size_t i = 0; pods[i]; i++)
+		if (!strcasecmp(word, pods[i]))
+			return "Pod";
+	for (size_t i = 0; deploys[i]; i++)
+		if (!strcasecmp(word, deploys[i]))
+			return "Deployment";
+	return NULL;
+}
+
+static bool wanted(const ctl_args *a, yajl_val w, bool *seen)
+{
+	for (int i = 0; i < a->argc; i++) {
+		const char *arg = a->argv[i], *slash = strchr(arg, '/');
+		char word[32];
+		snprintf(word, sizeof(word), "%.*s", slash ? (int)(slash - arg) : (int)strlen(arg), arg);
+		if (!streq(kind_of_word(word), ctl_str(w, "kind")) || (slash && !streq(slash + 1, ctl_str(w, "name"))))
+			continue;
+		seen[i] = true;
+		return true;
+	}
+	return false;
+}
+
+static int v_get_kind(ctl_args *a)
+{
+	for (int i = 0; i < a->argc; i++) {
+		const char *slash = strchr(a->argv[i], '/');
+		char word[32];
+		snprintf(word, sizeof(word), "%.*s", slash ? (int)(slash - a->argv[i]) : (int)strlen(a->argv[i]),
+			 a->argv[i]);
+		if (!kind_of_word(word) || (slash && !slash[1]))
+			return ctl_failf("get: %s: takes KIND or KIND/NAME, KIND a pod or deployment (or workloads)",
+					 a->argv[i]);
+	}
+	_cleanup_vl_client_ vl_client *c = NULL;
+	vl_reply rep;
+	if (ctl_call(&c, M("WorkloadList"), "{}", false, &rep))
+		return EXIT_CTL;
+	_cleanup_free_ bool *seen = calloc((size_t)a->argc, sizeof(bool));
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_val list = json_get(rep.params, "workloads");
+	int r = !seen || !g || yajl_gen_map_open(g) || jg_key(g, "workloads") || yajl_gen_array_open(g);
+	for (size_t i = 0; !r && YAJL_IS_ARRAY(list) && i < list->u.array.len; i++)
+		if (wanted(a, list->u.array.values[i], seen))
+			r = jg_value(g, list->u.array.values[i]);
+	_cleanup_json_ yajl_val mine = r || yajl_gen_array_close(g) || yajl_gen_map_close(g) ? NULL : ctl_gen_tree(g);
+	vl_reply_release(&rep);
+	if (!mine)
+		return ctl_fail("get", "out of memory");
+	int rc = 0;
+	for (int i = 0; i < a->argc; i++)
+		if (strchr(a->argv[i], '/') && !seen[i])
+			rc = ctl_failf("get: no such workload: %s", a->argv[i]);
+	int shown = show_list(mine);
+	return rc ? rc : shown;
 }
 
 /* Until none of names is listed any more, within --timeout (its whole
@@ -215,12 +311,16 @@ static int delete_with(ctl_args *a, yajl_gen p)
 	return rc;
 }
 
+static int v_delete_workload(ctl_args *a);
+
 static int v_delete(ctl_args *a)
 {
 	if (opt_on(a, "wait") && !streq(opt_str(a, "wait"), "true") && !streq(opt_str(a, "wait"), "false"))
 		return ctl_failf("delete: --wait %s: must be true or false", opt_str(a, "wait"));
+	if (!opt_on(a, "filename") && a->argc)
+		return v_delete_workload(a);
 	if (!opt_on(a, "filename") || a->argc)
-		return ctl_failf("delete: -f FILE, or: delete workload NAME");
+		return ctl_failf("delete: -f FILE, KIND/NAME, or: delete workload NAME");
 	yajl_gen p = ctl_params(NULL);
 	int rc = p ? add_manifest("delete", opt_str(a, "filename"), p) : ctl_fail("delete", "out of memory");
 	if (rc) {
@@ -236,7 +336,7 @@ static int v_delete_workload(ctl_args *a)
 	int rc = 0;
 	for (int i = 0; i < a->argc; i++) {
 		yajl_gen p = ctl_params(NULL);
-		if (!p || jg_key_str(p, "name", a->argv[i])) {
+		if (!p || add_target(p, a->argv[i]) < 0) {
 			if (p)
 				yajl_gen_free(p);
 			return ctl_fail("delete workload", "out of memory");
@@ -264,11 +364,13 @@ const ctl_cmd ctl_workload_cmds[] = {
 	{ "diff", "-f FILE", "Show what apply would change (exit 1 when something would)", file_opts, 0, 0, 0,
 	  COMPLETE_NONE, v_diff },
 	{ "get workloads", "", "List workloads", get_opts, 0, 0, CMD_FORMAT, COMPLETE_NONE, v_get },
-	{ "describe workload", "NAME...", "Show workloads, their replicas and why they have not converged", NULL, 1,
-	  -1, 0, COMPLETE_NONE, v_describe },
-	{ "delete workload", "NAME...", "Delete workloads and their replicas", delete_opts, 1, -1, 0, COMPLETE_NONE,
-	  v_delete_workload },
-	{ "delete", "-f FILE", "Delete the workloads a manifest names, and their replicas", delete_opts, 0, 0, 0,
-	  COMPLETE_NONE, v_delete },
+	{ "get", "KIND[/NAME]...", "List the workloads of a kind (pods, deployments), or those named", get_opts, 1,
+	  -1, CMD_FORMAT, COMPLETE_NONE, v_get_kind },
+	{ "describe workload", "[KIND/]NAME...", "Show workloads, their replicas and why they have not converged",
+	  NULL, 1, -1, 0, COMPLETE_NONE, ctl_describe_workloads },
+	{ "delete workload", "[KIND/]NAME...", "Delete workloads and their replicas", delete_opts, 1, -1, 0,
+	  COMPLETE_NONE, v_delete_workload },
+	{ "delete", "-f FILE | KIND/NAME...", "Delete the workloads a manifest names, or those named, and their replicas",
+	  delete_opts, 0, -1, 0, COMPLETE_NONE, v_delete },
 	{ NULL },
 };

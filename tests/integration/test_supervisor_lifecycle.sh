@@ -215,6 +215,8 @@ test_sv_host_restart_brings_always_back() {
 	start_sv
 	wait_for 10 sh -c "'$CORRALCTL' --socket '$SOCK' logs svc | grep -q 'run 2'"
 	assert_eq "$(status_of svc)" running "running again"
+	assert_contains "$(grep 'started by policy' "$T/corrald.log" | tail -1)" \
+		"1 ended while corrald was down, 1 started by policy" "the start log counts what it did"
 	assert_eq "$(ctl exec svc cat /count)" 2 "upper/ kept what the container wrote"
 }
 
@@ -305,8 +307,15 @@ test_sv_kill9_daemon_loses_nothing() {
 	sleep 0.3
 	kill -KILL "$CORRALD_PID"
 	wait "$CORRALD_PID" 2>/dev/null || true
+	# its socket file stays: a client says what that means
+	local said rc=0
+	said=$(ctl ps 2>&1) || rc=$?
+	[ "$rc" != 0 ] || fail "ps answered with corrald down"
+	assert_eq "$said" "corralctl: corrald is not running: nothing listens on $SOCK" "a socket with nobody behind it"
 	# "dies" ends while corrald is down: its monitor records that
 	wait_for 10 test -e "$STATE_D/containers/$dies/exit.json"
+	local ended
+	ended=$(jq -r .finishedAt "$STATE_D/containers/$dies/exit.json")
 	start_sv
 	assert_eq "$(status_of counter)" running "counter re-adopted"
 	assert_eq "$(status_of sleeper)" running "sleeper re-adopted"
@@ -327,6 +336,9 @@ test_sv_kill9_daemon_loses_nothing() {
 	wait_for 5 grep -q " container die .* dies exitCode=9" "$T/ev" # the die event for dies
 	kill "$ev" 2>/dev/null || true
 	wait "$ev" 2>/dev/null || true
+	# stamped when it ended, as its monitor recorded it, not at the adoption
+	assert_eq "$(ctl --json events --since 0 --until 0s | jq -r --arg id "$dies" \
+		'select(.action == "die" and .id == $id) | .time')" "$ended" "the die event's time"
 }
 
 test_sv_log_flood_bounded_and_rss_flat() {

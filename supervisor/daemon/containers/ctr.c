@@ -437,8 +437,14 @@ void ctr_save(corrald *d, ctr *c)
 
 void ctr_publish(corrald *d, ctr *c, const char *action, const char *const *attrs)
 {
+	ctr_publish_at(d, c, action, attrs, 0);
+}
+
+void ctr_publish_at(corrald *d, ctr *c, const char *action, const char *const *attrs, long long at_ns)
+{
 	if (!c->spec.session)
-		return (void)events_publish(d->events, EV_OWNER(c->owner), "container", action, c->id, c->name, attrs, 0);
+		return (void)events_publish(d->events, EV_OWNER(c->owner), "container", action, c->id, c->name, attrs,
+					    at_ns);
 	const char *with[2 * 16 + 3]; /* a member's: its session too */
 	size_t n = 0;
 	for (const char *const *a = attrs; a && a[0] && a[1] && n < 2 * 16; a += 2) {
@@ -448,7 +454,7 @@ void ctr_publish(corrald *d, ctr *c, const char *action, const char *const *attr
 	with[n++] = "session";
 	with[n++] = c->spec.session;
 	with[n] = NULL;
-	events_publish(d->events, EV_OWNER(c->owner), "container", action, c->id, c->name, with, 0);
+	events_publish(d->events, EV_OWNER(c->owner), "container", action, c->id, c->name, with, at_ns);
 }
 
 void ctr_shutdown_all(corrald *d)

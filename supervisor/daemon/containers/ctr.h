@@ -134,5 +134,8 @@ int ctr_append_json(ctr *c, strbuf *sb);
 /* Save its record (a failure is logged) and update the gauges. */
 void ctr_save(struct corrald *d, ctr *c);
 void ctr_publish(struct corrald *d, ctr *c, const char *action, const char *const *attrs);
+/* The same, stamped at_ns (what happened earlier, as the monitor recorded
+ * it; 0: now). */
+void ctr_publish_at(struct corrald *d, ctr *c, const char *action, const char *const *attrs, long long at_ns);
 /* Free every container, answering nothing (corrald's exit). */
 void ctr_shutdown_all(struct corrald *d);

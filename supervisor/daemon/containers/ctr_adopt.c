@@ -114,6 +114,7 @@ int ctr_adopt_all(corrald *d, cerr *err)
 		if (was_running) {
 			ended_n++;
 			ctr_ended(d, c);
+			started += c->status == CS_RESTARTING; /* its policy brings it back */
 		} else if (c->spec.auto_remove && c->has_run && c->status == CS_EXITED) {
 			/* it ended, but corrald went before it removed it */
 			if (ctr_remove_now(d, c, &e) < 0)

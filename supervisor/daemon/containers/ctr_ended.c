@@ -98,11 +98,17 @@ void ctr_ended(corrald *d, ctr *c)
 	c->pid = 0;
 	char code[16];
 	snprintf(code, sizeof(code), "%d", e.code);
+	/* when it ended, as its monitor recorded it: corrald may have been
+	 * down then, and adopts it only now */
+	long long at = 0;
+	if (rfc3339_parse(e.finished_at, strlen(e.finished_at), &at) < 0)
+		at = 0;
 	if (e.oom_killed) {
-		ctr_publish(d, c, "oom", NULL);
+		ctr_publish_at(d, c, "oom", NULL, at);
 		metrics_add_oom_kills(d->metrics, 1);
 	}
-	ctr_publish(d, c, "die", (const char *const[]){ "exitCode", code, "oomKilled", e.oom_killed ? "true" : "false", NULL });
+	ctr_publish_at(d, c, "die", (const char *const[]){ "exitCode", code, "oomKilled", e.oom_killed ? "true" : "false", NULL },
+		       at);
 	ctr_end_follows(c);
 	ctr_wake(c, 1u << WAIT_STOPPED | 1u << WAIT_STOP);
 	if (c->checkpoint_ending) {

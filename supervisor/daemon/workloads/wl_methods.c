@@ -15,9 +15,9 @@
 #include "common/timefmt.h"
 
 #include <errno.h>
-#include <string.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* update: a new template, rolled; scale: replicas; configure: the rest
  * (labels), which the running replicas keep */
@@ -85,6 +85,24 @@ static int put(wl_table *t, workload *old, workload *w, cerr *err)
 	return 0;
 }
 
+/* "pod" or "deployment", as kubectl writes KIND/NAME. */
+static const char *kind_word(const char *kind) { return streq(kind, "Pod") ? "pod" : "deployment"; }
+
+/* The kind that KIND of KIND/NAME means (kubectl's names and short
+ * names), or NULL. */
+static const char *kind_named(const char *word)
+{
+	static const struct { const char *word, *kind; } kinds[] = {
+		{ "pod", "Pod" }, { "pods", "Pod" }, { "po", "Pod" },
+		{ "deployment", "Deployment" }, { "deployments", "Deployment" }, { "deploy", "Deployment" },
+		{ "deployment.apps", "Deployment" }, { "deployments.apps", "Deployment" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcasecmp(word, kinds[i].word))
+			return kinds[i].kind;
+	return NULL;
+}
+
 /* The manifest of params; *f says what is wrong ("text": the parse's
  * "FILE:LINE: path: why"). */
 static int parse_manifest(yajl_val params, bool *dry, kube_set *set, json_fault *f)
@@ -126,10 +144,17 @@ int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
 		 * replicas are the member's, found by their owner */
 		if (old && old->peer.uid != peer->uid)
 			return sv_permission_denied(call, "a workload of that name belongs to another user: delete it first");
+		char why[96 + 4 * KUBE_NAME_MAX];
+		/* its replicas are found by name: another kind would take them */
+		if (old && !streq(old->kind, set.w[i].kind)) {
+			snprintf(why, sizeof(why), "%s/%s: a %s named %s is there: delete %s/%s first, or name this one "
+				 "otherwise", kind_word(set.w[i].kind), old->name, old->kind, old->name,
+				 kind_word(old->kind), old->name);
+			return sv_invalid(call, "text", why);
+		}
 		added += !old;
 		if (!old && t->n + added > WL_MAX)
 			return sv_invalid(call, "text", "too many workloads");
-		char why[96];
 		if (!old && quota_check(t->d, call, "WorkloadApply", QUOTA_WORKLOADS, mine, added, "text"))
 			return 0;
 		if (strlen(set.w[i].json) > WL_JSON_MAX) {
@@ -214,16 +239,23 @@ int sv_workload_list(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply_gen(call, g);
 }
 
-/* The workload params name, if peer may see it; NULL with *name when
- * there is none, or with *f when params are wrong. */
-static workload *of_params(const peer_cred *peer, wl_table *t, yajl_val params, const char *const *known, json_fault *f,
-			   const char **name)
+/* The workload params name (of its kind, when params give one), if peer
+ * may see it; NULL with *name when there is none, or with *f when params
+ * are wrong. */
+static workload *of_params(const peer_cred *peer, wl_table *t, yajl_val params, json_fault *f, const char **name)
 {
+	const char *word = NULL, *kind = NULL;
 	*name = NULL;
-	if (sp_known(params, known, f) < 0 || sp_name(params, "name", true, name, f) < 0)
+	if (sp_known(params, KNOWN("name", "kind"), f) < 0 || sp_str(params, "kind", false, &word, f) < 0)
+		return NULL;
+	if (word && !(kind = kind_named(word))) {
+		json_fault_set(f, EINVAL, "kind", "\"%.64s\": not a kind of workload (pod or deployment)", word);
+		return NULL;
+	}
+	if (sp_name(params, "name", true, name, f) < 0)
 		return NULL;
 	workload *w = wl_find(t, *name);
-	return w && wl_visible_to(w, peer) ? w : NULL;
+	return w && wl_visible_to(w, peer) && (!kind || streq(kind, w->kind)) ? w : NULL;
 }
 
 int sv_workload_inspect(vl_call *call, yajl_val params, void *ud)
@@ -233,7 +265,7 @@ int sv_workload_inspect(vl_call *call, yajl_val params, void *ud)
 	const char *name;
 	if (!d->workloads)
 		return reply_gone(call);
-	workload *w = of_params(vl_call_peer(call), d->workloads, params, KNOWN("name"), &f, &name);
+	workload *w = of_params(vl_call_peer(call), d->workloads, params, &f, &name);
 	if (!w)
 		return name ? sv_no_such_workload(call, name) : sv_invalid_fault(call, &f);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -273,7 +305,7 @@ int sv_workload_delete(vl_call *call, yajl_val params, void *ud)
 			return sv_invalid_fault(call, &f);
 		for (size_t i = 0; i < set.n; i++) {
 			workload *w = wl_find(t, set.w[i].name);
-			if (!w || !wl_visible_to(w, vl_call_peer(call)))
+			if (!w || !wl_visible_to(w, vl_call_peer(call)) || !streq(w->kind, set.w[i].kind))
 				continue;
 			if (start_delete(t, w, &err) < 0)
 				return sv_internal_err(call, &err);
@@ -281,7 +313,7 @@ int sv_workload_delete(vl_call *call, yajl_val params, void *ud)
 				return sv_internal(call, "out of memory");
 		}
 	} else {
-		workload *w = of_params(vl_call_peer(call), t, params, KNOWN("name"), &f, &name);
+		workload *w = of_params(vl_call_peer(call), t, params, &f, &name);
 		if (!w)
 			return name ? sv_no_such_workload(call, name) : sv_invalid_fault(call, &f);
 		if (start_delete(t, w, &err) < 0)
