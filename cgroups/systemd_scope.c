@@ -102,7 +102,10 @@ static int call_job(struct conn *c, sd_bus_message *m, const char *what, const c
 	int r = sd->call(c->bus, m, JOB_TIMEOUT_US, &e, &reply);
 	if (r < 0) {
 		bool gone = sd->error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit");
-		r = gone ? -ENOENT : cerr_set(err, -r, "systemd: %s %s: %s", what, unit, e.message ? e.message : strerror(-r));
+		bool there = sd->error_has_name(&e, "org.freedesktop.systemd1.UnitExists");
+		r = gone ? -ENOENT
+		    : there ? -EEXIST
+			    : cerr_set(err, -r, "systemd: %s %s: %s", what, unit, e.message ? e.message : strerror(-r));
 		sd->error_free(&e);
 		return r;
 	}
@@ -157,6 +160,61 @@ static void message_unrefp(struct conn *c, sd_bus_message **m)
 		c->sd->message_unref(*m);
 }
 
+/* StartTransientUnit of scope unit in slice, holding pid: a container's
+ * (delegated, accounted, with props) or a monitor's (neither). */
+static int start_scope(struct conn *c, const char *slice, const char *unit, const char *desc, bool container,
+		       pid_t pid, const struct cg_unit_props *props, cerr *err)
+{
+	const struct sd_lib *sd = c->sd;
+	sd_bus_message *m = NULL;
+	int r;
+	/* runc's: accounting on, so that systemd enables the controllers above */
+	if ((r = sd->new_method_call(c->bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit")) < 0 ||
+	    (r = sd->append(m, "ss", unit, "fail")) < 0 || (r = sd->open_container(m, 'a', "(sv)")) < 0 ||
+	    (r = sd->append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", desc, "Slice", "s", slice, "Delegate",
+			    "b", container, "DefaultDependencies", "b", 0, "CollectMode", "s", "inactive-or-failed")) < 0 ||
+	    (r = sd->append(m, "(sv)", "PIDs", "au", 1, (uint32_t)pid)) < 0 ||
+	    (container && (r = sd->append(m, "(sv)(sv)(sv)(sv)", "MemoryAccounting", "b", 1, "CPUAccounting", "b", 1,
+					  "IOAccounting", "b", 1, "TasksAccounting", "b", 1)) < 0) ||
+	    (r = append_props(sd, m, props)) < 0 || (r = sd->close_container(m)) < 0 ||
+	    (r = sd->append(m, "a(sa(sv))", 0)) < 0) {
+		message_unrefp(c, &m);
+		return cerr_sys(err, -r, "systemd: StartTransientUnit %s: build the call", unit);
+	}
+	r = call_job(c, m, "StartTransientUnit", unit, err);
+	message_unrefp(c, &m);
+	if (r == -ENOENT)
+		r = cerr_set(err, ENOENT, "systemd: StartTransientUnit %s: no such unit", unit);
+	return r;
+}
+
+int cg_monitor_scope(const char *slice, const char *unit, pid_t pid, cerr *err)
+{
+	static const struct cg_unit_props none;
+	_cleanup_(conn_close) struct conn c;
+	int r = conn_open(&c, err);
+	if (r < 0)
+		return r;
+	char desc[300];
+	snprintf(desc, sizeof(desc), "corral monitor %s", unit);
+	for (int tries = 0; tries < 3; tries++) {
+		if ((r = start_scope(&c, slice, unit, desc, false, pid, &none, err)) != -EEXIST)
+			break;
+		/* the previous monitor of a restarted container, ending: join it */
+		sd_bus_error e = SD_BUS_ERROR_NULL;
+		r = c.sd->call_method(c.bus, SD_DEST, SD_PATH, SD_MANAGER, "AttachProcessesToUnit", &e, NULL, "ssau",
+				      unit, "", 1, (uint32_t)pid);
+		bool gone = r < 0 && c.sd->error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit");
+		if (r < 0 && !gone)
+			r = cerr_set(err, -r, "systemd: AttachProcessesToUnit %s: %s", unit,
+				     e.message ? e.message : strerror(-r));
+		c.sd->error_free(&e);
+		if (!gone) /* else it went meanwhile: start it again */
+			break;
+	}
+	return r == -EEXIST ? cerr_set(err, EEXIST, "systemd: %s: there, and going", unit) : r < 0 ? r : 0;
+}
+
 int cg_scope_start(const char *slice, const char *unit, pid_t pid, const struct cg_resources *res, char **path,
 		   cerr *err)
 {
@@ -167,27 +225,10 @@ int cg_scope_start(const char *slice, const char *unit, pid_t pid, const struct 
 	_cleanup_(conn_close) struct conn c;
 	if ((r = conn_open(&c, err)) < 0)
 		return r;
-	const struct sd_lib *sd = c.sd;
-	sd_bus_message *m = NULL;
 	char desc[300];
 	snprintf(desc, sizeof(desc), "corral container %s", unit);
-	/* runc's: accounting on, so that systemd enables the controllers above */
-	if ((r = sd->new_method_call(c.bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StartTransientUnit")) < 0 ||
-	    (r = sd->append(m, "ss", unit, "fail")) < 0 || (r = sd->open_container(m, 'a', "(sv)")) < 0 ||
-	    (r = sd->append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", desc, "Slice", "s", slice, "Delegate",
-			    "b", 1, "DefaultDependencies", "b", 0, "CollectMode", "s", "inactive-or-failed")) < 0 ||
-	    (r = sd->append(m, "(sv)", "PIDs", "au", 1, (uint32_t)pid)) < 0 ||
-	    (r = sd->append(m, "(sv)(sv)(sv)(sv)", "MemoryAccounting", "b", 1, "CPUAccounting", "b", 1,
-			    "IOAccounting", "b", 1, "TasksAccounting", "b", 1)) < 0 ||
-	    (r = append_props(sd, m, &props)) < 0 || (r = sd->close_container(m)) < 0 ||
-	    (r = sd->append(m, "a(sa(sv))", 0)) < 0) {
-		message_unrefp(&c, &m);
-		return cerr_sys(err, -r, "systemd: StartTransientUnit %s: build the call", unit);
-	}
-	r = call_job(&c, m, "StartTransientUnit", unit, err);
-	message_unrefp(&c, &m);
-	if (r == -ENOENT)
-		r = cerr_set(err, ENOENT, "systemd: StartTransientUnit %s: no such unit", unit);
+	if ((r = start_scope(&c, slice, unit, desc, true, pid, &props, err)) == -EEXIST)
+		r = cerr_set(err, EEXIST, "systemd: StartTransientUnit %s: the unit is there already", unit);
 	if (r < 0)
 		return r;
 	/* where systemd put it, as the kernel says */

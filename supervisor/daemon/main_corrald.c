@@ -159,8 +159,10 @@ static int dir_of(const char *path, char **out)
 	return 0;
 }
 
-/* Under systemd with Delegate=yes, step into a leaf and put containers beside
- * it; elsewhere containers go under cgroup-parent or /corral. */
+/* With cgroup-delegate yes, step into a leaf and put containers beside it;
+ * else containers go to scopes in a slice (the systemd manager), or under
+ * cgroup-parent or /corral, and corrald's own cgroup holds corrald alone
+ * (a unit whose cgroup holds containers cannot be restarted by systemd). */
 static int setup_cgroup(corrald *d, const corrald_config *cfg, cerr *err)
 {
 	_cleanup_free_ char *text = NULL, *own = NULL;
@@ -197,7 +199,19 @@ static int setup_cgroup(corrald *d, const corrald_config *cfg, cerr *err)
 		return d->cgroup_parent ? 0 : cerr_set(err, ENOMEM, "out of memory");
 	}
 	d->cgroup_parent = cgself_containers_parent(cfg->cgroup_parent, own, delegated);
-	return d->cgroup_parent ? 0 : cerr_set(err, ENOMEM, "out of memory");
+	if (!d->cgroup_parent)
+		return cerr_set(err, ENOMEM, "out of memory");
+	/* where the monitors go (ctr_spawn.c): beside the containers, out of
+	 * corrald's own cgroup; with no cgroup2 mount they stay with us */
+	char monitors[PATH_MAX];
+	if (mount || cg_find_mount(&mount) == 0) {
+		snprintf(monitors, sizeof(monitors), "%s%s/monitors", mount,
+			 streq(d->cgroup_parent, "/") ? "" : d->cgroup_parent);
+		int r = mkdir_p(monitors, 0755);
+		if (r < 0)
+			return cerr_sys(err, -r, "cgroup %s", monitors);
+	}
+	return 0;
 }
 
 /* containers/ and runtime/ under the state directory; corral-monitor beside

@@ -1,6 +1,7 @@
 /* corral-monitor: supervises one container for corrald (see monitor.h). It
  * runs in its own session, and outlives corrald. */
 #include "supervisor/monitor/monitor.h"
+#include "supervisor/monitor/placement.h"
 #include "runtime/criu.h"
 #include "runtime/procwait.h"
 #include "runtime/sealed_exe.h"
@@ -22,7 +23,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: corral-monitor --dir DIR --root ROOT --id ID [--sync-fd N]\n"
 		   "         [--log-max-size BYTES] [--log-max-files N] [--foreground] [--standby] [--interactive] [--net-hold]\n"
-		   "         [--systemd-cgroup]\n"
+		   "         [--systemd-cgroup] [--scope-slice SLICE | --cgroup PATH]\n"
 		   "         [--restore IMAGES]\n"
 		   "       corral-monitor --cleanup --root ROOT --id ID\n"
 		   "       corral-monitor --checkpoint IMAGES [--leave-running] [--empty-net] --root ROOT --id ID\n"
@@ -40,14 +41,15 @@ int main(int argc, char **argv)
 		return monitor_exec_main(argc, argv);
 	monitor_opts o = { .sync_fd = -1 };
 	bool fg = false, cleanup = false, leave_running = false, empty_net = false;
-	const char *checkpoint = NULL;
+	const char *checkpoint = NULL, *scope_slice = NULL, *own_cgroup = NULL;
 	static const struct option longs[] = {
 		{ "dir", 1, NULL, 'd' }, { "root", 1, NULL, 'r' }, { "id", 1, NULL, 'i' },
 		{ "sync-fd", 1, NULL, 's' }, { "log-max-size", 1, NULL, 'S' }, { "log-max-files", 1, NULL, 'F' },
 		{ "foreground", 0, NULL, 'f' }, { "standby", 0, NULL, 'w' }, { "cleanup", 0, NULL, 'c' }, { "help", 0, NULL, 'h' },
 		{ "interactive", 0, NULL, 'I' }, { "net-hold", 0, NULL, 'N' },
 		{ "systemd-cgroup", 0, NULL, 'C' }, { "restore", 1, NULL, 'R' }, { "checkpoint", 1, NULL, 'K' },
-		{ "leave-running", 0, NULL, 'L' }, { "empty-net", 0, NULL, 'E' }, { 0 },
+		{ "leave-running", 0, NULL, 'L' }, { "empty-net", 0, NULL, 'E' }, { "scope-slice", 1, NULL, 'P' },
+		{ "cgroup", 1, NULL, 'G' }, { 0 },
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
@@ -68,6 +70,8 @@ int main(int argc, char **argv)
 		case 'K': checkpoint = optarg; break;
 		case 'L': leave_running = true; break;
 		case 'E': empty_net = true; break;
+		case 'P': scope_slice = optarg; break;
+		case 'G': own_cgroup = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -114,6 +118,12 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/monitor.log", o.dir);
 	if (!fg)
 		log_set_file(path);
+	/* out of corrald's cgroup before anything else: the container goes on
+	 * without it, only a restart of corrald's unit would not */
+	if (monitor_place(scope_slice, own_cgroup, o.id, &serr) < 0) {
+		log_cerr(LOG_LVL_WARN, &serr, "stays in corrald's cgroup");
+		cerr_clear(&serr);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	/* orphans of the container come to us, not to init */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);

@@ -68,9 +68,12 @@ test_supervisor_units_verify() {
 		fail "systemd-analyze verify: $out"
 	[ -z "$out" ] || fail "systemd-analyze verify warned: $out"
 	local svc="$ROOTDIR/supervisor/systemd/corrald.service"
-	for want in Type=notify Delegate=yes KillMode=process; do
+	for want in Type=notify KillMode=process KeyringMode=private; do
 		grep -qx "$want" "$svc" || fail "corrald.service lacks $want"
 	done
+	# containers and monitors are scopes of their own: a unit that held
+	# them could not be restarted while they run (test_supervisor_service.sh)
+	! grep -q '^Delegate=' "$svc" || fail "corrald.service delegates its cgroup"
 	grep -qx 'SocketMode=0660' "$ROOTDIR/supervisor/systemd/corrald.socket" || fail "socket mode"
 }
 

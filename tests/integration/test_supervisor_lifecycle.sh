@@ -62,6 +62,10 @@ test_sv_monitor_goes_lean_and_stays_parent() {
 	wait_for 5 sh -c "readlink /proc/$mon/exe | grep -q 'corral-monitor-lean\$'"
 	assert_eq "$(cat /proc/"$mon"/comm)" corral-monitor "comm after the exec"
 	assert_eq "$(grep -c 'libseccomp\|libcap\|libmnl\|libcrypto' /proc/"$mon"/maps)" 0 "no runtime libraries mapped"
+	# out of corrald's cgroup, beside the containers' (a service manager
+	# restarts corrald only when its cgroup holds corrald alone)
+	assert_eq "$(grep '^0::' /proc/"$mon"/cgroup)" "0::/corral-$TID/monitors" "the monitor's cgroup"
+	assert_eq "$(grep '^0::' /proc/"$CORRALD_PID"/cgroup)" "$(grep '^0::' /proc/$$/cgroup)" "corrald's own cgroup"
 	[ -e "$STATE_D/runtime/$id" ] || fail "runtime state of the running container missing"
 	ctl kill -s KILL lean >/dev/null
 	assert_eq "$(ctl wait lean)" 137 "exit code recorded by the lean monitor"

@@ -18,13 +18,14 @@ static void test_cgroup_self(void **state)
 	free(p);
 	assert_int_equal(cgself_parse("4:memory:/\n", &p, &err), -ENOENT);
 	cerr_clear(&err);
+	/* auto: not even as systemd's service (it could not be restarted) */
 	setenv("INVOCATION_ID", "abc", 1);
-	assert_true(cgself_should_delegate(CG_DELEGATE_AUTO, "/system.slice/corrald.service"));
+	assert_false(cgself_should_delegate(CG_DELEGATE_AUTO, "/system.slice/corrald.service"));
 	assert_false(cgself_should_delegate(CG_DELEGATE_AUTO, "/user.slice/session-1.scope"));
 	assert_false(cgself_should_delegate(CG_DELEGATE_YES, "/"));
 	assert_false(cgself_should_delegate(CG_DELEGATE_NO, "/system.slice/corrald.service"));
 	unsetenv("INVOCATION_ID");
-	assert_false(cgself_should_delegate(CG_DELEGATE_AUTO, "/system.slice/corrald.service"));
+	assert_true(cgself_should_delegate(CG_DELEGATE_YES, "/system.slice/corrald.service"));
 	assert_true(cgself_should_delegate(CG_DELEGATE_YES, "/x"));
 
 	/* a fake cgroupfs: the service cgroup offers cpu, memory, pids */

@@ -55,6 +55,7 @@ if grep -q " /sys/fs/selinux selinuxfs " /proc/mounts; then
 # booted with systemd as PID 1 (CORRAL_VM_MODE=systemd): what needs systemd
 elif [ -d /run/systemd/system ]; then
 	export TIER_TESTS="test_cgroups_systemd.sh
+test_supervisor_service.sh
 test_cgroups_rootless.sh:systemd_user
 test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|systemd')
 test_clients_ctr.sh$([ "$clients" = all ] || echo ':systemd')

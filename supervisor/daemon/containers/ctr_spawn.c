@@ -155,7 +155,9 @@ static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 	ctr_checkpoint_path(d, c, images, sizeof(images));
 	snprintf(sizearg, sizeof(sizearg), "%zu", d->cfg->log_max_size);
 	snprintf(filesarg, sizeof(filesarg), "%u", d->cfg->log_max_files);
-	char *argv[22] = { "corral-monitor", "--dir", dir, "--root", d->runtime_root, "--id", c->id,
+	char monitors[PATH_MAX];
+	ctr_cgroups_path(d, "monitors", monitors, sizeof(monitors));
+	char *argv[24] = { "corral-monitor", "--dir", dir, "--root", d->runtime_root, "--id", c->id,
 			   "--sync-fd", "3", "--standby", "--log-max-size", sizearg, "--log-max-files", filesarg };
 	size_t k = 14;
 	if (c->spec.interactive)
@@ -164,6 +166,10 @@ static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 		argv[k++] = "--net-hold";
 	if (d->systemd_cgroup)
 		argv[k++] = "--systemd-cgroup";
+	/* out of corrald's cgroup (monitor/placement.c): its own scope beside
+	 * the container's, or the cgroup beside the containers' */
+	argv[k++] = d->systemd_cgroup ? "--scope-slice" : "--cgroup";
+	argv[k++] = d->systemd_cgroup ? d->cgroup_parent : monitors;
 	if (c->restoring) {
 		argv[k++] = "--restore";
 		argv[k++] = images;

@@ -30,13 +30,10 @@ int cgself_parse(const char *text, char **path, cerr *err)
 
 bool cgself_should_delegate(int mode, const char *own)
 {
-	if (mode == CG_DELEGATE_NO || !own || streq(own, "/"))
-		return false;
-	if (mode == CG_DELEGATE_YES)
-		return true;
-	/* auto: systemd sets INVOCATION_ID for the services it starts */
-	size_t n = strlen(own);
-	return getenv("INVOCATION_ID") && n > 8 && !strcmp(own + n - 8, ".service");
+	/* auto is no: a service that puts its containers under its own unit
+	 * cannot be restarted by systemd while they run (the unit's cgroup
+	 * then has controllers enabled and takes no new process: 219/CGROUP) */
+	return mode == CG_DELEGATE_YES && own && !streq(own, "/");
 }
 
 static int move_procs(int from_dfd, int to_dfd, const char *what, cerr *err)

@@ -12,8 +12,8 @@
  * /proc/self/cgroup (its "0::" line). */
 int cgself_parse(const char *proc_cgroup, char **path, cerr *err);
 
-/* Whether to delegate: asked for, or (auto) under systemd in a service's own
- * cgroup. */
+/* Whether to delegate: only when asked for (cgroup-delegate yes), and
+ * not at the hierarchy's root. */
 bool cgself_should_delegate(int mode /* enum cg_delegate */, const char *own_path);
 
 /* Move every process of mount/own into mount/own/leaf, then enable in own's

@@ -1,0 +1,150 @@
+#!/bin/bash
+# time: under TCG each systemctl restart of corrald takes seconds, and every case waits for a container's port through a restart
+# corrald as the system service that `make install` sets up, under systemd
+# as PID 1 (the VM tier's systemd boot): restart, stop and start,
+# daemon-reload and a kill -9 (systemd's own restart) with a container on a
+# published port and a workload running, each left running and adopted,
+# and nothing of theirs in corrald's unit: each monitor has a scope of its
+# own beside its container's.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+
+file_skip() {
+	echo "SKIP test_supervisor_service.sh: $*"
+	echo "skip test_supervisor_service" >>"$RESULTS"
+	exit 0
+}
+[ -d /run/systemd/system ] || file_skip "needs systemd as PID 1 (the VM tier's systemd boot: CORRAL_VM_MODE=systemd)"
+[ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/portmap ] || file_skip "the CNI plugins are not installed (containernetworking-plugins)"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+
+UNIT=corrald.service
+SOCKET_PATH=/run/corral/corrald.sock
+CGROOT=/sys/fs/cgroup
+# the service's state on ext4 (the guest's root is an overlay: see
+# test_supervisor_storage.sh for that), under the file's own directory
+SVC_T="$TESTROOT/service-$$"
+
+# as the service's users call it: the default socket
+sctl() { "$CORRALCTL" --timeout 60 "$@"; }
+# in the guest's own network namespace, where the service publishes ports
+# (each test file runs in a namespace of its own)
+hostnet() { nsenter --net=/proc/1/ns/net "$@"; }
+get() { hostnet curl -sf --max-time 5 "$1"; }
+main_pid() { systemctl show -P MainPID "$UNIT"; }
+active() { [ "$(systemctl show -P ActiveState "$UNIT")" = active ] && sctl ping >/dev/null 2>&1; }
+# every process in the unit's cgroup tree, one a line
+unit_procs() { cat $(find "$CGROOT$(systemctl show -P ControlGroup "$UNIT")" -name cgroup.procs) 2>/dev/null; }
+
+install_service() {
+	mkdir -p "$SVC_T/state" /var/lib/corral /etc/corral
+	mount --bind "$SVC_T/state" /var/lib/corral
+	# the units and binaries as `make install` writes them (built already)
+	make -s -C "$ROOTDIR" -o all install PREFIX=/usr/local >"$SVC_T/install.log" 2>&1 ||
+		{ cat "$SVC_T/install.log"; return 1; }
+	systemd-sysusers
+	: >/etc/corral/corrald.conf
+	systemctl daemon-reload
+	systemctl start corrald.socket "$UNIT"
+	wait_for 60 active || { systemctl status "$UNIT"; return 1; }
+	sctl image import "oci:$FIXTURES/images/oci:test" bb:1 >/dev/null
+}
+
+uninstall_service() {
+	set +e
+	if active; then
+		for id in $(sctl --json ps -a 2>/dev/null | jq -r '.[].id' 2>/dev/null); do sctl rm -f "$id"; done
+		for w in $(sctl --json get workloads 2>/dev/null | jq -r '.[].name' 2>/dev/null); do sctl delete workload "$w"; done
+	fi >/dev/null 2>&1
+	systemctl stop corrald.socket "$UNIT" >/dev/null 2>&1
+	for u in $(systemctl list-units --plain --no-legend 'corral-*.scope' | awk '{print $1}'); do
+		systemctl stop "$u" >/dev/null 2>&1
+	done
+	umount -l /var/lib/corral 2>/dev/null
+	for m in $(awk -v d="$SVC_T/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do umount -l "$m"; done
+	rm -f /usr/local/lib/systemd/system/corrald.service /usr/local/lib/systemd/system/corrald.socket
+	systemctl daemon-reload
+	rm -rf "$SVC_T"
+}
+trap uninstall_service EXIT
+install_service || file_skip "the service did not start (see above)"
+
+# web NAME PORT: a container serving "hello from NAME" on PORT
+web() {
+	sctl run -d --name "$1" --restart always -p "$2:80" --tmpfs /www bb:1 sh -c \
+		"mkdir -p /www && echo 'hello from $1' >/www/index.html && exec httpd -f -p 80 -h /www" >/dev/null
+	wait_for 30 get "http://127.0.0.1:$2/"
+}
+pod() {
+	cat <<-EOF
+	apiVersion: v1
+	kind: Pod
+	metadata: {name: $1}
+	spec:
+	  containers:
+	  - {name: main, image: bb:1, command: ["sleep", "100000"]}
+	EOF
+}
+wl_ready() { [ "$(sctl --json get workloads | jq -r --arg n "$1" '.[] | select(.name == $n) | .status')" = converged ]; }
+
+# What each way of restarting corrald must keep: the container's same
+# process, serving on its port; the workload's same replica; corrald's
+# unit holding corrald alone; each monitor in its own scope.
+# kept NAME PORT PID REPLICA
+kept() {
+	local name=$1 port=$2 pid=$3 replica=$4 mon
+	assert_eq "$(sctl --json inspect "$name" | jq -r '.[0].state.status')" running "$name is running, adopted"
+	assert_eq "$(sctl --json inspect "$name" | jq -r '.[0].state.pid')" "$pid" "$name: the same process"
+	assert_eq "$(get "http://127.0.0.1:$port/")" "hello from $name" "$name serves on its port"
+	wait_for 30 wl_ready app || fail "the workload is not converged: $(sctl describe workload app)"
+	assert_eq "$(sctl --json ps | jq -r '[.[] | select(.labels["io.corral.workload"] == "app") | .id] | join(",")')" \
+		"$replica" "the workload's same replica"
+	assert_eq "$(unit_procs)" "$(main_pid)" "corrald's unit holds corrald alone"
+	mon=$(awk '{print $4}' "/proc/$pid/stat")
+	assert_eq "$(grep '^0::' "/proc/$mon/cgroup")" \
+		"0::/machine.slice/corral-monitor-$(sctl --json inspect "$name" | jq -r '.[0].id').scope" "its monitor's own scope"
+}
+
+test_service_restarts_keep_containers_serving() {
+	web web 18080
+	pod app >"$T/app.yaml"
+	sctl apply -f "$T/app.yaml" >/dev/null
+	wait_for 60 wl_ready app || fail "the workload did not converge: $(sctl describe workload app)"
+	local pid replica first
+	pid=$(sctl --json inspect web | jq -r '.[0].state.pid')
+	replica=$(sctl --json ps | jq -r '[.[] | select(.labels["io.corral.workload"] == "app") | .id] | join(",")')
+	kept web 18080 "$pid" "$replica"
+	first=$(main_pid)
+	systemctl restart "$UNIT" || fail "systemctl restart: $(systemctl status "$UNIT" 2>&1 | tail -5)"
+	wait_for 60 active || fail "not active after a restart"
+	[ "$(main_pid)" != "$first" ] || fail "restart kept the same corrald"
+	kept web 18080 "$pid" "$replica"
+	systemctl stop "$UNIT"
+	assert_eq "$(unit_procs)" "" "nothing of corrald's unit outlives its stop"
+	get http://127.0.0.1:18080/ >/dev/null || fail "the container stopped serving with corrald stopped"
+	systemctl start "$UNIT" || fail "systemctl start after stop: $(systemctl status "$UNIT" 2>&1 | tail -5)"
+	wait_for 60 active || fail "not active after stop and start"
+	kept web 18080 "$pid" "$replica"
+	systemctl daemon-reload
+	wait_for 60 active || fail "not active after daemon-reload"
+	kept web 18080 "$pid" "$replica"
+	# kill -9: systemd's own restart (Restart=on-failure)
+	first=$(main_pid)
+	kill -KILL "$first"
+	wait_for 60 sh -c "[ \"\$(systemctl show -P MainPID $UNIT)\" != $first ] && [ \"\$(systemctl show -P MainPID $UNIT)\" != 0 ]" ||
+		fail "systemd did not start corrald again after kill -9: $(systemctl status "$UNIT" 2>&1 | tail -5)"
+	wait_for 60 active || fail "not active after systemd's restart"
+	kept web 18080 "$pid" "$replica"
+	# what systemd saw: no left-over process, no failed start
+	local journal
+	journal=$(journalctl -u "$UNIT" --no-pager -o cat 2>/dev/null)
+	assert_not_contains "$journal" "Found left-over process" "the journal"
+	assert_not_contains "$journal" "219/CGROUP" "the journal"
+	sctl rm -f web >/dev/null
+	sctl delete workload app >/dev/null
+	assert_eq "$(systemctl list-units --plain --no-legend 'corral-monitor-*.scope' | wc -l)" 0 "no monitor scope left after rm"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
