@@ -1,4 +1,5 @@
 #include "images/rootfs.h"
+#include "images/overlay_probe.h"
 #include "images/whiteout.h"
 #include "common/cleanup.h"
 #include "common/copytree.h"
@@ -15,6 +16,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* EINVAL says nothing by itself: where the filesystem is why, say so */
+static int overlay_failed(int e, const char *upper, const char *target, cerr *err)
+{
+	char why[PATH_MAX + 128];
+	if (e == EINVAL && overlay_unfit(upper, why, sizeof(why))[0])
+		return cerr_set(err, e, "mount overlay on %s: %s (use a store on ext4, xfs or btrfs)", target, why);
+	return cerr_sys(err, e, "mount overlay on %s", target);
+}
+
 /* The new mount API takes one lower layer per call ("lowerdir+", Linux
  * 6.8), so neither the page-sized option limit nor ':' and ',' in paths
  * matter. */
@@ -30,7 +40,7 @@ static int overlay_fsconfig(char **lowers, size_t n, const char *upper, const ch
 	if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return cerr_sys(err, errno, "mount overlay on %s", target);
+		return overlay_failed(errno, upper, target, err);
 	_cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 	if (mnt < 0)
 		return cerr_sys(err, errno, "mount overlay on %s: fsmount", target);
@@ -87,7 +97,7 @@ static int overlay_mount(char **lowers, size_t n, const char *upper, const char 
 	if (!plain || o.len >= 4000)
 		return overlay_fsconfig(lowers, n, upper, work, target, err);
 	if (mount("overlay", target, "overlay", MS_NOSUID | MS_NODEV, o.buf) < 0)
-		return cerr_sys(err, errno, "mount overlay on %s", target);
+		return overlay_failed(errno, upper, target, err);
 	return 0;
 }
 

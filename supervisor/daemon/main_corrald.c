@@ -1,6 +1,7 @@
 /* corrald: the corral supervisor daemon. */
 #include "cgroups/cgroups.h"
 #include "runtime/cgroup_path.h"
+#include "images/overlay_probe.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
@@ -253,6 +254,12 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 	if ((r = mkdir_p(d->containers_dir, 0711)) < 0 || (r = chmod(d->containers_dir, 0711) < 0 ? -errno : 0) < 0 ||
 	    (r = mkdir_p(d->runtime_root, 0700)) < 0)
 		return cerr_sys(err, -r, "state directory %s", cfg->state_dir);
+	/* a store overlayfs cannot use fails here, by name, not at the first
+	 * container with a bare EINVAL */
+	_cleanup_cerr_ cerr probe = { 0 };
+	if ((r = overlay_probe(d->containers_dir, &probe)) < 0)
+		return cerr_set(err, -r, "state directory %s: %s: set state-dir to a directory on ext4, xfs or btrfs",
+				cfg->state_dir, cerr_msg(&probe));
 	if ((r = fastpath_init(d, err)) < 0 || (r = trash_init(d, err)) < 0)
 		return r;
 	ctr_import_stages_clear(d);
