@@ -200,19 +200,7 @@ static int setup_cgroup(corrald *d, const corrald_config *cfg, cerr *err)
 		return d->cgroup_parent ? 0 : cerr_set(err, ENOMEM, "out of memory");
 	}
 	d->cgroup_parent = cgself_containers_parent(cfg->cgroup_parent, own, delegated);
-	if (!d->cgroup_parent)
-		return cerr_set(err, ENOMEM, "out of memory");
-	/* where the monitors go (ctr_spawn.c): beside the containers, out of
-	 * corrald's own cgroup; with no cgroup2 mount they stay with us */
-	char monitors[PATH_MAX];
-	if (mount || cg_find_mount(&mount) == 0) {
-		snprintf(monitors, sizeof(monitors), "%s%s/monitors", mount,
-			 streq(d->cgroup_parent, "/") ? "" : d->cgroup_parent);
-		int r = mkdir_p(monitors, 0755);
-		if (r < 0)
-			return cerr_sys(err, -r, "cgroup %s", monitors);
-	}
-	return 0;
+	return d->cgroup_parent ? 0 : cerr_set(err, ENOMEM, "out of memory");
 }
 
 /* containers/ and runtime/ under the state directory; corral-monitor beside

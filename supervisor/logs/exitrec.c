@@ -9,6 +9,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* text into the room kept for it, then in place of exit.json: it takes no
+ * new block where the disk is full. -ENOENT: no room was kept. */
+static int write_reserved(const char *dir, const char *text, size_t n, cerr *err)
+{
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = dfd < 0 ? -1 : openat(dfd, EXITREC_RESERVE, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : cerr_sys(err, errno, "%s/%s", dir, EXITREC_RESERVE);
+	if (n > EXITREC_ROOM)
+		return -ENOENT;
+	if (pwrite(fd, text, n, 0) != (ssize_t)n || ftruncate(fd, (off_t)n) < 0 || fsync(fd) < 0 ||
+	    renameat(dfd, EXITREC_RESERVE, dfd, EXITREC_FILE) < 0 || fsync(dfd) < 0)
+		return cerr_sys(err, errno, "%s/%s", dir, EXITREC_FILE);
+	return 0;
+}
 
 int exitrec_write(const char *dir, const exitrec *e, cerr *err)
 {
@@ -25,7 +42,28 @@ int exitrec_write(const char *dir, const exitrec *e, cerr *err)
 	yajl_gen_map_close(g);
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" EXITREC_FILE, dir);
-	return jg_write_file(g, path, 0644, 0, err);
+	size_t n;
+	_cleanup_free_ char *text = jg_finish(g, &n);
+	if (!text)
+		return cerr_set(err, ENOMEM, "%s: cannot serialise", path);
+	int r = write_reserved(dir, text, n, err);
+	return r != -ENOENT ? r : write_file_atomic(path, text, n, 0644, err);
+}
+
+int exitrec_reserve(const char *dir, cerr *err)
+{
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = dfd < 0 ? -1
+					 : openat(dfd, EXITREC_RESERVE, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return cerr_sys(err, errno, "%s/%s", dir, EXITREC_RESERVE);
+	static const char zeros[EXITREC_ROOM];
+	if (fallocate(fd, 0, 0, EXITREC_ROOM) < 0 && pwrite(fd, zeros, sizeof(zeros), 0) != (ssize_t)sizeof(zeros)) {
+		int e = errno;
+		unlinkat(dfd, EXITREC_RESERVE, 0);
+		return cerr_sys(err, e, "%s/%s: keep room for the exit record", dir, EXITREC_RESERVE);
+	}
+	return fsync(fd) < 0 ? cerr_sys(err, errno, "%s/%s: fsync", dir, EXITREC_RESERVE) : 0;
 }
 
 static void copy_str(yajl_val v, char *dst, size_t n)

@@ -80,13 +80,18 @@ int rotfile_write(rotfile *f, const void *data, size_t len, cerr *err)
 			return r;
 	}
 	const char *p = data;
-	size_t left = len;
+	size_t left = len, before = f->size;
 	while (left > 0) {
 		ssize_t w = write(f->fd, p, left);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return cerr_sys(err, errno, "%s: write", f->name);
+			int e = errno;
+			/* a record goes in whole or not at all: a full disk cuts
+			 * none in half for the next one to land after */
+			if (f->size > before && ftruncate(f->fd, (off_t)before) == 0)
+				f->size = before;
+			return cerr_sys(err, e, "%s: write", f->name);
 		}
 		p += w;
 		left -= (size_t)w;

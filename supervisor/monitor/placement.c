@@ -25,8 +25,13 @@ int monitor_place(const char *slice, const char *cgroup, const char *id, cerr *e
 	const char *mount;
 	if (cg_find_mount(&mount) < 0)
 		return cerr_set(err, ENOENT, "cgroup %s: no cgroup2 hierarchy is mounted", cgroup);
-	char procs[PATH_MAX];
-	snprintf(procs, sizeof(procs), "%s%s/cgroup.procs", mount, cgroup);
-	int r = write_file_str(procs, "0");
+	char dir[PATH_MAX], procs[PATH_MAX + 16];
+	snprintf(dir, sizeof(dir), "%s%s", mount, cgroup);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	/* made by the first monitor: the containers' parent is made by the
+	 * first container, so neither is there before corrald has one */
+	int r = mkdir_p(dir, 0755);
+	if (r == 0)
+		r = write_file_str(procs, "0");
 	return r < 0 ? cerr_sys(err, -r, "%s", procs) : 0;
 }

@@ -49,6 +49,8 @@ typedef struct mon {
 	el_source *io[2];
 	el_source *drain, *killer;
 	bool exited, finished;
+	bool log_dropping;           /* the log cannot be written (a full disk) */
+	unsigned long long dropped;  /* bytes of output not logged since */
 	exitrec rec;
 	exec_job *execs;
 	attach_set att;
@@ -107,8 +109,19 @@ static void on_io(el_source *s, int fd, uint32_t events, void *data)
 	}
 	cerr err = { 0 };
 	/* the log first: what a client gets, the log has */
-	if (crilog_write(&m->log, i ? CRILOG_STDERR : CRILOG_STDOUT, buf, (size_t)n, 0, &err) < 0)
-		log_cerr(LOG_LVL_WARN, &err, "%s: log", m->o->id);
+	if (crilog_write(&m->log, i ? CRILOG_STDERR : CRILOG_STDOUT, buf, (size_t)n, 0, &err) < 0) {
+		/* the container goes on: its output is drained and dropped, not
+		 * left to fill its pipe, until the log can be written again */
+		if (!m->log_dropping)
+			log_cerr(LOG_LVL_WARN, &err, "%s: log: output dropped until it can be written", m->o->id);
+		cerr_clear(&err);
+		m->log_dropping = true;
+		m->dropped += (unsigned long long)n;
+	} else if (m->log_dropping) {
+		log_warn("%s: log: written again; %llu bytes of output were dropped", m->o->id, m->dropped);
+		m->log_dropping = false;
+		m->dropped = 0;
+	}
 	/* what clients see live is masked as the log is */
 	_cleanup_strbuf_ strbuf shown = STRBUF_INIT;
 	int r = m->att.clients ? crilog_mask_redact(m->log.mask, buf, (size_t)n, &shown) : 0;
@@ -274,6 +287,12 @@ static int setup(mon *m, cerr *err)
 	int r = crilog_open(&m->log, path, o->log_max_size, o->log_max_files, err);
 	if (r < 0)
 		return r;
+	/* room for the exit record now, while there is some */
+	cerr e2 = { 0 };
+	if (exitrec_reserve(o->dir, &e2) < 0) {
+		log_cerr(LOG_LVL_WARN, &e2, "%s", o->id);
+		cerr_clear(&e2);
+	}
 	if (o->mask_fd >= 0) {
 		r = crilog_mask_load(&m->mask, o->mask_fd, err);
 		close(o->mask_fd);

@@ -45,7 +45,13 @@ int sv_internal(vl_call *call, const char *reason)
 
 int sv_internal_err(vl_call *call, cerr *err)
 {
-	int r = sv_internal(call, cerr_msg(err));
+	/* a full disk is the caller's to hear of as such: nothing was lost,
+	 * and the same call works once there is room */
+	char full[1024];
+	bool disk = err->code == ENOSPC || err->code == EDQUOT;
+	if (disk)
+		snprintf(full, sizeof(full), "%s (the disk is full: free space there, then call again)", cerr_msg(err));
+	int r = sv_internal(call, disk ? full : cerr_msg(err));
 	cerr_clear(err);
 	return r;
 }

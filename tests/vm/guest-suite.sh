@@ -36,7 +36,8 @@ test_supervisor_security.sh:exec_timeout|memory_limit
 test_supervisor_verbs.sh:pause|_top_
 test_supervisor_workloads.sh:limits
 test_supervisor_policy.sh:default_limits
-test_supervisor_userns.sh:members_container_is_the_member"
+test_supervisor_userns.sh:members_container_is_the_member
+test_supervisor_storage.sh:root_filesystem"
 # the engines' clients: a boot of their own (the same kernel), beside the rest
 client_tests="test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|detach|resources|apparmor|checkpoint')
 test_clients_ctr.sh
@@ -56,6 +57,7 @@ if grep -q " /sys/fs/selinux selinuxfs " /proc/mounts; then
 elif [ -d /run/systemd/system ]; then
 	export TIER_TESTS="test_cgroups_systemd.sh
 test_supervisor_service.sh
+test_supervisor_storage.sh:root_filesystem
 test_cgroups_rootless.sh:systemd_user
 test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|systemd')
 test_clients_ctr.sh$([ "$clients" = all ] || echo ':systemd')

@@ -54,6 +54,7 @@ typedef struct ctr {
 	enum ctr_status_kind status;
 	pid_t pid;
 	bool has_exit;
+	bool ended_unseen;      /* it ended while no corrald ran: adoption says so */
 	int exit_code, signal;
 	bool oom_killed;
 	bool stop_killed;       /* its last Stop had to SIGKILL it (exit.json) */

@@ -113,6 +113,7 @@ int ctr_adopt_all(corrald *d, cerr *err)
 		bool was_running = ctr_alive(c) || c->status == CS_REMOVING || ended_unrecorded(d, c);
 		if (was_running) {
 			ended_n++;
+			c->ended_unseen = true;
 			ctr_ended(d, c);
 			started += c->status == CS_RESTARTING; /* its policy brings it back */
 		} else if (c->spec.auto_remove && c->has_run && c->status == CS_EXITED) {

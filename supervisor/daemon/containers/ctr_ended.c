@@ -98,11 +98,12 @@ void ctr_ended(corrald *d, ctr *c)
 	c->pid = 0;
 	char code[16];
 	snprintf(code, sizeof(code), "%d", e.code);
-	/* when it ended, as its monitor recorded it: corrald may have been
-	 * down then, and adopts it only now */
+	/* one that ended while no corrald ran: when it ended, as its monitor
+	 * recorded it, not when this corrald adopts it */
 	long long at = 0;
-	if (rfc3339_parse(e.finished_at, strlen(e.finished_at), &at) < 0)
+	if (!c->ended_unseen || rfc3339_parse(e.finished_at, strlen(e.finished_at), &at) < 0)
 		at = 0;
+	c->ended_unseen = false;
 	if (e.oom_killed) {
 		ctr_publish_at(d, c, "oom", NULL, at);
 		metrics_add_oom_kills(d->metrics, 1);

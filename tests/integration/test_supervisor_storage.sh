@@ -1,0 +1,122 @@
+#!/bin/bash
+# Storage wherever the state lives: a state directory that overlayfs
+# cannot use is refused when corrald starts, by name (never a bare EINVAL at
+# the first container); and a full disk under the state directory loses
+# nothing: every call says so, records, logs, the store and the events stay
+# whole across a restart, and everything works again once there is room.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+IMG="$FIXTURES/busybox/rootfs"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMGS="$FIXTURES/images"
+
+# corrald on a state directory that is an overlay mount (a CI runner's
+# root, an image built in a container): made in a mount namespace of its
+# own, so nothing of it is the host's
+test_storage_overlay_state_dir_refused_by_name() {
+	mkdir -p "$T/l" "$T/u" "$T/w" "$T/m"
+	local out rc=0
+	out=$(unshare -m --propagation private sh -c '
+		mount -t overlay overlay -o lowerdir="$1/l,upperdir=$1/u,workdir=$1/w" "$1/m" || exit 99
+		exec timeout 30 "$2" --config /dev/null --socket "$1/c.sock" --state-dir "$1/m/state" \
+			--cgroup-parent "/corral-$3" --default-network none' sh "$T" "$CORRALD" "$TID" 2>&1) || rc=$?
+	[ "$rc" != 99 ] || skip "no overlayfs here"
+	[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "corrald started on an overlayfs state directory ($rc): $out"
+	assert_eq "$(tail -1 <<<"$out")" "corrald: state directory $T/m/state: overlayfs cannot mount a rootfs there: $T/m/state/containers is on overlayfs, which overlayfs cannot take as an upper layer: set state-dir to a directory on ext4, xfs or btrfs" "the refusal"
+	assert_eq "$(ls -A "$T/u/state/containers")" "" "the probe left nothing"
+	[ ! -S "$T/c.sock" ] || fail "a socket was left"
+}
+
+# The state directory on this machine's own root filesystem: the host's
+# (ext4 here), the VM tier's default boot (a tmpfs) or its systemd boot (an
+# overlay of the host's root): corrald runs a container there, or refuses
+# at its start naming overlayfs
+test_storage_root_filesystem() {
+	local dir="/var/tmp/corral-$TID" fs out
+	fs=$(stat -f -c %T /var/tmp)
+	trap 'cleanup_sv; rm -rf "$dir"' EXIT
+	mkdir -p "$dir"
+	if [ "$fs" = overlayfs ]; then
+		out=$(timeout 30 "$CORRALD" --config /dev/null --socket "$T/c.sock" --state-dir "$dir/state" \
+			--cgroup-parent "/corral-$TID" --default-network none 2>&1) && fail "corrald started on an overlay root"
+		assert_contains "$out" "$dir/state/containers is on overlayfs, which overlayfs cannot take as an upper layer" "the refusal"
+		return
+	fi
+	start_sv --state-dir "$dir/state"
+	assert_eq "$(ctl run --rm "$IMG" echo "on $fs")" "on $fs" "a container with its state on $fs"
+}
+
+# A loop-mounted ext4 of 48 MiB as the state directory's disk
+small_disk() {
+	truncate -s 48M "$T/disk.img"
+	mke2fs -q -t ext4 -m 0 "$T/disk.img" || skip "no mke2fs"
+	mkdir -p "$T/disk"
+	mount -o loop "$T/disk.img" "$T/disk" || skip "no loop device to mount an ext4 image with"
+}
+fill_disk() {
+	# most at once (the talker's log grows meanwhile), then what is left
+	# block by block; each ends on ENOSPC
+	fallocate -l "$(($(stat -f -c '%a*%S' "$T/disk") * 9 / 10))" "$T/disk/filler" 2>/dev/null || true
+	dd if=/dev/zero of="$T/disk/filler2" bs=4k 2>/dev/null || true
+	[ "$(stat -f -c %a "$T/disk")" = 0 ] || fail "the disk is not full: $(df "$T/disk")"
+}
+# every line of a CRI log whole: TIME STREAM P|F TEXT
+log_whole() { ! grep -vqE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z (stdout|stderr) [PF] ' "$1"; }
+
+test_storage_full_disk_loses_nothing() {
+	trap cleanup_sv EXIT
+	small_disk
+	start_sv --state-dir "$T/disk/state"
+	ctl image import "oci:$IMGS/oci:test" bb:1 >/dev/null
+	ctl run -d --name talker bb:1 sh -c 'i=0; while :; do i=$((i+1)); echo "line $i of output"; done' >/dev/null
+	ctl run --name done bb:1 sh -c 'echo before; exit 3' >/dev/null || true
+	local talker_id n_ctrs out
+	talker_id=$(ctl --json inspect talker | jq -r '.[0].id')
+	wait_for 10 sh -c "[ \$(wc -l <'$T/disk/state/containers/$talker_id/ctr.log') -gt 1000 ]"
+	n_ctrs=$(ls "$T/disk/state/containers" | wc -l)
+	fill_disk
+	local store
+	store=$(find "$T/disk/state/images" | sort)
+	# every call says so, and makes nothing
+	out=$(ctl run --rm bb:1 echo hi 2>&1) && fail "run worked on a full disk"
+	assert_contains "$out" "No space left on device (the disk is full: free space there, then call again)" "run's error"
+	out=$(ctl create --name x bb:1 true 2>&1) && fail "create worked on a full disk"
+	assert_contains "$out" "No space left on device" "create's error"
+	out=$(ctl image import "oci:$IMGS/oci:test" bb:2 2>&1) && fail "import worked on a full disk"
+	assert_contains "$out" "No space left on device" "import's error"
+	assert_eq "$(ls "$T/disk/state/containers" | wc -l)" "$n_ctrs" "no half-made container"
+	assert_eq "$(find "$T/disk/state/images" | sort)" "$store" "no half-made image in the store"
+	# the talker goes on, its output dropped, not left to block it
+	sleep 0.5
+	assert_eq "$(ctl --json inspect talker | jq -r '.[0].state.status')" running "the talker runs on"
+	log_whole "$T/disk/state/containers/$talker_id/ctr.log" || fail "a log line cut in half: $(tail -c 300 "$T/disk/state/containers/$talker_id/ctr.log")"
+	# its end is recorded in the room kept for it
+	ctl stop -t 1 talker >/dev/null
+	assert_eq "$(ctl wait talker)" 137 "the exit status on a full disk (its pid 1 ignores TERM)"
+	# corrald again, on the full disk: every record, log and image readable
+	kill -TERM "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv --state-dir "$T/disk/state"
+	assert_eq "$(ctl wait talker)" 137 "talker's status after a restart"
+	assert_eq "$(ctl wait done)" 3 "done's status after a restart"
+	assert_eq "$(ctl logs done)" before "done's log after a restart"
+	assert_contains "$(ctl logs --tail 1 talker)" "of output" "talker's log after a restart"
+	assert_contains "$(ctl --json image ls | jq -r '[.[].names[]] | join(" ")')" "bb:1" "the image after a restart"
+	for f in "$T"/disk/state/containers/*/record.json "$T"/disk/state/containers/*/exit.json "$T/disk/state/images/refs.json"; do
+		jq -e . "$f" >/dev/null || fail "$f is not whole"
+	done
+	log_whole "$T/disk/state/containers/$talker_id/ctr.log" || fail "a log line cut in half after the restart"
+	# room again: everything works, nothing repaired by hand
+	rm -f "$T/disk/filler" "$T/disk/filler2"
+	assert_eq "$(ctl run --rm bb:1 echo hi)" hi "run once there is room"
+	ctl image import "oci:$IMGS/oci:test" bb:2 >/dev/null || fail "import once there is room"
+	ctl start talker >/dev/null
+	wait_for 10 sh -c "'$CORRALCTL' --socket '$SOCK' logs --tail 1 talker | grep -q 'line [0-9]* of output'"
+	ctl stop -t 1 talker >/dev/null
+	log_whole "$T/disk/state/containers/$talker_id/ctr.log" || fail "a log line cut in half after the disk had room again"
+	assert_contains "$(ctl events --since 1m --until 0s --filter type=container)" "talker" "events are written again"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
