@@ -12,6 +12,7 @@
 #include "supervisor/daemon/core/metrics_http.h"
 #include "supervisor/daemon/health/daemon.h"
 #include "supervisor/daemon/core/sdnotify.h"
+#include "supervisor/daemon/core/state_format.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/broker/broker.h"
 #include "supervisor/daemon/sessions/session_member.h"
@@ -282,6 +283,10 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	d.loop = loop;
 	if (!(d.metrics = metrics_new()) || !(d.events = events_new(EVENTS_KEEP)) || !(d.imgsizes = imgsize_new()))
 		return cerr_set(err, ENOMEM, "out of memory");
+	/* a newer corrald's state is refused before anything is written */
+	int format = 0;
+	if ((r = state_format_check(cfg->state_dir, &format, err)) < 0)
+		goto out;
 	if ((r = mkdir_p(cfg->state_dir, 0711)) < 0) {
 		r = cerr_sys(err, -r, "state directory %s", cfg->state_dir);
 		goto out;
@@ -375,6 +380,14 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	sessions_adopt_members(&d);
 	if ((r = workloads_init(&d, err)) < 0) /* once what runs is known */
 		goto out;
+	/* what was older has been brought to this format as it was adopted */
+	if (format != STATE_FORMAT) {
+		if (format)
+			log_info("state directory %s: format %d brought to %d", cfg->state_dir, format, STATE_FORMAT);
+		_cleanup_cerr_ cerr fe = { 0 };
+		if (state_format_write(cfg->state_dir, &fe) < 0) /* said again at the next start */
+			log_cerr(LOG_LVL_WARN, &fe, "state directory %s: format", cfg->state_dir);
+	}
 	char pidbuf[16];
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
 	events_publish(d.events, EV_SHARED(0), "daemon", "start", "", "corrald",

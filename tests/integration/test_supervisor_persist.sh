@@ -117,6 +117,49 @@ test_persist_health_across_restart() {
 	assert_eq "$(ctl inspect --json web | jq -r '.[0].state.health.status')" starting "a new run starts over"
 }
 
+# The state directory an earlier corrald wrote (tests/fixtures/state-60a9484:
+# what corrald at 60a9484, before format.json, left of an exited container,
+# a created one and a secret): read whole, brought to this format (its
+# containers' directories to the owner-only layout), and noted in
+# format.json; a newer format is refused by name, and nothing is changed.
+test_persist_reads_an_older_state_and_refuses_a_newer() {
+	trap cleanup_sv EXIT
+	local fx="$ROOTDIR/tests/fixtures/state-60a9484" done=46dde5ae2ee359f4afe7c9e70370808acaed4b19a5b527584cf36b0399f6616e
+	mkdir -p "$T/state"
+	cp -a "$fx/." "$T/state/"
+	# as that corrald left them: modes git does not keep
+	chmod 0711 "$T/state" "$T/state/containers"
+	chmod 0700 "$T/state/containers"/* "$T/state/secrets"
+	chmod 0600 "$T/state/secrets"/* "$T/state/containers"/*/record.json
+	chmod 0640 "$T/state/containers"/*/ctr.log
+	start_sv
+	assert_eq "$(ctl --json ps -a | jq -r 'sort_by(.name) | map("\(.name) \(.state.status)") | join(",")')" \
+		"done exited,made created" "the earlier corrald's containers"
+	assert_eq "$(ctl wait done)" 3 "done's exit status"
+	assert_eq "$(ctl logs done 2>&1 | sort | tr '\n' ' ')" "one two " "done's log"
+	assert_eq "$(ctl --json inspect made | jq -r '.[0].config.env[0]')" GREETING=hi "made's spec"
+	assert_contains "$(ctl secret ls)" token "the earlier secret"
+	assert_contains "$(events_of container --since 2026-01-01T00:00:00Z --until 0s)" "die:done" "the earlier events"
+	assert_eq "$(jq -r .format "$T/state/format.json")" 2 "format.json"
+	assert_contains "$(cat "$T/corrald.log")" "format 1 brought to 2" "the start log"
+	getfacl -p "$T/state/containers/$done" 2>/dev/null | grep -q '^user:0:' ||
+		[ "$(stat -c %a "$T/state/containers/$done")" = 700 ] || fail "done's directory is not owner-only"
+	ctl rm made >/dev/null
+	assert_eq "$(ctl run --rm "$IMG" echo new)" new "a new container beside them"
+	# a newer corrald's state: refused before anything is written
+	kill -TERM "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	echo '{"format": 3, "writtenBy": "corrald 9.9.9 (future)"}' >"$T/state/format.json"
+	local before out rc=0
+	before=$(cd "$T/state" && find . -printf '%p %m %s %T@\n' | sort)
+	out=$(timeout 30 "$CORRALD" --config "$T/corrald.conf" --socket "$T/c2.sock" --state-dir "$T/state" \
+		--cgroup-delegate no --cgroup-parent "/corral-$TID" --default-network none 2>&1) || rc=$?
+	[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "corrald started on a newer state ($rc): $out"
+	assert_eq "$(tail -1 <<<"$out")" "corrald: state directory $T/state: its format 3 (written by corrald 9.9.9 (future)) is newer than this corrald's, 2: run that corrald or a newer one; nothing was changed" "the refusal"
+	assert_eq "$(cd "$T/state" && find . -printf '%p %m %s %T@\n' | sort)" "$before" "nothing changed"
+	[ ! -e "$T/c2.sock" ] || fail "a socket was left"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_persist_'); do
 	run_test "$t"
 done
