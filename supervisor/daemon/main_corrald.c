@@ -13,6 +13,7 @@
 #include "supervisor/daemon/health/daemon.h"
 #include "supervisor/daemon/core/sdnotify.h"
 #include "supervisor/daemon/core/state_format.h"
+#include "supervisor/daemon/core/boot.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/broker/broker.h"
 #include "supervisor/daemon/sessions/session_member.h"
@@ -291,6 +292,8 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 		r = cerr_sys(err, -r, "state directory %s", cfg->state_dir);
 		goto out;
 	}
+	if ((r = boot_check(cfg->state_dir, &d.rebooted, &d.boot_ns, err)) < 0)
+		goto out;
 	if (cfg->audit_log[0])
 		audit_path = strdup(cfg->audit_log);
 	else if (asprintf(&audit_path, "%s/audit.log", cfg->state_dir) < 0)
@@ -380,6 +383,10 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	sessions_adopt_members(&d);
 	if ((r = workloads_init(&d, err)) < 0) /* once what runs is known */
 		goto out;
+	/* what the last boot left is accounted for: the next start need not */
+	_cleanup_cerr_ cerr be = { 0 };
+	if (boot_note(cfg->state_dir, &be) < 0)
+		log_cerr(LOG_LVL_WARN, &be, "state directory %s: boot id", cfg->state_dir);
 	/* what was older has been brought to this format as it was adopted */
 	if (format != STATE_FORMAT) {
 		if (format)

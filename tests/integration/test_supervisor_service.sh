@@ -145,6 +145,32 @@ test_service_restarts_keep_containers_serving() {
 	assert_eq "$(systemctl list-units --plain --no-legend 'corral-monitor-*.scope' | wc -l)" 0 "no monitor scope left after rm"
 }
 
+# An upgrade in place: every binary replaced by a new file (as a package
+# upgrade or make install does: the running ones keep their old inodes),
+# then corrald restarted with a container running: its old monitor goes on
+# with the new corrald (exec, logs, stop), and a new container gets the new
+# monitor. (The new files are this build again: what is swapped is every
+# file, under a running container, not the protocol's version.)
+test_service_upgrade_in_place() {
+	web old 18081
+	local mon exe
+	mon=$(awk '{print $4}' "/proc/$(sctl --json inspect old | jq -r '.[0].state.pid')/stat")
+	make -s -C "$ROOTDIR" -o all install PREFIX=/usr/local >"$T/install.log" 2>&1 || fail "make install: $(cat "$T/install.log")"
+	systemctl restart "$UNIT" || fail "restart after the upgrade"
+	wait_for 60 active || fail "not active after the upgrade"
+	exe=$(readlink "/proc/$mon/exe")
+	assert_contains "$exe" "(deleted)" "the old monitor runs its replaced file"
+	assert_eq "$(sctl exec old cat /www/index.html)" "hello from old" "exec through the old monitor"
+	assert_eq "$(get http://127.0.0.1:18081/)" "hello from old" "the old container serves"
+	sctl run -d --name new bb:1 sleep 1000 >/dev/null
+	mon=$(awk '{print $4}' "/proc/$(sctl --json inspect new | jq -r '.[0].state.pid')/stat")
+	exe=$(readlink "/proc/$mon/exe")
+	case $exe in */corral-monitor-lean) ;; *) fail "the new container's monitor is not the new file: $exe" ;; esac
+	sctl stop -t 1 old >/dev/null
+	assert_eq "$(sctl --json inspect old | jq -r '.[0].state.status')" exited "stopped through the old monitor"
+	sctl rm -f old new >/dev/null
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

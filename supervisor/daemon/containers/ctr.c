@@ -185,6 +185,8 @@ static yajl_gen record_gen(const ctr *c)
 	jg_key_bool(g, "oomKilled", c->oom_killed);
 	jg_key_str(g, "startedAt", c->started_at);
 	jg_key_str(g, "finishedAt", c->finished_at);
+	if (c->end_reason[0])
+		jg_key_str(g, "endReason", c->end_reason);
 	jg_key_int(g, "restartCount", c->restart_count);
 	jg_key_int(g, "restartsSinceReset", c->rs.restarts);
 	jg_key_bool(g, "stoppedByUser", c->stopped_by_user);
@@ -331,6 +333,7 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	c->oom_killed = bool_of(v, "oomKilled");
 	snprintf(c->started_at, sizeof(c->started_at), "%s", str_of(v, "startedAt"));
 	snprintf(c->finished_at, sizeof(c->finished_at), "%s", str_of(v, "finishedAt"));
+	snprintf(c->end_reason, sizeof(c->end_reason), "%s", str_of(v, "endReason"));
 	c->restart_count = (unsigned)int_of(v, "restartCount");
 	restart_state_init(&c->rs);
 	c->rs.restarts = (unsigned)int_of(v, "restartsSinceReset");
@@ -377,6 +380,8 @@ int ctr_gen(yajl_gen g, const ctr *c)
 	jg_key_bool(g, "oomKilled", c->oom_killed);
 	jg_key_str(g, "startedAt", c->started_at);
 	jg_key_str(g, "finishedAt", c->finished_at);
+	if (c->end_reason[0])
+		jg_key_str(g, "endReason", c->end_reason);
 	jg_key_int(g, "restartCount", c->restart_count);
 	jg_key_bool(g, "checkpointed", c->checkpointed);
 	CTR_FEATURES_EACH(c->d, gen_state, g, c);

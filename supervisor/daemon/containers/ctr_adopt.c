@@ -12,6 +12,7 @@
 #include "supervisor/daemon/containers/ctr_service.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/timefmt.h"
 #include "runtime/state.h"
 #include "supervisor/logs/exitrec.h"
 
@@ -55,6 +56,26 @@ static bool ended_unrecorded(corrald *d, const ctr *c)
 	ctr_dir(d, c, path, sizeof(path));
 	strncat(path, "/" EXITREC_FILE, sizeof(path) - strlen(path) - 1);
 	return c->status == CS_CREATED && access(path, F_OK) == 0;
+}
+
+/* A container the host's boot ended: its monitor had no time to record
+ * that. Recorded as killed (255, as Docker has it) when the boot began, so
+ * that its restart policy decides as for any failure. */
+static void ended_by_boot(corrald *d, ctr *c)
+{
+	char dir[PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	exitrec e;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (exitrec_read(dir, &e, &err) == 0)
+		return; /* it ended before the boot, and said so */
+	cerr_clear(&err);
+	e = (exitrec){ .code = 255 };
+	snprintf(e.started_at, sizeof(e.started_at), "%s", c->started_at);
+	rfc3339_ns(d->boot_ns, e.finished_at, sizeof(e.finished_at));
+	if (exitrec_write(dir, &e, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "container %s", c->name);
+	snprintf(c->end_reason, sizeof(c->end_reason), "host rebooted");
 }
 
 int ctr_adopt_all(corrald *d, cerr *err)
@@ -114,6 +135,8 @@ int ctr_adopt_all(corrald *d, cerr *err)
 		if (was_running) {
 			ended_n++;
 			c->ended_unseen = true;
+			if (d->rebooted)
+				ended_by_boot(d, c);
 			ctr_ended(d, c);
 			started += c->status == CS_RESTARTING; /* its policy brings it back */
 		} else if (c->spec.auto_remove && c->has_run && c->status == CS_EXITED) {

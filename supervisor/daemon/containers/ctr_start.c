@@ -142,7 +142,7 @@ static void running(corrald *d, ctr *c, vl_call *call, pid_t pid)
 	c->has_run = true;
 	c->started_mono = el_now_usec();
 	rfc3339_ns(0, c->started_at, sizeof(c->started_at));
-	c->finished_at[0] = '\0';
+	c->finished_at[0] = c->end_reason[0] = '\0';
 	if (call)
 		vl_call_reply(call, NULL);
 	/* only now close the socketpair: the monitor waits for that to exec

@@ -22,6 +22,8 @@ typedef struct corrald {
 	uint64_t started_usec;
 	char *cgroup_parent;  /* the slice, when systemd_cgroup */
 	bool systemd_cgroup;  /* cgroup-manager: containers are systemd scopes */
+	bool rebooted;        /* the host booted since the last corrald (core/boot.h) */
+	long long boot_ns;    /* when this boot began */
 	char *containers_dir; /* <state-dir>/containers */
 	char *runtime_root;   /* <state-dir>/runtime: the runtime's state files */
 	char *monitor_bin;    /* corral-monitor beside corrald */
