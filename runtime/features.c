@@ -127,7 +127,7 @@ void features_missing_controllers(char *out, size_t len)
 	}
 }
 
-char *features_json(bool rootless)
+char *features_json(bool rootless, const char *cache_dir)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
 	if (!g)
@@ -155,8 +155,7 @@ char *features_json(bool rootless)
 	r = r || (missing[0] && jg_key_str(g, "io.github.corral.cgroup2.missing", missing));
 	/* runc's key, said only where checkpoint can work: criu is there and
 	 * its own check passes */
-	struct criu criu;
-	if (criu_open(NULL, &criu, NULL) == 0 && criu_check(&criu, NULL) == 0)
+	if (criu_works_cached(cache_dir))
 		r = r || jg_key_str(g, "org.opencontainers.runc.checkpoint.enabled", "true");
 	if (rootless) {
 		char where[PATH_MAX], what[PATH_MAX + 256];

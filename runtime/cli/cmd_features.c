@@ -11,7 +11,7 @@ int cmd_features(int argc, char **argv)
 		fprintf(stderr, "corral: features: unexpected argument \"%s\"\n", argv[1]);
 		return 1;
 	}
-	_cleanup_free_ char *j = features_json(cli.rootless);
+	_cleanup_free_ char *j = features_json(cli.rootless, cli.root);
 	if (!j) {
 		fprintf(stderr, "corral: features: out of memory\n");
 		return 1;

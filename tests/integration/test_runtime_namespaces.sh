@@ -185,6 +185,28 @@ test_features_match_the_runtime() {
 	run_ctr "$TID-ops" || fail "seccomp operators"
 }
 
+# features asks criu once per criu binary and boot (engines ask for the
+# features on every start): a second call runs no criu, a new criu binary
+# is asked again. Here a criu of the test's own, which logs each call.
+test_features_remembers_what_criu_says() {
+	mkdir -p "$T/bin" "$STATE"
+	cat >"$T/bin/criu" <<-EOF
+	#!/bin/sh
+	echo "\$*" >>"$T/criu.calls"
+	[ "\$1" = --version ] && echo "Version: 3.17.1"
+	exit 0
+	EOF
+	chmod +x "$T/bin/criu"
+	local key='."annotations"."org.opencontainers.runc.checkpoint.enabled"'
+	assert_eq "$(PATH="$T/bin:$PATH" cr features | jq -r "$key")" true "criu says it can"
+	assert_eq "$(cat "$T/criu.calls" | tr '\n' ',')" "--version,check," "criu asked once"
+	assert_eq "$(PATH="$T/bin:$PATH" cr features | jq -r "$key")" true "remembered"
+	assert_eq "$(grep -c . "$T/criu.calls")" 2 "no criu run the second time"
+	touch -d '1 minute ago' "$T/bin/criu"
+	PATH="$T/bin:$PATH" cr features >/dev/null
+	assert_eq "$(grep -c . "$T/criu.calls")" 4 "another criu binary is asked again"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done
