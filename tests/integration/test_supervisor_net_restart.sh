@@ -154,6 +154,40 @@ test_svnr_subnets_avoid_the_hosts_routes() {
 	assert_eq "$(net_of back)" 10.89.0.0/24 "back: 10.89.0.0/24 is free now"
 }
 
+# corrald stopped while a container's CNI ADD runs (each plugin here
+# waits 4 s first): the plugin is killed, its owner hears so, corrald exits
+# cleanly (not a use of the freed run: a segfault under a loaded VM), and
+# the next corrald finds the half-made container ended, which rm takes away
+# with nothing left.
+test_svnr_stop_during_an_add_exits_cleanly() {
+	trap cleanup_sv EXIT
+	need_cni
+	mkdir -p "$T/cni"
+	local p
+	for p in "$CNI"/*; do
+		printf '#!/bin/sh\n[ "$CNI_COMMAND" = ADD ] && sleep 4\nexec %s "$@"\n' "$p" >"$T/cni/${p##*/}"
+		chmod +x "$T/cni/${p##*/}"
+	done
+	echo "cni-path = $T/cni" >"$T/corrald.conf"
+	start_sv_netns
+	ctl run -d --name slow "$IMG" sleep 1000 >"$T/run.out" 2>&1 &
+	local run=$!
+	wait_for 10 pgrep -f "^/bin/sh $T/cni/"
+	kill -TERM "$CORRALD_PID"
+	local rc=0
+	wait "$CORRALD_PID" || rc=$?
+	assert_eq "$rc" 0 "corrald's exit status"
+	wait "$run" || true
+	assert_contains "$(cat "$T/corrald.log")" "cut short by corrald's exit" "what corrald says of the cut ADD"
+	! grep -q "Segmentation\|AddressSanitizer" "$T/corrald.log" || fail "$(grep -A5 'Segmentation\|AddressSanitizer' "$T/corrald.log")"
+	echo "cni-path = $CNI" >"$T/corrald.conf"
+	start_sv_netns
+	wait_for 10 sh -c "[ \"\$('$CORRALCTL' --socket '$SOCK' --json ps -a | jq -r '.[0].state.status')\" != running ]"
+	ctl rm -f slow >/dev/null
+	wait_for 10 sh -c "[ -z \"\$(ls -A '$STATE_D/networks/netns' 2>/dev/null)\" ]" || fail "a pin is left: $(ls "$STATE_D/networks/netns")"
+	assert_eq "$(inns ip -o link show type veth | wc -l)" 0 "no veth left"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

@@ -20,6 +20,7 @@ struct cni_run {
 	enum cni_cmd cmd;
 	bool undoing; /* an ADD failed: its DEL runs */
 	bool cancelled; /* an ADD whose caller went: no plugin after this one */
+	bool cut;       /* corrald's exit: its plugin killed, nothing after it */
 	yajl_val list, prev;
 	char *prev_text;
 	char *id, *netns, *ifname, *path, *ip, *mac, *portmap_env_path;
@@ -62,6 +63,20 @@ static bool reverse(const cni_run *r) { return cmd_now(r) == CNI_DEL; }
 static size_t plugin_index(const cni_run *r) { return reverse(r) ? r->n - 1 - r->i : r->i; }
 
 static void next(cni_run *r);
+static void finish(cni_run *r);
+
+/* corrald's exit cut it: its owner hears so, as of any failure */
+static void cut_short(cni_run *r)
+{
+	cerr e = { 0 };
+	cerr_set(&e, ECANCELED, "CNI %s of network %s: cut short by corrald's exit", cmd_names[cmd_now(r)],
+		 cni_list_name(r->list));
+	if (!r->err.code)
+		r->err = e;
+	else
+		cerr_clear(&e);
+	finish(r);
+}
 
 static void finish(cni_run *r)
 {
@@ -95,6 +110,8 @@ static void on_plugin_done(const el_child_result *res, void *data)
 {
 	cni_run *r = data;
 	r->child = NULL;
+	if (r->cut)
+		return cut_short(r);
 	const char *type = cni_plugin_type(cni_list_plugin(r->list, plugin_index(r)));
 	cerr e = { 0 };
 	if (r->cancelled && !r->undoing) {
@@ -246,18 +263,21 @@ void cni_run_drain(el_loop *l, int timeout_ms)
 	while (live && el_now_usec() < end)
 		if (el_run_once(l, 100) < 0)
 			break;
-	while (live) { /* what did not finish: its plugin killed, the rest not run */
-		cni_run *r = live;
+	/* what did not finish: its plugin killed, the rest not run (no DEL of
+	 * a cut ADD either), and its owner told, so that it holds it no more */
+	for (cni_run *r = live, *next_r; r; r = next_r) {
+		next_r = r->next_live;
 		log_warn("CNI %s of network %s for %s: cut short by corrald's exit", cmd_names[cmd_now(r)],
 			 cni_list_name(r->list), r->id);
+		r->cut = true;
 		if (r->child)
 			el_child_kill(r->child);
-		r->done = NULL;
-		r->undoing = true; /* no DEL of a cut ADD either */
-		r->i = r->n; /* no further plugin */
-		if (!r->child)
-			run_free(r);
-		else if (el_run_once(l, 1000) < 0 || live == r)
-			run_free(r); /* its child's end never came */
 	}
+	for (cni_run *r; (r = live) && !r->child;)
+		cut_short(r);
+	/* each killed plugin's end ends its run (on_plugin_done); one whose
+	 * end never comes is left, not freed under its child's callback */
+	for (int i = 0; live && i < 50; i++)
+		if (el_run_once(l, 100) < 0)
+			break;
 }
