@@ -33,8 +33,14 @@ hostnet() { nsenter --net=/proc/1/ns/net "$@"; }
 get() { hostnet curl -sf --max-time 5 "$1"; }
 main_pid() { systemctl show -P MainPID "$UNIT"; }
 active() { [ "$(systemctl show -P ActiveState "$UNIT")" = active ] && sctl ping >/dev/null 2>&1; }
-# every process in the unit's cgroup tree, one a line
-unit_procs() { cat $(find "$CGROOT$(systemctl show -P ControlGroup "$UNIT")" -name cgroup.procs) 2>/dev/null; }
+# every process in the unit's cgroup tree, one a line (the unit's cgroup
+# as its main process's /proc says it)
+unit_procs() {
+	local cg
+	cg=$(sed -n 's/^0:://p' "/proc/$(main_pid)/cgroup" 2>/dev/null)
+	[ -n "$cg" ] && [ "$cg" != / ] || { echo "no cgroup for $UNIT"; return; }
+	cat $(find "$CGROOT$cg" -name cgroup.procs) 2>/dev/null
+}
 
 install_service() {
 	mkdir -p "$SVC_T/state" /var/lib/corral /etc/corral
@@ -119,8 +125,10 @@ test_service_restarts_keep_containers_serving() {
 	wait_for 60 active || fail "not active after a restart"
 	[ "$(main_pid)" != "$first" ] || fail "restart kept the same corrald"
 	kept web 18080 "$pid" "$replica"
+	local cg
+	cg=$(sed -n 's/^0:://p' "/proc/$(main_pid)/cgroup")
 	systemctl stop "$UNIT"
-	assert_eq "$(unit_procs)" "" "nothing of corrald's unit outlives its stop"
+	assert_eq "$(cat $(find "$CGROOT$cg" -name cgroup.procs 2>/dev/null) 2>/dev/null)" "" "nothing of corrald's unit outlives its stop"
 	get http://127.0.0.1:18080/ >/dev/null || fail "the container stopped serving with corrald stopped"
 	systemctl start "$UNIT" || fail "systemctl start after stop: $(systemctl status "$UNIT" 2>&1 | tail -5)"
 	wait_for 60 active || fail "not active after stop and start"
