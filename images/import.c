@@ -494,10 +494,10 @@ int image_import(const char *store_root, const char *spec, const import_opts *o,
 	bool blocked = false;
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
-	if ((r = store_mkstage(&s, "import", &stage, err)) < 0)
+	/* m.stage_fd holds the stage's lock until the import ends */
+	if ((r = store_mkstage(&s, "import", &stage, &m.stage_fd, err)) < 0)
 		return r;
-	m.stage_fd = openat(s.staging_fd, stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (m.stage_fd < 0 || mkdirat(m.stage_fd, "blobs", 0700) < 0 || mkdirat(m.stage_fd, "layers", 0700) < 0 ||
+	if (mkdirat(m.stage_fd, "blobs", 0700) < 0 || mkdirat(m.stage_fd, "layers", 0700) < 0 ||
 	    (m.blobs_fd = openat(m.stage_fd, "blobs", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    (m.layers_fd = openat(m.stage_fd, "layers", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		r = cerr_sys(err, errno, "store %s: staging", s.root);

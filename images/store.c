@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *store_root_default(const char *opt)
@@ -43,7 +45,11 @@ static int flock_retry(int fd, int op)
 
 static int open_store(img_store *s, const char *root, int lock, cerr *err);
 
-/* Only staging of a crashed process is left when nobody holds the lock. */
+/* What a crashed import left in staging: each import holds a lock on its
+ * own directory (store_mkstage) while it lives, so one that can be locked
+ * has no owner. A directory still being made (".new-", named before its
+ * lock is taken) is left to its maker for a minute. */
+#define STAGE_NEW ".new-"
 static void clean_staging(img_store *s)
 {
 	_cleanup_closedir_ DIR *d = NULL;
@@ -54,9 +60,17 @@ static void clean_staging(img_store *s)
 		return;
 	}
 	struct dirent *de;
+	time_t minute_ago = time(NULL) - 60;
 	while ((de = readdir(d))) {
 		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
 			continue;
+		struct stat st;
+		if (!strncmp(de->d_name, STAGE_NEW, strlen(STAGE_NEW)) &&
+		    (fstatat(s->staging_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_mtime > minute_ago))
+			continue;
+		_cleanup_close_ int own = openat(s->staging_fd, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (own >= 0 && flock(own, LOCK_EX | LOCK_NB) < 0)
+			continue; /* its import runs */
 		rm_rf_at(s->staging_fd, de->d_name);
 	}
 }
@@ -113,17 +127,10 @@ static int open_store(img_store *s, const char *root, int lock, cerr *err)
 		goto fail;
 	}
 	close(hold);
-	if (exclusive || flock_retry(s->lock_fd, LOCK_EX | LOCK_NB) == 0) {
-		if ((r = flock_retry(s->lock_fd, LOCK_EX)) < 0) {
-			cerr_sys(err, -r, "store %s: lock", root);
-			goto fail;
-		}
-		clean_staging(s);
-		if (!exclusive && (r = flock_retry(s->lock_fd, LOCK_SH)) < 0) {
-			cerr_sys(err, -r, "store %s: lock", root);
-			goto fail;
-		}
-	} else if ((r = flock_retry(s->lock_fd, lock)) == -EWOULDBLOCK) {
+	/* only a gc takes the lock whole: every other open shares it (a
+	 * crashed import's staging is found by its own lock, not by taking
+	 * the store's) */
+	if ((r = flock_retry(s->lock_fd, lock)) == -EWOULDBLOCK) {
 		cerr_set(err, EBUSY, "store %s: busy: a gc holds it; try again", root);
 		r = -EBUSY;
 		goto fail;
@@ -131,6 +138,9 @@ static int open_store(img_store *s, const char *root, int lock, cerr *err)
 		cerr_sys(err, -r, "store %s: lock", root);
 		goto fail;
 	}
+	/* corrald's loop (LOCK_NB) removes nothing: that is for the helpers */
+	if (!(lock & LOCK_NB))
+		clean_staging(s);
 	s->exclusive = exclusive;
 	return 0;
 fail:
@@ -151,28 +161,36 @@ void store_close(img_store *s)
 	s->root = s->dir = NULL;
 }
 
-int store_mkstage(img_store *s, const char *prefix, char **name, cerr *err)
+int store_mkstage(img_store *s, const char *prefix, char **name, int *stage_fd, cerr *err)
 {
+	*stage_fd = -1;
 	for (int i = 0; i < 100; i++) {
 		unsigned rnd = 0;
-		int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			if (read(fd, &rnd, sizeof(rnd)) != sizeof(rnd))
-				rnd = 0;
-			close(fd);
-		}
+		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+			rnd = 0;
 		rnd ^= (unsigned)getpid() * 2654435761u + (unsigned)i;
-		char *n = NULL;
-		if (asprintf(&n, "%s-%08x", prefix, rnd) < 0)
+		_cleanup_free_ char *n = NULL, *made = NULL;
+		if (asprintf(&n, "%s-%08x", prefix, rnd) < 0 || asprintf(&made, STAGE_NEW "%s", n) < 0)
 			return cerr_set(err, ENOMEM, "out of memory");
-		if (mkdirat(s->staging_fd, n, 0700) == 0) {
-			*name = n;
-			return 0;
+		/* made under a name the cleaners leave, locked, then named: a
+		 * directory under its own name is always held while it lives */
+		if (mkdirat(s->staging_fd, made, 0700) < 0) {
+			if (errno == EEXIST)
+				continue;
+			return cerr_sys(err, errno, "store %s: staging", s->root);
 		}
-		int e = errno;
-		free(n);
-		if (e != EEXIST)
+		int fd = openat(s->staging_fd, made, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || flock(fd, LOCK_EX) < 0 || renameat(s->staging_fd, made, s->staging_fd, n) < 0) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			rm_rf_at(s->staging_fd, made);
 			return cerr_sys(err, e, "store %s: staging", s->root);
+		}
+		*stage_fd = fd;
+		*name = n;
+		n = NULL;
+		return 0;
 	}
 	return cerr_set(err, EEXIST, "store %s: staging: no free name", s->root);
 }

@@ -41,8 +41,10 @@ void store_close(img_store *s);
 static inline void store_closep(img_store *s) { store_close(s); }
 #define _cleanup_store_ __attribute__((cleanup(store_closep)))
 
-/* A fresh private directory under staging/; its name goes to *name. */
-int store_mkstage(img_store *s, const char *prefix, char **name, cerr *err);
+/* A fresh private directory under staging/; its name goes to *name, and
+ * *fd is it, locked: while the fd lives no other open takes it for a
+ * crash's leftover. */
+int store_mkstage(img_store *s, const char *prefix, char **name, int *fd, cerr *err);
 bool store_has_blob(img_store *s, const char *digest);
 bool store_has_layer(img_store *s, const char *diffid);
 /* Path of a layer directory (for overlay lowerdir), malloc'd. */

@@ -44,7 +44,10 @@ bool criu_works_cached(const char *dir)
 	}
 	struct criu c;
 	bool works = criu_open(NULL, &c, NULL) == 0 && criu_check(&c, NULL) == 0;
-	if (dir && key[0] && mkdir_p(dir, 0700) == 0) {
+	/* kept only in a state root that is already there: features makes
+	 * nothing of its own (a rootless caller's root may never be used) */
+	struct stat root;
+	if (dir && key[0] && stat(dir, &root) == 0 && S_ISDIR(root.st_mode)) {
 		char line[sizeof(key) + 4];
 		int len = snprintf(line, sizeof(line), "%s %d\n", key, works);
 		write_file_atomic(path, line, (size_t)len, 0600, NULL);

@@ -2,6 +2,7 @@
 #include "cgroups/cgroups.h"
 #include "runtime/cgroup_path.h"
 #include "images/overlay_probe.h"
+#include "runtime/idmap.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
@@ -221,6 +222,24 @@ static void open_events_log(corrald *d, const corrald_config *cfg)
 		log_cerr(LOG_LVL_WARN, &err, "events are kept in memory only");
 }
 
+/* A member's container sees its image's layers through idmapped mounts:
+ * where the state's filesystem cannot give them (tmpfs before Linux 6.3),
+ * say so at the start, not at a member's first container. Root's
+ * containers need none. */
+static void idmap_check_members(corrald *d, const corrald_config *cfg)
+{
+	if (!cfg->group[0])
+		return;
+	const struct oci_idmap one = { .container_id = 0, .host_id = 65534, .size = 1 };
+	_cleanup_cerr_ cerr e = { 0 };
+	_cleanup_close_ int userns = idmap_userns_open(&one, 1, &one, 1, &e);
+	if (userns >= 0)
+		idmap_probe(d->containers_dir, userns, &e);
+	if (e.code)
+		log_cerr(LOG_LVL_WARN, &e, "state directory %s: members' containers cannot be made here (their layers are "
+			 "seen through idmapped mounts)", cfg->state_dir);
+}
+
 static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 {
 	char self[PATH_MAX];
@@ -250,6 +269,7 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 	if ((r = overlay_probe(d->containers_dir, &probe)) < 0)
 		return cerr_set(err, -r, "state directory %s: %s: set state-dir to a directory on ext4, xfs or btrfs",
 				cfg->state_dir, cerr_msg(&probe));
+	idmap_check_members(d, cfg);
 	if ((r = fastpath_init(d, err)) < 0 || (r = trash_init(d, err)) < 0)
 		return r;
 	ctr_import_stages_clear(d);

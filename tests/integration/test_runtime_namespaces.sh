@@ -202,7 +202,7 @@ test_features_remembers_what_criu_says() {
 	assert_eq "$(cat "$T/criu.calls" | tr '\n' ',')" "--version,check," "criu asked once"
 	assert_eq "$(PATH="$T/bin:$PATH" cr features | jq -r "$key")" true "remembered"
 	assert_eq "$(grep -c . "$T/criu.calls")" 2 "no criu run the second time"
-	touch -d '1 minute ago' "$T/bin/criu"
+	cp -p "$T/bin/criu" "$T/criu.new" && mv "$T/criu.new" "$T/bin/criu" # a new file in its place
 	PATH="$T/bin:$PATH" cr features >/dev/null
 	assert_eq "$(grep -c . "$T/criu.calls")" 4 "another criu binary is asked again"
 }

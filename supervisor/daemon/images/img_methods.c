@@ -14,6 +14,7 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/log.h"
 #include "common/strv.h"
 #include "common/timefmt.h"
 #include "images/gc.h"
@@ -60,11 +61,22 @@ int img_open_refs(corrald *d, img_store *s, refs_db *db, cerr *err)
 	return r < 0 ? r : refs_load(s, db, err);
 }
 
+static void swept(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
+{
+	if (rc != 0)
+		log_warn("store sweep: %s", errout->buf ? errout->buf : "corral-images failed");
+	else if (out->buf && strncmp(out->buf, "removed 0 ", 10))
+		log_info("store sweep: %.*s", (int)strcspn(out->buf, "\n"), out->buf);
+}
+
 void img_sweep_staging(corrald *d)
 {
-	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	_cleanup_cerr_ cerr e = { 0 };
-	store_open_nowait(&s, d->cfg->state_dir, &e); /* it sweeps when no one works in the store */
+	/* corral-images does the disk work, off corrald's loop: its open of
+	 * the store removes each staging directory no live job holds */
+	char *args[] = { "image", "ingest-sweep", "--store", d->cfg->state_dir, NULL };
+	_cleanup_cerr_ cerr err = { 0 };
+	if (imgjob_run(d, NULL, args, SPAWN_NULL, NULL, swept, NULL, &err) < 0)
+		log_warn("store sweep: %s", cerr_msg(&err));
 }
 
 void corrald_update_image_gauges(corrald *d, size_t *n_images)

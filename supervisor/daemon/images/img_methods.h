@@ -26,8 +26,9 @@ int sv_image_tag(vl_call *call, yajl_val params, void *ud);
 int sv_image_load(vl_call *call, yajl_val params, void *ud);
 int sv_image_save(vl_call *call, yajl_val params, void *ud);
 
-/* What a cancelled job left in the store's staging removed, unless another
- * job works in the store now (the next open that finds it alone sweeps). */
+/* What a cancelled job left in the store's staging, and what pulls left
+ * in ingest more than a day ago, removed by corral-images in the
+ * background. */
 void img_sweep_staging(struct corrald *d);
 /* The store in corrald's state dir, open, and its refs.json loaded. */
 int img_open_refs(struct corrald *d, img_store *s, refs_db *db, cerr *err);

@@ -199,21 +199,9 @@ int pull_start(corrald *d, const peer_cred *peer, const pull_req *q, pull_done_f
  * day ago goes, without a gc (corral-images does the disk work). */
 #define INGEST_SWEEP_USEC (3600ull * 1000000)
 
-static void swept(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
-{
-	if (rc != 0)
-		log_warn("ingest sweep: %s", errout->buf ? errout->buf : "corral-images failed");
-	else if (out->buf && strncmp(out->buf, "removed 0 ", 10))
-		log_info("ingest sweep: %.*s", (int)strcspn(out->buf, "\n"), out->buf);
-}
-
 static void on_sweep(el_source *s, void *data)
 {
-	corrald *d = data;
-	char *args[] = { "image", "ingest-sweep", "--store", d->cfg->state_dir, NULL };
-	_cleanup_cerr_ cerr err = { 0 };
-	if (imgjob_run(d, NULL, args, SPAWN_NULL, NULL, swept, NULL, &err) < 0)
-		log_warn("ingest sweep: %s", cerr_msg(&err));
+	img_sweep_staging(data);
 	el_timer_set(s, INGEST_SWEEP_USEC, false);
 }
 
