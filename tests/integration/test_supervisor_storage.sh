@@ -71,6 +71,7 @@ fill_disk() {
 	dd if=/dev/zero of="$T/disk/filler2" bs=4k 2>/dev/null || true
 	[ "$(stat -f -c %a "$T/disk")" = 0 ] || fail "the disk is not full: $(df "$T/disk")"
 }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # every line of a CRI log whole: TIME STREAM P|F TEXT
 log_whole() { ! grep -vqE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z (stdout|stderr) [PF] ' "$1"; }
 
@@ -100,8 +101,13 @@ test_storage_full_disk_loses_nothing() {
 	assert_contains "$out" "No space left on device" "import's error"
 	assert_eq "$(ls "$T/disk/state/containers" | wc -l)" "$n_ctrs" "no half-made container"
 	assert_eq "$(find "$T/disk/state/images" | sort)" "$store" "no half-made image in the store"
-	# the talker goes on, its output dropped, not left to block it
-	sleep 0.5
+	# the talker goes on, its output dropped, not left to block it: its
+	# loop keeps using CPU (one blocked on a full pipe would not)
+	local tpid cpu0
+	tpid=$(ctl --json inspect talker | jq -r '.[0].state.pid')
+	cpu0=$(cpu_ticks "$tpid")
+	wait_for 20 sh -c "[ \$(awk '{print \$14 + \$15}' /proc/$tpid/stat) -gt $((cpu0 + 20)) ]" ||
+		fail "the talker stopped on the full disk (its CPU time stays at $(cpu_ticks "$tpid") ticks)"
 	assert_eq "$(ctl --json inspect talker | jq -r '.[0].state.status')" running "the talker runs on"
 	log_whole "$T/disk/state/containers/$talker_id/ctr.log" || fail "a log line cut in half: $(tail -c 300 "$T/disk/state/containers/$talker_id/ctr.log")"
 	# its end is recorded in the room kept for it
