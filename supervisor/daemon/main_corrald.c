@@ -279,6 +279,24 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 	return 0;
 }
 
+/* Once everything is adopted: what the last boot left is accounted for
+ * (the next start need not), and an older format has been brought to this
+ * one. (A function of its own: run's gotos must not jump past a cleanup
+ * variable, whose cleanup would then free garbage.) */
+static void state_adopted(const corrald_config *cfg, int format)
+{
+	_cleanup_cerr_ cerr be = { 0 };
+	if (boot_note(cfg->state_dir, &be) < 0)
+		log_cerr(LOG_LVL_WARN, &be, "state directory %s: boot id", cfg->state_dir);
+	if (format == STATE_FORMAT)
+		return;
+	if (format)
+		log_info("state directory %s: format %d brought to %d", cfg->state_dir, format, STATE_FORMAT);
+	_cleanup_cerr_ cerr fe = { 0 };
+	if (state_format_write(cfg->state_dir, &fe) < 0) /* said again at the next start */
+		log_cerr(LOG_LVL_WARN, &fe, "state directory %s: format", cfg->state_dir);
+}
+
 static int run(corrald_config *cfg, policy *pol, cerr *err)
 {
 	ctr_service containers = CTR_SERVICE_INIT;
@@ -403,18 +421,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	sessions_adopt_members(&d);
 	if ((r = workloads_init(&d, err)) < 0) /* once what runs is known */
 		goto out;
-	/* what the last boot left is accounted for: the next start need not */
-	_cleanup_cerr_ cerr be = { 0 };
-	if (boot_note(cfg->state_dir, &be) < 0)
-		log_cerr(LOG_LVL_WARN, &be, "state directory %s: boot id", cfg->state_dir);
-	/* what was older has been brought to this format as it was adopted */
-	if (format != STATE_FORMAT) {
-		if (format)
-			log_info("state directory %s: format %d brought to %d", cfg->state_dir, format, STATE_FORMAT);
-		_cleanup_cerr_ cerr fe = { 0 };
-		if (state_format_write(cfg->state_dir, &fe) < 0) /* said again at the next start */
-			log_cerr(LOG_LVL_WARN, &fe, "state directory %s: format", cfg->state_dir);
-	}
+	state_adopted(cfg, format);
 	char pidbuf[16];
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
 	events_publish(d.events, EV_SHARED(0), "daemon", "start", "", "corrald",
