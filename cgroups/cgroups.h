@@ -54,7 +54,6 @@ void cg_free(cg *c);
 static inline void cg_freep(cg **c) { cg_free(*c); }
 #define _cleanup_cg_ __attribute__((cleanup(cg_freep)))
 
-int cg_enter(cg *c, pid_t pid, cerr *err);
 /* Pids in cgroup.procs of the cgroup and its descendants. */
 int cg_pids(cg *c, pid_t **pids, size_t *n, cerr *err);
 /* Signal every process: cgroup.kill for SIGKILL, else iterate procs. */

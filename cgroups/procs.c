@@ -15,14 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-int cg_enter(cg *c, pid_t pid, cerr *err)
-{
-	char v[32];
-	snprintf(v, sizeof(v), "%d", (int)pid);
-	int r = cg_write_at(c->dirfd, "cgroup.procs", v);
-	return r < 0 ? cerr_sys(err, -r, "cgroup %s: add pid %d", c->path, (int)pid) : 0;
-}
-
 static int collect_pids(int dirfd, pid_t **pids, size_t *n, int depth)
 {
 	if (depth > 64)

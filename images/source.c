@@ -13,16 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char *src_kind_name(enum src_kind k)
-{
-	switch (k) {
-	case SRC_OCI: return "oci";
-	case SRC_OCI_ARCHIVE: return "oci-archive";
-	case SRC_DOCKER_ARCHIVE: return "docker-archive";
-	default: return "auto";
-	}
-}
-
 static bool exists(const char *p)
 {
 	struct stat st;

@@ -27,4 +27,3 @@ int source_open_blob(img_source *src, const char *digest);
 /* A manifest or index: a blob in a layout, /manifests/ in a registry. */
 int source_open_manifest(img_source *src, const char *digest);
 int source_open_path(img_source *src, const char *path);
-const char *src_kind_name(enum src_kind k);

@@ -16,7 +16,6 @@ extern struct cli cli;
 int cli_fail(cerr *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parse "KILL", "SIGKILL" or "9"; -1 when unknown. */
 int parse_signal(const char *s);
-const char *signal_name(int sig);
 
 int cmd_create(int argc, char **argv);
 int cmd_start(int argc, char **argv);

@@ -43,11 +43,3 @@ int parse_signal(const char *s)
 	}
 	return -1;
 }
-
-const char *signal_name(int sig)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
-		if (signals[i].sig == sig)
-			return signals[i].name;
-	return "?";
-}

@@ -110,7 +110,6 @@ static void on_exit_watch(el_source *s, pid_t pid, const siginfo_t *si, void *da
 	el_child_exited(c, si->si_code == CLD_EXITED ? W_EXITCODE(si->si_status, 0) : si->si_status);
 }
 
-pid_t el_child_pid(const el_child *c) { return c->pid; }
 
 void el_child_signal(el_child *c, int sig)
 {

@@ -35,7 +35,6 @@ typedef struct el_child_opts {
 } el_child_opts;
 
 int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void *data, el_child **out, cerr *err);
-pid_t el_child_pid(const el_child *c);
 /* With caller_reaps: it has exited with status (as waitpid gives it). */
 void el_child_exited(el_child *c, int status);
 /* Send it sig, unless it has exited already. */

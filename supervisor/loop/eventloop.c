@@ -151,7 +151,6 @@ int el_io_set_events(el_source *s, uint32_t events)
 	return 0;
 }
 
-uint32_t el_io_events(const el_source *s) { return s->events; }
 
 int el_timer_set(el_source *s, uint64_t usec, bool periodic)
 {
@@ -254,7 +253,6 @@ void el_remove(el_source *s)
 }
 
 el_loop *el_source_loop(const el_source *s) { return s->loop; }
-void *el_source_data(const el_source *s) { return s->data; }
 size_t el_n_sources(const el_loop *l) { return l->n_sources; }
 
 static void dispatch(el_source *s, uint32_t events)

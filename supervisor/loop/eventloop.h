@@ -31,7 +31,6 @@ static inline void el_freep(el_loop **l) { if (*l) el_free(*l); }
 int el_add_io(el_loop *l, int fd, uint32_t events, el_io_fn fn, void *data,
 	      el_source **out, cerr *err);
 int el_io_set_events(el_source *s, uint32_t events);
-uint32_t el_io_events(const el_source *s);
 
 /* A timer firing after usec, then every usec when periodic (0: disarmed). */
 int el_add_timer(el_loop *l, uint64_t usec, bool periodic, el_timer_fn fn, void *data,
@@ -64,7 +63,6 @@ void el_post_cancel(el_loop *l, el_post *p);
 /* Unregister and (after the current batch) free; closes fds the loop owns. */
 void el_remove(el_source *s);
 el_loop *el_source_loop(const el_source *s);
-void *el_source_data(const el_source *s);
 
 /* Run until el_exit(); returns the exit code given to it. */
 int el_run(el_loop *l);

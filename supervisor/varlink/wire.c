@@ -296,12 +296,6 @@ int vl_encode_call_flags(strbuf *out, const char *method, const char *params_jso
 	return r ? r : add_nul(out);
 }
 
-int vl_encode_call(strbuf *out, const char *method, const char *params_json, bool more, bool oneway)
-{
-	return vl_encode_call_flags(out, method, params_json,
-				    (more ? VL_CALL_MORE : 0) | (oneway ? VL_CALL_ONEWAY : 0));
-}
-
 int vl_encode_reply(strbuf *out, const char *params_json, bool continues)
 {
 	if (!params_json)

@@ -72,7 +72,6 @@ void vl_reply_release(vl_reply *r);
 
 /* Encoders append one framed message (with its NUL). params_json is an
  * object's JSON text, or NULL for {}. */
-int vl_encode_call(strbuf *out, const char *method, const char *params_json, bool more, bool oneway);
 /* The call's flags, for vl_encode_call_flags. */
 #define VL_CALL_MORE 1u
 #define VL_CALL_ONEWAY 2u

@@ -25,7 +25,7 @@
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
-#include "supervisor/daemon/core/sstate.h"
+#include "supervisor/daemon/sessions/sstate.h"
 
 /* sessions/ is another part's: the two hooks the broker calls */
 static int touched;

@@ -14,7 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
-#include "supervisor/daemon/core/sstate.h"
+#include "supervisor/daemon/sessions/sstate.h"
 
 static char dir[64];
 static char path[128];

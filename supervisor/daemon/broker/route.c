@@ -6,7 +6,7 @@
 #include "supervisor/daemon/broker/topic.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
-#include "supervisor/daemon/core/sstate.h"
+#include "supervisor/daemon/sessions/sstate.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strv.h"

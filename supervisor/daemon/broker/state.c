@@ -1,9 +1,9 @@
 /* The State methods: a member's view of its session's key/value state
- * (core/sstate.h), with compare-and-set on versions and a watch. */
+ * (sessions/sstate.h), with compare-and-set on versions and a watch. */
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
-#include "supervisor/daemon/core/sstate.h"
+#include "supervisor/daemon/sessions/sstate.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_get.h"

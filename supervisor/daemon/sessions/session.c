@@ -3,7 +3,7 @@
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/ctr_spawn.h"
 #include "supervisor/daemon/sessions/session_int.h"
-#include "supervisor/daemon/core/sstate.h"
+#include "supervisor/daemon/sessions/sstate.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"

@@ -8,7 +8,7 @@
  *                  a pause container): a member that exits or restarts
  *                  does not take them away, and they outlive corrald
  *   network.json   the CNI attachment of ns/net (network/net_attach.h)
- *   state.json     the key/value state (core/sstate.h)
+ *   state.json     the key/value state (sessions/sstate.h)
  *   kept.json      once it ended keeping its state: its session.json, saying
  *                  whose the state is (sessions/session_kept.c)
  *   broker/<id>/broker.sock  each member's broker socket; the directory is
@@ -50,7 +50,7 @@ typedef struct session {
 	bool rm_state;              /* state.json goes when it is removed or expires (the default);
 				     * false: kept for its owner's next session of that name */
 	struct broker_policy *policy; /* --broker-policy, parsed; NULL: everything inside the session */
-	struct sstate *state;         /* core/sstate.h */
+	struct sstate *state;         /* sessions/sstate.h */
 	struct broker_session *broker; /* broker/broker.h */
 	struct session *next;
 } session;

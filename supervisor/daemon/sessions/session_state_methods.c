@@ -3,7 +3,7 @@
  * through the broker. */
 #include "supervisor/daemon/sessions/session_methods.h"
 #include "supervisor/daemon/sessions/session_int.h"
-#include "supervisor/daemon/core/sstate.h"
+#include "supervisor/daemon/sessions/sstate.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"

@@ -3,7 +3,7 @@
  * change. The file:
  *   {"version":N,"keys":{"KEY":{"version":V,"value":VALUE},...}}
  * Keys need no escaping ([A-Za-z0-9_.:/-]), so it is built as text. */
-#include "supervisor/daemon/core/sstate.h"
+#include "supervisor/daemon/sessions/sstate.h"
 
 #include <errno.h>
 #include <fcntl.h>
