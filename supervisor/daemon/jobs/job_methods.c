@@ -113,11 +113,11 @@ static int enqueue(corrald *d, job *j, const peer_cred *peer, cerr *err)
 	return 0;
 }
 
-/* A member's quota of unfinished jobs: 0, or the call has its refusal (1). */
-static int over_quota(corrald *d, vl_call *call, const char *method, size_t adding)
+/* A member's quota of unfinished jobs: 0, or POLICY_REFUSED with v. */
+static int over_quota(corrald *d, vl_call *call, size_t adding, policy_violation *v)
 {
-	return quota_check(d, call, method, QUOTA_JOBS, job_count_unfinished_of(d->jobs, vl_call_peer(call)->uid),
-			   adding, "job");
+	const peer_cred *peer = vl_call_peer(call);
+	return quota_admit(d, peer, QUOTA_JOBS, job_count_unfinished_of(d->jobs, peer->uid), adding, "job", v);
 }
 
 static int queue_full(vl_call *call)
@@ -147,9 +147,10 @@ int sv_job_submit(vl_call *call, yajl_val params, void *ud)
 		job_free(j);
 		return queue_full(call);
 	}
-	if (over_quota(d, call, "JobSubmit", 1)) {
+	policy_violation pv;
+	if (over_quota(d, call, 1, &pv)) {
 		job_free(j);
-		return 0;
+		return policy_refuse(call, d, "JobSubmit", &pv);
 	}
 	cerr err = { 0 };
 	if (enqueue(d, j, vl_call_peer(call), &err) < 0) {
@@ -207,9 +208,10 @@ int sv_job_batch(vl_call *call, yajl_val params, void *ud)
 		free_jobs(v, n);
 		return queue_full(call);
 	}
-	if (over_quota(d, call, "JobBatch", n)) {
+	policy_violation pv;
+	if (over_quota(d, call, n, &pv)) {
 		free_jobs(v, n);
-		return 0;
+		return policy_refuse(call, d, "JobBatch", &pv);
 	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	int r = !g || yajl_gen_map_open(g) || jg_key(g, "ids") || yajl_gen_array_open(g);

@@ -80,12 +80,12 @@ extern const ctr_feature policy_ctr_feature;
  * max_secrets, max_workloads, max_pulls running at once), for the parts that count them (quota.c). */
 enum quota_kind { QUOTA_JOBS, QUOTA_SESSIONS, QUOTA_SECRETS, QUOTA_WORKLOADS, QUOTA_PULLS };
 
-/* May the call's peer, who has `have` objects of kind, make `adding`
- * more? 0; or 1 with the call answered PolicyViolation (audited), naming
- * the quota and the count: "unprivileged.max_sessions=16" and "sessions:
- * 16 already". field names the request's object. */
-int quota_check(struct corrald *d, vl_call *call, const char *method, enum quota_kind kind, size_t have,
-		size_t adding, const char *field);
+/* May peer, who has `have` objects of kind, make `adding` more? 0; or
+ * POLICY_REFUSED with v naming the quota and the count
+ * ("unprivileged.max_sessions=16", "sessions: 16 already"), for the
+ * caller's policy_refuse. field names the request's object. */
+int quota_admit(struct corrald *d, const peer_cred *peer, enum quota_kind kind, size_t have, size_t adding,
+		const char *field, policy_violation *v);
 
 /* May peer pull ref? Its registry must be on images.registries, and the
  * reference, as it will be pulled (docker.io/library/busybox:1), on

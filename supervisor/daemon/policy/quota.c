@@ -1,5 +1,4 @@
-/* quota_check (policy.h): the policy's count of a member's objects, as a refusal. */
-#include "supervisor/daemon/policy/policy.h"
+/* quota_admit (policy.h): the policy's count of a member's objects. */
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/policy/policy_check.h"
 
@@ -7,12 +6,8 @@ _Static_assert((int)QUOTA_JOBS == PQ_JOBS && (int)QUOTA_SESSIONS == PQ_SESSIONS 
 		       (int)QUOTA_WORKLOADS == PQ_WORKLOADS && (int)QUOTA_PULLS == PQ_PULLS,
 	       "quota kinds are the policy's");
 
-int quota_check(struct corrald *d, vl_call *call, const char *method, enum quota_kind kind, size_t have,
-		size_t adding, const char *field)
+int quota_admit(struct corrald *d, const peer_cred *peer, enum quota_kind kind, size_t have, size_t adding,
+		const char *field, policy_violation *v)
 {
-	policy_violation v;
-	if (policy_admit_quota(d, vl_call_peer(call), (enum policy_quota)kind, have, adding, field, &v) == 0)
-		return 0;
-	policy_refuse(call, d, method, &v);
-	return 1;
+	return policy_admit_quota(d, peer, (enum policy_quota)kind, have, adding, field, v);
 }

@@ -71,8 +71,9 @@ int sv_image_pull(vl_call *call, yajl_val params, void *ud)
 	policy_violation v;
 	if (policy_admit_pull(d, vl_call_peer(call), ref, &v) == POLICY_REFUSED)
 		return policy_refuse(call, d, "ImagePull", &v);
-	if (quota_check(d, call, "ImagePull", QUOTA_PULLS, pull_running(d, vl_call_peer(call)->uid), 1, "reference"))
-		return 0; /* answered */
+	if (quota_admit(d, vl_call_peer(call), QUOTA_PULLS, pull_running(d, vl_call_peer(call)->uid), 1, "reference",
+			&v) == POLICY_REFUSED)
+		return policy_refuse(call, d, "ImagePull", &v);
 	peer_cred *peer = malloc(sizeof(*peer));
 	if (!peer)
 		return sv_internal(call, "out of memory");

@@ -130,8 +130,9 @@ int sv_secret_create(vl_call *call, yajl_val params, void *ud)
 		return sv_internal_err(call, &err);
 	for (size_t i = 0; i < n_all; i++)
 		mine += all[i].owner == uid;
-	if (quota_check(d, call, "SecretCreate", QUOTA_SECRETS, mine, 1, "name"))
-		return 0;
+	policy_violation qv;
+	if (quota_admit(d, vl_call_peer(call), QUOTA_SECRETS, mine, 1, "name", &qv) == POLICY_REFUSED)
+		return policy_refuse(call, d, "SecretCreate", &qv);
 	int r = secret_store_put(dir, name, uid, v.p, (size_t)n, &err);
 	if (r == -EEXIST)
 		return sv_secret_exists(call, name);

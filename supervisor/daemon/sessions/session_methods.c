@@ -150,8 +150,9 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 	size_t mine = 0;
 	for (session *o = d->sessions; o; o = o->next)
 		mine += sx_of(o)->owner == vl_call_peer(call)->uid;
-	if (quota_check(d, call, "SessionCreate", QUOTA_SESSIONS, mine, 1, "name"))
-		return 0;
+	policy_violation qv;
+	if (quota_admit(d, vl_call_peer(call), QUOTA_SESSIONS, mine, 1, "name", &qv) == POLICY_REFUSED)
+		return policy_refuse(call, d, "SessionCreate", &qv);
 	session_x *x = session_x_new(d, name);
 	if (!x)
 		return sv_internal(call, "out of memory");

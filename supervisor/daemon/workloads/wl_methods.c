@@ -155,8 +155,9 @@ int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
 		added += !old;
 		if (!old && t->n + added > WL_MAX)
 			return sv_invalid(call, "text", "too many workloads");
-		if (!old && quota_check(t->d, call, "WorkloadApply", QUOTA_WORKLOADS, mine, added, "text"))
-			return 0;
+		policy_violation qv;
+		if (!old && quota_admit(t->d, vl_call_peer(call), QUOTA_WORKLOADS, mine, added, "text", &qv) == POLICY_REFUSED)
+			return policy_refuse(call, t->d, "WorkloadApply", &qv);
 		if (strlen(set.w[i].json) > WL_JSON_MAX) {
 			snprintf(why, sizeof(why), "%s: past %u bytes in its canonical form", set.w[i].name, WL_JSON_MAX);
 			return sv_invalid(call, "text", why);
