@@ -302,8 +302,8 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	ctr_service containers = CTR_SERVICE_INIT;
 	/* in this order at each step: the gate, then what the container holds
 	 * from the outside in */
-	const ctr_feature *features[] = { &policy_ctr_feature, &health_ctr_feature, &secrets_ctr_feature,
-					  &network_ctr_feature, &sessions_ctr_feature };
+	const ctr_feature *features[] = { &policy_container_hooks, &health_container_hooks, &secrets_container_hooks,
+					  &network_container_hooks, &sessions_container_hooks };
 	sessions_listen(&broker_session_listener);
 	network_holder_set(&sessions_net_holder);
 	for (size_t i = 0; i < ARRAY_SIZE(features); i++)

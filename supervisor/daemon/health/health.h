@@ -31,4 +31,4 @@ extern const char *const health_status_str[HEALTH_COUNT];
 enum health_status health_status_of(const struct ctr *c);
 
 /* Its part in each container's life (main_corrald.c registers it). */
-extern const ctr_feature health_ctr_feature;
+extern const ctr_feature health_container_hooks;

@@ -18,7 +18,7 @@
 
 struct corrald;
 
-extern const ctr_feature network_ctr_feature;
+extern const ctr_feature network_container_hooks;
 
 /* A part other than the containers whose objects hold CNI attachments and
  * host ports (a session's namespace): the network asks it before it frees

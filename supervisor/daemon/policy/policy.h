@@ -74,7 +74,7 @@ static inline const policy_tier *policy_tier_of(const policy *p, uid_t uid) { re
 int policy_gen(yajl_gen g, const policy *p);
 
 /* Its part in each container's life (main_corrald.c registers it). */
-extern const ctr_feature policy_ctr_feature;
+extern const ctr_feature policy_container_hooks;
 
 /* The member quotas of corrald's objects (max_jobs, max_sessions,
  * max_secrets, max_workloads, max_pulls running at once), for the parts that count them (quota.c). */

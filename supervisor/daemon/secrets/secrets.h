@@ -6,7 +6,7 @@
 #include "common/secmem.h"
 #include "supervisor/daemon/containers/ctr_service.h"
 
-extern const ctr_feature secrets_ctr_feature;
+extern const ctr_feature secrets_container_hooks;
 
 /* Registry logins (logins.c): sealed like secrets, in a store of their
  * own; a member's are its own. registry is HOST[:PORT] as reg_auth_key

@@ -68,7 +68,7 @@ session *session_of(struct corrald *d, const struct ctr *c);
 void session_touch(struct corrald *d, session *s);
 
 /* Its part in each member's life (main_corrald.c registers it). */
-extern const ctr_feature sessions_ctr_feature;
+extern const ctr_feature sessions_container_hooks;
 
 /* What another part does as sessions and their members come and go (the
  * broker, which serves each session's members), told by the sessions

@@ -18,7 +18,7 @@ static void gen_mounts(yajl_gen g, const bundle_in *in, enum ctr_mounts_at at)
 		secrets_gen_mounts(g, in->spec, in->dir);
 }
 
-const ctr_feature secrets_ctr_feature = {
+const ctr_feature secrets_container_hooks = {
 	.name = "secrets",
 	.check = check,
 	.gen_mounts = gen_mounts,

@@ -15,7 +15,7 @@ static void gen_state(yajl_gen g, const ctr *c)
 	health_gen(g, c);
 }
 
-const ctr_feature health_ctr_feature = {
+const ctr_feature health_container_hooks = {
 	.name = "health",
 	.running = health_start,
 	.ended = ended,

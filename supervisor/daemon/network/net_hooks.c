@@ -75,7 +75,7 @@ static void spawn_gone(struct corrald *d, ctr *c)
 
 static void gen_inspect(yajl_gen g, struct corrald *d, const ctr *c) { net_gen_inspect(g, d, c); }
 
-const ctr_feature network_ctr_feature = {
+const ctr_feature network_container_hooks = {
 	.name = "network",
 	.check = check,
 	.created = created,

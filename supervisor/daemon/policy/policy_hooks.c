@@ -2,7 +2,7 @@
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/policy/policy_check.h"
 
-const ctr_feature policy_ctr_feature = {
+const ctr_feature policy_container_hooks = {
 	.name = "policy",
 	.admit = policy_admit,
 };

@@ -36,7 +36,7 @@ static void gen_mounts(yajl_gen g, const bundle_in *in, enum ctr_mounts_at at)
 				 (const char *const[]){ "bind", "ro", "nosuid", "nodev", "noexec", NULL }, NULL);
 }
 
-const ctr_feature sessions_ctr_feature = {
+const ctr_feature sessions_container_hooks = {
 	.name = "sessions",
 	.complete_spec = session_member_spec,
 	.check = check,
