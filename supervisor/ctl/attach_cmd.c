@@ -63,11 +63,11 @@ int ctl_attach_config(const char *id, ctl_run_io *io, bool *running)
 	vl_reply rep;
 	if (ctl_call_gen(&c, M("Inspect"), ctl_params(id), false, &rep))
 		return EXIT_CTL;
-	yajl_val ctr = json_get(rep.params, "container"), cfg = json_get(ctr, "config");
+	yajl_val container = json_get(rep.params, "container"), cfg = json_get(container, "config");
 	io->tty = YAJL_IS_TRUE(json_get(cfg, "tty"));
 	io->interactive = io->interactive && YAJL_IS_TRUE(json_get(cfg, "interactive"));
 	if (running)
-		*running = streq(ctl_str(json_get(ctr, "state"), "status"), "running");
+		*running = streq(ctl_str(json_get(container, "state"), "status"), "running");
 	vl_reply_release(&rep);
 	return 0;
 }

@@ -27,31 +27,31 @@ static void ps_filters_release(ps_filters *p)
 	free(p->image_ids);
 }
 
-static bool ancestor_matches(yajl_val ctr, const char *val, const char *image_id)
+static bool ancestor_matches(yajl_val row, const char *val, const char *image_id)
 {
 	if (image_id)
-		return streq(ctl_str(ctr, "imageDigest"), image_id);
+		return streq(ctl_str(row, "imageDigest"), image_id);
 	/* podman's: the name it was created from, or NAME for NAME:latest */
-	const char *name = ctl_str(ctr, "image"), *colon = strrchr(name, ':');
+	const char *name = ctl_str(row, "image"), *colon = strrchr(name, ':');
 	size_t vl = strlen(val);
 	return streq(name, val) || (colon && streq(colon, ":latest") && (size_t)(colon - name) == vl &&
 				    !strncmp(name, val, vl));
 }
 
-static bool filter_one(yajl_val ctr, const char *key, const char *val, const char *image_id)
+static bool filter_one(yajl_val row, const char *key, const char *val, const char *image_id)
 {
 	if (streq(key, "status"))
-		return streq(ctl_str(tmpl_field(ctr, "state", 5), "status"), val);
+		return streq(ctl_str(tmpl_field(row, "state", 5), "status"), val);
 	if (streq(key, "name"))
-		return strstr(ctl_str(ctr, "name"), val) != NULL;
+		return strstr(ctl_str(row, "name"), val) != NULL;
 	if (streq(key, "id"))
-		return !strncmp(ctl_str(ctr, "id"), val, strlen(val));
+		return !strncmp(ctl_str(row, "id"), val, strlen(val));
 	if (streq(key, "ancestor"))
-		return ancestor_matches(ctr, val, image_id);
+		return ancestor_matches(row, val, image_id);
 	/* label=KEY or label=KEY=VALUE */
 	const char *eq = strchr(val, '=');
 	_cleanup_free_ char *k = eq ? strndup(val, (size_t)(eq - val)) : strdup(val);
-	yajl_val l = k ? json_get(tmpl_field(ctr, "labels", 6), k) : NULL;
+	yajl_val l = k ? json_get(tmpl_field(row, "labels", 6), k) : NULL;
 	return YAJL_IS_STRING(l) && (!eq || streq(l->u.string, eq + 1));
 }
 
@@ -61,7 +61,7 @@ static bool has_key(const char *filter, const char *key)
 	return !strncmp(filter, key, klen) && filter[klen] == '=';
 }
 
-static bool filters_match(yajl_val ctr, const ps_filters *p)
+static bool filters_match(yajl_val row, const ps_filters *p)
 {
 	const ctl_optval *f = p->f;
 	for (size_t k = 0; ps_filter_keys[k]; k++) {
@@ -70,7 +70,7 @@ static bool filters_match(yajl_val ctr, const ps_filters *p)
 			if (!has_key(f->list[i], ps_filter_keys[k]))
 				continue;
 			any = true;
-			hit = hit || filter_one(ctr, ps_filter_keys[k], f->list[i] + strlen(ps_filter_keys[k]) + 1,
+			hit = hit || filter_one(row, ps_filter_keys[k], f->list[i] + strlen(ps_filter_keys[k]) + 1,
 						p->image_ids[i]);
 		}
 		if (any && !hit)
@@ -152,7 +152,7 @@ static int command_text(yajl_val x, strbuf *out)
 
 typedef struct port_row {
 	const char *ip, *proto;
-	long long host, ctr;
+	long long host, inside;
 } port_row;
 
 static int port_order(const void *pa, const void *pb)
@@ -161,7 +161,7 @@ static int port_order(const void *pa, const void *pb)
 	int c = strcmp(a->ip, b->ip);
 	if (!c)
 		c = strcmp(a->proto, b->proto);
-	return c ? c : (a->ctr > b->ctr) - (a->ctr < b->ctr);
+	return c ? c : (a->inside > b->inside) - (a->inside < b->inside);
 }
 
 /* By address, protocol and container port; runs of ports consecutive on
@@ -184,15 +184,15 @@ static int ports_text(yajl_val ports, strbuf *out)
 	int r = 0;
 	for (size_t i = 0, end; !r && i < n; i = end + 1) {
 		for (end = i; end + 1 < n && streq(v[end + 1].ip, v[i].ip) && streq(v[end + 1].proto, v[i].proto) &&
-			      v[end + 1].host == v[end].host + 1 && v[end + 1].ctr == v[end].ctr + 1;)
+			      v[end + 1].host == v[end].host + 1 && v[end + 1].inside == v[end].inside + 1;)
 			end++;
 		r = sb_addf(out, "%s%s:%lld", i ? ", " : "", v[i].ip, v[i].host);
 		if (!r && end > i)
 			r = sb_addf(out, "-%lld", v[end].host);
 		if (!r)
-			r = sb_addf(out, "->%lld", v[i].ctr);
+			r = sb_addf(out, "->%lld", v[i].inside);
 		if (!r && end > i)
-			r = sb_addf(out, "-%lld", v[end].ctr);
+			r = sb_addf(out, "-%lld", v[end].inside);
 		if (!r)
 			r = sb_addf(out, "/%s", v[i].proto);
 	}

@@ -81,14 +81,14 @@ static int workload_container(const char *verb, const char *name, const char *cn
 		return rc;
 	yajl_val w = json_get(rep.params, "workload");
 	yajl_val containers = json_get(json_get(json_get(w, "manifest"), "template"), "containers");
-	const char *ctr = pick_container(verb, name, containers, cname);
-	const char *replica = ctr ? pick_replica(json_get(w, "replicaSet")) : NULL;
-	if (ctr && !replica)
+	const char *container = pick_container(verb, name, containers, cname);
+	const char *replica = container ? pick_replica(json_get(w, "replicaSet")) : NULL;
+	if (container && !replica)
 		rc = ctl_failf("%s: workload %s has no replica yet (see corralctl describe workload %s)", verb, name, name);
-	else if (ctr && asprintf(id, "%s-%s", replica, ctr) < 0)
+	else if (container && asprintf(id, "%s-%s", replica, container) < 0)
 		rc = ctl_fail(verb, "out of memory");
 	vl_reply_release(&rep);
-	return ctr ? rc : EXIT_CTL;
+	return container ? rc : EXIT_CTL;
 }
 
 /* Whether corrald knows a container by id (one of the caller's): 1, 0, or

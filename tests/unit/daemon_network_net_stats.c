@@ -86,12 +86,12 @@ static void test_read_own(void **state)
 
 static void test_metrics_families(void **state)
 {
-	net_metrics_ctr c[2] = { { .id = "abc", .name = "web", .n = 1 }, { .id = "def", .name = "evil\"\n", .n = 1 } };
+	net_metrics_row c[2] = { { .id = "abc", .name = "web", .n = 1 }, { .id = "def", .name = "evil\"\n", .n = 1 } };
 	c[0].ifs[0] = (net_if_stats){ .name = "eth0", .rx_bytes = 1048976, .tx_bytes = 40210, .rx_packets = 7,
 				      .tx_packets = 6 };
 	c[1].ifs[0] = (net_if_stats){ .name = "eth0", .rx_bytes = 1 };
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
-	assert_int_equal(net_metrics_render_ctrs(c, 2, &sb), 0);
+	assert_int_equal(net_metrics_render_rows(c, 2, &sb), 0);
 	const char *want[] = {
 		"# TYPE corral_container_network_receive_bytes_total counter\n"
 		"corral_container_network_receive_bytes_total{id=\"abc\",name=\"web\",interface=\"eth0\"} 1048976\n"
@@ -104,7 +104,7 @@ static void test_metrics_families(void **state)
 		assert_non_null(strstr(sb.buf, want[i]));
 	/* no container: the families are there, empty */
 	_cleanup_strbuf_ strbuf e = STRBUF_INIT;
-	assert_int_equal(net_metrics_render_ctrs(NULL, 0, &e), 0);
+	assert_int_equal(net_metrics_render_rows(NULL, 0, &e), 0);
 	assert_non_null(strstr(e.buf, "# TYPE corral_container_network_transmit_packets_total counter\n"));
 	assert_null(strstr(e.buf, "{"));
 }

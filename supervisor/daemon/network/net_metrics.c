@@ -22,7 +22,7 @@ static const struct family {
 	  offsetof(net_if_stats, tx_packets) },
 };
 
-int net_metrics_render_ctrs(const net_metrics_ctr *c, size_t n, strbuf *out)
+int net_metrics_render_rows(const net_metrics_row *c, size_t n, strbuf *out)
 {
 	int r = 0;
 	for (size_t f = 0; !r && f < ARRAY_SIZE(families); f++) {
@@ -44,14 +44,14 @@ int net_metrics_render(const struct corrald *d, strbuf *out)
 	size_t n = 0, cap = 0;
 	for (const ctr *c = d->ctrs; c; c = c->next)
 		cap += ctr_alive(c) && c->spec.network == CTR_NET_CNI;
-	_cleanup_free_ net_metrics_ctr *cs = calloc(cap ? cap : 1, sizeof(*cs));
+	_cleanup_free_ net_metrics_row *cs = calloc(cap ? cap : 1, sizeof(*cs));
 	if (!cs)
 		return -ENOMEM;
 	for (const ctr *c = d->ctrs; c && n < cap; c = c->next) {
 		if (!ctr_alive(c) || c->spec.network != CTR_NET_CNI)
 			continue;
 		_cleanup_cerr_ cerr err = { 0 };
-		net_metrics_ctr *m = &cs[n];
+		net_metrics_row *m = &cs[n];
 		if (net_stats_read(c->pid, m->ifs, NET_STATS_MAX_IFACES, &m->n, &err) < 0) {
 			/* it ended a moment ago: not shown */
 			continue;
@@ -60,5 +60,5 @@ int net_metrics_render(const struct corrald *d, strbuf *out)
 		m->name = c->name;
 		n++;
 	}
-	return net_metrics_render_ctrs(cs, n, out);
+	return net_metrics_render_rows(cs, n, out);
 }

@@ -8,13 +8,13 @@
 
 struct corrald;
 
-typedef struct net_metrics_ctr {
+typedef struct net_metrics_row {
 	const char *id, *name;
 	net_if_stats ifs[NET_STATS_MAX_IFACES];
 	size_t n;
-} net_metrics_ctr;
+} net_metrics_row;
 
 /* The four families for these containers' interfaces. */
-int net_metrics_render_ctrs(const net_metrics_ctr *c, size_t n, strbuf *out);
+int net_metrics_render_rows(const net_metrics_row *c, size_t n, strbuf *out);
 /* ... for every running container of d on a CNI network. */
 int net_metrics_render(const struct corrald *d, strbuf *out);
