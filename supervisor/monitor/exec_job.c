@@ -61,7 +61,7 @@ static void kill_job(exec_job *j)
 	j->killed = true;
 }
 
-static void job_free(exec_job *j)
+static void exec_job_free(exec_job *j)
 {
 	for (exec_job **p = j->list; *p; p = &(*p)->next)
 		if (*p == j) {
@@ -89,7 +89,7 @@ static void on_rmdir_retry(el_source *s, void *data)
 {
 	exec_job *j = data;
 	if (remove_leaf(j))
-		job_free(j);
+		exec_job_free(j);
 }
 
 /* The client is answered (or gone) and the runner reaped. */
@@ -102,7 +102,7 @@ static void on_client_done(void *data)
 	j->timer = NULL;
 	_cleanup_cerr_ cerr err = { 0 };
 	if (remove_leaf(j) || el_add_timer(j->loop, 20000, true, on_rmdir_retry, j, &j->timer, &err) < 0)
-		job_free(j);
+		exec_job_free(j);
 }
 
 static void on_hung_up(void *data) { kill_job(data); }

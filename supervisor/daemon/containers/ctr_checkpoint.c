@@ -27,12 +27,12 @@
 
 #define CHECKPOINT_MAX_OUTPUT 4096
 
-typedef struct dump_job {
+typedef struct dump_call {
 	corrald *d;
 	char id[CTR_ID_LEN + 1]; /* the container may be removed meanwhile */
 	vl_call *call;           /* NULL once its client has left */
 	bool leave_running;
-} dump_job;
+} dump_call;
 
 void ctr_checkpoint_path(const corrald *d, const ctr *c, char *buf, size_t n)
 {
@@ -54,7 +54,7 @@ static int drop_images(corrald *d, const ctr *c, cerr *err)
 static void on_dump_cancel(vl_call *call, void *data)
 {
 	(void)call;
-	((dump_job *)data)->call = NULL; /* the client left: the dump goes on */
+	((dump_call *)data)->call = NULL; /* the client left: the dump goes on */
 }
 
 /* The last line criu's runner said: why it failed. */
@@ -116,7 +116,7 @@ void ctr_checkpoint_drop(ctr *c)
 
 static void on_dumped(const el_child_result *r, void *data)
 {
-	_cleanup_free_ dump_job *j = data;
+	_cleanup_free_ dump_call *j = data;
 	corrald *d = j->d;
 	ctr *c = ctr_find(d, j->id);
 	if (j->call)
@@ -191,10 +191,10 @@ int sv_checkpoint(vl_call *call, yajl_val params, void *ud)
 		argv[k++] = "--leave-running";
 	if (c->spec.network == CTR_NET_CNI)
 		argv[k++] = "--empty-net";
-	_cleanup_free_ dump_job *j = calloc(1, sizeof(*j));
+	_cleanup_free_ dump_call *j = calloc(1, sizeof(*j));
 	if (!j)
 		return sv_internal(call, "out of memory");
-	*j = (dump_job){ .d = d, .call = call, .leave_running = leave };
+	*j = (dump_call){ .d = d, .call = call, .leave_running = leave };
 	snprintf(j->id, sizeof(j->id), "%s", c->id);
 	el_child_opts o = { .path = d->monitor_bin, .argv = argv, .fd3 = SPAWN_NULL, .max_output = CHECKPOINT_MAX_OUTPUT };
 	el_child *ch;

@@ -33,7 +33,7 @@
 
 #define IMPORT_STAGE_PREFIX ".import-" /* in containers/: adoption skips dot names */
 
-typedef struct archive_job {
+typedef struct ckpt_archive_call {
 	corrald *d;
 	vl_call *call; /* NULL once its client has left */
 	char *path;    /* the caller's file */
@@ -42,11 +42,11 @@ typedef struct archive_job {
 	char *name;    /* import: the name asked for, or NULL */
 	char stage[PATH_MAX];
 	uid_t uid;
-} archive_job;
+} ckpt_archive_call;
 
-static void job_free(void *p)
+static void ckpt_archive_call_free(void *p)
 {
-	archive_job *j = p;
+	ckpt_archive_call *j = p;
 	if (!j)
 		return;
 	_cleanup_cerr_ cerr err = { 0 };
@@ -62,7 +62,7 @@ static void job_free(void *p)
 static void on_cancel(vl_call *call, void *data)
 {
 	(void)call;
-	((archive_job *)data)->call = NULL;
+	((ckpt_archive_call *)data)->call = NULL;
 }
 
 static void key_path(const corrald *d, char *buf, size_t n)
@@ -86,7 +86,7 @@ static void why_failed(const el_child_result *r, const char *what, char *out, si
 		snprintf(out, n, "%s: corral-copy exited with %d", what, r->code);
 }
 
-static int run_copy(archive_job *j, char *const *argv, int fd, el_child_done_fn done)
+static int run_copy(ckpt_archive_call *j, char *const *argv, int fd, el_child_done_fn done)
 {
 	el_child_opts o = { .path = j->d->copy_bin, .argv = argv, .fd3 = fd,
 			    .max_output = CKPT_ARCHIVE_MAX_MANIFEST + 4096 };
@@ -96,7 +96,7 @@ static int run_copy(archive_job *j, char *const *argv, int fd, el_child_done_fn 
 	close(fd);
 	if (r < 0) {
 		vl_call *call = j->call;
-		job_free(j);
+		ckpt_archive_call_free(j);
 		return sv_internal_err(call, &err);
 	}
 	vl_call_set_cancel(j->call, on_cancel, j);
@@ -107,7 +107,7 @@ static int run_copy(archive_job *j, char *const *argv, int fd, el_child_done_fn 
 
 static void on_exported(const el_child_result *r, void *data)
 {
-	archive_job *j = data;
+	ckpt_archive_call *j = data;
 	if (j->call) {
 		vl_call_set_cancel(j->call, NULL, NULL);
 		char why[1024];
@@ -119,12 +119,12 @@ static void on_exported(const el_child_result *r, void *data)
 			vl_call_reply(j->call, NULL);
 		}
 	}
-	job_free(j);
+	ckpt_archive_call_free(j);
 }
 
 static int start_export(corrald *d, vl_call *call, int fd, void *ctx)
 {
-	archive_job *j = ctx;
+	ckpt_archive_call *j = ctx;
 	j->call = call;
 	char key[PATH_MAX];
 	key_path(d, key, sizeof(key));
@@ -160,16 +160,16 @@ int sv_checkpoint_export(vl_call *call, yajl_val params, void *ud)
 		return reply_bad_state(call, c, "it is being checkpointed");
 	if (!ctr_has_checkpoint(d, c))
 		return reply_bad_state(call, c, "it has no checkpoint: checkpoint it first");
-	archive_job *j = calloc(1, sizeof(*j));
+	ckpt_archive_call *j = calloc(1, sizeof(*j));
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
 	if (j)
-		*j = (archive_job){ .d = d, .path = strdup(path), .dir = strdup(dir), .head = head_of(c) };
+		*j = (ckpt_archive_call){ .d = d, .path = strdup(path), .dir = strdup(dir), .head = head_of(c) };
 	if (!j || !j->path || !j->dir || !j->head) {
-		job_free(j);
+		ckpt_archive_call_free(j);
 		return sv_internal(call, "out of memory");
 	}
-	return policy_open_as_peer(d, call, "CheckpointExport", path, true, start_export, job_free, j);
+	return policy_open_as_peer(d, call, "CheckpointExport", path, true, start_export, ckpt_archive_call_free, j);
 }
 
 /* ---- import ---- */
@@ -198,7 +198,7 @@ static int spec_of(yajl_val head, const char *name, yajl_val *out, cerr *err)
 	return text ? json_parse(text, "its spec", out, err) : cerr_set(err, ENOMEM, "out of memory");
 }
 
-static void imported(archive_job *j, const char *head_text)
+static void imported(ckpt_archive_call *j, const char *head_text)
 {
 	corrald *d = j->d;
 	vl_call *call = j->call;
@@ -243,7 +243,7 @@ static void imported(archive_job *j, const char *head_text)
 
 static void on_imported(const el_child_result *r, void *data)
 {
-	archive_job *j = data;
+	ckpt_archive_call *j = data;
 	if (j->call) {
 		vl_call_set_cancel(j->call, NULL, NULL);
 		char why[1024];
@@ -254,12 +254,12 @@ static void on_imported(const el_child_result *r, void *data)
 			imported(j, r->out[0].buf ? r->out[0].buf : "");
 		}
 	}
-	job_free(j); /* and what is left of the stage */
+	ckpt_archive_call_free(j); /* and what is left of the stage */
 }
 
 static int start_import(corrald *d, vl_call *call, int fd, void *ctx)
 {
-	archive_job *j = ctx;
+	ckpt_archive_call *j = ctx;
 	j->call = call;
 	char key[PATH_MAX], owner[16];
 	key_path(d, key, sizeof(key));
@@ -281,18 +281,18 @@ int sv_checkpoint_import(vl_call *call, yajl_val params, void *ud)
 	unsigned char rnd[8];
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		return sv_internal(call, "getrandom failed");
-	archive_job *j = calloc(1, sizeof(*j));
+	ckpt_archive_call *j = calloc(1, sizeof(*j));
 	if (j)
-		*j = (archive_job){ .d = d, .path = strdup(path), .name = name ? strdup(name) : NULL,
+		*j = (ckpt_archive_call){ .d = d, .path = strdup(path), .name = name ? strdup(name) : NULL,
 				    .uid = vl_call_peer(call)->uid };
 	if (!j || !j->path || (name && !j->name)) {
-		job_free(j);
+		ckpt_archive_call_free(j);
 		return sv_internal(call, "out of memory");
 	}
 	int n = snprintf(j->stage, sizeof(j->stage), "%s/" IMPORT_STAGE_PREFIX, d->containers_dir);
 	for (size_t i = 0; i < sizeof(rnd); i++)
 		n += snprintf(j->stage + n, sizeof(j->stage) - (size_t)n, "%02x", rnd[i]);
-	return policy_open_as_peer(d, call, "CheckpointImport", path, false, start_import, job_free, j);
+	return policy_open_as_peer(d, call, "CheckpointImport", path, false, start_import, ckpt_archive_call_free, j);
 }
 
 void ctr_import_stages_clear(corrald *d)

@@ -14,14 +14,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-typedef struct peer_open_job {
+typedef struct peer_open_call {
 	int sock;
 	pid_t pid;
 	el_source *child, *timer;
 	peer_open_fn done;
 	void *data;
 	bool timed_out;
-} peer_open_job;
+} peer_open_call;
 
 int peer_become(int sock, const peer_cred *peer)
 {
@@ -51,7 +51,7 @@ static _Noreturn void child_main(int sock, const peer_cred *peer, const char *pa
 	_exit(0);
 }
 
-static void finish(peer_open_job *j)
+static void finish(peer_open_call *j)
 {
 	int code = 0, fd = -1;
 	size_t n = 0;
@@ -76,7 +76,7 @@ static void child_exited(el_source *s, pid_t pid, const siginfo_t *si, void *dat
 
 static void on_timeout(el_source *s, void *data)
 {
-	peer_open_job *j = data;
+	peer_open_call *j = data;
 	j->timed_out = true;
 	kill(j->pid, SIGKILL); /* child_exited follows */
 }
@@ -92,13 +92,13 @@ int peer_open_flags(el_loop *l, const peer_cred *peer, const char *path, int fla
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return cerr_sys(err, errno, "socketpair");
-	peer_open_job *j = calloc(1, sizeof(*j));
+	peer_open_call *j = calloc(1, sizeof(*j));
 	if (!j) {
 		close(sv[0]);
 		close(sv[1]);
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
-	*j = (peer_open_job){ .sock = sv[0], .done = done, .data = data };
+	*j = (peer_open_call){ .sock = sv[0], .done = done, .data = data };
 	j->pid = fork();
 	if (j->pid == 0)
 		child_main(sv[1], peer, path, flags);

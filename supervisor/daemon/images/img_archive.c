@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 /* One load or save while corral-images runs. */
-typedef struct archive_job {
+typedef struct archive_call {
 	bool save;
 	bool fd3;       /* the file is corral-images' fd 3 */
 	char *path;     /* the caller's, for messages and events */
@@ -37,11 +37,11 @@ typedef struct archive_job {
 	char *id;       /* save: the image ID */
 	char *format;   /* save: docker-archive or oci-archive */
 	peer_cred peer;
-} archive_job;
+} archive_call;
 
-static void job_free(void *p)
+static void archive_call_free(void *p)
 {
-	archive_job *j = p;
+	archive_call *j = p;
 	free(j->path);
 	free(j->image);
 	free(j->name);
@@ -53,7 +53,7 @@ static void job_free(void *p)
 /* Whose trouble a failed job was: the archive's (the caller's), or the
  * host's (and every failed save: the store's), as corral-images says with
  * its exit status; its last line says why. */
-static int job_failed(vl_call *call, const archive_job *j, bool fd3, int rc, const strbuf *errout)
+static int job_failed(vl_call *call, const archive_call *j, bool fd3, int rc, const strbuf *errout)
 {
 	_cleanup_free_ char *pre = NULL, *msg = NULL;
 	if (rc > 0 && asprintf(&pre, "corral: image %s %s: ", j->save ? "save" : "load",
@@ -65,7 +65,7 @@ static int job_failed(vl_call *call, const archive_job *j, bool fd3, int rc, con
 }
 
 /* The loaded image and names, as the peer sees them. */
-static void load_reply(corrald *d, vl_call *call, const archive_job *j, char **loaded)
+static void load_reply(corrald *d, vl_call *call, const archive_call *j, char **loaded)
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
@@ -91,7 +91,7 @@ static void load_reply(corrald *d, vl_call *call, const archive_job *j, char **l
 
 static void archive_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *ctx)
 {
-	archive_job *j = ctx;
+	archive_call *j = ctx;
 	_cleanup_strv_ char **loaded = NULL;
 	for (const char *l = out->buf; rc == 0 && l && *l;) { /* "Loaded image: NAME" lines */
 		size_t n = strcspn(l, "\n");
@@ -111,14 +111,14 @@ static void archive_done(corrald *d, vl_call *call, int rc, const strbuf *out, c
 		vl_call_reply(call, NULL);
 	else if (call)
 		load_reply(d, call, j, loaded);
-	job_free(j);
+	archive_call_free(j);
 }
 
 /* corral-images image load|save, with fd 3 the peer's file (SPAWN_NULL:
  * the path itself, root's); 0 once the job has the call, else the reply. */
 static int start_job(corrald *d, vl_call *call, int fd3, void *ctx)
 {
-	archive_job *j = ctx;
+	archive_call *j = ctx;
 	char uid[16];
 	snprintf(uid, sizeof(uid), "%u", (unsigned)j->peer.uid);
 	j->fd3 = fd3 != SPAWN_NULL;
@@ -131,22 +131,22 @@ static int start_job(corrald *d, vl_call *call, int fd3, void *ctx)
 	if (fd3 != SPAWN_NULL)
 		close(fd3);
 	if (r < 0) {
-		job_free(j);
+		archive_call_free(j);
 		return sv_internal_err(call, &err);
 	}
 	return 0; /* the job keeps the call; archive_done answers it */
 }
 
 /* Root's file is its path; anyone else's, what the peer itself opens. */
-static int start(corrald *d, vl_call *call, archive_job *j, bool made)
+static int start(corrald *d, vl_call *call, archive_call *j, bool made)
 {
 	if (!made) {
-		job_free(j);
+		archive_call_free(j);
 		return sv_internal(call, "out of memory");
 	}
 	if (!owner_is_member(&j->peer) && !j->save)
 		return start_job(d, call, SPAWN_NULL, j);
-	return policy_open_as_peer(d, call, j->save ? "ImageSave" : "ImageLoad", j->path, j->save, start_job, job_free, j);
+	return policy_open_as_peer(d, call, j->save ? "ImageSave" : "ImageLoad", j->path, j->save, start_job, archive_call_free, j);
 }
 
 static int absolute(const char *path, json_fault *f)
@@ -160,10 +160,10 @@ int sv_image_load(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (sp_known(params, KNOWN("path"), &f) < 0 || sp_str(params, "path", true, &path, &f) < 0 || absolute(path, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	archive_job *j = calloc(1, sizeof(*j));
+	archive_call *j = calloc(1, sizeof(*j));
 	if (!j)
 		return sv_internal(call, "out of memory");
-	*j = (archive_job){ .path = strdup(path), .peer = *vl_call_peer(call) };
+	*j = (archive_call){ .path = strdup(path), .peer = *vl_call_peer(call) };
 	return start(ud, call, j, j->path);
 }
 
@@ -188,11 +188,11 @@ int sv_image_save(vl_call *call, yajl_val params, void *ud)
 	int ni, i = refs_find(&db, &view, ref, &ni, &err);
 	if (i < 0)
 		return img_not_found(call, ref, &err);
-	archive_job *j = calloc(1, sizeof(*j));
+	archive_call *j = calloc(1, sizeof(*j));
 	if (!j)
 		return sv_internal(call, "out of memory");
 	/* the name asked for, as the archive's own (a member's without its ~UID/) */
-	*j = (archive_job){ .save = true, .path = strdup(path), .image = strdup(db.images[i].manifest),
+	*j = (archive_call){ .save = true, .path = strdup(path), .image = strdup(db.images[i].manifest),
 			    .id = strdup(db.images[i].config), .format = strdup(format ? format : "docker-archive"),
 			    .name = ni >= 0 ? strdup(db.names[ni].name) : NULL, .peer = *vl_call_peer(call) };
 	return start(d, call, j, j->path && j->image && j->id && j->format && (ni < 0 || j->name));

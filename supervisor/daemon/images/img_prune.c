@@ -67,17 +67,17 @@ static int drop_unused(corrald *d, const peer_cred *peer, bool all, char ***remo
 	return *removed ? refs_save(&s, &db, err) : 0;
 }
 
-typedef struct prune_job {
+typedef struct prune_call {
 	event_owner who;
 	char **removed;
 	uint64_t before;
 	img_pruned_fn done;
 	void *ctx;
-} prune_job;
+} prune_call;
 
 static void gc_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
 {
-	prune_job *j = data;
+	prune_call *j = data;
 	_cleanup_cerr_ cerr err = { 0 };
 	uint64_t after = 0;
 	if (rc != 0) {
@@ -101,10 +101,10 @@ static void gc_done(corrald *d, vl_call *call, int rc, const strbuf *out, const 
 int img_prune_start(corrald *d, vl_call *call, const peer_cred *peer, bool all, img_pruned_fn done, void *ctx,
 		    cerr *err)
 {
-	prune_job *j = calloc(1, sizeof(*j));
+	prune_call *j = calloc(1, sizeof(*j));
 	if (!j)
 		return cerr_set(err, ENOMEM, "out of memory");
-	*j = (prune_job){ .who = EV_OWNER(peer ? peer->uid : 0), .done = done, .ctx = ctx };
+	*j = (prune_call){ .who = EV_OWNER(peer ? peer->uid : 0), .done = done, .ctx = ctx };
 	char *args[] = { "image", "gc", "--store", d->cfg->state_dir, NULL };
 	int r;
 	if ((r = store_bytes(d, &j->before, err)) < 0 || (r = drop_unused(d, peer, all, &j->removed, err)) < 0 ||

@@ -21,7 +21,7 @@
 
 #define SESSION_CNI_PREFIX "corral-session-"
 
-typedef struct net_job {
+typedef struct session_net_op {
 	corrald *d;
 	char name[SESSION_NAME_MAX + 1];
 	char *conf;
@@ -32,7 +32,7 @@ typedef struct net_job {
 	/* the DEL's: what goes once it is over */
 	session copy; /* name, dir and share, for session_ns_release */
 	bool drop_dir;
-} net_job;
+} session_net_op;
 
 bool session_holds_cni_id(corrald *d, const char *cni_id)
 {
@@ -40,7 +40,7 @@ bool session_holds_cni_id(corrald *d, const char *cni_id)
 	return !strncmp(cni_id, SESSION_CNI_PREFIX, n) && session_find(d, cni_id + n);
 }
 
-static void job_free(net_job *j)
+static void net_op_free(session_net_op *j)
 {
 	free(j->conf);
 	free(j->ports);
@@ -96,7 +96,7 @@ static void remember(session *s, const char *result)
 
 static void on_added(int r, const char *result, const cerr *e, void *data)
 {
-	net_job *j = data;
+	session_net_op *j = data;
 	session *s = session_find(j->d, j->name);
 	_cleanup_cerr_ cerr err = { 0 };
 	if (r == 0 && s && (r = write_record(j->d, s, j->conf, result, &err)) == 0)
@@ -113,19 +113,19 @@ static void on_added(int r, const char *result, const cerr *e, void *data)
 	}
 	if (j->done)
 		j->done(j->d, s, r, r < 0 && err.msg ? &err : e, j->data);
-	job_free(j);
+	net_op_free(j);
 }
 
 int session_net_attach(corrald *d, session *s, session_net_done_fn done, void *data, cerr *err)
 {
 	const char *net = net_of(d, s);
-	net_job *j = calloc(1, sizeof(*j));
+	session_net_op *j = calloc(1, sizeof(*j));
 	if (!j)
 		return cerr_set(err, ENOMEM, "out of memory");
-	*j = (net_job){ .d = d, .done = done, .data = data };
+	*j = (session_net_op){ .d = d, .done = done, .data = data };
 	snprintf(j->name, sizeof(j->name), "%s", s->name);
 	if (s->n_ports && !(j->ports = calloc(s->n_ports, sizeof(*j->ports)))) {
-		job_free(j);
+		net_op_free(j);
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
 	if (s->n_ports)
@@ -134,7 +134,7 @@ int session_net_attach(corrald *d, session *s, session_net_done_fn done, void *d
 	int r;
 	if ((streq(net, NET_DEFAULT_NAME) && (r = network_ensure_default(d, err)) < 0) ||
 	    (r = net_store_text(d->cfg->cni_config_dir, net, &j->conf, err)) < 0) {
-		job_free(j);
+		net_op_free(j);
 		return r;
 	}
 	char ns[PATH_MAX], cid[sizeof(SESSION_CNI_PREFIX) + SESSION_NAME_MAX];
@@ -142,13 +142,13 @@ int session_net_attach(corrald *d, session *s, session_net_done_fn done, void *d
 	snprintf(cid, sizeof(cid), SESSION_CNI_PREFIX "%s", s->name);
 	cni_args a = args_of(d, cid, ns, s->ports, s->n_ports);
 	if ((r = cni_run_start(d->loop, CNI_ADD, j->conf, NULL, &a, on_added, j, NULL, err)) < 0)
-		job_free(j);
+		net_op_free(j);
 	return r;
 }
 
 static void on_stale_deleted(int r, const char *result, const cerr *e, void *data)
 {
-	net_job *j = data;
+	session_net_op *j = data;
 	(void)result;
 	if (r < 0)
 		log_warn("session %s: DEL of its attachment from before the reboot: %s", j->name, cerr_msg(e));
@@ -161,7 +161,7 @@ static void on_stale_deleted(int r, const char *result, const cerr *e, void *dat
 		if (session_net_attach(j->d, s, NULL, NULL, &err) < 0)
 			log_cerr(LOG_LVL_WARN, &err, "session %s: its network", j->name);
 	}
-	job_free(j);
+	net_op_free(j);
 }
 
 int session_net_reattach(corrald *d, session *s, cerr *err)
@@ -176,17 +176,17 @@ int session_net_reattach(corrald *d, session *s, cerr *err)
 	}
 	/* the lease (and whatever else) of the attachment the reboot cut off
 	 * goes first: host-local frees by id, and the new ADD has the same */
-	net_job *j = calloc(1, sizeof(*j));
+	session_net_op *j = calloc(1, sizeof(*j));
 	if (!j)
 		return cerr_set(err, ENOMEM, "out of memory");
-	*j = (net_job){ .d = d };
+	*j = (session_net_op){ .d = d };
 	snprintf(j->name, sizeof(j->name), "%s", s->name);
 	char cid[sizeof(SESSION_CNI_PREFIX) + SESSION_NAME_MAX];
 	snprintf(cid, sizeof(cid), SESSION_CNI_PREFIX "%s", s->name);
 	cni_args a = args_of(d, cid, "", rec.ports, rec.n_ports);
 	int r = cni_run_start(d->loop, CNI_DEL, rec.conf, rec.result, &a, on_stale_deleted, j, NULL, err);
 	if (r < 0)
-		job_free(j);
+		net_op_free(j);
 	return r;
 }
 
@@ -216,7 +216,7 @@ static void release(const session *s, bool drop_dir)
 
 static void on_deleted(int r, const char *result, const cerr *e, void *data)
 {
-	net_job *j = data;
+	session_net_op *j = data;
 	(void)result;
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" SESSION_NET_FILE, j->copy.dir);
@@ -224,7 +224,7 @@ static void on_deleted(int r, const char *result, const cerr *e, void *data)
 		log_warn("session %s: DEL: %s", j->name, cerr_msg(e));
 	unlink(path);
 	release(&j->copy, j->drop_dir);
-	job_free(j);
+	net_op_free(j);
 }
 
 void session_net_detach_and_release(corrald *d, session *s, bool drop_dir)
@@ -233,7 +233,7 @@ void session_net_detach_and_release(corrald *d, session *s, bool drop_dir)
 	snprintf(path, sizeof(path), "%s/" SESSION_NET_FILE, s->dir);
 	net_record rec;
 	_cleanup_cerr_ cerr err = { 0 };
-	net_job *j = NULL;
+	session_net_op *j = NULL;
 	if (access(path, F_OK) < 0 || net_record_read(path, &rec, &err) < 0 || !(j = calloc(1, sizeof(*j)))) {
 		if (err.msg)
 			log_cerr(LOG_LVL_WARN, &err, "session %s: its network record", s->name);
@@ -241,7 +241,7 @@ void session_net_detach_and_release(corrald *d, session *s, bool drop_dir)
 			net_record_release(&rec);
 		return release(s, drop_dir);
 	}
-	*j = (net_job){ .d = d, .drop_dir = drop_dir };
+	*j = (session_net_op){ .d = d, .drop_dir = drop_dir };
 	snprintf(j->name, sizeof(j->name), "%s", s->name);
 	snprintf(j->copy.name, sizeof(j->copy.name), "%s", s->name);
 	j->copy.share = s->share;
@@ -256,6 +256,6 @@ void session_net_detach_and_release(corrald *d, session *s, bool drop_dir)
 	if (r < 0) {
 		log_cerr(LOG_LVL_WARN, &err, "session %s: DEL", s->name);
 		release(s, drop_dir);
-		job_free(j);
+		net_op_free(j);
 	}
 }
