@@ -40,5 +40,5 @@ typedef struct corrald {
 	struct session *sessions;         /* sessions/session.h */
 	struct wl_table *workloads;       /* workloads/workload.h */
 	struct broker *broker;            /* broker/broker.h: made with the first session */
-	struct pull_job *pulls;           /* pulls/pull.h: the pulls running */
+	struct pull_run *pulls;           /* pulls/pull.h: the pulls running */
 } corrald;

@@ -9,7 +9,7 @@
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/daemon/images/img_job.h"
+#include "supervisor/daemon/images/img_helper.h"
 #include "supervisor/daemon/core/import_peer.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
@@ -58,7 +58,7 @@ static int job_failed(vl_call *call, const archive_call *j, bool fd3, int rc, co
 	_cleanup_free_ char *pre = NULL, *msg = NULL;
 	if (rc > 0 && asprintf(&pre, "corral: image %s %s: ", j->save ? "save" : "load",
 			       j->save ? j->image : fd3 ? "/proc/self/fd/3" : j->path) >= 0)
-		msg = imgjob_last_line(errout, pre);
+		msg = imghelper_last_line(errout, pre);
 	if (rc < 0 || rc == IMPORT_EXIT_HOST || j->save || !msg)
 		return sv_internal(call, msg ? msg : "corral-images failed");
 	return sv_invalid(call, "path", msg);
@@ -127,7 +127,7 @@ static int start_job(corrald *d, vl_call *call, int fd3, void *ctx)
 	char *save[] = { "image", "save", "--store", (char *)d->cfg->state_dir, "--format", j->format, "--output",
 			 (char *)file, j->image, j->name ? "--name" : NULL, j->name, NULL };
 	cerr err = { 0 };
-	int r = imgjob_run(d, call, j->save ? save : load, fd3, NULL, archive_done, j, &err);
+	int r = imghelper_run(d, call, j->save ? save : load, fd3, NULL, archive_done, j, &err);
 	if (fd3 != SPAWN_NULL)
 		close(fd3);
 	if (r < 0) {

@@ -3,7 +3,7 @@
  * `corral image --store <state-dir>`, so both may work on it at once. */
 #include "supervisor/daemon/images/img_methods.h"
 #include "supervisor/daemon/containers/ctr.h"
-#include "supervisor/daemon/images/img_job.h"
+#include "supervisor/daemon/images/img_helper.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/daemon/core/import_peer.h"
@@ -75,7 +75,7 @@ void img_sweep_staging(corrald *d)
 	 * the store removes each staging directory no live job holds */
 	char *args[] = { "image", "ingest-sweep", "--store", d->cfg->state_dir, NULL };
 	_cleanup_cerr_ cerr err = { 0 };
-	if (imgjob_run(d, NULL, args, SPAWN_NULL, NULL, swept, NULL, &err) < 0)
+	if (imghelper_run(d, NULL, args, SPAWN_NULL, NULL, swept, NULL, &err) < 0)
 		log_warn("store sweep: %s", cerr_msg(&err));
 }
 
@@ -121,10 +121,10 @@ static void import_ctx_free(import_ctx *x)
 	free(x);
 }
 
-char *img_job_error(const strbuf *e, const char *verb, const char *spec)
+char *img_helper_error(const strbuf *e, const char *verb, const char *spec)
 {
 	_cleanup_free_ char *pre = NULL;
-	return asprintf(&pre, "corral: image %s %s: ", verb, spec) < 0 ? NULL : imgjob_last_line(e, pre);
+	return asprintf(&pre, "corral: image %s %s: ", verb, spec) < 0 ? NULL : imghelper_last_line(e, pre);
 }
 
 static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
@@ -139,7 +139,7 @@ static void import_done(corrald *d, vl_call *call, int rc, const strbuf *out, co
 		return;
 	}
 	if (rc != 0) {
-		_cleanup_free_ char *msg = rc < 0 ? strdup("corral-images: unexpected output") : img_job_error(errout, "import", x->path);
+		_cleanup_free_ char *msg = rc < 0 ? strdup("corral-images: unexpected output") : img_helper_error(errout, "import", x->path);
 		if (call && msg && (rc < 0 || rc == IMPORT_EXIT_HOST)) /* corrald's trouble, not the caller's */
 			sv_internal(call, msg);
 		else if (call)
@@ -222,8 +222,8 @@ static int start_import(corrald *d, vl_call *call, import_ctx *x, int fd3)
 		args[8] = x->path;
 	else
 		args[7] = NULL;
-	static const imgjob_io ends = { .ends_with_caller = true }; /* Ctrl-C cancels an import */
-	if (imgjob_run(d, call, args, fd3, &ends, import_done, x, &err) < 0) {
+	static const imghelper_io ends = { .ends_with_caller = true }; /* Ctrl-C cancels an import */
+	if (imghelper_run(d, call, args, fd3, &ends, import_done, x, &err) < 0) {
 		import_ctx_free(x);
 		return sv_internal_err(call, &err);
 	}

@@ -57,7 +57,7 @@ int img_reply_images(struct corrald *d, vl_call *call, const peer_cred *peer, co
 		     void (*more)(yajl_gen g, void *ctx), void *ctx);
 /* The text of corral-images' last line of errout, without its
  * "corral: image VERB SPEC: " (img_methods.c). */
-char *img_job_error(const strbuf *errout, const char *verb, const char *spec);
+char *img_helper_error(const strbuf *errout, const char *verb, const char *spec);
 /* One of corrald's containers made from the image, or NULL. */
 const struct ctr *img_user_of(struct corrald *d, const ref_image *im);
 /* Remove peer's images (a member's own; root's: every one) no container

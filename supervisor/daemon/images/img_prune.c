@@ -6,7 +6,7 @@
  * corral-images, which waits for the store's lock: a pull that holds it
  * delays the prune's answer, never corrald's loop. */
 #include "supervisor/daemon/images/img_methods.h"
-#include "supervisor/daemon/images/img_job.h"
+#include "supervisor/daemon/images/img_helper.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/daemon/core/owner.h"
@@ -81,7 +81,7 @@ static void gc_done(corrald *d, vl_call *call, int rc, const strbuf *out, const 
 	_cleanup_cerr_ cerr err = { 0 };
 	uint64_t after = 0;
 	if (rc != 0) {
-		_cleanup_free_ char *msg = rc < 0 ? NULL : imgjob_last_line(errout, "corral: ");
+		_cleanup_free_ char *msg = rc < 0 ? NULL : imghelper_last_line(errout, "corral: ");
 		cerr_set(&err, EIO, "gc: %s", msg ? msg : "corral-images did not run");
 	} else if (store_bytes(d, &after, &err) < 0) {
 		after = j->before; /* a gc of someone else's runs now: said as nothing reclaimed */
@@ -108,7 +108,7 @@ int img_prune_start(corrald *d, vl_call *call, const peer_cred *peer, bool all, 
 	char *args[] = { "image", "gc", "--store", d->cfg->state_dir, NULL };
 	int r;
 	if ((r = store_bytes(d, &j->before, err)) < 0 || (r = drop_unused(d, peer, all, &j->removed, err)) < 0 ||
-	    (r = imgjob_run(d, call, args, SPAWN_NULL, NULL, gc_done, j, err)) < 0) {
+	    (r = imghelper_run(d, call, args, SPAWN_NULL, NULL, gc_done, j, err)) < 0) {
 		strv_free(j->removed);
 		free(j);
 		return r;

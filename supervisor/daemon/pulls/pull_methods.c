@@ -2,7 +2,7 @@
 #include "supervisor/daemon/pulls/pull_methods.h"
 #include "supervisor/daemon/pulls/pull.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/daemon/images/img_job.h"
+#include "supervisor/daemon/images/img_helper.h"
 #include "supervisor/daemon/images/img_methods.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/secrets/secrets.h"
@@ -106,7 +106,7 @@ static void login_done(corrald *d, vl_call *call, int rc, const strbuf *out, con
 	login_ctx *x = data;
 	_cleanup_cerr_ cerr err = { 0 };
 	if (rc != 0) {
-		_cleanup_free_ char *msg = img_job_error(errout, "login", x->registry);
+		_cleanup_free_ char *msg = img_helper_error(errout, "login", x->registry);
 		if (call)
 			(rc < 0 || rc == IMPORT_EXIT_HOST) ? sv_internal(call, msg) : pull_failed(call, x->registry, msg);
 	} else if (secrets_login_put(d, x->owner, x->registry, x->userpass, &err) < 0) {
@@ -171,9 +171,9 @@ int sv_login(vl_call *call, yajl_val params, void *ud)
 	}
 	args[n++] = "--";
 	args[n++] = reg;
-	imgjob_io io = { .input = auth, .input_len = strlen(auth) };
+	imghelper_io io = { .input = auth, .input_len = strlen(auth) };
 	_cleanup_cerr_ cerr err = { 0 };
-	int r = imgjob_run(d, call, args, SPAWN_NULL, &io, login_done, x, &err);
+	int r = imghelper_run(d, call, args, SPAWN_NULL, &io, login_done, x, &err);
 	explicit_bzero(auth, strlen(auth));
 	explicit_bzero(b64, strlen(b64));
 	if (r < 0) {

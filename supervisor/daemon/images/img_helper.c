@@ -1,4 +1,4 @@
-#include "supervisor/daemon/images/img_job.h"
+#include "supervisor/daemon/images/img_helper.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/loop/child.h"
 #include "common/cleanup.h"
@@ -10,25 +10,25 @@
 
 #define IMGJOB_MAX_OUTPUT (64u << 10)
 
-typedef struct imgjob {
+typedef struct imghelper {
 	corrald *d;
 	vl_call *call;
-	imgjob_done_fn done;
+	imghelper_done_fn done;
 	void *ctx;
 	el_child *child;
 	bool ends_with_caller;
 	bool (*on_line)(vl_call *call, const char *line, size_t n, void *ctx);
-} imgjob;
+} imghelper;
 
 static bool on_line(const char *line, size_t n, void *data)
 {
-	imgjob *j = data;
+	imghelper *j = data;
 	return j->on_line(j->call, line, n, j->ctx);
 }
 
 static void on_cancel(vl_call *call, void *data)
 {
-	imgjob *j = data;
+	imghelper *j = data;
 	j->call = NULL;
 	/* corral-images leaves the store whole either way: a SIGTERM ends it
 	 * before its commit, or after the image is recorded */
@@ -38,28 +38,28 @@ static void on_cancel(vl_call *call, void *data)
 
 static void on_done(const el_child_result *r, void *data)
 {
-	imgjob *j = data;
+	imghelper *j = data;
 	if (j->call)
 		vl_call_set_cancel(j->call, NULL, NULL);
 	j->done(j->d, j->call, r->code, &r->out[0], &r->out[1], j->ctx);
 	free(j);
 }
 
-int imgjob_run(corrald *d, vl_call *call, char *const *args, int fd3, const imgjob_io *io, imgjob_done_fn done,
+int imghelper_run(corrald *d, vl_call *call, char *const *args, int fd3, const imghelper_io *io, imghelper_done_fn done,
 	       void *ctx, cerr *err)
 {
 	size_t n = 0;
 	while (args[n])
 		n++;
 	_cleanup_free_ char **argv = calloc(n + 2, sizeof(char *));
-	imgjob *j = calloc(1, sizeof(*j));
+	imghelper *j = calloc(1, sizeof(*j));
 	if (!argv || !j) {
 		free(j);
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
 	argv[0] = d->images_bin;
 	memcpy(argv + 1, args, n * sizeof(char *));
-	*j = (imgjob){ .d = d, .call = call, .done = done, .ctx = ctx, .on_line = io ? io->on_line : NULL,
+	*j = (imghelper){ .d = d, .call = call, .done = done, .ctx = ctx, .on_line = io ? io->on_line : NULL,
 		       .ends_with_caller = io && io->ends_with_caller };
 	el_child_opts o = { .path = d->images_bin, .argv = argv, .fd3 = fd3, .max_output = IMGJOB_MAX_OUTPUT,
 			    .input = io ? io->input : NULL, .input_len = io ? io->input_len : 0,
@@ -74,7 +74,7 @@ int imgjob_run(corrald *d, vl_call *call, char *const *args, int fd3, const imgj
 	return 0;
 }
 
-char *imgjob_last_line(const strbuf *e, const char *prefix)
+char *imghelper_last_line(const strbuf *e, const char *prefix)
 {
 	const char *buf = e->buf ? e->buf : "";
 	size_t len = e->len;

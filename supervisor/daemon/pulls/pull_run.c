@@ -1,6 +1,6 @@
 #include "supervisor/daemon/pulls/pull.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/daemon/images/img_job.h"
+#include "supervisor/daemon/images/img_helper.h"
 #include "supervisor/daemon/images/img_methods.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/secrets/secrets.h"
@@ -16,19 +16,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct pull_job {
-	struct pull_job *next; /* corrald's pulls running */
+typedef struct pull_run {
+	struct pull_run *next; /* corrald's pulls running */
 	peer_cred peer;
 	char *ref;
 	pull_done_fn done;
 	void *ctx;
 	unsigned long long bytes;
-} pull_job;
+} pull_run;
 
 /* "layer DIGEST DONE TOTAL" as a streamed reply; "fetched BYTES N". */
 static bool on_line(vl_call *call, const char *line, size_t n, void *data)
 {
-	pull_job *j = data;
+	pull_run *j = data;
 	char dg[DIGEST_STR_LEN + 1];
 	unsigned long long done, total;
 	unsigned reqs;
@@ -52,15 +52,15 @@ static bool on_line(vl_call *call, const char *line, size_t n, void *data)
 size_t pull_running(corrald *d, uid_t uid)
 {
 	size_t n = 0;
-	for (pull_job *j = d->pulls; j; j = j->next)
+	for (pull_run *j = d->pulls; j; j = j->next)
 		n += j->peer.uid == uid;
 	return n;
 }
 
 static void job_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
 {
-	pull_job *j = data;
-	for (pull_job **p = &d->pulls; *p; p = &(*p)->next)
+	pull_run *j = data;
+	for (pull_run **p = &d->pulls; *p; p = &(*p)->next)
 		if (*p == j) {
 			*p = j->next;
 			break;
@@ -73,7 +73,7 @@ static void job_done(corrald *d, vl_call *call, int rc, const strbuf *out, const
 		rc = -EBADMSG;
 	}
 	if (!o.ok) {
-		msg = rc < 0 ? strdup("corral-images: unexpected output") : img_job_error(errout, "pull", j->ref);
+		msg = rc < 0 ? strdup("corral-images: unexpected output") : img_helper_error(errout, "pull", j->ref);
 		o.error = msg ? msg : "pull failed";
 		o.host_fault = rc < 0 || rc == IMPORT_EXIT_HOST;
 		snprintf(o.ref, sizeof(o.ref), "%s", j->ref);
@@ -172,18 +172,18 @@ int pull_start(corrald *d, const peer_cred *peer, const pull_req *q, pull_done_f
 	int r = auth_of(d, peer, q->auth_json, &auth, err);
 	if (r < 0)
 		return r;
-	pull_job *j = calloc(1, sizeof(*j));
+	pull_run *j = calloc(1, sizeof(*j));
 	if (!j || !(j->ref = strdup(q->ref))) {
 		free(j);
 		explicit_bzero(auth, strlen(auth));
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
-	*j = (pull_job){ .peer = *peer, .ref = j->ref, .done = done, .ctx = ctx };
+	*j = (pull_run){ .peer = *peer, .ref = j->ref, .done = done, .ctx = ctx };
 	/* a pull is its caller's: one that hangs up ends it, unless it asked
 	 * for it to go on */
-	imgjob_io io = { .input = auth, .input_len = strlen(auth), .on_line = on_line,
+	imghelper_io io = { .input = auth, .input_len = strlen(auth), .on_line = on_line,
 			 .ends_with_caller = q->call && !q->detach };
-	r = imgjob_run(d, q->call, args, SPAWN_NULL, &io, job_done, j, err);
+	r = imghelper_run(d, q->call, args, SPAWN_NULL, &io, job_done, j, err);
 	explicit_bzero(auth, strlen(auth));
 	if (r < 0) {
 		free(j->ref);
