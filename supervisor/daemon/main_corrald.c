@@ -11,7 +11,7 @@
 #include "supervisor/daemon/core/config.h"
 #include "supervisor/daemon/core/listenfds.h"
 #include "supervisor/daemon/core/metrics_http.h"
-#include "supervisor/daemon/health/daemon.h"
+#include "supervisor/daemon/readiness/readiness.h"
 #include "supervisor/daemon/core/sdnotify.h"
 #include "supervisor/daemon/core/state_format.h"
 #include "supervisor/daemon/core/boot.h"
@@ -401,8 +401,8 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	    (r = metrics_http_listen(loop, cfg->metrics_listen, corrald_render_metrics, &d, &http, err)) < 0)
 		goto out;
 	if (http)
-		metrics_http_set_ready(http, health_ready);
-	if ((r = health_daemon_init(&d, err)) < 0)
+		metrics_http_set_ready(http, readiness_ready);
+	if ((r = readiness_init(&d, err)) < 0)
 		goto out;
 
 	int sigv[] = { SIGTERM, SIGINT, SIGHUP };

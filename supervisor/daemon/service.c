@@ -1,6 +1,6 @@
 #include "supervisor/daemon/health/checker.h"
 #include "supervisor/daemon/core/owner.h"
-#include "supervisor/daemon/health/daemon.h"
+#include "supervisor/daemon/readiness/readiness.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/network/net_metrics.h"
 #include "common/cleanup.h"

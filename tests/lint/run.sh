@@ -47,6 +47,8 @@ declare -A may=(
 	[supervisor/daemon/copy]="common supervisor/loop supervisor/varlink supervisor/logs images runtime supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers"
 	[supervisor/daemon/policy]="common supervisor/loop supervisor/varlink supervisor/logs bundle images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers"
 	[supervisor/daemon/health]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers"
+	# corrald's own health (Health, /readyz), apart from the containers' checks
+	[supervisor/daemon/readiness]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/containers"
 	[supervisor/daemon/secrets]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/policy/policy.h"
 	[supervisor/daemon/network]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers"
 	[supervisor/daemon/jobs]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/policy/policy.h"
@@ -54,7 +56,7 @@ declare -A may=(
 	[supervisor/daemon/broker]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/sessions/session.h supervisor/daemon/sessions/sstate.h"
 	[supervisor/daemon/pulls]="common supervisor/loop supervisor/varlink supervisor/logs images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/images supervisor/daemon/policy/policy.h supervisor/daemon/secrets/secrets.h"
 	[supervisor/daemon/workloads]="common supervisor/loop supervisor/varlink supervisor/logs bundle supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/policy/policy.h supervisor/daemon/sessions/session.h supervisor/daemon/health/health.h supervisor/daemon/pulls/pull.h supervisor/daemon/secrets/secrets.h"
-	[supervisor/daemon]="common supervisor/loop supervisor/varlink supervisor/logs bundle cgroups runtime images supervisor/daemon/spec supervisor/daemon/core supervisor/daemon/containers supervisor/daemon/images supervisor/daemon/copy supervisor/daemon/policy supervisor/daemon/health supervisor/daemon/secrets supervisor/daemon/network supervisor/daemon/jobs supervisor/daemon/sessions supervisor/daemon/broker supervisor/daemon/pulls supervisor/daemon/workloads"
+	[supervisor/daemon]="common supervisor/loop supervisor/varlink supervisor/logs bundle cgroups runtime images supervisor/daemon/spec supervisor/daemon/core supervisor/daemon/containers supervisor/daemon/images supervisor/daemon/copy supervisor/daemon/policy supervisor/daemon/health supervisor/daemon/readiness supervisor/daemon/secrets supervisor/daemon/network supervisor/daemon/jobs supervisor/daemon/sessions supervisor/daemon/broker supervisor/daemon/pulls supervisor/daemon/workloads"
 )
 
 # the self-test plants an arrow: LINT_MAY_EXTRA="FOLDER=TARGET ..."

@@ -1,4 +1,4 @@
-#include "supervisor/daemon/health/daemon.h"
+#include "supervisor/daemon/readiness/readiness.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
@@ -40,13 +40,13 @@ static void on_lag_tick(el_source *s, void *data)
 	}
 	/* the timer keeps its phase: the next expiry is on the same grid */
 	if (now >= lag.due)
-		lag.due += ((now - lag.due) / HEALTH_LAG_PERIOD_USEC + 1) * HEALTH_LAG_PERIOD_USEC;
+		lag.due += ((now - lag.due) / READINESS_LAG_PERIOD_USEC + 1) * READINESS_LAG_PERIOD_USEC;
 }
 
-int health_daemon_init(corrald *d, cerr *err)
+int readiness_init(corrald *d, cerr *err)
 {
-	lag.due = el_now_usec() + HEALTH_LAG_PERIOD_USEC;
-	return el_add_timer(d->loop, HEALTH_LAG_PERIOD_USEC, true, on_lag_tick, NULL, &lag.timer, err);
+	lag.due = el_now_usec() + READINESS_LAG_PERIOD_USEC;
+	return el_add_timer(d->loop, READINESS_LAG_PERIOD_USEC, true, on_lag_tick, NULL, &lag.timer, err);
 }
 
 /* A probe writes and fsyncs: at most one in STORE_PROBE_USEC, whoever asks
@@ -97,7 +97,7 @@ static void check_monitors(const corrald *d, component *c)
 
 static void check_loop(component *c)
 {
-	*c = (component){ .name = "loop", .level = lag.worst >= HEALTH_LAG_DEGRADED_USEC ? DEGRADED : OK };
+	*c = (component){ .name = "loop", .level = lag.worst >= READINESS_LAG_DEGRADED_USEC ? DEGRADED : OK };
 	snprintf(c->detail, sizeof(c->detail), "timer lag %.1f ms, worst of the last minute %.1f ms", lag.last / 1e3,
 		 lag.worst / 1e3);
 }
@@ -113,7 +113,7 @@ static void check_disk(const corrald *d, component *c)
 	}
 	unsigned long long free_b = (unsigned long long)st.f_bavail * st.f_frsize;
 	unsigned long long total = (unsigned long long)st.f_blocks * st.f_frsize;
-	bool low = free_b < HEALTH_DISK_MIN_BYTES || (total && free_b * 1000 / total < HEALTH_DISK_MIN_PERMILLE);
+	bool low = free_b < READINESS_DISK_MIN_BYTES || (total && free_b * 1000 / total < READINESS_DISK_MIN_PERMILLE);
 	c->level = low ? DEGRADED : OK;
 	snprintf(c->detail, sizeof(c->detail), "%llu MiB free of %llu MiB", free_b >> 20, total >> 20);
 }
@@ -134,7 +134,7 @@ static enum level check_all(const corrald *d, component cs[N_COMPONENTS])
 }
 
 /* Ready unless failing: a degraded corrald still serves. */
-int health_ready(strbuf *why, void *data)
+int readiness_ready(strbuf *why, void *data)
 {
 	component cs[N_COMPONENTS];
 	if (check_all(data, cs) != FAILING)

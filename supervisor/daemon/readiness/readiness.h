@@ -10,13 +10,13 @@
 
 struct corrald;
 
-#define HEALTH_LAG_PERIOD_USEC 500000ull  /* the lag probe's period */
-#define HEALTH_LAG_DEGRADED_USEC 1000000ull
-#define HEALTH_DISK_MIN_BYTES (64ull << 20)
-#define HEALTH_DISK_MIN_PERMILLE 10       /* 1% */
+#define READINESS_LAG_PERIOD_USEC 500000ull  /* the lag probe's period */
+#define READINESS_LAG_DEGRADED_USEC 1000000ull
+#define READINESS_DISK_MIN_BYTES (64ull << 20)
+#define READINESS_DISK_MIN_PERMILLE 10       /* 1% */
 
 /* Start the loop's lag probe. */
-int health_daemon_init(struct corrald *d, cerr *err);
+int readiness_init(struct corrald *d, cerr *err);
 /* 0 ready; else -EAGAIN with the failing component and why in *why. */
-int health_ready(strbuf *why, void *data);
+int readiness_ready(strbuf *why, void *data);
 int sv_health(vl_call *call, yajl_val params, void *ud);
