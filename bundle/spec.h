@@ -211,6 +211,6 @@ int spec_set_annotation(struct oci_spec *s, const char *key, const char *value);
 
 /* "true": root.path is a mount of corral's own making (an image's overlay,
  * a copy bound on itself), nosuid,nodev on the host so that nobody there
- * runs the container's setuid files (images/rootfs.h); the container's own
+ * runs the container's setuid files (images/img_rootfs.h); the container's own
  * view of it gets suid back where the kernel lets it (runtime/rootfs.h). */
 #define ANNOT_ROOTFS_SUID "io.corral.rootfs.suid"

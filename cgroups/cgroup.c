@@ -1,5 +1,5 @@
 /* The cgroup2 mount and a handle on one cgroup. Creating one, with its
- * controllers and resources, is in create.c: a binary that only opens
+ * controllers and resources, is in cg_create.c: a binary that only opens
  * cgroups (corral-monitor-lean) links none of that. */
 #include "cgroups.h"
 #include "resources.h"

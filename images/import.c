@@ -2,7 +2,7 @@
 #include "images/import_job.h"
 #include "images/layer.h"
 #include "images/manifest.h"
-#include "images/pull.h"
+#include "images/registry_pull.h"
 #include "images/refs.h"
 #include "images/source.h"
 #include "images/store.h"

@@ -12,7 +12,7 @@ typedef struct import_opts {
 	extract_limits lim;
 	bool no_sync;          /* skip syncfs before the image is recorded */
 	unsigned parallel;     /* layers staged at once (0: one) */
-	/* a pull (pull.h): the registry stands in for SPEC, and the image
+	/* a pull (registry_pull.h): the registry stands in for SPEC, and the image
 	 * records where it came from, REPO@DIGEST */
 	struct reg_source *registry;
 	const char *repo_digest;

@@ -1,8 +1,8 @@
 /* An image's layers staged by several threads at once: each is found in
  * the store, or read from the source (a layout's blob, or the registry
- * through pull.c) and unpacked into staging. */
+ * through registry_pull.c) and unpacked into staging. */
 #include "images/import_job.h"
-#include "images/pull.h"
+#include "images/registry_pull.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

@@ -6,9 +6,9 @@
  * store's blob, moved there when the image is committed. A pull that
  * fails commits nothing: verified layers wait in ingest for the next; one
  * whose bytes were refused, or that failed for any reason but a cut
- * transfer, is dropped (pull.c). An owner's ingest counts against its
+ * transfer, is dropped (registry_pull.c). An owner's ingest counts against its
  * quota, and a file no pull came back for goes after a day (ingest_sweep). */
-#include "images/pull.h"
+#include "images/registry_pull.h"
 #include "images/pull_source.h"
 #include "images/store.h"
 #include "common/cleanup.h"

@@ -1,7 +1,7 @@
 /* The cosign signature of a pull (pull_sig.c). */
 #pragma once
 #include "common/error.h"
-#include "images/registry/client.h"
+#include "images/registry/registry_client.h"
 
 /* Fetch the cosign signature of digest (in repository path at endpoint)
  * and verify it with a key of keys_dir; it must name digest and, when it

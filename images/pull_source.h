@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include "images/digest.h"
 #include "images/manifest.h"
-#include "images/registry/client.h"
+#include "images/registry/registry_client.h"
 #include "images/registry/reference.h"
 
 struct reg_source {

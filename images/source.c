@@ -1,6 +1,6 @@
 #include "images/source.h"
 #include "images/digest.h"
-#include "images/pull.h"
+#include "images/registry_pull.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
 

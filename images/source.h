@@ -14,7 +14,7 @@ typedef struct img_source {
 	char *path;
 	char *ref;               /* the optional ":REF", or NULL */
 	int dirfd;               /* the layout, or the unpacked archive */
-	struct reg_source *reg;  /* a registry (pull.h) instead */
+	struct reg_source *reg;  /* a registry (registry_pull.h) instead */
 } img_source;
 
 /* Split "oci:PATH:REF"-style specs and detect the format. stage_fd is the

@@ -1,5 +1,5 @@
 #include "images/registry/auth.h"
-#include "images/registry/client.h"
+#include "images/registry/registry_client.h"
 #include "images/registry/reference.h"
 #include "common/base64.h"
 #include "common/cleanup.h"

@@ -1,6 +1,6 @@
 /* corralctl attach, and run in the foreground (which attaches before it
  * starts the container, so that nothing it prints is missed). */
-#include "supervisor/ctl/attach.h"
+#include "supervisor/ctl/ctl_attach.h"
 #include "supervisor/ctl/ctl.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -29,20 +29,20 @@ extern bool ctl_json;      /* --json, or --format json */
 extern const char *ctl_format; /* --format other than json; NULL: the command's own */
 
 /* The commands, in groups each ended by { NULL } (commands.c lists them). */
-extern const ctl_cmd ctl_service_cmds[]; /* service.c: ping, info, call, completion, system prune, ... */
+extern const ctl_cmd ctl_service_cmds[]; /* ctl_service.c: ping, info, call, completion, system prune, ... */
 extern const ctl_cmd ctl_run_cmds[];     /* run.c: create, run, exec */
 extern const ctl_cmd ctl_container_cmds[]; /* containers.c: the verbs by id */
 extern const ctl_cmd ctl_observe_cmds[]; /* observe.c: logs, events */
 extern const ctl_cmd ctl_ps_cmds[];      /* ps.c */
 extern const ctl_cmd ctl_stats_cmds[];   /* stats.c */
 extern const ctl_cmd ctl_image_cmds[];   /* images.c */
-extern const ctl_cmd ctl_pull_cmds[];    /* pull.c: pull, login, logout */
+extern const ctl_cmd ctl_pull_cmds[];    /* ctl_pull.c: pull, login, logout */
 /* run/create --pull POLICY for image: pull when the policy says, with its
  * progress on stderr; *use the name to create from when it pulled (free
  * it), else NULL. 0 or EXIT_CTL, said. */
 int ctl_pull_policy(const char *policy, const char *image, char **use);
 extern const ctl_cmd ctl_image_io_cmds[]; /* image_io.c: image tag, load, save, history */
-extern const ctl_cmd ctl_policy_cmds[];  /* policy.c: policy show, image sign, image verify */
+extern const ctl_cmd ctl_policy_cmds[];  /* ctl_policy.c: policy show, image sign, image verify */
 extern const ctl_cmd ctl_cp_cmds[];      /* cp.c */
 extern const ctl_cmd ctl_attach_cmds[];  /* attach_cmd.c: attach */
 extern const ctl_cmd ctl_job_cmds[];     /* jobs.c: job submit, ls, wait, ... */
@@ -51,8 +51,8 @@ extern const ctl_cmd ctl_session_cmds[]; /* sessions.c: session create, ls, insp
 extern const ctl_cmd ctl_workload_cmds[]; /* workloads.c: apply, diff, get, describe, delete */
 /* describe KIND/NAME... (service.c's describe, given workloads) */
 int ctl_describe_workloads(ctl_args *a);
-extern const ctl_cmd ctl_broker_cmds[];  /* broker.c: broker pub, sub, req */
-extern const ctl_cmd ctl_secret_cmds[];  /* secrets.c: secret create, ls, rm */
+extern const ctl_cmd ctl_broker_cmds[];  /* ctl_broker.c: broker pub, sub, req */
+extern const ctl_cmd ctl_secret_cmds[];  /* ctl_secrets.c: secret create, ls, rm */
 /* Every group, NULL-ended; and the options every command takes, in the
  * order of G_*. */
 extern const ctl_cmd *const ctl_groups[];
@@ -77,12 +77,12 @@ typedef int (*ctl_add_fn)(const ctl_args *a, yajl_gen g);
 typedef int (*ctl_show_fn)(const ctl_args *a, const char *arg, yajl_val reply);
 /* Call method once per argument, with {key: ARG} and what add puts in;
  * print each argument whose call worked, as podman does, or what show
- * prints. EXIT_CTL if any failed, after trying them all (call.c). */
+ * prints. EXIT_CTL if any failed, after trying them all (ctl_call.c). */
 int ctl_each(const ctl_args *a, const char *method, const char *key, ctl_add_fn add, ctl_show_fn show);
 /* The add of verbs with -f/--force: {"force": true}. */
 int ctl_add_force(const ctl_args *a, yajl_gen g);
 
-/* Children (spawn.c). argv[0] (found on PATH) with one end of a pipe as
+/* Children (ctl_spawn.c). argv[0] (found on PATH) with one end of a pipe as
  * its stdin (feed) or its stdout, the other end in *fd; what names it in
  * errors. 0, or EXIT_CTL after saying why. */
 int ctl_spawn_piped(const char *what, char *const argv[], bool feed, int *fd, pid_t *pid);
@@ -92,7 +92,7 @@ int ctl_reap(const char *what, pid_t pid, bool says_why);
 /* The path of a binary installed beside corralctl. */
 int ctl_sibling(const char *name, char path[static PATH_MAX]);
 
-/* Calls (call.c). Connect unless *c is connected, call, and read the first
+/* Calls (ctl_call.c). Connect unless *c is connected, call, and read the first
  * reply; on an error reply or a failure print one line and return EXIT_CTL
  * (the reply released), else 0 with the reply for the caller to release. */
 int ctl_call(vl_client **c, const char *method, const char *params, bool more, vl_reply *rep);

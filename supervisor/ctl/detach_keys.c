@@ -1,5 +1,5 @@
-/* podman's --detach-keys: "ctrl-p,ctrl-q", "a,ctrl-@" (attach.h). */
-#include "supervisor/ctl/attach.h"
+/* podman's --detach-keys: "ctrl-p,ctrl-q", "a,ctrl-@" (ctl_attach.h). */
+#include "supervisor/ctl/ctl_attach.h"
 
 #include <ctype.h>
 #include <string.h>

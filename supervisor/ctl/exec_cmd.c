@@ -2,7 +2,7 @@
  * with "upgrade"): its output as it comes, byte for byte (the "more"
  * replies carry text, which binary output would not survive), our stdin
  * with -i, a terminal with -t. The exit code is the command's. */
-#include "supervisor/ctl/attach.h"
+#include "supervisor/ctl/ctl_attach.h"
 #include "supervisor/ctl/ctl.h"
 
 int ctl_exec_stream(yajl_gen params, bool interactive, bool tty)

@@ -1,7 +1,7 @@
 /* corralctl create, run and exec: a ContainerSpec (spec.c) or an Exec
  * call, and run's wait for the end. */
 #include "supervisor/ctl/ctl.h"
-#include "supervisor/ctl/spec.h"
+#include "supervisor/ctl/ctl_spec.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

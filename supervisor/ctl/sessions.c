@@ -1,6 +1,6 @@
 /* corralctl's session verbs: session create, ls, inspect, rm, and state. */
 #include "supervisor/ctl/ctl.h"
-#include "supervisor/ctl/spec.h"
+#include "supervisor/ctl/ctl_spec.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

@@ -1,7 +1,7 @@
 /* The options of create and run into a ContainerSpec, and the environment
  * that run and exec pass (-e, --env-file). */
 #include "supervisor/ctl/ctl.h"
-#include "supervisor/ctl/spec.h"
+#include "supervisor/ctl/ctl_spec.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

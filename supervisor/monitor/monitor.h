@@ -38,5 +38,5 @@ int monitor_cleanup(const char *root, const char *id, cerr *err);
  * --checkpoint`); without leave_running it ends, and its monitor with it. */
 int monitor_checkpoint(const char *root, const char *id, const char *images, bool leave_running, bool empty_net,
 		       cerr *err);
-/* corral-monitor --exec (exec.c): the runtime's exec for Exec. */
+/* corral-monitor --exec (mon_exec.c): the runtime's exec for Exec. */
 int monitor_exec_main(int argc, char **argv);

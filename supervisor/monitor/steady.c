@@ -1,7 +1,7 @@
 #include "supervisor/monitor/steady.h"
 #include "supervisor/monitor/monitor.h"
 #include "supervisor/monitor/exec_job.h"
-#include "supervisor/monitor/attach.h"
+#include "supervisor/monitor/mon_attach.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/loop/eventloop.h"
 #include "supervisor/logs/exitrec.h"

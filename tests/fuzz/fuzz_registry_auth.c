@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "images/registry/auth.h"
-#include "images/registry/client.h"
+#include "images/registry/registry_client.h"
 #include "tests/fuzz/fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

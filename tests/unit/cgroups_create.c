@@ -1,4 +1,4 @@
-/* cgroups/create.c: creation, controller delegation and rollback, against
+/* cgroups/cg_create.c: creation, controller delegation and rollback, against
  * a fake cgroupfs. */
 #include "cgroups_fake.h"
 

@@ -1,4 +1,4 @@
-/* cgroups/stats.c: memory, cpu, pids and io figures and their JSON, against a
+/* cgroups/cg_stats.c: memory, cpu, pids and io figures and their JSON, against a
  * fake cgroupfs. */
 #include "cgroups_fake.h"
 #include "cgroups/stats.h"

@@ -1,4 +1,4 @@
-/* supervisor/ctl/attach.c: --detach-keys as podman writes them. */
+/* supervisor/ctl/ctl_attach.c: --detach-keys as podman writes them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "supervisor/ctl/attach.h"
+#include "supervisor/ctl/ctl_attach.h"
 
 static void expect_keys(const char *spec, const char *want, size_t n_want)
 {

@@ -1,4 +1,4 @@
-/* supervisor/daemon/broker/policy.c: the broker policy's parser and its answers. */
+/* supervisor/daemon/broker/broker_policy.c: the broker policy's parser and its answers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include "common/cleanup.h"
 #include "common/json.h"
-#include "supervisor/daemon/broker/policy.h"
+#include "supervisor/daemon/broker/broker_policy.h"
 
 static int parse(const char *text, broker_policy **p, char *why, size_t n)
 {

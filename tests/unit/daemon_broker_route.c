@@ -21,7 +21,7 @@
 #include "common/json.h"
 #include "supervisor/daemon/broker/broker.h"
 #include "supervisor/daemon/broker/broker_int.h"
-#include "supervisor/daemon/broker/policy.h"
+#include "supervisor/daemon/broker/broker_policy.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "supervisor/daemon/secrets/store.h"
+#include "supervisor/daemon/secrets/secret_store.h"
 
 static const char value[] = "hunter2-the-value-under-test";
 

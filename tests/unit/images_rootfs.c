@@ -1,8 +1,8 @@
-/* images/rootfs.c: flattening layers into one tree, whiteouts applied by
+/* images/img_rootfs.c: flattening layers into one tree, whiteouts applied by
  * deletion. Skips without root (whiteouts are device nodes). */
 #include "layer_fixture.h"
 
-#include "images/rootfs.h"
+#include "images/img_rootfs.h"
 #include "images/whiteout.h"
 
 static void test_flatten(void **state)

@@ -8,7 +8,7 @@
 #include "common/strbuf.h"
 #include "supervisor/daemon/broker/broker.h"
 #include "supervisor/daemon/core/bucket.h"
-#include "supervisor/daemon/broker/policy.h"
+#include "supervisor/daemon/broker/broker_policy.h"
 #include "supervisor/daemon/broker/queue.h"
 #include "supervisor/daemon/broker/topic.h"
 #include "supervisor/varlink/server.h"
@@ -108,7 +108,7 @@ broker *broker_of(struct corrald *d);
 /* By name ("host": the operator); NULL when the session has none. */
 bmember *broker_member_named(broker_session *bs, const char *name);
 void broker_pump_arm(broker *b);
-/* methods.c: io.corral.Broker */
+/* broker_methods.c: io.corral.Broker */
 extern const vl_interface broker_iface;
 /* Publish served from its text (vl_server_add_raw): every message's path. */
 int broker_publish_text(vl_call *call, const char *params, size_t len, void *userdata);
@@ -186,6 +186,6 @@ void breq_end_all(broker_session *bs);
 /* m goes: the requests it took can no longer be answered (they time out). */
 void breq_forget_member(broker_session *bs, bmember *m);
 extern const double broker_lat_bounds[BROKER_LAT_BUCKETS];
-/* state.c: the State methods, for any member */
+/* broker_state.c: the State methods, for any member */
 unsigned broker_state_wants(const char *method);
 int broker_state_call(bmember *m, vl_call *call, const char *method, const broker_args *a);

@@ -4,14 +4,14 @@
  * and /etc/subgid, else one corrald allocates and records in
  * <state>/idranges. So nothing a member's container writes, in its rootfs
  * or in a bind, is owned by an id the member does not have; the image's
- * layers are seen through idmapped mounts (images/rootfs.h). */
+ * layers are seen through idmapped mounts (images/img_rootfs.h). */
 #pragma once
 #include <stdbool.h>
 #include <sys/types.h>
 #include <yajl/yajl_gen.h>
 #include "bundle/spec.h"
 #include "common/error.h"
-#include "images/rootfs.h"
+#include "images/img_rootfs.h"
 
 #define CTR_IDS_RANGE 65536u                 /* ids a container has */
 #define CTR_IDS_POOL_BASE 0x80000000u        /* where corrald's own ranges begin */

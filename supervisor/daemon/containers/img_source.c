@@ -4,7 +4,7 @@
 #include "common/strv.h"
 #include "images/image.h"
 #include "images/refs.h"
-#include "images/rootfs.h"
+#include "images/img_rootfs.h"
 #include "images/store.h"
 
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  * given as the absolute path of a root filesystem directory (shared,
  * mounted read-only, with a tmpfs on /tmp). */
 #pragma once
-#include "images/rootfs.h"
+#include "images/img_rootfs.h"
 #include <stdbool.h>
 #include "common/error.h"
 
@@ -33,7 +33,7 @@ int imagesrc_resolve(const char *state_dir, const struct refs_view *v, const cha
  * namespace when it has one (ctr_ids.h). */
 int imagesrc_remount(const char *state_dir, const char *dir, const char *manifest, cerr *err);
 /* The overlay at dir/rootfs, if it is mounted, made nosuid,nodev on the
- * host, as images/rootfs.h mounts it today (an older corrald did not);
+ * host, as images/img_rootfs.h mounts it today (an older corrald did not);
  * the views of running containers are theirs, and keep their flags. */
 int imagesrc_seal(const char *dir, cerr *err);
 /* Undo what resolve made in dir (the overlay mount); idempotent. */

@@ -30,7 +30,7 @@ typedef struct hosts_in {
 } hosts_in;
 
 /* The text, in out; -E2BIG when it would not fit HOSTS_MAX (the peers that
- * do not fit are left out and the rest still written: see names.c). */
+ * do not fit are left out and the rest still written: see net_names.c). */
 int hosts_render(const hosts_in *in, strbuf *out);
 /* Replace path's content, keeping its inode (see above); O_NOFOLLOW. */
 int hosts_rewrite(const char *path, const char *text, size_t n, cerr *err);

@@ -1,7 +1,7 @@
 /* ADD at Start, DEL at the end, from network.json. */
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/cni_run.h"
-#include "supervisor/daemon/network/names.h"
+#include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/net_announce.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/netns_pin.h"

@@ -4,7 +4,7 @@
  * its /etc/hostname. */
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/network/hosts.h"
-#include "supervisor/daemon/network/names.h"
+#include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/resolv.h"
 #include "supervisor/daemon/containers/ctr_spawn.h"

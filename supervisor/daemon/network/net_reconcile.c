@@ -3,7 +3,7 @@
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/network/check_path.h"
 #include "supervisor/daemon/network/cni_run.h"
-#include "supervisor/daemon/network/names.h"
+#include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/netns_pin.h"

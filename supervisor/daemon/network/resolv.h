@@ -1,4 +1,4 @@
-/* A container's /etc/resolv.conf, from the host's: written at Create (names.c),
+/* A container's /etc/resolv.conf, from the host's: written at Create (net_names.c),
  * into containers/<id>/resolv.conf and bound on /etc/resolv.conf. Only a
  * container with a network (not none or loopback) gets one, as podman. */
 #pragma once

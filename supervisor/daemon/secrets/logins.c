@@ -1,10 +1,10 @@
-/* Registry logins, sealed as secrets are (store.h), in a store of their
+/* Registry logins, sealed as secrets are (secret_store.h), in a store of their
  * own, <state-dir>/logins, under its own host key: a login is never a
  * secret that SecretList shows or a container gets. One file per owner
  * and registry, "<uid>-<registry>" (':' written '_', which no host name
  * has); the value is "user:password". */
 #include "supervisor/daemon/secrets/secrets.h"
-#include "supervisor/daemon/secrets/store.h"
+#include "supervisor/daemon/secrets/secret_store.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/base64.h"
 #include "common/cleanup.h"

@@ -1,5 +1,5 @@
 #include "supervisor/daemon/spec/ctr_spec.h"
-#include "supervisor/daemon/spec/secrets.h"
+#include "supervisor/daemon/spec/spec_secrets.h"
 #include "supervisor/daemon/spec/names.h"
 #include "supervisor/daemon/spec/healthcheck.h"
 #include "common/cleanup.h"

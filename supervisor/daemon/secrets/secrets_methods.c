@@ -2,7 +2,7 @@
 #include "supervisor/daemon/secrets/methods.h"
 #include "supervisor/daemon/secrets/secrets.h"
 #include "supervisor/daemon/secrets/crypto.h"
-#include "supervisor/daemon/secrets/store.h"
+#include "supervisor/daemon/secrets/secret_store.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/core/corrald.h"

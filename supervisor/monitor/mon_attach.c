@@ -1,4 +1,4 @@
-#include "supervisor/monitor/attach.h"
+#include "supervisor/monitor/mon_attach.h"
 #include "supervisor/monitor/stream_peer.h"
 #include "common/cleanup.h"
 #include "common/log.h"

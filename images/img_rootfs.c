@@ -1,4 +1,4 @@
-#include "images/rootfs.h"
+#include "images/img_rootfs.h"
 #include "images/overlay_probe.h"
 #include "images/whiteout.h"
 #include "common/cleanup.h"

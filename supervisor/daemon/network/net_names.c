@@ -1,4 +1,4 @@
-#include "supervisor/daemon/network/names.h"
+#include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/hosts.h"
 #include "supervisor/daemon/network/resolv.h"
 #include "supervisor/daemon/core/corrald.h"

@@ -1,5 +1,5 @@
-/* The broker policy's parser and its questions (policy.h). */
-#include "supervisor/daemon/broker/policy.h"
+/* The broker policy's parser and its questions (broker_policy.h). */
+#include "supervisor/daemon/broker/broker_policy.h"
 #include "supervisor/daemon/broker/topic.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -1,4 +1,4 @@
-#include "supervisor/daemon/spec/secrets.h"
+#include "supervisor/daemon/spec/spec_secrets.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
 

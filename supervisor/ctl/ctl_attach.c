@@ -1,4 +1,4 @@
-#include "supervisor/ctl/attach.h"
+#include "supervisor/ctl/ctl_attach.h"
 #include "supervisor/ctl/ctl.h"
 #include "supervisor/varlink/streams.h"
 #include "common/cleanup.h"

@@ -1,4 +1,4 @@
-#include "images/pull.h"
+#include "images/registry_pull.h"
 #include "images/import_job.h"
 #include "images/layer.h"
 #include "images/manifest.h"

@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include "common/error.h"
 #include "common/secmem.h"
-#include "supervisor/daemon/spec/secrets.h"
+#include "supervisor/daemon/spec/spec_secrets.h"
 
 #define SECRET_MAX_SIZE (1u << 20)
 #define SECRET_MAX_COUNT 4096 /* secrets in the store: create refuses more */

@@ -14,7 +14,7 @@
 #include "common/error.h"
 #include "images/digest.h"
 #include "images/import.h"
-#include "images/registry/client.h"
+#include "images/registry/registry_client.h"
 #include "images/registry/conf.h"
 
 #define PULL_PARALLEL_DEFAULT 3

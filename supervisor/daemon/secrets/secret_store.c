@@ -1,4 +1,4 @@
-#include "supervisor/daemon/secrets/store.h"
+#include "supervisor/daemon/secrets/secret_store.h"
 #include "supervisor/daemon/secrets/crypto.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

@@ -1,4 +1,4 @@
-#include "images/registry/client.h"
+#include "images/registry/registry_client.h"
 #include "images/registry/auth.h"
 #include "common/cleanup.h"
 #include "common/log.h"
