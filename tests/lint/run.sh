@@ -187,6 +187,14 @@ long_files() {
 }
 long_files | check "no C file is over 600 lines (generated ones aside)"
 
+# A file's name says its room: no two source files share one (a reader who
+# meets "policy.c" must not have to ask which)
+same_names() {
+	find common bundle cgroups runtime images supervisor -name '*.[ch]' -printf '%f %p\n' | sort |
+		awk '$1 == last { print lastp " and " $2 } { last = $1; lastp = $2 }'
+}
+same_names | check "no two source files share a name"
+
 # A validator returns what was wrong (a json_fault); only a method handler,
 # one a vl_method table names, is given the call and answers it:
 #   - the validators' own files never name a call;

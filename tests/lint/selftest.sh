@@ -37,6 +37,9 @@ must_pass "a generated file of 701 lines"
 lines 600 >tests/unit/planted.c
 must_pass "a 600-line file"
 rm tests/unit/planted.c
+echo '/* a second store.c */' >supervisor/daemon/jobs/store.c
+must_fail "two files named store.c" "images/store.c and supervisor/daemon/jobs/store.c"
+rm supervisor/daemon/jobs/store.c
 echo '#include "runtime/cli/cli.h"' >runtime/planted.h
 must_fail "runtime including runtime/cli" "runtime/planted.h includes runtime/cli/cli.h"
 rm runtime/planted.h
