@@ -108,6 +108,16 @@ else
 	fx="$here/../../build"
 	"$here/../fixtures/mkbusybox.sh" "$fx" >/dev/null || { echo "FAIL: fixtures"; exit 1; }
 	"$here/../fixtures/mkall.sh" "$fx" >/dev/null 2>&1
+	# what a run killed outright (SIGKILL runs no EXIT trap) left: each
+	# case's cgroup parent is corral-it<PID>-<case>, and PID is gone
+	for cg in /sys/fs/cgroup/unified/corral-it[0-9]*-* /sys/fs/cgroup/corral-it[0-9]*-*; do
+		[ -d "$cg" ] || continue
+		pid=${cg##*/corral-it}
+		pid=${pid%%-*}
+		[ -d "/proc/$pid" ] && continue
+		find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
+		[ -d "$cg" ] && echo "integration: $cg, left by a killed run, still holds processes"
+	done
 	list=$(selected)
 	reason=${TIER_REASON:-left out by this tier}
 	while read -r what f; do

@@ -53,8 +53,16 @@ cleanup_sv() {
 		kill -KILL "$p" 2>/dev/null
 	done
 	rm -f "$T/.daemons"
-	# monitors whose daemon was killed, and what they still run
+	# monitors whose daemon was killed, and what they still run; gone
+	# before their cgroups are removed (a dying monitor still holds its
+	# <parent>/monitors, and rmdir of a busy cgroup fails)
+	local left
 	for p in $(leaked_processes "$T"); do kill -KILL "$p" 2>/dev/null; done
+	for _ in $(seq 100); do
+		left=$(leaked_processes "$T")
+		[ -z "$left" ] && break
+		sleep 0.05
+	done
 	if [ -d "$T/state/runtime" ]; then
 		for id in $(ls "$T/state/runtime"); do
 			"$CORRAL" --root "$T/state/runtime" delete --force "$id" >/dev/null 2>&1
