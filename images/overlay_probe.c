@@ -47,18 +47,6 @@ const char *overlay_unfit(const char *upper, char *buf, size_t n)
 	return buf;
 }
 
-int idmap_probe(const char *dir, int userns_fd, cerr *err)
-{
-	_cleanup_close_ int tree = open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
-	if (tree < 0 || mount_setattr(tree, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0) {
-		char name[64];
-		return cerr_sys(err, errno, "%s (%s) cannot be mounted idmapped", dir,
-				fs_name_of(dir, name, sizeof(name)));
-	}
-	return 0; /* the clone, never attached, goes with its fd */
-}
-
 int overlay_probe(const char *dir, cerr *err)
 {
 	char root[PATH_MAX];

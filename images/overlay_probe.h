@@ -15,7 +15,3 @@ int overlay_probe(const char *dir, cerr *err);
 /* Why an overlay with upper there failed with EINVAL, as far as the
  * filesystem tells: "" when it looks fit. */
 const char *overlay_unfit(const char *upper, char *buf, size_t n);
-/* Whether dir's filesystem takes an idmapped mount (a clone of dir, seen
- * through userns_fd's mappings): a member's container sees its image's
- * layers so. 0, or err says why not. */
-int idmap_probe(const char *dir, int userns_fd, cerr *err);

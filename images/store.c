@@ -68,7 +68,8 @@ static void clean_staging(img_store *s)
 		if (!strncmp(de->d_name, STAGE_NEW, strlen(STAGE_NEW)) &&
 		    (fstatat(s->staging_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_mtime > minute_ago))
 			continue;
-		_cleanup_close_ int own = openat(s->staging_fd, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int own =
+		    openat(s->staging_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		if (own >= 0 && flock(own, LOCK_EX | LOCK_NB) < 0)
 			continue; /* its import runs */
 		rm_rf_at(s->staging_fd, de->d_name);

@@ -159,7 +159,7 @@ int idmap_userns_open(const struct oci_idmap *u, size_t nu, const struct oci_idm
 	return r < 0 ? r : fd;
 }
 
-static int idmapped_tree(const char *src, bool recursive, bool idmap_recursive, int userns, cerr *err)
+int idmap_tree(const char *src, bool recursive, bool idmap_recursive, int userns, cerr *err)
 {
 	_cleanup_close_ int fd = (int)syscall(SYS_open_tree, AT_FDCWD, src,
 					      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
@@ -180,7 +180,7 @@ static int send_one(int sock, int index, const char *what, const char *src, bool
 	_cleanup_close_ int userns = nu ? idmap_userns_open(u, nu, g, ng, err) : -1;
 	if (nu && userns < 0)
 		return cerr_wrap(err, "%s", what);
-	_cleanup_close_ int tree = nu ? idmapped_tree(src, recursive, idmap_recursive, userns, err)
+	_cleanup_close_ int tree = nu ? idmap_tree(src, recursive, idmap_recursive, userns, err)
 				      : (int)syscall(SYS_open_tree, AT_FDCWD, src,
 						     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
 	/* a rootless parent may not clone mounts: the init binds the source

@@ -12,6 +12,10 @@
 
 /* A user namespace holding only these mappings, to idmap mounts with: its
  * fd, or -errno. */
+/* A detached clone of src (its submounts too where recursive) seen through
+ * userns's mappings (in the submounts too where idmap_recursive): its fd,
+ * or -errno with err. Closed unattached, it is gone. */
+int idmap_tree(const char *src, bool recursive, bool idmap_recursive, int userns, cerr *err);
 int idmap_userns_open(const struct oci_idmap *u, size_t nu, const struct oci_idmap *g, size_t ng, cerr *err);
 /* pid's uid_map and gid_map: written directly where this process may (root,
  * or a map of its own id alone), else through the setuid newuidmap and

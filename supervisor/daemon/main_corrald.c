@@ -233,11 +233,12 @@ static void idmap_check_members(corrald *d, const corrald_config *cfg)
 	const struct oci_idmap one = { .container_id = 0, .host_id = 65534, .size = 1 };
 	_cleanup_cerr_ cerr e = { 0 };
 	_cleanup_close_ int userns = idmap_userns_open(&one, 1, &one, 1, &e);
-	if (userns >= 0)
-		idmap_probe(d->containers_dir, userns, &e);
-	if (e.code)
-		log_cerr(LOG_LVL_WARN, &e, "state directory %s: members' containers cannot be made here (their layers are "
-			 "seen through idmapped mounts)", cfg->state_dir);
+	_cleanup_close_ int tree = userns < 0 ? -1 : idmap_tree(d->containers_dir, false, false, userns, &e);
+	char fs[64];
+	if (tree < 0)
+		log_cerr(LOG_LVL_WARN, &e, "state directory %s (%s): members' containers cannot be made here (their "
+			 "layers are seen through idmapped mounts)", cfg->state_dir,
+			 fs_name_of(cfg->state_dir, fs, sizeof(fs)));
 }
 
 static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
