@@ -1,5 +1,6 @@
 /* The `corral` command line: shared state and helpers for the verbs. */
 #pragma once
+#include <limits.h>
 #include <stdbool.h>
 #include "common/error.h"
 
@@ -14,6 +15,10 @@ extern struct cli cli;
 
 /* Report err as "corral: <what>: <message>" and return exit code 1. */
 int cli_fail(cerr *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct create_opts;
+/* create's and run's options into o (run's own, detach and keep, where
+ * they are not NULL), and the bundle's path; -1 after saying what is wrong. */
+int parse_create_opts(int argc, char **argv, struct create_opts *o, bool *detach, bool *keep, char bundle[PATH_MAX]);
 /* Parse "KILL", "SIGKILL" or "9"; -1 when unknown. */
 int parse_signal(const char *s);
 

@@ -19,8 +19,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int parse_create_opts(int argc, char **argv, struct create_opts *o, bool *detach, bool *keep, char bundle[PATH_MAX]);
-
 /* Whether the kernel OOM-killed a process of the container: memory.events'
  * oom_kill count (oom alone only says the limit was hit). */
 static bool oom_killed(const struct container *c)

@@ -11,26 +11,11 @@
 #include <getopt.h>
 #include <limits.h>
 #include <unistd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/cliopts.h"
-
-struct cli cli = { .criu = CRIU_DEFAULT };
-
-int cli_fail(cerr *err, const char *fmt, ...)
-{
-	char what[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	log_error("%s: %s", what, cerr_msg(err));
-	cerr_clear(err);
-	return 1;
-}
 
 static const struct {
 	const char *name;

@@ -8,11 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-const ctl_cmd *const ctl_groups[] = {
-	ctl_run_cmds, ctl_attach_cmds, ctl_container_cmds, ctl_ps_cmds, ctl_observe_cmds, ctl_stats_cmds, ctl_cp_cmds,
-	ctl_image_cmds, ctl_image_io_cmds, ctl_pull_cmds, ctl_job_cmds, ctl_network_cmds, ctl_policy_cmds, ctl_secret_cmds, ctl_service_cmds, ctl_session_cmds,
-	ctl_broker_cmds, ctl_workload_cmds, NULL,
-};
+const ctl_cmd *const *ctl_groups;
 
 const ctl_opt ctl_global_opts[] = {
 	{ "socket", 0, OPT_STR, "PATH", "corrald's socket (default: $CORRAL_SOCKET, else /run/corral/corrald.sock)" },

@@ -53,9 +53,9 @@ extern const ctl_cmd ctl_workload_cmds[]; /* workloads.c: apply, diff, get, desc
 int ctl_describe_workloads(ctl_args *a);
 extern const ctl_cmd ctl_broker_cmds[];  /* ctl_broker.c: broker pub, sub, req */
 extern const ctl_cmd ctl_secret_cmds[];  /* ctl_secrets.c: secret create, ls, rm */
-/* Every group, NULL-ended; and the options every command takes, in the
- * order of G_*. */
-extern const ctl_cmd *const ctl_groups[];
+/* Every group, NULL-ended, as main sets it before a command runs; and the
+ * options every command takes, in the order of G_*. */
+extern const ctl_cmd *const *ctl_groups;
 extern const ctl_opt ctl_global_opts[];
 enum { G_SOCKET, G_TIMEOUT, G_JSON, G_HELP, G_COUNT };
 /* The command argv starts with (one word, or two: "image ls", "rmi" as

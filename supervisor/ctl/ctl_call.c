@@ -9,6 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The global options (ctl.h), set by main. */
+const char *ctl_sock;
+int ctl_timeout_ms = 30000;
+bool ctl_json;
+const char *ctl_format;
+
 int ctl_fail(const char *what, const char *msg)
 {
 	fprintf(stderr, "corralctl: %s: %s\n", what, msg);

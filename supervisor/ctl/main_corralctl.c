@@ -9,10 +9,14 @@
 
 #define DEFAULT_SOCKET "/run/corral/corrald.sock"
 
-const char *ctl_sock;
-int ctl_timeout_ms = 30000;
-bool ctl_json;
-const char *ctl_format;
+/* Every command group, NULL-ended: main hands it to commands.c, which
+ * finds, lists and completes commands for all the others (help among
+ * them) without naming each group's file. */
+static const ctl_cmd *const groups[] = {
+	ctl_run_cmds, ctl_attach_cmds, ctl_container_cmds, ctl_ps_cmds, ctl_observe_cmds, ctl_stats_cmds, ctl_cp_cmds,
+	ctl_image_cmds, ctl_image_io_cmds, ctl_pull_cmds, ctl_job_cmds, ctl_network_cmds, ctl_policy_cmds, ctl_secret_cmds, ctl_service_cmds, ctl_session_cmds,
+	ctl_broker_cmds, ctl_workload_cmds, NULL,
+};
 
 /* What main takes before the command, besides the global options. */
 static const ctl_opt top_opts[] = {
@@ -82,6 +86,7 @@ static int unknown_command(const ctl_args *top_a)
 
 int main(int argc, char **argv)
 {
+	ctl_groups = groups;
 	ctl_sock = getenv("CORRAL_SOCKET");
 	if (!ctl_sock || !*ctl_sock)
 		ctl_sock = DEFAULT_SOCKET;

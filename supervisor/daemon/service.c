@@ -22,6 +22,7 @@
 #include "supervisor/daemon/containers/ctr_restart.h"
 #include "supervisor/daemon/containers/ctr_top.h"
 #include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/pulls/pull_methods.h"
 #include "supervisor/daemon/jobs/job_methods.h"
 #include "supervisor/daemon/policy/policy_methods.h"

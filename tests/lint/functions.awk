@@ -1,6 +1,7 @@
 # Lists the functions a C file defines, one a line, tab-separated:
 #   file, name, takes a vl_call (0/1), takes a yajl_val (0/1), answers a call (0/1),
-#   answers it itself, with vl_call_reply* or vl_call_error (0/1)
+#   answers it itself, with vl_call_reply* or vl_call_error (0/1),
+#   the names it calls (space-separated), static (0/1)
 # "Answers" is a call of anything that ends or streams a varlink call:
 # vl_call_reply*, vl_call_error, vl_call_notify, vl_call_invalid_parameter
 # and the sv_* error replies. It reads the project's style: a definition
@@ -13,6 +14,7 @@ function begin_body() {
 	name = n
 	replies = 0
 	direct = 0
+	calls = " "
 	state = 3
 }
 FNR == 1 { state = 0 }
@@ -44,8 +46,15 @@ state == 3 {
 		replies = 1
 	if ($0 ~ /vl_call_(reply|reply_gen|error)\(/)
 		direct = 1
+	rest = $0
+	while (match(rest, /[A-Za-z_][A-Za-z0-9_]*\(/)) {
+		callee = substr(rest, RSTART, RLENGTH - 1)
+		if (index(calls, " " callee " ") == 0)
+			calls = calls callee " "
+		rest = substr(rest, RSTART + RLENGTH)
+	}
 	if ($0 == "}") {
-		printf "%s\t%s\t%d\t%d\t%d\t%d\n", FILENAME, name, sig ~ /vl_call \*/, sig ~ /yajl_val/, replies, direct
+		printf "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%d\n", FILENAME, name, sig ~ /vl_call \*/, sig ~ /yajl_val/, replies, direct, calls, sig ~ /^static /
 		state = 0
 	}
 }

@@ -54,7 +54,7 @@ declare -A may=(
 	[supervisor/daemon/jobs]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/policy/policy.h"
 	[supervisor/daemon/sessions]="common supervisor/loop supervisor/varlink supervisor/logs bundle images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/policy/policy.h supervisor/daemon/network/network.h"
 	[supervisor/daemon/broker]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/sessions/session.h supervisor/daemon/sessions/sstate.h"
-	[supervisor/daemon/pulls]="common supervisor/loop supervisor/varlink supervisor/logs images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/images supervisor/daemon/policy/policy.h supervisor/daemon/secrets/secrets.h"
+	[supervisor/daemon/pulls]="common supervisor/loop supervisor/varlink supervisor/logs images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/images/images.h supervisor/daemon/policy/policy.h supervisor/daemon/secrets/secrets.h"
 	[supervisor/daemon/workloads]="common supervisor/loop supervisor/varlink supervisor/logs bundle supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/policy/policy.h supervisor/daemon/sessions/session.h supervisor/daemon/health/health.h supervisor/daemon/pulls/pull.h supervisor/daemon/secrets/secrets.h"
 	[supervisor/daemon]="common supervisor/loop supervisor/varlink supervisor/logs bundle cgroups runtime images supervisor/daemon/spec supervisor/daemon/core supervisor/daemon/containers supervisor/daemon/images supervisor/daemon/copy supervisor/daemon/policy supervisor/daemon/health supervisor/daemon/readiness supervisor/daemon/secrets supervisor/daemon/network supervisor/daemon/jobs supervisor/daemon/sessions supervisor/daemon/broker supervisor/daemon/pulls supervisor/daemon/workloads"
 )
@@ -168,6 +168,35 @@ calls() {
 }
 calls | check "calls point down the layers"
 
+# Within a folder, calls run one way too: no circle of calls between its
+# files (nm: A uses what B defines). Two files that call each other are a
+# pair only where each says why, in a comment that names the other: "a pair
+# with other.c: ...".
+circles() {
+	local o src list=()
+	while read -r o; do
+		src=${o#"$B/obj/"}
+		[ -e "${src%.o}.c" ] || [ -n "${LINT_TREE:-}" ] || continue # a moved file's old object
+		list+=("$o")
+	done < <(for d in common bundle cgroups runtime images supervisor; do [ -d "$B/obj/$d" ] && find "$B/obj/$d" -name '*.o'; done)
+	[ ${#list[@]} -gt 0 ] || return 0
+	nm -A "${list[@]}" | awk -v pre="$B/obj/" '{
+			p = index($0, ":"); f = substr($0, 1, p - 1); sub(/\.o$/, "", f); f = substr(f, length(pre) + 1)
+			$0 = substr($0, p + 1)
+			if ($2 ~ /^[TDBRC]$/) print "def", $3, f
+			else if ($1 == "U") print "use", $2, f
+		}' | awk -f "$here/circles.awk" | while IFS=$'\t' read -r n files ties; do
+			if [ "$n" -gt 2 ]; then
+				echo "a circle of $n files: $ties"
+				continue
+			fi
+			local a=${files% *} b=${files#* }
+			grep -q "pair with ${b##*/}\.c" "$a.c" 2>/dev/null && grep -q "pair with ${a##*/}\.c" "$b.c" 2>/dev/null ||
+				echo "$a.c and $b.c call each other and do not say why (\"a pair with ...\" in each): $ties"
+		done
+}
+circles | check "no circle of calls between the files of a folder"
+
 # The method table and what every call goes through is the top's alone:
 # the parts reach the core's struct through core/corrald.h.
 service_h() {
@@ -206,7 +235,7 @@ validators() {
 	grep -n 'vl_call' common/json_get.[ch] supervisor/varlink/params.[ch] supervisor/daemon/spec/*.[ch]
 	local handlers
 	handlers=$(handlers)
-	functions | while IFS=$'\t' read -r file name call json answers direct; do
+	functions | while IFS=$'\t' read -r file name call json answers direct calls static; do
 			[ "$json" = 1 ] || continue
 			case $handlers in *" $name "*) continue ;; esac
 			[ "$call" = 1 ] && echo "$file: $name reads parameters and takes the call"
@@ -231,7 +260,7 @@ answerers=(
 helpers() {
 	local handlers
 	handlers="$(handlers) ${answerers[*]} "
-	functions | while IFS=$'\t' read -r file name call json answers direct; do
+	functions | while IFS=$'\t' read -r file name call json answers direct calls static; do
 		[ "$direct" = 1 ] || continue
 		case $file in supervisor/varlink/*) continue ;; esac # where replies are made
 		case $handlers in *" $name "*) continue ;; esac

@@ -1,4 +1,4 @@
-#include "supervisor/daemon/images/img_helper.h"
+#include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/loop/child.h"
 #include "common/cleanup.h"

@@ -1,6 +1,8 @@
 /* ImageInspect and ImageHistory: what `podman image inspect` and `podman
  * history` show of an image, from its config as the store holds it. */
 #include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/images/img_size.h"
@@ -16,94 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The config's run defaults podman shows, each there when the image has
- * none: Go prints a nil list as [], a nil map as map[], as `--format` does. */
-static const struct {
-	const char *key, *oci;
-	char zero; /* '[' a list, '{' a map, '"' a string, 0 null */
-} run_keys[] = {
-	{ "env", "Env", '[' }, { "cmd", "Cmd", '[' }, { "entrypoint", "Entrypoint", '[' },
-	{ "labels", "Labels", '{' }, { "workingDir", "WorkingDir", '"' }, { "user", "User", '"' },
-	{ "exposedPorts", "ExposedPorts", '{' }, { "volumes", "Volumes", '{' }, { "stopSignal", "StopSignal", '"' },
-	{ "healthcheck", "Healthcheck", 0 },
-};
-
-static void gen_or_zero(yajl_gen g, yajl_val v, char zero)
-{
-	if (v && !YAJL_IS_NULL(v))
-		jg_value(g, v);
-	else if (zero == '[')
-		yajl_gen_array_open(g), yajl_gen_array_close(g);
-	else if (zero == '{')
-		yajl_gen_map_open(g), yajl_gen_map_close(g);
-	else if (zero == '"')
-		jg_str(g, "");
-	else
-		yajl_gen_null(g);
-}
-
-/* repoDigests: where it was pulled from, and each of its names' repository
- * at its manifest digest, as podman lists them. */
-static void gen_repo_digests(yajl_gen g, const refs_db *db, size_t i, const peer_cred *peer)
-{
-	const ref_image *im = &db->images[i];
-	_cleanup_strv_ char **all = strv_copy(im->repo_digests ? im->repo_digests : (char *[]){ NULL });
-	for (size_t k = 0; all && k < db->n_names; k++) {
-		if (!img_name_listed(peer, db, i, k, NULL))
-			continue;
-		_cleanup_free_ char *name = img_name_for(peer, &db->names[k]);
-		char *rd = NULL;
-		if (!name || asprintf(&rd, "%.*s@%s", (int)ref_repo_len(name), name, im->manifest) < 0)
-			continue;
-		bool dup = false;
-		for (char **p = all; *p && !dup; p++)
-			dup = streq(*p, rd);
-		if (dup || strv_push(&all, rd) < 0)
-			free(rd);
-	}
-	jg_key_strv(g, "repoDigests", all);
-}
-
-void img_gen_details(corrald *d, yajl_gen g, img_store *s, const refs_db *db, size_t i, const peer_cred *peer,
-		     const img_handle *h, yajl_val cfg)
-{
-	const ref_image *im = &db->images[i];
-	const char *rd = im->repo_digests && im->repo_digests[0] ? strrchr(im->repo_digests[0], '@') : NULL;
-	jg_key_str(g, "digest", rd ? rd + 1 : im->manifest);
-	jg_key(g, "repoTags");
-	yajl_gen_array_open(g);
-	for (size_t k = 0; k < db->n_names; k++)
-		if (img_name_listed(peer, db, i, k, NULL)) {
-			_cleanup_free_ char *n = img_name_for(peer, &db->names[k]);
-			jg_str(g, n ? n : db->names[k].name);
-		}
-	yajl_gen_array_close(g);
-	gen_repo_digests(g, db, i, peer);
-	char created[RFC3339_LEN];
-	const char *c = img_created(cfg, im->created, created);
-	jg_key_str(g, "created", c ? c : "");
-	yajl_val run = json_get(cfg, "config");
-	jg_key(g, "config");
-	yajl_gen_map_open(g);
-	for (size_t k = 0; k < ARRAY_SIZE(run_keys); k++) {
-		jg_key(g, run_keys[k].key);
-		gen_or_zero(g, json_get(run, run_keys[k].oci), run_keys[k].zero);
-	}
-	yajl_gen_map_close(g);
-	jg_key(g, "labels");
-	gen_or_zero(g, json_get(run, "Labels"), '{');
-	jg_key(g, "author");
-	gen_or_zero(g, json_get(cfg, "author"), '"');
-	jg_key_str(g, "manifestType", h && h->man.media_type ? h->man.media_type : MT_OCI_MANIFEST);
-	jg_key(g, "rootFS");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "type", "layers");
-	jg_key_strv(g, "layers", h ? h->cfg.diff_ids : NULL);
-	yajl_gen_map_close(g);
-	jg_key(g, "history");
-	gen_or_zero(g, json_get(cfg, "history"), '[');
-}
 
 /* The image ref names for the call's peer (*i): 0, or the reply given. */
 static int find_for(vl_call *call, corrald *d, const char *ref, img_store *s, refs_db *db, int *i)
@@ -156,9 +70,9 @@ static void gen_step(corrald *d, yajl_gen g, img_store *s, yajl_val step, const 
 	else
 		jg_key(g, "created"), yajl_gen_null(g);
 	jg_key(g, "createdBy");
-	gen_or_zero(g, json_get(step, "created_by"), '"');
+	img_gen_or_zero(g, json_get(step, "created_by"), '"');
 	jg_key(g, "comment");
-	gen_or_zero(g, json_get(step, "comment"), '"');
+	img_gen_or_zero(g, json_get(step, "comment"), '"');
 	jg_key_int(g, "size", layer ? (long long)imgsize_layer(d->imgsizes, s, layer) : 0);
 	jg_key_bool(g, "emptyLayer", !layer);
 	jg_key_strv(g, "tags", tags);

@@ -2,6 +2,8 @@
  * the names that answer to references, as `podman images REPO[:TAG]` and
  * its reference= filter list them. */
 #include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"

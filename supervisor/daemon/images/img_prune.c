@@ -6,7 +6,8 @@
  * corral-images, which waits for the store's lock: a pull that holds it
  * delays the prune's answer, never corrald's loop. */
 #include "supervisor/daemon/images/img_methods.h"
-#include "supervisor/daemon/images/img_helper.h"
+#include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/daemon/core/owner.h"

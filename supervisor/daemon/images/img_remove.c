@@ -3,6 +3,8 @@
  * which it sees shared read-only, nor another member's, which it does not
  * see at all. */
 #include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/core/img_owner.h"

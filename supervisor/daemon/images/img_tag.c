@@ -2,6 +2,8 @@
  * are the peer's own (refs.h): a member's never replace root's, and a
  * member may name root's shared image, which it then holds too. */
 #include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/core/corrald.h"

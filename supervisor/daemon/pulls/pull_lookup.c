@@ -1,7 +1,7 @@
 /* Before a pull: whether there is a registry to pull a reference from, and
  * whether the store has it already, where the pull would have put it. */
 #include "supervisor/daemon/pulls/pull.h"
-#include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "common/cleanup.h"

@@ -1,7 +1,6 @@
 #include "supervisor/daemon/pulls/pull.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/daemon/images/img_helper.h"
-#include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/secrets/secrets.h"
 #include "supervisor/loop/child.h"

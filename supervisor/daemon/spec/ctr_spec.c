@@ -71,13 +71,6 @@ void ctr_spec_release(ctr_spec *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int ctr_spec_want(yajl_val v, yajl_type t, const char *field, const char *what, json_fault *f)
-{
-	if (!v || v->type == t)
-		return 0;
-	return json_fault_set(f, EINVAL, field, "must be %s, not %s", what, json_type_name(v));
-}
-
 /* A cerr from a parser of one field's value, as that field's fault. */
 static int fault_of(cerr *err, const char *field, json_fault *f)
 {
@@ -160,17 +153,6 @@ static const char *const spec_fields[] = {
 	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "extraHosts", "session",
 	"healthcheck", "noHealthcheck", "userns", "apparmorProfile", NULL,
 };
-
-bool ctr_hostname_valid(const char *h)
-{
-	size_t n = strlen(h);
-	if (n == 0 || n > CTR_HOSTNAME_MAX || h[0] == '-' || h[0] == '.' || h[n - 1] == '-' || h[n - 1] == '.')
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)h[i]) && h[i] != '-' && !(h[i] == '.' && h[i + 1] != '.'))
-			return false;
-	return true;
-}
 
 /* The booleans of a ContainerSpec, each false unless given. */
 static int get_flags(yajl_val v, ctr_spec *s, json_fault *f)

@@ -1,6 +1,7 @@
 /* ContainerSpec from a CreateContainer call, checked field by field, so the
  * lifecycle gets values it can use as they are. */
 #pragma once
+#include "supervisor/daemon/spec/spec_fields.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,6 +9,7 @@
 #include "common/error.h"
 #include "common/json_get.h"
 #include "supervisor/daemon/spec/restart_policy.h"
+#include "supervisor/daemon/spec/spec_fields.h"
 #include "supervisor/daemon/spec/ports.h"
 
 /* none: a network namespace with lo down; loopback: lo up; host: the
@@ -87,21 +89,15 @@ typedef struct ctr_spec {
 } ctr_spec;
 
 #define CTR_NAME_MAX 128
-#define CTR_HOSTNAME_MAX 64 /* HOST_NAME_MAX */
 
 /* On failure *f names the field ("spec.mounts[1].source") and says why. */
 int ctr_spec_parse(yajl_val v, const char *default_restart, unsigned default_stop_timeout, ctr_spec *out,
 		   json_fault *f);
 void ctr_spec_release(ctr_spec *s);
-/* Shared by the parsers (ctr_spec.c, ctr_spec_mounts.c): v, when given,
- * must have type t, said as what ("an array of strings"). */
-int ctr_spec_want(yajl_val v, yajl_type t, const char *field, const char *what, json_fault *f);
 /* spec.mounts and spec.tmpfs; released with the spec. */
 int ctr_spec_parse_mounts(yajl_val spec, ctr_spec *s, json_fault *f);
 void ctr_spec_release_mounts(ctr_spec *s);
 bool ctr_name_valid(const char *name);
-/* RFC 1123: letters, digits and '-' in dot-separated labels. */
-bool ctr_hostname_valid(const char *h);
 /* spec.network and spec.ports (ctr_spec_net.c); released with the spec. */
 int ctr_spec_parse_network(yajl_val spec, ctr_spec *s, json_fault *f);
 void ctr_spec_release_network(ctr_spec *s);

@@ -1,4 +1,5 @@
 #include "supervisor/daemon/spec/names.h"
+#include "supervisor/daemon/spec/spec_fields.h"
 #include "common/json.h"
 #include "common/strv.h"
 

@@ -1,0 +1,108 @@
+/* What the image methods share with the rest of corrald (images.h): the
+ * store opened with its refs, the Image reply, the images' gauges, and the
+ * sweep of what cancelled imports left. */
+#include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/images/img_internal.h"
+#include "supervisor/daemon/images/img_size.h"
+#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/loop/child.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "images/refs.h"
+#include "images/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const ctr *img_user_of(corrald *d, const ref_image *im)
+{
+	/* by config digest too: an image imported twice (oci and docker
+	 * archives) is one image, whichever manifest a container was made from */
+	for (const ctr *c = d->ctrs; c; c = c->next)
+		if ((c->image_manifest && streq(c->image_manifest, im->manifest)) ||
+		    (c->image_digest && streq(c->image_digest, im->config)))
+			return c;
+	return NULL;
+}
+
+int img_open_refs(corrald *d, img_store *s, refs_db *db, cerr *err)
+{
+	int r = store_open_nowait(s, d->cfg->state_dir, err);
+	return r < 0 ? r : refs_load(s, db, err);
+}
+
+static void swept(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
+{
+	if (rc != 0)
+		log_warn("store sweep: %s", errout->buf ? errout->buf : "corral-images failed");
+	else if (out->buf && strncmp(out->buf, "removed 0 ", 10))
+		log_info("store sweep: %.*s", (int)strcspn(out->buf, "\n"), out->buf);
+}
+
+void img_sweep_staging(corrald *d)
+{
+	/* corral-images does the disk work, off corrald's loop: its open of
+	 * the store removes each staging directory no live job holds */
+	char *args[] = { "image", "ingest-sweep", "--store", d->cfg->state_dir, NULL };
+	_cleanup_cerr_ cerr err = { 0 };
+	if (imghelper_run(d, NULL, args, SPAWN_NULL, NULL, swept, NULL, &err) < 0)
+		log_warn("store sweep: %s", cerr_msg(&err));
+}
+
+void corrald_update_image_gauges(corrald *d, size_t *n_images)
+{
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_refs_ refs_db db = { 0 };
+	_cleanup_cerr_ cerr e = { 0 };
+	if (img_open_refs(d, &s, &db, &e) < 0)
+		return;
+	metrics_set_images(d->metrics, db.n_images);
+	metrics_set_store_bytes(d->metrics, imgsize_store(d->imgsizes, &s));
+	if (n_images)
+		*n_images = db.n_images;
+}
+
+char *img_helper_error(const strbuf *e, const char *verb, const char *spec)
+{
+	_cleanup_free_ char *pre = NULL;
+	return asprintf(&pre, "corral: image %s %s: ", verb, spec) < 0 ? NULL : imghelper_last_line(e, pre);
+}
+
+/* The Image object of db->images[i], as peer sees it (img_gen.c). */
+static void gen_image(corrald *d, yajl_gen g, img_store *s, const refs_db *db, size_t i, const peer_cred *peer)
+{
+	img_gen(d, g, s, db, i, peer, NULL, false);
+}
+
+int img_reply_images(corrald *d, vl_call *call, const peer_cred *p, const char *manifest,
+		     void (*more)(yajl_gen g, void *ctx), void *ctx)
+{
+	peer_cred peer = *p;
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_refs_ refs_db db = { 0 };
+	cerr err = { 0 };
+	if (img_open_refs(d, &s, &db, &err) < 0)
+		return sv_internal_err(call, &err);
+	refs_view view;
+	img_view(&peer, &view);
+	int i = refs_find(&db, &view, manifest, NULL, &err);
+	if (i < 0) /* removed by someone else already */
+		return img_not_found(call, manifest, &err);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return sv_internal(call, "out of memory");
+	yajl_gen_map_open(g);
+	jg_key(g, "images");
+	yajl_gen_array_open(g);
+	gen_image(d, g, &s, &db, (size_t)i, &peer);
+	yajl_gen_array_close(g);
+	if (more)
+		more(g, ctx);
+	yajl_gen_map_close(g);
+	return vl_call_reply_gen(call, g);
+}

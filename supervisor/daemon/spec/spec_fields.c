@@ -1,0 +1,25 @@
+/* The checks that the spec's parsers share. */
+#include "supervisor/daemon/spec/spec_fields.h"
+#include "common/json.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+int ctr_spec_want(yajl_val v, yajl_type t, const char *field, const char *what, json_fault *f)
+{
+	if (!v || v->type == t)
+		return 0;
+	return json_fault_set(f, EINVAL, field, "must be %s, not %s", what, json_type_name(v));
+}
+
+bool ctr_hostname_valid(const char *h)
+{
+	size_t n = strlen(h);
+	if (n == 0 || n > CTR_HOSTNAME_MAX || h[0] == '-' || h[0] == '.' || h[n - 1] == '-' || h[n - 1] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)h[i]) && h[i] != '-' && !(h[i] == '.' && h[i + 1] != '.'))
+			return false;
+	return true;
+}

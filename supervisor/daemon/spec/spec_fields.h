@@ -1,0 +1,12 @@
+/* The checks that the spec's parsers share (ctr_spec.c, ctr_spec_mounts.c,
+ * names.c), below them all. */
+#pragma once
+#include <stdbool.h>
+#include "common/json_get.h"
+
+#define CTR_HOSTNAME_MAX 64 /* HOST_NAME_MAX */
+
+/* v, when given, must have type t, said as what ("an array of strings"). */
+int ctr_spec_want(yajl_val v, yajl_type t, const char *field, const char *what, json_fault *f);
+/* RFC 1123: letters, digits and '-' in dot-separated labels. */
+bool ctr_hostname_valid(const char *h);
