@@ -4,7 +4,7 @@
 #include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/net_announce.h"
 #include "supervisor/daemon/network/net_store.h"
-#include "supervisor/daemon/network/netns_pin.h"
+#include "supervisor/daemon/core/netns_pin.h"
 #include "supervisor/daemon/network/ports_free.h"
 #include "supervisor/daemon/containers/ctr_spawn.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -37,21 +37,13 @@ void net_pin_path(const struct corrald *d, const char *id, char *buf, size_t n)
 
 static int write_record(const struct corrald *d, const ctr *c, const char *conf, const char *result, cerr *err)
 {
-	_cleanup_json_ yajl_val cv = NULL, rv = NULL;
-	int r;
-	if ((r = json_parse(conf, "network config", &cv, err)) < 0 || (r = json_parse(result, "network result", &rv, err)) < 0)
-		return r;
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
-	char pin[PATH_MAX];
+	char pin[PATH_MAX], path[PATH_MAX];
 	net_pin_path(d, c->id, pin, sizeof(pin));
-	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "network", c->spec.net_name) || jg_key_str(g, "interface", NET_IFNAME) ||
-	    jg_key_str(g, "netns", pin) || cni_ports_gen(g, "portMappings", c->spec.ports, c->spec.n_ports) ||
-	    jg_key(g, "config") || jg_value(g, cv) || jg_key(g, "result") || jg_value(g, rv) || yajl_gen_map_close(g))
-		return cerr_set(err, ENOMEM, "out of memory");
-	char path[PATH_MAX];
 	ctr_dir(d, c, path, sizeof(path));
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" NET_FILE);
-	return jg_write_file(g, path, 0600, 0, err);
+	net_record_of rec = { .network = c->spec.net_name, .netns = pin, .ports = c->spec.ports,
+			      .n_ports = c->spec.n_ports, .conf = conf, .result = result };
+	return net_record_write(path, &rec, err);
 }
 
 /* The other containers on c's network learn its name (result: its ADD's),
@@ -326,41 +318,6 @@ static void on_deleted(int r, const char *result, const cerr *e, void *data)
 	if (p->waiter)
 		attach_now(p->waiter->d, p->waiter, p->pid);
 	pending_free(p);
-}
-
-/* A network record (network.json): its config and result as text, the
- * ports it published and the address it had; for a DEL or a CHECK. */
-int net_record_read(const char *path, net_record *rec, cerr *err)
-{
-	memset(rec, 0, sizeof(*rec));
-	_cleanup_json_ yajl_val v = NULL;
-	int r = json_parse_file_at(AT_FDCWD, path, NET_CONFLIST_MAX * 2, &v, err);
-	if (r < 0)
-		return r;
-	yajl_val cv = json_get(v, "config"), rv = json_get(v, "result"), pv = json_get(v, "portMappings");
-	if (!cv || !rv)
-		return cerr_set(err, EINVAL, "%s: config and result are required", path);
-	cni_result_summary(rv, &rec->sum);
-	json_fault f = JSON_FAULT_CHAIN(err);
-	if (pv && (r = cni_ports_parse(pv, "portMappings", &rec->ports, &rec->n_ports, &f)) < 0) {
-		net_record_release(rec);
-		return cerr_wrap(err, "%s", path);
-	}
-	_cleanup_json_gen_ yajl_gen g1 = json_gen_new(false), g2 = json_gen_new(false);
-	if (!g1 || !g2 || jg_value(g1, cv) || jg_value(g2, rv) || !(rec->conf = jg_finish(g1, NULL)) ||
-	    !(rec->result = jg_finish(g2, NULL))) {
-		net_record_release(rec);
-		return cerr_set(err, ENOMEM, "out of memory");
-	}
-	return 0;
-}
-
-void net_record_release(net_record *rec)
-{
-	free(rec->conf);
-	free(rec->result);
-	free(rec->ports);
-	memset(rec, 0, sizeof(*rec));
 }
 
 void net_pending_path(const struct corrald *d, const char *id, char *buf, size_t n)

@@ -31,9 +31,19 @@ typedef struct net_record {
 	size_t n_ports;
 	cni_summary sum;
 } net_record;
-/* network.json (or a pending copy): what a DEL or a CHECK needs. */
+/* network.json (or a pending copy): what a DEL or a CHECK needs
+ * (net_record.c). */
 int net_record_read(const char *path, net_record *rec, cerr *err);
 void net_record_release(net_record *rec);
+/* What a record is written from: the attachment's network, namespace and
+ * ports, and its ADD's config and result (JSON text). */
+typedef struct net_record_of {
+	const char *network, *netns;
+	const cni_port *ports;
+	size_t n_ports;
+	const char *conf, *result;
+} net_record_of;
+int net_record_write(const char *path, const net_record_of *rec, cerr *err);
 /* <state>/networks/netns/<id>: its pinned namespace (netns_pin.h). */
 void net_pin_path(const struct corrald *d, const char *id, char *buf, size_t n);
 /* <state>/networks/pending/<id>.json: a record whose DEL is under way, or

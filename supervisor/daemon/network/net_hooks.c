@@ -3,9 +3,11 @@
  * monitor's "created" and "start", and the detach when it is over; and
  * its /etc/hostname. */
 #include "supervisor/daemon/network/network.h"
-#include "supervisor/daemon/network/hosts.h"
+#include "supervisor/daemon/core/hosts.h"
 #include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/net_store.h"
+#include "supervisor/daemon/network/netconf.h"
 #include "supervisor/daemon/network/resolv.h"
 #include "supervisor/daemon/containers/ctr_spawn.h"
 #include "supervisor/daemon/spec/names.h"

@@ -6,7 +6,7 @@
 #include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/net_store.h"
-#include "supervisor/daemon/network/netns_pin.h"
+#include "supervisor/daemon/core/netns_pin.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

@@ -3,6 +3,7 @@
 #include "supervisor/daemon/sessions/session_member.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/network/network.h"
+#include "supervisor/daemon/core/hosts.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -7,6 +7,7 @@
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/network/network.h"
+#include "supervisor/daemon/core/netns_pin.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"

@@ -1,4 +1,4 @@
-#include "supervisor/daemon/network/hosts.h"
+#include "supervisor/daemon/core/hosts.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

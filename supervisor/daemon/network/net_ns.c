@@ -1,0 +1,156 @@
+/* A network namespace that is not a container's (a session's) on a CNI
+ * network: one ADD, recorded at ns->record in a container's record's shape
+ * (net_record.c), and one DEL from that record. */
+#include "supervisor/daemon/network/network.h"
+#include "supervisor/daemon/network/cni_run.h"
+#include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/net_store.h"
+#include "supervisor/daemon/network/netconf.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct ns_op {
+	corrald *d;
+	char *network, *cni_id, *netns, *record, *conf;
+	cni_port *ports; /* the ADD's, for the DEL that undoes it */
+	size_t n_ports;
+	net_ns_done_fn done;
+	void *data;
+} ns_op;
+
+static void op_free(ns_op *op)
+{
+	free(op->network);
+	free(op->cni_id);
+	free(op->netns);
+	free(op->record);
+	free(op->conf);
+	free(op->ports);
+	free(op);
+}
+
+static ns_op *op_new(corrald *d, const net_ns *ns, net_ns_done_fn done, void *data)
+{
+	ns_op *op = calloc(1, sizeof(*op));
+	if (!op)
+		return NULL;
+	*op = (ns_op){ .d = d, .done = done, .data = data, .n_ports = ns->n_ports };
+	if (!(op->network = strdup(ns->network)) || !(op->cni_id = strdup(ns->cni_id)) ||
+	    !(op->netns = strdup(ns->netns)) || !(op->record = strdup(ns->record)) ||
+	    (ns->n_ports && !(op->ports = calloc(ns->n_ports, sizeof(*op->ports))))) {
+		op_free(op);
+		return NULL;
+	}
+	if (ns->n_ports)
+		memcpy(op->ports, ns->ports, ns->n_ports * sizeof(*op->ports));
+	return op;
+}
+
+static cni_args args_of(const corrald *d, const char *cid, const char *netns, const cni_port *ports, size_t n)
+{
+	return (cni_args){ .container_id = cid, .netns = netns, .ifname = NET_IFNAME, .path = d->cfg->cni_path,
+			   .ports = ports, .n_ports = n };
+}
+
+static void address_of(const char *result, net_ns_addr *addr)
+{
+	_cleanup_json_ yajl_val v = NULL;
+	cni_summary sum = { 0 };
+	if (result && json_parse(result, "network result", &v, NULL) == 0)
+		cni_result_summary(v, &sum);
+	snprintf(addr->ip, sizeof(addr->ip), "%s", sum.ip);
+	snprintf(addr->gateway, sizeof(addr->gateway), "%s", sum.gateway);
+}
+
+static void on_added(int r, const char *result, const cerr *e, void *data)
+{
+	ns_op *op = data;
+	_cleanup_cerr_ cerr err = { 0 };
+	net_ns_addr addr = { 0 };
+	net_record_of rec = { .network = op->network, .netns = op->netns, .ports = op->ports,
+			      .n_ports = op->n_ports, .conf = op->conf, .result = result };
+	if (r == 0 && (r = net_record_write(op->record, &rec, &err)) < 0) {
+		/* attached, but not recorded: undo it now, while it is known */
+		cni_args a = args_of(op->d, op->cni_id, "", op->ports, op->n_ports);
+		_cleanup_cerr_ cerr e2 = { 0 };
+		if (cni_run_start(op->d->loop, CNI_DEL, op->conf, result, &a, NULL, NULL, NULL, &e2) < 0)
+			log_cerr(LOG_LVL_WARN, &e2, "%s: DEL", op->cni_id);
+		e = &err;
+	}
+	if (r == 0)
+		address_of(result, &addr);
+	if (op->done)
+		op->done(op->d, r, r == 0 ? &addr : NULL, e, op->data);
+	op_free(op);
+}
+
+int net_ns_attach(corrald *d, const net_ns *ns, net_ns_done_fn done, void *data, cerr *err)
+{
+	ns_op *op = op_new(d, ns, done, data);
+	if (!op)
+		return cerr_set(err, ENOMEM, "out of memory");
+	int r;
+	if ((streq(ns->network, NET_DEFAULT_NAME) && (r = network_ensure_default(d, err)) < 0) ||
+	    (r = net_store_text(d->cfg->cni_config_dir, ns->network, &op->conf, err)) < 0) {
+		op_free(op);
+		return r;
+	}
+	cni_args a = args_of(d, op->cni_id, op->netns, op->ports, op->n_ports);
+	if ((r = cni_run_start(d->loop, CNI_ADD, op->conf, NULL, &a, on_added, op, NULL, err)) < 0)
+		op_free(op);
+	return r;
+}
+
+static void on_deleted(int r, const char *result, const cerr *e, void *data)
+{
+	ns_op *op = data;
+	(void)result;
+	unlink(op->record);
+	if (op->done)
+		op->done(op->d, r, NULL, e, op->data);
+	op_free(op);
+}
+
+int net_ns_detach(corrald *d, const net_ns *ns, net_ns_done_fn done, void *data, cerr *err)
+{
+	_cleanup_(net_record_release) net_record rec = { 0 };
+	_cleanup_cerr_ cerr unread = { 0 };
+	if (access(ns->record, F_OK) < 0)
+		return NET_NS_NO_RECORD;
+	if (net_record_read(ns->record, &rec, &unread) < 0) {
+		log_cerr(LOG_LVL_WARN, &unread, "%s: its network record", ns->cni_id);
+		unlink(ns->record);
+		return NET_NS_NO_RECORD;
+	}
+	net_ns from_record = *ns;
+	from_record.ports = rec.ports;
+	from_record.n_ports = rec.n_ports;
+	ns_op *op = op_new(d, &from_record, done, data);
+	if (!op)
+		return cerr_set(err, ENOMEM, "out of memory");
+	cni_args a = args_of(d, op->cni_id, op->netns, op->ports, op->n_ports);
+	int r = cni_run_start(d->loop, CNI_DEL, rec.conf, rec.result, &a, on_deleted, op, NULL, err);
+	if (r < 0)
+		op_free(op);
+	return r;
+}
+
+int net_ns_address(const char *record, net_ns_addr *addr)
+{
+	net_record rec;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (net_record_read(record, &rec, &err) < 0)
+		return -ENOENT;
+	snprintf(addr->ip, sizeof(addr->ip), "%s", rec.sum.ip);
+	snprintf(addr->gateway, sizeof(addr->gateway), "%s", rec.sum.gateway);
+	net_record_release(&rec);
+	return 0;
+}

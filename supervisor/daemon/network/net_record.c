@@ -1,0 +1,61 @@
+/* A network record (network.json, or a pending copy): an attachment's
+ * config and result as text, the ports it published and its namespace;
+ * what a DEL or a CHECK needs, after a corrald restart too. */
+#include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/net_store.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+int net_record_write(const char *path, const net_record_of *rec, cerr *err)
+{
+	_cleanup_json_ yajl_val cv = NULL, rv = NULL;
+	int r;
+	if ((r = json_parse(rec->conf, "network config", &cv, err)) < 0 ||
+	    (r = json_parse(rec->result, "network result", &rv, err)) < 0)
+		return r;
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "network", rec->network) || jg_key_str(g, "interface", NET_IFNAME) ||
+	    jg_key_str(g, "netns", rec->netns) || cni_ports_gen(g, "portMappings", rec->ports, rec->n_ports) ||
+	    jg_key(g, "config") || jg_value(g, cv) || jg_key(g, "result") || jg_value(g, rv) || yajl_gen_map_close(g))
+		return cerr_set(err, ENOMEM, "out of memory");
+	return jg_write_file(g, path, 0600, 0, err);
+}
+
+int net_record_read(const char *path, net_record *rec, cerr *err)
+{
+	memset(rec, 0, sizeof(*rec));
+	_cleanup_json_ yajl_val v = NULL;
+	int r = json_parse_file_at(AT_FDCWD, path, NET_CONFLIST_MAX * 2, &v, err);
+	if (r < 0)
+		return r;
+	yajl_val cv = json_get(v, "config"), rv = json_get(v, "result"), pv = json_get(v, "portMappings");
+	if (!cv || !rv)
+		return cerr_set(err, EINVAL, "%s: config and result are required", path);
+	cni_result_summary(rv, &rec->sum);
+	json_fault f = JSON_FAULT_CHAIN(err);
+	if (pv && (r = cni_ports_parse(pv, "portMappings", &rec->ports, &rec->n_ports, &f)) < 0) {
+		net_record_release(rec);
+		return cerr_wrap(err, "%s", path);
+	}
+	_cleanup_json_gen_ yajl_gen g1 = json_gen_new(false), g2 = json_gen_new(false);
+	if (!g1 || !g2 || jg_value(g1, cv) || jg_value(g2, rv) || !(rec->conf = jg_finish(g1, NULL)) ||
+	    !(rec->result = jg_finish(g2, NULL))) {
+		net_record_release(rec);
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+void net_record_release(net_record *rec)
+{
+	free(rec->conf);
+	free(rec->result);
+	free(rec->ports);
+	memset(rec, 0, sizeof(*rec));
+}
