@@ -19,7 +19,6 @@
 #include "supervisor/daemon/broker/broker.h"
 #include "supervisor/daemon/sessions/session_member.h"
 #include "supervisor/daemon/sessions/session_methods.h"
-#include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/containers/ctr_adopt.h"
 #include "supervisor/daemon/containers/ctr_apparmor.h"
 #include "supervisor/daemon/network/net_reconcile.h"
@@ -415,6 +414,8 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	if ((r = pull_sweep_start(&d, &sweep, err)) < 0)
 		goto out;
 
+	if ((r = network_start(&d, err)) < 0)
+		goto out;
 	sessions_load(&d); /* before its members are adopted */
 	if ((r = ctr_adopt_all(&d, err)) < 0 || (r = jobs_init(&d, err)) < 0)
 		goto out;
@@ -441,10 +442,11 @@ out:
 	metrics_http_free(http);
 	workloads_shutdown(&d); /* its calls too */
 	jobs_shutdown(&d); /* its calls wait on containers */
-	cni_run_drain(loop, 5000); /* DELs of containers that ended */
+	network_drain(&d, 5000); /* DELs of containers that ended */
 	ctr_shutdown_all(&d);
 	sessions_shutdown(&d);
 	broker_shutdown(&d);
+	network_free(&d);
 	events_free(d.events); /* before the server: it ends their calls */
 	vl_server_free(d.srv);
 	audit_close(&d.audit);

@@ -88,10 +88,12 @@ static void run(enum cni_cmd cmd, const char *list, const char *prev, struct out
 	cni_port p = { .host_port = 8080, .container_port = 80, .protocol = "tcp" };
 	cni_args a = { .container_id = "c1", .netns = "/proc/self/ns/net", .ifname = "eth0", .path = dir, .ports = &p, .n_ports = 1 };
 	memset(o, 0, sizeof(*o));
-	assert_int_equal(cni_run_start(l, cmd, list, prev, &a, on_done, o, NULL, &err), 0);
+	cni_runner rn = { .loop = l };
+	assert_int_equal(cni_run_start(&rn, cmd, list, prev, &a, on_done, o, NULL, &err), 0);
 	for (int i = 0; i < 100 && !o->done; i++)
 		el_run_once(l, 100);
 	assert_true(o->done);
+	assert_null(rn.live); /* a run that is over leaves the runner */
 }
 
 static char *log_text(void)

@@ -41,4 +41,5 @@ typedef struct corrald {
 	struct wl_table *workloads;       /* workloads/workload.h */
 	struct broker *broker;            /* broker/broker.h: made with the first session */
 	struct pull_run *pulls;           /* pulls/pull.h: the pulls running */
+	struct net_state *network;        /* network/net_state.h */
 } corrald;

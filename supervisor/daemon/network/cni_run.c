@@ -32,8 +32,6 @@ struct cni_run {
 	void *data;
 };
 
-static cni_run *live;
-
 static void run_free(cni_run *r)
 {
 	if (r->prev_live) {
@@ -209,13 +207,13 @@ static int dup_str(char **dst, const char *s)
 	return *dst ? 0 : -ENOMEM;
 }
 
-int cni_run_start(el_loop *l, enum cni_cmd cmd, const char *list_text, const char *prev_result, const cni_args *a,
+int cni_run_start(cni_runner *rn, enum cni_cmd cmd, const char *list_text, const char *prev_result, const cni_args *a,
 		  cni_done_fn done, void *data, cni_run **out, cerr *err)
 {
 	cni_run *r = calloc(1, sizeof(*r));
 	if (!r)
 		return cerr_set(err, ENOMEM, "out of memory");
-	*r = (cni_run){ .loop = l, .cmd = cmd, .done = done, .data = data };
+	*r = (cni_run){ .loop = rn->loop, .cmd = cmd, .done = done, .data = data };
 	int rc = cni_conflist_parse(list_text, "network config", &r->list, err);
 	if (rc == 0 && prev_result && (rc = json_parse(prev_result, "network result", &r->prev, err)) == 0 &&
 	    !(r->prev_text = strdup(prev_result)))
@@ -237,11 +235,11 @@ int cni_run_start(el_loop *l, enum cni_cmd cmd, const char *list_text, const cha
 		return rc;
 	}
 	r->n = cni_list_len(r->list);
-	r->next_live = live;
-	if (live)
-		live->prev_live = &r->next_live;
-	r->prev_live = &live;
-	live = r;
+	r->next_live = rn->live;
+	if (rn->live)
+		rn->live->prev_live = &r->next_live;
+	r->prev_live = &rn->live;
+	rn->live = r;
 	if (out)
 		*out = r;
 	next(r); /* done may run at once, when nothing could be exec'd */
@@ -257,15 +255,15 @@ void cni_run_detach(cni_run *r, cni_done_fn done, void *data)
 		el_child_kill(r->child);
 }
 
-void cni_run_drain(el_loop *l, int timeout_ms)
+void cni_run_drain(cni_runner *rn, int timeout_ms)
 {
 	uint64_t end = el_now_usec() + (uint64_t)timeout_ms * 1000;
-	while (live && el_now_usec() < end)
-		if (el_run_once(l, 100) < 0)
+	while (rn->live && el_now_usec() < end)
+		if (el_run_once(rn->loop, 100) < 0)
 			break;
 	/* what did not finish: its plugin killed, the rest not run (no DEL of
 	 * a cut ADD either), and its owner told, so that it holds it no more */
-	for (cni_run *r = live, *next_r; r; r = next_r) {
+	for (cni_run *r = rn->live, *next_r; r; r = next_r) {
 		next_r = r->next_live;
 		log_warn("CNI %s of network %s for %s: cut short by corrald's exit", cmd_names[cmd_now(r)],
 			 cni_list_name(r->list), r->id);
@@ -273,11 +271,11 @@ void cni_run_drain(el_loop *l, int timeout_ms)
 		if (r->child)
 			el_child_kill(r->child);
 	}
-	for (cni_run *r; (r = live) && !r->child;)
+	for (cni_run *r; (r = rn->live) && !r->child;)
 		cut_short(r);
 	/* each killed plugin's end ends its run (on_plugin_done); one whose
 	 * end never comes is left, not freed under its child's callback */
-	for (int i = 0; live && i < 50; i++)
-		if (el_run_once(l, 100) < 0)
+	for (int i = 0; rn->live && i < 50; i++)
+		if (el_run_once(rn->loop, 100) < 0)
 			break;
 }

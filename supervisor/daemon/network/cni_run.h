@@ -15,13 +15,19 @@ enum cni_cmd { CNI_ADD, CNI_DEL, CNI_CHECK, CNI_VERSION };
 typedef void (*cni_done_fn)(int r, const char *result, const cerr *err, void *data);
 
 typedef struct cni_run cni_run;
+/* Where runs go: the loop they run from, and every run under way (for the
+ * drain at corrald's exit). */
+typedef struct cni_runner {
+	el_loop *loop;
+	cni_run *live;
+} cni_runner;
 /* list_text: the conflist; prev_result: the ADD result for DEL and CHECK
  * (NULL: none). Everything is copied. */
-int cni_run_start(el_loop *l, enum cni_cmd cmd, const char *list_text, const char *prev_result, const cni_args *a,
+int cni_run_start(cni_runner *rn, enum cni_cmd cmd, const char *list_text, const char *prev_result, const cni_args *a,
 		  cni_done_fn done, void *data, cni_run **out, cerr *err);
 /* The caller goes: done and data are replaced (done may be NULL), and an
  * ADD is killed (so its DEL runs); a DEL goes on to its end. */
 void cni_run_detach(cni_run *r, cni_done_fn done, void *data);
 /* At corrald's exit: let the runs under way (a DEL at a container's end)
  * finish, for up to timeout_ms, then cut the rest short. */
-void cni_run_drain(el_loop *l, int timeout_ms);
+void cni_run_drain(cni_runner *rn, int timeout_ms);

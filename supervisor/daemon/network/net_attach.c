@@ -1,5 +1,6 @@
 /* ADD at Start, DEL at the end, from network.json. */
 #include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/net_state.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/net_announce.h"
@@ -89,7 +90,7 @@ static void on_added(int r, const char *result, const cerr *e, void *data)
 	if (r == 0) { /* attached, but not recorded: undo it */
 		cni_args a = args_of(c->d, c, "");
 		cerr e2 = { 0 };
-		if (cni_run_start(c->d->loop, CNI_DEL, s->net_conf, result, &a, NULL, NULL, NULL, &e2) < 0)
+		if (cni_run_start(&c->d->network->cni, CNI_DEL, s->net_conf, result, &a, NULL, NULL, NULL, &e2) < 0)
 			log_cerr(LOG_LVL_WARN, &e2, "container %s: DEL", c->name);
 	}
 	free(TAKE_PTR(s->net_conf));
@@ -114,7 +115,6 @@ typedef struct pending_del {
 	pid_t pid;
 	struct corrald *d;
 } pending_del;
-static pending_del *pending;
 
 /* Whether host-local (the list's first plugin's IPAM) has no lease on ip:
  * then a restarted container asks for the address it had. */
@@ -134,26 +134,21 @@ static bool lease_free(const char *conf, const char *net, const char *ip)
 	return access(path, F_OK) < 0 && errno == ENOENT;
 }
 
-/* The conflists whose plugins said, through VERSION, that they speak
- * CNI_SPEC_VERSION: asked once per text in corrald's life. */
-#define VERIFIED_MAX 64
-static char *verified[VERIFIED_MAX];
-
-static bool is_verified(const char *conf)
+static bool is_verified(const net_state *ns, const char *conf)
 {
-	for (size_t i = 0; i < VERIFIED_MAX && verified[i]; i++)
-		if (streq(verified[i], conf))
+	for (size_t i = 0; i < NET_VERIFIED_MAX && ns->verified[i]; i++)
+		if (streq(ns->verified[i], conf))
 			return true;
 	return false;
 }
 
-static void set_verified(const char *conf)
+static void set_verified(net_state *ns, const char *conf)
 {
 	size_t i = 0;
-	while (i < VERIFIED_MAX && verified[i])
+	while (i < NET_VERIFIED_MAX && ns->verified[i])
 		i++;
-	if (i < VERIFIED_MAX) /* past the bound, VERSION is asked every time */
-		verified[i] = strdup(conf);
+	if (i < NET_VERIFIED_MAX) /* past the bound, VERSION is asked every time */
+		ns->verified[i] = strdup(conf);
 }
 
 /* Start fails with why; in_net: a plugin's error, said of the network. */
@@ -182,7 +177,7 @@ static int start_add(struct corrald *d, ctr *c, cerr *err)
 		a.ip = c->net_last_ip;
 		a.mac = net_mac_of_ip(a.ip, mac, sizeof(mac)) == 0 ? mac : NULL;
 	}
-	return cni_run_start(d->loop, CNI_ADD, s->net_conf, NULL, &a, on_added, c, &s->net_run, err);
+	return cni_run_start(&d->network->cni, CNI_ADD, s->net_conf, NULL, &a, on_added, c, &s->net_run, err);
 }
 
 static void on_versioned(int r, const char *result, const cerr *e, void *data)
@@ -192,7 +187,7 @@ static void on_versioned(int r, const char *result, const cerr *e, void *data)
 	c->spawn->net_run = NULL;
 	_cleanup_cerr_ cerr err = { 0 };
 	if (r == 0) {
-		set_verified(c->spawn->net_conf);
+		set_verified(c->d->network, c->spawn->net_conf);
 		if (start_add(c->d, c, &err) == 0)
 			return;
 		e = &err;
@@ -211,10 +206,10 @@ static int begin_add(struct corrald *d, ctr *c, pid_t pid, cerr *err)
 	    (r = net_store_text(d->cfg->cni_config_dir, c->spec.net_name, &s->net_conf, err)) < 0 ||
 	    (r = netns_pin(netns, pid, err)) < 0)
 		return r;
-	if (is_verified(s->net_conf))
+	if (is_verified(d->network, s->net_conf))
 		return start_add(d, c, err);
 	cni_args a = args_of(d, c, netns);
-	return cni_run_start(d->loop, CNI_VERSION, s->net_conf, NULL, &a, on_versioned, c, &s->net_run, err);
+	return cni_run_start(&d->network->cni, CNI_VERSION, s->net_conf, NULL, &a, on_versioned, c, &s->net_run, err);
 }
 
 static void attach_now(struct corrald *d, ctr *c, pid_t pid)
@@ -226,7 +221,7 @@ static void attach_now(struct corrald *d, ctr *c, pid_t pid)
 
 void net_attach(struct corrald *d, ctr *c, pid_t pid)
 {
-	for (pending_del *p = pending; p; p = p->next)
+	for (pending_del *p = d->network->pending; p; p = p->next)
 		if (streq(p->id, c->id)) {
 			p->waiter = c;
 			p->pid = pid;
@@ -255,7 +250,7 @@ void net_attach_abandon(struct corrald *d, ctr *c)
 
 void net_attach_cancel(const ctr *c)
 {
-	for (pending_del *p = pending; p; p = p->next)
+	for (pending_del *p = c->d->network->pending; p; p = p->next)
 		if (p->waiter == c)
 			p->waiter = NULL;
 }
@@ -266,6 +261,14 @@ static void pending_free(pending_del *p)
 	free(p->id);
 	free(p->netns);
 	free(p);
+}
+
+void net_pending_free_all(net_state *ns)
+{
+	for (pending_del *p; (p = ns->pending);) {
+		ns->pending = p->next;
+		pending_free(p);
+	}
 }
 
 /* A pin that a mount elsewhere kept busy (netns_unpin's -EBUSY): tried
@@ -303,7 +306,7 @@ static void on_deleted(int r, const char *result, const cerr *e, void *data)
 {
 	pending_del *p = data;
 	(void)result;
-	for (pending_del **q = &pending; *q; q = &(*q)->next)
+	for (pending_del **q = &p->d->network->pending; *q; q = &(*q)->next)
 		if (*q == p) {
 			*q = p->next;
 			break;
@@ -325,9 +328,9 @@ void net_pending_path(const struct corrald *d, const char *id, char *buf, size_t
 	snprintf(buf, n, "%s/networks/pending/%s.json", d->cfg->state_dir, id);
 }
 
-bool net_del_under_way(const char *id)
+bool net_del_under_way(const struct corrald *d, const char *id)
 {
-	for (pending_del *q = pending; q; q = q->next)
+	for (pending_del *q = d->network->pending; q; q = q->next)
 		if (streq(q->id, id))
 			return true;
 	return false;
@@ -358,10 +361,10 @@ int net_del_record(struct corrald *d, const char *id, const char *path, cni_summ
 		       .path = d->cfg->cni_path, .ports = rec.ports, .n_ports = rec.n_ports };
 	/* listed first: a DEL that cannot exec a plugin reports (on_deleted)
 	 * before cni_run_start returns */
-	p->next = pending;
-	pending = p;
-	if ((r = cni_run_start(d->loop, CNI_DEL, rec.conf, rec.result, &a, on_deleted, p, NULL, err)) < 0) {
-		pending = p->next; /* not taken */
+	p->next = d->network->pending;
+	d->network->pending = p;
+	if ((r = cni_run_start(&d->network->cni, CNI_DEL, rec.conf, rec.result, &a, on_deleted, p, NULL, err)) < 0) {
+		d->network->pending = p->next; /* not taken */
 		pending_free(p);
 	}
 	return r;
@@ -372,7 +375,7 @@ void net_detach(struct corrald *d, ctr *c)
 	char path[PATH_MAX], pend[PATH_MAX];
 	ctr_dir(d, c, path, sizeof(path));
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" NET_FILE);
-	if (access(path, F_OK) < 0 || net_del_under_way(c->id))
+	if (access(path, F_OK) < 0 || net_del_under_way(d, c->id))
 		return; /* nothing attached, or its DEL is under way (it ended, and now goes) */
 	/* the record leaves the container's directory first: a corrald gone
 	 * before the DEL is over finds it there (net_reconcile), also when

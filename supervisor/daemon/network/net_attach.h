@@ -49,7 +49,7 @@ void net_pin_path(const struct corrald *d, const char *id, char *buf, size_t n);
 /* <state>/networks/pending/<id>.json: a record whose DEL is under way, or
  * failed; net_reconcile finishes it after a restart. */
 void net_pending_path(const struct corrald *d, const char *id, char *buf, size_t n);
-bool net_del_under_way(const char *id);
+bool net_del_under_way(const struct corrald *d, const char *id);
 /* DEL what the record at path says (sum: its address), in the background;
  * the record goes once the DEL succeeds. */
 int net_del_record(struct corrald *d, const char *id, const char *path, cni_summary *sum, cerr *err);

@@ -4,6 +4,7 @@
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/net_state.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/netconf.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -81,7 +82,7 @@ static void on_added(int r, const char *result, const cerr *e, void *data)
 		/* attached, but not recorded: undo it now, while it is known */
 		cni_args a = args_of(op->d, op->cni_id, "", op->ports, op->n_ports);
 		_cleanup_cerr_ cerr e2 = { 0 };
-		if (cni_run_start(op->d->loop, CNI_DEL, op->conf, result, &a, NULL, NULL, NULL, &e2) < 0)
+		if (cni_run_start(&op->d->network->cni, CNI_DEL, op->conf, result, &a, NULL, NULL, NULL, &e2) < 0)
 			log_cerr(LOG_LVL_WARN, &e2, "%s: DEL", op->cni_id);
 		e = &err;
 	}
@@ -104,7 +105,7 @@ int net_ns_attach(corrald *d, const net_ns *ns, net_ns_done_fn done, void *data,
 		return r;
 	}
 	cni_args a = args_of(d, op->cni_id, op->netns, op->ports, op->n_ports);
-	if ((r = cni_run_start(d->loop, CNI_ADD, op->conf, NULL, &a, on_added, op, NULL, err)) < 0)
+	if ((r = cni_run_start(&d->network->cni, CNI_ADD, op->conf, NULL, &a, on_added, op, NULL, err)) < 0)
 		op_free(op);
 	return r;
 }
@@ -137,7 +138,7 @@ int net_ns_detach(corrald *d, const net_ns *ns, net_ns_done_fn done, void *data,
 	if (!op)
 		return cerr_set(err, ENOMEM, "out of memory");
 	cni_args a = args_of(d, op->cni_id, op->netns, op->ports, op->n_ports);
-	int r = cni_run_start(d->loop, CNI_DEL, rec.conf, rec.result, &a, on_deleted, op, NULL, err);
+	int r = cni_run_start(&d->network->cni, CNI_DEL, rec.conf, rec.result, &a, on_deleted, op, NULL, err);
 	if (r < 0)
 		op_free(op);
 	return r;

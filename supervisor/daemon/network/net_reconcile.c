@@ -1,6 +1,7 @@
 /* What a crash left of the networks, undone at start (net_reconcile.h). */
 #include "supervisor/daemon/network/net_reconcile.h"
 #include "supervisor/daemon/network/network.h"
+#include "supervisor/daemon/network/net_state.h"
 #include "supervisor/daemon/network/check_path.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/net_names.h"
@@ -49,7 +50,7 @@ static bool in_use(corrald *d, const char *id)
 		if (access(path, F_OK) == 0)
 			return true;
 	}
-	return net_del_under_way(id) || net_holders_cni_id(d, id);
+	return net_del_under_way(d, id) || net_holders_cni_id(d, id);
 }
 
 static bool attached(corrald *d, const char *id)
@@ -80,8 +81,8 @@ static void redo_del(corrald *d, const char *dir, const char *name)
 		return;
 	snprintf(id, sizeof(id), "%.*s", (int)(n - strlen(PENDING_SUFFIX)), name);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (attached(d, id) || net_del_under_way(id)) { /* the DEL to come covers it */
-		if (!net_del_under_way(id) && unlink(path) < 0)
+	if (attached(d, id) || net_del_under_way(d, id)) { /* the DEL to come covers it */
+		if (!net_del_under_way(d, id) && unlink(path) < 0)
 			log_warn("%s: %s", path, strerror(errno));
 		return;
 	}
@@ -135,8 +136,6 @@ typedef struct check_queue {
 	size_t n, i;
 } check_queue;
 
-static check_queue *checking; /* reachable while it runs: cut short at exit, it is not a leak */
-
 static void check_next(check_queue *q);
 
 static void on_checked(int r, const char *result, const cerr *e, void *data)
@@ -174,14 +173,24 @@ static void check_next(check_queue *q)
 		if (json_parse(rec.result, "network result", &result, &err) == 0)
 			a.portmap_env_path = check_path_for(q->d, result, portmap_path, sizeof(portmap_path));
 		cerr_clear(&err);
-		if (cni_run_start(q->d->loop, CNI_CHECK, rec.conf, rec.result, &a, on_checked, q, NULL, &err) == 0)
+		if (cni_run_start(&q->d->network->cni, CNI_CHECK, rec.conf, rec.result, &a, on_checked, q, NULL, &err) == 0)
 			return;
 		log_cerr(LOG_LVL_WARN, &err, "container %s: network CHECK", c->name);
 	}
 	log_debug("network: the CHECK of %zu attachments is over", q->n);
+	q->d->network->checking = NULL;
 	free(q->ids);
 	free(q);
-	checking = NULL;
+}
+
+void net_checks_free(net_state *ns)
+{
+	check_queue *q = ns->checking;
+	if (q) {
+		free(q->ids);
+		free(q);
+		ns->checking = NULL;
+	}
 }
 
 static void check_running(corrald *d)
@@ -195,7 +204,7 @@ static void check_running(corrald *d)
 		return;
 	}
 	q->d = d;
-	checking = q;
+	d->network->checking = q;
 	for (ctr *c = d->ctrs; c && q->n < n; c = c->next)
 		if (c->status == CS_RUNNING && attached(d, c->id))
 			snprintf(q->ids[q->n++], sizeof(q->ids[0]), "%s", c->id);

@@ -13,6 +13,13 @@
 struct corrald;
 
 extern const ctr_feature network_container_hooks;
+/* The feature's state, behind d->network (net_state.c): made before the
+ * first container is adopted. At exit, the CNI runs under way (a DEL at a
+ * container's end) have timeout_ms to finish and the rest are cut short;
+ * then, once the containers are shut down, the state goes. */
+int network_start(struct corrald *d, cerr *err);
+void network_drain(struct corrald *d, int timeout_ms);
+void network_free(struct corrald *d);
 
 /* A part other than the containers whose objects hold CNI attachments and
  * host ports (a session's namespace): the network asks it before it frees

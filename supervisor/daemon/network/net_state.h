@@ -1,0 +1,20 @@
+/* What the network feature holds between calls, behind corrald's
+ * d->network: made at start and freed at exit (network.h). */
+#pragma once
+#include "supervisor/daemon/network/cni_run.h"
+
+/* The conflists whose plugins said, through VERSION, that they speak
+ * CNI_SPEC_VERSION: asked once per text in corrald's life. */
+#define NET_VERIFIED_MAX 64
+
+typedef struct net_state {
+	cni_runner cni;                      /* every CNI run under way (cni_run.c) */
+	struct pending_del *pending;         /* DELs under way, by container (net_attach.c) */
+	char *verified[NET_VERIFIED_MAX];    /* (net_attach.c) */
+	struct check_queue *checking;        /* reconcile's CHECKs, while they run (net_reconcile.c) */
+} net_state;
+
+/* What net_attach.c and net_reconcile.c hold, freed at exit (once no CNI
+ * run that could still use it is under way). */
+void net_pending_free_all(net_state *ns);
+void net_checks_free(net_state *ns);
