@@ -13,7 +13,8 @@
 
 typedef struct imp {
 	img_store *s;
-	img_source src;
+	image_source *src;     /* local, or the caller's (o->source) */
+	img_source local;      /* SPEC's, when o->source is NULL */
 	const import_opts *o;
 	int stage_fd, blobs_fd, layers_fd;
 	const char *os, *arch, *variant;
@@ -32,8 +33,8 @@ typedef struct imp {
 	size_t n_staged;
 } imp;
 
-/* Open a blob of the source (a manifest's from a registry's /manifests/),
- * or fail with a one-line error. */
+/* Open a blob of the source (a manifest through its open_manifest), or
+ * fail with a one-line error. */
 int imp_open_blob(imp *m, const char *digest, bool manifest, cerr *err);
 /* Stage the image's layers, o->parallel at once (import_layers.c). */
 int imp_stage_layers(imp *m, const img_manifest *man, const img_config *cfg, cerr *err);

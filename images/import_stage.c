@@ -47,8 +47,9 @@ int imp_stage_layer(imp *m, int src_fd, const char *expect_digest, int64_t size,
 	if (mkdirat(m->layers_fd, hex, 0755) < 0)
 		return cerr_sys(err, errno, "staging layer %s", diffid);
 	_cleanup_close_ int root = openat(m->layers_fd, hex, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	/* a registry's layer is kept, as it comes, by pull.c (its ingest file) */
-	bool copy = !m->o->registry;
+	/* a source that keeps its layers' blobs (a registry's ingest files)
+	 * hands them over at commit */
+	bool copy = !m->src->keeps_blobs;
 	char tmp[32];
 	snprintf(tmp, sizeof(tmp), "tmp-%u", nth);
 	_cleanup_close_ int out = copy ? openat(m->blobs_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)
