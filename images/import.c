@@ -3,7 +3,7 @@
 #include "images/layer.h"
 #include "images/manifest.h"
 #include "images/refs.h"
-#include "images/source.h"
+#include "images/local_source.h"
 #include "images/store.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
@@ -43,18 +43,6 @@ static int read_bounded(int fd, size_t max, char **out, size_t *len)
 	*out = TAKE_PTR(buf);
 	*len = n;
 	return 0;
-}
-
-int imp_open_blob(imp *m, const char *digest, bool manifest, cerr *err)
-{
-	int fd = -EINVAL;
-	if (digest_valid(digest))
-		fd = manifest ? m->src->open_manifest(m->src->state, digest) : m->src->open_blob(m->src->state, digest);
-	if (fd == -ENOENT)
-		return cerr_set(err, ENOENT, "blob %s: missing", digest);
-	if (fd < 0)
-		return cerr_sys(err, -fd, "blob %s", digest);
-	return fd;
 }
 
 /* Fetch a JSON blob (index, manifest, config), verifying size and digest. */

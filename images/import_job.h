@@ -1,6 +1,6 @@
 /* One import's state, shared by the files that carry it out: import.c
- * reads the source and records the image, import_stage.c stages its blobs
- * and layers. */
+ * reads the source and records the image, import_stage.c opens its blobs
+ * and stages them and its layers. */
 #pragma once
 #include <pthread.h>
 #include <stdbool.h>
@@ -8,7 +8,7 @@
 #include "images/import.h"
 #include "images/layer.h"
 #include "images/manifest.h"
-#include "images/source.h"
+#include "images/local_source.h"
 #include "images/store.h"
 
 typedef struct imp {

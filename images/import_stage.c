@@ -11,6 +11,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int imp_open_blob(imp *m, const char *digest, bool manifest, cerr *err)
+{
+	int fd = -EINVAL;
+	if (digest_valid(digest))
+		fd = manifest ? m->src->open_manifest(m->src->state, digest) : m->src->open_blob(m->src->state, digest);
+	if (fd == -ENOENT)
+		return cerr_set(err, ENOENT, "blob %s: missing", digest);
+	if (fd < 0)
+		return cerr_sys(err, -fd, "blob %s", digest);
+	return fd;
+}
+
 int imp_save_blob(imp *m, const char *digest, const void *data, size_t len, cerr *err)
 {
 	_cleanup_close_ int fd = openat(m->blobs_fd, digest_hex(digest),

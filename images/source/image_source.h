@@ -1,5 +1,5 @@
 /* What an import reads an image from, whatever it is: an OCI layout or an
- * archive on disk (images/source.c), or a registry
+ * archive on disk (images/local_source.c), or a registry
  * (images/registry/reg_source.c). The import calls only these; whoever
  * opens a source closes it. A NULL member is one the source does without. */
 #pragma once

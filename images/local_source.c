@@ -1,4 +1,4 @@
-#include "images/source.h"
+#include "images/local_source.h"
 #include "images/digest.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
