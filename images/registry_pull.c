@@ -34,11 +34,11 @@ typedef struct found {
 
 /* The top manifest from one endpoint, verified: against the digest asked
  * for, else against Docker-Content-Digest when the registry sends one. */
-static int fetch_top(found *rs, const reg_ref *r, cerr *err)
+static int fetch_top(found *at, const reg_ref *r, cerr *err)
 {
 	const char *ref = r->digest[0] ? r->digest : r->tag[0] ? r->tag : "latest";
 	reg_resp resp = { 0 };
-	int e = reg_get_manifest(rs->client, rs->endpoint, rs->path, ref, IMG_MAX_JSON, &resp, err);
+	int e = reg_get_manifest(at->client, at->endpoint, at->path, ref, IMG_MAX_JSON, &resp, err);
 	if (e < 0)
 		return e;
 	char got[DIGEST_STR_LEN];
@@ -65,17 +65,17 @@ static int fetch_top(found *rs, const reg_ref *r, cerr *err)
 		reg_resp_free(&resp);
 		return e;
 	}
-	snprintf(rs->top_type, sizeof(rs->top_type), "%.*s", (int)strcspn(YAJL_IS_STRING(mt) ? mt->u.string : ct, "; "),
+	snprintf(at->top_type, sizeof(at->top_type), "%.*s", (int)strcspn(YAJL_IS_STRING(mt) ? mt->u.string : ct, "; "),
 		 YAJL_IS_STRING(mt) ? mt->u.string : ct);
-	if (strpbrk(rs->top_type, "\"\\"))
-		rs->top_type[0] = '\0';
-	if (!mt_is_index(rs->top_type) && !mt_is_manifest(rs->top_type)) {
+	if (strpbrk(at->top_type, "\"\\"))
+		at->top_type[0] = '\0';
+	if (!mt_is_index(at->top_type) && !mt_is_manifest(at->top_type)) {
 		/* no media type at all: an index has "manifests" */
-		snprintf(rs->top_type, sizeof(rs->top_type), "%s", json_get(root, "manifests") ? MT_OCI_INDEX : MT_OCI_MANIFEST);
+		snprintf(at->top_type, sizeof(at->top_type), "%s", json_get(root, "manifests") ? MT_OCI_INDEX : MT_OCI_MANIFEST);
 	}
-	memcpy(rs->top_digest, got, DIGEST_STR_LEN);
-	rs->top = TAKE_PTR(resp.body);
-	rs->top_len = resp.len;
+	memcpy(at->top_digest, got, DIGEST_STR_LEN);
+	at->top = TAKE_PTR(resp.body);
+	at->top_len = resp.len;
 	reg_resp_free(&resp);
 	return 0;
 }
@@ -89,7 +89,7 @@ static void split_location(const char *loc, char *endpoint, size_t n, const char
 }
 
 /* The manifest of r, from its mirrors first and then its registry. */
-static int find_manifest(found *rs, const reg_conf *conf, const reg_ref *r, cerr *err)
+static int find_manifest(found *at, const reg_conf *conf, const reg_ref *r, cerr *err)
 {
 	char repo[2 * REF_NAME_MAX + 2];
 	reg_ref_repo(r, repo, sizeof(repo));
@@ -102,28 +102,28 @@ static int find_manifest(found *rs, const reg_conf *conf, const reg_ref *r, cerr
 			continue;
 		const char *pre = "";
 		if (m) {
-			split_location(m->location, rs->endpoint, sizeof(rs->endpoint), &pre);
-			snprintf(rs->path, sizeof(rs->path), "%s%s%s", pre, *pre ? "/" : "",
+			split_location(m->location, at->endpoint, sizeof(at->endpoint), &pre);
+			snprintf(at->path, sizeof(at->path), "%s%s%s", pre, *pre ? "/" : "",
 				 repo + strlen(m->prefix) + (repo[strlen(m->prefix)] == '/'));
 		} else {
-			snprintf(rs->endpoint, sizeof(rs->endpoint), "%s", reg_domain_host(r->domain));
-			snprintf(rs->path, sizeof(rs->path), "%s", r->path);
+			snprintf(at->endpoint, sizeof(at->endpoint), "%s", reg_domain_host(r->domain));
+			snprintf(at->path, sizeof(at->path), "%s", r->path);
 		}
 		if (rc < 0) {
 			log_info("%s", cerr_msg(err));
 			cerr_clear(err);
 		}
-		if ((rc = fetch_top(rs, r, err)) == 0)
+		if ((rc = fetch_top(at, r, err)) == 0)
 			return 0;
 	}
 	return rc;
 }
 
-static int resolve(found *rs, const pull_opts *o, const char *text, reg_ref *r, cerr *err)
+static int resolve(found *at, const pull_opts *o, const char *text, reg_ref *r, cerr *err)
 {
 	int e = reg_ref_parse(text, r, err);
 	if (e < 0 || !reg_ref_is_short(r))
-		return e < 0 ? e : find_manifest(rs, o->conf, r, err);
+		return e < 0 ? e : find_manifest(at, o->conf, r, err);
 	if (!o->conf->search || !o->conf->search[0])
 		return cerr_set(err, EINVAL, "%s: a short name, and no search registries are set (registry-search); give "
 					     "the full name, such as docker.io/library/%s", text, text);
@@ -134,7 +134,7 @@ static int resolve(found *rs, const pull_opts *o, const char *text, reg_ref *r, 
 			log_info("%s", cerr_msg(err));
 			cerr_clear(err);
 		}
-		if ((e = reg_ref_qualify(r, *s, err)) == 0 && (e = find_manifest(rs, o->conf, r, err)) == 0)
+		if ((e = reg_ref_qualify(r, *s, err)) == 0 && (e = find_manifest(at, o->conf, r, err)) == 0)
 			return 0;
 	}
 	return e;
@@ -171,13 +171,13 @@ static int open_ingest(const char *store_root, uid_t owner, cerr *err)
 	return fd;
 }
 
-/* Import from the registry where rs found the image, as name. */
-static int import_found(const char *store_root, found *rs, int ingest_fd, const pull_opts *o, const char *name,
+/* Import the image from where it was found, as name. */
+static int import_found(const char *store_root, found *at, int ingest_fd, const pull_opts *o, const char *name,
 			const char *repo_digest, pull_result *res, cerr *err)
 {
 	regsrc_params p = {
-		.client = rs->client, .endpoint = rs->endpoint, .path = rs->path,
-		.top = rs->top, .top_type = rs->top_type, .top_digest = rs->top_digest, .top_len = rs->top_len,
+		.client = at->client, .endpoint = at->endpoint, .path = at->path,
+		.top = at->top, .top_type = at->top_type, .top_digest = at->top_digest, .top_len = at->top_len,
 		.max_json = IMG_MAX_JSON, .store_root = store_root, .ingest_fd = ingest_fd,
 		.max_ingest = o->max_ingest, .progress = o->progress,
 	};
@@ -198,12 +198,12 @@ static int import_found(const char *store_root, found *rs, int ingest_fd, const 
 int image_pull(const char *store_root, const char *text, const pull_opts *o, pull_result *res, cerr *err)
 {
 	signal(SIGPIPE, SIG_IGN); /* a feeder whose unpacker failed gets EPIPE */
-	found rs = { 0 };
+	found at = { 0 };
 	_cleanup_close_ int ingest_fd = -1;
-	int r = reg_client_new(o->conf, o->auth_json, &rs.client, err);
+	int r = reg_client_new(o->conf, o->auth_json, &at.client, err);
 	reg_ref ref;
 	if (r == 0)
-		r = resolve(&rs, o, text, &ref, err);
+		r = resolve(&at, o, text, &ref, err);
 	if (r == 0 && (ingest_fd = open_ingest(store_root, o->io.owner, err)) < 0)
 		r = ingest_fd;
 	char name[sizeof(res->ref)] = "", repo[2 * REF_NAME_MAX + 2];
@@ -212,24 +212,24 @@ int image_pull(const char *store_root, const char *text, const pull_opts *o, pul
 		reg_ref_repo(&ref, repo, sizeof(repo));
 	/* signed, before a byte of its layers is fetched */
 	if (r == 0 && o->trusted_keys)
-		r = pull_verify_signature(rs.client, rs.endpoint, rs.path, repo, rs.top_digest, o->trusted_keys, &sig, err);
+		r = pull_verify_signature(at.client, at.endpoint, at.path, repo, at.top_digest, o->trusted_keys, &sig, err);
 	if (r == 0) {
 		reg_ref_string(&ref, res->ref, sizeof(res->ref));
 		if (ref.tag[0])
 			snprintf(name, sizeof(name), "%s:%s", repo, ref.tag);
 		else if (!ref.digest[0])
 			snprintf(name, sizeof(name), "%s:latest", repo);
-		memcpy(res->repo_digest, rs.top_digest, DIGEST_STR_LEN);
+		memcpy(res->repo_digest, at.top_digest, DIGEST_STR_LEN);
 		char rd[sizeof(repo) + DIGEST_STR_LEN + 1];
-		snprintf(rd, sizeof(rd), "%s@%s", repo, rs.top_digest);
-		r = import_found(store_root, &rs, ingest_fd, o, name, rd, res, err);
+		snprintf(rd, sizeof(rd), "%s@%s", repo, at.top_digest);
+		r = import_found(store_root, &at, ingest_fd, o, name, rd, res, err);
 	}
 	if (r == 0 && sig)
 		r = keep_signature(store_root, res->imp.manifest, sig, err);
-	if (rs.client)
-		reg_client_counts(rs.client, &res->requests, &res->bytes);
-	reg_client_free(rs.client);
-	free(rs.top);
+	if (at.client)
+		reg_client_counts(at.client, &res->requests, &res->bytes);
+	reg_client_free(at.client);
+	free(at.top);
 	return r;
 }
 
