@@ -40,7 +40,7 @@ endif
 # binary links its own folder's archive and those after it, less the other
 # rooms, so a reach across fails at link time.
 ROOMS := supervisor/ctl supervisor/daemon supervisor/monitor
-LIBDIRS := $(ROOMS) supervisor/logs supervisor/varlink supervisor/loop images images/registry runtime/cli runtime cgroups bundle common
+LIBDIRS := $(ROOMS) supervisor/logs supervisor/varlink supervisor/loop images/cli images images/registry images/source runtime/cli runtime cgroups bundle common
 # corrald's rooms (policy/, secrets/, jobs/, ...) are folders of its archive
 lib_srcs = $(filter-out $(1)/main_%.c,$(wildcard $(1)/*.c) $(if $(filter supervisor/daemon,$(1)),$(wildcard $(1)/*/*.c)))
 lib_of = $(B)/lib/lib$(subst /,-,$(1)).a

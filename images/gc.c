@@ -203,8 +203,8 @@ int image_gc(const char *store_root, gc_stats *st, cerr *err)
 		cerr_sys(err, -r, "store %s: blobs", s.root);
 	if (r == 0 && (r = sweep(s.layers_fd, &layers, &st->layers)) < 0)
 		cerr_sys(err, -r, "store %s: layers", s.root);
-	/* partial layers of pulls (pull_ingest.c): no pull runs while gc holds
-	 * the store's lock, and a pull to come fetches them again */
+	/* partial layers of pulls (images/registry/reg_ingest.c): no pull runs
+	 * while gc holds the store's lock, and a pull to come fetches them again */
 	_cleanup_close_ int ingest = r == 0 ? openat(s.dirfd, "ingest", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
 	marks none = { 0 };
 	if (ingest >= 0 && (r = sweep(ingest, &none, &st->blobs)) < 0)

@@ -2,9 +2,8 @@
 #include "images/import_job.h"
 #include "images/layer.h"
 #include "images/manifest.h"
-#include "images/registry_pull.h"
 #include "images/refs.h"
-#include "images/source.h"
+#include "images/local_source.h"
 #include "images/store.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
@@ -44,16 +43,6 @@ static int read_bounded(int fd, size_t max, char **out, size_t *len)
 	*out = TAKE_PTR(buf);
 	*len = n;
 	return 0;
-}
-
-int imp_open_blob(imp *m, const char *digest, bool manifest, cerr *err)
-{
-	int fd = manifest ? source_open_manifest(&m->src, digest) : source_open_blob(&m->src, digest);
-	if (fd == -ENOENT)
-		return cerr_set(err, ENOENT, "blob %s: missing", digest);
-	if (fd < 0)
-		return cerr_sys(err, -fd, "blob %s", digest);
-	return fd;
 }
 
 /* Fetch a JSON blob (index, manifest, config), verifying size and digest. */
@@ -126,7 +115,7 @@ static int select_manifest(imp *m, const img_index *idx, const char *what, int d
 {
 	if (depth > IMG_MAX_INDEX_DEPTH)
 		return cerr_set(err, ELOOP, "%s: indexes nested deeper than %d", what, IMG_MAX_INDEX_DEPTH);
-	const char *ref = depth == 0 ? m->src.ref : NULL;
+	const char *ref = depth == 0 ? m->src->ref : NULL;
 	long at = -1;
 	if (ref && ref[0] == '@') {
 		char *end;
@@ -202,7 +191,7 @@ static int import_oci(imp *m, cerr *err)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t n = 0;
-	int fd = source_open_path(&m->src, "index.json");
+	int fd = m->src->open_path(m->src->state, "index.json");
 	if (fd < 0)
 		return cerr_sys(err, -fd, "index.json");
 	int r = read_bounded(fd, IMG_MAX_JSON, &text, &n);
@@ -275,7 +264,7 @@ static int import_docker(imp *m, cerr *err)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t n = 0;
-	int fd = source_open_path(&m->src, "manifest.json");
+	int fd = m->src->open_path(m->src->state, "manifest.json");
 	if (fd < 0)
 		return cerr_sys(err, -fd, "manifest.json");
 	int r = read_bounded(fd, IMG_MAX_JSON, &text, &n);
@@ -287,7 +276,7 @@ static int import_docker(imp *m, cerr *err)
 	_cleanup_(docker_manifest_free) docker_manifest dm;
 	if ((r = docker_manifest_parse(text, "manifest.json", &dm, err)) < 0)
 		return r;
-	const char *ref = m->src.ref;
+	const char *ref = m->src->ref;
 	long pick = -1;
 	if (ref && ref[0] == '@') {
 		char *end;
@@ -312,7 +301,7 @@ static int import_docker(imp *m, cerr *err)
 	for (char **t = e->repo_tags; t && *t; t++)
 		add_name(m, *t);
 	/* the config */
-	fd = source_open_path(&m->src, e->config);
+	fd = m->src->open_path(m->src->state, e->config);
 	if (fd < 0)
 		return cerr_sys(err, -fd, "manifest.json: Config %.200s", e->config);
 	_cleanup_free_ char *ctext = NULL;
@@ -357,7 +346,7 @@ static int import_docker(imp *m, cerr *err)
 			m->layers++;
 			m->reused++;
 		} else {
-			_cleanup_close_ int lfd = source_open_path(&m->src, e->layers[i]);
+			_cleanup_close_ int lfd = m->src->open_path(m->src->state, e->layers[i]);
 			if (lfd < 0)
 				return cerr_sys(err, -lfd, "manifest.json: layer %.200s", e->layers[i]);
 			char expect[DIGEST_STR_LEN];
@@ -457,7 +446,7 @@ static int cancelled(cerr *err)
 
 static void imp_free(imp *m)
 {
-	source_close(&m->src);
+	source_close(&m->local);
 	int *fds[] = { &m->blobs_fd, &m->layers_fd, &m->stage_fd };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (*fds[i] >= 0)
@@ -474,7 +463,7 @@ int image_import(const char *store_root, const char *spec, const import_opts *o,
 		return r;
 	_cleanup_(imp_free) imp m = { .s = &s, .o = o, .stage_fd = -1, .blobs_fd = -1, .layers_fd = -1 };
 	pthread_mutex_init(&m.mu, NULL);
-	m.src.dirfd = -1;
+	m.local.dirfd = -1;
 	host_platform(&m.os, &m.arch, &m.variant);
 	_cleanup_free_ char *plat = o->platform ? strdup(o->platform) : NULL;
 	if (plat) {
@@ -503,11 +492,10 @@ int image_import(const char *store_root, const char *spec, const import_opts *o,
 		r = cerr_sys(err, errno, "store %s: staging", s.root);
 		goto out;
 	}
-	if (o->registry)
-		m.src.reg = o->registry;
-	else if ((r = source_open(&m.src, spec, m.stage_fd, &o->lim, err)) < 0)
+	m.src = o->source ? o->source : &m.local.iface;
+	if (!o->source && (r = source_open(&m.local, spec, m.stage_fd, &o->lim, err)) < 0)
 		goto out;
-	r = m.src.docker ? import_docker(&m, err) : import_oci(&m, err);
+	r = m.src->docker ? import_docker(&m, err) : import_oci(&m, err);
 	if (r < 0)
 		goto out;
 	if (!o->no_sync && syncfs(s.dirfd) < 0) {
@@ -518,7 +506,7 @@ int image_import(const char *store_root, const char *spec, const import_opts *o,
 	 * nothing left but before this point: from here it is whole once it ends */
 	blocked = pthread_sigmask(SIG_BLOCK, &term, &was) == 0;
 	if ((r = cancelled(err)) < 0 || (r = commit(&m, err)) < 0 ||
-	    (o->registry && (r = regsrc_commit(o->registry, s.blobs_fd, err)) < 0) || (r = record(&m, err)) < 0)
+	    (m.src->commit && (r = m.src->commit(m.src->state, s.blobs_fd, err)) < 0) || (r = record(&m, err)) < 0)
 		goto out;
 	if (o->names_out)
 		*o->names_out = TAKE_PTR(m.names);

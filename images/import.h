@@ -5,6 +5,9 @@
 #include "images/digest.h"
 #include "images/extract.h"
 
+/* layers staged at once, at most */
+#define IMPORT_PARALLEL_MAX 16
+
 typedef struct import_opts {
 	const char *name;      /* NAME[:TAG] to give the image, or NULL */
 	uid_t owner;           /* whose name and image it is: 0 root, else a member (refs.h) */
@@ -12,9 +15,10 @@ typedef struct import_opts {
 	extract_limits lim;
 	bool no_sync;          /* skip syncfs before the image is recorded */
 	unsigned parallel;     /* layers staged at once (0: one) */
-	/* a pull (registry_pull.h): the registry stands in for SPEC, and the image
-	 * records where it came from, REPO@DIGEST */
-	struct reg_source *registry;
+	/* a pull (registry_pull.h): its registry's source stands in for SPEC
+	 * (the caller's to close), and the image records where it came from,
+	 * REPO@DIGEST */
+	struct image_source *source;
 	const char *repo_digest;
 	char ***names_out;     /* if set: the source's own names it was given (not name), the caller's to free */
 } import_opts;
@@ -27,12 +31,9 @@ typedef struct import_result {
 
 int image_import(const char *store_root, const char *spec, const import_opts *o, import_result *res, cerr *err);
 
+
 /* corral-images' exit status when an import fails, so that corrald can
  * tell whose fault it was without reading the message: the source's (or
- * the request's), or the store's and the host's. */
+ * the request's), or the store's and the host's (images/cli/import_exit.c
+ * picks it). */
 enum { IMPORT_EXIT_SOURCE = 1, IMPORT_EXIT_HOST = 2 };
-/* The exit status for an import that failed with this error code: the
- * host's when the disk is full, over quota, read-only or failing, memory
- * is short or libcrypto is missing; a source that does not match its
- * digests or does not decode fails with EBADMSG, the source's. */
-int import_exit_status(int code);

@@ -1,6 +1,6 @@
 /* One import's state, shared by the files that carry it out: import.c
- * reads the source and records the image, import_stage.c stages its blobs
- * and layers. */
+ * reads the source and records the image, import_stage.c opens its blobs
+ * and stages them and its layers. */
 #pragma once
 #include <pthread.h>
 #include <stdbool.h>
@@ -8,12 +8,13 @@
 #include "images/import.h"
 #include "images/layer.h"
 #include "images/manifest.h"
-#include "images/source.h"
+#include "images/local_source.h"
 #include "images/store.h"
 
 typedef struct imp {
 	img_store *s;
-	img_source src;
+	image_source *src;     /* local, or the caller's (o->source) */
+	img_source local;      /* SPEC's, when o->source is NULL */
 	const import_opts *o;
 	int stage_fd, blobs_fd, layers_fd;
 	const char *os, *arch, *variant;
@@ -32,8 +33,8 @@ typedef struct imp {
 	size_t n_staged;
 } imp;
 
-/* Open a blob of the source (a manifest's from a registry's /manifests/),
- * or fail with a one-line error. */
+/* Open a blob of the source (a manifest through its open_manifest), or
+ * fail with a one-line error. */
 int imp_open_blob(imp *m, const char *digest, bool manifest, cerr *err);
 /* Stage the image's layers, o->parallel at once (import_layers.c). */
 int imp_stage_layers(imp *m, const img_manifest *man, const img_config *cfg, cerr *err);

@@ -1,8 +1,7 @@
 /* An image's layers staged by several threads at once: each is found in
- * the store, or read from the source (a layout's blob, or the registry
- * through registry_pull.c) and unpacked into staging. */
+ * the store, or read from the source (its stage_layer, or its blob) and
+ * unpacked into staging. */
 #include "images/import_job.h"
-#include "images/registry_pull.h"
 #include "common/cleanup.h"
 
 #include <errno.h>
@@ -11,21 +10,43 @@
 #include <stdio.h>
 #include <string.h>
 
+/* One layer on its way to the unpacker. */
+typedef struct unpack_ctx {
+	imp *m;
+	const img_desc *l;
+	const char *diffid;
+} unpack_ctx;
+
+static int unpack_layer(void *ctx, int fd, cerr *err)
+{
+	unpack_ctx *c = ctx;
+	char w[DIGEST_STR_LEN + 8];
+	snprintf(w, sizeof(w), "blob %s", c->l->digest);
+	return imp_stage_layer(c->m, fd, c->l->digest, (int64_t)c->l->size, mt_layer_comp(c->l->media_type), c->diffid,
+			       w, NULL, NULL, NULL, err);
+}
+
 static int stage_one(imp *m, const img_desc *l, const char *diffid, cerr *err)
 {
+	image_source *src = m->src;
 	if (imp_have_layer(m, l->digest, diffid)) {
 		imp_count_layer(m, true);
 		return 0;
 	}
-	if (m->o->registry)
-		return regsrc_stage_layer(m, l, diffid, err);
+	/* the store has it from someone else: ours to use if our source
+	 * serves its blob to us, as a registry checks a cross-repository mount */
+	if (src->serves_blob && imp_layer_vouched(m, l->digest, diffid) && src->serves_blob(src->state, l->digest)) {
+		imp_count_layer(m, true);
+		return imp_prove_layer(m, diffid, err);
+	}
+	unpack_ctx c = { .m = m, .l = l, .diffid = diffid };
+	if (src->stage_layer)
+		return src->stage_layer(src->state, &(src_layer){ .digest = l->digest, .size = l->size }, unpack_layer, &c,
+					err);
 	_cleanup_close_ int fd = imp_open_blob(m, l->digest, false, err);
 	if (fd < 0)
 		return fd;
-	char w[DIGEST_STR_LEN + 8];
-	snprintf(w, sizeof(w), "blob %s", l->digest);
-	return imp_stage_layer(m, fd, l->digest, (int64_t)l->size, mt_layer_comp(l->media_type), diffid, w, NULL, NULL,
-			       NULL, err);
+	return unpack_layer(&c, fd, err);
 }
 
 /* The layers of one image, o->parallel at once; the first error stops
@@ -62,8 +83,8 @@ static void *stager_main(void *p)
 			s->rc = r;
 			s->err = e;
 			e = (cerr){ 0 };
-			if (s->m->o->registry)
-				regsrc_cancel(s->m->o->registry);
+			if (s->m->src->cancel)
+				s->m->src->cancel(s->m->src->state);
 		}
 		pthread_mutex_unlock(&s->mu);
 		cerr_clear(&e);
@@ -73,9 +94,15 @@ static void *stager_main(void *p)
 int imp_stage_layers(imp *m, const img_manifest *man, const img_config *cfg, cerr *err)
 {
 	stager s = { .m = m, .man = man, .cfg = cfg };
-	int r = m->o->registry ? regsrc_lock_layers(m->o->registry, man, err) : 0;
-	if (r < 0)
-		return r;
+	if (m->src->begin_layers) {
+		src_layer ls[IMG_MAX_LAYERS];
+		size_t n = man->n_layers < IMG_MAX_LAYERS ? man->n_layers : IMG_MAX_LAYERS;
+		for (size_t i = 0; i < n; i++)
+			ls[i] = (src_layer){ .digest = man->layers[i].digest, .size = man->layers[i].size };
+		int r = m->src->begin_layers(m->src->state, ls, n, err);
+		if (r < 0)
+			return r;
+	}
 	for (size_t i = 0; i < man->n_layers; i++)
 		for (size_t k = 0; k < i && !s.dup[i]; k++)
 			s.dup[i] = streq(man->layers[k].digest, man->layers[i].digest) &&
@@ -84,10 +111,10 @@ int imp_stage_layers(imp *m, const img_manifest *man, const img_config *cfg, cer
 	size_t n = m->o->parallel ? m->o->parallel : 1;
 	if (n > man->n_layers)
 		n = man->n_layers;
-	pthread_t th[PULL_PARALLEL_MAX];
+	pthread_t th[IMPORT_PARALLEL_MAX];
 	size_t started = 0;
 	/* the calling thread is the n-th stager */
-	for (; started + 1 < n && started < PULL_PARALLEL_MAX; started++)
+	for (; started + 1 < n && started < IMPORT_PARALLEL_MAX; started++)
 		if (pthread_create(&th[started], NULL, stager_main, &s))
 			break;
 	stager_main(&s);

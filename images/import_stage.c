@@ -11,6 +11,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int imp_open_blob(imp *m, const char *digest, bool manifest, cerr *err)
+{
+	int fd = -EINVAL;
+	if (digest_valid(digest))
+		fd = manifest ? m->src->open_manifest(m->src->state, digest) : m->src->open_blob(m->src->state, digest);
+	if (fd == -ENOENT)
+		return cerr_set(err, ENOENT, "blob %s: missing", digest);
+	if (fd < 0)
+		return cerr_sys(err, -fd, "blob %s", digest);
+	return fd;
+}
+
 int imp_save_blob(imp *m, const char *digest, const void *data, size_t len, cerr *err)
 {
 	_cleanup_close_ int fd = openat(m->blobs_fd, digest_hex(digest),
@@ -47,8 +59,9 @@ int imp_stage_layer(imp *m, int src_fd, const char *expect_digest, int64_t size,
 	if (mkdirat(m->layers_fd, hex, 0755) < 0)
 		return cerr_sys(err, errno, "staging layer %s", diffid);
 	_cleanup_close_ int root = openat(m->layers_fd, hex, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	/* a registry's layer is kept, as it comes, by pull.c (its ingest file) */
-	bool copy = !m->o->registry;
+	/* a source that keeps its layers' blobs (a registry's ingest files)
+	 * hands them over at commit */
+	bool copy = !m->src->keeps_blobs;
 	char tmp[32];
 	snprintf(tmp, sizeof(tmp), "tmp-%u", nth);
 	_cleanup_close_ int out = copy ? openat(m->blobs_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)

@@ -1,3 +1,5 @@
+/* With registry_client.c, a pair: auth fetches tokens through the client,
+ * whose requests ask it for headers. */
 #include "images/registry/auth.h"
 #include "images/registry/registry_client.h"
 #include "images/registry/reference.h"

@@ -12,12 +12,13 @@
 
 #define REF_NAME_MAX 255
 #define REF_TAG_MAX 128
+#define REF_DIGEST_LEN (7 + 64 + 1) /* "sha256:" + 64 hex + NUL */
 
 typedef struct reg_ref {
 	char domain[REF_NAME_MAX + 1]; /* "" when short */
 	char path[REF_NAME_MAX + 1];
 	char tag[REF_TAG_MAX + 1];     /* "" when absent */
-	char digest[7 + 64 + 1];       /* "sha256:<hex>", "" when absent */
+	char digest[REF_DIGEST_LEN];   /* "sha256:<hex>", "" when absent */
 } reg_ref;
 
 /* Parse s; a one-line error names what was wrong. */

@@ -29,8 +29,13 @@ declare -A may=(
 	[cgroups]="common"
 	[runtime]="common bundle cgroups"
 	[runtime/cli]="common bundle cgroups runtime"
-	[images]="common bundle images/registry"
-	[images/registry]="common"
+	# corral-images' command line, above the images it works on
+	[images/cli]="common bundle images images/registry"
+	[images]="common bundle images/registry images/source"
+	# a registry is an image source: it implements images/source's one
+	# interface, which the import calls
+	[images/registry]="common images/source"
+	[images/source]="common"
 	[supervisor/loop]="common"
 	[supervisor/varlink]="common supervisor/loop"
 	[supervisor/logs]="common"

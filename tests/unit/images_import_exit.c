@@ -1,4 +1,4 @@
-/* images/import_exit.c: whose fault a failed import was, as corrald reads
+/* images/cli/import_exit.c: whose fault a failed import was, as corrald reads
  * it from corral-images' exit status. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,6 +7,7 @@
 
 #include <errno.h>
 
+#include "images/cli/img_cli.h"
 #include "images/import.h"
 
 static void test_the_hosts_trouble(void **state)

@@ -1,6 +1,6 @@
 /* corral image save, load and tag, as podman's; cli_image.c parses the
  * options and calls these with what follows the verb. */
-#include "images/img_cli.h"
+#include "images/cli/img_cli.h"
 #include "images/import.h"
 #include "images/refs.h"
 #include "images/save.h"

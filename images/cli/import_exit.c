@@ -1,3 +1,4 @@
+#include "images/cli/img_cli.h"
 #include "images/import.h"
 
 #include <errno.h>

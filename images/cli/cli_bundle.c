@@ -1,4 +1,4 @@
-#include "images/img_cli.h"
+#include "images/cli/img_cli.h"
 #include "images/gc.h"
 #include "images/image.h"
 #include "images/img_rootfs.h"

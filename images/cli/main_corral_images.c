@@ -1,7 +1,7 @@
 /* corral-images: the `corral image` and `corral bundle` verbs. `corral`
  * execs it for them, so that the runtime's own commands never load
  * libarchive and libcrypto. */
-#include "img_cli.h"
+#include "images/cli/img_cli.h"
 #include "common/cleanup.h"
 #include "common/cliopts.h"
 #include "common/log.h"

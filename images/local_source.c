@@ -1,6 +1,5 @@
-#include "images/source.h"
+#include "images/local_source.h"
 #include "images/digest.h"
-#include "images/registry_pull.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
 
@@ -78,6 +77,41 @@ static bool has(int dirfd, const char *name)
 	return fstatat(dirfd, name, &st, 0) == 0 && S_ISREG(st.st_mode);
 }
 
+/* Open a blob (blobs/sha256/<hex>) or a file named by manifest.json, always
+ * resolved inside the source. fd or -errno. */
+static int open_path(void *state, const char *path)
+{
+	img_source *src = state;
+	/* O_NONBLOCK: a FIFO planted in a layout must not hang the import */
+	int fd = open_in_root(src->dirfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0);
+	if (fd < 0)
+		return fd;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+}
+
+/* A manifest or index is a blob too, in a layout. */
+static int open_blob(void *state, const char *digest)
+{
+	if (!digest_valid(digest))
+		return -EINVAL;
+	char p[DIGEST_STR_LEN + 16];
+	snprintf(p, sizeof(p), "blobs/sha256/%s", digest_hex(digest));
+	return open_path(state, p);
+}
+
+static void close_source(void *state)
+{
+	source_close(state);
+}
+
 int source_open(img_source *src, const char *spec, int stage_fd, const extract_limits *lim, cerr *err)
 {
 	static const struct { const char *prefix; enum src_kind k; } pre[] = {
@@ -123,6 +157,10 @@ int source_open(img_source *src, const char *spec, int stage_fd, const extract_l
 	if (!src->docker && !oci)
 		return cerr_set(err, EINVAL, "not an OCI layout: no oci-layout and index.json%s",
 				docker ? "" : ", and no manifest.json");
+	src->iface = (image_source){
+		.state = src, .ref = src->ref, .docker = src->docker,
+		.open_manifest = open_blob, .open_blob = open_blob, .open_path = open_path, .close = close_source,
+	};
 	return 0;
 }
 
@@ -134,43 +172,4 @@ void source_close(img_source *src)
 	free(src->path);
 	free(src->ref);
 	src->path = src->ref = NULL;
-}
-
-int source_open_path(img_source *src, const char *path);
-
-int source_open_manifest(img_source *src, const char *digest)
-{
-	if (src->reg)
-		return digest_valid(digest) ? regsrc_open_manifest(src->reg, digest) : -EINVAL;
-	return source_open_blob(src, digest);
-}
-
-int source_open_blob(img_source *src, const char *digest)
-{
-	if (!digest_valid(digest))
-		return -EINVAL;
-	if (src->reg)
-		return regsrc_open_blob(src->reg, digest);
-	char p[DIGEST_STR_LEN + 16];
-	snprintf(p, sizeof(p), "blobs/sha256/%s", digest_hex(digest));
-	return source_open_path(src, p);
-}
-
-int source_open_path(img_source *src, const char *path)
-{
-	if (src->reg)
-		return regsrc_open_path(src->reg, path);
-	/* O_NONBLOCK: a FIFO planted in a layout must not hang the import */
-	int fd = open_in_root(src->dirfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0);
-	if (fd < 0)
-		return fd;
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
-	int fl = fcntl(fd, F_GETFL);
-	if (fl >= 0)
-		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-	return fd;
 }

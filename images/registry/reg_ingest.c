@@ -6,11 +6,9 @@
  * store's blob, moved there when the image is committed. A pull that
  * fails commits nothing: verified layers wait in ingest for the next; one
  * whose bytes were refused, or that failed for any reason but a cut
- * transfer, is dropped (registry_pull.c). An owner's ingest counts against its
- * quota, and a file no pull came back for goes after a day (ingest_sweep). */
-#include "images/registry_pull.h"
-#include "images/pull_source.h"
-#include "images/store.h"
+ * transfer, is dropped (reg_layer.c). An owner's ingest counts against its
+ * quota, and a file no pull came back for goes after a day (reg_ingest_sweep). */
+#include "images/registry/regsrc_state.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 
@@ -72,8 +70,8 @@ static DIR *walk_dir(int dirfd)
 }
 
 /* Bytes of the files in an ingest directory; *needed less what is there
- * already of man's layers. */
-static uint64_t dir_bytes(int dirfd, const img_manifest *man, uint64_t *needed)
+ * already of the layers. */
+static uint64_t dir_bytes(int dirfd, const src_layer *layers, size_t n_layers, uint64_t *needed)
 {
 	_cleanup_closedir_ DIR *d = walk_dir(dirfd);
 	if (!d)
@@ -86,8 +84,8 @@ static uint64_t dir_bytes(int dirfd, const img_manifest *man, uint64_t *needed)
 			continue;
 		n += (uint64_t)st.st_size;
 		/* a layer of this pull that is there in part needs only the rest */
-		for (size_t i = 0; i < man->n_layers; i++)
-			if (!strcmp(digest_hex(man->layers[i].digest), de->d_name) && *needed >= (uint64_t)st.st_size) {
+		for (size_t i = 0; i < n_layers; i++)
+			if (!strcmp(regsrc_hex(layers[i].digest), de->d_name) && *needed >= (uint64_t)st.st_size) {
 				*needed -= (uint64_t)st.st_size;
 				break;
 			}
@@ -95,49 +93,55 @@ static uint64_t dir_bytes(int dirfd, const img_manifest *man, uint64_t *needed)
 	return n;
 }
 
-static int check_quota(reg_source *rs, const img_manifest *man, cerr *err)
+static int check_quota(reg_source *rs, const src_layer *layers, size_t n, cerr *err)
 {
-	if (!rs->max_ingest)
+	if (!rs->p.max_ingest)
 		return 0;
 	uint64_t needed = 0;
-	for (size_t i = 0; i < man->n_layers; i++)
-		needed += man->layers[i].size;
-	uint64_t held = dir_bytes(rs->ingest_fd, man, &needed);
-	if (held + needed <= rs->max_ingest)
+	for (size_t i = 0; i < n; i++)
+		needed += layers[i].size;
+	uint64_t held = dir_bytes(rs->p.ingest_fd, layers, n, &needed);
+	if (held + needed <= rs->p.max_ingest)
 		return 0;
 	return cerr_set(err, EDQUOT,
 			"ingest: %llu bytes kept and %llu to fetch is past the owner's quota of %llu "
 			"(unprivileged.max_ingest)",
-			(unsigned long long)held, (unsigned long long)needed, (unsigned long long)rs->max_ingest);
+			(unsigned long long)held, (unsigned long long)needed, (unsigned long long)rs->p.max_ingest);
 }
 
-int regsrc_lock_layers(reg_source *rs, const img_manifest *man, cerr *err)
+int regsrc_lock_layers(void *state, const src_layer *layers, size_t n, cerr *err)
 {
-	int q = check_quota(rs, man, err);
+	reg_source *rs = state;
+	int q = check_quota(rs, layers, n, err);
 	if (q < 0)
 		return q;
-	for (size_t i = 0; i < man->n_layers && rs->n_ing < IMG_MAX_LAYERS; i++)
-		if (!ingest_of(rs, man->layers[i].digest)) {
+	struct ingest *ing = realloc(rs->ing, (rs->n_ing + n + 1) * sizeof(*ing));
+	if (!ing)
+		return cerr_set(err, ENOMEM, "out of memory");
+	rs->ing = ing;
+	for (size_t i = 0; i < n; i++)
+		if (!ingest_of(rs, layers[i].digest)) {
 			struct ingest *in = &rs->ing[rs->n_ing++];
-			memcpy(in->digest, man->layers[i].digest, DIGEST_STR_LEN);
+			snprintf(in->digest, sizeof(in->digest), "%s", layers[i].digest);
 			in->fd = -1;
 			in->staged = false;
 		}
 	qsort(rs->ing, rs->n_ing, sizeof(rs->ing[0]), by_digest);
 	for (size_t i = 0; i < rs->n_ing; i++)
-		if ((rs->ing[i].fd = lock_ingest(rs->ingest_fd, digest_hex(rs->ing[i].digest))) < 0)
+		if ((rs->ing[i].fd = lock_ingest(rs->p.ingest_fd, regsrc_hex(rs->ing[i].digest))) < 0)
 			return cerr_sys(err, -rs->ing[i].fd, "ingest %s", rs->ing[i].digest);
 	return 0;
 }
 
-int regsrc_commit(reg_source *rs, int blobs_fd, cerr *err)
+int regsrc_commit(void *state, int blobs_fd, cerr *err)
 {
+	reg_source *rs = state;
 	for (size_t i = 0; i < rs->n_ing; i++) {
 		struct ingest *in = &rs->ing[i];
-		const char *hex = digest_hex(in->digest);
+		const char *hex = regsrc_hex(in->digest);
 		if (!in->staged)
 			continue;
-		if (fchmod(in->fd, 0644) < 0 || renameat(rs->ingest_fd, hex, blobs_fd, hex) < 0)
+		if (fchmod(in->fd, 0644) < 0 || renameat(rs->p.ingest_fd, hex, blobs_fd, hex) < 0)
 			return cerr_sys(err, errno, "blob %s: from ingest", in->digest);
 		in->staged = false;
 	}
@@ -153,7 +157,7 @@ void regsrc_unlock(reg_source *rs)
 			continue;
 		/* empty: a layer the store had, or bytes found wrong */
 		if (fstat(in->fd, &st) == 0 && st.st_size == 0 && st.st_nlink)
-			unlinkat(rs->ingest_fd, digest_hex(in->digest), 0);
+			unlinkat(rs->p.ingest_fd, regsrc_hex(in->digest), 0);
 		close(in->fd);
 		in->fd = -1;
 	}
@@ -180,13 +184,9 @@ static unsigned sweep_owner(int dirfd, time_t cutoff)
 	return n;
 }
 
-unsigned ingest_sweep(const char *store_root, unsigned max_age, cerr *err)
+unsigned reg_ingest_sweep(int ingest_fd, unsigned max_age)
 {
-	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	if (store_open(&s, store_root, false, err) < 0)
-		return 0;
-	_cleanup_close_ int top = openat(s.dirfd, "ingest", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	_cleanup_closedir_ DIR *d = walk_dir(top);
+	_cleanup_closedir_ DIR *d = walk_dir(ingest_fd);
 	if (!d)
 		return 0;
 	time_t cutoff = time(NULL) - (time_t)max_age;
@@ -195,7 +195,7 @@ unsigned ingest_sweep(const char *store_root, unsigned max_age, cerr *err)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		_cleanup_close_ int own = openat(top, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int own = openat(ingest_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (own >= 0)
 			n += sweep_owner(own, cutoff);
 	}

@@ -13,3 +13,10 @@ int cli_image_save(const char *store, const char *format, const char *output, co
 		   char **argv);
 int cli_image_load(const char *store, struct import_opts *o, const char *input, int argc, char **argv);
 int cli_image_tag(const char *store, uid_t owner, int argc, char **argv);
+
+/* The exit status for an import that failed with this error code
+ * (IMPORT_EXIT_*, images/import.h): the host's when the disk is full, over
+ * quota, read-only or failing, memory is short or libcrypto is missing; a
+ * source that does not match its digests or does not decode fails with
+ * EBADMSG, the source's. */
+int import_exit_status(int code);
