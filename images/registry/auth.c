@@ -1,4 +1,4 @@
-/* With registry_client.c, a pair: auth fetches tokens through the client,
+/* A pair with registry_client.c: auth fetches tokens through the client,
  * whose requests ask it for headers. */
 #include "images/registry/auth.h"
 #include "images/registry/registry_client.h"

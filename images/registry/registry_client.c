@@ -1,5 +1,5 @@
 #include "images/registry/registry_client.h"
-#include "images/registry/auth.h" /* a pair: requests ask auth for headers, auth fetches tokens here */
+#include "images/registry/auth.h" /* a pair with auth.c: it fetches tokens here */
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/strbuf.h"
