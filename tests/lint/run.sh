@@ -206,6 +206,7 @@ circles() {
 				continue
 			fi
 			local a=${files% *} b=${files#* }
+			[[ $a < $b ]] || { a=${files#* }; b=${files% *}; }
 			grep -q "pair with ${b##*/}\.c" "$a.c" 2>/dev/null && grep -q "pair with ${a##*/}\.c" "$b.c" 2>/dev/null ||
 				echo "$a.c and $b.c call each other and do not say why (\"a pair with ...\" in each): $ties"
 		done

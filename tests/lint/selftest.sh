@@ -72,6 +72,26 @@ echo 'int planted_lifecycle(void); int planted_up(void) { return planted_lifecyc
 	cc -x c -c -o "$objs/core/planted_a.o" -
 must_fail "core calling containers" "supervisor/daemon/core/planted_a.c calls planted_lifecycle of supervisor/daemon/containers/planted_b.c"
 rm -r "$tmp/out/obj"
+# circles of calls between the files of one folder, from objects made here
+objs="$tmp/out/obj/common"
+mkdir -p "$objs"
+plant() { # NAME CALLS: NAME.o defines NAME() and calls CALLS()
+	echo "int $2(void); int $1(void) { return $2(); }" | cc -x c -c -o "$objs/$1.o" -
+}
+plant planted_a planted_b && plant planted_b planted_c && plant planted_c planted_a
+must_fail "a circle of three files" "a circle of 3 files"
+rm "$objs/planted_c.o"
+plant planted_b planted_a
+must_fail "a pair that does not say why" "common/planted_a.c and common/planted_b.c call each other"
+echo '/* A pair with planted_b.c: planted. */' >common/planted_a.c
+echo '/* A pair with planted_a.c: planted. */' >common/planted_b.c
+must_pass "a pair that says why"
+rm -r "$tmp/out/obj" common/planted_a.c common/planted_b.c
+# a public header that hands on a private one of its room
+cp supervisor/daemon/network/network.h "$tmp/network.h"
+echo '#include "supervisor/daemon/network/net_attach.h"' >>supervisor/daemon/network/network.h
+must_fail "a public header re-exporting" "supervisor/daemon/network/network.h includes supervisor/daemon/network/net_attach.h"
+cp "$tmp/network.h" supervisor/daemon/network/network.h
 cat >supervisor/daemon/broker/planted.c <<'C'
 static int refuse(vl_call *call)
 {
