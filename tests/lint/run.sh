@@ -269,9 +269,13 @@ answerers=(
 	queue_full broker_fault_reply broker_error_invalid broker_refused no_such_key state_error state_list
 	# a method's body, shared by the member's table and the host's
 	broker_do_publish broker_do_request broker_reply broker_state_call broker_stream
+	# ... and by two methods (CopyFrom and CopyTo)
+	start_copy
 	# the answer to a call kept for later: a wait, a stream, a job's end
 	running flush ctr_wake reply_exit end_stream import_done archive_done load_reply answer exec_client_detached breq_end
-	login_done dumped on_exported image_pruned system_pruned
+	login_done dumped on_exported image_pruned system_pruned deliver notify_chunk exec_client_free imported
+	# the call handed on, answered once a file is open or a child ends
+	policy_open_as_peer start_job start_import run_copy
 )
 helpers() {
 	local handlers
@@ -284,6 +288,16 @@ helpers() {
 	done
 }
 helpers | check "helpers do not reply"
+
+# Nor through another helper: a function that answers a call (a reply
+# helper, such as reply_bad_state) is called only by a method handler or a
+# listed answerer. A name resolves to its own file's static first.
+through() {
+	local handlers
+	handlers="$(handlers) ${answerers[*]} "
+	functions | awk -F'\t' -v ok="$handlers" -f "$here/through.awk"
+}
+through | check "helpers do not reply through another helper"
 
 [ -n "${LINT_TREE:-}" ] || "$here/selftest.sh" | check "the rules fail on planted violations"
 

@@ -100,3 +100,16 @@ static int refuse(vl_call *call)
 C
 must_fail "a helper that replies" "supervisor/daemon/broker/planted.c: refuse answers a call"
 rm supervisor/daemon/broker/planted.c
+cat >supervisor/daemon/broker/planted.c <<'C'
+static int refuse(vl_call *call)
+{
+	return sv_invalid(call, "topic", "planted");
+}
+
+static int check_topic(vl_call *call)
+{
+	return refuse(call);
+}
+C
+must_fail "a helper that replies through another" "supervisor/daemon/broker/planted.c: check_topic answers a call through refuse"
+rm supervisor/daemon/broker/planted.c

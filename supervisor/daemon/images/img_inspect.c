@@ -19,18 +19,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The image ref names for the call's peer (*i): 0, or the reply given. */
-static int find_for(vl_call *call, corrald *d, const char *ref, img_store *s, refs_db *db, int *i)
+/* The image ref names for peer (*i): 0, or -1 with err saying why and
+ * *opened whether the store opened (else it is corrald's trouble, not the
+ * ref's). */
+static int find_for(corrald *d, const peer_cred *peer, const char *ref, img_store *s, refs_db *db, int *i,
+		    bool *opened, cerr *err)
 {
-	cerr err = { 0 };
 	*i = -1;
-	if (img_open_refs(d, s, db, &err) < 0)
-		return sv_internal_err(call, &err);
+	if (!(*opened = img_open_refs(d, s, db, err) == 0))
+		return -1;
 	refs_view view;
-	img_view(vl_call_peer(call), &view);
-	if ((*i = refs_find(db, &view, ref, NULL, &err)) < 0)
-		return img_not_found(call, ref, &err);
-	return 0;
+	img_view(peer, &view);
+	return (*i = refs_find(db, &view, ref, NULL, err)) < 0 ? -1 : 0;
 }
 
 int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
@@ -42,9 +42,11 @@ int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
-	int i, r = find_for(call, d, ref, &s, &db, &i);
-	if (r || i < 0)
-		return r;
+	int i;
+	bool opened;
+	cerr ferr = { 0 };
+	if (find_for(d, vl_call_peer(call), ref, &s, &db, &i, &opened, &ferr) < 0)
+		return opened ? img_not_found(call, ref, &ferr) : sv_internal_err(call, &ferr);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
 		return sv_internal(call, "out of memory");
@@ -89,9 +91,11 @@ int sv_image_history(vl_call *call, yajl_val params, void *ud)
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
 	_cleanup_(image_handle_free) img_handle h = { 0 };
-	int i, r = find_for(call, d, ref, &s, &db, &i);
-	if (r || i < 0)
-		return r;
+	int i;
+	bool opened;
+	cerr ferr = { 0 };
+	if (find_for(d, vl_call_peer(call), ref, &s, &db, &i, &opened, &ferr) < 0)
+		return opened ? img_not_found(call, ref, &ferr) : sv_internal_err(call, &ferr);
 	_cleanup_json_ yajl_val cfg = NULL;
 	cerr err = { 0 };
 	if (image_load(&s, db.images[i].manifest, &h, &err) < 0 || json_parse(h.config_text, NULL, &cfg, &err) < 0)
