@@ -8,18 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-bool ctl_is_running(const char *id)
-{
-	_cleanup_vl_client_ vl_client *c = NULL;
-	vl_reply rep;
-	if (ctl_call_gen_tolerating(&c, M("Inspect"), ctl_params(id), "NoSuchContainer", &rep))
-		return false;
-	yajl_val st = json_get(json_get(json_get(rep.params, "container"), "state"), "status");
-	bool running = YAJL_IS_STRING(st) && streq(st->u.string, "running");
-	vl_reply_release(&rep);
-	return running;
-}
-
 typedef struct starter {
 	const char *id;
 	int (*start)(const char *id);

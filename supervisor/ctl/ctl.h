@@ -168,10 +168,6 @@ int ctl_target_container(const char *verb, const char *target, const char *cname
 /* Start it (run.c); 0, or after saying why, podman's code for a command
  * that is not found (127) or cannot run (126), else EXIT_CTL. */
 int ctl_start(const char *id);
-/* Wait for the container to stop; its exit code, or -1 if the wait failed. */
-int ctl_wait_code(const char *id);
-/* Whether corrald says the container runs (false too when it cannot say). */
-bool ctl_is_running(const char *id);
 
 /* How a foreground run (or attach) meets the container's stdio. */
 typedef struct ctl_run_io {

@@ -2,6 +2,7 @@
 #include "supervisor/ctl/ctl.h"
 #include "supervisor/varlink/streams.h"
 #include "common/cleanup.h"
+#include "common/json.h"
 #include "common/outq.h"
 
 #include <errno.h>
@@ -190,6 +191,33 @@ static bool term_raw(struct termios *saved)
 	struct termios raw = *saved;
 	cfmakeraw(&raw);
 	return tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0;
+}
+
+/* Wait for the container to stop; its exit code, or -1 if the wait failed. */
+static int ctl_wait_code(const char *id)
+{
+	_cleanup_vl_client_ vl_client *c = NULL;
+	vl_reply rep;
+	ctl_timeout_ms = -1;
+	/* gone: removed once it stopped (run --rm), so its end is accounted for */
+	if (ctl_call_gen_tolerating(&c, M("Wait"), ctl_params(id), "NoSuchContainer", &rep))
+		return -1;
+	long long code = ctl_int(rep.params, "exitCode", -1);
+	vl_reply_release(&rep);
+	return (int)code;
+}
+
+/* Whether corrald says the container runs (false too when it cannot say). */
+static bool ctl_is_running(const char *id)
+{
+	_cleanup_vl_client_ vl_client *c = NULL;
+	vl_reply rep;
+	if (ctl_call_gen_tolerating(&c, M("Inspect"), ctl_params(id), "NoSuchContainer", &rep))
+		return false;
+	yajl_val st = json_get(json_get(json_get(rep.params, "container"), "state"), "status");
+	bool running = YAJL_IS_STRING(st) && streq(st->u.string, "running");
+	vl_reply_release(&rep);
+	return running;
 }
 
 int ctl_stream(const ctl_stream_opts *o)

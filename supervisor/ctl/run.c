@@ -1,5 +1,6 @@
 /* corralctl create, run and exec: a ContainerSpec (spec.c) or an Exec
- * call, and run's wait for the end. */
+ * call (a foreground one streams through ctl_attach.c, which waits for
+ * the end). */
 #include "supervisor/ctl/ctl.h"
 #include "supervisor/ctl/ctl_spec.h"
 #include "common/cleanup.h"
@@ -8,19 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int ctl_wait_code(const char *id)
-{
-	_cleanup_vl_client_ vl_client *c = NULL;
-	vl_reply rep;
-	ctl_timeout_ms = -1;
-	/* gone: removed once it stopped (run --rm), so its end is accounted for */
-	if (ctl_call_gen_tolerating(&c, M("Wait"), ctl_params(id), "NoSuchContainer", &rep))
-		return -1;
-	long long code = ctl_int(rep.params, "exitCode", -1);
-	vl_reply_release(&rep);
-	return (int)code;
-}
 
 /* CreateContainer; the new id in *id. */
 static int create(ctl_args *a, bool auto_remove, char **id)
