@@ -1,5 +1,5 @@
 /* A connection's bytes: reading and framing calls, serving them one at a
- * time in order, writing replies out with bounded buffers, and closing. */
+ * time in order, and closing (conn_out.c writes the replies out). */
 #include "supervisor/varlink/server_internal.h"
 #include "common/error.h"
 #include "common/fdpass.h"
@@ -13,43 +13,6 @@
 
 #define READ_CHUNK 65536
 #define READ_BUDGET (1u << 20) /* per wakeup, for fairness between clients */
-#define OUT_MAX (64u << 20)    /* a peer that reads nothing is dropped */
-
-void vl_conn_kick(vl_conn *c)
-{
-	if (c->kicked)
-		return;
-	c->kicked = true;
-	c->next_kick = c->srv->kick;
-	c->srv->kick = c;
-	el_timer_set(c->srv->kick_timer, 1, false);
-}
-
-void vl_conn_flush(vl_conn *c)
-{
-	while (c->out_off < c->out.len && !c->broken) {
-		ssize_t w = send(c->fd, c->out.buf + c->out_off, c->out.len - c->out_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				c->broken = true;
-			break;
-		}
-		c->out_off += (size_t)w;
-	}
-	if (c->out_off == c->out.len) {
-		sb_reset(&c->out);
-		c->out_off = 0;
-	} else if (c->out_off > (1u << 16) && c->out_off > c->out.len / 2) {
-		memmove(c->out.buf, c->out.buf + c->out_off, c->out.len - c->out_off);
-		c->out.len -= c->out_off;
-		c->out_off = 0;
-	}
-	if (c->out.len - c->out_off > OUT_MAX)
-		c->broken = true;
-}
 
 /* Serve buffered calls one at a time, in order, while nothing is pending. */
 /* A peer's fault is logged, but a peer that reconnects to send garbage
@@ -191,17 +154,6 @@ static bool conn_settle(vl_conn *c)
 	return true;
 }
 
-void vl_conn_update(vl_conn *c)
-{
-	uint32_t ev = 0;
-	if (!c->eof && !c->closing && !c->call && c->out.len - c->out_off < VL_OUT_HIGH &&
-	    vl_framer_pending(&c->in) <= c->in.max)
-		ev |= EPOLLIN;
-	if (c->out_off < c->out.len)
-		ev |= EPOLLOUT;
-	el_io_set_events(c->src, ev);
-}
-
 /* recv, or with accept_fds recvmsg keeping the fds that come along: a
  * peer that sends more than VL_MAX_FDS nobody took is dropped. */
 static ssize_t conn_recv(vl_conn *c, char *p, size_t n)
@@ -281,8 +233,6 @@ static void on_flush_post(el_post *p)
 	conn_process(c);
 	conn_settle(c);
 }
-
-void vl_conn_post_flush(vl_conn *c) { el_post_queue(c->srv->loop, &c->flush); }
 
 void vl_server_on_kick(el_source *src, void *data)
 {
