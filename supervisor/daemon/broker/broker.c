@@ -71,8 +71,6 @@ static void on_pump(el_source *src, void *data)
 		el_timer_set(b->pump, BROKER_PUMP_USEC, false);
 }
 
-void broker_pump_arm(broker *b) { el_timer_set(b->pump, BROKER_PUMP_USEC, false); }
-
 /* A connection on member tag's socket: within its bounds and the session's? */
 static const char *conn_admit(void *tag, void *userdata)
 {
@@ -301,16 +299,6 @@ void broker_member_remove(struct corrald *d, struct ctr *c)
 	member_free(m->bs->b, m);
 	if (dir && rmdir(dir) < 0 && errno != ENOENT)
 		log_warn("broker: %s: %s", dir, strerror(errno));
-}
-
-bmember *broker_member_named(broker_session *bs, const char *name)
-{
-	if (strcmp(name, BROKER_HOST) == 0)
-		return &bs->host;
-	for (bmember *m = bs->members; m; m = m->next)
-		if (strcmp(m->name, name) == 0)
-			return m;
-	return NULL;
 }
 
 const session_listener broker_session_listener = {

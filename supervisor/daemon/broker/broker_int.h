@@ -105,9 +105,6 @@ struct broker_session {
 
 /* broker.c */
 broker *broker_of(struct corrald *d);
-/* By name ("host": the operator); NULL when the session has none. */
-bmember *broker_member_named(broker_session *bs, const char *name);
-void broker_pump_arm(broker *b);
 /* broker_methods.c: io.corral.Broker */
 extern const vl_interface broker_iface;
 /* Publish served from its text (vl_server_add_raw): every message's path. */

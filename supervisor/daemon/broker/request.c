@@ -13,6 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* By name ("host": the operator); NULL when the session has none. */
+static bmember *member_named(broker_session *bs, const char *name)
+{
+	if (strcmp(name, BROKER_HOST) == 0)
+		return &bs->host;
+	for (bmember *m = bs->members; m; m = m->next)
+		if (strcmp(m->name, name) == 0)
+			return m;
+	return NULL;
+}
+
 const double broker_lat_bounds[BROKER_LAT_BUCKETS] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
 						       0.01,   0.05,    0.1,    0.5,   1,      5 };
 
@@ -98,7 +109,7 @@ int broker_do_request(bmember *m, vl_call *call, broker_args *a)
 	if (broker_gate(m, vl_call_peer(call), BROKER_PUBLISH, topic, a->data_len, &no) < 0)
 		return broker_refused(call, &no);
 	bmember *tm = NULL;
-	if (to && !(tm = broker_member_named(bs, to))) {
+	if (to && !(tm = member_named(bs, to))) {
 		_cleanup_free_ char *p = vl_json_obj1("member", to);
 		return vl_call_error(call, BROKER_ERR("NoSuchMember"), p);
 	}

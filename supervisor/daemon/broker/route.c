@@ -17,6 +17,9 @@
 #include <string.h>
 #include <time.h>
 
+/* Backlogged streams are retried from the broker's pump timer (broker.c). */
+static void pump_arm(broker *b) { el_timer_set(b->pump, BROKER_PUMP_USEC, false); }
+
 /* v in decimal at out (room for 20 digits); its length. */
 static size_t put_u64(char *out, uint64_t v)
 {
@@ -146,7 +149,7 @@ void bstream_pump(bstream *st)
 	if (b->out_total > BROKER_OUT_TOTAL)
 		el_timer_set(b->pump, 1, false); /* the pump cuts the slowest off, now */
 	else if (st->backlogged)
-		broker_pump_arm(b);
+		pump_arm(b);
 }
 
 /* The fullest queue of all sessions'; NULL when all are empty. */
@@ -174,7 +177,7 @@ void bstream_push(bstream *st, bmsg *msg)
 		f->bs->dropped++;
 		if (!f->backlogged) { /* the breaker's clock runs while backlogged */
 			f->backlogged = true;
-			broker_pump_arm(b);
+			pump_arm(b);
 		}
 	}
 	bstream_pump(st);

@@ -14,11 +14,6 @@
 #define MEMORY_MIN (4LL << 20) /* corral's own floor (ctr_spec.c) */
 #define MEMORY_MAX (1LL << 50)
 
-int kube_gen_failed(kube_ctx *c)
-{
-	return cerr_set(c->err, ENOMEM, "%s: out of memory", c->file);
-}
-
 static int gen_env(kube_ctx *c, const kube_node *ctr, const char *path, yajl_gen g)
 {
 	const kube_node *env;

@@ -10,6 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+int kube_gen_failed(kube_ctx *c)
+{
+	return cerr_set(c->err, ENOMEM, "%s: out of memory", c->file);
+}
+
 int kube_fail(kube_ctx *c, unsigned line, const char *path, const char *fmt, ...)
 {
 	char why[512];

@@ -10,6 +10,8 @@ typedef struct kube_ctx {
 	cerr *err;
 } kube_ctx;
 
+/* out of memory while generating */
+int kube_gen_failed(kube_ctx *c);
 int kube_fail(kube_ctx *c, unsigned line, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* parent.key, or key when parent is "" */

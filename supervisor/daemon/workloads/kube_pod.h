@@ -27,5 +27,3 @@ int kube_container_gen(kube_ctx *c, const kube_node *ctr, const char *path, cons
  * readOnly, capAdd, capDrop, each written only when given. */
 int kube_probe_gen(kube_ctx *c, const kube_node *ctr, const char *path, yajl_gen g);
 int kube_security_gen(kube_ctx *c, const kube_node *ctr, const char *path, yajl_gen g);
-/* out of memory while generating */
-int kube_gen_failed(kube_ctx *c);

@@ -1,3 +1,4 @@
+/* Calls wl_pull.c, which calls back: a creation hands its op to the pull and gets it back when the images are ready. */
 /* The act step: a replica made or removed through the methods a peer
  * calls (SessionCreate, CreateContainer, Start, SessionRemove), as the
  * workload's peer, so that policy and audit apply to every container the
@@ -35,6 +36,29 @@ static void op_free(wl_table *t, wl_op *o)
 	free(o);
 }
 
+/* An action ended (failed when error is set): its workload backs off, and
+ * the loop plans again. */
+static void acted(wl_table *t, const char *name, enum wl_akind kind, const char *replica, const char *error)
+{
+	workload *w = wl_find(t, name);
+	if (w && w->ops)
+		w->ops--;
+	if (w && error) {
+		w->failures++;
+		w->failed_at = el_now_usec();
+		unsigned shift = w->failures > 20 ? 20 : w->failures - 1;
+		uint64_t delay = WL_BACKOFF_MIN_USEC << shift;
+		w->backoff_until = w->failed_at + (delay > WL_BACKOFF_MAX_USEC ? WL_BACKOFF_MAX_USEC : delay);
+		snprintf(w->reason, sizeof(w->reason), "%s", error);
+		events_publish(t->d->events, EV_OWNER(w->peer.uid), "workload",
+			       kind == WA_CREATE ? "replica-failed" : "replica-remove-failed", w->name, w->name,
+			       (const char *const[]){ "replica", replica, "error", error, NULL }, 0);
+		/* the tick comes back after the backoff */
+	}
+	if (t->replan)
+		t->replan(t);
+}
+
 /* The op is over: tell the loop, which plans again. */
 static void end(wl_op *o, const char *error)
 {
@@ -45,7 +69,7 @@ static void end(wl_op *o, const char *error)
 	snprintf(name, sizeof(name), "%s", o->workload);
 	snprintf(replica, sizeof(replica), "%s", o->replica);
 	op_free(t, o);
-	wl_acted(t, name, kind, replica, superseded ? NULL : error);
+	acted(t, name, kind, replica, superseded ? NULL : error);
 }
 
 static void on_done(void *data, const char *error, yajl_val params);

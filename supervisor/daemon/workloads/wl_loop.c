@@ -10,8 +10,10 @@
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
+#include "common/fileio.h"
 #include "common/log.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,27 +131,7 @@ static void on_event(void *data, const char *type, const char *action, const cha
 		wl_schedule(t);
 }
 
-void wl_acted(wl_table *t, const char *name, enum wl_akind kind, const char *replica, const char *error)
-{
-	workload *w = wl_find(t, name);
-	if (w && w->ops)
-		w->ops--;
-	if (w && error) {
-		w->failures++;
-		w->failed_at = el_now_usec();
-		unsigned shift = w->failures > 20 ? 20 : w->failures - 1;
-		uint64_t delay = WL_BACKOFF_MIN_USEC << shift;
-		w->backoff_until = w->failed_at + (delay > WL_BACKOFF_MAX_USEC ? WL_BACKOFF_MAX_USEC : delay);
-		snprintf(w->reason, sizeof(w->reason), "%s", error);
-		events_publish(t->d->events, EV_OWNER(w->peer.uid), "workload",
-			       kind == WA_CREATE ? "replica-failed" : "replica-remove-failed", w->name, w->name,
-			       (const char *const[]){ "replica", replica, "error", error, NULL }, 0);
-		/* the tick comes back after the backoff */
-	}
-	wl_schedule(t);
-}
-
-void wl_loop_start(wl_table *t)
+static void loop_start(wl_table *t)
 {
 	cerr err = { 0 };
 	events_set_listener(t->d->events, on_event, t);
@@ -159,7 +141,7 @@ void wl_loop_start(wl_table *t)
 		wl_schedule(t);
 }
 
-void wl_loop_stop(wl_table *t)
+static void loop_stop(wl_table *t)
 {
 	events_set_listener(t->d->events, NULL, NULL);
 	el_remove(t->tick);
@@ -167,4 +149,39 @@ void wl_loop_stop(wl_table *t)
 	t->tick = t->soon = NULL;
 	wl_ops_abandon(t);
 	wl_pulls_abandon(t);
+}
+
+int workloads_init(corrald *d, cerr *err)
+{
+	wl_table *t = calloc(1, sizeof(*t));
+	if (!t || asprintf(&t->dir, "%s/workloads", d->cfg->state_dir) < 0) {
+		free(t);
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	t->d = d;
+	t->replan = wl_schedule;
+	d->workloads = t;
+	int r = mkdir_p(t->dir, 0700);
+	if (r < 0)
+		return cerr_sys(err, -r, "%s", t->dir);
+	if ((r = wl_load_all(t, err)) < 0)
+		return r;
+	loop_start(t);
+	return 0;
+}
+
+void workloads_shutdown(corrald *d)
+{
+	wl_table *t = d->workloads;
+	if (!t)
+		return;
+	loop_stop(t);
+	while (t->list) {
+		workload *w = t->list;
+		t->list = w->next;
+		wl_free(w);
+	}
+	free(t->dir);
+	free(t);
+	d->workloads = NULL;
 }

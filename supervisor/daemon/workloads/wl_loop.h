@@ -75,7 +75,5 @@ const char *wl_reason_shown(const workload *w, uint64_t now, char *buf, size_t n
 void wl_status_note(workload *w, const wl_replica *r, size_t n);
 const char *wl_status_of(const workload *w, uint64_t now, const char *failure, char *buf, size_t n,
 			 const char **why);
-/* An action ended: failed when error is not NULL. */
-void wl_acted(wl_table *t, const char *workload, enum wl_akind kind, const char *replica, const char *error);
 /* The workload room's Prometheus families. */
 int wl_render_metrics(struct corrald *d, strbuf *out);

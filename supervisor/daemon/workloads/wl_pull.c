@@ -1,3 +1,4 @@
+/* Calls wl_act.c, which calls it: the op wl_prepare takes goes back to wl_act.c once its images are ready. */
 /* A replica's images, before its session is made: each container's image
  * found in the store, or pulled first, as its imagePullPolicy says
  * (wl_plan.h), as the workload's owner sees the store and pulls: with its

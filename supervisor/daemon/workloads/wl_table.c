@@ -191,7 +191,7 @@ bad:
 	return NULL;
 }
 
-static int load_all(wl_table *t, cerr *err)
+int wl_load_all(wl_table *t, cerr *err)
 {
 	_cleanup_close_ int dfd = open(t->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (dfd < 0)
@@ -211,38 +211,4 @@ static int load_all(wl_table *t, cerr *err)
 			wl_link(t, w);
 	}
 	return 0;
-}
-
-int workloads_init(corrald *d, cerr *err)
-{
-	wl_table *t = calloc(1, sizeof(*t));
-	if (!t || asprintf(&t->dir, "%s/workloads", d->cfg->state_dir) < 0) {
-		free(t);
-		return cerr_set(err, ENOMEM, "out of memory");
-	}
-	t->d = d;
-	d->workloads = t;
-	int r = mkdir_p(t->dir, 0700);
-	if (r < 0)
-		return cerr_sys(err, -r, "%s", t->dir);
-	if ((r = load_all(t, err)) < 0)
-		return r;
-	wl_loop_start(t);
-	return 0;
-}
-
-void workloads_shutdown(corrald *d)
-{
-	wl_table *t = d->workloads;
-	if (!t)
-		return;
-	wl_loop_stop(t);
-	while (t->list) {
-		workload *w = t->list;
-		t->list = w->next;
-		wl_free(w);
-	}
-	free(t->dir);
-	free(t);
-	d->workloads = NULL;
 }

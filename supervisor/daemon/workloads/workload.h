@@ -78,6 +78,8 @@ typedef struct wl_table {
 	unsigned n_ops;
 	struct wl_pull *pulls; /* under way for the ops (wl_loop.h) */
 	uint64_t converged_total, actions_total;
+	/* the loop's wl_schedule: an action's end (wl_act.c) plans again */
+	void (*replan)(struct wl_table *t);
 } wl_table;
 
 /* A string member of obj, or NULL. */
@@ -88,8 +90,6 @@ static inline const char *wl_str(yajl_val obj, const char *key)
 }
 
 /* wl_table.c: the model and its files */
-int workloads_init(struct corrald *d, cerr *err);
-void workloads_shutdown(struct corrald *d);
 workload *wl_find(wl_table *t, const char *name);
 bool wl_visible_to(const workload *w, const peer_cred *peer);
 /* A workload from canonical JSON (kube.h); NULL with *err. */
@@ -99,10 +99,13 @@ int wl_save(wl_table *t, const workload *w, cerr *err);
 void wl_forget_file(wl_table *t, const workload *w);
 void wl_link(wl_table *t, workload *w);
 void wl_unlink(wl_table *t, workload *w);
+/* Read <state>/workloads back (at start). */
+int wl_load_all(wl_table *t, cerr *err);
 
-/* wl_loop.c: the loop's timers and its event listener; reconcile soon
- * (events coalesce), or on the tick */
-void wl_loop_start(wl_table *t);
-void wl_loop_stop(wl_table *t);
+/* wl_loop.c: the room's start and end (its table read back, then the
+ * loop's timers and its event listener); reconcile soon (events coalesce),
+ * or on the tick */
+int workloads_init(struct corrald *d, cerr *err);
+void workloads_shutdown(struct corrald *d);
 void wl_schedule(wl_table *t);
 void wl_schedule_in(wl_table *t, uint64_t usec);
