@@ -7,9 +7,10 @@
 #include "supervisor/daemon/health/checker.h"
 #include "supervisor/daemon/health/health_state.h"
 #include "supervisor/daemon/spec/healthcheck.h"
-#include "supervisor/daemon/health/on_failure.h"
 #include "supervisor/daemon/containers/ctr.h"
 #include "supervisor/daemon/containers/ctr_monitor.h"
+#include "supervisor/daemon/containers/ctr_restart.h"
+#include "supervisor/daemon/containers/ctr_spawn.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/monitor_iface.h"
 #include "supervisor/varlink/wire.h"
@@ -19,6 +20,7 @@
 #include "common/timefmt.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +54,30 @@ static void run_end(health_state *h)
 	h->run.output = NULL;
 }
 
+/* What an unhealthy container gets (healthcheck.onFailure): kill, SIGKILL
+ * as Kill sends it; restart, as Restart does (its stop signal, then SIGKILL
+ * after its stop timeout, then a start). */
+static void on_failure(struct corrald *d, ctr *c, enum health_on_failure what)
+{
+	_cleanup_cerr_ cerr err = { 0 };
+	if (what == HEALTH_ON_FAILURE_NONE || !ctr_alive(c) || ctr_is_starting(c) || c->restart_wanted)
+		return;
+	log_info("container %s is unhealthy: %s", c->name, what == HEALTH_ON_FAILURE_KILL ? "killing it" : "restarting it");
+	if (what == HEALTH_ON_FAILURE_KILL) {
+		if (ctr_signal(d, c, SIGKILL, false, 0, &err) < 0 && err.code != ESRCH)
+			log_cerr(LOG_LVL_WARN, &err, "container %s: kill (unhealthy)", c->name);
+		else
+			ctr_publish(d, c, "kill", (const char *const[]){ "signal", "9", NULL });
+	} else if (ctr_restart_begin(d, c, c->spec.stop_timeout, &err) < 0) {
+		log_cerr(LOG_LVL_WARN, &err, "container %s: restart (unhealthy)", c->name);
+	} else { /* a restart of corrald's, as the restart policy's are counted */
+		health_stop(c); /* no check of the run that is ending: it stays unhealthy */
+		c->restart_count++;
+		metrics_add_restarts(d->metrics, 1);
+		ctr_save(d, c);
+	}
+}
+
 static void set_status(health_state *h, enum health_status st)
 {
 	if (h->status == st)
@@ -59,7 +85,7 @@ static void set_status(health_state *h, enum health_status st)
 	h->status = st;
 	ctr_publish(h->d, h->c, "health_status", (const char *const[]){ "health_status", health_status_str[st], NULL });
 	if (st == HEALTH_UNHEALTHY)
-		health_on_failure(h->d, h->c, h->c->spec.healthcheck->on_failure);
+		on_failure(h->d, h->c, h->c->spec.healthcheck->on_failure);
 }
 
 char *health_tail_of(const char *out, size_t len)
