@@ -9,6 +9,16 @@
 #include <stdio.h>
 #include <string.h>
 
+bool spec_has_namespace(const struct oci_spec *s, enum oci_ns_type t) { return spec_namespace(s, t) != NULL; }
+
+const struct oci_namespace *spec_namespace(const struct oci_spec *s, enum oci_ns_type t)
+{
+	for (size_t i = 0; i < s->linux_.n_namespaces; i++)
+		if (s->linux_.namespaces[i].type == t)
+			return &s->linux_.namespaces[i];
+	return NULL;
+}
+
 const char *const oci_ns_names[NS_COUNT] = {
 	"pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time",
 };

@@ -200,16 +200,6 @@ int spec_load(const char *path, struct oci_spec **out, cerr *err)
 	return r < 0 ? cerr_wrap(err, "%s", name) : 0;
 }
 
-bool spec_has_namespace(const struct oci_spec *s, enum oci_ns_type t) { return spec_namespace(s, t) != NULL; }
-
-const struct oci_namespace *spec_namespace(const struct oci_spec *s, enum oci_ns_type t)
-{
-	for (size_t i = 0; i < s->linux_.n_namespaces; i++)
-		if (s->linux_.namespaces[i].type == t)
-			return &s->linux_.namespaces[i];
-	return NULL;
-}
-
 const char *spec_annotation(const struct oci_spec *s, const char *key)
 {
 	for (size_t i = 0; i < s->n_annotations; i++)

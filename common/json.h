@@ -46,10 +46,6 @@ yajl_gen json_gen_new(bool pretty);
 /* Zero every string and number text of v (a secret's, before it is freed). */
 void json_wipe(yajl_val v);
 int jg_str(yajl_gen g, const char *s);
-/* Length of the valid UTF-8 sequence at s (at most n bytes, n >= 1), as
- * RFC 3629 has it: no overlong form, no surrogate, nothing past U+10FFFF;
- * 0 when there is none, and for a NUL. */
-size_t utf8_seq(const unsigned char *s, size_t n);
 /* Bytes a program wrote, as a JSON string: each byte that is not part of
  * valid UTF-8, and each NUL, becomes U+FFFD, so that the text parses. */
 int jg_text(yajl_gen g, const char *s, size_t len);

@@ -33,6 +33,10 @@ bool json_members_open(json_members *it, const char *p, const char *end, int dep
  * declined) and its value, checked whole. 0 at the object's end, with the
  * rest of the text checked; -1 when the text is not JSON or is declined. */
 int json_members_next(json_members *it, json_text *key, json_text *value);
+/* Length of the valid UTF-8 sequence at s (at most n bytes, n >= 1), as
+ * RFC 3629 has it: no overlong form, no surrogate, nothing past U+10FFFF;
+ * 0 when there is none, and for a NUL. */
+size_t utf8_seq(const unsigned char *s, size_t n);
 /* Whether text is UTF-8 as RFC 3629 has it (JSON's, RFC 8259 8.1): no
  * overlong form, no surrogate, nothing past U+10FFFF. */
 bool json_utf8_valid(const char *text, size_t len);

@@ -186,13 +186,3 @@ int seccomp_build_ctx(const struct oci_seccomp *sc, void **out, bool *notify, ce
 	*out = TAKE_PTR(ctx);
 	return 0;
 }
-
-int seccomp_apply(const struct oci_seccomp *sc, int *notify_fd, cerr *err)
-{
-	struct seccomp_prog p;
-	int r = seccomp_compile(sc, NULL, &p, err);
-	if (r == 0)
-		r = seccomp_load_prog(&p, notify_fd, err);
-	seccomp_prog_release(&p);
-	return r;
-}

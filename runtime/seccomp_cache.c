@@ -1,5 +1,5 @@
-/* Compiled seccomp programs: built once per profile with libseccomp, kept
- * under the state root, and loaded as raw BPF. */
+/* Compiled seccomp programs: built once per profile with libseccomp
+ * (seccomp.c), kept under the state root, and loaded as raw BPF. */
 #include "seccomp.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
@@ -198,4 +198,15 @@ int seccomp_load_prog(const struct seccomp_prog *p, int *notify_fd, cerr *err)
 			close((int)r);
 	}
 	return 0;
+}
+
+/* seccomp_apply: compile (no cache) and load, the one-shot way. */
+int seccomp_apply(const struct oci_seccomp *sc, int *notify_fd, cerr *err)
+{
+	struct seccomp_prog p;
+	int r = seccomp_compile(sc, NULL, &p, err);
+	if (r == 0)
+		r = seccomp_load_prog(&p, notify_fd, err);
+	seccomp_prog_release(&p);
+	return r;
 }
