@@ -1,5 +1,7 @@
 /* Calls: from a message to its method, and from the method's one reply (or
- * error) back onto the connection. */
+ * error) back onto the connection.
+ * A pair with service_iface.c: the varlink service interface every server
+ * has is found here, and answers through the calls here. */
 #include "supervisor/varlink/server_internal.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -1,5 +1,7 @@
 /* org.varlink.service, which every varlink server implements: what the
- * service is, and the text of each interface it serves. */
+ * service is, and the text of each interface it serves.
+ * A pair with call.c: it finds this interface for a call, and these
+ * methods answer through it, as any method does. */
 #include "supervisor/varlink/server_internal.h"
 #include "common/cleanup.h"
 #include "common/json.h"

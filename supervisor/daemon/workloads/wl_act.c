@@ -1,9 +1,10 @@
-/* Calls wl_pull.c, which calls back: a creation hands its op to the pull and gets it back when the images are ready. */
 /* The act step: a replica made or removed through the methods a peer
  * calls (SessionCreate, CreateContainer, Start, SessionRemove), as the
  * workload's peer, so that policy and audit apply to every container the
  * loop makes; its images readied first (wl_pull.c). A replica that fails
  * half-way is removed at once: no debris. */
+/* A pair with wl_pull.c: a creation hands its op to the pull, and gets it
+ * back once the images are ready. */
 #include "supervisor/daemon/workloads/wl_loop.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/core/corrald.h"

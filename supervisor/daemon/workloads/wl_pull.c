@@ -1,4 +1,3 @@
-/* Calls wl_act.c, which calls it: the op wl_prepare takes goes back to wl_act.c once its images are ready. */
 /* A replica's images, before its session is made: each container's image
  * found in the store, or pulled first, as its imagePullPolicy says
  * (wl_plan.h), as the workload's owner sees the store and pulls: with its
@@ -7,6 +6,8 @@
  * missing image under Never its ErrImageNeverPull, and the loop's backoff
  * follows (ImagePullBackOff while it waits). One pull of an owner's image
  * runs at a time: the replicas that need it meanwhile wait for it. */
+/* A pair with wl_act.c: the op wl_prepare takes goes back to wl_act.c once
+ * its images are ready. */
 #include "supervisor/daemon/workloads/wl_loop.h"
 #include "supervisor/daemon/pulls/pull.h"
 #include "supervisor/daemon/policy/policy.h"
