@@ -2,10 +2,10 @@
  * signal, then SIGKILL after its stop timeout, then a start). */
 #include "supervisor/daemon/health/on_failure.h"
 #include "supervisor/daemon/health/checker.h"
-#include "supervisor/daemon/containers/ctr.h"
-#include "supervisor/daemon/containers/ctr_monitor.h"
-#include "supervisor/daemon/containers/ctr_restart.h"
-#include "supervisor/daemon/containers/ctr_spawn.h"
+#include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/engine/ctr_monitor.h"
+#include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
+#include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/log.h"
 

@@ -3,7 +3,7 @@
  * which it sees shared read-only, nor another member's, which it does not
  * see at all. */
 #include "supervisor/daemon/images/img_methods.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/core/owner.h"

@@ -1,7 +1,7 @@
 /* Jobs that were running when corrald went: each finds its container
  * again and goes on from where it was. */
 #include "supervisor/daemon/jobs/job_run.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/log.h"

@@ -4,8 +4,8 @@
  * whose answer comes from the loop, so a job never runs inside another
  * handler's work. */
 #include "supervisor/daemon/jobs/job_run.h"
-#include "supervisor/daemon/containers/ctr.h"
-#include "supervisor/daemon/containers/ctr_logs.h"
+#include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/record/ctr_logs.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/varlink/interface.h"

@@ -3,11 +3,12 @@
  * monitor's "created" and "start", and the detach when it is over; and
  * its /etc/hostname. */
 #include "supervisor/daemon/network/network.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "supervisor/daemon/network/hosts.h"
 #include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/resolv.h"
-#include "supervisor/daemon/containers/ctr_spawn.h"
+#include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/spec/names.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"

@@ -5,7 +5,7 @@
 #pragma once
 #include <stdbool.h>
 #include "common/error.h"
-#include "supervisor/daemon/containers/ctr_service.h"
+#include "supervisor/daemon/containers/record/ctr_service.h"
 #include "supervisor/daemon/network/cni.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/hosts.h"

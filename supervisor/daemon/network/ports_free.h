@@ -4,7 +4,7 @@
  * listening socket would silently shadow for local clients). */
 #pragma once
 #include "common/error.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 
 int ports_free(const struct corrald *d, const ctr *c, cerr *err);
 /* The same for ports published by self (a container or a session), which
