@@ -23,14 +23,6 @@
 #include <string.h>
 #include <sys/random.h>
 
-int job_reply(vl_call *call, const job *j)
-{
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key(g, "job") || job_gen(g, j, false, true) || yajl_gen_map_close(g))
-		return sv_internal(call, NULL);
-	return vl_call_reply_gen(call, g);
-}
-
 static void on_waiter_cancel(vl_call *call, void *data)
 {
 	job_waiter *w = data;
