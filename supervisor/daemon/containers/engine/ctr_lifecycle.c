@@ -35,6 +35,8 @@
 #include <string.h>
 #include <unistd.h>
 
+/* ---- start ---- */
+
 #define SPAWN_TIMEOUT_MS 60000
 
 static void ctr_start_reported(ctr *c, const char *report);
@@ -200,6 +202,8 @@ static void ctr_start_reported(ctr *c, const char *report)
 		not_started(c->d, c, call, report);
 }
 
+/* ---- its end, and removal ---- */
+
 int ctr_remove_now(corrald *d, ctr *c, cerr *err)
 {
 	char dir[PATH_MAX];
@@ -348,6 +352,8 @@ int ctr_remove_forced(corrald *d, ctr *c, cerr *err)
 	return 0;
 }
 
+/* ---- restart ---- */
+
 /* A restart waiting on its backoff is simply called off. */
 bool ctr_restart_cancel_backoff(corrald *d, ctr *c)
 {
@@ -418,6 +424,8 @@ void ctr_restart_drop(ctr *c)
 {
 	take_call(c);
 }
+
+/* ---- a checkpoint's end, and a restore's ---- */
 
 void ctr_checkpoint_dumped(corrald *d, ctr *c, vl_call *call, bool leave_running)
 {
