@@ -41,8 +41,9 @@ endif
 # rooms, so a reach across fails at link time.
 ROOMS := supervisor/ctl supervisor/daemon supervisor/monitor
 LIBDIRS := $(ROOMS) supervisor/logs supervisor/varlink supervisor/loop images/cli images images/registry images/source runtime/cli runtime cgroups bundle common
-# corrald's rooms (policy/, secrets/, jobs/, ...) are folders of its archive
-lib_srcs = $(filter-out $(1)/main_%.c,$(wildcard $(1)/*.c) $(if $(filter supervisor/daemon,$(1)),$(wildcard $(1)/*/*.c)))
+# corrald's rooms (policy/, secrets/, jobs/, ...) are folders of its archive,
+# and so are their own sub-folders (containers/record, ...)
+lib_srcs = $(filter-out $(1)/main_%.c,$(wildcard $(1)/*.c) $(if $(filter supervisor/daemon,$(1)),$(wildcard $(1)/*/*.c $(1)/*/*/*.c)))
 lib_of = $(B)/lib/lib$(subst /,-,$(1)).a
 pos = $(strip $(foreach i,$(shell seq $(words $(LIBDIRS))),$(if $(filter $(1),$(word $(i),$(LIBDIRS))),$(i))))
 LIBS := $(foreach d,$(LIBDIRS),$(if $(call lib_srcs,$(d)),$(call lib_of,$(d))))
@@ -60,7 +61,7 @@ HELPER_BINS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRCS))
 
-ALL_SRCS := $(foreach d,$(LIBDIRS),$(wildcard $(d)/*.c)) $(wildcard supervisor/daemon/*/*.c) $(UNIT_SRCS) $(HELPER_SRCS)
+ALL_SRCS := $(foreach d,$(LIBDIRS),$(wildcard $(d)/*.c)) $(wildcard supervisor/daemon/*/*.c supervisor/daemon/*/*/*.c) $(UNIT_SRCS) $(HELPER_SRCS)
 DEPS := $(patsubst %.c,$(B)/obj/%.d,$(ALL_SRCS))
 
 .SECONDARY:

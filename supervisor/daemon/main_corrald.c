@@ -6,7 +6,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
-#include "supervisor/daemon/containers/ctr_service.h"
+#include "supervisor/daemon/containers/record/ctr_service.h"
 #include "supervisor/daemon/core/cgroup_self.h"
 #include "supervisor/daemon/core/config.h"
 #include "supervisor/daemon/core/listenfds.h"
@@ -19,13 +19,14 @@
 #include "supervisor/daemon/broker/broker.h"
 #include "supervisor/daemon/sessions/session_member.h"
 #include "supervisor/daemon/sessions/session_methods.h"
-#include "supervisor/daemon/containers/ctr_adopt.h"
-#include "supervisor/daemon/containers/ctr_apparmor.h"
+#include "supervisor/daemon/containers/engine/ctr_adopt.h"
+#include "supervisor/daemon/containers/engine/engine_hooks.h"
+#include "supervisor/daemon/containers/engine/ctr_apparmor.h"
 #include "supervisor/daemon/network/net_reconcile.h"
-#include "supervisor/daemon/containers/fastpath.h"
-#include "supervisor/daemon/containers/trash.h"
+#include "supervisor/daemon/containers/engine/fastpath.h"
+#include "supervisor/daemon/containers/record/trash.h"
 #include "supervisor/daemon/copy/ckpt_methods.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/jobs/job_run.h"
 #include "supervisor/daemon/workloads/workload.h"
 #include "supervisor/daemon/policy/policy.h"
@@ -34,7 +35,6 @@
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/secrets/secrets.h"
 #include "supervisor/daemon/sessions/session.h"
-#include "supervisor/daemon/containers/ctr_service.h"
 #include "supervisor/daemon/images/img_size.h"
 #include <limits.h>
 
@@ -300,10 +300,11 @@ static void state_adopted(const corrald_config *cfg, int format)
 static int run(corrald_config *cfg, policy *pol, cerr *err)
 {
 	ctr_service containers = CTR_SERVICE_INIT;
-	/* in this order at each step: the gate, then what the container holds
-	 * from the outside in */
-	const ctr_feature *features[] = { &policy_container_hooks, &health_container_hooks, &secrets_container_hooks,
-					  &network_container_hooks, &sessions_container_hooks };
+	/* in this order at each step: the engine's own (a spawn goes before
+	 * what the features hang on it), the gate, then what the container
+	 * holds from the outside in */
+	const ctr_feature *features[] = { &engine_container_hooks,   &policy_container_hooks,  &health_container_hooks,
+					  &secrets_container_hooks,  &network_container_hooks, &sessions_container_hooks };
 	sessions_listen(&broker_session_listener);
 	network_holder_set(&sessions_net_holder);
 	for (size_t i = 0; i < ARRAY_SIZE(features); i++)

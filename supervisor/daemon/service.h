@@ -1,8 +1,7 @@
 /* io.corral.Supervisor: the method table corrald serves, and what every call
  * goes through on its way out (metrics, audit). The container methods are
- * in containers/ (ctr_methods.c, ctr_create.c, ctr_start.c, ...), the image
- * methods in images/, CopyFrom and CopyTo in copy/, and each feature's in
- * its own room. Only service.c and main_corrald.c include this header. */
+ * in containers/methods/ (ctr_methods.h), the image methods in images/,
+ * CopyFrom and CopyTo in copy/, and each feature's in its own room. Only service.c and main_corrald.c include this header. */
 #pragma once
 #include <stdint.h>
 #include "supervisor/daemon/core/corrald.h"

@@ -42,26 +42,31 @@ declare -A may=(
 	[supervisor/monitor]="common bundle cgroups runtime supervisor/loop supervisor/varlink supervisor/logs"
 	[supervisor/ctl]="common supervisor/varlink"
 	# corrald's rooms (DESIGN "Layout"), one way down: spec, core,
-	# containers, then images, copy and the features, which reach one
+	# containers (record, engine, methods), then images, copy and the features, which reach one
 	# another only through a feature's one public header; the top
 	# (service.c, main_corrald.c) wires them
 	[supervisor/daemon/spec]="common bundle"
 	[supervisor/daemon/core]="common supervisor/loop supervisor/varlink supervisor/logs images images/registry supervisor/daemon/spec"
-	[supervisor/daemon/containers]="common supervisor/loop supervisor/varlink supervisor/logs bundle cgroups runtime images supervisor/daemon/core supervisor/daemon/spec"
-	[supervisor/daemon/images]="common supervisor/loop supervisor/varlink supervisor/logs images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers"
-	[supervisor/daemon/copy]="common supervisor/loop supervisor/varlink supervisor/logs images runtime supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers"
-	[supervisor/daemon/policy]="common supervisor/loop supervisor/varlink supervisor/logs bundle images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers"
-	[supervisor/daemon/health]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers"
+	# containers/ in three layers, one way down: the record (the model,
+	# its ids, names, pins, trash, waiters and what verbs share to answer),
+	# the engine (spawn, monitors, bundles, the transitions), the methods
+	[supervisor/daemon/containers/record]="common supervisor/loop supervisor/varlink supervisor/logs bundle runtime images supervisor/daemon/core supervisor/daemon/spec"
+	[supervisor/daemon/containers/engine]="common supervisor/loop supervisor/varlink supervisor/logs bundle cgroups runtime images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record"
+	[supervisor/daemon/containers/methods]="common supervisor/loop supervisor/varlink supervisor/logs bundle cgroups runtime supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine"
+	[supervisor/daemon/images]="common supervisor/loop supervisor/varlink supervisor/logs images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine"
+	[supervisor/daemon/copy]="common supervisor/loop supervisor/varlink supervisor/logs images runtime supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine"
+	[supervisor/daemon/policy]="common supervisor/loop supervisor/varlink supervisor/logs bundle images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record"
+	[supervisor/daemon/health]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine"
 	# corrald's own health (Health, /readyz), apart from the containers' checks
-	[supervisor/daemon/readiness]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/containers"
-	[supervisor/daemon/secrets]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/policy/policy.h"
-	[supervisor/daemon/network]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers"
-	[supervisor/daemon/jobs]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/policy/policy.h"
-	[supervisor/daemon/sessions]="common supervisor/loop supervisor/varlink supervisor/logs bundle images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/policy/policy.h supervisor/daemon/network/network.h"
-	[supervisor/daemon/broker]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/sessions/session.h supervisor/daemon/sessions/sstate.h"
-	[supervisor/daemon/pulls]="common supervisor/loop supervisor/varlink supervisor/logs images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/images/images.h supervisor/daemon/policy/policy.h supervisor/daemon/secrets/secrets.h"
-	[supervisor/daemon/workloads]="common supervisor/loop supervisor/varlink supervisor/logs bundle supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers supervisor/daemon/policy/policy.h supervisor/daemon/sessions/session.h supervisor/daemon/health/health.h supervisor/daemon/pulls/pull.h supervisor/daemon/secrets/secrets.h"
-	[supervisor/daemon]="common supervisor/loop supervisor/varlink supervisor/logs bundle cgroups runtime images supervisor/daemon/spec supervisor/daemon/core supervisor/daemon/containers supervisor/daemon/images supervisor/daemon/copy supervisor/daemon/policy supervisor/daemon/health supervisor/daemon/readiness supervisor/daemon/secrets supervisor/daemon/network supervisor/daemon/jobs supervisor/daemon/sessions supervisor/daemon/broker supervisor/daemon/pulls supervisor/daemon/workloads"
+	[supervisor/daemon/readiness]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/containers/record"
+	[supervisor/daemon/secrets]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/policy/policy.h"
+	[supervisor/daemon/network]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine"
+	[supervisor/daemon/jobs]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/policy/policy.h"
+	[supervisor/daemon/sessions]="common supervisor/loop supervisor/varlink supervisor/logs bundle images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/policy/policy.h supervisor/daemon/network/network.h"
+	[supervisor/daemon/broker]="common supervisor/loop supervisor/varlink supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/sessions/session.h supervisor/daemon/sessions/sstate.h"
+	[supervisor/daemon/pulls]="common supervisor/loop supervisor/varlink supervisor/logs images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/images/images.h supervisor/daemon/policy/policy.h supervisor/daemon/secrets/secrets.h"
+	[supervisor/daemon/workloads]="common supervisor/loop supervisor/varlink supervisor/logs bundle supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/policy/policy.h supervisor/daemon/sessions/session.h supervisor/daemon/health/health.h supervisor/daemon/pulls/pull.h supervisor/daemon/secrets/secrets.h"
+	[supervisor/daemon]="common supervisor/loop supervisor/varlink supervisor/logs bundle cgroups runtime images supervisor/daemon/spec supervisor/daemon/core supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/containers/methods supervisor/daemon/images supervisor/daemon/copy supervisor/daemon/policy supervisor/daemon/health supervisor/daemon/readiness supervisor/daemon/secrets supervisor/daemon/network supervisor/daemon/jobs supervisor/daemon/sessions supervisor/daemon/broker supervisor/daemon/pulls supervisor/daemon/workloads"
 )
 
 # the self-test plants an arrow: LINT_MAY_EXTRA="FOLDER=TARGET ..."
@@ -245,8 +250,8 @@ same_names | check "no two source files share a name"
 #   - the validators' own files never name a call;
 #   - a function that reads parameters (a yajl_val) takes no call, and
 #     answers none, unless it is a method handler.
-handlers() { echo " $(awk -f "$here/handlers.awk" supervisor/*/*.c $(compgen -G "supervisor/daemon/*/*.c") | tr '\n' ' ') "; }
-functions() { awk -f "$here/functions.awk" supervisor/*/*.c $(compgen -G "supervisor/daemon/*/*.c"); }
+handlers() { echo " $(awk -f "$here/handlers.awk" supervisor/*/*.c $(compgen -G "supervisor/daemon/*/*.c") $(compgen -G "supervisor/daemon/*/*/*.c") | tr '\n' ' ') "; }
+functions() { awk -f "$here/functions.awk" supervisor/*/*.c $(compgen -G "supervisor/daemon/*/*.c") $(compgen -G "supervisor/daemon/*/*/*.c"); }
 validators() {
 	grep -n 'vl_call' common/json_get.[ch] supervisor/varlink/params.[ch] supervisor/daemon/spec/*.[ch]
 	local handlers
@@ -273,7 +278,7 @@ answerers=(
 	start_copy
 	# the answer to a call kept for later: a wait, a stream, a job's end
 	running flush ctr_wake reply_exit end_stream import_done archive_done load_reply answer exec_client_detached breq_end
-	login_done dumped on_exported image_pruned system_pruned deliver notify_chunk exec_client_free imported
+	login_done ctr_checkpoint_dumped on_exported image_pruned system_pruned deliver notify_chunk exec_client_free imported
 	# the call handed on, answered once a file is open or a child ends
 	policy_open_as_peer start_job start_import run_copy
 )

@@ -44,12 +44,19 @@ echo '#include "runtime/cli/cli.h"' >runtime/planted.h
 must_fail "runtime including runtime/cli" "runtime/planted.h includes runtime/cli/cli.h"
 rm runtime/planted.h
 # corrald's rooms: one way down, features through public headers only
-echo '#include "supervisor/daemon/containers/ctr.h"' >supervisor/daemon/core/planted.h
-must_fail "core including containers" "supervisor/daemon/core/planted.h includes supervisor/daemon/containers/ctr.h"
+echo '#include "supervisor/daemon/containers/record/ctr.h"' >supervisor/daemon/core/planted.h
+must_fail "core including containers" "supervisor/daemon/core/planted.h includes supervisor/daemon/containers/record/ctr.h"
 rm supervisor/daemon/core/planted.h
-echo '#include "supervisor/daemon/network/network.h"' >supervisor/daemon/containers/planted.c
-must_fail "containers including a feature" "supervisor/daemon/containers/planted.c includes supervisor/daemon/network/network.h"
-rm supervisor/daemon/containers/planted.c
+echo '#include "supervisor/daemon/network/network.h"' >supervisor/daemon/containers/engine/planted.c
+must_fail "containers including a feature" "supervisor/daemon/containers/engine/planted.c includes supervisor/daemon/network/network.h"
+rm supervisor/daemon/containers/engine/planted.c
+# containers/ in layers: the record below the engine, the engine below the methods
+echo '#include "supervisor/daemon/containers/engine/ctr_spawn.h"' >supervisor/daemon/containers/record/planted.c
+must_fail "the record including the engine" "supervisor/daemon/containers/record/planted.c includes supervisor/daemon/containers/engine/ctr_spawn.h"
+rm supervisor/daemon/containers/record/planted.c
+echo '#include "supervisor/daemon/containers/methods/ctr_methods.h"' >supervisor/daemon/containers/engine/planted.c
+must_fail "the engine including the methods" "supervisor/daemon/containers/engine/planted.c includes supervisor/daemon/containers/methods/ctr_methods.h"
+rm supervisor/daemon/containers/engine/planted.c
 echo '#include "supervisor/daemon/network/net_attach.h"' >supervisor/daemon/sessions/planted.c
 must_fail "a feature including another's private header" "supervisor/daemon/sessions/planted.c includes supervisor/daemon/network/net_attach.h"
 rm supervisor/daemon/sessions/planted.c
@@ -59,18 +66,18 @@ rm supervisor/daemon/network/planted.c
 echo '#include "supervisor/daemon/service.h"' >supervisor/daemon/jobs/planted.c
 must_fail "a feature including service.h" "supervisor/daemon/jobs/planted.c includes service.h"
 rm supervisor/daemon/jobs/planted.c
-if out=$(LINT_MAY_EXTRA="supervisor/daemon/core=supervisor/daemon/containers" lint); then
+if out=$(LINT_MAY_EXTRA="supervisor/daemon/core=supervisor/daemon/containers/record" lint); then
 	echo "an arrow back up from core: the lint passed"
 elif ! grep -q "loop" <<<"$out"; then
 	echo "an arrow back up from core: the lint failed without naming the loop"
 fi
 # a call up from core, with no include to show it: two objects made here
 objs="$tmp/out/obj/supervisor/daemon"
-mkdir -p "$objs/core" "$objs/containers"
-echo 'int planted_lifecycle(void) { return 0; }' | cc -x c -c -o "$objs/containers/planted_b.o" -
+mkdir -p "$objs/core" "$objs/containers/engine"
+echo 'int planted_lifecycle(void) { return 0; }' | cc -x c -c -o "$objs/containers/engine/planted_b.o" -
 echo 'int planted_lifecycle(void); int planted_up(void) { return planted_lifecycle(); }' |
 	cc -x c -c -o "$objs/core/planted_a.o" -
-must_fail "core calling containers" "supervisor/daemon/core/planted_a.c calls planted_lifecycle of supervisor/daemon/containers/planted_b.c"
+must_fail "core calling containers" "supervisor/daemon/core/planted_a.c calls planted_lifecycle of supervisor/daemon/containers/engine/planted_b.c"
 rm -r "$tmp/out/obj"
 # circles of calls between the files of one folder, from objects made here
 objs="$tmp/out/obj/common"

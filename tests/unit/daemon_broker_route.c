@@ -22,7 +22,7 @@
 #include "supervisor/daemon/broker/broker.h"
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/daemon/broker/broker_policy.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/daemon/sessions/sstate.h"

@@ -4,7 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "supervisor/daemon/containers/ctr_apparmor.h"
+#include "supervisor/daemon/containers/engine/ctr_apparmor.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 

@@ -13,8 +13,8 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "images/gc.h"
-#include "supervisor/daemon/containers/ctr_bundle.h"
-#include "supervisor/daemon/containers/ctr_init.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle.h"
+#include "supervisor/daemon/containers/engine/ctr_init.h"
 #include <sys/mount.h>
 
 typedef struct fixture {

@@ -17,7 +17,7 @@
 #include "common/fileio.h"
 #include "common/json.h"
 #include "supervisor/logs/crilog.h"
-#include "supervisor/daemon/containers/ctr_logs.h"
+#include "supervisor/daemon/containers/record/ctr_logs.h"
 #include "supervisor/varlink/server.h"
 #include "supervisor/varlink/wire.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervisor/daemon/containers/ctr_names.h"
+#include "supervisor/daemon/containers/record/ctr_names.h"
 #include "supervisor/daemon/spec/ctr_spec.h"
 
 /* The names handed out so far, as a registry would hold them. */

@@ -11,7 +11,7 @@
 
 #include "common/cleanup.h"
 #include "supervisor/daemon/network/net_metrics.h"
-#include "supervisor/daemon/containers/net_stats.h"
+#include "supervisor/daemon/containers/record/net_stats.h"
 
 #define HEADER                                                                                                   \
 	"Inter-|   Receive                                                |  Transmit\n"                          \

@@ -12,7 +12,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "supervisor/daemon/policy/policy.h"
-#include "supervisor/daemon/containers/pins.h"
+#include "supervisor/daemon/containers/record/pins.h"
 #include "supervisor/daemon/policy/policy_check.h"
 
 static int parse(policy *p, const char *text, cerr *err)

@@ -2,7 +2,7 @@
  * socket names the member), a routing table per session, and the pump that
  * feeds backlogged streams as their connections drain. */
 #include "supervisor/daemon/broker/broker_int.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/varlink/interface.h"

@@ -6,9 +6,11 @@
  * before corrald makes anything; the container is then made from the
  * ContainerSpec it was created with, through CreateContainer's checks and
  * the policy, never from a config.json of the archive. */
-#include "supervisor/daemon/containers/ctr_checkpoint.h"
-#include "supervisor/daemon/containers/ctr_methods.h"
-#include "supervisor/daemon/containers/trash.h"
+#include "supervisor/daemon/containers/record/ctr_checkpoint_dir.h"
+#include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
+#include "supervisor/daemon/containers/engine/ctr_create.h"
+#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/record/trash.h"
 #include "supervisor/daemon/copy/ckpt_archive.h"
 #include "supervisor/daemon/copy/ckpt_methods.h"
 #include "supervisor/daemon/core/corrald.h"

@@ -3,7 +3,7 @@
  * process and its cgroup shows it is the container's, and is kept only if
  * the process still lives once it is open. */
 #include "supervisor/daemon/copy/copy.h"
-#include "supervisor/daemon/containers/ctr_ids.h"
+#include "supervisor/daemon/containers/record/ctr_ids.h"
 #include "runtime/idmap.h"
 #include "common/cleanup.h"
 

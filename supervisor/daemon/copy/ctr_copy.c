@@ -9,9 +9,9 @@
  * read-only, and takes no copy in. */
 #include "supervisor/daemon/copy/ctr_copy.h"
 #include "supervisor/daemon/copy/copy.h"
-#include "supervisor/daemon/containers/ctr_methods.h"
-#include "supervisor/daemon/containers/ctr_spawn.h"
-#include "supervisor/daemon/containers/img_source.h"
+#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/engine/ctr_spawn.h"
+#include "supervisor/daemon/containers/record/img_source.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/loop/child.h"

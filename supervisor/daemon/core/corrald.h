@@ -31,9 +31,9 @@ typedef struct corrald {
 	char *copy_bin;       /* corral-copy beside corrald: CopyFrom and CopyTo run there */
 	struct ctr *ctrs;     /* every container, newest first (ctr.h) */
 	uid_rates uid_rates;  /* the control socket's per-uid rate limit */
-	const char *apparmor_default; /* corral's profile, once loaded (containers/ctr_apparmor.h); NULL: none */
+	const char *apparmor_default; /* corral's profile, once loaded (containers/engine/ctr_apparmor.h); NULL: none */
 	/* the parts */
-	struct ctr_service *containers;   /* containers/ctr_service.h */
+	struct ctr_service *containers;   /* containers/record/ctr_service.h */
 	struct imgsize_cache *imgsizes;   /* images/img_size.h */
 	struct job_table *jobs;           /* jobs/job_run.h */
 	struct policy *policy;            /* policy/policy.h */

@@ -19,7 +19,7 @@
  * Contract shared with the workloads room (workloads/workload.h): do not
  * change a declaration here without telling it. */
 #pragma once
-#include "supervisor/daemon/containers/ctr_service.h"
+#include "supervisor/daemon/containers/record/ctr_service.h"
 
 struct ctr;
 

@@ -2,7 +2,7 @@
 #include "supervisor/daemon/health/health.h"
 #include "supervisor/daemon/health/checker.h"
 #include "supervisor/daemon/health/health_state.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "common/json.h"
 
 static void ended(struct corrald *d, ctr *c) { health_stop(c); }

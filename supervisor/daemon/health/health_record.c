@@ -3,7 +3,7 @@
  * an adopted container's checker goes on from them rather than starting
  * over (a healthy replica stays ready across a corrald restart). */
 #include "supervisor/daemon/health/health_state.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_get.h"

@@ -2,7 +2,7 @@
  * <state-dir>/images: the same store, locks and refs.json as
  * `corral image --store <state-dir>`, so both may work on it at once. */
 #include "supervisor/daemon/images/img_methods.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/core/img_owner.h"

@@ -12,7 +12,7 @@
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/daemon/containers/ctr_prune.h"
+#include "supervisor/daemon/containers/engine/ctr_prune.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"

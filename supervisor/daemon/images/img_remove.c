@@ -5,7 +5,7 @@
 #include "supervisor/daemon/images/img_methods.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/images/img_internal.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/core/owner.h"

@@ -4,7 +4,7 @@
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/images/img_size.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/loop/child.h"

@@ -4,8 +4,8 @@
 #include "supervisor/daemon/jobs/job_methods.h"
 #include "supervisor/daemon/jobs/job_run.h"
 #include "supervisor/daemon/policy/policy.h"
-#include "supervisor/daemon/containers/ctr.h"
-#include "supervisor/daemon/containers/ctr_logs.h"
+#include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/record/ctr_logs.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/varlink/params.h"
@@ -22,14 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-
-int job_reply(vl_call *call, const job *j)
-{
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key(g, "job") || job_gen(g, j, false, true) || yajl_gen_map_close(g))
-		return sv_internal(call, NULL);
-	return vl_call_reply_gen(call, g);
-}
 
 static void on_waiter_cancel(vl_call *call, void *data)
 {

@@ -2,10 +2,13 @@
  * Wait (with the timeout's Stop), the output's tail from the log, Remove;
  * then done, or a retry after its backoff. Every step is a local call
  * whose answer comes from the loop, so a job never runs inside another
- * handler's work. */
+ * handler's work.
+ *
+ * It and job_adopt.c call each other: jobs_init resumes the jobs that were
+ * running (job_resume), which go on through the steps here. */
 #include "supervisor/daemon/jobs/job_run.h"
-#include "supervisor/daemon/containers/ctr.h"
-#include "supervisor/daemon/containers/ctr_logs.h"
+#include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/record/ctr_logs.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/varlink/interface.h"

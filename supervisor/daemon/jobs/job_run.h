@@ -24,8 +24,6 @@ typedef struct job_waiter {
 } job_waiter;
 /* The call is answered with the job once it has finished. */
 int job_add_waiter(job *j, vl_call *call);
-/* {"job": Job} with its output. */
-int job_reply(vl_call *call, const job *j);
 
 /* The steps of an attempt (job_run.c), for job_resume: make its
  * container and go on; Start its container; wait for it to end (with its
@@ -35,7 +33,9 @@ void job_step_start(job *j);
 void job_step_wait(job *j);
 void job_step_backoff(job *j);
 void job_step_decide(job *j);
-/* job_adopt.c: a job that was running when corrald went goes on. */
+/* job_adopt.c: a job that was running when corrald went goes on.
+ * job_run.c and job_adopt.c call each other: jobs_init resumes each such
+ * job, and it goes on through the steps above. */
 void job_resume(job *j);
 
 /* job_store.c */

@@ -7,7 +7,7 @@
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/core/netns_pin.h"
 #include "supervisor/daemon/network/ports_free.h"
-#include "supervisor/daemon/containers/ctr_spawn.h"
+#include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/monitor_iface.h"
 #include "common/cleanup.h"

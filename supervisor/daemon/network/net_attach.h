@@ -9,7 +9,7 @@
 #include <sys/types.h>
 #include <yajl/yajl_gen.h>
 #include "common/error.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/network/cni.h"
 
 #define NET_FILE "network.json"

@@ -1,6 +1,6 @@
 #include "supervisor/daemon/network/net_methods.h"
 #include "supervisor/daemon/network/net_store.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"

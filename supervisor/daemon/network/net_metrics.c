@@ -1,6 +1,6 @@
 #include "supervisor/daemon/network/net_metrics.h"
 #include "supervisor/daemon/core/metrics.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 

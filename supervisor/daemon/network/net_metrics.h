@@ -4,7 +4,7 @@
 #pragma once
 #include <stddef.h>
 #include "common/strbuf.h"
-#include "supervisor/daemon/containers/net_stats.h"
+#include "supervisor/daemon/containers/record/net_stats.h"
 
 struct corrald;
 

@@ -2,7 +2,7 @@
 #include "supervisor/daemon/core/hosts.h"
 #include "supervisor/daemon/network/resolv.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/daemon/containers/ctr_service.h"
+#include "supervisor/daemon/containers/record/ctr_service.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"

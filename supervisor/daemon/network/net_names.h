@@ -9,7 +9,7 @@
 #pragma once
 #include <stdbool.h>
 #include "common/error.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 
 struct corrald;
 

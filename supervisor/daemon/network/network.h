@@ -6,7 +6,7 @@
 #pragma once
 #include <stdbool.h>
 #include "common/error.h"
-#include "supervisor/daemon/containers/ctr_service.h"
+#include "supervisor/daemon/containers/record/ctr_service.h"
 #include "supervisor/daemon/spec/ports.h"
 #include "supervisor/varlink/peer.h"
 

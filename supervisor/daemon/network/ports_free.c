@@ -1,6 +1,6 @@
 /* A published host port is free, or Start says which and why not. */
 #include "supervisor/daemon/network/ports_free.h"
-#include "supervisor/daemon/containers/ctr_spawn.h"
+#include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/network/network.h"
 #include "common/cleanup.h"

@@ -4,6 +4,6 @@
  * listening socket would silently shadow for local clients). */
 #pragma once
 #include "common/error.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 
 int ports_free(const struct corrald *d, const ctr *c, cerr *err);

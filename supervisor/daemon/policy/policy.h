@@ -5,7 +5,7 @@
  * from the top level. Without a file, the built-in defaults: root keeps
  * everything it had, a member gets the unprivileged defaults. */
 #pragma once
-#include "supervisor/daemon/containers/ctr_service.h"
+#include "supervisor/daemon/containers/record/ctr_service.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

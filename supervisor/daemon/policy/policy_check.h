@@ -6,7 +6,7 @@
 #include "common/error.h"
 #include "supervisor/daemon/spec/ctr_spec.h"
 #include "supervisor/daemon/policy/policy.h"
-#include "supervisor/daemon/containers/pins.h"
+#include "supervisor/daemon/containers/record/pins.h"
 #include "supervisor/varlink/peer.h"
 #include "supervisor/varlink/server.h"
 #include "supervisor/daemon/core/violation.h"

@@ -1,5 +1,5 @@
 #include "supervisor/daemon/readiness/readiness.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/sv_errors.h"

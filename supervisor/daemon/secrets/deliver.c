@@ -2,7 +2,7 @@
 #include "supervisor/daemon/secrets/methods.h"
 #include "supervisor/daemon/spec/spec_secrets.h"
 #include "supervisor/daemon/secrets/secret_store.h"
-#include "supervisor/daemon/containers/ctr_bundle.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/logs/crilog_mask.h"

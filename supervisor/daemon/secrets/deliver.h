@@ -14,7 +14,7 @@
 #pragma once
 #include <yajl/yajl_gen.h>
 #include "common/error.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 
 #define SECRETS_MNT "secrets"   /* in the container's directory */
 #define SECRETS_FILES "files"   /* in the tmpfs: bound on /run/secrets */

@@ -4,7 +4,7 @@
 #include <sys/types.h>
 #include "common/error.h"
 #include "common/secmem.h"
-#include "supervisor/daemon/containers/ctr_service.h"
+#include "supervisor/daemon/containers/record/ctr_service.h"
 
 extern const ctr_feature secrets_container_hooks;
 

@@ -1,6 +1,7 @@
 /* Secrets in a container's life: each name checked at Create, the files
  * delivered at each start and the host's view of them withdrawn once the
  * container holds them (or will not). */
+#include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "supervisor/daemon/secrets/secrets.h"
 #include "supervisor/daemon/secrets/deliver.h"
 #include "supervisor/daemon/secrets/methods.h"

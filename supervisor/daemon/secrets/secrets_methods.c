@@ -3,7 +3,7 @@
 #include "supervisor/daemon/secrets/secrets.h"
 #include "supervisor/daemon/secrets/crypto.h"
 #include "supervisor/daemon/secrets/secret_store.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"

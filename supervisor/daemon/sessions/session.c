@@ -1,10 +1,10 @@
 /* Sessions in memory and in session.json: lookup, membership, visibility,
  * the record, and the Session object of the interface. */
 #include "supervisor/daemon/core/owner.h"
-#include "supervisor/daemon/containers/ctr_spawn.h"
+#include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/sessions/sstate.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

@@ -17,7 +17,7 @@
  * Contract shared by the sessions, state and broker work: do not change a
  * declaration here without telling the other two. */
 #pragma once
-#include "supervisor/daemon/containers/ctr_service.h"
+#include "supervisor/daemon/containers/record/ctr_service.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -2,8 +2,9 @@
  * broker directory, and the session's names kept current as members come
  * and go. */
 #include "supervisor/daemon/sessions/session.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "supervisor/daemon/sessions/session_member.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/network/network.h"
 

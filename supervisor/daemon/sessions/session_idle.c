@@ -3,8 +3,9 @@
  * when it fires, a running member or newer activity (session_touch) sets it
  * again for what is left; else the session expires. */
 #include "supervisor/daemon/sessions/session_int.h"
-#include "supervisor/daemon/containers/ctr.h"
-#include "supervisor/daemon/containers/ctr_methods.h"
+#include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
+#include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/record/ctr_reply.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/log.h"

@@ -5,7 +5,7 @@
 #pragma once
 #include <stddef.h>
 #include "common/json_get.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/varlink/peer.h"
 
 struct corrald;

@@ -1,10 +1,10 @@
 /* SessionCreate, SessionList, SessionInspect and SessionRemove. */
-#include "supervisor/daemon/containers/ctr_spawn.h"
+#include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/sessions/session_methods.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/policy/policy.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/labels.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/core/corrald.h"

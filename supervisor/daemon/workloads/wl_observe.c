@@ -5,7 +5,7 @@
 #include "supervisor/daemon/workloads/wl_loop.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/daemon/health/health.h"
-#include "supervisor/daemon/containers/ctr.h"
+#include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 
 #include "common/cleanup.h"

@@ -1,0 +1,367 @@
+#include "supervisor/daemon/containers/engine/ctr_bundle.h"
+#include "supervisor/daemon/containers/engine/ctr_apparmor.h"
+#include "supervisor/daemon/containers/record/ctr_ids.h"
+#include "supervisor/daemon/containers/record/ctr_service.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "runtime/idmap.h"
+#include "images/gc.h"
+#include "bundle/image_user.h"
+#include "bundle/spec.h"
+#include "cgroups/resources.h"
+#include "common/cleanup.h"
+#include "common/safepath.h"
+#include "bundle/caps.h"
+#include "bundle/command.h"
+#include "supervisor/daemon/containers/engine/ctr_init.h"
+#include "supervisor/daemon/containers/engine/ctr_privileged.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/strv.h"
+
+#include <errno.h>
+#include <sys/prctl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* image env, then the spec's; a later KEY= replaces an earlier one */
+static char **merged_env(char *const *base, char *const *img, char *const *add)
+{
+	char **out = NULL;
+	char *const *lists[] = { base, img, add };
+	for (size_t l = 0; l < 3; l++)
+		for (char *const *e = lists[l]; e && *e; e++) {
+			size_t k = strcspn(*e, "=");
+			char *copy = strdup(*e);
+			if (!copy)
+				goto oom;
+			bool replaced = false;
+			for (size_t i = 0; out && out[i]; i++)
+				if (!strncmp(out[i], *e, k) && (out[i][k] == '=' || !out[i][k])) {
+					free(out[i]);
+					out[i] = copy;
+					replaced = true;
+					break;
+				}
+			if (!replaced && strv_push(&out, copy) < 0) {
+				free(copy);
+				goto oom;
+			}
+		}
+	if (!out)
+		out = calloc(1, sizeof(char *));
+	return out;
+oom:
+	strv_free(out);
+	return NULL;
+}
+
+/* The process args: Docker's composition (bundle/command.h), after the
+ * init and "--" with spec.init. */
+static char **command_of(const ctr_spec *s, const image_ref *img, const char *init)
+{
+	_cleanup_strv_ char **args = NULL;
+	if (command_compose(img->entrypoint, img->cmd, s->entrypoint, s->command, &args) < 0)
+		return NULL;
+	if (!init || !args[0])
+		return TAKE_PTR(args);
+	char **out = calloc(strv_length(args) + 3, sizeof(char *));
+	if (!out || !(out[0] = strdup(CTR_INIT_PATH)) || !(out[1] = strdup("--"))) {
+		strv_free(out);
+		return NULL;
+	}
+	memcpy(out + 2, args, strv_length(args) * sizeof(char *));
+	free(TAKE_PTR(args)); /* its strings are out's now */
+	return out;
+}
+
+/* Every capability corrald's bounding set has (privileged): as podman, all
+ * that the engine itself may hand on, which under a confined corrald is
+ * less than all the kernel knows. */
+static uint64_t all_caps(void)
+{
+	uint64_t mask = 0;
+	for (int cap = 0; cap < 64; cap++)
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+			mask |= 1ull << cap;
+	return mask;
+}
+
+/* podman's default set as changed by capAdd and capDrop (ctr_spec_parse):
+ * bounding, effective and permitted; no inheritable or ambient ones. */
+static void gen_caps(yajl_gen g, uint64_t mask)
+{
+	static const char *const sets[] = { "bounding", "effective", "permitted" };
+	jg_key(g, "capabilities");
+	yajl_gen_map_open(g);
+	for (size_t k = 0; k < ARRAY_SIZE(sets); k++) {
+		jg_key(g, sets[k]);
+		yajl_gen_array_open(g);
+		for (int cap = 0; cap < 64; cap++) {
+			char name[32];
+			if ((mask & (1ull << cap)) && !strncmp(caps_name(cap, name), "CAP_", 4))
+				jg_str(g, name);
+		}
+		yajl_gen_array_close(g);
+	}
+	yajl_gen_map_close(g);
+}
+
+static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **args, char **env,
+			const struct oci_user *user)
+{
+	const ctr_spec *s = in->spec;
+	const char *cwd = s->workdir ? s->workdir : in->image->workdir && *in->image->workdir ? in->image->workdir : "/";
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < dflt->u.object.len; i++) {
+		const char *k = dflt->u.object.keys[i];
+		if (streq(k, "terminal") || streq(k, "args") || streq(k, "env") || streq(k, "cwd") || streq(k, "user") ||
+		    streq(k, "oomScoreAdj") || streq(k, "capabilities") || streq(k, "apparmorProfile") || (s->privileged && streq(k, "noNewPrivileges")))
+			continue;
+		jg_key(g, k);
+		jg_value(g, dflt->u.object.values[i]);
+	}
+	jg_key_bool(g, "terminal", s->tty);
+	jg_key_strv(g, "args", args);
+	jg_key_strv(g, "env", env);
+	jg_key_str(g, "cwd", cwd);
+	/* as Docker: not corrald's own (OOMScoreAdjust=-500), so that the OOM
+	 * killer picks a runaway container before the host's services */
+	jg_key_int(g, "oomScoreAdj", 0);
+	gen_caps(g, s->privileged ? all_caps() : s->caps);
+	if (s->privileged)
+		jg_key_bool(g, "noNewPrivileges", false);
+	const char *aa = ctr_apparmor_of(in->d, s);
+	if (aa)
+		jg_key_str(g, "apparmorProfile", aa);
+	jg_key(g, "user");
+	yajl_gen_map_open(g);
+	jg_key_int(g, "uid", user->uid);
+	jg_key_int(g, "gid", user->gid);
+	if (user->n_additional_gids) {
+		jg_key(g, "additionalGids");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < user->n_additional_gids; i++)
+			yajl_gen_integer(g, user->additional_gids[i]);
+		yajl_gen_array_close(g);
+	}
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
+
+static void gen_resources(yajl_gen g, const ctr_spec *s)
+{
+	jg_key(g, "resources");
+	yajl_gen_map_open(g);
+	if (s->memory >= 0) {
+		jg_key(g, "memory");
+		yajl_gen_map_open(g);
+		jg_key_int(g, "limit", s->memory);
+		yajl_gen_map_close(g);
+	}
+	if (s->cpus > 0) {
+		jg_key(g, "cpu");
+		yajl_gen_map_open(g);
+		jg_key_int(g, "period", 100000);
+		jg_key_int(g, "quota", (long long)(s->cpus * 100000 + 0.5));
+		yajl_gen_map_close(g);
+	}
+	if (s->pids >= 0) {
+		jg_key(g, "pids");
+		yajl_gen_map_open(g);
+		jg_key_int(g, "limit", s->pids);
+		yajl_gen_map_close(g);
+	}
+	if (s->privileged)
+		ctr_privileged_gen_device_rule(g);
+	yajl_gen_map_close(g);
+}
+
+/* The defaults' namespaces, less the network's with --network host, each
+ * a path where the container joins one of a feature's (its session's);
+ * and a user namespace of its own, with ids. */
+static void gen_namespaces(yajl_gen g, yajl_val ns, const bundle_in *in)
+{
+	yajl_gen_array_open(g);
+	for (size_t i = 0; YAJL_IS_ARRAY(ns) && i < ns->u.array.len; i++) {
+		const char *t = YAJL_GET_STRING(json_get(ns->u.array.values[i], "type"));
+		if (t && streq(t, "network") && in->spec->network == CTR_NET_HOST)
+			continue; /* --network host: the host's */
+		char path[PATH_MAX];
+		if (!t || !CTR_FEATURES_FIRST(in->d, ns_path, in->d, in->spec, t, path, sizeof(path))) {
+			jg_value(g, ns->u.array.values[i]);
+			continue;
+		}
+		yajl_gen_map_open(g);
+		jg_key_str(g, "type", t);
+		jg_key_str(g, "path", path);
+		yajl_gen_map_close(g);
+	}
+	if (in->ids) {
+		yajl_gen_map_open(g);
+		jg_key_str(g, "type", "user");
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+}
+
+static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
+{
+	yajl_gen_map_open(g);
+	for (size_t i = 0; YAJL_IS_OBJECT(dflt) && i < dflt->u.object.len; i++) {
+		const char *k = dflt->u.object.keys[i];
+		if (streq(k, "resources") || streq(k, "cgroupsPath") || (in->spec->privileged && ctr_privileged_drops(k)))
+			continue;
+		jg_key(g, k);
+		if (streq(k, "namespaces")) /* --network host, or a session's */
+			gen_namespaces(g, dflt->u.object.values[i], in);
+		else
+			jg_value(g, dflt->u.object.values[i]);
+	}
+	if (in->ids)
+		ctr_ids_gen(g, in->ids);
+	if (in->spec->privileged)
+		ctr_privileged_gen_devices(g);
+	/* podman's default_sysctls: root in its own network namespace pings
+	 * through ICMP sockets, with no NET_RAW (a session's is not its own) */
+	if (in->spec->network != CTR_NET_HOST && !bundle_joins(in, "network") &&
+	    !(YAJL_IS_OBJECT(dflt) && json_get(dflt, "sysctl"))) {
+		jg_key(g, "sysctl");
+		yajl_gen_map_open(g);
+		jg_key_str(g, "net.ipv4.ping_group_range", "0 0");
+		yajl_gen_map_close(g);
+	}
+	gen_resources(g, in->spec);
+	jg_key_str(g, "cgroupsPath", in->cgroups_path);
+	yajl_gen_map_close(g);
+}
+
+/* corral spec's config, parsed once: every bundle starts from it. */
+static yajl_val default_spec(cerr *err)
+{
+	static yajl_val tree;
+	if (tree)
+		return tree;
+	_cleanup_free_ char *text = spec_default_json(false);
+	if (!text) {
+		cerr_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (json_parse(text, "default config", &tree, err) < 0)
+		tree = NULL;
+	return tree;
+}
+
+int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_pending *out, cerr *err)
+{
+	*field = NULL;
+	yajl_val d = default_spec(err);
+	if (!d)
+		return -err->code;
+	_cleanup_(image_user_release) struct oci_user user = { 0 };
+	const char *who = in->spec->user ? in->spec->user : in->image->user;
+	if (image_user_resolve_path(in->image->rootfs, who, &user, err) < 0) {
+		*field = "spec.user";
+		return -EINVAL;
+	}
+	bundle_in with_init = *in;
+	with_init.dir = dir;
+	if (in->spec->init && !(with_init.init_binary = ctr_init_binary())) {
+		*field = "spec.init";
+		return cerr_set(err, ENOENT, "no catatonit or tini-static on the host: install catatonit");
+	}
+	in = &with_init;
+	_cleanup_strv_ char **args = command_of(in->spec, in->image, in->init_binary);
+	if (!args)
+		return cerr_set(err, ENOMEM, "out of memory");
+	if (!args[0]) {
+		*field = in->spec->entrypoint ? "spec.entrypoint" : "spec.command";
+		return cerr_set(err, EINVAL, "the image has no command: give one");
+	}
+	/* what the request gave was checked as it was parsed; what the image
+	 * gives is checked here, by the rules the runtime applies */
+	if (!args[0][0]) {
+		*field = in->spec->entrypoint ? "spec.entrypoint" : in->spec->command ? "spec.command" : "image";
+		return cerr_set(err, EINVAL, "the command's first word is empty");
+	}
+	const char *iwd = in->image->workdir;
+	if (!in->spec->workdir && iwd && *iwd && !path_is_clean_absolute(iwd)) {
+		*field = "image";
+		return cerr_set(err, EINVAL, "its WorkingDir \"%s\" is not a clean absolute path: give spec.workdir", iwd);
+	}
+	for (char *const *e = in->image->env; e && *e; e++)
+		if (!strchr(*e, '=') || **e == '=') {
+			*field = "image";
+			return cerr_set(err, EINVAL, "its Env entry \"%s\" is not KEY=VALUE", *e);
+		}
+	yajl_val denv = json_get(json_get(d, "process"), "env");
+	_cleanup_strv_ char **base = NULL;
+	for (size_t i = 0; YAJL_IS_ARRAY(denv) && i < denv->u.array.len; i++)
+		if (YAJL_IS_STRING(denv->u.array.values[i]) && strncmp(denv->u.array.values[i]->u.string, "TERM=", 5))
+			strv_push(&base, strdup(denv->u.array.values[i]->u.string));
+	if (in->spec->tty)
+		strv_push(&base, strdup("TERM=xterm"));
+	_cleanup_strv_ char **env = merged_env(base, in->image->env, in->spec->env);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
+	if (!env || !g)
+		return cerr_set(err, ENOMEM, "out of memory");
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < d->u.object.len; i++) {
+		const char *k = d->u.object.keys[i];
+		yajl_val v = d->u.object.values[i];
+		if (streq(k, "annotations"))
+			continue;
+		jg_key(g, k);
+		if (streq(k, "process")) {
+			gen_process(g, v, in, args, env, &user);
+		} else if (streq(k, "root")) {
+			yajl_gen_map_open(g);
+			jg_key_str(g, "path", in->image->rootfs);
+			jg_key_bool(g, "readonly", in->image->shared || in->spec->read_only);
+			yajl_gen_map_close(g);
+		} else if (streq(k, "mounts")) {
+			bundle_gen_mounts(g, v, in);
+		} else if (streq(k, "hostname")) {
+			jg_str(g, in->spec->hostname ? in->spec->hostname : in->hostname);
+		} else if (streq(k, "linux")) {
+			gen_linux(g, v, in);
+		} else {
+			jg_value(g, v);
+		}
+	}
+	jg_key(g, "annotations");
+	yajl_gen_map_open(g);
+	for (char **l = in->spec->labels; l && l[0] && l[1]; l += 2)
+		/* ours: a label must not turn lo on or off, nor pin an image */
+		if (!streq(l[0], ANNOT_NETWORK) && !streq(l[0], GC_BUNDLE_ANNOTATION) &&
+		    !streq(l[0], CG_OPTIONAL_LIMITS_ANNOTATION) && !streq(l[0], ANNOT_ROOTFS_SUID))
+			jg_key_str(g, l[0], l[1]);
+	if (in->ids && in->image->shared) /* a directory image, seen with its owners */
+		jg_key_str(g, IDMAP_ROOTFS_ANNOTATION, "true");
+	if (in->image->manifest) { /* the container's hold on its image against gc */
+		jg_key_str(g, GC_BUNDLE_ANNOTATION, in->image->manifest);
+		jg_key_str(g, ANNOT_ROOTFS_SUID, "true"); /* its overlay, nosuid on the host */
+	}
+	/* the policy's defaults hold where the host has their controllers */
+	if (in->spec->memory_defaulted || in->spec->pids_defaulted)
+		jg_key_str(g, CG_OPTIONAL_LIMITS_ANNOTATION,
+			   in->spec->memory_defaulted && in->spec->pids_defaulted ? "memory pids"
+			   : in->spec->memory_defaulted			     ? "memory"
+										     : "pids");
+	/* the runtime reads it (none would keep lo down): every new network
+	 * namespace has lo up, none's as podman's, a CNI network's beside the
+	 * interface CNI gives it; a label cannot say otherwise */
+	if (in->spec->network != CTR_NET_HOST)
+		jg_key_str(g, ANNOT_NETWORK, "loopback");
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	size_t n;
+	_cleanup_free_ char *text = jg_finish(g, &n);
+	if (!text)
+		return cerr_set(err, ENOMEM, "out of memory");
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/" BUNDLE_CONFIG, dir);
+	/* a spare directory holds its temporary file (fastpath.c) */
+	return wfa_begin_ex(out, path, text, n, BUNDLE_CONFIG_MODE, WFA_PREMADE, err);
+}

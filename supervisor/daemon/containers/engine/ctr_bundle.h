@@ -1,0 +1,45 @@
+/* The OCI config.json of a container, from corral's defaults (spec_default),
+ * the image's defaults and the ContainerSpec of CreateContainer. */
+#pragma once
+#include "common/error.h"
+#include "common/fileio.h"
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+#include "supervisor/daemon/containers/record/img_source.h"
+#include "supervisor/daemon/spec/ctr_spec.h"
+
+struct corrald;
+
+/* Read by runtime/init.c: "none" leaves lo down, anything else brings it up. */
+#define ANNOT_NETWORK "io.corral.network"
+
+#define BUNDLE_CONFIG "config.json"
+#define BUNDLE_CONFIG_MODE 0644
+
+typedef struct bundle_in {
+	const char *id, *hostname;
+	const char *dir;           /* the container's directory (bundle_write sets it) */
+	const ctr_spec *spec;
+	const image_ref *image;
+	const char *cgroups_path; /* linux.cgroupsPath (ctr_cgroups_path) */
+	const char *init_binary;   /* the host's init, with spec.init (bundle_write sets it) */
+	const struct corrald *d;   /* its features (ctr_service.h) */
+	const char *broker_dir;    /* a session member's broker directory on the host; NULL: none */
+	const struct ctr_ids *ids; /* a user namespace of its own with these ids (ctr_ids.h); NULL: none */
+} bundle_in;
+
+/* Begin the atomic write of <dir>/config.json (wfa_begin: the caller
+ * commits or aborts out). Errors name the spec field at fault (in *field)
+ * when the input is to blame, else *field is NULL. */
+int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_pending *out, cerr *err);
+/* Whether the container joins a namespace of this type ("ipc", "network")
+ * that a feature made (ctr_service.h ns_path). */
+bool bundle_joins(const bundle_in *in, const char *type);
+/* One mount of "mounts": options opts, then more (either may be NULL-ended
+ * empty), for the features' gen_mounts too. */
+void bundle_gen_mount(yajl_gen g, const char *dst, const char *type, const char *src, const char *const *opts,
+		      char *const *more);
+/* Whether the request mounts something of its own at dst. */
+bool bundle_requested(const ctr_spec *s, const char *dst);
+/* "mounts": the defaults (dflt), then the container's own (ctr_bundle_mounts.c). */
+void bundle_gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in);

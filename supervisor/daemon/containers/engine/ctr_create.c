@@ -1,0 +1,277 @@
+/* CreateContainer's steps, top to bottom (its verb, and a session's
+ * member, use them): check the spec; take a directory (a spare)
+ * and a standby monitor (fastpath.h); resolve the image; write config.json
+ * and record.json; then the container is known. A failure at any step
+ * undoes the steps before it and leaves nothing behind. */
+#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/engine/ctr_port.h"
+#include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle.h"
+#include "supervisor/daemon/containers/record/ctr_ids.h"
+#include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/containers/record/ctr_names.h"
+#include "supervisor/daemon/containers/engine/ctr_spawn.h"
+#include "supervisor/daemon/containers/engine/ctr_create.h"
+#include "supervisor/daemon/spec/ctr_spec.h"
+#include "supervisor/daemon/containers/engine/fastpath.h"
+#include "supervisor/daemon/spec/healthcheck.h"
+#include "supervisor/daemon/containers/engine/ctr_apparmor.h"
+#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/containers/record/img_source.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/core/violation.h"
+#include "supervisor/daemon/containers/record/ctr_service.h"
+#include "supervisor/daemon/core/labels.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "bundle/command.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/timefmt.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+static void new_id(char id[CTR_ID_LEN + 1])
+{
+	unsigned char b[CTR_ID_LEN / 2];
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)random();
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(id + 2 * i, 3, "%02x", b[i]);
+}
+
+/* Every bind source of root's exists when the container is created; else
+ * false, with the field and why. */
+static bool sources_exist(const ctr_spec *spec, char field[static 64], char why[static PATH_MAX + 64])
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		struct stat st;
+		if (stat(spec->mounts[i].source, &st) < 0) {
+			snprintf(field, 64, "spec.mounts[%zu].source", i);
+			snprintf(why, PATH_MAX + 64, "%s: %s", spec->mounts[i].source, strerror(errno));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Undo a directory made for c: its standby monitor is ended first, as it
+ * may be writing in it. */
+static void undo_dir(ctr *c, const char *dir)
+{
+	ctr_spawn_abandon(c);
+	imagesrc_release(dir);
+	ctr_pins_unmount(dir);
+	rm_rf(dir);
+}
+
+static bool name_taken(const char *name, void *d) { return ctr_by_name(d, name) != NULL; }
+
+/* What the record keeps of the image and the spec. */
+static int describe(ctr *c, const image_ref *img, cerr *err)
+{
+	char made[CTR_GENERATED_NAME_MAX];
+	if (!c->spec.name && ctr_name_generate(name_taken, c->d, made, sizeof(made)) < 0)
+		return cerr_set(err, EEXIST, "no container name is free");
+	c->name = strdup(c->spec.name ? c->spec.name : made);
+	c->image = strdup(img->name); /* its name, though an ID was given (podman's ImageName) */
+	c->image_digest = strdup(img->id);
+	c->image_manifest = img->manifest ? strdup(img->manifest) : NULL;
+	rfc3339_ns(0, c->created, sizeof(c->created));
+	c->status = CS_CREATED;
+	restart_state_init(&c->rs);
+	if (command_compose(img->entrypoint, img->cmd, c->spec.entrypoint, c->spec.command, &c->command) < 0 ||
+	    !c->name || !c->image || !c->image_digest || !c->spec_json || (img->manifest && !c->image_manifest))
+		return cerr_set(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+/* config.json and record.json: the record is written while config.json is
+ * made; both are synced at once, then renamed, config.json first, so that a
+ * record always has its bundle. *bad names a field of the spec the bundle
+ * could not take. */
+static int write_bundle_and_record(corrald *d, ctr *c, const char *dir, const image_ref *img, const ctr_ids *ids,
+				   const char **bad, cerr *err)
+{
+	wfa_pending rec = WFA_PENDING_INIT, cfg = WFA_PENDING_INIT;
+	char broker_dir[PATH_MAX], cgp[PATH_MAX];
+	ctr_cgroups_path(d, c->id, cgp, sizeof(cgp));
+	bundle_in in = { .id = c->id, .hostname = ctr_hostname(d, c), .spec = &c->spec, .image = img,
+			 .cgroups_path = cgp, .d = d, .broker_dir = broker_dir, .ids = ids };
+	broker_dir[0] = '\0';
+	int r = CTR_FEATURES_FIRST(d, created, d, c, dir, broker_dir, sizeof(broker_dir), err);
+	if (r == 0 && (r = ctr_record_begin(d, c, &rec, err)) == 0 &&
+	    (r = bundle_write(dir, &in, bad, &cfg, err)) == 0 &&
+	    (r = wfa_commit_all((wfa_pending *const[]){ &cfg, &rec }, 2, err)) == 0) {
+		fastpath_standby_prep(c); /* it loads the bundle while the directories sync */
+		if ((r = fsync_dirs((const char *const[]){ dir, d->containers_dir }, 2)) < 0)
+			cerr_sys(err, -r, "%s", dir);
+	}
+	wfa_abort(&cfg);
+	wfa_abort(&rec);
+	if (r < 0)
+		CTR_FEATURES_EACH(d, uncreated, d, c);
+	return r;
+}
+
+int ctr_reply_created(vl_call *call, const ctr *c)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return sv_internal(call, NULL);
+	yajl_gen_map_open(g);
+	jg_key_str(g, "id", c->id);
+	jg_key_str(g, "name", c->name);
+	yajl_gen_map_close(g);
+	return vl_call_reply_gen(call, g);
+}
+
+/* Its upper directory from elsewhere (an import's), in place of the empty
+ * one a spare directory may hold; the overlay is mounted on it next. */
+static int take_upper(const char *dir, const char *upper_from, cerr *err)
+{
+	char upper[PATH_MAX];
+	snprintf(upper, sizeof(upper), "%s/upper", dir);
+	if (rmdir(upper) < 0 && errno != ENOENT)
+		return cerr_sys(err, errno, "%s", upper);
+	if (rename(upper_from, upper) < 0)
+		return cerr_sys(err, errno, "%s", upper_from);
+	return 0;
+}
+
+int ctr_parse_spec(corrald *d, yajl_val spec, ctr *c, json_fault *f)
+{
+	if (ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, f) < 0 ||
+	    ctr_spec_default_network(&c->spec, d->cfg->default_network, f) < 0)
+		return -1;
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || jg_value(g, spec) || !(c->spec_json = jg_finish(g, NULL)))
+		return json_fault_set(f, ENOMEM, "spec", "out of memory");
+	return 0;
+}
+
+int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_from, ctr **made_out)
+{
+	json_fault f = { 0 };
+	*made_out = NULL;
+	_cleanup_(ctr_freep) ctr *c = parsed;
+	if (labels_check_reserved(call, c->spec.labels, "spec.labels", &f) < 0)
+		return sv_invalid_fault(call, &f);
+	/* what it names: refused before anything is made */
+	ctr_missing miss = { 0 };
+	int r = CTR_FEATURES_FIRST(d, check, d, &c->spec, vl_call_peer(call), &miss, &f);
+	if (r == CTR_MISSING)
+		return miss.kind == CTR_MISSING_SESSION ? sv_no_such_session(call, miss.name)
+		       : miss.kind == CTR_MISSING_NETWORK ? sv_no_such_network(call, miss.name)
+							  : sv_no_such_secret(call, miss.name);
+	if (r < 0 || CTR_FEATURES_FIRST(d, complete_spec, d, &c->spec, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	char field[64], why[PATH_MAX + 64];
+	/* root's sources, looked at as root; a member's are opened as the
+	 * member by the policy, with one answer whether they exist or not */
+	if (!owner_is_member(vl_call_peer(call)) && !sources_exist(&c->spec, field, why))
+		return sv_invalid(call, field, why);
+	/* root's profile, where the host has no AppArmor to apply it (a
+	 * member's is the policy's to refuse) */
+	_cleanup_cerr_ cerr aa_err = { 0 };
+	if (!owner_is_member(vl_call_peer(call)) && ctr_apparmor_check(&c->spec, &aa_err) < 0)
+		return sv_invalid_err(call, "spec.apparmorProfile", &aa_err);
+	ctr *other = c->spec.name ? ctr_by_name(d, c->spec.name) : NULL;
+	if (other)
+		return reply_name_in_use(call, other);
+	if (c->spec.userns_host && owner_is_member(vl_call_peer(call)))
+		return sv_permission_denied(call, "spec.userns: host: a member's containers run in a user namespace of their own");
+	if (c->spec.userns_auto && c->spec.privileged)
+		return sv_invalid(call, "spec.userns", "auto: a privileged container has the host's ids");
+	if (c->spec.privileged && vl_call_peer(call)->uid != 0)
+		return sv_permission_denied(call, "spec.privileged: only root may create a privileged container");
+
+	/* the policy: ceilings, defaults, allow-lists; bind sources pinned */
+	_cleanup_cerr_ cerr err = { 0 };
+	if (ctr_ports_pick(d, &c->spec, &err) < 0) /* before the policy looks at them */
+		return sv_invalid_err(call, "spec.ports", &err);
+	_cleanup_(ctr_pins_release) ctr_pins pins = { 0 };
+	policy_violation pv;
+	r = CTR_FEATURES_FIRST(d, admit, d, vl_call_peer(call), &c->spec, &pins, &pv, &err);
+	if (r == POLICY_REFUSED)
+		return policy_refuse(call, d, "CreateContainer", &pv);
+	if (r < 0)
+		return sv_internal_err(call, &err);
+	c->owner = vl_call_peer(call)->uid;
+
+	/* its directory, and its monitor on standby */
+	new_id(c->id);
+	char dir[PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	if ((r = fastpath_dir_take(d, dir)) < 0) {
+		cerr_sys(&err, -r, "%s", dir);
+		return sv_internal_err(call, &err);
+	}
+	fastpath_standby(d, c); /* its exec overlaps the rest of Create */
+	if (ctr_pins_mount(&pins, dir, &c->spec, &err) < 0) {
+		undo_dir(c, dir);
+		return sv_internal_err(call, &err);
+	}
+
+	/* the image */
+	/* in the creator's view; by the manifest the policy checked, if it did */
+	_cleanup_(image_ref_release) image_ref img = { 0 };
+	refs_view view;
+	img_view(vl_call_peer(call), &view);
+	/* a member's: in a user namespace of its own ids (ctr_ids.h) */
+	ctr_ids ids;
+	rootfs_ids rids = { .userns_fd = -1 };
+	bool own_ids = owner_is_member(vl_call_peer(call)) || c->spec.userns_auto;
+	if (own_ids && (ctr_ids_for(d, vl_call_peer(call)->uid, vl_call_peer(call)->gid, &ids, &err) < 0 ||
+			ctr_ids_rootfs(&ids, &rids, &err) < 0 || ctr_ids_dir(dir, &ids, &err) < 0)) {
+		undo_dir(c, dir);
+		return sv_internal_err(call, &err);
+	}
+	_cleanup_close_ int userns = rids.userns_fd;
+	if (upper_from && take_upper(dir, upper_from, &err) < 0) {
+		undo_dir(c, dir);
+		return sv_internal_err(call, &err);
+	}
+	if (imagesrc_resolve(d->cfg->state_dir, &view, pins.image[0] ? pins.image : c->spec.image, dir,
+			     own_ids ? &rids : NULL, &img, &err) < 0) {
+		undo_dir(c, dir);
+		if (err.code == EEXIST) /* a short name of two images, or an ID prefix of two */
+			return sv_invalid_err(call, "spec.image", &err);
+		if (err.code != ENOENT)
+			return sv_internal_err(call, &err);
+		return sv_no_such_image(call, c->spec.image);
+	}
+	if (img.shared)
+		fastpath_dir_unneeded(dir);
+	if (!c->spec.healthcheck && !c->spec.no_healthcheck &&
+	    health_check_from_image(img.healthcheck, &c->spec.healthcheck, &err) < 0) {
+		undo_dir(c, dir);
+		return sv_invalid_err(call, "spec.image", &err);
+	}
+
+	/* its bundle and record */
+	const char *bad = NULL;
+	if (describe(c, &img, &err) < 0 || write_bundle_and_record(d, c, dir, &img, own_ids ? &ids : NULL, &bad, &err) < 0) {
+		undo_dir(c, dir);
+		return bad ? sv_invalid_err(call, bad, &err) : sv_internal_err(call, &err);
+	}
+
+	/* known */
+	c->next = d->ctrs;
+	d->ctrs = c;
+	ctr *made = TAKE_PTR(c);
+	CTR_FEATURES_EACH(d, known, d, made);
+	ctr_publish(d, made, "create", (const char *const[]){ "image", made->image, NULL });
+	ctr_update_gauges(d);
+	*made_out = made;
+	return 0;
+}

@@ -1,0 +1,59 @@
+/* A container's cgroup frozen (cgroup.freeze) and thawed: Pause and
+ * Unpause, and the thaw that lets a paused container act on a signal. */
+#include "supervisor/daemon/containers/engine/ctr_freeze.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "cgroups/cgroups.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <limits.h>
+
+/* A freeze waits for every task to stop: in the kernel this is quick, and
+ * the bound keeps corrald's loop from waiting on a stuck one. */
+#define FREEZE_TIMEOUT_MS 2000
+
+int ctr_set_frozen(corrald *d, ctr *c, bool freeze, cerr *err)
+{
+	char path[PATH_MAX];
+	ctr_cgroup_path(d, c, path, sizeof(path));
+	_cleanup_cg_ cg *g = NULL;
+	int r = cg_open(NULL, path, &g, err);
+	if (r < 0)
+		return r;
+	return cg_freeze(g, freeze, FREEZE_TIMEOUT_MS, err);
+}
+
+bool ctr_is_frozen(corrald *d, ctr *c)
+{
+	char path[PATH_MAX];
+	ctr_cgroup_path(d, c, path, sizeof(path));
+	_cleanup_cg_ cg *g = NULL;
+	bool frozen = false;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (cg_open(NULL, path, &g, &err) < 0 || cg_frozen(g, &frozen) < 0)
+		frozen = false;
+	return frozen;
+}
+
+int ctr_thaw(corrald *d, ctr *c, cerr *err)
+{
+	if (c->status != CS_PAUSED)
+		return 0;
+	int r = ctr_set_frozen(d, c, false, err);
+	if (r < 0 && err->code != ENOENT)
+		return r;
+	cerr_clear(err); /* no cgroup left: it has ended, and nothing is frozen */
+	c->status = CS_RUNNING;
+	ctr_save(d, c);
+	ctr_publish(d, c, "unpause", NULL);
+	return 0;
+}
+
+/* A paused container is thawed once signalled, so that it acts on the
+ * signal; should the thaw fail, a SIGKILL still ends it. */
+void ctr_thaw_signalled(corrald *d, ctr *c)
+{
+	cerr err = { 0 };
+	if (ctr_thaw(d, c, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "container %s: thaw after a signal", c->name);
+}

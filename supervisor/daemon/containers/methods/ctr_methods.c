@@ -1,0 +1,363 @@
+#include "supervisor/daemon/containers/methods/ctr_methods.h"
+#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/engine/ctr_prune.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle.h"
+#include "supervisor/logs/crilog.h"
+#include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
+#include "supervisor/daemon/containers/engine/ctr_monitor.h"
+#include "supervisor/daemon/containers/engine/ctr_freeze.h"
+#include "supervisor/daemon/containers/engine/ctr_spawn.h"
+#include "supervisor/daemon/containers/record/ctr_waiters.h"
+#include "supervisor/daemon/containers/record/img_source.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/varlink/wire.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/containers/engine/fastpath.h"
+#include "supervisor/daemon/spec/ctr_spec.h"
+#include "supervisor/daemon/containers/record/ctr_stats.h"
+#include "cgroups/cgroups.h"
+#include "common/timefmt.h"
+#include "common/cleanup.h"
+#include "common/dir_usage.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "runtime/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+/* Stop's answer for a container that was not running: nothing killed it. */
+static int reply_stopped(vl_call *call, const ctr *c)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "{\"exitCode\":%d,\"killed\":false}", c->has_exit ? c->exit_code : 0);
+	return vl_call_reply(call, p);
+}
+
+/* Kill's answer when the monitor found its container gone: it has exited,
+ * though its end has not reached us yet. */
+static int reply_gone(vl_call *call, const ctr *c)
+{
+	return sv_invalid_state(call, c->id, ctr_status_str[CS_EXITED], "it is not running");
+}
+
+/* The call waits for the container, which answers it once (ctr_add_waiter). */
+static int wait_for(ctr *c, vl_call *call, int kind)
+{
+	return ctr_add_waiter(c, call, kind) < 0 ? sv_internal(call, "out of memory") : 0;
+}
+
+int sv_stop(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	long long t;
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "timeout");
+	if (sp_int(params, "timeout", 0, 86400, -1, &t, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	unsigned timeout = t < 0 ? c->spec.stop_timeout : (unsigned)t;
+	ctr_restart_call_off(c, "a Stop came: it stays stopped");
+	if (ctr_is_restarting(c)) {
+		/* a crash-looping container is often in this window: stop what
+		 * the restart starts, as soon as it reports */
+		c->stopped_by_user = true;
+		c->stop_pending = true;
+		c->stop_pending_timeout = timeout;
+		ctr_record_save(d, c, NULL);
+		ctr_publish(d, c, "stop", NULL);
+		return wait_for(c, call, WAIT_STOP);
+	}
+	if (ctr_is_starting(c))
+		return reply_bad_state(call, c, "it is starting");
+	ctr_restart_cancel_backoff(d, c);
+	if (!ctr_alive(c))
+		return reply_stopped(call, c);
+	c->stopped_by_user = true;
+	ctr_record_save(d, c, NULL);
+	_cleanup_cerr_ cerr err = { 0 };
+	if (ctr_signal(d, c, c->spec.stop_signal, true, timeout, &err) < 0) {
+		if (err.code != ESRCH)
+			return sv_internal_err(call, &err);
+		/* it is ending anyway */
+	}
+	ctr_thaw_signalled(d, c);
+	ctr_publish(d, c, "stop", NULL);
+	return wait_for(c, call, WAIT_STOP);
+}
+
+int sv_kill(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	const char *sigs;
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "signal");
+	if (sp_name(params, "signal", false, &sigs, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	int sig = sigs ? ctr_parse_signal(sigs) : SIGKILL;
+	if (sig < 0)
+		return sv_invalid(call, "signal", "must be a signal name like SIGTERM, or a number");
+	if (ctr_is_starting(c))
+		return reply_bad_state(call, c, "it is starting");
+	if (ctr_restart_cancel_backoff(d, c))
+		return vl_call_reply(call, NULL);
+	if (!ctr_alive(c))
+		return reply_bad_state(call, c, "it is not running");
+	if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT || sig == c->spec.stop_signal) {
+		c->stopped_by_user = true;
+		ctr_record_save(d, c, NULL);
+	}
+	_cleanup_cerr_ cerr err = { 0 };
+	if (ctr_signal(d, c, sig, false, 0, &err) < 0) {
+		if (err.code != ESRCH)
+			return sv_internal_err(call, &err);
+		return reply_gone(call, c);
+	}
+	ctr_thaw_signalled(d, c);
+	char n[16];
+	snprintf(n, sizeof(n), "%d", sig);
+	ctr_publish(d, c, "kill", (const char *const[]){ "signal", n, NULL });
+	return vl_call_reply(call, NULL);
+}
+
+int sv_remove(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	bool force;
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "force");
+	if (sp_bool(params, "force", false, &force, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (ctr_is_starting(c))
+		return reply_bad_state(call, c, "it is starting");
+	ctr_restart_cancel_backoff(d, c);
+	_cleanup_cerr_ cerr err = { 0 };
+	if (ctr_alive(c) || c->status == CS_REMOVING) {
+		if (!force)
+			return reply_bad_state(call, c, "stop it first, or force");
+		ctr_signal(d, c, SIGKILL, false, 0, &err); /* ending anyway: the removal follows the exit */
+		ctr_thaw_signalled(d, c);
+		c->status = CS_REMOVING;
+		c->stopped_by_user = true;
+		ctr_record_save(d, c, NULL);
+		return wait_for(c, call, WAIT_REMOVE);
+	}
+	if (ctr_remove_now(d, c, &err) < 0)
+		return sv_internal_err(call, &err);
+	return vl_call_reply(call, NULL);
+}
+
+int sv_container_prune(vl_call *call, yajl_val params, void *ud)
+{
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN(""), &f) < 0)
+		return sv_invalid_fault(call, &f);
+	_cleanup_strv_ char **removed = NULL;
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || ctr_prune_stopped(ud, vl_call_peer(call), &removed) < 0)
+		return sv_internal(call, "out of memory");
+	yajl_gen_map_open(g);
+	jg_key_strv(g, "removed", removed);
+	yajl_gen_map_close(g);
+	return vl_call_reply_gen(call, g);
+}
+
+static bool labels_match(const ctr *c, yajl_val want)
+{
+	for (size_t i = 0; YAJL_IS_OBJECT(want) && i < want->u.object.len; i++) {
+		bool ok = false;
+		for (char **l = c->spec.labels; l && l[0] && l[1] && !ok; l += 2)
+			ok = streq(l[0], want->u.object.keys[i]) && streq(l[1], want->u.object.values[i]->u.string);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static bool state_match(const ctr *c, yajl_val states, bool all)
+{
+	if (!YAJL_IS_ARRAY(states) || states->u.array.len == 0)
+		return all || ctr_alive(c) || c->status == CS_RESTARTING;
+	for (size_t i = 0; i < states->u.array.len; i++)
+		if (streq(states->u.array.values[i]->u.string, ctr_status_str[c->status]))
+			return true;
+	return false;
+}
+
+/* List's filters: labels, an object of strings; states, an array of states. */
+static int check_list_filters(yajl_val labels, yajl_val states, json_fault *f)
+{
+	static const char strings[] = "must be an object of strings";
+	if (labels && !YAJL_IS_OBJECT(labels))
+		return json_fault_set(f, EINVAL, "labels", "%s", strings);
+	for (size_t i = 0; labels && i < labels->u.object.len; i++) {
+		if (!YAJL_IS_STRING(labels->u.object.values[i]))
+			return json_fault_set(f, EINVAL, "labels", "%s", strings);
+		if (json_name_check(labels->u.object.keys[i], JSON_NAME_MAX, JSON_KEY, "labels", f) < 0)
+			return -EINVAL;
+	}
+	if (states && !YAJL_IS_ARRAY(states))
+		return json_fault_set(f, EINVAL, "states", "must be an array of states");
+	for (size_t i = 0; states && i < states->u.array.len; i++) {
+		yajl_val e = states->u.array.values[i];
+		bool ok = false;
+		for (int j = 0; YAJL_IS_STRING(e) && j < CS_COUNT; j++)
+			ok |= streq(e->u.string, ctr_status_str[j]);
+		if (!ok)
+			return json_fault_set(f, EINVAL, "states",
+					      "must be created, running, paused, exited, restarting or removing");
+	}
+	return 0;
+}
+
+/* sizeRw, added to c's entry at the end of sb: what its writable layer
+ * (upper/) holds, walked when asked, as podman's ps --size does. */
+static int append_size(const corrald *d, const ctr *c, strbuf *sb)
+{
+	char dir[PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	strncat(dir, "/upper", sizeof(dir) - strlen(dir) - 1);
+	uint64_t bytes = 0, disk = 0;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0)
+		dir_usage(fd, &bytes, &disk);
+	sb->len--; /* the entry's closing brace */
+	return sb_addf(sb, ",\"sizeRw\":%llu}", (unsigned long long)bytes) < 0 ? -ENOMEM : 0;
+}
+
+int sv_list(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	bool all, size;
+	json_fault f = { 0 };
+	yajl_val l = json_member(params, "labels"), s = json_member(params, "states");
+	if (sp_known(params, KNOWN("all", "labels", "states", "size"), &f) < 0 ||
+	    sp_bool(params, "all", false, &all, &f) < 0 || sp_bool(params, "size", false, &size, &f) < 0 ||
+	    check_list_filters(l, s, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	/* each entry from its cache: List stays cheap with many containers */
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	int r = sb_adds(&sb, "{\"containers\":[");
+	bool first = true;
+	for (ctr *c = d->ctrs; c && !r; c = c->next)
+		if (ctr_visible_to(c, vl_call_peer(call)) && labels_match(c, l) && state_match(c, s, all)) {
+			r = first ? 0 : sb_add(&sb, ",", 1);
+			r = r ? r : ctr_append_json(c, &sb);
+			r = r || !size ? r : append_size(d, c, &sb);
+			first = false;
+		}
+	if (r || (r = sb_adds(&sb, "]}")))
+		return sv_internal(call, NULL);
+	return vl_call_reply(call, sb.buf);
+}
+
+int sv_inspect(vl_call *call, yajl_val params, void *ud)
+{
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, ud, call, params, f, "id");
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return sv_internal(call, NULL);
+	yajl_gen_map_open(g);
+	jg_key(g, "container");
+	ctr_gen(g, c);
+	yajl_gen_map_close(g);
+	return vl_call_reply_gen(call, g);
+}
+
+int sv_wait(vl_call *call, yajl_val params, void *ud)
+{
+	const char *cond;
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, ud, call, params, f, "id", "condition");
+	if (sp_str(params, "condition", false, &cond, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (cond && !streq(cond, "stopped") && !streq(cond, "removed"))
+		return sv_invalid(call, "condition", "must be stopped or removed");
+	if (cond && streq(cond, "removed"))
+		return wait_for(c, call, WAIT_REMOVED);
+	if (c->status == CS_EXITED) {
+		char p[96];
+		snprintf(p, sizeof(p), "{\"exitCode\":%d,\"oomKilled\":%s}", c->exit_code, c->oom_killed ? "true" : "false");
+		return vl_call_reply(call, p);
+	}
+	return wait_for(c, call, WAIT_STOPPED);
+}
+
+/* The history in one reply: what Logs answers without more. */
+static int reply_history(vl_call *call, const char *path, const crilog_read_opts *o)
+{
+	_cleanup_free_ char *history = NULL;
+	cerr err = { 0 };
+	int r = logs_read_all(path, o, &history, &err);
+	if (r == -E2BIG)
+		return sv_invalid_err(call, "tail", &err);
+	if (r < 0)
+		return sv_internal_err(call, &err);
+	return vl_call_reply(call, history);
+}
+
+int sv_logs(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	bool follow, ts;
+	long long tail;
+	const char *since;
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "follow", "tail", "since", "timestamps");
+	if (sp_bool(params, "follow", false, &follow, &f) < 0 || sp_bool(params, "timestamps", false, &ts, &f) < 0 ||
+	    sp_int(params, "tail", 0, 100000, -1, &tail, &f) < 0 || sp_str(params, "since", false, &since, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	long long ns = 0;
+	if (since && crilog_parse_since(since, &ns, NULL) < 0)
+		return sv_invalid(call, "since", CRILOG_SINCE_WORDS);
+	if (follow && !vl_call_wants_more(call))
+		return vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
+	char path[PATH_MAX];
+	ctr_dir(d, c, path, sizeof(path));
+	strncat(path, "/" CRILOG_FILE, sizeof(path) - strlen(path) - 1);
+	crilog_read_opts o = { .since_ns = ns, .tail = tail, .keep = d->cfg->log_max_files };
+	if (!vl_call_wants_more(call))
+		return reply_history(call, path, &o);
+	/* a container that is not running has no more to say: history only */
+	bool live = ctr_alive(c) || c->status == CS_CREATED || c->status == CS_RESTARTING;
+	logs_stream *s;
+	cerr err = { 0 };
+	if (logs_stream_start(d->loop, call, path, &o, follow && live, &s, &err) < 0)
+		return sv_internal_err(call, &err);
+	if (s)
+		ctr_add_follow(c, s);
+	return 0; /* the stream keeps the call */
+}
+
+int sv_stats(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, d, call, params, f, "id");
+	if (!ctr_alive(c))
+		return reply_bad_state(call, c, "it is not running");
+	const char *mount;
+	char cgp[PATH_MAX], dir[PATH_MAX];
+	if (cg_find_mount(&mount) < 0)
+		return sv_internal(call, "no cgroup2 mount");
+	ctr_cgroup_path(d, c, cgp, sizeof(cgp));
+	snprintf(dir, sizeof(dir), "%s%s", mount, cgp);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return sv_internal(call, NULL);
+	yajl_gen_map_open(g);
+	jg_key(g, "stats");
+	ctr_stats_gen(g, dir, c->id, c->spec.network == CTR_NET_CNI ? c->pid : 0);
+	yajl_gen_map_close(g);
+	return vl_call_reply_gen(call, g);
+}

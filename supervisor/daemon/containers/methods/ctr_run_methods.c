@@ -1,0 +1,83 @@
+/* The verbs that bring a container up: CreateContainer (its steps are
+ * engine/ctr_create.c), Start and Restart (a stop, then a start, answered
+ * once it runs again; a container that is not running is just started). */
+#include "supervisor/daemon/containers/methods/ctr_methods.h"
+#include "supervisor/daemon/containers/engine/ctr_create.h"
+#include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
+#include "supervisor/daemon/containers/engine/ctr_spawn.h"
+#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+int sv_create(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("spec"), &f) < 0)
+		return sv_invalid_fault(call, &f);
+	yajl_val spec = json_member(params, "spec");
+	if (!spec)
+		return sv_invalid(call, "spec", "required");
+	_cleanup_(ctr_freep) ctr *c = ctr_new(d);
+	if (!c)
+		return sv_internal(call, NULL);
+	if (ctr_parse_spec(d, spec, c, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	ctr *made = NULL;
+	int r = ctr_create_parsed(call, d, TAKE_PTR(c), NULL, &made);
+	return made ? ctr_reply_created(call, made) : r;
+}
+
+int sv_start(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, d, call, params, f, "id");
+	if (c->status == CS_PAUSED)
+		return reply_bad_state(call, c, "it is paused: unpause it");
+	if (c->status == CS_RUNNING || c->status == CS_REMOVING)
+		return reply_bad_state(call, c, "it is already running");
+	if (ctr_is_starting(c) || c->restart_wanted)
+		return reply_bad_state(call, c, "it is starting");
+	if (c->dumping)
+		return reply_bad_state(call, c, "it is being checkpointed");
+	c->checkpointed = c->checkpointing = false; /* started afresh: its checkpoint is stale */
+	cerr err = { 0 };
+	if (ctr_start_by_user(d, c, call, &err) < 0)
+		return sv_internal_err(call, &err);
+	return 0; /* the start keeps the call: it answers once the monitor reports */
+}
+
+static void on_cancel(vl_call *call, void *data)
+{
+	((ctr *)data)->restart_call = NULL; /* the client left: the restart goes on */
+}
+
+int sv_restart(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	long long t;
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "timeout");
+	if (sp_int(params, "timeout", 0, 86400, -1, &t, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (ctr_is_starting(c) || c->restart_wanted)
+		return reply_bad_state(call, c, "it is starting");
+	if (c->status == CS_REMOVING)
+		return reply_bad_state(call, c, "it is being removed");
+	cerr err = { 0 };
+	if (!ctr_alive(c)) {
+		if (ctr_start_by_user(d, c, call, &err) < 0)
+			return sv_internal_err(call, &err);
+		ctr_publish(d, c, "restart", NULL);
+		return 0; /* answered once the monitor reports */
+	}
+	if (ctr_restart_begin(d, c, t < 0 ? c->spec.stop_timeout : (unsigned)t, &err) < 0)
+		return sv_internal_err(call, &err);
+	c->restart_call = call;
+	vl_call_set_cancel(call, on_cancel, c);
+	return 0; /* ctr_restart_resume goes on once it has ended */
+}

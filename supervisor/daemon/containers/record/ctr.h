@@ -1,0 +1,147 @@
+/* corrald's containers: the in-memory model, its record.json, lookup, and
+ * the lifecycle in engine/.
+ *
+ * record.json, one per containers/<id>/, written atomically on every
+ * change: {"id", "name", "image", "imageDigest", "imageManifest"?,
+ * "created", "command"?: the args it runs, "publishedPorts"?: the host port
+ * of each of spec.ports (corrald picked those given as 0),
+ * "spec": the ContainerSpec as given, "status", "pid",
+ * "hasExit", "exitCode", "signal", "oomKilled", "startedAt", "finishedAt",
+ * "restartCount", "restartsSinceReset", "stoppedByUser", "hasRun", "owner",
+ * "secretIds"?: the identity (secret_id) each of spec.secrets was bound to at
+ * Create}. Keys
+ * are camelCase, as everywhere in the interface; the loader also takes the
+ * snake_case spelling (exit_code, oom_killed, started_at, finished_at,
+ * restart_count, has_exit, ...) that early records and exit.json used. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <yajl/yajl_tree.h>
+#include "common/error.h"
+#include "common/fileio.h"
+#include "common/strbuf.h"
+#include "supervisor/loop/eventloop.h"
+#include "supervisor/daemon/spec/restart_policy.h"
+#include "supervisor/daemon/spec/ctr_spec.h"
+#include "supervisor/varlink/monitor_iface.h"
+#include "supervisor/varlink/server.h"
+
+struct corrald;
+
+/* paused: running, with its cgroup frozen (Pause) */
+enum ctr_status_kind { CS_CREATED, CS_RUNNING, CS_EXITED, CS_RESTARTING, CS_REMOVING, CS_PAUSED, CS_COUNT };
+extern const char *const ctr_status_str[CS_COUNT];
+
+#define CTR_ID_LEN 64
+#define CTR_RECORD_FILE "record.json" /* in the container's directory */
+#define CTR_RECORD_MODE 0600
+#define CTR_MAX_WAITERS 64
+
+struct ctr_waiter;
+struct ctr_follow;
+typedef struct ctr_spawn ctr_spawn;
+
+typedef struct ctr {
+	char id[CTR_ID_LEN + 1];
+	char *name, *image, *image_digest;
+	char *image_manifest; /* of a store image: what its hold keeps; else NULL */
+	char **command;         /* the args it runs, image defaults composed in (record "command") */
+	char created[64];
+	char *spec_json;  /* the ContainerSpec, as given */
+	yajl_val spec_tree; /* spec_json parsed once, for List and Inspect */
+	ctr_spec spec;
+	enum ctr_status_kind status;
+	pid_t pid;
+	bool has_exit;
+	bool ended_unseen;      /* it ended while no corrald ran: adoption says so */
+	int exit_code, signal;
+	bool oom_killed;
+	bool stop_killed;       /* its last Stop had to SIGKILL it (exit.json) */
+	char started_at[64], finished_at[64];
+	char end_reason[64];    /* why it ended when its own exit is not why: "host rebooted" */
+	unsigned restart_count;
+	char net_last_ip[48];    /* its address before its last DEL: a restart asks for it again */
+	restart_state rs;
+	bool stopped_by_user, has_run;
+	bool checkpointed;      /* down, with a checkpoint to restore (record "checkpointed") */
+	bool checkpointing;     /* a Checkpoint's dump was begun (recorded): an end it makes is no failure */
+	bool dumping;           /* that dump runs, a child of this corrald */
+	bool checkpoint_ending; /* dumped; the Checkpoint is answered once its end is heard */
+	vl_call *checkpoint_call; /* that Checkpoint, while its client waits */
+	bool restoring;         /* its monitor restores it rather than creates it */
+	uid_t owner;            /* the peer that created it (record "owner"; 0 when absent) */
+	bool stop_pending;           /* a Stop came while a restart was starting */
+	bool restart_wanted;         /* a Restart stops it: start it once it has ended */
+	vl_call *restart_call;       /* that Restart, while its client waits */
+	unsigned stop_pending_timeout;
+	uint64_t started_mono;
+	int mon_fd;             /* a connection to monitor.sock: EOF = monitor gone */
+	ctr_spawn *spawn;       /* a monitor starting it, until it reports */
+	/* clients that attached before the start (run -it): their Streams
+	 * sockets go to the monitor with "go", so that no output is missed */
+	int attach_fds[MONITOR_MAX_ATTACH];
+	bool attach_stdin[MONITOR_MAX_ATTACH];
+	size_t n_attach;
+	el_source *mon_src, *restart_timer;
+	struct ctr_waiter *waiters;
+	struct ctr_follow *follows;
+	struct health_state *health; /* its health checker (health/checker.h); NULL: none yet */
+	struct corrald *d;
+	struct ctr *next;
+	/* List's cache: the Container object as JSON, valid while the state it
+	 * was made from (list_key) is unchanged; the rest never changes */
+	char *list_json;
+	size_t list_len;
+	struct ctr_list_key {
+		int status, pid, has_exit, exit_code, signal, oom_killed, checkpointed;
+		unsigned restart_count, features; /* the sum of the features' version() */
+		char started_at[64], finished_at[64];
+	} list_key;
+} ctr;
+
+/* containers/<id> */
+void ctr_dir(const struct corrald *d, const ctr *c, char *buf, size_t n);
+/* Its cgroup, below the cgroup2 mount: <cgroup-parent>/<id>, or under the
+ * systemd driver its scope's, /<slice path>/corral-<id>.scope. */
+void ctr_cgroup_path(const struct corrald *d, const ctr *c, char *buf, size_t n);
+/* Its config's linux.cgroupsPath: the path, or <slice>:corral:<id>. */
+void ctr_cgroups_path(const struct corrald *d, const char *id, char *buf, size_t n);
+ctr *ctr_find(struct corrald *d, const char *ref); /* id, unique id prefix, or name */
+/* A peer other than root reaches only the containers it made (owner): the
+ * others are not there for it (corrald(8) SECURITY). NULL peer: corrald. */
+bool ctr_visible_to(const ctr *c, const peer_cred *peer);
+ctr *ctr_find_for(struct corrald *d, const char *ref, const peer_cred *peer);
+ctr *ctr_by_name(struct corrald *d, const char *name);
+/* A new container of d, with nothing in it yet; NULL when out of memory. */
+ctr *ctr_new(struct corrald *d);
+/* Close the sockets of c's clients attached before the start: they hear
+ * the end of their stream. */
+void ctr_drop_attached(ctr *c);
+/* Free c, and what the features (the engine first) hang on it. */
+void ctr_free(ctr *c);
+static inline void ctr_freep(ctr **c) { ctr_free(*c); }
+size_t ctr_count(const struct corrald *d, int status /* -1: all */);
+/* Its process exists: running or paused. */
+static inline bool ctr_alive(const ctr *c) { return c->status == CS_RUNNING || c->status == CS_PAUSED; }
+void ctr_update_gauges(struct corrald *d);
+
+/* record.json */
+int ctr_record_save(const struct corrald *d, const ctr *c, cerr *err);
+/* The first record of a new container, in two steps (common/fileio.h): the
+ * caller commits it, then syncs the container's directory and its parent. */
+int ctr_record_begin(const struct corrald *d, const ctr *c, wfa_pending *p, cerr *err);
+int ctr_record_load(struct corrald *d, const char *dir, ctr **out, cerr *err);
+/* The Container object (Inspect, List). */
+int ctr_gen(yajl_gen g, const ctr *c);
+/* The same, appended to sb as JSON text, from the cache when still valid. */
+int ctr_append_json(ctr *c, strbuf *sb);
+
+/* Save its record (a failure is logged) and update the gauges. */
+void ctr_save(struct corrald *d, ctr *c);
+void ctr_publish(struct corrald *d, ctr *c, const char *action, const char *const *attrs);
+/* The same, stamped at_ns (what happened earlier, as the monitor recorded
+ * it; 0: now). */
+void ctr_publish_at(struct corrald *d, ctr *c, const char *action, const char *const *attrs, long long at_ns);
+/* Free every container, answering nothing (corrald's exit). */
+void ctr_shutdown_all(struct corrald *d);

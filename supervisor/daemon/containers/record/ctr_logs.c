@@ -1,0 +1,183 @@
+#include "supervisor/daemon/containers/record/ctr_logs.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/strbuf.h"
+#include "supervisor/varlink/sv_errors.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct logs_stream {
+	vl_call *call;
+	el_source *timer;
+	crilog_cursor cur;
+	strbuf batch; /* LogLine objects, comma-separated */
+	size_t n;
+	bool more;      /* the caller takes a stream of replies */
+	bool follow;    /* and lines to come, after the history */
+	bool finishing; /* the last lines: no pause */
+	bool too_big;
+	size_t step_sent; /* bytes streamed in this turn of the loop */
+	void (*on_free)(void *data);
+	void *on_free_data;
+};
+
+void logs_stream_on_free(logs_stream *s, void (*fn)(void *data), void *data)
+{
+	s->on_free = fn;
+	s->on_free_data = data;
+}
+
+/* The batch as a reply's parameters, {"lines":[...]}; it starts anew. */
+static char *take_batch(logs_stream *s)
+{
+	char *p = NULL;
+	if (asprintf(&p, "{\"lines\":[%s]}", s->batch.buf ? s->batch.buf : "") < 0)
+		p = NULL;
+	sb_reset(&s->batch);
+	s->n = 0;
+	return p;
+}
+
+/* Send the batch: as a streamed reply, or as the final one. */
+static void flush(logs_stream *s, bool final)
+{
+	if (!final && s->n == 0)
+		return;
+	_cleanup_free_ char *p = take_batch(s);
+	if (final)
+		vl_call_reply(s->call, p ? p : "{\"lines\":[]}");
+	else if (p)
+		vl_call_notify(s->call, p);
+}
+
+/* One LogLine into the batch. Nonzero stops the reading: one reply cannot
+ * hold it all, or a stream's caller has enough waiting for now. */
+static int add_line(const crilog_line *l, void *data)
+{
+	logs_stream *s = data;
+	char ts[48];
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "time", crilog_format_time(l->ts_ns, ts, sizeof(ts))) ||
+	    jg_key_str(g, "stream", crilog_stream_name(l->stream)) || jg_key(g, "line") ||
+	    jg_text(g, l->text, l->len) || jg_key_bool(g, "partial", l->partial) ||
+	    yajl_gen_map_close(g))
+		return -ENOMEM;
+	const unsigned char *buf;
+	size_t n;
+	yajl_gen_get_buf(g, &buf, &n);
+	if (!s->more && s->batch.len + n > LOGS_MAX_REPLY) {
+		s->too_big = true;
+		return 1;
+	}
+	if ((s->n && sb_add(&s->batch, ",", 1)) || sb_add(&s->batch, buf, n))
+		return -ENOMEM;
+	s->n++;
+	if (!s->more || s->batch.len < LOGS_STREAM_BATCH)
+		return 0;
+	s->step_sent += s->batch.len;
+	flush(s, false);
+	/* one turn of the loop sends a bounded amount, so others get theirs */
+	return !s->finishing &&
+	       (s->step_sent >= LOGS_STREAM_QUEUE || vl_call_out_pending(s->call) > LOGS_STREAM_QUEUE);
+}
+
+static void stream_free(logs_stream *s)
+{
+	if (s->on_free)
+		s->on_free(s->on_free_data);
+	el_remove(s->timer);
+	crilog_cursor_close(&s->cur);
+	sb_release(&s->batch);
+	free(s);
+}
+
+static void on_cancel(vl_call *call, void *data) { stream_free(data); }
+
+/* The stream is over: the unfinished lines, the final reply, and free. */
+static void finish(logs_stream *s)
+{
+	s->finishing = true;
+	crilog_cursor_flush(&s->cur, add_line, s);
+	vl_call_set_cancel(s->call, NULL, NULL);
+	flush(s, true); /* ends the call */
+	stream_free(s);
+}
+
+/* Read on, as far as the caller takes it: 1 while the stream goes on, 0
+ * when it is over, -errno when it ended with an error (s is freed then). */
+static int step(logs_stream *s)
+{
+	cerr err = { 0 };
+	int r = 0;
+	s->step_sent = 0;
+	if (vl_call_out_pending(s->call) <= LOGS_STREAM_QUEUE)
+		r = crilog_cursor_poll(&s->cur, add_line, s, &err);
+	if (r < 0) {
+		vl_call *call = s->call;
+		vl_call_set_cancel(call, NULL, NULL);
+		stream_free(s);
+		sv_internal_err(call, &err);
+		return r;
+	}
+	bool behind = vl_call_out_pending(s->call) > LOGS_STREAM_QUEUE;
+	bool caught_up = r == 0 && !behind;
+	el_timer_set(s->timer, caught_up ? LOGS_POLL_USEC : behind ? LOGS_BEHIND_USEC : LOGS_YIELD_USEC, true);
+	if (!caught_up)
+		return 1;
+	flush(s, false);
+	if (s->follow)
+		return 1;
+	finish(s);
+	return 0;
+}
+
+static void on_poll(el_source *t, void *data) { step(data); }
+
+void logs_stream_end(logs_stream *s)
+{
+	/* the container has ended and its log is whole: send the rest as the
+	 * caller takes it, then end; the container may go away meanwhile */
+	if (s->on_free)
+		s->on_free(s->on_free_data);
+	s->on_free = NULL;
+	s->follow = false;
+	step(s);
+}
+
+int logs_read_all(const char *path, const crilog_read_opts *o, char **reply, cerr *err)
+{
+	logs_stream s = { 0 };
+	int r = crilog_read(path, o, add_line, &s, NULL, err);
+	if (r >= 0 && s.too_big)
+		r = cerr_set(err, E2BIG, "the log is larger than one reply: use tail, since, or more");
+	if (r >= 0 && !(*reply = take_batch(&s)))
+		r = cerr_set(err, ENOMEM, "out of memory");
+	sb_release(&s.batch);
+	return r < 0 ? r : 0;
+}
+
+int logs_stream_start(el_loop *loop, vl_call *call, const char *path, const crilog_read_opts *o, bool follow,
+		      logs_stream **out, cerr *err)
+{
+	*out = NULL;
+	logs_stream *s = calloc(1, sizeof(*s));
+	if (!s)
+		return cerr_set(err, ENOMEM, "out of memory");
+	s->call = call;
+	s->more = true;
+	s->follow = follow;
+	int r = crilog_cursor_start(&s->cur, path, o, err);
+	if (r == 0)
+		r = el_add_timer(loop, LOGS_POLL_USEC, true, on_poll, s, &s->timer, err);
+	if (r < 0) {
+		stream_free(s);
+		return r;
+	}
+	/* from here the stream owns the call, and ends it once */
+	vl_call_set_cancel(call, on_cancel, s);
+	if (step(s) > 0 && follow)
+		*out = s;
+	return 0;
+}

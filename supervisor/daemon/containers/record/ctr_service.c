@@ -1,0 +1,28 @@
+#include "supervisor/daemon/containers/record/ctr_service.h"
+#include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/core/corrald.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+int ctr_feature_register(ctr_service *s, const ctr_feature *f)
+{
+	if (s->n_features == CTR_FEATURES_MAX)
+		return -ENOSPC;
+	s->features[s->n_features++] = f;
+	return 0;
+}
+
+const char *ctr_hostname(struct corrald *d, const struct ctr *c)
+{
+	static char host[CTR_HOSTNAME_MAX + 1];
+	if (c->spec.hostname)
+		return c->spec.hostname;
+	if (c->spec.network == CTR_NET_HOST && gethostname(host, sizeof(host) - 1) == 0 && host[0])
+		return host;
+	const char *h = NULL;
+	for (size_t i = 0; i < d->containers->n_features && !h; i++)
+		if (d->containers->features[i]->hostname)
+			h = d->containers->features[i]->hostname(d, c);
+	return h ? h : c->name;
+}

@@ -1,0 +1,158 @@
+#include "supervisor/daemon/containers/record/pins.h"
+#include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/containers/record/peer_pin.h"
+#include "common/cleanup.h"
+#include "common/strv.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+void ctr_pins_release(ctr_pins *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->fds[i] >= 0)
+			close(p->fds[i]);
+	free(p->fds);
+	p->fds = NULL;
+	p->n = 0;
+}
+
+/* A member's sources, opened as the member (peer_pin.h). */
+static int open_as_member(const ctr_spec *spec, const peer_cred *peer, ctr_pins *p, size_t *denied, cerr *err)
+{
+	_cleanup_free_ char **srcs = calloc(spec->n_mounts + 1, sizeof(char *));
+	if (!srcs)
+		return cerr_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		srcs[i] = spec->mounts[i].source;
+	size_t failed;
+	int r = peer_pin_paths(peer, srcs, spec->n_mounts, p->fds, &failed, err);
+	if (r < 0 && failed < spec->n_mounts)
+		*denied = failed;
+	if (r == 0)
+		p->n = spec->n_mounts;
+	return r;
+}
+
+int ctr_pins_open(const ctr_spec *spec, const peer_cred *peer, ctr_pins *p, char ***real, size_t *denied,
+		     cerr *err)
+{
+	*denied = SIZE_MAX;
+	*real = calloc(spec->n_mounts + 1, sizeof(char *));
+	p->fds = calloc(spec->n_mounts + 1, sizeof(int));
+	if (!*real || !p->fds)
+		return cerr_set(err, ENOMEM, "out of memory");
+	int r;
+	if (owner_is_member(peer) && (r = open_as_member(spec, peer, p, denied, err)) < 0)
+		return r;
+	for (size_t i = p->n; i < spec->n_mounts; i++) { /* root's, as root */
+		int fd = open(spec->mounts[i].source, O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			return cerr_sys(err, errno, "spec.mounts[%zu].source: %s", i, spec->mounts[i].source);
+		p->fds[p->n++] = fd;
+	}
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const char *src = spec->mounts[i].source;
+		char link[64], buf[PATH_MAX];
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", p->fds[i]);
+		ssize_t n = readlink(link, buf, sizeof(buf) - 1);
+		if (n < 0)
+			return cerr_sys(err, errno, "spec.mounts[%zu].source: %s", i, src);
+		buf[n] = '\0';
+		if (!((*real)[i] = strdup(buf)))
+			return cerr_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static void bind_path(char *buf, size_t n, const char *dir, size_t i)
+{
+	snprintf(buf, n, "%s/" CTR_PINS_DIR "/%zu", dir, i);
+}
+
+int ctr_pins_mount(ctr_pins *p, const char *dir, ctr_spec *spec, cerr *err)
+{
+	if (p->n == 0)
+		return 0;
+	char top[PATH_MAX];
+	snprintf(top, sizeof(top), "%s/" CTR_PINS_DIR, dir);
+	if (mkdir(top, 0700) < 0 && errno != EEXIST)
+		return cerr_sys(err, errno, "%s", top);
+	for (size_t i = 0; i < p->n; i++) {
+		char target[PATH_MAX];
+		bind_path(target, sizeof(target), dir, i);
+		struct stat st;
+		if (fstat(p->fds[i], &st) < 0)
+			return cerr_sys(err, errno, "%s", spec->mounts[i].source);
+		int r = S_ISDIR(st.st_mode) ? mkdir(target, 0700) : mknodat(AT_FDCWD, target, S_IFREG | 0600, 0);
+		if (r < 0 && errno != EEXIST)
+			return cerr_sys(err, errno, "%s", target);
+		_cleanup_close_ int tree = (int)syscall(SYS_open_tree, p->fds[i], "",
+							 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+		if (tree < 0)
+			return cerr_sys(err, errno, "open_tree %s", spec->mounts[i].source);
+		if (syscall(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return cerr_sys(err, errno, "move_mount %s to %s", spec->mounts[i].source, target);
+		char *s = strdup(target);
+		if (!s)
+			return cerr_set(err, ENOMEM, "out of memory");
+		free(spec->mounts[i].source);
+		spec->mounts[i].source = s;
+	}
+	return 0;
+}
+
+/* A mount point: its mount id differs from its directory's (path is
+ * absolute; a pinned file has no "path/..", hence the cut). */
+static bool is_mount(const char *path)
+{
+	struct statx a, b;
+	char parent[PATH_MAX];
+	snprintf(parent, sizeof(parent), "%s", path);
+	char *slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		return false;
+	*slash = '\0';
+	return statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &a) == 0 &&
+	       statx(AT_FDCWD, parent, 0, STATX_MNT_ID, &b) == 0 && (a.stx_mask & STATX_MNT_ID) &&
+	       a.stx_mnt_id != b.stx_mnt_id;
+}
+
+int ctr_pins_present(const char *dir, const ctr_spec *spec, cerr *err)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		char path[PATH_MAX];
+		struct stat st;
+		bind_path(path, sizeof(path), dir, i);
+		if (lstat(path, &st) == 0 && !is_mount(path))
+			return cerr_set(err, ENOENT,
+					"spec.mounts[%zu]: its pinned source is no longer mounted (the host restarted?): "
+					"create the container again", i);
+	}
+	return 0;
+}
+
+void ctr_pins_unmount(const char *dir)
+{
+	char top[PATH_MAX];
+	snprintf(top, sizeof(top), "%s/" CTR_PINS_DIR, dir);
+	_cleanup_closedir_ DIR *d = opendir(top);
+	struct dirent *de;
+	for (size_t n = 0; d && (de = readdir(d)) && n < 4096; n++) {
+		if (de->d_name[0] == '.')
+			continue;
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s", top, de->d_name);
+		for (int k = 0; k < 16 && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0; k++)
+			; /* a mount stacked on it too */
+	}
+}
