@@ -274,11 +274,13 @@ answerers=(
 	queue_full broker_fault_reply broker_error_invalid broker_refused no_such_key state_error state_list
 	# a method's body, shared by the member's table and the host's
 	broker_do_publish broker_do_request broker_reply broker_state_call broker_stream
-	# ... and by two methods (CopyFrom and CopyTo)
-	start_copy
+	# ... and by two methods (CopyFrom and CopyTo; CreateContainer and
+	# CheckpointImport)
+	start_copy ctr_create_parsed
 	# the answer to a call kept for later: a wait, a stream, a job's end
 	running flush ctr_wake reply_exit end_stream import_done archive_done load_reply answer exec_client_detached breq_end
 	login_done ctr_checkpoint_dumped on_exported image_pruned system_pruned deliver notify_chunk exec_client_free imported
+	logs_step not_started ctr_restart_resume ctr_restart_call_off
 	# the call handed on, answered once a file is open or a child ends
 	policy_open_as_peer start_job start_import run_copy
 )

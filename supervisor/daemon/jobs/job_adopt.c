@@ -1,7 +1,7 @@
 /* Jobs that were running when corrald went: each finds its container
  * again and goes on from where it was.
  *
- * It and job_run.c call each other: jobs_init (job_run.c) resumes each
+ * A pair with job_run.c: jobs_init (job_run.c) resumes each
  * such job here, and it goes on through job_run.c's steps. */
 #include "supervisor/daemon/jobs/job_run.h"
 #include "supervisor/daemon/containers/record/ctr.h"

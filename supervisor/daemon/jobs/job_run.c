@@ -4,7 +4,7 @@
  * whose answer comes from the loop, so a job never runs inside another
  * handler's work.
  *
- * It and job_adopt.c call each other: jobs_init resumes the jobs that were
+ * A pair with job_adopt.c: jobs_init resumes the jobs that were
  * running (job_resume), which go on through the steps here. */
 #include "supervisor/daemon/jobs/job_run.h"
 #include "supervisor/daemon/containers/record/ctr.h"

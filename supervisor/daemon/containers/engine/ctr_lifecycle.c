@@ -4,7 +4,7 @@
  * end (exit record, restart policy, removal), Restart (a stop, then a start
  * once it has ended) and the end of a Checkpoint's dump.
  *
- * It and ctr_monitor.c call each other: this file watches the monitor it
+ * A pair with ctr_monitor.c: this file watches the monitor it
  * started (ctr_monitor_watch), and the monitor's EOF is the end (ctr_ended). */
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
 #include "supervisor/daemon/containers/engine/ctr_freeze.h"

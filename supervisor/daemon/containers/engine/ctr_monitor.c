@@ -2,7 +2,7 @@
  * says the container has ended, calls (Stop, Kill), and connections that
  * pass a client on.
  *
- * It and ctr_lifecycle.c call each other: the transitions watch and signal
+ * A pair with ctr_lifecycle.c: the transitions watch and signal
  * the monitor, and the watch's end is the container's (ctr_ended). */
 #include "supervisor/daemon/containers/engine/ctr_monitor.h"
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"

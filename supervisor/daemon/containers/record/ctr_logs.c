@@ -107,7 +107,7 @@ static void finish(logs_stream *s)
 
 /* Read on, as far as the caller takes it: 1 while the stream goes on, 0
  * when it is over, -errno when it ended with an error (s is freed then). */
-static int step(logs_stream *s)
+static int logs_step(logs_stream *s)
 {
 	cerr err = { 0 };
 	int r = 0;
@@ -133,7 +133,7 @@ static int step(logs_stream *s)
 	return 0;
 }
 
-static void on_poll(el_source *t, void *data) { step(data); }
+static void on_poll(el_source *t, void *data) { logs_step(data); }
 
 void logs_stream_end(logs_stream *s)
 {
@@ -143,7 +143,7 @@ void logs_stream_end(logs_stream *s)
 		s->on_free(s->on_free_data);
 	s->on_free = NULL;
 	s->follow = false;
-	step(s);
+	logs_step(s);
 }
 
 int logs_read_all(const char *path, const crilog_read_opts *o, char **reply, cerr *err)
@@ -177,7 +177,7 @@ int logs_stream_start(el_loop *loop, vl_call *call, const char *path, const cril
 	}
 	/* from here the stream owns the call, and ends it once */
 	vl_call_set_cancel(call, on_cancel, s);
-	if (step(s) > 0 && follow)
+	if (logs_step(s) > 0 && follow)
 		*out = s;
 	return 0;
 }
