@@ -36,11 +36,11 @@ B := build/sanitize
 endif
 
 # Libraries in link order: each depends only on those after it. The
-# supervisor's process rooms (ctl, daemon, monitor) never use each other: a
+# supervisor's process rooms (ctl, daemon, monitor, copy) never use each other: a
 # binary links its own folder's archive and those after it, less the other
 # rooms, so a reach across fails at link time.
-ROOMS := supervisor/ctl supervisor/daemon supervisor/monitor
-LIBDIRS := $(ROOMS) supervisor/logs supervisor/varlink supervisor/loop images/cli images images/registry images/source runtime/cli runtime cgroups bundle common
+ROOMS := supervisor/ctl supervisor/daemon supervisor/monitor supervisor/copy
+LIBDIRS := $(ROOMS) supervisor/logs supervisor/api supervisor/varlink supervisor/loop images/cli images images/registry images/source runtime/cli runtime cgroups bundle common
 # corrald's rooms (policy/, secrets/, jobs/, ...) are folders of its archive,
 # and so are their own sub-folders (containers/record, ...)
 lib_srcs = $(filter-out $(1)/main_%.c,$(wildcard $(1)/*.c) $(if $(filter supervisor/daemon,$(1)),$(wildcard $(1)/*/*.c $(1)/*/*/*.c)))

@@ -10,7 +10,7 @@
 #include "supervisor/ctl/opts.h"
 #include "supervisor/ctl/template.h"
 #include "supervisor/varlink/client.h"
-#include "supervisor/varlink/interface.h"
+#include "supervisor/api/interface.h"
 
 #define M(x) CORRAL_SUPERVISOR_INTERFACE "." x
 

@@ -2,7 +2,7 @@
 #include "supervisor/monitor/monitor.h"
 #include "supervisor/monitor/stdin_queue.h"
 #include "supervisor/monitor/stream_peer.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"
 #include "common/json.h"

@@ -3,7 +3,7 @@
 #include "supervisor/monitor/monitor.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 #include "runtime/procwait.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "common/error.h"
-#include "supervisor/varlink/monitor_iface.h"
+#include "supervisor/api/monitor_iface.h"
 
 #define MONITOR_DRAIN_USEC 3000000ull /* output still open this long after exit is cut */
 

@@ -7,7 +7,7 @@
 #include "supervisor/logs/exitrec.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/server.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 #include "cgroups/cgroups.h"
 #include "common/timefmt.h"
 #include "common/cleanup.h"

@@ -1,7 +1,10 @@
 #include "supervisor/varlink/streams.h"
+#include "common/cleanup.h"
+#include "common/strbuf.h"
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 void stream_reader_init(stream_reader *r, enum stream_side side)
 {
@@ -97,4 +100,20 @@ void stream_frame_size(const stream_frame *f, unsigned *rows, unsigned *cols)
 	uint32_t v = stream_frame_u32(f);
 	*rows = v >> 16;
 	*cols = v & 0xffffu;
+}
+
+int stream_send(int sock, enum stream_kind kind, const void *data, size_t len)
+{
+	_cleanup_strbuf_ strbuf f = STRBUF_INIT;
+	if (stream_put(&f, kind, data, len) < 0)
+		return -ENOMEM;
+	for (size_t at = 0; at < f.len;) {
+		ssize_t w = send(sock, f.buf + at, f.len - at, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		at += (size_t)w;
+	}
+	return 0;
 }

@@ -52,6 +52,8 @@ size_t stream_reader_pending(const stream_reader *r);
 
 /* Append one frame to out; 0 or -ENOMEM. */
 int stream_put(strbuf *out, enum stream_kind kind, const void *data, size_t len);
+/* One frame written whole to a blocking socket: 0, or -errno. */
+int stream_send(int sock, enum stream_kind kind, const void *data, size_t len);
 /* EXIT and SIGNAL. */
 int stream_put_u32(strbuf *out, enum stream_kind kind, uint32_t v);
 int stream_put_resize(strbuf *out, unsigned rows, unsigned cols);

@@ -1,5 +1,5 @@
 /* libFuzzer target: what a checkpoint archive carries that is parsed, each
- * given the same bytes: its manifest.json (supervisor/daemon/copy/
+ * given the same bytes: its manifest.json (supervisor/copy/
  * ckpt_archive.c, as corral-copy reads it once its HMAC matched) and the
  * dump's descriptors.json (runtime/ckpt_args.c, which makes criu's
  * --inherit-fd arguments of it on restore). A manifest that parses names
@@ -15,7 +15,7 @@
 #include "common/json.h"
 #include "common/strv.h"
 #include "runtime/ckpt_args.h"
-#include "supervisor/daemon/copy/ckpt_archive.h"
+#include "supervisor/copy/ckpt_archive.h"
 #include "tests/fuzz/fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -88,7 +88,7 @@ test_supervisor_ping_info_describe_metrics() {
 	assert_contains "$info" "pid            $CORRALD_PID" "info pid"
 	# the description served is the file, byte for byte
 	ctl describe >"$T/described"
-	cmp "$T/described" "$ROOTDIR/supervisor/varlink/io.corral.Supervisor.varlink" || fail "description differs"
+	cmp "$T/described" "$ROOTDIR/supervisor/api/io.corral.Supervisor.varlink" || fail "description differs"
 	local gi
 	gi=$(ctl call org.varlink.service.GetInfo)
 	assert_contains "$gi" '"io.corral.Supervisor"' "GetInfo interfaces"

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 IMG="$FIXTURES/busybox/rootfs"
-IFACE="$ROOTDIR/supervisor/varlink/io.corral.Supervisor.varlink"
+IFACE="$ROOTDIR/supervisor/api/io.corral.Supervisor.varlink"
 
 # The commands corralctl --help lists, one a line ("image ls" is one).
 verbs() { "$CORRALCTL" --help | awk '/^Commands:/ { on = 1; next } on && /^$/ { exit } on { print $1 ($2 ~ /^[a-z]+$/ && $1 ~ /^(image|container|system|job|network|policy|secret|session|broker|get|describe|delete)$/ ? " " $2 : "") }'; }

@@ -1,13 +1,13 @@
 # Reads functions.awk's lines; prints each function that is neither a
 # method handler nor an answerer (ok: " name name ... ") and calls a reply
 # helper: a function that answers a call and is neither either. varlink/
-# makes the replies, and is left out. A callee is its own file's static
-# when the file defines one of that name.
+# and api/ make the replies, and are left out. A callee is its own file's
+# static when the file defines one of that name.
 {
 	file[NR] = $1; name[NR] = $2; rep[NR] = $5; calls[NR] = $7; st[NR] = $8
 	if ($8 == 1) local_fn[$1 " " $2] = 1
 }
-function exempt(i) { return file[i] ~ /^supervisor\/varlink\// || index(ok, " " name[i] " ") }
+function exempt(i) { return file[i] ~ /^supervisor\/(varlink|api)\// || index(ok, " " name[i] " ") }
 END {
 	for (i = 1; i <= NR; i++)
 		if (rep[i] == 1 && !exempt(i)) {

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
-#include "supervisor/varlink/interface.h"
+#include "supervisor/api/interface.h"
 #include "supervisor/daemon/service.h"
 
 /* Every method the description declares has a handler, and no handler lacks

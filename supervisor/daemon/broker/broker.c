@@ -5,7 +5,7 @@
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
-#include "supervisor/varlink/interface.h"
+#include "supervisor/api/interface.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"

@@ -1,4 +1,4 @@
-/* The IPC broker: io.corral.Broker (supervisor/varlink/io.corral.Broker.varlink)
+/* The IPC broker: io.corral.Broker (supervisor/api/io.corral.Broker.varlink)
  * served by corrald on one listening socket per session member. The socket
  * a connection arrives on names the member: no guessing from pids. Routing
  * stays inside the session; the session's broker policy (ACL, rates) and

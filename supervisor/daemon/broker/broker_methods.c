@@ -3,7 +3,7 @@
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/daemon/broker/topic.h"
 #include "supervisor/daemon/sessions/session.h"
-#include "supervisor/varlink/interface.h"
+#include "supervisor/api/interface.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_get.h"

@@ -4,7 +4,7 @@
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
 #include "common/json_get.h"
 

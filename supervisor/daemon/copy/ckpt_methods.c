@@ -1,6 +1,6 @@
 /* CheckpointExport and CheckpointImport: a container's checkpoint as one
  * file, as podman's --export and --import. corral-copy writes and reads the
- * archive (ckpt_archive.h) with the caller's file as its fd 3, opened as the
+ * archive (supervisor/copy/ckpt_archive.h) with the caller's file as its fd 3, opened as the
  * caller (import_peer.h). An import is untrusted input: corral-copy checks
  * corrald's signature and the owner, and stages every entry by its digest,
  * before corrald makes anything; the container is then made from the
@@ -11,13 +11,13 @@
 #include "supervisor/daemon/containers/engine/ctr_create.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"
 #include "supervisor/daemon/containers/record/trash.h"
-#include "supervisor/daemon/copy/ckpt_archive.h"
+#include "supervisor/api/copy_iface.h"
 #include "supervisor/daemon/copy/ckpt_methods.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/import_peer.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

@@ -1,5 +1,5 @@
 /* CopyFrom and CopyTo: corrald finds the container's root, answers the
- * call with "upgrade", and hands the connection to corral-copy (copy.h),
+ * call with "upgrade", and hands the connection to corral-copy (supervisor/copy/copy.h),
  * which streams the tar itself: corrald never reads a container's files,
  * never links libarchive, and its loop is not in the data path.
  *
@@ -8,7 +8,7 @@
  * stopped container made from a directory image shares that directory
  * read-only, and takes no copy in. */
 #include "supervisor/daemon/copy/ctr_copy.h"
-#include "supervisor/daemon/copy/copy.h"
+#include "supervisor/varlink/streams.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/containers/record/img_source.h"
@@ -16,7 +16,7 @@
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 
@@ -85,8 +85,8 @@ static void end_stream(int fd, const char *why)
 	char line[512];
 	int n = snprintf(line, sizeof(line), "corral-copy: %s\n", why);
 	uint32_t one = htonl(1);
-	copy_send(fd, STREAM_STDERR, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
-	copy_send(fd, STREAM_EXIT, &one, sizeof(one));
+	stream_send(fd, STREAM_STDERR, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	stream_send(fd, STREAM_EXIT, &one, sizeof(one));
 }
 
 /* The copy's container and path from the call's parameters; NULL when

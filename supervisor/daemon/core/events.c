@@ -5,7 +5,7 @@
 #include "common/log.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/logs/crilog.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 #include "supervisor/daemon/core/peer_open.h"
 #include "supervisor/daemon/core/violation.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 
 #include <errno.h>
 #include <fcntl.h>

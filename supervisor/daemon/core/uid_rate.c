@@ -1,7 +1,7 @@
 /* Per-uid token buckets for the control socket (uid_rate.h). */
 #include "supervisor/daemon/core/uid_rate.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 
 #include <stdio.h>
 

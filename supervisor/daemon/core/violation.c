@@ -1,7 +1,7 @@
 #include "supervisor/daemon/core/violation.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/varlink/sv_errors.h"
-#include "supervisor/varlink/interface.h"
+#include "supervisor/api/sv_errors.h"
+#include "supervisor/api/interface.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 

@@ -12,7 +12,7 @@
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/varlink/monitor_iface.h"
+#include "supervisor/api/monitor_iface.h"
 #include "supervisor/varlink/wire.h"
 #include "common/cleanup.h"
 #include "common/json.h"

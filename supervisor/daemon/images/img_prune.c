@@ -15,7 +15,7 @@
 #include "supervisor/daemon/containers/engine/ctr_prune.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 #include "common/json.h"
 #include "common/cleanup.h"
 #include "common/strv.h"

@@ -2,7 +2,7 @@
  * under <state-dir>/jobs/, which adds what only corrald needs; and the
  * reply that carries a Job (job_reply), for a method and for a waiter. */
 #include "supervisor/daemon/jobs/job.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strbuf.h"

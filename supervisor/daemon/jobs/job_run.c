@@ -11,7 +11,7 @@
 #include "supervisor/daemon/containers/record/ctr_logs.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/logs/crilog.h"
-#include "supervisor/varlink/interface.h"
+#include "supervisor/api/interface.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"

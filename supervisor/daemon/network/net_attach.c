@@ -9,7 +9,7 @@
 #include "supervisor/daemon/network/ports_free.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/varlink/monitor_iface.h"
+#include "supervisor/api/monitor_iface.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

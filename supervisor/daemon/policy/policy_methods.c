@@ -6,7 +6,7 @@
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

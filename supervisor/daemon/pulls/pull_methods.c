@@ -7,7 +7,7 @@
 #include "supervisor/daemon/secrets/secrets.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 #include "common/base64.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -8,7 +8,7 @@
 #include "supervisor/daemon/workloads/wl_loop.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/varlink/interface.h"
+#include "supervisor/api/interface.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"

@@ -24,7 +24,7 @@
 #include "supervisor/daemon/containers/record/ctr_service.h"
 #include "supervisor/daemon/core/labels.h"
 #include "supervisor/varlink/params.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 #include "bundle/command.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

@@ -8,7 +8,7 @@
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/client.h"
-#include "supervisor/varlink/monitor_iface.h"
+#include "supervisor/api/monitor_iface.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 

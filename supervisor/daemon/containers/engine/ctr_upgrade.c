@@ -1,6 +1,7 @@
 #include "supervisor/daemon/containers/engine/ctr_upgrade.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
+#include "bundle/bundle_userns.h"
 #include "supervisor/daemon/containers/record/ctr_ids.h"
 #include "supervisor/daemon/containers/record/img_source.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -49,7 +50,7 @@ void ctr_upgrade(corrald *d, ctr *c)
 	ctr_dir(d, c, dir, sizeof(dir));
 	cerr err = { 0 };
 	ctr_ids ids;
-	int r = ctr_ids_of_bundle(dir, &ids, &err);
+	int r = bundle_userns_maps(dir, ids.uid, ids.gid, &err);
 	if (r > 0)
 		r = ctr_ids_dir(dir, &ids, &err);
 	if (r < 0)

@@ -11,7 +11,7 @@
 #include "supervisor/daemon/containers/record/ctr_waiters.h"
 #include "supervisor/daemon/containers/record/img_source.h"
 #include "supervisor/varlink/params.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 #include "supervisor/varlink/wire.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/containers/engine/fastpath.h"

@@ -7,7 +7,7 @@
 #include "supervisor/daemon/containers/record/ctr_reply.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 #include "bundle/image_user.h"
 #include "cgroups/cgroups.h"
 #include "common/cleanup.h"

@@ -24,7 +24,7 @@
 #include "supervisor/loop/eventloop.h"
 #include "supervisor/daemon/spec/restart_policy.h"
 #include "supervisor/daemon/spec/ctr_spec.h"
-#include "supervisor/varlink/monitor_iface.h"
+#include "supervisor/api/monitor_iface.h"
 #include "supervisor/varlink/server.h"
 
 struct corrald;

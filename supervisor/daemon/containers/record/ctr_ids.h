@@ -25,9 +25,6 @@ struct corrald;
 /* The ids of uid's containers (gid: its primary group); root's (with
  * --userns auto) are all of its range, root inside included. */
 int ctr_ids_for(const struct corrald *d, uid_t uid, gid_t gid, ctr_ids *out, cerr *err);
-/* From a container's config.json: 1 with its maps when it has a user
- * namespace of its own, 0 when it has none. */
-int ctr_ids_of_bundle(const char *dir, ctr_ids *out, cerr *err);
 /* A user namespace of the maps, to idmap layers with (close out->userns_fd). */
 int ctr_ids_rootfs(const ctr_ids *ids, rootfs_ids *out, cerr *err);
 /* The container's directory, entered by its init from inside the user

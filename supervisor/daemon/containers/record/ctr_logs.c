@@ -2,7 +2,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strbuf.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 #include "supervisor/daemon/containers/record/ctr_reply.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
-#include "supervisor/varlink/sv_errors.h"
+#include "supervisor/api/sv_errors.h"
 
 int reply_name_in_use(vl_call *call, const ctr *other)
 {

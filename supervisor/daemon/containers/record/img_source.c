@@ -1,4 +1,5 @@
 #include "supervisor/daemon/containers/record/img_source.h"
+#include "bundle/bundle_userns.h"
 #include "supervisor/daemon/containers/record/ctr_ids.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
@@ -155,7 +156,7 @@ int imagesrc_remount(const char *state_dir, const char *dir, const char *manifes
 		return cerr_sys(err, errno, "%s", dir);
 	ctr_ids ci;
 	rootfs_ids rids = { .userns_fd = -1 };
-	if ((r = ctr_ids_of_bundle(dir, &ci, err)) < 0 || (r > 0 && (r = ctr_ids_rootfs(&ci, &rids, err)) < 0))
+	if ((r = bundle_userns_maps(dir, ci.uid, ci.gid, err)) < 0 || (r > 0 && (r = ctr_ids_rootfs(&ci, &rids, err)) < 0))
 		return cerr_wrap(err, "mount the rootfs again");
 	_cleanup_close_ int userns = rids.userns_fd;
 	return rootfs_overlay(&s, &h, bfd, dir, userns >= 0 ? &rids : NULL, err);

@@ -1,4 +1,4 @@
-/* supervisor/varlink/interface.c: the embedded interface description is the
+/* supervisor/api/interface.c: the embedded interface description is the
  * one in io.corral.Supervisor.varlink (gen-interface.sh writes it). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
-#include "supervisor/varlink/interface.h"
+#include "supervisor/api/interface.h"
 
 static char *read_varlink(const char *name)
 {
@@ -19,7 +19,7 @@ static char *read_varlink(const char *name)
 	for (size_t i = 0; i < 2; i++) {
 		char *s = NULL, path[256];
 		_cleanup_cerr_ cerr err = { 0 };
-		snprintf(path, sizeof(path), "%ssupervisor/varlink/%s", i ? "../../" : "", name);
+		snprintf(path, sizeof(path), "%ssupervisor/api/%s", i ? "../../" : "", name);
 		if (read_file(path, 1 << 20, &s, NULL, &err) == 0)
 			return s;
 	}
@@ -31,7 +31,7 @@ static void test_embedded_description_matches_file(void **state)
 	_cleanup_free_ char *file = read_varlink("io.corral.Supervisor.varlink");
 	assert_non_null(file);
 	if (strcmp(file, corral_supervisor_interface) != 0)
-		fail_msg("supervisor/varlink/interface.c is stale: run supervisor/varlink/gen-interface.sh");
+		fail_msg("supervisor/api/interface.c is stale: run supervisor/api/gen-interface.sh");
 }
 
 static void test_embedded_broker_description_matches_file(void **state)
@@ -39,7 +39,7 @@ static void test_embedded_broker_description_matches_file(void **state)
 	_cleanup_free_ char *file = read_varlink("io.corral.Broker.varlink");
 	assert_non_null(file);
 	if (strcmp(file, corral_broker_interface) != 0)
-		fail_msg("supervisor/varlink/broker_interface.c is stale: run supervisor/varlink/gen-interface.sh");
+		fail_msg("supervisor/api/broker_interface.c is stale: run supervisor/api/gen-interface.sh");
 }
 
 int main(void)

@@ -17,14 +17,12 @@
 #include <sys/types.h>
 #include "common/error.h"
 #include "images/digest.h"
+#include "supervisor/api/copy_iface.h"
 
 #define CKPT_ARCHIVE_MANIFEST "manifest.json"
 #define CKPT_ARCHIVE_HMAC "manifest.hmac"
 #define CKPT_ARCHIVE_DIFF "rootfs-diff.tar"
-#define CKPT_ARCHIVE_MAX_MANIFEST (1u << 20)
 #define CKPT_ARCHIVE_MAX_ENTRIES 4096u
-#define CKPT_KEY_FILE "checkpoint.key" /* in corrald's state directory */
-#define CKPT_KEY_LEN 32
 
 /* The archive of ctr_dir's checkpoint/ and upper/ to out_fd; head is the
  * "container" object (JSON) the manifest carries. */

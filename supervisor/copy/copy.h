@@ -34,13 +34,11 @@ typedef struct copy_root {
 /* An O_PATH fd of the root, or -errno with err set. */
 int copy_open_root(const copy_root *r, cerr *err);
 /* Once the root is open: a container in a user namespace of its own (its
- * directory's config.json, ctr_ids.h) is copied as its root, in a user
+ * directory's config.json, bundle_userns.h) is copied as its root, in a user
  * namespace of the same ids, so that a tar's owners land as the container's
  * ids (a member's setuid "root" file in a bind is the member's); 0 when it
  * has none. */
 int copy_become_its_root(const char *ctr_dir, cerr *err);
-/* Send one frame on sock; 0 or -errno. */
-int copy_send(int sock, enum stream_kind kind, const void *data, size_t len);
 /* CopyFrom: a tar of path (its last name not followed) in STDOUT frames;
  * files' setuid and setgid bits kept only with keep_setid (a member's copy). */
 int copy_out(int rootfd, const char *path, int sock, bool keep_setid, cerr *err);

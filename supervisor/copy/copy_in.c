@@ -4,7 +4,7 @@
  * resolved in the container's root (RESOLVE_IN_ROOT), and its last name
  * made with calls that never follow it. Bounded by the extractor's limits
  * (entries, path length) and by the bytes a layer may have. */
-#include "supervisor/daemon/copy/copy.h"
+#include "supervisor/copy/copy.h"
 #include "images/extract.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"

@@ -1,6 +1,6 @@
 /* Checkpoint archives (ckpt_archive.h). */
-#include "supervisor/daemon/copy/ckpt_archive.h"
-#include "supervisor/daemon/copy/copy.h"
+#include "supervisor/copy/ckpt_archive.h"
+#include "supervisor/copy/copy.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

@@ -1,4 +1,4 @@
-#include "supervisor/varlink/monitor_iface.h"
+#include "supervisor/api/monitor_iface.h"
 
 #include <stdio.h>
 

@@ -4,8 +4,8 @@
  * with fd 3 the client's upgraded connection. It ends the stream with EXIT
  * itself: 0, or 1 after a STDERR frame with the one line that says why,
  * which it also writes to stderr for corrald's log. */
-#include "supervisor/daemon/copy/copy.h"
-#include "supervisor/daemon/copy/ckpt_archive.h"
+#include "supervisor/copy/copy.h"
+#include "supervisor/copy/ckpt_archive.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 
@@ -32,10 +32,10 @@ static void finish(int sock, int code, const char *why)
 	if (why) {
 		char line[1024];
 		int n = snprintf(line, sizeof(line), "%s\n", why);
-		copy_send(sock, STREAM_STDERR, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		stream_send(sock, STREAM_STDERR, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	}
 	uint32_t be = htonl((uint32_t)code);
-	copy_send(sock, STREAM_EXIT, &be, sizeof(be));
+	stream_send(sock, STREAM_EXIT, &be, sizeof(be));
 	shutdown(sock, SHUT_WR);
 }
 

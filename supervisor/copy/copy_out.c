@@ -10,7 +10,7 @@
  * become a privilege on the host (a member's tar makes them the member's).
  * A file is read up to the size it had when opened; if it shrinks, zeros
  * fill the rest. */
-#include "supervisor/daemon/copy/copy.h"
+#include "supervisor/copy/copy.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
 #include "images/extract.h"
@@ -55,7 +55,7 @@ static la_ssize_t on_write(struct archive *a, void *data, const void *buf, size_
 	}
 	for (size_t at = 0; at < len;) {
 		size_t n = len - at < STREAM_MAX_PAYLOAD ? len - at : STREAM_MAX_PAYLOAD;
-		int r = copy_send(w->sock, STREAM_STDOUT, (const char *)buf + at, n);
+		int r = stream_send(w->sock, STREAM_STDOUT, (const char *)buf + at, n);
 		if (r < 0) {
 			w->sock_errno = -r;
 			archive_set_error(a, -r, "the client: %s", strerror(-r));

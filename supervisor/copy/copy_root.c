@@ -2,8 +2,8 @@
  * has ended: the root is taken from /proc/PID only after a pidfd pins the
  * process and its cgroup shows it is the container's, and is kept only if
  * the process still lives once it is open. */
-#include "supervisor/daemon/copy/copy.h"
-#include "supervisor/daemon/containers/record/ctr_ids.h"
+#include "supervisor/copy/copy.h"
+#include "bundle/bundle_userns.h"
 #include "runtime/idmap.h"
 #include "common/cleanup.h"
 
@@ -57,11 +57,11 @@ int copy_open_root(const copy_root *r, cerr *err)
 
 int copy_become_its_root(const char *ctr_dir, cerr *err)
 {
-	ctr_ids ids;
-	int r = ctr_ids_of_bundle(ctr_dir, &ids, err);
+	struct oci_idmap uid[2], gid[2];
+	int r = bundle_userns_maps(ctr_dir, uid, gid, err);
 	if (r <= 0)
 		return r;
-	_cleanup_close_ int userns = idmap_userns_open(ids.uid, 2, ids.gid, 2, err);
+	_cleanup_close_ int userns = idmap_userns_open(uid, 2, gid, 2, err);
 	if (userns < 0)
 		return userns;
 	if (setns(userns, CLONE_NEWUSER) < 0 || setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 ||
