@@ -73,12 +73,6 @@ char *img_helper_error(const strbuf *e, const char *verb, const char *spec)
 	return asprintf(&pre, "corral: image %s %s: ", verb, spec) < 0 ? NULL : imghelper_last_line(e, pre);
 }
 
-/* The Image object of db->images[i], as peer sees it (img_gen.c). */
-static void gen_image(corrald *d, yajl_gen g, img_store *s, const refs_db *db, size_t i, const peer_cred *peer)
-{
-	img_gen(d, g, s, db, i, peer, NULL, false);
-}
-
 int img_reply_images(corrald *d, vl_call *call, const peer_cred *p, const char *manifest,
 		     void (*more)(yajl_gen g, void *ctx), void *ctx)
 {
@@ -99,7 +93,7 @@ int img_reply_images(corrald *d, vl_call *call, const peer_cred *p, const char *
 	yajl_gen_map_open(g);
 	jg_key(g, "images");
 	yajl_gen_array_open(g);
-	gen_image(d, g, &s, &db, (size_t)i, &peer);
+	img_gen(d, g, &s, &db, (size_t)i, &peer, NULL, false);
 	yajl_gen_array_close(g);
 	if (more)
 		more(g, ctx);
