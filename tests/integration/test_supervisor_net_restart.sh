@@ -188,6 +188,38 @@ test_svnr_stop_during_an_add_exits_cleanly() {
 	assert_eq "$(inns ip -o link show type veth | wc -l)" 0 "no veth left"
 }
 
+# rm -f while a start is in flight (its CNI ADD held here until released):
+# the removal waits for the start's report, then kills the container and
+# removes it; Remove answers once it is gone, and nothing of it is left.
+# (A restart by the policy or a health check is in flight the same way.)
+test_svnr_forced_rm_during_a_start_removes_it() {
+	trap cleanup_sv EXIT
+	need_cni
+	mkdir -p "$T/cni"
+	local p
+	for p in "$CNI"/*; do
+		printf '#!/bin/sh\nif [ "$CNI_COMMAND" = ADD ]; then while [ ! -e %s ]; do sleep 0.05; done; fi\nexec %s "$@"\n' \
+			"$T/go" "$p" >"$T/cni/${p##*/}"
+		chmod +x "$T/cni/${p##*/}"
+	done
+	echo "cni-path = $T/cni" >"$T/corrald.conf"
+	start_sv_netns
+	ctl run -d --name held "$IMG" sleep 1000 >"$T/run.out" 2>&1 &
+	local run=$!
+	wait_for 10 pgrep -f "^/bin/sh $T/cni/"
+	assert_contains "$(ctl rm held 2>&1)" "it is starting" "rm without force while it starts"
+	ctl rm -f held >"$T/rm.out" 2>&1 &
+	local rm=$!
+	wait_for 10 sh -c "[ \"\$('$CORRALCTL' --socket '$SOCK' --json inspect held | jq -r '.[0].state.status')\" = removing ]"
+	touch "$T/go"
+	wait "$rm" || fail "rm -f during the start: $(cat "$T/rm.out")"
+	wait "$run" || true
+	assert_eq "$(ctl --json ps -a | jq length)" 0 "ps -a after the rm"
+	wait_for 10 sh -c "[ -z \"\$(ls -A '$STATE_D/networks/netns' 2>/dev/null)\" ]" || fail "a pin is left: $(ls "$STATE_D/networks/netns")"
+	assert_eq "$(inns ip -o link show type veth | wc -l)" 0 "no veth left"
+	assert_eq "$(pgrep -f 'sleep 1000' | wc -l)" 0 "no process of the container left"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

@@ -125,6 +125,16 @@ int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 	return 0;
 }
 
+/* The forced Remove that came while it started: now that the start has
+ * reported, it is killed and removed, or removed at once. */
+static void remove_pending_now(corrald *d, ctr *c)
+{
+	c->remove_pending = false;
+	cerr err = { 0 };
+	if (ctr_remove_forced(d, c, &err) < 0)
+		log_cerr(LOG_LVL_ERROR, &err, NULL);
+}
+
 /* It runs: say so first, then record it. Should corrald die in between,
  * adoption finds the monitor, and the pid in the runtime's state. */
 static void running(corrald *d, ctr *c, vl_call *call, pid_t pid)
@@ -154,6 +164,8 @@ static void running(corrald *d, ctr *c, vl_call *call, pid_t pid)
 		if (ctr_signal(d, c, c->spec.stop_signal, true, c->stop_pending_timeout, &err) < 0)
 			log_cerr(LOG_LVL_DEBUG, &err, NULL); /* it has ended already */
 	}
+	if (c->remove_pending)
+		remove_pending_now(d, c);
 	if (c->mon_fd < 0)
 		ctr_ended(d, c);
 }
@@ -185,9 +197,12 @@ static void not_started(corrald *d, ctr *c, vl_call *call, const char *report)
 		c->stop_pending = false;
 		ctr_wake(c, 1u << WAIT_STOP);
 	}
-	if (!call)
-		return log_error("start %s: %s", c->name, why);
-	sv_internal(call, why);
+	if (call)
+		sv_internal(call, why);
+	else
+		log_error("start %s: %s", c->name, why);
+	if (c->remove_pending)
+		remove_pending_now(d, c);
 }
 
 /* The monitor's report line, or why there is none. */
@@ -336,8 +351,13 @@ void ctr_ended(corrald *d, ctr *c)
 
 int ctr_remove_forced(corrald *d, ctr *c, cerr *err)
 {
-	if (ctr_is_starting(c))
-		return cerr_set(err, EBUSY, "container %s is starting", c->name);
+	if (ctr_is_starting(c)) { /* killed and removed once its start reports */
+		c->remove_pending = true;
+		c->status = CS_REMOVING; /* as inspect shows it meanwhile */
+		c->stopped_by_user = true;
+		ctr_record_save(d, c, NULL);
+		return 0;
+	}
 	ctr_restart_cancel_backoff(d, c);
 	if (!ctr_alive(c) && c->status != CS_REMOVING)
 		return ctr_remove_now(d, c, err);

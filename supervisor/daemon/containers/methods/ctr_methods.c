@@ -137,23 +137,14 @@ int sv_remove(vl_call *call, yajl_val params, void *ud)
 	CTR_METHOD_TARGET(c, d, call, params, f, "id", "force");
 	if (sp_bool(params, "force", false, &force, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	if (ctr_is_starting(c))
-		return reply_bad_state(call, c, "it is starting");
-	ctr_restart_cancel_backoff(d, c);
+	/* the removal follows its start's report, or its exit */
+	bool follows = ctr_is_starting(c) || ctr_alive(c) || c->status == CS_REMOVING;
+	if (follows && !force)
+		return reply_bad_state(call, c, ctr_is_starting(c) ? "it is starting" : "stop it first, or force");
 	_cleanup_cerr_ cerr err = { 0 };
-	if (ctr_alive(c) || c->status == CS_REMOVING) {
-		if (!force)
-			return reply_bad_state(call, c, "stop it first, or force");
-		ctr_signal(d, c, SIGKILL, false, 0, &err); /* ending anyway: the removal follows the exit */
-		ctr_thaw_signalled(d, c);
-		c->status = CS_REMOVING;
-		c->stopped_by_user = true;
-		ctr_record_save(d, c, NULL);
-		return wait_for(c, call, WAIT_REMOVE);
-	}
-	if (ctr_remove_now(d, c, &err) < 0)
+	if (ctr_remove_forced(d, c, &err) < 0)
 		return sv_internal_err(call, &err);
-	return vl_call_reply(call, NULL);
+	return follows ? wait_for(c, call, WAIT_REMOVE) : vl_call_reply(call, NULL);
 }
 
 int sv_container_prune(vl_call *call, yajl_val params, void *ud)

@@ -72,6 +72,7 @@ typedef struct ctr {
 	bool restoring;         /* its monitor restores it rather than creates it */
 	uid_t owner;            /* the peer that created it (record "owner"; 0 when absent) */
 	bool stop_pending;           /* a Stop came while a restart was starting */
+	bool remove_pending;         /* a forced Remove came while it was starting */
 	bool restart_wanted;         /* a Restart stops it: start it once it has ended */
 	vl_call *restart_call;       /* that Restart, while its client waits */
 	unsigned stop_pending_timeout;
