@@ -11,6 +11,7 @@
 #include "supervisor/daemon/core/config.h"
 #include "supervisor/daemon/core/listenfds.h"
 #include "supervisor/daemon/core/metrics_http.h"
+#include "supervisor/daemon/compat/docker_socket.h"
 #include "supervisor/daemon/readiness/readiness.h"
 #include "supervisor/daemon/core/sdnotify.h"
 #include "supervisor/daemon/core/state_format.h"
@@ -63,7 +64,7 @@ static void usage(FILE *f)
 		"  --max-connections N  --max-connections-per-uid N  --max-message-size SIZE\n"
 		"  --rate-limit-per-uid N  --rate-limit-burst N\n"
 		"  --metrics-listen HOST:PORT  --cgroup-parent PATH|SLICE  --cgroup-delegate auto|yes|no\n"
-		"  --cgroup-manager systemd|cgroupfs|auto\n"
+		"  --cgroup-manager systemd|cgroupfs|auto  --docker-socket PATH|auto  --docker-user NAME|UID:GID\n"
 		"  --default-restart POLICY  --default-stop-timeout SECONDS  --max-jobs N\n"
 		"  --policy FILE        ceilings and allow-lists (corrald.conf(5) POLICY)\n");
 }
@@ -151,15 +152,17 @@ static int parse_args(int argc, char **argv, corrald_config *cfg, bool *print, c
 	return 0;
 }
 
-static int dir_of(const char *path, char **out)
+/* The directory a socket goes in (/run/corral), made where missing. */
+static int socket_dir(const char *path, cerr *err)
 {
-	*out = strdup(path);
-	if (!*out)
-		return -ENOMEM;
-	char *slash = strrchr(*out, '/');
-	if (slash && slash != *out)
+	_cleanup_free_ char *dir = strdup(path);
+	if (!dir)
+		return cerr_set(err, ENOMEM, "out of memory");
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir)
 		*slash = '\0';
-	return 0;
+	int r = mkdir_p(dir, 0755);
+	return r < 0 ? cerr_sys(err, -r, "socket directory for %s", path) : 0;
 }
 
 /* With cgroup-delegate yes, step into a leaf and put containers beside it;
@@ -254,7 +257,8 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 	    asprintf(&d->runtime_root, "%s/runtime", cfg->state_dir) < 0 ||
 	    (cfg->monitor[0] ? !(d->monitor_bin = strdup(cfg->monitor))
 			     : asprintf(&d->monitor_bin, "%s/corral-monitor", self) < 0) ||
-	    asprintf(&d->images_bin, "%s/corral-images", self) < 0 || asprintf(&d->copy_bin, "%s/corral-copy", self) < 0)
+	    asprintf(&d->images_bin, "%s/corral-images", self) < 0 || asprintf(&d->copy_bin, "%s/corral-copy", self) < 0 ||
+	    asprintf(&d->docker_bin, "%s/corral-docker", self) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	if (d->monitor_bin[0] != '/')
 		return cerr_set(err, EINVAL, "monitor: must be an absolute path, not \"%s\"", d->monitor_bin);
@@ -378,7 +382,12 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 		goto out;
 	}
 	int used = 0;
+	int docker_fd = -1;
 	for (int fd = LISTEN_FDS_START; fd < LISTEN_FDS_START + n; fd++) {
+		if (listen_fd_is_named(fd, "docker")) { /* corral-docker.socket's */
+			docker_fd = fd;
+			continue;
+		}
 		if (!listen_fd_is_unix_stream(fd)) {
 			log_warn("socket activation: fd %d is not a listening unix stream socket; ignored", fd);
 			close(fd);
@@ -389,14 +398,14 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 		used++;
 	}
 	if (used == 0) {
-		_cleanup_free_ char *sockdir = NULL;
-		if (dir_of(cfg->socket, &sockdir) < 0 || (r = mkdir_p(sockdir, 0755)) < 0) {
-			r = cerr_sys(err, r < 0 ? -r : ENOMEM, "socket directory for %s", cfg->socket);
-			goto out;
-		}
-		if ((r = vl_server_listen(d.srv, cfg->socket, cfg->socket_mode, group, err)) < 0)
+		if ((r = socket_dir(cfg->socket, err)) < 0 ||
+		    (r = vl_server_listen(d.srv, cfg->socket, cfg->socket_mode, group, err)) < 0)
 			goto out;
 	}
+	if ((docker_fd >= 0 || config_docker_socket(cfg)[0]) &&
+	    ((docker_fd < 0 && (r = socket_dir(config_docker_socket(cfg), err)) < 0) ||
+	     (r = docker_socket_start(&d, group, docker_fd, err)) < 0))
+		goto out;
 
 	if (cfg->metrics_listen[0] &&
 	    (r = metrics_http_listen(loop, cfg->metrics_listen, corrald_render_metrics, &d, &http, err)) < 0)
@@ -441,6 +450,7 @@ out:
 	el_remove(wd);
 	el_remove(sweep);
 	metrics_http_free(http);
+	docker_socket_stop(&d);
 	workloads_shutdown(&d); /* its calls too */
 	jobs_shutdown(&d); /* its calls wait on containers */
 	network_drain(&d, 5000); /* DELs of containers that ended */
@@ -463,6 +473,7 @@ out:
 	free(d.monitor_bin);
 	free(d.images_bin);
 	free(d.copy_bin);
+	free(d.docker_bin);
 	return r;
 }
 

@@ -21,6 +21,30 @@ static size_t conns_of_uid(vl_server *s, uid_t uid)
 	return n;
 }
 
+/* Within the limits, fd is a connection of peer's; else why not (closed). */
+static const char *take(vl_server *s, int cfd, const peer_cred *peer, void *tag)
+{
+	const char *why = NULL;
+	if (s->n_conns >= s->cfg.max_connections)
+		why = "too many connections";
+	else if (peer->uid != 0 && conns_of_uid(s, peer->uid) >= s->cfg.max_per_uid)
+		why = "too many connections from this uid";
+	else if (tag && s->cfg.conn_admit)
+		why = s->cfg.conn_admit(tag, s->cfg.userdata);
+	if (why) {
+		if (s->cfg.on_refused)
+			s->cfg.on_refused(peer, why, s->cfg.userdata);
+		close(cfd);
+		return why;
+	}
+	if (!vl_conn_accept(s, cfd, peer, tag)) {
+		if (tag && s->cfg.conn_admit && s->cfg.conn_gone)
+			s->cfg.conn_gone(tag, s->cfg.userdata);
+		return "out of memory";
+	}
+	return NULL;
+}
+
 static void accept_one(vl_server *s, int cfd, void *tag)
 {
 	cerr err = { 0 };
@@ -30,21 +54,16 @@ static void accept_one(vl_server *s, int cfd, void *tag)
 		close(cfd);
 		return;
 	}
-	const char *why = NULL;
-	if (s->n_conns >= s->cfg.max_connections)
-		why = "too many connections";
-	else if (peer.uid != 0 && conns_of_uid(s, peer.uid) >= s->cfg.max_per_uid)
-		why = "too many connections from this uid";
-	else if (tag && s->cfg.conn_admit)
-		why = s->cfg.conn_admit(tag, s->cfg.userdata);
-	if (why) {
-		if (s->cfg.on_refused)
-			s->cfg.on_refused(&peer, why, s->cfg.userdata);
-		close(cfd);
-		return;
+	take(s, cfd, &peer, tag);
+}
+
+const char *vl_server_add_connection(vl_server *s, int fd, const peer_cred *peer)
+{
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
+		close(fd);
+		return "could not make the connection non-blocking";
 	}
-	if (!vl_conn_accept(s, cfd, &peer, tag) && tag && s->cfg.conn_admit && s->cfg.conn_gone)
-		s->cfg.conn_gone(tag, s->cfg.userdata);
+	return take(s, fd, peer, NULL);
 }
 
 static void on_resume(el_source *src, void *data)

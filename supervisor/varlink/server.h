@@ -111,6 +111,10 @@ int vl_server_listen_fd_tagged(vl_server *s, int fd, const char *path, void *tag
  * connections; their kept calls' cancel hooks run. */
 void vl_server_unlisten(vl_server *s, void *tag);
 size_t vl_server_n_connections(const vl_server *s);
+/* Serve fd, a connected socket whose calls are peer's (checked by whoever
+ * accepted it elsewhere), within the server's limits: NULL, or why it was
+ * refused (fd is closed then). */
+const char *vl_server_add_connection(vl_server *s, int fd, const peer_cred *peer);
 
 const char *vl_call_method(const vl_call *c);
 const peer_cred *vl_call_peer(const vl_call *c);

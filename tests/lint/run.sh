@@ -50,6 +50,7 @@ declare -A may=(
 	# corral-copy: a container's files, in and out of tar streams, and the
 	# checkpoint archives, apart from corrald (which never links libarchive)
 	[supervisor/copy]="common bundle runtime images supervisor/varlink supervisor/api"
+	[supervisor/docker]="common supervisor/varlink supervisor/api"
 	# corrald's rooms (DESIGN "Layout"), one way down: spec, core,
 	# containers (record, engine, methods), then images, copy and the features, which reach one
 	# another only through a feature's one public header; the top
@@ -67,6 +68,7 @@ declare -A may=(
 	[supervisor/daemon/policy]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record"
 	[supervisor/daemon/health]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine"
 	# corrald's own health (Health, /readyz), apart from the containers' checks
+	[supervisor/daemon/compat]="common supervisor/loop supervisor/varlink supervisor/daemon/core"
 	[supervisor/daemon/readiness]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/containers/record"
 	[supervisor/daemon/secrets]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/policy/policy.h"
 	[supervisor/daemon/network]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine"
@@ -75,7 +77,7 @@ declare -A may=(
 	[supervisor/daemon/broker]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/sessions/session.h supervisor/daemon/sessions/sstate.h"
 	[supervisor/daemon/pulls]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/images/images.h supervisor/daemon/policy/policy.h supervisor/daemon/secrets/secrets.h"
 	[supervisor/daemon/workloads]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/policy/policy.h supervisor/daemon/sessions/session.h supervisor/daemon/health/health.h supervisor/daemon/pulls/pull.h supervisor/daemon/secrets/secrets.h"
-	[supervisor/daemon]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle cgroups runtime images supervisor/daemon/spec supervisor/daemon/core supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/containers/methods supervisor/daemon/images supervisor/daemon/copy supervisor/daemon/policy supervisor/daemon/health supervisor/daemon/readiness supervisor/daemon/secrets supervisor/daemon/network supervisor/daemon/jobs supervisor/daemon/sessions supervisor/daemon/broker supervisor/daemon/pulls supervisor/daemon/workloads"
+	[supervisor/daemon]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle cgroups runtime images supervisor/daemon/spec supervisor/daemon/core supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/containers/methods supervisor/daemon/images supervisor/daemon/copy supervisor/daemon/policy supervisor/daemon/health supervisor/daemon/readiness supervisor/daemon/secrets supervisor/daemon/network supervisor/daemon/jobs supervisor/daemon/sessions supervisor/daemon/broker supervisor/daemon/pulls supervisor/daemon/workloads supervisor/daemon/compat"
 )
 
 # the self-test plants an arrow: LINT_MAY_EXTRA="FOLDER=TARGET ..."

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum kind { K_STR, K_PATH, K_MODE, K_SIZE, K_COUNT, K_LEVEL, K_FORMAT, K_DELEGATE, K_MANAGER, K_RESTART, K_LISTEN, K_REGISTRY };
+enum kind { K_STR, K_PATH, K_MODE, K_SIZE, K_COUNT, K_LEVEL, K_FORMAT, K_DELEGATE, K_MANAGER, K_RESTART, K_LISTEN, K_REGISTRY, K_SOCKET };
 
 struct key {
 	const char *name;
@@ -42,6 +42,8 @@ static const struct key keys[] = {
 	{ "rate-limit-burst", K_COUNT, F(rate_limit_burst), 0, 1000000 },
 	{ "max-message-size", K_SIZE, F(max_message_size), 4096, VL_MAX_MESSAGE },
 	{ "metrics-listen", K_LISTEN, F(metrics_listen), 0, 0 },
+	{ "docker-socket", K_SOCKET, F(docker_socket), 0, 0 },
+	{ "docker-user", K_STR, F(docker_user), 0, 0 },
 	{ "cgroup-parent", K_STR, F(cgroup_parent), 0, 0 },
 	{ "cgroup-delegate", K_DELEGATE, F(cgroup_delegate), 0, 0 },
 	{ "cgroup-manager", K_MANAGER, F(cgroup_manager), 0, 0 },
@@ -77,7 +79,7 @@ int config_init(corrald_config *c, cerr *err)
 {
 	memset(c, 0, sizeof(*c));
 	static const char *defaults[][2] = {
-		{ "socket", "/run/corral/corrald.sock" }, { "socket-mode", "0660" },
+		{ "socket", CORRALD_SOCKET_DEFAULT }, { "socket-mode", "0660" },
 		{ "group", "corral" }, { "state-dir", "/var/lib/corral" }, { "audit-log", "" },
 		{ "audit-log-max-size", "10M" }, { "audit-log-max-files", "5" },
 		{ "log-max-size", "10M" }, { "log-max-files", "5" }, { "log-level", "info" },
@@ -85,7 +87,8 @@ int config_init(corrald_config *c, cerr *err)
 		{ "log-format", "text" }, { "max-connections", "1024" },
 		{ "max-connections-per-uid", "128" }, { "max-message-size", "16M" },
 		{ "rate-limit-per-uid", "0" }, { "rate-limit-burst", "0" },
-		{ "metrics-listen", "" }, { "cgroup-parent", "" }, { "cgroup-delegate", "auto" },
+		{ "metrics-listen", "" }, { "docker-socket", "auto" },
+		{ "docker-user", "corral-docker" }, { "cgroup-parent", "" }, { "cgroup-delegate", "auto" },
 		{ "cgroup-manager", "auto" },
 		{ "default-restart", "no" }, { "default-stop-timeout", "10" }, { "monitor", "" }, { "policy", "" },
 		{ "max-jobs", "4" }, { "cni-path", "/usr/lib/cni" }, { "cni-config-dir", "/etc/corral/net.d" },
@@ -106,7 +109,7 @@ void config_release(corrald_config *c)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		enum kind k = keys[i].kind;
-		if (k == K_STR || k == K_PATH || k == K_LEVEL || k == K_FORMAT || k == K_RESTART || k == K_LISTEN ||
+		if (k == K_STR || k == K_PATH || k == K_SOCKET || k == K_LEVEL || k == K_FORMAT || k == K_RESTART || k == K_LISTEN ||
 		    k == K_MANAGER) {
 			char **p = (char **)((char *)c + keys[i].off);
 			free(*p);
@@ -166,6 +169,11 @@ int config_set(corrald_config *c, const char *name, const char *v, const char *w
 	switch (k->kind) {
 	case K_REGISTRY:
 		return set_registry(c, name, v, where, err);
+	case K_SOCKET: /* a path, auto, or empty: off */
+		if (v[0] && v[0] != '/' && !streq(v, "auto"))
+			return cerr_set(err, EINVAL, "%s: %s: must be an absolute path, auto or empty, not \"%s\"", where,
+					name, v);
+		break;
 	case K_PATH:
 		if (v[0] != '/')
 			return cerr_set(err, EINVAL, "%s: %s: must be an absolute path, not \"%s\"", where, name, v);
@@ -252,6 +260,13 @@ static char *trim(char *s)
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
 	return s;
+}
+
+const char *config_docker_socket(const corrald_config *c)
+{
+	if (!streq(c->docker_socket, "auto"))
+		return c->docker_socket;
+	return streq(c->socket, CORRALD_SOCKET_DEFAULT) ? DOCKER_SOCKET_DEFAULT : "";
 }
 
 int config_load(corrald_config *c, const char *path, bool missing_ok, cerr *err)

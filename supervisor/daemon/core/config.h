@@ -9,6 +9,8 @@
 #include "common/error.h"
 
 #define CORRALD_DEFAULT_CONFIG "/etc/corral/corrald.conf"
+#define CORRALD_SOCKET_DEFAULT "/run/corral/corrald.sock"
+#define DOCKER_SOCKET_DEFAULT "/run/corral/docker.sock"
 
 enum cg_delegate { CG_DELEGATE_AUTO, CG_DELEGATE_YES, CG_DELEGATE_NO };
 
@@ -31,6 +33,10 @@ typedef struct corrald_config {
 	size_t rate_limit_burst;     /* calls saved up; 0: one second's worth */
 	size_t max_message_size;
 	char *metrics_listen; /* empty: off */
+	/* the Docker API's; empty: off; auto: DOCKER_SOCKET_DEFAULT beside the
+	 * default socket, off beside any other (a test's corrald, say) */
+	char *docker_socket;
+	char *docker_user;    /* corral-docker's: NAME or UID:GID */
 	char *cgroup_parent;  /* empty: beside corrald's own leaf */
 	enum cg_delegate cgroup_delegate;
 	char *cgroup_manager; /* systemd, cgroupfs, or auto: systemd where PID 1 is */
@@ -55,6 +61,8 @@ int config_init(corrald_config *c, cerr *err);
 void config_release(corrald_config *c);
 /* Set one key from text; `where` prefixes errors ("corrald.conf:3"). */
 int config_set(corrald_config *c, const char *key, const char *value, const char *where, cerr *err);
+/* The Docker API's socket path, auto resolved; "" when off. */
+const char *config_docker_socket(const corrald_config *c);
 /* Whether key names a setting. */
 bool config_has_key(const char *key);
 /* Load a file; a missing file is fine when missing_ok. */

@@ -29,6 +29,7 @@ typedef struct corrald {
 	char *monitor_bin;    /* corral-monitor beside corrald */
 	char *images_bin;     /* corral-images beside corrald: imports run there */
 	char *copy_bin;       /* corral-copy beside corrald: CopyFrom and CopyTo run there */
+	char *docker_bin;     /* corral-docker beside corrald: the Docker API's connections */
 	struct ctr *ctrs;     /* every container, newest first (ctr.h) */
 	uid_rates uid_rates;  /* the control socket's per-uid rate limit */
 	const char *apparmor_default; /* corral's profile, once loaded (containers/engine/ctr_apparmor.h); NULL: none */
@@ -42,4 +43,5 @@ typedef struct corrald {
 	struct broker *broker;            /* broker/broker.h: made with the first session */
 	struct pull_run *pulls;           /* pulls/pull.h: the pulls running */
 	struct net_state *network;        /* network/net_state.h */
+	struct docker_socket *docker;     /* compat/docker_socket.h: while it listens */
 } corrald;

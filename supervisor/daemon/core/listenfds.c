@@ -3,8 +3,31 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#define MAX_LISTEN_FDS 64
+
+/* LISTEN_FDNAMES, kept past the unset: FileDescriptorName= of each */
+static char *names[MAX_LISTEN_FDS];
+
+static void keep_names(long n)
+{
+	const char *all = getenv("LISTEN_FDNAMES");
+	for (long i = 0; all && i < n; i++) {
+		size_t len = strcspn(all, ":");
+		free(names[i]);
+		names[i] = strndup(all, len);
+		all = all[len] ? all + len + 1 : NULL;
+	}
+}
+
+bool listen_fd_is_named(int fd, const char *name)
+{
+	int i = fd - LISTEN_FDS_START;
+	return i >= 0 && i < MAX_LISTEN_FDS && names[i] && strcmp(names[i], name) == 0;
+}
 
 static void unset_all(void)
 {
@@ -29,7 +52,7 @@ int listen_fds(bool unset, cerr *err)
 	if (p != (long)getpid())
 		goto out; /* for another process (we were exec'd by the one it named) */
 	long n = strtol(fds, &end, 10);
-	if (errno || *end || n < 0 || n > 64) {
+	if (errno || *end || n < 0 || n > MAX_LISTEN_FDS) {
 		r = cerr_set(err, EINVAL, "LISTEN_FDS: not a count: %s", fds);
 		goto out;
 	}
@@ -40,6 +63,7 @@ int listen_fds(bool unset, cerr *err)
 			goto out;
 		}
 	}
+	keep_names(n);
 	r = (int)n;
 out:
 	if (unset)

@@ -11,3 +11,5 @@
 int listen_fds(bool unset, cerr *err);
 /* Whether fd is a listening AF_UNIX SOCK_STREAM socket. */
 bool listen_fd_is_unix_stream(int fd);
+/* Whether systemd named fd so (FileDescriptorName=, LISTEN_FDNAMES). */
+bool listen_fd_is_named(int fd, const char *name);

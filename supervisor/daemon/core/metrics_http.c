@@ -2,6 +2,7 @@
 #include "common/cleanup.h"
 
 #include <arpa/inet.h>
+#include <microhttpd.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -11,161 +12,77 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define MAX_REQUEST 8192
 #define MAX_CLIENTS 32
-#define CLIENT_TIMEOUT_USEC 10000000ull
+#define CLIENT_TIMEOUT_SEC 10
 
-struct client {
-	metrics_http *h;
-	int fd;
-	el_source *io, *timer;
-	char req[MAX_REQUEST];
-	size_t req_len;
-	strbuf out;
-	size_t out_off;
-	struct client *next, *prev;
-};
-
+/* libmicrohttpd, run from the loop: its epoll fd is one source of ours,
+ * and a timer runs it again when it has a timeout due. */
 struct metrics_http {
 	el_loop *loop;
 	int fd;
-	el_source *src;
+	struct MHD_Daemon *mhd;
+	el_source *src, *timer;
 	metrics_render_fn fn, ready;
 	void *data;
-	struct client *clients;
-	size_t n_clients;
 	int port;
 	char addr[INET6_ADDRSTRLEN + 8]; /* what it listens on: HOST:PORT, [HOST]:PORT */
 };
 
-static void client_free(struct client *c)
+static enum MHD_Result respond(struct MHD_Connection *conn, unsigned code, const char *ctype, const char *body,
+			       size_t len)
 {
-	metrics_http *h = c->h;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		h->clients = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	h->n_clients--;
-	el_remove(c->io);
-	el_remove(c->timer);
-	close(c->fd);
-	sb_release(&c->out);
-	free(c);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	enum MHD_Result q = MHD_queue_response(conn, code, r);
+	MHD_destroy_response(r);
+	return q;
 }
 
-static void respond(struct client *c, int code, const char *reason, const char *ctype, const char *body, size_t len)
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+			      const char *version, const char *upload, size_t *upload_size, void **req)
 {
-	sb_reset(&c->out);
-	sb_addf(&c->out,
-		"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n",
-		code, reason, ctype, len, code == 405 ? "Allow: GET, HEAD\r\n" : "");
-	sb_add(&c->out, body, len);
-	c->out_off = 0;
-	el_io_set_events(c->io, EPOLLOUT);
-}
-
-static void handle(struct client *c)
-{
-	char *line_end = strstr(c->req, "\r\n");
-	if (!line_end)
-		return respond(c, 400, "Bad Request", "text/plain", "bad request\n", 12);
-	*line_end = '\0';
-	char method[16], target[256], version[16];
-	if (sscanf(c->req, "%15s %255s %15s", method, target, version) != 3 || strncmp(version, "HTTP/1.", 7))
-		return respond(c, 400, "Bad Request", "text/plain", "bad request\n", 12);
-	bool head_only = streq(method, "HEAD");
-	if (!streq(method, "GET") && !head_only)
-		return respond(c, 405, "Method Not Allowed", "text/plain", "method not allowed\n", 19);
-	char *q = strchr(target, '?');
-	if (q)
-		*q = '\0';
+	metrics_http *h = cls;
+	static const char text[] = "text/plain";
+	if (!streq(method, "GET") && !streq(method, "HEAD"))
+		return respond(conn, MHD_HTTP_METHOD_NOT_ALLOWED, text, "method not allowed\n", 19);
 	_cleanup_strbuf_ strbuf body = STRBUF_INIT;
-	bool probe = streq(target, "/healthz") || streq(target, "/readyz");
+	bool probe = streq(url, "/healthz") || streq(url, "/readyz");
 	static const char not_found[] = "not found; try /metrics, /healthz or /readyz\n";
-	if (!probe && !streq(target, "/metrics"))
-		return respond(c, 404, "Not Found", "text/plain", not_found, sizeof(not_found) - 1);
-	if (probe && streq(target, "/readyz") && c->h->ready && c->h->ready(&body, c->h->data) < 0)
-		respond(c, 503, "Service Unavailable", "text/plain", body.buf ? body.buf : "", body.len);
-	else if (probe && !sb_adds(&body, "ok\n"))
-		respond(c, 200, "OK", "text/plain", body.buf, body.len);
-	else if (probe || c->h->fn(&body, c->h->data) < 0)
-		return respond(c, 500, "Internal Server Error", "text/plain", "error\n", 6);
-	else
-		respond(c, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body.buf ? body.buf : "", body.len);
-	if (head_only)
-		c->out.len -= body.len;
+	if (!probe && !streq(url, "/metrics"))
+		return respond(conn, MHD_HTTP_NOT_FOUND, text, not_found, sizeof(not_found) - 1);
+	if (probe && streq(url, "/readyz") && h->ready && h->ready(&body, h->data) < 0)
+		return respond(conn, MHD_HTTP_SERVICE_UNAVAILABLE, text, body.buf ? body.buf : "", body.len);
+	if (probe)
+		return respond(conn, MHD_HTTP_OK, text, "ok\n", 3);
+	if (h->fn(&body, h->data) < 0)
+		return respond(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, text, "error\n", 6);
+	return respond(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", body.buf ? body.buf : "", body.len);
 }
 
-static void on_client_io(el_source *s, int fd, uint32_t events, void *data)
+/* After each run: when MHD next wants to run for a timeout, if ever. */
+static void rearm(metrics_http *h)
 {
-	struct client *c = data;
-	if (events & EPOLLERR)
-		return client_free(c);
-	if (c->out.len == 0 && (events & (EPOLLIN | EPOLLHUP))) {
-		ssize_t n = recv(fd, c->req + c->req_len, MAX_REQUEST - 1 - c->req_len, MSG_DONTWAIT);
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
-			return client_free(c);
-		if (n > 0) {
-			c->req_len += (size_t)n;
-			c->req[c->req_len] = '\0';
-			if (strstr(c->req, "\r\n\r\n"))
-				handle(c);
-			else if (c->req_len >= MAX_REQUEST - 1)
-				respond(c, 431, "Request Header Fields Too Large", "text/plain", "too large\n", 10);
-		}
-	}
-	if (c->out.len && (events & EPOLLOUT)) {
-		while (c->out_off < c->out.len) {
-			ssize_t w = send(fd, c->out.buf + c->out_off, c->out.len - c->out_off,
-					 MSG_NOSIGNAL | MSG_DONTWAIT);
-			if (w < 0) {
-				if (errno == EAGAIN)
-					return;
-				if (errno == EINTR)
-					continue;
-				return client_free(c);
-			}
-			c->out_off += (size_t)w;
-		}
-		client_free(c);
-	}
+	MHD_UNSIGNED_LONG_LONG ms;
+	if (MHD_get_timeout(h->mhd, &ms) == MHD_YES)
+		el_timer_set(h->timer, (uint64_t)ms * 1000 + 1, false);
 }
 
-static void on_client_timeout(el_source *s, void *data) { client_free(data); }
-
-static void on_accept(el_source *s, int fd, uint32_t events, void *data)
+static void on_mhd_io(el_source *s, int fd, uint32_t events, void *data)
 {
 	metrics_http *h = data;
-	for (int i = 0; i < 16; i++) {
-		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (cfd < 0)
-			return;
-		if (h->n_clients >= MAX_CLIENTS) {
-			close(cfd);
-			continue;
-		}
-		struct client *c = calloc(1, sizeof(*c));
-		if (!c) {
-			close(cfd);
-			continue;
-		}
-		c->h = h;
-		c->fd = cfd;
-		if (el_add_io(h->loop, cfd, EPOLLIN, on_client_io, c, &c->io, NULL) < 0 ||
-		    el_add_timer(h->loop, CLIENT_TIMEOUT_USEC, false, on_client_timeout, c, &c->timer, NULL) < 0) {
-			el_remove(c->io);
-			close(cfd);
-			free(c);
-			continue;
-		}
-		c->next = h->clients;
-		if (h->clients)
-			h->clients->prev = c;
-		h->clients = c;
-		h->n_clients++;
-	}
+	MHD_run(h->mhd);
+	rearm(h);
+}
+
+static void on_mhd_timer(el_source *s, void *data)
+{
+	metrics_http *h = data;
+	MHD_run(h->mhd);
+	rearm(h);
 }
 
 int metrics_http_listen(el_loop *loop, const char *addr, metrics_render_fn fn, void *data,
@@ -213,11 +130,21 @@ int metrics_http_listen(el_loop *loop, const char *addr, metrics_render_fn fn, v
 	m->loop = loop;
 	m->fn = fn;
 	m->data = data;
-	if ((r = el_add_io(loop, fd, EPOLLIN, on_accept, m, &m->src, err)) < 0) {
-		free(m);
+	m->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, m,
+				  MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CLIENTS,
+				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CLIENT_TIMEOUT_SEC, MHD_OPTION_END);
+	const union MHD_DaemonInfo *info = m->mhd ? MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+	if (!info) {
+		metrics_http_free(m);
+		return cerr_set(err, EIO, "metrics-listen %s: could not start the HTTP server", addr);
+	}
+	m->fd = TAKE_FD(fd); /* MHD's now, closed by MHD_stop_daemon */
+	if ((r = el_add_io(loop, info->epoll_fd, EPOLLIN, on_mhd_io, m, &m->src, err)) < 0 ||
+	    (r = el_add_timer(loop, 0, false, on_mhd_timer, m, &m->timer, err)) < 0) {
+		metrics_http_free(m);
 		return r;
 	}
-	m->fd = TAKE_FD(fd);
+	rearm(m);
 	*out = m;
 	return 0;
 }
@@ -232,9 +159,9 @@ void metrics_http_free(metrics_http *h)
 {
 	if (!h)
 		return;
-	while (h->clients)
-		client_free(h->clients);
 	el_remove(h->src);
-	close(h->fd);
+	el_remove(h->timer);
+	if (h->mhd)
+		MHD_stop_daemon(h->mhd); /* closes the listening socket it was given */
 	free(h);
 }

@@ -1,6 +1,6 @@
-/* A minimal HTTP/1.1 endpoint inside the event loop that answers
- * `GET /metrics`, `/healthz` (200 "ok" while it answers at all) and
- * `/readyz` (200, or 503 and why) and closes each connection. */
+/* An HTTP endpoint inside the event loop (libmicrohttpd, run from the
+ * loop) that answers `GET /metrics`, `/healthz` (200 "ok" while it answers
+ * at all) and `/readyz` (200, or 503 and why). */
 #pragma once
 #include "common/error.h"
 #include "common/strbuf.h"

@@ -1,0 +1,154 @@
+#include "supervisor/daemon/compat/docker_socket.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "common/cleanup.h"
+#include "common/fdpass.h"
+#include "common/log.h"
+#include "supervisor/loop/child.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DOCKER_MAX_PROCS 256    /* corral-docker processes at once */
+#define DOCKER_MAX_OUTPUT 4096  /* of what one says on stderr, for the log */
+#define DOCKER_FALLBACK_ID 65534 /* nobody, where docker-user names no user */
+
+/* One per corrald, never freed: a corral-docker that ends after the stop
+ * still finds it (they end with corrald: PR_SET_PDEATHSIG). */
+static struct docker_socket {
+	corrald *d;
+	int fd;
+	char *path; /* unlinked at the stop; NULL when socket-activated */
+	el_source *src;
+	gid_t group;
+	size_t n_procs;
+	char uid_arg[16], gid_arg[16];
+} the_socket = { .fd = -1 };
+
+/* docker-user: NAME, or UID:GID */
+static int resolve_user(const char *spec, struct docker_socket *ds, cerr *err)
+{
+	unsigned u, g;
+	char end;
+	if (sscanf(spec, "%u:%u%c", &u, &g, &end) != 2) {
+		struct passwd *pw = getpwnam(spec);
+		u = g = DOCKER_FALLBACK_ID;
+		if (pw)
+			u = pw->pw_uid, g = pw->pw_gid;
+		else
+			log_warn("docker-user %s: no such user; corral-docker runs as %u:%u", spec, u, g);
+	}
+	if (u == 0 || g == 0)
+		return cerr_set(err, EINVAL, "docker-user: must not be root, not \"%s\"", spec);
+	snprintf(ds->uid_arg, sizeof(ds->uid_arg), "%u", u);
+	snprintf(ds->gid_arg, sizeof(ds->gid_arg), "%u", g);
+	return 0;
+}
+
+static void on_proc_done(const el_child_result *r, void *data)
+{
+	struct docker_socket *ds = data;
+	ds->n_procs--;
+	if (r->code != 0) {
+		const char *why = r->out[1].len ? r->out[1].buf : "";
+		log_warn("corral-docker exited with %d%s%.*s", r->code, *why ? ": " : "", (int)strcspn(why, "\n"), why);
+	}
+}
+
+/* One connection: corral-docker gets one end of a socketpair as fd 3 and
+ * the client's connection over it; corrald serves the other end as the
+ * client's own varlink connection. */
+static void serve(struct docker_socket *ds, int conn, const peer_cred *peer)
+{
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+		return log_warn("docker socket: socketpair: %s", strerror(errno));
+	_cleanup_close_ int theirs = sp[1];
+	char one = 'C';
+	if (fd_send(sp[0], &one, 1, &conn, 1, 0) != 1) {
+		close(sp[0]);
+		return log_warn("docker socket: could not hand the connection on");
+	}
+	const char *why = vl_server_add_connection(ds->d->srv, sp[0], peer); /* takes sp[0] */
+	if (why)
+		return log_warn("docker socket: uid %u refused: %s", (unsigned)peer->uid, why);
+	char *argv[] = { ds->d->docker_bin, "--uid", ds->uid_arg, "--gid", ds->gid_arg, NULL };
+	el_child_opts o = { .path = ds->d->docker_bin, .argv = argv, .fd3 = theirs, .max_output = DOCKER_MAX_OUTPUT };
+	_cleanup_cerr_ cerr err = { 0 };
+	el_child *ch;
+	if (el_child_run(ds->d->loop, &o, on_proc_done, ds, &ch, &err) < 0)
+		return log_cerr(LOG_LVL_ERROR, &err, "docker socket: start corral-docker");
+	ds->n_procs++; /* its varlink end closes with it, so the call ends */
+}
+
+static void on_accept(el_source *src, int fd, uint32_t events, void *data)
+{
+	struct docker_socket *ds = data;
+	for (int i = 0; i < 64; i++) {
+		_cleanup_close_ int conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+		if (conn < 0)
+			return;
+		peer_cred peer;
+		_cleanup_cerr_ cerr err = { 0 };
+		if (peer_get(conn, &peer, &err) < 0) {
+			log_cerr(LOG_LVL_WARN, &err, "docker socket");
+			continue;
+		}
+		/* who may call is as for varlink: root and the group's members */
+		if (!peer_allowed(&peer, ds->group)) {
+			log_warn("docker socket: uid %u is not in corrald's group; refused", (unsigned)peer.uid);
+			continue;
+		}
+		if (ds->n_procs >= DOCKER_MAX_PROCS) {
+			log_warn("docker socket: %d connections already; uid %u refused", DOCKER_MAX_PROCS,
+				 (unsigned)peer.uid);
+			continue;
+		}
+		serve(ds, conn, &peer);
+	}
+}
+
+int docker_socket_start(corrald *d, gid_t group, int activated_fd, cerr *err)
+{
+	struct docker_socket *ds = &the_socket;
+	const char *path = config_docker_socket(d->cfg);
+	if (activated_fd < 0 && !path[0])
+		return 0;
+	*ds = (struct docker_socket){ .d = d, .fd = activated_fd, .group = group };
+	if (resolve_user(d->cfg->docker_user, ds, err) < 0)
+		return -1;
+	if (access(d->docker_bin, X_OK) < 0)
+		return cerr_sys(err, errno, "docker-socket: %s", d->docker_bin);
+	if (ds->fd < 0) {
+		if (vl_listen_socket(path, d->cfg->socket_mode, group, &ds->fd, err) < 0)
+			return cerr_wrap(err, "docker-socket");
+		ds->path = strdup(path);
+	}
+	if (el_add_io(d->loop, ds->fd, EPOLLIN, on_accept, ds, &ds->src, err) < 0)
+		return -1;
+	d->docker = ds;
+	log_info("the Docker API on %s", ds->path ? ds->path : "a socket-activated fd");
+	return 0;
+}
+
+void docker_socket_stop(corrald *d)
+{
+	struct docker_socket *ds = d->docker;
+	if (!ds)
+		return;
+	el_remove(ds->src);
+	ds->src = NULL;
+	if (ds->fd >= 0)
+		close(ds->fd);
+	ds->fd = -1;
+	if (ds->path)
+		unlink(ds->path);
+	free(ds->path);
+	ds->path = NULL;
+	d->docker = NULL;
+}

@@ -1,0 +1,192 @@
+#!/bin/bash
+# The Docker Engine API on corrald's docker socket, driven by the clients
+# people have: the docker CLI, python3-docker (the Docker SDK for Python).
+# corrald parses no HTTP: each connection goes to a corral-docker that runs
+# without privileges and calls corrald with the peer's identity, so a
+# member gets through this socket what it gets through varlink. Each test
+# runs its own corrald in a network namespace of its own (the runner's),
+# and cleans up its containers, also on failure.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMGS="$FIXTURES/images"
+
+command -v docker >/dev/null || { echo "SKIP test_docker_api.sh: no docker CLI"; exit 0; }
+
+start_docker() { start_sv --docker-socket "$T/docker.sock" --docker-user 65533:65533 "$@"; }
+# the docker CLI as root, or as a member (dockm UID ...), each with a
+# config directory of its own
+dock() { DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$T/docker.sock" docker "$@"; }
+dockm() {
+	local u=$1
+	shift
+	mkdir -p "$T/dc$u" && chown "$u" "$T/dc$u"
+	as_uid "$u" env DOCKER_CONFIG="$T/dc$u" DOCKER_HOST="unix://$T/docker.sock" docker "$@"
+}
+import_busybox() { ctl image import "oci:$IMGS/oci:test" busybox:latest >/dev/null; }
+field() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
+
+# The socket has the control socket's mode and group; corral-docker, the
+# process that reads the client's bytes, is docker-user with no
+# capabilities, no_new_privs and a seccomp filter, and cannot read the
+# state directory; a peer outside the group is turned away by corrald's own
+# check even where the socket's mode lets it connect.
+test_dk_socket_and_the_process_that_parses_http() {
+	trap cleanup_sv EXIT
+	start_sv_group --socket-mode 0666 --docker-socket "$T/docker.sock" --docker-user 65533:65533
+	assert_eq "$(stat -c '%a %U' "$T/docker.sock")" "$(stat -c '%a %U' "$SOCK")" "mode and owner as the control socket's"
+	mkfifo "$T/hold"
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); sys.stdin.read()' "$T/docker.sock" <"$T/hold" &
+	local holder=$!
+	exec 7>"$T/hold"
+	wait_for 10 pgrep -x corral-docker
+	local p
+	p=$(pgrep -x corral-docker)
+	assert_eq "$(field "$p" Uid | head -1)" 65533 "corral-docker's uid"
+	assert_eq "$(awk '/^Gid:/ {print $2}' "/proc/$p/status")" 65533 "its gid"
+	assert_eq "$(awk '/^Groups:/ {print $2}' "/proc/$p/status")" "" "its groups"
+	assert_eq "$(field "$p" CapEff)" 0000000000000000 "its effective capabilities"
+	assert_eq "$(field "$p" CapBnd)" 0000000000000000 "its bounding set"
+	assert_eq "$(field "$p" NoNewPrivs)" 1 "no_new_privs"
+	assert_eq "$(field "$p" Seccomp)" 2 "a seccomp filter"
+	assert_eq "$(ls -l "/proc/$p/fd" | grep -c "$STATE_D")" 0 "no fd in the state directory"
+	exec 7>&-
+	wait "$holder"
+	wait_for 10 sh -c '! pgrep -x corral-docker'
+	# uid 4545 is in no group of corrald's: it connects (0666), and is closed
+	mkdir -p "$T/dc4545" && chown 4545 "$T/dc4545"
+	local out
+	out=$(setpriv --reuid 4545 --regid 4545 --clear-groups env DOCKER_CONFIG="$T/dc4545" \
+		DOCKER_HOST="unix://$T/docker.sock" docker version --format '{{.Server.APIVersion}}' 2>&1) &&
+		fail "a peer outside the group was served: $out"
+	grep -q "docker socket: uid 4545 is not in corrald's group; refused" "$T/corrald.log" ||
+		fail "corrald did not say why: $(grep docker "$T/corrald.log")"
+}
+
+# docker version negotiates 1.41; _ping, info and the unversioned paths
+test_dk_version_ping_info() {
+	trap cleanup_sv EXIT
+	start_docker
+	assert_eq "$(dock version --format '{{.Server.APIVersion}} {{.Server.MinAPIVersion}} {{.Server.Os}}')" \
+		"1.41 1.24 linux" "the server's version"
+	assert_eq "$(curl -s --unix-socket "$T/docker.sock" http://d/_ping)" OK "_ping"
+	curl -sI --unix-socket "$T/docker.sock" http://d/_ping | tr -d '\r' >"$T/h"
+	grep -qi '^Api-Version: 1.41$' "$T/h" || fail "no Api-Version header: $(cat "$T/h")"
+	assert_eq "$(curl -s --unix-socket "$T/docker.sock" http://d/v1.30/version | jq -r .ApiVersion)" 1.41 "a versioned path"
+	import_busybox
+	assert_eq "$(dock info --format '{{.Images}} {{.Containers}} {{.OSType}}')" "1 0 linux" "info"
+	assert_eq "$(curl -s --unix-socket "$T/docker.sock" http://d/nothing/here | jq -r .message)" "page not found" "an unknown path"
+	assert_contains "$(curl -s --unix-socket "$T/docker.sock" -X POST http://d/v1.41/build | jq -r .message)" \
+		"buildah bud --runtime corral" "build says what to use"
+}
+
+# run -d, ps, inspect with the templates monitoring scripts use, logs,
+# stop, start, restart, kill and rm, as an operator types them
+test_dk_container_lifecycle_with_the_cli() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	local id
+	id=$(dock run -d --name web -e A=1 -l tier=front --restart on-failure:3 busybox:latest \
+		sh -c 'echo started; echo oops >&2; sleep 1000')
+	[ ${#id} = 64 ] || fail "run -d printed [$id]"
+	assert_eq "$(dock ps --format '{{.Names}} {{.Image}} {{.State}}')" "web busybox:latest running" "ps"
+	assert_eq "$(dock inspect -f '{{.State.Status}} {{.State.Running}} {{.Name}} {{.RestartCount}}' web)" \
+		"running true /web 0" "inspect: state"
+	assert_contains "$(dock inspect -f '{{range .Config.Env}}{{.}} {{end}}' web)" "A=1" "inspect: range over Config.Env"
+	assert_eq "$(dock inspect -f '{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}} {{index .Config.Labels "tier"}}' web)" \
+		"on-failure:3 front" "inspect: restart policy and labels"
+	assert_eq "$(dock inspect -f '{{.Id}}' "${id:0:12}")" "$id" "inspect by a short id"
+	wait_for 10 sh -c "DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$T/docker.sock' docker logs web 2>&1 | grep -q oops"
+	assert_eq "$(dock logs web 2>/dev/null)" started "logs: stdout alone on stdout"
+	assert_eq "$(dock logs web 2>&1 >/dev/null)" oops "logs: stderr on stderr"
+	dock stop -t 1 web >/dev/null
+	assert_eq "$(dock inspect -f '{{.State.Status}} {{.State.ExitCode}}' web)" "exited 137" "stopped"
+	assert_eq "$(dock ps -q)" "" "ps shows no running container"
+	assert_eq "$(dock ps -aq --no-trunc)" "$id" "ps -a shows it"
+	dock start web >/dev/null
+	assert_eq "$(dock inspect -f '{{.State.Status}}' web)" running "started again"
+	dock kill web >/dev/null
+	wait_for 10 sh -c "[ \"\$(DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$T/docker.sock' docker inspect -f '{{.State.Status}}' web)\" = exited ]"
+	local out
+	out=$(dock inspect nosuch 2>&1) && fail "inspect of nothing succeeded"
+	assert_contains "$out" "No such" "the error for a missing container"
+	dock rm -f web >/dev/null
+	assert_eq "$(ctl ps -a -q | wc -l)" 0 "gone from corral too"
+}
+
+# images, tag and rmi through the API; what corral says is what docker shows
+test_dk_images() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	assert_eq "$(dock images --format '{{.Repository}}:{{.Tag}}')" "busybox:latest" "images"
+	dock tag busybox:latest example.org/mine:2
+	assert_eq "$(dock images --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' ')" \
+		"busybox:latest example.org/mine:2 " "tagged"
+	assert_eq "$(dock image inspect -f '{{.Os}}' example.org/mine:2)" linux "image inspect"
+	dock rmi example.org/mine:2 >/dev/null
+	assert_eq "$(dock images -q | wc -l)" 1 "one image left"
+	local out
+	out=$(dock rmi nosuch:1 2>&1) && fail "rmi of nothing succeeded"
+	assert_contains "$out" "No such image" "the error for a missing image"
+}
+
+# The Docker SDK for Python, as test harnesses use it
+test_dk_python_sdk() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	local out
+	out=$(python3 - "$T/docker.sock" <<'EOF'
+import sys, docker
+c = docker.DockerClient(base_url="unix://" + sys.argv[1], version="auto")
+print(c.version()["ApiVersion"])
+ct = c.containers.run("busybox:latest", ["sh", "-c", "echo from-sdk; sleep 1000"], detach=True, name="sdk")
+print(ct.status in ("created", "running"))
+ct.reload()
+print(ct.status, ct.name)
+print([x.name for x in c.containers.list()])
+import time
+for _ in range(100):
+    if b"from-sdk" in ct.logs():
+        break
+    time.sleep(0.05)
+print(ct.logs().decode().strip())
+ct.stop(timeout=1)
+print(ct.wait()["StatusCode"])
+ct.remove()
+print(len(c.containers.list(all=True)))
+EOF
+)
+	assert_eq "$(echo "$out" | tr '\n' ' ')" "1.41 True running sdk ['sdk'] from-sdk 137 0 " "what the SDK saw"
+}
+
+# Members through the docker socket: their own containers only, and the
+# policy's ceilings, with Docker's error shapes
+test_dk_members_get_what_varlink_gives_them() {
+	trap cleanup_sv EXIT
+	start_sv_group --docker-socket "$T/docker.sock" --docker-user 65533:65533
+	cp "$IMGS/test.oci.tar" "$T/img.tar"
+	chmod 644 "$T/img.tar"
+	chmod 755 "$T"
+	mctl 4242 image import "oci-archive:$T/img.tar" m:1 >/dev/null
+	mctl 4343 image import "oci-archive:$T/img.tar" m:1 >/dev/null
+	dockm 4242 run -d --name a m:1 sleep 1000 >/dev/null || fail "member 4242 could not run"
+	assert_eq "$(dockm 4343 ps -a --format '{{.Names}}')" "" "4343 sees none of 4242's"
+	local out
+	out=$(dockm 4343 inspect a 2>&1) && fail "4343 inspected 4242's container: $out"
+	assert_contains "$out" "No such" "4343's answer"
+	out=$(dockm 4343 rm -f a 2>&1) && fail "4343 removed 4242's container"
+	assert_eq "$(dockm 4242 ps --format '{{.Names}}')" a "4242's container is still there"
+	out=$(dockm 4343 run -d --privileged m:1 true 2>&1) && fail "a member ran a privileged container"
+	assert_contains "$out" "privileged" "the refusal names what"
+	out=$(dockm 4343 run -d -v /etc:/host-etc m:1 true 2>&1) && fail "a member bound the host's /etc"
+	assert_eq "$(mctl 4343 ps -a -q | wc -l)" 0 "no container was left by the refusals"
+	dockm 4242 rm -f a >/dev/null
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
