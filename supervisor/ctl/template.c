@@ -1,7 +1,9 @@
-/* A Go-template subset over parsed JSON (see template.h). */
+/* Go's text/template over parsed JSON (see template.h): the text is read
+ * into a tree of text, actions and if/range/with blocks, then rendered;
+ * each action's pipeline is template_expr.c's. */
 #include "supervisor/ctl/template.h"
 #include "common/cleanup.h"
-#include "common/json.h"
+#include "supervisor/ctl/template_expr.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -42,97 +44,12 @@ bool tmpl_is_table(const char *fmt, const char **body)
 	return true;
 }
 
-/* A value as Go's text/template prints it. */
-static int print_value(strbuf *out, yajl_val v)
-{
-	if (!v || YAJL_IS_NULL(v))
-		return sb_adds(out, "<no value>");
-	if (YAJL_IS_STRING(v))
-		return sb_adds(out, v->u.string);
-	if (YAJL_IS_NUMBER(v))
-		return sb_adds(out, YAJL_GET_NUMBER(v));
-	if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
-		return sb_adds(out, YAJL_IS_TRUE(v) ? "true" : "false");
-	bool obj = YAJL_IS_OBJECT(v);
-	size_t n = obj ? v->u.object.len : v->u.array.len;
-	int r = sb_adds(out, obj ? "map[" : "[");
-	for (size_t i = 0; !r && i < n; i++) {
-		if (i)
-			r = sb_adds(out, " ");
-		if (!r && obj)
-			r = sb_addf(out, "%s:", v->u.object.keys[i]);
-		if (!r)
-			r = print_value(out, obj ? v->u.object.values[i] : v->u.array.values[i]);
-	}
-	return r ? r : sb_adds(out, "]");
-}
-
-static int print_json(strbuf *out, yajl_val v)
-{
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g)
-		return -ENOMEM;
-	if (!v)
-		return sb_adds(out, "null");
-	size_t len;
-	const unsigned char *buf;
-	if (jg_value(g, v) || yajl_gen_get_buf(g, &buf, &len))
-		return -ENOMEM;
-	return sb_add(out, buf, len);
-}
-
-/* One word of an action: a field path, "quoted", or a function's name. */
 typedef struct word {
 	const char *s;
 	size_t len;
 } word;
 
-static size_t split_words(const char *s, size_t len, word *w, size_t max, cerr *err)
-{
-	size_t n = 0, i = 0;
-	while (i < len) {
-		if (isspace((unsigned char)s[i])) {
-			i++;
-			continue;
-		}
-		if (n == max)
-			return cerr_set(err, EINVAL, "too many words in {{%.*s}}", (int)len, s), 0;
-		size_t start = i;
-		if (s[i] == '"') {
-			while (++i < len && s[i] != '"')
-				if (s[i] == '\\')
-					i++;
-			if (i++ >= len)
-				return cerr_set(err, EINVAL, "unterminated string in {{%.*s}}", (int)len, s), 0;
-		} else {
-			while (i < len && !isspace((unsigned char)s[i]))
-				i++;
-		}
-		w[n++] = (word){ s + start, i - start };
-	}
-	return n;
-}
-
-/* .A.B.C from v; err when a step is missing. */
-static int resolve(yajl_val v, word path, yajl_val *out, cerr *err)
-{
-	if (path.len == 0 || path.s[0] != '.')
-		return cerr_set(err, EINVAL, "%.*s: expected a field like .Name", (int)path.len, path.s);
-	const char *p = path.s + 1, *end = path.s + path.len;
-	while (p < end) {
-		const char *dot = memchr(p, '.', (size_t)(end - p));
-		size_t l = dot ? (size_t)(dot - p) : (size_t)(end - p);
-		yajl_val next = l ? tmpl_field(v, p, l) : NULL;
-		if (!next)
-			return cerr_set(err, EINVAL, "%.*s: no field %.*s", (int)path.len, path.s, (int)l, p);
-		v = next;
-		p += l + (dot ? 1 : 0);
-		if (dot && p == end)
-			return cerr_set(err, EINVAL, "%.*s: expected a field after the dot", (int)path.len, path.s);
-	}
-	*out = v;
-	return 0;
-}
+static int err_or_oom(cerr *err, int r) { return err->msg ? r : cerr_set(err, -r, "out of memory"); }
 
 /* A column title: the title given for the field, else its name in
  * capitals with its words apart (CreatedAt: CREATED AT). */
@@ -155,122 +72,329 @@ static int print_title(strbuf *out, word path, const tmpl_title *titles)
 	return r;
 }
 
-/* The string a "quoted" word holds, its escapes read. */
-static int unquote(word w, strbuf *out)
+typedef enum { N_TEXT, N_ACTION, N_IF, N_RANGE, N_WITH } node_kind;
+
+typedef struct node {
+	node_kind kind;
+	word w;                 /* the text, or the pipeline */
+	word var1, var2;        /* range $i, $e := / $e := (var2 empty) */
+	struct node *body, *alt; /* a block's, and its else's */
+	struct node *next;
+} node;
+
+static void nodes_free(node *n)
 {
-	int r = 0;
-	for (size_t i = 1; !r && i + 1 < w.len; i++) {
-		if (w.s[i] == '\\' && i + 2 < w.len)
+	while (n) {
+		node *next = n->next;
+		nodes_free(n->body);
+		nodes_free(n->alt);
+		free(n);
+		n = next;
+	}
+}
+
+static inline void nodes_freep(node **n) { nodes_free(*n); }
+
+typedef struct parser {
+	const char *p;
+	const char *fmt;
+	bool trim_next; /* the last action ended with -}} */
+	cerr *err;
+} parser;
+
+static bool starts(word w, const char *kw)
+{
+	size_t l = strlen(kw);
+	return w.len >= l && !strncmp(w.s, kw, l) && (w.len == l || isspace((unsigned char)w.s[l]));
+}
+
+static word after(word w, size_t n)
+{
+	w.s += n, w.len -= n;
+	while (w.len && isspace((unsigned char)*w.s))
+		w.s++, w.len--;
+	while (w.len && isspace((unsigned char)w.s[w.len - 1]))
+		w.len--;
+	return w;
+}
+
+/* The next piece: text (*is_action false) or an action's inside, trimmed. */
+static int next_piece(parser *ps, word *w, bool *is_action)
+{
+	if (!*ps->p)
+		return 0;
+	const char *open = strstr(ps->p, "{{");
+	if (open != ps->p) {
+		const char *end = open ? open : ps->p + strlen(ps->p);
+		*w = (word){ ps->p, (size_t)(end - ps->p) };
+		if (ps->trim_next)
+			while (w->len && isspace((unsigned char)*w->s))
+				w->s++, w->len--;
+		/* {{- trims the text before it */
+		if (open && open[2] == '-' && isspace((unsigned char)open[3]))
+			while (w->len && isspace((unsigned char)w->s[w->len - 1]))
+				w->len--;
+		ps->trim_next = false;
+		ps->p = end;
+		*is_action = false;
+		return 1;
+	}
+	const char *close = strstr(open + 2, "}}");
+	if (!close)
+		return cerr_set(ps->err, EINVAL, "%s: {{ without }}", ps->fmt);
+	word a = { open + 2, (size_t)(close - open - 2) };
+	if (a.len && a.s[0] == '-')
+		a.s++, a.len--;
+	ps->trim_next = a.len && a.s[a.len - 1] == '-' && (a.len == 1 || isspace((unsigned char)a.s[a.len - 2]));
+	if (ps->trim_next)
+		a.len--;
+	*w = after(a, 0);
+	ps->p = close + 2;
+	*is_action = true;
+	return 1;
+}
+
+/* $a, $b := rest, or $a := rest: the variables, and the pipeline */
+static int range_vars(node *n, word w, cerr *err)
+{
+	const char *decl = memmem(w.s, w.len, ":=", 2);
+	if (!decl) {
+		n->w = w;
+		return 0;
+	}
+	word left = { w.s, (size_t)(decl - w.s) };
+	n->w = after((word){ decl, w.len - (size_t)(decl - w.s) }, 2);
+	const char *comma = memchr(left.s, ',', left.len);
+	n->var1 = after((word){ left.s, comma ? (size_t)(comma - left.s) : left.len }, 0);
+	if (comma)
+		n->var2 = after((word){ comma + 1, left.len - (size_t)(comma + 1 - left.s) }, 0);
+	if (!n->var1.len || n->var1.s[0] != '$' || (comma && (!n->var2.len || n->var2.s[0] != '$')))
+		return cerr_set(err, EINVAL, "{{range %.*s}}: expected $name := or $i, $e :=", (int)w.len, w.s);
+	return 0;
+}
+
+/* Nodes up to {{end}} or {{else}} (*stop says which; 0 at the end of fmt). */
+static int parse_list(parser *ps, node **out, word *stop)
+{
+	node *head = NULL, **tail = &head;
+	*stop = (word){ NULL, 0 };
+	for (;;) {
+		word w;
+		bool act = false;
+		int r = next_piece(ps, &w, &act);
+		if (r <= 0) {
+			*out = head;
+			if (r < 0)
+				nodes_free(head);
+			return r;
+		}
+		if (act && (starts(w, "end") || starts(w, "else"))) {
+			*stop = w;
+			*out = head;
+			return 1;
+		}
+		if (act && w.len >= 2 && w.s[0] == '/' && w.s[1] == '*')
+			continue; /* a comment */
+		if (act && !w.len) {
+			nodes_free(head);
+			return cerr_set(ps->err, EINVAL, "%s: empty {{}}", ps->fmt);
+		}
+		node *n = calloc(1, sizeof(*n));
+		if (!n) {
+			nodes_free(head);
+			return cerr_set(ps->err, ENOMEM, "out of memory");
+		}
+		*tail = n, tail = &n->next;
+		n->kind = !act ? N_TEXT : starts(w, "if") ? N_IF : starts(w, "range") ? N_RANGE : starts(w, "with") ? N_WITH
+											   : N_ACTION;
+		n->w = w;
+		if (n->kind == N_TEXT || n->kind == N_ACTION)
+			continue;
+		const char *kw = n->kind == N_IF ? "if" : n->kind == N_RANGE ? "range" : "with";
+		n->w = after(w, strlen(kw));
+		r = 0;
+		if (!n->w.len)
+			r = cerr_set(ps->err, EINVAL, "{{%s}}: expected a pipeline", kw);
+		else if (n->kind == N_RANGE)
+			r = range_vars(n, n->w, ps->err);
+		word st;
+		if (r == 0)
+			r = parse_list(ps, &n->body, &st);
+		/* {{else if x}} is an else holding an if, which ends with this {{end}} */
+		node **alt = &n->alt;
+		while (r > 0 && starts(st, "else")) {
+			word rest = after(st, 4);
+			if (starts(rest, "if")) {
+				node *e = calloc(1, sizeof(*e));
+				if (!e) {
+					r = cerr_set(ps->err, ENOMEM, "out of memory");
+					break;
+				}
+				*e = (node){ .kind = N_IF, .w = after(rest, 2) };
+				*alt = e;
+				r = parse_list(ps, &e->body, &st);
+				alt = &e->alt;
+			} else {
+				r = parse_list(ps, alt, &st);
+				if (r > 0 && starts(st, "else"))
+					r = cerr_set(ps->err, EINVAL, "%s: {{else}} after {{else}}", ps->fmt);
+			}
+		}
+		if (r == 0)
+			r = cerr_set(ps->err, EINVAL, "%s: {{%s}} without {{end}}", ps->fmt, kw);
+		if (r < 0) {
+			nodes_free(head);
+			return r;
+		}
+	}
+}
+
+typedef struct render {
+	tctx c;
+	bool header;
+	const tmpl_title *titles;
+	strbuf *out;
+	cerr *err;
+} render;
+
+static int render_list(render *rd, const node *n);
+
+/* A table header's cell: the title of the action's first field (or of the
+ * key an index names). */
+static int header_cell(render *rd, word w)
+{
+	const char *dot = memchr(w.s, '.', w.len);
+	word path = { "", 0 };
+	if (dot) {
+		size_t i = (size_t)(dot - w.s);
+		while (i < w.len && !isspace((unsigned char)w.s[i]) && w.s[i] != ')')
 			i++;
-		r = sb_add(out, w.s + i, 1);
+		path = (word){ dot, (size_t)(w.s + i - dot) };
 	}
+	if (starts(w, "index")) {
+		const char *q = memchr(w.s, '"', w.len);
+		const char *q2 = q ? memchr(q + 1, '"', (size_t)(w.s + w.len - q - 1)) : NULL;
+		if (q2)
+			path = (word){ q + 1, (size_t)(q2 - q - 1) };
+	}
+	return print_title(rd->out, path, rd->titles);
+}
+
+static int range_one(render *rd, const node *n, tval key, tval elem)
+{
+	tval saved = rd->c.dot;
+	size_t vars = rd->c.n_vars;
+	rd->c.dot = elem;
+	int r = 0;
+	if (n->var2.len)
+		r = tctx_set_var(&rd->c, n->var1.s, n->var1.len, key, rd->err) < 0 ||
+		    tctx_set_var(&rd->c, n->var2.s, n->var2.len, elem, rd->err) < 0 ? -EINVAL : 0;
+	else if (n->var1.len)
+		r = tctx_set_var(&rd->c, n->var1.s, n->var1.len, elem, rd->err);
+	if (r == 0)
+		r = render_list(rd, n->body);
+	rd->c.dot = saved;
+	rd->c.n_vars = vars;
 	return r;
 }
 
-static bool is(word w, const char *s) { return strlen(s) == w.len && !strncmp(w.s, s, w.len); }
+static int cmp_keys(const void *a, const void *b) { return strcmp(**(char *const *const *)a, **(char *const *const *)b); }
 
-static int case_value(strbuf *out, yajl_val v, bool upper)
+static int render_range(render *rd, const node *n, const tval *v)
 {
-	size_t from = out->len;
-	int r = print_value(out, v);
-	for (size_t i = from; !r && i < out->len; i++)
-		out->buf[i] = (char)(upper ? toupper((unsigned char)out->buf[i]) : tolower((unsigned char)out->buf[i]));
-	return r;
-}
-
-static int join_value(strbuf *out, yajl_val v, word sepw)
-{
-	_cleanup_strbuf_ strbuf sep = STRBUF_INIT;
-	int r = unquote(sepw, &sep);
-	for (size_t i = 0; !r && YAJL_IS_ARRAY(v) && i < v->u.array.len; i++) {
-		if (i && sep.len)
-			r = sb_add(out, sep.buf, sep.len);
-		if (!r)
-			r = print_value(out, v->u.array.values[i]);
+	yajl_val j = v->kind == TV_JSON ? v->json : NULL;
+	if (!tval_truth(v))
+		return render_list(rd, n->alt);
+	if (YAJL_IS_ARRAY(j)) {
+		for (size_t i = 0; i < j->u.array.len; i++) {
+			int r = range_one(rd, n, (tval){ .kind = TV_NUM, .num = (double)i },
+					  (tval){ .kind = TV_JSON, .json = j->u.array.values[i] });
+			if (r < 0)
+				return r;
+		}
+		return 0;
 	}
-	return r ? r : YAJL_IS_ARRAY(v) ? 0 : print_value(out, v);
-}
-
-/* index ARG "key" (or a number for an array) */
-static int index_value(strbuf *out, yajl_val v, word keyw, cerr *err)
-{
-	_cleanup_strbuf_ strbuf key = STRBUF_INIT;
-	if (keyw.s[0] == '"') {
-		if (unquote(keyw, &key) < 0)
-			return -ENOMEM;
-		yajl_val m = key.len ? json_get(v, key.buf) : NULL;
-		return print_value(out, m ? m : tmpl_field(v, key.buf ? key.buf : "", key.len));
+	if (!YAJL_IS_OBJECT(j))
+		return cerr_set(rd->err, EINVAL, "{{range %.*s}}: not a list or a map", (int)n->w.len, n->w.s);
+	/* a map's keys in order, as Go ranges over them */
+	size_t len = j->u.object.len;
+	_cleanup_free_ const char **keys = calloc(len, sizeof(*keys));
+	_cleanup_free_ const char ***order = calloc(len, sizeof(*order));
+	if (!keys || !order)
+		return cerr_set(rd->err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < len; i++)
+		keys[i] = j->u.object.keys[i], order[i] = &keys[i];
+	qsort(order, len, sizeof(*order), cmp_keys);
+	for (size_t x = 0; x < len; x++) {
+		size_t i = (size_t)(order[x] - keys);
+		tval key = { .kind = TV_STR, .str = keys[i], .len = strlen(keys[i]) };
+		int r = range_one(rd, n, key, (tval){ .kind = TV_JSON, .json = j->u.object.values[i] });
+		if (r < 0)
+			return r;
 	}
-	char *end;
-	long i = strtol(keyw.s, &end, 10);
-	if (end != keyw.s + keyw.len || !YAJL_IS_ARRAY(v) || i < 0 || (size_t)i >= v->u.array.len)
-		return cerr_set(err, EINVAL, "index %.*s: out of range", (int)keyw.len, keyw.s);
-	return print_value(out, v->u.array.values[i]);
+	return 0;
 }
 
-static int action(const char *s, size_t len, yajl_val v, bool header, const tmpl_title *titles, strbuf *out,
-		  cerr *err)
+static int render_list(render *rd, const node *n)
 {
-	/* {{- x -}}: the trim markers change only whitespace around; dropped */
-	if (len && s[0] == '-')
-		s++, len--;
-	if (len && s[len - 1] == '-')
-		len--;
-	word w[4];
-	size_t n = split_words(s, len, w, 4, err);
-	if (!n)
-		return err->msg ? -EINVAL : cerr_set(err, EINVAL, "empty {{}}");
-	bool fn = w[0].s[0] != '.';
-	word path = fn ? (n > 1 ? w[1] : (word){ "", 0 }) : w[0];
-	size_t want = !fn ? 1 : is(w[0], "index") || is(w[0], "join") ? 3 : 2;
-	if (fn && !is(w[0], "json") && !is(w[0], "index") && !is(w[0], "upper") && !is(w[0], "lower") &&
-	    !is(w[0], "join"))
-		return cerr_set(err, EINVAL, "{{%.*s}}: unknown function %.*s (this subset knows json, index, "
-				"upper, lower and join)", (int)len, s, (int)w[0].len, w[0].s);
-	if (n != want)
-		return cerr_set(err, EINVAL, "{{%.*s}}: expected %s", (int)len, s,
-				!fn ? "one field" : want == 3 ? "a field and a string" : "one field");
-	if (header)
-		return print_title(out, is(w[0], "index") ? w[2] : path, titles);
-	yajl_val val = v;
-	if (!is(path, ".") && resolve(v, path, &val, err) < 0)
-		return -EINVAL;
-	if (!fn)
-		return print_value(out, val);
-	if (is(w[0], "json"))
-		return print_json(out, val);
-	if (is(w[0], "index"))
-		return index_value(out, val, w[2], err);
-	if (is(w[0], "join"))
-		return join_value(out, val, w[2]);
-	return case_value(out, val, is(w[0], "upper"));
+	for (; n; n = n->next) {
+		int r = 0;
+		if (n->kind == N_TEXT) {
+			/* \t and \n as podman reads them in a format */
+			for (size_t i = 0; !r && i < n->w.len; i++) {
+				const char *p = n->w.s + i;
+				if (p[0] == '\\' && i + 1 < n->w.len && (p[1] == 't' || p[1] == 'n'))
+					r = sb_adds(rd->out, p[1] == 't' ? "\t" : "\n"), i++;
+				else
+					r = sb_add(rd->out, p, 1);
+			}
+			if (r < 0)
+				return cerr_set(rd->err, ENOMEM, "out of memory");
+			continue;
+		}
+		if (rd->header) { /* a table's titles: one per action, blocks once */
+			r = n->kind == N_ACTION ? header_cell(rd, n->w) : render_list(rd, n->body);
+			if (r < 0)
+				return err_or_oom(rd->err, r);
+			continue;
+		}
+		tval v;
+		if (tmpl_eval(&rd->c, n->w.s, n->w.len, n->kind != N_ACTION, &v, rd->err) < 0)
+			return -EINVAL;
+		if (n->kind == N_ACTION)
+			r = tval_print(&v, rd->out) < 0 ? cerr_set(rd->err, ENOMEM, "out of memory") : 0;
+		else if (n->kind == N_IF)
+			r = render_list(rd, tval_truth(&v) ? n->body : n->alt);
+		else if (n->kind == N_RANGE)
+			r = render_range(rd, n, &v);
+		else if (tval_truth(&v)) { /* with: dot is its value inside */
+			tval saved = rd->c.dot;
+			rd->c.dot = v;
+			r = render_list(rd, n->body);
+			rd->c.dot = saved;
+		} else {
+			r = render_list(rd, n->alt);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 int tmpl_render(const char *fmt, yajl_val v, bool header, const tmpl_title *titles, strbuf *out, cerr *err)
 {
-	const char *p = fmt;
-	while (*p) {
-		const char *open = strstr(p, "{{");
-		const char *text_end = open ? open : p + strlen(p);
-		for (; p < text_end; p++) {
-			int r;
-			/* \t and \n as podman reads them in a format */
-			if (p[0] == '\\' && p + 1 < text_end && (p[1] == 't' || p[1] == 'n'))
-				r = sb_adds(out, *++p == 't' ? "\t" : "\n");
-			else
-				r = sb_add(out, p, 1);
-			if (r < 0)
-				return cerr_set(err, ENOMEM, "out of memory");
-		}
-		if (!open)
-			break;
-		const char *close = strstr(open + 2, "}}");
-		if (!close)
-			return cerr_set(err, EINVAL, "%s: {{ without }}", fmt);
-		int r = action(open + 2, (size_t)(close - open - 2), v, header, titles, out, err);
-		if (r < 0)
-			return err->msg ? r : cerr_set(err, -r, "out of memory");
-		p = close + 2;
-	}
-	return 0;
+	parser ps = { .p = fmt, .fmt = fmt, .err = err };
+	__attribute__((cleanup(nodes_freep))) node *tree = NULL;
+	word stop;
+	int r = parse_list(&ps, &tree, &stop);
+	if (r < 0)
+		return r;
+	if (r > 0)
+		return cerr_set(err, EINVAL, "%s: {{%.*s}} without a block", fmt, (int)stop.len, stop.s);
+	render rd = { .c = { .dot = { .kind = TV_JSON, .json = v } }, .header = header, .titles = titles,
+		      .out = out, .err = err };
+	tctx_set_var(&rd.c, "$", 1, rd.c.dot, err);
+	r = render_list(&rd, tree);
+	tctx_release(&rd.c);
+	return r;
 }
