@@ -14,7 +14,7 @@ DESTDIR ?=
 B ?= build
 
 CC ?= cc
-PKGS := libseccomp libcap yajl libmnl libarchive libcrypto yaml-0.1 libcurl libsystemd
+PKGS := libseccomp libcap yajl libmnl libarchive libcrypto yaml-0.1 libcurl libsystemd libmicrohttpd
 VERSION := 0.1.0
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
@@ -39,7 +39,7 @@ endif
 # supervisor's process rooms (ctl, daemon, monitor, copy) never use each other: a
 # binary links its own folder's archive and those after it, less the other
 # rooms, so a reach across fails at link time.
-ROOMS := supervisor/ctl supervisor/daemon supervisor/monitor supervisor/copy
+ROOMS := supervisor/ctl supervisor/daemon supervisor/monitor supervisor/copy supervisor/docker
 LIBDIRS := $(ROOMS) supervisor/logs supervisor/api supervisor/varlink supervisor/loop images/cli images images/registry images/source runtime/cli runtime cgroups bundle common
 # corrald's rooms (policy/, secrets/, jobs/, ...) are folders of its archive,
 # and so are their own sub-folders (containers/record, ...)

@@ -18,6 +18,20 @@ struct vl_client {
 	char *path;
 };
 
+int vl_client_adopt(int fd, const char *name, vl_client **out, cerr *err)
+{
+	vl_client *c = calloc(1, sizeof(*c));
+	if (!c || !(c->path = strdup(name))) {
+		free(c);
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	c->fd = fd;
+	c->timeout_ms = -1;
+	vl_framer_init(&c->in, VL_MAX_MESSAGE);
+	*out = c;
+	return 0;
+}
+
 int vl_client_connect(const char *path, vl_client **out, cerr *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -29,15 +43,9 @@ int vl_client_connect(const char *path, vl_client **out, cerr *err)
 		return cerr_sys(err, errno, "socket");
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return cerr_sys(err, errno, "connect %s", path);
-	vl_client *c = calloc(1, sizeof(*c));
-	if (!c || !(c->path = strdup(path))) {
-		free(c);
-		return cerr_set(err, ENOMEM, "out of memory");
-	}
-	c->fd = TAKE_FD(fd);
-	c->timeout_ms = -1;
-	vl_framer_init(&c->in, VL_MAX_MESSAGE);
-	*out = c;
+	if (vl_client_adopt(fd, path, out, err) < 0)
+		return -1;
+	fd = -1;
 	return 0;
 }
 

@@ -7,6 +7,9 @@
 typedef struct vl_client vl_client;
 
 int vl_client_connect(const char *path, vl_client **out, cerr *err);
+/* A client on a connected socket (name says what it is, in errors); c owns
+ * fd from then on, also when this fails (it is not closed then). */
+int vl_client_adopt(int fd, const char *name, vl_client **out, cerr *err);
 void vl_client_free(vl_client *c);
 static inline void vl_client_freep(vl_client **c) { if (*c) vl_client_free(*c); }
 #define _cleanup_vl_client_ __attribute__((cleanup(vl_client_freep)))

@@ -1,0 +1,19 @@
+/* corral-docker: the Docker Engine API, served without privileges. corrald
+ * accepts a connection on its docker socket, checks the peer as it does for
+ * varlink, and starts one corral-docker for it:
+ *   corral-docker --uid UID --gid GID
+ * with fd 3 a unix socket to corrald. Its first message carries the
+ * client's HTTP connection (SCM_RIGHTS); from then on fd 3 is a varlink
+ * connection on which every call is the client's own, with the client's
+ * identity, policy and objects. corral-docker gives up root before it
+ * reads a byte of HTTP. */
+#pragma once
+#include "supervisor/varlink/client.h"
+
+#define DOCKER_API_VERSION "1.41"
+#define DOCKER_API_MIN_VERSION "1.24"
+
+/* Serve HTTP on fd (the client's connection) until the client closes it,
+ * each request through vl, a varlink connection to corrald; 0, or -errno
+ * when it could not serve at all. */
+int docker_serve(int fd, vl_client *vl);

@@ -1,0 +1,67 @@
+/* corral-docker (docker.h): one client's Docker API connection, served
+ * without privileges, through varlink to corrald. */
+#include "supervisor/docker/docker.h"
+#include "supervisor/docker/sandbox.h"
+#include "common/cleanup.h"
+#include "common/fdpass.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CORRALD_FD 3
+
+static int parse_id(const char *s, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v <= 0 || v > 0x7fffffff)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = { { "uid", required_argument, NULL, 'u' },
+					      { "gid", required_argument, NULL, 'g' }, { 0 } };
+	long uid = -1, gid = -1;
+	int o;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if ((o == 'u' && parse_id(optarg, &uid) < 0) || (o == 'g' && parse_id(optarg, &gid) < 0) ||
+		    (o != 'u' && o != 'g')) {
+			fputs("usage: corral-docker --uid UID --gid GID (fd 3: corrald)\n", stderr);
+			return 2;
+		}
+	}
+	log_set_prog("corral-docker");
+	signal(SIGPIPE, SIG_IGN);
+	/* the client's connection first: nothing of it is read before the drop */
+	char b;
+	int http = -1;
+	size_t n = 0;
+	if (fd_recv(CORRALD_FD, &b, 1, &http, 1, &n, NULL, 0) != 1 || n != 1) {
+		log_error("no client connection from corrald on fd %d", CORRALD_FD);
+		return 1;
+	}
+	_cleanup_cerr_ cerr err = { 0 };
+	if (uid < 0 || gid < 0)
+		cerr_set(&err, EINVAL, "--uid and --gid are required");
+	if (err.code || docker_sandbox((uid_t)uid, (gid_t)gid, &err) < 0) {
+		log_cerr(LOG_LVL_ERROR, &err, NULL);
+		close(http);
+		return 1;
+	}
+	_cleanup_vl_client_ vl_client *vl = NULL;
+	if (vl_client_adopt(CORRALD_FD, "corrald", &vl, &err) < 0) {
+		log_cerr(LOG_LVL_ERROR, &err, NULL);
+		return 1;
+	}
+	return docker_serve(http, vl) < 0 ? 1 : 0;
+}
