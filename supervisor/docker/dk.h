@@ -1,0 +1,136 @@
+/* corral-docker's own: a request as its handlers see it, the answers they
+ * give, and the calls to corrald they make. docker_http.c serves them. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <microhttpd.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+#include "common/strbuf.h"
+#include "supervisor/varlink/client.h"
+
+typedef struct dk_req {
+	vl_client *vl;
+	struct MHD_Connection *conn;
+	const char *method; /* "GET", "POST", ... (HEAD is answered as GET) */
+	const char *path;   /* without its /vX.Y prefix */
+	const char *body;   /* the request's body, NUL-terminated ("" when none) */
+	size_t body_len;
+	/* the answer, set once by one of dk_json, dk_text, dk_error, dk_stream */
+	unsigned status;
+	struct MHD_Response *resp;
+} dk_req;
+
+/* A handler answers through r and returns nothing useful: its answer is
+ * whatever it set (a 500 when it set none). */
+typedef void (*dk_handler)(dk_req *r, const char *arg);
+
+/* Answers. Each takes what it is given (the generator's text is copied). */
+void dk_json(dk_req *r, unsigned status, yajl_gen g);
+void dk_text(dk_req *r, unsigned status, const char *ctype, const char *body, size_t len);
+void dk_empty(dk_req *r, unsigned status);
+void dk_error(dk_req *r, unsigned status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A body made as it is sent: next fills buf (at most max bytes) and
+ * returns the count, 0 to be called again, MHD_CONTENT_READER_END_OF_STREAM
+ * at the end; done frees ctx. */
+void dk_stream(dk_req *r, unsigned status, const char *ctype, MHD_ContentReaderCallback next, void *ctx,
+	       MHD_ContentReaderFreeCallback done);
+
+/* A streamed body (docker_pump.c): fill appends to out what corrald says
+ * next (it may block), and sets done at the end; -1 cuts the body short. */
+typedef struct dk_pump dk_pump;
+struct dk_pump {
+	vl_client *vl;
+	strbuf out;
+	size_t off; /* bytes of out already given to libmicrohttpd */
+	bool done, started;
+	int (*fill)(dk_pump *p);
+	void (*release)(dk_pump *p); /* may be NULL */
+	void *ctx;                   /* extra bytes after the pump, zeroed */
+};
+/* A pump with extra bytes of context (p->ctx); NULL when out of memory. */
+dk_pump *dk_pump_new(dk_req *r, int (*fill)(dk_pump *p), size_t extra);
+/* Answer 200 with p's body; p is libmicrohttpd's from here. */
+void dk_pump_answer(dk_req *r, dk_pump *p, const char *ctype);
+
+/* The query's argument, or NULL. */
+const char *dk_query(dk_req *r, const char *key);
+/* Docker's booleans: 1, true, True (absent or anything else: dflt, "0"
+ * and "false": false). */
+bool dk_query_bool(dk_req *r, const char *key, bool dflt);
+/* An integer argument: dflt when absent, -1 when it is no integer. */
+int dk_query_int(dk_req *r, const char *key, long long dflt, long long *out);
+
+/* Call corrald. 0 with the reply in *rep; -1 when the call failed: a
+ * varlink error (rep->error, to be judged or passed to dk_fail) or a lost
+ * connection (then r's answer is set already). */
+int dk_call(dk_req *r, const char *method, const char *params, vl_reply *rep);
+/* Answer a failed dk_call in Docker's words; subject is what the client
+ * named (a container, an image). Releases rep. */
+void dk_fail(dk_req *r, vl_reply *rep, const char *subject);
+/* {"id": id} and more: a generator with the map open and "id" in it. */
+yajl_gen dk_params_id(const char *id);
+/* The params' text (the map closed), or NULL. */
+char *dk_params_end(yajl_gen g);
+/* A container's name as Docker clients give it ("/web" is web). */
+const char *dk_ctr_name(const char *s);
+/* A parsed JSON body (NULL and r answered 400 when it is no JSON object). */
+yajl_val dk_body_json(dk_req *r);
+
+/* Times: RFC 3339 text to seconds since the epoch (0 when empty or not one). */
+long long dk_unix(const char *rfc3339);
+/* Docker's "3 seconds", "About a minute", ... of seconds. */
+void dk_human_duration(long long secs, char *buf, size_t n);
+/* docker.io/library/busybox:1 is busybox:1, docker.io/x/y is x/y: the
+ * names Docker shows; others stay as they are. */
+const char *dk_familiar(const char *name);
+
+/* Members of corral's replies: "" , dflt or false when absent. */
+const char *dk_str(yajl_val o, const char *key);
+long long dk_int(yajl_val o, const char *key, long long dflt);
+bool dk_bool(yajl_val o, const char *key);
+/* key: the strings of arr ([] or null when it is no array). */
+int dk_gen_strings(yajl_gen g, const char *key, yajl_val arr, bool null_when_absent);
+/* key: obj, or {} when it is no object. */
+int dk_gen_object(yajl_gen g, const char *key, yajl_val obj);
+
+/* A corral Container in Docker's shapes (docker_ctr_shapes.c). img is the
+ * image's config (ImageInspect's image.config), or NULL. */
+void dk_gen_ctr_summary(yajl_gen g, yajl_val c);
+void dk_gen_ctr_inspect(yajl_gen g, yajl_val c, yajl_val img);
+void dk_gen_networks(yajl_gen g, yajl_val nets);
+void dk_gen_mounts(yajl_gen g, yajl_val mounts);
+/* HostConfig.NetworkMode of a ContainerSpec. */
+const char *dk_network_mode(yajl_val spec);
+/* Docker's Status column: "Up 3 seconds", "Exited (0) 2 seconds ago". */
+void dk_ctr_status_text(yajl_val c, char *buf, size_t n);
+
+/* The routes, by file. */
+void dk_ping(dk_req *r, const char *arg);
+void dk_version(dk_req *r, const char *arg);
+void dk_info(dk_req *r, const char *arg);
+void dk_build(dk_req *r, const char *arg);
+
+void dk_ctr_create(dk_req *r, const char *arg);
+void dk_ctr_list(dk_req *r, const char *arg);
+void dk_ctr_inspect(dk_req *r, const char *arg);
+void dk_ctr_start(dk_req *r, const char *arg);
+void dk_ctr_stop(dk_req *r, const char *arg);
+void dk_ctr_kill(dk_req *r, const char *arg);
+void dk_ctr_restart(dk_req *r, const char *arg);
+void dk_ctr_pause(dk_req *r, const char *arg);
+void dk_ctr_unpause(dk_req *r, const char *arg);
+void dk_ctr_rename(dk_req *r, const char *arg);
+void dk_ctr_wait(dk_req *r, const char *arg);
+void dk_ctr_remove(dk_req *r, const char *arg);
+void dk_ctr_top(dk_req *r, const char *arg);
+void dk_ctr_prune(dk_req *r, const char *arg);
+void dk_ctr_logs(dk_req *r, const char *arg);
+
+void dk_img_list(dk_req *r, const char *arg);
+void dk_img_inspect(dk_req *r, const char *arg);
+void dk_img_remove(dk_req *r, const char *arg);
+void dk_img_tag(dk_req *r, const char *arg);
+void dk_img_prune(dk_req *r, const char *arg);
+void dk_img_pull(dk_req *r, const char *arg);
