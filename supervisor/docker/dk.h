@@ -27,6 +27,8 @@ typedef struct dk_req {
 typedef void (*dk_handler)(dk_req *r, const char *arg);
 
 /* Answers. Each takes what it is given (the generator's text is copied). */
+/* resp with Docker's headers (and ctype, when not NULL) as r's answer. */
+void dk_answer(dk_req *r, unsigned status, struct MHD_Response *resp, const char *ctype);
 void dk_json(dk_req *r, unsigned status, yajl_gen g);
 void dk_text(dk_req *r, unsigned status, const char *ctype, const char *body, size_t len);
 void dk_empty(dk_req *r, unsigned status);
@@ -127,6 +129,7 @@ void dk_ctr_remove(dk_req *r, const char *arg);
 void dk_ctr_top(dk_req *r, const char *arg);
 void dk_ctr_prune(dk_req *r, const char *arg);
 void dk_ctr_logs(dk_req *r, const char *arg);
+void dk_ctr_attach(dk_req *r, const char *arg);
 
 void dk_img_list(dk_req *r, const char *arg);
 void dk_img_inspect(dk_req *r, const char *arg);

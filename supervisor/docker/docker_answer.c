@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void answer(dk_req *r, unsigned status, struct MHD_Response *resp, const char *ctype)
+void dk_answer(dk_req *r, unsigned status, struct MHD_Response *resp, const char *ctype)
 {
 	if (!resp)
 		return; /* out of memory: MHD closes the connection */
@@ -29,7 +29,7 @@ static void answer(dk_req *r, unsigned status, struct MHD_Response *resp, const 
 
 void dk_text(dk_req *r, unsigned status, const char *ctype, const char *body, size_t len)
 {
-	answer(r, status, MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY), ctype);
+	dk_answer(r, status, MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY), ctype);
 }
 
 void dk_json(dk_req *r, unsigned status, yajl_gen g)
@@ -51,7 +51,7 @@ void dk_json(dk_req *r, unsigned status, yajl_gen g)
 
 void dk_empty(dk_req *r, unsigned status)
 {
-	answer(r, status, MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT), NULL);
+	dk_answer(r, status, MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT), NULL);
 }
 
 void dk_error(dk_req *r, unsigned status, const char *fmt, ...)
@@ -73,7 +73,7 @@ void dk_stream(dk_req *r, unsigned status, const char *ctype, MHD_ContentReaderC
 	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, next, ctx, done);
 	if (!resp)
 		done(ctx);
-	answer(r, status, resp, ctype);
+	dk_answer(r, status, resp, ctype);
 }
 
 const char *dk_query(dk_req *r, const char *key)

@@ -45,6 +45,7 @@ static const dk_route routes[] = {
 	{ "POST", "/containers/*/unpause", dk_ctr_unpause },
 	{ "POST", "/containers/*/rename", dk_ctr_rename },
 	{ "POST", "/containers/*/wait", dk_ctr_wait },
+	{ "POST", "/containers/*/attach", dk_ctr_attach },
 	{ "DELETE", "/containers/*", dk_ctr_remove },
 	{ "GET", "/images/json", dk_img_list },
 	{ "POST", "/images/create", dk_img_pull },
