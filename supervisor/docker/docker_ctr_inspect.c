@@ -187,6 +187,13 @@ static void gen_host_config(yajl_gen g, yajl_val c, yajl_val spec)
 	if (json_get(res, "pids"))
 		jg_key_int(g, "PidsLimit", dk_int(res, "pids", 0));
 	jg_key_str(g, "Runtime", "corral");
+	/* clients read logs only from drivers they know (docker-py's run, from
+	 * json-file's); corral's logs answer as json-file's do */
+	jg_key(g, "LogConfig");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Type", "json-file");
+	dk_gen_object(g, "Config", NULL);
+	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 }
 

@@ -167,12 +167,12 @@ void dk_info(dk_req *r, const char *arg)
 	jg_key_bool(g, "OomKillDisable", false);
 	jg_key_bool(g, "Debug", false);
 	jg_key_bool(g, "ExperimentalBuild", false);
-	jg_key_str(g, "LoggingDriver", "k8s-file");
+	jg_key_str(g, "LoggingDriver", "json-file"); /* as inspect's LogConfig */
 	jg_key(g, "Plugins");
 	yajl_gen_map_open(g);
 	jg_key_strv(g, "Volume", NULL);
 	jg_key_strv(g, "Network", (char *const[]){ "bridge", "host", "none", NULL });
-	jg_key_strv(g, "Log", (char *const[]){ "k8s-file", NULL });
+	jg_key_strv(g, "Log", (char *const[]){ "json-file", NULL });
 	yajl_gen_map_close(g);
 	jg_key(g, "RegistryConfig");
 	yajl_gen_map_open(g);
