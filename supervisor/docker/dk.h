@@ -50,9 +50,14 @@ struct dk_pump {
 	int (*fill)(dk_pump *p);
 	void (*release)(dk_pump *p); /* may be NULL */
 	void *ctx;                   /* extra bytes after the pump, zeroed */
+	int client;                  /* the client's socket, watched for its hangup */
 };
 /* A pump with extra bytes of context (p->ctx); NULL when out of memory. */
 dk_pump *dk_pump_new(dk_req *r, int (*fill)(dk_pump *p), size_t extra);
+/* Before a fill blocks on corrald: 0 once a reply can be read, -1 when
+ * the client hung up meanwhile (a follow or an event stream would wait
+ * for its next line to learn it). */
+int dk_pump_await(dk_pump *p);
 /* Answer 200 with p's body; p is libmicrohttpd's from here. */
 void dk_pump_answer(dk_req *r, dk_pump *p, const char *ctype);
 

@@ -34,7 +34,8 @@ static int wait_fill(dk_pump *p)
 	if (code < 0) {
 		vl_reply rep = { 0 };
 		_cleanup_cerr_ cerr e = { 0 };
-		if (vl_client_call(p->vl, "io.corral.Supervisor.Wait", w->params, &rep, &e) < 0)
+		if (vl_client_send(p->vl, "io.corral.Supervisor.Wait", w->params, false, false, &e) < 0 ||
+		    dk_pump_await(p) < 0 || vl_client_recv(p->vl, &rep, &e) < 0)
 			return -1;
 		code = dk_int(rep.params, "exitCode", -1);
 		if (rep.error) {
@@ -124,7 +125,7 @@ static int logs_fill(dk_pump *p)
 			return -1;
 	}
 	vl_reply rep = { 0 };
-	if (vl_client_recv(p->vl, &rep, &e) < 0)
+	if (dk_pump_await(p) < 0 || vl_client_recv(p->vl, &rep, &e) < 0)
 		return -1;
 	yajl_val lines = json_get(rep.params, "lines");
 	for (size_t i = 0; YAJL_IS_ARRAY(lines) && i < lines->u.array.len; i++)

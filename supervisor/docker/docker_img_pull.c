@@ -105,6 +105,8 @@ static int pull_fill(dk_pump *p)
 	}
 	vl_reply rep = { 0 };
 	_cleanup_cerr_ cerr e = { 0 };
+	if (dk_pump_await(p) < 0)
+		return -1; /* the client hung up: so does the pull */
 	if (vl_client_recv(p->vl, &rep, &e) < 0) {
 		put_error(p, cerr_msg(&e));
 		p->done = true;

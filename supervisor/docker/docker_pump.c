@@ -4,6 +4,8 @@
 #include "supervisor/docker/dk.h"
 #include "common/cleanup.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +44,8 @@ dk_pump *dk_pump_new(dk_req *r, int (*fill)(dk_pump *p), size_t extra)
 		return NULL;
 	p->vl = r->vl;
 	p->fill = fill;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	p->client = ci ? ci->connect_fd : -1;
 	p->ctx = p + 1;
 	return p;
 }
@@ -49,4 +53,23 @@ dk_pump *dk_pump_new(dk_req *r, int (*fill)(dk_pump *p), size_t extra)
 void dk_pump_answer(dk_req *r, dk_pump *p, const char *ctype)
 {
 	dk_stream(r, 200, ctype, pump_read, p, pump_free);
+}
+
+int dk_pump_await(dk_pump *p)
+{
+	if (vl_client_buffered(p->vl) > 0)
+		return 0;
+	for (;;) {
+		struct pollfd pf[2] = { { .fd = vl_client_fd(p->vl), .events = POLLIN },
+					{ .fd = p->client, .events = POLLRDHUP } };
+		if (poll(pf, p->client >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (p->client >= 0 && pf[1].revents)
+			return -1; /* the client hung up: the body has no reader */
+		if (pf[0].revents)
+			return 0;
+	}
 }
