@@ -31,6 +31,7 @@ static const dk_route routes[] = {
 	{ "GET", "/version", dk_version },
 	{ "GET", "/info", dk_info },
 	{ "POST", "/build", dk_build },
+	{ "GET", "/events", dk_events },
 	{ "POST", "/containers/create", dk_ctr_create },
 	{ "GET", "/containers/json", dk_ctr_list },
 	{ "POST", "/containers/prune", dk_ctr_prune },
