@@ -137,6 +137,11 @@ void dk_ctr_prune(dk_req *r, const char *arg);
 void dk_ctr_logs(dk_req *r, const char *arg);
 void dk_ctr_attach(dk_req *r, const char *arg);
 
+void dk_net_list(dk_req *r, const char *arg);
+void dk_net_inspect(dk_req *r, const char *arg);
+void dk_net_create(dk_req *r, const char *arg);
+void dk_net_remove(dk_req *r, const char *arg);
+
 void dk_img_list(dk_req *r, const char *arg);
 void dk_img_inspect(dk_req *r, const char *arg);
 void dk_img_remove(dk_req *r, const char *arg);
