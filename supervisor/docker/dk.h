@@ -136,6 +136,7 @@ void dk_ctr_top(dk_req *r, const char *arg);
 void dk_ctr_prune(dk_req *r, const char *arg);
 void dk_ctr_logs(dk_req *r, const char *arg);
 void dk_ctr_attach(dk_req *r, const char *arg);
+void dk_ctr_stats(dk_req *r, const char *arg);
 
 void dk_net_list(dk_req *r, const char *arg);
 void dk_net_inspect(dk_req *r, const char *arg);

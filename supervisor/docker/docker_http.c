@@ -38,6 +38,7 @@ static const dk_route routes[] = {
 	{ "GET", "/containers/*/json", dk_ctr_inspect },
 	{ "GET", "/containers/*/logs", dk_ctr_logs },
 	{ "GET", "/containers/*/top", dk_ctr_top },
+	{ "GET", "/containers/*/stats", dk_ctr_stats },
 	{ "POST", "/containers/*/start", dk_ctr_start },
 	{ "POST", "/containers/*/stop", dk_ctr_stop },
 	{ "POST", "/containers/*/kill", dk_ctr_kill },
