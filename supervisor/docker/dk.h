@@ -26,6 +26,17 @@ typedef struct dk_req {
  * whatever it set (a 500 when it set none). */
 typedef void (*dk_handler)(dk_req *r, const char *arg);
 
+/* A body taken as it comes (a PUT's tar, which may be large): feed gets
+ * each piece, -1 when it takes no more; finish answers r and frees the
+ * sink (r NULL: the request was cut short, nothing to answer). */
+typedef struct dk_sink dk_sink;
+struct dk_sink {
+	int (*feed)(dk_sink *s, const char *data, size_t n);
+	void (*finish)(dk_sink *s, dk_req *r);
+};
+/* A sink for the request, or NULL with r answered. */
+typedef dk_sink *(*dk_sink_open)(dk_req *r, const char *arg);
+
 /* Answers. Each takes what it is given (the generator's text is copied). */
 /* resp with Docker's headers (and ctype, when not NULL) as r's answer. */
 void dk_answer(dk_req *r, unsigned status, struct MHD_Response *resp, const char *ctype);
@@ -137,6 +148,8 @@ void dk_ctr_prune(dk_req *r, const char *arg);
 void dk_ctr_logs(dk_req *r, const char *arg);
 void dk_ctr_attach(dk_req *r, const char *arg);
 void dk_ctr_stats(dk_req *r, const char *arg);
+void dk_ctr_archive_get(dk_req *r, const char *arg);
+dk_sink *dk_ctr_archive_put(dk_req *r, const char *arg);
 
 void dk_net_list(dk_req *r, const char *arg);
 void dk_net_inspect(dk_req *r, const char *arg);

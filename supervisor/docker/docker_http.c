@@ -38,6 +38,7 @@ static const dk_route routes[] = {
 	{ "GET", "/containers/*/json", dk_ctr_inspect },
 	{ "GET", "/containers/*/logs", dk_ctr_logs },
 	{ "GET", "/containers/*/top", dk_ctr_top },
+	{ "GET", "/containers/*/archive", dk_ctr_archive_get },
 	{ "GET", "/containers/*/stats", dk_ctr_stats },
 	{ "POST", "/containers/*/start", dk_ctr_start },
 	{ "POST", "/containers/*/stop", dk_ctr_stop },
@@ -59,6 +60,15 @@ static const dk_route routes[] = {
 	{ "GET", "/images/**/json", dk_img_inspect },
 	{ "POST", "/images/**/tag", dk_img_tag },
 	{ "DELETE", "/images/**", dk_img_remove },
+};
+
+/* The PUTs whose body is too large to hold (a tar): fed to a sink as it
+ * comes. */
+static const struct {
+	const char *pattern;
+	dk_sink_open open;
+} sink_routes[] = {
+	{ "/containers/*/archive", dk_ctr_archive_put },
 };
 
 /* path matches pattern; *arg (a copy, to free) is the captured part. */
@@ -105,30 +115,67 @@ static int strip_version(dk_req *r, const char *url, const char **path)
 	return 0;
 }
 
-static void dispatch(dk_req *r, const char *url)
+/* The route of r's method and url, its argument in *arg (to free); NULL,
+ * with r answered when the version is wrong. */
+static const dk_route *find_route(dk_req *r, const char *url, char **arg)
 {
 	const char *path;
+	*arg = NULL;
 	if (strip_version(r, url, &path) < 0)
-		return;
+		return NULL;
 	r->path = path;
 	const char *m = streq(r->method, "HEAD") ? "GET" : r->method;
-	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
-		_cleanup_free_ char *arg = NULL;
-		if (streq(routes[i].method, m) && route_match(routes[i].pattern, path, &arg)) {
-			routes[i].handler(r, arg);
-			if (!r->resp)
-				dk_error(r, 500, "corral-docker: %s %s gave no answer", r->method, path);
-			return;
-		}
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++)
+		if (streq(routes[i].method, m) && route_match(routes[i].pattern, path, arg))
+			return &routes[i];
+	return NULL;
+}
+
+static dk_sink_open find_sink(const char *path, char **arg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sink_routes); i++)
+		if (route_match(sink_routes[i].pattern, path, arg))
+			return sink_routes[i].open;
+	return NULL;
+}
+
+static void dispatch(dk_req *r, const char *url)
+{
+	_cleanup_free_ char *arg = NULL;
+	const dk_route *rt = find_route(r, url, &arg);
+	if (r->resp)
+		return;
+	if (!rt) {
+		dk_error(r, 404, "page not found");
+		return;
 	}
-	dk_error(r, 404, "page not found");
+	rt->handler(r, arg);
+	if (!r->resp)
+		dk_error(r, 500, "corral-docker: %s %s gave no answer", r->method, r->path);
 }
 
 /* One request's state across the access handler's calls. */
 typedef struct dk_upload {
 	strbuf body;
 	bool too_big;
+	dk_sink *sink;      /* the body goes there, as it comes */
+	bool sink_failed;   /* it took no more: the rest is dropped */
+	dk_req early;       /* the answer of a sink that would not open */
 } dk_upload;
+
+/* A route that takes its body as it comes gets it from the start. */
+static void open_sink(dk_upload *up, vl_client *vl, struct MHD_Connection *conn, const char *url, const char *method)
+{
+	up->early = (dk_req){ .vl = vl, .conn = conn, .method = method, .path = url };
+	_cleanup_free_ char *arg = NULL;
+	const char *path;
+	if (strip_version(&up->early, url, &path) < 0)
+		return; /* answered: the version is wrong */
+	up->early.path = path;
+	dk_sink_open open = find_sink(path, &arg);
+	if (open)
+		up->sink = open(&up->early, arg);
+}
 
 typedef struct dk_server {
 	vl_client *vl;
@@ -146,7 +193,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!up)
 			return MHD_NO;
 		*con_cls = up;
+		if (streq(method, "PUT"))
+			open_sink(up, srv->vl, conn, url, method);
 		return MHD_YES;
+	}
+	if (up->sink || up->early.resp) {
+		if (*upload_data_size && up->sink && !up->sink_failed &&
+		    up->sink->feed(up->sink, upload_data, *upload_data_size) < 0)
+			up->sink_failed = true;
+		if (*upload_data_size) {
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
 	}
 	if (*upload_data_size) {
 		if (!up->too_big && up->body.len + *upload_data_size > DK_MAX_BODY)
@@ -157,7 +215,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	dk_req r = { .vl = srv->vl, .conn = conn, .method = method, .path = url };
-	if (up->too_big)
+	if (up->early.resp) {
+		r = up->early;
+		up->early.resp = NULL;
+	} else if (up->sink) {
+		dk_sink *sink = TAKE_PTR(up->sink);
+		sink->finish(sink, &r);
+	} else if (up->too_big)
 		dk_error(&r, 413, "request body larger than %u bytes", DK_MAX_BODY);
 	else {
 		r.body = up->body.buf ? up->body.buf : "";
@@ -175,6 +239,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	dk_upload *up = *con_cls;
 	if (up) {
+		if (up->sink) /* the request ended before its body did */
+			up->sink->finish(up->sink, NULL);
+		if (up->early.resp)
+			MHD_destroy_response(up->early.resp);
 		sb_release(&up->body);
 		free(up);
 		*con_cls = NULL;
