@@ -161,9 +161,13 @@ void dk_img_pull(dk_req *r, const char *arg)
 		free(p);
 		return;
 	}
-	/* the first line Docker's client shows, before any progress */
-	char line[1200];
-	snprintf(line, sizeof(line), "Pulling from %s", dk_familiar(c->ref));
-	put_status(p, line, NULL);
+	/* the first line Docker's client shows, before any progress:
+	 * "TAG: Pulling from REPOSITORY" */
+	char line[1200], repo[1024];
+	const char *name = dk_familiar(c->ref), *slash = strrchr(name, '/');
+	size_t n = strcspn(slash ? slash : name, ":@") + (size_t)(slash ? slash - name : 0);
+	snprintf(repo, sizeof(repo), "%.*s", (int)n, name);
+	snprintf(line, sizeof(line), "Pulling from %s", repo);
+	put_status(p, line, name[n] ? name + n + 1 : "latest");
 	dk_pump_answer(r, p, "application/json");
 }
