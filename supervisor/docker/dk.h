@@ -155,6 +155,7 @@ void dk_net_list(dk_req *r, const char *arg);
 void dk_net_inspect(dk_req *r, const char *arg);
 void dk_net_create(dk_req *r, const char *arg);
 void dk_net_remove(dk_req *r, const char *arg);
+void dk_net_connect(dk_req *r, const char *arg);
 
 void dk_img_list(dk_req *r, const char *arg);
 void dk_img_inspect(dk_req *r, const char *arg);

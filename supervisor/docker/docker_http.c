@@ -53,6 +53,7 @@ static const dk_route routes[] = {
 	{ "GET", "/networks", dk_net_list },
 	{ "POST", "/networks/create", dk_net_create },
 	{ "GET", "/networks/*", dk_net_inspect },
+	{ "POST", "/networks/*/connect", dk_net_connect },
 	{ "DELETE", "/networks/*", dk_net_remove },
 	{ "GET", "/images/json", dk_img_list },
 	{ "POST", "/images/create", dk_img_pull },

@@ -40,11 +40,7 @@ static void gen_network(yajl_gen g, const char *name, const char *driver, yajl_v
 	yajl_gen_map_close(g);
 	jg_key_bool(g, "ConfigOnly", false);
 	dk_gen_object(g, "Containers", NULL);
-	jg_key(g, "Options");
-	yajl_gen_map_open(g);
-	if (n)
-		jg_key_str(g, "com.docker.network.bridge.name", dk_str(n, "bridge"));
-	yajl_gen_map_close(g);
+	dk_gen_object(g, "Options", NULL); /* none that a client could ask for */
 	dk_gen_object(g, "Labels", NULL);
 	yajl_gen_map_close(g);
 }
@@ -161,4 +157,31 @@ void dk_net_remove(dk_req *r, const char *arg)
 	}
 	vl_reply_release(&rep);
 	dk_empty(r, 204);
+}
+
+/* A container's network is its spec's, attached at each start: connect
+ * holds when it names that one (as docker-compose asks of each container
+ * it starts), and cannot add another. */
+void dk_net_connect(dk_req *r, const char *arg)
+{
+	_cleanup_json_ yajl_val body = dk_body_json(r);
+	if (!body)
+		return;
+	const char *ctr = dk_str(body, "Container");
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(dk_ctr_name(ctr));
+	_cleanup_free_ char *params = dk_params_end(p);
+	vl_reply rep;
+	if (dk_call(r, "Inspect", params, &rep) < 0) {
+		dk_fail(r, &rep, ctr);
+		return;
+	}
+	const char *mode = dk_network_mode(json_get(json_get(rep.params, "container"), "config"));
+	if (streq(mode, arg))
+		dk_empty(r, 200);
+	else
+		dk_error(r, 400,
+			 "corral attaches a container to its one network (now %s) at each start: create it with "
+			 "NetworkMode %s instead",
+			 mode, arg);
+	vl_reply_release(&rep);
 }
