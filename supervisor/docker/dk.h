@@ -130,6 +130,7 @@ void dk_version(dk_req *r, const char *arg);
 void dk_info(dk_req *r, const char *arg);
 void dk_build(dk_req *r, const char *arg);
 void dk_events(dk_req *r, const char *arg);
+void dk_auth(dk_req *r, const char *arg);
 
 void dk_ctr_create(dk_req *r, const char *arg);
 void dk_ctr_list(dk_req *r, const char *arg);

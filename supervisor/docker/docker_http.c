@@ -32,6 +32,7 @@ static const dk_route routes[] = {
 	{ "GET", "/info", dk_info },
 	{ "POST", "/build", dk_build },
 	{ "GET", "/events", dk_events },
+	{ "POST", "/auth", dk_auth },
 	{ "POST", "/containers/create", dk_ctr_create },
 	{ "GET", "/containers/json", dk_ctr_list },
 	{ "POST", "/containers/prune", dk_ctr_prune },
