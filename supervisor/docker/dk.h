@@ -164,3 +164,4 @@ void dk_img_remove(dk_req *r, const char *arg);
 void dk_img_tag(dk_req *r, const char *arg);
 void dk_img_prune(dk_req *r, const char *arg);
 void dk_img_pull(dk_req *r, const char *arg);
+void dk_img_history(dk_req *r, const char *arg);

@@ -60,6 +60,7 @@ static const dk_route routes[] = {
 	{ "POST", "/images/create", dk_img_pull },
 	{ "POST", "/images/prune", dk_img_prune },
 	{ "GET", "/images/**/json", dk_img_inspect },
+	{ "GET", "/images/**/history", dk_img_history },
 	{ "POST", "/images/**/tag", dk_img_tag },
 	{ "DELETE", "/images/**", dk_img_remove },
 };

@@ -249,3 +249,32 @@ void dk_img_prune(dk_req *r, const char *arg)
 	dk_json(r, 200, g);
 	vl_reply_release(&rep);
 }
+
+void dk_img_history(dk_req *r, const char *arg)
+{
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
+	jg_key_str(p, "image", arg);
+	_cleanup_free_ char *params = dk_params_end(p);
+	vl_reply rep;
+	if (dk_call(r, "ImageHistory", params, &rep) < 0) {
+		dk_fail(r, &rep, arg);
+		return;
+	}
+	yajl_val steps = json_get(rep.params, "history");
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_array_open(g);
+	for (size_t i = 0; YAJL_IS_ARRAY(steps) && i < steps->u.array.len; i++) {
+		yajl_val s = steps->u.array.values[i];
+		yajl_gen_map_open(g);
+		jg_key_str(g, "Id", dk_str(s, "id"));
+		jg_key_int(g, "Created", dk_unix(dk_str(s, "created")));
+		jg_key_str(g, "CreatedBy", dk_str(s, "createdBy"));
+		gen_names(g, "Tags", json_get(s, "tags"), NULL);
+		jg_key_int(g, "Size", dk_int(s, "size", 0));
+		jg_key_str(g, "Comment", dk_str(s, "comment"));
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	dk_json(r, 200, g);
+	vl_reply_release(&rep);
+}
