@@ -121,6 +121,9 @@ void dk_gen_networks(yajl_gen g, yajl_val nets);
 void dk_gen_mounts(yajl_gen g, yajl_val mounts);
 /* HostConfig.NetworkMode of a ContainerSpec. */
 const char *dk_network_mode(yajl_val spec);
+/* An Image of ImageList as a row of Docker's image list; containers: how
+ * many use it (-1: not counted). */
+void dk_gen_img_summary(yajl_gen g, yajl_val im, long long containers);
 /* Docker's Status column: "Up 3 seconds", "Exited (0) 2 seconds ago". */
 void dk_ctr_status_text(yajl_val c, char *buf, size_t n);
 
@@ -131,6 +134,7 @@ void dk_info(dk_req *r, const char *arg);
 void dk_build(dk_req *r, const char *arg);
 void dk_events(dk_req *r, const char *arg);
 void dk_auth(dk_req *r, const char *arg);
+void dk_system_df(dk_req *r, const char *arg);
 
 void dk_ctr_create(dk_req *r, const char *arg);
 void dk_ctr_list(dk_req *r, const char *arg);

@@ -33,6 +33,7 @@ static const dk_route routes[] = {
 	{ "POST", "/build", dk_build },
 	{ "GET", "/events", dk_events },
 	{ "POST", "/auth", dk_auth },
+	{ "GET", "/system/df", dk_system_df },
 	{ "POST", "/containers/create", dk_ctr_create },
 	{ "GET", "/containers/json", dk_ctr_list },
 	{ "POST", "/containers/prune", dk_ctr_prune },

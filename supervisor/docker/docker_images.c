@@ -20,6 +20,26 @@ static void gen_names(yajl_gen g, const char *key, yajl_val names, const char *n
 	yajl_gen_array_close(g);
 }
 
+void dk_gen_img_summary(yajl_gen g, yajl_val im, long long containers)
+{
+	long long size = dk_int(im, "size", 0);
+	const char *created = dk_str(im, "createdAt");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Id", dk_str(im, "id"));
+	jg_key_str(g, "ParentId", "");
+	gen_names(g, "RepoTags", json_get(im, "names"), "<none>:<none>");
+	gen_names(g, "RepoDigests", json_get(im, "repoDigests"), NULL);
+	jg_key_int(g, "Created", dk_unix(*created ? created : dk_str(im, "importedAt")));
+	jg_key_int(g, "Size", size);
+	/* -1, not counted, but for df, whose client takes -1 as "reclaimable":
+	 * there, each image's size is its own (shared layers not told apart) */
+	jg_key_int(g, "SharedSize", containers < 0 ? -1 : 0);
+	jg_key_int(g, "VirtualSize", size);
+	dk_gen_object(g, "Labels", json_get(im, "labels"));
+	jg_key_int(g, "Containers", containers);
+	yajl_gen_map_close(g);
+}
+
 /* The reference filter of ?filters=, in either of Docker's forms. */
 static void gen_references(yajl_gen p, yajl_val filters)
 {
@@ -58,23 +78,8 @@ void dk_img_list(dk_req *r, const char *arg)
 	yajl_val list = json_get(rep.params, "images");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_array_open(g);
-	for (size_t i = 0; YAJL_IS_ARRAY(list) && i < list->u.array.len; i++) {
-		yajl_val im = list->u.array.values[i];
-		long long size = dk_int(im, "size", 0);
-		const char *created = dk_str(im, "createdAt");
-		yajl_gen_map_open(g);
-		jg_key_str(g, "Id", dk_str(im, "id"));
-		jg_key_str(g, "ParentId", "");
-		gen_names(g, "RepoTags", json_get(im, "names"), "<none>:<none>");
-		gen_names(g, "RepoDigests", json_get(im, "repoDigests"), NULL);
-		jg_key_int(g, "Created", dk_unix(*created ? created : dk_str(im, "importedAt")));
-		jg_key_int(g, "Size", size);
-		jg_key_int(g, "SharedSize", -1);
-		jg_key_int(g, "VirtualSize", size);
-		dk_gen_object(g, "Labels", json_get(im, "labels"));
-		jg_key_int(g, "Containers", -1);
-		yajl_gen_map_close(g);
-	}
+	for (size_t i = 0; YAJL_IS_ARRAY(list) && i < list->u.array.len; i++)
+		dk_gen_img_summary(g, list->u.array.values[i], -1);
 	yajl_gen_array_close(g);
 	dk_json(r, 200, g);
 	vl_reply_release(&rep);
