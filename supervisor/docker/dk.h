@@ -80,6 +80,12 @@ bool dk_query_bool(dk_req *r, const char *key, bool dflt);
 /* An integer argument: dflt when absent, -1 when it is no integer. */
 int dk_query_int(dk_req *r, const char *key, long long dflt, long long *out);
 
+/* ?filters= parsed into *out (NULL when none), each of its keys one of
+ * known (NULL-terminated); -1 with r answered (400) when not. */
+int dk_filters(dk_req *r, const char *const *known, yajl_val *out);
+/* The i-th value of a filter, NULL past the last. */
+const char *dk_filter_value(yajl_val filters, const char *key, size_t i);
+
 /* Call corrald. 0 with the reply in *rep; -1 when the call failed: a
  * varlink error (rep->error, to be judged or passed to dk_fail) or a lost
  * connection (then r's answer is set already). */

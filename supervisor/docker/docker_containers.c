@@ -7,26 +7,14 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The i-th value of a filter, in either of Docker's forms:
- * {"label": ["a=b"]} or the older {"label": {"a=b": true}}. */
-static const char *filter_value(yajl_val filters, const char *key, size_t i)
-{
-	yajl_val v = json_get(filters, key);
-	if (YAJL_IS_ARRAY(v) && i < v->u.array.len && YAJL_IS_STRING(v->u.array.values[i]))
-		return v->u.array.values[i]->u.string;
-	if (YAJL_IS_OBJECT(v) && i < v->u.object.len)
-		return v->u.object.keys[i];
-	return NULL;
-}
-
 /* Every value of key that is given, one of them holds for c (Docker ORs a
  * filter's values, and ANDs labels). */
 static bool match_any(yajl_val filters, const char *key, yajl_val c)
 {
-	const char *f = filter_value(filters, key, 0);
+	const char *f = dk_filter_value(filters, key, 0);
 	if (!f)
 		return true;
-	for (size_t i = 0; (f = filter_value(filters, key, i)); i++) {
+	for (size_t i = 0; (f = dk_filter_value(filters, key, i)); i++) {
 		if (streq(key, "status") && streq(f, dk_str(json_get(c, "state"), "status")))
 			return true;
 		if (streq(key, "id") && strncmp(dk_str(c, "id"), f, strlen(f)) == 0)
@@ -41,7 +29,7 @@ static bool match_labels(yajl_val filters, yajl_val c)
 {
 	yajl_val labels = json_get(c, "labels");
 	const char *f;
-	for (size_t i = 0; (f = filter_value(filters, "label", i)); i++) {
+	for (size_t i = 0; (f = dk_filter_value(filters, "label", i)); i++) {
 		const char *eq = strchr(f, '=');
 		char key[256];
 		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - f) : (int)strlen(f), f);
@@ -54,19 +42,16 @@ static bool match_labels(yajl_val filters, yajl_val c)
 
 void dk_ctr_list(dk_req *r, const char *arg)
 {
+	static const char *const known[] = { "status", "id", "name", "label", NULL };
 	_cleanup_json_ yajl_val filters = NULL;
-	const char *ftext = dk_query(r, "filters");
-	_cleanup_cerr_ cerr err = { 0 };
-	if (ftext && *ftext && json_parse(ftext, "filters", &filters, &err) < 0) {
-		dk_error(r, 400, "invalid filter: %s", cerr_msg(&err));
+	if (dk_filters(r, known, &filters) < 0)
 		return;
-	}
 	long long limit;
 	if (dk_query_int(r, "limit", -1, &limit) < 0) {
 		dk_error(r, 400, "invalid limit");
 		return;
 	}
-	bool all = dk_query_bool(r, "all", false) || filter_value(filters, "status", 0);
+	bool all = dk_query_bool(r, "all", false) || dk_filter_value(filters, "status", 0);
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
 	jg_key_bool(p, "all", all);
 	jg_key_bool(p, "size", dk_query_bool(r, "size", false));
@@ -150,6 +135,10 @@ void dk_ctr_top(dk_req *r, const char *arg)
 
 void dk_ctr_prune(dk_req *r, const char *arg)
 {
+	static const char *const known[] = { NULL }; /* corrald prunes every stopped one */
+	_cleanup_json_ yajl_val filters = NULL;
+	if (dk_filters(r, known, &filters) < 0)
+		return;
 	vl_reply rep;
 	if (dk_call(r, "ContainerPrune", NULL, &rep) < 0) {
 		dk_fail(r, &rep, "");

@@ -23,25 +23,14 @@ static const char *docker_action(const char *type, const char *action)
 	return action;
 }
 
-/* The i-th value of a filter, in either of Docker's forms. */
-static const char *filter_value(yajl_val filters, const char *key, size_t i)
-{
-	yajl_val v = json_get(filters, key);
-	if (YAJL_IS_ARRAY(v) && i < v->u.array.len && YAJL_IS_STRING(v->u.array.values[i]))
-		return v->u.array.values[i]->u.string;
-	if (YAJL_IS_OBJECT(v) && i < v->u.object.len)
-		return v->u.object.keys[i];
-	return NULL;
-}
-
 static bool match(yajl_val filters, const char *key, const char *id, const char *name, const char *value)
 {
-	const char *f = filter_value(filters, key, 0);
-	for (size_t i = 0; f; f = filter_value(filters, key, ++i))
+	const char *f = dk_filter_value(filters, key, 0);
+	for (size_t i = 0; f; f = dk_filter_value(filters, key, ++i))
 		if ((value && streq(f, value)) || (id && *f && strncmp(id, f, strlen(f)) == 0) ||
 		    (name && streq(dk_ctr_name(f), name)))
 			return true;
-	return !filter_value(filters, key, 0);
+	return !dk_filter_value(filters, key, 0);
 }
 
 static void put_event(dk_pump *p, events_ctx *x, yajl_val ev)
@@ -129,13 +118,10 @@ static void add_time(dk_req *r, yajl_gen g, const char *key)
 
 void dk_events(dk_req *r, const char *arg)
 {
+	static const char *const known[] = { "type", "event", "container", NULL };
 	yajl_val filters = NULL;
-	const char *ftext = dk_query(r, "filters");
-	_cleanup_cerr_ cerr err = { 0 };
-	if (ftext && *ftext && json_parse(ftext, "filters", &filters, &err) < 0) {
-		dk_error(r, 400, "invalid filter: %s", cerr_msg(&err));
+	if (dk_filters(r, known, &filters) < 0)
 		return;
-	}
 	_cleanup_json_gen_ yajl_gen g = dk_params_id(NULL);
 	add_time(r, g, "since");
 	add_time(r, g, "until");

@@ -60,13 +60,10 @@ static void gen_references(yajl_gen p, yajl_val filters)
 
 void dk_img_list(dk_req *r, const char *arg)
 {
+	static const char *const known[] = { "reference", "dangling", NULL };
 	_cleanup_json_ yajl_val filters = NULL;
-	const char *ftext = dk_query(r, "filters");
-	_cleanup_cerr_ cerr err = { 0 };
-	if (ftext && *ftext && json_parse(ftext, "filters", &filters, &err) < 0) {
-		dk_error(r, 400, "invalid filter: %s", cerr_msg(&err));
+	if (dk_filters(r, known, &filters) < 0)
 		return;
-	}
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
 	gen_references(p, filters);
 	_cleanup_free_ char *params = dk_params_end(p);
@@ -78,8 +75,14 @@ void dk_img_list(dk_req *r, const char *arg)
 	yajl_val list = json_get(rep.params, "images");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_array_open(g);
-	for (size_t i = 0; YAJL_IS_ARRAY(list) && i < list->u.array.len; i++)
+	const char *dangling = dk_filter_value(filters, "dangling", 0);
+	for (size_t i = 0; YAJL_IS_ARRAY(list) && i < list->u.array.len; i++) {
+		yajl_val names = json_get(list->u.array.values[i], "names");
+		bool named = YAJL_IS_ARRAY(names) && names->u.array.len;
+		if (dangling && named == (streq(dangling, "true") || streq(dangling, "1")))
+			continue;
 		dk_gen_img_summary(g, list->u.array.values[i], -1);
+	}
 	yajl_gen_array_close(g);
 	dk_json(r, 200, g);
 	vl_reply_release(&rep);
@@ -228,13 +231,10 @@ void dk_img_tag(dk_req *r, const char *arg)
 
 void dk_img_prune(dk_req *r, const char *arg)
 {
+	static const char *const known[] = { "dangling", NULL };
 	_cleanup_json_ yajl_val filters = NULL;
-	const char *ftext = dk_query(r, "filters");
-	_cleanup_cerr_ cerr err = { 0 };
-	if (ftext && *ftext && json_parse(ftext, "filters", &filters, &err) < 0) {
-		dk_error(r, 400, "invalid filter: %s", cerr_msg(&err));
+	if (dk_filters(r, known, &filters) < 0)
 		return;
-	}
 	/* dangling=false (docker image prune -a): every unused image */
 	yajl_val d = json_get(filters, "dangling");
 	bool all = (YAJL_IS_ARRAY(d) && d->u.array.len && YAJL_IS_STRING(d->u.array.values[0]) &&
