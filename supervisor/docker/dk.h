@@ -133,6 +133,11 @@ void dk_gen_img_summary(yajl_gen g, yajl_val im, long long containers);
 /* Docker's Status column: "Up 3 seconds", "Exited (0) 2 seconds ago". */
 void dk_ctr_status_text(yajl_val c, char *buf, size_t n);
 
+/* Create's fields that corral has no word for: -1 with r answered (400)
+ * for one that changes what the container is, else a string in warnings
+ * (an open array) for each that only tunes. */
+int dk_create_unsupported(dk_req *r, yajl_val body, yajl_gen warnings);
+
 /* The routes, by file. */
 void dk_ping(dk_req *r, const char *arg);
 void dk_version(dk_req *r, const char *arg);

@@ -293,6 +293,7 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name)
 	copy_true(g, "privileged", json_get(hc, "Privileged"));
 	copy_true(g, "init", json_get(hc, "Init"));
 	copy_true(g, "readOnly", json_get(hc, "ReadonlyRootfs"));
+	copy_str(g, "userns", json_get(hc, "UsernsMode")); /* host, or corral's auto */
 	copy_strings(g, "capAdd", json_get(hc, "CapAdd"));
 	copy_strings(g, "capDrop", json_get(hc, "CapDrop"));
 	if (YAJL_IS_ARRAY(json_get(hc, "Dns")) && json_get(hc, "Dns")->u.array.len)
@@ -312,6 +313,16 @@ void dk_ctr_create(dk_req *r, const char *arg)
 		dk_error(r, 400, "Config.Image is required");
 		return;
 	}
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key(g, "Warnings");
+	yajl_gen_array_open(g);
+	if (dk_create_unsupported(r, body, g) < 0)
+		return;
+	yajl_val vols = json_get(body, "Volumes");
+	if (YAJL_IS_OBJECT(vols) && vols->u.object.len)
+		jg_str(g, "corral has no anonymous volumes: Volumes were ignored (bind a host path instead)");
+	yajl_gen_array_close(g);
 	_cleanup_free_ char *params = make_spec(r, body, dk_query(r, "name"));
 	if (!params) {
 		if (!r->resp)
@@ -323,15 +334,7 @@ void dk_ctr_create(dk_req *r, const char *arg)
 		dk_fail(r, &rep, image);
 		return;
 	}
-	yajl_val vols = json_get(body, "Volumes");
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
 	jg_key_str(g, "Id", dk_str(rep.params, "id"));
-	jg_key(g, "Warnings");
-	yajl_gen_array_open(g);
-	if (YAJL_IS_OBJECT(vols) && vols->u.object.len)
-		jg_str(g, "corral has no anonymous volumes: Volumes were ignored (bind a host path instead)");
-	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	dk_json(r, 201, g);
 	vl_reply_release(&rep);
