@@ -143,6 +143,11 @@ void dk_ctr_logs(dk_req *r, const char *arg)
 		dk_error(r, 400, "Bad parameters: you must choose at least one stream");
 		return;
 	}
+	const char *until = dk_query(r, "until");
+	if (until && *until && !streq(until, "0")) {
+		dk_error(r, 400, "until is not supported by corral's logs");
+		return;
+	}
 	vl_reply rep;
 	if (inspect(r, id, &rep) < 0)
 		return;

@@ -102,6 +102,16 @@ int dk_create_unsupported(dk_req *r, yajl_val body, yajl_gen warnings)
 		snprintf(msg, sizeof(msg), "%s is not supported by corral: ignored", path);
 		jg_str(warnings, msg);
 	}
+	/* a fixed address (docker run --ip): corral's CNI picks one */
+	yajl_val eps = json_get(json_get(body, "NetworkingConfig"), "EndpointsConfig");
+	for (size_t i = 0; YAJL_IS_OBJECT(eps) && i < eps->u.object.len; i++) {
+		yajl_val ipam = json_get(eps->u.object.values[i], "IPAMConfig");
+		if (asks(json_get(ipam, "IPv4Address"), NULL) || asks(json_get(ipam, "IPv6Address"), NULL)) {
+			dk_error(r, 400, "a fixed address on network %s is not supported by corral",
+				 eps->u.object.keys[i]);
+			return -1;
+		}
+	}
 	/* MemorySwap: -1 (unlimited) or the memory limit itself is no swap of
 	 * note; corral sets none */
 	long long swap = dk_int(hc, "MemorySwap", 0), mem = dk_int(hc, "Memory", 0);

@@ -146,6 +146,9 @@ void dk_img_pull(dk_req *r, const char *arg)
 		snprintf(c->ref, sizeof(c->ref), "%s%s", from, tagged ? "" : ":latest");
 	_cleanup_json_gen_ yajl_gen g = dk_params_id(NULL);
 	jg_key_str(g, "reference", c->ref);
+	const char *platform = dk_query(r, "platform");
+	if (platform && *platform)
+		jg_key_str(g, "platform", platform);
 	_cleanup_free_ char *params = dk_params_end(g);
 	_cleanup_cerr_ cerr e = { 0 };
 	if (!params || vl_client_send(r->vl, "io.corral.Supervisor.ImagePull", params, true, false, &e) < 0 ||
