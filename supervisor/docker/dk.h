@@ -143,6 +143,7 @@ void dk_ping(dk_req *r, const char *arg);
 void dk_version(dk_req *r, const char *arg);
 void dk_info(dk_req *r, const char *arg);
 void dk_build(dk_req *r, const char *arg);
+void dk_exec(dk_req *r, const char *arg);
 void dk_events(dk_req *r, const char *arg);
 void dk_auth(dk_req *r, const char *arg);
 void dk_system_df(dk_req *r, const char *arg);

@@ -51,6 +51,7 @@ static const dk_route routes[] = {
 	{ "POST", "/containers/*/rename", dk_ctr_rename },
 	{ "POST", "/containers/*/wait", dk_ctr_wait },
 	{ "POST", "/containers/*/attach", dk_ctr_attach },
+	{ "POST", "/containers/*/exec", dk_exec },
 	{ "DELETE", "/containers/*", dk_ctr_remove },
 	{ "GET", "/networks", dk_net_list },
 	{ "POST", "/networks/create", dk_net_create },
