@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The container's record, in *rep; -1 with r answered when it is none. */
@@ -24,13 +25,36 @@ static int inspect(dk_req *r, const char *id, vl_reply *rep)
 typedef struct wait_ctx {
 	char params[512];
 	int done_code; /* >= 0: answer this at once, the container is down */
+	bool by_event; /* params are Events': the next "die" says the code */
 } wait_ctx;
+
+/* The exit code of the container's next "die" event; -1 when the stream
+ * ended first. */
+static long long next_die(dk_pump *p, const char *params)
+{
+	_cleanup_cerr_ cerr e = { 0 };
+	if (vl_client_send(p->vl, "io.corral.Supervisor.Events", params, true, false, &e) < 0)
+		return -1;
+	for (;;) {
+		vl_reply rep = { 0 };
+		if (dk_pump_await(p) < 0 || vl_client_recv(p->vl, &rep, &e) < 0)
+			return -1;
+		yajl_val ev = json_get(rep.params, "event");
+		bool end = rep.error || !rep.continues;
+		long long code = ev ? strtoll(dk_str(json_get(ev, "attributes"), "exitCode"), NULL, 10) : -1;
+		vl_reply_release(&rep);
+		if (ev || end)
+			return code;
+	}
+}
 
 static int wait_fill(dk_pump *p)
 {
 	wait_ctx *w = p->ctx;
 	long long code = w->done_code;
 	char err[600] = "null";
+	if (code < 0 && w->by_event && (code = next_die(p, w->params)) < 0)
+		return -1;
 	if (code < 0) {
 		vl_reply rep = { 0 };
 		_cleanup_cerr_ cerr e = { 0 };
@@ -78,10 +102,23 @@ void dk_ctr_wait(dk_req *r, const char *arg)
 	/* Docker's not-running is met at once by a container that is down */
 	if (streq(cond, "not-running") && (streq(status, "created") || streq(status, "exited")))
 		w->done_code = (int)dk_int(st, "exitCode", 0);
-	snprintf(w->params, sizeof(w->params), "{\"id\":\"%s\",\"condition\":\"%s\"}", dk_str(c, "id"),
-		 streq(cond, "removed") ? "removed" : "stopped");
+	/* Docker's next-exit of one that has run: corrald's Wait would answer
+	 * its last exit at once, its events wait for the next */
+	w->by_event = streq(cond, "next-exit") && streq(status, "exited");
+	if (w->by_event)
+		snprintf(w->params, sizeof(w->params),
+			 "{\"filters\":{\"type\":\"container\",\"action\":\"die\",\"id\":\"%s\"}}",
+			 dk_str(c, "id"));
+	else
+		snprintf(w->params, sizeof(w->params), "{\"id\":\"%s\",\"condition\":\"%s\"}", dk_str(c, "id"),
+			 streq(cond, "removed") ? "removed" : "stopped");
 	vl_reply_release(&rep);
-	dk_pump_answer(r, p, "application/json");
+	bool by_event = w->by_event;
+	dk_pump_answer(r, p, "application/json"); /* p is libmicrohttpd's now */
+	/* the event stream stays open on the varlink connection: no other
+	 * request may follow on this one */
+	if (by_event && r->resp)
+		MHD_add_response_header(r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
 }
 
 typedef struct logs_ctx {
