@@ -142,8 +142,9 @@ static void gen_binds(yajl_gen g, yajl_val mounts)
 }
 
 /* {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}, as both HostConfig's
- * PortBindings and NetworkSettings' Ports say them. */
-static void gen_port_map(yajl_gen g, const char *key, yajl_val ports)
+ * PortBindings (as asked) and NetworkSettings' Ports (as bound: every
+ * address is 0.0.0.0) say them. */
+static void gen_port_map(yajl_gen g, const char *key, yajl_val ports, bool bound)
 {
 	jg_key(g, key);
 	yajl_gen_map_open(g);
@@ -156,7 +157,7 @@ static void gen_port_map(yajl_gen g, const char *key, yajl_val ports)
 		jg_key(g, k);
 		yajl_gen_array_open(g);
 		yajl_gen_map_open(g);
-		jg_key_str(g, "HostIp", dk_str(p, "hostIP"));
+		jg_key_str(g, "HostIp", bound && !*dk_str(p, "hostIP") ? "0.0.0.0" : dk_str(p, "hostIP"));
 		jg_key_str(g, "HostPort", hp);
 		yajl_gen_map_close(g);
 		yajl_gen_array_close(g);
@@ -172,7 +173,7 @@ static void gen_host_config(yajl_gen g, yajl_val c, yajl_val spec)
 	yajl_gen_map_open(g);
 	gen_binds(g, json_get(spec, "mounts"));
 	jg_key_str(g, "NetworkMode", dk_network_mode(spec));
-	gen_port_map(g, "PortBindings", json_get(c, "ports"));
+	gen_port_map(g, "PortBindings", json_get(c, "ports"), false);
 	gen_restart_policy(g, dk_str(spec, "restart"));
 	jg_key_bool(g, "AutoRemove", dk_bool(spec, "autoRemove"));
 	jg_key_bool(g, "Privileged", dk_bool(spec, "privileged"));
@@ -212,7 +213,7 @@ static void gen_network_settings(yajl_gen g, yajl_val c)
 	jg_key_str(g, "Bridge", "");
 	jg_key_str(g, "SandboxID", "");
 	jg_key_bool(g, "HairpinMode", false);
-	gen_port_map(g, "Ports", json_get(c, "ports"));
+	gen_port_map(g, "Ports", json_get(c, "ports"), true);
 	jg_key_str(g, "IPAddress", ip);
 	jg_key_int(g, "IPPrefixLen", prefix);
 	jg_key_str(g, "Gateway", dk_str(first, "gateway"));
