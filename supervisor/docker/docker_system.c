@@ -68,6 +68,7 @@ void dk_version(dk_req *r, const char *arg)
 	jg_key_str(g, "Os", "linux");
 	jg_key_str(g, "Arch", DK_GOARCH);
 	jg_key_str(g, "KernelVersion", u.release);
+	jg_key_str(g, "Experimental", "false");
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	yajl_gen_array_close(g);
@@ -80,6 +81,7 @@ void dk_version(dk_req *r, const char *arg)
 	jg_key_str(g, "Arch", DK_GOARCH);
 	jg_key_str(g, "KernelVersion", u.release);
 	jg_key_str(g, "BuildTime", "");
+	jg_key_bool(g, "Experimental", false);
 	yajl_gen_map_close(g);
 	vl_reply_release(&rep);
 	dk_json(r, 200, g);
