@@ -265,7 +265,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		srv->closed = true;
 }
 
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];
 	vsnprintf(line, sizeof(line), fmt, ap);
