@@ -37,8 +37,8 @@ struct dk_sink {
 /* A sink for the request, or NULL with r answered. */
 typedef dk_sink *(*dk_sink_open)(dk_req *r, const char *arg);
 
-/* Answers. Each takes what it is given (the generator's text is copied). */
-/* resp with Docker's headers (and ctype, when not NULL) as r's answer. */
+/* Answers, each with Docker's headers; the last one set is r's. dk_answer
+ * takes resp (and ctype, when not NULL); dk_json copies g's text. */
 void dk_answer(dk_req *r, unsigned status, struct MHD_Response *resp, const char *ctype);
 void dk_json(dk_req *r, unsigned status, yajl_gen g);
 void dk_text(dk_req *r, unsigned status, const char *ctype, const char *body, size_t len);
