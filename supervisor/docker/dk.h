@@ -133,6 +133,11 @@ void dk_gen_img_summary(yajl_gen g, yajl_val im, long long containers);
 /* Docker's Status column: "Up 3 seconds", "Exited (0) 2 seconds ago". */
 void dk_ctr_status_text(yajl_val c, char *buf, size_t n);
 
+/* A LogLine of corrald's as Docker sends it: behind the 8-byte header
+ * [stream, 0, 0, 0, size BE32] but for a terminal's, with its time first
+ * when timestamps. */
+void dk_log_frame(strbuf *out, yajl_val line, bool tty, bool timestamps);
+
 /* Create's fields that corral has no word for: -1 with r answered (400)
  * for one that changes what the container is, else a string in warnings
  * (an open array) for each that only tunes. */

@@ -8,6 +8,7 @@
 #include "supervisor/docker/dk.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/strbuf.h"
 #include "supervisor/varlink/streams.h"
 
 #include <arpa/inet.h>
@@ -19,8 +20,9 @@
 #include <unistd.h>
 
 typedef struct attach_ctx {
-	int stream; /* corrald's end: Streams frames */
-	bool tty, stdin_on;
+	int stream; /* corrald's end: Streams frames; -1 with stream=0 */
+	bool tty, stdin_on, out, err;
+	strbuf history; /* logs=1: the log so far, as Docker frames it */
 } attach_ctx;
 
 static int write_all(int fd, const void *data, size_t len)
@@ -46,6 +48,8 @@ static int to_client(attach_ctx *a, int sock, const stream_frame *f)
 		return 1;
 	if (f->kind != STREAM_STDOUT && f->kind != STREAM_STDERR)
 		return 0;
+	if (f->kind == STREAM_STDERR ? !a->err : !a->out)
+		return 0; /* a stream the client did not ask for */
 	if (!a->tty) {
 		unsigned char h[8] = { f->kind == STREAM_STDERR ? 2 : 1, 0, 0, 0 };
 		uint32_t be = htonl(f->len);
@@ -69,7 +73,8 @@ static void pump(attach_ctx *a, int sock, const char *extra, size_t extra_len)
 	stream_reader rd;
 	stream_reader_init(&rd, STREAM_AT_CLIENT);
 	bool client_open = true;
-	if (to_container(a, extra, extra_len) < 0)
+	if ((a->history.len && write_all(sock, a->history.buf, a->history.len) < 0) || a->stream < 0 ||
+	    to_container(a, extra, extra_len) < 0)
 		goto out;
 	for (;;) {
 		struct pollfd pf[2] = { { .fd = a->stream, .events = POLLIN },
@@ -123,9 +128,70 @@ static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, co
 	if (fl >= 0)
 		fcntl(sock, F_SETFL, fl & ~O_NONBLOCK);
 	pump(a, sock, extra_in, extra_in_size);
-	close(a->stream);
+	if (a->stream >= 0)
+		close(a->stream);
+	sb_release(&a->history);
 	free(a);
 	MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+}
+
+/* logs=1: the log so far, before the live output (a line written between
+ * this and the Attach that follows is in neither); 0, or -1 with r
+ * answered. */
+static int log_history(dk_req *r, const char *id, attach_ctx *a)
+{
+	char params[256];
+	snprintf(params, sizeof(params), "{\"id\":\"%s\"}", id);
+	vl_reply rep = { 0 };
+	_cleanup_cerr_ cerr e = { 0 };
+	if (vl_client_send(r->vl, "io.corral.Supervisor.Logs", params, true, false, &e) < 0) {
+		dk_error(r, 500, "corrald: Logs: %s", cerr_msg(&e));
+		return -1;
+	}
+	for (bool more = true; more;) {
+		if (vl_client_recv(r->vl, &rep, &e) < 0) {
+			dk_error(r, 500, "corrald: Logs: %s", cerr_msg(&e));
+			return -1;
+		}
+		if (rep.error) {
+			dk_fail(r, &rep, id);
+			return -1;
+		}
+		yajl_val lines = json_get(rep.params, "lines");
+		for (size_t i = 0; YAJL_IS_ARRAY(lines) && i < lines->u.array.len; i++) {
+			yajl_val l = lines->u.array.values[i];
+			if (streq(dk_str(l, "stream"), "stderr") ? a->err : a->out)
+				dk_log_frame(&a->history, l, a->tty, false);
+		}
+		more = rep.continues;
+		vl_reply_release(&rep);
+	}
+	return 0;
+}
+
+/* Attach, upgraded: its stream's socket, or -1 with r answered. */
+static int attach_stream(dk_req *r, const char *id, yajl_val c, bool want_stdin)
+{
+	bool exited = streq(dk_str(json_get(c, "state"), "status"), "exited");
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(dk_str(c, "id"));
+	if (p && want_stdin)
+		jg_key_bool(p, "stdin", true);
+	if (p && exited) /* docker start -a: from its next start */
+		jg_key_bool(p, "nextStart", true);
+	_cleanup_free_ char *params = dk_params_end(p);
+	_cleanup_cerr_ cerr err = { 0 };
+	vl_reply rep = { 0 };
+	int fd = -1;
+	if (!params || vl_client_call_upgrade(r->vl, "io.corral.Supervisor.Attach", params, &rep, &fd, &err) < 0) {
+		dk_error(r, 500, "corrald: Attach: %s", cerr_msg(&err));
+		return -1;
+	}
+	if (rep.error) {
+		dk_fail(r, &rep, id);
+		return -1;
+	}
+	vl_reply_release(&rep);
+	return fd;
 }
 
 void dk_ctr_attach(dk_req *r, const char *arg)
@@ -143,38 +209,34 @@ void dk_ctr_attach(dk_req *r, const char *arg)
 		dk_fail(r, &rep, id);
 		return;
 	}
-	yajl_val c = json_get(rep.params, "container");
-	yajl_val spec = json_get(c, "config");
-	bool tty = dk_bool(spec, "tty"), interactive = dk_bool(spec, "interactive");
-	bool exited = streq(dk_str(json_get(c, "state"), "status"), "exited");
-	bool want_stdin = dk_query_bool(r, "stdin", false) && interactive;
-	_cleanup_json_gen_ yajl_gen p = dk_params_id(dk_str(c, "id"));
-	vl_reply_release(&rep);
-	if (want_stdin)
-		jg_key_bool(p, "stdin", true);
-	if (exited) /* docker start -a: from its next start */
-		jg_key_bool(p, "nextStart", true);
-	_cleanup_free_ char *params = dk_params_end(p);
-	_cleanup_cerr_ cerr err = { 0 };
-	int fd = -1;
-	if (!params || vl_client_call_upgrade(r->vl, "io.corral.Supervisor.Attach", params, &rep, &fd, &err) < 0) {
-		dk_error(r, 500, "corrald: Attach: %s", cerr_msg(&err));
-		return;
-	}
-	if (rep.error) {
-		dk_fail(r, &rep, id);
-		return;
-	}
-	vl_reply_release(&rep);
 	attach_ctx *a = calloc(1, sizeof(*a));
-	struct MHD_Response *resp = a ? MHD_create_response_for_upgrade(on_upgrade, a) : NULL;
-	if (!resp) {
-		free(a);
-		close(fd);
+	if (!a) {
+		vl_reply_release(&rep);
 		dk_error(r, 500, "out of memory");
 		return;
 	}
-	*a = (attach_ctx){ .stream = fd, .tty = tty, .stdin_on = want_stdin };
+	yajl_val c = json_get(rep.params, "container"), spec = json_get(c, "config");
+	*a = (attach_ctx){ .stream = -1, .tty = dk_bool(spec, "tty"), .out = dk_query_bool(r, "stdout", false),
+			   .err = dk_query_bool(r, "stderr", false) };
+	a->stdin_on = dk_query_bool(r, "stdin", false) && dk_bool(spec, "interactive");
+	/* Docker's stream defaults to false: the log alone (logs=1), or nothing */
+	if ((dk_query_bool(r, "logs", false) && log_history(r, dk_str(c, "id"), a) < 0) ||
+	    (dk_query_bool(r, "stream", false) && (a->stream = attach_stream(r, id, c, a->stdin_on)) < 0)) {
+		vl_reply_release(&rep);
+		sb_release(&a->history);
+		free(a);
+		return;
+	}
+	vl_reply_release(&rep);
+	struct MHD_Response *resp = MHD_create_response_for_upgrade(on_upgrade, a);
+	if (!resp) {
+		if (a->stream >= 0)
+			close(a->stream);
+		sb_release(&a->history);
+		free(a);
+		dk_error(r, 500, "out of memory");
+		return;
+	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, "tcp");
 	dk_answer(r, MHD_HTTP_SWITCHING_PROTOCOLS, resp, "application/vnd.docker.raw-stream");
 }

@@ -132,24 +132,29 @@ static void logs_release(dk_pump *p)
 	free(l->params);
 }
 
-static void put_line(dk_pump *p, logs_ctx *l, yajl_val line)
+void dk_log_frame(strbuf *out, yajl_val line, bool tty, bool timestamps)
 {
 	bool is_err = streq(dk_str(line, "stream"), "stderr");
-	if (is_err ? !l->err : !l->out)
-		return;
 	const char *text = dk_str(line, "line"), *t = dk_str(line, "time");
-	size_t len = strlen(text) + (dk_bool(line, "partial") ? 0 : 1) + (l->timestamps ? strlen(t) + 1 : 0);
-	if (!l->tty) { /* Docker's stdcopy header: stream, 0, 0, 0, size (BE) */
+	size_t len = strlen(text) + (dk_bool(line, "partial") ? 0 : 1) + (timestamps ? strlen(t) + 1 : 0);
+	if (!tty) { /* Docker's stdcopy header: stream, 0, 0, 0, size (BE) */
 		unsigned char h[8] = { is_err ? 2 : 1, 0, 0, 0 };
 		uint32_t be = htonl((uint32_t)len);
 		memcpy(h + 4, &be, 4);
-		sb_add(&p->out, h, sizeof(h));
+		sb_add(out, h, sizeof(h));
 	}
-	if (l->timestamps)
-		sb_addf(&p->out, "%s ", t);
-	sb_adds(&p->out, text);
+	if (timestamps)
+		sb_addf(out, "%s ", t);
+	sb_adds(out, text);
 	if (!dk_bool(line, "partial"))
-		sb_adds(&p->out, "\n");
+		sb_adds(out, "\n");
+}
+
+static void put_line(dk_pump *p, logs_ctx *l, yajl_val line)
+{
+	bool is_err = streq(dk_str(line, "stream"), "stderr");
+	if (is_err ? l->err : l->out)
+		dk_log_frame(&p->out, line, l->tty, l->timestamps);
 }
 
 static int logs_fill(dk_pump *p)
