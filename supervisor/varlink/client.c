@@ -63,6 +63,8 @@ void vl_client_free(vl_client *c)
 void vl_client_set_timeout(vl_client *c, int ms) { c->timeout_ms = ms; }
 int vl_client_fd(const vl_client *c) { return c->fd; }
 
+size_t vl_client_buffered(const vl_client *c) { return vl_framer_pending(&c->in); }
+
 static int wait_fd(vl_client *c, short ev, cerr *err)
 {
 	struct pollfd p = { .fd = c->fd, .events = ev };

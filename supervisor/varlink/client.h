@@ -1,6 +1,7 @@
 /* A blocking varlink client, for corralctl and tests. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include "common/error.h"
 #include "supervisor/varlink/wire.h"
 
@@ -17,6 +18,9 @@ static inline void vl_client_freep(vl_client **c) { if (*c) vl_client_free(*c); 
 /* Milliseconds to wait for each reply; -1 (the default) waits forever. */
 void vl_client_set_timeout(vl_client *c, int ms);
 int vl_client_fd(const vl_client *c);
+/* Bytes received and not yet handed out as replies: a reply may be whole
+ * in them, with nothing more to come on the socket (a poll would wait). */
+size_t vl_client_buffered(const vl_client *c);
 
 int vl_client_send(vl_client *c, const char *method, const char *params_json, bool more,
 		   bool oneway, cerr *err);

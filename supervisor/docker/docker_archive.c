@@ -1,0 +1,271 @@
+/* /containers/{id}/archive, what docker cp speaks: GET (and HEAD) a tar of
+ * a path with its stat in X-Docker-Container-Path-Stat, PUT a tar into a
+ * directory; through corrald's CopyFrom and CopyTo (STDOUT and STDIN
+ * frames on an upgraded connection, EXIT at the end, STDERR saying why).
+ * The upgrade takes this process's varlink connection: each answer closes
+ * the HTTP connection, so that the client's next request gets a fresh one. */
+#include "supervisor/docker/dk.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/strbuf.h"
+#include "common/timefmt.h"
+#include "supervisor/varlink/streams.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct copy_stream {
+	int fd;
+	stream_reader in;
+	strbuf head; /* STDOUT bytes not yet sent on */
+	strbuf msg;  /* what STDERR said */
+	int code;    /* EXIT's; -1 before it */
+} copy_stream;
+
+static void copy_free(copy_stream *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	stream_reader_release(&s->in);
+	sb_release(&s->head);
+	sb_release(&s->msg);
+	free(s);
+}
+
+/* The call, upgraded; NULL with r answered when corrald refused it. */
+static copy_stream *copy_open(dk_req *r, const char *method, const char *id, const char *path)
+{
+	_cleanup_json_gen_ yajl_gen g = dk_params_id(id);
+	if (g)
+		jg_key_str(g, "path", path);
+	_cleanup_free_ char *params = dk_params_end(g);
+	char full[64];
+	snprintf(full, sizeof(full), "io.corral.Supervisor.%s", method);
+	vl_reply rep = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
+	int fd = -1;
+	if (!params || vl_client_call_upgrade(r->vl, full, params, &rep, &fd, &err) < 0) {
+		dk_error(r, 500, "corrald: %s: %s", method, cerr_msg(&err));
+		return NULL;
+	}
+	if (rep.error) {
+		dk_fail(r, &rep, id);
+		return NULL;
+	}
+	vl_reply_release(&rep);
+	copy_stream *s = calloc(1, sizeof(*s));
+	if (!s) {
+		close(fd);
+		dk_error(r, 500, "out of memory");
+		return NULL;
+	}
+	s->fd = fd;
+	s->code = -1;
+	stream_reader_init(&s->in, STREAM_AT_CLIENT);
+	return s;
+}
+
+/* Read once and take the whole frames; 0, or -1 when the stream broke. */
+static int take_frames(copy_stream *s)
+{
+	char *p;
+	size_t room;
+	if (stream_reader_reserve(&s->in, 65536, &p, &room) < 0)
+		return -1;
+	ssize_t n = read(s->fd, p, room);
+	if (n < 0 && errno == EINTR)
+		return 0;
+	if (n <= 0)
+		return -1;
+	stream_reader_commit(&s->in, (size_t)n);
+	stream_frame f;
+	int k;
+	while ((k = stream_reader_next(&s->in, &f)) > 0) {
+		if (f.kind == STREAM_EXIT)
+			s->code = (int)stream_frame_u32(&f);
+		else if (f.kind == STREAM_STDERR || f.kind == STREAM_STDOUT)
+			sb_add(f.kind == STREAM_STDERR ? &s->msg : &s->head, f.data, f.len);
+	}
+	return k < 0 ? -1 : 0;
+}
+
+/* corral's reason as Docker's status: a missing path is a 404. */
+static void copy_failed(dk_req *r, copy_stream *s, const char *id, const char *path)
+{
+	const char *msg = s->msg.len ? s->msg.buf : "the copy failed";
+	if (strstr(msg, "No such file") || strstr(msg, "not found"))
+		dk_error(r, 404, "Could not find the file %s in container %s", path, id);
+	else
+		dk_error(r, s->code > 0 ? 400 : 500, "%.*s", (int)strcspn(msg, "\n"), msg);
+}
+
+/* Standard base64: common/base64 goes through a libcrypto it loads when
+ * first asked, which this sandbox cannot open. */
+static char *b64(const char *in, size_t n)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
+	for (size_t i = 0; out && i < n; i += 3) {
+		unsigned v = (unsigned char)in[i] << 16 | (i + 1 < n ? (unsigned char)in[i + 1] << 8 : 0) |
+			     (i + 2 < n ? (unsigned char)in[i + 2] : 0);
+		*o++ = abc[v >> 18 & 63];
+		*o++ = abc[v >> 12 & 63];
+		*o++ = i + 1 < n ? abc[v >> 6 & 63] : '=';
+		*o++ = i + 2 < n ? abc[v & 63] : '=';
+	}
+	if (out)
+		*o = '\0';
+	return out;
+}
+
+/* Docker's stat of path, from the tar's first entry (after pax and GNU
+ * long-name headers): its mode as Go's os.FileMode. NULL when the head
+ * holds none. */
+static char *path_stat(const strbuf *head, const char *path)
+{
+	size_t at = 0;
+	for (int hops = 0; hops < 4 && at + 512 <= head->len; hops++) {
+		const char *h = head->buf + at;
+		char type = h[156];
+		if (type == 'x' || type == 'g' || type == 'L' || type == 'K') {
+			at += 512 + (strtoull(h + 124, NULL, 8) + 511) / 512 * 512;
+			continue;
+		}
+		unsigned long long mode = strtoull(h + 100, NULL, 8), size = strtoull(h + 124, NULL, 8);
+		unsigned long long fm = (mode & 0777) | (mode & 04000 ? 1ULL << 23 : 0) |
+					(mode & 02000 ? 1ULL << 22 : 0) | (mode & 01000 ? 1ULL << 20 : 0) |
+					(type == '5' ? 1ULL << 31 : 0) | (type == '2' ? 1ULL << 27 : 0);
+		char link[101], mtime[RFC3339_LEN], name[4096];
+		snprintf(link, sizeof(link), "%.100s", type == '2' ? h + 157 : "");
+		rfc3339_ns((long long)strtoull(h + 136, NULL, 8) * 1000000000LL, mtime, sizeof(mtime));
+		size_t n = strlen(path);
+		while (n > 1 && path[n - 1] == '/')
+			n--;
+		const char *base = memrchr(path, '/', n);
+		snprintf(name, sizeof(name), "%.*s", base && n > 1 ? (int)(path + n - base - 1) : (int)n,
+			 base && n > 1 ? base + 1 : path);
+		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+		yajl_gen_map_open(g);
+		jg_key_str(g, "name", name);
+		jg_key_int(g, "size", (long long)size);
+		jg_key_int(g, "mode", (long long)fm);
+		jg_key_str(g, "mtime", mtime);
+		jg_key_str(g, "linkTarget", link);
+		yajl_gen_map_close(g);
+		size_t len;
+		_cleanup_free_ char *json = jg_finish(g, &len);
+		return json ? b64(json, len) : NULL;
+	}
+	return NULL;
+}
+
+static ssize_t tar_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	copy_stream *s = cls;
+	while (!s->head.len) {
+		if (s->code >= 0 || take_frames(s) < 0)
+			return s->code == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	size_t n = s->head.len < max ? s->head.len : max;
+	memcpy(buf, s->head.buf, n);
+	memmove(s->head.buf, s->head.buf + n, s->head.len - n);
+	s->head.len -= n;
+	return (ssize_t)n;
+}
+
+static void tar_free(void *cls)
+{
+	copy_free(cls);
+}
+
+void dk_ctr_archive_get(dk_req *r, const char *arg)
+{
+	const char *id = dk_ctr_name(arg), *path = dk_query(r, "path");
+	if (!path || !*path) {
+		dk_error(r, 400, "path is required");
+		return;
+	}
+	copy_stream *s = copy_open(r, "CopyFrom", id, path);
+	if (!s)
+		return;
+	_cleanup_free_ char *stat = NULL;
+	/* the first entry, or the end (up to 4 header hops of 64 KiB names) */
+	while (!(stat = path_stat(&s->head, path)) && s->code < 0 && s->head.len < (1u << 18))
+		if (take_frames(s) < 0)
+			break;
+	if (!stat) {
+		copy_failed(r, s, id, path);
+		copy_free(s);
+	} else if (streq(r->method, "HEAD")) {
+		copy_free(s);
+		dk_empty(r, 200);
+	} else
+		dk_stream(r, 200, "application/x-tar", tar_read, s, tar_free);
+	if (r->resp) {
+		if (stat)
+			MHD_add_response_header(r->resp, "X-Docker-Container-Path-Stat", stat);
+		MHD_add_response_header(r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	}
+}
+
+typedef struct tar_sink {
+	dk_sink sink;
+	copy_stream *s;
+	char id[256], path[4096];
+	bool broken;
+} tar_sink;
+
+static int tar_feed(dk_sink *sk, const char *data, size_t n)
+{
+	tar_sink *t = (tar_sink *)sk;
+	for (size_t at = 0; at < n && !t->broken;) {
+		size_t piece = n - at < STREAM_MAX_PAYLOAD ? n - at : STREAM_MAX_PAYLOAD;
+		t->broken = stream_send(t->s->fd, STREAM_STDIN, data + at, piece) < 0;
+		at += piece;
+	}
+	return t->broken ? -1 : 0;
+}
+
+static void tar_finish(dk_sink *sk, dk_req *r)
+{
+	tar_sink *t = (tar_sink *)sk;
+	if (r) {
+		if (!t->broken)
+			stream_send(t->s->fd, STREAM_CLOSE_STDIN, NULL, 0);
+		while (t->s->code < 0 && take_frames(t->s) == 0)
+			;
+		if (t->s->code == 0)
+			dk_empty(r, 200);
+		else
+			copy_failed(r, t->s, t->id, t->path);
+		if (r->resp)
+			MHD_add_response_header(r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	}
+	copy_free(t->s);
+	free(t);
+}
+
+dk_sink *dk_ctr_archive_put(dk_req *r, const char *arg)
+{
+	const char *id = dk_ctr_name(arg), *path = dk_query(r, "path");
+	if (!path || !*path) {
+		dk_error(r, 400, "path is required");
+		return NULL;
+	}
+	tar_sink *t = calloc(1, sizeof(*t));
+	if (!t) {
+		dk_error(r, 500, "out of memory");
+		return NULL;
+	}
+	if (!(t->s = copy_open(r, "CopyTo", id, path))) {
+		free(t);
+		return NULL;
+	}
+	t->sink = (dk_sink){ .feed = tar_feed, .finish = tar_finish };
+	snprintf(t->id, sizeof(t->id), "%s", id);
+	snprintf(t->path, sizeof(t->path), "%s", path);
+	return &t->sink;
+}

@@ -1,0 +1,103 @@
+/* Calls to corrald, and its errors in Docker's words and statuses: a
+ * Docker client decides what to do next by the status (a 404 on create
+ * makes the CLI pull the image). */
+#include "supervisor/docker/dk.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define SV "io.corral.Supervisor."
+
+int dk_call(dk_req *r, const char *method, const char *params, vl_reply *rep)
+{
+	_cleanup_cerr_ cerr err = { 0 };
+	char full[128];
+	snprintf(full, sizeof(full), SV "%s", method);
+	*rep = (vl_reply){ 0 };
+	if (vl_client_call(r->vl, full, params, rep, &err) < 0) {
+		dk_error(r, 500, "corrald: %s: %s", method, cerr_msg(&err));
+		return -1;
+	}
+	return rep->error ? -1 : 0;
+}
+
+static const char *param(vl_reply *rep, const char *key)
+{
+	yajl_val v = json_get(rep->params, key);
+	return YAJL_IS_STRING(v) ? v->u.string : "";
+}
+
+void dk_fail(dk_req *r, vl_reply *rep, const char *subject)
+{
+	const char *e = rep->error;
+	if (!e) { /* the connection failed: dk_call answered */
+		vl_reply_release(rep);
+		return;
+	}
+	const char *name = strncmp(e, SV, strlen(SV)) == 0 ? e + strlen(SV) : e;
+	const char *reason = param(rep, "reason");
+	if (streq(name, "NoSuchContainer"))
+		dk_error(r, 404, "No such container: %s", subject);
+	else if (streq(name, "NoSuchImage"))
+		dk_error(r, 404, "No such image: %s", subject);
+	else if (streq(name, "NoSuchNetwork"))
+		dk_error(r, 404, "network %s not found", param(rep, "name"));
+	else if (streq(name, "NameInUse"))
+		dk_error(r, 409,
+			 "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to "
+			 "remove (or rename) that container to be able to reuse that name.",
+			 param(rep, "name"), param(rep, "id"));
+	else if (streq(name, "InvalidState"))
+		dk_error(r, 409, "%s: %s", subject, *reason ? reason : param(rep, "state"));
+	else if (streq(name, "InvalidParameter") || streq(e, VL_ERR_INVALID_PARAMETER))
+		dk_error(r, 400, "invalid parameter %s: %s", param(rep, "parameter"), reason);
+	else if (streq(name, "PermissionDenied") || streq(e, VL_ERR_PERMISSION_DENIED))
+		dk_error(r, 403, "permission denied%s%s", *reason ? ": " : "", reason);
+	else if (streq(name, "PolicyViolation"))
+		dk_error(r, 403, "policy: %s: %s (%s)", param(rep, "field"), reason, param(rep, "limit"));
+	else if (streq(name, "ImagePullFailed"))
+		dk_error(r, 500, "pull %s: %s", param(rep, "reference"), reason);
+	else
+		dk_error(r, 500, "%s%s%s", name, *reason ? ": " : "", reason);
+	vl_reply_release(rep);
+}
+
+yajl_gen dk_params_id(const char *id)
+{
+	yajl_gen g = json_gen_new(false);
+	if (g && (yajl_gen_map_open(g) || (id && jg_key_str(g, "id", id)))) {
+		yajl_gen_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+char *dk_params_end(yajl_gen g)
+{
+	if (!g || yajl_gen_map_close(g))
+		return NULL;
+	return jg_finish(g, NULL);
+}
+
+const char *dk_ctr_name(const char *s)
+{
+	return s[0] == '/' && s[1] ? s + 1 : s;
+}
+
+yajl_val dk_body_json(dk_req *r)
+{
+	yajl_val v = NULL;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (json_parse(r->body_len ? r->body : "{}", "body", &v, &err) < 0) {
+		dk_error(r, 400, "%s", cerr_msg(&err));
+		return NULL;
+	}
+	if (!YAJL_IS_OBJECT(v)) {
+		yajl_tree_free(v);
+		dk_error(r, 400, "the body must be a JSON object");
+		return NULL;
+	}
+	return v;
+}

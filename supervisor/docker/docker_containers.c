@@ -1,0 +1,154 @@
+/* Reading containers: list (with Docker's filters), inspect, top, and
+ * prune, which removes the stopped ones. */
+#include "supervisor/docker/dk.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Every value of key that is given, one of them holds for c (Docker ORs a
+ * filter's values, and ANDs labels). */
+static bool match_any(yajl_val filters, const char *key, yajl_val c)
+{
+	const char *f = dk_filter_value(filters, key, 0);
+	if (!f)
+		return true;
+	for (size_t i = 0; (f = dk_filter_value(filters, key, i)); i++) {
+		if (streq(key, "status") && streq(f, dk_str(json_get(c, "state"), "status")))
+			return true;
+		if (streq(key, "id") && strncmp(dk_str(c, "id"), f, strlen(f)) == 0)
+			return true;
+		if (streq(key, "name") && strstr(dk_str(c, "name"), dk_ctr_name(f)))
+			return true;
+	}
+	return false;
+}
+
+static bool match_labels(yajl_val filters, yajl_val c)
+{
+	yajl_val labels = json_get(c, "labels");
+	const char *f;
+	for (size_t i = 0; (f = dk_filter_value(filters, "label", i)); i++) {
+		const char *eq = strchr(f, '=');
+		char key[256];
+		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - f) : (int)strlen(f), f);
+		yajl_val v = json_get(labels, key);
+		if (!v || (eq && (!YAJL_IS_STRING(v) || !streq(v->u.string, eq + 1))))
+			return false;
+	}
+	return true;
+}
+
+void dk_ctr_list(dk_req *r, const char *arg)
+{
+	static const char *const known[] = { "status", "id", "name", "label", NULL };
+	_cleanup_json_ yajl_val filters = NULL;
+	if (dk_filters(r, known, &filters) < 0)
+		return;
+	long long limit;
+	if (dk_query_int(r, "limit", -1, &limit) < 0) {
+		dk_error(r, 400, "invalid limit");
+		return;
+	}
+	bool all = dk_query_bool(r, "all", false) || dk_filter_value(filters, "status", 0);
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
+	jg_key_bool(p, "all", all);
+	jg_key_bool(p, "size", dk_query_bool(r, "size", false));
+	_cleanup_free_ char *params = dk_params_end(p);
+	vl_reply rep;
+	if (dk_call(r, "List", params, &rep) < 0) {
+		dk_fail(r, &rep, "");
+		return;
+	}
+	yajl_val list = json_get(rep.params, "containers");
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_array_open(g);
+	/* corral lists the oldest first; Docker the newest */
+	for (size_t k = YAJL_IS_ARRAY(list) ? list->u.array.len : 0; k > 0 && limit != 0; k--) {
+		yajl_val c = list->u.array.values[k - 1];
+		if (!match_any(filters, "status", c) || !match_any(filters, "id", c) ||
+		    !match_any(filters, "name", c) || !match_labels(filters, c))
+			continue;
+		dk_gen_ctr_summary(g, c);
+		if (limit > 0)
+			limit--;
+	}
+	yajl_gen_array_close(g);
+	dk_json(r, 200, g);
+	vl_reply_release(&rep);
+}
+
+/* The image's run defaults, for what the spec left to it; NULL when the
+ * image is gone (the container still shows). */
+static yajl_val image_config(dk_req *r, const char *image, vl_reply *rep)
+{
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
+	jg_key_str(p, "image", image);
+	_cleanup_free_ char *params = dk_params_end(p);
+	*rep = (vl_reply){ 0 };
+	_cleanup_cerr_ cerr err = { 0 };
+	if (!params || vl_client_call(r->vl, "io.corral.Supervisor.ImageInspect", params, rep, &err) < 0)
+		return NULL;
+	return rep->error ? NULL : json_get(json_get(rep->params, "image"), "config");
+}
+
+void dk_ctr_inspect(dk_req *r, const char *arg)
+{
+	const char *id = dk_ctr_name(arg);
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(id);
+	_cleanup_free_ char *params = dk_params_end(p);
+	vl_reply rep, img;
+	if (dk_call(r, "Inspect", params, &rep) < 0) {
+		dk_fail(r, &rep, id);
+		return;
+	}
+	yajl_val c = json_get(rep.params, "container");
+	yajl_val cfg = image_config(r, dk_str(c, "imageDigest"), &img);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	dk_gen_ctr_inspect(g, c, cfg);
+	dk_json(r, 200, g);
+	vl_reply_release(&img);
+	vl_reply_release(&rep);
+}
+
+void dk_ctr_top(dk_req *r, const char *arg)
+{
+	const char *id = dk_ctr_name(arg);
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(id);
+	_cleanup_free_ char *params = dk_params_end(p);
+	vl_reply rep;
+	if (dk_call(r, "Top", params, &rep) < 0) {
+		dk_fail(r, &rep, id);
+		return;
+	}
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key(g, "Titles");
+	jg_value(g, json_get(rep.params, "titles"));
+	jg_key(g, "Processes");
+	jg_value(g, json_get(rep.params, "processes"));
+	yajl_gen_map_close(g);
+	dk_json(r, 200, g);
+	vl_reply_release(&rep);
+}
+
+void dk_ctr_prune(dk_req *r, const char *arg)
+{
+	static const char *const known[] = { NULL }; /* corrald prunes every stopped one */
+	_cleanup_json_ yajl_val filters = NULL;
+	if (dk_filters(r, known, &filters) < 0)
+		return;
+	vl_reply rep;
+	if (dk_call(r, "ContainerPrune", NULL, &rep) < 0) {
+		dk_fail(r, &rep, "");
+		return;
+	}
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	dk_gen_strings(g, "ContainersDeleted", json_get(rep.params, "removed"), false);
+	jg_key_int(g, "SpaceReclaimed", 0);
+	yajl_gen_map_close(g);
+	dk_json(r, 200, g);
+	vl_reply_release(&rep);
+}

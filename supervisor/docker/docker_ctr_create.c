@@ -1,0 +1,341 @@
+/* POST /containers/create: Docker's Config and HostConfig as corral's
+ * ContainerSpec. What corral has no word for is refused (a named volume)
+ * or said in Warnings (anonymous volumes), never silently half-done. */
+#include "supervisor/docker/dk.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A Docker string list (strslice: a lone string is a list of one). */
+static void copy_strings(yajl_gen g, const char *key, yajl_val v)
+{
+	if (YAJL_IS_STRING(v)) {
+		jg_key(g, key);
+		yajl_gen_array_open(g);
+		jg_str(g, v->u.string);
+		yajl_gen_array_close(g);
+	} else if (YAJL_IS_ARRAY(v)) {
+		dk_gen_strings(g, key, v, false);
+	}
+}
+
+static void copy_str(yajl_gen g, const char *key, yajl_val v)
+{
+	if (YAJL_IS_STRING(v) && *v->u.string)
+		jg_key_str(g, key, v->u.string);
+}
+
+static void copy_true(yajl_gen g, const char *key, yajl_val v)
+{
+	if (YAJL_IS_TRUE(v))
+		jg_key_bool(g, key, true);
+}
+
+/* Docker's [""] entrypoint is "none at all": corral's []. */
+static void copy_entrypoint(yajl_gen g, yajl_val ep)
+{
+	if (YAJL_IS_ARRAY(ep) && ep->u.array.len == 1 && YAJL_IS_STRING(ep->u.array.values[0]) &&
+	    !*ep->u.array.values[0]->u.string) {
+		jg_key(g, "entrypoint");
+		yajl_gen_array_open(g);
+		yajl_gen_array_close(g);
+	} else
+		copy_strings(g, "entrypoint", ep);
+}
+
+static void gen_mount(yajl_gen g, const char *src, const char *dst, bool ro, const char *prop)
+{
+	yajl_gen_map_open(g);
+	jg_key_str(g, "source", src);
+	jg_key_str(g, "destination", dst);
+	if (ro)
+		jg_key_bool(g, "readonly", true);
+	if (prop && *prop)
+		jg_key_str(g, "propagation", prop);
+	yajl_gen_map_close(g);
+}
+
+/* "/host:/ctr[:opt,opt]"; -1 with r answered when it is not one corral
+ * can make (a named volume, a bind without a destination). */
+static int gen_bind(dk_req *r, yajl_gen g, const char *bind)
+{
+	_cleanup_free_ char *copy = strdup(bind);
+	if (!copy)
+		return -1;
+	char *dst = strchr(copy, ':');
+	if (copy[0] != '/') {
+		dk_error(r, 400, "%s: corral has no named volumes; bind a host path (/path:%s)", bind,
+			 dst ? dst + 1 : "/dest");
+		return -1;
+	}
+	if (!dst || dst[1] != '/') {
+		dk_error(r, 400, "invalid volume specification: '%s'", bind);
+		return -1;
+	}
+	*dst++ = '\0';
+	char *opts = strchr(dst, ':');
+	if (opts)
+		*opts++ = '\0';
+	bool ro = false;
+	const char *prop = NULL;
+	for (char *o = opts ? strtok(opts, ",") : NULL; o; o = strtok(NULL, ",")) {
+		if (streq(o, "ro"))
+			ro = true;
+		else if (strstr(o, "private") || strstr(o, "shared") || strstr(o, "slave"))
+			prop = o;
+		else if (!streq(o, "rw") && !streq(o, "z") && !streq(o, "Z") && !streq(o, "nocopy")) {
+			dk_error(r, 400, "invalid mode: %s", o);
+			return -1;
+		}
+	}
+	gen_mount(g, copy, dst, ro, prop);
+	return 0;
+}
+
+/* Binds and HostConfig.Mounts of type bind; tmpfs mounts go to tmpfs. */
+static int gen_mounts(dk_req *r, yajl_gen g, yajl_val hc)
+{
+	yajl_val binds = json_get(hc, "Binds"), mounts = json_get(hc, "Mounts");
+	jg_key(g, "mounts");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; YAJL_IS_ARRAY(binds) && i < binds->u.array.len; i++)
+		if (YAJL_IS_STRING(binds->u.array.values[i]) && gen_bind(r, g, binds->u.array.values[i]->u.string) < 0)
+			return -1;
+	for (size_t i = 0; YAJL_IS_ARRAY(mounts) && i < mounts->u.array.len; i++) {
+		yajl_val m = mounts->u.array.values[i];
+		const char *type = dk_str(m, "Type");
+		if (streq(type, "tmpfs"))
+			continue;
+		if (!streq(type, "bind")) {
+			dk_error(r, 400, "mount type %s is not supported by corral: use bind or tmpfs", type);
+			return -1;
+		}
+		gen_mount(g, dk_str(m, "Source"), dk_str(m, "Target"), dk_bool(m, "ReadOnly"),
+			  dk_str(json_get(m, "BindOptions"), "Propagation"));
+	}
+	return yajl_gen_array_close(g);
+}
+
+static void gen_tmpfs(yajl_gen g, yajl_val hc)
+{
+	yajl_val t = json_get(hc, "Tmpfs"), mounts = json_get(hc, "Mounts");
+	jg_key(g, "tmpfs");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; YAJL_IS_OBJECT(t) && i < t->u.object.len; i++) {
+		const char *opts = YAJL_IS_STRING(t->u.object.values[i]) ? t->u.object.values[i]->u.string : "";
+		char line[4096];
+		snprintf(line, sizeof(line), "%s%s%s", t->u.object.keys[i], *opts ? ":" : "", opts);
+		jg_str(g, line);
+	}
+	for (size_t i = 0; YAJL_IS_ARRAY(mounts) && i < mounts->u.array.len; i++) {
+		yajl_val m = mounts->u.array.values[i];
+		if (!streq(dk_str(m, "Type"), "tmpfs"))
+			continue;
+		long long size = dk_int(json_get(m, "TmpfsOptions"), "SizeBytes", 0);
+		char line[4096];
+		snprintf(line, sizeof(line), "%s", dk_str(m, "Target"));
+		if (size > 0)
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), ":size=%lld", size);
+		jg_str(g, line);
+	}
+	yajl_gen_array_close(g);
+}
+
+static void gen_restart(yajl_gen g, yajl_val rp)
+{
+	const char *name = dk_str(rp, "Name");
+	long long max = dk_int(rp, "MaximumRetryCount", 0);
+	if (!*name || streq(name, "no"))
+		return;
+	char s[64];
+	if (streq(name, "on-failure") && max > 0)
+		snprintf(s, sizeof(s), "on-failure:%lld", max);
+	else
+		snprintf(s, sizeof(s), "%s", name);
+	jg_key_str(g, "restart", s);
+}
+
+static void gen_resources(yajl_gen g, yajl_val hc)
+{
+	long long mem = dk_int(hc, "Memory", 0), nano = dk_int(hc, "NanoCpus", 0);
+	long long quota = dk_int(hc, "CpuQuota", 0), period = dk_int(hc, "CpuPeriod", 0);
+	long long pids = dk_int(hc, "PidsLimit", 0);
+	double cpus = nano > 0 ? nano / 1e9 : quota > 0 ? (double)quota / (period > 0 ? period : 100000) : 0;
+	if (mem <= 0 && cpus <= 0 && pids <= 0)
+		return;
+	jg_key(g, "resources");
+	yajl_gen_map_open(g);
+	if (mem > 0)
+		jg_key_int(g, "memory", mem);
+	if (cpus > 0) {
+		jg_key(g, "cpus");
+		yajl_gen_double(g, cpus);
+	}
+	if (pids > 0)
+		jg_key_int(g, "pids", pids);
+	yajl_gen_map_close(g);
+}
+
+/* "default" and "bridge" are corrald's default network: no word at all. */
+static int gen_network(dk_req *r, yajl_gen g, yajl_val hc)
+{
+	const char *mode = dk_str(hc, "NetworkMode");
+	if (!*mode || streq(mode, "default") || streq(mode, "bridge"))
+		return 0;
+	if (strncmp(mode, "container:", 10) == 0) {
+		dk_error(r, 400, "network mode %s is not supported by corral: use a session", mode);
+		return -1;
+	}
+	jg_key_str(g, "network", mode);
+	return 0;
+}
+
+/* {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]} */
+static void gen_ports(yajl_gen g, yajl_val pb)
+{
+	if (!YAJL_IS_OBJECT(pb) || !pb->u.object.len)
+		return;
+	jg_key(g, "ports");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < pb->u.object.len; i++) {
+		const char *key = pb->u.object.keys[i], *slash = strchr(key, '/');
+		yajl_val binds = pb->u.object.values[i];
+		for (size_t k = 0; k < (YAJL_IS_ARRAY(binds) ? binds->u.array.len : 1); k++) {
+			yajl_val b = YAJL_IS_ARRAY(binds) ? binds->u.array.values[k] : NULL;
+			const char *ip = dk_str(b, "HostIp"), *hp = dk_str(b, "HostPort");
+			yajl_gen_map_open(g);
+			jg_key_int(g, "containerPort", strtoll(key, NULL, 10));
+			if (*hp)
+				jg_key_int(g, "hostPort", strtoll(hp, NULL, 10));
+			if (*ip)
+				jg_key_str(g, "hostIP", ip);
+			jg_key_str(g, "protocol", slash && streq(slash + 1, "udp") ? "udp" : "tcp");
+			yajl_gen_map_close(g);
+		}
+	}
+	yajl_gen_array_close(g);
+}
+
+static void gen_duration(yajl_gen g, const char *key, long long ns)
+{
+	char d[32];
+	if (ns <= 0)
+		return;
+	snprintf(d, sizeof(d), "%lldms", ns / 1000000);
+	jg_key_str(g, key, d);
+}
+
+/* Test: ["NONE"], ["CMD", argv...] or ["CMD-SHELL", line]. */
+static void gen_healthcheck(yajl_gen g, yajl_val hc)
+{
+	yajl_val test = json_get(hc, "Test");
+	if (!YAJL_IS_ARRAY(test) || !test->u.array.len || !YAJL_IS_STRING(test->u.array.values[0]))
+		return;
+	const char *kind = test->u.array.values[0]->u.string;
+	if (streq(kind, "NONE")) {
+		jg_key_bool(g, "noHealthcheck", true);
+		return;
+	}
+	if (!streq(kind, "CMD") && !streq(kind, "CMD-SHELL"))
+		return;
+	jg_key(g, "healthcheck");
+	yajl_gen_map_open(g);
+	jg_key(g, "command");
+	yajl_gen_array_open(g);
+	if (streq(kind, "CMD-SHELL"))
+		jg_str(g, "/bin/sh"), jg_str(g, "-c");
+	for (size_t i = 1; i < test->u.array.len; i++)
+		if (YAJL_IS_STRING(test->u.array.values[i]))
+			jg_str(g, test->u.array.values[i]->u.string);
+	yajl_gen_array_close(g);
+	gen_duration(g, "interval", dk_int(hc, "Interval", 0));
+	gen_duration(g, "timeout", dk_int(hc, "Timeout", 0));
+	gen_duration(g, "startPeriod", dk_int(hc, "StartPeriod", 0));
+	if (dk_int(hc, "Retries", 0) > 0)
+		jg_key_int(g, "retries", dk_int(hc, "Retries", 0));
+	yajl_gen_map_close(g);
+}
+
+/* The ContainerSpec's text, or NULL with r answered. */
+static char *make_spec(dk_req *r, yajl_val body, const char *name)
+{
+	yajl_val hc = json_get(body, "HostConfig");
+	_cleanup_json_gen_ yajl_gen g = dk_params_id(NULL);
+	jg_key(g, "spec");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "image", dk_str(body, "Image"));
+	if (name && *name)
+		jg_key_str(g, "name", dk_ctr_name(name));
+	copy_strings(g, "command", json_get(body, "Cmd"));
+	copy_entrypoint(g, json_get(body, "Entrypoint"));
+	copy_strings(g, "env", json_get(body, "Env"));
+	copy_str(g, "workdir", json_get(body, "WorkingDir"));
+	copy_str(g, "user", json_get(body, "User"));
+	copy_str(g, "hostname", json_get(body, "Hostname"));
+	copy_str(g, "stopSignal", json_get(body, "StopSignal"));
+	if (YAJL_IS_INTEGER(json_get(body, "StopTimeout")))
+		jg_key_int(g, "stopTimeout", dk_int(body, "StopTimeout", 10));
+	if (YAJL_IS_OBJECT(json_get(body, "Labels")))
+		dk_gen_object(g, "labels", json_get(body, "Labels"));
+	copy_true(g, "tty", json_get(body, "Tty"));
+	copy_true(g, "interactive", json_get(body, "OpenStdin"));
+	gen_healthcheck(g, json_get(body, "Healthcheck"));
+	if (gen_mounts(r, g, hc) < 0 || gen_network(r, g, hc) < 0)
+		return NULL;
+	gen_tmpfs(g, hc);
+	gen_restart(g, json_get(hc, "RestartPolicy"));
+	gen_resources(g, hc);
+	gen_ports(g, json_get(hc, "PortBindings"));
+	copy_true(g, "autoRemove", json_get(hc, "AutoRemove"));
+	copy_true(g, "privileged", json_get(hc, "Privileged"));
+	copy_true(g, "init", json_get(hc, "Init"));
+	copy_true(g, "readOnly", json_get(hc, "ReadonlyRootfs"));
+	copy_str(g, "userns", json_get(hc, "UsernsMode")); /* host, or corral's auto */
+	copy_strings(g, "capAdd", json_get(hc, "CapAdd"));
+	copy_strings(g, "capDrop", json_get(hc, "CapDrop"));
+	if (YAJL_IS_ARRAY(json_get(hc, "Dns")) && json_get(hc, "Dns")->u.array.len)
+		copy_strings(g, "dns", json_get(hc, "Dns"));
+	copy_strings(g, "extraHosts", json_get(hc, "ExtraHosts"));
+	yajl_gen_map_close(g);
+	return dk_params_end(g);
+}
+
+void dk_ctr_create(dk_req *r, const char *arg)
+{
+	_cleanup_json_ yajl_val body = dk_body_json(r);
+	if (!body)
+		return;
+	const char *image = dk_str(body, "Image");
+	if (!*image) {
+		dk_error(r, 400, "Config.Image is required");
+		return;
+	}
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key(g, "Warnings");
+	yajl_gen_array_open(g);
+	if (dk_create_unsupported(r, body, g) < 0)
+		return;
+	yajl_val vols = json_get(body, "Volumes");
+	if (YAJL_IS_OBJECT(vols) && vols->u.object.len)
+		jg_str(g, "corral has no anonymous volumes: Volumes were ignored (bind a host path instead)");
+	yajl_gen_array_close(g);
+	_cleanup_free_ char *params = make_spec(r, body, dk_query(r, "name"));
+	if (!params) {
+		if (!r->resp)
+			dk_error(r, 500, "out of memory");
+		return;
+	}
+	vl_reply rep;
+	if (dk_call(r, "CreateContainer", params, &rep) < 0) {
+		dk_fail(r, &rep, image);
+		return;
+	}
+	jg_key_str(g, "Id", dk_str(rep.params, "id"));
+	yajl_gen_map_close(g);
+	dk_json(r, 201, g);
+	vl_reply_release(&rep);
+}

@@ -1,0 +1,266 @@
+/* A corral Container as Docker's container inspect: the spec it was made
+ * with, the image's run defaults it did not replace (Docker shows the
+ * config in effect: the whole environment, the image's Cmd), its state. */
+#include "supervisor/docker/dk.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DK_ZERO_TIME "0001-01-01T00:00:00Z"
+
+static void gen_time(yajl_gen g, const char *key, const char *t)
+{
+	jg_key_str(g, key, *t ? t : DK_ZERO_TIME);
+}
+
+static void gen_health(yajl_gen g, yajl_val h)
+{
+	jg_key(g, "Health");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Status", dk_str(h, "status"));
+	jg_key_int(g, "FailingStreak", dk_int(h, "failingStreak", 0));
+	jg_key(g, "Log");
+	yajl_gen_array_open(g);
+	yajl_val log = json_get(h, "log");
+	for (size_t i = 0; YAJL_IS_ARRAY(log) && i < log->u.array.len; i++) {
+		yajl_val e = log->u.array.values[i];
+		yajl_gen_map_open(g);
+		jg_key_str(g, "Start", dk_str(e, "start"));
+		jg_key_str(g, "End", dk_str(e, "end"));
+		jg_key_int(g, "ExitCode", dk_int(e, "exitCode", -1));
+		jg_key_str(g, "Output", dk_str(e, "output"));
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+}
+
+static void gen_state(yajl_gen g, yajl_val st)
+{
+	const char *s = dk_str(st, "status");
+	jg_key(g, "State");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Status", s);
+	jg_key_bool(g, "Running", streq(s, "running") || streq(s, "paused"));
+	jg_key_bool(g, "Paused", streq(s, "paused"));
+	jg_key_bool(g, "Restarting", streq(s, "restarting"));
+	jg_key_bool(g, "OOMKilled", dk_bool(st, "oomKilled"));
+	jg_key_bool(g, "Dead", false);
+	jg_key_int(g, "Pid", dk_int(st, "pid", 0));
+	jg_key_int(g, "ExitCode", dk_int(st, "exitCode", 0));
+	jg_key_str(g, "Error", "");
+	gen_time(g, "StartedAt", dk_str(st, "startedAt"));
+	gen_time(g, "FinishedAt", dk_str(st, "finishedAt"));
+	if (json_get(st, "health"))
+		gen_health(g, json_get(st, "health"));
+	yajl_gen_map_close(g);
+}
+
+/* The environment in effect: the image's, each KEY the spec sets replaced. */
+static void gen_env(yajl_gen g, yajl_val img_env, yajl_val env)
+{
+	jg_key(g, "Env");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; YAJL_IS_ARRAY(img_env) && i < img_env->u.array.len; i++) {
+		const char *e = YAJL_IS_STRING(img_env->u.array.values[i]) ? img_env->u.array.values[i]->u.string : NULL;
+		if (!e)
+			continue;
+		size_t klen = strcspn(e, "=");
+		bool replaced = false;
+		for (size_t k = 0; YAJL_IS_ARRAY(env) && k < env->u.array.len && !replaced; k++) {
+			yajl_val v = env->u.array.values[k];
+			replaced = YAJL_IS_STRING(v) && strncmp(v->u.string, e, klen) == 0 &&
+				   (v->u.string[klen] == '=' || v->u.string[klen] == '\0');
+		}
+		if (!replaced)
+			jg_str(g, e);
+	}
+	for (size_t k = 0; YAJL_IS_ARRAY(env) && k < env->u.array.len; k++)
+		if (YAJL_IS_STRING(env->u.array.values[k]))
+			jg_str(g, env->u.array.values[k]->u.string);
+	yajl_gen_array_close(g);
+}
+
+static void gen_config(yajl_gen g, yajl_val c, yajl_val spec, yajl_val img)
+{
+	yajl_val ep = json_get(spec, "entrypoint"), cmd = json_get(spec, "command");
+	if (!ep) /* the image's entrypoint, and its Cmd unless the spec gave one */
+		ep = json_get(img, "entrypoint"), cmd = cmd ? cmd : json_get(img, "cmd");
+	const char *wd = dk_str(spec, "workdir"), *user = dk_str(spec, "user"), *stop = dk_str(spec, "stopSignal");
+	jg_key(g, "Config");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Hostname", *dk_str(spec, "hostname") ? dk_str(spec, "hostname") : dk_str(c, "name"));
+	jg_key_str(g, "Domainname", "");
+	jg_key_str(g, "User", *user ? user : dk_str(img, "user"));
+	jg_key_bool(g, "AttachStdin", false);
+	jg_key_bool(g, "AttachStdout", false);
+	jg_key_bool(g, "AttachStderr", false);
+	jg_key_bool(g, "Tty", dk_bool(spec, "tty"));
+	jg_key_bool(g, "OpenStdin", dk_bool(spec, "interactive"));
+	jg_key_bool(g, "StdinOnce", false);
+	gen_env(g, json_get(img, "env"), json_get(spec, "env"));
+	dk_gen_strings(g, "Cmd", cmd, true);
+	dk_gen_strings(g, "Entrypoint", ep, true);
+	jg_key_str(g, "Image", dk_familiar(dk_str(spec, "image")));
+	jg_key(g, "Volumes");
+	yajl_gen_null(g);
+	jg_key_str(g, "WorkingDir", *wd ? wd : dk_str(img, "workingDir"));
+	dk_gen_object(g, "Labels", json_get(c, "labels"));
+	jg_key_str(g, "StopSignal", *stop ? stop : *dk_str(img, "stopSignal") ? dk_str(img, "stopSignal") : "SIGTERM");
+	if (json_get(spec, "stopTimeout"))
+		jg_key_int(g, "StopTimeout", dk_int(spec, "stopTimeout", 10));
+	yajl_gen_map_close(g);
+}
+
+static void gen_restart_policy(yajl_gen g, const char *restart)
+{
+	char name[32];
+	const char *colon = strchr(restart, ':');
+	snprintf(name, sizeof(name), "%.*s", colon ? (int)(colon - restart) : (int)strlen(restart), restart);
+	jg_key(g, "RestartPolicy");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Name", *name ? name : "no");
+	jg_key_int(g, "MaximumRetryCount", colon ? strtoll(colon + 1, NULL, 10) : 0);
+	yajl_gen_map_close(g);
+}
+
+static void gen_binds(yajl_gen g, yajl_val mounts)
+{
+	jg_key(g, "Binds");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; YAJL_IS_ARRAY(mounts) && i < mounts->u.array.len; i++) {
+		yajl_val m = mounts->u.array.values[i];
+		char b[8192];
+		snprintf(b, sizeof(b), "%s:%s%s", dk_str(m, "source"), dk_str(m, "destination"),
+			 dk_bool(m, "readonly") ? ":ro" : "");
+		jg_str(g, b);
+	}
+	yajl_gen_array_close(g);
+}
+
+/* {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}, as both HostConfig's
+ * PortBindings (as asked) and NetworkSettings' Ports (as bound: every
+ * address is 0.0.0.0) say them. */
+static void gen_port_map(yajl_gen g, const char *key, yajl_val ports, bool bound)
+{
+	jg_key(g, key);
+	yajl_gen_map_open(g);
+	for (size_t i = 0; YAJL_IS_ARRAY(ports) && i < ports->u.array.len; i++) {
+		yajl_val p = ports->u.array.values[i];
+		char k[32], hp[16];
+		const char *proto = dk_str(p, "protocol");
+		snprintf(k, sizeof(k), "%lld/%s", dk_int(p, "containerPort", 0), *proto ? proto : "tcp");
+		snprintf(hp, sizeof(hp), "%lld", dk_int(p, "hostPort", 0));
+		jg_key(g, k);
+		yajl_gen_array_open(g);
+		yajl_gen_map_open(g);
+		jg_key_str(g, "HostIp", bound && !*dk_str(p, "hostIP") ? "0.0.0.0" : dk_str(p, "hostIP"));
+		jg_key_str(g, "HostPort", hp);
+		yajl_gen_map_close(g);
+		yajl_gen_array_close(g);
+	}
+	yajl_gen_map_close(g);
+}
+
+static void gen_host_config(yajl_gen g, yajl_val c, yajl_val spec)
+{
+	yajl_val res = json_get(spec, "resources");
+	yajl_val cpus = json_get(res, "cpus");
+	jg_key(g, "HostConfig");
+	yajl_gen_map_open(g);
+	gen_binds(g, json_get(spec, "mounts"));
+	jg_key_str(g, "NetworkMode", dk_network_mode(spec));
+	gen_port_map(g, "PortBindings", json_get(c, "ports"), false);
+	gen_restart_policy(g, dk_str(spec, "restart"));
+	jg_key_bool(g, "AutoRemove", dk_bool(spec, "autoRemove"));
+	jg_key_bool(g, "Privileged", dk_bool(spec, "privileged"));
+	jg_key_bool(g, "ReadonlyRootfs", dk_bool(spec, "readOnly"));
+	jg_key_bool(g, "Init", dk_bool(spec, "init"));
+	dk_gen_strings(g, "CapAdd", json_get(spec, "capAdd"), true);
+	dk_gen_strings(g, "CapDrop", json_get(spec, "capDrop"), true);
+	dk_gen_strings(g, "Dns", json_get(spec, "dns"), false);
+	dk_gen_strings(g, "ExtraHosts", json_get(spec, "extraHosts"), true);
+	jg_key_int(g, "Memory", dk_int(res, "memory", 0));
+	jg_key_int(g, "NanoCpus", YAJL_IS_NUMBER(cpus) ? (long long)(YAJL_GET_DOUBLE(cpus) * 1e9) : 0);
+	if (json_get(res, "pids"))
+		jg_key_int(g, "PidsLimit", dk_int(res, "pids", 0));
+	jg_key_str(g, "Runtime", "corral");
+	/* clients read logs only from drivers they know (docker-py's run, from
+	 * json-file's); corral's logs answer as json-file's do */
+	jg_key(g, "LogConfig");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Type", "json-file");
+	dk_gen_object(g, "Config", NULL);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
+
+static void gen_network_settings(yajl_gen g, yajl_val c)
+{
+	yajl_val nets = json_get(c, "networks");
+	yajl_val first = YAJL_IS_OBJECT(nets) && nets->u.object.len ? nets->u.object.values[0] : NULL;
+	char ip[64];
+	snprintf(ip, sizeof(ip), "%s", dk_str(first, "ipAddress"));
+	char *slash = strchr(ip, '/');
+	long long prefix = slash ? strtoll(slash + 1, NULL, 10) : 0;
+	if (slash)
+		*slash = '\0';
+	jg_key(g, "NetworkSettings");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Bridge", "");
+	jg_key_str(g, "SandboxID", "");
+	jg_key_bool(g, "HairpinMode", false);
+	gen_port_map(g, "Ports", json_get(c, "ports"), true);
+	jg_key_str(g, "IPAddress", ip);
+	jg_key_int(g, "IPPrefixLen", prefix);
+	jg_key_str(g, "Gateway", dk_str(first, "gateway"));
+	jg_key_str(g, "MacAddress", dk_str(first, "macAddress"));
+	dk_gen_networks(g, nets);
+	yajl_gen_map_close(g);
+}
+
+void dk_gen_ctr_inspect(yajl_gen g, yajl_val c, yajl_val img)
+{
+	yajl_val spec = json_get(c, "config"), argv = json_get(c, "command");
+	char name[512];
+	snprintf(name, sizeof(name), "/%s", dk_str(c, "name"));
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Id", dk_str(c, "id"));
+	jg_key_str(g, "Created", dk_str(c, "created"));
+	bool has_argv = YAJL_IS_ARRAY(argv) && argv->u.array.len && YAJL_IS_STRING(argv->u.array.values[0]);
+	jg_key_str(g, "Path", has_argv ? argv->u.array.values[0]->u.string : "");
+	jg_key(g, "Args");
+	yajl_gen_array_open(g);
+	for (size_t i = 1; has_argv && i < argv->u.array.len; i++)
+		if (YAJL_IS_STRING(argv->u.array.values[i]))
+			jg_str(g, argv->u.array.values[i]->u.string);
+	yajl_gen_array_close(g);
+	gen_state(g, json_get(c, "state"));
+	jg_key_str(g, "Image", dk_str(c, "imageDigest"));
+	jg_key_str(g, "ResolvConfPath", "");
+	jg_key_str(g, "HostnamePath", "");
+	jg_key_str(g, "HostsPath", "");
+	jg_key_str(g, "LogPath", "");
+	jg_key_str(g, "Name", name);
+	jg_key_int(g, "RestartCount", dk_int(json_get(c, "state"), "restartCount", 0));
+	jg_key_str(g, "Driver", "overlay");
+	jg_key_str(g, "Platform", "linux");
+	jg_key_str(g, "MountLabel", "");
+	jg_key_str(g, "ProcessLabel", "");
+	jg_key_str(g, "AppArmorProfile", dk_str(spec, "apparmorProfile"));
+	jg_key(g, "ExecIDs");
+	yajl_gen_null(g);
+	gen_host_config(g, c, spec);
+	jg_key(g, "GraphDriver");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Name", "overlay");
+	dk_gen_object(g, "Data", NULL);
+	yajl_gen_map_close(g);
+	dk_gen_mounts(g, json_get(spec, "mounts"));
+	gen_config(g, c, spec, img);
+	gen_network_settings(g, c);
+	yajl_gen_map_close(g);
+}

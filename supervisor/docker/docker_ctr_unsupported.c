@@ -1,0 +1,127 @@
+/* What POST /containers/create may carry that corral's ContainerSpec has
+ * no word for. Clients send most of these fields with their zero values,
+ * which mean nothing; a value that asks for something is refused when
+ * going without it changes what the container is (its namespaces, its
+ * devices, its confinement), and said in Warnings when it only tunes. */
+#include "supervisor/docker/dk.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A value that asks for something: not null, "", 0 (or less), false, [] or {}, nor
+ * one of the words that say "the default". */
+static bool asks(yajl_val v, const char *const *defaults)
+{
+	if (!v || YAJL_IS_NULL(v) || YAJL_IS_FALSE(v))
+		return false;
+	if (YAJL_IS_STRING(v)) {
+		for (const char *const *d = defaults; d && *d; d++)
+			if (streq(v->u.string, *d))
+				return false;
+		return *v->u.string != '\0';
+	}
+	if (YAJL_IS_NUMBER(v)) /* -1 is Docker's "unset" (MemorySwappiness) */
+		return YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) > 0 : YAJL_GET_DOUBLE(v) > 0;
+	if (YAJL_IS_ARRAY(v))
+		return v->u.array.len > 0;
+	if (YAJL_IS_OBJECT(v))
+		return v->u.object.len > 0;
+	return true;
+}
+
+static const char *const private_words[] = { "private", NULL };
+static const char *const ipc_words[] = { "private", "shareable", NULL };
+static const char *const log_words[] = { "json-file", "k8s-file", NULL };
+static const char *const isolation_words[] = { "default", NULL };
+
+static const struct {
+	const char *field; /* in HostConfig, or the body's when it starts with '.' */
+	bool refuse;
+	const char *const *defaults;
+} fields[] = {
+	{ "PidMode", true, NULL },
+	{ "IpcMode", true, ipc_words },
+	{ "UTSMode", true, NULL },
+	{ "CgroupnsMode", true, private_words },
+	{ "Devices", true, NULL },
+	{ "DeviceRequests", true, NULL },
+	{ "DeviceCgroupRules", true, NULL },
+	{ "SecurityOpt", true, NULL },
+	{ "Sysctls", true, NULL },
+	{ "VolumesFrom", true, NULL },
+	{ "Links", true, NULL },
+	{ "Isolation", true, isolation_words },
+	{ "Runtime", true, (const char *const[]){ "corral", NULL } },
+	{ "GroupAdd", true, NULL },
+	{ "CpuShares", false, NULL },
+	{ "CpusetCpus", false, NULL },
+	{ "CpusetMems", false, NULL },
+	{ "CpuRealtimePeriod", false, NULL },
+	{ "CpuRealtimeRuntime", false, NULL },
+	{ "BlkioWeight", false, NULL },
+	{ "BlkioWeightDevice", false, NULL },
+	{ "BlkioDeviceReadBps", false, NULL },
+	{ "BlkioDeviceWriteBps", false, NULL },
+	{ "BlkioDeviceReadIOps", false, NULL },
+	{ "BlkioDeviceWriteIOps", false, NULL },
+	{ "MemoryReservation", false, NULL },
+	{ "KernelMemory", false, NULL },
+	{ "MemorySwappiness", false, NULL },
+	{ "OomKillDisable", false, NULL },
+	{ "OomScoreAdj", false, NULL },
+	{ "ShmSize", false, NULL },
+	{ "Ulimits", false, NULL },
+	{ "CgroupParent", false, NULL },
+	{ "VolumeDriver", false, NULL },
+	{ "PublishAllPorts", false, NULL },
+	{ "DnsOptions", false, NULL },
+	{ "DnsSearch", false, NULL },
+	{ ".Domainname", false, NULL },
+	{ ".MacAddress", false, NULL },
+	{ ".OnBuild", false, NULL },
+	{ ".Shell", false, NULL },
+};
+
+int dk_create_unsupported(dk_req *r, yajl_val body, yajl_gen warnings)
+{
+	yajl_val hc = json_get(body, "HostConfig");
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		bool top = fields[i].field[0] == '.';
+		const char *name = fields[i].field + top;
+		if (!asks(json_get(top ? body : hc, name), fields[i].defaults))
+			continue;
+		char path[64];
+		snprintf(path, sizeof(path), "%s%s", top ? "" : "HostConfig.", name);
+		if (fields[i].refuse) {
+			dk_error(r, 400, "%s is not supported by corral", path);
+			return -1;
+		}
+		char msg[128];
+		snprintf(msg, sizeof(msg), "%s is not supported by corral: ignored", path);
+		jg_str(warnings, msg);
+	}
+	/* a fixed address (docker run --ip): corral's CNI picks one */
+	yajl_val eps = json_get(json_get(body, "NetworkingConfig"), "EndpointsConfig");
+	for (size_t i = 0; YAJL_IS_OBJECT(eps) && i < eps->u.object.len; i++) {
+		yajl_val ipam = json_get(eps->u.object.values[i], "IPAMConfig");
+		if (asks(json_get(ipam, "IPv4Address"), NULL) || asks(json_get(ipam, "IPv6Address"), NULL)) {
+			dk_error(r, 400, "a fixed address on network %s is not supported by corral",
+				 eps->u.object.keys[i]);
+			return -1;
+		}
+	}
+	/* MemorySwap: -1 (unlimited) or the memory limit itself is no swap of
+	 * note; corral sets none */
+	long long swap = dk_int(hc, "MemorySwap", 0), mem = dk_int(hc, "Memory", 0);
+	if (swap > 0 && swap != mem)
+		jg_str(warnings, "HostConfig.MemorySwap is not supported by corral: ignored");
+	const char *log = dk_str(json_get(hc, "LogConfig"), "Type");
+	if (asks(json_get(json_get(hc, "LogConfig"), "Type"), log_words)) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "log driver %.64s is not supported by corral: its own log is kept", log);
+		jg_str(warnings, msg);
+	}
+	return 0;
+}

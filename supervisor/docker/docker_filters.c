@@ -1,0 +1,50 @@
+/* Docker's ?filters=: {"key": ["value", ...]} or the older
+ * {"key": {"value": true}}. A filter this API cannot apply is refused
+ * (400), never ignored: a prune or a list would hold more than was asked. */
+#include "supervisor/docker/dk.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <string.h>
+
+int dk_filters(dk_req *r, const char *const *known, yajl_val *out)
+{
+	const char *text = dk_query(r, "filters");
+	_cleanup_cerr_ cerr err = { 0 };
+	*out = NULL;
+	if (!text || !*text)
+		return 0;
+	if (json_parse(text, "filters", out, &err) < 0) {
+		dk_error(r, 400, "invalid filter: %s", cerr_msg(&err));
+		return -1;
+	}
+	for (size_t i = 0; YAJL_IS_OBJECT(*out) && i < (*out)->u.object.len; i++) {
+		const char *key = (*out)->u.object.keys[i];
+		bool ok = false;
+		for (const char *const *k = known; *k && !ok; k++)
+			ok = streq(*k, key);
+		if (!ok) {
+			dk_error(r, 400, "invalid filter '%s': corral does not apply it here", key);
+			yajl_tree_free(*out);
+			*out = NULL;
+			return -1;
+		}
+	}
+	if (*out && !YAJL_IS_OBJECT(*out)) {
+		dk_error(r, 400, "invalid filter: not a JSON object");
+		yajl_tree_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+const char *dk_filter_value(yajl_val filters, const char *key, size_t i)
+{
+	yajl_val v = json_get(filters, key);
+	if (YAJL_IS_ARRAY(v) && i < v->u.array.len && YAJL_IS_STRING(v->u.array.values[i]))
+		return v->u.array.values[i]->u.string;
+	if (YAJL_IS_OBJECT(v) && i < v->u.object.len)
+		return v->u.object.keys[i];
+	return NULL;
+}

@@ -1,0 +1,307 @@
+/* docker_serve: libmicrohttpd on the one connection corrald handed over,
+ * single-threaded (each handler may block on corrald: the client is the
+ * only one waiting), its requests' bodies collected and routed. */
+#include "supervisor/docker/docker.h"
+#include "supervisor/docker/dk.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+/* A request body larger than this is refused (413): create and the other
+ * calls send a few KiB; nothing here takes an archive. */
+#define DK_MAX_BODY (1u << 20)
+
+typedef struct dk_route {
+	const char *method;
+	/* a path, or PREFIX*SUFFIX (one segment captured) or PREFIX**SUFFIX
+	 * (one or more: an image's name has slashes) */
+	const char *pattern;
+	dk_handler handler;
+} dk_route;
+
+static const dk_route routes[] = {
+	{ "GET", "/_ping", dk_ping },
+	{ "GET", "/version", dk_version },
+	{ "GET", "/info", dk_info },
+	{ "POST", "/build", dk_build },
+	{ "GET", "/events", dk_events },
+	{ "POST", "/auth", dk_auth },
+	{ "GET", "/system/df", dk_system_df },
+	{ "POST", "/containers/create", dk_ctr_create },
+	{ "GET", "/containers/json", dk_ctr_list },
+	{ "POST", "/containers/prune", dk_ctr_prune },
+	{ "GET", "/containers/*/json", dk_ctr_inspect },
+	{ "GET", "/containers/*/logs", dk_ctr_logs },
+	{ "GET", "/containers/*/top", dk_ctr_top },
+	{ "GET", "/containers/*/archive", dk_ctr_archive_get },
+	{ "GET", "/containers/*/stats", dk_ctr_stats },
+	{ "POST", "/containers/*/start", dk_ctr_start },
+	{ "POST", "/containers/*/stop", dk_ctr_stop },
+	{ "POST", "/containers/*/kill", dk_ctr_kill },
+	{ "POST", "/containers/*/restart", dk_ctr_restart },
+	{ "POST", "/containers/*/pause", dk_ctr_pause },
+	{ "POST", "/containers/*/unpause", dk_ctr_unpause },
+	{ "POST", "/containers/*/rename", dk_ctr_rename },
+	{ "POST", "/containers/*/wait", dk_ctr_wait },
+	{ "POST", "/containers/*/attach", dk_ctr_attach },
+	{ "POST", "/containers/*/exec", dk_exec },
+	{ "DELETE", "/containers/*", dk_ctr_remove },
+	{ "GET", "/networks", dk_net_list },
+	{ "POST", "/networks/create", dk_net_create },
+	{ "GET", "/networks/*", dk_net_inspect },
+	{ "POST", "/networks/*/connect", dk_net_connect },
+	{ "DELETE", "/networks/*", dk_net_remove },
+	{ "GET", "/volumes", dk_vol_list },
+	{ "POST", "/volumes/create", dk_vol_create },
+	{ "GET", "/volumes/*", dk_vol_inspect },
+	{ "GET", "/images/json", dk_img_list },
+	{ "POST", "/images/create", dk_img_pull },
+	{ "POST", "/images/prune", dk_img_prune },
+	{ "GET", "/images/**/json", dk_img_inspect },
+	{ "GET", "/images/**/history", dk_img_history },
+	{ "POST", "/images/**/tag", dk_img_tag },
+	{ "DELETE", "/images/**", dk_img_remove },
+};
+
+/* The PUTs whose body is too large to hold (a tar): fed to a sink as it
+ * comes. */
+static const struct {
+	const char *pattern;
+	dk_sink_open open;
+} sink_routes[] = {
+	{ "/containers/*/archive", dk_ctr_archive_put },
+};
+
+/* path matches pattern; *arg (a copy, to free) is the captured part. */
+static bool route_match(const char *pattern, const char *path, char **arg)
+{
+	const char *star = strchr(pattern, '*');
+	if (!star)
+		return streq(pattern, path);
+	bool rest = star[1] == '*';
+	size_t pre = (size_t)(star - pattern);
+	const char *suffix = star + (rest ? 2 : 1);
+	size_t plen = strlen(path), slen = strlen(suffix);
+	if (plen <= pre + slen || strncmp(path, pattern, pre) != 0 || !streq(path + plen - slen, suffix))
+		return false;
+	size_t n = plen - pre - slen;
+	if (!rest && memchr(path + pre, '/', n))
+		return false;
+	*arg = strndup(path + pre, n);
+	return *arg != NULL;
+}
+
+/* "/v1.41/containers/json" is /containers/json; 0, or -1 with r answered
+ * when the version is one this API does not speak. */
+static int strip_version(dk_req *r, const char *url, const char **path)
+{
+	unsigned major, minor;
+	int n = 0;
+	*path = url;
+	if (url[0] != '/' || url[1] != 'v' || sscanf(url + 2, "%u.%u%n", &major, &minor, &n) != 2 ||
+	    (url[2 + n] != '/' && url[2 + n] != '\0'))
+		return 0;
+	*path = url[2 + n] ? url + 2 + n : "/";
+	if (major != 1 || minor < 24) {
+		dk_error(r, 400, "client version %u.%u is too old. Minimum supported API version is %s, "
+				 "please upgrade your client to a newer version",
+			 major, minor, DOCKER_API_MIN_VERSION);
+		return -1;
+	}
+	if (minor > 43) {
+		dk_error(r, 400, "client version %u.%u is too new. Maximum supported API version is %s", major,
+			 minor, DOCKER_API_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+/* The route of r's method and url, its argument in *arg (to free); NULL,
+ * with r answered when the version is wrong. */
+static const dk_route *find_route(dk_req *r, const char *url, char **arg)
+{
+	const char *path;
+	*arg = NULL;
+	if (strip_version(r, url, &path) < 0)
+		return NULL;
+	r->path = path;
+	const char *m = streq(r->method, "HEAD") ? "GET" : r->method;
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++)
+		if (streq(routes[i].method, m) && route_match(routes[i].pattern, path, arg))
+			return &routes[i];
+	return NULL;
+}
+
+static dk_sink_open find_sink(const char *path, char **arg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sink_routes); i++)
+		if (route_match(sink_routes[i].pattern, path, arg))
+			return sink_routes[i].open;
+	return NULL;
+}
+
+static void dispatch(dk_req *r, const char *url)
+{
+	_cleanup_free_ char *arg = NULL;
+	const dk_route *rt = find_route(r, url, &arg);
+	if (r->resp)
+		return;
+	if (!rt) {
+		dk_error(r, 404, "page not found");
+		return;
+	}
+	rt->handler(r, arg);
+	if (!r->resp)
+		dk_error(r, 500, "corral-docker: %s %s gave no answer", r->method, r->path);
+}
+
+/* One request's state across the access handler's calls. */
+typedef struct dk_upload {
+	strbuf body;
+	bool too_big;
+	dk_sink *sink;      /* the body goes there, as it comes */
+	bool sink_failed;   /* it took no more: the rest is dropped */
+	dk_req early;       /* the answer of a sink that would not open */
+} dk_upload;
+
+/* A route that takes its body as it comes gets it from the start. */
+static void open_sink(dk_upload *up, vl_client *vl, struct MHD_Connection *conn, const char *url, const char *method)
+{
+	up->early = (dk_req){ .vl = vl, .conn = conn, .method = method, .path = url };
+	_cleanup_free_ char *arg = NULL;
+	const char *path;
+	if (strip_version(&up->early, url, &path) < 0)
+		return; /* answered: the version is wrong */
+	up->early.path = path;
+	dk_sink_open open = find_sink(path, &arg);
+	if (open)
+		up->sink = open(&up->early, arg);
+}
+
+typedef struct dk_server {
+	vl_client *vl;
+	bool closed;
+} dk_server;
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	dk_server *srv = cls;
+	dk_upload *up = *con_cls;
+	if (!up) {
+		up = calloc(1, sizeof(*up));
+		if (!up)
+			return MHD_NO;
+		*con_cls = up;
+		if (streq(method, "PUT"))
+			open_sink(up, srv->vl, conn, url, method);
+		return MHD_YES;
+	}
+	if (up->sink || up->early.resp) {
+		if (*upload_data_size && up->sink && !up->sink_failed &&
+		    up->sink->feed(up->sink, upload_data, *upload_data_size) < 0)
+			up->sink_failed = true;
+		if (*upload_data_size) {
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+	}
+	if (*upload_data_size) {
+		if (!up->too_big && up->body.len + *upload_data_size > DK_MAX_BODY)
+			up->too_big = true;
+		if (!up->too_big && sb_add(&up->body, upload_data, *upload_data_size) < 0)
+			return MHD_NO;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	dk_req r = { .vl = srv->vl, .conn = conn, .method = method, .path = url };
+	if (up->early.resp) {
+		r = up->early;
+		up->early.resp = NULL;
+	} else if (up->sink) {
+		dk_sink *sink = TAKE_PTR(up->sink);
+		sink->finish(sink, &r);
+	} else if (up->too_big)
+		dk_error(&r, 413, "request body larger than %u bytes", DK_MAX_BODY);
+	else {
+		r.body = up->body.buf ? up->body.buf : "";
+		r.body_len = up->body.len;
+		dispatch(&r, url);
+	}
+	if (!r.resp)
+		return MHD_NO;
+	enum MHD_Result q = MHD_queue_response(conn, r.status, r.resp);
+	MHD_destroy_response(r.resp);
+	return q;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	dk_upload *up = *con_cls;
+	if (up) {
+		if (up->sink) /* the request ended before its body did */
+			up->sink->finish(up->sink, NULL);
+		if (up->early.resp)
+			MHD_destroy_response(up->early.resp);
+		sb_release(&up->body);
+		free(up);
+		*con_cls = NULL;
+	}
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	dk_server *srv = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		srv->closed = true;
+}
+
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	/* the client's connection is a unix socket, which has no TCP options
+	 * to set (and no delay to avoid with them) */
+	if (strstr(line, "TCP_CORK") || strstr(line, "TCP_NODELAY") || strstr(line, "Failed to push the data"))
+		return;
+	log_warn("libmicrohttpd: %s", line);
+}
+
+int docker_serve(int fd, vl_client *vl)
+{
+	dk_server srv = { .vl = vl };
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE, 0, NULL, NULL, on_request, &srv,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, &srv, MHD_OPTION_END);
+	if (!d) {
+		log_error("libmicrohttpd would not start");
+		close(fd);
+		return -EIO;
+	}
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	/* MHD owns fd from here, also when it refuses it */
+	if (MHD_add_connection(d, fd, (const struct sockaddr *)&addr, sizeof(addr)) != MHD_YES) {
+		log_error("libmicrohttpd would not take the connection: %s", strerror(errno));
+		MHD_stop_daemon(d);
+		return -EIO;
+	}
+	while (!srv.closed) {
+		if (MHD_run_wait(d, 1000) != MHD_YES) {
+			log_error("libmicrohttpd: its loop failed");
+			break;
+		}
+	}
+	MHD_stop_daemon(d);
+	return 0;
+}

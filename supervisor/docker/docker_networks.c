@@ -1,0 +1,187 @@
+/* Networks: corral's CNI networks by name (a name is its Id too), and
+ * host and none, the modes every container may ask for. Root's calls:
+ * corrald refuses a member's create and remove (403). */
+#include "supervisor/docker/dk.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <string.h>
+
+static void gen_network(yajl_gen g, const char *name, const char *driver, yajl_val n)
+{
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Name", name);
+	jg_key_str(g, "Id", name);
+	jg_key_str(g, "Created", "0001-01-01T00:00:00Z");
+	jg_key_str(g, "Scope", "local");
+	jg_key_str(g, "Driver", driver);
+	jg_key_bool(g, "EnableIPv6", false);
+	jg_key(g, "IPAM");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Driver", "default");
+	jg_key(g, "Options");
+	yajl_gen_null(g);
+	jg_key(g, "Config");
+	yajl_gen_array_open(g);
+	if (n) {
+		yajl_gen_map_open(g);
+		jg_key_str(g, "Subnet", dk_str(n, "subnet"));
+		jg_key_str(g, "Gateway", dk_str(n, "gateway"));
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	jg_key_bool(g, "Internal", dk_bool(n, "internal"));
+	jg_key_bool(g, "Attachable", false);
+	jg_key_bool(g, "Ingress", false);
+	jg_key(g, "ConfigFrom");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Network", "");
+	yajl_gen_map_close(g);
+	jg_key_bool(g, "ConfigOnly", false);
+	dk_gen_object(g, "Containers", NULL);
+	dk_gen_object(g, "Options", NULL); /* none that a client could ask for */
+	dk_gen_object(g, "Labels", NULL);
+	yajl_gen_map_close(g);
+}
+
+/* host and none: modes, not CNI networks */
+static const char *mode_driver(const char *name)
+{
+	return streq(name, "host") ? "host" : streq(name, "none") ? "null" : NULL;
+}
+
+void dk_net_list(dk_req *r, const char *arg)
+{
+	vl_reply rep;
+	if (dk_call(r, "NetworkList", NULL, &rep) < 0) {
+		dk_fail(r, &rep, "");
+		return;
+	}
+	yajl_val list = json_get(rep.params, "networks");
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_array_open(g);
+	for (size_t i = 0; YAJL_IS_ARRAY(list) && i < list->u.array.len; i++)
+		gen_network(g, dk_str(list->u.array.values[i], "name"), "bridge", list->u.array.values[i]);
+	gen_network(g, "host", "host", NULL);
+	gen_network(g, "none", "null", NULL);
+	yajl_gen_array_close(g);
+	dk_json(r, 200, g);
+	vl_reply_release(&rep);
+}
+
+void dk_net_inspect(dk_req *r, const char *arg)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (mode_driver(arg)) {
+		gen_network(g, arg, mode_driver(arg), NULL);
+		dk_json(r, 200, g);
+		return;
+	}
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
+	jg_key_str(p, "name", arg);
+	_cleanup_free_ char *params = dk_params_end(p);
+	vl_reply rep;
+	if (dk_call(r, "NetworkInspect", params, &rep) < 0) {
+		dk_fail(r, &rep, arg);
+		return;
+	}
+	gen_network(g, arg, "bridge", json_get(rep.params, "network"));
+	dk_json(r, 200, g);
+	vl_reply_release(&rep);
+}
+
+void dk_net_create(dk_req *r, const char *arg)
+{
+	_cleanup_json_ yajl_val body = dk_body_json(r);
+	if (!body)
+		return;
+	const char *name = dk_str(body, "Name"), *driver = dk_str(body, "Driver");
+	if (!*name) {
+		dk_error(r, 400, "Name is required");
+		return;
+	}
+	if (*driver && !streq(driver, "bridge")) {
+		dk_error(r, 400, "corral's networks are bridges: driver %s is not supported", driver);
+		return;
+	}
+	yajl_val cfg = json_get(json_get(body, "IPAM"), "Config");
+	yajl_val first = YAJL_IS_ARRAY(cfg) && cfg->u.array.len ? cfg->u.array.values[0] : NULL;
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
+	jg_key_str(p, "name", name);
+	if (*dk_str(first, "Subnet"))
+		jg_key_str(p, "subnet", dk_str(first, "Subnet"));
+	if (*dk_str(first, "Gateway"))
+		jg_key_str(p, "gateway", dk_str(first, "Gateway"));
+	if (dk_bool(body, "Internal"))
+		jg_key_bool(p, "internal", true);
+	_cleanup_free_ char *params = dk_params_end(p);
+	vl_reply rep;
+	if (dk_call(r, "NetworkCreate", params, &rep) < 0) {
+		if (rep.error && strstr(rep.error, ".InvalidParameter") &&
+		    streq(dk_str(rep.params, "parameter"), "name")) {
+			dk_error(r, 409, "network with name %s already exists", name);
+			vl_reply_release(&rep);
+			return;
+		}
+		dk_fail(r, &rep, name);
+		return;
+	}
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Id", name);
+	jg_key_str(g, "Warning", "");
+	yajl_gen_map_close(g);
+	dk_json(r, 201, g);
+	vl_reply_release(&rep);
+}
+
+void dk_net_remove(dk_req *r, const char *arg)
+{
+	if (mode_driver(arg)) {
+		dk_error(r, 403, "%s is a pre-defined network and cannot be removed", arg);
+		return;
+	}
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
+	jg_key_str(p, "name", arg);
+	_cleanup_free_ char *params = dk_params_end(p);
+	vl_reply rep;
+	if (dk_call(r, "NetworkRemove", params, &rep) < 0) {
+		if (rep.error && strstr(rep.error, ".InvalidState")) {
+			dk_error(r, 403, "error while removing network: network %s has active endpoints", arg);
+			vl_reply_release(&rep);
+			return;
+		}
+		dk_fail(r, &rep, arg);
+		return;
+	}
+	vl_reply_release(&rep);
+	dk_empty(r, 204);
+}
+
+/* A container's network is its spec's, attached at each start: connect
+ * holds when it names that one (as docker-compose asks of each container
+ * it starts), and cannot add another. */
+void dk_net_connect(dk_req *r, const char *arg)
+{
+	_cleanup_json_ yajl_val body = dk_body_json(r);
+	if (!body)
+		return;
+	const char *ctr = dk_str(body, "Container");
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(dk_ctr_name(ctr));
+	_cleanup_free_ char *params = dk_params_end(p);
+	vl_reply rep;
+	if (dk_call(r, "Inspect", params, &rep) < 0) {
+		dk_fail(r, &rep, ctr);
+		return;
+	}
+	const char *mode = dk_network_mode(json_get(json_get(rep.params, "container"), "config"));
+	if (streq(mode, arg))
+		dk_empty(r, 200);
+	else
+		dk_error(r, 400,
+			 "corral attaches a container to its one network (now %s) at each start: create it with "
+			 "NetworkMode %s instead",
+			 mode, arg);
+	vl_reply_release(&rep);
+}

@@ -1,0 +1,215 @@
+/* The daemon's own answers: _ping, version, info, and build (which corral
+ * leaves to buildah). */
+#include "supervisor/docker/docker.h"
+#include "supervisor/docker/dk.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#if defined(__x86_64__)
+#define DK_GOARCH "amd64"
+#elif defined(__aarch64__)
+#define DK_GOARCH "arm64"
+#else
+#define DK_GOARCH "unknown"
+#endif
+
+void dk_ping(dk_req *r, const char *arg)
+{
+	dk_text(r, 200, "text/plain; charset=utf-8", "OK", 2);
+	if (r->resp) {
+		MHD_add_response_header(r->resp, "Builder-Version", "");
+		MHD_add_response_header(r->resp, "Cache-Control", "no-cache, no-store, must-revalidate");
+	}
+}
+
+static const char *info_str(vl_reply *rep, const char *key)
+{
+	yajl_val v = json_get(rep->params, key);
+	return YAJL_IS_STRING(v) ? v->u.string : "";
+}
+
+static long long info_int(vl_reply *rep, const char *key)
+{
+	long long n;
+	return json_int_in(json_get(rep->params, key), 0, 1LL << 62, &n) ? n : 0;
+}
+
+void dk_version(dk_req *r, const char *arg)
+{
+	vl_reply rep;
+	if (dk_call(r, "GetInfo", NULL, &rep) < 0) {
+		dk_fail(r, &rep, "");
+		return;
+	}
+	struct utsname u = { 0 };
+	uname(&u);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key(g, "Platform");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Name", "corral");
+	yajl_gen_map_close(g);
+	jg_key(g, "Components");
+	yajl_gen_array_open(g);
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Name", "Engine");
+	jg_key_str(g, "Version", info_str(&rep, "version"));
+	jg_key(g, "Details");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "ApiVersion", DOCKER_API_VERSION);
+	jg_key_str(g, "MinAPIVersion", DOCKER_API_MIN_VERSION);
+	jg_key_str(g, "GitCommit", info_str(&rep, "commit"));
+	jg_key_str(g, "Os", "linux");
+	jg_key_str(g, "Arch", DK_GOARCH);
+	jg_key_str(g, "KernelVersion", u.release);
+	jg_key_str(g, "Experimental", "false");
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	yajl_gen_array_close(g);
+	jg_key_str(g, "Version", info_str(&rep, "version"));
+	jg_key_str(g, "ApiVersion", DOCKER_API_VERSION);
+	jg_key_str(g, "MinAPIVersion", DOCKER_API_MIN_VERSION);
+	jg_key_str(g, "GitCommit", info_str(&rep, "commit"));
+	jg_key_str(g, "GoVersion", "");
+	jg_key_str(g, "Os", "linux");
+	jg_key_str(g, "Arch", DK_GOARCH);
+	jg_key_str(g, "KernelVersion", u.release);
+	jg_key_str(g, "BuildTime", "");
+	jg_key_bool(g, "Experimental", false);
+	yajl_gen_map_close(g);
+	vl_reply_release(&rep);
+	dk_json(r, 200, g);
+}
+
+/* How many containers are paused and stopped: GetInfo counts only all and
+ * the running. */
+static int count_states(dk_req *r, long long *paused, long long *stopped)
+{
+	vl_reply rep;
+	*paused = *stopped = 0;
+	if (dk_call(r, "List", "{\"all\":true}", &rep) < 0) {
+		dk_fail(r, &rep, "");
+		return -1;
+	}
+	yajl_val list = json_get(rep.params, "containers");
+	for (size_t i = 0; YAJL_IS_ARRAY(list) && i < list->u.array.len; i++) {
+		yajl_val s = json_get(json_get(list->u.array.values[i], "state"), "status");
+		const char *status = YAJL_IS_STRING(s) ? s->u.string : "";
+		if (streq(status, "paused"))
+			(*paused)++;
+		else if (streq(status, "created") || streq(status, "exited"))
+			(*stopped)++;
+	}
+	vl_reply_release(&rep);
+	return 0;
+}
+
+static void gen_empty_map(yajl_gen g, const char *key)
+{
+	jg_key(g, key);
+	yajl_gen_map_open(g);
+	yajl_gen_map_close(g);
+}
+
+void dk_info(dk_req *r, const char *arg)
+{
+	long long paused, stopped;
+	if (count_states(r, &paused, &stopped) < 0)
+		return;
+	vl_reply rep;
+	if (dk_call(r, "GetInfo", NULL, &rep) < 0) {
+		dk_fail(r, &rep, "");
+		return;
+	}
+	struct utsname u = { 0 };
+	uname(&u);
+	struct sysinfo si = { 0 };
+	sysinfo(&si);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key_str(g, "ID", "");
+	jg_key_int(g, "Containers", info_int(&rep, "containers"));
+	jg_key_int(g, "ContainersRunning", info_int(&rep, "running") - paused);
+	jg_key_int(g, "ContainersPaused", paused);
+	jg_key_int(g, "ContainersStopped", stopped);
+	jg_key_int(g, "Images", info_int(&rep, "images"));
+	jg_key_str(g, "Driver", "overlay");
+	jg_key(g, "DriverStatus");
+	yajl_gen_array_open(g);
+	yajl_gen_array_close(g);
+	jg_key_str(g, "DockerRootDir", info_str(&rep, "stateDir"));
+	jg_key_str(g, "CgroupDriver", "cgroupfs");
+	jg_key_str(g, "CgroupVersion", "2");
+	jg_key_int(g, "NCPU", sysconf(_SC_NPROCESSORS_ONLN));
+	jg_key_int(g, "MemTotal", (long long)si.totalram * si.mem_unit);
+	jg_key_str(g, "Name", u.nodename);
+	jg_key_str(g, "KernelVersion", u.release);
+	jg_key_str(g, "OperatingSystem", "corral");
+	jg_key_str(g, "OSType", "linux");
+	jg_key_str(g, "Architecture", u.machine);
+	jg_key_str(g, "ServerVersion", info_str(&rep, "version"));
+	jg_key_str(g, "DefaultRuntime", "corral");
+	jg_key(g, "Runtimes");
+	yajl_gen_map_open(g);
+	jg_key(g, "corral");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "path", "corral");
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	jg_key_bool(g, "MemoryLimit", true);
+	jg_key_bool(g, "SwapLimit", false);
+	jg_key_bool(g, "CpuCfsQuota", true);
+	jg_key_bool(g, "PidsLimit", true);
+	jg_key_bool(g, "OomKillDisable", false);
+	jg_key_bool(g, "Debug", false);
+	jg_key_bool(g, "ExperimentalBuild", false);
+	jg_key_str(g, "LoggingDriver", "json-file"); /* as inspect's LogConfig */
+	jg_key(g, "Plugins");
+	yajl_gen_map_open(g);
+	jg_key_strv(g, "Volume", NULL);
+	jg_key_strv(g, "Network", (char *const[]){ "bridge", "host", "none", NULL });
+	jg_key_strv(g, "Log", (char *const[]){ "json-file", NULL });
+	yajl_gen_map_close(g);
+	jg_key(g, "RegistryConfig");
+	yajl_gen_map_open(g);
+	gen_empty_map(g, "IndexConfigs");
+	jg_key_strv(g, "InsecureRegistryCIDRs", NULL);
+	jg_key_strv(g, "Mirrors", NULL);
+	yajl_gen_map_close(g);
+	jg_key(g, "Swarm");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "LocalNodeState", "inactive");
+	jg_key_str(g, "NodeID", "");
+	jg_key_str(g, "NodeAddr", "");
+	jg_key_bool(g, "ControlAvailable", false);
+	jg_key_str(g, "Error", "");
+	yajl_gen_map_close(g);
+	jg_key_strv(g, "SecurityOptions", (char *const[]){ "name=seccomp,profile=default", "name=cgroupns", NULL });
+	jg_key_strv(g, "Warnings", NULL);
+	yajl_gen_map_close(g);
+	vl_reply_release(&rep);
+	dk_json(r, 200, g);
+}
+
+void dk_build(dk_req *r, const char *arg)
+{
+	dk_error(r, 501,
+		 "corral does not build images: build with buildah (buildah bud --runtime corral -t NAME .), then "
+		 "import or load the image");
+}
+
+void dk_exec(dk_req *r, const char *arg)
+{
+	/* Docker's exec is three requests (create, start, inspect for the exit
+	 * code), and the start's hijacked connection is another process than
+	 * the inspect's: the code could not reach it */
+	dk_error(r, 501,
+		 "corral's Docker API has no exec: its exit code could not reach a later request; use "
+		 "corralctl exec CONTAINER COMMAND...");
+}
