@@ -10,32 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Keys compare lowercased, "_" skipped: ExitCode, exitCode, exit_code. */
-static bool key_matches(const char *key, const char *name, size_t len)
-{
-	size_t i = 0;
-	for (const char *k = key;; k++) {
-		while (*k == '_')
-			k++;
-		while (i < len && name[i] == '_')
-			i++;
-		if (!*k || i == len)
-			return !*k && i == len;
-		if (tolower((unsigned char)*k) != tolower((unsigned char)name[i++]))
-			return false;
-	}
-}
-
-yajl_val tmpl_field(yajl_val obj, const char *name, size_t len)
-{
-	if (!YAJL_IS_OBJECT(obj))
-		return NULL;
-	for (size_t i = 0; i < obj->u.object.len; i++)
-		if (key_matches(obj->u.object.keys[i], name, len))
-			return obj->u.object.values[i];
-	return NULL;
-}
-
 bool tmpl_is_table(const char *fmt, const char **body)
 {
 	if (strncmp(fmt, "table", 5) || (fmt[5] && !isspace((unsigned char)fmt[5])))

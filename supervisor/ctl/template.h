@@ -1,6 +1,10 @@
-/* The Go-template subset that podman's --format takes, over parsed JSON:
- *   {{.}}  {{.State.Status}}  {{json .Config}}  {{json .}}
- *   {{index .Labels "app"}}  {{upper .Name}}  {{lower .Name}}  {{join .Command " "}}
+/* Go's text/template, as docker's and podman's --format take it, over
+ * parsed JSON:
+ *   {{.State.Status}}  {{json .Config}}  {{index .Labels "app"}}  {{join .Command " "}}
+ *   {{range $k, $v := .Labels}}{{$k}}={{$v}} {{end}}  {{if eq .State.Status "running"}}..{{else}}..{{end}}
+ *   {{with .State}}{{.Pid}}{{end}}  {{len .Mounts}}  {{printf "%-10s" .Name | upper}}
+ * and the functions of template_funcs.h. A missing field is an error, but
+ * null in the test of an if, a with or a range (Go's nil map entry).
  * Field names match JSON keys whatever their case, and "_" does not count,
  * so {{.State.ExitCode}} finds state.exitCode. Text outside the actions is
  * copied, with \t and \n read as a tab and a newline. A format that starts

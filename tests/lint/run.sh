@@ -48,7 +48,6 @@ declare -A may=(
 	[supervisor/monitor]="common bundle cgroups runtime supervisor/loop supervisor/varlink supervisor/api supervisor/logs"
 	[supervisor/ctl]="common supervisor/varlink supervisor/api"
 	# corral-docker: the Docker Engine API, a client of corrald's varlink
-	[supervisor/docker]="common supervisor/varlink"
 	# corral-copy: a container's files, in and out of tar streams, and the
 	# checkpoint archives, apart from corrald (which never links libarchive)
 	[supervisor/copy]="common bundle runtime images supervisor/varlink supervisor/api"
