@@ -46,10 +46,15 @@ int docker_sandbox(uid_t uid, gid_t gid, cerr *err)
 	if (uid == 0 || gid == 0)
 		return cerr_set(err, EINVAL, "corral-docker runs as root: give it a uid and gid of its own");
 	prctl(PR_SET_PDEATHSIG, 9);
+	/* the bounding set goes while we are root (CAP_SETPCAP); ambient too */
+	for (int cap = 0; cap < 64; cap++) /* past CAP_LAST_CAP: a newer kernel's */
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			return cerr_sys(err, errno, "drop capability %d from the bounding set", cap);
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
 		return cerr_sys(err, errno, "become %u:%u", (unsigned)uid, (unsigned)gid);
 	prctl(PR_SET_DUMPABLE, 0);
-	cap_t none = cap_init(); /* setresuid dropped them; the bounding set too */
+	cap_t none = cap_init(); /* setresuid dropped them: made sure of */
 	int r = none ? cap_set_proc(none) : -1;
 	cap_free(none);
 	if (r < 0)
