@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -185,6 +186,26 @@ static void open_sink(dk_upload *up, vl_client *vl, struct MHD_Connection *conn,
 		up->sink = open(&up->early, arg);
 }
 
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	unsigned *n = cls;
+	if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
+		n[0]++;
+	else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+		n[1]++;
+	return MHD_YES;
+}
+
+/* A request whose length is said twice, or by both a Content-Length and a
+ * Transfer-Encoding, could be read two ways (request smuggling, RFC 9112
+ * 6.3): refused, and the connection closed after the answer. */
+static bool framing_ambiguous(struct MHD_Connection *conn)
+{
+	unsigned n[2] = { 0, 0 };
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, n);
+	return n[0] > 1 || n[1] > 1 || (n[0] && n[1]);
+}
+
 typedef struct dk_server {
 	vl_client *vl;
 	bool closed;
@@ -201,8 +222,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!up)
 			return MHD_NO;
 		*con_cls = up;
-		if (streq(method, "PUT"))
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		bool ambiguous = framing_ambiguous(conn);
+		/* a body declared too big is refused before a byte of it is read */
+		if (ambiguous || (cl && !streq(method, "PUT") && strtoull(cl, NULL, 10) > DK_MAX_BODY)) {
+			up->early = (dk_req){ .vl = srv->vl, .conn = conn, .method = method, .path = url };
+			if (ambiguous)
+				dk_error(&up->early, 400, "the request's length is given more than once");
+			else
+				dk_error(&up->early, 413, "request body larger than %u bytes", DK_MAX_BODY);
+			if (!up->early.resp)
+				return MHD_NO;
+			/* answered now: MHD reads no body after it, and closes */
+			MHD_add_response_header(up->early.resp, MHD_HTTP_HEADER_CONNECTION, "close");
+			enum MHD_Result q = MHD_queue_response(conn, up->early.status, up->early.resp);
+			MHD_destroy_response(up->early.resp);
+			up->early.resp = NULL;
+			return q;
+		} else if (streq(method, "PUT")) {
 			open_sink(up, srv->vl, conn, url, method);
+		}
 		return MHD_YES;
 	}
 	if (up->sink || up->early.resp) {

@@ -1,0 +1,174 @@
+#!/bin/bash
+# corrald's Docker socket as the other tools and an attacker use it:
+# docker-compose 1.29, the docker CLI's run --rm, run -i, cp and events,
+# and hostile HTTP that must cost only its own corral-docker. Each test runs
+# its own corrald (network tests in a namespace of their own) and cleans up
+# its containers and networks, also on failure.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMGS="$FIXTURES/images"
+IMG="$FIXTURES/busybox/rootfs"
+. "$(dirname "$0")/network_lib.sh"
+
+command -v docker >/dev/null || { echo "SKIP test_docker_clients.sh: no docker CLI"; exit 0; }
+
+docker_flags() { echo --docker-socket "$T/docker.sock" --docker-user 65533:65533; }
+dock() { DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$T/docker.sock" docker "$@"; }
+import_busybox() { ctl image import "oci:$IMGS/oci:test" busybox:latest >/dev/null; }
+n_docker_procs() { pgrep -x corral-docker | wc -l; }
+
+# run --rm prints the output and passes the exit code on, and leaves no
+# container; run -i feeds stdin; a missing image is a clear error
+test_dkc_run_rm_and_stdin() {
+	trap cleanup_sv EXIT
+	start_sv $(docker_flags)
+	import_busybox
+	assert_eq "$(dock run --rm busybox:latest echo hello)" hello "run --rm's output"
+	local rc=0
+	dock run --rm busybox:latest sh -c 'exit 7' || rc=$?
+	assert_eq "$rc" 7 "run --rm's exit code"
+	assert_eq "$(echo piped | dock run --rm -i busybox:latest cat)" piped "run -i's stdin"
+	assert_eq "$(dock run --rm busybox:latest sh -c 'echo out; echo err >&2' 2>/dev/null)" out "stdout apart"
+	assert_eq "$(ctl ps -a -q | wc -l)" 0 "no container left by run --rm"
+	local out
+	out=$(dock run --rm nosuch.invalid/none:1 true 2>&1) && fail "a missing image ran"
+	assert_contains "$out" "nosuch.invalid/none" "the error names the image"
+}
+
+# docker cp both ways, and events as they happen
+test_dkc_cp_and_events() {
+	trap cleanup_sv EXIT
+	start_sv $(docker_flags)
+	import_busybox
+	dock events --format '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}' >"$T/ev" &
+	local ev=$!
+	dock run -d --name box busybox:latest sleep 1000 >/dev/null
+	head -c 300000 /dev/urandom >"$T/blob"
+	dock cp "$T/blob" box:/tmp/blob
+	assert_eq "$(ctl exec box md5sum /tmp/blob | cut -d' ' -f1)" \
+		"$(md5sum <"$T/blob" | cut -d' ' -f1)" "the file copied in"
+	dock cp box:/tmp/blob "$T/back"
+	cmp -s "$T/blob" "$T/back" || fail "the file copied out differs"
+	dock cp box:/etc/passwd - | tar -tf - | grep -qx passwd || fail "cp to stdout is not a tar with passwd"
+	local out
+	out=$(dock cp box:/no/such "$T/x" 2>&1) && fail "cp of a missing path succeeded"
+	dock rm -f box >/dev/null
+	wait_for 10 grep -q "container destroy box" "$T/ev"
+	kill "$ev"
+	wait "$ev" 2>/dev/null || true
+	grep -q "container start box" "$T/ev" || fail "no start event: $(cat "$T/ev")"
+}
+
+# A compose file with three services on the project's network, env,
+# ports, depends_on and a healthcheck: up, ps, logs, down
+test_dkc_compose_up_ps_logs_down() {
+	trap cleanup_sv EXIT
+	command -v docker-compose >/dev/null || skip "no docker-compose"
+	need_cni
+	start_sv_netns $(docker_flags)
+	import_busybox
+	mkdir -p "$T/proj"
+	cat >"$T/proj/docker-compose.yml" <<-'YML'
+	version: "3.7"
+	services:
+	  web:
+	    image: busybox:latest
+	    command: sh -c 'mkdir -p /www && echo hello-compose >/www/index.html && httpd -f -p 80 -h /www'
+	    ports: ["18080:80"]
+	    environment: [GREETING=hi]
+	    healthcheck:
+	      test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1/"]
+	      interval: 1s
+	  worker:
+	    image: busybox:latest
+	    command: sh -c 'echo worker says $$GREETING; sleep 1000'
+	    environment: [GREETING=hello]
+	    depends_on: [web]
+	  client:
+	    image: busybox:latest
+	    command: sh -c 'until wget -q -O- http://$$WEB:80/; do sleep 0.2; done; sleep 1000'
+	    environment: [WEB=web]
+	    depends_on: [web]
+	YML
+	local dc=(env DOCKER_HOST="unix://$T/docker.sock" DOCKER_CONFIG="$T/dc0" docker-compose -p demo -f "$T/proj/docker-compose.yml")
+	"${dc[@]}" up -d >"$T/up.out" 2>&1 || fail "compose up: $(cat "$T/up.out")"
+	assert_eq "$(dock ps --format '{{.Names}}' | sort | tr '\n' ' ')" "demo_client_1 demo_web_1 demo_worker_1 " "compose's containers"
+	assert_eq "$(dock network ls --format '{{.Name}}' | grep -c '^demo_default$')" 1 "the project's network"
+	wait_for 20 sh -c "[ \"\$(DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$T/docker.sock' docker inspect -f '{{.State.Health.Status}}' demo_web_1)\" = healthy ]"
+	assert_eq "$(inns curl -s http://127.0.0.1:18080/)" hello-compose "the published port"
+	wait_for 10 sh -c "'${dc[*]}' logs worker 2>/dev/null | grep -q 'worker says hello'" 2>/dev/null ||
+		"${dc[@]}" logs worker 2>&1 | grep -q "worker says hello" || fail "compose logs: $("${dc[@]}" logs worker 2>&1)"
+	"${dc[@]}" ps >"$T/ps.out" 2>&1
+	assert_eq "$(grep -c ' Up' "$T/ps.out")" 3 "compose ps: $(cat "$T/ps.out")"
+	"${dc[@]}" down >"$T/down.out" 2>&1 || fail "compose down: $(cat "$T/down.out")"
+	assert_eq "$(ctl ps -a -q | wc -l)" 0 "no container after down"
+	assert_eq "$(dock network ls --format '{{.Name}}' | grep -c '^demo_default$')" 0 "the network is gone"
+	assert_eq "$(inns ip -o link show type veth | wc -l)" 0 "no veth left"
+}
+
+# Hostile HTTP costs only the corral-docker that reads it: oversized
+# headers and bodies, two Content-Lengths, a path with .., a slow client,
+# and a hijack that never reads; corrald and the next client go on, and
+# each process ends with its connection.
+test_dkc_hostile_http() {
+	trap cleanup_sv EXIT
+	start_sv $(docker_flags)
+	import_busybox
+	dock run -d --name box busybox:latest sh -c 'while :; do echo flood flood flood flood; done' >/dev/null
+	python3 - "$T/docker.sock" >"$T/hostile.out" 2>&1 <<-'PY' || fail "the hostile client: $(cat "$T/hostile.out")"
+	import socket, sys, time
+	path = sys.argv[1]
+	def conn():
+	    s = socket.socket(socket.AF_UNIX)
+	    s.connect(path)
+	    s.settimeout(10)
+	    return s
+	def ask(raw):
+	    s = conn()
+	    try:
+	        s.sendall(raw)
+	    except (BrokenPipeError, ConnectionResetError):
+	        pass  # closed on us mid-request: refused; what it said first is read below
+	    try:
+	        data = s.recv(65536)
+	    except (ConnectionResetError, socket.timeout):
+	        data = b""
+	    s.close()
+	    return data.split(b"\r\n", 1)[0].decode(errors="replace")
+	# headers far past any limit
+	print("big-headers", ask(b"GET /_ping HTTP/1.1\r\nHost: d\r\nX-A: " + b"a" * 300000 + b"\r\n\r\n"))
+	# a body past the 1 MiB bound
+	print("big-body", ask(b"POST /v1.41/containers/create HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n" + b"{" * 2000000))
+	# a request smuggled with two lengths
+	print("two-lengths", ask(b"POST /v1.41/containers/prune HTTP/1.1\r\nHost: d\r\nContent-Length: 0\r\nContent-Length: 44\r\n\r\nGET /v1.41/containers/json HTTP/1.1\r\n\r\n"))
+	# .. in the path
+	print("dotdot", ask(b"GET /v1.41/containers/../../etc/passwd HTTP/1.1\r\nHost: d\r\n\r\n"))
+	# a slow client: half a request line, then nothing
+	slow = conn()
+	slow.sendall(b"GET /_pi")
+	# a hijack that never reads: attach to the flood
+	h = conn()
+	h.sendall(b"POST /v1.41/containers/box/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+	time.sleep(0.5)
+	print("while-held", ask(b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n"))
+	slow.close()
+	h.close()
+	PY
+	cat "$T/hostile.out"
+	for what in big-headers big-body two-lengths; do
+		grep -q "^$what HTTP/1.1 4[0-9][0-9]" "$T/hostile.out" || grep -q "^$what \$" "$T/hostile.out" ||
+			fail "$what was not refused: $(grep "^$what" "$T/hostile.out")"
+	done
+	grep -q "^dotdot HTTP/1.1 404" "$T/hostile.out" || fail "the path with ..: $(grep '^dotdot' "$T/hostile.out")"
+	grep -q "^while-held HTTP/1.1 200" "$T/hostile.out" || fail "a client beside the slow one and the hijack was not served"
+	ctl ping >/dev/null || fail "corrald does not answer"
+	assert_eq "$(dock version --format '{{.Server.APIVersion}}')" 1.41 "the next client"
+	wait_for 10 sh -c "[ \$(pgrep -x corral-docker | wc -l) -eq 0 ]"
+	assert_eq "$(dock inspect -f '{{.State.Status}}' box)" running "the flooding container runs on"
+	dock rm -f box >/dev/null
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
