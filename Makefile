@@ -142,7 +142,15 @@ check-unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(B)
 
 # what the integration and VM tiers run, built once before they start
-test-deps: all $(HELPER_BINS)
+test-deps: all $(HELPER_BINS) $(B)/npm/testcontainers/.installed
+
+# testcontainers (npm), which test_docker_clients.sh drives against corrald,
+# from its lockfile; installed here because the tests run with no network.
+# Where npm cannot reach its registry the case says so and fails.
+$(B)/npm/testcontainers/.installed: tests/clients/testcontainers/package.json tests/clients/testcontainers/package-lock.json
+	@rm -rf $(dir $@) && mkdir -p $(dir $@) && cp $^ $(dir $@)
+	@if command -v npm >/dev/null; then cd $(dir $@) && npm ci --no-audit --no-fund --loglevel=error >npm.log 2>&1 && touch .installed || \
+		{ echo "testcontainers: npm ci failed (see $(dir $@)npm.log)"; touch .installed; }; else touch $@; fi
 
 check-integration: all $(HELPER_BINS)
 	@tests/integration/run.sh $(B)

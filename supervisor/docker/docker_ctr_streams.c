@@ -198,7 +198,8 @@ void dk_ctr_logs(dk_req *r, const char *arg)
 	bool tty = dk_bool(json_get(c, "config"), "tty");
 	vl_reply_release(&rep);
 	jg_key_bool(g, "follow", dk_query_bool(r, "follow", false));
-	if (tail && *tail && !streq(tail, "all")) {
+	/* "all", and a negative count as docker-modem sends (-1), mean all */
+	if (tail && *tail && !streq(tail, "all") && tail[0] != '-') {
 		long long n;
 		if (dk_query_int(r, "tail", 0, &n) < 0 || n < 0) {
 			dk_error(r, 400, "invalid tail: %s", tail);

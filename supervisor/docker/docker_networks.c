@@ -78,8 +78,11 @@ void dk_net_inspect(dk_req *r, const char *arg)
 		dk_json(r, 200, g);
 		return;
 	}
+	/* Docker's "bridge" is corral's own bridge network, "corral", as
+	 * podman's compat service answers it with "podman" (testcontainers
+	 * reads its gateway) */
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
-	jg_key_str(p, "name", arg);
+	jg_key_str(p, "name", streq(arg, "bridge") ? "corral" : arg);
 	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
 	if (dk_call(r, "NetworkInspect", params, &rep) < 0) {
@@ -142,8 +145,11 @@ void dk_net_remove(dk_req *r, const char *arg)
 		dk_error(r, 403, "%s is a pre-defined network and cannot be removed", arg);
 		return;
 	}
+	/* Docker's "bridge" is corral's own bridge network, "corral", as
+	 * podman's compat service answers it with "podman" (testcontainers
+	 * reads its gateway) */
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
-	jg_key_str(p, "name", arg);
+	jg_key_str(p, "name", streq(arg, "bridge") ? "corral" : arg);
 	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
 	if (dk_call(r, "NetworkRemove", params, &rep) < 0) {

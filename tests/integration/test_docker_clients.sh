@@ -169,6 +169,25 @@ test_dkc_hostile_http() {
 	dock rm -f box >/dev/null
 }
 
+# testcontainers (npm, with its resource reaper off, as CI runners set it):
+# a container with a wait strategy and a mapped port, an exec, its stop.
+# make test-deps installs it in the build tree from the lockfile (npm ci).
+test_dkc_testcontainers() {
+	trap cleanup_sv EXIT
+	command -v npm >/dev/null || skip "no npm"
+	need_cni
+	local src="$ROOTDIR/tests/clients/testcontainers" dir="$B/npm/testcontainers"
+	[ -d "$dir/node_modules/testcontainers" ] ||
+		fail "testcontainers is not installed in $dir (make test-deps runs npm ci): $(tail -3 "$dir/npm.log" 2>/dev/null)"
+	start_sv_netns $(docker_flags)
+	import_busybox
+	local out
+	out=$(inns env DOCKER_HOST="unix://$T/docker.sock" TESTCONTAINERS_RYUK_DISABLED=true NODE_PATH="$dir/node_modules" \
+		node "$src/tc.js" 2>&1) || fail "testcontainers: $out"
+	assert_eq "$(echo "$out" | tr '\n' ' ')" "started true served tc-hello exec exec-ok 3 stopped " "what testcontainers saw"
+	assert_eq "$(ctl ps -a -q | wc -l)" 0 "testcontainers' stop removed its container"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done
