@@ -61,7 +61,8 @@ test_dkc_cp_and_events() {
 }
 
 # A compose file with three services on the project's network, env,
-# ports, depends_on and a healthcheck: up, ps, logs, down
+# ports, depends_on, init (a shell as pid 1 ignores the stop's SIGTERM,
+# under Docker too) and a healthcheck: up, ps, logs, down
 test_dkc_compose_up_ps_logs_down() {
 	trap cleanup_sv EXIT
 	command -v docker-compose >/dev/null || skip "no docker-compose"
@@ -76,6 +77,7 @@ test_dkc_compose_up_ps_logs_down() {
 	    image: busybox:latest
 	    command: sh -c 'mkdir -p /www && echo hello-compose >/www/index.html && httpd -f -p 80 -h /www'
 	    ports: ["18080:80"]
+	    init: true
 	    environment: [GREETING=hi]
 	    healthcheck:
 	      test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1/"]
@@ -83,11 +85,13 @@ test_dkc_compose_up_ps_logs_down() {
 	  worker:
 	    image: busybox:latest
 	    command: sh -c 'echo worker says $$GREETING; sleep 1000'
+	    init: true
 	    environment: [GREETING=hello]
 	    depends_on: [web]
 	  client:
 	    image: busybox:latest
 	    command: sh -c 'until wget -q -O- http://$$WEB:80/; do sleep 0.2; done; sleep 1000'
+	    init: true
 	    environment: [WEB=web]
 	    depends_on: [web]
 	YML
