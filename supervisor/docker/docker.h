@@ -6,7 +6,8 @@
  * client's HTTP connection (SCM_RIGHTS); from then on fd 3 is a varlink
  * connection on which every call is the client's own, with the client's
  * identity, policy and objects. corral-docker gives up root before it
- * reads a byte of HTTP. */
+ * receives the connection: corrald keeps one started ahead (a standby),
+ * so that a connection does not wait for a process to start. */
 #pragma once
 #include "supervisor/varlink/client.h"
 

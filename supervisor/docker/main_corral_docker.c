@@ -42,20 +42,23 @@ int main(int argc, char **argv)
 	}
 	log_set_prog("corral-docker");
 	signal(SIGPIPE, SIG_IGN);
-	/* the client's connection first: nothing of it is read before the drop */
-	char b;
-	int http = -1;
-	size_t n = 0;
-	if (fd_recv(CORRALD_FD, &b, 1, &http, 1, &n, NULL, 0) != 1 || n != 1) {
-		log_error("no client connection from corrald on fd %d", CORRALD_FD);
-		return 1;
-	}
+	/* confined first: corrald may start it ahead of the connection it is
+	 * for (a standby), which then comes as the first message on fd 3 */
 	_cleanup_cerr_ cerr err = { 0 };
 	if (uid < 0 || gid < 0)
 		cerr_set(&err, EINVAL, "--uid and --gid are required");
 	if (err.code || docker_sandbox((uid_t)uid, (gid_t)gid, &err) < 0) {
 		log_cerr(LOG_LVL_ERROR, &err, NULL);
-		close(http);
+		return 1;
+	}
+	char b;
+	int http = -1;
+	size_t n = 0;
+	ssize_t got = fd_recv(CORRALD_FD, &b, 1, &http, 1, &n, NULL, 0);
+	if (got == 0)
+		return 0; /* a standby that corrald let go */
+	if (got != 1 || n != 1) {
+		log_error("no client connection from corrald on fd %d", CORRALD_FD);
 		return 1;
 	}
 	_cleanup_vl_client_ vl_client *vl = NULL;

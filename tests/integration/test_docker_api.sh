@@ -40,20 +40,24 @@ test_dk_socket_and_the_process_that_parses_http() {
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); sys.stdin.read()' "$T/docker.sock" <"$T/hold" &
 	local holder=$!
 	exec 7>"$T/hold"
-	wait_for 10 pgrep -x corral-docker
+	# the one serving the held connection, and the standby corrald keeps
+	# started for the next: each confined
+	wait_for 10 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq 2 ]"
 	local p
-	p=$(pgrep -x corral-docker)
-	assert_eq "$(field "$p" Uid | head -1)" 65533 "corral-docker's uid"
-	assert_eq "$(awk '/^Gid:/ {print $2}' "/proc/$p/status")" 65533 "its gid"
-	assert_eq "$(awk '/^Groups:/ {print $2}' "/proc/$p/status")" "" "its groups"
-	assert_eq "$(field "$p" CapEff)" 0000000000000000 "its effective capabilities"
-	assert_eq "$(field "$p" CapBnd)" 0000000000000000 "its bounding set"
-	assert_eq "$(field "$p" NoNewPrivs)" 1 "no_new_privs"
-	assert_eq "$(field "$p" Seccomp)" 2 "a seccomp filter"
-	assert_eq "$(ls -l "/proc/$p/fd" | grep -c "$STATE_D")" 0 "no fd in the state directory"
+	for p in $(pgrep -P $CORRALD_PID -x corral-docker); do
+		assert_eq "$(field "$p" Uid | head -1)" 65533 "corral-docker's uid"
+		assert_eq "$(awk '/^Gid:/ {print $2}' "/proc/$p/status")" 65533 "its gid"
+		assert_eq "$(awk '/^Groups:/ {print $2}' "/proc/$p/status")" "" "its groups"
+		assert_eq "$(field "$p" CapEff)" 0000000000000000 "its effective capabilities"
+		assert_eq "$(field "$p" CapBnd)" 0000000000000000 "its bounding set"
+		assert_eq "$(field "$p" NoNewPrivs)" 1 "no_new_privs"
+		assert_eq "$(field "$p" Seccomp)" 2 "a seccomp filter"
+		assert_eq "$(ls -l "/proc/$p/fd" | grep -c "$STATE_D")" 0 "no fd in the state directory"
+	done
 	exec 7>&-
 	wait "$holder"
-	wait_for 10 sh -c '! pgrep -x corral-docker'
+	# the connection's ends with it; the standby stays
+	wait_for 10 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq 1 ]"
 	# uid 4545 is in no group of corrald's: it connects (0666), and is closed
 	mkdir -p "$T/dc4545" && chown 4545 "$T/dc4545"
 	local out

@@ -18,6 +18,13 @@
 #define DOCKER_MAX_OUTPUT 4096  /* of what one says on stderr, for the log */
 #define DOCKER_FALLBACK_ID 65534 /* nobody, where docker-user names no user */
 
+/* A corral-docker started: corrald's end of its fd 3 until a connection is
+ * handed over it (then the varlink server's), -1 after. */
+struct docker_proc {
+	struct docker_socket *ds;
+	int sock;
+};
+
 /* One per corrald, never freed: a corral-docker that ends after the stop
  * still finds it (they end with corrald: PR_SET_PDEATHSIG). */
 static struct docker_socket {
@@ -27,6 +34,9 @@ static struct docker_socket {
 	el_source *src;
 	gid_t group;
 	size_t n_procs;
+	/* started ahead, confined, waiting for the next connection: a client
+	 * does not wait for a process to start and load its libraries */
+	struct docker_proc *standby;
 	char uid_arg[16], gid_arg[16];
 } the_socket = { .fd = -1 };
 
@@ -52,38 +62,71 @@ static int resolve_user(const char *spec, struct docker_socket *ds, cerr *err)
 
 static void on_proc_done(const el_child_result *r, void *data)
 {
-	struct docker_socket *ds = data;
+	struct docker_proc *p = data;
+	struct docker_socket *ds = p->ds;
 	ds->n_procs--;
+	if (ds->standby == p)
+		ds->standby = NULL;
+	if (p->sock >= 0)
+		close(p->sock);
 	if (r->code != 0) {
 		const char *why = r->out[1].len ? r->out[1].buf : "";
 		log_warn("corral-docker exited with %d%s%.*s", r->code, *why ? ": " : "", (int)strcspn(why, "\n"), why);
 	}
+	free(p);
 }
 
-/* One connection: corral-docker gets one end of a socketpair as fd 3 and
- * the client's connection over it; corrald serves the other end as the
- * client's own varlink connection. */
-static void serve(struct docker_socket *ds, int conn, const peer_cred *peer)
+/* A corral-docker, with one end of a socketpair as its fd 3. */
+static struct docker_proc *start_proc(struct docker_socket *ds)
 {
 	int sp[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
-		return log_warn("docker socket: socketpair: %s", strerror(errno));
-	_cleanup_close_ int theirs = sp[1];
-	char one = 'C';
-	if (fd_send(sp[0], &one, 1, &conn, 1, 0) != 1) {
-		close(sp[0]);
-		return log_warn("docker socket: could not hand the connection on");
+	if (ds->n_procs >= DOCKER_MAX_PROCS)
+		return NULL;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+		log_warn("docker socket: socketpair: %s", strerror(errno));
+		return NULL;
 	}
-	const char *why = vl_server_add_connection(ds->d->srv, sp[0], peer); /* takes sp[0] */
-	if (why)
-		return log_warn("docker socket: uid %u refused: %s", (unsigned)peer->uid, why);
+	_cleanup_close_ int theirs = sp[1];
+	struct docker_proc *p = calloc(1, sizeof(*p));
+	if (!p) {
+		close(sp[0]);
+		return NULL;
+	}
+	*p = (struct docker_proc){ .ds = ds, .sock = sp[0] };
 	char *argv[] = { ds->d->docker_bin, "--uid", ds->uid_arg, "--gid", ds->gid_arg, NULL };
 	el_child_opts o = { .path = ds->d->docker_bin, .argv = argv, .fd3 = theirs, .max_output = DOCKER_MAX_OUTPUT };
 	_cleanup_cerr_ cerr err = { 0 };
 	el_child *ch;
-	if (el_child_run(ds->d->loop, &o, on_proc_done, ds, &ch, &err) < 0)
-		return log_cerr(LOG_LVL_ERROR, &err, "docker socket: start corral-docker");
-	ds->n_procs++; /* its varlink end closes with it, so the call ends */
+	if (el_child_run(ds->d->loop, &o, on_proc_done, p, &ch, &err) < 0) {
+		log_cerr(LOG_LVL_ERROR, &err, "docker socket: start corral-docker");
+		close(p->sock);
+		free(p);
+		return NULL;
+	}
+	ds->n_procs++;
+	return p;
+}
+
+/* One connection: its corral-docker (the standby, else a new one) gets the
+ * client's connection over its fd 3; corrald serves the other end as the
+ * client's own varlink connection. Then the next standby starts. */
+static void serve(struct docker_socket *ds, int conn, const peer_cred *peer)
+{
+	struct docker_proc *p = ds->standby ? ds->standby : start_proc(ds);
+	ds->standby = NULL;
+	if (!p)
+		return log_warn("docker socket: no corral-docker for uid %u (%zu running)", (unsigned)peer->uid,
+				ds->n_procs);
+	char one = 'C';
+	const char *why;
+	if (fd_send(p->sock, &one, 1, &conn, 1, 0) != 1) {
+		log_warn("docker socket: could not hand the connection on");
+		close(p->sock); /* its corral-docker sees fd 3 close, and ends */
+	} else if ((why = vl_server_add_connection(ds->d->srv, p->sock, peer))) { /* takes the sock */
+		log_warn("docker socket: uid %u refused: %s", (unsigned)peer->uid, why);
+	}
+	p->sock = -1;
+	ds->standby = start_proc(ds);
 }
 
 static void on_accept(el_source *src, int fd, uint32_t events, void *data)
@@ -102,11 +145,6 @@ static void on_accept(el_source *src, int fd, uint32_t events, void *data)
 		/* who may call is as for varlink: root and the group's members */
 		if (!peer_allowed(&peer, ds->group)) {
 			log_warn("docker socket: uid %u is not in corrald's group; refused", (unsigned)peer.uid);
-			continue;
-		}
-		if (ds->n_procs >= DOCKER_MAX_PROCS) {
-			log_warn("docker socket: %d connections already; uid %u refused", DOCKER_MAX_PROCS,
-				 (unsigned)peer.uid);
 			continue;
 		}
 		serve(ds, conn, &peer);
@@ -132,6 +170,7 @@ int docker_socket_start(corrald *d, gid_t group, int activated_fd, cerr *err)
 	if (el_add_io(d->loop, ds->fd, EPOLLIN, on_accept, ds, &ds->src, err) < 0)
 		return -1;
 	d->docker = ds;
+	ds->standby = start_proc(ds);
 	log_info("the Docker API on %s", ds->path ? ds->path : "a socket-activated fd");
 	return 0;
 }

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include "common/dlib.h"
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -11,6 +12,36 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+/* libmicrohttpd, loaded only where metrics-listen is set: linked in, it
+ * and the TLS stack it brings (gnutls, nettle, p11-kit...) cost every
+ * corrald about 2.8 MB of RSS that most never use. */
+static struct mhd_lib {
+	typeof(MHD_start_daemon) *start_daemon;
+	typeof(MHD_stop_daemon) *stop_daemon;
+	typeof(MHD_get_daemon_info) *get_daemon_info;
+	typeof(MHD_run) *run;
+	typeof(MHD_get_timeout) *get_timeout;
+	typeof(MHD_create_response_from_buffer) *create_response_from_buffer;
+	typeof(MHD_add_response_header) *add_response_header;
+	typeof(MHD_queue_response) *queue_response;
+	typeof(MHD_destroy_response) *destroy_response;
+} mhd;
+
+#define SYM(f, name) DLIB_SYM(struct mhd_lib, f, name)
+static const struct dlib_sym mhd_syms[] = {
+	SYM(start_daemon, "MHD_start_daemon"),
+	SYM(stop_daemon, "MHD_stop_daemon"),
+	SYM(get_daemon_info, "MHD_get_daemon_info"),
+	SYM(run, "MHD_run"),
+	SYM(get_timeout, "MHD_get_timeout"),
+	SYM(create_response_from_buffer, "MHD_create_response_from_buffer"),
+	SYM(add_response_header, "MHD_add_response_header"),
+	SYM(queue_response, "MHD_queue_response"),
+	SYM(destroy_response, "MHD_destroy_response"),
+};
+#undef SYM
+static struct dlib mhd_dlib = DLIB_INIT("libmicrohttpd.so.12", mhd_syms, &mhd);
 
 #define MAX_CLIENTS 32
 #define CLIENT_TIMEOUT_SEC 10
@@ -31,14 +62,14 @@ struct metrics_http {
 static enum MHD_Result respond(struct MHD_Connection *conn, unsigned code, const char *ctype, const char *body,
 			       size_t len)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r = mhd.create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	enum MHD_Result q = MHD_queue_response(conn, code, r);
-	MHD_destroy_response(r);
+		mhd.add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	enum MHD_Result q = mhd.queue_response(conn, code, r);
+	mhd.destroy_response(r);
 	return q;
 }
 
@@ -67,21 +98,21 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 static void rearm(metrics_http *h)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
-	if (MHD_get_timeout(h->mhd, &ms) == MHD_YES)
+	if (mhd.get_timeout(h->mhd, &ms) == MHD_YES)
 		el_timer_set(h->timer, (uint64_t)ms * 1000 + 1, false);
 }
 
 static void on_mhd_io(el_source *s, int fd, uint32_t events, void *data)
 {
 	metrics_http *h = data;
-	MHD_run(h->mhd);
+	mhd.run(h->mhd);
 	rearm(h);
 }
 
 static void on_mhd_timer(el_source *s, void *data)
 {
 	metrics_http *h = data;
-	MHD_run(h->mhd);
+	mhd.run(h->mhd);
 	rearm(h);
 }
 
@@ -130,10 +161,14 @@ int metrics_http_listen(el_loop *loop, const char *addr, metrics_render_fn fn, v
 	m->loop = loop;
 	m->fn = fn;
 	m->data = data;
-	m->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, m,
+	if (!dlib_get(&mhd_dlib, err)) {
+		free(m);
+		return cerr_wrap(err, "metrics-listen %s", addr);
+	}
+	m->mhd = mhd.start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, m,
 				  MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CLIENTS,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CLIENT_TIMEOUT_SEC, MHD_OPTION_END);
-	const union MHD_DaemonInfo *info = m->mhd ? MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+	const union MHD_DaemonInfo *info = m->mhd ? mhd.get_daemon_info(m->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
 	if (!info) {
 		metrics_http_free(m);
 		return cerr_set(err, EIO, "metrics-listen %s: could not start the HTTP server", addr);
@@ -162,6 +197,6 @@ void metrics_http_free(metrics_http *h)
 	el_remove(h->src);
 	el_remove(h->timer);
 	if (h->mhd)
-		MHD_stop_daemon(h->mhd); /* closes the listening socket it was given */
+		mhd.stop_daemon(h->mhd); /* closes the listening socket it was given */
 	free(h);
 }
