@@ -47,3 +47,19 @@ char **strv_copy(char *const *v)
 	}
 	return c;
 }
+
+char *strv_join(char *const *v, const char *sep)
+{
+	size_t n = 1, sl = strlen(sep);
+	for (size_t i = 0; v && v[i]; i++)
+		n += strlen(v[i]) + (i ? sl : 0);
+	char *s = malloc(n), *p = s;
+	for (size_t i = 0; s && v && v[i]; i++) {
+		if (i)
+			p = stpcpy(p, sep);
+		p = stpcpy(p, v[i]);
+	}
+	if (s)
+		*p = '\0';
+	return s;
+}

@@ -259,6 +259,26 @@ static void gen_healthcheck(yajl_gen g, yajl_val hc)
 	yajl_gen_map_close(g);
 }
 
+/* The names it has on its network besides its own (compose's service
+ * name): each endpoint's Aliases, as corral attaches one network */
+static void gen_aliases(yajl_gen g, yajl_val eps)
+{
+	bool any = false;
+	for (size_t i = 0; YAJL_IS_OBJECT(eps) && i < eps->u.object.len; i++) {
+		yajl_val al = json_get(eps->u.object.values[i], "Aliases");
+		for (size_t k = 0; YAJL_IS_ARRAY(al) && k < al->u.array.len; k++) {
+			if (!YAJL_IS_STRING(al->u.array.values[k]))
+				continue;
+			if (!any)
+				jg_key(g, "networkAliases"), yajl_gen_array_open(g);
+			any = true;
+			jg_str(g, al->u.array.values[k]->u.string);
+		}
+	}
+	if (any)
+		yajl_gen_array_close(g);
+}
+
 /* The ContainerSpec's text, or NULL with r answered. */
 static char *make_spec(dk_req *r, yajl_val body, const char *name)
 {
@@ -299,6 +319,7 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name)
 	if (YAJL_IS_ARRAY(json_get(hc, "Dns")) && json_get(hc, "Dns")->u.array.len)
 		copy_strings(g, "dns", json_get(hc, "Dns"));
 	copy_strings(g, "extraHosts", json_get(hc, "ExtraHosts"));
+	gen_aliases(g, json_get(json_get(body, "NetworkingConfig"), "EndpointsConfig"));
 	yajl_gen_map_close(g);
 	return dk_params_end(g);
 }

@@ -100,6 +100,9 @@ test_dkc_compose_up_ps_logs_down() {
 	assert_eq "$(dock network ls --format '{{.Name}}' | grep -c '^demo_default$')" 1 "the project's network"
 	wait_for 20 sh -c "[ \"\$(DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$T/docker.sock' docker inspect -f '{{.State.Health.Status}}' demo_web_1)\" = healthy ]"
 	assert_eq "$(inns curl -s http://127.0.0.1:18080/)" hello-compose "the published port"
+	# a service's name is an alias on the project's network, as under Docker
+	assert_eq "$(ctl exec demo_client_1 wget -q -O- http://web/)" hello-compose "web by its service name"
+	assert_eq "$(ctl exec demo_worker_1 wget -q -O- http://web:80/)" hello-compose "from another service too"
 	wait_for 10 sh -c "'${dc[*]}' logs worker 2>/dev/null | grep -q 'worker says hello'" 2>/dev/null ||
 		"${dc[@]}" logs worker 2>&1 | grep -q "worker says hello" || fail "compose logs: $("${dc[@]}" logs worker 2>&1)"
 	"${dc[@]}" ps >"$T/ps.out" 2>&1

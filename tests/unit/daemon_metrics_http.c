@@ -1,4 +1,4 @@
-/* supervisor/daemon/metrics_http.c: the /metrics endpoint on the event loop. */
+/* supervisor/daemon/core/metrics_http.c: the /metrics endpoint (libmicrohttpd) on the event loop. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -58,8 +58,9 @@ static void test_metrics_http(void **state)
 	assert_non_null(strstr(nf, "HTTP/1.1 404"));
 	_cleanup_free_ char *na = http_get(l, port, "POST /metrics HTTP/1.1\r\n\r\n");
 	assert_non_null(strstr(na, "HTTP/1.1 405"));
+	/* libmicrohttpd closes on a request line it cannot read */
 	_cleanup_free_ char *bad = http_get(l, port, "garbage\r\n\r\n");
-	assert_non_null(strstr(bad, "HTTP/1.1 400"));
+	assert_true(!bad || !*bad || strstr(bad, "HTTP/1.1 400"));
 	metrics_http_free(h);
 	el_free(l);
 	assert_true(metrics_http_listen(NULL, "nonsense", render_fixed, NULL, &h, &err) < 0);

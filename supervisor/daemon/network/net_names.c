@@ -6,6 +6,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
+#include "common/strv.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +18,7 @@
 
 typedef struct member {
 	char *id, *ip, *gateway, *hostname, *name;
+	char *aliases; /* ','-separated; NULL: none (a record before aliases) */
 } member;
 
 typedef struct members {
@@ -77,7 +79,8 @@ static void members_path(const corrald *d, const char *net, char *buf, size_t n)
 	snprintf(buf, n, "%s/networks/names/%s", d->cfg->state_dir, net);
 }
 
-/* Split a line into its five words; false when it has not five. */
+/* Split a line into its five words and its aliases, when it has them;
+ * false when it has not five or six. */
 static bool split(char *line, member *m)
 {
 	char **w[] = { &m->id, &m->ip, &m->gateway, &m->hostname, &m->name };
@@ -85,7 +88,24 @@ static bool split(char *line, member *m)
 	for (size_t i = 0; i < ARRAY_SIZE(w); i++)
 		if (!(*w[i] = strtok_r(i ? NULL : line, " ", &save)))
 			return false;
+	m->aliases = strtok_r(NULL, " ", &save);
 	return strtok_r(NULL, " ", &save) == NULL;
+}
+
+/* A member's names on the network: hostname, name (when another) and its
+ * aliases, space-separated. */
+static char *names_of(const member *m)
+{
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	if (sb_adds(&sb, m->hostname) < 0 || (!streq(m->hostname, m->name) && sb_addf(&sb, " %s", m->name) < 0))
+		return NULL;
+	for (const char *a = m->aliases; a && *a;) {
+		size_t l = strcspn(a, ",");
+		if (l && sb_addf(&sb, " %.*s", (int)l, a) < 0)
+			return NULL;
+		a += l + (a[l] == ',');
+	}
+	return sb_detach(&sb);
 }
 
 static int members_load(const char *path, members *m, cerr *err)
@@ -112,8 +132,8 @@ static int members_save(const char *path, const members *m, cerr *err)
 {
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < m->n; i++)
-		if (sb_addf(&sb, "%s %s %s %s %s\n", m->v[i].id, m->v[i].ip, m->v[i].gateway, m->v[i].hostname,
-			    m->v[i].name) < 0)
+		if (sb_addf(&sb, "%s %s %s %s %s%s%s\n", m->v[i].id, m->v[i].ip, m->v[i].gateway, m->v[i].hostname,
+			    m->v[i].name, m->v[i].aliases ? " " : "", m->v[i].aliases ? m->v[i].aliases : "") < 0)
 			return cerr_set(err, ENOMEM, "out of memory");
 	return write_file_atomic(path, sb.buf ? sb.buf : "", sb.len, 0600, err);
 }
@@ -125,18 +145,17 @@ static int rewrite_one(corrald *d, const members *m, size_t k, cerr *err)
 	if (!c)
 		return 0; /* gone: its detach removes it from the list */
 	_cleanup_free_ hosts_peer *peers = calloc(m->n ? m->n : 1, sizeof(*peers));
-	_cleanup_free_ char *names = calloc(m->n ? m->n : 1, 2 * CTR_NAME_MAX + 2);
+	_cleanup_strv_ char **names = calloc(m->n + 1, sizeof(char *));
 	if (!peers || !names)
 		return cerr_set(err, ENOMEM, "out of memory");
 	size_t np = 0;
 	for (size_t i = 0; i < m->n; i++) {
 		if (i == k)
 			continue;
-		char *slot = names + np * (2 * CTR_NAME_MAX + 2);
-		snprintf(slot, 2 * CTR_NAME_MAX + 2, "%s%s%s", m->v[i].hostname,
-			 streq(m->v[i].hostname, m->v[i].name) ? "" : " ",
-			 streq(m->v[i].hostname, m->v[i].name) ? "" : m->v[i].name);
-		peers[np++] = (hosts_peer){ m->v[i].ip, slot };
+		if (!(names[np] = names_of(&m->v[i])))
+			return cerr_set(err, ENOMEM, "out of memory");
+		peers[np] = (hosts_peer){ m->v[i].ip, names[np] };
+		np++;
 	}
 	hosts_in in = { .hostname = ctr_hostname(d, c), .name = c->name, .ip = m->v[k].ip,
 			.gateway = streq(m->v[k].gateway, "-") ? NULL : m->v[k].gateway, .extra = c->spec.extra_hosts,
@@ -170,6 +189,9 @@ int names_network_changed(corrald *d, const ctr *c, const char *net, const char 
 	_cleanup_(members_release) members m = { 0 };
 	if ((r = members_load(path, &m, err)) < 0)
 		return r;
+	_cleanup_free_ char *aliases = c->spec.network_aliases ? strv_join(c->spec.network_aliases, ",") : NULL;
+	if (c->spec.network_aliases && !aliases)
+		return cerr_set(err, ENOMEM, "out of memory");
 	if (!m.v && !(m.v = calloc(NAMES_MEMBERS_MAX + 1, sizeof(*m.v))))
 		return cerr_set(err, ENOMEM, "out of memory");
 	size_t w = 0;
@@ -182,7 +204,7 @@ int names_network_changed(corrald *d, const ctr *c, const char *net, const char 
 			return cerr_set(err, ip ? ENOSPC : EINVAL, "network %s: %s", net,
 					ip ? "too many containers" : "no address");
 		m.v[m.n++] = (member){ (char *)c->id, (char *)ip, (char *)(gateway ? gateway : "-"),
-				       (char *)ctr_hostname(d, c), c->name };
+				       (char *)ctr_hostname(d, c), c->name, aliases };
 	}
 	if ((r = members_save(path, &m, err)) < 0)
 		return r;

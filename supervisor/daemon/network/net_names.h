@@ -3,8 +3,9 @@
  * its network come and go.
  *
  * <state-dir>/networks/names/<network> lists the containers attached to a
- * network ("<id> <ip> <gateway> <hostname> <name>" lines, written
- * atomically): it is what every member's hosts file is made from, and it
+ * network ("<id> <ip> <gateway> <hostname> <name> [<aliases>]" lines, written
+ * atomically; a sixth word, when it has aliases, lists them with commas):
+ * it is what every member's hosts file is made from, and it
  * outlives a corrald restart. */
 #pragma once
 #include <stdbool.h>

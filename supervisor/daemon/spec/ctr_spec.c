@@ -150,7 +150,7 @@ static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)
 static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
 	"restart", "network", "ports", "labels", "tty", "interactive", "stopSignal", "stopTimeout", "capAdd", "capDrop",
-	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "extraHosts", "session",
+	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "extraHosts", "networkAliases", "session",
 	"healthcheck", "noHealthcheck", "userns", "apparmorProfile", NULL,
 };
 

@@ -49,6 +49,7 @@ typedef struct ctr_spec {
 	char *apparmor;  /* apparmorProfile: NULL is corrald's default where AppArmor is on */
 	char **dns;      /* nameserver IPs (spec/names.h); NULL: the host's */
 	char **extra_hosts; /* "NAME:IP" lines for its /etc/hosts */
+	char **network_aliases; /* more names it has on its network (compose's service name) */
 	char **env;      /* KEY=VALUE */
 	char *workdir, *user;
 	ctr_mount *mounts;

@@ -17,7 +17,8 @@ void names_spec_release(ctr_spec *s)
 {
 	strv_free(s->dns);
 	strv_free(s->extra_hosts);
-	s->dns = s->extra_hosts = NULL;
+	strv_free(s->network_aliases);
+	s->dns = s->extra_hosts = s->network_aliases = NULL;
 }
 
 static int get_list(yajl_val spec, const char *key, size_t max, char ***out, json_fault *f)
@@ -48,8 +49,13 @@ int names_spec_parse(yajl_val spec, ctr_spec *s, json_fault *f)
 	char p[JSON_PATH_MAX];
 	int r;
 	if ((r = get_list(spec, "dns", NAMES_DNS_MAX, &s->dns, f)) < 0 ||
-	    (r = get_list(spec, "extraHosts", NAMES_EXTRA_HOSTS_MAX, &s->extra_hosts, f)) < 0)
+	    (r = get_list(spec, "extraHosts", NAMES_EXTRA_HOSTS_MAX, &s->extra_hosts, f)) < 0 ||
+	    (r = get_list(spec, "networkAliases", NAMES_ALIASES_MAX, &s->network_aliases, f)) < 0)
 		return r;
+	for (size_t i = 0; s->network_aliases && s->network_aliases[i]; i++)
+		if (!ctr_hostname_valid(s->network_aliases[i]) || strchr(s->network_aliases[i], ','))
+			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.networkAliases", i),
+					      "must be a host name, not \"%s\"", s->network_aliases[i]);
 	for (size_t i = 0; s->dns && s->dns[i]; i++)
 		if (!names_ip_valid(s->dns[i]))
 			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.dns", i),

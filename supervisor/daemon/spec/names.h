@@ -1,5 +1,6 @@
-/* ContainerSpec's dns ([]string of IP addresses) and extraHosts
- * ([]string of "NAME:IP"), checked as they are parsed. */
+/* ContainerSpec's dns ([]string of IP addresses), extraHosts ([]string
+ * of "NAME:IP") and networkAliases (host names), checked as they are
+ * parsed. */
 #pragma once
 #include <stdbool.h>
 #include <yajl/yajl_tree.h>
@@ -8,6 +9,7 @@
 
 #define NAMES_DNS_MAX 16
 #define NAMES_EXTRA_HOSTS_MAX 256
+#define NAMES_ALIASES_MAX 32
 
 int names_spec_parse(yajl_val spec, ctr_spec *s, json_fault *f);
 void names_spec_release(ctr_spec *s);
