@@ -21,6 +21,7 @@
 	{ "entrypoint", 0, OPT_STR, "CMD", "replace the image's ENTRYPOINT: a command, a JSON array, or \"\"" }, \
 	{ "hostname", 'h', OPT_STR, "NAME", "the container's hostname (default: its name)" }, \
 	{ "add-host", 0, OPT_LIST, "NAME:IP", "add a line to its /etc/hosts" }, \
+	{ "network-alias", 0, OPT_LIST, "NAME", "another name it has on its network (in its peers' /etc/hosts)" }, \
 	{ "dns", 0, OPT_LIST, "IP", "a nameserver for its /etc/resolv.conf, in place of the host's" }, \
 	{ "read-only", 0, OPT_FLAG, "", "mount the root filesystem read-only" }, \
 	{ "init", 0, OPT_FLAG, "", "run an init (catatonit or tini) as pid 1 that reaps and forwards signals" }, \

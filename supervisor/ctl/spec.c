@@ -181,7 +181,7 @@ static int gen_simple(const ctl_args *a, yajl_gen g)
 		{ "privileged", "privileged" },
 	}, lists[] = {
 		{ "cap-add", "capAdd" }, { "cap-drop", "capDrop" }, { "tmpfs", "tmpfs" },
-		{ "add-host", "extraHosts" }, { "dns", "dns" },
+		{ "add-host", "extraHosts" }, { "dns", "dns" }, { "network-alias", "networkAliases" },
 	};
 	int r = 0;
 	for (size_t i = 0; !r && i < ARRAY_SIZE(strs); i++)

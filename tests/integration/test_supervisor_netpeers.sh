@@ -32,9 +32,15 @@ test_netp_names_on_one_network_and_not_across_two() {
 	need_cni
 	start_sv_netns
 	echoer a
-	ctl run -d --name b "$IMG" sleep 1000 >/dev/null
+	ctl run -d --name b --network-alias bee --network-alias b2 "$IMG" sleep 1000 >/dev/null
 	local ipa
 	ipa=$(ip_of a)
+	# b's aliases are names of b's in a's hosts, on b's address
+	assert_eq "$(ctl exec a cat /etc/hosts | awk '$0 ~ / bee( |$)/ && $0 ~ / b2( |$)/ { print $1 }')" "$(ip_of b)" \
+		"b's aliases in a's hosts: $(ctl exec a cat /etc/hosts)"
+	local out
+	out=$(ctl run --rm --network-alias 'no/slash' "$IMG" true 2>&1) && fail "an alias with a slash was taken"
+	assert_contains "$out" "spec.networkAliases[0]" "the refusal names the field"
 	assert_contains "$(ctl exec b cat /etc/hosts)" "$ipa" "b's hosts: a's address"
 	hosts_has b a || fail "b's hosts has no a: $(ctl exec b cat /etc/hosts)"
 	# a's file is bound on its /etc/hosts, and was rewritten in place when b came
@@ -45,7 +51,7 @@ test_netp_names_on_one_network_and_not_across_two() {
 	ctl network create other >/dev/null
 	ctl run -d --name c --network other "$IMG" sleep 1000 >/dev/null
 	hosts_has c a && fail "c, on network other, has a in its hosts"
-	local out rc=0
+	local rc=0
 	out=$(ctl exec c nc -w 2 "$ipa" 7000 2>&1) || rc=$?
 	assert_not_contains "$out" "pong" "c reached a across networks"
 	# a goes: b forgets it
