@@ -140,6 +140,10 @@ long long ctl_int(yajl_val o, const char *key, long long dflt);
 int ctl_output(yajl_val items, yajl_val rows, const char *dflt, const tmpl_title *titles);
 /* v as indented JSON; 0 or EXIT_CTL. */
 int ctl_print_json(yajl_val v);
+/* ctl_system.c: info's and system info's reply, as podman prints it; and
+ * system df. */
+int ctl_show_info(yajl_val p);
+int ctl_system_df(ctl_args *a);
 /* "reclaimed 1.2MB", from a prune's reclaimedBytes. */
 void ctl_print_reclaimed(yajl_val reply);
 /* ctl_output of what two generators hold, each an open array (closed here). */

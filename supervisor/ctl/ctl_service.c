@@ -1,5 +1,6 @@
 /* corralctl's verbs about corrald itself and about corralctl: ping, info,
- * metrics, health, describe, call, system prune, version, help, completion. */
+ * metrics, health, describe, call, system prune, version, help, completion
+ * (system info and df: ctl_system.c). */
 #include "supervisor/ctl/ctl.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -10,18 +11,6 @@
 static int show_ping(yajl_val p)
 {
 	printf("ok\n");
-	return 0;
-}
-
-static int show_info(yajl_val p)
-{
-	if (ctl_json)
-		return ctl_print_json(p);
-	for (size_t i = 0; YAJL_IS_OBJECT(p) && i < p->u.object.len; i++) {
-		yajl_val v = p->u.object.values[i];
-		_cleanup_free_ char *s = YAJL_IS_STRING(v) ? strdup(v->u.string) : ctl_to_json(v, false);
-		printf("%-14s %s\n", p->u.object.keys[i], s ? s : "");
-	}
 	return 0;
 }
 
@@ -52,7 +41,7 @@ static int show_health(yajl_val p)
 static int show_description(yajl_val p) { return show_text(p, "description"); }
 
 static int v_ping(ctl_args *a) { return ctl_call_show(M("Ping"), NULL, show_ping); }
-static int v_info(ctl_args *a) { return ctl_call_show(M("GetInfo"), NULL, show_info); }
+static int v_info(ctl_args *a) { return ctl_call_show(M("GetInfo"), NULL, ctl_show_info); }
 static int v_metrics(ctl_args *a) { return ctl_call_show(M("Metrics"), NULL, show_metrics); }
 static int v_health(ctl_args *a) { return ctl_call_show(M("Health"), NULL, show_health); }
 
@@ -173,6 +162,10 @@ static const ctl_opt system_prune_opts[] = { CTL_OPT_PRUNE_ALL, CTL_OPT_NEVER_AS
 const ctl_cmd ctl_service_cmds[] = {
 	{ "system prune", "", "Remove stopped containers, then unused images and layers", system_prune_opts, 0, 0, 0,
 	  COMPLETE_NONE, v_system_prune },
+	{ "system df", "", "Show what images and containers take, and what a prune would free", NULL, 0, 0, 0,
+	  COMPLETE_NONE, ctl_system_df },
+	{ "system info", "", "Show corrald and the host: kernel, cgroups, security, storage, network, counts", NULL, 0,
+	  0, 0, COMPLETE_NONE, v_info },
 	{ "ping", "", "Check that corrald answers", NULL, 0, 0, 0, COMPLETE_NONE, v_ping },
 	{ "info", "", "Show what corrald reports about itself", NULL, 0, 0, 0, COMPLETE_NONE, v_info },
 	{ "metrics", "", "Print corrald's metrics (Prometheus text)", NULL, 0, 0, 0, COMPLETE_NONE, v_metrics },

@@ -1,4 +1,5 @@
 #include "supervisor/daemon/health/checker.h"
+#include "supervisor/daemon/core/host_info.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/readiness/readiness.h"
 #include "supervisor/daemon/service.h"
@@ -66,6 +67,18 @@ static int m_get_info(vl_call *call, yajl_val params, void *ud)
 	size_t n_images = 0;
 	corrald_update_image_gauges(d, &n_images);
 	jg_key_int(g, "images", (long long)n_images);
+	jg_key(g, "host");
+	yajl_gen_map_open(g);
+	host_info_gen(d, g);
+	jg_key(g, "containerStates");
+	yajl_gen_map_open(g);
+	static const struct { const char *name; int status; } states[] = {
+		{ "created", CS_CREATED }, { "running", CS_RUNNING }, { "paused", CS_PAUSED }, { "exited", CS_EXITED },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(states); i++)
+		jg_key_int(g, states[i].name, (long long)ctr_count(d, states[i].status));
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	return vl_call_reply_gen(call, g);
 }
