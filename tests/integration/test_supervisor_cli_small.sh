@@ -92,4 +92,30 @@ test_cli_metrics_address_and_import_cancel() {
 	return 0
 }
 
+# system info says what podman's does of the host; system df adds up what
+# images and containers take, and what a prune would free
+test_cli_system_info_and_df() {
+	trap cleanup_sv EXIT
+	start_sv
+	"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+	ctl image import "oci:$FIXTURES/images/oci:test" bb:1 >/dev/null
+	ctl run -d --name up bb:1 sleep 1000 >/dev/null
+	ctl run --name wrote bb:1 sh -c 'head -c 300000 /dev/zero >/big'
+	local info
+	info=$(ctl --json system info)
+	assert_eq "$(jq -r .host.kernel <<<"$info")" "$(uname -r)" "the kernel"
+	assert_eq "$(jq -r .host.arch <<<"$info")" "$(uname -m)" "the arch"
+	assert_eq "$(jq -r '.host.cgroupManager, .host.ociRuntime, .host.networkBackend' <<<"$info" | tr '\n' ' ')" \
+		"cgroupfs corral cni " "the manager, runtime and network backend"
+	assert_eq "$(jq -r '.host.containerStates | "\(.running) \(.exited) \(.created)"' <<<"$info")" "1 1 0" "containers by state"
+	assert_contains "$(ctl system info)" "  kernel: $(uname -r)" "the text form, nested as podman's"
+	local df
+	df=$(ctl --json system df)
+	assert_eq "$(jq -r '.[1] | "\(.total) \(.active) \(.reclaimable >= 300000)"' <<<"$df")" "2 1 true" "containers"
+	assert_eq "$(jq -r '.[0] | "\(.total) \(.active) \(.reclaimable)"' <<<"$df")" "1 1 0" "images: the one in use"
+	assert_contains "$(ctl system df | head -1)" "TYPE" "the table's header"
+	ctl rm -f up wrote >/dev/null
+	assert_eq "$(ctl --json system df | jq -r '.[0].reclaimable > 0')" true "an unused image is reclaimable"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do run_test "$t"; done
