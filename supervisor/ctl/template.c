@@ -69,7 +69,10 @@ static void nodes_free(node *n)
 
 static inline void nodes_freep(node **n) { nodes_free(*n); }
 
+#define MAX_NESTING 64 /* blocks in blocks: bounded, as the stack is */
+
 typedef struct parser {
+	int depth;
 	const char *p;
 	const char *fmt;
 	bool trim_next; /* the last action ended with -}} */
@@ -192,6 +195,8 @@ static int parse_list(parser *ps, node **out, word *stop)
 		else if (n->kind == N_RANGE)
 			r = range_vars(n, n->w, ps->err);
 		word st;
+		if (r == 0 && ++ps->depth > MAX_NESTING)
+			r = cerr_set(ps->err, EINVAL, "%s: blocks more than %d deep", ps->fmt, MAX_NESTING);
 		if (r == 0)
 			r = parse_list(ps, &n->body, &st);
 		/* {{else if x}} is an else holding an if, which ends with this {{end}} */
@@ -214,6 +219,7 @@ static int parse_list(parser *ps, node **out, word *stop)
 					r = cerr_set(ps->err, EINVAL, "%s: {{else}} after {{else}}", ps->fmt);
 			}
 		}
+		ps->depth--;
 		if (r == 0)
 			r = cerr_set(ps->err, EINVAL, "%s: {{%s}} without {{end}}", ps->fmt, kw);
 		if (r < 0) {

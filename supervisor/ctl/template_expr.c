@@ -20,7 +20,10 @@ typedef struct cursor {
 	taction a; /* the whole action, for errors */
 	tctx *c;
 	bool lenient;
+	int depth; /* of ( ): bounded, as the stack is */
 } cursor;
+
+#define MAX_DEPTH 64
 
 #define fail(k, ...) tmpl_fail(&(k)->a, __VA_ARGS__)
 
@@ -83,8 +86,11 @@ static int operand(cursor *k, tval *out, const char **fn, size_t *fn_len)
 	if (ch == '"' || ch == '`')
 		return string_literal(k, out);
 	if (ch == '(') {
+		if (++k->depth > MAX_DEPTH)
+			return fail(k, "more than %d ( deep", MAX_DEPTH);
 		k->p++;
 		int r = pipeline(k, out);
+		k->depth--;
 		if (r < 0)
 			return r;
 		skip_space(k);

@@ -101,6 +101,15 @@ static void test_errors(void **state)
 	expect_error("{{$nope}}", "undefined variable $nope");
 	expect_error("{{lt .Name 3}}", "do not compare");
 	expect_error("{{.Name .Name}}", "cannot take arguments");
+	/* nesting past a bound is an error, not a blown stack */
+	char deep[4096] = "{{", blocks[8192] = "";
+	for (int i = 0; i < 200; i++)
+		strcat(deep, "(");
+	strcat(deep, ".Name}}");
+	expect_error(deep, "( deep");
+	for (int i = 0; i < 200; i++)
+		strcat(blocks, "{{if .Name}}");
+	expect_error(blocks, "blocks more than 64 deep");
 	expect_error("{{index .Config.Command 9}}", "out of range");
 }
 
