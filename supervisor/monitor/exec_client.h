@@ -12,6 +12,7 @@
 #include "supervisor/varlink/server.h"
 
 #define EXEC_MAX_OUTPUT (1u << 20) /* per stream, for the one-reply form */
+#define EXEC_ID_MAX 64 /* ExecCreate's ids: hex */
 
 typedef enum exec_mode { EXEC_REPLY, EXEC_MORE, EXEC_STREAMS, EXEC_DETACH } exec_mode;
 

@@ -20,9 +20,10 @@
 	"# client's io.corral.Supervisor.Exec on it (mode reply, more or detach),\n"                      \
 	"# or speaks Streams on it after corrald's upgrade reply (streams); the\n"                        \
 	"# command and all it started are killed at the timeout or when the\n"                            \
-	"# client hangs up\n"                                                                               \
+	"# client hangs up; with execId (ExecCreate's, hex) the monitor writes\n"                          \
+	"# DIR/execs/EXECID: \"PID\\n\" once it runs, \"PID CODE\\n\" once it has ended\n"                    \
 	"method Exec(command: []string, env: ?[]string, workdir: ?string, user: ?string, timeout: ?int,\n" \
-	"  tty: ?bool, interactive: ?bool, mode: (reply, more, streams, detach)) -> ()\n"
+	"  tty: ?bool, interactive: ?bool, mode: (reply, more, streams, detach), execId: ?string) -> ()\n"
 
 typedef struct exec_job exec_job;
 
@@ -30,6 +31,7 @@ typedef struct exec_job exec_job;
 typedef struct exec_request {
 	yajl_val command, env; /* arrays of strings; env NULL when absent */
 	const char *cwd, *user;
+	const char *exec_id; /* ExecCreate's instance: its status goes to DIR/execs/ID; NULL: none */
 	long long timeout; /* seconds; 0: none */
 	long long output_max; /* EXEC_REPLY: bytes kept of each stream (at most EXEC_MAX_OUTPUT) */
 	bool tty, interactive;
