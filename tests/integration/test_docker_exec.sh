@@ -92,6 +92,34 @@ test_dk_exec_api_shapes() {
 	dock rm -f web >/dev/null
 }
 
+# A container keeps 256 instances: the oldest that has ended goes first,
+# else the oldest never started; all go with the container
+test_dk_exec_instances_are_bounded() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	dock run -d --name web busybox:latest sleep 1000 >/dev/null
+	mk() { api -X POST -H 'Content-Type: application/json' -d '{"Cmd":["true"]}' http://d/v1.41/containers/web/exec | jq -r .Id; }
+	local first ended i last
+	first=$(mk)
+	ended=$(mk)
+	api -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"Detach":true}' "http://d/v1.41/exec/$ended/start"
+	wait_for 10 sh -c "curl -s --unix-socket '$T/docker.sock' http://d/v1.41/exec/$ended/json | jq -e '.ExitCode == 0' >/dev/null"
+	for i in $(seq 3 256); do mk >/dev/null; done
+	last=$(mk)
+	[ ${#last} = 64 ] || fail "the 257th create: [$last]"
+	assert_eq "$(api "http://d/v1.41/exec/$ended/json" | jq -r .message)" "No such exec instance: $ended" "the ended one went"
+	assert_eq "$(api "http://d/v1.41/exec/$first/json" | jq -r .ID)" "$first" "the older one never started stays"
+	last=$(mk)
+	assert_eq "$(api "http://d/v1.41/exec/$first/json" | jq -r .message)" "No such exec instance: $first" \
+		"then the oldest never started"
+	dock rm -f web >/dev/null
+	dock run -d --name web busybox:latest sleep 1000 >/dev/null
+	assert_eq "$(api "http://d/v1.41/exec/$last/json" | jq -r .message)" "No such exec instance: $last" \
+		"gone with its container"
+	dock rm -f web >/dev/null
+}
+
 # The Docker SDK for Python's exec_run
 test_dk_exec_python_sdk() {
 	trap cleanup_sv EXIT
