@@ -159,6 +159,7 @@ static const vl_method methods[] = {
 	{ "ExecCreate", sv_exec_create },
 	{ "ExecStart", sv_exec_start },
 	{ "ExecInspect", sv_exec_inspect },
+	{ "ExecResize", sv_exec_resize },
 	{ "Attach", sv_attach },
 	{ "Restart", sv_restart },
 	{ "Pause", sv_pause },

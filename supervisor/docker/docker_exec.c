@@ -194,19 +194,27 @@ void dk_exec_inspect(dk_req *r, const char *id)
 	dk_json(r, 200, g);
 }
 
-/* The pty's size travels as the stream's RESIZE frames, and this request
- * is another connection than the stream's: it is answered (as Docker does)
- * once the instance is known, and changes nothing. */
+/* corrald's ExecResize. The docker CLI sends it just after the start,
+ * and tries again on an error, as the instance may not run yet. */
 void dk_exec_resize(dk_req *r, const char *id)
 {
 	long long h, w;
-	if (dk_query_int(r, "h", 0, &h) < 0 || dk_query_int(r, "w", 0, &w) < 0) {
-		dk_error(r, 400, "h and w must be integers");
+	if (dk_query_int(r, "h", 0, &h) < 0 || dk_query_int(r, "w", 0, &w) < 0 || h < 1 || w < 1 || h > 65535 ||
+	    w > 65535) {
+		dk_error(r, 400, "h and w must be integers from 1 to 65535");
+		return;
+	}
+	char params[160];
+	snprintf(params, sizeof(params), "{\"execId\":\"%.64s\",\"rows\":%lld,\"cols\":%lld}", id, h, w);
+	if (strspn(id, "0123456789abcdef") != strlen(id)) {
+		dk_error(r, 404, "No such exec instance: %s", id);
 		return;
 	}
 	vl_reply rep;
-	if (inspect(r, id, &rep) < 0)
+	if (dk_call(r, "ExecResize", params, &rep) < 0) {
+		dk_fail(r, &rep, id);
 		return;
+	}
 	vl_reply_release(&rep);
 	dk_empty(r, 200);
 }

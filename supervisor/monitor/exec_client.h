@@ -50,3 +50,5 @@ void exec_client_failed(exec_client *c, const char *why);
 /* The container has exited: there is nothing to run in. */
 void exec_client_not_running(exec_client *c, const char *id);
 void exec_client_free(exec_client *c);
+/* Its terminal's size, as a RESIZE frame sets it: false when it has none. */
+bool exec_client_resize(exec_client *c, unsigned rows, unsigned cols);

@@ -174,6 +174,14 @@ bool exec_job_reaped(exec_job **list, pid_t pid, int status)
 	return false;
 }
 
+int exec_job_resize(exec_job *list, const char *exec_id, unsigned rows, unsigned cols)
+{
+	for (exec_job *j = list; j; j = j->next)
+		if (j->exec_id[0] && streq(j->exec_id, exec_id) && j->runner > 0)
+			return exec_client_resize(j->client, rows, cols) ? 0 : -ENOTTY;
+	return -ENOENT;
+}
+
 void exec_job_kill_all(exec_job *list)
 {
 	for (exec_job *j = list; j; j = j->next)

@@ -23,7 +23,10 @@
 	"# client hangs up; with execId (ExecCreate's, hex) the monitor writes\n"                          \
 	"# DIR/execs/EXECID: \"PID\\n\" once it runs, \"PID CODE\\n\" once it has ended\n"                    \
 	"method Exec(command: []string, env: ?[]string, workdir: ?string, user: ?string, timeout: ?int,\n" \
-	"  tty: ?bool, interactive: ?bool, mode: (reply, more, streams, detach), execId: ?string) -> ()\n"
+	"  tty: ?bool, interactive: ?bool, mode: (reply, more, streams, detach), execId: ?string) -> ()\n" \
+	"# the terminal of the running instance execId (NotRunning: none runs;\n"                         \
+	"# NoTerminal: it has none)\n"                                                                      \
+	"method ExecResize(execId: string, rows: int, cols: int) -> ()\n"
 
 typedef struct exec_job exec_job;
 
@@ -47,5 +50,8 @@ int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor
 		   int fd, const exec_request *req, const crilog_mask *mask);
 /* The monitor reaped pid: true if it was one of the list's runners. */
 bool exec_job_reaped(exec_job **list, pid_t pid, int status);
+/* ExecResize: the terminal of the running instance exec_id. -ENOENT: no
+ * such instance runs; -ENOTTY: it has no terminal. */
+int exec_job_resize(exec_job *list, const char *exec_id, unsigned rows, unsigned cols);
 /* The container has ended: kill whatever the execs still run. */
 void exec_job_kill_all(exec_job *list);

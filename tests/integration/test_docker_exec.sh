@@ -44,6 +44,9 @@ test_dk_exec_with_the_cli() {
 	out=$(script -qec "env DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$T/docker.sock' docker exec -t web sh -c 'tty; exit 3'" /dev/null </dev/null) || rc=$?
 	assert_contains "$out" "/dev/pts/" "a terminal with -t"
 	assert_eq "$rc" 3 "its exit code through the terminal"
+	# the CLI sends its terminal's size with POST /exec/{id}/resize
+	out=$(script -qec "stty rows 31 cols 97; env DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$T/docker.sock' docker exec -t web sh -c 'sleep 0.5; stty size'" /dev/null </dev/null)
+	assert_contains "$out" "31 97" "the terminal's size"
 	rc=0
 	out=$(dock exec web /nonexistent 2>&1) || rc=$?
 	assert_eq "$rc" 127 "a command not found"
@@ -80,7 +83,8 @@ test_dk_exec_api_shapes() {
 	assert_eq "$(api "http://d/v1.41/exec/$id/json" | jq -c '[.Running, .ExitCode]')" '[false,5]' "inspect once it has ended"
 	api -X POST -H 'Content-Type: application/json' -d '{"Detach":true}' "http://d/v1.41/exec/$id/start" >"$T/again"
 	assert_contains "$(jq -r .message "$T/again")" "runs once" "a second start is refused"
-	assert_eq "$(api -o /dev/null -w '%{http_code}' -X POST "http://d/v1.41/exec/$id/resize?h=24&w=80")" 200 "resize"
+	assert_eq "$(api -o /dev/null -w '%{http_code}' -X POST "http://d/v1.41/exec/$id/resize?h=24&w=80")" 409 \
+		"resizing one that has ended"
 	api -o "$T/n" -w '%{http_code}' "http://d/v1.41/exec/0123abcd/json" >"$T/code"
 	assert_eq "$(cat "$T/code") $(jq -r .message "$T/n")" "404 No such exec instance: 0123abcd" "an unknown exec"
 	assert_eq "$(api -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{"Cmd":[]}' http://d/v1.41/containers/web/exec)" \

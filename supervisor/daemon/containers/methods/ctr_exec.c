@@ -359,3 +359,49 @@ int sv_exec_inspect(vl_call *call, yajl_val params, void *ud)
 		return sv_internal(call, NULL);
 	return vl_call_reply_gen(call, g);
 }
+
+/* The monitor's ExecResize: 0, or -ENOENT (it runs no such instance),
+ * -ENOTTY (no terminal), another -errno with err set. */
+static int monitor_resize(corrald *d, ctr *c, const char *id, long long rows, long long cols, cerr *err)
+{
+	char params[160];
+	snprintf(params, sizeof(params), "{\"execId\":\"%s\",\"rows\":%lld,\"cols\":%lld}", id, rows, cols);
+	_cleanup_vl_client_ vl_client *mon = NULL;
+	vl_reply rep;
+	int r = ctr_monitor_open(d, c, &mon, err);
+	if (r < 0)
+		return r == -ENOENT || r == -ECONNREFUSED ? -ENOENT : r;
+	vl_client_set_timeout(mon, 5000);
+	if ((r = vl_client_call(mon, MONITOR_IFACE ".ExecResize", params, &rep, err)) < 0)
+		return r;
+	r = !rep.error ? 0 : streq(rep.error, MONITOR_IFACE ".NoTerminal") ? -ENOTTY
+		: streq(rep.error, MONITOR_IFACE ".NotRunning") ? -ENOENT : cerr_set(err, EIO, "monitor: %s", rep.error);
+	vl_reply_release(&rep);
+	return r;
+}
+
+int sv_exec_resize(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	ctr *c;
+	const char *id;
+	long long rows, cols;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("execId", "rows", "cols"), &f) < 0 || sp_str(params, "execId", true, &id, &f) < 0 ||
+	    sp_int(params, "rows", 1, 65535, 0, &rows, &f) < 0 || sp_int(params, "cols", 1, 65535, 0, &cols, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	ctr_exec_inst *x = inst_find(d, id, vl_call_peer(call), &c);
+	if (!x)
+		return sv_no_such_exec(call, id);
+	if (!x->started || !ctr_alive(c))
+		return sv_invalid_state(call, x->id, x->started ? "ended" : "created", "it is not running");
+	cerr err = { 0 };
+	int r = monitor_resize(d, c, x->id, rows, cols, &err);
+	if (r == -ENOTTY)
+		return sv_invalid_state(call, x->id, "running", "it has no terminal");
+	if (r == -ENOENT)
+		return sv_invalid_state(call, x->id, "ended", "it is not running");
+	if (r < 0)
+		return sv_internal_err(call, &err);
+	return vl_call_reply(call, NULL);
+}

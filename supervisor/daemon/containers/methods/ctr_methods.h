@@ -20,6 +20,7 @@ int sv_exec(vl_call *call, yajl_val params, void *ud);
 int sv_exec_create(vl_call *call, yajl_val params, void *ud);
 int sv_exec_start(vl_call *call, yajl_val params, void *ud);
 int sv_exec_inspect(vl_call *call, yajl_val params, void *ud);
+int sv_exec_resize(vl_call *call, yajl_val params, void *ud);
 int sv_attach(vl_call *call, yajl_val params, void *ud);
 int sv_pause(vl_call *call, yajl_val params, void *ud);
 int sv_unpause(vl_call *call, yajl_val params, void *ud);
