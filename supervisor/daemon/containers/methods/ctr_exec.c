@@ -100,7 +100,7 @@ static int check_exec(yajl_val params, bool upgrade, bool more, exec_args *a, js
 
 /* Run the command of a->params (Exec's, or an ExecCreate's) in c, as a says,
  * for the client of call: the monitor answers it. */
-static int exec_in(vl_call *call, corrald *d, ctr *c, const exec_args *a, const char *exec_id)
+static int exec_in(vl_call *call, corrald *d, ctr *c, const exec_args *a, ctr_exec_inst *x)
 {
 	if (c->status != CS_RUNNING || c->pid <= 0)
 		return reply_bad_state(call, c, c->status == CS_PAUSED ? "it is paused: unpause it" : "it is not running");
@@ -117,13 +117,15 @@ static int exec_in(vl_call *call, corrald *d, ctr *c, const exec_args *a, const 
 			return sv_invalid_err(call, "user", &err);
 		snprintf(ids, sizeof(ids), "%u:%u", u.uid, u.gid);
 	}
-	_cleanup_free_ char *mp = monitor_params(a, a->user ? ids : NULL, exec_id);
+	_cleanup_free_ char *mp = monitor_params(a, a->user ? ids : NULL, x ? x->id : NULL);
 	if (!mp)
 		return sv_internal(call, "out of memory");
 	_cleanup_vl_client_ vl_client *mon = NULL;
 	if (ctr_monitor_open(d, c, &mon, &err) < 0)
 		return sv_internal_err(call, &err);
 	int fd;
+	if (x) /* once: from here on the client may get its exit code */
+		x->started = true;
 	if ((vl_call_wants_upgrade(call) ? vl_call_upgrade(call, NULL, &fd) : vl_call_hand_over(call, &fd)) < 0)
 		return 0; /* ended: the client is gone */
 	_cleanup_close_ int client = fd;
@@ -317,8 +319,7 @@ int sv_exec_start(vl_call *call, yajl_val params, void *ud)
 	}
 	if (c->status != CS_RUNNING || c->pid <= 0)
 		return reply_bad_state(call, c, c->status == CS_PAUSED ? "it is paused: unpause it" : "it is not running");
-	x->started = true;
-	return exec_in(call, d, c, &a, x->id);
+	return exec_in(call, d, c, &a, x);
 }
 
 int sv_exec_inspect(vl_call *call, yajl_val params, void *ud)
