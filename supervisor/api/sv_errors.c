@@ -67,6 +67,11 @@ int sv_no_such_container(vl_call *call, const char *id)
 	return error_with(call, SV_ERR("NoSuchContainer"), 1, (const char *const[]){ "id", id });
 }
 
+int sv_no_such_exec(vl_call *call, const char *id)
+{
+	return error_with(call, SV_ERR("NoSuchExec"), 1, (const char *const[]){ "id", id });
+}
+
 int sv_no_such_image(vl_call *call, const char *ref)
 {
 	return error_with(call, SV_ERR("NoSuchImage"), 1, (const char *const[]){ "image", ref });

@@ -22,6 +22,8 @@ int sv_internal_err(vl_call *call, cerr *err);
 int sv_invalid_state(vl_call *call, const char *id, const char *state, const char *reason);
 /* NoSuchContainer{id}. */
 int sv_no_such_container(vl_call *call, const char *id);
+/* NoSuchExec{id}: an exec instance (ExecCreate) there is not, for the caller. */
+int sv_no_such_exec(vl_call *call, const char *id);
 /* NoSuchImage{image}. */
 int sv_no_such_image(vl_call *call, const char *ref);
 /* NameInUse{name, id}: id is the container that has the name; NULL (no

@@ -169,6 +169,10 @@ static const vl_method methods[] = {
 	{ "Events", m_events },
 	{ "Stats", sv_stats },
 	{ "Exec", sv_exec },
+	{ "ExecCreate", sv_exec_create },
+	{ "ExecStart", sv_exec_start },
+	{ "ExecInspect", sv_exec_inspect },
+	{ "ExecResize", sv_exec_resize },
 	{ "Attach", sv_attach },
 	{ "Restart", sv_restart },
 	{ "Pause", sv_pause },
@@ -222,7 +226,7 @@ const vl_interface corral_supervisor_iface = {
 bool corrald_method_mutates(const char *m)
 {
 	static const char *const mut[] = { "ImageImport", "ImagePull", "Login", "Logout", "ImageRemove", "ImagePrune", "ImageSign", "CreateContainer",
-					   "Start", "Stop", "Kill", "Remove", "Exec", "Attach", "Restart", "Pause", "Unpause",
+					   "Start", "Stop", "Kill", "Remove", "Exec", "ExecCreate", "ExecStart", "Attach", "Restart", "Pause", "Unpause",
 					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo",
 					   "JobSubmit", "JobBatch", "JobCancel", "SecretCreate", "SecretRemove",
 					   "NetworkCreate", "NetworkRemove", "SessionCreate", "SessionRemove",
@@ -240,7 +244,7 @@ bool corrald_method_mutates(const char *m)
 static const char *target_of(yajl_val params)
 {
 	static const char *const keys[] = { "id", "image", "path", "name" /* a secret's */, "session", "reference",
-					    "registry" };
+					    "registry", "execId" };
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		yajl_val v = json_get(params, keys[i]);
 		if (YAJL_IS_STRING(v))

@@ -143,12 +143,20 @@ void dk_log_frame(strbuf *out, yajl_val line, bool tty, bool timestamps);
  * (an open array) for each that only tunes. */
 int dk_create_unsupported(dk_req *r, yajl_val body, yajl_gen warnings);
 
+/* Answer 101 and join the client's hijacked connection to stream (a
+ * Streams socket of corrald's, taken) as attach does: stdout and stderr
+ * framed unless tty, the client's bytes as stdin when stdin_on. */
+void dk_hijack_stream(dk_req *r, int stream, bool tty, bool stdin_on);
+
 /* The routes, by file. */
 void dk_ping(dk_req *r, const char *arg);
 void dk_version(dk_req *r, const char *arg);
 void dk_info(dk_req *r, const char *arg);
 void dk_build(dk_req *r, const char *arg);
-void dk_exec(dk_req *r, const char *arg);
+void dk_exec_create(dk_req *r, const char *arg);
+void dk_exec_start(dk_req *r, const char *arg);
+void dk_exec_inspect(dk_req *r, const char *arg);
+void dk_exec_resize(dk_req *r, const char *arg);
 void dk_events(dk_req *r, const char *arg);
 void dk_auth(dk_req *r, const char *arg);
 void dk_system_df(dk_req *r, const char *arg);

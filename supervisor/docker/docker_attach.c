@@ -194,6 +194,21 @@ static int attach_stream(dk_req *r, const char *id, yajl_val c, bool want_stdin)
 	return fd;
 }
 
+void dk_hijack_stream(dk_req *r, int stream, bool tty, bool stdin_on)
+{
+	attach_ctx *a = calloc(1, sizeof(*a));
+	struct MHD_Response *resp = a ? MHD_create_response_for_upgrade(on_upgrade, a) : NULL;
+	if (!resp) {
+		free(a);
+		close(stream);
+		dk_error(r, 500, "out of memory");
+		return;
+	}
+	*a = (attach_ctx){ .stream = stream, .tty = tty, .stdin_on = stdin_on, .out = true, .err = true };
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, "tcp");
+	dk_answer(r, MHD_HTTP_SWITCHING_PROTOCOLS, resp, "application/vnd.docker.raw-stream");
+}
+
 void dk_ctr_attach(dk_req *r, const char *arg)
 {
 	const char *id = dk_ctr_name(arg);

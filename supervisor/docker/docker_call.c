@@ -40,6 +40,8 @@ void dk_fail(dk_req *r, vl_reply *rep, const char *subject)
 	const char *reason = param(rep, "reason");
 	if (streq(name, "NoSuchContainer"))
 		dk_error(r, 404, "No such container: %s", subject);
+	else if (streq(name, "NoSuchExec"))
+		dk_error(r, 404, "No such exec instance: %s", subject);
 	else if (streq(name, "NoSuchImage"))
 		dk_error(r, 404, "No such image: %s", subject);
 	else if (streq(name, "NoSuchNetwork"))

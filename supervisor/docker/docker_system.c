@@ -203,13 +203,3 @@ void dk_build(dk_req *r, const char *arg)
 		 "corral does not build images: build with buildah (buildah bud --runtime corral -t NAME .), then "
 		 "import or load the image");
 }
-
-void dk_exec(dk_req *r, const char *arg)
-{
-	/* Docker's exec is three requests (create, start, inspect for the exit
-	 * code), and the start's hijacked connection is another process than
-	 * the inspect's: the code could not reach it */
-	dk_error(r, 501,
-		 "corral's Docker API has no exec: its exit code could not reach a later request; use "
-		 "corralctl exec CONTAINER COMMAND...");
-}

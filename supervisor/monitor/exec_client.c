@@ -219,6 +219,16 @@ static void apply_size(exec_client *c)
 		ioctl(c->fd[SRC_PTY], TIOCSWINSZ, &ws);
 }
 
+bool exec_client_resize(exec_client *c, unsigned rows, unsigned cols)
+{
+	if (!c->o.tty)
+		return false;
+	c->rows = rows;
+	c->cols = cols;
+	apply_size(c);
+	return true;
+}
+
 static void resume_input(void *data)
 {
 	exec_client *c = data;

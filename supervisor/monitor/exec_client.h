@@ -12,6 +12,7 @@
 #include "supervisor/varlink/server.h"
 
 #define EXEC_MAX_OUTPUT (1u << 20) /* per stream, for the one-reply form */
+#define EXEC_ID_MAX 64 /* ExecCreate's ids: hex */
 
 typedef enum exec_mode { EXEC_REPLY, EXEC_MORE, EXEC_STREAMS, EXEC_DETACH } exec_mode;
 
@@ -49,3 +50,5 @@ void exec_client_failed(exec_client *c, const char *why);
 /* The container has exited: there is nothing to run in. */
 void exec_client_not_running(exec_client *c, const char *id);
 void exec_client_free(exec_client *c);
+/* Its terminal's size, as a RESIZE frame sets it: false when it has none. */
+bool exec_client_resize(exec_client *c, unsigned rows, unsigned cols);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,7 +35,35 @@ struct exec_job {
 	el_source *timer;
 	bool timed_out, killed;
 	unsigned rmdir_tries;
+	char exec_id[EXEC_ID_MAX + 1]; /* "": not an ExecCreate instance */
 };
+
+/* DIR/execs/ID, which corrald's ExecInspect reads: "PID\n" while it runs,
+ * "PID CODE\n" once it has ended. Written whole (a rename), before the
+ * client hears the exit code, so that an inspect after it sees the code. */
+static void write_status(const exec_job *j, pid_t pid, int code)
+{
+	if (!j->exec_id[0])
+		return;
+	char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX + 8], line[64];
+	snprintf(dir, sizeof(dir), "%s/execs", j->o->dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, j->exec_id);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	int n = code < 0 ? snprintf(line, sizeof(line), "%d\n", (int)pid)
+			 : snprintf(line, sizeof(line), "%d %d\n", (int)pid, code);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		log_warn("%s: exec: %s: %s", j->o->id, dir, strerror(errno));
+		return;
+	}
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	bool ok = fd >= 0 && write(fd, line, (size_t)n) == n;
+	if (fd >= 0)
+		close(fd);
+	if (!ok || rename(tmp, path) < 0) {
+		log_warn("%s: exec: %s: %s", j->o->id, path, strerror(errno));
+		unlink(tmp);
+	}
+}
 
 static void leaf_path(const exec_job *j, const char *file, char *buf, size_t n)
 {
@@ -135,6 +164,7 @@ bool exec_job_reaped(exec_job **list, pid_t pid, int status)
 			el_remove(j->timer);
 			j->timer = NULL;
 			int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			write_status(j, pid, code);
 			/* A command that ended with all it started leaves no child
 			 * cgroup by the time its caller hears the code. */
 			(void)remove_leaf(j);
@@ -142,6 +172,14 @@ bool exec_job_reaped(exec_job **list, pid_t pid, int status)
 			return true;
 		}
 	return false;
+}
+
+int exec_job_resize(exec_job *list, const char *exec_id, unsigned rows, unsigned cols)
+{
+	for (exec_job *j = list; j; j = j->next)
+		if (j->exec_id[0] && streq(j->exec_id, exec_id) && j->runner > 0)
+			return exec_client_resize(j->client, rows, cols) ? 0 : -ENOTTY;
+	return -ENOENT;
 }
 
 void exec_job_kill_all(exec_job *list)
@@ -212,11 +250,13 @@ int exec_request_parse(yajl_val params, exec_request *req, json_fault *f)
 	const char *mode;
 	int r;
 	if ((r = sp_known(params,
-			  KNOWN("command", "env", "workdir", "user", "timeout", "tty", "interactive", "mode", "outputMax"),
+			  KNOWN("command", "env", "workdir", "user", "timeout", "tty", "interactive", "mode", "outputMax",
+				"execId"),
 			  f)) < 0 ||
 	    (r = sp_int(params, "outputMax", 1, EXEC_MAX_OUTPUT, EXEC_MAX_OUTPUT, &req->output_max, f)) < 0 ||
 	    (r = sp_str(params, "workdir", false, &req->cwd, f)) < 0 ||
 	    (r = sp_str(params, "user", false, &req->user, f)) < 0 ||
+	    (r = sp_str(params, "execId", false, &req->exec_id, f)) < 0 ||
 	    (r = sp_int(params, "timeout", 0, 86400, 0, &req->timeout, f)) < 0 ||
 	    (r = sp_bool(params, "tty", false, &req->tty, f)) < 0 ||
 	    (r = sp_bool(params, "interactive", false, &req->interactive, f)) < 0 ||
@@ -227,6 +267,9 @@ int exec_request_parse(yajl_val params, exec_request *req, json_fault *f)
 		req->mode++;
 	if (req->mode == ARRAY_SIZE(modes))
 		return json_fault_set(f, EINVAL, "mode", "must be reply, more, streams or detach");
+	if (req->exec_id && (!req->exec_id[0] || strlen(req->exec_id) > EXEC_ID_MAX ||
+			     strspn(req->exec_id, "0123456789abcdef") != strlen(req->exec_id)))
+		return json_fault_set(f, EINVAL, "execId", "must be up to 64 lowercase hex digits");
 	req->command = json_get(params, "command");
 	req->env = json_member(params, "env");
 	if (!strings(req->command, false) || req->command->u.array.len == 0)
@@ -272,6 +315,8 @@ int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor
 		return -ENOMEM;
 	*j = (exec_job){ .list = list, .o = o, .loop = loop };
 	snprintf(j->leaf, sizeof(j->leaf), "exec-%u-%u", (unsigned)getpid(), ++serial);
+	if (req->exec_id)
+		snprintf(j->exec_id, sizeof(j->exec_id), "%s", req->exec_id);
 	exec_client_opts co = { .mode = req->mode, .fd = -1, .tty = req->tty, .interactive = req->interactive,
 				.output_max = (size_t)req->output_max, .mask = mask, .ops = &client_ops, .job = j };
 	cerr err = { 0 };
@@ -298,9 +343,13 @@ int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor
 	} else if (spawn_runner(j, req, &err) < 0) {
 		log_cerr(LOG_LVL_WARN, &err, "%s: exec", o->id);
 		kill_job(j);
+		write_status(j, 0, 126);
 		exec_client_failed(j->client, "could not start the command; see monitor.log");
 	} else if (req->mode == EXEC_DETACH) {
+		write_status(j, j->runner, -1);
 		exec_client_detached(j->client, j->leaf);
+	} else {
+		write_status(j, j->runner, -1);
 	}
 	if (j->runner > 0 && req->timeout > 0 &&
 	    el_add_timer(loop, (uint64_t)req->timeout * 1000000ull, false, on_timeout, j, &j->timer, &err) < 0) {

@@ -20,9 +20,13 @@
 	"# client's io.corral.Supervisor.Exec on it (mode reply, more or detach),\n"                      \
 	"# or speaks Streams on it after corrald's upgrade reply (streams); the\n"                        \
 	"# command and all it started are killed at the timeout or when the\n"                            \
-	"# client hangs up\n"                                                                               \
+	"# client hangs up; with execId (ExecCreate's, hex) the monitor writes\n"                          \
+	"# DIR/execs/EXECID: \"PID\\n\" once it runs, \"PID CODE\\n\" once it has ended\n"                    \
 	"method Exec(command: []string, env: ?[]string, workdir: ?string, user: ?string, timeout: ?int,\n" \
-	"  tty: ?bool, interactive: ?bool, mode: (reply, more, streams, detach)) -> ()\n"
+	"  tty: ?bool, interactive: ?bool, mode: (reply, more, streams, detach), execId: ?string) -> ()\n" \
+	"# the terminal of the running instance execId (NotRunning: none runs;\n"                         \
+	"# NoTerminal: it has none)\n"                                                                      \
+	"method ExecResize(execId: string, rows: int, cols: int) -> ()\n"
 
 typedef struct exec_job exec_job;
 
@@ -30,6 +34,7 @@ typedef struct exec_job exec_job;
 typedef struct exec_request {
 	yajl_val command, env; /* arrays of strings; env NULL when absent */
 	const char *cwd, *user;
+	const char *exec_id; /* ExecCreate's instance: its status goes to DIR/execs/ID; NULL: none */
 	long long timeout; /* seconds; 0: none */
 	long long output_max; /* EXEC_REPLY: bytes kept of each stream (at most EXEC_MAX_OUTPUT) */
 	bool tty, interactive;
@@ -45,5 +50,8 @@ int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor
 		   int fd, const exec_request *req, const crilog_mask *mask);
 /* The monitor reaped pid: true if it was one of the list's runners. */
 bool exec_job_reaped(exec_job **list, pid_t pid, int status);
+/* ExecResize: the terminal of the running instance exec_id. -ENOENT: no
+ * such instance runs; -ENOTTY: it has no terminal. */
+int exec_job_resize(exec_job *list, const char *exec_id, unsigned rows, unsigned cols);
 /* The container has ended: kill whatever the execs still run. */
 void exec_job_kill_all(exec_job *list);

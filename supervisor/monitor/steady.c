@@ -37,7 +37,8 @@ static const char monitor_interface[] =
 	"# upgrade reply: Streams frames (io.corral.Supervisor's Attach)\n"
 	"method Attach(stdin: ?bool) -> ()\n"
 	"error InternalError ()\n"
-	"error NotRunning ()\n";
+	"error NotRunning ()\n"
+	"error NoTerminal ()\n";
 
 typedef struct mon {
 	const monitor_steady_opts *o;
@@ -272,10 +273,28 @@ static int m_attach(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply(call, NULL);
 }
 
+static int m_exec_resize(vl_call *call, yajl_val params, void *ud)
+{
+	mon *m = ud;
+	json_fault f = { 0 };
+	const char *id;
+	long long rows, cols;
+	if (sp_known(params, KNOWN("execId", "rows", "cols"), &f) < 0 || sp_str(params, "execId", true, &id, &f) < 0 ||
+	    sp_int(params, "rows", 1, 65535, 0, &rows, &f) < 0 || sp_int(params, "cols", 1, 65535, 0, &cols, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	int r = exec_job_resize(m->execs, id, (unsigned)rows, (unsigned)cols);
+	if (r == -ENOTTY)
+		return vl_call_error(call, MON_ERR("NoTerminal"), NULL);
+	if (r < 0)
+		return vl_call_error(call, MON_ERR("NotRunning"), NULL);
+	return vl_call_reply(call, NULL);
+}
+
 static void signal_from_client(void *owner, int sig) { signal_ctr(owner, sig, false); }
 
 static const vl_method methods[] = {
 	{ "State", m_state }, { "Kill", m_kill }, { "Stop", m_stop }, { "Exec", m_exec }, { "Attach", m_attach },
+	{ "ExecResize", m_exec_resize },
 };
 static const vl_interface iface = { MONITOR_IFACE, monitor_interface, methods, ARRAY_SIZE(methods) };
 

@@ -287,8 +287,8 @@ answerers=(
 	# a method's body, shared by the member's table and the host's
 	broker_do_publish broker_do_request broker_reply broker_state_call broker_stream
 	# ... and by two methods (CopyFrom and CopyTo; CreateContainer and
-	# CheckpointImport)
-	start_copy ctr_create_parsed
+	# CheckpointImport; Exec and ExecStart)
+	start_copy ctr_create_parsed exec_in
 	# the answer to a call kept for later: a wait, a stream, a job's end
 	running flush ctr_wake reply_exit end_stream import_done archive_done load_reply answer exec_client_detached breq_end
 	login_done ctr_checkpoint_dumped on_exported image_pruned system_pruned deliver notify_chunk exec_client_free imported

@@ -104,6 +104,11 @@ void ctr_free(ctr *c)
 	if (!c)
 		return;
 	ctr_drop_attached(c);
+	for (ctr_exec_inst *x = c->execs, *next; x; x = next) {
+		next = x->next;
+		free(x->params);
+		free(x);
+	}
 	CTR_FEATURES_EACH(c->d, freed, c); /* the engine's first: its monitor's spawn */
 	el_remove(c->mon_src);
 	el_remove(c->restart_timer);

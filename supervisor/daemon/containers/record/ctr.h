@@ -40,6 +40,17 @@ extern const char *const ctr_status_str[CS_COUNT];
 
 struct ctr_waiter;
 struct ctr_follow;
+/* ExecCreate's instances (methods/ctr_exec.c): kept on their container,
+ * newest first, and freed with it; the monitor writes each one's pid and
+ * exit code to DIR/execs/ID (monitor/exec_job.h). */
+#define CTR_EXEC_ID_LEN 64
+typedef struct ctr_exec_inst {
+	struct ctr_exec_inst *next;
+	char id[CTR_EXEC_ID_LEN + 1];
+	char *params; /* ExecCreate's, as JSON */
+	bool started;
+} ctr_exec_inst;
+#define CTR_MAX_EXECS 256 /* kept per container: the oldest ended go first */
 typedef struct ctr_spawn ctr_spawn;
 
 typedef struct ctr {
@@ -87,6 +98,8 @@ typedef struct ctr {
 	el_source *mon_src, *restart_timer;
 	struct ctr_waiter *waiters;
 	struct ctr_follow *follows;
+	ctr_exec_inst *execs;   /* newest first */
+	unsigned n_execs;
 	struct health_state *health; /* its health checker (health/checker.h); NULL: none yet */
 	struct corrald *d;
 	struct ctr *next;
