@@ -1,15 +1,20 @@
 /* Docker's exec: POST /containers/{id}/exec makes an instance (corrald's
- * ExecCreate), POST /exec/{id}/start runs it (ExecStart: detached, or on
- * the hijacked connection as attach joins one), GET /exec/{id}/json
+ * ExecCreate), POST /exec/{id}/start runs it (ExecStart: detached, on the
+ * hijacked connection as attach joins one, or, not hijacked, with its
+ * output as the answer's body), GET /exec/{id}/json
  * inspects it (ExecInspect: the docker CLI reads the exit code there after
  * the stream has ended). Each is its own connection, so its own
  * corral-docker: corrald keeps the instance between them. */
 #include "supervisor/docker/dk.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "supervisor/varlink/streams.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ExecCreate's InvalidState is the container's: Docker's words for it. */
 static void fail_ctr(dk_req *r, vl_reply *rep, const char *subject)
@@ -102,6 +107,60 @@ static int inspect(dk_req *r, const char *id, vl_reply *rep)
 	return 0;
 }
 
+typedef struct output_ctx {
+	int fd; /* the ExecStart stream */
+	bool tty;
+	stream_reader rd;
+} output_ctx;
+
+/* The next frames of the command's output, each as Docker's attach frames
+ * it (raw with a terminal); the body ends at its EXIT. */
+static int fill_output(dk_pump *p)
+{
+	output_ctx *o = p->ctx;
+	for (;;) {
+		stream_frame f;
+		int got = stream_reader_next(&o->rd, &f);
+		if (got < 0)
+			return -1;
+		if (got > 0) {
+			if (f.kind == STREAM_EXIT) {
+				p->done = true;
+				return 0;
+			}
+			if (f.kind != STREAM_STDOUT && f.kind != STREAM_STDERR)
+				continue;
+			if (!o->tty) {
+				unsigned char h[8] = { f.kind == STREAM_STDERR ? 2 : 1, 0, 0, 0 };
+				uint32_t be = htonl(f.len);
+				memcpy(h + 4, &be, 4);
+				if (sb_add(&p->out, h, sizeof(h)) < 0)
+					return -1;
+			}
+			return sb_add(&p->out, f.data, f.len) < 0 ? -1 : 0;
+		}
+		char *buf;
+		size_t room;
+		if (stream_reader_reserve(&o->rd, 16384, &buf, &room) < 0)
+			return -1;
+		ssize_t n = read(o->fd, buf, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) { /* the stream ended without its EXIT */
+			p->done = true;
+			return 0;
+		}
+		stream_reader_commit(&o->rd, (size_t)n);
+	}
+}
+
+static void release_output(dk_pump *p)
+{
+	output_ctx *o = p->ctx;
+	stream_reader_release(&o->rd);
+	close(o->fd);
+}
+
 void dk_exec_start(dk_req *r, const char *id)
 {
 	_cleanup_json_ yajl_val b = dk_body_json(r);
@@ -123,10 +182,7 @@ void dk_exec_start(dk_req *r, const char *id)
 		return;
 	}
 	const char *up = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Upgrade");
-	if (!up || !*up) {
-		dk_error(r, 400, "exec start needs an upgraded connection (Upgrade: tcp), or Detach");
-		return;
-	}
+	bool hijack = up && *up;
 	vl_reply rep;
 	if (inspect(r, id, &rep) < 0)
 		return;
@@ -146,7 +202,24 @@ void dk_exec_start(dk_req *r, const char *id)
 		return;
 	}
 	vl_reply_release(&rep);
-	dk_hijack_stream(r, fd, tty, in);
+	if (hijack)
+		return dk_hijack_stream(r, fd, tty, in);
+	/* not hijacked (docker-modem's exec.start({hijack: false}), as
+	 * testcontainers' exec): the output is the body, framed as attach
+	 * frames it, until the command ends; stdin is closed */
+	stream_send(fd, STREAM_CLOSE_STDIN, NULL, 0);
+	dk_pump *p = dk_pump_new(r, fill_output, sizeof(output_ctx));
+	if (!p) {
+		close(fd);
+		dk_error(r, 500, "out of memory");
+		return;
+	}
+	output_ctx *o = p->ctx;
+	o->fd = fd;
+	o->tty = tty;
+	stream_reader_init(&o->rd, STREAM_AT_CLIENT);
+	p->release = release_output;
+	dk_pump_answer(r, p, "application/vnd.docker.raw-stream");
 }
 
 void dk_exec_inspect(dk_req *r, const char *id)
