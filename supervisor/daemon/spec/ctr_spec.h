@@ -20,6 +20,8 @@ typedef struct ctr_mount {
 	char *source, *destination;
 	bool readonly;
 	const char *propagation; /* "rslave", ...; NULL: the runtime's default */
+	char *volume; /* type "volume": the volume's name (source is then its _data) */
+	bool anonymous; /* a volume the container made for itself */
 } ctr_mount;
 
 /* A tmpfs the container gets ("/path[:opt,opt]" as podman --tmpfs). */

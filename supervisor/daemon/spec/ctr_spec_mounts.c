@@ -40,6 +40,7 @@ void ctr_spec_release_mounts(ctr_spec *s)
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		free(s->mounts[i].source);
 		free(s->mounts[i].destination);
+		free(s->mounts[i].volume);
 	}
 	free(s->mounts);
 	for (size_t i = 0; i < s->n_tmpfs; i++) {

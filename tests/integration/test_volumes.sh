@@ -1,0 +1,111 @@
+#!/bin/bash
+# Named volumes through corralctl: volume create, ls, inspect, rm and
+# prune; their names; a member's volumes are its own, count against its
+# quota, and its bind volumes are the policy's. Each test cleans up its
+# daemon, containers, monitors, mounts and cgroups, also on failure.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+
+# refused WHAT CMD...: CMD must fail; its output
+refused() {
+	local what=$1 out rc=0
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	[ $rc -ne 0 ] || fail "$what: was not refused: $out"
+	printf '%s' "$out"
+}
+
+test_vol_create_ls_inspect_rm() {
+	trap cleanup_sv EXIT
+	start_sv
+	assert_eq "$(ctl volume create data)" data "create prints the name"
+	local anon
+	anon=$(ctl volume create --label app=web --label tier)
+	[[ $anon =~ ^[0-9a-f]{64}$ ]] || fail "a made-up name is 64 hex digits: $anon"
+	assert_eq "$(ctl volume ls -q | sort | tr '\n' ' ')" "$anon data " "ls -q"
+	assert_contains "$(ctl volume ls)" "local   data" "ls, a table"
+	local j
+	j=$(ctl volume inspect data)
+	assert_eq "$(jq -r .driver <<<"$j")" local "driver"
+	assert_eq "$(jq -r .mountpoint <<<"$j")" "$STATE_D/volumes/data/_data" "mountpoint"
+	[ -d "$STATE_D/volumes/data/_data" ] || fail "_data is not there"
+	assert_eq "$(jq -r .labels.app "$(ctl volume inspect "$anon" >"$T/a.json"; echo "$T/a.json")")" web "a label"
+	assert_eq "$(ctl volume ls -q --filter label=app=web)" "$anon" "filter label=KEY=VALUE"
+	assert_eq "$(ctl volume ls -q --filter label=tier)" "$anon" "filter label=KEY"
+	assert_eq "$(ctl volume ls -q --filter name=dat)" data "filter name"
+	assert_eq "$(ctl volume ls -q --filter dangling=true | wc -l)" 2 "both dangling"
+	refused "a bad filter" ctl volume ls --filter colour=red >/dev/null
+	assert_contains "$(refused "the same name again" ctl volume create data)" "volume data exists" "VolumeExists"
+	ctl volume rm data >/dev/null
+	[ ! -e "$STATE_D/volumes/data" ] || fail "data is left on disk"
+	assert_contains "$(refused "a volume that is gone" ctl volume inspect data)" "no such volume: data" "NoSuchVolume"
+	assert_contains "$(refused "rm twice" ctl volume rm data)" "no such volume" "rm of a gone one"
+	# prune takes every unused one, and says what it freed
+	ctl volume create p1 >/dev/null
+	echo hello >"$STATE_D/volumes/p1/_data/f"
+	local out
+	out=$(ctl volume prune)
+	assert_contains "$out" "p1" "prune names p1"
+	assert_contains "$out" "$anon" "prune names the other"
+	assert_contains "$out" "Total reclaimed space:" "prune's total"
+	assert_eq "$(ctl volume ls -q)" "" "nothing left"
+}
+
+test_vol_names_and_options() {
+	trap cleanup_sv EXIT
+	start_sv
+	local n
+	for n in ../x a/b . .. -x _x "a b" "$(printf 'a%.0s' $(seq 200))"; do
+		refused "the name '$n'" ctl volume create "$n" >/dev/null
+	done
+	refused "../ in inspect" ctl volume inspect ../state >/dev/null
+	refused "../ in rm" ctl volume rm ../volumes >/dev/null
+	[ -d "$STATE_D" ] || fail "the state dir went"
+	assert_eq "$(ls -A "$STATE_D/volumes" 2>/dev/null)" "" "nothing made"
+	ctl volume create a.b_c-9 >/dev/null || fail "a name with . _ -"
+	ctl volume create -o type=tmpfs -o o=size=64m tm >/dev/null || fail "a tmpfs volume"
+	assert_eq "$(ctl volume inspect tm | jq -r '.options.type + " " + .options.o')" "tmpfs size=64m" "its options"
+	refused "an unknown option" ctl volume create -o colour=red x1 >/dev/null
+	refused "a bad tmpfs o" ctl volume create -o type=tmpfs -o o=exec,suid=1 x2 >/dev/null
+	refused "a relative device" ctl volume create -o type=none -o o=bind -o device=etc x3 >/dev/null
+	refused "a device with .." ctl volume create -o type=none -o o=bind -o device=/tmp/../etc x4 >/dev/null
+	mkdir "$T/hostdir"
+	ctl volume create -o type=none -o o=bind -o device="$T/hostdir" hb >/dev/null || fail "root's bind volume"
+	refused "another driver" ctl volume create -d nfs x5 >/dev/null
+}
+
+# a member's volumes: its own, in its ids, in its quota, and binds only
+# where the policy lets it
+test_vol_member_isolation() {
+	trap cleanup_sv EXIT
+	mkdir -p "$T/allowed" "$T/other"
+	cat >"$T/p.json" <<-EOF2
+	{"unprivileged": {"max_volumes": 2, "bind_mounts": {"allowed": ["$T/allowed"]}}}
+	EOF2
+	start_sv_group --policy "$T/p.json"
+	mctl 4141 volume create mine >/dev/null || fail "the member's volume"
+	assert_eq "$(stat -c %u "$STATE_D/volumes/mine/_data")" 4141 "its _data is the member's container root's"
+	assert_eq "$(mctl 4141 volume inspect mine | jq -r .owner)" 4141 "owner"
+	# another member neither sees nor removes it
+	assert_eq "$(mctl 4242 volume ls -q)" "" "another member lists none"
+	assert_contains "$(refused "another member's inspect" mctl 4242 volume inspect mine)" "no such volume: mine" "inspect"
+	refused "another member's rm" mctl 4242 volume rm -f mine >/dev/null
+	assert_eq "$(mctl 4242 volume prune | grep -c mine)" 0 "another member's prune"
+	[ -d "$STATE_D/volumes/mine" ] || fail "another member removed it"
+	# root sees all
+	assert_eq "$(ctl volume ls -q)" mine "root lists it"
+	# binds: only under the policy's prefixes
+	assert_contains "$(refused "a member's bind of /etc" mctl 4141 volume create -o type=none -o o=bind -o device=/etc etc)" \
+		"refused by policy" "a bind of /etc"
+	refused "a member's bind outside" mctl 4141 volume create -o type=none -o o=bind -o device="$T/other" o >/dev/null
+	mctl 4141 volume create -o type=none -o o=bind -o device="$T/allowed" ok >/dev/null || fail "a bind the policy allows"
+	# the quota: 2
+	assert_contains "$(refused "a third volume" mctl 4141 volume create third)" "max_volumes=2" "the quota"
+	mctl 4242 volume create theirs >/dev/null || fail "another member's own count"
+	mctl 4141 volume rm mine ok >/dev/null
+	assert_eq "$(ctl volume ls -q)" theirs "what is left"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep "^test_vol_"); do
+	run_test "$t"
+done
