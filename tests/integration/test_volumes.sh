@@ -5,6 +5,13 @@
 # daemon, containers, monitors, mounts and cgroups, also on failure.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMGS="$FIXTURES/images"
+
+start_with_image() {
+	start_sv "$@"
+	ctl image import "oci:$IMGS/oci:test" t:1 >/dev/null
+}
 
 # refused WHAT CMD...: CMD must fail; its output
 refused() {
@@ -104,6 +111,80 @@ test_vol_member_isolation() {
 	mctl 4242 volume create theirs >/dev/null || fail "another member's own count"
 	mctl 4141 volume rm mine ok >/dev/null
 	assert_eq "$(ctl volume ls -q)" theirs "what is left"
+}
+
+test_vol_data_survives_containers() {
+	trap cleanup_sv EXIT
+	start_with_image
+	# made on first use
+	ctl run --rm -v data:/data t:1 sh -c 'echo hello >/data/f' >/dev/null
+	assert_eq "$(ctl volume ls -q)" data "made on first use"
+	assert_eq "$(ctl run --rm -v data:/data t:1 cat /data/f)" hello "read by the next container"
+	assert_eq "$(cat "$STATE_D/volumes/data/_data/f")" hello "in its _data"
+	# ro is read-only
+	local out rc=0
+	out=$(ctl run --rm -v data:/data:ro t:1 sh -c 'echo x >/data/g' 2>&1) || rc=$?
+	[ $rc -ne 0 ] || fail "a ro volume was written: $out"
+	assert_eq "$(ctl run --rm -v data:/data:ro t:1 cat /data/f)" hello "ro reads"
+	# an anonymous one: a name of its own, for this container
+	ctl create --name an -v /scratch t:1 true >/dev/null
+	local anon
+	anon=$(ctl volume ls -q --filter dangling=false)
+	[[ $anon =~ ^[0-9a-f]{64}$ ]] || fail "an anonymous volume: $anon"
+	assert_eq "$(ctl volume inspect "$anon" | jq -r .anonymous)" true "anonymous"
+	# in use: rm refused, then with force
+	assert_contains "$(refused "rm of a volume in use" ctl volume rm "$anon")" "in use by container an" "refused"
+	assert_eq "$(ctl volume prune | grep -c "$anon")" 0 "prune leaves a volume in use"
+	# corrald restarted: the container still holds it
+	kill -TERM "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv
+	refused "rm after a restart" ctl volume rm "$anon" >/dev/null
+	ctl volume rm -f "$anon" >/dev/null || fail "rm -f"
+	[ ! -e "$STATE_D/volumes/$anon" ] || fail "rm -f left it"
+	ctl rm -f an >/dev/null
+	# a name that is a path is refused
+	refused "a volume named ../x" ctl run --rm -v ../x:/x t:1 true >/dev/null
+	refused "a volume named a/b" ctl run --rm -v a/b:/x t:1 true >/dev/null
+}
+
+# a container plants a symlink to /etc in a volume; its removal never
+# follows it
+test_vol_planted_symlink() {
+	trap cleanup_sv EXIT
+	start_with_image
+	ctl run --rm -v evil:/data t:1 sh -c 'ln -s /etc /data/etc; ln -s /etc/passwd /data/passwd; mkdir /data/d; ln -s /etc /data/d/e' >/dev/null
+	local before
+	before=$(stat -c %i /etc/passwd)
+	ctl volume rm evil >/dev/null
+	[ -e /etc/passwd ] && [ "$(stat -c %i /etc/passwd)" = "$before" ] || fail "the host's /etc/passwd was touched"
+	[ -d /etc ] || fail "the host's /etc"
+	[ ! -e "$STATE_D/volumes/evil" ] || fail "the volume is left"
+	# a _data swapped for a symlink is not followed into /etc either
+	ctl volume create swap >/dev/null
+	rm -rf "$STATE_D/volumes/swap/_data"
+	ln -s /etc "$STATE_D/volumes/swap/_data"
+	ctl volume rm swap >/dev/null
+	[ -e /etc/passwd ] || fail "rm of a swapped _data went into /etc"
+}
+
+test_vol_member_mounts() {
+	trap cleanup_sv EXIT
+	start_sv_group
+	ctl image import "oci:$IMGS/oci:test" t:1 >/dev/null
+	mctl 4141 run --rm -v mine:/data t:1 sh -c 'echo secret >/data/f; id -u; stat -c %u /data' >"$T/o" ||
+		fail "a member's volume in its container: $(cat "$T/o")"
+	assert_eq "$(cat "$T/o")" "0
+0" "its container's root owns it"
+	assert_eq "$(stat -c %u "$STATE_D/volumes/mine/_data/f")" 4141 "on the host, the member's uid"
+	assert_eq "$(mctl 4141 run --rm -v mine:/data t:1 cat /data/f)" secret "the member reads it again"
+	# another member cannot mount it
+	assert_contains "$(refused "another member's mount" mctl 4242 run --rm -v mine:/data t:1 cat /data/f)" \
+		"no such volume: mine" "another member's mount"
+	# root's bind volume is not a member's to use either
+	mkdir -p "$T/hb"
+	ctl volume create -o type=none -o o=bind -o device="$T/hb" hb >/dev/null
+	refused "a member mounting root's volume" mctl 4141 run --rm -v hb:/x t:1 true >/dev/null
 }
 
 for t in $(declare -F | awk '{print $3}' | grep "^test_vol_"); do

@@ -20,9 +20,15 @@ typedef struct ctr_mount {
 	char *source, *destination;
 	bool readonly;
 	const char *propagation; /* "rslave", ...; NULL: the runtime's default */
-	char *volume; /* type "volume": the volume's name (source is then its _data) */
-	bool anonymous; /* a volume the container made for itself */
 } ctr_mount;
+
+/* A mount of type "volume" (supervisor/daemon/volumes): a named volume,
+ * made on first use; name NULL until Create makes up an anonymous one. */
+typedef struct ctr_volume {
+	char *name, *destination;
+	bool readonly;
+	bool anonymous; /* made by this container for itself */
+} ctr_volume;
 
 /* A tmpfs the container gets ("/path[:opt,opt]" as podman --tmpfs). */
 typedef struct ctr_tmpfs {
@@ -57,6 +63,8 @@ typedef struct ctr_spec {
 	size_t n_mounts;
 	ctr_tmpfs *tmpfs;
 	size_t n_tmpfs;
+	ctr_volume *volumes;
+	size_t n_volumes;
 	ctr_secret *secrets;
 	size_t n_secrets;
 	int64_t memory;  /* bytes; -1: no limit */

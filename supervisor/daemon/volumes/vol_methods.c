@@ -21,8 +21,8 @@
 ctr *vol_user(corrald *d, const char *name)
 {
 	for (ctr *c = d->ctrs; c; c = c->next)
-		for (size_t i = 0; i < c->spec.n_mounts; i++)
-			if (c->spec.mounts[i].volume && streq(c->spec.mounts[i].volume, name))
+		for (size_t i = 0; i < c->spec.n_volumes; i++)
+			if (c->spec.volumes[i].name && streq(c->spec.volumes[i].name, name))
 				return c;
 	return NULL;
 }
