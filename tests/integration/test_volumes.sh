@@ -143,6 +143,18 @@ test_vol_data_survives_containers() {
 	ctl volume rm -f "$anon" >/dev/null || fail "rm -f"
 	[ ! -e "$STATE_D/volumes/$anon" ] || fail "rm -f left it"
 	ctl rm -f an >/dev/null
+	# rm -v: the anonymous volumes go, named ones stay; --rm too
+	ctl create --name an2 -v /scratch -v data:/data t:1 true >/dev/null
+	anon=$(ctl volume ls -q | grep -v '^data$')
+	[ -n "$anon" ] || fail "the second anonymous volume"
+	ctl rm an2 >/dev/null
+	assert_contains "$(ctl volume ls -q)" "$anon" "rm without -v keeps it"
+	ctl volume rm "$anon" >/dev/null
+	ctl create --name an3 -v /scratch -v data:/data t:1 true >/dev/null
+	ctl rm -v an3 >/dev/null
+	assert_eq "$(ctl volume ls -q)" data "rm -v removed the anonymous one only"
+	ctl run --rm -v /scratch t:1 true >/dev/null
+	assert_eq "$(ctl volume ls -q)" data "run --rm removed its anonymous one"
 	# a name that is a path is refused
 	refused "a volume named ../x" ctl run --rm -v ../x:/x t:1 true >/dev/null
 	refused "a volume named a/b" ctl run --rm -v a/b:/x t:1 true >/dev/null

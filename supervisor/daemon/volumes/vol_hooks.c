@@ -8,7 +8,9 @@
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/core/events.h"
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "common/json.h"
 #include "common/strv.h"
 
@@ -161,7 +163,28 @@ static void load_record(ctr *c, yajl_val record)
 	}
 }
 
+/* Remove with volumes, or an autoRemove: the anonymous volumes it made,
+ * unless another container holds one too */
+static void removed(struct corrald *d, ctr *c)
+{
+	if (!c->remove_volumes && !c->spec.auto_remove)
+		return;
+	char dir[PATH_MAX];
+	vol_dir(d, dir, sizeof(dir));
+	for (size_t i = 0; i < c->spec.n_volumes; i++) {
+		const ctr_volume *cv = &c->spec.volumes[i];
+		if (!cv->anonymous || !cv->name || vol_user_other(d, cv->name, c))
+			continue;
+		_cleanup_cerr_ cerr err = { 0 };
+		if (vol_remove(dir, cv->name, &err) < 0 && err.code != ENOENT)
+			log_cerr(LOG_LVL_WARN, &err, "container %s: its volume %s", c->name, cv->name);
+		else
+			events_publish(d->events, EV_OWNER(c->owner), "volume", "remove", cv->name, cv->name, NULL, 0);
+	}
+}
+
 const ctr_feature volumes_container_hooks = {
+	.removed = removed,
 	.name = "volumes",
 	.check = check,
 	.gen_mounts = gen_mounts,

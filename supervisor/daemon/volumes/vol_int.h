@@ -17,6 +17,8 @@ void vol_dir(const struct corrald *d, char *buf, size_t n);
 /* A container that holds name (not removed; exited ones too, as docker
  * counts them), or NULL. */
 struct ctr *vol_user(struct corrald *d, const char *name);
+/* The same, but for but */
+struct ctr *vol_user_other(struct corrald *d, const char *name, const struct ctr *but);
 /* Make a volume for peer: name NULL makes one up (into made, 65 bytes);
  * labels and opts objects of strings or NULL. -EEXIST when taken; a
  * refusal of the policy (the quota, a member's bind) is POLICY_REFUSED

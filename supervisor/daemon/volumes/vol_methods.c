@@ -20,8 +20,13 @@
 
 ctr *vol_user(corrald *d, const char *name)
 {
+	return vol_user_other(d, name, NULL);
+}
+
+ctr *vol_user_other(corrald *d, const char *name, const ctr *but)
+{
 	for (ctr *c = d->ctrs; c; c = c->next)
-		for (size_t i = 0; i < c->spec.n_volumes; i++)
+		for (size_t i = 0; c != but && i < c->spec.n_volumes; i++)
 			if (c->spec.volumes[i].name && streq(c->spec.volumes[i].name, name))
 				return c;
 	return NULL;
