@@ -160,6 +160,44 @@ test_vol_data_survives_containers() {
 	refused "a volume named a/b" ctl run --rm -v a/b:/x t:1 true >/dev/null
 }
 
+# docker's copy-up: a new (empty) volume gets the image's files at its
+# destination, symlinks as symlinks; a volume with files keeps its own
+test_vol_copy_up() {
+	trap cleanup_sv EXIT
+	start_with_image
+	assert_eq "$(ctl run --rm -v cu:/data t:1 cat /data/keep)" keep "the image's file, in the volume"
+	local d="$STATE_D/volumes/cu/_data"
+	assert_eq "$(cat "$d/keep")" keep "on the host"
+	assert_eq "$(readlink "$d/abslink")" /etc/layer1 "an absolute symlink copied as one, not followed"
+	assert_eq "$(readlink "$d/link")" keep "a relative symlink"
+	[ ! -e "$d/gone" ] || fail "a file a later layer removed was copied"
+	# no copy into a volume that has something
+	ctl run --rm -v cu:/data t:1 sh -c 'rm /data/keep; echo mine >/data/own' >/dev/null
+	assert_eq "$(ctl run --rm -v cu:/data t:1 sh -c 'ls /data/keep 2>/dev/null; cat /data/own')" mine "not copied again"
+	ctl volume rm -f cu >/dev/null
+}
+
+# volume rm while containers are being created with it: never a container
+# that holds a volume that is gone, and corrald lives on
+test_vol_rm_during_create() {
+	trap cleanup_sv EXIT
+	start_with_image
+	local i
+	for i in 1 2 3 4 5; do
+		ctl create --name "r$i" -v race:/data t:1 true >/dev/null 2>&1 &
+		local cpid=$!
+		ctl volume rm race >/dev/null 2>&1 || true
+		wait "$cpid" || true
+		if ctl inspect "r$i" >/dev/null 2>&1; then
+			ctl volume inspect race >/dev/null || fail "container r$i holds a volume that was removed"
+		fi
+	done
+	ctl ping >/dev/null || fail "corrald went"
+	for i in 1 2 3 4 5; do ctl rm -f "r$i" >/dev/null 2>&1 || true; done
+	ctl volume rm -f race >/dev/null 2>&1 || true
+	assert_eq "$(ctl volume ls -q)" "" "nothing left"
+}
+
 # a container plants a symlink to /etc in a volume; its removal never
 # follows it
 test_vol_planted_symlink() {

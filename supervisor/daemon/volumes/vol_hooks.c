@@ -10,11 +10,16 @@
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/events.h"
 #include "common/cleanup.h"
+#include "common/copytree.h"
+#include "common/safepath.h"
 #include "common/log.h"
 #include "common/json.h"
 #include "common/strv.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +168,68 @@ static void load_record(ctr *c, yajl_val record)
 	}
 }
 
+static bool dir_empty(int fd)
+{
+	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
+	if (!d) {
+		if (dup >= 0)
+			close(dup);
+		return false;
+	}
+	struct dirent *e;
+	bool empty = true;
+	while (empty && (e = readdir(d)))
+		empty = streq(e->d_name, ".") || streq(e->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+/* docker's copy-up: a plain volume that is empty gets what the image has
+ * at its destination, read within the container's rootfs (never out of it
+ * by a symlink) and copied without following one. */
+static int copy_up(const char *rootfs, const char *vdir, const ctr_volume *cv, cerr *err)
+{
+	char data[PATH_MAX];
+	snprintf(data, sizeof(data), "%s/%s/%s", vdir, cv->name, VOL_DATA);
+	_cleanup_close_ int dst = open(data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dst < 0)
+		return cerr_sys(err, errno, "%s", data);
+	if (!dir_empty(dst))
+		return 0;
+	_cleanup_close_ int root = open(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (root < 0)
+		return errno == ENOENT ? 0 : cerr_sys(err, errno, "%s", rootfs);
+	int src = open_in_root(root, cv->destination, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (src == -ENOENT || src == -ENOTDIR || src == -ELOOP)
+		return 0; /* nothing there, or no directory: nothing to copy */
+	if (src < 0)
+		return cerr_sys(err, -src, "%s%s", rootfs, cv->destination);
+	int r = copy_tree(src, dst, NULL, err);
+	close(src);
+	return r;
+}
+
+static int created(struct corrald *d, ctr *c, const char *cdir, char *broker_dir, size_t n, cerr *err)
+{
+	char vdir[PATH_MAX], rootfs[PATH_MAX];
+	vol_dir(d, vdir, sizeof(vdir));
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", cdir);
+	for (size_t i = 0; i < c->spec.n_volumes; i++) {
+		const ctr_volume *cv = &c->spec.volumes[i];
+		vol_info v;
+		_cleanup_cerr_ cerr e2 = { 0 };
+		if (!cv->name || vol_load(vdir, cv->name, &v, &e2) < 0)
+			continue;
+		bool plain = !opt_of(&v, "type");
+		vol_info_release(&v);
+		int r = plain ? copy_up(rootfs, vdir, cv, err) : 0;
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Remove with volumes, or an autoRemove: the anonymous volumes it made,
  * unless another container holds one too */
 static void removed(struct corrald *d, ctr *c)
@@ -184,6 +251,7 @@ static void removed(struct corrald *d, ctr *c)
 }
 
 const ctr_feature volumes_container_hooks = {
+	.created = created,
 	.removed = removed,
 	.name = "volumes",
 	.check = check,
