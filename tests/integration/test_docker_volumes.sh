@@ -29,7 +29,7 @@ test_dkv_volume_verbs() {
 	local anon
 	anon=$(dock volume create)
 	[[ $anon =~ ^[0-9a-f]{64}$ ]] || fail "a made-up name: $anon"
-	assert_eq "$(dock volume ls -q | sort | tr '\n' ' ')" "$anon data " "ls -q"
+	assert_eq "$(dock volume ls -q | sort | tr '\n' ' ')" "$(printf "%s\n" "$anon" data | sort | tr "\n" " ")" "ls -q"
 	assert_eq "$(dock volume ls -q --filter label=app=web)" data "filter label"
 	assert_eq "$(dock volume ls -q --filter name=dat)" data "filter name"
 	assert_eq "$(dock volume ls -q --filter dangling=true | wc -l)" 2 "filter dangling"

@@ -29,7 +29,7 @@ test_vol_create_ls_inspect_rm() {
 	local anon
 	anon=$(ctl volume create --label app=web --label tier)
 	[[ $anon =~ ^[0-9a-f]{64}$ ]] || fail "a made-up name is 64 hex digits: $anon"
-	assert_eq "$(ctl volume ls -q | sort | tr '\n' ' ')" "$anon data " "ls -q"
+	assert_eq "$(ctl volume ls -q | sort | tr '\n' ' ')" "$(printf "%s\n" "$anon" data | sort | tr "\n" " ")" "ls -q"
 	assert_contains "$(ctl volume ls)" "local   data" "ls, a table"
 	local j
 	j=$(ctl volume inspect data)
