@@ -87,6 +87,16 @@ int sv_secret_exists(vl_call *call, const char *name)
 	return error_with(call, SV_ERR("SecretExists"), 1, (const char *const[]){ "name", name });
 }
 
+int sv_no_such_volume(vl_call *call, const char *name)
+{
+	return error_with(call, SV_ERR("NoSuchVolume"), 1, (const char *const[]){ "name", name });
+}
+
+int sv_volume_exists(vl_call *call, const char *name)
+{
+	return error_with(call, SV_ERR("VolumeExists"), 1, (const char *const[]){ "name", name });
+}
+
 int sv_no_such_network(vl_call *call, const char *name)
 {
 	return error_with(call, SV_ERR("NoSuchNetwork"), 1, (const char *const[]){ "name", name });

@@ -32,6 +32,8 @@ int sv_name_in_use(vl_call *call, const char *name, const char *id);
 /* NoSuchSecret{name}; SecretExists{name}. */
 int sv_no_such_secret(vl_call *call, const char *name);
 int sv_secret_exists(vl_call *call, const char *name);
+int sv_no_such_volume(vl_call *call, const char *name);
+int sv_volume_exists(vl_call *call, const char *name);
 int sv_no_such_network(vl_call *call, const char *name);
 int sv_no_such_workload(vl_call *call, const char *name);
 /* NoSuchSession{name}; SessionExists{name}. */

@@ -156,10 +156,15 @@ static int v_restore(ctl_args *a)
 	return file ? import_checkpoint(a, file) : each_id(a, M("Restore"), NULL, NULL);
 }
 
+static int add_rm(const ctl_args *a, yajl_gen g)
+{
+	return ctl_add_force(a, g) || (opt_on(a, "volumes") && jg_key_bool(g, "volumes", true));
+}
+
 static int v_rm(ctl_args *a)
 {
 	ctl_timeout_ms = -1;
-	return each_id(a, M("Remove"), ctl_add_force, NULL);
+	return each_id(a, M("Remove"), add_rm, NULL);
 }
 
 static int v_inspect(ctl_args *a)
@@ -275,6 +280,7 @@ static const ctl_opt kill_opts[] = {
 };
 static const ctl_opt rm_opts[] = {
 	{ "force", 'f', OPT_FLAG, "", "remove a running container too: it is killed first" },
+	{ "volumes", 'v', OPT_FLAG, "", "remove the anonymous volumes it made too" },
 	{ NULL },
 };
 static const ctl_opt checkpoint_opts[] = {

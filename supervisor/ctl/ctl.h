@@ -53,6 +53,7 @@ extern const ctl_cmd ctl_workload_cmds[]; /* workloads.c: apply, diff, get, desc
 int ctl_describe_workloads(ctl_args *a);
 extern const ctl_cmd ctl_broker_cmds[];  /* ctl_broker.c: broker pub, sub, req */
 extern const ctl_cmd ctl_secret_cmds[];  /* ctl_secrets.c: secret create, ls, rm */
+extern const ctl_cmd ctl_volume_cmds[];  /* ctl_volumes.c: volume create, ls, inspect, rm, prune */
 /* Every group, NULL-ended, as main sets it before a command runs; and the
  * options every command takes, in the order of G_*. */
 extern const ctl_cmd *const *ctl_groups;

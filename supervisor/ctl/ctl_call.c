@@ -129,6 +129,10 @@ void ctl_print_call_error(const char *method, const vl_reply *rep)
 		fprintf(stderr, "corralctl: %s: no such image: %s\n", short_m, ctl_str(p, "image"));
 	else if (streq(short_e, "NoSuchSecret"))
 		fprintf(stderr, "corralctl: %s: no such secret: %s\n", short_m, ctl_str(p, "name"));
+	else if (streq(short_e, "NoSuchVolume"))
+		fprintf(stderr, "corralctl: %s: no such volume: %s\n", short_m, ctl_str(p, "name"));
+	else if (streq(short_e, "VolumeExists"))
+		fprintf(stderr, "corralctl: %s: volume %s exists\n", short_m, ctl_str(p, "name"));
 	else if (streq(short_e, "SecretExists"))
 		fprintf(stderr, "corralctl: %s: secret %s exists: remove it first\n", short_m, ctl_str(p, "name"));
 	else if (streq(short_e, "NameInUse") && *ctl_str(p, "id"))

@@ -11,7 +11,7 @@
 	{ "env", 'e', OPT_LIST, "KEY[=VALUE]", "set a variable; KEY alone passes the host's value" }, \
 	{ "env-file", 0, OPT_LIST, "FILE", "read KEY=VALUE lines from FILE (# comments)" }, \
 	{ "volume", 'v', OPT_LIST, "SRC:DST[:OPTS]", \
-	  "bind-mount a host path; OPTS: ro, rw, z, Z, [r]private, [r]shared, [r]slave" }, \
+	  "bind-mount a host path, or mount a volume (NAME:DST, or /DST for an anonymous one); OPTS: ro, rw, z, Z, [r]private, [r]shared, [r]slave" }, \
 	{ "tmpfs", 0, OPT_LIST, "PATH[:OPTS]", "mount a tmpfs at PATH (OPTS as mount(8): size=64m,mode=1777)" }, \
 	{ "workdir", 'w', OPT_STR, "DIR", "the working directory inside" }, \
 	{ "user", 'u', OPT_STR, "USER[:GROUP]", "run as USER, a name in the image or a number" }, \

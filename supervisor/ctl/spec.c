@@ -80,21 +80,30 @@ static const char *const propagations[] = { "private", "rprivate", "shared", "rs
 
 /* -v SRC:DST[:OPT,OPT]: ro, rw, z and Z (no SELinux here: taken, as podman
  * does without it) and a propagation; anything else is refused, since a
- * typo like "r0" must never mount read-write. */
+ * typo like "r0" must never mount read-write. A source that is not a path
+ * (no leading / or .) is a named volume, as docker decides; -v /DST alone
+ * is an anonymous volume. */
 static int gen_volume(yajl_gen g, const char *spec)
 {
 	_cleanup_free_ char *s = strdup(spec);
 	if (!s)
 		return ctl_fail("--volume", "out of memory");
 	char *dst = strchr(s, ':'), *opts = NULL;
+	if (!dst && s[0] == '/') { /* -v /data: an anonymous volume */
+		if (yajl_gen_map_open(g) || jg_key_str(g, "type", "volume") || jg_key_str(g, "source", "") ||
+		    jg_key_str(g, "destination", s) || yajl_gen_map_close(g))
+			return ctl_fail("--volume", "out of memory");
+		return 0;
+	}
 	if (!dst)
-		return ctl_failf("--volume %s: must be SRC:DST[:OPTIONS] (corral has no anonymous volumes)", spec);
+		return ctl_failf("--volume %s: must be SRC:DST[:OPTIONS], NAME:DST[:OPTIONS] or /DST", spec);
 	*dst++ = '\0';
 	if ((opts = strchr(dst, ':')))
 		*opts++ = '\0';
-	if (!*s || (s[0] != '/' && s[0] != '.'))
-		return ctl_failf("--volume %s: the source must be a host path, absolute or ./relative (corral has no "
-				 "named volumes)", spec);
+	if (!*s)
+		return ctl_failf("--volume %s: the source must be a host path (absolute or ./relative) or a volume's name",
+				 spec);
+	bool named = s[0] != '/' && s[0] != '.';
 	bool ro = false;
 	const char *prop = NULL;
 	for (char *save = NULL, *o = opts ? strtok_r(opts, ",", &save) : NULL; o; o = strtok_r(NULL, ",", &save)) {
@@ -104,9 +113,17 @@ static int gen_volume(yajl_gen g, const char *spec)
 				prop = propagations[i], known = true;
 		if (streq(o, "ro") || streq(o, "rw"))
 			ro = o[1] == 'o', known = true;
-		if (!known && !streq(o, "z") && !streq(o, "Z"))
+		if (!known && !streq(o, "z") && !streq(o, "Z") && !(named && streq(o, "nocopy")))
 			return ctl_failf("--volume %s: unknown option %s (known: ro, rw, z, Z, private, rprivate, shared, "
 					 "rshared, slave, rslave)", spec, o);
+	}
+	if (named) {
+		if (prop)
+			return ctl_failf("--volume %s: a volume takes no propagation", spec);
+		if (yajl_gen_map_open(g) || jg_key_str(g, "type", "volume") || jg_key_str(g, "source", s) ||
+		    jg_key_str(g, "destination", dst) || jg_key_bool(g, "readonly", ro) || yajl_gen_map_close(g))
+			return ctl_fail("--volume", "out of memory");
+		return 0;
 	}
 	_cleanup_free_ char *src = ctl_absolute(s);
 	if (!src)

@@ -35,6 +35,7 @@
 #include "supervisor/daemon/health/health.h"
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/secrets/secrets.h"
+#include "supervisor/daemon/volumes/volumes.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/daemon/images/img_size.h"
 #include <limits.h>
@@ -308,7 +309,8 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	 * what the features hang on it), the gate, then what the container
 	 * holds from the outside in */
 	const ctr_feature *features[] = { &engine_container_hooks,   &policy_container_hooks,  &health_container_hooks,
-					  &secrets_container_hooks,  &network_container_hooks, &sessions_container_hooks };
+					  &secrets_container_hooks,  &network_container_hooks, &sessions_container_hooks,
+					  &volumes_container_hooks };
 	sessions_listen(&broker_session_listener);
 	network_holder_set(&sessions_net_holder);
 	for (size_t i = 0; i < ARRAY_SIZE(features); i++)

@@ -22,6 +22,7 @@
 #include "supervisor/daemon/jobs/job_methods.h"
 #include "supervisor/daemon/policy/policy_methods.h"
 #include "supervisor/daemon/secrets/methods.h"
+#include "supervisor/daemon/volumes/volumes.h"
 #include "supervisor/daemon/network/net_methods.h"
 #include "supervisor/daemon/sessions/session_methods.h"
 #include "supervisor/daemon/workloads/wl_loop.h"
@@ -198,6 +199,11 @@ static const vl_method methods[] = {
 	{ "SecretCreate", sv_secret_create },
 	{ "SecretList", sv_secret_list },
 	{ "SecretRemove", sv_secret_remove },
+	{ "VolumeCreate", sv_volume_create },
+	{ "VolumeList", sv_volume_list },
+	{ "VolumeInspect", sv_volume_inspect },
+	{ "VolumeRemove", sv_volume_remove },
+	{ "VolumePrune", sv_volume_prune },
 	{ "NetworkCreate", sv_network_create },
 	{ "NetworkList", sv_network_list },
 	{ "NetworkInspect", sv_network_inspect },
@@ -231,7 +237,8 @@ bool corrald_method_mutates(const char *m)
 					   "JobSubmit", "JobBatch", "JobCancel", "SecretCreate", "SecretRemove",
 					   "NetworkCreate", "NetworkRemove", "SessionCreate", "SessionRemove",
 					   "SessionStateSet", "SessionStateRemove", "BrokerPublish", "BrokerRequest",
-					   "WorkloadApply", "WorkloadDelete" };
+					   "WorkloadApply", "WorkloadDelete", "VolumeCreate", "VolumeRemove",
+					   "VolumePrune" };
 	size_t n = strlen(CORRAL_SUPERVISOR_INTERFACE);
 	if (strncmp(m, CORRAL_SUPERVISOR_INTERFACE, n) || m[n] != '.')
 		return false;

@@ -190,6 +190,8 @@ void dk_net_connect(dk_req *r, const char *arg);
 void dk_vol_list(dk_req *r, const char *arg);
 void dk_vol_create(dk_req *r, const char *arg);
 void dk_vol_inspect(dk_req *r, const char *arg);
+void dk_vol_remove(dk_req *r, const char *arg);
+void dk_vol_prune(dk_req *r, const char *arg);
 
 void dk_img_list(dk_req *r, const char *arg);
 void dk_img_inspect(dk_req *r, const char *arg);

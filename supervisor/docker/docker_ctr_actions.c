@@ -153,6 +153,8 @@ void dk_ctr_remove(dk_req *r, const char *arg)
 	yajl_gen g = dk_params_id(id);
 	if (g && force)
 		jg_key_bool(g, "force", true);
+	if (g && dk_query_bool(r, "v", false)) /* docker rm -v: its anonymous volumes */
+		jg_key_bool(g, "volumes", true);
 	char conflict[512];
 	snprintf(conflict, sizeof(conflict),
 		 "You cannot remove a running container %s. Stop the container before attempting removal or force "

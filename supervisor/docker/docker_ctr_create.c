@@ -46,6 +46,17 @@ static void copy_entrypoint(yajl_gen g, yajl_val ep)
 		copy_strings(g, "entrypoint", ep);
 }
 
+static void gen_volume_mount(yajl_gen g, const char *name, const char *dst, bool ro)
+{
+	yajl_gen_map_open(g);
+	jg_key_str(g, "type", "volume");
+	jg_key_str(g, "source", name);
+	jg_key_str(g, "destination", dst);
+	if (ro)
+		jg_key_bool(g, "readonly", true);
+	yajl_gen_map_close(g);
+}
+
 static void gen_mount(yajl_gen g, const char *src, const char *dst, bool ro, const char *prop)
 {
 	yajl_gen_map_open(g);
@@ -58,20 +69,16 @@ static void gen_mount(yajl_gen g, const char *src, const char *dst, bool ro, con
 	yajl_gen_map_close(g);
 }
 
-/* "/host:/ctr[:opt,opt]"; -1 with r answered when it is not one corral
- * can make (a named volume, a bind without a destination). */
+/* "/host:/ctr[:opt,opt]", or "name:/ctr[:opt]" of a named volume; -1
+ * with r answered when it is not one corral can make (a bind without a
+ * destination). */
 static int gen_bind(dk_req *r, yajl_gen g, const char *bind)
 {
 	_cleanup_free_ char *copy = strdup(bind);
 	if (!copy)
 		return -1;
 	char *dst = strchr(copy, ':');
-	if (copy[0] != '/') {
-		dk_error(r, 400, "%s: corral has no named volumes; bind a host path (/path:%s)", bind,
-			 dst ? dst + 1 : "/dest");
-		return -1;
-	}
-	if (!dst || dst[1] != '/') {
+	if (!dst || dst[1] != '/' || dst == copy) {
 		dk_error(r, 400, "invalid volume specification: '%s'", bind);
 		return -1;
 	}
@@ -91,16 +98,40 @@ static int gen_bind(dk_req *r, yajl_gen g, const char *bind)
 			return -1;
 		}
 	}
+	if (copy[0] != '/') { /* a volume's name, as docker decides */
+		if (prop) {
+			dk_error(r, 400, "invalid mode: %s", prop);
+			return -1;
+		}
+		gen_volume_mount(g, copy, dst, ro);
+		return 0;
+	}
 	gen_mount(g, copy, dst, ro, prop);
 	return 0;
 }
 
-/* Binds and HostConfig.Mounts of type bind; tmpfs mounts go to tmpfs. */
-static int gen_mounts(dk_req *r, yajl_gen g, yajl_val hc)
+/* Binds, HostConfig.Mounts of type bind and volume, and Config.Volumes
+ * (anonymous volumes, unless a bind or mount is there); tmpfs mounts go
+ * to tmpfs. */
+static int gen_mounts(dk_req *r, yajl_gen g, yajl_val hc, yajl_val vols)
 {
 	yajl_val binds = json_get(hc, "Binds"), mounts = json_get(hc, "Mounts");
 	jg_key(g, "mounts");
 	yajl_gen_array_open(g);
+	for (size_t i = 0; YAJL_IS_OBJECT(vols) && i < vols->u.object.len; i++) {
+		const char *dst = vols->u.object.keys[i];
+		bool covered = false;
+		for (size_t j = 0; YAJL_IS_ARRAY(binds) && j < binds->u.array.len && !covered; j++) {
+			const char *b = YAJL_IS_STRING(binds->u.array.values[j]) ? binds->u.array.values[j]->u.string : "";
+			const char *c = strchr(b, ':');
+			size_t n = strlen(dst);
+			covered = c && !strncmp(c + 1, dst, n) && (c[1 + n] == '\0' || c[1 + n] == ':');
+		}
+		for (size_t j = 0; YAJL_IS_ARRAY(mounts) && j < mounts->u.array.len && !covered; j++)
+			covered = streq(dk_str(mounts->u.array.values[j], "Target"), dst);
+		if (!covered)
+			gen_volume_mount(g, "", dst, false);
+	}
 	for (size_t i = 0; YAJL_IS_ARRAY(binds) && i < binds->u.array.len; i++)
 		if (YAJL_IS_STRING(binds->u.array.values[i]) && gen_bind(r, g, binds->u.array.values[i]->u.string) < 0)
 			return -1;
@@ -109,8 +140,12 @@ static int gen_mounts(dk_req *r, yajl_gen g, yajl_val hc)
 		const char *type = dk_str(m, "Type");
 		if (streq(type, "tmpfs"))
 			continue;
+		if (streq(type, "volume")) {
+			gen_volume_mount(g, dk_str(m, "Source"), dk_str(m, "Target"), dk_bool(m, "ReadOnly"));
+			continue;
+		}
 		if (!streq(type, "bind")) {
-			dk_error(r, 400, "mount type %s is not supported by corral: use bind or tmpfs", type);
+			dk_error(r, 400, "mount type %s is not supported by corral: use bind, volume or tmpfs", type);
 			return -1;
 		}
 		gen_mount(g, dk_str(m, "Source"), dk_str(m, "Target"), dk_bool(m, "ReadOnly"),
@@ -303,7 +338,7 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name)
 	copy_true(g, "tty", json_get(body, "Tty"));
 	copy_true(g, "interactive", json_get(body, "OpenStdin"));
 	gen_healthcheck(g, json_get(body, "Healthcheck"));
-	if (gen_mounts(r, g, hc) < 0 || gen_network(r, g, hc) < 0)
+	if (gen_mounts(r, g, hc, json_get(body, "Volumes")) < 0 || gen_network(r, g, hc) < 0)
 		return NULL;
 	gen_tmpfs(g, hc);
 	gen_restart(g, json_get(hc, "RestartPolicy"));
@@ -340,9 +375,6 @@ void dk_ctr_create(dk_req *r, const char *arg)
 	yajl_gen_array_open(g);
 	if (dk_create_unsupported(r, body, g) < 0)
 		return;
-	yajl_val vols = json_get(body, "Volumes");
-	if (YAJL_IS_OBJECT(vols) && vols->u.object.len)
-		jg_str(g, "corral has no anonymous volumes: Volumes were ignored (bind a host path instead)");
 	yajl_gen_array_close(g);
 	_cleanup_free_ char *params = make_spec(r, body, dk_query(r, "name"));
 	if (!params) {

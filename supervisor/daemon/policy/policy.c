@@ -36,10 +36,10 @@ void policy_release(policy *p)
 }
 
 const char *const policy_quota_key[PQ_COUNT] = { "max_jobs", "max_sessions", "max_secrets", "max_workloads",
-						 "max_pulls" };
+						 "max_pulls", "max_volumes" };
 /* unfinished jobs; sessions (three mounts each); secrets; workloads; pulls
- * running at once (a corral-images process each) */
-const size_t policy_quota_unpriv[PQ_COUNT] = { 100, 16, 64, 64, 4 };
+ * running at once (a corral-images process each); named volumes */
+const size_t policy_quota_unpriv[PQ_COUNT] = { 100, 16, 64, 64, 4, 64 };
 
 static void tier_open(policy_tier *t)
 {
@@ -327,11 +327,11 @@ static int no_privileges(yajl_val u, json_fault *f)
 static int parse_tree(policy *p, yajl_val v, json_fault *f)
 {
 	static const char *const top[] = { "max_containers", "max_jobs", "max_sessions", "max_secrets",
-					   "max_workloads", "max_pulls", "max_ingest", "memory", "pids", "cpu", "bind_mounts", "privileges",
+					   "max_workloads", "max_pulls", "max_volumes", "max_ingest", "memory", "pids", "cpu", "bind_mounts", "privileges",
 					   "images", "unprivileged", "apparmor_profile", NULL };
 	static const char *const unpriv[] = { "max_containers", "max_jobs", "max_sessions", "max_secrets",
-					      "max_workloads", "max_pulls", "max_ingest", "memory", "pids", "cpu", "bind_mounts", "privileges",
-					      "images", NULL };
+					      "max_workloads", "max_pulls", "max_volumes", "max_ingest", "memory", "pids", "cpu", "bind_mounts",
+					      "privileges", "images", NULL };
 	int r;
 	yajl_val priv;
 	if ((r = json_want(v, yajl_t_object, "(top)", f)) < 0 || (r = json_check_keys(v, "", top, "unknown key", f)) < 0 ||

@@ -30,7 +30,7 @@
 /* Counts of a member's objects (the unprivileged section's max_*); root's
  * are bounded only by each feature's global bound unless the top level
  * sets them. */
-enum policy_quota { PQ_JOBS, PQ_SESSIONS, PQ_SECRETS, PQ_WORKLOADS, PQ_PULLS, PQ_COUNT };
+enum policy_quota { PQ_JOBS, PQ_SESSIONS, PQ_SECRETS, PQ_WORKLOADS, PQ_PULLS, PQ_VOLUMES, PQ_COUNT };
 extern const char *const policy_quota_key[PQ_COUNT]; /* "max_jobs", ... */
 extern const size_t policy_quota_unpriv[PQ_COUNT];   /* the built-in values for a member */
 
@@ -77,8 +77,8 @@ int policy_gen(yajl_gen g, const policy *p);
 extern const ctr_feature policy_container_hooks;
 
 /* The member quotas of corrald's objects (max_jobs, max_sessions,
- * max_secrets, max_workloads, max_pulls running at once), for the parts that count them (quota.c). */
-enum quota_kind { QUOTA_JOBS, QUOTA_SESSIONS, QUOTA_SECRETS, QUOTA_WORKLOADS, QUOTA_PULLS };
+ * max_secrets, max_workloads, max_pulls running at once, max_volumes), for the parts that count them (quota.c). */
+enum quota_kind { QUOTA_JOBS, QUOTA_SESSIONS, QUOTA_SECRETS, QUOTA_WORKLOADS, QUOTA_PULLS, QUOTA_VOLUMES };
 
 /* May peer, who has `have` objects of kind, make `adding` more? 0; or
  * POLICY_REFUSED with v naming the quota and the count

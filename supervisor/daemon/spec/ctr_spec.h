@@ -22,6 +22,14 @@ typedef struct ctr_mount {
 	const char *propagation; /* "rslave", ...; NULL: the runtime's default */
 } ctr_mount;
 
+/* A mount of type "volume" (supervisor/daemon/volumes): a named volume,
+ * made on first use; name NULL until Create makes up an anonymous one. */
+typedef struct ctr_volume {
+	char *name, *destination;
+	bool readonly;
+	bool anonymous; /* made by this container for itself */
+} ctr_volume;
+
 /* A tmpfs the container gets ("/path[:opt,opt]" as podman --tmpfs). */
 typedef struct ctr_tmpfs {
 	char *destination;
@@ -56,6 +64,8 @@ typedef struct ctr_spec {
 	size_t n_mounts;
 	ctr_tmpfs *tmpfs;
 	size_t n_tmpfs;
+	ctr_volume *volumes;
+	size_t n_volumes;
 	ctr_secret *secrets;
 	size_t n_secrets;
 	int64_t memory;  /* bytes; -1: no limit */

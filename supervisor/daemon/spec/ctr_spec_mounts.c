@@ -42,6 +42,13 @@ void ctr_spec_release_mounts(ctr_spec *s)
 		free(s->mounts[i].destination);
 	}
 	free(s->mounts);
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		free(s->volumes[i].name);
+		free(s->volumes[i].destination);
+	}
+	free(s->volumes);
+	s->volumes = NULL;
+	s->n_volumes = 0;
 	for (size_t i = 0; i < s->n_tmpfs; i++) {
 		free(s->tmpfs[i].destination);
 		strv_free(s->tmpfs[i].options);
@@ -52,13 +59,49 @@ void ctr_spec_release_mounts(ctr_spec *s)
 	s->n_mounts = s->n_tmpfs = 0;
 }
 
+/* [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 bytes: never a path */
+static bool volume_name_ok(const char *n)
+{
+	size_t len = strlen(n);
+	if (len == 0 || len > 128 || !isalnum((unsigned char)n[0]))
+		return false;
+	for (size_t i = 1; i < len; i++)
+		if (!isalnum((unsigned char)n[i]) && !strchr("_.-", n[i]))
+			return false;
+	return true;
+}
+
+/* type "volume": source a volume's name, or none for an anonymous one */
+static int get_volume(yajl_val m, const char *path, ctr_volume *v, json_fault *f)
+{
+	char field[JSON_PATH_MAX];
+	int r;
+	if ((r = json_check_keys(m, path, (const char *const[]){ "type", "source", "destination", "readonly", NULL },
+				 "unknown field for a volume", f)) < 0 ||
+	    (r = json_dup_str(m, path, "source", 0, &v->name, f)) < 0 ||
+	    (r = json_dup_str(m, path, "destination", 0, &v->destination, f)) < 0)
+		return r;
+	if (v->name && !v->name[0]) {
+		free(v->name);
+		v->name = NULL;
+	}
+	if (v->name && !volume_name_ok(v->name))
+		return json_fault_set(f, EINVAL, json_path(field, path, "source"),
+				      "must be a volume's name, [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+	if (!v->destination || !clean_destination(v->destination))
+		return json_fault_set(f, EINVAL, json_path(field, path, "destination"), "must be an absolute path without ..");
+	if (json_get_bool(m, path, "readonly", 0, &v->readonly, NULL, f) < 0)
+		return json_fault_reword(f, "must be a boolean");
+	return 0;
+}
+
 static int get_bind(yajl_val m, const char *path, ctr_mount *cm, json_fault *f)
 {
 	char field[JSON_PATH_MAX];
 	int r;
 	if ((r = json_want(m, yajl_t_object, path, f)) < 0)
 		return r;
-	if ((r = json_check_keys(m, path, (const char *const[]){ "source", "destination", "readonly", "propagation", NULL },
+	if ((r = json_check_keys(m, path, (const char *const[]){ "type", "source", "destination", "readonly", "propagation", NULL },
 				 "unknown field", f)) < 0 ||
 	    (r = json_dup_str(m, path, "source", 0, &cm->source, f)) < 0 ||
 	    (r = json_dup_str(m, path, "destination", 0, &cm->destination, f)) < 0)
@@ -84,12 +127,23 @@ static int get_binds(yajl_val spec, ctr_spec *s, json_fault *f)
 	int r = ctr_spec_want(v, yajl_t_array, "spec.mounts", "an array of mounts", f);
 	if (r < 0 || !v)
 		return r;
-	if (!(s->mounts = calloc(v->u.array.len + 1, sizeof(*s->mounts))))
+	if (!(s->mounts = calloc(v->u.array.len + 1, sizeof(*s->mounts))) ||
+	    !(s->volumes = calloc(v->u.array.len + 1, sizeof(*s->volumes))))
 		return json_fault_oom(f);
 	for (size_t i = 0; i < v->u.array.len; i++) {
-		char path[JSON_PATH_MAX];
+		char path[JSON_PATH_MAX], field[JSON_PATH_MAX];
 		json_path_idx(path, "spec.mounts", i);
-		if ((r = get_bind(v->u.array.values[i], path, &s->mounts[s->n_mounts++], f)) < 0)
+		yajl_val m = v->u.array.values[i];
+		const char *type = NULL;
+		if ((r = json_want(m, yajl_t_object, path, f)) < 0 || (r = json_get_str(m, path, "type", 0, &type, f)) < 0)
+			return r;
+		if (type && streq(type, "volume"))
+			r = get_volume(m, path, &s->volumes[s->n_volumes++], f);
+		else if (type && !streq(type, "bind"))
+			return json_fault_set(f, EINVAL, json_path(field, path, "type"), "must be bind or volume");
+		else
+			r = get_bind(m, path, &s->mounts[s->n_mounts++], f);
+		if (r < 0)
 			return r;
 	}
 	return 0;

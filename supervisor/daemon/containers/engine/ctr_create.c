@@ -172,6 +172,7 @@ int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_
 	if (r == CTR_MISSING)
 		return miss.kind == CTR_MISSING_SESSION ? sv_no_such_session(call, miss.name)
 		       : miss.kind == CTR_MISSING_NETWORK ? sv_no_such_network(call, miss.name)
+		       : miss.kind == CTR_MISSING_VOLUME  ? sv_no_such_volume(call, miss.name)
 							  : sv_no_such_secret(call, miss.name);
 	if (r < 0 || CTR_FEATURES_FIRST(d, complete_spec, d, &c->spec, &f) < 0)
 		return sv_invalid_fault(call, &f);

@@ -132,16 +132,17 @@ int sv_kill(vl_call *call, yajl_val params, void *ud)
 int sv_remove(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	bool force;
+	bool force, volumes;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "force");
-	if (sp_bool(params, "force", false, &force, &f) < 0)
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "force", "volumes");
+	if (sp_bool(params, "force", false, &force, &f) < 0 || sp_bool(params, "volumes", false, &volumes, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	/* the removal follows its start's report, or its exit */
 	bool follows = ctr_is_starting(c) || ctr_alive(c) || c->status == CS_REMOVING;
 	if (follows && !force)
 		return reply_bad_state(call, c, ctr_is_starting(c) ? "it is starting" : "stop it first, or force");
 	_cleanup_cerr_ cerr err = { 0 };
+	c->remove_volumes |= volumes;
 	if (ctr_remove_forced(d, c, &err) < 0)
 		return sv_internal_err(call, &err);
 	return follows ? wait_for(c, call, WAIT_REMOVE) : vl_call_reply(call, NULL);

@@ -75,6 +75,7 @@ typedef struct ctr {
 	char net_last_ip[48];    /* its address before its last DEL: a restart asks for it again */
 	restart_state rs;
 	bool stopped_by_user, has_run;
+	bool remove_volumes;    /* Remove with volumes: its anonymous volumes go with it (not recorded) */
 	bool checkpointed;      /* down, with a checkpoint to restore (record "checkpointed") */
 	bool checkpointing;     /* a Checkpoint's dump was begun (recorded): an end it makes is no failure */
 	bool dumping;           /* that dump runs, a child of this corrald */

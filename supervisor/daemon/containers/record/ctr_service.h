@@ -35,7 +35,7 @@ enum ctr_mounts_at { CTR_MOUNTS_BEFORE_BINDS, CTR_MOUNTS_AFTER_TMPFS };
 /* check: an object the spec names (a session, a network, a secret) is not
  * there for the peer: Create answers the kind's NoSuch error, naming it */
 #define CTR_MISSING 1
-enum ctr_missing_kind { CTR_MISSING_SESSION, CTR_MISSING_NETWORK, CTR_MISSING_SECRET };
+enum ctr_missing_kind { CTR_MISSING_SESSION, CTR_MISSING_NETWORK, CTR_MISSING_SECRET, CTR_MISSING_VOLUME };
 typedef struct ctr_missing {
 	enum ctr_missing_kind kind;
 	const char *name; /* the spec's own string */

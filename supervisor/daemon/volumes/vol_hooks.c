@@ -1,0 +1,261 @@
+/* Volumes in a container's life: each of its volume mounts made on first
+ * use (an anonymous one under a made-up name) at Create, and bound from
+ * the volume's _data (or its tmpfs, or its bind) into the bundle; the
+ * names of its anonymous ones kept in its record. */
+#include "supervisor/daemon/volumes/volumes.h"
+#include "supervisor/daemon/volumes/vol_int.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle.h"
+#include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/core/events.h"
+#include "common/cleanup.h"
+#include "common/copytree.h"
+#include "common/safepath.h"
+#include "common/log.h"
+#include "common/json.h"
+#include "common/strv.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *opt_of(const vol_info *v, const char *key)
+{
+	yajl_val o = v->options ? json_get(v->options, key) : NULL;
+	return YAJL_IS_STRING(o) ? o->u.string : NULL;
+}
+
+/* One volume mount: the volume, made when it is not there. */
+static int resolve(struct corrald *d, ctr_volume *cv, size_t i, const peer_cred *peer, ctr_missing *m, json_fault *f)
+{
+	char dir[PATH_MAX], field[64], made[VOL_NAME_MAX + 1];
+	vol_dir(d, dir, sizeof(dir));
+	snprintf(field, sizeof(field), "spec.mounts[%zu].source", i);
+	for (int tries = 0; tries < 3; tries++) {
+		vol_info v;
+		_cleanup_cerr_ cerr err = { 0 };
+		int r = cv->name ? vol_load(dir, cv->name, &v, &err) : -ENOENT;
+		if (r == 0) {
+			bool mine = owner_may(peer, v.owner);
+			const char *type = opt_of(&v, "type");
+			bool bind = type && streq(type, "none");
+			vol_info_release(&v);
+			if (!mine) { /* another member's is not there for this one */
+				m->kind = CTR_MISSING_VOLUME;
+				m->name = cv->name;
+				return CTR_MISSING;
+			}
+			if (bind && owner_is_member(peer))
+				return json_fault_set(f, EPERM, field, "a member's bind volume cannot be mounted (yet)");
+			return 0;
+		}
+		if (r != -ENOENT)
+			return json_fault_set(f, err.code ? err.code : EIO, field, "%s", cerr_msg(&err));
+		policy_violation pv;
+		r = vol_create(d, peer, cv->name, NULL, NULL, !cv->name, made, &pv, &err);
+		if (r == POLICY_REFUSED)
+			return json_fault_set(f, EDQUOT, field, "refused by policy: %s (%s)", pv.reason, pv.limit);
+		if (r == -EEXIST && cv->name)
+			continue; /* made meanwhile: look again */
+		if (r < 0)
+			return json_fault_set(f, err.code ? err.code : EIO, field, "%s", cerr_msg(&err));
+		if (!cv->name) {
+			if (!(cv->name = strdup(made)))
+				return json_fault_oom(f);
+			cv->anonymous = true;
+		}
+		return 0;
+	}
+	return json_fault_set(f, EAGAIN, field, "volume %s changed while it was looked at", cv->name);
+}
+
+static int check(struct corrald *d, ctr_spec *spec, const peer_cred *peer, ctr_missing *m, json_fault *f)
+{
+	for (size_t i = 0; i < spec->n_volumes; i++) {
+		int r = resolve(d, &spec->volumes[i], i, peer, m, f);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* A tmpfs volume's o, as the tmpfs's options */
+static char **tmpfs_words(const char *o)
+{
+	size_t n = 1;
+	for (const char *p = o; p && *p; p++)
+		n += *p == ',';
+	char **v = o ? calloc(n + 1, sizeof(char *)) : NULL;
+	if (!v)
+		return NULL;
+	size_t k = 0;
+	for (const char *p = o; *p;) {
+		size_t len = strcspn(p, ",");
+		if (len && !(v[k++] = strndup(p, len))) {
+			strv_free(v);
+			return NULL;
+		}
+		p += len + (p[len] == ',');
+	}
+	return v;
+}
+
+static void gen_mounts(yajl_gen g, const bundle_in *in, enum ctr_mounts_at at)
+{
+	if (at != CTR_MOUNTS_BEFORE_BINDS)
+		return;
+	char dir[PATH_MAX];
+	vol_dir(in->d, dir, sizeof(dir));
+	for (size_t i = 0; i < in->spec->n_volumes; i++) {
+		const ctr_volume *cv = &in->spec->volumes[i];
+		vol_info v;
+		_cleanup_cerr_ cerr err = { 0 };
+		if (!cv->name || vol_load(dir, cv->name, &v, &err) < 0)
+			continue; /* removed with force meanwhile: its start fails on the missing path */
+		const char *type = opt_of(&v, "type"), *rw = cv->readonly ? "ro" : "rw";
+		if (type && streq(type, "tmpfs")) {
+			_cleanup_strv_ char **more = tmpfs_words(opt_of(&v, "o"));
+			bundle_gen_mount(g, cv->destination, "tmpfs", "tmpfs",
+					 (const char *const[]){ "rw", "nosuid", "nodev", NULL }, more);
+			if (cv->readonly) /* ro after the volume's own words */
+				bundle_gen_mount(g, cv->destination, "bind", cv->destination,
+						 (const char *const[]){ "bind", "remount", "ro", NULL }, NULL);
+		} else if (type && streq(type, "none") && opt_of(&v, "device")) {
+			bundle_gen_mount(g, cv->destination, "bind", opt_of(&v, "device"),
+					 (const char *const[]){ "rbind", rw, "nosuid", "nodev", NULL }, NULL);
+		} else {
+			char src[PATH_MAX];
+			snprintf(src, sizeof(src), "%s/%s/%s", dir, cv->name, VOL_DATA);
+			bundle_gen_mount(g, cv->destination, "bind", src,
+					 (const char *const[]){ "rbind", rw, "nosuid", "nodev", NULL }, NULL);
+		}
+		vol_info_release(&v);
+	}
+}
+
+/* record.json's "volumes": each volume mount's name, and whether the
+ * container made it for itself, in the spec's order */
+static void gen_record(yajl_gen g, const ctr *c)
+{
+	if (!c->spec.n_volumes)
+		return;
+	jg_key(g, "volumes");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < c->spec.n_volumes; i++) {
+		yajl_gen_map_open(g);
+		jg_key_str(g, "name", c->spec.volumes[i].name ? c->spec.volumes[i].name : "");
+		jg_key_bool(g, "anonymous", c->spec.volumes[i].anonymous);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+}
+
+static void load_record(ctr *c, yajl_val record)
+{
+	yajl_val a = json_get(record, "volumes");
+	for (size_t i = 0; YAJL_IS_ARRAY(a) && i < a->u.array.len && i < c->spec.n_volumes; i++) {
+		yajl_val n = json_get(a->u.array.values[i], "name");
+		ctr_volume *cv = &c->spec.volumes[i];
+		cv->anonymous = YAJL_IS_TRUE(json_get(a->u.array.values[i], "anonymous"));
+		if (!cv->name && YAJL_IS_STRING(n) && vol_name_valid(n->u.string))
+			cv->name = strdup(n->u.string);
+	}
+}
+
+static bool dir_empty(int fd)
+{
+	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
+	if (!d) {
+		if (dup >= 0)
+			close(dup);
+		return false;
+	}
+	struct dirent *e;
+	bool empty = true;
+	while (empty && (e = readdir(d)))
+		empty = streq(e->d_name, ".") || streq(e->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+/* docker's copy-up: a plain volume that is empty gets what the image has
+ * at its destination, read within the container's rootfs (never out of it
+ * by a symlink) and copied without following one. */
+static int copy_up(const char *rootfs, const char *vdir, const ctr_volume *cv, cerr *err)
+{
+	char data[PATH_MAX];
+	snprintf(data, sizeof(data), "%s/%s/%s", vdir, cv->name, VOL_DATA);
+	_cleanup_close_ int dst = open(data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dst < 0)
+		return cerr_sys(err, errno, "%s", data);
+	if (!dir_empty(dst))
+		return 0;
+	_cleanup_close_ int root = open(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (root < 0)
+		return errno == ENOENT ? 0 : cerr_sys(err, errno, "%s", rootfs);
+	int src = open_in_root(root, cv->destination, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (src == -ENOENT || src == -ENOTDIR || src == -ELOOP)
+		return 0; /* nothing there, or no directory: nothing to copy */
+	if (src < 0)
+		return cerr_sys(err, -src, "%s%s", rootfs, cv->destination);
+	int r = copy_tree(src, dst, NULL, err);
+	close(src);
+	return r;
+}
+
+static int created(struct corrald *d, ctr *c, const char *cdir, char *broker_dir, size_t n, cerr *err)
+{
+	char vdir[PATH_MAX], rootfs[PATH_MAX];
+	vol_dir(d, vdir, sizeof(vdir));
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", cdir);
+	for (size_t i = 0; i < c->spec.n_volumes; i++) {
+		const ctr_volume *cv = &c->spec.volumes[i];
+		vol_info v;
+		_cleanup_cerr_ cerr e2 = { 0 };
+		if (!cv->name || vol_load(vdir, cv->name, &v, &e2) < 0)
+			continue;
+		bool plain = !opt_of(&v, "type");
+		vol_info_release(&v);
+		int r = plain ? copy_up(rootfs, vdir, cv, err) : 0;
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Remove with volumes, or an autoRemove: the anonymous volumes it made,
+ * unless another container holds one too */
+static void removed(struct corrald *d, ctr *c)
+{
+	if (!c->remove_volumes && !c->spec.auto_remove)
+		return;
+	char dir[PATH_MAX];
+	vol_dir(d, dir, sizeof(dir));
+	for (size_t i = 0; i < c->spec.n_volumes; i++) {
+		const ctr_volume *cv = &c->spec.volumes[i];
+		if (!cv->anonymous || !cv->name || vol_user_other(d, cv->name, c))
+			continue;
+		_cleanup_cerr_ cerr err = { 0 };
+		if (vol_remove(dir, cv->name, &err) < 0 && err.code != ENOENT)
+			log_cerr(LOG_LVL_WARN, &err, "container %s: its volume %s", c->name, cv->name);
+		else
+			events_publish(d->events, EV_OWNER(c->owner), "volume", "remove", cv->name, cv->name, NULL, 0);
+	}
+}
+
+const ctr_feature volumes_container_hooks = {
+	.created = created,
+	.removed = removed,
+	.name = "volumes",
+	.check = check,
+	.gen_mounts = gen_mounts,
+	.gen_record = gen_record,
+	.load_record = load_record,
+};

@@ -1,0 +1,340 @@
+/* VolumeCreate, VolumeList, VolumeInspect, VolumeRemove, VolumePrune. A
+ * member's volumes are its own: another member's are not there for it. */
+#include "supervisor/daemon/volumes/volumes.h"
+#include "supervisor/daemon/volumes/vol_int.h"
+#include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/policy/policy.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/api/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/timefmt.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+ctr *vol_user(corrald *d, const char *name)
+{
+	return vol_user_other(d, name, NULL);
+}
+
+ctr *vol_user_other(corrald *d, const char *name, const ctr *but)
+{
+	for (ctr *c = d->ctrs; c; c = c->next)
+		for (size_t i = 0; c != but && i < c->spec.n_volumes; i++)
+			if (c->spec.volumes[i].name && streq(c->spec.volumes[i].name, name))
+				return c;
+	return NULL;
+}
+
+static void gen_strmap(yajl_gen g, const char *key, yajl_val o)
+{
+	jg_key(g, key);
+	yajl_gen_map_open(g);
+	for (size_t i = 0; o && i < o->u.object.len; i++)
+		if (YAJL_IS_STRING(o->u.object.values[i]))
+			jg_key_str(g, o->u.object.keys[i], o->u.object.values[i]->u.string);
+	yajl_gen_map_close(g);
+}
+
+static void gen_volume(yajl_gen g, corrald *d, const vol_info *v, bool size)
+{
+	char dir[PATH_MAX], mp[PATH_MAX], created[64];
+	vol_dir(d, dir, sizeof(dir));
+	snprintf(mp, sizeof(mp), "%s/%s/%s", dir, v->name, VOL_DATA);
+	rfc3339_ns(v->created_ns, created, sizeof(created));
+	yajl_gen_map_open(g);
+	jg_key_str(g, "name", v->name);
+	jg_key_str(g, "driver", "local");
+	jg_key_str(g, "mountpoint", mp);
+	jg_key_str(g, "created", created);
+	gen_strmap(g, "labels", v->labels);
+	gen_strmap(g, "options", v->options);
+	jg_key_int(g, "owner", v->owner);
+	jg_key_bool(g, "anonymous", v->anonymous);
+	ctr *c = vol_user(d, v->name);
+	jg_key_bool(g, "inUse", c != NULL);
+	if (size)
+		jg_key_int(g, "size", (long long)vol_size(dir, v->name));
+	yajl_gen_map_close(g);
+}
+
+/* {"volume": v} (NULL: out of memory) */
+static yajl_gen gen_reply(corrald *d, const vol_info *v)
+{
+	yajl_gen g = json_gen_new(false);
+	if (!g)
+		return NULL;
+	yajl_gen_map_open(g);
+	jg_key(g, "volume");
+	gen_volume(g, d, v, true);
+	yajl_gen_map_close(g);
+	return g;
+}
+
+/* An object of at most 64 strings, keys 1-256 bytes, values up to 4096. */
+static const char *strmap_check(yajl_val o)
+{
+	if (!o || YAJL_IS_NULL(o))
+		return NULL;
+	if (!YAJL_IS_OBJECT(o))
+		return "must be an object of strings";
+	if (o->u.object.len > 64)
+		return "at most 64 entries";
+	for (size_t i = 0; i < o->u.object.len; i++) {
+		size_t k = strlen(o->u.object.keys[i]);
+		if (k == 0 || k > 256 || !YAJL_IS_STRING(o->u.object.values[i]) ||
+		    strlen(o->u.object.values[i]->u.string) > 4096)
+			return "must be an object of strings (keys 1-256 bytes, values at most 4096)";
+	}
+	return NULL;
+}
+
+int sv_volume_create(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *name;
+	if (sp_known(params, KNOWN("name", "labels", "driverOpts"), &f) < 0 ||
+	    sp_name(params, "name", false, &name, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (name && !vol_name_valid(name))
+		return sv_invalid(call, "name", "must be [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 bytes");
+	yajl_val labels = json_member(params, "labels"), opts = json_member(params, "driverOpts");
+	const char *why;
+	if ((why = strmap_check(labels)))
+		return sv_invalid(call, "labels", why);
+	if ((why = strmap_check(opts)) || (why = vol_opts_check(opts)))
+		return sv_invalid(call, "driverOpts", why);
+	char made[VOL_NAME_MAX + 1];
+	_cleanup_cerr_ cerr err = { 0 };
+	policy_violation pv;
+	int r = vol_create(d, vl_call_peer(call), name, labels, opts, false, made, &pv, &err);
+	if (r == POLICY_REFUSED)
+		return policy_refuse(call, d, "VolumeCreate", &pv);
+	if (r == -EEXIST)
+		return sv_volume_exists(call, made);
+	vol_info v;
+	char dir[PATH_MAX];
+	vol_dir(d, dir, sizeof(dir));
+	if (r < 0 || vol_load(dir, made, &v, &err) < 0)
+		return sv_internal_err(call, &err);
+	_cleanup_json_gen_ yajl_gen g = gen_reply(d, &v);
+	vol_info_release(&v);
+	return g ? vl_call_reply_gen(call, g) : sv_internal(call, NULL);
+}
+
+/* "name=SUBSTRING", "label=KEY[=VALUE]", "dangling=true|false", "driver=local" */
+static const char *filter_check(char **filters)
+{
+	for (char **p = filters; p && *p; p++) {
+		const char *eq = strchr(*p, '=');
+		if (!eq)
+			return "each must be KEY=VALUE: name, label, dangling or driver";
+		size_t k = (size_t)(eq - *p);
+		if (!(k == 4 && !strncmp(*p, "name", 4)) && !(k == 5 && !strncmp(*p, "label", 5)) &&
+		    !(k == 6 && !strncmp(*p, "driver", 6)) &&
+		    !(k == 8 && !strncmp(*p, "dangling", 8) &&
+		      (streq(eq + 1, "true") || streq(eq + 1, "false") || streq(eq + 1, "1") || streq(eq + 1, "0"))))
+			return "each must be name=, label=KEY[=VALUE], dangling=true|false or driver=local";
+	}
+	return NULL;
+}
+
+static bool label_match(const vol_info *v, const char *want)
+{
+	const char *eq = strchr(want, '=');
+	size_t k = eq ? (size_t)(eq - want) : strlen(want);
+	for (size_t i = 0; v->labels && i < v->labels->u.object.len; i++) {
+		const char *key = v->labels->u.object.keys[i];
+		yajl_val val = v->labels->u.object.values[i];
+		if (strlen(key) == k && !strncmp(key, want, k) && (!eq || (YAJL_IS_STRING(val) && streq(val->u.string, eq + 1))))
+			return true;
+	}
+	return false;
+}
+
+/* Filters of one key are or-ed, of different keys and-ed, as docker's. */
+static bool matches(corrald *d, const vol_info *v, char **filters)
+{
+	static const char *const keys[] = { "name=", "label=", "dangling=", "driver=" };
+	for (size_t k = 0; k < 4; k++) {
+		bool any = false, hit = false;
+		size_t kl = strlen(keys[k]);
+		for (char **p = filters; p && *p; p++) {
+			if (strncmp(*p, keys[k], kl))
+				continue;
+			any = true;
+			const char *val = *p + kl;
+			if (k == 0)
+				hit |= strstr(v->name, val) != NULL;
+			else if (k == 1)
+				hit |= label_match(v, val);
+			else if (k == 2)
+				hit |= (vol_user(d, v->name) == NULL) == (streq(val, "true") || streq(val, "1"));
+			else
+				hit |= streq(val, "local");
+		}
+		if (any && !hit)
+			return false;
+	}
+	return true;
+}
+
+int sv_volume_list(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	_cleanup_strv_ char **filters = NULL;
+	if (sp_known(params, KNOWN("filters"), &f) < 0 ||
+	    json_get_strv(params, "", "filters", 0, &filters, NULL, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	const char *why = filter_check(filters);
+	if (why)
+		return sv_invalid(call, "filters", why);
+	char dir[PATH_MAX];
+	vol_dir(d, dir, sizeof(dir));
+	vol_info *v = NULL;
+	size_t n = 0;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (vol_list(dir, &v, &n, &err) < 0)
+		return sv_internal_err(call, &err);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g) {
+		vol_list_free(v, n);
+		return sv_internal(call, NULL);
+	}
+	yajl_gen_map_open(g);
+	jg_key(g, "volumes");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < n; i++)
+		if (owner_may(vl_call_peer(call), v[i].owner) && matches(d, &v[i], filters))
+			gen_volume(g, d, &v[i], false);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	vol_list_free(v, n);
+	return vl_call_reply_gen(call, g);
+}
+
+/* name, as peer may see it: 0 with v; -ENOENT (another member's too) or
+ * -errno with err */
+static int lookup(corrald *d, const peer_cred *peer, const char *name, vol_info *v, cerr *err)
+{
+	char dir[PATH_MAX];
+	vol_dir(d, dir, sizeof(dir));
+	int r = vol_load(dir, name, v, err);
+	if (r == 0 && !owner_may(peer, v->owner)) {
+		vol_info_release(v);
+		return -ENOENT;
+	}
+	return r;
+}
+
+int sv_volume_inspect(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *name;
+	if (sp_known(params, KNOWN("name"), &f) < 0 || sp_name(params, "name", true, &name, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	vol_info v;
+	_cleanup_cerr_ cerr err = { 0 };
+	int r = lookup(d, vl_call_peer(call), name, &v, &err);
+	if (r == -ENOENT)
+		return sv_no_such_volume(call, name);
+	if (r < 0)
+		return sv_internal_err(call, &err);
+	_cleanup_json_gen_ yajl_gen g = gen_reply(d, &v);
+	vol_info_release(&v);
+	return g ? vl_call_reply_gen(call, g) : sv_internal(call, NULL);
+}
+
+int sv_volume_remove(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	bool force;
+	const char *pname;
+	if (sp_known(params, KNOWN("name", "force"), &f) < 0 || sp_name(params, "name", true, &pname, &f) < 0 ||
+	    sp_bool(params, "force", false, &force, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	vol_info v;
+	_cleanup_cerr_ cerr err = { 0 };
+	int lr = lookup(d, vl_call_peer(call), pname, &v, &err);
+	if (lr == -ENOENT)
+		return sv_no_such_volume(call, pname);
+	if (lr < 0)
+		return sv_internal_err(call, &err);
+	ctr *c = vol_user(d, v.name);
+	if (c && !force) {
+		bool shown = ctr_visible_to(c, vl_call_peer(call));
+		char why[512];
+		if (shown)
+			snprintf(why, sizeof(why), "volume %s is in use by container %s (%s): remove that first, or force",
+				 v.name, c->name, ctr_status_str[c->status]);
+		else
+			snprintf(why, sizeof(why), "volume %s is in use by another user's container: remove it with force",
+				 v.name);
+		int r = sv_invalid_state(call, shown ? c->id : v.name, "in-use", why);
+		vol_info_release(&v);
+		return r;
+	}
+	char dir[PATH_MAX];
+	vol_dir(d, dir, sizeof(dir));
+	int r = vol_remove(dir, v.name, &err);
+	uid_t owner = v.owner;
+	char name[VOL_NAME_MAX + 1];
+	snprintf(name, sizeof(name), "%s", v.name);
+	vol_info_release(&v);
+	if (r == -ENOENT)
+		return sv_no_such_volume(call, name);
+	if (r < 0)
+		return sv_internal_err(call, &err);
+	events_publish(d->events, EV_OWNER(owner), "volume", "remove", name, name, NULL, 0);
+	return vl_call_reply(call, NULL);
+}
+
+int sv_volume_prune(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	if (sp_known(params, (const char *const[]){ NULL }, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	char dir[PATH_MAX];
+	vol_dir(d, dir, sizeof(dir));
+	vol_info *v = NULL;
+	size_t n = 0;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (vol_list(dir, &v, &n, &err) < 0)
+		return sv_internal_err(call, &err);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g) {
+		vol_list_free(v, n);
+		return sv_internal(call, NULL);
+	}
+	long long reclaimed = 0;
+	yajl_gen_map_open(g);
+	jg_key(g, "removed");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < n; i++) {
+		if (!owner_may(vl_call_peer(call), v[i].owner) || vol_user(d, v[i].name))
+			continue;
+		uint64_t size = vol_size(dir, v[i].name);
+		_cleanup_cerr_ cerr e2 = { 0 };
+		if (vol_remove(dir, v[i].name, &e2) < 0)
+			continue;
+		reclaimed += (long long)size;
+		jg_str(g, v[i].name);
+		events_publish(d->events, EV_OWNER(v[i].owner), "volume", "remove", v[i].name, v[i].name, NULL, 0);
+	}
+	yajl_gen_array_close(g);
+	jg_key_int(g, "reclaimedBytes", reclaimed);
+	yajl_gen_map_close(g);
+	vol_list_free(v, n);
+	return vl_call_reply_gen(call, g);
+}

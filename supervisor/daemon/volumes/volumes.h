@@ -1,0 +1,17 @@
+/* Named volumes (VolumeCreate and the rest, vol_methods.c) and their part
+ * in a container's life: a mount of type volume is made on first use, and
+ * becomes a bind of the volume's _data (vol_hooks.c). */
+#pragma once
+#include <yajl/yajl_tree.h>
+#include "supervisor/daemon/containers/record/ctr_service.h"
+#include "supervisor/varlink/server.h"
+
+struct corrald;
+
+extern const ctr_feature volumes_container_hooks;
+
+int sv_volume_create(vl_call *call, yajl_val params, void *ud);
+int sv_volume_list(vl_call *call, yajl_val params, void *ud);
+int sv_volume_inspect(vl_call *call, yajl_val params, void *ud);
+int sv_volume_remove(vl_call *call, yajl_val params, void *ud);
+int sv_volume_prune(vl_call *call, yajl_val params, void *ud);

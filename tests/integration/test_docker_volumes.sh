@@ -1,0 +1,99 @@
+#!/bin/bash
+# Named volumes through the Docker Engine API, driven by the docker CLI:
+# volume create, ls (filters), inspect, rm (-f) and prune; run -v
+# NAME:/path, --mount type=volume, anonymous volumes and rm -v; a member's
+# volumes are not another member's. Each test runs its own corrald and
+# cleans up its containers and volumes, also on failure.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMGS="$FIXTURES/images"
+
+command -v docker >/dev/null || { echo "SKIP test_docker_volumes.sh: no docker CLI"; exit 0; }
+
+# as test_docker_api.sh has them
+start_docker() { start_sv --docker-socket "$T/docker.sock" --docker-user 65533:65533 "$@"; }
+dock() { DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$T/docker.sock" docker "$@"; }
+dockm() {
+	local u=$1
+	shift
+	mkdir -p "$T/dc$u" && chown "$u" "$T/dc$u"
+	as_uid "$u" env DOCKER_CONFIG="$T/dc$u" DOCKER_HOST="unix://$T/docker.sock" docker "$@"
+}
+import_busybox() { ctl image import "oci:$IMGS/oci:test" busybox:latest >/dev/null; }
+
+test_dkv_volume_verbs() {
+	trap cleanup_sv EXIT
+	start_docker
+	assert_eq "$(dock volume create --label app=web data)" data "create"
+	local anon
+	anon=$(dock volume create)
+	[[ $anon =~ ^[0-9a-f]{64}$ ]] || fail "a made-up name: $anon"
+	assert_eq "$(dock volume ls -q | sort | tr '\n' ' ')" "$(printf "%s\n" "$anon" data | sort | tr "\n" " ")" "ls -q"
+	assert_eq "$(dock volume ls -q --filter label=app=web)" data "filter label"
+	assert_eq "$(dock volume ls -q --filter name=dat)" data "filter name"
+	assert_eq "$(dock volume ls -q --filter dangling=true | wc -l)" 2 "filter dangling"
+	assert_eq "$(dock volume inspect -f '{{.Name}} {{.Driver}} {{.Scope}} {{.Labels.app}}' data)" "data local local web" "inspect"
+	assert_eq "$(dock volume inspect -f '{{.Mountpoint}}' data)" "$STATE_D/volumes/data/_data" "Mountpoint"
+	dock volume create -o type=tmpfs -o o=size=16m tm >/dev/null
+	assert_eq "$(dock volume inspect -f '{{.Options.type}} {{.Options.o}}' tm)" "tmpfs size=16m" "Options"
+	local out
+	out=$(dock volume inspect nosuch 2>&1) && fail "inspect of nothing"
+	assert_contains "$out" "no such volume" "a missing volume"
+	out=$(dock volume create ../x 2>&1) && fail "a name with ../ was taken"
+	dock volume rm data >/dev/null
+	assert_eq "$(dock volume prune -f | grep -c "$anon")" 1 "prune removed the other"
+	assert_eq "$(dock volume ls -q)" "" "none left"
+}
+
+test_dkv_run_with_volumes() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	dock run --rm -v data:/data busybox:latest sh -c 'echo hi >/data/f' >/dev/null
+	assert_eq "$(dock run --rm -v data:/data:ro busybox:latest cat /data/f)" hi "read through the same volume"
+	local rc=0
+	dock run --rm -v data:/data:ro busybox:latest sh -c 'echo x >/data/g' >/dev/null 2>&1 || rc=$?
+	[ $rc -ne 0 ] || fail "a ro volume was written"
+	assert_eq "$(dock run --rm --mount type=volume,source=data,target=/d busybox:latest cat /d/f)" hi "--mount type=volume"
+	# in use: 409, then force
+	dock create --name holder -v data:/data busybox:latest true >/dev/null
+	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$T/docker.sock" -X DELETE http://d/v1.41/volumes/data)" \
+		409 "rm of a volume in use"
+	assert_eq "$(dock volume ls -q --filter dangling=false)" data "in use: not dangling"
+	dock rm holder >/dev/null
+	# anonymous volumes: docker rm -v takes them, and leaves named ones
+	dock create --name anon -v /scratch -v data:/data busybox:latest true >/dev/null
+	assert_eq "$(dock volume ls -q | wc -l)" 2 "an anonymous one was made"
+	dock rm -v anon >/dev/null
+	assert_eq "$(dock volume ls -q)" data "rm -v removed the anonymous one only"
+	# Config.Volumes (VOLUME in an image, --volume /path)
+	curl -s --unix-socket "$T/docker.sock" -H 'Content-Type: application/json' \
+		-d '{"Image":"busybox:latest","Cmd":["true"],"Volumes":{"/cache":{}}}' \
+		"http://d/v1.41/containers/create?name=cv" >/dev/null
+	assert_eq "$(dock volume ls -q | wc -l)" 2 "Config.Volumes made one"
+	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$T/docker.sock" -X DELETE 'http://d/v1.41/containers/cv?v=1')" \
+		204 "DELETE ?v=1"
+	assert_eq "$(dock volume ls -q)" data "?v=1 removed it"
+	dock volume rm -f data >/dev/null
+}
+
+test_dkv_members() {
+	trap cleanup_sv EXIT
+	start_sv_group --docker-socket "$T/docker.sock" --docker-user 65533:65533
+	import_busybox
+	dockm 4141 volume create mine >/dev/null || fail "a member's volume"
+	assert_eq "$(dockm 4242 volume ls -q)" "" "another member lists none"
+	local out
+	out=$(dockm 4242 volume inspect mine 2>&1) && fail "another member inspected it"
+	assert_contains "$out" "no such volume" "inspect"
+	out=$(dockm 4242 volume rm -f mine 2>&1) && fail "another member removed it"
+	out=$(dockm 4242 run --rm -v mine:/data busybox:latest true 2>&1) && fail "another member mounted it"
+	assert_eq "$(dock volume ls -q)" mine "root sees it"
+	out=$(dockm 4141 volume create -o type=none -o o=bind -o device=/etc etc 2>&1) && fail "a member's bind of /etc"
+	assert_contains "$out" "policy" "refused by the policy"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep "^test_dkv_"); do
+	run_test "$t"
+done

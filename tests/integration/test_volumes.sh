@@ -1,0 +1,242 @@
+#!/bin/bash
+# Named volumes through corralctl: volume create, ls, inspect, rm and
+# prune; their names; a member's volumes are its own, count against its
+# quota, and its bind volumes are the policy's. Each test cleans up its
+# daemon, containers, monitors, mounts and cgroups, also on failure.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMGS="$FIXTURES/images"
+
+start_with_image() {
+	start_sv "$@"
+	ctl image import "oci:$IMGS/oci:test" t:1 >/dev/null
+}
+
+# refused WHAT CMD...: CMD must fail; its output
+refused() {
+	local what=$1 out rc=0
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	[ $rc -ne 0 ] || fail "$what: was not refused: $out"
+	printf '%s' "$out"
+}
+
+test_vol_create_ls_inspect_rm() {
+	trap cleanup_sv EXIT
+	start_sv
+	assert_eq "$(ctl volume create data)" data "create prints the name"
+	local anon
+	anon=$(ctl volume create --label app=web --label tier)
+	[[ $anon =~ ^[0-9a-f]{64}$ ]] || fail "a made-up name is 64 hex digits: $anon"
+	assert_eq "$(ctl volume ls -q | sort | tr '\n' ' ')" "$(printf "%s\n" "$anon" data | sort | tr "\n" " ")" "ls -q"
+	assert_contains "$(ctl volume ls)" "local   data" "ls, a table"
+	local j
+	j=$(ctl volume inspect data)
+	assert_eq "$(jq -r .driver <<<"$j")" local "driver"
+	assert_eq "$(jq -r .mountpoint <<<"$j")" "$STATE_D/volumes/data/_data" "mountpoint"
+	[ -d "$STATE_D/volumes/data/_data" ] || fail "_data is not there"
+	assert_eq "$(jq -r .labels.app "$(ctl volume inspect "$anon" >"$T/a.json"; echo "$T/a.json")")" web "a label"
+	assert_eq "$(ctl volume ls -q --filter label=app=web)" "$anon" "filter label=KEY=VALUE"
+	assert_eq "$(ctl volume ls -q --filter label=tier)" "$anon" "filter label=KEY"
+	assert_eq "$(ctl volume ls -q --filter name=dat)" data "filter name"
+	assert_eq "$(ctl volume ls -q --filter dangling=true | wc -l)" 2 "both dangling"
+	refused "a bad filter" ctl volume ls --filter colour=red >/dev/null
+	assert_contains "$(refused "the same name again" ctl volume create data)" "volume data exists" "VolumeExists"
+	ctl volume rm data >/dev/null
+	[ ! -e "$STATE_D/volumes/data" ] || fail "data is left on disk"
+	assert_contains "$(refused "a volume that is gone" ctl volume inspect data)" "no such volume: data" "NoSuchVolume"
+	assert_contains "$(refused "rm twice" ctl volume rm data)" "no such volume" "rm of a gone one"
+	# prune takes every unused one, and says what it freed
+	ctl volume create p1 >/dev/null
+	echo hello >"$STATE_D/volumes/p1/_data/f"
+	local out
+	out=$(ctl volume prune)
+	assert_contains "$out" "p1" "prune names p1"
+	assert_contains "$out" "$anon" "prune names the other"
+	assert_contains "$out" "Total reclaimed space:" "prune's total"
+	assert_eq "$(ctl volume ls -q)" "" "nothing left"
+}
+
+test_vol_names_and_options() {
+	trap cleanup_sv EXIT
+	start_sv
+	local n
+	for n in ../x a/b . .. -x _x "a b" "$(printf 'a%.0s' $(seq 200))"; do
+		refused "the name '$n'" ctl volume create "$n" >/dev/null
+	done
+	refused "../ in inspect" ctl volume inspect ../state >/dev/null
+	refused "../ in rm" ctl volume rm ../volumes >/dev/null
+	[ -d "$STATE_D" ] || fail "the state dir went"
+	assert_eq "$(ls -A "$STATE_D/volumes" 2>/dev/null)" "" "nothing made"
+	ctl volume create a.b_c-9 >/dev/null || fail "a name with . _ -"
+	ctl volume create -o type=tmpfs -o o=size=64m tm >/dev/null || fail "a tmpfs volume"
+	assert_eq "$(ctl volume inspect tm | jq -r '.options.type + " " + .options.o')" "tmpfs size=64m" "its options"
+	refused "an unknown option" ctl volume create -o colour=red x1 >/dev/null
+	refused "a bad tmpfs o" ctl volume create -o type=tmpfs -o o=exec,suid=1 x2 >/dev/null
+	refused "a relative device" ctl volume create -o type=none -o o=bind -o device=etc x3 >/dev/null
+	refused "a device with .." ctl volume create -o type=none -o o=bind -o device=/tmp/../etc x4 >/dev/null
+	mkdir "$T/hostdir"
+	ctl volume create -o type=none -o o=bind -o device="$T/hostdir" hb >/dev/null || fail "root's bind volume"
+	refused "another driver" ctl volume create -d nfs x5 >/dev/null
+}
+
+# a member's volumes: its own, in its ids, in its quota, and binds only
+# where the policy lets it
+test_vol_member_isolation() {
+	trap cleanup_sv EXIT
+	mkdir -p "$T/allowed" "$T/other"
+	cat >"$T/p.json" <<-EOF2
+	{"unprivileged": {"max_volumes": 2, "bind_mounts": {"allowed": ["$T/allowed"]}}}
+	EOF2
+	start_sv_group --policy "$T/p.json"
+	mctl 4141 volume create mine >/dev/null || fail "the member's volume"
+	assert_eq "$(stat -c %u "$STATE_D/volumes/mine/_data")" 4141 "its _data is the member's container root's"
+	assert_eq "$(mctl 4141 volume inspect mine | jq -r .owner)" 4141 "owner"
+	# another member neither sees nor removes it
+	assert_eq "$(mctl 4242 volume ls -q)" "" "another member lists none"
+	assert_contains "$(refused "another member's inspect" mctl 4242 volume inspect mine)" "no such volume: mine" "inspect"
+	refused "another member's rm" mctl 4242 volume rm -f mine >/dev/null
+	assert_eq "$(mctl 4242 volume prune | grep -c mine)" 0 "another member's prune"
+	[ -d "$STATE_D/volumes/mine" ] || fail "another member removed it"
+	# root sees all
+	assert_eq "$(ctl volume ls -q)" mine "root lists it"
+	# binds: only under the policy's prefixes
+	assert_contains "$(refused "a member's bind of /etc" mctl 4141 volume create -o type=none -o o=bind -o device=/etc etc)" \
+		"refused by policy" "a bind of /etc"
+	refused "a member's bind outside" mctl 4141 volume create -o type=none -o o=bind -o device="$T/other" o >/dev/null
+	mctl 4141 volume create -o type=none -o o=bind -o device="$T/allowed" ok >/dev/null || fail "a bind the policy allows"
+	# the quota: 2
+	assert_contains "$(refused "a third volume" mctl 4141 volume create third)" "max_volumes=2" "the quota"
+	mctl 4242 volume create theirs >/dev/null || fail "another member's own count"
+	mctl 4141 volume rm mine ok >/dev/null
+	assert_eq "$(ctl volume ls -q)" theirs "what is left"
+}
+
+test_vol_data_survives_containers() {
+	trap cleanup_sv EXIT
+	start_with_image
+	# made on first use
+	ctl run --rm -v data:/data t:1 sh -c 'echo hello >/data/f' >/dev/null
+	assert_eq "$(ctl volume ls -q)" data "made on first use"
+	assert_eq "$(ctl run --rm -v data:/data t:1 cat /data/f)" hello "read by the next container"
+	assert_eq "$(cat "$STATE_D/volumes/data/_data/f")" hello "in its _data"
+	# ro is read-only
+	local out rc=0
+	out=$(ctl run --rm -v data:/data:ro t:1 sh -c 'echo x >/data/g' 2>&1) || rc=$?
+	[ $rc -ne 0 ] || fail "a ro volume was written: $out"
+	assert_eq "$(ctl run --rm -v data:/data:ro t:1 cat /data/f)" hello "ro reads"
+	# an anonymous one: a name of its own, for this container
+	ctl create --name an -v /scratch t:1 true >/dev/null
+	local anon
+	anon=$(ctl volume ls -q --filter dangling=false)
+	[[ $anon =~ ^[0-9a-f]{64}$ ]] || fail "an anonymous volume: $anon"
+	assert_eq "$(ctl volume inspect "$anon" | jq -r .anonymous)" true "anonymous"
+	# in use: rm refused, then with force
+	assert_contains "$(refused "rm of a volume in use" ctl volume rm "$anon")" "in use by container an" "refused"
+	assert_eq "$(ctl volume prune | grep -c "$anon")" 0 "prune leaves a volume in use"
+	# corrald restarted: the container still holds it
+	kill -TERM "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv
+	refused "rm after a restart" ctl volume rm "$anon" >/dev/null
+	ctl volume rm -f "$anon" >/dev/null || fail "rm -f"
+	[ ! -e "$STATE_D/volumes/$anon" ] || fail "rm -f left it"
+	ctl rm -f an >/dev/null
+	# rm -v: the anonymous volumes go, named ones stay; --rm too
+	ctl create --name an2 -v /scratch -v data:/data t:1 true >/dev/null
+	anon=$(ctl volume ls -q | grep -v '^data$')
+	[ -n "$anon" ] || fail "the second anonymous volume"
+	ctl rm an2 >/dev/null
+	assert_contains "$(ctl volume ls -q)" "$anon" "rm without -v keeps it"
+	ctl volume rm "$anon" >/dev/null
+	ctl create --name an3 -v /scratch -v data:/data t:1 true >/dev/null
+	ctl rm -v an3 >/dev/null
+	assert_eq "$(ctl volume ls -q)" data "rm -v removed the anonymous one only"
+	ctl run --rm -v /scratch t:1 true >/dev/null
+	assert_eq "$(ctl volume ls -q)" data "run --rm removed its anonymous one"
+	# a name that is a path is refused
+	refused "a volume named ../x" ctl run --rm -v ../x:/x t:1 true >/dev/null
+	refused "a volume named a/b" ctl run --rm -v a/b:/x t:1 true >/dev/null
+}
+
+# docker's copy-up: a new (empty) volume gets the image's files at its
+# destination, symlinks as symlinks; a volume with files keeps its own
+test_vol_copy_up() {
+	trap cleanup_sv EXIT
+	start_with_image
+	assert_eq "$(ctl run --rm -v cu:/data t:1 cat /data/keep)" keep "the image's file, in the volume"
+	local d="$STATE_D/volumes/cu/_data"
+	assert_eq "$(cat "$d/keep")" keep "on the host"
+	assert_eq "$(readlink "$d/abslink")" /etc/layer1 "an absolute symlink copied as one, not followed"
+	assert_eq "$(readlink "$d/link")" keep "a relative symlink"
+	[ ! -e "$d/gone" ] || fail "a file a later layer removed was copied"
+	# no copy into a volume that has something
+	ctl run --rm -v cu:/data t:1 sh -c 'rm /data/keep; echo mine >/data/own' >/dev/null
+	assert_eq "$(ctl run --rm -v cu:/data t:1 sh -c 'ls /data/keep 2>/dev/null; cat /data/own')" mine "not copied again"
+	ctl volume rm -f cu >/dev/null
+}
+
+# volume rm while containers are being created with it: never a container
+# that holds a volume that is gone, and corrald lives on
+test_vol_rm_during_create() {
+	trap cleanup_sv EXIT
+	start_with_image
+	local i
+	for i in 1 2 3 4 5; do
+		ctl create --name "r$i" -v race:/data t:1 true >/dev/null 2>&1 &
+		local cpid=$!
+		ctl volume rm race >/dev/null 2>&1 || true
+		wait "$cpid" || true
+		if ctl inspect "r$i" >/dev/null 2>&1; then
+			ctl volume inspect race >/dev/null || fail "container r$i holds a volume that was removed"
+		fi
+	done
+	ctl ping >/dev/null || fail "corrald went"
+	for i in 1 2 3 4 5; do ctl rm -f "r$i" >/dev/null 2>&1 || true; done
+	ctl volume rm -f race >/dev/null 2>&1 || true
+	assert_eq "$(ctl volume ls -q)" "" "nothing left"
+}
+
+# a container plants a symlink to /etc in a volume; its removal never
+# follows it
+test_vol_planted_symlink() {
+	trap cleanup_sv EXIT
+	start_with_image
+	ctl run --rm -v evil:/data t:1 sh -c 'ln -s /etc /data/etc; ln -s /etc/passwd /data/passwd; mkdir /data/d; ln -s /etc /data/d/e' >/dev/null
+	local before
+	before=$(stat -c %i /etc/passwd)
+	ctl volume rm evil >/dev/null
+	[ -e /etc/passwd ] && [ "$(stat -c %i /etc/passwd)" = "$before" ] || fail "the host's /etc/passwd was touched"
+	[ -d /etc ] || fail "the host's /etc"
+	[ ! -e "$STATE_D/volumes/evil" ] || fail "the volume is left"
+	# a _data swapped for a symlink is not followed into /etc either
+	ctl volume create swap >/dev/null
+	rm -rf "$STATE_D/volumes/swap/_data"
+	ln -s /etc "$STATE_D/volumes/swap/_data"
+	ctl volume rm swap >/dev/null
+	[ -e /etc/passwd ] || fail "rm of a swapped _data went into /etc"
+}
+
+test_vol_member_mounts() {
+	trap cleanup_sv EXIT
+	start_sv_group
+	ctl image import "oci:$IMGS/oci:test" t:1 >/dev/null
+	mctl 4141 run --rm -v mine:/data t:1 sh -c 'echo secret >/data/f; id -u; stat -c %u /data' >"$T/o" ||
+		fail "a member's volume in its container: $(cat "$T/o")"
+	assert_eq "$(cat "$T/o")" "0
+0" "its container's root owns it"
+	assert_eq "$(stat -c %u "$STATE_D/volumes/mine/_data/f")" 4141 "on the host, the member's uid"
+	assert_eq "$(mctl 4141 run --rm -v mine:/data t:1 cat /data/f)" secret "the member reads it again"
+	# another member cannot mount it
+	assert_contains "$(refused "another member's mount" mctl 4242 run --rm -v mine:/data t:1 cat /data/f)" \
+		"no such volume: mine" "another member's mount"
+	# root's bind volume is not a member's to use either
+	mkdir -p "$T/hb"
+	ctl volume create -o type=none -o o=bind -o device="$T/hb" hb >/dev/null
+	refused "a member mounting root's volume" mctl 4141 run --rm -v hb:/x t:1 true >/dev/null
+}
+
+for t in $(declare -F | awk '{print $3}' | grep "^test_vol_"); do
+	run_test "$t"
+done
