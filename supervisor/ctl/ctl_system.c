@@ -10,7 +10,8 @@
 #include <string.h>
 
 
-/* key: value lines, a nested object's members indented under its key */
+/* "key  value" lines, as info always printed them (scripts read its
+ * columns); a nested object's members indented under "key:" */
 static void print_tree(yajl_val v, int depth)
 {
 	for (size_t i = 0; YAJL_IS_OBJECT(v) && i < v->u.object.len; i++) {
@@ -22,7 +23,7 @@ static void print_tree(yajl_val v, int depth)
 			continue;
 		}
 		_cleanup_free_ char *s = YAJL_IS_STRING(x) ? strdup(x->u.string) : ctl_to_json(x, false);
-		printf("%*s%s: %s\n", depth * 2, "", k, s ? s : "");
+		printf("%*s%-*s %s\n", depth * 2, "", 14 + (depth ? 4 : 0), k, s ? s : "");
 	}
 }
 

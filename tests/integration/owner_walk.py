@@ -8,7 +8,8 @@
 # walk: a new method cannot be forgotten.
 #
 # TARGET.json names the objects: ctr (id), ctrname, img (a name), imgid,
-# secret, session, statekey, job, workload, and "root": true when they are
+# secret, session, statekey, job, workload, volume, exec (an exec instance
+# of ctr, never started), and "root": true when they are
 # root's (root's images are shared read-only with members: reading them is
 # allowed, changing them is not). "tar" is an archive this uid may read.
 # Prints one line per method; exits 1 on any breach.
@@ -64,7 +65,8 @@ def methods(iface):
 
 T = TARGET
 ctr_refs = [T["ctr"], T["ctrname"], T["ctr"][:12]]
-secrets_of_t = [T["ctr"], T["ctrname"], T["secret"], T["session"], T["job"], T["workload"], T["statevalue"]]
+secrets_of_t = [T["ctr"], T["ctrname"], T["secret"], T["session"], T["job"], T["workload"], T["statevalue"],
+                T["volume"], T["exec"]]
 if not ROOT:
     secrets_of_t += [T["img"], T["imgid"]]
 
@@ -170,6 +172,16 @@ CASES = {
     "JobWait": [("denied", "JobWait", {"id": T["job"]})],
     "JobCancel": [("denied", "JobCancel", {"id": T["job"]})],
     "JobLogs": [("denied", "JobLogs", {"id": T["job"]})],
+    "VolumeCreate": [("taken", "VolumeCreate", {"name": T["volume"]})],
+    "VolumeList": [("hides", "VolumeList", None)],
+    "VolumeInspect": [("denied", "VolumeInspect", {"name": T["volume"]})],
+    "VolumeRemove": [("denied", "VolumeRemove", {"name": T["volume"], "force": True})],
+    "VolumePrune": [("own", "VolumePrune", None)],
+    "ExecCreate": CTR("ExecCreate", command=["true"]),
+    "ExecStart": [("denied", "ExecStart", {"execId": T["exec"]}),
+                  ("denied", "ExecStart", {"execId": T["exec"], "detach": True})],
+    "ExecInspect": [("denied", "ExecInspect", {"execId": T["exec"]})],
+    "ExecResize": [("denied", "ExecResize", {"execId": T["exec"], "rows": 10, "cols": 10})],
     "BrokerPublish": [("denied", "BrokerPublish", {"session": T["session"], "topic": "t", "data": 1})],
     "BrokerSubscribe": [("denied", "BrokerSubscribe", {"session": T["session"], "topics": ["*"]})],
     "BrokerRequest": [("denied", "BrokerRequest", {"session": T["session"], "topic": "t", "data": 1, "timeout": 0.5})],

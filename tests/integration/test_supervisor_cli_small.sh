@@ -108,7 +108,7 @@ test_cli_system_info_and_df() {
 	assert_eq "$(jq -r '.host.cgroupManager, .host.ociRuntime, .host.networkBackend' <<<"$info" | tr '\n' ' ')" \
 		"cgroupfs corral cni " "the manager, runtime and network backend"
 	assert_eq "$(jq -r '.host.containerStates | "\(.running) \(.exited) \(.created)"' <<<"$info")" "1 1 0" "containers by state"
-	assert_contains "$(ctl system info)" "  kernel: $(uname -r)" "the text form, nested as podman's"
+	assert_contains "$(ctl system info)" "  kernel             $(uname -r)" "the text form, the host's indented"
 	local df
 	df=$(ctl --json system df)
 	assert_eq "$(jq -r '.[1] | "\(.total) \(.active) \(.reclaimable >= 300000)"' <<<"$df")" "2 1 true" "containers"

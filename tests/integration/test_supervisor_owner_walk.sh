@@ -35,8 +35,15 @@ make_objects() {
 	"${c[@]}" session state set "$p-s" k "\"$p-state-value-7731\"" >/dev/null || fail "$p: state"
 	echo "$p-secret-value" | "${c[@]}" secret create "$p-tok" - >/dev/null || fail "$p: secret"
 	local id job
-	id=$("${c[@]}" run -d --name "$p-web" --session "$p-s" --secret "$p-tok" "$img" sleep 1000) || fail "$p: run"
+	# its volume is in use (its web holds it), so that the owner's own
+	# prune in the walk as 65534 keeps it
+	"${c[@]}" volume create "$p-vol" >/dev/null || fail "$p: volume"
+	id=$("${c[@]}" run -d --name "$p-web" --session "$p-s" --secret "$p-tok" -v "$p-vol:/data" "$img" sleep 1000) ||
+		fail "$p: run"
 	job=$("${c[@]}" job submit --name "$p-job" "$img" sleep 1000) || fail "$p: job"
+	# an exec instance of its container, made and never started
+	local ex
+	ex=$("${c[@]}" --json call ExecCreate "{\"id\":\"$id\",\"command\":[\"true\"]}" | jq -r .execId) || fail "$p: exec"
 	cat >"$T/$p-wl.yaml" <<-EOF
 	apiVersion: v1
 	kind: Pod
@@ -53,9 +60,9 @@ make_objects() {
 	imgid=$("${c[@]}" --json image inspect "$img" | jq -r '.[0].id // .id')
 	jq -n --arg ctr "$id" --arg n "$p-web" --arg img "$img" --arg imgid "$imgid" --arg sec "$p-tok" \
 		--arg s "$p-s" --arg job "$job" --arg wl "$p-wl" --arg tar "$T/walker.tar" \
-		--arg sv "$p-state-value-7731" --argjson root "$([ "$u" = 0 ] && echo true || echo false)" \
+		--arg sv "$p-state-value-7731" --arg vol "$p-vol" --arg ex "$ex" --argjson root "$([ "$u" = 0 ] && echo true || echo false)" \
 		'{ctr: $ctr, ctrname: $n, img: $img, imgid: $imgid, secret: $sec, session: $s, statekey: "k",
-		  statevalue: $sv, job: $job, workload: $wl, tar: $tar, root: $root}'
+		  statevalue: $sv, job: $job, workload: $wl, tar: $tar, volume: $vol, exec: $ex, root: $root}'
 }
 
 # OWNER PREFIX TARGET.json: each object is as it was, for its owner
@@ -71,6 +78,9 @@ objects_whole() {
 	assert_eq "$("${c[@]}" session state get "$p-s" k)" "\"$p-state-value-7731\"" "$p-s's state"
 	assert_contains "$("${c[@]}" job inspect "$(jq -r .job "$t")")" "$p-job" "$p-job"
 	"${c[@]}" --json get workloads | jq -e ".[] | select(.name == \"$p-wl\")" >/dev/null || fail "$p-wl went"
+	"${c[@]}" volume inspect "$p-vol" >/dev/null || fail "$p-vol went"
+	assert_eq "$("${c[@]}" --json call ExecInspect "{\"execId\":\"$(jq -r .exec "$t")\"}" | jq -r .exec.started)" false \
+		"$p's exec instance was not started"
 }
 
 test_owner_walk_every_method_as_another_member() {
