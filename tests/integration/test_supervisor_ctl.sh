@@ -9,7 +9,7 @@ IMG="$FIXTURES/busybox/rootfs"
 IFACE="$ROOTDIR/supervisor/api/io.corral.Supervisor.varlink"
 
 # The commands corralctl --help lists, one a line ("image ls" is one).
-verbs() { "$CORRALCTL" --help | awk '/^Commands:/ { on = 1; next } on && /^$/ { exit } on { print $1 ($2 ~ /^[a-z]+$/ && $1 ~ /^(image|container|system|job|network|policy|secret|session|broker|get|describe|delete)$/ ? " " $2 : "") }'; }
+verbs() { "$CORRALCTL" --help | awk '/^Commands:/ { on = 1; next } on && /^$/ { exit } on { print $1 ($2 ~ /^[a-z]+$/ && $1 ~ /^(image|container|system|job|network|policy|secret|session|broker|volume|get|describe|delete)$/ ? " " $2 : "") }'; }
 
 # usage_error WORDS...: exit 125 and one line on stderr, nothing on stdout
 usage_error() {
