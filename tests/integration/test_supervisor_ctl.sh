@@ -339,8 +339,9 @@ test_ctl_volume_options() {
 	[ ! -e "$T/vol/x" ] || fail "-v :r0 mounted read-write"
 	assert_eq "$(ctl ps -aq)" "" "nothing created"
 	usage_error run -v "$T/vol:/data:ro,bogus" "$IMG" true >/dev/null
-	usage_error run -v /data "$IMG" true >/dev/null
-	usage_error run -v named:/data "$IMG" true >/dev/null
+	# (-v /data and -v NAME:/data are volumes now: test_volumes.sh)
+	usage_error run -v :/data "$IMG" true >/dev/null
+	usage_error run -v "$T/vol:data" "$IMG" true >/dev/null
 	# ro is read-only; rw, z and Z are taken (no SELinux here), and combine
 	ctl run -v "$T/vol:/data:ro" "$IMG" sh -c 'touch /data/x' >/dev/null 2>&1 && fail ":ro is writable"
 	ctl run -v "$T/vol:/data:rw,Z" "$IMG" touch /data/rw >/dev/null || fail ":rw,Z"
