@@ -42,8 +42,24 @@ unit_procs() {
 	cat $(find "$CGROOT$cg" -name cgroup.procs) 2>/dev/null
 }
 # corrald alone in its unit: a helper it calls (a CNI plugin, the firewall
-# tool, corral-images) is there only for the call, so this waits for it
-alone_in_unit() { [ "$(unit_procs)" = "$(main_pid)" ]; }
+# tool, corral-images) is there only for the call, so this waits for it.
+# The corral-docker corrald keeps started for its Docker socket is its own
+# child, and ends with it (PR_SET_PDEATHSIG): it may stay, and no other.
+own_docker_helper() { # PID MAIN
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = corral-docker ] && [ "$(awk '{print $4}' "/proc/$1/stat" 2>/dev/null)" = "$2" ]
+}
+alone_in_unit() {
+	local m p seen=""
+	m=$(main_pid)
+	for p in $(unit_procs); do
+		if [ "$p" = "$m" ]; then
+			seen=1
+		elif ! own_docker_helper "$p" "$m"; then
+			return 1
+		fi
+	done
+	[ -n "$seen" ]
+}
 unit_comms() {
 	local p
 	for p in $(unit_procs); do echo "$p $(cat "/proc/$p/cmdline" 2>/dev/null | tr '\0' ' ')"; done
