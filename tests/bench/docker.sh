@@ -43,7 +43,14 @@ cleanup() {
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	fi
-	[ -n "$pmsvc" ] && { kill "$pmsvc" 2>/dev/null; wait "$pmsvc" 2>/dev/null; }
+	# $pmsvc is the subshell that runs pm; podman is its child, found by
+	# the socket it serves (it went on after each run before)
+	if [ -n "$pmsvc" ]; then
+		pkill -f "system service --time=0 unix://$d/pm.sock"
+		for _ in $(seq 100); do pgrep -f "system service --time=0 unix://$d/pm.sock" >/dev/null || break; sleep 0.05; done
+		kill "$pmsvc" 2>/dev/null
+		wait "$pmsvc" 2>/dev/null
+	fi
 	bench_release
 }
 trap cleanup EXIT

@@ -72,11 +72,26 @@ podman_cleanup() {
 bench_release() {
 	podman_cleanup
 	awk -v d="$d/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l
-	local m c
+	local m c dirs=()
 	for m in /sys/fs/cgroup /sys/fs/cgroup/*; do
 		for c in "$m$cgp"-corral "$m$cgp"-podman; do
-			[ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} \; 2>/dev/null
+			[ -d "$c" ] && dirs+=("$c")
 		done
+	done
+	# what still runs in them (a conmon that outlives podman's rm -af by a
+	# moment left <parent>/conmon behind in blkio and cpuset) is ours: it
+	# goes, and each is removed once it is empty
+	local i left
+	[ ${#dirs[@]} -gt 0 ] || { rm -rf "$d"; return; }
+	for i in $(seq 100); do
+		left=$(cat $(find "${dirs[@]}" -name cgroup.procs 2>/dev/null) 2>/dev/null | sort -u)
+		[ -z "$left" ] && break
+		kill -9 $left 2>/dev/null
+		sleep 0.05
+	done
+	find "${dirs[@]}" -depth -type d -exec rmdir {} \; 2>/dev/null
+	for c in "${dirs[@]}"; do
+		[ -d "$c" ] && echo "$BENCH_NAME: could not remove $c: $(find "$c" -name cgroup.procs -exec cat {} + | tr '\n' ' ')" >&2
 	done
 	rm -rf "$d"
 }
