@@ -8,22 +8,11 @@
 # and cleans up its containers, also on failure.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
+. "$(dirname "$0")/docker_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
-IMGS="$FIXTURES/images"
 
 command -v docker >/dev/null || { echo "SKIP test_docker_api.sh: no docker CLI"; exit 0; }
 
-start_docker() { start_sv --docker-socket "$T/docker.sock" --docker-user 65533:65533 "$@"; }
-# the docker CLI as root, or as a member (dockm UID ...), each with a
-# config directory of its own
-dock() { DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$T/docker.sock" docker "$@"; }
-dockm() {
-	local u=$1
-	shift
-	mkdir -p "$T/dc$u" && chown "$u" "$T/dc$u"
-	as_uid "$u" env DOCKER_CONFIG="$T/dc$u" DOCKER_HOST="unix://$T/docker.sock" docker "$@"
-}
-import_busybox() { ctl image import "oci:$IMGS/oci:test" busybox:latest >/dev/null; }
 field() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 
 # The socket has the control socket's mode and group; corral-docker, the

@@ -6,16 +6,13 @@
 # its containers and networks, also on failure.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
+. "$(dirname "$0")/docker_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
-IMGS="$FIXTURES/images"
 IMG="$FIXTURES/busybox/rootfs"
 . "$(dirname "$0")/network_lib.sh"
 
 command -v docker >/dev/null || { echo "SKIP test_docker_clients.sh: no docker CLI"; exit 0; }
 
-docker_flags() { echo --docker-socket "$T/docker.sock" --docker-user 65533:65533; }
-dock() { DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$T/docker.sock" docker "$@"; }
-import_busybox() { ctl image import "oci:$IMGS/oci:test" busybox:latest >/dev/null; }
 
 # run --rm prints the output and passes the exit code on, and leaves no
 # container; run -i feeds stdin; a missing image is a clear error

@@ -6,20 +6,11 @@
 # inspect that the docker CLI makes once the stream has ended.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
+. "$(dirname "$0")/docker_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
-IMGS="$FIXTURES/images"
 
 command -v docker >/dev/null || { echo "SKIP test_docker_exec.sh: no docker CLI"; exit 0; }
 
-start_docker() { start_sv --docker-socket "$T/docker.sock" --docker-user 65533:65533 "$@"; }
-dock() { DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$T/docker.sock" docker "$@"; }
-dockm() {
-	local u=$1
-	shift
-	mkdir -p "$T/dc$u" && chown "$u" "$T/dc$u"
-	as_uid "$u" env DOCKER_CONFIG="$T/dc$u" DOCKER_HOST="unix://$T/docker.sock" docker "$@"
-}
-import_busybox() { ctl image import "oci:$IMGS/oci:test" busybox:latest >/dev/null; }
 api() { curl -s --unix-socket "$T/docker.sock" "$@"; }
 
 # docker exec as people type it: output, exit codes, stdin, env, workdir

@@ -6,21 +6,11 @@
 # cleans up its containers and volumes, also on failure.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
+. "$(dirname "$0")/docker_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
-IMGS="$FIXTURES/images"
 
 command -v docker >/dev/null || { echo "SKIP test_docker_volumes.sh: no docker CLI"; exit 0; }
 
-# as test_docker_api.sh has them
-start_docker() { start_sv --docker-socket "$T/docker.sock" --docker-user 65533:65533 "$@"; }
-dock() { DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$T/docker.sock" docker "$@"; }
-dockm() {
-	local u=$1
-	shift
-	mkdir -p "$T/dc$u" && chown "$u" "$T/dc$u"
-	as_uid "$u" env DOCKER_CONFIG="$T/dc$u" DOCKER_HOST="unix://$T/docker.sock" docker "$@"
-}
-import_busybox() { ctl image import "oci:$IMGS/oci:test" busybox:latest >/dev/null; }
 
 test_dkv_volume_verbs() {
 	trap cleanup_sv EXIT

@@ -1,0 +1,14 @@
+# For the Docker API's tests (sourced after lib.sh and supervisor_lib.sh):
+# corrald with its docker socket in $T, and the docker CLI as root or as a
+# member, each with a config directory of its own.
+IMGS="$FIXTURES/images"
+start_docker() { start_sv --docker-socket "$T/docker.sock" --docker-user 65533:65533 "$@"; }
+docker_flags() { echo --docker-socket "$T/docker.sock" --docker-user 65533:65533; }
+dock() { DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$T/docker.sock" docker "$@"; }
+dockm() { # UID ARGS...
+	local u=$1
+	shift
+	mkdir -p "$T/dc$u" && chown "$u" "$T/dc$u"
+	as_uid "$u" env DOCKER_CONFIG="$T/dc$u" DOCKER_HOST="unix://$T/docker.sock" docker "$@"
+}
+import_busybox() { ctl image import "oci:$IMGS/oci:test" busybox:latest >/dev/null; }
