@@ -183,6 +183,44 @@ test_dk_members_get_what_varlink_gives_them() {
 	dockm 4242 rm -f a >/dev/null
 }
 
+# One member cannot take every corral-docker: past 32 connections it is
+# told so (429) before a byte of its request is read, while another member
+# and root are still served; closing them frees its share.
+test_dk_member_connections_are_bounded() {
+	trap cleanup_sv EXIT
+	start_sv_group --docker-socket "$T/docker.sock" --docker-user 65533:65533
+	chmod 755 "$T"
+	mkdir -m 1777 "$T/hog"
+	as_uid 4242 /usr/bin/python3 - "$T/docker.sock" "$T/hog/held" >"$T/hog.out" 2>&1 <<-'PY' &
+	import os, socket, sys, time
+	path, flag = sys.argv[1], sys.argv[2]
+	held = []
+	for i in range(32):
+	    s = socket.socket(socket.AF_UNIX)
+	    s.connect(path)
+	    s.sendall(b"GET /_pi")  # half a request: its corral-docker waits on it
+	    held.append(s)
+	s = socket.socket(socket.AF_UNIX)
+	s.connect(path)
+	s.settimeout(10)
+	print("33rd", s.recv(4096).decode(errors="replace").replace("\r\n", " "), flush=True)
+	open(flag, "w").close()
+	while os.path.exists(flag):
+	    time.sleep(0.05)
+	PY
+	local hog=$!
+	wait_for 100 sh -c "test -e '$T/hog/held' || ! kill -0 $hog 2>/dev/null"
+	[ -e "$T/hog/held" ] || fail "the 33rd connection: $(cat "$T/hog.out")"
+	assert_contains "$(cat "$T/hog.out")" "429 Too Many Requests" "the 33rd connection"
+	assert_contains "$(cat "$T/hog.out")" "uid 4242 has 32 Docker API connections open" "what it is told"
+	assert_eq "$(dockm 4343 version --format '{{.Server.APIVersion}}')" 1.41 "another member, beside the hog"
+	assert_eq "$(dock version --format '{{.Server.APIVersion}}')" 1.41 "root, beside the hog"
+	rm -f "$T/hog/held"
+	wait "$hog"
+	wait_for 50 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq 1 ]" || fail "the hog's corral-dockers did not end"
+	assert_eq "$(dockm 4242 version --format '{{.Server.APIVersion}}')" 1.41 "the member, after it let go"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #define DOCKER_MAX_PROCS 256    /* corral-docker processes at once */
+#define DOCKER_MAX_PER_MEMBER 32 /* of them serving one member: the rest stay for the others */
 #define DOCKER_MAX_OUTPUT 4096  /* of what one says on stderr, for the log */
 #define DOCKER_FALLBACK_ID 65534 /* nobody, where docker-user names no user */
 
@@ -23,6 +24,8 @@
 struct docker_proc {
 	struct docker_socket *ds;
 	int sock;
+	uid_t peer; /* whose connection it serves; (uid_t)-1 for the standby */
+	struct docker_proc *next;
 };
 
 /* One per corrald, never freed: a corral-docker that ends after the stop
@@ -34,6 +37,7 @@ static struct docker_socket {
 	el_source *src;
 	gid_t group;
 	size_t n_procs;
+	struct docker_proc *procs; /* all running, the standby too */
 	/* started ahead, confined, waiting for the next connection: a client
 	 * does not wait for a process to start and load its libraries */
 	struct docker_proc *standby;
@@ -65,6 +69,11 @@ static void on_proc_done(const el_child_result *r, void *data)
 	struct docker_proc *p = data;
 	struct docker_socket *ds = p->ds;
 	ds->n_procs--;
+	for (struct docker_proc **pp = &ds->procs; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
 	if (ds->standby == p)
 		ds->standby = NULL;
 	if (p->sock >= 0)
@@ -92,7 +101,7 @@ static struct docker_proc *start_proc(struct docker_socket *ds)
 		close(sp[0]);
 		return NULL;
 	}
-	*p = (struct docker_proc){ .ds = ds, .sock = sp[0] };
+	*p = (struct docker_proc){ .ds = ds, .sock = sp[0], .peer = (uid_t)-1 };
 	char *argv[] = { ds->d->docker_bin, "--uid", ds->uid_arg, "--gid", ds->gid_arg, NULL };
 	el_child_opts o = { .path = ds->d->docker_bin, .argv = argv, .fd3 = theirs, .max_output = DOCKER_MAX_OUTPUT };
 	_cleanup_cerr_ cerr err = { 0 };
@@ -104,7 +113,34 @@ static struct docker_proc *start_proc(struct docker_socket *ds)
 		return NULL;
 	}
 	ds->n_procs++;
+	p->next = ds->procs;
+	ds->procs = p;
 	return p;
+}
+
+static size_t procs_of(const struct docker_socket *ds, uid_t uid)
+{
+	size_t n = 0;
+	for (const struct docker_proc *p = ds->procs; p; p = p->next)
+		n += p->peer == uid;
+	return n;
+}
+
+/* Said before the client's request is read (corrald reads no HTTP): the
+ * client sees why, not a bare close. */
+static void refuse_busy(int conn, uid_t uid)
+{
+	char msg[256];
+	int body = snprintf(msg, sizeof(msg), "{\"message\":\"uid %u has %d Docker API connections open, the most one member may\"}\n",
+			    (unsigned)uid, DOCKER_MAX_PER_MEMBER);
+	char head[160];
+	int n = snprintf(head, sizeof(head),
+			 "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+			 "Connection: close\r\n\r\n",
+			 body);
+	if (send(conn, head, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) == n)
+		(void)send(conn, msg, (size_t)body, MSG_DONTWAIT | MSG_NOSIGNAL);
+	shutdown(conn, SHUT_WR);
 }
 
 /* One connection: its corral-docker (the standby, else a new one) gets the
@@ -112,6 +148,10 @@ static struct docker_proc *start_proc(struct docker_socket *ds)
  * client's own varlink connection. Then the next standby starts. */
 static void serve(struct docker_socket *ds, int conn, const peer_cred *peer)
 {
+	if (peer->uid != 0 && procs_of(ds, peer->uid) >= DOCKER_MAX_PER_MEMBER) {
+		log_warn("docker socket: uid %u has %d connections; refused", (unsigned)peer->uid, DOCKER_MAX_PER_MEMBER);
+		return refuse_busy(conn, peer->uid);
+	}
 	struct docker_proc *p = ds->standby ? ds->standby : start_proc(ds);
 	ds->standby = NULL;
 	if (!p)
@@ -126,6 +166,7 @@ static void serve(struct docker_socket *ds, int conn, const peer_cred *peer)
 		log_warn("docker socket: uid %u refused: %s", (unsigned)peer->uid, why);
 	}
 	p->sock = -1;
+	p->peer = peer->uid;
 	ds->standby = start_proc(ds);
 }
 
