@@ -75,6 +75,8 @@ test_dkc_compose_up_ps_logs_down() {
 	    ports: ["18080:80"]
 	    init: true
 	    environment: [GREETING=hi]
+	    volumes: ["site:/www"]
+	    networks: [back]
 	    healthcheck:
 	      test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1/"]
 	      interval: 1s
@@ -83,18 +85,26 @@ test_dkc_compose_up_ps_logs_down() {
 	    command: sh -c 'echo worker says $$GREETING; sleep 1000'
 	    init: true
 	    environment: [GREETING=hello]
+	    volumes: ["site:/site"]
+	    networks: [back]
 	    depends_on: [web]
 	  client:
 	    image: busybox:latest
 	    command: sh -c 'until wget -q -O- http://$$WEB:80/; do sleep 0.2; done; sleep 1000'
 	    init: true
 	    environment: [WEB=web]
+	    networks: [back]
 	    depends_on: [web]
+	volumes:
+	  site:
+	networks:
+	  back:
 	YML
 	local dc=(env DOCKER_HOST="unix://$T/docker.sock" DOCKER_CONFIG="$T/dc0" docker-compose -p demo -f "$T/proj/docker-compose.yml")
 	"${dc[@]}" up -d >"$T/up.out" 2>&1 || fail "compose up: $(cat "$T/up.out")"
 	assert_eq "$(dock ps --format '{{.Names}}' | sort | tr '\n' ' ')" "demo_client_1 demo_web_1 demo_worker_1 " "compose's containers"
-	assert_eq "$(dock network ls --format '{{.Name}}' | grep -c '^demo_default$')" 1 "the project's network"
+	assert_eq "$(dock network ls --format '{{.Name}}' | grep -c '^demo_back$')" 1 "the project's network"
+	assert_eq "$(dock volume ls --format '{{.Name}}' | grep -c '^demo_site$')" 1 "the project's volume"
 	wait_for 20 sh -c "[ \"\$(DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$T/docker.sock' docker inspect -f '{{.State.Health.Status}}' demo_web_1)\" = healthy ]"
 	assert_eq "$(inns curl -s http://127.0.0.1:18080/)" hello-compose "the published port"
 	# a service's name is an alias on the project's network, as under Docker
@@ -102,11 +112,17 @@ test_dkc_compose_up_ps_logs_down() {
 	assert_eq "$(ctl exec demo_worker_1 wget -q -O- http://web:80/)" hello-compose "from another service too"
 	wait_for 10 sh -c "'${dc[*]}' logs worker 2>/dev/null | grep -q 'worker says hello'" 2>/dev/null ||
 		"${dc[@]}" logs worker 2>&1 | grep -q "worker says hello" || fail "compose logs: $("${dc[@]}" logs worker 2>&1)"
+	# exec, as compose does it (no tty), into a service sharing the named volume
+	assert_eq "$("${dc[@]}" exec -T worker cat /site/index.html 2>&1)" hello-compose "compose exec, through the named volume"
+	local rc=0
+	"${dc[@]}" exec -T worker sh -c 'exit 3' || rc=$?
+	assert_eq $rc 3 "compose exec's exit code"
 	"${dc[@]}" ps >"$T/ps.out" 2>&1
 	assert_eq "$(grep -c ' Up' "$T/ps.out")" 3 "compose ps: $(cat "$T/ps.out")"
-	"${dc[@]}" down >"$T/down.out" 2>&1 || fail "compose down: $(cat "$T/down.out")"
+	"${dc[@]}" down -v >"$T/down.out" 2>&1 || fail "compose down -v: $(cat "$T/down.out")"
 	assert_eq "$(ctl ps -a -q | wc -l)" 0 "no container after down"
-	assert_eq "$(dock network ls --format '{{.Name}}' | grep -c '^demo_default$')" 0 "the network is gone"
+	assert_eq "$(dock network ls --format '{{.Name}}' | grep -c '^demo_back$')" 0 "the network is gone"
+	assert_eq "$(dock volume ls -q | wc -l)" 0 "down -v took the named volume"
 	assert_eq "$(inns ip -o link show type veth | wc -l)" 0 "no veth left"
 }
 
