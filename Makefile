@@ -142,7 +142,17 @@ check-unit: $(UNIT_BINS)
 	@tests/unit/run.sh $(B)
 
 # what the integration and VM tiers run, built once before they start
-test-deps: all $(HELPER_BINS) $(B)/npm/testcontainers/.installed
+test-deps: all $(HELPER_BINS) $(B)/npm/testcontainers/.installed $(B)/clients/docker-20.10/docker
+
+# Debian's docker CLI (20.10, API 1.41), the client the Docker API tests
+# speak with: the docker.io package's /usr/bin/docker alone, taken from the
+# package rather than installed, since installing it starts a dockerd.
+$(B)/clients/docker-20.10/docker:
+	@rm -rf $(dir $@) && mkdir -p $(dir $@)
+	@cd $(dir $@) && { apt-get download docker.io >apt.log 2>&1 && \
+		dpkg-deb --fsys-tarfile docker.io_*.deb | tar -xO ./usr/bin/docker >docker.part && \
+		chmod 755 docker.part && mv docker.part docker && rm -f docker.io_*.deb; } || \
+		echo "docker 20.10: apt-get download docker.io failed (see $(dir $@)apt.log)"
 
 # testcontainers (npm), which test_docker_clients.sh drives against corrald,
 # from its lockfile; installed here because the tests run with no network.

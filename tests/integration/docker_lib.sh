@@ -2,6 +2,15 @@
 # corrald with its docker socket in $T, and the docker CLI as root or as a
 # member, each with a config directory of its own.
 IMGS="$FIXTURES/images"
+# Debian's docker CLI 20.10 (make test-deps takes it from the docker.io
+# package): the client the issue names, and the API version it negotiates
+DOCKER_CLI_DIR="$B/clients/docker-20.10"
+if [ ! -x "$DOCKER_CLI_DIR/docker" ]; then
+	echo "FAIL $(basename "$0"): no docker 20.10 client in $DOCKER_CLI_DIR (make test-deps takes it from the docker.io package)"
+	echo "fail $(basename "$0" .sh)-docker-cli" >>"$RESULTS"
+	exit 1
+fi
+PATH="$DOCKER_CLI_DIR:$PATH"
 start_docker() { start_sv --docker-socket "$T/docker.sock" --docker-user 65533:65533 "$@"; }
 docker_flags() { echo --docker-socket "$T/docker.sock" --docker-user 65533:65533; }
 dock() { DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$T/docker.sock" docker "$@"; }

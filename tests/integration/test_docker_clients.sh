@@ -11,7 +11,6 @@
 IMG="$FIXTURES/busybox/rootfs"
 . "$(dirname "$0")/network_lib.sh"
 
-command -v docker >/dev/null || { echo "SKIP test_docker_clients.sh: no docker CLI"; exit 0; }
 
 
 # run --rm prints the output and passes the exit code on, and leaves no

@@ -9,7 +9,6 @@
 . "$(dirname "$0")/docker_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 
-command -v docker >/dev/null || { echo "SKIP test_docker_volumes.sh: no docker CLI"; exit 0; }
 
 
 test_dkv_volume_verbs() {
