@@ -33,11 +33,18 @@ static bool match(yajl_val filters, const char *key, const char *id, const char 
 	return !dk_filter_value(filters, key, 0);
 }
 
+/* The types a Docker client knows: corrald's own start and stop, its jobs,
+ * sessions, workloads and secrets are none of Docker's. */
+static bool docker_type(const char *type)
+{
+	return streq(type, "container") || streq(type, "image") || streq(type, "volume") || streq(type, "network");
+}
+
 static void put_event(dk_pump *p, events_ctx *x, yajl_val ev)
 {
 	const char *type = dk_str(ev, "type"), *id = dk_str(ev, "id"), *name = dk_str(ev, "name");
 	const char *action = docker_action(type, dk_str(ev, "action"));
-	if (!match(x->filters, "type", NULL, NULL, type) || !match(x->filters, "event", NULL, NULL, action) ||
+	if (!docker_type(type) || !match(x->filters, "type", NULL, NULL, type) || !match(x->filters, "event", NULL, NULL, action) ||
 	    !match(x->filters, "container", streq(type, "container") ? id : "", streq(type, "container") ? name : "",
 		   NULL))
 		return;

@@ -36,7 +36,11 @@ test_dkc_cp_and_events() {
 	trap cleanup_sv EXIT
 	start_sv $(docker_flags)
 	import_busybox
-	dock events --format '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}' >"$T/ev" &
+	# since: what happens before the stream is set up is replayed, not lost
+	local t0
+	t0=$(date +%s)
+	DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$T/docker.sock" \
+		docker events --since "$t0" --format '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}' >"$T/ev" &
 	local ev=$!
 	dock run -d --name box busybox:latest sleep 1000 >/dev/null
 	head -c 300000 /dev/urandom >"$T/blob"
@@ -52,7 +56,11 @@ test_dkc_cp_and_events() {
 	wait_for 10 grep -q "container destroy box" "$T/ev"
 	kill "$ev"
 	wait "$ev" 2>/dev/null || true
+	assert_eq "$(grep -c ' box$' "$T/ev")" 4 "create, start, die, destroy, each once: $(cat "$T/ev")"
 	grep -q "container start box" "$T/ev" || fail "no start event: $(cat "$T/ev")"
+	# since and until: the past, and then the stream ends by itself
+	assert_eq "$(dock events --since "$t0" --until "$(($(date +%s) + 1))" --filter event=start --format '{{.Action}} {{.Actor.Attributes.name}}')" \
+		"start box" "the start, replayed"
 }
 
 # A compose file with three services on the project's network, env,
