@@ -237,6 +237,39 @@ test_vol_member_mounts() {
 	refused "a member mounting root's volume" mctl 4141 run --rm -v hb:/x t:1 true >/dev/null
 }
 
+# A member's bind volume mounts as its binds do: its device opened as the
+# member and pinned at Create, where it really leads checked against the
+# policy. A symlink swapped in after the volume was made leads nowhere
+# else, and a directory the member cannot read is refused.
+test_vol_member_bind_volume() {
+	trap cleanup_sv EXIT
+	mkdir -p "$T/allowed/d" "$T/allowed/shut"
+	echo from-host >"$T/allowed/d/f"
+	chown -R 4141 "$T/allowed/d"
+	chmod 700 "$T/allowed/shut"
+	chmod 755 "$T" "$T/allowed"
+	cat >"$T/p.json" <<-EOF2
+	{"unprivileged": {"bind_mounts": {"allowed": ["$T/allowed"]}}}
+	EOF2
+	start_sv_group --policy "$T/p.json"
+	ctl image import "oci:$IMGS/oci:test" t:1 >/dev/null
+	mctl 4141 volume create -o type=none -o o=bind -o device="$T/allowed/d" bv >/dev/null
+	assert_eq "$(mctl 4141 run --rm -v bv:/data t:1 cat /data/f)" from-host "the member's bind volume, mounted"
+	refused "writing through a read-only bind volume" mctl 4141 run --rm -v bv:/data:ro t:1 sh -c 'echo x >/data/g' >/dev/null
+	[ ! -e "$T/allowed/d/g" ] || fail "a read-only bind volume was written"
+	# the device swapped for a symlink to /etc after the volume was made
+	mv "$T/allowed/d" "$T/allowed/d.real"
+	ln -s /etc "$T/allowed/d"
+	assert_contains "$(refused "a bind volume now leading to /etc" mctl 4141 run --rm -v bv:/data t:1 cat /data/passwd)" \
+		"resolves to /etc, outside the allowed prefixes" "the swapped device"
+	# one the member cannot read, inside the prefix
+	mctl 4141 volume create -o type=none -o o=bind -o device="$T/allowed/shut" sv >/dev/null
+	assert_contains "$(refused "a bind volume the member cannot read" mctl 4141 run --rm -v sv:/data t:1 ls /data)" \
+		"cannot open" "the unreadable device"
+	assert_eq "$(mctl 4141 ps -a -q | wc -l)" 0 "no container left by the refusals"
+	assert_eq "$(grep -c " $STATE_D/" /proc/self/mountinfo)" 0 "no pin left mounted"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep "^test_vol_"); do
 	run_test "$t"
 done

@@ -28,6 +28,8 @@ typedef struct ctr_volume {
 	char *name, *destination;
 	bool readonly;
 	bool anonymous; /* made by this container for itself */
+	bool as_bind;   /* a member's bind volume: a bind mount of spec.mounts,
+			 * its device opened and pinned as the member's binds are */
 } ctr_volume;
 
 /* A tmpfs the container gets ("/path[:opt,opt]" as podman --tmpfs). */

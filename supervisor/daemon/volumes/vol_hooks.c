@@ -31,8 +31,33 @@ static const char *opt_of(const vol_info *v, const char *key)
 	return YAJL_IS_STRING(o) ? o->u.string : NULL;
 }
 
+/* A member's bind volume is one more bind of the spec's: the policy opens
+ * its device as the member, checks where it really leads and pins it, as
+ * for `-v /path:/dest`, so that a symlink put there since the volume was
+ * made leads nowhere else. */
+static int add_as_bind(ctr_spec *spec, ctr_volume *cv, const char *device, json_fault *f)
+{
+	ctr_mount *more = realloc(spec->mounts, (spec->n_mounts + 2) * sizeof(*more));
+	if (!more)
+		return json_fault_oom(f);
+	spec->mounts = more;
+	ctr_mount *m = &more[spec->n_mounts];
+	*m = (ctr_mount){ .source = strdup(device), .destination = strdup(cv->destination), .readonly = cv->readonly };
+	more[spec->n_mounts + 1] = (ctr_mount){ 0 };
+	if (!m->source || !m->destination) {
+		free(m->source);
+		free(m->destination);
+		*m = (ctr_mount){ 0 };
+		return json_fault_oom(f);
+	}
+	spec->n_mounts++;
+	cv->as_bind = true;
+	return 0;
+}
+
 /* One volume mount: the volume, made when it is not there. */
-static int resolve(struct corrald *d, ctr_volume *cv, size_t i, const peer_cred *peer, ctr_missing *m, json_fault *f)
+static int resolve(struct corrald *d, ctr_spec *spec, ctr_volume *cv, size_t i, const peer_cred *peer,
+		   ctr_missing *m, json_fault *f)
 {
 	char dir[PATH_MAX], field[64], made[VOL_NAME_MAX + 1];
 	vol_dir(d, dir, sizeof(dir));
@@ -43,17 +68,17 @@ static int resolve(struct corrald *d, ctr_volume *cv, size_t i, const peer_cred 
 		int r = cv->name ? vol_load(dir, cv->name, &v, &err) : -ENOENT;
 		if (r == 0) {
 			bool mine = owner_may(peer, v.owner);
-			const char *type = opt_of(&v, "type");
-			bool bind = type && streq(type, "none");
-			vol_info_release(&v);
+			const char *type = opt_of(&v, "type"), *device = opt_of(&v, "device");
+			int r2 = 0;
 			if (!mine) { /* another member's is not there for this one */
 				m->kind = CTR_MISSING_VOLUME;
 				m->name = cv->name;
-				return CTR_MISSING;
+				r2 = CTR_MISSING;
+			} else if (type && streq(type, "none") && device && owner_is_member(peer)) {
+				r2 = add_as_bind(spec, cv, device, f);
 			}
-			if (bind && owner_is_member(peer))
-				return json_fault_set(f, EPERM, field, "a member's bind volume cannot be mounted (yet)");
-			return 0;
+			vol_info_release(&v);
+			return r2;
 		}
 		if (r != -ENOENT)
 			return json_fault_set(f, err.code ? err.code : EIO, field, "%s", cerr_msg(&err));
@@ -78,7 +103,7 @@ static int resolve(struct corrald *d, ctr_volume *cv, size_t i, const peer_cred 
 static int check(struct corrald *d, ctr_spec *spec, const peer_cred *peer, ctr_missing *m, json_fault *f)
 {
 	for (size_t i = 0; i < spec->n_volumes; i++) {
-		int r = resolve(d, &spec->volumes[i], i, peer, m, f);
+		int r = resolve(d, spec, &spec->volumes[i], i, peer, m, f);
 		if (r)
 			return r;
 	}
@@ -114,6 +139,8 @@ static void gen_mounts(yajl_gen g, const bundle_in *in, enum ctr_mounts_at at)
 	vol_dir(in->d, dir, sizeof(dir));
 	for (size_t i = 0; i < in->spec->n_volumes; i++) {
 		const ctr_volume *cv = &in->spec->volumes[i];
+		if (cv->as_bind)
+			continue; /* among the spec's binds, pinned */
 		vol_info v;
 		_cleanup_cerr_ cerr err = { 0 };
 		if (!cv->name || vol_load(dir, cv->name, &v, &err) < 0)

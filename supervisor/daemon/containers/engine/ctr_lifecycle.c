@@ -83,7 +83,7 @@ int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 	ctr_dir(d, c, path, sizeof(path));
 	if (c->image_manifest && imagesrc_remount(d->cfg->state_dir, path, c->image_manifest, err) < 0)
 		return cerr_wrap(err, "container %s", c->id);
-	if (ctr_pins_present(path, &c->spec, err) < 0)
+	if (ctr_pins_present(path, err) < 0)
 		return cerr_wrap(err, "container %s", c->id);
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" EXITREC_FILE);
 	unlink(path);

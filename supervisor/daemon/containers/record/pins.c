@@ -127,16 +127,23 @@ static bool is_mount(const char *path)
 	       a.stx_mnt_id != b.stx_mnt_id;
 }
 
-int ctr_pins_present(const char *dir, const ctr_spec *spec, cerr *err)
+int ctr_pins_present(const char *dir, cerr *err)
 {
-	for (size_t i = 0; i < spec->n_mounts; i++) {
+	/* each pin in the directory: the spec's binds, and a member's bind
+	 * volumes (added to them at Create, not in the spec as sent) */
+	char top[PATH_MAX];
+	snprintf(top, sizeof(top), "%s/" CTR_PINS_DIR, dir);
+	_cleanup_closedir_ DIR *d = opendir(top);
+	struct dirent *de;
+	for (size_t n = 0; d && (de = readdir(d)) && n < 4096; n++) {
+		if (de->d_name[0] == '.')
+			continue;
 		char path[PATH_MAX];
-		struct stat st;
-		bind_path(path, sizeof(path), dir, i);
-		if (lstat(path, &st) == 0 && !is_mount(path))
+		snprintf(path, sizeof(path), "%s/%s", top, de->d_name);
+		if (!is_mount(path))
 			return cerr_set(err, ENOENT,
-					"spec.mounts[%zu]: its pinned source is no longer mounted (the host restarted?): "
-					"create the container again", i);
+					"spec.mounts[%s]: its pinned source is no longer mounted (the host restarted?): "
+					"create the container again", de->d_name);
 	}
 	return 0;
 }

@@ -33,6 +33,6 @@ int ctr_pins_open(const ctr_spec *spec, const peer_cred *peer, ctr_pins *p, char
 int ctr_pins_mount(ctr_pins *p, const char *dir, ctr_spec *spec, cerr *err);
 /* Before a start: every pinned bind (dir/binds/<i>) is still mounted (after a
  * reboot it is not, and the container must be created anew). */
-int ctr_pins_present(const char *dir, const ctr_spec *spec, cerr *err);
+int ctr_pins_present(const char *dir, cerr *err);
 /* Detach the pinned mounts of dir; idempotent. */
 void ctr_pins_unmount(const char *dir);
