@@ -17,6 +17,7 @@ void img_config_free(img_config *c)
 	free(c->user);
 	free(c->stop_signal);
 	free(c->healthcheck);
+	strv_free(c->volumes);
 	for (size_t i = 0; i < c->n_labels; i++) {
 		free(c->labels[i].key);
 		free(c->labels[i].val);

@@ -17,6 +17,7 @@ typedef struct img_config {
 	char **entrypoint, **cmd, **env;
 	char *workdir, *user, *stop_signal;
 	char *healthcheck;              /* "Healthcheck", as JSON text (supervisor/daemon/health) */
+	char **volumes;                 /* "Volumes"' paths: each an anonymous volume, as docker makes */
 	img_label *labels;
 	size_t n_labels;
 } img_config;

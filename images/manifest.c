@@ -230,6 +230,25 @@ void manifest_free(img_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* "Volumes": {"/path": {}, ...}, its keys (checked where a container is
+ * made of them) */
+static int parse_volumes(yajl_val v, const char *what, char ***out, cerr *err)
+{
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	if (!YAJL_IS_OBJECT(v))
+		return cerr_set(err, EINVAL, "%s: Volumes: expected an object, got %s", what, json_type_name(v));
+	if (v->u.object.len > MAX_STRV)
+		return cerr_set(err, E2BIG, "%s: Volumes: too many entries", what);
+	if (!(*out = calloc(v->u.object.len + 1, sizeof(char *))))
+		return cerr_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < v->u.object.len; i++) {
+		if (!((*out)[i] = strdup(v->u.object.keys[i])))
+			return cerr_set(err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 static int parse_run_config(yajl_val c, const char *what, img_config *out, cerr *err)
 {
 	int r;
@@ -246,6 +265,8 @@ static int parse_run_config(yajl_val c, const char *what, img_config *out, cerr 
 		if (!g || jg_value(g, hc) || !(out->healthcheck = jg_finish(g, NULL)))
 			return cerr_set(err, ENOMEM, "out of memory");
 	}
+	if ((r = parse_volumes(json_get(c, "Volumes"), what, &out->volumes, err)) < 0)
+		return r;
 	yajl_val l = json_get(c, "Labels");
 	if (!l || YAJL_IS_NULL(l))
 		return 0;

@@ -23,6 +23,13 @@ start_sv() {
 }
 
 ctl() { "$CORRALCTL" --socket "$SOCK" --timeout 30 "$@"; }
+# stop_sv: corrald stopped (TERM; its containers run on)
+stop_sv() {
+	kill -TERM "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+}
+# restart_sv [FLAG VALUE]...: stopped, and started again with the flags
+restart_sv() { stop_sv && start_sv "$@"; }
 
 # start_sv_group [FLAG VALUE]...: start_sv with the group of gid 65534 as
 # its access group, and $T open to the members below

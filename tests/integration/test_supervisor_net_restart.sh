@@ -68,8 +68,7 @@ checks_done() { log_since "$1" | grep -q "network: the CHECK of $2 attachments i
 # a corrald stopped (its containers run on) and started again; FROM: the
 # log's line from which the new one writes
 restart_sv() {
-	kill -TERM "$CORRALD_PID"
-	wait "$CORRALD_PID" 2>/dev/null || true
+	stop_sv
 	FROM=$(($(wc -l <"$T/corrald.log") + 1))
 	start_sv_netns --log-level debug
 }

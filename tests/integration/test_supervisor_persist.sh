@@ -9,11 +9,6 @@
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 IMG="$FIXTURES/busybox/rootfs"
 
-restart_sv() {
-	kill -TERM "$CORRALD_PID"
-	wait "$CORRALD_PID" 2>/dev/null || true
-	start_sv "$@"
-}
 # the events' names NAME of type TYPE that events --since ... lists, as one line
 events_of() {
 	local type=$1

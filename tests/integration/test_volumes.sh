@@ -270,6 +270,37 @@ test_vol_member_bind_volume() {
 	assert_eq "$(grep -c " $STATE_D/" /proc/self/mountinfo)" 0 "no pin left mounted"
 }
 
+# An image's VOLUMEs are anonymous volumes, as docker and podman make them:
+# each with what the image has there, none where the run mounts something
+# itself; rm -v (and --rm) takes them, a corrald restart keeps knowing
+# them, and a Create that fails leaves none behind.
+test_vol_image_volumes() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl image import "oci:$IMGS/oci:vol" v:1 >/dev/null
+	ctl run -d --name iv v:1 sleep 1000 >/dev/null
+	assert_eq "$(ctl volume ls -q | wc -l)" 2 "one anonymous volume for each of /data and /cache"
+	assert_eq "$(ctl exec iv cat /data/keep)" keep "the image's /data, copied up"
+	assert_eq "$(ctl exec iv sh -c 'grep -c " /data \| /cache " /proc/self/mounts')" 2 "both are mounts"
+	# its own mount at /data: no anonymous volume there
+	ctl run -d --name own -v named:/data v:1 sleep 1000 >/dev/null
+	assert_eq "$(ctl volume ls -q | grep -vc '^named$')" 3 "only /cache's anonymous volume for the second"
+	# a restart of corrald still knows which are iv's
+	restart_sv
+	ctl rm -f -v iv >/dev/null
+	assert_eq "$(ctl volume ls -q | grep -vc '^named$')" 1 "rm -v took iv's two, after a restart"
+	ctl rm -f -v own >/dev/null
+	assert_eq "$(ctl volume ls -q)" named "the named one stays"
+	ctl run --rm v:1 true >/dev/null
+	assert_eq "$(ctl volume ls -q)" named "--rm takes them"
+	# a Create that fails after its volumes were made leaves none
+	# (the image's /etc/passwd is read after its volumes are made)
+	ctl create --name bad -v /extra --user nosuchuser v:1 true >/dev/null 2>&1 && fail "a create as a missing user"
+	ctl create --name bad2 -v /extra --secret nosuch v:1 true >/dev/null 2>&1 && fail "a create with a missing secret"
+	assert_eq "$(ctl volume ls -q)" named "no volume left by the failed creates"
+	ctl volume rm named >/dev/null
+}
+
 for t in $(declare -F | awk '{print $3}' | grep "^test_vol_"); do
 	run_test "$t"
 done

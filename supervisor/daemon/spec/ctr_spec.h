@@ -110,6 +110,9 @@ void ctr_spec_release(ctr_spec *s);
 /* spec.mounts and spec.tmpfs; released with the spec. */
 int ctr_spec_parse_mounts(yajl_val spec, ctr_spec *s, json_fault *f);
 void ctr_spec_release_mounts(ctr_spec *s);
+/* The image's Volumes, each an anonymous volume where the spec mounts
+ * nothing (docker's and podman's run); the count added, or -errno with f. */
+int ctr_spec_add_image_volumes(ctr_spec *s, char *const *paths, json_fault *f);
 bool ctr_name_valid(const char *name);
 /* spec.network and spec.ports (ctr_spec_net.c); released with the spec. */
 int ctr_spec_parse_network(yajl_val spec, ctr_spec *s, json_fault *f);

@@ -35,6 +35,42 @@ static bool clean_destination(const char *d)
 	return d[0] == '/' && !strstr(d, "/../") && !(n >= 3 && streq(d + n - 3, "/.."));
 }
 
+static bool mounted_at(const ctr_spec *s, const char *dest)
+{
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (streq(s->mounts[i].destination, dest))
+			return true;
+	for (size_t i = 0; i < s->n_volumes; i++)
+		if (streq(s->volumes[i].destination, dest))
+			return true;
+	for (size_t i = 0; i < s->n_tmpfs; i++)
+		if (streq(s->tmpfs[i].destination, dest))
+			return true;
+	return false;
+}
+
+int ctr_spec_add_image_volumes(ctr_spec *s, char *const *paths, json_fault *f)
+{
+	int added = 0;
+	for (; paths && *paths; paths++) {
+		if (!clean_destination(*paths))
+			return json_fault_set(f, EINVAL, "spec.image",
+					      "its config's Volumes: \"%.200s\" is not an absolute path without ..", *paths);
+		if (mounted_at(s, *paths))
+			continue;
+		ctr_volume *more = realloc(s->volumes, (s->n_volumes + 2) * sizeof(*more));
+		if (!more)
+			return json_fault_oom(f);
+		s->volumes = more;
+		more[s->n_volumes] = more[s->n_volumes + 1] = (ctr_volume){ 0 };
+		if (!(more[s->n_volumes].destination = strdup(*paths)))
+			return json_fault_oom(f);
+		s->n_volumes++;
+		added++;
+	}
+	return added;
+}
+
 void ctr_spec_release_mounts(ctr_spec *s)
 {
 	for (size_t i = 0; i < s->n_mounts; i++) {

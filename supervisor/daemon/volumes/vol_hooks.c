@@ -110,6 +110,35 @@ static int check(struct corrald *d, ctr_spec *spec, const peer_cred *peer, ctr_m
 	return 0;
 }
 
+/* The image's Volumes: an anonymous volume each, where the spec mounts
+ * nothing, made now (docker's and podman's run). */
+static int image_found(struct corrald *d, ctr_spec *spec, char *const *volumes, const peer_cred *peer, json_fault *f)
+{
+	size_t from = spec->n_volumes;
+	int r = ctr_spec_add_image_volumes(spec, volumes, f);
+	if (r < 0)
+		return r;
+	ctr_missing m = { 0 };
+	for (size_t i = from; i < spec->n_volumes; i++)
+		if ((r = resolve(d, spec, &spec->volumes[i], i, peer, &m, f)))
+			return r < 0 ? r : json_fault_set(f, ENOENT, "spec.image", "its volume at %s", spec->volumes[i].destination);
+	return 0;
+}
+
+/* A failed Create: the anonymous volumes it made (no other container
+ * can hold one yet) */
+static void unchecked(struct corrald *d, ctr_spec *spec)
+{
+	char dir[PATH_MAX];
+	vol_dir(d, dir, sizeof(dir));
+	for (size_t i = 0; i < spec->n_volumes; i++) {
+		_cleanup_cerr_ cerr err = { 0 };
+		if (spec->volumes[i].anonymous && spec->volumes[i].name && vol_remove(dir, spec->volumes[i].name, &err) < 0 &&
+		    err.code != ENOENT)
+			log_cerr(LOG_LVL_WARN, &err, "a failed create's volume %s", spec->volumes[i].name);
+	}
+}
+
 /* A tmpfs volume's o, as the tmpfs's options */
 static char **tmpfs_words(const char *o)
 {
@@ -167,7 +196,8 @@ static void gen_mounts(yajl_gen g, const bundle_in *in, enum ctr_mounts_at at)
 }
 
 /* record.json's "volumes": each volume mount's name, and whether the
- * container made it for itself, in the spec's order */
+ * container made it for itself, in the spec's order; then the image's,
+ * which the spec as sent does not name, with their destinations */
 static void gen_record(yajl_gen g, const ctr *c)
 {
 	if (!c->spec.n_volumes)
@@ -178,6 +208,7 @@ static void gen_record(yajl_gen g, const ctr *c)
 		yajl_gen_map_open(g);
 		jg_key_str(g, "name", c->spec.volumes[i].name ? c->spec.volumes[i].name : "");
 		jg_key_bool(g, "anonymous", c->spec.volumes[i].anonymous);
+		jg_key_str(g, "destination", c->spec.volumes[i].destination);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -186,8 +217,12 @@ static void gen_record(yajl_gen g, const ctr *c)
 static void load_record(ctr *c, yajl_val record)
 {
 	yajl_val a = json_get(record, "volumes");
-	for (size_t i = 0; YAJL_IS_ARRAY(a) && i < a->u.array.len && i < c->spec.n_volumes; i++) {
-		yajl_val n = json_get(a->u.array.values[i], "name");
+	for (size_t i = 0; YAJL_IS_ARRAY(a) && i < a->u.array.len; i++) {
+		yajl_val n = json_get(a->u.array.values[i], "name"), dest = json_get(a->u.array.values[i], "destination");
+		json_fault f = { 0 };
+		if (i >= c->spec.n_volumes && (!YAJL_IS_STRING(dest) ||
+					       ctr_spec_add_image_volumes(&c->spec, (char *const[]){ dest->u.string, NULL }, &f) != 1))
+			break; /* not the image's: the record is not as written */
 		ctr_volume *cv = &c->spec.volumes[i];
 		cv->anonymous = YAJL_IS_TRUE(json_get(a->u.array.values[i], "anonymous"));
 		if (!cv->name && YAJL_IS_STRING(n) && vol_name_valid(n->u.string))
@@ -282,6 +317,8 @@ const ctr_feature volumes_container_hooks = {
 	.removed = removed,
 	.name = "volumes",
 	.check = check,
+	.image_found = image_found,
+	.unchecked = unchecked,
 	.gen_mounts = gen_mounts,
 	.gen_record = gen_record,
 	.load_record = load_record,

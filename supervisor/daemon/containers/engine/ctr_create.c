@@ -159,6 +159,18 @@ int ctr_parse_spec(corrald *d, yajl_val spec, ctr *c, json_fault *f)
 	return 0;
 }
 
+/* What the features made for a Create that then failed goes with it. */
+typedef struct create_guard {
+	corrald *d;
+	ctr **c; /* NULL once the container is known */
+} create_guard;
+
+static void create_unwind(create_guard *g)
+{
+	if (*g->c)
+		CTR_FEATURES_EACH(g->d, unchecked, g->d, &(*g->c)->spec);
+}
+
 int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_from, ctr **made_out)
 {
 	json_fault f = { 0 };
@@ -168,6 +180,7 @@ int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_
 		return sv_invalid_fault(call, &f);
 	/* what it names: refused before anything is made */
 	ctr_missing miss = { 0 };
+	_cleanup_(create_unwind) create_guard guard = { d, &c };
 	int r = CTR_FEATURES_FIRST(d, check, d, &c->spec, vl_call_peer(call), &miss, &f);
 	if (r == CTR_MISSING)
 		return miss.kind == CTR_MISSING_SESSION ? sv_no_such_session(call, miss.name)
@@ -253,6 +266,10 @@ int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_
 	}
 	if (img.shared)
 		fastpath_dir_unneeded(dir);
+	if (CTR_FEATURES_FIRST(d, image_found, d, &c->spec, img.volumes, vl_call_peer(call), &f) < 0) {
+		undo_dir(c, dir);
+		return sv_invalid_fault(call, &f);
+	}
 	if (!c->spec.healthcheck && !c->spec.no_healthcheck &&
 	    health_check_from_image(img.healthcheck, &c->spec.healthcheck, &err) < 0) {
 		undo_dir(c, dir);

@@ -48,6 +48,13 @@ typedef struct ctr_feature {
 	int (*complete_spec)(struct corrald *d, ctr_spec *spec, json_fault *f);
 	/* Create, before anything exists: 0, CTR_MISSING with m, or -errno with f */
 	int (*check)(struct corrald *d, ctr_spec *spec, const peer_cred *peer, ctr_missing *m, json_fault *f);
+	/* Create, its image found: what the image's config adds (its Volumes);
+	 * 0, or -errno with f */
+	int (*image_found)(struct corrald *d, ctr_spec *spec, char *const *volumes, const peer_cred *peer,
+			   json_fault *f);
+	/* Create failed before the container was known: what check and
+	 * image_found made for it goes (an anonymous volume) */
+	void (*unchecked)(struct corrald *d, ctr_spec *spec);
 	/* Create's gate (the policy): 0; POLICY_REFUSED with v; or -errno with err.
 	 * The bind sources are opened in pins, as the peer. */
 	int (*admit)(struct corrald *d, const peer_cred *peer, ctr_spec *spec, ctr_pins *pins, policy_violation *v, cerr *err);

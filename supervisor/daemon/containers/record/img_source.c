@@ -31,6 +31,7 @@ void image_ref_release(image_ref *r)
 	free(r->workdir);
 	free(r->user);
 	free(r->healthcheck);
+	strv_free(r->volumes);
 	if (r->store) {
 		store_close(r->store);
 		free(r->store);
@@ -98,6 +99,7 @@ static int from_store(const char *state_dir, const refs_view *v, const char *ima
 	out->workdir = h.cfg.workdir ? strdup(h.cfg.workdir) : NULL;
 	out->user = h.cfg.user ? strdup(h.cfg.user) : NULL;
 	out->healthcheck = h.cfg.healthcheck ? strdup(h.cfg.healthcheck) : NULL;
+	out->volumes = copy_or_null(h.cfg.volumes);
 	if (!out->id || !out->manifest || !out->name || !out->rootfs) {
 		image_ref_release(out);
 		imagesrc_release(dir);

@@ -18,6 +18,7 @@ typedef struct image_ref {
 	char **env, **entrypoint, **cmd;
 	char *workdir, *user;
 	char *healthcheck; /* the config's Healthcheck as JSON text; NULL: none */
+	char **volumes;    /* the config's Volumes; NULL: none */
 	struct img_store *store; /* open, and so locked against gc, until released */
 } image_ref;
 
