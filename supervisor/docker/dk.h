@@ -188,6 +188,7 @@ void dk_net_create(dk_req *r, const char *arg);
 void dk_net_remove(dk_req *r, const char *arg);
 void dk_net_connect(dk_req *r, const char *arg);
 void dk_net_prune(dk_req *r, const char *arg);
+void dk_net_disconnect(dk_req *r, const char *arg);
 
 void dk_vol_list(dk_req *r, const char *arg);
 void dk_vol_create(dk_req *r, const char *arg);

@@ -63,6 +63,7 @@ static const dk_route routes[] = {
 	{ "POST", "/networks/prune", dk_net_prune },
 	{ "GET", "/networks/*", dk_net_inspect },
 	{ "POST", "/networks/*/connect", dk_net_connect },
+	{ "POST", "/networks/*/disconnect", dk_net_disconnect },
 	{ "DELETE", "/networks/*", dk_net_remove },
 	{ "GET", "/volumes", dk_vol_list },
 	{ "POST", "/volumes/create", dk_vol_create },

@@ -79,6 +79,8 @@ test_dkio_hostile_load_refused() {
 	assert_eq "$(ls -A "$STATE_D/images/layers")" "" "no layer left"
 	no_staging_debris
 	pgrep -P "$CORRALD_PID" -x corral-copy && fail "a corral-copy outlived its load"
+	out=$(ctl call ImageLoad '{}' 2>&1) && fail "a load of nothing: $out"
+	assert_contains "$out" "upgrade" "without a path the call must stream"
 	return 0
 }
 
@@ -140,6 +142,12 @@ test_dkio_network_prune() {
 	assert_contains "$out" "idle" "the unused network pruned"
 	assert_not_contains "$out" "used" "the used one kept"
 	assert_eq "$(dock network ls --format '{{.Name}}' | sort | tr '\n' ' ')" "corral host none used " "what is left"
+	# a container's one network is its spec's: disconnect says so, in one line
+	out=$(dock network disconnect used u 2>&1) && fail "disconnected: $out"
+	assert_eq "$(echo "$out" | wc -l)" 1 "one line [$out]"
+	assert_contains "$out" "NetworkMode none" "it says what to do instead"
+	out=$(dock network disconnect used nosuch 2>&1) && fail "disconnected nothing: $out"
+	assert_contains "$out" "No such container" "an unknown container"
 	dock rm u >/dev/null
 	dock network rm used >/dev/null
 }
