@@ -5,6 +5,7 @@
  * made with calls that never follow it. Bounded by the extractor's limits
  * (entries, path length) and by the bytes a layer may have. */
 #include "supervisor/copy/copy.h"
+#include "supervisor/copy/stdin_frames.h"
 #include "images/extract.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
@@ -20,57 +21,19 @@
 #include <unistd.h>
 
 typedef struct feeder {
-	int sock;
-	stream_reader r;
-	bool ended;       /* CLOSE_STDIN came */
-	int sock_errno;   /* why the stream broke, when it did */
-	uint64_t bytes;   /* of tar so far */
-	char buf[STREAM_MAX_PAYLOAD];
+	stdin_frames *in;
+	cerr why; /* why the stream broke, when it did */
 } feeder;
 
 /* The next STDIN frame's bytes for libarchive; 0 at CLOSE_STDIN. */
 static la_ssize_t on_read(struct archive *a, void *data, const void **out)
 {
 	feeder *fd = data;
-	for (;;) {
-		if (fd->ended)
-			return 0;
-		stream_frame f;
-		int k = stream_reader_next(&fd->r, &f);
-		if (k < 0) {
-			archive_set_error(a, EPROTO, "the client sent something that is not a Streams frame");
-			return -1;
-		}
-		if (k > 0) {
-			if (f.kind == STREAM_CLOSE_STDIN)
-				fd->ended = true;
-			if (f.kind != STREAM_STDIN || f.len == 0)
-				continue; /* RESIZE and SIGNAL mean nothing to a copy */
-			if ((fd->bytes += f.len) > LIMIT_LAYER_BYTES_DEFAULT) {
-				archive_set_error(a, EFBIG, "more than %llu bytes", LIMIT_LAYER_BYTES_DEFAULT);
-				return -1;
-			}
-			memcpy(fd->buf, f.data, f.len); /* f.data lives until the next read */
-			*out = fd->buf;
-			return (la_ssize_t)f.len;
-		}
-		char *p;
-		size_t room;
-		if (stream_reader_reserve(&fd->r, 65536, &p, &room) < 0) {
-			archive_set_error(a, ENOMEM, "out of memory");
-			return -1;
-		}
-		ssize_t n = read(fd->sock, p, room);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			fd->sock_errno = n < 0 ? errno : ECONNRESET;
-			archive_set_error(a, fd->sock_errno, "the client: %s",
-					  n < 0 ? strerror(errno) : "it hung up before the end of its tar");
-			return -1;
-		}
-		stream_reader_commit(&fd->r, (size_t)n);
-	}
+	cerr_clear(&fd->why);
+	long n = stdin_frames_next(fd->in, out, &fd->why);
+	if (n < 0)
+		archive_set_error(a, -(int)n, "%s", cerr_msg(&fd->why));
+	return n;
 }
 
 /* The directory the copy goes into, clean and relative to the root. */
@@ -93,13 +56,11 @@ int copy_in(int rootfd, const char *path, int sock, cerr *err)
 		return r;
 	/* the extractor creates below a directory fd, not an O_PATH one */
 	_cleanup_close_ int root = open_in_root(rootfd, "", O_RDONLY | O_DIRECTORY, 0);
-	_cleanup_free_ feeder *fd = calloc(1, sizeof(*fd));
 	if (root < 0)
 		return cerr_sys(err, -root, "the container's root");
-	if (!fd)
+	feeder f = { .in = stdin_frames_new(sock, LIMIT_LAYER_BYTES_DEFAULT) }, *fd = &f;
+	if (!f.in)
 		return cerr_set(err, ENOMEM, "out of memory");
-	fd->sock = sock;
-	stream_reader_init(&fd->r, STREAM_AT_CONTAINER);
 	struct archive *a = archive_read_new();
 	extract_ctx x;
 	extract_init(&x, root, EXTRACT_COPY, path, NULL);
@@ -112,7 +73,7 @@ int copy_in(int rootfd, const char *path, int sock, cerr *err)
 	int k;
 	while (r == 0 && (k = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
 		if (k < ARCHIVE_WARN)
-			r = cerr_set(err, fd->sock_errno ? fd->sock_errno : EINVAL, "the tar: %s",
+			r = cerr_set(err, fd->why.code ? fd->why.code : EINVAL, "the tar: %s",
 				     archive_error_string(a) ?: "unreadable");
 		else
 			r = extract_entry(&x, a, e, err);
@@ -125,6 +86,7 @@ int copy_in(int rootfd, const char *path, int sock, cerr *err)
 	extract_done(&x);
 	if (a)
 		archive_read_free(a);
-	stream_reader_release(&fd->r);
+	stdin_frames_free(f.in);
+	cerr_clear(&f.why);
 	return r;
 }

@@ -3,7 +3,8 @@
  *               [--ids-of DIR] [--keep-setid]
  * with fd 3 the client's upgraded connection. It ends the stream with EXIT
  * itself: 0, or 1 after a STDERR frame with the one line that says why,
- * which it also writes to stderr for corrald's log. */
+ * which it also writes to stderr for corrald's log. image-load and
+ * image-save are the stream ends of ImageLoad and ImageSave without a path. */
 #include "supervisor/copy/copy.h"
 #include "supervisor/copy/ckpt_archive.h"
 #include "common/cleanup.h"
@@ -80,12 +81,58 @@ static int checkpoint_main(int argc, char **argv)
 	return 0;
 }
 
+/* corral-copy image-load --spool DIR [--max-bytes N] -- IMAGES ARGS...
+ * corral-copy image-save -- IMAGES ARGS...
+ * with fd 3 the client's upgraded connection (image_stream.c). */
+static int image_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "spool", required_argument, NULL, 's' }, { "max-bytes", required_argument, NULL, 'm' }, { 0 },
+	};
+	const char *spool = NULL;
+	uint64_t max = UINT64_MAX;
+	int o;
+	optind = 2;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 's': spool = optarg; break;
+		case 'm': max = strtoull(optarg, NULL, 10); break;
+		default: return usage();
+		}
+	}
+	bool load = streq(argv[1], "image-load");
+	if (optind >= argc || (load && !spool))
+		return usage();
+	_cleanup_cerr_ cerr err = { 0 };
+	int r = load ? image_stream_load(spool, max, argv + optind, STREAM_FD, &err)
+		     : image_stream_save(argv + optind, STREAM_FD, &err);
+	if (r < 0) {
+		log_error("%s: %s", argv[1], cerr_msg(&err));
+		finish(STREAM_FD, 1, cerr_msg(&err));
+		return 1;
+	}
+	shutdown(STREAM_FD, SHUT_WR);
+	return r;
+}
+
+/* a client that stops reading or writing does not hold us for ever */
+static void stream_timeouts(void)
+{
+	struct timeval tv = { .tv_sec = COPY_IO_TIMEOUT_SEC };
+	setsockopt(STREAM_FD, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(STREAM_FD, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
 int main(int argc, char **argv)
 {
 	log_set_prog("corral-copy");
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && (streq(argv[1], "checkpoint-export") || streq(argv[1], "checkpoint-import")))
 		return checkpoint_main(argc, argv);
+	if (argc > 1 && (streq(argv[1], "image-load") || streq(argv[1], "image-save"))) {
+		stream_timeouts();
+		return image_main(argc, argv);
+	}
 	static const struct option opts[] = {
 		{ "path", required_argument, NULL, 'p' }, { "root", required_argument, NULL, 'r' },
 		{ "pid", required_argument, NULL, 'i' },  { "cgroup", required_argument, NULL, 'c' },
@@ -111,10 +158,7 @@ int main(int argc, char **argv)
 	bool out = streq(argv[optind], "from");
 	if (!out && !streq(argv[optind], "to"))
 		return usage();
-	/* a client that stops reading or writing does not hold us for ever */
-	struct timeval tv = { .tv_sec = COPY_IO_TIMEOUT_SEC };
-	setsockopt(STREAM_FD, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(STREAM_FD, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	stream_timeouts();
 	_cleanup_cerr_ cerr err = { 0 };
 	_cleanup_close_ int rootfd = copy_open_root(&root, &err);
 	if (rootfd >= 0 && ids_of) {

@@ -26,7 +26,7 @@ typedef struct dk_req {
  * whatever it set (a 500 when it set none). */
 typedef void (*dk_handler)(dk_req *r, const char *arg);
 
-/* A body taken as it comes (a PUT's tar, which may be large): feed gets
+/* A body taken as it comes (a tar, which may be large): feed gets
  * each piece, -1 when it takes no more; finish answers r and frees the
  * sink (r NULL: the request was cut short, nothing to answer). */
 typedef struct dk_sink dk_sink;
@@ -177,6 +177,7 @@ void dk_ctr_top(dk_req *r, const char *arg);
 void dk_ctr_prune(dk_req *r, const char *arg);
 void dk_ctr_logs(dk_req *r, const char *arg);
 void dk_ctr_attach(dk_req *r, const char *arg);
+void dk_ctr_resize(dk_req *r, const char *arg);
 void dk_ctr_stats(dk_req *r, const char *arg);
 void dk_ctr_archive_get(dk_req *r, const char *arg);
 dk_sink *dk_ctr_archive_put(dk_req *r, const char *arg);
@@ -186,6 +187,8 @@ void dk_net_inspect(dk_req *r, const char *arg);
 void dk_net_create(dk_req *r, const char *arg);
 void dk_net_remove(dk_req *r, const char *arg);
 void dk_net_connect(dk_req *r, const char *arg);
+void dk_net_prune(dk_req *r, const char *arg);
+void dk_net_disconnect(dk_req *r, const char *arg);
 
 void dk_vol_list(dk_req *r, const char *arg);
 void dk_vol_create(dk_req *r, const char *arg);
@@ -200,3 +203,6 @@ void dk_img_tag(dk_req *r, const char *arg);
 void dk_img_prune(dk_req *r, const char *arg);
 void dk_img_pull(dk_req *r, const char *arg);
 void dk_img_history(dk_req *r, const char *arg);
+void dk_img_save(dk_req *r, const char *arg);
+void dk_img_save_many(dk_req *r, const char *arg);
+dk_sink *dk_img_load(dk_req *r, const char *arg);

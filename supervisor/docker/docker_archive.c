@@ -1,15 +1,11 @@
 /* /containers/{id}/archive, what docker cp speaks: GET (and HEAD) a tar of
  * a path with its stat in X-Docker-Container-Path-Stat, PUT a tar into a
- * directory; through corrald's CopyFrom and CopyTo (STDOUT and STDIN
- * frames on an upgraded connection, EXIT at the end, STDERR saying why).
- * The upgrade takes this process's varlink connection: each answer closes
- * the HTTP connection, so that the client's next request gets a fresh one. */
-#include "supervisor/docker/dk.h"
+ * directory; through corrald's CopyFrom and CopyTo (tar_stream.h). */
+#include "supervisor/docker/tar_stream.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/timefmt.h"
-#include "supervisor/varlink/streams.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,89 +13,25 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef struct copy_stream {
-	int fd;
-	stream_reader in;
-	strbuf head; /* STDOUT bytes not yet sent on */
-	strbuf msg;  /* what STDERR said */
-	int code;    /* EXIT's; -1 before it */
-} copy_stream;
-
-static void copy_free(copy_stream *s)
-{
-	if (s->fd >= 0)
-		close(s->fd);
-	stream_reader_release(&s->in);
-	sb_release(&s->head);
-	sb_release(&s->msg);
-	free(s);
-}
-
 /* The call, upgraded; NULL with r answered when corrald refused it. */
-static copy_stream *copy_open(dk_req *r, const char *method, const char *id, const char *path)
+static tar_stream *copy_open(dk_req *r, const char *method, const char *id, const char *path)
 {
 	_cleanup_json_gen_ yajl_gen g = dk_params_id(id);
 	if (g)
 		jg_key_str(g, "path", path);
 	_cleanup_free_ char *params = dk_params_end(g);
-	char full[64];
-	snprintf(full, sizeof(full), "io.corral.Supervisor.%s", method);
-	vl_reply rep = { 0 };
-	_cleanup_cerr_ cerr err = { 0 };
-	int fd = -1;
-	if (!params || vl_client_call_upgrade(r->vl, full, params, &rep, &fd, &err) < 0) {
-		dk_error(r, 500, "corrald: %s: %s", method, cerr_msg(&err));
-		return NULL;
-	}
-	if (rep.error) {
-		dk_fail(r, &rep, id);
-		return NULL;
-	}
-	vl_reply_release(&rep);
-	copy_stream *s = calloc(1, sizeof(*s));
-	if (!s) {
-		close(fd);
-		dk_error(r, 500, "out of memory");
-		return NULL;
-	}
-	s->fd = fd;
-	s->code = -1;
-	stream_reader_init(&s->in, STREAM_AT_CLIENT);
-	return s;
-}
-
-/* Read once and take the whole frames; 0, or -1 when the stream broke. */
-static int take_frames(copy_stream *s)
-{
-	char *p;
-	size_t room;
-	if (stream_reader_reserve(&s->in, 65536, &p, &room) < 0)
-		return -1;
-	ssize_t n = read(s->fd, p, room);
-	if (n < 0 && errno == EINTR)
-		return 0;
-	if (n <= 0)
-		return -1;
-	stream_reader_commit(&s->in, (size_t)n);
-	stream_frame f;
-	int k;
-	while ((k = stream_reader_next(&s->in, &f)) > 0) {
-		if (f.kind == STREAM_EXIT)
-			s->code = (int)stream_frame_u32(&f);
-		else if (f.kind == STREAM_STDERR || f.kind == STREAM_STDOUT)
-			sb_add(f.kind == STREAM_STDERR ? &s->msg : &s->head, f.data, f.len);
-	}
-	return k < 0 ? -1 : 0;
+	return tar_stream_open(r, method, params, id);
 }
 
 /* corral's reason as Docker's status: a missing path is a 404. */
-static void copy_failed(dk_req *r, copy_stream *s, const char *id, const char *path)
+static void copy_failed(dk_req *r, tar_stream *s, const char *id, const char *path)
 {
-	const char *msg = s->msg.len ? s->msg.buf : "the copy failed";
+	int n;
+	const char *msg = tar_stream_why(s, "the copy failed", &n);
 	if (strstr(msg, "No such file") || strstr(msg, "not found"))
 		dk_error(r, 404, "Could not find the file %s in container %s", path, id);
 	else
-		dk_error(r, s->code > 0 ? 400 : 500, "%.*s", (int)strcspn(msg, "\n"), msg);
+		dk_error(r, s->code > 0 ? 400 : 500, "%.*s", n, msg);
 }
 
 /* Standard base64: common/base64 goes through a libcrypto it loads when
@@ -162,25 +94,6 @@ static char *path_stat(const strbuf *head, const char *path)
 	return NULL;
 }
 
-static ssize_t tar_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	copy_stream *s = cls;
-	while (!s->head.len) {
-		if (s->code >= 0 || take_frames(s) < 0)
-			return s->code == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
-	}
-	size_t n = s->head.len < max ? s->head.len : max;
-	memcpy(buf, s->head.buf, n);
-	memmove(s->head.buf, s->head.buf + n, s->head.len - n);
-	s->head.len -= n;
-	return (ssize_t)n;
-}
-
-static void tar_free(void *cls)
-{
-	copy_free(cls);
-}
-
 void dk_ctr_archive_get(dk_req *r, const char *arg)
 {
 	const char *id = dk_ctr_name(arg), *path = dk_query(r, "path");
@@ -188,22 +101,22 @@ void dk_ctr_archive_get(dk_req *r, const char *arg)
 		dk_error(r, 400, "path is required");
 		return;
 	}
-	copy_stream *s = copy_open(r, "CopyFrom", id, path);
+	tar_stream *s = copy_open(r, "CopyFrom", id, path);
 	if (!s)
 		return;
 	_cleanup_free_ char *stat = NULL;
 	/* the first entry, or the end (up to 4 header hops of 64 KiB names) */
 	while (!(stat = path_stat(&s->head, path)) && s->code < 0 && s->head.len < (1u << 18))
-		if (take_frames(s) < 0)
+		if (tar_stream_take(s) < 0)
 			break;
 	if (!stat) {
 		copy_failed(r, s, id, path);
-		copy_free(s);
+		tar_stream_free(s);
 	} else if (streq(r->method, "HEAD")) {
-		copy_free(s);
+		tar_stream_free(s);
 		dk_empty(r, 200);
 	} else
-		dk_stream(r, 200, "application/x-tar", tar_read, s, tar_free);
+		tar_stream_answer(r, s, "application/x-tar");
 	if (r->resp) {
 		if (stat)
 			MHD_add_response_header(r->resp, "X-Docker-Container-Path-Stat", stat);
@@ -213,41 +126,29 @@ void dk_ctr_archive_get(dk_req *r, const char *arg)
 
 typedef struct tar_sink {
 	dk_sink sink;
-	copy_stream *s;
+	tar_stream *s;
 	char id[256], path[4096];
-	bool broken;
 } tar_sink;
 
 static int tar_feed(dk_sink *sk, const char *data, size_t n)
 {
-	tar_sink *t = (tar_sink *)sk;
-	for (size_t at = 0; at < n && !t->broken;) {
-		size_t piece = n - at < STREAM_MAX_PAYLOAD ? n - at : STREAM_MAX_PAYLOAD;
-		t->broken = stream_send(t->s->fd, STREAM_STDIN, data + at, piece) < 0;
-		at += piece;
-	}
-	return t->broken ? -1 : 0;
+	return tar_stream_feed(((tar_sink *)sk)->s, data, n);
 }
 
 static void tar_finish(dk_sink *sk, dk_req *r)
 {
 	tar_sink *t = (tar_sink *)sk;
 	if (r) {
-		if (!t->broken)
-			stream_send(t->s->fd, STREAM_CLOSE_STDIN, NULL, 0);
-		while (t->s->code < 0 && take_frames(t->s) == 0)
-			;
-		if (t->s->code == 0)
+		if (tar_stream_end(t->s) == 0)
 			dk_empty(r, 200);
 		else
 			copy_failed(r, t->s, t->id, t->path);
 		if (r->resp)
 			MHD_add_response_header(r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	}
-	copy_free(t->s);
+	tar_stream_free(t->s);
 	free(t);
 }
-
 dk_sink *dk_ctr_archive_put(dk_req *r, const char *arg)
 {
 	const char *id = dk_ctr_name(arg), *path = dk_query(r, "path");

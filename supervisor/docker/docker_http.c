@@ -16,7 +16,7 @@
 #include <sys/un.h>
 
 /* A request body larger than this is refused (413): create and the other
- * calls send a few KiB; nothing here takes an archive. */
+ * calls send a few KiB; an archive goes to a sink as it comes. */
 #define DK_MAX_BODY (1u << 20)
 
 typedef struct dk_route {
@@ -52,6 +52,7 @@ static const dk_route routes[] = {
 	{ "POST", "/containers/*/rename", dk_ctr_rename },
 	{ "POST", "/containers/*/wait", dk_ctr_wait },
 	{ "POST", "/containers/*/attach", dk_ctr_attach },
+	{ "POST", "/containers/*/resize", dk_ctr_resize },
 	{ "POST", "/containers/*/exec", dk_exec_create },
 	{ "POST", "/exec/*/start", dk_exec_start },
 	{ "POST", "/exec/*/resize", dk_exec_resize },
@@ -59,8 +60,10 @@ static const dk_route routes[] = {
 	{ "DELETE", "/containers/*", dk_ctr_remove },
 	{ "GET", "/networks", dk_net_list },
 	{ "POST", "/networks/create", dk_net_create },
+	{ "POST", "/networks/prune", dk_net_prune },
 	{ "GET", "/networks/*", dk_net_inspect },
 	{ "POST", "/networks/*/connect", dk_net_connect },
+	{ "POST", "/networks/*/disconnect", dk_net_disconnect },
 	{ "DELETE", "/networks/*", dk_net_remove },
 	{ "GET", "/volumes", dk_vol_list },
 	{ "POST", "/volumes/create", dk_vol_create },
@@ -72,17 +75,20 @@ static const dk_route routes[] = {
 	{ "POST", "/images/prune", dk_img_prune },
 	{ "GET", "/images/**/json", dk_img_inspect },
 	{ "GET", "/images/**/history", dk_img_history },
+	{ "GET", "/images/get", dk_img_save_many },
+	{ "GET", "/images/**/get", dk_img_save },
 	{ "POST", "/images/**/tag", dk_img_tag },
 	{ "DELETE", "/images/**", dk_img_remove },
 };
 
-/* The PUTs whose body is too large to hold (a tar): fed to a sink as it
- * comes. */
+/* The requests whose body is too large to hold (a tar): fed to a sink as
+ * it comes. */
 static const struct {
-	const char *pattern;
+	const char *method, *pattern;
 	dk_sink_open open;
 } sink_routes[] = {
-	{ "/containers/*/archive", dk_ctr_archive_put },
+	{ "PUT", "/containers/*/archive", dk_ctr_archive_put },
+	{ "POST", "/images/load", dk_img_load },
 };
 
 /* path matches pattern; *arg (a copy, to free) is the captured part. */
@@ -145,12 +151,23 @@ static const dk_route *find_route(dk_req *r, const char *url, char **arg)
 	return NULL;
 }
 
-static dk_sink_open find_sink(const char *path, char **arg)
+static dk_sink_open find_sink(const char *method, const char *path, char **arg)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(sink_routes); i++)
-		if (route_match(sink_routes[i].pattern, path, arg))
+		if (streq(sink_routes[i].method, method) && route_match(sink_routes[i].pattern, path, arg))
 			return sink_routes[i].open;
 	return NULL;
+}
+
+/* Whether url's body goes to a sink (its version unchecked). */
+static bool takes_sink(const char *method, const char *url)
+{
+	unsigned major, minor;
+	int n = 0;
+	if (url[0] == '/' && url[1] == 'v' && sscanf(url + 2, "%u.%u%n", &major, &minor, &n) == 2 && url[2 + n] == '/')
+		url += 2 + n;
+	_cleanup_free_ char *arg = NULL;
+	return find_sink(method, url, &arg) != NULL;
 }
 
 static void dispatch(dk_req *r, const char *url)
@@ -186,7 +203,7 @@ static void open_sink(dk_upload *up, vl_client *vl, struct MHD_Connection *conn,
 	if (strip_version(&up->early, url, &path) < 0)
 		return; /* answered: the version is wrong */
 	up->early.path = path;
-	dk_sink_open open = find_sink(path, &arg);
+	dk_sink_open open = find_sink(method, path, &arg);
 	if (open)
 		up->sink = open(&up->early, arg);
 }
@@ -228,9 +245,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		*con_cls = up;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		bool ambiguous = framing_ambiguous(conn);
+		bool ambiguous = framing_ambiguous(conn), sink = takes_sink(method, url);
 		/* a body declared too big is refused before a byte of it is read */
-		if (ambiguous || (cl && !streq(method, "PUT") && strtoull(cl, NULL, 10) > DK_MAX_BODY)) {
+		if (ambiguous || (cl && !sink && strtoull(cl, NULL, 10) > DK_MAX_BODY)) {
 			up->early = (dk_req){ .vl = srv->vl, .conn = conn, .method = method, .path = url };
 			if (ambiguous)
 				dk_error(&up->early, 400, "the request's length is given more than once");
@@ -244,7 +261,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			MHD_destroy_response(up->early.resp);
 			up->early.resp = NULL;
 			return q;
-		} else if (streq(method, "PUT")) {
+		} else if (sink) {
 			open_sink(up, srv->vl, conn, url, method);
 		}
 		return MHD_YES;

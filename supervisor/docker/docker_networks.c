@@ -165,23 +165,34 @@ void dk_net_remove(dk_req *r, const char *arg)
 	dk_empty(r, 204);
 }
 
-/* A container's network is its spec's, attached at each start: connect
- * holds when it names that one (as docker-compose asks of each container
- * it starts), and cannot add another. */
-void dk_net_connect(dk_req *r, const char *arg)
+/* The network mode of the body's Container; NULL with r answered when
+ * there is no such container. */
+static char *ctr_network(dk_req *r, yajl_val body)
 {
-	_cleanup_json_ yajl_val body = dk_body_json(r);
-	if (!body)
-		return;
 	const char *ctr = dk_str(body, "Container");
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(dk_ctr_name(ctr));
 	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
 	if (dk_call(r, "Inspect", params, &rep) < 0) {
 		dk_fail(r, &rep, ctr);
-		return;
+		return NULL;
 	}
-	const char *mode = dk_network_mode(json_get(json_get(rep.params, "container"), "config"));
+	char *mode = strdup(dk_network_mode(json_get(json_get(rep.params, "container"), "config")));
+	vl_reply_release(&rep);
+	if (!mode)
+		dk_error(r, 500, "out of memory");
+	return mode;
+}
+
+/* A container's network is its spec's, attached at each start: connect
+ * holds when it names that one (as docker-compose asks of each container
+ * it starts), and cannot add another. */
+void dk_net_connect(dk_req *r, const char *arg)
+{
+	_cleanup_json_ yajl_val body = dk_body_json(r);
+	_cleanup_free_ char *mode = body ? ctr_network(r, body) : NULL;
+	if (!mode)
+		return;
 	if (streq(mode, arg))
 		dk_empty(r, 200);
 	else
@@ -189,5 +200,63 @@ void dk_net_connect(dk_req *r, const char *arg)
 			 "corral attaches a container to its one network (now %s) at each start: create it with "
 			 "NetworkMode %s instead",
 			 mode, arg);
+}
+
+/* ... nor take it away while the container lives. */
+void dk_net_disconnect(dk_req *r, const char *arg)
+{
+	_cleanup_json_ yajl_val body = dk_body_json(r);
+	_cleanup_free_ char *mode = body ? ctr_network(r, body) : NULL;
+	if (!mode)
+		return;
+	if (!streq(mode, arg))
+		dk_error(r, 400, "container %s is not connected to network %s", dk_str(body, "Container"), arg);
+	else
+		dk_error(r, 501,
+			 "corral attaches a container to its one network (%s) at each start, and cannot take it away: "
+			 "create it with NetworkMode none instead",
+			 mode);
+}
+
+/* Each network but the default one that no container's spec names
+ * (NetworkRemove refuses those: InvalidState), and only root's call
+ * removes any (a member's is PermissionDenied: none). corral's networks
+ * have no labels and no creation time: label=K matches none of them,
+ * label!=K and until every one. */
+void dk_net_prune(dk_req *r, const char *arg)
+{
+	static const char *const known[] = { "label", "label!", "until", NULL };
+	_cleanup_json_ yajl_val filters = NULL;
+	if (dk_filters(r, known, &filters) < 0)
+		return;
+	vl_reply rep;
+	if (dk_call(r, "NetworkList", NULL, &rep) < 0) {
+		dk_fail(r, &rep, "");
+		return;
+	}
+	bool none = dk_filter_value(filters, "label", 0) != NULL;
+	yajl_val list = json_get(rep.params, "networks");
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key(g, "NetworksDeleted");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; !none && YAJL_IS_ARRAY(list) && i < list->u.array.len; i++) {
+		const char *name = dk_str(list->u.array.values[i], "name");
+		if (streq(name, "corral"))
+			continue;
+		_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
+		jg_key_str(p, "name", name);
+		_cleanup_free_ char *params = dk_params_end(p);
+		vl_reply rm;
+		_cleanup_cerr_ cerr err = { 0 };
+		if (!params || vl_client_call(r->vl, "io.corral.Supervisor.NetworkRemove", params, &rm, &err) < 0)
+			break; /* the connection went: what was removed is said */
+		if (!rm.error)
+			jg_str(g, name);
+		vl_reply_release(&rm);
+	}
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
 	vl_reply_release(&rep);
+	dk_json(r, 200, g);
 }

@@ -64,7 +64,7 @@ declare -A may=(
 	[supervisor/daemon/containers/record]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle runtime images supervisor/daemon/core supervisor/daemon/spec"
 	[supervisor/daemon/containers/engine]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle cgroups runtime images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record"
 	[supervisor/daemon/containers/methods]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle cgroups runtime supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine"
-	[supervisor/daemon/images]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine"
+	[supervisor/daemon/images]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/policy/policy.h"
 	[supervisor/daemon/copy]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine"
 	[supervisor/daemon/policy]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record"
 	[supervisor/daemon/health]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine"
@@ -296,7 +296,7 @@ answerers=(
 	login_done ctr_checkpoint_dumped on_exported image_pruned system_pruned deliver notify_chunk exec_client_free imported
 	logs_step not_started ctr_restart_resume ctr_restart_call_off
 	# the call handed on, answered once a file is open or a child ends
-	policy_open_as_peer start_job start_import run_copy
+	policy_open_as_peer start_job start_import run_copy start_stream
 )
 helpers() {
 	local handlers

@@ -1,0 +1,125 @@
+/* tar_stream.h: corrald's Streams frames over an upgraded call, as HTTP
+ * bodies in and out. */
+#include "supervisor/docker/tar_stream.h"
+#include "common/cleanup.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void tar_stream_free(tar_stream *s)
+{
+	if (!s)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	stream_reader_release(&s->in);
+	sb_release(&s->head);
+	sb_release(&s->msg);
+	free(s);
+}
+
+tar_stream *tar_stream_open(dk_req *r, const char *method, const char *params, const char *subject)
+{
+	char full[64];
+	snprintf(full, sizeof(full), "io.corral.Supervisor.%s", method);
+	vl_reply rep = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
+	int fd = -1;
+	if (!params || vl_client_call_upgrade(r->vl, full, params, &rep, &fd, &err) < 0) {
+		dk_error(r, 500, "corrald: %s: %s", method, cerr_msg(&err));
+		return NULL;
+	}
+	if (rep.error) {
+		dk_fail(r, &rep, subject);
+		return NULL;
+	}
+	vl_reply_release(&rep);
+	tar_stream *s = calloc(1, sizeof(*s));
+	if (!s) {
+		close(fd);
+		dk_error(r, 500, "out of memory");
+		return NULL;
+	}
+	s->fd = fd;
+	s->code = -1;
+	stream_reader_init(&s->in, STREAM_AT_CLIENT);
+	return s;
+}
+
+int tar_stream_take(tar_stream *s)
+{
+	char *p;
+	size_t room;
+	if (stream_reader_reserve(&s->in, 65536, &p, &room) < 0)
+		return -1;
+	ssize_t n = read(s->fd, p, room);
+	if (n < 0 && errno == EINTR)
+		return 0;
+	if (n <= 0)
+		return -1;
+	stream_reader_commit(&s->in, (size_t)n);
+	stream_frame f;
+	int k;
+	while ((k = stream_reader_next(&s->in, &f)) > 0) {
+		if (f.kind == STREAM_EXIT)
+			s->code = (int)stream_frame_u32(&f);
+		else if (f.kind == STREAM_STDERR || f.kind == STREAM_STDOUT)
+			sb_add(f.kind == STREAM_STDERR ? &s->msg : &s->head, f.data, f.len);
+	}
+	return k < 0 ? -1 : 0;
+}
+
+int tar_stream_feed(tar_stream *s, const char *data, size_t n)
+{
+	for (size_t at = 0; at < n && !s->broken;) {
+		size_t piece = n - at < STREAM_MAX_PAYLOAD ? n - at : STREAM_MAX_PAYLOAD;
+		s->broken = stream_send(s->fd, STREAM_STDIN, data + at, piece) < 0;
+		at += piece;
+	}
+	return s->broken ? -1 : 0;
+}
+
+int tar_stream_end(tar_stream *s)
+{
+	if (!s->broken)
+		stream_send(s->fd, STREAM_CLOSE_STDIN, NULL, 0);
+	while (s->code < 0 && tar_stream_take(s) == 0)
+		;
+	return s->code;
+}
+
+const char *tar_stream_why(tar_stream *s, const char *dflt, int *len)
+{
+	const char *msg = s->msg.len ? s->msg.buf : dflt;
+	*len = (int)strcspn(msg, "\n");
+	return msg;
+}
+
+static ssize_t body_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	tar_stream *s = cls;
+	while (!s->head.len) {
+		if (s->code >= 0 || tar_stream_take(s) < 0)
+			return s->code == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	size_t n = s->head.len < max ? s->head.len : max;
+	memcpy(buf, s->head.buf, n);
+	memmove(s->head.buf, s->head.buf + n, s->head.len - n);
+	s->head.len -= n;
+	return (ssize_t)n;
+}
+
+static void body_free(void *cls)
+{
+	tar_stream_free(cls);
+}
+
+void tar_stream_answer(dk_req *r, tar_stream *s, const char *ctype)
+{
+	dk_stream(r, 200, ctype, body_read, s, body_free);
+	if (r->resp)
+		MHD_add_response_header(r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
+}
