@@ -69,6 +69,8 @@ dk_pump *dk_pump_new(dk_req *r, int (*fill)(dk_pump *p), size_t extra);
  * the client hung up meanwhile (a follow or an event stream would wait
  * for its next line to learn it). */
 int dk_pump_await(dk_pump *p);
+/* g's JSON (finished here), then eol, onto the body */
+void dk_pump_put_json(dk_pump *p, yajl_gen g, const char *eol);
 /* Answer 200 with p's body; p is libmicrohttpd's from here. */
 void dk_pump_answer(dk_req *r, dk_pump *p, const char *ctype);
 
@@ -95,6 +97,11 @@ int dk_call(dk_req *r, const char *method, const char *params, vl_reply *rep);
 void dk_fail(dk_req *r, vl_reply *rep, const char *subject);
 /* {"id": id} and more: a generator with the map open and "id" in it. */
 yajl_gen dk_params_id(const char *id);
+/* The container's record (corrald's Inspect) in *rep; -1 with r answered
+ * when there is none. */
+int dk_ctr_record(dk_req *r, const char *id, vl_reply *rep);
+/* The same with another key: {key: value} and more. */
+yajl_gen dk_params_of(const char *key, const char *value);
 /* The params' text (the map closed), or NULL. */
 char *dk_params_end(yajl_gen g);
 /* A container's name as Docker clients give it ("/web" is web). */

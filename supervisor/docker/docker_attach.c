@@ -217,13 +217,9 @@ void dk_ctr_attach(dk_req *r, const char *arg)
 		dk_error(r, 400, "attach needs an upgraded connection (Upgrade: tcp)");
 		return;
 	}
-	_cleanup_json_gen_ yajl_gen ip = dk_params_id(id);
-	_cleanup_free_ char *iparams = dk_params_end(ip);
 	vl_reply rep;
-	if (dk_call(r, "Inspect", iparams, &rep) < 0) {
-		dk_fail(r, &rep, id);
+	if (dk_ctr_record(r, id, &rep) < 0)
 		return;
-	}
 	attach_ctx *a = calloc(1, sizeof(*a));
 	if (!a) {
 		vl_reply_release(&rep);

@@ -66,14 +66,26 @@ void dk_fail(dk_req *r, vl_reply *rep, const char *subject)
 	vl_reply_release(rep);
 }
 
-yajl_gen dk_params_id(const char *id)
+yajl_gen dk_params_of(const char *key, const char *value)
 {
 	yajl_gen g = json_gen_new(false);
-	if (g && (yajl_gen_map_open(g) || (id && jg_key_str(g, "id", id)))) {
+	if (g && (yajl_gen_map_open(g) || (value && jg_key_str(g, key, value)))) {
 		yajl_gen_free(g);
 		return NULL;
 	}
 	return g;
+}
+
+yajl_gen dk_params_id(const char *id) { return dk_params_of("id", id); }
+
+int dk_ctr_record(dk_req *r, const char *id, vl_reply *rep)
+{
+	_cleanup_free_ char *params = dk_params_end(dk_params_id(id));
+	if (dk_call(r, "Inspect", params, rep) < 0) {
+		dk_fail(r, rep, id);
+		return -1;
+	}
+	return 0;
 }
 
 char *dk_params_end(yajl_gen g)

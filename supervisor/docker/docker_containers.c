@@ -96,13 +96,9 @@ static yajl_val image_config(dk_req *r, const char *image, vl_reply *rep)
 void dk_ctr_inspect(dk_req *r, const char *arg)
 {
 	const char *id = dk_ctr_name(arg);
-	_cleanup_json_gen_ yajl_gen p = dk_params_id(id);
-	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep, img;
-	if (dk_call(r, "Inspect", params, &rep) < 0) {
-		dk_fail(r, &rep, id);
+	if (dk_ctr_record(r, id, &rep) < 0)
 		return;
-	}
 	yajl_val c = json_get(rep.params, "container");
 	yajl_val cfg = image_config(r, dk_str(c, "imageDigest"), &img);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);

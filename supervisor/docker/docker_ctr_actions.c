@@ -12,13 +12,9 @@
  * when there is no such container. */
 static int ctr_status(dk_req *r, const char *id, char *buf, size_t n)
 {
-	_cleanup_json_gen_ yajl_gen p = dk_params_id(id);
-	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (dk_call(r, "Inspect", params, &rep) < 0) {
-		dk_fail(r, &rep, id);
+	if (dk_ctr_record(r, id, &rep) < 0)
 		return -1;
-	}
 	snprintf(buf, n, "%s", dk_str(json_get(json_get(rep.params, "container"), "state"), "status"));
 	vl_reply_release(&rep);
 	return 0;

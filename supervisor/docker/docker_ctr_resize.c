@@ -18,13 +18,9 @@ void dk_ctr_resize(dk_req *r, const char *arg)
 		dk_error(r, 400, "h and w must be numbers from 0 to 65535");
 		return;
 	}
-	_cleanup_json_gen_ yajl_gen p = dk_params_id(id);
-	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (dk_call(r, "Inspect", params, &rep) < 0) {
-		dk_fail(r, &rep, id);
+	if (dk_ctr_record(r, id, &rep) < 0)
 		return;
-	}
 	yajl_val c = json_get(rep.params, "container");
 	const char *st = dk_str(json_get(c, "state"), "status");
 	bool running = streq(st, "running") || streq(st, "paused");
@@ -38,7 +34,10 @@ void dk_ctr_resize(dk_req *r, const char *arg)
 		dk_empty(r, 200);
 		return;
 	}
-	tar_stream *s = tar_stream_open(r, "Attach", params, id);
+	_cleanup_free_ char *params = dk_params_end(dk_params_id(id));
+	tar_stream *s = params ? tar_stream_open(r, "Attach", params, id) : NULL;
+	if (!params)
+		dk_error(r, 500, "out of memory");
 	if (!s)
 		return;
 	_cleanup_strbuf_ strbuf f = STRBUF_INIT;

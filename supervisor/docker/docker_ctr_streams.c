@@ -10,18 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The container's record, in *rep; -1 with r answered when it is none. */
-static int inspect(dk_req *r, const char *id, vl_reply *rep)
-{
-	_cleanup_json_gen_ yajl_gen p = dk_params_id(id);
-	_cleanup_free_ char *params = dk_params_end(p);
-	if (dk_call(r, "Inspect", params, rep) < 0) {
-		dk_fail(r, rep, id);
-		return -1;
-	}
-	return 0;
-}
-
 typedef struct wait_ctx {
 	char params[512];
 	int done_code; /* >= 0: answer this at once, the container is down */
@@ -87,7 +75,7 @@ void dk_ctr_wait(dk_req *r, const char *arg)
 		return;
 	}
 	vl_reply rep;
-	if (inspect(r, id, &rep) < 0)
+	if (dk_ctr_record(r, id, &rep) < 0)
 		return;
 	yajl_val c = json_get(rep.params, "container"), st = json_get(c, "state");
 	const char *status = dk_str(st, "status");
@@ -191,7 +179,7 @@ void dk_ctr_logs(dk_req *r, const char *arg)
 		return;
 	}
 	vl_reply rep;
-	if (inspect(r, id, &rep) < 0)
+	if (dk_ctr_record(r, id, &rep) < 0)
 		return;
 	yajl_val c = json_get(rep.params, "container");
 	_cleanup_json_gen_ yajl_gen g = dk_params_id(dk_str(c, "id"));

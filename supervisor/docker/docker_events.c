@@ -76,12 +76,7 @@ static void put_event(dk_pump *p, events_ctx *x, yajl_val ev)
 	jg_key_int(g, "time", ns / 1000000000LL);
 	jg_key_int(g, "timeNano", ns);
 	yajl_gen_map_close(g);
-	size_t len;
-	_cleanup_free_ char *text = jg_finish(g, &len);
-	if (text) {
-		sb_add(&p->out, text, len);
-		sb_adds(&p->out, "\n");
-	}
+	dk_pump_put_json(p, g, "\n");
 }
 
 static int events_fill(dk_pump *p)

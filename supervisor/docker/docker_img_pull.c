@@ -14,16 +14,6 @@ typedef struct pull_ctx {
 	vl_reply first; /* the reply awaited before the answer began */
 } pull_ctx;
 
-static void put_line(dk_pump *p, yajl_gen g)
-{
-	size_t len;
-	_cleanup_free_ char *t = jg_finish(g, &len);
-	if (t) {
-		sb_add(&p->out, t, len);
-		sb_adds(&p->out, "\r\n");
-	}
-}
-
 static void put_status(dk_pump *p, const char *status, const char *id)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -32,7 +22,7 @@ static void put_status(dk_pump *p, const char *status, const char *id)
 	if (id)
 		jg_key_str(g, "id", id);
 	yajl_gen_map_close(g);
-	put_line(p, g);
+	dk_pump_put_json(p, g, "\r\n");
 }
 
 static void put_error(dk_pump *p, const char *msg)
@@ -45,7 +35,7 @@ static void put_error(dk_pump *p, const char *msg)
 	yajl_gen_map_close(g);
 	jg_key_str(g, "error", msg);
 	yajl_gen_map_close(g);
-	put_line(p, g);
+	dk_pump_put_json(p, g, "\r\n");
 }
 
 static void put_progress(dk_pump *p, yajl_val prog)
@@ -64,7 +54,7 @@ static void put_progress(dk_pump *p, yajl_val prog)
 	yajl_gen_map_close(g);
 	jg_key_str(g, "id", id);
 	yajl_gen_map_close(g);
-	put_line(p, g);
+	dk_pump_put_json(p, g, "\r\n");
 }
 
 /* One reply of the pull, as lines; the last one says what was pulled. */

@@ -170,13 +170,9 @@ void dk_net_remove(dk_req *r, const char *arg)
 static char *ctr_network(dk_req *r, yajl_val body)
 {
 	const char *ctr = dk_str(body, "Container");
-	_cleanup_json_gen_ yajl_gen p = dk_params_id(dk_ctr_name(ctr));
-	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (dk_call(r, "Inspect", params, &rep) < 0) {
-		dk_fail(r, &rep, ctr);
+	if (dk_ctr_record(r, dk_ctr_name(ctr), &rep) < 0)
 		return NULL;
-	}
 	char *mode = strdup(dk_network_mode(json_get(json_get(rep.params, "container"), "config")));
 	vl_reply_release(&rep);
 	if (!mode)

@@ -3,6 +3,7 @@
  * this process waits for nothing else). */
 #include "supervisor/docker/dk.h"
 #include "common/cleanup.h"
+#include "common/json.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -53,6 +54,16 @@ dk_pump *dk_pump_new(dk_req *r, int (*fill)(dk_pump *p), size_t extra)
 void dk_pump_answer(dk_req *r, dk_pump *p, const char *ctype)
 {
 	dk_stream(r, 200, ctype, pump_read, p, pump_free);
+}
+
+void dk_pump_put_json(dk_pump *p, yajl_gen g, const char *eol)
+{
+	size_t len;
+	_cleanup_free_ char *text = jg_finish(g, &len);
+	if (text) {
+		sb_add(&p->out, text, len);
+		sb_adds(&p->out, eol);
+	}
 }
 
 int dk_pump_await(dk_pump *p)

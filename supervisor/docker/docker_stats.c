@@ -135,12 +135,7 @@ static void put_sample(dk_pump *p, stats_ctx *x, const sample *s)
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
-	size_t len;
-	_cleanup_free_ char *text = jg_finish(g, &len);
-	if (text) {
-		sb_add(&p->out, text, len);
-		sb_adds(&p->out, "\n");
-	}
+	dk_pump_put_json(p, g, "\n");
 }
 
 static int stats_fill(dk_pump *p)
@@ -164,13 +159,9 @@ static int stats_fill(dk_pump *p)
 void dk_ctr_stats(dk_req *r, const char *arg)
 {
 	const char *id = dk_ctr_name(arg);
-	_cleanup_json_gen_ yajl_gen ip = dk_params_id(id);
-	_cleanup_free_ char *params = dk_params_end(ip);
 	vl_reply rep;
-	if (dk_call(r, "Inspect", params, &rep) < 0) {
-		dk_fail(r, &rep, id);
+	if (dk_ctr_record(r, id, &rep) < 0)
 		return;
-	}
 	dk_pump *p = dk_pump_new(r, stats_fill, sizeof(stats_ctx));
 	if (!p) {
 		vl_reply_release(&rep);

@@ -98,6 +98,35 @@ static void fail_volume(dk_req *r, vl_reply *rep, const char *name)
 	}
 }
 
+/* A volume method's call on name (params from g, taken); 0 with rep, or -1
+ * with r answered */
+static int call_volume(dk_req *r, const char *method, yajl_gen g, const char *name, vl_reply *rep)
+{
+	_cleanup_free_ char *params = dk_params_end(g);
+	if (!params) {
+		dk_error(r, 500, "out of memory");
+		return -1;
+	}
+	if (dk_call(r, method, params, rep) == 0)
+		return 0;
+	/* docker's create of a name that is there answers that one */
+	if (streq(method, "VolumeCreate") && name && rep->error && strstr(rep->error, "VolumeExists")) {
+		vl_reply_release(rep);
+		return call_volume(r, "VolumeInspect", dk_params_of("name", name), name, rep);
+	}
+	fail_volume(r, rep, name ? name : "");
+	return -1;
+}
+
+/* Answer with the reply's volume, in Docker's shape. */
+static void answer_volume(dk_req *r, unsigned status, vl_reply *rep)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	gen_volume(g, json_get(rep->params, "volume"));
+	vl_reply_release(rep);
+	dk_json(r, status, g);
+}
+
 void dk_vol_create(dk_req *r, const char *arg)
 {
 	_cleanup_json_ yajl_val body = dk_body_json(r);
@@ -108,87 +137,34 @@ void dk_vol_create(dk_req *r, const char *arg)
 		dk_error(r, 400, "driver %s: only local is known", driver);
 		return;
 	}
-	yajl_gen p = json_gen_new(false);
-	yajl_gen_map_open(p);
-	if (*name)
-		jg_key_str(p, "name", name);
+	yajl_gen p = dk_params_of("name", *name ? name : NULL);
 	yajl_val labels = json_get(body, "Labels"), opts = json_get(body, "DriverOpts");
-	if (YAJL_IS_OBJECT(labels))
+	if (p && YAJL_IS_OBJECT(labels))
 		jg_key(p, "labels"), jg_value(p, labels);
-	if (YAJL_IS_OBJECT(opts))
+	if (p && YAJL_IS_OBJECT(opts))
 		jg_key(p, "driverOpts"), jg_value(p, opts);
-	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (!params) {
-		dk_error(r, 500, "out of memory");
-		return;
-	}
-	if (dk_call(r, "VolumeCreate", params, &rep) < 0) {
-		/* docker's create of a name that is there answers that one */
-		if (*name && rep.error && strstr(rep.error, "VolumeExists")) {
-			vl_reply_release(&rep);
-			_cleanup_free_ char *ip = NULL;
-			yajl_gen q = json_gen_new(false);
-			yajl_gen_map_open(q);
-			jg_key_str(q, "name", name);
-			ip = dk_params_end(q);
-			if (ip && dk_call(r, "VolumeInspect", ip, &rep) == 0) {
-				_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-				gen_volume(g, json_get(rep.params, "volume"));
-				vl_reply_release(&rep);
-				dk_json(r, 201, g);
-				return;
-			}
-			dk_error(r, 409, "volume %s already exists", name);
-			return;
-		}
-		fail_volume(r, &rep, name);
-		return;
-	}
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	gen_volume(g, json_get(rep.params, "volume"));
-	vl_reply_release(&rep);
-	dk_json(r, 201, g);
+	if (call_volume(r, "VolumeCreate", p, *name ? name : NULL, &rep) == 0)
+		answer_volume(r, 201, &rep);
 }
 
 void dk_vol_inspect(dk_req *r, const char *arg)
 {
-	yajl_gen p = json_gen_new(false);
-	yajl_gen_map_open(p);
-	jg_key_str(p, "name", arg);
-	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (!params || dk_call(r, "VolumeInspect", params, &rep) < 0) {
-		if (params)
-			fail_volume(r, &rep, arg);
-		else
-			dk_error(r, 500, "out of memory");
-		return;
-	}
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	gen_volume(g, json_get(rep.params, "volume"));
-	vl_reply_release(&rep);
-	dk_json(r, 200, g);
+	if (call_volume(r, "VolumeInspect", dk_params_of("name", arg), arg, &rep) == 0)
+		answer_volume(r, 200, &rep);
 }
 
 void dk_vol_remove(dk_req *r, const char *arg)
 {
-	yajl_gen p = json_gen_new(false);
-	yajl_gen_map_open(p);
-	jg_key_str(p, "name", arg);
-	if (dk_query_bool(r, "force", false))
+	yajl_gen p = dk_params_of("name", arg);
+	if (p && dk_query_bool(r, "force", false))
 		jg_key_bool(p, "force", true);
-	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (!params || dk_call(r, "VolumeRemove", params, &rep) < 0) {
-		if (params)
-			fail_volume(r, &rep, arg);
-		else
-			dk_error(r, 500, "out of memory");
-		return;
+	if (call_volume(r, "VolumeRemove", p, arg, &rep) == 0) {
+		vl_reply_release(&rep);
+		dk_empty(r, 204);
 	}
-	vl_reply_release(&rep);
-	dk_empty(r, 204);
 }
 
 void dk_vol_prune(dk_req *r, const char *arg)

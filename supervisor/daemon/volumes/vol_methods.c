@@ -186,6 +186,22 @@ static bool matches(corrald *d, const vol_info *v, char **filters)
 	return true;
 }
 
+/* Every volume, and a generator for the answer: 1, or what the call was
+ * answered with */
+static int list_for_answer(vl_call *call, corrald *d, vol_info **v, size_t *n, yajl_gen *g)
+{
+	char dir[PATH_MAX];
+	vol_dir(d, dir, sizeof(dir));
+	_cleanup_cerr_ cerr err = { 0 };
+	if (vol_list(dir, v, n, &err) < 0)
+		return sv_internal_err(call, &err);
+	if (!(*g = json_gen_new(false))) {
+		vol_list_free(*v, *n);
+		return sv_internal(call, NULL);
+	}
+	return 1;
+}
+
 int sv_volume_list(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
@@ -197,18 +213,12 @@ int sv_volume_list(vl_call *call, yajl_val params, void *ud)
 	const char *why = filter_check(filters);
 	if (why)
 		return sv_invalid(call, "filters", why);
-	char dir[PATH_MAX];
-	vol_dir(d, dir, sizeof(dir));
 	vol_info *v = NULL;
 	size_t n = 0;
-	_cleanup_cerr_ cerr err = { 0 };
-	if (vol_list(dir, &v, &n, &err) < 0)
-		return sv_internal_err(call, &err);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g) {
-		vol_list_free(v, n);
-		return sv_internal(call, NULL);
-	}
+	_cleanup_json_gen_ yajl_gen g = NULL;
+	int r = list_for_answer(call, d, &v, &n, &g);
+	if (r <= 0)
+		return r;
 	yajl_gen_map_open(g);
 	jg_key(g, "volumes");
 	yajl_gen_array_open(g);
@@ -235,6 +245,16 @@ static int lookup(corrald *d, const peer_cred *peer, const char *name, vol_info 
 	return r;
 }
 
+/* The peer's volume name in *v: 1, or what the call was answered with */
+static int find(vl_call *call, corrald *d, const char *name, vol_info *v)
+{
+	_cleanup_cerr_ cerr err = { 0 };
+	int r = lookup(d, vl_call_peer(call), name, v, &err);
+	if (r == -ENOENT)
+		return sv_no_such_volume(call, name);
+	return r < 0 ? sv_internal_err(call, &err) : 1;
+}
+
 int sv_volume_inspect(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
@@ -243,12 +263,9 @@ int sv_volume_inspect(vl_call *call, yajl_val params, void *ud)
 	if (sp_known(params, KNOWN("name"), &f) < 0 || sp_name(params, "name", true, &name, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	vol_info v;
-	_cleanup_cerr_ cerr err = { 0 };
-	int r = lookup(d, vl_call_peer(call), name, &v, &err);
-	if (r == -ENOENT)
-		return sv_no_such_volume(call, name);
-	if (r < 0)
-		return sv_internal_err(call, &err);
+	int r = find(call, d, name, &v);
+	if (r <= 0)
+		return r;
 	_cleanup_json_gen_ yajl_gen g = gen_reply(d, &v);
 	vol_info_release(&v);
 	return g ? vl_call_reply_gen(call, g) : sv_internal(call, NULL);
@@ -264,12 +281,10 @@ int sv_volume_remove(vl_call *call, yajl_val params, void *ud)
 	    sp_bool(params, "force", false, &force, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	vol_info v;
+	int lr = find(call, d, pname, &v);
+	if (lr <= 0)
+		return lr;
 	_cleanup_cerr_ cerr err = { 0 };
-	int lr = lookup(d, vl_call_peer(call), pname, &v, &err);
-	if (lr == -ENOENT)
-		return sv_no_such_volume(call, pname);
-	if (lr < 0)
-		return sv_internal_err(call, &err);
 	ctr *c = vol_user(d, v.name);
 	if (c && !force) {
 		bool shown = ctr_visible_to(c, vl_call_peer(call));
@@ -305,18 +320,14 @@ int sv_volume_prune(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (sp_known(params, (const char *const[]){ NULL }, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	char dir[PATH_MAX];
-	vol_dir(d, dir, sizeof(dir));
 	vol_info *v = NULL;
 	size_t n = 0;
-	_cleanup_cerr_ cerr err = { 0 };
-	if (vol_list(dir, &v, &n, &err) < 0)
-		return sv_internal_err(call, &err);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g) {
-		vol_list_free(v, n);
-		return sv_internal(call, NULL);
-	}
+	_cleanup_json_gen_ yajl_gen g = NULL;
+	int r = list_for_answer(call, d, &v, &n, &g);
+	if (r <= 0)
+		return r;
+	char dir[PATH_MAX];
+	vol_dir(d, dir, sizeof(dir));
 	long long reclaimed = 0;
 	yajl_gen_map_open(g);
 	jg_key(g, "removed");
