@@ -5,6 +5,7 @@
 #include "common/json.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Every value of key that is given, one of them holds for c (Docker ORs a
@@ -20,6 +21,10 @@ static bool match_any(yajl_val filters, const char *key, yajl_val c)
 		if (streq(key, "id") && strncmp(dk_str(c, "id"), f, strlen(f)) == 0)
 			return true;
 		if (streq(key, "name") && strstr(dk_str(c, "name"), dk_ctr_name(f)))
+			return true;
+		/* exited=N: the exited ones whose code is N */
+		if (streq(key, "exited") && *f && streq(dk_str(json_get(c, "state"), "status"), "exited") &&
+		    dk_int(json_get(c, "state"), "exitCode", -1) == strtoll(f, NULL, 10))
 			return true;
 	}
 	return false;
@@ -42,7 +47,7 @@ static bool match_labels(yajl_val filters, yajl_val c)
 
 void dk_ctr_list(dk_req *r, const char *arg)
 {
-	static const char *const known[] = { "status", "id", "name", "label", NULL };
+	static const char *const known[] = { "status", "id", "name", "label", "exited", NULL };
 	_cleanup_json_ yajl_val filters = NULL;
 	if (dk_filters(r, known, &filters) < 0)
 		return;
@@ -51,7 +56,12 @@ void dk_ctr_list(dk_req *r, const char *arg)
 		dk_error(r, 400, "invalid limit");
 		return;
 	}
-	bool all = dk_query_bool(r, "all", false) || dk_filter_value(filters, "status", 0);
+	/* limit=0 is no limit, as dockerd reads it: the Go client sends it
+	 * for a ContainerListOptions left zero (docker stats without names) */
+	if (limit == 0)
+		limit = -1;
+	bool all = dk_query_bool(r, "all", false) || dk_filter_value(filters, "status", 0) ||
+		   dk_filter_value(filters, "exited", 0);
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
 	jg_key_bool(p, "all", all);
 	jg_key_bool(p, "size", dk_query_bool(r, "size", false));
@@ -68,7 +78,7 @@ void dk_ctr_list(dk_req *r, const char *arg)
 	for (size_t k = YAJL_IS_ARRAY(list) ? list->u.array.len : 0; k > 0 && limit != 0; k--) {
 		yajl_val c = list->u.array.values[k - 1];
 		if (!match_any(filters, "status", c) || !match_any(filters, "id", c) ||
-		    !match_any(filters, "name", c) || !match_labels(filters, c))
+		    !match_any(filters, "name", c) || !match_any(filters, "exited", c) || !match_labels(filters, c))
 			continue;
 		dk_gen_ctr_summary(g, c);
 		if (limit > 0)

@@ -5,19 +5,31 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* The container's status ("running", ...), into buf; -1 with r answered
- * when there is no such container. */
-static int ctr_status(dk_req *r, const char *id, char *buf, size_t n)
+/* The container's status ("running", ...), into buf, and whether it goes
+ * once stopped (run --rm) into *auto_remove when not NULL; -1 with r
+ * answered when there is no such container. */
+static int ctr_status_of(dk_req *r, const char *id, char *buf, size_t n, bool *auto_remove)
 {
 	vl_reply rep;
 	if (dk_ctr_record(r, id, &rep) < 0)
 		return -1;
-	snprintf(buf, n, "%s", dk_str(json_get(json_get(rep.params, "container"), "state"), "status"));
+	yajl_val c = json_get(rep.params, "container");
+	snprintf(buf, n, "%s", dk_str(json_get(c, "state"), "status"));
+	if (auto_remove)
+		*auto_remove = dk_bool(json_get(c, "config"), "autoRemove");
 	vl_reply_release(&rep);
 	return 0;
+}
+
+static int ctr_status(dk_req *r, const char *id, char *buf, size_t n)
+{
+	return ctr_status_of(r, id, buf, n, NULL);
 }
 
 static bool is_up(const char *status)
@@ -26,8 +38,11 @@ static bool is_up(const char *status)
 }
 
 /* Call method with params (made from g, which it takes); 204, or Docker's error. On
- * InvalidState, conflict (when not NULL) is the 409's message. */
-static void act(dk_req *r, const char *method, const char *id, yajl_gen g, const char *conflict)
+ * InvalidState, conflict (when not NULL) is the 409's message; on
+ * InvalidParameter about the parameter bad_param (when not NULL),
+ * bad_msg is the 400's. */
+static void act_or(dk_req *r, const char *method, const char *id, yajl_gen g, const char *conflict,
+		   const char *bad_param, const char *bad_msg)
 {
 	_cleanup_json_gen_ yajl_gen owned = g;
 	_cleanup_free_ char *params = dk_params_end(owned);
@@ -42,11 +57,22 @@ static void act(dk_req *r, const char *method, const char *id, yajl_gen g, const
 			vl_reply_release(&rep);
 			return;
 		}
+		if (bad_param && rep.error && strstr(rep.error, "InvalidParameter") &&
+		    streq(dk_str(rep.params, "parameter"), bad_param)) {
+			dk_error(r, 400, "%s", bad_msg);
+			vl_reply_release(&rep);
+			return;
+		}
 		dk_fail(r, &rep, id);
 		return;
 	}
 	vl_reply_release(&rep);
 	dk_empty(r, 204);
+}
+
+static void act(dk_req *r, const char *method, const char *id, yajl_gen g, const char *conflict)
+{
+	act_or(r, method, id, g, conflict, NULL, NULL);
 }
 
 /* ?t=N (Docker's stop timeout, seconds; -1 is the container's own) into
@@ -64,17 +90,81 @@ static int add_timeout(dk_req *r, yajl_gen g)
 	return 0;
 }
 
+/* The runtime's errno texts in Go's spelling, as dockerd passes them on
+ * (strerror's "No such file or directory" is Go's "no such file or
+ * directory"): the docker CLI reads these words to give run's exit code,
+ * 127 for a program that is not there and 126 for one it may not run.
+ * Whether s held one. */
+static bool go_errno_words(char *s)
+{
+	static const int errs[] = { ENOENT, EACCES, EISDIR, ENOTDIR };
+	bool found = false;
+	for (size_t i = 0; i < ARRAY_SIZE(errs); i++) {
+		const char *e = strerror(errs[i]);
+		size_t len = strlen(e);
+		for (char *p = s; (p = strstr(p, e)); p += len) {
+			*p = (char)tolower((unsigned char)*p);
+			found = true;
+		}
+		/* the words already in Go's spelling */
+		char go[64];
+		snprintf(go, sizeof(go), "%s", e);
+		go[0] = (char)tolower((unsigned char)go[0]);
+		found = found || strstr(s, go);
+	}
+	return found;
+}
+
 void dk_ctr_start(dk_req *r, const char *arg)
 {
 	const char *id = dk_ctr_name(arg);
 	char status[32];
-	if (ctr_status(r, id, status, sizeof(status)) < 0)
+	bool auto_remove = false;
+	if (ctr_status_of(r, id, status, sizeof(status), &auto_remove) < 0)
 		return;
 	if (streq(status, "running") || streq(status, "paused")) {
 		dk_empty(r, 304);
 		return;
 	}
-	act(r, "Start", id, dk_params_id(id), NULL);
+	_cleanup_json_gen_ yajl_gen g = dk_params_id(id);
+	_cleanup_free_ char *params = dk_params_end(g);
+	if (!params) {
+		dk_error(r, 500, "out of memory");
+		return;
+	}
+	vl_reply rep;
+	if (dk_call(r, "Start", params, &rep) == 0) {
+		vl_reply_release(&rep);
+		dk_empty(r, 204);
+		return;
+	}
+	if (!rep.error || !strstr(rep.error, ".InternalError")) {
+		dk_fail(r, &rep, id);
+		return;
+	}
+	/* the process could not start: what dockerd says, a 400 when it is
+	 * the program (not there, not to be run), and with run --rm the
+	 * container gone, as dockerd removes an AutoRemove one whose start
+	 * failed (the CLI waits for that) */
+	_cleanup_free_ char *reason = strdup(dk_str(rep.params, "reason"));
+	vl_reply_release(&rep);
+	if (!reason) {
+		dk_error(r, 500, "out of memory");
+		return;
+	}
+	bool program = go_errno_words(reason);
+	if (auto_remove) {
+		_cleanup_json_gen_ yajl_gen rg = dk_params_id(id);
+		if (rg)
+			jg_key_bool(rg, "force", true);
+		_cleanup_free_ char *rparams = dk_params_end(rg);
+		vl_reply rrep = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
+		/* not dk_call: r's answer is the start's, whatever this says */
+		if (rparams && vl_client_call(r->vl, "io.corral.Supervisor.Remove", rparams, &rrep, &err) == 0)
+			vl_reply_release(&rrep);
+	}
+	dk_error(r, program ? 400 : 500, "failed to start container %s: %s", id, reason);
 }
 
 void dk_ctr_stop(dk_req *r, const char *arg)
@@ -108,16 +198,22 @@ void dk_ctr_kill(dk_req *r, const char *arg)
 	yajl_gen g = dk_params_id(id);
 	if (g && sig && *sig)
 		jg_key_str(g, "signal", sig);
-	char conflict[512];
+	char conflict[512], bad[512];
 	snprintf(conflict, sizeof(conflict), "Container %s is not running", id);
-	act(r, "Kill", id, g, conflict);
+	/* dockerd's words for a signal it does not know */
+	snprintf(bad, sizeof(bad), "Invalid signal: %s", sig ? sig : "");
+	act_or(r, "Kill", id, g, conflict, "signal", bad);
 }
 
 void dk_ctr_pause(dk_req *r, const char *arg)
 {
 	const char *id = dk_ctr_name(arg);
-	char conflict[512];
-	snprintf(conflict, sizeof(conflict), "Container %s is not running", id);
+	char status[32], conflict[512];
+	if (ctr_status(r, id, status, sizeof(status)) < 0)
+		return;
+	/* Docker's words for each: a paused one is not "not running" */
+	snprintf(conflict, sizeof(conflict), "Container %s is %s", id,
+		 streq(status, "paused") ? "already paused" : "not running");
 	act(r, "Pause", id, dk_params_id(id), conflict);
 }
 

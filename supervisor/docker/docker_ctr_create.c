@@ -314,6 +314,42 @@ static void gen_aliases(yajl_gen g, yajl_val eps)
 		yajl_gen_array_close(g);
 }
 
+/* The labels: the image's, with the body's over them, as dockerd keeps a
+ * container's (ps, its label filter and inspect show the image's too). An
+ * image corrald cannot show adds none: the create then says why. */
+static void gen_labels(dk_req *r, yajl_gen g, yajl_val body)
+{
+	yajl_val mine = json_get(body, "Labels");
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
+	jg_key_str(p, "image", dk_str(body, "Image"));
+	_cleanup_free_ char *params = dk_params_end(p);
+	vl_reply rep = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
+	yajl_val img = NULL;
+	bool called = params && vl_client_call(r->vl, "io.corral.Supervisor.ImageInspect", params, &rep, &err) == 0;
+	if (called && !rep.error)
+		img = json_get(json_get(json_get(rep.params, "image"), "config"), "labels");
+	size_t n_img = YAJL_IS_OBJECT(img) ? img->u.object.len : 0;
+	size_t n_mine = YAJL_IS_OBJECT(mine) ? mine->u.object.len : 0;
+	if (n_img + n_mine) {
+		jg_key(g, "labels");
+		yajl_gen_map_open(g);
+		for (size_t i = 0; i < n_img; i++) {
+			const char *k = img->u.object.keys[i];
+			yajl_val v = img->u.object.values[i];
+			if (YAJL_IS_STRING(v) && !json_get(mine, k))
+				jg_key_str(g, k, v->u.string);
+		}
+		for (size_t i = 0; i < n_mine; i++) {
+			jg_key(g, mine->u.object.keys[i]);
+			jg_value(g, mine->u.object.values[i]);
+		}
+		yajl_gen_map_close(g);
+	}
+	if (called)
+		vl_reply_release(&rep);
+}
+
 /* The ContainerSpec's text, or NULL with r answered. */
 static char *make_spec(dk_req *r, yajl_val body, const char *name)
 {
@@ -333,8 +369,7 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name)
 	copy_str(g, "stopSignal", json_get(body, "StopSignal"));
 	if (YAJL_IS_INTEGER(json_get(body, "StopTimeout")))
 		jg_key_int(g, "stopTimeout", dk_int(body, "StopTimeout", 10));
-	if (YAJL_IS_OBJECT(json_get(body, "Labels")))
-		dk_gen_object(g, "labels", json_get(body, "Labels"));
+	gen_labels(r, g, body);
 	copy_true(g, "tty", json_get(body, "Tty"));
 	copy_true(g, "interactive", json_get(body, "OpenStdin"));
 	gen_healthcheck(g, json_get(body, "Healthcheck"));

@@ -59,11 +59,15 @@ static void gen_state(yajl_gen g, yajl_val st)
 	yajl_gen_map_close(g);
 }
 
-/* The environment in effect: the image's, each KEY the spec sets replaced. */
+/* The environment in effect, in dockerd's order: the spec's, then each
+ * of the image's whose KEY the spec does not set. */
 static void gen_env(yajl_gen g, yajl_val img_env, yajl_val env)
 {
 	jg_key(g, "Env");
 	yajl_gen_array_open(g);
+	for (size_t k = 0; YAJL_IS_ARRAY(env) && k < env->u.array.len; k++)
+		if (YAJL_IS_STRING(env->u.array.values[k]))
+			jg_str(g, env->u.array.values[k]->u.string);
 	for (size_t i = 0; YAJL_IS_ARRAY(img_env) && i < img_env->u.array.len; i++) {
 		const char *e = YAJL_IS_STRING(img_env->u.array.values[i]) ? img_env->u.array.values[i]->u.string : NULL;
 		if (!e)
@@ -78,9 +82,6 @@ static void gen_env(yajl_gen g, yajl_val img_env, yajl_val env)
 		if (!replaced)
 			jg_str(g, e);
 	}
-	for (size_t k = 0; YAJL_IS_ARRAY(env) && k < env->u.array.len; k++)
-		if (YAJL_IS_STRING(env->u.array.values[k]))
-			jg_str(g, env->u.array.values[k]->u.string);
 	yajl_gen_array_close(g);
 }
 

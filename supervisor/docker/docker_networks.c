@@ -51,8 +51,42 @@ static const char *mode_driver(const char *name)
 	return streq(name, "host") ? "host" : streq(name, "none") ? "null" : NULL;
 }
 
+/* Every value of key that is given, one holds (Docker ORs a filter's
+ * values): name is a part of the name, id the start of the Id (the name
+ * here), driver the driver, type custom (the CNI networks) or builtin */
+static bool net_match(yajl_val filters, const char *key, const char *name, const char *driver)
+{
+	const char *f = dk_filter_value(filters, key, 0);
+	if (!f)
+		return true;
+	for (size_t i = 0; (f = dk_filter_value(filters, key, i)); i++) {
+		if (streq(key, "name") && strstr(name, f))
+			return true;
+		if (streq(key, "id") && strncmp(name, f, strlen(f)) == 0)
+			return true;
+		if (streq(key, "driver") && streq(driver, f))
+			return true;
+		if (streq(key, "type") && streq(f, mode_driver(name) ? "builtin" : "custom"))
+			return true;
+	}
+	return false;
+}
+
+static void gen_listed(yajl_gen g, yajl_val filters, const char *name, const char *driver, yajl_val n)
+{
+	static const char *const keys[] = { "name", "id", "driver", "type" };
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
+		if (!net_match(filters, keys[k], name, driver))
+			return;
+	gen_network(g, name, driver, n);
+}
+
 void dk_net_list(dk_req *r, const char *arg)
 {
+	static const char *const known[] = { "name", "id", "driver", "type", NULL };
+	_cleanup_json_ yajl_val filters = NULL;
+	if (dk_filters(r, known, &filters) < 0)
+		return;
 	vl_reply rep;
 	if (dk_call(r, "NetworkList", NULL, &rep) < 0) {
 		dk_fail(r, &rep, "");
@@ -62,9 +96,9 @@ void dk_net_list(dk_req *r, const char *arg)
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_array_open(g);
 	for (size_t i = 0; YAJL_IS_ARRAY(list) && i < list->u.array.len; i++)
-		gen_network(g, dk_str(list->u.array.values[i], "name"), "bridge", list->u.array.values[i]);
-	gen_network(g, "host", "host", NULL);
-	gen_network(g, "none", "null", NULL);
+		gen_listed(g, filters, dk_str(list->u.array.values[i], "name"), "bridge", list->u.array.values[i]);
+	gen_listed(g, filters, "host", "host", NULL);
+	gen_listed(g, filters, "none", "null", NULL);
 	yajl_gen_array_close(g);
 	dk_json(r, 200, g);
 	vl_reply_release(&rep);

@@ -17,7 +17,10 @@ N=${3:-${N:-100}}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 case "$B" in /*) ;; *) B="$root/$B" ;; esac
 [ "$(id -u)" -eq 0 ] || { echo "docker: needs root"; exit 0; }
+# Debian's docker CLI 20.10, as the tests use (make test-deps), else the PATH's
+[ -x "$B/clients/docker-20.10/docker" ] && PATH="$B/clients/docker-20.10:$PATH"
 command -v docker >/dev/null || { echo "docker: no docker CLI: nothing to drive the APIs with"; exit 0; }
+echo "docker: the client: $(docker --version)"
 if [ -z "${CORRAL_BENCH_NETNS:-}" ]; then
 	CORRAL_BENCH_NETNS=1 exec unshare -n -- "$0" "$B" "$K" "$N"
 fi
