@@ -73,6 +73,7 @@ static const dk_route routes[] = {
 	{ "GET", "/images/**/json", dk_img_inspect },
 	{ "GET", "/images/**/history", dk_img_history },
 	{ "POST", "/images/**/tag", dk_img_tag },
+	{ "POST", "/images/**/push", dk_img_push },
 	{ "DELETE", "/images/**", dk_img_remove },
 };
 
