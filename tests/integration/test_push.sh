@@ -120,14 +120,19 @@ test_push_with_logins() {
 	ctl push -q web:1 "$REG_tok/team/web:1" || fail "push with a token"
 	assert_eq "$(reg_digest "$REG_tok" team/web:1)" "$want" "token"
 	grep -q "user=alice .*scope=repository:team/web:pull,push" "$REG_TOKEN_LOG" || fail "no push scope asked: $(cat "$REG_TOKEN_LOG")"
+	# a pull of it asks for pull alone, and gets the same image
+	ctl rmi web:1 >/dev/null
+	ctl pull -q "$REG_tok/team/web:1" >/dev/null
+	assert_eq "$(digest_of "$REG_tok/team/web:1")" "$want" "pulled back with a token"
+	grep -q "user=alice .*scope=repository:team/web:pull$" "$REG_TOKEN_LOG" || fail "no pull scope asked: $(cat "$REG_TOKEN_LOG")"
 	# the registry changes alice's password: the kept login fails
 	reg_stop priv
 	htpasswd -Bbn "$REG_USER" other >"$REG_DIR/htpasswd" 2>/dev/null
 	reg_start priv basic >/dev/null
-	out=$(ctl push -q web:1 "$REG_priv/again:1" 2>&1) && fail "pushed with wrong credentials"
+	out=$(ctl push -q "$REG_tok/team/web:1" "$REG_priv/again:1" 2>&1) && fail "pushed with wrong credentials"
 	assert_contains "$out" "authentication failed (401)" "the registry's refusal"
 	assert_eq "$(echo "$out" | wc -l)" 1 "one line"
-	assert_eq "$(find "$STATE_D/images/staging" "$STATE_D/images/ingest" -mindepth 1 2>/dev/null | wc -l)" 0 "no debris"
+	assert_eq "$(find "$STATE_D/images/staging" "$STATE_D/images/ingest" -mindepth 1 -type f 2>/dev/null | wc -l)" 0 "no debris"
 }
 
 # A member pushes what it sees, where the policy lets it pull; another
