@@ -70,6 +70,9 @@ static void usage(void)
 	      "                         [--parallel N] [--stall-timeout SECONDS] [--pull-timeout SECONDS]\n"
 	      "                         [--max-ingest BYTES] [--progress auto|lines|none]\n"
 	      "                         [--require-signature KEYS_DIR] REF\n"
+	      "       corral image push [--store DIR] [--insecure-registry HOST] [--blocked-registry PREFIX]\n"
+	      "                         [--certs-dir DIR] [--authfile FILE | --auth-fd N] [--stall-timeout SECONDS]\n"
+	      "                         [--progress lines|none] IMAGE DESTINATION\n"
 	      "       corral image list [--store DIR] [--format table|json]\n"
 	      "       corral image inspect [--store DIR] REF\n"
 	      "       corral image remove [--store DIR] REF...\n"
@@ -119,19 +122,6 @@ static int cmd_import(const char *store, const import_opts *o, int argc, char **
 	return 0;
 }
 
-/* A containers-auth.json(5) document from a file or an inherited fd. */
-static int read_auth(const char *file, int fd, char **out, cerr *err)
-{
-	if (!file && fd < 0)
-		return 0;
-	char self[64];
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	int r = read_file_at(AT_FDCWD, file ? file : self, REG_MAX_AUTH_JSON, out, NULL, err);
-	if (fd >= 0)
-		close(fd);
-	return r < 0 ? cerr_wrap(err, "credentials") : 0;
-}
-
 static int cmd_pull(const char *store, pull_opts *po, const char *authfile, int auth_fd, const char *prog, int argc,
 		    char **argv)
 {
@@ -141,7 +131,7 @@ static int cmd_pull(const char *store, pull_opts *po, const char *authfile, int 
 	}
 	_cleanup_cerr_ cerr err = { 0 };
 	_cleanup_free_ char *auth = NULL;
-	if (read_auth(authfile, auth_fd, &auth, &err) < 0) {
+	if (cli_read_auth(authfile, auth_fd, &auth, &err) < 0) {
 		log_error("image pull %s: %s", argv[0], cerr_msg(&err));
 		return IMPORT_EXIT_SOURCE;
 	}
@@ -182,7 +172,7 @@ static int cmd_login(const reg_conf *rc, const char *authfile, int auth_fd, int 
 	reg_client *c = NULL;
 	char key[256];
 	reg_auth_key(argv[0], key, sizeof(key));
-	int r = read_auth(authfile, auth_fd, &auth, &err);
+	int r = cli_read_auth(authfile, auth_fd, &auth, &err);
 	if (r == 0 && (r = reg_client_new(rc, auth, &c, &err)) == 0)
 		r = reg_ping(c, reg_domain_host(key), &err);
 	reg_client_free(c);
@@ -427,6 +417,8 @@ int corral_cmd_image(int argc, char **argv)
 		po.io = o;
 		return cmd_pull(store, &po, authfile, auth_fd, prog, rest, rv);
 	}
+	if (streq(verb, "push"))
+		return cli_image_push(store, &rc, authfile, auth_fd, prog, rest, rv);
 	if (streq(verb, "save"))
 		return cli_image_save(store, format, output, o.name, rest, rv);
 	if (streq(verb, "load"))

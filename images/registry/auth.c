@@ -6,6 +6,7 @@
 #include "common/base64.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/strbuf.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -159,15 +160,6 @@ static char *challenge_param(const char *s, const char *key)
 	return NULL;
 }
 
-/* A repository's pull scope; none ("") for the registry itself (/v2/). */
-static char *scope_of(const char *path)
-{
-	char *s = NULL;
-	if (!*path)
-		return strdup("");
-	return asprintf(&s, "repository:%s:pull", path) < 0 ? NULL : s;
-}
-
 static char *token_key(const challenge *ch, const char *scope)
 {
 	char *k = NULL;
@@ -202,20 +194,34 @@ static void cache_token(reg_auth *a, char *key, const char *header, long secs)
 	a->tok[at] = (token){ key, strdup(header), time(NULL) + (secs > 10 ? secs - 5 : secs) };
 }
 
-/* GET realm?service=...&scope=...: the token, as an Authorization header. */
+/* "&scope=A&scope=B" of the space-separated scopes in scope. */
+static int scope_params(const char *scope, strbuf *out)
+{
+	for (const char *p = scope; *p;) {
+		size_t n = strcspn(p, " ");
+		char *esc = n ? curl_easy_escape(NULL, p, (int)n) : NULL;
+		if (n && (!esc || sb_addf(out, "&scope=%s", esc) < 0)) {
+			curl_free(esc);
+			return -ENOMEM;
+		}
+		curl_free(esc);
+		p += n + (p[n] == ' ');
+	}
+	return 0;
+}
+
+/* GET realm?service=...&scope=...: the token, as an Authorization header,
+ * cached under key_scope. */
 static int fetch_token(reg_auth *a, reg_client *c, const char *endpoint, const challenge *ch, const char *scope,
-		       bool plain, char **out, cerr *err)
+		       const char *key_scope, bool plain, char **out, cerr *err)
 {
 	if (strncmp(ch->realm, "https://", 8) && !(plain && !strncmp(ch->realm, "http://", 7)))
 		return cerr_set(err, EPROTO, "%s: token realm %.200s: not https", endpoint, ch->realm);
 	char *es = curl_easy_escape(NULL, ch->service ? ch->service : "", 0);
-	char *esc = curl_easy_escape(NULL, scope, 0);
-	_cleanup_free_ char *url = NULL;
-	int ok = es && esc &&
-		 asprintf(&url, "%s%sservice=%s%s%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?", es, *scope ? "&scope=" : "",
-			  esc) >= 0;
+	_cleanup_strbuf_ strbuf url = STRBUF_INIT;
+	int ok = es && sb_addf(&url, "%s%sservice=%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?", es) == 0 &&
+		 scope_params(scope, &url) == 0;
 	curl_free(es);
-	curl_free(esc);
 	if (!ok)
 		return cerr_set(err, ENOMEM, "out of memory");
 	pthread_mutex_lock(&a->mu);
@@ -223,7 +229,7 @@ static int fetch_token(reg_auth *a, reg_client *c, const char *endpoint, const c
 	_cleanup_free_ char *userpass = up ? strdup(up) : NULL;
 	pthread_mutex_unlock(&a->mu);
 	reg_resp resp = { 0 };
-	int r = reg_get_url(c, endpoint, url, userpass, REG_MAX_TOKEN, &resp, err);
+	int r = reg_get_url(c, endpoint, url.buf, userpass, REG_MAX_TOKEN, &resp, err);
 	if (userpass)
 		explicit_bzero(userpass, strlen(userpass));
 	if (r < 0) {
@@ -247,7 +253,7 @@ static int fetch_token(reg_auth *a, reg_client *c, const char *endpoint, const c
 	free(tok);
 	if (!made)
 		return cerr_set(err, ENOMEM, "out of memory");
-	char *key = token_key(ch, scope);
+	char *key = token_key(ch, key_scope);
 	if (!key)
 		return cerr_set(err, ENOMEM, "out of memory");
 	pthread_mutex_lock(&a->mu);
@@ -257,7 +263,7 @@ static int fetch_token(reg_auth *a, reg_client *c, const char *endpoint, const c
 	return 0;
 }
 
-int reg_auth_header(reg_auth *a, reg_client *c, const char *endpoint, const char *path, bool plain, char **out,
+int reg_auth_header(reg_auth *a, reg_client *c, const char *endpoint, const char *scope, bool plain, char **out,
 		    char **userpass, cerr *err)
 {
 	*out = *userpass = NULL;
@@ -271,8 +277,7 @@ int reg_auth_header(reg_auth *a, reg_client *c, const char *endpoint, const char
 	}
 	challenge copy = { .bearer = true, .realm = strdup(ch->realm), .service = ch->service ? strdup(ch->service) : NULL };
 	pthread_mutex_unlock(&a->mu);
-	_cleanup_free_ char *scope = scope_of(path);
-	_cleanup_free_ char *key = scope && copy.realm ? token_key(&copy, scope) : NULL;
+	_cleanup_free_ char *key = copy.realm ? token_key(&copy, scope) : NULL;
 	int r = 0;
 	if (!key) {
 		r = cerr_set(err, ENOMEM, "out of memory");
@@ -281,7 +286,7 @@ int reg_auth_header(reg_auth *a, reg_client *c, const char *endpoint, const char
 		*out = cached_token(a, key);
 		pthread_mutex_unlock(&a->mu);
 		if (!*out)
-			r = fetch_token(a, c, endpoint, &copy, scope, plain, out, err);
+			r = fetch_token(a, c, endpoint, &copy, scope, scope, plain, out, err);
 	}
 	free(copy.realm);
 	free(copy.service);
@@ -326,7 +331,7 @@ int reg_token_parse(const char *body, size_t len, char **out, long long *secs)
 	return (*out = strdup(t->u.string)) ? 0 : -ENOMEM;
 }
 
-int reg_auth_challenge(reg_auth *a, reg_client *c, const char *endpoint, const char *path, const char *text,
+int reg_auth_challenge(reg_auth *a, reg_client *c, const char *endpoint, const char *scope, const char *text,
 		       bool plain, cerr *err)
 {
 	_cleanup_(reg_challenge_free) reg_challenge p = { 0 };
@@ -352,12 +357,16 @@ int reg_auth_challenge(reg_auth *a, reg_client *c, const char *endpoint, const c
 	pthread_mutex_unlock(&a->mu);
 	if (!p.bearer)
 		return have_cred ? 0 : cerr_set(err, EACCES, "%s: authentication required: log in to %s first", endpoint, endpoint);
-	/* the scope the registry names, else pull of this repository */
-	_cleanup_free_ char *own = NULL;
-	const char *scope = *path ? p.scope : NULL;
-	if (!scope && !(scope = own = scope_of(path)))
-		return cerr_set(err, ENOMEM, "out of memory");
+	/* the request's scope, and what else the registry names; kept under
+	 * the request's, where its next attempt looks */
+	_cleanup_free_ char *both = NULL;
+	const char *ask = scope;
+	if (*scope && p.scope && strcmp(p.scope, scope)) {
+		if (asprintf(&both, "%s %s", scope, p.scope) < 0)
+			return cerr_set(err, ENOMEM, "out of memory");
+		ask = both;
+	}
 	challenge tmp = { .bearer = true, .realm = p.realm, .service = p.service };
 	_cleanup_free_ char *hdr = NULL;
-	return fetch_token(a, c, endpoint, &tmp, scope, plain, &hdr, err);
+	return fetch_token(a, c, endpoint, &tmp, ask, scope, plain, &hdr, err);
 }

@@ -16,13 +16,15 @@ typedef struct reg_client reg_client;
 
 int reg_auth_new(const char *auth_json, reg_auth **out, cerr *err);
 void reg_auth_free(reg_auth *a);
-/* What a request about path to endpoint carries: a Bearer token
- * ("Authorization: Bearer ...") in *header, or Basic credentials
+/* What a request to endpoint carries: a Bearer token for scope
+ * ("repository:P:pull", space-separated when several; "" for the registry
+ * itself) in *header ("Authorization: Bearer ..."), or Basic credentials
  * ("user:password") in *userpass, or neither. */
-int reg_auth_header(reg_auth *a, reg_client *c, const char *endpoint, const char *path, bool plain, char **header,
+int reg_auth_header(reg_auth *a, reg_client *c, const char *endpoint, const char *scope, bool plain, char **header,
 		    char **userpass, cerr *err);
-/* endpoint answered 401 with challenge: remember it and get what it asks. */
-int reg_auth_challenge(reg_auth *a, reg_client *c, const char *endpoint, const char *path, const char *challenge,
+/* endpoint answered 401 with challenge: remember it and get a token for
+ * scope and what else the challenge names. */
+int reg_auth_challenge(reg_auth *a, reg_client *c, const char *endpoint, const char *scope, const char *challenge,
 		       bool plain, cerr *err);
 
 /* A WWW-Authenticate challenge as registries send it: `Bearer

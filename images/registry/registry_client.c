@@ -1,5 +1,6 @@
 #include "images/registry/registry_client.h"
 #include "images/registry/auth.h" /* a pair with auth.c: it fetches tokens here */
+#include "images/registry/reg_xfer.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -19,7 +20,6 @@
 #define MAX_ATTEMPTS 4         /* for 429, 5xx and connections refused */
 #define MAX_RESUMES 8          /* Range requests after a cut, while each makes progress */
 #define MAX_RETRY_AFTER 10     /* seconds of a Retry-After we wait at most */
-#define ERROR_BODY_MAX 4096
 
 static const char ACCEPT_MANIFESTS[] =
 	"Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "
@@ -33,6 +33,7 @@ struct reg_client {
 	pthread_mutex_t share_mu[CURL_LOCK_DATA_LAST];
 	reg_auth *auth;
 	atomic_bool cancelled;
+	bool push;           /* tokens ask for pull,push */
 	atomic_uint requests;
 	atomic_uint_least64_t bytes;
 	int64_t deadline_ms; /* CLOCK_MONOTONIC; 0: none (conf->whole_secs) */
@@ -112,6 +113,18 @@ void reg_client_free(reg_client *c)
 	free(c);
 }
 
+void reg_client_pushes(reg_client *c)
+{
+	c->push = true;
+}
+
+void reg_answer_free(reg_answer *a)
+{
+	free(a->location);
+	free(a->digest);
+	*a = (reg_answer){ 0 };
+}
+
 void reg_client_cancel(reg_client *c)
 {
 	atomic_store(&c->cancelled, true);
@@ -121,110 +134,6 @@ void reg_client_counts(reg_client *c, unsigned *requests, uint64_t *bytes)
 {
 	*requests = atomic_load(&c->requests);
 	*bytes = atomic_load(&c->bytes);
-}
-
-/* One exchange with a registry, with what came back. */
-typedef struct xfer {
-	reg_client *c;
-	/* asked */
-	bool buffered;          /* body into `body`, else to the sink */
-	size_t max;
-	reg_sink sink;
-	void *ctx;
-	uint64_t skip;          /* bytes of a 200 answer to a Range request to drop */
-	/* answered */
-	long status;
-	size_t header_bytes;
-	bool header_overflow, body_overflow;
-	int sink_err;
-	strbuf body;
-	strbuf errbody;
-	char *content_type, *digest, *challenge;
-	bool bad_range;         /* a 206 that does not start where we asked */
-	bool past_deadline;     /* ended by pull-timeout, not by a stall */
-	uint64_t range_from;
-	long retry_after;
-	uint64_t delivered;     /* bytes given to the sink by this exchange */
-	char curl_err[CURL_ERROR_SIZE];
-} xfer;
-
-static void xfer_reset(xfer *x)
-{
-	x->status = 0;
-	x->header_bytes = 0;
-	x->header_overflow = x->body_overflow = false;
-	x->sink_err = 0;
-	sb_reset(&x->body);
-	sb_reset(&x->errbody);
-	free(x->content_type);
-	free(x->digest);
-	free(x->challenge);
-	x->content_type = x->digest = x->challenge = NULL;
-	x->bad_range = x->past_deadline = false;
-	x->retry_after = -1;
-	x->delivered = 0;
-}
-
-static void xfer_free(xfer *x)
-{
-	xfer_reset(x);
-	sb_release(&x->body);
-	sb_release(&x->errbody);
-}
-
-/* "Name: value\r\n" -> the value, trimmed, when the name matches. */
-static char *header_value(const char *line, size_t n, const char *name)
-{
-	size_t k = strlen(name);
-	if (n <= k || strncasecmp(line, name, k) || line[k] != ':')
-		return NULL;
-	const char *v = line + k + 1, *e = line + n;
-	while (v < e && (*v == ' ' || *v == '\t'))
-		v++;
-	while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' '))
-		e--;
-	return strndup(v, (size_t)(e - v));
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *data)
-{
-	xfer *x = data;
-	if (!strncmp(p, "HTTP/", 5)) { /* a new answer (after a redirect or 100) */
-		const char *sp = memchr(p, ' ', n);
-		x->status = sp ? strtol(sp + 1, NULL, 10) : 0;
-		/* a Range request answered with the whole blob: drop what we have */
-		x->skip = x->status == 200 ? x->range_from : 0;
-		free(x->content_type);
-		free(x->digest);
-		free(x->challenge);
-		x->content_type = x->digest = x->challenge = NULL;
-	}
-	x->header_bytes += n;
-	if (x->header_bytes > REG_MAX_HEADERS) {
-		x->header_overflow = true;
-		return 0;
-	}
-	char *v;
-	if ((v = header_value(p, n, "Content-Type")))
-		free(x->content_type), x->content_type = v;
-	else if ((v = header_value(p, n, "Docker-Content-Digest")))
-		free(x->digest), x->digest = v;
-	else if ((v = header_value(p, n, "WWW-Authenticate")))
-		free(x->challenge), x->challenge = v;
-	else if ((v = header_value(p, n, "Content-Range"))) {
-		unsigned long long start = 0;
-		bool ok = sscanf(v, "bytes %llu-", &start) == 1 && start == x->range_from;
-		free(v);
-		if (x->status == 206 && !ok) {
-			x->bad_range = true;
-			return 0;
-		}
-	}
-	else if ((v = header_value(p, n, "Retry-After"))) {
-		x->retry_after = isdigit((unsigned char)v[0]) ? strtol(v, NULL, 10) : -1;
-		free(v);
-	}
-	return n;
 }
 
 static size_t on_body(char *p, size_t size, size_t n, void *data)
@@ -277,86 +186,6 @@ static int on_progress(void *data, curl_off_t dt, curl_off_t dn, curl_off_t ut, 
 	return 0;
 }
 
-/* The registry's own words from an error body ({"errors": [{"code",
- * "message"}]}), printable and short; "" when there are none. */
-static void registry_words(const strbuf *b, char *out, size_t n)
-{
-	out[0] = '\0';
-	if (!b->len || !b->buf)
-		return;
-	const char *code = strstr(b->buf, "\"code\"");
-	const char *msg = strstr(b->buf, "\"message\"");
-	char c[64] = "", m[160] = "";
-	if (code)
-		sscanf(code, "\"code\"%*[ :]\"%63[^\"]\"", c);
-	if (msg)
-		sscanf(msg, "\"message\"%*[ :]\"%159[^\"]\"", m);
-	snprintf(out, n, "%s", m[0] ? m : c);
-	for (char *p = out; *p; p++)
-		if (!isprint((unsigned char)*p))
-			*p = '?';
-}
-
-/* What one exchange is about. */
-typedef struct target {
-	const char *endpoint;  /* HOST[:PORT], for certs.d, insecure and messages */
-	const char *path;      /* the repository's path, for the token's scope; NULL: none */
-	const char *url_tail;  /* after /v2/ */
-	const char *url;       /* or a whole URL (a token realm) */
-	const char *what;      /* "busybox manifest 1", for messages */
-	const char *userpass;  /* Basic credentials for a token realm */
-	bool manifest;
-	bool head;             /* HEAD: is it there for these credentials? */
-} target;
-
-/* certs.d/HOST[:PORT]: ca.crt, client.cert and client.key */
-static void set_certs(reg_client *c, CURL *h, const char *endpoint)
-{
-	const char *dir = c->conf->certs_dir ? c->conf->certs_dir : REG_CERTS_DIR_DEFAULT;
-	char p[PATH_MAX], k[PATH_MAX];
-	struct stat st;
-	snprintf(p, sizeof(p), "%s/%s/ca.crt", dir, endpoint);
-	if (stat(p, &st) == 0) {
-		curl_easy_setopt(h, CURLOPT_CAINFO, p);
-		curl_easy_setopt(h, CURLOPT_CAPATH, "/etc/ssl/certs");
-	}
-	snprintf(p, sizeof(p), "%s/%s/client.cert", dir, endpoint);
-	snprintf(k, sizeof(k), "%s/%s/client.key", dir, endpoint);
-	if (stat(p, &st) == 0 && stat(k, &st) == 0) {
-		curl_easy_setopt(h, CURLOPT_SSLCERT, p);
-		curl_easy_setopt(h, CURLOPT_SSLKEY, k);
-	}
-}
-
-static int transfer_error(reg_client *c, const target *t, const xfer *x, CURLcode rc, cerr *err)
-{
-	if (x->header_overflow)
-		return cerr_set(err, EBADMSG, "%s: %s: headers larger than %u bytes", t->endpoint, t->what, REG_MAX_HEADERS);
-	if (x->body_overflow)
-		return cerr_set(err, EFBIG, "%s: %s: larger than the %zu bytes allowed", t->endpoint, t->what, x->max);
-	if (x->bad_range)
-		return cerr_set(err, EPROTO, "%s: %s: a partial answer that does not start where it was asked to",
-				t->endpoint, t->what);
-	if (x->sink_err)
-		return cerr_sys(err, x->sink_err, "%s: %s", t->endpoint, t->what);
-	if (atomic_load(&c->cancelled))
-		return cerr_set(err, ECANCELED, "%s: %s: cancelled", t->endpoint, t->what);
-	int code = rc == CURLE_OPERATION_TIMEDOUT ? ETIMEDOUT
-		   : rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ? ECONNREFUSED
-		   : rc == CURLE_TOO_MANY_REDIRECTS || rc == CURLE_UNSUPPORTED_PROTOCOL ? ELOOP
-		   : rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ? EPROTO
-		   : EIO;
-	const char *why = rc == CURLE_UNSUPPORTED_PROTOCOL ? "redirected away from https"
-			  : rc == CURLE_OPERATION_TIMEDOUT ? "no progress, gave up"
-			  : rc == CURLE_PARTIAL_FILE ? "cut off before the end"
-			  : x->curl_err[0] ? x->curl_err : curl_easy_strerror(rc);
-	/* curl's own bound on one header (100 kB) ends the transfer as if memory ran out */
-	if (rc == CURLE_OUT_OF_MEMORY)
-		return cerr_set(err, EBADMSG, "%s: %s: an answer with a header larger than curl takes", t->endpoint,
-				t->what);
-	return cerr_set(err, code, "%s: %s: %s", t->endpoint, t->what, why);
-}
-
 /* One request: its HTTP status, or -errno with err set for a transfer
  * that failed (curl's reason in the message). */
 static long perform(reg_client *c, const target *t, bool plain_http, bool insecure, const char *authz,
@@ -374,9 +203,16 @@ static long perform(reg_client *c, const target *t, bool plain_http, bool insecu
 	if (!h)
 		return cerr_set(err, ENOMEM, "out of memory");
 	struct curl_slist *hdrs = NULL;
-	char range[64], ua[64];
+	char range[64], ua[64], ctype[200];
+	body_reader body = { .q = t->send };
 	if (t->manifest)
 		hdrs = curl_slist_append(hdrs, ACCEPT_MANIFESTS);
+	if (t->send && t->send->content_type) {
+		snprintf(ctype, sizeof(ctype), "Content-Type: %s", t->send->content_type);
+		hdrs = curl_slist_append(hdrs, ctype);
+	}
+	if (t->send) /* no wait for a 100 Continue */
+		hdrs = curl_slist_append(hdrs, "Expect:");
 	if (authz)
 		hdrs = curl_slist_append(hdrs, authz);
 	if (x->range_from) {
@@ -399,7 +235,7 @@ static long perform(reg_client *c, const target *t, bool plain_http, bool insecu
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)(c->conf->stall_secs ? c->conf->stall_secs : REG_STALL_DEFAULT));
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, reg_on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
@@ -416,29 +252,37 @@ static long perform(reg_client *c, const target *t, bool plain_http, bool insecu
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	} else {
-		set_certs(c, h, t->endpoint);
+		reg_set_certs(c->conf, h, t->endpoint);
 	}
 	atomic_fetch_add(&c->requests, 1);
 	if (t->head)
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-	log_debug("%s %s%s", t->head ? "HEAD" : "GET", url, x->range_from ? " (resumed)" : "");
+	if (t->send) {
+		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, t->send->method);
+		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)t->send->len);
+		curl_easy_setopt(h, CURLOPT_READFUNCTION, reg_on_read);
+		curl_easy_setopt(h, CURLOPT_READDATA, &body);
+		curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, reg_on_seek);
+		curl_easy_setopt(h, CURLOPT_SEEKDATA, &body);
+		/* a redirect is not followed with the body */
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	}
+	log_debug("%s %s%s", t->send ? t->send->method : t->head ? "HEAD" : "GET", url, x->range_from ? " (resumed)" : "");
 	CURLcode rc = curl_easy_perform(h);
 	long status = 0;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(h);
 	curl_slist_free_all(hdrs);
+	if (t->send && !t->send->body)
+		atomic_fetch_add(&c->bytes, body.off);
 	if (x->past_deadline)
 		return cerr_set(err, ETIMEDOUT, "%s: %s: the pull took longer than its %u s (pull-timeout)", t->endpoint,
 				t->what, c->conf->whole_secs);
 	if (rc != CURLE_OK)
-		return transfer_error(c, t, x, rc, err);
+		return reg_transfer_error(atomic_load(&c->cancelled), t, x, rc, err);
 	x->status = status;
 	return status;
-}
-
-static bool retryable(long status)
-{
-	return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
 }
 
 static void backoff(const xfer *x, int attempt)
@@ -451,24 +295,6 @@ static void backoff(const xfer *x, int attempt)
 		;
 }
 
-static int fail_status(const target *t, const xfer *x, cerr *err)
-{
-	char words[240];
-	registry_words(&x->errbody, words, sizeof(words));
-	const char *sep = words[0] ? ": " : "";
-	switch (x->status) {
-	case 401:
-		return cerr_set(err, EACCES, "%s: %s: authentication failed (401)%s%s", t->endpoint, t->what, sep, words);
-	case 403:
-		return cerr_set(err, EACCES, "%s: %s: access denied (403)%s%s", t->endpoint, t->what, sep, words);
-	case 404:
-		return cerr_set(err, ENOENT, "%s: %s: not found (404)%s%s", t->endpoint, t->what, sep, words);
-	default:
-		return cerr_set(err, retryable(x->status) ? EAGAIN : EPROTO, "%s: %s: HTTP %ld%s%s", t->endpoint, t->what,
-				x->status, sep, words);
-	}
-}
-
 /* The whole exchange: credentials, retries with backoff, http for an
  * insecure registry without TLS, and Range requests after a cut. */
 static int exchange(reg_client *c, const target *t, uint64_t from, xfer *x, cerr *err)
@@ -478,11 +304,11 @@ static int exchange(reg_client *c, const target *t, uint64_t from, xfer *x, cerr
 	uint64_t done = from;
 	for (;;) {
 		_cleanup_free_ char *authz = NULL, *userpass = NULL;
-		int r = t->path ? reg_auth_header(c->auth, c, t->endpoint, t->path, plain || insecure, &authz, &userpass, err)
-				: 0;
+		int r = t->scope ? reg_auth_header(c->auth, c, t->endpoint, t->scope, plain || insecure, &authz, &userpass, err)
+				 : 0;
 		if (r < 0)
 			return r;
-		xfer_reset(x);
+		reg_xfer_reset(x);
 		x->range_from = x->buffered ? 0 : done;
 		long st = perform(c, t, plain, insecure, authz, userpass, x, err);
 		if (userpass)
@@ -508,19 +334,20 @@ static int exchange(reg_client *c, const target *t, uint64_t from, xfer *x, cerr
 			}
 			return (int)st;
 		}
-		if (st == 401 && t->path && !challenged && x->challenge) {
+		if (st == 401 && t->scope && !challenged && x->challenge) {
 			challenged = true;
-			if ((r = reg_auth_challenge(c->auth, c, t->endpoint, t->path, x->challenge, plain || insecure,
+			if ((r = reg_auth_challenge(c->auth, c, t->endpoint, t->scope, x->challenge, plain || insecure,
 						    err)) < 0)
 				return r;
 			continue;
 		}
-		if (retryable(st) && ++attempt < MAX_ATTEMPTS) {
+		if (reg_retryable(st) && ++attempt < MAX_ATTEMPTS) {
 			log_info("%s: %s: HTTP %ld; retrying", t->endpoint, t->what, st);
 			backoff(x, attempt);
 			continue;
 		}
-		return st == 200 || st == 206 ? 0 : fail_status(t, x, err);
+		bool sent = t->send && (st == 201 || st == 202 || st == 204);
+		return st == 200 || st == 206 || sent ? 0 : reg_fail_status(t, x, err);
 	}
 }
 
@@ -534,8 +361,14 @@ static int fetch(reg_client *c, const target *t, size_t max, reg_resp *out, cerr
 		out->content_type = TAKE_PTR(x.content_type);
 		out->digest = TAKE_PTR(x.digest);
 	}
-	xfer_free(&x);
+	reg_xfer_free(&x);
 	return r;
+}
+
+/* The token scope of a request about repository path. */
+static void scope_of(const reg_client *c, const char *path, char *out, size_t n)
+{
+	snprintf(out, n, "repository:%s:%s", path, c->push ? "pull,push" : "pull");
 }
 
 int reg_get_url(reg_client *c, const char *endpoint, const char *url, const char *userpass, size_t max,
@@ -548,7 +381,7 @@ int reg_get_url(reg_client *c, const char *endpoint, const char *url, const char
 int reg_ping(reg_client *c, const char *endpoint, cerr *err)
 {
 	reg_resp resp = { 0 };
-	target t = { .endpoint = endpoint, .path = "", .url_tail = "", .what = "login" };
+	target t = { .endpoint = endpoint, .scope = "", .url_tail = "", .what = "login" };
 	int r = fetch(c, &t, 1u << 20, &resp, err);
 	reg_resp_free(&resp);
 	return r;
@@ -557,29 +390,32 @@ int reg_ping(reg_client *c, const char *endpoint, cerr *err)
 int reg_get_manifest(reg_client *c, const char *endpoint, const char *path, const char *ref, size_t max,
 		     reg_resp *out, cerr *err)
 {
-	char tail[600], what[600];
+	char tail[600], what[600], scope[600];
+	scope_of(c, path, scope, sizeof(scope));
 	snprintf(tail, sizeof(tail), "%s/manifests/%s", path, ref);
 	snprintf(what, sizeof(what), "manifest %s", ref);
-	target t = { .endpoint = endpoint, .path = path, .url_tail = tail, .what = what, .manifest = true };
+	target t = { .endpoint = endpoint, .scope = scope, .url_tail = tail, .what = what, .manifest = true };
 	return fetch(c, &t, max, out, err);
 }
 
 int reg_get_blob(reg_client *c, const char *endpoint, const char *path, const char *digest, size_t max,
 		 reg_resp *out, cerr *err)
 {
-	char tail[600], what[600];
+	char tail[600], what[600], scope[600];
+	scope_of(c, path, scope, sizeof(scope));
 	snprintf(tail, sizeof(tail), "%s/blobs/%s", path, digest);
 	snprintf(what, sizeof(what), "blob %s", digest);
-	target t = { .endpoint = endpoint, .path = path, .url_tail = tail, .what = what };
+	target t = { .endpoint = endpoint, .scope = scope, .url_tail = tail, .what = what };
 	return fetch(c, &t, max, out, err);
 }
 
 int reg_head_blob(reg_client *c, const char *endpoint, const char *path, const char *digest, cerr *err)
 {
-	char tail[600], what[600];
+	char tail[600], what[600], scope[600];
+	scope_of(c, path, scope, sizeof(scope));
 	snprintf(tail, sizeof(tail), "%s/blobs/%s", path, digest);
 	snprintf(what, sizeof(what), "blob %s", digest);
-	target t = { .endpoint = endpoint, .path = path, .url_tail = tail, .what = what, .head = true };
+	target t = { .endpoint = endpoint, .scope = scope, .url_tail = tail, .what = what, .head = true };
 	reg_resp resp = { 0 };
 	int r = fetch(c, &t, 0, &resp, err);
 	reg_resp_free(&resp);
@@ -589,12 +425,27 @@ int reg_head_blob(reg_client *c, const char *endpoint, const char *path, const c
 int reg_stream_blob(reg_client *c, const char *endpoint, const char *path, const char *digest, uint64_t from,
 		    reg_sink sink, void *ctx, cerr *err)
 {
-	char tail[600], what[600];
+	char tail[600], what[600], scope[600];
+	scope_of(c, path, scope, sizeof(scope));
 	snprintf(tail, sizeof(tail), "%s/blobs/%s", path, digest);
 	snprintf(what, sizeof(what), "blob %s", digest);
-	target t = { .endpoint = endpoint, .path = path, .url_tail = tail, .what = what };
+	target t = { .endpoint = endpoint, .scope = scope, .url_tail = tail, .what = what };
 	xfer x = { .c = c, .sink = sink, .ctx = ctx, .retry_after = -1 };
 	int r = exchange(c, &t, from, &x, err);
-	xfer_free(&x);
+	reg_xfer_free(&x);
+	return r;
+}
+
+int reg_send(reg_client *c, const reg_request *q, reg_answer *out, cerr *err)
+{
+	target t = { .endpoint = q->endpoint, .scope = q->scope, .url_tail = q->url_tail, .what = q->what, .send = q };
+	xfer x = { .c = c, .buffered = true, .max = 1u << 20, .retry_after = -1 };
+	int r = exchange(c, &t, 0, &x, err);
+	if (r == 0) {
+		out->status = x.status;
+		out->location = TAKE_PTR(x.location);
+		out->digest = TAKE_PTR(x.digest);
+	}
+	reg_xfer_free(&x);
 	return r;
 }

@@ -56,7 +56,33 @@ int reg_get_url(reg_client *c, const char *endpoint, const char *url, const char
 		reg_resp *out, cerr *err);
 /* GET /v2/ with the credentials for endpoint: do they work? */
 int reg_ping(reg_client *c, const char *endpoint, cerr *err);
+/* From now on the client's tokens ask for push as well as pull. */
+void reg_client_pushes(reg_client *c);
 /* Stop every transfer of the client soon (another part failed). */
 void reg_client_cancel(reg_client *c);
-/* How many HTTP requests were made, and bytes of blobs received. */
+/* How many HTTP requests were made, and bytes of blobs received or sent. */
 void reg_client_counts(reg_client *c, unsigned *requests, uint64_t *bytes);
+
+/* A request that sends (reg_upload.c's POST and PUT), with its body from
+ * body (len bytes) or, when body is NULL, the first len bytes of fd. */
+typedef struct reg_request {
+	const char *method;       /* "POST" or "PUT" */
+	const char *endpoint;     /* HOST[:PORT] */
+	const char *url_tail;     /* after /v2/ */
+	const char *scope;        /* the token's, "repository:P:pull,push ..." */
+	const char *what;         /* for messages */
+	const char *content_type; /* or NULL */
+	const char *body;
+	int fd;
+	uint64_t len;
+	void (*sent)(uint64_t done, void *ctx); /* now and then while the body goes; or NULL */
+	void *ctx;
+} reg_request;
+
+typedef struct reg_answer {
+	long status;     /* 2xx; another is an error */
+	char *location;  /* Location, NULL when absent */
+	char *digest;    /* Docker-Content-Digest, NULL when absent */
+} reg_answer;
+void reg_answer_free(reg_answer *a);
+int reg_send(reg_client *c, const reg_request *q, reg_answer *out, cerr *err);

@@ -22,7 +22,7 @@ const ctl_opt ctl_global_opts[] = {
 static const struct {
 	const char *alias, *name;
 } aliases[] = {
-	{ "images", "image ls" }, { "image pull", "pull" }, { "image list", "image ls" }, { "rmi", "image rm" },
+	{ "images", "image ls" }, { "image pull", "pull" }, { "image push", "push" }, { "image list", "image ls" }, { "rmi", "image rm" },
 	{ "tag", "image tag" }, { "load", "image load" }, { "save", "image save" }, { "history", "image history" },
 	{ "container ls", "ps" }, { "get workload", "get workloads" },
 	{ "describe workloads", "describe workload" }, { "delete workloads", "delete workload" }, { "container list", "ps" }, { "list", "ps" }, { "ls", "ps" },

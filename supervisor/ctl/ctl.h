@@ -37,6 +37,7 @@ extern const ctl_cmd ctl_ps_cmds[];      /* ps.c */
 extern const ctl_cmd ctl_stats_cmds[];   /* stats.c */
 extern const ctl_cmd ctl_image_cmds[];   /* images.c */
 extern const ctl_cmd ctl_pull_cmds[];    /* ctl_pull.c: pull, login, logout */
+extern const ctl_cmd ctl_push_cmds[];    /* ctl_push.c: push */
 /* run/create --pull POLICY for image: pull when the policy says, with its
  * progress on stderr; *use the name to create from when it pulled (free
  * it), else NULL. 0 or EXIT_CTL, said. */

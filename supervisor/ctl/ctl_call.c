@@ -120,7 +120,7 @@ void ctl_print_call_error(const char *method, const vl_reply *rep)
 		fprintf(stderr, "corralctl: %s: %s: %s\n", short_m, ctl_str(p, "parameter"), ctl_str(p, "reason"));
 	else if (streq(short_e, "NoSuchContainer"))
 		fprintf(stderr, "corralctl: %s: no such container: %s\n", short_m, ctl_str(p, "id"));
-	else if (streq(short_e, "ImagePullFailed"))
+	else if (streq(short_e, "ImagePullFailed") || streq(short_e, "ImagePushFailed"))
 		fprintf(stderr, "corralctl: %s: %s: %s\n", short_m, ctl_str(p, "reference"), ctl_str(p, "reason"));
 	else if (streq(short_e, "NoSuchImage") && streq(short_m, "ImagePull"))
 		fprintf(stderr, "corralctl: %s: no such image: %s (not in the store; no registry-search is set to pull a "

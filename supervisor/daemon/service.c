@@ -145,6 +145,7 @@ static const vl_method methods[] = {
 	{ "Health", sv_health },
 	{ "ImageImport", sv_image_import },
 	{ "ImagePull", sv_image_pull },
+	{ "ImagePush", sv_image_push },
 	{ "Login", sv_login },
 	{ "Logout", sv_logout },
 	{ "ImageList", sv_image_list },
@@ -231,7 +232,7 @@ const vl_interface corral_supervisor_iface = {
 
 bool corrald_method_mutates(const char *m)
 {
-	static const char *const mut[] = { "ImageImport", "ImagePull", "Login", "Logout", "ImageRemove", "ImagePrune", "ImageSign", "CreateContainer",
+	static const char *const mut[] = { "ImageImport", "ImagePull", "ImagePush", "Login", "Logout", "ImageRemove", "ImagePrune", "ImageSign", "CreateContainer",
 					   "Start", "Stop", "Kill", "Remove", "Exec", "ExecCreate", "ExecStart", "Attach", "Restart", "Pause", "Unpause",
 					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo",
 					   "JobSubmit", "JobBatch", "JobCancel", "SecretCreate", "SecretRemove",

@@ -74,6 +74,15 @@ void dk_pump_put_json(dk_pump *p, yajl_gen g, const char *eol);
 /* Answer 200 with p's body; p is libmicrohttpd's from here. */
 void dk_pump_answer(dk_req *r, dk_pump *p, const char *ctype);
 
+/* Docker's JSON progress lines (docker_progress.c), into p->out: a line
+ * of g (finished here), {"status", "id"} (id may be NULL), an error
+ * ({"errorDetail": {"message"}, "error"}), and {"status", "progressDetail":
+ * {"current", "total"}, "id"} for a blob (its id: 12 hex digits). */
+void dk_put_line(dk_pump *p, yajl_gen g);
+void dk_put_status(dk_pump *p, const char *status, const char *id);
+void dk_put_error(dk_pump *p, const char *msg);
+void dk_put_progress(dk_pump *p, const char *status, const char *digest, long long done, long long total);
+
 /* The query's argument, or NULL. */
 const char *dk_query(dk_req *r, const char *key);
 /* Docker's booleans: 1, true, True (absent or anything else: dflt, "0"
@@ -209,6 +218,7 @@ void dk_img_remove(dk_req *r, const char *arg);
 void dk_img_tag(dk_req *r, const char *arg);
 void dk_img_prune(dk_req *r, const char *arg);
 void dk_img_pull(dk_req *r, const char *arg);
+void dk_img_push(dk_req *r, const char *arg);
 void dk_img_history(dk_req *r, const char *arg);
 void dk_img_save(dk_req *r, const char *arg);
 void dk_img_save_many(dk_req *r, const char *arg);

@@ -59,8 +59,9 @@ void dk_fail(dk_req *r, vl_reply *rep, const char *subject)
 		dk_error(r, 403, "permission denied%s%s", *reason ? ": " : "", reason);
 	else if (streq(name, "PolicyViolation"))
 		dk_error(r, 403, "policy: %s: %s (%s)", param(rep, "field"), reason, param(rep, "limit"));
-	else if (streq(name, "ImagePullFailed"))
-		dk_error(r, 500, "pull %s: %s", param(rep, "reference"), reason);
+	else if (streq(name, "ImagePullFailed") || streq(name, "ImagePushFailed"))
+		dk_error(r, 500, "%s %s: %s", streq(name, "ImagePullFailed") ? "pull" : "push", param(rep, "reference"),
+			 reason);
 	else
 		dk_error(r, 500, "%s%s%s", name, *reason ? ": " : "", reason);
 	vl_reply_release(rep);

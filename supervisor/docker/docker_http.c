@@ -78,6 +78,7 @@ static const dk_route routes[] = {
 	{ "GET", "/images/get", dk_img_save_many },
 	{ "GET", "/images/**/get", dk_img_save },
 	{ "POST", "/images/**/tag", dk_img_tag },
+	{ "POST", "/images/**/push", dk_img_push },
 	{ "DELETE", "/images/**", dk_img_remove },
 };
 

@@ -14,47 +14,11 @@ typedef struct pull_ctx {
 	vl_reply first; /* the reply awaited before the answer began */
 } pull_ctx;
 
-static void put_status(dk_pump *p, const char *status, const char *id)
-{
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "status", status);
-	if (id)
-		jg_key_str(g, "id", id);
-	yajl_gen_map_close(g);
-	dk_pump_put_json(p, g, "\r\n");
-}
-
-static void put_error(dk_pump *p, const char *msg)
-{
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key(g, "errorDetail");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "message", msg);
-	yajl_gen_map_close(g);
-	jg_key_str(g, "error", msg);
-	yajl_gen_map_close(g);
-	dk_pump_put_json(p, g, "\r\n");
-}
-
 static void put_progress(dk_pump *p, yajl_val prog)
 {
-	const char *layer = dk_str(prog, "layer"), *colon = strchr(layer, ':');
-	char id[16];
-	snprintf(id, sizeof(id), "%.12s", colon ? colon + 1 : layer);
 	long long done = dk_int(prog, "done", 0), total = dk_int(prog, "total", 0);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "status", total && done >= total ? "Download complete" : "Downloading");
-	jg_key(g, "progressDetail");
-	yajl_gen_map_open(g);
-	jg_key_int(g, "current", done);
-	jg_key_int(g, "total", total);
-	yajl_gen_map_close(g);
-	jg_key_str(g, "id", id);
-	yajl_gen_map_close(g);
-	dk_pump_put_json(p, g, "\r\n");
+	dk_put_progress(p, total && done >= total ? "Download complete" : "Downloading", dk_str(prog, "layer"), done,
+			total);
 }
 
 /* One reply of the pull, as lines; the last one says what was pulled. */
@@ -64,7 +28,7 @@ static void put_reply(dk_pump *p, pull_ctx *c, vl_reply *rep)
 		const char *reason = dk_str(rep->params, "reason");
 		char msg[1200];
 		snprintf(msg, sizeof(msg), "pull %s: %s", c->ref, *reason ? reason : rep->error);
-		put_error(p, msg);
+		dk_put_error(p, msg);
 		p->done = true;
 		return;
 	}
@@ -76,11 +40,11 @@ static void put_reply(dk_pump *p, pull_ctx *c, vl_reply *rep)
 	const char *digest = dk_str(rep->params, "repoDigest"), *at = strchr(digest, '@');
 	if (*digest) {
 		snprintf(line, sizeof(line), "Digest: %s", at ? at + 1 : digest);
-		put_status(p, line, NULL);
+		dk_put_status(p, line, NULL);
 	}
 	const char *pulled = dk_str(rep->params, "reference");
 	snprintf(line, sizeof(line), "Status: Downloaded newer image for %s", dk_familiar(*pulled ? pulled : c->ref));
-	put_status(p, line, NULL);
+	dk_put_status(p, line, NULL);
 	p->done = true;
 }
 
@@ -98,7 +62,7 @@ static int pull_fill(dk_pump *p)
 	if (dk_pump_await(p) < 0)
 		return -1; /* the client hung up: so does the pull */
 	if (vl_client_recv(p->vl, &rep, &e) < 0) {
-		put_error(p, cerr_msg(&e));
+		dk_put_error(p, cerr_msg(&e));
 		p->done = true;
 		return 0;
 	}
@@ -161,6 +125,6 @@ void dk_img_pull(dk_req *r, const char *arg)
 	size_t n = strcspn(slash ? slash : name, ":@") + (size_t)(slash ? slash - name : 0);
 	snprintf(repo, sizeof(repo), "%.*s", (int)n, name);
 	snprintf(line, sizeof(line), "Pulling from %s", repo);
-	put_status(p, line, name[n] ? name + n + 1 : "latest");
+	dk_put_status(p, line, name[n] ? name + n + 1 : "latest");
 	dk_pump_answer(r, p, "application/json");
 }

@@ -108,6 +108,9 @@ CASES = {
                   # by digest, from a registry that has nothing: the store's copy is not the caller's
                   ("denied", "ImagePull", {"reference": "127.0.0.1:9/walk@" + T["imgid"]}),
                   ("denied", "ImagePull", {"reference": "127.0.0.1:9/" + T["img"].split(":")[0] + "@" + T["imgid"]})],
+    # refused before a registry is reached: T's image is not the caller's, or (root's) the destination names no registry
+    "ImagePush": [("denied", "ImagePush", {"image": T["img"], "destination": "walk:1"}),
+                  ("denied", "ImagePush", {"image": T["imgid"], "destination": "walk:1"})],
     "Login": [("denied", "Login", {"registry": "walk_registry", "username": "u", "password": "p"})],
     "Logout": [("denied", "Logout", {"registry": "walk.invalid"})],
     "ImageRemove": [("denied", "ImageRemove", {"image": T["img"], "force": True}),

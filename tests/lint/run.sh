@@ -284,7 +284,7 @@ validators | check "validators do not reply"
 answerers=(
 	# what a handler returns, as it returns sv_invalid(...)
 	ctr_reply_created reply_stopped reply_history reply_network reply_digest reply_session job_reply no_such_job
-	pull_failed img_reply_images
+	pull_failed push_failed img_reply_images
 	queue_full broker_fault_reply broker_error_invalid broker_refused no_such_key state_error state_list
 	# a method's body, shared by the member's table and the host's
 	broker_do_publish broker_do_request broker_reply broker_state_call broker_stream
@@ -293,7 +293,7 @@ answerers=(
 	start_copy ctr_create_parsed exec_in
 	# the answer to a call kept for later: a wait, a stream, a job's end
 	running flush ctr_wake reply_exit end_stream import_done archive_done load_reply answer exec_client_detached breq_end
-	login_done ctr_checkpoint_dumped on_exported image_pruned system_pruned deliver notify_chunk exec_client_free imported
+	login_done pushed ctr_checkpoint_dumped on_exported image_pruned system_pruned deliver notify_chunk exec_client_free imported
 	logs_step not_started ctr_restart_resume ctr_restart_call_off
 	# the call handed on, answered once a file is open or a child ends
 	policy_open_as_peer start_job start_import run_copy start_stream

@@ -42,6 +42,7 @@ typedef struct corrald {
 	struct wl_table *workloads;       /* workloads/workload.h */
 	struct broker *broker;            /* broker/broker.h: made with the first session */
 	struct pull_run *pulls;           /* pulls/pull.h: the pulls running */
+	struct push_run *pushes;          /* and the pushes */
 	struct net_state *network;        /* network/net_state.h */
 	struct docker_socket *docker;     /* compat/docker_socket.h: while it listens */
 } corrald;

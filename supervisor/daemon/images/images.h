@@ -56,6 +56,9 @@ void img_sweep_staging(struct corrald *d);
  * and what more() adds to the reply. */
 int img_reply_images(struct corrald *d, vl_call *call, const peer_cred *peer, const char *manifest,
 		     void (*more)(yajl_gen g, void *ctx), void *ctx);
+/* The reply for a ref refs_find did not resolve: InvalidParameter on image
+ * when it named two images (err says which), else NoSuchImage. */
+int img_not_found(vl_call *call, const char *ref, cerr *err);
 /* The text of corral-images' last line of errout, without its
  * "corral: image VERB SPEC: ". */
 char *img_helper_error(const strbuf *errout, const char *verb, const char *spec);

@@ -23,9 +23,6 @@ bool img_name_listed(const peer_cred *peer, const refs_db *db, size_t i, size_t 
 /* The image's own time (its config's "created"), else when it was
  * imported (seconds; 0: unknown): RFC 3339 in buf, or NULL. */
 const char *img_created(yajl_val cfg, int64_t imported, char buf[static RFC3339_LEN]);
-/* The reply for a ref refs_find did not resolve: InvalidParameter on image
- * when it named two images (err says which), else NoSuchImage. */
-int img_not_found(vl_call *call, const char *ref, cerr *err);
 /* v as it is, or the zero value of its kind ('{', '[', '"', or 0 for
  * null) when it is absent. */
 void img_gen_or_zero(yajl_gen g, yajl_val v, char zero);

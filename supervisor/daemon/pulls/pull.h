@@ -45,8 +45,34 @@ int pull_start(struct corrald *d, const peer_cred *peer, const pull_req *q, pull
 
 /* The hourly sweep of ingest files older than a day (out: el_remove it). */
 int pull_sweep_start(struct corrald *d, el_source **out, cerr *err);
-/* How many pulls of uid's run now (unprivileged.max_pulls counts them). */
+/* How many pulls and pushes of uid's run now (unprivileged.max_pulls
+ * counts them). */
 size_t pull_running(struct corrald *d, uid_t uid);
+/* The pushes alone (push_run.c). */
+size_t push_running(struct corrald *d, uid_t uid);
+
+/* corral-images' arguments: a (and b, when not NULL) added to *v; -ENOMEM. */
+int pull_arg(char ***v, const char *a, const char *b);
+/* corrald.conf's registry settings as corral-images options (certs,
+ * stall timeout, insecure and blocked registries); -ENOMEM. */
+int pull_registry_args(struct corrald *d, char ***args);
+/* The request's own credentials (extra, a dockerconfigjson; or NULL), then
+ * peer's logins: one document (*out: wipe and free it). */
+int pull_auth_of(struct corrald *d, const peer_cred *peer, const char *extra, char **out, cerr *err);
+
+/* Push image (what the peer sees: a manifest digest) to dest, as peer, its
+ * progress to call when it asked for more; done as pull_start's. */
+typedef struct push_outcome {
+	bool ok;
+	bool host_fault;
+	const char *error;          /* when !ok */
+	char digest[DIGEST_STR_LEN];
+	unsigned long long size;
+	char ref[600];              /* as pushed: DOMAIN/PATH:TAG */
+} push_outcome;
+typedef void (*push_done_fn)(struct corrald *d, vl_call *call, const push_outcome *o, void *ctx);
+int push_start(struct corrald *d, const peer_cred *peer, vl_call *call, const char *image, const char *id,
+	       const char *dest, push_done_fn done, void *ctx, cerr *err);
 
 /* Whether ref can be pulled: 0; -EINVAL when it is no reference (err says
  * why); -ENOENT when it is a short name and corrald.conf sets no

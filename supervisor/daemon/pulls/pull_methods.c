@@ -11,6 +11,7 @@
 #include "common/base64.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/strv.h"
 #include "images/import.h"
 #include "images/registry/reference.h"
 
@@ -158,18 +159,15 @@ int sv_login(vl_call *call, yajl_val params, void *ud)
 		login_ctx_free(x);
 		return sv_internal(call, "out of memory");
 	}
-	const corrald_config *c = d->cfg;
-	char stall[16];
-	snprintf(stall, sizeof(stall), "%zu", c->registry_stall_timeout);
-	char *args[32] = { "image", "login", "--certs-dir", c->registry_certs_dir, "--stall-timeout", stall,
-			   "--auth-fd", "0" };
-	size_t n = 8;
-	for (char **s = c->registries.insecure; s && *s && n < 28; s++) {
-		args[n++] = "--insecure-registry";
-		args[n++] = *s;
+	_cleanup_strv_ char **args = NULL;
+	/* "--" so that a registry is never an option */
+	if (pull_arg(&args, "image", "login") || pull_registry_args(d, &args) || pull_arg(&args, "--auth-fd", "0") ||
+	    pull_arg(&args, "--", reg)) {
+		explicit_bzero(auth, strlen(auth));
+		explicit_bzero(b64, strlen(b64));
+		login_ctx_free(x);
+		return sv_internal(call, "out of memory");
 	}
-	args[n++] = "--";
-	args[n++] = reg;
 	imghelper_io io = { .input = auth, .input_len = strlen(auth) };
 	_cleanup_cerr_ cerr err = { 0 };
 	int r = imghelper_run(d, call, args, SPAWN_NULL, &io, login_done, x, &err);

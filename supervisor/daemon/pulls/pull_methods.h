@@ -1,7 +1,9 @@
-/* ImagePull, Login and Logout of io.corral.Supervisor. */
+/* ImagePull, ImagePush, Login and Logout of io.corral.Supervisor. */
 #pragma once
 #include "supervisor/varlink/server.h"
 
 int sv_image_pull(vl_call *call, yajl_val params, void *ud);
+/* push_methods.c */
+int sv_image_push(vl_call *call, yajl_val params, void *ud);
 int sv_login(vl_call *call, yajl_val params, void *ud);
 int sv_logout(vl_call *call, yajl_val params, void *ud);

@@ -50,7 +50,7 @@ static bool on_line(vl_call *call, const char *line, size_t n, void *data)
 
 size_t pull_running(corrald *d, uid_t uid)
 {
-	size_t n = 0;
+	size_t n = push_running(d, uid);
 	for (pull_run *j = d->pulls; j; j = j->next)
 		n += j->peer.uid == uid;
 	return n;
@@ -88,87 +88,40 @@ static void job_done(corrald *d, vl_call *call, int rc, const strbuf *out, const
 	free(j);
 }
 
-static int push_arg(char ***v, const char *a, const char *b)
-{
-	char *x = strdup(a), *y = b ? strdup(b) : NULL;
-	if (!x || (b && !y) || strv_push(v, x) < 0 || (y && strv_push(v, y) < 0)) {
-		free(x);
-		free(y);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* The request's own credentials, then the peer's logins: one document
- * (*out: wipe and free it). Parsed text is wiped before it is freed. */
-static int auth_of(corrald *d, const peer_cred *peer, const char *extra, char **out, cerr *err)
-{
-	_cleanup_free_ char *logins = NULL;
-	int r = secrets_login_auth_json(d, peer->uid, &logins, err);
-	if (r < 0)
-		return r;
-	if (!extra) {
-		*out = TAKE_PTR(logins);
-		return 0;
-	}
-	yajl_val *docs = calloc(2, sizeof(*docs));
-	_cleanup_cerr_ cerr perr = { 0 }; /* never shown: yajl's message may quote a value */
-	if (!docs)
-		r = cerr_set(err, ENOMEM, "out of memory");
-	else if (json_parse(extra, NULL, &docs[0], &perr) < 0 || !YAJL_IS_OBJECT(json_get(docs[0], "auths")))
-		r = cerr_set(err, EINVAL, "imagePullSecrets: not a dockerconfigjson ({\"auths\": {...}})");
-	else if (json_parse(logins, NULL, &docs[1], &perr) < 0 || !YAJL_IS_OBJECT(json_get(docs[1], "auths")))
-		r = cerr_set(err, EINVAL, "logins: unreadable");
-	else
-		r = pull_merge_auths(docs, 2, out, err);
-	if (r == 0 && !*out && !(*out = strdup("{}")))
-		r = cerr_set(err, ENOMEM, "out of memory");
-	if (docs)
-		pull_free_auths(docs, 2);
-	explicit_bzero(logins, strlen(logins));
-	return r;
-}
-
 int pull_start(corrald *d, const peer_cred *peer, const pull_req *q, pull_done_fn done, void *ctx, cerr *err)
 {
 	const corrald_config *c = d->cfg;
 	const reg_conf *rc = &c->registries;
-	char uid[16], stall[16], whole[16], par[16];
+	char uid[16], whole[16], par[16];
 	snprintf(uid, sizeof(uid), "%u", (unsigned)peer->uid);
-	snprintf(stall, sizeof(stall), "%zu", c->registry_stall_timeout);
 	snprintf(whole, sizeof(whole), "%zu", c->pull_timeout);
 	snprintf(par, sizeof(par), "%zu", c->pull_parallel);
 	_cleanup_strv_ char **args = NULL;
-	int bad = push_arg(&args, "image", NULL) || push_arg(&args, "pull", NULL) ||
-		  push_arg(&args, "--store", c->state_dir) || push_arg(&args, "--owner", uid) ||
-		  push_arg(&args, "--certs-dir", c->registry_certs_dir) || push_arg(&args, "--stall-timeout", stall) ||
-		  push_arg(&args, "--pull-timeout", whole) ||
-		  push_arg(&args, "--parallel", par) || push_arg(&args, "--progress", "lines") ||
-		  push_arg(&args, "--auth-fd", "0") || push_arg(&args, "--die-with-parent", NULL) || (q->platform && push_arg(&args, "--platform", q->platform));
+	int bad = pull_arg(&args, "image", NULL) || pull_arg(&args, "pull", NULL) ||
+		  pull_arg(&args, "--store", c->state_dir) || pull_arg(&args, "--owner", uid) ||
+		  pull_registry_args(d, &args) || pull_arg(&args, "--pull-timeout", whole) ||
+		  pull_arg(&args, "--parallel", par) || pull_arg(&args, "--progress", "lines") ||
+		  pull_arg(&args, "--auth-fd", "0") || pull_arg(&args, "--die-with-parent", NULL) || (q->platform && pull_arg(&args, "--platform", q->platform));
 	/* images.require_signature: the registry's cosign signature, before a layer */
 	const policy_tier *t = policy_tier_of(d->policy, peer->uid);
 	char ingest[24];
 	snprintf(ingest, sizeof(ingest), "%lld", (long long)t->max_ingest);
 	if (!bad && t->max_ingest > 0)
-		bad = push_arg(&args, "--max-ingest", ingest);
+		bad = pull_arg(&args, "--max-ingest", ingest);
 	if (!bad && t->require_signature)
-		bad = push_arg(&args, "--require-signature", t->trusted_keys);
+		bad = pull_arg(&args, "--require-signature", t->trusted_keys);
 	for (char **s = rc->search; !bad && s && *s; s++)
-		bad = push_arg(&args, "--search-registry", *s);
-	for (char **s = rc->insecure; !bad && s && *s; s++)
-		bad = push_arg(&args, "--insecure-registry", *s);
-	for (char **s = rc->blocked; !bad && s && *s; s++)
-		bad = push_arg(&args, "--blocked-registry", *s);
+		bad = pull_arg(&args, "--search-registry", *s);
 	for (size_t i = 0; !bad && i < rc->n_mirrors; i++) {
 		_cleanup_free_ char *m = NULL;
 		bad = asprintf(&m, "%s=%s", rc->mirrors[i].prefix, rc->mirrors[i].location) < 0 ||
-		      push_arg(&args, "--mirror", m);
+		      pull_arg(&args, "--mirror", m);
 	}
 	/* "--" so that a reference is never an option */
-	if (bad || push_arg(&args, "--", NULL) || push_arg(&args, q->ref, NULL))
+	if (bad || pull_arg(&args, "--", NULL) || pull_arg(&args, q->ref, NULL))
 		return cerr_set(err, ENOMEM, "out of memory");
 	_cleanup_free_ char *auth = NULL;
-	int r = auth_of(d, peer, q->auth_json, &auth, err);
+	int r = pull_auth_of(d, peer, q->auth_json, &auth, err);
 	if (r < 0)
 		return r;
 	pull_run *j = calloc(1, sizeof(*j));

@@ -1,0 +1,108 @@
+/* ImagePush of io.corral.Supervisor: an image the peer sees (its own or
+ * root's shared ones, as ImageSave reads them) sent to a registry the
+ * policy lets it pull from, with its logins. */
+#include "supervisor/daemon/pulls/pull_methods.h"
+#include "supervisor/daemon/pulls/pull.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/policy/policy.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/api/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "images/registry/reference.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int push_failed(vl_call *call, const char *ref, const char *reason)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "reference", ref) || jg_key_str(g, "reason", reason) ||
+	    yajl_gen_map_close(g))
+		return sv_internal(call, "out of memory");
+	_cleanup_free_ char *p = jg_finish(g, NULL);
+	return p ? vl_call_error(call, SV_ERR("ImagePushFailed"), p) : sv_internal(call, "out of memory");
+}
+
+typedef struct push_call {
+	char dest[600];
+} push_call;
+
+static void pushed(corrald *d, vl_call *call, const push_outcome *o, void *ctx)
+{
+	push_call *x = ctx;
+	if (call && !o->ok) {
+		o->host_fault ? sv_internal(call, o->error) : push_failed(call, x->dest, o->error);
+	} else if (call) {
+		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+		if (!g || yajl_gen_map_open(g) || jg_key_str(g, "reference", o->ref) || jg_key_str(g, "digest", o->digest) ||
+		    jg_key_int(g, "size", (long long)o->size) || yajl_gen_map_close(g))
+			sv_internal(call, "out of memory");
+		else
+			vl_call_reply_gen(call, g);
+	}
+	free(x);
+}
+
+/* dest as a push takes it: a registry's, with a tag (or none: latest). */
+static int check_dest(const char *dest, json_fault *f)
+{
+	reg_ref r;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (reg_ref_parse(dest, &r, &err) < 0)
+		return json_fault_set(f, EINVAL, "destination", "%s", cerr_msg(&err));
+	if (reg_ref_is_short(&r))
+		return json_fault_set(f, EINVAL, "destination", "%s: must name its registry: HOST[:PORT]/PATH[:TAG]", dest);
+	if (r.digest[0])
+		return json_fault_set(f, EINVAL, "destination", "%s: must be a tag, not a digest", dest);
+	return 0;
+}
+
+int sv_image_push(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	const peer_cred *peer = vl_call_peer(call);
+	const char *image, *dest;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("image", "destination"), &f) < 0 || sp_ref(params, "image", true, &image, &f) < 0 ||
+	    sp_ref(params, "destination", false, &dest, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_refs_ refs_db db = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
+	if (img_open_refs(d, &s, &db, &err) < 0)
+		return sv_internal_err(call, &err);
+	refs_view view;
+	img_view(peer, &view);
+	int ni, i = refs_find(&db, &view, image, &ni, &err);
+	if (i < 0)
+		return img_not_found(call, image, &err);
+	/* no destination: the name it was found by (a member's without its ~UID/) */
+	if (!dest && ni < 0)
+		return sv_invalid(call, "destination", "must be given when image is an ID or digest");
+	push_call *x = calloc(1, sizeof(*x));
+	if (!x)
+		return sv_internal(call, "out of memory");
+	snprintf(x->dest, sizeof(x->dest), "%s", dest ? dest : db.names[ni].name);
+	policy_violation v;
+	int r = check_dest(x->dest, &f);
+	if (r < 0) {
+		free(x);
+		return sv_invalid_fault(call, &f);
+	}
+	/* the registries a peer may pull from are those it may push to */
+	if (policy_admit_pull(d, peer, x->dest, &v) == POLICY_REFUSED ||
+	    quota_admit(d, peer, QUOTA_PULLS, pull_running(d, peer->uid), 1, "image", &v) == POLICY_REFUSED) {
+		free(x);
+		return policy_refuse(call, d, "ImagePush", &v);
+	}
+	if (push_start(d, peer, call, db.images[i].manifest, db.images[i].config, x->dest, pushed, x, &err) < 0) {
+		free(x);
+		return sv_internal_err(call, &err);
+	}
+	return 0; /* the job answers */
+}

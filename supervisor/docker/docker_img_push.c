@@ -1,0 +1,145 @@
+/* POST /images/{name}/push?tag=: a push through corrald's ImagePush, its
+ * progress as Docker's JSON lines (what `docker push` draws), with the
+ * caller's logins (docker login); X-Registry-Auth is not read, as pulls
+ * do not read it. The first reply is awaited before the answer starts,
+ * so that a refusal is an HTTP error. */
+#include "supervisor/docker/dk.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct push_ctx {
+	char ref[1024];
+	char tag[160];
+	vl_reply first; /* the reply awaited before the answer began */
+} push_ctx;
+
+static void put_progress(dk_pump *p, yajl_val prog)
+{
+	const char *state = dk_str(prog, "state"), *blob = dk_str(prog, "blob"), *hex = strchr(blob, ':');
+	char id[16], status[400];
+	snprintf(id, sizeof(id), "%.12s", hex ? hex + 1 : blob);
+	if (streq(state, "pushing")) {
+		dk_put_progress(p, "Pushing", blob, dk_int(prog, "done", 0), dk_int(prog, "total", 0));
+		return;
+	}
+	if (streq(state, "mounted"))
+		snprintf(status, sizeof(status), "Mounted from %s", dk_str(prog, "from"));
+	dk_put_status(p, streq(state, "exists") ? "Layer already exists" : streq(state, "mounted") ? status : "Pushed", id);
+}
+
+/* One reply of the push, as lines; the last one says what was pushed. */
+static void put_reply(dk_pump *p, push_ctx *c, vl_reply *rep)
+{
+	if (rep->error) {
+		const char *reason = dk_str(rep->params, "reason");
+		char msg[1400];
+		snprintf(msg, sizeof(msg), "push %s: %s", c->ref, *reason ? reason : rep->error);
+		dk_put_error(p, msg);
+		p->done = true;
+		return;
+	}
+	if (json_get(rep->params, "progress"))
+		put_progress(p, json_get(rep->params, "progress"));
+	if (rep->continues)
+		return;
+	char line[400];
+	const char *digest = dk_str(rep->params, "digest");
+	long long size = dk_int(rep->params, "size", 0);
+	snprintf(line, sizeof(line), "%s: digest: %s size: %lld", c->tag, digest, size);
+	dk_put_status(p, line, NULL);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key(g, "progressDetail");
+	yajl_gen_map_open(g);
+	yajl_gen_map_close(g);
+	jg_key(g, "aux");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Tag", c->tag);
+	jg_key_str(g, "Digest", digest);
+	jg_key_int(g, "Size", size);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	dk_put_line(p, g);
+	p->done = true;
+}
+
+static int push_fill(dk_pump *p)
+{
+	push_ctx *c = p->ctx;
+	if (!p->started) {
+		p->started = true;
+		put_reply(p, c, &c->first);
+		vl_reply_release(&c->first);
+		return 0;
+	}
+	vl_reply rep = { 0 };
+	_cleanup_cerr_ cerr e = { 0 };
+	if (dk_pump_await(p) < 0)
+		return -1; /* the client hung up: so does the push */
+	if (vl_client_recv(p->vl, &rep, &e) < 0) {
+		dk_put_error(p, cerr_msg(&e));
+		p->done = true;
+		return 0;
+	}
+	put_reply(p, c, &rep);
+	vl_reply_release(&rep);
+	return 0;
+}
+
+static void push_release(dk_pump *p)
+{
+	push_ctx *c = p->ctx;
+	vl_reply_release(&c->first);
+}
+
+/* name as Docker means it: a name without a registry is docker.io's. */
+static void qualify(const char *name, const char *tag, char *out, size_t n)
+{
+	size_t first = strcspn(name, "/");
+	bool domain = name[first] == '/' && (memchr(name, '.', first) || memchr(name, ':', first) ||
+					     (first == 9 && !strncmp(name, "localhost", 9)));
+	snprintf(out, n, "%s%s%s:%s", domain ? "" : "docker.io/", domain || name[first] ? "" : "library/", name, tag);
+}
+
+void dk_img_push(dk_req *r, const char *arg)
+{
+	const char *tag = dk_query(r, "tag");
+	dk_pump *p = dk_pump_new(r, push_fill, sizeof(push_ctx));
+	if (!p) {
+		dk_error(r, 500, "out of memory");
+		return;
+	}
+	push_ctx *c = p->ctx;
+	p->release = push_release;
+	snprintf(c->tag, sizeof(c->tag), "%s", tag && *tag ? tag : "latest");
+	qualify(arg, c->tag, c->ref, sizeof(c->ref));
+	_cleanup_json_gen_ yajl_gen g = dk_params_id(NULL);
+	char image[1200];
+	snprintf(image, sizeof(image), "%s:%s", arg, c->tag);
+	jg_key_str(g, "image", image);
+	jg_key_str(g, "destination", c->ref);
+	_cleanup_free_ char *params = dk_params_end(g);
+	_cleanup_cerr_ cerr e = { 0 };
+	if (!params || vl_client_send(r->vl, "io.corral.Supervisor.ImagePush", params, true, false, &e) < 0 ||
+	    vl_client_recv(r->vl, &c->first, &e) < 0) {
+		dk_error(r, 500, "corrald: ImagePush: %s", cerr_msg(&e));
+		push_release(p);
+		sb_release(&p->out);
+		free(p);
+		return;
+	}
+	if (c->first.error) {
+		dk_fail(r, &c->first, image);
+		free(p);
+		return;
+	}
+	char line[1300];
+	snprintf(line, sizeof(line), "The push refers to repository [%.*s]", (int)(strlen(c->ref) - strlen(c->tag) - 1),
+		 c->ref);
+	dk_put_status(p, line, NULL);
+	dk_pump_answer(r, p, "application/json");
+}
