@@ -87,9 +87,10 @@ pm() {
 	TMPDIR="$T/pm/tmp" CONTAINERS_CONF="$T/containers.conf" podman --root "$T/pm/root" --runroot "$PM_RUN" \
 		--tmpdir "$T/pm/tmp" --storage-driver vfs --cgroup-manager cgroupfs --events-backend file "$@"
 }
+# (no system reset: it would remove the host's podman networks too)
 cleanup_pm() {
 	pm rm -af >/dev/null 2>&1
-	pm system reset -f >/dev/null 2>&1
+	pm rmi -af >/dev/null 2>&1
 	rm -rf "$PM_RUN"
 	cleanup_sv
 }
