@@ -38,9 +38,10 @@ endif
 # Libraries in link order: each depends only on those after it. The
 # supervisor's process rooms (ctl, daemon, monitor, copy) never use each other: a
 # binary links its own folder's archive and those after it, less the other
-# rooms, so a reach across fails at link time.
+# rooms, so a reach across fails at link time. supervisor/shape is what
+# corral-docker and corralctl share: Docker's shapes of corrald's replies.
 ROOMS := supervisor/ctl supervisor/daemon supervisor/monitor supervisor/copy supervisor/docker
-LIBDIRS := $(ROOMS) supervisor/logs supervisor/api supervisor/varlink supervisor/loop images/cli images images/registry images/source runtime/cli runtime cgroups bundle common
+LIBDIRS := $(ROOMS) supervisor/shape supervisor/logs supervisor/api supervisor/varlink supervisor/loop images/cli images images/registry images/source runtime/cli runtime cgroups bundle common
 # corrald's rooms (policy/, secrets/, jobs/, ...) are folders of its archive,
 # and so are their own sub-folders (containers/record, ...)
 lib_srcs = $(filter-out $(1)/main_%.c,$(wildcard $(1)/*.c) $(if $(filter supervisor/daemon,$(1)),$(wildcard $(1)/*/*.c $(1)/*/*/*.c)))

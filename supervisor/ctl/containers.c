@@ -169,10 +169,10 @@ static int v_rm(ctl_args *a)
 
 static int v_inspect(ctl_args *a)
 {
-	_cleanup_json_ yajl_val list = NULL;
+	_cleanup_json_ yajl_val list = NULL, shaped = NULL;
 	/* podman prints what it found, and fails for what it did not */
 	int rc = ctl_collect(M("Inspect"), "id", a->argc, a->argv, "container", &list);
-	int r = list ? ctl_output(list, NULL, NULL, NULL) : EXIT_CTL;
+	int r = list && !ctl_inspect_shape(list, &shaped) ? ctl_output(shaped, NULL, NULL, NULL) : EXIT_CTL;
 	return rc ? rc : r;
 }
 
@@ -313,7 +313,7 @@ const ctl_cmd ctl_container_cmds[] = {
 	{ "restore", "CONTAINER... | --import FILE", "Run checkpointed containers again from their checkpoints",
 	  restore_opts, 0, -1, 0, COMPLETE_CONTAINERS, v_restore },
 	{ "rm", "CONTAINER...", "Remove containers", rm_opts, 1, -1, 0, COMPLETE_CONTAINERS, v_rm },
-	{ "inspect", "CONTAINER...", "Print containers as one JSON array, or through --format", inspect_opts, 1, -1,
+	{ "inspect", "CONTAINER...", "Print containers as one JSON array, podman's fields and corral's, or through --format", inspect_opts, 1, -1,
 	  CMD_FORMAT, COMPLETE_CONTAINERS, v_inspect },
 	{ "wait", "CONTAINER...", "Wait for containers to stop; print each exit code", NULL, 1, -1, 0,
 	  COMPLETE_CONTAINERS, v_wait },

@@ -113,6 +113,9 @@ int ctl_call_upgrade(const char *method, yajl_gen g, bool quiet, int *fd);
  * `key` into one array (*out, the caller's to free). What failed is said,
  * and makes it EXIT_CTL; *out still holds what worked. */
 int ctl_collect(const char *method, const char *param, int argc, char **argv, const char *key, yajl_val *out);
+/* corrald's Containers (Inspect's) as inspect prints them: each with
+ * podman's and Docker's fields beside its own (inspect.c). */
+int ctl_inspect_shape(yajl_val containers, yajl_val *out);
 /* An error reply as one line: "corralctl: Start: no such container: x". */
 void ctl_print_call_error(const char *method, const vl_reply *rep);
 /* An error reply as varlink has it: "corralctl: METHOD: ERROR: {params}". */

@@ -6,7 +6,9 @@
  * and the functions of template_funcs.h. A missing field is an error, but
  * null in the test of an if, a with or a range (Go's nil map entry).
  * Field names match JSON keys whatever their case, and "_" does not count,
- * so {{.State.ExitCode}} finds state.exitCode. Text outside the actions is
+ * so {{.State.ExitCode}} finds state.exitCode; where two keys match (State
+ * and state), the one spelt as written goes first, and a path that is not
+ * in it is looked for in the other. Text outside the actions is
  * copied, with \t and \n read as a tab and a newline. A format that starts
  * with "table " is printed as a table: a header row, then columns aligned. */
 #pragma once
@@ -22,8 +24,11 @@ typedef struct tmpl_title {
 	const char *field, *title;
 } tmpl_title;
 
-/* The member of obj whose key is name[0..len) as above; NULL if none. */
+/* The member of obj whose key is name[0..len) as above, the one spelt
+ * exactly so first; NULL if none. */
 yajl_val tmpl_field(yajl_val obj, const char *name, size_t len);
+/* The nth such member (0: tmpl_field's), where keys differ only in case. */
+yajl_val tmpl_field_nth(yajl_val obj, const char *name, size_t len, size_t nth);
 /* Whether fmt is "table" or "table ..."; *body is what follows. */
 bool tmpl_is_table(const char *fmt, const char **body);
 /* Render fmt against v onto out. With header, each action writes its

@@ -37,10 +37,33 @@ static void skip_space(cursor *k)
 
 static bool is_name_char(char ch) { return isalnum((unsigned char)ch) || ch == '_'; }
 
+#define MAX_FIELDS 32
+#define MAX_TRIES 256 /* paths tried where keys differ only in case */
+
+typedef struct fpath {
+	const char *name[MAX_FIELDS];
+	size_t len[MAX_FIELDS], n;
+} fpath;
+
+/* The value at p's names from i on, under v: each key that matches, in
+ * tmpl_field_nth's order, until one holds the rest of the path (inspect's
+ * .State is Docker's, and .State.Checkpointed is then corral's state's). */
+static yajl_val find_path(yajl_val v, const fpath *p, size_t i, unsigned *tries)
+{
+	if (i == p->n)
+		return v;
+	yajl_val j, found = NULL;
+	for (size_t nth = 0; !found && *tries && (j = tmpl_field_nth(v, p->name[i], p->len[i], nth)); nth++) {
+		(*tries)--;
+		found = find_path(j, p, i + 1, tries);
+	}
+	return found;
+}
+
 /* .A.B after base, from k->p */
 static int follow_fields(cursor *k, tval base, tval *out)
 {
-	tval v = base;
+	fpath p = { .n = 0 };
 	while (k->p < k->end && *k->p == '.') {
 		const char *name = ++k->p;
 		while (k->p < k->end && is_name_char(*k->p))
@@ -48,10 +71,28 @@ static int follow_fields(cursor *k, tval base, tval *out)
 		size_t l = (size_t)(k->p - name);
 		if (!l)
 			return fail(k, "expected a field after the dot");
-		yajl_val j = v.kind == TV_JSON ? tmpl_field(v.json, name, l) : NULL;
-		if (!j && (!k->lenient || (v.kind == TV_JSON && v.json && !YAJL_IS_OBJECT(v.json))))
-			return fail(k, "no field %.*s", (int)(l), name);
-		v = (tval){ .kind = TV_JSON, .json = j };
+		if (p.n == MAX_FIELDS)
+			return fail(k, "more than %d fields", MAX_FIELDS);
+		p.name[p.n] = name, p.len[p.n++] = l;
+	}
+	tval v = base;
+	for (size_t i = 0; i < p.n; i++) {
+		yajl_val j = v.kind == TV_JSON ? tmpl_field(v.json, p.name[i], p.len[i]) : NULL;
+		if (j) {
+			v = (tval){ .kind = TV_JSON, .json = j };
+			continue;
+		}
+		unsigned tries = MAX_TRIES;
+		yajl_val found = base.kind == TV_JSON ? find_path(base.json, &p, 0, &tries) : NULL;
+		if (found) {
+			*out = (tval){ .kind = TV_JSON, .json = found };
+			return 0;
+		}
+		/* lenient: a missing field is null, but not under a string */
+		if (!k->lenient || (v.kind == TV_JSON && v.json && !YAJL_IS_OBJECT(v.json)))
+			return fail(k, "no field %.*s", (int)p.len[i], p.name[i]);
+		v = (tval){ .kind = TV_JSON, .json = NULL };
+		break;
 	}
 	*out = v;
 	return 0;

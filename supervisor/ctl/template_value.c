@@ -38,14 +38,30 @@ static bool key_matches(const char *key, const char *name, size_t len)
 	}
 }
 
-yajl_val tmpl_field(yajl_val obj, const char *name, size_t len)
+static bool key_is(const char *key, const char *name, size_t len)
+{
+	return strncmp(key, name, len) == 0 && key[len] == '\0';
+}
+
+yajl_val tmpl_field_nth(yajl_val obj, const char *name, size_t len, size_t nth)
 {
 	if (!YAJL_IS_OBJECT(obj))
 		return NULL;
-	for (size_t i = 0; i < obj->u.object.len; i++)
-		if (key_matches(obj->u.object.keys[i], name, len))
+	size_t n = obj->u.object.len, exact = n;
+	for (size_t i = 0; i < n && exact == n; i++)
+		if (key_is(obj->u.object.keys[i], name, len))
+			exact = i;
+	if (exact < n && nth-- == 0)
+		return obj->u.object.values[exact];
+	for (size_t i = 0; i < n; i++)
+		if (i != exact && key_matches(obj->u.object.keys[i], name, len) && nth-- == 0)
 			return obj->u.object.values[i];
 	return NULL;
+}
+
+yajl_val tmpl_field(yajl_val obj, const char *name, size_t len)
+{
+	return tmpl_field_nth(obj, name, len, 0);
 }
 
 void tctx_release(tctx *c)

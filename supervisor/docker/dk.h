@@ -9,6 +9,7 @@
 #include <yajl/yajl_tree.h>
 #include "common/strbuf.h"
 #include "supervisor/varlink/client.h"
+#include "supervisor/shape/shape.h"
 
 typedef struct dk_req {
 	vl_client *vl;
@@ -118,36 +119,9 @@ const char *dk_ctr_name(const char *s);
 /* A parsed JSON body (NULL and r answered 400 when it is no JSON object). */
 yajl_val dk_body_json(dk_req *r);
 
-/* Times: RFC 3339 text to seconds since the epoch (0 when empty or not one). */
-long long dk_unix(const char *rfc3339);
-/* Docker's "3 seconds", "About a minute", ... of seconds. */
-void dk_human_duration(long long secs, char *buf, size_t n);
-/* docker.io/library/busybox:1 is busybox:1, docker.io/x/y is x/y: the
- * names Docker shows; others stay as they are. */
-const char *dk_familiar(const char *name);
-
-/* Members of corral's replies: "" , dflt or false when absent. */
-const char *dk_str(yajl_val o, const char *key);
-long long dk_int(yajl_val o, const char *key, long long dflt);
-bool dk_bool(yajl_val o, const char *key);
-/* key: the strings of arr ([] or null when it is no array). */
-int dk_gen_strings(yajl_gen g, const char *key, yajl_val arr, bool null_when_absent);
-/* key: obj, or {} when it is no object. */
-int dk_gen_object(yajl_gen g, const char *key, yajl_val obj);
-
-/* A corral Container in Docker's shapes (docker_ctr_shapes.c). img is the
- * image's config (ImageInspect's image.config), or NULL. */
-void dk_gen_ctr_summary(yajl_gen g, yajl_val c);
-void dk_gen_ctr_inspect(yajl_gen g, yajl_val c, yajl_val img);
-void dk_gen_networks(yajl_gen g, yajl_val nets);
-void dk_gen_mounts(yajl_gen g, yajl_val mounts);
-/* HostConfig.NetworkMode of a ContainerSpec. */
-const char *dk_network_mode(yajl_val spec);
 /* An Image of ImageList as a row of Docker's image list; containers: how
  * many use it (-1: not counted). */
 void dk_gen_img_summary(yajl_gen g, yajl_val im, long long containers);
-/* Docker's Status column: "Up 3 seconds", "Exited (0) 2 seconds ago". */
-void dk_ctr_status_text(yajl_val c, char *buf, size_t n);
 
 /* A LogLine of corrald's as Docker sends it: behind the 8-byte header
  * [stream, 0, 0, 0, size BE32] but for a terminal's, with its time first

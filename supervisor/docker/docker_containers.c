@@ -112,7 +112,7 @@ void dk_ctr_inspect(dk_req *r, const char *arg)
 	yajl_val c = json_get(rep.params, "container");
 	yajl_val cfg = image_config(r, dk_str(c, "imageDigest"), &img);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	dk_gen_ctr_inspect(g, c, cfg);
+	dk_gen_ctr_inspect(g, c, cfg, DK_AS_DOCKER);
 	dk_json(r, 200, g);
 	vl_reply_release(&img);
 	vl_reply_release(&rep);

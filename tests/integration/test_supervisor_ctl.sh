@@ -7,6 +7,8 @@
 . "$(dirname "$0")/supervisor_lib.sh"
 IMG="$FIXTURES/busybox/rootfs"
 IFACE="$ROOTDIR/supervisor/api/io.corral.Supervisor.varlink"
+# inspect's first object without Docker's fields (test_supervisor_inspect.sh)
+CORRAL_KEYS='.[0] | with_entries(select(.key | test("^[a-z]")))'
 
 # The commands corralctl --help lists, one a line ("image ls" is one).
 verbs() { "$CORRALCTL" --help | awk '/^Commands:/ { on = 1; next } on && /^$/ { exit } on { print $1 ($2 ~ /^[a-z]+$/ && $1 ~ /^(image|container|system|job|network|policy|secret|session|broker|volume|get|describe|delete)$/ ? " " $2 : "") }'; }
@@ -219,8 +221,10 @@ test_ctl_inspect_format_and_arrays() {
 	assert_eq "$(ctl inspect --format '{{.State.ExitCode}}' a)" 4 "{{.State.ExitCode}}"
 	assert_eq "$(ctl inspect --format '{{.Name}} {{.State.Status}}' a b)" "a exited
 b created" "one line a container"
-	assert_eq "$(ctl inspect --format '{{json .Config.Env}}' a)" '["K=V"]' "{{json .Config.Env}}"
-	assert_eq "$(ctl inspect --format '{{json .Config}}' a | jq -r .image)" "$IMG" "{{json .Config}}"
+	# .Config is Docker's (the environment in effect), .config corral's spec
+	assert_contains "$(ctl inspect --format '{{json .Config.Env}}' a)" '"K=V"]' "{{json .Config.Env}}"
+	assert_eq "$(ctl inspect --format '{{json .config.env}}' a)" '["K=V"]' "{{json .config.env}}"
+	assert_eq "$(ctl inspect --format '{{json .config}}' a | jq -r .image)" "$IMG" "{{json .config}}"
 	assert_eq "$(ctl inspect --format '{{index .Labels "app"}}' b)" x "index"
 	assert_eq "$(ctl inspect --format '{{.ID}}' a)" "$(ctl --json inspect a | jq -r '.[0].id')" ".ID"
 	# a field there is not: an error that names it
@@ -229,9 +233,10 @@ b created" "one line a container"
 	assert_eq "$rc" 125 "unknown field"
 	assert_contains "$err" "Nope" "the error names the field"
 	# inspect and ps print arrays of the same Container, whatever the form
+	# (inspect with Docker's capitalised fields beside it)
 	assert_eq "$(ctl inspect a b | jq -r 'type, length')" "array
 2" "inspect a b: one array"
-	assert_eq "$(ctl inspect a | jq -c '.[0]')" "$(ctl ps -a --json --filter name=a | jq -c '.[] | select(.name == "a")')" \
+	assert_eq "$(ctl inspect a | jq -c "$CORRAL_KEYS")" "$(ctl ps -a --json --filter name=a | jq -c '.[] | select(.name == "a")')" \
 		"inspect and ps print the same object"
 	local j1 j2 j3 j4
 	j1=$(ctl --json ps -a)
@@ -278,7 +283,7 @@ test_ctl_json_shapes_match_the_interface() {
 	ctl run -d --name shape -l a=b shape:1 sleep 100 >/dev/null
 	[ -n "$(iface_fields Container)" ] || fail "no type Container in $IFACE"
 	local c
-	c=$(ctl inspect shape | jq -c '.[0]')
+	c=$(ctl inspect shape | jq -c "$CORRAL_KEYS")
 	check_shape "inspect" Container "$c"
 	check_shape "inspect .state" State "$(echo "$c" | jq -c .state)"
 	check_shape "inspect .config" ContainerSpec "$(echo "$c" | jq -c .config)"

@@ -80,7 +80,9 @@ test_ps_command_image_and_ancestor() {
 	assert_eq "$(ctl ps -a --filter name=byid --format '{{.Command}}')" "echo ENTRY defaul..." "cut at 17, as podman"
 	assert_eq "$(ctl ps -a --filter name=byname --format '{{.Image}}|{{.Command}}')" "localhost/entry:1|echo ENTRY sleep ..." \
 		"a short name's full name"
-	assert_eq "$(ctl inspect --format '{{.Image}}' byid)" "localhost/entry:1" "inspect's image"
+	# inspect's Image is the image's ID, as podman's and Docker's are; its name is ImageName
+	assert_eq "$(ctl inspect --format '{{.ImageName}} {{.image}} {{.Image}}' byid)" \
+		"localhost/entry:1 localhost/entry:1 sha256:$ENTRY_ID" "inspect's image"
 	assert_eq "$(ctl inspect --format '{{json .Command}}' byid)" '["echo","ENTRY","default-arg"]' "inspect's command"
 	assert_contains "$(ctl ps -a)" "localhost/entry:1       echo ENTRY defaul..." "the table"
 	local a

@@ -46,12 +46,15 @@ declare -A may=(
 	[supervisor/api]="common supervisor/loop supervisor/varlink"
 	[supervisor/logs]="common"
 	[supervisor/monitor]="common bundle cgroups runtime supervisor/loop supervisor/varlink supervisor/api supervisor/logs"
-	[supervisor/ctl]="common supervisor/varlink supervisor/api"
+	# Docker's shapes of corrald's replies (pure JSON), which corral-docker
+	# answers and corralctl inspect prints
+	[supervisor/shape]="common"
+	[supervisor/ctl]="common supervisor/varlink supervisor/api supervisor/shape"
 	# corral-docker: the Docker Engine API, a client of corrald's varlink
 	# corral-copy: a container's files, in and out of tar streams, and the
 	# checkpoint archives, apart from corrald (which never links libarchive)
 	[supervisor/copy]="common bundle runtime images supervisor/varlink supervisor/api"
-	[supervisor/docker]="common supervisor/varlink supervisor/api"
+	[supervisor/docker]="common supervisor/varlink supervisor/api supervisor/shape"
 	# corrald's rooms (DESIGN "Layout"), one way down: spec, core,
 	# containers (record, engine, methods), then images, copy and the features, which reach one
 	# another only through a feature's one public header; the top

@@ -17,12 +17,18 @@ static const char ctr[] = "{\"id\":\"0123456789abcdef\",\"name\":\"web\",\"label
 			  "\"state\":{\"status\":\"exited\",\"exitCode\":3,\"oom_killed\":false,\"pid\":0,"
 			  "\"finishedAt\":null}}";
 
-/* Render fmt over ctr; the text, or NULL with the error in *msg. */
-static char *render(const char *fmt, bool header, char **msg)
+/* corralctl inspect's object: Docker's keys beside corral's */
+static const char both[] = "{\"Id\":\"0123\",\"State\":{\"Status\":\"running\",\"Running\":true},"
+			   "\"Config\":{\"Env\":[\"PATH=/bin\",\"K=V\"]},\"Name\":\"web\","
+			   "\"id\":\"0123\",\"state\":{\"status\":\"running\",\"checkpointed\":false,\"restartCount\":2},"
+			   "\"config\":{\"env\":[\"K=V\"],\"mounts\":[]},\"name\":\"web\"}";
+
+/* Render fmt over json; the text, or NULL with the error in *msg. */
+static char *render_over(const char *json, const char *fmt, bool header, char **msg)
 {
 	_cleanup_json_ yajl_val v = NULL;
 	cerr err = { 0 };
-	assert_int_equal(json_parse(ctr, NULL, &v, &err), 0);
+	assert_int_equal(json_parse(json, NULL, &v, &err), 0);
 	strbuf out = STRBUF_INIT;
 	static const tmpl_title titles[] = { { "ID", "CONTAINER ID" }, { NULL, NULL } };
 	if (tmpl_render(fmt, v, header, titles, &out, &err) < 0) {
@@ -34,13 +40,23 @@ static char *render(const char *fmt, bool header, char **msg)
 	return sb_detach(&out);
 }
 
-static void expect(const char *fmt, const char *want)
+static char *render(const char *fmt, bool header, char **msg)
+{
+	return render_over(ctr, fmt, header, msg);
+}
+
+static void expect_over(const char *json, const char *fmt, const char *want)
 {
 	char *msg;
-	_cleanup_free_ char *got = render(fmt, false, &msg);
+	_cleanup_free_ char *got = render_over(json, fmt, false, &msg);
 	if (!got)
 		fail_msg("%s: %s", fmt, msg);
 	assert_string_equal(got, want);
+}
+
+static void expect(const char *fmt, const char *want)
+{
+	expect_over(ctr, fmt, want);
 }
 
 static void expect_error(const char *fmt, const char *part)
@@ -69,6 +85,22 @@ static void test_fields(void **state)
 	expect("a\\tb\\nc", "a\tb\nc");
 	expect("no actions", "no actions");
 	expect("{{- .Name -}}", "web");
+}
+
+/* keys that differ only in case: the one spelt as written, then the other
+ * where the rest of the path is not in the first */
+static void test_both_key_sets(void **state)
+{
+	expect_over(both, "{{.State.Running}} {{.state.status}}", "true running");
+	expect_over(both, "{{json .Config.Env}} {{json .config.env}}", "[\"PATH=/bin\",\"K=V\"] [\"K=V\"]");
+	expect_over(both, "{{.State.Checkpointed}} {{.State.RestartCount}}", "false 2");
+	expect_over(both, "{{json .Config.Mounts}} {{.ID}}", "[] 0123");
+	expect_over(both, "{{if .State.Nope}}y{{else}}n{{end}}", "n");
+	expect_over(both, "{{with .State}}{{.Status}}{{end}}", "running");
+	char *msg;
+	assert_null(render_over(both, "{{.State.Nope}}", false, &msg));
+	assert_non_null(strstr(msg, "no field Nope"));
+	free(msg);
 }
 
 static void test_functions(void **state)
@@ -153,6 +185,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_both_key_sets),
 		cmocka_unit_test(test_functions),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_control),

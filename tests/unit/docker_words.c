@@ -1,4 +1,5 @@
-/* supervisor/docker/docker_words.c: times and names as Docker says them. */
+/* Times and names as Docker says them: supervisor/shape/words.c, and
+ * corral-docker's dk_ctr_name. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

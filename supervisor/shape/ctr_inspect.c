@@ -1,7 +1,7 @@
 /* A corral Container as Docker's container inspect: the spec it was made
  * with, the image's run defaults it did not replace (Docker shows the
  * config in effect: the whole environment, the image's Cmd), its state. */
-#include "supervisor/docker/dk.h"
+#include "supervisor/shape/shape.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
@@ -223,12 +223,11 @@ static void gen_network_settings(yajl_gen g, yajl_val c)
 	yajl_gen_map_close(g);
 }
 
-void dk_gen_ctr_inspect(yajl_gen g, yajl_val c, yajl_val img)
+void dk_gen_ctr_inspect_members(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as)
 {
 	yajl_val spec = json_get(c, "config"), argv = json_get(c, "command");
 	char name[512];
-	snprintf(name, sizeof(name), "/%s", dk_str(c, "name"));
-	yajl_gen_map_open(g);
+	snprintf(name, sizeof(name), "%s%s", as == DK_AS_DOCKER ? "/" : "", dk_str(c, "name"));
 	jg_key_str(g, "Id", dk_str(c, "id"));
 	jg_key_str(g, "Created", dk_str(c, "created"));
 	bool has_argv = YAJL_IS_ARRAY(argv) && argv->u.array.len && YAJL_IS_STRING(argv->u.array.values[0]);
@@ -241,6 +240,8 @@ void dk_gen_ctr_inspect(yajl_gen g, yajl_val c, yajl_val img)
 	yajl_gen_array_close(g);
 	gen_state(g, json_get(c, "state"));
 	jg_key_str(g, "Image", dk_str(c, "imageDigest"));
+	if (as == DK_AS_PODMAN)
+		jg_key_str(g, "ImageName", dk_str(c, "image"));
 	jg_key_str(g, "ResolvConfPath", "");
 	jg_key_str(g, "HostnamePath", "");
 	jg_key_str(g, "HostsPath", "");
@@ -263,5 +264,11 @@ void dk_gen_ctr_inspect(yajl_gen g, yajl_val c, yajl_val img)
 	dk_gen_mounts(g, json_get(spec, "mounts"));
 	gen_config(g, c, spec, img);
 	gen_network_settings(g, c);
+}
+
+void dk_gen_ctr_inspect(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as)
+{
+	yajl_gen_map_open(g);
+	dk_gen_ctr_inspect_members(g, c, img, as);
 	yajl_gen_map_close(g);
 }

@@ -1,5 +1,6 @@
-/* Docker's ways of saying times and names, from corral's. */
-#include "supervisor/docker/dk.h"
+/* Docker's ways of saying times and names, from corral's, and the
+ * members of corral's replies that its shapes read. */
+#include "supervisor/shape/shape.h"
 #include "common/json.h"
 #include "common/timefmt.h"
 

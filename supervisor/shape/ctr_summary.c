@@ -1,6 +1,6 @@
 /* A corral Container as a row of Docker's container list, and the parts
  * that the list and inspect share: ports, networks, mounts, status. */
-#include "supervisor/docker/dk.h"
+#include "supervisor/shape/shape.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

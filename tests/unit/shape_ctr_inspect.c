@@ -1,0 +1,114 @@
+/* supervisor/shape/ctr_inspect.c: a corral Container as Docker's and
+ * podman's container inspect. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "supervisor/shape/shape.h"
+
+static const char ctr[] =
+	"{\"id\":\"abc\",\"name\":\"web\",\"image\":\"docker.io/library/bb:1\",\"imageDigest\":\"sha256:1\","
+	"\"created\":\"2024-01-02T03:04:05Z\",\"command\":[\"sh\",\"-c\",\"sleep 9\"],"
+	"\"ports\":[{\"containerPort\":80,\"hostPort\":8080,\"protocol\":\"tcp\"}],\"labels\":{\"k\":\"v\"},"
+	"\"config\":{\"image\":\"bb:1\",\"env\":[\"K=V\",\"PATH=/mine\"],\"restart\":\"on-failure:3\","
+	"\"mounts\":[{\"source\":\"/s\",\"destination\":\"/d\",\"readonly\":true}],\"network\":\"corral\"},"
+	"\"state\":{\"status\":\"running\",\"pid\":42,\"exitCode\":0,\"startedAt\":\"2024-01-02T03:04:06Z\","
+	"\"finishedAt\":\"\",\"restartCount\":2},"
+	"\"networks\":{\"corral\":{\"ipAddress\":\"10.88.0.5/16\",\"gateway\":\"10.88.0.1\",\"macAddress\":\"m\"}}}";
+static const char img[] = "{\"env\":[\"PATH=/bin\",\"HOME=/root\"],\"cmd\":[\"sh\"]}";
+
+/* The inspect of ctr as `as` says it, parsed. */
+static yajl_val inspect(dk_dialect as)
+{
+	_cleanup_json_ yajl_val c = NULL, i = NULL;
+	cerr err = { 0 };
+	assert_int_equal(json_parse(ctr, NULL, &c, &err), 0);
+	assert_int_equal(json_parse(img, NULL, &i, &err), 0);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	dk_gen_ctr_inspect(g, c, i, as);
+	_cleanup_free_ char *text = jg_finish(g, NULL);
+	assert_non_null(text);
+	yajl_val v = NULL;
+	assert_int_equal(json_parse(text, NULL, &v, &err), 0);
+	return v;
+}
+
+static const char *str_at(yajl_val v, const char *const *path)
+{
+	yajl_val x = yajl_tree_get(v, (const char **)path, yajl_t_string);
+	return x ? x->u.string : NULL;
+}
+
+#define STR(v, ...) str_at(v, (const char *const[]){ __VA_ARGS__, NULL })
+#define AT(v, ...) yajl_tree_get(v, (const char *[]){ __VA_ARGS__, NULL }, yajl_t_any)
+
+static void test_docker_fields(void **state)
+{
+	_cleanup_json_ yajl_val v = inspect(DK_AS_DOCKER);
+	assert_string_equal(STR(v, "Id"), "abc");
+	assert_string_equal(STR(v, "Name"), "/web");
+	assert_null(AT(v, "ImageName"));
+	assert_string_equal(STR(v, "Created"), "2024-01-02T03:04:05Z");
+	assert_string_equal(STR(v, "State", "Status"), "running");
+	assert_true(YAJL_IS_TRUE(AT(v, "State", "Running")));
+	assert_string_equal(STR(v, "State", "FinishedAt"), "0001-01-01T00:00:00Z");
+	assert_int_equal(AT(v, "RestartCount")->u.number.i, 2);
+	/* the environment in effect: the image's, with the spec's PATH */
+	yajl_val env = AT(v, "Config", "Env");
+	assert_int_equal(env->u.array.len, 3);
+	assert_string_equal(env->u.array.values[0]->u.string, "HOME=/root");
+	assert_string_equal(env->u.array.values[2]->u.string, "PATH=/mine");
+	assert_string_equal(STR(v, "Config", "Labels", "k"), "v");
+	assert_string_equal(STR(v, "HostConfig", "RestartPolicy", "Name"), "on-failure");
+	assert_int_equal(AT(v, "HostConfig", "RestartPolicy", "MaximumRetryCount")->u.number.i, 3);
+	assert_string_equal(STR(v, "NetworkSettings", "IPAddress"), "10.88.0.5");
+	assert_string_equal(STR(v, "NetworkSettings", "Networks", "corral", "Gateway"), "10.88.0.1");
+	yajl_val bound = AT(v, "NetworkSettings", "Ports", "80/tcp");
+	assert_string_equal(STR(bound->u.array.values[0], "HostPort"), "8080");
+	yajl_val mounts = AT(v, "Mounts");
+	assert_int_equal(mounts->u.array.len, 1);
+	assert_string_equal(STR(mounts->u.array.values[0], "Destination"), "/d");
+	assert_true(YAJL_IS_FALSE(AT(mounts->u.array.values[0], "RW")));
+}
+
+static void test_podman_fields(void **state)
+{
+	_cleanup_json_ yajl_val v = inspect(DK_AS_PODMAN);
+	assert_string_equal(STR(v, "Name"), "web");
+	assert_string_equal(STR(v, "ImageName"), "docker.io/library/bb:1");
+	assert_string_equal(STR(v, "Image"), "sha256:1");
+}
+
+/* the members alone, for a caller that adds its own to the map */
+static void test_members(void **state)
+{
+	_cleanup_json_ yajl_val c = NULL;
+	cerr err = { 0 };
+	assert_int_equal(json_parse(ctr, NULL, &c, &err), 0);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	dk_gen_ctr_inspect_members(g, c, NULL, DK_AS_PODMAN);
+	jg_key_str(g, "extra", "x");
+	yajl_gen_map_close(g);
+	_cleanup_free_ char *text = jg_finish(g, NULL);
+	_cleanup_json_ yajl_val v = NULL;
+	assert_int_equal(json_parse(text, NULL, &v, &err), 0);
+	assert_string_equal(STR(v, "extra"), "x");
+	/* no image: the spec's environment alone */
+	assert_int_equal(AT(v, "Config", "Env")->u.array.len, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_docker_fields),
+		cmocka_unit_test(test_podman_fields),
+		cmocka_unit_test(test_members),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
