@@ -130,7 +130,10 @@ test_dkc_compose_up_ps_logs_down() {
 	assert_eq "$(ctl ps -a -q | wc -l)" 0 "no container after down"
 	assert_eq "$(dock network ls --format '{{.Name}}' | grep -c '^demo_back$')" 0 "the network is gone"
 	assert_eq "$(dock volume ls -q | wc -l)" 0 "down -v took the named volume"
-	assert_eq "$(inns ip -o link show type veth | wc -l)" 0 "no veth left"
+	# (a veth goes with its netns, which the kernel tears down after the
+	# last process in it has gone: not at once)
+	wait_for 50 sh -c "[ \$(nsenter --net='$T/netns' ip -o link show type veth | wc -l) -eq 0 ]" ||
+		assert_eq "$(inns ip -o link show type veth | wc -l)" 0 "no veth left"
 }
 
 # Hostile HTTP costs only the corral-docker that reads it: oversized

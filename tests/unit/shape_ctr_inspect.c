@@ -58,11 +58,13 @@ static void test_docker_fields(void **state)
 	assert_true(YAJL_IS_TRUE(AT(v, "State", "Running")));
 	assert_string_equal(STR(v, "State", "FinishedAt"), "0001-01-01T00:00:00Z");
 	assert_int_equal(AT(v, "RestartCount")->u.number.i, 2);
-	/* the environment in effect: the image's, with the spec's PATH */
+	/* the environment in effect, in dockerd's order: the spec's, then the
+	 * image's it does not set (its PATH is the spec's) */
 	yajl_val env = AT(v, "Config", "Env");
 	assert_int_equal(env->u.array.len, 3);
-	assert_string_equal(env->u.array.values[0]->u.string, "HOME=/root");
-	assert_string_equal(env->u.array.values[2]->u.string, "PATH=/mine");
+	assert_string_equal(env->u.array.values[0]->u.string, "K=V");
+	assert_string_equal(env->u.array.values[1]->u.string, "PATH=/mine");
+	assert_string_equal(env->u.array.values[2]->u.string, "HOME=/root");
 	assert_string_equal(STR(v, "Config", "Labels", "k"), "v");
 	assert_string_equal(STR(v, "HostConfig", "RestartPolicy", "Name"), "on-failure");
 	assert_int_equal(AT(v, "HostConfig", "RestartPolicy", "MaximumRetryCount")->u.number.i, 3);
