@@ -36,7 +36,7 @@ test_inspect_docker_fields_through_templates() {
 	assert_eq "$(fmt '{{range $p, $b := .NetworkSettings.Ports}}{{$p}}->{{(index $b 0).HostPort}}{{end}}')" \
 		"80/tcp->18080" "NetworkSettings.Ports"
 	# the environment in effect: the image's, then the container's
-	assert_eq "$(fmt '{{.Config.Env}}')" "[GREETING=hello-from-image PATH=/bin:/usr/bin K=V]" "Config.Env"
+	assert_eq "$(fmt '{{.Config.Env}}')" "[K=V GREETING=hello-from-image PATH=/bin:/usr/bin]" "Config.Env (dockerd's order: the container's, then the image's)"
 	assert_eq "$(fmt '{{range .Mounts}}{{.Destination}} {{.Source}} {{.RW}}{{end}}')" "/data $T/vol true" "Mounts"
 	assert_eq "$(fmt '{{len .Mounts}}')" 1 "len"
 	assert_eq "$(fmt '{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}')" \
