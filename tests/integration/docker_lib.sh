@@ -2,6 +2,7 @@
 # corrald with its docker socket in $T, and the docker CLI as root or as a
 # member, each with a config directory of its own.
 IMGS="$FIXTURES/images"
+DOCKER_STANDBYS=2 # the corral-dockers corrald keeps started ahead (docker_socket.c)
 # Debian's docker CLI 20.10 (make test-deps takes it from the docker.io
 # package): the client the issue names, and the API version it negotiates
 DOCKER_CLI_DIR="$B/clients/docker-20.10"

@@ -28,9 +28,9 @@ test_dk_socket_and_the_process_that_parses_http() {
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); sys.stdin.read()' "$T/docker.sock" <"$T/hold" &
 	local holder=$!
 	exec 7>"$T/hold"
-	# the one serving the held connection, and the standby corrald keeps
+	# the one serving the held connection, and the standbys corrald keeps
 	# started for the next: each confined
-	wait_for 10 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq 2 ]"
+	wait_for 10 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq $((DOCKER_STANDBYS + 1)) ]"
 	local p
 	for p in $(pgrep -P $CORRALD_PID -x corral-docker); do
 		assert_eq "$(field "$p" Uid | head -1)" 65533 "corral-docker's uid"
@@ -44,8 +44,8 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); sys.stdin.read()' "$T
 	done
 	exec 7>&-
 	wait "$holder"
-	# the connection's ends with it; the standby stays
-	wait_for 10 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq 1 ]"
+	# the connection's ends with it; the standbys stay
+	wait_for 10 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq $DOCKER_STANDBYS ]"
 	# uid 4545 is in no group of corrald's: it connects (0666), and is closed
 	mkdir -p "$T/dc4545" && chown 4545 "$T/dc4545"
 	local out
@@ -216,7 +216,7 @@ test_dk_member_connections_are_bounded() {
 	assert_eq "$(dock version --format '{{.Server.APIVersion}}')" 1.41 "root, beside the hog"
 	rm -f "$T/hog/held"
 	wait "$hog"
-	wait_for 50 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq 1 ]" || fail "the hog's corral-dockers did not end"
+	wait_for 50 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq $DOCKER_STANDBYS ]" || fail "the hog's corral-dockers did not end"
 	assert_eq "$(dockm 4242 version --format '{{.Server.APIVersion}}')" 1.41 "the member, after it let go"
 }
 

@@ -193,8 +193,8 @@ test_dkc_hostile_http() {
 	grep -q "^while-held HTTP/1.1 200" "$T/hostile.out" || fail "a client beside the slow one and the hijack was not served"
 	ctl ping >/dev/null || fail "corrald does not answer"
 	assert_eq "$(dock version --format '{{.Server.APIVersion}}')" 1.41 "the next client"
-	# each connection's corral-docker ended with it; corrald's standby stays
-	wait_for 10 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq 1 ]"
+	# each connection's corral-docker ended with it; corrald's standbys stay
+	wait_for 10 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq $DOCKER_STANDBYS ]"
 	assert_eq "$(dock inspect -f '{{.State.Status}}' box)" running "the flooding container runs on"
 	dock rm -f box >/dev/null
 }

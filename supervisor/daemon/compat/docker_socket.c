@@ -16,6 +16,7 @@
 
 #define DOCKER_MAX_PROCS 256    /* corral-docker processes at once */
 #define DOCKER_MAX_PER_MEMBER 32 /* of them serving one member: the rest stay for the others */
+#define DOCKER_STANDBYS 2       /* started ahead: a client's next connection finds one ready too */
 #define DOCKER_MAX_OUTPUT 4096  /* of what one says on stderr, for the log */
 #define DOCKER_FALLBACK_ID 65534 /* nobody, where docker-user names no user */
 
@@ -24,7 +25,7 @@
 struct docker_proc {
 	struct docker_socket *ds;
 	int sock;
-	uid_t peer; /* whose connection it serves; (uid_t)-1 for the standby */
+	uid_t peer; /* whose connection it serves; (uid_t)-1 for a standby */
 	struct docker_proc *next;
 };
 
@@ -37,10 +38,10 @@ static struct docker_socket {
 	el_source *src;
 	gid_t group;
 	size_t n_procs;
-	struct docker_proc *procs; /* all running, the standby too */
-	/* started ahead, confined, waiting for the next connection: a client
-	 * does not wait for a process to start and load its libraries */
-	struct docker_proc *standby;
+	/* all running; the standbys among them (peer (uid_t)-1, sock open),
+	 * started ahead, confined, waiting for a connection: a client does not
+	 * wait for a process to start and load its libraries */
+	struct docker_proc *procs;
 	char uid_arg[16], gid_arg[16];
 } the_socket = { .fd = -1 };
 
@@ -74,8 +75,6 @@ static void on_proc_done(const el_child_result *r, void *data)
 			*pp = p->next;
 			break;
 		}
-	if (ds->standby == p)
-		ds->standby = NULL;
 	if (p->sock >= 0)
 		close(p->sock);
 	if (r->code != 0) {
@@ -143,17 +142,39 @@ static void refuse_busy(int conn, uid_t uid)
 	shutdown(conn, SHUT_WR);
 }
 
-/* One connection: its corral-docker (the standby, else a new one) gets the
+static bool is_standby(const struct docker_proc *p) { return p->peer == (uid_t)-1 && p->sock >= 0; }
+
+/* The oldest standby (the likeliest to be ready), or NULL */
+static struct docker_proc *take_standby(struct docker_socket *ds)
+{
+	struct docker_proc *found = NULL;
+	for (struct docker_proc *p = ds->procs; p; p = p->next)
+		if (is_standby(p))
+			found = p; /* the list is newest first */
+	return found;
+}
+
+static void fill_standbys(struct docker_socket *ds)
+{
+	size_t n = 0;
+	for (const struct docker_proc *p = ds->procs; p; p = p->next)
+		n += is_standby(p);
+	for (; n < DOCKER_STANDBYS && start_proc(ds); n++)
+		;
+}
+
+/* One connection: its corral-docker (a standby, else a new one) gets the
  * client's connection over its fd 3; corrald serves the other end as the
- * client's own varlink connection. Then the next standby starts. */
+ * client's own varlink connection. Then the standbys are made up again. */
 static void serve(struct docker_socket *ds, int conn, const peer_cred *peer)
 {
 	if (peer->uid != 0 && procs_of(ds, peer->uid) >= DOCKER_MAX_PER_MEMBER) {
 		log_warn("docker socket: uid %u has %d connections; refused", (unsigned)peer->uid, DOCKER_MAX_PER_MEMBER);
 		return refuse_busy(conn, peer->uid);
 	}
-	struct docker_proc *p = ds->standby ? ds->standby : start_proc(ds);
-	ds->standby = NULL;
+	struct docker_proc *p = take_standby(ds);
+	if (!p)
+		p = start_proc(ds);
 	if (!p)
 		return log_warn("docker socket: no corral-docker for uid %u (%zu running)", (unsigned)peer->uid,
 				ds->n_procs);
@@ -167,7 +188,7 @@ static void serve(struct docker_socket *ds, int conn, const peer_cred *peer)
 	}
 	p->sock = -1;
 	p->peer = peer->uid;
-	ds->standby = start_proc(ds);
+	fill_standbys(ds);
 }
 
 static void on_accept(el_source *src, int fd, uint32_t events, void *data)
@@ -211,7 +232,7 @@ int docker_socket_start(corrald *d, gid_t group, int activated_fd, cerr *err)
 	if (el_add_io(d->loop, ds->fd, EPOLLIN, on_accept, ds, &ds->src, err) < 0)
 		return -1;
 	d->docker = ds;
-	ds->standby = start_proc(ds);
+	fill_standbys(ds);
 	log_info("the Docker API on %s", ds->path ? ds->path : "a socket-activated fd");
 	return 0;
 }
