@@ -84,6 +84,25 @@ void dk_put_status(dk_pump *p, const char *status, const char *id);
 void dk_put_error(dk_pump *p, const char *msg);
 void dk_put_progress(dk_pump *p, const char *status, const char *digest, long long done, long long total);
 
+/* A corrald job whose replies stream (ImagePull, ImagePush), answered as
+ * Docker's progress lines: its first reply is awaited before the answer
+ * starts, so that a refusal is an HTTP error. */
+typedef struct dk_job dk_job;
+struct dk_job {
+	const char *verb; /* "pull": in an error line, with ref */
+	char ref[1024];
+	char tag[160];
+	vl_reply first;
+	void (*progress)(dk_pump *p, yajl_val prog);      /* a reply's progress */
+	void (*done)(dk_pump *p, dk_job *j, yajl_val params); /* the last reply's lines */
+};
+/* A pump whose ctx is a zeroed dk_job, for the caller to fill; NULL with r
+ * answered. */
+dk_pump *dk_job_new(dk_req *r);
+/* Call method and await its first reply: 0, or -1 with r answered (refused,
+ * for subject; or corrald lost) and p freed. */
+int dk_job_call(dk_req *r, dk_pump *p, const char *method, const char *params, const char *subject);
+
 /* The query's argument, or NULL. */
 const char *dk_query(dk_req *r, const char *key);
 /* Docker's booleans: 1, true, True (absent or anything else: dflt, "0"

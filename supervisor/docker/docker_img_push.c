@@ -11,12 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct push_ctx {
-	char ref[1024];
-	char tag[160];
-	vl_reply first; /* the reply awaited before the answer began */
-} push_ctx;
-
 static void put_progress(dk_pump *p, yajl_val prog)
 {
 	const char *state = dk_str(prog, "state"), *blob = dk_str(prog, "blob"), *hex = strchr(blob, ':');
@@ -31,24 +25,13 @@ static void put_progress(dk_pump *p, yajl_val prog)
 	dk_put_status(p, streq(state, "exists") ? "Layer already exists" : streq(state, "mounted") ? status : "Pushed", id);
 }
 
-/* One reply of the push, as lines; the last one says what was pushed. */
-static void put_reply(dk_pump *p, push_ctx *c, vl_reply *rep)
+/* The last reply: what was pushed, as the line and the aux record
+ * `docker push` reads. */
+static void put_done(dk_pump *p, dk_job *c, yajl_val params)
 {
-	if (rep->error) {
-		const char *reason = dk_str(rep->params, "reason");
-		char msg[1400];
-		snprintf(msg, sizeof(msg), "push %s: %s", c->ref, *reason ? reason : rep->error);
-		dk_put_error(p, msg);
-		p->done = true;
-		return;
-	}
-	if (json_get(rep->params, "progress"))
-		put_progress(p, json_get(rep->params, "progress"));
-	if (rep->continues)
-		return;
 	char line[400];
-	const char *digest = dk_str(rep->params, "digest");
-	long long size = dk_int(rep->params, "size", 0);
+	const char *digest = dk_str(params, "digest");
+	long long size = dk_int(params, "size", 0);
 	snprintf(line, sizeof(line), "%s: digest: %s size: %lld", c->tag, digest, size);
 	dk_put_status(p, line, NULL);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -64,36 +47,6 @@ static void put_reply(dk_pump *p, push_ctx *c, vl_reply *rep)
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	dk_put_line(p, g);
-	p->done = true;
-}
-
-static int push_fill(dk_pump *p)
-{
-	push_ctx *c = p->ctx;
-	if (!p->started) {
-		p->started = true;
-		put_reply(p, c, &c->first);
-		vl_reply_release(&c->first);
-		return 0;
-	}
-	vl_reply rep = { 0 };
-	_cleanup_cerr_ cerr e = { 0 };
-	if (dk_pump_await(p) < 0)
-		return -1; /* the client hung up: so does the push */
-	if (vl_client_recv(p->vl, &rep, &e) < 0) {
-		dk_put_error(p, cerr_msg(&e));
-		p->done = true;
-		return 0;
-	}
-	put_reply(p, c, &rep);
-	vl_reply_release(&rep);
-	return 0;
-}
-
-static void push_release(dk_pump *p)
-{
-	push_ctx *c = p->ctx;
-	vl_reply_release(&c->first);
 }
 
 /* name as Docker means it: a name without a registry is docker.io's. */
@@ -108,13 +61,13 @@ static void qualify(const char *name, const char *tag, char *out, size_t n)
 void dk_img_push(dk_req *r, const char *arg)
 {
 	const char *tag = dk_query(r, "tag");
-	dk_pump *p = dk_pump_new(r, push_fill, sizeof(push_ctx));
-	if (!p) {
-		dk_error(r, 500, "out of memory");
+	dk_pump *p = dk_job_new(r);
+	if (!p)
 		return;
-	}
-	push_ctx *c = p->ctx;
-	p->release = push_release;
+	dk_job *c = p->ctx;
+	c->verb = "push";
+	c->progress = put_progress;
+	c->done = put_done;
 	snprintf(c->tag, sizeof(c->tag), "%s", tag && *tag ? tag : "latest");
 	qualify(arg, c->tag, c->ref, sizeof(c->ref));
 	_cleanup_json_gen_ yajl_gen g = dk_params_id(NULL);
@@ -123,20 +76,8 @@ void dk_img_push(dk_req *r, const char *arg)
 	jg_key_str(g, "image", image);
 	jg_key_str(g, "destination", c->ref);
 	_cleanup_free_ char *params = dk_params_end(g);
-	_cleanup_cerr_ cerr e = { 0 };
-	if (!params || vl_client_send(r->vl, "io.corral.Supervisor.ImagePush", params, true, false, &e) < 0 ||
-	    vl_client_recv(r->vl, &c->first, &e) < 0) {
-		dk_error(r, 500, "corrald: ImagePush: %s", cerr_msg(&e));
-		push_release(p);
-		sb_release(&p->out);
-		free(p);
+	if (dk_job_call(r, p, "ImagePush", params, image) < 0)
 		return;
-	}
-	if (c->first.error) {
-		dk_fail(r, &c->first, image);
-		free(p);
-		return;
-	}
 	char line[1300];
 	snprintf(line, sizeof(line), "The push refers to repository [%.*s]", (int)(strlen(c->ref) - strlen(c->tag) - 1),
 		 c->ref);

@@ -5,6 +5,7 @@
 #include "common/json.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void dk_put_line(dk_pump *p, yajl_gen g) { dk_pump_put_json(p, g, "\r\n"); }
@@ -49,4 +50,86 @@ void dk_put_progress(dk_pump *p, const char *status, const char *digest, long lo
 	jg_key_str(g, "id", id);
 	yajl_gen_map_close(g);
 	dk_put_line(p, g);
+}
+
+/* One reply of the job, as lines; the last one says what was done. */
+static void job_put(dk_pump *p, dk_job *j, vl_reply *rep)
+{
+	if (rep->error) {
+		const char *reason = dk_str(rep->params, "reason");
+		char msg[1400];
+		snprintf(msg, sizeof(msg), "%s %s: %s", j->verb, j->ref, *reason ? reason : rep->error);
+		dk_put_error(p, msg);
+		p->done = true;
+		return;
+	}
+	if (json_get(rep->params, "progress"))
+		j->progress(p, json_get(rep->params, "progress"));
+	if (rep->continues)
+		return;
+	j->done(p, j, rep->params);
+	p->done = true;
+}
+
+static int job_fill(dk_pump *p)
+{
+	dk_job *j = p->ctx;
+	if (!p->started) {
+		p->started = true;
+		job_put(p, j, &j->first);
+		vl_reply_release(&j->first);
+		return 0;
+	}
+	vl_reply rep = { 0 };
+	_cleanup_cerr_ cerr e = { 0 };
+	if (dk_pump_await(p) < 0)
+		return -1; /* the client hung up: so does the job */
+	if (vl_client_recv(p->vl, &rep, &e) < 0) {
+		dk_put_error(p, cerr_msg(&e));
+		p->done = true;
+		return 0;
+	}
+	job_put(p, j, &rep);
+	vl_reply_release(&rep);
+	return 0;
+}
+
+static void job_release(dk_pump *p)
+{
+	dk_job *j = p->ctx;
+	vl_reply_release(&j->first);
+}
+
+dk_pump *dk_job_new(dk_req *r)
+{
+	dk_pump *p = dk_pump_new(r, job_fill, sizeof(dk_job));
+	if (!p) {
+		dk_error(r, 500, "out of memory");
+		return NULL;
+	}
+	p->release = job_release;
+	return p;
+}
+
+int dk_job_call(dk_req *r, dk_pump *p, const char *method, const char *params, const char *subject)
+{
+	dk_job *j = p->ctx;
+	char full[64];
+	snprintf(full, sizeof(full), "io.corral.Supervisor.%s", method);
+	_cleanup_cerr_ cerr e = { 0 };
+	if (!params || vl_client_send(r->vl, full, params, true, false, &e) < 0 ||
+	    vl_client_recv(r->vl, &j->first, &e) < 0) {
+		dk_error(r, 500, "corrald: %s: %s", method, params ? cerr_msg(&e) : "out of memory");
+		job_release(p);
+		sb_release(&p->out);
+		free(p);
+		return -1;
+	}
+	if (j->first.error) {
+		dk_fail(r, &j->first, subject); /* releases it */
+		sb_release(&p->out);
+		free(p);
+		return -1;
+	}
+	return 0;
 }
