@@ -301,6 +301,20 @@ static void unpin(struct corrald *d, const char *path)
 	}
 }
 
+/* The namespace's pin stays while id is attached still (eth0's record:
+ * a further network went), or another of its DELs needs it. */
+static bool pin_held(struct corrald *d, const char *id)
+{
+	if (net_del_under_way(d, id))
+		return true;
+	ctr *c = ctr_find(d, id);
+	char path[PATH_MAX];
+	if (!c)
+		return false;
+	net_record_path(d, c, NULL, path, sizeof(path));
+	return access(path, F_OK) == 0;
+}
+
 static void on_deleted(int r, const char *result, const cerr *e, void *data)
 {
 	pending_del *p = data;
@@ -313,7 +327,8 @@ static void on_deleted(int r, const char *result, const cerr *e, void *data)
 	if (r < 0)
 		log_warn("%s: DEL: %s (kept for the next try)", p->path, cerr_msg(e));
 	else {
-		unpin(p->d, p->netns);
+		if (!pin_held(p->d, p->id))
+			unpin(p->d, p->netns);
 		if (unlink(p->path) < 0 && errno != ENOENT)
 			log_debug("%s: %s", p->path, strerror(errno));
 	}
