@@ -231,12 +231,20 @@ void dk_net_connect(dk_req *r, const char *arg)
 	call_empty(r, "NetworkConnect", params, ctr);
 }
 
-/* ... and takes it away (NetworkDisconnect); corrald refuses the own one. */
+/* ... and takes a further one away (NetworkDisconnect); never the own. */
 void dk_net_disconnect(dk_req *r, const char *arg)
 {
 	_cleanup_json_ yajl_val body = dk_body_json(r);
-	if (!body)
+	_cleanup_free_ char *mode = body ? ctr_network(r, body) : NULL;
+	if (!mode)
 		return;
+	if (streq(mode, arg) || streq(mode, net_name(arg))) {
+		dk_error(r, 501,
+			 "corral attaches a container to its first network (%s) at each start, and cannot take it away: "
+			 "create it with NetworkMode none instead",
+			 mode);
+		return;
+	}
 	const char *ctr = dk_str(body, "Container");
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(dk_ctr_name(ctr));
 	jg_key_str(p, "network", net_name(arg));
