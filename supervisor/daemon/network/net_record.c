@@ -83,7 +83,7 @@ bool net_ifname_ok(const char *ifname)
 	if (strncmp(ifname, "eth", 3) || !ifname[3] || ifname[3] < '0' || ifname[3] > '9')
 		return false;
 	long n = strtol(ifname + 3, &end, 10);
-	return !*end && n >= 0 && n < NET_ATTACH_MAX && (n < 10 || ifname[3] != '0');
+	return !*end && n >= 0 && n < NET_ATTACH_MAX && (ifname[3] != '0' || !ifname[4]); /* no eth01 */
 }
 
 void net_record_path(const struct corrald *d, const ctr *c, const char *ifname, char *buf, size_t n)
