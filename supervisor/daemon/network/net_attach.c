@@ -1,4 +1,5 @@
-/* ADD at Start, DEL at the end, from network.json. */
+/* ADD at Start (eth0; then the further networks, net_connect.c), DEL at
+ * the end, from network.json and network-ethN.json. */
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/net_state.h"
 #include "supervisor/daemon/network/cni_run.h"
@@ -32,7 +33,6 @@ static cni_args args_of(const struct corrald *d, const ctr *c, const char *netns
 			   .ports = c->spec.ports, .n_ports = c->spec.n_ports };
 }
 
-
 static int write_record(const struct corrald *d, const ctr *c, const char *conf, const char *result, cerr *err)
 {
 	char pin[PATH_MAX], path[PATH_MAX];
@@ -53,8 +53,8 @@ static void names_update(struct corrald *d, const ctr *c, const char *result)
 	cni_summary s = { 0 };
 	if (result && json_parse(result, "network result", &v, &err) == 0)
 		cni_result_summary(v, &s);
-	if (names_network_changed(d, c, c->spec.net_name, c->spec.network_aliases, s.ip[0] ? s.ip : NULL, s.gateway[0] ? s.gateway : NULL,
-				  !result, &err) < 0)
+	if (names_network_changed(d, c, c->spec.net_name, c->spec.network_aliases, s.ip[0] ? s.ip : NULL,
+				  s.gateway[0] ? s.gateway : NULL, !result, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "container %s: the names of network %s", c->name, c->spec.net_name);
 }
 
@@ -346,7 +346,6 @@ static void on_deleted(int r, const char *result, const cerr *e, void *data)
 	pending_free(p);
 }
 
-
 bool net_del_under_way(const struct corrald *d, const char *id)
 {
 	for (pending_del *q = d->network->pending; q; q = q->next)
@@ -362,7 +361,6 @@ bool net_del_if_under_way(const struct corrald *d, const char *id, const char *i
 			return true;
 	return false;
 }
-
 
 int net_del_record(struct corrald *d, const char *id, const char *path, net_record *rec, net_del_done_fn done,
 		   void *data, cerr *err)
@@ -399,7 +397,6 @@ int net_del_record(struct corrald *d, const char *id, const char *path, net_reco
 	}
 	return r;
 }
-
 
 int net_detach_record(struct corrald *d, ctr *c, const char *path, net_del_done_fn done, void *data, cerr *err)
 {

@@ -26,8 +26,9 @@ void net_attach(struct corrald *d, ctr *c, pid_t pid);
 void net_attach_cancel(const ctr *c);
 /* ... and an ADD under way is killed: its DEL runs, then the pin goes. */
 void net_attach_abandon(struct corrald *d, ctr *c);
-/* DEL what network.json says, in the background; network.json goes once
- * it succeeds. Nothing to do without one. */
+/* DEL what network.json and each further network's network-ethN.json
+ * say, in the background; each record goes once its DEL succeeds. Nothing
+ * to do without them. */
 void net_detach(struct corrald *d, ctr *c);
 typedef struct net_record {
 	char *conf, *result;
