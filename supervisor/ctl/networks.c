@@ -1,4 +1,5 @@
-/* corralctl's network verbs: network create, ls, inspect, rm. */
+/* corralctl's network verbs: network create, ls, inspect, rm, connect,
+ * disconnect. */
 #include "supervisor/ctl/ctl.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -70,6 +71,46 @@ static int v_rm(ctl_args *a)
 	return ctl_each(a, M("NetworkRemove"), "name", NULL, NULL);
 }
 
+/* NET CONTAINER: the call's parameters, and what add puts in. */
+static int call_on(const ctl_args *a, const char *method, ctl_add_fn add)
+{
+	_cleanup_vl_client_ vl_client *c = NULL;
+	vl_reply rep;
+	yajl_gen g = ctl_params(a->argv[1]);
+	if (g && (jg_key_str(g, "network", a->argv[0]) || (add && add(a, g)))) {
+		yajl_gen_free(g);
+		g = NULL;
+	}
+	if (ctl_call_gen(&c, method, g, false, &rep))
+		return EXIT_CTL;
+	vl_reply_release(&rep);
+	return 0;
+}
+
+static int add_aliases(const ctl_args *a, yajl_gen g)
+{
+	const ctl_optval *v = opt_val(a, "alias");
+	if (!v->list)
+		return 0;
+	int r = jg_key(g, "aliases") || yajl_gen_array_open(g);
+	for (char **s = v->list; !r && *s; s++)
+		r = jg_str(g, *s);
+	return r || yajl_gen_array_close(g);
+}
+
+static int v_connect(ctl_args *a) { return call_on(a, M("NetworkConnect"), add_aliases); }
+
+static int v_disconnect(ctl_args *a) { return call_on(a, M("NetworkDisconnect"), ctl_add_force); }
+
+static const ctl_opt connect_opts[] = {
+	{ "alias", 0, OPT_LIST, "NAME", "a further name of the container on the network (repeatable)" },
+	{ NULL },
+};
+static const ctl_opt disconnect_opts[] = {
+	{ "force", 'f', OPT_FLAG, "", "succeed even when the interface could not be taken down cleanly" },
+	{ NULL },
+};
+
 static const ctl_opt create_opts[] = {
 	{ "subnet", 0, OPT_STR, "CIDR", "its addresses (default: the first free 10.89.N.0/24)" },
 	{ "gateway", 0, OPT_STR, "IP", "the bridge's address, inside the subnet (default: its first)" },
@@ -84,6 +125,12 @@ const ctl_cmd ctl_network_cmds[] = {
 	{ "network ls", "", "List networks: the default one, corral, is made on first use", ls_opts, 0, 0,
 	  CMD_FORMAT, COMPLETE_NONE, v_ls },
 	{ "network inspect", "NAME...", "Show networks as JSON", NULL, 1, -1, 0, COMPLETE_NONE, v_inspect },
-	{ "network rm", "NAME...", "Remove networks no container names", NULL, 1, -1, 0, COMPLETE_NONE, v_rm },
+	{ "network rm", "NAME...", "Remove networks no container names or is connected to", NULL, 1, -1, 0,
+	  COMPLETE_NONE, v_rm },
+	{ "network connect", "NETWORK CONTAINER",
+	  "Connect a container to a further network: now when it runs (eth1, eth2...), else at its next start",
+	  connect_opts, 2, 2, 0, COMPLETE_NONE, v_connect },
+	{ "network disconnect", "NETWORK CONTAINER", "Take a further network away from a container", disconnect_opts,
+	  2, 2, 0, COMPLETE_NONE, v_disconnect },
 	{ NULL },
 };

@@ -209,6 +209,8 @@ static const vl_method methods[] = {
 	{ "NetworkList", sv_network_list },
 	{ "NetworkInspect", sv_network_inspect },
 	{ "NetworkRemove", sv_network_remove },
+	{ "NetworkConnect", sv_network_connect },
+	{ "NetworkDisconnect", sv_network_disconnect },
 	{ "SessionCreate", sv_session_create },
 	{ "SessionList", sv_session_list },
 	{ "SessionInspect", sv_session_inspect },

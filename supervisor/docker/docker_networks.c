@@ -214,38 +214,74 @@ static char *ctr_network(dk_req *r, yajl_val body)
 	return mode;
 }
 
-/* A container's network is its spec's, attached at each start: connect
- * holds when it names that one (as docker-compose asks of each container
- * it starts), and cannot add another. */
+/* The network a request names: docker's "bridge" is corral's default. */
+static const char *net_name(const char *arg) { return streq(arg, "bridge") ? "corral" : arg; }
+
+static void call_empty(dk_req *r, const char *method, const char *params, const char *subject)
+{
+	vl_reply rep;
+	if (!params) {
+		dk_error(r, 500, "out of memory");
+		return;
+	}
+	if (dk_call(r, method, params, &rep) < 0) {
+		dk_fail(r, &rep, subject);
+		return;
+	}
+	vl_reply_release(&rep);
+	dk_empty(r, 200);
+}
+
+/* A further network (NetworkConnect), with EndpointConfig's aliases. The
+ * container's own network (its spec's, attached at each start) holds
+ * already: docker-compose connects each container it made to it. */
 void dk_net_connect(dk_req *r, const char *arg)
 {
 	_cleanup_json_ yajl_val body = dk_body_json(r);
 	_cleanup_free_ char *mode = body ? ctr_network(r, body) : NULL;
 	if (!mode)
 		return;
-	if (streq(mode, arg))
+	if (streq(mode, arg) || streq(mode, net_name(arg))) {
 		dk_empty(r, 200);
-	else
-		dk_error(r, 400,
-			 "corral attaches a container to its one network (now %s) at each start: create it with "
-			 "NetworkMode %s instead",
-			 mode, arg);
+		return;
+	}
+	const char *ctr = dk_str(body, "Container");
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(dk_ctr_name(ctr));
+	jg_key_str(p, "network", net_name(arg));
+	yajl_val al = json_get(json_get(body, "EndpointConfig"), "Aliases");
+	if (YAJL_IS_ARRAY(al) && al->u.array.len) {
+		jg_key(p, "aliases");
+		yajl_gen_array_open(p);
+		for (size_t i = 0; i < al->u.array.len; i++)
+			if (YAJL_IS_STRING(al->u.array.values[i]))
+				jg_str(p, al->u.array.values[i]->u.string);
+		yajl_gen_array_close(p);
+	}
+	_cleanup_free_ char *params = dk_params_end(p);
+	call_empty(r, "NetworkConnect", params, ctr);
 }
 
-/* ... nor take it away while the container lives. */
+/* ... and takes a further one away (NetworkDisconnect); never the own. */
 void dk_net_disconnect(dk_req *r, const char *arg)
 {
 	_cleanup_json_ yajl_val body = dk_body_json(r);
 	_cleanup_free_ char *mode = body ? ctr_network(r, body) : NULL;
 	if (!mode)
 		return;
-	if (!streq(mode, arg))
-		dk_error(r, 400, "container %s is not connected to network %s", dk_str(body, "Container"), arg);
-	else
+	if (streq(mode, arg) || streq(mode, net_name(arg))) {
 		dk_error(r, 501,
-			 "corral attaches a container to its one network (%s) at each start, and cannot take it away: "
+			 "corral attaches a container to its first network (%s) at each start, and cannot take it away: "
 			 "create it with NetworkMode none instead",
 			 mode);
+		return;
+	}
+	const char *ctr = dk_str(body, "Container");
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(dk_ctr_name(ctr));
+	jg_key_str(p, "network", net_name(arg));
+	if (dk_bool(body, "Force"))
+		jg_key_bool(p, "force", true);
+	_cleanup_free_ char *params = dk_params_end(p);
+	call_empty(r, "NetworkDisconnect", params, ctr);
 }
 
 /* Each network but the default one that no container's spec names

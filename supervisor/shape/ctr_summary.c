@@ -89,7 +89,11 @@ void dk_gen_networks(yajl_gen g, yajl_val nets)
 		jg_key(g, "Links");
 		yajl_gen_null(g);
 		jg_key(g, "Aliases");
-		yajl_gen_null(g);
+		yajl_val al = json_get(a, "aliases");
+		if (YAJL_IS_ARRAY(al))
+			jg_value(g, al);
+		else
+			yajl_gen_null(g);
 		jg_key_str(g, "NetworkID", nets->u.object.keys[i]);
 		jg_key_str(g, "EndpointID", "");
 		jg_key_str(g, "Gateway", dk_str(a, "gateway"));

@@ -127,6 +127,9 @@ CASES = {
     "NetworkList": [("open", "NetworkList", None)],
     "NetworkInspect": [("open", "NetworkInspect", {"name": "none"})],
     "NetworkRemove": [("denied", "NetworkRemove", {"name": "corral"})],
+    # T's container: not the caller's, so NoSuchContainer before the network is looked at
+    "NetworkConnect": CTR("NetworkConnect", network="corral", aliases=["walk-alias"]),
+    "NetworkDisconnect": CTR("NetworkDisconnect", network="corral", force=True),
     "SessionCreate": [("taken", "SessionCreate", {"name": T["session"], "share": "uts"})],
     "SessionList": [("hides", "SessionList", None)],
     "SessionInspect": [("denied", "SessionInspect", {"name": T["session"]})],

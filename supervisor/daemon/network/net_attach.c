@@ -1,10 +1,12 @@
-/* ADD at Start, DEL at the end, from network.json. */
+/* ADD at Start (eth0; then the further networks, net_connect.c), DEL at
+ * the end, from network.json and network-ethN.json. */
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/net_state.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/net_announce.h"
 #include "supervisor/daemon/network/net_store.h"
+#include "supervisor/daemon/network/net_extra.h"
 #include "supervisor/daemon/core/netns_pin.h"
 #include "supervisor/daemon/network/ports_free.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
@@ -31,11 +33,6 @@ static cni_args args_of(const struct corrald *d, const ctr *c, const char *netns
 			   .ports = c->spec.ports, .n_ports = c->spec.n_ports };
 }
 
-void net_pin_path(const struct corrald *d, const char *id, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s/networks/netns/%s", d->cfg->state_dir, id);
-}
-
 static int write_record(const struct corrald *d, const ctr *c, const char *conf, const char *result, cerr *err)
 {
 	char pin[PATH_MAX], path[PATH_MAX];
@@ -56,8 +53,8 @@ static void names_update(struct corrald *d, const ctr *c, const char *result)
 	cni_summary s = { 0 };
 	if (result && json_parse(result, "network result", &v, &err) == 0)
 		cni_result_summary(v, &s);
-	if (names_network_changed(d, c, c->spec.net_name, s.ip[0] ? s.ip : NULL, s.gateway[0] ? s.gateway : NULL,
-				  !result, &err) < 0)
+	if (names_network_changed(d, c, c->spec.net_name, c->spec.network_aliases, s.ip[0] ? s.ip : NULL,
+				  s.gateway[0] ? s.gateway : NULL, !result, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "container %s: the names of network %s", c->name, c->spec.net_name);
 }
 
@@ -84,7 +81,7 @@ static void on_added(int r, const char *result, const cerr *e, void *data)
 		announce(c->d, c, result);
 		names_update(c->d, c, result);
 		ctr_publish(c->d, c, "network-attach", (const char *const[]){ "network", c->spec.net_name, NULL });
-		ctr_spawn_say(s, MONITOR_START);
+		net_extras_start(c);
 		return;
 	}
 	if (r == 0) { /* attached, but not recorded: undo it */
@@ -110,8 +107,10 @@ static void on_added(int r, const char *result, const cerr *e, void *data)
  * container id and interface, and would take the new attachment's. */
 typedef struct pending_del {
 	struct pending_del *next;
-	char *path, *id, *netns;
+	char *path, *id, *netns, ifname[16];
 	ctr *waiter; /* its ADD, to begin once the DEL is over */
+	net_del_done_fn done;
+	void *data;
 	pid_t pid;
 	struct corrald *d;
 } pending_del;
@@ -302,6 +301,20 @@ static void unpin(struct corrald *d, const char *path)
 	}
 }
 
+/* The namespace's pin stays while id is attached still (eth0's record:
+ * a further network went), or another of its DELs needs it. */
+static bool pin_held(struct corrald *d, const char *id)
+{
+	if (net_del_under_way(d, id))
+		return true;
+	ctr *c = ctr_find(d, id);
+	char path[PATH_MAX];
+	if (!c)
+		return false;
+	net_record_path(d, c, NULL, path, sizeof(path));
+	return access(path, F_OK) == 0;
+}
+
 static void on_deleted(int r, const char *result, const cerr *e, void *data)
 {
 	pending_del *p = data;
@@ -314,18 +327,23 @@ static void on_deleted(int r, const char *result, const cerr *e, void *data)
 	if (r < 0)
 		log_warn("%s: DEL: %s (kept for the next try)", p->path, cerr_msg(e));
 	else {
-		unpin(p->d, p->netns);
+		if (!pin_held(p->d, p->id))
+			unpin(p->d, p->netns);
 		if (unlink(p->path) < 0 && errno != ENOENT)
 			log_debug("%s: %s", p->path, strerror(errno));
 	}
-	if (p->waiter)
+	if (p->done)
+		p->done(p->d, r, e, p->data);
+	pending_del *next = NULL; /* the ADD waits for the last DEL of its container */
+	for (pending_del *q = p->d->network->pending; q && !next; q = q->next)
+		if (streq(q->id, p->id))
+			next = q;
+	if (p->waiter && next) {
+		next->waiter = p->waiter;
+		next->pid = p->pid;
+	} else if (p->waiter)
 		attach_now(p->waiter->d, p->waiter, p->pid);
 	pending_free(p);
-}
-
-void net_pending_path(const struct corrald *d, const char *id, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s/networks/pending/%s.json", d->cfg->state_dir, id);
 }
 
 bool net_del_under_way(const struct corrald *d, const char *id)
@@ -336,9 +354,17 @@ bool net_del_under_way(const struct corrald *d, const char *id)
 	return false;
 }
 
-int net_del_record(struct corrald *d, const char *id, const char *path, cni_summary *sum, cerr *err)
+bool net_del_if_under_way(const struct corrald *d, const char *id, const char *ifname)
 {
-	_cleanup_(net_record_release) net_record rec = { 0 };
+	for (pending_del *q = d->network->pending; q; q = q->next)
+		if (streq(q->id, id) && streq(q->ifname, ifname))
+			return true;
+	return false;
+}
+
+int net_del_record(struct corrald *d, const char *id, const char *path, net_record *rec, net_del_done_fn done,
+		   void *data, cerr *err)
+{
 	char pin[PATH_MAX];
 	net_pin_path(d, id, pin, sizeof(pin));
 	pending_del *p = calloc(1, sizeof(*p));
@@ -349,75 +375,121 @@ int net_del_record(struct corrald *d, const char *id, const char *path, cni_summ
 			pending_free(p);
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
-	int r = net_record_read(path, &rec, err);
+	int r = net_record_read(path, rec, err);
 	if (r < 0) {
 		pending_free(p);
 		return r;
 	}
-	*sum = rec.sum;
+	snprintf(p->ifname, sizeof(p->ifname), "%s", rec->ifname);
+	p->done = done;
+	p->data = data;
 	/* the pinned namespace, or none when a crash took the pin (DEL then
 	 * does what it can without); the ports, for portmap to find its rules */
-	cni_args a = { .container_id = id, .netns = access(pin, F_OK) == 0 ? pin : "", .ifname = NET_IFNAME,
-		       .path = d->cfg->cni_path, .ports = rec.ports, .n_ports = rec.n_ports };
+	cni_args a = { .container_id = id, .netns = access(pin, F_OK) == 0 ? pin : "", .ifname = rec->ifname,
+		       .path = d->cfg->cni_path, .ports = rec->ports, .n_ports = rec->n_ports };
 	/* listed first: a DEL that cannot exec a plugin reports (on_deleted)
 	 * before cni_run_start returns */
 	p->next = d->network->pending;
 	d->network->pending = p;
-	if ((r = cni_run_start(&d->network->cni, CNI_DEL, rec.conf, rec.result, &a, on_deleted, p, NULL, err)) < 0) {
+	if ((r = cni_run_start(&d->network->cni, CNI_DEL, rec->conf, rec->result, &a, on_deleted, p, NULL, err)) < 0) {
 		d->network->pending = p->next; /* not taken */
 		pending_free(p);
 	}
 	return r;
 }
 
-void net_detach(struct corrald *d, ctr *c)
+int net_detach_record(struct corrald *d, ctr *c, const char *path, net_del_done_fn done, void *data, cerr *err)
 {
-	char path[PATH_MAX], pend[PATH_MAX];
-	ctr_dir(d, c, path, sizeof(path));
-	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" NET_FILE);
-	if (access(path, F_OK) < 0 || net_del_under_way(d, c->id))
-		return; /* nothing attached, or its DEL is under way (it ended, and now goes) */
+	const char *base = strrchr(path, '/') + 1;
+	char ifname[16] = NET_IFNAME, pend[PATH_MAX];
+	if (sscanf(base, "network-%15[a-z0-9].json", ifname) != 1)
+		snprintf(ifname, sizeof(ifname), NET_IFNAME);
 	/* the record leaves the container's directory first: a corrald gone
 	 * before the DEL is over finds it there (net_reconcile), also when
 	 * the container was removed */
 	net_pending_path(d, c->id, pend, sizeof(pend));
+	if (!streq(ifname, NET_IFNAME)) /* <id>.<ifname>.json */
+		snprintf(pend + strlen(pend) - 5, sizeof(pend) - strlen(pend) + 5, ".%s.json", ifname);
 	char pend_dir[PATH_MAX];
 	snprintf(pend_dir, sizeof(pend_dir), "%.*s", (int)(strrchr(pend, '/') - pend), pend);
 	if (mkdir_p(pend_dir, 0700) == 0 && rename(path, pend) == 0)
 		(void)fsync_dir(pend_dir);
 	else
 		snprintf(pend, sizeof(pend), "%s", path);
-	cni_summary sum;
-	cerr err = { 0 };
-	if (net_del_record(d, c->id, pend, &sum, &err) < 0)
-		return log_cerr(LOG_LVL_WARN, &err, "container %s: DEL", c->name);
-	snprintf(c->net_last_ip, sizeof(c->net_last_ip), "%s", sum.ip);
-	names_update(d, c, NULL);
-	ctr_publish(d, c, "network-detach", NULL);
+	_cleanup_(net_record_release) net_record rec = { 0 };
+	int r = net_del_record(d, c->id, pend, &rec, done, data, err);
+	if (r < 0)
+		return r;
+	bool first = streq(rec.ifname, NET_IFNAME);
+	if (first)
+		snprintf(c->net_last_ip, sizeof(c->net_last_ip), "%s", rec.sum.ip);
+	_cleanup_cerr_ cerr e = { 0 };
+	const char *net = first ? c->spec.net_name : rec.network;
+	if (net[0] && names_network_changed(d, c, net, NULL, NULL, NULL, true, &e) < 0)
+		log_cerr(LOG_LVL_WARN, &e, "container %s: the names of network %s", c->name, net);
+	ctr_publish(d, c, "network-detach", (const char *const[]){ "network", net, NULL });
+	return 0;
 }
 
+void net_detach(struct corrald *d, ctr *c)
+{
+	/* eth0 and every further attachment */
+	for (int i = 0; i < NET_ATTACH_MAX; i++) {
+		char path[PATH_MAX], ifname[16];
+		snprintf(ifname, sizeof(ifname), "eth%d", i);
+		net_record_path(d, c, ifname, path, sizeof(path));
+		/* nothing attached, or its DEL is under way (it ended, and now goes) */
+		if (access(path, F_OK) < 0 || net_del_if_under_way(d, c->id, ifname))
+			continue;
+		cerr err = { 0 };
+		if (net_detach_record(d, c, path, NULL, NULL, &err) < 0)
+			log_cerr(LOG_LVL_WARN, &err, "container %s: DEL of %s", c->name, ifname);
+	}
+}
+
+static void gen_attachment(yajl_gen g, const char *path, const char *net, const net_extra *e)
+{
+	_cleanup_json_ yajl_val v = NULL;
+	_cleanup_cerr_ cerr err = { 0 };
+	cni_summary s = { 0 };
+	if (json_parse_file_at(AT_FDCWD, path, NET_CONFLIST_MAX * 2, &v, &err) < 0 && !e)
+		return;
+	cni_result_summary(json_get(v, "result"), &s);
+	jg_key(g, net);
+	yajl_gen_map_open(g);
+	jg_key_str(g, "interface", s.ifname[0] ? s.ifname : e ? e->ifname : NET_IFNAME);
+	jg_key_str(g, "ipAddress", s.ip);
+	jg_key_int(g, "prefixLength", s.prefix_len);
+	jg_key_str(g, "macAddress", s.mac);
+	jg_key_str(g, "gateway", s.gateway);
+	if (e && e->aliases) {
+		jg_key(g, "aliases");
+		yajl_gen_array_open(g);
+		for (char **a = e->aliases; *a; a++)
+			jg_str(g, *a);
+		yajl_gen_array_close(g);
+	}
+	yajl_gen_map_close(g);
+}
+
+/* eth0 while attached; the further ones always (no address while not) */
 void net_gen_inspect(yajl_gen g, const struct corrald *d, const ctr *c)
 {
 	if (c->spec.network != CTR_NET_CNI || !d)
 		return;
 	char path[PATH_MAX];
-	ctr_dir(d, c, path, sizeof(path));
-	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" NET_FILE);
-	_cleanup_json_ yajl_val v = NULL;
+	net_record_path(d, c, NULL, path, sizeof(path));
+	_cleanup_(net_extras_release) net_extras x = { 0 };
 	_cleanup_cerr_ cerr err = { 0 };
-	if (json_parse_file_at(AT_FDCWD, path, NET_CONFLIST_MAX * 2, &v, &err) < 0)
+	(void)net_extras_load(d, c, &x, &err);
+	if (access(path, F_OK) < 0 && !x.n)
 		return;
-	cni_summary s;
-	cni_result_summary(json_get(v, "result"), &s);
 	jg_key(g, "networks");
 	yajl_gen_map_open(g);
-	jg_key(g, c->spec.net_name);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "interface", s.ifname);
-	jg_key_str(g, "ipAddress", s.ip);
-	jg_key_int(g, "prefixLength", s.prefix_len);
-	jg_key_str(g, "macAddress", s.mac);
-	jg_key_str(g, "gateway", s.gateway);
-	yajl_gen_map_close(g);
+	gen_attachment(g, path, c->spec.net_name, NULL);
+	for (size_t i = 0; i < x.n; i++) {
+		net_record_path(d, c, x.v[i].ifname, path, sizeof(path));
+		gen_attachment(g, path, x.v[i].network, &x.v[i]);
+	}
 	yajl_gen_map_close(g);
 }

@@ -6,6 +6,8 @@
  * DEL from network.json, after a corrald restart too; it runs on every end
  * (ctr_ended) and at removal, and is idempotent. */
 #pragma once
+#include <limits.h>
+#include <stdbool.h>
 #include <sys/types.h>
 #include <yajl/yajl_gen.h>
 #include "common/error.h"
@@ -14,6 +16,8 @@
 
 #define NET_FILE "network.json"
 #define NET_IFNAME "eth0"
+/* eth0 and up to 15 further networks (net_extra.h) */
+#define NET_ATTACH_MAX 16
 
 /* Begin the ADD (once a DEL of the same container is over); the monitor
  * hears "start" or "abort" when it ends. */
@@ -22,11 +26,13 @@ void net_attach(struct corrald *d, ctr *c, pid_t pid);
 void net_attach_cancel(const ctr *c);
 /* ... and an ADD under way is killed: its DEL runs, then the pin goes. */
 void net_attach_abandon(struct corrald *d, ctr *c);
-/* DEL what network.json says, in the background; network.json goes once
- * it succeeds. Nothing to do without one. */
+/* DEL what network.json and each further network's network-ethN.json
+ * say, in the background; each record goes once its DEL succeeds. Nothing
+ * to do without them. */
 void net_detach(struct corrald *d, ctr *c);
 typedef struct net_record {
 	char *conf, *result;
+	char network[NAME_MAX + 1], ifname[16]; /* "" / eth0 in an old record */
 	cni_port *ports;
 	size_t n_ports;
 	cni_summary sum;
@@ -39,6 +45,7 @@ void net_record_release(net_record *rec);
  * ports, and its ADD's config and result (JSON text). */
 typedef struct net_record_of {
 	const char *network, *netns;
+	const char *ifname; /* NULL: NET_IFNAME */
 	const cni_port *ports;
 	size_t n_ports;
 	const char *conf, *result;
@@ -50,9 +57,24 @@ void net_pin_path(const struct corrald *d, const char *id, char *buf, size_t n);
  * failed; net_reconcile finishes it after a restart. */
 void net_pending_path(const struct corrald *d, const char *id, char *buf, size_t n);
 bool net_del_under_way(const struct corrald *d, const char *id);
-/* DEL what the record at path says (sum: its address), in the background;
- * the record goes once the DEL succeeds. */
-int net_del_record(struct corrald *d, const char *id, const char *path, cni_summary *sum, cerr *err);
+/* ... of id's interface ifname. */
+bool net_del_if_under_way(const struct corrald *d, const char *id, const char *ifname);
+/* eth0 .. eth15: an attachment's interface. */
+bool net_ifname_ok(const char *ifname);
+/* DEL what the record at path says (*rec: what it held), in the
+ * background; the record goes once the DEL succeeds; then done (may be
+ * NULL) hears how it went. */
+typedef void (*net_del_done_fn)(struct corrald *d, int r, const cerr *err, void *data);
+int net_del_record(struct corrald *d, const char *id, const char *path, net_record *rec, net_del_done_fn done,
+		   void *data, cerr *err);
+/* Move the record at path aside (pending/) and DEL it; its interface's
+ * names go from its network. */
+int net_detach_record(struct corrald *d, ctr *c, const char *path, net_del_done_fn done, void *data, cerr *err);
+/* containers/<id>/network.json (ifname eth0 or NULL) or network-IF.json. */
+void net_record_path(const struct corrald *d, const ctr *c, const char *ifname, char *buf, size_t n);
+/* Each further attachment c's spec does not name: ADD them one after
+ * another once eth0 is attached, then say start (net_connect.c). */
+void net_extras_start(ctr *c);
 /* "networks": {NAME: {ipAddress, macAddress, gateway, interface}} of
  * network.json, for Inspect; nothing when it has none. */
 void net_gen_inspect(yajl_gen g, const struct corrald *d, const ctr *c);

@@ -1,5 +1,6 @@
 #include "supervisor/daemon/network/net_methods.h"
 #include "supervisor/daemon/network/net_store.h"
+#include "supervisor/daemon/network/net_extra.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -115,7 +116,8 @@ int sv_network_inspect(vl_call *call, yajl_val params, void *ud)
 	return reply_network(call, &nc);
 }
 
-/* A container whose spec names the network, or NULL. */
+/* A container whose spec names the network, or that is connected to
+ * it, or NULL. */
 static ctr *user_of(corrald *d, const char *name)
 {
 	for (ctr *c = d->ctrs; c; c = c->next) {
@@ -127,6 +129,9 @@ static ctr *user_of(corrald *d, const char *name)
 		/* the default network is what a spec without one gets (issue 16);
 		 * until Start attaches it, counting them errs on the safe side */
 		if ((YAJL_IS_STRING(net) && streq(net->u.string, name)) || (!net && streq(name, NET_DEFAULT_NAME)))
+			return c;
+		_cleanup_(net_extras_release) net_extras x = { 0 };
+		if (net_extras_load(d, c, &x, &err) == 0 && net_extras_find(&x, name))
 			return c;
 	}
 	return NULL;

@@ -1,4 +1,5 @@
-/* NetworkCreate, NetworkList, NetworkInspect and NetworkRemove. */
+/* NetworkCreate, NetworkList, NetworkInspect and NetworkRemove
+ * (net_methods.c); NetworkConnect and NetworkDisconnect (net_conn_methods.c). */
 #pragma once
 #include <yajl/yajl_tree.h>
 #include "supervisor/varlink/server.h"
@@ -7,3 +8,5 @@ int sv_network_create(vl_call *call, yajl_val params, void *ud);
 int sv_network_list(vl_call *call, yajl_val params, void *ud);
 int sv_network_inspect(vl_call *call, yajl_val params, void *ud);
 int sv_network_remove(vl_call *call, yajl_val params, void *ud);
+int sv_network_connect(vl_call *call, yajl_val params, void *ud);
+int sv_network_disconnect(vl_call *call, yajl_val params, void *ud);

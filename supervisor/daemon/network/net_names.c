@@ -175,8 +175,8 @@ static void rewrite_all(corrald *d, const char *net, const members *m)
 	}
 }
 
-int names_network_changed(corrald *d, const ctr *c, const char *net, const char *ip, const char *gateway,
-			  bool removed, cerr *err)
+int names_network_changed(corrald *d, const ctr *c, const char *net, char *const *aliases_v, const char *ip,
+			  const char *gateway, bool removed, cerr *err)
 {
 	char path[PATH_MAX];
 	members_path(d, net, path, sizeof(path));
@@ -189,8 +189,8 @@ int names_network_changed(corrald *d, const ctr *c, const char *net, const char 
 	_cleanup_(members_release) members m = { 0 };
 	if ((r = members_load(path, &m, err)) < 0)
 		return r;
-	_cleanup_free_ char *aliases = c->spec.network_aliases ? strv_join(c->spec.network_aliases, ",") : NULL;
-	if (c->spec.network_aliases && !aliases)
+	_cleanup_free_ char *aliases = aliases_v && aliases_v[0] ? strv_join(aliases_v, ",") : NULL;
+	if (aliases_v && aliases_v[0] && !aliases)
 		return cerr_set(err, ENOMEM, "out of memory");
 	if (!m.v && !(m.v = calloc(NAMES_MEMBERS_MAX + 1, sizeof(*m.v))))
 		return cerr_set(err, ENOMEM, "out of memory");
@@ -209,7 +209,9 @@ int names_network_changed(corrald *d, const ctr *c, const char *net, const char 
 	if ((r = members_save(path, &m, err)) < 0)
 		return r;
 	rewrite_all(d, net, &m);
-	if (removed) { /* its own file loses the network's names */
+	/* its own file loses the network's names (a further network's go
+	 * with the next rewrite of its first one's) */
+	if (removed && c->spec.net_name && streq(net, c->spec.net_name)) {
 		char dir[PATH_MAX];
 		ctr_dir(d, c, dir, sizeof(dir));
 		hosts_in in = { .hostname = ctr_hostname(d, c), .name = c->name, .extra = c->spec.extra_hosts };

@@ -23,9 +23,10 @@ bool names_networked(const ctr_spec *s);
 int names_write_initial(struct corrald *d, const ctr *c, const char *dir, cerr *err);
 /* For the attach code: after ADD (ip and gateway, removed false) and on
  * detach (removed true; ip and gateway may be NULL), record c on network
- * net and rewrite the hosts file of every container on it, c's too. */
-int names_network_changed(struct corrald *d, const ctr *c, const char *net, const char *ip, const char *gateway,
-			  bool removed, cerr *err);
+ * net, with its aliases there, and rewrite the hosts file of every
+ * container on it, c's too. */
+int names_network_changed(struct corrald *d, const ctr *c, const char *net, char *const *aliases, const char *ip,
+			  const char *gateway, bool removed, cerr *err);
 /* After a restart: forget the containers attached() says are not on any
  * network any more, and rewrite the hosts files of those that are. */
 void names_prune(struct corrald *d, bool (*attached)(struct corrald *d, const char *id));

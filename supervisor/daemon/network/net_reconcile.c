@@ -81,14 +81,19 @@ static void redo_del(corrald *d, const char *dir, const char *name)
 		return;
 	snprintf(id, sizeof(id), "%.*s", (int)(n - strlen(PENDING_SUFFIX)), name);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (attached(d, id) || net_del_under_way(d, id)) { /* the DEL to come covers it */
+	char *dot = strchr(id, '.'); /* <id>.<ifname>.json: a further network's */
+	if (dot)
+		*dot = '\0';
+	if (dot && net_del_if_under_way(d, id, dot + 1))
+		return;
+	if (!dot && (attached(d, id) || net_del_under_way(d, id))) { /* the DEL to come covers it */
 		if (!net_del_under_way(d, id) && unlink(path) < 0)
 			log_warn("%s: %s", path, strerror(errno));
 		return;
 	}
-	cni_summary sum;
+	_cleanup_(net_record_release) net_record rec = { 0 };
 	cerr err = { 0 };
-	if (net_del_record(d, id, path, &sum, &err) < 0)
+	if (net_del_record(d, id, path, &rec, NULL, NULL, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "network: the DEL of %s left by the last corrald", id);
 	else
 		log_info("network: the DEL of %s left by the last corrald is run again", id);

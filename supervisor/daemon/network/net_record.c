@@ -1,14 +1,17 @@
-/* A network record (network.json, or a pending copy): an attachment's
- * config and result as text, the ports it published and its namespace;
- * what a DEL or a CHECK needs, after a corrald restart too. */
+/* A network record (network.json, network-IF.json, or a pending copy): an
+ * attachment's config and result as text, the ports it published and its
+ * namespace; what a DEL or a CHECK needs, after a corrald restart too; and
+ * where records and pins are. */
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/net_store.h"
+#include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +23,7 @@ int net_record_write(const char *path, const net_record_of *rec, cerr *err)
 	    (r = json_parse(rec->result, "network result", &rv, err)) < 0)
 		return r;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(true);
-	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "network", rec->network) || jg_key_str(g, "interface", NET_IFNAME) ||
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "network", rec->network) || jg_key_str(g, "interface", rec->ifname ? rec->ifname : NET_IFNAME) ||
 	    jg_key_str(g, "netns", rec->netns) || cni_ports_gen(g, "portMappings", rec->ports, rec->n_ports) ||
 	    jg_key(g, "config") || jg_value(g, cv) || jg_key(g, "result") || jg_value(g, rv) || yajl_gen_map_close(g))
 		return cerr_set(err, ENOMEM, "out of memory");
@@ -38,6 +41,10 @@ int net_record_read(const char *path, net_record *rec, cerr *err)
 	if (!cv || !rv)
 		return cerr_set(err, EINVAL, "%s: config and result are required", path);
 	cni_result_summary(rv, &rec->sum);
+	/* records before more than one attachment hold eth0's */
+	const char *net = YAJL_GET_STRING(json_get(v, "network")), *ifn = YAJL_GET_STRING(json_get(v, "interface"));
+	snprintf(rec->network, sizeof(rec->network), "%s", net ? net : "");
+	snprintf(rec->ifname, sizeof(rec->ifname), "%s", ifn && net_ifname_ok(ifn) ? ifn : NET_IFNAME);
 	json_fault f = JSON_FAULT_CHAIN(err);
 	if (pv && (r = cni_ports_parse(pv, "portMappings", &rec->ports, &rec->n_ports, &f)) < 0) {
 		net_record_release(rec);
@@ -58,4 +65,33 @@ void net_record_release(net_record *rec)
 	free(rec->result);
 	free(rec->ports);
 	memset(rec, 0, sizeof(*rec));
+}
+
+void net_pin_path(const struct corrald *d, const char *id, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/networks/netns/%s", d->cfg->state_dir, id);
+}
+
+void net_pending_path(const struct corrald *d, const char *id, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/networks/pending/%s.json", d->cfg->state_dir, id);
+}
+
+bool net_ifname_ok(const char *ifname)
+{
+	char *end;
+	if (strncmp(ifname, "eth", 3) || !ifname[3] || ifname[3] < '0' || ifname[3] > '9')
+		return false;
+	long n = strtol(ifname + 3, &end, 10);
+	return !*end && n >= 0 && n < NET_ATTACH_MAX && (ifname[3] != '0' || !ifname[4]); /* no eth01 */
+}
+
+void net_record_path(const struct corrald *d, const ctr *c, const char *ifname, char *buf, size_t n)
+{
+	ctr_dir(d, c, buf, n);
+	size_t l = strlen(buf);
+	if (!ifname || streq(ifname, NET_IFNAME))
+		snprintf(buf + l, n - l, "/" NET_FILE);
+	else
+		snprintf(buf + l, n - l, "/network-%s.json", ifname);
 }

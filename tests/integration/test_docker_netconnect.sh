@@ -1,0 +1,181 @@
+#!/bin/bash
+# docker network connect and disconnect, through the docker CLI and
+# docker-compose against corrald's Docker socket: a further interface in a
+# running container (and its names on that network), one recorded for a
+# stopped container's next start, kept across a corrald restart, and
+# nothing left (veth, rule, lease, record) once the container goes.
+# corrald runs in a network namespace of the test's own.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+. "$(dirname "$0")/docker_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+IMG="$FIXTURES/busybox/rootfs"
+. "$(dirname "$0")/network_lib.sh"
+
+HTTPD='mkdir -p /www && echo "hello from $(hostname)" >/www/index.html && exec httpd -f -p 80 -h /www'
+veths() { inns ip -o link show type veth | wc -l; }
+ifaces_of() { dock exec "$1" ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep '^eth' | sort | tr '\n' ' '; }
+idof() { ctl --json inspect "$1" | jq -r '.[0].id'; }
+leases_of() { grep -rl "$1" "$STATE_D/networks/ipam" 2>/dev/null | wc -l; }
+# nothing of container id left: no pin, no record, no lease, no rule
+gone_clean() { unpinned "$1" && [ "$(leases_of "$1")" = 0 ] && ! ls "$STATE_D/networks/pending" 2>/dev/null | grep -q "$1"; }
+no_rule_of() { ! inns iptables-save 2>/dev/null | grep -q "$1" && ! rules | grep -q "$1"; }
+
+# connect --alias to a running container: eth1 at once, its alias and name
+# resolve for a container on that network, which reaches it; inspect lists
+# both networks; disconnect takes eth1 away (and its veth); rm -f leaves
+# nothing
+test_dknc_running_connect_disconnect() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns $(docker_flags)
+	import_busybox
+	dock network create net2 >/dev/null
+	dock run -d --name box busybox:latest sh -c "$HTTPD" >/dev/null
+	dock run -d --name peer --network net2 busybox:latest sleep 1000 >/dev/null
+	assert_eq "$(veths)" 2 "one veth each"
+	dock network connect --alias a2 net2 box || fail "network connect"
+	assert_eq "$(ifaces_of box)" "eth0 eth1 " "box's interfaces"
+	assert_contains "$(dock exec box ip -o addr show eth1)" "inet " "eth1's address"
+	assert_eq "$(veths)" 3 "a veth for eth1"
+	assert_eq "$(dock inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' box)" "corral net2 " "inspect's networks"
+	local ip2
+	ip2=$(dock inspect -f '{{(index .NetworkSettings.Networks "net2").IPAddress}}' box)
+	assert_contains "$(dock exec box ip -o addr show eth1)" "inet $ip2/" "inspect's address is eth1's"
+	assert_contains "$(dock exec peer wget -q -O- http://a2/)" "hello from" "peer reaches box by its alias"
+	assert_contains "$(dock exec peer wget -q -O- http://box/)" "hello from" "... and by its name"
+	assert_contains "$(dock exec peer cat /etc/hosts)" "$ip2" "box's net2 address in peer's hosts"
+	local out
+	out=$(dock network connect net2 box 2>&1) && fail "a second connect to net2 succeeded"
+	assert_contains "$out" "already connected to network net2" "the error"
+	out=$(dock network disconnect corral box 2>&1) && fail "the first network was taken away"
+	dock network disconnect net2 box || fail "network disconnect"
+	assert_eq "$(ifaces_of box)" "eth0 " "eth1 is gone inside"
+	assert_eq "$(veths)" 2 "its veth is gone"
+	wait_for 10 sh -c "! grep -q ' a2' '$STATE_D/networks/names/net2'"
+	! dock exec peer cat /etc/hosts | grep -q "$ip2" || fail "peer still lists box's net2 address"
+	out=$(dock network disconnect net2 box 2>&1) && fail "a second disconnect succeeded"
+	assert_contains "$out" "not connected to network net2" "the error"
+	dock network connect net2 box || fail "connect again"
+	local id
+	id=$(idof box)
+	dock rm -f box peer >/dev/null
+	wait_for 10 gone_clean "$id"
+	assert_eq "$(veths)" 0 "no veth left"
+	no_rule_of "$id" || fail "a rule of box is left: $(inns iptables-save | grep "$id")"
+	dock network rm net2 >/dev/null || fail "net2 is still held"
+}
+
+# connect a created container: recorded, inspect lists it; at start both
+# interfaces; a corrald restart keeps it (the stop and start after it too);
+# rm -f after the restart leaves nothing
+test_dknc_stopped_connect_and_restart() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns $(docker_flags)
+	import_busybox
+	dock network create net2 >/dev/null
+	dock network create net3 >/dev/null
+	dock create --name box busybox:latest sh -c "$HTTPD" >/dev/null
+	dock network connect --alias b2 net2 box || fail "connect a created container"
+	dock network connect net3 box || fail "connect it to a third"
+	dock network disconnect net3 box || fail "disconnect a created container"
+	assert_eq "$(dock inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' box)" "net2 " "recorded for its start"
+	assert_eq "$(veths)" 0 "nothing attached before the start"
+	dock start box >/dev/null
+	assert_eq "$(ifaces_of box)" "eth0 eth1 " "both at its start"
+	dock run -d --name peer --network net2 busybox:latest sleep 1000 >/dev/null
+	assert_contains "$(dock exec peer wget -q -O- http://b2/)" "hello from" "peer reaches it by its alias"
+	local id
+	id=$(idof box)
+	stop_sv
+	start_sv_netns $(docker_flags)
+	assert_eq "$(ifaces_of box)" "eth0 eth1 " "still both after corrald's restart"
+	assert_contains "$(dock exec peer wget -q -O- http://b2/)" "hello from" "its alias still resolves"
+	dock stop -t 1 box >/dev/null
+	wait_for 10 unpinned "$id"
+	assert_eq "$(veths)" 1 "its two veths went with its end"
+	dock start box >/dev/null
+	assert_eq "$(ifaces_of box)" "eth0 eth1 " "both again at the next start"
+	stop_sv
+	start_sv_netns $(docker_flags)
+	dock rm -f box peer >/dev/null
+	wait_for 10 gone_clean "$id"
+	assert_eq "$(veths)" 0 "no veth left"
+	no_rule_of "$id" || fail "a rule of box is left"
+}
+
+# A member connects its own container, never another member's; nor may
+# it connect a container whose network is none
+test_dknc_member_connects_only_its_own() {
+	trap cleanup_sv EXIT
+	need_cni
+	local g
+	g=$(getent group 65534 | cut -d: -f1)
+	[ -n "$g" ] || skip "no group with gid 65534"
+	chmod 755 "$T"
+	start_sv_netns --group "$g" $(docker_flags)
+	cp "$IMGS/test.oci.tar" "$T/img.tar"
+	chmod 644 "$T/img.tar"
+	mctl 4242 image import "oci-archive:$T/img.tar" m:1 >/dev/null
+	mctl 4343 image import "oci-archive:$T/img.tar" m:1 >/dev/null
+	dock network create net2 >/dev/null
+	dockm 4242 create --name a m:1 sleep 1000 >/dev/null || fail "4242's create"
+	dockm 4343 create --name b --network none m:1 sleep 1000 >/dev/null || fail "4343's create"
+	local out
+	out=$(dockm 4343 network connect net2 a 2>&1) && fail "4343 connected 4242's container"
+	assert_contains "$out" "No such container" "4343's error"
+	out=$(mctl 4343 network connect net2 a 2>&1) && fail "4343 connected 4242's container through corralctl"
+	assert_eq "$(dock inspect -f '{{len .NetworkSettings.Networks}}' a)" 0 "a has no further network"
+	out=$(dockm 4343 network connect net2 b 2>&1) && fail "a container with network none was connected"
+	assert_contains "$out" "takes no further network" "the error"
+	dockm 4242 network connect net2 a || fail "4242 connects its own"
+	out=$(dockm 4343 network disconnect net2 a 2>&1) && fail "4343 disconnected 4242's container"
+	mctl 4242 network disconnect net2 a || fail "4242 disconnects its own through corralctl"
+	out=$(dockm 4242 network connect nosuch a 2>&1) && fail "a missing network was connected"
+	assert_contains "$out" "network nosuch not found" "the error"
+}
+
+# docker-compose 1.29: a service on two networks is created on the first
+# and connected to the second before its start; each network's other
+# service reaches it by its service name
+test_dknc_compose_service_on_two_networks() {
+	trap cleanup_sv EXIT
+	command -v docker-compose >/dev/null || skip "no docker-compose"
+	need_cni
+	start_sv_netns $(docker_flags)
+	import_busybox
+	mkdir -p "$T/proj"
+	cat >"$T/proj/docker-compose.yml" <<-'YML'
+	version: "3.7"
+	services:
+	  web:
+	    image: busybox:latest
+	    command: sh -c 'mkdir -p /www && echo hello-two >/www/index.html && exec httpd -f -p 80 -h /www'
+	    networks: [front, back]
+	  fclient:
+	    image: busybox:latest
+	    command: sleep 1000
+	    networks: [front]
+	  bclient:
+	    image: busybox:latest
+	    command: sleep 1000
+	    networks: [back]
+	networks:
+	  front:
+	  back:
+	YML
+	local dc=(env DOCKER_HOST="unix://$T/docker.sock" DOCKER_CONFIG="$T/dc0" docker-compose -p two -f "$T/proj/docker-compose.yml")
+	"${dc[@]}" up -d >"$T/up.out" 2>&1 || fail "compose up: $(cat "$T/up.out")"
+	assert_eq "$(ifaces_of two_web_1)" "eth0 eth1 " "web's interfaces"
+	assert_eq "$(dock exec two_fclient_1 wget -q -O- http://web/)" hello-two "front reaches web by its service name"
+	assert_eq "$(dock exec two_bclient_1 wget -q -O- http://web/)" hello-two "back reaches web by its service name"
+	"${dc[@]}" down >"$T/down.out" 2>&1 || fail "compose down: $(cat "$T/down.out")"
+	assert_eq "$(ctl ps -a -q | wc -l)" 0 "no container after down"
+	wait_for 10 sh -c "[ \$(nsenter --net='$T/netns' ip -o link show type veth | wc -l) = 0 ]"
+	assert_eq "$(dock network ls --format '{{.Name}}' | grep -c '^two_')" 0 "the networks are gone"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
