@@ -45,6 +45,8 @@ static void child_free(el_child *c)
 	free(c);
 }
 
+void el_child_abandon(el_child *c) { child_free(c); }
+
 static void maybe_done(el_child *c)
 {
 	if (!c->exited || c->fd[0] >= 0 || c->fd[1] >= 0)

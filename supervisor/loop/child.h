@@ -42,3 +42,6 @@ void el_child_signal(el_child *c, int sig);
 /* Kill it (SIGKILL) and read no more of its output: done runs once it has
  * exited. */
 void el_child_kill(el_child *c);
+/* At the daemon's stop: the record goes without its done being called, and
+ * the process is left to end by itself (with its parent). */
+void el_child_abandon(el_child *c);

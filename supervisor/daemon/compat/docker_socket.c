@@ -26,6 +26,7 @@ struct docker_proc {
 	struct docker_socket *ds;
 	int sock;
 	uid_t peer; /* whose connection it serves; (uid_t)-1 for a standby */
+	el_child *child;
 	struct docker_proc *next;
 };
 
@@ -104,8 +105,7 @@ static struct docker_proc *start_proc(struct docker_socket *ds)
 	char *argv[] = { ds->d->docker_bin, "--uid", ds->uid_arg, "--gid", ds->gid_arg, NULL };
 	el_child_opts o = { .path = ds->d->docker_bin, .argv = argv, .fd3 = theirs, .max_output = DOCKER_MAX_OUTPUT };
 	_cleanup_cerr_ cerr err = { 0 };
-	el_child *ch;
-	if (el_child_run(ds->d->loop, &o, on_proc_done, p, &ch, &err) < 0) {
+	if (el_child_run(ds->d->loop, &o, on_proc_done, p, &p->child, &err) < 0) {
 		log_cerr(LOG_LVL_ERROR, &err, "docker socket: start corral-docker");
 		close(p->sock);
 		free(p);
@@ -249,6 +249,16 @@ void docker_socket_stop(corrald *d)
 	ds->fd = -1;
 	if (ds->path)
 		unlink(ds->path);
+	/* their records go; each process ends with corrald (PR_SET_PDEATHSIG) */
+	while (ds->procs) {
+		struct docker_proc *p = ds->procs;
+		ds->procs = p->next;
+		el_child_abandon(p->child);
+		if (p->sock >= 0)
+			close(p->sock);
+		free(p);
+	}
+	ds->n_procs = 0;
 	free(ds->path);
 	ds->path = NULL;
 	d->docker = NULL;
