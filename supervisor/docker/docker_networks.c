@@ -5,9 +5,38 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 
+#include <stdio.h>
 #include <string.h>
 
-static void gen_network(yajl_gen g, const char *name, const char *driver, yajl_val n)
+/* Containers: the running ones attached to network net, by id, as Docker
+ * lists its endpoints (the address with the subnet's prefix length) */
+static void gen_containers(yajl_gen g, const char *net, const char *subnet, yajl_val ctrs)
+{
+	const char *slash = strchr(subnet, '/');
+	jg_key(g, "Containers");
+	yajl_gen_map_open(g);
+	for (size_t i = 0; YAJL_IS_ARRAY(ctrs) && i < ctrs->u.array.len; i++) {
+		yajl_val c = ctrs->u.array.values[i], a = json_get(json_get(c, "networks"), net);
+		if (!a || !*dk_str(a, "ipAddress"))
+			continue;
+		char ip[80];
+		const char *addr = dk_str(a, "ipAddress");
+		snprintf(ip, sizeof(ip), "%s%s", addr, strchr(addr, '/') || !slash ? "" : slash);
+		jg_key(g, dk_str(c, "id"));
+		yajl_gen_map_open(g);
+		jg_key_str(g, "Name", dk_str(c, "name"));
+		jg_key_str(g, "EndpointID", "");
+		jg_key_str(g, "MacAddress", dk_str(a, "macAddress"));
+		jg_key_str(g, "IPv4Address", ip);
+		jg_key_str(g, "IPv6Address", "");
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_map_close(g);
+}
+
+/* One network in Docker's shape; ctrs: corrald's List, for inspect's
+ * Containers (the list leaves it empty, as dockerd's does) */
+static void gen_network(yajl_gen g, const char *name, const char *driver, yajl_val n, yajl_val ctrs)
 {
 	yajl_gen_map_open(g);
 	jg_key_str(g, "Name", name);
@@ -39,7 +68,7 @@ static void gen_network(yajl_gen g, const char *name, const char *driver, yajl_v
 	jg_key_str(g, "Network", "");
 	yajl_gen_map_close(g);
 	jg_key_bool(g, "ConfigOnly", false);
-	dk_gen_object(g, "Containers", NULL);
+	gen_containers(g, dk_str(n, "name"), dk_str(n, "subnet"), ctrs);
 	dk_gen_object(g, "Options", NULL); /* none that a client could ask for */
 	dk_gen_object(g, "Labels", NULL);
 	yajl_gen_map_close(g);
@@ -78,7 +107,7 @@ static void gen_listed(yajl_gen g, yajl_val filters, const char *name, const cha
 	for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
 		if (!net_match(filters, keys[k], name, driver))
 			return;
-	gen_network(g, name, driver, n);
+	gen_network(g, name, driver, n, NULL);
 }
 
 void dk_net_list(dk_req *r, const char *arg)
@@ -108,7 +137,7 @@ void dk_net_inspect(dk_req *r, const char *arg)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (mode_driver(arg)) {
-		gen_network(g, arg, mode_driver(arg), NULL);
+		gen_network(g, arg, mode_driver(arg), NULL, NULL);
 		dk_json(r, 200, g);
 		return;
 	}
@@ -123,8 +152,13 @@ void dk_net_inspect(dk_req *r, const char *arg)
 		dk_fail(r, &rep, arg);
 		return;
 	}
-	gen_network(g, arg, "bridge", json_get(rep.params, "network"));
+	vl_reply list = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
+	if (vl_client_call(r->vl, "io.corral.Supervisor.List", "{}", &list, &err) < 0 || list.error)
+		vl_reply_release(&list); /* the network shows, without its containers */
+	gen_network(g, arg, "bridge", json_get(rep.params, "network"), json_get(list.params, "containers"));
 	dk_json(r, 200, g);
+	vl_reply_release(&list);
 	vl_reply_release(&rep);
 }
 

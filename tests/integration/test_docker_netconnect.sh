@@ -45,6 +45,9 @@ test_dknc_running_connect_disconnect() {
 	assert_contains "$(dock exec peer wget -q -O- http://a2/)" "hello from" "peer reaches box by its alias"
 	assert_contains "$(dock exec peer wget -q -O- http://box/)" "hello from" "... and by its name"
 	assert_contains "$(dock exec peer cat /etc/hosts)" "$ip2" "box's net2 address in peer's hosts"
+	# network inspect lists the attached, as dockerd's endpoints
+	assert_eq "$(dock network inspect -f '{{range $id, $c := .Containers}}{{$c.Name}}={{$c.IPv4Address}} {{end}}' net2 | tr ' ' '\n' | grep . | sort | tr '\n' ' ')" \
+		"box=$ip2/24 peer=$(dock inspect -f '{{(index .NetworkSettings.Networks "net2").IPAddress}}' peer)/24 " "net2's containers"
 	local out
 	out=$(dock network connect net2 box 2>&1) && fail "a second connect to net2 succeeded"
 	assert_contains "$out" "already connected to network net2" "the error"
@@ -52,6 +55,8 @@ test_dknc_running_connect_disconnect() {
 	dock network disconnect net2 box || fail "network disconnect"
 	assert_eq "$(ifaces_of box)" "eth0 " "eth1 is gone inside"
 	assert_eq "$(veths)" 2 "its veth is gone"
+	assert_eq "$(dock inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' box)" "corral " "inspect's networks, after"
+	assert_eq "$(dock network inspect -f '{{range $id, $c := .Containers}}{{$c.Name}} {{end}}' net2)" "peer " "net2's containers, after"
 	wait_for 10 sh -c "! grep -q ' a2' '$STATE_D/networks/names/net2'"
 	! dock exec peer cat /etc/hosts | grep -q "$ip2" || fail "peer still lists box's net2 address"
 	out=$(dock network disconnect net2 box 2>&1) && fail "a second disconnect succeeded"

@@ -66,10 +66,12 @@ typedef struct connecting {
 static void on_connected(struct corrald *d, int r, const cerr *err, void *data)
 {
 	connecting *k = data;
-	ctr *c = r < 0 ? ctr_find(d, k->id) : NULL;
+	ctr *c = ctr_find(d, k->id);
+	if (c)
+		ctr_list_stale(c); /* List shows the address now, or no network */
 	_cleanup_(net_extras_release) net_extras x = { 0 };
 	_cleanup_cerr_ cerr e2 = { 0 };
-	if (c && net_extras_load(d, c, &x, &e2) == 0) {
+	if (c && r < 0 && net_extras_load(d, c, &x, &e2) == 0) {
 		net_extras_drop(&x, k->network);
 		(void)net_extras_save(d, c, &x, &e2);
 	}
@@ -143,6 +145,7 @@ int sv_network_connect(vl_call *call, yajl_val params, void *ud)
 		return r == -ENOSPC ? reply_bad_state(call, c, cerr_msg(&err)) : sv_internal_err(call, &err);
 	if (net_extras_save(d, c, &x, &err) < 0)
 		return sv_internal_err(call, &err);
+	ctr_list_stale(c);
 	if (!attached(d, c)) /* at its next start */
 		return vl_call_reply(call, NULL);
 	connecting *k = calloc(1, sizeof(*k));
@@ -194,6 +197,7 @@ int sv_network_disconnect(vl_call *call, yajl_val params, void *ud)
 	net_extras_drop(&x, net);
 	if (net_extras_save(d, c, &x, &err) < 0)
 		return sv_internal_err(call, &err);
+	ctr_list_stale(c);
 	if (!now)
 		return vl_call_reply(call, NULL);
 	waiting *w = wait_on(call, force);

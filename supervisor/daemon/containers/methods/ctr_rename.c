@@ -37,9 +37,7 @@ int sv_rename(vl_call *call, yajl_val params, void *ud)
 		free(new_name);
 		return sv_internal_err(call, &err);
 	}
-	/* List's cached entry carries the name */
-	free(c->list_json);
-	c->list_json = NULL;
+	ctr_list_stale(c); /* its entry carries the name */
 	ctr_publish(d, c, "rename", (const char *const[]){ "oldName", old, NULL });
 	return vl_call_reply(call, NULL);
 }

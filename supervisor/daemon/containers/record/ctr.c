@@ -420,6 +420,12 @@ static void list_key_of(const ctr *c, struct ctr_list_key *k)
 	memcpy(k->finished_at, c->finished_at, sizeof(k->finished_at));
 }
 
+void ctr_list_stale(ctr *c)
+{
+	free(c->list_json);
+	c->list_json = NULL;
+}
+
 int ctr_append_json(ctr *c, strbuf *sb)
 {
 	struct ctr_list_key k;

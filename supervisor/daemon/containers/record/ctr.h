@@ -151,6 +151,9 @@ int ctr_record_load(struct corrald *d, const char *dir, ctr **out, cerr *err);
 int ctr_gen(yajl_gen g, const ctr *c);
 /* The same, appended to sb as JSON text, from the cache when still valid. */
 int ctr_append_json(ctr *c, strbuf *sb);
+/* List's cached entry is made anew: what it shows changed outside the
+ * state it is keyed on (its name, its networks) */
+void ctr_list_stale(ctr *c);
 
 /* Save its record (a failure is logged) and update the gauges. */
 void ctr_save(struct corrald *d, ctr *c);
