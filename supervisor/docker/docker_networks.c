@@ -9,19 +9,18 @@
 #include <string.h>
 
 /* Containers: the running ones attached to network net, by id, as Docker
- * lists its endpoints (the address with the subnet's prefix length) */
-static void gen_containers(yajl_gen g, const char *net, const char *subnet, yajl_val ctrs)
+ * lists its endpoints (the address with its prefix length) */
+static void gen_containers(yajl_gen g, const char *net, yajl_val ctrs)
 {
-	const char *slash = strchr(subnet, '/');
 	jg_key(g, "Containers");
 	yajl_gen_map_open(g);
 	for (size_t i = 0; YAJL_IS_ARRAY(ctrs) && i < ctrs->u.array.len; i++) {
 		yajl_val c = ctrs->u.array.values[i], a = json_get(json_get(c, "networks"), net);
 		if (!a || !*dk_str(a, "ipAddress"))
 			continue;
-		char ip[80];
-		const char *addr = dk_str(a, "ipAddress");
-		snprintf(ip, sizeof(ip), "%s%s", addr, strchr(addr, '/') || !slash ? "" : slash);
+		char addr[64], ip[80];
+		long long prefix = dk_address(a, addr, sizeof(addr));
+		snprintf(ip, sizeof(ip), "%s/%lld", addr, prefix);
 		jg_key(g, dk_str(c, "id"));
 		yajl_gen_map_open(g);
 		jg_key_str(g, "Name", dk_str(c, "name"));
@@ -68,7 +67,7 @@ static void gen_network(yajl_gen g, const char *name, const char *driver, yajl_v
 	jg_key_str(g, "Network", "");
 	yajl_gen_map_close(g);
 	jg_key_bool(g, "ConfigOnly", false);
-	gen_containers(g, dk_str(n, "name"), dk_str(n, "subnet"), ctrs);
+	gen_containers(g, dk_str(n, "name"), ctrs);
 	dk_gen_object(g, "Options", NULL); /* none that a client could ask for */
 	dk_gen_object(g, "Labels", NULL);
 	yajl_gen_map_close(g);

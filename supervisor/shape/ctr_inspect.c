@@ -204,11 +204,7 @@ static void gen_network_settings(yajl_gen g, yajl_val c)
 	yajl_val nets = json_get(c, "networks");
 	yajl_val first = YAJL_IS_OBJECT(nets) && nets->u.object.len ? nets->u.object.values[0] : NULL;
 	char ip[64];
-	snprintf(ip, sizeof(ip), "%s", dk_str(first, "ipAddress"));
-	char *slash = strchr(ip, '/');
-	long long prefix = slash ? strtoll(slash + 1, NULL, 10) : 0;
-	if (slash)
-		*slash = '\0';
+	long long prefix = dk_address(first, ip, sizeof(ip));
 	jg_key(g, "NetworkSettings");
 	yajl_gen_map_open(g);
 	jg_key_str(g, "Bridge", "");

@@ -70,6 +70,16 @@ static void gen_ports_list(yajl_gen g, yajl_val ports)
 	yajl_gen_array_close(g);
 }
 
+long long dk_address(yajl_val a, char *ip, size_t n)
+{
+	snprintf(ip, n, "%s", dk_str(a, "ipAddress"));
+	char *slash = strchr(ip, '/');
+	if (!slash)
+		return dk_int(a, "prefixLength", 0);
+	*slash = '\0';
+	return strtoll(slash + 1, NULL, 10);
+}
+
 void dk_gen_networks(yajl_gen g, yajl_val nets)
 {
 	jg_key(g, "Networks");
@@ -77,11 +87,7 @@ void dk_gen_networks(yajl_gen g, yajl_val nets)
 	for (size_t i = 0; YAJL_IS_OBJECT(nets) && i < nets->u.object.len; i++) {
 		yajl_val a = nets->u.object.values[i];
 		char ip[64];
-		snprintf(ip, sizeof(ip), "%s", dk_str(a, "ipAddress"));
-		char *slash = strchr(ip, '/');
-		long long prefix = slash ? strtoll(slash + 1, NULL, 10) : 0;
-		if (slash)
-			*slash = '\0';
+		long long prefix = dk_address(a, ip, sizeof(ip));
 		jg_key(g, nets->u.object.keys[i]);
 		yajl_gen_map_open(g);
 		jg_key(g, "IPAMConfig");

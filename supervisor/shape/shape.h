@@ -18,6 +18,9 @@ const char *dk_familiar(const char *name);
 /* Members of corral's replies: "" , dflt or false when absent. */
 const char *dk_str(yajl_val o, const char *key);
 long long dk_int(yajl_val o, const char *key, long long dflt);
+/* An attachment's address into ip (without a "/N"), and its prefix length
+ * (the address's /N, else its prefixLength, else 0) */
+long long dk_address(yajl_val a, char *ip, size_t n);
 bool dk_bool(yajl_val o, const char *key);
 /* key: the strings of arr ([] or null when it is no array). */
 int dk_gen_strings(yajl_gen g, const char *key, yajl_val arr, bool null_when_absent);

@@ -19,7 +19,7 @@ static const char ctr[] =
 	"\"mounts\":[{\"source\":\"/s\",\"destination\":\"/d\",\"readonly\":true}],\"network\":\"corral\"},"
 	"\"state\":{\"status\":\"running\",\"pid\":42,\"exitCode\":0,\"startedAt\":\"2024-01-02T03:04:06Z\","
 	"\"finishedAt\":\"\",\"restartCount\":2},"
-	"\"networks\":{\"corral\":{\"ipAddress\":\"10.88.0.5/16\",\"gateway\":\"10.88.0.1\",\"macAddress\":\"m\"}}}";
+	"\"networks\":{\"corral\":{\"ipAddress\":\"10.88.0.5\",\"prefixLength\":16,\"gateway\":\"10.88.0.1\",\"macAddress\":\"m\"}}}";
 static const char img[] = "{\"env\":[\"PATH=/bin\",\"HOME=/root\"],\"cmd\":[\"sh\"]}";
 
 /* The inspect of ctr as `as` says it, parsed. */
@@ -69,6 +69,8 @@ static void test_docker_fields(void **state)
 	assert_string_equal(STR(v, "HostConfig", "RestartPolicy", "Name"), "on-failure");
 	assert_int_equal(AT(v, "HostConfig", "RestartPolicy", "MaximumRetryCount")->u.number.i, 3);
 	assert_string_equal(STR(v, "NetworkSettings", "IPAddress"), "10.88.0.5");
+	assert_int_equal(AT(v, "NetworkSettings", "IPPrefixLen")->u.number.i, 16);
+	assert_int_equal(AT(v, "NetworkSettings", "Networks", "corral", "IPPrefixLen")->u.number.i, 16);
 	assert_string_equal(STR(v, "NetworkSettings", "Networks", "corral", "Gateway"), "10.88.0.1");
 	yajl_val bound = AT(v, "NetworkSettings", "Ports", "80/tcp");
 	assert_string_equal(STR(bound->u.array.values[0], "HostPort"), "8080");
