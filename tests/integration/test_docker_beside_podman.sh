@@ -612,14 +612,23 @@ sc_events() {
 test_events_since_until() {
 	case_start events_since_until
 	beside sc_events
-	gap '1{N;s/^rc=0\n0$/rc=0\ncontainer create sbse\ncontainer start sbse\ncontainer die sbse 3\ncontainer destroy sbse\n0/}' \
-		"events with --since and --until (file events) gave none of the container's"
-	same "events --since --until" "rc=0
+	local want="rc=0
 container create sbse
 container start sbse
 container die sbse 3
 container destroy sbse
 0"
+	# podman's file events give, run by run, none of the container's or the
+	# first of them only (the destroy missing): mended where its lines are
+	# the start of Docker's
+	local got mid
+	got=$(sed '1d;$d' <<<"$OUT_podman")
+	mid=$(sed '1d;$d' <<<"$want")
+	if [ "$OUT_podman" != "$want" ] && [ "$(head -1 <<<"$OUT_podman")" = rc=0 ] && [[ "$mid" == "$got"* ]]; then
+		echo "$CASE: podman: events with --since and --until (file events) gave $(grep -c . <<<"$got") of the container's 4" >>"$NOTES"
+		OUT_podman=$want
+	fi
+	same "events --since --until" "$want"
 }
 
 sc_tag_images() {
