@@ -54,7 +54,7 @@ test_cli_unknown_command_is_named_alone() {
 	assert_eq "$e" 'corralctl: unknown command "image foo": image takes import, ls, inspect, rm, prune, tag, load, save, history, sign, verify' \
 		"an unknown command of a group"
 	e=$("$CORRALCTL" network 2>&1) && fail "network alone ran"
-	assert_eq "$e" 'corralctl: network: missing its command, one of: create, ls, inspect, rm' "a group alone"
+	assert_eq "$e" 'corralctl: network: missing its command, one of: create, ls, inspect, rm, connect, disconnect' "a group alone"
 }
 
 # The start line names the metrics address; a Ctrl-C on image import
