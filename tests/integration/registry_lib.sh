@@ -450,3 +450,15 @@ reg_gets() { # NAME TEXT [METHOD]: requests since reg_log_mark, GET by default
 		{ for (i = 1; i < NF; i++) if ($i == m || $i == "\"" m) { if (index($(i + 1), t)) n++; break } }
 		END { print n + 0 }'
 }
+
+# start_sv_reg [FLAG VALUE]...: (with supervisor_lib.sh) corrald in the
+# registries' netns, trusting the test CA (certs.d), without the test's own
+# REG_USER and REG_PASS in its environment
+start_sv_reg() {
+	cat >"$T/corrald-netns" <<-WRAP
+	#!/bin/sh
+	exec env -u REG_USER -u REG_PASS nsenter --net="$T/netns" "$B/bin/corrald" "\$@"
+	WRAP
+	chmod +x "$T/corrald-netns"
+	CORRALD="$T/corrald-netns" start_sv --registry-certs-dir "$REG_CERTS_D" "$@"
+}

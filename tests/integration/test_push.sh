@@ -20,15 +20,6 @@ done
 $REG_PY -c 'import cryptography' 2>/dev/null || file_skip "Debian's python3-cryptography is not installed (tests/deps.sh)"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 
-# corrald in the registries' netns, trusting the test CA (certs.d)
-start_sv_reg() {
-	cat >"$T/corrald-netns" <<-WRAP
-	#!/bin/sh
-	exec env -u REG_USER -u REG_PASS nsenter --net="$T/netns" "$B/bin/corrald" "\$@"
-	WRAP
-	chmod +x "$T/corrald-netns"
-	CORRALD="$T/corrald-netns" start_sv --registry-certs-dir "$REG_CERTS_D" "$@"
-}
 cleanup_push() {
 	cleanup_sv
 	reg_cleanup

@@ -127,10 +127,10 @@ static bool is_mount(const char *path)
 	       a.stx_mnt_id != b.stx_mnt_id;
 }
 
-int ctr_pins_present(const char *dir, cerr *err)
+/* Each pin of dir's binds/ (the spec's binds, and a member's bind volumes,
+ * added at Create): fn on its path until it answers nonzero, which is given */
+static int each_pin(const char *dir, int (*fn)(const char *path, const char *name, cerr *err), cerr *err)
 {
-	/* each pin in the directory: the spec's binds, and a member's bind
-	 * volumes (added to them at Create, not in the spec as sent) */
 	char top[PATH_MAX];
 	snprintf(top, sizeof(top), "%s/" CTR_PINS_DIR, dir);
 	_cleanup_closedir_ DIR *d = opendir(top);
@@ -140,26 +140,30 @@ int ctr_pins_present(const char *dir, cerr *err)
 			continue;
 		char path[PATH_MAX];
 		snprintf(path, sizeof(path), "%s/%s", top, de->d_name);
-		if (!is_mount(path))
-			return cerr_set(err, ENOENT,
-					"spec.mounts[%s]: its pinned source is no longer mounted (the host restarted?): "
-					"create the container again", de->d_name);
+		int r = fn(path, de->d_name, err);
+		if (r)
+			return r;
 	}
 	return 0;
 }
 
-void ctr_pins_unmount(const char *dir)
+static int check_mounted(const char *path, const char *name, cerr *err)
 {
-	char top[PATH_MAX];
-	snprintf(top, sizeof(top), "%s/" CTR_PINS_DIR, dir);
-	_cleanup_closedir_ DIR *d = opendir(top);
-	struct dirent *de;
-	for (size_t n = 0; d && (de = readdir(d)) && n < 4096; n++) {
-		if (de->d_name[0] == '.')
-			continue;
-		char path[PATH_MAX];
-		snprintf(path, sizeof(path), "%s/%s", top, de->d_name);
-		for (int k = 0; k < 16 && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0; k++)
-			; /* a mount stacked on it too */
-	}
+	if (is_mount(path))
+		return 0;
+	return cerr_set(err, ENOENT,
+			"spec.mounts[%s]: its pinned source is no longer mounted (the host restarted?): "
+			"create the container again", name);
 }
+
+int ctr_pins_present(const char *dir, cerr *err) { return each_pin(dir, check_mounted, err); }
+
+static int detach(const char *path, const char *name, cerr *err)
+{
+	(void)name, (void)err;
+	for (int k = 0; k < 16 && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0; k++)
+		; /* a mount stacked on it too */
+	return 0;
+}
+
+void ctr_pins_unmount(const char *dir) { each_pin(dir, detach, NULL); }
