@@ -71,7 +71,14 @@ podman_cleanup() {
 
 bench_release() {
 	podman_cleanup
-	awk -v d="$d/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l
+	# podman's storage mounts its overlay directory on itself, again at
+	# each start: unmounted until none is left
+	local n mnts
+	for n in 1 2 3 4 5 6 7 8; do
+		mnts=$(awk -v d="$d/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+		[ -z "$mnts" ] && break
+		xargs -r -n1 umount -l <<<"$mnts"
+	done
 	local m c dirs=()
 	for m in /sys/fs/cgroup /sys/fs/cgroup/*; do
 		for c in "$m$cgp"-corral "$m$cgp"-podman; do
