@@ -26,7 +26,9 @@ CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARN) $(HARDEN) -D_GNU_SOURCE \
 	-DCORRAL_VERSION='"$(VERSION)"' -DCORRAL_COMMIT='"$(COMMIT)"' \
 	-I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libresolv for glibc's b64_pton: corral-docker decodes X-Registry-Auth in
+# its sandbox, where libcrypto cannot be opened (--as-needed: only it links it)
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lresolv
 override LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 
 ifeq ($(SANITIZE),1)

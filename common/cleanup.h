@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <errno.h>
 
@@ -25,6 +26,13 @@ static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
 static inline void closedirp(DIR **d) { if (*d) closedir(*d); }
 void strv_free(char **v);
 static inline void strv_freep(char ***v) { strv_free(*v); }
+/* A string that held a secret: wiped, then freed. */
+static inline void wipe_freep(char **s)
+{
+	if (*s)
+		explicit_bzero(*s, strlen(*s));
+	free(*s);
+}
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _cleanup_free_ _cleanup_(freep)
@@ -33,6 +41,7 @@ static inline void strv_freep(char ***v) { strv_free(*v); }
 #define _cleanup_fclose_ _cleanup_(fclosep)
 #define _cleanup_closedir_ _cleanup_(closedirp)
 #define _cleanup_strv_ _cleanup_(strv_freep)
+#define _cleanup_wipe_ _cleanup_(wipe_freep)
 
 /* Hand ownership out of a cleanup-scoped variable. */
 #define TAKE_PTR(p) ({ __typeof__(p) _t = (p); (p) = NULL; _t; })

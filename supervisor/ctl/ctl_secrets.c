@@ -32,13 +32,6 @@ static char *base64(const unsigned char *p, size_t n)
 	return out;
 }
 
-static void wipe_freep(char **p)
-{
-	if (*p)
-		explicit_bzero(*p, strlen(*p));
-	free(*p);
-}
-
 /* the value as read: NULs and all */
 typedef struct held {
 	char *p;
@@ -68,7 +61,7 @@ static int v_create(ctl_args *a)
 	}
 	if (v.n > SECRET_MAX)
 		return ctl_failf("secret create %s: %s is over the limit of 1 MiB", name, file);
-	_cleanup_(wipe_freep) char *data = base64((const unsigned char *)v.p, v.n);
+	_cleanup_wipe_ char *data = base64((const unsigned char *)v.p, v.n);
 	yajl_gen p = ctl_params(NULL);
 	if (!data || !p || jg_key_str(p, "name", name) || jg_key_str(p, "data", data)) {
 		if (p)

@@ -99,6 +99,8 @@ struct dk_job {
 /* A pump whose ctx is a zeroed dk_job, for the caller to fill; NULL with r
  * answered. */
 dk_pump *dk_job_new(dk_req *r);
+/* A job not yet called, freed. */
+void dk_job_free(dk_pump *p);
 /* Call method and await its first reply: 0, or -1 with r answered (refused,
  * for subject; or corrald lost) and p freed. */
 int dk_job_call(dk_req *r, dk_pump *p, const char *method, const char *params, const char *subject);
@@ -110,6 +112,12 @@ const char *dk_query(dk_req *r, const char *key);
 bool dk_query_bool(dk_req *r, const char *key, bool dflt);
 /* An integer argument: dflt when absent, -1 when it is no integer. */
 int dk_query_int(dk_req *r, const char *key, long long dflt, long long *out);
+
+/* X-Registry-Auth, the client's credentials for this pull or push, as
+ * ImagePull's and ImagePush's "credentials" member of g: 0 (none when
+ * absent or without a username and password), or -1 with r answered
+ * (400) when it is unreadable. */
+int dk_registry_auth(dk_req *r, yajl_gen g);
 
 /* ?filters= parsed into *out (NULL when none), each of its keys one of
  * known (NULL-terminated); -1 with r answered (400) when not. */

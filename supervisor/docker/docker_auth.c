@@ -1,8 +1,12 @@
 /* POST /auth (docker login): corrald's Login, which tries the credentials
- * against the registry and keeps them sealed for the caller's pulls. */
+ * against the registry and keeps them sealed for the caller's pulls; and
+ * X-Registry-Auth, a pull's or push's own credentials. */
 #include "supervisor/docker/dk.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+
+#include <resolv.h>
+#include <stdlib.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -55,4 +59,66 @@ void dk_auth(dk_req *r, const char *arg)
 	jg_key_str(g, "IdentityToken", "");
 	yajl_gen_map_close(g);
 	dk_json(r, 200, g);
+}
+
+#define AUTH_HEADER_MAX 8192
+
+/* base64url (Go's URLEncoding, Python's urlsafe_b64encode), padded or not,
+ * as standard base64 into out (room for n), for glibc's b64_pton (common's
+ * base64 opens libcrypto, which the sandbox cannot). */
+static bool from_base64url(const char *in, char *out, size_t n)
+{
+	size_t len = strlen(in);
+	if (len + 3 >= n)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		out[i] = in[i] == '-' ? '+' : in[i] == '_' ? '/' : in[i];
+	while (len % 4)
+		out[len++] = '=';
+	out[len] = '\0';
+	return true;
+}
+
+int dk_registry_auth(dk_req *r, yajl_gen g)
+{
+	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Registry-Auth");
+	if (!h || !*h)
+		return 0;
+	char b64[AUTH_HEADER_MAX + 4];
+	unsigned char json[AUTH_HEADER_MAX + 2], pair[AUTH_HEADER_MAX + 2];
+	long n = from_base64url(h, b64, sizeof(b64)) ? b64_pton(b64, json, AUTH_HEADER_MAX) : -1;
+	_cleanup_json_ yajl_val v = NULL;
+	int rc = 0;
+	if (n >= 0) {
+		json[n] = '\0';
+		_cleanup_cerr_ cerr err = { 0 }; /* never shown: it may quote the password */
+		if (json_parse((const char *)json, NULL, &v, &err) < 0 || !YAJL_IS_OBJECT(v))
+			n = -1;
+	}
+	const char *user = dk_str(v, "username"), *pass = dk_str(v, "password"), *auth = dk_str(v, "auth");
+	char *colon = NULL;
+	/* "auth" alone: base64 of user:pass, as in a config.json */
+	if (n >= 0 && (!*user || !*pass) && *auth) {
+		long m = b64_pton(auth, pair, AUTH_HEADER_MAX);
+		if (m < 0 || !(pair[m] = '\0', colon = strchr((char *)pair, ':')))
+			n = -1;
+		else
+			*colon = '\0', user = (const char *)pair, pass = colon + 1;
+	}
+	if (n < 0) {
+		dk_error(r, 400, "X-Registry-Auth: not base64url of a JSON object");
+		rc = -1;
+	} else if (*user && *pass) {
+		jg_key(g, "credentials");
+		yajl_gen_map_open(g);
+		jg_key_str(g, "username", user);
+		jg_key_str(g, "password", pass);
+		yajl_gen_map_close(g);
+	}
+	explicit_bzero(b64, sizeof(b64));
+	explicit_bzero(json, sizeof(json));
+	explicit_bzero(pair, sizeof(pair));
+	if (v)
+		json_wipe(v);
+	return rc;
 }

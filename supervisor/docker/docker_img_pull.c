@@ -56,7 +56,11 @@ void dk_img_pull(dk_req *r, const char *arg)
 	const char *platform = dk_query(r, "platform");
 	if (platform && *platform)
 		jg_key_str(g, "platform", platform);
-	_cleanup_free_ char *params = dk_params_end(g);
+	if (dk_registry_auth(r, g) < 0) {
+		dk_job_free(p);
+		return;
+	}
+	_cleanup_wipe_ char *params = dk_params_end(g);
 	if (dk_job_call(r, p, "ImagePull", params, c->ref) < 0)
 		return;
 	/* the first line Docker's client shows, before any progress:

@@ -1,7 +1,6 @@
 /* POST /images/{name}/push?tag=: a push through corrald's ImagePush, its
  * progress as Docker's JSON lines (what `docker push` draws), with the
- * caller's logins (docker login); X-Registry-Auth is not read, as pulls
- * do not read it. The first reply is awaited before the answer starts,
+ * client's X-Registry-Auth and the caller's logins (docker login). The first reply is awaited before the answer starts,
  * so that a refusal is an HTTP error. */
 #include "supervisor/docker/dk.h"
 #include "common/cleanup.h"
@@ -75,7 +74,11 @@ void dk_img_push(dk_req *r, const char *arg)
 	snprintf(image, sizeof(image), "%s:%s", arg, c->tag);
 	jg_key_str(g, "image", image);
 	jg_key_str(g, "destination", c->ref);
-	_cleanup_free_ char *params = dk_params_end(g);
+	if (dk_registry_auth(r, g) < 0) {
+		dk_job_free(p);
+		return;
+	}
+	_cleanup_wipe_ char *params = dk_params_end(g);
 	if (dk_job_call(r, p, "ImagePush", params, image) < 0)
 		return;
 	char line[1300];

@@ -111,6 +111,13 @@ dk_pump *dk_job_new(dk_req *r)
 	return p;
 }
 
+void dk_job_free(dk_pump *p)
+{
+	job_release(p);
+	sb_release(&p->out);
+	free(p);
+}
+
 int dk_job_call(dk_req *r, dk_pump *p, const char *method, const char *params, const char *subject)
 {
 	dk_job *j = p->ctx;
@@ -120,9 +127,7 @@ int dk_job_call(dk_req *r, dk_pump *p, const char *method, const char *params, c
 	if (!params || vl_client_send(r->vl, full, params, true, false, &e) < 0 ||
 	    vl_client_recv(r->vl, &j->first, &e) < 0) {
 		dk_error(r, 500, "corrald: %s: %s", method, params ? cerr_msg(&e) : "out of memory");
-		job_release(p);
-		sb_release(&p->out);
-		free(p);
+		dk_job_free(p);
 		return -1;
 	}
 	if (j->first.error) {

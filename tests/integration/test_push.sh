@@ -177,6 +177,58 @@ test_push_docker_cli() {
 	assert_contains "$out" "No such image" "docker's words"
 }
 
+# X-Registry-Auth: the credentials the docker CLI (from its config.json,
+# with no docker login made through corrald) and the Python SDK
+# (auth_config) send with a push or a pull, used for that call alone.
+test_push_pull_docker_registry_auth() {
+	command -v docker >/dev/null || skip "the docker CLI is not installed (docker.io)"
+	trap cleanup_push EXIT
+	reg_setup
+	reg_start priv basic >/dev/null
+	start_sv_reg $(docker_flags)
+	import_busybox
+	local want out
+	want=$(digest_of busybox:latest)
+	dock tag busybox:latest "$REG_priv/hdr/busybox:1"
+	out=$(dock push "$REG_priv/hdr/busybox:1" 2>&1) && fail "pushed with no credentials"
+	assert_contains "$out" "log in to $REG_priv first" "anonymous"
+	mkdir -p "$T/dc0"
+	printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$REG_priv" "$(printf '%s:%s' "$REG_USER" "$REG_PASS" | base64 -w0)" >"$T/dc0/config.json"
+	out=$(dock push "$REG_priv/hdr/busybox:1" 2>&1) || fail "docker push with X-Registry-Auth: $out"
+	assert_eq "$(reg_digest "$REG_priv" hdr/busybox:1)" "$want" "pushed with the header's credentials"
+	# used for that call alone: corrald kept nothing
+	out=$(ctl push -q busybox:latest "$REG_priv/hdr/kept:1" 2>&1) && fail "corrald kept the header's credentials"
+	assert_contains "$out" "log in to $REG_priv first" "nothing kept"
+	dock rmi "$REG_priv/hdr/busybox:1" >/dev/null
+	dock pull -q "$REG_priv/hdr/busybox:1" >/dev/null || fail "docker pull with X-Registry-Auth"
+	assert_eq "$(digest_of "$REG_priv/hdr/busybox:1")" "$want" "pulled back with the header's credentials"
+	ctl rmi "$REG_priv/hdr/busybox:1" >/dev/null
+	# the Python SDK's auth_config (base64url, no "auth" member)
+	out=$(python3 - "$T/docker.sock" "$REG_priv/hdr/busybox" "$REG_USER" "$REG_PASS" 2>&1 <<-'EOP'
+	import sys, docker
+	c = docker.DockerClient(base_url="unix://" + sys.argv[1], version="1.41")
+	img = c.images.pull(sys.argv[2], tag="1", auth_config={"username": sys.argv[3], "password": sys.argv[4]})
+	print(img.id)
+	EOP
+	) || fail "python3-docker pull with auth_config: $out"
+	assert_eq "$(digest_of "$REG_priv/hdr/busybox:1")" "$want" "pulled by the SDK"
+	# a wrong password is the registry's refusal, in one line; garbage is a 400
+	printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$REG_priv" "$(printf '%s:wrong' "$REG_USER" | base64 -w0)" >"$T/dc0/config.json"
+	out=$(dock push "$REG_priv/hdr/busybox:1" 2>&1) && fail "pushed with a wrong password"
+	assert_contains "$out" "authentication failed (401)" "the registry's refusal"
+	out=$(curl -s -w ' %{http_code}' --unix-socket "$T/docker.sock" -X POST -H 'X-Registry-Auth: %%%not-base64' \
+		"http://d/v1.41/images/create?fromImage=$REG_priv/hdr/busybox&tag=1")
+	assert_contains "$out" "X-Registry-Auth: not base64url of a JSON object" "garbage named"
+	assert_contains "$out" " 400" "a 400"
+	# varlink's own credentials are checked as Login's: named, never echoed
+	out=$("$B/tests/helpers/vlcall" "$SOCK" '{"method":"io.corral.Supervisor.ImagePull","parameters":{"reference":"'"$REG_priv"'/hdr/busybox:1","credentials":{"username":"a:b","password":"s3cret-x"}}}')
+	assert_contains "$out" '"parameter":"credentials.username"' "a bad username named"
+	out=$("$B/tests/helpers/vlcall" "$SOCK" '{"method":"io.corral.Supervisor.ImagePush","parameters":{"image":"busybox:latest","destination":"'"$REG_priv"'/hdr/x:1","credentials":{"username":"u","password":"s3cret-x","token":"t"}}}')
+	assert_contains "$out" '"parameter":"credentials.token"' "an unknown member named"
+	case "$out" in *s3cret-x*) fail "the password was echoed: $out" ;; esac
+	assert_eq "$(find "$STATE_D/images/staging" "$STATE_D/images/ingest" -mindepth 1 -type f 2>/dev/null | wc -l)" 0 "no debris"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

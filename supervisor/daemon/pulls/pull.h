@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <yajl/yajl_tree.h>
 #include "common/error.h"
+#include "common/json_get.h"
 #include "images/digest.h"
 #include "supervisor/varlink/peer.h"
 #include "supervisor/loop/eventloop.h"
@@ -59,9 +60,16 @@ int pull_registry_args(struct corrald *d, char ***args);
 /* The request's own credentials (extra, a dockerconfigjson; or NULL), then
  * peer's logins: one document (*out: wipe and free it). */
 int pull_auth_of(struct corrald *d, const peer_cred *peer, const char *extra, char **out, cerr *err);
+/* Login's rules for a username and password, the fault under parent. */
+int pull_userpass_check(const char *parent, const char *user, const char *pass, json_fault *f);
+/* params' "credentials" ({username, password}) as a dockerconfigjson for
+ * the registry ref goes to (*out: wipe and free it); *out NULL when there
+ * are none. Used for that call only, and never kept. */
+int pull_call_auth(struct corrald *d, yajl_val params, const char *ref, char **out, json_fault *f);
 
 /* Push image (what the peer sees: a manifest digest) to dest, as peer, its
- * progress to call when it asked for more; done as pull_start's. */
+ * progress to call when it asked for more; done as pull_start's. auth_json:
+ * the call's own credentials, tried first; or NULL. */
 typedef struct push_outcome {
 	bool ok;
 	bool host_fault;
@@ -72,7 +80,7 @@ typedef struct push_outcome {
 } push_outcome;
 typedef void (*push_done_fn)(struct corrald *d, vl_call *call, const push_outcome *o, void *ctx);
 int push_start(struct corrald *d, const peer_cred *peer, vl_call *call, const char *image, const char *id,
-	       const char *dest, push_done_fn done, void *ctx, cerr *err);
+	       const char *dest, const char *auth_json, push_done_fn done, void *ctx, cerr *err);
 
 /* Whether ref can be pulled: 0; -EINVAL when it is no reference (err says
  * why); -ENOENT when it is a short name and corrald.conf sets no

@@ -20,8 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PASSWORD_MAX 4096
-
 static int pull_failed(vl_call *call, const char *ref, const char *reason)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -55,7 +53,7 @@ int sv_image_pull(vl_call *call, yajl_val params, void *ud)
 	const char *ref, *platform;
 	bool detach;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("reference", "platform", "detach"), &f) < 0 ||
+	if (sp_known(params, KNOWN("reference", "platform", "detach", "credentials"), &f) < 0 ||
 	    sp_ref(params, "reference", true, &ref, &f) < 0 || sp_name(params, "platform", false, &platform, &f) < 0 ||
 	    sp_bool(params, "detach", false, &detach, &f) < 0)
 		return sv_invalid_fault(call, &f);
@@ -74,11 +72,14 @@ int sv_image_pull(vl_call *call, yajl_val params, void *ud)
 	if (quota_admit(d, vl_call_peer(call), QUOTA_PULLS, pull_running(d, vl_call_peer(call)->uid), 1, "reference",
 			&v) == POLICY_REFUSED)
 		return policy_refuse(call, d, "ImagePull", &v);
+	_cleanup_wipe_ char *auth = NULL;
+	if (pull_call_auth(d, params, ref, &auth, &f) < 0)
+		return f.code == ENOMEM ? sv_internal(call, "out of memory") : sv_invalid_fault(call, &f);
 	peer_cred *peer = malloc(sizeof(*peer));
 	if (!peer)
 		return sv_internal(call, "out of memory");
 	*peer = *vl_call_peer(call);
-	pull_req q = { .ref = ref, .platform = platform, .call = call, .detach = detach };
+	pull_req q = { .ref = ref, .platform = platform, .auth_json = auth, .call = call, .detach = detach };
 	if (pull_start(d, peer, &q, pulled, peer, &err) < 0) {
 		free(peer);
 		return sv_internal_err(call, &err);
@@ -138,10 +139,8 @@ int sv_login(vl_call *call, yajl_val params, void *ud)
 	if (sp_known(params, KNOWN("registry", "username", "password"), &f) < 0 || registry_param(params, reg, sizeof(reg), &f) < 0 ||
 	    sp_name(params, "username", true, &user, &f) < 0 || sp_str(params, "password", true, &pass, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	if (!*user || strchr(user, ':') || strlen(user) > 256)
-		return sv_invalid(call, "username", "must be 1-256 characters without ':'");
-	if (!*pass || strlen(pass) > PASSWORD_MAX)
-		return sv_invalid(call, "password", "must be 1-4096 characters");
+	if (pull_userpass_check("", user, pass, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	/* a login reaches the registry: only one the policy lets the peer reach */
 	policy_violation v;
 	if (policy_admit_registry(d, vl_call_peer(call), reg, &v) == POLICY_REFUSED)

@@ -68,7 +68,7 @@ int sv_image_push(vl_call *call, yajl_val params, void *ud)
 	const peer_cred *peer = vl_call_peer(call);
 	const char *image, *dest;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image", "destination"), &f) < 0 || sp_ref(params, "image", true, &image, &f) < 0 ||
+	if (sp_known(params, KNOWN("image", "destination", "credentials"), &f) < 0 || sp_ref(params, "image", true, &image, &f) < 0 ||
 	    sp_ref(params, "destination", false, &dest, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
@@ -100,7 +100,12 @@ int sv_image_push(vl_call *call, yajl_val params, void *ud)
 		free(x);
 		return policy_refuse(call, d, "ImagePush", &v);
 	}
-	if (push_start(d, peer, call, db.images[i].manifest, db.images[i].config, x->dest, pushed, x, &err) < 0) {
+	_cleanup_wipe_ char *auth = NULL;
+	if (pull_call_auth(d, params, x->dest, &auth, &f) < 0) {
+		free(x);
+		return f.code == ENOMEM ? sv_internal(call, "out of memory") : sv_invalid_fault(call, &f);
+	}
+	if (push_start(d, peer, call, db.images[i].manifest, db.images[i].config, x->dest, auth, pushed, x, &err) < 0) {
 		free(x);
 		return sv_internal_err(call, &err);
 	}

@@ -87,7 +87,7 @@ static void job_done(corrald *d, vl_call *call, int rc, const strbuf *out, const
 }
 
 int push_start(corrald *d, const peer_cred *peer, vl_call *call, const char *image, const char *id, const char *dest,
-	       push_done_fn done, void *ctx, cerr *err)
+	       const char *auth_json, push_done_fn done, void *ctx, cerr *err)
 {
 	char whole[16];
 	snprintf(whole, sizeof(whole), "%zu", d->cfg->pull_timeout);
@@ -99,7 +99,7 @@ int push_start(corrald *d, const peer_cred *peer, vl_call *call, const char *ima
 	    pull_arg(&args, "--die-with-parent", NULL) || pull_arg(&args, "--", NULL) || pull_arg(&args, image, dest))
 		return cerr_set(err, ENOMEM, "out of memory");
 	_cleanup_free_ char *auth = NULL;
-	int r = pull_auth_of(d, peer, NULL, &auth, err);
+	int r = pull_auth_of(d, peer, auth_json, &auth, err);
 	if (r < 0)
 		return r;
 	push_run *j = calloc(1, sizeof(*j));
