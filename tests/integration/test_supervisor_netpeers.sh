@@ -191,6 +191,32 @@ test_netp_start_frees_leaks_and_checks_what_runs() {
 	ctl rm -f r >/dev/null
 }
 
+# A further network's attachment (network connect: eth1) is CHECKed at
+# start as eth0's is: its veth gone while corrald was down fails it, named.
+test_netp_start_checks_each_network_of_a_container() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns
+	ctl network create other >/dev/null
+	ctl run -d --name r "$IMG" sleep 1000 >/dev/null
+	ctl network connect other r >/dev/null || fail "network connect"
+	local br veth
+	br=$(ctl --json network inspect other | jq -r 'if type == "array" then .[0] else . end | .bridge')
+	[ -n "$br" ] && [ "$br" != null ] || fail "no bridge for network other: $(ctl --json network inspect other)"
+	kill -9 "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	veth=$(inns ip -o link show master "$br" | awk -F': ' '{print $2}' | sed 's/@.*//' | head -1)
+	[ -n "$veth" ] || fail "no veth on $br"
+	inns ip link del "$veth"
+	start_sv_netns
+	wait_for 20 grep -q "container r: network CHECK of eth1" "$T/corrald.log"
+	assert_not_contains "$(cat "$T/corrald.log")" "network CHECK of eth0" "eth0's attachment is whole"
+	ctl events --since 1m --until 0s --filter event=network-check-failed >"$T/ev" 2>&1 || true
+	assert_contains "$(cat "$T/ev")" "network-check-failed" "the event"
+	ctl rm -f r >/dev/null
+	ctl network rm other >/dev/null
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

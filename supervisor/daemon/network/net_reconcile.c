@@ -34,19 +34,13 @@ static ctr *by_id(corrald *d, const char *id)
 	return NULL;
 }
 
-static void record_path(const corrald *d, const ctr *c, char *buf, size_t n)
-{
-	ctr_dir(d, c, buf, n);
-	snprintf(buf + strlen(buf), n - strlen(buf), "/" NET_FILE);
-}
-
 /* id has an attachment of its own (network.json), or a DEL to come. */
 static bool in_use(corrald *d, const char *id)
 {
 	char path[PATH_MAX];
 	ctr *c = by_id(d, id);
 	if (c) {
-		record_path(d, c, path, sizeof(path));
+		net_record_path(d, c, NULL, path, sizeof(path));
 		if (access(path, F_OK) == 0)
 			return true;
 	}
@@ -59,7 +53,7 @@ static bool attached(corrald *d, const char *id)
 	ctr *c = by_id(d, id);
 	if (!c)
 		return false;
-	record_path(d, c, path, sizeof(path));
+	net_record_path(d, c, NULL, path, sizeof(path));
 	return access(path, F_OK) == 0;
 }
 
@@ -134,11 +128,13 @@ static void drop_pin(corrald *d, const char *dir, const char *id)
 	netns_unpin(path);
 }
 
-/* The running containers' attachments, CHECKed one after another. */
+/* The running containers' attachments (eth0, then each further network's
+ * ethN), CHECKed one after another. */
 typedef struct check_queue {
 	corrald *d;
 	char (*ids)[CTR_ID_LEN + 1];
 	size_t n, i;
+	int eth; /* the interface of ids[i] to CHECK next */
 } check_queue;
 
 static void check_next(check_queue *q);
@@ -149,40 +145,53 @@ static void on_checked(int r, const char *result, const cerr *e, void *data)
 	(void)result;
 	ctr *c = by_id(q->d, q->ids[q->i]);
 	if (r < 0 && c) {
-		log_warn("container %s: network CHECK: %s", c->name, cerr_msg(e));
+		log_warn("container %s: network CHECK of eth%d: %s", c->name, q->eth, cerr_msg(e));
 		ctr_publish(q->d, c, "network-check-failed", (const char *const[]){ "error", cerr_msg(e), NULL });
 	}
-	q->i++;
+	q->eth++;
 	check_next(q);
+}
+
+/* CHECK c's attachment on ethN (q->eth), when it has one: true when
+ * started (on_checked goes on). */
+static bool check_one(check_queue *q, ctr *c)
+{
+	char ifname[8], path[PATH_MAX], pin[PATH_MAX];
+	snprintf(ifname, sizeof(ifname), "eth%d", q->eth);
+	net_record_path(q->d, c, ifname, path, sizeof(path));
+	if (q->eth > 0 && access(path, F_OK) < 0)
+		return false; /* not on that many networks */
+	net_pin_path(q->d, c->id, pin, sizeof(pin));
+	_cleanup_(net_record_release) net_record rec = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
+	if (net_record_read(path, &rec, &err) < 0) {
+		log_cerr(LOG_LVL_WARN, &err, "container %s: network CHECK of %s", c->name, ifname);
+		return false;
+	}
+	_cleanup_json_ yajl_val result = NULL;
+	char portmap_path[PATH_MAX];
+	cni_args a = { .container_id = c->id, .netns = pin, .ifname = ifname, .path = q->d->cfg->cni_path,
+		       .ports = rec.ports, .n_ports = rec.n_ports };
+	if (json_parse(rec.result, "network result", &result, &err) == 0)
+		a.portmap_env_path = check_path_for(q->d, result, portmap_path, sizeof(portmap_path));
+	cerr_clear(&err);
+	if (cni_run_start(&q->d->network->cni, CNI_CHECK, rec.conf, rec.result, &a, on_checked, q, NULL, &err) == 0)
+		return true;
+	log_cerr(LOG_LVL_WARN, &err, "container %s: network CHECK of %s", c->name, ifname);
+	return false;
 }
 
 static void check_next(check_queue *q)
 {
-	for (; q->i < q->n; q->i++) {
+	for (; q->i < q->n; q->i++, q->eth = 0) {
 		ctr *c = by_id(q->d, q->ids[q->i]);
 		if (!c || c->status != CS_RUNNING)
 			continue;
-		char path[PATH_MAX], pin[PATH_MAX];
-		record_path(q->d, c, path, sizeof(path));
-		net_pin_path(q->d, c->id, pin, sizeof(pin));
-		_cleanup_(net_record_release) net_record rec = { 0 };
-		cerr err = { 0 };
-		if (net_record_read(path, &rec, &err) < 0) {
-			log_cerr(LOG_LVL_WARN, &err, "container %s: network CHECK", c->name);
-			continue;
-		}
-		_cleanup_json_ yajl_val result = NULL;
-		char portmap_path[PATH_MAX];
-		cni_args a = { .container_id = c->id, .netns = pin, .ifname = NET_IFNAME, .path = q->d->cfg->cni_path,
-			       .ports = rec.ports, .n_ports = rec.n_ports };
-		if (json_parse(rec.result, "network result", &result, &err) == 0)
-			a.portmap_env_path = check_path_for(q->d, result, portmap_path, sizeof(portmap_path));
-		cerr_clear(&err);
-		if (cni_run_start(&q->d->network->cni, CNI_CHECK, rec.conf, rec.result, &a, on_checked, q, NULL, &err) == 0)
-			return;
-		log_cerr(LOG_LVL_WARN, &err, "container %s: network CHECK", c->name);
+		for (; q->eth < NET_ATTACH_MAX; q->eth++)
+			if (check_one(q, c))
+				return;
 	}
-	log_debug("network: the CHECK of %zu attachments is over", q->n);
+	log_debug("network: the CHECK of %zu containers' attachments is over", q->n);
 	q->d->network->checking = NULL;
 	free(q->ids);
 	free(q);
