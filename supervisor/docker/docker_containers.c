@@ -120,8 +120,14 @@ void dk_ctr_inspect(dk_req *r, const char *arg)
 
 void dk_ctr_top(dk_req *r, const char *arg)
 {
-	const char *id = dk_ctr_name(arg);
+	const char *id = dk_ctr_name(arg), *ps_args = dk_query(r, "ps_args");
+	/* dockerd runs the host's ps with ps_args; corral reads /proc itself */
+	if (ps_args && *ps_args && strcmp(ps_args, "-ef")) {
+		dk_error(r, 400, "ps_args %s: corral's top gives ps -ef's columns only", ps_args);
+		return;
+	}
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(id);
+	jg_key_str(p, "columns", "ps-ef");
 	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
 	if (dk_call(r, "Top", params, &rep) < 0) {

@@ -970,11 +970,22 @@ sleep 1000
 a PID column
 rc=1
 not running"
-	# Docker's titles are ps -ef's (UID PID PPID C STIME TTY TIME CMD,
-	# host pids); corral's Top gives busybox ps's, pids as the container
-	# sees them, and podman's its own descriptors (PID USER COMMAND, or
-	# more): a difference of both, kept here so that a change shows
-	assert_eq "$(head -1 "$T/top.corral" | awk '{ $1 = $1; print }')" "PID USER TIME COMMAND" "corral's titles"
+	# Docker's titles are ps -ef's, with the host's pids, and corral's are
+	# too; podman's are its own descriptors (PID USER COMMAND, or more)
+	assert_eq "$(head -1 "$T/top.corral" | awk '{ $1 = $1; print }')" "UID PID PPID C STIME TTY TIME CMD" "corral's titles"
+	ENGINE=corral
+	d start sbstop >/dev/null
+	local pid
+	pid=$(d inspect -f '{{.State.Pid}}' sbstop)
+	d top sbstop >"$T/top2.corral"
+	assert_eq "$(awk -v p="$pid" '$2 == p { print $1, $4, $6, $(NF-1), $NF }' "$T/top2.corral")" "root 0 ? sleep 1000" \
+		"the host's pid, root, no CPU, no tty: $(cat "$T/top2.corral")"
+	[ "$(awk -v p="$pid" '$2 == p { print $3 }' "$T/top2.corral")" -gt 0 ] || fail "no PPID: $(cat "$T/top2.corral")"
+	local out
+	out=$(d top sbstop aux 2>&1) && fail "ps_args aux was taken"
+	assert_contains "$out" "ps -ef's columns only" "ps_args other than -ef refused, named"
+	d top sbstop -ef >/dev/null || fail "top -ef"
+	d stop -t 0 sbstop >/dev/null
 }
 
 sc_python_sdk() {

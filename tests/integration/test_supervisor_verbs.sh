@@ -118,13 +118,21 @@ test_svv_top_lists_the_processes() {
 	start_sv
 	create busy sh -c 'sleep 1000 & exec sleep 2000' >/dev/null
 	ctl call Start '{"id":"busy"}' >/dev/null
-	sleep 0.2
+	# both sleeps started (the shell execs the second)
+	wait_for 10 sh -c "$CORRALCTL --socket $SOCK call Top '{\"id\":\"busy\"}' | jq -e '[.processes[][3]] | sort == [\"sleep 1000\", \"sleep 2000\"]' >/dev/null"
 	ctl call Top '{"id":"busy"}' >"$T/top"
 	assert_eq "$(jq -c .titles "$T/top")" '["PID","USER","TIME","COMMAND"]' "titles"
 	assert_eq "$(jq -r '.processes | map(.[3]) | sort | join(",")' "$T/top")" "sleep 1000,sleep 2000" "commands"
 	assert_eq "$(jq -r '.processes | map(.[0]) | sort | join(",")' "$T/top")" "1,2" "pids as the container sees them"
 	assert_eq "$(jq -r '.processes[0][1]' "$T/top")" root "USER from the container's /etc/passwd"
 	[[ $(jq -r '.processes[0][2]' "$T/top") =~ ^[0-9]{2}:[0-9]{2}:[0-9]{2}$ ]] || fail "TIME: $(jq -c . "$T/top")"
+	# ps -ef's columns (Docker's top): the host's pids
+	ctl call Top '{"id":"busy","columns":"ps-ef"}' >"$T/top"
+	assert_eq "$(jq -c .titles "$T/top")" '["UID","PID","PPID","C","STIME","TTY","TIME","CMD"]' "ps -ef's titles"
+	local pid
+	pid=$(ctl --json inspect busy | jq -r '.[0].state.pid // .[0].pid')
+	assert_eq "$(jq -r --arg p "$pid" '.processes[] | select(.[1] == $p) | .[7]' "$T/top")" "sleep 2000" "the host's pid of its init"
+	assert_contains "$(call_error Top '{"id":"busy","columns":"aux"}')" '"parameter":"columns"' "columns named"
 	ctl call Stop '{"id":"busy","timeout":0}' >/dev/null
 	assert_contains "$(call_error Top '{"id":"busy"}')" '"state":"exited"' "Top of a stopped container"
 }

@@ -1,8 +1,10 @@
 /* Top: the processes of a container's cgroup (and of its execs' child
  * cgroups), read from /proc as ps reads them: PID as the container sees it
  * (the last NSpid), USER by the container's own /etc/passwd, TIME the CPU
- * time used, COMMAND its command line. Everything read is the container's
- * to write, so it is bounded and sent as text (jg_text). */
+ * time used, COMMAND its command line; or, as Docker's top runs ps -ef on
+ * the host, UID PID PPID C STIME TTY TIME CMD with the host's pids.
+ * Everything read is the container's to write, so it is bounded and sent
+ * as text (jg_text). */
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -20,14 +22,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
+#include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CMDLINE_MAX 4096
 
 typedef struct proc_row {
+	pid_t pid, ppid;
 	long nspid;
 	unsigned uid;
+	int tty;                  /* tty_nr: 0 for none */
 	unsigned long long ticks; /* utime + stime */
+	unsigned long long start; /* starttime: ticks after boot */
 	char cmd[CMDLINE_MAX];
 } proc_row;
 
@@ -53,7 +61,7 @@ static int read_row(pid_t pid, proc_row *r)
 		return -ESRCH; /* gone since the cgroup listed it */
 	const char *u = strstr(buf, "\nUid:"), *ns = strstr(buf, "\nNSpid:");
 	r->uid = u ? (unsigned)strtoul(u + 5, NULL, 10) : 0;
-	r->nspid = pid;
+	r->pid = r->nspid = pid;
 	if (ns) { /* the last number is the pid in the container's namespace */
 		const char *end = strchr(ns + 1, '\n'), *p = end ? end : ns + strlen(ns);
 		while (p > ns && (p[-1] == ' ' || p[-1] == '\t'))
@@ -62,13 +70,17 @@ static int read_row(pid_t pid, proc_row *r)
 			p--;
 		r->nspid = strtol(p, NULL, 10);
 	}
-	r->ticks = 0;
+	r->ticks = r->start = 0;
+	r->ppid = 0;
+	r->tty = 0;
 	if (read_proc(pid, "stat", buf, sizeof(buf)) > 0) {
 		/* after the comm, which may hold anything up to its last ')' */
 		const char *p = strrchr(buf, ')');
-		unsigned long long ut = 0, st = 0;
-		if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2)
-			r->ticks = ut + st;
+		unsigned long long ut = 0, st = 0, start = 0;
+		int ppid = 0, tty = 0;
+		if (p && sscanf(p + 1, " %*c %d %*d %*d %d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %llu",
+				&ppid, &tty, &ut, &st, &start) == 5)
+			r->ppid = ppid, r->tty = tty, r->ticks = ut + st, r->start = start;
 	}
 	ssize_t n = read_proc(pid, "cmdline", r->cmd, sizeof(r->cmd));
 	if (n <= 0) { /* a kernel thread, or a zombie: [comm], as ps shows it */
@@ -87,16 +99,72 @@ static int read_row(pid_t pid, proc_row *r)
 	return 0;
 }
 
-static void gen_row(yajl_gen g, const proc_row *r, int rootfd, long hz)
+/* What a row needs beside the process: the container's root for user
+ * names, the clock's ticks a second, and (ps -ef) the boot time and uptime. */
+typedef struct top_ctx {
+	int rootfd;
+	long hz;
+	bool ps_ef;
+	time_t boot;
+	unsigned long long uptime_ticks;
+} top_ctx;
+
+/* ps -ef's TTY: pts/N, ttyN, or ? */
+static void tty_name(int nr, char *out, size_t n)
+{
+	unsigned maj = major((dev_t)nr), min = minor((dev_t)nr);
+	if (!nr)
+		snprintf(out, n, "?");
+	else if (maj >= 136 && maj <= 143)
+		snprintf(out, n, "pts/%u", (maj - 136) * 256 + min);
+	else if (maj == 4 && min < 64)
+		snprintf(out, n, "tty%u", min);
+	else
+		snprintf(out, n, "?");
+}
+
+/* ps -ef's columns: UID PID PPID C STIME TTY TIME CMD */
+static void gen_row_ef(yajl_gen g, const proc_row *r, const char *user, const char *cputime, const top_ctx *x)
+{
+	char pid[24], ppid[24], c[24], stime[32], tty[24];
+	snprintf(pid, sizeof(pid), "%d", (int)r->pid);
+	snprintf(ppid, sizeof(ppid), "%d", (int)r->ppid);
+	/* C: the CPU used over the process's life, in percent, as ps gives it */
+	unsigned long long life = x->uptime_ticks > r->start ? x->uptime_ticks - r->start : 0;
+	snprintf(c, sizeof(c), "%llu", life ? r->ticks * 100 / life : 0);
+	/* STIME: HH:MM when it started today, else Mon DD */
+	time_t started = x->boot + (time_t)(r->start / (unsigned long long)x->hz), now = time(NULL);
+	struct tm st, nt;
+	localtime_r(&started, &st);
+	localtime_r(&now, &nt);
+	strftime(stime, sizeof(stime), st.tm_yday == nt.tm_yday && st.tm_year == nt.tm_year ? "%H:%M" : "%b%d", &st);
+	tty_name(r->tty, tty, sizeof(tty));
+	yajl_gen_array_open(g);
+	jg_text(g, user, strlen(user));
+	jg_str(g, pid);
+	jg_str(g, ppid);
+	jg_str(g, c);
+	jg_str(g, stime);
+	jg_str(g, tty);
+	jg_str(g, cputime);
+	jg_text(g, r->cmd, strlen(r->cmd));
+	yajl_gen_array_close(g);
+}
+
+static void gen_row(yajl_gen g, const proc_row *r, const top_ctx *x)
 {
 	char pid[24], uid[24], time[32];
 	snprintf(pid, sizeof(pid), "%ld", r->nspid);
 	snprintf(uid, sizeof(uid), "%u", r->uid);
-	unsigned long long s = r->ticks / (unsigned long long)hz;
+	unsigned long long s = r->ticks / (unsigned long long)x->hz;
 	snprintf(time, sizeof(time), "%02llu:%02llu:%02llu", s / 3600, s / 60 % 60, s % 60);
 	_cleanup_free_ char *user = NULL;
-	if (rootfd < 0 || image_user_name(rootfd, r->uid, &user) < 0)
+	if (x->rootfd < 0 || image_user_name(x->rootfd, r->uid, &user) < 0)
 		user = NULL;
+	if (x->ps_ef) {
+		gen_row_ef(g, r, user ? user : uid, time, x);
+		return;
+	}
 	yajl_gen_array_open(g);
 	jg_str(g, pid);
 	jg_text(g, user ? user : uid, strlen(user ? user : uid));
@@ -109,7 +177,12 @@ int sv_top(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id");
+	const char *columns;
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "columns");
+	if (sp_name(params, "columns", false, &columns, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (columns && !streq(columns, "ps") && !streq(columns, "ps-ef"))
+		return sv_invalid(call, "columns", "must be ps or ps-ef");
 	if (!ctr_alive(c))
 		return reply_bad_state(call, c, "it is not running");
 	char path[PATH_MAX];
@@ -125,6 +198,14 @@ int sv_top(vl_call *call, yajl_val params, void *ud)
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)c->pid);
 	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	long hz = sysconf(_SC_CLK_TCK);
+	top_ctx x = { .rootfd = rootfd, .hz = hz > 0 ? hz : 100, .ps_ef = columns && streq(columns, "ps-ef") };
+	struct sysinfo si;
+	if (x.ps_ef && sysinfo(&si) == 0) {
+		x.boot = time(NULL) - si.uptime;
+		x.uptime_ticks = (unsigned long long)si.uptime * (unsigned long long)x.hz;
+	}
+	static const char *const ps[] = { "PID", "USER", "TIME", "COMMAND", NULL },
+				 *const ps_ef[] = { "UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD", NULL };
 	_cleanup_free_ proc_row *row = malloc(sizeof(*row));
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!row || !g)
@@ -132,14 +213,14 @@ int sv_top(vl_call *call, yajl_val params, void *ud)
 	yajl_gen_map_open(g);
 	jg_key(g, "titles");
 	yajl_gen_array_open(g);
-	for (size_t i = 0; i < 4; i++)
-		jg_str(g, (const char *[]){ "PID", "USER", "TIME", "COMMAND" }[i]);
+	for (const char *const *t = x.ps_ef ? ps_ef : ps; *t; t++)
+		jg_str(g, *t);
 	yajl_gen_array_close(g);
 	jg_key(g, "processes");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < n; i++)
 		if (read_row(pids[i], row) == 0)
-			gen_row(g, row, rootfd, hz > 0 ? hz : 100);
+			gen_row(g, row, &x);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	return vl_call_reply_gen(call, g);
