@@ -99,7 +99,7 @@ test_dkio_save_several_images() {
 		"localhost/busybox:latest localhost/busybox:two localhost/other:1 " "every name back"
 	ctl image save -o "$T/ctl.tar" busybox:two "${idb#sha256:}" || fail "corralctl save of several"
 	out=$(tar -xOf "$T/ctl.tar" manifest.json)
-	assert_eq "$(jq -c '[.[].RepoTags]' <<<"$out")" '[["localhost/busybox:two"],null]' "by name, and by ID without"
+	assert_eq "$(jq -c '[.[].RepoTags]' <<<"$out")" '[["localhost/busybox:two"],[]]' "by name, and by ID without"
 	out=$(ctl image save --format oci-archive -o "$T/oci.tar" busybox other:1 2>&1) && fail "an oci-archive of two"
 	assert_contains "$out" "one image" "an oci-archive holds one"
 	no_staging_debris

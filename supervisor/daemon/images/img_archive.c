@@ -323,18 +323,18 @@ static int save_refs(yajl_val params, char ***out, json_fault *f)
 
 /* Each image as the peer sees it into j: corral-images' MANIFEST[=NAME],
  * the name asked for as the archive's own (a member's without its ~UID/).
- * false when the call is answered (*answer): NoSuchImage naming the first
- * the peer may not see, and nothing is saved. */
-static bool save_find(vl_call *call, const refs_db *db, char **asked, archive_call *j, int *answer)
+ * -ENOMEM, or -errno with *bad the first the peer may not see (err says
+ * why): then the call is refused whole and nothing is saved. */
+static int save_find(const refs_db *db, const peer_cred *peer, char **asked, archive_call *j, const char **bad,
+		     cerr *err)
 {
 	refs_view view;
-	img_view(vl_call_peer(call), &view);
-	cerr err = { 0 };
+	img_view(peer, &view);
 	for (char **p = asked; *p; p++) {
-		int ni, i = refs_find(db, &view, *p, &ni, &err);
+		int ni, i = refs_find(db, &view, *p, &ni, err);
 		if (i < 0) {
-			*answer = img_not_found(call, *p, &err);
-			return false;
+			*bad = *p;
+			return i;
 		}
 		char *ref = NULL;
 		if (asprintf(&ref, "%s%s%s", db->images[i].manifest, ni >= 0 ? "=" : "", ni >= 0 ? db->names[ni].name : "") < 0)
@@ -345,11 +345,10 @@ static bool save_find(vl_call *call, const refs_db *db, char **asked, archive_ca
 			if (r < 0)
 				free(ref);
 			free(id), free(name);
-			*answer = sv_internal(call, "out of memory");
-			return false;
+			return -ENOMEM;
 		}
 	}
-	return true;
+	return 0;
 }
 
 int sv_image_save(vl_call *call, yajl_val params, void *ud)
@@ -374,10 +373,11 @@ int sv_image_save(vl_call *call, yajl_val params, void *ud)
 		return sv_internal(call, "out of memory");
 	*j = (archive_call){ .save = true, .path = path ? strdup(path) : NULL,
 			    .format = strdup(format ? format : "docker-archive"), .peer = *vl_call_peer(call) };
-	int answer = 0;
-	if (!save_find(call, &db, asked, j, &answer)) {
+	const char *bad = NULL;
+	int r = save_find(&db, vl_call_peer(call), asked, j, &bad, &err);
+	if (r < 0) {
 		archive_call_free(j);
-		return answer;
+		return bad ? img_not_found(call, bad, &err) : sv_internal(call, "out of memory");
 	}
 	const char *first = j->refs[0];
 	j->image = strndup(first, strcspn(first, "="));
