@@ -100,6 +100,12 @@ test_dkio_save_several_images() {
 	ctl image save -o "$T/ctl.tar" busybox:two "${idb#sha256:}" || fail "corralctl save of several"
 	out=$(tar -xOf "$T/ctl.tar" manifest.json)
 	assert_eq "$(jq -c '[.[].RepoTags]' <<<"$out")" '[["localhost/busybox:two"],[]]' "by name, and by ID without"
+	# corrald's ImageLoad of a file: every image, each in its reply
+	dock rmi busybox busybox:two other:1 >/dev/null
+	ctl image load -i "$T/two.tar" >/dev/null || fail "corralctl load of several"
+	out=$(ctl call ImageLoad "{\"path\": \"$T/two.tar\"}")
+	assert_eq "$(jq -r '[.images[].id] | join(" ")' <<<"$out")" "$ida $idb" "both images in the reply"
+	assert_eq "$(jq -r '.loaded | length' <<<"$out")" 3 "every name loaded"
 	out=$(ctl image save --format oci-archive -o "$T/oci.tar" busybox other:1 2>&1) && fail "an oci-archive of two"
 	assert_contains "$out" "one image" "an oci-archive holds one"
 	no_staging_debris
