@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -260,6 +261,8 @@ static const char *comp_mt(enum layer_comp c)
 	return c == COMP_GZIP ? MT_OCI_LAYER_GZIP : c == COMP_ZSTD ? MT_OCI_LAYER_ZSTD : MT_OCI_LAYER;
 }
 
+/* Entry m->at of manifest.json (or the one m->src->ref picks); m->count
+ * learns how many it has. */
 static int import_docker(imp *m, cerr *err)
 {
 	_cleanup_free_ char *text = NULL;
@@ -292,8 +295,9 @@ static int import_docker(imp *m, cerr *err)
 			}
 		if (pick < 0)
 			return cerr_set(err, ENOENT, "manifest.json: no image named \"%s\"", ref);
-	} else if (dm.n == 1) {
-		pick = 0;
+	} else if (dm.n == 1 || (m->o->every && m->at < dm.n)) {
+		pick = (long)m->at;
+		m->count = dm.n;
 	} else {
 		return cerr_set(err, EINVAL, "manifest.json: %zu images; choose one with :NAME or :@N", dm.n);
 	}
@@ -455,6 +459,57 @@ static void imp_free(imp *m)
 	pthread_mutex_destroy(&m->mu);
 }
 
+/* The images an import has staged, each recorded once all are stored. */
+typedef struct done_list {
+	struct done {
+		char manifest[DIGEST_STR_LEN], config[DIGEST_STR_LEN];
+		char **names;
+	} *e;
+	size_t n;
+} done_list;
+
+static void done_free(done_list *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		strv_free(d->e[i].names);
+	free(d->e);
+}
+
+/* m's image staged: kept, and m's names with it. */
+static int done_push(done_list *d, imp *m, cerr *err)
+{
+	struct done *e = realloc(d->e, (d->n + 1) * sizeof(*e));
+	if (!e)
+		return cerr_set(err, ENOMEM, "out of memory");
+	d->e = e;
+	e = &d->e[d->n++];
+	memcpy(e->manifest, m->manifest_digest, DIGEST_STR_LEN);
+	memcpy(e->config, m->config_digest, DIGEST_STR_LEN);
+	e->names = TAKE_PTR(m->names);
+	return 0;
+}
+
+/* names_out: the recorded image's names; of several images, the ID of one
+ * without (so each is said). */
+static int said_push(char ***said, imp *m, bool several, cerr *err)
+{
+	if (!m->names && several) {
+		char *id = strdup(m->config_digest);
+		if (!id || strv_push(said, id) < 0) {
+			free(id);
+			return cerr_set(err, ENOMEM, "out of memory");
+		}
+	}
+	for (char **p = m->names; p && *p; p++) {
+		char *n = strdup(*p);
+		if (!n || strv_push(said, n) < 0) {
+			free(n);
+			return cerr_set(err, ENOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
 int image_import(const char *store_root, const char *spec, const import_opts *o, import_result *res, cerr *err)
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
@@ -479,6 +534,8 @@ int image_import(const char *store_root, const char *spec, const import_opts *o,
 		m.explicit_platform = true;
 	}
 	_cleanup_free_ char *stage = NULL;
+	_cleanup_(done_free) done_list done = { 0 };
+	_cleanup_strv_ char **said = NULL;
 	sigset_t term, was;
 	bool blocked = false;
 	sigemptyset(&term);
@@ -495,9 +552,12 @@ int image_import(const char *store_root, const char *spec, const import_opts *o,
 	m.src = o->source ? o->source : &m.local.iface;
 	if (!o->source && (r = source_open(&m.local, spec, m.stage_fd, &o->lim, err)) < 0)
 		goto out;
-	r = m.src->docker ? import_docker(&m, err) : import_oci(&m, err);
-	if (r < 0)
-		goto out;
+	/* every image staged (o->every: each of a docker-archive's) before any is stored */
+	do {
+		r = m.src->docker ? import_docker(&m, err) : import_oci(&m, err);
+		if (r < 0 || (r = done_push(&done, &m, err)) < 0)
+			goto out;
+	} while (++m.at < m.count);
 	if (!o->no_sync && syncfs(s.dirfd) < 0) {
 		r = cerr_sys(err, errno, "store %s: sync", s.root);
 		goto out;
@@ -506,10 +566,18 @@ int image_import(const char *store_root, const char *spec, const import_opts *o,
 	 * nothing left but before this point: from here it is whole once it ends */
 	blocked = pthread_sigmask(SIG_BLOCK, &term, &was) == 0;
 	if ((r = cancelled(err)) < 0 || (r = commit(&m, err)) < 0 ||
-	    (m.src->commit && (r = m.src->commit(m.src->state, s.blobs_fd, err)) < 0) || (r = record(&m, err)) < 0)
+	    (m.src->commit && (r = m.src->commit(m.src->state, s.blobs_fd, err)) < 0))
 		goto out;
+	for (size_t i = 0; i < done.n; i++) {
+		memcpy(m.manifest_digest, done.e[i].manifest, DIGEST_STR_LEN);
+		memcpy(m.config_digest, done.e[i].config, DIGEST_STR_LEN);
+		strv_free(m.names);
+		m.names = TAKE_PTR(done.e[i].names);
+		if ((r = record(&m, err)) < 0 || (r = said_push(&said, &m, done.n > 1, err)) < 0)
+			goto out;
+	}
 	if (o->names_out)
-		*o->names_out = TAKE_PTR(m.names);
+		*o->names_out = TAKE_PTR(said);
 	memcpy(res->id, m.config_digest, DIGEST_STR_LEN);
 	memcpy(res->manifest, m.manifest_digest, DIGEST_STR_LEN);
 	res->layers = m.layers;

@@ -21,6 +21,10 @@ typedef struct import_opts {
 	struct image_source *source;
 	const char *repo_digest;
 	char ***names_out;     /* if set: the source's own names it was given (not name), the caller's to free */
+	/* a docker-archive of several images (`docker save a b`): each is
+	 * imported (none picked by SPEC's REF), and names_out has each one's
+	 * names, or its ID for one without; res is the last one's */
+	bool every;
 } import_opts;
 
 typedef struct import_result {

@@ -24,6 +24,8 @@ typedef struct imp {
 	char manifest_digest[DIGEST_STR_LEN];
 	char config_digest[DIGEST_STR_LEN];
 	unsigned layers, reused;
+	/* o->every: the docker-archive's image being imported, of count */
+	size_t at, count;
 	/* layers staged by this import, for images that repeat a layer */
 	struct staged {
 		char diffid[DIGEST_STR_LEN], digest[DIGEST_STR_LEN];

@@ -3,6 +3,7 @@
 #include "images/image.h"
 #include "images/manifest.h"
 #include "images/refs.h"
+#include "images/save_plan.h"
 #include "images/store.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -175,30 +176,60 @@ static char *finish(yajl_gen g, int bad)
 	return bad ? NULL : jg_finish(g, NULL);
 }
 
-static int save_docker(saver *w, const img_handle *h, const char *name)
+/* One image's config and its layers not written yet (seen: the diff_ids
+ * written before, by this image or another of the archive). */
+static int docker_blobs(saver *w, const img_handle *h, char ***seen)
 {
 	char path[DIGEST_HEX_LEN + 8];
 	snprintf(path, sizeof(path), "%s.json", digest_hex(h->id));
 	int r = add_blob(w, path, h->id);
 	for (size_t i = 0; r == 0 && i < h->man.n_layers; i++) {
-		snprintf(path, sizeof(path), "%s.tar", digest_hex(h->cfg.diff_ids[i]));
-		if (!seen_layer(h, i))
-			r = add_layer_tar(w, h, i, path);
+		const char *diffid = h->cfg.diff_ids[i];
+		bool dup = false;
+		for (char **p = *seen; p && *p && !dup; p++)
+			dup = streq(*p, diffid);
+		if (dup)
+			continue;
+		snprintf(path, sizeof(path), "%s.tar", digest_hex(diffid));
+		char *copy = strdup(diffid);
+		if (!copy || strv_push(seen, copy) < 0) {
+			free(copy);
+			return cerr_set(w->err, ENOMEM, "out of memory");
+		}
+		r = add_layer_tar(w, h, i, path);
 	}
+	return r;
+}
+
+/* manifest.json's entry for h, named names (NULL: none). */
+static int docker_entry_gen(yajl_gen g, const img_handle *h, char *const *names)
+{
+	char path[DIGEST_HEX_LEN + 8];
+	snprintf(path, sizeof(path), "%s.json", digest_hex(h->id));
+	int bad = yajl_gen_map_open(g) || jg_key_str(g, "Config", path) || jg_key_strv(g, "RepoTags", names) ||
+		  jg_key(g, "Layers") || yajl_gen_array_open(g);
+	for (size_t i = 0; !bad && i < h->man.n_layers; i++) {
+		snprintf(path, sizeof(path), "%s.tar", digest_hex(h->cfg.diff_ids[i]));
+		bad = jg_str(g, path);
+	}
+	return bad || yajl_gen_array_close(g) || yajl_gen_map_close(g);
+}
+
+static int save_docker(saver *w, const img_handle *hs, const save_entry *es, size_t n)
+{
+	_cleanup_strv_ char **seen = NULL;
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = docker_blobs(w, &hs[i], &seen);
 	if (r < 0)
 		return r;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
 		return cerr_set(w->err, ENOMEM, "out of memory");
-	snprintf(path, sizeof(path), "%s.json", digest_hex(h->id));
-	int bad = yajl_gen_array_open(g) || yajl_gen_map_open(g) || jg_key_str(g, "Config", path) ||
-		  jg_key_strv(g, "RepoTags", name ? (char *[]){ (char *)name, NULL } : NULL) || jg_key(g, "Layers") ||
-		  yajl_gen_array_open(g);
-	for (size_t i = 0; !bad && i < h->man.n_layers; i++) {
-		snprintf(path, sizeof(path), "%s.tar", digest_hex(h->cfg.diff_ids[i]));
-		bad = jg_str(g, path);
-	}
-	bad = bad || yajl_gen_array_close(g) || yajl_gen_map_close(g) || yajl_gen_array_close(g);
+	int bad = yajl_gen_array_open(g);
+	for (size_t i = 0; !bad && i < n; i++)
+		bad = docker_entry_gen(g, &hs[i], es[i].names);
+	bad = bad || yajl_gen_array_close(g);
 	_cleanup_free_ char *text = finish(g, bad);
 	return text ? add_bytes(w, "manifest.json", text) : cerr_set(w->err, ENOMEM, "out of memory");
 }
@@ -243,27 +274,68 @@ static int save_oci(saver *w, const img_handle *h, const char *name)
 	return r;
 }
 
-/* The image and the name to write: o's, else the one ref is. */
-static int resolve(img_store *s, const char *ref, const save_opts *o, img_handle *h, char **name, cerr *err)
+/* Each ref's image and the name to write: its own, else the one the ref
+ * is; then the distinct images, each with its names (save_plan). */
+typedef struct resolved {
+	img_handle *hs; /* es[i]'s image */
+	save_entry *es;
+	size_t n;
+} resolved;
+
+static void resolved_free(resolved *v)
 {
-	_cleanup_refs_ refs_db db = { 0 };
-	int ni, r = refs_load(s, &db, err);
-	if (r < 0 || (r = refs_find(&db, NULL, ref, &ni, err)) < 0)
-		return r;
-	*name = o->name ? ref_normalize(o->name) : ni >= 0 ? strdup(db.names[ni].name) : NULL;
-	if ((o->name || ni >= 0) && !*name)
-		return cerr_set(err, EINVAL, "--name %s: not an image name", o->name ? o->name : db.names[ni].name);
-	return image_lookup(s, NULL, db.images[r].manifest, h, err);
+	for (size_t i = 0; v->hs && i < v->n; i++)
+		image_handle_free(&v->hs[i]);
+	free(v->hs);
+	save_plan_free(v->es, v->n);
 }
 
-int image_save(const char *store_root, const char *ref, const save_opts *o, int out_fd, cerr *err)
+static int resolve(img_store *s, const save_ref *refs, size_t n, resolved *v, cerr *err)
+{
+	_cleanup_refs_ refs_db db = { 0 };
+	int r = refs_load(s, &db, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ const char **ids = calloc(n, sizeof(*ids)), **names = calloc(n, sizeof(*names));
+	_cleanup_free_ size_t *at = calloc(n, sizeof(*at));
+	_cleanup_strv_ char **owned = NULL; /* the normalized names */
+	if (!ids || !names || !at)
+		return cerr_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		int ni;
+		if ((r = refs_find(&db, NULL, refs[i].ref, &ni, err)) < 0)
+			return cerr_wrap(err, "%s", refs[i].ref);
+		at[i] = (size_t)r;
+		ids[i] = db.images[r].config;
+		const char *want = refs[i].name ? refs[i].name : ni >= 0 ? db.names[ni].name : NULL;
+		char *name = want ? ref_normalize(want) : NULL;
+		if (want && !name)
+			return cerr_set(err, EINVAL, "--name %s: not an image name", want);
+		if (name && strv_push(&owned, name) < 0) {
+			free(name);
+			return cerr_set(err, ENOMEM, "out of memory");
+		}
+		names[i] = name;
+	}
+	if (save_plan(ids, names, n, &v->es, &v->n) < 0 || !(v->hs = calloc(v->n, sizeof(*v->hs))))
+		return cerr_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < v->n; i++)
+		if ((r = image_lookup(s, NULL, db.images[at[v->es[i].first]].manifest, &v->hs[i], err)) < 0)
+			return r;
+	return 0;
+}
+
+int image_save(const char *store_root, const save_ref *refs, size_t n, const save_opts *o, int out_fd, cerr *err)
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	_cleanup_(image_handle_free) img_handle h = { 0 };
-	_cleanup_free_ char *name = NULL;
+	_cleanup_(resolved_free) resolved v = { 0 };
+	if (n == 0)
+		return cerr_set(err, EINVAL, "no image to save");
 	int r = store_open(&s, store_root, false, err);
-	if (r < 0 || (r = resolve(&s, ref, o, &h, &name, err)) < 0)
+	if (r < 0 || (r = resolve(&s, refs, n, &v, err)) < 0)
 		return r;
+	if (o->format == SAVE_OCI_ARCHIVE && v.n > 1)
+		return cerr_set(err, EINVAL, "an oci-archive holds one image; save %zu as a docker-archive", v.n);
 	_cleanup_free_ char *buf = malloc(CHUNK);
 	saver w = { .a = archive_write_new(), .s = &s, .err = err, .buf = buf };
 	if (!w.a || !buf) {
@@ -274,8 +346,10 @@ int image_save(const char *store_root, const char *ref, const save_opts *o, int 
 	archive_write_set_bytes_in_last_block(w.a, 1);
 	if (archive_write_open_fd(w.a, out_fd) != ARCHIVE_OK)
 		r = write_error(&w, "archive");
+	else if (o->format == SAVE_OCI_ARCHIVE)
+		r = save_oci(&w, &v.hs[0], v.es[0].names ? v.es[0].names[0] : NULL);
 	else
-		r = o->format == SAVE_OCI_ARCHIVE ? save_oci(&w, &h, name) : save_docker(&w, &h, name);
+		r = save_docker(&w, v.hs, v.es, v.n);
 	if (r == 0 && archive_write_close(w.a) != ARCHIVE_OK)
 		r = write_error(&w, "archive");
 	archive_write_free(w.a);

@@ -78,7 +78,8 @@ static void usage(void)
 	      "       corral image remove [--store DIR] REF...\n"
 	      "       corral image gc [--store DIR]\n"
 	      "       corral image ingest-sweep [--store DIR]\n"
-	      "       corral image save [--store DIR] [--format docker-archive|oci-archive] [--output FILE] [--name NAME] REF\n"
+	      "       corral image save [--store DIR] [--format docker-archive|oci-archive] [--output FILE]\n"
+	      "                         [--name NAME] REF[=NAME]...\n"
 	      "       corral image load [--store DIR] [--owner UID] [--input FILE] [--quiet]\n"
 	      "       corral image tag [--store DIR] [--owner UID] REF NAME...\n"
 	      "SOURCE: [oci:|oci-archive:|docker-archive:]PATH[:REF]\n",

@@ -12,21 +12,34 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Each REF, or REF=NAME: the image REF and the name to write for it
+ * (corrald's, which names an image by its manifest digest); --name, for
+ * one REF alone. No image reference holds a '='. */
 int cli_image_save(const char *store, const char *format, const char *output, const char *name, int argc,
 		   char **argv)
 {
-	if (argc != 1) {
-		log_error("image save: expected one IMAGE");
+	if (argc < 1 || (name && argc != 1)) {
+		log_error(argc < 1 ? "image save: expected IMAGE..." : "image save: --name takes one IMAGE");
 		return 1;
 	}
-	save_opts so = { .format = SAVE_DOCKER_ARCHIVE, .name = name };
+	save_opts so = { .format = SAVE_DOCKER_ARCHIVE };
 	if (format && save_format_parse(format, &so.format) < 0) {
 		log_error("image save: --format %s: expected docker-archive or oci-archive", format);
 		return 1;
+	}
+	_cleanup_free_ save_ref *refs = calloc((size_t)argc, sizeof(*refs));
+	if (!refs)
+		return 2;
+	for (int i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		if (eq)
+			*eq = '\0';
+		refs[i] = (save_ref){ .ref = argv[i], .name = eq ? eq + 1 : name };
 	}
 	_cleanup_close_ int ofd = -1;
 	if (output && (ofd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY | O_CLOEXEC, 0644)) < 0) {
@@ -39,7 +52,7 @@ int cli_image_save(const char *store, const char *format, const char *output, co
 		return 1;
 	}
 	_cleanup_cerr_ cerr err = { 0 };
-	if (image_save(store, argv[0], &so, output ? ofd : STDOUT_FILENO, &err) < 0) {
+	if (image_save(store, refs, (size_t)argc, &so, output ? ofd : STDOUT_FILENO, &err) < 0) {
 		log_error("image save %s: %s", argv[0], cerr_msg(&err));
 		return import_exit_status(err.code);
 	}
@@ -60,6 +73,7 @@ int cli_image_load(const char *store, import_opts *o, const char *input, int arg
 	const char *src = input ? input : "/proc/self/fd/0";
 	_cleanup_strv_ char **names = NULL;
 	o->names_out = &names;
+	o->every = true;
 	_cleanup_cerr_ cerr err = { 0 };
 	import_result res;
 	if (image_import(store, src, o, &res, &err) < 0) {

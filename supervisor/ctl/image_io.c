@@ -129,7 +129,10 @@ static int v_save(ctl_args *a)
 	if (fd < 0)
 		return EXIT_CTL;
 	_cleanup_json_gen_ yajl_gen g = ctl_params(NULL);
-	int rc = !g || jg_key_str(g, "image", a->argv[0]) || jg_key_str(g, "path", path) ||
+	/* several: one docker-archive of them all, as `docker save a b` */
+	char *const *more = a->argc > 1 ? a->argv + 1 : NULL;
+	int rc = !g || jg_key_str(g, "image", a->argv[0]) || (more && jg_key_strv(g, "images", more)) ||
+		 jg_key_str(g, "path", path) ||
 			 (format && jg_key_str(g, "format", format))
 		 ? ctl_fail("save", "out of memory")
 		 : 0;
@@ -214,7 +217,7 @@ const ctl_cmd ctl_image_io_cmds[] = {
 	  v_tag },
 	{ "image load", "", "Load an image from a docker-archive or oci-archive (also: load)", load_opts, 0, 0, 0,
 	  COMPLETE_NONE, v_load },
-	{ "image save", "IMAGE", "Save an image as a docker-archive or oci-archive (also: save)", save_opts, 1, 1, 0,
+	{ "image save", "IMAGE...", "Save images as a docker-archive or oci-archive (also: save)", save_opts, 1, -1, 0,
 	  COMPLETE_IMAGES, v_save },
 	{ "image history", "IMAGE", "Show the history of an image (also: history)", history_opts, 1, 1, CMD_FORMAT,
 	  COMPLETE_IMAGES, v_history },

@@ -43,7 +43,7 @@ void dk_fail(dk_req *r, vl_reply *rep, const char *subject)
 	else if (streq(name, "NoSuchExec"))
 		dk_error(r, 404, "No such exec instance: %s", subject);
 	else if (streq(name, "NoSuchImage"))
-		dk_error(r, 404, "No such image: %s", subject);
+		dk_error(r, 404, "No such image: %s", subject ? subject : param(rep, "image")); /* NULL: of several */
 	else if (streq(name, "NoSuchNetwork"))
 		dk_error(r, 404, "network %s not found", param(rep, "name"));
 	else if (streq(name, "NameInUse"))

@@ -1,11 +1,12 @@
 /* Images as archives: POST /images/load takes a docker-archive (or an
  * oci-archive) as its body, GET /images/{name}/get and /images/get?names=
- * answer one; through corrald's ImageLoad and ImageSave without a path
- * (tar_stream.h), so that corrald's rules and corral-images' limits hold
- * as for a file. */
+ * answer one (of several images, as `docker save a b` writes it); through
+ * corrald's ImageLoad and ImageSave without a path (tar_stream.h), so that
+ * corrald's rules and corral-images' limits hold as for a file. */
 #include "supervisor/docker/tar_stream.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/strv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,13 +81,16 @@ dk_sink *dk_img_load(dk_req *r, const char *arg)
 	return &t->sink;
 }
 
-static void save(dk_req *r, const char *name)
+/* names: one image, or several in one archive (as `docker save a b`);
+ * corrald says which one it refused. */
+static void save(dk_req *r, char *const *names)
 {
+	bool one = !names[1];
 	_cleanup_json_gen_ yajl_gen g = dk_params_id(NULL);
 	if (g)
-		jg_key_str(g, "image", name);
+		one ? jg_key_str(g, "image", names[0]) : jg_key_strv(g, "images", names);
 	_cleanup_free_ char *params = dk_params_end(g);
-	tar_stream *s = tar_stream_open(r, "ImageSave", params, name);
+	tar_stream *s = tar_stream_open(r, "ImageSave", params, one ? names[0] : NULL);
 	if (!s)
 		return;
 	/* a failure before the first byte is the answer's status */
@@ -107,29 +111,27 @@ static void save(dk_req *r, const char *name)
 
 void dk_img_save(dk_req *r, const char *arg)
 {
-	save(r, arg);
+	save(r, (char *const[]){ (char *)arg, NULL });
 }
 
 static enum MHD_Result each_name(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
-	const char **names = cls;
-	if (!strcmp(key, "names") && value && *value) {
-		if (!names[0] || !strcmp(names[0], value))
-			names[0] = value;
-		else
-			names[1] = value;
+	char ***names = cls;
+	char *dup = NULL;
+	if (!strcmp(key, "names") && value && *value && (!(dup = strdup(value)) || strv_push(names, dup) < 0)) {
+		free(dup);
+		return MHD_NO;
 	}
 	return MHD_YES;
 }
 
+/* GET /images/get?names=a&names=b: one archive of them all. */
 void dk_img_save_many(dk_req *r, const char *arg)
 {
-	const char *names[2] = { NULL, NULL };
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, each_name, names);
-	if (!names[0])
+	_cleanup_strv_ char **names = NULL;
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, each_name, &names);
+	if (!names)
 		dk_error(r, 400, "names is required");
-	else if (names[1])
-		dk_error(r, 400, "corral saves one image per archive: save %s and %s apart", names[0], names[1]);
 	else
-		save(r, names[0]);
+		save(r, names);
 }

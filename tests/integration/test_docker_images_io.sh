@@ -53,10 +53,61 @@ test_dkio_save_load_round_trip() {
 	EOF
 	)
 	assert_eq "$out" "['$id']" "the SDK's save and load"
-	api "http://d/v1.41/images/get?names=busybox&names=nosuch" | jq -r .message | grep -q "one image per archive" ||
-		fail "two names in one archive were not refused"
+	out=$(api "http://d/v1.41/images/get?names=busybox&names=nosuch" | jq -r .message)
+	assert_eq "$out" "No such image: nosuch" "of two names, the one missing is named"
 	out=$(dock save -o "$T/n.tar" nosuch:1 2>&1) && fail "saved an image that does not exist"
 	assert_contains "$out" "No such image" "save of a missing image"
+	no_staging_debris
+}
+
+# docker save a b: one docker-archive of both, as Docker writes it: one
+# manifest.json entry per distinct image with every name it was asked by,
+# each shared layer once; docker load brings both back, by the same IDs
+# and names; corralctl save takes several too
+test_dkio_save_several_images() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	ctl image import "oci:$IMGS/oci:user" other:1 >/dev/null
+	dock tag busybox busybox:two
+	local ida idb out
+	ida=$(dock image inspect -f '{{.Id}}' busybox)
+	idb=$(dock image inspect -f '{{.Id}}' other:1)
+	[ "$ida" != "$idb" ] || fail "the fixtures are one image"
+	# the same image twice and by two tags: one entry
+	dock save busybox other:1 busybox:two busybox -o "$T/two.tar" || fail "save of several"
+	mkdir "$T/x" && tar -C "$T/x" -xf "$T/two.tar"
+	local m="$T/x/manifest.json"
+	assert_eq "$(jq length "$m")" 2 "two entries"
+	assert_eq "$(jq -r '.[0].RepoTags | join(" ")' "$m")" "localhost/busybox:latest localhost/busybox:two" \
+		"the first image's names"
+	assert_eq "$(jq -r '.[1].RepoTags | join(" ")' "$m")" "localhost/other:1" "the second image's"
+	assert_eq "$(jq -r '.[0].Config' "$m")" "${ida#sha256:}.json" "the first one's config"
+	assert_eq "$(jq -r '.[1].Config' "$m")" "${idb#sha256:}.json" "the second one's config"
+	[ "$(jq -r '.[].Layers[]' "$m" | sort | uniq -d | wc -l)" -ge 1 ] || fail "the fixtures share no layer"
+	assert_eq "$(tar -tf "$T/two.tar" | sort | uniq -d)" "" "each file once"
+	assert_eq "$(tar -tf "$T/two.tar" | grep -c '\.tar$')" "$(jq -r '.[].Layers[]' "$m" | sort -u | wc -l)" \
+		"each layer once"
+	dock rmi busybox busybox:two other:1 >/dev/null
+	assert_eq "$(dock images -q | wc -l)" 0 "removed"
+	out=$(dock load -i "$T/two.tar")
+	assert_eq "$out" "$(printf 'Loaded image: localhost/busybox:latest\nLoaded image: localhost/busybox:two\nLoaded image: localhost/other:1')" \
+		"load says all it loaded"
+	assert_eq "$(dock image inspect -f '{{.Id}}' busybox:two)" "$ida" "the first, by its ID"
+	assert_eq "$(dock image inspect -f '{{.Id}}' other:1)" "$idb" "the second, by its ID"
+	assert_eq "$(dock images --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' ')" \
+		"localhost/busybox:latest localhost/busybox:two localhost/other:1 " "every name back"
+	ctl image save -o "$T/ctl.tar" busybox:two "${idb#sha256:}" || fail "corralctl save of several"
+	out=$(tar -xOf "$T/ctl.tar" manifest.json)
+	assert_eq "$(jq -c '[.[].RepoTags]' <<<"$out")" '[["localhost/busybox:two"],[]]' "by name, and by ID without"
+	# corrald's ImageLoad of a file: every image, each in its reply
+	dock rmi busybox busybox:two other:1 >/dev/null
+	ctl image load -i "$T/two.tar" >/dev/null || fail "corralctl load of several"
+	out=$(ctl call ImageLoad "{\"path\": \"$T/two.tar\"}")
+	assert_eq "$(jq -r '[.images[].id] | join(" ")' <<<"$out")" "$ida $idb" "both images in the reply"
+	assert_eq "$(jq -r '.loaded | length' <<<"$out")" 3 "every name loaded"
+	out=$(ctl image save --format oci-archive -o "$T/oci.tar" busybox other:1 2>&1) && fail "an oci-archive of two"
+	assert_contains "$out" "one image" "an oci-archive holds one"
 	no_staging_debris
 }
 
@@ -103,6 +154,28 @@ test_dkio_members_save_and_load_their_own() {
 		"~4242/localhost/m:1 ~4343/localhost/m:1 " "each member's name, neither root's"
 	dockm 4242 rmi m:1 >/dev/null
 	assert_eq "$(dockm 4343 images -q | wc -l)" 1 "4343's stays"
+}
+
+# Of several images, one the member cannot see refuses the whole save,
+# naming it, and nothing is written: through docker save and corralctl
+test_dkio_member_save_several_refused() {
+	trap cleanup_sv EXIT
+	start_sv_group --docker-socket "$T/docker.sock" --docker-user 65533:65533
+	cp "$IMGS/test.oci.tar" "$T/img.tar"
+	chmod 644 "$T/img.tar"
+	mctl 4242 image import "oci-archive:$T/img.tar" m:1 >/dev/null
+	mctl 4343 image import "oci-archive:$T/img.tar" own:1 >/dev/null
+	mkdir "$T/o" && chown 4343 "$T/o"
+	local out
+	out=$(dockm 4343 save own:1 m:1 -o "$T/o/both.tar" 2>&1) && fail "4343 saved 4242's image among its own"
+	assert_eq "$(echo "$out" | wc -l)" 1 "one line [$out]"
+	assert_contains "$out" "No such image: m:1" "the refused one named"
+	[ -e "$T/o/both.tar" ] && fail "an archive was written"
+	out=$(mctl 4343 image save -o "$T/o/ctl.tar" own:1 m:1 2>&1) && fail "corralctl saved 4242's image for 4343"
+	assert_contains "$out" "m:1" "corralctl names the refused one"
+	[ -e "$T/o/ctl.tar" ] && fail "corralctl left an archive"
+	dockm 4343 save own:1 -o "$T/o/own.tar" || fail "4343 could not save its own"
+	assert_eq "$(tar -xOf "$T/o/own.tar" manifest.json | jq -r '.[].RepoTags[]')" "localhost/own:1" "its own, saved"
 }
 
 # resize: the container's terminal takes the size; 404, 409 and a

@@ -256,4 +256,36 @@ test_save_and_load() {
 	rm -rf "$T/broken" "$T/fresh"
 }
 
+# Several images in one docker-archive, as `docker save a b`: skopeo reads
+# each, REF=NAME names one, load stores every one (or, when one is
+# damaged, none)
+test_save_several_and_load() {
+	local ida idb
+	read -r ida _ <<<"$(import_ok --name web:1 "$IMG/oci:test")"
+	read -r idb _ <<<"$(import_ok --name usr:1 "$IMG/oci:user")"
+	ci save -o "$T/two.tar" web:1 usr:1 web:1 || fail "save of two"
+	assert_eq "$(tar -xOf "$T/two.tar" manifest.json | jq -c '[.[].RepoTags]')" \
+		'[["localhost/web:1"],["localhost/usr:1"]]' "one entry each"
+	assert_eq "$(skopeo inspect --raw --config "docker-archive:$T/two.tar:localhost/usr:1" | sha256sum | cut -d' ' -f1)" \
+		"${idb#sha256:}" "skopeo reads the second"
+	ci save -o "$T/named.tar" "$ida=other:2" || fail "save REF=NAME"
+	assert_eq "$(tar -xOf "$T/named.tar" manifest.json | jq -c '.[0].RepoTags')" '["localhost/other:2"]' "named so"
+	local msg
+	msg=$(ci save --name x:1 -o "$T/n.tar" web:1 usr:1 2>&1) && fail "--name of two"
+	assert_contains "$msg" "one IMAGE" "--name is for one"
+	rm -rf "$T/fresh"
+	assert_eq "$("$CORRAL" image --store "$T/fresh" load --input "$T/two.tar" | tr '\n' ' ')" \
+		"Loaded image: localhost/web:1 Loaded image: localhost/usr:1 " "load says both"
+	assert_eq "$("$CORRAL" image --store "$T/fresh" inspect web:1 | jq -r .id)" "$ida" "the first"
+	assert_eq "$("$CORRAL" image --store "$T/fresh" inspect usr:1 | jq -r .id)" "$idb" "the second"
+	# the second image's config damaged: neither is stored
+	rm -rf "$T/fresh" "$T/x" && mkdir "$T/x" && tar -C "$T/x" -xf "$T/two.tar"
+	echo ' ' >>"$T/x/${idb#sha256:}.json"
+	tar -C "$T/x" -cf "$T/bad.tar" .
+	msg=$("$CORRAL" image --store "$T/fresh" load --input "$T/bad.tar" 2>&1) && fail "a damaged archive loaded"
+	assert_contains "$msg" "digest" "the damage is said"
+	assert_eq "$("$CORRAL" image --store "$T/fresh" list --format json | jq length)" 0 "nothing stored"
+	rm -rf "$T/fresh" "$T/x"
+}
+
 for t in $(declare -F | awk '$3 ~ /^test_/ {print $3}'); do run_test "$t"; done

@@ -25,11 +25,15 @@
 #include "images/store.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The most images one archive holds: corral-images' arguments. */
+#define SAVE_MAX_IMAGES 64
 
 /* One load or save while corral-images runs. */
 typedef struct archive_call {
@@ -37,9 +41,10 @@ typedef struct archive_call {
 	bool fd3;       /* the file is corral-images' fd 3 */
 	char *path;     /* the caller's, for messages and events; NULL: streamed */
 	corrald *d;     /* streamed: whose stream it is */
-	char *image;    /* save: the manifest digest */
-	char *name;     /* save: the name to write, or NULL */
-	char *id;       /* save: the image ID */
+	char *image;    /* save: the first image's manifest digest */
+	char **refs;    /* save: each image asked for as corral-images takes it, MANIFEST[=NAME] */
+	char **ids;     /* save: their image IDs, and the names they were asked by ("" by ID) */
+	char **names;
 	char *format;   /* save: docker-archive or oci-archive */
 	peer_cred peer;
 } archive_call;
@@ -49,8 +54,9 @@ static void archive_call_free(void *p)
 	archive_call *j = p;
 	free(j->path);
 	free(j->image);
-	free(j->name);
-	free(j->id);
+	strv_free(j->refs);
+	strv_free(j->ids);
+	strv_free(j->names);
 	free(j->format);
 	free(j);
 }
@@ -69,9 +75,9 @@ static int job_failed(vl_call *call, const archive_call *j, bool fd3, int rc, co
 	return sv_invalid(call, "path", msg);
 }
 
-/* The loaded image published, and the call (if it still waits: a streamed
- * load's client has heard it already) answered with it and its names, as
- * the peer sees them. */
+/* The loaded images published (one "load" each), and the call (if it
+ * still waits: a streamed load's client has heard it already) answered
+ * with them and their names, as the peer sees them. */
 static void load_reply(corrald *d, vl_call *call, const archive_call *j, char **loaded)
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
@@ -82,23 +88,57 @@ static void load_reply(corrald *d, vl_call *call, const archive_call *j, char **
 	refs_view view;
 	img_view(&j->peer, &view);
 	const char *source = j->path ? j->path : "stream";
-	int i = loaded && loaded[0] ? refs_find(&db, &view, loaded[0], NULL, &err) : -1;
-	if (i < 0 && !call)
-		return cerr_clear(&err);
-	if (i < 0) /* removed by someone else already */
-		return (void)img_not_found(call, loaded && loaded[0] ? loaded[0] : source, &err);
-	events_publish(d->events, EV_SHARED(j->peer.uid), "image", "load", db.images[i].config, loaded[0],
-		       (const char *const[]){ "manifest", db.images[i].manifest, "source", source, NULL }, 0);
+	size_t n = strv_length(loaded);
+	_cleanup_free_ int *at = calloc(n ? n : 1, sizeof(*at));
+	if (!at)
+		return call ? (void)sv_internal(call, "out of memory") : (void)0;
+	for (size_t k = 0; k < n; k++) {
+		int i = at[k] = refs_find(&db, &view, loaded[k], NULL, &err);
+		if (i < 0 && !call)
+			return cerr_clear(&err);
+		if (i < 0) /* removed by someone else already */
+			return (void)img_not_found(call, loaded[k], &err);
+		bool again = false;
+		for (size_t e = 0; e < k && !again; e++)
+			again = at[e] == i;
+		if (!again)
+			events_publish(d->events, EV_SHARED(j->peer.uid), "image", "load", db.images[i].config, loaded[k],
+				       (const char *const[]){ "manifest", db.images[i].manifest, "source", source, NULL }, 0);
+	}
+	if (n == 0)
+		return call ? (void)img_not_found(call, source, &err) : (void)0;
 	if (!call)
 		return;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g || yajl_gen_map_open(g) || jg_key_strv(g, "loaded", loaded) || jg_key(g, "images") ||
 	    yajl_gen_array_open(g))
 		return (void)sv_internal(call, "out of memory");
-	img_gen(d, g, &s, &db, (size_t)i, &j->peer, NULL, false);
+	for (size_t k = 0; k < n; k++) {
+		bool again = false;
+		for (size_t e = 0; e < k && !again; e++)
+			again = at[e] == at[k];
+		if (!again)
+			img_gen(d, g, &s, &db, (size_t)at[k], &j->peer, NULL, false);
+	}
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	vl_call_reply_gen(call, g);
+}
+
+/* A "save" for each image the archive holds, once, as it was asked for. */
+static void saved_events(corrald *d, const archive_call *j)
+{
+	for (size_t i = 0; j->ids && j->ids[i]; i++) {
+		bool again = false;
+		for (size_t k = 0; k < i && !again; k++)
+			again = streq(j->ids[k], j->ids[i]);
+		const char *m = j->refs[i], *eq = strchr(m, '=');
+		_cleanup_free_ char *manifest = strndup(m, eq ? (size_t)(eq - m) : strlen(m));
+		if (!again && manifest)
+			events_publish(d->events, EV_SHARED(j->peer.uid), "image", "save", j->ids[i],
+				       j->names[i][0] ? j->names[i] : j->ids[i],
+				       (const char *const[]){ "manifest", manifest, "format", j->format, NULL }, 0);
+	}
 }
 
 static void archive_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *ctx)
@@ -115,8 +155,7 @@ static void archive_done(corrald *d, vl_call *call, int rc, const strbuf *out, c
 	if (rc == 0 && !j->save)
 		corrald_update_image_gauges(d, NULL);
 	if (rc == 0 && j->save)
-		events_publish(d->events, EV_SHARED(j->peer.uid), "image", "save", j->id, j->name ? j->name : j->id,
-			       (const char *const[]){ "manifest", j->image, "format", j->format, NULL }, 0);
+		saved_events(d, j);
 	if (call && rc != 0)
 		job_failed(call, j, j->fd3, rc, errout);
 	else if (call && j->save)
@@ -129,7 +168,7 @@ static void archive_done(corrald *d, vl_call *call, int rc, const strbuf *out, c
 /* corral-images' arguments for j, its archive at file. */
 typedef struct job_args {
 	char uid[16];
-	char *argv[16]; /* NULL-ended */
+	char *argv[16 + SAVE_MAX_IMAGES]; /* NULL-ended */
 } job_args;
 
 static void job_args_of(corrald *d, archive_call *j, const char *file, job_args *a)
@@ -138,11 +177,17 @@ static void job_args_of(corrald *d, archive_call *j, const char *file, job_args 
 	char *load[] = { d->images_bin, "image", "load", "--store", (char *)d->cfg->state_dir, "--owner", a->uid,
 			 "--input", (char *)file, NULL };
 	char *save[] = { d->images_bin, "image", "save", "--store", (char *)d->cfg->state_dir, "--format", j->format,
-			 "--output", (char *)file, j->image, j->name ? "--name" : NULL, j->name, NULL };
-	if (j->save)
+			 "--output", (char *)file };
+	size_t n = 0;
+	if (j->save) {
 		memcpy(a->argv, save, sizeof(save));
-	else
+		for (n = ARRAY_SIZE(save); j->refs[n - ARRAY_SIZE(save)]; n++)
+			a->argv[n] = j->refs[n - ARRAY_SIZE(save)];
+	} else {
 		memcpy(a->argv, load, sizeof(load));
+		n = ARRAY_SIZE(load) - 1;
+	}
+	a->argv[n] = NULL;
 }
 
 /* corral-images image load|save, with fd 3 the peer's file (SPAWN_NULL:
@@ -190,7 +235,7 @@ static int start_stream(corrald *d, vl_call *call, archive_call *j)
 	snprintf(spool, sizeof(spool), "%s/images/staging", d->cfg->state_dir);
 	const policy_tier *t = policy_tier_of(d->policy, j->peer.uid);
 	snprintf(max, sizeof(max), "%lld", (long long)t->max_ingest);
-	char *argv[32] = { d->copy_bin, j->save ? "image-save" : "image-load" };
+	char *argv[32 + SAVE_MAX_IMAGES] = { d->copy_bin, j->save ? "image-save" : "image-load" };
 	size_t n = 2;
 	if (!j->save) {
 		argv[n++] = "--spool", argv[n++] = spool;
@@ -248,12 +293,71 @@ int sv_image_load(vl_call *call, yajl_val params, void *ud)
 	return start(ud, call, j, !path || j->path);
 }
 
+/* The images asked for: image, then images; at most SAVE_MAX_IMAGES. */
+static int save_refs(yajl_val params, char ***out, json_fault *f)
+{
+	const char *one;
+	_cleanup_strv_ char **many = NULL;
+	int r = sp_ref(params, "image", false, &one, f);
+	if (r < 0 || (r = json_get_strv(params, "", "images", JSON_REF, &many, NULL, f)) < 0)
+		return r;
+	_cleanup_strv_ char **all = NULL;
+	char *dup = one ? strdup(one) : NULL;
+	if (one && (!dup || strv_push(&all, dup) < 0)) {
+		free(dup);
+		return json_fault_set(f, ENOMEM, "image", "out of memory");
+	}
+	for (char **p = many; p && *p; p++)
+		if (!(dup = strdup(*p)) || strv_push(&all, dup) < 0) {
+			free(dup);
+			return json_fault_set(f, ENOMEM, "images", "out of memory");
+		}
+	size_t n = strv_length(all);
+	if (n == 0)
+		return json_fault_set(f, EINVAL, "image", "is required (or images)");
+	if (n > SAVE_MAX_IMAGES)
+		return json_fault_set(f, E2BIG, "images", "at most %d images in one archive", SAVE_MAX_IMAGES);
+	*out = TAKE_PTR(all);
+	return 0;
+}
+
+/* Each image as the peer sees it into j: corral-images' MANIFEST[=NAME],
+ * the name asked for as the archive's own (a member's without its ~UID/).
+ * -ENOMEM, or -errno with *bad the first the peer may not see (err says
+ * why): then the call is refused whole and nothing is saved. */
+static int save_find(const refs_db *db, const peer_cred *peer, char **asked, archive_call *j, const char **bad,
+		     cerr *err)
+{
+	refs_view view;
+	img_view(peer, &view);
+	for (char **p = asked; *p; p++) {
+		int ni, i = refs_find(db, &view, *p, &ni, err);
+		if (i < 0) {
+			*bad = *p;
+			return i;
+		}
+		char *ref = NULL;
+		if (asprintf(&ref, "%s%s%s", db->images[i].manifest, ni >= 0 ? "=" : "", ni >= 0 ? db->names[ni].name : "") < 0)
+			ref = NULL;
+		char *id = strdup(db->images[i].config), *name = strdup(ni >= 0 ? db->names[ni].name : "");
+		int r = ref && id && name ? strv_push(&j->refs, ref) : -ENOMEM;
+		if (r < 0 || strv_push(&j->ids, id) < 0 || strv_push(&j->names, name) < 0) {
+			if (r < 0)
+				free(ref);
+			free(id), free(name);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 int sv_image_save(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	const char *ref, *path, *format;
+	const char *path, *format;
+	_cleanup_strv_ char **asked = NULL;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image", "path", "format"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0 ||
+	if (sp_known(params, KNOWN("image", "images", "path", "format"), &f) < 0 || save_refs(params, &asked, &f) < 0 ||
 	    sp_str(params, "path", false, &path, &f) < 0 || sp_str(params, "format", false, &format, &f) < 0 ||
 	    absolute(path, &f) < 0)
 		return sv_invalid_fault(call, &f);
@@ -264,17 +368,18 @@ int sv_image_save(vl_call *call, yajl_val params, void *ud)
 	cerr err = { 0 };
 	if (img_open_refs(d, &s, &db, &err) < 0)
 		return sv_internal_err(call, &err);
-	refs_view view;
-	img_view(vl_call_peer(call), &view);
-	int ni, i = refs_find(&db, &view, ref, &ni, &err);
-	if (i < 0)
-		return img_not_found(call, ref, &err);
 	archive_call *j = calloc(1, sizeof(*j));
 	if (!j)
 		return sv_internal(call, "out of memory");
-	/* the name asked for, as the archive's own (a member's without its ~UID/) */
-	*j = (archive_call){ .save = true, .path = path ? strdup(path) : NULL, .image = strdup(db.images[i].manifest),
-			    .id = strdup(db.images[i].config), .format = strdup(format ? format : "docker-archive"),
-			    .name = ni >= 0 ? strdup(db.names[ni].name) : NULL, .peer = *vl_call_peer(call) };
-	return start(d, call, j, (!path || j->path) && j->image && j->id && j->format && (ni < 0 || j->name));
+	*j = (archive_call){ .save = true, .path = path ? strdup(path) : NULL,
+			    .format = strdup(format ? format : "docker-archive"), .peer = *vl_call_peer(call) };
+	const char *bad = NULL;
+	int r = save_find(&db, vl_call_peer(call), asked, j, &bad, &err);
+	if (r < 0) {
+		archive_call_free(j);
+		return bad ? img_not_found(call, bad, &err) : sv_internal(call, "out of memory");
+	}
+	const char *first = j->refs[0];
+	j->image = strndup(first, strcspn(first, "="));
+	return start(d, call, j, (!path || j->path) && j->image && j->format);
 }
