@@ -237,6 +237,14 @@ static int start_stream(corrald *d, vl_call *call, archive_call *j)
 	snprintf(max, sizeof(max), "%lld", (long long)t->max_ingest);
 	char *argv[32 + SAVE_MAX_IMAGES] = { d->copy_bin, j->save ? "image-save" : "image-load" };
 	size_t n = 2;
+	/* the spool is the store's: made with it, when this load is its first
+	 * use (a store held exclusively is there already) */
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_cerr_ cerr serr = { 0 };
+	if (!j->save && store_open_nowait(&s, d->cfg->state_dir, &serr) < 0 && serr.code != EWOULDBLOCK) {
+		archive_call_free(j);
+		return sv_internal_err(call, &serr);
+	}
 	if (!j->save) {
 		argv[n++] = "--spool", argv[n++] = spool;
 		if (t->max_ingest > 0)
