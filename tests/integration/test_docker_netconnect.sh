@@ -181,6 +181,57 @@ test_dknc_compose_service_on_two_networks() {
 	assert_eq "$(dock network ls --format '{{.Name}}' | grep -c '^two_')" 0 "the networks are gone"
 }
 
+# The hosts file of a container on two networks lists the peers of both,
+# each with its address there, an alias on the second too; a peer on both
+# under its first network's address; a peer on one network only sees
+# nothing of the other's; a disconnect takes that network's names away
+resolves() { # FROM NAME: the address NAME answers ping at, from FROM
+	local out
+	out=$(dock exec "$1" ping -c 1 -W 2 "$2") && echo "$out" | sed -n '1s/^PING [^ ]* (\([^)]*\)).*/\1/p'
+}
+answers_at() { [ "$(resolves "$1" "$2")" = "$3" ]; }
+unresolved() { dock exec "$1" ping -c 1 -W 2 "$2" 2>&1 | grep -q "bad address"; }
+ip_on() { dock inspect -f "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}" "$1"; }
+test_dknc_hosts_of_two_networks() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns $(docker_flags)
+	import_busybox
+	dock network create n1 >/dev/null
+	dock network create n2 >/dev/null
+	# a: on n1, connected to n2 before its start; d: on both, connected
+	# while it runs; b on n1 only, c on n2 only, with an alias there. ping
+	# needs NET_RAW, which corral's default set leaves out; a name that is
+	# in no hosts file fails at once at a nameserver that is not there
+	# (the host's is out of the namespace's reach: 5 s a lookup)
+	local ping=(--cap-add NET_RAW --dns 127.0.0.1)
+	dock create --name a "${ping[@]}" --network n1 busybox:latest sleep 1000 >/dev/null
+	dock network connect n2 a || fail "connect a"
+	dock start a >/dev/null
+	dock run -d --name b "${ping[@]}" --network n1 busybox:latest sleep 1000 >/dev/null
+	dock run -d --name c "${ping[@]}" --network n2 --network-alias calias busybox:latest sleep 1000 >/dev/null
+	dock run -d --name d --network n1 busybox:latest sleep 1000 >/dev/null
+	dock network connect n2 d || fail "connect d"
+	wait_for 10 answers_at a calias "$(ip_on c n2)" || fail "a's hosts: $(dock exec a cat /etc/hosts)"
+	assert_eq "$(resolves a b)" "$(ip_on b n1)" "a reaches b at its n1 address"
+	assert_eq "$(resolves a c)" "$(ip_on c n2)" "a reaches c at its n2 address"
+	assert_eq "$(resolves a calias)" "$(ip_on c n2)" "... and by its alias there"
+	assert_eq "$(resolves a d)" "$(ip_on d n1)" "a reaches d, on both, at its first network's address"
+	assert_eq "$(resolves c a)" "$(ip_on a n2)" "c reaches a at its n2 address"
+	assert_eq "$(resolves c d)" "$(ip_on d n2)" "c reaches d at its n2 address"
+	assert_eq "$(dock exec a grep -cw d /etc/hosts)" 1 "d is listed once in a's hosts"
+	unresolved b c || fail "b resolves c: $(dock exec b cat /etc/hosts)"
+	unresolved b calias || fail "b resolves calias"
+	unresolved c b || fail "c resolves b"
+	dock network disconnect n2 a || fail "disconnect a from n2"
+	wait_for 10 unresolved a c
+	unresolved a calias || fail "a still resolves calias"
+	assert_eq "$(resolves a b)" "$(ip_on b n1)" "a still reaches b"
+	wait_for 10 unresolved c a
+	dock rm -f a b c d >/dev/null
+	dock network rm n1 n2 >/dev/null || fail "the networks are still held"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done
