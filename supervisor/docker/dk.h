@@ -199,6 +199,11 @@ void dk_ctr_stats(dk_req *r, const char *arg);
 void dk_ctr_archive_get(dk_req *r, const char *arg);
 dk_sink *dk_ctr_archive_put(dk_req *r, const char *arg);
 
+/* The network a request's arg names, into name: a network of that name,
+ * else the one whose Id it is, else the one whose Id it begins (Docker's
+ * order). 0, with arg itself when none matches (corrald then says there
+ * is none), or -1 with r answered: an ambiguous prefix is a 404. */
+int dk_net_resolve(dk_req *r, const char *arg, char *name, size_t n);
 void dk_net_list(dk_req *r, const char *arg);
 void dk_net_inspect(dk_req *r, const char *arg);
 void dk_net_create(dk_req *r, const char *arg);

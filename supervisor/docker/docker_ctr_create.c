@@ -214,17 +214,21 @@ static void gen_resources(yajl_gen g, yajl_val hc)
 	yajl_gen_map_close(g);
 }
 
-/* "default" and "bridge" are corrald's default network: no word at all. */
+/* "default" and "bridge" are corrald's default network: no word at all.
+ * Another is a network's name, Id or Id prefix, as dockerd takes it. */
 static int gen_network(dk_req *r, yajl_gen g, yajl_val hc)
 {
 	const char *mode = dk_str(hc, "NetworkMode");
+	char name[256];
 	if (!*mode || streq(mode, "default") || streq(mode, "bridge"))
 		return 0;
 	if (strncmp(mode, "container:", 10) == 0) {
 		dk_error(r, 400, "network mode %s is not supported by corral: use a session", mode);
 		return -1;
 	}
-	jg_key_str(g, "network", mode);
+	if (dk_net_resolve(r, mode, name, sizeof(name)) < 0)
+		return -1;
+	jg_key_str(g, "network", name);
 	return 0;
 }
 

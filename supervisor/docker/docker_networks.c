@@ -1,12 +1,22 @@
-/* Networks: corral's CNI networks by name (a name is its Id too), and
- * host and none, the modes every container may ask for. Root's calls:
- * corrald refuses a member's create and remove (403). */
+/* Networks: corral's CNI networks by name, with an Id derived from it
+ * (dk_net_id), and host and none, the modes every container may ask for.
+ * A request may name one by its name, its Id or a prefix of its Id, as
+ * dockerd's do. Root's calls: corrald refuses a member's create and
+ * remove (403). */
 #include "supervisor/docker/dk.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* A network name's longest, with room for any a client sends */
+#define NAME_LEN 256
+
+/* The network a request names: Docker's "bridge" is corral's own bridge
+ * network, "corral", as podman's compat service answers it with "podman"
+ * (testcontainers reads its gateway) */
+static const char *net_name(const char *arg) { return streq(arg, "bridge") ? "corral" : arg; }
 
 /* Containers: the running ones attached to network net, by id, as Docker
  * lists its endpoints (the address with its prefix length) */
@@ -37,9 +47,11 @@ static void gen_containers(yajl_gen g, const char *net, yajl_val ctrs)
  * Containers (the list leaves it empty, as dockerd's does) */
 static void gen_network(yajl_gen g, const char *name, const char *driver, yajl_val n, yajl_val ctrs)
 {
+	char id[DK_NET_ID_LEN + 1];
+	dk_net_id(net_name(name), id);
 	yajl_gen_map_open(g);
 	jg_key_str(g, "Name", name);
-	jg_key_str(g, "Id", name);
+	jg_key_str(g, "Id", id);
 	jg_key_str(g, "Created", "0001-01-01T00:00:00Z");
 	jg_key_str(g, "Scope", "local");
 	jg_key_str(g, "Driver", driver);
@@ -79,18 +91,58 @@ static const char *mode_driver(const char *name)
 	return streq(name, "host") ? "host" : streq(name, "none") ? "null" : NULL;
 }
 
+int dk_net_resolve(dk_req *r, const char *arg, char *name, size_t n)
+{
+	snprintf(name, n, "%s", arg);
+	if (!dk_net_id_hex(arg)) /* no Id has other letters: a name, or none */
+		return 0;
+	vl_reply rep;
+	if (dk_call(r, "NetworkList", NULL, &rep) < 0) {
+		dk_fail(r, &rep, arg);
+		return -1;
+	}
+	yajl_val list = json_get(rep.params, "networks");
+	size_t len = YAJL_IS_ARRAY(list) ? list->u.array.len : 0, prefixed = 0;
+	bool named = false;
+	char full[NAME_LEN] = "", first[NAME_LEN] = "";
+	for (size_t i = 0; i < len + 2 && !named; i++) {
+		const char *nm = i < len ? dk_str(list->u.array.values[i], "name") : i == len ? "host" : "none";
+		char id[DK_NET_ID_LEN + 1];
+		dk_net_id(nm, id);
+		named = streq(nm, arg);
+		if (streq(id, arg))
+			snprintf(full, sizeof(full), "%s", nm);
+		else if (strncmp(id, arg, strlen(arg)) == 0 && prefixed++ == 0)
+			snprintf(first, sizeof(first), "%s", nm);
+	}
+	vl_reply_release(&rep);
+	if (named)
+		return 0;
+	if (*full || prefixed == 1) {
+		snprintf(name, n, "%s", *full ? full : first);
+		return 0;
+	}
+	if (prefixed > 1) {
+		dk_error(r, 404, "network %s is ambiguous (%zu matches found based on ID prefix)", arg, prefixed);
+		return -1;
+	}
+	return 0; /* none: corrald says so, in the words it always has */
+}
+
 /* Every value of key that is given, one holds (Docker ORs a filter's
- * values): name is a part of the name, id the start of the Id (the name
- * here), driver the driver, type custom (the CNI networks) or builtin */
+ * values): name is a part of the name, id the start of the Id, driver the
+ * driver, type custom (the CNI networks) or builtin */
 static bool net_match(yajl_val filters, const char *key, const char *name, const char *driver)
 {
 	const char *f = dk_filter_value(filters, key, 0);
 	if (!f)
 		return true;
+	char id[DK_NET_ID_LEN + 1];
+	dk_net_id(name, id);
 	for (size_t i = 0; (f = dk_filter_value(filters, key, i)); i++) {
 		if (streq(key, "name") && strstr(name, f))
 			return true;
-		if (streq(key, "id") && strncmp(name, f, strlen(f)) == 0)
+		if (streq(key, "id") && strncmp(id, f, strlen(f)) == 0)
 			return true;
 		if (streq(key, "driver") && streq(driver, f))
 			return true;
@@ -132,19 +184,19 @@ void dk_net_list(dk_req *r, const char *arg)
 	vl_reply_release(&rep);
 }
 
-void dk_net_inspect(dk_req *r, const char *arg)
+void dk_net_inspect(dk_req *r, const char *given)
 {
+	char arg[NAME_LEN];
+	if (dk_net_resolve(r, given, arg, sizeof(arg)) < 0)
+		return;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (mode_driver(arg)) {
 		gen_network(g, arg, mode_driver(arg), NULL, NULL);
 		dk_json(r, 200, g);
 		return;
 	}
-	/* Docker's "bridge" is corral's own bridge network, "corral", as
-	 * podman's compat service answers it with "podman" (testcontainers
-	 * reads its gateway) */
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
-	jg_key_str(p, "name", streq(arg, "bridge") ? "corral" : arg);
+	jg_key_str(p, "name", net_name(arg));
 	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
 	if (dk_call(r, "NetworkInspect", params, &rep) < 0) {
@@ -197,26 +249,28 @@ void dk_net_create(dk_req *r, const char *arg)
 		dk_fail(r, &rep, name);
 		return;
 	}
+	char id[DK_NET_ID_LEN + 1];
+	dk_net_id(name, id);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
-	jg_key_str(g, "Id", name);
+	jg_key_str(g, "Id", id);
 	jg_key_str(g, "Warning", "");
 	yajl_gen_map_close(g);
 	dk_json(r, 201, g);
 	vl_reply_release(&rep);
 }
 
-void dk_net_remove(dk_req *r, const char *arg)
+void dk_net_remove(dk_req *r, const char *given)
 {
+	char arg[NAME_LEN];
+	if (dk_net_resolve(r, given, arg, sizeof(arg)) < 0)
+		return;
 	if (mode_driver(arg)) {
 		dk_error(r, 403, "%s is a pre-defined network and cannot be removed", arg);
 		return;
 	}
-	/* Docker's "bridge" is corral's own bridge network, "corral", as
-	 * podman's compat service answers it with "podman" (testcontainers
-	 * reads its gateway) */
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
-	jg_key_str(p, "name", streq(arg, "bridge") ? "corral" : arg);
+	jg_key_str(p, "name", net_name(arg));
 	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
 	if (dk_call(r, "NetworkRemove", params, &rep) < 0) {
@@ -247,9 +301,6 @@ static char *ctr_network(dk_req *r, yajl_val body)
 	return mode;
 }
 
-/* The network a request names: docker's "bridge" is corral's default. */
-static const char *net_name(const char *arg) { return streq(arg, "bridge") ? "corral" : arg; }
-
 static void call_empty(dk_req *r, const char *method, const char *params, const char *subject)
 {
 	vl_reply rep;
@@ -268,8 +319,11 @@ static void call_empty(dk_req *r, const char *method, const char *params, const 
 /* A further network (NetworkConnect), with EndpointConfig's aliases. The
  * container's own network (its spec's, attached at each start) holds
  * already: docker-compose connects each container it made to it. */
-void dk_net_connect(dk_req *r, const char *arg)
+void dk_net_connect(dk_req *r, const char *given)
 {
+	char arg[NAME_LEN];
+	if (dk_net_resolve(r, given, arg, sizeof(arg)) < 0)
+		return;
 	_cleanup_json_ yajl_val body = dk_body_json(r);
 	_cleanup_free_ char *mode = body ? ctr_network(r, body) : NULL;
 	if (!mode)
@@ -295,8 +349,11 @@ void dk_net_connect(dk_req *r, const char *arg)
 }
 
 /* ... and takes a further one away (NetworkDisconnect); never the own. */
-void dk_net_disconnect(dk_req *r, const char *arg)
+void dk_net_disconnect(dk_req *r, const char *given)
 {
+	char arg[NAME_LEN];
+	if (dk_net_resolve(r, given, arg, sizeof(arg)) < 0)
+		return;
 	_cleanup_json_ yajl_val body = dk_body_json(r);
 	_cleanup_free_ char *mode = body ? ctr_network(r, body) : NULL;
 	if (!mode)

@@ -181,6 +181,104 @@ test_dknc_compose_service_on_two_networks() {
 	assert_eq "$(dock network ls --format '{{.Name}}' | grep -c '^two_')" 0 "the networks are gone"
 }
 
+# Network Ids: 64 hex digits, as dockerd's (ls -q shows 12; events give
+# them). inspect, rm, connect, disconnect and run's --network take the
+# name, the Id or a prefix of it that only one Id has; a prefix that more
+# have is an error naming it. A container's NetworkID is its network's Id.
+test_dknc_network_ids() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns $(docker_flags)
+	import_busybox
+	local id id2 pre amb out t0
+	t0=$(date +%s)
+	id=$(dock network create n1)
+	[[ $id =~ ^[0-9a-f]{64}$ ]] || fail "create's Id: $id"
+	# its create event names it by its Id too, as dockerd's
+	assert_contains "$(dock events --since "$t0" --until "$(($(date +%s) + 1))" --filter type=network \
+		--format '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}')" "create $id n1" "the create event"
+	pre=${id:0:12}
+	assert_eq "$(dock network inspect -f '{{.Name}} {{.Id}}' n1)" "n1 $id" "inspect by name"
+	assert_eq "$(dock network inspect -f '{{.Name}} {{.Id}}' "$id")" "n1 $id" "inspect by Id"
+	assert_eq "$(dock network inspect -f '{{.Name}} {{.Id}}' "$pre")" "n1 $id" "inspect by a prefix"
+	dock network ls -q | grep -qx "$pre" || fail "ls -q: $(dock network ls -q | tr '\n' ' ')"
+	assert_eq "$(dock network ls -q | grep -cvE '^[0-9a-f]{12}$')" 0 "ls -q shows 12 digits each"
+	assert_eq "$(dock network ls -q --filter "id=${id:0:8}")" "$pre" "ls's id filter"
+	dock run -d --name box --network "$pre" busybox:latest sleep 1000 >/dev/null || fail "run --network PREFIX"
+	assert_eq "$(dock inspect -f '{{(index .NetworkSettings.Networks "n1").NetworkID}}' box)" "$id" "box's NetworkID"
+	assert_eq "$(ctl --json inspect box | jq -r '.[0].NetworkSettings.Networks.n1.NetworkID // empty')" "$id" \
+		"corralctl inspect's NetworkID"
+	id2=$(dock network create n2)
+	dock network connect "${id2:0:6}" box || fail "connect by a prefix"
+	assert_eq "$(dock inspect -f '{{(index .NetworkSettings.Networks "n2").NetworkID}}' box)" "$id2" "n2's NetworkID"
+	dock network disconnect "$id2" box || fail "disconnect by Id"
+	assert_eq "$(dock inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' box)" "n1 " "box's networks, after"
+	# a digit two Ids start with (there are five: corral, host, none, n1, n2)
+	amb=$(dock network ls -q --no-trunc | cut -c1 | sort | uniq -d | head -1)
+	[ -n "$amb" ] || fail "no two Ids start alike: $(dock network ls -q | tr '\n' ' ')"
+	out=$(dock network connect "$amb" box 2>&1) && fail "an ambiguous prefix was connected"
+	assert_contains "$out" "network $amb is ambiguous" "the error"
+	assert_contains "$(curl -s --unix-socket "$T/docker.sock" "http://d/v1.41/networks/$amb")" \
+		"{\"message\":\"network $amb is ambiguous" "the API's error"
+	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$T/docker.sock" "http://d/v1.41/networks/$amb")" 404 \
+		"its status"
+	dock rm -f box >/dev/null
+	dock network rm "$pre" >/dev/null || fail "rm by a prefix"
+	dock network rm "$id2" >/dev/null || fail "rm by Id"
+	assert_eq "$(dock network ls --format '{{.Name}}' | grep -c '^n[12]$')" 0 "both are gone"
+}
+
+# The hosts file of a container on two networks lists the peers of both,
+# each with its address there, an alias on the second too; a peer on both
+# under its first network's address; a peer on one network only sees
+# nothing of the other's; a disconnect takes that network's names away
+resolves() { # FROM NAME: the address NAME answers ping at, from FROM
+	local out
+	out=$(dock exec "$1" ping -c 1 -W 2 "$2") && echo "$out" | sed -n '1s/^PING [^ ]* (\([^)]*\)).*/\1/p'
+}
+answers_at() { [ "$(resolves "$1" "$2")" = "$3" ]; }
+unresolved() { dock exec "$1" ping -c 1 -W 2 "$2" 2>&1 | grep -q "bad address"; }
+ip_on() { dock inspect -f "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}" "$1"; }
+test_dknc_hosts_of_two_networks() {
+	trap cleanup_sv EXIT
+	need_cni
+	start_sv_netns $(docker_flags)
+	import_busybox
+	dock network create n1 >/dev/null
+	dock network create n2 >/dev/null
+	# a: on n1, connected to n2 before its start; d: on both, connected
+	# while it runs; b on n1 only, c on n2 only, with an alias there. ping
+	# needs NET_RAW, which corral's default set leaves out; a name that is
+	# in no hosts file fails at once at a nameserver that is not there
+	# (the host's is out of the namespace's reach: 5 s a lookup)
+	local ping=(--cap-add NET_RAW --dns 127.0.0.1)
+	dock create --name a "${ping[@]}" --network n1 busybox:latest sleep 1000 >/dev/null
+	dock network connect n2 a || fail "connect a"
+	dock start a >/dev/null
+	dock run -d --name b "${ping[@]}" --network n1 busybox:latest sleep 1000 >/dev/null
+	dock run -d --name c "${ping[@]}" --network n2 --network-alias calias busybox:latest sleep 1000 >/dev/null
+	dock run -d --name d --network n1 busybox:latest sleep 1000 >/dev/null
+	dock network connect n2 d || fail "connect d"
+	wait_for 10 answers_at a calias "$(ip_on c n2)" || fail "a's hosts: $(dock exec a cat /etc/hosts)"
+	assert_eq "$(resolves a b)" "$(ip_on b n1)" "a reaches b at its n1 address"
+	assert_eq "$(resolves a c)" "$(ip_on c n2)" "a reaches c at its n2 address"
+	assert_eq "$(resolves a calias)" "$(ip_on c n2)" "... and by its alias there"
+	assert_eq "$(resolves a d)" "$(ip_on d n1)" "a reaches d, on both, at its first network's address"
+	assert_eq "$(resolves c a)" "$(ip_on a n2)" "c reaches a at its n2 address"
+	assert_eq "$(resolves c d)" "$(ip_on d n2)" "c reaches d at its n2 address"
+	assert_eq "$(dock exec a grep -cw d /etc/hosts)" 1 "d is listed once in a's hosts"
+	unresolved b c || fail "b resolves c: $(dock exec b cat /etc/hosts)"
+	unresolved b calias || fail "b resolves calias"
+	unresolved c b || fail "c resolves b"
+	dock network disconnect n2 a || fail "disconnect a from n2"
+	wait_for 10 unresolved a c
+	unresolved a calias || fail "a still resolves calias"
+	assert_eq "$(resolves a b)" "$(ip_on b n1)" "a still reaches b"
+	wait_for 10 unresolved c a
+	dock rm -f a b c d >/dev/null
+	dock network rm n1 n2 >/dev/null || fail "the networks are still held"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

@@ -72,6 +72,9 @@ static void test_docker_fields(void **state)
 	assert_int_equal(AT(v, "NetworkSettings", "IPPrefixLen")->u.number.i, 16);
 	assert_int_equal(AT(v, "NetworkSettings", "Networks", "corral", "IPPrefixLen")->u.number.i, 16);
 	assert_string_equal(STR(v, "NetworkSettings", "Networks", "corral", "Gateway"), "10.88.0.1");
+	/* its network's Id, as corral-docker's network inspect gives it */
+	assert_string_equal(STR(v, "NetworkSettings", "Networks", "corral", "NetworkID"),
+			    "9d2f450b055e1e5810ae26849513fdec1c7175d457f8b1c1956ebb00542716a7");
 	yajl_val bound = AT(v, "NetworkSettings", "Ports", "80/tcp");
 	assert_string_equal(STR(bound->u.array.values[0], "HostPort"), "8080");
 	yajl_val mounts = AT(v, "Mounts");

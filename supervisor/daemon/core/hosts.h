@@ -1,7 +1,7 @@
 /* A container's /etc/hosts: its text, and how a bound copy is kept current.
  *
  * corrald writes containers/<id>/hosts and binds it on /etc/hosts. When a
- * container on the same network comes or goes, every member's file is
+ * container on one of its networks comes or goes, every member's file is
  * rewritten IN PLACE: a bind mount holds the inode, so a new file renamed
  * over the old one would never be seen inside the container (hosts_rewrite
  * says what a reader may see meanwhile). */
@@ -25,7 +25,7 @@ typedef struct hosts_in {
 	const char *ip;      /* NULL: no network; its names go on 127.0.0.1, as podman's */
 	const char *gateway; /* NULL: no host.containers.internal */
 	char *const *extra;  /* "NAME:IP", from spec.extraHosts (checked there) */
-	const hosts_peer *peers; /* the other containers on its network */
+	const hosts_peer *peers; /* the other containers on its networks */
 	size_t n_peers;
 } hosts_in;
 

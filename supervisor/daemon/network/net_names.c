@@ -92,22 +92,6 @@ static bool split(char *line, member *m)
 	return strtok_r(NULL, " ", &save) == NULL;
 }
 
-/* A member's names on the network: hostname, name (when another) and its
- * aliases, space-separated. */
-static char *names_of(const member *m)
-{
-	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
-	if (sb_adds(&sb, m->hostname) < 0 || (!streq(m->hostname, m->name) && sb_addf(&sb, " %s", m->name) < 0))
-		return NULL;
-	for (const char *a = m->aliases; a && *a;) {
-		size_t l = strcspn(a, ",");
-		if (l && sb_addf(&sb, " %.*s", (int)l, a) < 0)
-			return NULL;
-		a += l + (a[l] == ',');
-	}
-	return sb_detach(&sb);
-}
-
 static int members_load(const char *path, members *m, cerr *err)
 {
 	size_t len;
@@ -138,39 +122,174 @@ static int members_save(const char *path, const members *m, cerr *err)
 	return write_file_atomic(path, sb.buf ? sb.buf : "", sb.len, 0600, err);
 }
 
-/* Rewrite member k's hosts file: the others are its peers. */
-static int rewrite_one(corrald *d, const members *m, size_t k, cerr *err)
+/* Every network's members (names/<network>), by network name: a hosts
+ * file is made from all the networks its container is on. */
+typedef struct all_nets {
+	char **name;
+	members *m;
+	size_t n;
+} all_nets;
+
+static void all_nets_release(all_nets *a)
 {
-	ctr *c = ctr_find(d, m->v[k].id);
-	if (!c)
-		return 0; /* gone: its detach removes it from the list */
-	_cleanup_free_ hosts_peer *peers = calloc(m->n ? m->n : 1, sizeof(*peers));
-	_cleanup_strv_ char **names = calloc(m->n + 1, sizeof(char *));
-	if (!peers || !names)
+	for (size_t i = 0; a->m && i < a->n; i++)
+		members_release(&a->m[i]);
+	free(a->m);
+	strv_free(a->name);
+	memset(a, 0, sizeof(*a));
+}
+
+static int cmp_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* A network whose list cannot be read is logged and counts as empty. */
+static int all_nets_load(corrald *d, all_nets *a, cerr *err)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/networks/names", d->cfg->state_dir);
+	_cleanup_(closedirp) DIR *dh = opendir(dir);
+	if (!dh)
+		return errno == ENOENT ? 0 : cerr_sys(err, errno, "%s", dir);
+	struct dirent *e;
+	while ((e = readdir(dh))) {
+		if (e->d_name[0] == '.' || strstr(e->d_name, ".tmp.")) /* a save under way */
+			continue;
+		char *s = strdup(e->d_name);
+		if (!s || strv_push(&a->name, s) < 0) {
+			free(s);
+			return cerr_set(err, ENOMEM, "out of memory");
+		}
+		a->n++;
+	}
+	if (a->n)
+		qsort(a->name, a->n, sizeof(char *), cmp_name);
+	if (!(a->m = calloc(a->n + 1, sizeof(*a->m))))
+		return cerr_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < a->n; i++) {
+		char path[PATH_MAX];
+		cerr e2 = { 0 };
+		members_path(d, a->name[i], path, sizeof(path));
+		if (members_load(path, &a->m[i], &e2) < 0) {
+			log_cerr(LOG_LVL_WARN, &e2, "network %s: its names", a->name[i]);
+			members_release(&a->m[i]);
+		}
+	}
+	return 0;
+}
+
+static const member *member_of(const members *m, const char *id)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (streq(m->v[i].id, id))
+			return &m->v[i];
+	return NULL;
+}
+
+typedef struct word {
+	const char *s;
+	size_t len;
+} word;
+
+/* The names a hosts file has given so far: each goes on one line only. */
+typedef struct seen {
+	word *v;
+	size_t n, cap;
+} seen;
+
+static void seen_release(seen *sn) { free(sn->v); }
+
+/* Add the word s (len bytes) to line, unless a line before has it. */
+static int add_word(strbuf *line, seen *sn, const char *s, size_t len)
+{
+	for (size_t i = 0; i < sn->n; i++)
+		if (sn->v[i].len == len && memcmp(sn->v[i].s, s, len) == 0)
+			return 0;
+	if (!len)
+		return 0;
+	if (sn->n == sn->cap) {
+		size_t cap = sn->cap ? 2 * sn->cap : 64;
+		word *v = realloc(sn->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		sn->v = v;
+		sn->cap = cap;
+	}
+	sn->v[sn->n++] = (word){ s, len };
+	return sb_addf(line, "%s%.*s", line->len ? " " : "", (int)len, s);
+}
+
+/* A peer's names on one network, those not given already: hostname,
+ * name and its aliases there; NULL when none is left (*nomem on failure). */
+static char *peer_names(const member *m, seen *sn, bool *nomem)
+{
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	*nomem = add_word(&sb, sn, m->hostname, strlen(m->hostname)) < 0 ||
+		 add_word(&sb, sn, m->name, strlen(m->name)) < 0;
+	for (const char *a = m->aliases; !*nomem && a && *a;) {
+		size_t l = strcspn(a, ",");
+		*nomem = add_word(&sb, sn, a, l) < 0;
+		a += l + (a[l] == ',');
+	}
+	return !*nomem && sb.len ? sb_detach(&sb) : NULL;
+}
+
+/* Rewrite c's hosts file from every network it is on: its own (eth0's)
+ * first, then the further ones by name. A peer is listed with its address
+ * on each network they share, under its names and aliases there; a name
+ * that two shared networks give (a peer's own, on both) is listed once,
+ * with the first network's address: the one c reaches it by through its
+ * first interface, and the same one at every rewrite. c's own address is
+ * its first network's. On no network, it has no address (as at Create). */
+static int rewrite_one(corrald *d, const all_nets *a, const ctr *c, cerr *err)
+{
+	_cleanup_free_ size_t *order = calloc(a->n + 1, sizeof(*order));
+	size_t no = 0, total = 0;
+	if (!order)
+		return cerr_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < a->n; i++)
+		if (c->spec.net_name && streq(a->name[i], c->spec.net_name) && member_of(&a->m[i], c->id))
+			order[no++] = i;
+	for (size_t i = 0; i < a->n; i++)
+		if (!(c->spec.net_name && streq(a->name[i], c->spec.net_name)) && member_of(&a->m[i], c->id))
+			order[no++] = i;
+	for (size_t k = 0; k < no; k++)
+		total += a->m[order[k]].n;
+	_cleanup_free_ hosts_peer *peers = calloc(total + 1, sizeof(*peers));
+	_cleanup_strv_ char **lines = calloc(total + 1, sizeof(char *));
+	_cleanup_(seen_release) seen sn = { 0 };
+	if (!peers || !lines)
 		return cerr_set(err, ENOMEM, "out of memory");
 	size_t np = 0;
-	for (size_t i = 0; i < m->n; i++) {
-		if (i == k)
-			continue;
-		if (!(names[np] = names_of(&m->v[i])))
-			return cerr_set(err, ENOMEM, "out of memory");
-		peers[np] = (hosts_peer){ m->v[i].ip, names[np] };
-		np++;
+	bool nomem = false;
+	for (size_t k = 0; k < no && !nomem; k++) {
+		const members *m = &a->m[order[k]];
+		for (size_t i = 0; i < m->n && !nomem; i++) {
+			if (streq(m->v[i].id, c->id))
+				continue;
+			if ((lines[np] = peer_names(&m->v[i], &sn, &nomem))) {
+				peers[np] = (hosts_peer){ m->v[i].ip, lines[np] };
+				np++;
+			}
+		}
 	}
-	hosts_in in = { .hostname = ctr_hostname(d, c), .name = c->name, .ip = m->v[k].ip,
-			.gateway = streq(m->v[k].gateway, "-") ? NULL : m->v[k].gateway, .extra = c->spec.extra_hosts,
-			.peers = peers, .n_peers = np };
+	if (nomem)
+		return cerr_set(err, ENOMEM, "out of memory");
+	const member *own = no ? member_of(&a->m[order[0]], c->id) : NULL;
+	hosts_in in = { .hostname = ctr_hostname(d, c), .name = c->name, .ip = own ? own->ip : NULL,
+			.gateway = own && !streq(own->gateway, "-") ? own->gateway : NULL,
+			.extra = c->spec.extra_hosts, .peers = peers, .n_peers = np };
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
 	return write_hosts(dir, &in, err);
 }
 
-/* A member's failure is logged, and the others are still made current. */
-static void rewrite_all(corrald *d, const char *net, const members *m)
+/* Rewrite the hosts file of each member of m. A member's failure is
+ * logged, and the others are still made current. */
+static void rewrite_all(corrald *d, const all_nets *a, const char *net, const members *m)
 {
 	for (size_t k = 0; k < m->n; k++) {
 		_cleanup_cerr_ cerr e = { 0 };
-		if (rewrite_one(d, m, k, &e) < 0)
+		ctr *c = ctr_find(d, m->v[k].id);
+		if (c && rewrite_one(d, a, c, &e) < 0) /* a gone one's detach takes it out */
 			log_warn("network %s: hosts of %s: %s", net, m->v[k].id, cerr_msg(&e));
 	}
 }
@@ -208,22 +327,23 @@ int names_network_changed(corrald *d, const ctr *c, const char *net, char *const
 	}
 	if ((r = members_save(path, &m, err)) < 0)
 		return r;
-	rewrite_all(d, net, &m);
-	/* its own file loses the network's names (a further network's go
-	 * with the next rewrite of its first one's) */
-	if (removed && c->spec.net_name && streq(net, c->spec.net_name)) {
-		char dir[PATH_MAX];
-		ctr_dir(d, c, dir, sizeof(dir));
-		hosts_in in = { .hostname = ctr_hostname(d, c), .name = c->name, .extra = c->spec.extra_hosts };
-		_cleanup_cerr_ cerr e = { 0 };
-		if (write_hosts(dir, &in, &e) < 0 && e.code != ENOENT)
-			log_warn("hosts of %s: %s", c->id, cerr_msg(&e));
+	/* every member's file, c's with them; c's own too when it left: it
+	 * keeps the names of the networks it is still on */
+	_cleanup_(all_nets_release) all_nets all = { 0 };
+	_cleanup_cerr_ cerr e = { 0 };
+	if (all_nets_load(d, &all, &e) < 0) {
+		log_warn("network %s: the hosts files: %s", net, cerr_msg(&e));
+		return 0;
 	}
+	rewrite_all(d, &all, net, &m);
+	if (removed && rewrite_one(d, &all, c, &e) < 0 && e.code != ENOENT) /* ENOENT: c is being removed */
+		log_warn("hosts of %s: %s", c->id, cerr_msg(&e));
 	return 0;
 }
 
 void names_prune(corrald *d, bool (*attached)(corrald *d, const char *id))
 {
+	_cleanup_strv_ char **changed = NULL;
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s/networks/names", d->cfg->state_dir);
 	_cleanup_(closedirp) DIR *dh = opendir(dir);
@@ -250,6 +370,19 @@ void names_prune(corrald *d, bool (*attached)(corrald *d, const char *id))
 			log_cerr(LOG_LVL_WARN, &err, "network %s: its names", e->d_name);
 			continue;
 		}
-		rewrite_all(d, e->d_name, &m);
+		char *name = strdup(e->d_name);
+		if (!name || strv_push(&changed, name) < 0)
+			free(name); /* its members' files wait for their next change */
 	}
+	/* once every list is pruned: a member's file is made from them all */
+	_cleanup_(all_nets_release) all_nets all = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
+	if (changed && all_nets_load(d, &all, &err) < 0) {
+		log_warn("the hosts files: %s", cerr_msg(&err));
+		return;
+	}
+	for (size_t i = 0; changed && changed[i]; i++)
+		for (size_t k = 0; k < all.n; k++)
+			if (streq(all.name[k], changed[i]))
+				rewrite_all(d, &all, changed[i], &all.m[k]);
 }

@@ -5,8 +5,8 @@
  * <state-dir>/networks/names/<network> lists the containers attached to a
  * network ("<id> <ip> <gateway> <hostname> <name> [<aliases>]" lines, written
  * atomically; a sixth word, when it has aliases, lists them with commas):
- * it is what every member's hosts file is made from, and it
- * outlives a corrald restart. */
+ * a member's hosts file is made from the lists of all the networks it is
+ * on, and they outlive a corrald restart. */
 #pragma once
 #include <stdbool.h>
 #include "common/error.h"
@@ -24,7 +24,7 @@ int names_write_initial(struct corrald *d, const ctr *c, const char *dir, cerr *
 /* For the attach code: after ADD (ip and gateway, removed false) and on
  * detach (removed true; ip and gateway may be NULL), record c on network
  * net, with its aliases there, and rewrite the hosts file of every
- * container on it, c's too. */
+ * container on it, and c's (from the networks it is still on). */
 int names_network_changed(struct corrald *d, const ctr *c, const char *net, char *const *aliases, const char *ip,
 			  const char *gateway, bool removed, cerr *err);
 /* After a restart: forget the containers attached() says are not on any
