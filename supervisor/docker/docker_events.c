@@ -52,11 +52,6 @@ static void put_event(dk_pump *p, events_ctx *x, yajl_val ev)
 	const char *t = dk_str(ev, "time");
 	rfc3339_parse(t, strlen(t), &ns);
 	yajl_val attrs = json_get(ev, "attributes");
-	char net_id[DK_NET_ID_LEN + 1];
-	if (streq(type, "network")) { /* corrald's id is the name: Docker's is the Id */
-		dk_net_id(id, net_id);
-		id = net_id;
-	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
 	if (streq(type, "container")) { /* the fields Docker kept from before Actor */

@@ -1,5 +1,5 @@
-/* Networks: corral's CNI networks by name, with an Id derived from it
- * (dk_net_id), and host and none, the modes every container may ask for.
+/* Networks: corral's CNI networks by name, with corrald's id as their Id,
+ * and host and none, the modes every container may ask for.
  * A request may name one by its name, its Id or a prefix of its Id, as
  * dockerd's do. Root's calls: corrald refuses a member's create and
  * remove (403). */
@@ -12,6 +12,26 @@
 
 /* A network name's longest, with room for any a client sends */
 #define NAME_LEN 256
+#define ID_LEN 64
+
+/* A network's Id: corrald's id of a CNI network, and for the modes the
+ * ids corrald's rule gives their names (SHA-256 of "corral network\n" and
+ * the name), written here so that corral-docker hashes nothing. */
+static const char *net_id_of(const char *name, yajl_val n)
+{
+	if (n)
+		return dk_str(n, "id");
+	return streq(name, "host")   ? "9f78db89eeb6361e6f097b18129866bd025ea2c7916cb0029a0e6967613d236d"
+	       : streq(name, "none") ? "6f84bb1f1c4ca96f7d977f2558976d7ddc04e5a3374cd7acb6f47cac6dd258c7"
+				     : "";
+}
+
+/* Whether s could be an Id or a prefix of one: 1 to 64 lowercase hex. */
+static bool id_hex(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n <= ID_LEN && strspn(s, "0123456789abcdef") == n;
+}
 
 /* The network a request names: Docker's "bridge" is corral's own bridge
  * network, "corral", as podman's compat service answers it with "podman"
@@ -47,11 +67,9 @@ static void gen_containers(yajl_gen g, const char *net, yajl_val ctrs)
  * Containers (the list leaves it empty, as dockerd's does) */
 static void gen_network(yajl_gen g, const char *name, const char *driver, yajl_val n, yajl_val ctrs)
 {
-	char id[DK_NET_ID_LEN + 1];
-	dk_net_id(net_name(name), id);
 	yajl_gen_map_open(g);
 	jg_key_str(g, "Name", name);
-	jg_key_str(g, "Id", id);
+	jg_key_str(g, "Id", net_id_of(name, n));
 	jg_key_str(g, "Created", "0001-01-01T00:00:00Z");
 	jg_key_str(g, "Scope", "local");
 	jg_key_str(g, "Driver", driver);
@@ -94,7 +112,7 @@ static const char *mode_driver(const char *name)
 int dk_net_resolve(dk_req *r, const char *arg, char *name, size_t n)
 {
 	snprintf(name, n, "%s", arg);
-	if (!dk_net_id_hex(arg)) /* no Id has other letters: a name, or none */
+	if (!id_hex(arg)) /* no Id has other letters: a name, or none */
 		return 0;
 	vl_reply rep;
 	if (dk_call(r, "NetworkList", NULL, &rep) < 0) {
@@ -106,9 +124,8 @@ int dk_net_resolve(dk_req *r, const char *arg, char *name, size_t n)
 	bool named = false;
 	char full[NAME_LEN] = "", first[NAME_LEN] = "";
 	for (size_t i = 0; i < len + 2 && !named; i++) {
-		const char *nm = i < len ? dk_str(list->u.array.values[i], "name") : i == len ? "host" : "none";
-		char id[DK_NET_ID_LEN + 1];
-		dk_net_id(nm, id);
+		yajl_val net = i < len ? list->u.array.values[i] : NULL;
+		const char *nm = net ? dk_str(net, "name") : i == len ? "host" : "none", *id = net_id_of(nm, net);
 		named = streq(nm, arg);
 		if (streq(id, arg))
 			snprintf(full, sizeof(full), "%s", nm);
@@ -132,13 +149,12 @@ int dk_net_resolve(dk_req *r, const char *arg, char *name, size_t n)
 /* Every value of key that is given, one holds (Docker ORs a filter's
  * values): name is a part of the name, id the start of the Id, driver the
  * driver, type custom (the CNI networks) or builtin */
-static bool net_match(yajl_val filters, const char *key, const char *name, const char *driver)
+static bool net_match(yajl_val filters, const char *key, const char *name, const char *driver, yajl_val n)
 {
 	const char *f = dk_filter_value(filters, key, 0);
 	if (!f)
 		return true;
-	char id[DK_NET_ID_LEN + 1];
-	dk_net_id(name, id);
+	const char *id = net_id_of(name, n);
 	for (size_t i = 0; (f = dk_filter_value(filters, key, i)); i++) {
 		if (streq(key, "name") && strstr(name, f))
 			return true;
@@ -156,7 +172,7 @@ static void gen_listed(yajl_gen g, yajl_val filters, const char *name, const cha
 {
 	static const char *const keys[] = { "name", "id", "driver", "type" };
 	for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
-		if (!net_match(filters, keys[k], name, driver))
+		if (!net_match(filters, keys[k], name, driver, n))
 			return;
 	gen_network(g, name, driver, n, NULL);
 }
@@ -249,11 +265,9 @@ void dk_net_create(dk_req *r, const char *arg)
 		dk_fail(r, &rep, name);
 		return;
 	}
-	char id[DK_NET_ID_LEN + 1];
-	dk_net_id(name, id);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
-	jg_key_str(g, "Id", id);
+	jg_key_str(g, "Id", dk_str(json_get(rep.params, "network"), "id"));
 	jg_key_str(g, "Warning", "");
 	yajl_gen_map_close(g);
 	dk_json(r, 201, g);

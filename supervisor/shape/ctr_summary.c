@@ -100,9 +100,7 @@ void dk_gen_networks(yajl_gen g, yajl_val nets)
 			jg_value(g, al);
 		else
 			yajl_gen_null(g);
-		char id[DK_NET_ID_LEN + 1];
-		dk_net_id(nets->u.object.keys[i], id);
-		jg_key_str(g, "NetworkID", id);
+		jg_key_str(g, "NetworkID", dk_str(a, "networkId"));
 		jg_key_str(g, "EndpointID", "");
 		jg_key_str(g, "Gateway", dk_str(a, "gateway"));
 		jg_key_str(g, "IPAddress", ip);

@@ -43,10 +43,5 @@ void dk_gen_networks(yajl_gen g, yajl_val nets);
 void dk_gen_mounts(yajl_gen g, yajl_val mounts);
 /* HostConfig.NetworkMode of a ContainerSpec. */
 const char *dk_network_mode(yajl_val spec);
-/* A network's Id, 64 hex digits, from its name (net_id.c says why). */
-#define DK_NET_ID_LEN 64
-void dk_net_id(const char *name, char out[DK_NET_ID_LEN + 1]);
-/* Whether s could be an Id or a prefix of one: 1 to 64 lowercase hex. */
-bool dk_net_id_hex(const char *s);
 /* Docker's Status column: "Up 3 seconds", "Exited (0) 2 seconds ago". */
 void dk_ctr_status_text(yajl_val c, char *buf, size_t n);

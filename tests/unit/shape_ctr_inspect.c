@@ -19,7 +19,7 @@ static const char ctr[] =
 	"\"mounts\":[{\"source\":\"/s\",\"destination\":\"/d\",\"readonly\":true}],\"network\":\"corral\"},"
 	"\"state\":{\"status\":\"running\",\"pid\":42,\"exitCode\":0,\"startedAt\":\"2024-01-02T03:04:06Z\","
 	"\"finishedAt\":\"\",\"restartCount\":2},"
-	"\"networks\":{\"corral\":{\"ipAddress\":\"10.88.0.5\",\"prefixLength\":16,\"gateway\":\"10.88.0.1\",\"macAddress\":\"m\"}}}";
+	"\"networks\":{\"corral\":{\"networkId\":\"9d2f450b055e1e5810ae26849513fdec1c7175d457f8b1c1956ebb00542716a7\",\"ipAddress\":\"10.88.0.5\",\"prefixLength\":16,\"gateway\":\"10.88.0.1\",\"macAddress\":\"m\"}}}";
 static const char img[] = "{\"env\":[\"PATH=/bin\",\"HOME=/root\"],\"cmd\":[\"sh\"]}";
 
 /* The inspect of ctr as `as` says it, parsed. */
@@ -72,7 +72,7 @@ static void test_docker_fields(void **state)
 	assert_int_equal(AT(v, "NetworkSettings", "IPPrefixLen")->u.number.i, 16);
 	assert_int_equal(AT(v, "NetworkSettings", "Networks", "corral", "IPPrefixLen")->u.number.i, 16);
 	assert_string_equal(STR(v, "NetworkSettings", "Networks", "corral", "Gateway"), "10.88.0.1");
-	/* its network's Id, as corral-docker's network inspect gives it */
+	/* its network's id, as corrald gives it */
 	assert_string_equal(STR(v, "NetworkSettings", "Networks", "corral", "NetworkID"),
 			    "9d2f450b055e1e5810ae26849513fdec1c7175d457f8b1c1956ebb00542716a7");
 	yajl_val bound = AT(v, "NetworkSettings", "Ports", "80/tcp");

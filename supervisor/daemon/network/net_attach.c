@@ -7,6 +7,7 @@
 #include "supervisor/daemon/network/net_announce.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/net_extra.h"
+#include "supervisor/daemon/network/net_id.h"
 #include "supervisor/daemon/core/netns_pin.h"
 #include "supervisor/daemon/network/ports_free.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
@@ -455,8 +456,12 @@ static void gen_attachment(yajl_gen g, const char *path, const char *net, const 
 	if (json_parse_file_at(AT_FDCWD, path, NET_CONFLIST_MAX * 2, &v, &err) < 0 && !e)
 		return;
 	cni_result_summary(json_get(v, "result"), &s);
+	char id[NET_ID_LEN + 1] = "";
+	_cleanup_cerr_ cerr iderr = { 0 };
+	net_id(net, id, &iderr);
 	jg_key(g, net);
 	yajl_gen_map_open(g);
+	jg_key_str(g, "networkId", id);
 	jg_key_str(g, "interface", s.ifname[0] ? s.ifname : e ? e->ifname : NET_IFNAME);
 	jg_key_str(g, "ipAddress", s.ip);
 	jg_key_int(g, "prefixLength", s.prefix_len);

@@ -1,6 +1,7 @@
 #include "supervisor/daemon/network/net_methods.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/net_extra.h"
+#include "supervisor/daemon/network/net_id.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -8,6 +9,7 @@
 #include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/log.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,13 +18,26 @@
 
 static void gen_network(yajl_gen g, const netconf *nc)
 {
+	char id[NET_ID_LEN + 1] = "";
+	_cleanup_cerr_ cerr err = { 0 };
+	if (net_id(nc->name, id, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "network %s: its id", nc->name);
 	yajl_gen_map_open(g);
+	jg_key_str(g, "id", id);
 	jg_key_str(g, "name", nc->name);
 	jg_key_str(g, "bridge", nc->bridge);
 	jg_key_str(g, "subnet", nc->subnet);
 	jg_key_str(g, "gateway", nc->gateway);
 	jg_key_bool(g, "internal", nc->internal);
 	yajl_gen_map_close(g);
+}
+
+/* A network's event: its id (the name when there is none), and its name */
+static void publish(corrald *d, const char *action, const char *name)
+{
+	char id[NET_ID_LEN + 1];
+	_cleanup_cerr_ cerr err = { 0 };
+	events_publish(d->events, EV_SHARED(0), "network", action, net_id(name, id, &err) < 0 ? name : id, name, NULL, 0);
 }
 
 static int reply_network(vl_call *call, const netconf *nc)
@@ -57,7 +72,7 @@ int sv_network_create(vl_call *call, yajl_val params, void *ud)
 	net_ipam_dir(d, ipam, sizeof(ipam));
 	if (net_store_create(d->cfg->cni_config_dir, ipam, &req, &nc, &field, &err) < 0)
 		return field ? sv_invalid_err(call, field, &err) : sv_internal_err(call, &err);
-	events_publish(d->events, EV_SHARED(0), "network", "create", nc.name, nc.name, NULL, 0);
+	publish(d, "create", nc.name);
 	return reply_network(call, &nc);
 }
 
@@ -159,6 +174,6 @@ int sv_network_remove(vl_call *call, yajl_val params, void *ud)
 	cerr err = { 0 };
 	if (net_store_remove(d->cfg->cni_config_dir, name, &err) < 0)
 		return sv_internal_err(call, &err);
-	events_publish(d->events, EV_SHARED(0), "network", "remove", name, name, NULL, 0);
+	publish(d, "remove", name);
 	return vl_call_reply(call, NULL);
 }
