@@ -38,6 +38,7 @@
 #include "supervisor/daemon/volumes/volumes.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/daemon/images/img_size.h"
+#include "supervisor/daemon/images/images.h"
 #include <limits.h>
 
 #include <errno.h>
@@ -455,6 +456,7 @@ out:
 	docker_socket_stop(&d);
 	workloads_shutdown(&d); /* its calls too */
 	jobs_shutdown(&d); /* its calls wait on containers */
+	imghelper_shutdown(&d);
 	network_drain(&d, 5000); /* DELs of containers that ended */
 	ctr_shutdown_all(&d);
 	sessions_shutdown(&d);

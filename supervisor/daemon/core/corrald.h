@@ -41,6 +41,7 @@ typedef struct corrald {
 	struct session *sessions;         /* sessions/session.h */
 	struct wl_table *workloads;       /* workloads/workload.h */
 	struct broker *broker;            /* broker/broker.h: made with the first session */
+	struct imghelper *imghelpers;     /* images/images.h: corral-images running */
 	struct pull_run *pulls;           /* pulls/pull.h: the pulls running */
 	struct push_run *pushes;          /* and the pushes */
 	struct net_state *network;        /* network/net_state.h */

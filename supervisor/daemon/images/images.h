@@ -41,6 +41,9 @@ typedef struct imghelper_io {
  * error it never runs and ctx stays the caller's. */
 int imghelper_run(struct corrald *d, vl_call *call, char *const *args, int fd3, const imghelper_io *io, imghelper_done_fn done,
 	       void *ctx, cerr *err);
+/* At corrald's stop: each corral-images still running is left to end by
+ * itself (--die-with-parent), its done never called. */
+void imghelper_shutdown(struct corrald *d);
 /* The last line a job wrote on stderr (err), without its prefix
  * ("corral: image import SPEC: "); malloc'd, NULL when out of memory. */
 char *imghelper_last_line(const strbuf *err, const char *prefix);

@@ -11,6 +11,7 @@
 #define IMGJOB_MAX_OUTPUT (64u << 10)
 
 typedef struct imghelper {
+	struct imghelper *next; /* d->imghelpers */
 	corrald *d;
 	vl_call *call;
 	imghelper_done_fn done;
@@ -36,9 +37,19 @@ static void on_cancel(vl_call *call, void *data)
 		el_child_signal(j->child, SIGTERM);
 }
 
+static void unlink_helper(imghelper *j)
+{
+	for (imghelper **p = &j->d->imghelpers; *p; p = &(*p)->next)
+		if (*p == j) {
+			*p = j->next;
+			return;
+		}
+}
+
 static void on_done(const el_child_result *r, void *data)
 {
 	imghelper *j = data;
+	unlink_helper(j);
 	if (j->call)
 		vl_call_set_cancel(j->call, NULL, NULL);
 	j->done(j->d, j->call, r->code, &r->out[0], &r->out[1], j->ctx);
@@ -71,7 +82,21 @@ int imghelper_run(corrald *d, vl_call *call, char *const *args, int fd3, const i
 	}
 	if (call)
 		vl_call_set_cancel(call, on_cancel, j);
+	j->next = d->imghelpers;
+	d->imghelpers = j;
 	return 0;
+}
+
+void imghelper_shutdown(corrald *d)
+{
+	while (d->imghelpers) {
+		imghelper *j = d->imghelpers;
+		d->imghelpers = j->next;
+		if (j->call)
+			vl_call_set_cancel(j->call, NULL, NULL);
+		el_child_abandon(j->child);
+		free(j);
+	}
 }
 
 char *imghelper_last_line(const strbuf *e, const char *prefix)
