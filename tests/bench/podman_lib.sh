@@ -79,6 +79,7 @@ bench_release() {
 		[ -z "$mnts" ] && break
 		xargs -r -n1 umount -l <<<"$mnts"
 	done
+	rm -rf "$PM_RUN" # again: a podman that was still ending wrote to it after podman_cleanup
 	local m c dirs=()
 	for m in /sys/fs/cgroup /sys/fs/cgroup/*; do
 		for c in "$m$cgp"-corral "$m$cgp"-podman; do
