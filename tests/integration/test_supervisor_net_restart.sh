@@ -87,7 +87,7 @@ test_svnr_check_says_only_what_broke() {
 	wait_for 10 get http://127.0.0.1:18182/
 	restart_sv
 	wait_for 20 checks_done "$FROM" 2
-	assert_not_contains "$(log_since "$FROM")" "CHECK:" "the CHECK of what is fine"
+	assert_not_contains "$(log_since "$FROM")" "network CHECK of" "the CHECK of what is fine"
 	assert_not_contains "$(log_since "$FROM")" "error 999" "a plugin's error"
 	local id chain
 	id=$(ctl --json inspect broken | jq -r '.[0].id')
@@ -96,7 +96,7 @@ test_svnr_check_says_only_what_broke() {
 	inns iptables -t nat -F "$chain"
 	restart_sv
 	wait_for 20 checks_done "$FROM" 2
-	assert_contains "$(log_since "$FROM")" "container broken: network CHECK: CNI plugin portmap" "broken's CHECK"
+	assert_contains "$(log_since "$FROM")" "container broken: network CHECK of eth0: CNI plugin portmap" "broken's CHECK"
 	assert_not_contains "$(log_since "$FROM")" "container fine:" "fine's CHECK"
 	assert_not_contains "$(log_since "$FROM")" "ipv6" "an IPv6 check"
 	assert_eq "$(get http://127.0.0.1:18181/)" "hello from fine" "fine still answers"

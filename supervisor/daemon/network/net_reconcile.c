@@ -134,7 +134,8 @@ typedef struct check_queue {
 	corrald *d;
 	char (*ids)[CTR_ID_LEN + 1];
 	size_t n, i;
-	int eth; /* the interface of ids[i] to CHECK next */
+	int eth;        /* the interface of ids[i] to CHECK next */
+	size_t checked; /* attachments whose CHECK started */
 } check_queue;
 
 static void check_next(check_queue *q);
@@ -175,8 +176,10 @@ static bool check_one(check_queue *q, ctr *c)
 	if (json_parse(rec.result, "network result", &result, &err) == 0)
 		a.portmap_env_path = check_path_for(q->d, result, portmap_path, sizeof(portmap_path));
 	cerr_clear(&err);
-	if (cni_run_start(&q->d->network->cni, CNI_CHECK, rec.conf, rec.result, &a, on_checked, q, NULL, &err) == 0)
+	if (cni_run_start(&q->d->network->cni, CNI_CHECK, rec.conf, rec.result, &a, on_checked, q, NULL, &err) == 0) {
+		q->checked++;
 		return true;
+	}
 	log_cerr(LOG_LVL_WARN, &err, "container %s: network CHECK of %s", c->name, ifname);
 	return false;
 }
@@ -191,7 +194,7 @@ static void check_next(check_queue *q)
 			if (check_one(q, c))
 				return;
 	}
-	log_debug("network: the CHECK of %zu containers' attachments is over", q->n);
+	log_debug("network: the CHECK of %zu attachments is over", q->checked);
 	q->d->network->checking = NULL;
 	free(q->ids);
 	free(q);
