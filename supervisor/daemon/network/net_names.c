@@ -197,9 +197,13 @@ typedef struct seen {
 
 static void seen_release(seen *sn) { free(sn->v); }
 
-/* Add the word s (len bytes) to line, unless a line before has it. */
+/* Add the word s (len bytes) to line, unless a line before has it (sn
+ * NULL: no check, for a file drawn from one network, whose words are each
+ * a member's own: the check is quadratic in the peers) */
 static int add_word(strbuf *line, seen *sn, const char *s, size_t len)
 {
+	if (!sn)
+		return len ? sb_addf(line, "%s%.*s", line->len ? " " : "", (int)len, s) : 0;
 	for (size_t i = 0; i < sn->n; i++)
 		if (sn->v[i].len == len && memcmp(sn->v[i].s, s, len) == 0)
 			return 0;
@@ -223,7 +227,7 @@ static char *peer_names(const member *m, seen *sn, bool *nomem)
 {
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
 	*nomem = add_word(&sb, sn, m->hostname, strlen(m->hostname)) < 0 ||
-		 add_word(&sb, sn, m->name, strlen(m->name)) < 0;
+		 (!streq(m->name, m->hostname) && add_word(&sb, sn, m->name, strlen(m->name)) < 0);
 	for (const char *a = m->aliases; !*nomem && a && *a;) {
 		size_t l = strcspn(a, ",");
 		*nomem = add_word(&sb, sn, a, l) < 0;
@@ -265,7 +269,7 @@ static int rewrite_one(corrald *d, const all_nets *a, const ctr *c, cerr *err)
 		for (size_t i = 0; i < m->n && !nomem; i++) {
 			if (streq(m->v[i].id, c->id))
 				continue;
-			if ((lines[np] = peer_names(&m->v[i], &sn, &nomem))) {
+			if ((lines[np] = peer_names(&m->v[i], no > 1 ? &sn : NULL, &nomem))) {
 				peers[np] = (hosts_peer){ m->v[i].ip, lines[np] };
 				np++;
 			}
