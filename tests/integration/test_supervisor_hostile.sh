@@ -72,6 +72,29 @@ test_svh_deep_tree_removed_in_background() {
 	return 0
 }
 
+mounts_under() { grep -c " $1[/ ]" /proc/self/mountinfo; }
+
+# Whatever is mounted in a container's directory goes with it: stacked on
+# its rootfs, or deep in its upper/ (CI, stop 52: a mount that stayed under
+# a removed container left it in the trash for good, as "Invalid
+# cross-device link"; the remover never enters another mount).
+test_svh_mounts_in_a_container_dir_go_with_it() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl image import "oci:$IMGS/oci:test" m:1 >/dev/null
+	local id dir
+	id=$(ctl create --name m m:1 true) || fail "create failed"
+	dir="$STATE_D/containers/$id"
+	mkdir "$dir/upper/deep" || fail "mkdir in upper/"
+	mount -t tmpfs stacked1 "$dir/rootfs" && mount -t tmpfs stacked2 "$dir/rootfs" &&
+		mount -t tmpfs inupper "$dir/upper/deep" || fail "the test's mounts"
+	assert_eq "$(mounts_under "$dir")" 4 "the overlay and three mounts in $dir"
+	ctl rm m || fail "rm of a container with mounts in its directory"
+	wait_for 30 trash_done
+	trash_empty || fail "the trash kept $(ls "$STATE_D/trash"); corrald said: $(grep trash: "$T/corrald.log" | tr '\n' ' ')"
+	assert_eq "$(mounts_under "$STATE_D")" 0 "mounts left under the state directory"
+}
+
 # The peak RSS of a process since reset_peak: what one call cost it.
 reset_peak() { echo 5 >"/proc/$1/clear_refs"; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }

@@ -3,6 +3,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
+#include "common/unmount.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,17 +35,6 @@ int netns_pin(const char *path, pid_t pid, cerr *err)
 	return 0;
 }
 
-/* The mounts that keep path busy, as corrald's namespace lists them. */
-static void log_holders(const char *path)
-{
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	const char *base = strrchr(path, '/');
-	char line[1024];
-	while (f && base && fgets(line, sizeof(line), f))
-		if (strstr(line, base + 1))
-			log_warn("%s: busy: %s", path, strtok(line, "\n"));
-}
-
 int netns_unpin(const char *path)
 {
 	/* EBUSY: still a mount point (a layer that came meanwhile), so
@@ -59,7 +49,9 @@ int netns_unpin(const char *path)
 	}
 	int e = errno;
 	log_warn("%s: not removed: %s", path, strerror(e));
-	if (e == EBUSY)
-		log_holders(path);
+	char what[PATH_MAX + 8];
+	snprintf(what, sizeof(what), "%s: busy", path);
+	if (e == EBUSY && strrchr(path, '/'))
+		log_mounts_naming(what, strrchr(path, '/') + 1);
 	return -e;
 }

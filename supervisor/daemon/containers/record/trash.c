@@ -6,6 +6,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
+#include "common/unmount.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -35,16 +36,28 @@ static bool has_entries(int fd)
 	return false;
 }
 
-/* A container's directory, as a container left it: its overlay unmounted
- * first (with a deep upper/ that takes the kernel a while), then removed. */
+/* Whatever is mounted in a container's directory: its overlay first (with a
+ * deep upper/ that takes the kernel a while), its pins, and then any other
+ * mount below it, stacked ones too; rm_rf never crosses into a mount. */
+static void unmount_ctr_dir(const char *path)
+{
+	imagesrc_release(path);
+	ctr_pins_unmount(path);
+	unmount_below(path);
+}
+
+/* A container's directory, as a container left it: unmounted, then removed;
+ * a mount that stays is logged, with where it is. */
 static int remove_ctr_dir(int dirfd, const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	imagesrc_release(path);
-	ctr_pins_unmount(path);
-	return rm_rf_at(dirfd, name);
+	unmount_ctr_dir(path);
+	int r = rm_rf_at(dirfd, name);
+	if (r == -EXDEV)
+		log_mounts_naming("trash: still mounted", name);
+	return r;
 }
 
 /* The remover: everything in trash/ (fd), then exit; 0 if all went. */
@@ -165,8 +178,7 @@ int trash_dir(corrald *d, const char *dir, cerr *err)
 			break;
 		}
 	}
-	imagesrc_release(dir);
-	ctr_pins_unmount(dir);
+	unmount_ctr_dir(dir);
 	int r = rm_rf(dir);
 	return r < 0 ? cerr_sys(err, -r, "remove %s", dir) : 0;
 }
