@@ -233,28 +233,38 @@ test_podman_apparmor() {
 	assert_not_contains "$out" "sysrq rc=0" "the profile's denials"
 }
 
+# RT C N: C's counter (/dev/shm/n, written whole by a rename) reaches N
+# (100 reads, 0.2 s apart); the last value read is printed
+pm_counter_reaches() {
+	local v=0
+	for _ in $(seq 100); do
+		v=$(pm "$1" exec "$2" cat /dev/shm/n 2>/dev/null)
+		[ "$v" -ge "$3" ] 2>/dev/null && break
+		sleep 0.2
+	done
+	echo "$v"
+}
+PM_COUNTER='i=0; while :; do i=$((i+1)); echo $i >/dev/shm/n.new; mv /dev/shm/n.new /dev/shm/n; sleep 0.1; done'
 # podman's container checkpoint and restore: the runtime's checkpoint and
 # restore with podman's work paths; then an exported checkpoint imported
 # as a new container. A counter in /dev/shm goes on from where it was.
 case_checkpoint() {
 	local rt=$1 n1 n2
 	local c="ck-$rt"
-	pm "$rt" run -d --name "$c" $CP localhost/bb:1 sh -c 'i=0; while :; do i=$((i+1)); echo $i >/dev/shm/n; sleep 0.1; done' >/dev/null
-	sleep 1
+	pm "$rt" run -d --name "$c" $CP localhost/bb:1 sh -c "$PM_COUNTER" >/dev/null
+	pm_counter_reaches "$rt" "$c" 5 >/dev/null
 	pm "$rt" container checkpoint "$c" >/dev/null || echo "checkpoint failed"
 	pm "$rt" inspect -f '{{.State.Status}}' "$c"
 	pm "$rt" container restore "$c" >/dev/null || echo "restore failed"
 	pm "$rt" inspect -f '{{.State.Status}}' "$c"
 	n1=$(pm "$rt" exec "$c" cat /dev/shm/n)
-	sleep 0.5
-	n2=$(pm "$rt" exec "$c" cat /dev/shm/n)
+	n2=$(pm_counter_reaches "$rt" "$c" $((n1 + 1)))
 	[ "$n1" -ge 5 ] && [ "$n2" -gt "$n1" ] && echo "goes on"
 	pm "$rt" container checkpoint --export "$T/ck-$rt.tar.gz" "$c" >/dev/null || echo "export failed"
 	pm "$rt" rm -f -t 0 "$c" >/dev/null
 	pm "$rt" container restore --import "$T/ck-$rt.tar.gz" --name "$c-2" >/dev/null || echo "import failed"
 	n1=$(pm "$rt" exec "$c-2" cat /dev/shm/n)
-	sleep 0.5
-	n2=$(pm "$rt" exec "$c-2" cat /dev/shm/n)
+	n2=$(pm_counter_reaches "$rt" "$c-2" $((n1 + 1)))
 	[ "$n1" -ge 5 ] && [ "$n2" -gt "$n1" ] && echo "imported, goes on"
 	pm "$rt" rm -f -t 0 "$c-2" >/dev/null
 }
@@ -263,8 +273,8 @@ case_checkpoint() {
 case_checkpoint_tty() {
 	local rt=$1 n
 	local c="ckt-$rt"
-	pm "$rt" run -d -t --name "$c" $CP localhost/bb:1 sh -c 'i=0; while :; do i=$((i+1)); echo $i; echo $i >/dev/shm/n; sleep 0.1; done' >/dev/null
-	sleep 1
+	pm "$rt" run -d -t --name "$c" $CP localhost/bb:1 sh -c 'i=0; while :; do i=$((i+1)); echo $i; echo $i >/dev/shm/n.new; mv /dev/shm/n.new /dev/shm/n; sleep 0.1; done' >/dev/null
+	pm_counter_reaches "$rt" "$c" 5 >/dev/null
 	pm "$rt" container checkpoint "$c" >/dev/null || echo "checkpoint failed"
 	pm "$rt" container restore "$c" >/dev/null || echo "restore failed"
 	pm "$rt" inspect -f '{{.State.Status}}' "$c"
