@@ -5,6 +5,7 @@
 # stopped container's next start, kept across a corrald restart, and
 # nothing left (veth, rule, lease, record) once the container goes.
 # corrald runs in a network namespace of the test's own.
+# time: about 120 s (6 cases): each starts corrald with CNI networks and drives it through the docker CLI or docker-compose; every connect, disconnect and restart runs CNI's plugins
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"

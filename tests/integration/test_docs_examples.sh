@@ -8,6 +8,7 @@
 # only. corrald's state, the image store (CORRAL_STORE) and make install's
 # DESTDIR are under $T; sudo is a no-op (the test runs as root). Examples
 # the docs mark "not run" are listed, with their reason, as skipped.
+# time: about 75 s: every example of README.md and the man pages, run command by command against this build
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/network_lib.sh"

@@ -3,6 +3,7 @@
 # Each either fails with a clear one-line error, or is contained. In every
 # case no file outside the store is created or changed, and no partial image
 # is usable: nothing is listed, and nothing is left in layers/ or staging/.
+# time: about 70 s (18 cases) of hostile archives and layers; the gzip bomb alone is about 11 s
 . "$(dirname "$0")/lib.sh"
 MKOCI="$ROOTDIR/tests/fixtures/hostile/mkoci.py"
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # corral image: every format, the store's layout, sharing, names, remove, gc,
 # concurrent imports, and staging left over by a crash.
+# time: about 60 s (17 cases), each importing images into a store of its own
 . "$(dirname "$0")/lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 IMG="$FIXTURES/images"

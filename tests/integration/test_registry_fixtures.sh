@@ -4,6 +4,7 @@
 # reg_push_fixtures pushes, each mode of reg_start (plain, tls, basic,
 # token), each misbehaviour of the hostile registry, and a cleanup that
 # leaves no registry, server or netns behind, on failure too.
+# time: about 85 s (8 cases): the fixture images pushed to registries of the tests' own and pulled back, hostile layers too
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/registry_lib.sh"
 

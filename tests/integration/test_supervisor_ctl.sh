@@ -3,6 +3,7 @@
 # verb, bash completion from the same tables, usage errors, ps -q/-a/
 # --format/--filter, inspect --format, one JSON shape (checked against the
 # varlink interface), and the client's share of "no silent surprises".
+# time: about 110 s (18 cases): every verb's --help and bash completion from the tables, and podman's command corpus, each command a corralctl process
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 IMG="$FIXTURES/busybox/rootfs"

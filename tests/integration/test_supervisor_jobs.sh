@@ -2,6 +2,7 @@
 # The job queue (corralctl job ...): FIFO with at most --max-jobs running,
 # timeouts, retries with backoff, wait's exit code, cancel, batch, logs, and
 # a queue that outlives kill -9 of corrald.
+# time: about 80 s (13 cases): jobs run to completion with real retries (backoffs of 1 and 2 s), timeouts, and six jobs of 2 s at two at a time
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null

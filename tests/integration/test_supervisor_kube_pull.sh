@@ -8,6 +8,7 @@
 # nowhere; and a member's workload that pulls with its own secrets and
 # logins only. The registries and corrald share the test's netns
 # (registry_lib.sh).
+# time: about 80 s (6 cases): each pull policy of a Pod, against a registry of the tests' own
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/workloads_lib.sh"

@@ -3,6 +3,7 @@
 # test runs corrald in a network namespace of its own, lo up, so bridges,
 # addresses and firewall rules live and die there: the host's network is
 # never touched. Probes run in that namespace (nsenter --net).
+# time: about 210 s; one case is 50 cycles of run and remove on a CNI bridge (about 130 s: each runs CNI's plugins, ADD and DEL)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null

@@ -5,6 +5,7 @@
 # reached, changed or shown, and each object is whole afterwards. And the
 # broker: a second member's container reaches nothing of the first's
 # session, and the first member's sockets are not the second's to open.
+# time: about 70 s: one case calls every method of the interface as a second member against two owners' objects, and checks each object whole after each call
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null

@@ -3,6 +3,7 @@
 # two members apart, events and metrics, and corrald killed part way. The
 # registries (registry_lib.sh) and corrald share the test's network
 # namespace; corrald has no bridge network (--default-network none).
+# time: about 105 s (11 cases): pulls through corrald from a registry of the tests' own, with policies, two members and quotas
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/registry_lib.sh"

@@ -3,6 +3,7 @@
 # corralctl run -it / attach / exec -i -t on a real terminal (tmux), the
 # Streams protocol through corrald to the container's monitor, and exec
 # output as it comes. Each test stops its daemon, monitors and containers.
+# time: about 80 s (12 cases), each with a corrald of its own, a terminal or streams through it, and hostile clients
 . "$(dirname "$0")/lib.sh"
 
 . "$(dirname "$0")/supervisor_lib.sh"

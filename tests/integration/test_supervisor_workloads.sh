@@ -4,6 +4,7 @@
 # time, delete), across a kill -9 of corrald, with policy on every
 # container it makes, and bad manifests refused with their file, line and
 # field path.
+# time: about 80 s (12 cases): deployments converge, roll out and repair through probes and restarts, each with a corrald of its own
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/workloads_lib.sh"
@@ -320,8 +321,10 @@ test_wl_limits_enforced() {
 	assert_eq "$(cat "$cg/memory.max")" 67108864 "memory.max of limits.memory 64Mi"
 	assert_eq "$(cat "$cg/cpu.max")" "50000 100000" "cpu.max of limits.cpu 500m"
 	local rc=0
-	ctl exec "$(ctl --json ps | jq -r '.[0].name')" sh -c 'x=$(head -c 128m /dev/zero | tr "\0" x); echo survived' || rc=$?
-	[ "$rc" -ne 0 ] || fail "128 MiB fit under a 64 MiB limit"
+	# dd's one buffer of 128 MiB, filled by the kernel: a shell growing a
+	# string through tr at the 0.5 CPU of the limit took 70 s under TCG
+	ctl exec "$(ctl --json ps | jq -r '.[0].name')" sh -c 'dd if=/dev/zero of=/dev/null bs=128M count=1 && echo survived' || rc=$?
+	assert_eq "$rc" 137 "128 MiB under a 64 MiB limit: the OOM killer's SIGKILL"
 }
 
 # Bad manifests: refused with the file, the line and the field path;
