@@ -12,14 +12,16 @@
 #define UNMOUNT_PASSES 8 /* a pass takes one layer of each stack */
 #define UNMOUNT_MAX 256	 /* mounts taken in one pass */
 
-/* mountinfo's mount point field, its \ooo escapes undone, in place */
+static bool is_octal(char c) { return c >= '0' && c <= '7'; }
+
+/* mountinfo's mount point field, its \ooo escapes (space, tab, newline,
+ * backslash) undone, in place */
 static char *unescape(char *s)
 {
 	char *w = s;
 	for (const char *r = s; *r; r++) {
-		unsigned c;
-		if (r[0] == '\\' && sscanf(r + 1, "%3o", &c) == 1 && c < 256) {
-			*w++ = (char)c;
+		if (r[0] == '\\' && is_octal(r[1]) && is_octal(r[2]) && is_octal(r[3])) {
+			*w++ = (char)((r[1] - '0') << 6 | (r[2] - '0') << 3 | (r[3] - '0'));
 			r += 3;
 		} else {
 			*w++ = *r;
@@ -64,13 +66,18 @@ static size_t points_below(char *text, const char *dir, char **points)
 
 unsigned unmount_below(const char *dir)
 {
+	/* mountinfo names mount points by their real paths: a state directory
+	 * given through a symlink would match nothing */
+	_cleanup_free_ char *real = realpath(dir, NULL);
+	if (!real)
+		return 0; /* gone already, or unreadable: the removal says what stayed */
 	size_t n = 0;
 	for (int pass = 0; pass <= UNMOUNT_PASSES; pass++) {
 		_cleanup_free_ char *text = NULL;
 		if (read_file("/proc/self/mountinfo", 1 << 24, &text, NULL, NULL) < 0)
 			return 0; /* no /proc: the removal says what stayed */
 		char *points[UNMOUNT_MAX];
-		n = points_below(text, dir, points);
+		n = points_below(text, real, points);
 		if (n == 0 || pass == UNMOUNT_PASSES)
 			break;
 		qsort(points, n, sizeof(points[0]), deeper_first);
@@ -83,8 +90,10 @@ unsigned unmount_below(const char *dir)
 void log_mounts_naming(const char *what, const char *name)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[1024];
-	while (f && fgets(line, sizeof(line), f))
+	_cleanup_free_ char *line = NULL; /* an overlay's line runs to kilobytes */
+	size_t cap = 0;
+	ssize_t len;
+	while (f && (len = getline(&line, &cap, f)) > 0)
 		if (strstr(line, name))
-			log_warn("%s: %s", what, strtok(line, "\n"));
+			log_warn("%s: %.*s", what, (int)(line[len - 1] == '\n' ? len - 1 : len), line);
 }

@@ -49,9 +49,10 @@ int netns_unpin(const char *path)
 	}
 	int e = errno;
 	log_warn("%s: not removed: %s", path, strerror(e));
-	char what[PATH_MAX + 8];
-	snprintf(what, sizeof(what), "%s: busy", path);
-	if (e == EBUSY && strrchr(path, '/'))
+	if (e == EBUSY && strrchr(path, '/')) {
+		char what[PATH_MAX + 8];
+		snprintf(what, sizeof(what), "%s: busy", path);
 		log_mounts_naming(what, strrchr(path, '/') + 1);
+	}
 	return -e;
 }

@@ -1,5 +1,4 @@
 #include "supervisor/daemon/containers/record/ctr_service.h"
-#include "supervisor/daemon/containers/record/pins.h"
 #include "supervisor/daemon/containers/record/trash.h"
 #include "supervisor/daemon/containers/record/img_source.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -36,13 +35,13 @@ static bool has_entries(int fd)
 	return false;
 }
 
-/* Whatever is mounted in a container's directory: its overlay first (with a
- * deep upper/ that takes the kernel a while), its pins, and then any other
- * mount below it, stacked ones too; rm_rf never crosses into a mount. */
+/* Whatever is mounted in a container's directory: its overlay first, cleanly
+ * where it can be (a deep upper/ takes the kernel a while), then every other
+ * mount below it (its pins, and anything stacked); rm_rf never crosses
+ * into a mount. */
 static void unmount_ctr_dir(const char *path)
 {
 	imagesrc_release(path);
-	ctr_pins_unmount(path);
 	unmount_below(path);
 }
 
