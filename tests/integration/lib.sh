@@ -123,6 +123,24 @@ wait_for() {
 	fail "timed out after ${t}s waiting for: $*"
 }
 
+# catches PID SIGNUM: the process has a handler for the signal (a shell has
+# run its trap line). Wait for it before signalling a container's shell: an
+# init with no handler never sees a signal sent from outside its namespace
+# (the kernel drops it), and start and run -d return at the exec, before
+# the shell has read its first line.
+catches() {
+	local m
+	m=$(awk '$1 == "SigCgt:" {print $2}' "/proc/$1/status" 2>/dev/null) && [ -n "$m" ] &&
+		(( (0x$m >> ($2 - 1)) & 1 ))
+}
+# child_catches PID SIGNUM: a child of the process catches the signal (the
+# command below a container's init)
+child_catches() {
+	local c
+	for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do catches "$c" "$2" && return 0; done
+	return 1
+}
+
 # settled WANT COMMAND...: COMMAND's output once it is WANT, else its last
 # within 10 s. A container's init commits its new credentials (its LSM
 # label, its capabilities) just after `start` returns: start ends at the
@@ -154,6 +172,26 @@ teardown_state() {
 	done
 }
 
+# case_watchdog DIR SECONDS: a case still running after SECONDS fails: its
+# shell and that shell's children get SIGTERM, so its EXIT trap cleans up
+# (a case that waits for ever would hold the whole run until CI's limit)
+case_watchdog() {
+	local dir=$1 p c st nap
+	# it sleeps in a read of a pipe that never has data: no process to
+	# leave behind when it is killed
+	exec {nap}<> <(:)
+	read -rt "$2" -u "$nap" _
+	p=$(<"$dir/.case-pid") || return
+	echo "TIMEOUT: still running after $2 s (CASE_TIMEOUT): ended with SIGTERM" >"$dir/.timeout"
+	for c in /proc/[0-9]*; do
+		read -r st 2>/dev/null <"$c/stat" || continue
+		st=${st##*) }
+		st=${st#* }
+		[ "${st%% *}" = "$p" ] && kill -TERM "${c#/proc/}" 2>/dev/null
+	done
+	kill -TERM "$p" 2>/dev/null
+}
+
 run_test() { # function
 	local name=$1 rc
 	# a tier may run only some tests of a file (see run.sh's TIER_TESTS)
@@ -161,9 +199,14 @@ run_test() { # function
 		return 0
 	fi
 	new_test_env "$name"
-	local t0=${EPOCHREALTIME/./}
-	( set -e; [ -n "${TEST_TRACE:-}" ] && set -x; cd "$T"; "$name" ) >"$T/.out" 2>&1
+	local t0=${EPOCHREALTIME/./} watchdog
+	case_watchdog "$T" "${CASE_TIMEOUT:-600}" &
+	watchdog=$!
+	( echo "$BASHPID" >"$T/.case-pid"; set -e; [ -n "${TEST_TRACE:-}" ] && set -x; cd "$T"; "$name" ) >"$T/.out" 2>&1
 	rc=$?
+	kill "$watchdog" 2>/dev/null
+	wait "$watchdog" 2>/dev/null
+	[ -f "$T/.timeout" ] && { cat "$T/.timeout" >>"$T/.out"; rc=124; }
 	teardown_state
 	# what the test made there goes with it (rmdir: only when empty); in
 	# lanes, the runner removes it at the end, since another lane's create
