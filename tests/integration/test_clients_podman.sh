@@ -115,7 +115,7 @@ case_stop_kill_pause() {
 	local rt=$1
 	local c="s-$rt"
 	pm "$rt" run -d --name "$c" $CP localhost/bb:1 sh -c 'trap "echo got-term; exit 3" TERM; while :; do sleep 0.1; done' >/dev/null
-	sleep 0.3
+	wait_for 10 catches "$(pm "$rt" inspect -f '{{.State.Pid}}' "$c")" 15
 	pm "$rt" pause "$c" >/dev/null && pm "$rt" inspect -f '{{.State.Status}}' "$c"
 	pm "$rt" unpause "$c" >/dev/null && pm "$rt" inspect -f '{{.State.Status}}' "$c"
 	pm "$rt" stop -t 10 "$c" >/dev/null

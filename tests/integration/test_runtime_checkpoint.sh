@@ -247,7 +247,8 @@ test_checkpoint_tcp_established() {
 	local r=corral n got
 	for r in corral; do
 		(cd "$BUNDLE" && rt "$r" run -d "$TID" </dev/null >/dev/null 2>&1) || fail "$r run -d"
-		sleep 1.5
+		# the connection is up once a line has come through it
+		wait_for 30 rt "$r" exec "$TID" test -s /dev/shm/got
 		[ "$(rt "$r" state "$TID" | jq -r .status)" = running ] || fail "$r: the container ended"
 		rt "$r" checkpoint --tcp-established --image-path "$T/img-$r" "$TID" 2>"$T/err" || fail "$r checkpoint: $(cat "$T/err")"
 		(cd "$BUNDLE" && rt "$r" restore -d --tcp-established --image-path "$T/img-$r" "$TID" </dev/null >/dev/null 2>"$T/err") ||

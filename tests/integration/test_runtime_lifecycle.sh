@@ -106,7 +106,7 @@ test_delete_created_and_force() {
 test_kill_signal_names_and_all() {
 	mkbundle sh -c 'trap "echo got-usr1 >/dev/shm/x; exit 7" USR1; sleep 100 & wait'
 	(cd "$BUNDLE" && cr create "$TID" && cr start "$TID")
-	sleep 0.2
+	wait_for 10 catches "$(cr state "$TID" | jq -r .pid)" 10
 	cr kill "$TID" SIGUSR1
 	for _ in $(seq 50); do [ "$(cr state "$TID" | jq -r .status)" = stopped ] && break; sleep 0.1; done
 	assert_eq "$(cr state "$TID" | jq -r .status)" stopped "USR1 by name"

@@ -33,6 +33,15 @@ member() {
 call() { "$VLCALL" "$@"; }
 pub() { echo "{\"method\":\"io.corral.Broker.Publish\",\"parameters\":{\"topic\":\"$1\",\"data\":$2}}"; }
 
+# streams_at SESSION KIND N: corrald holds N open streams of KIND
+# (subscribe, serve or watch) in the session: a publish from then on
+# reaches them
+streams_at() { ctl metrics | grep -qx "corral_broker_streams{session=\"$1\",kind=\"$2\"} $3"; }
+# limited_in SESSION: a member's call there was refused by its rate limit
+limited_in() { ctl metrics | grep -q "corral_broker_messages_rate_limited_total{session=\"$1\"} [1-9]"; }
+# delivered SOCK TOPIC DATA: published, and queued for a subscriber
+delivered() { call "$1" "$(pub "$2" "$3")" | grep -q '"delivered":[1-9]'; }
+
 rss_kb() { awk '$1 == "VmRSS:" {print $2}' "/proc/$CORRALD_PID/status"; }
 
 test_broker_pub_sub_between_two_members() {
@@ -49,7 +58,7 @@ test_broker_pub_sub_between_two_members() {
 	call "$b" -n 2 -w 10 '{"method":"io.corral.Broker.Subscribe","parameters":{"topics":["jobs/*"]},"more":true}' \
 		>"$T/sub.out" &
 	local sub=$!
-	sleep 0.3 # the subscription reaches corrald
+	wait_for 10 streams_at s1 subscribe 1 # corrald holds the subscription
 	assert_contains "$(call "$a" "$(pub jobs/1 '{"n":1}')")" '"delivered":1' "published to one subscriber"
 	call "$a" "$(pub other 2)" >/dev/null
 	assert_contains "$(ctl broker pub s1 jobs/2 '"from the host"' --json)" '"delivered": 1' "the host publishes"
@@ -69,7 +78,7 @@ test_broker_request_serve_and_timeout() {
 		"io.corral.Broker.NoServer" "nobody serves"
 	call "$b" -n 1 -w 10 '{"method":"io.corral.Broker.Serve","parameters":{"topics":["work"]},"more":true}' >"$T/serve.out" &
 	local srv=$!
-	sleep 0.3
+	wait_for 10 streams_at s1 serve 1
 	# the host asks with a 1 s timeout; beta takes the request and never answers
 	local t0 t1 rc=0
 	t0=$(date +%s%N)
@@ -81,10 +90,11 @@ test_broker_request_serve_and_timeout() {
 	wait "$srv"
 	assert_contains "$(cat "$T/serve.out")" '"message":{"topic":"work","from":"host","data":{"q":1}' "beta was asked"
 	# now beta serves and answers: a second connection of beta's replies
+	wait_for 10 streams_at s1 serve 0
 	( call "$b" -n 1 -w 10 '{"method":"io.corral.Broker.Serve","parameters":{"topics":["work"]},"more":true}' >"$T/serve2.out"
 	  id=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$T/serve2.out")
 	  call "$b" "{\"method\":\"io.corral.Broker.Reply\",\"parameters\":{\"id\":\"$id\",\"data\":\"done\"}}" >/dev/null ) &
-	sleep 0.3
+	wait_for 10 streams_at s1 serve 1
 	out=$(call "$a" '{"method":"io.corral.Broker.Request","parameters":{"to":"beta","topic":"work","data":2,"timeout":5}}')
 	assert_contains "$out" '{"parameters":{"from":"beta","data":"done"}}' "beta's answer"
 	wait "$!"
@@ -107,7 +117,7 @@ test_broker_sessions_are_apart() {
 	# gamma (session 2) subscribes to everything; alpha's messages never reach it
 	call "$c" -n 1 -w 2 '{"method":"io.corral.Broker.Subscribe","parameters":{"topics":["*"]},"more":true}' >"$T/g.out" &
 	local g=$!
-	sleep 0.3
+	wait_for 10 streams_at s2 subscribe 1
 	assert_contains "$(call "$a" "$(pub news 1)")" '"delivered":0' "nobody in s1 heard"
 	wait "$g"
 	assert_eq "$(cat "$T/g.out")" "" "gamma heard nothing of s1"
@@ -152,7 +162,7 @@ test_broker_flood_is_rate_limited_and_others_stay_fast() {
 	q=$(member s1 quiet)
 	call "$f" -r 20000 "$(pub spam 1)" >"$T/flood.out" &
 	local fl=$!
-	sleep 0.2
+	wait_for 10 limited_in s1 # the flood runs, and is limited already
 	out=$(call "$q" -r 500 "$(pub calm 1)")
 	wait "$fl"
 	local limited p99
@@ -175,7 +185,7 @@ test_broker_non_reading_subscriber_is_cut_off_rss_bounded() {
 	b=$(member s1 beta)
 	"$VLCALL" "$b" -s -w 40 '{"method":"io.corral.Broker.Subscribe","parameters":{"topics":["big"]},"more":true}' &
 	local sleeper=$!
-	sleep 0.3
+	wait_for 10 streams_at s1 subscribe 1
 	before=$(rss_kb)
 	local data
 	data="\"$(head -c 60000 /dev/zero | tr '\0' x)\""
@@ -449,7 +459,7 @@ test_broker_member_is_not_host_of_roots_session() {
 	call "$a" -n 1 -w 5 '{"method":"io.corral.Broker.Subscribe","parameters":{"topics":["*"]},"more":true}' \
 		>"$T/alpha.out" &
 	local sub=$!
-	sleep 0.3
+	wait_for 10 streams_at roots subscribe 1
 	out=$("${member[@]}" broker pub roots cards '"4111 1111 1111 1111"' 2>&1) && fail "a member published as host in root's session: $out"
 	assert_contains "$out" "no session named roots" "not there for the member"
 	out=$("${member[@]}" broker req roots work 1 -w 1s 2>&1) && fail "a member asked in root's session: $out"
@@ -459,7 +469,7 @@ test_broker_member_is_not_host_of_roots_session() {
 	assert_contains "$(cat "$T/alpha.out")" '"from":"host","data":"root"' "alpha heard root only"
 	timeout 3 "${member[@]}" broker sub roots '*' >"$T/msub.out" 2>&1 &
 	local msub=$!
-	sleep 0.5
+	wait_for 10 grep -q "no session named roots" "$T/msub.out"
 	ctl broker pub roots cards '"secret"' >/dev/null
 	wait "$msub" 2>/dev/null || true
 	assert_not_contains "$(cat "$T/msub.out")" secret "a member subscribed to root's session"
@@ -603,8 +613,7 @@ test_broker_many_non_reading_subscribers_bounded_in_all() {
 	call "${socks[0]}" -n 1 -w 10 '{"method":"io.corral.Broker.Subscribe","parameters":{"topics":["small"]},"more":true}' \
 		>"$T/small.out" &
 	local small=$!
-	sleep 0.3
-	call "$p" "$(pub small 1)" >/dev/null
+	wait_for 10 delivered "$p" small 1 # the first message that corrald queues for it
 	wait "$small"
 	assert_contains "$(cat "$T/small.out")" '"topic":"small"' "a reader is still served"
 	kill "$holder"

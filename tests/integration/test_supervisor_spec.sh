@@ -105,7 +105,7 @@ test_svc_init_is_pid_1() {
 	ctl call CreateContainer "{\"spec\":$(sh_spec "$IMG" 'trap "exit 5" TERM; while :; do sleep 0.1; done' \
 		'.init = true | .name = "i2"')}" >/dev/null
 	ctl call Start '{"id":"i2"}' >/dev/null
-	sleep 0.3
+	wait_for 10 child_catches "$(ctl call Inspect '{"id":"i2"}' | jq -r .container.state.pid)" 15
 	assert_eq "$(ctl call Stop '{"id":"i2","timeout":10}' | jq -c .)" '{"exitCode":5,"killed":false}' \
 		"SIGTERM reached the command"
 }

@@ -108,8 +108,10 @@ test_svv_pause_freezes_and_unpause_thaws() {
 	ctl call Pause '{"id":"ticker"}' >/dev/null
 	assert_eq "$(ctl call Stop '{"id":"ticker","timeout":10}' | jq -c .)" '{"exitCode":9,"killed":false}' \
 		"Stop of a paused container"
-	# and Kill of a paused one
+	# and Kill of a paused one, paused once its shell has set its trap (a
+	# run here once waited for ever: the SIGTERM came first, and was dropped)
 	ctl call Start '{"id":"ticker"}' >/dev/null
+	wait_for 30 catches "$(state_of ticker pid)" 15
 	ctl call Pause '{"id":"ticker"}' >/dev/null
 	ctl call Kill '{"id":"ticker","signal":"SIGTERM"}' >/dev/null
 	assert_eq "$(ctl wait ticker)" 9 "Kill of a paused container reaches it"

@@ -58,6 +58,22 @@ int broker_render_metrics(struct corrald *d, strbuf *sb)
 		r = series(sb, "corral_broker_queue_messages", s, ",of=\"all\"", sum) ||
 		    series(sb, "corral_broker_queue_messages", s, ",of=\"deepest\"", max);
 	}
+	/* open streams by kind: a subscriber is counted once corrald holds it,
+	 * so a client (or a test) can tell when a publish will reach it */
+	static const char *const kinds[] = { "subscribe", "serve", "watch" };
+	r = r || metrics_head(sb, "corral_broker_streams", "gauge", "Open Subscribe, Serve and StateWatch streams.");
+	for (session *s = d->sessions; !r && s; s = s->next) {
+		if (!s->broker)
+			continue;
+		unsigned long long n[3] = { 0 };
+		for (bstream *st = s->broker->streams; st; st = st->next)
+			n[st->kind]++;
+		for (size_t k = 0; !r && k < 3; k++) {
+			char extra[32];
+			snprintf(extra, sizeof(extra), ",kind=\"%s\"", kinds[k]);
+			r = series(sb, "corral_broker_streams", s, extra, n[k]);
+		}
+	}
 	r = r || metrics_head(sb, "corral_broker_request_duration_seconds", "histogram",
 			      "Broker requests, from Request to the server's Reply.");
 	for (session *s = d->sessions; !r && s; s = s->next) {
