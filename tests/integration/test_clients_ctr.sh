@@ -111,7 +111,11 @@ case_task() {
 	local rt=$1
 	local id="d-$rt"
 	crun_ "$rt" -d "$IMG" "$id" sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done'
-	ctr task exec --exec-id e1 "$id" sh -c 'echo in-exec; exit 4'; echo "exec rc=$?"
+	# the exec lives on a moment after it writes: ctr's FIFO reader opens
+	# in a goroutine, and the exit can reach ctr first, whose Delete then
+	# cancels an open that has not returned, losing the output (containerd
+	# 1.6's cio, under either runtime: containerd#8326)
+	ctr task exec --exec-id e1 "$id" sh -c 'echo in-exec; sleep 1; exit 4'; echo "exec rc=$?"
 	echo "ps lines: $(ctr task ps "$id" | tail -n +2 | wc -l)"
 	ctr task pause "$id" && ctr task ls | awk -v i="$id" '$1 == i {print $3}'
 	ctr task resume "$id" && ctr task ls | awk -v i="$id" '$1 == i {print $3}'
