@@ -137,6 +137,7 @@ test_ctlv_stop_says_it_killed() {
 	assert_eq "$(cat "$T/out")" stubborn "stop prints the name"
 	assert_contains "$(cat "$T/err")" "SIGKILL" "stop says it had to kill"
 	ctl run -d --name gentle "$IMG" sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done' >/dev/null
+	wait_for 10 catches "$(ctl inspect --format '{{.State.Pid}}' gentle)" 15
 	ctl stop gentle 2>"$T/err2" >/dev/null
 	assert_eq "$(cat "$T/err2")" "" "a container that stops says nothing"
 }

@@ -54,6 +54,7 @@ test_svv_restart_stops_then_starts() {
 	ctl call Start '{"id":"web"}' >/dev/null
 	local pid1 pid2
 	pid1=$(state_of web pid)
+	wait_for 10 catches "$pid1" 15
 	timeout 20 "$CORRALCTL" --socket "$SOCK" call Restart '{"id":"web","timeout":5}' >/dev/null ||
 		fail "Restart failed"
 	assert_eq "$(state_of web status)" running "running after Restart"
@@ -62,6 +63,7 @@ test_svv_restart_stops_then_starts() {
 	assert_eq "$(state_of web exitCode)" 3 "the stop signal ended the first run"
 	kill -0 "$pid1" 2>/dev/null && fail "the first process still runs"
 	# a container that is not running is just started
+	wait_for 10 catches "$pid2" 15
 	ctl call Stop '{"id":"web"}' >/dev/null
 	ctl call Restart '{"id":"web"}' >/dev/null
 	assert_eq "$(state_of web status)" running "Restart of a stopped container starts it"
@@ -202,6 +204,7 @@ test_svv_stop_says_when_it_killed() {
 	create polite sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done' >/dev/null
 	ctl call Start '{"id":"deaf"}' >/dev/null
 	ctl call Start '{"id":"polite"}' >/dev/null
+	wait_for 10 catches "$(state_of polite pid)" 15
 	# pid 1 has no handler for SIGTERM: only SIGKILL ends it
 	assert_eq "$(ctl call Stop '{"id":"deaf","timeout":1}' | jq -c .)" '{"exitCode":137,"killed":true}' "SIGKILL said"
 	assert_eq "$(ctl call Stop '{"id":"polite","timeout":10}' | jq -c .)" '{"exitCode":0,"killed":false}' "a clean stop"
