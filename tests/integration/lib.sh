@@ -176,20 +176,15 @@ teardown_state() {
 # shell and that shell's children get SIGTERM, so its EXIT trap cleans up
 # (a case that waits for ever would hold the whole run until CI's limit)
 case_watchdog() {
-	local dir=$1 p c st nap
+	local dir=$1 p nap kids=()
 	# it sleeps in a read of a pipe that never has data: no process to
 	# leave behind when it is killed
 	exec {nap}<> <(:)
 	read -rt "$2" -u "$nap" _
 	p=$(<"$dir/.case-pid") || return
 	echo "TIMEOUT: still running after $2 s (CASE_TIMEOUT): ended with SIGTERM" >"$dir/.timeout"
-	for c in /proc/[0-9]*; do
-		read -r st 2>/dev/null <"$c/stat" || continue
-		st=${st##*) }
-		st=${st#* }
-		[ "${st%% *}" = "$p" ] && kill -TERM "${c#/proc/}" 2>/dev/null
-	done
-	kill -TERM "$p" 2>/dev/null
+	read -r -a kids 2>/dev/null <"/proc/$p/task/$p/children"
+	kill -TERM "${kids[@]}" "$p" 2>/dev/null
 }
 
 run_test() { # function

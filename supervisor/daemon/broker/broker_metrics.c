@@ -1,6 +1,7 @@
 /* The broker's Prometheus series, per session: messages routed, dropped,
  * denied and rate-limited, streams cut off, connections refused, queue
- * depths and request latency. */
+ * depths, open streams and request latency. */
+#include "common/cleanup.h"
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/daemon/core/metrics.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -65,10 +66,10 @@ int broker_render_metrics(struct corrald *d, strbuf *sb)
 	for (session *s = d->sessions; !r && s; s = s->next) {
 		if (!s->broker)
 			continue;
-		unsigned long long n[3] = { 0 };
+		unsigned long long n[ARRAY_SIZE(kinds)] = { 0 };
 		for (bstream *st = s->broker->streams; st; st = st->next)
 			n[st->kind]++;
-		for (size_t k = 0; !r && k < 3; k++) {
+		for (size_t k = 0; !r && k < ARRAY_SIZE(kinds); k++) {
 			char extra[32];
 			snprintf(extra, sizeof(extra), ",kind=\"%s\"", kinds[k]);
 			r = series(sb, "corral_broker_streams", s, extra, n[k]);
