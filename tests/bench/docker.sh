@@ -7,7 +7,9 @@
 #     (median); target corral <= 0.2x podman. The client's own start is
 #     in each figure (the Go CLI's ~110 ms, curl's ~30 ms on a quiet
 #     2-core host), so the same GET is also timed on one kept-alive
-#     connection: the server's time alone
+#     connection: the server's time alone. A server answering from
+#     memory (docker_canned.py) gives the floor that no server can go
+#     below through the CLI
 #   - corrald's idle RSS with the docker socket on and off (target: within
 #     512 kB)
 # Both in a network namespace of their own, with no network for the
@@ -40,7 +42,7 @@ BENCH_NAME=docker
 ctl() { "$B/bin/corralctl" --socket "$sock" --timeout 5m "$@"; }
 dk_c() { DOCKER_CONFIG="$d/dc" DOCKER_HOST="unix://$d/docker.sock" docker "$@"; }
 dk_p() { DOCKER_CONFIG="$d/dc" DOCKER_HOST="unix://$d/pm.sock" docker "$@"; }
-pid="" pmsvc=""
+pid="" pmsvc="" canned=""
 cleanup() {
 	set +e
 	trap - EXIT INT TERM
@@ -57,6 +59,7 @@ cleanup() {
 		kill "$pmsvc" 2>/dev/null
 		wait "$pmsvc" 2>/dev/null
 	fi
+	[ -n "$canned" ] && kill "$canned" 2>/dev/null && wait "$canned" 2>/dev/null
 	bench_release
 }
 trap cleanup EXIT
@@ -141,11 +144,21 @@ api_ps() { curl -s -o /dev/null --unix-socket "$1" "http://d/v1.41/containers/js
 # with no client start in it
 M=10
 api_ps_more() { curl -s --unix-socket "$1" $(printf 'http://d/v1.41/containers/json %.0s' $(seq $((M + 1)))) >/dev/null; }
+# the floor: the same docker ps against a server that answers from memory
+# (corrald's own list, recorded), so what is left is the CLI's own work
+curl -s --unix-socket "$d/docker.sock" "http://d/v1.41/containers/json" >"$d/list.json"
+python3 "$root/tests/bench/docker_canned.py" "$d/canned.sock" "$d/list.json" &
+canned=$!
+for i in $(seq 200); do [ -S "$d/canned.sock" ] && break; sleep 0.05; done
+dk_f() { DOCKER_CONFIG="$d/dc" DOCKER_HOST="unix://$d/canned.sock" docker "$@"; }
+[ "$(dk_f ps -q | wc -l)" = "$(dk_c ps -q | wc -l)" ] || echo "docker: the canned server's ps differs from corral's"
 # (each engine's two requests apart: a connection's corral-docker is the
 # standby corrald keeps, and one right after another waits for the next)
 for i in $(seq "$K"); do
 	t0=$(now); dk_c ps >/dev/null; t1=$(now)
 	echo $((t1 - t0)) >>"$d/ps.corral"
+	t0=$(now); dk_f ps >/dev/null; t1=$(now)
+	echo $((t1 - t0)) >>"$d/ps.floor"
 	if [ -n "$podman_ok" ]; then
 		t0=$(now); dk_p ps >/dev/null; t1=$(now)
 		echo $((t1 - t0)) >>"$d/ps.podman"
@@ -163,9 +176,11 @@ for i in $(seq "$K"); do
 done
 rc=$(median <"$d/ps.corral")
 echo "docker: ps with $N running, K=$K: corral $(ms "$rc") ms (spread $(spread <"$d/ps.corral") us)"
+rf=$(median <"$d/ps.floor")
+echo "docker: ps with $N running, K=$K: a server answering from memory (the floor) $(ms "$rf") ms (spread $(spread <"$d/ps.floor") us); corral above it: $(ms $((rc - rf))) ms"
 if [ -n "$podman_ok" ]; then
 	rp=$(median <"$d/ps.podman")
-	echo "docker: ps with $N running, K=$K: podman $(ms "$rp") ms (spread $(spread <"$d/ps.podman") us); corral/podman $(ratio "$rc" "$rp") (goal <= 0.2); less the CLI's start: $(ratio $((rc - cli)) $((rp - cli)))"
+	echo "docker: ps with $N running, K=$K: podman $(ms "$rp") ms (spread $(spread <"$d/ps.podman") us); corral/podman $(ratio "$rc" "$rp") (goal <= 0.2); less the CLI's start: $(ratio $((rc - cli)) $((rp - cli))); less the floor: $(ratio $((rc - rf)) $((rp - rf))); the floor alone is $(ratio "$rf" "$rp") of podman's"
 	ac=$(median <"$d/psapi.corral") ap=$(median <"$d/psapi.podman")
 	echo "docker: GET /containers/json with $N running, by curl, K=$K: corral $(ms "$ac") ms, podman $(ms "$ap") ms; corral/podman $(ratio "$ac" "$ap") (goal <= 0.2; curl's own start, about 30 ms here, in both)"
 	kc=$(median <"$d/pskept.corral") kp=$(median <"$d/pskept.podman")
