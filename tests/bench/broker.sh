@@ -1,10 +1,12 @@
 #!/bin/bash
 # The broker: throughput and p50/p99 latency of 1 KiB messages between two
 # members of a session through corrald, beside the floor, the same messages
-# between two processes over a unix socketpair. The client
+# between two processes over a unix socketpair, and the floor of any broker:
+# a third process that only copies one socketpair to another (a relay,
+# with no parsing, no routing and no bounds). The client
 # (tests/helpers/broker_bench) speaks on the members' own broker sockets,
 # from the host side, so the figures are corrald's and not a container's
-# scheduling. Issue 17's targets: >= 50,000 msg/s, p99 <= 1 ms, >= 0.5x the
+# scheduling. Targets: >= 50,000 msg/s, p99 <= 1 ms, >= 0.8x the
 # floor. Prints figures; never a timed pass/fail test.
 set -eu
 B=${1:-build}
@@ -51,14 +53,18 @@ rate() { sed -E 's/.* ([0-9]+) msg\/s.*/\1/' <<<"$1"; }
 p99() { sed -E 's/.* p99 ([0-9.]+) us.*/\1/' <<<"$1"; }
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 echo "corrald RSS before: $(awk '/VmRSS/ {print $2}' /proc/$pid/status) kB"
-rates=() floors=() ratios=() p99s=() cpus=()
+rates=() floors=() ratios=() p99s=() cpus=() relays=() of_relay=()
 for r in $(seq "$ROUNDS"); do
 	t0=$(ticks)
 	broker=$("$BENCH_BIN" broker "$dir/$a/broker.sock" "$dir/$b/broker.sock" "$N" "$SIZE" "$WINDOW")
 	t1=$(ticks)
 	floor=$("$BENCH_BIN" floor "$N" "$SIZE" "$WINDOW")
+	relay=$("$BENCH_BIN" relay "$N" "$SIZE" "$WINDOW")
 	echo "round $r, window $WINDOW: $broker"
 	echo "round $r, window $WINDOW: $floor"
+	echo "round $r, window $WINDOW: $relay"
+	relays+=("$(rate "$relay")")
+	of_relay+=("$(awk -v r="$(rate "$broker")" -v f="$(rate "$relay")" 'BEGIN {printf "%.3f", r / f}')")
 	rates+=("$(rate "$broker")") floors+=("$(rate "$floor")") p99s+=("$(p99 "$broker")")
 	ratios+=("$(awk -v r="$(rate "$broker")" -v f="$(rate "$floor")" 'BEGIN {printf "%.3f", r / f}')")
 	cpus+=("$(awk -v t=$((t1 - t0)) -v n="$N" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.0f", t / hz / n * 1e9}')")
@@ -72,8 +78,11 @@ f=$(printf '%s\n' "${floors[@]}" | median)
 x=$(printf '%s\n' "${ratios[@]}" | median)
 p=$(printf '%s\n' "${p99s[@]}" | median)
 c=$(printf '%s\n' "${cpus[@]}" | median)
-echo "median of $ROUNDS: broker $r msg/s, p99 $p us, corrald CPU $c ns/msg; floor $f msg/s; broker/floor ${x}x (rounds: ${ratios[*]})"
+y=$(printf '%s\n' "${relays[@]}" | median)
+z=$(printf '%s\n' "${of_relay[@]}" | median)
+echo "median of $ROUNDS: broker $r msg/s, p99 $p us, corrald CPU $c ns/msg; floor (a socketpair) $f msg/s; broker/floor ${x}x (rounds: ${ratios[*]})"
+echo "median of $ROUNDS: relay (a process copying, nothing more) $y msg/s, relay/floor $(awk -v a="$y" -v b="$f" 'BEGIN {printf "%.3f", a / b}')x; broker/relay ${z}x (rounds: ${of_relay[*]})"
 awk -v r="$r" -v x="$x" -v p="$p" -v p1="$(p99 "$broker1")" -v w="$WINDOW" 'BEGIN {
-	printf "targets: >= 50000 msg/s: %s; p99 <= 1000 us: %s (window %s), %s (window 1); >= 0.5x floor: %s\n",
+	printf "targets: >= 50000 msg/s: %s; p99 <= 1000 us: %s (window %s), %s (window 1); >= 0.8x floor: %s\n",
 		(r >= 50000 ? "met" : "NOT met"), (p <= 1000 ? "met" : "NOT met"), w,
-		(p1 <= 1000 ? "met" : "NOT met"), (x >= 0.5 ? "met" : "NOT met") }'
+		(p1 <= 1000 ? "met" : "NOT met"), (x >= 0.8 ? "met" : "NOT met") }'

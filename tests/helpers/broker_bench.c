@@ -8,6 +8,9 @@
  *       SUB_SOCK's member Subscribes
  *   broker_bench floor COUNT SIZE WINDOW
  *       the floor: the same NUL-framed JSON over a socketpair, no broker
+ *   broker_bench relay COUNT SIZE WINDOW
+ *       the floor of any broker: a third process that only copies what
+ *       comes on one socketpair to another, as it comes (no parsing)
  * Prints one line: messages, seconds, messages/s, latency p50/p99/max (us),
  * and messages the broker dropped. */
 #include <errno.h>
@@ -286,6 +289,16 @@ static void args(char **argv)
 		die("mmap");
 }
 
+/* Copy in to out until in ends: a relay that knows nothing of messages. */
+static void relay(int in, int out)
+{
+	static char buf[1 << 16];
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			write_all(out, buf, (size_t)n);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 7 && strcmp(argv[1], "broker") == 0) {
@@ -307,7 +320,30 @@ int main(int argc, char **argv)
 			die("socketpair");
 		return run(sp[1], sp[0], "{\"topic\":\"bench\",\"data\":", "}", "floor");
 	}
+	if (argc == 5 && strcmp(argv[1], "relay") == 0) {
+		args(argv + 2);
+		int a[2], b[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a) < 0 ||
+		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, b) < 0)
+			die("socketpair");
+		pid_t r = fork();
+		if (r < 0)
+			die("fork");
+		if (r == 0) {
+			close(a[0]);
+			close(b[1]);
+			relay(a[1], b[0]);
+			_exit(0);
+		}
+		close(a[1]);
+		close(b[0]);
+		int rc = run(b[1], a[0], "{\"topic\":\"bench\",\"data\":", "}", "relay");
+		close(a[0]);
+		waitpid(r, NULL, 0);
+		return rc;
+	}
 	fprintf(stderr, "usage: broker_bench broker PUB_SOCK SUB_SOCK COUNT SIZE WINDOW\n"
-			"       broker_bench floor COUNT SIZE WINDOW\n");
+			"       broker_bench floor COUNT SIZE WINDOW\n"
+			"       broker_bench relay COUNT SIZE WINDOW\n");
 	return 2;
 }
