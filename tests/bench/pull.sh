@@ -18,7 +18,9 @@
 # each twice: cold (empty store) and warm (the first layer already there,
 # through a one-layer image bench/base:1 pulled before, untimed; the floor
 # then fetches and unpacks the two others). Prints the medians, the ratios
-# corral / podman (target <= 0.6) and corral / floor (target <= 1.3), and
+# corral / podman (target <= 0.6), corral / floor (target <= 1.3), corrald /
+# corral (target <= 1.1) and corrald / floor (target <= 1.2), the CPU of the
+# client and of corrald with its helpers (median of each, user and sys), and
 # corrald's RSS around each pull (VmRSS before and after, VmHWM reset with
 # clear_refs before it; target <= 1 MiB growth). The report also goes to
 # $PULL_RESULTS (default B/results/bench-pull.txt).
@@ -214,6 +216,17 @@ fi
 S="$d/store" O="$d/out"
 CPULL=(--insecure-registry "$REG" --progress none)
 rss() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+# CPU, in clock ticks: "user sys" of the bench's own children (corral image
+# pull, the floor's curl and tar), and of corrald with its helpers
+# (corral-images), which it has reaped by the time it answers
+TICK=$(getconf CLK_TCK)
+# (times runs in this shell: in a $(...) it would count the subshell's)
+cpu_ticks() {
+	times >"$d/times"
+	echo "$(awk -v hz="$TICK" 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); printf "%d ", (t[1] * 60 + t[2]) * hz } }' "$d/times")$(awk '{ print $14 + $16, $15 + $17 }' "/proc/$pid/stat")"
+}
+# the pull's CPU in ms: its own (user, sys) then corrald's (user, sys)
+cpu_split() { cat "$d/cpu0" "$d/cpu1" | tr '\n' ' ' | awk -v hz="$TICK" '{ for (i = 1; i <= 4; i++) printf "%d ", ($(i + 4) - $i) * 1000 / hz; print "" }'; }
 one() { # WAY MODE
 	local way=$1 mode=$2 a b rc=0 r0 a0 h
 	rm -rf "$S" "$O"
@@ -230,6 +243,7 @@ one() { # WAY MODE
 		r0=$(rss "$pid" VmRSS) a0=$(rss "$pid" RssAnon)
 	fi
 	sync
+	cpu_ticks >"$d/cpu0"
 	a=$(now)
 	case $way in
 	corral) "$B/bin/corral" image pull --store "$S" "${CPULL[@]}" "$IMG" >/dev/null ;;
@@ -265,6 +279,8 @@ one() { # WAY MODE
 	b=$(now)
 	[ $rc = 0 ] || { echo "pull: $way ($mode): $(tail -2 "$d/err")"; return 1; }
 	echo $((b - a)) >>"$d/t-$way-$mode"
+	cpu_ticks >"$d/cpu1"
+	cpu_split >>"$d/c-$way-$mode"
 	if [ "$way" = corrald ]; then
 		echo "$r0 $(rss "$pid" VmRSS) $(rss "$pid" VmHWM) $a0 $(rss "$pid" RssAnon)" >>"$d/rss"
 		ctl image rm "$IMG" >/dev/null 2>&1
@@ -285,7 +301,7 @@ for r in $(seq 0 "$N"); do
 		for mode in $modes; do one "$way" "$mode" || exit 1; done
 	done
 	# round 0 warms every cache and is not counted
-	[ "$r" = 0 ] && rm -f "$d"/t-* && mv "$d/rss" "$d/rss0"
+	[ "$r" = 0 ] && rm -f "$d"/t-* "$d"/c-* && mv "$d/rss" "$d/rss0"
 done
 # corrald's store (its state dir) is empty again: no layer or blob left
 left=$(find "$d/state/layers" "$d/state/blobs" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
@@ -302,7 +318,7 @@ mb=$(awk -v a="${sizes[0]}" -v b="${sizes[1]}" -v c="${sizes[2]}" 'BEGIN { print
 {
 	echo "pull: median of $N rounds (after a warm-up), the order turning each round; kernel $(uname -r), $(nproc) CPUs"
 	echo "  image: 3 gzip layers, $mb (random data), plain http docker-registry on $REG (netns)"
-	echo "  outputs on $([ "${ON_DISK:-0}" = 1 ] && echo "$(stat -f -c %T "$d"), on disk" || echo tmpfs);" \
+	echo "  outputs on $([ "${ON_DISK:-0}" = 1 ] && echo "$(findmnt -no FSTYPE -T "$d"), on disk" || echo tmpfs);" \
 		"$([ -n "$pm_ok" ] && echo "$(podman --version), --storage-driver $PM_DRIVER" || echo "no podman")"
 	echo "  cold: empty store; warm: the first layer already in it (the floor: two blobs)"
 	printf '  %-34s %7s %11s %7s %11s\n' "" "cold s" "(min-max)" "warm s" "(min-max)"
@@ -329,6 +345,19 @@ mb=$(awk -v a="${sizes[0]}" -v b="${sizes[1]}" -v c="${sizes[2]}" 'BEGIN { print
 		printf '  %-4s corral / floor    %5s (corrald %5s)  target <= 1.3: %s\n' "$m" "$x" "$y" "$(verdict "$x" 1.3)"
 		x=$(ratio "${M[corral-$m]}" "${M[stream-$m]}")
 		printf '  %-4s corral / streamed %5s (for reference, no target)\n' "$m" "$x"
+		x=$(ratio "${M[corrald-$m]}" "${M[corral-$m]}")
+		printf '  %-4s corrald / corral  %5s  target <= 1.1: %s\n' "$m" "$x" "$(verdict "$x" 1.1)"
+		x=$(ratio "${M[corrald-$m]}" "${M[floor-$m]}")
+		printf '  %-4s corrald / floor   %5s  target <= 1.2: %s\n' "$m" "$x" "$(verdict "$x" 1.2)"
+	done
+	# the CPU split, medians in ms: the client's (corral image pull itself,
+	# or corralctl) and corrald's with its helpers
+	for w in corral corrald floor; do
+		for m in cold warm; do
+			[ -s "$d/c-$w-$m" ] || continue
+			printf '  CPU %-7s %-4s client user %5s sys %5s; corrald+helpers user %5s sys %5s ms\n' "$w" "$m" \
+				$(for i in 1 2 3 4; do awk -v i=$i '{ print $i }' "$d/c-$w-$m" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; done)
+		done
 	done
 	# corrald's RSS, kB: VmRSS before and after each pull, VmHWM during it
 	# (reset before it), RssAnon before and after

@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/ioprio.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,6 +69,11 @@ static _Noreturn void remover_main(int fd, const char *path, pid_t parent)
 	if (getppid() != parent)
 		_exit(1);
 	prctl(PR_SET_NAME, TRASH_COMM);
+	/* nobody waits for it: it yields the CPU and the disk to what someone
+	 * waits for (a pull, a start). Not the idle classes, which a host
+	 * always busy would starve, and the trash would fill the disk. */
+	setpriority(PRIO_PROCESS, 0, TRASH_NICE);
+	syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 7));
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL); /* corrald's are for its signalfd */

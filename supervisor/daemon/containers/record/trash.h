@@ -26,6 +26,7 @@ typedef struct trash {
 #define TRASH_INIT { .fd = -1, .pidfd = -1 }
 #define TRASH_DIR "trash"
 #define TRASH_COMM "corrald-trash" /* the remover's name, in ps */
+#define TRASH_NICE 10                 /* its CPU weight, a tenth of a default one's */
 
 /* Open (make) the trash and start emptying what is left in it. */
 int trash_init(struct corrald *d, cerr *err);
