@@ -9,7 +9,7 @@ systemd jq file python3 conmon time kmod podman catatonit containerd tmux \
 containernetworking-plugins nftables iptables curl buildah \
 python3-grpcio python3-protobuf protobuf-compiler \
 python3-cryptography docker-registry apache2-utils libcurl4-openssl-dev apparmor libsystemd-dev \
-uidmap dbus-user-session criu libmicrohttpd-dev python3-docker docker-compose"
+uidmap dbus-user-session criu libmicrohttpd-dev python3-docker docker-compose strace"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

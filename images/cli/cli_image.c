@@ -462,6 +462,14 @@ int corral_cmd_image(int argc, char **argv)
 			log_error("image gc: %s", cerr_msg(&err));
 			return 1;
 		}
+		/* the removal's disk work (the journal's commit, the blocks freed)
+		 * done before the answer, not under the next pull or start; the
+		 * store's lock is free by now */
+		_cleanup_close_ int fd = (st.blobs || st.layers) && !o.no_sync
+						 ? open(store, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+						 : -1;
+		if (fd >= 0 && syncfs(fd) < 0)
+			log_warn("image gc: syncfs: %s", strerror(errno));
 		printf("removed %u blobs, %u layers, %u stale holds\n", st.blobs, st.layers, st.holds);
 		return 0;
 	}
