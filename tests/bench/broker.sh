@@ -53,13 +53,15 @@ rate() { sed -E 's/.* ([0-9]+) msg\/s.*/\1/' <<<"$1"; }
 p99() { sed -E 's/.* p99 ([0-9.]+) us.*/\1/' <<<"$1"; }
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 echo "corrald RSS before: $(awk '/VmRSS/ {print $2}' /proc/$pid/status) kB"
-rates=() floors=() ratios=() p99s=() cpus=() relays=() of_relay=()
+rates=() floors=() ratios=() p99s=() cpus=() relays=() of_relay=() relay_cpus=()
 for r in $(seq "$ROUNDS"); do
 	t0=$(ticks)
 	broker=$("$BENCH_BIN" broker "$dir/$a/broker.sock" "$dir/$b/broker.sock" "$N" "$SIZE" "$WINDOW")
 	t1=$(ticks)
 	floor=$("$BENCH_BIN" floor "$N" "$SIZE" "$WINDOW")
 	relay=$("$BENCH_BIN" relay "$N" "$SIZE" "$WINDOW")
+	relay_cpus+=("$(sed -n 's/^relay CPU \([0-9]*\) ns\/msg$/\1/p' <<<"$relay")")
+	relay=$(head -1 <<<"$relay")
 	echo "round $r, window $WINDOW: $broker"
 	echo "round $r, window $WINDOW: $floor"
 	echo "round $r, window $WINDOW: $relay"
@@ -81,7 +83,7 @@ c=$(printf '%s\n' "${cpus[@]}" | median)
 y=$(printf '%s\n' "${relays[@]}" | median)
 z=$(printf '%s\n' "${of_relay[@]}" | median)
 echo "median of $ROUNDS: broker $r msg/s, p99 $p us, corrald CPU $c ns/msg; floor (a socketpair) $f msg/s; broker/floor ${x}x (rounds: ${ratios[*]})"
-echo "median of $ROUNDS: relay (a process copying, nothing more) $y msg/s, relay/floor $(awk -v a="$y" -v b="$f" 'BEGIN {printf "%.3f", a / b}')x; broker/relay ${z}x (rounds: ${of_relay[*]})"
+echo "median of $ROUNDS: relay (a process copying, nothing more) $y msg/s, CPU $(printf '%s\n' "${relay_cpus[@]}" | median) ns/msg; relay/floor $(awk -v a="$y" -v b="$f" 'BEGIN {printf "%.3f", a / b}')x; broker/relay ${z}x (rounds: ${of_relay[*]})"
 awk -v r="$r" -v x="$x" -v p="$p" -v p1="$(p99 "$broker1")" -v w="$WINDOW" 'BEGIN {
 	printf "targets: >= 50000 msg/s: %s; p99 <= 1000 us: %s (window %s), %s (window 1); >= 0.8x floor: %s\n",
 		(r >= 50000 ? "met" : "NOT met"), (p <= 1000 ? "met" : "NOT met"), w,
