@@ -58,8 +58,8 @@ leak_check() { # dir state-root
 	p=$(leaked_processes "$d")
 	[ -n "$p" ] && leaks="$leaks processes:[$p]"
 	local c
-	c=$(find /sys/fs/cgroup/unified /sys/fs/cgroup -maxdepth 4 -type d -name "*${TID}*" 2>/dev/null | head -3)
-	[ -n "$c" ] && leaks="$leaks cgroups:[$c]"
+	c=$(find /sys/fs/cgroup/unified /sys/fs/cgroup -maxdepth 4 -type d -name "*${TID}*" 2>/dev/null)
+	[ -n "$c" ] && leaks="$leaks cgroups:[$(echo "$c" | head -3)]"
 	# the host's own network: a test builds networks only in a namespace of its own
 	local n
 	n=$(host_net_state)
