@@ -273,6 +273,13 @@ static int send_tar(copy_stream *s, int from)
 			k = n < 0 ? -errno : -ENOMEM;
 		else
 			k = send_all(s->fd, frame.buf, frame.len);
+		/* it ended first (a target that is not there): its EXIT, and
+		 * why, are still to be read */
+		if (k == -EPIPE || k == -ECONNRESET)
+			while (s->code < 0 && take_frames(s) == 0)
+				;
+		if (s->code >= 0)
+			k = 0;
 		input = n > 0;
 	}
 	return k < 0 ? ctl_failf("cp: the stream broke: %s", strerror(-k)) : 0;

@@ -33,12 +33,15 @@ def frame(kind, data=b""):
     s.sendall(struct.pack(">BI", kind, len(data)) + data)
 
 if way == "to":
-    while True:
-        d = sys.stdin.buffer.read(65536)
-        if not d:
-            break
-        frame(STDIN, d)
-    frame(CLOSE_STDIN)
+    try:
+        while True:
+            d = sys.stdin.buffer.read(65536)
+            if not d:
+                break
+            frame(STDIN, d)
+        frame(CLOSE_STDIN)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # it ended first (a target that is not there): its EXIT says why
 
 while True:
     while len(buf) < 5:

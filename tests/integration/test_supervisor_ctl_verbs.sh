@@ -80,6 +80,13 @@ test_ctlv_cp_both_ways() {
 	assert_eq "$rc" 125 "a missing path"
 	assert_eq "$(cat "$T/err")" "corralctl: cp: /no/such/file: No such file or directory" "one line, the path once"
 	[ ! -e "$T/out/x" ] || fail "a failed copy left a file"
+	# a large tar into a directory that is not there: corrald ends the
+	# stream before all of it is sent, and corralctl still says why
+	head -c 16M /dev/urandom >"$T/big"
+	rc=0
+	tar -C "$T" -c big | ctl cp - web:/no/such/dir 2>"$T/err" || rc=$?
+	assert_eq "$rc" 125 "a large copy into a missing directory"
+	assert_contains "$(cat "$T/err")" "/no/such/dir: No such file or directory" "why it failed, not a broken stream"
 	ls -A "$T/out" | grep -q corralctl-cp && fail "a failed copy left its temporary directory"
 	# modes as podman keeps them, but a setuid file becomes no root's on the host
 	ctl exec web sh -c 'mkdir /tmp/st /tmp/sg && chmod 1777 /tmp/st && chmod 2755 /tmp/sg &&
