@@ -49,6 +49,17 @@ leaked_processes() {
 	done
 }
 
+# Every cgroup named NAME (a client's cgroup parent, in each hierarchy)
+# removed, deepest first; true when none is left. A client's last process
+# (conmon, a shim) may still be leaving it: wait_for 10 cgroups_gone NAME
+cgroups_gone() {
+	local cg
+	for cg in $(find /sys/fs/cgroup -maxdepth 3 -type d -name "$1"); do
+		find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
+	done
+	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "$1")" ]
+}
+
 leak_check() { # dir state-root
 	local d=$1 leaks=""
 	local m

@@ -120,11 +120,7 @@ cleanup_test() {
 		[ -f "$f" ] && bh rmi -f "$(cat "$f")" >/dev/null 2>&1
 	done
 	[ "$BH_CGM" = systemd ] && systemctl stop "$(bh_cgp)" >/dev/null 2>&1
-	local cg
-	for cg in $(find /sys/fs/cgroup -maxdepth 3 -type d -name "corral-buildah-$TID"); do
-		find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
-	done
-	true
+	wait_for 10 cgroups_gone "corral-buildah-$TID" 2>/dev/null || true
 }
 # Runs the case under each runtime; corral's output must be runc's.
 # OUT_runc and OUT_corral keep them for the test's own assertions.

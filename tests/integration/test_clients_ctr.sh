@@ -44,12 +44,8 @@ stop_containerd() {
 	wait "$CD_PID" 2>/dev/null
 	# containerd keeps its snapshots mounted until it is told otherwise
 	for m in $(awk -v d="$T/cd/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do umount -l "$m"; done
-	local cg
 	[ "$CTR_CGM" = systemd ] && systemctl stop "$(ctr_slice)" >/dev/null 2>&1
-	for cg in $(find /sys/fs/cgroup -maxdepth 3 -type d -name "corral-ctr-$TID"); do
-		find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
-	done
-	true
+	wait_for 10 cgroups_gone "corral-ctr-$TID" 2>/dev/null || true
 }
 ctr() { command ctr --address "$T/cd/c.sock" "$@"; }
 rtbin() { [ "$1" = corral ] && echo "$CORRAL" || command -v runc; }

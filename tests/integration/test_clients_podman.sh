@@ -55,17 +55,9 @@ cleanup_podman() {
 	for rt in $RUNTIMES; do pm "$rt" system reset -f >/dev/null 2>&1 && break; done
 	rm -rf "$PM_RUN"
 	[ "$PM_CGM" = systemd ] && systemctl stop "corralpm_${TID//-/_}.slice" >/dev/null 2>&1
-	# podman leaves the cgroup parent it was given; its last processes
-	# (conmon's cleanup after a --rm) may still be leaving it (seen once
-	# in a full run, stop 54)
-	wait_for 10 podman_cgroups_gone 2>/dev/null || true
-}
-podman_cgroups_gone() {
-	local cg
-	for cg in $(find /sys/fs/cgroup -maxdepth 3 -type d -name "corral-podman-$TID"); do
-		find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
-	done
-	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "corral-podman-$TID")" ]
+	# podman leaves the cgroup parent it was given; conmon's cleanup after
+	# a --rm may still be leaving it (seen once in a full run, stop 54)
+	wait_for 10 cgroups_gone "corral-podman-$TID" 2>/dev/null || true
 }
 # script(1) echoes the end of input as "^@" wherever it falls: left out.
 # Its input stays open (sleep) while a pty case runs: at its end podman may
