@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The container's status ("running", ...), into buf, and whether it goes
  * once stopped (run --rm) into *auto_remove when not NULL; -1 with r
@@ -37,37 +38,43 @@ static bool is_up(const char *status)
 	return streq(status, "running") || streq(status, "paused") || streq(status, "restarting");
 }
 
-/* Call method with params (made from g, which it takes); 204, or Docker's error. On
- * InvalidState, conflict (when not NULL) is the 409's message; on
- * InvalidParameter about the parameter bad_param (when not NULL),
- * bad_msg is the 400's. */
-static void act_or(dk_req *r, const char *method, const char *id, yajl_gen g, const char *conflict,
+/* Call method with params (made from g, which it takes): 0, or -1 with
+ * Docker's error answered. On InvalidState, conflict (when not NULL) is
+ * the 409's message; on InvalidParameter about the parameter bad_param
+ * (when not NULL), bad_msg is the 400's. */
+static int call_or(dk_req *r, const char *method, const char *id, yajl_gen g, const char *conflict,
 		   const char *bad_param, const char *bad_msg)
 {
 	_cleanup_json_gen_ yajl_gen owned = g;
 	_cleanup_free_ char *params = dk_params_end(owned);
 	if (!params) {
 		dk_error(r, 500, "out of memory");
-		return;
+		return -1;
 	}
 	vl_reply rep;
 	if (dk_call(r, method, params, &rep) < 0) {
-		if (conflict && rep.error && strstr(rep.error, ".InvalidState")) {
+		if (conflict && rep.error && strstr(rep.error, ".InvalidState"))
 			dk_error(r, 409, "%s", conflict);
-			vl_reply_release(&rep);
-			return;
-		}
-		if (bad_param && rep.error && strstr(rep.error, "InvalidParameter") &&
-		    streq(dk_str(rep.params, "parameter"), bad_param)) {
+		else if (bad_param && rep.error && strstr(rep.error, "InvalidParameter") &&
+			 streq(dk_str(rep.params, "parameter"), bad_param))
 			dk_error(r, 400, "%s", bad_msg);
-			vl_reply_release(&rep);
-			return;
+		else {
+			dk_fail(r, &rep, id);
+			return -1;
 		}
-		dk_fail(r, &rep, id);
-		return;
+		vl_reply_release(&rep);
+		return -1;
 	}
 	vl_reply_release(&rep);
-	dk_empty(r, 204);
+	return 0;
+}
+
+/* call_or, and 204 when it worked */
+static void act_or(dk_req *r, const char *method, const char *id, yajl_gen g, const char *conflict,
+		   const char *bad_param, const char *bad_msg)
+{
+	if (call_or(r, method, id, g, conflict, bad_param, bad_msg) == 0)
+		dk_empty(r, 204);
 }
 
 static void act(dk_req *r, const char *method, const char *id, yajl_gen g, const char *conflict)
@@ -192,6 +199,16 @@ void dk_ctr_restart(dk_req *r, const char *arg)
 	act(r, "Restart", id, TAKE_PTR(g), NULL);
 }
 
+/* Docker's default signal, in any of the spellings its ParseSignal takes */
+static bool is_sigkill(const char *sig)
+{
+	if (!sig || !*sig)
+		return true;
+	if (!strncasecmp(sig, "SIG", 3))
+		sig += 3;
+	return !strcasecmp(sig, "KILL") || streq(sig, "9");
+}
+
 void dk_ctr_kill(dk_req *r, const char *arg)
 {
 	const char *id = dk_ctr_name(arg), *sig = dk_query(r, "signal");
@@ -202,7 +219,25 @@ void dk_ctr_kill(dk_req *r, const char *arg)
 	snprintf(conflict, sizeof(conflict), "Container %s is not running", id);
 	/* dockerd's words for a signal it does not know */
 	snprintf(bad, sizeof(bad), "Invalid signal: %s", sig ? sig : "");
-	act_or(r, "Kill", id, g, conflict, "signal", bad);
+	if (call_or(r, "Kill", id, g, conflict, "signal", bad) < 0)
+		return;
+	/* dockerd (and podman's compat service) answer a SIGKILL once the
+	 * container is down, so a kill then rm works; other signals at once.
+	 * corrald's SIGKILL is a stop by the user: no restart comes between. */
+	if (is_sigkill(sig)) {
+		_cleanup_free_ char *params = dk_params_end(dk_params_id(id));
+		vl_reply rep;
+		if (!params) {
+			dk_error(r, 500, "out of memory");
+			return;
+		}
+		if (dk_call(r, "Wait", params, &rep) < 0 && !(rep.error && strstr(rep.error, ".NoSuchContainer"))) {
+			dk_fail(r, &rep, id); /* gone already (run --rm) is down too */
+			return;
+		}
+		vl_reply_release(&rep);
+	}
+	dk_empty(r, 204);
 }
 
 void dk_ctr_pause(dk_req *r, const char *arg)

@@ -79,7 +79,7 @@ test_dk_container_lifecycle_with_the_cli() {
 	trap cleanup_sv EXIT
 	start_docker
 	import_busybox
-	local id
+	local id out
 	id=$(dock run -d --name web -e A=1 -l tier=front --restart on-failure:3 busybox:latest \
 		sh -c 'echo started; echo oops >&2; sleep 1000')
 	[ ${#id} = 64 ] || fail "run -d printed [$id]"
@@ -99,12 +99,20 @@ test_dk_container_lifecycle_with_the_cli() {
 	assert_eq "$(dock ps -aq --no-trunc)" "$id" "ps -a shows it"
 	dock start web >/dev/null
 	assert_eq "$(dock inspect -f '{{.State.Status}}' web)" running "started again"
+	# a signal that is not KILL is answered at once (its pid 1 ignores it)
+	dock kill -s USR1 web >/dev/null
+	assert_eq "$(dock inspect -f '{{.State.Status}}' web)" running "after kill -s USR1"
+	# KILL is answered once it is down, as dockerd does: a script's kill
+	# then rm finds it stopped
 	dock kill web >/dev/null
-	wait_for 10 sh -c "[ \"\$(DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$T/docker.sock' docker inspect -f '{{.State.Status}}' web)\" = exited ]"
-	local out
+	assert_eq "$(dock inspect -f '{{.State.Status}} {{.State.ExitCode}}' web)" "exited 137" "at kill's answer"
+	dock start web >/dev/null
+	dock kill -s SIGKILL web >/dev/null
+	dock rm web >/dev/null || fail "rm right after kill -s SIGKILL: it still ran"
+	out=$(dock kill nosuch 2>&1) && fail "kill of nothing succeeded"
+	assert_contains "$out" "No such container: nosuch" "kill of nothing"
 	out=$(dock inspect nosuch 2>&1) && fail "inspect of nothing succeeded"
 	assert_contains "$out" "No such" "the error for a missing container"
-	dock rm -f web >/dev/null
 	assert_eq "$(ctl ps -a -q | wc -l)" 0 "gone from corral too"
 }
 
