@@ -386,14 +386,6 @@ static int collect(int sock, const struct oci_seccomp *sc, const char *state_jso
 	return r;
 }
 
-static int write_pid_file(const char *path, pid_t pid, cerr *err)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	int r = write_file_atomic(path, buf, (size_t)n, 0644, err);
-	return r < 0 ? cerr_wrap(err, "--pid-file") : 0;
-}
-
 static int check_status(const char *root, const struct rt_state *s, cerr *err)
 {
 	enum rt_status st = state_status(root, s);
@@ -490,7 +482,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 	if (r == 0 && g < 0)
 		r = cerr_set(err, ECHILD, "exec helper exited with status %d", cstatus);
 	if (r == 0 && o->pid_file)
-		r = write_pid_file(o->pid_file, g, err);
+		r = state_write_pid_file(o->pid_file, g, err);
 	if (r == 0 && pty >= 0 && o->console_socket)
 		r = tty_send_to_socket(o->console_socket, pty, err);
 	else if (r == 0 && pty >= 0 && o->console_fd > 0)

@@ -221,3 +221,11 @@ int state_lock(const char *dir)
 	}
 	return fd;
 }
+
+int state_write_pid_file(const char *path, pid_t pid, cerr *err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	int r = write_file_atomic_ex(path, buf, (size_t)n, 0644, WFA_NO_SYNC, err);
+	return r < 0 ? cerr_wrap(err, "--pid-file") : 0;
+}

@@ -33,6 +33,9 @@ int validate_id(const char *id, cerr *err);
 /* flags as write_file_atomic_ex's (WFA_NO_SYNC for the record of a
  * container still being created) */
 int state_save(const char *dir, const struct rt_state *s, unsigned flags, cerr *err);
+/* --pid-file: pid in decimal, replacing path whole; not synced (see
+ * create.c's copy_config) */
+int state_write_pid_file(const char *path, pid_t pid, cerr *err);
 /* Load <root>/<id>; a missing container is -ENOENT "container X does not exist". */
 int state_load(const char *root, const char *id, struct rt_state **out, cerr *err);
 enum rt_status state_status(const char *root, const struct rt_state *s);

@@ -92,6 +92,23 @@ int main(int argc, char **argv)
 	int at = cli_parse_global(argc, argv, &g, usage);
 	if (at <= 0)
 		return at < 0 ? 1 : 0;
+	const char *name = argv[at];
+	if (streq(name, "image") || streq(name, "bundle"))
+		return exec_images(argv);
+	size_t cmd = 0;
+	while (cmd < ARRAY_SIZE(commands) && !streq(name, commands[cmd].name))
+		cmd++;
+	if (cmd == ARRAY_SIZE(commands)) {
+		fprintf(stderr, "corral: unknown command \"%s\" (see corral --help)\n", name);
+		return 1;
+	}
+	/* before any other work: the process that runs from the original
+	 * binary only starts the sealed one */
+	_cleanup_cerr_ cerr err = { 0 };
+	if (commands[cmd].enters && sealed_exe_ensure(argv, &err) < 0) {
+		fprintf(stderr, "corral: %s: %s\n", name, cerr_msg(&err));
+		return 1;
+	}
 	cli.root = g.root ? g.root : rootless_state_root();
 	if (g.criu)
 		cli.criu = g.criu;
@@ -101,19 +118,6 @@ int main(int argc, char **argv)
 	}
 	cli.systemd_cgroup = g.systemd_cgroup;
 	cli.debug = g.debug;
-	const char *name = argv[at];
-	if (streq(name, "image") || streq(name, "bundle"))
-		return exec_images(argv);
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (streq(name, commands[i].name)) {
-			_cleanup_cerr_ cerr err = { 0 };
-			if (commands[i].enters && sealed_exe_ensure(argv, &err) < 0) {
-				fprintf(stderr, "corral: %s: %s\n", name, cerr_msg(&err));
-				return 1;
-			}
-			optind = 1;
-			return commands[i].fn(argc - at, argv + at);
-		}
-	fprintf(stderr, "corral: unknown command \"%s\" (see corral --help)\n", name);
-	return 1;
+	optind = 1;
+	return commands[cmd].fn(argc - at, argv + at);
 }
