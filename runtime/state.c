@@ -130,8 +130,10 @@ int state_load(const char *root, const char *id, struct rt_state **out, cerr *er
 		return cerr_set(err, ENOENT, "container \"%s\" does not exist", id);
 	snprintf(path, sizeof(path), "%s/%s/state.json", root, id);
 	_cleanup_free_ char *text = NULL;
-	if (read_file(path, 1 << 20, &text, NULL, NULL) < 0) {
-		/* the directory exists but create has not saved state yet */
+	size_t len = 0;
+	if (read_file(path, 1 << 20, &text, &len, NULL) < 0 || len == 0) {
+		/* the directory exists but create has not saved state yet, or
+		 * saved it (unsynced) just before the machine went down */
 		_cleanup_state_ struct rt_state *s = calloc(1, sizeof(*s));
 		if (!s || !(s->id = strdup(id)))
 			return cerr_set(err, ENOMEM, "out of memory");

@@ -71,6 +71,22 @@ test_run_syncs_nothing() {
 	[ -s "$T/pid" ] || fail "--pid-file not written"
 }
 
+# what a machine that went down right after create leaves of an unsynced
+# state: an empty file. The container is one being created, as with no
+# state at all, and delete --force removes what is left
+test_empty_state_after_a_crash() {
+	mkdir -p "$STATE/$TID"
+	: >"$STATE/$TID/state.json"
+	assert_eq "$(cr state "$TID" | jq -r .status)" creating "state of an empty state file"
+	assert_contains "$(cr delete "$TID" 2>&1)" "is being created" "delete without --force"
+	cr delete --force "$TID" || fail "delete --force of an empty state failed"
+	[ ! -e "$STATE/$TID" ] || fail "its directory was left"
+	printf '{"id":' >"$STATE/$TID.json"
+	mkdir -p "$STATE/$TID" && mv "$STATE/$TID.json" "$STATE/$TID/state.json"
+	assert_contains "$(cr state "$TID" 2>&1)" "invalid JSON" "a state cut short is not guessed at"
+	rm -rf "${STATE:?}/$TID"
+}
+
 test_lifecycle_sequence() {
 	mkbundle sleep 100
 	(cd "$BUNDLE" && cr create --pid-file "$T/pid" "$TID")
