@@ -30,8 +30,8 @@ static inline void rt_state_freep(struct rt_state **s) { rt_state_free(*s); }
 
 /* Container ids: [A-Za-z0-9_+.-], not "." or "..", at most 1024 bytes. */
 int validate_id(const char *id, cerr *err);
-/* flags as write_file_atomic_ex's (WFA_NO_SYNC for the record of a
- * container still being created) */
+/* flags as write_file_atomic_ex's (the runtime's records pass
+ * WFA_NO_SYNC: see create.c's copy_config) */
 int state_save(const char *dir, const struct rt_state *s, unsigned flags, cerr *err);
 /* --pid-file: pid in decimal, replacing path whole; not synced (see
  * create.c's copy_config) */
