@@ -81,8 +81,8 @@ test_empty_state_after_a_crash() {
 	assert_contains "$(cr delete "$TID" 2>&1)" "is being created" "delete without --force"
 	cr delete --force "$TID" || fail "delete --force of an empty state failed"
 	[ ! -e "$STATE/$TID" ] || fail "its directory was left"
-	printf '{"id":' >"$STATE/$TID.json"
-	mkdir -p "$STATE/$TID" && mv "$STATE/$TID.json" "$STATE/$TID/state.json"
+	mkdir -p "$STATE/$TID"
+	printf '{"id":' >"$STATE/$TID/state.json"
 	assert_contains "$(cr state "$TID" 2>&1)" "invalid JSON" "a state cut short is not guessed at"
 	rm -rf "${STATE:?}/$TID"
 }
