@@ -199,14 +199,11 @@ int cg_destroy(cg *c, bool force, cerr *err)
 			cg_wait_empty(c, attempt ? 100 : 1000);
 		}
 		int r = rmdir_tree(parent, slash + 1, 0);
-		if (r == 0) {
-			/* corral's default parent goes too once its last child is gone */
-			char *base = strrchr(full, '/');
-			if (base && streq(base + 1, "corral"))
-				rmdir(full);
-			return 0;
-		}
-		if (r == -ENOENT) /* gone already: systemd removes a stopped scope's */
+		/* -ENOENT: gone already (systemd removes a stopped scope's). The
+		 * parent stays, as runc's, crun's and systemd's slices do: corral's
+		 * default one (/corral), made again for each container, cost a
+		 * second cgroup and its controllers on every create. */
+		if (r == 0 || r == -ENOENT)
 			return 0;
 		if (r != -EBUSY)
 			return cerr_sys(err, -r, "cgroup %s: remove", c->path);

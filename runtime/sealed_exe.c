@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -54,28 +55,38 @@ static bool running_sealed(int exe)
 	return seals >= 0 && (seals & SEALS) == SEALS;
 }
 
-/* Our binary seen through a detached overlayfs whose layers are only lower
- * ones: overlayfs refuses every write to such a mount and, unlike a
- * read-only bind mount, it cannot be remounted writable. No copy: the pages
- * are the original's. It needs two layers that do not nest: our directory
- * on top of /dev, where the binary's name is not looked for. Needs
- * CAP_SYS_ADMIN and a path overlayfs takes; -1 otherwise, and the caller
- * copies instead. */
-static int overlay_view(const char *path)
+/* Our binary's directory seen through a detached overlayfs whose layers are
+ * only lower ones: overlayfs refuses every write to such a mount and, unlike
+ * a read-only bind mount, it cannot be remounted writable. No copy: the
+ * pages are the original's. It needs two layers that do not nest: the
+ * directory on top of /dev, where the binary's name is not looked for.
+ * Needs CAP_SYS_ADMIN and a path overlayfs takes; -1 otherwise. *base is
+ * the binary's name in the view. */
+static int overlay_mount(const char *path, const char **base)
 {
 	const char *slash = strrchr(path, '/');
-	if (!slash || slash == path || strpbrk(path, ":\\,") || strstr(path, " (deleted)"))
+	if (!slash || slash == path || strpbrk(path, ":\\,") || strstr(path, " (deleted)")) {
+		errno = EINVAL;
 		return -1;
-	char dir[PATH_MAX], lower[PATH_MAX + 8];
-	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	snprintf(lower, sizeof(lower), "%s:/dev", dir);
+	}
+	char lower[PATH_MAX + 8];
+	snprintf(lower, sizeof(lower), "%.*s:/dev", (int)(slash - path), path);
 	_cleanup_close_ int ctx = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
 	if (ctx < 0 || syscall(SYS_fsconfig, ctx, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0 ||
 	    syscall(SYS_fsconfig, ctx, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return -1;
-	_cleanup_close_ int mnt = (int)syscall(SYS_fsmount, ctx, FSMOUNT_CLOEXEC,
-					       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
-	return mnt < 0 ? -1 : openat(mnt, slash + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	*base = slash + 1;
+	return (int)syscall(SYS_fsmount, ctx, FSMOUNT_CLOEXEC,
+			    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+}
+
+/* The binary itself in that view, for this call only: the O_PATH fd keeps
+ * the detached mount alive until the exec. */
+static int overlay_view(const char *path)
+{
+	const char *base;
+	_cleanup_close_ int mnt = overlay_mount(path, &base);
+	return mnt < 0 ? -1 : openat(mnt, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 }
 
 /* What execve and the dynamic loader read of an ELF file: the headers and
@@ -151,4 +162,60 @@ int sealed_exe_ensure(char **argv, cerr *err)
 	int e = errno;
 	unsetenv(ORIGIN_ENV);
 	return cerr_sys(err, e, "sealed copy of the runtime: exec");
+}
+
+/* The view of overlay_mount bound over path itself, for good: every later
+ * call from path runs sealed already and skips the copy and the second
+ * exec. A detached mount cannot be bound from (on 6.1), so the view is
+ * attached at a private directory for the bind, and detached again. */
+int sealed_exe_install(const char *path, cerr *err)
+{
+	char real[PATH_MAX];
+	if (!realpath(path, real))
+		return cerr_sys(err, errno, "%s", path);
+	_cleanup_close_ int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return cerr_sys(err, errno, "%s", real);
+	if (!S_ISREG(st.st_mode))
+		return cerr_set(err, EINVAL, "%s: not a regular file", real);
+	if (running_sealed(fd))
+		return 1;
+	const char *base;
+	_cleanup_close_ int mnt = overlay_mount(real, &base);
+	if (mnt < 0)
+		return cerr_sys(err, errno ? errno : EINVAL,
+				"%s: a read-only overlayfs view of its directory (needs CAP_SYS_ADMIN, and no ':' or ',' in the path)",
+				real);
+	char at[] = "/run/corral-seal.XXXXXX";
+	if (!mkdtemp(at))
+		return cerr_sys(err, errno, "%s", at);
+	char from[PATH_MAX];
+	snprintf(from, sizeof(from), "%s/%s", at, base);
+	int r = 0;
+	if (syscall(SYS_move_mount, mnt, "", AT_FDCWD, at, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		r = cerr_sys(err, errno, "%s: attach the view at %s", real, at);
+	else if (mount(from, real, NULL, MS_BIND, NULL) < 0)
+		r = cerr_sys(err, errno, "%s: bind the view over it", real);
+	umount2(at, MNT_DETACH);
+	rmdir(at);
+	return r;
+}
+
+int sealed_exe_remove(const char *path, cerr *err)
+{
+	char real[PATH_MAX];
+	if (!realpath(path, real))
+		return cerr_sys(err, errno, "%s", path);
+	struct statx sx;
+	struct statfs sf;
+	if (statx(AT_FDCWD, real, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) < 0 || statfs(real, &sf) < 0)
+		return cerr_sys(err, errno, "%s", real);
+	/* only a view that seal put there: a file bound over, on overlayfs */
+	if (!(sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) || !(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ||
+	    sf.f_type != OVERLAYFS_SUPER_MAGIC || !S_ISREG(sx.stx_mode))
+		return 1;
+	if (umount2(real, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+		return cerr_sys(err, errno, "%s: unmount the sealed view", real);
+	return 0;
 }

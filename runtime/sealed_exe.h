@@ -11,3 +11,9 @@ int sealed_exe_ensure(char **argv, cerr *err);
 /* The path this binary was started from, for finding its siblings: the
  * original file, not the copy. */
 const char *sealed_exe_origin(void);
+/* Bind a read-only overlayfs view of the binary at path over it, so that
+ * every later call from path runs sealed without a copy or a second exec
+ * (as runc's memfd-bind, with no process to keep). 1 if it runs sealed
+ * already. Undone by sealed_exe_remove (1 if path holds no such view). */
+int sealed_exe_install(const char *path, cerr *err);
+int sealed_exe_remove(const char *path, cerr *err);

@@ -33,6 +33,7 @@ int cmd_spec(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_features(int argc, char **argv);
+int cmd_seal(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_update(int argc, char **argv);

@@ -40,6 +40,7 @@ static const struct {
 	{ "events", cmd_events, "print a container's stats and OOM events as JSON", false },
 	{ "checkpoint", cmd_checkpoint, "save a running container's processes with criu", false },
 	{ "restore", cmd_restore, "make a container again from a checkpoint", false },
+	{ "seal", cmd_seal, "bind a sealed view of this binary (or each PATH) over it; --remove undoes it", false },
 };
 
 static void usage(bool to_stdout)

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Lifecycle benchmark: N sequential create -> start -> wait -> delete, and
 # N `run`s, of /bin/true by corral, crun and runc, from the same bundle and
-# config.json, in alternating rounds; prints each runtime's medians and the
+# config.json, in alternating rounds (corral twice: as installed, sealing
+# itself on each create, run and exec; and "corral-sealed", a copy that
+# `corral seal` bound a sealed view over once, as corral-seal.service does); prints each runtime's medians and the
 # ratios. The wait polls `state`, which favours the runtime with the faster
 # state: the polls are counted and printed. Then runs `echo it works` under
 # memory.max = 512 KiB with each runtime.
@@ -13,12 +15,15 @@ N=${2:-${N:-25}}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 case "$B" in /*) ;; *) B="$root/$B" ;; esac
 [ "$(id -u)" -eq 0 ] || { echo "lifecycle: needs root"; exit 0; }
+# a mount namespace of its own, for corral-sealed's view
+[ -n "${CORRAL_BENCH_MNTNS:-}" ] || CORRAL_BENCH_MNTNS=1 exec unshare -m --propagation private "$0" "$@"
 "$root/tests/fixtures/mkbusybox.sh" "$B" >/dev/null || exit 1
 work=$(mktemp -d "${TMPDIR:-/tmp}/corral-bench.XXXXXX")
 cleanup() {
 	for rt in "${rts[@]}"; do
 		for id in $(ls "$work/state-$rt" 2>/dev/null); do rt_cmd "$rt" delete --force "$id" >/dev/null 2>&1; done
 	done
+	[ -x "$work/sealed/corral" ] && "$work/sealed/corral" seal --remove "$work/sealed/corral" 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -37,10 +42,15 @@ rts=()
 for rt in corral crun runc; do
 	case $rt in corral) [ -x "$B/bin/corral" ] && rts+=(corral) ;; *) command -v $rt >/dev/null && rts+=("$rt") ;; esac
 done
+if [ -x "$B/bin/corral" ]; then
+	mkdir "$work/sealed" && cp "$B/bin/corral" "$work/sealed/corral" &&
+		"$work/sealed/corral" seal "$work/sealed/corral" && rts=(corral corral-sealed "${rts[@]:1}")
+fi
 rt_cmd() { # runtime args...
 	local rt=$1; shift
 	case $rt in
 	corral) "$B/bin/corral" --root "$work/state-corral" "$@" ;;
+	corral-sealed) "$work/sealed/corral" --root "$work/state-corral-sealed" "$@" ;;
 	crun) crun --root "$work/state-crun" "$@" ;;
 	runc) runc --root "$work/state-runc" "$@" ;;
 	esac
@@ -102,30 +112,34 @@ declare -A med
 for rt in "${rts[@]}"; do
 	[ -n "${failed[$rt]:-}" ] && { echo "  $rt: failed"; continue; }
 	med[$rt]=$(median <"$work/t-$rt")
-	printf '  %-7s median %8.2f ms  (state polls until stopped: median %s, mean %s)\n' "$rt" \
+	printf '  %-13s median %8.2f ms  (state polls until stopped: median %s, mean %s)\n' "$rt" \
 		"$(echo "${med[$rt]}" | awk '{print $1/1000}')" "$(median <"$work/polls-$rt")" \
 		"$(awk '{s += $1} END {printf "%.1f", NR ? s / NR : 0}' "$work/polls-$rt")"
 done
 if [ -s "$work/t-floor" ]; then
 	med[floor]=$(median <"$work/t-floor")
-	printf '  %-7s median %8.2f ms  (namespaces, mounts, pivot_root, exec /bin/true; no runtime)\n' floor \
+	printf '  %-13s median %8.2f ms  (namespaces, mounts, pivot_root, exec /bin/true; no runtime)\n' floor \
 		"$(echo "${med[floor]}" | awk '{print $1/1000}')"
 fi
-for rt in crun runc floor; do
-	[ -n "${med[corral]:-}" ] && [ -n "${med[$rt]:-}" ] &&
-		awk -v a="${med[corral]}" -v b="${med[$rt]}" -v n="$rt" 'BEGIN {printf "  corral/%s = %.2fx\n", n, a/b}'
+for c in corral corral-sealed; do
+	for rt in crun runc floor; do
+		[ -n "${med[$c]:-}" ] && [ -n "${med[$rt]:-}" ] &&
+			awk -v a="${med[$c]}" -v b="${med[$rt]}" -v c="$c" -v n="$rt" 'BEGIN {printf "  %s/%s = %.2fx\n", c, n, a/b}'
+	done
 done
 echo "run of /bin/true (waits for the exit, deletes), $N rounds:"
 declare -A rmed
 for rt in "${rts[@]}"; do
 	[ -s "$work/r-$rt" ] || continue
 	rmed[$rt]=$(median <"$work/r-$rt")
-	printf '  %-7s median %8.2f ms\n' "$rt" "$(echo "${rmed[$rt]}" | awk '{print $1/1000}')"
+	printf '  %-13s median %8.2f ms\n' "$rt" "$(echo "${rmed[$rt]}" | awk '{print $1/1000}')"
 done
 [ -n "${med[floor]:-}" ] && rmed[floor]=${med[floor]}
-for rt in crun runc floor; do
-	[ -n "${rmed[corral]:-}" ] && [ -n "${rmed[$rt]:-}" ] &&
-		awk -v a="${rmed[corral]}" -v b="${rmed[$rt]}" -v n="$rt" 'BEGIN {printf "  run: corral/%s = %.2fx\n", n, a/b}'
+for c in corral corral-sealed; do
+	for rt in crun runc floor; do
+		[ -n "${rmed[$c]:-}" ] && [ -n "${rmed[$rt]:-}" ] &&
+			awk -v a="${rmed[$c]}" -v b="${rmed[$rt]}" -v c="$c" -v n="$rt" 'BEGIN {printf "  run: %s/%s = %.2fx\n", c, n, a/b}'
+	done
 done
 
 # The sealed runtime (create, run and exec re-execute from a read-only
@@ -176,7 +190,8 @@ if [ -x /usr/bin/time ]; then
 	echo "peak RSS of one create/start/state/delete (max over the four commands):"
 	declare -A rss
 	for rt in "${rts[@]}"; do
-		[ -n "${failed[$rt]:-}" ] && continue
+		# corral-sealed: the same binary
+		[ -n "${failed[$rt]:-}" ] || [ "$rt" = corral-sealed ] && continue
 		id="rss-$rt-$$" peak=0
 		case $rt in
 		corral) bin=("$B/bin/corral" --root "$work/state-corral") ;;
@@ -206,5 +221,5 @@ for rt in "${rts[@]}"; do
 	out=$(cd "$bundle" && rt_cmd "$rt" run "m-$rt-$$" </dev/null 2>&1)
 	rc=$?
 	rt_cmd "$rt" delete --force "m-$rt-$$" >/dev/null 2>&1
-	printf '  %-7s exit %-3s %s\n' "$rt" "$rc" "$(echo "$out" | tail -1 | cut -c1-150)"
+	printf '  %-13s exit %-3s %s\n' "$rt" "$rc" "$(echo "$out" | tail -1 | cut -c1-150)"
 done

@@ -66,24 +66,25 @@ test_cwd_through_a_leaked_fd() {
 # CVE's own way: a program in the container that is `#!/proc/self/exe`, so
 # that exec runs the runtime's binary itself as a process of the container.
 # The watcher stops each new process while it looks. The corral that runs
-# here is a copy, so that a successful attack spoils only the copy; the
-# watcher must have tried to write a runtime's binary and been refused.
-test_exec_race_reaches_nothing() {
-	cp "$CORRAL" "$T/corral-copy"
+# here is a copy ($T/corral-copy, through the command RUNNER), so that a
+# successful attack spoils only the copy; the watcher must have tried to
+# write a runtime's binary and been refused.
+exec_race_attack() { # RUNNER
+	local rt=$1 sum
 	sum=$(sha256sum <"$T/corral-copy")
 	mkbundle sh -c "/escape watch 8 $T/marker $T/pwned PWNED-EXE >/out/log 2>&1"
 	with_escape
 	with_ptrace
 	printf '#!/proc/self/exe\n' >"$T/out/evil" && chmod +x "$T/out/evil"
-	(cd "$BUNDLE" && "$T/corral-copy" --root "$STATE" run -d "$TID" </dev/null)
+	(cd "$BUNDLE" && $rt --root "$STATE" run -d "$TID" </dev/null)
 	for _ in $(seq 50); do [ -s "$T/out/log" ] || grep -qs escape /proc/*/cmdline && break; sleep 0.1; done
 	n=0
 	for _ in $(seq 10); do
-		"$T/corral-copy" --root "$STATE" exec "$TID" true && n=$((n + 1))
+		$rt --root "$STATE" exec "$TID" true && n=$((n + 1))
 	done
 	assert_eq "$n" 10 "the execs ran"
 	for _ in $(seq 5); do
-		out=$("$T/corral-copy" --root "$STATE" exec "$TID" /out/evil 2>&1) && fail "#!/proc/self/exe exited 0"
+		out=$($rt --root "$STATE" exec "$TID" /out/evil 2>&1) && fail "#!/proc/self/exe exited 0"
 		assert_contains "$out" 'unknown command "/out/evil"' "the runtime's binary ran in the container"
 	done
 	await_report
@@ -95,6 +96,43 @@ test_exec_race_reaches_nothing() {
 	# refused by the seal (overlayfs: read-only; memfd: sealed), not for being busy
 	grep -Eq '^tried the binary of pid [0-9]+: (open: Read-only file system|write: Operation not permitted)' "$T/out/log" ||
 		fail "the watcher never tried a runtime's binary: $out"
+}
+
+copy_rt() { "$T/corral-copy" "$@"; }
+test_exec_race_reaches_nothing() {
+	cp "$CORRAL" "$T/corral-copy"
+	exec_race_attack copy_rt
+}
+
+# The same against a binary sealed once with `corral seal` (as
+# corral-seal.service does at boot), which then runs without a view of its
+# own or a second exec. The view is bound in a mount namespace of the
+# test's own, held by a sleeping process.
+sealed_rt() { nsenter -t "$HOLDER" -m --wd="$PWD" -- "$T/corral-copy" "$@"; }
+test_exec_race_against_a_binary_sealed_once() {
+	cp "$CORRAL" "$T/corral-copy"
+	unshare -m --propagation private sleep 1000 &
+	HOLDER=$!
+	trap 'kill $HOLDER 2>/dev/null || true' EXIT
+	wait_for 10 sh -c "[ \"\$(readlink /proc/$HOLDER/ns/mnt)\" != \"\$(readlink /proc/self/ns/mnt)\" ]" ||
+		fail "no mount namespace of the test's own"
+	out=$(sealed_rt seal "$T/corral-copy" 2>&1) || fail "corral seal: $out"
+	assert_eq "$out" "" "corral seal says nothing when it seals"
+	line=$(nsenter -t "$HOLDER" -m awk -v p="$T/corral-copy" '$5 == p' /proc/self/mountinfo)
+	assert_contains "$line" "$T/corral-copy ro," "a read-only mount over the binary"
+	assert_contains "$line" " - overlay " "an overlayfs view over the binary"
+	out=$(sealed_rt --debug --root "$STATE" exec nosuch true 2>&1) && fail "exec of no container exited 0"
+	assert_not_contains "$out" "sealed runtime:" "a binary sealed once re-executing"
+	assert_contains "$(sealed_rt seal "$T/corral-copy" 2>&1)" "runs sealed already" "sealing twice"
+	nsenter -t "$HOLDER" -m sh -c "echo x >>'$T/corral-copy'" 2>/dev/null && fail "the sealed view took a write"
+	exec_race_attack sealed_rt
+	cr delete --force "$TID"
+	sealed_rt seal --remove "$T/corral-copy" || fail "seal --remove"
+	out=$(sealed_rt --debug --root "$STATE" exec nosuch true 2>&1) && fail "exec of no container exited 0"
+	assert_contains "$out" "sealed runtime: a read-only overlayfs view" "once the view is removed, each call seals itself"
+	assert_contains "$(sealed_rt seal --remove "$T/corral-copy" 2>&1)" "nothing to remove" "removing twice"
+	out=$(sealed_rt seal "$T" 2>&1) && fail "sealed a directory"
+	assert_eq "$out" "corral: seal: $T: not a regular file" "seal of a directory"
 }
 
 # A created container's init waits for start holding what it needs: another

@@ -91,7 +91,9 @@ uninstall_service() {
 	done
 	umount -l /var/lib/corral 2>/dev/null
 	for m in $(awk -v d="$SVC_T/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do umount -l "$m"; done
-	rm -f /usr/local/lib/systemd/system/corrald.service /usr/local/lib/systemd/system/corrald.socket
+	systemctl stop corral-seal.service >/dev/null 2>&1
+	rm -f /usr/local/lib/systemd/system/corrald.service /usr/local/lib/systemd/system/corrald.socket \
+		/usr/local/lib/systemd/system/corral-seal.service
 	systemctl daemon-reload
 	rm -rf "$SVC_T"
 }
@@ -174,6 +176,37 @@ test_service_restarts_keep_containers_serving() {
 	sctl rm -f web >/dev/null
 	sctl delete workload app >/dev/null
 	assert_eq "$(systemctl list-units --plain --no-legend 'corral-monitor-*.scope' | wc -l)" 0 "no monitor scope left after rm"
+}
+
+# corral-seal.service as `make install` writes it: each runtime binary runs
+# from a read-only overlayfs view bound over it, so that neither a `corral`
+# call nor a monitor corrald starts makes a view of its own; `make install`
+# under it replaces the files and puts the views back; stop takes them off.
+SEALED="/usr/local/bin/corral /usr/local/bin/corral-monitor /usr/local/bin/corral-monitor-lean"
+view_at() { awk -v p="$1" '$5 == p && / - overlay / && $6 ~ /^ro,/' /proc/self/mountinfo | grep -q .; }
+test_service_seal_unit() {
+	trap 'systemctl stop corral-seal.service >/dev/null 2>&1 || true' EXIT
+	systemctl start corral-seal.service || fail "start: $(systemctl status corral-seal.service 2>&1 | tail -5)"
+	local b mon out
+	for b in $SEALED; do view_at "$b" || fail "no sealed view over $b: $(grep "$b" /proc/self/mountinfo)"; done
+	out=$(/usr/local/bin/corral --debug --root "$T/rt" exec nosuch true 2>&1) && fail "exec of no container exited 0"
+	assert_not_contains "$out" "sealed runtime:" "corral under corral-seal.service re-executing"
+	sctl run -d --name sealed bb:1 sleep 1000 >/dev/null
+	mon=$(awk '{print $4}' "/proc/$(sctl --json inspect sealed | jq -r '.[0].state.pid')/stat")
+	# a monitor that made its own view runs from a detached mount (its
+	# /proc/PID/exe reads /corral-monitor-lean); this one, the bound one
+	assert_eq "$(readlink "/proc/$mon/exe")" /usr/local/bin/corral-monitor-lean "the monitor's binary"
+	assert_eq "$(sctl exec sealed echo through the sealed monitor)" "through the sealed monitor" "exec"
+	sctl rm -f sealed >/dev/null
+	make -s -C "$ROOTDIR" -o all install PREFIX=/usr/local >"$T/install.log" 2>&1 || fail "make install under the seal: $(cat "$T/install.log")"
+	for b in $SEALED; do
+		view_at "$b" || fail "make install left no view over $b"
+		cmp -s "$b" "$B/bin/$(basename "$b")" || fail "$b is not the build's"
+	done
+	systemctl stop corral-seal.service || fail "stop"
+	for b in $SEALED; do ! view_at "$b" || fail "a view over $b after stop"; done
+	out=$(/usr/local/bin/corral --debug --root "$T/rt" exec nosuch true 2>&1) && fail "exec of no container exited 0"
+	assert_contains "$out" "sealed runtime: a read-only overlayfs view" "each call seals itself again"
 }
 
 # An upgrade in place: every binary replaced by a new file (as a package
