@@ -4,19 +4,32 @@
 #include "cgroups/cgroups.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+/* Read on every call of the runtime: one read(2) and strtoul, not stdio's
+ * buffer and scanf */
 bool rootless_in_userns(void)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/uid_map", "re");
-	unsigned long a, b, n;
-	if (!f || fscanf(f, "%lu %lu %lu", &a, &b, &n) != 3)
+	_cleanup_close_ int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	char buf[128];
+	ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (len <= 0)
 		return false; /* no user namespaces in this kernel */
-	return !(a == 0 && b == 0 && n == 4294967295UL);
+	buf[len] = '\0';
+	char *p = buf, *end;
+	unsigned long v[3];
+	for (int i = 0; i < 3; i++, p = end) {
+		errno = 0;
+		v[i] = strtoul(p, &end, 10);
+		if (end == p || errno)
+			return false;
+	}
+	return !(v[0] == 0 && v[1] == 0 && v[2] == 4294967295UL);
 }
 
 bool rootless_detect(void)

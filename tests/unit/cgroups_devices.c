@@ -10,20 +10,28 @@ static int run(const struct bpf_insn *p, size_t n, char type, unsigned access, u
 {
 	uint32_t ctx[3] = { (access << 16) | (type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR), major, minor };
 	uint64_t r[11] = { 0 };
+	bool is_ctx[11] = { [BPF_REG_1] = true }; /* which registers hold the context */
 	size_t pc = 0;
 	for (int steps = 0; steps < 10000; steps++) {
 		assert_true(pc < n);
 		const struct bpf_insn *i = &p[pc++];
 		switch (i->code) {
 		case BPF_LDX | BPF_MEM | BPF_W:
-			assert_int_equal(i->src_reg, BPF_REG_1); /* ctx loads only */
+			assert_true(is_ctx[i->src_reg]); /* ctx loads only */
 			assert_true(i->off >= 0 && i->off <= 8 && i->off % 4 == 0);
 			r[i->dst_reg] = ctx[i->off / 4];
+			is_ctx[i->dst_reg] = false;
 			break;
 		case BPF_ALU64 | BPF_AND | BPF_K: r[i->dst_reg] &= (uint64_t)(int64_t)i->imm; break;
 		case BPF_ALU64 | BPF_RSH | BPF_K: r[i->dst_reg] >>= i->imm; break;
-		case BPF_ALU64 | BPF_MOV | BPF_K: r[i->dst_reg] = (uint64_t)(int64_t)i->imm; break;
-		case BPF_ALU64 | BPF_MOV | BPF_X: r[i->dst_reg] = r[i->src_reg]; break;
+		case BPF_ALU64 | BPF_MOV | BPF_K:
+			r[i->dst_reg] = (uint64_t)(int64_t)i->imm;
+			is_ctx[i->dst_reg] = false;
+			break;
+		case BPF_ALU64 | BPF_MOV | BPF_X:
+			r[i->dst_reg] = r[i->src_reg];
+			is_ctx[i->dst_reg] = is_ctx[i->src_reg];
+			break;
 		case BPF_JMP32 | BPF_JNE | BPF_K:
 			if ((uint32_t)r[i->dst_reg] != (uint32_t)i->imm)
 				pc += (size_t)i->off;
