@@ -129,6 +129,15 @@ $(B)/bin/corral: LDLIBS = $(RUNTIME_STATIC)
 endif
 endif
 
+# For tests/bench/lifecycle.sh only, never installed: corral linked at fixed
+# addresses (not position-independent, so not randomised). Under the VM
+# tier's TCG, code at a new address is translated again in every process,
+# and every exec of a PIE lands at a new one: this build shows how much of
+# a `run` that is.
+$(B)/tests/helpers/corral-fixed: $(B)/obj/runtime/cli/main_corral.o $(call libs_for,runtime/cli)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -static -Wl,-z,relro,-z,now -o $@ $< $(call libs_for,runtime/cli) $(RUNTIME_STATIC)
+
 -include $(DEPS)
 
 deps:

@@ -15,5 +15,7 @@ cat >"$guest" <<G
 cd "\$1" && tests/bench/lifecycle.sh "\$2" "$N" 2>&1 | tee "\$VM_OUT/lifecycle.txt"
 G
 chmod +x "$guest"
+# the guest has no compiler: lifecycle.sh's corral-fixed is made here
+make -s -C "$root" B="$B" "$B/tests/helpers/corral-fixed" >/dev/null
 CORRAL_VM_VERBOSE=1 "$root/tests/vm/run.sh" "$B" "$guest" >/dev/null 2>&1
 cat "$B/vm/out/lifecycle.txt" 2>/dev/null || { echo "lifecycle-vm: no result; see $B/vm/out/console.log"; exit 1; }

@@ -3,7 +3,10 @@
 # N `run`s, of /bin/true by corral, crun and runc, from the same bundle and
 # config.json, in alternating rounds (corral twice: as installed, sealing
 # itself on each create, run and exec; and "corral-sealed", a copy that
-# `corral seal` bound a sealed view over once, as corral-seal.service does); prints each runtime's medians and the
+# `corral seal` bound a sealed view over once, as corral-seal.service does;
+# and "corral-fixed", for comparison only and never shipped: corral-sealed
+# linked at fixed addresses, which shows what TCG's translating the code of
+# a position-independent binary again in each process costs); prints each runtime's medians and the
 # ratios. The wait polls `state`, which favours the runtime with the faster
 # state: the polls are counted and printed. Then runs `echo it works` under
 # memory.max = 512 KiB with each runtime.
@@ -23,7 +26,7 @@ cleanup() {
 	for rt in "${rts[@]}"; do
 		for id in $(ls "$work/state-$rt" 2>/dev/null); do rt_cmd "$rt" delete --force "$id" >/dev/null 2>&1; done
 	done
-	[ -x "$work/sealed/corral" ] && "$work/sealed/corral" seal --remove "$work/sealed/corral" 2>/dev/null
+	[ -x "$work/sealed/corral" ] && "$work/sealed/corral" seal --remove "$work/sealed/corral" "$work/sealed/corral-fixed" 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -45,12 +48,16 @@ done
 if [ -x "$B/bin/corral" ]; then
 	mkdir "$work/sealed" && cp "$B/bin/corral" "$work/sealed/corral" &&
 		"$work/sealed/corral" seal "$work/sealed/corral" && rts=(corral corral-sealed "${rts[@]:1}")
+	fixed="$B/tests/helpers/corral-fixed" # made by lifecycle-vm.sh before the boot
+	{ [ -x "$fixed" ] || make -s -C "$root" B="$B" "$fixed" >/dev/null 2>&1; } && cp "$fixed" "$work/sealed/corral-fixed" &&
+		"$work/sealed/corral" seal "$work/sealed/corral-fixed" && rts+=(corral-fixed)
 fi
 rt_cmd() { # runtime args...
 	local rt=$1; shift
 	case $rt in
 	corral) "$B/bin/corral" --root "$work/state-corral" "$@" ;;
 	corral-sealed) "$work/sealed/corral" --root "$work/state-corral-sealed" "$@" ;;
+	corral-fixed) "$work/sealed/corral-fixed" --root "$work/state-corral-fixed" "$@" ;;
 	crun) crun --root "$work/state-crun" "$@" ;;
 	runc) runc --root "$work/state-runc" "$@" ;;
 	esac
@@ -121,7 +128,7 @@ if [ -s "$work/t-floor" ]; then
 	printf '  %-13s median %8.2f ms  (namespaces, mounts, pivot_root, exec /bin/true; no runtime)\n' floor \
 		"$(echo "${med[floor]}" | awk '{print $1/1000}')"
 fi
-for c in corral corral-sealed; do
+for c in corral corral-sealed corral-fixed; do
 	for rt in crun runc floor; do
 		[ -n "${med[$c]:-}" ] && [ -n "${med[$rt]:-}" ] &&
 			awk -v a="${med[$c]}" -v b="${med[$rt]}" -v c="$c" -v n="$rt" 'BEGIN {printf "  %s/%s = %.2fx\n", c, n, a/b}'
@@ -135,7 +142,7 @@ for rt in "${rts[@]}"; do
 	printf '  %-13s median %8.2f ms\n' "$rt" "$(echo "${rmed[$rt]}" | awk '{print $1/1000}')"
 done
 [ -n "${med[floor]:-}" ] && rmed[floor]=${med[floor]}
-for c in corral corral-sealed; do
+for c in corral corral-sealed corral-fixed; do
 	for rt in crun runc floor; do
 		[ -n "${rmed[$c]:-}" ] && [ -n "${rmed[$rt]:-}" ] &&
 			awk -v a="${rmed[$c]}" -v b="${rmed[$rt]}" -v c="$c" -v n="$rt" 'BEGIN {printf "  run: %s/%s = %.2fx\n", c, n, a/b}'
@@ -191,7 +198,7 @@ if [ -x /usr/bin/time ]; then
 	declare -A rss
 	for rt in "${rts[@]}"; do
 		# corral-sealed: the same binary
-		[ -n "${failed[$rt]:-}" ] || [ "$rt" = corral-sealed ] && continue
+		[ -n "${failed[$rt]:-}" ] || [ "$rt" = corral-sealed ] || [ "$rt" = corral-fixed ] && continue
 		id="rss-$rt-$$" peak=0
 		case $rt in
 		corral) bin=("$B/bin/corral" --root "$work/state-corral") ;;
