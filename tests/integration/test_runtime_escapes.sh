@@ -116,6 +116,11 @@ test_exec_race_against_a_binary_sealed_once() {
 	trap 'kill $HOLDER 2>/dev/null || true' EXIT
 	wait_for 10 sh -c "[ \"\$(readlink /proc/$HOLDER/ns/mnt)\" != \"\$(readlink /proc/self/ns/mnt)\" ]" ||
 		fail "no mount namespace of the test's own"
+	# all or nothing: a path that fails takes off the views bound before it
+	out=$(sealed_rt seal "$T/corral-copy" "$T/nosuch" 2>&1) && fail "seal of a missing path exited 0"
+	assert_eq "$out" "corral: seal: $T/nosuch: No such file or directory" "seal of a missing path"
+	nsenter -t "$HOLDER" -m awk -v p="$T/corral-copy" '$5 == p {exit 1}' /proc/self/mountinfo ||
+		fail "a failed seal left a view over the binary"
 	out=$(sealed_rt seal "$T/corral-copy" 2>&1) || fail "corral seal: $out"
 	assert_eq "$out" "" "corral seal says nothing when it seals"
 	line=$(nsenter -t "$HOLDER" -m awk -v p="$T/corral-copy" '$5 == p' /proc/self/mountinfo)
