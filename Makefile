@@ -197,12 +197,13 @@ demo: deps all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	@# a sealed view bound over an installed binary (corral-seal.service)
-	@# refuses the copy: the views come off for it and go back after
+	@# refuses the copy: the views come off for it and go back after,
+	@# the copy failed or not
 	sealed=$$([ -n "$(DESTDIR)" ] || for b in $(notdir $(BINS)); do \
 		awk -v p="$(BINDIR)/$$b" '$$5 == p {print p; exit}' /proc/self/mountinfo; done); \
 	if [ -n "$$sealed" ]; then $(BINDIR)/corral seal --remove $$sealed || exit 1; fi; \
-	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/ || exit 1; \
-	if [ -n "$$sealed" ]; then $(BINDIR)/corral seal $$sealed || exit 1; fi
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/; rc=$$?; \
+	if [ -n "$$sealed" ]; then $(BINDIR)/corral seal $$sealed || exit 1; fi; exit $$rc
 	for m in man/*.[1578]; do [ -f "$$m" ] || continue; install -d $(DESTDIR)$(MANDIR)/man$${m##*.}; install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; done
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	sed 's|/usr/local/bin|$(BINDIR)|g' supervisor/systemd/corrald.service >$(DESTDIR)$(UNITDIR)/corrald.service

@@ -1,6 +1,7 @@
 #include "sealed_exe.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/safepath.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -167,7 +168,9 @@ int sealed_exe_ensure(char **argv, cerr *err)
 /* The view of overlay_mount bound over path itself, for good: every later
  * call from path runs sealed already and skips the copy and the second
  * exec. A detached mount cannot be bound from (on 6.1), so the view is
- * attached at a private directory for the bind, and detached again. */
+ * attached at a private directory for the bind, and detached again. Both
+ * ends of the bind are named by fd: no symlink put in either's place
+ * meanwhile is followed. */
 int sealed_exe_install(const char *path, cerr *err)
 {
 	char real[PATH_MAX];
@@ -184,18 +187,20 @@ int sealed_exe_install(const char *path, cerr *err)
 	const char *base;
 	_cleanup_close_ int mnt = overlay_mount(real, &base);
 	if (mnt < 0)
-		return cerr_sys(err, errno ? errno : EINVAL,
+		return cerr_sys(err, errno,
 				"%s: a read-only overlayfs view of its directory (needs CAP_SYS_ADMIN, and no ':' or ',' in the path)",
 				real);
+	_cleanup_close_ int view = openat(mnt, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (view < 0 || fstat(view, &st) < 0 || !S_ISREG(st.st_mode))
+		return cerr_set(err, view < 0 ? errno : EINVAL, "%s: not a regular file in the view", real);
 	char at[] = "/run/corral-seal.XXXXXX";
 	if (!mkdtemp(at))
 		return cerr_sys(err, errno, "%s", at);
-	char from[PATH_MAX];
-	snprintf(from, sizeof(from), "%s/%s", at, base);
+	char from[32], to[32];
 	int r = 0;
 	if (syscall(SYS_move_mount, mnt, "", AT_FDCWD, at, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		r = cerr_sys(err, errno, "%s: attach the view at %s", real, at);
-	else if (mount(from, real, NULL, MS_BIND, NULL) < 0)
+	else if (mount(fd_path(view, from), fd_path(fd, to), NULL, MS_BIND, NULL) < 0)
 		r = cerr_sys(err, errno, "%s: bind the view over it", real);
 	umount2(at, MNT_DETACH);
 	rmdir(at);

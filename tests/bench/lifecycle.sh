@@ -1,15 +1,16 @@
 #!/bin/bash
 # Lifecycle benchmark: N sequential create -> start -> wait -> delete, and
 # N `run`s, of /bin/true by corral, crun and runc, from the same bundle and
-# config.json, in alternating rounds (corral twice: as installed, sealing
-# itself on each create, run and exec; and "corral-sealed", a copy that
-# `corral seal` bound a sealed view over once, as corral-seal.service does;
-# and "corral-fixed", for comparison only and never shipped: corral-sealed
-# linked at fixed addresses, which shows what TCG's translating the code of
-# a position-independent binary again in each process costs); prints each runtime's medians and the
-# ratios. The wait polls `state`, which favours the runtime with the faster
-# state: the polls are counted and printed. Then runs `echo it works` under
-# memory.max = 512 KiB with each runtime.
+# config.json, in alternating rounds; prints each runtime's medians and the
+# ratios. corral runs three ways: as installed, sealing itself on each
+# create, run and exec; "corral-sealed", a copy that `corral seal` bound a
+# sealed view over once, as corral-seal.service does; and "corral-fixed",
+# for comparison only and never shipped: corral-sealed linked at fixed
+# addresses, which shows what TCG's translating a position-independent
+# binary's code again in each process costs. The wait polls `state`, which
+# favours the runtime with the faster state: the polls are counted and
+# printed. Then runs `echo it works` under memory.max = 512 KiB with each
+# runtime.
 #   tests/bench/lifecycle.sh B [N]        (root; runtimes missing are skipped)
 # In the VM: tests/bench/lifecycle-vm.sh B [N]. Never a timed test.
 set -u
