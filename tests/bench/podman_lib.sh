@@ -8,7 +8,10 @@
 #   podman_cleanup        its containers, storage and mounts gone
 #   bench_release         that, then both engines' mounts under $d, their
 #                         cgroup parents in every hierarchy, and $d
-PM_RUN=$(mktemp -d /tmp/corral-pmr.XXXXXX) # podman wants its run root under 50 characters
+. "$(dirname "${BASH_SOURCE[0]}")/../podman_layout.sh"
+# podman wants its run root under 50 characters; the image fixture is
+# pulled through the link there
+PM_RUN=$(podman_layout "$OCI")
 pm() {
 	TMPDIR="$d/pm/tmp" CONTAINERS_CONF="$d/containers.conf" podman --root "$d/pm/root" --runroot "$PM_RUN" \
 		--tmpdir "$d/pm/tmp" --storage-driver overlay --cgroup-manager cgroupfs --events-backend file \
@@ -41,7 +44,7 @@ EOC
 	elif ! command -v podman >/dev/null; then
 		echo "$BENCH_NAME: podman is not installed: no side-by-side figures"
 		return
-	elif ! pm pull -q "oci:$OCI:test" >/dev/null 2>"$d/pm.err"; then
+	elif ! pm pull -q "oci:$PM_RUN/layout:test" >/dev/null 2>"$d/pm.err"; then
 		echo "$BENCH_NAME: podman could not load the image: $(tail -2 "$d/pm.err")"
 		return
 	fi

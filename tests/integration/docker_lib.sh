@@ -12,13 +12,13 @@ if [ ! -x "$DOCKER_CLI_DIR/docker" ]; then
 	exit 1
 fi
 PATH="$DOCKER_CLI_DIR:$PATH"
-start_docker() { start_sv --docker-socket "$T/docker.sock" --docker-user 65533:65533 "$@"; }
-docker_flags() { echo --docker-socket "$T/docker.sock" --docker-user 65533:65533; }
-dock() { DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$T/docker.sock" docker "$@"; }
+start_docker() { start_sv --docker-socket "$S/docker.sock" --docker-user 65533:65533 "$@"; }
+docker_flags() { echo --docker-socket "$S/docker.sock" --docker-user 65533:65533; }
+dock() { DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$S/docker.sock" docker "$@"; }
 dockm() { # UID ARGS...
 	local u=$1
 	shift
 	mkdir -p "$T/dc$u" && chown "$u" "$T/dc$u"
-	as_uid "$u" env DOCKER_CONFIG="$T/dc$u" DOCKER_HOST="unix://$T/docker.sock" docker "$@"
+	as_uid "$u" env DOCKER_CONFIG="$T/dc$u" DOCKER_HOST="unix://$S/docker.sock" docker "$@"
 }
 import_busybox() { ctl image import "oci:$IMGS/oci:test" busybox:latest >/dev/null; }

@@ -27,11 +27,12 @@ assert_not_contains() {
 }
 
 # Processes of the test: in a cgroup named for its id, or whose command line
-# names its directory (a corral still running against its state root).
+# names its directory or its socket directory (a corral still running
+# against its state root, a server on its socket).
 leaked_processes() {
 	# builtins only: it runs twice a case over every process of the host,
 	# and a fork costs up to 60 ms on a loaded 2-core machine
-	local d=$1 p stat cg args
+	local d=$1 s=${2:-$1} p stat cg args
 	for p in /proc/[0-9]*; do
 		[ "${p#/proc/}" = "$$" ] && continue
 		[ "${p#/proc/}" = "$BASHPID" ] && continue
@@ -43,7 +44,7 @@ leaked_processes() {
 		cg=() args=()
 		mapfile -t cg 2>/dev/null <"$p/cgroup"
 		mapfile -d '' -t args 2>/dev/null <"$p/cmdline"
-		if [[ "${cg[*]}" == *"$TID"* || "${args[*]}" == *"$d"* ]]; then
+		if [[ "${cg[*]}" == *"$TID"* || "${args[*]}" == *"$d"* || "${args[*]}" == *"$s"* ]]; then
 			echo "${p#/proc/}"
 		fi
 	done
@@ -60,13 +61,13 @@ cgroups_gone() {
 	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "$1")" ]
 }
 
-leak_check() { # dir state-root
-	local d=$1 leaks=""
+leak_check() { # dir socket-dir
+	local d=$1 s=$2 leaks=""
 	local m
-	m=$(awk -v d="$d" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo)
+	m=$(awk -v d="$d" -v s="$s/" 'index($5, d) == 1 || index($5, s) == 1 {print $5}' /proc/self/mountinfo)
 	[ -n "$m" ] && leaks="$leaks mounts:[$m]"
 	local p
-	p=$(leaked_processes "$d")
+	p=$(leaked_processes "$d" "$s")
 	[ -n "$p" ] && leaks="$leaks processes:[$p]"
 	local c
 	c=$(find /sys/fs/cgroup/unified /sys/fs/cgroup -maxdepth 4 -type d -name "*${TID}*" 2>/dev/null)
@@ -103,11 +104,24 @@ new_test_env() {
 	T="$TESTROOT/$1"
 	rm -rf "$T"
 	mkdir -p "$T"
+	# the case's sockets: a unix socket's path holds 107 bytes, so they
+	# live in a short directory of their own, never under the checkout
+	# (whose path may be long); others' uids reach them too
+	S=$(short_dir)
 	TID="it$$-$1"
 	TID=$(echo "$TID" | tr -c 'a-zA-Z0-9_\n-' '-' | cut -c1-60)
 	STATE="$T/state"
-	export T TID STATE
+	export T S TID STATE
 }
+
+# short_dir: a new directory for sockets, short and lowercase whatever the
+# checkout's path; removed by drop_short_dir (one file system: a mount a
+# case left there is the leak check's, never rm's)
+short_dir() {
+	local d
+	d=$(mktemp -d /tmp/corral-s.XXXXXX) && chmod 755 "$d" && echo "$d"
+}
+drop_short_dir() { [ -n "${1:-}" ] && rm -rf --one-file-system "$1"; }
 
 cr() { "$CORRAL" --root "$STATE" "$@"; }
 
@@ -222,7 +236,8 @@ run_test() { # function
 	# may be between its mkdir and its own cgroup's
 	[ -n "$DEFAULT_CG_BEFORE" ] || [ "${TEST_LANES:-1}" -gt 1 ] || rmdir "$DEFAULT_CG" 2>/dev/null
 	local leaked=0
-	leak_check "$T" "$STATE" 2>>"$T/.out" || leaked=1
+	leak_check "$T" "$S" 2>>"$T/.out" || leaked=1
+	drop_short_dir "$S"
 	# each case's wall time, its teardown included (make check-times)
 	local ds=$(((${EPOCHREALTIME/./} - t0) / 100000))
 	local took="$((ds / 10)).$((ds % 10))"

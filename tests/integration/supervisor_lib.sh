@@ -3,9 +3,9 @@
 CORRALD="$B/bin/corrald"
 CORRALCTL="$B/bin/corralctl"
 
-# start_sv [FLAG VALUE]...: a daemon on $T/c.sock with state in $T/state
+# start_sv [FLAG VALUE]...: a daemon on $S/c.sock with state in $T/state
 start_sv() {
-	SOCK="$T/c.sock"
+	SOCK="$S/c.sock"
 	STATE_D="$T/state"
 	[ -f "$T/corrald.conf" ] || : >"$T/corrald.conf"
 	"$CORRALD" --config "$T/corrald.conf" --socket "$SOCK" --state-dir "$STATE_D" \
@@ -64,9 +64,9 @@ cleanup_sv() {
 	# before their cgroups are removed (a dying monitor still holds its
 	# <parent>/monitors, and rmdir of a busy cgroup fails)
 	local left
-	for p in $(leaked_processes "$T"); do kill -KILL "$p" 2>/dev/null; done
+	for p in $(leaked_processes "$T" "${S:-$T}"); do kill -KILL "$p" 2>/dev/null; done
 	for _ in $(seq 100); do
-		left=$(leaked_processes "$T")
+		left=$(leaked_processes "$T" "${S:-$T}")
 		[ -z "$left" ] && break
 		sleep 0.05
 	done

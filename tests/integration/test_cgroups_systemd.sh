@@ -152,7 +152,7 @@ test_systemd_corrald_cgroup_manager() {
 	# a path is no slice
 	cleanup_sv
 	local out
-	out=$(timeout 10 "$CORRALD" --config /dev/null --socket "$T/x.sock" --state-dir "$T/x" \
+	out=$(timeout 10 "$CORRALD" --config /dev/null --socket "$S/x.sock" --state-dir "$T/x" \
 		--cgroup-manager systemd --cgroup-parent /x 2>&1) && fail "a path as the systemd manager's slice"
 	assert_contains "$out" 'cgroup-parent: "/x" must be a slice' "the error"
 }

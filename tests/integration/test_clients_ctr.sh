@@ -22,9 +22,9 @@ root = "$T/cd/root"
 state = "$T/cd/state"
 disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [grpc]
-  address = "$T/cd/c.sock"
+  address = "$S/cd.sock"
 [ttrpc]
-  address = "$T/cd/t.sock"
+  address = "$S/cdt.sock"
 EOC
 	containerd -c "$T/cd/config.toml" --log-level warn >"$T/cd/log" 2>&1 &
 	CD_PID=$!
@@ -47,7 +47,7 @@ stop_containerd() {
 	[ "$CTR_CGM" = systemd ] && systemctl stop "$(ctr_slice)" >/dev/null 2>&1
 	wait_for 10 cgroups_gone "corral-ctr-$TID" 2>/dev/null || true
 }
-ctr() { command ctr --address "$T/cd/c.sock" "$@"; }
+ctr() { command ctr --address "$S/cd.sock" "$@"; }
 rtbin() { [ "$1" = corral ] && echo "$CORRAL" || command -v runc; }
 # CLIENT_CGROUP_DRIVER=systemd (the VM tier's systemd boot): the shim asks
 # the runtime for the systemd driver (--runc-systemd-cgroup), and each

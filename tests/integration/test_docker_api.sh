@@ -21,11 +21,11 @@ field() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 # check even where the socket's mode lets it connect.
 test_dk_socket_and_the_process_that_parses_http() {
 	trap cleanup_sv EXIT
-	start_sv_group --socket-mode 0666 --docker-socket "$T/docker.sock" --docker-user 65533:65533
-	assert_eq "$(stat -c '%a %U' "$T/docker.sock")" "$(stat -c '%a %U' "$SOCK")" "mode and owner as the control socket's"
+	start_sv_group --socket-mode 0666 --docker-socket "$S/docker.sock" --docker-user 65533:65533
+	assert_eq "$(stat -c '%a %U' "$S/docker.sock")" "$(stat -c '%a %U' "$SOCK")" "mode and owner as the control socket's"
 	mkfifo "$T/hold"
 	python3 -c 'import socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); sys.stdin.read()' "$T/docker.sock" <"$T/hold" &
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); sys.stdin.read()' "$S/docker.sock" <"$T/hold" &
 	local holder=$!
 	exec 7>"$T/hold"
 	# the one serving the held connection, and the standbys corrald keeps
@@ -50,7 +50,7 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); sys.stdin.read()' "$T
 	mkdir -p "$T/dc4545" && chown 4545 "$T/dc4545"
 	local out
 	out=$(setpriv --reuid 4545 --regid 4545 --clear-groups env DOCKER_CONFIG="$T/dc4545" \
-		DOCKER_HOST="unix://$T/docker.sock" docker version --format '{{.Server.APIVersion}}' 2>&1) &&
+		DOCKER_HOST="unix://$S/docker.sock" docker version --format '{{.Server.APIVersion}}' 2>&1) &&
 		fail "a peer outside the group was served: $out"
 	grep -q "docker socket: uid 4545 is not in corrald's group; refused" "$T/corrald.log" ||
 		fail "corrald did not say why: $(grep docker "$T/corrald.log")"
@@ -62,14 +62,14 @@ test_dk_version_ping_info() {
 	start_docker
 	assert_eq "$(dock version --format '{{.Server.APIVersion}} {{.Server.MinAPIVersion}} {{.Server.Os}}')" \
 		"1.41 1.24 linux" "the server's version"
-	assert_eq "$(curl -s --unix-socket "$T/docker.sock" http://d/_ping)" OK "_ping"
-	curl -sI --unix-socket "$T/docker.sock" http://d/_ping | tr -d '\r' >"$T/h"
+	assert_eq "$(curl -s --unix-socket "$S/docker.sock" http://d/_ping)" OK "_ping"
+	curl -sI --unix-socket "$S/docker.sock" http://d/_ping | tr -d '\r' >"$T/h"
 	grep -qi '^Api-Version: 1.41$' "$T/h" || fail "no Api-Version header: $(cat "$T/h")"
-	assert_eq "$(curl -s --unix-socket "$T/docker.sock" http://d/v1.30/version | jq -r .ApiVersion)" 1.41 "a versioned path"
+	assert_eq "$(curl -s --unix-socket "$S/docker.sock" http://d/v1.30/version | jq -r .ApiVersion)" 1.41 "a versioned path"
 	import_busybox
 	assert_eq "$(dock info --format '{{.Images}} {{.Containers}} {{.OSType}}')" "1 0 linux" "info"
-	assert_eq "$(curl -s --unix-socket "$T/docker.sock" http://d/nothing/here | jq -r .message)" "page not found" "an unknown path"
-	assert_contains "$(curl -s --unix-socket "$T/docker.sock" -X POST http://d/v1.41/build | jq -r .message)" \
+	assert_eq "$(curl -s --unix-socket "$S/docker.sock" http://d/nothing/here | jq -r .message)" "page not found" "an unknown path"
+	assert_contains "$(curl -s --unix-socket "$S/docker.sock" -X POST http://d/v1.41/build | jq -r .message)" \
 		"buildah bud --runtime corral" "build says what to use"
 }
 
@@ -90,7 +90,7 @@ test_dk_container_lifecycle_with_the_cli() {
 	assert_eq "$(dock inspect -f '{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}} {{index .Config.Labels "tier"}}' web)" \
 		"on-failure:3 front" "inspect: restart policy and labels"
 	assert_eq "$(dock inspect -f '{{.Id}}' "${id:0:12}")" "$id" "inspect by a short id"
-	wait_for 10 sh -c "DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$T/docker.sock' docker logs web 2>&1 | grep -q oops"
+	wait_for 10 sh -c "DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' docker logs web 2>&1 | grep -q oops"
 	assert_eq "$(dock logs web 2>/dev/null)" started "logs: stdout alone on stdout"
 	assert_eq "$(dock logs web 2>&1 >/dev/null)" oops "logs: stderr on stderr"
 	dock stop -t 1 web >/dev/null
@@ -140,7 +140,7 @@ test_dk_python_sdk() {
 	start_docker
 	import_busybox
 	local out
-	out=$(python3 - "$T/docker.sock" <<'EOF'
+	out=$(python3 - "$S/docker.sock" <<'EOF'
 import sys, docker
 c = docker.DockerClient(base_url="unix://" + sys.argv[1], version="auto")
 print(c.version()["ApiVersion"])
@@ -168,7 +168,7 @@ EOF
 # policy's ceilings, with Docker's error shapes
 test_dk_members_get_what_varlink_gives_them() {
 	trap cleanup_sv EXIT
-	start_sv_group --docker-socket "$T/docker.sock" --docker-user 65533:65533
+	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
 	cp "$IMGS/test.oci.tar" "$T/img.tar"
 	chmod 644 "$T/img.tar"
 	chmod 755 "$T"
@@ -195,10 +195,10 @@ test_dk_members_get_what_varlink_gives_them() {
 # and root are still served; closing them frees its share.
 test_dk_member_connections_are_bounded() {
 	trap cleanup_sv EXIT
-	start_sv_group --docker-socket "$T/docker.sock" --docker-user 65533:65533
+	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
 	chmod 755 "$T"
 	mkdir -m 1777 "$T/hog"
-	as_uid 4242 /usr/bin/python3 - "$T/docker.sock" "$T/hog/held" >"$T/hog.out" 2>&1 <<-'PY' &
+	as_uid 4242 /usr/bin/python3 - "$S/docker.sock" "$T/hog/held" >"$T/hog.out" 2>&1 <<-'PY' &
 	import os, socket, sys, time
 	path, flag = sys.argv[1], sys.argv[2]
 	held = []

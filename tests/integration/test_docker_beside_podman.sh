@@ -26,6 +26,7 @@
 # host), vfs storage, CNI networks on subnets apart from corral's, and
 # file events.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../podman_layout.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/network_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"
@@ -46,14 +47,15 @@ python3 -c 'import docker' 2>/dev/null || file_skip "python3-docker is not insta
 # The file's fixture: not a case's $T (run_test gives each case its own)
 FX="$TESTROOT/beside-$$"
 FXID="it$$-beside"
+FXS="" # the fixture's sockets (lib.sh's short_dir)
 PCG="corral-podman-$FXID" # podman's cgroup namespace root, in every hierarchy
 NOTES="$FX/notes"
 PM_RUN="" PMH="" PMS=""
 
 # d ARGS...: the docker CLI against $ENGINE (corral or podman)
 d() {
-	local s=$FX/docker.sock
-	[ "$ENGINE" = podman ] && s=$FX/pm.sock
+	local s=$FXS/docker.sock
+	[ "$ENGINE" = podman ] && s=$FXS/pm.sock
 	DOCKER_CONFIG="$FX/dc" DOCKER_HOST="unix://$s" docker "$@"
 }
 # in the fixture's network namespace (a published port is there)
@@ -93,7 +95,8 @@ fx_start() {
 	mkdir -p "$FX/pm/tmp" "$FX/pm-net.d" "$FX/dc"
 	: >"$NOTES"
 	# corrald, as start_sv_netns starts it (in $FX/netns, made there)
-	T=$FX TID=$FXID
+	FXS=$(short_dir) || return 1
+	T=$FX S=$FXS TID=$FXID
 	start_sv_netns $(docker_flags) || return 1
 	ctl image import "oci:$IMGS/oci:test" busybox:latest >/dev/null || return 1
 	# podman's cgroups: only this host's hierarchies, each with our own
@@ -101,7 +104,9 @@ fx_start() {
 	for h in /sys/fs/cgroup/*/; do mkdir "$h$PCG" || return 1; done
 	cat /sys/fs/cgroup/cpuset/cpuset.cpus >"/sys/fs/cgroup/cpuset/$PCG/cpuset.cpus" 2>/dev/null
 	cat /sys/fs/cgroup/cpuset/cpuset.mems >"/sys/fs/cgroup/cpuset/$PCG/cpuset.mems" 2>/dev/null
-	PM_RUN=$(mktemp -d /tmp/corral-pm.XXXXXX) # podman wants its run root under 50 characters
+	# podman wants its run root under 50 characters; the fixture is pulled
+	# through the link there (tests/podman_layout.sh)
+	PM_RUN=$(podman_layout "$IMGS/oci") || return 1
 	# subnets apart from corral's (10.88.0.0/16 and 10.89.0.0/16 are its picks)
 	cat >"$FX/containers.conf" <<-EOC
 	[containers]
@@ -127,13 +132,13 @@ fx_start() {
 	local ready=""
 	read -r -t 20 ready <"$FX/holder.ready"
 	[ "$ready" = ready ] || { cat "$FX/holder.err" >&2; return 1; }
-	pm pull -q "oci:$IMGS/oci:test" >"$FX/pm.img" 2>"$FX/pm.err" || { cat "$FX/pm.err" >&2; return 1; }
+	pm pull -q "oci:$PM_RUN/layout:test" >"$FX/pm.img" 2>"$FX/pm.err" || { cat "$FX/pm.err" >&2; return 1; }
 	pm tag "$(cat "$FX/pm.img")" busybox:latest || return 1
 	nsenter -t "$PMH" -m -n -C sh -c 'for f in /sys/fs/cgroup/*/cgroup.procs; do echo $$ >"$f"; done; exec "$@"' sh \
 		env TMPDIR="$FX/pm/tmp" CONTAINERS_CONF="$FX/containers.conf" \
 		podman --root "$FX/pm/root" --runroot "$PM_RUN" --tmpdir "$FX/pm/tmp" --storage-driver vfs \
 		--cgroup-manager cgroupfs --events-backend file --network-backend cni --runtime runc \
-		system service --time=0 "unix://$FX/pm.sock" >"$FX/pm-service.log" 2>&1 &
+		system service --time=0 "unix://$FXS/pm.sock" >"$FX/pm-service.log" 2>&1 &
 	PMS=$!
 	ENGINE=podman wait_for 30 d version || return 1
 }
@@ -167,10 +172,11 @@ fx_stop() {
 		for h in "${dirs[@]}"; do [ -d "$h" ] && echo "test_docker_beside_podman: could not remove $h" >&2; done
 	fi
 	[ -n "$PM_RUN" ] && rm -rf "$PM_RUN"
-	T=$FX TID=$FXID
+	T=$FX S=$FXS TID=$FXID
 	cleanup_sv
 	[ -s "$NOTES" ] && sed 's/^/NOTE /' "$NOTES"
 	rm -rf "$FX"
+	drop_short_dir "$FXS"
 }
 
 # ---- comparing ----
@@ -224,8 +230,8 @@ err() { echo "$T/$1.err.$ENGINE"; }
 
 # api ENGINE PATH [curl options]: the API itself, for the cleanup
 api() {
-	local s=$FX/docker.sock
-	[ "$1" = podman ] && s=$FX/pm.sock
+	local s=$FXS/docker.sock
+	[ "$1" = podman ] && s=$FXS/pm.sock
 	curl -s --max-time 60 --unix-socket "$s" "http://d/v1.41$2" "${@:3}"
 }
 # Both engines back to what the fixture has: busybox:latest, no container,
@@ -990,8 +996,8 @@ not running"
 }
 
 sc_python_sdk() {
-	local s=$FX/docker.sock
-	[ "$ENGINE" = podman ] && s=$FX/pm.sock
+	local s=$FXS/docker.sock
+	[ "$ENGINE" = podman ] && s=$FXS/pm.sock
 	python3 - "$s" <<'EOF'
 import sys, time, docker
 c = docker.DockerClient(base_url="unix://" + sys.argv[1], version="auto")

@@ -40,7 +40,7 @@ test_dkc_cp_and_events() {
 	# since: what happens before the stream is set up is replayed, not lost
 	local t0
 	t0=$(date +%s)
-	DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$T/docker.sock" \
+	DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$S/docker.sock" \
 		docker events --since "$t0" --format '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}' >"$T/ev" &
 	local ev=$!
 	dock run -d --name box busybox:latest sleep 1000 >/dev/null
@@ -108,12 +108,12 @@ test_dkc_compose_up_ps_logs_down() {
 	networks:
 	  back:
 	YML
-	local dc=(env DOCKER_HOST="unix://$T/docker.sock" DOCKER_CONFIG="$T/dc0" docker-compose -p demo -f "$T/proj/docker-compose.yml")
+	local dc=(env DOCKER_HOST="unix://$S/docker.sock" DOCKER_CONFIG="$T/dc0" docker-compose -p demo -f "$T/proj/docker-compose.yml")
 	"${dc[@]}" up -d >"$T/up.out" 2>&1 || fail "compose up: $(cat "$T/up.out")"
 	assert_eq "$(dock ps --format '{{.Names}}' | sort | tr '\n' ' ')" "demo_client_1 demo_web_1 demo_worker_1 " "compose's containers"
 	assert_eq "$(dock network ls --format '{{.Name}}' | grep -c '^demo_back$')" 1 "the project's network"
 	assert_eq "$(dock volume ls --format '{{.Name}}' | grep -c '^demo_site$')" 1 "the project's volume"
-	wait_for 20 sh -c "[ \"\$(DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$T/docker.sock' docker inspect -f '{{.State.Health.Status}}' demo_web_1)\" = healthy ]"
+	wait_for 20 sh -c "[ \"\$(DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' docker inspect -f '{{.State.Health.Status}}' demo_web_1)\" = healthy ]"
 	assert_eq "$(inns curl -s http://127.0.0.1:18080/)" hello-compose "the published port"
 	# a service's name is an alias on the project's network, as under Docker
 	assert_eq "$(ctl exec demo_client_1 wget -q -O- http://web/)" hello-compose "web by its service name"
@@ -146,7 +146,7 @@ test_dkc_hostile_http() {
 	start_sv $(docker_flags)
 	import_busybox
 	dock run -d --name box busybox:latest sh -c 'while :; do echo flood flood flood flood; done' >/dev/null
-	python3 - "$T/docker.sock" >"$T/hostile.out" 2>&1 <<-'PY' || fail "the hostile client: $(cat "$T/hostile.out")"
+	python3 - "$S/docker.sock" >"$T/hostile.out" 2>&1 <<-'PY' || fail "the hostile client: $(cat "$T/hostile.out")"
 	import socket, sys, time
 	path = sys.argv[1]
 	def conn():
@@ -213,7 +213,7 @@ test_dkc_testcontainers() {
 	start_sv_netns $(docker_flags)
 	import_busybox
 	local out
-	out=$(inns env DOCKER_HOST="unix://$T/docker.sock" TESTCONTAINERS_RYUK_DISABLED=true NODE_PATH="$dir/node_modules" \
+	out=$(inns env DOCKER_HOST="unix://$S/docker.sock" TESTCONTAINERS_RYUK_DISABLED=true NODE_PATH="$dir/node_modules" \
 		node "$src/tc.js" 2>&1) || fail "testcontainers: $out"
 	assert_eq "$(echo "$out" | tr '\n' ' ')" "started true served tc-hello exec exec-ok 3 stopped " "what testcontainers saw"
 	assert_eq "$(ctl ps -a -q | wc -l)" 0 "testcontainers' stop removed its container"

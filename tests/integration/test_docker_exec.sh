@@ -10,7 +10,7 @@
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 
 
-api() { curl -s --unix-socket "$T/docker.sock" "$@"; }
+api() { curl -s --unix-socket "$S/docker.sock" "$@"; }
 
 # docker exec as people type it: output, exit codes, stdin, env, workdir
 # and user, detached, and a terminal
@@ -28,14 +28,14 @@ test_dk_exec_with_the_cli() {
 	assert_eq "$(dock exec -e X=1 -w /tmp -u 1000 web sh -c 'echo $X $PWD $(id -u)')" "1 /tmp 1000" \
 		"env, workdir and user"
 	dock exec -d web sh -c 'touch /tmp/x'
-	wait_for 10 sh -c "DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$T/docker.sock' docker exec web test -e /tmp/x"
+	wait_for 10 sh -c "DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' docker exec web test -e /tmp/x"
 	local out
 	rc=0
-	out=$(script -qec "env DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$T/docker.sock' docker exec -t web sh -c 'tty; exit 3'" /dev/null </dev/null) || rc=$?
+	out=$(script -qec "env DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' docker exec -t web sh -c 'tty; exit 3'" /dev/null </dev/null) || rc=$?
 	assert_contains "$out" "/dev/pts/" "a terminal with -t"
 	assert_eq "$rc" 3 "its exit code through the terminal"
 	# the CLI sends its terminal's size with POST /exec/{id}/resize
-	out=$(script -qec "stty rows 31 cols 97; env DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$T/docker.sock' docker exec -t web sh -c 'sleep 0.5; stty size'" /dev/null </dev/null)
+	out=$(script -qec "stty rows 31 cols 97; env DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' docker exec -t web sh -c 'sleep 0.5; stty size'" /dev/null </dev/null)
 	assert_contains "$out" "31 97" "the terminal's size"
 	rc=0
 	out=$(dock exec web /nonexistent 2>&1) || rc=$?
@@ -69,7 +69,7 @@ test_dk_exec_api_shapes() {
 	assert_eq "$(api -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{"Detach":true}' "http://d/v1.41/exec/$id/start")" \
 		200 "a detached start"
 	assert_eq "$(api "http://d/v1.41/exec/$id/json" | jq -c '[.Running, .ExitCode, .Pid > 0]')" '[true,null,true]' "inspect while it runs"
-	wait_for 10 sh -c "curl -s --unix-socket '$T/docker.sock' http://d/v1.41/exec/$id/json | jq -e '.ExitCode == 5' >/dev/null"
+	wait_for 10 sh -c "curl -s --unix-socket '$S/docker.sock' http://d/v1.41/exec/$id/json | jq -e '.ExitCode == 5' >/dev/null"
 	assert_eq "$(api "http://d/v1.41/exec/$id/json" | jq -c '[.Running, .ExitCode]')" '[false,5]' "inspect once it has ended"
 	api -X POST -H 'Content-Type: application/json' -d '{"Detach":true}' "http://d/v1.41/exec/$id/start" >"$T/again"
 	assert_contains "$(jq -r .message "$T/again")" "runs once" "a second start is refused"
@@ -98,7 +98,7 @@ test_dk_exec_instances_are_bounded() {
 	first=$(mk)
 	ended=$(mk)
 	api -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"Detach":true}' "http://d/v1.41/exec/$ended/start"
-	wait_for 10 sh -c "curl -s --unix-socket '$T/docker.sock' http://d/v1.41/exec/$ended/json | jq -e '.ExitCode == 0' >/dev/null"
+	wait_for 10 sh -c "curl -s --unix-socket '$S/docker.sock' http://d/v1.41/exec/$ended/json | jq -e '.ExitCode == 0' >/dev/null"
 	# the 3rd to the 256th on one kept-alive connection, as an SDK sends them
 	api -X POST -H 'Content-Type: application/json' -d '{"Cmd":["true"]}' \
 		$(for i in $(seq 3 256); do echo http://d/v1.41/containers/web/exec; done) | grep -o '"Id":"[0-9a-f]\{64\}"' >"$T/ids"
@@ -123,7 +123,7 @@ test_dk_exec_python_sdk() {
 	start_docker
 	import_busybox
 	local out
-	out=$(python3 - "$T/docker.sock" <<'EOF'
+	out=$(python3 - "$S/docker.sock" <<'EOF'
 import sys, docker
 c = docker.DockerClient(base_url="unix://" + sys.argv[1], version="auto")
 ct = c.containers.run("busybox:latest", ["sleep", "1000"], detach=True, name="sdk")
@@ -141,7 +141,7 @@ EOF
 # Members: an exec instance is its container's, which only its owner sees
 test_dk_exec_members() {
 	trap cleanup_sv EXIT
-	start_sv_group --docker-socket "$T/docker.sock" --docker-user 65533:65533
+	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
 	cp "$IMGS/test.oci.tar" "$T/img.tar"
 	chmod 644 "$T/img.tar"
 	chmod 755 "$T"
@@ -152,15 +152,15 @@ test_dk_exec_members() {
 	local out id
 	out=$(dockm 4343 exec a echo theirs 2>&1) && fail "4343 exec'd into 4242's container: $out"
 	assert_contains "$out" "No such container" "4343's exec"
-	id=$(as_uid 4242 curl -s --unix-socket "$T/docker.sock" -X POST -H 'Content-Type: application/json' \
+	id=$(as_uid 4242 curl -s --unix-socket "$S/docker.sock" -X POST -H 'Content-Type: application/json' \
 		-d '{"Cmd":["sh","-c","exit 4"]}' http://d/v1.41/containers/a/exec | jq -r .Id)
 	[ ${#id} = 64 ] || fail "4242's exec create: [$id]"
-	out=$(as_uid 4343 curl -s --unix-socket "$T/docker.sock" "http://d/v1.41/exec/$id/json" | jq -r .message)
+	out=$(as_uid 4343 curl -s --unix-socket "$S/docker.sock" "http://d/v1.41/exec/$id/json" | jq -r .message)
 	assert_eq "$out" "No such exec instance: $id" "4343 inspects 4242's exec"
-	out=$(as_uid 4343 curl -s --unix-socket "$T/docker.sock" -X POST -H 'Content-Type: application/json' \
+	out=$(as_uid 4343 curl -s --unix-socket "$S/docker.sock" -X POST -H 'Content-Type: application/json' \
 		-d '{"Detach":true}' "http://d/v1.41/exec/$id/start" | jq -r .message)
 	assert_eq "$out" "No such exec instance: $id" "4343 starts 4242's exec"
-	assert_eq "$(as_uid 4242 curl -s --unix-socket "$T/docker.sock" "http://d/v1.41/exec/$id/json" | jq -c '[.Running, .ExitCode]')" \
+	assert_eq "$(as_uid 4242 curl -s --unix-socket "$S/docker.sock" "http://d/v1.41/exec/$id/json" | jq -c '[.Running, .ExitCode]')" \
 		'[false,null]' "4242's exec was not started"
 	dockm 4242 rm -f a >/dev/null
 }

@@ -12,7 +12,7 @@
 
 command -v docker >/dev/null || { echo "SKIP test_docker_images_io.sh: no docker CLI"; exit 0; }
 
-api() { curl -s --unix-socket "$T/docker.sock" "$@"; }
+api() { curl -s --unix-socket "$S/docker.sock" "$@"; }
 # nothing of a load left in the store's work area
 no_staging_debris() {
 	assert_eq "$(ls -A "$STATE_D/images/staging" 2>/dev/null)" "" "staging left"
@@ -44,7 +44,7 @@ test_dkio_save_load_round_trip() {
 	assert_eq "$out" "Loaded image: localhost/busybox:latest" "save | load"
 	assert_eq "$(dock image inspect -f '{{.Id}}' busybox)" "$id" "the same ID after save | load"
 	assert_eq "$(ctl image inspect busybox | jq -r '.[0].manifestDigest')" "$digest" "the same manifest digest"
-	out=$(python3 - "$T/docker.sock" <<-'EOF'
+	out=$(python3 - "$S/docker.sock" <<-'EOF'
 	import sys, docker
 	c = docker.DockerClient(base_url="unix://" + sys.argv[1], version="auto")
 	data = b"".join(c.images.get("busybox:latest").save(named=True))
@@ -138,7 +138,7 @@ test_dkio_hostile_load_refused() {
 # A member saves only what it sees, and loads into its own ownership
 test_dkio_members_save_and_load_their_own() {
 	trap cleanup_sv EXIT
-	start_sv_group --docker-socket "$T/docker.sock" --docker-user 65533:65533
+	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
 	cp "$IMGS/test.oci.tar" "$T/img.tar"
 	chmod 644 "$T/img.tar"
 	chmod 755 "$T"
@@ -160,7 +160,7 @@ test_dkio_members_save_and_load_their_own() {
 # naming it, and nothing is written: through docker save and corralctl
 test_dkio_member_save_several_refused() {
 	trap cleanup_sv EXIT
-	start_sv_group --docker-socket "$T/docker.sock" --docker-user 65533:65533
+	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
 	cp "$IMGS/test.oci.tar" "$T/img.tar"
 	chmod 644 "$T/img.tar"
 	mctl 4242 image import "oci-archive:$T/img.tar" m:1 >/dev/null
@@ -190,7 +190,7 @@ test_dkio_container_resize() {
 	local code
 	code=$(api -o /dev/null -w '%{http_code}' -X POST "http://d/v1.41/containers/t/resize?h=41&w=101")
 	assert_eq "$code" 200 "resize answered"
-	wait_for 10 sh -c "DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$T/docker.sock' docker exec t stty size -F /proc/1/fd/0 2>/dev/null | grep -qx '41 101'" ||
+	wait_for 10 sh -c "DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' docker exec t stty size -F /proc/1/fd/0 2>/dev/null | grep -qx '41 101'" ||
 		fail "the terminal's size: $(dock exec t stty size -F /proc/1/fd/0 2>&1)"
 	assert_eq "$(api -o /dev/null -w '%{http_code}' -X POST "http://d/v1.41/containers/n/resize?h=41&w=101")" 200 \
 		"no terminal: nothing to do"

@@ -171,7 +171,7 @@ test_dknc_compose_service_on_two_networks() {
 	  front:
 	  back:
 	YML
-	local dc=(env DOCKER_HOST="unix://$T/docker.sock" DOCKER_CONFIG="$T/dc0" docker-compose -p two -f "$T/proj/docker-compose.yml")
+	local dc=(env DOCKER_HOST="unix://$S/docker.sock" DOCKER_CONFIG="$T/dc0" docker-compose -p two -f "$T/proj/docker-compose.yml")
 	"${dc[@]}" up -d >"$T/up.out" 2>&1 || fail "compose up: $(cat "$T/up.out")"
 	assert_eq "$(ifaces_of two_web_1)" "eth0 eth1 " "web's interfaces"
 	assert_eq "$(dock exec two_fclient_1 wget -q -O- http://web/)" hello-two "front reaches web by its service name"
@@ -219,9 +219,9 @@ test_dknc_network_ids() {
 	[ -n "$amb" ] || fail "no two Ids start alike: $(dock network ls -q | tr '\n' ' ')"
 	out=$(dock network connect "$amb" box 2>&1) && fail "an ambiguous prefix was connected"
 	assert_contains "$out" "network $amb is ambiguous" "the error"
-	assert_contains "$(curl -s --unix-socket "$T/docker.sock" "http://d/v1.41/networks/$amb")" \
+	assert_contains "$(curl -s --unix-socket "$S/docker.sock" "http://d/v1.41/networks/$amb")" \
 		"{\"message\":\"network $amb is ambiguous" "the API's error"
-	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$T/docker.sock" "http://d/v1.41/networks/$amb")" 404 \
+	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$S/docker.sock" "http://d/v1.41/networks/$amb")" 404 \
 		"its status"
 	dock rm -f box >/dev/null
 	dock network rm "$pre" >/dev/null || fail "rm by a prefix"

@@ -47,7 +47,7 @@ test_dkv_run_with_volumes() {
 	assert_eq "$(dock run --rm --mount type=volume,source=data,target=/d busybox:latest cat /d/f)" hi "--mount type=volume"
 	# in use: 409, then force
 	dock create --name holder -v data:/data busybox:latest true >/dev/null
-	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$T/docker.sock" -X DELETE http://d/v1.41/volumes/data)" \
+	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$S/docker.sock" -X DELETE http://d/v1.41/volumes/data)" \
 		409 "rm of a volume in use"
 	assert_eq "$(dock volume ls -q --filter dangling=false)" data "in use: not dangling"
 	dock rm holder >/dev/null
@@ -57,11 +57,11 @@ test_dkv_run_with_volumes() {
 	dock rm -v anon >/dev/null
 	assert_eq "$(dock volume ls -q)" data "rm -v removed the anonymous one only"
 	# Config.Volumes (VOLUME in an image, --volume /path)
-	curl -s --unix-socket "$T/docker.sock" -H 'Content-Type: application/json' \
+	curl -s --unix-socket "$S/docker.sock" -H 'Content-Type: application/json' \
 		-d '{"Image":"busybox:latest","Cmd":["true"],"Volumes":{"/cache":{}}}' \
 		"http://d/v1.41/containers/create?name=cv" >/dev/null
 	assert_eq "$(dock volume ls -q | wc -l)" 2 "Config.Volumes made one"
-	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$T/docker.sock" -X DELETE 'http://d/v1.41/containers/cv?v=1')" \
+	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$S/docker.sock" -X DELETE 'http://d/v1.41/containers/cv?v=1')" \
 		204 "DELETE ?v=1"
 	assert_eq "$(dock volume ls -q)" data "?v=1 removed it"
 	dock volume rm -f data >/dev/null
@@ -69,7 +69,7 @@ test_dkv_run_with_volumes() {
 
 test_dkv_members() {
 	trap cleanup_sv EXIT
-	start_sv_group --docker-socket "$T/docker.sock" --docker-user 65533:65533
+	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
 	import_busybox
 	dockm 4141 volume create mine >/dev/null || fail "a member's volume"
 	assert_eq "$(dockm 4242 volume ls -q)" "" "another member lists none"

@@ -62,7 +62,7 @@ test_docs_examples() {
 	export -f inside ctl wait_for cleanup_sv leaked_processes fail
 	export T TID B ROOTDIR CORRAL CORRALD CORRALCTL
 	export PATH="$B/bin:$T/bin:$PATH" CORRAL_STORE="$T/store" DESTDIR="$T/dest"
-	export DOCS_LIB="$ROOTDIR/tests/docs/lib.sh" DOCS_OUT="$T/out" DOCS_TMUX="$T/tmux.sock"
+	export DOCS_LIB="$ROOTDIR/tests/docs/lib.sh" DOCS_OUT="$T/out" DOCS_TMUX="$S/tmux.sock"
 	unshare -m -n --propagation private bash -c inside
 }
 

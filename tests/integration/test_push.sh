@@ -204,7 +204,7 @@ test_push_pull_docker_registry_auth() {
 	assert_eq "$(digest_of "$REG_priv/hdr/busybox:1")" "$want" "pulled back with the header's credentials"
 	ctl rmi "$REG_priv/hdr/busybox:1" >/dev/null
 	# the Python SDK's auth_config (base64url, no "auth" member)
-	out=$(python3 - "$T/docker.sock" "$REG_priv/hdr/busybox" "$REG_USER" "$REG_PASS" 2>&1 <<-'EOP'
+	out=$(python3 - "$S/docker.sock" "$REG_priv/hdr/busybox" "$REG_USER" "$REG_PASS" 2>&1 <<-'EOP'
 	import sys, docker
 	c = docker.DockerClient(base_url="unix://" + sys.argv[1], version="1.41")
 	img = c.images.pull(sys.argv[2], tag="1", auth_config={"username": sys.argv[3], "password": sys.argv[4]})
@@ -216,7 +216,7 @@ test_push_pull_docker_registry_auth() {
 	printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$REG_priv" "$(printf '%s:wrong' "$REG_USER" | base64 -w0)" >"$T/dc0/config.json"
 	out=$(dock push "$REG_priv/hdr/busybox:1" 2>&1) && fail "pushed with a wrong password"
 	assert_contains "$out" "authentication failed (401)" "the registry's refusal"
-	out=$(curl -s -w ' %{http_code}' --unix-socket "$T/docker.sock" -X POST -H 'X-Registry-Auth: %%%not-base64' \
+	out=$(curl -s -w ' %{http_code}' --unix-socket "$S/docker.sock" -X POST -H 'X-Registry-Auth: %%%not-base64' \
 		"http://d/v1.41/images/create?fromImage=$REG_priv/hdr/busybox&tag=1")
 	assert_contains "$out" "X-Registry-Auth: not base64url of a JSON object" "garbage named"
 	assert_contains "$out" " 400" "a 400"

@@ -273,22 +273,22 @@ test_checkpoint_terminal() {
 	cfg '.process.noNewPrivileges=false | .process.terminal=true'
 	local r out
 	for r in runc corral; do
-		"$B/tests/helpers/recvtty" "$T/tty1.sock" $'one\n' 60 >"$T/tty1.$r" 2>&1 &
-		for _ in $(seq 50); do [ -S "$T/tty1.sock" ] && break; sleep 0.1; done
-		(cd "$BUNDLE" && rt "$r" run -d --console-socket "$T/tty1.sock" "$TID" </dev/null >/dev/null 2>"$T/err") ||
+		"$B/tests/helpers/recvtty" "$S/tty1.sock" $'one\n' 60 >"$T/tty1.$r" 2>&1 &
+		for _ in $(seq 50); do [ -S "$S/tty1.sock" ] && break; sleep 0.1; done
+		(cd "$BUNDLE" && rt "$r" run -d --console-socket "$S/tty1.sock" "$TID" </dev/null >/dev/null 2>"$T/err") ||
 			fail "$r run -d: $(cat "$T/err")"
 		for _ in $(seq 100); do grep -q 'got one' "$T/tty1.$r" && break; sleep 0.1; done
 		grep -q 'got one' "$T/tty1.$r" || fail "$r: the first terminal: $(cat "$T/tty1.$r")"
 		rt "$r" checkpoint --image-path "$T/tty-img-$r" "$TID" 2>"$T/err" || fail "$r checkpoint: $(cat "$T/err")"
-		"$B/tests/helpers/recvtty" "$T/tty2.sock" $'two\n' 60 >"$T/tty2.$r" 2>&1 &
-		for _ in $(seq 50); do [ -S "$T/tty2.sock" ] && break; sleep 0.1; done
-		(cd "$BUNDLE" && rt "$r" restore -d --console-socket "$T/tty2.sock" --image-path "$T/tty-img-$r" "$TID" \
+		"$B/tests/helpers/recvtty" "$S/tty2.sock" $'two\n' 60 >"$T/tty2.$r" 2>&1 &
+		for _ in $(seq 50); do [ -S "$S/tty2.sock" ] && break; sleep 0.1; done
+		(cd "$BUNDLE" && rt "$r" restore -d --console-socket "$S/tty2.sock" --image-path "$T/tty-img-$r" "$TID" \
 			</dev/null >/dev/null 2>"$T/err") || fail "$r restore: $(cat "$T/err")"
 		for _ in $(seq 100); do grep -q 'got two' "$T/tty2.$r" && break; sleep 0.1; done
 		grep -q 'got two' "$T/tty2.$r" || fail "$r: the restored shell does not answer on the new terminal: $(cat "$T/tty2.$r")"
 		assert_eq "$(rt "$r" state "$TID" | jq -r .status)" running "$r: running"
 		rt "$r" delete -f "$TID"
-		rm -f "$T/tty1.sock" "$T/tty2.sock"
+		rm -f "$S/tty1.sock" "$S/tty2.sock"
 	done
 	# a terminal's container is restored onto one
 	out=$(cd "$BUNDLE" && cr restore -d --image-path "$T/tty-img-corral" "$TID" 2>&1) && fail "restore without a console socket"

@@ -74,10 +74,10 @@ test_exec_no_new_privs() {
 
 test_exec_tty_console_socket() {
 	start_sleeper
-	"$B/tests/helpers/recvtty" "$T/tty.sock" $'tty; echo in-$((6*7)); exit 4\n' 10 >"$T/tty.out" 2>"$T/tty.err" &
+	"$B/tests/helpers/recvtty" "$S/tty.sock" $'tty; echo in-$((6*7)); exit 4\n' 10 >"$T/tty.out" 2>"$T/tty.err" &
 	rpid=$!
-	for _ in $(seq 50); do [ -S "$T/tty.sock" ] && break; sleep 0.05; done
-	rc=0; cr exec -t --console-socket "$T/tty.sock" "$TID" sh || rc=$?
+	for _ in $(seq 50); do [ -S "$S/tty.sock" ] && break; sleep 0.05; done
+	rc=0; cr exec -t --console-socket "$S/tty.sock" "$TID" sh || rc=$?
 	wait $rpid
 	assert_eq "$rc" 4 "exit code through the pty"
 	out=$(tr -d '\r' <"$T/tty.out")

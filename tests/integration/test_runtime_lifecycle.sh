@@ -204,10 +204,10 @@ test_list_table_and_json() {
 test_console_socket_pty() {
 	mkbundle sh
 	cfg '.process.terminal=true'
-	"$B/tests/helpers/recvtty" "$T/tty.sock" $'tty; echo in-$((6*7)); exit 4\n' 10 >"$T/tty.out" 2>"$T/tty.err" &
+	"$B/tests/helpers/recvtty" "$S/tty.sock" $'tty; echo in-$((6*7)); exit 4\n' 10 >"$T/tty.out" 2>"$T/tty.err" &
 	rpid=$!
-	for _ in $(seq 50); do [ -S "$T/tty.sock" ] && break; sleep 0.05; done
-	(cd "$BUNDLE" && cr create --console-socket "$T/tty.sock" "$TID")
+	for _ in $(seq 50); do [ -S "$S/tty.sock" ] && break; sleep 0.05; done
+	(cd "$BUNDLE" && cr create --console-socket "$S/tty.sock" "$TID")
 	cr start "$TID"
 	wait $rpid
 	out=$(tr -d '\r' <"$T/tty.out")

@@ -41,11 +41,11 @@ ccc" "SCMP_CMP_EQ on the count"
 
 test_notify_listener_answers() {
 	mkbundle sh -c 'echo ppid=$PPID'
-	cfg --arg s "$T/listener.sock" '.linux.seccomp={"defaultAction":"SCMP_ACT_ALLOW","listenerPath":$s,"listenerMetadata":"corral-test",
+	cfg --arg s "$S/listener.sock" '.linux.seccomp={"defaultAction":"SCMP_ACT_ALLOW","listenerPath":$s,"listenerMetadata":"corral-test",
 		"syscalls":[{"names":["getppid"],"action":"SCMP_ACT_NOTIFY"}]}'
-	"$B/tests/helpers/seccomp_listener" "$T/listener.sock" 4242 "$T/state.json" &
+	"$B/tests/helpers/seccomp_listener" "$S/listener.sock" 4242 "$T/state.json" &
 	lpid=$!
-	for _ in $(seq 50); do [ -S "$T/listener.sock" ] && break; sleep 0.05; done
+	for _ in $(seq 50); do [ -S "$S/listener.sock" ] && break; sleep 0.05; done
 	out=$(run_ctr "$TID")
 	wait $lpid
 	assert_eq "$out" "ppid=4242" "the listener's answer"

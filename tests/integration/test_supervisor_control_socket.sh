@@ -10,7 +10,7 @@ PY=/usr/bin/python3
 
 # start_corrald [FLAG VALUE]... : sets SOCK, STATE_D, CORRALD_PID
 start_corrald() {
-	SOCK="$T/c.sock"
+	SOCK="$S/c.sock"
 	STATE_D="$T/state"
 	: >"$T/corrald.conf"
 	"$CORRALD" --config "$T/corrald.conf" --socket "$SOCK" --state-dir "$STATE_D" \
@@ -375,13 +375,27 @@ test_supervisor_second_daemon_and_stale_socket() {
 	assert_eq "$(ctl ping)" "ok" "after a stale socket"
 }
 
+# A socket path past sun_path's 107 bytes is refused in one line, before
+# anything is made (the suite's own sockets live in short directories)
+test_supervisor_socket_path_too_long() {
+	trap stop_corralds EXIT
+	local long rc=0 out
+	long="$S/$(printf 'd%.0s' $(seq 100))"
+	mkdir "$long"
+	out=$("$CORRALD" --config /dev/null --socket "$long/c.sock" --state-dir "$T/st" \
+		--cgroup-delegate no 2>&1) || rc=$?
+	assert_eq "$rc" 1 "exit code"
+	assert_eq "$(tail -1 <<<"$out")" "corrald: $long/c.sock: socket path longer than 107 bytes" "the error, in one line"
+	assert_eq "$(ls -A "$long")" "" "no socket made"
+}
+
 test_supervisor_bad_settings() {
 	trap stop_corralds EXIT
 	local rc=0 out
 	out=$("$CORRALD" --config /dev/null --max-connections 0 2>&1) || rc=$?
 	assert_eq "$rc" 2 "bad flag exit code"
 	assert_eq "$out" 'corrald: --max-connections: max-connections: must be an integer from 1 to 65536, not "0"' "bad flag"
-	printf 'socket = %s\nbogus = 1\n' "$T/x.sock" >"$T/bad.conf"
+	printf 'socket = %s\nbogus = 1\n' "$S/x.sock" >"$T/bad.conf"
 	rc=0
 	out=$("$CORRALD" --config "$T/bad.conf" 2>&1) || rc=$?
 	assert_eq "$rc" 2 "bad file exit code"
@@ -396,8 +410,8 @@ test_supervisor_socket_activation_and_notify() {
 	trap stop_corralds EXIT
 	need_python
 	command -v systemd-socket-activate >/dev/null || skip "needs systemd-socket-activate"
-	SOCK="$T/act.sock"
-	local notify="$T/notify.sock"
+	SOCK="$S/act.sock"
+	local notify="$S/notify.sock"
 	# a notify listener that records what corrald says
 	"$PY" - "$notify" "$T/notified" <<'PYEOF' &
 import socket, sys, time
@@ -416,14 +430,14 @@ PYEOF
 	: >"$T/corrald.conf"
 	NOTIFY_SOCKET="$notify" WATCHDOG_USEC=200000 systemd-socket-activate -l "$SOCK" \
 		-E NOTIFY_SOCKET -E WATCHDOG_USEC \
-		"$CORRALD" --config "$T/corrald.conf" --state-dir "$T/state" --socket "$T/unused.sock" \
+		"$CORRALD" --config "$T/corrald.conf" --state-dir "$T/state" --socket "$S/unused.sock" \
 		--cgroup-delegate no --default-network none >>"$T/corrald.log" 2>&1 &
 	CORRALD_PID=$!
 	echo "$CORRALD_PID" >>"$T/.daemons"
 	# the socket exists before corrald runs; the first call starts it
 	for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.05; done
 	assert_eq "$(ctl ping)" "ok" "ping through the activated socket"
-	[ ! -e "$T/unused.sock" ] || fail "corrald bound its own socket despite LISTEN_FDS"
+	[ ! -e "$S/unused.sock" ] || fail "corrald bound its own socket despite LISTEN_FDS"
 	assert_contains "$(ctl info)" "pid            $CORRALD_PID" "activated corrald"
 	for _ in $(seq 100); do grep -q WATCHDOG=1 "$T/notified" 2>/dev/null && break; sleep 0.05; done
 	local n

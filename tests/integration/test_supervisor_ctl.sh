@@ -17,7 +17,7 @@ verbs() { "$CORRALCTL" --help | awk '/^Commands:/ { on = 1; next } on && /^$/ { 
 # usage_error WORDS...: exit 125 and one line on stderr, nothing on stdout
 usage_error() {
 	local rc=0 out err
-	out=$("$CORRALCTL" --socket "${SOCK:-$T/none.sock}" "$@" 2>"$T/usage.err") || rc=$?
+	out=$("$CORRALCTL" --socket "${SOCK:-$S/none.sock}" "$@" 2>"$T/usage.err") || rc=$?
 	err=$(cat "$T/usage.err")
 	assert_eq "$rc" 125 "exit code of: corralctl $*"
 	assert_eq "$out" "" "stdout of: corralctl $*"
@@ -506,12 +506,12 @@ test_ctl_cp_client_speaks_the_stream_contract() {
 	echo one >"$T/src/file"
 	echo two >"$T/src/sub/deep"
 	echo odd >"$T/src/a&b|c"
-	python3 "$ROOTDIR/tests/integration/fake_copy_server.py" "$T/fake.sock" "$root" &
+	python3 "$ROOTDIR/tests/integration/fake_copy_server.py" "$S/fake.sock" "$root" &
 	srv=$!
 	# shellcheck disable=SC2064 # the pid now
 	trap "kill $srv 2>/dev/null; wait $srv 2>/dev/null || true" EXIT
-	wait_for 5 test -S "$T/fake.sock"
-	fc() { "$CORRALCTL" --socket "$T/fake.sock" "$@"; }
+	wait_for 5 test -S "$S/fake.sock"
+	fc() { "$CORRALCTL" --socket "$S/fake.sock" "$@"; }
 	# out of the container: into a directory, to a new name, a directory, a tar
 	fc cp web:/etc/hostname "$T/out/" || fail "cp web:/etc/hostname out/"
 	assert_eq "$(cat "$T/out/hostname")" ctr "into a directory"

@@ -166,7 +166,7 @@ test_svh_check_is_confined() {
 	trap cleanup_sv EXIT
 	start_sv
 	ctl run -d --name c -u 1000 --hostname boxy \
-		--health-cmd "id -u; hostname; cat /proc/1/comm; test ! -e $T/c.sock && echo no-host-fs" --health-interval 200ms \
+		--health-cmd "id -u; hostname; cat /proc/1/comm; test ! -e $S/c.sock && echo no-host-fs" --health-interval 200ms \
 		"$IMG" sleep 100 >/dev/null
 	wait_for 10 has_health c healthy
 	assert_eq "$(last_result c output | xargs)" "1000 boxy sleep no-host-fs" "the check's view"

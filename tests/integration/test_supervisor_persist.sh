@@ -147,12 +147,12 @@ test_persist_reads_an_older_state_and_refuses_a_newer() {
 	echo '{"format": 3, "writtenBy": "corrald 9.9.9 (future)"}' >"$T/state/format.json"
 	local before out rc=0
 	before=$(cd "$T/state" && find . -printf '%p %m %s %T@\n' | sort)
-	out=$(timeout 30 "$CORRALD" --config "$T/corrald.conf" --socket "$T/c2.sock" --state-dir "$T/state" \
+	out=$(timeout 30 "$CORRALD" --config "$T/corrald.conf" --socket "$S/c2.sock" --state-dir "$T/state" \
 		--cgroup-delegate no --cgroup-parent "/corral-$TID" --default-network none 2>&1) || rc=$?
 	[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "corrald started on a newer state ($rc): $out"
 	assert_eq "$(tail -1 <<<"$out")" "corrald: state directory $T/state: its format 3 (written by corrald 9.9.9 (future)) is newer than this corrald's, 2: run that corrald or a newer one; nothing was changed" "the refusal"
 	assert_eq "$(cd "$T/state" && find . -printf '%p %m %s %T@\n' | sort)" "$before" "nothing changed"
-	[ ! -e "$T/c2.sock" ] || fail "a socket was left"
+	[ ! -e "$S/c2.sock" ] || fail "a socket was left"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_persist_'); do

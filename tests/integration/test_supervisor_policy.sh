@@ -34,10 +34,10 @@ test_svp_bad_policy_is_refused_at_startup_naming_the_field() {
 	check() { # json expected-text
 		echo "$1" >"$T/p.json"
 		rc=0
-		out=$("$CORRALD" --policy "$T/p.json" --socket "$T/c.sock" --state-dir "$T/state" 2>&1) || rc=$?
+		out=$("$CORRALD" --policy "$T/p.json" --socket "$S/c.sock" --state-dir "$T/state" 2>&1) || rc=$?
 		assert_eq "$rc" 2 "exit code for $1"
 		assert_contains "$out" "corrald: $T/p.json: $2" "the message for $1"
-		[ ! -e "$T/c.sock" ] || fail "corrald listened without its policy"
+		[ ! -e "$S/c.sock" ] || fail "corrald listened without its policy"
 	}
 	check '{"memory": {"max": "1Q"}}' 'memory.max: unknown unit "1Q"'
 	check '{"memory": {"default": "2G", "max": "1G"}}' 'memory.default: is above the max'
@@ -54,7 +54,7 @@ test_svp_bad_policy_is_refused_at_startup_naming_the_field() {
 	check '{"unprivileged": {"cpu": {"max": 0}}}' 'unprivileged.cpu.max: must be a number of CPUs'
 	check '[]' '(top): must be an object'
 	rc=0
-	out=$("$CORRALD" --policy "$T/none.json" --socket "$T/c.sock" --state-dir "$T/state" 2>&1) || rc=$?
+	out=$("$CORRALD" --policy "$T/none.json" --socket "$S/c.sock" --state-dir "$T/state" 2>&1) || rc=$?
 	assert_eq "$rc" 2 "a missing policy file"
 	assert_contains "$out" "$T/none.json" "names the file"
 }

@@ -24,7 +24,7 @@ test_storage_overlay_state_dir_refused_by_name() {
 	[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "corrald started on an overlayfs state directory ($rc): $out"
 	assert_eq "$(tail -1 <<<"$out")" "corrald: state directory $T/m/state: overlayfs cannot mount a rootfs there: $T/m/state/containers is on overlayfs, which overlayfs cannot take as an upper layer: set state-dir to a directory on ext4, xfs or btrfs" "the refusal"
 	assert_eq "$(ls -A "$T/u/state/containers")" "" "the probe left nothing"
-	[ ! -S "$T/c.sock" ] || fail "a socket was left"
+	[ ! -S "$S/c.sock" ] || fail "a socket was left"
 }
 
 # The state directory on this machine's own root filesystem: the host's
@@ -38,7 +38,7 @@ test_storage_root_filesystem() {
 	trap 'cleanup_sv; rm -rf "$dir"' EXIT
 	mkdir -p "$dir"
 	if [ "$fs" = overlayfs ]; then
-		out=$(timeout 30 "$CORRALD" --config /dev/null --socket "$T/c.sock" --state-dir "$dir/state" \
+		out=$(timeout 30 "$CORRALD" --config /dev/null --socket "$S/c.sock" --state-dir "$dir/state" \
 			--cgroup-parent "/corral-$TID" --default-network none 2>&1) && fail "corrald started on an overlay root"
 		assert_contains "$out" "$dir/state/containers is on overlayfs, which overlayfs cannot take as an upper layer" "the refusal"
 		return

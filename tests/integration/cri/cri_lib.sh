@@ -9,10 +9,11 @@ PAUSE=corral.test/pause:catatonit
 RUNTIMES="runc corral"
 BRIDGE=corralcri0
 
-ctr() { command ctr --address "$CD/c.sock" --namespace k8s.io "$@"; }
+ctr() { command ctr --address "$CDS/c.sock" --namespace k8s.io "$@"; }
 start_containerd() {
 	rm -rf "$CD"
 	mkdir -p "$CD/cni" "$CD/pb"
+	CDS=$(short_dir) || return 1 # its sockets (lib.sh)
 	protoc --python_out="$CD/pb" -I "$CRIDIR" "$CRIDIR/api.proto" || return 1
 	local h
 	{
@@ -21,9 +22,9 @@ start_containerd() {
 		root = "$CD/root"
 		state = "$CD/state"
 		[grpc]
-		  address = "$CD/c.sock"
+		  address = "$CDS/c.sock"
 		[ttrpc]
-		  address = "$CD/t.sock"
+		  address = "$CDS/t.sock"
 		[plugins."io.containerd.internal.v1.opt"]
 		  path = "$CD/opt"
 		[plugins."io.containerd.grpc.v1.cri"]
@@ -97,15 +98,16 @@ stop_containerd() {
 	for p in /proc/[0-9]*; do
 		args=()
 		mapfile -d '' -t args 2>/dev/null <"$p/cmdline"
-		[[ "${args[*]}" == *"containerd-shim-runc-v2 "*"-address $CD/c.sock"* ]] && kill -9 "${p#/proc/}"
+		[[ "${args[*]}" == *"containerd-shim-runc-v2 "*"-address $CDS/c.sock"* ]] && kill -9 "${p#/proc/}"
 	done
 	for m in $(awk -v d="$CD/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do umount -l "$m"; done
 	ip link del "$BRIDGE" 2>/dev/null
 	rm -rf "$CD"
+	drop_short_dir "${CDS:-}"
 	true
 }
 rtbin() { [ "$1" = corral ] && echo "$CORRAL" || command -v runc; }
 cri() { # what [options]
-	CRI_PB="$CD/pb" "$PY" "$CRIDIR/cri_client.py" "$1" --sock "$CD/c.sock" --image "$IMAGE" "${@:2}"
+	CRI_PB="$CD/pb" "$PY" "$CRIDIR/cri_client.py" "$1" --sock "$CDS/c.sock" --image "$IMAGE" "${@:2}"
 }
 

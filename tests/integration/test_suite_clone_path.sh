@@ -1,0 +1,52 @@
+#!/bin/bash
+# time: the lint, the unit tests and test_supervisor_security.sh again, from a copy of the checkout (about 90 s)
+# The suite passes wherever it is cloned: the lint, the unit tests and one
+# integration file run again from a copy of this checkout at a path with
+# capitals, a name of 100 characters and a symlink in it. The suite's
+# sockets live in short directories of their own (lib.sh's short_dir) and
+# no client is handed the checkout's path as an image name.
+. "$(dirname "$0")/lib.sh"
+
+# the build is copied too: the objects are the same wherever they are made
+# (every path in them is relative), and making them again would cost the
+# run two minutes of its two cores
+copy_checkout() { # DEST
+	mkdir -p "$1/build"
+	git -C "$ROOTDIR" ls-files -z -co --exclude-standard |
+		(cd "$ROOTDIR" && tar -c --null -T - -f -) | tar -x -C "$1" || return 1
+	local d
+	for d in obj lib bin tests clients npm; do
+		[ -e "$B/$d" ] && cp -a "$B/$d" "$1/build/"
+	done
+	return 0
+}
+
+test_suite_from_a_long_path_with_capitals_and_a_link() {
+	local long here rc
+	long="Corral-Review-$(printf 'x%.0s' $(seq 100))"
+	mkdir -p "$T/Real/$long"
+	ln -s Real "$T/Via"
+	here="$T/Via/$long"
+	[ ${#here} -ge 100 ] || fail "the path is ${#here} characters"
+	copy_checkout "$here" || fail "the copy"
+	# a stale path to the first checkout would show as a file made there
+	touch "$T/.before"
+	cd "$here"
+	make -s check-lint >"$T/lint.log" 2>&1 || { tail -20 "$T/lint.log"; fail "the lint, from $here"; }
+	make -s check-unit >"$T/unit.log" 2>&1 || { tail -20 "$T/unit.log"; fail "the unit tests, from $here"; }
+	rc=0
+	ONLY=test_supervisor_security.sh TEST_LANES=1 tests/integration/run.sh build >"$T/it.log" 2>&1 || rc=$?
+	grep -E '^(FAIL|    )' "$T/it.log" | head -30
+	assert_eq "$rc" 0 "test_supervisor_security.sh from $here"
+	assert_eq "$(grep -c '^fail' build/results/integration.txt)" 0 "failed cases"
+	[ "$(grep -c "^pass" build/results/integration.txt)" -ge 8 ] || fail "too few cases passed"
+	assert_contains "$(cat build/results/integration.txt)" \
+		"pass test_svs_members_who_share_a_group_do_not_reach_each_others_containers" "the case with a socket in it"
+	local made
+	made=$(find "$ROOTDIR" \( -path "$ROOTDIR/build" -o -path "$ROOTDIR/.git" \) -prune -o -newer "$T/.before" -print | head -3)
+	assert_eq "$made" "" "nothing made in the first checkout"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
