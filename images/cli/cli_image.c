@@ -12,6 +12,7 @@
 #include "common/fileio.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/pdeath.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -348,7 +349,7 @@ int corral_cmd_image(int argc, char **argv)
 		case OPT_DIE_WITH_PARENT:
 			/* corrald's pulls: a registry that trickles must not keep one
 			 * going after corrald is gone; the next pull resumes it */
-			if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+			if (die_with_parent(getppid()) < 0)
 				return 1;
 			break;
 		case OPT_AUTH_FD:

@@ -9,6 +9,7 @@
 #include "supervisor/copy/ckpt_archive.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/pdeath.h"
 
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -125,6 +126,10 @@ static void stream_timeouts(void)
 
 int main(int argc, char **argv)
 {
+	/* a copy ends with corrald, whose client's stream it serves */
+	pid_t parent = getppid();
+	if (die_with_parent(parent) < 0)
+		return 1;
 	log_set_prog("corral-copy");
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && (streq(argv[1], "checkpoint-export") || streq(argv[1], "checkpoint-import")))
@@ -163,6 +168,9 @@ int main(int argc, char **argv)
 	_cleanup_close_ int rootfd = copy_open_root(&root, &err);
 	if (rootfd >= 0 && ids_of) {
 		int k = copy_become_its_root(ids_of, &err);
+		int e = k < 0 ? 0 : die_with_parent(parent); /* again: the new credentials cleared it */
+		if (e < 0)
+			k = cerr_sys(&err, -e, "die with corrald");
 		if (k < 0) {
 			close(rootfd);
 			rootfd = k;

@@ -7,6 +7,7 @@
 #include "common/fileio.h"
 #include "common/log.h"
 #include "supervisor/daemon/containers/record/ctr_service.h"
+#include "supervisor/daemon/core/admission.h"
 #include "supervisor/daemon/core/cgroup_self.h"
 #include "supervisor/daemon/core/config.h"
 #include "supervisor/daemon/core/listenfds.h"
@@ -64,9 +65,10 @@ static void usage(FILE *f)
 		"  --audit-log PATH  --audit-log-max-size SIZE  --audit-log-max-files N\n"
 		"  --log-max-size SIZE  --log-max-files N  --log-level LEVEL  --log-format text|json\n"
 		"  --max-connections N  --max-connections-per-uid N  --max-message-size SIZE\n"
-		"  --rate-limit-per-uid N  --rate-limit-burst N\n"
+		"  --rate-limit-per-uid N  --rate-limit-burst N  --connect-rate-per-uid N  --connect-rate-burst N\n"
 		"  --metrics-listen HOST:PORT  --cgroup-parent PATH|SLICE  --cgroup-delegate auto|yes|no\n"
 		"  --cgroup-manager systemd|cgroupfs|auto  --docker-socket PATH|auto  --docker-user NAME|UID:GID\n"
+		"  --docker-idle-timeout SECONDS\n"
 		"  --default-restart POLICY  --default-stop-timeout SECONDS  --max-jobs N\n"
 		"  --policy FILE        ceilings and allow-lists (corrald.conf(5) POLICY)\n");
 }
@@ -372,9 +374,10 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 		.denied_error = "io.corral.Supervisor.PermissionDenied",
 		.invalid_error = "io.corral.Supervisor.InvalidParameter",
 		.on_call_done = corrald_on_call_done, .on_refused = corrald_on_refused, .userdata = &d,
-		.admit = corrald_admit,
+		.admit = corrald_admit, .admit_peer = corrald_admit_peer,
 	};
 	uid_rates_init(&d.uid_rates, (double)cfg->rate_limit_per_uid, (double)cfg->rate_limit_burst);
+	uid_rates_init(&d.connect_rates, (double)cfg->connect_rate_per_uid, (double)cfg->connect_rate_burst);
 	if ((r = vl_server_new(loop, &vc, &d.srv, err)) < 0 ||
 	    (r = vl_server_add_interface(d.srv, &corral_supervisor_iface, err)) < 0)
 		goto out;

@@ -13,8 +13,11 @@
 
 #define DOCKER_API_VERSION "1.41"
 #define DOCKER_API_MIN_VERSION "1.24"
+#define DOCKER_IDLE_TIMEOUT 300 /* seconds; corrald.conf docker-idle-timeout */
 
 /* Serve HTTP on fd (the client's connection) until the client closes it,
- * each request through vl, a varlink connection to corrald; 0, or -errno
- * when it could not serve at all. */
-int docker_serve(int fd, vl_client *vl);
+ * or sends nothing for idle_timeout seconds while a request is read or
+ * between requests (never while an answer streams), each request through
+ * vl, a varlink connection to corrald; 0, or -errno when it could not
+ * serve at all or ended a request that could not be read. */
+int docker_serve(int fd, vl_client *vl, unsigned idle_timeout);

@@ -18,6 +18,11 @@
 /* A request body larger than this is refused (413): create and the other
  * calls send a few KiB; an archive goes to a sink as it comes. */
 #define DK_MAX_BODY (1u << 20)
+/* libmicrohttpd's memory for one connection, its read buffer among it:
+ * the bound on each line of a request (its default) */
+#define DK_CONN_MEMORY (32u << 10)
+/* runs in a row that wait for nothing (waits_for_nothing): stuck */
+#define DK_STUCK_RUNS 1000
 
 typedef struct dk_route {
 	const char *method;
@@ -339,13 +344,38 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
 	log_warn("libmicrohttpd: %s", line);
 }
 
-int docker_serve(int fd, vl_client *vl)
+/* libmicrohttpd 0.9.75 (Debian 12's) spins when a line of a chunked body
+ * (a chunk's size and its extensions) fills its read buffer: it neither
+ * reads more nor refuses the request, and runs again at once, waiting on
+ * no socket, for ever, the client gone or not. True when it waits so: for
+ * no byte to read or write, with something to do at once. */
+static bool waits_for_nothing(struct MHD_Daemon *d)
+{
+	fd_set rs, ws, es;
+	FD_ZERO(&rs);
+	FD_ZERO(&ws);
+	FD_ZERO(&es);
+	MHD_socket max = 0;
+	MHD_UNSIGNED_LONG_LONG t;
+	if (MHD_get_fdset(d, &rs, &ws, &es, &max) != MHD_YES)
+		return false;
+	for (MHD_socket s = 0; s <= max; s++)
+		if (FD_ISSET(s, &rs) || FD_ISSET(s, &ws))
+			return false;
+	return MHD_get_timeout(d, &t) == MHD_YES && t == 0;
+}
+
+int docker_serve(int fd, vl_client *vl, unsigned idle_timeout)
 {
 	dk_server srv = { .vl = vl };
+	/* every part of a request (its line, headers, a chunk's size line,
+	 * trailers) must fit DK_CONN_MEMORY, else it is refused; a client
+	 * that sends nothing for idle_timeout seconds is let go */
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE, 0, NULL, NULL, on_request, &srv,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, &srv, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, &srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)DK_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT, idle_timeout, MHD_OPTION_END);
 	if (!d) {
 		log_error("libmicrohttpd would not start");
 		close(fd);
@@ -358,12 +388,20 @@ int docker_serve(int fd, vl_client *vl)
 		MHD_stop_daemon(d);
 		return -EIO;
 	}
+	unsigned stuck = 0;
+	int r = 0;
 	while (!srv.closed) {
 		if (MHD_run_wait(d, 1000) != MHD_YES) {
 			log_error("libmicrohttpd: its loop failed");
 			break;
 		}
+		stuck = waits_for_nothing(d) ? stuck + 1 : 0;
+		if (stuck == DK_STUCK_RUNS) {
+			log_error("a request that cannot be read (a line past %u bytes): connection closed", DK_CONN_MEMORY);
+			r = -EPROTO;
+			break;
+		}
 	}
 	MHD_stop_daemon(d);
-	return 0;
+	return r;
 }

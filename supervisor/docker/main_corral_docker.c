@@ -38,13 +38,15 @@ static int parse_id(const char *s, long *out)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = { { "uid", required_argument, NULL, 'u' },
-					      { "gid", required_argument, NULL, 'g' }, { 0 } };
-	long uid = -1, gid = -1;
+					      { "gid", required_argument, NULL, 'g' },
+					      { "idle-timeout", required_argument, NULL, 't' }, { 0 } };
+	pid_t parent = getppid(); /* corrald, before it can be lost */
+	long uid = -1, gid = -1, idle = DOCKER_IDLE_TIMEOUT;
 	int o;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if ((o == 'u' && parse_id(optarg, &uid) < 0) || (o == 'g' && parse_id(optarg, &gid) < 0) ||
-		    (o != 'u' && o != 'g')) {
-			fputs("usage: corral-docker --uid UID --gid GID (fd 3: corrald)\n", stderr);
+		    (o == 't' && parse_id(optarg, &idle) < 0) || (o != 'u' && o != 'g' && o != 't')) {
+			fputs("usage: corral-docker --uid UID --gid GID [--idle-timeout SECONDS] (fd 3: corrald)\n", stderr);
 			return 2;
 		}
 	}
@@ -55,7 +57,7 @@ int main(int argc, char **argv)
 	_cleanup_cerr_ cerr err = { 0 };
 	if (uid < 0 || gid < 0)
 		cerr_set(&err, EINVAL, "--uid and --gid are required");
-	if (err.code || docker_sandbox((uid_t)uid, (gid_t)gid, &err) < 0) {
+	if (err.code || docker_sandbox((uid_t)uid, (gid_t)gid, parent, &err) < 0) {
 		log_cerr(LOG_LVL_ERROR, &err, NULL);
 		return 1;
 	}
@@ -74,5 +76,5 @@ int main(int argc, char **argv)
 		log_cerr(LOG_LVL_ERROR, &err, NULL);
 		return 1;
 	}
-	return docker_serve(http, vl) < 0 ? 1 : 0;
+	return docker_serve(http, vl, (unsigned)idle) < 0 ? 1 : 0;
 }

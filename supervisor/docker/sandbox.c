@@ -1,10 +1,13 @@
 #include "supervisor/docker/sandbox.h"
 
+#include "common/pdeath.h"
+
 #include <errno.h>
 #include <grp.h>
 #include <seccomp.h>
 #include <stddef.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/capability.h>
 #include <unistd.h>
 
@@ -41,11 +44,13 @@ static int load_filter(cerr *err)
 	return r < 0 ? cerr_sys(err, -r, "seccomp: load the filter") : 0;
 }
 
-int docker_sandbox(uid_t uid, gid_t gid, cerr *err)
+int docker_sandbox(uid_t uid, gid_t gid, pid_t parent, cerr *err)
 {
 	if (uid == 0 || gid == 0)
 		return cerr_set(err, EINVAL, "corral-docker runs as root: give it a uid and gid of its own");
-	prctl(PR_SET_PDEATHSIG, 9);
+	struct rlimit cpu = { DOCKER_CPU_SECONDS, DOCKER_CPU_SECONDS + 5 };
+	if (setrlimit(RLIMIT_CPU, &cpu) < 0)
+		return cerr_sys(err, errno, "limit its CPU time");
 	/* the bounding set goes while we are root (CAP_SETPCAP); ambient too */
 	for (int cap = 0; cap < 64; cap++) /* past CAP_LAST_CAP: a newer kernel's */
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
@@ -61,5 +66,8 @@ int docker_sandbox(uid_t uid, gid_t gid, cerr *err)
 		return cerr_sys(err, errno, "drop capabilities");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return cerr_sys(err, errno, "no_new_privs");
+	/* after the last change of credentials, which clears it */
+	if ((r = die_with_parent(parent)) < 0)
+		return cerr_sys(err, -r, "die with corrald");
 	return load_filter(err);
 }

@@ -1,8 +1,16 @@
 /* What corral-docker gives up before it parses a byte of HTTP: its groups,
- * root (for uid:gid), every capability, the right to gain any back, and
- * the system calls a server of sockets has no use for. */
+ * root (for uid:gid), every capability, the right to gain any back, its
+ * life past parent's (corrald), CPU time past DOCKER_CPU_SECONDS, and the
+ * system calls a server of sockets has no use for. */
 #pragma once
 #include <sys/types.h>
 #include "common/error.h"
 
-int docker_sandbox(uid_t uid, gid_t gid, cerr *err);
+/* The CPU one corral-docker may use in its life, the last bound on a
+ * request that keeps it busy (its own bounds come first: docker_http.c):
+ * SIGXCPU then, SIGKILL a few seconds after. A connection that streams
+ * logs at 10 MB/s uses about DOCKER_CPU_PER_GB a gigabyte (measured in
+ * tests/bench/docker_follow.sh). */
+#define DOCKER_CPU_SECONDS 3600
+
+int docker_sandbox(uid_t uid, gid_t gid, pid_t parent, cerr *err);

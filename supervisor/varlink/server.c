@@ -54,6 +54,10 @@ static void accept_one(vl_server *s, int cfd, void *tag)
 		close(cfd);
 		return;
 	}
+	if (s->cfg.admit_peer && s->cfg.admit_peer(&peer, s->cfg.userdata)) {
+		close(cfd);
+		return;
+	}
 	take(s, cfd, &peer, tag);
 }
 

@@ -71,6 +71,11 @@ typedef struct vl_server_config {
 	 * when it goes (never for a refused one): per-tag bounds. */
 	const char *(*conn_admit)(void *tag, void *userdata);
 	void (*conn_gone)(void *tag, void *userdata);
+	/* Called for each connection accepted on a listener, before anything
+	 * is made for it: NULL takes it on to the other bounds, else why it is
+	 * refused (closed at once; the hook has accounted for it, so
+	 * on_refused is not called). */
+	const char *(*admit_peer)(const peer_cred *peer, void *userdata);
 	/* Called when a connection is refused at accept time (limits). */
 	void (*on_refused)(const peer_cred *peer, const char *why, void *userdata);
 	void *userdata;

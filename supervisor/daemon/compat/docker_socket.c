@@ -1,4 +1,5 @@
 #include "supervisor/daemon/compat/docker_socket.h"
+#include "supervisor/daemon/core/admission.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"
@@ -43,7 +44,7 @@ static struct docker_socket {
 	 * started ahead, confined, waiting for a connection: a client does not
 	 * wait for a process to start and load its libraries */
 	struct docker_proc *procs;
-	char uid_arg[16], gid_arg[16];
+	char uid_arg[16], gid_arg[16], idle_arg[16];
 } the_socket = { .fd = -1 };
 
 /* docker-user: NAME, or UID:GID */
@@ -102,7 +103,8 @@ static struct docker_proc *start_proc(struct docker_socket *ds)
 		return NULL;
 	}
 	*p = (struct docker_proc){ .ds = ds, .sock = sp[0], .peer = (uid_t)-1 };
-	char *argv[] = { ds->d->docker_bin, "--uid", ds->uid_arg, "--gid", ds->gid_arg, NULL };
+	char *argv[] = { ds->d->docker_bin, "--uid", ds->uid_arg, "--gid", ds->gid_arg,
+			 "--idle-timeout", ds->idle_arg, NULL };
 	el_child_opts o = { .path = ds->d->docker_bin, .argv = argv, .fd3 = theirs, .max_output = DOCKER_MAX_OUTPUT };
 	_cleanup_cerr_ cerr err = { 0 };
 	if (el_child_run(ds->d->loop, &o, on_proc_done, p, &p->child, &err) < 0) {
@@ -127,11 +129,10 @@ static size_t procs_of(const struct docker_socket *ds, uid_t uid)
 
 /* Said before the client's request is read (corrald reads no HTTP): the
  * client sees why, not a bare close. */
-static void refuse_busy(int conn, uid_t uid)
+static void refuse(int conn, const char *why)
 {
 	char msg[256];
-	int body = snprintf(msg, sizeof(msg), "{\"message\":\"uid %u has %d Docker API connections open, the most one member may\"}\n",
-			    (unsigned)uid, DOCKER_MAX_PER_MEMBER);
+	int body = snprintf(msg, sizeof(msg), "{\"message\":\"%s\"}\n", why);
 	char head[160];
 	int n = snprintf(head, sizeof(head),
 			 "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
@@ -169,8 +170,11 @@ static void fill_standbys(struct docker_socket *ds)
 static void serve(struct docker_socket *ds, int conn, const peer_cred *peer)
 {
 	if (peer->uid != 0 && procs_of(ds, peer->uid) >= DOCKER_MAX_PER_MEMBER) {
+		char why[128];
+		snprintf(why, sizeof(why), "uid %u has %d Docker API connections open, the most one member may",
+			 (unsigned)peer->uid, DOCKER_MAX_PER_MEMBER);
 		log_warn("docker socket: uid %u has %d connections; refused", (unsigned)peer->uid, DOCKER_MAX_PER_MEMBER);
-		return refuse_busy(conn, peer->uid);
+		return refuse(conn, why);
 	}
 	struct docker_proc *p = take_standby(ds);
 	if (!p)
@@ -204,6 +208,12 @@ static void on_accept(el_source *src, int fd, uint32_t events, void *data)
 			log_cerr(LOG_LVL_WARN, &err, "docker socket");
 			continue;
 		}
+		/* before anything is spent on it, a log line included */
+		const char *why = admission_check(ds->d, &peer, "docker");
+		if (why) {
+			refuse(conn, why);
+			continue;
+		}
 		/* who may call is as for varlink: root and the group's members */
 		if (!peer_allowed(&peer, ds->group)) {
 			log_warn("docker socket: uid %u is not in corrald's group; refused", (unsigned)peer.uid);
@@ -222,6 +232,7 @@ int docker_socket_start(corrald *d, gid_t group, int activated_fd, cerr *err)
 	*ds = (struct docker_socket){ .d = d, .fd = activated_fd, .group = group };
 	if (resolve_user(d->cfg->docker_user, ds, err) < 0)
 		return -1;
+	snprintf(ds->idle_arg, sizeof(ds->idle_arg), "%zu", d->cfg->docker_idle_timeout);
 	if (access(d->docker_bin, X_OK) < 0)
 		return cerr_sys(err, errno, "docker-socket: %s", d->docker_bin);
 	if (ds->fd < 0) {

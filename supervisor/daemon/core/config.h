@@ -31,12 +31,15 @@ typedef struct corrald_config {
 	size_t max_connections_per_uid;
 	size_t rate_limit_per_uid;   /* control socket calls a second per peer uid; 0: none */
 	size_t rate_limit_burst;     /* calls saved up; 0: one second's worth */
+	size_t connect_rate_per_uid; /* new connections a second per non-root uid, both sockets; 0: none */
+	size_t connect_rate_burst;   /* connections saved up; 0: one second's worth */
 	size_t max_message_size;
 	char *metrics_listen; /* empty: off */
 	/* the Docker API's; empty: off; auto: DOCKER_SOCKET_DEFAULT beside the
 	 * default socket, off beside any other (a test's corrald, say) */
 	char *docker_socket;
 	char *docker_user;    /* corral-docker's: NAME or UID:GID */
+	size_t docker_idle_timeout; /* seconds a Docker API client may send nothing while a request is read or between requests */
 	char *cgroup_parent;  /* empty: beside corrald's own leaf */
 	enum cg_delegate cgroup_delegate;
 	char *cgroup_manager; /* systemd, cgroupfs, or auto: systemd where PID 1 is */

@@ -1,6 +1,7 @@
 #include "supervisor/daemon/core/peer_open.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"
+#include "common/pdeath.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,23 +24,23 @@ typedef struct peer_open_call {
 	bool timed_out;
 } peer_open_call;
 
-int peer_become(int sock, const peer_cred *peer)
+int peer_become(int sock, const peer_cred *peer, pid_t parent)
 {
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_DUMPABLE, 0);
 	if (dup2(sock, 3) < 0 || close_range(4, ~0u, 0) < 0)
 		return -1;
 	if (setgroups((size_t)peer->n_groups, peer->groups) < 0 || setresgid(peer->gid, peer->gid, peer->gid) < 0 ||
 	    setresuid(peer->uid, peer->uid, peer->uid) < 0)
 		return -1;
-	return 0;
+	/* after the change of credentials, which clears it */
+	return die_with_parent(parent) < 0 ? -1 : 0;
 }
 
 /* The child: become the peer, open, send. Only syscalls from here on. */
-static _Noreturn void child_main(int sock, const peer_cred *peer, const char *path, int flags)
+static _Noreturn void child_main(int sock, const peer_cred *peer, const char *path, int flags, pid_t parent)
 {
 	int code = 0;
-	if (peer_become(sock, peer) < 0)
+	if (peer_become(sock, peer, parent) < 0)
 		_exit(1);
 	int fd = open(path, (flags & ~O_CREAT) | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
@@ -99,9 +100,10 @@ int peer_open_flags(el_loop *l, const peer_cred *peer, const char *path, int fla
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
 	*j = (peer_open_call){ .sock = sv[0], .done = done, .data = data };
+	pid_t parent = getpid();
 	j->pid = fork();
 	if (j->pid == 0)
-		child_main(sv[1], peer, path, flags);
+		child_main(sv[1], peer, path, flags, parent);
 	int e = errno;
 	close(sv[1]);
 	if (j->pid < 0) {

@@ -15,9 +15,10 @@
  * errno: EACCES, ENOENT, EINVAL for what is not a regular file, ...). */
 typedef void (*peer_open_fn)(int fd, int code, void *data);
 
-/* In a forked child: keep sock as fd 3 (closing every other fd), die with
- * the parent, and take peer's uid, gid and groups; -1 when that failed. */
-int peer_become(int sock, const peer_cred *peer);
+/* In a forked child of parent: keep sock as fd 3 (closing every other fd),
+ * take peer's uid, gid and groups, and die with parent; -1 when that
+ * failed. */
+int peer_become(int sock, const peer_cred *peer, pid_t parent);
 
 /* Open path read-only as peer; done runs once from the loop, unless this
  * fails (then it never runs). */

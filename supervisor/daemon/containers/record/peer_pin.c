@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 /* The child: one message per path, {0} with its fd, or {errno} and the end. */
-static _Noreturn void child_main(int sock, const peer_cred *peer, char *const *paths, size_t n)
+static _Noreturn void child_main(int sock, const peer_cred *peer, char *const *paths, size_t n, pid_t parent)
 {
-	if (peer_become(sock, peer) < 0)
+	if (peer_become(sock, peer, parent) < 0)
 		_exit(1);
 	for (size_t i = 0; i < n; i++) {
 		int code = 0, fd = open(paths[i], O_PATH | O_CLOEXEC);
@@ -76,9 +76,10 @@ int peer_pin_paths(const peer_cred *peer, char *const *paths, size_t n, int *fds
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return cerr_sys(err, errno, "socketpair");
 	_cleanup_close_ int sock = sv[0];
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0)
-		child_main(sv[1], peer, paths, n);
+		child_main(sv[1], peer, paths, n, parent);
 	int e = errno;
 	close(sv[1]);
 	if (pid < 0)

@@ -5,6 +5,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
+#include "common/pdeath.h"
 #include "common/unmount.h"
 
 #include <dirent.h>
@@ -65,8 +66,7 @@ static int remove_ctr_dir(int dirfd, const char *dir, const char *name)
 static _Noreturn void remover_main(int fd, const char *path, pid_t parent)
 {
 	/* a corrald that dies takes its remover along: the next one restarts it */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
+	if (die_with_parent(parent) < 0)
 		_exit(1);
 	prctl(PR_SET_NAME, TRASH_COMM);
 	/* nobody waits for it: it yields the CPU and the disk to what someone
