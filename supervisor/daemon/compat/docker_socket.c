@@ -45,6 +45,7 @@ static struct docker_socket {
 	 * wait for a process to start and load its libraries */
 	struct docker_proc *procs;
 	char uid_arg[16], gid_arg[16], idle_arg[16];
+	uid_rates connect_rates; /* new connections per uid (admission.h) */
 } the_socket = { .fd = -1 };
 
 /* docker-user: NAME, or UID:GID */
@@ -209,7 +210,7 @@ static void on_accept(el_source *src, int fd, uint32_t events, void *data)
 			continue;
 		}
 		/* before anything is spent on it, a log line included */
-		const char *why = admission_check(ds->d, &peer, "docker");
+		const char *why = admission_check(ds->d, &ds->connect_rates, &peer, "docker");
 		if (why) {
 			refuse(conn, why);
 			continue;
@@ -233,6 +234,7 @@ int docker_socket_start(corrald *d, gid_t group, int activated_fd, cerr *err)
 	if (resolve_user(d->cfg->docker_user, ds, err) < 0)
 		return -1;
 	snprintf(ds->idle_arg, sizeof(ds->idle_arg), "%zu", d->cfg->docker_idle_timeout);
+	uid_rates_init(&ds->connect_rates, (double)d->cfg->connect_rate_per_uid, (double)d->cfg->connect_rate_burst);
 	if (access(d->docker_bin, X_OK) < 0)
 		return cerr_sys(err, errno, "docker-socket: %s", d->docker_bin);
 	if (ds->fd < 0) {

@@ -8,12 +8,12 @@
 
 #define REPORT_EVERY_USEC 1000000 /* a uid's refusals, logged and audited at most this often */
 
-const char *admission_check(corrald *d, const peer_cred *peer, const char *where)
+const char *admission_check(corrald *d, uid_rates *rates, const peer_cred *peer, const char *where)
 {
 	if (peer->uid == 0)
 		return NULL;
 	uint64_t now = el_now_usec();
-	uid_rate_slot *s = uid_rates_slot(&d->connect_rates, peer->uid, now);
+	uid_rate_slot *s = uid_rates_slot(rates, peer->uid, now);
 	if (!s || bucket_take(&s->b, 1, now) == 0)
 		return NULL;
 	s->refused++;
@@ -21,7 +21,7 @@ const char *admission_check(corrald *d, const peer_cred *peer, const char *where
 	if (now - s->reported_usec >= REPORT_EVERY_USEC) {
 		char detail[160];
 		snprintf(detail, sizeof(detail), "%lu connections refused: past %g a second (connect-rate-per-uid)",
-			 s->refused, d->connect_rates.rate);
+			 s->refused, rates->rate);
 		log_warn("%s socket: uid %u: %s", where, (unsigned)peer->uid, detail);
 		_cleanup_cerr_ cerr err = { 0 };
 		if (audit_write(&d->audit, peer, "connect", where, "RateLimited", detail, &err) < 0)
@@ -34,5 +34,6 @@ const char *admission_check(corrald *d, const peer_cred *peer, const char *where
 
 const char *corrald_admit_peer(const peer_cred *peer, void *userdata)
 {
-	return admission_check(userdata, peer, "varlink");
+	corrald *d = userdata;
+	return admission_check(d, &d->connect_rates, peer, "varlink");
 }

@@ -1,16 +1,16 @@
 /* Admission of new connections on corrald's sockets, per peer uid, before
  * anything is spent on them (no corral-docker started, no connection
  * state made): a token bucket of connections a second for each non-root
- * uid (corrald.conf connect-rate-per-uid, connect-rate-burst), shared by
- * the control socket and the Docker socket. A uid past it is refused at
- * once; its refusals are counted, and logged and audited at most once a
- * second. */
+ * uid (corrald.conf connect-rate-per-uid, connect-rate-burst), one set for
+ * each socket. A uid past it is refused at once; its refusals are counted,
+ * and logged and audited at most once a second for each socket. */
 #pragma once
+#include "supervisor/daemon/core/uid_rate.h"
 #include "supervisor/varlink/peer.h"
 
 struct corrald;
 /* NULL admits peer's new connection on the socket named by where
- * ("varlink", "docker"); else why it is refused. */
-const char *admission_check(struct corrald *d, const peer_cred *peer, const char *where);
+ * ("varlink", "docker"), whose buckets are rates; else why it is refused. */
+const char *admission_check(struct corrald *d, uid_rates *rates, const peer_cred *peer, const char *where);
 /* vl_server_config.admit_peer for the control socket; userdata the corrald. */
 const char *corrald_admit_peer(const peer_cred *peer, void *userdata);

@@ -32,7 +32,7 @@ typedef struct corrald {
 	char *docker_bin;     /* corral-docker beside corrald: the Docker API's connections */
 	struct ctr *ctrs;     /* every container, newest first (ctr.h) */
 	uid_rates uid_rates;  /* the control socket's per-uid rate limit */
-	uid_rates connect_rates; /* new connections per uid, on both sockets (admission.h) */
+	uid_rates connect_rates; /* new connections per uid on the control socket (admission.h) */
 	const char *apparmor_default; /* corral's profile, once loaded (containers/engine/ctr_apparmor.h); NULL: none */
 	/* the parts */
 	struct ctr_service *containers;   /* containers/record/ctr_service.h */

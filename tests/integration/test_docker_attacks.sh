@@ -1,0 +1,161 @@
+#!/bin/bash
+# The fourth attack on the Docker socket and corrald's bounds, each as a
+# member of corrald's group (4242, the attacker) against root and another
+# member (4343): connection churn, a request libmicrohttpd cannot read, a
+# client that sends nothing, helpers that would outlive corrald.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+. "$(dirname "$0")/docker_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+
+CHURN="$ROOTDIR/tests/integration/churn.py"
+dockers() { pgrep -P "$CORRALD_PID" -x corral-docker | wc -l; }
+# field NAME JSON: a count churn.py printed
+field() { jq -r ".$1" <<<"$2"; }
+
+# One member connects and closes as fast as it can, on both sockets: past
+# its rate (connect-rate-per-uid) each connection is refused at once, before
+# a corral-docker is started for it, and said so in the audit log once a
+# second; root and another member who keep to their bounds connect and are
+# answered all along.
+test_dka_connection_churn_is_refused_before_a_process_starts() {
+	trap cleanup_sv EXIT
+	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533 --audit-log "$T/audit.log"
+	chmod 755 "$T"
+	local churn="" k
+	for k in docker varlink; do
+		as_uid 4242 "$CHURN" churn "$k" "$S/$([ $k = docker ] && echo docker || echo c).sock" 5 >"$T/churn-$k" &
+		churn="$churn $!"
+	done
+	"$CHURN" probe docker "$S/docker.sock" 5 10 >"$T/root-docker" &
+	local p1=$!
+	"$CHURN" probe varlink "$SOCK" 5 10 >"$T/root-varlink" &
+	local p2=$!
+	as_uid 4343 "$CHURN" probe docker "$S/docker.sock" 5 5 >"$T/member-docker" &
+	local p3=$!
+	wait $churn $p1 $p2 $p3
+	local out
+	for k in churn-docker churn-varlink root-docker root-varlink member-docker; do echo "$k: $(cat "$T/$k")"; done
+	out=$(cat "$T/churn-docker")
+	[ "$(field refused "$out")" -gt 0 ] || fail "the churner was never refused on the Docker socket: $out"
+	# the burst (100) and 50 a second for 5 s, with room for the clock
+	[ "$(field ok "$out")" -le 400 ] || fail "the churner was served past its rate: $out"
+	[ "$(field refused "$(cat "$T/churn-varlink")")" -gt 0 ] || fail "never refused on varlink: $(cat "$T/churn-varlink")"
+	for k in root-docker root-varlink member-docker; do
+		out=$(cat "$T/$k")
+		assert_eq "$(field connect "$out")" 0 "$k: connections that failed"
+		assert_eq "$(field refused "$out")" 0 "$k: refused"
+		[ "$(field ok "$out")" -ge 20 ] || fail "$k: too few answers: $out"
+	done
+	local audited
+	audited=$(jq -c 'select(.method == "connect" and .uid == 4242 and .result == "RateLimited") | .target' "$T/audit.log" | sort | uniq -c)
+	echo "audited: $audited"
+	for k in docker varlink; do
+		local n
+		n=$(jq -c "select(.method == \"connect\" and .uid == 4242 and .target == \"$k\")" "$T/audit.log" | wc -l)
+		[ "$n" -ge 1 ] && [ "$n" -le 7 ] || fail "$k: $n audit lines for 5 s of refusals (one a second at most)"
+	done
+	assert_contains "$(jq -r 'select(.target == "docker") | .detail' "$T/audit.log" | head -1)" "connections refused: past 50 a second" "the audit's detail"
+	wait_for 10 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq $DOCKER_STANDBYS ]"
+}
+
+# A chunk-size line longer than libmicrohttpd's buffer (0.9.75 spins on it
+# for ever): the corral-docker serving it ends, the client gone or not
+test_dka_a_request_that_cannot_be_read_ends_its_process() {
+	trap cleanup_sv EXIT
+	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
+	local hold
+	for hold in 0 10; do
+		as_uid 4242 /usr/bin/python3 - "$S/docker.sock" "$hold" <<-'PY' &
+		import socket, sys, time
+		s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+		s.sendall(b"POST /v1.41/containers/create HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n10;" + b"a" * 70000)
+		time.sleep(float(sys.argv[2]))
+		PY
+		local client=$!
+		wait_for 5 sh -c "grep -c 'a request that cannot be read' '$T/corrald.log' | grep -qx $(((hold > 0) + 1))"
+		kill -0 "$client" 2>/dev/null || [ "$hold" = 0 ] || fail "the client ended before its process"
+		wait_for 5 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq $DOCKER_STANDBYS ]"
+		kill "$client" 2>/dev/null || true
+		wait "$client" 2>/dev/null || true
+	done
+	local p
+	for p in $(pgrep -P "$CORRALD_PID" -x corral-docker); do
+		[ "$(awk '{print $14 + $15}' "/proc/$p/stat")" -lt 100 ] || fail "a corral-docker used a second of CPU"
+	done
+	assert_eq "$(dockm 4343 version --format '{{.Server.APIVersion}}')" 1.41 "another member, after"
+}
+
+# A client that sends half a request and then nothing is let go after
+# docker-idle-timeout; a header line past the bound is refused
+test_dka_a_silent_client_is_let_go() {
+	trap cleanup_sv EXIT
+	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533 --docker-idle-timeout 2
+	local out
+	out=$(as_uid 4242 /usr/bin/python3 - "$S/docker.sock" <<-'PY'
+	import socket, sys, time
+	s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+	s.sendall(b"GET /_pi")
+	t = time.monotonic(); s.settimeout(30)
+	print(s.recv(100), round(time.monotonic() - t))
+	s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+	s.sendall(b"GET /_ping HTTP/1.1\r\nHost: d\r\nX-Long: " + b"a" * 100000 + b"\r\n\r\n")
+	s.settimeout(30)
+	print(s.recv(100).split(b"\r\n")[0].decode())
+	PY
+	)
+	assert_eq "$(head -1 <<<"$out")" "b'' 2" "half a request, then nothing: let go after the idle timeout"
+	assert_contains "$(tail -1 <<<"$out")" "HTTP/1.1 431" "a header line past the bound"
+	wait_for 5 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq $DOCKER_STANDBYS ]"
+}
+
+# corrald killed while its helpers are busy, each after its change of
+# credentials (which clears a parent-death signal set before it): a
+# corral-docker serving a member's held connection, and a corral-copy
+# streaming a member's file to a client that does not read. None is left.
+test_dka_helpers_end_with_corrald() {
+	trap cleanup_sv EXIT
+	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
+	cp "$IMGS/test.oci.tar" "$T/img.tar"
+	chmod 644 "$T/img.tar"
+	mctl 4242 image import "oci-archive:$T/img.tar" m:1 >/dev/null
+	mctl 4242 run -d --name big m:1 sh -c 'head -c 30000000 /dev/zero >/tmp/big; touch /tmp/done; sleep 1000' >/dev/null
+	wait_for 20 mctl 4242 exec big test -e /tmp/done
+	mkfifo "$T/hold"
+	as_uid 4242 /usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"GET /_pi"); sys.stdin.read()' \
+		"$S/docker.sock" <"$T/hold" &
+	local holder=$!
+	exec 7>"$T/hold"
+	# the copy's reader stops after 1 byte: corral-copy blocks on its stream
+	mkfifo "$T/cp"
+	(mctl 4242 cp big:/tmp/big - >"$T/cp") &
+	local cp=$!
+	exec 8<"$T/cp"
+	wait_for 10 pgrep -P "$CORRALD_PID" -x corral-copy
+	wait_for 10 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq $((DOCKER_STANDBYS + 1)) ]"
+	local helpers p
+	helpers=$(pgrep -P "$CORRALD_PID" -x 'corral-docker|corral-copy' | tr '\n' ' ')
+	for p in $(pgrep -P "$CORRALD_PID" -x corral-copy); do
+		[ "$(awk '/^Uid:/ {print $2}' "/proc/$p/status")" != 0 ] || fail "corral-copy did not take the member's ids"
+	done
+	kill -KILL "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	local left=""
+	for _ in $(seq 100); do
+		left=""
+		for p in $helpers; do
+			[ -d "/proc/$p" ] && [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ] && left="$left $p"
+		done
+		[ -z "$left" ] && break
+		sleep 0.05
+	done
+	exec 7>&- 8<&-
+	kill "$holder" "$cp" 2>/dev/null || true
+	wait "$holder" "$cp" 2>/dev/null || true
+	[ -z "$left" ] || fail "helpers outlived corrald:$(for p in $left; do echo -n " $p $(tr '\0' ' ' <"/proc/$p/cmdline")"; done)"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
