@@ -77,8 +77,21 @@ test_dkv_members() {
 	out=$(dockm 4242 volume inspect mine 2>&1) && fail "another member inspected it"
 	assert_contains "$(tr A-Z a-z <<<"$out")" "no such volume" "inspect"
 	out=$(dockm 4242 volume rm -f mine 2>&1) && fail "another member removed it"
-	out=$(dockm 4242 run --rm -v mine:/data busybox:latest true 2>&1) && fail "another member mounted it"
-	assert_eq "$(dock volume ls -q)" mine "root sees it"
+	dockm 4141 run --rm -v mine:/data busybox:latest sh -c 'echo a >/data/f' || fail "the first member's write"
+	# the name is each member's own: the other makes its own mine (201,
+	# where a name another member held answered 404), and neither learns
+	# of the other's
+	assert_eq "$(as_uid 4242 curl -s -o /dev/null -w '%{http_code}' --unix-socket "$S/docker.sock" \
+		-H 'Content-Type: application/json' -d '{"Name":"mine"}' http://d/v1.41/volumes/create)" 201 \
+		"another member's create of the same name"
+	assert_eq "$(dockm 4242 volume ls -q)" mine "it lists its own"
+	assert_eq "$(dockm 4242 run --rm -v mine:/data busybox:latest sh -c 'test -e /data/f && cat /data/f || echo own')" own \
+		"its own mine, made anew"
+	assert_eq "$(dockm 4141 run --rm -v mine:/data busybox:latest cat /data/f)" a "the first member's is untouched"
+	assert_eq "$(dock volume ls -q | sort | tr '\n' ' ')" "mine@4141 mine@4242 " "root sees both, NAME@UID"
+	assert_eq "$(dock volume inspect -f '{{.Mountpoint}}' mine@4242)" "$STATE_D/volumes/@4242/mine/_data" "root's inspect"
+	dockm 4242 volume rm mine >/dev/null || fail "the member removes its own"
+	assert_eq "$(dock volume ls -q)" mine@4141 "the other member's stays"
 	out=$(dockm 4141 volume create -o type=none -o o=bind -o device=/etc etc 2>&1) && fail "a member's bind of /etc"
 	assert_contains "$out" "policy" "refused by the policy"
 }

@@ -91,16 +91,17 @@ test_vol_member_isolation() {
 	EOF2
 	start_sv_group --policy "$T/p.json"
 	mctl 4141 volume create mine >/dev/null || fail "the member's volume"
-	assert_eq "$(stat -c %u "$STATE_D/volumes/mine/_data")" 4141 "its _data is the member's container root's"
+	assert_eq "$(stat -c %u "$STATE_D/volumes/@4141/mine/_data")" 4141 "its _data is the member's container root's"
 	assert_eq "$(mctl 4141 volume inspect mine | jq -r .owner)" 4141 "owner"
 	# another member neither sees nor removes it
 	assert_eq "$(mctl 4242 volume ls -q)" "" "another member lists none"
 	assert_contains "$(refused "another member's inspect" mctl 4242 volume inspect mine)" "no such volume: mine" "inspect"
 	refused "another member's rm" mctl 4242 volume rm -f mine >/dev/null
 	assert_eq "$(mctl 4242 volume prune | grep -c mine)" 0 "another member's prune"
-	[ -d "$STATE_D/volumes/mine" ] || fail "another member removed it"
-	# root sees all
-	assert_eq "$(ctl volume ls -q)" mine "root lists it"
+	[ -d "$STATE_D/volumes/@4141/mine" ] || fail "another member removed it"
+	# root sees all: a member's as NAME@UID
+	assert_eq "$(ctl volume ls -q)" mine@4141 "root lists it"
+	assert_eq "$(ctl volume inspect mine@4141 | jq -r .owner)" 4141 "root inspects it"
 	# binds: only under the policy's prefixes
 	assert_contains "$(refused "a member's bind of /etc" mctl 4141 volume create -o type=none -o o=bind -o device=/etc etc)" \
 		"refused by policy" "a bind of /etc"
@@ -110,7 +111,7 @@ test_vol_member_isolation() {
 	assert_contains "$(refused "a third volume" mctl 4141 volume create third)" "max_volumes=2" "the quota"
 	mctl 4242 volume create theirs >/dev/null || fail "another member's own count"
 	mctl 4141 volume rm mine ok >/dev/null
-	assert_eq "$(ctl volume ls -q)" theirs "what is left"
+	assert_eq "$(ctl volume ls -q)" theirs@4242 "what is left"
 }
 
 test_vol_data_survives_containers() {
@@ -218,6 +219,20 @@ test_vol_planted_symlink() {
 	[ -e /etc/passwd ] || fail "rm of a swapped _data went into /etc"
 }
 
+# A store from before each owner's names were its own kept a member's
+# volumes among root's: corrald moves each to its owner's names at start
+test_vol_a_store_from_before_per_owner_names() {
+	trap cleanup_sv EXIT
+	mkdir -p "$T/state/volumes/old/_data"
+	echo '{"name":"old","driver":"local","owner":4141,"createdNs":1,"anonymous":false,"labels":{},"options":{}}' \
+		>"$T/state/volumes/old/volume.json"
+	start_sv_group
+	assert_eq "$(mctl 4141 volume ls -q)" old "the member's volume, among its names"
+	[ -d "$STATE_D/volumes/@4141/old/_data" ] || fail "not moved"
+	assert_eq "$(ctl volume ls -q)" old@4141 "root's view"
+	assert_eq "$(mctl 4242 volume ls -q)" "" "another member's view"
+}
+
 test_vol_member_mounts() {
 	trap cleanup_sv EXIT
 	start_sv_group
@@ -226,15 +241,19 @@ test_vol_member_mounts() {
 		fail "a member's volume in its container: $(cat "$T/o")"
 	assert_eq "$(cat "$T/o")" "0
 0" "its container's root owns it"
-	assert_eq "$(stat -c %u "$STATE_D/volumes/mine/_data/f")" 4141 "on the host, the member's uid"
+	assert_eq "$(stat -c %u "$STATE_D/volumes/@4141/mine/_data/f")" 4141 "on the host, the member's uid"
 	assert_eq "$(mctl 4141 run --rm -v mine:/data t:1 cat /data/f)" secret "the member reads it again"
-	# another member cannot mount it
-	assert_contains "$(refused "another member's mount" mctl 4242 run --rm -v mine:/data t:1 cat /data/f)" \
-		"no such volume: mine" "another member's mount"
-	# root's bind volume is not a member's to use either
+	# another member's mine is its own: made anew (the image's /data in
+	# it), the first member's untouched
+	assert_eq "$(mctl 4242 run --rm -v mine:/data t:1 sh -c 'test -e /data/f && cat /data/f || echo own')" own \
+		"another member's mine"
+	assert_eq "$(mctl 4141 run --rm -v mine:/data t:1 cat /data/f)" secret "the first member's, after"
+	# root's bind volume is not a member's: its hb is a volume of its own
 	mkdir -p "$T/hb"
+	echo roots >"$T/hb/f"
 	ctl volume create -o type=none -o o=bind -o device="$T/hb" hb >/dev/null
-	refused "a member mounting root's volume" mctl 4141 run --rm -v hb:/x t:1 true >/dev/null
+	assert_eq "$(mctl 4141 run --rm -v hb:/x t:1 ls -A /x)" "" "a member's hb is not root's bind"
+	assert_eq "$(ctl volume inspect hb@4141 | jq -c .options)" "{}" "a plain volume of the member's"
 }
 
 # A member's bind volume mounts as its binds do: its device opened as the

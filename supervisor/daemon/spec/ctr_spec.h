@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <yajl/yajl_tree.h>
 #include "common/error.h"
 #include "common/json_get.h"
@@ -30,6 +31,8 @@ typedef struct ctr_volume {
 	bool anonymous; /* made by this container for itself */
 	bool as_bind;   /* a member's bind volume: a bind mount of spec.mounts,
 			 * its device opened and pinned as the member's binds are */
+	uid_t owner;    /* whose names it is one of: the container's owner's
+			 * (set when it is resolved, or its record loaded) */
 } ctr_volume;
 
 /* A tmpfs the container gets ("/path[:opt,opt]" as podman --tmpfs). */

@@ -14,11 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-void vol_dir(const corrald *d, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s/volumes", d->cfg->state_dir);
-}
-
 static const char *opt(yajl_val opts, const char *key)
 {
 	yajl_val v = opts ? json_get(opts, key) : NULL;
@@ -96,17 +91,15 @@ static bool is_bind(yajl_val opts)
 	return type && streq(type, "none");
 }
 
-static size_t count_owned(const char *dir, uid_t uid)
+static size_t count_in(const char *dir)
 {
 	vol_info *v = NULL;
-	size_t n = 0, mine = 0;
+	size_t n = 0;
 	_cleanup_cerr_ cerr err = { 0 };
 	if (vol_list(dir, &v, &n, &err) < 0)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		mine += v[i].owner == uid;
 	vol_list_free(v, n);
-	return mine;
+	return n;
 }
 
 static bool under(const char *path, char *const *prefixes)
@@ -123,9 +116,9 @@ int vol_create(corrald *d, const peer_cred *peer, const char *name, yajl_val lab
 	       char made[VOL_NAME_MAX + 1], policy_violation *pv, cerr *err)
 {
 	char dir[PATH_MAX];
-	vol_dir(d, dir, sizeof(dir));
 	uid_t uid = peer ? peer->uid : 0;
 	gid_t gid = peer ? peer->gid : 0;
+	vol_dir(d, uid, dir, sizeof(dir));
 	if (name)
 		snprintf(made, VOL_NAME_MAX + 1, "%s", name);
 	else if (vol_name_random(made) < 0)
@@ -139,7 +132,7 @@ int vol_create(corrald *d, const peer_cred *peer, const char *name, yajl_val lab
 			return policy_violation_set(pv, "driverOpts.device", "unprivileged.bind_mounts.allowed",
 						    "%s is outside the prefixes a member may bind", opt(opts, "device"));
 	}
-	if (peer && quota_admit(d, peer, QUOTA_VOLUMES, count_owned(dir, uid), 1, "name", pv) == POLICY_REFUSED)
+	if (peer && quota_admit(d, peer, QUOTA_VOLUMES, count_in(dir), 1, "name", pv) == POLICY_REFUSED)
 		return POLICY_REFUSED;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)

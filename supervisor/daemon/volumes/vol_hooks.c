@@ -60,23 +60,18 @@ static int resolve(struct corrald *d, ctr_spec *spec, ctr_volume *cv, size_t i, 
 		   ctr_missing *m, json_fault *f)
 {
 	char dir[PATH_MAX], field[64], made[VOL_NAME_MAX + 1];
-	vol_dir(d, dir, sizeof(dir));
+	cv->owner = peer->uid; /* the name is among the peer's own */
+	vol_dir(d, cv->owner, dir, sizeof(dir));
 	snprintf(field, sizeof(field), "spec.mounts[%zu].source", i);
 	for (int tries = 0; tries < 3; tries++) {
 		vol_info v;
 		_cleanup_cerr_ cerr err = { 0 };
 		int r = cv->name ? vol_load(dir, cv->name, &v, &err) : -ENOENT;
 		if (r == 0) {
-			bool mine = owner_may(peer, v.owner);
 			const char *type = opt_of(&v, "type"), *device = opt_of(&v, "device");
 			int r2 = 0;
-			if (!mine) { /* another member's is not there for this one */
-				m->kind = CTR_MISSING_VOLUME;
-				m->name = cv->name;
-				r2 = CTR_MISSING;
-			} else if (type && streq(type, "none") && device && owner_is_member(peer)) {
+			if (type && streq(type, "none") && device && owner_is_member(peer))
 				r2 = add_as_bind(spec, cv, device, f);
-			}
 			vol_info_release(&v);
 			return r2;
 		}
@@ -130,9 +125,9 @@ static int image_found(struct corrald *d, ctr_spec *spec, char *const *volumes, 
 static void unchecked(struct corrald *d, ctr_spec *spec)
 {
 	char dir[PATH_MAX];
-	vol_dir(d, dir, sizeof(dir));
 	for (size_t i = 0; i < spec->n_volumes; i++) {
 		_cleanup_cerr_ cerr err = { 0 };
+		vol_dir(d, spec->volumes[i].owner, dir, sizeof(dir));
 		if (spec->volumes[i].anonymous && spec->volumes[i].name && vol_remove(dir, spec->volumes[i].name, &err) < 0 &&
 		    err.code != ENOENT)
 			log_cerr(LOG_LVL_WARN, &err, "a failed create's volume %s", spec->volumes[i].name);
@@ -165,11 +160,11 @@ static void gen_mounts(yajl_gen g, const bundle_in *in, enum ctr_mounts_at at)
 	if (at != CTR_MOUNTS_BEFORE_BINDS)
 		return;
 	char dir[PATH_MAX];
-	vol_dir(in->d, dir, sizeof(dir));
 	for (size_t i = 0; i < in->spec->n_volumes; i++) {
 		const ctr_volume *cv = &in->spec->volumes[i];
 		if (cv->as_bind)
 			continue; /* among the spec's binds, pinned */
+		vol_dir(in->d, cv->owner, dir, sizeof(dir));
 		vol_info v;
 		_cleanup_cerr_ cerr err = { 0 };
 		if (!cv->name || vol_load(dir, cv->name, &v, &err) < 0)
@@ -224,6 +219,7 @@ static void load_record(ctr *c, yajl_val record)
 					       ctr_spec_add_image_volumes(&c->spec, (char *const[]){ dest->u.string, NULL }, &f) != 1))
 			break; /* not the image's: the record is not as written */
 		ctr_volume *cv = &c->spec.volumes[i];
+		cv->owner = c->owner;
 		cv->anonymous = YAJL_IS_TRUE(json_get(a->u.array.values[i], "anonymous"));
 		if (!cv->name && YAJL_IS_STRING(n) && vol_name_valid(n->u.string))
 			cv->name = strdup(n->u.string);
@@ -275,10 +271,10 @@ static int copy_up(const char *rootfs, const char *vdir, const ctr_volume *cv, c
 static int created(struct corrald *d, ctr *c, const char *cdir, char *broker_dir, size_t n, cerr *err)
 {
 	char vdir[PATH_MAX], rootfs[PATH_MAX];
-	vol_dir(d, vdir, sizeof(vdir));
 	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", cdir);
 	for (size_t i = 0; i < c->spec.n_volumes; i++) {
 		const ctr_volume *cv = &c->spec.volumes[i];
+		vol_dir(d, cv->owner, vdir, sizeof(vdir));
 		vol_info v;
 		_cleanup_cerr_ cerr e2 = { 0 };
 		if (!cv->name || vol_load(vdir, cv->name, &v, &e2) < 0)
@@ -299,11 +295,11 @@ static void removed(struct corrald *d, ctr *c)
 	if (!c->remove_volumes && !c->spec.auto_remove)
 		return;
 	char dir[PATH_MAX];
-	vol_dir(d, dir, sizeof(dir));
 	for (size_t i = 0; i < c->spec.n_volumes; i++) {
 		const ctr_volume *cv = &c->spec.volumes[i];
-		if (!cv->anonymous || !cv->name || vol_user_other(d, cv->name, c))
+		if (!cv->anonymous || !cv->name || vol_user_other(d, cv->owner, cv->name, c))
 			continue;
+		vol_dir(d, cv->owner, dir, sizeof(dir));
 		_cleanup_cerr_ cerr err = { 0 };
 		if (vol_remove(dir, cv->name, &err) < 0 && err.code != ENOENT)
 			log_cerr(LOG_LVL_WARN, &err, "container %s: its volume %s", c->name, cv->name);

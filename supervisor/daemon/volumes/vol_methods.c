@@ -18,16 +18,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-ctr *vol_user(corrald *d, const char *name)
+ctr *vol_user(corrald *d, uid_t owner, const char *name)
 {
-	return vol_user_other(d, name, NULL);
+	return vol_user_other(d, owner, name, NULL);
 }
 
-ctr *vol_user_other(corrald *d, const char *name, const ctr *but)
+ctr *vol_user_other(corrald *d, uid_t owner, const char *name, const ctr *but)
 {
 	for (ctr *c = d->ctrs; c; c = c->next)
 		for (size_t i = 0; c != but && i < c->spec.n_volumes; i++)
-			if (c->spec.volumes[i].name && streq(c->spec.volumes[i].name, name))
+			if (c->spec.volumes[i].name && c->spec.volumes[i].owner == owner &&
+			    streq(c->spec.volumes[i].name, name))
 				return c;
 	return NULL;
 }
@@ -42,14 +43,14 @@ static void gen_strmap(yajl_gen g, const char *key, yajl_val o)
 	yajl_gen_map_close(g);
 }
 
-static void gen_volume(yajl_gen g, corrald *d, const vol_info *v, bool size)
+static void gen_volume(yajl_gen g, corrald *d, const peer_cred *peer, const vol_info *v, bool size)
 {
-	char dir[PATH_MAX], mp[PATH_MAX], created[64];
-	vol_dir(d, dir, sizeof(dir));
+	char dir[PATH_MAX], mp[PATH_MAX], created[64], shown[VOL_NAME_MAX + 16];
+	vol_dir(d, v->owner, dir, sizeof(dir));
 	snprintf(mp, sizeof(mp), "%s/%s/%s", dir, v->name, VOL_DATA);
 	rfc3339_ns(v->created_ns, created, sizeof(created));
 	yajl_gen_map_open(g);
-	jg_key_str(g, "name", v->name);
+	jg_key_str(g, "name", vol_shown_name(peer, v, shown, sizeof(shown)));
 	jg_key_str(g, "driver", "local");
 	jg_key_str(g, "mountpoint", mp);
 	jg_key_str(g, "created", created);
@@ -57,7 +58,7 @@ static void gen_volume(yajl_gen g, corrald *d, const vol_info *v, bool size)
 	gen_strmap(g, "options", v->options);
 	jg_key_int(g, "owner", v->owner);
 	jg_key_bool(g, "anonymous", v->anonymous);
-	ctr *c = vol_user(d, v->name);
+	ctr *c = vol_user(d, v->owner, v->name);
 	jg_key_bool(g, "inUse", c != NULL);
 	if (size)
 		jg_key_int(g, "size", (long long)vol_size(dir, v->name));
@@ -65,14 +66,14 @@ static void gen_volume(yajl_gen g, corrald *d, const vol_info *v, bool size)
 }
 
 /* {"volume": v} (NULL: out of memory) */
-static yajl_gen gen_reply(corrald *d, const vol_info *v)
+static yajl_gen gen_reply(corrald *d, const peer_cred *peer, const vol_info *v)
 {
 	yajl_gen g = json_gen_new(false);
 	if (!g)
 		return NULL;
 	yajl_gen_map_open(g);
 	jg_key(g, "volume");
-	gen_volume(g, d, v, true);
+	gen_volume(g, d, peer, v, true);
 	yajl_gen_map_close(g);
 	return g;
 }
@@ -121,10 +122,10 @@ int sv_volume_create(vl_call *call, yajl_val params, void *ud)
 		return sv_volume_exists(call, made);
 	vol_info v;
 	char dir[PATH_MAX];
-	vol_dir(d, dir, sizeof(dir));
+	vol_dir(d, vl_call_peer(call)->uid, dir, sizeof(dir));
 	if (r < 0 || vol_load(dir, made, &v, &err) < 0)
 		return sv_internal_err(call, &err);
-	_cleanup_json_gen_ yajl_gen g = gen_reply(d, &v);
+	_cleanup_json_gen_ yajl_gen g = gen_reply(d, vl_call_peer(call), &v);
 	vol_info_release(&v);
 	return g ? vl_call_reply_gen(call, g) : sv_internal(call, NULL);
 }
@@ -176,7 +177,7 @@ static bool matches(corrald *d, const vol_info *v, char **filters)
 			else if (k == 1)
 				hit |= label_match(v, val);
 			else if (k == 2)
-				hit |= (vol_user(d, v->name) == NULL) == (streq(val, "true") || streq(val, "1"));
+				hit |= (vol_user(d, v->owner, v->name) == NULL) == (streq(val, "true") || streq(val, "1"));
 			else
 				hit |= streq(val, "local");
 		}
@@ -190,10 +191,8 @@ static bool matches(corrald *d, const vol_info *v, char **filters)
  * answered with */
 static int list_for_answer(vl_call *call, corrald *d, vol_info **v, size_t *n, yajl_gen *g)
 {
-	char dir[PATH_MAX];
-	vol_dir(d, dir, sizeof(dir));
 	_cleanup_cerr_ cerr err = { 0 };
-	if (vol_list(dir, v, n, &err) < 0)
+	if (vol_list_seen(d, vl_call_peer(call), v, n, &err) < 0)
 		return sv_internal_err(call, &err);
 	if (!(*g = json_gen_new(false))) {
 		vol_list_free(*v, *n);
@@ -223,26 +222,24 @@ int sv_volume_list(vl_call *call, yajl_val params, void *ud)
 	jg_key(g, "volumes");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < n; i++)
-		if (owner_may(vl_call_peer(call), v[i].owner) && matches(d, &v[i], filters))
-			gen_volume(g, d, &v[i], false);
+		if (matches(d, &v[i], filters))
+			gen_volume(g, d, vl_call_peer(call), &v[i], false);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	vol_list_free(v, n);
 	return vl_call_reply_gen(call, g);
 }
 
-/* name, as peer may see it: 0 with v; -ENOENT (another member's too) or
- * -errno with err */
+/* name among peer's volumes (root: NAME@UID a member's): 0 with v;
+ * -ENOENT or -errno with err */
 static int lookup(corrald *d, const peer_cred *peer, const char *name, vol_info *v, cerr *err)
 {
+	vol_ref ref;
+	if (!vol_ref_parse(peer, name, &ref))
+		return cerr_set(err, ENOENT, "no such volume: %s", name);
 	char dir[PATH_MAX];
-	vol_dir(d, dir, sizeof(dir));
-	int r = vol_load(dir, name, v, err);
-	if (r == 0 && !owner_may(peer, v->owner)) {
-		vol_info_release(v);
-		return -ENOENT;
-	}
-	return r;
+	vol_dir(d, ref.owner, dir, sizeof(dir));
+	return vol_load(dir, ref.name, v, err);
 }
 
 /* The peer's volume name in *v: 1, or what the call was answered with */
@@ -266,7 +263,7 @@ int sv_volume_inspect(vl_call *call, yajl_val params, void *ud)
 	int r = find(call, d, name, &v);
 	if (r <= 0)
 		return r;
-	_cleanup_json_gen_ yajl_gen g = gen_reply(d, &v);
+	_cleanup_json_gen_ yajl_gen g = gen_reply(d, vl_call_peer(call), &v);
 	vol_info_release(&v);
 	return g ? vl_call_reply_gen(call, g) : sv_internal(call, NULL);
 }
@@ -285,7 +282,7 @@ int sv_volume_remove(vl_call *call, yajl_val params, void *ud)
 	if (lr <= 0)
 		return lr;
 	_cleanup_cerr_ cerr err = { 0 };
-	ctr *c = vol_user(d, v.name);
+	ctr *c = vol_user(d, v.owner, v.name);
 	if (c && !force) {
 		bool shown = ctr_visible_to(c, vl_call_peer(call));
 		char why[512];
@@ -300,7 +297,7 @@ int sv_volume_remove(vl_call *call, yajl_val params, void *ud)
 		return r;
 	}
 	char dir[PATH_MAX];
-	vol_dir(d, dir, sizeof(dir));
+	vol_dir(d, v.owner, dir, sizeof(dir));
 	int r = vol_remove(dir, v.name, &err);
 	uid_t owner = v.owner;
 	char name[VOL_NAME_MAX + 1];
@@ -327,20 +324,21 @@ int sv_volume_prune(vl_call *call, yajl_val params, void *ud)
 	if (r <= 0)
 		return r;
 	char dir[PATH_MAX];
-	vol_dir(d, dir, sizeof(dir));
 	long long reclaimed = 0;
 	yajl_gen_map_open(g);
 	jg_key(g, "removed");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < n; i++) {
-		if (!owner_may(vl_call_peer(call), v[i].owner) || vol_user(d, v[i].name))
+		if (vol_user(d, v[i].owner, v[i].name))
 			continue;
+		vol_dir(d, v[i].owner, dir, sizeof(dir));
 		uint64_t size = vol_size(dir, v[i].name);
 		_cleanup_cerr_ cerr e2 = { 0 };
 		if (vol_remove(dir, v[i].name, &e2) < 0)
 			continue;
 		reclaimed += (long long)size;
-		jg_str(g, v[i].name);
+		char shown[VOL_NAME_MAX + 16];
+		jg_str(g, vol_shown_name(vl_call_peer(call), &v[i], shown, sizeof(shown)));
 		events_publish(d->events, EV_OWNER(v[i].owner), "volume", "remove", v[i].name, v[i].name, NULL, 0);
 	}
 	yajl_gen_array_close(g);

@@ -77,13 +77,32 @@ int vol_load(const char *dir, const char *name, vol_info *out, cerr *err)
 	return 0;
 }
 
+/* dir, and its parent when that is missing too (a member's first volume) */
+static int make_dir(const char *dir, cerr *err)
+{
+	if (mkdir(dir, 0711) == 0 || errno == EEXIST)
+		return 0;
+	char parent[PATH_MAX];
+	snprintf(parent, sizeof(parent), "%s", dir);
+	char *slash = strrchr(parent, '/');
+	if (errno != ENOENT || !slash || slash == parent)
+		return cerr_sys(err, errno, "%s", dir);
+	*slash = '\0';
+	if (mkdir(parent, 0711) < 0 && errno != EEXIST)
+		return cerr_sys(err, errno, "%s", parent);
+	if (mkdir(dir, 0711) < 0 && errno != EEXIST)
+		return cerr_sys(err, errno, "%s", dir);
+	return 0;
+}
+
 int vol_make(const char *dir, const char *name, const char *rec, size_t len, uid_t data_uid, gid_t data_gid,
 	     cerr *err)
 {
 	if (!vol_name_valid(name))
 		return cerr_set(err, EINVAL, "invalid volume name: %s", name);
-	if (mkdir(dir, 0711) < 0 && errno != EEXIST)
-		return cerr_sys(err, errno, "%s", dir);
+	int mr = make_dir(dir, err);
+	if (mr < 0)
+		return mr;
 	/* made under a name of its own, and renamed into place whole: a
 	 * reader never sees a volume without its record */
 	char tmp[PATH_MAX], path[PATH_MAX], rand[65];

@@ -1,8 +1,9 @@
-/* The volume store: <state-dir>/volumes/<name>/ holds volume.json (the
- * record: name, driver "local", labels, options, owner, created, and
- * whether a container made it for itself) and _data, the directory a
- * container mounts. A name is [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most
- * VOL_NAME_MAX: never "/" nor "..". */
+/* The volume store: each owner's names are its own. Root's volumes are in
+ * <state-dir>/volumes/<name>/, a member's in <state-dir>/volumes/@<uid>/<name>/
+ * (no name starts with '@'); each holds volume.json (the record: name,
+ * driver "local", labels, options, owner, created, and whether a container
+ * made it for itself) and _data, the directory a container mounts. A name
+ * is [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most VOL_NAME_MAX: never "/" nor "..". */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,7 +34,8 @@ int vol_name_random(char buf[65]);
 int vol_load(const char *dir, const char *name, vol_info *out, cerr *err);
 void vol_info_release(vol_info *v);
 /* Make name with the record's text rec and an empty _data, owned by
- * data_uid:data_gid, mode 0755: -EEXIST when the name is taken. */
+ * data_uid:data_gid, mode 0755 (dir and its parent made as needed):
+ * -EEXIST when the name is taken. */
 int vol_make(const char *dir, const char *name, const char *rec, size_t len, uid_t data_uid, gid_t data_gid,
 	     cerr *err);
 /* Every volume, sorted by name (vol_list_free). */

@@ -10,6 +10,10 @@ struct corrald;
 
 extern const ctr_feature volumes_container_hooks;
 
+/* At corrald's start: a store from before each owner's names were its own
+ * is put in order (vol_store.h). */
+void volumes_start(struct corrald *d);
+
 int sv_volume_create(vl_call *call, yajl_val params, void *ud);
 int sv_volume_list(vl_call *call, yajl_val params, void *ud);
 int sv_volume_inspect(vl_call *call, yajl_val params, void *ud);
