@@ -120,22 +120,27 @@ static void logs_release(dk_pump *p)
 	free(l->params);
 }
 
-void dk_log_frame(strbuf *out, yajl_val line, bool tty, bool timestamps)
+/* One line as Docker frames it; time NULL: without it */
+static void log_frame(strbuf *out, bool is_err, const char *text, bool partial, const char *time, bool tty)
 {
-	bool is_err = streq(dk_str(line, "stream"), "stderr");
-	const char *text = dk_str(line, "line"), *t = dk_str(line, "time");
-	size_t len = strlen(text) + (dk_bool(line, "partial") ? 0 : 1) + (timestamps ? strlen(t) + 1 : 0);
+	size_t len = strlen(text) + (partial ? 0 : 1) + (time ? strlen(time) + 1 : 0);
 	if (!tty) { /* Docker's stdcopy header: stream, 0, 0, 0, size (BE) */
 		unsigned char h[8] = { is_err ? 2 : 1, 0, 0, 0 };
 		uint32_t be = htonl((uint32_t)len);
 		memcpy(h + 4, &be, 4);
 		sb_add(out, h, sizeof(h));
 	}
-	if (timestamps)
-		sb_addf(out, "%s ", t);
+	if (time)
+		sb_addf(out, "%s ", time);
 	sb_adds(out, text);
-	if (!dk_bool(line, "partial"))
+	if (!partial)
 		sb_adds(out, "\n");
+}
+
+void dk_log_frame(strbuf *out, yajl_val line, bool tty, bool timestamps)
+{
+	log_frame(out, streq(dk_str(line, "stream"), "stderr"), dk_str(line, "line"), dk_bool(line, "partial"),
+		  timestamps ? dk_str(line, "time") : NULL, tty);
 }
 
 static void put_line(dk_pump *p, logs_ctx *l, yajl_val line)
@@ -160,6 +165,12 @@ static int logs_fill(dk_pump *p)
 	yajl_val lines = json_get(rep.params, "lines");
 	for (size_t i = 0; YAJL_IS_ARRAY(lines) && i < lines->u.array.len; i++)
 		put_line(p, l, lines->u.array.values[i]);
+	if (rep.error) { /* past the answer's head: said in the stream, as dockerd does */
+		yajl_val why = json_get(rep.params, "reason");
+		char text[512];
+		snprintf(text, sizeof(text), "Error grabbing logs: %s", YAJL_IS_STRING(why) ? why->u.string : rep.error);
+		log_frame(&p->out, true, text, false, NULL, l->tty);
+	}
 	p->done = rep.error || !rep.continues;
 	vl_reply_release(&rep);
 	return 0;

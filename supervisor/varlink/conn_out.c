@@ -9,6 +9,9 @@
 #include <sys/socket.h>
 
 #define OUT_MAX (64u << 20) /* a peer that reads nothing is dropped */
+/* a buffer grown past this goes once it is sent: a connection that once
+ * waited on a slow reader does not keep its peak for its whole life */
+#define OUT_KEEP (64u << 10)
 
 void vl_conn_kick(vl_conn *c)
 {
@@ -35,7 +38,10 @@ void vl_conn_flush(vl_conn *c)
 		c->out_off += (size_t)w;
 	}
 	if (c->out_off == c->out.len) {
-		sb_reset(&c->out);
+		if (c->out.cap > OUT_KEEP)
+			sb_release(&c->out);
+		else
+			sb_reset(&c->out);
 		c->out_off = 0;
 	} else if (c->out_off > (1u << 16) && c->out_off > c->out.len / 2) {
 		memmove(c->out.buf, c->out.buf + c->out_off, c->out.len - c->out_off);

@@ -156,6 +156,46 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"GET /_pi"
 	[ -z "$left" ] || fail "helpers outlived corrald:$(for p in $left; do echo -n " $p $(tr '\0' ' ' <"/proc/$p/cmdline")"; done)"
 }
 
+# A member's log streams: each holds at most LOGS_STREAM_QUEUE of corrald
+# while its reader reads nothing (paused, resumed from the file), and a
+# member has 16 open at most; the 17th is refused, root's are not counted
+test_dka_followers_who_never_read_cost_the_follower() {
+	trap cleanup_sv EXIT
+	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
+	cp "$IMGS/test.oci.tar" "$T/img.tar"
+	chmod 644 "$T/img.tar"
+	mctl 4242 image import "oci-archive:$T/img.tar" m:1 >/dev/null
+	mctl 4242 run -d --name w m:1 sh -c 'while :; do head -c 1000000 /dev/zero | tr "\0" x | fold -w 99; sleep 0.1; done' >/dev/null
+	local rss0 i groups=()
+	rss0=$(awk '/VmRSS/ {print $2}' "/proc/$CORRALD_PID/status")
+	for i in $(seq 16); do
+		if [ $((i % 2)) = 0 ]; then
+			setsid setpriv --reuid 4242 --regid 12345 --groups 65534 sh -c \
+				"'$CORRALCTL' --socket '$SOCK' logs -f w | sleep 1000" &
+		else
+			setsid setpriv --reuid 4242 --regid 12345 --groups 65534 sh -c \
+				"curl -s -N --unix-socket '$S/docker.sock' 'http://d/v1.41/containers/w/logs?follow=1&stdout=1' | sleep 1000" &
+		fi
+		groups+=($!)
+	done
+	echo "${groups[*]}" >"$T/groups"
+	trap 'for g in $(cat "$T/groups"); do kill -- "-$g" 2>/dev/null; done; cleanup_sv' EXIT
+	wait_for 20 sh -c "'$CORRALCTL' --socket '$SOCK' metrics >/dev/null; [ \$(ls /proc/$CORRALD_PID/fd | wc -l) -gt 30 ]"
+	sleep 2 # the followers' buffers fill and stay full (what is measured is a size)
+	local out
+	out=$(mctl 4242 logs -f w 2>&1 | head -c 300) && true
+	assert_contains "$out" "uid 4242 has 16 log streams open, the most one member may" "the 17th stream"
+	out=$(as_uid 4242 curl -s --max-time 10 --unix-socket "$S/docker.sock" 'http://d/v1.41/containers/w/logs?follow=1&stdout=1' |
+		head -c 300 | tr -d '\0') && true
+	assert_contains "$out" "16 log streams" "the 17th through the Docker API"
+	[ "$(timeout 10 "$CORRALCTL" --socket "$SOCK" logs --tail 3 w | grep -c xxxx)" -ge 1 ] || fail "root's own logs, beside them"
+	assert_eq "$(dockm 4343 version --format '{{.Server.APIVersion}}')" 1.41 "another member, beside them"
+	local rss1
+	rss1=$(awk '/VmRSS/ {print $2}' "/proc/$CORRALD_PID/status")
+	echo "corrald RSS: $rss0 kB, then $rss1 kB with 16 stalled followers"
+	[ "$rss1" -lt $((rss0 + 16 * 1024)) ] || fail "16 stalled followers grew corrald from $rss0 to $rss1 kB"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

@@ -15,7 +15,7 @@
 typedef struct event_bus event_bus;
 
 #define EVENTS_KEEP 1024
-#define EVENTS_MAX_QUEUED (8u << 20)
+#define EVENTS_MAX_QUEUED (1u << 20) /* a subscriber this far behind is cut off */
 
 event_bus *events_new(size_t keep);
 /* Ends every subscription (with no further reply). */

@@ -322,6 +322,14 @@ int sv_logs(vl_call *call, yajl_val params, void *ud)
 		return reply_history(call, path, &o);
 	/* a container that is not running has no more to say: history only */
 	bool live = ctr_alive(c) || c->status == CS_CREATED || c->status == CS_RESTARTING;
+	/* each stream may hold LOGS_STREAM_QUEUE of corrald's memory */
+	uid_t uid = vl_call_peer(call)->uid;
+	if (uid != 0 && logs_streams_of(uid) >= LOGS_STREAMS_PER_MEMBER) {
+		char why[128];
+		snprintf(why, sizeof(why), "uid %u has %u log streams open, the most one member may", (unsigned)uid,
+			 LOGS_STREAMS_PER_MEMBER);
+		return sv_policy_violation(call, "follow", "log-streams=" LOGS_STREAMS_PER_MEMBER_STR, why);
+	}
 	logs_stream *s;
 	cerr err = { 0 };
 	if (logs_stream_start(d->loop, call, path, &o, follow && live, &s, &err) < 0)

@@ -21,7 +21,18 @@ struct logs_stream {
 	size_t step_sent; /* bytes streamed in this turn of the loop */
 	void (*on_free)(void *data);
 	void *on_free_data;
+	struct logs_stream *next, **prev; /* every stream open (logs_streams_of) */
 };
+
+static struct logs_stream *open_streams;
+
+size_t logs_streams_of(uid_t uid)
+{
+	size_t n = 0;
+	for (logs_stream *s = open_streams; s; s = s->next)
+		n += vl_call_peer(s->call)->uid == uid;
+	return n;
+}
 
 void logs_stream_on_free(logs_stream *s, void (*fn)(void *data), void *data)
 {
@@ -80,11 +91,16 @@ static int add_line(const crilog_line *l, void *data)
 	flush(s, false);
 	/* one turn of the loop sends a bounded amount, so others get theirs */
 	return !s->finishing &&
-	       (s->step_sent >= LOGS_STREAM_QUEUE || vl_call_out_pending(s->call) > LOGS_STREAM_QUEUE);
+	       (s->step_sent >= LOGS_STREAM_STEP || vl_call_out_pending(s->call) > LOGS_STREAM_QUEUE);
 }
 
 static void stream_free(logs_stream *s)
 {
+	if (s->prev) {
+		*s->prev = s->next;
+		if (s->next)
+			s->next->prev = s->prev;
+	}
 	if (s->on_free)
 		s->on_free(s->on_free_data);
 	el_remove(s->timer);
@@ -168,6 +184,11 @@ int logs_stream_start(el_loop *loop, vl_call *call, const char *path, const cril
 	s->call = call;
 	s->more = true;
 	s->follow = follow;
+	s->next = open_streams;
+	if (s->next)
+		s->next->prev = &s->next;
+	s->prev = &open_streams;
+	open_streams = s;
 	int r = crilog_cursor_start(&s->cur, path, o, err);
 	if (r == 0)
 		r = el_add_timer(loop, LOGS_POLL_USEC, true, on_poll, s, &s->timer, err);

@@ -13,11 +13,19 @@ typedef struct logs_stream logs_stream;
 #define LOGS_POLL_USEC 100000
 #define LOGS_MAX_REPLY (8u << 20) /* a reply this large is sent (or refused) */
 /* A stream (more) sends replies of about LOGS_STREAM_BATCH, at most
- * LOGS_STREAM_QUEUE in one turn of the loop, and reads the log only while
- * less than that waits for its caller: the memory and the time a Logs call
- * takes are bounded, whatever the size of the log. */
-#define LOGS_STREAM_BATCH (256u << 10)
-#define LOGS_STREAM_QUEUE (1u << 20)
+ * LOGS_STREAM_STEP in one turn of the loop, and reads the log only while
+ * less than LOGS_STREAM_QUEUE waits for its caller: the memory and the time a Logs call
+ * takes are bounded, whatever the size of the log. A reader that does not
+ * read holds that much of corrald's memory, and its stream is paused,
+ * resumed from the file when it reads again; a member has at most
+ * LOGS_STREAMS_PER_MEMBER open. (30 stalled followers of a 10 MB/s
+ * writer took corrald from 7 to 56 MB with 1 MiB each, and held root's
+ * Ping 434 ms behind their turns: tests/bench/followers.sh.) */
+#define LOGS_STREAM_BATCH (32u << 10)
+#define LOGS_STREAM_QUEUE (128u << 10)
+#define LOGS_STREAM_STEP (64u << 10) /* 30 followers starting at once held root 80 ms with 128 KiB each */
+#define LOGS_STREAMS_PER_MEMBER 16u
+#define LOGS_STREAMS_PER_MEMBER_STR "16"
 #define LOGS_YIELD_USEC 1000   /* more to send: after the others' turn */
 #define LOGS_BEHIND_USEC 10000 /* the caller has not read what it has */
 
@@ -31,6 +39,8 @@ int logs_read_all(const char *path, const crilog_read_opts *o, char **reply, cer
  * call is not taken: -errno, and err says why. */
 int logs_stream_start(el_loop *loop, vl_call *call, const char *path, const crilog_read_opts *o, bool follow,
 		      logs_stream **out, cerr *err);
+/* The streams open whose caller is uid */
+size_t logs_streams_of(uid_t uid);
 /* Call fn(data) when the stream is freed (its call ended, either way). */
 void logs_stream_on_free(logs_stream *s, void (*fn)(void *data), void *data);
 /* The container has ended: send what is left and end the call (now, or as
