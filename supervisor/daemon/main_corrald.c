@@ -66,6 +66,7 @@ static void usage(FILE *f)
 		"  --log-max-size SIZE  --log-max-files N  --log-level LEVEL  --log-format text|json\n"
 		"  --max-connections N  --max-connections-per-uid N  --max-message-size SIZE\n"
 		"  --rate-limit-per-uid N  --rate-limit-burst N  --connect-rate-per-uid N  --connect-rate-burst N\n"
+		"  --docker-connect-rate-per-uid N  --docker-connect-rate-burst N\n"
 		"  --metrics-listen HOST:PORT  --cgroup-parent PATH|SLICE  --cgroup-delegate auto|yes|no\n"
 		"  --cgroup-manager systemd|cgroupfs|auto  --docker-socket PATH|auto  --docker-user NAME|UID:GID\n"
 		"  --docker-idle-timeout SECONDS\n"

@@ -234,7 +234,8 @@ int docker_socket_start(corrald *d, gid_t group, int activated_fd, cerr *err)
 	if (resolve_user(d->cfg->docker_user, ds, err) < 0)
 		return -1;
 	snprintf(ds->idle_arg, sizeof(ds->idle_arg), "%zu", d->cfg->docker_idle_timeout);
-	uid_rates_init(&ds->connect_rates, (double)d->cfg->connect_rate_per_uid, (double)d->cfg->connect_rate_burst);
+	uid_rates_init(&ds->connect_rates, (double)d->cfg->docker_connect_rate_per_uid,
+		       (double)d->cfg->docker_connect_rate_burst);
 	if (access(d->docker_bin, X_OK) < 0)
 		return cerr_sys(err, errno, "docker-socket: %s", d->docker_bin);
 	if (ds->fd < 0) {

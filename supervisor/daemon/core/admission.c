@@ -20,8 +20,8 @@ const char *admission_check(corrald *d, uid_rates *rates, const peer_cred *peer,
 	metrics_add_refused(d->metrics, 1);
 	if (now - s->reported_usec >= REPORT_EVERY_USEC) {
 		char detail[160];
-		snprintf(detail, sizeof(detail), "%lu connections refused: past %g a second (connect-rate-per-uid)",
-			 s->refused, rates->rate);
+		snprintf(detail, sizeof(detail), "%lu connections refused: past %g a second (%sconnect-rate-per-uid)",
+			 s->refused, rates->rate, streq(where, "docker") ? "docker-" : "");
 		log_warn("%s socket: uid %u: %s", where, (unsigned)peer->uid, detail);
 		_cleanup_cerr_ cerr err = { 0 };
 		if (audit_write(&d->audit, peer, "connect", where, "RateLimited", detail, &err) < 0)
@@ -29,7 +29,7 @@ const char *admission_check(corrald *d, uid_rates *rates, const peer_cred *peer,
 		s->refused = 0;
 		s->reported_usec = now;
 	}
-	return "connecting faster than its rate (connect-rate-per-uid)";
+	return "connecting faster than its rate";
 }
 
 const char *corrald_admit_peer(const peer_cred *peer, void *userdata)

@@ -1,8 +1,8 @@
 /* Admission of new connections on corrald's sockets, per peer uid, before
  * anything is spent on them (no corral-docker started, no connection
  * state made): a token bucket of connections a second for each non-root
- * uid (corrald.conf connect-rate-per-uid, connect-rate-burst), one set for
- * each socket. A uid past it is refused at once; its refusals are counted,
+ * uid, one set for each socket (corrald.conf connect-rate-per-uid and
+ * connect-rate-burst, docker-connect-rate-per-uid and its burst). A uid past it is refused at once; its refusals are counted,
  * and logged and audited at most once a second for each socket. */
 #pragma once
 #include "supervisor/daemon/core/uid_rate.h"

@@ -31,8 +31,10 @@ typedef struct corrald_config {
 	size_t max_connections_per_uid;
 	size_t rate_limit_per_uid;   /* control socket calls a second per peer uid; 0: none */
 	size_t rate_limit_burst;     /* calls saved up; 0: one second's worth */
-	size_t connect_rate_per_uid; /* new connections a second per non-root uid, both sockets; 0: none */
+	size_t connect_rate_per_uid; /* new control socket connections a second per non-root uid; 0: none */
 	size_t connect_rate_burst;   /* connections saved up; 0: one second's worth */
+	/* the same on the Docker socket, where each costs a corral-docker */
+	size_t docker_connect_rate_per_uid, docker_connect_rate_burst;
 	size_t max_message_size;
 	char *metrics_listen; /* empty: off */
 	/* the Docker API's; empty: off; auto: DOCKER_SOCKET_DEFAULT beside the
