@@ -8,9 +8,7 @@
 
 /* The CPU one corral-docker may use in its life, the last bound on a
  * request that keeps it busy (its own bounds come first: docker_http.c):
- * SIGXCPU then, SIGKILL a few seconds after. A connection that streams
- * logs at 10 MB/s uses about DOCKER_CPU_PER_GB a gigabyte (measured in
- * tests/bench/docker_follow.sh). */
+ * SIGXCPU then, SIGKILL a few seconds after. */
 #define DOCKER_CPU_SECONDS 3600
 
 int docker_sandbox(uid_t uid, gid_t gid, pid_t parent, cerr *err);
