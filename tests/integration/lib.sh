@@ -5,7 +5,9 @@
 # mount, process or cgroup the test created is left.
 set -u
 : "${B:=build}"
-ROOTDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# the physical path: the leak checks match mountinfo's paths, which have
+# no symlink in them, against the case's directory
+ROOTDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 case "$B" in /*) ;; *) B="$ROOTDIR/$B" ;; esac
 CORRAL="$B/bin/corral"
 FIXTURES="${FIXTURES:-$ROOTDIR/build/fixtures}"
