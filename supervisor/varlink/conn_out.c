@@ -11,7 +11,7 @@
 #define OUT_MAX (64u << 20) /* a peer that reads nothing is dropped */
 /* a buffer grown past this goes once it is sent: a connection that once
  * waited on a slow reader does not keep its peak for its whole life */
-#define OUT_KEEP (64u << 10)
+#define OUT_KEEP (256u << 10) /* above a log stream's queue and batch: theirs is kept, no mmap a drain */
 
 void vl_conn_kick(vl_conn *c)
 {

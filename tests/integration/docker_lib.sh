@@ -22,3 +22,9 @@ dockm() { # UID ARGS...
 	as_uid "$u" env DOCKER_CONFIG="$T/dc$u" DOCKER_HOST="unix://$S/docker.sock" docker "$@"
 }
 import_busybox() { ctl image import "oci:$IMGS/oci:test" busybox:latest >/dev/null; }
+# member_import UID NAME: the fixture image imported by a member, from an
+# archive the member can read
+member_import() {
+	[ -f "$T/img.tar" ] || { cp "$IMGS/test.oci.tar" "$T/img.tar" && chmod 644 "$T/img.tar"; }
+	mctl "$1" image import "oci-archive:$T/img.tar" "$2" >/dev/null
+}

@@ -116,12 +116,13 @@ new_test_env() {
 	export T S TID STATE
 }
 
-# short_dir: a new directory for sockets, short and lowercase whatever the
-# checkout's path; removed by drop_short_dir (one file system: a mount a
-# case left there is the leak check's, never rm's)
+# short_dir: a new directory for sockets, short whatever the checkout's
+# path, named for the file's shell (run.sh removes those of a run killed
+# outright); removed by drop_short_dir (one file system: a mount a case
+# left there is the leak check's, never rm's)
 short_dir() {
 	local d
-	d=$(mktemp -d /tmp/corral-s.XXXXXX) && chmod 755 "$d" && echo "$d"
+	d=$(mktemp -d "/tmp/corral-s.$$.XXXXXX") && chmod 755 "$d" && echo "$d"
 }
 drop_short_dir() { [ -n "${1:-}" ] && rm -rf --one-file-system "$1"; }
 

@@ -110,13 +110,22 @@ else
 	"$here/../fixtures/mkall.sh" "$fx" >/dev/null 2>&1
 	# what a run killed outright (SIGKILL runs no EXIT trap) left: each
 	# case's cgroup parent is corral-it<PID>-<case>, and PID is gone
-	for cg in /sys/fs/cgroup/unified/corral-it[0-9]*-* /sys/fs/cgroup/corral-it[0-9]*-*; do
+	# (and the cases' own under the runtime's default parent, corral/it<PID>-<case>)
+	for cg in /sys/fs/cgroup/unified/corral-it[0-9]*-* /sys/fs/cgroup/corral-it[0-9]*-* \
+		/sys/fs/cgroup/unified/corral/it[0-9]*-* /sys/fs/cgroup/corral/it[0-9]*-*; do
 		[ -d "$cg" ] || continue
 		pid=${cg##*/corral-it}
+		pid=${pid##*/it}
 		pid=${pid%%-*}
 		[ -d "/proc/$pid" ] && continue
 		find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
 		[ -d "$cg" ] && echo "integration: $cg, left by a killed run, still holds processes"
+	done
+	# the socket directories of files killed outright (lib.sh's short_dir)
+	for sd in /tmp/corral-s.[0-9]*.*; do
+		[ -d "$sd" ] || continue
+		pid=${sd#/tmp/corral-s.}
+		[ -d "/proc/${pid%%.*}" ] || rm -rf --one-file-system "$sd"
 	done
 	list=$(selected)
 	reason=${TIER_REASON:-left out by this tier}

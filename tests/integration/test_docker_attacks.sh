@@ -116,9 +116,7 @@ test_dka_a_silent_client_is_let_go() {
 test_dka_helpers_end_with_corrald() {
 	trap cleanup_sv EXIT
 	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
-	cp "$IMGS/test.oci.tar" "$T/img.tar"
-	chmod 644 "$T/img.tar"
-	mctl 4242 image import "oci-archive:$T/img.tar" m:1 >/dev/null
+	member_import 4242 m:1
 	mctl 4242 run -d --name big m:1 sh -c 'head -c 30000000 /dev/zero >/tmp/big; touch /tmp/done; sleep 1000' >/dev/null
 	wait_for 20 mctl 4242 exec big test -e /tmp/done
 	mkfifo "$T/hold"
@@ -162,9 +160,7 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"GET /_pi"
 test_dka_followers_who_never_read_cost_the_follower() {
 	trap cleanup_sv EXIT
 	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
-	cp "$IMGS/test.oci.tar" "$T/img.tar"
-	chmod 644 "$T/img.tar"
-	mctl 4242 image import "oci-archive:$T/img.tar" m:1 >/dev/null
+	member_import 4242 m:1
 	mctl 4242 run -d --name w m:1 sh -c 'while :; do head -c 1000000 /dev/zero | tr "\0" x | fold -w 99; sleep 0.1; done' >/dev/null
 	local rss0 i groups=()
 	rss0=$(awk '/VmRSS/ {print $2}' "/proc/$CORRALD_PID/status")
