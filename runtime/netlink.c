@@ -140,6 +140,25 @@ int net_loopback_up(cerr *err)
 	return 0;
 }
 
+int net_link_delete(const char *name, cerr *err)
+{
+	int idx = (int)if_nametoindex(name);
+	if (!idx)
+		return 0;
+	_cleanup_close_ int nl = -1;
+	int r = rtnl_open(&nl);
+	if (r < 0)
+		return cerr_sys(err, -r, "network: opening an rtnetlink socket");
+	char buf[NET_MSG_BUF];
+	struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh = link_msg(buf, idx, next_seq(), &ifm);
+	nlh->nlmsg_type = RTM_DELLINK;
+	r = rtnl_talk(nl, nlh);
+	if (r < 0 && r != -ENODEV)
+		return cerr_sys(err, -r, "network: %s: deleting the device", name);
+	return 0;
+}
+
 int net_restored_setup(pid_t pid, const struct oci_linux *l, cerr *err)
 {
 	char path[64];

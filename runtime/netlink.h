@@ -7,6 +7,9 @@
 
 /* Bring lo up in the calling process's network namespace. */
 int net_loopback_up(cerr *err);
+/* Delete the device name in the calling process's network namespace (its
+ * addresses and routes go with it); 0 if there is none. */
+int net_link_delete(const char *name, cerr *err);
 /* A restored container's network namespace, which criu made empty: lo up
  * and l's net.* sysctls, from a child that joins pid's. */
 int net_restored_setup(pid_t pid, const struct oci_linux *l, cerr *err);

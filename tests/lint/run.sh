@@ -60,7 +60,7 @@ declare -A may=(
 	# another only through a feature's one public header; the top
 	# (service.c, main_corrald.c) wires them
 	[supervisor/daemon/spec]="common bundle"
-	[supervisor/daemon/core]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs images images/registry supervisor/daemon/spec"
+	[supervisor/daemon/core]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs images images/registry supervisor/daemon/spec cgroups/cgroups.h"
 	# containers/ in three layers, one way down: the record (the model,
 	# its ids, names, pins, trash, waiters and what verbs share to answer),
 	# the engine (spawn, monitors, bundles, the transitions), the methods
@@ -77,7 +77,7 @@ declare -A may=(
 	[supervisor/daemon/secrets]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/policy/policy.h"
 	# named volumes: the store, the methods, and a container's volume mounts
 	[supervisor/daemon/volumes]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/policy/policy.h"
-	[supervisor/daemon/network]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine"
+	[supervisor/daemon/network]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine runtime/netlink.h"
 	[supervisor/daemon/jobs]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/policy/policy.h"
 	[supervisor/daemon/sessions]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/policy/policy.h supervisor/daemon/network/network.h"
 	[supervisor/daemon/broker]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/sessions/session.h supervisor/daemon/sessions/sstate.h"

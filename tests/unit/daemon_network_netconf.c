@@ -39,6 +39,19 @@ static void test_defaults(void **state)
 	assert_string_equal(nc.gateway, "fd00:1::1");
 }
 
+/* A device a crash left (corral2, corral3) is no free bridge name */
+static bool left_behind(const char *name) { return !strcmp(name, "corral2") || !strcmp(name, "corral3"); }
+
+static void test_bridge_names_clear_of_devices(void **state)
+{
+	netconf nc;
+	const char *field;
+	cerr err = { 0 };
+	netconf_req req = { .name = "back", .bridge_taken = left_behind };
+	assert_int_equal(netconf_plan(&req, have, 2, &nc, &field, &err), 0);
+	assert_string_equal(nc.bridge, "corral4");
+}
+
 static net_cidr cidr(const char *s)
 {
 	net_cidr c;
@@ -151,6 +164,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_bridge_names_clear_of_devices),
 		cmocka_unit_test(test_picks_avoid_the_hosts_routes),
 		cmocka_unit_test(test_refusals_name_the_parameter),
 		cmocka_unit_test(test_conflist_round_trip),

@@ -1,5 +1,6 @@
 #include "supervisor/daemon/network/net_methods.h"
 #include "supervisor/daemon/network/net_store.h"
+#include "supervisor/daemon/network/net_bridges.h"
 #include "supervisor/daemon/network/net_extra.h"
 #include "supervisor/daemon/network/net_id.h"
 #include "supervisor/daemon/containers/record/ctr.h"
@@ -174,6 +175,9 @@ int sv_network_remove(vl_call *call, yajl_val params, void *ud)
 	cerr err = { 0 };
 	if (net_store_remove(d->cfg->cni_config_dir, name, &err) < 0)
 		return sv_internal_err(call, &err);
+	/* the network is gone either way: a bridge left is swept at the next start */
+	if (net_bridge_remove(nc.bridge, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "network %s", name);
 	publish(d, "remove", name);
 	return vl_call_reply(call, NULL);
 }

@@ -7,6 +7,7 @@
 #include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/net_store.h"
+#include "supervisor/daemon/network/net_bridges.h"
 #include "supervisor/daemon/core/netns_pin.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
@@ -228,6 +229,18 @@ static void check_running(corrald *d)
 	check_next(q);
 }
 
+static void sweep_bridges(corrald *d)
+{
+	_cleanup_free_ netconf *have = NULL;
+	size_t n;
+	cerr err = { 0 };
+	if (net_store_list(d->cfg->cni_config_dir, &have, &n, &err) < 0) {
+		log_cerr(LOG_LVL_WARN, &err, "network: bridges left as they are");
+		return;
+	}
+	net_bridges_sweep(have, n);
+}
+
 void net_reconcile(corrald *d)
 {
 	char dir[PATH_MAX];
@@ -238,5 +251,6 @@ void net_reconcile(corrald *d)
 	snprintf(dir, sizeof(dir), "%s/networks/netns", d->cfg->state_dir);
 	each_entry(d, dir, drop_pin);
 	names_prune(d, attached);
+	sweep_bridges(d);
 	check_running(d);
 }

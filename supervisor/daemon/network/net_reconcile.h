@@ -6,6 +6,7 @@
  *  - host-local leases (corrald's own, under networks/ipam), pinned
  *    namespaces and names of ids with no attachment and no DEL to come
  *    are freed;
+ *  - corral<N> bridges that no network names are removed (net_bridges.h);
  *  - each running container's attachment is CHECKed, one at a time; a
  *    failed CHECK is logged and published (network-check-failed). */
 #pragma once

@@ -2,6 +2,7 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/network/cni.h"
 #include "supervisor/daemon/network/host_routes.h"
+#include "supervisor/daemon/network/net_bridges.h"
 #include "common/json.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
@@ -73,6 +74,7 @@ int net_store_create(const char *dir, const char *data_dir, const netconf_req *r
 	_cleanup_free_ netconf *have = NULL;
 	_cleanup_free_ net_cidr *routes = NULL;
 	netconf_req picked = *req;
+	picked.bridge_taken = net_bridge_name_taken; /* one a crash left, until the sweep at start */
 	size_t n;
 	*field = NULL;
 	int r = net_store_list(dir, &have, &n, err);

@@ -130,11 +130,11 @@ static int pick_subnet(const netconf_req *req, const netconf *have, size_t n, ch
 			req->wide ? "10.88.0.0/16 and 10.90.0.0-10.127.255.255" : "10.89.0.0/16");
 }
 
-static int pick_bridge(const netconf *have, size_t n, char *buf, size_t len, cerr *err)
+static int pick_bridge(const netconf_req *req, const netconf *have, size_t n, char *buf, size_t len, cerr *err)
 {
 	for (int k = 1; k < 10000; k++) {
 		snprintf(buf, len, "corral%d", k);
-		bool taken = false;
+		bool taken = req->bridge_taken && req->bridge_taken(buf);
 		for (size_t i = 0; i < n && !taken; i++)
 			taken = streq(have[i].bridge, buf);
 		if (!taken)
@@ -182,7 +182,7 @@ int netconf_plan(const netconf_req *req, const netconf *have, size_t n, netconf 
 	*field = "bridge";
 	if (req->bridge)
 		snprintf(out->bridge, sizeof(out->bridge), "%s", req->bridge);
-	else if ((r = pick_bridge(have, n, out->bridge, sizeof(out->bridge), err)) < 0)
+	else if ((r = pick_bridge(req, have, n, out->bridge, sizeof(out->bridge), err)) < 0)
 		return r;
 	*field = NULL;
 	return 0;

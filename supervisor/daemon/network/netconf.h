@@ -37,6 +37,7 @@ typedef struct netconf_req {
 	size_t n_avoid;
 	const char *gateway; /* NULL: the subnet's first address */
 	const char *bridge;  /* NULL: the first free corral<N>, N >= 1 */
+	bool (*bridge_taken)(const char *name); /* a device of that name exists: not free; NULL: none does */
 	bool internal;
 } netconf_req;
 
