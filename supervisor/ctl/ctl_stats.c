@@ -86,18 +86,26 @@ static void carry_over(sample *now, size_t n, const sample *last, size_t m)
 /* A row of the table, podman's names, from a Stats reply. */
 static int gen_row(yajl_gen g, sample *s, yajl_val st)
 {
-	long long cpu = ctl_int(st, "cpuUsageUsec", 0), now = now_usec(), mem = ctl_int(st, "memoryBytes", 0),
+	long long cpu = ctl_int(st, "cpuUsageUsec", 0), now = now_usec(), mem = ctl_int(st, "memoryBytes", -1),
 		  lim = ctl_int(st, "memoryLimit", -1);
 	double perc = now > s->at_usec ? 100.0 * (double)(cpu - s->cpu_usec) / (double)(now - s->at_usec) : 0;
 	s->cpu_usec = cpu;
 	s->at_usec = now;
 	char cpu_s[32], mem_s[64], memp[32], io[64], net[64], a[24], b[24], t[48];
 	snprintf(cpu_s, sizeof(cpu_s), "%.2f%%", perc < 0 ? 0 : perc);
-	snprintf(mem_s, sizeof(mem_s), "%s / %s", human_size(mem, a, sizeof(a)),
-		 lim > 0 ? human_size(lim, b, sizeof(b)) : "-");
-	snprintf(memp, sizeof(memp), lim > 0 ? "%.2f%%" : "-", lim > 0 ? 100.0 * (double)mem / (double)lim : 0);
-	snprintf(io, sizeof(io), "%s / %s", human_size(ctl_int(st, "ioReadBytes", 0), a, sizeof(a)),
-		 human_size(ctl_int(st, "ioWriteBytes", 0), b, sizeof(b)));
+	/* "--": not known (no such controller), as the docker CLI shows it */
+	if (mem < 0)
+		snprintf(mem_s, sizeof(mem_s), "-- / --");
+	else
+		snprintf(mem_s, sizeof(mem_s), "%s / %s", human_size(mem, a, sizeof(a)),
+			 lim > 0 ? human_size(lim, b, sizeof(b)) : "-");
+	snprintf(memp, sizeof(memp), mem >= 0 && lim > 0 ? "%.2f%%" : mem < 0 ? "--" : "-",
+		 lim > 0 ? 100.0 * (double)mem / (double)lim : 0);
+	long long rd = ctl_int(st, "ioReadBytes", -1), wr = ctl_int(st, "ioWriteBytes", -1);
+	if (rd < 0)
+		snprintf(io, sizeof(io), "-- / --");
+	else
+		snprintf(io, sizeof(io), "%s / %s", human_size(rd, a, sizeof(a)), human_size(wr, b, sizeof(b)));
 	snprintf(net, sizeof(net), "%s / %s", human_size(ctl_int(st, "netInput", 0), a, sizeof(a)),
 		 human_size(ctl_int(st, "netOutput", 0), b, sizeof(b)));
 	snprintf(t, sizeof(t), "%.3fs", (double)cpu / 1e6);

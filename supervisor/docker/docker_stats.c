@@ -46,12 +46,12 @@ static int take(vl_client *vl, const char *id, sample *s)
 		rfc3339_ns(0, s->read, sizeof(s->read));
 		s->cpu_ns = dk_int(st, "cpuUsageUsec", 0) * 1000;
 		s->system_ns = (now.tv_sec * 1000000000LL + now.tv_nsec) * (ncpu > 0 ? ncpu : 1);
-		s->mem = dk_int(st, "memoryBytes", 0);
+		s->mem = dk_int(st, "memoryBytes", -1); /* -1: no memory controller */
 		s->mem_limit = dk_int(st, "memoryLimit", (long long)si.totalram * si.mem_unit);
 		s->pids = dk_int(st, "pids", 0);
 		s->pids_limit = dk_int(st, "pidsLimit", 0);
-		s->rd = dk_int(st, "ioReadBytes", 0);
-		s->wr = dk_int(st, "ioWriteBytes", 0);
+		s->rd = dk_int(st, "ioReadBytes", -1); /* -1: no io controller */
+		s->wr = dk_int(st, "ioWriteBytes", -1);
 		s->rx = dk_int(st, "netInput", 0);
 		s->tx = dk_int(st, "netOutput", 0);
 		s->rxp = dk_int(st, "netInputPackets", 0);
@@ -104,15 +104,18 @@ static void put_sample(dk_pump *p, stats_ctx *x, const sample *s)
 	yajl_gen_map_open(g);
 	jg_key(g, "io_service_bytes_recursive");
 	yajl_gen_array_open(g);
-	gen_io(g, "read", s->rd);
-	gen_io(g, "write", s->wr);
+	if (s->rd >= 0) {
+		gen_io(g, "read", s->rd);
+		gen_io(g, "write", s->wr);
+	}
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	gen_cpu(g, "cpu_stats", s);
 	gen_cpu(g, "precpu_stats", &x->prev);
+	/* figures that are not known are left out, as dockerd leaves them */
 	jg_key(g, "memory_stats");
 	yajl_gen_map_open(g);
-	if (s->system_ns) {
+	if (s->system_ns && s->mem >= 0) {
 		jg_key_int(g, "usage", s->mem);
 		dk_gen_object(g, "stats", NULL);
 		jg_key_int(g, "limit", s->mem_limit);

@@ -110,6 +110,36 @@ static int count_states(dk_req *r, long long *paused, long long *stopped)
 	return 0;
 }
 
+/* Does the cgroup2 root offer containers this controller (host.cgroupControllers)? */
+static bool has_controller(vl_reply *rep, const char *name)
+{
+	yajl_val v = json_get(json_get(rep->params, "host"), "cgroupControllers");
+	for (size_t i = 0; YAJL_IS_ARRAY(v) && i < v->u.array.len; i++)
+		if (YAJL_IS_STRING(v->u.array.values[i]) && streq(v->u.array.values[i]->u.string, name))
+			return true;
+	return false;
+}
+
+/* MemoryLimit, CpuCfsQuota and PidsLimit, and dockerd's warning for each
+ * the host cannot give: where a figure or a limit is missing, docker info
+ * says so, as dockerd's does */
+static void gen_limits(yajl_gen g, vl_reply *rep)
+{
+	static const struct { const char *key, *controller, *warning; } limits[] = {
+		{ "MemoryLimit", "memory", "WARNING: No memory limit support" },
+		{ "CpuCfsQuota", "cpu", "WARNING: No cpu cfs quota support" },
+		{ "PidsLimit", "pids", "WARNING: No pids limit support" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(limits); i++)
+		jg_key_bool(g, limits[i].key, has_controller(rep, limits[i].controller));
+	jg_key(g, "Warnings");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < ARRAY_SIZE(limits); i++)
+		if (!has_controller(rep, limits[i].controller))
+			jg_str(g, limits[i].warning);
+	yajl_gen_array_close(g);
+}
+
 static void gen_empty_map(yajl_gen g, const char *key)
 {
 	jg_key(g, key);
@@ -162,10 +192,8 @@ void dk_info(dk_req *r, const char *arg)
 	jg_key_str(g, "path", "corral");
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
-	jg_key_bool(g, "MemoryLimit", true);
+	gen_limits(g, &rep);
 	jg_key_bool(g, "SwapLimit", false);
-	jg_key_bool(g, "CpuCfsQuota", true);
-	jg_key_bool(g, "PidsLimit", true);
 	jg_key_bool(g, "OomKillDisable", false);
 	jg_key_bool(g, "Debug", false);
 	jg_key_bool(g, "ExperimentalBuild", false);
@@ -191,7 +219,6 @@ void dk_info(dk_req *r, const char *arg)
 	jg_key_str(g, "Error", "");
 	yajl_gen_map_close(g);
 	jg_key_strv(g, "SecurityOptions", (char *const[]){ "name=seccomp,profile=default", "name=cgroupns", NULL });
-	jg_key_strv(g, "Warnings", NULL);
 	yajl_gen_map_close(g);
 	vl_reply_release(&rep);
 	dk_json(r, 200, g);

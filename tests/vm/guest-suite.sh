@@ -17,7 +17,7 @@ cd "$root" || exit 1
 # What needs a pure cgroup v2 hierarchy with every controller: the cgroup
 # tests (rootless ones in a delegated subtree too), checkpoint and restore
 # (criu works with this kernel, not the host's), the runtime's cgroup and exit-code paths, seccomp, the
-# supervisor's OOM report, Pause (cgroup.freeze) and Top on a
+# supervisor's OOM report and memory figures, Pause (cgroup.freeze) and Top on a
 # hierarchy that is cgroup v2 alone, AppArmor (on in this kernel, off on
 # the host) with the engines' clients, whose every container gets their
 # default profile (podman, ctr, buildah), and Kubernetes' CRI (containerd's
@@ -32,6 +32,7 @@ test_runtime_apparmor.sh
 test_supervisor_apparmor.sh
 test_runtime_namespaces.sh:features
 test_supervisor_lifecycle.sh:memory
+test_docker_api.sh:memory
 test_supervisor_security.sh:exec_timeout|memory_limit
 test_supervisor_verbs.sh:pause|_top_
 test_supervisor_workloads.sh:limits

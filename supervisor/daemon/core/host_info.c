@@ -1,6 +1,7 @@
 #include "supervisor/daemon/core/host_info.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "images/overlay_probe.h"
+#include "cgroups/cgroups.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
@@ -43,6 +44,20 @@ static const char *cgroup_version(void)
 	return "1";
 }
 
+/* What containers' cgroups can have: the cgroup2 root's controllers (none
+ * where they are bound to v1, as on a hybrid host) */
+static void gen_controllers(yajl_gen g)
+{
+	const char *mount;
+	_cleanup_free_ char *have = NULL;
+	jg_key(g, "cgroupControllers");
+	yajl_gen_array_open(g);
+	if (cg_find_mount(&mount) == 0 && cg_root_controllers(mount, &have) == 0)
+		for (char *save = NULL, *t = strtok_r(have, " ", &save); t; t = strtok_r(NULL, " ", &save))
+			jg_str(g, t);
+	yajl_gen_array_close(g);
+}
+
 static void gen_security(yajl_gen g, const corrald *d)
 {
 	_cleanup_free_ char *lsm = NULL;
@@ -73,6 +88,7 @@ int host_info_gen(corrald *d, yajl_gen g)
 	jg_key_int(g, "memTotal", (long long)si.totalram * si.mem_unit);
 	jg_key_str(g, "cgroupVersion", cgroup_version());
 	jg_key_str(g, "cgroupManager", d->systemd_cgroup ? "systemd" : "cgroupfs");
+	gen_controllers(g);
 	gen_security(g, d);
 	jg_key_str(g, "storageDriver", "overlay");
 	jg_key_str(g, "storageFilesystem", fs_name_of(d->cfg->state_dir, fs, sizeof(fs)));

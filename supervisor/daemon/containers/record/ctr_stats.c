@@ -17,7 +17,7 @@ static long long cg_value(const char *dir, const char *file, const char *key)
 	if (!f)
 		return -1;
 	char line[512];
-	long long sum = -1;
+	long long sum = key ? 0 : -1; /* a key not there (io.stat before any I/O): none yet */
 	while (fgets(line, sizeof(line), f)) {
 		if (!key) {
 			if (!strncmp(line, "max", 3))
@@ -28,7 +28,7 @@ static long long cg_value(const char *dir, const char *file, const char *key)
 		size_t k = strlen(key);
 		for (char *p = strstr(line, key); p; p = strstr(p + 1, key))
 			if ((p == line || p[-1] == ' ') && (p[k] == ' ' || p[k] == '=')) {
-				sum = (sum < 0 ? 0 : sum) + strtoll(p + k + 1, NULL, 10);
+				sum += strtoll(p + k + 1, NULL, 10);
 				break;
 			}
 	}
@@ -68,15 +68,15 @@ void ctr_stats_gen(yajl_gen g, const char *dir, const char *id, pid_t net_pid)
 	yajl_gen_map_open(g);
 	jg_key_str(g, "id", id);
 	KV("cpuUsageUsec", cg_value(dir, "cpu.stat", "usage_usec"));
-	KV("memoryBytes", cg_value(dir, "memory.current", NULL));
+	KVN("memoryBytes", cg_value(dir, "memory.current", NULL));
 	KVN("memoryLimit", cg_value(dir, "memory.max", NULL));
 	long long np = cg_value(dir, "pids.current", NULL);
 	if (np < 0)
 		np = count_lines(dir, "cgroup.procs");
 	KV("pids", np);
 	KVN("pidsLimit", cg_value(dir, "pids.max", NULL));
-	KV("ioReadBytes", cg_value(dir, "io.stat", "rbytes"));
-	KV("ioWriteBytes", cg_value(dir, "io.stat", "wbytes"));
+	KVN("ioReadBytes", cg_value(dir, "io.stat", "rbytes"));
+	KVN("ioWriteBytes", cg_value(dir, "io.stat", "wbytes"));
 	KV("oomKills", cg_value(dir, "memory.events", "oom_kill"));
 	net_gen(g, net_pid);
 	yajl_gen_map_close(g);
