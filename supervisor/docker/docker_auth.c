@@ -1,6 +1,7 @@
-/* POST /auth (docker login): corrald's Login, which tries the credentials
- * against the registry and keeps them sealed for the caller's pulls; and
- * X-Registry-Auth, a pull's or push's own credentials. */
+/* POST /auth (docker login): corrald's Login with keep false, which only
+ * tries the credentials against the registry, as dockerd does: the client
+ * keeps them and sends them with each pull or push (X-Registry-Auth, read
+ * here too), so that its logout, made on its own side, ends their use. */
 #include "supervisor/docker/dk.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -37,6 +38,7 @@ void dk_auth(dk_req *r, const char *arg)
 	jg_key_str(p, "registry", registry);
 	jg_key_str(p, "username", user);
 	jg_key_str(p, "password", pass);
+	jg_key_bool(p, "keep", false);
 	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
 	int rc = dk_call(r, "Login", params, &rep);

@@ -229,6 +229,53 @@ test_push_pull_docker_registry_auth() {
 	assert_eq "$(find "$STATE_D/images/staging" "$STATE_D/images/ingest" -mindepth 1 -type f 2>/dev/null | wc -l)" 0 "no debris"
 }
 
+# docker login tries the credentials and corrald keeps nothing: the CLI
+# keeps them and sends them with each pull, so its logout (made on the
+# client's side alone) ends their use; once corrald kept them and a pull
+# after docker logout still went through. python3-docker's login the same.
+test_push_docker_login_then_logout() {
+	command -v docker >/dev/null || skip "the docker CLI is not installed (docker.io)"
+	trap cleanup_push EXIT
+	reg_setup
+	reg_start priv basic >/dev/null
+	reg_push_fixtures "$REG_priv"
+	start_sv_reg $(docker_flags)
+	local ref="$REG_priv/library/busybox:1" out
+	out=$(echo wrong | dock login -u "$REG_USER" --password-stdin "$REG_priv" 2>&1) && fail "logged in with a wrong password"
+	assert_contains "$out" "401" "the registry's refusal"
+	out=$(echo "$REG_PASS" | dock login -u "$REG_USER" --password-stdin "$REG_priv" 2>&1) || fail "docker login: $out"
+	assert_contains "$out" "Login Succeeded" "docker login"
+	assert_eq "$(ls "$STATE_D/logins" 2>/dev/null | grep -vx key)" "" "corrald kept nothing"
+	dock pull -q "$ref" >/dev/null || fail "docker pull after docker login"
+	dock rmi "$ref" >/dev/null
+	dock logout "$REG_priv" >/dev/null
+	out=$(dock pull "$ref" 2>&1) && fail "pulled after docker logout"
+	assert_contains "$out" "log in to $REG_priv first" "after logout"
+	out=$(python3 - "$S/docker.sock" "$REG_priv" "$REG_USER" "$REG_PASS" "$ref" 2>&1 <<-'EOP'
+	import sys, docker
+	c = docker.DockerClient(base_url="unix://" + sys.argv[1], version="1.41")
+	print(c.login(username=sys.argv[3], password=sys.argv[4], registry=sys.argv[2])["Status"])
+	print(c.images.pull(sys.argv[5]).id)
+	c2 = docker.DockerClient(base_url="unix://" + sys.argv[1], version="1.41")
+	try:
+	    c2.images.pull(sys.argv[5])
+	except docker.errors.APIError as e:
+	    print("refused:", e.explanation)
+	EOP
+	) || fail "python3-docker: $out"
+	assert_contains "$out" "Login Succeeded" "the SDK's login"
+	assert_contains "$out" "sha256:" "the SDK's pull with its login"
+	assert_contains "$out" "refused: " "another client, with no login of its own"
+	assert_contains "$out" "log in to $REG_priv first" "... is told to log in"
+	# corralctl login keeps them, and its logout forgets
+	echo "$REG_PASS" | ctl login -u "$REG_USER" --password-stdin "$REG_priv" >/dev/null
+	ctl pull -q "$ref" >/dev/null || fail "corralctl pull with its login"
+	ctl logout "$REG_priv" >/dev/null
+	ctl rmi "$ref" >/dev/null
+	out=$(ctl pull "$ref" 2>&1) && fail "corralctl pulled after its logout"
+	assert_contains "$out" "log in to $REG_priv first" "after corralctl logout"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

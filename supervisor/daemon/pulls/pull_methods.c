@@ -88,11 +88,14 @@ int sv_image_pull(vl_call *call, yajl_val params, void *ud)
 }
 
 /* Login: the credentials are tried against the registry (by corral-images,
- * as a pull would use them) before they are kept. */
+ * as a pull would use them) before they are kept; with keep false (Docker's
+ * POST /auth, whose client keeps them and logs out on its own side) they
+ * are only tried. */
 typedef struct login_ctx {
 	uid_t owner;
 	char registry[256];
 	char *userpass;
+	bool keep;
 } login_ctx;
 
 static void login_ctx_free(login_ctx *x)
@@ -110,7 +113,7 @@ static void login_done(corrald *d, vl_call *call, int rc, const strbuf *out, con
 		_cleanup_free_ char *msg = img_helper_error(errout, "login", x->registry);
 		if (call)
 			(rc < 0 || rc == IMPORT_EXIT_HOST) ? sv_internal(call, msg) : pull_failed(call, x->registry, msg);
-	} else if (secrets_login_put(d, x->owner, x->registry, x->userpass, &err) < 0) {
+	} else if (x->keep && secrets_login_put(d, x->owner, x->registry, x->userpass, &err) < 0) {
 		if (call)
 			sv_internal_err(call, &err);
 	} else if (call) {
@@ -134,10 +137,12 @@ int sv_login(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	const char *user, *pass;
+	bool keep;
 	json_fault f = { 0 };
 	char reg[256];
-	if (sp_known(params, KNOWN("registry", "username", "password"), &f) < 0 || registry_param(params, reg, sizeof(reg), &f) < 0 ||
-	    sp_name(params, "username", true, &user, &f) < 0 || sp_str(params, "password", true, &pass, &f) < 0)
+	if (sp_known(params, KNOWN("registry", "username", "password", "keep"), &f) < 0 ||
+	    registry_param(params, reg, sizeof(reg), &f) < 0 || sp_name(params, "username", true, &user, &f) < 0 ||
+	    sp_str(params, "password", true, &pass, &f) < 0 || sp_bool(params, "keep", true, &keep, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (pull_userpass_check("", user, pass, &f) < 0)
 		return sv_invalid_fault(call, &f);
@@ -151,6 +156,7 @@ int sv_login(vl_call *call, yajl_val params, void *ud)
 		return sv_internal(call, "out of memory");
 	}
 	x->owner = vl_call_peer(call)->uid;
+	x->keep = keep;
 	snprintf(x->registry, sizeof(x->registry), "%s", reg);
 	_cleanup_free_ char *b64 = base64_encode(x->userpass, strlen(x->userpass));
 	_cleanup_free_ char *auth = NULL;
