@@ -3,8 +3,10 @@
 # build a busybox OCI image from Debian's busybox-static; run it with the
 # runtime alone (import into a store, verifying every blob, a bundle, corral
 # run); then the supervisor: corrald on private paths under $B/demo (no
-# network: --default-network none), the image imported and a container run,
-# listed, read and exec'd into through corralctl, and corrald stopped.
+# network: --default-network none), its socket in a directory of its own
+# under /run (a socket's path holds 107 bytes, and a checkout's may be
+# long), the image imported and a container run, listed, read and exec'd
+# into through corralctl, and corrald stopped.
 # It leaves build/demo/image (the README's next step imports it) and
 # nothing else: no process, mount, cgroup or state.
 set -eu
@@ -16,6 +18,7 @@ demo="$B/demo"
 bin="$B/bin"
 corral="$bin/corral"
 sv="$demo/corrald"
+run_dir=""
 cgroup="/corral-demo-$$"
 corrald_pid=""
 
@@ -23,7 +26,7 @@ corrald_pid=""
 leave_nothing() {
 	set +e
 	if [ -n "$corrald_pid" ] && kill -0 "$corrald_pid" 2>/dev/null; then
-		"$bin/corralctl" --socket "$sv/corrald.sock" rm -f demo >/dev/null 2>&1
+		"$bin/corralctl" --socket "$run_dir/corrald.sock" rm -f demo >/dev/null 2>&1
 		kill -TERM "$corrald_pid"
 		for _ in $(seq 100); do kill -0 "$corrald_pid" 2>/dev/null || break; sleep 0.05; done
 		kill -KILL "$corrald_pid" 2>/dev/null
@@ -40,6 +43,7 @@ leave_nothing() {
 		[ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
 	done
 	rm -rf "$sv" "$demo/store" "$demo/state" "$demo/bundle"
+	[ -z "$run_dir" ] || rm -rf "$run_dir"
 }
 trap leave_nothing EXIT
 say() { echo "+ $*"; }
@@ -69,12 +73,13 @@ say "corral run demo"
 
 echo "== the supervisor: corrald on $sv, no network"
 mkdir -p "$sv"
+run_dir=$(mktemp -d /run/corral-demo.XXXXXX)
 : >"$sv/corrald.conf"
-say "corrald --socket $sv/corrald.sock --state-dir $sv/state --default-network none &"
-"$bin/corrald" --config "$sv/corrald.conf" --socket "$sv/corrald.sock" --state-dir "$sv/state" \
+say "corrald --socket $run_dir/corrald.sock --state-dir $sv/state --default-network none &"
+"$bin/corrald" --config "$sv/corrald.conf" --socket "$run_dir/corrald.sock" --state-dir "$sv/state" \
 	--cgroup-delegate no --cgroup-parent "$cgroup" --default-network none >"$sv/corrald.log" 2>&1 &
 corrald_pid=$!
-ctl() { "$bin/corralctl" --socket "$sv/corrald.sock" --timeout 30 "$@"; }
+ctl() { "$bin/corralctl" --socket "$run_dir/corrald.sock" --timeout 30 "$@"; }
 for _ in $(seq 200); do
 	ctl --timeout 2 ping >/dev/null 2>&1 && break
 	kill -0 "$corrald_pid" 2>/dev/null || { cat "$sv/corrald.log" >&2; exit 1; }

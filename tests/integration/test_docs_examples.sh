@@ -30,7 +30,7 @@ inside() {
 	done
 	# make demo (the README's first example) left nothing of its corrald
 	local left
-	left=$(ls -d /sys/fs/cgroup/corral-demo-* /sys/fs/cgroup/unified/corral-demo-* "$ROOTDIR/build/demo/corrald" 2>/dev/null
+	left=$(ls -d /sys/fs/cgroup/corral-demo-* /sys/fs/cgroup/unified/corral-demo-* "$ROOTDIR/build/demo/corrald" /run/corral-demo.* 2>/dev/null
 		awk -v d="$ROOTDIR/build/demo/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo
 		pgrep -f "$ROOTDIR/build/demo/" 2>/dev/null)
 	[ -z "$left" ] || { echo "FAIL make demo left: $left"; failed=1; }

@@ -1,8 +1,9 @@
 #!/bin/bash
-# time: the lint, the unit tests and test_supervisor_security.sh again, from a copy of the checkout (about 90 s)
-# The suite passes wherever it is cloned: the lint, the unit tests and one
-# integration file run again from a copy of this checkout at a path with
-# capitals, a name of 100 characters and a symlink in it. The suite's
+# time: the lint, the unit tests, make demo's script and test_supervisor_security.sh again, from a copy of the checkout (about 100 s)
+# The suite passes wherever it is cloned: the lint, the unit tests, the
+# README's first command (make demo, past its apt-get) and one integration
+# file run again from a copy of this checkout at a path with capitals, a
+# name of 100 characters and a symlink in it. The suite's
 # sockets live in short directories of their own (lib.sh's short_dir) and
 # no client is handed the checkout's path as an image name.
 . "$(dirname "$0")/lib.sh"
@@ -37,6 +38,8 @@ test_suite_from_a_long_path_with_capitals_and_a_link() {
 	cd "$here"
 	make -s check-lint >"$T/lint.log" 2>&1 || { tail -20 "$T/lint.log"; fail "the lint, from $here"; }
 	make -s check-unit >"$T/unit.log" 2>&1 || { tail -20 "$T/unit.log"; fail "the unit tests, from $here"; }
+	tests/demo.sh build >"$T/demo.log" 2>&1 || { tail -20 "$T/demo.log"; fail "make demo, from $here"; }
+	assert_contains "$(cat "$T/demo.log")" "hello from corrald" "make demo's container, through corrald"
 	rc=0
 	ONLY=test_supervisor_security.sh TEST_LANES=1 tests/integration/run.sh build >"$T/it.log" 2>&1 || rc=$?
 	grep -E '^(FAIL|    )' "$T/it.log" | head -30
