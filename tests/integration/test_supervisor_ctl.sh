@@ -147,6 +147,9 @@ test_ctl_options_anywhere() {
 	assert_eq "$out" web "stop web -t 1"
 	assert_eq "$(status_of web)" exited "stopped"
 	ctl start web >/dev/null
+	# its shell has its trap once it says line2 again: a TERM before that
+	# is ignored (pid 1 with no handler) and the wait below timed out
+	wait_for 5 sh -c "[ \$('$CORRALCTL' --socket '$SOCK' logs web | grep -c line2) -ge 2 ]"
 	out=$(ctl kill web --signal=TERM 2>&1)
 	assert_eq "$out" web "kill web --signal=TERM"
 	wait_for 5 sh -c "[ \"\$('$CORRALCTL' --socket '$SOCK' inspect --format '{{.State.Status}}' web)\" = exited ]"
