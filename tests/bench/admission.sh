@@ -15,38 +15,21 @@ SECONDS_RUN=${SECONDS_RUN:-10}
 CHURNERS=${CHURNERS:-2}
 here=$(cd "$(dirname "$0")" && pwd)
 CHURN="$here/../integration/churn.py"
-d=$(mktemp -d /tmp/corral-bench-adm.XXXXXX)
-chmod 755 "$d"
-g=$(getent group 65534 | cut -d: -f1)
-"$B/bin/corrald" --config /dev/null --socket "$d/c.sock" --state-dir "$d/state" --group "$g" \
-	--cgroup-delegate no --cgroup-parent "/corral-bench-$$" --default-network none --log-level error \
-	--docker-socket "$d/docker.sock" --docker-user 65533:65533 &
-pid=$!
-cleanup() {
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	rm -rf "$d"
-	local cg
-	for cg in /sys/fs/cgroup/unified/corral-bench-$$ /sys/fs/cgroup/corral-bench-$$; do
-		[ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
-	done
-	return 0
-}
-trap cleanup EXIT
-for _ in $(seq 100); do "$B/bin/corralctl" --socket "$d/c.sock" ping >/dev/null 2>&1 && break; sleep 0.05; done
+. "$here/corrald_lib.sh"
+bench_corrald adm --group "$(getent group 65534 | cut -d: -f1)" --log-level error \
+	--docker-socket "$d/docker.sock" --docker-user 65533:65533
 as() { setpriv --reuid "$1" --regid 12345 --groups 65534 "${@:2}"; }
-rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
 echo "corrald RSS before: $(rss) kB"
 pids=()
 for i in $(seq "$CHURNERS"); do
 	as 4242 "$CHURN" churn docker "$d/docker.sock" "$SECONDS_RUN" >"$d/churn-docker-$i" &
 	pids+=($!)
-	as 4242 "$CHURN" churn varlink "$d/c.sock" "$SECONDS_RUN" >"$d/churn-varlink-$i" &
+	as 4242 "$CHURN" churn varlink "$sock" "$SECONDS_RUN" >"$d/churn-varlink-$i" &
 	pids+=($!)
 done
 "$CHURN" probe docker "$d/docker.sock" "$SECONDS_RUN" 10 >"$d/root-docker" &
 pids+=($!)
-"$CHURN" probe varlink "$d/c.sock" "$SECONDS_RUN" 10 >"$d/root-varlink" &
+"$CHURN" probe varlink "$sock" "$SECONDS_RUN" 10 >"$d/root-varlink" &
 pids+=($!)
 as 4343 "$CHURN" probe docker "$d/docker.sock" "$SECONDS_RUN" 5 >"$d/member-docker" &
 pids+=($!)

@@ -16,27 +16,9 @@ SIZE=${SIZE:-1024}
 WINDOW=${WINDOW:-32}
 BENCH_BIN="$B/tests/helpers/broker_bench"
 [ -x "$BENCH_BIN" ] || make -s "$BENCH_BIN" B="$B" >/dev/null
-d=$(mktemp -d "${TMPDIR:-/tmp}/corral-bench.XXXXXX")
-sock="$d/c.sock"
-: >"$d/corrald.conf"
-ctl() { "$B/bin/corralctl" --socket "$sock" --timeout 30 "$@"; }
-"$B/bin/corrald" --config "$d/corrald.conf" --socket "$sock" --state-dir "$d/state" \
-	--cgroup-delegate no --cgroup-parent "/corral-bench-$$" --default-network none --log-level warning &
-pid=$!
-cleanup() {
-	ctl session rm -f bench >/dev/null 2>&1 || true
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	awk -v p="$d/" 'index($5, p) == 1 {print $5}' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null
-	rm -rf "$d"
-	local cg
-	for cg in /sys/fs/cgroup/unified/corral-bench-$$ /sys/fs/cgroup/corral-bench-$$; do
-		[ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
-	done
-	return 0
-}
-trap cleanup EXIT
-for _ in $(seq 100); do ctl ping >/dev/null 2>&1 && break; sleep 0.05; done
+. "$(dirname "$0")/corrald_lib.sh"
+bench_corrald broker --log-level warning
+bench_on_exit "ctl session rm -f bench"
 "$(dirname "$0")/../fixtures/mkbusybox.sh" "$(dirname "$B")/$(basename "$B")" >/dev/null
 ctl session create bench --share ipc,uts >/dev/null
 a=$(ctl run -d --session bench --name pub "$B/fixtures/busybox/rootfs" sleep 1000)
@@ -52,7 +34,7 @@ ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 rate() { sed -E 's/.* ([0-9]+) msg\/s.*/\1/' <<<"$1"; }
 p99() { sed -E 's/.* p99 ([0-9.]+) us.*/\1/' <<<"$1"; }
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-echo "corrald RSS before: $(awk '/VmRSS/ {print $2}' /proc/$pid/status) kB"
+echo "corrald RSS before: $(rss) kB"
 rates=() floors=() ratios=() p99s=() cpus=() relays=() of_relay=() relay_cpus=()
 for r in $(seq "$ROUNDS"); do
 	t0=$(ticks)
@@ -74,7 +56,7 @@ done
 broker1=$("$BENCH_BIN" broker "$dir/$a/broker.sock" "$dir/$b/broker.sock" $((N / 10)) "$SIZE" 1)
 echo "window 1: $broker1"
 echo "window 1: $("$BENCH_BIN" floor $((N / 10)) "$SIZE" 1)"
-echo "corrald RSS after: $(awk '/VmRSS/ {print $2}' /proc/$pid/status) kB"
+echo "corrald RSS after: $(rss) kB"
 r=$(printf '%s\n' "${rates[@]}" | median)
 f=$(printf '%s\n' "${floors[@]}" | median)
 x=$(printf '%s\n' "${ratios[@]}" | median)

@@ -13,45 +13,23 @@ case "$B" in /*) ;; *) B="$(pwd)/$B" ;; esac
 FOLLOWERS=${FOLLOWERS:-30}
 SECONDS_RUN=${SECONDS_RUN:-10}
 here=$(cd "$(dirname "$0")" && pwd)
-d=$(mktemp -d /tmp/corral-bench-fol.XXXXXX)
-chmod 755 "$d"
-"$B/bin/corrald" --config /dev/null --socket "$d/c.sock" --state-dir "$d/state" --cgroup-delegate no \
-	--cgroup-parent "/corral-bench-$$" --default-network none --log-level error \
-	--docker-socket "$d/docker.sock" --docker-user 65533:65533 &
-pid=$!
-groups=()
-cleanup() {
-	local g
-	for g in "${groups[@]}"; do kill -- "-$g" 2>/dev/null; done
-	"$B/bin/corralctl" --socket "$d/c.sock" rm -f w >/dev/null 2>&1
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	awk -v p="$d/" 'index($5, p) == 1 {print $5}' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null
-	rm -rf "$d"
-	local cg
-	for cg in /sys/fs/cgroup/unified/corral-bench-$$ /sys/fs/cgroup/corral-bench-$$; do
-		[ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
-	done
-	return 0
-}
-trap cleanup EXIT
-ctl() { "$B/bin/corralctl" --socket "$d/c.sock" --timeout 30 "$@"; }
-for _ in $(seq 100); do ctl ping >/dev/null 2>&1 && break; sleep 0.05; done
+. "$here/corrald_lib.sh"
+bench_corrald fol --log-level error --docker-socket "$d/docker.sock" --docker-user 65533:65533
+bench_on_exit "ctl rm -f w"
 "$here/../fixtures/mkimages.sh" "$(dirname "$B")/$(basename "$B")" >/dev/null
 ctl image import "oci:$B/fixtures/images/oci:test" bb:1 >/dev/null
 ctl run -d --name w bb:1 sh -c 'while :; do head -c 1000000 /dev/zero | tr "\0" x | fold -w 99; sleep 0.1; done' >/dev/null
-rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
 echo "corrald RSS at the start: $(rss) kB"
 for i in $(seq "$FOLLOWERS"); do
 	if [ $((i % 2)) = 0 ]; then
-		setsid sh -c "'$B/bin/corralctl' --socket '$d/c.sock' logs -f w | sleep 100000" &
+		setsid sh -c "'$B/bin/corralctl' --socket '$sock' logs -f w | sleep 100000" &
 	else
 		setsid sh -c "curl -s -N --unix-socket '$d/docker.sock' 'http://d/v1.41/containers/w/logs?follow=1&stdout=1' | sleep 100000" &
 	fi
-	groups+=($!)
+	bench_group $!
 done
 # root asks 5 times a second, each time on a new connection (connect to answer)
-probe=$("$here/../integration/churn.py" probe varlink "$d/c.sock" "$SECONDS_RUN" 5)
+probe=$("$here/../integration/churn.py" probe varlink "$sock" "$SECONDS_RUN" 5)
 echo "corrald RSS after $SECONDS_RUN s of $FOLLOWERS stalled followers: $(rss) kB (peak $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") kB)"
 echo "root's GetInfo meanwhile: $probe"
 echo "followers: target corrald <= 65536 kB, root within 100 ms"

@@ -1,11 +1,11 @@
 #!/bin/bash
 # `make bench`: every benchmark, each printing its figures and ratios
 # measured in the same run. Never timed tests: nothing here passes or fails
-# on speed. BENCH=lifecycle|images|supervisor|vm|network|broker|workloads|cri|pull|admission picks one.
+# on speed. BENCH=lifecycle|images|supervisor|vm|network|broker|workloads|cri|pull|admission|followers picks one.
 set -u
 B=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
-want=${BENCH:-lifecycle images supervisor vm network broker workloads cri pull admission}
+want=${BENCH:-lifecycle images supervisor vm network broker workloads cri pull admission followers}
 for b in $want; do
 	echo "=== bench: $b"
 	case $b in
@@ -19,6 +19,7 @@ for b in $want; do
 	cri) "$here/cri-vm.sh" "$B" ;;
 	pull) "$here/pull.sh" "$B" ;;
 	admission) "$here/admission.sh" "$B" ;;
+	followers) "$here/followers.sh" "$B" ;;
 	*) echo "bench: unknown benchmark $b" ;;
 	esac
 done

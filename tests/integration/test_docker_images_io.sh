@@ -139,10 +139,7 @@ test_dkio_hostile_load_refused() {
 test_dkio_members_save_and_load_their_own() {
 	trap cleanup_sv EXIT
 	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
-	cp "$IMGS/test.oci.tar" "$T/img.tar"
-	chmod 644 "$T/img.tar"
-	chmod 755 "$T"
-	mctl 4242 image import "oci-archive:$T/img.tar" m:1 >/dev/null
+	member_import 4242 m:1
 	local out
 	out=$(dockm 4343 save m:1 2>&1 >/dev/null) && fail "4343 saved 4242's image"
 	assert_contains "$out" "No such image" "4343's save"
@@ -161,10 +158,8 @@ test_dkio_members_save_and_load_their_own() {
 test_dkio_member_save_several_refused() {
 	trap cleanup_sv EXIT
 	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
-	cp "$IMGS/test.oci.tar" "$T/img.tar"
-	chmod 644 "$T/img.tar"
-	mctl 4242 image import "oci-archive:$T/img.tar" m:1 >/dev/null
-	mctl 4343 image import "oci-archive:$T/img.tar" own:1 >/dev/null
+	member_import 4242 m:1
+	member_import 4343 own:1
 	mkdir "$T/o" && chown 4343 "$T/o"
 	local out
 	out=$(dockm 4343 save own:1 m:1 -o "$T/o/both.tar" 2>&1) && fail "4343 saved 4242's image among its own"
