@@ -1,5 +1,6 @@
 #include "supervisor/daemon/health/checker.h"
 #include "supervisor/daemon/core/host_info.h"
+#include "supervisor/daemon/core/admission.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/readiness/readiness.h"
 #include "supervisor/daemon/service.h"
@@ -13,6 +14,7 @@
 #include "supervisor/api/sv_errors.h"
 #include "supervisor/daemon/spec/ctr_spec.h"
 #include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/record/ctr_logs.h"
 #include "supervisor/daemon/copy/ctr_copy.h"
 #include "supervisor/daemon/copy/ckpt_methods.h"
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
@@ -90,6 +92,7 @@ int corrald_render_metrics(strbuf *out, void *data)
 	corrald_update_image_gauges(d, NULL);
 	ctr_update_gauges(d);
 	metrics_set_connections(d->metrics, vl_server_n_connections(d->srv));
+	metrics_set_log_streams(d->metrics, logs_streams_open());
 	int r = metrics_render(d->metrics, out);
 	r = r < 0 ? r : net_metrics_render(d, out);
 	r = r < 0 ? r : health_metrics_render(d, out);
@@ -292,6 +295,5 @@ void corrald_on_call_done(const vl_call_info *info, void *userdata)
 void corrald_on_refused(const peer_cred *peer, const char *why, void *userdata)
 {
 	corrald *d = userdata;
-	metrics_add_refused(d->metrics, 1);
-	log_warn("refused a connection from uid %u pid %d: %s", (unsigned)peer->uid, (int)peer->pid, why);
+	admission_capped(d, &d->connect_rates, peer, "varlink", why);
 }

@@ -174,7 +174,7 @@ static void serve(struct docker_socket *ds, int conn, const peer_cred *peer)
 		char why[128];
 		snprintf(why, sizeof(why), "uid %u has %d Docker API connections open, the most one member may",
 			 (unsigned)peer->uid, DOCKER_MAX_PER_MEMBER);
-		log_warn("docker socket: uid %u has %d connections; refused", (unsigned)peer->uid, DOCKER_MAX_PER_MEMBER);
+		admission_capped(ds->d, &ds->connect_rates, peer, "docker", why);
 		return refuse(conn, why);
 	}
 	struct docker_proc *p = take_standby(ds);

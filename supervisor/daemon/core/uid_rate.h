@@ -12,8 +12,10 @@
 typedef struct uid_rate_slot {
 	uid_t uid;
 	bucket b;
-	unsigned long refused;  /* since it was last reported (admission.c) */
+	unsigned long refused;  /* past the rate, since last reported (admission.c) */
 	uint64_t reported_usec;
+	unsigned long capped;   /* past a cap of open connections, since last reported */
+	uint64_t capped_reported_usec;
 } uid_rate_slot;
 
 typedef struct uid_rates {
