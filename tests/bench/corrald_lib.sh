@@ -11,7 +11,8 @@
 bench_groups=()
 bench_exit_cmd=""
 bench_cleanup() {
-	local g cg
+	local - g cg
+	set +e # whatever is already gone, the rest still goes
 	for g in "${bench_groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done
 	[ -z "$bench_exit_cmd" ] || eval "$bench_exit_cmd" >/dev/null 2>&1
 	kill "$pid" 2>/dev/null

@@ -28,7 +28,7 @@ struct metrics {
 	struct method_stats methods[METRICS_MAX_METHODS + 1]; /* last: "other" */
 	size_t n_methods;
 	uint64_t containers[N_STATES];
-	uint64_t store_bytes, images, connections, restarts, oom_kills, refused;
+	uint64_t store_bytes, images, connections, log_streams, restarts, oom_kills, refused;
 	uint64_t pulls_ok, pulls_failed, pull_bytes;
 	double start_time;
 };
@@ -96,6 +96,7 @@ void metrics_set_containers(metrics *m, const char *state, uint64_t n)
 void metrics_set_store_bytes(metrics *m, uint64_t b) { m->store_bytes = b; }
 void metrics_set_images(metrics *m, uint64_t n) { m->images = n; }
 void metrics_set_connections(metrics *m, uint64_t n) { m->connections = n; }
+void metrics_set_log_streams(metrics *m, uint64_t n) { m->log_streams = n; }
 void metrics_add_restarts(metrics *m, uint64_t n) { m->restarts += n; }
 void metrics_add_oom_kills(metrics *m, uint64_t n) { m->oom_kills += n; }
 void metrics_add_refused(metrics *m, uint64_t n) { m->refused += n; }
@@ -154,6 +155,8 @@ int metrics_render(const metrics *m, strbuf *sb)
 	    metrics_head(sb, "corral_rpc_connections_refused_total", "counter",
 		 "Connections refused by the connection limits.") ||
 	    sb_addf(sb, "corral_rpc_connections_refused_total %llu\n", (unsigned long long)m->refused) ||
+	    metrics_head(sb, "corral_log_streams", "gauge", "Open container log streams (logs being sent or followed).") ||
+	    sb_addf(sb, "corral_log_streams %llu\n", (unsigned long long)m->log_streams) ||
 	    metrics_head(sb, "corral_rpc_requests_total", "counter", "Control socket calls by method and result.");
 	size_t n = m->n_methods;
 	const struct method_stats *all[METRICS_MAX_METHODS + 1];

@@ -19,6 +19,7 @@ void metrics_set_containers(metrics *m, const char *state, uint64_t n);
 void metrics_set_store_bytes(metrics *m, uint64_t bytes);
 void metrics_set_images(metrics *m, uint64_t n);
 void metrics_set_connections(metrics *m, uint64_t n);
+void metrics_set_log_streams(metrics *m, uint64_t n);
 /* Counters. */
 void metrics_add_restarts(metrics *m, uint64_t n);
 void metrics_add_oom_kills(metrics *m, uint64_t n);

@@ -34,6 +34,14 @@ size_t logs_streams_of(uid_t uid)
 	return n;
 }
 
+size_t logs_streams_open(void)
+{
+	size_t n = 0;
+	for (logs_stream *s = open_streams; s; s = s->next)
+		n++;
+	return n;
+}
+
 void logs_stream_on_free(logs_stream *s, void (*fn)(void *data), void *data)
 {
 	s->on_free = fn;

@@ -39,8 +39,9 @@ int logs_read_all(const char *path, const crilog_read_opts *o, char **reply, cer
  * call is not taken: -errno, and err says why. */
 int logs_stream_start(el_loop *loop, vl_call *call, const char *path, const crilog_read_opts *o, bool follow,
 		      logs_stream **out, cerr *err);
-/* The streams open whose caller is uid */
+/* The streams open whose caller is uid; all of them */
 size_t logs_streams_of(uid_t uid);
+size_t logs_streams_open(void);
 /* Call fn(data) when the stream is freed (its call ended, either way). */
 void logs_stream_on_free(logs_stream *s, void (*fn)(void *data), void *data);
 /* The container has ended: send what is left and end the call (now, or as
