@@ -3,6 +3,7 @@
 #include "supervisor/ctl/ctl_attach.h"
 #include "supervisor/ctl/ctl.h"
 #include "common/cleanup.h"
+#include "common/detach_keys.h"
 #include "common/json.h"
 
 #include <stdio.h>
@@ -35,7 +36,7 @@ static int attach(const char *id, const ctl_run_io *io, int (*start)(const char 
 	starter s = { id, start };
 	ctl_stream_opts o = { .method = M("Attach"), .params = params, .stdin = io->interactive,
 			      .stdin_once = start != NULL, .tty = io->tty, .sig_proxy = io->sig_proxy,
-			      .detach_keys = io->detach_keys ? io->detach_keys : CTL_DETACH_KEYS_DEFAULT,
+			      .detach_keys = io->detach_keys ? io->detach_keys : DETACH_KEYS_DEFAULT,
 			      .opened = start ? start_attached : NULL, .data = &s, .wait_id = id, .detached = detached };
 	return ctl_stream(&o);
 }

@@ -2,6 +2,7 @@
 #include "supervisor/ctl/ctl.h"
 #include "supervisor/varlink/streams.h"
 #include "common/cleanup.h"
+#include "common/detach_keys.h"
 #include "common/json.h"
 #include "common/outq.h"
 
@@ -17,15 +18,12 @@
 #include <unistd.h>
 
 #define OUT_MAX (1u << 20) /* frames for the server not sent yet: stdin waits */
-#define MAX_KEYS 16
-
 static const int proxied[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
 typedef struct pump {
 	int sock, sfd;
 	bool reading_stdin, stdin_once, tty, sig_proxy, out_broken;
-	char keys[MAX_KEYS];
-	size_t n_keys, matched; /* detach keys typed so far, held back */
+	detach_keys keys;
 	outq out;
 	stream_reader in;
 } pump;
@@ -43,33 +41,16 @@ static void send_size(pump *p)
 		stream_put_resize(&p->out.buf, ws.ws_row, ws.ws_col);
 }
 
+static int queue_stdin(const char *data, size_t n, void *ctx)
+{
+	queue(ctx, STREAM_STDIN, data, n);
+	return 0;
+}
+
 /* Typed bytes to the process, less the detach keys: true on a detach. */
 static bool typed(pump *p, const char *buf, size_t n)
 {
-	size_t from = 0;
-	for (size_t i = 0; i < n && p->n_keys; i++) {
-		if (buf[i] == p->keys[p->matched]) {
-			if (i > from)
-				queue(p, STREAM_STDIN, buf + from, i - from);
-			from = i + 1;
-			if (++p->matched == p->n_keys)
-				return true;
-			continue;
-		}
-		if (p->matched) { /* not the sequence after all: what was held goes */
-			queue(p, STREAM_STDIN, p->keys, p->matched);
-			p->matched = 0;
-			if (buf[i] == p->keys[0]) {
-				if (i > from)
-					queue(p, STREAM_STDIN, buf + from, i - from);
-				from = i + 1;
-				p->matched = 1;
-			}
-		}
-	}
-	if (n > from)
-		queue(p, STREAM_STDIN, buf + from, n - from);
-	return false;
+	return detach_keys_filter(&p->keys, buf, n, queue_stdin, p) == 1;
 }
 
 static void write_all(pump *p, int fd, const char *buf, size_t n)
@@ -226,13 +207,13 @@ int ctl_stream(const ctl_stream_opts *o)
 		   .sig_proxy = o->sig_proxy };
 	if (o->detached)
 		*o->detached = false;
-	if (ctl_detach_keys(o->detach_keys, p.keys, sizeof(p.keys), &p.n_keys) < 0) {
+	if (detach_keys_parse(o->detach_keys, &p.keys) < 0) {
 		yajl_gen_free(o->params);
 		return ctl_failf("--detach-keys %s: must be keys like ctrl-p,ctrl-q (a-z, @, [, \\, ], ^, _)",
 				 o->detach_keys);
 	}
 	if (!o->stdin)
-		p.n_keys = 0; /* keys are read from stdin */
+		p.keys.n = 0; /* keys are read from stdin */
 	_cleanup_close_ int sock = -1;
 	int rc = ctl_call_upgrade(o->method, o->params, false, &sock);
 	if (rc)

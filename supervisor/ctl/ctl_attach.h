@@ -7,8 +7,6 @@
 #include <stddef.h>
 #include <yajl/yajl_gen.h>
 
-#define CTL_DETACH_KEYS_DEFAULT "ctrl-p,ctrl-q"
-
 typedef struct ctl_stream_opts {
 	const char *method;      /* called with "upgrade": M("Attach") or M("Exec") */
 	yajl_gen params;         /* its parameters, an open map (taken) */
@@ -34,6 +32,3 @@ typedef struct ctl_stream_opts {
 /* Call o->method with upgrade and pump the stream; the process's exit
  * code, 0 after a detach, 125 for an error of corral's (said on stderr). */
 int ctl_stream(const ctl_stream_opts *o);
-/* Parse podman's --detach-keys ("ctrl-p,ctrl-q", "a,ctrl-@"); 0, or -1
- * when it is not that form. */
-int ctl_detach_keys(const char *spec, char *keys, size_t size, size_t *n);

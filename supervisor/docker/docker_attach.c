@@ -2,11 +2,17 @@
  * Upgrade: tcp) and joined to corrald's Attach stream. corral's frames
  * (supervisor/varlink/streams.h) become Docker's: a terminal's output raw,
  * else each piece behind the 8-byte header [stream, 0, 0, 0, size BE32];
- * what the client sends becomes STDIN frames, and its half-close
- * CLOSE_STDIN. The varlink connection is the stream's from then on: the
- * hijacked connection takes no further request, so none needs it. */
+ * what the client sends becomes STDIN frames. The end of its input is
+ * CLOSE_STDIN where the container has StdinOnce (docker run -i, attached)
+ * or for an exec, without a terminal; else it ends the attach and stdin
+ * stays open for the next client, as dockerd does. On a terminal, the
+ * detach keys (detachKeys, ctrl-p,ctrl-q by default) end the attach and
+ * leave the container running. The varlink
+ * connection is the stream's from then on: the hijacked connection takes
+ * no further request, so none needs it. */
 #include "supervisor/docker/dk.h"
 #include "common/cleanup.h"
+#include "common/detach_keys.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "supervisor/varlink/streams.h"
@@ -21,7 +27,8 @@
 
 typedef struct attach_ctx {
 	int stream; /* corrald's end: Streams frames; -1 with stream=0 */
-	bool tty, stdin_on, out, err;
+	bool tty, stdin_on, stdin_once, out, err;
+	detach_keys keys; /* on a terminal only, as dockerd reads them */
 	strbuf history; /* logs=1: the log so far, as Docker frames it */
 } attach_ctx;
 
@@ -60,12 +67,21 @@ static int to_client(attach_ctx *a, int sock, const stream_frame *f)
 	return write_all(sock, f->data, f->len);
 }
 
-/* The client's bytes as STDIN frames (dropped when it asked for no stdin). */
+static int send_stdin(const char *data, size_t len, void *ctx)
+{
+	attach_ctx *a = ctx;
+	return stream_send(a->stream, STREAM_STDIN, data, len);
+}
+
+/* The client's bytes as STDIN frames (dropped when it asked for no stdin),
+ * less the detach keys: 1 once they are typed. */
 static int to_container(attach_ctx *a, const char *data, size_t len)
 {
 	if (!a->stdin_on || !len)
 		return 0;
-	return stream_send(a->stream, STREAM_STDIN, data, len);
+	if (!a->tty)
+		return send_stdin(data, len, a);
+	return detach_keys_filter(&a->keys, data, len, send_stdin, a);
 }
 
 static void pump(attach_ctx *a, int sock, const char *extra, size_t extra_len)
@@ -74,27 +90,36 @@ static void pump(attach_ctx *a, int sock, const char *extra, size_t extra_len)
 	stream_reader_init(&rd, STREAM_AT_CLIENT);
 	bool client_open = true;
 	if ((a->history.len && write_all(sock, a->history.buf, a->history.len) < 0) || a->stream < 0 ||
-	    to_container(a, extra, extra_len) < 0)
+	    to_container(a, extra, extra_len) != 0)
 		goto out;
 	for (;;) {
+		/* once it has half-closed, only its hang-up is waited for */
 		struct pollfd pf[2] = { { .fd = a->stream, .events = POLLIN },
-					{ .fd = client_open ? sock : -1, .events = POLLIN } };
+					{ .fd = sock, .events = client_open ? POLLIN : 0 } };
 		if (poll(pf, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (pf[1].revents) {
+		if (!client_open && (pf[1].revents & (POLLHUP | POLLERR)))
+			break;
+		if (client_open && pf[1].revents) {
 			char buf[16384];
 			ssize_t n = read(sock, buf, sizeof(buf));
 			if (n < 0 && errno == EINTR)
 				continue;
-			if (n <= 0) { /* its half-close: the end of stdin */
+			if (n <= 0) { /* the end of its input */
 				client_open = false;
-				if (a->stdin_on && stream_send(a->stream, STREAM_CLOSE_STDIN, NULL, 0) < 0)
+				if (!a->stdin_on)
+					continue; /* never the container's: its hang-up ends it */
+				/* as dockerd: StdinOnce without a terminal closes stdin and
+				 * the output goes on; else the attach ends here, and stdin
+				 * stays open (the docker CLI's detach ends its input) */
+				if (!a->stdin_once || a->tty || stream_send(a->stream, STREAM_CLOSE_STDIN, NULL, 0) < 0)
 					break;
-			} else if (to_container(a, buf, (size_t)n) < 0)
-				break;
+			} else if (to_container(a, buf, (size_t)n) != 0) {
+				break; /* detached (its stdin stays open), or corrald gone */
+			}
 		}
 		if (pf[0].revents) {
 			char *p;
@@ -196,6 +221,7 @@ static int attach_stream(dk_req *r, const char *id, yajl_val c, bool want_stdin)
 
 void dk_hijack_stream(dk_req *r, int stream, bool tty, bool stdin_on)
 {
+	/* an exec's input ends with its client's */
 	attach_ctx *a = calloc(1, sizeof(*a));
 	struct MHD_Response *resp = a ? MHD_create_response_for_upgrade(on_upgrade, a) : NULL;
 	if (!resp) {
@@ -204,7 +230,8 @@ void dk_hijack_stream(dk_req *r, int stream, bool tty, bool stdin_on)
 		dk_error(r, 500, "out of memory");
 		return;
 	}
-	*a = (attach_ctx){ .stream = stream, .tty = tty, .stdin_on = stdin_on, .out = true, .err = true };
+	*a = (attach_ctx){ .stream = stream, .tty = tty, .stdin_on = stdin_on, .stdin_once = true, .out = true, .err = true };
+	detach_keys_parse(DETACH_KEYS_DEFAULT, &a->keys);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, "tcp");
 	dk_answer(r, MHD_HTTP_SWITCHING_PROTOCOLS, resp, "application/vnd.docker.raw-stream");
 }
@@ -215,6 +242,13 @@ void dk_ctr_attach(dk_req *r, const char *arg)
 	const char *up = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Upgrade");
 	if (!up || !*up) {
 		dk_error(r, 400, "attach needs an upgraded connection (Upgrade: tcp)");
+		return;
+	}
+	const char *keys = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "detachKeys");
+	detach_keys parsed;
+	if (detach_keys_parse(keys ? keys : DETACH_KEYS_DEFAULT, &parsed) < 0) {
+		dk_error(r, 400, "Invalid detach keys (%s) provided: keys like ctrl-p,ctrl-q (a-z, @, [, \\, ], ^, _)",
+			 keys);
 		return;
 	}
 	vl_reply rep;
@@ -228,7 +262,7 @@ void dk_ctr_attach(dk_req *r, const char *arg)
 	}
 	yajl_val c = json_get(rep.params, "container"), spec = json_get(c, "config");
 	*a = (attach_ctx){ .stream = -1, .tty = dk_bool(spec, "tty"), .out = dk_query_bool(r, "stdout", false),
-			   .err = dk_query_bool(r, "stderr", false) };
+			   .err = dk_query_bool(r, "stderr", false), .stdin_once = dk_bool(spec, "stdinOnce"), .keys = parsed };
 	a->stdin_on = dk_query_bool(r, "stdin", false) && dk_bool(spec, "interactive");
 	/* Docker's stream defaults to false: the log alone (logs=1), or nothing */
 	if ((dk_query_bool(r, "logs", false) && log_history(r, dk_str(c, "id"), a) < 0) ||

@@ -376,6 +376,7 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name)
 	gen_labels(r, g, body);
 	copy_true(g, "tty", json_get(body, "Tty"));
 	copy_true(g, "interactive", json_get(body, "OpenStdin"));
+	copy_true(g, "stdinOnce", json_get(body, "StdinOnce"));
 	gen_healthcheck(g, json_get(body, "Healthcheck"));
 	if (gen_mounts(r, g, hc, json_get(body, "Volumes")) < 0 || gen_network(r, g, hc) < 0)
 		return NULL;

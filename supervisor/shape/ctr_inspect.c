@@ -101,7 +101,7 @@ static void gen_config(yajl_gen g, yajl_val c, yajl_val spec, yajl_val img)
 	jg_key_bool(g, "AttachStderr", false);
 	jg_key_bool(g, "Tty", dk_bool(spec, "tty"));
 	jg_key_bool(g, "OpenStdin", dk_bool(spec, "interactive"));
-	jg_key_bool(g, "StdinOnce", false);
+	jg_key_bool(g, "StdinOnce", dk_bool(spec, "stdinOnce"));
 	gen_env(g, json_get(img, "env"), json_get(spec, "env"));
 	dk_gen_strings(g, "Cmd", cmd, true);
 	dk_gen_strings(g, "Entrypoint", ep, true);

@@ -7,36 +7,12 @@
 . "$(dirname "$0")/lib.sh"
 
 . "$(dirname "$0")/supervisor_lib.sh"
+. "$(dirname "$0")/term_lib.sh"
 IMG="$FIXTURES/busybox/rootfs"
 PY=/usr/bin/python3
 
-need_tmux() { command -v tmux >/dev/null || skip "tmux is not installed (tests/deps.sh installs it)"; }
-
-# A terminal of its own per window: tmux on a private server (a new one
-# for each window: a server just killed may still hold its socket).
-TERM_N=0
-term() { tmux -L "$TID-$TERM_N" "$@"; }
-# term_run COMMAND: a new 80x24 window running it, then "EXITED=<code>"
-term_run() {
-	term kill-server 2>/dev/null || true
-	TERM_N=$((TERM_N + 1))
-	term new-session -d -x 80 -y 24 -s t "$1; echo EXITED=\$?; sleep 600"
-}
-screen() { term capture-pane -p -t t -S -100; }
-# wait_screen PATTERN [SECONDS]: until the screen has a line matching it
-wait_screen() {
-	local i
-	for i in $(seq $((${2:-10} * 10))); do
-		screen | grep -qE -- "$1" && return 0
-		sleep 0.1
-	done
-	screen | sed 's/^/    | /' >&2
-	fail "the screen never showed /$1/"
-}
 cleanup_streams() {
-	term kill-server 2>/dev/null || true
-	local i
-	for i in $(seq 40); do pgrep -f "tmux -L $TID-" >/dev/null || break; sleep 0.05; done
+	term_cleanup
 	cleanup_sv
 }
 # The corralctl that term_run started (for its fds, and its end).

@@ -149,7 +149,7 @@ static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)
 
 static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
-	"restart", "network", "ports", "labels", "tty", "interactive", "stopSignal", "stopTimeout", "capAdd", "capDrop",
+	"restart", "network", "ports", "labels", "tty", "interactive", "stdinOnce", "stopSignal", "stopTimeout", "capAdd", "capDrop",
 	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "extraHosts", "networkAliases", "session",
 	"healthcheck", "noHealthcheck", "userns", "apparmorProfile", NULL,
 };
@@ -158,7 +158,8 @@ static const char *const spec_fields[] = {
 static int get_flags(yajl_val v, ctr_spec *s, json_fault *f)
 {
 	const struct { const char *key; bool *out; } flags[] = {
-		{ "tty", &s->tty }, { "interactive", &s->interactive }, { "readOnly", &s->read_only },
+		{ "tty", &s->tty }, { "interactive", &s->interactive }, { "stdinOnce", &s->stdin_once },
+		{ "readOnly", &s->read_only },
 		{ "init", &s->init }, { "privileged", &s->privileged }, { "autoRemove", &s->auto_remove },
 		{ "noHealthcheck", &s->no_healthcheck },
 	};

@@ -93,6 +93,7 @@ typedef struct ctr_spec {
 	bool session_dns; /* its network is its session's CNI network: it gets a resolv.conf */
 	bool tty;
 	bool interactive;  /* stdin kept open (the monitor holds it) */
+	bool stdin_once;   /* spec.stdinOnce: the first attached client's end of input ends stdin (Docker's StdinOnce) */
 	bool read_only;    /* the root filesystem is mounted read-only */
 	bool init;         /* catatonit (or tini) runs as pid 1 (ctr_init.h) */
 	bool privileged;   /* every capability and device, no seccomp (ctr_privileged.h) */
