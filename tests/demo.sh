@@ -12,7 +12,9 @@
 set -eu
 B=${1:-build}
 cd "$(dirname "$0")/.."
-case "$B" in /*) ;; *) B="$(pwd)/$B" ;; esac
+# its physical path: the cleanup matches mountinfo's paths, which have no symlink
+mkdir -p "$B"
+B=$(cd "$B" && pwd -P)
 tests/fixtures/mkbusybox.sh "$B"
 demo="$B/demo"
 bin="$B/bin"
