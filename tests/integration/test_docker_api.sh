@@ -232,33 +232,24 @@ test_dk_member_connections_are_bounded() {
 # cgroup2 root offers no memory controller (this host's), Stats' memory is
 # null: corralctl stats shows "--", the Docker API leaves memory_stats
 # empty, as dockerd does, and docker info says MemoryLimit false with
-# dockerd's warning. Where it offers one (the VM tier), the figures are
-# there and no warning is.
-test_dk_stats_and_info_say_what_memory_they_know() {
+# dockerd's warning. (Where it offers one, the VM tier's
+# test_sv_memory_figures_where_the_controller_is checks the figures.)
+test_dk_stats_and_info_say_a_figure_is_missing() {
 	trap cleanup_sv EXIT
-	start_docker
-	import_busybox
-	dock run -d --name st busybox:latest sh -c 'head -c 20000000 /dev/zero >/dev/shm/x; sleep 1000' >/dev/null
-	local mount=/sys/fs/cgroup have stats api
+	local mount=/sys/fs/cgroup have
 	[ "$(stat -f -c %T "$mount")" = cgroup2fs ] || mount=/sys/fs/cgroup/unified
 	have=$(cat "$mount/cgroup.controllers")
+	[[ " $have " != *" memory "* ]] || skip "the cgroup2 root here has a memory controller"
+	start_docker
+	import_busybox
+	dock run -d --name st busybox:latest sleep 1000 >/dev/null
 	assert_eq "$(ctl --json info | jq -r '.host.cgroupControllers | join(" ")')" "$have" "what corrald says the root offers"
-	wait_for 10 ctl exec st test -s /dev/shm/x
-	stats=$(ctl stats --no-stream --json st | jq -c '.[0]')
-	api=$(curl -s --unix-socket "$S/docker.sock" 'http://d/v1.41/containers/st/stats?stream=false')
-	if [[ " $have " == *" memory "* ]]; then
-		[ "$(jq .memoryBytes <<<"$stats")" -gt 10000000 ] || fail "Stats' memory: $stats"
-		[ "$(jq .memory_stats.usage <<<"$api")" -gt 10000000 ] || fail "the API's memory_stats: $api"
-		assert_eq "$(dock info --format '{{.MemoryLimit}}')" true "docker info's MemoryLimit"
-		assert_not_contains "$(dock info 2>&1)" "No memory limit support" "docker info"
-		assert_contains "$(ctl stats --no-stream --format '{{.MemUsage}}' st)" "MB / " "corralctl stats"
-	else
-		assert_eq "$(jq .memoryBytes <<<"$stats")" null "Stats' memory, with no controller"
-		assert_eq "$(jq -c .memory_stats <<<"$api")" "{}" "the API's memory_stats, with no controller"
-		assert_eq "$(dock info --format '{{.MemoryLimit}}')" false "docker info's MemoryLimit"
-		assert_contains "$(dock info 2>&1)" "WARNING: No memory limit support" "docker info"
-		assert_eq "$(ctl stats --no-stream --format '{{.MemUsage}} {{.MemPerc}}' st)" "-- / -- --" "corralctl stats"
-	fi
+	assert_eq "$(ctl stats --no-stream --json st | jq -c '.[0].memoryBytes')" null "Stats' memory, with no controller"
+	assert_eq "$(curl -s --unix-socket "$S/docker.sock" 'http://d/v1.41/containers/st/stats?stream=false' | jq -c .memory_stats)" \
+		"{}" "the API's memory_stats, with no controller"
+	assert_eq "$(dock info --format '{{.MemoryLimit}}')" false "docker info's MemoryLimit"
+	assert_contains "$(dock info 2>&1)" "WARNING: No memory limit support" "docker info"
+	assert_eq "$(ctl stats --no-stream --format '{{.MemUsage}} {{.MemPerc}}' st)" "-- / -- --" "corralctl stats"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

@@ -422,6 +422,44 @@ test_sv_memory_limit_enforced() {
 	assert_eq "$rc" 137 "OOM-killed"
 }
 
+# Where the memory controller is (the VM tier), the figures are there:
+# Stats, corralctl stats, the Docker API's memory_stats, and docker info's
+# MemoryLimit with no warning (test_dk_stats_and_info_say_a_figure_is_missing
+# is the other side)
+# dk_get PATH: the body of a GET on the Docker socket (python3: the VM
+# guest has no curl)
+dk_get() {
+	/usr/bin/python3 - "$S/docker.sock" "$1" <<-'PY'
+	import socket, sys
+	s = socket.socket(socket.AF_UNIX)
+	s.connect(sys.argv[1])
+	s.sendall(b"GET " + sys.argv[2].encode() + b" HTTP/1.0\r\nHost: d\r\n\r\n")
+	got = b""
+	while True:
+	    b = s.recv(65536)
+	    if not b:
+	        break
+	    got += b
+	print(got.split(b"\r\n\r\n", 1)[1].decode())
+	PY
+}
+test_sv_memory_figures_where_the_controller_is() {
+	trap cleanup_sv EXIT
+	need_memory_controller
+	start_sv --docker-socket "$S/docker.sock" --docker-user 65533:65533
+	ctl run -d --name mem "$IMG" sh -c 'head -c 20000000 /dev/zero >/dev/shm/x; touch /tmp/done; sleep 1000' >/dev/null
+	wait_for 20 ctl exec mem test -e /tmp/done
+	local bytes api info
+	bytes=$(ctl stats --no-stream --json mem | jq '.[0].memoryBytes')
+	[ "$bytes" -gt 10000000 ] || fail "Stats' memory: $bytes"
+	assert_contains "$(ctl stats --no-stream --format '{{.MemUsage}}' mem)" "MB / " "corralctl stats"
+	api=$(dk_get '/v1.41/containers/mem/stats?stream=false')
+	[ "$(jq .memory_stats.usage <<<"$api")" -gt 10000000 ] || fail "the API's memory_stats: $(jq -c .memory_stats <<<"$api")"
+	info=$(dk_get /v1.41/info)
+	assert_eq "$(jq -c '[.MemoryLimit, .PidsLimit]' <<<"$info")" "[true,true]" "/info's limits"
+	assert_not_contains "$(jq -c .Warnings <<<"$info")" "memory" "/info's warnings"
+}
+
 test_sv_tty_output_logged() {
 	trap cleanup_sv EXIT
 	start_sv

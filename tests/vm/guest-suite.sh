@@ -32,7 +32,6 @@ test_runtime_apparmor.sh
 test_supervisor_apparmor.sh
 test_runtime_namespaces.sh:features
 test_supervisor_lifecycle.sh:memory
-test_docker_api.sh:memory
 test_supervisor_security.sh:exec_timeout|memory_limit
 test_supervisor_verbs.sh:pause|_top_
 test_supervisor_workloads.sh:limits
