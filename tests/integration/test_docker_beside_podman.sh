@@ -399,7 +399,10 @@ not running"
 }
 
 sc_logs() {
-	d run -d --name sbsl busybox:latest sh -c 'echo out1; echo err1 >&2; echo out2; echo err2 >&2; sleep 1000' >/dev/null
+	# a pause before the last line: two pipes keep no order between them,
+	# so err2 written a microsecond after out2 was read first now and then
+	# (corral's monitor reads them in turn), and --tail 1 said out2
+	d run -d --name sbsl busybox:latest sh -c 'echo out1; echo err1 >&2; echo out2; sleep 0.2; echo err2 >&2; sleep 1000' >/dev/null
 	wait_for 10 logs_have sbsl out2 err2
 	d logs sbsl >"$T/o" 2>"$T/e"
 	echo "rc=$?"
