@@ -17,6 +17,13 @@ cleanup_attach() {
 }
 running() { dock inspect -f '{{.State.Running}}' "$1"; }
 # the docker CLI on a terminal, as the test's user would type it
+# attach_on_term ARGS...: docker attach ARGS on a new terminal, once the
+# shell's prompt shows there (Enter makes it draw one)
+attach_on_term() {
+	term_run "$(docker_cmd attach "$@")"
+	term send-keys -t t Enter
+	wait_screen '^/data #'
+}
 docker_cmd() { echo "env DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' '$DOCKER_CLI_DIR/docker' $*"; }
 
 # docker run -dit, then docker attach: ctrl-p ctrl-q detaches and the shell
@@ -29,9 +36,7 @@ test_dkat_detach_leaves_it_running() {
 	import_busybox
 	dock run -dit --name sh1 busybox:latest sh >/dev/null
 	assert_eq "$(dock inspect -f '{{.Config.OpenStdin}} {{.Config.StdinOnce}} {{.Config.Tty}}' sh1)" "true false true" "run -dit's config"
-	term_run "$(docker_cmd attach sh1)"
-	term send-keys -t t Enter
-	wait_screen '^/data #'
+	attach_on_term sh1
 	term send-keys -t t 'echo one-$((1+1))' Enter
 	wait_screen '^one-2$'
 	term send-keys -t t C-p C-q
@@ -40,9 +45,7 @@ test_dkat_detach_leaves_it_running() {
 	wait_screen '^EXITED=1$'
 	sleep 0.5 # what an EOF would have done, it would have done by now
 	assert_eq "$(running sh1)" true "running after ctrl-p ctrl-q"
-	term_run "$(docker_cmd attach --detach-keys ctrl-x,y sh1)"
-	term send-keys -t t Enter
-	wait_screen '^/data #'
+	attach_on_term --detach-keys ctrl-x,y sh1
 	term send-keys -t t 'echo two-$((2+1))' Enter
 	wait_screen '^two-3$'
 	term send-keys -t t C-p C-q
@@ -51,9 +54,7 @@ test_dkat_detach_leaves_it_running() {
 	term send-keys -t t C-x y
 	wait_screen '^EXITED=1$'
 	assert_eq "$(running sh1)" true "running after its own detach keys"
-	term_run "$(docker_cmd attach sh1)"
-	term send-keys -t t Enter
-	wait_screen '^/data #'
+	attach_on_term sh1
 	term send-keys -t t C-u # the line ctrl-p (history) left
 	term send-keys -t t 'exit 5' Enter
 	wait_screen '^EXITED=5$'
@@ -74,9 +75,7 @@ test_dkat_run_it_detach() {
 	wait_screen 'EXITED=[0-9]+$'
 	sleep 0.5
 	assert_eq "$(running sh2)" true "running after a detach from run -it"
-	term_run "$(docker_cmd attach sh2)"
-	term send-keys -t t Enter
-	wait_screen '^/data #'
+	attach_on_term sh2
 	term send-keys -t t 'echo back-$((4+4))' Enter
 	wait_screen '^back-8$'
 	dock rm -f sh2 >/dev/null
