@@ -83,6 +83,9 @@ static void usage(void)
 	      "                         [--name NAME] REF[=NAME]...\n"
 	      "       corral image load [--store DIR] [--owner UID] [--input FILE] [--quiet]\n"
 	      "       corral image tag [--store DIR] [--owner UID] REF NAME...\n"
+	      "       corral image commit [--store DIR] [--owner UID] [--name NAME] [--parent MANIFEST]\n"
+	      "                           [--upper DIR [--ids UID:GID:COUNT] | --tar-fd N | --empty-layer]\n"
+	      "                           [--created-by TEXT] [--comment TEXT] [--author TEXT] < CONFIG\n"
 	      "SOURCE: [oci:|oci-archive:|docker-archive:]PATH[:REF]\n",
 	      stdout);
 }
@@ -308,6 +311,8 @@ int corral_cmd_image(int argc, char **argv)
 		usage();
 		return 1;
 	}
+	if (streq(argv[1], "commit"))
+		return cli_image_commit(argc - 1, argv + 1);
 	const char *verb = "image";
 	const char *store = NULL, *format = NULL;
 	import_opts o = { 0 };

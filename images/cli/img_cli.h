@@ -15,6 +15,8 @@ int cli_image_save(const char *store, const char *format, const char *output, co
 		   char **argv);
 int cli_image_load(const char *store, struct import_opts *o, const char *input, int argc, char **argv);
 int cli_image_tag(const char *store, uid_t owner, int argc, char **argv);
+/* cli_image_commit.c: image commit, with its own options. */
+int cli_image_commit(int argc, char **argv);
 /* cli_image_push.c: image push IMAGE DESTINATION, after the options. */
 int cli_image_push(const char *store, const struct reg_conf *rc, const char *authfile, int auth_fd, const char *prog,
 		   int argc, char **argv);

@@ -1,0 +1,411 @@
+/* layer_write.h: an overlay upper directory as a layer tar, walked with
+ * openat and O_NOFOLLOW below dirfd, in name order so that the same tree
+ * gives the same tar. */
+#include "images/layer_write.h"
+#include "common/cleanup.h"
+#include "common/strbuf.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define WALK_MAX_DEPTH 256
+
+static inline void entry_freep(struct archive_entry **e)
+{
+	if (*e)
+		archive_entry_free(*e);
+}
+#define _cleanup_entry_ __attribute__((cleanup(entry_freep)))
+
+typedef struct hard_link {
+	dev_t dev;
+	ino_t ino;
+	char *path;
+} hard_link;
+
+typedef struct walker {
+	struct archive *a;
+	const layer_ids *ids;
+	int out_fd;
+	digest_ctx *dg;
+	layer_written *w;
+	hard_link *links;
+	size_t n_links;
+	cerr *err;
+	int out_errno;
+} walker;
+
+static la_ssize_t out_write(struct archive *a, void *ud, const void *buf, size_t n)
+{
+	walker *k = ud;
+	for (size_t done = 0; done < n;) {
+		ssize_t r = write(k->out_fd, (const char *)buf + done, n - done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			k->out_errno = errno;
+			archive_set_error(a, errno, "write");
+			return -1;
+		}
+		done += (size_t)r;
+	}
+	digest_update(k->dg, buf, n);
+	k->w->size += n;
+	return (la_ssize_t)n;
+}
+
+static int tar_failed(walker *k, const char *path)
+{
+	if (k->out_errno)
+		return cerr_sys(k->err, k->out_errno, "write the layer");
+	return cerr_set(k->err, EIO, "%s: %s", path, archive_error_string(k->a));
+}
+
+static uid_t map_id(uint32_t id, uint32_t base, uint32_t count)
+{
+	if (!count)
+		return id;
+	return id >= base && id - base < count ? id - base : 65534;
+}
+
+static struct archive_entry *entry_for(walker *k, const char *path, const struct stat *st)
+{
+	struct archive_entry *e = archive_entry_new();
+	if (!e)
+		return NULL;
+	archive_entry_set_pathname(e, path);
+	archive_entry_copy_stat(e, st);
+	archive_entry_set_uid(e, map_id(st->st_uid, k->ids->uid_base, k->ids->count));
+	archive_entry_set_gid(e, map_id(st->st_gid, k->ids->gid_base, k->ids->count));
+	archive_entry_set_nlink(e, 1);
+	archive_entry_unset_atime(e);
+	archive_entry_unset_ctime(e);
+	archive_entry_unset_birthtime(e);
+	return e;
+}
+
+static int put_header(walker *k, struct archive_entry *e, const char *path)
+{
+	k->w->entries++;
+	if (archive_write_header(k->a, e) != ARCHIVE_OK)
+		return tar_failed(k, path);
+	return 0;
+}
+
+/* An empty file that says what the lower layers had is gone. */
+static int put_marker(walker *k, const char *path, const struct stat *st)
+{
+	_cleanup_entry_ struct archive_entry *e = archive_entry_new();
+	if (!e)
+		return cerr_set(k->err, ENOMEM, "out of memory");
+	archive_entry_set_pathname(e, path);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, 0);
+	archive_entry_set_mtime(e, st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
+	return put_header(k, e, path);
+}
+
+static bool xattr_is(int fd, const char *name, const char *want)
+{
+	char v[8];
+	ssize_t n = fgetxattr(fd, name, v, sizeof(v));
+	return n == (ssize_t)strlen(want) && !memcmp(v, want, (size_t)n);
+}
+
+static bool dir_opaque(int fd)
+{
+	return xattr_is(fd, "trusted.overlay.opaque", "y") || xattr_is(fd, "user.overlay.opaque", "y");
+}
+
+/* File capabilities are the one xattr an image keeps (as Docker does). */
+static void add_caps(struct archive_entry *e, int fd)
+{
+	char v[64];
+	ssize_t n = fgetxattr(fd, "security.capability", v, sizeof(v));
+	if (n > 0)
+		archive_entry_xattr_add_entry(e, "security.capability", v, (size_t)n);
+}
+
+static const char *seen_link(walker *k, const struct stat *st, const char *path)
+{
+	for (size_t i = 0; i < k->n_links; i++)
+		if (k->links[i].dev == st->st_dev && k->links[i].ino == st->st_ino)
+			return k->links[i].path;
+	hard_link *more = realloc(k->links, (k->n_links + 1) * sizeof(*more));
+	if (!more)
+		return NULL;
+	k->links = more;
+	k->links[k->n_links] = (hard_link){ st->st_dev, st->st_ino, strdup(path) };
+	if (k->links[k->n_links].path)
+		k->n_links++;
+	return NULL;
+}
+
+static int put_file(walker *k, int dfd, const char *name, const char *path, const struct stat *st)
+{
+	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	struct stat now;
+	if (fd < 0 || fstat(fd, &now) < 0)
+		return cerr_sys(k->err, errno, "%s", path);
+	if (!S_ISREG(now.st_mode) || now.st_ino != st->st_ino)
+		return cerr_set(k->err, EAGAIN, "%s changed while it was read", path);
+	_cleanup_entry_ struct archive_entry *e = entry_for(k, path, &now);
+	if (!e)
+		return cerr_set(k->err, ENOMEM, "out of memory");
+	const char *first = now.st_nlink > 1 ? seen_link(k, &now, path) : NULL;
+	if (first) {
+		archive_entry_set_hardlink(e, first);
+		archive_entry_set_size(e, 0);
+		return put_header(k, e, path);
+	}
+	add_caps(e, fd);
+	int r = put_header(k, e, path);
+	if (r < 0)
+		return r;
+	char buf[65536];
+	uint64_t left = (uint64_t)now.st_size;
+	while (left) {
+		ssize_t n = read(fd, buf, left < sizeof(buf) ? left : sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return cerr_sys(k->err, errno, "%s", path);
+		if (n == 0) /* shrunk while read: the header's size is kept with zeros */
+			memset(buf, 0, sizeof(buf)), n = (ssize_t)(left < sizeof(buf) ? left : sizeof(buf));
+		if (archive_write_data(k->a, buf, (size_t)n) < 0)
+			return tar_failed(k, path);
+		left -= (uint64_t)n;
+	}
+	return 0;
+}
+
+static int put_symlink(walker *k, int dfd, const char *name, const char *path, const struct stat *st)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(dfd, name, target, sizeof(target) - 1);
+	if (n < 0)
+		return cerr_sys(k->err, errno, "%s", path);
+	target[n] = '\0';
+	_cleanup_entry_ struct archive_entry *e = entry_for(k, path, st);
+	if (!e)
+		return cerr_set(k->err, ENOMEM, "out of memory");
+	archive_entry_set_symlink(e, target);
+	return put_header(k, e, path);
+}
+
+static int put_special(walker *k, const char *path, const struct stat *st)
+{
+	if (S_ISSOCK(st->st_mode))
+		return 0; /* a socket is not content: tar has no kind for it */
+	_cleanup_entry_ struct archive_entry *e = entry_for(k, path, st);
+	if (!e)
+		return cerr_set(k->err, ENOMEM, "out of memory");
+	return put_header(k, e, path);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* dfd's entry names, sorted; NULL-terminated. */
+static char **list_dir(int dfd, cerr *err)
+{
+	int fd = dup(dfd);
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		cerr_sys(err, errno, "read a directory");
+		return NULL;
+	}
+	rewinddir(dir);
+	size_t n = 0, cap = 16;
+	char **v = calloc(cap, sizeof(*v));
+	struct dirent *de;
+	while (v && (de = readdir(dir))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (n + 2 > cap) {
+			char **more = realloc(v, (cap *= 2) * sizeof(*v));
+			if (!more)
+				break;
+			v = more;
+		}
+		if (!(v[n] = strdup(de->d_name)))
+			break;
+		v[++n] = NULL;
+	}
+	closedir(dir);
+	if (!v || de) {
+		for (size_t i = 0; v && i < n; i++)
+			free(v[i]);
+		free(v);
+		cerr_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	qsort(v, n, sizeof(*v), cmp_names);
+	return v;
+}
+
+static int walk(walker *k, int dfd, strbuf *path, unsigned depth);
+
+static int put_dir(walker *k, int dfd, const char *name, strbuf *path, const struct stat *st, unsigned depth)
+{
+	if (depth >= WALK_MAX_DEPTH)
+		return cerr_set(k->err, ELOOP, "%s: more than %d directories deep", path->buf, WALK_MAX_DEPTH);
+	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat now;
+	if (fd < 0 || fstat(fd, &now) < 0)
+		return cerr_sys(k->err, errno, "%s", path->buf);
+	_cleanup_entry_ struct archive_entry *e = entry_for(k, path->buf, st);
+	if (!e)
+		return cerr_set(k->err, ENOMEM, "out of memory");
+	int r = put_header(k, e, path->buf);
+	if (r < 0)
+		return r;
+	size_t at = path->len;
+	if (dir_opaque(fd)) {
+		sb_adds(path, "/.wh..wh..opq");
+		r = put_marker(k, path->buf, st);
+		path->len = at, path->buf[at] = '\0';
+		if (r < 0)
+			return r;
+	}
+	return walk(k, fd, path, depth + 1);
+}
+
+static int put_entry(walker *k, int dfd, const char *name, strbuf *path, unsigned depth)
+{
+	struct stat st;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : cerr_sys(k->err, errno, "%s", path->buf);
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+		size_t at = path->len - strlen(name);
+		path->len = at, path->buf[at] = '\0';
+		sb_addf(path, ".wh.%s", name);
+		return put_marker(k, path->buf, &st);
+	}
+	if (S_ISDIR(st.st_mode))
+		return put_dir(k, dfd, name, path, &st, depth);
+	if (S_ISREG(st.st_mode))
+		return put_file(k, dfd, name, path->buf, &st);
+	if (S_ISLNK(st.st_mode))
+		return put_symlink(k, dfd, name, path->buf, &st);
+	return put_special(k, path->buf, &st);
+}
+
+static int walk(walker *k, int dfd, strbuf *path, unsigned depth)
+{
+	char **names = list_dir(dfd, k->err);
+	if (!names)
+		return -k->err->code;
+	int r = 0;
+	size_t at = path->len;
+	for (size_t i = 0; names[i]; i++) {
+		if (r == 0) {
+			if (at)
+				sb_adds(path, "/");
+			if (sb_adds(path, names[i]) < 0)
+				r = cerr_set(k->err, ENOMEM, "out of memory");
+			else
+				r = put_entry(k, dfd, names[i], path, depth);
+			path->len = at;
+			if (path->buf)
+				path->buf[at] = '\0';
+		}
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
+static void walker_free(walker *k)
+{
+	for (size_t i = 0; i < k->n_links; i++)
+		free(k->links[i].path);
+	free(k->links);
+	if (k->a)
+		archive_write_free(k->a);
+	digest_free(k->dg);
+}
+
+static int open_tar(walker *k, cerr *err)
+{
+	if (!(k->dg = digest_new()))
+		return cerr_set(err, ENOMEM, "libcrypto: cannot hash the layer");
+	if (!(k->a = archive_write_new()))
+		return cerr_set(err, ENOMEM, "out of memory");
+	archive_write_set_format_pax_restricted(k->a);
+	archive_write_set_bytes_in_last_block(k->a, 1);
+	if (archive_write_open2(k->a, k, NULL, out_write, NULL, NULL) != ARCHIVE_OK)
+		return cerr_set(err, EIO, "layer: %s", archive_error_string(k->a));
+	return 0;
+}
+
+static int close_tar(walker *k, cerr *err)
+{
+	if (archive_write_close(k->a) != ARCHIVE_OK)
+		return tar_failed(k, "the end of the layer");
+	digest_final(k->dg, k->w->diffid);
+	return 0;
+}
+
+int layer_write_upper(int dirfd, const layer_ids *ids, int out_fd, layer_written *w, cerr *err)
+{
+	static const layer_ids none = { 0 };
+	*w = (layer_written){ 0 };
+	walker k = { .ids = ids ? ids : &none, .out_fd = out_fd, .w = w, .err = err };
+	_cleanup_strbuf_ strbuf path = STRBUF_INIT;
+	int r = open_tar(&k, err);
+	if (r == 0)
+		r = walk(&k, dirfd, &path, 0);
+	if (r == 0)
+		r = close_tar(&k, err);
+	walker_free(&k);
+	return r;
+}
+
+int layer_write_stream(int in_fd, uint64_t max, int out_fd, layer_written *w, cerr *err)
+{
+	*w = (layer_written){ 0 };
+	walker k = { .out_fd = out_fd, .w = w, .err = err };
+	struct archive *in = archive_read_new();
+	if (!in || !(k.dg = digest_new())) {
+		if (in)
+			archive_read_free(in);
+		walker_free(&k);
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	archive_read_support_filter_all(in);
+	archive_read_support_format_raw(in);
+	struct archive_entry *e;
+	int r = 0;
+	if (archive_read_open_fd(in, in_fd, 65536) != ARCHIVE_OK || archive_read_next_header(in, &e) != ARCHIVE_OK)
+		r = cerr_set(err, EBADMSG, "the tar: %s", archive_error_string(in));
+	char buf[65536];
+	la_ssize_t n;
+	while (r == 0 && (n = archive_read_data(in, buf, sizeof(buf))) != 0) {
+		if (n < 0)
+			r = cerr_set(err, EBADMSG, "the tar: %s", archive_error_string(in));
+		else if (w->size + (uint64_t)n > max)
+			r = cerr_set(err, EFBIG, "the tar is larger than %llu bytes", (unsigned long long)max);
+		else if (out_write((struct archive *)in, &k, buf, (size_t)n) < 0)
+			r = cerr_sys(err, k.out_errno, "write the layer");
+	}
+	if (r == 0)
+		digest_final(k.dg, w->diffid);
+	archive_read_free(in);
+	walker_free(&k);
+	return r;
+}
