@@ -4,6 +4,7 @@
 #include "images/layer_write.h"
 #include "common/cleanup.h"
 #include "common/strbuf.h"
+#include "images/whiteout.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -13,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -115,18 +115,6 @@ static int put_marker(walker *k, const char *path, const struct stat *st)
 	return put_header(k, e, path);
 }
 
-static bool xattr_is(int fd, const char *name, const char *want)
-{
-	char v[8];
-	ssize_t n = fgetxattr(fd, name, v, sizeof(v));
-	return n == (ssize_t)strlen(want) && !memcmp(v, want, (size_t)n);
-}
-
-static bool dir_opaque(int fd)
-{
-	return xattr_is(fd, "trusted.overlay.opaque", "y") || xattr_is(fd, "user.overlay.opaque", "y");
-}
-
 /* File capabilities are the one xattr an image keeps (as Docker does). */
 static void add_caps(struct archive_entry *e, int fd)
 {
@@ -205,8 +193,10 @@ static int put_symlink(walker *k, int dfd, const char *name, const char *path, c
 
 static int put_special(walker *k, const char *path, const struct stat *st)
 {
-	if (S_ISSOCK(st->st_mode))
-		return 0; /* a socket is not content: tar has no kind for it */
+	/* a socket is not content, and a device node would fail the store's
+	 * extraction unless it is one an image may hold: neither goes in */
+	if (!S_ISFIFO(st->st_mode))
+		return 0;
 	_cleanup_entry_ struct archive_entry *e = entry_for(k, path, st);
 	if (!e)
 		return cerr_set(k->err, ENOMEM, "out of memory");
@@ -275,8 +265,8 @@ static int put_dir(walker *k, int dfd, const char *name, strbuf *path, const str
 	if (r < 0)
 		return r;
 	size_t at = path->len;
-	if (dir_opaque(fd)) {
-		sb_adds(path, "/.wh..wh..opq");
+	if (wh_is_opaque(fd)) {
+		sb_adds(path, "/" WH_OPAQUE_NAME);
 		r = put_marker(k, path->buf, st);
 		path->len = at, path->buf[at] = '\0';
 		if (r < 0)
@@ -290,10 +280,10 @@ static int put_entry(walker *k, int dfd, const char *name, strbuf *path, unsigne
 	struct stat st;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : cerr_sys(k->err, errno, "%s", path->buf);
-	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+	if (wh_is_overlay(&st)) {
 		size_t at = path->len - strlen(name);
 		path->len = at, path->buf[at] = '\0';
-		sb_addf(path, ".wh.%s", name);
+		sb_addf(path, WH_PREFIX "%s", name);
 		return put_marker(k, path->buf, &st);
 	}
 	if (S_ISDIR(st.st_mode))

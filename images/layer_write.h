@@ -25,7 +25,8 @@ typedef struct layer_written {
 
 /* Write the tar of the upper directory dirfd to out_fd. Symlinks are
  * never followed: a container owns what its upper directory holds, and
- * may change it while this reads. Ids outside ids' range become 65534. */
+ * may change it while this reads. Ids outside ids' range become 65534.
+ * Sockets and device nodes are left out, FIFOs kept. */
 int layer_write_upper(int dirfd, const layer_ids *ids, int out_fd, layer_written *w, cerr *err);
 /* Copy a tar (compressed or not) from in_fd to out_fd, decompressed,
  * at most max bytes: an import's layer as the store keeps it. */

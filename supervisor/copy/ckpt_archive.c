@@ -1,5 +1,6 @@
 /* Checkpoint archives (ckpt_archive.h). */
 #include "supervisor/copy/ckpt_archive.h"
+#include "images/layer_write.h"
 #include "supervisor/copy/copy.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
@@ -227,7 +228,8 @@ int ckpt_export(const char *ctr_dir, const char *key_path, const char *head, int
 	if (upper >= 0) {
 		if ((diff = open(ctr_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0)
 			return cerr_sys(err, errno, "%s: a temporary file", ctr_dir);
-		if (copy_out_layer(upper, diff, err) < 0)
+		layer_written lw;
+		if (layer_write_upper(upper, NULL, diff, &lw, err) < 0)
 			return -1;
 	} else if (errno != ENOENT) {
 		return cerr_sys(err, errno, "%s/upper", ctr_dir);

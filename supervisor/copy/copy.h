@@ -43,10 +43,6 @@ int copy_become_its_root(const char *ctr_dir, cerr *err);
 /* CopyFrom: a tar of path (its last name not followed) in STDOUT frames;
  * files' setuid and setgid bits kept only with keep_setid (a member's copy). */
 int copy_out(int rootfd, const char *path, int sock, bool keep_setid, cerr *err);
-/* What the directory dirfd holds (an overlay upper directory), written to
- * out_fd as an image layer: owners and modes kept, whiteouts and opaque
- * directories as ".wh." names, devices and FIFOs left out. */
-int copy_out_layer(int dirfd, int out_fd, cerr *err);
 /* CopyTo: the tar in sock's STDIN frames unpacked into the directory path. */
 int copy_in(int rootfd, const char *path, int sock, cerr *err);
 /* ImageLoad without a path: the archive in sock's STDIN frames (at most max

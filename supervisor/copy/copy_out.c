@@ -14,7 +14,6 @@
 #include "common/cleanup.h"
 #include "common/safepath.h"
 #include "images/extract.h"
-#include "images/whiteout.h"
 #include "common/fileio.h"
 #include "common/strbuf.h"
 
@@ -34,8 +33,6 @@
 typedef struct walker {
 	struct archive *a;
 	int sock;
-	int fd;          /* the tar goes to fd as it is, when sock is -1 */
-	bool layer;      /* as an image layer: overlay whiteouts as ".wh." names */
 	size_t entries;
 	int sock_errno; /* why the stream broke, when it did */
 	bool keep_setid; /* files keep setuid and setgid */
@@ -45,14 +42,6 @@ typedef struct walker {
 static la_ssize_t on_write(struct archive *a, void *data, const void *buf, size_t len)
 {
 	walker *w = data;
-	if (w->sock < 0) {
-		if (write_all(w->fd, buf, len) < 0) {
-			w->sock_errno = errno;
-			archive_set_error(a, errno, "write: %s", strerror(errno));
-			return -1;
-		}
-		return (la_ssize_t)len;
-	}
 	for (size_t at = 0; at < len;) {
 		size_t n = len - at < STREAM_MAX_PAYLOAD ? len - at : STREAM_MAX_PAYLOAD;
 		int r = stream_send(w->sock, STREAM_STDOUT, (const char *)buf + at, n);
@@ -69,7 +58,7 @@ static la_ssize_t on_write(struct archive *a, void *data, const void *buf, size_
 static int archive_fault(walker *w, const char *name)
 {
 	if (w->sock_errno)
-		return cerr_sys(w->err, w->sock_errno, "%s", w->sock < 0 ? "the archive" : "the client");
+		return cerr_sys(w->err, w->sock_errno, "the client");
 	return cerr_set(w->err, EIO, "%s: %s", name, archive_error_string(w->a) ?: "tar error");
 }
 
@@ -122,22 +111,6 @@ static int put_file(walker *w, int fd, const char *name, const struct stat *st)
 static int put_tree(walker *w, int fd, const char *name, int depth);
 static int put_children(walker *w, int fd, const char *name, int depth);
 
-/* An empty file named path: a whiteout as the image spec writes it. */
-static int put_marker(walker *w, const char *path, const struct stat *like)
-{
-	struct stat st = { .st_mode = S_IFREG | 0644, .st_mtim = like->st_mtim };
-	return put_header(w, path, &st, NULL);
-}
-
-/* An overlay whiteout (a 0/0 device) at name: ".wh.LEAF" beside it. */
-static int put_whiteout(walker *w, const char *name, const char *leaf, const struct stat *st)
-{
-	_cleanup_free_ char *wh = NULL;
-	if (asprintf(&wh, "%.*s" WH_PREFIX "%s", (int)(strlen(name) - strlen(leaf)), name, leaf) < 0)
-		return cerr_set(w->err, ENOMEM, "out of memory");
-	return put_marker(w, wh, st);
-}
-
 /* The entry at dirfd/leaf (not followed), named name in the tar. A name
  * that is gone, or turned into another kind of file meanwhile, is left out. */
 static int put_at(walker *w, int dirfd, const char *leaf, const char *name, int depth)
@@ -153,8 +126,6 @@ static int put_at(walker *w, int dirfd, const char *leaf, const char *name, int 
 		target[n] = '\0';
 		return put_header(w, name, &st, target);
 	}
-	if (w->layer && wh_is_overlay(&st))
-		return put_whiteout(w, name, leaf, &st);
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return 0; /* devices, FIFOs and sockets are not copied */
 	int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0);
@@ -176,11 +147,6 @@ static int put_tree(walker *w, int fd, const char *name, int depth)
 		return cerr_sys(w->err, errno, "%s", name);
 	}
 	int r = put_header(w, name, &st, NULL);
-	if (r == 0 && w->layer && wh_is_opaque(fd)) {
-		_cleanup_free_ char *opq = NULL;
-		r = asprintf(&opq, "%s/" WH_OPAQUE_NAME, name) < 0 ? cerr_set(w->err, ENOMEM, "out of memory")
-								  : put_marker(w, opq, &st);
-	}
 	if (r < 0) {
 		close(fd);
 		return r;
@@ -247,27 +213,6 @@ int copy_out(int rootfd, const char *path, int sock, bool keep_setid, cerr *err)
 		r = put_at(&w, dirfd, leaf, leaf, 0);
 	if (r == 0 && archive_write_close(w.a) != ARCHIVE_OK)
 		r = archive_fault(&w, path);
-	archive_write_free(w.a);
-	return r;
-}
-
-int copy_out_layer(int dirfd, int out_fd, cerr *err)
-{
-	walker w = { .a = archive_write_new(), .sock = -1, .fd = out_fd, .layer = true, .keep_setid = true, .err = err };
-	if (!w.a)
-		return cerr_set(err, ENOMEM, "out of memory");
-	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0), r = 0;
-	if (fd < 0)
-		r = cerr_sys(err, errno, "dup");
-	else if (archive_write_set_format_pax_restricted(w.a) != ARCHIVE_OK ||
-		 archive_write_open(w.a, &w, NULL, on_write, NULL) != ARCHIVE_OK) {
-		close(fd);
-		r = archive_fault(&w, "the rootfs diff");
-	}
-	if (r == 0)
-		r = put_children(&w, fd, "", 0);
-	if (r == 0 && archive_write_close(w.a) != ARCHIVE_OK)
-		r = archive_fault(&w, "the rootfs diff");
 	archive_write_free(w.a);
 	return r;
 }
