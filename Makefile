@@ -42,7 +42,7 @@ endif
 # binary links its own folder's archive and those after it, less the other
 # rooms, so a reach across fails at link time. supervisor/shape is what
 # corral-docker and corralctl share: Docker's shapes of corrald's replies.
-ROOMS := supervisor/ctl supervisor/daemon supervisor/monitor supervisor/copy supervisor/docker
+ROOMS := supervisor/ctl supervisor/daemon supervisor/monitor supervisor/copy supervisor/docker supervisor/build
 LIBDIRS := $(ROOMS) supervisor/shape supervisor/logs supervisor/api supervisor/varlink supervisor/loop images/cli images images/registry images/source runtime/cli runtime cgroups bundle common
 # corrald's rooms (policy/, secrets/, jobs/, ...) are folders of its archive,
 # and so are their own sub-folders (containers/record, ...)

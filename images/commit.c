@@ -86,6 +86,28 @@ static void gen_history_entry(yajl_gen g, const layout *l, const commit_opts *o)
 	yajl_gen_map_close(g);
 }
 
+/* The parent's run defaults with patch's keys in place of its own (a
+ * null removes one). */
+static void gen_run_config(yajl_gen g, yajl_val parent, yajl_val patch)
+{
+	jg_key(g, "config");
+	yajl_gen_map_open(g);
+	for (size_t i = 0; YAJL_IS_OBJECT(parent) && i < parent->u.object.len; i++) {
+		const char *k = parent->u.object.keys[i];
+		if (json_get(patch, k))
+			continue;
+		jg_key(g, k);
+		jg_value(g, parent->u.object.values[i]);
+	}
+	for (size_t i = 0; patch && i < patch->u.object.len; i++) {
+		if (YAJL_IS_NULL(patch->u.object.values[i]))
+			continue;
+		jg_key(g, patch->u.object.keys[i]);
+		jg_value(g, patch->u.object.values[i]);
+	}
+	yajl_gen_map_close(g);
+}
+
 static int gen_config(layout *l, const commit_opts *o, strbuf *out, cerr *err)
 {
 	_cleanup_json_ yajl_val parent = NULL, config = NULL;
@@ -109,11 +131,7 @@ static int gen_config(layout *l, const commit_opts *o, strbuf *out, cerr *err)
 	v = json_get(parent, "variant");
 	if (YAJL_IS_STRING(v) || *variant)
 		jg_key_str(g, "variant", YAJL_IS_STRING(v) ? v->u.string : variant);
-	v = config ? config : json_get(parent, "config");
-	if (v) {
-		jg_key(g, "config");
-		jg_value(g, v);
-	}
+	gen_run_config(g, json_get(parent, "config"), config);
 	jg_key(g, "rootfs");
 	yajl_gen_map_open(g);
 	jg_key_str(g, "type", "layers");

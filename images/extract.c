@@ -325,6 +325,7 @@ int extract_entry(extract_ctx *x, struct archive *a, struct archive_entry *e, ce
 	mode_t perm = archive_entry_perm(e) & 07777;
 	bool layer = x->mode == EXTRACT_LAYER;
 	bool modes = x->mode != EXTRACT_PLAIN; /* an entry's own mode and times */
+	bool owners = layer || x->mode == EXTRACT_COPY_OWNED;
 
 	if (!path[0] || streq(path, x->under)) {
 		/* the root itself (or where a copy goes): a layer's sets its mode
@@ -390,11 +391,12 @@ int extract_entry(extract_ctx *x, struct archive *a, struct archive_entry *e, ce
 		int r = write_data(x, a, fd, path, archive_entry_size(e), err);
 		if (r < 0)
 			return r;
-		if (layer) {
+		if (owners) {
 			/* chown first: it clears setuid and setgid, fchmod puts them back */
 			if (fchown(fd, uid, gid) < 0)
 				return cerr_sys(err, errno, "%s: %s: chown", x->what, path);
-			apply_xattrs(x, fd, e, path);
+			if (layer)
+				apply_xattrs(x, fd, e, path);
 		}
 		if (fchmod(fd, modes ? perm : 0644) < 0)
 			return cerr_sys(err, errno, "%s: %s: chmod", x->what, path);
@@ -412,9 +414,9 @@ int extract_entry(extract_ctx *x, struct archive *a, struct archive_entry *e, ce
 		_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return cerr_sys(err, errno, "%s: %s: open", x->what, path);
+		if (owners && fchown(fd, uid, gid) < 0)
+			return cerr_sys(err, errno, "%s: %s: chown", x->what, path);
 		if (layer) {
-			if (fchown(fd, uid, gid) < 0)
-				return cerr_sys(err, errno, "%s: %s: chown", x->what, path);
 			apply_xattrs(x, fd, e, path);
 			if (kept == 2 && wh_set_opaque(fd) < 0)
 				return cerr_sys(err, errno, "%s: %s: set opaque", x->what, path);
@@ -429,9 +431,9 @@ int extract_entry(extract_ctx *x, struct archive *a, struct archive_entry *e, ce
 			return cerr_set(err, EINVAL, "%s: %s: symlink without target", x->what, path);
 		if (symlinkat(target, dfd, name) < 0)
 			return cerr_sys(err, errno, "%s: %s: symlink", x->what, path);
+		if (owners && fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return cerr_sys(err, errno, "%s: %s: chown", x->what, path);
 		if (layer) {
-			if (fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-				return cerr_sys(err, errno, "%s: %s: chown", x->what, path);
 			struct timespec ts[2] = { { archive_entry_mtime(e), 0 }, { archive_entry_mtime(e), 0 } };
 			utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW);
 		}

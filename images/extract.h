@@ -35,6 +35,7 @@ enum extract_mode {
 	EXTRACT_PLAIN, /* an image archive: files, dirs and links only, no owners */
 	EXTRACT_COPY,  /* a copy into a container: files, dirs and links with their
 			* modes and times, owned by root; no devices, FIFOs or whiteouts */
+	EXTRACT_COPY_OWNED, /* the same, owned as the tar says (a build's COPY --chown) */
 };
 
 typedef struct extract_ctx {

@@ -70,11 +70,14 @@ static int tar_failed(walker *k, const char *path)
 	return cerr_set(k->err, EIO, "%s: %s", path, archive_error_string(k->a));
 }
 
-static uid_t map_id(uint32_t id, uint32_t base, uint32_t count)
+static uint32_t map_id(uint32_t id, const struct oci_idmap *m, unsigned n)
 {
-	if (!count)
+	if (!n)
 		return id;
-	return id >= base && id - base < count ? id - base : 65534;
+	for (unsigned i = 0; i < n; i++)
+		if (id >= m[i].host_id && id - m[i].host_id < m[i].size)
+			return m[i].container_id + (id - m[i].host_id);
+	return 65534;
 }
 
 static struct archive_entry *entry_for(walker *k, const char *path, const struct stat *st)
@@ -84,8 +87,8 @@ static struct archive_entry *entry_for(walker *k, const char *path, const struct
 		return NULL;
 	archive_entry_set_pathname(e, path);
 	archive_entry_copy_stat(e, st);
-	archive_entry_set_uid(e, map_id(st->st_uid, k->ids->uid_base, k->ids->count));
-	archive_entry_set_gid(e, map_id(st->st_gid, k->ids->gid_base, k->ids->count));
+	archive_entry_set_uid(e, map_id(st->st_uid, k->ids->uid, k->ids->n_uid));
+	archive_entry_set_gid(e, map_id(st->st_gid, k->ids->gid, k->ids->n_gid));
 	archive_entry_set_nlink(e, 1);
 	archive_entry_unset_atime(e);
 	archive_entry_unset_ctime(e);

@@ -7,14 +7,16 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "common/error.h"
+#include "bundle/spec.h"
 #include "images/digest.h"
 
-/* The host ids of a container in a user namespace: its id N is host id
- * base+N for N < count. count 0: none (ids as they are). */
+/* The host ids of a container in a user namespace, as its bundle maps
+ * them (bundle/spec.h: root, then the rest): its id container_id+N is host
+ * id host_id+N for N < size. n 0: none (ids as they are). */
+#define LAYER_MAPS_MAX 2
 typedef struct layer_ids {
-	uid_t uid_base;
-	gid_t gid_base;
-	uint32_t count;
+	struct oci_idmap uid[LAYER_MAPS_MAX], gid[LAYER_MAPS_MAX];
+	unsigned n_uid, n_gid;
 } layer_ids;
 
 typedef struct layer_written {
@@ -25,7 +27,7 @@ typedef struct layer_written {
 
 /* Write the tar of the upper directory dirfd to out_fd. Symlinks are
  * never followed: a container owns what its upper directory holds, and
- * may change it while this reads. Ids outside ids' range become 65534.
+ * may change it while this reads. A host id no map holds becomes 65534.
  * Sockets and device nodes are left out, FIFOs kept. */
 int layer_write_upper(int dirfd, const layer_ids *ids, int out_fd, layer_written *w, cerr *err);
 /* Copy a tar (compressed or not) from in_fd to out_fd, decompressed,

@@ -84,7 +84,7 @@ static void usage(void)
 	      "       corral image load [--store DIR] [--owner UID] [--input FILE] [--quiet]\n"
 	      "       corral image tag [--store DIR] [--owner UID] REF NAME...\n"
 	      "       corral image commit [--store DIR] [--owner UID] [--name NAME] [--parent MANIFEST]\n"
-	      "                           [--upper DIR [--ids UID:GID:COUNT] | --tar-fd N | --empty-layer]\n"
+	      "                           [--upper DIR [--uid-map C:H:N --gid-map C:H:N] | --tar-fd N | --empty-layer]\n"
 	      "                           [--created-by TEXT] [--comment TEXT] [--author TEXT] < CONFIG\n"
 	      "SOURCE: [oci:|oci-archive:|docker-archive:]PATH[:REF]\n",
 	      stdout);

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { OPT_STORE = 256, OPT_OWNER, OPT_NAME, OPT_PARENT, OPT_UPPER, OPT_IDS, OPT_TAR_FD, OPT_MAX, OPT_EMPTY,
+enum { OPT_STORE = 256, OPT_OWNER, OPT_NAME, OPT_PARENT, OPT_UPPER, OPT_IDS, OPT_GID_MAP, OPT_TAR_FD, OPT_MAX, OPT_EMPTY,
        OPT_CREATED_BY, OPT_COMMENT, OPT_AUTHOR, OPT_DIE };
 
 static const struct option opts[] = {
@@ -28,7 +28,8 @@ static const struct option opts[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "parent", required_argument, NULL, OPT_PARENT },
 	{ "upper", required_argument, NULL, OPT_UPPER },
-	{ "ids", required_argument, NULL, OPT_IDS },
+	{ "uid-map", required_argument, NULL, OPT_IDS },
+	{ "gid-map", required_argument, NULL, OPT_GID_MAP },
 	{ "tar-fd", required_argument, NULL, OPT_TAR_FD },
 	{ "max-size", required_argument, NULL, OPT_MAX },
 	{ "empty-layer", no_argument, NULL, OPT_EMPTY },
@@ -39,13 +40,15 @@ static const struct option opts[] = {
 	{ 0 },
 };
 
-static bool parse_ids(const char *s, layer_ids *ids)
+/* --uid-map / --gid-map CONTAINER:HOST:SIZE, each at most LAYER_MAPS_MAX times */
+static bool add_map(const char *s, struct oci_idmap *m, unsigned *n)
 {
-	unsigned long u, g, n;
+	unsigned long c, h, z;
 	char end;
-	if (sscanf(s, "%lu:%lu:%lu%c", &u, &g, &n, &end) != 3 || u > UINT32_MAX || g > UINT32_MAX || n > UINT32_MAX)
+	if (*n >= LAYER_MAPS_MAX || sscanf(s, "%lu:%lu:%lu%c", &c, &h, &z, &end) != 3 || c > UINT32_MAX ||
+	    h > UINT32_MAX || z > UINT32_MAX)
 		return false;
-	*ids = (layer_ids){ (uid_t)u, (gid_t)g, (uint32_t)n };
+	m[(*n)++] = (struct oci_idmap){ (uint32_t)c, (uint32_t)h, (uint32_t)z };
 	return true;
 }
 
@@ -100,8 +103,9 @@ int cli_image_commit(int argc, char **argv)
 				return 1;
 			break;
 		case OPT_IDS:
-			if (!parse_ids(optarg, &o.ids)) {
-				log_error("image commit: --ids %s: not UID:GID:COUNT", optarg);
+		case OPT_GID_MAP:
+			if (!(c == OPT_IDS ? add_map(optarg, o.ids.uid, &o.ids.n_uid) : add_map(optarg, o.ids.gid, &o.ids.n_gid))) {
+				log_error("image commit: %s %s: not CONTAINER:HOST:SIZE, or too many", argv[optind - 2], optarg);
 				return 1;
 			}
 			break;

@@ -43,8 +43,9 @@ int copy_become_its_root(const char *ctr_dir, cerr *err);
 /* CopyFrom: a tar of path (its last name not followed) in STDOUT frames;
  * files' setuid and setgid bits kept only with keep_setid (a member's copy). */
 int copy_out(int rootfd, const char *path, int sock, bool keep_setid, cerr *err);
-/* CopyTo: the tar in sock's STDIN frames unpacked into the directory path. */
-int copy_in(int rootfd, const char *path, int sock, cerr *err);
+/* CopyTo: the tar in sock's STDIN frames unpacked into the directory path,
+ * owned by root, or as the tar says with owners. */
+int copy_in(int rootfd, const char *path, int sock, bool owners, cerr *err);
 /* ImageLoad without a path: the archive in sock's STDIN frames (at most max
  * bytes) spooled into an unnamed file of spool_dir, then argv (corral-images
  * image load, reading /proc/self/fd/3) run with it as fd 3. ImageSave

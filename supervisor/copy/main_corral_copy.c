@@ -1,6 +1,6 @@
 /* corral-copy (copy.h): corrald starts it for a CopyFrom or a CopyTo,
  *   corral-copy from|to --path PATH (--root DIR | --pid PID --cgroup CG)
- *               [--ids-of DIR] [--keep-setid]
+ *               [--ids-of DIR] [--keep-setid] [--owners]
  * with fd 3 the client's upgraded connection. It ends the stream with EXIT
  * itself: 0, or 1 after a STDERR frame with the one line that says why,
  * which it also writes to stderr for corrald's log. image-load and
@@ -141,11 +141,12 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "path", required_argument, NULL, 'p' }, { "root", required_argument, NULL, 'r' },
 		{ "pid", required_argument, NULL, 'i' },  { "cgroup", required_argument, NULL, 'c' },
-		{ "ids-of", required_argument, NULL, 'u' }, { "keep-setid", no_argument, NULL, 's' }, { 0 },
+		{ "ids-of", required_argument, NULL, 'u' }, { "keep-setid", no_argument, NULL, 's' },
+		{ "owners", no_argument, NULL, 'w' }, { 0 },
 	};
 	copy_root root = { 0 };
 	const char *path = NULL, *ids_of = NULL;
-	bool keep_setid = false;
+	bool keep_setid = false, owners = false;
 	int o;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
@@ -155,6 +156,7 @@ int main(int argc, char **argv)
 		case 'c': root.cgroup = optarg; break;
 		case 'u': ids_of = optarg; break;
 		case 's': keep_setid = true; break;
+		case 'w': owners = true; break;
 		default: return usage();
 		}
 	}
@@ -178,7 +180,7 @@ int main(int argc, char **argv)
 	}
 	int r = rootfd < 0 ? rootfd
 		: out	   ? copy_out(rootfd, path, STREAM_FD, keep_setid, &err)
-			   : copy_in(rootfd, path, STREAM_FD, &err);
+			   : copy_in(rootfd, path, STREAM_FD, owners, &err);
 	if (r < 0) {
 		log_error("%s: %s", out ? "copy from" : "copy to", cerr_msg(&err)); /* it names the path */
 		finish(STREAM_FD, 1, cerr_msg(&err));

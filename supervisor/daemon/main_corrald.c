@@ -9,6 +9,7 @@
 #include "supervisor/daemon/containers/record/ctr_service.h"
 #include "supervisor/daemon/core/admission.h"
 #include "supervisor/daemon/core/cgroup_self.h"
+#include "supervisor/daemon/build/commit_methods.h"
 #include "supervisor/daemon/core/config.h"
 #include "supervisor/daemon/core/listenfds.h"
 #include "supervisor/daemon/core/metrics_http.h"
@@ -263,7 +264,7 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 	    (cfg->monitor[0] ? !(d->monitor_bin = strdup(cfg->monitor))
 			     : asprintf(&d->monitor_bin, "%s/corral-monitor", self) < 0) ||
 	    asprintf(&d->images_bin, "%s/corral-images", self) < 0 || asprintf(&d->copy_bin, "%s/corral-copy", self) < 0 ||
-	    asprintf(&d->docker_bin, "%s/corral-docker", self) < 0)
+	    asprintf(&d->docker_bin, "%s/corral-docker", self) < 0 || asprintf(&d->build_bin, "%s/corral-build", self) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	if (d->monitor_bin[0] != '/')
 		return cerr_set(err, EINVAL, "monitor: must be an absolute path, not \"%s\"", d->monitor_bin);
@@ -367,6 +368,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 		else if (g < 0)
 			log_warn("group %s: %s: only root may use the socket", cfg->group, strerror(-g));
 	}
+	d.group = group;
 	vl_server_config vc = {
 		.vendor = "corral", .product = "corrald", .version = CORRAL_VERSION,
 		.url = "https://github.com/corral/corral",
@@ -428,6 +430,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	uint64_t wd_usec = sdn_watchdog_usec();
 	if (wd_usec && (r = el_add_timer(loop, wd_usec / 2, true, on_watchdog, &d, &wd, err)) < 0)
 		goto out;
+	builds_sweep(&d); /* a crash's: no build outlives its corral-build, nor that corrald */
 	if ((r = pull_sweep_start(&d, &sweep, err)) < 0)
 		goto out;
 
@@ -482,6 +485,7 @@ out:
 	free(d.monitor_bin);
 	free(d.images_bin);
 	free(d.copy_bin);
+	free(d.build_bin);
 	free(d.docker_bin);
 	return r;
 }

@@ -16,6 +16,7 @@
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/record/ctr_logs.h"
 #include "supervisor/daemon/copy/ctr_copy.h"
+#include "supervisor/daemon/build/commit_methods.h"
 #include "supervisor/daemon/copy/ckpt_methods.h"
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
 #include "supervisor/daemon/images/img_methods.h"
@@ -155,6 +156,11 @@ static const vl_method methods[] = {
 	{ "ImageInspect", sv_image_inspect },
 	{ "ImageHistory", sv_image_history },
 	{ "ImageTag", sv_image_tag },
+	{ "ContainerCommit", sv_container_commit },
+	{ "ImageCommit", sv_image_commit },
+	{ "BuildCacheGet", sv_build_cache_get },
+	{ "BuildCachePrune", sv_build_cache_prune },
+	{ "Build", sv_build },
 	{ "ImageLoad", sv_image_load },
 	{ "ImageSave", sv_image_save },
 	{ "ImageRemove", sv_image_remove },
@@ -238,6 +244,7 @@ const vl_interface corral_supervisor_iface = {
 bool corrald_method_mutates(const char *m)
 {
 	static const char *const mut[] = { "ImageImport", "ImagePull", "ImagePush", "Login", "Logout", "ImageRemove", "ImagePrune", "ImageSign", "CreateContainer",
+					   "ContainerCommit", "ImageCommit", "BuildCachePrune", "Build",
 					   "Start", "Stop", "Kill", "Remove", "Exec", "ExecCreate", "ExecStart", "Attach", "Restart", "Pause", "Unpause",
 					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo",
 					   "JobSubmit", "JobBatch", "JobCancel", "SecretCreate", "SecretRemove",

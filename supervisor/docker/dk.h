@@ -169,7 +169,7 @@ void dk_hijack_stream(dk_req *r, int stream, bool tty, bool stdin_on);
 void dk_ping(dk_req *r, const char *arg);
 void dk_version(dk_req *r, const char *arg);
 void dk_info(dk_req *r, const char *arg);
-void dk_build(dk_req *r, const char *arg);
+void dk_commit(dk_req *r, const char *arg);
 void dk_exec_create(dk_req *r, const char *arg);
 void dk_exec_start(dk_req *r, const char *arg);
 void dk_exec_inspect(dk_req *r, const char *arg);
@@ -198,6 +198,7 @@ void dk_ctr_resize(dk_req *r, const char *arg);
 void dk_ctr_stats(dk_req *r, const char *arg);
 void dk_ctr_archive_get(dk_req *r, const char *arg);
 dk_sink *dk_ctr_archive_put(dk_req *r, const char *arg);
+dk_sink *dk_build(dk_req *r, const char *arg);
 
 /* The network a request's arg names, into name: a network of that name,
  * else the one whose Id it is, else the one whose Id it begins (Docker's

@@ -36,7 +36,7 @@ static const dk_route routes[] = {
 	{ "GET", "/_ping", dk_ping },
 	{ "GET", "/version", dk_version },
 	{ "GET", "/info", dk_info },
-	{ "POST", "/build", dk_build },
+	{ "POST", "/commit", dk_commit },
 	{ "GET", "/events", dk_events },
 	{ "POST", "/auth", dk_auth },
 	{ "GET", "/system/df", dk_system_df },
@@ -95,6 +95,7 @@ static const struct {
 } sink_routes[] = {
 	{ "PUT", "/containers/*/archive", dk_ctr_archive_put },
 	{ "POST", "/images/load", dk_img_load },
+	{ "POST", "/build", dk_build },
 };
 
 /* path matches pattern; *arg (a copy, to free) is the captured part. */

@@ -223,10 +223,3 @@ void dk_info(dk_req *r, const char *arg)
 	vl_reply_release(&rep);
 	dk_json(r, 200, g);
 }
-
-void dk_build(dk_req *r, const char *arg)
-{
-	dk_error(r, 501,
-		 "corral does not build images: build with buildah (buildah bud --runtime corral -t NAME .), then "
-		 "import or load the image");
-}

@@ -55,6 +55,9 @@ declare -A may=(
 	# checkpoint archives, apart from corrald (which never links libarchive)
 	[supervisor/copy]="common bundle runtime images supervisor/varlink supervisor/api"
 	[supervisor/docker]="common supervisor/varlink supervisor/api supervisor/shape"
+	# corral-build: a build's steps as the caller's calls of corrald's, the
+	# context unpacked and read as the caller
+	[supervisor/build]="common images supervisor/varlink supervisor/api"
 	# corrald's rooms (DESIGN "Layout"), one way down: spec, core,
 	# containers (record, engine, methods), then images, copy and the features, which reach one
 	# another only through a feature's one public header; the top
@@ -85,7 +88,7 @@ declare -A may=(
 	[supervisor/daemon/workloads]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/policy/policy.h supervisor/daemon/sessions/session.h supervisor/daemon/health/health.h supervisor/daemon/pulls/pull.h supervisor/daemon/secrets/secrets.h"
 	# images built from a Dockerfile: the parser (pure), the context, the
 	# steps as the caller's containers, the layer cache
-	[supervisor/daemon/build]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/images/images.h supervisor/daemon/policy/policy.h"
+	[supervisor/daemon/build]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine/ctr_freeze.h supervisor/daemon/containers/engine/ctr_spawn.h supervisor/daemon/images/images.h supervisor/daemon/policy/policy.h"
 	[supervisor/daemon]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle cgroups runtime images supervisor/daemon/spec supervisor/daemon/core supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/containers/methods supervisor/daemon/images supervisor/daemon/copy supervisor/daemon/policy supervisor/daemon/health supervisor/daemon/readiness supervisor/daemon/secrets supervisor/daemon/network supervisor/daemon/jobs supervisor/daemon/sessions supervisor/daemon/broker supervisor/daemon/pulls supervisor/daemon/workloads supervisor/daemon/compat supervisor/daemon/volumes supervisor/daemon/build"
 )
 
@@ -302,7 +305,7 @@ answerers=(
 	login_done pushed ctr_checkpoint_dumped on_exported image_pruned system_pruned deliver notify_chunk exec_client_free imported
 	logs_step not_started ctr_restart_resume ctr_restart_call_off
 	# the call handed on, answered once a file is open or a child ends
-	policy_open_as_peer start_job start_import run_copy start_stream
+	policy_open_as_peer start_job start_import run_copy start_stream start_commit commit_done
 )
 helpers() {
 	local handlers

@@ -14,6 +14,7 @@
 #include "supervisor/daemon/containers/record/img_source.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/containers/record/ctr_ids.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
@@ -93,7 +94,7 @@ static void end_stream(int fd, const char *why)
  * they are wrong (*f says why) or name no container (*id). */
 static ctr *copy_params(corrald *d, const peer_cred *peer, yajl_val params, const char **id, const char **path, json_fault *f)
 {
-	ctr *c = ctr_of_params(d, peer, params, KNOWN("id", "path"), id, f);
+	ctr *c = ctr_of_params(d, peer, params, KNOWN("id", "path", "owners"), id, f);
 	if (c && sp_str(params, "path", true, path, f) < 0)
 		return NULL;
 	if (c && (*path)[0] != '/') {
@@ -112,7 +113,7 @@ static const char *refusal(const ctr *c)
 }
 
 /* Answer with the upgrade and give the stream to corral-copy. */
-static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool to)
+static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool to, bool owners)
 {
 	copy_args a = { 0 };
 	cerr err = { 0 };
@@ -129,7 +130,7 @@ static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool 
 		return 0; /* the call has ended: the connection went */
 	}
 	/* a member's own tar makes setuid files the member's; root's would make them root's */
-	char *keep = !to && owner_is_member(vl_call_peer(call)) ? "--keep-setid" : NULL;
+	char *keep = !to && owner_is_member(vl_call_peer(call)) ? "--keep-setid" : to && owners ? "--owners" : NULL;
 	char *argv[16] = { d->copy_bin, to ? "to" : "from", "--path", p };
 	size_t n = 4;
 	for (char **arg = a.argv; *arg; arg++)
@@ -159,7 +160,7 @@ int sv_copy_from(vl_call *call, yajl_val params, void *ud)
 		return reply_not_found(call, id, &f);
 	if (!vl_call_wants_upgrade(call))
 		return no_upgrade(call);
-	return start_copy(call, ud, c, path, false);
+	return start_copy(call, ud, c, path, false, false);
 }
 
 int sv_copy_to(vl_call *call, yajl_val params, void *ud)
@@ -169,7 +170,16 @@ int sv_copy_to(vl_call *call, yajl_val params, void *ud)
 	ctr *c = copy_params(ud, vl_call_peer(call), params, &id, &path, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
+	bool owners;
+	if (sp_bool(params, "owners", false, &owners, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	if (!vl_call_wants_upgrade(call))
 		return no_upgrade(call);
-	return start_copy(call, ud, c, path, true);
+	/* a member's owners are ids of the container's user namespace, never the host's */
+	ctr_ids ids;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (owners && owner_is_member(vl_call_peer(call)) && ctr_userns_of(ud, c, &ids, &err) <= 0)
+		return sv_permission_denied(call, "owners: the container has no user namespace of its own, "
+						  "so its files' owners would be the host's");
+	return start_copy(call, ud, c, path, true, owners);
 }

@@ -30,6 +30,9 @@ typedef struct corrald {
 	char *images_bin;     /* corral-images beside corrald: imports run there */
 	char *copy_bin;       /* corral-copy beside corrald: CopyFrom and CopyTo run there */
 	char *docker_bin;     /* corral-docker beside corrald: the Docker API's connections */
+	char *build_bin;      /* corral-build beside corrald: a Build's steps run there */
+	gid_t group;          /* the control socket's group (PEER_NO_GROUP: none) */
+	struct build_run *builds; /* the builds running (build/build_method.c) */
 	struct ctr *ctrs;     /* every container, newest first (ctr.h) */
 	uid_rates uid_rates;  /* the control socket's per-uid rate limit */
 	uid_rates connect_rates; /* new connections per uid on the control socket (admission.h) */

@@ -1,4 +1,6 @@
 #include "supervisor/daemon/containers/record/ctr_ids.h"
+#include "supervisor/daemon/containers/record/ctr.h"
+#include "bundle/bundle_userns.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "runtime/idmap.h"
 #include "common/acl.h"
@@ -162,4 +164,11 @@ void ctr_ids_gen(yajl_gen g, const ctr_ids *ids)
 {
 	gen_map(g, "uidMappings", ids->uid);
 	gen_map(g, "gidMappings", ids->gid);
+}
+
+int ctr_userns_of(const struct corrald *d, const struct ctr *c, ctr_ids *out, cerr *err)
+{
+	char dir[PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	return bundle_userns_maps(dir, out->uid, out->gid, err);
 }

@@ -32,5 +32,9 @@ int ctr_ids_rootfs(const ctr_ids *ids, rootfs_ids *out, cerr *err);
  * root's host uid alone may pass through it (a POSIX ACL entry --x), never
  * a group, which members may share; containers/ above it is 0711. */
 int ctr_ids_dir(const char *dir, const ctr_ids *ids, cerr *err);
+struct ctr;
+/* Whether the container has a user namespace of its own (its bundle says
+ * so): 1 with its maps in out, 0 when it has none. */
+int ctr_userns_of(const struct corrald *d, const struct ctr *c, ctr_ids *out, cerr *err);
 /* "uidMappings" and "gidMappings", keys and values, into a linux object. */
 void ctr_ids_gen(yajl_gen g, const ctr_ids *ids);

@@ -1,5 +1,6 @@
 /* The client's bytes, as the STDIN frames of a Streams connection bring
- * them up to its CLOSE_STDIN: what CopyTo unpacks and an ImageLoad spools. */
+ * them up to its CLOSE_STDIN: what CopyTo unpacks, an ImageLoad spools and
+ * a build takes as its context. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>

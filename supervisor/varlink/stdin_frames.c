@@ -1,4 +1,4 @@
-#include "supervisor/copy/stdin_frames.h"
+#include "supervisor/varlink/stdin_frames.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

@@ -1,0 +1,164 @@
+/* The run defaults of a stage, and their patch (bld.h). */
+#include "supervisor/build/bld.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/strv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void bld_config_release(bld_config *c)
+{
+	strv_free(c->env);
+	free(c->workdir);
+	free(c->user);
+	strv_free(c->shell);
+	strv_free(c->patch_keys);
+	strv_free(c->patch_values);
+	strv_free(c->merge_keys);
+	strv_free(c->merge_values);
+	*c = (bld_config){ 0 };
+}
+
+int bld_config_copy(bld_config *to, const bld_config *from)
+{
+	*to = (bld_config){ .env = strv_copy(from->env), .workdir = strdup(from->workdir), .user = strdup(from->user),
+			    .shell = strv_copy(from->shell), .patch_keys = strv_copy(from->patch_keys),
+			    .patch_values = strv_copy(from->patch_values), .merge_keys = strv_copy(from->merge_keys),
+			    .merge_values = strv_copy(from->merge_values) };
+	if ((from->env && !to->env) || !to->workdir || !to->user || (from->shell && !to->shell) ||
+	    (from->patch_keys && (!to->patch_keys || !to->patch_values)) ||
+	    (from->merge_keys && (!to->merge_keys || !to->merge_values))) {
+		bld_config_release(to);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int get_strv(yajl_val config, const char *key, char ***out)
+{
+	yajl_val v = json_get(config, key);
+	for (size_t i = 0; YAJL_IS_ARRAY(v) && i < v->u.array.len; i++) {
+		yajl_val e = v->u.array.values[i];
+		char *s = YAJL_IS_STRING(e) ? strdup(e->u.string) : NULL;
+		if (YAJL_IS_STRING(e) && (!s || strv_push(out, s) < 0))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int bld_config_from_image(bld_config *c, yajl_val config)
+{
+	bld_config_release(c);
+	yajl_val wd = json_get(config, "workingDir"), user = json_get(config, "user");
+	c->workdir = strdup(YAJL_IS_STRING(wd) ? wd->u.string : "");
+	c->user = strdup(YAJL_IS_STRING(user) ? user->u.string : "");
+	int r = get_strv(config, "env", &c->env);
+	if (r == 0)
+		r = strv_push(&c->shell, strdup("/bin/sh")) < 0 || strv_push(&c->shell, strdup("-c")) < 0 ? -ENOMEM : 0;
+	return !c->workdir || !c->user ? -ENOMEM : r;
+}
+
+/* Replace or add key's value in the list pair (keys, values). */
+static int put(char ***keys, char ***values, const char *key, const char *value)
+{
+	char *v = strdup(value);
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; *keys && (*keys)[i]; i++)
+		if (!strcmp((*keys)[i], key)) {
+			free((*values)[i]);
+			(*values)[i] = v;
+			return 0;
+		}
+	char *k = strdup(key);
+	if (!k || strv_push(keys, k) < 0) {
+		free(v);
+		return -ENOMEM;
+	}
+	return strv_push(values, v) < 0 ? -ENOMEM : 0;
+}
+
+int bld_config_set(bld_config *c, const char *key, const char *json)
+{
+	c->dirty = true;
+	return put(&c->patch_keys, &c->patch_values, key, json);
+}
+
+int bld_config_merge(bld_config *c, const char *key, const char *member, const char *json)
+{
+	_cleanup_free_ char *both = NULL;
+	if (asprintf(&both, "%s\n%s", key, member) < 0)
+		return -ENOMEM;
+	c->dirty = true;
+	return put(&c->merge_keys, &c->merge_values, both, json);
+}
+
+char *bld_config_patch(const bld_config *c)
+{
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "{");
+	for (size_t i = 0; c->patch_keys && c->patch_keys[i]; i++) {
+		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+		jg_str(g, c->patch_keys[i]);
+		_cleanup_free_ char *k = jg_finish(g, NULL);
+		sb_addf(&sb, "%s%s:%s", sb.len > 1 ? "," : "", k ? k : "\"\"", c->patch_values[i]);
+	}
+	/* the merged keys, each an object of its members */
+	for (size_t i = 0; c->merge_keys && c->merge_keys[i]; i++) {
+		const char *nl = strchr(c->merge_keys[i], '\n');
+		size_t klen = (size_t)(nl - c->merge_keys[i]);
+		bool first = true;
+		for (size_t j = 0; j < i && first; j++)
+			first = strncmp(c->merge_keys[j], c->merge_keys[i], klen + 1) != 0;
+		if (!first)
+			continue;
+		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+		yajl_gen_map_open(g);
+		for (size_t j = i; c->merge_keys[j]; j++)
+			if (!strncmp(c->merge_keys[j], c->merge_keys[i], klen + 1)) {
+				jg_key(g, c->merge_keys[j] + klen + 1);
+				_cleanup_json_ yajl_val v = NULL;
+				cerr err = { 0 };
+				if (json_parse(c->merge_values[j], "value", &v, &err) == 0)
+					jg_value(g, v);
+				else
+					yajl_gen_null(g), cerr_clear(&err);
+			}
+		yajl_gen_map_close(g);
+		_cleanup_free_ char *obj = jg_finish(g, NULL);
+		sb_addf(&sb, "%s\"%.*s\":%s", sb.len > 1 ? "," : "", (int)klen, c->merge_keys[i], obj ? obj : "{}");
+	}
+	sb_adds(&sb, "}");
+	return sb_detach(&sb);
+}
+
+const char *bld_env_get(const bld_config *c, const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; c->env && c->env[i]; i++)
+		if (!strncmp(c->env[i], name, n) && c->env[i][n] == '=')
+			return c->env[i] + n + 1;
+	return NULL;
+}
+
+int bld_env_set(bld_config *c, const char *name, const char *value)
+{
+	char *kv = NULL;
+	if (asprintf(&kv, "%s=%s", name, value) < 0)
+		return -ENOMEM;
+	size_t n = strlen(name);
+	for (size_t i = 0; c->env && c->env[i]; i++)
+		if (!strncmp(c->env[i], name, n) && c->env[i][n] == '=') {
+			free(c->env[i]);
+			c->env[i] = kv;
+			return 0;
+		}
+	if (strv_push(&c->env, kv) < 0) {
+		free(kv);
+		return -ENOMEM;
+	}
+	return 0;
+}

@@ -1,0 +1,167 @@
+/* COPY and ADD (bld.h). The sources are the context's files (their paths
+ * resolved inside it: no symlink or ".." leaves it, and what .dockerignore
+ * excludes is not there), an ADD's local archive unpacked, or an earlier
+ * stage's or an image's files (--from, read from a container of it made
+ * for that, CopyFrom). They are walked twice: once to hash them for the
+ * step's cache key, and, when the cache has no image for it, once into a
+ * tar that CopyTo puts into a container of the step's image, which is then
+ * committed: the container's overlay copies up the directories the files
+ * land in, as they are, as Docker's builder does. */
+#include "supervisor/build/bld.h"
+#include "supervisor/build/bld_copy.h"
+#include "supervisor/build/bld_instr.h"
+#include "images/extract.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/safepath.h"
+#include "common/strv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The flags: --from, --chown (numeric UID[:GID]), --chmod (octal). */
+static int copy_flags(bld *b, bld_stage *s, const df_instr *in, copy_job *j, cerr *err)
+{
+	j->uid = j->gid = -1;
+	j->mode = -1;
+	for (size_t i = 0; in->flags[i]; i++) {
+		const char *f = in->flags[i];
+		_cleanup_free_ char *v = NULL;
+		const char *eq = strchr(f, '=');
+		if (eq && bld_expand(b, s, eq + 1, &v, err) < 0)
+			return -1;
+		if (!strncmp(f, "--from=", 7)) {
+			free(j->from);
+			j->from = TAKE_PTR(v);
+		} else if (!strncmp(f, "--chown=", 8)) {
+			char *end, *colon = strchr(v, ':');
+			long u = strtol(v, &end, 10), g = u;
+			if (end == v || (*end && end != colon) || u < 0 ||
+			    (colon && ((g = strtol(colon + 1, &end, 10)) < 0 || end == colon + 1 || *end)))
+				return cerr_set(err, EINVAL, "%s: corral takes numeric ids (UID[:GID]) here", f);
+			j->uid = u, j->gid = g;
+		} else if (!strncmp(f, "--chmod=", 8)) {
+			char *end;
+			long m = strtol(v, &end, 8);
+			if (end == v || *end || m < 0 || m > 07777)
+				return cerr_set(err, EINVAL, "%s: not an octal mode", f);
+			j->mode = (int)m;
+		}
+	}
+	return 0;
+}
+
+/* The destination, absolute (under WORKDIR), and whether it is a directory. */
+static int copy_dest(bld_stage *s, const char *dest, size_t n_src, bool wildcards, copy_job *j, cerr *err)
+{
+	size_t len = strlen(dest);
+	j->dest_dir = len && dest[len - 1] == '/';
+	if ((n_src > 1 || wildcards) && !j->dest_dir)
+		return cerr_set(err, EINVAL, "When using %s with more than one source file, the destination must be a "
+					     "directory and end with a /", j->add ? "ADD" : "COPY");
+	_cleanup_free_ char *abs = NULL;
+	if (dest[0] != '/' && asprintf(&abs, "%s/%s", s->cfg.workdir, dest) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	char clean[PATH_MAX];
+	if (path_clean(abs ? abs : dest, clean, sizeof(clean)) < 0)
+		return cerr_set(err, ENAMETOOLONG, "%s: too long", dest);
+	j->dest = strdup(clean); /* relative to /, "" the root */
+	return j->dest ? 0 : cerr_set(err, ENOMEM, "out of memory");
+}
+
+static void copy_job_release(copy_job *j)
+{
+	free(j->from);
+	free(j->dest);
+	strv_free(j->sources);
+}
+
+/* Each source word expanded, and cleaned lexically ("../x" is "x"). */
+static int copy_sources(bld *b, bld_stage *s, const df_instr *in, copy_job *j, bool *wildcards, cerr *err)
+{
+	size_t n = strv_length(in->args);
+	for (size_t i = 0; i + 1 < n; i++) {
+		_cleanup_free_ char *v = NULL;
+		if (bld_expand(b, s, in->args[i], &v, err) < 0)
+			return -1;
+		if (j->add && (!strncmp(v, "http://", 7) || !strncmp(v, "https://", 8) || !strncmp(v, "git@", 4)))
+			return cerr_set(err, ENOTSUP, "ADD %s: corral adds no remote sources: fetch it with RUN (curl, "
+						     "wget), or COPY it from the context", v);
+		char clean[PATH_MAX];
+		if (path_clean(v, clean, sizeof(clean)) < 0)
+			return cerr_set(err, ENAMETOOLONG, "%s: too long", v);
+		*wildcards |= df_glob_has_magic(clean);
+		if (strv_push(&j->sources, strdup(clean)) < 0)
+			return cerr_set(err, ENOMEM, "out of memory");
+	}
+	_cleanup_free_ char *dest = NULL;
+	if (bld_expand(b, s, in->args[n - 1], &dest, err) < 0)
+		return -1;
+	return copy_dest(s, dest, n - 1, *wildcards, j, err);
+}
+
+/* The step's key: the sources' content (from the context), or the image
+ * they come from (--from), with what the step makes of them. */
+static int copy_key(bld *b, bld_stage *s, const df_instr *in, copy_job *j, const char *from_image, cerr *err)
+{
+	char content[DIGEST_STR_LEN] = "";
+	if (!from_image && copy_walk_context(b, j, NULL, content, err) < 0)
+		return -1;
+	_cleanup_free_ char *srcs = strv_join(j->sources, "\n"), *what = NULL;
+	if (!srcs || asprintf(&what, "%s %s\n%s\n%s\n%ld:%ld %o\n%s", df_kind_name(in->kind), from_image ? from_image : "",
+			      srcs, j->dest_dir ? "dir" : "file", j->uid, j->gid, (unsigned)j->mode, content) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	bld_key_next(s, what, strlen(what));
+	snprintf(j->digest, sizeof(j->digest), "%s", content[0] ? content : from_image ? from_image : "");
+	return 0;
+}
+
+/* The image --from names: an earlier stage's, or an image by name. */
+static int from_image(bld *b, size_t stage_at, const char *from, char out[DIGEST_STR_LEN], cerr *err)
+{
+	bld_stage *earlier = bld_stage_named(b, stage_at, from);
+	if (earlier) {
+		memcpy(out, earlier->image, DIGEST_STR_LEN);
+		return 0;
+	}
+	bld_stage tmp = { 0 };
+	int r = bld_base_image(b, &tmp, from, err);
+	memcpy(out, tmp.image, DIGEST_STR_LEN);
+	bld_config_release(&tmp.cfg);
+	return r;
+}
+
+int bld_step_copy(bld *b, bld_stage *s, const df_instr *in, cerr *err)
+{
+	_cleanup_(copy_job_release) copy_job j = { .add = in->kind == DF_ADD };
+	bool wildcards = false;
+	if (copy_flags(b, s, in, &j, err) < 0 || copy_sources(b, s, in, &j, &wildcards, err) < 0)
+		return -1;
+	char from[DIGEST_STR_LEN] = "";
+	if (j.from && from_image(b, (size_t)(s - b->stages), j.from, from, err) < 0)
+		return -1;
+	if (copy_key(b, s, in, &j, j.from ? from : NULL, err) < 0)
+		return -1;
+	int r = bld_cached(b, s, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	char id[80];
+	if (bld_scratch_container(b, s, id, sizeof(id), err) < 0)
+		return -1;
+	r = copy_into(b, &j, id, j.from ? from : NULL, err);
+	_cleanup_free_ char *srcs = strv_join(j.sources, " "), *by = NULL;
+	if (r == 0 && (!srcs || asprintf(&by, "%s %s%s in /%s", df_kind_name(in->kind), j.from ? "--from=" : "file:",
+				      j.from ? j.from : j.digest + 7, j.dest) < 0))
+		r = cerr_set(err, ENOMEM, "out of memory");
+	if (r == 0)
+		r = bld_commit_container(b, s, id, by, err);
+	bld_remove(b, id);
+	if (r == 0)
+		bld_say(b, " ---> %.12s\n", s->image + 7);
+	return r;
+}

@@ -1,0 +1,211 @@
+/* A COPY's tar, written into CopyTo's stream (STDIN frames), its sources
+ * read from the context or from CopyFrom's stream of a container of the
+ * --from image (STDOUT frames) (bld_copy.h). */
+#include "supervisor/build/bld_copy.h"
+#include "supervisor/api/interface.h"
+#include "supervisor/varlink/streams.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- the streams ---- */
+
+typedef struct frames {
+	int fd;
+	stream_reader rd;
+	strbuf why;   /* STDERR */
+	int code;     /* EXIT's, -1 before it */
+	int broke;    /* errno of a broken stream */
+} frames;
+
+static la_ssize_t on_write(struct archive *a, void *data, const void *buf, size_t n)
+{
+	frames *f = data;
+	for (size_t at = 0; at < n;) {
+		size_t k = n - at < STREAM_MAX_PAYLOAD ? n - at : STREAM_MAX_PAYLOAD;
+		int r = stream_send(f->fd, STREAM_STDIN, (const char *)buf + at, k);
+		if (r < 0) {
+			f->broke = -r;
+			archive_set_error(a, -r, "the copy's stream");
+			return -1;
+		}
+		at += k;
+	}
+	return (la_ssize_t)n;
+}
+
+/* The next STDOUT payload: its size, 0 once EXIT came, -errno when the
+ * stream broke. */
+static long next_payload(frames *f, const void **out)
+{
+	for (;;) {
+		stream_frame fr;
+		int k = stream_reader_next(&f->rd, &fr);
+		if (k < 0)
+			return -EPROTO;
+		if (k > 0) {
+			if (fr.kind == STREAM_STDOUT) {
+				*out = fr.data;
+				return (long)fr.len;
+			}
+			if (fr.kind == STREAM_STDERR)
+				sb_add(&f->why, fr.data, fr.len);
+			if (fr.kind == STREAM_EXIT) {
+				f->code = (int)stream_frame_u32(&fr);
+				return 0;
+			}
+			continue;
+		}
+		char *p;
+		size_t room;
+		if (stream_reader_reserve(&f->rd, 65536, &p, &room) < 0)
+			return -ENOMEM;
+		ssize_t n = read(f->fd, p, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		stream_reader_commit(&f->rd, (size_t)n);
+	}
+}
+
+static la_ssize_t on_read(struct archive *a, void *data, const void **out)
+{
+	long n = next_payload(data, out);
+	if (n < 0)
+		archive_set_error(a, (int)-n, "the copy's stream");
+	return n;
+}
+
+/* method (CopyTo or CopyFrom) on id at path, upgraded: f set up. */
+static int open_copy(bld *b, const char *method, const char *id, const char *path, bool owners, frames *f, cerr *err)
+{
+	_cleanup_vl_client_ vl_client *c = NULL;
+	if (bld_connect(b, &c, err) < 0)
+		return -1;
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key_str(g, "id", id);
+	jg_key_str(g, "path", path);
+	if (owners)
+		jg_key_bool(g, "owners", true);
+	yajl_gen_map_close(g);
+	_cleanup_free_ char *p = jg_finish(g, NULL);
+	char full[64];
+	snprintf(full, sizeof(full), CORRAL_SUPERVISOR_INTERFACE ".%s", method);
+	vl_reply rep = { 0 };
+	*f = (frames){ .fd = -1, .code = -1 };
+	stream_reader_init(&f->rd, STREAM_AT_CLIENT);
+	if (!p || vl_client_call_upgrade(c, full, p, &rep, &f->fd, err) < 0)
+		return -1;
+	int r = rep.error ? bld_call_failed(method, &rep, err) : 0;
+	vl_reply_release(&rep);
+	return r;
+}
+
+static void close_frames(frames *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	stream_reader_release(&f->rd);
+	sb_release(&f->why);
+}
+
+/* The rest of a stream, to its EXIT: 0, or why it failed in err. */
+static int end_frames(frames *f, const char *what, cerr *err)
+{
+	const void *rest;
+	while (f->code < 0 && next_payload(f, &rest) > 0)
+		;
+	if (f->code == 0)
+		return 0;
+	if (f->why.len)
+		return cerr_set(err, EINVAL, "%s: %.*s", what, (int)strcspn(f->why.buf, "\n"), f->why.buf);
+	return cerr_set(err, EPIPE, "%s: the stream ended", what);
+}
+
+/* One --from source: CopyFrom's tar of it, its entries under the destination. */
+static int put_from(bld *b, const copy_job *j, const char *reader, const char *src, struct archive *out, cerr *err)
+{
+	frames f;
+	_cleanup_free_ char *path = NULL;
+	if (asprintf(&path, "/%s", src) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	int r = open_copy(b, "CopyFrom", reader, path, false, &f, err);
+	struct archive *in = r == 0 ? archive_read_new() : NULL;
+	if (r == 0 && (!in || archive_read_support_format_tar(in) != ARCHIVE_OK ||
+		       archive_read_open(in, &f, NULL, on_read, NULL) != ARCHIVE_OK))
+		r = cerr_set(err, EIO, "COPY --from %s: %s", src, in ? archive_error_string(in) : "out of memory");
+	const char *slash = strrchr(src, '/'), *base = slash ? slash + 1 : src;
+	struct archive_entry *e;
+	for (int k; r == 0 && (k = archive_read_next_header(in, &e)) != ARCHIVE_EOF;) {
+		if (k < ARCHIVE_WARN) {
+			r = f.why.len ? end_frames(&f, src, err) : cerr_set(err, EIO, "%s: %s", src, archive_error_string(in));
+			break;
+		}
+		/* CopyFrom names the source by its last name: a directory's
+		 * content goes into dest, a file to dest or dest/NAME */
+		const char *name = archive_entry_pathname(e), *under = name + strlen(base);
+		bool top = !strcmp(name, base) || !strcmp(name, "."), dir = archive_entry_filetype(e) == AE_IFDIR;
+		if (!strncmp(name, "./", 2))
+			under = name + 1;
+		_cleanup_free_ char *d = NULL;
+		if (top && dir)
+			continue;
+		int n = top ? (j->dest_dir ? asprintf(&d, "%s%s%s", j->dest, *j->dest ? "/" : "", base) : asprintf(&d, "%s", j->dest))
+			    : asprintf(&d, "%s%s", j->dest, under);
+		if (n < 0)
+			r = cerr_set(err, ENOMEM, "out of memory");
+		else
+			r = copy_put(j, out, *d == '/' ? d + 1 : d, archive_entry_stat(e), archive_entry_symlink(e), -1, in, err);
+	}
+	if (r == 0)
+		r = end_frames(&f, src, err);
+	if (in)
+		archive_read_free(in);
+	close_frames(&f);
+	return r;
+}
+
+int copy_into(bld *b, const copy_job *j, const char *id, const char *from_image, cerr *err)
+{
+	frames to;
+	if (open_copy(b, "CopyTo", id, "/", j->uid >= 0, &to, err) < 0) {
+		close_frames(&to);
+		return -1;
+	}
+	struct archive *out = archive_write_new();
+	int r = 0;
+	if (!out || archive_write_set_format_pax_restricted(out) != ARCHIVE_OK ||
+	    archive_write_open2(out, &to, NULL, on_write, NULL, NULL) != ARCHIVE_OK)
+		r = cerr_set(err, EIO, "the copy: %s", out ? archive_error_string(out) : "out of memory");
+	char reader[80] = "";
+	if (r == 0 && from_image) {
+		bld_stage tmp = { 0 };
+		memcpy(tmp.image, from_image, DIGEST_STR_LEN);
+		r = bld_scratch_container(b, &tmp, reader, sizeof(reader), err);
+		for (size_t i = 0; r == 0 && j->sources[i]; i++)
+			r = put_from(b, j, reader, j->sources[i], out, err);
+	} else if (r == 0) {
+		r = copy_walk_context(b, j, out, NULL, err);
+	}
+	if (r == 0 && archive_write_close(out) != ARCHIVE_OK)
+		r = cerr_set(err, to.broke ? to.broke : EIO, "the copy: %s", archive_error_string(out));
+	if (out)
+		archive_write_free(out);
+	if (r == 0 && stream_send(to.fd, STREAM_CLOSE_STDIN, NULL, 0) < 0)
+		r = cerr_sys(err, EPIPE, "the copy's stream");
+	if (r == 0)
+		r = end_frames(&to, "COPY", err);
+	close_frames(&to);
+	if (reader[0])
+		bld_remove(b, reader);
+	return r;
+}

@@ -1,0 +1,157 @@
+/* RUN (bld.h): a container of the caller's from the step's image, with the
+ * stage's environment, ARGs, working directory, user and the build's
+ * network; its output streamed as it comes (Logs, followed); committed
+ * with the stage's config when it exits 0, removed either way. */
+#include "supervisor/build/bld.h"
+#include "supervisor/build/bld_instr.h"
+#include "supervisor/api/interface.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/strv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The process: exec form as given, else the stage's shell and the text. */
+static char **command_of(const bld_stage *s, const df_instr *in)
+{
+	if (in->exec_form)
+		return strv_copy(in->args);
+	char **argv = strv_copy(s->cfg.shell);
+	if (argv && strv_push(&argv, strdup(in->args[0] ? in->args[0] : "")) < 0) {
+		strv_free(argv);
+		return NULL;
+	}
+	return argv;
+}
+
+/* The ARGs with a value go into RUN's environment (not the image's). */
+static char **env_of(const bld_stage *s)
+{
+	char **env = strv_copy(s->cfg.env);
+	for (size_t i = 0; s->args && s->args[i]; i++) {
+		const char *eq = strchr(s->args[i], '=');
+		_cleanup_free_ char *name = eq ? strndup(s->args[i], (size_t)(eq - s->args[i])) : NULL;
+		if (eq && name && !bld_env_get(&s->cfg, name))
+			strv_push(&env, strdup(s->args[i]));
+	}
+	return env;
+}
+
+static int create(bld *b, bld_stage *s, char *const *argv, char *const *env, char *id, size_t n, cerr *err)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key(g, "spec");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "image", s->image);
+	jg_key_strv(g, "entrypoint", (char *const[]){ NULL });
+	jg_key_strv(g, "command", argv);
+	jg_key_strv(g, "env", env);
+	if (*s->cfg.workdir)
+		jg_key_str(g, "workdir", s->cfg.workdir);
+	if (*s->cfg.user)
+		jg_key_str(g, "user", s->cfg.user);
+	if (b->network) /* else corrald's default network, as for any container */
+		jg_key_str(g, "network", b->network);
+	jg_key(g, "labels");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "io.corral.build", "step");
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	_cleanup_free_ char *p = jg_finish(g, NULL);
+	vl_reply rep;
+	if (!p || bld_call(b, "CreateContainer", p, &rep, err) < 0)
+		return -1;
+	snprintf(id, n, "%s", bld_str(rep.params, "id") ?: "");
+	vl_reply_release(&rep);
+	return *id ? 0 : cerr_set(err, EPROTO, "corrald: CreateContainer: no id");
+}
+
+static char *params_id(const char *id, bool follow)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key_str(g, "id", id);
+	if (follow)
+		jg_key_bool(g, "follow", true);
+	yajl_gen_map_close(g);
+	return jg_finish(g, NULL);
+}
+
+/* Its output, as it comes, until it ends (on a connection of its own:
+ * Logs with "more" holds one till then). */
+static void stream_logs(bld *b, const char *id)
+{
+	_cleanup_vl_client_ vl_client *c = NULL;
+	_cleanup_cerr_ cerr err = { 0 };
+	_cleanup_free_ char *p = params_id(id, true);
+	if (!p || bld_connect(b, &c, &err) < 0 ||
+	    vl_client_send(c, CORRAL_SUPERVISOR_INTERFACE ".Logs", p, true, false, &err) < 0)
+		return;
+	for (;;) {
+		vl_reply rep;
+		if (vl_client_recv(c, &rep, &err) < 0)
+			return;
+		yajl_val lines = json_get(rep.params, "lines");
+		for (size_t i = 0; !rep.error && YAJL_IS_ARRAY(lines) && i < lines->u.array.len; i++) {
+			yajl_val l = lines->u.array.values[i];
+			const char *text = bld_str(l, "line");
+			yajl_val partial = json_get(l, "partial");
+			if (text)
+				bld_say(b, "%s%s", text, YAJL_IS_TRUE(partial) ? "" : "\n");
+		}
+		bool more = rep.continues && !rep.error;
+		vl_reply_release(&rep);
+		if (!more)
+			return;
+	}
+}
+
+static int run_it(bld *b, const char *id, long long *code, cerr *err)
+{
+	_cleanup_free_ char *p = params_id(id, false);
+	vl_reply rep;
+	if (!p || bld_call(b, "Start", p, &rep, err) < 0)
+		return -1;
+	vl_reply_release(&rep);
+	if (!b->quiet)
+		stream_logs(b, id);
+	if (bld_call(b, "Wait", p, &rep, err) < 0)
+		return -1;
+	yajl_val c = json_get(rep.params, "exitCode");
+	*code = YAJL_IS_INTEGER(c) ? YAJL_GET_INTEGER(c) : -1;
+	vl_reply_release(&rep);
+	return 0;
+}
+
+int bld_step_run(bld *b, bld_stage *s, const df_instr *in, cerr *err)
+{
+	_cleanup_strv_ char **argv = command_of(s, in), **env = env_of(s);
+	_cleanup_free_ char *shown = argv ? strv_join(argv, " ") : NULL, *what = NULL;
+	_cleanup_free_ char *envs = env ? strv_join(env, "\n") : NULL;
+	if (!argv || !shown || !envs ||
+	    asprintf(&what, "RUN %s\n%s\n%s\n%s", shown, envs, s->cfg.workdir, s->cfg.user) < 0)
+		return cerr_set(err, ENOMEM, "out of memory");
+	bld_key_next(s, what, strlen(what));
+	int r = bld_cached(b, s, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	char id[80];
+	if (create(b, s, argv, env, id, sizeof(id), err) < 0)
+		return -1;
+	bld_say(b, " ---> Running in %.12s\n", id);
+	long long code = 0;
+	r = run_it(b, id, &code, err);
+	if (r == 0 && code != 0)
+		r = cerr_set(err, EINVAL, "The command '%s' returned a non-zero code: %lld", shown, code);
+	if (r == 0)
+		r = bld_commit_container(b, s, id, shown, err);
+	bld_remove(b, id);
+	if (r == 0)
+		bld_say(b, "Removing intermediate container %.12s\n", id);
+	return r;
+}

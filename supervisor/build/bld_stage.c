@@ -1,0 +1,163 @@
+/* The stages of a Dockerfile, in order up to the target (bld.h): each
+ * begins at a FROM, with a base image (pulled when it is not there, or
+ * when asked), an earlier stage, or scratch; its steps follow; its last
+ * image is the one its config's last changes are committed on. The last
+ * stage run is the build's image, tagged as asked. */
+#include "supervisor/build/bld.h"
+#include "supervisor/build/bld_instr.h"
+#include "supervisor/build/bld_copy.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/strv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int begin_stage(bld *b, size_t at, const df_instr *from, cerr *err)
+{
+	bld_stage *s = &b->stages[at];
+	if (from->args[1])
+		s->name = strdup(from->args[2]);
+	_cleanup_free_ char *ref = NULL;
+	if (bld_expand_meta(b, from->args[0], &ref, err) < 0)
+		return -1;
+	bld_stage *earlier = bld_stage_named(b, at, ref);
+	if (earlier) {
+		memcpy(s->image, earlier->image, sizeof(s->image));
+		memcpy(s->key, earlier->key, sizeof(s->key));
+		if (bld_config_copy(&s->cfg, &earlier->cfg) < 0)
+			return cerr_set(err, ENOMEM, "out of memory");
+		return 0;
+	}
+	if (!strcasecmp(ref, "scratch")) {
+		bld_key_next(s, "FROM scratch", 12);
+		if (bld_config_from_image(&s->cfg, NULL) < 0)
+			return cerr_set(err, ENOMEM, "out of memory");
+		s->cfg.dirty = true;
+		return bld_commit_config(b, s, NULL, err);
+	}
+	if (bld_base_image(b, s, ref, err) < 0)
+		return -1;
+	char what[DIGEST_STR_LEN + 8];
+	int n = snprintf(what, sizeof(what), "FROM %s", s->image);
+	bld_key_next(s, what, (size_t)n);
+	return 0;
+}
+
+/* The stage's instructions after its FROM, up to the next FROM. */
+static int run_stage(bld *b, size_t at, size_t *i, cerr *err)
+{
+	const df_instr *from = &b->df.instrs[*i];
+	bld_say(b, "Step %u/%u : FROM %s\n", ++b->step, b->steps, from->text);
+	if (begin_stage(b, at, from, err) < 0)
+		return cerr_wrap(err, "Dockerfile:%u", from->line);
+	for ((*i)++; *i < b->df.n && b->df.instrs[*i].kind != DF_FROM; (*i)++) {
+		const df_instr *in = &b->df.instrs[*i];
+		bld_say(b, "Step %u/%u : %s %s\n", ++b->step, b->steps, df_kind_name(in->kind), in->text);
+		int r = in->kind == DF_RUN			       ? bld_step_run(b, &b->stages[at], in, err)
+			: in->kind == DF_COPY || in->kind == DF_ADD ? bld_step_copy(b, &b->stages[at], in, err)
+								     : bld_step_config(b, &b->stages[at], in, err);
+		if (r < 0)
+			return err->msg && !strncmp(err->msg, "Dockerfile:", 11) ? r
+											 : cerr_wrap(err, "Dockerfile:%u", in->line);
+	}
+	return 0;
+}
+
+/* The build's own labels (--label), then what is left of the config. */
+static int finish_stage(bld *b, bld_stage *s, bool last, cerr *err)
+{
+	for (size_t i = 0; last && b->labels && i < b->labels->u.object.len; i++) {
+		yajl_val v = b->labels->u.object.values[i];
+		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+		jg_str(g, YAJL_IS_STRING(v) ? v->u.string : "");
+		_cleanup_free_ char *json = jg_finish(g, NULL);
+		_cleanup_free_ char *what = NULL;
+		if (!json || asprintf(&what, "LABEL %s=%s", b->labels->u.object.keys[i], json) < 0 ||
+		    bld_config_merge(&s->cfg, "Labels", b->labels->u.object.keys[i], json) < 0)
+			return cerr_set(err, ENOMEM, "out of memory");
+		bld_key_next(s, what, strlen(what));
+	}
+	if (s->cfg.dirty && bld_commit_config(b, s, NULL, err) < 0)
+		return -1;
+	s->done = true;
+	return 0;
+}
+
+static size_t target_stage(bld *b, size_t n, cerr *err)
+{
+	if (!b->target || !*b->target)
+		return n - 1;
+	for (size_t i = 0, k = 0; i < b->df.n; i++)
+		if (b->df.instrs[i].kind == DF_FROM) {
+			const df_instr *f = &b->df.instrs[i];
+			if (f->args[1] && !strcasecmp(f->args[2], b->target))
+				return k;
+			k++;
+		}
+	cerr_set(err, EINVAL, "failed to reach build target %s in Dockerfile", b->target);
+	return (size_t)-1;
+}
+
+/* The image's ID (its config digest), and its names given. */
+static int tag_image(bld *b, bld_stage *s, char id[DIGEST_STR_LEN], cerr *err)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key_str(g, "image", s->image);
+	yajl_gen_map_close(g);
+	_cleanup_free_ char *p = jg_finish(g, NULL);
+	vl_reply rep;
+	if (!p || bld_call(b, "ImageInspect", p, &rep, err) < 0)
+		return -1;
+	const char *v = bld_str(json_get(rep.params, "image"), "id");
+	snprintf(id, DIGEST_STR_LEN, "%s", v ? v : "");
+	vl_reply_release(&rep);
+	if (!b->tags || !b->tags[0])
+		return 0;
+	_cleanup_json_gen_ yajl_gen t = json_gen_new(false);
+	yajl_gen_map_open(t);
+	jg_key_str(t, "image", s->image);
+	jg_key_strv(t, "names", b->tags);
+	yajl_gen_map_close(t);
+	_cleanup_free_ char *tp = jg_finish(t, NULL);
+	if (!tp || bld_call(b, "ImageTag", tp, &rep, err) < 0)
+		return -1;
+	vl_reply_release(&rep);
+	return 0;
+}
+
+int bld_run_all(bld *b, cerr *err)
+{
+	size_t n = 0;
+	b->steps = 0;
+	for (size_t i = 0; i < b->df.n; i++) {
+		n += b->df.instrs[i].kind == DF_FROM;
+		b->steps += n > 0;
+	}
+	size_t last = target_stage(b, n, err);
+	if (last == (size_t)-1)
+		return -1;
+	if (!(b->stages = calloc(n, sizeof(*b->stages))))
+		return cerr_set(err, ENOMEM, "out of memory");
+	b->n_stages = n;
+	size_t i = 0;
+	while (i < b->df.n && b->df.instrs[i].kind == DF_ARG)
+		if (bld_meta_arg(b, &b->df.instrs[i++], err) < 0)
+			return -1;
+	for (size_t k = 0; k <= last; k++)
+		if (run_stage(b, k, &i, err) < 0 || finish_stage(b, &b->stages[k], k == last, err) < 0)
+			return -1;
+	char id[DIGEST_STR_LEN];
+	if (tag_image(b, &b->stages[last], id, err) < 0)
+		return -1;
+	char shortid[13];
+	digest_short(id, shortid);
+	bld_say(b, " ---> %s\nSuccessfully built %s\n", shortid, shortid);
+	for (size_t t = 0; b->tags && b->tags[t]; t++)
+		bld_say(b, "Successfully tagged %s\n", b->tags[t]);
+	return bld_send_result(b, id, b->stages[last].image);
+}

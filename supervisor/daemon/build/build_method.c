@@ -1,0 +1,172 @@
+/* Build: the call is answered with the upgrade, and its connection goes to
+ * corral-build (supervisor/build/bld.h), which runs as the caller: the
+ * context streams in, the progress out, and each step is a call of the
+ * caller's. corrald keeps a directory for the context, the caller's, under
+ * <state-dir>/builds, removed when the build ends (and at start, what a
+ * crash left). A member runs at most BUILDS_PER_MEMBER at once. */
+#include "supervisor/daemon/build/commit_methods.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/policy/policy.h"
+#include "supervisor/loop/child.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/varlink/streams.h"
+#include "supervisor/api/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/fileio.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "common/strv.h"
+#include "images/refs.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BUILDS_PER_MEMBER 4
+
+typedef struct build_run {
+	struct build_run *next;
+	corrald *d;
+	uid_t uid;
+	char dir[PATH_MAX];
+} build_run;
+
+static void forget(build_run *b)
+{
+	for (build_run **p = &b->d->builds; *p; p = &(*p)->next)
+		if (*p == b) {
+			*p = b->next;
+			break;
+		}
+	rm_rf(b->dir);
+	free(b);
+}
+
+static void on_build_done(const el_child_result *r, void *data)
+{
+	build_run *b = data;
+	if (r->code != 0) {
+		const strbuf *e = &r->out[1];
+		log_info("build by uid %u: corral-build exited with %d: %.*s", (unsigned)b->uid, r->code,
+			 (int)strcspn(e->buf ? e->buf : "", "\n"), e->buf ? e->buf : "");
+	}
+	forget(b);
+}
+
+static size_t running(corrald *d, uid_t uid)
+{
+	size_t n = 0;
+	for (build_run *b = d->builds; b; b = b->next)
+		n += b->uid == uid;
+	return n;
+}
+
+/* The parameters, checked before the upgrade so that a wrong one is an
+ * error reply; corral-build takes them as they are. */
+static int check(yajl_val params, json_fault *f)
+{
+	const char *s;
+	bool v;
+	_cleanup_strv_ char **tags = NULL;
+	yajl_val o;
+	int r;
+	if ((r = sp_known(params, KNOWN("dockerfile", "tags", "target", "buildArgs", "labels", "noCache", "pull", "quiet",
+					"network"),
+			  f)) < 0 ||
+	    (r = sp_str(params, "dockerfile", false, &s, f)) < 0 || (r = sp_str(params, "target", false, &s, f)) < 0 ||
+	    (r = sp_str(params, "network", false, &s, f)) < 0 || (r = sp_bool(params, "noCache", false, &v, f)) < 0 ||
+	    (r = sp_bool(params, "pull", false, &v, f)) < 0 || (r = sp_bool(params, "quiet", false, &v, f)) < 0 ||
+	    (r = json_get_strv(params, "", "tags", JSON_REF, &tags, NULL, f)) < 0 ||
+	    (r = json_get_object(params, "", "buildArgs", 0, &o, f)) < 0 ||
+	    (r = json_get_object(params, "", "labels", 0, &o, f)) < 0)
+		return r;
+	for (size_t i = 0; tags && tags[i]; i++) {
+		_cleanup_free_ char *norm = ref_normalize(tags[i]);
+		if (!norm)
+			return json_fault_set(f, EINVAL, "tags", "%s: not NAME[:TAG]", tags[i]);
+	}
+	return 0;
+}
+
+/* The stream is ours but corral-build did not start: end it as it would. */
+static void end_stream(int fd, const char *why)
+{
+	char line[512];
+	int n = snprintf(line, sizeof(line), "%s\n", why);
+	uint32_t one = htonl(1);
+	stream_send(fd, STREAM_STDERR, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	stream_send(fd, STREAM_EXIT, &one, sizeof(one));
+}
+
+static int start(corrald *d, vl_call *call, build_run *b, const char *params_text)
+{
+	const peer_cred *peer = vl_call_peer(call);
+	const policy_tier *t = policy_tier_of(d->policy, peer->uid);
+	char uid[16], gid[16], group[16], max[24];
+	snprintf(uid, sizeof(uid), "%u", (unsigned)peer->uid);
+	snprintf(gid, sizeof(gid), "%u", (unsigned)peer->gid);
+	snprintf(group, sizeof(group), "%u", (unsigned)d->group);
+	snprintf(max, sizeof(max), "%lld", (long long)(t->max_ingest > 0 ? t->max_ingest : 8ll << 30));
+	char *argv[] = { d->build_bin, "--socket", d->cfg->socket, "--dir", b->dir, "--uid", uid, "--gid", gid,
+			 "--max-context", max, d->group != PEER_NO_GROUP ? "--group" : NULL, group, NULL };
+	_cleanup_close_ int fd = -1;
+	if (vl_call_upgrade(call, NULL, &fd) < 0) {
+		forget(b);
+		return 0; /* the connection went */
+	}
+	el_child_opts o = { .path = d->build_bin, .argv = argv, .fd3 = fd, .max_output = 64u << 10,
+			    .input = params_text, .input_len = strlen(params_text) };
+	el_child *ch;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (el_child_run(d->loop, &o, on_build_done, b, &ch, &err) < 0) {
+		log_cerr(LOG_LVL_ERROR, &err, "build: corral-build");
+		end_stream(fd, "corral-build could not start: see corrald's log");
+		forget(b);
+	}
+	return 0; /* answered by the upgrade; corral-build has the stream */
+}
+
+int sv_build(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	if (check(params, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (!vl_call_wants_upgrade(call))
+		return sv_invalid(call, "upgrade", "the context streams after the reply: call with \"upgrade\": true");
+	const peer_cred *peer = vl_call_peer(call);
+	if (owner_is_member(peer) && running(d, peer->uid) >= BUILDS_PER_MEMBER)
+		return sv_policy_violation(call, "build", "builds", "a member runs at most 4 builds at once");
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_free_ char *text = g && !jg_value(g, params) ? jg_finish(g, NULL) : NULL;
+	build_run *b = calloc(1, sizeof(*b));
+	char top[PATH_MAX];
+	snprintf(top, sizeof(top), "%s/builds", d->cfg->state_dir);
+	if (!text || !b) {
+		free(b);
+		return sv_internal(call, "out of memory");
+	}
+	*b = (build_run){ .d = d, .uid = peer->uid };
+	snprintf(b->dir, sizeof(b->dir), "%s/XXXXXX", top);
+	if ((mkdir(top, 0700) < 0 && errno != EEXIST) || !mkdtemp(b->dir)) {
+		int e = errno;
+		free(b);
+		return sv_internal(call, strerror(e));
+	}
+	b->next = d->builds;
+	d->builds = b;
+	return start(d, call, b, text);
+}
+
+void builds_sweep(corrald *d)
+{
+	char top[PATH_MAX];
+	snprintf(top, sizeof(top), "%s/builds", d->cfg->state_dir);
+	rm_rf(top);
+}

@@ -1,0 +1,38 @@
+/* BuildCacheGet and BuildCachePrune: the peer's own layer cache
+ * (build_cache.h). */
+#include "supervisor/daemon/build/commit_methods.h"
+#include "supervisor/daemon/build/build_cache.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/api/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+int sv_build_cache_get(vl_call *call, yajl_val params, void *ud)
+{
+	const char *key;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("key"), &f) < 0 || sp_str(params, "key", true, &key, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (!digest_valid(key))
+		return sv_invalid(call, "key", "must be sha256:<64 hex digits>");
+	char manifest[DIGEST_STR_LEN];
+	if (!build_cache_get(ud, vl_call_peer(call), key, manifest))
+		return vl_call_reply(call, "{}");
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key_str(g, "manifestDigest", manifest);
+	yajl_gen_map_close(g);
+	return vl_call_reply_gen(call, g);
+}
+
+int sv_build_cache_prune(vl_call *call, yajl_val params, void *ud)
+{
+	json_fault f = { 0 };
+	if (sp_known(params, (const char *const[]){ NULL }, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key_int(g, "removed", (long long)build_cache_clear(ud, vl_call_peer(call)));
+	yajl_gen_map_close(g);
+	return vl_call_reply_gen(call, g);
+}

@@ -1,0 +1,260 @@
+/* ContainerCommit and ImageCommit: a new image from a container's changes
+ * (its overlay upper directory) or from an image and its config alone, by
+ * `corral-images image commit` as a child, owned by the peer. A build's
+ * steps are these calls, with the step's cache key. */
+#include "supervisor/daemon/build/commit_methods.h"
+#include "supervisor/daemon/build/build_cache.h"
+#include "supervisor/daemon/build/commit_changes.h"
+#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/engine/ctr_freeze.h"
+#include "supervisor/daemon/containers/engine/ctr_spawn.h"
+#include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/core/events.h"
+#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/images/images.h"
+#include "supervisor/varlink/params.h"
+#include "supervisor/api/sv_errors.h"
+#include "supervisor/daemon/containers/record/ctr_ids.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "common/spawn.h"
+#include "common/strv.h"
+#include "images/import.h"
+#include "images/refs.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Arguments for corral-images, copied; a failure leaves *v NULL-ended
+ * and marks it, for run() to answer. */
+typedef struct arg_list {
+	char **v;
+	bool failed;
+} arg_list;
+
+static void args_add(arg_list *a, ...)
+{
+	va_list ap;
+	va_start(ap, a);
+	for (const char *s; (s = va_arg(ap, const char *));) {
+		char *dup = strdup(s);
+		if (!dup || strv_push(&a->v, dup) < 0) {
+			free(dup);
+			a->failed = true;
+		}
+	}
+	va_end(ap);
+}
+
+static void args_release(arg_list *a) { strv_free(a->v); }
+
+typedef struct commit_job {
+	peer_cred peer;
+	char *cache_key; /* or NULL */
+	char *name;      /* or NULL */
+	char *paused;    /* the container frozen for the commit, to thaw, or NULL */
+	char *patch;     /* the config's patch, corral-images' stdin */
+} commit_job;
+
+static void job_free(commit_job *j)
+{
+	free(j->cache_key);
+	free(j->name);
+	free(j->paused);
+	free(j->patch);
+	free(j);
+}
+
+static void thaw(corrald *d, commit_job *j)
+{
+	ctr *c = j->paused ? ctr_find_for(d, j->paused, &j->peer) : NULL;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (c && ctr_set_frozen(d, c, false, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "container %s: thaw after commit", c->name);
+}
+
+static void commit_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
+{
+	commit_job *j = data;
+	thaw(d, j);
+	char id[DIGEST_STR_LEN] = "", manifest[DIGEST_STR_LEN] = "";
+	if (rc == 0 && (!out->buf || sscanf(out->buf, "%71s %71s", id, manifest) != 2))
+		rc = -EBADMSG;
+	if (rc != 0) {
+		if (!call)
+			img_sweep_staging(d);
+		_cleanup_free_ char *msg = rc < 0 ? strdup("corral-images: unexpected output")
+						  : imghelper_last_line(errout, "corral: image commit: ");
+		if (call && (rc < 0 || rc == IMPORT_EXIT_HOST))
+			sv_internal(call, msg ? msg : "commit failed");
+		else if (call)
+			sv_invalid(call, "config", msg ? msg : "commit failed");
+		job_free(j);
+		return;
+	}
+	_cleanup_cerr_ cerr err = { 0 };
+	if (j->cache_key && build_cache_put(d, &j->peer, j->cache_key, manifest, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "build cache");
+	_cleanup_free_ char *shown = j->name ? ref_qualified(j->peer.uid, j->name) : NULL;
+	events_publish(d->events, EV_SHARED(j->peer.uid), "image", "commit", id, shown ? shown : "",
+		       (const char *const[]){ "manifest", manifest, NULL }, 0);
+	corrald_update_image_gauges(d, NULL);
+	if (call) {
+		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+		yajl_gen_map_open(g);
+		jg_key_str(g, "id", id);
+		jg_key_str(g, "manifestDigest", manifest);
+		yajl_gen_map_close(g);
+		vl_call_reply_gen(call, g);
+	}
+	job_free(j);
+}
+
+/* The parameters both take; j filled. */
+static int common_params(corrald *d, const peer_cred *peer, yajl_val params, const char *parent, commit_job *j, arg_list *args,
+			 json_fault *f)
+{
+	const char *name = NULL, *key = NULL, *by = NULL, *comment = NULL, *author = NULL;
+	yajl_val patch = NULL, changes = NULL;
+	int r;
+	if ((r = sp_ref(params, "name", false, &name, f)) < 0 || (r = sp_str(params, "cacheKey", false, &key, f)) < 0 ||
+	    (r = sp_str(params, "createdBy", false, &by, f)) < 0 || (r = sp_str(params, "comment", false, &comment, f)) < 0 ||
+	    (r = sp_str(params, "author", false, &author, f)) < 0 ||
+	    (r = json_get_object(params, "", "config", 0, &patch, f)) < 0 ||
+	    (r = json_get_array(params, "", "changes", 0, 256, &changes, f)) < 0)
+		return r;
+	if (key && !digest_valid(key))
+		return json_fault_set(f, EINVAL, "cacheKey", "must be sha256:<64 hex digits>");
+	if (name && !(j->name = ref_normalize(name)))
+		return json_fault_set(f, EINVAL, "name", "must be NAME[:TAG]");
+	if (key && !(j->cache_key = strdup(key)))
+		return -ENOMEM;
+	_cleanup_cerr_ cerr err = { 0 };
+	if ((r = commit_patch(d, peer, parent, patch, changes, &j->patch, &err)) < 0)
+		return json_fault_set(f, -r, changes ? "changes" : "config", "%s", cerr_msg(&err));
+	char uid[16];
+	snprintf(uid, sizeof(uid), "%u", (unsigned)j->peer.uid);
+	args_add(args, "image", "commit", "--die-with-parent", "--store", d->cfg->state_dir, "--owner", uid, NULL);
+	if (parent)
+		args_add(args, "--parent", parent, NULL);
+	if (j->name)
+		args_add(args, "--name", j->name, NULL);
+	if (by)
+		args_add(args, "--created-by", by, NULL);
+	if (comment)
+		args_add(args, "--comment", comment, NULL);
+	if (author)
+		args_add(args, "--author", author, NULL);
+	return 0;
+}
+
+static int start_commit(corrald *d, vl_call *call, commit_job *j, arg_list *args)
+{
+	if (args->failed) {
+		job_free(j);
+		return sv_internal(call, "out of memory");
+	}
+	imghelper_io io = { .input = j->patch, .input_len = j->patch ? strlen(j->patch) : 0, .ends_with_caller = true };
+	_cleanup_cerr_ cerr err = { 0 };
+	if (imghelper_run(d, call, args->v, SPAWN_NULL, &io, commit_done, j, &err) < 0) {
+		thaw(d, j);
+		job_free(j);
+		return sv_internal_err(call, &err);
+	}
+	return 0;
+}
+
+/* The host ids of the container's user namespace, as corral-images takes them. */
+static int add_id_maps(corrald *d, const ctr *c, arg_list *args, cerr *err)
+{
+	ctr_ids ids;
+	int r = ctr_userns_of(d, c, &ids, err);
+	for (int i = 0; r > 0 && i < 2; i++) {
+		char u[64], g[64];
+		snprintf(u, sizeof(u), "%u:%u:%u", ids.uid[i].container_id, ids.uid[i].host_id, ids.uid[i].size);
+		snprintf(g, sizeof(g), "%u:%u:%u", ids.gid[i].container_id, ids.gid[i].host_id, ids.gid[i].size);
+		args_add(args, "--uid-map", u, "--gid-map", g, NULL);
+	}
+	return r < 0 ? r : 0;
+}
+
+int sv_container_commit(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "name", "config", "changes", "createdBy", "comment", "author",
+			  "pause", "cacheKey");
+	bool pause;
+	if (sp_bool(params, "pause", true, &pause, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (c->status == CS_REMOVING || ctr_is_starting(c))
+		return reply_bad_state(call, c, c->status == CS_REMOVING ? "it is being removed" : "it is starting");
+	if (!c->image_manifest)
+		return reply_bad_state(call, c, "it was made from a directory, not an image of the store");
+	char dir[PATH_MAX], upper[PATH_MAX + 8];
+	ctr_dir(d, c, dir, sizeof(dir));
+	snprintf(upper, sizeof(upper), "%s/upper", dir);
+	struct stat st;
+	if (lstat(upper, &st) < 0 || !S_ISDIR(st.st_mode))
+		return reply_bad_state(call, c, "its root filesystem is a copy, not an overlay: it has no changes to commit");
+	commit_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return sv_internal(call, "out of memory");
+	j->peer = *vl_call_peer(call);
+	_cleanup_(args_release) arg_list args = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
+	if (common_params(d, vl_call_peer(call), params, c->image_manifest, j, &args, &f) < 0) {
+		job_free(j);
+		return f.field[0] ? sv_invalid_fault(call, &f) : sv_internal(call, "out of memory");
+	}
+	args_add(&args, "--upper", upper, NULL);
+	if (add_id_maps(d, c, &args, &err) < 0) {
+		job_free(j);
+		return sv_internal_err(call, &err);
+	}
+	if (pause && c->status == CS_RUNNING) {
+		if (ctr_set_frozen(d, c, true, &err) < 0)
+			log_cerr(LOG_LVL_WARN, &err, "container %s: pause for commit", c->name);
+		else
+			j->paused = strdup(c->id);
+	}
+	return start_commit(d, call, j, &args);
+}
+
+int sv_image_commit(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *ref;
+	if (sp_known(params, KNOWN("image", "name", "config", "changes", "createdBy", "comment", "author", "cacheKey"),
+		     &f) < 0 ||
+	    sp_ref(params, "image", false, &ref, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_refs_ refs_db db = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
+	if (img_open_refs(d, &s, &db, &err) < 0)
+		return sv_internal_err(call, &err);
+	refs_view view;
+	img_view(vl_call_peer(call), &view);
+	int i = ref ? refs_find(&db, &view, ref, NULL, &err) : -1;
+	if (ref && i < 0)
+		return img_not_found(call, ref, &err);
+	commit_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return sv_internal(call, "out of memory");
+	j->peer = *vl_call_peer(call);
+	_cleanup_(args_release) arg_list args = { 0 };
+	if (common_params(d, vl_call_peer(call), params, ref ? db.images[i].manifest : NULL, j, &args, &f) < 0) {
+		job_free(j);
+		return f.field[0] ? sv_invalid_fault(call, &f) : sv_internal(call, "out of memory");
+	}
+	args_add(&args, "--empty-layer", NULL);
+	return start_commit(d, call, j, &args);
+}

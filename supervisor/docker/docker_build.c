@@ -1,0 +1,203 @@
+/* POST /build: the body (the context, a tar, gzip or not) streams into
+ * corrald's Build, and its progress comes back as Docker's JSON lines:
+ * {"stream"} as corrald says them, the image as {"aux": {"ID"}}, and a
+ * failure as {"errorDetail", "error"} (a 200 answer, as Docker's builder
+ * gives it once it has begun). */
+#include "supervisor/docker/tar_stream.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct build_sink {
+	dk_sink sink;
+	tar_stream *s;
+	strbuf out;  /* Docker's lines, not yet sent */
+	bool ended;
+} build_sink;
+
+static int build_feed(dk_sink *sk, const char *data, size_t n)
+{
+	return tar_stream_feed(((build_sink *)sk)->s, data, n);
+}
+
+static void build_free(void *cls)
+{
+	build_sink *t = cls;
+	tar_stream_free(t->s);
+	sb_release(&t->out);
+	free(t);
+}
+
+/* One of corrald's lines in Docker's words. */
+static void convert(build_sink *t, const char *line, size_t n)
+{
+	_cleanup_free_ char *text = strndup(line, n);
+	_cleanup_json_ yajl_val v = NULL;
+	cerr err = { 0 };
+	if (!text || json_parse(text, "progress", &v, &err) < 0) {
+		cerr_clear(&err);
+		return;
+	}
+	const char *id = dk_str(v, "image");
+	if (!*id) {
+		sb_add(&t->out, line, n);
+		sb_adds(&t->out, "\n");
+		return;
+	}
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key(g, "aux");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "ID", id);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+	_cleanup_free_ char *aux = jg_finish(g, NULL);
+	if (aux)
+		sb_addf(&t->out, "%s\n", aux);
+}
+
+static void take_lines(build_sink *t, bool all)
+{
+	strbuf *h = &t->s->head;
+	size_t at = 0;
+	for (char *nl; h->buf && (nl = memchr(h->buf + at, '\n', h->len - at));) {
+		convert(t, h->buf + at, (size_t)(nl - (h->buf + at)));
+		at = (size_t)(nl - h->buf) + 1;
+	}
+	if (all && at < h->len)
+		convert(t, h->buf + at, h->len - at), at = h->len;
+	if (at) {
+		memmove(h->buf, h->buf + at, h->len - at);
+		h->len -= at;
+	}
+}
+
+static void put_error(build_sink *t)
+{
+	int n;
+	const char *why = tar_stream_why(t->s, "the build failed", &n);
+	_cleanup_free_ char *msg = strndup(why, (size_t)n);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key(g, "errorDetail");
+	yajl_gen_map_open(g);
+	jg_key_str(g, "message", msg ? msg : "the build failed");
+	yajl_gen_map_close(g);
+	jg_key_str(g, "error", msg ? msg : "the build failed");
+	yajl_gen_map_close(g);
+	_cleanup_free_ char *line = jg_finish(g, NULL);
+	if (line)
+		sb_addf(&t->out, "%s\n", line);
+}
+
+static ssize_t build_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	build_sink *t = cls;
+	while (!t->out.len) {
+		if (t->ended)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		if (t->s->code < 0 && tar_stream_take(t->s) < 0 && t->s->code < 0) {
+			t->ended = true;
+			put_error(t);
+			continue;
+		}
+		take_lines(t, t->s->code >= 0);
+		if (t->s->code >= 0) {
+			t->ended = true;
+			if (t->s->code != 0)
+				put_error(t);
+		}
+	}
+	size_t n = t->out.len < max ? t->out.len : max;
+	memcpy(buf, t->out.buf, n);
+	memmove(t->out.buf, t->out.buf + n, t->out.len - n);
+	t->out.len -= n;
+	return (ssize_t)n;
+}
+
+static void build_finish(dk_sink *sk, dk_req *r)
+{
+	build_sink *t = (build_sink *)sk;
+	if (!r) {
+		build_free(t);
+		return;
+	}
+	if (!t->s->broken)
+		stream_send(t->s->fd, STREAM_CLOSE_STDIN, NULL, 0);
+	dk_stream(r, 200, "application/json", build_read, t, build_free);
+	if (r->resp)
+		MHD_add_response_header(r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
+}
+
+static enum MHD_Result add_tag(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	if (key && value && !strcmp(key, "t") && *value)
+		jg_str(cls, value);
+	return MHD_YES;
+}
+
+/* A query argument that is a JSON object of strings (buildargs, labels). */
+static int json_arg(dk_req *r, yajl_gen g, const char *query, const char *key)
+{
+	const char *text = dk_query(r, query);
+	if (!text || !*text)
+		return 0;
+	_cleanup_json_ yajl_val v = NULL;
+	cerr err = { 0 };
+	if (json_parse(text, query, &v, &err) < 0 || !YAJL_IS_OBJECT(v)) {
+		cerr_clear(&err);
+		dk_error(r, 400, "%s: not a JSON object", query);
+		return -1;
+	}
+	jg_key(g, key);
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < v->u.object.len; i++)
+		if (YAJL_IS_STRING(v->u.object.values[i])) /* a null build arg is one not given */
+			jg_key_str(g, v->u.object.keys[i], v->u.object.values[i]->u.string);
+	yajl_gen_map_close(g);
+	return 0;
+}
+
+dk_sink *dk_build(dk_req *r, const char *arg)
+{
+	const char *remote = dk_query(r, "remote"), *net = dk_query(r, "networkmode");
+	if (remote && *remote) {
+		dk_error(r, 400, "corral builds from the context in the request's body, not from a remote URL");
+		return NULL;
+	}
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	const char *df = dk_query(r, "dockerfile"), *target = dk_query(r, "target");
+	if (df && *df)
+		jg_key_str(g, "dockerfile", df);
+	if (target && *target)
+		jg_key_str(g, "target", target);
+	if (net && *net && strcmp(net, "default"))
+		jg_key_str(g, "network", net);
+	jg_key_bool(g, "noCache", dk_query_bool(r, "nocache", false));
+	jg_key_bool(g, "pull", dk_query_bool(r, "pull", false));
+	jg_key_bool(g, "quiet", dk_query_bool(r, "q", false));
+	jg_key(g, "tags");
+	yajl_gen_array_open(g);
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_tag, g);
+	yajl_gen_array_close(g);
+	if (json_arg(r, g, "buildargs", "buildArgs") < 0 || json_arg(r, g, "labels", "labels") < 0)
+		return NULL;
+	yajl_gen_map_close(g);
+	_cleanup_free_ char *params = jg_finish(g, NULL);
+	build_sink *t = calloc(1, sizeof(*t));
+	if (!t) {
+		dk_error(r, 500, "out of memory");
+		return NULL;
+	}
+	if (!(t->s = tar_stream_open(r, "Build", params, ""))) {
+		free(t);
+		return NULL;
+	}
+	t->sink = (dk_sink){ .feed = build_feed, .finish = build_finish };
+	return &t->sink;
+}

@@ -1,0 +1,75 @@
+/* POST /commit: a container's changes as a new image, through corrald's
+ * ContainerCommit: ?container=&repo=&tag=&comment=&author=&pause=, each
+ * ?changes= a Dockerfile instruction, and the body (optional) a config
+ * whose keys replace the image's. */
+#include "supervisor/docker/dk.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <microhttpd.h>
+#include <stdio.h>
+#include <string.h>
+
+static enum MHD_Result add_change(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	if (key && value && streq(key, "changes") && *value)
+		jg_str(cls, value);
+	return MHD_YES;
+}
+
+/* The body's keys that are the image's run defaults. */
+static void gen_config(yajl_gen g, yajl_val body)
+{
+	static const char *const keys[] = { "Env", "Cmd", "Entrypoint", "WorkingDir", "User", "ExposedPorts",
+					    "Volumes", "Labels", "StopSignal", "Healthcheck", "OnBuild", "Shell", NULL };
+	jg_key(g, "config");
+	yajl_gen_map_open(g);
+	for (size_t i = 0; keys[i]; i++) {
+		yajl_val v = json_get(body, keys[i]);
+		if (v && !YAJL_IS_NULL(v))
+			jg_key(g, keys[i]), jg_value(g, v);
+	}
+	yajl_gen_map_close(g);
+}
+
+void dk_commit(dk_req *r, const char *arg)
+{
+	const char *id = dk_query(r, "container"), *repo = dk_query(r, "repo"), *tag = dk_query(r, "tag");
+	const char *comment = dk_query(r, "comment"), *author = dk_query(r, "author");
+	if (!id || !*id) {
+		dk_error(r, 400, "container is required");
+		return;
+	}
+	_cleanup_json_ yajl_val body = NULL;
+	if (r->body_len && !(body = dk_body_json(r)))
+		return;
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(dk_ctr_name(id));
+	char name[1024];
+	if (repo && *repo) {
+		snprintf(name, sizeof(name), "%s:%s", repo, tag && *tag ? tag : "latest");
+		jg_key_str(p, "name", name);
+	}
+	if (comment && *comment)
+		jg_key_str(p, "comment", comment);
+	if (author && *author)
+		jg_key_str(p, "author", author);
+	jg_key_bool(p, "pause", dk_query_bool(r, "pause", true));
+	if (body)
+		gen_config(p, body);
+	jg_key(p, "changes");
+	yajl_gen_array_open(p);
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_change, p);
+	yajl_gen_array_close(p);
+	_cleanup_free_ char *params = dk_params_end(p);
+	vl_reply rep;
+	if (dk_call(r, "ContainerCommit", params, &rep) < 0) {
+		dk_fail(r, &rep, id);
+		return;
+	}
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key_str(g, "Id", dk_str(rep.params, "id"));
+	yajl_gen_map_close(g);
+	vl_reply_release(&rep);
+	dk_json(r, 201, g);
+}
