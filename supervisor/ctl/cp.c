@@ -9,7 +9,7 @@
 #include "common/fileio.h"
 #include "common/json.h"
 #include "common/strbuf.h"
-#include "supervisor/varlink/streams.h"
+#include "supervisor/ctl/ctl_stream.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,41 +23,6 @@
 #include <unistd.h>
 
 
-/* One copy's connection, after its upgrade. */
-typedef struct copy_stream {
-	int fd;
-	stream_reader in;
-	int out;     /* where STDOUT's bytes go; -1: kept in head */
-	strbuf head; /* STDOUT's first bytes, until out is known */
-	int code;    /* EXIT's; -1 before it */
-	strbuf msg;  /* what STDERR said */
-} copy_stream;
-
-static void copy_stream_release(copy_stream *s)
-{
-	if (s->fd >= 0)
-		close(s->fd);
-	stream_reader_release(&s->in);
-	sb_release(&s->head);
-	sb_release(&s->msg);
-}
-#define _cleanup_copy_stream_ __attribute__((cleanup(copy_stream_release)))
-
-static int send_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == ENOTSOCK)
-			w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* p's directory ("." for a bare name) and last name, trailing slashes
  * aside; 0 or EXIT_CTL. */
@@ -73,61 +38,10 @@ static int split_path(const char *p, char **parent, char **name)
 	return *parent && *name ? 0 : ctl_fail("cp", "out of memory");
 }
 
-/* Read what the socket has, and handle each whole frame it holds: STDOUT
- * to out (or head), STDERR and EXIT into s. 0, or -errno on a broken
- * stream. */
-static int take_frames(copy_stream *s)
-{
-	char *p;
-	size_t room;
-	if (stream_reader_reserve(&s->in, 65536, &p, &room) < 0)
-		return -ENOMEM;
-	ssize_t n = read(s->fd, p, room);
-	if (n < 0)
-		return errno == EINTR ? 0 : -errno;
-	if (n == 0)
-		return -ECONNRESET; /* closed before its EXIT */
-	stream_reader_commit(&s->in, (size_t)n);
-	stream_frame f;
-	int k;
-	while ((k = stream_reader_next(&s->in, &f)) > 0) {
-		if (f.kind == STREAM_EXIT)
-			s->code = (int)stream_frame_u32(&f);
-		else if (f.kind == STREAM_STDERR)
-			k = sb_add(&s->msg, f.data, f.len);
-		else if (f.kind == STREAM_STDOUT && s->out < 0)
-			k = sb_add(&s->head, f.data, f.len);
-		else if (f.kind == STREAM_STDOUT)
-			k = send_all(s->out, f.data, f.len);
-		if (k < 0)
-			return k;
-	}
-	return k;
-}
-
-/* Until EXIT, or until head holds `want` bytes; 0, or EXIT_CTL after
- * saying why. */
-static int pump(copy_stream *s, size_t want)
-{
-	int k = 0;
-	while (!k && s->code < 0 && (s->out >= 0 || s->head.len < want))
-		k = take_frames(s);
-	return k < 0 ? ctl_failf("cp: the stream broke: %s", strerror(-k)) : 0;
-}
-
-/* The head kept so far goes to out, and what follows too. */
-static int start_output(copy_stream *s, int out)
-{
-	s->out = out;
-	int k = s->head.len ? send_all(out, s->head.buf, s->head.len) : 0;
-	sb_reset(&s->head);
-	return k < 0 ? ctl_failf("cp: %s", strerror(-k)) : 0;
-}
-
 /* The call, and s ready for its stream. */
-static int copy_call(const char *method, const char *id, const char *path, bool quiet, copy_stream *s)
+static int copy_call(const char *method, const char *id, const char *path, bool quiet, ctl_stream *s)
 {
-	*s = (copy_stream){ .fd = -1, .out = -1, .code = -1, .head = STRBUF_INIT, .msg = STRBUF_INIT };
+	*s = (ctl_stream){ .what = "cp", .fd = -1, .out = -1, .code = -1, .head = STRBUF_INIT, .msg = STRBUF_INIT };
 	stream_reader_init(&s->in, STREAM_AT_CLIENT);
 	yajl_gen g = ctl_params(id);
 	if (g && jg_key_str(g, "path", path)) {
@@ -139,7 +53,7 @@ static int copy_call(const char *method, const char *id, const char *path, bool 
 
 /* The other side's EXIT said it failed: what its STDERR said, which names
  * the path itself. */
-static int stream_failed(const char *what, copy_stream *s)
+static int stream_failed(const char *what, ctl_stream *s)
 {
 	while (s->msg.len && s->msg.buf[s->msg.len - 1] == '\n')
 		s->msg.buf[--s->msg.len] = '\0';
@@ -149,7 +63,7 @@ static int stream_failed(const char *what, copy_stream *s)
 }
 
 /* The end of a copy: its tar reaped, and the other side's verdict. */
-static int finish(copy_stream *s, pid_t pid, int tar_fd, int rc, const char *path)
+static int finish(ctl_stream *s, pid_t pid, int tar_fd, int rc, const char *path)
 {
 	if (pid) {
 		close(tar_fd);
@@ -194,21 +108,21 @@ static int copy_from(const char *id, const char *path, const char *dst)
 		if (!mkdtemp(tmp))
 			return ctl_failf("cp: %s: %s", dst, strerror(errno));
 	}
-	_cleanup_copy_stream_ copy_stream cs;
+	_cleanup_ctl_stream_ ctl_stream cs;
 	int tar_in = -1, rc;
 	pid_t pid = 0;
 	char *argv[] = { "tar", "-x", "-f", "-", "--no-same-owner", "-C", (char *)(tmp ? tmp : dst), NULL };
 	/* tar starts with the first bytes: a copy that fails at once runs none */
 	rc = copy_call(M("CopyFrom"), id, path, false, &cs);
 	if (!rc)
-		rc = pump(&cs, 1);
+		rc = ctl_stream_pump(&cs, 1);
 	bool data = cs.head.len || cs.code < 0;
 	if (!rc && data && !streq(dst, "-"))
 		rc = ctl_spawn_piped("cp (it needs tar(1) on the host)", argv, true, &tar_in, &pid);
 	if (!rc && data)
-		rc = start_output(&cs, pid ? tar_in : STDOUT_FILENO);
+		rc = ctl_stream_output(&cs, pid ? tar_in : STDOUT_FILENO);
 	if (!rc && data)
-		rc = pump(&cs, SIZE_MAX);
+		rc = ctl_stream_pump(&cs, SIZE_MAX);
 	rc = finish(&cs, pid, tar_in, rc, path);
 	if (!rc && tmp)
 		rc = move_single(tmp, dst);
@@ -221,12 +135,12 @@ static int copy_from(const char *id, const char *path, const char *dst)
  * CopyFrom's tar says (after any pax or GNU long-name headers). */
 static bool ctr_is_dir(const char *id, const char *path)
 {
-	_cleanup_copy_stream_ copy_stream cs;
+	_cleanup_ctl_stream_ ctl_stream cs;
 	size_t at = 0;
 	if (copy_call(M("CopyFrom"), id, path, true, &cs))
 		return false;
 	for (int hops = 0; hops < 4; hops++) {
-		if (pump(&cs, at + 512) || cs.head.len < at + 512)
+		if (ctl_stream_pump(&cs, at + 512) || cs.head.len < at + 512)
 			return false;
 		char type = cs.head.buf[at + 156];
 		if (type != 'x' && type != 'g' && type != 'L' && type != 'K')
@@ -244,45 +158,6 @@ static int sed_escape(strbuf *out, const char *s, const char *special)
 	for (; *s && !r; s++)
 		r = (strchr(special, *s) ? sb_add(out, "\\", 1) : 0) || sb_add(out, s, 1);
 	return r;
-}
-
-/* tar's stdout into STDIN frames, then CLOSE_STDIN, until EXIT. */
-static int send_tar(copy_stream *s, int from)
-{
-	_cleanup_strbuf_ strbuf frame = STRBUF_INIT;
-	static char buf[65536];
-	int k = 0;
-	bool input = true;
-	while (!k && s->code < 0) {
-		struct pollfd p[2] = { { s->fd, POLLIN, 0 }, { input ? from : -1, POLLIN, 0 } };
-		if (poll(p, 2, -1) < 0) {
-			k = errno == EINTR ? 0 : -errno;
-			continue;
-		}
-		if (p[0].revents) { /* the other side speaks only to end it */
-			k = take_frames(s);
-			continue;
-		}
-		if (!p[1].revents)
-			continue;
-		ssize_t n = read(from, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		sb_reset(&frame);
-		if (n < 0 || stream_put(&frame, n > 0 ? STREAM_STDIN : STREAM_CLOSE_STDIN, buf, n > 0 ? (size_t)n : 0) < 0)
-			k = n < 0 ? -errno : -ENOMEM;
-		else
-			k = send_all(s->fd, frame.buf, frame.len);
-		/* it ended first (a target that is not there): its EXIT, and
-		 * why, are still to be read */
-		if (k == -EPIPE || k == -ECONNRESET)
-			while (s->code < 0 && take_frames(s) == 0)
-				;
-		if (s->code >= 0)
-			k = 0;
-		input = n > 0;
-	}
-	return k < 0 ? ctl_failf("cp: the stream broke: %s", strerror(-k)) : 0;
 }
 
 /* A host path ("-": a tar on stdin) to CONTAINER:PATH. */
@@ -310,7 +185,7 @@ static int copy_to(const char *src, const char *id, const char *path)
 		    sb_adds(&transform, "\001") || sed_escape(&transform, new_name, "\\&") || sb_adds(&transform, "\001S"))
 			return ctl_fail("cp", "out of memory");
 	}
-	_cleanup_copy_stream_ copy_stream cs;
+	_cleanup_ctl_stream_ ctl_stream cs;
 	int from = STDIN_FILENO, rc;
 	pid_t pid = 0;
 	char *argv[9] = { "tar", "-c", "-f", "-", "-C", dir };
@@ -322,7 +197,7 @@ static int copy_to(const char *src, const char *id, const char *path)
 	if (!rc && !from_stdin)
 		rc = ctl_spawn_piped("cp (it needs tar(1) on the host)", argv, false, &from, &pid);
 	if (!rc)
-		rc = send_tar(&cs, from);
+		rc = ctl_stream_send(&cs, from);
 	return finish(&cs, pid, from, rc, path);
 }
 

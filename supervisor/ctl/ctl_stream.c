@@ -1,0 +1,140 @@
+/* The client's end of an upgraded call's Streams frames (ctl_stream.h). */
+#include "supervisor/ctl/ctl_stream.h"
+#include "supervisor/ctl/ctl.h"
+#include "common/cleanup.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+void ctl_stream_release(ctl_stream *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	stream_reader_release(&s->in);
+	sb_release(&s->head);
+	sb_release(&s->msg);
+}
+
+int ctl_send_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+		if (w < 0 && errno == ENOTSOCK)
+			w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Read what the socket has, and handle each whole frame it holds: STDOUT
+ * to out (or head), STDERR and EXIT into s. 0, or -errno on a broken
+ * stream. */
+/* head's whole lines to on_line, when it is set */
+static void hand_lines(ctl_stream *s)
+{
+	if (!s->on_line)
+		return;
+	size_t at = 0;
+	for (char *nl; (nl = memchr(s->head.buf + at, '\n', s->head.len - at));) {
+		s->on_line(s->head.buf + at, (size_t)(nl - (s->head.buf + at)), s->ctx);
+		at = (size_t)(nl - s->head.buf) + 1;
+	}
+	memmove(s->head.buf, s->head.buf + at, s->head.len - at);
+	s->head.len -= at;
+}
+
+int ctl_stream_take(ctl_stream *s)
+{
+	char *p;
+	size_t room;
+	if (stream_reader_reserve(&s->in, 65536, &p, &room) < 0)
+		return -ENOMEM;
+	ssize_t n = read(s->fd, p, room);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (n == 0)
+		return -ECONNRESET; /* closed before its EXIT */
+	stream_reader_commit(&s->in, (size_t)n);
+	stream_frame f;
+	int k;
+	while ((k = stream_reader_next(&s->in, &f)) > 0) {
+		if (f.kind == STREAM_EXIT)
+			s->code = (int)stream_frame_u32(&f);
+		else if (f.kind == STREAM_STDERR)
+			k = sb_add(&s->msg, f.data, f.len);
+		else if (f.kind == STREAM_STDOUT && s->out < 0)
+			k = sb_add(&s->head, f.data, f.len) < 0 ? -ENOMEM : (hand_lines(s), 0);
+		else if (f.kind == STREAM_STDOUT)
+			k = ctl_send_all(s->out, f.data, f.len);
+		if (k < 0)
+			return k;
+	}
+	return k;
+}
+
+/* Until EXIT, or until head holds `want` bytes; 0, or EXIT_CTL after
+ * saying why. */
+int ctl_stream_pump(ctl_stream *s, size_t want)
+{
+	int k = 0;
+	while (!k && s->code < 0 && (s->out >= 0 || s->head.len < want))
+		k = ctl_stream_take(s);
+	return k < 0 ? ctl_failf("%s: the stream broke: %s", s->what, strerror(-k)) : 0;
+}
+
+/* The head kept so far goes to out, and what follows too. */
+int ctl_stream_output(ctl_stream *s, int out)
+{
+	s->out = out;
+	int k = s->head.len ? ctl_send_all(out, s->head.buf, s->head.len) : 0;
+	sb_reset(&s->head);
+	return k < 0 ? ctl_failf("%s: %s", s->what, strerror(-k)) : 0;
+}
+
+/* tar's stdout into STDIN frames, then CLOSE_STDIN, until EXIT. */
+int ctl_stream_send(ctl_stream *s, int from)
+{
+	_cleanup_strbuf_ strbuf frame = STRBUF_INIT;
+	static char buf[65536];
+	int k = 0;
+	bool input = true;
+	while (!k && s->code < 0) {
+		struct pollfd p[2] = { { s->fd, POLLIN, 0 }, { input ? from : -1, POLLIN, 0 } };
+		if (poll(p, 2, -1) < 0) {
+			k = errno == EINTR ? 0 : -errno;
+			continue;
+		}
+		if (p[0].revents) { /* the other side speaks only to end it */
+			k = ctl_stream_take(s);
+			continue;
+		}
+		if (!p[1].revents)
+			continue;
+		ssize_t n = read(from, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		sb_reset(&frame);
+		if (n < 0 || stream_put(&frame, n > 0 ? STREAM_STDIN : STREAM_CLOSE_STDIN, buf, n > 0 ? (size_t)n : 0) < 0)
+			k = n < 0 ? -errno : -ENOMEM;
+		else
+			k = ctl_send_all(s->fd, frame.buf, frame.len);
+		/* it ended first (a target that is not there): its EXIT, and
+		 * why, are still to be read */
+		if (k == -EPIPE || k == -ECONNRESET)
+			while (s->code < 0 && ctl_stream_take(s) == 0)
+				;
+		if (s->code >= 0)
+			k = 0;
+		input = n > 0;
+	}
+	return k < 0 ? ctl_failf("%s: the stream broke: %s", s->what, strerror(-k)) : 0;
+}
