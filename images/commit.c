@@ -86,6 +86,24 @@ static void gen_history_entry(yajl_gen g, const layout *l, const commit_opts *o)
 	yajl_gen_map_close(g);
 }
 
+/* ExposedPorts, Volumes and Labels: a patch adds to the parent's members
+ * (as Dockerfile instructions do); every other key replaces. */
+static bool merged_key(const char *k)
+{
+	return !strcmp(k, "ExposedPorts") || !strcmp(k, "Volumes") || !strcmp(k, "Labels");
+}
+
+static void gen_merged(yajl_gen g, yajl_val parent, yajl_val patch)
+{
+	yajl_gen_map_open(g);
+	for (size_t i = 0; YAJL_IS_OBJECT(parent) && i < parent->u.object.len; i++)
+		if (!json_get(patch, parent->u.object.keys[i]))
+			jg_key(g, parent->u.object.keys[i]), jg_value(g, parent->u.object.values[i]);
+	for (size_t i = 0; i < patch->u.object.len; i++)
+		jg_key(g, patch->u.object.keys[i]), jg_value(g, patch->u.object.values[i]);
+	yajl_gen_map_close(g);
+}
+
 /* The parent's run defaults with patch's keys in place of its own (a
  * null removes one). */
 static void gen_run_config(yajl_gen g, yajl_val parent, yajl_val patch)
@@ -100,10 +118,15 @@ static void gen_run_config(yajl_gen g, yajl_val parent, yajl_val patch)
 		jg_value(g, parent->u.object.values[i]);
 	}
 	for (size_t i = 0; patch && i < patch->u.object.len; i++) {
-		if (YAJL_IS_NULL(patch->u.object.values[i]))
+		const char *k = patch->u.object.keys[i];
+		yajl_val v = patch->u.object.values[i];
+		if (YAJL_IS_NULL(v))
 			continue;
-		jg_key(g, patch->u.object.keys[i]);
-		jg_value(g, patch->u.object.values[i]);
+		jg_key(g, k);
+		if (merged_key(k) && YAJL_IS_OBJECT(v))
+			gen_merged(g, json_get(parent, k), v);
+		else
+			jg_value(g, v);
 	}
 	yajl_gen_map_close(g);
 }

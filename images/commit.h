@@ -19,7 +19,8 @@ typedef struct commit_opts {
 	uint64_t tar_max;       /* the stream's bound, decompressed */
 	bool empty_layer;       /* no layer at all: only the config changes */
 	const char *config;     /* a patch of the "config" object (JSON): each key given
-				 * replaces the parent's, a null removes it; NULL: none */
+				 * replaces the parent's (ExposedPorts, Volumes and Labels:
+				 * adds to its members), a null removes it; NULL: none */
 	const char *created_by; /* history: what made it */
 	const char *comment;    /* history: a message, or NULL */
 	const char *author;     /* or NULL */

@@ -19,30 +19,18 @@
 #include "common/error.h"
 #include "common/strbuf.h"
 #include "images/digest.h"
+#include "images/cfg_edit.h"
 #include "images/dockerfile.h"
 #include "images/df_match.h"
 #include "supervisor/varlink/client.h"
 
-/* The run defaults a build changes, and the patch of them that goes with
- * each commit (ContainerCommit's config): every key the stage has set. */
-typedef struct bld_config {
-	char **env;     /* KEY=VALUE */
-	char *workdir;  /* "" for none */
-	char *user;     /* "" for none */
-	char **shell;   /* RUN's shell form: ["/bin/sh", "-c"] unless SHELL says */
-	char **patch_keys;
-	char **patch_values; /* each key's JSON value */
-	/* members of object-valued keys, merged into the image's: "KEY\nMEMBER" */
-	char **merge_keys;
-	char **merge_values;
-	bool dirty;          /* set since the last commit */
-} bld_config;
+
 
 typedef struct bld_stage {
 	char *name;                    /* AS NAME, or NULL */
 	char image[DIGEST_STR_LEN];    /* the step's image (manifest digest) */
 	char key[DIGEST_STR_LEN];      /* the cache key of the steps so far */
-	bld_config cfg;
+	cfg_edit cfg;
 	char **args;                   /* ARG names in scope, with "=VALUE" when set */
 	bool done;
 } bld_stage;
@@ -84,22 +72,11 @@ const char *bld_str(yajl_val o, const char *key);
 /* Remove a container, reporting nothing: what is left goes with it. */
 void bld_remove(bld *b, const char *id);
 
-/* bld_config.c */
-void bld_config_release(bld_config *c);
-int bld_config_copy(bld_config *to, const bld_config *from);
-/* From ImageInspect's config (env, workingDir, user). */
-int bld_config_from_image(bld_config *c, yajl_val config);
-/* key's value in the patch (JSON text), replacing what it had. */
-int bld_config_set(bld_config *c, const char *key, const char *json);
-/* A member of an object-valued key (ExposedPorts, Volumes, Labels), which
- * corral-images merges into the image's. */
-int bld_config_merge(bld_config *c, const char *key, const char *member, const char *json);
-/* The patch as a JSON object, or NULL when out of memory. */
-char *bld_config_patch(const bld_config *c);
-const char *bld_env_get(const bld_config *c, const char *name);
-int bld_env_set(bld_config *c, const char *name, const char *value);
 
 /* bld_step.c: what every step does. */
+/* A config instruction applied to s's config, its words expanded with the
+ * stage's ENV and ARGs. */
+int bld_expand_apply(bld *b, bld_stage *s, const df_instr *in, cerr *err);
 /* NAME's value in args ("NAME=VALUE" entries, the last one counts), or NULL. */
 const char *bld_args_get(char *const *args, const char *name);
 /* The cache key after one more step: sha256 of the last key and what the

@@ -132,7 +132,7 @@ static int from_image(bld *b, size_t stage_at, const char *from, char out[DIGEST
 	bld_stage tmp = { 0 };
 	int r = bld_base_image(b, &tmp, from, err);
 	memcpy(out, tmp.image, DIGEST_STR_LEN);
-	bld_config_release(&tmp.cfg);
+	cfg_edit_release(&tmp.cfg);
 	return r;
 }
 

@@ -34,7 +34,7 @@ static char **env_of(const bld_stage *s)
 	for (size_t i = 0; s->args && s->args[i]; i++) {
 		const char *eq = strchr(s->args[i], '=');
 		_cleanup_free_ char *name = eq ? strndup(s->args[i], (size_t)(eq - s->args[i])) : NULL;
-		if (eq && name && !bld_env_get(&s->cfg, name))
+		if (eq && name && !cfg_env_get(&s->cfg, name))
 			strv_push(&env, strdup(s->args[i]));
 	}
 	return env;

@@ -28,13 +28,13 @@ static int begin_stage(bld *b, size_t at, const df_instr *from, cerr *err)
 	if (earlier) {
 		memcpy(s->image, earlier->image, sizeof(s->image));
 		memcpy(s->key, earlier->key, sizeof(s->key));
-		if (bld_config_copy(&s->cfg, &earlier->cfg) < 0)
+		if (cfg_edit_copy(&s->cfg, &earlier->cfg) < 0)
 			return cerr_set(err, ENOMEM, "out of memory");
 		return 0;
 	}
 	if (!strcasecmp(ref, "scratch")) {
 		bld_key_next(s, "FROM scratch", 12);
-		if (bld_config_from_image(&s->cfg, NULL) < 0)
+		if (cfg_edit_from_image(&s->cfg, NULL, false) < 0)
 			return cerr_set(err, ENOMEM, "out of memory");
 		s->cfg.dirty = true;
 		return bld_commit_config(b, s, NULL, err);
@@ -77,7 +77,7 @@ static int finish_stage(bld *b, bld_stage *s, bool last, cerr *err)
 		_cleanup_free_ char *json = jg_finish(g, NULL);
 		_cleanup_free_ char *what = NULL;
 		if (!json || asprintf(&what, "LABEL %s=%s", b->labels->u.object.keys[i], json) < 0 ||
-		    bld_config_merge(&s->cfg, "Labels", b->labels->u.object.keys[i], json) < 0)
+		    cfg_edit_merge(&s->cfg, "Labels", b->labels->u.object.keys[i], json) < 0)
 			return cerr_set(err, ENOMEM, "out of memory");
 		bld_key_next(s, what, strlen(what));
 	}

@@ -69,7 +69,7 @@ int bld_commit_config(bld *b, bld_stage *s, const char *created_by, cerr *err)
 	int r = bld_cached(b, s, err);
 	if (r != 0)
 		return r < 0 ? r : 0;
-	_cleanup_free_ char *patch = bld_config_patch(&s->cfg);
+	_cleanup_free_ char *patch = cfg_edit_patch(&s->cfg);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
 	if (s->image[0])
@@ -122,7 +122,7 @@ int bld_base_image(bld *b, bld_stage *s, const char *ref, cerr *err)
 	r = m && digest_valid(m) ? 0 : cerr_set(err, EPROTO, "corrald: ImageInspect: no manifestDigest");
 	if (r == 0) {
 		snprintf(s->image, sizeof(s->image), "%s", m);
-		if (bld_config_from_image(&s->cfg, json_get(im, "config")) < 0)
+		if (cfg_edit_from_image(&s->cfg, json_get(im, "config"), true) < 0)
 			r = cerr_set(err, ENOMEM, "out of memory");
 	}
 	vl_reply_release(&rep);
@@ -162,7 +162,7 @@ static const char *lookup(const char *name, void *ctx)
 	scope *sc = ctx;
 	if (!sc->s)
 		return bld_args_get(sc->b->meta_args, name);
-	const char *v = bld_env_get(&sc->s->cfg, name);
+	const char *v = cfg_env_get(&sc->s->cfg, name);
 	return v ? v : bld_args_get(sc->s->args, name);
 }
 
@@ -180,7 +180,7 @@ int bld_expand_meta(bld *b, const char *word, char **out, cerr *err)
 
 int bld_commit_container(bld *b, bld_stage *s, const char *id, const char *created_by, cerr *err)
 {
-	_cleanup_free_ char *patch = bld_config_patch(&s->cfg);
+	_cleanup_free_ char *patch = cfg_edit_patch(&s->cfg);
 	_cleanup_json_ yajl_val pv = NULL;
 	if (!patch || json_parse(patch, "the config", &pv, err) < 0)
 		return -1;
@@ -224,4 +224,10 @@ int bld_scratch_container(bld *b, bld_stage *s, char *id, size_t n, cerr *err)
 	snprintf(id, n, "%s", bld_str(rep.params, "id") ?: "");
 	vl_reply_release(&rep);
 	return *id ? 0 : cerr_set(err, EPROTO, "corrald: CreateContainer: no id");
+}
+
+int bld_expand_apply(bld *b, bld_stage *s, const df_instr *in, cerr *err)
+{
+	scope sc = { b, s };
+	return cfg_edit_apply(&s->cfg, in, b->df.escape, lookup, &sc, err);
 }

@@ -40,9 +40,18 @@ void dk_commit(dk_req *r, const char *arg)
 		dk_error(r, 400, "container is required");
 		return;
 	}
+	/* the docker CLI sends "null" when it has no config to give */
 	_cleanup_json_ yajl_val body = NULL;
-	if (r->body_len && !(body = dk_body_json(r)))
+	cerr err = { 0 };
+	if (r->body_len && json_parse(r->body, "the body", &body, &err) < 0) {
+		dk_error(r, 400, "%s", cerr_msg(&err));
+		cerr_clear(&err);
 		return;
+	}
+	if (body && !YAJL_IS_OBJECT(body) && !YAJL_IS_NULL(body)) {
+		dk_error(r, 400, "the body must be a container config (a JSON object)");
+		return;
+	}
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(dk_ctr_name(id));
 	char name[1024];
 	if (repo && *repo) {

@@ -1,7 +1,8 @@
-/* The run defaults of a stage, and their patch (bld.h). */
-#include "supervisor/build/bld.h"
+/* cfg_edit.h: the run defaults and their patch. */
+#include "images/cfg_edit.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/strbuf.h"
 #include "common/strv.h"
 
 #include <errno.h>
@@ -9,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void bld_config_release(bld_config *c)
+void cfg_edit_release(cfg_edit *c)
 {
 	strv_free(c->env);
 	free(c->workdir);
@@ -19,19 +20,19 @@ void bld_config_release(bld_config *c)
 	strv_free(c->patch_values);
 	strv_free(c->merge_keys);
 	strv_free(c->merge_values);
-	*c = (bld_config){ 0 };
+	*c = (cfg_edit){ 0 };
 }
 
-int bld_config_copy(bld_config *to, const bld_config *from)
+int cfg_edit_copy(cfg_edit *to, const cfg_edit *from)
 {
-	*to = (bld_config){ .env = strv_copy(from->env), .workdir = strdup(from->workdir), .user = strdup(from->user),
+	*to = (cfg_edit){ .env = strv_copy(from->env), .workdir = strdup(from->workdir), .user = strdup(from->user),
 			    .shell = strv_copy(from->shell), .patch_keys = strv_copy(from->patch_keys),
 			    .patch_values = strv_copy(from->patch_values), .merge_keys = strv_copy(from->merge_keys),
 			    .merge_values = strv_copy(from->merge_values) };
 	if ((from->env && !to->env) || !to->workdir || !to->user || (from->shell && !to->shell) ||
 	    (from->patch_keys && (!to->patch_keys || !to->patch_values)) ||
 	    (from->merge_keys && (!to->merge_keys || !to->merge_values))) {
-		bld_config_release(to);
+		cfg_edit_release(to);
 		return -ENOMEM;
 	}
 	return 0;
@@ -49,13 +50,13 @@ static int get_strv(yajl_val config, const char *key, char ***out)
 	return 0;
 }
 
-int bld_config_from_image(bld_config *c, yajl_val config)
+int cfg_edit_from_image(cfg_edit *c, yajl_val config, bool inspect)
 {
-	bld_config_release(c);
-	yajl_val wd = json_get(config, "workingDir"), user = json_get(config, "user");
+	cfg_edit_release(c);
+	yajl_val wd = json_get(config, inspect ? "workingDir" : "WorkingDir"), user = json_get(config, inspect ? "user" : "User");
 	c->workdir = strdup(YAJL_IS_STRING(wd) ? wd->u.string : "");
 	c->user = strdup(YAJL_IS_STRING(user) ? user->u.string : "");
-	int r = get_strv(config, "env", &c->env);
+	int r = get_strv(config, inspect ? "env" : "Env", &c->env);
 	if (r == 0)
 		r = strv_push(&c->shell, strdup("/bin/sh")) < 0 || strv_push(&c->shell, strdup("-c")) < 0 ? -ENOMEM : 0;
 	return !c->workdir || !c->user ? -ENOMEM : r;
@@ -81,13 +82,13 @@ static int put(char ***keys, char ***values, const char *key, const char *value)
 	return strv_push(values, v) < 0 ? -ENOMEM : 0;
 }
 
-int bld_config_set(bld_config *c, const char *key, const char *json)
+int cfg_edit_set(cfg_edit *c, const char *key, const char *json)
 {
 	c->dirty = true;
 	return put(&c->patch_keys, &c->patch_values, key, json);
 }
 
-int bld_config_merge(bld_config *c, const char *key, const char *member, const char *json)
+int cfg_edit_merge(cfg_edit *c, const char *key, const char *member, const char *json)
 {
 	_cleanup_free_ char *both = NULL;
 	if (asprintf(&both, "%s\n%s", key, member) < 0)
@@ -96,7 +97,7 @@ int bld_config_merge(bld_config *c, const char *key, const char *member, const c
 	return put(&c->merge_keys, &c->merge_values, both, json);
 }
 
-char *bld_config_patch(const bld_config *c)
+char *cfg_edit_patch(const cfg_edit *c)
 {
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
 	sb_adds(&sb, "{");
@@ -135,7 +136,7 @@ char *bld_config_patch(const bld_config *c)
 	return sb_detach(&sb);
 }
 
-const char *bld_env_get(const bld_config *c, const char *name)
+const char *cfg_env_get(const cfg_edit *c, const char *name)
 {
 	size_t n = strlen(name);
 	for (size_t i = 0; c->env && c->env[i]; i++)
@@ -144,7 +145,7 @@ const char *bld_env_get(const bld_config *c, const char *name)
 	return NULL;
 }
 
-int bld_env_set(bld_config *c, const char *name, const char *value)
+int cfg_env_set(cfg_edit *c, const char *name, const char *value)
 {
 	char *kv = NULL;
 	if (asprintf(&kv, "%s=%s", name, value) < 0)

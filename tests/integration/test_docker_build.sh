@@ -1,0 +1,230 @@
+#!/bin/bash
+# Images built from a Dockerfile, as the docker CLI 20.10 and corralctl ask
+# corrald: single and multi-stage builds, COPY --from, ARG and ENV,
+# .dockerignore, a failing RUN, the layer cache (hits on a rebuild, a miss
+# once a COPY'd file changes, --no-cache), --target, the config
+# instructions, commit; and what a context, a Dockerfile or a member may
+# not do. corrald runs in a network namespace of the test's own.
+# time: about 40 s (12 cases): each RUN a container, each step a commit
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+. "$(dirname "$0")/docker_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+
+# a context directory with a Dockerfile (stdin) and the files named after
+ctx() { # DIR [FILE CONTENT]...
+	local d=$1
+	shift
+	mkdir -p "$d"
+	cat >"$d/Dockerfile"
+	while [ $# -ge 2 ]; do
+		mkdir -p "$(dirname "$d/$1")"
+		printf '%s\n' "$2" >"$d/$1"
+		shift 2
+	done
+}
+no_containers_left() { assert_eq "$(ctl --json ps -a | jq length)" 0 "containers left by the build"; }
+
+test_dkb_a_build_runs_and_its_rebuild_hits_the_cache() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	ctx "$T/c" a.txt hello <<'EOF'
+FROM busybox:latest
+COPY a.txt /app/
+RUN echo built >/app/b.txt && cat /app/a.txt
+ENV GREETING=hi
+CMD ["sh", "-c", "cat /app/a.txt /app/b.txt; echo $GREETING"]
+EOF
+	local out id1 id2 id3
+	out=$(dock build -t web:1 "$T/c" 2>&1) || fail "build: $out"
+	assert_contains "$out" "Step 3/5 : RUN echo built" "the steps"
+	assert_contains "$out" "hello" "RUN's output"
+	assert_contains "$out" "Successfully tagged web:1" "the tag"
+	assert_eq "$(dock run --rm web:1 | tr '\n' ' ')" "hello built hi " "the image runs"
+	id1=$(dock image inspect -f '{{.Id}}' web:1)
+	out=$(dock build -t web:1 "$T/c" 2>&1) || fail "rebuild: $out"
+	assert_eq "$(grep -c 'Using cache' <<<"$out")" 3 "every step that makes an image comes from the cache"
+	assert_not_contains "$out" "Running in" "no container on a rebuild with nothing changed"
+	id2=$(dock image inspect -f '{{.Id}}' web:1)
+	assert_eq "$id2" "$id1" "the same image"
+	echo changed >"$T/c/a.txt"
+	out=$(dock build -t web:1 "$T/c" 2>&1) || fail "build after a change: $out"
+	assert_not_contains "$out" "Using cache" "a changed COPY source misses, and every step after it"
+	id3=$(dock image inspect -f '{{.Id}}' web:1)
+	[ "$id3" != "$id1" ] || fail "the image did not change"
+	assert_contains "$(dock run --rm web:1)" changed "the new content"
+	out=$(dock build --no-cache -t web:1 "$T/c" 2>&1) || fail "--no-cache: $out"
+	assert_not_contains "$out" "Using cache" "--no-cache"
+	assert_contains "$out" "Running in" "--no-cache runs RUN again"
+	no_containers_left
+}
+
+test_dkb_multi_stage_copy_from_and_target() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	ctx "$T/c" src/main.txt "the source" <<'EOF'
+ARG BASE=busybox:latest
+FROM $BASE AS builder
+WORKDIR /work
+COPY src/ ./
+RUN mkdir -p out && tr a-z A-Z <main.txt >out/app.txt
+FROM busybox:latest
+COPY --from=builder /work/out/app.txt /usr/share/app.txt
+COPY --from=0 /work/main.txt /usr/share/
+CMD ["cat", "/usr/share/app.txt", "/usr/share/main.txt"]
+EOF
+	local out
+	out=$(dock build -t app "$T/c" 2>&1) || fail "build: $out"
+	assert_eq "$(dock run --rm app | tr '\n' ' ')" "THE SOURCE the source " "files of the first stage"
+	assert_eq "$(dock run --rm app ls /work 2>&1 | head -1)" "ls: /work: No such file or directory" \
+		"the first stage's files stay out of the image"
+	out=$(dock build --target builder -t app-builder "$T/c" 2>&1) || fail "--target: $out"
+	assert_eq "$(dock run --rm app-builder cat /work/out/app.txt)" "THE SOURCE" "the target stage's image"
+	out=$(dock build --target nosuch "$T/c" 2>&1) && fail "a target that is not there: $out"
+	assert_contains "$out" "failed to reach build target nosuch" "its error"
+	no_containers_left
+}
+
+test_dkb_arg_env_and_dockerignore() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	ctx "$T/c" keep.txt kept secret.key "do not send" logs/x.log "a log" logs/keep.log "wanted" <<'EOF'
+FROM busybox:latest
+ARG WHO=nobody
+ARG DIR
+ENV HOME_DIR=/srv/${DIR:-none} WHO_IS=$WHO
+WORKDIR $HOME_DIR
+COPY . ./
+RUN echo "$WHO in $(pwd)" >who.txt
+EOF
+	printf '%s\n' secret.key 'logs/*.log' '!logs/keep.log' Dockerfile >"$T/c/.dockerignore"
+	local out
+	out=$(dock build --build-arg WHO=alice --build-arg DIR=data -t args "$T/c" 2>&1) || fail "build: $out"
+	assert_eq "$(dock run --rm args cat who.txt)" "alice in /srv/data" "ARG and ENV, expanded"
+	assert_eq "$(dock run --rm args sh -c 'echo $WHO_IS')" alice "ENV from an ARG"
+	assert_eq "$(dock run --rm args ls -A . logs | tr '\n' ' ')" ".: .dockerignore keep.txt logs who.txt  logs: keep.log " \
+		".dockerignore's files are not there, its exception is"
+}
+
+test_dkb_a_failing_run_says_so_and_leaves_nothing() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	ctx "$T/c" <<'EOF'
+FROM busybox:latest
+RUN echo before; exit 3
+RUN echo never
+EOF
+	local out
+	out=$(dock build -t bad "$T/c" 2>&1) && fail "a failing RUN built: $out"
+	assert_contains "$out" "before" "the step's output"
+	assert_contains "$out" "returned a non-zero code: 3" "its exit code"
+	assert_contains "$out" "Dockerfile:2" "where"
+	assert_not_contains "$out" never "nothing after it"
+	dock image inspect bad >/dev/null 2>&1 && fail "an image was tagged"
+	no_containers_left
+	ctx "$T/d" <<'EOF'
+FROM busybox:latest
+FORM busybox
+EOF
+	out=$(dock build "$T/d" 2>&1) && fail "a bad Dockerfile built: $out"
+	assert_contains "$out" "Dockerfile:2: unknown instruction: FORM" "the parser's one line"
+	ctx "$T/e" <<'EOF'
+FROM busybox:latest
+COPY nothere.txt /
+EOF
+	out=$(dock build "$T/e" 2>&1) && fail "a missing source built: $out"
+	assert_contains "$out" "file not found in build context" "a missing COPY source"
+	no_containers_left
+}
+
+test_dkb_the_config_instructions() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	ctx "$T/c" <<'EOF'
+FROM busybox:latest
+LABEL org.example.team="the team" version=2
+EXPOSE 8080 53/udp
+VOLUME ["/data"]
+USER 1000:1000
+WORKDIR /home
+STOPSIGNAL SIGINT
+HEALTHCHECK --interval=5s --retries=2 CMD true
+ENTRYPOINT ["/bin/echo"]
+ONBUILD RUN echo child
+EOF
+	local out
+	out=$(dock build --label from=cli -t conf "$T/c" 2>&1) || fail "build: $out"
+	local j
+	j=$(dock image inspect conf | jq '.[0].Config')
+	assert_eq "$(jq -cS .Labels <<<"$j")" '{"from":"cli","org.corral.fixture":"yes","org.example.team":"the team","version":"2"}' "labels, the base image's too"
+	assert_eq "$(jq -c '.ExposedPorts|keys' <<<"$j")" '["53/udp","8080/tcp"]' "ports"
+	assert_eq "$(jq -c '.Volumes|keys' <<<"$j")" '["/data"]' "volumes"
+	assert_eq "$(jq -r .User <<<"$j")" 1000:1000 "user"
+	assert_eq "$(jq -r .WorkingDir <<<"$j")" /home "workdir"
+	assert_eq "$(jq -r .StopSignal <<<"$j")" SIGINT "stop signal"
+	assert_eq "$(jq -c .Healthcheck.Test <<<"$j")" '["CMD","true"]' "healthcheck"
+	assert_eq "$(jq -r .Healthcheck.Interval <<<"$j")" 5000000000 "its interval"
+	assert_eq "$(jq -c .Entrypoint <<<"$j")" '["/bin/echo"]' "entrypoint"
+	assert_eq "$(jq -c .Cmd <<<"$j")" null "an ENTRYPOINT drops the base's CMD"
+	assert_eq "$(jq -c .OnBuild <<<"$j")" '["RUN echo child"]' "onbuild"
+	assert_eq "$(dock run --rm conf hello)" hello "it runs as its entrypoint says"
+}
+
+test_dkb_commit_as_docker_and_corralctl() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	dock run -d --name box busybox:latest sh -c 'echo one >/etc/one; rm /etc/group; mkdir /new; echo x >/new/x; sleep 1000' >/dev/null
+	local i
+	for i in $(seq 100); do dock exec box test -f /new/x 2>/dev/null && break; sleep 0.05; done
+	local id
+	id=$(dock commit -m "a message" -a someone -c 'ENV MODE=committed' -c 'CMD ["cat", "/etc/one"]' box snap:1) ||
+		fail "docker commit"
+	assert_contains "$id" "sha256:" "its ID"
+	assert_eq "$(dock run --rm snap:1)" one "the committed image runs its new CMD"
+	assert_eq "$(dock run --rm snap:1 sh -c 'echo $MODE; test -e /etc/group || echo gone; cat /new/x')" \
+		"$(printf 'committed\ngone\nx')" "its env, a removal (a whiteout) and a new directory"
+	assert_eq "$(dock image inspect -f '{{.Author}}' snap:1)" someone "the author"
+	assert_contains "$(dock history --no-trunc snap:1)" "a message" "the message in the history"
+	assert_eq "$(dock inspect -f '{{.State.Status}}' box)" running "the container runs on after its commit"
+	ctl commit box snap:2 >/dev/null || fail "corralctl commit"
+	assert_eq "$(ctl run --rm snap:2 cat /etc/one)" one "corralctl's commit"
+	local out
+	out=$(dock commit -c 'RUN true' box snap:3 2>&1) && fail "a change that is not a config instruction: $out"
+	assert_contains "$out" "RUN" "what was refused"
+}
+
+test_dkb_corralctl_build() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	mkdir -p "$T/elsewhere"
+	ctx "$T/c" data.txt "some data" <<'EOF'
+EOF
+	cat >"$T/elsewhere/Build.file" <<'EOF'
+FROM busybox:latest
+ARG NAME
+COPY data.txt /
+RUN echo "$NAME" >/name
+EOF
+	local out id
+	out=$(ctl build -f "$T/elsewhere/Build.file" --build-arg NAME=ctl -t ctl-img:1 -t ctl-img:2 --iidfile "$T/iid" "$T/c" 2>&1) ||
+		fail "corralctl build: $out"
+	assert_contains "$out" "Step 4/4 : RUN" "its steps"
+	assert_eq "$(ctl run --rm ctl-img:2 cat /name /data.txt | tr '\n' ' ')" "ctl some data " "both names, and the ARG"
+	id=$(ctl image inspect --format '{{.Id}}' ctl-img:1)
+	assert_eq "$(cat "$T/iid")" "$id" "--iidfile"
+	out=$(ctl build -q -f "$T/elsewhere/Build.file" --build-arg NAME=ctl "$T/c" 2>&1) || fail "-q: $out"
+	assert_eq "$out" "$id" "-q prints only the ID (from the cache)"
+	out=$(ctl build "$T/nosuch" 2>&1) && fail "a missing directory built"
+	assert_contains "$out" "nosuch: not a directory" "its error"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
