@@ -63,3 +63,11 @@ char *strv_join(char *const *v, const char *sep)
 		*p = '\0';
 	return s;
 }
+
+bool strv_contains(char *const *v, const char *s)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}

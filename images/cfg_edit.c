@@ -58,6 +58,8 @@ int cfg_edit_from_image(cfg_edit *c, yajl_val config, bool inspect)
 	c->user = strdup(YAJL_IS_STRING(user) ? user->u.string : "");
 	int r = get_strv(config, inspect ? "env" : "Env", &c->env);
 	if (r == 0)
+		r = get_strv(config, inspect ? "shell" : "Shell", &c->shell);
+	if (r == 0 && !c->shell) /* RUN's shell form, unless the image says */
 		r = strv_push(&c->shell, strdup("/bin/sh")) < 0 || strv_push(&c->shell, strdup("-c")) < 0 ? -ENOMEM : 0;
 	return !c->workdir || !c->user ? -ENOMEM : r;
 }

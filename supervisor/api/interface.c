@@ -301,7 +301,7 @@ const char corral_supervisor_interface[] =
 	"  # repoDigests (where it was pulled from, and each name's repository at\n"
 	"  # the manifest digest), created (as createdAt), config (the run defaults:\n"
 	"  # env, cmd, entrypoint, labels, workingDir, user, exposedPorts, volumes,\n"
-	"  # stopSignal, healthcheck; empty when the image has none), labels,\n"
+	"  # stopSignal, healthcheck, onBuild, shell; empty when the image has none), labels,\n"
 	"  # author, manifestType, rootFS ({type: \"layers\", layers: the diff_ids})\n"
 	"  # and history (the config's, as it has it)\n"
 	"  digest: ?string,\n"

@@ -32,6 +32,7 @@ typedef struct bld_stage {
 	char key[DIGEST_STR_LEN];      /* the cache key of the steps so far */
 	cfg_edit cfg;
 	char **args;                   /* ARG names in scope, with "=VALUE" when set */
+	char **triggers;               /* the base image's ONBUILD, run after FROM */
 	bool done;
 } bld_stage;
 

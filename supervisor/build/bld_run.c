@@ -56,10 +56,6 @@ static int create(bld *b, bld_stage *s, char *const *argv, char *const *env, cha
 		jg_key_str(g, "user", s->cfg.user);
 	if (b->network) /* else corrald's default network, as for any container */
 		jg_key_str(g, "network", b->network);
-	jg_key(g, "labels");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "io.corral.build", "step");
-	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	_cleanup_free_ char *p = jg_finish(g, NULL);

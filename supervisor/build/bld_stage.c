@@ -47,22 +47,52 @@ static int begin_stage(bld *b, size_t at, const df_instr *from, cerr *err)
 	return 0;
 }
 
+static int step(bld *b, bld_stage *s, const df_instr *in, cerr *err)
+{
+	return in->kind == DF_RUN			  ? bld_step_run(b, s, in, err)
+	       : in->kind == DF_COPY || in->kind == DF_ADD ? bld_step_copy(b, s, in, err)
+							   : bld_step_config(b, s, in, err);
+}
+
+/* The base image's ONBUILD instructions, first; the new image has none. */
+static int run_triggers(bld *b, bld_stage *s, cerr *err)
+{
+	size_t n = 0;
+	for (; s->triggers && s->triggers[n]; n++)
+		;
+	if (!n)
+		return 0;
+	bld_say(b, "# Executing %zu build trigger%s\n", n, n > 1 ? "s" : "");
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *text = NULL;
+		if (asprintf(&text, "FROM scratch\n%s\n", s->triggers[i]) < 0)
+			return cerr_set(err, ENOMEM, "out of memory");
+		_cleanup_(dockerfile_release) dockerfile df = { 0 };
+		int r = dockerfile_parse(text, strlen(text), "ONBUILD", &df, err);
+		if (r == 0 && df.n != 2)
+			r = cerr_set(err, EINVAL, "one instruction a trigger");
+		df.escape = b->df.escape;
+		if (r == 0)
+			r = step(b, s, &df.instrs[1], err);
+		if (r < 0)
+			return cerr_wrap(err, "the base image's ONBUILD %s", s->triggers[i]);
+	}
+	return cfg_edit_set(&s->cfg, "OnBuild", "null") < 0 ? cerr_set(err, ENOMEM, "out of memory") : 0;
+}
+
 /* The stage's instructions after its FROM, up to the next FROM. */
 static int run_stage(bld *b, size_t at, size_t *i, cerr *err)
 {
 	const df_instr *from = &b->df.instrs[*i];
 	bld_say(b, "Step %u/%u : FROM %s\n", ++b->step, b->steps, from->text);
-	if (begin_stage(b, at, from, err) < 0)
+	if (begin_stage(b, at, from, err) < 0 || run_triggers(b, &b->stages[at], err) < 0)
 		return cerr_wrap(err, "Dockerfile:%u", from->line);
 	for ((*i)++; *i < b->df.n && b->df.instrs[*i].kind != DF_FROM; (*i)++) {
 		const df_instr *in = &b->df.instrs[*i];
 		bld_say(b, "Step %u/%u : %s %s\n", ++b->step, b->steps, df_kind_name(in->kind), in->text);
-		int r = in->kind == DF_RUN			       ? bld_step_run(b, &b->stages[at], in, err)
-			: in->kind == DF_COPY || in->kind == DF_ADD ? bld_step_copy(b, &b->stages[at], in, err)
-								     : bld_step_config(b, &b->stages[at], in, err);
-		if (r < 0)
-			return err->msg && !strncmp(err->msg, "Dockerfile:", 11) ? r
-											 : cerr_wrap(err, "Dockerfile:%u", in->line);
+		if (step(b, &b->stages[at], in, err) < 0)
+			return err->msg && !strncmp(err->msg, "Dockerfile:", 11) ? -1
+										  : cerr_wrap(err, "Dockerfile:%u", in->line);
 	}
 	return 0;
 }

@@ -122,6 +122,10 @@ int bld_base_image(bld *b, bld_stage *s, const char *ref, cerr *err)
 	r = m && digest_valid(m) ? 0 : cerr_set(err, EPROTO, "corrald: ImageInspect: no manifestDigest");
 	if (r == 0) {
 		snprintf(s->image, sizeof(s->image), "%s", m);
+		yajl_val ob = json_get(json_get(im, "config"), "onBuild");
+		for (size_t i = 0; YAJL_IS_ARRAY(ob) && i < ob->u.array.len; i++)
+			if (YAJL_IS_STRING(ob->u.array.values[i]))
+				strv_push(&s->triggers, strdup(ob->u.array.values[i]->u.string));
 		if (cfg_edit_from_image(&s->cfg, json_get(im, "config"), true) < 0)
 			r = cerr_set(err, ENOMEM, "out of memory");
 	}
@@ -211,10 +215,6 @@ int bld_scratch_container(bld *b, bld_stage *s, char *id, size_t n, cerr *err)
 	jg_key_str(g, "image", s->image);
 	jg_key_strv(g, "entrypoint", (char *const[]){ NULL });
 	jg_key_strv(g, "command", (char *const[]){ "/nonexistent-never-started", NULL });
-	jg_key(g, "labels");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "io.corral.build", "copy");
-	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	_cleanup_free_ char *p = jg_finish(g, NULL);

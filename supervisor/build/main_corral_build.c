@@ -122,6 +122,26 @@ static int prepare(bld *b, cerr *err)
 	return 0;
 }
 
+static void bld_release(bld *b)
+{
+	for (size_t i = 0; i < b->n_stages; i++) {
+		bld_stage *s = &b->stages[i];
+		cfg_edit_release(&s->cfg);
+		strv_free(s->args);
+		strv_free(s->triggers);
+		free(s->name);
+	}
+	free(b->stages);
+	dockerfile_release(&b->df);
+	df_ignore_release(&b->ignore);
+	strv_free(b->tags);
+	strv_free(b->meta_args);
+	if (b->vl)
+		vl_client_free(b->vl);
+	if (b->ctx_fd >= 0)
+		close(b->ctx_fd);
+}
+
 int main(int argc, char **argv)
 {
 	pid_t parent = getppid();
@@ -187,7 +207,6 @@ int main(int argc, char **argv)
 	} else {
 		finish(b.sock, 0, NULL);
 	}
-	if (b.vl)
-		vl_client_free(b.vl);
+	bld_release(&b);
 	return r < 0 ? 1 : 0;
 }

@@ -170,6 +170,7 @@ void dk_ping(dk_req *r, const char *arg);
 void dk_version(dk_req *r, const char *arg);
 void dk_info(dk_req *r, const char *arg);
 void dk_commit(dk_req *r, const char *arg);
+void dk_build_prune(dk_req *r, const char *arg);
 void dk_exec_create(dk_req *r, const char *arg);
 void dk_exec_start(dk_req *r, const char *arg);
 void dk_exec_inspect(dk_req *r, const char *arg);

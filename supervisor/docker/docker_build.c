@@ -201,3 +201,28 @@ dk_sink *dk_build(dk_req *r, const char *arg)
 	t->sink = (dk_sink){ .feed = build_feed, .finish = build_finish };
 	return &t->sink;
 }
+
+/* POST /build/prune (docker builder prune): the caller's build cache
+ * forgotten, and the steps' images it kept then pruned as unnamed ones. */
+void dk_build_prune(dk_req *r, const char *arg)
+{
+	vl_reply rep;
+	if (dk_call(r, "BuildCachePrune", "{}", &rep) < 0) {
+		dk_fail(r, &rep, "");
+		return;
+	}
+	vl_reply_release(&rep);
+	if (dk_call(r, "ImagePrune", "{}", &rep) < 0) {
+		dk_fail(r, &rep, "");
+		return;
+	}
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key(g, "CachesDeleted");
+	yajl_val removed = json_get(rep.params, "removed");
+	jg_value(g, YAJL_IS_ARRAY(removed) ? removed : NULL);
+	jg_key_int(g, "SpaceReclaimed", dk_int(rep.params, "reclaimedBytes", 0));
+	yajl_gen_map_close(g);
+	vl_reply_release(&rep);
+	dk_json(r, 200, g);
+}

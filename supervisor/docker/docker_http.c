@@ -37,6 +37,7 @@ static const dk_route routes[] = {
 	{ "GET", "/version", dk_version },
 	{ "GET", "/info", dk_info },
 	{ "POST", "/commit", dk_commit },
+	{ "POST", "/build/prune", dk_build_prune },
 	{ "GET", "/events", dk_events },
 	{ "POST", "/auth", dk_auth },
 	{ "GET", "/system/df", dk_system_df },

@@ -117,6 +117,9 @@ static void gen_config(yajl_gen g, yajl_val cfg)
 		jg_key_str(g, "StopSignal", dk_str(cfg, "stopSignal"));
 	if (YAJL_IS_OBJECT(json_get(cfg, "healthcheck")))
 		dk_gen_object(g, "Healthcheck", json_get(cfg, "healthcheck"));
+	dk_gen_strings(g, "OnBuild", json_get(cfg, "onBuild"), true);
+	if (YAJL_IS_ARRAY(json_get(cfg, "shell")))
+		dk_gen_strings(g, "Shell", json_get(cfg, "shell"), true);
 	yajl_gen_map_close(g);
 }
 

@@ -58,6 +58,14 @@ EOF
 	assert_not_contains "$out" "Using cache" "--no-cache"
 	assert_contains "$out" "Running in" "--no-cache runs RUN again"
 	no_containers_left
+	# the steps' images are not listed, and a dangling prune keeps them
+	assert_not_contains "$(dock images)" "<none>" "the steps' images in docker images"
+	dock image prune -f >/dev/null
+	out=$(dock build -t web:1 "$T/c" 2>&1) || fail "a build after image prune: $out"
+	assert_contains "$out" "Using cache" "the cache after image prune"
+	dock builder prune -f >/dev/null || fail "docker builder prune"
+	out=$(dock build -t web:1 "$T/c" 2>&1) || fail "a build after builder prune: $out"
+	assert_not_contains "$out" "Using cache" "builder prune clears the cache"
 }
 
 test_dkb_multi_stage_copy_from_and_target() {
@@ -167,12 +175,17 @@ EOF
 	assert_eq "$(jq -r .User <<<"$j")" 1000:1000 "user"
 	assert_eq "$(jq -r .WorkingDir <<<"$j")" /home "workdir"
 	assert_eq "$(jq -r .StopSignal <<<"$j")" SIGINT "stop signal"
-	assert_eq "$(jq -c .Healthcheck.Test <<<"$j")" '["CMD","true"]' "healthcheck"
+	assert_eq "$(jq -c .Healthcheck.Test <<<"$j")" '["CMD-SHELL","true"]' "healthcheck (shell form)"
 	assert_eq "$(jq -r .Healthcheck.Interval <<<"$j")" 5000000000 "its interval"
 	assert_eq "$(jq -c .Entrypoint <<<"$j")" '["/bin/echo"]' "entrypoint"
-	assert_eq "$(jq -c .Cmd <<<"$j")" null "an ENTRYPOINT drops the base's CMD"
+	assert_eq "$(jq -c '.Cmd // [] | length' <<<"$j")" 0 "an ENTRYPOINT drops the base's CMD"
 	assert_eq "$(jq -c .OnBuild <<<"$j")" '["RUN echo child"]' "onbuild"
 	assert_eq "$(dock run --rm conf hello)" hello "it runs as its entrypoint says"
+	printf 'FROM conf\nUSER 0\n' | ctx "$T/child"
+	out=$(dock build -t child "$T/child" 2>&1) || fail "a child of an ONBUILD image: $out"
+	assert_contains "$out" "Executing 1 build trigger" "its base's trigger"
+	assert_contains "$out" "child" "the trigger ran"
+	assert_eq "$(dock image inspect -f '{{len .Config.OnBuild}}' child)" 0 "the child keeps no trigger"
 }
 
 test_dkb_commit_as_docker_and_corralctl() {
@@ -223,6 +236,71 @@ EOF
 	assert_eq "$out" "$id" "-q prints only the ID (from the cache)"
 	out=$(ctl build "$T/nosuch" 2>&1) && fail "a missing directory built"
 	assert_contains "$out" "nosuch: not a directory" "its error"
+}
+
+# Contexts that the docker CLI would never send, sent raw: what climbs out
+# of the context lands inside it; a symlink out of it is copied as a
+# symlink, and a path through one finds nothing; a Dockerfile outside it
+# is not read; a gzip bomb stops at the member's max_ingest.
+test_dkb_a_hostile_context_stays_in_itself() {
+	trap cleanup_sv EXIT
+	echo '{"unprivileged": {"max_ingest": "16M"}}' >"$T/policy.json"
+	start_sv_group $(docker_flags) --policy "$T/policy.json"
+	import_busybox
+	rm -f /tmp/corral-escaped /tmp/corral-escaped-abs
+	local out
+	out=$("$ROOTDIR/tests/integration/build_context.py" "$S/docker.sock" escape "t=esc") || fail "escape: $out"
+	assert_contains "$out" "Successfully built" "the build"
+	[ ! -e /tmp/corral-escaped ] && [ ! -e /tmp/corral-escaped-abs ] || fail "a context entry was written outside it"
+	[ -z "$(find "$T/state" -maxdepth 3 -name 'corral-escaped*' 2>/dev/null)" ] || fail "an entry climbed out"
+	assert_eq "$(dock run --rm esc sh -c 'cd /ctx && find . -name "corral-escaped*" | sort | tr "\n" " "')" \
+		"./corral-escaped-up ./tmp/corral-escaped ./tmp/corral-escaped-abs " "inside the context, where .. stops"
+	out=$("$ROOTDIR/tests/integration/build_context.py" "$S/docker.sock" links "t=links") || fail "links: $out"
+	assert_contains "$out" "Successfully built" "a context with links out"
+	assert_eq "$(dock run --rm links sh -c 'readlink /ctx/shadow; readlink /ctx/up' | tr '\n' ' ')" "/etc/shadow ../../../../../../etc " \
+		"copied as links"
+	out=$("$ROOTDIR/tests/integration/build_context.py" "$S/docker.sock" follow "t=follow")
+	assert_contains "$out" "file not found in build context" "a path through a link out of the context"
+	out=$("$ROOTDIR/tests/integration/build_context.py" "$S/docker.sock" dockerfile-outside "dockerfile=../../../../etc/passwd")
+	assert_contains "$out" "in the build context" "a Dockerfile outside the context"
+	assert_not_contains "$out" "root:x:0" "nothing of it read"
+	# a member's context is bounded by its max_ingest, decompressed
+	out=$(as_uid 4242 "$ROOTDIR/tests/integration/build_context.py" "$S/docker.sock" bomb "t=bomb")
+	assert_contains "$out" "more than 16777216 bytes" "the bomb stops at the quota"
+	wait_for 10 test -z "$(find "$T/state/builds" -mindepth 1 2>/dev/null)"
+	no_containers_left
+}
+
+# A member builds as itself: its RUN runs in its user namespace, COPY
+# --chown gives ids of it, and the image is its own; another member's
+# image is not there for FROM or COPY --from, nor its cache for a rebuild.
+test_dkb_members_build_apart() {
+	trap cleanup_sv EXIT
+	start_sv_group $(docker_flags)
+	import_busybox
+	ctx "$T/m1" secret.txt "member one's" <<'EOF'
+FROM busybox:latest
+COPY --chown=1000:1000 secret.txt /secret.txt
+RUN stat -c '%u:%g' /secret.txt >/owner && id -u >/ran-as
+EOF
+	chmod -R a+rX "$T/m1"
+	local out
+	out=$(dockm 4242 build -t mine "$T/m1" 2>&1) || fail "a member's build: $out"
+	assert_eq "$(dockm 4242 run --rm mine cat /owner /ran-as | tr '\n' ' ')" "1000:1000 0 " "--chown, and RUN as the container's root"
+	assert_contains "$(ctl image ls)" "~4242/localhost/mine" "the image is the member's"
+	dockm 4243 image inspect mine >/dev/null 2>&1 && fail "another member sees it"
+	ctx "$T/m2" <<'EOF'
+FROM busybox:latest
+COPY --from=mine /secret.txt /stolen
+EOF
+	chmod -R a+rX "$T/m2"
+	out=$(dockm 4243 build "$T/m2" 2>&1) && fail "COPY --from another member's image: $out"
+	assert_not_contains "$out" "Successfully built" "no image"
+	out=$(dockm 4243 build -t theirs "$T/m1" 2>&1) || fail "the same Dockerfile, another member: $out"
+	assert_not_contains "$out" "Using cache" "another member's cache is not this one's"
+	out=$(dockm 4242 build -t mine "$T/m1" 2>&1) || fail "the member's rebuild: $out"
+	assert_contains "$out" "Using cache" "its own cache"
+	no_containers_left
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

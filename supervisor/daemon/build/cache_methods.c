@@ -1,7 +1,7 @@
 /* BuildCacheGet and BuildCachePrune: the peer's own layer cache
  * (build_cache.h). */
 #include "supervisor/daemon/build/commit_methods.h"
-#include "supervisor/daemon/build/build_cache.h"
+#include "supervisor/daemon/core/build_cache.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"

@@ -48,7 +48,7 @@ static const struct {
 	{ "env", "Env", '[' }, { "cmd", "Cmd", '[' }, { "entrypoint", "Entrypoint", '[' },
 	{ "labels", "Labels", '{' }, { "workingDir", "WorkingDir", '"' }, { "user", "User", '"' },
 	{ "exposedPorts", "ExposedPorts", '{' }, { "volumes", "Volumes", '{' }, { "stopSignal", "StopSignal", '"' },
-	{ "healthcheck", "Healthcheck", 0 },
+	{ "healthcheck", "Healthcheck", 0 }, { "onBuild", "OnBuild", 0 }, { "shell", "Shell", 0 },
 };
 
 void img_gen_or_zero(yajl_gen g, yajl_val v, char zero)

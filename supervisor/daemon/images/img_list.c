@@ -6,6 +6,7 @@
 #include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/core/build_cache.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
@@ -16,6 +17,15 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Whether image i has a name peer sees. */
+static bool named_for(const peer_cred *peer, const refs_db *db, size_t i)
+{
+	for (size_t k = 0; k < db->n_names; k++)
+		if (streq(db->names[k].manifest, db->images[i].manifest) && img_name_shown(peer, db, k))
+			return true;
+	return false;
+}
 
 /* The names (want_name) and images (want) that answer to refs: by a name's
  * repository and tag; a ref that answers to no name, by ID as refs_find. */
@@ -66,8 +76,12 @@ int sv_image_list(vl_call *call, yajl_val params, void *ud)
 	_cleanup_free_ bool *want_name = calloc(db.n_names + 1, sizeof(bool));
 	if (!want || !want_name)
 		return sv_internal(call, "out of memory");
+	/* a build's steps (unnamed, in the peer's cache) are left out, as
+	 * Docker leaves out its builder's intermediate images */
+	_cleanup_strv_ char **steps = build_cache_manifests(d, peer->uid);
 	for (size_t i = 0; i < db.n_images; i++)
-		want[i] = !given && !filtered && refs_visible(&db, &view, i);
+		want[i] = !given && !filtered && refs_visible(&db, &view, i) &&
+			  !(strv_contains(steps, db.images[i].manifest) && !named_for(peer, &db, i));
 	for (char **n = names; n && *n; n++) {
 		int i = refs_find(&db, &view, *n, NULL, &err);
 		cerr_clear(&err);

@@ -12,6 +12,7 @@
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/core/build_cache.h"
 #include "supervisor/daemon/containers/engine/ctr_prune.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
@@ -48,12 +49,14 @@ static int drop_unused(corrald *d, const peer_cred *peer, bool all, char ***remo
 	_cleanup_refs_ refs_db db = { 0 };
 	if (lk < 0 || (r = refs_load(&s, &db, err)) < 0)
 		return lk < 0 ? lk : r;
+	/* a build's steps stay while the cache names them (builder prune forgets them) */
+	_cleanup_strv_ char **steps = build_cache_manifests(d, peer ? peer->uid : 0);
 	for (size_t i = 0; i < db.n_images;) {
 		ref_image im = db.images[i];
 		bool named = false;
 		for (size_t k = 0; k < db.n_names && !named; k++)
 			named = streq(db.names[k].manifest, im.manifest) && owner_may(peer, db.names[k].owner);
-		if (!img_held(peer, &db, i) || img_user_of(d, &im) || (named && !all)) {
+		if (!img_held(peer, &db, i) || img_user_of(d, &im) || ((named || strv_contains(steps, im.manifest)) && !all)) {
 			i++;
 			continue;
 		}
@@ -155,7 +158,9 @@ int sv_system_prune(vl_call *call, yajl_val params, void *ud)
 		free(x);
 		return sv_internal(call, "out of memory");
 	}
-	/* the containers went first: the images they held may go now */
+	/* the containers went first: the images they held may go now, and
+	 * the build cache's with them, as Docker's system prune takes it */
+	build_cache_clear(d, vl_call_peer(call));
 	cerr err = { 0 };
 	if (img_prune_start(d, call, vl_call_peer(call), all, system_pruned, x, &err) < 0) {
 		strv_free(x->containers);

@@ -1,8 +1,11 @@
-/* build_cache.h: small files, one per step, written atomically. */
-#include "supervisor/daemon/build/build_cache.h"
+/* build_cache.h: small files, one per step, written atomically. In core:
+ * the build room writes it, the image room's list and prune read it. */
+#include "supervisor/daemon/core/build_cache.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/img_owner.h"
-#include "supervisor/daemon/images/images.h"
+#include "images/refs.h"
+#include "images/store.h"
+#include "common/strv.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 
@@ -50,7 +53,9 @@ int build_cache_get(struct corrald *d, const peer_cred *peer, const char *key, c
 	_cleanup_cerr_ cerr err = { 0 };
 	refs_view view;
 	img_view(peer, &view);
-	int i = img_open_refs(d, &s, &db, &err) < 0 ? -1 : refs_find(&db, &view, text, NULL, &err);
+	int i = store_open_nowait(&s, d->cfg->state_dir, &err) < 0 || refs_load(&s, &db, &err) < 0
+		    ? -1
+		    : refs_find(&db, &view, text, NULL, &err);
 	if (i < 0 || strcmp(db.images[i].manifest, text)) {
 		unlink(path);
 		return 0;
@@ -83,4 +88,20 @@ size_t build_cache_clear(struct corrald *d, const peer_cred *peer)
 		if (e->d_name[0] != '.' && snprintf(dir, sizeof(dir), "%s/%s", top, e->d_name) < (int)sizeof(dir))
 			n += clear_owner(dir);
 	return n;
+}
+
+char **build_cache_manifests(struct corrald *d, uid_t uid)
+{
+	char dir[PATH_MAX];
+	owner_dir(d, uid, dir, sizeof(dir));
+	_cleanup_closedir_ DIR *dh = opendir(dir);
+	char **v = calloc(1, sizeof(*v));
+	for (struct dirent *e; v && dh && (e = readdir(dh));) {
+		char text[DIGEST_STR_LEN] = "";
+		_cleanup_close_ int fd = e->d_name[0] == '.' ? -1 : openat(dirfd(dh), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && read(fd, text, sizeof(text) - 1) == DIGEST_STR_LEN - 1 && digest_valid(text) &&
+		    strv_push(&v, strdup(text)) < 0)
+			strv_free(v), v = NULL;
+	}
+	return v;
 }

@@ -19,5 +19,9 @@ int build_cache_put(struct corrald *d, const peer_cred *peer, const char *key, c
 /* The manifest key names for peer, if it is still there for peer to see:
  * 1 with out set, 0 for a miss. */
 int build_cache_get(struct corrald *d, const peer_cred *peer, const char *key, char out[DIGEST_STR_LEN]);
+/* The images uid's cache names (NULL-ended; NULL when out of memory):
+ * image lists leave them out while they have no name, as Docker's leave
+ * out its builder's, and a prune of unnamed images keeps them. */
+char **build_cache_manifests(struct corrald *d, uid_t uid);
 /* Forget peer's entries (root: everyone's); the number removed. */
 size_t build_cache_clear(struct corrald *d, const peer_cred *peer);
