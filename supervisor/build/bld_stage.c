@@ -186,7 +186,9 @@ int bld_run_all(bld *b, cerr *err)
 		return -1;
 	char shortid[13];
 	digest_short(id, shortid);
-	bld_say(b, " ---> %s\nSuccessfully built %s\n", shortid, shortid);
+	/* one line a message: clients match "^Successfully built ID$" in each */
+	bld_say(b, " ---> %s\n", shortid);
+	bld_say(b, "Successfully built %s\n", shortid);
 	for (size_t t = 0; b->tags && b->tags[t]; t++)
 		bld_say(b, "Successfully tagged %s\n", b->tags[t]);
 	return bld_send_result(b, id, b->stages[last].image);

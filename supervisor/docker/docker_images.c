@@ -88,9 +88,9 @@ void dk_img_list(dk_req *r, const char *arg)
 	vl_reply_release(&rep);
 }
 
-static void gen_config(yajl_gen g, yajl_val cfg)
+static void gen_config(yajl_gen g, const char *key, yajl_val cfg)
 {
-	jg_key(g, "Config");
+	jg_key(g, key);
 	yajl_gen_map_open(g);
 	jg_key_str(g, "Hostname", "");
 	jg_key_str(g, "Domainname", "");
@@ -145,7 +145,10 @@ void dk_img_inspect(dk_req *r, const char *arg)
 	jg_key_str(g, "Created", *created ? created : dk_str(im, "importedAt"));
 	jg_key_str(g, "DockerVersion", "");
 	jg_key_str(g, "Author", dk_str(im, "author"));
-	gen_config(g, json_get(im, "config"));
+	gen_config(g, "Config", json_get(im, "config"));
+	/* Docker's builder kept its step container's config here; compose
+	 * reads its Volumes when it recreates a service */
+	gen_config(g, "ContainerConfig", json_get(im, "config"));
 	jg_key_str(g, "Architecture", dk_str(im, "architecture"));
 	jg_key_str(g, "Os", dk_str(im, "os"));
 	jg_key_int(g, "Size", dk_int(im, "size", 0));
