@@ -53,7 +53,8 @@ static la_ssize_t out_write(struct archive *a, void *ud, const void *buf, size_t
 			continue;
 		if (r < 0) {
 			k->out_errno = errno;
-			archive_set_error(a, errno, "write");
+			if (a)
+				archive_set_error(a, errno, "write");
 			return -1;
 		}
 		done += (size_t)r;
@@ -369,36 +370,90 @@ int layer_write_upper(int dirfd, const layer_ids *ids, int out_fd, layer_written
 	return r;
 }
 
+/* The stream's first bytes, read to tell its compression, then the rest. */
+typedef struct peeked {
+	int fd;
+	char head[8];
+	size_t n, given;
+	char buf[65536];
+} peeked;
+
+static la_ssize_t peeked_read(struct archive *a, void *data, const void **out)
+{
+	peeked *p = data;
+	if (p->given < p->n) {
+		*out = p->head + p->given;
+		la_ssize_t k = (la_ssize_t)(p->n - p->given);
+		p->given = p->n;
+		return k;
+	}
+	for (;;) {
+		ssize_t k = read(p->fd, p->buf, sizeof(p->buf));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			if (a)
+				archive_set_error(a, errno, "read");
+		*out = p->buf;
+		return k;
+	}
+}
+
+static bool compressed(const peeked *p)
+{
+	static const struct { const char *magic; size_t n; } kinds[] = {
+		{ "\x1f\x8b", 2 }, { "\x28\xb5\x2f\xfd", 4 }, { "BZh", 3 }, { "\xfd" "7zXZ", 5 },
+	};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (p->n >= kinds[i].n && !memcmp(p->head, kinds[i].magic, kinds[i].n))
+			return true;
+	return false;
+}
+
 int layer_write_stream(int in_fd, uint64_t max, int out_fd, layer_written *w, cerr *err)
 {
 	*w = (layer_written){ 0 };
 	walker k = { .out_fd = out_fd, .w = w, .err = err };
-	struct archive *in = archive_read_new();
-	if (!in || !(k.dg = digest_new())) {
-		if (in)
-			archive_read_free(in);
-		walker_free(&k);
-		return cerr_set(err, ENOMEM, "out of memory");
+	_cleanup_free_ peeked *p = calloc(1, sizeof(*p));
+	struct archive *in = NULL;
+	int r = !p || !(k.dg = digest_new()) ? cerr_set(err, ENOMEM, "out of memory") : 0;
+	while (r == 0 && p->n < sizeof(p->head)) {
+		ssize_t n = read(in_fd, p->head + p->n, sizeof(p->head) - p->n);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? cerr_sys(err, errno, "the tar") : 0;
+			break;
+		}
+		p->n += (size_t)n;
 	}
-	archive_read_support_filter_all(in);
-	archive_read_support_format_raw(in);
-	struct archive_entry *e;
-	int r = 0;
-	if (archive_read_open_fd(in, in_fd, 65536) != ARCHIVE_OK || archive_read_next_header(in, &e) != ARCHIVE_OK)
-		r = cerr_set(err, EBADMSG, "the tar: %s", archive_error_string(in));
+	if (r == 0)
+		p->fd = in_fd;
+	/* compressed: decompressed by libarchive; else the bytes as they are */
+	if (r == 0 && compressed(p)) {
+		in = archive_read_new();
+		struct archive_entry *e;
+		if (!in || archive_read_support_filter_all(in) < ARCHIVE_WARN || archive_read_support_format_raw(in) != ARCHIVE_OK ||
+		    archive_read_open(in, p, NULL, peeked_read, NULL) != ARCHIVE_OK || archive_read_next_header(in, &e) != ARCHIVE_OK)
+			r = cerr_set(err, EBADMSG, "the tar: %s", in ? archive_error_string(in) : "out of memory");
+	}
 	char buf[65536];
-	la_ssize_t n;
-	while (r == 0 && (n = archive_read_data(in, buf, sizeof(buf))) != 0) {
+	while (r == 0) {
+		const void *data = buf;
+		la_ssize_t n = in ? archive_read_data(in, buf, sizeof(buf)) : peeked_read(NULL, p, &data);
+		if (n == 0)
+			break;
 		if (n < 0)
-			r = cerr_set(err, EBADMSG, "the tar: %s", archive_error_string(in));
+			r = cerr_set(err, EBADMSG, "the tar: %s", in ? archive_error_string(in) : strerror(errno));
 		else if (w->size + (uint64_t)n > max)
 			r = cerr_set(err, EFBIG, "the tar is larger than %llu bytes", (unsigned long long)max);
-		else if (out_write((struct archive *)in, &k, buf, (size_t)n) < 0)
+		else if (out_write(NULL, &k, data, (size_t)n) < 0)
 			r = cerr_sys(err, k.out_errno, "write the layer");
 	}
 	if (r == 0)
 		digest_final(k.dg, w->diffid);
-	archive_read_free(in);
+	if (in)
+		archive_read_free(in);
 	walker_free(&k);
 	return r;
 }

@@ -1,6 +1,7 @@
 /* corral image commit: a new image from a parent and a container's
- * changes (its upper directory), or a tar on fd 3 (an import), with the
- * new "config" object on stdin (empty: the parent's). Prints "ID MANIFEST". */
+ * changes (its upper directory), or a tar on fd 3 (an import), with a
+ * patch of its "config" object on stdin or in --config (none: the
+ * parent's). Prints "ID MANIFEST". */
 #include "images/cli/img_cli.h"
 #include "images/commit.h"
 #include "images/manifest.h"
@@ -20,7 +21,7 @@
 #include <unistd.h>
 
 enum { OPT_STORE = 256, OPT_OWNER, OPT_NAME, OPT_PARENT, OPT_UPPER, OPT_IDS, OPT_GID_MAP, OPT_TAR_FD, OPT_MAX, OPT_EMPTY,
-       OPT_CREATED_BY, OPT_COMMENT, OPT_AUTHOR, OPT_DIE };
+       OPT_CREATED_BY, OPT_COMMENT, OPT_AUTHOR, OPT_DIE, OPT_CONFIG };
 
 static const struct option opts[] = {
 	{ "store", required_argument, NULL, OPT_STORE },
@@ -37,6 +38,7 @@ static const struct option opts[] = {
 	{ "comment", required_argument, NULL, OPT_COMMENT },
 	{ "author", required_argument, NULL, OPT_AUTHOR },
 	{ "die-with-parent", no_argument, NULL, OPT_DIE },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ 0 },
 };
 
@@ -84,7 +86,7 @@ int cli_image_commit(int argc, char **argv)
 	commit_opts o = COMMIT_OPTS_INIT;
 	extract_limits_default(&o.imp.lim);
 	o.tar_max = o.imp.lim.max_bytes;
-	const char *store = NULL, *upper = NULL;
+	const char *store = NULL, *upper = NULL, *config_arg = NULL;
 	unsigned long long v;
 	int c;
 	optind = 1;
@@ -98,6 +100,7 @@ int cli_image_commit(int argc, char **argv)
 		case OPT_CREATED_BY: o.created_by = optarg; break;
 		case OPT_COMMENT: o.comment = optarg; break;
 		case OPT_AUTHOR: o.author = optarg; break;
+		case OPT_CONFIG: config_arg = optarg; break;
 		case OPT_DIE:
 			if (die_with_parent(getppid()) < 0)
 				return 1;
@@ -140,8 +143,19 @@ int cli_image_commit(int argc, char **argv)
 		return IMPORT_EXIT_HOST;
 	}
 	o.upper_fd = upper_fd;
+	/* opened again, from its start: a spool that was written is at its end */
+	_cleanup_close_ int tar_fd = -1;
+	if (o.tar_fd >= 0) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", o.tar_fd);
+		if ((tar_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			log_error("image commit: --tar-fd %d: %s", o.tar_fd, strerror(errno));
+			return IMPORT_EXIT_SOURCE;
+		}
+		o.tar_fd = tar_fd;
+	}
 	import_result res;
-	if (read_config(&config, &err) < 0 || (o.config = config,
+	if ((!config_arg && read_config(&config, &err) < 0) || (o.config = config_arg ? config_arg : config,
 		image_commit(store_root_default(store), &o, &res, &err) < 0)) {
 		log_error("image commit: %s", cerr_msg(&err));
 		return import_exit_status(err.code);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include "common/error.h"
 #include "supervisor/varlink/streams.h"
@@ -43,6 +44,10 @@ int copy_become_its_root(const char *ctr_dir, cerr *err);
 /* CopyFrom: a tar of path (its last name not followed) in STDOUT frames;
  * files' setuid and setgid bits kept only with keep_setid (a member's copy). */
 int copy_out(int rootfd, const char *path, int sock, bool keep_setid, cerr *err);
+/* Changes (changes.c): each path the upper directory changed, against
+ * the lower layer directories (bottom first), as "KIND PATH" lines to out:
+ * A added, C changed, D deleted. */
+int copy_changes(const char *upper, char *const *lowers, FILE *out, cerr *err);
 /* CopyTo: the tar in sock's STDIN frames unpacked into the directory path,
  * owned by root, or as the tar says with owners. */
 int copy_in(int rootfd, const char *path, int sock, bool owners, cerr *err);

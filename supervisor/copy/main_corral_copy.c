@@ -134,6 +134,15 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && (streq(argv[1], "checkpoint-export") || streq(argv[1], "checkpoint-import")))
 		return checkpoint_main(argc, argv);
+	/* corral-copy changes UPPER LOWER...: Changes' lines on stdout */
+	if (argc > 2 && streq(argv[1], "changes")) {
+		_cleanup_cerr_ cerr err = { 0 };
+		if (copy_changes(argv[2], argv + 3, stdout, &err) < 0) {
+			log_error("changes: %s", cerr_msg(&err));
+			return 1;
+		}
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
 	if (argc > 1 && (streq(argv[1], "image-load") || streq(argv[1], "image-save"))) {
 		stream_timeouts();
 		return image_main(argc, argv);

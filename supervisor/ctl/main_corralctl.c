@@ -14,7 +14,7 @@
  * them) without naming each group's file. */
 static const ctl_cmd *const groups[] = {
 	ctl_run_cmds, ctl_attach_cmds, ctl_container_cmds, ctl_ps_cmds, ctl_observe_cmds, ctl_stats_cmds, ctl_cp_cmds,
-	ctl_image_cmds, ctl_image_io_cmds, ctl_build_cmds, ctl_pull_cmds, ctl_push_cmds, ctl_job_cmds, ctl_network_cmds, ctl_policy_cmds, ctl_secret_cmds, ctl_volume_cmds, ctl_service_cmds, ctl_session_cmds,
+	ctl_image_cmds, ctl_image_io_cmds, ctl_build_cmds, ctl_ctr_fs_cmds, ctl_pull_cmds, ctl_push_cmds, ctl_job_cmds, ctl_network_cmds, ctl_policy_cmds, ctl_secret_cmds, ctl_volume_cmds, ctl_service_cmds, ctl_session_cmds,
 	ctl_broker_cmds, ctl_workload_cmds, NULL,
 };
 

@@ -199,6 +199,8 @@ static const vl_method methods[] = {
 	{ "SystemPrune", sv_system_prune },
 	{ "CopyFrom", sv_copy_from },
 	{ "CopyTo", sv_copy_to },
+	{ "Export", sv_export },
+	{ "Changes", sv_changes },
 	{ "JobSubmit", sv_job_submit },
 	{ "JobBatch", sv_job_batch },
 	{ "JobList", sv_job_list },

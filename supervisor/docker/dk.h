@@ -198,8 +198,11 @@ void dk_ctr_attach(dk_req *r, const char *arg);
 void dk_ctr_resize(dk_req *r, const char *arg);
 void dk_ctr_stats(dk_req *r, const char *arg);
 void dk_ctr_archive_get(dk_req *r, const char *arg);
+void dk_ctr_changes(dk_req *r, const char *arg);
+void dk_ctr_export(dk_req *r, const char *arg);
 dk_sink *dk_ctr_archive_put(dk_req *r, const char *arg);
 dk_sink *dk_build(dk_req *r, const char *arg);
+dk_sink *dk_img_create(dk_req *r, const char *arg);
 
 /* The network a request's arg names, into name: a network of that name,
  * else the one whose Id it is, else the one whose Id it begins (Docker's

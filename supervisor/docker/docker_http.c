@@ -48,6 +48,8 @@ static const dk_route routes[] = {
 	{ "GET", "/containers/*/logs", dk_ctr_logs },
 	{ "GET", "/containers/*/top", dk_ctr_top },
 	{ "GET", "/containers/*/archive", dk_ctr_archive_get },
+	{ "GET", "/containers/*/changes", dk_ctr_changes },
+	{ "GET", "/containers/*/export", dk_ctr_export },
 	{ "GET", "/containers/*/stats", dk_ctr_stats },
 	{ "POST", "/containers/*/start", dk_ctr_start },
 	{ "POST", "/containers/*/stop", dk_ctr_stop },
@@ -77,7 +79,6 @@ static const dk_route routes[] = {
 	{ "GET", "/volumes/*", dk_vol_inspect },
 	{ "DELETE", "/volumes/*", dk_vol_remove },
 	{ "GET", "/images/json", dk_img_list },
-	{ "POST", "/images/create", dk_img_pull },
 	{ "POST", "/images/prune", dk_img_prune },
 	{ "GET", "/images/**/json", dk_img_inspect },
 	{ "GET", "/images/**/history", dk_img_history },
@@ -97,6 +98,7 @@ static const struct {
 	{ "PUT", "/containers/*/archive", dk_ctr_archive_put },
 	{ "POST", "/images/load", dk_img_load },
 	{ "POST", "/build", dk_build },
+	{ "POST", "/images/create", dk_img_create },
 };
 
 /* path matches pattern; *arg (a copy, to free) is the captured part. */

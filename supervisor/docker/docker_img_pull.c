@@ -34,8 +34,7 @@ void dk_img_pull(dk_req *r, const char *arg)
 {
 	const char *from = dk_query(r, "fromImage"), *tag = dk_query(r, "tag");
 	if (!from || !*from) {
-		dk_error(r, 501, "corral imports images with POST /images/load or corralctl image import: only "
-				 "fromImage is supported here");
+		dk_error(r, 400, "fromImage (a pull) or fromSrc (an import) is required");
 		return;
 	}
 	dk_pump *p = dk_job_new(r);

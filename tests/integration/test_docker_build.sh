@@ -212,6 +212,50 @@ test_dkb_commit_as_docker_and_corralctl() {
 	assert_contains "$out" "RUN" "what was refused"
 }
 
+# diff, export and import, round trip: what a container changed, its root
+# filesystem as a tar (without what is mounted on it), and that tar (3 MB,
+# past the bound of a JSON body) as an image's one layer, with changes.
+test_dkb_diff_export_import() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	dock run -d --name box busybox:latest sh -c 'echo x >/new; rm /etc/group; mkdir -p /usr/local/z;
+		head -c 3000000 /dev/urandom >/big; touch /ready; exec sleep 1000' >/dev/null
+	wait_for 10 test "$(dock exec box ls /ready 2>/dev/null)" = /ready
+	local diff
+	diff=$(dock diff box) || fail "docker diff"
+	assert_contains "$diff" "A /new" "an added file"
+	assert_contains "$diff" "D /etc/group" "a deleted file"
+	assert_contains "$diff" "C /etc" "the directory that holds it"
+	assert_contains "$diff" "A /usr/local/z" "an added directory"
+	assert_not_contains "$diff" "/bin/sh" "what did not change"
+	assert_eq "$(ctl diff box)" "$diff" "corralctl diff, the same lines"
+	dock export -o "$T/box.tar" box || fail "docker export"
+	local list
+	list=$(tar tf "$T/box.tar")
+	assert_contains "$list" "./new" "the export holds the new file"
+	assert_contains "$list" "./bin/busybox" "and the image's"
+	assert_not_contains "$list" "./etc/group" "not what was deleted"
+	assert_not_contains "$list" "./proc/1/" "nor what is mounted in the container"
+	ctl export -o "$T/box2.tar" box || fail "corralctl export"
+	assert_eq "$(tar tf "$T/box2.tar" | sort | md5sum)" "$(sort <<<"$list" | md5sum)" "corralctl export, the same entries"
+	local id
+	id=$(dock import -c 'CMD ["cat", "/new"]' -c 'ENV FROM=import' -m "from a tar" "$T/box.tar" imported:1) ||
+		fail "docker import"
+	assert_contains "$id" "sha256:" "its ID"
+	assert_eq "$(dock run --rm imported:1)" x "the imported image runs its CMD"
+	assert_eq "$(dock run --rm imported:1 sh -c 'echo $FROM; wc -c </big')" "$(printf 'import\n3000000')" \
+		"its ENV, and the 3 MB file"
+	assert_contains "$(dock history --no-trunc imported:1)" "from a tar" "the message"
+	gzip -c "$T/box.tar" >"$T/box.tgz"
+	id=$(ctl import -c 'CMD ["cat", "/new"]' "$T/box.tgz" imported:2) || fail "corralctl import of a gzipped tar"
+	assert_eq "$(ctl run --rm imported:2)" x "corralctl's import"
+	local out
+	out=$(head -c 4096 /dev/urandom | ctl import - bad 2>&1) && fail "a file that is no tar was imported: $out"
+	assert_contains "$out" "import:" "its error"
+	dock rm -f box >/dev/null
+}
+
 test_dkb_corralctl_build() {
 	trap cleanup_sv EXIT
 	start_docker

@@ -13,6 +13,8 @@
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/varlink/params.h"
+#include "supervisor/loop/child.h"
+#include "supervisor/daemon/policy/policy.h"
 #include "supervisor/api/sv_errors.h"
 #include "supervisor/daemon/containers/record/ctr_ids.h"
 #include "common/cleanup.h"
@@ -55,6 +57,7 @@ static void args_add(arg_list *a, ...)
 static void args_release(arg_list *a) { strv_free(a->v); }
 
 typedef struct commit_job {
+	corrald *d;      /* for an import's end */
 	peer_cred peer;
 	char *cache_key; /* or NULL */
 	char *name;      /* or NULL */
@@ -170,6 +173,57 @@ static int start_commit(corrald *d, vl_call *call, commit_job *j, arg_list *args
 	return 0;
 }
 
+static void on_imported(const el_child_result *r, void *data)
+{
+	commit_job *j = data;
+	char id[DIGEST_STR_LEN] = "", manifest[DIGEST_STR_LEN] = "";
+	if (r->code == 0 && r->out[0].buf && sscanf(r->out[0].buf, "%71s %71s", id, manifest) == 2) {
+		_cleanup_free_ char *shown = j->name ? ref_qualified(j->peer.uid, j->name) : NULL;
+		events_publish(j->d->events, EV_SHARED(j->peer.uid), "image", "import", id, shown ? shown : "",
+			       (const char *const[]){ "manifest", manifest, NULL }, 0);
+		corrald_update_image_gauges(j->d, NULL);
+	} else if (r->code != 0) {
+		img_sweep_staging(j->d);
+	}
+	job_free(j);
+}
+
+/* With "upgrade": the layer is a tar in STDIN frames (docker import),
+ * spooled by corral-copy into the store's staging, unnamed, at most the
+ * peer's max_ingest, and given to corral-images as its fd 3; the stream's
+ * STDOUT says "ID MANIFEST", its EXIT how it ended. */
+static int start_stream_import(corrald *d, vl_call *call, commit_job *j, arg_list *tail)
+{
+	const policy_tier *t = policy_tier_of(d->policy, j->peer.uid);
+	char spool[PATH_MAX], max[24];
+	snprintf(spool, sizeof(spool), "%s/images/staging", d->cfg->state_dir);
+	snprintf(max, sizeof(max), "%lld", (long long)(t->max_ingest > 0 ? t->max_ingest : 16ll << 30));
+	arg_list args = { 0 };
+	args_add(&args, d->copy_bin, "image-load", "--spool", spool, "--max-bytes", max, "--", d->images_bin, NULL);
+	for (char **p = tail->v; p && *p; p++)
+		args_add(&args, *p, NULL);
+	args_add(&args, "--tar-fd", "3", "--created-by", "import", NULL);
+	if (j->patch)
+		args_add(&args, "--config", j->patch, NULL);
+	_cleanup_close_ int fd = -1;
+	if (args.failed || vl_call_upgrade(call, NULL, &fd) < 0) {
+		bool failed = args.failed;
+		args_release(&args);
+		job_free(j);
+		return failed ? sv_internal(call, "out of memory") : 0;
+	}
+	j->d = d;
+	el_child_opts o = { .path = d->copy_bin, .argv = args.v, .fd3 = fd, .max_output = 64u << 10 };
+	el_child *ch;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (el_child_run(d->loop, &o, on_imported, j, &ch, &err) < 0) {
+		log_cerr(LOG_LVL_ERROR, &err, "import: corral-copy");
+		job_free(j);
+	}
+	args_release(&args);
+	return 0; /* answered by the upgrade; corral-copy has the stream */
+}
+
 /* The host ids of the container's user namespace, as corral-images takes them. */
 static int add_id_maps(corrald *d, const ctr *c, arg_list *args, cerr *err)
 {
@@ -255,6 +309,8 @@ int sv_image_commit(vl_call *call, yajl_val params, void *ud)
 		job_free(j);
 		return f.field[0] ? sv_invalid_fault(call, &f) : sv_internal(call, "out of memory");
 	}
+	if (vl_call_wants_upgrade(call))
+		return start_stream_import(d, call, j, &args);
 	args_add(&args, "--empty-layer", NULL);
 	return start_commit(d, call, j, &args);
 }

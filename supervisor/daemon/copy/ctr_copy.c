@@ -1,4 +1,4 @@
-/* CopyFrom and CopyTo: corrald finds the container's root, answers the
+/* CopyFrom, CopyTo and Export: corrald finds the container's root, answers the
  * call with "upgrade", and hands the connection to corral-copy (supervisor/copy/copy.h),
  * which streams the tar itself: corrald never reads a container's files,
  * never links libarchive, and its loop is not in the data path.
@@ -38,12 +38,12 @@ typedef struct copy_args {
 } copy_args;
 
 /* The root of c for a copy (to: into it); *why when there is none. */
-static int root_of(corrald *d, ctr *c, bool to, copy_args *a, const char **why, cerr *err)
+static int root_of(corrald *d, ctr *c, bool to, bool rootfs_only, copy_args *a, const char **why, cerr *err)
 {
 	/* its user namespace's ids, if it has one: the copy acts as its root */
 	ctr_dir(d, c, a->dir, sizeof(a->dir));
 	char *const ids[] = { "--ids-of", a->dir };
-	if (ctr_alive(c)) {
+	if (ctr_alive(c) && !rootfs_only) {
 		snprintf(a->pid, sizeof(a->pid), "%d", (int)c->pid);
 		ctr_cgroup_path(d, c, a->cgroup, sizeof(a->cgroup));
 		char *const v[] = { "--pid", a->pid, "--cgroup", a->cgroup, ids[0], ids[1], NULL };
@@ -113,12 +113,12 @@ static const char *refusal(const ctr *c)
 }
 
 /* Answer with the upgrade and give the stream to corral-copy. */
-static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool to, bool owners)
+static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool to, bool owners, bool rootfs_only)
 {
 	copy_args a = { 0 };
 	cerr err = { 0 };
 	const char *why = refusal(c);
-	if (why || root_of(d, c, to, &a, &why, &err) < 0)
+	if (why || root_of(d, c, to, rootfs_only, &a, &why, &err) < 0)
 		return why ? reply_bad_state(call, c, why) : sv_internal_err(call, &err);
 	char *what = NULL;
 	_cleanup_free_ char *p = strdup(path); /* params go with the call */
@@ -160,7 +160,7 @@ int sv_copy_from(vl_call *call, yajl_val params, void *ud)
 		return reply_not_found(call, id, &f);
 	if (!vl_call_wants_upgrade(call))
 		return no_upgrade(call);
-	return start_copy(call, ud, c, path, false, false);
+	return start_copy(call, ud, c, path, false, false, false);
 }
 
 int sv_copy_to(vl_call *call, yajl_val params, void *ud)
@@ -181,5 +181,16 @@ int sv_copy_to(vl_call *call, yajl_val params, void *ud)
 	if (owners && owner_is_member(vl_call_peer(call)) && ctr_userns_of(ud, c, &ids, &err) <= 0)
 		return sv_permission_denied(call, "owners: the container has no user namespace of its own, "
 						  "so its files' owners would be the host's");
-	return start_copy(call, ud, c, path, true, owners);
+	return start_copy(call, ud, c, path, true, owners, false);
+}
+
+/* Export: its root filesystem as a tar, without what is mounted on it
+ * (volumes, /proc): the rootfs, running or not, as docker export has it. */
+int sv_export(vl_call *call, yajl_val params, void *ud)
+{
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, ud, call, params, f, "id");
+	if (!vl_call_wants_upgrade(call))
+		return no_upgrade(call);
+	return start_copy(call, ud, c, "/.", false, false, true);
 }
