@@ -24,7 +24,7 @@ static const struct {
 } aliases[] = {
 	{ "images", "image ls" }, { "image pull", "pull" }, { "image push", "push" }, { "image list", "image ls" }, { "rmi", "image rm" },
 	{ "tag", "image tag" }, { "load", "image load" }, { "save", "image save" }, { "history", "image history" },
-	{ "image build", "build" }, { "container commit", "commit" }, { "container diff", "diff" },
+	{ "image build", "build" }, { "container commit", "commit" },
 	{ "container export", "export" },
 	{ "container ls", "ps" }, { "get workload", "get workloads" },
 	{ "describe workloads", "describe workload" }, { "delete workloads", "delete workload" }, { "container list", "ps" }, { "list", "ps" }, { "ls", "ps" },

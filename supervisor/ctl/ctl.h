@@ -44,7 +44,7 @@ extern const ctl_cmd ctl_push_cmds[];    /* ctl_push.c: push */
 int ctl_pull_policy(const char *policy, const char *image, char **use);
 extern const ctl_cmd ctl_image_io_cmds[]; /* image_io.c: image tag, load, save, history */
 extern const ctl_cmd ctl_build_cmds[];    /* build.c: build, commit */
-extern const ctl_cmd ctl_ctr_fs_cmds[];   /* ctr_fs.c: diff, export, import */
+extern const ctl_cmd ctl_ctr_fs_cmds[];   /* ctr_fs.c: container diff, export, import */
 extern const ctl_cmd ctl_policy_cmds[];  /* ctl_policy.c: policy show, image sign, image verify */
 extern const ctl_cmd ctl_cp_cmds[];      /* cp.c */
 extern const ctl_cmd ctl_attach_cmds[];  /* attach_cmd.c: attach */

@@ -1,5 +1,5 @@
-/* A container's filesystem and images made of files: corralctl diff
- * CONTAINER (podman diff: A, C and D lines), export [-o FILE] CONTAINER (a
+/* A container's filesystem and images made of files: corralctl container
+ * diff CONTAINER (podman diff: A, C and D lines; `diff -f` is a workload's), export [-o FILE] CONTAINER (a
  * tar of its root filesystem, as podman export), import [-c CHANGE]...
  * [-m MESSAGE] FILE|- [IMAGE] (a tar as an image's one layer). */
 #include "supervisor/ctl/ctl.h"
@@ -104,7 +104,7 @@ static const ctl_opt import_opts[] = {
 };
 
 const ctl_cmd ctl_ctr_fs_cmds[] = {
-	{ "diff", "CONTAINER", "List what a container changed in its filesystem (A added, C changed, D deleted)", NULL, 1,
+	{ "container diff", "CONTAINER", "List what a container changed in its filesystem (A added, C changed, D deleted)", NULL, 1,
 	  1, 0, COMPLETE_CONTAINERS, v_diff },
 	{ "export", "CONTAINER", "Write a container's root filesystem as a tar", export_opts, 1, 1, 0, COMPLETE_CONTAINERS,
 	  v_export },

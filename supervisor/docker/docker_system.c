@@ -1,5 +1,4 @@
-/* The daemon's own answers: _ping, version, info, and build (which corral
- * leaves to buildah). */
+/* The daemon's own answers: _ping, version and info. */
 #include "supervisor/docker/docker.h"
 #include "supervisor/docker/dk.h"
 #include "common/cleanup.h"

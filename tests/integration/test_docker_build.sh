@@ -229,7 +229,7 @@ test_dkb_diff_export_import() {
 	assert_contains "$diff" "C /etc" "the directory that holds it"
 	assert_contains "$diff" "A /usr/local/z" "an added directory"
 	assert_not_contains "$diff" "/bin/sh" "what did not change"
-	assert_eq "$(ctl diff box)" "$diff" "corralctl diff, the same lines"
+	assert_eq "$(ctl container diff box)" "$diff" "corralctl container diff, the same lines"
 	dock export -o "$T/box.tar" box || fail "docker export"
 	local list
 	list=$(tar tf "$T/box.tar")

@@ -305,7 +305,7 @@ answerers=(
 	login_done pushed ctr_checkpoint_dumped on_exported image_pruned system_pruned deliver notify_chunk exec_client_free imported
 	logs_step not_started ctr_restart_resume ctr_restart_call_off
 	# the call handed on, answered once a file is open or a child ends
-	policy_open_as_peer start_job start_import run_copy start_stream start_commit commit_done start_stream_import
+	policy_open_as_peer start_job start_import run_copy start_stream start_commit commit_done start_stream_import on_listed
 )
 helpers() {
 	local handlers
