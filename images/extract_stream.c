@@ -34,6 +34,7 @@ int extract_stream(int rootfd, const char *under, enum extract_mode mode, const 
 	int r = 0;
 	if (!a || archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
 	    archive_read_support_filter_zstd(a) < ARCHIVE_WARN || archive_read_support_format_tar(a) != ARCHIVE_OK ||
+	    archive_read_support_format_empty(a) != ARCHIVE_OK ||
 	    archive_read_open(a, &f, NULL, on_read, NULL) != ARCHIVE_OK)
 		r = cerr_set(err, f.why.code ? f.why.code : EIO, "%s",
 			     a ? archive_error_string(a) ?: "tar" : "out of memory");
