@@ -9,6 +9,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strv.h"
+#include "images/refs.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -145,8 +146,18 @@ static int tag_image(bld *b, bld_stage *s, char id[DIGEST_STR_LEN], cerr *err)
 		return -1;
 	const char *v = bld_str(json_get(rep.params, "image"), "id");
 	snprintf(id, DIGEST_STR_LEN, "%s", v ? v : "");
+	/* a rebuild that changed nothing finds its names there already */
+	yajl_val names = json_get(json_get(rep.params, "image"), "names");
+	bool all = true;
+	for (size_t i = 0; all && b->tags && b->tags[i]; i++) {
+		_cleanup_free_ char *norm = ref_normalize(b->tags[i]);
+		bool found = false;
+		for (size_t k = 0; norm && YAJL_IS_ARRAY(names) && k < names->u.array.len && !found; k++)
+			found = YAJL_IS_STRING(names->u.array.values[k]) && !strcmp(names->u.array.values[k]->u.string, norm);
+		all = found;
+	}
 	vl_reply_release(&rep);
-	if (!b->tags || !b->tags[0])
+	if (all)
 		return 0;
 	_cleanup_json_gen_ yajl_gen t = json_gen_new(false);
 	yajl_gen_map_open(t);

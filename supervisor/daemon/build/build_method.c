@@ -3,10 +3,12 @@
  * context streams in, the progress out, and each step is a call of the
  * caller's. corrald keeps a directory for the context, the caller's, under
  * <state-dir>/builds, removed when the build ends (and at start, what a
- * crash left). A member runs at most BUILDS_PER_MEMBER at once. */
+ * crash left) in the background, through the trash: it holds whatever the
+ * caller sent. A member runs at most BUILDS_PER_MEMBER at once. */
 #include "supervisor/daemon/build/commit_methods.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/containers/record/trash.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
@@ -44,7 +46,10 @@ static void forget(build_run *b)
 			*p = b->next;
 			break;
 		}
-	rm_rf(b->dir);
+	/* the caller's files, which may be many: removed in the background */
+	_cleanup_cerr_ cerr err = { 0 };
+	if (trash_dir(b->d, b->dir, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "build directory %s", b->dir);
 	free(b);
 }
 
@@ -168,5 +173,7 @@ void builds_sweep(corrald *d)
 {
 	char top[PATH_MAX];
 	snprintf(top, sizeof(top), "%s/builds", d->cfg->state_dir);
-	rm_rf(top);
+	_cleanup_cerr_ cerr err = { 0 };
+	if (access(top, F_OK) == 0 && trash_dir(d, top, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "%s", top);
 }
