@@ -41,6 +41,7 @@ typedef struct bld {
 	const char *socket_path;  /* corrald's varlink socket */
 	vl_client *vl;            /* a connection of ours to it */
 	int ctx_fd;               /* the context, unpacked */
+	uint64_t max_context;     /* its bytes at most (and an ADD's fetch's) */
 	/* the options (corrald's Build parameters) */
 	const char *dockerfile_path, *target, *network;
 	char **tags;

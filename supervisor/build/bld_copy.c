@@ -76,6 +76,10 @@ static int copy_dest(bld_stage *s, const char *dest, size_t n_src, bool wildcard
 
 static void copy_job_release(copy_job *j)
 {
+	for (size_t i = 0; i < j->n_urls; i++) {
+		close(j->url_fds[i]);
+		free(j->url_names[i]);
+	}
 	free(j->from);
 	free(j->dest);
 	strv_free(j->sources);
@@ -89,9 +93,17 @@ static int copy_sources(bld *b, bld_stage *s, const df_instr *in, copy_job *j, b
 		_cleanup_free_ char *v = NULL;
 		if (bld_expand(b, s, in->args[i], &v, err) < 0)
 			return -1;
-		if (j->add && (!strncmp(v, "http://", 7) || !strncmp(v, "https://", 8) || !strncmp(v, "git@", 4)))
-			return cerr_set(err, ENOTSUP, "ADD %s: corral adds no remote sources: fetch it with RUN (curl, "
-						     "wget), or COPY it from the context", v);
+		if (j->add && bld_is_url(v)) {
+			if (j->n_urls >= COPY_URLS_MAX)
+				return cerr_set(err, E2BIG, "ADD: more than %d URLs", COPY_URLS_MAX);
+			bld_say(b, "Downloading %s\n", v);
+			if (bld_fetch(b, v, b->max_context, &j->url_fds[j->n_urls], &j->url_names[j->n_urls], err) < 0)
+				return -1;
+			j->n_urls++;
+			continue;
+		}
+		if (j->add && !strncmp(v, "git@", 4))
+			return cerr_set(err, ENOTSUP, "ADD %s: corral adds no git sources: clone it into the context", v);
 		char clean[PATH_MAX];
 		if (path_clean(v, clean, sizeof(clean)) < 0)
 			return cerr_set(err, ENAMETOOLONG, "%s: too long", v);
@@ -112,7 +124,7 @@ static int copy_key(bld *b, bld_stage *s, const df_instr *in, copy_job *j, const
 	char content[DIGEST_STR_LEN] = "";
 	if (!from_image && copy_walk_context(b, j, NULL, content, err) < 0)
 		return -1;
-	_cleanup_free_ char *srcs = strv_join(j->sources, "\n"), *what = NULL;
+	_cleanup_free_ char *srcs = j->sources ? strv_join(j->sources, "\n") : strdup(""), *what = NULL;
 	if (!srcs || asprintf(&what, "%s %s\n%s\n%s\n%ld:%ld %o\n%s", df_kind_name(in->kind), from_image ? from_image : "",
 			      srcs, j->dest_dir ? "dir" : "file", j->uid, j->gid, (unsigned)j->mode, content) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
@@ -154,8 +166,8 @@ int bld_step_copy(bld *b, bld_stage *s, const df_instr *in, cerr *err)
 	if (bld_scratch_container(b, s, id, sizeof(id), err) < 0)
 		return -1;
 	r = copy_into(b, &j, id, j.from ? from : NULL, err);
-	_cleanup_free_ char *srcs = strv_join(j.sources, " "), *by = NULL;
-	if (r == 0 && (!srcs || asprintf(&by, "%s %s%s in /%s", df_kind_name(in->kind), j.from ? "--from=" : "file:",
+	_cleanup_free_ char *srcs = j.sources ? strv_join(j.sources, " ") : strdup(""), *by = NULL;
+	if (r == 0 && (!srcs || asprintf(&by, "%s %s%s in /%s", df_kind_name(in->kind), j.from ? "--from=" : j.n_urls ? "url:" : "file:",
 				      j.from ? j.from : j.digest + 7, j.dest) < 0))
 		r = cerr_set(err, ENOMEM, "out of memory");
 	if (r == 0)

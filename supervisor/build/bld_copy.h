@@ -5,6 +5,8 @@
 
 struct archive;
 
+#define COPY_URLS_MAX 16
+
 typedef struct copy_job {
 	bool add;                    /* ADD: a local archive source is unpacked */
 	char *from;                  /* --from, or NULL: the context */
@@ -14,6 +16,10 @@ typedef struct copy_job {
 	long uid, gid;               /* --chown, or -1 */
 	int mode;                    /* --chmod, or -1 */
 	char digest[DIGEST_STR_LEN]; /* the sources' content hash, for the history */
+	/* ADD's URLs, fetched: each an unnamed file and the name it takes */
+	int url_fds[COPY_URLS_MAX];
+	char *url_names[COPY_URLS_MAX];
+	size_t n_urls;
 } copy_job;
 
 /* The context's sources of j: hashed into content (out NULL), or written
@@ -28,3 +34,8 @@ int copy_put(const copy_job *j, struct archive *out, const char *name, const str
 	     struct archive *in, cerr *err);
 /* FROM's and --from's image as corrald has it (pulled when it has not). */
 int bld_base_image(bld *b, bld_stage *s, const char *ref, cerr *err);
+/* bld_fetch.c: ADD's remote sources. */
+bool bld_is_url(const char *s);
+/* url fetched into an unnamed file of the context's directory (*fd), at
+ * most max bytes; *name the name it takes. */
+int bld_fetch(bld *b, const char *url, uint64_t max, int *fd, char **name, cerr *err);

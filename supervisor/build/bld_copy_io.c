@@ -191,7 +191,7 @@ int copy_into(bld *b, const copy_job *j, const char *id, const char *from_image,
 		bld_stage tmp = { 0 };
 		memcpy(tmp.image, from_image, DIGEST_STR_LEN);
 		r = bld_scratch_container(b, &tmp, reader, sizeof(reader), err);
-		for (size_t i = 0; r == 0 && j->sources[i]; i++)
+		for (size_t i = 0; r == 0 && j->sources && j->sources[i]; i++)
 			r = put_from(b, j, reader, j->sources[i], out, err);
 	} else if (r == 0) {
 		r = copy_walk_context(b, j, out, NULL, err);

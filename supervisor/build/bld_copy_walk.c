@@ -102,6 +102,7 @@ static char **names_in(int dfd)
 			close(fd);
 		return NULL;
 	}
+	rewinddir(d); /* a dup shares the offset of a directory read before */
 	char **v = calloc(1, sizeof(*v));
 	for (struct dirent *e; v && (e = readdir(d));)
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strv_push(&v, strdup(e->d_name)) < 0)
@@ -252,7 +253,17 @@ int copy_walk_context(bld *b, const copy_job *j, struct archive *out, char conte
 	if (!out && !(w.dg = digest_new()))
 		return cerr_set(err, ENOMEM, "libcrypto: cannot hash the sources");
 	int r = 0;
-	for (size_t i = 0; r == 0 && j->sources[i]; i++) {
+	/* ADD's fetched files: root's, 0600, as Docker makes them */
+	for (size_t i = 0; r == 0 && i < j->n_urls; i++) {
+		struct stat st;
+		_cleanup_free_ char *dest = dest_of(j, j->url_names[i], false);
+		if (!dest || lseek(j->url_fds[i], 0, SEEK_SET) < 0 || fstat(j->url_fds[i], &st) < 0)
+			r = cerr_sys(err, dest ? errno : ENOMEM, "ADD %s", j->url_names[i]);
+		st.st_mode = S_IFREG | 0600, st.st_uid = 0, st.st_gid = 0;
+		if (r == 0)
+			r = put(&w, dest, &st, NULL, j->url_fds[i]);
+	}
+	for (size_t i = 0; r == 0 && j->sources && j->sources[i]; i++) {
 		uint64_t before = w.found;
 		if (!df_glob_has_magic(j->sources[i]))
 			r = put_source(&w, j->sources[i]);

@@ -10,6 +10,7 @@
 #include "common/json.h"
 #include "common/strv.h"
 #include "images/refs.h"
+#include "images/manifest.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,13 +18,33 @@
 #include <string.h>
 #include <strings.h>
 
+/* FROM --platform: the host's own, which is all corral runs (a build's
+ * RUN runs here); $BUILDPLATFORM and $TARGETPLATFORM say it. */
+static int host_platform_only(bld *b, const df_instr *from, cerr *err)
+{
+	const char *os, *arch, *variant;
+	host_platform(&os, &arch, &variant);
+	char host[64];
+	snprintf(host, sizeof(host), "%s/%s%s%s", os, arch, *variant ? "/" : "", variant);
+	for (size_t i = 0; from->flags[i]; i++) {
+		if (strncmp(from->flags[i], "--platform=", 11))
+			continue;
+		_cleanup_free_ char *want = NULL;
+		if (bld_expand_meta(b, from->flags[i] + 11, &want, err) < 0)
+			return -1;
+		if (*want && strcmp(want, host) && !(!*variant && !strncmp(want, host, strlen(host)) && want[strlen(host)] == '/'))
+			return cerr_set(err, ENOTSUP, "FROM --platform=%s: corral builds for this host's platform, %s", want, host);
+	}
+	return 0;
+}
+
 static int begin_stage(bld *b, size_t at, const df_instr *from, cerr *err)
 {
 	bld_stage *s = &b->stages[at];
 	if (from->args[1])
 		s->name = strdup(from->args[2]);
 	_cleanup_free_ char *ref = NULL;
-	if (bld_expand_meta(b, from->args[0], &ref, err) < 0)
+	if (bld_expand_meta(b, from->args[0], &ref, err) < 0 || host_platform_only(b, from, err) < 0)
 		return -1;
 	bld_stage *earlier = bld_stage_named(b, at, ref);
 	if (earlier) {
@@ -185,6 +206,15 @@ int bld_run_all(bld *b, cerr *err)
 	if (!(b->stages = calloc(n, sizeof(*b->stages))))
 		return cerr_set(err, ENOMEM, "out of memory");
 	b->n_stages = n;
+	/* the platform ARGs Docker's builder sets, for FROM --platform=$BUILDPLATFORM */
+	const char *os, *arch, *variant;
+	host_platform(&os, &arch, &variant);
+	for (int k = 0; k < 2; k++) {
+		char *kv = NULL;
+		if (asprintf(&kv, "%s=%s/%s%s%s", k ? "TARGETPLATFORM" : "BUILDPLATFORM", os, arch, *variant ? "/" : "", variant) < 0 ||
+		    strv_push(&b->meta_args, kv) < 0)
+			return cerr_set(err, ENOMEM, "out of memory");
+	}
 	size_t i = 0;
 	while (i < b->df.n && b->df.instrs[i].kind == DF_ARG)
 		if (bld_meta_arg(b, &b->df.instrs[i++], err) < 0)

@@ -193,6 +193,7 @@ int main(int argc, char **argv)
 		r = become(uid, gid, group, parent, &err);
 	if (r == 0)
 		r = take_params(&b, &params, &err);
+	b.max_context = max;
 	if (r == 0 && (r = bld_take_context(&b, max, &err)) < 0)
 		cerr_wrap(&err, "the build context");
 	if (r == 0)

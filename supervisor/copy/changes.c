@@ -46,6 +46,7 @@ static int walk_dir(walk *w, int dfd, const int *lower, size_t n, const char *pa
 			close(fd);
 		return cerr_sys(w->err, errno, "%s", *path ? path : "/");
 	}
+	rewinddir(d); /* a dup shares the offset of a directory read before */
 	for (struct dirent *e; (e = readdir(d));) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;

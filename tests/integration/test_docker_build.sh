@@ -5,7 +5,7 @@
 # once a COPY'd file changes, --no-cache), --target, the config
 # instructions, commit; and what a context, a Dockerfile or a member may
 # not do. corrald runs in a network namespace of the test's own.
-# time: about 40 s (12 cases): each RUN a container, each step a commit
+# time: about 40 s (11 cases): each RUN a container, each step a commit
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"
@@ -254,6 +254,41 @@ test_dkb_diff_export_import() {
 	out=$(head -c 4096 /dev/urandom | ctl import - bad 2>&1) && fail "a file that is no tar was imported: $out"
 	assert_contains "$out" "import:" "its error"
 	dock rm -f box >/dev/null
+}
+
+# ADD: a local archive is unpacked, a URL is fetched (and never unpacked),
+# globs and --chmod; FROM --platform is the host's or refused.
+test_dkb_add_and_platform() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	mkdir -p "$T/c/pkg/sub" "$T/www"
+	echo inside >"$T/c/pkg/sub/in.txt"
+	tar -C "$T/c/pkg" -czf "$T/c/pkg.tgz" sub
+	cp "$T/c/pkg.tgz" "$T/www/remote.tgz"
+	echo one >"$T/c/a.conf"
+	echo two >"$T/c/b.conf"
+	local port=$((20000 + RANDOM % 10000))
+	python3 -m http.server --bind 127.0.0.1 "$port" --directory "$T/www" >/dev/null 2>&1 &
+	local web=$!
+	wait_for 10 python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/remote.tgz')"
+	ctx "$T/c" <<EOF
+FROM --platform=\$BUILDPLATFORM busybox:latest
+ADD pkg.tgz /opt/
+ADD http://127.0.0.1:$port/remote.tgz /dl/
+ADD --chmod=600 *.conf /conf/
+EOF
+	local out
+	out=$(dock build -t added "$T/c" 2>&1) || { kill $web; fail "build: $out"; }
+	kill $web
+	assert_eq "$(dock run --rm added cat /opt/sub/in.txt)" inside "a local archive, unpacked"
+	assert_eq "$(dock run --rm added sh -c 'ls /dl; stat -c %a /dl/remote.tgz')" "$(printf 'remote.tgz\n600')" \
+		"a URL's file, kept whole, 0600"
+	assert_eq "$(dock run --rm added sh -c 'cat /conf/a.conf /conf/b.conf; stat -c %a /conf/a.conf')" \
+		"$(printf 'one\ntwo\n600')" "a glob, with --chmod"
+	printf 'FROM --platform=linux/s390x busybox:latest\n' | ctx "$T/p"
+	out=$(dock build "$T/p" 2>&1) && fail "a foreign platform built: $out"
+	assert_contains "$out" "corral builds for this host's platform" "why"
 }
 
 test_dkb_corralctl_build() {
