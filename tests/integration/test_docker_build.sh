@@ -66,6 +66,9 @@ EOF
 	dock builder prune -f >/dev/null || fail "docker builder prune"
 	out=$(dock build -t web:1 "$T/c" 2>&1) || fail "a build after builder prune: $out"
 	assert_not_contains "$out" "Using cache" "builder prune clears the cache"
+	dock system prune -f >/dev/null || fail "docker system prune"
+	out=$(dock build -t web:1 "$T/c" 2>&1) || fail "a build after system prune: $out"
+	assert_not_contains "$out" "Using cache" "system prune clears the cache too"
 }
 
 test_dkb_multi_stage_copy_from_and_target() {
@@ -78,14 +81,25 @@ FROM $BASE AS builder
 WORKDIR /work
 COPY src/ ./
 RUN mkdir -p out && tr a-z A-Z <main.txt >out/app.txt
+FROM scratch AS files
+COPY src/main.txt /m.txt
 FROM busybox:latest
+SHELL ["/bin/sh", "-e", "-c"]
 COPY --from=builder /work/out/app.txt /usr/share/app.txt
 COPY --from=0 /work/main.txt /usr/share/
+COPY --from=files /m.txt /usr/share/scratch.txt
+RUN ["sh", "-c", "cmp /usr/share/main.txt /usr/share/scratch.txt && echo exec-form >/exec"]
+RUN false; echo "the shell's -e stops here" >/shell
 CMD ["cat", "/usr/share/app.txt", "/usr/share/main.txt"]
 EOF
 	local out
+	out=$(dock build -t app "$T/c" 2>&1) && fail "SHELL -e: a RUN with a failing command built: $out"
+	assert_contains "$out" "returned a non-zero code: 1" "SHELL's -e"
+	sed -i 's/^RUN false; /RUN true; /' "$T/c/Dockerfile"
 	out=$(dock build -t app "$T/c" 2>&1) || fail "build: $out"
 	assert_eq "$(dock run --rm app | tr '\n' ' ')" "THE SOURCE the source " "files of the first stage"
+	assert_eq "$(dock run --rm app cat /exec /shell | tr '\n' ' ')" "exec-form the shell's -e stops here " \
+		"RUN's exec form, a FROM scratch stage's file, and SHELL"
 	assert_eq "$(dock run --rm app ls /work 2>&1 | head -1)" "ls: /work: No such file or directory" \
 		"the first stage's files stay out of the image"
 	out=$(dock build --target builder -t app-builder "$T/c" 2>&1) || fail "--target: $out"

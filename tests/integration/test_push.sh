@@ -177,6 +177,31 @@ test_push_docker_cli() {
 	assert_contains "$out" "No such image" "docker's words"
 }
 
+# An image corral built (its layers written by the layer writer, stored
+# uncompressed) pushes, and pulls back to the same content and the same run.
+test_push_a_built_image_and_pull_it_back() {
+	command -v docker >/dev/null || skip "the docker CLI is not installed (docker.io)"
+	trap cleanup_push EXIT
+	reg_setup
+	reg_start main tls >/dev/null
+	start_sv_reg $(docker_flags)
+	import_busybox
+	mkdir -p "$T/ctx"
+	echo shipped >"$T/ctx/f.txt"
+	printf 'FROM busybox:latest\nCOPY f.txt /\nRUN echo built >>/f.txt\nCMD ["cat", "/f.txt"]\n' >"$T/ctx/Dockerfile"
+	local out want
+	out=$(dock build -t "$REG_main/built/app:1" "$T/ctx" 2>&1) || fail "build: $out"
+	want=$(digest_of "$REG_main/built/app:1")
+	out=$(dock push "$REG_main/built/app:1" 2>&1) || fail "docker push: $out"
+	assert_eq "$(reg_digest "$REG_main" built/app:1)" "$want" "the registry has the built image"
+	dock rmi "$REG_main/built/app:1" >/dev/null
+	dock builder prune -f >/dev/null
+	dock image prune -a -f >/dev/null
+	dock pull -q "$REG_main/built/app:1" >/dev/null || fail "docker pull"
+	assert_eq "$(digest_of "$REG_main/built/app:1")" "$want" "pulled back, the same manifest"
+	assert_eq "$(dock run --rm "$REG_main/built/app:1" | tr '\n' ' ')" "shipped built " "and it runs"
+}
+
 # X-Registry-Auth: the credentials the docker CLI (from its config.json,
 # with no docker login made through corrald) and the Python SDK
 # (auth_config) send with a push or a pull, used for that call alone.
