@@ -22,7 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define CHANGES_MAX_OUTPUT (64u << 20)
+#define CHANGES_MAX_OUTPUT (16u << 20) /* a path a line: some 200000 changes */
 
 typedef struct changes_job {
 	vl_call *call; /* NULL once the caller hung up */
