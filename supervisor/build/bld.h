@@ -99,7 +99,8 @@ int bld_run_all(bld *b, cerr *err);
 /* bld_run.c, bld_copy.c: the steps that make a layer. */
 int bld_step_run(bld *b, bld_stage *s, const df_instr *in, cerr *err);
 int bld_step_copy(bld *b, bld_stage *s, const df_instr *in, cerr *err);
-/* A container of the stage's image, made and not started (for a copy):
- * its id in id. */
-int bld_scratch_container(bld *b, bld_stage *s, char *id, size_t n, cerr *err);
+/* A container of the stage's image: argv (NULL: one made and never started,
+ * for a copy) with env, the stage's working directory and user, and the
+ * build's network; its id in id. */
+int bld_create(bld *b, bld_stage *s, char *const *argv, char *const *env, char *id, size_t n, cerr *err);
 int bld_commit_container(bld *b, bld_stage *s, const char *id, const char *created_by, cerr *err);

@@ -163,7 +163,7 @@ int bld_step_copy(bld *b, bld_stage *s, const df_instr *in, cerr *err)
 	if (r != 0)
 		return r < 0 ? r : 0;
 	char id[80];
-	if (bld_scratch_container(b, s, id, sizeof(id), err) < 0)
+	if (bld_create(b, s, NULL, NULL, id, sizeof(id), err) < 0)
 		return -1;
 	r = copy_into(b, &j, id, j.from ? from : NULL, err);
 	_cleanup_free_ char *srcs = j.sources ? strv_join(j.sources, " ") : strdup(""), *by = NULL;

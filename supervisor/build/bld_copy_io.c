@@ -28,15 +28,11 @@ typedef struct frames {
 static la_ssize_t on_write(struct archive *a, void *data, const void *buf, size_t n)
 {
 	frames *f = data;
-	for (size_t at = 0; at < n;) {
-		size_t k = n - at < STREAM_MAX_PAYLOAD ? n - at : STREAM_MAX_PAYLOAD;
-		int r = stream_send(f->fd, STREAM_STDIN, (const char *)buf + at, k);
-		if (r < 0) {
-			f->broke = -r;
-			archive_set_error(a, -r, "the copy's stream");
-			return -1;
-		}
-		at += k;
+	int r = stream_send_all(f->fd, STREAM_STDIN, buf, n);
+	if (r < 0) {
+		f->broke = -r;
+		archive_set_error(a, -r, "the copy's stream");
+		return -1;
 	}
 	return (la_ssize_t)n;
 }
@@ -190,7 +186,7 @@ int copy_into(bld *b, const copy_job *j, const char *id, const char *from_image,
 	if (r == 0 && from_image) {
 		bld_stage tmp = { 0 };
 		memcpy(tmp.image, from_image, DIGEST_STR_LEN);
-		r = bld_scratch_container(b, &tmp, reader, sizeof(reader), err);
+		r = bld_create(b, &tmp, NULL, NULL, reader, sizeof(reader), err);
 		for (size_t i = 0; r == 0 && j->sources && j->sources[i]; i++)
 			r = put_from(b, j, reader, j->sources[i], out, err);
 	} else if (r == 0) {

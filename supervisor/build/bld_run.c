@@ -40,33 +40,6 @@ static char **env_of(const bld_stage *s)
 	return env;
 }
 
-static int create(bld *b, bld_stage *s, char *const *argv, char *const *env, char *id, size_t n, cerr *err)
-{
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key(g, "spec");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "image", s->image);
-	jg_key_strv(g, "entrypoint", (char *const[]){ NULL });
-	jg_key_strv(g, "command", argv);
-	jg_key_strv(g, "env", env);
-	if (*s->cfg.workdir)
-		jg_key_str(g, "workdir", s->cfg.workdir);
-	if (*s->cfg.user)
-		jg_key_str(g, "user", s->cfg.user);
-	if (b->network) /* else corrald's default network, as for any container */
-		jg_key_str(g, "network", b->network);
-	yajl_gen_map_close(g);
-	yajl_gen_map_close(g);
-	_cleanup_free_ char *p = jg_finish(g, NULL);
-	vl_reply rep;
-	if (!p || bld_call(b, "CreateContainer", p, &rep, err) < 0)
-		return -1;
-	snprintf(id, n, "%s", bld_str(rep.params, "id") ?: "");
-	vl_reply_release(&rep);
-	return *id ? 0 : cerr_set(err, EPROTO, "corrald: CreateContainer: no id");
-}
-
 static char *params_id(const char *id, bool follow)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -137,7 +110,7 @@ int bld_step_run(bld *b, bld_stage *s, const df_instr *in, cerr *err)
 	if (r != 0)
 		return r < 0 ? r : 0;
 	char id[80];
-	if (create(b, s, argv, env, id, sizeof(id), err) < 0)
+	if (bld_create(b, s, argv, env, id, sizeof(id), err) < 0)
 		return -1;
 	bld_say(b, " ---> Running in %.12s\n", id);
 	long long code = 0;

@@ -206,15 +206,25 @@ int bld_commit_container(bld *b, bld_stage *s, const char *id, const char *creat
 	return r;
 }
 
-int bld_scratch_container(bld *b, bld_stage *s, char *id, size_t n, cerr *err)
+int bld_create(bld *b, bld_stage *s, char *const *argv, char *const *env, char *id, size_t n, cerr *err)
 {
+	static char *const never[] = { "/nonexistent-never-started", NULL };
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
 	jg_key(g, "spec");
 	yajl_gen_map_open(g);
 	jg_key_str(g, "image", s->image);
 	jg_key_strv(g, "entrypoint", (char *const[]){ NULL });
-	jg_key_strv(g, "command", (char *const[]){ "/nonexistent-never-started", NULL });
+	jg_key_strv(g, "command", argv ? argv : never);
+	if (argv) { /* a step that runs: the stage's environment, and the build's network */
+		jg_key_strv(g, "env", env);
+		if (*s->cfg.workdir)
+			jg_key_str(g, "workdir", s->cfg.workdir);
+		if (*s->cfg.user)
+			jg_key_str(g, "user", s->cfg.user);
+		if (b->network) /* else corrald's default network, as for any container */
+			jg_key_str(g, "network", b->network);
+	}
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	_cleanup_free_ char *p = jg_finish(g, NULL);

@@ -24,12 +24,8 @@ static void send_line(bld *b, yajl_gen g)
 	_cleanup_strbuf_ strbuf line = STRBUF_INIT;
 	sb_add(&line, text, n);
 	sb_adds(&line, "\n");
-	for (size_t at = 0; line.buf && at < line.len;) {
-		size_t k = line.len - at < STREAM_MAX_PAYLOAD ? line.len - at : STREAM_MAX_PAYLOAD;
-		if (stream_send(b->sock, STREAM_STDOUT, line.buf + at, k) < 0)
-			return;
-		at += k;
-	}
+	if (line.buf)
+		stream_send_all(b->sock, STREAM_STDOUT, line.buf, line.len);
 }
 
 void bld_say_raw(bld *b, const char *text, size_t n)

@@ -34,13 +34,7 @@
 
 static void finish(int sock, int code, const char *why)
 {
-	if (why) {
-		char line[2048];
-		int n = snprintf(line, sizeof(line), "%s\n", why);
-		stream_send(sock, STREAM_STDERR, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
-	}
-	uint32_t be = htonl((uint32_t)code);
-	stream_send(sock, STREAM_EXIT, &be, sizeof(be));
+	stream_end(sock, code, why);
 	shutdown(sock, SHUT_WR);
 }
 

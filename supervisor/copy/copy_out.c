@@ -42,15 +42,11 @@ typedef struct walker {
 static la_ssize_t on_write(struct archive *a, void *data, const void *buf, size_t len)
 {
 	walker *w = data;
-	for (size_t at = 0; at < len;) {
-		size_t n = len - at < STREAM_MAX_PAYLOAD ? len - at : STREAM_MAX_PAYLOAD;
-		int r = stream_send(w->sock, STREAM_STDOUT, (const char *)buf + at, n);
-		if (r < 0) {
-			w->sock_errno = -r;
-			archive_set_error(a, -r, "the client: %s", strerror(-r));
-			return -1;
-		}
-		at += n;
+	int r = stream_send_all(w->sock, STREAM_STDOUT, buf, len);
+	if (r < 0) {
+		w->sock_errno = -r;
+		archive_set_error(a, -r, "the client: %s", strerror(-r));
+		return -1;
 	}
 	return (la_ssize_t)len;
 }

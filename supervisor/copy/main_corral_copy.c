@@ -31,13 +31,7 @@ static int usage(void)
 
 static void finish(int sock, int code, const char *why)
 {
-	if (why) {
-		char line[1024];
-		int n = snprintf(line, sizeof(line), "%s\n", why);
-		stream_send(sock, STREAM_STDERR, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
-	}
-	uint32_t be = htonl((uint32_t)code);
-	stream_send(sock, STREAM_EXIT, &be, sizeof(be));
+	stream_end(sock, code, why);
 	shutdown(sock, SHUT_WR);
 }
 

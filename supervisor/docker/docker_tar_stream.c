@@ -74,11 +74,8 @@ int tar_stream_take(tar_stream *s)
 
 int tar_stream_feed(tar_stream *s, const char *data, size_t n)
 {
-	for (size_t at = 0; at < n && !s->broken;) {
-		size_t piece = n - at < STREAM_MAX_PAYLOAD ? n - at : STREAM_MAX_PAYLOAD;
-		s->broken = stream_send(s->fd, STREAM_STDIN, data + at, piece) < 0;
-		at += piece;
-	}
+	if (!s->broken)
+		s->broken = stream_send_all(s->fd, STREAM_STDIN, data, n) < 0;
 	return s->broken ? -1 : 0;
 }
 

@@ -2,7 +2,9 @@
 #include "common/cleanup.h"
 #include "common/strbuf.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -116,4 +118,27 @@ int stream_send(int sock, enum stream_kind kind, const void *data, size_t len)
 		at += (size_t)w;
 	}
 	return 0;
+}
+
+int stream_send_all(int sock, enum stream_kind kind, const void *data, size_t len)
+{
+	for (size_t at = 0; at < len;) {
+		size_t n = len - at < STREAM_MAX_PAYLOAD ? len - at : STREAM_MAX_PAYLOAD;
+		int r = stream_send(sock, kind, (const char *)data + at, n);
+		if (r < 0)
+			return r;
+		at += n;
+	}
+	return 0;
+}
+
+int stream_end(int sock, int code, const char *why)
+{
+	if (why) {
+		char line[2048];
+		int n = snprintf(line, sizeof(line), "%s\n", why);
+		stream_send(sock, STREAM_STDERR, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
+	uint32_t be = htonl((uint32_t)code);
+	return stream_send(sock, STREAM_EXIT, &be, sizeof(be));
 }

@@ -54,6 +54,11 @@ size_t stream_reader_pending(const stream_reader *r);
 int stream_put(strbuf *out, enum stream_kind kind, const void *data, size_t len);
 /* One frame written whole to a blocking socket: 0, or -errno. */
 int stream_send(int sock, enum stream_kind kind, const void *data, size_t len);
+/* data in as many frames as it takes: 0, or -errno. */
+int stream_send_all(int sock, enum stream_kind kind, const void *data, size_t len);
+/* The end of a stream whose other side waits for EXIT: a STDERR line that
+ * says why (unless NULL), then EXIT code. 0, or -errno. */
+int stream_end(int sock, int code, const char *why);
 /* EXIT and SIGNAL. */
 int stream_put_u32(strbuf *out, enum stream_kind kind, uint32_t v);
 int stream_put_resize(strbuf *out, unsigned rows, unsigned cols);

@@ -99,15 +99,6 @@ static int check(yajl_val params, json_fault *f)
 	return 0;
 }
 
-/* The stream is ours but corral-build did not start: end it as it would. */
-static void end_stream(int fd, const char *why)
-{
-	char line[512];
-	int n = snprintf(line, sizeof(line), "%s\n", why);
-	uint32_t one = htonl(1);
-	stream_send(fd, STREAM_STDERR, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
-	stream_send(fd, STREAM_EXIT, &one, sizeof(one));
-}
 
 static int start(corrald *d, vl_call *call, build_run *b, const char *params_text)
 {
@@ -131,7 +122,7 @@ static int start(corrald *d, vl_call *call, build_run *b, const char *params_tex
 	_cleanup_cerr_ cerr err = { 0 };
 	if (el_child_run(d->loop, &o, on_build_done, b, &ch, &err) < 0) {
 		log_cerr(LOG_LVL_ERROR, &err, "build: corral-build");
-		end_stream(fd, "corral-build could not start: see corrald's log");
+		stream_end(fd, 1, "corral-build could not start: see corrald's log");
 		forget(b);
 	}
 	return 0; /* answered by the upgrade; corral-build has the stream */

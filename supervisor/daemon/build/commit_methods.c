@@ -249,14 +249,10 @@ int sv_container_commit(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	if (c->status == CS_REMOVING || ctr_is_starting(c))
 		return reply_bad_state(call, c, c->status == CS_REMOVING ? "it is being removed" : "it is starting");
-	if (!c->image_manifest)
-		return reply_bad_state(call, c, "it was made from a directory, not an image of the store");
-	char dir[PATH_MAX], upper[PATH_MAX + 8];
-	ctr_dir(d, c, dir, sizeof(dir));
-	snprintf(upper, sizeof(upper), "%s/upper", dir);
-	struct stat st;
-	if (lstat(upper, &st) < 0 || !S_ISDIR(st.st_mode))
-		return reply_bad_state(call, c, "its root filesystem is a copy, not an overlay: it has no changes to commit");
+	char upper[PATH_MAX + 8];
+	const char *why = ctr_upper_dir(d, c, upper, sizeof(upper));
+	if (why)
+		return reply_bad_state(call, c, why);
 	commit_job *j = calloc(1, sizeof(*j));
 	if (!j)
 		return sv_internal(call, "out of memory");

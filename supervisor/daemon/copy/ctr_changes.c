@@ -88,14 +88,10 @@ int sv_changes(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	CTR_METHOD_TARGET(c, d, call, params, f, "id");
-	if (!c->image_manifest)
-		return reply_bad_state(call, c, "it was made from a directory, not an image of the store");
-	char dir[PATH_MAX], upper[PATH_MAX + 8];
-	ctr_dir(d, c, dir, sizeof(dir));
-	snprintf(upper, sizeof(upper), "%s/upper", dir);
-	struct stat st;
-	if (lstat(upper, &st) < 0 || !S_ISDIR(st.st_mode))
-		return reply_bad_state(call, c, "its root filesystem is a copy, not an overlay: its changes are not kept apart");
+	char upper[PATH_MAX + 8];
+	const char *why = ctr_upper_dir(d, c, upper, sizeof(upper));
+	if (why)
+		return reply_bad_state(call, c, why);
 	_cleanup_cerr_ cerr err = { 0 };
 	_cleanup_strv_ char **lowers = lower_dirs(d, c->image_manifest, &err);
 	if (!lowers)

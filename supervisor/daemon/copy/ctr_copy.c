@@ -80,15 +80,6 @@ static void on_copy_done(const el_child_result *r, void *data)
 	free(what);
 }
 
-/* The stream is ours but corral-copy did not start: end it as it would. */
-static void end_stream(int fd, const char *why)
-{
-	char line[512];
-	int n = snprintf(line, sizeof(line), "corral-copy: %s\n", why);
-	uint32_t one = htonl(1);
-	stream_send(fd, STREAM_STDERR, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
-	stream_send(fd, STREAM_EXIT, &one, sizeof(one));
-}
 
 /* The copy's container and path from the call's parameters; NULL when
  * they are wrong (*f says why) or name no container (*id). */
@@ -140,7 +131,7 @@ static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool 
 	el_child *ch;
 	if (el_child_run(d->loop, &o, on_copy_done, what, &ch, &err) < 0) {
 		log_cerr(LOG_LVL_ERROR, &err, "%s", what);
-		end_stream(fd, "could not start: see corrald's log");
+		stream_end(fd, 1, "corral-copy: could not start: see corrald's log");
 		free(what);
 	}
 	return 0; /* answered by the upgrade; corral-copy has the stream */

@@ -12,6 +12,7 @@
 #include "common/strv.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -485,4 +486,17 @@ void ctr_shutdown_all(corrald *d)
 		CTR_FEATURES_EACH(d, shutdown, c);
 		ctr_free(c);
 	}
+}
+
+const char *ctr_upper_dir(const struct corrald *d, const ctr *c, char *buf, size_t n)
+{
+	if (!c->image_manifest)
+		return "it was made from a directory, not an image of the store";
+	char dir[PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	snprintf(buf, n, "%s/upper", dir);
+	struct stat st;
+	if (lstat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
+		return "its root filesystem is a copy, not an overlay: its changes are not kept apart";
+	return NULL;
 }

@@ -117,6 +117,9 @@ typedef struct ctr {
 
 /* containers/<id> */
 void ctr_dir(const struct corrald *d, const ctr *c, char *buf, size_t n);
+/* Its overlay upper directory (what it changed) into buf: NULL, or why it
+ * has none (made from a directory; its rootfs a flattened copy). */
+const char *ctr_upper_dir(const struct corrald *d, const ctr *c, char *buf, size_t n);
 /* Its cgroup, below the cgroup2 mount: <cgroup-parent>/<id>, or under the
  * systemd driver its scope's, /<slice path>/corral-<id>.scope. */
 void ctr_cgroup_path(const struct corrald *d, const ctr *c, char *buf, size_t n);
