@@ -115,13 +115,14 @@ static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool 
 	_cleanup_free_ char *p = strdup(path); /* params go with the call */
 	if (!p || asprintf(&what, "container %s: copy %s %s", c->name, to ? "to" : "from", path) < 0)
 		return sv_internal(call, "out of memory");
+	/* a member's own tar makes setuid files the member's; root's would make
+	 * them root's (asked before the upgrade: the call ends with it) */
+	char *keep = !to && owner_is_member(vl_call_peer(call)) ? "--keep-setid" : to && owners ? "--owners" : NULL;
 	_cleanup_close_ int fd = -1;
 	if (vl_call_upgrade(call, NULL, &fd) < 0) {
 		free(what);
 		return 0; /* the call has ended: the connection went */
 	}
-	/* a member's own tar makes setuid files the member's; root's would make them root's */
-	char *keep = !to && owner_is_member(vl_call_peer(call)) ? "--keep-setid" : to && owners ? "--owners" : NULL;
 	char *argv[16] = { d->copy_bin, to ? "to" : "from", "--path", p };
 	size_t n = 4;
 	for (char **arg = a.argv; *arg; arg++)
