@@ -161,7 +161,19 @@ CASES = {
     "Port": CTR("Port"),
     "Rename": CTR("Rename", name="walked"),
     "CopyFrom": [("denied", "CopyFrom", {"id": r, "path": "/etc"}) for r in ctr_refs],
-    "CopyTo": [("denied", "CopyTo", {"id": r, "path": "/tmp"}) for r in ctr_refs],
+    "CopyTo": [("denied", "CopyTo", {"id": r, "path": "/tmp"}) for r in ctr_refs]
+    + [("denied", "CopyTo", {"id": r, "path": "/tmp", "owners": True}) for r in ctr_refs],
+    "Export": CTR("Export"),
+    "Changes": CTR("Changes"),
+    "ContainerCommit": CTR("ContainerCommit", name="walk-commit:1", changes=["ENV A=1"]),
+    # a config-only image of root's shared one is the caller's own; another member's is not there
+    "ImageCommit": [("reads", "ImageCommit", {"image": T["img"], "name": "walk-commit:2"}),
+                    ("reads", "ImageCommit", {"image": T["imgid"], "changes": ["CMD [\"true\"]"]})],
+    # the caller's own cache only: a key is a miss, whoever's it might be
+    "BuildCacheGet": [("hides", "BuildCacheGet", {"key": "sha256:" + "0" * 64})],
+    "BuildCachePrune": [("own", "BuildCachePrune", {})],
+    # a build is the caller's own (its context never comes here: it ends)
+    "Build": [("open", "Build", {"tags": [T["img"]], "dockerfile": "../../etc/passwd"})],
     "Remove": CTR("Remove", force=True),
     "List": [("hides", "List", {"all": True})],
     "Inspect": CTR("Inspect"),
@@ -198,7 +210,7 @@ if ROOT:
     CASES["JobBatch"] = [("open", "JobBatch", {"jobs": [SPEC]})]
 
 STREAMS = {"Events", "Logs", "Wait", "JobWait", "BrokerSubscribe", "Stats", "Attach", "Exec"}
-UPGRADES = {"CopyFrom", "CopyTo", "Attach"}
+UPGRADES = {"CopyFrom", "CopyTo", "Attach", "Export", "Build"}
 breaches = []
 
 

@@ -235,7 +235,8 @@ test_dkb_diff_export_import() {
 	import_busybox
 	dock run -d --name box busybox:latest sh -c 'echo x >/new; rm /etc/group; mkdir -p /usr/local/z;
 		head -c 3000000 /dev/urandom >/big; touch /ready; exec sleep 1000' >/dev/null
-	wait_for 10 test "$(dock exec box ls /ready 2>/dev/null)" = /ready
+	box_ready() { [ "$(dock exec box ls /ready 2>/dev/null)" = /ready ]; }
+	wait_for 30 box_ready
 	local diff
 	diff=$(dock diff box) || fail "docker diff"
 	assert_contains "$diff" "A /new" "an added file"
@@ -360,7 +361,8 @@ test_dkb_a_hostile_context_stays_in_itself() {
 	# a member's context is bounded by its max_ingest, decompressed
 	out=$(as_uid 4242 "$ROOTDIR/tests/integration/build_context.py" "$S/docker.sock" bomb "t=bomb")
 	assert_contains "$out" "more than 16777216 bytes" "the bomb stops at the quota"
-	wait_for 10 test -z "$(find "$T/state/builds" -mindepth 1 2>/dev/null)"
+	no_build_dirs() { [ -z "$(find "$T/state/builds" -mindepth 1 2>/dev/null)" ]; }
+	wait_for 30 no_build_dirs
 	no_containers_left
 }
 

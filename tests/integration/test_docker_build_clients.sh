@@ -39,12 +39,12 @@ test_dkbc_compose_build_and_up_build() {
 	"${dc[@]}" build >"$T/build.out" 2>&1 || fail "compose build: $(cat "$T/build.out")"
 	assert_contains "$(cat "$T/build.out")" "Successfully tagged proj-app:dev" "compose's build"
 	"${dc[@]}" up -d >"$T/up.out" 2>&1 || fail "compose up: $(cat "$T/up.out")"
-	wait_for 10 sh -c "\"$CORRALCTL\" --socket $SOCK logs bproj_app_1 2>/dev/null | grep -q first" ||
+	wait_for 30 sh -c "\"$CORRALCTL\" --socket $SOCK logs bproj_app_1 2>/dev/null | grep -q first" ||
 		fail "$(cat "$T/up.out"; ctl ps -a; ctl logs bproj_app_1)"
 	assert_eq "$(ctl logs bproj_app_1 | tr '\n' ' ')" "from-compose first " "the service runs the built image, with the build arg"
 	echo second >"$T/proj/app/page.txt"
 	"${dc[@]}" up -d --build >"$T/up2.out" 2>&1 || fail "compose up --build: $(cat "$T/up2.out")"
-	wait_for 10 sh -c "\"$CORRALCTL\" --socket $SOCK logs bproj_app_1 2>/dev/null | grep -q second"
+	wait_for 30 sh -c "\"$CORRALCTL\" --socket $SOCK logs bproj_app_1 2>/dev/null | grep -q second"
 	assert_contains "$(ctl logs bproj_app_1)" second "up --build rebuilt after the change, and recreated the service"
 	"${dc[@]}" down >"$T/down.out" 2>&1 || fail "compose down: $(cat "$T/down.out")"
 	assert_eq "$(ctl ps -a -q | wc -l)" 0 "compose down"
