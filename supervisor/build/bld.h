@@ -53,6 +53,7 @@ typedef struct bld {
 	bld_stage *stages;
 	size_t n_stages;
 	unsigned step, steps;     /* "Step 2/5" */
+	bool gone;                /* the client hung up: the build stops */
 	cerr *err;
 } bld;
 
@@ -97,6 +98,7 @@ int bld_cached(bld *b, bld_stage *s, cerr *err);
 /* bld_stage.c: the stages, in order. */
 int bld_run_all(bld *b, cerr *err);
 /* bld_run.c, bld_copy.c: the steps that make a layer. */
+bool bld_client_gone(bld *b);
 int bld_step_run(bld *b, bld_stage *s, const df_instr *in, cerr *err);
 int bld_step_copy(bld *b, bld_stage *s, const df_instr *in, cerr *err);
 /* A container of the stage's image: argv (NULL: one made and never started,

@@ -10,6 +10,7 @@
 #include "common/strv.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +52,34 @@ static char *params_id(const char *id, bool follow)
 	return jg_finish(g, NULL);
 }
 
+/* Whether the client hung up: its end of the stream closed (it sends
+ * nothing more after CLOSE_STDIN, and never half-closes). */
+bool bld_client_gone(bld *b)
+{
+	struct pollfd p = { .fd = b->sock, .events = POLLRDHUP };
+	if (!b->gone && poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+		b->gone = true;
+	return b->gone;
+}
+
+static void kill_step(bld *b, const char *id)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key_str(g, "id", id);
+	jg_key_str(g, "signal", "KILL");
+	yajl_gen_map_close(g);
+	_cleanup_free_ char *p = jg_finish(g, NULL);
+	_cleanup_cerr_ cerr err = { 0 };
+	vl_reply rep;
+	if (p && bld_call(b, "Kill", p, &rep, &err) == 0)
+		vl_reply_release(&rep);
+}
+
 /* Its output, as it comes, until it ends (on a connection of its own:
- * Logs with "more" holds one till then). */
-static void stream_logs(bld *b, const char *id)
+ * Logs with "more" holds one till then); a client that hangs up meanwhile
+ * ends it (KILL), as Docker's builder is cancelled. */
+static void follow(bld *b, const char *id)
 {
 	_cleanup_vl_client_ vl_client *c = NULL;
 	_cleanup_cerr_ cerr err = { 0 };
@@ -61,12 +87,22 @@ static void stream_logs(bld *b, const char *id)
 	if (!p || bld_connect(b, &c, &err) < 0 ||
 	    vl_client_send(c, CORRAL_SUPERVISOR_INTERFACE ".Logs", p, true, false, &err) < 0)
 		return;
+	bool killed = false;
 	for (;;) {
+		struct pollfd fds[2] = { { .fd = vl_client_fd(c), .events = POLLIN }, { .fd = b->sock, .events = POLLRDHUP } };
+		if (!vl_client_buffered(c) && poll(fds, killed ? 1 : 2, -1) < 0 && errno != EINTR)
+			return;
+		if (!killed && bld_client_gone(b)) {
+			kill_step(b, id);
+			killed = true;
+		}
+		if (!vl_client_buffered(c) && !(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
 		vl_reply rep;
 		if (vl_client_recv(c, &rep, &err) < 0)
 			return;
 		yajl_val lines = json_get(rep.params, "lines");
-		for (size_t i = 0; !rep.error && YAJL_IS_ARRAY(lines) && i < lines->u.array.len; i++) {
+		for (size_t i = 0; !rep.error && !b->quiet && YAJL_IS_ARRAY(lines) && i < lines->u.array.len; i++) {
 			yajl_val l = lines->u.array.values[i];
 			const char *text = bld_str(l, "line");
 			yajl_val partial = json_get(l, "partial");
@@ -87,8 +123,7 @@ static int run_it(bld *b, const char *id, long long *code, cerr *err)
 	if (!p || bld_call(b, "Start", p, &rep, err) < 0)
 		return -1;
 	vl_reply_release(&rep);
-	if (!b->quiet)
-		stream_logs(b, id);
+	follow(b, id);
 	if (bld_call(b, "Wait", p, &rep, err) < 0)
 		return -1;
 	yajl_val c = json_get(rep.params, "exitCode");
@@ -115,7 +150,9 @@ int bld_step_run(bld *b, bld_stage *s, const df_instr *in, cerr *err)
 	bld_say(b, " ---> Running in %.12s\n", id);
 	long long code = 0;
 	r = run_it(b, id, &code, err);
-	if (r == 0 && code != 0)
+	if (r == 0 && b->gone)
+		r = cerr_set(err, ECANCELED, "the client went away: the build stops");
+	else if (r == 0 && code != 0)
 		r = cerr_set(err, EINVAL, "The command '%s' returned a non-zero code: %lld", shown, code);
 	if (r == 0)
 		r = bld_commit_container(b, s, id, shown, err);

@@ -111,6 +111,8 @@ static int run_stage(bld *b, size_t at, size_t *i, cerr *err)
 		return cerr_wrap(err, "Dockerfile:%u", from->line);
 	for ((*i)++; *i < b->df.n && b->df.instrs[*i].kind != DF_FROM; (*i)++) {
 		const df_instr *in = &b->df.instrs[*i];
+		if (bld_client_gone(b))
+			return cerr_set(err, ECANCELED, "the client went away: the build stops");
 		bld_say(b, "Step %u/%u : %s %s\n", ++b->step, b->steps, df_kind_name(in->kind), in->text);
 		if (step(b, &b->stages[at], in, err) < 0)
 			return err->msg && !strncmp(err->msg, "Dockerfile:", 11) ? -1

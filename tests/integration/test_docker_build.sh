@@ -5,7 +5,7 @@
 # once a COPY'd file changes, --no-cache), --target, the config
 # instructions, commit; and what a context, a Dockerfile or a member may
 # not do. corrald runs in a network namespace of the test's own.
-# time: about 40 s (11 cases): each RUN a container, each step a commit
+# time: about 40 s (12 cases): each RUN a container, each step a commit
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"
@@ -304,6 +304,28 @@ EOF
 	printf 'FROM --platform=linux/s390x busybox:latest\n' | ctx "$T/p"
 	out=$(dock build "$T/p" 2>&1) && fail "a foreign platform built: $out"
 	assert_contains "$out" "corral builds for this host's platform" "why"
+}
+
+# A client that goes away cancels its build: the running step's container
+# is killed and removed, no image is made, the build's directory goes.
+test_dkb_a_client_that_goes_away_cancels_the_build() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	printf 'FROM busybox:latest\nRUN echo started; exec sleep 1000\nRUN touch /never\n' | ctx "$T/c"
+	"$CORRALCTL" --socket "$SOCK" build -t cancelled "$T/c" >"$T/out" 2>&1 &
+	local client=$! # corralctl itself, not a shell around it
+	step_running() { grep -q started "$T/out"; }
+	wait_for 30 step_running
+	assert_eq "$(ctl --json ps -a | jq length)" 1 "the step's container"
+	kill -KILL $client
+	wait $client 2>/dev/null || true
+	containers_gone() { [ "$(ctl --json ps -a | jq length)" = 0 ]; }
+	wait_for 30 containers_gone
+	no_build_dirs() { [ -z "$(find "$T/state/builds" -mindepth 1 2>/dev/null)" ]; }
+	wait_for 30 no_build_dirs
+	ctl image inspect cancelled >/dev/null 2>&1 && fail "a cancelled build tagged its image"
+	grep -q "the client went away" "$T/corrald.log" || fail "corrald's log does not say why: $(tail -3 "$T/corrald.log")"
 }
 
 test_dkb_corralctl_build() {
