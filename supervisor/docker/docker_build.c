@@ -8,6 +8,7 @@
 #include "common/json.h"
 
 #include <microhttpd.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 typedef struct build_sink {
 	dk_sink sink;
 	tar_stream *s;
+	int client;  /* the client's socket, watched for its hangup */
 	strbuf out;  /* Docker's lines, not yet sent */
 	bool ended;
 } build_sink;
@@ -100,6 +102,11 @@ static ssize_t build_read(void *cls, uint64_t pos, char *buf, size_t max)
 	while (!t->out.len) {
 		if (t->ended)
 			return MHD_CONTENT_READER_END_OF_STREAM;
+		/* a client that hangs up (docker build's Ctrl-C) closes the
+		 * stream, and corral-build stops the build */
+		struct pollfd pf[2] = { { .fd = t->s->fd, .events = POLLIN }, { .fd = t->client, .events = POLLRDHUP } };
+		if (t->s->code < 0 && poll(pf, t->client >= 0 ? 2 : 1, -1) > 0 && t->client >= 0 && pf[1].revents)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
 		if (t->s->code < 0 && tar_stream_take(t->s) < 0 && t->s->code < 0) {
 			t->ended = true;
 			put_error(t);
@@ -128,6 +135,8 @@ static void build_finish(dk_sink *sk, dk_req *r)
 	}
 	if (!t->s->broken)
 		stream_send(t->s->fd, STREAM_CLOSE_STDIN, NULL, 0);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	t->client = ci ? ci->connect_fd : -1;
 	dk_stream(r, 200, "application/json", build_read, t, build_free);
 	if (r->resp)
 		MHD_add_response_header(r->resp, MHD_HTTP_HEADER_CONNECTION, "close");

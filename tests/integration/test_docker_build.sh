@@ -326,6 +326,19 @@ test_dkb_a_client_that_goes_away_cancels_the_build() {
 	wait_for 30 no_build_dirs
 	ctl image inspect cancelled >/dev/null 2>&1 && fail "a cancelled build tagged its image"
 	grep -q "the client went away" "$T/corrald.log" || fail "corrald's log does not say why: $(tail -3 "$T/corrald.log")"
+	# the docker CLI ended (TERM: a background job here ignores INT, as a
+	# non-interactive shell starts it): corral-docker sees the hangup while it waits
+	: >"$T/out"
+	DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$S/docker.sock" docker build --no-cache -t cancelled "$T/c" >"$T/out" 2>&1 &
+	client=$!
+	step_container() { [ "$(ctl --json ps -a | jq length)" = 1 ]; }
+	wait_for 30 step_container
+	kill -TERM $client
+	wait $client 2>/dev/null || true
+	wait_for 30 containers_gone
+	wait_for 30 no_build_dirs
+	if ctl image inspect cancelled >/dev/null 2>&1; then fail "a build cancelled through the docker CLI tagged its image"; fi
+	assert_eq "$(grep -c "the client went away" "$T/corrald.log")" 2 "both builds stopped for it"
 }
 
 test_dkb_corralctl_build() {
