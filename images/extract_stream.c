@@ -27,6 +27,10 @@ int extract_stream(int rootfd, const char *under, enum extract_mode mode, const 
 		   extract_next_fn next, void *ctx, cerr *err)
 {
 	feeder f = { .next = next, .ctx = ctx };
+	extract_limits dflt;
+	extract_limits_default(&dflt);
+	if (!lim) /* a stream may be compressed: its files are bounded either way */
+		lim = &dflt;
 	struct archive *a = archive_read_new();
 	extract_ctx x;
 	extract_init(&x, rootfd, mode, what, lim);
@@ -47,7 +51,7 @@ int extract_stream(int rootfd, const char *under, enum extract_mode mode, const 
 		if (k < ARCHIVE_WARN)
 			r = cerr_set(err, f.why.code ? f.why.code : EINVAL, "the tar: %s",
 				     archive_error_string(a) ?: "unreadable");
-		else if (lim && bytes > lim->max_bytes) /* decompressed: a bomb stops here */
+		else if (bytes > lim->max_bytes) /* decompressed: a bomb stops here */
 			r = cerr_set(err, EFBIG, "%s: more than %llu bytes", what, (unsigned long long)lim->max_bytes);
 		else
 			r = extract_entry(&x, a, e, err);

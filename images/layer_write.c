@@ -128,11 +128,17 @@ static void add_caps(struct archive_entry *e, int fd)
 		archive_entry_xattr_add_entry(e, "security.capability", v, (size_t)n);
 }
 
+/* Hard links are kept as links while the table is small: a container with
+ * more gets its further ones as plain files, not a quadratic search. */
+#define HARD_LINKS_MAX 4096
+
 static const char *seen_link(walker *k, const struct stat *st, const char *path)
 {
 	for (size_t i = 0; i < k->n_links; i++)
 		if (k->links[i].dev == st->st_dev && k->links[i].ino == st->st_ino)
 			return k->links[i].path;
+	if (k->n_links >= HARD_LINKS_MAX)
+		return NULL;
 	hard_link *more = realloc(k->links, (k->n_links + 1) * sizeof(*more));
 	if (!more)
 		return NULL;

@@ -15,6 +15,3 @@ int bld_expand_meta(bld *b, const char *word, char **out, cerr *err);
 /* The stage an earlier FROM ... AS NAME (or its number) made, of the first
  * before; NULL when none. */
 bld_stage *bld_stage_named(bld *b, size_t before, const char *name);
-/* An ARG's value, for RUN's environment: NULL when the stage has no such
- * ARG with a value. */
-const char *bld_arg_value(const bld_stage *s, const char *name);

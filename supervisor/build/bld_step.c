@@ -64,32 +64,39 @@ int bld_cached(bld *b, bld_stage *s, cerr *err)
 	return hit;
 }
 
-int bld_commit_config(bld *b, bld_stage *s, const char *created_by, cerr *err)
+/* method's call with g's keys (an open map), the step's cache key and the
+ * stage's config patch; its image is the stage's next. */
+static int commit(bld *b, bld_stage *s, const char *method, yajl_gen g, cerr *err)
 {
-	int r = bld_cached(b, s, err);
-	if (r != 0)
-		return r < 0 ? r : 0;
 	_cleanup_free_ char *patch = cfg_edit_patch(&s->cfg);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	if (s->image[0])
-		jg_key_str(g, "image", s->image);
-	jg_key_str(g, "cacheKey", s->key);
-	if (created_by && *created_by)
-		jg_key_str(g, "createdBy", created_by);
 	_cleanup_json_ yajl_val pv = NULL;
 	if (!patch || json_parse(patch, "the config", &pv, err) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
+	jg_key_str(g, "cacheKey", s->key);
 	jg_key(g, "config");
 	jg_value(g, pv);
 	yajl_gen_map_close(g);
 	_cleanup_free_ char *p = jg_finish(g, NULL);
 	vl_reply rep;
-	if (!p || bld_call(b, "ImageCommit", p, &rep, err) < 0)
+	if (!p || bld_call(b, method, p, &rep, err) < 0)
 		return -1;
-	r = bld_take_image(s, &rep, err);
+	int r = bld_take_image(s, &rep, err);
 	vl_reply_release(&rep);
 	return r;
+}
+
+int bld_commit_config(bld *b, bld_stage *s, const char *created_by, cerr *err)
+{
+	int r = bld_cached(b, s, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	if (s->image[0])
+		jg_key_str(g, "image", s->image);
+	if (created_by && *created_by)
+		jg_key_str(g, "createdBy", created_by);
+	return commit(b, s, "ImageCommit", g, err);
 }
 
 /* A FROM's image as corrald has it (pulled when it has not, or always
@@ -156,11 +163,6 @@ const char *bld_args_get(char *const *args, const char *name)
 	return found;
 }
 
-const char *bld_arg_value(const bld_stage *s, const char *name)
-{
-	return bld_args_get(s->args, name);
-}
-
 static const char *lookup(const char *name, void *ctx)
 {
 	scope *sc = ctx;
@@ -184,26 +186,12 @@ int bld_expand_meta(bld *b, const char *word, char **out, cerr *err)
 
 int bld_commit_container(bld *b, bld_stage *s, const char *id, const char *created_by, cerr *err)
 {
-	_cleanup_free_ char *patch = cfg_edit_patch(&s->cfg);
-	_cleanup_json_ yajl_val pv = NULL;
-	if (!patch || json_parse(patch, "the config", &pv, err) < 0)
-		return -1;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
 	jg_key_str(g, "id", id);
-	jg_key_str(g, "cacheKey", s->key);
 	jg_key_str(g, "createdBy", created_by);
 	jg_key_bool(g, "pause", false);
-	jg_key(g, "config");
-	jg_value(g, pv);
-	yajl_gen_map_close(g);
-	_cleanup_free_ char *p = jg_finish(g, NULL);
-	vl_reply rep;
-	if (!p || bld_call(b, "ContainerCommit", p, &rep, err) < 0)
-		return -1;
-	int r = bld_take_image(s, &rep, err);
-	vl_reply_release(&rep);
-	return r;
+	return commit(b, s, "ContainerCommit", g, err);
 }
 
 int bld_create(bld *b, bld_stage *s, char *const *argv, char *const *env, char *id, size_t n, cerr *err)
