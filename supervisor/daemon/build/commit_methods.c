@@ -11,6 +11,7 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/loop/child.h"
@@ -56,8 +57,12 @@ static void args_add(arg_list *a, ...)
 
 static void args_release(arg_list *a) { strv_free(a->v); }
 
+/* A member's commits and imports at once, each a corral-images of its own. */
+#define COMMITS_PER_MEMBER 4
+
 typedef struct commit_job {
-	corrald *d;      /* for an import's end */
+	struct commit_job *next; /* corrald's running ones */
+	corrald *d;
 	peer_cred peer;
 	char *cache_key; /* or NULL */
 	char *name;      /* or NULL */
@@ -67,6 +72,11 @@ typedef struct commit_job {
 
 static void job_free(commit_job *j)
 {
+	for (commit_job **p = &j->d->commits; *p; p = &(*p)->next)
+		if (*p == j) {
+			*p = j->next;
+			break;
+		}
 	free(j->cache_key);
 	free(j->name);
 	free(j->paused);
@@ -157,6 +167,25 @@ static int common_params(corrald *d, const peer_cred *peer, yajl_val params, con
 	return 0;
 }
 
+/* Whether peer may start one more; else the call is answered. */
+static bool room_for(corrald *d, vl_call *call, commit_job *j)
+{
+	size_t n = 0;
+	for (commit_job *o = d->commits; o; o = o->next)
+		n += o->peer.uid == j->peer.uid;
+	if (!owner_is_member(&j->peer) || n < COMMITS_PER_MEMBER)
+		return true;
+	sv_policy_violation(call, "commit", "commits", "a member runs at most 4 commits and imports at once");
+	job_free(j);
+	return false;
+}
+
+static void keep_running(corrald *d, commit_job *j)
+{
+	j->next = d->commits;
+	d->commits = j;
+}
+
 static int start_commit(corrald *d, vl_call *call, commit_job *j, arg_list *args)
 {
 	if (args->failed) {
@@ -170,6 +199,7 @@ static int start_commit(corrald *d, vl_call *call, commit_job *j, arg_list *args
 		job_free(j);
 		return sv_internal_err(call, &err);
 	}
+	keep_running(d, j);
 	return 0;
 }
 
@@ -219,6 +249,8 @@ static int start_stream_import(corrald *d, vl_call *call, commit_job *j, arg_lis
 	if (el_child_run(d->loop, &o, on_imported, j, &ch, &err) < 0) {
 		log_cerr(LOG_LVL_ERROR, &err, "import: corral-copy");
 		job_free(j);
+	} else {
+		keep_running(d, j);
 	}
 	args_release(&args);
 	return 0; /* answered by the upgrade; corral-copy has the stream */
@@ -256,7 +288,10 @@ int sv_container_commit(vl_call *call, yajl_val params, void *ud)
 	commit_job *j = calloc(1, sizeof(*j));
 	if (!j)
 		return sv_internal(call, "out of memory");
+	j->d = d;
 	j->peer = *vl_call_peer(call);
+	if (!room_for(d, call, j))
+		return 0;
 	_cleanup_(args_release) arg_list args = { 0 };
 	_cleanup_cerr_ cerr err = { 0 };
 	if (common_params(d, vl_call_peer(call), params, c->image_manifest, j, &args, &f) < 0) {
@@ -299,7 +334,10 @@ int sv_image_commit(vl_call *call, yajl_val params, void *ud)
 	commit_job *j = calloc(1, sizeof(*j));
 	if (!j)
 		return sv_internal(call, "out of memory");
+	j->d = d;
 	j->peer = *vl_call_peer(call);
+	if (!room_for(d, call, j))
+		return 0;
 	_cleanup_(args_release) arg_list args = { 0 };
 	if (common_params(d, vl_call_peer(call), params, ref ? db.images[i].manifest : NULL, j, &args, &f) < 0) {
 		job_free(j);
