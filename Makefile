@@ -14,7 +14,7 @@ DESTDIR ?=
 B ?= build
 
 CC ?= cc
-PKGS := libseccomp libcap yajl libmnl libarchive libcrypto yaml-0.1 libcurl libsystemd libmicrohttpd
+PKGS := libseccomp libcap yajl libmnl libarchive libcrypto yaml-0.1 libcurl libsystemd libmicrohttpd libnghttp2 libprotobuf-c
 VERSION := 0.1.0
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
@@ -42,8 +42,8 @@ endif
 # binary links its own folder's archive and those after it, less the other
 # rooms, so a reach across fails at link time. supervisor/shape is what
 # corral-docker and corralctl share: Docker's shapes of corrald's replies.
-ROOMS := supervisor/ctl supervisor/daemon supervisor/monitor supervisor/copy supervisor/docker supervisor/build
-LIBDIRS := $(ROOMS) supervisor/shape supervisor/logs supervisor/api supervisor/varlink supervisor/loop images/cli images images/registry images/source runtime/cli runtime cgroups bundle common
+ROOMS := supervisor/ctl supervisor/daemon supervisor/monitor supervisor/copy supervisor/docker supervisor/build supervisor/cri
+LIBDIRS := $(ROOMS) supervisor/shape supervisor/confine supervisor/logs supervisor/api supervisor/varlink supervisor/loop images/cli images images/registry images/source runtime/cli runtime cgroups bundle common
 # corrald's rooms (policy/, secrets/, jobs/, ...) are folders of its archive,
 # and so are their own sub-folders (containers/record, ...)
 lib_srcs = $(filter-out $(1)/main_%.c,$(wildcard $(1)/*.c) $(if $(filter supervisor/daemon,$(1)),$(wildcard $(1)/*/*.c $(1)/*/*/*.c)))
@@ -138,6 +138,18 @@ $(B)/tests/helpers/corral-fixed: $(B)/obj/runtime/cli/main_corral.o $(call libs_
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -static -Wl,-z,relro,-z,now -o $@ $< $(call libs_for,runtime/cli) $(RUNTIME_STATIC)
 
+# corral-cri's messages: protoc-c's C from the project's runtime_v1.proto.
+# -Ulinux: the CRI's field "linux" is a macro in GNU C.
+CRI_GEN := $(B)/gen/supervisor/cri/runtime_v1.pb-c
+$(CRI_GEN).c $(CRI_GEN).h: supervisor/cri/runtime_v1.proto
+	@mkdir -p $(dir $@)
+	$(Q)protoc-c --c_out=$(B)/gen/supervisor/cri -I supervisor/cri $<
+$(B)/obj/gen/runtime_v1.pb-c.o: $(CRI_GEN).c
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC $<";)$(CC) $(CFLAGS) -Ulinux -I$(B)/gen -c $< -o $@
+$(patsubst %.c,$(B)/obj/%.o,$(wildcard supervisor/cri/*.c)): override CFLAGS += -Ulinux -I$(B)/gen
+$(patsubst %.c,$(B)/obj/%.o,$(wildcard supervisor/cri/*.c)): $(CRI_GEN).h
+$(call lib_of,supervisor/cri): $(B)/obj/gen/runtime_v1.pb-c.o
 -include $(DEPS)
 
 deps:
@@ -208,7 +220,7 @@ install: all
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	sed 's|/usr/local/bin|$(BINDIR)|g' supervisor/systemd/corrald.service >$(DESTDIR)$(UNITDIR)/corrald.service
 	sed 's|/usr/local/bin|$(BINDIR)|g' supervisor/systemd/corral-seal.service >$(DESTDIR)$(UNITDIR)/corral-seal.service
-	install -m 0644 supervisor/systemd/corrald.socket supervisor/systemd/corral-docker.socket $(DESTDIR)$(UNITDIR)/
+	install -m 0644 supervisor/systemd/corrald.socket supervisor/systemd/corral-docker.socket supervisor/systemd/corral-cri.socket $(DESTDIR)$(UNITDIR)/
 	[ ! -f supervisor/systemd/corral.sysusers ] || install -m 0644 supervisor/systemd/corral.sysusers $(DESTDIR)$(SYSUSERSDIR)/corral.conf
 
 clean:

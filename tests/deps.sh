@@ -7,7 +7,8 @@ libmnl-dev libarchive-dev libssl-dev libcmocka-dev busybox-static umoci skopeo \
 crun runc qemu-system-x86 linux-image-amd64 zstd util-linux iproute2 cpio \
 systemd jq file python3 conmon time kmod podman catatonit containerd tmux \
 containernetworking-plugins nftables iptables curl buildah \
-python3-grpcio python3-protobuf protobuf-compiler \
+python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc \
+libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev \
 python3-cryptography docker-registry apache2-utils libcurl4-openssl-dev apparmor libsystemd-dev \
 uidmap dbus-user-session criu libmicrohttpd-dev python3-docker docker-compose strace"
 missing=""

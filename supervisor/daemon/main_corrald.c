@@ -13,7 +13,7 @@
 #include "supervisor/daemon/core/config.h"
 #include "supervisor/daemon/core/listenfds.h"
 #include "supervisor/daemon/core/metrics_http.h"
-#include "supervisor/daemon/compat/docker_socket.h"
+#include "supervisor/daemon/compat/handoff.h"
 #include "supervisor/daemon/readiness/readiness.h"
 #include "supervisor/daemon/core/sdnotify.h"
 #include "supervisor/daemon/core/state_format.h"
@@ -70,7 +70,7 @@ static void usage(FILE *f)
 		"  --docker-connect-rate-per-uid N  --docker-connect-rate-burst N\n"
 		"  --metrics-listen HOST:PORT  --cgroup-parent PATH|SLICE  --cgroup-delegate auto|yes|no\n"
 		"  --cgroup-manager systemd|cgroupfs|auto  --docker-socket PATH|auto  --docker-user NAME|UID:GID\n"
-		"  --docker-idle-timeout SECONDS\n"
+		"  --docker-idle-timeout SECONDS  --cri-socket PATH|auto  --cri-user NAME|UID:GID\n"
 		"  --default-restart POLICY  --default-stop-timeout SECONDS  --max-jobs N\n"
 		"  --policy FILE        ceilings and allow-lists (corrald.conf(5) POLICY)\n");
 }
@@ -171,6 +171,34 @@ static int socket_dir(const char *path, cerr *err)
 	return r < 0 ? cerr_sys(err, -r, "socket directory for %s", path) : 0;
 }
 
+/* The Docker API's socket and the CRI's, each when set or socket-activated
+ * (fd >= 0); a connection's helper is started for it (compat/handoff.h).
+ * Both take the Docker socket's connection rates: each connection costs a
+ * process. corral-cri serves a client's HTTP/2 streams at once, each call
+ * on a varlink connection of its own, which it asks for. */
+static int start_handoffs(corrald *d, gid_t group, int docker_fd, int cri_fd, cerr *err)
+{
+	const corrald_config *cfg = d->cfg;
+	handoff_opts o[] = {
+		{ .name = "docker", .title = "the Docker API", .path = config_docker_socket(cfg), .bin = d->docker_bin,
+		  .user = cfg->docker_user, .idle_timeout = cfg->docker_idle_timeout, .refuse = handoff_refuse_http1 },
+		{ .name = "cri", .title = "the CRI", .path = config_cri_socket(cfg), .bin = d->cri_bin,
+		  .user = cfg->cri_user, .grants_conns = true, .refuse = handoff_refuse_http2 },
+	};
+	int fds[] = { docker_fd, cri_fd };
+	struct handoff **out[] = { &d->docker, &d->cri };
+	for (size_t i = 0; i < 2; i++) {
+		o[i].rate = (double)cfg->docker_connect_rate_per_uid;
+		o[i].burst = (double)cfg->docker_connect_rate_burst;
+		if (fds[i] < 0 && !o[i].path[0])
+			continue;
+		if ((fds[i] < 0 && socket_dir(o[i].path, err) < 0) ||
+		    handoff_start(d, &o[i], group, fds[i], out[i], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* With cgroup-delegate yes, step into a leaf and put containers beside it;
  * else containers go to scopes in a slice (the systemd manager), or under
  * cgroup-parent or /corral, and corrald's own cgroup holds corrald alone
@@ -264,7 +292,8 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 	    (cfg->monitor[0] ? !(d->monitor_bin = strdup(cfg->monitor))
 			     : asprintf(&d->monitor_bin, "%s/corral-monitor", self) < 0) ||
 	    asprintf(&d->images_bin, "%s/corral-images", self) < 0 || asprintf(&d->copy_bin, "%s/corral-copy", self) < 0 ||
-	    asprintf(&d->docker_bin, "%s/corral-docker", self) < 0 || asprintf(&d->build_bin, "%s/corral-build", self) < 0)
+	    asprintf(&d->docker_bin, "%s/corral-docker", self) < 0 || asprintf(&d->build_bin, "%s/corral-build", self) < 0 ||
+	    asprintf(&d->cri_bin, "%s/corral-cri", self) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	if (d->monitor_bin[0] != '/')
 		return cerr_set(err, EINVAL, "monitor: must be an absolute path, not \"%s\"", d->monitor_bin);
@@ -391,10 +420,14 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 		goto out;
 	}
 	int used = 0;
-	int docker_fd = -1;
+	int docker_fd = -1, cri_fd = -1;
 	for (int fd = LISTEN_FDS_START; fd < LISTEN_FDS_START + n; fd++) {
 		if (listen_fd_is_named(fd, "docker")) { /* corral-docker.socket's */
 			docker_fd = fd;
+			continue;
+		}
+		if (listen_fd_is_named(fd, "cri")) { /* corral-cri.socket's */
+			cri_fd = fd;
 			continue;
 		}
 		if (!listen_fd_is_unix_stream(fd)) {
@@ -411,9 +444,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 		    (r = vl_server_listen(d.srv, cfg->socket, cfg->socket_mode, group, err)) < 0)
 			goto out;
 	}
-	if ((docker_fd >= 0 || config_docker_socket(cfg)[0]) &&
-	    ((docker_fd < 0 && (r = socket_dir(config_docker_socket(cfg), err)) < 0) ||
-	     (r = docker_socket_start(&d, group, docker_fd, err)) < 0))
+	if ((r = start_handoffs(&d, group, docker_fd, cri_fd, err)) < 0)
 		goto out;
 
 	if (cfg->metrics_listen[0] &&
@@ -461,7 +492,8 @@ out:
 	el_remove(wd);
 	el_remove(sweep);
 	metrics_http_free(http);
-	docker_socket_stop(&d);
+	handoff_stop(&d.docker);
+	handoff_stop(&d.cri);
 	workloads_shutdown(&d); /* its calls too */
 	jobs_shutdown(&d); /* its calls wait on containers */
 	imghelper_shutdown(&d);
@@ -487,6 +519,7 @@ out:
 	free(d.copy_bin);
 	free(d.build_bin);
 	free(d.docker_bin);
+	free(d.cri_bin);
 	return r;
 }
 

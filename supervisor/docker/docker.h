@@ -14,6 +14,10 @@
 #define DOCKER_API_VERSION "1.41"
 #define DOCKER_API_MIN_VERSION "1.24"
 #define DOCKER_IDLE_TIMEOUT 300 /* seconds; corrald.conf docker-idle-timeout */
+/* The CPU one corral-docker may use in its life, the last bound on a
+ * request that keeps it busy (its own bounds come first: docker_http.c):
+ * SIGXCPU then, SIGKILL a few seconds after. */
+#define DOCKER_CPU_SECONDS 3600
 
 /* Serve HTTP on fd (the client's connection) until the client closes it,
  * or sends nothing for idle_timeout seconds while a request is read or

@@ -1,7 +1,7 @@
 /* corral-docker (docker.h): one client's Docker API connection, served
  * without privileges, through varlink to corrald. */
 #include "supervisor/docker/docker.h"
-#include "supervisor/docker/sandbox.h"
+#include "supervisor/confine/confine.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"
 #include "common/log.h"
@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 	_cleanup_cerr_ cerr err = { 0 };
 	if (uid < 0 || gid < 0)
 		cerr_set(&err, EINVAL, "--uid and --gid are required");
-	if (err.code || docker_sandbox((uid_t)uid, (gid_t)gid, parent, &err) < 0) {
+	if (err.code || confine_helper("corral-docker", (uid_t)uid, (gid_t)gid, parent, DOCKER_CPU_SECONDS, NULL, &err) < 0) {
 		log_cerr(LOG_LVL_ERROR, &err, NULL);
 		return 1;
 	}

@@ -4,7 +4,7 @@
 # handlers, "runc" and "corral" (the runc v2 shim with BinaryName = corral),
 # a CNI bridge network, a catatonit pause image, and a CRI client of the
 # tests' own (cri/cri_client.py: grpc, with messages protoc generates from
-# cri/api.proto). Each test runs one scenario under both handlers; corral
+# supervisor/cri/runtime_v1.proto). Each test runs one scenario under both handlers; corral
 # must give what runc gives. One containerd serves the whole file.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cri/cri_lib.sh"

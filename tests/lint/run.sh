@@ -54,7 +54,12 @@ declare -A may=(
 	# corral-copy: a container's files, in and out of tar streams, and the
 	# checkpoint archives, apart from corrald (which never links libarchive)
 	[supervisor/copy]="common bundle runtime images supervisor/varlink supervisor/api"
-	[supervisor/docker]="common supervisor/varlink supervisor/api supervisor/shape"
+	[supervisor/docker]="common supervisor/varlink supervisor/api supervisor/shape supervisor/confine"
+	# corral-cri: the Kubernetes CRI (HTTP/2, gRPC, protobuf), a client of
+	# corrald's varlink as corral-docker is
+	[supervisor/cri]="common supervisor/loop supervisor/varlink supervisor/api supervisor/confine"
+	# what corral-docker and corral-cri give up before they read a byte
+	[supervisor/confine]="common"
 	# corral-build: a build's steps as the caller's calls of corrald's, the
 	# context unpacked and read as the caller
 	[supervisor/build]="common images supervisor/varlink supervisor/api"

@@ -49,6 +49,8 @@ static const struct key keys[] = {
 	{ "docker-socket", K_SOCKET, F(docker_socket), 0, 0 },
 	{ "docker-user", K_STR, F(docker_user), 0, 0 },
 	{ "docker-idle-timeout", K_COUNT, F(docker_idle_timeout), 1, 86400 },
+	{ "cri-socket", K_SOCKET, F(cri_socket), 0, 0 },
+	{ "cri-user", K_STR, F(cri_user), 0, 0 },
 	{ "cgroup-parent", K_STR, F(cgroup_parent), 0, 0 },
 	{ "cgroup-delegate", K_DELEGATE, F(cgroup_delegate), 0, 0 },
 	{ "cgroup-manager", K_MANAGER, F(cgroup_manager), 0, 0 },
@@ -95,7 +97,8 @@ int config_init(corrald_config *c, cerr *err)
 		{ "connect-rate-per-uid", "1000" }, { "connect-rate-burst", "2000" },
 		{ "docker-connect-rate-per-uid", "50" }, { "docker-connect-rate-burst", "100" },
 		{ "metrics-listen", "" }, { "docker-socket", "auto" },
-		{ "docker-user", "corral-docker" }, { "docker-idle-timeout", "300" }, { "cgroup-parent", "" }, { "cgroup-delegate", "auto" },
+		{ "docker-user", "corral-docker" }, { "docker-idle-timeout", "300" },
+		{ "cri-socket", "auto" }, { "cri-user", "corral-cri" }, { "cgroup-parent", "" }, { "cgroup-delegate", "auto" },
 		{ "cgroup-manager", "auto" },
 		{ "default-restart", "no" }, { "default-stop-timeout", "10" }, { "monitor", "" }, { "policy", "" },
 		{ "max-jobs", "4" }, { "cni-path", "/usr/lib/cni" }, { "cni-config-dir", "/etc/corral/net.d" },
@@ -274,6 +277,13 @@ const char *config_docker_socket(const corrald_config *c)
 	if (!streq(c->docker_socket, "auto"))
 		return c->docker_socket;
 	return streq(c->socket, CORRALD_SOCKET_DEFAULT) ? DOCKER_SOCKET_DEFAULT : "";
+}
+
+const char *config_cri_socket(const corrald_config *c)
+{
+	if (!streq(c->cri_socket, "auto"))
+		return c->cri_socket;
+	return streq(c->socket, CORRALD_SOCKET_DEFAULT) ? CRI_SOCKET_DEFAULT : "";
 }
 
 int config_load(corrald_config *c, const char *path, bool missing_ok, cerr *err)

@@ -11,6 +11,7 @@
 #define CORRALD_DEFAULT_CONFIG "/etc/corral/corrald.conf"
 #define CORRALD_SOCKET_DEFAULT "/run/corral/corrald.sock"
 #define DOCKER_SOCKET_DEFAULT "/run/corral/docker.sock"
+#define CRI_SOCKET_DEFAULT "/run/corral/cri.sock"
 
 enum cg_delegate { CG_DELEGATE_AUTO, CG_DELEGATE_YES, CG_DELEGATE_NO };
 
@@ -42,6 +43,9 @@ typedef struct corrald_config {
 	char *docker_socket;
 	char *docker_user;    /* corral-docker's: NAME or UID:GID */
 	size_t docker_idle_timeout; /* seconds a Docker API client may send nothing while a request is read or between requests */
+	/* the CRI's, as docker_socket (CRI_SOCKET_DEFAULT); corral-cri runs as cri_user */
+	char *cri_socket;
+	char *cri_user;
 	char *cgroup_parent;  /* empty: beside corrald's own leaf */
 	enum cg_delegate cgroup_delegate;
 	char *cgroup_manager; /* systemd, cgroupfs, or auto: systemd where PID 1 is */
@@ -68,6 +72,7 @@ void config_release(corrald_config *c);
 int config_set(corrald_config *c, const char *key, const char *value, const char *where, cerr *err);
 /* The Docker API's socket path, auto resolved; "" when off. */
 const char *config_docker_socket(const corrald_config *c);
+const char *config_cri_socket(const corrald_config *c);
 /* Whether key names a setting. */
 bool config_has_key(const char *key);
 /* Load a file; a missing file is fine when missing_ok. */

@@ -31,6 +31,7 @@ typedef struct corrald {
 	char *copy_bin;       /* corral-copy beside corrald: CopyFrom and CopyTo run there */
 	char *docker_bin;     /* corral-docker beside corrald: the Docker API's connections */
 	char *build_bin;      /* corral-build beside corrald: a Build's steps run there */
+	char *cri_bin;        /* corral-cri beside corrald: the CRI's connections */
 	gid_t group;          /* the control socket's group (PEER_NO_GROUP: none) */
 	struct build_run *builds; /* the builds running (build/build_method.c) */
 	struct commit_job *commits; /* the commits and imports running (build/commit_methods.c) */
@@ -50,5 +51,6 @@ typedef struct corrald {
 	struct pull_run *pulls;           /* pulls/pull.h: the pulls running */
 	struct push_run *pushes;          /* and the pushes */
 	struct net_state *network;        /* network/net_state.h */
-	struct docker_socket *docker;     /* compat/docker_socket.h: while it listens */
+	struct handoff *docker;           /* compat/handoff.h: the Docker API's socket, while it listens */
+	struct handoff *cri;              /* and the CRI's */
 } corrald;

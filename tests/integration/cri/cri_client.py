@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A small CRI (runtime.v1) client for corral's tests, over containerd's CRI
-socket, with messages protoc generates from tests/integration/cri/api.proto
-(api_pb2 on CRI_PB, a directory) and grpc's generic unary calls.
+socket, with messages protoc generates from the project's CRI API,
+supervisor/cri/runtime_v1.proto (runtime_v1_pb2 on CRI_PB, a directory), and
+grpc's generic unary calls.
 
     cri_client.py SCENARIO --sock S --handler H --image I --cgparent /P --dir D
     cri_client.py cleanup --sock S      (stop and remove every pod)
@@ -20,7 +21,7 @@ import time
 
 sys.path.insert(0, os.environ.get("CRI_PB", "."))
 import grpc  # noqa: E402
-import api_pb2 as pb  # noqa: E402
+import runtime_v1_pb2 as pb  # noqa: E402
 
 MiB = 1 << 20
 # as the kubelet asks for a pod without shareProcessNamespace: each

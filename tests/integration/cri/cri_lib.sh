@@ -14,7 +14,7 @@ start_containerd() {
 	rm -rf "$CD"
 	mkdir -p "$CD/cni" "$CD/pb"
 	CDS=$(short_dir) || return 1 # its sockets (lib.sh)
-	protoc --python_out="$CD/pb" -I "$CRIDIR" "$CRIDIR/api.proto" || return 1
+	protoc --python_out="$CD/pb" -I "$ROOTDIR/supervisor/cri" "$ROOTDIR/supervisor/cri/runtime_v1.proto" || return 1
 	local h
 	{
 		cat <<-EOC

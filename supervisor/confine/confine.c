@@ -1,4 +1,4 @@
-#include "supervisor/docker/sandbox.h"
+#include "supervisor/confine/confine.h"
 
 #include "common/pdeath.h"
 
@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 /* An allow-list: a socket server with a thread of its own (libmicrohttpd),
- * its allocator and libc. Anything else fails with EPERM, which a library
+ * its allocator, libc, and an epoll loop's timers and signals. Anything else fails with EPERM, which a library
  * sees as "not allowed" rather than a crash. */
 static const char *const allowed[] = {
 	"read", "write", "readv", "writev", "pread64", "recvfrom", "recvmsg", "sendto", "sendmsg", "sendfile",
@@ -25,9 +25,10 @@ static const char *const allowed[] = {
 	"exit", "exit_group", "restart_syscall", "prlimit64", "sched_getaffinity", "tgkill", "membarrier",
 	/* /version and /info: the kernel's release, the host's name and memory */
 	"uname", "sysinfo",
+	"timerfd_create", "timerfd_settime", "timerfd_gettime", "signalfd4",
 };
 
-static int load_filter(cerr *err)
+static int load_filter(const char *const *more, cerr *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	if (!ctx)
@@ -38,17 +39,23 @@ static int load_filter(cerr *err)
 		if (nr != __NR_SCMP_ERROR)
 			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 	}
+	for (size_t i = 0; more && more[i] && r == 0; i++) {
+		int nr = seccomp_syscall_resolve_name(more[i]);
+		if (nr != __NR_SCMP_ERROR)
+			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	}
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
 	return r < 0 ? cerr_sys(err, -r, "seccomp: load the filter") : 0;
 }
 
-int docker_sandbox(uid_t uid, gid_t gid, pid_t parent, cerr *err)
+int confine_helper(const char *who, uid_t uid, gid_t gid, pid_t parent, unsigned cpu_seconds,
+		   const char *const *more, cerr *err)
 {
 	if (uid == 0 || gid == 0)
-		return cerr_set(err, EINVAL, "corral-docker runs as root: give it a uid and gid of its own");
-	struct rlimit cpu = { DOCKER_CPU_SECONDS, DOCKER_CPU_SECONDS + 5 };
+		return cerr_set(err, EINVAL, "%s runs as root: give it a uid and gid of its own", who);
+	struct rlimit cpu = { cpu_seconds, cpu_seconds + 5 };
 	if (setrlimit(RLIMIT_CPU, &cpu) < 0)
 		return cerr_sys(err, errno, "limit its CPU time");
 	/* the bounding set goes while we are root (CAP_SETPCAP); ambient too */
@@ -69,5 +76,5 @@ int docker_sandbox(uid_t uid, gid_t gid, pid_t parent, cerr *err)
 	/* after the last change of credentials, which clears it */
 	if ((r = die_with_parent(parent)) < 0)
 		return cerr_sys(err, -r, "die with corrald");
-	return load_filter(err);
+	return load_filter(more, err);
 }

@@ -1,0 +1,196 @@
+/* a pair with h2_conn.c: it frames the answers that file sends */
+/* A call's gRPC framing (h2.h): the request's one message in, the
+ * answer's messages out (a 5-byte prefix each: a compressed flag, then the
+ * length, big-endian), the status in the trailers. */
+#include "supervisor/cri/h2.h"
+#include "common/cleanup.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* protobuf-c allocates through this: a request's unpacked size stays
+ * within a bound of its wire size (a repeated field of empty messages
+ * costs a struct each) */
+#define UNPACK_MAX (64u << 20)
+
+typedef struct {
+	size_t used;
+} unpack_budget;
+
+static void *budget_alloc(void *data, size_t size)
+{
+	unpack_budget *b = data;
+	if (size > UNPACK_MAX - b->used)
+		return NULL;
+	size_t *p = malloc(sizeof(size_t) + size);
+	if (!p)
+		return NULL;
+	*p = size;
+	b->used += size;
+	return p + 1;
+}
+
+static void budget_free(void *data, void *ptr)
+{
+	unpack_budget *b = data;
+	if (!ptr)
+		return;
+	size_t *p = (size_t *)ptr - 1;
+	b->used -= *p;
+	free(p);
+}
+
+static unpack_budget the_budget;
+static ProtobufCAllocator budget = { .alloc = budget_alloc, .free = budget_free, .allocator_data = &the_budget };
+
+int call_unpack(cri_call *c)
+{
+	const unsigned char *b = (const unsigned char *)c->body.buf;
+	size_t n = c->body.len;
+	/* no message at all is the empty one */
+	uint32_t len = 0;
+	if (n) {
+		if (n < 5)
+			return cri_fail(c, GRPC_INVALID_ARGUMENT, "%s: a message shorter than its prefix", c->m->name), -1;
+		if (b[0] != 0)
+			return cri_fail(c, GRPC_UNIMPLEMENTED, "%s: a compressed message (corral-cri takes identity)",
+					c->m->name),
+			       -1;
+		len = (uint32_t)b[1] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 8 | b[4];
+		if (len != n - 5)
+			return cri_fail(c, GRPC_INVALID_ARGUMENT,
+					"%s: one message of %u bytes expected, the stream holds %zu", c->m->name, len, n - 5),
+			       -1;
+	}
+	c->req = protobuf_c_message_unpack(c->in, &budget, len, n ? b + 5 : (const uint8_t *)"");
+	if (!c->req)
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "%s: the request is not a valid %s message", c->m->name,
+				c->in->name),
+		       -1;
+	return 0;
+}
+
+void call_drop_request(cri_call *c)
+{
+	if (c->req)
+		protobuf_c_message_free_unpacked(c->req, &budget);
+	c->req = NULL;
+}
+
+/* The message, framed, onto c's output */
+static int put_message(cri_call *c, const ProtobufCMessage *msg)
+{
+	size_t len = protobuf_c_message_get_packed_size(msg);
+	if (len > CRI_MAX_MESSAGE)
+		return -1;
+	if (sb_grow(&c->out, len + 5) < 0)
+		return -1;
+	unsigned char *p = (unsigned char *)c->out.buf + c->out.len;
+	p[0] = 0;
+	p[1] = (unsigned char)(len >> 24), p[2] = (unsigned char)(len >> 16), p[3] = (unsigned char)(len >> 8),
+	p[4] = (unsigned char)len;
+	protobuf_c_message_pack(msg, p + 5);
+	c->out.len += len + 5;
+	c->out.buf[c->out.len] = '\0';
+	return 0;
+}
+
+static void answer(cri_call *c, grpc_code code, char *message)
+{
+	if (c->answered || c->stream_gone) {
+		free(message);
+		return;
+	}
+	c->answered = true;
+	c->code = code;
+	c->message = message;
+	el_remove(c->deadline);
+	c->deadline = NULL;
+	h2_call_wake(c);
+}
+
+void cri_reply(cri_call *c, const ProtobufCMessage *resp)
+{
+	if (c->answered || c->stream_gone)
+		return;
+	if (put_message(c, resp) < 0)
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "%s: the answer is larger than %u bytes", c->m->name,
+				CRI_MAX_MESSAGE);
+	answer(c, GRPC_OK, NULL);
+}
+
+void cri_fail(cri_call *c, grpc_code code, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	answer(c, code, msg);
+}
+
+int cri_stream_send(cri_call *c, const ProtobufCMessage *msg)
+{
+	if (c->answered || c->stream_gone)
+		return -1;
+	/* a client that reads nothing: its stream fails rather than grow */
+	if (c->out.len > CRI_MAX_MESSAGE) {
+		cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "%s: the client reads too slowly", c->m->name);
+		return -1;
+	}
+	if (put_message(c, msg) < 0) {
+		cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "%s: out of memory", c->m->name);
+		return -1;
+	}
+	h2_call_wake(c);
+	return 0;
+}
+
+void cri_stream_end(cri_call *c) { answer(c, GRPC_OK, NULL); }
+
+void *cri_call_ctx(cri_call *c, size_t size)
+{
+	if (!c->ctx)
+		c->ctx = calloc(1, size);
+	return c->ctx;
+}
+
+uint64_t grpc_timeout_usec(const char *v, size_t len)
+{
+	if (len < 2 || len > 9)
+		return 0;
+	uint64_t n = 0;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return 0;
+		n = n * 10 + (uint64_t)(v[i] - '0');
+	}
+	switch (v[len - 1]) {
+	case 'H': return n * 3600 * 1000000;
+	case 'M': return n * 60 * 1000000;
+	case 'S': return n * 1000000;
+	case 'm': return n * 1000;
+	case 'u': return n;
+	case 'n': return n / 1000 ? n / 1000 : 1;
+	default: return 0;
+	}
+}
+
+void grpc_message_encode(const char *msg, char *out, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)msg; *p && o + 4 < size; p++) {
+		if (*p >= 0x20 && *p <= 0x7e && *p != '%') {
+			out[o++] = (char)*p;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		}
+	}
+	out[o] = '\0';
+}

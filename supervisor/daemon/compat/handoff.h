@@ -1,0 +1,45 @@
+/* The sockets whose protocol corrald does not speak: the Docker API's
+ * (corrald.conf docker-socket) and the CRI's (cri-socket). corrald accepts
+ * a connection there and checks its peer as it does for varlink, then hands
+ * it to a helper started for it (corral-docker, supervisor/docker/docker.h;
+ * corral-cri, supervisor/cri/cri.h): without privileges, the helper parses
+ * the HTTP (or HTTP/2) and calls corrald over varlink connections that
+ * carry the client's identity, so a member gets through these sockets
+ * exactly what it gets through varlink. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "common/error.h"
+
+struct corrald;
+struct handoff;
+
+typedef struct handoff_opts {
+	const char *name;  /* "docker", "cri": in logs, admission and errors */
+	const char *title; /* "the Docker API": in the log */
+	const char *path;  /* where to listen; "" when off (and not activated) */
+	const char *bin;   /* the helper */
+	const char *user;  /* the helper's: NAME, or UID:GID */
+	size_t idle_timeout;   /* its --idle-timeout, 0 for none */
+	double rate, burst;    /* new connections per uid (admission.h) */
+	/* the helper gets a second socket beside the client's connection,
+	 * where it asks for more varlink connections, each the client's own
+	 * (a byte each; one fd comes back for it, or none when refused): a
+	 * helper that serves calls at once (HTTP/2 streams) takes one for each */
+	bool grants_conns;
+	/* say why a connection is refused, before its protocol is read */
+	void (*refuse)(int conn, const char *why);
+} handoff_opts;
+
+/* Listen (or take the socket-activated fd, >= 0); group as the varlink
+ * socket's. *out is kept till handoff_stop. */
+int handoff_start(struct corrald *d, const handoff_opts *o, gid_t group, int activated_fd, struct handoff **out,
+		  cerr *err);
+/* Stop listening and end its helpers; *h is NULL after. */
+void handoff_stop(struct handoff **h);
+
+/* The refusals, in each protocol's words: an HTTP/1.1 429, and HTTP/2's
+ * SETTINGS then GOAWAY (ENHANCE_YOUR_CALM) with why as its debug data. */
+void handoff_refuse_http1(int conn, const char *why);
+void handoff_refuse_http2(int conn, const char *why);
