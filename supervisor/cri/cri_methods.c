@@ -8,6 +8,18 @@ static const cri_method runtime_methods[] = {
 	{ "Status", rpc_status, false },
 	{ "RuntimeConfig", rpc_runtime_config, false },
 	{ "UpdateRuntimeConfig", rpc_update_runtime_config, false },
+	{ "RunPodSandbox", rpc_run_pod_sandbox, false },
+	{ "StopPodSandbox", rpc_stop_pod_sandbox, false },
+	{ "RemovePodSandbox", rpc_remove_pod_sandbox, false },
+	{ "PodSandboxStatus", rpc_pod_sandbox_status, false },
+	{ "ListPodSandbox", rpc_list_pod_sandbox, false },
+	{ "CreateContainer", rpc_create_container, false },
+	{ "StartContainer", rpc_start_container, false },
+	{ "StopContainer", rpc_stop_container, false },
+	{ "RemoveContainer", rpc_remove_container, false },
+	{ "ListContainers", rpc_list_containers, false },
+	{ "ContainerStatus", rpc_container_status, false },
+	{ "ExecSync", rpc_exec_sync, false },
 	{ NULL, NULL, false },
 };
 

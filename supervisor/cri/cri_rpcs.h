@@ -9,3 +9,27 @@ void rpc_version(cri_call *c, const ProtobufCMessage *req);
 void rpc_status(cri_call *c, const ProtobufCMessage *req);
 void rpc_runtime_config(cri_call *c, const ProtobufCMessage *req);
 void rpc_update_runtime_config(cri_call *c, const ProtobufCMessage *req);
+
+/* rpc_pods.c */
+void rpc_run_pod_sandbox(cri_call *c, const ProtobufCMessage *req);
+void rpc_stop_pod_sandbox(cri_call *c, const ProtobufCMessage *req);
+void rpc_remove_pod_sandbox(cri_call *c, const ProtobufCMessage *req);
+void rpc_pod_sandbox_status(cri_call *c, const ProtobufCMessage *req);
+void rpc_list_pod_sandbox(cri_call *c, const ProtobufCMessage *req);
+
+/* rpc_containers.c, rpc_ctr_status.c */
+void rpc_create_container(cri_call *c, const ProtobufCMessage *req);
+void rpc_start_container(cri_call *c, const ProtobufCMessage *req);
+void rpc_stop_container(cri_call *c, const ProtobufCMessage *req);
+void rpc_remove_container(cri_call *c, const ProtobufCMessage *req);
+void rpc_exec_sync(cri_call *c, const ProtobufCMessage *req);
+void rpc_container_status(cri_call *c, const ProtobufCMessage *req);
+void rpc_list_containers(cri_call *c, const ProtobufCMessage *req);
+
+/* ctr_spec_gen.c: CreateContainer's ContainerSpec (JSON params) of a
+ * config in pod pod_id; NULL with *refused naming a field corral cannot
+ * give yet, or out of memory */
+struct Runtime__V1__ContainerConfig;
+struct Runtime__V1__PodSandboxConfig;
+char *cri_ctr_spec(const char *pod_id, const struct Runtime__V1__ContainerConfig *cfg,
+		   const struct Runtime__V1__PodSandboxConfig *pod, const char **refused);

@@ -226,6 +226,7 @@ static const vl_method methods[] = {
 	{ "SessionList", sv_session_list },
 	{ "SessionInspect", sv_session_inspect },
 	{ "SessionRemove", sv_session_remove },
+	{ "SessionStop", sv_session_stop },
 	{ "BrokerPublish", sv_broker_publish },
 	{ "BrokerSubscribe", sv_broker_subscribe },
 	{ "BrokerRequest", sv_broker_request },

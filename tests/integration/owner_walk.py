@@ -134,6 +134,7 @@ CASES = {
     "SessionList": [("hides", "SessionList", None)],
     "SessionInspect": [("denied", "SessionInspect", {"name": T["session"]})],
     "SessionRemove": [("denied", "SessionRemove", {"name": T["session"], "force": True})],
+    "SessionStop": [("denied", "SessionStop", {"name": T["session"]})],
     "SessionStateGet": [("denied", "SessionStateGet", {"name": T["session"], "key": T["statekey"]})],
     "SessionStateSet": [("denied", "SessionStateSet",
                          {"name": T["session"], "key": T["statekey"], "value": "\"walk\""})],

@@ -148,7 +148,8 @@ static int gen_record(yajl_gen g, const session *s)
 	if (yajl_gen_map_close(g) || (s->n_ports && cni_ports_gen(g, "ports", s->ports, s->n_ports)) ||
 	    jg_key_int(g, "idleTimeoutMs", (long long)(s->idle_timeout_usec / 1000)) ||
 	    (x->policy_path && jg_key_str(g, "brokerPolicy", x->policy_path)) || jg_key_bool(g, "rmState", s->rm_state) ||
-	    jg_key_int(g, "owner", x->owner) || jg_key_str(g, "created", x->created) || yajl_gen_map_close(g))
+	    jg_key_int(g, "owner", x->owner) || jg_key_str(g, "created", x->created) ||
+	    (x->stopped && jg_key_bool(g, "stopped", true)) || yajl_gen_map_close(g))
 		return -ENOMEM;
 	return 0;
 }
@@ -237,6 +238,7 @@ int session_gen(yajl_gen g, corrald *d, const session *s, const peer_cred *peer)
 				return -ENOMEM;
 		}
 	if (yajl_gen_array_close(g) || jg_key_int(g, "running", (long long)running) ||
+	    jg_key_bool(g, "stopped", x->stopped) ||
 	    jg_key_int(g, "stateKeys", (long long)(s->state ? sstate_count(s->state) : 0)) || yajl_gen_map_close(g))
 		return -ENOMEM;
 	return 0;

@@ -29,6 +29,7 @@ typedef struct session_x {
 	char *policy_path;    /* --broker-policy as given (read again at start) */
 	el_source *idle_timer;
 	char ip[48], gateway[48]; /* its address on its network, once attached */
+	bool stopped;         /* SessionStop: its network released, no new member (a CRI pod's NOTREADY) */
 } session_x;
 
 static inline session_x *sx_of(session *s) { return (session_x *)((char *)s - offsetof(session_x, s)); }
@@ -70,6 +71,8 @@ void session_ns_release(const session *s);
 void session_ns_path(const session *s, const char *kind, char *buf, size_t n);
 
 /* session_net.c: its CNI attachment (SESSION_SHARE_NET) */
+/* DEL its attachment, in the background, keeping its namespaces */
+void session_net_detach(struct corrald *d, session *s);
 /* Whether it has one: it shares net, and its network (or corrald's
  * default-network) is a CNI network, not none, loopback or host (then its
  * members have lo alone). */

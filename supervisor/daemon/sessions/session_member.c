@@ -22,6 +22,8 @@ int session_member_spec(corrald *d, ctr_spec *s, json_fault *f)
 	session *ss = session_find(d, s->session);
 	if (!ss)
 		return -ENOENT;
+	if (sx_of(ss)->stopped)
+		return json_fault_set(f, EINVAL, "spec.session", "session %s is stopped: no new member", ss->name);
 	if (!(ss->share & SESSION_SHARE_NET))
 		return 0;
 	if (!s->network_default)

@@ -308,6 +308,40 @@ int sv_session_remove(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply(call, NULL);
 }
 
+/* The session's members stopped already (InvalidState "in-use" names a
+ * running one): its network released, its namespaces kept till it is
+ * removed, and no new member. A CRI pod's StopPodSandbox. */
+int sv_session_stop(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	const char *name;
+	session *s = session_of_params(d, vl_call_peer(call), params, KNOWN("name"), &name, &f);
+	if (!s)
+		return session_reply_not_found(call, name, &f);
+	session_x *x = sx_of(s);
+	if (x->stopped)
+		return vl_call_reply(call, NULL);
+	ctr *busy = session_first_member(d, s, true);
+	if (busy) {
+		char why[256];
+		snprintf(why, sizeof(why), "session %s has a running member, %s: stop it first", s->name, busy->name);
+		return sv_invalid_state(call, s->name, "in-use", why);
+	}
+	for (ctr *c = d->ctrs; c; c = c->next)
+		if (c->spec.session && streq(c->spec.session, s->name) && ctr_is_starting(c))
+			return sv_invalid_state(call, s->name, "starting", "its member is starting: try again");
+	x->stopped = true;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (session_save(s, &err) < 0) {
+		x->stopped = false;
+		return sv_internal_err(call, &err);
+	}
+	session_net_detach(d, s);
+	events_publish(d->events, EV_OWNER(x->owner), "session", "stop", s->name, s->name, NULL, 0);
+	return vl_call_reply(call, NULL);
+}
+
 /* One session from its directory, at start. */
 static int load_one(corrald *d, const char *name, cerr *err)
 {
@@ -331,6 +365,8 @@ static int load_one(corrald *d, const char *name, cerr *err)
 	}
 	x->s.idle_timeout_usec = (uint64_t)idle_ms * 1000;
 	x->owner = (uid_t)owner;
+	yajl_val stopped = json_get(v, "stopped");
+	x->stopped = stopped && YAJL_IS_TRUE(stopped);
 	snprintf(x->created, sizeof(x->created), "%s", created ? created : "");
 	bool remade = !session_ns_present(&x->s);
 	if ((remade && (r = session_ns_make(d, &x->s, err)) < 0) || (r = session_open(d, x, err)) < 0) {
@@ -346,7 +382,9 @@ static int load_one(corrald *d, const char *name, cerr *err)
 	char rec[PATH_MAX];
 	snprintf(rec, sizeof(rec), "%s/" SESSION_NET_FILE, x->s.dir);
 	r = 0;
-	if (session_net_cni(d, &x->s) && remade)
+	if (x->stopped)
+		; /* its network was released: it stays so */
+	else if (session_net_cni(d, &x->s) && remade)
 		r = session_net_reattach(d, &x->s, err);
 	else if (session_net_cni(d, &x->s) && access(rec, F_OK) < 0)
 		r = session_net_attach(d, &x->s, NULL, NULL, err);

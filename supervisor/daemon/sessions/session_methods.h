@@ -10,6 +10,7 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud);
 int sv_session_list(vl_call *call, yajl_val params, void *ud);
 int sv_session_inspect(vl_call *call, yajl_val params, void *ud);
 int sv_session_remove(vl_call *call, yajl_val params, void *ud);
+int sv_session_stop(vl_call *call, yajl_val params, void *ud);
 int sv_session_state_get(vl_call *call, yajl_val params, void *ud);
 int sv_session_state_set(vl_call *call, yajl_val params, void *ud);
 int sv_session_state_remove(vl_call *call, yajl_val params, void *ud);

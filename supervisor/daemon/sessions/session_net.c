@@ -28,6 +28,7 @@ typedef struct session_net_op {
 	void *data;
 	session copy; /* name, dir and share, for session_ns_release */
 	bool drop_dir;
+	bool keep; /* a stop: the namespaces stay, the record goes */
 } session_net_op;
 
 bool session_holds_cni_id(corrald *d, const char *cni_id)
@@ -170,19 +171,38 @@ static void on_deleted(corrald *d, int r, const net_ns_addr *addr, const cerr *e
 	(void)d, (void)addr;
 	if (r < 0)
 		log_warn("session %s: DEL: %s", op->name, cerr_msg(e));
-	release(&op->copy, op->drop_dir);
+	if (op->keep) {
+		char record[PATH_MAX];
+		snprintf(record, sizeof(record), "%s/" SESSION_NET_FILE, op->copy.dir);
+		unlink(record);
+	} else {
+		release(&op->copy, op->drop_dir);
+	}
 	net_op_free(op);
 }
 
-void session_net_detach_and_release(corrald *d, session *s, bool drop_dir)
+static void detach(corrald *d, session *s, bool keep, bool drop_dir);
+
+void session_net_detach_and_release(corrald *d, session *s, bool drop_dir) { detach(d, s, false, drop_dir); }
+
+void session_net_detach(corrald *d, session *s)
+{
+	session_x *x = sx_of(s);
+	x->ip[0] = x->gateway[0] = '\0';
+	if (session_net_cni(d, s))
+		detach(d, s, true, false);
+}
+
+static void detach(corrald *d, session *s, bool keep, bool drop_dir)
 {
 	_cleanup_cerr_ cerr err = { 0 };
 	session_net_op *op = calloc(1, sizeof(*op));
 	if (!op || !(op->copy.dir = strdup(s->dir))) {
 		free(op);
-		return release(s, drop_dir);
+		return keep ? (void)0 : release(s, drop_dir);
 	}
 	op->drop_dir = drop_dir;
+	op->keep = keep;
 	op->copy.share = s->share;
 	snprintf(op->name, sizeof(op->name), "%s", s->name);
 	snprintf(op->copy.name, sizeof(op->copy.name), "%s", s->name);
@@ -192,7 +212,8 @@ void session_net_detach_and_release(corrald *d, session *s, bool drop_dir)
 	if (r != 0) {
 		if (r < 0)
 			log_cerr(LOG_LVL_WARN, &err, "session %s: DEL", s->name);
-		release(s, drop_dir);
+		if (!keep)
+			release(s, drop_dir);
 		net_op_free(op);
 	}
 }

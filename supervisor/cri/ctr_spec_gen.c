@@ -1,0 +1,192 @@
+/* A CRI ContainerConfig as corrald's ContainerSpec (cri_rpcs.h): the
+ * pod's session, kubelet's command as the entrypoint and its args as the
+ * command (Kubernetes' composition is Docker's), the security context, and
+ * the config itself, whole, in a label (cri_meta.h). What corral cannot
+ * give yet is refused with the field's name, never dropped. */
+#include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/cri_meta.h"
+#include "supervisor/cri/runtime_v1.pb-c.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef Runtime__V1__ContainerConfig ctr_config;
+typedef Runtime__V1__PodSandboxConfig pod_config;
+
+static int gen_strs(yajl_gen g, const char *key, char **v, size_t n)
+{
+	if (jg_key(g, key) || yajl_gen_array_open(g))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (jg_str(g, v[i]))
+			return -1;
+	return yajl_gen_array_close(g) ? -1 : 0;
+}
+
+static const char *propagation_of(Runtime__V1__MountPropagation p)
+{
+	switch (p) {
+	case RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_HOST_TO_CONTAINER: return "rslave";
+	case RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_BIDIRECTIONAL: return "rshared";
+	default: return "rprivate";
+	}
+}
+
+static int gen_mounts(yajl_gen g, const ctr_config *cfg)
+{
+	if (!cfg->n_mounts)
+		return 0;
+	if (jg_key(g, "mounts") || yajl_gen_array_open(g))
+		return -1;
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const Runtime__V1__Mount *m = cfg->mounts[i];
+		if (yajl_gen_map_open(g) || jg_key_str(g, "type", "bind") || jg_key_str(g, "source", m->host_path) ||
+		    jg_key_str(g, "destination", m->container_path) || jg_key_bool(g, "readonly", m->readonly) ||
+		    jg_key_str(g, "propagation", propagation_of(m->propagation)) || yajl_gen_map_close(g))
+			return -1;
+	}
+	return yajl_gen_array_close(g) ? -1 : 0;
+}
+
+static int gen_env(yajl_gen g, const ctr_config *cfg)
+{
+	if (!cfg->n_envs)
+		return 0;
+	if (jg_key(g, "env") || yajl_gen_array_open(g))
+		return -1;
+	for (size_t i = 0; i < cfg->n_envs; i++) {
+		_cleanup_free_ char *kv = NULL;
+		if (asprintf(&kv, "%s=%s", cfg->envs[i]->key, cfg->envs[i]->value) < 0 || jg_str(g, kv))
+			return -1;
+	}
+	return yajl_gen_array_close(g) ? -1 : 0;
+}
+
+/* run_as_user[:run_as_group], or the user's name */
+static int gen_user(yajl_gen g, const Runtime__V1__LinuxContainerSecurityContext *sc)
+{
+	char user[160];
+	if (sc->run_as_user && sc->run_as_group)
+		snprintf(user, sizeof(user), "%lld:%lld", (long long)sc->run_as_user->value, (long long)sc->run_as_group->value);
+	else if (sc->run_as_user)
+		snprintf(user, sizeof(user), "%lld", (long long)sc->run_as_user->value);
+	else if (*sc->run_as_username && sc->run_as_group)
+		snprintf(user, sizeof(user), "%s:%lld", sc->run_as_username, (long long)sc->run_as_group->value);
+	else if (*sc->run_as_username)
+		snprintf(user, sizeof(user), "%s", sc->run_as_username);
+	else
+		return 0;
+	return jg_key_str(g, "user", user) ? -1 : 0;
+}
+
+/* The profile named: "runtime/default" and RuntimeDefault are corral's
+ * own (NULL here), Unconfined "unconfined", Localhost its name. */
+static const char *apparmor_of(const Runtime__V1__LinuxContainerSecurityContext *sc)
+{
+	if (sc->apparmor) {
+		if (sc->apparmor->profile_type == RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__Unconfined)
+			return "unconfined";
+		if (sc->apparmor->profile_type == RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__Localhost)
+			return sc->apparmor->localhost_ref;
+		return NULL;
+	}
+	if (streq(sc->apparmor_profile, "unconfined"))
+		return "unconfined";
+	if (!strncmp(sc->apparmor_profile, "localhost/", 10))
+		return sc->apparmor_profile + 10;
+	return NULL;
+}
+
+static int gen_security(yajl_gen g, const Runtime__V1__LinuxContainerSecurityContext *sc, const char **refused)
+{
+	if (sc->selinux_options && (*sc->selinux_options->type || *sc->selinux_options->level))
+		return *refused = "linux.security_context.selinux_options", -1;
+	if (sc->n_masked_paths || sc->n_readonly_paths)
+		return *refused = "linux.security_context.masked_paths/readonly_paths", -1;
+	if (sc->seccomp && sc->seccomp->profile_type == RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__Localhost)
+		return *refused = "linux.security_context.seccomp (Localhost)", -1;
+	if (sc->n_supplemental_groups)
+		return *refused = "linux.security_context.supplemental_groups", -1;
+	if (sc->capabilities && sc->capabilities->n_add_ambient_capabilities)
+		return *refused = "linux.security_context.capabilities.add_ambient_capabilities", -1;
+	const Runtime__V1__NamespaceOption *ns = sc->namespace_options;
+	if (ns && ns->pid == RUNTIME__V1__NAMESPACE_MODE__TARGET)
+		return *refused = "linux.security_context.namespace_options.pid (TARGET)", -1;
+	if (sc->privileged && jg_key_bool(g, "privileged", true))
+		return -1;
+	if (sc->capabilities && ((sc->capabilities->n_add_capabilities &&
+				  gen_strs(g, "capAdd", sc->capabilities->add_capabilities, sc->capabilities->n_add_capabilities)) ||
+				 (sc->capabilities->n_drop_capabilities &&
+				  gen_strs(g, "capDrop", sc->capabilities->drop_capabilities,
+					   sc->capabilities->n_drop_capabilities))))
+		return -1;
+	const char *aa = apparmor_of(sc);
+	if ((aa && jg_key_str(g, "apparmorProfile", aa)) || gen_user(g, sc) < 0)
+		return -1;
+	/* kubelet mounts what a read-only pod writes to (emptyDirs) */
+	if (sc->readonly_rootfs && jg_key_bool(g, "readOnly", true))
+		return -1;
+	return 0;
+}
+
+static int gen_resources(yajl_gen g, const Runtime__V1__LinuxContainerResources *r, const char **refused)
+{
+	if (r->n_hugepage_limits || *r->cpuset_cpus || *r->cpuset_mems || r->n_unified)
+		return *refused = "linux.resources (hugepages, cpuset or unified)", -1;
+	bool mem = r->memory_limit_in_bytes > 0, cpu = r->cpu_quota > 0 && r->cpu_period > 0;
+	if (!mem && !cpu)
+		return 0;
+	if (jg_key(g, "resources") || yajl_gen_map_open(g) || (mem && jg_key_int(g, "memory", r->memory_limit_in_bytes)))
+		return -1;
+	if (cpu && (jg_key(g, "cpus") || yajl_gen_double(g, (double)r->cpu_quota / (double)r->cpu_period)))
+		return -1;
+	return yajl_gen_map_close(g) ? -1 : 0;
+}
+
+/* ContainerSpec's JSON of cfg, a member of pod_id (whose config is pod,
+ * NULL when the request gave none); *refused names a field corral cannot
+ * give. The name is Kubernetes' (k8s_NAME_POD_NAMESPACE_UID_ATTEMPT, as
+ * dockershim's), so that corralctl ps shows whose it is. */
+char *cri_ctr_spec(const char *pod_id, const ctr_config *cfg, const pod_config *pod, const char **refused)
+{
+	*refused = NULL;
+	const Runtime__V1__LinuxContainerConfig *lx = cfg->linux;
+	if (cfg->n_devices || cfg->n_cdi_devices)
+		return *refused = "devices", NULL;
+	char name[256];
+	snprintf(name, sizeof(name), "k8s_%s_%s_%s_%.8s_%u", cfg->metadata->name,
+		 pod && pod->metadata ? pod->metadata->name : "pod", pod && pod->metadata ? pod->metadata->namespace_ : "ns",
+		 pod && pod->metadata ? pod->metadata->uid : pod_id, cfg->metadata->attempt);
+	char log_path[4096];
+	snprintf(log_path, sizeof(log_path), "%s/%s", pod ? pod->log_directory : "", cfg->log_path);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "spec") || yajl_gen_map_open(g) ||
+	    jg_key_str(g, "image", cfg->image->image) || jg_key_str(g, "name", name) || jg_key_str(g, "session", pod_id) ||
+	    (cfg->n_command && gen_strs(g, "entrypoint", cfg->command, cfg->n_command)) ||
+	    (cfg->n_args && gen_strs(g, "command", cfg->args, cfg->n_args)) ||
+	    (*cfg->working_dir && jg_key_str(g, "workdir", cfg->working_dir)) || gen_env(g, cfg) < 0 ||
+	    gen_mounts(g, cfg) < 0 || jg_key_bool(g, "tty", cfg->tty) || jg_key_bool(g, "interactive", cfg->stdin) ||
+	    jg_key_bool(g, "stdinOnce", cfg->stdin_once) || jg_key_str(g, "restart", "no"))
+		return NULL;
+	if (pod && *pod->hostname && jg_key_str(g, "hostname", pod->hostname))
+		return NULL;
+	if (pod && pod->dns_config && pod->dns_config->n_servers &&
+	    gen_strs(g, "dns", pod->dns_config->servers, pod->dns_config->n_servers))
+		return NULL;
+	const Runtime__V1__NamespaceOption *pns =
+		pod && pod->linux && pod->linux->security_context ? pod->linux->security_context->namespace_options : NULL;
+	if (pns && pns->network == RUNTIME__V1__NAMESPACE_MODE__NODE && jg_key_str(g, "network", "host"))
+		return NULL;
+	if (lx && lx->security_context && gen_security(g, lx->security_context, refused) < 0)
+		return NULL;
+	if (lx && lx->resources && gen_resources(g, lx->resources, refused) < 0)
+		return NULL;
+	if (jg_key(g, "labels") || yajl_gen_map_open(g) || meta_put(g, META_CTR_CONFIG, &cfg->base) < 0 ||
+	    jg_key_str(g, META_CTR_POD, pod_id) || jg_key_str(g, META_CTR_IMAGE, cfg->image->image) ||
+	    (*cfg->log_path && pod && *pod->log_directory && jg_key_str(g, META_CTR_LOG, log_path)) ||
+	    yajl_gen_map_close(g) || yajl_gen_map_close(g) || yajl_gen_map_close(g))
+		return NULL;
+	return jg_finish(g, NULL);
+}

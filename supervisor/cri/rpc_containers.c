@@ -1,0 +1,179 @@
+/* Containers: each a corral container, a member of its pod's session,
+ * with the ContainerConfig kubelet gave in its labels (cri_meta.h). */
+#include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/cri_meta.h"
+#include "supervisor/cri/runtime_v1.pb-c.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "supervisor/varlink/wire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef Runtime__V1__ContainerConfig ctr_config;
+typedef Runtime__V1__PodSandboxConfig pod_config;
+
+/* An id as corrald takes one: hex digits (a prefix too) */
+static bool id_ok(cri_call *c, const char *rpc, const char *id)
+{
+	if (*id && strlen(id) <= 64 && strspn(id, "0123456789abcdef") == strlen(id))
+		return true;
+	cri_fail(c, GRPC_INVALID_ARGUMENT, "%s: container_id \"%.80s\": not a container's id", rpc, id);
+	return false;
+}
+
+/* ---- CreateContainer: the pod first (there, a CRI pod, not stopped),
+ * then the container */
+
+static void created(cri_call *c, vl_reply *rep, void *data)
+{
+	if (rep->error)
+		return cri_fail_corrald(c, rep, "CreateContainer");
+	Runtime__V1__CreateContainerResponse r = RUNTIME__V1__CREATE_CONTAINER_RESPONSE__INIT;
+	r.container_id = (char *)meta_str(rep->params, "id");
+	cri_reply(c, &r.base);
+}
+
+static void pod_found(cri_call *c, vl_reply *rep, void *data)
+{
+	const Runtime__V1__CreateContainerRequest *req = data;
+	if (rep->error)
+		return cri_fail_corrald(c, rep, req->pod_sandbox_id);
+	yajl_val s = json_get(rep->params, "session");
+	yajl_val stopped = json_get(s, "stopped");
+	if (stopped && YAJL_IS_TRUE(stopped))
+		return cri_fail(c, GRPC_FAILED_PRECONDITION, "CreateContainer: pod %s is stopped", req->pod_sandbox_id);
+	pod_config *pod = (pod_config *)meta_get(json_get(s, "labels"), META_POD_CONFIG,
+						  &runtime__v1__pod_sandbox_config__descriptor);
+	if (!pod)
+		return cri_fail(c, GRPC_NOT_FOUND, "CreateContainer: %s is not a CRI pod", req->pod_sandbox_id);
+	const char *refused;
+	_cleanup_free_ char *params = cri_ctr_spec(req->pod_sandbox_id, req->config, pod, &refused);
+	protobuf_c_message_free_unpacked(&pod->base, NULL);
+	if (!params && refused)
+		return cri_fail(c, GRPC_UNIMPLEMENTED, "CreateContainer: config.%s: corral does not give it yet", refused);
+	if (!params)
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+	cri_corrald(c, "CreateContainer", params, 0, created, NULL);
+}
+
+void rpc_create_container(cri_call *c, const ProtobufCMessage *msg)
+{
+	const Runtime__V1__CreateContainerRequest *req = (const void *)msg;
+	const ctr_config *cfg = req->config;
+	if (!cfg || !cfg->metadata || !*cfg->metadata->name)
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "CreateContainer: config.metadata.name is empty");
+	if (!cfg->image || !*cfg->image->image)
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "CreateContainer: config.image.image is empty");
+	const char *p = req->pod_sandbox_id;
+	if (!*p || strlen(p) > 63 || strspn(p, "0123456789abcdef") != strlen(p))
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "CreateContainer: pod_sandbox_id \"%.80s\": not a pod's id", p);
+	char params[128];
+	snprintf(params, sizeof(params), "{\"name\":\"%s\"}", p);
+	cri_corrald(c, "SessionInspect", params, 0, pod_found, (void *)req);
+}
+
+/* ---- Start, Stop, Remove: one call each */
+
+static void started(cri_call *c, vl_reply *rep, void *data)
+{
+	if (rep->error)
+		return cri_fail_corrald(c, rep, "StartContainer");
+	Runtime__V1__StartContainerResponse r = RUNTIME__V1__START_CONTAINER_RESPONSE__INIT;
+	cri_reply(c, &r.base);
+}
+
+void rpc_start_container(cri_call *c, const ProtobufCMessage *msg)
+{
+	const char *id = ((const Runtime__V1__StartContainerRequest *)msg)->container_id;
+	if (!id_ok(c, "StartContainer", id))
+		return;
+	char params[128];
+	snprintf(params, sizeof(params), "{\"id\":\"%s\"}", id);
+	cri_corrald(c, "Start", params, 0, started, NULL);
+}
+
+static void stopped(cri_call *c, vl_reply *rep, void *data)
+{
+	/* the CRI: stopping one that is not there, or not running, succeeds */
+	if (rep->error && !strstr(rep->error, "NoSuchContainer") && !strstr(rep->error, "InvalidState"))
+		return cri_fail_corrald(c, rep, "StopContainer");
+	Runtime__V1__StopContainerResponse r = RUNTIME__V1__STOP_CONTAINER_RESPONSE__INIT;
+	cri_reply(c, &r.base);
+}
+
+void rpc_stop_container(cri_call *c, const ProtobufCMessage *msg)
+{
+	const Runtime__V1__StopContainerRequest *req = (const void *)msg;
+	if (!id_ok(c, "StopContainer", req->container_id))
+		return;
+	if (req->timeout < 0)
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "StopContainer: timeout %lld: negative", (long long)req->timeout);
+	char params[160];
+	snprintf(params, sizeof(params), "{\"id\":\"%s\",\"timeout\":%lld}", req->container_id,
+		 (long long)(req->timeout > 86400 ? 86400 : req->timeout));
+	cri_corrald(c, "Stop", params, 0, stopped, NULL);
+}
+
+static void removed(cri_call *c, vl_reply *rep, void *data)
+{
+	if (rep->error && !strstr(rep->error, "NoSuchContainer"))
+		return cri_fail_corrald(c, rep, "RemoveContainer");
+	Runtime__V1__RemoveContainerResponse r = RUNTIME__V1__REMOVE_CONTAINER_RESPONSE__INIT;
+	cri_reply(c, &r.base);
+}
+
+void rpc_remove_container(cri_call *c, const ProtobufCMessage *msg)
+{
+	const char *id = ((const Runtime__V1__RemoveContainerRequest *)msg)->container_id;
+	if (!id_ok(c, "RemoveContainer", id))
+		return;
+	char params[128];
+	snprintf(params, sizeof(params), "{\"id\":\"%s\",\"force\":true}", id);
+	cri_corrald(c, "Remove", params, 0, removed, NULL);
+}
+
+/* ---- ExecSync: corrald's Exec, plain: the output kept, the exit code */
+
+static void exec_done(cri_call *c, vl_reply *rep, void *data)
+{
+	const Runtime__V1__ExecSyncRequest *req = data;
+	if (rep->error)
+		return cri_fail_corrald(c, rep, "ExecSync");
+	yajl_val timed = json_get(rep->params, "timedOut");
+	if (timed && YAJL_IS_TRUE(timed))
+		return cri_fail(c, GRPC_DEADLINE_EXCEEDED, "ExecSync: command timed out after %lld s",
+				(long long)req->timeout);
+	Runtime__V1__ExecSyncResponse r = RUNTIME__V1__EXEC_SYNC_RESPONSE__INIT;
+	const char *out = meta_str(rep->params, "stdout"), *err = meta_str(rep->params, "stderr");
+	r.stdout.data = (uint8_t *)(out ? out : ""), r.stdout.len = out ? strlen(out) : 0;
+	r.stderr.data = (uint8_t *)(err ? err : ""), r.stderr.len = err ? strlen(err) : 0;
+	long long code = 0;
+	json_int_in(json_get(rep->params, "exitCode"), -1, 255, &code);
+	r.exit_code = (int32_t)code;
+	cri_reply(c, &r.base);
+}
+
+void rpc_exec_sync(cri_call *c, const ProtobufCMessage *msg)
+{
+	const Runtime__V1__ExecSyncRequest *req = (const void *)msg;
+	if (!id_ok(c, "ExecSync", req->container_id))
+		return;
+	if (!req->n_cmd)
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "ExecSync: cmd is empty");
+	if (req->timeout < 0)
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "ExecSync: timeout %lld: negative", (long long)req->timeout);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "id", req->container_id) || jg_key(g, "command") ||
+	    yajl_gen_array_open(g))
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+	for (size_t i = 0; i < req->n_cmd; i++)
+		jg_str(g, req->cmd[i]);
+	yajl_gen_array_close(g);
+	if ((req->timeout && jg_key_int(g, "timeout", req->timeout)) || yajl_gen_map_close(g))
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+	_cleanup_free_ char *params = jg_finish(g, NULL);
+	/* corrald hands the connection to the monitor: it ends with the call */
+	cri_corrald(c, "Exec", params, VL_CALL_UPGRADE, exec_done, (void *)req);
+}

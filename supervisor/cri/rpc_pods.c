@@ -1,0 +1,334 @@
+/* Pods: a pod is a corral session (its network, IPC and UTS namespaces
+ * pinned by corrald, no pause container), named by the pod's id, with the
+ * PodSandboxConfig kubelet gave in its labels (cri_meta.h). */
+#include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/cri_meta.h"
+#include "supervisor/cri/runtime_v1.pb-c.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef Runtime__V1__PodSandboxConfig pod_config;
+
+static pod_config *config_of(yajl_val session)
+{
+	return (pod_config *)meta_get(json_get(session, "labels"), META_POD_CONFIG,
+				      &runtime__v1__pod_sandbox_config__descriptor);
+}
+
+static bool is_stopped(yajl_val session)
+{
+	yajl_val v = json_get(session, "stopped");
+	return v && YAJL_IS_TRUE(v);
+}
+
+static int64_t created_of(yajl_val session)
+{
+	const char *ns = meta_str(json_get(session, "labels"), META_POD_CREATED);
+	return ns ? strtoll(ns, NULL, 10) : meta_time_ns(meta_str(session, "created"));
+}
+
+static Runtime__V1__NamespaceMode mode_of(const pod_config *cfg, int which)
+{
+	const Runtime__V1__NamespaceOption *o =
+		cfg->linux && cfg->linux->security_context ? cfg->linux->security_context->namespace_options : NULL;
+	/* none given: kubelet's own defaults (a pod without
+	 * shareProcessNamespace), not proto3's zeros, which would share PID */
+	if (!o)
+		return which == 1 ? RUNTIME__V1__NAMESPACE_MODE__CONTAINER : RUNTIME__V1__NAMESPACE_MODE__POD;
+	return which == 0 ? o->network : which == 1 ? o->pid : o->ipc;
+}
+
+/* ---- RunPodSandbox */
+
+static void run_done(cri_call *c, vl_reply *rep, void *data)
+{
+	if (rep->error)
+		return cri_fail_corrald(c, rep, "RunPodSandbox");
+	Runtime__V1__RunPodSandboxResponse r = RUNTIME__V1__RUN_POD_SANDBOX_RESPONSE__INIT;
+	r.pod_sandbox_id = (char *)meta_str(json_get(rep->params, "session"), "name");
+	cri_reply(c, &r.base);
+}
+
+static int gen_ports(yajl_gen g, const pod_config *cfg)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->n_port_mappings; i++)
+		n += cfg->port_mappings[i]->host_port > 0;
+	if (!n)
+		return 0;
+	if (jg_key(g, "ports") || yajl_gen_array_open(g))
+		return -1;
+	for (size_t i = 0; i < cfg->n_port_mappings; i++) {
+		const Runtime__V1__PortMapping *p = cfg->port_mappings[i];
+		if (p->host_port <= 0) /* no host port: nothing to publish */
+			continue;
+		if (yajl_gen_map_open(g) || jg_key_int(g, "containerPort", p->container_port) ||
+		    jg_key_int(g, "hostPort", p->host_port) ||
+		    jg_key_str(g, "protocol", p->protocol == RUNTIME__V1__PROTOCOL__UDP ? "udp" : "tcp") ||
+		    (p->host_ip && *p->host_ip && jg_key_str(g, "hostIP", p->host_ip)) || yajl_gen_map_close(g))
+			return -1;
+	}
+	return yajl_gen_array_close(g) ? -1 : 0;
+}
+
+void rpc_run_pod_sandbox(cri_call *c, const ProtobufCMessage *msg)
+{
+	const Runtime__V1__RunPodSandboxRequest *req = (const void *)msg;
+	const pod_config *cfg = req->config;
+	if (!cfg || !cfg->metadata || !*cfg->metadata->name || !*cfg->metadata->namespace_ || !*cfg->metadata->uid)
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "RunPodSandbox: config.metadata needs a name, namespace and uid");
+	if (*req->runtime_handler)
+		return cri_fail(c, GRPC_NOT_FOUND, "RunPodSandbox: runtime handler \"%s\": corral has the default one only (\"\")",
+				req->runtime_handler);
+	for (size_t i = 0; i < cfg->n_port_mappings; i++)
+		if (cfg->port_mappings[i]->protocol == RUNTIME__V1__PROTOCOL__SCTP)
+			return cri_fail(c, GRPC_INVALID_ARGUMENT, "RunPodSandbox: port_mappings[%zu]: SCTP is not published", i);
+	if (mode_of(cfg, 1) == RUNTIME__V1__NAMESPACE_MODE__POD)
+		return cri_fail(c, GRPC_UNIMPLEMENTED, "RunPodSandbox: a PID namespace shared by the pod is not there yet");
+	if (mode_of(cfg, 2) == RUNTIME__V1__NAMESPACE_MODE__NODE)
+		return cri_fail(c, GRPC_UNIMPLEMENTED, "RunPodSandbox: the host's IPC namespace is not there yet");
+	char id[64];
+	if (meta_new_pod_id(id) < 0)
+		return cri_fail(c, GRPC_INTERNAL, "RunPodSandbox: no random bytes for an id");
+	bool host_net = mode_of(cfg, 0) == RUNTIME__V1__NAMESPACE_MODE__NODE;
+	/* with the host's network, the host's name too: only IPC is the pod's */
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	char now[32];
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(now, sizeof(now), "%lld", (long long)ts.tv_sec * 1000000000 + ts.tv_nsec);
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "name", id) || jg_key_str(g, "share", host_net ? "ipc" : "net,ipc,uts") ||
+	    jg_key(g, "labels") || yajl_gen_map_open(g) || meta_put(g, META_POD_CONFIG, &cfg->base) < 0 ||
+	    jg_key_str(g, META_POD_CREATED, now) || jg_key_str(g, META_POD_HANDLER, req->runtime_handler) ||
+	    yajl_gen_map_close(g) || (!host_net && gen_ports(g, cfg) < 0) || yajl_gen_map_close(g))
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+	_cleanup_free_ char *params = jg_finish(g, NULL);
+	cri_corrald(c, "SessionCreate", params, 0, run_done, NULL);
+}
+
+/* ---- the pod's containers, for Stop and Remove: each call of corrald's
+ * for each of them at once, then the next step */
+
+typedef struct pod_step {
+	char id[64];
+	unsigned left;  /* calls in flight */
+	bool failed;
+	char why[256];
+	bool remove;    /* RemovePodSandbox: remove them, then the session */
+} pod_step;
+
+static void session_removed(cri_call *c, vl_reply *rep, void *data)
+{
+	/* a pod that is not there is removed (the CRI: idempotent) */
+	if (rep->error && !strstr(rep->error, "NoSuchSession"))
+		return cri_fail_corrald(c, rep, "RemovePodSandbox");
+	Runtime__V1__RemovePodSandboxResponse r = RUNTIME__V1__REMOVE_POD_SANDBOX_RESPONSE__INIT;
+	cri_reply(c, &r.base);
+}
+
+static void session_stopped(cri_call *c, vl_reply *rep, void *data)
+{
+	if (rep->error && !strstr(rep->error, "NoSuchSession"))
+		return cri_fail_corrald(c, rep, "StopPodSandbox");
+	Runtime__V1__StopPodSandboxResponse r = RUNTIME__V1__STOP_POD_SANDBOX_RESPONSE__INIT;
+	cri_reply(c, &r.base);
+}
+
+/* Every container's Stop or Remove is over: the session's turn */
+static void pod_next(cri_call *c, pod_step *st)
+{
+	if (st->failed)
+		return cri_fail(c, GRPC_UNKNOWN, "%s %s: %s", st->remove ? "RemovePodSandbox" : "StopPodSandbox", st->id,
+				st->why);
+	char params[128];
+	snprintf(params, sizeof(params), "{\"name\":\"%s\",\"force\":true}", st->id);
+	if (st->remove)
+		return cri_corrald(c, "SessionRemove", params, 0, session_removed, NULL);
+	snprintf(params, sizeof(params), "{\"name\":\"%s\"}", st->id);
+	cri_corrald(c, "SessionStop", params, 0, session_stopped, NULL);
+}
+
+static void member_done(cri_call *c, vl_reply *rep, void *data)
+{
+	pod_step *st = cri_call_ctx(c, sizeof(*st));
+	if (rep->error && !strstr(rep->error, "NoSuchContainer") && !st->failed) {
+		st->failed = true;
+		snprintf(st->why, sizeof(st->why), "%s", rep->error);
+	}
+	if (--st->left == 0)
+		pod_next(c, st);
+}
+
+static void members_listed(cri_call *c, vl_reply *rep, void *data)
+{
+	pod_step *st = cri_call_ctx(c, sizeof(*st));
+	if (rep->error)
+		return cri_fail_corrald(c, rep, st->id);
+	yajl_val list = json_get(rep->params, "containers");
+	for (size_t i = 0; YAJL_IS_ARRAY(list) && i < list->u.array.len; i++) {
+		yajl_val ct = list->u.array.values[i];
+		const char *cid = meta_str(ct, "id");
+		const char *status = meta_str(json_get(ct, "state"), "status");
+		if (!cid || (!st->remove && status && !streq(status, "running") && !streq(status, "paused") &&
+			     !streq(status, "restarting")))
+			continue;
+		char params[160];
+		if (st->remove)
+			snprintf(params, sizeof(params), "{\"id\":\"%s\",\"force\":true}", cid);
+		else /* kubelet stopped them with their grace periods first */
+			snprintf(params, sizeof(params), "{\"id\":\"%s\",\"timeout\":0}", cid);
+		st->left++;
+		cri_corrald(c, st->remove ? "Remove" : "Stop", params, 0, member_done, NULL);
+	}
+	if (st->left == 0)
+		pod_next(c, st);
+}
+
+static void pod_members(cri_call *c, const char *pod_id, bool remove)
+{
+	if (!*pod_id || strlen(pod_id) > 63 || strspn(pod_id, "0123456789abcdef") != strlen(pod_id))
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "pod_sandbox_id \"%.80s\": not a pod's id", pod_id);
+	pod_step *st = cri_call_ctx(c, sizeof(*st));
+	if (!st)
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+	snprintf(st->id, sizeof(st->id), "%s", pod_id);
+	st->remove = remove;
+	char params[160];
+	snprintf(params, sizeof(params), "{\"all\":true,\"labels\":{\"" META_CTR_POD "\":\"%s\"}}", pod_id);
+	cri_corrald(c, "List", params, 0, members_listed, NULL);
+}
+
+void rpc_stop_pod_sandbox(cri_call *c, const ProtobufCMessage *msg)
+{
+	pod_members(c, ((const Runtime__V1__StopPodSandboxRequest *)msg)->pod_sandbox_id, false);
+}
+
+void rpc_remove_pod_sandbox(cri_call *c, const ProtobufCMessage *msg)
+{
+	pod_members(c, ((const Runtime__V1__RemovePodSandboxRequest *)msg)->pod_sandbox_id, true);
+}
+
+/* ---- PodSandboxStatus, ListPodSandbox */
+
+static void status_done(cri_call *c, vl_reply *rep, void *data)
+{
+	const Runtime__V1__PodSandboxStatusRequest *req = (const void *)data;
+	if (rep->error)
+		return cri_fail_corrald(c, rep, req->pod_sandbox_id);
+	yajl_val s = json_get(rep->params, "session");
+	pod_config *cfg = config_of(s);
+	if (!cfg)
+		return cri_fail(c, GRPC_NOT_FOUND, "pod %s: not a CRI pod (a session of corral's own)", req->pod_sandbox_id);
+	Runtime__V1__PodSandboxStatus st = RUNTIME__V1__POD_SANDBOX_STATUS__INIT;
+	st.id = (char *)meta_str(s, "name");
+	st.metadata = cfg->metadata;
+	st.state = is_stopped(s) ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY;
+	st.created_at = created_of(s);
+	Runtime__V1__PodSandboxNetworkStatus net = RUNTIME__V1__POD_SANDBOX_NETWORK_STATUS__INIT;
+	char ip[64] = "";
+	const char *addr = meta_str(s, "ipAddress");
+	if (addr && !is_stopped(s))
+		snprintf(ip, sizeof(ip), "%.*s", (int)strcspn(addr, "/"), addr);
+	net.ip = ip;
+	st.network = &net;
+	Runtime__V1__NamespaceOption opts = RUNTIME__V1__NAMESPACE_OPTION__INIT;
+	opts.network = mode_of(cfg, 0), opts.pid = mode_of(cfg, 1), opts.ipc = mode_of(cfg, 2);
+	Runtime__V1__Namespace ns = RUNTIME__V1__NAMESPACE__INIT;
+	ns.options = &opts;
+	Runtime__V1__LinuxPodSandboxStatus lx = RUNTIME__V1__LINUX_POD_SANDBOX_STATUS__INIT;
+	lx.namespaces = &ns;
+	st.linux = &lx;
+	st.n_labels = cfg->n_labels, st.labels = (void *)cfg->labels;
+	st.n_annotations = cfg->n_annotations, st.annotations = (void *)cfg->annotations;
+	st.runtime_handler = (char *)(meta_str(json_get(s, "labels"), META_POD_HANDLER) ?: "");
+	Runtime__V1__PodSandboxStatusResponse r = RUNTIME__V1__POD_SANDBOX_STATUS_RESPONSE__INIT;
+	r.status = &st;
+	/* verbose: what corral made of it, as containerd's "info" */
+	Runtime__V1__PodSandboxStatusResponse__InfoEntry info = RUNTIME__V1__POD_SANDBOX_STATUS_RESPONSE__INFO_ENTRY__INIT;
+	Runtime__V1__PodSandboxStatusResponse__InfoEntry *infos[] = { &info };
+	_cleanup_free_ char *text = NULL;
+	if (req->verbose) {
+		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+		if (g && !yajl_gen_map_open(g) && !jg_key_str(g, "session", st.id) && !jg_key(g, "share") &&
+		    !jg_value(g, json_get(s, "share")) && !jg_key(g, "members") && !jg_value(g, json_get(s, "members")) &&
+		    !jg_key_str(g, "network", meta_str(s, "network") ?: "") && !yajl_gen_map_close(g))
+			text = jg_finish(g, NULL);
+		info.key = "info", info.value = text ? text : "{}";
+		r.n_info = 1, r.info = infos;
+	}
+	cri_reply(c, &r.base);
+	protobuf_c_message_free_unpacked(&cfg->base, NULL);
+}
+
+void rpc_pod_sandbox_status(cri_call *c, const ProtobufCMessage *msg)
+{
+	const Runtime__V1__PodSandboxStatusRequest *req = (const void *)msg;
+	if (!*req->pod_sandbox_id || strlen(req->pod_sandbox_id) > 63)
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "PodSandboxStatus: pod_sandbox_id \"%.80s\": not a pod's id",
+				req->pod_sandbox_id);
+	char params[128];
+	snprintf(params, sizeof(params), "{\"name\":\"%s\"}", req->pod_sandbox_id);
+	if (strchr(req->pod_sandbox_id, '"') || strchr(req->pod_sandbox_id, '\\'))
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "PodSandboxStatus: pod_sandbox_id: not a pod's id");
+	cri_corrald(c, "SessionInspect", params, 0, status_done, (void *)req);
+}
+
+static void list_done(cri_call *c, vl_reply *rep, void *data)
+{
+	const Runtime__V1__ListPodSandboxRequest *req = (const void *)data;
+	const Runtime__V1__PodSandboxFilter *f = req->filter;
+	if (rep->error)
+		return cri_fail_corrald(c, rep, "ListPodSandbox");
+	yajl_val list = json_get(rep->params, "sessions");
+	size_t n = YAJL_IS_ARRAY(list) ? list->u.array.len : 0;
+	_cleanup_free_ Runtime__V1__PodSandbox *items = calloc(n + 1, sizeof(*items));
+	_cleanup_free_ Runtime__V1__PodSandbox **ptrs = calloc(n + 1, sizeof(*ptrs));
+	_cleanup_free_ pod_config **cfgs = calloc(n + 1, sizeof(*cfgs));
+	if (!items || !ptrs || !cfgs)
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		yajl_val s = list->u.array.values[i];
+		const char *id = meta_str(s, "name");
+		if (!id || (f && *f->id && strncmp(id, f->id, strlen(f->id)) != 0))
+			continue;
+		pod_config *cfg = config_of(s);
+		if (!cfg)
+			continue; /* a session of corral's own */
+		Runtime__V1__PodSandboxState state = is_stopped(s) ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY
+								   : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY;
+		if ((f && f->state && f->state->state != state) ||
+		    (f && !meta_labels_match((meta_kv *const *)cfg->labels, cfg->n_labels,
+					     (meta_kv *const *)f->label_selector, f->n_label_selector))) {
+			protobuf_c_message_free_unpacked(&cfg->base, NULL);
+			continue;
+		}
+		Runtime__V1__PodSandbox *p = &items[k];
+		runtime__v1__pod_sandbox__init(p);
+		p->id = (char *)id;
+		p->metadata = cfg->metadata;
+		p->state = state;
+		p->created_at = created_of(s);
+		p->n_labels = cfg->n_labels, p->labels = (void *)cfg->labels;
+		p->n_annotations = cfg->n_annotations, p->annotations = (void *)cfg->annotations;
+		p->runtime_handler = (char *)(meta_str(json_get(s, "labels"), META_POD_HANDLER) ?: "");
+		cfgs[k] = cfg;
+		ptrs[k] = p;
+		k++;
+	}
+	Runtime__V1__ListPodSandboxResponse r = RUNTIME__V1__LIST_POD_SANDBOX_RESPONSE__INIT;
+	r.n_items = k, r.items = ptrs;
+	cri_reply(c, &r.base);
+	for (size_t i = 0; i < k; i++)
+		protobuf_c_message_free_unpacked(&cfgs[i]->base, NULL);
+}
+
+void rpc_list_pod_sandbox(cri_call *c, const ProtobufCMessage *msg)
+{
+	cri_corrald(c, "SessionList", NULL, 0, list_done, (void *)msg);
+}
