@@ -20,6 +20,7 @@ static const cri_method runtime_methods[] = {
 	{ "ListContainers", rpc_list_containers, false },
 	{ "ContainerStatus", rpc_container_status, false },
 	{ "ExecSync", rpc_exec_sync, false },
+	{ "ReopenContainerLog", rpc_reopen_container_log, false },
 	{ NULL, NULL, false },
 };
 

@@ -23,6 +23,7 @@ void rpc_start_container(cri_call *c, const ProtobufCMessage *req);
 void rpc_stop_container(cri_call *c, const ProtobufCMessage *req);
 void rpc_remove_container(cri_call *c, const ProtobufCMessage *req);
 void rpc_exec_sync(cri_call *c, const ProtobufCMessage *req);
+void rpc_reopen_container_log(cri_call *c, const ProtobufCMessage *req);
 void rpc_container_status(cri_call *c, const ProtobufCMessage *req);
 void rpc_list_containers(cri_call *c, const ProtobufCMessage *req);
 

@@ -1,7 +1,8 @@
 /* A CRI ContainerConfig as corrald's ContainerSpec (cri_rpcs.h): the
  * pod's session, kubelet's command as the entrypoint and its args as the
- * command (Kubernetes' composition is Docker's), the security context, and
- * the config itself, whole, in a label (cri_meta.h). What corral cannot
+ * command (Kubernetes' composition is Docker's), the security context, the
+ * pod's log directory, cgroup parent and sysctls, and the config itself,
+ * whole, in a label (cri_meta.h). What corral cannot
  * give yet is refused with the field's name, never dropped. */
 #include "supervisor/cri/cri_rpcs.h"
 #include "supervisor/cri/cri_meta.h"
@@ -175,6 +176,20 @@ char *cri_ctr_spec(const char *pod_id, const ctr_config *cfg, const pod_config *
 	if (pod && pod->dns_config && pod->dns_config->n_servers &&
 	    gen_strs(g, "dns", pod->dns_config->servers, pod->dns_config->n_servers))
 		return NULL;
+	if (*cfg->log_path && pod && *pod->log_directory && jg_key_str(g, "logPath", log_path))
+		return NULL;
+	const Runtime__V1__LinuxPodSandboxConfig *plx = pod ? pod->linux : NULL;
+	if (plx && *plx->cgroup_parent && jg_key_str(g, "cgroupParent", plx->cgroup_parent))
+		return NULL;
+	if (plx && plx->n_sysctls) {
+		if (jg_key(g, "sysctls") || yajl_gen_map_open(g))
+			return NULL;
+		for (size_t i = 0; i < plx->n_sysctls; i++)
+			if (jg_key_str(g, plx->sysctls[i]->key, plx->sysctls[i]->value))
+				return NULL;
+		if (yajl_gen_map_close(g))
+			return NULL;
+	}
 	const Runtime__V1__NamespaceOption *pns =
 		pod && pod->linux && pod->linux->security_context ? pod->linux->security_context->namespace_options : NULL;
 	if (pns && pns->network == RUNTIME__V1__NAMESPACE_MODE__NODE && jg_key_str(g, "network", "host"))

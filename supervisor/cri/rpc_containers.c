@@ -177,3 +177,23 @@ void rpc_exec_sync(cri_call *c, const ProtobufCMessage *msg)
 	/* corrald hands the connection to the monitor: it ends with the call */
 	cri_corrald(c, "Exec", params, VL_CALL_UPGRADE, exec_done, (void *)req);
 }
+
+/* ---- ReopenContainerLog: kubelet rotated the log it named */
+
+static void reopened(cri_call *c, vl_reply *rep, void *data)
+{
+	if (rep->error)
+		return cri_fail_corrald(c, rep, "ReopenContainerLog");
+	Runtime__V1__ReopenContainerLogResponse r = RUNTIME__V1__REOPEN_CONTAINER_LOG_RESPONSE__INIT;
+	cri_reply(c, &r.base);
+}
+
+void rpc_reopen_container_log(cri_call *c, const ProtobufCMessage *msg)
+{
+	const char *id = ((const Runtime__V1__ReopenContainerLogRequest *)msg)->container_id;
+	if (!id_ok(c, "ReopenContainerLog", id))
+		return;
+	char params[128];
+	snprintf(params, sizeof(params), "{\"id\":\"%s\"}", id);
+	cri_corrald(c, "ReopenLog", params, 0, reopened, NULL);
+}

@@ -177,6 +177,7 @@ static const vl_method methods[] = {
 	{ "Inspect", sv_inspect },
 	{ "Wait", sv_wait },
 	{ "Logs", sv_logs },
+	{ "ReopenLog", sv_reopen_log },
 	{ "Events", m_events },
 	{ "Stats", sv_stats },
 	{ "Exec", sv_exec },

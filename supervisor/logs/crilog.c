@@ -14,8 +14,19 @@ int crilog_open(crilog *l, const char *path, size_t max_size, unsigned keep, cer
 {
 	memset(l, 0, sizeof(*l));
 	l->max_line = CRILOG_DEFAULT_MAX_LINE;
-	return rotfile_open(&l->file, path, max_size ? max_size : CRILOG_DEFAULT_MAX_SIZE,
+	max_size = max_size == CRILOG_NO_ROTATION ? 0 : max_size ? max_size : CRILOG_DEFAULT_MAX_SIZE;
+	return rotfile_open(&l->file, path, max_size,
 			    keep ? keep : CRILOG_DEFAULT_KEEP, CRILOG_MODE, err);
+}
+
+size_t crilog_path_of(const char *dir, const char *log_path, size_t max_size, char *path)
+{
+	if (log_path) {
+		snprintf(path, PATH_MAX, "%s", log_path);
+		return CRILOG_NO_ROTATION;
+	}
+	snprintf(path, PATH_MAX, "%s/" CRILOG_FILE, dir);
+	return max_size;
 }
 
 void crilog_close(crilog *l)

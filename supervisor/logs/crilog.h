@@ -19,6 +19,9 @@ enum crilog_stream { CRILOG_STDOUT, CRILOG_STDERR };
 #define CRILOG_DEFAULT_MAX_SIZE (10u << 20)
 #define CRILOG_DEFAULT_KEEP 5
 #define CRILOG_DEFAULT_MAX_LINE (16u << 10)
+/* max_size for a log that its reader rotates (kubelet's, at the path it
+ * gives): never rotated here; reopened when asked (ReopenLog) */
+#define CRILOG_NO_ROTATION ((size_t)-1)
 
 typedef struct crilog {
 	rotfile file;
@@ -28,6 +31,9 @@ typedef struct crilog {
 } crilog;
 
 int crilog_open(crilog *l, const char *path, size_t max_size, unsigned keep, cerr *err);
+/* The container's log: log_path (CRILOG_NO_ROTATION then) when given, else
+ * dir's CRILOG_FILE; into path (PATH_MAX) */
+size_t crilog_path_of(const char *dir, const char *log_path, size_t max_size, char *path);
 void crilog_close(crilog *l);
 /* Log one chunk read from the container's stream. now_ns 0: the clock. */
 int crilog_write(crilog *l, enum crilog_stream s, const char *data, size_t len, long long now_ns,

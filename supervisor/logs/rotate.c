@@ -44,6 +44,14 @@ static int open_live(rotfile *f, cerr *err)
 	return 0;
 }
 
+int rotfile_reopen(rotfile *f, cerr *err)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	return open_live(f, err);
+}
+
 int rotfile_open(rotfile *f, const char *path, size_t max_size, unsigned keep, mode_t mode, cerr *err)
 {
 	memset(f, 0, sizeof(*f));

@@ -24,3 +24,6 @@ int rotfile_open(rotfile *f, const char *path, size_t max_size, unsigned keep, m
  * record larger than max_size still goes into one file). */
 int rotfile_write(rotfile *f, const void *data, size_t len, cerr *err);
 void rotfile_close(rotfile *f);
+/* The file at its name again (whoever rotates it moved the old one): made
+ * when it is not there. */
+int rotfile_reopen(rotfile *f, cerr *err);

@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 		{ "interactive", 0, NULL, 'I' }, { "net-hold", 0, NULL, 'N' },
 		{ "systemd-cgroup", 0, NULL, 'C' }, { "restore", 1, NULL, 'R' }, { "checkpoint", 1, NULL, 'K' },
 		{ "leave-running", 0, NULL, 'L' }, { "empty-net", 0, NULL, 'E' }, { "scope-slice", 1, NULL, 'P' },
-		{ "cgroup", 1, NULL, 'G' }, { 0 },
+		{ "cgroup", 1, NULL, 'G' }, { "log-path", 1, NULL, 'O' }, { 0 },
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
@@ -72,6 +72,7 @@ int main(int argc, char **argv)
 		case 'E': empty_net = true; break;
 		case 'P': scope_slice = optarg; break;
 		case 'G': own_cgroup = optarg; break;
+		case 'O': o.log_path = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -64,7 +64,8 @@ int main(int argc, char **argv)
 		{ "log-max-size", 1, NULL, 'S' }, { "log-max-files", 1, NULL, 'F' },
 		{ "cleanup-bin", 1, NULL, 'c' }, { "cgroup-mount", 1, NULL, 'm' },
 		{ "cgroup-path", 1, NULL, 'g' }, { "in", 1, NULL, 'I' }, { "tty", 0, NULL, 'T' },
-		{ "interactive", 0, NULL, 'n' }, { "attach", 1, NULL, 'a' }, { "mask-fd", 1, NULL, 'k' }, { 0 },
+		{ "interactive", 0, NULL, 'n' }, { "attach", 1, NULL, 'a' }, { "mask-fd", 1, NULL, 'k' },
+		{ "log-path", 1, NULL, 'O' }, { 0 },
 	};
 	int c;
 	bool bad = false;
@@ -88,6 +89,7 @@ int main(int argc, char **argv)
 		case 'T': o.tty = true; break;
 		case 'n': o.interactive = true; break;
 		case 'k': o.mask_fd = num(optarg); break;
+		case 'O': o.log_path = optarg; break;
 		case 'a': { /* FD:STDIN, a client attached before the start */
 			char *colon = strchr(optarg, ':');
 			if (!colon || o.n_attach == MONITOR_MAX_ATTACH) {

@@ -110,6 +110,10 @@ static void exec_lean(const monitor_steady_opts *s, const monitor_opts *o)
 	size_t k = 0;
 	while (argv[k])
 		k++;
+	if (o->log_path) {
+		argv[k++] = "--log-path";
+		argv[k++] = o->log_path;
+	}
 	if (s->cgroup_path && s->cgroup_mount) {
 		argv[k++] = "--cgroup-mount";
 		argv[k++] = s->cgroup_mount;
@@ -235,8 +239,8 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	/* ctr.log exists, and can be written, before the container does
 	 * (corrald ends a standby monitor before it removes the directory) */
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/" CRILOG_FILE, o->dir);
-	int r = crilog_open(&log, path, o->log_max_size, o->log_max_files, err);
+	size_t max_size = crilog_path_of(o->dir, o->log_path, o->log_max_size, path);
+	int r = crilog_open(&log, path, max_size, o->log_max_files, err);
 	if (r == 0)
 		crilog_close(&log);
 	if (o->standby && !wait_go(&sync)) {
@@ -291,6 +295,7 @@ int monitor_run(const monitor_opts *o, cerr *err)
 	}
 	bool tty = fd[0] >= 0 && fd[1] < 0; /* the pty master alone */
 	monitor_steady_opts s = { .dir = o->dir, .root = o->root, .id = o->id, .log_max_size = o->log_max_size,
+				  .log_path = o->log_path,
 				  .log_max_files = o->log_max_files, .pid = c.pid, .pidfd = c.pidfd,
 				  .fd = { TAKE_FD(fd[0]), TAKE_FD(fd[1]) }, .listen_fd = lfd, .cgroup_mount = c.cgroup_mount,
 				  .cgroup_path = c.cgroup_path, .started_at = started, .cleanup = monitor_cleanup,

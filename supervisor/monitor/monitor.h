@@ -16,6 +16,7 @@ typedef struct monitor_opts {
 	const char *id;
 	size_t log_max_size;
 	unsigned log_max_files;
+	const char *log_path; /* the CRI log's path when not dir's ctr.log (kubelet's, which it rotates) */
 	int sync_fd;      /* "ok PID\n" or "err MESSAGE\n" once started; -1: none */
 	bool standby;     /* wait for "prep\n", then "go\n", on sync_fd (see monitor_run) */
 	bool net_hold;    /* once created, say "created PID\n" and wait for "start\n" (corrald attaches its network) */

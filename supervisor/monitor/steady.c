@@ -36,6 +36,8 @@ static const char monitor_interface[] =
 	"# attach the client whose socket comes along (SCM_RIGHTS) after corrald's\n"
 	"# upgrade reply: Streams frames (io.corral.Supervisor's Attach)\n"
 	"method Attach(stdin: ?bool) -> ()\n"
+	"# the CRI log opened again at its path, which its reader rotated\n"
+	"method ReopenLog() -> ()\n"
 	"error InternalError ()\n"
 	"error NotRunning ()\n"
 	"error NoTerminal ()\n";
@@ -292,9 +294,21 @@ static int m_exec_resize(vl_call *call, yajl_val params, void *ud)
 
 static void signal_from_client(void *owner, int sig) { signal_ctr(owner, sig, false); }
 
+/* kubelet renamed the log to rotate it: what follows goes to a new file */
+static int m_reopen_log(vl_call *call, yajl_val params, void *ud)
+{
+	mon *m = ud;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (rotfile_reopen(&m->log.file, &err) < 0) {
+		log_cerr(LOG_LVL_WARN, &err, "%s: reopen its log", m->o->id);
+		return vl_call_error(call, MON_ERR("InternalError"), NULL);
+	}
+	return vl_call_reply(call, NULL);
+}
+
 static const vl_method methods[] = {
 	{ "State", m_state }, { "Kill", m_kill }, { "Stop", m_stop }, { "Exec", m_exec }, { "Attach", m_attach },
-	{ "ExecResize", m_exec_resize },
+	{ "ExecResize", m_exec_resize }, { "ReopenLog", m_reopen_log },
 };
 static const vl_interface iface = { MONITOR_IFACE, monitor_interface, methods, ARRAY_SIZE(methods) };
 
@@ -302,8 +316,8 @@ static int setup(mon *m, cerr *err)
 {
 	const monitor_steady_opts *o = m->o;
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/" CRILOG_FILE, o->dir);
-	int r = crilog_open(&m->log, path, o->log_max_size, o->log_max_files, err);
+	size_t max_size = crilog_path_of(o->dir, o->log_path, o->log_max_size, path);
+	int r = crilog_open(&m->log, path, max_size, o->log_max_files, err);
 	if (r < 0)
 		return r;
 	/* room for the exit record now, while there is some */

@@ -14,6 +14,7 @@ typedef struct monitor_steady_opts {
 	const char *dir, *root, *id;
 	size_t log_max_size;
 	unsigned log_max_files;
+	const char *log_path;      /* as monitor_opts' */
 	pid_t pid;                 /* the container's init, our child */
 	int pidfd;
 	int fd[2];                 /* stdout, stderr readers (pty master in fd[0]); -1: none */

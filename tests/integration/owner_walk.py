@@ -180,6 +180,7 @@ CASES = {
     "Inspect": CTR("Inspect"),
     "Wait": CTR("Wait"),
     "Logs": CTR("Logs"),
+    "ReopenLog": CTR("ReopenLog"),
     "Events": [("hides", "Events", {"since": "0"})],
     "Stats": CTR("Stats"),
     "Exec": CTR("Exec", command=["true"]),

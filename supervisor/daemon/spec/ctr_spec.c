@@ -68,6 +68,7 @@ void ctr_spec_release(ctr_spec *s)
 	names_spec_release(s);
 	strv_free(s->labels);
 	health_check_free(s->healthcheck);
+	ctr_spec_release_node(s);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -151,7 +152,7 @@ static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
 	"restart", "network", "ports", "labels", "tty", "interactive", "stdinOnce", "stopSignal", "stopTimeout", "capAdd", "capDrop",
 	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "extraHosts", "networkAliases", "session",
-	"healthcheck", "noHealthcheck", "userns", "apparmorProfile", NULL,
+	"healthcheck", "noHealthcheck", "userns", "apparmorProfile", "logPath", "cgroupParent", "sysctls", NULL,
 };
 
 /* The booleans of a ContainerSpec, each false unless given. */
@@ -183,7 +184,7 @@ static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
 	    (r = get_strv(v, "command", &s->command, f)) < 0 || (r = get_strv(v, "entrypoint", &s->entrypoint, f)) < 0 ||
 	    (r = get_env(v, &s->env, f)) < 0 || (r = ctr_spec_parse_mounts(v, s, f)) < 0 ||
 	    (r = get_resources(v, s, f)) < 0 || (r = get_labels(v, s, f)) < 0 || (r = secrets_spec_parse(v, s, f)) < 0 ||
-	    (r = names_spec_parse(v, s, f)) < 0)
+	    (r = names_spec_parse(v, s, f)) < 0 || (r = ctr_spec_parse_node(v, s, f)) < 0)
 		return r;
 	if (!s->image || !s->image[0])
 		return json_fault_set(f, EINVAL, "spec.image", "required");

@@ -103,6 +103,10 @@ typedef struct ctr_spec {
 	unsigned stop_timeout;
 	struct health_check *healthcheck; /* spec.healthcheck (spec/healthcheck.h); Create puts the image's here */
 	bool no_healthcheck;              /* spec.noHealthcheck: not the image's either */
+	/* a node agent's (ctr_spec_node.c) */
+	char *log_path;      /* spec.logPath: the CRI log here, not in its directory (root's only) */
+	char *cgroup_parent; /* spec.cgroupParent: its cgroup's parent, not corrald's (root's only) */
+	char **sysctls;      /* spec.sysctls: key, value, ..., NULL */
 } ctr_spec;
 
 #define CTR_NAME_MAX 128
@@ -124,5 +128,10 @@ void ctr_spec_release_network(ctr_spec *s);
 /* A spec that named no network gets name (none, loopback, host or a
  * network); then its ports must have a network to go through. */
 int ctr_spec_default_network(ctr_spec *s, const char *name, json_fault *f);
+/* spec.logPath, spec.cgroupParent and spec.sysctls (ctr_spec_node.c) */
+int ctr_spec_parse_node(yajl_val spec, ctr_spec *s, json_fault *f);
+void ctr_spec_release_node(ctr_spec *s);
+/* Kubernetes' safe sysctls, which a member may set */
+bool ctr_sysctl_is_safe(const char *key);
 /* "SIGTERM", "TERM" or "15"; -EINVAL when not a signal. */
 int ctr_parse_signal(const char *s);

@@ -211,7 +211,8 @@ static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
 	yajl_gen_map_open(g);
 	for (size_t i = 0; YAJL_IS_OBJECT(dflt) && i < dflt->u.object.len; i++) {
 		const char *k = dflt->u.object.keys[i];
-		if (streq(k, "resources") || streq(k, "cgroupsPath") || (in->spec->privileged && ctr_privileged_drops(k)))
+		if (streq(k, "resources") || streq(k, "cgroupsPath") || (in->spec->privileged && ctr_privileged_drops(k)) ||
+		    (streq(k, "sysctl") && in->spec->sysctls)) /* the spec's replace the defaults' */
 			continue;
 		jg_key(g, k);
 		if (streq(k, "namespaces")) /* --network host, or a session's */
@@ -225,11 +226,15 @@ static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
 		ctr_privileged_gen_devices(g);
 	/* podman's default_sysctls: root in its own network namespace pings
 	 * through ICMP sockets, with no NET_RAW (a session's is not its own) */
-	if (in->spec->network != CTR_NET_HOST && !bundle_joins(in, "network") &&
-	    !(YAJL_IS_OBJECT(dflt) && json_get(dflt, "sysctl"))) {
+	bool ping = in->spec->network != CTR_NET_HOST && !bundle_joins(in, "network") &&
+		    !(YAJL_IS_OBJECT(dflt) && json_get(dflt, "sysctl"));
+	if (ping || in->spec->sysctls) {
 		jg_key(g, "sysctl");
 		yajl_gen_map_open(g);
-		jg_key_str(g, "net.ipv4.ping_group_range", "0 0");
+		if (ping && !strv_contains(in->spec->sysctls, "net.ipv4.ping_group_range"))
+			jg_key_str(g, "net.ipv4.ping_group_range", "0 0");
+		for (char **k = in->spec->sysctls; k && k[0] && k[1]; k += 2)
+			jg_key_str(g, k[0], k[1]);
 		yajl_gen_map_close(g);
 	}
 	gen_resources(g, in->spec);

@@ -95,6 +95,16 @@ static int describe(ctr *c, const image_ref *img, cerr *err)
 	return 0;
 }
 
+/* root's spec.logPath: its directory, as containerd makes a pod's */
+static int log_dir_make(const char *path)
+{
+	_cleanup_free_ char *dir = strdup(path);
+	if (!dir)
+		return -ENOMEM;
+	*strrchr(dir, '/') = '\0';
+	return dir[0] ? mkdir_p(dir, 0755) : 0;
+}
+
 /* config.json and record.json: the record is written while config.json is
  * made; both are synced at once, then renamed, config.json first, so that a
  * record always has its bundle. *bad names a field of the spec the bundle
@@ -104,7 +114,7 @@ static int write_bundle_and_record(corrald *d, ctr *c, const char *dir, const im
 {
 	wfa_pending rec = WFA_PENDING_INIT, cfg = WFA_PENDING_INIT;
 	char broker_dir[PATH_MAX], cgp[PATH_MAX];
-	ctr_cgroups_path(d, c->id, cgp, sizeof(cgp));
+	ctr_cgroups_path(d, c->spec.cgroup_parent, c->id, cgp, sizeof(cgp));
 	bundle_in in = { .id = c->id, .hostname = ctr_hostname(d, c), .spec = &c->spec, .image = img,
 			 .cgroups_path = cgp, .d = d, .broker_dir = broker_dir, .ids = ids };
 	broker_dir[0] = '\0';
@@ -208,9 +218,23 @@ int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_
 		return sv_invalid(call, "spec.userns", "auto: a privileged container has the host's ids");
 	if (c->spec.privileged && vl_call_peer(call)->uid != 0)
 		return sv_permission_denied(call, "spec.privileged: only root may create a privileged container");
+	if ((c->spec.log_path || c->spec.cgroup_parent) && vl_call_peer(call)->uid != 0)
+		return sv_permission_denied(call, c->spec.log_path ? "spec.logPath: only root may name where a log goes"
+								   : "spec.cgroupParent: only root may place a container's cgroup");
+	for (char **k = c->spec.sysctls; k && k[0] && k[1]; k += 2)
+		if (vl_call_peer(call)->uid != 0 && !ctr_sysctl_is_safe(k[0]))
+			return sv_permission_denied(call, "spec.sysctls: a member may set Kubernetes' safe sysctls only");
+	if (c->spec.cgroup_parent && (c->spec.cgroup_parent[0] == '/') == d->systemd_cgroup)
+		return sv_invalid(call, "spec.cgroupParent",
+				  d->systemd_cgroup ? "the systemd cgroup manager takes a slice's name (a-b.slice)"
+						    : "the cgroupfs manager takes an absolute path");
 
 	/* the policy: ceilings, defaults, allow-lists; bind sources pinned */
 	_cleanup_cerr_ cerr err = { 0 };
+	if (c->spec.log_path && (r = log_dir_make(c->spec.log_path)) < 0) {
+		cerr_sys(&err, -r, "the directory of %s", c->spec.log_path);
+		return sv_invalid_err(call, "spec.logPath", &err);
+	}
 	if (ctr_ports_pick(d, &c->spec, &err) < 0) /* before the policy looks at them */
 		return sv_invalid_err(call, "spec.ports", &err);
 	_cleanup_(ctr_pins_release) ctr_pins pins = { 0 };

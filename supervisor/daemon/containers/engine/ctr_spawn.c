@@ -154,7 +154,7 @@ static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 	snprintf(sizearg, sizeof(sizearg), "%zu", d->cfg->log_max_size);
 	snprintf(filesarg, sizeof(filesarg), "%u", d->cfg->log_max_files);
 	char monitors[PATH_MAX];
-	ctr_cgroups_path(d, "monitors", monitors, sizeof(monitors));
+	ctr_cgroups_path(d, NULL, "monitors", monitors, sizeof(monitors));
 	char *argv[24] = { "corral-monitor", "--dir", dir, "--root", d->runtime_root, "--id", c->id,
 			   "--sync-fd", "3", "--standby", "--log-max-size", sizearg, "--log-max-files", filesarg };
 	size_t k = 14;
@@ -168,6 +168,10 @@ static int spawn_monitor(corrald *d, ctr *c, int sync_fd, pid_t *pid, cerr *err)
 	 * the container's, or the cgroup beside the containers' */
 	argv[k++] = d->systemd_cgroup ? "--scope-slice" : "--cgroup";
 	argv[k++] = d->systemd_cgroup ? d->cgroup_parent : monitors;
+	if (c->spec.log_path) { /* kubelet's: it rotates it, and asks for a reopen */
+		argv[k++] = "--log-path";
+		argv[k++] = c->spec.log_path;
+	}
 	if (c->restoring) {
 		argv[k++] = "--restore";
 		argv[k++] = images;

@@ -314,9 +314,9 @@ int sv_logs(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid(call, "since", CRILOG_SINCE_WORDS);
 	if (follow && !vl_call_wants_more(call))
 		return vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
-	char path[PATH_MAX];
-	ctr_dir(d, c, path, sizeof(path));
-	strncat(path, "/" CRILOG_FILE, sizeof(path) - strlen(path) - 1);
+	char dir[PATH_MAX], path[PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	crilog_path_of(dir, c->spec.log_path, 0, path);
 	crilog_read_opts o = { .since_ns = ns, .tail = tail, .keep = d->cfg->log_max_files };
 	if (!vl_call_wants_more(call))
 		return reply_history(call, path, &o);
@@ -360,4 +360,28 @@ int sv_stats(vl_call *call, yajl_val params, void *ud)
 	ctr_stats_gen(g, dir, c->id, c->spec.network == CTR_NET_CNI ? c->pid : 0);
 	yajl_gen_map_close(g);
 	return vl_call_reply_gen(call, g);
+}
+
+/* Its log moved away by the one who rotates it (kubelet, which named the
+ * path): the monitor writes a new file there. */
+int sv_reopen_log(vl_call *call, yajl_val params, void *ud)
+{
+	corrald *d = ud;
+	json_fault f = { 0 };
+	CTR_METHOD_TARGET(c, d, call, params, f, "id");
+	if (!ctr_alive(c))
+		return sv_invalid_state(call, c->name, ctr_status_str[c->status], "it is not running");
+	_cleanup_vl_client_ vl_client *mon = NULL;
+	_cleanup_cerr_ cerr err = { 0 };
+	vl_reply rep;
+	if (ctr_monitor_open(d, c, &mon, &err) < 0)
+		return sv_invalid_state(call, c->name, "ended", "its monitor has gone");
+	vl_client_set_timeout(mon, 5000);
+	if (vl_client_call(mon, MONITOR_IFACE ".ReopenLog", NULL, &rep, &err) < 0)
+		return sv_internal_err(call, &err);
+	bool failed = rep.error != NULL;
+	vl_reply_release(&rep);
+	if (failed)
+		return sv_internal(call, "its monitor could not open the log again");
+	return vl_call_reply(call, NULL);
 }

@@ -27,17 +27,19 @@ void ctr_dir(const corrald *d, const ctr *c, char *buf, size_t n)
 	snprintf(buf, n, "%s/%s", d->containers_dir, c->id);
 }
 
-void ctr_cgroups_path(const corrald *d, const char *id, char *buf, size_t n)
+void ctr_cgroups_path(const corrald *d, const char *parent, const char *id, char *buf, size_t n)
 {
+	if (!parent)
+		parent = d->cgroup_parent;
 	if (d->systemd_cgroup)
-		snprintf(buf, n, "%s:corral:%s", d->cgroup_parent, id);
+		snprintf(buf, n, "%s:corral:%s", parent, id);
 	else
-		snprintf(buf, n, "%s/%s", streq(d->cgroup_parent, "/") ? "" : d->cgroup_parent, id);
+		snprintf(buf, n, "%s/%s", streq(parent, "/") ? "" : parent, id);
 }
 
 void ctr_cgroup_path(const corrald *d, const ctr *c, char *buf, size_t n)
 {
-	ctr_cgroups_path(d, c->id, buf, n);
+	ctr_cgroups_path(d, c->spec.cgroup_parent, c->id, buf, n);
 	_cleanup_free_ char *path = NULL;
 	/* the cgroupsPath was checked when corrald started: this cannot fail */
 	if (d->systemd_cgroup && cgroup_path_for(buf, c->id, true, &path, NULL) == 0)

@@ -123,8 +123,9 @@ const char *ctr_upper_dir(const struct corrald *d, const ctr *c, char *buf, size
 /* Its cgroup, below the cgroup2 mount: <cgroup-parent>/<id>, or under the
  * systemd driver its scope's, /<slice path>/corral-<id>.scope. */
 void ctr_cgroup_path(const struct corrald *d, const ctr *c, char *buf, size_t n);
-/* Its config's linux.cgroupsPath: the path, or <slice>:corral:<id>. */
-void ctr_cgroups_path(const struct corrald *d, const char *id, char *buf, size_t n);
+/* Its config's linux.cgroupsPath: the path, or <slice>:corral:<id>, under
+ * parent (its spec.cgroupParent; NULL: corrald's). */
+void ctr_cgroups_path(const struct corrald *d, const char *parent, const char *id, char *buf, size_t n);
 ctr *ctr_find(struct corrald *d, const char *ref); /* id, unique id prefix, or name */
 /* A peer other than root reaches only the containers it made (owner): the
  * others are not there for it (corrald(8) SECURITY). NULL peer: corrald. */
