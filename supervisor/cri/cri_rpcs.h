@@ -4,11 +4,17 @@
  * (rpc_events.c). cri_methods.c lists them. */
 #pragma once
 #include "supervisor/cri/cri.h"
+#include <yajl/yajl_tree.h>
 
 void rpc_version(cri_call *c, const ProtobufCMessage *req);
 void rpc_status(cri_call *c, const ProtobufCMessage *req);
 void rpc_runtime_config(cri_call *c, const ProtobufCMessage *req);
 void rpc_update_runtime_config(cri_call *c, const ProtobufCMessage *req);
+
+/* The ids the CRI's calls name, checked before corrald sees them: hex
+ * digits, as corral makes them; false with c answered INVALID_ARGUMENT */
+bool pod_id_ok(cri_call *c, const char *rpc, const char *id);
+bool ctr_id_ok(cri_call *c, const char *rpc, const char *id);
 
 /* rpc_pods.c */
 void rpc_run_pod_sandbox(cri_call *c, const ProtobufCMessage *req);
@@ -26,6 +32,14 @@ void rpc_exec_sync(cri_call *c, const ProtobufCMessage *req);
 void rpc_reopen_container_log(cri_call *c, const ProtobufCMessage *req);
 void rpc_container_status(cri_call *c, const ProtobufCMessage *req);
 void rpc_list_containers(cri_call *c, const ProtobufCMessage *req);
+/* The ContainerStatus of ct, a container as corrald's Inspect or List
+ * gives it, into st, which points into ct, ref and the config returned
+ * (the caller's to free: protobuf_c_message_free_unpacked); NULL when ct
+ * is not a CRI container. ContainerStatus and GetContainerEvents send it. */
+#define CRI_IMAGE_REF_MAX 96
+struct Runtime__V1__ContainerStatus;
+struct Runtime__V1__ContainerConfig *cri_ctr_status_of(yajl_val ct, struct Runtime__V1__ContainerStatus *st,
+							char ref[CRI_IMAGE_REF_MAX]);
 
 /* ctr_spec_gen.c: CreateContainer's ContainerSpec (JSON params) of a
  * config in pod pod_id; NULL with *refused naming a field corral cannot
@@ -34,3 +48,15 @@ struct Runtime__V1__ContainerConfig;
 struct Runtime__V1__PodSandboxConfig;
 char *cri_ctr_spec(const char *pod_id, const struct Runtime__V1__ContainerConfig *cfg,
 		   const struct Runtime__V1__PodSandboxConfig *pod, const char **refused);
+
+/* rpc_stats.c */
+void rpc_container_stats(cri_call *c, const ProtobufCMessage *req);
+void rpc_list_container_stats(cri_call *c, const ProtobufCMessage *req);
+void rpc_pod_sandbox_stats(cri_call *c, const ProtobufCMessage *req);
+void rpc_list_pod_sandbox_stats(cri_call *c, const ProtobufCMessage *req);
+
+/* rpc_events.c: a server stream */
+void rpc_get_container_events(cri_call *c, const ProtobufCMessage *req);
+
+/* rpc_checkpoint.c */
+void rpc_checkpoint_container(cri_call *c, const ProtobufCMessage *req);

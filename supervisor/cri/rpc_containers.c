@@ -15,7 +15,7 @@ typedef Runtime__V1__ContainerConfig ctr_config;
 typedef Runtime__V1__PodSandboxConfig pod_config;
 
 /* An id as corrald takes one: hex digits (a prefix too) */
-static bool id_ok(cri_call *c, const char *rpc, const char *id)
+bool ctr_id_ok(cri_call *c, const char *rpc, const char *id)
 {
 	if (*id && strlen(id) <= 64 && strspn(id, "0123456789abcdef") == strlen(id))
 		return true;
@@ -66,11 +66,10 @@ void rpc_create_container(cri_call *c, const ProtobufCMessage *msg)
 		return cri_fail(c, GRPC_INVALID_ARGUMENT, "CreateContainer: config.metadata.name is empty");
 	if (!cfg->image || !*cfg->image->image)
 		return cri_fail(c, GRPC_INVALID_ARGUMENT, "CreateContainer: config.image.image is empty");
-	const char *p = req->pod_sandbox_id;
-	if (!*p || strlen(p) > 63 || strspn(p, "0123456789abcdef") != strlen(p))
-		return cri_fail(c, GRPC_INVALID_ARGUMENT, "CreateContainer: pod_sandbox_id \"%.80s\": not a pod's id", p);
+	if (!pod_id_ok(c, "CreateContainer", req->pod_sandbox_id))
+		return;
 	char params[128];
-	snprintf(params, sizeof(params), "{\"name\":\"%s\"}", p);
+	snprintf(params, sizeof(params), "{\"name\":\"%s\"}", req->pod_sandbox_id);
 	cri_corrald(c, "SessionInspect", params, 0, pod_found, (void *)req);
 }
 
@@ -87,7 +86,7 @@ static void started(cri_call *c, vl_reply *rep, void *data)
 void rpc_start_container(cri_call *c, const ProtobufCMessage *msg)
 {
 	const char *id = ((const Runtime__V1__StartContainerRequest *)msg)->container_id;
-	if (!id_ok(c, "StartContainer", id))
+	if (!ctr_id_ok(c, "StartContainer", id))
 		return;
 	char params[128];
 	snprintf(params, sizeof(params), "{\"id\":\"%s\"}", id);
@@ -106,7 +105,7 @@ static void stopped(cri_call *c, vl_reply *rep, void *data)
 void rpc_stop_container(cri_call *c, const ProtobufCMessage *msg)
 {
 	const Runtime__V1__StopContainerRequest *req = (const void *)msg;
-	if (!id_ok(c, "StopContainer", req->container_id))
+	if (!ctr_id_ok(c, "StopContainer", req->container_id))
 		return;
 	if (req->timeout < 0)
 		return cri_fail(c, GRPC_INVALID_ARGUMENT, "StopContainer: timeout %lld: negative", (long long)req->timeout);
@@ -127,7 +126,7 @@ static void removed(cri_call *c, vl_reply *rep, void *data)
 void rpc_remove_container(cri_call *c, const ProtobufCMessage *msg)
 {
 	const char *id = ((const Runtime__V1__RemoveContainerRequest *)msg)->container_id;
-	if (!id_ok(c, "RemoveContainer", id))
+	if (!ctr_id_ok(c, "RemoveContainer", id))
 		return;
 	char params[128];
 	snprintf(params, sizeof(params), "{\"id\":\"%s\",\"force\":true}", id);
@@ -158,7 +157,7 @@ static void exec_done(cri_call *c, vl_reply *rep, void *data)
 void rpc_exec_sync(cri_call *c, const ProtobufCMessage *msg)
 {
 	const Runtime__V1__ExecSyncRequest *req = (const void *)msg;
-	if (!id_ok(c, "ExecSync", req->container_id))
+	if (!ctr_id_ok(c, "ExecSync", req->container_id))
 		return;
 	if (!req->n_cmd)
 		return cri_fail(c, GRPC_INVALID_ARGUMENT, "ExecSync: cmd is empty");
@@ -191,7 +190,7 @@ static void reopened(cri_call *c, vl_reply *rep, void *data)
 void rpc_reopen_container_log(cri_call *c, const ProtobufCMessage *msg)
 {
 	const char *id = ((const Runtime__V1__ReopenContainerLogRequest *)msg)->container_id;
-	if (!id_ok(c, "ReopenContainerLog", id))
+	if (!ctr_id_ok(c, "ReopenContainerLog", id))
 		return;
 	char params[128];
 	snprintf(params, sizeof(params), "{\"id\":\"%s\"}", id);

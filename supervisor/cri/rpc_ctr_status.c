@@ -38,6 +38,36 @@ static void image_id(yajl_val ct, char *out, size_t n)
 	snprintf(out, n, "%s%s", d && strncmp(d, "sha256:", 7) ? "sha256:" : "", d ? d : "");
 }
 
+ctr_config *cri_ctr_status_of(yajl_val ct, Runtime__V1__ContainerStatus *st, char ref[CRI_IMAGE_REF_MAX])
+{
+	ctr_config *cfg = config_of(ct);
+	if (!cfg)
+		return NULL;
+	yajl_val state = json_get(ct, "state");
+	runtime__v1__container_status__init(st);
+	st->id = (char *)meta_str(ct, "id");
+	st->metadata = cfg->metadata;
+	st->state = state_of(ct);
+	st->created_at = meta_time_ns(meta_str(ct, "created"));
+	st->started_at = meta_time_ns(meta_str(state, "startedAt"));
+	st->finished_at = st->state == RUNTIME__V1__CONTAINER_STATE__CONTAINER_EXITED ? meta_time_ns(meta_str(state, "finishedAt")) : 0;
+	long long code = 0;
+	json_int_in(json_get(state, "exitCode"), -1000000, 1000000, &code);
+	st->exit_code = (int32_t)code;
+	yajl_val oom = json_get(state, "oomKilled");
+	if (st->state == RUNTIME__V1__CONTAINER_STATE__CONTAINER_EXITED)
+		st->reason = oom && YAJL_IS_TRUE(oom) ? "OOMKilled" : code == 0 ? "Completed" : "Error";
+	st->image = cfg->image;
+	image_id(ct, ref, CRI_IMAGE_REF_MAX);
+	st->image_ref = ref;
+	st->image_id = ref;
+	st->n_labels = cfg->n_labels, st->labels = (void *)cfg->labels;
+	st->n_annotations = cfg->n_annotations, st->annotations = (void *)cfg->annotations;
+	st->n_mounts = cfg->n_mounts, st->mounts = cfg->mounts;
+	st->log_path = (char *)(meta_str(json_get(ct, "labels"), META_CTR_LOG) ?: "");
+	return cfg;
+}
+
 static void status_done(cri_call *c, vl_reply *rep, void *data)
 {
 	const Runtime__V1__ContainerStatusRequest *req = data;
@@ -45,31 +75,11 @@ static void status_done(cri_call *c, vl_reply *rep, void *data)
 		return cri_fail_corrald(c, rep, req->container_id);
 	yajl_val ct = json_get(rep->params, "container");
 	yajl_val state = json_get(ct, "state");
-	ctr_config *cfg = config_of(ct);
+	Runtime__V1__ContainerStatus st;
+	char ref[CRI_IMAGE_REF_MAX];
+	ctr_config *cfg = cri_ctr_status_of(ct, &st, ref);
 	if (!cfg)
 		return cri_fail(c, GRPC_NOT_FOUND, "container %s: not a CRI container (one of corral's own)", req->container_id);
-	Runtime__V1__ContainerStatus st = RUNTIME__V1__CONTAINER_STATUS__INIT;
-	st.id = (char *)meta_str(ct, "id");
-	st.metadata = cfg->metadata;
-	st.state = state_of(ct);
-	st.created_at = meta_time_ns(meta_str(ct, "created"));
-	st.started_at = meta_time_ns(meta_str(state, "startedAt"));
-	st.finished_at = st.state == RUNTIME__V1__CONTAINER_STATE__CONTAINER_EXITED ? meta_time_ns(meta_str(state, "finishedAt")) : 0;
-	long long code = 0;
-	json_int_in(json_get(state, "exitCode"), -1000000, 1000000, &code);
-	st.exit_code = (int32_t)code;
-	yajl_val oom = json_get(state, "oomKilled");
-	if (st.state == RUNTIME__V1__CONTAINER_STATE__CONTAINER_EXITED)
-		st.reason = oom && YAJL_IS_TRUE(oom) ? "OOMKilled" : code == 0 ? "Completed" : "Error";
-	st.image = cfg->image;
-	char ref[96];
-	image_id(ct, ref, sizeof(ref));
-	st.image_ref = ref;
-	st.image_id = ref;
-	st.n_labels = cfg->n_labels, st.labels = (void *)cfg->labels;
-	st.n_annotations = cfg->n_annotations, st.annotations = (void *)cfg->annotations;
-	st.n_mounts = cfg->n_mounts, st.mounts = cfg->mounts;
-	st.log_path = (char *)(meta_str(json_get(ct, "labels"), META_CTR_LOG) ?: "");
 	Runtime__V1__ContainerStatusResponse r = RUNTIME__V1__CONTAINER_STATUS_RESPONSE__INIT;
 	r.status = &st;
 	Runtime__V1__ContainerStatusResponse__InfoEntry info = RUNTIME__V1__CONTAINER_STATUS_RESPONSE__INFO_ENTRY__INIT;
@@ -93,11 +103,10 @@ static void status_done(cri_call *c, vl_reply *rep, void *data)
 void rpc_container_status(cri_call *c, const ProtobufCMessage *msg)
 {
 	const Runtime__V1__ContainerStatusRequest *req = (const void *)msg;
-	const char *id = req->container_id;
-	if (!*id || strlen(id) > 64 || strspn(id, "0123456789abcdef") != strlen(id))
-		return cri_fail(c, GRPC_INVALID_ARGUMENT, "ContainerStatus: container_id \"%.80s\": not a container's id", id);
+	if (!ctr_id_ok(c, "ContainerStatus", req->container_id))
+		return;
 	char params[128];
-	snprintf(params, sizeof(params), "{\"id\":\"%s\"}", id);
+	snprintf(params, sizeof(params), "{\"id\":\"%s\"}", req->container_id);
 	cri_corrald(c, "Inspect", params, 0, status_done, (void *)req);
 }
 

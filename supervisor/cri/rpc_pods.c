@@ -43,6 +43,15 @@ static Runtime__V1__NamespaceMode mode_of(const pod_config *cfg, int which)
 	return which == 0 ? o->network : which == 1 ? o->pid : o->ipc;
 }
 
+/* A pod's id as RunPodSandbox makes them: hex digits (a prefix, too) */
+bool pod_id_ok(cri_call *c, const char *rpc, const char *id)
+{
+	if (*id && strlen(id) <= 63 && strspn(id, "0123456789abcdef") == strlen(id))
+		return true;
+	cri_fail(c, GRPC_INVALID_ARGUMENT, "%s: pod_sandbox_id \"%.80s\": not a pod's id", rpc, id);
+	return false;
+}
+
 /* ---- RunPodSandbox */
 
 static void run_done(cri_call *c, vl_reply *rep, void *data)
@@ -191,8 +200,8 @@ static void members_listed(cri_call *c, vl_reply *rep, void *data)
 
 static void pod_members(cri_call *c, const char *pod_id, bool remove)
 {
-	if (!*pod_id || strlen(pod_id) > 63 || strspn(pod_id, "0123456789abcdef") != strlen(pod_id))
-		return cri_fail(c, GRPC_INVALID_ARGUMENT, "pod_sandbox_id \"%.80s\": not a pod's id", pod_id);
+	if (!pod_id_ok(c, remove ? "RemovePodSandbox" : "StopPodSandbox", pod_id))
+		return;
 	pod_step *st = cri_call_ctx(c, sizeof(*st));
 	if (!st)
 		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
@@ -268,13 +277,10 @@ static void status_done(cri_call *c, vl_reply *rep, void *data)
 void rpc_pod_sandbox_status(cri_call *c, const ProtobufCMessage *msg)
 {
 	const Runtime__V1__PodSandboxStatusRequest *req = (const void *)msg;
-	if (!*req->pod_sandbox_id || strlen(req->pod_sandbox_id) > 63)
-		return cri_fail(c, GRPC_INVALID_ARGUMENT, "PodSandboxStatus: pod_sandbox_id \"%.80s\": not a pod's id",
-				req->pod_sandbox_id);
+	if (!pod_id_ok(c, "PodSandboxStatus", req->pod_sandbox_id))
+		return;
 	char params[128];
 	snprintf(params, sizeof(params), "{\"name\":\"%s\"}", req->pod_sandbox_id);
-	if (strchr(req->pod_sandbox_id, '"') || strchr(req->pod_sandbox_id, '\\'))
-		return cri_fail(c, GRPC_INVALID_ARGUMENT, "PodSandboxStatus: pod_sandbox_id: not a pod's id");
 	cri_corrald(c, "SessionInspect", params, 0, status_done, (void *)req);
 }
 

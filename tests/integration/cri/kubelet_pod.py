@@ -1,0 +1,240 @@
+#!/usr/bin/python3
+"""kubelet's own sequence of CRI calls for one Pod, against a CRI socket,
+printing what it saw as "key: value" lines that do not depend on ids or
+times, so that a test compares them with what they must be (and the same
+script runs against containerd's CRI in the VM tier).
+
+    kubelet_pod.py SCENARIO --sock S --image I --logdir D [--cgparent P]
+
+Scenarios:
+  pod       two containers sharing the pod's network (one serves, the other
+            reaches it on localhost), an ExecSync probe, the relist, a
+            container that exits and is made again (attempt 1), the CRI log
+            at kubelet's path, StopPodSandbox, RemovePodSandbox
+  errors    the CRI's answers to bad and missing ids and fields
+  keep      a pod with a running container; prints its ids (then the test
+            restarts corrald)
+  check ID  the ids from keep: the pod and its container as they were
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.environ.get("CRI_PB", "."))
+import grpc  # noqa: E402
+import runtime_v1_pb2 as pb  # noqa: E402
+
+NS = pb.NamespaceOption(network=pb.POD, pid=pb.CONTAINER, ipc=pb.POD)
+IMAGE_RPCS = {"ListImages", "ImageStatus", "PullImage", "RemoveImage", "ImageFsInfo"}
+
+
+class CRI:
+    def __init__(self, sock):
+        self.ch = grpc.insecure_channel("unix://" + sock)
+
+    def __getattr__(self, method):
+        svc = "ImageService" if method in IMAGE_RPCS else "RuntimeService"
+        req_t, resp_t = getattr(pb, method + "Request"), getattr(pb, method + "Response")
+        f = self.ch.unary_unary("/runtime.v1.%s/%s" % (svc, method), request_serializer=lambda m: m.SerializeToString(),
+                                response_deserializer=resp_t.FromString)
+        return lambda _deadline=60, **kw: f(req_t(**kw), timeout=_deadline)
+
+
+def out(key, value):
+    print("%s: %s" % (key, value), flush=True)
+
+
+def code(fn):
+    """the gRPC status of a call: OK, or its code's name"""
+    try:
+        fn()
+        return "OK"
+    except grpc.RpcError as e:
+        return e.code().name
+
+
+def pod_config(a, name):
+    return pb.PodSandboxConfig(
+        metadata=pb.PodSandboxMetadata(name=name, uid=name + "-uid", namespace="corral-test", attempt=0),
+        hostname=name, log_directory=os.path.join(a.logdir, name), labels={"app": name, "tier": "test"},
+        annotations={"note": "kept whole"},
+        linux=pb.LinuxPodSandboxConfig(cgroup_parent=a.cgparent,
+                                       security_context=pb.LinuxSandboxSecurityContext(namespace_options=NS)))
+
+
+def ctr_config(a, name, cmd, attempt=0):
+    return pb.ContainerConfig(
+        metadata=pb.ContainerMetadata(name=name, attempt=attempt), image=pb.ImageSpec(image=a.image),
+        command=cmd, log_path="%s_%d.log" % (name, attempt), labels={"io.kubernetes.container.name": name},
+        linux=pb.LinuxContainerConfig(security_context=pb.LinuxContainerSecurityContext(namespace_options=NS)))
+
+
+def wait_state(c, cid, state, secs=30):
+    end = time.time() + secs
+    while time.time() < end:
+        st = c.ContainerStatus(container_id=cid).status
+        if st.state == state:
+            return st
+        time.sleep(0.05)
+    raise TimeoutError("%s did not become %s" % (cid, pb.ContainerState.Name(state)))
+
+
+def log_lines(path, want, secs=10):
+    end = time.time() + secs
+    while True:
+        lines = []
+        try:
+            with open(path) as f:
+                lines = [ln.split(" ", 3) for ln in f.read().splitlines()]
+        except FileNotFoundError:
+            pass
+        texts = [p[3] for p in lines if len(p) == 4]
+        if want in texts or time.time() > end:
+            return lines
+
+
+def scenario_pod(c, a):
+    cfg = pod_config(a, "web")
+    pod = c.RunPodSandbox(config=cfg).pod_sandbox_id
+    st = c.PodSandboxStatus(pod_sandbox_id=pod).status
+    out("pod state", pb.PodSandboxState.Name(st.state))
+    out("pod metadata", "%s/%s/%s" % (st.metadata.namespace, st.metadata.name, st.metadata.uid))
+    out("pod labels", json.dumps(dict(sorted(st.labels.items()))))
+    out("pod annotations", json.dumps(dict(st.annotations)))
+    out("pod has an address", bool(st.network.ip))
+    out("pod network mode", pb.NamespaceMode.Name(st.linux.namespaces.options.network))
+    # the server, then the client that reaches it on localhost
+    server = c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=ctr_config(
+        a, "server", ["sh", "-c", "echo ready; while true; do echo pong | nc -l -p 8080; done"])).container_id
+    c.StartContainer(container_id=server)
+    wait_state(c, server, pb.CONTAINER_RUNNING)
+    logdir = cfg.log_directory
+    out("server log", " ".join(p[1] + "/" + p[3] for p in log_lines(os.path.join(logdir, "server_0.log"), "ready")))
+    probe = c.ExecSync(container_id=server, cmd=["hostname"], timeout=10)
+    out("probe", "%d %s" % (probe.exit_code, probe.stdout.decode().strip()))
+    client = c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=ctr_config(
+        a, "client", ["sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do nc 127.0.0.1 8080 </dev/null && exit 0; "
+                                  "sleep 0.2; done; exit 7"])).container_id
+    c.StartContainer(container_id=client)
+    st = wait_state(c, client, pb.CONTAINER_EXITED)
+    out("client exit", "%d %s" % (st.exit_code, st.reason))
+    out("client log", " ".join(p[3] for p in log_lines(os.path.join(logdir, "client_0.log"), "pong")))
+    out("client log path", st.log_path == os.path.join(logdir, "client_0.log"))
+    out("client times", st.created_at <= st.started_at <= st.finished_at and st.created_at > 0)
+    out("client image", st.image.image == a.image and st.image_ref.startswith("sha256:"))
+    # the relist: every pod and container, then the status of what changed
+    pods = c.ListPodSandbox().items
+    out("relist pods", len([p for p in pods if p.id == pod]))
+    ctrs = c.ListContainers(filter=pb.ContainerFilter(pod_sandbox_id=pod)).containers
+    out("relist containers", " ".join(sorted("%s=%s" % (x.metadata.name, pb.ContainerState.Name(x.state))
+                                             for x in ctrs)))
+    running = c.ListContainers(filter=pb.ContainerFilter(
+        state=pb.ContainerStateValue(state=pb.CONTAINER_RUNNING))).containers
+    out("running", " ".join(sorted(x.metadata.name for x in running if x.pod_sandbox_id == pod)))
+    sel = c.ListPodSandbox(filter=pb.PodSandboxFilter(label_selector={"app": "web"})).items
+    out("selected pods", len([p for p in sel if p.id == pod]))
+    none = c.ListPodSandbox(filter=pb.PodSandboxFilter(label_selector={"app": "nope"})).items
+    out("unselected pods", len(none))
+    # the exited client made again, as kubelet restarts a container
+    c.RemoveContainer(container_id=client)
+    again = c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=ctr_config(
+        a, "client", ["sh", "-c", "nc 127.0.0.1 8080 </dev/null"], attempt=1)).container_id
+    c.StartContainer(container_id=again)
+    st = wait_state(c, again, pb.CONTAINER_EXITED)
+    out("restarted client", "attempt %d exit %d" % (st.metadata.attempt, st.exit_code))
+    # kubelet's stop: each container with its grace, then the pod
+    c.StopContainer(container_id=server, timeout=2)
+    out("server after stop", pb.ContainerState.Name(c.ContainerStatus(container_id=server).status.state))
+    c.StopPodSandbox(pod_sandbox_id=pod)
+    st = c.PodSandboxStatus(pod_sandbox_id=pod).status
+    out("pod after stop", "%s address=%s" % (pb.PodSandboxState.Name(st.state), bool(st.network.ip)))
+    out("create in a stopped pod", code(lambda: c.CreateContainer(
+        pod_sandbox_id=pod, sandbox_config=cfg, config=ctr_config(a, "late", ["true"]))))
+    c.RemovePodSandbox(pod_sandbox_id=pod)
+    out("pods left", len([p for p in c.ListPodSandbox().items if p.id == pod]))
+    out("containers left", len(c.ListContainers(filter=pb.ContainerFilter(pod_sandbox_id=pod)).containers))
+    print("ids: %s %s %s %s" % (pod, server, client, again))
+
+
+def scenario_errors(c, a):
+    out("no metadata", code(lambda: c.RunPodSandbox(config=pb.PodSandboxConfig())))
+    out("unknown handler", code(lambda: c.RunPodSandbox(config=pod_config(a, "h"), runtime_handler="kata")))
+    missing = "0" * 63
+    out("status of a missing pod", code(lambda: c.PodSandboxStatus(pod_sandbox_id=missing)))
+    out("a bad pod id", code(lambda: c.PodSandboxStatus(pod_sandbox_id="../x")))
+    out("stop a missing pod", code(lambda: c.StopPodSandbox(pod_sandbox_id=missing)))
+    out("remove a missing pod", code(lambda: c.RemovePodSandbox(pod_sandbox_id=missing)))
+    out("status of a missing container", code(lambda: c.ContainerStatus(container_id="f" * 64)))
+    out("stop a missing container", code(lambda: c.StopContainer(container_id="f" * 64, timeout=1)))
+    out("remove a missing container", code(lambda: c.RemoveContainer(container_id="f" * 64)))
+    out("start a missing container", code(lambda: c.StartContainer(container_id="f" * 64)))
+    out("create in a missing pod", code(lambda: c.CreateContainer(
+        pod_sandbox_id=missing, config=ctr_config(a, "x", ["true"]))))
+    cfg = pod_config(a, "err")
+    pod = c.RunPodSandbox(config=cfg).pod_sandbox_id
+    out("create without an image", code(lambda: c.CreateContainer(
+        pod_sandbox_id=pod, sandbox_config=cfg, config=pb.ContainerConfig(metadata=pb.ContainerMetadata(name="x")))))
+    out("create from a missing image", code(lambda: c.CreateContainer(
+        pod_sandbox_id=pod, sandbox_config=cfg, config=pb.ContainerConfig(
+            metadata=pb.ContainerMetadata(name="x"), image=pb.ImageSpec(image="nosuch.example/none:1")))))
+    cid = c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg,
+                            config=ctr_config(a, "slow", ["sleep", "1000"])).container_id
+    c.StartContainer(container_id=cid)
+    t0 = time.time()
+    out("exec past its timeout", code(lambda: c.ExecSync(container_id=cid, cmd=["sleep", "30"], timeout=1)))
+    out("exec timeout honoured", time.time() - t0 < 10)
+    out("exec of nothing", code(lambda: c.ExecSync(container_id=cid, cmd=[])))
+    out("exec of a missing file", c.ExecSync(container_id=cid, cmd=["/nonexistent"], timeout=5).exit_code)
+    out("stop, then again", code(lambda: c.StopContainer(container_id=cid, timeout=0)) + " " +
+        code(lambda: c.StopContainer(container_id=cid, timeout=0)))
+    out("exec in a stopped container", code(lambda: c.ExecSync(container_id=cid, cmd=["true"])))
+    c.RemovePodSandbox(pod_sandbox_id=pod)
+    out("unimplemented", code(lambda: c.Exec(container_id=cid, cmd=["true"], stdout=True)))
+
+
+def scenario_keep(c, a):
+    cfg = pod_config(a, "kept")
+    pod = c.RunPodSandbox(config=cfg).pod_sandbox_id
+    cid = c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg,
+                            config=ctr_config(a, "k", ["sleep", "1000"])).container_id
+    c.StartContainer(container_id=cid)
+    wait_state(c, cid, pb.CONTAINER_RUNNING)
+    print("%s %s" % (pod, cid))
+
+
+def scenario_check(c, a):
+    pod, cid = a.ids
+    st = c.PodSandboxStatus(pod_sandbox_id=pod).status
+    out("pod", "%s %s" % (st.metadata.name, pb.PodSandboxState.Name(st.state)))
+    cs = c.ContainerStatus(container_id=cid).status
+    out("container", "%s %s" % (cs.metadata.name, pb.ContainerState.Name(cs.state)))
+    out("probe", c.ExecSync(container_id=cid, cmd=["hostname"], timeout=10).stdout.decode().strip())
+    c.RemovePodSandbox(pod_sandbox_id=pod)
+    out("removed", len([p for p in c.ListPodSandbox().items if p.id == pod]) == 0)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("scenario", choices=["pod", "errors", "keep", "check"])
+    ap.add_argument("ids", nargs="*")
+    ap.add_argument("--sock", required=True)
+    ap.add_argument("--image", required=True)
+    ap.add_argument("--logdir", required=True)
+    ap.add_argument("--cgparent", default="")
+    a = ap.parse_args()
+    c = CRI(a.sock)
+    try:
+        globals()["scenario_" + a.scenario](c, a)
+    except grpc.RpcError as e:
+        out("error", "%s (%s)" % (e.code().name, e.details()))
+        return 1
+    except TimeoutError as e:
+        out("error", e)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

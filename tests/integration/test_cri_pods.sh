@@ -1,0 +1,201 @@
+#!/bin/bash
+# corrald's own CRI (corral-cri): kubelet's sequence for a Pod through the
+# socket, as kubelet makes the calls (cri/kubelet_pod.py, grpc with the
+# project's runtime_v1.proto), the CRI's answers to bad input, pods that
+# outlive corrald, and members of the group through the CRI. corrald runs
+# in a network namespace of the test's own (network_lib.sh). The same
+# script runs beside containerd's CRI in the VM tier, where cgroups have
+# their controllers (tests/vm).
+# time: about 40 s (5 cases), each with a corrald of its own
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+. "$(dirname "$0")/network_lib.sh"
+"$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
+
+PY=/usr/bin/python3
+CRIDIR="$ROOTDIR/tests/integration/cri"
+
+start_cri() { # [corrald flags]
+	need_cni
+	command -v protoc >/dev/null || skip "no protoc (protobuf-compiler)"
+	$PY -c 'import grpc, google.protobuf' 2>/dev/null || skip "no python3-grpcio or python3-protobuf"
+	mkdir -p "$T/pb" "$T/logs"
+	protoc --python_out="$T/pb" -I "$ROOTDIR/supervisor/cri" "$ROOTDIR/supervisor/cri/runtime_v1.proto" ||
+		fail "protoc"
+	start_sv_netns --cri-socket "$S/cri.sock" --cri-user 65533:65533 "$@"
+	ctl image import "oci:$FIXTURES/images/oci:test" busybox:latest >/dev/null
+}
+kpod() { # SCENARIO [ids]: as kubelet, as root
+	CRI_PB="$T/pb" $PY "$CRIDIR/kubelet_pod.py" "$@" --sock "$S/cri.sock" --image busybox:latest \
+		--logdir "$T/logs" --cgparent "/corral-$TID/kubepods/pod-$1"
+}
+cri() { CRI_PB="$T/pb" "$CRIDIR/cri_call.py" --sock "$S/cri.sock" "$@"; }
+
+# what a removed pod may not leave: its session, its containers, mounts,
+# the pinned namespaces, a veth in corrald's namespace, a process, a cgroup
+leftovers() { # POD [CONTAINER...]
+	local id
+	[ -d "$STATE_D/sessions/$1" ] && echo "session directory"
+	for id in "$@"; do
+		awk -v id="$id" 'index($5, id) {print "mount " $5}' /proc/self/mountinfo
+		[ -d "$STATE_D/containers/$id" ] && echo "container directory $id"
+		find "/sys/fs/cgroup/unified/corral-$TID" -name "$id" 2>/dev/null | sed 's/^/cgroup /'
+		pgrep -f -- "--id $id" | sed 's/^/process /'
+	done
+	inns ip -o link show type veth | sed 's/^/veth /'
+}
+nothing_left() { [ -z "$(leftovers "$@")" ]; }
+
+test_cri_kubelet_pod() {
+	trap cleanup_sv EXIT
+	start_cri
+	local out
+	out=$(kpod pod) || { echo "$out"; fail "kubelet's sequence"; }
+	assert_eq "$(grep -v '^ids:' <<<"$out")" "pod state: SANDBOX_READY
+pod metadata: corral-test/web/web-uid
+pod labels: {\"app\": \"web\", \"tier\": \"test\"}
+pod annotations: {\"note\": \"kept whole\"}
+pod has an address: True
+pod network mode: POD
+server log: stdout/ready
+probe: 0 web
+client exit: 0 Completed
+client log: pong
+client log path: True
+client times: True
+client image: True
+relist pods: 1
+relist containers: client=CONTAINER_EXITED server=CONTAINER_RUNNING
+running: server
+selected pods: 1
+unselected pods: 0
+restarted client: attempt 1 exit 0
+server after stop: CONTAINER_EXITED
+pod after stop: SANDBOX_NOTREADY address=False
+create in a stopped pod: FAILED_PRECONDITION
+pods left: 0
+containers left: 0" "what kubelet sees"
+	# shellcheck disable=SC2046
+	set -- $(sed -n 's/^ids: //p' <<<"$out")
+	wait_for 10 nothing_left "$@" || fail "the removed pod left: $(leftovers "$@")"
+	# the CRI log stayed where kubelet keeps it
+	[ -s "$T/logs/web/server_0.log" ] || fail "no server log at kubelet's path"
+	assert_eq "$(ctl session ls --json | jq length)" 0 "sessions left"
+}
+
+test_cri_errors() {
+	trap cleanup_sv EXIT
+	start_cri
+	local out
+	out=$(kpod errors) || { echo "$out"; fail "the error scenario"; }
+	assert_eq "$out" "no metadata: INVALID_ARGUMENT
+unknown handler: NOT_FOUND
+status of a missing pod: NOT_FOUND
+a bad pod id: INVALID_ARGUMENT
+stop a missing pod: OK
+remove a missing pod: OK
+status of a missing container: NOT_FOUND
+stop a missing container: OK
+remove a missing container: OK
+start a missing container: NOT_FOUND
+create in a missing pod: NOT_FOUND
+create without an image: INVALID_ARGUMENT
+create from a missing image: NOT_FOUND
+exec past its timeout: DEADLINE_EXCEEDED
+exec timeout honoured: True
+exec of nothing: INVALID_ARGUMENT
+exec of a missing file: 127
+stop, then again: OK OK
+exec in a stopped container: FAILED_PRECONDITION
+unimplemented: UNIMPLEMENTED" "the CRI's answers"
+	# each error names what was wrong
+	assert_contains "$(cri PodSandboxStatus '{"podSandboxId":"../x"}')" "pod_sandbox_id \"../x\": not a pod's id" "a bad id"
+	assert_contains "$(cri Exec '{"containerId":"ab"}')" "/runtime.v1.RuntimeService/Exec: no such method" "Exec"
+	assert_contains "$(cri RunPodSandbox '{"config":{"metadata":{"name":"a","namespace":"n","uid":"u"},"portMappings":[{"protocol":"SCTP","containerPort":1,"hostPort":2}]}}')" \
+		"port_mappings[0]: SCTP" "SCTP"
+	assert_eq "$(ctl session ls --json | jq length)" 0 "sessions left by refused calls"
+}
+
+# kill -9 of corrald: the pod and its container run on, and the CRI shows
+# them with the same ids and states afterwards
+test_cri_pods_outlive_corrald() {
+	trap cleanup_sv EXIT
+	start_cri
+	local ids out
+	ids=$(kpod keep) || fail "keep: $ids"
+	kill -KILL "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv_netns --cri-socket "$S/cri.sock" --cri-user 65533:65533
+	# shellcheck disable=SC2086
+	out=$(kpod check $ids) || { echo "$out"; fail "after the restart"; }
+	assert_eq "$out" "pod: kept SANDBOX_READY
+container: k CONTAINER_RUNNING
+probe: kept
+removed: True" "the pod after corrald's restart"
+	# shellcheck disable=SC2086
+	wait_for 10 nothing_left $ids || fail "left: $(leftovers $ids)"
+}
+
+# a member of the group through the CRI: its pods are its own, and what
+# only root may ask for (a log at a path of its choosing) is refused
+test_cri_member() {
+	trap cleanup_sv EXIT
+	need_cni
+	mkdir -p "$T/pb"
+	protoc --python_out="$T/pb" -I "$ROOTDIR/supervisor/cri" "$ROOTDIR/supervisor/cri/runtime_v1.proto" || fail protoc
+	chmod -R a+rX "$T/pb"
+	start_sv_netns --cri-socket "$S/cri.sock" --cri-user 65533:65533 --group "$(getent group 65534 | cut -d: -f1)"
+	chmod 755 "$T" "$S"
+	cp "$FIXTURES/images/test.oci.tar" "$T/img.tar" && chmod 644 "$T/img.tar"
+	mctl 4242 image import "oci-archive:$T/img.tar" busybox:latest >/dev/null
+	mcri() { local u=$1; shift; as_uid "$u" env CRI_PB="$T/pb" "$CRIDIR/cri_call.py" --sock "$S/cri.sock" "$@"; }
+	local pod
+	pod=$(mcri 4242 RunPodSandbox '{"config":{"metadata":{"name":"m","namespace":"n","uid":"u"}}}' | jq -r .podSandboxId)
+	[ -n "$pod" ] && [ "$pod" != null ] || fail "the member's pod: $pod"
+	assert_eq "$(mcri 4242 ListPodSandbox | jq '.items | length')" 1 "the member's pods"
+	assert_eq "$(mcri 4343 ListPodSandbox | jq '.items | length')" 0 "another member's view"
+	assert_contains "$(mcri 4343 PodSandboxStatus "{\"podSandboxId\":\"$pod\"}")" "error: NOT_FOUND" "another member's status"
+	assert_eq "$(cri ListPodSandbox | jq '.items | length')" 1 "root's view"
+	# a pod whose log directory is the host's /etc: corrald's monitor (root)
+	# would write there
+	local evil
+	evil=$(mcri 4242 RunPodSandbox '{"config":{"metadata":{"name":"e","namespace":"n","uid":"e"},"logDirectory":"/etc"}}' | jq -r .podSandboxId)
+	assert_contains "$(mcri 4242 CreateContainer '{"podSandboxId":"'$evil'","config":{"metadata":{"name":"c"},"image":{"image":"busybox:latest"},"logPath":"evil.log","command":["true"]}}')" \
+		"error: PERMISSION_DENIED" "a member's log path"
+	[ -e /etc/evil.log ] && { rm -f /etc/evil.log; fail "the member's log path was written"; }
+	mcri 4242 RemovePodSandbox "{\"podSandboxId\":\"$evil\"}" >/dev/null
+	local cid
+	cid=$(mcri 4242 CreateContainer '{"podSandboxId":"'$pod'","config":{"metadata":{"name":"c"},"image":{"image":"busybox:latest"},"command":["sleep","100"]}}' | jq -r .containerId)
+	assert_contains "$(mcri 4343 ContainerStatus "{\"containerId\":\"$cid\"}")" "error: NOT_FOUND" "another member's container"
+	assert_contains "$(mcri 4343 RemoveContainer "{\"containerId\":\"$cid\"}")" "{}" "removing another's is a no-op"
+	assert_eq "$(mcri 4242 ContainerStatus "{\"containerId\":\"$cid\"}" | jq -r .status.state)" CONTAINER_CREATED "still there"
+	mcri 4242 RemovePodSandbox "{\"podSandboxId\":\"$pod\"}" >/dev/null
+	assert_eq "$(cri ListPodSandbox | jq '.items | length')" 0 "pods after the member's removal"
+}
+
+# kubelet's log rotation: it renames the file, then asks for a reopen
+test_cri_log_reopen() {
+	trap cleanup_sv EXIT
+	start_cri
+	local pod cid
+	pod=$(cri RunPodSandbox '{"config":{"metadata":{"name":"l","namespace":"n","uid":"u"},"logDirectory":"'"$T/logs/l"'"}}' | jq -r .podSandboxId)
+	cid=$(cri CreateContainer '{"podSandboxId":"'$pod'","config":{"metadata":{"name":"c"},"image":{"image":"busybox:latest"},"logPath":"c.log","command":["sh","-c","i=0; while :; do echo n$i; i=$((i+1)); sleep 0.05; done"]}}' | jq -r .containerId)
+	cri StartContainer '{"containerId":"'$cid'"}' >/dev/null
+	has_lines() { [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
+	wait_for 10 has_lines "$T/logs/l/c.log" 3 || fail "no log at kubelet's path"
+	mv "$T/logs/l/c.log" "$T/logs/l/c.log.1"
+	assert_eq "$(cri ReopenContainerLog '{"containerId":"'$cid'"}')" "{}" "the reopen"
+	wait_for 10 has_lines "$T/logs/l/c.log" 3 || fail "no new log after the reopen"
+	local last first
+	last=$(tail -1 "$T/logs/l/c.log.1" | awk '{print $4}')
+	first=$(head -1 "$T/logs/l/c.log" | awk '{print $4}')
+	assert_eq "${first#n}" "$((${last#n} + 1))" "the new file goes on where the old one ended"
+	assert_contains "$(ctl logs --tail 1 "$cid")" "n" "corralctl logs reads kubelet's file"
+	cri StopContainer '{"containerId":"'$cid'","timeout":0}' >/dev/null
+	assert_contains "$(cri ReopenContainerLog '{"containerId":"'$cid'"}')" "error: FAILED_PRECONDITION" "a stopped container's reopen"
+	cri RemovePodSandbox '{"podSandboxId":"'$pod'"}' >/dev/null
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
