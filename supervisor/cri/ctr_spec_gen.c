@@ -100,16 +100,37 @@ static const char *apparmor_of(const Runtime__V1__LinuxContainerSecurityContext 
 	return NULL;
 }
 
+static int gen_int64s(yajl_gen g, const char *key, const int64_t *v, size_t n)
+{
+	if (jg_key(g, key) || yajl_gen_array_open(g))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (yajl_gen_integer(g, v[i]))
+			return -1;
+	return yajl_gen_array_close(g) ? -1 : 0;
+}
+
+/* The seccomp profile: corral's (NULL), "unconfined", or a host file */
+static const char *seccomp_of(const Runtime__V1__LinuxContainerSecurityContext *sc)
+{
+	if (sc->seccomp) {
+		if (sc->seccomp->profile_type == RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__Unconfined)
+			return "unconfined";
+		if (sc->seccomp->profile_type == RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__Localhost)
+			return sc->seccomp->localhost_ref;
+		return NULL;
+	}
+	if (streq(sc->seccomp_profile_path, "unconfined"))
+		return "unconfined";
+	if (!strncmp(sc->seccomp_profile_path, "localhost/", 10))
+		return sc->seccomp_profile_path + 10;
+	return NULL;
+}
+
 static int gen_security(yajl_gen g, const Runtime__V1__LinuxContainerSecurityContext *sc, const char **refused)
 {
 	if (sc->selinux_options && (*sc->selinux_options->type || *sc->selinux_options->level))
 		return *refused = "linux.security_context.selinux_options", -1;
-	if (sc->n_masked_paths || sc->n_readonly_paths)
-		return *refused = "linux.security_context.masked_paths/readonly_paths", -1;
-	if (sc->seccomp && sc->seccomp->profile_type == RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__Localhost)
-		return *refused = "linux.security_context.seccomp (Localhost)", -1;
-	if (sc->n_supplemental_groups)
-		return *refused = "linux.security_context.supplemental_groups", -1;
 	if (sc->capabilities && sc->capabilities->n_add_ambient_capabilities)
 		return *refused = "linux.security_context.capabilities.add_ambient_capabilities", -1;
 	const Runtime__V1__NamespaceOption *ns = sc->namespace_options;
@@ -123,8 +144,17 @@ static int gen_security(yajl_gen g, const Runtime__V1__LinuxContainerSecurityCon
 				  gen_strs(g, "capDrop", sc->capabilities->drop_capabilities,
 					   sc->capabilities->n_drop_capabilities))))
 		return -1;
-	const char *aa = apparmor_of(sc);
-	if ((aa && jg_key_str(g, "apparmorProfile", aa)) || gen_user(g, sc) < 0)
+	const char *aa = apparmor_of(sc), *sec = seccomp_of(sc);
+	if ((aa && jg_key_str(g, "apparmorProfile", aa)) || (sec && jg_key_str(g, "seccompProfile", sec)) || gen_user(g, sc) < 0)
+		return -1;
+	/* the CRI's: no_new_privs false asks the runtime not to set it, as
+	 * containerd and CRI-O do (kubelet's allowPrivilegeEscalation) */
+	if (jg_key_bool(g, "noNewPrivileges", sc->no_new_privs) ||
+	    (sc->n_supplemental_groups && gen_int64s(g, "groups", sc->supplemental_groups, sc->n_supplemental_groups)))
+		return -1;
+	/* an empty list is proto3's "not given": corral's defaults stay */
+	if ((sc->n_masked_paths && gen_strs(g, "maskedPaths", sc->masked_paths, sc->n_masked_paths)) ||
+	    (sc->n_readonly_paths && gen_strs(g, "readonlyPaths", sc->readonly_paths, sc->n_readonly_paths)))
 		return -1;
 	/* kubelet mounts what a read-only pod writes to (emptyDirs) */
 	if (sc->readonly_rootfs && jg_key_bool(g, "readOnly", true))
@@ -132,16 +162,36 @@ static int gen_security(yajl_gen g, const Runtime__V1__LinuxContainerSecurityCon
 	return 0;
 }
 
+static int gen_devices(yajl_gen g, const ctr_config *cfg)
+{
+	if (!cfg->n_devices)
+		return 0;
+	if (jg_key(g, "devices") || yajl_gen_array_open(g))
+		return -1;
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		const Runtime__V1__Device *dv = cfg->devices[i];
+		if (yajl_gen_map_open(g) || jg_key_str(g, "hostPath", dv->host_path) ||
+		    (*dv->container_path && jg_key_str(g, "containerPath", dv->container_path)) ||
+		    (*dv->permissions && jg_key_str(g, "permissions", dv->permissions)) || yajl_gen_map_close(g))
+			return -1;
+	}
+	return yajl_gen_array_close(g) ? -1 : 0;
+}
+
 static int gen_resources(yajl_gen g, const Runtime__V1__LinuxContainerResources *r, const char **refused)
 {
-	if (r->n_hugepage_limits || *r->cpuset_cpus || *r->cpuset_mems || r->n_unified)
-		return *refused = "linux.resources (hugepages, cpuset or unified)", -1;
-	bool mem = r->memory_limit_in_bytes > 0, cpu = r->cpu_quota > 0 && r->cpu_period > 0;
-	if (!mem && !cpu)
-		return 0;
-	if (jg_key(g, "resources") || yajl_gen_map_open(g) || (mem && jg_key_int(g, "memory", r->memory_limit_in_bytes)))
+	if (r->n_hugepage_limits || r->n_unified)
+		return *refused = "linux.resources (hugepage_limits or unified)", -1;
+	if (jg_key(g, "resources") || yajl_gen_map_open(g) ||
+	    (r->memory_limit_in_bytes > 0 && jg_key_int(g, "memory", r->memory_limit_in_bytes)))
 		return -1;
-	if (cpu && (jg_key(g, "cpus") || yajl_gen_double(g, (double)r->cpu_quota / (double)r->cpu_period)))
+	if (r->cpu_quota > 0 && r->cpu_period > 0 &&
+	    (jg_key(g, "cpus") || yajl_gen_double(g, (double)r->cpu_quota / (double)r->cpu_period)))
+		return -1;
+	if ((r->cpu_shares >= 2 && jg_key_int(g, "cpuShares", r->cpu_shares > 262144 ? 262144 : r->cpu_shares)) ||
+	    (*r->cpuset_cpus && jg_key_str(g, "cpusetCpus", r->cpuset_cpus)) ||
+	    (*r->cpuset_mems && jg_key_str(g, "cpusetMems", r->cpuset_mems)) ||
+	    (r->oom_score_adj && jg_key_int(g, "oomScoreAdj", r->oom_score_adj)))
 		return -1;
 	return yajl_gen_map_close(g) ? -1 : 0;
 }
@@ -154,8 +204,8 @@ char *cri_ctr_spec(const char *pod_id, const ctr_config *cfg, const pod_config *
 {
 	*refused = NULL;
 	const Runtime__V1__LinuxContainerConfig *lx = cfg->linux;
-	if (cfg->n_devices || cfg->n_cdi_devices)
-		return *refused = "devices", NULL;
+	if (cfg->n_cdi_devices)
+		return *refused = "CDI_devices", NULL;
 	char name[256];
 	snprintf(name, sizeof(name), "k8s_%s_%s_%s_%.8s_%u", cfg->metadata->name,
 		 pod && pod->metadata ? pod->metadata->name : "pod", pod && pod->metadata ? pod->metadata->namespace_ : "ns",
@@ -168,7 +218,7 @@ char *cri_ctr_spec(const char *pod_id, const ctr_config *cfg, const pod_config *
 	    (cfg->n_command && gen_strs(g, "entrypoint", cfg->command, cfg->n_command)) ||
 	    (cfg->n_args && gen_strs(g, "command", cfg->args, cfg->n_args)) ||
 	    (*cfg->working_dir && jg_key_str(g, "workdir", cfg->working_dir)) || gen_env(g, cfg) < 0 ||
-	    gen_mounts(g, cfg) < 0 || jg_key_bool(g, "tty", cfg->tty) || jg_key_bool(g, "interactive", cfg->stdin) ||
+	    gen_mounts(g, cfg) < 0 || gen_devices(g, cfg) < 0 || jg_key_bool(g, "tty", cfg->tty) || jg_key_bool(g, "interactive", cfg->stdin) ||
 	    jg_key_bool(g, "stdinOnce", cfg->stdin_once) || jg_key_str(g, "restart", "no"))
 		return NULL;
 	if (pod && *pod->hostname && jg_key_str(g, "hostname", pod->hostname))

@@ -116,6 +116,31 @@ unimplemented: UNIMPLEMENTED" "the CRI's answers"
 	assert_eq "$(ctl session ls --json | jq length)" 0 "sessions left by refused calls"
 }
 
+# kubelet's security context and resources, read back inside the container
+# (the limits themselves in the VM tier, where cgroups have controllers)
+test_cri_security() {
+	trap cleanup_sv EXIT
+	start_cri
+	local out
+	out=$(kpod security --no-limits) || { echo "$out"; fail "the security scenario"; }
+	assert_eq "$out" "id: 1000
+2000
+2000 3000 3001
+status: CapEff: 0000000000000000
+NoNewPrivs: 1
+Seccomp: 2
+read-only root: Read-only file system
+seccomp profile: Operation not permitted
+masked: 0
+sysctl: 81
+oom_score_adj: 500
+device: c
+written
+status info: True
+hugepages: UNIMPLEMENTED True" "the container's confinement"
+	assert_eq "$(ctl ps -a --json | jq length)" 0 "containers left"
+}
+
 # kill -9 of corrald: the pod and its container run on, and the CRI shows
 # them with the same ids and states afterwards
 test_cri_pods_outlive_corrald() {
@@ -171,6 +196,30 @@ test_cri_member() {
 	assert_eq "$(mcri 4242 ContainerStatus "{\"containerId\":\"$cid\"}" | jq -r .status.state)" CONTAINER_CREATED "still there"
 	mcri 4242 RemovePodSandbox "{\"podSandboxId\":\"$pod\"}" >/dev/null
 	assert_eq "$(cri ListPodSandbox | jq '.items | length')" 0 "pods after the member's removal"
+}
+
+# what only root may ask of a container, asked by a member over varlink:
+# each refused, naming the field, and nothing made
+test_cri_member_spec_refusals() {
+	trap cleanup_sv EXIT
+	start_sv_group
+	cp "$FIXTURES/images/test.oci.tar" "$T/img.tar" && chmod 644 "$T/img.tar"
+	mctl 4242 image import "oci-archive:$T/img.tar" busybox:latest >/dev/null
+	local field extra out
+	for extra in '"logPath":"/etc/x.log"' '"cgroupParent":"/"' '"maskedPaths":[]' '"readonlyPaths":[]' \
+		'"seccompProfile":"unconfined"' '"devices":[{"hostPath":"/dev/sda"}]' '"resources":{"oomScoreAdj":-1000}' \
+		'"sysctls":{"kernel.msgmax":"1"}'; do
+		field=$(sed 's/^"\([a-zA-Z]*\)".*/\1/' <<<"$extra")
+		out=$(mctl 4242 call CreateContainer "{\"spec\":{\"image\":\"busybox:latest\",\"command\":[\"true\"],$extra}}" 2>&1) &&
+			fail "a member's $field was taken: $out"
+		assert_contains "$out" "PermissionDenied" "a member's $field"
+		assert_contains "$out" "$field" "the refusal names $field"
+	done
+	# a safe sysctl is the member's to set
+	mctl 4242 call CreateContainer '{"spec":{"image":"busybox:latest","command":["true"],"sysctls":{"net.ipv4.ip_unprivileged_port_start":"80"}}}' \
+		>/dev/null || fail "a member's safe sysctl"
+	assert_eq "$(ctl ps -a --json | jq length)" 1 "containers made"
+	[ ! -e /etc/x.log ] || fail "a member's log path was made"
 }
 
 # kubelet's log rotation: it renames the file, then asks for a reopen

@@ -69,6 +69,9 @@ void ctr_spec_release(ctr_spec *s)
 	strv_free(s->labels);
 	health_check_free(s->healthcheck);
 	ctr_spec_release_node(s);
+	ctr_spec_release_confine(s);
+	free(s->cpuset_cpus);
+	free(s->cpuset_mems);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -122,6 +125,23 @@ static int get_resources(yajl_val spec, ctr_spec *s, json_fault *f)
 		return json_fault_set(f, EINVAL, "spec.resources.cpus", "must be a number of CPUs from 0.01 to 1024");
 	if (c)
 		s->cpus = YAJL_GET_DOUBLE(c);
+	/* kubelet's: shares as cgroup v1 counts them (the runtime turns them
+	 * into cpu.weight), the cpusets, the OOM score */
+	long long oom = 0;
+	if (json_get_int_in(v, p, "cpuShares", 0, 2, 262144, &s->cpu_shares, NULL, f) < 0)
+		return json_fault_reword(f, "must be an integer from 2 to 262144");
+	if (json_get_int_in(v, p, "oomScoreAdj", 0, -1000, 1000, &oom, NULL, f) < 0)
+		return json_fault_reword(f, "must be an integer from -1000 to 1000");
+	s->oom_score_adj = (int)oom;
+	int r2;
+	if ((r2 = json_dup_str(v, p, "cpusetCpus", 0, &s->cpuset_cpus, f)) < 0 ||
+	    (r2 = json_dup_str(v, p, "cpusetMems", 0, &s->cpuset_mems, f)) < 0)
+		return r2;
+	const char *sets[] = { s->cpuset_cpus, s->cpuset_mems };
+	for (size_t i = 0; i < 2; i++)
+		if (sets[i] && (!*sets[i] || strlen(sets[i]) > 256 || strspn(sets[i], "0123456789,-") != strlen(sets[i])))
+			return json_fault_set(f, EINVAL, i ? "spec.resources.cpusetMems" : "spec.resources.cpusetCpus",
+					      "a list of numbers and ranges (0-3,8)");
 	return 0;
 }
 
@@ -152,7 +172,8 @@ static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
 	"restart", "network", "ports", "labels", "tty", "interactive", "stdinOnce", "stopSignal", "stopTimeout", "capAdd", "capDrop",
 	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "extraHosts", "networkAliases", "session",
-	"healthcheck", "noHealthcheck", "userns", "apparmorProfile", "logPath", "cgroupParent", "sysctls", NULL,
+	"healthcheck", "noHealthcheck", "userns", "apparmorProfile", "logPath", "cgroupParent", "sysctls",
+	"groups", "noNewPrivileges", "maskedPaths", "readonlyPaths", "seccompProfile", "devices", NULL,
 };
 
 /* The booleans of a ContainerSpec, each false unless given. */
@@ -184,7 +205,8 @@ static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
 	    (r = get_strv(v, "command", &s->command, f)) < 0 || (r = get_strv(v, "entrypoint", &s->entrypoint, f)) < 0 ||
 	    (r = get_env(v, &s->env, f)) < 0 || (r = ctr_spec_parse_mounts(v, s, f)) < 0 ||
 	    (r = get_resources(v, s, f)) < 0 || (r = get_labels(v, s, f)) < 0 || (r = secrets_spec_parse(v, s, f)) < 0 ||
-	    (r = names_spec_parse(v, s, f)) < 0 || (r = ctr_spec_parse_node(v, s, f)) < 0)
+	    (r = names_spec_parse(v, s, f)) < 0 || (r = ctr_spec_parse_node(v, s, f)) < 0 ||
+	    (r = ctr_spec_parse_confine(v, s, f)) < 0)
 		return r;
 	if (!s->image || !s->image[0])
 		return json_fault_set(f, EINVAL, "spec.image", "required");

@@ -53,6 +53,12 @@ typedef struct ctr_secret {
 			* record.json's "secretIds"; NULL: a record from before identities */
 } ctr_secret;
 
+/* A host device in the container (spec.devices): containerPath NULL is
+ * hostPath; permissions NULL is rwm */
+typedef struct ctr_device {
+	char *host_path, *container_path, *permissions;
+} ctr_device;
+
 typedef struct ctr_spec {
 	char *image;
 	char *name;      /* NULL: generate one */
@@ -107,6 +113,19 @@ typedef struct ctr_spec {
 	char *log_path;      /* spec.logPath: the CRI log here, not in its directory (root's only) */
 	char *cgroup_parent; /* spec.cgroupParent: its cgroup's parent, not corrald's (root's only) */
 	char **sysctls;      /* spec.sysctls: key, value, ..., NULL */
+	/* a node agent's confinement (ctr_spec_confine.c) */
+	long long *groups;   /* spec.groups: more group ids for its process */
+	size_t n_groups;
+	bool no_new_privs;   /* spec.noNewPrivileges (true unless given false) */
+	char **masked_paths, **readonly_paths; /* in place of corral's, when given (root's) */
+	bool masked_given, readonly_given;
+	char *seccomp_profile; /* "unconfined" or a host file (root's); NULL: corral's */
+	ctr_device *devices;   /* root's */
+	size_t n_devices;
+	/* resources past memory, cpus and pids (kubelet's) */
+	long long cpu_shares;  /* 0: none */
+	char *cpuset_cpus, *cpuset_mems;
+	int oom_score_adj;     /* process.oomScoreAdj; below 0 is root's */
 } ctr_spec;
 
 #define CTR_NAME_MAX 128
@@ -131,6 +150,12 @@ int ctr_spec_default_network(ctr_spec *s, const char *name, json_fault *f);
 /* spec.logPath, spec.cgroupParent and spec.sysctls (ctr_spec_node.c) */
 int ctr_spec_parse_node(yajl_val spec, ctr_spec *s, json_fault *f);
 void ctr_spec_release_node(ctr_spec *s);
+/* spec.groups, noNewPrivileges, maskedPaths, readonlyPaths, seccompProfile
+ * and devices (ctr_spec_confine.c) */
+int ctr_spec_parse_confine(yajl_val spec, ctr_spec *s, json_fault *f);
+void ctr_spec_release_confine(ctr_spec *s);
+/* Whether s asks for what only root may: *field names it */
+bool ctr_spec_confine_is_roots(const ctr_spec *s, const char **field);
 /* Kubernetes' safe sysctls, which a member may set */
 bool ctr_sysctl_is_safe(const char *key);
 /* "SIGTERM", "TERM" or "15"; -EINVAL when not a signal. */

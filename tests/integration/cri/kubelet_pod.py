@@ -12,6 +12,7 @@ Scenarios:
             container that exits and is made again (attempt 1), the CRI log
             at kubelet's path, StopPodSandbox, RemovePodSandbox
   errors    the CRI's answers to bad and missing ids and fields
+  security  a security context and resources, read back inside
   keep      a pod with a running container; prints its ids (then the test
             restarts corrald)
   check ID  the ids from keep: the pod and its container as they were
@@ -194,6 +195,58 @@ def scenario_errors(c, a):
     out("unimplemented", code(lambda: c.Exec(container_id=cid, cmd=["true"], stdout=True)))
 
 
+def scenario_security(c, a):
+    """a security context and resources kubelet gives, read back inside"""
+    cfg = pod_config(a, "sec")
+    cfg.linux.sysctls["net.ipv4.ip_unprivileged_port_start"] = "81"
+    pod = c.RunPodSandbox(config=cfg).pod_sandbox_id
+    os.makedirs(a.logdir, exist_ok=True)
+    profile = os.path.join(a.logdir, "no-mkdir.json")
+    with open(profile, "w") as f:
+        json.dump({"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+                   "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}, f)
+    sc = pb.LinuxContainerSecurityContext(
+        namespace_options=NS, run_as_user=pb.Int64Value(value=1000), run_as_group=pb.Int64Value(value=2000),
+        supplemental_groups=[3000, 3001], readonly_rootfs=True, no_new_privs=True,
+        capabilities=pb.Capability(drop_capabilities=["ALL"], add_capabilities=["NET_BIND_SERVICE"]),
+        masked_paths=["/proc/kcore", "/proc/version"], readonly_paths=["/proc/sys"],
+        seccomp=pb.SecurityProfile(profile_type=pb.SecurityProfile.Localhost, localhost_ref=profile))
+    res = pb.LinuxContainerResources(oom_score_adj=500)
+    if a.limits:  # where cgroups have their controllers (the VM tier)
+        res.cpu_shares, res.memory_limit_in_bytes = 512, 64 << 20
+    cc = ctr_config(a, "sec", ["sleep", "1000"])
+    cc.linux.CopyFrom(pb.LinuxContainerConfig(security_context=sc, resources=res))
+    cc.devices.append(pb.Device(host_path="/dev/null", container_path="/dev/mynull", permissions="rw"))
+    cid = c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=cc).container_id
+    c.StartContainer(container_id=cid)
+
+    def sh(cmd):
+        r = c.ExecSync(container_id=cid, cmd=["sh", "-c", cmd], timeout=10)
+        return (r.stdout.decode() + r.stderr.decode()).strip()
+    out("id", sh("id -u; id -g; id -G"))
+    out("status", sh("grep -E '^(NoNewPrivs|Seccomp|CapEff):' /proc/self/status | tr -s '\t ' ' '"))
+    out("read-only root", sh("touch /x 2>&1 >/dev/null | grep -o 'Read-only file system'"))
+    out("seccomp profile", sh("mkdir /tmp/d 2>&1 | grep -o 'Operation not permitted'"))
+    out("masked", sh("cat /proc/version | wc -c"))
+    out("sysctl", sh("cat /proc/sys/net/ipv4/ip_unprivileged_port_start"))
+    out("oom_score_adj", sh("cat /proc/self/oom_score_adj"))
+    out("device", sh("ls -l /dev/mynull | cut -c1; echo x >/dev/mynull && echo written"))
+    if a.limits:
+        out("limits", sh("cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.weight"))
+    cs = c.ContainerStatus(container_id=cid, verbose=True)
+    out("status info", "pid" in json.loads(cs.info["info"]))
+    # what corral does not give yet is refused, naming the field
+    bad = ctr_config(a, "bad", ["true"])
+    bad.linux.CopyFrom(pb.LinuxContainerConfig(resources=pb.LinuxContainerResources(
+        hugepage_limits=[pb.HugepageLimit(page_size="2MB", limit=1 << 21)])))
+    try:
+        c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=bad)
+        out("hugepages", "created")
+    except grpc.RpcError as e:
+        out("hugepages", "%s %s" % (e.code().name, "hugepage_limits" in e.details()))
+    c.RemovePodSandbox(pod_sandbox_id=pod)
+
+
 def scenario_keep(c, a):
     cfg = pod_config(a, "kept")
     pod = c.RunPodSandbox(config=cfg).pod_sandbox_id
@@ -217,12 +270,14 @@ def scenario_check(c, a):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("scenario", choices=["pod", "errors", "keep", "check"])
+    ap.add_argument("scenario", choices=["pod", "errors", "security", "keep", "check"])
     ap.add_argument("ids", nargs="*")
     ap.add_argument("--sock", required=True)
     ap.add_argument("--image", required=True)
     ap.add_argument("--logdir", required=True)
     ap.add_argument("--cgparent", default="")
+    ap.add_argument("--no-limits", dest="limits", action="store_false",
+                    help="no cgroup limits: this host's cgroup v2 has no controllers")
     a = ap.parse_args()
     c = CRI(a.sock)
     try:

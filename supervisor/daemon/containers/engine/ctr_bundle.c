@@ -1,5 +1,6 @@
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "supervisor/daemon/containers/engine/ctr_apparmor.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle_confine.h"
 #include "supervisor/daemon/containers/record/ctr_ids.h"
 #include "supervisor/daemon/containers/record/ctr_service.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -117,7 +118,7 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	for (size_t i = 0; i < dflt->u.object.len; i++) {
 		const char *k = dflt->u.object.keys[i];
 		if (streq(k, "terminal") || streq(k, "args") || streq(k, "env") || streq(k, "cwd") || streq(k, "user") ||
-		    streq(k, "oomScoreAdj") || streq(k, "capabilities") || streq(k, "apparmorProfile") || (s->privileged && streq(k, "noNewPrivileges")))
+		    streq(k, "oomScoreAdj") || streq(k, "capabilities") || streq(k, "apparmorProfile") || streq(k, "noNewPrivileges"))
 			continue;
 		jg_key(g, k);
 		jg_value(g, dflt->u.object.values[i]);
@@ -128,10 +129,9 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	jg_key_str(g, "cwd", cwd);
 	/* as Docker: not corrald's own (OOMScoreAdjust=-500), so that the OOM
 	 * killer picks a runaway container before the host's services */
-	jg_key_int(g, "oomScoreAdj", 0);
+	jg_key_int(g, "oomScoreAdj", s->oom_score_adj);
 	gen_caps(g, s->privileged ? all_caps() : s->caps);
-	if (s->privileged)
-		jg_key_bool(g, "noNewPrivileges", false);
+	jg_key_bool(g, "noNewPrivileges", !s->privileged && s->no_new_privs);
 	const char *aa = ctr_apparmor_of(in->d, s);
 	if (aa)
 		jg_key_str(g, "apparmorProfile", aa);
@@ -139,11 +139,13 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	yajl_gen_map_open(g);
 	jg_key_int(g, "uid", user->uid);
 	jg_key_int(g, "gid", user->gid);
-	if (user->n_additional_gids) {
+	if (user->n_additional_gids || s->n_groups) {
 		jg_key(g, "additionalGids");
 		yajl_gen_array_open(g);
 		for (size_t i = 0; i < user->n_additional_gids; i++)
 			yajl_gen_integer(g, user->additional_gids[i]);
+		for (size_t i = 0; i < s->n_groups; i++) /* the spec's more groups */
+			yajl_gen_integer(g, s->groups[i]);
 		yajl_gen_array_close(g);
 	}
 	yajl_gen_map_close(g);
@@ -160,11 +162,19 @@ static void gen_resources(yajl_gen g, const ctr_spec *s)
 		jg_key_int(g, "limit", s->memory);
 		yajl_gen_map_close(g);
 	}
-	if (s->cpus > 0) {
+	if (s->cpus > 0 || s->cpu_shares || s->cpuset_cpus || s->cpuset_mems) {
 		jg_key(g, "cpu");
 		yajl_gen_map_open(g);
-		jg_key_int(g, "period", 100000);
-		jg_key_int(g, "quota", (long long)(s->cpus * 100000 + 0.5));
+		if (s->cpus > 0) {
+			jg_key_int(g, "period", 100000);
+			jg_key_int(g, "quota", (long long)(s->cpus * 100000 + 0.5));
+		}
+		if (s->cpu_shares)
+			jg_key_int(g, "shares", s->cpu_shares);
+		if (s->cpuset_cpus)
+			jg_key_str(g, "cpus", s->cpuset_cpus);
+		if (s->cpuset_mems)
+			jg_key_str(g, "mems", s->cpuset_mems);
 		yajl_gen_map_close(g);
 	}
 	if (s->pids >= 0) {
@@ -175,6 +185,8 @@ static void gen_resources(yajl_gen g, const ctr_spec *s)
 	}
 	if (s->privileged)
 		ctr_privileged_gen_device_rule(g);
+	else
+		bundle_gen_device_rules(g, s);
 	yajl_gen_map_close(g);
 }
 
@@ -206,13 +218,14 @@ static void gen_namespaces(yajl_gen g, yajl_val ns, const bundle_in *in)
 	yajl_gen_array_close(g);
 }
 
-static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
+static int gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in, const char **field, cerr *err)
 {
 	yajl_gen_map_open(g);
 	for (size_t i = 0; YAJL_IS_OBJECT(dflt) && i < dflt->u.object.len; i++) {
 		const char *k = dflt->u.object.keys[i];
 		if (streq(k, "resources") || streq(k, "cgroupsPath") || (in->spec->privileged && ctr_privileged_drops(k)) ||
-		    (streq(k, "sysctl") && in->spec->sysctls)) /* the spec's replace the defaults' */
+		    (streq(k, "sysctl") && in->spec->sysctls) || /* the spec's replace the defaults' */
+		    (!in->spec->privileged && bundle_confine_replaces(in->spec, k)))
 			continue;
 		jg_key(g, k);
 		if (streq(k, "namespaces")) /* --network host, or a session's */
@@ -237,9 +250,12 @@ static void gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in)
 			jg_key_str(g, k[0], k[1]);
 		yajl_gen_map_close(g);
 	}
+	if (!in->spec->privileged && bundle_gen_linux_confine(g, in->spec, field, err) < 0)
+		return -1;
 	gen_resources(g, in->spec);
 	jg_key_str(g, "cgroupsPath", in->cgroups_path);
 	yajl_gen_map_close(g);
+	return 0;
 }
 
 /* corral spec's config, parsed once: every bundle starts from it. */
@@ -330,7 +346,8 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 		} else if (streq(k, "hostname")) {
 			jg_str(g, in->spec->hostname ? in->spec->hostname : in->hostname);
 		} else if (streq(k, "linux")) {
-			gen_linux(g, v, in);
+			if (gen_linux(g, v, in, field, err) < 0)
+				return -err->code;
 		} else {
 			jg_value(g, v);
 		}

@@ -218,6 +218,13 @@ int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_
 		return sv_invalid(call, "spec.userns", "auto: a privileged container has the host's ids");
 	if (c->spec.privileged && vl_call_peer(call)->uid != 0)
 		return sv_permission_denied(call, "spec.privileged: only root may create a privileged container");
+	const char *roots;
+	if (ctr_spec_confine_is_roots(&c->spec, &roots) && vl_call_peer(call)->uid != 0) {
+		snprintf(why, sizeof(why), "%s: only root may change what keeps a container in", roots);
+		return sv_permission_denied(call, why);
+	}
+	if (c->spec.oom_score_adj < 0 && vl_call_peer(call)->uid != 0)
+		return sv_permission_denied(call, "spec.resources.oomScoreAdj: below 0 is root's");
 	if ((c->spec.log_path || c->spec.cgroup_parent) && vl_call_peer(call)->uid != 0)
 		return sv_permission_denied(call, c->spec.log_path ? "spec.logPath: only root may name where a log goes"
 								   : "spec.cgroupParent: only root may place a container's cgroup");

@@ -30,7 +30,7 @@ static bool own_entry(const char *rel)
 	return false;
 }
 
-static void gen_device(yajl_gen g, const char *path, const struct stat *st)
+void ctr_gen_device_node(yajl_gen g, const char *path, const struct stat *st)
 {
 	yajl_gen_map_open(g);
 	jg_key_str(g, "path", path);
@@ -62,7 +62,7 @@ static void walk(yajl_gen g, int fd, const char *prefix, int depth, size_t *n)
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
-			gen_device(g, path, &st);
+			ctr_gen_device_node(g, path, &st);
 			(*n)++;
 		} else if (S_ISDIR(st.st_mode) && depth + 1 < MAX_DEPTH) {
 			int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -14,5 +14,8 @@
 bool ctr_privileged_drops(const char *linux_key);
 /* "devices": the host's device nodes, as linux.devices entries. */
 void ctr_privileged_gen_devices(yajl_gen g);
+/* One linux.devices entry: the node st describes, at path in the container */
+struct stat;
+void ctr_gen_device_node(yajl_gen g, const char *path, const struct stat *st);
 /* "devices" of linux.resources: allow every device. */
 void ctr_privileged_gen_device_rule(yajl_gen g);

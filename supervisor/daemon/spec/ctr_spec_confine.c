@@ -1,0 +1,135 @@
+/* What a node agent (kubelet's security context, through corral-cri) asks
+ * of a container's confinement beside corral's defaults: more groups for
+ * its process, no_new_privileges off, its own masked and read-only paths,
+ * a seccomp profile of the host's, host devices. All but the groups and
+ * no_new_privileges are root's alone (ctr_create.c): each can take away
+ * what keeps a container in. */
+#include "supervisor/daemon/spec/ctr_spec.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/safepath.h"
+#include "common/strv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GROUPS_MAX 64
+#define PATHS_MAX 128
+#define DEVICES_MAX 64
+
+static int get_paths(yajl_val spec, const char *key, char ***out, bool *given, json_fault *f)
+{
+	yajl_val v = json_member(spec, key);
+	char field[64];
+	snprintf(field, sizeof(field), "spec.%s", key);
+	*given = v && !YAJL_IS_NULL(v);
+	if (!*given)
+		return 0;
+	int r = ctr_spec_want(v, yajl_t_array, field, "an array of absolute paths", f);
+	if (r < 0)
+		return r;
+	if (v->u.array.len > PATHS_MAX)
+		return json_fault_set(f, EINVAL, field, "at most %d", PATHS_MAX);
+	if (!(*out = calloc(v->u.array.len + 1, sizeof(char *))))
+		return json_fault_oom(f);
+	for (size_t i = 0; i < v->u.array.len; i++) {
+		yajl_val e = v->u.array.values[i];
+		char p[JSON_PATH_MAX];
+		if (!YAJL_IS_STRING(e) || !path_is_clean_absolute(e->u.string) || strlen(e->u.string) > 4096)
+			return json_fault_set(f, EINVAL, json_path_idx(p, field, i), "an absolute path without \".\" or \"..\"");
+		if (!((*out)[i] = strdup(e->u.string)))
+			return json_fault_oom(f);
+	}
+	return 0;
+}
+
+static int get_groups(yajl_val spec, ctr_spec *s, json_fault *f)
+{
+	yajl_val v = json_member(spec, "groups");
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	int r = ctr_spec_want(v, yajl_t_array, "spec.groups", "an array of group ids", f);
+	if (r < 0)
+		return r;
+	if (v->u.array.len > GROUPS_MAX)
+		return json_fault_set(f, EINVAL, "spec.groups", "at most %d", GROUPS_MAX);
+	if (!(s->groups = calloc(v->u.array.len + 1, sizeof(*s->groups))))
+		return json_fault_oom(f);
+	for (size_t i = 0; i < v->u.array.len; i++) {
+		long long g;
+		char p[JSON_PATH_MAX];
+		if (!json_int_in(v->u.array.values[i], 0, 4294967294LL, &g))
+			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.groups", i), "a group id from 0 to 4294967294");
+		s->groups[s->n_groups++] = g;
+	}
+	return 0;
+}
+
+static int get_devices(yajl_val spec, ctr_spec *s, json_fault *f)
+{
+	yajl_val v = json_member(spec, "devices");
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	int r = ctr_spec_want(v, yajl_t_array, "spec.devices", "an array of Device", f);
+	if (r < 0)
+		return r;
+	if (v->u.array.len > DEVICES_MAX)
+		return json_fault_set(f, EINVAL, "spec.devices", "at most %d", DEVICES_MAX);
+	if (!(s->devices = calloc(v->u.array.len + 1, sizeof(*s->devices))))
+		return json_fault_oom(f);
+	for (size_t i = 0; i < v->u.array.len; i++) {
+		yajl_val e = v->u.array.values[i];
+		char p[JSON_PATH_MAX];
+		ctr_device *dv = &s->devices[s->n_devices++];
+		json_path_idx(p, "spec.devices", i);
+		if ((r = json_want(e, yajl_t_object, p, f)) < 0 ||
+		    (r = json_dup_str(e, p, "hostPath", 0, &dv->host_path, f)) < 0 ||
+		    (r = json_dup_str(e, p, "containerPath", 0, &dv->container_path, f)) < 0 ||
+		    (r = json_dup_str(e, p, "permissions", 0, &dv->permissions, f)) < 0)
+			return r;
+		if (!dv->host_path || !path_is_clean_absolute(dv->host_path) ||
+		    (dv->container_path && !path_is_clean_absolute(dv->container_path)))
+			return json_fault_set(f, EINVAL, p, "hostPath (and containerPath) must be absolute paths");
+		if (dv->permissions && (!*dv->permissions || strspn(dv->permissions, "rwm") != strlen(dv->permissions)))
+			return json_fault_set(f, EINVAL, p, "permissions: some of r, w and m");
+	}
+	return 0;
+}
+
+int ctr_spec_parse_confine(yajl_val v, ctr_spec *s, json_fault *f)
+{
+	int r;
+	s->no_new_privs = true;
+	if ((r = get_groups(v, s, f)) < 0 || (r = get_devices(v, s, f)) < 0 ||
+	    (r = get_paths(v, "maskedPaths", &s->masked_paths, &s->masked_given, f)) < 0 ||
+	    (r = get_paths(v, "readonlyPaths", &s->readonly_paths, &s->readonly_given, f)) < 0 ||
+	    (r = json_get_bool(v, "spec", "noNewPrivileges", 0, &s->no_new_privs, NULL, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "seccompProfile", 0, &s->seccomp_profile, f)) < 0)
+		return r;
+	if (!json_member(v, "noNewPrivileges") || YAJL_IS_NULL(json_member(v, "noNewPrivileges")))
+		s->no_new_privs = true;
+	if (s->seccomp_profile && !streq(s->seccomp_profile, "unconfined") && !path_is_clean_absolute(s->seccomp_profile))
+		return json_fault_set(f, EINVAL, "spec.seccompProfile", "\"unconfined\" or the absolute path of a profile");
+	return 0;
+}
+
+bool ctr_spec_confine_is_roots(const ctr_spec *s, const char **field)
+{
+	*field = s->masked_given ? "spec.maskedPaths" : s->readonly_given ? "spec.readonlyPaths"
+		 : s->seccomp_profile			  ? "spec.seccompProfile"
+		 : s->n_devices				  ? "spec.devices"
+							  : NULL;
+	return *field != NULL;
+}
+
+void ctr_spec_release_confine(ctr_spec *s)
+{
+	free(s->groups);
+	strv_free(s->masked_paths);
+	strv_free(s->readonly_paths);
+	free(s->seccomp_profile);
+	for (size_t i = 0; i < s->n_devices; i++)
+		free(s->devices[i].host_path), free(s->devices[i].container_path), free(s->devices[i].permissions);
+	free(s->devices);
+}
