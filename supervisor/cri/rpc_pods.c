@@ -114,6 +114,9 @@ void rpc_run_pod_sandbox(cri_call *c, const ProtobufCMessage *msg)
 	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "name", id) || jg_key_str(g, "share", host_net ? "ipc" : "net,ipc,uts") ||
 	    jg_key(g, "labels") || yajl_gen_map_open(g) || meta_put(g, META_POD_CONFIG, &cfg->base) < 0 ||
 	    jg_key_str(g, META_POD_CREATED, now) || jg_key_str(g, META_POD_HANDLER, req->runtime_handler) ||
+	    /* for an operator's eyes: corralctl session ls shows them */
+	    jg_key_str(g, "io.kubernetes.pod.name", cfg->metadata->name) ||
+	    jg_key_str(g, "io.kubernetes.pod.namespace", cfg->metadata->namespace_) ||
 	    yajl_gen_map_close(g) || (!host_net && gen_ports(g, cfg) < 0) || yajl_gen_map_close(g))
 		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
 	_cleanup_free_ char *params = jg_finish(g, NULL);

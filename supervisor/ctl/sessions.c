@@ -56,7 +56,8 @@ static int v_create(ctl_args *a)
 
 static const tmpl_title session_titles[] = {
 	{ "Name", "NAME" }, { "Share", "SHARE" }, { "Network", "NETWORK" }, { "IP", "IP" },
-	{ "Members", "MEMBERS" }, { "Running", "RUNNING" }, { "IdleTimeout", "IDLE TIMEOUT" }, { NULL, NULL },
+	{ "Members", "MEMBERS" }, { "Running", "RUNNING" }, { "IdleTimeout", "IDLE TIMEOUT" }, { "Pod", "POD" },
+	{ NULL, NULL },
 };
 
 static void joined(yajl_val a, char *buf, size_t n)
@@ -80,18 +81,24 @@ static int show_list(yajl_val reply)
 		joined(json_get(s, "members"), members, sizeof(members));
 		long long ms = ctl_int(s, "idleTimeoutMs", 0);
 		snprintf(idle, sizeof(idle), ms ? "%llds" : "none", ms / 1000);
+		/* a CRI pod's Kubernetes name (corral-cri(8)), and its state */
+		yajl_val labels = json_get(s, "labels");
+		char pod[320] = "";
+		if (*ctl_str(labels, "io.kubernetes.pod.name"))
+			snprintf(pod, sizeof(pod), "%s/%s%s", ctl_str(labels, "io.kubernetes.pod.namespace"),
+				 ctl_str(labels, "io.kubernetes.pod.name"), YAJL_IS_TRUE(json_get(s, "stopped")) ? " (stopped)" : "");
 		r = yajl_gen_map_open(rows) || jg_key_str(rows, "Name", ctl_str(s, "name")) ||
 		    jg_key_str(rows, "Share", share) || jg_key_str(rows, "Network", ctl_str(s, "network")) ||
 		    jg_key_str(rows, "IP", ctl_str(s, "ipAddress")) || jg_key_str(rows, "Members", members) ||
 		    jg_key_int(rows, "Running", ctl_int(s, "running", 0)) || jg_key_str(rows, "IdleTimeout", idle) ||
-		    yajl_gen_map_close(rows);
+		    jg_key_str(rows, "Pod", pod) || yajl_gen_map_close(rows);
 	}
 	if (r || yajl_gen_array_close(rows))
 		return ctl_fail("session ls", "out of memory");
 	_cleanup_json_ yajl_val rw = ctl_gen_tree(rows);
 	if (!rw)
 		return EXIT_CTL;
-	return ctl_output(list, rw, "table {{.Name}}\t{{.Share}}\t{{.Network}}\t{{.IP}}\t{{.Members}}\t{{.Running}}\t{{.IdleTimeout}}",
+	return ctl_output(list, rw, "table {{.Name}}\t{{.Share}}\t{{.Network}}\t{{.IP}}\t{{.Members}}\t{{.Running}}\t{{.IdleTimeout}}\t{{.Pod}}",
 			  session_titles);
 }
 

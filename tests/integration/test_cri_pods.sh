@@ -77,6 +77,12 @@ pods left: 0
 containers left: 0" "what kubelet sees"
 	# shellcheck disable=SC2046
 	set -- $(sed -n 's/^ids: //p' <<<"$out")
+	# an operator sees the node's pods by their Kubernetes names
+	local kept
+	kept=$(kpod keep) || fail "keep: $kept"
+	assert_contains "$(ctl session ls)" "corral-test/kept" "corralctl session ls names the pod"
+	assert_contains "$(ctl ps)" "k8s_k_kept_corral-test_kept-uid_0" "corralctl ps names its container"
+	kpod check $kept >/dev/null || fail "the kept pod's removal"
 	wait_for 10 nothing_left "$@" || fail "the removed pod left: $(leftovers "$@")"
 	# the CRI log stayed where kubelet keeps it
 	[ -s "$T/logs/web/server_0.log" ] || fail "no server log at kubelet's path"
