@@ -21,6 +21,7 @@ static const cri_method runtime_methods[] = {
 	{ "ContainerStatus", rpc_container_status, false },
 	{ "ExecSync", rpc_exec_sync, false },
 	{ "ReopenContainerLog", rpc_reopen_container_log, false },
+	{ "UpdateContainerResources", rpc_update_container_resources, false },
 	{ NULL, NULL, false },
 };
 

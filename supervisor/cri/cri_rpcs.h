@@ -30,6 +30,7 @@ void rpc_stop_container(cri_call *c, const ProtobufCMessage *req);
 void rpc_remove_container(cri_call *c, const ProtobufCMessage *req);
 void rpc_exec_sync(cri_call *c, const ProtobufCMessage *req);
 void rpc_reopen_container_log(cri_call *c, const ProtobufCMessage *req);
+void rpc_update_container_resources(cri_call *c, const ProtobufCMessage *req);
 void rpc_container_status(cri_call *c, const ProtobufCMessage *req);
 void rpc_list_containers(cri_call *c, const ProtobufCMessage *req);
 /* The ContainerStatus of ct, a container as corrald's Inspect or List

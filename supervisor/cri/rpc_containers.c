@@ -196,3 +196,38 @@ void rpc_reopen_container_log(cri_call *c, const ProtobufCMessage *msg)
 	snprintf(params, sizeof(params), "{\"id\":\"%s\"}", id);
 	cri_corrald(c, "ReopenLog", params, 0, reopened, NULL);
 }
+
+/* ---- UpdateContainerResources: corrald's Update, for a running one */
+
+static void updated(cri_call *c, vl_reply *rep, void *data)
+{
+	if (rep->error)
+		return cri_fail_corrald(c, rep, "UpdateContainerResources");
+	Runtime__V1__UpdateContainerResourcesResponse r = RUNTIME__V1__UPDATE_CONTAINER_RESOURCES_RESPONSE__INIT;
+	cri_reply(c, &r.base);
+}
+
+void rpc_update_container_resources(cri_call *c, const ProtobufCMessage *msg)
+{
+	const Runtime__V1__UpdateContainerResourcesRequest *req = (const void *)msg;
+	if (!ctr_id_ok(c, "UpdateContainerResources", req->container_id))
+		return;
+	const Runtime__V1__LinuxContainerResources *r = req->linux;
+	if (!r)
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "UpdateContainerResources: linux is empty");
+	if (r->n_hugepage_limits || r->n_unified)
+		return cri_fail(c, GRPC_UNIMPLEMENTED,
+				"UpdateContainerResources: linux.hugepage_limits and unified: corral does not give them yet");
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "id", req->container_id) || jg_key(g, "resources") ||
+	    yajl_gen_map_open(g) || (r->memory_limit_in_bytes > 0 && jg_key_int(g, "memory", r->memory_limit_in_bytes)) ||
+	    (r->cpu_quota > 0 && r->cpu_period > 0 &&
+	     (jg_key(g, "cpus") || yajl_gen_double(g, (double)r->cpu_quota / (double)r->cpu_period))) ||
+	    (r->cpu_shares >= 2 && jg_key_int(g, "cpuShares", r->cpu_shares > 262144 ? 262144 : r->cpu_shares)) ||
+	    (*r->cpuset_cpus && jg_key_str(g, "cpusetCpus", r->cpuset_cpus)) ||
+	    (*r->cpuset_mems && jg_key_str(g, "cpusetMems", r->cpuset_mems)) || yajl_gen_map_close(g) ||
+	    yajl_gen_map_close(g))
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+	_cleanup_free_ char *params = jg_finish(g, NULL);
+	cri_corrald(c, "Update", params, 0, updated, NULL);
+}

@@ -293,7 +293,7 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 			     : asprintf(&d->monitor_bin, "%s/corral-monitor", self) < 0) ||
 	    asprintf(&d->images_bin, "%s/corral-images", self) < 0 || asprintf(&d->copy_bin, "%s/corral-copy", self) < 0 ||
 	    asprintf(&d->docker_bin, "%s/corral-docker", self) < 0 || asprintf(&d->build_bin, "%s/corral-build", self) < 0 ||
-	    asprintf(&d->cri_bin, "%s/corral-cri", self) < 0)
+	    asprintf(&d->cri_bin, "%s/corral-cri", self) < 0 || asprintf(&d->runtime_bin, "%s/corral", self) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	if (d->monitor_bin[0] != '/')
 		return cerr_set(err, EINVAL, "monitor: must be an absolute path, not \"%s\"", d->monitor_bin);
@@ -520,6 +520,7 @@ out:
 	free(d.build_bin);
 	free(d.docker_bin);
 	free(d.cri_bin);
+	free(d.runtime_bin);
 	return r;
 }
 

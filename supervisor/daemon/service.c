@@ -178,6 +178,7 @@ static const vl_method methods[] = {
 	{ "Wait", sv_wait },
 	{ "Logs", sv_logs },
 	{ "ReopenLog", sv_reopen_log },
+	{ "Update", sv_update },
 	{ "Events", m_events },
 	{ "Stats", sv_stats },
 	{ "Exec", sv_exec },

@@ -181,6 +181,7 @@ CASES = {
     "Wait": CTR("Wait"),
     "Logs": CTR("Logs"),
     "ReopenLog": CTR("ReopenLog"),
+    "Update": [("denied", "Update", {"id": T["ctr"], "resources": {"memory": 8 << 20}})],
     "Events": [("hides", "Events", {"since": "0"})],
     "Stats": CTR("Stats"),
     "Exec": CTR("Exec", command=["true"]),

@@ -142,8 +142,9 @@ sysctl: 81
 oom_score_adj: 500
 device: c
 written
+update: INVALID_ARGUMENT True
 status info: True
-hugepages: UNIMPLEMENTED True" "the container's confinement"
+hugepages: UNIMPLEMENTED True" "the container's confinement (no cgroup controllers here: the update says so)"
 	assert_eq "$(ctl ps -a --json | jq length)" 0 "containers left"
 }
 

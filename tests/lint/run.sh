@@ -308,7 +308,7 @@ answerers=(
 	# the answer to a call kept for later: a wait, a stream, a job's end
 	running flush ctr_wake reply_exit end_stream import_done archive_done load_reply answer exec_client_detached breq_end
 	login_done pushed ctr_checkpoint_dumped on_exported image_pruned system_pruned deliver notify_chunk exec_client_free imported
-	logs_step not_started ctr_restart_resume ctr_restart_call_off
+	logs_step not_started ctr_restart_resume ctr_restart_call_off on_updated
 	# the call handed on, answered once a file is open or a child ends
 	policy_open_as_peer start_job start_import run_copy start_stream start_commit commit_done start_stream_import on_listed
 )

@@ -32,6 +32,7 @@ typedef struct corrald {
 	char *docker_bin;     /* corral-docker beside corrald: the Docker API's connections */
 	char *build_bin;      /* corral-build beside corrald: a Build's steps run there */
 	char *cri_bin;        /* corral-cri beside corrald: the CRI's connections */
+	char *runtime_bin;    /* corral beside corrald: Update runs its update */
 	gid_t group;          /* the control socket's group (PEER_NO_GROUP: none) */
 	struct build_run *builds; /* the builds running (build/build_method.c) */
 	struct commit_job *commits; /* the commits and imports running (build/commit_methods.c) */

@@ -233,6 +233,12 @@ def scenario_security(c, a):
     out("device", sh("ls -l /dev/mynull | cut -c1; echo x >/dev/mynull && echo written"))
     if a.limits:
         out("limits", sh("cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.weight"))
+    upd = pb.LinuxContainerResources(memory_limit_in_bytes=96 << 20, cpu_period=100000, cpu_quota=50000)
+    try:
+        c.UpdateContainerResources(container_id=cid, linux=upd)
+        out("update", sh("cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.max"))
+    except grpc.RpcError as e:
+        out("update", "%s %s" % (e.code().name, "controller" in e.details()))
     cs = c.ContainerStatus(container_id=cid, verbose=True)
     out("status info", "pid" in json.loads(cs.info["info"]))
     # what corral does not give yet is refused, naming the field

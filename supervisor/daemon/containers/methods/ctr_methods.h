@@ -16,6 +16,8 @@ int sv_inspect(vl_call *call, yajl_val params, void *ud);
 int sv_wait(vl_call *call, yajl_val params, void *ud);
 int sv_logs(vl_call *call, yajl_val params, void *ud);
 int sv_reopen_log(vl_call *call, yajl_val params, void *ud);
+/* ctr_update.c */
+int sv_update(vl_call *call, yajl_val params, void *ud);
 int sv_stats(vl_call *call, yajl_val params, void *ud);
 int sv_exec(vl_call *call, yajl_val params, void *ud);
 int sv_exec_create(vl_call *call, yajl_val params, void *ud);
