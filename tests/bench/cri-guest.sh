@@ -25,3 +25,37 @@ printf '%-42s %8s %8s %7s\n' "cycle (seconds each, $N runs)" runc corral ratio
 ratio() { echo "$1 $2" | awk '{printf "%.2f", $2 / $1}'; }
 printf '%-42s %8s %8s %7s\n' "CRI: pod + container start, wait, remove" "${pod[runc]}" "${pod[corral]}" "$(ratio "${pod[runc]}" "${pod[corral]}")"
 printf '%-42s %8s %8s %7s\n' "ctr run --rm true" "${run[runc]}" "${run[corral]}" "$(ratio "${run[runc]}" "${run[corral]}")"
+
+# corrald's own CRI beside containerd with runc: a pod with one container
+# from RunPodSandbox to running, kubelet's relist at $PODS pods, and the
+# memory each pod adds (proportional set sizes: containerd's shim and
+# containerd; corrald, corral-cri and the monitor)
+PODS=${PODS:-100}
+. tests/integration/supervisor_lib.sh
+. tests/integration/network_lib.sh
+new_test_env cri-bench-own
+trap 'cleanup_sv; stop_containerd' EXIT
+start_sv_netns --cri-socket "$S/cri.sock" --cri-user 65533:65533 >/dev/null
+ctl image import "docker-archive:$FIXTURES/images/docker-legacy.tar" "$IMAGE" >/dev/null
+bench() { CRI_PB="$CD/pb" "$PY" "$CRIDIR/cri_bench.py" "$@" --image "$IMAGE"; }
+declare -A start relist
+start[runc]=$(bench start --sock "$CDS/c.sock" --handler runc --cgparent /cri-bench-runc -n "$N")
+start[own]=$(bench start --sock "$S/cri.sock" --cgparent /cri-bench-own -n "$N")
+bench relist --sock "$CDS/c.sock" --handler runc --cgparent /cri-bench-runc --pods "$PODS" \
+	--procs 'containerd-shim-runc-v2' --procs '^containerd -c' >"$T/relist.runc"
+bench relist --sock "$S/cri.sock" --cgparent /cri-bench-own --pods "$PODS" \
+	--procs 'corral-monitor' --procs 'corrald ' --procs '^corral-cri' >"$T/relist.own"
+rmdir /sys/fs/cgroup/cri-bench-runc /sys/fs/cgroup/cri-bench-own 2>/dev/null
+med() { echo "${1%% *}"; }
+echo
+printf '%-44s %-26s %-26s %7s\n' "corrald's CRI beside containerd + runc" "containerd (med min max)" "corral (med min max)" ratio
+printf '%-44s %-26s %-26s %7s\n' "pod + container to running (s, N=$N)" "${start[runc]}" "${start[own]}" "$(ratio "$(med "${start[runc]}")" "$(med "${start[own]}")")"
+r1=$(head -1 "$T/relist.runc") r2=$(head -1 "$T/relist.own")
+printf '%-44s %-26s %-26s %7s\n' "relist at $PODS pods (s, 20 rounds)" "$r1" "$r2" "$(ratio "$(med "$r1")" "$(med "$r2")")"
+shim=$(awk '/^mem containerd-shim/ {print $3}' "$T/relist.runc")
+cd_own=$(awk '/^mem \^containerd/ {print $3}' "$T/relist.runc")
+mon=$(awk '/^mem corral-monitor/ {print $3}' "$T/relist.own")
+cdd=$(awk '/^mem corrald/ {print $3}' "$T/relist.own")
+cri=$(awk '/^mem \^corral-cri/ {print $3}' "$T/relist.own")
+own=$((mon + cdd + cri))
+printf '%-44s %-26s %-26s %7s\n' "memory per pod (kB PSS)" "shim $shim (+containerd $cd_own)" "$own (mon $mon, d $cdd, cri $cri)" "$(ratio "$shim" "$own")"

@@ -1,12 +1,16 @@
 #!/bin/bash
-# time: each case starts containerd with its CRI plugin and a gRPC client, and runs its pods under runc and corral
+# time: each case starts containerd with its CRI plugin and a gRPC client, and runs its pods under runc and corral, and through corrald's own CRI
 # corral under Kubernetes' CRI: containerd's CRI plugin with two runtime
 # handlers, "runc" and "corral" (the runc v2 shim with BinaryName = corral),
 # a CNI bridge network, a catatonit pause image, and a CRI client of the
 # tests' own (cri/cri_client.py: grpc, with messages protoc generates from
 # supervisor/cri/runtime_v1.proto). Each test runs one scenario under both handlers; corral
-# must give what runc gives. One containerd serves the whole file.
+# must give what runc gives. One containerd serves the whole file. Each
+# scenario runs a third time through corrald's own CRI (corral-cri(8)),
+# with no containerd at all, and must give what containerd with runc gives.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+. "$(dirname "$0")/network_lib.sh"
 . "$(dirname "$0")/cri/cri_lib.sh"
 
 file_skip() {
@@ -43,16 +47,35 @@ cgparent() { # runtime
 	if [ "$CRI_SYSTEMD_CGROUP" = true ]; then echo "corralcri_${TID//-/_}_$1.slice"; else echo "/$TID-$1"; fi
 }
 
-# run_scenario NAME: the scenario under each handler, at the same time (the
-# VM tier's time is short), into $T/NAME.RT
+# corrald's own CRI (corral-cri(8)), the third beside containerd's two
+# handlers: the same scenario through corrald's socket, no containerd,
+# shim or pause container; its results are compared with runc's
+# (own_same). Under the systemd driver corrald is systemd's manager too,
+# and kubelet's parent is a slice.
+start_own_cri() {
+	trap cleanup_sv EXIT
+	local flags=(--cri-socket "$S/cri.sock" --cri-user 65533:65533)
+	[ "$CRI_SYSTEMD_CGROUP" = true ] && flags+=(--cgroup-manager systemd --cgroup-parent "corral_${TID//-/_}.slice")
+	start_sv_netns "${flags[@]}" || return 1
+	ctl image import "docker-archive:$FIXTURES/images/docker-legacy.tar" "$IMAGE" >/dev/null
+}
+cri_own() { # what [options]
+	CRI_PB="$CD/pb" "$PY" "$CRIDIR/cri_client.py" "$1" --sock "$S/cri.sock" --handler "" --image "$IMAGE" "${@:2}"
+}
+
+# run_scenario NAME: the scenario under each handler, and through
+# corrald's own CRI ("own"), at the same time (the VM tier's time is
+# short), into $T/NAME.RT
 run_scenario() {
 	local rt t0=$SECONDS
+	start_own_cri || fail "corrald with its CRI did not start"
 	for rt in $RUNTIMES; do
 		cri "$1" --handler "$rt" --cgparent "$(cgparent "$rt")" --dir "$T/$rt" >"$T/$1.$rt" 2>"$T/$1.$rt.err" &
 	done
+	cri_own "$1" --cgparent "$(cgparent own)" --dir "$T/own" >"$T/$1.own" 2>"$T/$1.own.err" &
 	wait
 	echo "== $1 ($((SECONDS - t0)) s)"
-	for rt in $RUNTIMES; do
+	for rt in $RUNTIMES own; do
 		echo "== $1 under $rt"; cat "$T/$1.$rt" "$T/$1.$rt.err"
 	done
 	for rt in $RUNTIMES; do
@@ -62,11 +85,25 @@ run_scenario() {
 		[ "$CRI_SYSTEMD_CGROUP" = true ] && systemctl stop "$(cgparent "$rt")" >/dev/null 2>&1
 		true
 	done
+	grep -qx 'left behind: nothing' "$T/$1.own" || cri_own cleanup >/dev/null 2>&1 || true
+	rmdir "/sys/fs/cgroup/$TID-own" 2>/dev/null || true
+	[ "$CRI_SYSTEMD_CGROUP" = true ] && systemctl stop "$(cgparent own)" >/dev/null 2>&1
+	true
 }
-# same NAME: corral's results are runc's
+# same NAME: corral's results are runc's, and so are corrald's own CRI's
+# but for what says whose it is (the LSM profile: containerd's own, or
+# corral's corral-default)
 same() {
 	[ "$(cat "$T/$1.corral")" = "$(cat "$T/$1.runc")" ] ||
 		fail "$1: corral's results differ from runc's: $(diff "$T/$1.runc" "$T/$1.corral" | grep '^[<>]' | tr '\n' ' ')"
+	own_same "$1"
+}
+own_same() {
+	local mine ref
+	mine=$(sed 's/corral-default (enforce)/PROFILE/' "$T/$1.own")
+	ref=$(sed 's/cri-containerd.apparmor.d (enforce)/PROFILE/' "$T/$1.runc")
+	[ "$mine" = "$ref" ] ||
+		fail "$1: corrald's own CRI differs from containerd's with runc: $(diff <(echo "$ref") <(echo "$mine") | grep '^[<>]' | tr '\n' ' ')"
 }
 # expect NAME LINE...: every line is in each handler's results
 expect() {
@@ -115,6 +152,10 @@ test_cri_exit_codes_oom_and_stop() {
 	grep -qx "oom: exit=137 reason=\(OOMKilled\|Error\)" "$T/exits.runc" || fail "exits under runc: the OOM kill: $(grep '^oom:' "$T/exits.runc")"
 	[ "$(grep -v '^oom:' "$T/exits.corral")" = "$(grep -v '^oom:' "$T/exits.runc")" ] ||
 		fail "exits: corral's results differ from runc's: $(diff "$T/exits.runc" "$T/exits.corral" | grep '^[<>]' | tr '\n' ' ')"
+	# corrald's own CRI reports the OOM kill as its monitor saw it
+	grep -qx "oom: exit=137 reason=OOMKilled" "$T/exits.own" || fail "exits through corrald's CRI: the OOM kill: $(grep '^oom:' "$T/exits.own")"
+	[ "$(grep -v '^oom:' "$T/exits.own")" = "$(grep -v '^oom:' "$T/exits.runc")" ] ||
+		fail "exits: corrald's own CRI differs from runc's: $(diff "$T/exits.runc" "$T/exits.own" | grep '^[<>]' | tr '\n' ' ')"
 }
 
 test_cri_stats_and_update_resources() {
@@ -132,14 +173,14 @@ test_cri_stats_and_update_resources() {
 
 test_cri_bidirectional_mount() {
 	local rt
-	for rt in $RUNTIMES; do
+	for rt in $RUNTIMES own; do
 		# the host path must be on a shared mount
 		mkdir -p "$T/$rt/bidir"
 		mount --bind "$T/$rt/bidir" "$T/$rt/bidir"
 		mount --make-rshared "$T/$rt/bidir"
 	done
 	run_scenario bidirectional
-	for rt in $RUNTIMES; do umount "$T/$rt/bidir"; done
+	for rt in $RUNTIMES own; do umount "$T/$rt/bidir"; done
 	expect bidirectional "mount in the container: exit=0 stdout='shared:\n' stderr=''" \
 		"container's mount on the host: True" "host reads the container's file: from-container" \
 		"host's mount in the container: exit=0 stdout='1\nfrom-host\n'" \

@@ -43,10 +43,12 @@ unit_procs() {
 }
 # corrald alone in its unit: a helper it calls (a CNI plugin, the firewall
 # tool, corral-images) is there only for the call, so this waits for it.
-# The corral-docker corrald keeps started for its Docker socket is its own
-# child, and ends with it (PR_SET_PDEATHSIG): it may stay, and no other.
+# The corral-docker and corral-cri corrald keeps started for its Docker and
+# CRI sockets are its own children, and end with it (PR_SET_PDEATHSIG):
+# they may stay, and no other.
 own_docker_helper() { # PID MAIN
-	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = corral-docker ] && [ "$(awk '{print $4}' "/proc/$1/stat" 2>/dev/null)" = "$2" ]
+	case "$(cat "/proc/$1/comm" 2>/dev/null)" in corral-docker|corral-cri) ;; *) return 1 ;; esac
+	[ "$(awk '{print $4}' "/proc/$1/stat" 2>/dev/null)" = "$2" ]
 }
 alone_in_unit() {
 	local m p seen=""
@@ -117,6 +119,25 @@ pod() {
 	EOF
 }
 wl_ready() { [ "$(sctl --json get workloads | jq -r --arg n "$1" '.[] | select(.name == $n) | .status')" = converged ]; }
+# a kubelet's pod through the service's CRI socket (corral-cri(8))
+cri() { CRI_PB="$SVC_T/pb" "$ROOTDIR/tests/integration/cri/cri_call.py" --sock /run/corral/cri.sock "$@"; }
+cri_pod() {
+	mkdir -p "$SVC_T/pb"
+	protoc --python_out="$SVC_T/pb" -I "$ROOTDIR/supervisor/cri" "$ROOTDIR/supervisor/cri/runtime_v1.proto" || return 1
+	local cfg='{"metadata":{"name":"kp","namespace":"default","uid":"kp-1"},"hostname":"kp"}'
+	CRI_POD=$(cri RunPodSandbox "{\"config\":$cfg}" | jq -r .podSandboxId)
+	CRI_CTR=$(cri CreateContainer "{\"podSandboxId\":\"$CRI_POD\",\"sandboxConfig\":$cfg,\"config\":{\"metadata\":{\"name\":\"c\"},\"image\":{\"image\":\"bb:1\"},\"command\":[\"sleep\",\"100000\"]}}" | jq -r .containerId)
+	cri StartContainer "{\"containerId\":\"$CRI_CTR\"}" >/dev/null || return 1
+	CRI_PID=$(cri ContainerStatus "{\"containerId\":\"$CRI_CTR\",\"verbose\":true}" | jq -r '.info.info | fromjson | .pid')
+	[ -n "$CRI_PID" ] && [ "$CRI_PID" != 0 ]
+}
+# the pod as kubelet sees it after a restart: ready, its container running
+# the same process
+cri_kept() {
+	assert_eq "$(cri PodSandboxStatus "{\"podSandboxId\":\"$CRI_POD\"}" | jq -r .status.state)" SANDBOX_READY "the CRI pod"
+	assert_eq "$(cri ContainerStatus "{\"containerId\":\"$CRI_CTR\",\"verbose\":true}" | jq -r '[.status.state, (.info.info | fromjson | .pid)] | join(" ")')" \
+		"CONTAINER_RUNNING $CRI_PID" "the CRI container: the same process"
+}
 
 # What each way of restarting corrald must keep: the container's same
 # process, serving on its port; the workload's same replica; corrald's
@@ -145,11 +166,13 @@ test_service_restarts_keep_containers_serving() {
 	pid=$(sctl --json inspect web | jq -r '.[0].state.pid')
 	replica=$(sctl --json ps | jq -r '[.[] | select(.labels["io.corral.workload"] == "app") | .id] | join(",")')
 	kept web 18080 "$pid" "$replica"
+	cri_pod || fail "a pod through the CRI socket"
 	first=$(main_pid)
 	systemctl restart "$UNIT" || fail "systemctl restart: $(systemctl status "$UNIT" 2>&1 | tail -5)"
 	wait_for 60 active || fail "not active after a restart"
 	[ "$(main_pid)" != "$first" ] || fail "restart kept the same corrald"
 	kept web 18080 "$pid" "$replica"
+	cri_kept
 	local cg
 	cg=$(sed -n 's/^0:://p' "/proc/$(main_pid)/cgroup")
 	systemctl stop "$UNIT"
@@ -168,6 +191,8 @@ test_service_restarts_keep_containers_serving() {
 		fail "systemd did not start corrald again after kill -9: $(systemctl status "$UNIT" 2>&1 | tail -5)"
 	wait_for 60 active || fail "not active after systemd's restart"
 	kept web 18080 "$pid" "$replica"
+	cri_kept
+	cri RemovePodSandbox "{\"podSandboxId\":\"$CRI_POD\"}" >/dev/null
 	# what systemd saw: no left-over process, no failed start
 	local journal
 	journal=$(journalctl -u "$UNIT" --no-pager -o cat 2>/dev/null)

@@ -16,8 +16,8 @@ mode=${5:--}
 cd "$root" || exit 1
 # What needs a pure cgroup v2 hierarchy with every controller: the cgroup
 # tests (rootless ones in a delegated subtree too), checkpoint and restore
-# (criu works with this kernel, not the host's), the runtime's cgroup and exit-code paths, seccomp, the
-# supervisor's OOM report and memory figures, Pause (cgroup.freeze) and Top on a
+# (criu works with this kernel, not the host's; the CRI's CheckpointContainer too), the runtime's cgroup and exit-code paths, seccomp, the
+# supervisor's OOM report and memory figures (the CRI's stats' too), Pause (cgroup.freeze) and Top on a
 # hierarchy that is cgroup v2 alone, AppArmor (on in this kernel, off on
 # the host) with the engines' clients, whose every container gets their
 # default profile (podman, ctr, buildah), and Kubernetes' CRI (containerd's
@@ -27,6 +27,7 @@ export TIER_TESTS="test_cgroups.sh test_runtime_seccomp.sh
 test_cgroups_rootless.sh
 test_runtime_checkpoint.sh
 test_supervisor_checkpoint.sh
+test_cri_stats_events.sh:memory|checkpoint
 test_runtime_lifecycle.sh:cgroup|exit_codes|killed|lifecycle|resources|delete
 test_runtime_apparmor.sh
 test_supervisor_apparmor.sh
@@ -37,7 +38,8 @@ test_supervisor_verbs.sh:pause|_top_
 test_supervisor_workloads.sh:limits
 test_supervisor_policy.sh:default_limits
 test_supervisor_userns.sh:members_container_is_the_member
-test_supervisor_storage.sh:root_filesystem"
+test_supervisor_storage.sh:root_filesystem
+test_cri_pods.sh:security|kubelet_pod"
 # the engines' clients: a boot of their own (the same kernel), beside the rest
 client_tests="test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|detach|resources|apparmor|checkpoint')
 test_clients_ctr.sh

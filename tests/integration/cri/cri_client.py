@@ -326,7 +326,7 @@ def stats(c, a, pod):
     for n, cid in (("busy", busy), ("idle", idle)):
         cg[n] = own_cgroup(pod.pid(n))
         # under the systemd driver a container's cgroup is its scope
-        out(n + " cgroup", cg[n].replace("cri-containerd-%s.scope" % cid, cid)
+        out(n + " cgroup", cg[n].replace("cri-containerd-%s.scope" % cid, cid).replace("corral-%s.scope" % cid, cid)
             .replace(a.cgpath, "PARENT").replace(cid, "ID"))
 
     def sample(n, cid):

@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+"""The CRI figures of issue's benchmark, against one CRI socket:
+
+    cri_bench.py start --sock S --image I --handler H --cgparent P -n N
+        N pods, each with one container (sleep), from RunPodSandbox to the
+        container running; each removed after, untimed. Prints
+        "median MIN MAX" in seconds.
+    cri_bench.py relist --sock S --image I --handler H --cgparent P --pods P --rounds R
+                        --procs REGEX [--procs REGEX ...]
+        P pods with a sleeping container each; then R rounds of kubelet's
+        relist (ListPodSandbox + ListContainers), timed: "median MIN MAX";
+        and the memory (proportional set size, kB) the processes matching
+        each REGEX (on their command line) added per pod: "mem NAME KB".
+
+Run inside the VM tier's guest (tests/bench/cri-guest.sh), beside
+containerd with runc.
+"""
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.environ.get("CRI_PB", "."))
+import grpc  # noqa: E402
+import runtime_v1_pb2 as pb  # noqa: E402
+
+NS = pb.NamespaceOption(network=pb.POD, pid=pb.CONTAINER, ipc=pb.POD)
+
+
+class CRI:
+    def __init__(self, sock):
+        self.ch = grpc.insecure_channel("unix://" + sock)
+
+    def __getattr__(self, method):
+        req_t, resp_t = getattr(pb, method + "Request"), getattr(pb, method + "Response")
+        f = self.ch.unary_unary("/runtime.v1.RuntimeService/" + method, request_serializer=lambda m: m.SerializeToString(),
+                                response_deserializer=resp_t.FromString)
+        return lambda **kw: f(req_t(**kw), timeout=120)
+
+
+def pod(c, a, i):
+    cfg = pb.PodSandboxConfig(
+        metadata=pb.PodSandboxMetadata(name="b%d" % i, uid="b%d-%s" % (i, a.handler), namespace="bench"),
+        linux=pb.LinuxPodSandboxConfig(cgroup_parent=a.cgparent,
+                                       security_context=pb.LinuxSandboxSecurityContext(namespace_options=NS)))
+    pid = c.RunPodSandbox(config=cfg, runtime_handler=a.handler).pod_sandbox_id
+    cc = pb.ContainerConfig(metadata=pb.ContainerMetadata(name="c"), image=pb.ImageSpec(image=a.image),
+                            command=["sleep", "100000"])
+    cid = c.CreateContainer(pod_sandbox_id=pid, config=cc, sandbox_config=cfg).container_id
+    c.StartContainer(container_id=cid)
+    while c.ContainerStatus(container_id=cid).status.state != pb.CONTAINER_RUNNING:
+        time.sleep(0.005)
+    return pid
+
+
+def remove(c, pid):
+    for x in c.ListContainers(filter=pb.ContainerFilter(pod_sandbox_id=pid)).containers:
+        c.StopContainer(container_id=x.id, timeout=0)
+        c.RemoveContainer(container_id=x.id)
+    c.StopPodSandbox(pod_sandbox_id=pid)
+    c.RemovePodSandbox(pod_sandbox_id=pid)
+
+
+def summary(xs):
+    return "%.4f %.4f %.4f" % (statistics.median(xs), min(xs), max(xs))
+
+
+def pss_kb(regexes):
+    """the proportional set size of each regex's processes, kB"""
+    tot = {r: 0 for r in regexes}
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % p, "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+            for r in regexes:
+                if re.search(r, cmd):
+                    with open("/proc/%s/smaps_rollup" % p) as f:
+                        for ln in f:
+                            if ln.startswith("Pss:"):
+                                tot[r] += int(ln.split()[1])
+        except OSError:
+            continue
+    return tot
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", choices=["start", "relist"])
+    ap.add_argument("--sock", required=True)
+    ap.add_argument("--image", required=True)
+    ap.add_argument("--handler", default="")
+    ap.add_argument("--cgparent", default="")
+    ap.add_argument("-n", type=int, default=10)
+    ap.add_argument("--pods", type=int, default=100)
+    ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--procs", action="append", default=[])
+    a = ap.parse_args()
+    c = CRI(a.sock)
+    if a.what == "start":
+        times = []
+        remove(c, pod(c, a, 9999))  # warm up
+        for i in range(a.n):
+            t0 = time.monotonic()
+            pid = pod(c, a, i)
+            times.append(time.monotonic() - t0)
+            remove(c, pid)
+        print(summary(times))
+        return 0
+    before = pss_kb(a.procs)
+    pods = [pod(c, a, i) for i in range(a.pods)]
+    time.sleep(1)  # what starts settles (shims, monitors)
+    after = pss_kb(a.procs)
+    times = []
+    for _ in range(a.rounds):
+        t0 = time.monotonic()
+        c.ListPodSandbox()
+        c.ListContainers()
+        times.append(time.monotonic() - t0)
+    print(summary(times))
+    for r in a.procs:
+        print("mem %s %.0f" % (r, (after[r] - before[r]) / a.pods))
+    for pid in pods:
+        remove(c, pid)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
