@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <seccomp.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/capability.h>
@@ -48,6 +49,17 @@ static int load_filter(const char *const *more, cerr *err)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
 	return r < 0 ? cerr_sys(err, -r, "seccomp: load the filter") : 0;
+}
+
+int confine_parse_id(const char *s, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v <= 0 || v > 0x7fffffff)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 int confine_helper(const char *who, uid_t uid, gid_t gid, pid_t parent, unsigned cpu_seconds,

@@ -7,6 +7,9 @@
 #include <sys/types.h>
 #include "common/error.h"
 
+/* A helper's --uid, --gid or a count: a number from 1 to 2^31-1; -1 else */
+int confine_parse_id(const char *s, long *out);
+
 /* who: the helper's name, in errors. more: system calls it needs beyond a
  * socket server's (NULL-terminated; NULL for none). */
 int confine_helper(const char *who, uid_t uid, gid_t gid, pid_t parent, unsigned cpu_seconds,

@@ -22,17 +22,6 @@ const char *__asan_default_options(void) { return "detect_leaks=0"; }
 
 #define CORRALD_FD 3
 
-static int parse_id(const char *s, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v <= 0 || v > 0x7fffffff)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = { { "uid", required_argument, NULL, 'u' },
@@ -41,7 +30,7 @@ int main(int argc, char **argv)
 	long uid = -1, gid = -1;
 	int o;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if ((o == 'u' && parse_id(optarg, &uid) < 0) || (o == 'g' && parse_id(optarg, &gid) < 0) ||
+		if ((o == 'u' && confine_parse_id(optarg, &uid) < 0) || (o == 'g' && confine_parse_id(optarg, &gid) < 0) ||
 		    (o != 'u' && o != 'g')) {
 			fputs("usage: corral-cri --uid UID --gid GID (fd 3: corrald)\n", stderr);
 			return 2;

@@ -24,17 +24,6 @@ const char *__asan_default_options(void) { return "detect_leaks=0"; }
 
 #define CORRALD_FD 3
 
-static int parse_id(const char *s, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v <= 0 || v > 0x7fffffff)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = { { "uid", required_argument, NULL, 'u' },
@@ -44,8 +33,8 @@ int main(int argc, char **argv)
 	long uid = -1, gid = -1, idle = DOCKER_IDLE_TIMEOUT;
 	int o;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if ((o == 'u' && parse_id(optarg, &uid) < 0) || (o == 'g' && parse_id(optarg, &gid) < 0) ||
-		    (o == 't' && parse_id(optarg, &idle) < 0) || (o != 'u' && o != 'g' && o != 't')) {
+		if ((o == 'u' && confine_parse_id(optarg, &uid) < 0) || (o == 'g' && confine_parse_id(optarg, &gid) < 0) ||
+		    (o == 't' && confine_parse_id(optarg, &idle) < 0) || (o != 'u' && o != 'g' && o != 't')) {
 			fputs("usage: corral-docker --uid UID --gid GID [--idle-timeout SECONDS] (fd 3: corrald)\n", stderr);
 			return 2;
 		}
