@@ -73,6 +73,9 @@ void cri_stream_end(cri_call *c);
 /* Memory of size zeroed bytes for the handler's own, freed with the call
  * (the same block at each call). */
 void *cri_call_ctx(cri_call *c, size_t size);
+/* What the call's memory holds that is freed with it however the call
+ * ends (answered, cancelled, past its deadline): fn gets the ctx block. */
+void cri_call_ctx_release(cri_call *c, void (*fn)(void *ctx));
 /* The loop, for a handler's timers. */
 el_loop *cri_loop(cri_call *c);
 

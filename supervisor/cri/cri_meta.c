@@ -74,11 +74,12 @@ int meta_gen_map(yajl_gen g, const char *key, meta_kv *const *kv, size_t n)
 
 int meta_new_pod_id(char out[64])
 {
+	static const char hex[] = "0123456789abcdef";
 	unsigned char r[32];
 	if (getrandom(r, sizeof(r), 0) != sizeof(r))
 		return -EIO;
-	for (size_t i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", r[i]);
+	for (size_t i = 0; i < 63; i++)
+		out[i] = hex[i % 2 ? r[i / 2] & 15 : r[i / 2] >> 4];
 	out[63] = '\0';
 	return 0;
 }

@@ -22,10 +22,21 @@ static const cri_method runtime_methods[] = {
 	{ "ExecSync", rpc_exec_sync, false },
 	{ "ReopenContainerLog", rpc_reopen_container_log, false },
 	{ "UpdateContainerResources", rpc_update_container_resources, false },
+	{ "ContainerStats", rpc_container_stats, false },
+	{ "ListContainerStats", rpc_list_container_stats, false },
+	{ "PodSandboxStats", rpc_pod_sandbox_stats, false },
+	{ "ListPodSandboxStats", rpc_list_pod_sandbox_stats, false },
+	{ "GetContainerEvents", rpc_get_container_events, true },
+	{ "CheckpointContainer", rpc_checkpoint_container, false },
 	{ NULL, NULL, false },
 };
 
 static const cri_method image_methods[] = {
+	{ "ListImages", rpc_list_images, false },
+	{ "ImageStatus", rpc_image_status, false },
+	{ "PullImage", rpc_pull_image, false },
+	{ "RemoveImage", rpc_remove_image, false },
+	{ "ImageFsInfo", rpc_image_fs_info, false },
 	{ NULL, NULL, false },
 };
 

@@ -61,3 +61,17 @@ void rpc_get_container_events(cri_call *c, const ProtobufCMessage *req);
 
 /* rpc_checkpoint.c */
 void rpc_checkpoint_container(cri_call *c, const ProtobufCMessage *req);
+
+/* rpc_images.c, rpc_image_pull.c, rpc_image_store.c: the ImageService */
+void rpc_list_images(cri_call *c, const ProtobufCMessage *req);
+void rpc_image_status(cri_call *c, const ProtobufCMessage *req);
+void rpc_pull_image(cri_call *c, const ProtobufCMessage *req);
+void rpc_remove_image(cri_call *c, const ProtobufCMessage *req);
+void rpc_image_fs_info(cri_call *c, const ProtobufCMessage *req);
+/* What the image rpcs share (rpc_images.c): whether spec names an image
+ * (false with c answered INVALID_ARGUMENT), corrald's {"image": ref}
+ * (NULL when out of memory), and whether rep is corrald's NoSuchImage */
+struct Runtime__V1__ImageSpec;
+bool cri_image_named(cri_call *c, const struct Runtime__V1__ImageSpec *spec);
+char *cri_image_params(const char *ref);
+bool cri_no_such_image(const vl_reply *rep);

@@ -14,21 +14,27 @@
  * within a bound of its wire size (a repeated field of empty messages
  * costs a struct each) */
 #define UNPACK_MAX (64u << 20)
+/* what one block costs beyond its size: our header and malloc's (a
+ * million 1-byte unknown fields are a million blocks) */
+#define UNPACK_BLOCK_COST 32
 
 typedef struct {
 	size_t used;
+	bool refused; /* since the last unpack began */
 } unpack_budget;
 
 static void *budget_alloc(void *data, size_t size)
 {
 	unpack_budget *b = data;
-	if (size > UNPACK_MAX - b->used)
+	if (size > UNPACK_MAX || b->used + size + UNPACK_BLOCK_COST > UNPACK_MAX) {
+		b->refused = true;
 		return NULL;
+	}
 	size_t *p = malloc(sizeof(size_t) + size);
 	if (!p)
 		return NULL;
-	*p = size;
-	b->used += size;
+	*p = size + UNPACK_BLOCK_COST;
+	b->used += *p;
 	return p + 1;
 }
 
@@ -64,7 +70,12 @@ int call_unpack(cri_call *c)
 					"%s: one message of %u bytes expected, the stream holds %zu", c->m->name, len, n - 5),
 			       -1;
 	}
+	the_budget.refused = false;
 	c->req = protobuf_c_message_unpack(c->in, &budget, len, n ? b + 5 : (const uint8_t *)"");
+	if (!c->req && the_budget.refused)
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "%s: the request unpacks past the %u bytes requests may hold",
+				c->m->name, UNPACK_MAX),
+		       -1;
 	if (!c->req)
 		return cri_fail(c, GRPC_INVALID_ARGUMENT, "%s: the request is not a valid %s message", c->m->name,
 				c->in->name),
@@ -151,6 +162,8 @@ int cri_stream_send(cri_call *c, const ProtobufCMessage *msg)
 
 void cri_stream_end(cri_call *c) { answer(c, GRPC_OK, NULL); }
 
+void cri_call_ctx_release(cri_call *c, void (*fn)(void *ctx)) { c->ctx_release = fn; }
+
 void *cri_call_ctx(cri_call *c, size_t size)
 {
 	if (!c->ctx)
@@ -162,21 +175,23 @@ uint64_t grpc_timeout_usec(const char *v, size_t len)
 {
 	if (len < 2 || len > 9)
 		return 0;
-	uint64_t n = 0;
+	uint64_t n = 0, usec;
 	for (size_t i = 0; i + 1 < len; i++) {
 		if (v[i] < '0' || v[i] > '9')
 			return 0;
 		n = n * 10 + (uint64_t)(v[i] - '0');
 	}
 	switch (v[len - 1]) {
-	case 'H': return n * 3600 * 1000000;
-	case 'M': return n * 60 * 1000000;
-	case 'S': return n * 1000000;
-	case 'm': return n * 1000;
-	case 'u': return n;
-	case 'n': return n / 1000 ? n / 1000 : 1;
+	case 'H': usec = n * 3600 * 1000000; break;
+	case 'M': usec = n * 60 * 1000000; break;
+	case 'S': usec = n * 1000000; break;
+	case 'm': usec = n * 1000; break;
+	case 'u': usec = n; break;
+	case 'n': usec = n / 1000; break;
 	default: return 0;
 	}
+	/* "0S" is a deadline already past, not none: the shortest there is */
+	return usec ? usec : 1;
 }
 
 void grpc_message_encode(const char *msg, char *out, size_t size)

@@ -30,6 +30,7 @@ struct cri_call {
 	char *message;
 	unsigned in_corrald; /* calls of corrald's in flight for it */
 	void *ctx;
+	void (*ctx_release)(void *ctx);
 	cri_call *next;
 };
 

@@ -19,6 +19,9 @@
 #define H2_MAX_HEADER_BYTES 65536  /* of one request's header names and values */
 #define H2_MAX_HELD (64u << 20)    /* request bytes held for all the streams at once */
 #define H2_READ_CHUNK 65536
+/* frames nghttp2 may hold for a client that reads none of them: its own
+ * bound is on acks (SETTINGS, PING), not on refused streams' RST_STREAM */
+#define H2_MAX_QUEUED 4096
 
 struct cri_conn {
 	el_loop *loop;
@@ -31,6 +34,8 @@ struct cri_conn {
 	const uint8_t *wpend;
 	size_t wpend_len;
 	size_t held; /* request bytes held, all streams */
+	size_t header_bytes; /* of the request header block coming in (blocks never interleave) */
+	bool receiving; /* inside nghttp2_session_mem_recv: no mem_send from its callbacks */
 	bool over;
 };
 
@@ -76,7 +81,9 @@ static void on_io(el_source *src, int fd, uint32_t events, void *data)
 			goto out;
 		if (n <= 0)
 			return conn_end(k);
+		k->receiving = true;
 		ssize_t r = nghttp2_session_mem_recv(k->h2, buf, (size_t)n);
+		k->receiving = false;
 		if (r < 0) {
 			log_warn("HTTP/2 from the client: %s", nghttp2_strerror((int)r));
 			/* a GOAWAY is queued for the error: sent, then the end */
@@ -85,6 +92,11 @@ static void on_io(el_source *src, int fd, uint32_t events, void *data)
 	}
 out:
 	conn_flush(k);
+	size_t queued = nghttp2_session_get_outbound_queue_size(k->h2);
+	if (!k->over && queued > H2_MAX_QUEUED) {
+		log_warn("HTTP/2: the client reads none of the %zu frames for it; the connection ends", queued);
+		conn_end(k);
+	}
 }
 
 static cri_call *call_of(cri_conn *k, int32_t id) { return nghttp2_session_get_stream_user_data(k->h2, id); }
@@ -99,6 +111,8 @@ void h2_call_release(cri_call *c)
 	sb_release(&c->body);
 	sb_release(&c->out);
 	free(c->message);
+	if (c->ctx && c->ctx_release)
+		c->ctx_release(c->ctx);
 	free(c->ctx);
 	free(c);
 }
@@ -165,7 +179,10 @@ void h2_call_wake(cri_call *c)
 		submit_headers(c, c->answered && !c->out.len);
 	else
 		nghttp2_session_resume_data(c->conn->h2, c->stream_id);
-	conn_flush(c->conn);
+	/* a handler answers inside nghttp2's callbacks too: on_io sends then
+	 * (nghttp2 must not be entered again from its own callbacks) */
+	if (!c->conn->receiving)
+		conn_flush(c->conn);
 }
 
 static void on_deadline(el_source *s, void *data)
@@ -226,6 +243,7 @@ static int on_begin_headers(nghttp2_session *h2, const nghttp2_frame *frame, voi
 	if (!c)
 		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 	c->conn = k, c->stream_id = frame->hd.stream_id;
+	k->header_bytes = 0;
 	nghttp2_session_set_stream_user_data(h2, frame->hd.stream_id, c);
 	return 0;
 }
@@ -233,14 +251,15 @@ static int on_begin_headers(nghttp2_session *h2, const nghttp2_frame *frame, voi
 static int on_header(nghttp2_session *h2, const nghttp2_frame *frame, const uint8_t *name, size_t namelen,
 		     const uint8_t *value, size_t valuelen, uint8_t flags, void *user_data)
 {
-	cri_call *c = call_of(user_data, frame->hd.stream_id);
-	if (!c || frame->hd.type != NGHTTP2_HEADERS)
+	cri_conn *k = user_data;
+	cri_call *c = call_of(k, frame->hd.stream_id);
+	if (!c || frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
 		return 0; /* trailers of a request: nothing in them is ours */
-	/* held as body bytes would be: a bound on the header block */
-	if (c->body.cap + namelen + valuelen > H2_MAX_HEADER_BYTES && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
-		c->body.cap += namelen + valuelen;
+	/* the whole block's: nghttp2 bounds one field, not the list it is
+	 * told in SETTINGS (past it, the stream is reset, the connection goes on) */
+	k->header_bytes += namelen + valuelen;
+	if (k->header_bytes > H2_MAX_HEADER_BYTES)
 		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-	}
 #define IS(s) (namelen == sizeof(s) - 1 && memcmp(name, s, namelen) == 0)
 #define VAL_IS(s) (valuelen == sizeof(s) - 1 && memcmp(value, s, valuelen) == 0)
 	if (IS(":path")) {
@@ -277,6 +296,12 @@ static int on_data(nghttp2_session *h2, uint8_t flags, int32_t id, const uint8_t
 		return 0;
 	}
 	k->held += len;
+	/* the prefix says the message's length: one past the bound is refused
+	 * then, not after the client has sent 16 MiB (or never does) */
+	const unsigned char *b = (const unsigned char *)c->body.buf;
+	uint32_t claimed = c->body.len < 5 ? 0 : (uint32_t)b[1] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 8 | b[4];
+	if (claimed > CRI_MAX_MESSAGE)
+		cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "a message of %u bytes, past the bound of %u", claimed, CRI_MAX_MESSAGE);
 	return 0;
 }
 

@@ -17,6 +17,8 @@
 
 #define LINKS_MAX 64
 #define LINKS_IDLE_KEPT 8
+/* how often a streaming call's link looks whether its client is still there */
+#define LINKS_WATCH_USEC (1000 * 1000)
 #define SV "io.corral.Supervisor."
 
 typedef struct vlink vlink;
@@ -30,6 +32,9 @@ struct vlink {
 	cri_corrald_fn fn;
 	void *data;
 	bool used_up; /* the call takes the connection (Exec) */
+	/* a "more" call (Events) may never reply again: this finds its client
+	 * gone, and closes the link, which ends the call in corrald */
+	el_source *watch;
 	vlink *next;
 };
 
@@ -53,9 +58,26 @@ struct cri_links {
 	bool grants_closed;
 };
 
+/* A call's parameters may hold a registry's password (PullImage): they go
+ * wiped, as every copy of them does */
+static void wipe_str(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+static void waiting_free(waiting *w)
+{
+	free(w->method);
+	wipe_str(w->params);
+	free(w);
+}
+
 static void link_free(vlink *k)
 {
 	cri_links *l = k->owner;
+	el_remove(k->watch);
 	el_remove(k->src);
 	close(k->fd);
 	vl_framer_release(&k->in);
@@ -71,6 +93,8 @@ static void link_done(vlink *k)
 	cri_links *l = k->owner;
 	cri_call *c = k->call;
 	k->call = NULL;
+	el_remove(k->watch);
+	k->watch = NULL;
 	if (c) {
 		c->in_corrald--;
 		h2_call_release(c);
@@ -87,7 +111,7 @@ static void link_done(vlink *k)
 			return start(l, k, w);
 		w->call->in_corrald--; /* its client went while it waited */
 		h2_call_release(w->call);
-		free(w->method), free(w->params), free(w);
+		waiting_free(w);
 	}
 	size_t idle = 0;
 	for (vlink *i = l->idle; i; i = i->next)
@@ -138,22 +162,38 @@ static void on_reply(el_source *src, int fd, uint32_t events, void *data)
 		if (!c->stream_gone)
 			k->fn(c, &rep, k->data);
 		vl_reply_release(&rep);
+		/* a stream whose client went: what corrald sends next is for
+		 * no one, so the link is closed rather than read on for ever */
+		if (!last && c->stream_gone) {
+			k->used_up = true;
+			return link_done(k);
+		}
 		if (last)
 			return link_done(k);
 	}
+}
+
+static void on_watch(el_source *src, void *data)
+{
+	vlink *k = data;
+	if (!k->call || !k->call->stream_gone)
+		return;
+	k->used_up = true;
+	link_done(k);
 }
 
 static void start(cri_links *l, vlink *k, waiting *w)
 {
 	k->call = w->call, k->fn = w->fn, k->data = w->data;
 	k->used_up = (w->flags & VL_CALL_UPGRADE) != 0;
+	_cleanup_cerr_ cerr err = { 0 };
+	if ((w->flags & VL_CALL_MORE) && el_add_timer(l->loop, LINKS_WATCH_USEC, true, on_watch, k, &k->watch, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "a stream's watch: its link is closed at corrald's next reply only");
 	char full[128];
 	snprintf(full, sizeof(full), SV "%s", w->method);
 	_cleanup_strbuf_ strbuf out = STRBUF_INIT;
 	int r = vl_encode_call_flags(&out, full, w->params, w->flags & VL_CALL_MORE);
-	free(w->method);
-	free(w->params);
-	free(w);
+	waiting_free(w);
 	size_t off = 0;
 	while (r == 0 && off < out.len) {
 		ssize_t n = send(k->fd, out.buf + off, out.len - off, MSG_NOSIGNAL);
@@ -164,6 +204,8 @@ static void start(cri_links *l, vlink *k, waiting *w)
 		else
 			off += (size_t)n;
 	}
+	if (out.buf)
+		explicit_bzero(out.buf, out.len);
 	if (r < 0) {
 		fail_call(k, "could not send the call");
 		k->used_up = true;
@@ -289,7 +331,7 @@ void links_free(cri_links *l)
 	while (l->queue) {
 		waiting *w = l->queue;
 		l->queue = w->next;
-		free(w->method), free(w->params), free(w);
+		waiting_free(w);
 	}
 	el_remove(l->grants_src);
 	close(l->grants);

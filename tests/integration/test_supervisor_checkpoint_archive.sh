@@ -76,6 +76,14 @@ test_ckpt_export_is_signed_and_complete() {
 	local out
 	out=$(vl 1002 CheckpointExport "{\"id\":\"src\",\"path\":\"$T/other.tar\"}")
 	assert_contains "$out" "NoSuchContainer" "another member cannot export it"
+	# create: made as the caller, where it may make a file, and never over one
+	out=$(vl 1001 CheckpointExport "{\"id\":\"src\",\"path\":\"/etc/corral-ckpt.tar\",\"create\":true}")
+	assert_contains "$out" "PolicyViolation" "a member's new file where it may not write"
+	[ ! -e /etc/corral-ckpt.tar ] || { rm -f /etc/corral-ckpt.tar; fail "the member's file was made in /etc"; }
+	out=$(vl 1001 CheckpointExport "{\"id\":\"src\",\"path\":\"$T/u1001/good.tar\",\"create\":true}")
+	assert_contains "$out" "File exists" "create over a file that is there"
+	vl 1001 CheckpointExport "{\"id\":\"src\",\"path\":\"$T/u1001/made.tar\",\"create\":true}" >/dev/null
+	assert_eq "$(stat -c '%a %u' "$T/u1001/made.tar")" "600 1001" "a made file is the caller's, 0600"
 	assert_eq "$(stat -c %a "$STATE_D/checkpoint.key") $(stat -c %U "$STATE_D/checkpoint.key")" "600 root" "the key is root's alone"
 }
 

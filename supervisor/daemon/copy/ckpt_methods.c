@@ -152,9 +152,10 @@ int sv_checkpoint_export(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "path");
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "path", "create");
 	const char *path;
-	if (sp_str(params, "path", true, &path, &f) < 0)
+	bool create;
+	if (sp_str(params, "path", true, &path, &f) < 0 || sp_bool(params, "create", false, &create, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (path[0] != '/')
 		return sv_invalid(call, "path", "must be an absolute path");
@@ -171,7 +172,8 @@ int sv_checkpoint_export(vl_call *call, yajl_val params, void *ud)
 		ckpt_archive_call_free(j);
 		return sv_internal(call, "out of memory");
 	}
-	return policy_open_as_peer(d, call, "CheckpointExport", path, true, start_export, ckpt_archive_call_free, j);
+	return policy_open_as_peer(d, call, "CheckpointExport", path, create ? PEER_CREATE : PEER_WRITE, start_export,
+				   ckpt_archive_call_free, j);
 }
 
 /* ---- import ---- */
@@ -294,7 +296,7 @@ int sv_checkpoint_import(vl_call *call, yajl_val params, void *ud)
 	int n = snprintf(j->stage, sizeof(j->stage), "%s/" IMPORT_STAGE_PREFIX, d->containers_dir);
 	for (size_t i = 0; i < sizeof(rnd); i++)
 		n += snprintf(j->stage + n, sizeof(j->stage) - (size_t)n, "%02x", rnd[i]);
-	return policy_open_as_peer(d, call, "CheckpointImport", path, false, start_import, ckpt_archive_call_free, j);
+	return policy_open_as_peer(d, call, "CheckpointImport", path, PEER_READ, start_import, ckpt_archive_call_free, j);
 }
 
 void ctr_import_stages_clear(corrald *d)

@@ -57,10 +57,10 @@ static void opened(int fd, int code, void *data)
 int policy_import_as_peer(struct corrald *d, vl_call *call, const char *path, import_start_fn start,
 			  import_free_fn free_ctx, void *ctx)
 {
-	return policy_open_as_peer(d, call, "ImageImport", path, false, start, free_ctx, ctx);
+	return policy_open_as_peer(d, call, "ImageImport", path, PEER_READ, start, free_ctx, ctx);
 }
 
-int policy_open_as_peer(struct corrald *d, vl_call *call, const char *method, const char *path, bool write,
+int policy_open_as_peer(struct corrald *d, vl_call *call, const char *method, const char *path, enum peer_access how,
 			import_start_fn start, import_free_fn free_ctx, void *ctx)
 {
 	pending *p = calloc(1, sizeof(*p));
@@ -71,10 +71,11 @@ int policy_open_as_peer(struct corrald *d, vl_call *call, const char *method, co
 		free_ctx(ctx);
 		return sv_internal(call, "out of memory");
 	}
-	*p = (pending){ .d = d, .call = call, .path = copy, .method = method, .write = write,
+	*p = (pending){ .d = d, .call = call, .path = copy, .method = method, .write = how != PEER_READ,
 			.uid = vl_call_peer(call)->uid, .start = start, .free_ctx = free_ctx, .ctx = ctx };
 	cerr err = { 0 };
-	if (peer_open_flags(d->loop, vl_call_peer(call), path, write ? O_WRONLY | O_TRUNC : O_RDONLY, opened, p, &err) < 0) {
+	int flags = how == PEER_CREATE ? O_WRONLY | O_CREAT | O_EXCL : how == PEER_WRITE ? O_WRONLY | O_TRUNC : O_RDONLY;
+	if (peer_open_flags(d->loop, vl_call_peer(call), path, flags, opened, p, &err) < 0) {
 		free(p->path);
 		free(p);
 		free_ctx(ctx);

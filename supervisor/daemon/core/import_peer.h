@@ -18,8 +18,10 @@ typedef void (*import_free_fn)(void *ctx);
  * start took it. Returns 0 (the call is kept) or the reply it gave. */
 int policy_import_as_peer(struct corrald *d, vl_call *call, const char *path, import_start_fn start,
 			  import_free_fn free_ctx, void *ctx);
-/* The same for method (named in the refusal), and with write a file the
- * peer writes (opened O_WRONLY | O_TRUNC: ImageSave's, which corralctl
- * made). */
-int policy_open_as_peer(struct corrald *d, vl_call *call, const char *method, const char *path, bool write,
+/* The same for method (named in the refusal), for a file the peer reads,
+ * writes (opened O_WRONLY | O_TRUNC: ImageSave's, which corralctl made), or
+ * makes (O_CREAT | O_EXCL, mode 0600: the CRI's CheckpointContainer,
+ * whose kubelet makes none). */
+enum peer_access { PEER_READ, PEER_WRITE, PEER_CREATE };
+int policy_open_as_peer(struct corrald *d, vl_call *call, const char *method, const char *path, enum peer_access how,
 			import_start_fn start, import_free_fn free_ctx, void *ctx);

@@ -42,7 +42,10 @@ static _Noreturn void child_main(int sock, const peer_cred *peer, const char *pa
 	int code = 0;
 	if (peer_become(sock, peer, parent) < 0)
 		_exit(1);
-	int fd = open(path, (flags & ~O_CREAT) | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	/* made only when it is not there (O_EXCL), by the peer, for its eyes */
+	if ((flags & O_CREAT) && !(flags & O_EXCL))
+		flags &= ~O_CREAT;
+	int fd = open(path, flags | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0600);
 	struct stat st;
 	if (fd < 0)
 		code = errno;

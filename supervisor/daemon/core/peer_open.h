@@ -24,6 +24,7 @@ int peer_become(int sock, const peer_cred *peer, pid_t parent);
  * fails (then it never runs). */
 int peer_open(el_loop *l, const peer_cred *peer, const char *path, peer_open_fn done, void *data, cerr *err);
 /* The same with open(2)'s flags: O_WRONLY | O_TRUNC for a file the peer
- * writes; a regular file still, never created. */
+ * writes; a regular file still, created (mode 0600, by the peer) only with
+ * O_CREAT | O_EXCL. */
 int peer_open_flags(el_loop *l, const peer_cred *peer, const char *path, int flags, peer_open_fn done, void *data,
 		    cerr *err);

@@ -280,7 +280,7 @@ static int start(corrald *d, vl_call *call, archive_call *j, bool made)
 		return start_stream(d, call, j);
 	if (!owner_is_member(&j->peer) && !j->save)
 		return start_job(d, call, SPAWN_NULL, j);
-	return policy_open_as_peer(d, call, j->save ? "ImageSave" : "ImageLoad", j->path, j->save, start_job, archive_call_free, j);
+	return policy_open_as_peer(d, call, j->save ? "ImageSave" : "ImageLoad", j->path, j->save ? PEER_WRITE : PEER_READ, start_job, archive_call_free, j);
 }
 
 static int absolute(const char *path, json_fault *f)

@@ -1,7 +1,9 @@
 # containerd with its CRI plugin for the CRI test and benchmark, under $CD
 # (set by the caller, with lib.sh's ROOTDIR, FIXTURES and CORRAL): two
 # runtime handlers, "runc" and "corral" (the runc v2 shim with BinaryName),
-# a CNI bridge network, the catatonit pause image and the busybox image.
+# a CNI bridge network, the catatonit pause image and the busybox image
+# (start_containerd); or its image service alone, for the image tests
+# (start_containerd_images).
 PY=/usr/bin/python3
 CRIDIR="$ROOTDIR/tests/integration/cri"
 IMAGE=corral.test/fixture:legacy
@@ -10,23 +12,34 @@ RUNTIMES="runc corral"
 BRIDGE=corralcri0
 
 ctr() { command ctr --address "$CDS/c.sock" --namespace k8s.io "$@"; }
-start_containerd() {
+# $CD made afresh, with the CRI's messages for cri_call.py in $CD/pb, and
+# $CDS, containerd's socket directory (lib.sh's short_dir)
+cd_dirs() {
 	rm -rf "$CD"
 	mkdir -p "$CD/cni" "$CD/pb"
-	CDS=$(short_dir) || return 1 # its sockets (lib.sh)
-	protoc --python_out="$CD/pb" -I "$ROOTDIR/supervisor/cri" "$ROOTDIR/supervisor/cri/runtime_v1.proto" || return 1
+	CDS=$(short_dir) || return 1
+	protoc --python_out="$CD/pb" -I "$ROOTDIR/supervisor/cri" "$ROOTDIR/supervisor/cri/runtime_v1.proto"
+}
+# the config's head: containerd's own directories and sockets
+cd_config_head() {
+	cat <<-EOC
+	version = 2
+	root = "$CD/root"
+	state = "$CD/state"
+	[grpc]
+	  address = "$CDS/c.sock"
+	[ttrpc]
+	  address = "$CDS/t.sock"
+	[plugins."io.containerd.internal.v1.opt"]
+	  path = "$CD/opt"
+	EOC
+}
+start_containerd() {
+	cd_dirs || return 1
 	local h
 	{
+		cd_config_head
 		cat <<-EOC
-		version = 2
-		root = "$CD/root"
-		state = "$CD/state"
-		[grpc]
-		  address = "$CDS/c.sock"
-		[ttrpc]
-		  address = "$CDS/t.sock"
-		[plugins."io.containerd.internal.v1.opt"]
-		  path = "$CD/opt"
 		[plugins."io.containerd.grpc.v1.cri"]
 		  sandbox_image = "$PAUSE"
 		  disable_apparmor = false
@@ -87,12 +100,9 @@ start_containerd() {
 }
 stop_containerd() {
 	[ -d "$CD" ] || return 0
-	if [ -n "${CD_PID:-}" ] && kill -0 "$CD_PID" 2>/dev/null; then
-		cri cleanup >/dev/null 2>&1
-		kill "$CD_PID"
-		wait "$CD_PID" 2>/dev/null
-	fi
-	local m p
+	cd_running && cri cleanup >/dev/null 2>&1
+	cd_kill
+	local p
 	# whatever a failed test left: shims and their containers
 	local args
 	for p in /proc/[0-9]*; do
@@ -100,11 +110,55 @@ stop_containerd() {
 		mapfile -d '' -t args 2>/dev/null <"$p/cmdline"
 		[[ "${args[*]}" == *"containerd-shim-runc-v2 "*"-address $CDS/c.sock"* ]] && kill -9 "${p#/proc/}"
 	done
-	for m in $(awk -v d="$CD/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do umount -l "$m"; done
 	ip link del "$BRIDGE" 2>/dev/null
+	cd_remove
+}
+cd_running() { [ -n "${CD_PID:-}" ] && kill -0 "$CD_PID" 2>/dev/null; }
+cd_kill() {
+	cd_running || return 0
+	kill "$CD_PID"
+	wait "$CD_PID" 2>/dev/null
+	true
+}
+# what containerd leaves under $CD unmounted, and $CD and $CDS gone
+cd_remove() {
+	local m
+	for m in $(awk -v d="$CD/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do umount -l "$m"; done
 	rm -rf "$CD"
 	drop_short_dir "${CDS:-}"
 	true
+}
+
+# start_containerd_images NETNS HOSTS: containerd with its CRI plugin for
+# its image service alone, which needs no pause image, CNI network or
+# cgroup controller; in the network namespace mounted on NETNS (its
+# registries'), with containerd's registry settings in the directory HOSTS
+# (config_path: HOST:PORT/hosts.toml); cri_call.py's messages in $CD/pb,
+# its socket $CDS/c.sock
+start_containerd_images() {
+	cd_dirs || return 1
+	{
+		cd_config_head
+		cat <<-EOC
+		[plugins."io.containerd.grpc.v1.cri".registry]
+		  config_path = "$2"
+		EOC
+	} >"$CD/config.toml"
+	nsenter --net="$1" containerd -c "$CD/config.toml" --log-level warn >"$CD/log" 2>&1 &
+	CD_PID=$!
+	local i
+	for i in $(seq 200); do
+		CRI_PB="$CD/pb" "$PY" "$CRIDIR/cri_call.py" --sock "$CDS/c.sock" --timeout 2 ImageFsInfo >/dev/null 2>&1 && return 0
+		kill -0 $CD_PID 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "containerd's image service did not answer: $(tail -5 "$CD/log")"
+	return 1
+}
+stop_containerd_images() {
+	[ -d "${CD:-}" ] || return 0
+	cd_kill
+	cd_remove
 }
 rtbin() { [ "$1" = corral ] && echo "$CORRAL" || command -v runc; }
 cri() { # what [options]

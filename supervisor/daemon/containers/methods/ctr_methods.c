@@ -357,7 +357,8 @@ int sv_stats(vl_call *call, yajl_val params, void *ud)
 		return sv_internal(call, NULL);
 	yajl_gen_map_open(g);
 	jg_key(g, "stats");
-	ctr_stats_gen(g, dir, c->id, c->spec.network == CTR_NET_CNI ? c->pid : 0);
+	/* a session's member on the session's CNI network counts its interfaces */
+	ctr_stats_gen(g, dir, c->id, c->spec.network == CTR_NET_CNI || c->spec.session_dns ? c->pid : 0);
 	yajl_gen_map_close(g);
 	return vl_call_reply_gen(call, g);
 }
