@@ -134,8 +134,9 @@ static int gen_security(yajl_gen g, const Runtime__V1__LinuxContainerSecurityCon
 	if (sc->capabilities && sc->capabilities->n_add_ambient_capabilities)
 		return *refused = "linux.security_context.capabilities.add_ambient_capabilities", -1;
 	const Runtime__V1__NamespaceOption *ns = sc->namespace_options;
-	if (ns && ns->pid == RUNTIME__V1__NAMESPACE_MODE__TARGET)
-		return *refused = "linux.security_context.namespace_options.pid (TARGET)", -1;
+	if (ns && (ns->pid == RUNTIME__V1__NAMESPACE_MODE__TARGET || ns->pid == RUNTIME__V1__NAMESPACE_MODE__NODE ||
+		   ns->pid == RUNTIME__V1__NAMESPACE_MODE__POD))
+		return *refused = "linux.security_context.namespace_options.pid (POD, NODE or TARGET)", -1;
 	if (sc->privileged && jg_key_bool(g, "privileged", true))
 		return -1;
 	if (sc->capabilities && ((sc->capabilities->n_add_capabilities &&
@@ -223,8 +224,10 @@ char *cri_ctr_spec(const char *pod_id, const ctr_config *cfg, const pod_config *
 		return NULL;
 	if (pod && *pod->hostname && jg_key_str(g, "hostname", pod->hostname))
 		return NULL;
-	if (pod && pod->dns_config && pod->dns_config->n_servers &&
-	    gen_strs(g, "dns", pod->dns_config->servers, pod->dns_config->n_servers))
+	const Runtime__V1__DNSConfig *dns = pod ? pod->dns_config : NULL;
+	if (dns && ((dns->n_servers && gen_strs(g, "dns", dns->servers, dns->n_servers)) ||
+		    (dns->n_searches && gen_strs(g, "dnsSearch", dns->searches, dns->n_searches)) ||
+		    (dns->n_options && gen_strs(g, "dnsOptions", dns->options, dns->n_options))))
 		return NULL;
 	if (*cfg->log_path && pod && *pod->log_directory && jg_key_str(g, "logPath", log_path))
 		return NULL;

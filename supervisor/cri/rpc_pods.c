@@ -99,6 +99,8 @@ void rpc_run_pod_sandbox(cri_call *c, const ProtobufCMessage *msg)
 			return cri_fail(c, GRPC_INVALID_ARGUMENT, "RunPodSandbox: port_mappings[%zu]: SCTP is not published", i);
 	if (mode_of(cfg, 1) == RUNTIME__V1__NAMESPACE_MODE__POD)
 		return cri_fail(c, GRPC_UNIMPLEMENTED, "RunPodSandbox: a PID namespace shared by the pod is not there yet");
+	if (mode_of(cfg, 1) == RUNTIME__V1__NAMESPACE_MODE__NODE)
+		return cri_fail(c, GRPC_UNIMPLEMENTED, "RunPodSandbox: the host's PID namespace is not there yet");
 	if (mode_of(cfg, 2) == RUNTIME__V1__NAMESPACE_MODE__NODE)
 		return cri_fail(c, GRPC_UNIMPLEMENTED, "RunPodSandbox: the host's IPC namespace is not there yet");
 	char id[64];

@@ -59,6 +59,7 @@ pod has an address: True
 pod network mode: POD
 server log: stdout/ready
 probe: 0 web
+resolv.conf: nameserver 10.96.0.10; search corral-test.svc.cluster.local svc.cluster.local; options ndots:5
 client exit: 0 Completed
 client log: pong
 client log path: True

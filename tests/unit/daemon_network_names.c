@@ -101,7 +101,7 @@ static void put(const char *path, const char *text)
 static char *render_resolv(const char *host, char **dns)
 {
 	strbuf sb = STRBUF_INIT;
-	assert_int_equal(resolv_render(host, dns, &sb), 0);
+	assert_int_equal(resolv_render(host, dns, NULL, NULL, &sb), 0);
 	return sb_detach(&sb);
 }
 
@@ -123,6 +123,20 @@ static void test_resolv_dns_wins(void **state)
 	assert_null(strstr(t, "2001:db8::53"));
 	assert_non_null(strstr(t, "search corp.example example.org\n"));
 	assert_non_null(strstr(t, "nameserver 9.9.9.9\nnameserver 2620:fe::fe\n"));
+	free(t);
+}
+
+/* the CRI's DNSConfig: its searches and options replace the host's */
+static void test_resolv_search_and_options_replace_the_hosts(void **state)
+{
+	char *dns[] = { "10.96.0.10", NULL }, *search[] = { "default.svc.cluster.local", "svc.cluster.local", NULL },
+	     *options[] = { "ndots:5", NULL };
+	strbuf sb = STRBUF_INIT;
+	assert_int_equal(resolv_render(host_conf, dns, search, options, &sb), 0);
+	char *t = sb_detach(&sb);
+	assert_string_equal(t, "nameserver 10.96.0.10\n"
+			       "search default.svc.cluster.local svc.cluster.local\n"
+			       "options ndots:5\n");
 	free(t);
 }
 
@@ -205,6 +219,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rewrite_keeps_inode, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test(test_resolv_drops_loopback_keeps_search),
 		cmocka_unit_test(test_resolv_dns_wins),
+		cmocka_unit_test(test_resolv_search_and_options_replace_the_hosts),
 		cmocka_unit_test_setup_teardown(test_resolv_reads_resolved_behind_the_stub, tmpdir_setup,
 						tmpdir_teardown),
 		cmocka_unit_test(test_spec_fields),

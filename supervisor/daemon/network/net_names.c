@@ -58,7 +58,7 @@ static int write_resolv(const char *dir, const ctr_spec *s, cerr *err)
 	int r = resolv_read_host(RESOLV_HOST, RESOLV_RESOLVED, &host, err);
 	if (r < 0)
 		return r;
-	if (resolv_render(host, s->dns, &sb) < 0)
+	if (resolv_render(host, s->dns, s->dns_search, s->dns_options, &sb) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" RESOLV_FILE, dir);

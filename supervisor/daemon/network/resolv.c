@@ -78,7 +78,7 @@ int resolv_read_host(const char *etc, const char *resolved, char **out, cerr *er
 	return 0;
 }
 
-struct render { strbuf *out; bool own_dns; };
+struct render { strbuf *out; bool own_dns, own_search, own_options; };
 
 static int keep_line(const char *line, size_t len, void *ud)
 {
@@ -90,17 +90,29 @@ static int keep_line(const char *line, size_t len, void *ud)
 			return 0;
 		return sb_addf(st->out, "nameserver %.*s\n", (int)n, v);
 	}
-	if (value_of(line, len, "search", &n) || value_of(line, len, "options", &n) ||
-	    value_of(line, len, "domain", &n))
+	if (((value_of(line, len, "search", &n) || value_of(line, len, "domain", &n)) && !st->own_search) ||
+	    (value_of(line, len, "options", &n) && !st->own_options))
 		return sb_addf(st->out, "%.*s\n", (int)len, line);
 	return 0;
 }
 
-int resolv_render(const char *host, char *const *dns, strbuf *out)
+static int add_words(strbuf *out, const char *key, char *const *v)
 {
-	struct render st = { out, dns && dns[0] };
+	int r = sb_adds(out, key);
+	for (char *const *w = v; r == 0 && *w; w++)
+		r = sb_addf(out, " %s", *w);
+	return r < 0 ? r : sb_adds(out, "\n");
+}
+
+int resolv_render(const char *host, char *const *dns, char *const *search, char *const *options, strbuf *out)
+{
+	struct render st = { out, dns && dns[0], search && search[0], options && options[0] };
 	int r = each_line(host ? host : "", keep_line, &st);
 	for (char *const *d = dns; r == 0 && d && *d; d++)
 		r = sb_addf(out, "nameserver %s\n", *d);
+	if (r == 0 && st.own_search)
+		r = add_words(out, "search", search);
+	if (r == 0 && st.own_options)
+		r = add_words(out, "options", options);
 	return r < 0 ? r : sb_adds(out, "");
 }

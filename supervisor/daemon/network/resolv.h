@@ -14,7 +14,8 @@
  * 127.0.0.53 (the stub, unreachable from another network namespace). A
  * missing etc is an empty text. */
 int resolv_read_host(const char *etc, const char *resolved, char **out, cerr *err);
-/* The container's text: the host's search, domain and options lines; its
- * nameservers (less loopback ones, which the container cannot reach), or
- * dns (spec.dns, checked there) instead when given. */
-int resolv_render(const char *host, char *const *dns, strbuf *out);
+/* The container's text: the host's search, domain and options lines (or
+ * search and options, spec.dnsSearch and spec.dnsOptions, in their place
+ * when given); its nameservers (less loopback ones, which the container
+ * cannot reach), or dns (spec.dns) instead when given. */
+int resolv_render(const char *host, char *const *dns, char *const *search, char *const *options, strbuf *out);

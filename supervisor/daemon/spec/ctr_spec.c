@@ -171,7 +171,7 @@ static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)
 static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
 	"restart", "network", "ports", "labels", "tty", "interactive", "stdinOnce", "stopSignal", "stopTimeout", "capAdd", "capDrop",
-	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "extraHosts", "networkAliases", "session",
+	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "dnsSearch", "dnsOptions", "extraHosts", "networkAliases", "session",
 	"healthcheck", "noHealthcheck", "userns", "apparmorProfile", "logPath", "cgroupParent", "sysctls",
 	"groups", "noNewPrivileges", "maskedPaths", "readonlyPaths", "seccompProfile", "devices", NULL,
 };

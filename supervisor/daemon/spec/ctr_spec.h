@@ -67,6 +67,7 @@ typedef struct ctr_spec {
 	char *hostname;  /* NULL: the container's name */
 	char *apparmor;  /* apparmorProfile: NULL is corrald's default where AppArmor is on */
 	char **dns;      /* nameserver IPs (spec/names.h); NULL: the host's */
+	char **dns_search, **dns_options; /* search domains and resolver options; NULL: the host's */
 	char **extra_hosts; /* "NAME:IP" lines for its /etc/hosts */
 	char **network_aliases; /* more names it has on its network (compose's service name) */
 	char **env;      /* KEY=VALUE */

@@ -18,7 +18,9 @@ void names_spec_release(ctr_spec *s)
 	strv_free(s->dns);
 	strv_free(s->extra_hosts);
 	strv_free(s->network_aliases);
-	s->dns = s->extra_hosts = s->network_aliases = NULL;
+	strv_free(s->dns_search);
+	strv_free(s->dns_options);
+	s->dns = s->extra_hosts = s->network_aliases = s->dns_search = s->dns_options = NULL;
 }
 
 static int get_list(yajl_val spec, const char *key, size_t max, char ***out, json_fault *f)
@@ -50,8 +52,23 @@ int names_spec_parse(yajl_val spec, ctr_spec *s, json_fault *f)
 	int r;
 	if ((r = get_list(spec, "dns", NAMES_DNS_MAX, &s->dns, f)) < 0 ||
 	    (r = get_list(spec, "extraHosts", NAMES_EXTRA_HOSTS_MAX, &s->extra_hosts, f)) < 0 ||
-	    (r = get_list(spec, "networkAliases", NAMES_ALIASES_MAX, &s->network_aliases, f)) < 0)
+	    (r = get_list(spec, "networkAliases", NAMES_ALIASES_MAX, &s->network_aliases, f)) < 0 ||
+	    (r = get_list(spec, "dnsSearch", NAMES_DNS_MAX, &s->dns_search, f)) < 0 ||
+	    (r = get_list(spec, "dnsOptions", NAMES_DNS_MAX, &s->dns_options, f)) < 0)
 		return r;
+	/* one resolv.conf word each: a domain, or an option (ndots:5, edns0) */
+	const struct { char **v; const char *field; const char *ok; } words[] = {
+		{ s->dns_search, "spec.dnsSearch", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_" },
+		{ s->dns_options, "spec.dnsOptions", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-_." },
+	};
+	for (size_t w = 0; w < 2; w++)
+		for (size_t i = 0; words[w].v && words[w].v[i]; i++) {
+			const char *e = words[w].v[i];
+			if (!*e || strlen(e) > 253 || strspn(e, words[w].ok) != strlen(e))
+				return json_fault_set(f, EINVAL, json_path_idx(p, words[w].field, i),
+						      "must be one word of letters, digits, '.', '-', '_'%s, not \"%s\"",
+						      w ? " or ':'" : "", e);
+		}
 	for (size_t i = 0; s->network_aliases && s->network_aliases[i]; i++)
 		if (!ctr_hostname_valid(s->network_aliases[i]) || strchr(s->network_aliases[i], ','))
 			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.networkAliases", i),

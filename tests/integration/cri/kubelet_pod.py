@@ -98,6 +98,8 @@ def log_lines(path, want, secs=10):
 
 def scenario_pod(c, a):
     cfg = pod_config(a, "web")
+    cfg.dns_config.CopyFrom(pb.DNSConfig(servers=["10.96.0.10"], searches=["corral-test.svc.cluster.local", "svc.cluster.local"],
+                                         options=["ndots:5"]))
     pod = c.RunPodSandbox(config=cfg).pod_sandbox_id
     st = c.PodSandboxStatus(pod_sandbox_id=pod).status
     out("pod state", pb.PodSandboxState.Name(st.state))
@@ -115,6 +117,8 @@ def scenario_pod(c, a):
     out("server log", " ".join(p[1] + "/" + p[3] for p in log_lines(os.path.join(logdir, "server_0.log"), "ready")))
     probe = c.ExecSync(container_id=server, cmd=["hostname"], timeout=10)
     out("probe", "%d %s" % (probe.exit_code, probe.stdout.decode().strip()))
+    resolv = c.ExecSync(container_id=server, cmd=["cat", "/etc/resolv.conf"], timeout=10)
+    out("resolv.conf", resolv.stdout.decode().strip().replace("\n", "; "))
     client = c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=ctr_config(
         a, "client", ["sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do nc 127.0.0.1 8080 </dev/null && exit 0; "
                                   "sleep 0.2; done; exit 7"])).container_id
