@@ -281,7 +281,7 @@ test_cria_a_member_holds_at_most_32_connections() {
 	assert_eq "$(j .ok "$out")" 32 "connections served"
 	assert_eq "$(j '.refused[0].index' "$out")" 33 "the one refused"
 	assert_eq "$(j '.refused[0].goaway.code' "$out")" ENHANCE_YOUR_CALM "its GOAWAY"
-	assert_eq "$(j '.refused[0].goaway.debug' "$out")" "uid 4242 has 32 cri connections open, the most one member may" "its debug data"
+	assert_eq "$(j '.refused[0].goaway.debug' "$out")" "uid 4242 has 32 CRI connections open, the most one member may" "its debug data"
 	assert_eq "$(helpers)" $((32 + CRI_STANDBYS)) "corral-cri processes"
 	other_version
 	out=$(as_uid 4343 "$PY" "$CRIDIR/h2_attack.py" "$CRI" version)

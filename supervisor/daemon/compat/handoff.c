@@ -225,7 +225,7 @@ static void serve(struct handoff *ds, int conn, const peer_cred *peer)
 	if (peer->uid != 0 && procs_of(ds, peer->uid) >= HELPER_MAX_PER_MEMBER) {
 		char why[128];
 		snprintf(why, sizeof(why), "uid %u has %d %s connections open, the most one member may",
-			 (unsigned)peer->uid, HELPER_MAX_PER_MEMBER, ds->o.name);
+			 (unsigned)peer->uid, HELPER_MAX_PER_MEMBER, ds->o.noun);
 		admission_capped(ds->d, &ds->connect_rates, peer, ds->o.name, why);
 		return ds->o.refuse(conn, why);
 	}

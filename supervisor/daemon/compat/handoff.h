@@ -18,6 +18,7 @@ struct handoff;
 typedef struct handoff_opts {
 	const char *name;  /* "docker", "cri": in logs, admission and errors */
 	const char *title; /* "the Docker API": in the log */
+	const char *noun;  /* "Docker API": what a refusal counts ("32 Docker API connections") */
 	const char *path;  /* where to listen; "" when off (and not activated) */
 	const char *bin;   /* the helper */
 	const char *user;  /* the helper's: NAME, or UID:GID */

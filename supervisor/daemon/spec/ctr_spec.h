@@ -117,7 +117,7 @@ typedef struct ctr_spec {
 	/* a node agent's confinement (ctr_spec_confine.c) */
 	long long *groups;   /* spec.groups: more group ids for its process */
 	size_t n_groups;
-	bool no_new_privs;   /* spec.noNewPrivileges (true unless given false) */
+	bool new_privs_allowed; /* spec.noNewPrivileges given false: setuid files work (zero: no_new_privs) */
 	char **masked_paths, **readonly_paths; /* in place of corral's, when given (root's) */
 	bool masked_given, readonly_given;
 	char *seccomp_profile; /* "unconfined" or a host file (root's); NULL: corral's */

@@ -100,15 +100,14 @@ static int get_devices(yajl_val spec, ctr_spec *s, json_fault *f)
 int ctr_spec_parse_confine(yajl_val v, ctr_spec *s, json_fault *f)
 {
 	int r;
-	s->no_new_privs = true;
+	bool nnp = true;
 	if ((r = get_groups(v, s, f)) < 0 || (r = get_devices(v, s, f)) < 0 ||
 	    (r = get_paths(v, "maskedPaths", &s->masked_paths, &s->masked_given, f)) < 0 ||
 	    (r = get_paths(v, "readonlyPaths", &s->readonly_paths, &s->readonly_given, f)) < 0 ||
-	    (r = json_get_bool(v, "spec", "noNewPrivileges", 0, &s->no_new_privs, NULL, f)) < 0 ||
+	    (r = json_get_bool(v, "spec", "noNewPrivileges", 0, &nnp, NULL, f)) < 0 ||
 	    (r = json_dup_str(v, "spec", "seccompProfile", 0, &s->seccomp_profile, f)) < 0)
 		return r;
-	if (!json_member(v, "noNewPrivileges") || YAJL_IS_NULL(json_member(v, "noNewPrivileges")))
-		s->no_new_privs = true;
+	s->new_privs_allowed = !nnp;
 	if (s->seccomp_profile && !streq(s->seccomp_profile, "unconfined") && !path_is_clean_absolute(s->seccomp_profile))
 		return json_fault_set(f, EINVAL, "spec.seccompProfile", "\"unconfined\" or the absolute path of a profile");
 	return 0;

@@ -131,7 +131,7 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	 * killer picks a runaway container before the host's services */
 	jg_key_int(g, "oomScoreAdj", s->oom_score_adj);
 	gen_caps(g, s->privileged ? all_caps() : s->caps);
-	jg_key_bool(g, "noNewPrivileges", !s->privileged && s->no_new_privs);
+	jg_key_bool(g, "noNewPrivileges", !s->privileged && !s->new_privs_allowed);
 	const char *aa = ctr_apparmor_of(in->d, s);
 	if (aa)
 		jg_key_str(g, "apparmorProfile", aa);
