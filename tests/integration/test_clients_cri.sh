@@ -67,17 +67,23 @@ cri_own() { # what [options]
 # corrald's own CRI ("own"), at the same time (the VM tier's time is
 # short), into $T/NAME.RT
 run_scenario() {
-	local rt t0=$SECONDS
+	local rt t0=$SECONDS jobs=()
 	start_own_cri || fail "corrald with its CRI did not start"
 	for rt in $RUNTIMES; do
 		cri "$1" --handler "$rt" --cgparent "$(cgparent "$rt")" --dir "$T/$rt" >"$T/$1.$rt" 2>"$T/$1.$rt.err" &
+		jobs+=($!)
 	done
-	cri_own "$1" --cgparent "$(cgparent own)" --dir "$T/own" >"$T/$1.own" 2>"$T/$1.own.err" &
-	wait
+	# bounded: a call that hangs ends the scenario with what it saw
+	timeout -k 5 240 bash -c "$(declare -f cri_own); $(declare -p CD PY CRIDIR S IMAGE); cri_own \"\$@\"" _ \
+		"$1" --cgparent "$(cgparent own)" --dir "$T/own" >"$T/$1.own" 2>"$T/$1.own.err" &
+	jobs+=($!)
+	# these alone: corrald, started in this shell too, runs on
+	wait "${jobs[@]}"
 	echo "== $1 ($((SECONDS - t0)) s)"
 	for rt in $RUNTIMES own; do
 		echo "== $1 under $rt"; cat "$T/$1.$rt" "$T/$1.$rt.err"
 	done
+	grep -qx 'left behind: nothing' "$T/$1.own" || { echo "== corrald's log"; tail -30 "$T/corrald.log"; }
 	for rt in $RUNTIMES; do
 		# a pod that was not removed must not hold up the next test
 		grep -qx 'left behind: nothing' "$T/$1.$rt" || cri cleanup >/dev/null 2>&1 || true
