@@ -142,7 +142,7 @@ static void exec_done(cri_call *c, vl_reply *rep, void *data)
 		return cri_fail_corrald(c, rep, "ExecSync");
 	yajl_val timed = json_get(rep->params, "timedOut");
 	if (timed && YAJL_IS_TRUE(timed))
-		return cri_fail(c, GRPC_DEADLINE_EXCEEDED, "ExecSync: command timed out after %lld s",
+		return cri_fail(c, GRPC_DEADLINE_EXCEEDED, "ExecSync: timeout %llds exceeded: the command was killed",
 				(long long)req->timeout);
 	Runtime__V1__ExecSyncResponse r = RUNTIME__V1__EXEC_SYNC_RESPONSE__INIT;
 	const char *out = meta_str(rep->params, "stdout"), *err = meta_str(rep->params, "stderr");
