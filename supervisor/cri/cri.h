@@ -76,6 +76,8 @@ void *cri_call_ctx(cri_call *c, size_t size);
 /* What the call's memory holds that is freed with it however the call
  * ends (answered, cancelled, past its deadline): fn gets the ctx block. */
 void cri_call_ctx_release(cri_call *c, void (*fn)(void *ctx));
+/* Whether the client is root (kubelet): a member's defaults are corral's own */
+bool cri_peer_is_root(const cri_call *c);
 /* The loop, for a handler's timers. */
 el_loop *cri_loop(cri_call *c);
 

@@ -48,7 +48,7 @@ struct Runtime__V1__ContainerConfig *cri_ctr_status_of(yajl_val ct, struct Runti
 struct Runtime__V1__ContainerConfig;
 struct Runtime__V1__PodSandboxConfig;
 char *cri_ctr_spec(const char *pod_id, const struct Runtime__V1__ContainerConfig *cfg,
-		   const struct Runtime__V1__PodSandboxConfig *pod, const char **refused);
+		   const struct Runtime__V1__PodSandboxConfig *pod, bool root, const char **refused);
 
 /* rpc_stats.c */
 void rpc_container_stats(cri_call *c, const ProtobufCMessage *req);

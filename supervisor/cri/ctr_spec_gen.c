@@ -110,9 +110,14 @@ static int gen_int64s(yajl_gen g, const char *key, const int64_t *v, size_t n)
 	return yajl_gen_array_close(g) ? -1 : 0;
 }
 
-/* The seccomp profile: corral's (NULL), "unconfined", or a host file */
-static const char *seccomp_of(const Runtime__V1__LinuxContainerSecurityContext *sc)
+/* The seccomp profile: corral's (NULL), "unconfined", or a host file. None
+ * named is unconfined in the CRI (kubelet sends RuntimeDefault where it
+ * wants one, with --seccomp-default), as containerd and CRI-O take it: for
+ * root; a member's gets corral's filter, as every member's container. */
+static const char *seccomp_of(const Runtime__V1__LinuxContainerSecurityContext *sc, bool root)
 {
+	if (!sc->seccomp && !*sc->seccomp_profile_path)
+		return root ? "unconfined" : NULL;
 	if (sc->seccomp) {
 		if (sc->seccomp->profile_type == RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__Unconfined)
 			return "unconfined";
@@ -127,7 +132,7 @@ static const char *seccomp_of(const Runtime__V1__LinuxContainerSecurityContext *
 	return NULL;
 }
 
-static int gen_security(yajl_gen g, const Runtime__V1__LinuxContainerSecurityContext *sc, const char **refused)
+static int gen_security(yajl_gen g, const Runtime__V1__LinuxContainerSecurityContext *sc, bool root, const char **refused)
 {
 	if (sc->selinux_options && (*sc->selinux_options->type || *sc->selinux_options->level))
 		return *refused = "linux.security_context.selinux_options", -1;
@@ -145,7 +150,7 @@ static int gen_security(yajl_gen g, const Runtime__V1__LinuxContainerSecurityCon
 				  gen_strs(g, "capDrop", sc->capabilities->drop_capabilities,
 					   sc->capabilities->n_drop_capabilities))))
 		return -1;
-	const char *aa = apparmor_of(sc), *sec = seccomp_of(sc);
+	const char *aa = apparmor_of(sc), *sec = seccomp_of(sc, root);
 	if ((aa && jg_key_str(g, "apparmorProfile", aa)) || (sec && jg_key_str(g, "seccompProfile", sec)) || gen_user(g, sc) < 0)
 		return -1;
 	/* the CRI's: no_new_privs false asks the runtime not to set it, as
@@ -201,7 +206,7 @@ static int gen_resources(yajl_gen g, const Runtime__V1__LinuxContainerResources 
  * NULL when the request gave none); *refused names a field corral cannot
  * give. The name is Kubernetes' (k8s_NAME_POD_NAMESPACE_UID_ATTEMPT, as
  * dockershim's), so that corralctl ps shows whose it is. */
-char *cri_ctr_spec(const char *pod_id, const ctr_config *cfg, const pod_config *pod, const char **refused)
+char *cri_ctr_spec(const char *pod_id, const ctr_config *cfg, const pod_config *pod, bool root, const char **refused)
 {
 	*refused = NULL;
 	const Runtime__V1__LinuxContainerConfig *lx = cfg->linux;
@@ -247,7 +252,9 @@ char *cri_ctr_spec(const char *pod_id, const ctr_config *cfg, const pod_config *
 		pod && pod->linux && pod->linux->security_context ? pod->linux->security_context->namespace_options : NULL;
 	if (pns && pns->network == RUNTIME__V1__NAMESPACE_MODE__NODE && jg_key_str(g, "network", "host"))
 		return NULL;
-	if (lx && lx->security_context && gen_security(g, lx->security_context, refused) < 0)
+	if (lx && lx->security_context && gen_security(g, lx->security_context, root, refused) < 0)
+		return NULL;
+	if ((!lx || !lx->security_context) && root && jg_key_str(g, "seccompProfile", "unconfined"))
 		return NULL;
 	if (lx && lx->resources && gen_resources(g, lx->resources, refused) < 0)
 		return NULL;

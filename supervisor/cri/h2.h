@@ -36,7 +36,7 @@ struct cri_call {
 
 /* Serve the client's HTTP/2 connection fd until it ends: the methods of
  * services, whose calls reach corrald through links. */
-int cri_serve(el_loop *loop, int fd, cri_links *links, const cri_service *services, cerr *err);
+int cri_serve(el_loop *loop, int fd, cri_links *links, const cri_service *services, uid_t peer, cerr *err);
 
 /* grpc_call.c: the call's answer, as gRPC frames it */
 /* resume the stream's output (more bytes, or the end) */

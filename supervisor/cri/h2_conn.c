@@ -30,6 +30,7 @@ struct cri_conn {
 	nghttp2_session *h2;
 	cri_links *links;
 	const cri_service *services;
+	uid_t peer; /* the client's uid, as corrald saw it */
 	/* bytes nghttp2 gave that the socket has not taken yet */
 	const uint8_t *wpend;
 	size_t wpend_len;
@@ -118,6 +119,7 @@ void h2_call_release(cri_call *c)
 }
 
 cri_links *h2_call_links(cri_call *c) { return c->conn->links; }
+bool cri_peer_is_root(const cri_call *c) { return c->conn->peer == 0; }
 el_loop *cri_loop(cri_call *c) { return c->conn->loop; }
 
 /* The answer's bytes, as the stream may take them; at their end, the
@@ -327,9 +329,9 @@ static int on_close(nghttp2_session *h2, int32_t id, uint32_t error_code, void *
 	return 0;
 }
 
-int cri_serve(el_loop *loop, int fd, cri_links *links, const cri_service *services, cerr *err)
+int cri_serve(el_loop *loop, int fd, cri_links *links, const cri_service *services, uid_t peer, cerr *err)
 {
-	cri_conn k = { .loop = loop, .fd = fd, .links = links, .services = services };
+	cri_conn k = { .loop = loop, .fd = fd, .links = links, .services = services, .peer = peer };
 	nghttp2_session_callbacks *cb;
 	nghttp2_option *opt;
 	if (nghttp2_session_callbacks_new(&cb) != 0 || nghttp2_option_new(&opt) != 0)

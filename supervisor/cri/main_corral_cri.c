@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,13 +49,13 @@ int main(int argc, char **argv)
 	}
 	/* the client's connection, and where more connections to corrald
 	 * are asked for */
-	char b;
+	struct __attribute__((packed)) { char c; uint32_t uid; } msg;
 	int fds[2] = { -1, -1 };
 	size_t n = 0;
-	ssize_t got = fd_recv(CORRALD_FD, &b, 1, fds, 2, &n, NULL, 0);
+	ssize_t got = fd_recv(CORRALD_FD, &msg, sizeof(msg), fds, 2, &n, NULL, 0);
 	if (got == 0)
 		return 0; /* a standby that corrald let go */
-	if (got != 1 || n != 2) {
+	if (got != (ssize_t)sizeof(msg) || n != 2) {
 		log_error("no client connection from corrald on fd %d", CORRALD_FD);
 		return 1;
 	}
@@ -65,7 +66,7 @@ int main(int argc, char **argv)
 	if (r == 0)
 		r = links_new(loop, CORRALD_FD, fds[1], &links, &err);
 	if (r == 0)
-		r = cri_serve(loop, client, links, cri_services, &err);
+		r = cri_serve(loop, client, links, cri_services, msg.uid, &err);
 	links_free(links);
 	if (r < 0) {
 		log_cerr(LOG_LVL_ERROR, &err, NULL);

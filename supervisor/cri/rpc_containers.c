@@ -49,7 +49,7 @@ static void pod_found(cri_call *c, vl_reply *rep, void *data)
 	if (!pod)
 		return cri_fail(c, GRPC_NOT_FOUND, "CreateContainer: %s is not a CRI pod", req->pod_sandbox_id);
 	const char *refused;
-	_cleanup_free_ char *params = cri_ctr_spec(req->pod_sandbox_id, req->config, pod, &refused);
+	_cleanup_free_ char *params = cri_ctr_spec(req->pod_sandbox_id, req->config, pod, cri_peer_is_root(c), &refused);
 	protobuf_c_message_free_unpacked(&pod->base, NULL);
 	if (!params && refused)
 		return cri_fail(c, GRPC_UNIMPLEMENTED, "CreateContainer: config.%s: corral does not give it yet", refused);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,9 +248,12 @@ static void serve(struct handoff *ds, int conn, const peer_cred *peer)
 	}
 	p->grants = gp[0];
 	fds[1] = gp[1];
-	char one = 'C';
+	/* 'C', then (grants_conns) the peer's uid: a CRI's defaults are root's
+	 * or a member's */
+	struct __attribute__((packed)) { char c; uint32_t uid; } msg = { 'C', (uint32_t)peer->uid };
+	size_t len = ds->o.grants_conns ? sizeof(msg) : 1;
 	const char *why;
-	if ((ds->o.grants_conns && gp[1] < 0) || fd_send(p->sock, &one, 1, fds, ds->o.grants_conns ? 2 : 1, 0) != 1) {
+	if ((ds->o.grants_conns && gp[1] < 0) || fd_send(p->sock, &msg, len, fds, ds->o.grants_conns ? 2 : 1, 0) != (ssize_t)len) {
 		log_warn("%s socket: could not hand the connection on", ds->o.name);
 		close(p->sock); /* its helper sees fd 3 close, and ends */
 	} else if ((why = vl_server_add_connection(ds->d->srv, p->sock, peer))) { /* takes the sock */

@@ -183,7 +183,13 @@ static void on_deleted(corrald *d, int r, const net_ns_addr *addr, const cerr *e
 
 static void detach(corrald *d, session *s, bool keep, bool drop_dir);
 
-void session_net_detach_and_release(corrald *d, session *s, bool drop_dir) { detach(d, s, false, drop_dir); }
+/* a stopped session's DEL was done at its stop: only the rest goes */
+void session_net_detach_and_release(corrald *d, session *s, bool drop_dir)
+{
+	if (sx_of(s)->stopped)
+		return release(s, drop_dir);
+	detach(d, s, false, drop_dir);
+}
 
 void session_net_detach(corrald *d, session *s)
 {
