@@ -252,6 +252,18 @@ static int gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in, const char 
 	}
 	if (!in->spec->privileged && bundle_gen_linux_confine(g, in->spec, field, err) < 0)
 		return -1;
+	/* a shared mount's events reach the host only through a root that is
+	 * shared too (as containerd sets it for Kubernetes' Bidirectional) */
+	const char *root_prop = NULL;
+	for (size_t i = 0; i < in->spec->n_mounts; i++) {
+		const char *p = in->spec->mounts[i].propagation;
+		if (p && strstr(p, "shared"))
+			root_prop = "rshared";
+		else if (p && strstr(p, "slave") && !root_prop)
+			root_prop = "rslave";
+	}
+	if (root_prop && !(YAJL_IS_OBJECT(dflt) && json_get(dflt, "rootfsPropagation")))
+		jg_key_str(g, "rootfsPropagation", root_prop);
 	gen_resources(g, in->spec);
 	jg_key_str(g, "cgroupsPath", in->cgroups_path);
 	yajl_gen_map_close(g);
