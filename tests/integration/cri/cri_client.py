@@ -151,9 +151,9 @@ class Pod:
 
 def leftovers(ids, cgparent, netns):
     """Mounts, processes (shims and containers' own), cgroups and the network
-    namespace of a removed pod that are still there, polled for up to 5 s
+    namespace of a removed pod that are still there, polled for up to 20 s
     (a shim exits just after it answers its last call)."""
-    end = time.time() + 5
+    end = time.time() + 20  # a removal finishes in the background (a trash, a shim): under TCG, slowly
     while True:
         left = []
         with open("/proc/self/mountinfo") as f:
