@@ -212,10 +212,16 @@ char *cri_ctr_spec(const char *pod_id, const ctr_config *cfg, const pod_config *
 	const Runtime__V1__LinuxContainerConfig *lx = cfg->linux;
 	if (cfg->n_cdi_devices)
 		return *refused = "CDI_devices", NULL;
-	char name[256];
-	snprintf(name, sizeof(name), "k8s_%s_%s_%s_%.8s_%u", cfg->metadata->name,
-		 pod && pod->metadata ? pod->metadata->name : "pod", pod && pod->metadata ? pod->metadata->namespace_ : "ns",
-		 pod && pod->metadata ? pod->metadata->uid : pod_id, cfg->metadata->attempt);
+	/* corral's names are at most 128 bytes, a pod's name up to 253: past
+	 * that, the container's name (a DNS label) and the pod's id, unique
+	 * all the same */
+	char name[512];
+	int n = snprintf(name, sizeof(name), "k8s_%s_%s_%s_%.8s_%u", cfg->metadata->name,
+			 pod && pod->metadata ? pod->metadata->name : "pod",
+			 pod && pod->metadata ? pod->metadata->namespace_ : "ns",
+			 pod && pod->metadata ? pod->metadata->uid : pod_id, cfg->metadata->attempt);
+	if (n < 0 || n > 128)
+		snprintf(name, sizeof(name), "k8s_%.63s_%.32s_%u", cfg->metadata->name, pod_id, cfg->metadata->attempt);
 	char log_path[4096];
 	snprintf(log_path, sizeof(log_path), "%s/%s", pod ? pod->log_directory : "", cfg->log_path);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);

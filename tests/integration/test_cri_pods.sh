@@ -120,6 +120,13 @@ unimplemented: UNIMPLEMENTED" "the CRI's answers"
 	assert_contains "$(cri Exec '{"containerId":"ab"}')" "/runtime.v1.RuntimeService/Exec: no such method" "Exec"
 	assert_contains "$(cri RunPodSandbox '{"config":{"metadata":{"name":"a","namespace":"n","uid":"u"},"portMappings":[{"protocol":"SCTP","containerPort":1,"hostPort":2}]}}')" \
 		"port_mappings[0]: SCTP" "SCTP"
+	# a pod's name as long as Kubernetes allows (253): its container is made
+	local long pod
+	long=$(printf 'p%.0s' $(seq 240))
+	pod=$(cri RunPodSandbox '{"config":{"metadata":{"name":"'$long'","namespace":"n","uid":"u"}}}' | jq -r .podSandboxId)
+	assert_contains "$(cri CreateContainer '{"podSandboxId":"'$pod'","config":{"metadata":{"name":"c"},"image":{"image":"busybox:latest"},"command":["true"]}}')" \
+		"containerId" "a container of a pod with a 240-byte name"
+	cri RemovePodSandbox '{"podSandboxId":"'$pod'"}' >/dev/null
 	assert_eq "$(ctl session ls --json | jq length)" 0 "sessions left by refused calls"
 }
 
