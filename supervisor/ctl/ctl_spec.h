@@ -36,6 +36,10 @@
 	{ "session", 0, OPT_STR, "SESSION", \
 	  "a member of SESSION (session create): its namespaces, network and broker socket" }, \
 	{ "publish", 'p', OPT_LIST, "[IP:]HOSTPORT:CTRPORT[/PROTO]", "publish a container port on the host (tcp or udp)" }, \
+	{ "pid", 0, OPT_STR, "MODE", \
+	  "private: a PID namespace of its own, also in a session that shares one; host: the host's (root only)" }, \
+	{ "ipc", 0, OPT_STR, "MODE", \
+	  "private: an IPC namespace of its own, also in a session that shares one; host: the host's and its /dev/shm (root only)" }, \
 	{ "userns", 0, OPT_STR, "MODE", \
 	  "auto: a user namespace of corrald's ids, root inside not root outside (a member's always has one)" }, \
 	{ "stop-signal", 0, OPT_STR, "SIGNAL", "the signal stop sends first (default SIGTERM)" }, \

@@ -209,7 +209,7 @@ static int v_state(ctl_args *a)
 
 static const ctl_opt create_opts[] = {
 	{ "idle-timeout", 0, OPT_STR, "DURATION", "end it after DURATION with no running member and no broker traffic (30m, 2s)" },
-	{ "share", 0, OPT_STR, "NS,...", "the namespaces its members share: net, ipc, uts (default all three)" },
+	{ "share", 0, OPT_STR, "NS,...", "the namespaces its members share: net, ipc, uts, pid (default net,ipc,uts)" },
 	{ "network", 0, OPT_STR, "NETWORK", "its network, when it shares net (default: corrald's default-network)" },
 	{ "label", 'l', OPT_LIST, "KEY=VALUE", "set a label" },
 	{ "broker-policy", 0, OPT_STR, "FILE", "the broker's ACL and rates for its members (corral-broker(7))" },

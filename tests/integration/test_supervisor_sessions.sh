@@ -4,7 +4,7 @@
 # key/value state, its idle timeout, and what its removal takes back.
 # Tests with a network run corrald in a network namespace of their own
 # (network_lib.sh's start_sv_netns): the host's network is never touched.
-# time: about 95 s (14 cases), each with a corrald of its own: sessions' shared namespaces, members and idle timeouts
+# time: about 100 s (15 cases), each with a corrald of its own: sessions' shared namespaces, members and idle timeouts
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
@@ -448,6 +448,75 @@ test_svs_member_quota_of_sessions() {
 	for i in 1 2 3; do "${b[@]}" session create "b$i" --share uts >/dev/null || fail "the second member's session $i"; done
 	for i in 1 2 3 4 5; do ctl session create "r$i" --share uts >/dev/null || fail "root's session $i"; done
 	assert_eq "$(ctl --json session ls | jq length)" 11 "every session made"
+}
+
+
+# A session that shares pid: one PID namespace whose init is catatonit -P
+# (its host pid in ns/pid.init), where the members see each other's
+# processes, a --pid private member its own alone; the init outlives a
+# kill -9 of corrald and a member made after it joins; removing the session
+# kills the init and every process left. --pid host and --ipc host give the
+# host's namespaces (and /dev/shm), and are root's alone.
+test_svs_shared_pid_and_host_namespaces() {
+	trap 'rm -f "/dev/shm/corral-svs-$TID"; cleanup_sessions' EXIT
+	command -v catatonit >/dev/null || fail "no catatonit (tests/deps.sh installs it)"
+	chmod 755 "$T"
+	start_sv_netns --group "$(getent group 65534 | cut -d: -f1)"
+	ctl session create pp --share pid,uts >/dev/null
+	assert_eq "$(ctl session inspect pp | jq -c .share)" '["uts","pid"]' "what it shares"
+	local init
+	init=$(cat "$STATE_D/sessions/pp/ns/pid.init")
+	assert_eq "$(cat /proc/"$init"/comm)" catatonit "its init"
+	assert_eq "$(readlink /proc/"$init"/ns/pid)" "$(nsenter --pid="$STATE_D/sessions/pp/ns/pid" readlink /proc/self/ns/pid_for_children)" \
+		"the init is in the namespace held"
+	member pp a --network none
+	member pp b --network none
+	member pp own --network none --pid private
+	local ps
+	ps=$(ctl exec a ps -o pid,args)
+	assert_eq "$(grep -c "sleep 1000" <<<"$ps")" 2 "a sees its and b's sleep: $ps"
+	assert_contains "$(grep -w 1 <<<"$ps" | head -1)" "catatonit -P" "pid 1 in a"
+	assert_eq "$(ctl exec own ps -o args | grep -c 'sleep 1000')" 1 "the private member sees its own alone"
+	# an orphan of a's is the init's to reap, not a zombie for ever
+	ctl exec a sh -c 'sleep 0.2 & exit 0'
+	wait_for 10 sh -c "! ps --ppid $init -o stat= | grep -q Z"
+	kill -9 "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	start_sv_netns --group "$(getent group 65534 | cut -d: -f1)"
+	assert_eq "$(cat "$STATE_D/sessions/pp/ns/pid.init")" "$init" "the init on record after kill -9"
+	kill -0 "$init" || fail "the init went with corrald"
+	member pp late --network none
+	assert_eq "$(ctl exec late ps -o args | grep -c 'sleep 1000')" 3 "a member made after the restart sees a's and b's"
+	local pids
+	pids=$(ctl --json ps | jq -r '.[] | select(.name == "a" or .name == "b") | .pid')
+	ctl session rm -f pp >/dev/null
+	wait_for 10 sh -c "! kill -0 $init 2>/dev/null"
+	local p
+	for p in $pids; do kill -0 "$p" 2>/dev/null && fail "$p of the session outlived it"; done
+	assert_eq "$(ns_mounts pp)" "" "the namespaces' mounts after its removal"
+	# the host's PID and IPC namespaces, and /dev/shm
+	echo hi >"/dev/shm/corral-svs-$TID"
+	ctl run -d --name h --network none --pid host --ipc host "$IMG" sleep 1000 >/dev/null
+	assert_eq "$(ctl exec h readlink /proc/self/ns/pid)" "$(readlink /proc/self/ns/pid)" "--pid host"
+	assert_eq "$(ctl exec h readlink /proc/self/ns/ipc)" "$(readlink /proc/self/ns/ipc)" "--ipc host"
+	assert_eq "$(ctl exec h cat "/dev/shm/corral-svs-$TID")" hi "the host's /dev/shm"
+	ctl exec h test -d "/proc/$CORRALD_PID" || fail "--pid host does not see corrald"
+	local out
+	out=$(ctl run --network none --pid shared "$IMG" true 2>&1) && fail "--pid shared was taken"
+	assert_contains "$out" "spec.pidNamespace" "a mode that is none"
+	out=$(mctl 4242 run --network none --pid host "$IMG" true 2>&1) && fail "a member got the host's PID namespace"
+	assert_contains "$out" "spec.pidNamespace" "a member's --pid host"
+	out=$(mctl 4242 run --network none --ipc host "$IMG" true 2>&1) && fail "a member got the host's IPC namespace"
+	assert_contains "$out" "spec.ipcNamespace" "a member's --ipc host"
+	out=$(mctl 4242 session create mp --share pid 2>&1) && fail "a member made a session that shares pid"
+	assert_contains "$out" "share: pid" "a member's session sharing pid"
+	ctl session create pu --share pid >/dev/null
+	out=$(ctl run --network none --session pu --userns auto "$IMG" true 2>&1) && fail "a container with its own ids joined a shared PID namespace"
+	assert_contains "$out" "spec.userns" "why"
+	kill -9 "$(cat "$STATE_D/sessions/pu/ns/pid.init")"
+	out=$(ctl run --network none --session pu "$IMG" true 2>&1) && fail "a member joined a PID namespace without its init"
+	assert_contains "$out" "init has ended" "why"
+	ctl session rm pu >/dev/null
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

@@ -20,7 +20,7 @@
 #include <string.h>
 
 static const struct { const char *name; unsigned bit; } shares[] = {
-	{ "net", SESSION_SHARE_NET }, { "ipc", SESSION_SHARE_IPC }, { "uts", SESSION_SHARE_UTS },
+	{ "net", SESSION_SHARE_NET }, { "ipc", SESSION_SHARE_IPC }, { "uts", SESSION_SHARE_UTS }, { "pid", SESSION_SHARE_PID },
 };
 
 bool session_name_valid(const char *name)

@@ -7,6 +7,9 @@
  *   ns/net|ipc|uts the shared namespaces, held as nsfs bind mounts (not by
  *                  a pause container): a member that exits or restarts
  *                  does not take them away, and they outlive corrald
+ *   ns/pid, ns/pid.init  a shared PID namespace needs a live pid 1: the
+ *                  host's catatonit -P, its pid on record, as the pause
+ *                  process of podman's pods
  *   network.json   the CNI attachment of ns/net (network/net_attach.h)
  *   state.json     the key/value state (sessions/sstate.h)
  *   kept.json      once it ended keeping its state: its session.json, saying
@@ -35,7 +38,7 @@ struct sstate;
 #define BROKER_SOCK_NAME "broker.sock"
 #define SESSION_BROKER_PATH SESSION_BROKER_DIR "/" BROKER_SOCK_NAME
 
-enum session_share { SESSION_SHARE_NET = 1, SESSION_SHARE_IPC = 2, SESSION_SHARE_UTS = 4 };
+enum session_share { SESSION_SHARE_NET = 1, SESSION_SHARE_IPC = 2, SESSION_SHARE_UTS = 4, SESSION_SHARE_PID = 8 };
 
 typedef struct session {
 	char name[SESSION_NAME_MAX + 1];

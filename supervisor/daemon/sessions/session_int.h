@@ -36,7 +36,7 @@ static inline session_x *sx_of(session *s) { return (session_x *)((char *)s - of
 
 /* session.c */
 bool session_name_valid(const char *name);
-/* "net,ipc,uts" (any order, no repeats) into SESSION_SHARE_* bits. */
+/* "net,ipc,uts,pid" (any order, no repeats) into SESSION_SHARE_* bits. */
 int session_share_parse(const char *text, unsigned *out);
 void session_gen_share(yajl_gen g, unsigned share);
 /* A new session_x, its dir made, nothing else. */
@@ -69,6 +69,9 @@ int session_ns_make(struct corrald *d, session *s, cerr *err);
 bool session_ns_present(const session *s);
 void session_ns_release(const session *s);
 void session_ns_path(const session *s, const char *kind, char *buf, size_t n);
+/* Its shared PID namespace's init (catatonit -P) as a pidfd, if it still
+ * runs in that namespace; else -1. */
+int session_pid_init(const session *s);
 
 /* session_net.c: its CNI attachment (SESSION_SHARE_NET) */
 /* DEL its attachment, in the background, keeping its namespaces */

@@ -24,6 +24,17 @@ int session_member_spec(corrald *d, ctr_spec *s, json_fault *f)
 		return -ENOENT;
 	if (sx_of(ss)->stopped)
 		return json_fault_set(f, EINVAL, "spec.session", "session %s is stopped: no new member", ss->name);
+	if ((ss->share & SESSION_SHARE_PID) && s->pid_ns == CTR_NS_DEFAULT) {
+		/* its own user namespace could not mount the session's /proc */
+		if (s->userns_auto)
+			return json_fault_set(f, EINVAL, "spec.userns",
+					      "a member of session %s, which shares its PID namespace, has the host's ids",
+					      ss->name);
+		_cleanup_close_ int init = session_pid_init(ss);
+		if (init < 0)
+			return json_fault_set(f, EINVAL, "spec.session",
+					      "session %s: its PID namespace's init has ended: remove the session", ss->name);
+	}
 	if (!(ss->share & SESSION_SHARE_NET))
 		return 0;
 	if (!s->network_default)
@@ -126,11 +137,15 @@ void sessions_adopt_members(corrald *d)
 
 static const struct { const char *type, *kind; unsigned bit; } joined[] = {
 	{ "network", "net", SESSION_SHARE_NET }, { "ipc", "ipc", SESSION_SHARE_IPC }, { "uts", "uts", SESSION_SHARE_UTS },
+	{ "pid", "pid", SESSION_SHARE_PID },
 };
 
 int session_ns_join(const corrald *d, const ctr_spec *s, const char *type, char *path, size_t n)
 {
 	session *ss = d && s->session ? session_find((corrald *)d, s->session) : NULL;
+	/* spec.pidNamespace, spec.ipcNamespace: its own, or the host's */
+	if ((streq(type, "pid") && s->pid_ns != CTR_NS_DEFAULT) || (streq(type, "ipc") && s->ipc_ns != CTR_NS_DEFAULT))
+		return 0;
 	for (size_t k = 0; ss && k < ARRAY_SIZE(joined); k++)
 		if (streq(type, joined[k].type) && (ss->share & joined[k].bit)) {
 			session_ns_path(ss, joined[k].kind, path, n);

@@ -57,7 +57,7 @@ static int parse_create(yajl_val params, session_x *x, json_fault *f)
 	s->idle_timeout_usec = (uint64_t)ns / 1000;
 	s->share = SESSION_SHARE_NET | SESSION_SHARE_IPC | SESSION_SHARE_UTS;
 	if (share && session_share_parse(share, &s->share) < 0)
-		return json_fault_set(f, EINVAL, "share", "\"%s\": a comma-separated list of net, ipc and uts", share);
+		return json_fault_set(f, EINVAL, "share", "\"%s\": a comma-separated list of net, ipc, uts and pid", share);
 	if (s->network && !(s->share & SESSION_SHARE_NET))
 		return json_fault_set(f, EINVAL, "network", "the session does not share net: add net to share");
 	if (x->policy_path && x->policy_path[0] != '/')
@@ -166,6 +166,13 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 	if (x->policy_path && x->owner != 0) {
 		session_x_free(x);
 		return sv_permission_denied(call, "brokerPolicy: only root may give corrald a file to read");
+	}
+	/* made in the host's user namespace, it could not be mounted as /proc
+	 * by a member's containers, each in a user namespace of its own */
+	if ((x->s.share & SESSION_SHARE_PID) && x->owner != 0) {
+		session_x_free(x);
+		return sv_permission_denied(call, "share: pid: a member's containers have user namespaces of their own, "
+						  "which cannot mount a shared PID namespace's /proc");
 	}
 	_cleanup_cerr_ cerr err = { 0 };
 	policy_violation v;

@@ -173,7 +173,8 @@ static const char *const spec_fields[] = {
 	"restart", "network", "ports", "labels", "tty", "interactive", "stdinOnce", "stopSignal", "stopTimeout", "capAdd", "capDrop",
 	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "dnsSearch", "dnsOptions", "extraHosts", "networkAliases", "session",
 	"healthcheck", "noHealthcheck", "userns", "apparmorProfile", "logPath", "cgroupParent", "sysctls",
-	"groups", "noNewPrivileges", "maskedPaths", "readonlyPaths", "seccompProfile", "devices", NULL,
+	"groups", "noNewPrivileges", "maskedPaths", "readonlyPaths", "seccompProfile", "devices",
+	"pidNamespace", "ipcNamespace", NULL,
 };
 
 /* The booleans of a ContainerSpec, each false unless given. */

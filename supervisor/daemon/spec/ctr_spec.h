@@ -16,6 +16,9 @@
 /* none: a network namespace with lo down; loopback: lo up; host: the
  * host's namespace; cni: lo up and the CNI network net_name attached. */
 enum ctr_network { CTR_NET_NONE, CTR_NET_LOOPBACK, CTR_NET_HOST, CTR_NET_CNI };
+/* spec.pidNamespace, spec.ipcNamespace: the default (its session's where
+ * the session shares it, else its own), its own always, or the host's */
+enum ctr_ns_mode { CTR_NS_DEFAULT, CTR_NS_PRIVATE, CTR_NS_HOST };
 
 typedef struct ctr_mount {
 	char *source, *destination;
@@ -122,6 +125,7 @@ typedef struct ctr_spec {
 	bool masked_given, readonly_given;
 	char *seccomp_profile; /* "unconfined" or a host file (root's); NULL: corral's */
 	ctr_device *devices;   /* root's */
+	enum ctr_ns_mode pid_ns, ipc_ns; /* the host's is root's */
 	size_t n_devices;
 	/* resources past memory, cpus and pids (kubelet's) */
 	long long cpu_shares;  /* 0: none */
@@ -151,8 +155,8 @@ int ctr_spec_default_network(ctr_spec *s, const char *name, json_fault *f);
 /* spec.logPath, spec.cgroupParent and spec.sysctls (ctr_spec_node.c) */
 int ctr_spec_parse_node(yajl_val spec, ctr_spec *s, json_fault *f);
 void ctr_spec_release_node(ctr_spec *s);
-/* spec.groups, noNewPrivileges, maskedPaths, readonlyPaths, seccompProfile
- * and devices (ctr_spec_confine.c) */
+/* spec.groups, noNewPrivileges, maskedPaths, readonlyPaths, seccompProfile,
+ * devices, pidNamespace and ipcNamespace (ctr_spec_confine.c) */
 int ctr_spec_parse_confine(yajl_val spec, ctr_spec *s, json_fault *f);
 void ctr_spec_release_confine(ctr_spec *s);
 /* Whether s asks for what only root may: *field names it */

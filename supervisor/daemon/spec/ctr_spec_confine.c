@@ -1,9 +1,10 @@
 /* What a node agent (kubelet's security context, through corral-cri) asks
  * of a container's confinement beside corral's defaults: more groups for
  * its process, no_new_privileges off, its own masked and read-only paths,
- * a seccomp profile of the host's, host devices. All but the groups and
- * no_new_privileges are root's alone (ctr_create.c): each can take away
- * what keeps a container in. */
+ * a seccomp profile of the host's, host devices, the host's PID or IPC
+ * namespace. All but the groups, no_new_privileges and a namespace of its
+ * own are root's alone (ctr_create.c): each can take away what keeps a
+ * container in. */
 #include "supervisor/daemon/spec/ctr_spec.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -97,6 +98,18 @@ static int get_devices(yajl_val spec, ctr_spec *s, json_fault *f)
 	return 0;
 }
 
+static int get_ns_mode(yajl_val spec, const char *key, enum ctr_ns_mode *out, json_fault *f)
+{
+	_cleanup_free_ char *mode = NULL;
+	int r = json_dup_str(spec, "spec", key, 0, &mode, f);
+	if (r < 0 || !mode)
+		return r;
+	*out = streq(mode, "host") ? CTR_NS_HOST : streq(mode, "private") ? CTR_NS_PRIVATE : CTR_NS_DEFAULT;
+	char field[32];
+	snprintf(field, sizeof(field), "spec.%s", key);
+	return *out == CTR_NS_DEFAULT ? json_fault_set(f, EINVAL, field, "\"private\" or \"host\", not \"%.64s\"", mode) : 0;
+}
+
 int ctr_spec_parse_confine(yajl_val v, ctr_spec *s, json_fault *f)
 {
 	int r;
@@ -105,7 +118,8 @@ int ctr_spec_parse_confine(yajl_val v, ctr_spec *s, json_fault *f)
 	    (r = get_paths(v, "maskedPaths", &s->masked_paths, &s->masked_given, f)) < 0 ||
 	    (r = get_paths(v, "readonlyPaths", &s->readonly_paths, &s->readonly_given, f)) < 0 ||
 	    (r = json_get_bool(v, "spec", "noNewPrivileges", 0, &nnp, NULL, f)) < 0 ||
-	    (r = json_dup_str(v, "spec", "seccompProfile", 0, &s->seccomp_profile, f)) < 0)
+	    (r = json_dup_str(v, "spec", "seccompProfile", 0, &s->seccomp_profile, f)) < 0 ||
+	    (r = get_ns_mode(v, "pidNamespace", &s->pid_ns, f)) < 0 || (r = get_ns_mode(v, "ipcNamespace", &s->ipc_ns, f)) < 0)
 		return r;
 	s->new_privs_allowed = !nnp;
 	if (s->seccomp_profile && !streq(s->seccomp_profile, "unconfined") && !path_is_clean_absolute(s->seccomp_profile))
@@ -118,6 +132,8 @@ bool ctr_spec_confine_is_roots(const ctr_spec *s, const char **field)
 	*field = s->masked_given ? "spec.maskedPaths" : s->readonly_given ? "spec.readonlyPaths"
 		 : s->seccomp_profile			  ? "spec.seccompProfile"
 		 : s->n_devices				  ? "spec.devices"
+		 : s->pid_ns == CTR_NS_HOST		  ? "spec.pidNamespace"
+		 : s->ipc_ns == CTR_NS_HOST		  ? "spec.ipcNamespace"
 							  : NULL;
 	return *field != NULL;
 }

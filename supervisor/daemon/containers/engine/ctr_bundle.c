@@ -190,16 +190,24 @@ static void gen_resources(yajl_gen g, const ctr_spec *s)
 	yajl_gen_map_close(g);
 }
 
-/* The defaults' namespaces, less the network's with --network host, each
- * a path where the container joins one of a feature's (its session's);
- * and a user namespace of its own, with ids. */
+/* Whether a namespace of the defaults' is the host's (spec.network,
+ * pidNamespace, ipcNamespace): then the container has none of its own */
+static bool hosts_ns(const ctr_spec *s, const char *type)
+{
+	return (streq(type, "network") && s->network == CTR_NET_HOST) || (streq(type, "pid") && s->pid_ns == CTR_NS_HOST) ||
+	       (streq(type, "ipc") && s->ipc_ns == CTR_NS_HOST);
+}
+
+/* The defaults' namespaces, less the host's ones, each a path where the
+ * container joins one of a feature's (its session's); and a user
+ * namespace of its own, with ids. */
 static void gen_namespaces(yajl_gen g, yajl_val ns, const bundle_in *in)
 {
 	yajl_gen_array_open(g);
 	for (size_t i = 0; YAJL_IS_ARRAY(ns) && i < ns->u.array.len; i++) {
 		const char *t = YAJL_GET_STRING(json_get(ns->u.array.values[i], "type"));
-		if (t && streq(t, "network") && in->spec->network == CTR_NET_HOST)
-			continue; /* --network host: the host's */
+		if (t && hosts_ns(in->spec, t))
+			continue;
 		char path[PATH_MAX];
 		if (!t || !CTR_FEATURES_FIRST(in->d, ns_path, in->d, in->spec, t, path, sizeof(path))) {
 			jg_value(g, ns->u.array.values[i]);
@@ -228,7 +236,7 @@ static int gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in, const char 
 		    (!in->spec->privileged && bundle_confine_replaces(in->spec, k)))
 			continue;
 		jg_key(g, k);
-		if (streq(k, "namespaces")) /* --network host, or a session's */
+		if (streq(k, "namespaces")) /* the host's, or a session's */
 			gen_namespaces(g, dflt->u.object.values[i], in);
 		else
 			jg_value(g, dflt->u.object.values[i]);

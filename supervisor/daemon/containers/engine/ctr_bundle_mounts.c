@@ -90,25 +90,33 @@ bool bundle_joins(const bundle_in *in, const char *type)
 	return CTR_FEATURES_FIRST(in->d, ns_path, in->d, in->spec, type, path, sizeof(path)) == 1;
 }
 
-/* A container in a user namespace of its own that joins its session's ipc
- * namespace (made in the host's user namespace) may not mount that
- * namespace's mqueue: it goes without /dev/mqueue's listing, and mq_open()
- * still works, as it needs no mount. */
-
-static bool mqueue_out_of_reach(const bundle_in *in, yajl_val m)
+static bool mounted_at(yajl_val m, const char *path)
 {
 	yajl_val dst = json_get(m, "destination");
-	return in->ids && bundle_joins(in, "ipc") && YAJL_IS_STRING(dst) &&
-	       streq(dst->u.string, "/dev/mqueue");
+	return YAJL_IS_STRING(dst) && streq(dst->u.string, path);
+}
+
+/* A container in a user namespace of its own that joins its session's ipc
+ * namespace, or the host's (both made in the host's user namespace), may
+ * not mount that namespace's mqueue: it goes without /dev/mqueue's
+ * listing, and mq_open() still works, as it needs no mount. */
+static bool mqueue_out_of_reach(const bundle_in *in, yajl_val m)
+{
+	return in->ids && (bundle_joins(in, "ipc") || in->spec->ipc_ns == CTR_NS_HOST) && mounted_at(m, "/dev/mqueue");
 }
 
 void bundle_gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in)
 {
 	const ctr_spec *s = in->spec;
 	yajl_gen_array_open(g);
-	for (size_t i = 0; YAJL_IS_ARRAY(dflt) && i < dflt->u.array.len; i++)
-		if (!mqueue_out_of_reach(in, dflt->u.array.values[i]))
-			gen_default(g, dflt->u.array.values[i], s->privileged);
+	for (size_t i = 0; YAJL_IS_ARRAY(dflt) && i < dflt->u.array.len; i++) {
+		yajl_val m = dflt->u.array.values[i];
+		if (s->ipc_ns == CTR_NS_HOST && mounted_at(m, "/dev/shm")) /* the host's IPC: its shm, as docker --ipc host */
+			bundle_gen_mount(g, "/dev/shm", "bind", "/dev/shm",
+					 (const char *const[]){ "rbind", "rw", "nosuid", "nodev", "noexec", NULL }, NULL);
+		else if (!mqueue_out_of_reach(in, m))
+			gen_default(g, m, s->privileged);
+	}
 	gen_scratch(g, in);
 	CTR_FEATURES_EACH(in->d, gen_mounts, g, in, CTR_MOUNTS_BEFORE_BINDS);
 	for (size_t i = 0; i < s->n_mounts; i++) {
