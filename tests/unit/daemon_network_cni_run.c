@@ -2,7 +2,8 @@
  * log what they were given): ADD runs in order and hands each plugin the
  * one before's result; a failed ADD runs DEL over the whole list in
  * reverse and reports the plugin's error; DEL goes past errors; a missing
- * plugin is named. */
+ * plugin is named; an ADD that lost a race to make an iptables chain runs
+ * once more. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,6 +50,16 @@ static int setup(void **state)
 		return -1;
 	plugin("one", OK_RESULT("one"));
 	plugin("two", "[ \"$CNI_COMMAND\" = DEL ] && exit 0; " OK_RESULT("two"));
+	/* the first ADD loses the race (a marker file says it ran), the next finds the chain */
+	char racy[600];
+	snprintf(racy, sizeof(racy),
+		 "[ \"$CNI_COMMAND\" = ADD ] && [ ! -e %s/raced ] && { : >%s/raced; "
+		 "echo '{\"code\":999,\"msg\":\"running [/usr/sbin/iptables -t filter -N CNI-ISOLATION-STAGE-1 --wait]: "
+		 "exit status 4: CHAIN_USER_ADD failed (File exists): chain CNI-ISOLATION-STAGE-1\"}'; exit 1; }; "
+		 OK_RESULT("racy"), dir, dir);
+	plugin("racy", racy);
+	plugin("exists", "[ \"$CNI_COMMAND\" = DEL ] && exit 0; "
+			 "echo '{\"code\":999,\"msg\":\"iptables: CHAIN_USER_ADD failed (File exists): chain X\"}'; exit 1");
 	plugin("bad", "[ \"$CNI_COMMAND\" = DEL ] && { echo '{\"code\":11,\"msg\":\"del failed\"}'; exit 1; }; "
 		      "echo '{\"cniVersion\":\"1.0.0\",\"code\":7,\"msg\":\"no more addresses\",\"details\":\"range full\"}'; exit 1");
 	return 0;
@@ -168,6 +179,40 @@ static void test_missing_plugin_is_named(void **state)
 				 "one DEL c1 eth0 prev=yes ports=no\n");
 }
 
+static void test_add_that_lost_a_chain_race_runs_again(void **state)
+{
+	(void)state;
+	char marker[300];
+	snprintf(marker, sizeof(marker), "%s/raced", dir);
+	unlink(marker);
+	struct outcome o;
+	run(CNI_ADD, LIST("one", "racy", "two"), NULL, &o);
+	assert_int_equal(o.r, 0);
+	free(o.result);
+	_cleanup_free_ char *log = log_text();
+	assert_string_equal(log, "one ADD c1 eth0 prev=no ports=no\n"
+				 "racy ADD c1 eth0 prev=yes ports=yes\n"
+				 "racy ADD c1 eth0 prev=yes ports=yes\n"
+				 "two ADD c1 eth0 prev=yes ports=no\n");
+}
+
+static void test_add_that_finds_the_chain_twice_fails(void **state)
+{
+	(void)state;
+	struct outcome o;
+	run(CNI_ADD, LIST("one", "exists", "two"), NULL, &o);
+	assert_true(o.r < 0);
+	assert_string_equal(o.msg, "CNI plugin exists: error 999: iptables: CHAIN_USER_ADD failed (File exists): chain X");
+	_cleanup_free_ char *log = log_text();
+	/* one more try, then its error and the list's DEL */
+	assert_string_equal(log, "one ADD c1 eth0 prev=no ports=no\n"
+				 "exists ADD c1 eth0 prev=yes ports=yes\n"
+				 "exists ADD c1 eth0 prev=yes ports=yes\n"
+				 "two DEL c1 eth0 prev=yes ports=no\n"
+				 "exists DEL c1 eth0 prev=yes ports=yes\n"
+				 "one DEL c1 eth0 prev=yes ports=no\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +220,8 @@ int main(void)
 		cmocka_unit_test(test_failed_add_dels_the_list_in_reverse),
 		cmocka_unit_test(test_del_goes_past_errors),
 		cmocka_unit_test(test_missing_plugin_is_named),
+		cmocka_unit_test(test_add_that_lost_a_chain_race_runs_again),
+		cmocka_unit_test(test_add_that_finds_the_chain_twice_fails),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

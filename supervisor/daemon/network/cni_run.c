@@ -21,6 +21,7 @@ struct cni_run {
 	bool undoing; /* an ADD failed: its DEL runs */
 	bool cancelled; /* an ADD whose caller went: no plugin after this one */
 	bool cut;       /* corrald's exit: its plugin killed, nothing after it */
+	bool retried;   /* a plugin's ADD run again after losing a race (chain_race) */
 	yajl_val list, prev;
 	char *prev_text;
 	char *id, *netns, *ifname, *path, *ip, *mac, *portmap_env_path;
@@ -104,6 +105,23 @@ static void failed(cni_run *r, cerr *e)
 	next(r);
 }
 
+static int exec_plugin(cni_run *r, cerr *err);
+
+/* Two ADDs at once on a host without the plugins' iptables chains yet:
+ * each plugin checks for a chain, then makes it, and the loser fails with
+ * "File exists" (containernetworking-plugins 1.1). Its second try finds
+ * the chain; nothing of the failed try was made before it. */
+static bool chain_race(const el_child_result *res)
+{
+	for (int k = 0; k < 2; k++) {
+		const char *b = res->out[k].buf;
+		size_t n = res->out[k].len;
+		if (b && memmem(b, n, "iptables", 8) && memmem(b, n, "(File exists)", 13))
+			return true;
+	}
+	return false;
+}
+
 static void on_plugin_done(const el_child_result *res, void *data)
 {
 	cni_run *r = data;
@@ -114,6 +132,12 @@ static void on_plugin_done(const el_child_result *res, void *data)
 	cerr e = { 0 };
 	if (r->cancelled && !r->undoing) {
 		cerr_set(&e, ECANCELED, "CNI plugin %s: cancelled", type);
+		return failed(r, &e);
+	}
+	if (res->code != 0 && cmd_now(r) == CNI_ADD && !r->retried && chain_race(res)) {
+		r->retried = true;
+		if (exec_plugin(r, &e) == 0)
+			return;
 		return failed(r, &e);
 	}
 	if (res->code != 0) {
