@@ -132,16 +132,34 @@ static const char *seccomp_of(const Runtime__V1__LinuxContainerSecurityContext *
 	return NULL;
 }
 
+/* Its PID and IPC namespaces as kubelet asks: its own (CONTAINER), the
+ * pod's (POD: its session's, which shares pid only where the pod asked),
+ * or the host's (NODE). pns: the pod's. */
+static int gen_ns_modes(yajl_gen g, const Runtime__V1__NamespaceOption *ns, const Runtime__V1__NamespaceOption *pns,
+			const char **refused)
+{
+	if (!ns)
+		return 0;
+	bool pod_shares_pid = pns && pns->pid == RUNTIME__V1__NAMESPACE_MODE__POD;
+	if (ns->pid == RUNTIME__V1__NAMESPACE_MODE__TARGET)
+		return *refused = "linux.security_context.namespace_options.pid TARGET (another container's)", -1;
+	if (ns->pid == RUNTIME__V1__NAMESPACE_MODE__POD && !pod_shares_pid)
+		return *refused = "linux.security_context.namespace_options.pid POD, in a pod whose PID namespace is not shared", -1;
+	const char *pid = ns->pid == RUNTIME__V1__NAMESPACE_MODE__NODE				 ? "host"
+			  : ns->pid == RUNTIME__V1__NAMESPACE_MODE__CONTAINER && pod_shares_pid ? "private"
+												 : NULL;
+	const char *ipc = ns->ipc == RUNTIME__V1__NAMESPACE_MODE__NODE	     ? "host"
+			  : ns->ipc == RUNTIME__V1__NAMESPACE_MODE__CONTAINER ? "private"
+									      : NULL;
+	return (pid && jg_key_str(g, "pidNamespace", pid)) || (ipc && jg_key_str(g, "ipcNamespace", ipc)) ? -1 : 0;
+}
+
 static int gen_security(yajl_gen g, const Runtime__V1__LinuxContainerSecurityContext *sc, bool root, const char **refused)
 {
 	if (sc->selinux_options && (*sc->selinux_options->type || *sc->selinux_options->level))
 		return *refused = "linux.security_context.selinux_options", -1;
 	if (sc->capabilities && sc->capabilities->n_add_ambient_capabilities)
 		return *refused = "linux.security_context.capabilities.add_ambient_capabilities", -1;
-	const Runtime__V1__NamespaceOption *ns = sc->namespace_options;
-	if (ns && (ns->pid == RUNTIME__V1__NAMESPACE_MODE__TARGET || ns->pid == RUNTIME__V1__NAMESPACE_MODE__NODE ||
-		   ns->pid == RUNTIME__V1__NAMESPACE_MODE__POD))
-		return *refused = "linux.security_context.namespace_options.pid (POD, NODE or TARGET)", -1;
 	if (sc->privileged && jg_key_bool(g, "privileged", true))
 		return -1;
 	if (sc->capabilities && ((sc->capabilities->n_add_capabilities &&
@@ -258,7 +276,9 @@ char *cri_ctr_spec(const char *pod_id, const ctr_config *cfg, const pod_config *
 		pod && pod->linux && pod->linux->security_context ? pod->linux->security_context->namespace_options : NULL;
 	if (pns && pns->network == RUNTIME__V1__NAMESPACE_MODE__NODE && jg_key_str(g, "network", "host"))
 		return NULL;
-	if (lx && lx->security_context && gen_security(g, lx->security_context, root, refused) < 0)
+	if (lx && lx->security_context &&
+	    (gen_security(g, lx->security_context, root, refused) < 0 ||
+	     gen_ns_modes(g, lx->security_context->namespace_options, pns, refused) < 0))
 		return NULL;
 	if ((!lx || !lx->security_context) && root && jg_key_str(g, "seccompProfile", "unconfined"))
 		return NULL;

@@ -97,23 +97,28 @@ void rpc_run_pod_sandbox(cri_call *c, const ProtobufCMessage *msg)
 	for (size_t i = 0; i < cfg->n_port_mappings; i++)
 		if (cfg->port_mappings[i]->protocol == RUNTIME__V1__PROTOCOL__SCTP)
 			return cri_fail(c, GRPC_INVALID_ARGUMENT, "RunPodSandbox: port_mappings[%zu]: SCTP is not published", i);
-	if (mode_of(cfg, 1) == RUNTIME__V1__NAMESPACE_MODE__POD)
-		return cri_fail(c, GRPC_UNIMPLEMENTED, "RunPodSandbox: a PID namespace shared by the pod is not there yet");
-	if (mode_of(cfg, 1) == RUNTIME__V1__NAMESPACE_MODE__NODE)
-		return cri_fail(c, GRPC_UNIMPLEMENTED, "RunPodSandbox: the host's PID namespace is not there yet");
-	if (mode_of(cfg, 2) == RUNTIME__V1__NAMESPACE_MODE__NODE)
-		return cri_fail(c, GRPC_UNIMPLEMENTED, "RunPodSandbox: the host's IPC namespace is not there yet");
+	if (mode_of(cfg, 1) == RUNTIME__V1__NAMESPACE_MODE__TARGET || mode_of(cfg, 2) == RUNTIME__V1__NAMESPACE_MODE__TARGET)
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "RunPodSandbox: namespace_options: TARGET is a container's mode");
 	char id[64];
 	if (meta_new_pod_id(id) < 0)
 		return cri_fail(c, GRPC_INTERNAL, "RunPodSandbox: no random bytes for an id");
 	bool host_net = mode_of(cfg, 0) == RUNTIME__V1__NAMESPACE_MODE__NODE;
-	/* with the host's network, the host's name too: only IPC is the pod's */
+	/* what the session shares: the network and the name unless the host's
+	 * (then the host's name too), IPC unless the host's, PID where asked
+	 * (the containers of a pod that shares none have their own, as
+	 * CONTAINER; the host's are theirs to ask: ctr_spec_gen.c) */
+	char share[32];
+	snprintf(share, sizeof(share), "%s%s%s", host_net ? "" : "net,uts,",
+		 mode_of(cfg, 2) == RUNTIME__V1__NAMESPACE_MODE__NODE ? "" : "ipc,",
+		 mode_of(cfg, 1) == RUNTIME__V1__NAMESPACE_MODE__POD ? "pid," : "");
+	if (*share)
+		share[strlen(share) - 1] = '\0';
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	char now[32];
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(now, sizeof(now), "%lld", (long long)ts.tv_sec * 1000000000 + ts.tv_nsec);
-	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "name", id) || jg_key_str(g, "share", host_net ? "ipc" : "net,ipc,uts") ||
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "name", id) || jg_key_str(g, "share", share) ||
 	    jg_key(g, "labels") || yajl_gen_map_open(g) || meta_put(g, META_POD_CONFIG, &cfg->base) < 0 ||
 	    jg_key_str(g, META_POD_CREATED, now) || jg_key_str(g, META_POD_HANDLER, req->runtime_handler) ||
 	    /* for an operator's eyes: corralctl session ls shows them */

@@ -201,6 +201,25 @@ test_cri_bidirectional_mount() {
 	same bidirectional
 }
 
+# shareProcessNamespace: one PID namespace for the pod (containerd's under
+# its pause container, corrald's under catatonit -P), a container with
+# its own beside it, nothing left in it once the pod is removed
+test_cri_shared_pid_namespace() {
+	run_scenario shared_pid
+	expect shared_pid "one sees: ['sleep 100001', 'sleep 100002']" "two sees: ['sleep 100001', 'sleep 100002']" \
+		"own sees: ['sleep 100003']" "two is in one's PID namespace: True" "pid 1 is a pause process: True" \
+		"${CLEAN[@]}"
+	same shared_pid
+}
+
+# hostPID and hostIPC: the host's namespaces and /dev/shm
+test_cri_host_pid_and_ipc() {
+	run_scenario host_pid_ipc
+	expect host_pid_ipc "the host's pid namespace: True" "the host's ipc namespace: True" \
+		"the host's /dev/shm: exit=0 from-host" "sees this client: True" "${CLEAN[@]}"
+	same host_pid_ipc
+}
+
 t0=$SECONDS
 start_containerd || {
 	echo "FAIL test_clients_cri.sh: containerd with its CRI plugin did not start"

@@ -6,7 +6,7 @@
 # in a network namespace of the test's own (network_lib.sh). The same
 # script runs beside containerd's CRI in the VM tier, where cgroups have
 # their controllers (tests/vm).
-# time: about 40 s (5 cases), each with a corrald of its own
+# time: about 45 s (6 cases), each with a corrald of its own
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/network_lib.sh"
@@ -164,6 +164,26 @@ $expect_limits
 status info: True
 hugepages: UNIMPLEMENTED True" "the container's confinement (no cgroup controllers here: the update says so)"
 	assert_eq "$(ctl ps -a --json | jq length)" 0 "containers left"
+}
+
+# shareProcessNamespace: the pod's containers in one PID namespace under
+# catatonit -P, one with its own beside them, nothing left in it once the
+# pod is removed; TARGET (kubectl debug) refused by name; hostPID and
+# hostIPC pods have the host's namespaces
+test_cri_namespaces() {
+	trap cleanup_sv EXIT
+	start_cri
+	local out
+	out=$(kpod namespaces) || { echo "$out"; fail "the namespaces scenario"; }
+	assert_eq "$out" "one sees: sleep 10001 sleep 10002
+two sees: sleep 10001 sleep 10002
+own sees: sleep 10003
+pid 1: catatonit -P
+TARGET: UNIMPLEMENTED True
+left in its PID namespace: 0
+host's pid and ipc: True" "what the pods' containers see"
+	assert_eq "$(ctl ps -a --json | jq length)" 0 "containers left"
+	assert_eq "$(ctl session ls --json | jq length)" 0 "sessions left"
 }
 
 # kill -9 of corrald: the pod and its container run on, and the CRI shows

@@ -27,7 +27,9 @@ MiB = 1 << 20
 # as the kubelet asks for a pod without shareProcessNamespace: each
 # container its own pid namespace, the pod's network and ipc
 KUBELET_NS = pb.NamespaceOption(network=pb.POD, pid=pb.CONTAINER, ipc=pb.POD)
-KUBELET_SANDBOX = pb.LinuxSandboxSecurityContext(namespace_options=KUBELET_NS)
+# shareProcessNamespace: true; hostPID and hostIPC: true
+SHARED_PID_NS = pb.NamespaceOption(network=pb.POD, pid=pb.POD, ipc=pb.POD)
+HOST_PID_IPC_NS = pb.NamespaceOption(network=pb.POD, pid=pb.NODE, ipc=pb.NODE)
 
 
 class CRI:
@@ -58,8 +60,9 @@ def rpc_error(e):
 class Pod:
     """One pod of the scenario: its config, containers, and what it leaves."""
 
-    def __init__(self, c, a, name):
-        self.c, self.a, self.name = c, a, name
+    def __init__(self, c, a, name, ns=KUBELET_NS):
+        self.c, self.a, self.name, self.ns = c, a, name, ns
+        self.pidns = None  # a shared PID namespace, checked for processes left
         self.logdir = os.path.join(a.dir, "logs-" + name)
         os.makedirs(self.logdir, exist_ok=True)
         # a pod's name is the CRI's to reserve: one per handler
@@ -67,7 +70,8 @@ class Pod:
                                      namespace="corral-test")
         self.cfg = pb.PodSandboxConfig(
             metadata=meta, hostname="pod-" + name, log_directory=self.logdir,
-            linux=pb.LinuxPodSandboxConfig(cgroup_parent=a.cgparent, security_context=KUBELET_SANDBOX))
+            linux=pb.LinuxPodSandboxConfig(cgroup_parent=a.cgparent,
+                                           security_context=pb.LinuxSandboxSecurityContext(namespace_options=ns)))
         self.id = c.RunPodSandbox(config=self.cfg, runtime_handler=a.handler).pod_sandbox_id
         self.ctrs = {}
         st = c.PodSandboxStatus(pod_sandbox_id=self.id, verbose=True)
@@ -78,10 +82,10 @@ class Pod:
                 self.netns = ns.get("path", "")
         self.ip = st.status.network.ip
 
-    def create(self, name, cmd, memory=0, caps=(), mounts=(), start=True, apparmor=""):
+    def create(self, name, cmd, memory=0, caps=(), mounts=(), start=True, apparmor="", ns=None):
         lin = pb.LinuxContainerConfig(resources=pb.LinuxContainerResources(memory_limit_in_bytes=memory),
                                       security_context=pb.LinuxContainerSecurityContext(
-                                          namespace_options=KUBELET_NS, apparmor_profile=apparmor,
+                                          namespace_options=ns or self.ns, apparmor_profile=apparmor,
                                           capabilities=pb.Capability(add_capabilities=list(caps))))
         cfg = pb.ContainerConfig(metadata=pb.ContainerMetadata(name=name),
                                  image=pb.ImageSpec(image=self.a.image), command=cmd,
@@ -145,14 +149,22 @@ class Pod:
             except grpc.RpcError as e:
                 out("error in removal", rpc_error(e))
         out("containers left", len(self.c.ListContainers(filter=pb.ContainerFilter(pod_sandbox_id=self.id)).containers))
-        left = leftovers(ids, self.a.cgpath, self.netns)
+        left = leftovers(ids, self.a.cgpath, self.netns, self.pidns)
         out("left behind", left or "nothing")
 
 
-def leftovers(ids, cgparent, netns):
-    """Mounts, processes (shims and containers' own), cgroups and the network
-    namespace of a removed pod that are still there, polled for up to 20 s
-    (a shim exits just after it answers its last call)."""
+def pid_ns_of(p):
+    try:
+        return os.readlink("/proc/%s/ns/pid" % p)
+    except OSError:
+        return None
+
+
+def leftovers(ids, cgparent, netns, pidns=None):
+    """Mounts, processes (shims and containers' own, and any in the pod's
+    shared PID namespace), cgroups and the network namespace of a removed
+    pod that are still there, polled for up to 20 s (a shim exits just after
+    it answers its last call)."""
     end = time.time() + 20  # a removal finishes in the background (a trash, a shim): under TCG, slowly
     while True:
         left = []
@@ -175,7 +187,7 @@ def leftovers(ids, cgparent, netns):
                 continue
             if zombie:
                 continue
-            if any(i in cmd for i in ids) or ("::" + cgparent + "/") in cg:
+            if any(i in cmd for i in ids) or ("::" + cgparent + "/") in cg or (pidns and pid_ns_of(p) == pidns):
                 left.append("process " + cmd.split(" ")[0].rsplit("/", 1)[-1])
         cgdir = "/sys/fs/cgroup" + cgparent
         if os.path.isdir(cgdir):
@@ -198,11 +210,11 @@ def guarded(pod_fn):
         out("error", e)
 
 
-def scenario(fn):
+def scenario(fn, ns=KUBELET_NS):
     def run(c, a):
         pod = None
         try:
-            pod = Pod(c, a, fn.__name__)
+            pod = Pod(c, a, fn.__name__, ns)
             out("pod", "ready" if c.PodSandboxStatus(pod_sandbox_id=pod.id).status.state == pb.SANDBOX_READY else "not ready")
             out("pod has an address", bool(pod.ip))
             guarded(lambda: fn(c, a, pod))
@@ -406,6 +418,54 @@ def run_bidirectional(c, a, pod, d):
     out("host's mount in the container", "exit=%d stdout=%r" % (r.exit_code, r.stdout.decode()))
 
 
+def sleeps(pod, name):
+    ps = pod.exec(name, ["ps", "-o", "args"]).stdout.decode().splitlines()
+    return sorted(ln.strip() for ln in ps if ln.strip().startswith("sleep"))
+
+
+def shared_pid(c, a, pod):
+    """shareProcessNamespace: the pod's containers see each other's
+    processes, under a pause process as pid 1; one that asks for its own
+    (CONTAINER) sees its own alone; the pod's removal leaves no process in
+    the namespace."""
+    for n, secs in (("one", "100001"), ("two", "100002")):
+        pod.create(n, ["sleep", secs])
+    pod.create("own", ["sleep", "100003"], ns=KUBELET_NS)
+    for n in ("one", "two", "own"):
+        pod.wait(n, pb.CONTAINER_RUNNING)
+    pod.pidns = pid_ns_of(pod.pid("one"))
+    out("one sees", sleeps(pod, "one"))
+    out("two sees", sleeps(pod, "two"))
+    out("own sees", sleeps(pod, "own"))
+    out("two is in one's PID namespace", pid_ns_of(pod.pid("two")) == pod.pidns)
+    init = pod.exec("one", ["cat", "/proc/1/cmdline"]).stdout.decode().replace("\0", " ")
+    out("pid 1 is a pause process", "pause" in init or "catatonit -P" in init)
+
+
+shared_pid = scenario(shared_pid, SHARED_PID_NS)
+
+
+def host_pid_ipc(c, a, pod):
+    """hostPID and hostIPC: the host's namespaces, and its /dev/shm."""
+    shm = "/dev/shm/corral-cri-%d" % os.getpid()
+    with open(shm, "w") as f:
+        f.write("from-host")
+    try:
+        pod.create("h", ["sleep", "100000"])
+        pod.wait("h", pb.CONTAINER_RUNNING)
+        for kind in ("pid", "ipc"):
+            r = pod.exec("h", ["readlink", "/proc/self/ns/" + kind])
+            out("the host's %s namespace" % kind, r.stdout.decode().strip() == os.readlink("/proc/self/ns/" + kind))
+        r = pod.exec("h", ["cat", shm])
+        out("the host's /dev/shm", "exit=%d %s" % (r.exit_code, r.stdout.decode()))
+        out("sees this client", pod.exec("h", ["test", "-d", "/proc/%d" % os.getpid()]).exit_code == 0)
+    finally:
+        os.unlink(shm)
+
+
+host_pid_ipc = scenario(host_pid_ipc, HOST_PID_IPC_NS)
+
+
 def cleanup(c, a):
     for p in c.ListPodSandbox().items:
         c.StopPodSandbox(pod_sandbox_id=p.id)
@@ -445,7 +505,7 @@ def main():
     # the parent's cgroup: a path, or (SystemdCgroup) a top-level slice's name
     a.cgpath = "/" + a.cgparent if a.cgparent.endswith(".slice") else a.cgparent
     c = CRI(a.sock)
-    fns = {f.__name__: f for f in (localhost, exits, stats, bidirectional, cleanup, bench)}
+    fns = {f.__name__: f for f in (localhost, exits, stats, bidirectional, shared_pid, host_pid_ipc, cleanup, bench)}
     if a.what == "version":
         v = c.Version(version="v1")
         out("runtime", "%s %s %s" % (v.runtime_name, v.runtime_version, v.runtime_api_version))

@@ -257,6 +257,66 @@ def scenario_security(c, a):
     c.RemovePodSandbox(pod_sandbox_id=pod)
 
 
+def in_pid_ns(ns):
+    """the processes in a PID namespace, by the host's /proc"""
+    found = []
+    for p in os.listdir("/proc"):
+        try:
+            if p.isdigit() and os.readlink("/proc/%s/ns/pid" % p) == ns:
+                found.append(p)
+        except OSError:
+            pass
+    return found
+
+
+def scenario_namespaces(c, a):
+    """shareProcessNamespace, hostPID and hostIPC, as kubelet asks for them"""
+    shared = pb.NamespaceOption(network=pb.POD, pid=pb.POD, ipc=pb.POD)
+    cfg = pod_config(a, "shared")
+    cfg.linux.security_context.namespace_options.CopyFrom(shared)
+    pod = c.RunPodSandbox(config=cfg).pod_sandbox_id
+    cids = {}
+    for n, secs, ns in (("one", "10001", shared), ("two", "10002", shared), ("own", "10003", NS)):
+        cc = ctr_config(a, n, ["sleep", secs])
+        cc.linux.security_context.namespace_options.CopyFrom(ns)
+        cids[n] = c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=cc).container_id
+        c.StartContainer(container_id=cids[n])
+
+    def sh(n, cmd):
+        return c.ExecSync(container_id=cids[n], cmd=["sh", "-c", cmd], timeout=10).stdout.decode().strip()
+    for n in cids:
+        out(n + " sees", sh(n, "ps -o args | grep ^sleep | sort | tr '\\n' ' '"))
+    out("pid 1", sh("one", "tr '\\0' ' ' </proc/1/cmdline").rsplit("/", 1)[-1])
+    info = json.loads(c.ContainerStatus(container_id=cids["one"], verbose=True).info["info"])
+    ns = os.readlink("/proc/%d/ns/pid" % int(info["pid"]))
+    target = ctr_config(a, "debug", ["true"])
+    target.linux.security_context.namespace_options.CopyFrom(
+        pb.NamespaceOption(network=pb.POD, pid=pb.TARGET, ipc=pb.POD, target_id=cids["one"]))
+    try:
+        c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=target)
+        out("TARGET", "created")
+    except grpc.RpcError as e:
+        out("TARGET", "%s %s" % (e.code().name, "TARGET" in e.details()))
+    c.StopPodSandbox(pod_sandbox_id=pod)
+    c.RemovePodSandbox(pod_sandbox_id=pod)
+    end = time.time() + 10
+    while in_pid_ns(ns) and time.time() < end:
+        time.sleep(0.05)
+    out("left in its PID namespace", len(in_pid_ns(ns)))
+    host = pb.NamespaceOption(network=pb.POD, pid=pb.NODE, ipc=pb.NODE)
+    cfg = pod_config(a, "hostns")
+    cfg.linux.security_context.namespace_options.CopyFrom(host)
+    pod = c.RunPodSandbox(config=cfg).pod_sandbox_id
+    cc = ctr_config(a, "h", ["sleep", "1000"])
+    cc.linux.security_context.namespace_options.CopyFrom(host)
+    cids = {"h": c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=cc).container_id}
+    c.StartContainer(container_id=cids["h"])
+    mine = "%s %s" % (os.readlink("/proc/self/ns/pid"), os.readlink("/proc/self/ns/ipc"))
+    theirs = sh("h", "echo $(readlink /proc/self/ns/pid) $(readlink /proc/self/ns/ipc)")
+    out("host's pid and ipc", theirs == mine or "%s, not %s" % (theirs, mine))
+    c.RemovePodSandbox(pod_sandbox_id=pod)
+
+
 def scenario_keep(c, a):
     cfg = pod_config(a, "kept")
     pod = c.RunPodSandbox(config=cfg).pod_sandbox_id
@@ -280,7 +340,7 @@ def scenario_check(c, a):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("scenario", choices=["pod", "errors", "security", "keep", "check"])
+    ap.add_argument("scenario", choices=["pod", "errors", "security", "namespaces", "keep", "check"])
     ap.add_argument("ids", nargs="*")
     ap.add_argument("--sock", required=True)
     ap.add_argument("--image", required=True)
