@@ -158,15 +158,16 @@ static int gen_security(yajl_gen g, const Runtime__V1__LinuxContainerSecurityCon
 {
 	if (sc->selinux_options && (*sc->selinux_options->type || *sc->selinux_options->level))
 		return *refused = "linux.security_context.selinux_options", -1;
-	if (sc->capabilities && sc->capabilities->n_add_ambient_capabilities)
-		return *refused = "linux.security_context.capabilities.add_ambient_capabilities", -1;
 	if (sc->privileged && jg_key_bool(g, "privileged", true))
 		return -1;
 	if (sc->capabilities && ((sc->capabilities->n_add_capabilities &&
 				  gen_strs(g, "capAdd", sc->capabilities->add_capabilities, sc->capabilities->n_add_capabilities)) ||
 				 (sc->capabilities->n_drop_capabilities &&
 				  gen_strs(g, "capDrop", sc->capabilities->drop_capabilities,
-					   sc->capabilities->n_drop_capabilities))))
+					   sc->capabilities->n_drop_capabilities)) ||
+				 (sc->capabilities->n_add_ambient_capabilities &&
+				  gen_strs(g, "capAmbient", sc->capabilities->add_ambient_capabilities,
+					   sc->capabilities->n_add_ambient_capabilities))))
 		return -1;
 	const char *aa = apparmor_of(sc), *sec = seccomp_of(sc, root);
 	if ((aa && jg_key_str(g, "apparmorProfile", aa)) || (sec && jg_key_str(g, "seccompProfile", sec)) || gen_user(g, sc) < 0)

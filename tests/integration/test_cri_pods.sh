@@ -150,7 +150,8 @@ update: 100663296
 	assert_eq "$out" "id: 1000
 2000
 2000 3000 3001
-status: CapEff: 0000000000000000
+status: CapEff: 0000000000000400
+CapAmb: 0000000000000400
 NoNewPrivs: 1
 Seccomp: 2
 read-only root: Read-only file system
@@ -162,7 +163,8 @@ device: c
 written
 $expect_limits
 status info: True
-hugepages: UNIMPLEMENTED True" "the container's confinement (no cgroup controllers here: the update says so)"
+hugepages: UNIMPLEMENTED True
+ambient SYS_ADMIN: INVALID_ARGUMENT True" "the container's confinement (no cgroup controllers here: the update says so)"
 	assert_eq "$(ctl ps -a --json | jq length)" 0 "containers left"
 }
 

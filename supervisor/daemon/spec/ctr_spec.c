@@ -171,7 +171,7 @@ static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)
 static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
 	"restart", "network", "ports", "labels", "tty", "interactive", "stdinOnce", "stopSignal", "stopTimeout", "capAdd", "capDrop",
-	"hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "dnsSearch", "dnsOptions", "extraHosts", "networkAliases", "session",
+	"capAmbient", "hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "dnsSearch", "dnsOptions", "extraHosts", "networkAliases", "session",
 	"healthcheck", "noHealthcheck", "userns", "apparmorProfile", "logPath", "cgroupParent", "sysctls",
 	"groups", "noNewPrivileges", "maskedPaths", "readonlyPaths", "seccompProfile", "devices",
 	"pidNamespace", "ipcNamespace", NULL,
@@ -230,6 +230,26 @@ static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
 	return 0;
 }
 
+/* spec.capAmbient: raised for a process of any uid, so each must be one
+ * the container has (its bounding set: capAdd's, or all when privileged) */
+static int get_ambient(yajl_val v, ctr_spec *s, json_fault *f)
+{
+	_cleanup_strv_ char **names = NULL;
+	int r = get_strv(v, "capAmbient", &names, f);
+	for (size_t i = 0; r == 0 && names && names[i]; i++) {
+		char p[JSON_PATH_MAX];
+		int cap = caps_parse_name(names[i]);
+		if (cap < 0)
+			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.capAmbient", i), "\"%s\": no such capability",
+					      names[i]);
+		if (!s->privileged && !(s->caps & (1ull << cap)))
+			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.capAmbient", i),
+					      "%s is not one of the container's (capAdd it)", names[i]);
+		s->caps_ambient |= 1ull << cap;
+	}
+	return r;
+}
+
 /* What ContainerSpec says of the container's confinement and its end. */
 static int parse_policy(yajl_val v, const char *default_restart, ctr_spec *s, json_fault *f)
 {
@@ -242,7 +262,7 @@ static int parse_policy(yajl_val v, const char *default_restart, ctr_spec *s, js
 		return fault_of(&err, strncmp(cerr_msg(&err), "capAdd", 6) ? "spec.capDrop" : "spec.capAdd", f);
 	if (s->workdir && !path_is_clean_absolute(s->workdir))
 		return json_fault_set(f, EINVAL, "spec.workdir", "must be an absolute path without \".\" or \"..\"");
-	if ((r = get_flags(v, s, f)) < 0)
+	if ((r = get_flags(v, s, f)) < 0 || (r = get_ambient(v, s, f)) < 0)
 		return r;
 	yajl_val hc = json_member(v, "healthcheck");
 	if (hc && !YAJL_IS_NULL(hc) && (r = health_check_parse(hc, "spec.healthcheck", &s->healthcheck, f)) < 0)

@@ -109,6 +109,7 @@ typedef struct ctr_spec {
 	bool privileged;   /* every capability and device, no seccomp (ctr_privileged.h) */
 	bool auto_remove;  /* removed once it has stopped */
 	uint64_t caps;   /* podman's default set, less capDrop, plus capAdd */
+	uint64_t caps_ambient; /* spec.capAmbient, of caps: inheritable and ambient too */
 	int stop_signal;
 	unsigned stop_timeout;
 	struct health_check *healthcheck; /* spec.healthcheck (spec/healthcheck.h); Create puts the image's here */

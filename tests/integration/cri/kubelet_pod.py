@@ -212,7 +212,8 @@ def scenario_security(c, a):
     sc = pb.LinuxContainerSecurityContext(
         namespace_options=NS, run_as_user=pb.Int64Value(value=1000), run_as_group=pb.Int64Value(value=2000),
         supplemental_groups=[3000, 3001], readonly_rootfs=True, no_new_privs=True,
-        capabilities=pb.Capability(drop_capabilities=["ALL"], add_capabilities=["NET_BIND_SERVICE"]),
+        capabilities=pb.Capability(drop_capabilities=["ALL"], add_capabilities=["NET_BIND_SERVICE"],
+                                   add_ambient_capabilities=["NET_BIND_SERVICE"]),
         masked_paths=["/proc/kcore", "/proc/version"], readonly_paths=["/proc/sys"],
         seccomp=pb.SecurityProfile(profile_type=pb.SecurityProfile.Localhost, localhost_ref=profile))
     res = pb.LinuxContainerResources(oom_score_adj=500)
@@ -228,7 +229,7 @@ def scenario_security(c, a):
         r = c.ExecSync(container_id=cid, cmd=["sh", "-c", cmd], timeout=10)
         return (r.stdout.decode() + r.stderr.decode()).strip()
     out("id", sh("id -u; id -g; id -G"))
-    out("status", sh("grep -E '^(NoNewPrivs|Seccomp|CapEff):' /proc/self/status | tr -s '\t ' ' '"))
+    out("status", sh("grep -E '^(NoNewPrivs|Seccomp|CapEff|CapAmb):' /proc/self/status | tr -s '\t ' ' '"))
     out("read-only root", sh("touch /x 2>&1 >/dev/null | grep -o 'Read-only file system'"))
     out("seccomp profile", sh("mkdir /tmp/d 2>&1 | grep -o 'Operation not permitted'"))
     out("masked", sh("cat /proc/version | wc -c"))
@@ -254,6 +255,15 @@ def scenario_security(c, a):
         out("hugepages", "created")
     except grpc.RpcError as e:
         out("hugepages", "%s %s" % (e.code().name, "hugepage_limits" in e.details()))
+    # an ambient capability the container does not have
+    bad = ctr_config(a, "amb", ["true"])
+    bad.linux.CopyFrom(pb.LinuxContainerConfig(security_context=pb.LinuxContainerSecurityContext(
+        namespace_options=NS, capabilities=pb.Capability(add_ambient_capabilities=["SYS_ADMIN"]))))
+    try:
+        c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=bad)
+        out("ambient SYS_ADMIN", "created")
+    except grpc.RpcError as e:
+        out("ambient SYS_ADMIN", "%s %s" % (e.code().name, "capAmbient" in e.details()))
     c.RemovePodSandbox(pod_sandbox_id=pod)
 
 

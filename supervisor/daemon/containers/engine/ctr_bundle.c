@@ -90,18 +90,22 @@ static uint64_t all_caps(void)
 }
 
 /* podman's default set as changed by capAdd and capDrop (ctr_spec_parse):
- * bounding, effective and permitted; no inheritable or ambient ones. */
-static void gen_caps(yajl_gen g, uint64_t mask)
+ * bounding, effective and permitted; spec.capAmbient's inheritable and
+ * ambient (the kernel raises an ambient one only when it is inheritable). */
+static void gen_caps(yajl_gen g, uint64_t mask, uint64_t ambient)
 {
-	static const char *const sets[] = { "bounding", "effective", "permitted" };
+	static const char *const sets[] = { "bounding", "effective", "permitted", "inheritable", "ambient" };
 	jg_key(g, "capabilities");
 	yajl_gen_map_open(g);
 	for (size_t k = 0; k < ARRAY_SIZE(sets); k++) {
+		uint64_t these = k < 3 ? mask : ambient;
+		if (k >= 3 && !these)
+			continue;
 		jg_key(g, sets[k]);
 		yajl_gen_array_open(g);
 		for (int cap = 0; cap < 64; cap++) {
 			char name[32];
-			if ((mask & (1ull << cap)) && !strncmp(caps_name(cap, name), "CAP_", 4))
+			if ((these & (1ull << cap)) && !strncmp(caps_name(cap, name), "CAP_", 4))
 				jg_str(g, name);
 		}
 		yajl_gen_array_close(g);
@@ -130,7 +134,7 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	/* as Docker: not corrald's own (OOMScoreAdjust=-500), so that the OOM
 	 * killer picks a runaway container before the host's services */
 	jg_key_int(g, "oomScoreAdj", s->oom_score_adj);
-	gen_caps(g, s->privileged ? all_caps() : s->caps);
+	gen_caps(g, s->privileged ? all_caps() : s->caps, s->caps_ambient);
 	jg_key_bool(g, "noNewPrivileges", !s->privileged && !s->new_privs_allowed);
 	const char *aa = ctr_apparmor_of(in->d, s);
 	if (aa)
