@@ -4,6 +4,7 @@
  * (rpc_events.c). cri_methods.c lists them. */
 #pragma once
 #include "supervisor/cri/cri.h"
+#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 void rpc_version(cri_call *c, const ProtobufCMessage *req);
@@ -49,6 +50,10 @@ struct Runtime__V1__ContainerConfig;
 struct Runtime__V1__PodSandboxConfig;
 char *cri_ctr_spec(const char *pod_id, const struct Runtime__V1__ContainerConfig *cfg,
 		   const struct Runtime__V1__PodSandboxConfig *pod, bool root, const char **refused);
+/* A ContainerSpec's "resources" key and Resources of r (CreateContainer's
+ * and UpdateContainerResources'); oom: its OOM score too */
+struct Runtime__V1__LinuxContainerResources;
+int cri_gen_resources(yajl_gen g, const struct Runtime__V1__LinuxContainerResources *r, bool oom);
 
 /* rpc_stats.c */
 void rpc_container_stats(cri_call *c, const ProtobufCMessage *req);

@@ -203,10 +203,8 @@ static int gen_devices(yajl_gen g, const ctr_config *cfg)
 	return yajl_gen_array_close(g) ? -1 : 0;
 }
 
-static int gen_resources(yajl_gen g, const Runtime__V1__LinuxContainerResources *r, const char **refused)
+int cri_gen_resources(yajl_gen g, const Runtime__V1__LinuxContainerResources *r, bool oom)
 {
-	if (r->n_hugepage_limits || r->n_unified)
-		return *refused = "linux.resources (hugepage_limits or unified)", -1;
 	if (jg_key(g, "resources") || yajl_gen_map_open(g) ||
 	    (r->memory_limit_in_bytes > 0 && jg_key_int(g, "memory", r->memory_limit_in_bytes)))
 		return -1;
@@ -216,7 +214,22 @@ static int gen_resources(yajl_gen g, const Runtime__V1__LinuxContainerResources 
 	if ((r->cpu_shares >= 2 && jg_key_int(g, "cpuShares", r->cpu_shares > 262144 ? 262144 : r->cpu_shares)) ||
 	    (*r->cpuset_cpus && jg_key_str(g, "cpusetCpus", r->cpuset_cpus)) ||
 	    (*r->cpuset_mems && jg_key_str(g, "cpusetMems", r->cpuset_mems)) ||
-	    (r->oom_score_adj && jg_key_int(g, "oomScoreAdj", r->oom_score_adj)))
+	    (oom && r->oom_score_adj && jg_key_int(g, "oomScoreAdj", r->oom_score_adj)))
+		return -1;
+	if (r->n_hugepage_limits && (jg_key(g, "hugepageLimits") || yajl_gen_array_open(g)))
+		return -1;
+	for (size_t i = 0; i < r->n_hugepage_limits; i++)
+		if (yajl_gen_map_open(g) || jg_key_str(g, "pageSize", r->hugepage_limits[i]->page_size) ||
+		    jg_key_int(g, "limit", (long long)r->hugepage_limits[i]->limit) || yajl_gen_map_close(g))
+			return -1;
+	if (r->n_hugepage_limits && yajl_gen_array_close(g))
+		return -1;
+	if (r->n_unified && (jg_key(g, "unified") || yajl_gen_map_open(g)))
+		return -1;
+	for (size_t i = 0; i < r->n_unified; i++)
+		if (jg_key_str(g, r->unified[i]->key, r->unified[i]->value))
+			return -1;
+	if (r->n_unified && yajl_gen_map_close(g))
 		return -1;
 	return yajl_gen_map_close(g) ? -1 : 0;
 }
@@ -283,7 +296,7 @@ char *cri_ctr_spec(const char *pod_id, const ctr_config *cfg, const pod_config *
 		return NULL;
 	if ((!lx || !lx->security_context) && root && jg_key_str(g, "seccompProfile", "unconfined"))
 		return NULL;
-	if (lx && lx->resources && gen_resources(g, lx->resources, refused) < 0)
+	if (lx && lx->resources && cri_gen_resources(g, lx->resources, true) < 0)
 		return NULL;
 	if (jg_key(g, "labels") || yajl_gen_map_open(g) || meta_put(g, META_CTR_CONFIG, &cfg->base) < 0 ||
 	    jg_key_str(g, META_CTR_POD, pod_id) || jg_key_str(g, META_CTR_IMAGE, cfg->image->image) ||

@@ -215,17 +215,9 @@ void rpc_update_container_resources(cri_call *c, const ProtobufCMessage *msg)
 	const Runtime__V1__LinuxContainerResources *r = req->linux;
 	if (!r)
 		return cri_fail(c, GRPC_INVALID_ARGUMENT, "UpdateContainerResources: linux is empty");
-	if (r->n_hugepage_limits || r->n_unified)
-		return cri_fail(c, GRPC_UNIMPLEMENTED,
-				"UpdateContainerResources: linux.hugepage_limits and unified: corral does not give them yet");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "id", req->container_id) || jg_key(g, "resources") ||
-	    yajl_gen_map_open(g) || (r->memory_limit_in_bytes > 0 && jg_key_int(g, "memory", r->memory_limit_in_bytes)) ||
-	    (r->cpu_quota > 0 && r->cpu_period > 0 &&
-	     (jg_key(g, "cpus") || yajl_gen_double(g, (double)r->cpu_quota / (double)r->cpu_period))) ||
-	    (r->cpu_shares >= 2 && jg_key_int(g, "cpuShares", r->cpu_shares > 262144 ? 262144 : r->cpu_shares)) ||
-	    (*r->cpuset_cpus && jg_key_str(g, "cpusetCpus", r->cpuset_cpus)) ||
-	    (*r->cpuset_mems && jg_key_str(g, "cpusetMems", r->cpuset_mems)) || yajl_gen_map_close(g) ||
+	/* the OOM score is the process's, set at its start (as containerd) */
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "id", req->container_id) || cri_gen_resources(g, r, false) < 0 ||
 	    yajl_gen_map_close(g))
 		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
 	_cleanup_free_ char *params = jg_finish(g, NULL);

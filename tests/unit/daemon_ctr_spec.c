@@ -137,6 +137,18 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"resources\":{\"memory\":1024}}", "spec.resources.memory", "4 MiB");
 	expect_field("{\"image\":\"x\",\"resources\":{\"cpus\":0}}", "spec.resources.cpus", "0.01");
 	expect_field("{\"image\":\"x\",\"resources\":{\"pids\":0}}", "spec.resources.pids", "from 1");
+	expect_field("{\"image\":\"x\",\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":1},"
+		     "{\"pageSize\":\"../x\",\"limit\":1}]}}",
+		     "spec.resources.hugepageLimits[1].pageSize", "2MB or 1GB");
+	expect_field("{\"image\":\"x\",\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"2MB\"}]}}",
+		     "spec.resources.hugepageLimits[0].limit", "required");
+	expect_field("{\"image\":\"x\",\"resources\":{\"unified\":{\"../../memory.max\":\"1\"}}}",
+		     "spec.resources.unified.../../memory.max", "not a cgroup file's name");
+	expect_field("{\"image\":\"x\",\"resources\":{\"unified\":{\"memory.high\":\"1\\n2\"}}}",
+		     "spec.resources.unified.memory.high", "one line");
+	expect_field("{\"image\":\"x\",\"capAmbient\":[\"SYS_ADMIN\"]}", "spec.capAmbient[0]", "capAdd it");
+	expect_field("{\"image\":\"x\",\"capAmbient\":[\"NOPE\"]}", "spec.capAmbient[0]", "no such capability");
+	expect_field("{\"image\":\"x\",\"pidNamespace\":\"shared\"}", "spec.pidNamespace", "\"private\" or \"host\"");
 	expect_field("{\"image\":\"x\",\"restart\":\"sometimes\"}", "spec.restart", "must be no, on-failure");
 	expect_field("{\"image\":\"x\",\"network\":\"a/b\"}", "spec.network", "none, loopback, host or a network's name");
 	expect_field("{\"image\":\"x\",\"network\":\"loopback\",\"ports\":[{\"hostPort\":8080,\"containerPort\":80}]}",

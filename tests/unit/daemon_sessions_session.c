@@ -41,7 +41,9 @@ static void test_share(void **state)
 	assert_int_equal(session_share_parse("", &s), 0);
 	assert_int_equal(s, 0);
 	assert_int_equal(session_share_parse("net,net", &s), -EINVAL);
-	assert_int_equal(session_share_parse("pid", &s), -EINVAL);
+	assert_int_equal(session_share_parse("pid,uts", &s), 0);
+	assert_int_equal(s, SESSION_SHARE_PID | SESSION_SHARE_UTS);
+	assert_int_equal(session_share_parse("mnt", &s), -EINVAL);
 	assert_int_equal(session_share_parse("net,", &s), -EINVAL);
 	assert_int_equal(session_share_parse("net,ipc,uts,net", &s), -EINVAL);
 }

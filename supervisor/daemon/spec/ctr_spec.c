@@ -70,8 +70,7 @@ void ctr_spec_release(ctr_spec *s)
 	health_check_free(s->healthcheck);
 	ctr_spec_release_node(s);
 	ctr_spec_release_confine(s);
-	free(s->cpuset_cpus);
-	free(s->cpuset_mems);
+	ctr_spec_release_resources(s);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -103,46 +102,11 @@ static int get_env(yajl_val spec, char ***env, json_fault *f)
 
 static int get_resources(yajl_val spec, ctr_spec *s, json_fault *f)
 {
-	const char *p = "spec.resources";
-	s->memory = -1;
-	s->pids = -1;
 	yajl_val v;
+	s->memory = -1; /* no limit, unless given */
+	s->pids = -1;
 	int r = json_get_object(spec, "spec", "resources", 0, &v, f);
-	if (r < 0 || !v)
-		return r;
-	long long x;
-	bool given;
-	if (json_get_int_in(v, p, "memory", 0, 4 << 20, (long long)1 << 50, &x, &given, f) < 0)
-		return json_fault_reword(f, "must be an integer number of bytes, at least 4 MiB");
-	if (given)
-		s->memory = x;
-	if (json_get_int_in(v, p, "pids", 0, 1, 4194304, &x, &given, f) < 0)
-		return json_fault_reword(f, "must be an integer from 1 to 4194304");
-	if (given)
-		s->pids = x;
-	yajl_val c = json_member(v, "cpus");
-	if (c && (!YAJL_IS_NUMBER(c) || YAJL_GET_DOUBLE(c) < 0.01 || YAJL_GET_DOUBLE(c) > 1024))
-		return json_fault_set(f, EINVAL, "spec.resources.cpus", "must be a number of CPUs from 0.01 to 1024");
-	if (c)
-		s->cpus = YAJL_GET_DOUBLE(c);
-	/* kubelet's: shares as cgroup v1 counts them (the runtime turns them
-	 * into cpu.weight), the cpusets, the OOM score */
-	long long oom = 0;
-	if (json_get_int_in(v, p, "cpuShares", 0, 2, 262144, &s->cpu_shares, NULL, f) < 0)
-		return json_fault_reword(f, "must be an integer from 2 to 262144");
-	if (json_get_int_in(v, p, "oomScoreAdj", 0, -1000, 1000, &oom, NULL, f) < 0)
-		return json_fault_reword(f, "must be an integer from -1000 to 1000");
-	s->oom_score_adj = (int)oom;
-	int r2;
-	if ((r2 = json_dup_str(v, p, "cpusetCpus", 0, &s->cpuset_cpus, f)) < 0 ||
-	    (r2 = json_dup_str(v, p, "cpusetMems", 0, &s->cpuset_mems, f)) < 0)
-		return r2;
-	const char *sets[] = { s->cpuset_cpus, s->cpuset_mems };
-	for (size_t i = 0; i < 2; i++)
-		if (sets[i] && (!*sets[i] || strlen(sets[i]) > 256 || strspn(sets[i], "0123456789,-") != strlen(sets[i])))
-			return json_fault_set(f, EINVAL, i ? "spec.resources.cpusetMems" : "spec.resources.cpusetCpus",
-					      "a list of numbers and ranges (0-3,8)");
-	return 0;
+	return r < 0 || !v ? r : ctr_spec_parse_resources(v, "spec.resources", s, f);
 }
 
 static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)

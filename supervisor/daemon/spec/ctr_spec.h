@@ -132,6 +132,12 @@ typedef struct ctr_spec {
 	long long cpu_shares;  /* 0: none */
 	char *cpuset_cpus, *cpuset_mems;
 	int oom_score_adj;     /* process.oomScoreAdj; below 0 is root's */
+	struct ctr_hugepages {
+		char page_size[16]; /* "2MB" */
+		long long limit;    /* bytes */
+	} *hugepages;
+	size_t n_hugepages;
+	char **unified;        /* cgroup v2 file, value, ..., NULL (root's) */
 } ctr_spec;
 
 #define CTR_NAME_MAX 128
@@ -153,6 +159,10 @@ void ctr_spec_release_network(ctr_spec *s);
 /* A spec that named no network gets name (none, loopback, host or a
  * network); then its ports must have a network to go through. */
 int ctr_spec_default_network(ctr_spec *s, const char *name, json_fault *f);
+/* A Resources object at path (ctr_resources.c): Create's and Update's;
+ * released with the spec, or by ctr_spec_release_resources. */
+int ctr_spec_parse_resources(yajl_val res, const char *path, ctr_spec *s, json_fault *f);
+void ctr_spec_release_resources(ctr_spec *s);
 /* spec.logPath, spec.cgroupParent and spec.sysctls (ctr_spec_node.c) */
 int ctr_spec_parse_node(yajl_val spec, ctr_spec *s, json_fault *f);
 void ctr_spec_release_node(ctr_spec *s);

@@ -134,6 +134,7 @@ bool ctr_spec_confine_is_roots(const ctr_spec *s, const char **field)
 		 : s->n_devices				  ? "spec.devices"
 		 : s->pid_ns == CTR_NS_HOST		  ? "spec.pidNamespace"
 		 : s->ipc_ns == CTR_NS_HOST		  ? "spec.ipcNamespace"
+		 : s->unified				  ? "spec.resources.unified"
 							  : NULL;
 	return *field != NULL;
 }

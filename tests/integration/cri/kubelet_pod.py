@@ -246,15 +246,22 @@ def scenario_security(c, a):
         out("update", "%s %s" % (e.code().name, "controller" in e.details()))
     cs = c.ContainerStatus(container_id=cid, verbose=True)
     out("status info", "pid" in json.loads(cs.info["info"]))
-    # what corral does not give yet is refused, naming the field
-    bad = ctr_config(a, "bad", ["true"])
-    bad.linux.CopyFrom(pb.LinuxContainerConfig(resources=pb.LinuxContainerResources(
-        hugepage_limits=[pb.HugepageLimit(page_size="2MB", limit=1 << 21)])))
+    # hugepage limits, and cgroup files by name (unified), at create and update
+    huge = ctr_config(a, "huge", ["sleep", "1000"])
+    huge.linux.CopyFrom(pb.LinuxContainerConfig(
+        security_context=pb.LinuxContainerSecurityContext(namespace_options=NS),
+        resources=pb.LinuxContainerResources(hugepage_limits=[pb.HugepageLimit(page_size="2MB", limit=4 << 20)],
+                                             unified={"memory.high": "50331648"})))
     try:
-        c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=bad)
-        out("hugepages", "created")
+        hid = c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=huge).container_id
+        c.StartContainer(container_id=hid)
+        cat = ["sh", "-c", "cat /sys/fs/cgroup/hugetlb.2MB.max /sys/fs/cgroup/memory.high | tr '\\n' ' '"]
+        out("hugepages and unified", c.ExecSync(container_id=hid, cmd=cat, timeout=10).stdout.decode().strip())
+        c.UpdateContainerResources(container_id=hid, linux=pb.LinuxContainerResources(
+            unified={"memory.high": "67108864"}, hugepage_limits=[pb.HugepageLimit(page_size="2MB", limit=2 << 20)]))
+        out("after update", c.ExecSync(container_id=hid, cmd=cat, timeout=10).stdout.decode().strip())
     except grpc.RpcError as e:
-        out("hugepages", "%s %s" % (e.code().name, "hugepage_limits" in e.details()))
+        out("hugepages and unified", "%s %s" % (e.code().name, "controller" in e.details()))
     # an ambient capability the container does not have
     bad = ctr_config(a, "amb", ["true"])
     bad.linux.CopyFrom(pb.LinuxContainerConfig(security_context=pb.LinuxContainerSecurityContext(

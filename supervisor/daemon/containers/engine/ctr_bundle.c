@@ -1,6 +1,7 @@
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "supervisor/daemon/containers/engine/ctr_apparmor.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle_confine.h"
+#include "supervisor/daemon/containers/engine/ctr_limits.h"
 #include "supervisor/daemon/containers/record/ctr_ids.h"
 #include "supervisor/daemon/containers/record/ctr_service.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -160,33 +161,7 @@ static void gen_resources(yajl_gen g, const ctr_spec *s)
 {
 	jg_key(g, "resources");
 	yajl_gen_map_open(g);
-	if (s->memory >= 0) {
-		jg_key(g, "memory");
-		yajl_gen_map_open(g);
-		jg_key_int(g, "limit", s->memory);
-		yajl_gen_map_close(g);
-	}
-	if (s->cpus > 0 || s->cpu_shares || s->cpuset_cpus || s->cpuset_mems) {
-		jg_key(g, "cpu");
-		yajl_gen_map_open(g);
-		if (s->cpus > 0) {
-			jg_key_int(g, "period", 100000);
-			jg_key_int(g, "quota", (long long)(s->cpus * 100000 + 0.5));
-		}
-		if (s->cpu_shares)
-			jg_key_int(g, "shares", s->cpu_shares);
-		if (s->cpuset_cpus)
-			jg_key_str(g, "cpus", s->cpuset_cpus);
-		if (s->cpuset_mems)
-			jg_key_str(g, "mems", s->cpuset_mems);
-		yajl_gen_map_close(g);
-	}
-	if (s->pids >= 0) {
-		jg_key(g, "pids");
-		yajl_gen_map_open(g);
-		jg_key_int(g, "limit", s->pids);
-		yajl_gen_map_close(g);
-	}
+	ctr_limits_gen(g, s);
 	if (s->privileged)
 		ctr_privileged_gen_device_rule(g);
 	else

@@ -3,6 +3,7 @@
  * `corral update`, in a process of its own: lowering memory.max may make
  * the kernel reclaim for a while, which corrald's loop must not wait on. */
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
+#include "supervisor/daemon/containers/engine/ctr_limits.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -51,38 +52,17 @@ static void on_updated(const el_child_result *r, void *data)
 /* linux.resources of the call's Resources (the ones given) */
 static char *oci_resources(yajl_val res, json_fault *f)
 {
-	long long mem = 0, pids = 0, shares = 0;
-	bool has_mem, has_pids, has_shares;
-	const char *cpus_set = NULL, *mems_set = NULL;
-	if (json_get_int_in(res, "resources", "memory", 0, 4 << 20, (long long)1 << 50, &mem, &has_mem, f) < 0 ||
-	    json_get_int_in(res, "resources", "pids", 0, 1, 4194304, &pids, &has_pids, f) < 0 ||
-	    json_get_int_in(res, "resources", "cpuShares", 0, 2, 262144, &shares, &has_shares, f) < 0 ||
-	    json_get_str(res, "resources", "cpusetCpus", 0, &cpus_set, f) < 0 ||
-	    json_get_str(res, "resources", "cpusetMems", 0, &mems_set, f) < 0)
-		return NULL;
-	yajl_val cpus = json_get(res, "cpus");
-	if (cpus && (!YAJL_IS_NUMBER(cpus) || YAJL_GET_DOUBLE(cpus) < 0.01 || YAJL_GET_DOUBLE(cpus) > 1024)) {
-		json_fault_set(f, EINVAL, "resources.cpus", "must be a number of CPUs from 0.01 to 1024");
-		return NULL;
+	ctr_spec given = { 0 };
+	_cleanup_json_gen_ yajl_gen g = NULL;
+	char *json = NULL;
+	if (ctr_spec_parse_resources(res, "resources", &given, f) == 0 && (g = json_gen_new(false)) &&
+	    yajl_gen_map_open(g) == yajl_gen_status_ok) {
+		ctr_limits_gen(g, &given);
+		if (yajl_gen_map_close(g) == yajl_gen_status_ok)
+			json = jg_finish(g, NULL);
 	}
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g))
-		return NULL;
-	if (has_mem && (jg_key(g, "memory") || yajl_gen_map_open(g) || jg_key_int(g, "limit", mem) || yajl_gen_map_close(g)))
-		return NULL;
-	if (has_pids && (jg_key(g, "pids") || yajl_gen_map_open(g) || jg_key_int(g, "limit", pids) || yajl_gen_map_close(g)))
-		return NULL;
-	if ((cpus || has_shares || cpus_set || mems_set) && (jg_key(g, "cpu") || yajl_gen_map_open(g)))
-		return NULL;
-	if (cpus && (jg_key_int(g, "period", 100000) ||
-		     jg_key_int(g, "quota", (long long)(YAJL_GET_DOUBLE(cpus) * 100000 + 0.5))))
-		return NULL;
-	if ((has_shares && jg_key_int(g, "shares", shares)) || (cpus_set && jg_key_str(g, "cpus", cpus_set)) ||
-	    (mems_set && jg_key_str(g, "mems", mems_set)))
-		return NULL;
-	if ((cpus || has_shares || cpus_set || mems_set) && yajl_gen_map_close(g))
-		return NULL;
-	return yajl_gen_map_close(g) ? NULL : jg_finish(g, NULL);
+	ctr_spec_release_resources(&given);
+	return json;
 }
 
 int sv_update(vl_call *call, yajl_val params, void *ud)
