@@ -86,14 +86,15 @@ void stats_ctr_fill(stats_ctr_out *o, const stats_sample *s, const uint8_t *aren
 	o->st.cpu = &o->cpu;
 	if (s->mem < 0) /* no memory controller: left out, never 0 */
 		return;
-	/* memory.current is what corrald reads: the page cache counts in the
-	 * working set (containerd takes inactive_file out) */
+	/* the working set as kubelet's eviction reads it: memory.current less
+	 * the inactive page cache, as containerd and cAdvisor count it */
 	runtime__v1__memory_usage__init(&o->mem);
 	o->mem.timestamp = s->at_ns;
-	o->mem.working_set_bytes = stats_u64(&o->v[3], (uint64_t)s->mem);
+	int64_t ws = s->working_set >= 0 ? s->working_set : s->mem;
+	o->mem.working_set_bytes = stats_u64(&o->v[3], (uint64_t)ws);
 	o->mem.usage_bytes = stats_u64(&o->v[4], (uint64_t)s->mem);
-	if (s->limit >= 0)
-		o->mem.available_bytes = stats_u64(&o->v[5], s->limit > s->mem ? (uint64_t)(s->limit - s->mem) : 0);
+	if (s->limit >= 0) /* below the limit, as containerd: less the working set */
+		o->mem.available_bytes = stats_u64(&o->v[5], s->limit > ws ? (uint64_t)(s->limit - ws) : 0);
 	o->st.memory = &o->mem;
 }
 

@@ -16,6 +16,7 @@ typedef struct stats_sample {
 	int64_t at_ns;
 	uint64_t cpu_ns, pids, rx, tx;
 	int64_t mem, limit; /* -1: not known; no limit */
+	int64_t working_set; /* mem less the inactive page cache; -1: not known */
 } stats_sample;
 
 /* A call's work, its ctx: one block, the arena after the samples */

@@ -63,7 +63,7 @@ static void pod_fill(pod_out *p, yajl_val session, const stats_job *j, stats_ctr
 	runtime__v1__linux_pod_sandbox_stats__init(&p->lx);
 	p->lx.containers = ptrs;
 	p->ps.linux = &p->lx;
-	uint64_t cpu = 0, mem = 0, pids = 0;
+	uint64_t cpu = 0, mem = 0, working_set = 0, pids = 0;
 	const stats_sample *first = NULL;
 	bool mem_known = false;
 	int64_t at = 0;
@@ -77,6 +77,8 @@ static void pod_fill(pod_out *p, yajl_val session, const stats_job *j, stats_ctr
 		cpu += x->cpu_ns, pids += x->pids, at = x->at_ns > at ? x->at_ns : at;
 		if (x->mem >= 0)
 			mem += (uint64_t)x->mem, mem_known = true;
+		if (x->mem >= 0)
+			working_set += (uint64_t)(x->working_set >= 0 ? x->working_set : x->mem);
 		first = first ? first : x;
 	}
 	if (!first) /* nothing runs in it: nothing to sum */
@@ -89,7 +91,7 @@ static void pod_fill(pod_out *p, yajl_val session, const stats_job *j, stats_ctr
 	if (mem_known) {
 		runtime__v1__memory_usage__init(&p->mem);
 		p->mem.timestamp = at;
-		p->mem.working_set_bytes = stats_u64(&p->v[2], mem);
+		p->mem.working_set_bytes = stats_u64(&p->v[2], working_set);
 		p->mem.usage_bytes = stats_u64(&p->v[3], mem);
 		p->lx.memory = &p->mem;
 	}

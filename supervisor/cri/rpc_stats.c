@@ -92,6 +92,7 @@ static void sampled(cri_call *c, vl_reply *rep, void *data)
 		s->at_ns = now_ns();
 		s->cpu_ns = counter(st, "cpuUsageUsec") * 1000;
 		s->mem = figure(st, "memoryBytes");
+		s->working_set = figure(st, "memoryWorkingSet");
 		s->limit = figure(st, "memoryLimit");
 		s->pids = counter(st, "pids");
 		s->rx = counter(st, "netInput");

@@ -68,7 +68,10 @@ void ctr_stats_gen(yajl_gen g, const char *dir, const char *id, pid_t net_pid)
 	yajl_gen_map_open(g);
 	jg_key_str(g, "id", id);
 	KV("cpuUsageUsec", cg_value(dir, "cpu.stat", "usage_usec"));
-	KVN("memoryBytes", cg_value(dir, "memory.current", NULL));
+	long long mem = cg_value(dir, "memory.current", NULL), inactive = cg_value(dir, "memory.stat", "inactive_file");
+	KVN("memoryBytes", mem);
+	/* what kubelet evicts by: the reclaimable page cache left out */
+	KVN("memoryWorkingSet", mem < 0 || inactive < 0 ? -1 : mem > inactive ? mem - inactive : 0);
 	KVN("memoryLimit", cg_value(dir, "memory.max", NULL));
 	long long np = cg_value(dir, "pids.current", NULL);
 	if (np < 0)
