@@ -1,6 +1,7 @@
 /* GetContainerEvents, kubelet's evented PLEG: a server stream of each CRI
  * container's creation, start, stop (its death) and removal, from corrald's
- * Events. Each goes out with its pod's status and the statuses of the
+ * Events, and of each pod's (its session's) as containerd sends them: the
+ * pod's id as the container's, created and started at once, stopped. Each goes out with its pod's status and the statuses of the
  * pod's containers, as containerd sends them, which kubelet puts in its
  * cache whole: SessionInspect, then List of the pod's containers, one event
  * at a time so that they go out in order. What waits is in the call's ctx
@@ -36,6 +37,8 @@ typedef struct events_job {
 
 static bool type_of(const char *action, Runtime__V1__ContainerEventType *t)
 {
+	/* a pod's: its session's create (and with it, start) and stop; a
+	 * removed one has no status left to send (as a container's) */
 	static const struct {
 		const char *action;
 		Runtime__V1__ContainerEventType type;
@@ -153,6 +156,38 @@ static void next_event(cri_call *c, events_job *j)
 	cri_corrald(c, "SessionInspect", params, 0, pod_inspected, NULL);
 }
 
+static bool is_pod_id(const char *id) { return id && strlen(id) == 63 && strspn(id, "0123456789abcdef") == 63; }
+
+static int queue_event(cri_call *c, events_job *j, const char *id, const char *pod, Runtime__V1__ContainerEventType type,
+		       int64_t at_ns)
+{
+	if (j->len == EVENTS_QUEUED)
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "GetContainerEvents: more than %d events wait for their pods' status",
+				EVENTS_QUEUED), -1;
+	pending *e = &j->q[(j->head + j->len++) % EVENTS_QUEUED];
+	snprintf(e->id, sizeof(e->id), "%s", id);
+	snprintf(e->pod, sizeof(e->pod), "%s", pod);
+	e->type = type;
+	e->at_ns = at_ns;
+	return 0;
+}
+
+static void on_pod_event(cri_call *c, events_job *j, yajl_val ev)
+{
+	const char *action = meta_str(ev, "action"), *id = meta_str(ev, "id");
+	int64_t at = meta_time_ns(meta_str(ev, "time"));
+	if (!is_pod_id(id) || !action)
+		return;
+	int r = 0;
+	if (streq(action, "create") &&
+	    (r = queue_event(c, j, id, id, RUNTIME__V1__CONTAINER_EVENT_TYPE__CONTAINER_CREATED_EVENT, at)) == 0)
+		r = queue_event(c, j, id, id, RUNTIME__V1__CONTAINER_EVENT_TYPE__CONTAINER_STARTED_EVENT, at);
+	else if (streq(action, "stop"))
+		r = queue_event(c, j, id, id, RUNTIME__V1__CONTAINER_EVENT_TYPE__CONTAINER_STOPPED_EVENT, at);
+	if (r == 0 && !j->busy)
+		next_event(c, j);
+}
+
 static void on_event(cri_call *c, vl_reply *rep, void *data)
 {
 	events_job *j = cri_call_ctx(c, sizeof(*j));
@@ -163,25 +198,22 @@ static void on_event(cri_call *c, vl_reply *rep, void *data)
 	if (!rep->continues)
 		return cri_stream_end(c);
 	yajl_val ev = json_get(rep->params, "event");
+	const char *kind = meta_str(ev, "type");
+	if (kind && streq(kind, "session"))
+		return on_pod_event(c, j, ev);
 	const char *id = meta_str(ev, "id"), *pod = meta_str(json_get(ev, "attributes"), "session");
 	Runtime__V1__ContainerEventType type;
 	/* a CRI container is a member of its pod's session, named by a pod id */
-	if (!type_of(meta_str(ev, "action"), &type) || !id || strlen(id) > 64 || !pod || strlen(pod) != 63 ||
-	    strspn(pod, "0123456789abcdef") != 63)
+	if (!kind || !streq(kind, "container") || !type_of(meta_str(ev, "action"), &type) || !id || strlen(id) > 64 ||
+	    !is_pod_id(pod))
 		return;
-	if (j->len == EVENTS_QUEUED)
-		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "GetContainerEvents: more than %d events wait for their pods' status",
-				EVENTS_QUEUED);
-	pending *e = &j->q[(j->head + j->len++) % EVENTS_QUEUED];
-	snprintf(e->id, sizeof(e->id), "%s", id);
-	snprintf(e->pod, sizeof(e->pod), "%s", pod);
-	e->type = type;
-	e->at_ns = meta_time_ns(meta_str(ev, "time"));
-	if (!j->busy)
+	if (queue_event(c, j, id, pod, type, meta_time_ns(meta_str(ev, "time"))) == 0 && !j->busy)
 		next_event(c, j);
 }
 
 void rpc_get_container_events(cri_call *c, const ProtobufCMessage *req)
 {
-	cri_corrald(c, "Events", "{\"filters\":{\"type\":\"container\"}}", VL_CALL_MORE, on_event, NULL);
+	/* containers' and sessions' (one filter takes one type): on_event
+	 * keeps those two */
+	cri_corrald(c, "Events", "{}", VL_CALL_MORE, on_event, NULL);
 }

@@ -172,7 +172,9 @@ test_cri_pod_stats_network() {
 }
 
 # kubelet's evented PLEG: one stream, the four events of a container in
-# order, each with its pod's status and the pod's containers'
+# order, each with its pod's status and the pod's containers', then a
+# pod's own (created and started, stopped; its removal leaves no status to
+# send)
 test_cri_container_events() {
 	trap cleanup_sv EXIT
 	start_cri
@@ -182,7 +184,11 @@ test_cri_container_events() {
 	assert_eq "$out" "CONTAINER_CREATED_EVENT ours pod=ours SANDBOX_READY n/ev created_at=True statuses=1 mine=CONTAINER_CREATED
 CONTAINER_STARTED_EVENT ours pod=ours SANDBOX_READY n/ev created_at=True statuses=1 mine=CONTAINER_RUNNING
 CONTAINER_STOPPED_EVENT ours pod=ours SANDBOX_READY n/ev created_at=True statuses=1 mine=CONTAINER_EXITED
-CONTAINER_DELETED_EVENT ours pod=ours SANDBOX_READY n/ev created_at=True statuses=0 mine=-" "the events"
+CONTAINER_DELETED_EVENT ours pod=ours SANDBOX_READY n/ev created_at=True statuses=0 mine=-
+pod CONTAINER_CREATED_EVENT: SANDBOX_READY evpod
+pod CONTAINER_STARTED_EVENT: SANDBOX_READY evpod
+pod CONTAINER_STOPPED_EVENT: SANDBOX_NOTREADY evpod
+pod CONTAINER_DELETED_EVENT: none" "the events"
 }
 
 # a stream the client cancels gives its connection to corrald back, also

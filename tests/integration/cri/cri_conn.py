@@ -9,7 +9,8 @@ supervisor/cri/runtime_v1.proto (runtime_v1_pb2 on CRI_PB).
         each response as one line of JSON ("error: CODE" for a failure)
     cri_conn.py --sock S events POD
         GetContainerEvents while a container of POD is created, started,
-        stopped and removed: one line for each of its events, in order
+        stopped and removed, then a pod is run, stopped and removed: one
+        line for each of their events, in order
     cri_conn.py --sock S churn N
         N streams of GetContainerEvents opened and cancelled; "base" once a
         first call is done and "churned" after, each followed by a wait for
@@ -128,6 +129,18 @@ def events(cri, pod):
             pb.PodSandboxState.Name(m.pod_sandbox_status.state), m.pod_sandbox_status.metadata.namespace,
             m.pod_sandbox_status.metadata.name, abs(m.created_at - time.time_ns()) < 60 * 10**9,
             len(m.containers_statuses), pb.ContainerState.Name(mine[0].state) if mine else "-"), flush=True)
+    # a pod's own: its id in container_id, as containerd's
+    cfg = pb.PodSandboxConfig(metadata=pb.PodSandboxMetadata(name="evpod", uid="evpod-uid", namespace="n"))
+    pid = cri.RunPodSandbox(config=cfg).pod_sandbox_id
+    steps = [(pb.CONTAINER_CREATED_EVENT, None), (pb.CONTAINER_STARTED_EVENT, None),
+             (pb.CONTAINER_STOPPED_EVENT, lambda: cri.StopPodSandbox(pod_sandbox_id=pid)),
+             (pb.CONTAINER_DELETED_EVENT, lambda: cri.RemovePodSandbox(pod_sandbox_id=pid))]
+    for kind, step in steps:
+        if step:
+            step()
+        m = wait_event(q, pid, kind, 10 if kind != pb.CONTAINER_DELETED_EVENT else 2)
+        print("pod %s: %s" % (pb.ContainerEventType.Name(kind), "none" if not m else "%s %s" % (
+            pb.PodSandboxState.Name(m.pod_sandbox_status.state), m.pod_sandbox_status.metadata.name)), flush=True)
     stream.cancel()
     return 0
 
