@@ -140,6 +140,8 @@ static int gen_ns_modes(yajl_gen g, const Runtime__V1__NamespaceOption *ns, cons
 {
 	if (!ns)
 		return 0;
+	if (ns->userns_options && ns->userns_options->mode == RUNTIME__V1__NAMESPACE_MODE__POD)
+		return *refused = "linux.security_context.namespace_options.userns_options (a user namespace)", -1;
 	bool pod_shares_pid = pns && pns->pid == RUNTIME__V1__NAMESPACE_MODE__POD;
 	if (ns->pid == RUNTIME__V1__NAMESPACE_MODE__TARGET)
 		return *refused = "linux.security_context.namespace_options.pid TARGET (another container's)", -1;

@@ -99,6 +99,11 @@ void rpc_run_pod_sandbox(cri_call *c, const ProtobufCMessage *msg)
 			return cri_fail(c, GRPC_INVALID_ARGUMENT, "RunPodSandbox: port_mappings[%zu]: SCTP is not published", i);
 	if (mode_of(cfg, 1) == RUNTIME__V1__NAMESPACE_MODE__TARGET || mode_of(cfg, 2) == RUNTIME__V1__NAMESPACE_MODE__TARGET)
 		return cri_fail(c, GRPC_INVALID_ARGUMENT, "RunPodSandbox: namespace_options: TARGET is a container's mode");
+	const Runtime__V1__NamespaceOption *nso =
+		cfg->linux && cfg->linux->security_context ? cfg->linux->security_context->namespace_options : NULL;
+	if (nso && nso->userns_options && nso->userns_options->mode == RUNTIME__V1__NAMESPACE_MODE__POD)
+		return cri_fail(c, GRPC_UNIMPLEMENTED, "RunPodSandbox: namespace_options.userns_options: a user namespace "
+						       "for the pod (hostUsers: false) is not there yet");
 	char id[64];
 	if (meta_new_pod_id(id) < 0)
 		return cri_fail(c, GRPC_INTERNAL, "RunPodSandbox: no random bytes for an id");

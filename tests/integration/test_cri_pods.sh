@@ -185,7 +185,8 @@ own sees: sleep 10003
 pid 1: catatonit -P
 TARGET: UNIMPLEMENTED True
 left in its PID namespace: 0
-host's pid and ipc: True" "what the pods' containers see"
+host's pid and ipc: True
+user namespaces: False UNIMPLEMENTED True" "what the pods' containers see"
 	assert_eq "$(ctl ps -a --json | jq length)" 0 "containers left"
 	assert_eq "$(ctl session ls --json | jq length)" 0 "sessions left"
 }

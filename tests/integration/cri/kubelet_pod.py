@@ -332,6 +332,16 @@ def scenario_namespaces(c, a):
     theirs = sh("h", "echo $(readlink /proc/self/ns/pid) $(readlink /proc/self/ns/ipc)")
     out("host's pid and ipc", theirs == mine or "%s, not %s" % (theirs, mine))
     c.RemovePodSandbox(pod_sandbox_id=pod)
+    # hostUsers: false: the handler says it has no user namespaces, and a pod asking is refused by name
+    feats = c.Status().runtime_handlers[0].features
+    cfg = pod_config(a, "userns")
+    m = [pb.IDMapping(host_id=1 << 20, container_id=0, length=65536)]
+    cfg.linux.security_context.namespace_options.userns_options.CopyFrom(pb.UserNamespace(mode=pb.POD, uids=m, gids=m))
+    try:
+        c.RunPodSandbox(config=cfg)
+        out("user namespaces", "ran")
+    except grpc.RpcError as e:
+        out("user namespaces", "%s %s %s" % (feats.user_namespaces, e.code().name, "userns_options" in e.details()))
 
 
 def scenario_keep(c, a):
