@@ -35,20 +35,63 @@ static const char *propagation_of(Runtime__V1__MountPropagation p)
 	}
 }
 
-static int gen_mounts(yajl_gen g, const ctr_config *cfg)
+/* The user namespace kubelet gives (hostUsers: false): one mapping each,
+ * from container id 0, of one size; NULL when there is none */
+static const Runtime__V1__UserNamespace *userns_of(const ctr_config *cfg)
+{
+	const Runtime__V1__LinuxContainerSecurityContext *sc = cfg->linux ? cfg->linux->security_context : NULL;
+	const Runtime__V1__UserNamespace *u = sc && sc->namespace_options ? sc->namespace_options->userns_options : NULL;
+	return u && u->mode == RUNTIME__V1__NAMESPACE_MODE__POD ? u : NULL;
+}
+
+static bool one_mapping(Runtime__V1__IDMapping *const *m, size_t n, uint32_t size)
+{
+	return n == 1 && m[0]->container_id == 0 && m[0]->length == size;
+}
+
+static bool same_mapping(Runtime__V1__IDMapping *const *a, size_t na, Runtime__V1__IDMapping *const *b, size_t nb)
+{
+	return na == 1 && nb == 1 && a[0]->host_id == b[0]->host_id && a[0]->container_id == b[0]->container_id &&
+	       a[0]->length == b[0]->length;
+}
+
+static int gen_mounts(yajl_gen g, const ctr_config *cfg, const char **refused)
 {
 	if (!cfg->n_mounts)
 		return 0;
+	const Runtime__V1__UserNamespace *u = userns_of(cfg);
 	if (jg_key(g, "mounts") || yajl_gen_array_open(g))
 		return -1;
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
 		const Runtime__V1__Mount *m = cfg->mounts[i];
+		/* an idmapped mount: through the container's own mappings, as kubelet gives them */
+		bool idmap = m->n_uidmappings || m->n_gidmappings;
+		if (idmap && !(u && same_mapping(m->uidmappings, m->n_uidmappings, u->uids, u->n_uids) &&
+			       same_mapping(m->gidmappings, m->n_gidmappings, u->gids, u->n_gids)))
+			return *refused = "mounts[].uidMappings (other than the container's user namespace's)", -1;
 		if (yajl_gen_map_open(g) || jg_key_str(g, "type", "bind") || jg_key_str(g, "source", m->host_path) ||
 		    jg_key_str(g, "destination", m->container_path) || jg_key_bool(g, "readonly", m->readonly) ||
-		    jg_key_str(g, "propagation", propagation_of(m->propagation)) || yajl_gen_map_close(g))
+		    jg_key_str(g, "propagation", propagation_of(m->propagation)) || (idmap && jg_key_bool(g, "idmap", true)) ||
+		    yajl_gen_map_close(g))
 			return -1;
 	}
 	return yajl_gen_array_close(g) ? -1 : 0;
+}
+
+static int gen_userns(yajl_gen g, const ctr_config *cfg, const char **refused)
+{
+	const Runtime__V1__UserNamespace *u = userns_of(cfg);
+	if (!u)
+		return 0;
+	uint32_t size = u->n_uids ? u->uids[0]->length : 0;
+	if (size < 2 || !one_mapping(u->uids, u->n_uids, size) || !one_mapping(u->gids, u->n_gids, size))
+		return *refused = "linux.security_context.namespace_options.userns_options (other than one mapping from "
+				  "container id 0, the same size for uids and gids)",
+		       -1;
+	return jg_key(g, "usernsIds") || yajl_gen_map_open(g) || jg_key_int(g, "uid", u->uids[0]->host_id) ||
+			       jg_key_int(g, "gid", u->gids[0]->host_id) || jg_key_int(g, "size", size) || yajl_gen_map_close(g)
+		       ? -1
+		       : 0;
 }
 
 static int gen_env(yajl_gen g, const ctr_config *cfg)
@@ -140,8 +183,6 @@ static int gen_ns_modes(yajl_gen g, const Runtime__V1__NamespaceOption *ns, cons
 {
 	if (!ns)
 		return 0;
-	if (ns->userns_options && ns->userns_options->mode == RUNTIME__V1__NAMESPACE_MODE__POD)
-		return *refused = "linux.security_context.namespace_options.userns_options (a user namespace)", -1;
 	bool pod_shares_pid = pns && pns->pid == RUNTIME__V1__NAMESPACE_MODE__POD;
 	if (ns->pid == RUNTIME__V1__NAMESPACE_MODE__TARGET)
 		return *refused = "linux.security_context.namespace_options.pid TARGET (another container's)", -1;
@@ -264,7 +305,7 @@ char *cri_ctr_spec(const char *pod_id, const ctr_config *cfg, const pod_config *
 	    (cfg->n_command && gen_strs(g, "entrypoint", cfg->command, cfg->n_command)) ||
 	    (cfg->n_args && gen_strs(g, "command", cfg->args, cfg->n_args)) ||
 	    (*cfg->working_dir && jg_key_str(g, "workdir", cfg->working_dir)) || gen_env(g, cfg) < 0 ||
-	    gen_mounts(g, cfg) < 0 || gen_devices(g, cfg) < 0 || jg_key_bool(g, "tty", cfg->tty) || jg_key_bool(g, "interactive", cfg->stdin) ||
+	    gen_mounts(g, cfg, refused) < 0 || gen_userns(g, cfg, refused) < 0 || gen_devices(g, cfg) < 0 || jg_key_bool(g, "tty", cfg->tty) || jg_key_bool(g, "interactive", cfg->stdin) ||
 	    jg_key_bool(g, "stdinOnce", cfg->stdin_once) || jg_key_str(g, "restart", "no"))
 		return NULL;
 	if (pod && *pod->hostname && jg_key_str(g, "hostname", pod->hostname))

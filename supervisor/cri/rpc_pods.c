@@ -99,11 +99,8 @@ void rpc_run_pod_sandbox(cri_call *c, const ProtobufCMessage *msg)
 			return cri_fail(c, GRPC_INVALID_ARGUMENT, "RunPodSandbox: port_mappings[%zu]: SCTP is not published", i);
 	if (mode_of(cfg, 1) == RUNTIME__V1__NAMESPACE_MODE__TARGET || mode_of(cfg, 2) == RUNTIME__V1__NAMESPACE_MODE__TARGET)
 		return cri_fail(c, GRPC_INVALID_ARGUMENT, "RunPodSandbox: namespace_options: TARGET is a container's mode");
-	const Runtime__V1__NamespaceOption *nso =
-		cfg->linux && cfg->linux->security_context ? cfg->linux->security_context->namespace_options : NULL;
-	if (nso && nso->userns_options && nso->userns_options->mode == RUNTIME__V1__NAMESPACE_MODE__POD)
-		return cri_fail(c, GRPC_UNIMPLEMENTED, "RunPodSandbox: namespace_options.userns_options: a user namespace "
-						       "for the pod (hostUsers: false) is not there yet");
+	/* a user namespace (hostUsers: false) is each container's, of the
+	 * mappings kubelet gives it; the pod's namespaces stay the host's */
 	char id[64];
 	if (meta_new_pod_id(id) < 0)
 		return cri_fail(c, GRPC_INTERNAL, "RunPodSandbox: no random bytes for an id");
@@ -124,6 +121,7 @@ void rpc_run_pod_sandbox(cri_call *c, const ProtobufCMessage *msg)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(now, sizeof(now), "%lld", (long long)ts.tv_sec * 1000000000 + ts.tv_nsec);
 	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "name", id) || jg_key_str(g, "share", share) ||
+	    (!host_net && *cfg->hostname && jg_key_str(g, "hostname", cfg->hostname)) ||
 	    jg_key(g, "labels") || yajl_gen_map_open(g) || meta_put(g, META_POD_CONFIG, &cfg->base) < 0 ||
 	    jg_key_str(g, META_POD_CREATED, now) || jg_key_str(g, META_POD_HANDLER, req->runtime_handler) ||
 	    /* for an operator's eyes: corralctl session ls shows them */

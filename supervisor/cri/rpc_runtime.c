@@ -39,7 +39,7 @@ static void status_done(cri_call *c, vl_reply *rep, void *data)
 	/* one handler, the default (""): corral runs every pod itself */
 	Runtime__V1__RuntimeHandlerFeatures feat = RUNTIME__V1__RUNTIME_HANDLER_FEATURES__INIT;
 	feat.recursive_read_only_mounts = true;
-	feat.user_namespaces = false; /* kubelet then refuses hostUsers: false itself */
+	feat.user_namespaces = true;
 	Runtime__V1__RuntimeHandler h = RUNTIME__V1__RUNTIME_HANDLER__INIT;
 	h.name = "";
 	h.features = &feat;

@@ -173,7 +173,8 @@ ambient SYS_ADMIN: INVALID_ARGUMENT True" "the container's confinement (no cgrou
 # shareProcessNamespace: the pod's containers in one PID namespace under
 # catatonit -P, one with its own beside them, nothing left in it once the
 # pod is removed; TARGET (kubectl debug) refused by name; hostPID and
-# hostIPC pods have the host's namespaces
+# hostIPC pods have the host's namespaces; a pod without hostUsers has its
+# containers in user namespaces of kubelet's mappings, idmapped mounts too
 test_cri_namespaces() {
 	trap cleanup_sv EXIT
 	start_cri
@@ -186,7 +187,10 @@ pid 1: catatonit -P
 TARGET: UNIMPLEMENTED True
 left in its PID namespace: 0
 host's pid and ipc: True
-user namespaces: False UNIMPLEMENTED True" "what the pods' containers see"
+handler has user namespaces: True
+in the user namespace: 0 0 65534 0
+its uid on the host: 0
+a mount of other mappings: UNIMPLEMENTED True" "what the pods' containers see"
 	assert_eq "$(ctl ps -a --json | jq length)" 0 "containers left"
 	assert_eq "$(ctl session ls --json | jq length)" 0 "sessions left"
 }

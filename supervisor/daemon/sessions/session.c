@@ -23,6 +23,8 @@ static const struct { const char *name; unsigned bit; } shares[] = {
 	{ "net", SESSION_SHARE_NET }, { "ipc", SESSION_SHARE_IPC }, { "uts", SESSION_SHARE_UTS }, { "pid", SESSION_SHARE_PID },
 };
 
+const char *session_hostname(const session *s) { return s->hostname ? s->hostname : s->name; }
+
 bool session_name_valid(const char *name)
 {
 	size_t n = strlen(name);
@@ -123,6 +125,7 @@ void session_x_free(session_x *x)
 	session_policy_free(x->s.policy);
 	free(x->s.dir);
 	free(x->s.network);
+	free(x->s.hostname);
 	free(x->s.ports);
 	strv_free(x->s.labels);
 	free(x->policy_path);
@@ -140,7 +143,8 @@ static int gen_record(yajl_gen g, const session *s)
 				 shares[i].name);
 	/* as SessionCreate takes it: the loader reads it back the same way */
 	if (yajl_gen_map_open(g) || jg_key_str(g, "name", s->name) || jg_key_str(g, "share", share) ||
-	    (s->network && jg_key_str(g, "network", s->network)) || jg_key(g, "labels") || yajl_gen_map_open(g))
+	    (s->network && jg_key_str(g, "network", s->network)) || (s->hostname && jg_key_str(g, "hostname", s->hostname)) ||
+	    jg_key(g, "labels") || yajl_gen_map_open(g))
 		return -ENOMEM;
 	for (char **l = s->labels; l && l[0] && l[1]; l += 2)
 		if (jg_key_str(g, l[0], l[1]))
@@ -215,6 +219,8 @@ int session_gen(yajl_gen g, corrald *d, const session *s, const peer_cred *peer)
 		return -ENOMEM;
 	session_gen_share(g, s->share);
 	if ((s->share & SESSION_SHARE_NET) && jg_key_str(g, "network", s->network ? s->network : d->cfg->default_network))
+		return -ENOMEM;
+	if ((s->share & SESSION_SHARE_UTS) && jg_key_str(g, "hostname", session_hostname(s)))
 		return -ENOMEM;
 	if (x->ip[0] && jg_key_str(g, "ipAddress", x->ip))
 		return -ENOMEM;

@@ -45,6 +45,7 @@ typedef struct session {
 	char *dir;                  /* <state>/sessions/<name> */
 	unsigned share;             /* enum session_share bits */
 	char *network;              /* its CNI network (SESSION_SHARE_NET); NULL: corrald's default-network */
+	char *hostname;             /* its UTS namespace's name (SESSION_SHARE_UTS); NULL: its name */
 	char **labels;              /* key, value, key, value, ..., NULL */
 	struct cni_port *ports;     /* published through its attachment (SessionCreate's ports) */
 	size_t n_ports;
@@ -58,6 +59,8 @@ typedef struct session {
 	struct session *next;
 } session;
 
+/* The name its members' UTS namespace has: SessionCreate's hostname, or its name. */
+const char *session_hostname(const session *s);
 /* Whether peer may see or change s (owner.h): root, or the uid that made it. */
 struct peer_cred;
 bool session_visible_to(const session *s, const struct peer_cred *peer);

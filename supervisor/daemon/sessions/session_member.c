@@ -26,7 +26,7 @@ int session_member_spec(corrald *d, ctr_spec *s, json_fault *f)
 		return json_fault_set(f, EINVAL, "spec.session", "session %s is stopped: no new member", ss->name);
 	if ((ss->share & SESSION_SHARE_PID) && s->pid_ns == CTR_NS_DEFAULT) {
 		/* its own user namespace could not mount the session's /proc */
-		if (s->userns_auto)
+		if (s->userns_auto || s->userns_ids.size)
 			return json_fault_set(f, EINVAL, "spec.userns",
 					      "a member of session %s, which shares its PID namespace, has the host's ids",
 					      ss->name);
@@ -59,7 +59,7 @@ bool session_member_visible(corrald *d, const ctr_spec *s, const peer_cred *peer
 const char *session_member_hostname(corrald *d, const ctr *c)
 {
 	session *s = session_of(d, c);
-	return s && (s->share & SESSION_SHARE_UTS) && !c->spec.hostname ? s->name : c->name;
+	return s && (s->share & SESSION_SHARE_UTS) && !c->spec.hostname ? session_hostname(s) : c->name;
 }
 
 int session_member_add(corrald *d, ctr *c, char *broker_dir, size_t n, cerr *err)
@@ -92,7 +92,7 @@ void session_member_names(corrald *d, const ctr *c, bool gone)
 		for (ctr *o = d->ctrs; o && k < n; o = o->next)
 			if (o != m && is_member(o, s->name) && !(gone && o == c))
 				peers[k++] = (hosts_peer){ .ip = x->ip[0] ? x->ip : "127.0.0.1", .names = o->name };
-		hosts_in in = { .hostname = (s->share & SESSION_SHARE_UTS) ? s->name : m->name, .name = m->name,
+		hosts_in in = { .hostname = (s->share & SESSION_SHARE_UTS) ? session_hostname(s) : m->name, .name = m->name,
 				.ip = x->ip[0] ? x->ip : NULL, .gateway = x->gateway[0] ? x->gateway : NULL,
 				.extra = m->spec.extra_hosts, .peers = peers, .n_peers = k };
 		strbuf text = STRBUF_INIT;

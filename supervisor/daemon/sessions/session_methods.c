@@ -46,6 +46,7 @@ static int parse_create(yajl_val params, session_x *x, json_fault *f)
 	int r;
 	if ((r = sp_str(params, "idleTimeout", false, &idle, f)) < 0 || (r = sp_str(params, "share", false, &share, f)) < 0 ||
 	    (r = json_dup_str(params, "", "network", JSON_NAME, &s->network, f)) < 0 ||
+	    (r = json_dup_str(params, "", "hostname", JSON_NAME, &s->hostname, f)) < 0 ||
 	    (r = json_dup_str(params, "", "brokerPolicy", JSON_BOUNDED, &x->policy_path, f)) < 0 ||
 	    (r = sp_bool(params, "rmState", true, &s->rm_state, f)) < 0)
 		return r;
@@ -60,6 +61,10 @@ static int parse_create(yajl_val params, session_x *x, json_fault *f)
 		return json_fault_set(f, EINVAL, "share", "\"%s\": a comma-separated list of net, ipc, uts and pid", share);
 	if (s->network && !(s->share & SESSION_SHARE_NET))
 		return json_fault_set(f, EINVAL, "network", "the session does not share net: add net to share");
+	if (s->hostname && !(s->share & SESSION_SHARE_UTS))
+		return json_fault_set(f, EINVAL, "hostname", "the session does not share uts: add uts to share");
+	if (s->hostname && strlen(s->hostname) > 64)
+		return json_fault_set(f, EINVAL, "hostname", "at most 64 bytes");
 	if (x->policy_path && x->policy_path[0] != '/')
 		return json_fault_set(f, EINVAL, "brokerPolicy", "must be an absolute path");
 	yajl_val ports = json_get(params, "ports");
@@ -139,7 +144,7 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	const char *name;
-	if (sp_known(params, KNOWN("name", "idleTimeout", "share", "network", "labels", "brokerPolicy", "rmState", "ports"),
+	if (sp_known(params, KNOWN("name", "idleTimeout", "share", "network", "labels", "brokerPolicy", "rmState", "ports", "hostname"),
 			  &f) < 0 ||
 	    sp_name(params, "name", true, &name, &f) < 0)
 		return sv_invalid_fault(call, &f);

@@ -208,7 +208,7 @@ int session_ns_make(corrald *d, session *s, cerr *err)
 	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid == 0) {
 		close(p[1]);
-		holder(p[0], (s->share & SESSION_SHARE_UTS) ? s->name : NULL, s->share & SESSION_SHARE_NET, pause);
+		holder(p[0], (s->share & SESSION_SHARE_UTS) ? session_hostname(s) : NULL, s->share & SESSION_SHARE_NET, pause);
 	}
 	int e = errno;
 	close(p[0]);

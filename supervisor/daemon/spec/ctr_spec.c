@@ -136,7 +136,7 @@ static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
 	"restart", "network", "ports", "labels", "tty", "interactive", "stdinOnce", "stopSignal", "stopTimeout", "capAdd", "capDrop",
 	"capAmbient", "hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "dnsSearch", "dnsOptions", "extraHosts", "networkAliases", "session",
-	"healthcheck", "noHealthcheck", "userns", "apparmorProfile", "logPath", "cgroupParent", "sysctls",
+	"healthcheck", "noHealthcheck", "userns", "usernsIds", "apparmorProfile", "logPath", "cgroupParent", "sysctls",
 	"groups", "noNewPrivileges", "maskedPaths", "readonlyPaths", "seccompProfile", "devices",
 	"pidNamespace", "ipcNamespace", NULL,
 };
@@ -191,6 +191,20 @@ static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
 		return json_fault_set(f, EINVAL, "spec.userns", "\"%s\": must be auto or host", userns);
 	s->userns_auto = userns && streq(userns, "auto");
 	s->userns_host = userns && streq(userns, "host");
+	yajl_val ids;
+	if ((r = json_get_object(v, "spec", "usernsIds", 0, &ids, f)) < 0 || !ids)
+		return r;
+	long long uid, gid, size;
+	/* never the host's root: ids from 1, and within 32 bits */
+	if ((r = json_get_int_in(ids, "spec.usernsIds", "uid", JSON_REQUIRED, 1, UINT32_MAX - 1, &uid, NULL, f)) < 0 ||
+	    (r = json_get_int_in(ids, "spec.usernsIds", "gid", JSON_REQUIRED, 1, UINT32_MAX - 1, &gid, NULL, f)) < 0 ||
+	    (r = json_get_int_in(ids, "spec.usernsIds", "size", JSON_REQUIRED, 2, 1ll << 31, &size, NULL, f)) < 0)
+		return r;
+	if (uid + size > UINT32_MAX || gid + size > UINT32_MAX)
+		return json_fault_set(f, EINVAL, "spec.usernsIds.size", "the ids go past 2^32 - 1");
+	if (s->userns_auto || s->userns_host)
+		return json_fault_set(f, EINVAL, "spec.usernsIds", "excludes spec.userns");
+	s->userns_ids = (struct ctr_userns_ids){ (uint32_t)uid, (uint32_t)gid, (uint32_t)size };
 	return 0;
 }
 

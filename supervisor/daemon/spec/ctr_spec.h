@@ -23,6 +23,7 @@ enum ctr_ns_mode { CTR_NS_DEFAULT, CTR_NS_PRIVATE, CTR_NS_HOST };
 typedef struct ctr_mount {
 	char *source, *destination;
 	bool readonly;
+	bool idmap; /* its owners seen through the container's user namespace */
 	const char *propagation; /* "rslave", ...; NULL: the runtime's default */
 } ctr_mount;
 
@@ -100,6 +101,9 @@ typedef struct ctr_spec {
 	char *session;   /* spec.session: the session it is a member of (sessions/session.h); NULL: none */
 	bool userns_auto; /* spec.userns "auto": a user namespace of its own (ctr_ids.h); a member's always */
 	bool userns_host; /* spec.userns "host": the host's ids, which only root's may have */
+	/* spec.usernsIds (root's): container ids 0 to size - 1 are host ids
+	 * uid.. and gid.. (kubelet's for a pod without hostUsers); size 0: none */
+	struct ctr_userns_ids { uint32_t uid, gid, size; } userns_ids;
 	bool session_dns; /* its network is its session's CNI network: it gets a resolv.conf */
 	bool tty;
 	bool interactive;  /* stdin kept open (the monitor holds it) */

@@ -137,7 +137,8 @@ static int get_bind(yajl_val m, const char *path, ctr_mount *cm, json_fault *f)
 	int r;
 	if ((r = json_want(m, yajl_t_object, path, f)) < 0)
 		return r;
-	if ((r = json_check_keys(m, path, (const char *const[]){ "type", "source", "destination", "readonly", "propagation", NULL },
+	if ((r = json_check_keys(m, path,
+				 (const char *const[]){ "type", "source", "destination", "readonly", "propagation", "idmap", NULL },
 				 "unknown field", f)) < 0 ||
 	    (r = json_dup_str(m, path, "source", 0, &cm->source, f)) < 0 ||
 	    (r = json_dup_str(m, path, "destination", 0, &cm->destination, f)) < 0)
@@ -146,7 +147,8 @@ static int get_bind(yajl_val m, const char *path, ctr_mount *cm, json_fault *f)
 		return json_fault_set(f, EINVAL, json_path(field, path, "source"), "must be an absolute path");
 	if (!cm->destination || !clean_destination(cm->destination))
 		return json_fault_set(f, EINVAL, json_path(field, path, "destination"), "must be an absolute path without ..");
-	if (json_get_bool(m, path, "readonly", 0, &cm->readonly, NULL, f) < 0)
+	if (json_get_bool(m, path, "readonly", 0, &cm->readonly, NULL, f) < 0 ||
+	    json_get_bool(m, path, "idmap", 0, &cm->idmap, NULL, f) < 0)
 		return json_fault_reword(f, "must be a boolean");
 	const char *prop;
 	if ((r = json_get_str(m, path, "propagation", 0, &prop, f)) < 0)

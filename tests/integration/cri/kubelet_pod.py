@@ -332,16 +332,43 @@ def scenario_namespaces(c, a):
     theirs = sh("h", "echo $(readlink /proc/self/ns/pid) $(readlink /proc/self/ns/ipc)")
     out("host's pid and ipc", theirs == mine or "%s, not %s" % (theirs, mine))
     c.RemovePodSandbox(pod_sandbox_id=pod)
-    # hostUsers: false: the handler says it has no user namespaces, and a pod asking is refused by name
+    # hostUsers: false: each container in a user namespace of kubelet's
+    # mappings; an idmapped mount shows the host's root as the container's,
+    # a plain one as nobody
     feats = c.Status().runtime_handlers[0].features
+    out("handler has user namespaces", feats.user_namespaces)
+    base = 1 << 20
+    m = [pb.IDMapping(host_id=base, container_id=0, length=65536)]
+    userns = pb.UserNamespace(mode=pb.POD, uids=m, gids=m)
+    ns = pb.NamespaceOption(network=pb.POD, pid=pb.CONTAINER, ipc=pb.POD, userns_options=userns)
     cfg = pod_config(a, "userns")
-    m = [pb.IDMapping(host_id=1 << 20, container_id=0, length=65536)]
-    cfg.linux.security_context.namespace_options.userns_options.CopyFrom(pb.UserNamespace(mode=pb.POD, uids=m, gids=m))
+    cfg.linux.security_context.namespace_options.CopyFrom(ns)
+    pod = c.RunPodSandbox(config=cfg).pod_sandbox_id
+    d = os.path.join(a.logdir, "userns-vol")
+    os.makedirs(d, exist_ok=True)
+    open(os.path.join(d, "f"), "w").close()
+    os.chown(os.path.join(d, "f"), 0, 0)
+    cc = ctr_config(a, "u", ["sleep", "1000"])
+    cc.linux.security_context.namespace_options.CopyFrom(ns)
+    cc.mounts.extend([pb.Mount(container_path="/idm", host_path=d, uidMappings=m, gidMappings=m),
+                      pb.Mount(container_path="/plain", host_path=d)])
+    cids = {"u": c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=cc).container_id}
+    c.StartContainer(container_id=cids["u"])
+    out("in the user namespace", sh("u", "echo $(id -u) $(stat -c %u /idm/f) $(stat -c %u /plain/f) $(stat -c %u /bin/sh)"))
+    info = json.loads(c.ContainerStatus(container_id=cids["u"], verbose=True).info["info"])
+    with open("/proc/%d/status" % int(info["pid"])) as f:
+        uid = [ln.split()[1] for ln in f if ln.startswith("Uid:")][0]
+    out("its uid on the host", int(uid) - base)
+    bad = ctr_config(a, "bad", ["true"])
+    bad.linux.security_context.namespace_options.CopyFrom(ns)
+    other = [pb.IDMapping(host_id=base * 2, container_id=0, length=65536)]
+    bad.mounts.extend([pb.Mount(container_path="/x", host_path=d, uidMappings=other, gidMappings=other)])
     try:
-        c.RunPodSandbox(config=cfg)
-        out("user namespaces", "ran")
+        c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=bad)
+        out("a mount of other mappings", "created")
     except grpc.RpcError as e:
-        out("user namespaces", "%s %s %s" % (feats.user_namespaces, e.code().name, "userns_options" in e.details()))
+        out("a mount of other mappings", "%s %s" % (e.code().name, "uidMappings" in e.details()))
+    c.RemovePodSandbox(pod_sandbox_id=pod)
 
 
 def scenario_keep(c, a):

@@ -330,7 +330,9 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 	for (size_t i = 0; i < d->u.object.len; i++) {
 		const char *k = d->u.object.keys[i];
 		yajl_val v = d->u.object.values[i];
-		if (streq(k, "annotations"))
+		/* a user namespace of its own may not name a UTS namespace it
+		 * joins: its session's, named when it was made */
+		if (streq(k, "annotations") || (streq(k, "hostname") && in->ids && bundle_joins(in, "uts")))
 			continue;
 		jg_key(g, k);
 		if (streq(k, "process")) {

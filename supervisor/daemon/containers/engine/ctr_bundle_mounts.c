@@ -121,9 +121,11 @@ void bundle_gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in)
 	CTR_FEATURES_EACH(in->d, gen_mounts, g, in, CTR_MOUNTS_BEFORE_BINDS);
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const ctr_mount *m = &s->mounts[i];
+		/* idmap: through the container's maps (the runtime's "idmap" option) */
 		bundle_gen_mount(g, m->destination, "bind", m->source,
 			  (const char *const[]){ "rbind", m->readonly ? "ro" : "rw", "nosuid", "nodev",
-						 m->propagation ? m->propagation : NULL, NULL },
+						 m->idmap ? "idmap" : m->propagation ? m->propagation : NULL,
+						 m->idmap && m->propagation ? m->propagation : NULL, NULL },
 			  NULL);
 	}
 	/* podman's defaults for --tmpfs, which the request's options override */

@@ -216,6 +216,16 @@ int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_
 		return sv_permission_denied(call, "spec.userns: host: a member's containers run in a user namespace of their own");
 	if (c->spec.userns_auto && c->spec.privileged)
 		return sv_invalid(call, "spec.userns", "auto: a privileged container has the host's ids");
+	if (c->spec.userns_ids.size && vl_call_peer(call)->uid != 0)
+		return sv_permission_denied(call, "spec.usernsIds: only root may choose a container's host ids");
+	if (c->spec.userns_ids.size && c->spec.privileged)
+		return sv_invalid(call, "spec.usernsIds", "a privileged container has the host's ids");
+	bool own_ids = owner_is_member(vl_call_peer(call)) || c->spec.userns_auto || c->spec.userns_ids.size;
+	for (size_t i = 0; !own_ids && i < c->spec.n_mounts; i++)
+		if (c->spec.mounts[i].idmap) {
+			snprintf(why, sizeof(why), "spec.mounts[%zu].idmap", i);
+			return sv_invalid(call, why, "needs a user namespace of the container's own (usernsIds, or userns auto)");
+		}
 	if (c->spec.privileged && vl_call_peer(call)->uid != 0)
 		return sv_permission_denied(call, "spec.privileged: only root may create a privileged container");
 	const char *roots;
@@ -275,8 +285,9 @@ int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_
 	/* a member's: in a user namespace of its own ids (ctr_ids.h) */
 	ctr_ids ids;
 	rootfs_ids rids = { .userns_fd = -1 };
-	bool own_ids = owner_is_member(vl_call_peer(call)) || c->spec.userns_auto;
-	if (own_ids && (ctr_ids_for(d, vl_call_peer(call)->uid, vl_call_peer(call)->gid, &ids, &err) < 0 ||
+	if (c->spec.userns_ids.size) /* kubelet's, for a pod without hostUsers */
+		ctr_ids_of_range(c->spec.userns_ids.uid, c->spec.userns_ids.gid, c->spec.userns_ids.size, &ids);
+	if (own_ids && ((!c->spec.userns_ids.size && ctr_ids_for(d, vl_call_peer(call)->uid, vl_call_peer(call)->gid, &ids, &err) < 0) ||
 			ctr_ids_rootfs(&ids, &rids, &err) < 0 || ctr_ids_dir(dir, &ids, &err) < 0)) {
 		undo_dir(c, dir);
 		return sv_internal_err(call, &err);

@@ -125,6 +125,11 @@ int ctr_ids_for(const struct corrald *d, uid_t uid, gid_t gid, ctr_ids *out, cer
 	return 0;
 }
 
+void ctr_ids_of_range(uint32_t uid, uint32_t gid, uint32_t size, ctr_ids *out)
+{
+	*out = (ctr_ids){ .uid = { { 0, uid, 1 }, { 1, uid + 1, size - 1 } }, .gid = { { 0, gid, 1 }, { 1, gid + 1, size - 1 } } };
+}
+
 int ctr_ids_rootfs(const ctr_ids *ids, rootfs_ids *out, cerr *err)
 {
 	int fd = idmap_userns_open(ids->uid, 2, ids->gid, 2, err);

@@ -25,6 +25,8 @@ struct corrald;
 /* The ids of uid's containers (gid: its primary group); root's (with
  * --userns auto) are all of its range, root inside included. */
 int ctr_ids_for(const struct corrald *d, uid_t uid, gid_t gid, ctr_ids *out, cerr *err);
+/* Container ids 0 to size - 1 as host ids uid.. and gid.. (size >= 2). */
+void ctr_ids_of_range(uint32_t uid, uint32_t gid, uint32_t size, ctr_ids *out);
 /* A user namespace of the maps, to idmap layers with (close out->userns_fd). */
 int ctr_ids_rootfs(const ctr_ids *ids, rootfs_ids *out, cerr *err);
 /* The container's directory, entered by its init from inside the user
