@@ -149,6 +149,15 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"capAmbient\":[\"SYS_ADMIN\"]}", "spec.capAmbient[0]", "capAdd it");
 	expect_field("{\"image\":\"x\",\"capAmbient\":[\"NOPE\"]}", "spec.capAmbient[0]", "no such capability");
 	expect_field("{\"image\":\"x\",\"pidNamespace\":\"shared\"}", "spec.pidNamespace", "\"private\" or \"host\"");
+	expect_field("{\"image\":\"x\",\"selinuxOptions\":{\"type\":\"a:b\"}}", "spec.selinuxOptions.type",
+		     "not a part of an SELinux label");
+	expect_field("{\"image\":\"x\",\"selinuxOptions\":{\"level\":\"s0\\\"\"}}", "spec.selinuxOptions.level",
+		     "not a part of an SELinux label");
+	expect_field("{\"image\":\"x\",\"usernsIds\":{\"uid\":0,\"gid\":1,\"size\":65536}}", "spec.usernsIds.uid", "");
+	expect_field("{\"image\":\"x\",\"usernsIds\":{\"uid\":4294901760,\"gid\":1,\"size\":65536}}",
+		     "spec.usernsIds.size", "past 2^32");
+	expect_field("{\"image\":\"x\",\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"idmap\":1}]}",
+		     "spec.mounts[0].idmap", "boolean");
 	expect_field("{\"image\":\"x\",\"restart\":\"sometimes\"}", "spec.restart", "must be no, on-failure");
 	expect_field("{\"image\":\"x\",\"network\":\"a/b\"}", "spec.network", "none, loopback, host or a network's name");
 	expect_field("{\"image\":\"x\",\"network\":\"loopback\",\"ports\":[{\"hostPort\":8080,\"containerPort\":80}]}",

@@ -1,0 +1,14 @@
+/* A container's SELinux labels from spec.selinuxOptions, over the loaded
+ * policy's container defaults, as container runtimes take them (ctr_selinux.c) */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include "supervisor/daemon/spec/ctr_spec.h"
+
+#define CTR_SELINUX_LABEL_MAX 1024
+
+/* true with the process label and the mount label in proc and mount when
+ * s gives options and SELinux is on here; false where it is off (the
+ * options are then no one's to apply, as containerd and podman ignore
+ * them) or none are given. */
+bool ctr_selinux_labels(const ctr_spec *s, char proc[CTR_SELINUX_LABEL_MAX], char mount[CTR_SELINUX_LABEL_MAX]);
