@@ -69,7 +69,7 @@ class Pod:
         meta = pb.PodSandboxMetadata(name="%s-%s" % (name, a.handler), uid="%s-%s-uid" % (name, a.handler),
                                      namespace="corral-test")
         self.cfg = pb.PodSandboxConfig(
-            metadata=meta, hostname="pod-" + name, log_directory=self.logdir,
+            metadata=meta, hostname="pod-" + name.replace("_", "-"), log_directory=self.logdir,
             linux=pb.LinuxPodSandboxConfig(cgroup_parent=a.cgparent,
                                            security_context=pb.LinuxSandboxSecurityContext(namespace_options=ns)))
         self.id = c.RunPodSandbox(config=self.cfg, runtime_handler=a.handler).pod_sandbox_id
