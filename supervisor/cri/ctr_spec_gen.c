@@ -184,8 +184,17 @@ static int gen_ns_modes(yajl_gen g, const Runtime__V1__NamespaceOption *ns, cons
 	if (!ns)
 		return 0;
 	bool pod_shares_pid = pns && pns->pid == RUNTIME__V1__NAMESPACE_MODE__POD;
-	if (ns->pid == RUNTIME__V1__NAMESPACE_MODE__TARGET)
-		return *refused = "linux.security_context.namespace_options.pid TARGET (another container's)", -1;
+	/* TARGET (kubectl debug --target): that container's, pinned by corrald */
+	if (ns->pid == RUNTIME__V1__NAMESPACE_MODE__TARGET) {
+		if (!*ns->target_id || strlen(ns->target_id) > 64 || strspn(ns->target_id, "0123456789abcdef") != strlen(ns->target_id))
+			return *refused = "linux.security_context.namespace_options.target_id (not a container's id)", -1;
+		char mode[80];
+		snprintf(mode, sizeof(mode), "container:%s", ns->target_id);
+		return jg_key_str(g, "pidNamespace", mode) ||
+				       (ns->ipc == RUNTIME__V1__NAMESPACE_MODE__NODE && jg_key_str(g, "ipcNamespace", "host"))
+			       ? -1
+			       : 0;
+	}
 	if (ns->pid == RUNTIME__V1__NAMESPACE_MODE__POD && !pod_shares_pid)
 		return *refused = "linux.security_context.namespace_options.pid POD, in a pod whose PID namespace is not shared", -1;
 	const char *pid = ns->pid == RUNTIME__V1__NAMESPACE_MODE__NODE				 ? "host"

@@ -37,7 +37,7 @@
 	  "a member of SESSION (session create): its namespaces, network and broker socket" }, \
 	{ "publish", 'p', OPT_LIST, "[IP:]HOSTPORT:CTRPORT[/PROTO]", "publish a container port on the host (tcp or udp)" }, \
 	{ "pid", 0, OPT_STR, "MODE", \
-	  "private: a PID namespace of its own, also in a session that shares one; host: the host's (root only)" }, \
+	  "private: a PID namespace of its own, also in a session that shares one; host: the host's (root only); container:NAME: a running container's" }, \
 	{ "ipc", 0, OPT_STR, "MODE", \
 	  "private: an IPC namespace of its own, also in a session that shares one; host: the host's and its /dev/shm (root only)" }, \
 	{ "userns", 0, OPT_STR, "MODE", \

@@ -172,7 +172,7 @@ ambient SYS_ADMIN: INVALID_ARGUMENT True" "the container's confinement (no cgrou
 
 # shareProcessNamespace: the pod's containers in one PID namespace under
 # catatonit -P, one with its own beside them, nothing left in it once the
-# pod is removed; TARGET (kubectl debug) refused by name; hostPID and
+# pod is removed; TARGET (kubectl debug --target) joins another's; hostPID and
 # hostIPC pods have the host's namespaces; a pod without hostUsers has its
 # containers in user namespaces of kubelet's mappings, idmapped mounts too
 test_cri_namespaces() {
@@ -184,7 +184,8 @@ test_cri_namespaces() {
 two sees: sleep 10001 sleep 10002
 own sees: sleep 10003
 pid 1: catatonit -P
-TARGET: UNIMPLEMENTED True
+debug sees: sleep 10003 sleep 10004
+TARGET of no container: INVALID_ARGUMENT True
 left in its PID namespace: 0
 host's pid and ipc: True
 handler has user namespaces: True

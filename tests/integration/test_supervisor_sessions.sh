@@ -501,7 +501,22 @@ test_svs_shared_pid_and_host_namespaces() {
 	assert_eq "$(ctl exec h readlink /proc/self/ns/ipc)" "$(readlink /proc/self/ns/ipc)" "--ipc host"
 	assert_eq "$(ctl exec h cat "/dev/shm/corral-svs-$TID")" hi "the host's /dev/shm"
 	ctl exec h test -d "/proc/$CORRALD_PID" || fail "--pid host does not see corrald"
+	# another container's PID namespace, pinned in the joiner's directory
+	ctl run -d --name t --network none "$IMG" sleep 2000 >/dev/null
+	ctl run -d --name dbg --network none --pid container:t "$IMG" sleep 2001 >/dev/null
+	assert_eq "$(ctl exec dbg ps -o args | grep '^sleep' | sort | tr '\n' ' ')" "sleep 2000 sleep 2001 " "--pid container:t"
+	local dbg_id
+	dbg_id=$(ctl --json ps | jq -r '.[] | select(.name == "dbg") | .id')
+	ctl rm -f dbg >/dev/null
+	wait_for 20 sh -c "! grep -q '$dbg_id' /proc/self/mountinfo"
 	local out
+	out=$(ctl run --network none --pid container:nosuch "$IMG" true 2>&1) && fail "--pid container:nosuch was taken"
+	assert_contains "$out" "no such container" "a target that is not there"
+	ctl stop -t 0 t >/dev/null
+	out=$(ctl run --network none --pid container:t "$IMG" true 2>&1) && fail "a stopped target's PID namespace was taken"
+	assert_contains "$out" "not running" "a stopped target"
+	out=$(mctl 4242 run --network none --pid container:t "$IMG" true 2>&1) && fail "a member joined root's container"
+	assert_contains "$out" "no such container" "root's container, to a member"
 	out=$(ctl run --network none --pid shared "$IMG" true 2>&1) && fail "--pid shared was taken"
 	assert_contains "$out" "spec.pidNamespace" "a mode that is none"
 	out=$(mctl 4242 run --network none --pid host "$IMG" true 2>&1) && fail "a member got the host's PID namespace"

@@ -17,8 +17,9 @@
  * host's namespace; cni: lo up and the CNI network net_name attached. */
 enum ctr_network { CTR_NET_NONE, CTR_NET_LOOPBACK, CTR_NET_HOST, CTR_NET_CNI };
 /* spec.pidNamespace, spec.ipcNamespace: the default (its session's where
- * the session shares it, else its own), its own always, or the host's */
-enum ctr_ns_mode { CTR_NS_DEFAULT, CTR_NS_PRIVATE, CTR_NS_HOST };
+ * the session shares it, else its own), its own always, the host's, or
+ * (PID only) another container's, "container:REF" */
+enum ctr_ns_mode { CTR_NS_DEFAULT, CTR_NS_PRIVATE, CTR_NS_HOST, CTR_NS_CONTAINER };
 
 typedef struct ctr_mount {
 	char *source, *destination;
@@ -131,6 +132,7 @@ typedef struct ctr_spec {
 	char *seccomp_profile; /* "unconfined" or a host file (root's); NULL: corral's */
 	ctr_device *devices;   /* root's */
 	enum ctr_ns_mode pid_ns, ipc_ns; /* the host's is root's */
+	char *pid_target;                /* CTR_NS_CONTAINER: that container's id or name */
 	/* spec.selinuxOptions (root's): parts of its SELinux label, each NULL
 	 * for the policy's container default (engine/ctr_selinux.h) */
 	struct ctr_selinux { char *user, *role, *type, *level; } selinux;

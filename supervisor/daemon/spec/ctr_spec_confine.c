@@ -98,7 +98,8 @@ static int get_devices(yajl_val spec, ctr_spec *s, json_fault *f)
 	return 0;
 }
 
-static int get_ns_mode(yajl_val spec, const char *key, enum ctr_ns_mode *out, json_fault *f)
+/* target: where "container:REF" may be given (pidNamespace), else NULL */
+static int get_ns_mode(yajl_val spec, const char *key, enum ctr_ns_mode *out, char **target, json_fault *f)
 {
 	_cleanup_free_ char *mode = NULL;
 	int r = json_dup_str(spec, "spec", key, 0, &mode, f);
@@ -107,7 +108,14 @@ static int get_ns_mode(yajl_val spec, const char *key, enum ctr_ns_mode *out, js
 	*out = streq(mode, "host") ? CTR_NS_HOST : streq(mode, "private") ? CTR_NS_PRIVATE : CTR_NS_DEFAULT;
 	char field[32];
 	snprintf(field, sizeof(field), "spec.%s", key);
-	return *out == CTR_NS_DEFAULT ? json_fault_set(f, EINVAL, field, "\"private\" or \"host\", not \"%.64s\"", mode) : 0;
+	const char *ref = target && !strncmp(mode, "container:", 10) ? mode + 10 : NULL;
+	if (ref && *ref && strlen(ref) <= 128 && json_name_check(ref, 128, 0, field, f) == 0) {
+		*out = CTR_NS_CONTAINER;
+		return (*target = strdup(ref)) ? 0 : json_fault_oom(f);
+	}
+	return *out == CTR_NS_DEFAULT ? json_fault_set(f, EINVAL, field, "\"private\", \"host\"%s, not \"%.64s\"",
+						       target ? " or \"container:ID\"" : "", mode)
+				      : 0;
 }
 
 /* user, role, type and level as SELinux writes them (a level: s0:c1,c2) */
@@ -148,7 +156,8 @@ int ctr_spec_parse_confine(yajl_val v, ctr_spec *s, json_fault *f)
 	    (r = get_paths(v, "readonlyPaths", &s->readonly_paths, &s->readonly_given, f)) < 0 ||
 	    (r = json_get_bool(v, "spec", "noNewPrivileges", 0, &nnp, NULL, f)) < 0 ||
 	    (r = json_dup_str(v, "spec", "seccompProfile", 0, &s->seccomp_profile, f)) < 0 ||
-	    (r = get_ns_mode(v, "pidNamespace", &s->pid_ns, f)) < 0 || (r = get_ns_mode(v, "ipcNamespace", &s->ipc_ns, f)) < 0 ||
+	    (r = get_ns_mode(v, "pidNamespace", &s->pid_ns, &s->pid_target, f)) < 0 ||
+	    (r = get_ns_mode(v, "ipcNamespace", &s->ipc_ns, NULL, f)) < 0 ||
 	    (r = get_selinux(v, s, f)) < 0)
 		return r;
 	s->new_privs_allowed = !nnp;
@@ -176,6 +185,7 @@ void ctr_spec_release_confine(ctr_spec *s)
 	strv_free(s->masked_paths);
 	strv_free(s->readonly_paths);
 	free(s->seccomp_profile);
+	free(s->pid_target);
 	free(s->selinux.user), free(s->selinux.role), free(s->selinux.type), free(s->selinux.level);
 	for (size_t i = 0; i < s->n_devices; i++)
 		free(s->devices[i].host_path), free(s->devices[i].container_path), free(s->devices[i].permissions);

@@ -310,14 +310,20 @@ def scenario_namespaces(c, a):
     out("pid 1", sh("one", "tr '\\0' ' ' </proc/1/cmdline").rsplit("/", 1)[-1])
     info = json.loads(c.ContainerStatus(container_id=cids["one"], verbose=True).info["info"])
     ns = os.readlink("/proc/%d/ns/pid" % int(info["pid"]))
-    target = ctr_config(a, "debug", ["true"])
+    # kubectl debug --target own: another container's PID namespace
+    target = ctr_config(a, "debug", ["sleep", "10004"])
     target.linux.security_context.namespace_options.CopyFrom(
-        pb.NamespaceOption(network=pb.POD, pid=pb.TARGET, ipc=pb.POD, target_id=cids["one"]))
+        pb.NamespaceOption(network=pb.POD, pid=pb.TARGET, ipc=pb.POD, target_id=cids["own"]))
+    cids["debug"] = c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=target).container_id
+    c.StartContainer(container_id=cids["debug"])
+    out("debug sees", sh("debug", "ps -o args | grep ^sleep | sort | tr '\\n' ' '"))
+    target.metadata.name = "debug2"
+    target.linux.security_context.namespace_options.target_id = "0" * 64
     try:
         c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=target)
-        out("TARGET", "created")
+        out("TARGET of no container", "created")
     except grpc.RpcError as e:
-        out("TARGET", "%s %s" % (e.code().name, "TARGET" in e.details()))
+        out("TARGET of no container", "%s %s" % (e.code().name, "pidNamespace" in e.details()))
     c.StopPodSandbox(pod_sandbox_id=pod)
     c.RemovePodSandbox(pod_sandbox_id=pod)
     end = time.time() + 10

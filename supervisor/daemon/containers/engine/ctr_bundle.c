@@ -4,6 +4,7 @@
 #include "supervisor/daemon/containers/engine/ctr_limits.h"
 #include "supervisor/daemon/containers/engine/ctr_selinux.h"
 #include "supervisor/daemon/containers/record/ctr_ids.h"
+#include "supervisor/daemon/containers/record/pins.h"
 #include "supervisor/daemon/containers/record/ctr_service.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "runtime/idmap.h"
@@ -192,7 +193,9 @@ static void gen_namespaces(yajl_gen g, yajl_val ns, const bundle_in *in)
 		if (t && hosts_ns(in->spec, t))
 			continue;
 		char path[PATH_MAX];
-		if (!t || !CTR_FEATURES_FIRST(in->d, ns_path, in->d, in->spec, t, path, sizeof(path))) {
+		if (t && streq(t, "pid") && in->spec->pid_ns == CTR_NS_CONTAINER) { /* another's, pinned */
+			snprintf(path, sizeof(path), "%s/" CTR_PID_NS_PIN, in->dir);
+		} else if (!t || !CTR_FEATURES_FIRST(in->d, ns_path, in->d, in->spec, t, path, sizeof(path))) {
 			jg_value(g, ns->u.array.values[i]);
 			continue;
 		}

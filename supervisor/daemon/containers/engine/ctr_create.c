@@ -221,6 +221,20 @@ int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_
 	if (c->spec.userns_ids.size && c->spec.privileged)
 		return sv_invalid(call, "spec.usernsIds", "a privileged container has the host's ids");
 	bool own_ids = owner_is_member(vl_call_peer(call)) || c->spec.userns_auto || c->spec.userns_ids.size;
+	/* another's PID namespace (kubectl debug --target): a running one the
+	 * peer sees, never from a user namespace of its own, which could not
+	 * mount that namespace's /proc */
+	ctr *pid_target = NULL;
+	if (c->spec.pid_ns == CTR_NS_CONTAINER) {
+		pid_target = ctr_find(d, c->spec.pid_target);
+		if (!pid_target || !ctr_visible_to(pid_target, vl_call_peer(call)))
+			return sv_invalid(call, "spec.pidNamespace", "no such container");
+		if (!ctr_alive(pid_target) || pid_target->pid <= 0)
+			return sv_invalid(call, "spec.pidNamespace", "that container is not running");
+		if (own_ids)
+			return sv_invalid(call, "spec.pidNamespace",
+					  "a container with a user namespace of its own cannot join another's PID namespace");
+	}
 	for (size_t i = 0; !own_ids && i < c->spec.n_mounts; i++)
 		if (c->spec.mounts[i].idmap) {
 			snprintf(why, sizeof(why), "spec.mounts[%zu].idmap", i);
@@ -293,6 +307,13 @@ int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_
 		return sv_internal_err(call, &err);
 	}
 	_cleanup_close_ int userns = rids.userns_fd;
+	char target_cg[PATH_MAX];
+	if (pid_target)
+		ctr_cgroup_path(d, pid_target, target_cg, sizeof(target_cg));
+	if (pid_target && ctr_pins_pid_ns(dir, pid_target->pid, target_cg, &err) < 0) {
+		undo_dir(c, dir);
+		return sv_invalid_err(call, "spec.pidNamespace", &err);
+	}
 	if (upper_from && take_upper(dir, upper_from, &err) < 0) {
 		undo_dir(c, dir);
 		return sv_internal_err(call, &err);

@@ -5,6 +5,7 @@
 #include "common/strv.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -167,3 +168,46 @@ static int detach(const char *path, const char *name, cerr *err)
 }
 
 void ctr_pins_unmount(const char *dir) { each_pin(dir, detach, NULL); }
+
+/* Whether pid's cgroup (cgroup v2's "0::" line) is cgroup */
+static bool in_cgroup(pid_t pid, const char *cgroup)
+{
+	char p[64], line[PATH_MAX + 8];
+	snprintf(p, sizeof(p), "/proc/%d/cgroup", (int)pid);
+	_cleanup_fclose_ FILE *f = fopen(p, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			return streq(line + 3, cgroup);
+		}
+	return false;
+}
+
+int ctr_pins_pid_ns(const char *dir, pid_t pid, const char *cgroup, cerr *err)
+{
+	char top[PATH_MAX], path[PATH_MAX], src[64];
+	snprintf(top, sizeof(top), "%s/" CTR_PINS_DIR, dir);
+	snprintf(path, sizeof(path), "%s/" CTR_PID_NS_PIN, dir);
+	if (mkdir(top, 0700) < 0 && errno != EEXIST)
+		return cerr_sys(err, errno, "%s", top);
+	/* with the pidfd open, /proc/pid is that process until it ends: it is
+	 * looked at, its namespace pinned, then it is asked whether it still runs */
+	_cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd < 0 || !in_cgroup(pid, cgroup))
+		return cerr_set(err, ESRCH, "its process %d has ended", (int)pid);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cerr_sys(err, errno, "%s", path);
+	snprintf(src, sizeof(src), "/proc/%d/ns/pid", (int)pid);
+	if (mount(src, path, NULL, MS_BIND, NULL) < 0) {
+		int e = errno;
+		unlink(path);
+		return cerr_sys(err, e, "bind %s on %s", src, path);
+	}
+	if (syscall(SYS_pidfd_send_signal, pfd, 0, NULL, 0) < 0) {
+		umount2(path, MNT_DETACH);
+		unlink(path);
+		return cerr_set(err, ESRCH, "its process %d has ended", (int)pid);
+	}
+	return 0;
+}

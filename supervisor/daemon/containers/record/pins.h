@@ -34,5 +34,11 @@ int ctr_pins_mount(ctr_pins *p, const char *dir, ctr_spec *spec, cerr *err);
 /* Before a start: every pinned bind (dir/binds/<i>) is still mounted (after a
  * reboot it is not, and the container must be created anew). */
 int ctr_pins_present(const char *dir, cerr *err);
+/* spec.pidNamespace "container:REF": the PID namespace of pid, a process
+ * that is in cgroup (below the cgroup2 mount) while its namespace is
+ * opened, pinned at dir/binds/pidns (CTR_PID_NS_PIN), which config.json
+ * names: a pid that ends and is reused meanwhile is never taken for it. */
+#define CTR_PID_NS_PIN CTR_PINS_DIR "/pidns"
+int ctr_pins_pid_ns(const char *dir, pid_t pid, const char *cgroup, cerr *err);
 /* Detach the pinned mounts of dir; idempotent. */
 void ctr_pins_unmount(const char *dir);
