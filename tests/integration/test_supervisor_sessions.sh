@@ -512,11 +512,20 @@ test_svs_shared_pid_and_host_namespaces() {
 	local out
 	out=$(ctl run --network none --pid container:nosuch "$IMG" true 2>&1) && fail "--pid container:nosuch was taken"
 	assert_contains "$out" "no such container" "a target that is not there"
-	ctl stop -t 0 t >/dev/null
+	ctl stop -t 0 t >/dev/null 2>&1
 	out=$(ctl run --network none --pid container:t "$IMG" true 2>&1) && fail "a stopped target's PID namespace was taken"
 	assert_contains "$out" "not running" "a stopped target"
 	out=$(mctl 4242 run --network none --pid container:t "$IMG" true 2>&1) && fail "a member joined root's container"
 	assert_contains "$out" "no such container" "root's container, to a member"
+	# an idmapped bind would make a member's container root the owner of
+	# what the host's root owns there (/etc/shadow): root's alone
+	out=$(as_uid 4242 /usr/bin/python3 -c 'import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+spec = {"image": sys.argv[2], "network": "none", "mounts": [{"source": "/etc", "destination": "/e", "idmap": True}]}
+s.sendall(json.dumps({"method": "io.corral.Supervisor.CreateContainer", "parameters": {"spec": spec}}).encode() + b"\0")
+print(s.recv(65536).rstrip(b"\0").decode())' "$SOCK" "$IMG")
+	assert_contains "$out" "PermissionDenied" "a member's idmapped bind"
+	assert_contains "$out" "idmap" "what is refused"
 	out=$(ctl run --network none --pid shared "$IMG" true 2>&1) && fail "--pid shared was taken"
 	assert_contains "$out" "spec.pidNamespace" "a mode that is none"
 	out=$(mctl 4242 run --network none --pid host "$IMG" true 2>&1) && fail "a member got the host's PID namespace"

@@ -235,11 +235,18 @@ int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_
 			return sv_invalid(call, "spec.pidNamespace",
 					  "a container with a user namespace of its own cannot join another's PID namespace");
 	}
-	for (size_t i = 0; !own_ids && i < c->spec.n_mounts; i++)
-		if (c->spec.mounts[i].idmap) {
-			snprintf(why, sizeof(why), "spec.mounts[%zu].idmap", i);
+	/* an idmapped bind makes the container's root the owner of what the
+	 * host's root owns there: root's to give */
+	for (size_t i = 0; i < c->spec.n_mounts; i++) {
+		if (!c->spec.mounts[i].idmap)
+			continue;
+		snprintf(why, sizeof(why), "spec.mounts[%zu].idmap", i);
+		if (vl_call_peer(call)->uid != 0)
+			return sv_permission_denied(call, "spec.mounts[].idmap: only root may idmap a bind (its files' owner "
+							  "would be the container's root)");
+		if (!own_ids)
 			return sv_invalid(call, why, "needs a user namespace of the container's own (usernsIds, or userns auto)");
-		}
+	}
 	if (c->spec.privileged && vl_call_peer(call)->uid != 0)
 		return sv_permission_denied(call, "spec.privileged: only root may create a privileged container");
 	const char *roots;
