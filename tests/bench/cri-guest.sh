@@ -35,7 +35,15 @@ PODS=${PODS:-100}
 . tests/integration/network_lib.sh
 new_test_env cri-bench-own
 trap 'cleanup_sv; stop_containerd' EXIT
-start_sv_netns --cri-socket "$S/cri.sock" --cri-user 65533:65533 >/dev/null
+# the same CNI plugins as containerd's pods have (a bridge, host-local),
+# not corral's default network's four: the plugins' time is not the runtime's
+mkdir -p "$T/net.d"
+cat >"$T/net.d/crib.conflist" <<-EOC
+{"cniVersion": "0.4.0", "name": "crib", "plugins": [
+  {"type": "bridge", "bridge": "crib0", "isGateway": true, "ipMasq": false,
+   "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.238.0.0/24"}]], "dataDir": "$T/ipam"}}]}
+EOC
+start_sv_netns --cri-socket "$S/cri.sock" --cri-user 65533:65533 --default-network crib >/dev/null
 ctl image import "docker-archive:$FIXTURES/images/docker-legacy.tar" "$IMAGE" >/dev/null
 bench() { CRI_PB="$CD/pb" "$PY" "$CRIDIR/cri_bench.py" "$@" --image "$IMAGE"; }
 declare -A start relist

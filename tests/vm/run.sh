@@ -65,7 +65,8 @@ ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 || need_skip "no Debian kernel (apt-get
 # guest script) runs alone, with two.
 smp=${CORRAL_VM_SMP:-2}
 [ $# -ge 2 ] || smp=${CORRAL_VM_SMP:-1}
-args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-3000}" -m 1536 -c "$smp")
+# CORRAL_VM_MEM (MiB): a benchmark's hundred pods need more
+args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-3000}" -m "${CORRAL_VM_MEM:-1536}" -c "$smp")
 if [ "$mode" = selinux ]; then
 	policy=$("$root/tests/vm/mkselinux.sh" "$B") || need_skip "no SELinux policy to load (tests/vm/mkselinux.sh failed)"
 	# the guest's init loads it (tests/vm/init)
