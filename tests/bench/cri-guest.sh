@@ -60,10 +60,10 @@ printf '%-44s %-26s %-26s %7s\n' "corrald's CRI beside containerd + runc" "conta
 printf '%-44s %-26s %-26s %7s\n' "pod + container to running (s, N=$N)" "${start[runc]}" "${start[own]}" "$(ratio "$(med "${start[runc]}")" "$(med "${start[own]}")")"
 r1=$(head -1 "$T/relist.runc") r2=$(head -1 "$T/relist.own")
 printf '%-44s %-26s %-26s %7s\n' "relist at $PODS pods (s, 20 rounds)" "$r1" "$r2" "$(ratio "$(med "$r1")" "$(med "$r2")")"
-shim=$(awk '/^mem containerd-shim/ {print $3}' "$T/relist.runc")
-cd_own=$(awk '/^mem \^containerd/ {print $3}' "$T/relist.runc")
-mon=$(awk '/^mem corral-monitor/ {print $3}' "$T/relist.own")
-cdd=$(awk '/^mem corrald/ {print $3}' "$T/relist.own")
-cri=$(awk '/^mem \^corral-cri/ {print $3}' "$T/relist.own")
+shim=$(awk '/^mem containerd-shim/ {print $NF}' "$T/relist.runc")
+cd_own=$(awk '/^mem \^containerd/ {print $NF}' "$T/relist.runc")
+mon=$(awk '/^mem corral-monitor/ {print $NF}' "$T/relist.own")
+cdd=$(awk '/^mem corrald/ {print $NF}' "$T/relist.own")
+cri=$(awk '/^mem \^corral-cri/ {print $NF}' "$T/relist.own")
 own=$((mon + cdd + cri))
 printf '%-44s %-26s %-26s %7s\n' "memory per pod (kB PSS)" "shim $shim (+containerd $cd_own)" "$own (mon $mon, d $cdd, cri $cri)" "$(ratio "$shim" "$own")"
