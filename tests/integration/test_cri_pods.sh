@@ -6,7 +6,7 @@
 # in a network namespace of the test's own (network_lib.sh). The same
 # script runs beside containerd's CRI in the VM tier, where cgroups have
 # their controllers (tests/vm).
-# time: about 45 s (7 cases), each with a corrald of its own
+# time: about 45 s (6 cases), each with a corrald of its own
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/network_lib.sh"
@@ -194,21 +194,6 @@ its uid on the host: 0
 a mount of other mappings: UNIMPLEMENTED True" "what the pods' containers see"
 	assert_eq "$(ctl ps -a --json | jq length)" 0 "containers left"
 	assert_eq "$(ctl session ls --json | jq length)" 0 "sessions left"
-}
-
-# SELinux options (the VM tier's SELinux boot): the container's process
-# label and its tmpfs's context, the policy's container types at the level
-# kubelet gives; where SELinux is off the same options are ignored, as
-# containerd ignores them (test_cri_security gives them there)
-test_cri_selinux() {
-	grep -q " /sys/fs/selinux selinuxfs " /proc/mounts && [ "$(tr -d '\0' </proc/self/attr/current)" != kernel ] ||
-		skip "SELinux is not on here (the VM tier's CORRAL_VM_MODE=selinux boots with it)"
-	trap cleanup_sv EXIT
-	start_cri
-	local out
-	out=$(kpod security --selinux --selinux-level s0:c3,c4 --no-limits) || { echo "$out"; fail "the security scenario"; }
-	assert_eq "$(grep -A1 '^selinux:' <<<"$out")" 'selinux: system_u:system_r:container_t:s0:c3,c4
-context="system_u:object_r:container_file_t:s0:c3,c4"' "the labels"
 }
 
 # kill -9 of corrald: the pod and its container run on, and the CRI shows
