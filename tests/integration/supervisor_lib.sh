@@ -60,6 +60,16 @@ cleanup_sv() {
 		kill -KILL "$p" 2>/dev/null
 	done
 	rm -f "$T/.daemons"
+	# a session's shared PID namespace's init (catatonit -P) outlives
+	# corrald by design: the case's goes with it, if it is still the one
+	# in the namespace pinned (its nsfs inode), never a pid reused since
+	local init ino
+	for init in "$T"/state/sessions/*/ns/pid.init; do
+		[ -f "$init" ] || continue
+		p=$(<"$init")
+		ino=$(stat -L -c %i "${init%.init}" 2>/dev/null)
+		[ -n "$ino" ] && [ "$(stat -L -c %i "/proc/$p/ns/pid" 2>/dev/null)" = "$ino" ] && kill -KILL "$p" 2>/dev/null
+	done
 	# monitors whose daemon was killed, and what they still run; gone
 	# before their cgroups are removed (a dying monitor still holds its
 	# <parent>/monitors, and rmdir of a busy cgroup fails)
