@@ -193,8 +193,10 @@ int ctr_pins_pid_ns(const char *dir, pid_t pid, const char *cgroup, cerr *err)
 	/* with the pidfd open, /proc/pid is that process until it ends: it is
 	 * looked at, its namespace pinned, then it is asked whether it still runs */
 	_cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pfd < 0 || !in_cgroup(pid, cgroup))
+	if (pfd < 0)
 		return cerr_set(err, ESRCH, "its process %d has ended", (int)pid);
+	if (!in_cgroup(pid, cgroup)) /* ended and reused, or moved below its cgroup */
+		return cerr_set(err, ESRCH, "its process %d is not in its cgroup %s", (int)pid, cgroup);
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return cerr_sys(err, errno, "%s", path);
