@@ -19,6 +19,7 @@
 #define H2_MAX_HEADER_BYTES 65536  /* of one request's header names and values */
 #define H2_MAX_HELD (64u << 20)    /* request bytes held for all the streams at once */
 #define H2_READ_CHUNK 65536
+#define H2_SEND_CHUNK 65536
 /* frames nghttp2 may hold for a client that reads none of them: its own
  * bound is on acks (SETTINGS, PING), not on refused streams' RST_STREAM */
 #define H2_MAX_QUEUED 4096
@@ -29,11 +30,13 @@ struct cri_conn {
 	el_source *src;
 	nghttp2_session *h2;
 	cri_links *links;
+	cri_store *store;
 	const cri_service *services;
 	uid_t peer; /* the client's uid, as corrald saw it */
-	/* bytes nghttp2 gave that the socket has not taken yet */
-	const uint8_t *wpend;
-	size_t wpend_len;
+	/* bytes nghttp2 gave, gathered for one send; those from wsent on the
+	 * socket has not taken yet */
+	strbuf wbuf;
+	size_t wsent;
 	size_t held; /* request bytes held, all streams */
 	size_t header_bytes; /* of the request header block coming in (blocks never interleave) */
 	bool receiving; /* inside nghttp2_session_mem_recv: no mem_send from its callbacks */
@@ -43,32 +46,42 @@ struct cri_conn {
 static void conn_end(cri_conn *k) { k->over = true, el_exit(k->loop, 0); }
 
 /* Hand nghttp2's output to the socket until it has none or the socket is
- * full (then EPOLLOUT brings us back). */
+ * full (then EPOLLOUT brings us back): its frames gathered, up to
+ * H2_SEND_CHUNK, into one send, so that an answer wakes the client once
+ * rather than once a frame. */
 static void conn_flush(cri_conn *k)
 {
 	for (;;) {
-		if (!k->wpend_len) {
-			const uint8_t *data;
-			ssize_t n = nghttp2_session_mem_send(k->h2, &data);
-			if (n < 0) {
-				log_warn("HTTP/2: %s", nghttp2_strerror((int)n));
-				return conn_end(k);
+		if (k->wsent == k->wbuf.len) { /* all sent: gather the next frames */
+			sb_reset(&k->wbuf);
+			k->wsent = 0;
+			while (k->wbuf.len < H2_SEND_CHUNK) {
+				const uint8_t *data;
+				ssize_t n = nghttp2_session_mem_send(k->h2, &data);
+				if (n < 0) {
+					log_warn("HTTP/2: %s", nghttp2_strerror((int)n));
+					return conn_end(k);
+				}
+				if (n == 0)
+					break;
+				if (sb_add(&k->wbuf, data, (size_t)n) < 0)
+					return conn_end(k);
 			}
-			if (n == 0)
+			if (!k->wbuf.len)
 				break;
-			k->wpend = data, k->wpend_len = (size_t)n;
 		}
-		ssize_t w = send(k->fd, k->wpend, k->wpend_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t w = send(k->fd, k->wbuf.buf + k->wsent, k->wbuf.len - k->wsent, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno == EAGAIN)
 			break;
 		if (w <= 0)
 			return conn_end(k);
-		k->wpend += w, k->wpend_len -= (size_t)w;
+		k->wsent += (size_t)w;
 	}
-	el_io_set_events(k->src, EPOLLIN | (k->wpend_len ? EPOLLOUT : 0));
-	if (!nghttp2_session_want_read(k->h2) && !nghttp2_session_want_write(k->h2) && !k->wpend_len)
+	bool pending = k->wsent < k->wbuf.len;
+	el_io_set_events(k->src, EPOLLIN | (pending ? EPOLLOUT : 0));
+	if (!nghttp2_session_want_read(k->h2) && !nghttp2_session_want_write(k->h2) && !pending)
 		conn_end(k);
 }
 
@@ -119,6 +132,7 @@ void h2_call_release(cri_call *c)
 }
 
 cri_links *h2_call_links(cri_call *c) { return c->conn->links; }
+cri_store *h2_call_store(cri_call *c) { return c->conn->store; }
 bool cri_peer_is_root(const cri_call *c) { return c->conn->peer == 0; }
 el_loop *cri_loop(cri_call *c) { return c->conn->loop; }
 
@@ -329,9 +343,10 @@ static int on_close(nghttp2_session *h2, int32_t id, uint32_t error_code, void *
 	return 0;
 }
 
-int cri_serve(el_loop *loop, int fd, cri_links *links, const cri_service *services, uid_t peer, cerr *err)
+int cri_serve(el_loop *loop, int fd, cri_links *links, cri_store *store, const cri_service *services, uid_t peer,
+	      cerr *err)
 {
-	cri_conn k = { .loop = loop, .fd = fd, .links = links, .services = services, .peer = peer };
+	cri_conn k = { .loop = loop, .fd = fd, .links = links, .store = store, .services = services, .peer = peer };
 	nghttp2_session_callbacks *cb;
 	nghttp2_option *opt;
 	if (nghttp2_session_callbacks_new(&cb) != 0 || nghttp2_option_new(&opt) != 0)
@@ -364,5 +379,6 @@ int cri_serve(el_loop *loop, int fd, cri_links *links, const cri_service *servic
 		el_run(loop);
 	el_remove(k.src);
 	nghttp2_session_del(k.h2); /* closes its streams: their calls go (on_close) */
+	sb_release(&k.wbuf);
 	return 0;
 }

@@ -27,9 +27,11 @@ struct vlink {
 	int fd;
 	el_source *src;
 	vl_framer in;
-	/* the call it carries: NULL when idle */
+	/* the call it carries: a client's (call), or corral-cri's own (own) */
+	bool busy;
 	cri_call *call;
 	cri_corrald_fn fn;
+	links_fn own;
 	void *data;
 	bool used_up; /* the call takes the connection (Exec) */
 	/* a "more" call (Events) may never reply again: this finds its client
@@ -44,6 +46,7 @@ typedef struct waiting {
 	char *method, *params;
 	unsigned flags;
 	cri_corrald_fn fn;
+	links_fn own;
 	void *data;
 	struct waiting *next;
 } waiting;
@@ -93,6 +96,7 @@ static void link_done(vlink *k)
 	cri_links *l = k->owner;
 	cri_call *c = k->call;
 	k->call = NULL;
+	k->busy = false;
 	el_remove(k->watch);
 	k->watch = NULL;
 	if (c) {
@@ -107,7 +111,7 @@ static void link_done(vlink *k)
 	while ((w = l->queue)) {
 		if (!(l->queue = w->next))
 			l->queue_tail = &l->queue;
-		if (!w->call->stream_gone)
+		if (!w->call || !w->call->stream_gone)
 			return start(l, k, w);
 		w->call->in_corrald--; /* its client went while it waited */
 		h2_call_release(w->call);
@@ -127,6 +131,8 @@ static void fail_call(vlink *k, const char *why)
 	cri_call *c = k->call;
 	if (c && !c->stream_gone && !c->answered)
 		cri_fail(c, GRPC_UNAVAILABLE, "corrald: %s", why);
+	if (!c && k->own)
+		k->own(NULL, k->data);
 }
 
 static void on_reply(el_source *src, int fd, uint32_t events, void *data)
@@ -140,7 +146,7 @@ static void on_reply(el_source *src, int fd, uint32_t events, void *data)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) { /* corrald closed it: the end of an Exec, or corrald gone */
-		if (k->call)
+		if (k->busy)
 			fail_call(k, n == 0 ? "the connection closed" : strerror(errno));
 		k->used_up = true;
 		return link_done(k);
@@ -149,7 +155,7 @@ static void on_reply(el_source *src, int fd, uint32_t events, void *data)
 	char *msg;
 	size_t len;
 	int r;
-	while (k->call && (r = vl_framer_next(&k->in, &msg, &len)) != 0) {
+	while (k->busy && (r = vl_framer_next(&k->in, &msg, &len)) != 0) {
 		vl_reply rep = { 0 };
 		_cleanup_cerr_ cerr err = { 0 };
 		if (r < 0 || vl_reply_parse(msg, len, &rep, &err) < 0) {
@@ -159,12 +165,14 @@ static void on_reply(el_source *src, int fd, uint32_t events, void *data)
 		}
 		bool last = rep.error || !rep.continues;
 		cri_call *c = k->call;
-		if (!c->stream_gone)
+		if (!c)
+			k->own(&rep, k->data);
+		else if (!c->stream_gone)
 			k->fn(c, &rep, k->data);
 		vl_reply_release(&rep);
 		/* a stream whose client went: what corrald sends next is for
 		 * no one, so the link is closed rather than read on for ever */
-		if (!last && c->stream_gone) {
+		if (!last && c && c->stream_gone) {
 			k->used_up = true;
 			return link_done(k);
 		}
@@ -184,10 +192,11 @@ static void on_watch(el_source *src, void *data)
 
 static void start(cri_links *l, vlink *k, waiting *w)
 {
-	k->call = w->call, k->fn = w->fn, k->data = w->data;
+	k->busy = true;
+	k->call = w->call, k->fn = w->fn, k->own = w->own, k->data = w->data;
 	k->used_up = (w->flags & VL_CALL_UPGRADE) != 0;
 	_cleanup_cerr_ cerr err = { 0 };
-	if ((w->flags & VL_CALL_MORE) && el_add_timer(l->loop, LINKS_WATCH_USEC, true, on_watch, k, &k->watch, &err) < 0)
+	if (w->call && (w->flags & VL_CALL_MORE) && el_add_timer(l->loop, LINKS_WATCH_USEC, true, on_watch, k, &k->watch, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "a stream's watch: its link is closed at corrald's next reply only");
 	char full[128];
 	snprintf(full, sizeof(full), SV "%s", w->method);
@@ -267,18 +276,21 @@ static void on_grant(el_source *src, int fd, uint32_t events, void *data)
 	start(l, k, w);
 }
 
-void cri_corrald(cri_call *c, const char *method, const char *params, unsigned flags, cri_corrald_fn fn,
-		 void *data)
+static waiting *waiting_new(const char *method, const char *params, unsigned flags, void *data)
 {
-	cri_links *l = h2_call_links(c);
 	waiting *w = calloc(1, sizeof(*w));
 	if (!w || !(w->method = strdup(method)) || !(w->params = strdup(params ? params : "{}"))) {
 		if (w)
 			free(w->method), free(w);
-		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+		return NULL;
 	}
-	w->call = c, w->flags = flags, w->fn = fn, w->data = data;
-	c->in_corrald++;
+	w->flags = flags, w->data = data;
+	return w;
+}
+
+/* w starts on an idle link, else waits for one (and one more is asked) */
+static void enqueue(cri_links *l, waiting *w)
+{
 	if (l->idle) {
 		vlink *k = l->idle;
 		l->idle = k->next;
@@ -297,6 +309,26 @@ void cri_corrald(cri_call *c, const char *method, const char *params, unsigned f
 			l->n_asked++;
 	}
 	/* else it waits for a link to finish its call */
+}
+
+void cri_corrald(cri_call *c, const char *method, const char *params, unsigned flags, cri_corrald_fn fn,
+		 void *data)
+{
+	waiting *w = waiting_new(method, params, flags, data);
+	if (!w)
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+	w->call = c, w->fn = fn;
+	c->in_corrald++;
+	enqueue(h2_call_links(c), w);
+}
+
+void links_call(cri_links *l, const char *method, const char *params, unsigned flags, links_fn fn, void *data)
+{
+	waiting *w = waiting_new(method, params, flags, data);
+	if (!w)
+		return fn(NULL, data);
+	w->own = fn;
+	enqueue(l, w);
 }
 
 int links_new(el_loop *loop, int first, int grants, cri_links **out, cerr *err)

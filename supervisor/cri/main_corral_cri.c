@@ -1,6 +1,7 @@
 /* corral-cri (cri.h): one client's CRI connection, served without
  * privileges, through varlink to corrald. */
 #include "supervisor/cri/h2.h"
+#include "supervisor/cri/cri_store.h"
 #include "supervisor/confine/confine.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"
@@ -65,8 +66,9 @@ int main(int argc, char **argv)
 	int r = el_new(&loop, &err);
 	if (r == 0)
 		r = links_new(loop, CORRALD_FD, fds[1], &links, &err);
+	_cleanup_(store_freep) cri_store *store = r == 0 ? store_new(links) : NULL;
 	if (r == 0)
-		r = cri_serve(loop, client, links, cri_services, msg.uid, &err);
+		r = cri_serve(loop, client, links, store, cri_services, msg.uid, &err);
 	links_free(links);
 	if (r < 0) {
 		log_cerr(LOG_LVL_ERROR, &err, NULL);

@@ -1,7 +1,9 @@
 /* Containers: each a corral container, a member of its pod's session,
  * with the ContainerConfig kubelet gave in its labels (cri_meta.h). */
 #include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/cri_items.h"
 #include "supervisor/cri/cri_meta.h"
+#include "supervisor/cri/cri_store.h"
 #include "supervisor/cri/runtime_v1.pb-c.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -32,6 +34,7 @@ static void created(cri_call *c, vl_reply *rep, void *data)
 		return cri_fail_corrald(c, rep, "CreateContainer");
 	Runtime__V1__CreateContainerResponse r = RUNTIME__V1__CREATE_CONTAINER_RESPONSE__INIT;
 	r.container_id = (char *)meta_str(rep->params, "id");
+	store_touch_ctr(c, r.container_id);
 	cri_reply(c, &r.base);
 }
 
@@ -41,11 +44,9 @@ static void pod_found(cri_call *c, vl_reply *rep, void *data)
 	if (rep->error)
 		return cri_fail_corrald(c, rep, req->pod_sandbox_id);
 	yajl_val s = json_get(rep->params, "session");
-	yajl_val stopped = json_get(s, "stopped");
-	if (stopped && YAJL_IS_TRUE(stopped))
+	if (!pod_is_ready(s))
 		return cri_fail(c, GRPC_FAILED_PRECONDITION, "CreateContainer: pod %s is stopped", req->pod_sandbox_id);
-	pod_config *pod = (pod_config *)meta_get(json_get(s, "labels"), META_POD_CONFIG,
-						  &runtime__v1__pod_sandbox_config__descriptor);
+	pod_config *pod = pod_config_of(s);
 	if (!pod)
 		return cri_fail(c, GRPC_NOT_FOUND, "CreateContainer: %s is not a CRI pod", req->pod_sandbox_id);
 	const char *refused;
@@ -77,6 +78,7 @@ void rpc_create_container(cri_call *c, const ProtobufCMessage *msg)
 
 static void started(cri_call *c, vl_reply *rep, void *data)
 {
+	store_touch_ctr(c, ((const Runtime__V1__StartContainerRequest *)data)->container_id);
 	if (rep->error)
 		return cri_fail_corrald(c, rep, "StartContainer");
 	Runtime__V1__StartContainerResponse r = RUNTIME__V1__START_CONTAINER_RESPONSE__INIT;
@@ -90,11 +92,12 @@ void rpc_start_container(cri_call *c, const ProtobufCMessage *msg)
 		return;
 	char params[128];
 	snprintf(params, sizeof(params), "{\"id\":\"%s\"}", id);
-	cri_corrald(c, "Start", params, 0, started, NULL);
+	cri_corrald(c, "Start", params, 0, started, (void *)msg);
 }
 
 static void stopped(cri_call *c, vl_reply *rep, void *data)
 {
+	store_touch_ctr(c, ((const Runtime__V1__StopContainerRequest *)data)->container_id);
 	/* the CRI: stopping one that is not there, or not running, succeeds */
 	if (rep->error && !strstr(rep->error, "NoSuchContainer") && !strstr(rep->error, "InvalidState"))
 		return cri_fail_corrald(c, rep, "StopContainer");
@@ -112,11 +115,12 @@ void rpc_stop_container(cri_call *c, const ProtobufCMessage *msg)
 	char params[160];
 	snprintf(params, sizeof(params), "{\"id\":\"%s\",\"timeout\":%lld}", req->container_id,
 		 (long long)(req->timeout > 86400 ? 86400 : req->timeout));
-	cri_corrald(c, "Stop", params, 0, stopped, NULL);
+	cri_corrald(c, "Stop", params, 0, stopped, (void *)req);
 }
 
 static void removed(cri_call *c, vl_reply *rep, void *data)
 {
+	store_touch_ctr(c, ((const Runtime__V1__RemoveContainerRequest *)data)->container_id);
 	if (rep->error && !strstr(rep->error, "NoSuchContainer"))
 		return cri_fail_corrald(c, rep, "RemoveContainer");
 	Runtime__V1__RemoveContainerResponse r = RUNTIME__V1__REMOVE_CONTAINER_RESPONSE__INIT;
@@ -130,7 +134,7 @@ void rpc_remove_container(cri_call *c, const ProtobufCMessage *msg)
 		return;
 	char params[128];
 	snprintf(params, sizeof(params), "{\"id\":\"%s\",\"force\":true}", id);
-	cri_corrald(c, "Remove", params, 0, removed, NULL);
+	cri_corrald(c, "Remove", params, 0, removed, (void *)msg);
 }
 
 /* ---- ExecSync: corrald's Exec, plain: the output kept, the exit code */

@@ -7,6 +7,7 @@
  * at a time so that they go out in order. What waits is in the call's ctx
  * (a call whose client went gets no callback, and its ctx is freed whole). */
 #include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/cri_items.h"
 #include "supervisor/cri/cri_meta.h"
 #include "supervisor/cri/runtime_v1.pb-c.h"
 #include "common/cleanup.h"
@@ -119,18 +120,16 @@ static void pod_inspected(cri_call *c, vl_reply *rep, void *data)
 		return event_done(c, j);
 	if (rep->error)
 		return cri_fail_corrald(c, rep, "GetContainerEvents");
-	yajl_val s = json_get(rep->params, "session"), stopped = json_get(s, "stopped");
-	Runtime__V1__PodSandboxConfig *cfg = (void *)meta_get(json_get(s, "labels"), META_POD_CONFIG,
-							      &runtime__v1__pod_sandbox_config__descriptor);
+	yajl_val s = json_get(rep->params, "session");
+	Runtime__V1__PodSandboxConfig *cfg = pod_config_of(s);
 	if (!cfg) /* a session of corral's own */
 		return event_done(c, j);
 	Runtime__V1__PodSandboxStatus st = RUNTIME__V1__POD_SANDBOX_STATUS__INIT;
 	st.id = (char *)e->pod;
 	st.metadata = cfg->metadata;
-	bool ready = !(stopped && YAJL_IS_TRUE(stopped));
+	bool ready = pod_is_ready(s);
 	st.state = ready ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY;
-	const char *created = meta_str(json_get(s, "labels"), META_POD_CREATED);
-	st.created_at = created ? strtoll(created, NULL, 10) : meta_time_ns(meta_str(s, "created"));
+	st.created_at = pod_created_ns(s);
 	Runtime__V1__PodSandboxNetworkStatus net = RUNTIME__V1__POD_SANDBOX_NETWORK_STATUS__INIT;
 	char ip[64] = "";
 	const char *addr = meta_str(s, "ipAddress");

@@ -2,7 +2,9 @@
  * pinned by corrald, no pause container), named by the pod's id, with the
  * PodSandboxConfig kubelet gave in its labels (cri_meta.h). */
 #include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/cri_items.h"
 #include "supervisor/cri/cri_meta.h"
+#include "supervisor/cri/cri_store.h"
 #include "supervisor/cri/runtime_v1.pb-c.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -13,24 +15,6 @@
 #include <time.h>
 
 typedef Runtime__V1__PodSandboxConfig pod_config;
-
-static pod_config *config_of(yajl_val session)
-{
-	return (pod_config *)meta_get(json_get(session, "labels"), META_POD_CONFIG,
-				      &runtime__v1__pod_sandbox_config__descriptor);
-}
-
-static bool is_stopped(yajl_val session)
-{
-	yajl_val v = json_get(session, "stopped");
-	return v && YAJL_IS_TRUE(v);
-}
-
-static int64_t created_of(yajl_val session)
-{
-	const char *ns = meta_str(json_get(session, "labels"), META_POD_CREATED);
-	return ns ? strtoll(ns, NULL, 10) : meta_time_ns(meta_str(session, "created"));
-}
 
 static Runtime__V1__NamespaceMode mode_of(const pod_config *cfg, int which)
 {
@@ -60,6 +44,7 @@ static void run_done(cri_call *c, vl_reply *rep, void *data)
 		return cri_fail_corrald(c, rep, "RunPodSandbox");
 	Runtime__V1__RunPodSandboxResponse r = RUNTIME__V1__RUN_POD_SANDBOX_RESPONSE__INIT;
 	r.pod_sandbox_id = (char *)meta_str(json_get(rep->params, "session"), "name");
+	store_touch_pod(c, r.pod_sandbox_id);
 	cri_reply(c, &r.base);
 }
 
@@ -149,6 +134,7 @@ static void session_removed(cri_call *c, vl_reply *rep, void *data)
 	/* a pod that is not there is removed (the CRI: idempotent) */
 	if (rep->error && !strstr(rep->error, "NoSuchSession"))
 		return cri_fail_corrald(c, rep, "RemovePodSandbox");
+	store_touch_pod(c, ((pod_step *)cri_call_ctx(c, sizeof(pod_step)))->id);
 	Runtime__V1__RemovePodSandboxResponse r = RUNTIME__V1__REMOVE_POD_SANDBOX_RESPONSE__INIT;
 	cri_reply(c, &r.base);
 }
@@ -157,6 +143,7 @@ static void session_stopped(cri_call *c, vl_reply *rep, void *data)
 {
 	if (rep->error && !strstr(rep->error, "NoSuchSession"))
 		return cri_fail_corrald(c, rep, "StopPodSandbox");
+	store_touch_pod(c, ((pod_step *)cri_call_ctx(c, sizeof(pod_step)))->id);
 	Runtime__V1__StopPodSandboxResponse r = RUNTIME__V1__STOP_POD_SANDBOX_RESPONSE__INIT;
 	cri_reply(c, &r.base);
 }
@@ -164,6 +151,7 @@ static void session_stopped(cri_call *c, vl_reply *rep, void *data)
 /* Every container's Stop or Remove is over: the session's turn */
 static void pod_next(cri_call *c, pod_step *st)
 {
+	store_touch_pod_ctrs(c, st->id);
 	if (st->failed)
 		return cri_fail(c, GRPC_UNKNOWN, "%s %s: %s", st->remove ? "RemovePodSandbox" : "StopPodSandbox", st->id,
 				st->why);
@@ -243,18 +231,20 @@ static void status_done(cri_call *c, vl_reply *rep, void *data)
 	if (rep->error)
 		return cri_fail_corrald(c, rep, req->pod_sandbox_id);
 	yajl_val s = json_get(rep->params, "session");
-	pod_config *cfg = config_of(s);
+	pod_config *cfg = pod_config_of(s);
 	if (!cfg)
 		return cri_fail(c, GRPC_NOT_FOUND, "pod %s: not a CRI pod (a session of corral's own)", req->pod_sandbox_id);
+	bool ready = pod_is_ready(s);
 	Runtime__V1__PodSandboxStatus st = RUNTIME__V1__POD_SANDBOX_STATUS__INIT;
 	st.id = (char *)meta_str(s, "name");
 	st.metadata = cfg->metadata;
-	st.state = is_stopped(s) ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY;
-	st.created_at = created_of(s);
+	st.state = ready ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY;
+	st.created_at = pod_created_ns(s);
+	store_saw_pod(c, st.id, st.state);
 	Runtime__V1__PodSandboxNetworkStatus net = RUNTIME__V1__POD_SANDBOX_NETWORK_STATUS__INIT;
 	char ip[64] = "";
 	const char *addr = meta_str(s, "ipAddress");
-	if (addr && !is_stopped(s))
+	if (addr && ready)
 		snprintf(ip, sizeof(ip), "%.*s", (int)strcspn(addr, "/"), addr);
 	net.ip = ip;
 	st.network = &net;
@@ -300,54 +290,25 @@ void rpc_pod_sandbox_status(cri_call *c, const ProtobufCMessage *msg)
 static void list_done(cri_call *c, vl_reply *rep, void *data)
 {
 	const Runtime__V1__ListPodSandboxRequest *req = (const void *)data;
-	const Runtime__V1__PodSandboxFilter *f = req->filter;
 	if (rep->error)
 		return cri_fail_corrald(c, rep, "ListPodSandbox");
 	yajl_val list = json_get(rep->params, "sessions");
 	size_t n = YAJL_IS_ARRAY(list) ? list->u.array.len : 0;
-	_cleanup_free_ Runtime__V1__PodSandbox *items = calloc(n + 1, sizeof(*items));
-	_cleanup_free_ Runtime__V1__PodSandbox **ptrs = calloc(n + 1, sizeof(*ptrs));
-	_cleanup_free_ pod_config **cfgs = calloc(n + 1, sizeof(*cfgs));
-	if (!items || !ptrs || !cfgs)
+	_cleanup_free_ cri_pod_item *items = calloc(n + 1, sizeof(*items));
+	_cleanup_free_ cri_pod_item **ptrs = calloc(n + 1, sizeof(*ptrs));
+	if (!items || !ptrs)
 		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		yajl_val s = list->u.array.values[i];
-		const char *id = meta_str(s, "name");
-		if (!id || (f && *f->id && strncmp(id, f->id, strlen(f->id)) != 0))
-			continue;
-		pod_config *cfg = config_of(s);
-		if (!cfg)
-			continue; /* a session of corral's own */
-		Runtime__V1__PodSandboxState state = is_stopped(s) ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY
-								   : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY;
-		if ((f && f->state && f->state->state != state) ||
-		    (f && !meta_labels_match((meta_kv *const *)cfg->labels, cfg->n_labels,
-					     (meta_kv *const *)f->label_selector, f->n_label_selector))) {
-			protobuf_c_message_free_unpacked(&cfg->base, NULL);
-			continue;
-		}
-		Runtime__V1__PodSandbox *p = &items[k];
-		runtime__v1__pod_sandbox__init(p);
-		p->id = (char *)id;
-		p->metadata = cfg->metadata;
-		p->state = state;
-		p->created_at = created_of(s);
-		p->n_labels = cfg->n_labels, p->labels = (void *)cfg->labels;
-		p->n_annotations = cfg->n_annotations, p->annotations = (void *)cfg->annotations;
-		p->runtime_handler = (char *)(meta_str(json_get(s, "labels"), META_POD_HANDLER) ?: "");
-		cfgs[k] = cfg;
-		ptrs[k] = p;
-		k++;
-	}
-	Runtime__V1__ListPodSandboxResponse r = RUNTIME__V1__LIST_POD_SANDBOX_RESPONSE__INIT;
-	r.n_items = k, r.items = ptrs;
-	cri_reply(c, &r.base);
-	for (size_t i = 0; i < k; i++)
-		protobuf_c_message_free_unpacked(&cfgs[i]->base, NULL);
+	for (size_t i = 0; i < n; i++) /* a session of corral's own is none */
+		if (pod_item_of(list->u.array.values[i], &items[i]) == 0)
+			ptrs[i] = &items[i];
+	pod_items_answer(c, req->filter, ptrs, n);
+	for (size_t i = 0; i < n; i++)
+		pod_item_release(&items[i]);
 }
 
 void rpc_list_pod_sandbox(cri_call *c, const ProtobufCMessage *msg)
 {
-	cri_corrald(c, "SessionList", NULL, 0, list_done, (void *)msg);
+	const Runtime__V1__ListPodSandboxRequest *req = (const void *)msg;
+	if (!store_list_pods(c, req->filter))
+		cri_corrald(c, "SessionList", NULL, 0, list_done, (void *)msg);
 }

@@ -231,8 +231,9 @@ test_cria_rapid_reset_ends_the_connection() {
 
 # A client asks for answers for 4 s and reads none. With the server's
 # SETTINGS acknowledged unread, the streams past its bound end the
-# connection (a GOAWAY that cannot be sent): corral-cri reads on and drops
-# what comes, no larger at the end than at half time. Never acknowledged,
+# connection: a GOAWAY that the socket takes ends it there; one that it
+# cannot take (the socket full of answers) leaves corral-cri reading on
+# and dropping what comes, no larger at the end than at half time. Never acknowledged,
 # each stream past the bound is refused with a frame that cannot be sent:
 # past 4096 of them, the client is let go. Either way corral-cri holds a
 # few MB, another client is answered, and the process ends with the
@@ -243,10 +244,12 @@ test_cria_a_client_that_never_reads_holds_little() {
 	local out
 	never_reads no-read
 	out=$(cat "$T/no-read.json")
-	case "$B" in *sanitize*) ;; *)
+	if [ "$(j .watch_mid "$out")" = null ]; then
+		assert_eq "$(j .send_failed "$out")" true "the connection, when it did not last to half time"
+	else case "$B" in *sanitize*) ;; *)
 		[ "$(j '.watch.hwm_kb - .watch_mid.hwm_kb' "$out")" -lt 1024 ] ||
 			fail "corral-cri grew from $(j .watch_mid.hwm_kb "$out") kB at half time to $(j .watch.hwm_kb "$out") kB"
-	esac
+	esac fi
 	never_reads no-read-no-ack
 	assert_eq "$(j .send_failed "$(cat "$T/no-read-no-ack.json")")" true "never acknowledged: the client let go"
 }

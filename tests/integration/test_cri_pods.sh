@@ -196,6 +196,25 @@ a mount of other mappings: UNIMPLEMENTED True" "what the pods' containers see"
 	assert_eq "$(ctl session ls --json | jq length)" 0 "sessions left"
 }
 
+# kubelet's relist on a connection kept open is answered from corral-cri's
+# store: each list compared with a new connection's, which asks corrald
+# (cri/cri_relist.py): the client's own changes at once, another client's
+# and a container's end within 10 s, every filter; and with corrald frozen
+# the kept connection still lists
+test_cri_relist_from_the_store() {
+	trap cleanup_sv EXIT
+	start_cri
+	local out
+	out=$(CRI_PB="$T/pb" $PY "$CRIDIR/cri_relist.py" --sock "$S/cri.sock" --image busybox:latest \
+		--logdir "$T/logs" --corrald "$CORRALD_PID" --cgparent "/corral-$TID/kubepods/relist" 2>&1) ||
+		{ echo "$out"; fail "the relist scenario"; }
+	echo "$out"
+	assert_eq "$(grep -v -e ': same$' -e '^filter: state finds' <<<"$out")" "lists with corrald frozen: True
+left: 0 pods, 0 containers" "what the kept connection saw that was not the truth"
+	assert_eq "$(grep -c ': same$' <<<"$out")" 27 "the lists compared"
+	assert_eq "$(sed -n 's/^filter: state finds: //p' <<<"$out")" 1 "running containers found by the state filter"
+}
+
 # kill -9 of corrald: the pod and its container run on, and the CRI shows
 # them with the same ids and states afterwards
 test_cri_pods_outlive_corrald() {

@@ -1,0 +1,46 @@
+/* The items of ListPodSandbox and ListContainers, made from corrald's
+ * session and container JSON once, so that a list answers from them,
+ * filtered, whether they were read for that call or kept (cri_store.h). */
+#pragma once
+#include <stdbool.h>
+#include <yajl/yajl_tree.h>
+#include "supervisor/cri/cri.h"
+#include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/runtime_v1.pb-c.h"
+
+/* What a session's or a container's JSON says, as the CRI sees it: the
+ * config kubelet gave (NULL when it is not a CRI one; the caller frees it:
+ * protobuf_c_message_free_unpacked), the state, the creation time (ns),
+ * the image id ("sha256:...") */
+Runtime__V1__PodSandboxConfig *pod_config_of(yajl_val session);
+bool pod_is_ready(yajl_val session);
+int64_t pod_created_ns(yajl_val session);
+Runtime__V1__ContainerConfig *ctr_config_of(yajl_val ct);
+Runtime__V1__ContainerState ctr_state_of(yajl_val ct);
+void ctr_image_id(yajl_val ct, char *out, size_t n);
+
+typedef struct cri_pod_item {
+	Runtime__V1__PodSandbox item; /* as the list gives it: points into cfg and the rest */
+	Runtime__V1__PodSandboxConfig *cfg;
+	char id[64];
+	char *handler;
+} cri_pod_item;
+
+typedef struct cri_ctr_item {
+	Runtime__V1__Container item;
+	Runtime__V1__ContainerConfig *cfg;
+	char id[65], pod[64], ref[CRI_IMAGE_REF_MAX];
+} cri_ctr_item;
+
+/* The item of a session (SessionList's, SessionInspect's): 0, or -1 when
+ * it is not a CRI pod (a session of corral's own) or out of memory */
+int pod_item_of(yajl_val session, cri_pod_item *out);
+void pod_item_release(cri_pod_item *p);
+/* The item of a container (List's, Inspect's): 0, or -1 when it is not a
+ * CRI container */
+int ctr_item_of(yajl_val ct, cri_ctr_item *out);
+void ctr_item_release(cri_ctr_item *x);
+
+/* The list's answer: the n items (NULL ones skipped) that f lets through */
+void pod_items_answer(cri_call *c, const Runtime__V1__PodSandboxFilter *f, cri_pod_item *const *items, size_t n);
+void ctr_items_answer(cri_call *c, const Runtime__V1__ContainerFilter *f, cri_ctr_item *const *items, size_t n);
