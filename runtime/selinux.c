@@ -44,6 +44,15 @@ int selinux_check_label(const char *label, const char *what, cerr *err)
 	return 0;
 }
 
+bool selinux_context_known(const char *label)
+{
+	/* the kernel checks it against the loaded policy: libselinux's
+	 * security_check_context writes it, its NUL included */
+	_cleanup_close_ int fd = open("/sys/fs/selinux/context", O_RDWR | O_CLOEXEC);
+	size_t n = strlen(label) + 1;
+	return fd >= 0 && write(fd, label, n) == (ssize_t)n;
+}
+
 int selinux_check_spec(const struct oci_spec *s, cerr *err)
 {
 	int r = selinux_check_label(s->process.selinux_label, "process.selinuxLabel", err);

@@ -14,6 +14,9 @@ bool selinux_enabled(void);
  * option (a '"', a control character) is refused everywhere. what names
  * its field in the error. */
 int selinux_check_label(const char *label, const char *what, cerr *err);
+/* Whether the loaded policy takes label as a context (its user, role,
+ * type and level all known to it) */
+bool selinux_context_known(const char *label);
 /* create's check of process.selinuxLabel and linux.mountLabel. */
 int selinux_check_spec(const struct oci_spec *s, cerr *err);
 /* This thread's attr/exec under proc_dir (the host's /proc, before the

@@ -208,8 +208,12 @@ static int gen_ns_modes(yajl_gen g, const Runtime__V1__NamespaceOption *ns, cons
 
 static int gen_security(yajl_gen g, const Runtime__V1__LinuxContainerSecurityContext *sc, bool root, const char **refused)
 {
-	if (sc->selinux_options && (*sc->selinux_options->type || *sc->selinux_options->level))
-		return *refused = "linux.security_context.selinux_options", -1;
+	const Runtime__V1__SELinuxOption *se = sc->selinux_options;
+	if (se && (*se->user || *se->role || *se->type || *se->level) &&
+	    (jg_key(g, "selinuxOptions") || yajl_gen_map_open(g) || jg_key_str(g, "user", se->user) ||
+	     jg_key_str(g, "role", se->role) || jg_key_str(g, "type", se->type) || jg_key_str(g, "level", se->level) ||
+	     yajl_gen_map_close(g)))
+		return -1;
 	if (sc->privileged && jg_key_bool(g, "privileged", true))
 		return -1;
 	if (sc->capabilities && ((sc->capabilities->n_add_capabilities &&

@@ -149,6 +149,10 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"capAmbient\":[\"SYS_ADMIN\"]}", "spec.capAmbient[0]", "capAdd it");
 	expect_field("{\"image\":\"x\",\"capAmbient\":[\"NOPE\"]}", "spec.capAmbient[0]", "no such capability");
 	expect_field("{\"image\":\"x\",\"pidNamespace\":\"shared\"}", "spec.pidNamespace", "\"host\" or \"container:ID\"");
+	expect_field("{\"image\":\"x\",\"selinuxOptions\":{\"type\":\"a:b\"}}", "spec.selinuxOptions.type",
+		     "not a part of an SELinux label");
+	expect_field("{\"image\":\"x\",\"selinuxOptions\":{\"level\":\"s0\\\"\"}}", "spec.selinuxOptions.level",
+		     "not a part of an SELinux label");
 	expect_field("{\"image\":\"x\",\"usernsIds\":{\"uid\":0,\"gid\":1,\"size\":65536}}", "spec.usernsIds.uid", "");
 	expect_field("{\"image\":\"x\",\"usernsIds\":{\"uid\":4294901760,\"gid\":1,\"size\":65536}}",
 		     "spec.usernsIds.size", "past 2^32");

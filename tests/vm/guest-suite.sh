@@ -53,7 +53,7 @@ fi
 export TIER_TESTS
 # the SELinux boot (run.sh's CORRAL_VM_MODE=selinux) runs what needs SELinux
 if grep -q " /sys/fs/selinux selinuxfs " /proc/mounts; then
-	export TIER_TESTS="test_runtime_selinux.sh"
+	export TIER_TESTS="test_runtime_selinux.sh test_cri_pods.sh:test_cri_selinux"
 	export TIER_REASON="runs on the host tier or the VM tier's default boot (this boot is for SELinux)"
 # booted with systemd as PID 1 (CORRAL_VM_MODE=systemd): what needs systemd
 elif [ -d /run/systemd/system ]; then

@@ -69,8 +69,11 @@ smp=${CORRAL_VM_SMP:-2}
 args=(-o "$out" -t "${CORRAL_VM_TIMEOUT:-3000}" -m "${CORRAL_VM_MEM:-1536}" -c "$smp")
 if [ "$mode" = selinux ]; then
 	policy=$("$root/tests/vm/mkselinux.sh" "$B") || need_skip "no SELinux policy to load (tests/vm/mkselinux.sh failed)"
-	# the guest's init loads it (tests/vm/init)
-	args+=(-F "$policy:/etc/selinux/default/policy/policy.33")
+	# the guest's init loads it (tests/vm/init); the package's config and
+	# its container contexts are a Debian host's (engines read lxc_contexts)
+	sel=${policy%/policy/policy.33}
+	args+=(-F "$policy:/etc/selinux/default/policy/policy.33" -F "${sel%/default}/config:/etc/selinux/config"
+		-F "$sel/contexts/lxc_contexts:/etc/selinux/default/contexts/lxc_contexts")
 	export CORRAL_VM_CMDLINE="${CORRAL_VM_CMDLINE:-} security=selinux selinux=1"
 fi
 [ "${CORRAL_VM_VERBOSE:-0}" = 1 ] || args+=(-q)

@@ -138,7 +138,7 @@ static const char *const spec_fields[] = {
 	"capAmbient", "hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "dnsSearch", "dnsOptions", "extraHosts", "networkAliases", "session",
 	"healthcheck", "noHealthcheck", "userns", "usernsIds", "apparmorProfile", "logPath", "cgroupParent", "sysctls",
 	"groups", "noNewPrivileges", "maskedPaths", "readonlyPaths", "seccompProfile", "devices",
-	"pidNamespace", "ipcNamespace", NULL,
+	"pidNamespace", "ipcNamespace", "selinuxOptions", NULL,
 };
 
 /* The booleans of a ContainerSpec, each false unless given. */

@@ -133,6 +133,10 @@ typedef struct ctr_spec {
 	ctr_device *devices;   /* root's */
 	enum ctr_ns_mode pid_ns, ipc_ns; /* the host's is root's */
 	char *pid_target;                /* CTR_NS_CONTAINER: that container's id or name */
+	/* spec.selinuxOptions (root's): parts of its SELinux label, each NULL
+	 * for the policy's container default (engine/ctr_selinux.h) */
+	struct ctr_selinux { char *user, *role, *type, *level; } selinux;
+	bool selinux_given;
 	size_t n_devices;
 	/* resources past memory, cpus and pids (kubelet's) */
 	long long cpu_shares;  /* 0: none */
@@ -173,7 +177,8 @@ void ctr_spec_release_resources(ctr_spec *s);
 int ctr_spec_parse_node(yajl_val spec, ctr_spec *s, json_fault *f);
 void ctr_spec_release_node(ctr_spec *s);
 /* spec.groups, noNewPrivileges, maskedPaths, readonlyPaths, seccompProfile,
- * devices, pidNamespace and ipcNamespace (ctr_spec_confine.c) */
+ * devices, pidNamespace, ipcNamespace and selinuxOptions
+ * (ctr_spec_confine.c) */
 int ctr_spec_parse_confine(yajl_val spec, ctr_spec *s, json_fault *f);
 void ctr_spec_release_confine(ctr_spec *s);
 /* Whether s asks for what only root may: *field names it */

@@ -2,7 +2,7 @@
  * of a container's confinement beside corral's defaults: more groups for
  * its process, no_new_privileges off, its own masked and read-only paths,
  * a seccomp profile of the host's, host devices, the host's PID or IPC
- * namespace. All but the groups, no_new_privileges and a namespace of its
+ * namespace, an SELinux label. All but the groups, no_new_privileges and a namespace of its
  * own are root's alone (ctr_create.c): each can take away what keeps a
  * container in. */
 #include "supervisor/daemon/spec/ctr_spec.h"
@@ -118,6 +118,35 @@ static int get_ns_mode(yajl_val spec, const char *key, enum ctr_ns_mode *out, ch
 				      : 0;
 }
 
+/* user, role, type and level as SELinux writes them (a level: s0:c1,c2) */
+static int get_selinux(yajl_val spec, ctr_spec *s, json_fault *f)
+{
+	yajl_val o;
+	int r = json_get_object(spec, "spec", "selinuxOptions", 0, &o, f);
+	if (r < 0 || !o)
+		return r;
+	static const char *const keys[] = { "user", "role", "type", "level", NULL };
+	if ((r = json_check_keys(o, "spec.selinuxOptions", keys, "unknown field", f)) < 0)
+		return r;
+	char **parts[] = { &s->selinux.user, &s->selinux.role, &s->selinux.type, &s->selinux.level };
+	for (size_t i = 0; i < 4; i++) {
+		char p[JSON_PATH_MAX];
+		if ((r = json_dup_str(o, "spec.selinuxOptions", keys[i], 0, parts[i], f)) < 0)
+			return r;
+		const char *v = *parts[i];
+		size_t n = v ? strlen(v) : 0, ok = v ? strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-:,") : 0;
+		if (n && (n > 255 || ok != n || (i < 3 && strchr(v, ':'))))
+			return json_fault_set(f, EINVAL, json_path(p, "spec.selinuxOptions", keys[i]),
+					      "not a part of an SELinux label");
+		if (!n) { /* "" is the default's, as the CRI gives it */
+			free(*parts[i]);
+			*parts[i] = NULL;
+		}
+	}
+	s->selinux_given = true;
+	return 0;
+}
+
 int ctr_spec_parse_confine(yajl_val v, ctr_spec *s, json_fault *f)
 {
 	int r;
@@ -128,7 +157,8 @@ int ctr_spec_parse_confine(yajl_val v, ctr_spec *s, json_fault *f)
 	    (r = json_get_bool(v, "spec", "noNewPrivileges", 0, &nnp, NULL, f)) < 0 ||
 	    (r = json_dup_str(v, "spec", "seccompProfile", 0, &s->seccomp_profile, f)) < 0 ||
 	    (r = get_ns_mode(v, "pidNamespace", &s->pid_ns, &s->pid_target, f)) < 0 ||
-	    (r = get_ns_mode(v, "ipcNamespace", &s->ipc_ns, NULL, f)) < 0)
+	    (r = get_ns_mode(v, "ipcNamespace", &s->ipc_ns, NULL, f)) < 0 ||
+	    (r = get_selinux(v, s, f)) < 0)
 		return r;
 	s->new_privs_allowed = !nnp;
 	if (s->seccomp_profile && !streq(s->seccomp_profile, "unconfined") && !path_is_clean_absolute(s->seccomp_profile))
@@ -144,6 +174,7 @@ bool ctr_spec_confine_is_roots(const ctr_spec *s, const char **field)
 		 : s->pid_ns == CTR_NS_HOST		  ? "spec.pidNamespace"
 		 : s->ipc_ns == CTR_NS_HOST		  ? "spec.ipcNamespace"
 		 : s->unified				  ? "spec.resources.unified"
+		 : s->selinux_given			  ? "spec.selinuxOptions"
 							  : NULL;
 	return *field != NULL;
 }
@@ -155,6 +186,7 @@ void ctr_spec_release_confine(ctr_spec *s)
 	strv_free(s->readonly_paths);
 	free(s->seccomp_profile);
 	free(s->pid_target);
+	free(s->selinux.user), free(s->selinux.role), free(s->selinux.type), free(s->selinux.level);
 	for (size_t i = 0; i < s->n_devices; i++)
 		free(s->devices[i].host_path), free(s->devices[i].container_path), free(s->devices[i].permissions);
 	free(s->devices);

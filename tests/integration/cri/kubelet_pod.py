@@ -215,6 +215,7 @@ def scenario_security(c, a):
         capabilities=pb.Capability(drop_capabilities=["ALL"], add_capabilities=["NET_BIND_SERVICE"],
                                    add_ambient_capabilities=["NET_BIND_SERVICE"]),
         masked_paths=["/proc/kcore", "/proc/version"], readonly_paths=["/proc/sys"],
+        selinux_options=pb.SELinuxOption(level=a.selinux_level),
         seccomp=pb.SecurityProfile(profile_type=pb.SecurityProfile.Localhost, localhost_ref=profile))
     res = pb.LinuxContainerResources(oom_score_adj=500)
     if a.limits:  # where cgroups have their controllers (the VM tier)
@@ -230,6 +231,9 @@ def scenario_security(c, a):
         return (r.stdout.decode() + r.stderr.decode()).strip()
     out("id", sh("id -u; id -g; id -G"))
     out("status", sh("grep -E '^(NoNewPrivs|Seccomp|CapEff|CapAmb):' /proc/self/status | tr -s '\t ' ' '"))
+    if a.selinux:  # where SELinux is on (the VM tier's SELinux boot); elsewhere ignored, as containerd does
+        out("selinux", sh("tr -d '\\0' </proc/self/attr/current; echo; "
+                          "grep ' /tmp ' /proc/self/mountinfo | grep -o 'context=\"[^\"]*\"'"))
     out("read-only root", sh("touch /x 2>&1 >/dev/null | grep -o 'Read-only file system'"))
     out("seccomp profile", sh("mkdir /tmp/d 2>&1 | grep -o 'Operation not permitted'"))
     out("masked", sh("cat /proc/version | wc -c"))
@@ -406,6 +410,8 @@ def main():
     ap.add_argument("--image", required=True)
     ap.add_argument("--logdir", required=True)
     ap.add_argument("--cgparent", default="")
+    ap.add_argument("--selinux-level", default="s0:c1,c2")
+    ap.add_argument("--selinux", action="store_true", help="SELinux is on: read the labels back")
     ap.add_argument("--no-limits", dest="limits", action="store_false",
                     help="no cgroup limits: this host's cgroup v2 has no controllers")
     a = ap.parse_args()

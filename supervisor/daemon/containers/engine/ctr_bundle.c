@@ -2,6 +2,7 @@
 #include "supervisor/daemon/containers/engine/ctr_apparmor.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle_confine.h"
 #include "supervisor/daemon/containers/engine/ctr_limits.h"
+#include "supervisor/daemon/containers/engine/ctr_selinux.h"
 #include "supervisor/daemon/containers/record/ctr_ids.h"
 #include "supervisor/daemon/containers/record/pins.h"
 #include "supervisor/daemon/containers/record/ctr_service.h"
@@ -141,6 +142,9 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	const char *aa = ctr_apparmor_of(in->d, s);
 	if (aa)
 		jg_key_str(g, "apparmorProfile", aa);
+	char label[CTR_SELINUX_LABEL_MAX], mount_label[CTR_SELINUX_LABEL_MAX];
+	if (ctr_selinux_labels(s, label, mount_label))
+		jg_key_str(g, "selinuxLabel", label);
 	jg_key(g, "user");
 	yajl_gen_map_open(g);
 	jg_key_int(g, "uid", user->uid);
@@ -225,6 +229,9 @@ static int gen_linux(yajl_gen g, yajl_val dflt, const bundle_in *in, const char 
 	}
 	if (in->ids)
 		ctr_ids_gen(g, in->ids);
+	char label[CTR_SELINUX_LABEL_MAX], mount_label[CTR_SELINUX_LABEL_MAX];
+	if (ctr_selinux_labels(in->spec, label, mount_label))
+		jg_key_str(g, "mountLabel", mount_label);
 	if (in->spec->privileged)
 		ctr_privileged_gen_devices(g);
 	/* podman's default_sysctls: root in its own network namespace pings

@@ -16,6 +16,7 @@
 #include "supervisor/daemon/containers/engine/fastpath.h"
 #include "supervisor/daemon/spec/healthcheck.h"
 #include "supervisor/daemon/containers/engine/ctr_apparmor.h"
+#include "supervisor/daemon/containers/engine/ctr_selinux.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/record/img_source.h"
@@ -209,6 +210,10 @@ int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_
 	_cleanup_cerr_ cerr aa_err = { 0 };
 	if (!owner_is_member(vl_call_peer(call)) && ctr_apparmor_check(&c->spec, &aa_err) < 0)
 		return sv_invalid_err(call, "spec.apparmorProfile", &aa_err);
+	/* labels the loaded policy refuses would fail the runtime's mounts */
+	_cleanup_cerr_ cerr se_err = { 0 };
+	if (ctr_selinux_check(&c->spec, &se_err) < 0)
+		return sv_invalid_err(call, "spec.selinuxOptions", &se_err);
 	ctr *other = c->spec.name ? ctr_by_name(d, c->spec.name) : NULL;
 	if (other)
 		return reply_name_in_use(call, other);
