@@ -60,6 +60,11 @@ printf '%-44s %-26s %-26s %7s\n' "corrald's CRI beside containerd + runc" "conta
 printf '%-44s %-26s %-26s %7s\n' "pod + container to running (s, N=$N)" "${start[runc]}" "${start[own]}" "$(ratio "$(med "${start[runc]}")" "$(med "${start[own]}")")"
 r1=$(head -1 "$T/relist.runc") r2=$(head -1 "$T/relist.own")
 printf '%-44s %-26s %-26s %7s\n' "relist at $PODS pods (s, 20 rounds)" "$r1" "$r2" "$(ratio "$(med "$r1")" "$(med "$r2")")"
+f1=$(sed -n 's/^floor //p' "$T/relist.runc") f2=$(sed -n 's/^floor //p' "$T/relist.own")
+printf '%-44s %-26s %-26s %7s\n' "  its floor: 2 Version calls (s)" "$f1" "$f2" "$(ratio "$(med "$f1")" "$(med "$f2")")"
+above() { echo "$1 $2" | awk '{printf "%.4f", $1 - $2}'; }
+a1=$(above "$(med "$r1")" "$(med "$f1")") a2=$(above "$(med "$r2")" "$(med "$f2")")
+printf '%-44s %-26s %-26s %7s\n' "  relist above the floor (s, medians)" "$a1" "$a2" "$(ratio "$a1" "$a2")"
 shim=$(awk '/^mem containerd-shim/ {print $NF}' "$T/relist.runc")
 cd_own=$(awk '/^mem \^containerd/ {print $NF}' "$T/relist.runc")
 mon=$(awk '/^mem corral-monitor/ {print $NF}' "$T/relist.own")
