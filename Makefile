@@ -14,7 +14,7 @@ DESTDIR ?=
 B ?= build
 
 CC ?= cc
-PKGS := libseccomp libcap yajl libmnl libarchive libcrypto yaml-0.1 libcurl libsystemd libmicrohttpd libnghttp2 libprotobuf-c
+PKGS := libseccomp libcap yajl libmnl libarchive libcrypto yaml-0.1 libcurl libsystemd libmicrohttpd libnghttp2 libprotobuf-c zlib
 VERSION := 0.1.0
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
@@ -42,7 +42,7 @@ endif
 # binary links its own folder's archive and those after it, less the other
 # rooms, so a reach across fails at link time. supervisor/shape is what
 # corral-docker and corralctl share: Docker's shapes of corrald's replies.
-ROOMS := supervisor/ctl supervisor/daemon supervisor/monitor supervisor/copy supervisor/docker supervisor/build supervisor/cri
+ROOMS := supervisor/ctl supervisor/daemon supervisor/monitor supervisor/copy supervisor/docker supervisor/build supervisor/cri supervisor/stream
 LIBDIRS := $(ROOMS) supervisor/shape supervisor/confine supervisor/logs supervisor/api supervisor/varlink supervisor/loop images/cli images images/registry images/source runtime/cli runtime cgroups bundle common
 # corrald's rooms (policy/, secrets/, jobs/, ...) are folders of its archive,
 # and so are their own sub-folders (containers/record, ...)

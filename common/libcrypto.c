@@ -10,6 +10,7 @@ static const struct dlib_sym syms[] = {
 	SYM(md_ctx_new, "EVP_MD_CTX_new"),
 	SYM(md_ctx_free, "EVP_MD_CTX_free"),
 	SYM(sha256, "EVP_sha256"),
+	SYM(sha1, "EVP_sha1"),
 	SYM(digest_init, "EVP_DigestInit_ex"),
 	SYM(digest_update, "EVP_DigestUpdate"),
 	SYM(digest_final, "EVP_DigestFinal_ex"),

@@ -13,6 +13,7 @@ struct libcrypto {
 	typeof(EVP_MD_CTX_new) *md_ctx_new;
 	typeof(EVP_MD_CTX_free) *md_ctx_free;
 	typeof(EVP_sha256) *sha256;
+	typeof(EVP_sha1) *sha1; /* a WebSocket's accept key alone (RFC 6455) */
 	typeof(EVP_DigestInit_ex) *digest_init;
 	typeof(EVP_DigestUpdate) *digest_update;
 	typeof(EVP_DigestFinal_ex) *digest_final;

@@ -58,6 +58,9 @@ declare -A may=(
 	# corral-cri: the Kubernetes CRI (HTTP/2, gRPC, protobuf), a client of
 	# corrald's varlink as corral-docker is
 	[supervisor/cri]="common supervisor/loop supervisor/varlink supervisor/api supervisor/confine"
+	# corral-stream: the CRI's streaming server (SPDY/3.1, WebSocket) for
+	# kubelet's exec, attach and port-forward, a client of corrald's varlink
+	[supervisor/stream]="common supervisor/loop supervisor/varlink supervisor/api supervisor/confine"
 	# what corral-docker and corral-cri give up before they read a byte
 	[supervisor/confine]="common"
 	# corral-build: a build's steps as the caller's calls of corrald's, the
