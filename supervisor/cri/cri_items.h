@@ -19,6 +19,14 @@ Runtime__V1__ContainerConfig *ctr_config_of(yajl_val ct);
 Runtime__V1__ContainerState ctr_state_of(yajl_val ct);
 void ctr_image_id(yajl_val ct, char *out, size_t n);
 
+/* What a ContainerStatus points into beside its JSON (cri_ctr_status_of):
+ * the image id, and the resources as corrald keeps them (Update's too) */
+struct cri_status_mem {
+	char ref[CRI_IMAGE_REF_MAX];
+	Runtime__V1__ContainerResources res;
+	Runtime__V1__LinuxContainerResources linux;
+};
+
 typedef struct cri_pod_item {
 	Runtime__V1__PodSandbox item; /* as the list gives it: points into cfg and the rest */
 	Runtime__V1__PodSandboxConfig *cfg;

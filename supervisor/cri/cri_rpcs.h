@@ -35,13 +35,14 @@ void rpc_update_container_resources(cri_call *c, const ProtobufCMessage *req);
 void rpc_container_status(cri_call *c, const ProtobufCMessage *req);
 void rpc_list_containers(cri_call *c, const ProtobufCMessage *req);
 /* The ContainerStatus of ct, a container as corrald's Inspect or List
- * gives it, into st, which points into ct, ref and the config returned
+ * gives it, into st, which points into ct, mem and the config returned
  * (the caller's to free: protobuf_c_message_free_unpacked); NULL when ct
  * is not a CRI container. ContainerStatus and GetContainerEvents send it. */
 #define CRI_IMAGE_REF_MAX 96
 struct Runtime__V1__ContainerStatus;
+typedef struct cri_status_mem cri_status_mem;
 struct Runtime__V1__ContainerConfig *cri_ctr_status_of(yajl_val ct, struct Runtime__V1__ContainerStatus *st,
-							char ref[CRI_IMAGE_REF_MAX]);
+							cri_status_mem *mem);
 
 /* ctr_spec_gen.c: CreateContainer's ContainerSpec (JSON params) of a
  * config in pod pod_id; NULL with *refused naming a field corral cannot

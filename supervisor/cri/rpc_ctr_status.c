@@ -14,7 +14,36 @@
 
 typedef Runtime__V1__ContainerConfig ctr_config;
 
-ctr_config *cri_ctr_status_of(yajl_val ct, Runtime__V1__ContainerStatus *st, char ref[CRI_IMAGE_REF_MAX])
+/* config.resources, as CreateContainer gave them and Update kept them; the
+ * period is the config's where it gave one (corrald keeps CPUs) */
+static Runtime__V1__ContainerResources *resources_of(yajl_val ct, const ctr_config *cfg, cri_status_mem *mem)
+{
+	yajl_val r = json_get(json_get(ct, "config"), "resources");
+	if (!YAJL_IS_OBJECT(r))
+		return NULL;
+	Runtime__V1__LinuxContainerResources *lx = &mem->linux;
+	runtime__v1__linux_container_resources__init(lx);
+	runtime__v1__container_resources__init(&mem->res);
+	long long v = 0;
+	if (json_int_in(json_get(r, "memory"), 0, (long long)1 << 62, &v))
+		lx->memory_limit_in_bytes = v;
+	if (json_int_in(json_get(r, "cpuShares"), 0, 262144, &v))
+		lx->cpu_shares = v;
+	if (json_int_in(json_get(r, "oomScoreAdj"), -1000, 1000, &v))
+		lx->oom_score_adj = v;
+	yajl_val cpus = json_get(r, "cpus");
+	if (cpus && YAJL_IS_NUMBER(cpus)) {
+		const Runtime__V1__LinuxContainerResources *given = cfg->linux ? cfg->linux->resources : NULL;
+		lx->cpu_period = given && given->cpu_period > 0 ? given->cpu_period : 100000;
+		lx->cpu_quota = (int64_t)(YAJL_GET_DOUBLE(cpus) * (double)lx->cpu_period + 0.5);
+	}
+	lx->cpuset_cpus = (char *)(meta_str(r, "cpusetCpus") ?: "");
+	lx->cpuset_mems = (char *)(meta_str(r, "cpusetMems") ?: "");
+	mem->res.linux = lx;
+	return &mem->res;
+}
+
+ctr_config *cri_ctr_status_of(yajl_val ct, Runtime__V1__ContainerStatus *st, cri_status_mem *mem)
 {
 	ctr_config *cfg = ctr_config_of(ct);
 	if (!cfg)
@@ -34,13 +63,14 @@ ctr_config *cri_ctr_status_of(yajl_val ct, Runtime__V1__ContainerStatus *st, cha
 	if (st->state == RUNTIME__V1__CONTAINER_STATE__CONTAINER_EXITED)
 		st->reason = oom && YAJL_IS_TRUE(oom) ? "OOMKilled" : code == 0 ? "Completed" : "Error";
 	st->image = cfg->image;
-	ctr_image_id(ct, ref, CRI_IMAGE_REF_MAX);
-	st->image_ref = ref;
-	st->image_id = ref;
+	ctr_image_id(ct, mem->ref, CRI_IMAGE_REF_MAX);
+	st->image_ref = mem->ref;
+	st->image_id = mem->ref;
 	st->n_labels = cfg->n_labels, st->labels = (void *)cfg->labels;
 	st->n_annotations = cfg->n_annotations, st->annotations = (void *)cfg->annotations;
 	st->n_mounts = cfg->n_mounts, st->mounts = cfg->mounts;
 	st->log_path = (char *)(meta_str(json_get(ct, "labels"), META_CTR_LOG) ?: "");
+	st->resources = resources_of(ct, cfg, mem);
 	return cfg;
 }
 
@@ -52,8 +82,8 @@ static void status_done(cri_call *c, vl_reply *rep, void *data)
 	yajl_val ct = json_get(rep->params, "container");
 	yajl_val state = json_get(ct, "state");
 	Runtime__V1__ContainerStatus st;
-	char ref[CRI_IMAGE_REF_MAX];
-	ctr_config *cfg = cri_ctr_status_of(ct, &st, ref);
+	cri_status_mem mem;
+	ctr_config *cfg = cri_ctr_status_of(ct, &st, &mem);
 	if (!cfg)
 		return cri_fail(c, GRPC_NOT_FOUND, "container %s: not a CRI container (one of corral's own)", req->container_id);
 	store_saw_ctr(c, st.id, st.state);

@@ -76,13 +76,13 @@ static void members_listed(cri_call *c, vl_reply *rep, void *data)
 	_cleanup_free_ Runtime__V1__ContainerStatus *st = calloc(n + 1, sizeof(*st));
 	_cleanup_free_ Runtime__V1__ContainerStatus **ptrs = calloc(n + 1, sizeof(*ptrs));
 	_cleanup_free_ Runtime__V1__ContainerConfig **cfgs = calloc(n + 1, sizeof(*cfgs));
-	_cleanup_free_ char(*refs)[CRI_IMAGE_REF_MAX] = calloc(n + 1, sizeof(*refs));
-	if (!st || !ptrs || !cfgs || !refs)
+	_cleanup_free_ cri_status_mem *mems = calloc(n + 1, sizeof(*mems));
+	if (!st || !ptrs || !cfgs || !mems)
 		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
 	bool ours = true; /* gone since (removed): its pod says it was a CRI one */
 	for (size_t i = 0; i < n; i++) {
 		yajl_val ct = list->u.array.values[i];
-		cfgs[k] = cri_ctr_status_of(ct, &st[k], refs[k]);
+		cfgs[k] = cri_ctr_status_of(ct, &st[k], &mems[k]);
 		if (streq(meta_str(ct, "id") ?: "", e->id))
 			ours = cfgs[k] != NULL;
 		if (cfgs[k])

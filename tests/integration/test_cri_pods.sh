@@ -135,7 +135,9 @@ unimplemented: UNIMPLEMENTED" "the CRI's answers"
 test_cri_security() {
 	trap cleanup_sv EXIT
 	start_cri
-	local out limits=--no-limits expect_limits="update: INVALID_ARGUMENT True" expect_huge="hugepages and unified: UNKNOWN True"
+	# (ContainerStatus.resources: what CreateContainer gave, and Update kept)
+	local out limits=--no-limits expect_limits="update: INVALID_ARGUMENT True
+status resources: 0 0 0 0 500" expect_huge="hugepages and unified: UNKNOWN True"
 	# with the controllers (the VM tier): the limits, and their update
 	if grep -qw memory /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null &&
 		grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control; then
@@ -144,11 +146,12 @@ test_cri_security() {
 		expect_limits="limits: 67108864
 20
 update: 100663296
-50000 100000"
+50000 100000
+status resources: 100663296 100000 50000 512 500"
 		expect_huge="hugepages and unified: 4194304 50331648
 after update: 2097152 67108864"
 	fi
-	out=$(kpod security $limits) || { echo "$out"; fail "the security scenario"; }
+	out=$(kpod security $limits --status-resources) || { echo "$out"; fail "the security scenario"; }
 	assert_eq "$out" "id: 1000
 2000
 2000 3000 3001

@@ -13,9 +13,24 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+int ns_bind(const char *path, pid_t pid, const char *kind, cerr *err)
+{
+	char src[64];
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cerr_sys(err, errno, "%s", path);
+	snprintf(src, sizeof(src), "/proc/%d/ns/%s", (int)pid, kind);
+	if (mount(src, path, NULL, MS_BIND, NULL) < 0) {
+		int e = errno;
+		unlink(path);
+		return cerr_sys(err, e, "bind %s on %s", src, path);
+	}
+	return 0;
+}
+
 int netns_pin(const char *path, pid_t pid, cerr *err)
 {
-	char dir[PATH_MAX], src[64];
+	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", path);
 	char *slash = strrchr(dir, '/');
 	if (slash)
@@ -23,16 +38,7 @@ int netns_pin(const char *path, pid_t pid, cerr *err)
 	if (mkdir_p(dir, 0700) < 0)
 		return cerr_sys(err, errno, "%s", dir);
 	netns_unpin(path); /* a stale one, from a start that did not finish */
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return cerr_sys(err, errno, "%s", path);
-	snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)pid);
-	if (mount(src, path, NULL, MS_BIND, NULL) < 0) {
-		int e = errno;
-		unlink(path);
-		return cerr_sys(err, e, "bind %s on %s", src, path);
-	}
-	return 0;
+	return ns_bind(path, pid, "net", err);
 }
 
 int netns_unpin(const char *path)

@@ -8,6 +8,9 @@
 #include <sys/types.h>
 #include "common/error.h"
 
+/* Bind /proc/pid/ns/KIND on path, a file made for it (none may be there):
+ * 0, or -1 with err and nothing left */
+int ns_bind(const char *path, pid_t pid, const char *kind, cerr *err);
 /* Pin /proc/pid/ns/net at path (made, or reused when a stale one is there). */
 int netns_pin(const char *path, pid_t pid, cerr *err);
 /* Unmount and remove it; nothing there is fine. -EBUSY: a mount outside

@@ -171,19 +171,6 @@ static _Noreturn void holder(int rfd, const char *hostname, bool net, const char
 	_exit(127);
 }
 
-static int bind_ns(const char *src, const char *dst, cerr *err)
-{
-	_cleanup_close_ int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return cerr_sys(err, errno, "%s", dst);
-	if (mount(src, dst, NULL, MS_BIND, NULL) < 0) {
-		int e = errno;
-		unlink(dst);
-		return cerr_sys(err, e, "bind %s on %s", src, dst);
-	}
-	return 0;
-}
-
 int session_ns_make(corrald *d, session *s, cerr *err)
 {
 	int flags = 0;
@@ -220,10 +207,9 @@ int session_ns_make(corrald *d, session *s, cerr *err)
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(kinds); i++) {
 		if (!(s->share & kinds[i].bit))
 			continue;
-		char src[64], dst[PATH_MAX];
-		snprintf(src, sizeof(src), "/proc/%d/ns/%s", (int)pid, kinds[i].kind);
+		char dst[PATH_MAX];
 		session_ns_path(s, kinds[i].kind, dst, sizeof(dst));
-		r = bind_ns(src, dst, err);
+		r = ns_bind(dst, pid, kinds[i].kind, err);
 	}
 	if (r == 0 && pause) {
 		char rec[PATH_MAX], text[32];

@@ -249,6 +249,10 @@ def scenario_security(c, a):
     except grpc.RpcError as e:
         out("update", "%s %s" % (e.code().name, "controller" in e.details()))
     cs = c.ContainerStatus(container_id=cid, verbose=True)
+    if a.resources:  # ContainerStatus.resources: containerd 1.6 gives none
+        lx = cs.status.resources.linux
+        out("status resources", "%d %d %d %d %d" % (lx.memory_limit_in_bytes, lx.cpu_period, lx.cpu_quota, lx.cpu_shares,
+                                                    lx.oom_score_adj))
     out("status info", "pid" in json.loads(cs.info["info"]))
     # hugepage limits, and cgroup files by name (unified), at create and update
     huge = ctr_config(a, "huge", ["sleep", "1000"])
@@ -412,6 +416,8 @@ def main():
     ap.add_argument("--cgparent", default="")
     ap.add_argument("--selinux-level", default="s0:c1,c2")
     ap.add_argument("--selinux", action="store_true", help="SELinux is on: read the labels back")
+    ap.add_argument("--status-resources", dest="resources", action="store_true",
+                    help="print ContainerStatus.resources (corral's; containerd 1.6 gives none)")
     ap.add_argument("--no-limits", dest="limits", action="store_false",
                     help="no cgroup limits: this host's cgroup v2 has no controllers")
     a = ap.parse_args()

@@ -6,6 +6,7 @@
 #include "supervisor/daemon/containers/engine/ctr_limits.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/record/ctr_resources_kept.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/api/sv_errors.h"
 #include "supervisor/loop/child.h"
@@ -22,6 +23,9 @@
 
 typedef struct update_call {
 	vl_call *call;
+	corrald *d;
+	char id[CTR_ID_LEN + 1];
+	char *resources; /* as the call gave them, kept once applied */
 } update_call;
 
 static void on_update_cancel(vl_call *call, void *data)
@@ -30,9 +34,28 @@ static void on_update_cancel(vl_call *call, void *data)
 	((update_call *)data)->call = NULL; /* the client left: the update goes on */
 }
 
+static void update_free(update_call *u)
+{
+	free(u->resources);
+	free(u);
+}
+static inline void update_freep(update_call **u) { update_free(*u); }
+
+/* applied: kept in the container's record, whether the caller waits or not */
+static void keep(update_call *u)
+{
+	ctr *c = ctr_find(u->d, u->id);
+	_cleanup_json_ yajl_val res = NULL;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (c && (json_parse(u->resources, "resources", &res, &err) < 0 || ctr_keep_resources(u->d, c, res, &err) < 0))
+		log_cerr(LOG_LVL_WARN, &err, "%s: its new resources apply, but are not kept", c->name);
+}
+
 static void on_updated(const el_child_result *r, void *data)
 {
-	_cleanup_free_ update_call *u = data;
+	_cleanup_(update_freep) update_call *u = data;
+	if (r->code == 0)
+		keep(u);
 	if (!u->call)
 		return;
 	vl_call_set_cancel(u->call, NULL, NULL);
@@ -86,12 +109,19 @@ int sv_update(vl_call *call, yajl_val params, void *ud)
 	if (!u)
 		return sv_internal(call, "out of memory");
 	u->call = call;
+	u->d = d;
+	snprintf(u->id, sizeof(u->id), "%s", c->id);
+	_cleanup_json_gen_ yajl_gen rg = json_gen_new(false);
+	if (!rg || jg_value(rg, res) || !(u->resources = jg_finish(rg, NULL))) {
+		free(u);
+		return sv_internal(call, "out of memory");
+	}
 	el_child_opts o = { .path = d->runtime_bin, .argv = argv, .fd3 = SPAWN_NULL, .max_output = UPDATE_MAX_OUTPUT,
 			    .input = json, .input_len = strlen(json) };
 	el_child *ch;
 	_cleanup_cerr_ cerr err = { 0 };
 	if (el_child_run(d->loop, &o, on_updated, u, &ch, &err) < 0) {
-		free(u);
+		update_free(u);
 		return sv_internal_err(call, &err);
 	}
 	vl_call_set_cancel(call, on_update_cancel, u);

@@ -1,4 +1,5 @@
 #include "supervisor/daemon/containers/record/pins.h"
+#include "supervisor/daemon/core/netns_pin.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/record/peer_pin.h"
 #include "common/cleanup.h"
@@ -185,7 +186,7 @@ static bool in_cgroup(pid_t pid, const char *cgroup)
 
 int ctr_pins_pid_ns(const char *dir, pid_t pid, const char *cgroup, cerr *err)
 {
-	char top[PATH_MAX], path[PATH_MAX], src[64];
+	char top[PATH_MAX], path[PATH_MAX];
 	snprintf(top, sizeof(top), "%s/" CTR_PINS_DIR, dir);
 	snprintf(path, sizeof(path), "%s/" CTR_PID_NS_PIN, dir);
 	if (mkdir(top, 0700) < 0 && errno != EEXIST)
@@ -197,15 +198,8 @@ int ctr_pins_pid_ns(const char *dir, pid_t pid, const char *cgroup, cerr *err)
 		return cerr_set(err, ESRCH, "its process %d has ended", (int)pid);
 	if (!in_cgroup(pid, cgroup)) /* ended and reused, or moved below its cgroup */
 		return cerr_set(err, ESRCH, "its process %d is not in its cgroup %s", (int)pid, cgroup);
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return cerr_sys(err, errno, "%s", path);
-	snprintf(src, sizeof(src), "/proc/%d/ns/pid", (int)pid);
-	if (mount(src, path, NULL, MS_BIND, NULL) < 0) {
-		int e = errno;
-		unlink(path);
-		return cerr_sys(err, e, "bind %s on %s", src, path);
-	}
+	if (ns_bind(path, pid, "pid", err) < 0)
+		return -1;
 	if (syscall(SYS_pidfd_send_signal, pfd, 0, NULL, 0) < 0) {
 		umount2(path, MNT_DETACH);
 		unlink(path);

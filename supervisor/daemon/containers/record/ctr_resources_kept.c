@@ -1,0 +1,84 @@
+/* Update's resources, once the runtime has applied them, kept as Docker
+ * keeps them: its keys replace those of the spec's resources, in the
+ * ContainerSpec that Inspect shows (config.resources: docker inspect's
+ * HostConfig, the CRI's ContainerStatus.resources) and in the parsed spec;
+ * then the record is saved. (The bundle, written at Create, keeps the
+ * limits it was made with: a restart of the container starts from those.) */
+#include "supervisor/daemon/containers/record/ctr_resources_kept.h"
+#include "supervisor/daemon/containers/record/ctr.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool has_key(yajl_val obj, const char *key) { return YAJL_IS_OBJECT(obj) && json_member(obj, key) != NULL; }
+
+/* old's keys that res has not, then res's */
+static int gen_merged(yajl_gen g, yajl_val old, yajl_val res)
+{
+	if (yajl_gen_map_open(g))
+		return -1;
+	for (size_t i = 0; YAJL_IS_OBJECT(old) && i < old->u.object.len; i++)
+		if (!has_key(res, old->u.object.keys[i]) &&
+		    (jg_key(g, old->u.object.keys[i]) || jg_value(g, old->u.object.values[i])))
+			return -1;
+	for (size_t i = 0; i < res->u.object.len; i++)
+		if (jg_key(g, res->u.object.keys[i]) || jg_value(g, res->u.object.values[i]))
+			return -1;
+	return yajl_gen_map_close(g) ? -1 : 0;
+}
+
+static char *spec_with(yajl_val spec, yajl_val res)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g))
+		return NULL;
+	bool done = false;
+	for (size_t i = 0; YAJL_IS_OBJECT(spec) && i < spec->u.object.len; i++) {
+		const char *k = spec->u.object.keys[i];
+		if (jg_key(g, k))
+			return NULL;
+		if (strcmp(k, "resources") == 0 ? (done = true, gen_merged(g, spec->u.object.values[i], res))
+						 : jg_value(g, spec->u.object.values[i]))
+			return NULL;
+	}
+	if (!done && (jg_key(g, "resources") || gen_merged(g, NULL, res)))
+		return NULL;
+	return yajl_gen_map_close(g) ? NULL : jg_finish(g, NULL);
+}
+
+int ctr_keep_resources(struct corrald *d, ctr *c, yajl_val res, cerr *err)
+{
+	_cleanup_json_ yajl_val old = NULL;
+	if (!YAJL_IS_OBJECT(res) || json_parse(c->spec_json, "spec", &old, err) < 0)
+		return err->code ? -1 : cerr_set(err, EINVAL, "resources: not an object");
+	_cleanup_free_ char *text = spec_with(old, res);
+	_cleanup_json_ yajl_val tree = NULL;
+	if (!text || json_parse(text, "spec", &tree, err) < 0)
+		return err->code ? -1 : cerr_set(err, ENOMEM, "out of memory");
+	/* checked apart first: c's spec is changed only when all of it parses */
+	yajl_val merged = json_member(tree, "resources");
+	json_fault f = { 0 };
+	ctr_spec check = { 0 };
+	int r = ctr_spec_parse_resources(merged, "spec.resources", &check, &f);
+	ctr_spec_release_resources(&check);
+	if (r < 0)
+		return cerr_set(err, EINVAL, "%s: %s", f.field, f.reason);
+	ctr_spec_release_resources(&c->spec);
+	c->spec.cpuset_cpus = c->spec.cpuset_mems = NULL;
+	c->spec.hugepages = NULL, c->spec.n_hugepages = 0;
+	c->spec.unified = NULL;
+	if (ctr_spec_parse_resources(merged, "spec.resources", &c->spec, &f) < 0)
+		return cerr_set(err, EINVAL, "%s: %s", f.field, f.reason);
+	free(c->spec_json);
+	c->spec_json = text;
+	text = NULL;
+	if (c->spec_tree)
+		yajl_tree_free(c->spec_tree);
+	c->spec_tree = NULL; /* parsed again when next shown */
+	ctr_list_stale(c);
+	ctr_save(d, c);
+	return 0;
+}

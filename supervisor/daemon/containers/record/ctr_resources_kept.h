@@ -1,0 +1,10 @@
+/* Update's resources kept in a container's record (ctr_resources_kept.c) */
+#pragma once
+#include <yajl/yajl_tree.h>
+#include "common/error.h"
+
+struct corrald;
+struct ctr;
+/* res (Resources, as Update took them) over c's spec's resources: 0, or
+ * -1 with err (c unchanged) */
+int ctr_keep_resources(struct corrald *d, struct ctr *c, yajl_val res, cerr *err);
