@@ -137,6 +137,18 @@ void rpc_remove_container(cri_call *c, const ProtobufCMessage *msg)
 	cri_corrald(c, "Remove", params, 0, removed, (void *)msg);
 }
 
+/* ---- Exec, Attach, PortForward: their URL is the streaming server's */
+
+static void no_streaming_server(cri_call *c, const char *rpc)
+{
+	cri_fail(c, GRPC_UNIMPLEMENTED,
+		 "%s: corral-cri has no streaming server yet (kubectl exec, attach, port-forward); ExecSync is served", rpc);
+}
+
+void rpc_exec(cri_call *c, const ProtobufCMessage *req) { no_streaming_server(c, "Exec"); }
+void rpc_attach(cri_call *c, const ProtobufCMessage *req) { no_streaming_server(c, "Attach"); }
+void rpc_port_forward(cri_call *c, const ProtobufCMessage *req) { no_streaming_server(c, "PortForward"); }
+
 /* ---- ExecSync: corrald's Exec, plain: the output kept, the exit code */
 
 static void exec_done(cri_call *c, vl_reply *rep, void *data)

@@ -49,9 +49,9 @@ bench() { CRI_PB="$CD/pb" "$PY" "$CRIDIR/cri_bench.py" "$@" --image "$IMAGE"; }
 declare -A start relist
 start[runc]=$(bench start --sock "$CDS/c.sock" --handler runc --cgparent /cri-bench-runc -n "$N")
 start[own]=$(bench start --sock "$S/cri.sock" --cgparent /cri-bench-own -n "$N")
-bench relist --sock "$CDS/c.sock" --handler runc --cgparent /cri-bench-runc --pods "$PODS" \
+bench relist --relist-bin "$B/tests/helpers/cri_relist" --sock "$CDS/c.sock" --handler runc --cgparent /cri-bench-runc --pods "$PODS" \
 	--procs 'containerd-shim-runc-v2' --procs '^containerd -c' >"$T/relist.runc"
-bench relist --sock "$S/cri.sock" --cgparent /cri-bench-own --pods "$PODS" \
+bench relist --relist-bin "$B/tests/helpers/cri_relist" --sock "$S/cri.sock" --cgparent /cri-bench-own --pods "$PODS" \
 	--procs 'corral-monitor' --procs 'corrald ' --procs '^corral-cri' >"$T/relist.own"
 rmdir /sys/fs/cgroup/cri-bench-runc /sys/fs/cgroup/cri-bench-own 2>/dev/null
 med() { echo "${1%% *}"; }
@@ -65,6 +65,10 @@ printf '%-44s %-26s %-26s %7s\n' "  its floor: 2 Version calls (s)" "$f1" "$f2" 
 above() { echo "$1 $2" | awk '{printf "%.4f", $1 - $2}'; }
 a1=$(above "$(med "$r1")" "$(med "$f1")") a2=$(above "$(med "$r2")" "$(med "$f2")")
 printf '%-44s %-26s %-26s %7s\n' "  relist above the floor (s, medians)" "$a1" "$a2" "$(ratio "$a1" "$a2")"
+c1=$(sed -n 's/^compiled relist //p' "$T/relist.runc") c2=$(sed -n 's/^compiled relist //p' "$T/relist.own")
+printf '%-44s %-26s %-26s %7s\n' "relist, a compiled client (s, 20 rounds)" "$c1" "$c2" "$(ratio "$(med "$c1")" "$(med "$c2")")"
+f1=$(sed -n 's/^compiled floor //p' "$T/relist.runc") f2=$(sed -n 's/^compiled floor //p' "$T/relist.own")
+printf '%-44s %-26s %-26s %7s\n' "  its floor: 2 Version calls (s)" "$f1" "$f2" "$(ratio "$(med "$f1")" "$(med "$f2")")"
 shim=$(awk '/^mem containerd-shim/ {print $NF}' "$T/relist.runc")
 cd_own=$(awk '/^mem \^containerd/ {print $NF}' "$T/relist.runc")
 mon=$(awk '/^mem corral-monitor/ {print $NF}' "$T/relist.own")

@@ -220,6 +220,22 @@ test_cri_host_pid_and_ipc() {
 	same host_pid_ipc
 }
 
+# kubectl exec through the streaming server whose URL the CRI's Exec
+# answers (SPDY/3.1, cri/spdy_client.py): stdout and stderr apart, the exit
+# code in v4's Status, stdin piped and closed, a terminal sized, a URL used
+# once. containerd's own streaming server serves both handlers; corrald's
+# CRI answers Exec UNIMPLEMENTED, naming the streaming server it has not yet
+test_cri_exec_streams() {
+	run_scenario streams
+	expect streams "exec protocol: v4.channel.k8s.io" "exec: stdout=b'out\n' stderr=b'err\n' exit=3" \
+		"exec stdin: stdout=b'hello\ndone\n' exit=0" "exec tty: stdout=b'33 111' exit=4" \
+		"a URL used twice: refused" "${CLEAN[@]}"
+	[ "$(cat "$T/streams.corral")" = "$(cat "$T/streams.runc")" ] ||
+		fail "streams: corral's results differ from runc's: $(diff "$T/streams.runc" "$T/streams.corral" | grep '^[<>]' | tr '\n' ' ')"
+	grep -qx "exec url: UNIMPLEMENTED" "$T/streams.own" || fail "streams through corrald's CRI: $(cat "$T/streams.own")"
+	grep -qx "left behind: nothing" "$T/streams.own" || fail "streams through corrald's CRI left: $(cat "$T/streams.own")"
+}
+
 t0=$SECONDS
 start_containerd || {
 	echo "FAIL test_clients_cri.sh: containerd with its CRI plugin did not start"

@@ -117,7 +117,10 @@ exec in a stopped container: FAILED_PRECONDITION
 unimplemented: UNIMPLEMENTED" "the CRI's answers"
 	# each error names what was wrong
 	assert_contains "$(cri PodSandboxStatus '{"podSandboxId":"../x"}')" "pod_sandbox_id \"../x\": not a pod's id" "a bad id"
-	assert_contains "$(cri Exec '{"containerId":"ab"}')" "/runtime.v1.RuntimeService/Exec: no such method" "Exec"
+	local rpc
+	for rpc in Exec Attach PortForward; do
+		assert_contains "$(cri $rpc '{}')" "$rpc: corral-cri has no streaming server yet (kubectl exec, attach, port-forward)" "$rpc"
+	done
 	assert_contains "$(cri RunPodSandbox '{"config":{"metadata":{"name":"a","namespace":"n","uid":"u"},"portMappings":[{"protocol":"SCTP","containerPort":1,"hostPort":2}]}}')" \
 		"port_mappings[0]: SCTP" "SCTP"
 	# a pod's name as long as Kubernetes allows (253): its container is made

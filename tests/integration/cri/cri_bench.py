@@ -11,7 +11,9 @@
         relist (ListPodSandbox + ListContainers), timed after 5 rounds
         unmeasured: "median MIN MAX"; then "floor median MIN MAX", two
         Version calls timed in each round (the client's and the
-        connection's own cost);
+        connection's own cost); with --relist-bin, the same two from
+        tests/helpers/cri_relist, a compiled client: "compiled relist ..."
+        and "compiled floor ...";
         and the memory (proportional set size, kB) the processes matching
         each REGEX (on their command line) added per pod: "mem NAME KB".
 
@@ -22,6 +24,7 @@ import argparse
 import os
 import re
 import statistics
+import subprocess
 import sys
 import time
 
@@ -102,6 +105,7 @@ def main():
     ap.add_argument("--pods", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--procs", action="append", default=[])
+    ap.add_argument("--relist-bin", help="tests/helpers/cri_relist: the relist from a compiled client too")
     a = ap.parse_args()
     c = CRI(a.sock)
     if a.what == "start":
@@ -136,6 +140,10 @@ def main():
         floor.append(time.monotonic() - t0)
     print(summary(times))
     print("floor", summary(floor))
+    if a.relist_bin:  # the same, from a compiled client (kubelet's weight)
+        out = subprocess.run([a.relist_bin, a.sock, str(a.rounds)], check=True, capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            print("compiled", line)
     for r in a.procs:
         print("mem %s %.0f" % (r, (after[r] - before[r]) / a.pods))
     for pid in pods:

@@ -20,8 +20,10 @@ import sys
 import time
 
 sys.path.insert(0, os.environ.get("CRI_PB", "."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import grpc  # noqa: E402
 import runtime_v1_pb2 as pb  # noqa: E402
+import spdy_client  # noqa: E402
 
 MiB = 1 << 20
 # as the kubelet asks for a pod without shareProcessNamespace: each
@@ -467,6 +469,41 @@ def host_pid_ipc(c, a, pod):
 host_pid_ipc = scenario(host_pid_ipc, HOST_PID_IPC_NS)
 
 
+def streams(c, a, pod):
+    """kubectl exec through the runtime's streaming server: the URL that Exec
+    answers, upgraded to SPDY/3.1 (spdy_client.py, as client-go speaks it)."""
+    pod.create("s", ["sleep", "100000"])
+    pod.wait("s", pb.CONTAINER_RUNNING)
+    cid = pod.ctrs["s"]
+    try:
+        url = c.Exec(container_id=cid, cmd=["sh", "-c", "echo out; echo err >&2; exit 3"], stdout=True, stderr=True).url
+    except grpc.RpcError as e:
+        out("exec url", e.code().name)
+        return
+    r = spdy_client.stream_exec(url)
+    out("exec protocol", r["protocol"])
+    out("exec", "stdout=%r stderr=%r exit=%s" % (r["stdout"], r["stderr"], r["exit"]))
+    # stdin piped through, and closed as kubectl closes it
+    url = c.Exec(container_id=cid, cmd=["sh", "-c", "cat; echo done"], stdin=True, stdout=True, stderr=True).url
+    r = spdy_client.stream_exec(url, stdin=b"hello\n")
+    out("exec stdin", "stdout=%r exit=%s" % (r["stdout"], r["exit"]))
+    # a terminal, sized by the resize stream (the size comes apart from the
+    # command's start: it looks until it has it)
+    poll = 'for i in $(seq 100); do s=$(stty size); [ "$s" = "33 111" ] && break; sleep 0.05; done; echo "$s"; exit 4'
+    url = c.Exec(container_id=cid, cmd=["sh", "-c", poll], tty=True, stdout=True).url
+    r = spdy_client.stream_exec(url, tty=True, size=(33, 111), stderr=False)
+    out("exec tty", "stdout=%r exit=%s" % (r["stdout"].strip(), r["exit"]))
+    # a URL is used once
+    try:
+        spdy_client.stream_exec(url, tty=True, stderr=False)
+        out("a URL used twice", "served")
+    except ConnectionError:
+        out("a URL used twice", "refused")
+
+
+streams = scenario(streams)
+
+
 def cleanup(c, a):
     for p in c.ListPodSandbox().items:
         c.StopPodSandbox(pod_sandbox_id=p.id)
@@ -506,7 +543,7 @@ def main():
     # the parent's cgroup: a path, or (SystemdCgroup) a top-level slice's name
     a.cgpath = "/" + a.cgparent if a.cgparent.endswith(".slice") else a.cgparent
     c = CRI(a.sock)
-    fns = {f.__name__: f for f in (localhost, exits, stats, bidirectional, shared_pid, host_pid_ipc, cleanup, bench)}
+    fns = {f.__name__: f for f in (localhost, exits, stats, bidirectional, shared_pid, host_pid_ipc, streams, cleanup, bench)}
     if a.what == "version":
         v = c.Version(version="v1")
         out("runtime", "%s %s %s" % (v.runtime_name, v.runtime_version, v.runtime_api_version))
