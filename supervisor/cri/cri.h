@@ -62,9 +62,11 @@ typedef struct cri_service {
 /* The CRI's two services (cri_methods.c), NULL-prefixed at the end */
 extern const cri_service cri_services[];
 
-/* Answers: each call gets exactly one of cri_reply, cri_fail or
- * cri_stream_end; after it, c is gone. */
+/* Answers: each call gets exactly one of cri_reply (or cri_reply_packed),
+ * cri_fail or cri_stream_end; after it, c is gone. */
 void cri_reply(cri_call *c, const ProtobufCMessage *resp);
+/* The same, of a response packed already (len bytes of its message) */
+void cri_reply_packed(cri_call *c, const void *packed, size_t len);
 void cri_fail(cri_call *c, grpc_code code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A server stream's next message: 0, or -1 when the client is gone (the
  * call was ended: c is gone). */

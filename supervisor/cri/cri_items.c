@@ -116,11 +116,32 @@ void ctr_item_release(cri_ctr_item *x)
 
 static bool has_prefix(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
 
-void pod_items_answer(cri_call *c, const Runtime__V1__PodSandboxFilter *f, cri_pod_item *const *items, size_t n)
+/* A response's message, packed into out (reset first): 0, or -1 out of memory */
+static int pack(const ProtobufCMessage *m, strbuf *out)
+{
+	size_t len = protobuf_c_message_get_packed_size(m);
+	sb_reset(out);
+	if (sb_grow(out, len) < 0)
+		return -1;
+	out->len = protobuf_c_message_pack(m, (uint8_t *)out->buf);
+	return 0;
+}
+
+bool pod_filter_empty(const Runtime__V1__PodSandboxFilter *f)
+{
+	return !f || (!*f->id && !f->state && !f->n_label_selector);
+}
+
+bool ctr_filter_empty(const Runtime__V1__ContainerFilter *f)
+{
+	return !f || (!*f->id && !*f->pod_sandbox_id && !f->state && !f->n_label_selector);
+}
+
+int pod_items_pack(const Runtime__V1__PodSandboxFilter *f, cri_pod_item *const *items, size_t n, strbuf *out)
 {
 	_cleanup_free_ Runtime__V1__PodSandbox **ptrs = calloc(n + 1, sizeof(*ptrs));
 	if (!ptrs)
-		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+		return -1;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		const cri_pod_item *p = items[i];
@@ -132,14 +153,14 @@ void pod_items_answer(cri_call *c, const Runtime__V1__PodSandboxFilter *f, cri_p
 	}
 	Runtime__V1__ListPodSandboxResponse r = RUNTIME__V1__LIST_POD_SANDBOX_RESPONSE__INIT;
 	r.n_items = k, r.items = ptrs;
-	cri_reply(c, &r.base);
+	return pack(&r.base, out);
 }
 
-void ctr_items_answer(cri_call *c, const Runtime__V1__ContainerFilter *f, cri_ctr_item *const *items, size_t n)
+int ctr_items_pack(const Runtime__V1__ContainerFilter *f, cri_ctr_item *const *items, size_t n, strbuf *out)
 {
 	_cleanup_free_ Runtime__V1__Container **ptrs = calloc(n + 1, sizeof(*ptrs));
 	if (!ptrs)
-		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+		return -1;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		const cri_ctr_item *x = items[i];
@@ -153,5 +174,21 @@ void ctr_items_answer(cri_call *c, const Runtime__V1__ContainerFilter *f, cri_ct
 	}
 	Runtime__V1__ListContainersResponse r = RUNTIME__V1__LIST_CONTAINERS_RESPONSE__INIT;
 	r.n_containers = k, r.containers = ptrs;
-	cri_reply(c, &r.base);
+	return pack(&r.base, out);
+}
+
+void pod_items_answer(cri_call *c, const Runtime__V1__PodSandboxFilter *f, cri_pod_item *const *items, size_t n)
+{
+	_cleanup_strbuf_ strbuf b = STRBUF_INIT;
+	if (pod_items_pack(f, items, n, &b) < 0)
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+	cri_reply_packed(c, b.buf, b.len);
+}
+
+void ctr_items_answer(cri_call *c, const Runtime__V1__ContainerFilter *f, cri_ctr_item *const *items, size_t n)
+{
+	_cleanup_strbuf_ strbuf b = STRBUF_INIT;
+	if (ctr_items_pack(f, items, n, &b) < 0)
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+	cri_reply_packed(c, b.buf, b.len);
 }

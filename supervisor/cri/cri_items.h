@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <yajl/yajl_tree.h>
 #include "supervisor/cri/cri.h"
+#include "common/strbuf.h"
 #include "supervisor/cri/cri_rpcs.h"
 #include "supervisor/cri/runtime_v1.pb-c.h"
 
@@ -49,6 +50,13 @@ void pod_item_release(cri_pod_item *p);
 int ctr_item_of(yajl_val ct, cri_ctr_item *out);
 void ctr_item_release(cri_ctr_item *x);
 
-/* The list's answer: the n items (NULL ones skipped) that f lets through */
+/* The list's response of the n items (NULL ones skipped) that f lets
+ * through, packed into out (reset first): 0, or -1 out of memory; and
+ * whether f lets every item through */
+int pod_items_pack(const Runtime__V1__PodSandboxFilter *f, cri_pod_item *const *items, size_t n, strbuf *out);
+int ctr_items_pack(const Runtime__V1__ContainerFilter *f, cri_ctr_item *const *items, size_t n, strbuf *out);
+bool pod_filter_empty(const Runtime__V1__PodSandboxFilter *f);
+bool ctr_filter_empty(const Runtime__V1__ContainerFilter *f);
+/* The list's answer: the same, sent */
 void pod_items_answer(cri_call *c, const Runtime__V1__PodSandboxFilter *f, cri_pod_item *const *items, size_t n);
 void ctr_items_answer(cri_call *c, const Runtime__V1__ContainerFilter *f, cri_ctr_item *const *items, size_t n);

@@ -48,6 +48,10 @@ struct cri_store {
 	unsigned reading;  /* reads in flight, the fill's included */
 	unsigned fill_left; /* the fill's lists in flight */
 	bool events_live;  /* corrald's Events stream, for as long as it runs */
+	/* each kind's unfiltered answer (kubelet's relist), packed, until an
+	 * entry of that kind changes */
+	strbuf packed[2];
+	bool packed_ok[2];
 	entry *head, **tail;
 };
 
@@ -78,6 +82,7 @@ static void entry_clear(entry *e)
 
 static void store_empty(cri_store *s)
 {
+	s->packed_ok[KIND_POD] = s->packed_ok[KIND_CTR] = false;
 	for (entry *e = s->head, *next; e; e = next) {
 		next = e->next;
 		entry_clear(e);
@@ -94,6 +99,8 @@ void store_free(cri_store *s)
 	if (!s)
 		return;
 	store_empty(s);
+	sb_release(&s->packed[KIND_POD]);
+	sb_release(&s->packed[KIND_CTR]);
 	free(s);
 }
 
@@ -135,10 +142,11 @@ static void drop_tombstones(cri_store *s)
 }
 
 /* What a read gave for e (obj NULL: it is not there, or not a CRI one) */
-static void apply(entry *e, uint64_t seq, yajl_val obj)
+static void apply(cri_store *s, entry *e, uint64_t seq, yajl_val obj)
 {
 	if (seq <= e->seq)
 		return; /* a later read already gave its state */
+	s->packed_ok[e->kind] = false;
 	e->seq = seq;
 	entry_clear(e);
 	if (obj)
@@ -163,9 +171,9 @@ static void read_done(vl_reply *rep, void *data)
 		return;
 	e->reading = false;
 	if (!rep->error)
-		apply(e, x->seq, json_get(rep->params, x->kind == KIND_POD ? "session" : "container"));
+		apply(s, e, x->seq, json_get(rep->params, x->kind == KIND_POD ? "session" : "container"));
 	else if (strstr(rep->error, "NoSuchSession") || strstr(rep->error, "NoSuchContainer"))
-		apply(e, x->seq, NULL);
+		apply(s, e, x->seq, NULL);
 	else
 		log_warn("the relist's store: %s %s: %s", x->kind == KIND_POD ? "pod" : "container", x->id, rep->error);
 	if (e->again) {
@@ -262,7 +270,7 @@ static void fill_done(vl_reply *rep, void *data)
 		entry *e = find_or_add(s, x->kind, id);
 		if (!e)
 			return store_empty(s);
-		apply(e, x->seq, o);
+		apply(s, e, x->seq, o);
 	}
 	/* what the list did not name, and no later read gave, is gone */
 	for (entry *e = s->head; e; e = e->next)
@@ -271,7 +279,7 @@ static void fill_done(vl_reply *rep, void *data)
 			for (size_t i = 0; YAJL_IS_ARRAY(list) && i < list->u.array.len && !named; i++)
 				named = streq(meta_str(list->u.array.values[i], x->kind == KIND_POD ? "name" : "id") ?: "", e->id);
 			if (!named)
-				apply(e, x->seq, NULL);
+				apply(s, e, x->seq, NULL);
 		}
 	if (--s->fill_left == 0)
 		s->phase = STORE_FILLED;
@@ -321,42 +329,57 @@ static cri_store *answering(cri_call *c)
 	return s->phase == STORE_FILLED && !s->reading ? s : NULL;
 }
 
+/* The present entries of kind, in order (*n of them) */
+static entry **present(cri_store *s, obj_kind kind, size_t *n)
+{
+	*n = 0;
+	for (entry *e = s->head; e; e = e->next)
+		*n += e->kind == kind && e->present;
+	entry **es = calloc(*n + 1, sizeof(*es));
+	size_t k = 0;
+	for (entry *e = s->head; es && e; e = e->next)
+		if (e->kind == kind && e->present)
+			es[k++] = e;
+	return es;
+}
+
+/* kind's answer (the packed cache, where unfiltered): false when out of
+ * memory, c unanswered */
+static bool answer(cri_call *c, cri_store *s, obj_kind kind, const void *f)
+{
+	bool all = kind == KIND_POD ? pod_filter_empty(f) : ctr_filter_empty(f);
+	if (all && s->packed_ok[kind]) {
+		cri_reply_packed(c, s->packed[kind].buf, s->packed[kind].len);
+		return true;
+	}
+	size_t n;
+	_cleanup_free_ entry **es = present(s, kind, &n);
+	/* the items' own pointer types, one array of each */
+	_cleanup_free_ cri_pod_item **pods = kind == KIND_POD ? calloc(n + 1, sizeof(*pods)) : NULL;
+	_cleanup_free_ cri_ctr_item **ctrs = kind == KIND_CTR ? calloc(n + 1, sizeof(*ctrs)) : NULL;
+	if (!es || (!pods && !ctrs))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		kind == KIND_POD ? (void)(pods[i] = &es[i]->pod) : (void)(ctrs[i] = &es[i]->ctr);
+	_cleanup_strbuf_ strbuf one = STRBUF_INIT;
+	strbuf *out = all ? &s->packed[kind] : &one;
+	if ((kind == KIND_POD ? pod_items_pack(f, pods, n, out) : ctr_items_pack(f, ctrs, n, out)) < 0)
+		return false;
+	s->packed_ok[kind] = all;
+	cri_reply_packed(c, out->buf, out->len);
+	return true;
+}
+
 bool store_list_pods(cri_call *c, const Runtime__V1__PodSandboxFilter *f)
 {
 	cri_store *s = answering(c);
-	if (!s)
-		return false;
-	size_t n = 0;
-	for (entry *e = s->head; e; e = e->next)
-		n += e->kind == KIND_POD && e->present;
-	_cleanup_free_ cri_pod_item **items = calloc(n + 1, sizeof(*items));
-	if (!items)
-		return false;
-	n = 0;
-	for (entry *e = s->head; e; e = e->next)
-		if (e->kind == KIND_POD && e->present)
-			items[n++] = &e->pod;
-	pod_items_answer(c, f, items, n);
-	return true;
+	return s && answer(c, s, KIND_POD, f);
 }
 
 bool store_list_ctrs(cri_call *c, const Runtime__V1__ContainerFilter *f)
 {
 	cri_store *s = answering(c);
-	if (!s)
-		return false;
-	size_t n = 0;
-	for (entry *e = s->head; e; e = e->next)
-		n += e->kind == KIND_CTR && e->present;
-	_cleanup_free_ cri_ctr_item **items = calloc(n + 1, sizeof(*items));
-	if (!items)
-		return false;
-	n = 0;
-	for (entry *e = s->head; e; e = e->next)
-		if (e->kind == KIND_CTR && e->present)
-			items[n++] = &e->ctr;
-	ctr_items_answer(c, f, items, n);
-	return true;
+	return s && answer(c, s, KIND_CTR, f);
 }
 
 void store_touch_pod(cri_call *c, const char *id)

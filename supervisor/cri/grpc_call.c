@@ -91,9 +91,11 @@ void call_drop_request(cri_call *c)
 }
 
 /* The message, framed, onto c's output */
-static int put_message(cri_call *c, const ProtobufCMessage *msg)
+/* gRPC's 5-byte prefix, then the message: packed here (msg), or given packed */
+static int put_framed(cri_call *c, const ProtobufCMessage *msg, const void *packed, size_t len)
 {
-	size_t len = protobuf_c_message_get_packed_size(msg);
+	if (msg)
+		len = protobuf_c_message_get_packed_size(msg);
 	if (len > CRI_MAX_MESSAGE)
 		return -1;
 	if (sb_grow(&c->out, len + 5) < 0)
@@ -102,11 +104,16 @@ static int put_message(cri_call *c, const ProtobufCMessage *msg)
 	p[0] = 0;
 	p[1] = (unsigned char)(len >> 24), p[2] = (unsigned char)(len >> 16), p[3] = (unsigned char)(len >> 8),
 	p[4] = (unsigned char)len;
-	protobuf_c_message_pack(msg, p + 5);
+	if (msg)
+		protobuf_c_message_pack(msg, p + 5);
+	else if (len)
+		memcpy(p + 5, packed, len);
 	c->out.len += len + 5;
 	c->out.buf[c->out.len] = '\0';
 	return 0;
 }
+
+static int put_message(cri_call *c, const ProtobufCMessage *msg) { return put_framed(c, msg, NULL, 0); }
 
 static void answer(cri_call *c, grpc_code code, char *message)
 {
@@ -127,6 +134,16 @@ void cri_reply(cri_call *c, const ProtobufCMessage *resp)
 	if (c->answered || c->stream_gone)
 		return;
 	if (put_message(c, resp) < 0)
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "%s: the answer is larger than %u bytes", c->m->name,
+				CRI_MAX_MESSAGE);
+	answer(c, GRPC_OK, NULL);
+}
+
+void cri_reply_packed(cri_call *c, const void *packed, size_t len)
+{
+	if (c->answered || c->stream_gone)
+		return;
+	if (put_framed(c, NULL, packed, len) < 0)
 		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "%s: the answer is larger than %u bytes", c->m->name,
 				CRI_MAX_MESSAGE);
 	answer(c, GRPC_OK, NULL);
