@@ -48,6 +48,9 @@ struct cri_store {
 	unsigned reading;  /* reads in flight, the fill's included */
 	unsigned fill_left; /* the fill's lists in flight */
 	bool events_live;  /* corrald's Events stream, for as long as it runs */
+	/* corrald refused the fill or its events: this connection's lists
+	 * ask corrald, rather than fill again at every list */
+	bool refused;
 	/* each kind's unfiltered answer (kubelet's relist), packed, until an
 	 * entry of that kind changes */
 	strbuf packed[2];
@@ -233,6 +236,7 @@ static void on_event(vl_reply *rep, void *data)
 		log_warn("the relist's store: corrald's events ended%s%s; it fills again", rep && rep->error ? ": " : "",
 			 rep && rep->error ? rep->error : "");
 		s->events_live = false;
+		s->refused |= rep && rep->error;
 		return store_empty(s);
 	}
 	yajl_val ev = json_get(rep->params, "event");
@@ -258,6 +262,7 @@ static void fill_done(vl_reply *rep, void *data)
 	if (!rep || rep->error) {
 		if (rep)
 			log_warn("the relist's store: %s", rep->error);
+		s->refused |= rep != NULL;
 		return store_empty(s);
 	}
 	const char *key = x->kind == KIND_POD ? "sessions" : "containers";
@@ -322,7 +327,7 @@ static void fill(cri_store *s)
 static cri_store *answering(cri_call *c)
 {
 	cri_store *s = h2_call_store(c);
-	if (!s)
+	if (!s || s->refused)
 		return NULL;
 	if (s->phase == STORE_EMPTY && ++s->lists >= 2)
 		fill(s);

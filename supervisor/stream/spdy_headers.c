@@ -111,10 +111,10 @@ static int inflate_block(spdy_zlib *z, const uint8_t *p, size_t n, size_t max, s
 			return cerr_set(err, EPROTO, "SPDY: a header block that does not inflate (%s)", z->in.msg ? z->in.msg : "zlib");
 		if (out->len > max)
 			return cerr_set(err, EMSGSIZE, "SPDY: a header block past %zu bytes inflated", max);
-		if (z->in.avail_in == 0 && z->in.avail_out != 0)
+		if (r == Z_STREAM_END || (z->in.avail_in == 0 && (z->in.avail_out != 0 || r == Z_BUF_ERROR)))
 			return 0;
-		if (r == Z_STREAM_END || (r == Z_BUF_ERROR && z->in.avail_in == 0))
-			return 0;
+		if (r == Z_BUF_ERROR) /* input left, room left, and no progress: never loop on it */
+			return cerr_set(err, EPROTO, "SPDY: a header block that does not inflate");
 	}
 }
 
