@@ -137,17 +137,83 @@ void rpc_remove_container(cri_call *c, const ProtobufCMessage *msg)
 	cri_corrald(c, "Remove", params, 0, removed, (void *)msg);
 }
 
-/* ---- Exec, Attach, PortForward: their URL is the streaming server's */
+/* ---- Exec, Attach, PortForward: a URL on corrald's streaming server, for
+ * the request checked now, as the caller (StreamPrepare) */
 
-static void no_streaming_server(cri_call *c, const char *rpc)
+static void url_done(cri_call *c, vl_reply *rep, void *data)
 {
-	cri_fail(c, GRPC_UNIMPLEMENTED,
-		 "%s: corral-cri has no streaming server yet (kubectl exec, attach, port-forward); ExecSync is served", rpc);
+	const char *rpc = data;
+	if (rep->error)
+		return cri_fail_corrald(c, rep, rpc);
+	/* the three answers are one message: a url, field 1 */
+	Runtime__V1__ExecResponse r = RUNTIME__V1__EXEC_RESPONSE__INIT;
+	r.url = (char *)meta_str(rep->params, "url");
+	if (!r.url)
+		return cri_fail(c, GRPC_INTERNAL, "%s: corrald gave no url", rpc);
+	cri_reply(c, &r.base);
 }
 
-void rpc_exec(cri_call *c, const ProtobufCMessage *req) { no_streaming_server(c, "Exec"); }
-void rpc_attach(cri_call *c, const ProtobufCMessage *req) { no_streaming_server(c, "Attach"); }
-void rpc_port_forward(cri_call *c, const ProtobufCMessage *req) { no_streaming_server(c, "PortForward"); }
+/* exec and attach: kind, the container, what streams; cmd for exec */
+static void stream_url(cri_call *c, const char *rpc, const char *kind, const char *id, char **cmd, size_t n_cmd,
+		       bool tty, bool in, bool out, bool err)
+{
+	if (!ctr_id_ok(c, rpc, id))
+		return;
+	if (!in && !out && !err)
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "%s: one of stdin, stdout and stderr must be set", rpc);
+	if (tty && err)
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "%s: tty and stderr cannot both be set: a terminal has one output", rpc);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "kind", kind) || jg_key_str(g, "id", id) ||
+	    jg_key_bool(g, "tty", tty) || jg_key_bool(g, "stdin", in) || jg_key_bool(g, "stdout", out) ||
+	    jg_key_bool(g, "stderr", err))
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+	if (cmd) {
+		jg_key(g, "command");
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < n_cmd; i++)
+			jg_str(g, cmd[i]);
+		yajl_gen_array_close(g);
+	}
+	if (yajl_gen_map_close(g))
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+	_cleanup_free_ char *params = jg_finish(g, NULL);
+	cri_corrald(c, "StreamPrepare", params, 0, url_done, (void *)rpc);
+}
+
+void rpc_exec(cri_call *c, const ProtobufCMessage *msg)
+{
+	const Runtime__V1__ExecRequest *r = (const void *)msg;
+	if (!r->n_cmd)
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "Exec: cmd is empty");
+	stream_url(c, "Exec", "exec", r->container_id, r->cmd, r->n_cmd, r->tty, r->stdin, r->stdout, r->stderr);
+}
+
+void rpc_attach(cri_call *c, const ProtobufCMessage *msg)
+{
+	const Runtime__V1__AttachRequest *r = (const void *)msg;
+	stream_url(c, "Attach", "attach", r->container_id, NULL, 0, r->tty, r->stdin, r->stdout, r->stderr);
+}
+
+void rpc_port_forward(cri_call *c, const ProtobufCMessage *msg)
+{
+	const Runtime__V1__PortForwardRequest *r = (const void *)msg;
+	if (!pod_id_ok(c, "PortForward", r->pod_sandbox_id))
+		return;
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "kind", "portforward") || jg_key_str(g, "id", r->pod_sandbox_id) ||
+	    jg_key(g, "ports") || yajl_gen_array_open(g))
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+	for (size_t i = 0; i < r->n_port; i++) {
+		if (r->port[i] < 1 || r->port[i] > 65535)
+			return cri_fail(c, GRPC_INVALID_ARGUMENT, "PortForward: port[%zu] %d: not a port", i, r->port[i]);
+		yajl_gen_integer(g, r->port[i]);
+	}
+	if (yajl_gen_array_close(g) || yajl_gen_map_close(g))
+		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
+	_cleanup_free_ char *params = jg_finish(g, NULL);
+	cri_corrald(c, "StreamPrepare", params, 0, url_done, (void *)"PortForward");
+}
 
 /* ---- ExecSync: corrald's Exec, plain: the output kept, the exit code */
 

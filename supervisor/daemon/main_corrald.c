@@ -14,6 +14,7 @@
 #include "supervisor/daemon/core/listenfds.h"
 #include "supervisor/daemon/core/metrics_http.h"
 #include "supervisor/daemon/compat/handoff.h"
+#include "supervisor/daemon/stream/stream.h"
 #include "supervisor/daemon/readiness/readiness.h"
 #include "supervisor/daemon/core/sdnotify.h"
 #include "supervisor/daemon/core/state_format.h"
@@ -71,6 +72,7 @@ static void usage(FILE *f)
 		"  --metrics-listen HOST:PORT  --cgroup-parent PATH|SLICE  --cgroup-delegate auto|yes|no\n"
 		"  --cgroup-manager systemd|cgroupfs|auto  --docker-socket PATH|auto  --docker-user NAME|UID:GID\n"
 		"  --docker-idle-timeout SECONDS  --cri-socket PATH|auto  --cri-user NAME|UID:GID\n"
+		"  --stream-address HOST:PORT|auto  --stream-user NAME|UID:GID  --stream-idle-timeout SECONDS\n"
 		"  --default-restart POLICY  --default-stop-timeout SECONDS  --max-jobs N\n"
 		"  --policy FILE        ceilings and allow-lists (corrald.conf(5) POLICY)\n");
 }
@@ -293,7 +295,8 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 			     : asprintf(&d->monitor_bin, "%s/corral-monitor", self) < 0) ||
 	    asprintf(&d->images_bin, "%s/corral-images", self) < 0 || asprintf(&d->copy_bin, "%s/corral-copy", self) < 0 ||
 	    asprintf(&d->docker_bin, "%s/corral-docker", self) < 0 || asprintf(&d->build_bin, "%s/corral-build", self) < 0 ||
-	    asprintf(&d->cri_bin, "%s/corral-cri", self) < 0 || asprintf(&d->runtime_bin, "%s/corral", self) < 0)
+	    asprintf(&d->cri_bin, "%s/corral-cri", self) < 0 || asprintf(&d->stream_bin, "%s/corral-stream", self) < 0 ||
+	    asprintf(&d->runtime_bin, "%s/corral", self) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	if (d->monitor_bin[0] != '/')
 		return cerr_set(err, EINVAL, "monitor: must be an absolute path, not \"%s\"", d->monitor_bin);
@@ -444,7 +447,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 		    (r = vl_server_listen(d.srv, cfg->socket, cfg->socket_mode, group, err)) < 0)
 			goto out;
 	}
-	if ((r = start_handoffs(&d, group, docker_fd, cri_fd, err)) < 0)
+	if ((r = start_handoffs(&d, group, docker_fd, cri_fd, err)) < 0 || (r = stream_start(&d, err)) < 0)
 		goto out;
 
 	if (cfg->metrics_listen[0] &&
@@ -494,6 +497,7 @@ out:
 	metrics_http_free(http);
 	handoff_stop(&d.docker);
 	handoff_stop(&d.cri);
+	stream_stop(&d);
 	workloads_shutdown(&d); /* its calls too */
 	jobs_shutdown(&d); /* its calls wait on containers */
 	imghelper_shutdown(&d);
@@ -520,6 +524,7 @@ out:
 	free(d.build_bin);
 	free(d.docker_bin);
 	free(d.cri_bin);
+	free(d.stream_bin);
 	free(d.runtime_bin);
 	return r;
 }

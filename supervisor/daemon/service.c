@@ -31,6 +31,7 @@
 #include "supervisor/daemon/workloads/wl_loop.h"
 #include "supervisor/daemon/workloads/wl_methods.h"
 #include "supervisor/daemon/broker/broker.h"
+#include "supervisor/daemon/stream/stream.h"
 #include "supervisor/varlink/wire.h"
 
 #include <errno.h>
@@ -187,6 +188,7 @@ static const vl_method methods[] = {
 	{ "ExecInspect", sv_exec_inspect },
 	{ "ExecResize", sv_exec_resize },
 	{ "Attach", sv_attach },
+	{ "StreamPrepare", sv_stream_prepare },
 	{ "Restart", sv_restart },
 	{ "Pause", sv_pause },
 	{ "Unpause", sv_unpause },
@@ -250,7 +252,7 @@ bool corrald_method_mutates(const char *m)
 {
 	static const char *const mut[] = { "ImageImport", "ImagePull", "ImagePush", "Login", "Logout", "ImageRemove", "ImagePrune", "ImageSign", "CreateContainer",
 					   "ContainerCommit", "ImageCommit", "BuildCachePrune", "Build",
-					   "Start", "Stop", "Kill", "Remove", "Exec", "ExecCreate", "ExecStart", "Attach", "Restart", "Pause", "Unpause",
+					   "Start", "Stop", "Kill", "Remove", "Exec", "ExecCreate", "ExecStart", "Attach", "StreamPrepare", "Restart", "Pause", "Unpause",
 					   "Rename", "ContainerPrune", "SystemPrune", "CopyTo",
 					   "JobSubmit", "JobBatch", "JobCancel", "SecretCreate", "SecretRemove",
 					   "NetworkCreate", "NetworkRemove", "SessionCreate", "SessionRemove",

@@ -323,8 +323,8 @@ int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor
 	int r;
 	if (req->mode == EXEC_STREAMS)
 		co.fd = TAKE_FD(client);
-	else if ((r = vl_server_adopt_call(srv, TAKE_FD(client), SV_ERR("Exec"), NULL, req->mode == EXEC_MORE,
-					   &co.call, &err)) < 0)
+	else if ((r = vl_server_adopt_call(srv, TAKE_FD(client), NULL, SV_ERR("Exec"), NULL,
+					   req->mode == EXEC_MORE ? VL_CALL_MORE : 0, &co.call, &err)) < 0)
 		goto fail;
 	if ((r = exec_client_new(loop, &co, &j->client, &err)) < 0) {
 		if (co.call)

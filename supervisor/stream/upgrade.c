@@ -20,7 +20,7 @@ static const char *const ws_portforward[] = { "v4.portforward.k8s.io", "portforw
 
 static const char *const *spoken(const upgrade_req *r)
 {
-	if (r->kind == STREAM_PORTFORWARD)
+	if (r->kind == SERVE_PORTFORWARD)
 		return r->to == UPGRADE_SPDY ? portforward : ws_portforward;
 	return r->to == UPGRADE_SPDY ? spdy_exec : ws_exec;
 }
@@ -91,8 +91,8 @@ int upgrade_parse(const char *buf, size_t n, upgrade_req *r, int *status, char *
 		return refuse(status, why, why_len, 400, "not an HTTP/1.1 request line");
 	if (strcmp(method, "GET") && strcmp(method, "POST"))
 		return refuse(status, why, why_len, 405, "only GET and POST upgrade here");
-	static const struct { const char *prefix; enum stream_kind kind; } kinds[] = {
-		{ "/exec/", STREAM_EXEC }, { "/attach/", STREAM_ATTACH }, { "/portforward/", STREAM_PORTFORWARD } };
+	static const struct { const char *prefix; enum serve_kind kind; } kinds[] = {
+		{ "/exec/", SERVE_EXEC }, { "/attach/", SERVE_ATTACH }, { "/portforward/", SERVE_PORTFORWARD } };
 	const char *token = NULL;
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds) && !token; i++)
 		if (strncmp(path, kinds[i].prefix, strlen(kinds[i].prefix)) == 0)

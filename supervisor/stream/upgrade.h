@@ -13,11 +13,11 @@
 #define UPGRADE_MAX_OFFERS 16
 #define UPGRADE_TOKEN_MAX 64
 
-enum stream_kind { STREAM_EXEC, STREAM_ATTACH, STREAM_PORTFORWARD };
+enum serve_kind { SERVE_EXEC, SERVE_ATTACH, SERVE_PORTFORWARD };
 enum upgrade_to { UPGRADE_SPDY, UPGRADE_WEBSOCKET };
 
 typedef struct upgrade_req {
-	enum stream_kind kind;
+	enum serve_kind kind;
 	enum upgrade_to to;
 	char token[UPGRADE_TOKEN_MAX + 1];
 	/* the subprotocols offered, in the client's order */

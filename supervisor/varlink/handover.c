@@ -84,17 +84,19 @@ int vl_call_take_fd(vl_call *call)
 	return fd;
 }
 
-int vl_server_adopt_call(vl_server *s, int fd, const char *method, const char *params_json, bool more,
-			 vl_call **out, cerr *err)
+int vl_server_adopt_call(vl_server *s, int fd, const peer_cred *as, const char *method, const char *params_json,
+			 unsigned flags, vl_call **out, cerr *err)
 {
 	_cleanup_close_ int owned = fd;
 	peer_cred peer;
-	int r = peer_get(fd, &peer, err);
+	int r = as ? 0 : peer_get(fd, &peer, err);
 	if (r < 0)
 		return r;
+	if (as)
+		peer = *as;
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	_cleanup_strbuf_ strbuf text = STRBUF_INIT;
-	if (vl_encode_call_flags(&text, method, params_json, more ? VL_CALL_MORE : 0) < 0)
+	if (vl_encode_call_flags(&text, method, params_json, flags) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	vl_call *call = calloc(1, sizeof(*call));
 	if (!call)
@@ -119,3 +121,5 @@ int vl_server_adopt_call(vl_server *s, int fd, const char *method, const char *p
 	*out = call;
 	return 0;
 }
+
+void vl_server_dispatch_adopted(vl_call *call) { vl_call_dispatch(call->conn, call); }

@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "supervisor/loop/eventloop.h"
 #include "supervisor/varlink/peer.h"
+#include "supervisor/varlink/wire.h"
 
 typedef struct vl_server vl_server;
 typedef struct vl_call vl_call;
@@ -176,12 +177,15 @@ int vl_call_hand_over(vl_call *c, int *fd);
  * now the caller's; -1 when there is none. */
 int vl_call_take_fd(vl_call *c);
 /* Serve a call handed over by another server: fd is a connection whose peer
- * waits for the answer to method(params_json) ("more" as it asked). The
- * server takes fd (closing it on failure), trusts the peer (whoever handed
- * it over has checked it), and closes the connection after this one call.
- * *out is the call, to answer or keep as a method handler does. */
-int vl_server_adopt_call(vl_server *s, int fd, const char *method, const char *params_json, bool more,
-			 vl_call **out, cerr *err);
+ * waits for the answer to method(params_json) (flags: VL_CALL_MORE,
+ * VL_CALL_UPGRADE, as it asked). The call is as's (NULL: the socket's
+ * peer's). The server takes fd (closing it on failure), trusts the peer
+ * (whoever handed it over has checked it), and closes the connection after
+ * this one call. *out is the call, to answer or keep as a method handler
+ * does, or to dispatch to its method as a peer's call is. */
+int vl_server_adopt_call(vl_server *s, int fd, const peer_cred *as, const char *method, const char *params_json,
+			 unsigned flags, vl_call **out, cerr *err);
+void vl_server_dispatch_adopted(vl_call *call);
 /* Local calls (local_call.c): corrald calling its own methods, as a
  * peer would, with the same checks and the same audit (jobs run their
  * containers so). done runs once with the reply's parameters, or its

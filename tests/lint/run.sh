@@ -97,7 +97,10 @@ declare -A may=(
 	# images built from a Dockerfile: the parser (pure), the context, the
 	# steps as the caller's containers, the layer cache
 	[supervisor/daemon/build]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine/ctr_freeze.h supervisor/daemon/containers/engine/ctr_spawn.h supervisor/daemon/images/images.h supervisor/daemon/policy/policy.h"
-	[supervisor/daemon]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle cgroups runtime images supervisor/daemon/spec supervisor/daemon/core supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/containers/methods supervisor/daemon/images supervisor/daemon/copy supervisor/daemon/policy supervisor/daemon/health supervisor/daemon/readiness supervisor/daemon/secrets supervisor/daemon/network supervisor/daemon/jobs supervisor/daemon/sessions supervisor/daemon/broker supervisor/daemon/pulls supervisor/daemon/workloads supervisor/daemon/compat supervisor/daemon/volumes supervisor/daemon/build"
+	# the CRI's streaming server, corrald's part: tokens, the listener,
+	# what its helpers may ask
+	[supervisor/daemon/stream]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/sessions/session.h supervisor/daemon/compat"
+	[supervisor/daemon]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle cgroups runtime images supervisor/daemon/spec supervisor/daemon/core supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/containers/methods supervisor/daemon/images supervisor/daemon/copy supervisor/daemon/policy supervisor/daemon/health supervisor/daemon/readiness supervisor/daemon/secrets supervisor/daemon/network supervisor/daemon/jobs supervisor/daemon/sessions supervisor/daemon/broker supervisor/daemon/pulls supervisor/daemon/workloads supervisor/daemon/compat supervisor/daemon/volumes supervisor/daemon/build supervisor/daemon/stream"
 )
 
 # the self-test plants an arrow: LINT_MAY_EXTRA="FOLDER=TARGET ..."

@@ -26,7 +26,7 @@ static void test_spdy_exec_chooses_the_clients_first(void **state)
 	const char *req = SPDY_HEAD("/exec/0123abcd", "X-Stream-Protocol-Version: v4.channel.k8s.io\r\n"
 						     "X-Stream-Protocol-Version: v3.channel.k8s.io\r\n");
 	assert_int_equal(parse(req, &r, &status), 1);
-	assert_int_equal(r.kind, STREAM_EXEC);
+	assert_int_equal(r.kind, SERVE_EXEC);
 	assert_int_equal(r.to, UPGRADE_SPDY);
 	assert_string_equal(r.token, "0123abcd");
 	assert_int_equal(r.n_offers, 2);
@@ -45,7 +45,7 @@ static void test_offers_in_one_header_and_none_spoken(void **state)
 	assert_int_equal(parse(SPDY_HEAD("/attach/ab", "X-Stream-Protocol-Version: v9.channel.k8s.io, v2.channel.k8s.io\r\n"), &r,
 			       &status),
 			 1);
-	assert_int_equal(r.kind, STREAM_ATTACH);
+	assert_int_equal(r.kind, SERVE_ATTACH);
 	assert_string_equal(upgrade_choose(&r), "v2.channel.k8s.io");
 	assert_int_equal(parse(SPDY_HEAD("/portforward/ab", "X-Stream-Protocol-Version: v4.channel.k8s.io\r\n"), &r, &status), 1);
 	assert_null(upgrade_choose(&r));

@@ -510,7 +510,7 @@ static void test_server_hand_over_and_adopt(void **state)
 	vl_server_config cfg = { .group = PEER_NO_GROUP };
 	assert_int_equal(vl_server_new(F->loop, &cfg, &other, &err), 0);
 	vl_call *call = NULL;
-	assert_int_equal(vl_server_adopt_call(other, F->upgraded_fd, "org.example.Test.Count", "{\"n\":1}", true,
+	assert_int_equal(vl_server_adopt_call(other, F->upgraded_fd, NULL, "org.example.Test.Count", "{\"n\":1}", VL_CALL_MORE,
 					      &call, &err), 0);
 	F->upgraded_fd = -1;
 	assert_true(vl_call_wants_more(call));
@@ -532,7 +532,7 @@ static void test_server_adopted_call_cancelled_on_hang_up(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
 	vl_call *call = NULL;
 	cerr err = { 0 };
-	assert_int_equal(vl_server_adopt_call(F->srv, sp[1], "org.example.Test.Hang", NULL, false, &call, &err), 0);
+	assert_int_equal(vl_server_adopt_call(F->srv, sp[1], NULL, "org.example.Test.Hang", NULL, 0, &call, &err), 0);
 	F->pending = call;
 	vl_call_set_cancel(call, on_cancel, NULL);
 	close(sp[0]);

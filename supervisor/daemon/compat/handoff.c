@@ -4,6 +4,7 @@
 #include "common/cleanup.h"
 #include "common/fdpass.h"
 #include "common/log.h"
+#include "common/tcp_listen.h"
 #include "supervisor/loop/child.h"
 
 #include <errno.h>
@@ -31,6 +32,7 @@ struct helper_proc {
 	peer_cred cred; /* and its credentials, for the connections it asks for */
 	int grants; /* where it asks for them (grants_conns), -1 else */
 	el_source *grants_src;
+	void *ask_state; /* the ask hook's (anonymous handoffs) */
 	el_child *child;
 	struct helper_proc *next;
 };
@@ -50,9 +52,10 @@ struct handoff {
 	 * wait for a process to start and load its libraries */
 	struct helper_proc *procs;
 	char uid_arg[16], gid_arg[16], idle_arg[16];
+	char tcp_addr[TCP_ADDR_MAX]; /* where it listens (o.tcp) */
 	uid_rates connect_rates; /* new connections per uid (admission.h) */
 };
-static struct handoff the_handoffs[2];
+static struct handoff the_handoffs[3];
 
 /* the helper's user: NAME, or UID:GID */
 static int resolve_user(const char *spec, struct handoff *ds, cerr *err)
@@ -74,6 +77,22 @@ static int resolve_user(const char *spec, struct handoff *ds, cerr *err)
 	return 0;
 }
 
+/* its fds and the ask hook's state; the record itself stays */
+static void proc_release(struct helper_proc *p)
+{
+	if (p->sock >= 0)
+		close(p->sock);
+	p->sock = -1;
+	el_remove(p->grants_src);
+	p->grants_src = NULL;
+	if (p->grants >= 0)
+		close(p->grants);
+	p->grants = -1;
+	if (p->ds->o.forget && p->ask_state)
+		p->ds->o.forget(p->ask_state);
+	p->ask_state = NULL;
+}
+
 static void on_proc_done(const el_child_result *r, void *data)
 {
 	struct helper_proc *p = data;
@@ -84,11 +103,7 @@ static void on_proc_done(const el_child_result *r, void *data)
 			*pp = p->next;
 			break;
 		}
-	if (p->sock >= 0)
-		close(p->sock);
-	el_remove(p->grants_src);
-	if (p->grants >= 0)
-		close(p->grants);
+	proc_release(p);
 	if (r->code != 0) {
 		const char *why = r->out[1].len ? r->out[1].buf : "";
 		log_warn("%s exited with %d%s%.*s", ds->o.bin, r->code, *why ? ": " : "", (int)strcspn(why, "\n"), why);
@@ -102,7 +117,7 @@ static struct helper_proc *start_proc(struct handoff *ds)
 	int sp[2];
 	if (ds->n_procs >= HELPER_MAX_PROCS)
 		return NULL;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+	if (socketpair(AF_UNIX, (ds->o.tcp ? SOCK_SEQPACKET : SOCK_STREAM) | SOCK_CLOEXEC, 0, sp) < 0) {
 		log_warn("%s socket: socketpair: %s", ds->o.name, strerror(errno));
 		return NULL;
 	}
@@ -267,6 +282,43 @@ static void serve(struct handoff *ds, int conn, const peer_cred *peer)
 	fill_standbys(ds);
 }
 
+/* An ask of an anonymous helper's (o.tcp): one message, the hook's to answer */
+static void on_ask(el_source *src, int fd, uint32_t events, void *data)
+{
+	struct helper_proc *p = data;
+	char msg[256];
+	ssize_t n = recv(fd, msg, sizeof(msg), MSG_DONTWAIT);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		el_remove(p->grants_src); /* it went: on_proc_done closes the fd */
+		p->grants_src = NULL;
+		return;
+	}
+	if (n > 0)
+		p->ds->o.ask(p->ds->d, fd, msg, (size_t)n, &p->ask_state);
+}
+
+/* A connection of a peer not known: its helper gets it alone, and asks on
+ * its fd 3 for whatever it is to have */
+static void serve_anonymous(struct handoff *ds, int conn)
+{
+	struct helper_proc *p = take_standby(ds);
+	if (!p)
+		p = start_proc(ds);
+	if (!p)
+		return log_warn("%s socket: no helper (%zu running)", ds->o.name, ds->n_procs);
+	_cleanup_cerr_ cerr err = { 0 };
+	char c = 'C';
+	if (fd_send(p->sock, &c, 1, &conn, 1, 0) != 1 ||
+	    el_add_io(ds->d->loop, p->sock, EPOLLIN, on_ask, p, &p->grants_src, &err) < 0) {
+		log_warn("%s socket: could not hand the connection on", ds->o.name);
+		close(p->sock); /* its helper sees fd 3 close, and ends */
+		p->sock = -1;
+	}
+	p->grants = TAKE_FD(p->sock);
+	p->peer = 0; /* not a standby */
+	fill_standbys(ds);
+}
+
 static void on_accept(el_source *src, int fd, uint32_t events, void *data)
 {
 	struct handoff *ds = data;
@@ -274,6 +326,10 @@ static void on_accept(el_source *src, int fd, uint32_t events, void *data)
 		_cleanup_close_ int conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 		if (conn < 0)
 			return;
+		if (ds->o.tcp) {
+			serve_anonymous(ds, conn);
+			continue;
+		}
 		peer_cred peer;
 		_cleanup_cerr_ cerr err = { 0 };
 		if (peer_get(conn, &peer, &err) < 0) {
@@ -310,6 +366,8 @@ int handoff_start(corrald *d, const handoff_opts *o, gid_t group, int activated_
 	uid_rates_init(&ds->connect_rates, o->rate, o->burst);
 	if (access(o->bin, X_OK) < 0)
 		return cerr_sys(err, errno, "%s-socket: %s", o->name, o->bin);
+	if (o->tcp && tcp_listen(o->name, o->tcp, &ds->fd, ds->tcp_addr, err) < 0)
+		return -1;
 	if (ds->fd < 0) {
 		if (vl_listen_socket(o->path, d->cfg->socket_mode, group, &ds->fd, err) < 0)
 			return cerr_wrap(err, "%s-socket", o->name);
@@ -319,9 +377,11 @@ int handoff_start(corrald *d, const handoff_opts *o, gid_t group, int activated_
 		return -1;
 	*out = ds;
 	fill_standbys(ds);
-	log_info("%s on %s", o->title, ds->path ? ds->path : "a socket-activated fd");
+	log_info("%s on %s", o->title, o->tcp ? ds->tcp_addr : ds->path ? ds->path : "a socket-activated fd");
 	return 0;
 }
+
+const char *handoff_tcp_addr(const struct handoff *h) { return h->tcp_addr; }
 
 void handoff_stop(struct handoff **h)
 {
@@ -340,11 +400,7 @@ void handoff_stop(struct handoff **h)
 		struct helper_proc *p = ds->procs;
 		ds->procs = p->next;
 		el_child_abandon(p->child);
-		if (p->sock >= 0)
-			close(p->sock);
-		el_remove(p->grants_src);
-		if (p->grants >= 0)
-			close(p->grants);
+		proc_release(p);
 		free(p);
 	}
 	ds->n_procs = 0;

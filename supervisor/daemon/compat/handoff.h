@@ -31,12 +31,23 @@ typedef struct handoff_opts {
 	bool grants_conns;
 	/* say why a connection is refused, before its protocol is read */
 	void (*refuse)(int conn, const char *why);
+	/* A TCP address (HOST:PORT; port 0: the kernel's pick) to listen on
+	 * instead of path. Its peers are not known: no credentials, no group
+	 * check, no per-uid bound, no varlink connection of the helper's.
+	 * The helper's fd 3 is a SOCK_SEQPACKET socket instead; each message
+	 * it sends there is an ask, answered on sock. *state is the helper's
+	 * own (NULL at first), given to forget when the helper ends. */
+	const char *tcp;
+	void (*ask)(struct corrald *d, int sock, const char *msg, size_t n, void **state);
+	void (*forget)(void *state);
 } handoff_opts;
 
 /* Listen (or take the socket-activated fd, >= 0); group as the varlink
  * socket's. *out is kept till handoff_stop. */
 int handoff_start(struct corrald *d, const handoff_opts *o, gid_t group, int activated_fd, struct handoff **out,
 		  cerr *err);
+/* Where a TCP handoff listens: HOST:PORT, the port the kernel picked */
+const char *handoff_tcp_addr(const struct handoff *h);
 /* Stop listening and end its helpers; *h is NULL after. */
 void handoff_stop(struct handoff **h);
 

@@ -51,6 +51,9 @@ static const struct key keys[] = {
 	{ "docker-idle-timeout", K_COUNT, F(docker_idle_timeout), 1, 86400 },
 	{ "cri-socket", K_SOCKET, F(cri_socket), 0, 0 },
 	{ "cri-user", K_STR, F(cri_user), 0, 0 },
+	{ "stream-address", K_LISTEN, F(stream_address), 0, 0 },
+	{ "stream-user", K_STR, F(stream_user), 0, 0 },
+	{ "stream-idle-timeout", K_COUNT, F(stream_idle_timeout), 1, 7 * 86400 },
 	{ "cgroup-parent", K_STR, F(cgroup_parent), 0, 0 },
 	{ "cgroup-delegate", K_DELEGATE, F(cgroup_delegate), 0, 0 },
 	{ "cgroup-manager", K_MANAGER, F(cgroup_manager), 0, 0 },
@@ -98,7 +101,8 @@ int config_init(corrald_config *c, cerr *err)
 		{ "docker-connect-rate-per-uid", "50" }, { "docker-connect-rate-burst", "100" },
 		{ "metrics-listen", "" }, { "docker-socket", "auto" },
 		{ "docker-user", "corral-docker" }, { "docker-idle-timeout", "300" },
-		{ "cri-socket", "auto" }, { "cri-user", "corral-cri" }, { "cgroup-parent", "" }, { "cgroup-delegate", "auto" },
+		{ "cri-socket", "auto" }, { "cri-user", "corral-cri" },
+		{ "stream-address", "auto" }, { "stream-user", "corral-stream" }, { "stream-idle-timeout", "14400" }, { "cgroup-parent", "" }, { "cgroup-delegate", "auto" },
 		{ "cgroup-manager", "auto" },
 		{ "default-restart", "no" }, { "default-stop-timeout", "10" }, { "monitor", "" }, { "policy", "" },
 		{ "max-jobs", "4" }, { "cni-path", "/usr/lib/cni" }, { "cni-config-dir", "/etc/corral/net.d" },
@@ -250,7 +254,7 @@ int config_set(corrald_config *c, const char *name, const char *v, const char *w
 	}
 	case K_LISTEN: {
 		const char *colon = strrchr(v, ':');
-		if (v[0] && (!colon || !colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+		if (v[0] && !(k->off == F(stream_address) && streq(v, "auto")) && (!colon || !colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
 			     atoi(colon + 1) > 65535))
 			return cerr_set(err, EINVAL, "%s: %s: must be HOST:PORT like 127.0.0.1:9323, or empty, not \"%s\"",
 					where, name, v);
@@ -284,6 +288,13 @@ const char *config_cri_socket(const corrald_config *c)
 	if (!streq(c->cri_socket, "auto"))
 		return c->cri_socket;
 	return streq(c->socket, CORRALD_SOCKET_DEFAULT) ? CRI_SOCKET_DEFAULT : "";
+}
+
+const char *config_stream_address(const corrald_config *c)
+{
+	if (!streq(c->stream_address, "auto"))
+		return c->stream_address;
+	return config_cri_socket(c)[0] ? "127.0.0.1:0" : "";
 }
 
 int config_load(corrald_config *c, const char *path, bool missing_ok, cerr *err)

@@ -46,6 +46,12 @@ typedef struct corrald_config {
 	/* the CRI's, as docker_socket (CRI_SOCKET_DEFAULT); corral-cri runs as cri_user */
 	char *cri_socket;
 	char *cri_user;
+	/* the CRI's streaming server: HOST:PORT, "" off, "auto" 127.0.0.1:0
+	 * where the CRI is served (config_stream_address); corral-stream runs
+	 * as stream_user; a stream with no traffic ends after the timeout */
+	char *stream_address;
+	char *stream_user;
+	size_t stream_idle_timeout;
 	char *cgroup_parent;  /* empty: beside corrald's own leaf */
 	enum cg_delegate cgroup_delegate;
 	char *cgroup_manager; /* systemd, cgroupfs, or auto: systemd where PID 1 is */
@@ -73,6 +79,7 @@ int config_set(corrald_config *c, const char *key, const char *value, const char
 /* The Docker API's socket path, auto resolved; "" when off. */
 const char *config_docker_socket(const corrald_config *c);
 const char *config_cri_socket(const corrald_config *c);
+const char *config_stream_address(const corrald_config *c);
 /* Whether key names a setting. */
 bool config_has_key(const char *key);
 /* Load a file; a missing file is fine when missing_ok. */

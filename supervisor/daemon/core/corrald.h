@@ -32,6 +32,7 @@ typedef struct corrald {
 	char *docker_bin;     /* corral-docker beside corrald: the Docker API's connections */
 	char *build_bin;      /* corral-build beside corrald: a Build's steps run there */
 	char *cri_bin;        /* corral-cri beside corrald: the CRI's connections */
+	char *stream_bin;     /* corral-stream beside corrald: the streaming server's connections */
 	char *runtime_bin;    /* corral beside corrald: Update runs its update */
 	gid_t group;          /* the control socket's group (PEER_NO_GROUP: none) */
 	struct build_run *builds; /* the builds running (build/build_method.c) */
@@ -54,4 +55,5 @@ typedef struct corrald {
 	struct net_state *network;        /* network/net_state.h */
 	struct handoff *docker;           /* compat/handoff.h: the Docker API's socket, while it listens */
 	struct handoff *cri;              /* and the CRI's */
+	struct handoff *stream;           /* and the streaming server's (stream/stream.h) */
 } corrald;

@@ -1,4 +1,5 @@
 #include "supervisor/daemon/core/metrics_http.h"
+#include "common/tcp_listen.h"
 #include "common/cleanup.h"
 
 #include <arpa/inet.h>
@@ -119,45 +120,16 @@ static void on_mhd_timer(el_source *s, void *data)
 int metrics_http_listen(el_loop *loop, const char *addr, metrics_render_fn fn, void *data,
 			metrics_http **out, cerr *err)
 {
-	_cleanup_free_ char *host = strdup(addr);
-	if (!host)
-		return cerr_set(err, ENOMEM, "out of memory");
-	char *colon = strrchr(host, ':');
-	if (!colon)
-		return cerr_set(err, EINVAL, "metrics-listen %s: expected HOST:PORT", addr);
-	*colon = '\0';
-	const char *port = colon + 1;
-	char *h = host;
-	if (h[0] == '[' && h[strlen(h) - 1] == ']') {
-		h[strlen(h) - 1] = '\0';
-		h++;
-	}
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE };
-	struct addrinfo *ai = NULL;
-	int gr = getaddrinfo(h[0] ? h : NULL, port, &hints, &ai);
-	if (gr != 0)
-		return cerr_set(err, EINVAL, "metrics-listen %s: %s", addr, gai_strerror(gr));
-	_cleanup_close_ int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int one = 1;
-	int r = fd < 0 ? -1 : setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (r == 0)
-		r = bind(fd, ai->ai_addr, ai->ai_addrlen);
-	freeaddrinfo(ai);
-	if (r < 0 || listen(fd, 64) < 0)
-		return cerr_sys(err, errno, "metrics-listen %s", addr);
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	_cleanup_close_ int fd = -1;
+	char where[TCP_ADDR_MAX];
+	int r;
+	if (tcp_listen("metrics-listen", addr, &fd, where, err) < 0)
+		return -1;
 	metrics_http *m = calloc(1, sizeof(*m));
 	if (!m)
 		return cerr_set(err, ENOMEM, "out of memory");
-	bool v6 = ss.ss_family == AF_INET6;
-	m->port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port : ((struct sockaddr_in *)&ss)->sin_port);
-	char ip[INET6_ADDRSTRLEN] = "?";
-	inet_ntop(ss.ss_family, v6 ? (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
-				   : (void *)&((struct sockaddr_in *)&ss)->sin_addr, ip, sizeof(ip));
-	snprintf(m->addr, sizeof(m->addr), v6 ? "[%s]:%d" : "%s:%d", ip, m->port);
+	snprintf(m->addr, sizeof(m->addr), "%s", where);
+	m->port = atoi(strrchr(where, ':') + 1);
 	m->loop = loop;
 	m->fn = fn;
 	m->data = data;

@@ -1,0 +1,107 @@
+/* A connection, from its first byte to its upgrade (serve.h) */
+#include "supervisor/stream/serve.h"
+#include "supervisor/api/stream_asks.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static int send_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		struct pollfd pf = { .fd = fd, .events = POLLOUT };
+		if (poll(&pf, 1, SERVE_HEAD_TIMEOUT_MS) != 1)
+			return -1;
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && errno != EAGAIN && errno != EINTR)
+			return -1;
+		if (w > 0)
+			p += w, n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int answer_refusal(int client, int status, const char *why)
+{
+	_cleanup_strbuf_ strbuf out = STRBUF_INIT;
+	upgrade_refuse(&out, status, why);
+	send_all(client, out.buf, out.len);
+	log_info("refused: %d %s", status, why);
+	return 0;
+}
+
+/* the head, read to its end within the timeout; *extra: what came after */
+static int read_head(int client, strbuf *in, upgrade_req *r, int *status, char *why, size_t why_len)
+{
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		int p = upgrade_parse(in->buf ? in->buf : "", in->len, r, status, why, why_len);
+		if (p != 0)
+			return p;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		long left = SERVE_HEAD_TIMEOUT_MS - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		struct pollfd pf = { .fd = client, .events = POLLIN };
+		if (left <= 0 || poll(&pf, 1, (int)left) != 1)
+			return *status = 408, snprintf(why, why_len, "no whole request in 10 s"), -1;
+		if (sb_grow(in, 4096) < 0)
+			return *status = 500, snprintf(why, why_len, "out of memory"), -1;
+		ssize_t n = recv(client, in->buf + in->len, in->cap - in->len - 1, MSG_DONTWAIT);
+		if (n == 0)
+			return -2; /* gone */
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -2;
+		if (n > 0)
+			in->len += (size_t)n, in->buf[in->len] = '\0';
+	}
+}
+
+int serve_connection(int client, int asks, size_t idle_seconds)
+{
+	fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK);
+	stream_conn c = { .client = client, .asks = asks, .idle_usec = (uint64_t)idle_seconds * 1000000 };
+	int status = 0;
+	char why[256] = "";
+	int r = read_head(client, &c.in, &c.req, &status, why, sizeof(why));
+	if (r == -2)
+		return 0;
+	if (r < 0)
+		return answer_refusal(client, status, why);
+	c.protocol = upgrade_choose(&c.req);
+	if (!c.protocol) {
+		upgrade_no_protocol(&c.req, why, sizeof(why));
+		return answer_refusal(client, 403, why);
+	}
+	/* the token, redeemed before anything is answered */
+	char ask[2 + UPGRADE_TOKEN_MAX];
+	static const char kinds[] = { [SERVE_EXEC] = 'e', [SERVE_ATTACH] = 'a', [SERVE_PORTFORWARD] = 'p' };
+	size_t tl = strlen(c.req.token);
+	ask[0] = STREAM_ASK_REDEEM, ask[1] = kinds[c.req.kind];
+	memcpy(ask + 2, c.req.token, tl);
+	int fd;
+	int got = sc_ask(&c, ask, 2 + tl, why, sizeof(why), &fd);
+	if (got <= 0)
+		return answer_refusal(client, got == 0 ? 404 : 503, got == 0 ? why : "corrald did not answer");
+	c.flags = (unsigned)(why[0] - '@') & 0xf;
+	if (c.req.to != UPGRADE_SPDY)
+		return answer_refusal(client, 501, "WebSocket streams are not served yet: use SPDY/3.1");
+	_cleanup_strbuf_ strbuf head = STRBUF_INIT;
+	if (upgrade_accept(&head, &c.req, c.protocol) < 0 || send_all(client, head.buf, head.len) < 0)
+		return -1;
+	/* what followed the head is the protocol's */
+	memmove(c.in.buf, c.in.buf + c.req.head_len, c.in.len - c.req.head_len);
+	c.in.len -= c.req.head_len;
+	r = c.req.kind == SERVE_PORTFORWARD ? serve_port_forward(&c) : serve_exec(&c, c.req.kind == SERVE_EXEC);
+	if (c.why)
+		log_info("%s ended: %s", c.req.kind == SERVE_PORTFORWARD ? "port-forward" : "stream", c.why);
+	outq_release(&c.out);
+	sb_release(&c.in);
+	spdy_zlib_release(&c.z);
+	return r;
+}
