@@ -49,6 +49,37 @@ containers left: 0
 left behind: nothing" "kubectl exec through corrald's streaming server"
 }
 
+# kubectl attach: the container's stdio, stdin open
+test_cri_stream_attach() {
+	trap cleanup_sv EXIT
+	start_cri
+	local out
+	out=$(scenario attach 2>&1)
+	assert_eq "$out" "pod: ready
+pod has an address: True
+attach: stdout=b'got:hello\n' stderr=b'bye\n' status=Success
+attached container: exit 5
+its log: ready got:hello
+containers left: 0
+left behind: nothing" "kubectl attach through corrald's streaming server"
+}
+
+# kubectl port-forward: into the pod's network namespace, never the host's
+test_cri_stream_port_forward() {
+	trap cleanup_sv EXIT
+	start_cri
+	local out
+	out=$(scenario forward 2>&1)
+	assert_eq "$out" "pod: ready
+pod has an address: True
+forward: HTTP/1.1 200 OK hello-from-pod
+forward to a closed port: data=b'' error=True ended=True
+forward twice on one connection: HTTP/1.1 200 OK hello-from-pod | HTTP/1.1 200 OK hello-from-pod
+forward beside it: HTTP/1.1 200 OK hello-from-pod
+containers left: 0
+left behind: nothing" "kubectl port-forward through corrald's streaming server"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.environ.get("CRI_PB", "."))
@@ -84,14 +85,14 @@ class Pod:
                 self.netns = ns.get("path", "")
         self.ip = st.status.network.ip
 
-    def create(self, name, cmd, memory=0, caps=(), mounts=(), start=True, apparmor="", ns=None):
+    def create(self, name, cmd, memory=0, caps=(), mounts=(), start=True, apparmor="", ns=None, stdin=False, tty=False):
         lin = pb.LinuxContainerConfig(resources=pb.LinuxContainerResources(memory_limit_in_bytes=memory),
                                       security_context=pb.LinuxContainerSecurityContext(
                                           namespace_options=ns or self.ns, apparmor_profile=apparmor,
                                           capabilities=pb.Capability(add_capabilities=list(caps))))
         cfg = pb.ContainerConfig(metadata=pb.ContainerMetadata(name=name),
                                  image=pb.ImageSpec(image=self.a.image), command=cmd,
-                                 log_path=name + ".log", linux=lin, mounts=list(mounts))
+                                 log_path=name + ".log", linux=lin, mounts=list(mounts), stdin=stdin, tty=tty)
         cid = self.c.CreateContainer(pod_sandbox_id=self.id, config=cfg, sandbox_config=self.cfg).container_id
         self.ctrs[name] = cid
         if start:
@@ -504,6 +505,63 @@ def streams(c, a, pod):
 streams = scenario(streams)
 
 
+def attach(c, a, pod):
+    """kubectl attach: the container's own stdio, its stdin open (stdin:
+    true), through the URL Attach answers; the end is Success, whatever
+    the container's exit code, as kubelet's server has it."""
+    pod.create("a", ["sh", "-c", "echo ready; read x; echo got:$x; echo bye >&2; exit 5"], stdin=True)
+    pod.wait("a", pb.CONTAINER_RUNNING)
+    pod.log("a", want="ready")
+    url = c.Attach(container_id=pod.ctrs["a"], stdin=True, stdout=True, stderr=True).url
+    r = spdy_client.stream_exec(url, stdin=b"hello\n")
+    out("attach", "stdout=%r stderr=%r status=%s" % (r["stdout"], r["stderr"], json.loads(r["status"] or "{}").get("status")))
+    st = pod.wait("a", pb.CONTAINER_EXITED)
+    out("attached container", "exit %d" % st.exit_code)
+    out("its log", " ".join(pod.log("a")))
+
+
+attach = scenario(attach)
+
+
+def forward(c, a, pod):
+    """kubectl port-forward: an HTTP server on the pod's loopback alone,
+    reached through the pod's network namespace; a port nobody listens on
+    (its error stream); two connections on one stream, and a second
+    port-forward at once."""
+    web = "mkdir -p /tmp/www && echo hello-from-pod >/tmp/www/index.html && exec httpd -f -p 127.0.0.1:8080 -h /tmp/www"
+    pod.create("web", ["sh", "-c", web])
+    pod.wait("web", pb.CONTAINER_RUNNING)
+    get = b"GET /index.html HTTP/1.0\r\n\r\n"
+    # httpd listens once it has started: poll as kubectl's user would
+    for _ in range(100):
+        url = c.PortForward(pod_sandbox_id=pod.id, port=[8080]).url
+        r = spdy_client.port_forward(url, [(8080, get)])[0]
+        if r["data"]:
+            break
+        time.sleep(0.1)
+
+    def said(r):
+        head = r["data"].split(b"\r\n", 1)[0].decode(errors="replace")
+        return "%s %s%s" % (head, r["data"].rsplit(b"\r\n\r\n", 1)[-1].decode(errors="replace").strip(),
+                            "" if r["ended"] else " (not ended)")
+    out("forward", said(r))
+    url = c.PortForward(pod_sandbox_id=pod.id, port=[8080, 8081]).url
+    r = spdy_client.port_forward(url, [(8081, b"")])[0]
+    out("forward to a closed port", "data=%r error=%s ended=%s" % (r["data"], bool(r["error"]), r["ended"]))
+    # two on one connection, and another connection beside it
+    urls = [c.PortForward(pod_sandbox_id=pod.id, port=[8080]).url for _ in range(2)]
+    res = {}
+    th = threading.Thread(target=lambda: res.update(other=spdy_client.port_forward(urls[1], [(8080, get)])))
+    th.start()
+    both = spdy_client.port_forward(urls[0], [(8080, get), (8080, get)])
+    th.join(60)
+    out("forward twice on one connection", " | ".join(said(r) for r in both))
+    out("forward beside it", said(res["other"][0]) if "other" in res else "none")
+
+
+forward = scenario(forward)
+
+
 def cleanup(c, a):
     for p in c.ListPodSandbox().items:
         c.StopPodSandbox(pod_sandbox_id=p.id)
@@ -543,7 +601,8 @@ def main():
     # the parent's cgroup: a path, or (SystemdCgroup) a top-level slice's name
     a.cgpath = "/" + a.cgparent if a.cgparent.endswith(".slice") else a.cgparent
     c = CRI(a.sock)
-    fns = {f.__name__: f for f in (localhost, exits, stats, bidirectional, shared_pid, host_pid_ipc, streams, cleanup, bench)}
+    fns = {f.__name__: f for f in (localhost, exits, stats, bidirectional, shared_pid, host_pid_ipc, streams, attach, forward,
+                                   cleanup, bench)}
     if a.what == "version":
         v = c.Version(version="v1")
         out("runtime", "%s %s %s" % (v.runtime_name, v.runtime_version, v.runtime_api_version))

@@ -189,3 +189,30 @@ def stream_exec(url, stdin=None, tty=False, size=None, stdout=True, stderr=True,
         code = 0 if code is None else code
     return {"protocol": proto, "replied": replied, "stdout": sess.data.get(ids.get("stdout"), b""),
             "stderr": sess.data.get(ids.get("stderr"), b""), "status": status, "exit": code}
+
+
+def port_forward(url, requests, secs=30, close_error=True):
+    """kubectl port-forward's streams over one connection: for each
+    (port, bytes) an error and a data stream (requestid i); the bytes sent,
+    then the data stream closed as kubectl closes it at its local EOF.
+    -> [{"data", "error", "ended"}] in the requests' order"""
+    s, proto = upgrade(url, ["portforward.k8s.io"])
+    sess = Session(s)
+    t = threading.Thread(target=sess.read_loop, daemon=True)
+    t.start()
+    ids = []
+    for i, (port, _) in enumerate(requests):
+        h = {"port": str(port), "requestid": str(i)}
+        # kubectl closes its side of the error stream at once: it only reads it
+        e = sess.open(dict(h, streamtype="error"), fin=close_error)
+        ids.append((e, sess.open(dict(h, streamtype="data"))))
+    sess.wait(lambda: all(e in sess.replied and d in sess.replied for e, d in ids), secs)
+    for (e, d), (_, payload) in zip(ids, requests):
+        if payload:
+            sess.send(d, payload)
+        sess.send(d, b"", fin=True)
+    sess.wait(lambda: all(e in sess.ended and d in sess.ended for e, d in ids), secs)
+    s.close()
+    t.join(5)
+    return [{"data": sess.data.get(d, b""), "error": sess.data.get(e, b"").decode(errors="replace"),
+             "ended": e in sess.ended and d in sess.ended} for e, d in ids]
