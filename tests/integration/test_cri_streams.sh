@@ -80,6 +80,114 @@ containers left: 0
 left behind: nothing" "kubectl port-forward through corrald's streaming server"
 }
 
+# A URL is its caller's: a member gets none for root's container or pod,
+# its own serves it, and it may hold 32 at once (root's share untouched)
+test_cri_stream_tokens_are_the_callers() {
+	trap cleanup_sv EXIT
+	start_cri --group "$(getent group 65534 | cut -d: -f1)"
+	chmod 755 "$T" "$S"
+	local root_ctr own i out url
+	root_ctr=$(ctl run -d busybox:latest sleep 1000) || fail "root's container"
+	own=$(mctl 4242 run -d busybox:latest sleep 1000) || fail "the member's container"
+	out=$(mctl 4242 call StreamPrepare "{\"kind\":\"exec\",\"id\":\"$root_ctr\",\"command\":[\"id\"]}" 2>&1) &&
+		fail "a member got a URL for root's container: $out"
+	assert_contains "$out" "NoSuchContainer" "a member asking for root's container"
+	ctl call SessionCreate '{"name":"rootpod"}' >/dev/null || fail "root's session"
+	out=$(mctl 4242 call StreamPrepare '{"kind":"portforward","id":"rootpod"}' 2>&1) &&
+		fail "a member got a URL for root's pod: $out"
+	assert_contains "$out" "NoSuchSession" "a member asking for root's pod"
+	url=$(mctl 4242 call StreamPrepare "{\"kind\":\"exec\",\"id\":\"$own\",\"command\":[\"echo\",\"mine\"]}" | jq -r .url) ||
+		fail "the member's own container"
+	out=$(inns $PY -c "import sys; sys.path.insert(0, '$CRIDIR'); import spdy_client
+r = spdy_client.stream_exec('$url'); print(r['stdout'], r['exit'])")
+	assert_eq "$out" "b'mine\n' 0" "the member's exec through its URL"
+	for i in $(seq 32); do
+		mctl 4242 call StreamPrepare "{\"kind\":\"exec\",\"id\":\"$own\",\"command\":[\"true\"]}" >/dev/null ||
+			fail "the member's URL $i of 32"
+	done
+	out=$(mctl 4242 call StreamPrepare "{\"kind\":\"exec\",\"id\":\"$own\",\"command\":[\"true\"]}" 2>&1) &&
+		fail "a member's 33rd URL at once: $out"
+	assert_contains "$out" "RateLimited" "a member's 33rd URL"
+	ctl call StreamPrepare "{\"kind\":\"exec\",\"id\":\"$root_ctr\",\"command\":[\"true\"]}" >/dev/null ||
+		fail "root's URL while a member holds 32"
+	ctl call SessionRemove '{"name":"rootpod"}' >/dev/null
+}
+
+attack() { # CASE
+	inns env CRI_PB="$T/pb" timeout -k 5 120 $PY "$CRIDIR/stream_attack.py" "$1" --sock "$S/cri.sock" \
+		--image busybox:latest --cgparent "/corral-$TID/kubepods" --dir "$T/run"
+}
+# after an attack: corrald answers, and no helper but the standbys is left
+still_whole() {
+	ctl ping >/dev/null || fail "corrald does not answer after the attack"
+	local i
+	for i in $(seq 100); do [ "$(helpers)" -le 2 ] && break; sleep 0.1; done
+	[ "$(helpers)" -le 2 ] || fail "corral-stream helpers left after the attack: $(helpers)"
+}
+
+test_cri_stream_attack_heads() {
+	trap cleanup_sv EXIT
+	start_cri
+	assert_eq "$(attack upgrade 2>&1)" "pod: ready
+pod has an address: True
+no upgrade asked: HTTP/1.1 426 Upgrade Required
+a path of no kind: HTTP/1.1 404 Not Found
+a forged token: HTTP/1.1 404 Not Found
+a head past 16 KiB: HTTP/1.1 431 Request Header Fields Too Large
+an exec token at attach's path: HTTP/1.1 404 Not Found
+then at its own: HTTP/1.1 404 Not Found
+containers left: 0
+left behind: nothing" "bad upgrades"
+	still_whole
+}
+
+test_cri_stream_attack_frames() {
+	trap cleanup_sv EXIT
+	start_cri
+	local out
+	out=$(attack frames 2>&1)
+	assert_contains "$out" "a frame past its bound: closed" "a frame past its bound"
+	assert_contains "$out" "inflating to 64 MiB): closed" "a compression bomb"
+	assert_contains "$out" "left behind: nothing" "what the pod left"
+	still_whole
+}
+
+test_cri_stream_attack_streams() {
+	trap cleanup_sv EXIT
+	start_cri
+	assert_eq "$(attack streams 2>&1)" "pod: ready
+pod has an address: True
+streams opened: 3000, refused some
+a ping after: answered
+containers left: 0
+left behind: nothing" "thousands of streams"
+	still_whole
+}
+
+test_cri_stream_attack_flood() {
+	trap cleanup_sv EXIT
+	start_cri
+	assert_eq "$(attack flood 2>&1)" "pod: ready
+pod has an address: True
+another exec meanwhile: b'served\n' in time
+the helpers' memory: bounded
+the flood's command once its client went: killed
+containers left: 0
+left behind: nothing" "a client that never reads"
+	still_whole
+}
+
+test_cri_stream_attack_silent() {
+	trap cleanup_sv EXIT
+	start_cri
+	assert_eq "$(attack silent 2>&1)" "pod: ready
+pod has an address: True
+a head never ended: closed after 10 s
+containers left: 0
+left behind: nothing" "a client that never sends its head"
+	still_whole
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

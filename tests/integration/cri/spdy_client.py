@@ -212,6 +212,7 @@ def port_forward(url, requests, secs=30, close_error=True):
             sess.send(d, payload)
         sess.send(d, b"", fin=True)
     sess.wait(lambda: all(e in sess.ended and d in sess.ended for e, d in ids), secs)
+    s.shutdown(socket.SHUT_RDWR)  # the server keeps the connection: its reader wakes
     s.close()
     t.join(5)
     return [{"data": sess.data.get(d, b""), "error": sess.data.get(e, b"").decode(errors="replace"),

@@ -1,0 +1,188 @@
+#!/usr/bin/python3
+"""Clients that attack corrald's streaming server, each case printing what
+came of it as "key: value" lines (test_cri_streams.sh compares them):
+
+    stream_attack.py CASE --sock S --image I --dir D --cgparent P
+
+  upgrade   bad heads: no upgrade asked, a path of no kind, a forged
+            token, a token at another kind's path (used up by it)
+  frames    a frame whose length is past the bound; a header block that
+            inflates past its bound (a compression bomb)
+  streams   thousands of streams on one connection; the server answers a
+            PING after
+  flood     a client that never reads while the container floods its
+            stdout: another exec is served meanwhile; the flood's command
+            is killed once its client goes
+  silent    a connection that never sends its head is closed
+"""
+import argparse
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+import urllib.parse
+import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cri_client  # noqa: E402
+import spdy_client  # noqa: E402
+from cri_client import out, pb  # noqa: E402
+
+
+def status_of(url, head):
+    """the status line the server answers head with (HOST and PATH filled in)"""
+    u = urllib.parse.urlparse(url)
+    s = socket.create_connection((u.hostname, u.port), timeout=15)
+    s.sendall(head.replace("PATH", u.path).replace("HOST", u.netloc).encode())
+    got = b""
+    while b"\r\n" not in got:
+        more = s.recv(4096)
+        if not more:
+            break
+        got += more
+    s.close()
+    return got.split(b"\r\n", 1)[0].decode(errors="replace")
+
+
+SPDY_HEAD = "POST PATH HTTP/1.1\r\nHost: HOST\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n" \
+            "X-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n"
+
+
+def exec_url(c, pod, cmd, **kw):
+    return c.Exec(container_id=pod.ctrs["s"], cmd=cmd, stdout=True, stderr=kw.pop("stderr", True), **kw).url
+
+
+def closed_within(sock, secs):
+    """True when the server closes (after whatever it sends) within secs"""
+    sock.settimeout(secs)
+    end = time.time() + secs
+    try:
+        while time.time() < end:
+            if not sock.recv(65536):
+                return True
+    except (socket.timeout, ConnectionError):
+        return False
+    return False
+
+
+def case_upgrade(c, a, pod):
+    url = exec_url(c, pod, ["true"])
+    out("no upgrade asked", status_of(url, "GET PATH HTTP/1.1\r\nHost: HOST\r\n\r\n"))
+    u = urllib.parse.urlparse(url)
+    other = url.replace(u.path, "/shell/" + u.path.rsplit("/", 1)[1])
+    out("a path of no kind", status_of(other, SPDY_HEAD))
+    forged = url.replace(u.path.rsplit("/", 1)[1], os.urandom(16).hex())
+    out("a forged token", status_of(forged, SPDY_HEAD))
+    out("a head past 16 KiB", status_of(url, "GET PATH HTTP/1.1\r\nX: " + "a" * 20000 + "\r\n\r\n"))
+    attach = url.replace("/exec/", "/attach/")
+    out("an exec token at attach's path", status_of(attach, SPDY_HEAD))
+    out("then at its own", status_of(url, SPDY_HEAD))
+
+
+def syn(sid, block):
+    payload = struct.pack(">IIH", sid, 0, 0) + block
+    return struct.pack(">HHI", 0x8000 | 3, 1, len(payload)) + payload
+
+
+def case_frames(c, a, pod):
+    s, _ = spdy_client.upgrade(exec_url(c, pod, ["sleep", "30"]))
+    s.sendall(struct.pack(">II", 1, 0xffffff))  # a data frame of 16 MiB announced
+    out("a frame past its bound", "closed" if closed_within(s, 10) else "open")
+    s.close()
+    s, _ = spdy_client.upgrade(exec_url(c, pod, ["sleep", "30"]))
+    z = zlib.compressobj(9, zdict=spdy_client.DICTIONARY)
+    raw = struct.pack(">I", 1) + struct.pack(">I", 10) + b"streamtype" + struct.pack(">I", 64 << 20) + b"a" * (64 << 20)
+    block = z.compress(raw) + z.flush(zlib.Z_SYNC_FLUSH)
+    s.sendall(syn(1, block))
+    out("a compression bomb (%d KiB inflating to 64 MiB)" % (len(block) // 1024 // 10 * 10), "closed" if closed_within(s, 10) else "open")
+    s.close()
+
+
+def case_streams(c, a, pod):
+    url = c.PortForward(pod_sandbox_id=pod.id, port=[]).url
+    s, _ = spdy_client.upgrade(url, ["portforward.k8s.io"])
+    sess = spdy_client.Session(s)
+    t = threading.Thread(target=sess.read_loop, daemon=True)
+    t.start()
+    n = 3000
+    for i in range(n):
+        sess.open({"streamtype": "data", "port": "9", "requestid": str(i)})
+    sess.wait(lambda: len(sess.replied) + sess.frames.count(spdy_client.RST_STREAM) >= n, 30)
+    refused = sess.frames.count(spdy_client.RST_STREAM)
+    out("streams opened", "%d, refused %s" % (n, "some" if 0 < refused < n else refused))
+    sess._control(spdy_client.PING, 0, struct.pack(">I", 7))
+    pings = lambda: sess.frames.count(spdy_client.PING)  # noqa: E731
+    out("a ping after", "answered" if sess.wait(lambda: pings() >= 1, 10) else "not answered")
+    s.close()
+
+
+def case_flood(c, a, pod):
+    flood = exec_url(c, pod, ["sh", "-c", "exec yes flood-flood-flood-flood"], stderr=False)
+    s, _ = spdy_client.upgrade(flood)
+    sess = spdy_client.Session(s)
+    for kind in ("error", "stdout"):
+        sess.open({"streamtype": kind})
+    time.sleep(0)  # nothing read from here on
+    t0 = time.time()
+    r = spdy_client.stream_exec(exec_url(c, pod, ["echo", "served"]))
+    out("another exec meanwhile", "%r in %s" % (r["stdout"], "time" if time.time() - t0 < 20 else "too long"))
+    rss = []
+    for p in os.listdir("/proc"):
+        try:
+            if p.isdigit() and open("/proc/%s/comm" % p).read().strip() == "corral-stream":
+                for ln in open("/proc/%s/status" % p):
+                    if ln.startswith("VmRSS:"):
+                        rss.append(int(ln.split()[1]))
+        except OSError:
+            pass
+    out("the helpers' memory", "bounded" if rss and max(rss) < 32 * 1024 else "%s kB" % rss)
+    s.close()
+
+    def yes_left():
+        for p in os.listdir("/proc"):
+            try:
+                if p.isdigit() and open("/proc/%s/cmdline" % p, "rb").read().startswith(b"yes\0flood"):
+                    return True
+            except OSError:
+                pass
+        return False
+    end = time.time() + 20
+    while yes_left() and time.time() < end:
+        time.sleep(0.1)
+    out("the flood's command once its client went", "running" if yes_left() else "killed")
+
+
+def case_silent(c, a, pod):
+    u = urllib.parse.urlparse(exec_url(c, pod, ["true"]))
+    s = socket.create_connection((u.hostname, u.port), timeout=15)
+    s.sendall(b"GET ")
+    t0 = time.time()
+    closed = closed_within(s, 20)
+    out("a head never ended", "closed after %s" % ("10 s" if closed and 8 < time.time() - t0 < 15 else
+                                                    "%.1f s" % (time.time() - t0) if closed else "20 s: still open"))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what")
+    ap.add_argument("--sock", required=True)
+    ap.add_argument("--image", required=True)
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--cgparent", default="")
+    a = ap.parse_args()
+    a.handler, a.cgpath = "", a.cgparent
+    c = cri_client.CRI(a.sock)
+    fn = globals()["case_" + a.what]
+
+    def run(c, a, pod):
+        pod.create("s", ["sleep", "100000"])
+        pod.wait("s", pb.CONTAINER_RUNNING)
+        fn(c, a, pod)
+    run.__name__ = a.what
+    cri_client.scenario(run)(c, a)
+
+
+if __name__ == "__main__":
+    main()
