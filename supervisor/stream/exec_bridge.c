@@ -44,7 +44,9 @@ static bool want(stream_conn *c, enum sc_type t)
 	case SC_STDIN: return c->flags & STREAM_F_STDIN;
 	case SC_STDOUT: return c->flags & STREAM_F_STDOUT;
 	case SC_STDERR: return (c->flags & STREAM_F_STDERR) && !tty;
-	case SC_RESIZE: return tty && (!strcmp(c->protocol, "v4.channel.k8s.io") || !strcmp(c->protocol, "v3.channel.k8s.io"));
+	case SC_RESIZE: /* a WebSocket's resize channel is always there */
+		return c->wire != SC_SPDY ||
+		       (tty && (!strcmp(c->protocol, "v4.channel.k8s.io") || !strcmp(c->protocol, "v3.channel.k8s.io")));
 	case SC_ERROR: return true;
 	default: return false;
 	}
@@ -62,7 +64,7 @@ static void finish(stream_conn *c)
 static void end_with(stream_conn *c, int code, const char *message)
 {
 	sc_stream *e = sc_find(c, SC_ERROR);
-	bool v4 = !strcmp(c->protocol, "v4.channel.k8s.io");
+	bool v4 = !strcmp(c->protocol, "v4.channel.k8s.io") || !strcmp(c->protocol, "v5.channel.k8s.io");
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
 	if (!message && code == 0) {
 		if (v4)

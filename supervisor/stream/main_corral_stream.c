@@ -5,6 +5,7 @@
 #include "supervisor/confine/confine.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"
+#include "common/libcrypto.h"
 #include "common/log.h"
 
 #include <getopt.h>
@@ -40,6 +41,11 @@ int main(int argc, char **argv)
 	log_set_prog("corral-stream");
 	signal(SIGPIPE, SIG_IGN);
 	_cleanup_cerr_ cerr err = { 0 };
+	/* a WebSocket's accept is SHA-1's: libcrypto is loaded while files
+	 * can still be opened */
+	if (!libcrypto(&err))
+		log_cerr(LOG_LVL_WARN, &err, "WebSocket upgrades will fail");
+	cerr_clear(&err);
 	if (uid < 0 || gid < 0)
 		cerr_set(&err, EINVAL, "--uid and --gid are required");
 	if (err.code || confine_helper("corral-stream", (uid_t)uid, (gid_t)gid, parent, STREAM_CPU_SECONDS, NULL, &err) < 0) {

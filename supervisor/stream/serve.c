@@ -89,10 +89,13 @@ int serve_connection(int client, int asks, size_t idle_seconds)
 	if (got <= 0)
 		return answer_refusal(client, got == 0 ? 404 : 503, got == 0 ? why : "corrald did not answer");
 	c.flags = (unsigned)(why[0] - '@') & 0xf;
-	if (c.req.to != UPGRADE_SPDY)
-		return answer_refusal(client, 501, "WebSocket streams are not served yet: use SPDY/3.1");
+	if (c.req.to == UPGRADE_WEBSOCKET && c.req.kind == SERVE_PORTFORWARD)
+		return answer_refusal(client, 501, "port-forward is served over SPDY/3.1 alone, not a WebSocket");
+	c.wire = c.req.to == UPGRADE_SPDY ? SC_SPDY : strstr(c.protocol, "base64") ? SC_WS_BASE64 : SC_WS;
 	_cleanup_strbuf_ strbuf head = STRBUF_INIT;
-	if (upgrade_accept(&head, &c.req, c.protocol) < 0 || send_all(client, head.buf, head.len) < 0)
+	if (upgrade_accept(&head, &c.req, c.protocol) < 0)
+		return answer_refusal(client, 500, "no WebSocket accept key: libcrypto is not there");
+	if (send_all(client, head.buf, head.len) < 0)
 		return -1;
 	/* what followed the head is the protocol's */
 	memmove(c.in.buf, c.in.buf + c.req.head_len, c.in.len - c.req.head_len);
@@ -103,5 +106,6 @@ int serve_connection(int client, int asks, size_t idle_seconds)
 	outq_release(&c.out);
 	sb_release(&c.in);
 	spdy_zlib_release(&c.z);
+	sb_release(&c.ws_msg);
 	return r;
 }

@@ -25,7 +25,10 @@ void sc_fail(stream_conn *c, const char *why)
 {
 	if (c->done)
 		return;
-	spdy_put_goaway(&c->out.buf, c->last_id, 1 /* PROTOCOL_ERROR */);
+	if (c->wire == SC_SPDY)
+		spdy_put_goaway(&c->out.buf, c->last_id, 1 /* PROTOCOL_ERROR */);
+	else
+		ws_close(c, 1002 /* protocol error */);
 	c->why = why;
 	c->done = true;
 }
@@ -62,7 +65,8 @@ int sc_send(stream_conn *c, sc_stream *s, const void *p, size_t n, bool fin)
 	do { /* frames of at most 64 KiB, as clients read them */
 		size_t chunk = n > 65536 ? 65536 : n;
 		bool last = chunk == n;
-		if (spdy_put_data(&c->out.buf, s->id, last && fin ? SPDY_FLAG_FIN : 0, b, chunk) < 0)
+		if (c->wire != SC_SPDY ? chunk && ws_send(c, s->id, b, chunk) < 0 /* a channel has no end of its own */
+				       : spdy_put_data(&c->out.buf, s->id, last && fin ? SPDY_FLAG_FIN : 0, b, chunk) < 0)
 			return -1;
 		b += chunk, n -= chunk;
 	} while (n);
@@ -72,7 +76,8 @@ int sc_send(stream_conn *c, sc_stream *s, const void *p, size_t n, bool fin)
 
 void sc_reset(stream_conn *c, sc_stream *s, enum spdy_rst status)
 {
-	spdy_put_rst(&c->out.buf, s->id, status);
+	if (c->wire == SC_SPDY)
+		spdy_put_rst(&c->out.buf, s->id, status);
 	sc_forget(c, s);
 }
 
@@ -207,6 +212,8 @@ static void parse_in(stream_conn *c)
 {
 	if (!c->in.len)
 		return;
+	if (c->wire != SC_SPDY)
+		return ws_parse_in(c);
 	size_t off = 0;
 	while (!c->done) {
 		spdy_frame f;
@@ -232,9 +239,13 @@ static void parse_in(stream_conn *c)
 int sc_run(stream_conn *c)
 {
 	c->last_traffic_usec = now_usec();
+	if (c->wire != SC_SPDY)
+		ws_open_channels(c);
 	parse_in(c); /* what came with the head */
 	uint64_t next_tick = c->last_traffic_usec + 1000000;
 	for (;;) {
+		if (c->done && c->wire != SC_SPDY)
+			ws_close(c, 1000);
 		if (c->done && (outq_len(&c->out) == 0 || c->client < 0))
 			break;
 		struct pollfd p[SC_MAX_FDS];
@@ -264,7 +275,8 @@ int sc_run(stream_conn *c)
 			next_tick = now + 1000000;
 			if (c->idle_usec && now - c->last_traffic_usec > c->idle_usec && !c->done) {
 				c->why = "idle past stream-idle-timeout";
-				spdy_put_goaway(&c->out.buf, c->last_id, 0);
+				if (c->wire == SC_SPDY)
+					spdy_put_goaway(&c->out.buf, c->last_id, 0);
 				c->done = true;
 			}
 			if (!c->done)

@@ -24,9 +24,13 @@
 #define SC_MAX_FDS 136              /* the client, the asks, and a kind's */
 
 enum sc_type { SC_ERROR, SC_STDIN, SC_STDOUT, SC_STDERR, SC_RESIZE, SC_DATA, SC_OTHER };
+/* what the connection speaks after its upgrade: SPDY/3.1's streams, or a
+ * WebSocket's channels (ws.c): binary messages whose first byte is the
+ * channel, or (base64.channel.k8s.io) text ones whose first is its digit */
+enum sc_wire { SC_SPDY, SC_WS, SC_WS_BASE64 };
 
 typedef struct sc_stream {
-	uint32_t id;
+	uint32_t id;           /* SPDY's stream id; a WebSocket's channel */
 	enum sc_type type;
 	long port;             /* port-forward's */
 	char request_id[32];   /* port-forward's */
@@ -58,7 +62,10 @@ struct stream_conn {
 	void *kind_data;
 	outq out;             /* to the client */
 	strbuf in;            /* from it, not yet framed */
+	enum sc_wire wire;
 	spdy_zlib z;
+	strbuf ws_msg;        /* a WebSocket message, its fragments so far */
+	bool ws_closed;       /* our close frame is queued */
 	sc_stream streams[SC_MAX_STREAMS];
 	size_t n_streams;
 	uint32_t last_id;
@@ -78,6 +85,14 @@ sc_stream *sc_find(stream_conn *c, enum sc_type type);
 void sc_forget(stream_conn *c, sc_stream *s);
 /* A protocol error: GOAWAY, then the end */
 void sc_fail(stream_conn *c, const char *why);
+
+/* ws.c: the channels of an exec or attach opened at once, as kubelet's
+ * server opens them (stdin and stdout and stderr as asked, error, resize),
+ * and the client told with an empty message on the first it reads */
+void ws_open_channels(stream_conn *c);
+void ws_parse_in(stream_conn *c);
+int ws_send(stream_conn *c, uint32_t channel, const void *p, size_t n);
+void ws_close(stream_conn *c, uint16_t code);
 
 /* An ask of corrald's (stream.h's STREAM_ASK_*): 1 and its answer's bytes
  * after the first (NUL-terminated, *fd the fd that came, or -1), 0 when it

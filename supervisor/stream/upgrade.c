@@ -189,8 +189,9 @@ int upgrade_refuse(strbuf *out, int status, const char *why)
 {
 	static const struct { int code; const char *text; } texts[] = {
 		{ 400, "Bad Request" }, { 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
-		{ 426, "Upgrade Required" }, { 429, "Too Many Requests" }, { 431, "Request Header Fields Too Large" },
-		{ 500, "Internal Server Error" } };
+		{ 408, "Request Timeout" }, { 426, "Upgrade Required" }, { 429, "Too Many Requests" },
+		{ 431, "Request Header Fields Too Large" }, { 500, "Internal Server Error" }, { 501, "Not Implemented" },
+		{ 503, "Service Unavailable" } };
 	const char *text = "Error";
 	for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++)
 		if (texts[i].code == status)

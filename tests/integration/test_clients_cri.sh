@@ -59,8 +59,10 @@ start_own_cri() {
 	start_sv_netns "${flags[@]}" || return 1
 	ctl image import "docker-archive:$FIXTURES/images/docker-legacy.tar" "$IMAGE" >/dev/null
 }
+# in corrald's network namespace, where its streaming server listens
 cri_own() { # what [options]
-	CRI_PB="$CD/pb" "$PY" "$CRIDIR/cri_client.py" "$1" --sock "$S/cri.sock" --handler "" --image "$IMAGE" "${@:2}"
+	nsenter --net="$T/netns" env CRI_PB="$CD/pb" "$PY" "$CRIDIR/cri_client.py" "$1" --sock "$S/cri.sock" --handler "" \
+		--image "$IMAGE" "${@:2}"
 }
 
 # run_scenario NAME: the scenario under each handler, and through
@@ -74,7 +76,7 @@ run_scenario() {
 		jobs+=($!)
 	done
 	# bounded: a call that hangs ends the scenario with what it saw
-	timeout -k 5 240 bash -c "$(declare -f cri_own); $(declare -p CD PY CRIDIR S IMAGE); cri_own \"\$@\"" _ \
+	timeout -k 5 240 bash -c "$(declare -f cri_own); $(declare -p CD PY CRIDIR S T IMAGE); cri_own \"\$@\"" _ \
 		"$1" --cgparent "$(cgparent own)" --dir "$T/own" >"$T/$1.own" 2>"$T/$1.own.err" &
 	jobs+=($!)
 	# these alone: corrald, started in this shell too, runs on
@@ -223,17 +225,47 @@ test_cri_host_pid_and_ipc() {
 # kubectl exec through the streaming server whose URL the CRI's Exec
 # answers (SPDY/3.1, cri/spdy_client.py): stdout and stderr apart, the exit
 # code in v4's Status, stdin piped and closed, a terminal sized, a URL used
-# once. containerd's own streaming server serves both handlers; corrald's
-# CRI answers Exec UNIMPLEMENTED, naming the streaming server it has not yet
+# once. containerd's own streaming server serves both handlers, corrald's
+# (corral-stream) its own CRI
 test_cri_exec_streams() {
 	run_scenario streams
 	expect streams "exec protocol: v4.channel.k8s.io" "exec: stdout=b'out\n' stderr=b'err\n' exit=3" \
 		"exec stdin: stdout=b'hello\ndone\n' exit=0" "exec tty: stdout=b'33 111' exit=4" \
 		"a URL used twice: refused" "${CLEAN[@]}"
-	[ "$(cat "$T/streams.corral")" = "$(cat "$T/streams.runc")" ] ||
-		fail "streams: corral's results differ from runc's: $(diff "$T/streams.runc" "$T/streams.corral" | grep '^[<>]' | tr '\n' ' ')"
-	grep -qx "exec url: UNIMPLEMENTED" "$T/streams.own" || fail "streams through corrald's CRI: $(cat "$T/streams.own")"
-	grep -qx "left behind: nothing" "$T/streams.own" || fail "streams through corrald's CRI left: $(cat "$T/streams.own")"
+	same streams
+}
+
+# exec over a WebSocket (cri/ws_client.py): v4, base64.channel.k8s.io and a
+# terminal beside containerd's server; v5 (newer than containerd 1.6's)
+# through corrald's alone
+test_cri_exec_websocket() {
+	run_scenario websocket
+	expect websocket "ws v4: first=(1, b'') stdout=b'out\n' stderr=b'err\n' exit=3" \
+		"ws base64: protocol=base64.channel.k8s.io stdout=b'b64\n' status='command terminated with non-zero exit co'" \
+		"ws tty: stdout=b'21 77' exit=0" "${CLEAN[@]}"
+	grep -qxF "ws v5 stdin: protocol=v5.channel.k8s.io stdout=b'hello\ndone\n' exit=0" "$T/websocket.own" ||
+		fail "v5 through corrald's CRI: $(grep '^ws v5' "$T/websocket.own")"
+	local r
+	for r in corral own; do
+		[ "$(grep -v '^ws v5' "$T/websocket.$r")" = "$(grep -v '^ws v5' "$T/websocket.runc")" ] ||
+			fail "websocket: $r's results differ from runc's: $(diff "$T/websocket.runc" "$T/websocket.$r" | grep '^[<>]' | tr '\n' ' ')"
+	done
+}
+
+# kubectl attach (the container's stdio, stdin open) and port-forward (an
+# HTTP server on the pod's loopback alone; a port nobody listens on; two
+# connections on one stream and another beside it), each server beside
+# the others
+test_cri_attach_and_port_forward() {
+	run_scenario attach
+	expect attach "attach: stdout=b'got:hello\n' stderr=b'bye\n' status=Success" "attached container: exit 5" \
+		"${CLEAN[@]}"
+	same attach
+	run_scenario forward
+	expect forward "forward: HTTP/1.1 200 OK hello-from-pod" "forward to a closed port: data=b'' error=True ended=True" \
+		"forward twice on one connection: HTTP/1.1 200 OK hello-from-pod | HTTP/1.1 200 OK hello-from-pod" \
+		"forward beside it: HTTP/1.1 200 OK hello-from-pod" "${CLEAN[@]}"
+	same forward
 }
 
 t0=$SECONDS

@@ -49,6 +49,22 @@ containers left: 0
 left behind: nothing" "kubectl exec through corrald's streaming server"
 }
 
+# exec over a WebSocket: v4, v5 and base64.channel.k8s.io, a terminal
+test_cri_stream_websocket() {
+	trap cleanup_sv EXIT
+	start_cri
+	local out
+	out=$(scenario websocket 2>&1)
+	assert_eq "$out" "pod: ready
+pod has an address: True
+ws v4: first=(1, b'') stdout=b'out\n' stderr=b'err\n' exit=3
+ws v5 stdin: protocol=v5.channel.k8s.io stdout=b'hello\ndone\n' exit=0
+ws base64: protocol=base64.channel.k8s.io stdout=b'b64\n' status='command terminated with non-zero exit co'
+ws tty: stdout=b'21 77' exit=0
+containers left: 0
+left behind: nothing" "kubectl exec over a WebSocket"
+}
+
 # kubectl attach: the container's stdio, stdin open
 test_cri_stream_attach() {
 	trap cleanup_sv EXIT

@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import grpc  # noqa: E402
 import runtime_v1_pb2 as pb  # noqa: E402
 import spdy_client  # noqa: E402
+import ws_client  # noqa: E402
 
 MiB = 1 << 20
 # as the kubelet asks for a pod without shareProcessNamespace: each
@@ -505,6 +506,31 @@ def streams(c, a, pod):
 streams = scenario(streams)
 
 
+def websocket(c, a, pod):
+    """exec over a WebSocket, as the API server's translator and client-go's
+    WebSocket executor ask: v4 (its Status), v5 (stdin closed by its close
+    message), base64.channel.k8s.io (text), a terminal sized"""
+    pod.create("s", ["sleep", "100000"])
+    pod.wait("s", pb.CONTAINER_RUNNING)
+    cid = pod.ctrs["s"]
+
+    def url(cmd, **kw):
+        return c.Exec(container_id=cid, cmd=cmd, stdout=True, **kw).url
+    r = ws_client.stream_exec_ws(url(["sh", "-c", "echo out; echo err >&2; exit 3"], stderr=True))
+    out("ws v4", "first=%r stdout=%r stderr=%r exit=%s" % (r["first"], r["stdout"], r["stderr"], r["exit"]))
+    r = ws_client.stream_exec_ws(url(["sh", "-c", "cat; echo done"], stdin=True, stderr=True), "v5.channel.k8s.io",
+                                 stdin=b"hello\n")
+    out("ws v5 stdin", "protocol=%s stdout=%r exit=%s" % (r["protocol"], r["stdout"], r["exit"]))
+    r = ws_client.stream_exec_ws(url(["sh", "-c", "echo b64; exit 2"], stderr=True), "base64.channel.k8s.io")
+    out("ws base64", "protocol=%s stdout=%r status=%r" % (r["protocol"], r["stdout"], r["status"][:40]))
+    poll = 'for i in $(seq 100); do s=$(stty size); [ "$s" = "21 77" ] && break; sleep 0.05; done; echo "$s"'
+    r = ws_client.stream_exec_ws(url(["sh", "-c", poll], tty=True), tty=True, size=(21, 77))
+    out("ws tty", "stdout=%r exit=%s" % (r["stdout"].strip(), r["exit"]))
+
+
+websocket = scenario(websocket)
+
+
 def attach(c, a, pod):
     """kubectl attach: the container's own stdio, its stdin open (stdin:
     true), through the URL Attach answers; the end is Success, whatever
@@ -601,7 +627,7 @@ def main():
     # the parent's cgroup: a path, or (SystemdCgroup) a top-level slice's name
     a.cgpath = "/" + a.cgparent if a.cgparent.endswith(".slice") else a.cgparent
     c = CRI(a.sock)
-    fns = {f.__name__: f for f in (localhost, exits, stats, bidirectional, shared_pid, host_pid_ipc, streams, attach, forward,
+    fns = {f.__name__: f for f in (localhost, exits, stats, bidirectional, shared_pid, host_pid_ipc, streams, websocket, attach, forward,
                                    cleanup, bench)}
     if a.what == "version":
         v = c.Version(version="v1")
