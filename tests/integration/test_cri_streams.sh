@@ -168,6 +168,19 @@ test_cri_stream_attack_frames() {
 	still_whole
 }
 
+test_cri_stream_attack_websocket() {
+	trap cleanup_sv EXIT
+	start_cri
+	assert_eq "$(attack ws 2>&1)" "pod: ready
+pod has an address: True
+an unmasked frame: closed
+a message past its bound: closed
+fragments past the bound: closed
+containers left: 0
+left behind: nothing" "hostile WebSocket frames"
+	still_whole
+}
+
 test_cri_stream_attack_streams() {
 	trap cleanup_sv EXIT
 	start_cri
@@ -190,6 +203,18 @@ the helpers' memory: bounded
 the flood's command once its client went: killed
 containers left: 0
 left behind: nothing" "a client that never reads"
+	still_whole
+}
+
+# stream-idle-timeout (kubelet's is 4 h; 2 s here)
+test_cri_stream_idle_timeout() {
+	trap cleanup_sv EXIT
+	start_cri --stream-idle-timeout 2
+	assert_eq "$(attack idle 2>&1)" "pod: ready
+pod has an address: True
+an idle stream: ended after 2 s
+containers left: 0
+left behind: nothing" "an idle stream"
 	still_whole
 }
 

@@ -8,11 +8,14 @@ came of it as "key: value" lines (test_cri_streams.sh compares them):
             token, a token at another kind's path (used up by it)
   frames    a frame whose length is past the bound; a header block that
             inflates past its bound (a compression bomb)
+  ws        WebSocket: an unmasked frame, a message past its bound, and
+            fragments that add up past it
   streams   thousands of streams on one connection; the server answers a
             PING after
   flood     a client that never reads while the container floods its
             stdout: another exec is served meanwhile; the flood's command
             is killed once its client goes
+  idle      (stream-idle-timeout 2) a stream with no traffic ends
   silent    a connection that never sends its head is closed
 """
 import argparse
@@ -62,8 +65,10 @@ def closed_within(sock, secs):
         while time.time() < end:
             if not sock.recv(65536):
                 return True
-    except (socket.timeout, ConnectionError):
+    except socket.timeout:
         return False
+    except ConnectionError:  # closed with the client's bytes unread: a reset
+        return True
     return False
 
 
@@ -97,6 +102,27 @@ def case_frames(c, a, pod):
     block = z.compress(raw) + z.flush(zlib.Z_SYNC_FLUSH)
     s.sendall(syn(1, block))
     out("a compression bomb (%d KiB inflating to 64 MiB)" % (len(block) // 1024 // 10 * 10), "closed" if closed_within(s, 10) else "open")
+    s.close()
+
+
+def case_ws(c, a, pod):
+    import ws_client
+    s, _ = ws_client.connect(exec_url(c, pod, ["sleep", "30"]), "v4.channel.k8s.io")
+    s.sendall(b"\x82\x05" + b"\x00hello")  # a binary frame, not masked
+    out("an unmasked frame", "closed" if closed_within(s, 10) else "open")
+    s.close()
+    s, _ = ws_client.connect(exec_url(c, pod, ["sleep", "30"]), "v4.channel.k8s.io")
+    s.sendall(b"\x82\xff" + struct.pack(">Q", 1 << 40) + b"mask")  # a message of 1 TiB announced
+    out("a message past its bound", "closed" if closed_within(s, 10) else "open")
+    s.close()
+    s, _ = ws_client.connect(exec_url(c, pod, ["sleep", "30"]), "v4.channel.k8s.io")
+    try:
+        for _ in range(40):  # fragments that add up past the bound
+            s.sendall(b"\x02\xfe" + struct.pack(">H", 65535) + b"mask" + b"x" * 65535)
+        closed = closed_within(s, 10)
+    except OSError:  # closed while they were sent
+        closed = True
+    out("fragments past the bound", "closed" if closed else "open")
     s.close()
 
 
@@ -152,6 +178,18 @@ def case_flood(c, a, pod):
     while yes_left() and time.time() < end:
         time.sleep(0.1)
     out("the flood's command once its client went", "running" if yes_left() else "killed")
+
+
+def case_idle(c, a, pod):
+    """run with stream-idle-timeout 2: a stream with no traffic either way ends"""
+    s, _ = spdy_client.upgrade(exec_url(c, pod, ["sleep", "60"]))
+    sess = spdy_client.Session(s)
+    for kind in ("error", "stdout", "stderr"):
+        sess.open({"streamtype": kind})
+    t0 = time.time()
+    closed = closed_within(s, 15)
+    out("an idle stream", "ended after %s" % ("2 s" if closed and 1.5 < time.time() - t0 < 5 else
+                                               "%.1f s" % (time.time() - t0) if closed else "15 s: still open"))
 
 
 def case_silent(c, a, pod):
