@@ -53,6 +53,12 @@ bench relist --relist-bin "$B/tests/helpers/cri_relist" --sock "$CDS/c.sock" --h
 	--procs 'containerd-shim-runc-v2' --procs '^containerd -c' >"$T/relist.runc"
 bench relist --relist-bin "$B/tests/helpers/cri_relist" --sock "$S/cri.sock" --cgparent /cri-bench-own --pods "$PODS" \
 	--procs 'corral-monitor' --procs 'corrald ' --procs '^corral-cri' >"$T/relist.own"
+# the streaming server's: ExecSync, an exec through Exec's URL to its exit,
+# and port-forward's throughput (the client in corrald's network namespace,
+# where its server listens; containerd's listens on the guest's loopback)
+bench streams --sock "$CDS/c.sock" --handler runc --cgparent /cri-bench-runc -n "$N" >"$T/streams.runc"
+inns env CRI_PB="$CD/pb" "$PY" "$CRIDIR/cri_bench.py" streams --image "$IMAGE" --sock "$S/cri.sock" \
+	--cgparent /cri-bench-own -n "$N" >"$T/streams.own"
 rmdir /sys/fs/cgroup/cri-bench-runc /sys/fs/cgroup/cri-bench-own 2>/dev/null
 med() { echo "${1%% *}"; }
 echo
@@ -76,3 +82,10 @@ cdd=$(awk '/^mem corrald/ {print $NF}' "$T/relist.own")
 cri=$(awk '/^mem \^corral-cri/ {print $NF}' "$T/relist.own")
 own=$((mon + cdd + cri))
 printf '%-44s %-26s %-26s %7s\n' "memory per pod (kB PSS)" "shim $shim (+containerd $cd_own)" "$own (mon $mon, d $cdd, cri $cri)" "$(ratio "$shim" "$own")"
+for k in execsync exec; do
+	s1=$(sed -n "s/^$k //p" "$T/streams.runc") s2=$(sed -n "s/^$k //p" "$T/streams.own")
+	printf '%-44s %-26s %-26s %7s\n' "$([ $k = exec ] && echo "exec of true through Exec's URL (s, N=$N)" || echo "ExecSync of true (s, N=$N)")" \
+		"$s1" "$s2" "$(ratio "$(med "$s1")" "$(med "$s2")")"
+done
+s1=$(sed -n 's/^forward //p' "$T/streams.runc") s2=$(sed -n 's/^forward //p' "$T/streams.own")
+printf '%-44s %-26s %-26s %7s\n' "port-forward, 32 MiB (MB/s, N=$((N / 4 > 3 ? N / 4 : 3)))" "$s1" "$s2" "$(ratio "$(med "$s1")" "$(med "$s2")")"

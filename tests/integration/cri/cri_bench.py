@@ -17,6 +17,13 @@
         and the memory (proportional set size, kB) the processes matching
         each REGEX (on their command line) added per pod: "mem NAME KB".
 
+    cri_bench.py streams --sock S --image I --handler H --cgparent P -n N [--mib M]
+        a pod with a sleeping container and an HTTP server on its loopback
+        serving M MiB; N times each: ExecSync of true ("execsync"), Exec's
+        URL served to its exit over SPDY ("exec"), in seconds; M MiB
+        fetched through PortForward's URL ("forward", in MB/s). Each
+        "median MIN MAX".
+
 Run inside the VM tier's guest (tests/bench/cri-guest.sh), beside
 containerd with runc.
 """
@@ -29,8 +36,10 @@ import sys
 import time
 
 sys.path.insert(0, os.environ.get("CRI_PB", "."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import grpc  # noqa: E402
 import runtime_v1_pb2 as pb  # noqa: E402
+import spdy_client  # noqa: E402
 
 NS = pb.NamespaceOption(network=pb.POD, pid=pb.CONTAINER, ipc=pb.POD)
 WARM_UP_ROUNDS = 5
@@ -94,9 +103,53 @@ def pss_kb(regexes):
     return tot
 
 
+def streams(c, a):
+    pid = pod(c, a, 7777)
+    cid = c.ListContainers(filter=pb.ContainerFilter(pod_sandbox_id=pid)).containers[0].id
+    cfg = pb.PodSandboxConfig(
+        metadata=pb.PodSandboxMetadata(name="b7777", uid="b7777-%s" % a.handler, namespace="bench"),
+        linux=pb.LinuxPodSandboxConfig(cgroup_parent=a.cgparent,
+                                       security_context=pb.LinuxSandboxSecurityContext(namespace_options=NS)))
+    web = ("mkdir -p /tmp/www && head -c %d /dev/zero >/tmp/www/big && touch /tmp/www/ready && "
+           "exec httpd -f -p 127.0.0.1:8080 -h /tmp/www" % (a.mib << 20))
+    cc = pb.ContainerConfig(metadata=pb.ContainerMetadata(name="web"), image=pb.ImageSpec(image=a.image),
+                            command=["sh", "-c", web])
+    web_id = c.CreateContainer(pod_sandbox_id=pid, config=cc, sandbox_config=cfg).container_id
+    c.StartContainer(container_id=web_id)
+    get = b"GET /big HTTP/1.0\r\n\r\n"
+    for _ in range(200):  # httpd up
+        r = spdy_client.port_forward(c.PortForward(pod_sandbox_id=pid, port=[8080]).url, [(8080, b"GET /ready HTTP/1.0\r\n\r\n")])
+        if b" 200 " in r[0]["data"]:
+            break
+        time.sleep(0.05)
+    execsync, exec_url, forward = [], [], []
+    c.ExecSync(container_id=cid, cmd=["true"], timeout=30)  # warm up
+    spdy_client.stream_exec(c.Exec(container_id=cid, cmd=["true"], stdout=True, stderr=True).url)
+    for _ in range(a.n):
+        t0 = time.monotonic()
+        c.ExecSync(container_id=cid, cmd=["true"], timeout=30)
+        execsync.append(time.monotonic() - t0)
+    for _ in range(a.n):
+        t0 = time.monotonic()
+        r = spdy_client.stream_exec(c.Exec(container_id=cid, cmd=["true"], stdout=True, stderr=True).url)
+        exec_url.append(time.monotonic() - t0)
+        assert r["exit"] == 0, r
+    for _ in range(max(3, a.n // 4)):
+        t0 = time.monotonic()
+        r = spdy_client.port_forward(c.PortForward(pod_sandbox_id=pid, port=[8080]).url, [(8080, get)], secs=300,
+                                     count_only=True)[0]
+        dt = time.monotonic() - t0
+        assert r["bytes"] >= a.mib << 20, r["bytes"]
+        forward.append(r["bytes"] / dt / 1e6)
+    print("execsync", summary(execsync))
+    print("exec", summary(exec_url))
+    print("forward", "%.1f %.1f %.1f" % (statistics.median(forward), min(forward), max(forward)))
+    remove(c, pid)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["start", "relist"])
+    ap.add_argument("what", choices=["start", "relist", "streams"])
     ap.add_argument("--sock", required=True)
     ap.add_argument("--image", required=True)
     ap.add_argument("--handler", default="")
@@ -105,9 +158,13 @@ def main():
     ap.add_argument("--pods", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--procs", action="append", default=[])
+    ap.add_argument("--mib", type=int, default=32)
     ap.add_argument("--relist-bin", help="tests/helpers/cri_relist: the relist from a compiled client too")
     a = ap.parse_args()
     c = CRI(a.sock)
+    if a.what == "streams":
+        streams(c, a)
+        return 0
     if a.what == "start":
         times = []
         remove(c, pod(c, a, 9999))  # warm up

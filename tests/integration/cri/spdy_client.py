@@ -54,6 +54,8 @@ class Session:
         self.cond = threading.Condition()
         self.closed = False
         self.buf = b""
+        self.counts = {}         # stream id -> bytes received
+        self.count_only = False  # a benchmark's: the bytes counted, not kept
 
     def _send(self, b):
         with self.lock:
@@ -92,7 +94,9 @@ class Session:
                         self._on_control(struct.unpack(">H", head[2:4])[0], flags, payload)
                     else:
                         sid = struct.unpack(">I", head[:4])[0] & 0x7fffffff
-                        self.data[sid] = self.data.get(sid, b"") + payload
+                        self.counts[sid] = self.counts.get(sid, 0) + len(payload)
+                        if not self.count_only:
+                            self.data[sid] = self.data.get(sid, b"") + payload
                         if flags & FIN:
                             self.ended.add(sid)
                     self.cond.notify_all()
@@ -191,13 +195,14 @@ def stream_exec(url, stdin=None, tty=False, size=None, stdout=True, stderr=True,
             "stderr": sess.data.get(ids.get("stderr"), b""), "status": status, "exit": code}
 
 
-def port_forward(url, requests, secs=30, close_error=True):
+def port_forward(url, requests, secs=30, close_error=True, count_only=False):
     """kubectl port-forward's streams over one connection: for each
     (port, bytes) an error and a data stream (requestid i); the bytes sent,
     then the data stream closed as kubectl closes it at its local EOF.
     -> [{"data", "error", "ended"}] in the requests' order"""
     s, proto = upgrade(url, ["portforward.k8s.io"])
     sess = Session(s)
+    sess.count_only = count_only
     t = threading.Thread(target=sess.read_loop, daemon=True)
     t.start()
     ids = []
@@ -216,4 +221,4 @@ def port_forward(url, requests, secs=30, close_error=True):
     s.close()
     t.join(5)
     return [{"data": sess.data.get(d, b""), "error": sess.data.get(e, b"").decode(errors="replace"),
-             "ended": e in sess.ended and d in sess.ended} for e, d in ids]
+             "ended": e in sess.ended and d in sess.ended, "bytes": sess.counts.get(d, 0)} for e, d in ids]
