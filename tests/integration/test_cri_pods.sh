@@ -12,19 +12,7 @@
 . "$(dirname "$0")/network_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 
-PY=/usr/bin/python3
-CRIDIR="$ROOTDIR/tests/integration/cri"
-
-start_cri() { # [corrald flags]
-	need_cni
-	command -v protoc >/dev/null || skip "no protoc (protobuf-compiler)"
-	$PY -c 'import grpc, google.protobuf' 2>/dev/null || skip "no python3-grpcio or python3-protobuf"
-	mkdir -p "$T/pb" "$T/logs"
-	protoc --python_out="$T/pb" -I "$ROOTDIR/supervisor/cri" "$ROOTDIR/supervisor/cri/runtime_v1.proto" ||
-		fail "protoc"
-	start_sv_netns --cri-socket "$S/cri.sock" --cri-user 65533:65533 "$@"
-	ctl image import "oci:$FIXTURES/images/oci:test" busybox:latest >/dev/null
-}
+. "$(dirname "$0")/cri/own_cri.sh"
 kpod() { # SCENARIO [ids]: as kubelet, as root
 	CRI_PB="$T/pb" $PY "$CRIDIR/kubelet_pod.py" "$@" --sock "$S/cri.sock" --image busybox:latest \
 		--logdir "$T/logs" --cgparent "/corral-$TID/kubepods/pod-$1"
@@ -114,13 +102,17 @@ exec of nothing: INVALID_ARGUMENT
 exec of a missing file: 127
 stop, then again: OK OK
 exec in a stopped container: FAILED_PRECONDITION
+exec URL of a removed container: NOT_FOUND
 unimplemented: UNIMPLEMENTED" "the CRI's answers"
 	# each error names what was wrong
 	assert_contains "$(cri PodSandboxStatus '{"podSandboxId":"../x"}')" "pod_sandbox_id \"../x\": not a pod's id" "a bad id"
-	local rpc
-	for rpc in Exec Attach PortForward; do
-		assert_contains "$(cri $rpc '{}')" "$rpc: corral-cri has no streaming server yet (kubectl exec, attach, port-forward)" "$rpc"
-	done
+	assert_contains "$(cri Exec '{}')" "Exec: cmd is empty" "Exec without a command"
+	assert_contains "$(cri Exec '{"containerId":"abc","cmd":["true"]}')" "Exec: one of stdin, stdout and stderr must be set" \
+		"Exec of no stream"
+	assert_contains "$(cri Attach '{"containerId":"abc","tty":true,"stdout":true,"stderr":true}')" \
+		"Attach: tty and stderr cannot both be set" "Attach of a terminal with stderr"
+	assert_contains "$(cri PortForward '{"podSandboxId":"abc","port":[70000]}')" "PortForward: port[0] 70000: not a port" \
+		"PortForward of no port"
 	assert_contains "$(cri RunPodSandbox '{"config":{"metadata":{"name":"a","namespace":"n","uid":"u"},"portMappings":[{"protocol":"SCTP","containerPort":1,"hostPort":2}]}}')" \
 		"port_mappings[0]: SCTP" "SCTP"
 	# a pod's name as long as Kubernetes allows (253): its container is made

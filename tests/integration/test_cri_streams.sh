@@ -5,30 +5,20 @@
 # against containerd's server in the VM tier's clients boot), and clients
 # that attack it. corrald runs in a network namespace of the test's own,
 # and so does every client of the server, which listens on its loopback.
-# time: about 40 s (6 cases), each with a corrald of its own
+# time: about 35 s (13 cases), each with a corrald of its own
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/network_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 
-PY=/usr/bin/python3
-CRIDIR="$ROOTDIR/tests/integration/cri"
-
-start_cri() { # [corrald flags]
-	need_cni
-	command -v protoc >/dev/null || skip "no protoc (protobuf-compiler)"
-	$PY -c 'import grpc, google.protobuf' 2>/dev/null || skip "no python3-grpcio or python3-protobuf"
-	mkdir -p "$T/pb" "$T/run"
-	protoc --python_out="$T/pb" -I "$ROOTDIR/supervisor/cri" "$ROOTDIR/supervisor/cri/runtime_v1.proto" ||
-		fail "protoc"
-	start_sv_netns --cri-socket "$S/cri.sock" --cri-user 65533:65533 --stream-user 65532:65532 "$@"
-	ctl image import "oci:$FIXTURES/images/oci:test" busybox:latest >/dev/null
-}
+. "$(dirname "$0")/cri/own_cri.sh"
 # a scenario of cri_client.py, in corrald's network namespace
 scenario() { # NAME
 	inns env CRI_PB="$T/pb" timeout -k 5 120 $PY "$CRIDIR/cri_client.py" "$1" --sock "$S/cri.sock" --handler "" \
 		--image busybox:latest --cgparent "/corral-$TID/kubepods" --dir "$T/run"
 }
+# scenario_is NAME EXPECTED WHAT: its lines are those
+scenario_is() { assert_eq "$(scenario "$1" 2>&1)" "$2" "$3"; }
 helpers() { pgrep -P "$CORRALD_PID" -x corral-stream | wc -l; }
 
 # kubectl exec: the scenario the clients boot runs beside containerd and
@@ -36,9 +26,7 @@ helpers() { pgrep -P "$CORRALD_PID" -x corral-stream | wc -l; }
 test_cri_stream_exec() {
 	trap cleanup_sv EXIT
 	start_cri
-	local out
-	out=$(scenario streams 2>&1)
-	assert_eq "$out" "pod: ready
+	scenario_is streams "pod: ready
 pod has an address: True
 exec protocol: v4.channel.k8s.io
 exec: stdout=b'out\n' stderr=b'err\n' exit=3
@@ -53,9 +41,7 @@ left behind: nothing" "kubectl exec through corrald's streaming server"
 test_cri_stream_websocket() {
 	trap cleanup_sv EXIT
 	start_cri
-	local out
-	out=$(scenario websocket 2>&1)
-	assert_eq "$out" "pod: ready
+	scenario_is websocket "pod: ready
 pod has an address: True
 ws v4: first=(1, b'') stdout=b'out\n' stderr=b'err\n' exit=3
 ws v5 stdin: protocol=v5.channel.k8s.io stdout=b'hello\ndone\n' exit=0
@@ -69,9 +55,7 @@ left behind: nothing" "kubectl exec over a WebSocket"
 test_cri_stream_attach() {
 	trap cleanup_sv EXIT
 	start_cri
-	local out
-	out=$(scenario attach 2>&1)
-	assert_eq "$out" "pod: ready
+	scenario_is attach "pod: ready
 pod has an address: True
 attach: stdout=b'got:hello\n' stderr=b'bye\n' status=Success
 attached container: exit 5
@@ -84,9 +68,7 @@ left behind: nothing" "kubectl attach through corrald's streaming server"
 test_cri_stream_port_forward() {
 	trap cleanup_sv EXIT
 	start_cri
-	local out
-	out=$(scenario forward 2>&1)
-	assert_eq "$out" "pod: ready
+	scenario_is forward "pod: ready
 pod has an address: True
 forward: HTTP/1.1 200 OK hello-from-pod
 forward to a closed port: data=b'' error=True ended=True

@@ -196,6 +196,13 @@ static struct helper_proc *take_standby(struct handoff *ds)
 	return found;
 }
 
+/* A standby, else a new helper; NULL at the bound */
+static struct helper_proc *helper_for(struct handoff *ds)
+{
+	struct helper_proc *p = take_standby(ds);
+	return p ? p : start_proc(ds);
+}
+
 static void fill_standbys(struct handoff *ds)
 {
 	size_t n = 0;
@@ -205,6 +212,19 @@ static void fill_standbys(struct handoff *ds)
 		;
 }
 
+/* What a helper asked on its grants socket: the bytes, or <= 0 (when it
+ * has gone, the source goes too: on_proc_done closes the fd) */
+static ssize_t read_ask(struct helper_proc *p, int fd, char *buf, size_t len)
+{
+	ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		el_remove(p->grants_src);
+		p->grants_src = NULL;
+		return 0;
+	}
+	return n;
+}
+
 /* A helper asks for another varlink connection of its client's: a
  * socketpair, one end served as the client's (max-connections-per-uid
  * bounds them), the other sent back. A refusal sends a byte with no fd. */
@@ -212,12 +232,7 @@ static void on_grant(el_source *src, int fd, uint32_t events, void *data)
 {
 	struct helper_proc *p = data;
 	char ask[16];
-	ssize_t n = recv(fd, ask, sizeof(ask), MSG_DONTWAIT);
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		el_remove(p->grants_src); /* it went: on_proc_done closes the fd */
-		p->grants_src = NULL;
-		return;
-	}
+	ssize_t n = read_ask(p, fd, ask, sizeof(ask));
 	for (ssize_t i = 0; i < n; i++) {
 		int sp[2] = { -1, -1 };
 		const char *why = "socketpair failed";
@@ -245,9 +260,7 @@ static void serve(struct handoff *ds, int conn, const peer_cred *peer)
 		admission_capped(ds->d, &ds->connect_rates, peer, ds->o.name, why);
 		return ds->o.refuse(conn, why);
 	}
-	struct helper_proc *p = take_standby(ds);
-	if (!p)
-		p = start_proc(ds);
+	struct helper_proc *p = helper_for(ds);
 	if (!p)
 		return log_warn("%s socket: no helper for uid %u (%zu running)", ds->o.name, (unsigned)peer->uid,
 				ds->n_procs);
@@ -287,12 +300,7 @@ static void on_ask(el_source *src, int fd, uint32_t events, void *data)
 {
 	struct helper_proc *p = data;
 	char msg[256];
-	ssize_t n = recv(fd, msg, sizeof(msg), MSG_DONTWAIT);
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		el_remove(p->grants_src); /* it went: on_proc_done closes the fd */
-		p->grants_src = NULL;
-		return;
-	}
+	ssize_t n = read_ask(p, fd, msg, sizeof(msg));
 	if (n > 0)
 		p->ds->o.ask(p->ds->d, fd, msg, (size_t)n, &p->ask_state);
 }
@@ -301,9 +309,7 @@ static void on_ask(el_source *src, int fd, uint32_t events, void *data)
  * its fd 3 for whatever it is to have */
 static void serve_anonymous(struct handoff *ds, int conn)
 {
-	struct helper_proc *p = take_standby(ds);
-	if (!p)
-		p = start_proc(ds);
+	struct helper_proc *p = helper_for(ds);
 	if (!p)
 		return log_warn("%s socket: no helper (%zu running)", ds->o.name, ds->n_procs);
 	_cleanup_cerr_ cerr err = { 0 };

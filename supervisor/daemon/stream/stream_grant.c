@@ -40,12 +40,23 @@ static void drop_expired(uint64_t now)
 		}
 }
 
+/* in a time that does not depend on where they differ */
+static bool same_token(const char *a, const char *b)
+{
+	unsigned char diff = 0;
+	for (size_t i = 0; i < STREAM_TOKEN_LEN; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
+}
+
 stream_grant *stream_grant_take(enum stream_grant_kind kind, const char *token)
 {
 	drop_expired(el_now_usec());
+	if (strlen(token) != STREAM_TOKEN_LEN)
+		return NULL;
 	for (size_t i = 0; i < STREAM_MAX_TOKENS; i++) {
 		stream_grant *g = grants[i];
-		if (!g || strcmp(g->token, token))
+		if (!g || !same_token(g->token, token))
 			continue;
 		grants[i] = NULL;
 		if (g->kind == kind)

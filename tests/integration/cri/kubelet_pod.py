@@ -196,7 +196,8 @@ def scenario_errors(c, a):
         code(lambda: c.StopContainer(container_id=cid, timeout=0)))
     out("exec in a stopped container", code(lambda: c.ExecSync(container_id=cid, cmd=["true"])))
     c.RemovePodSandbox(pod_sandbox_id=pod)
-    out("unimplemented", code(lambda: c.Exec(container_id=cid, cmd=["true"], stdout=True)))
+    out("exec URL of a removed container", code(lambda: c.Exec(container_id=cid, cmd=["true"], stdout=True)))
+    out("unimplemented", code(lambda: c.ListMetricDescriptors()))
 
 
 def scenario_security(c, a):

@@ -139,22 +139,28 @@ def upgrade(url, protocols=PROTOCOLS):
     req = "POST %s HTTP/1.1\r\nHost: %s\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n" % (u.path, u.netloc)
     req += "".join("X-Stream-Protocol-Version: %s\r\n" % p for p in protocols) + "\r\n"
     s.sendall(req.encode())
+    chosen = read_101(s).get("x-stream-protocol-version", "")
+    s.settimeout(None)
+    return s, chosen
+
+
+def read_101(s):
+    """the server's answer to an upgrade: its 101's headers (names in lower
+    case), or ConnectionError"""
     head = b""
     while b"\r\n\r\n" not in head:
-        more = s.recv(1)  # one byte at a time: what follows the head is SPDY's
+        more = s.recv(1)  # one byte at a time: what follows the head is the protocol's
         if not more:
             raise ConnectionError("the server closed before its answer: %r" % head)
         head += more
     lines = head.decode(errors="replace").split("\r\n")
     if " 101 " not in lines[0] + " ":
         raise ConnectionError("not upgraded: %s" % lines[0])
-    chosen = ""
+    headers = {}
     for ln in lines[1:]:
         k, _, v = ln.partition(":")
-        if k.strip().lower() == "x-stream-protocol-version":
-            chosen = v.strip()
-    s.settimeout(None)
-    return s, chosen
+        headers[k.strip().lower()] = v.strip()
+    return headers
 
 
 def stream_exec(url, stdin=None, tty=False, size=None, stdout=True, stderr=True, secs=60):

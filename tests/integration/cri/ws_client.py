@@ -10,12 +10,15 @@ and the bytes in base64; v5 closes stdin with (255, 0).
         -> {"protocol", "stdout", "stderr", "status", "exit", "first"}
 """
 import base64
+import hashlib
 import json
 import os
 import socket
 import struct
 import time
 import urllib.parse
+
+import spdy_client
 
 
 def _frame(opcode, payload):
@@ -39,20 +42,11 @@ def connect(url, protocol):
     s.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Protocol: %s\r\n\r\n"
                % (u.path, u.netloc, key, protocol)).encode())
-    head = b""
-    while b"\r\n\r\n" not in head:
-        more = s.recv(1)
-        if not more:
-            raise ConnectionError("the server closed before its answer: %r" % head)
-        head += more
-    lines = head.decode(errors="replace").split("\r\n")
-    if " 101 " not in lines[0] + " ":
-        raise ConnectionError("not upgraded: %s" % lines[0])
-    chosen = ""
-    for ln in lines[1:]:
-        k, _, v = ln.partition(":")
-        if k.strip().lower() == "sec-websocket-protocol":
-            chosen = v.strip()
+    h = spdy_client.read_101(s)
+    want = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
+    if h.get("sec-websocket-accept") != want:
+        raise ConnectionError("Sec-WebSocket-Accept %r, not %r" % (h.get("sec-websocket-accept"), want))
+    chosen = h.get("sec-websocket-protocol", "")
     return s, chosen
 
 
