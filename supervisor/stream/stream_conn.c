@@ -1,4 +1,5 @@
-/* The streaming connection's SPDY side and its loop (stream_conn.h). */
+/* The streaming connection's SPDY side and its loop (stream_conn.h).
+ * a pair with ws.c: the connection's other wire, which ends it here */
 #include "supervisor/stream/stream_conn.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"

@@ -1,7 +1,9 @@
 /* The WebSocket side (RFC 6455) of an exec or attach (stream_conn.h):
  * kubelet's channel protocols, v1 to v5 and base64. The client's frames
  * are masked; a message is bounded whole (SC_MAX_FRAME); v5's close
- * message (255, channel) ends the client's stdin. */
+ * message (255, channel) ends the client's stdin.
+ * a pair with stream_conn.c: this is its other wire, and ends the
+ * connection there (sc_fail) */
 #include "supervisor/stream/stream_conn.h"
 #include "supervisor/api/stream_asks.h"
 #include "common/base64.h"
