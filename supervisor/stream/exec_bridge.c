@@ -242,7 +242,7 @@ static void ready(stream_conn *c, const struct pollfd *p, size_t n)
 	}
 	stream_reader_commit(&b->rd, (size_t)got - off);
 	stream_frame f;
-	int r;
+	int r = 0;
 	while (!c->done && (r = stream_reader_next(&b->rd, &f)) > 0)
 		frame(c, b, &f);
 	if (!c->done && r < 0)

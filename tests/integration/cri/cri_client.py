@@ -490,8 +490,8 @@ def streams(c, a, pod):
     r = spdy_client.stream_exec(url, stdin=b"hello\n")
     out("exec stdin", "stdout=%r exit=%s" % (r["stdout"], r["exit"]))
     # a terminal, sized by the resize stream (the size comes apart from the
-    # command's start: it looks until it has it)
-    poll = 'for i in $(seq 100); do s=$(stty size); [ "$s" = "33 111" ] && break; sleep 0.05; done; echo "$s"; exit 4'
+    # command's start: it looks until it has it; till then, 0x0, stty says it has none)
+    poll = 'for i in $(seq 100); do s=$(stty size 2>/dev/null); [ "$s" = "33 111" ] && break; sleep 0.05; done; echo "$s"; exit 4'
     url = c.Exec(container_id=cid, cmd=["sh", "-c", poll], tty=True, stdout=True).url
     r = spdy_client.stream_exec(url, tty=True, size=(33, 111), stderr=False)
     out("exec tty", "stdout=%r exit=%s" % (r["stdout"].strip(), r["exit"]))
@@ -523,7 +523,7 @@ def websocket(c, a, pod):
     out("ws v5 stdin", "protocol=%s stdout=%r exit=%s" % (r["protocol"], r["stdout"], r["exit"]))
     r = ws_client.stream_exec_ws(url(["sh", "-c", "echo b64; exit 2"], stderr=True), "base64.channel.k8s.io")
     out("ws base64", "protocol=%s stdout=%r status=%r" % (r["protocol"], r["stdout"], r["status"][:40]))
-    poll = 'for i in $(seq 100); do s=$(stty size); [ "$s" = "21 77" ] && break; sleep 0.05; done; echo "$s"'
+    poll = 'for i in $(seq 100); do s=$(stty size 2>/dev/null); [ "$s" = "21 77" ] && break; sleep 0.05; done; echo "$s"'
     r = ws_client.stream_exec_ws(url(["sh", "-c", poll], tty=True), tty=True, size=(21, 77))
     out("ws tty", "stdout=%r exit=%s" % (r["stdout"].strip(), r["exit"]))
 
