@@ -136,6 +136,7 @@ int spdy_headers_decode(spdy_zlib *z, const uint8_t *p, size_t n, size_t max, si
 		return cerr_set(err, ENOMEM, "SPDY: out of memory");
 	for (uint32_t i = 0; i < count; i++) {
 		char **parts[2] = { &hs->h[i].name, &hs->h[i].value };
+		hs->n++; /* counted first: a pair cut short is released whole */
 		for (int k = 0; k < 2; k++) {
 			if (end - b < 4 || be32(b) > (size_t)(end - b - 4)) {
 				spdy_headers_release(hs);
@@ -148,7 +149,6 @@ int spdy_headers_decode(spdy_zlib *z, const uint8_t *p, size_t n, size_t max, si
 			}
 			b += 4 + len;
 		}
-		hs->n++;
 	}
 	return 0;
 }
