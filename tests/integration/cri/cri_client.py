@@ -518,14 +518,18 @@ def websocket(c, a, pod):
         return c.Exec(container_id=cid, cmd=cmd, stdout=True, **kw).url
     r = ws_client.stream_exec_ws(url(["sh", "-c", "echo out; echo err >&2; exit 3"], stderr=True))
     out("ws v4", "first=%r stdout=%r stderr=%r exit=%s" % (r["first"], r["stdout"], r["stderr"], r["exit"]))
-    r = ws_client.stream_exec_ws(url(["sh", "-c", "cat; echo done"], stdin=True, stderr=True), "v5.channel.k8s.io",
-                                 stdin=b"hello\n")
-    out("ws v5 stdin", "protocol=%s stdout=%r exit=%s" % (r["protocol"], r["stdout"], r["exit"]))
     r = ws_client.stream_exec_ws(url(["sh", "-c", "echo b64; exit 2"], stderr=True), "base64.channel.k8s.io")
     out("ws base64", "protocol=%s stdout=%r status=%r" % (r["protocol"], r["stdout"], r["status"][:40]))
     poll = 'for i in $(seq 100); do s=$(stty size 2>/dev/null); [ "$s" = "21 77" ] && break; sleep 0.05; done; echo "$s"'
     r = ws_client.stream_exec_ws(url(["sh", "-c", poll], tty=True), tty=True, size=(21, 77))
     out("ws tty", "stdout=%r exit=%s" % (r["stdout"].strip(), r["exit"]))
+    # v5 (Kubernetes 1.30) is newer than containerd 1.6's server, which refuses it
+    try:
+        r = ws_client.stream_exec_ws(url(["sh", "-c", "cat; echo done"], stdin=True, stderr=True), "v5.channel.k8s.io",
+                                     stdin=b"hello\n")
+        out("ws v5 stdin", "protocol=%s stdout=%r exit=%s" % (r["protocol"], r["stdout"], r["exit"]))
+    except ConnectionError as e:
+        out("ws v5 stdin", e)
 
 
 websocket = scenario(websocket)
@@ -535,7 +539,9 @@ def attach(c, a, pod):
     """kubectl attach: the container's own stdio, its stdin open (stdin:
     true), through the URL Attach answers; the end is Success, whatever
     the container's exit code, as kubelet's server has it."""
-    pod.create("a", ["sh", "-c", "echo ready; read x; echo got:$x; echo bye >&2; exit 5"], stdin=True)
+    # the pause before its exit: containerd's attach under the shim may end
+    # the client's streams at the task's exit before its stdout is copied
+    pod.create("a", ["sh", "-c", "echo ready; read x; echo got:$x; echo bye >&2; sleep 1; exit 5"], stdin=True)
     pod.wait("a", pb.CONTAINER_RUNNING)
     pod.log("a", want="ready")
     url = c.Attach(container_id=pod.ctrs["a"], stdin=True, stdout=True, stderr=True).url
