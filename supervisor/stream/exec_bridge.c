@@ -64,7 +64,8 @@ static void finish(stream_conn *c)
 static void end_with(stream_conn *c, int code, const char *message)
 {
 	sc_stream *e = sc_find(c, SC_ERROR);
-	bool v4 = !strcmp(c->protocol, "v4.channel.k8s.io") || !strcmp(c->protocol, "v5.channel.k8s.io");
+	bool v4 = !strcmp(c->protocol, "v4.channel.k8s.io") || !strcmp(c->protocol, "v5.channel.k8s.io") ||
+		  !strcmp(c->protocol, "v4.base64.channel.k8s.io");
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
 	if (!message && code == 0) {
 		if (v4)

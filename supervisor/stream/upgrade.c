@@ -14,7 +14,8 @@
 /* each kind's subprotocols, the newest first; kubelet's clients offer theirs
  * in their own order, and the first of those spoken here is chosen */
 static const char *const spdy_exec[] = { "v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io", NULL };
-static const char *const ws_exec[] = { "v5.channel.k8s.io", "v4.channel.k8s.io", "base64.channel.k8s.io", "channel.k8s.io", NULL };
+static const char *const ws_exec[] = { "v5.channel.k8s.io", "v4.channel.k8s.io", "v4.base64.channel.k8s.io",
+				       "base64.channel.k8s.io", "channel.k8s.io", NULL };
 static const char *const portforward[] = { "portforward.k8s.io", NULL };
 static const char *const ws_portforward[] = { "v4.portforward.k8s.io", "portforward.k8s.io", NULL };
 

@@ -45,6 +45,7 @@ test_cri_stream_websocket() {
 pod has an address: True
 ws v4: first=(1, b'') stdout=b'out\n' stderr=b'err\n' exit=3
 ws base64: protocol=base64.channel.k8s.io stdout=b'b64\n' status='command terminated with non-zero exit co'
+ws v4 base64: protocol=v4.base64.channel.k8s.io stdout=b'b64\n' stderr=b'e\n' exit=6
 ws tty: stdout=b'21 77' exit=0
 ws v5 stdin: protocol=v5.channel.k8s.io stdout=b'hello\ndone\n' exit=0
 containers left: 0

@@ -520,6 +520,8 @@ def websocket(c, a, pod):
     out("ws v4", "first=%r stdout=%r stderr=%r exit=%s" % (r["first"], r["stdout"], r["stderr"], r["exit"]))
     r = ws_client.stream_exec_ws(url(["sh", "-c", "echo b64; exit 2"], stderr=True), "base64.channel.k8s.io")
     out("ws base64", "protocol=%s stdout=%r status=%r" % (r["protocol"], r["stdout"], r["status"][:40]))
+    r = ws_client.stream_exec_ws(url(["sh", "-c", "echo b64; echo e >&2; exit 6"], stderr=True), "v4.base64.channel.k8s.io")
+    out("ws v4 base64", "protocol=%s stdout=%r stderr=%r exit=%s" % (r["protocol"], r["stdout"], r["stderr"], r["exit"]))
     poll = 'for i in $(seq 100); do s=$(stty size 2>/dev/null); [ "$s" = "21 77" ] && break; sleep 0.05; done; echo "$s"'
     r = ws_client.stream_exec_ws(url(["sh", "-c", poll], tty=True), tty=True, size=(21, 77))
     out("ws tty", "stdout=%r exit=%s" % (r["stdout"].strip(), r["exit"]))

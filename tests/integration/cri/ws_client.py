@@ -86,7 +86,7 @@ class Reader:
 
 def stream_exec_ws(url, protocol="v4.channel.k8s.io", stdin=None, tty=False, size=None, secs=60):
     s, chosen = connect(url, protocol)
-    b64 = chosen.startswith("base64")
+    b64 = "base64" in chosen
 
     def send(ch, data):
         if b64:
@@ -128,7 +128,7 @@ def stream_exec_ws(url, protocol="v4.channel.k8s.io", stdin=None, tty=False, siz
     s.close()
     status = got[3].decode(errors="replace")
     code = 0
-    if status and chosen in ("v4.channel.k8s.io", "v5.channel.k8s.io"):
+    if status and chosen in ("v4.channel.k8s.io", "v5.channel.k8s.io", "v4.base64.channel.k8s.io"):
         st = json.loads(status)
         code = None if st.get("status") == "Success" else -1
         for cause in st.get("details", {}).get("causes", []):
