@@ -7,7 +7,9 @@ set -u
 CD="$TESTROOT/cri-bench"
 trap stop_containerd EXIT
 start_containerd || { echo "cri bench: containerd's CRI did not start"; tail -5 "$CD/log"; exit 1; }
+ratio() { echo "$1 $2" | awk '{printf "%.2f", $2 / $1}'; }
 declare -A pod run
+[ -n "${ONLY_STREAMS:-}" ] || {
 for rt in $RUNTIMES; do
 	cri bench --handler "$rt" --cgparent "/cri-bench-$rt" -n 1 >/dev/null # warm up
 	pod[$rt]=$(cri bench --handler "$rt" --cgparent "/cri-bench-$rt" -n "$N")
@@ -22,9 +24,9 @@ for rt in $RUNTIMES; do
 done
 rmdir /sys/fs/cgroup/cri-bench-ctr 2>/dev/null
 printf '%-42s %8s %8s %7s\n' "cycle (seconds each, $N runs)" runc corral ratio
-ratio() { echo "$1 $2" | awk '{printf "%.2f", $2 / $1}'; }
 printf '%-42s %8s %8s %7s\n' "CRI: pod + container start, wait, remove" "${pod[runc]}" "${pod[corral]}" "$(ratio "${pod[runc]}" "${pod[corral]}")"
 printf '%-42s %8s %8s %7s\n' "ctr run --rm true" "${run[runc]}" "${run[corral]}" "$(ratio "${run[runc]}" "${run[corral]}")"
+}
 
 # corrald's own CRI beside containerd with runc: a pod with one container
 # from RunPodSandbox to running, kubelet's relist at $PODS pods, and the
@@ -47,12 +49,15 @@ start_sv_netns --cri-socket "$S/cri.sock" --cri-user 65533:65533 --default-netwo
 ctl image import "docker-archive:$FIXTURES/images/docker-legacy.tar" "$IMAGE" >/dev/null
 bench() { CRI_PB="$CD/pb" "$PY" "$CRIDIR/cri_bench.py" "$@" --image "$IMAGE"; }
 declare -A start relist
+med() { echo "${1%% *}"; }
+[ -n "${ONLY_STREAMS:-}" ] || {
 start[runc]=$(bench start --sock "$CDS/c.sock" --handler runc --cgparent /cri-bench-runc -n "$N")
 start[own]=$(bench start --sock "$S/cri.sock" --cgparent /cri-bench-own -n "$N")
 bench relist --relist-bin "$B/tests/helpers/cri_relist" --sock "$CDS/c.sock" --handler runc --cgparent /cri-bench-runc --pods "$PODS" \
 	--procs 'containerd-shim-runc-v2' --procs '^containerd -c' >"$T/relist.runc"
 bench relist --relist-bin "$B/tests/helpers/cri_relist" --sock "$S/cri.sock" --cgparent /cri-bench-own --pods "$PODS" \
 	--procs 'corral-monitor' --procs 'corrald ' --procs '^corral-cri' >"$T/relist.own"
+}
 # the streaming server's: ExecSync, an exec through Exec's URL to its exit,
 # and port-forward's throughput (the client in corrald's network namespace,
 # where its server listens; containerd's listens on the guest's loopback)
@@ -60,9 +65,9 @@ bench streams --sock "$CDS/c.sock" --handler runc --cgparent /cri-bench-runc -n 
 inns env CRI_PB="$CD/pb" "$PY" "$CRIDIR/cri_bench.py" streams --image "$IMAGE" --sock "$S/cri.sock" \
 	--cgparent /cri-bench-own -n "$N" >"$T/streams.own"
 rmdir /sys/fs/cgroup/cri-bench-runc /sys/fs/cgroup/cri-bench-own 2>/dev/null
-med() { echo "${1%% *}"; }
 echo
 printf '%-44s %-26s %-26s %7s\n' "corrald's CRI beside containerd + runc" "containerd (med min max)" "corral (med min max)" ratio
+[ -n "${ONLY_STREAMS:-}" ] || {
 printf '%-44s %-26s %-26s %7s\n' "pod + container to running (s, N=$N)" "${start[runc]}" "${start[own]}" "$(ratio "$(med "${start[runc]}")" "$(med "${start[own]}")")"
 r1=$(head -1 "$T/relist.runc") r2=$(head -1 "$T/relist.own")
 printf '%-44s %-26s %-26s %7s\n' "relist at $PODS pods (s, 20 rounds)" "$r1" "$r2" "$(ratio "$(med "$r1")" "$(med "$r2")")"
@@ -82,6 +87,7 @@ cdd=$(awk '/^mem corrald/ {print $NF}' "$T/relist.own")
 cri=$(awk '/^mem \^corral-cri/ {print $NF}' "$T/relist.own")
 own=$((mon + cdd + cri))
 printf '%-44s %-26s %-26s %7s\n' "memory per pod (kB PSS)" "shim $shim (+containerd $cd_own)" "$own (mon $mon, d $cdd, cri $cri)" "$(ratio "$shim" "$own")"
+}
 for k in execsync exec; do
 	s1=$(sed -n "s/^$k //p" "$T/streams.runc") s2=$(sed -n "s/^$k //p" "$T/streams.own")
 	printf '%-44s %-26s %-26s %7s\n' "$([ $k = exec ] && echo "exec of true through Exec's URL (s, N=$N)" || echo "ExecSync of true (s, N=$N)")" \

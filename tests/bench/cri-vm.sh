@@ -5,7 +5,8 @@
 # one container (`true`) started, waited for and removed through the CRI;
 # then N times `ctr run --rm` of the same image with each as the runc binary.
 # Seconds per cycle, and corral's time as a ratio of runc's.
-#   tests/bench/cri-vm.sh B [N]
+#   [PODS=100] [ONLY_STREAMS=1] tests/bench/cri-vm.sh B [N]
+# (ONLY_STREAMS: the streaming server's figures alone)
 set -u
 B=${1:-build}
 N=${2:-20}
@@ -16,7 +17,7 @@ trap 'rm -f "$guest"' EXIT
 # the guest gets the tree at its own path and the build dir as \$1 and \$2
 cat >"$guest" <<G
 #!/bin/bash
-cd "\$1" && B="\$2" N=$N tests/bench/cri-guest.sh 2>&1 | tee "\$VM_OUT/cri.txt"
+cd "\$1" && B="\$2" N=$N PODS=${PODS:-100} ONLY_STREAMS=${ONLY_STREAMS:-} tests/bench/cri-guest.sh 2>&1 | tee "\$VM_OUT/cri.txt"
 G
 chmod +x "$guest"
 # containerd's hundred pods (a shim and a pause each) outgrow the tier's 1.5 GiB

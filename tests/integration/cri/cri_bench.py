@@ -136,8 +136,10 @@ def streams(c, a):
         assert r["exit"] == 0, r
     for _ in range(max(3, a.n // 4)):
         t0 = time.monotonic()
+        # the client's side held open till the answer ends: containerd 1.6
+        # cuts the answer short at the client's half-close (28 of 32 MiB here)
         r = spdy_client.port_forward(c.PortForward(pod_sandbox_id=pid, port=[8080]).url, [(8080, get)], secs=300,
-                                     count_only=True)[0]
+                                     count_only=True, hold_open=True)[0]
         dt = time.monotonic() - t0
         assert r["bytes"] >= a.mib << 20, r["bytes"]
         forward.append(r["bytes"] / dt / 1e6)

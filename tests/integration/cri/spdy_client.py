@@ -201,10 +201,11 @@ def stream_exec(url, stdin=None, tty=False, size=None, stdout=True, stderr=True,
             "stderr": sess.data.get(ids.get("stderr"), b""), "status": status, "exit": code}
 
 
-def port_forward(url, requests, secs=30, close_error=True, count_only=False):
+def port_forward(url, requests, secs=30, close_error=True, count_only=False, hold_open=False):
     """kubectl port-forward's streams over one connection: for each
     (port, bytes) an error and a data stream (requestid i); the bytes sent,
-    then the data stream closed as kubectl closes it at its local EOF.
+    then the data stream closed as kubectl closes it at its local EOF (with
+    hold_open, once the server has ended its side).
     -> [{"data", "error", "ended"}] in the requests' order"""
     s, proto = upgrade(url, ["portforward.k8s.io"])
     sess = Session(s)
@@ -221,7 +222,12 @@ def port_forward(url, requests, secs=30, close_error=True, count_only=False):
     for (e, d), (_, payload) in zip(ids, requests):
         if payload:
             sess.send(d, payload)
-        sess.send(d, b"", fin=True)
+        if not hold_open:
+            sess.send(d, b"", fin=True)
+    if hold_open:  # as a client that keeps its side open till the answer has come (curl through kubectl)
+        sess.wait(lambda: all(d in sess.ended for _, d in ids), secs)
+        for _, d in ids:
+            sess.send(d, b"", fin=True)
     sess.wait(lambda: all(e in sess.ended and d in sess.ended for e, d in ids), secs)
     s.shutdown(socket.SHUT_RDWR)  # the server keeps the connection: its reader wakes
     s.close()
