@@ -16,6 +16,8 @@ came of it as "key: value" lines (test_cri_streams.sh compares them):
             stdout: another exec is served meanwhile; the flood's command
             is killed once its client goes
   idle      (stream-idle-timeout 2) a stream with no traffic ends
+  halfclose a port-forward client that half-closes at once gets the whole
+            answer
   silent    a connection that never sends its head is closed
 """
 import argparse
@@ -190,6 +192,23 @@ def case_idle(c, a, pod):
     closed = closed_within(s, 15)
     out("an idle stream", "ended after %s" % ("2 s" if closed and 1.5 < time.time() - t0 < 5 else
                                                "%.1f s" % (time.time() - t0) if closed else "15 s: still open"))
+
+
+def case_halfclose(c, a, pod):
+    """a client that half-closes its side at once (kubectl does at its
+    local end's EOF) still gets the whole answer: 8 MiB"""
+    web = ("mkdir -p /tmp/www && head -c 8388608 /dev/zero >/tmp/www/big && "
+           "exec httpd -f -p 127.0.0.1:8080 -h /tmp/www")
+    pod.create("web", ["sh", "-c", web])
+    pod.wait("web", pb.CONTAINER_RUNNING)
+    r = {"bytes": 0}
+    for _ in range(100):
+        r = spdy_client.port_forward(c.PortForward(pod_sandbox_id=pod.id, port=[8080]).url,
+                                     [(8080, b"GET /big HTTP/1.0\r\n\r\n")], count_only=True)[0]
+        if r["bytes"]:
+            break
+        time.sleep(0.1)
+    out("an answer after the client's half-close", "whole" if r["bytes"] > 8388608 else "%d bytes" % r["bytes"])
 
 
 def case_silent(c, a, pod):
