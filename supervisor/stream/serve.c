@@ -36,7 +36,8 @@ static int answer_refusal(int client, int status, const char *why)
 	return 0;
 }
 
-/* the head, read to its end within the timeout; *extra: what came after */
+/* the head into in, read to its end within the timeout (what follows it
+ * stays in in): 1, -1 with the status to answer, -2 when the client went */
 static int read_head(int client, strbuf *in, upgrade_req *r, int *status, char *why, size_t why_len)
 {
 	struct timespec t0, t;

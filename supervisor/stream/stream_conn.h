@@ -83,7 +83,7 @@ void sc_reset(stream_conn *c, sc_stream *s, enum spdy_rst status);
 sc_stream *sc_find(stream_conn *c, enum sc_type type);
 /* forget a stream ended both ways */
 void sc_forget(stream_conn *c, sc_stream *s);
-/* A protocol error: GOAWAY, then the end */
+/* A protocol error: GOAWAY (a WebSocket: close 1002), then the end */
 void sc_fail(stream_conn *c, const char *why);
 
 /* ws.c: the channels of an exec or attach opened at once, as kubelet's
