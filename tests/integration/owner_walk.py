@@ -186,6 +186,8 @@ CASES = {
     "Stats": CTR("Stats"),
     "Exec": CTR("Exec", command=["true"]),
     "Attach": CTR("Attach"),
+    "StreamPrepare": CTR("StreamPrepare", kind="exec", command=["true"]) + CTR("StreamPrepare", kind="attach") +
+    [("denied", "StreamPrepare", {"kind": "portforward", "id": T["session"]})],
     "JobSubmit": [] if ROOT else [("jobfails", "JobSubmit", {"job": SPEC})],
     "JobBatch": [] if ROOT else [("jobfails", "JobBatch", {"jobs": [SPEC]})],
     "JobList": [("hides", "JobList", None)],

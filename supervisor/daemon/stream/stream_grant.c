@@ -166,8 +166,6 @@ int sv_stream_prepare(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (check_params(params, &kind, &id, &flags, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	if (!listen_addr[0])
-		return sv_invalid_state(call, id, "off", "corrald serves no streaming server (corrald.conf stream-address)");
 	_cleanup_(stream_grant_freep) stream_grant *g = calloc(1, sizeof(*g));
 	if (!g)
 		return sv_internal(call, "out of memory");
@@ -192,6 +190,9 @@ int sv_stream_prepare(vl_call *call, yajl_val params, void *ud)
 		if (!g->params)
 			return sv_internal(call, "out of memory");
 	}
+	/* after the lookup: what the caller may not see is not there, served or not */
+	if (!listen_addr[0])
+		return sv_invalid_state(call, id, "off", "corrald serves no streaming server (corrald.conf stream-address)");
 	double retry;
 	int slot = free_slot(peer, &retry);
 	if (slot < 0) {

@@ -1,0 +1,60 @@
+#!/bin/bash
+# corral's seeded soak (soak.py): random operations from root and two
+# members while a nemesis kills corrald and monitors; the invariants after
+# every fault. corrald runs in a network namespace and a state directory of
+# the soak's own; everything it made goes at the end, on failure too.
+#   tests/soak/run.sh [--seed N] [--ops N] [--faults N] [BUILD_DIR]
+# Every run prints its seed; the same seed replays the same sequence.
+set -u
+B=build
+args=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--seed | --ops | --faults) args+=("$1" "$2") && shift 2 ;;
+	*) B=$1 && shift ;;
+	esac
+done
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/../.."
+case "$B" in /*) ;; *) B="$PWD/$B" ;; esac
+. tests/integration/lib.sh
+. tests/integration/supervisor_lib.sh
+tests/fixtures/mkimages.sh "$(dirname "$FIXTURES")" >/dev/null
+new_test_env "soak-$$"
+group=$(getent group 65534 | cut -d: -f1)
+[ -n "$group" ] || { echo "soak: no group with gid 65534 for its members"; exit 2; }
+chmod 755 "$T"
+: >"$T/corrald.conf"
+: >"$T/netns"
+unshare --net="$T/netns" true && nsenter --net="$T/netns" ip link set lo up || { echo "soak: no network namespace"; exit 2; }
+finish() {
+	cleanup_sv
+	umount "$T/netns" 2>/dev/null
+	rm -f "$T/netns"
+}
+trap finish EXIT
+SOCK="$S/c.sock"
+STATE_D="$T/state"
+# what the EXIT trap's cleanup_sv reads: the containers through ctl, then
+# every corrald the soak started ($T/.daemons)
+CORRALD_PID=
+cat >"$T/corrald-run" <<-RUN
+#!/bin/sh
+exec nsenter --net="$T/netns" "$B/bin/corrald" --config "$T/corrald.conf" --socket "$SOCK" --state-dir "$STATE_D" \
+	--group "$group" --cgroup-delegate no --cgroup-parent "/corral-$TID" --default-network none \
+	--cni-config-dir "$T/net.d" --docker-socket "" --cri-socket ""
+RUN
+chmod +x "$T/corrald-run"
+# the image, imported by a first corrald, which the soak's then replaces
+"$T/corrald-run" >>"$T/corrald.log" 2>&1 &
+CORRALD_PID=$!
+echo "$CORRALD_PID" >>"$T/.daemons"
+for _ in $(seq 200); do ctl ping >/dev/null 2>&1 && break; sleep 0.05; done
+ctl image import "oci:$FIXTURES/images/oci:test" busybox:latest >/dev/null || { echo "soak: no image"; exit 2; }
+kill -TERM "$CORRALD_PID" && wait "$CORRALD_PID" 2>/dev/null
+rc=0
+/usr/bin/python3 tests/soak/soak.py "${args[@]}" --dir "$T" --state "$STATE_D" --sock "$SOCK" \
+	--corralctl "$CORRALCTL" --image busybox:latest --gid 65534 -- "$T/corrald-run" || rc=$?
+# the last corrald, for the cleanup's ctl
+CORRALD_PID=$(tail -1 "$T/.daemons")
+exit $rc
