@@ -11,6 +11,7 @@ args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--seed | --ops | --faults) args+=("$1" "$2") && shift 2 ;;
+	--verbose) args+=("$1") && shift ;;
 	*) B=$1 && shift ;;
 	esac
 done
@@ -28,9 +29,11 @@ chmod 755 "$T"
 : >"$T/netns"
 unshare --net="$T/netns" true && nsenter --net="$T/netns" ip link set lo up || { echo "soak: no network namespace"; exit 2; }
 finish() {
+	[ "${rc:-1}" = 0 ] || { echo "== corrald's log, its end"; tail -20 "$T/corrald.log"; }
 	cleanup_sv
 	umount "$T/netns" 2>/dev/null
-	rm -f "$T/netns"
+	rm -rf --one-file-system "$T"
+	drop_short_dir "$S" 2>/dev/null
 }
 trap finish EXIT
 SOCK="$S/c.sock"

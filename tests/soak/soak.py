@@ -9,6 +9,8 @@ chooses; after every fault, and at the end, the invariants:
                every monitor and container directory belongs to one it lists
   parses       every state file of every container parses
   members      a member lists and inspects its own containers alone
+  store        every blob's digest is its name; every name and image points
+               at blobs that are there
   bounded      corrald's RSS and fd count stay within bounds
 
 A seed replays the same operations and faults in the same order. Prints a
@@ -17,6 +19,7 @@ corrald took to serve again after each kind of fault (median, worst), its
 RSS at the start and the end. Exit status 1 on any violation, each named.
 """
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -48,6 +51,7 @@ class Soak:
         self.ops = 0
         self.checks = 0
         self.serial = 0
+        self.done = {}  # kind -> [tried, succeeded]
 
     # ---- corrald
     def start(self):
@@ -77,8 +81,13 @@ class Soak:
             return subprocess.CompletedProcess(cmd, 124, e.stdout or "", "timed out")
 
     # ---- operations
-    def pick_own(self, uid, running=None):
-        ids = sorted(self.owned[uid] - self.gone)
+    def pick_own(self, uid):
+        """one of the caller's containers, as corrald lists them to it now"""
+        r = self.ctl(uid, "--json", "ps", "-a")
+        try:
+            ids = sorted(c["id"] for c in json.loads(r.stdout or "[]"))
+        except ValueError:
+            ids = []
         return self.rng.choice(ids) if ids else None
 
     def op(self):
@@ -126,6 +135,17 @@ class Soak:
             self.violate("exec", "exec in %s printed %r, not soak" % (target, r.stdout))
         return kind, uid, r
 
+    def record(self, kind, uid, r):
+        if r is None:  # nothing of the caller's to do it to
+            return
+        n = self.done.setdefault(kind, [0, 0])
+        n[0] += 1
+        if r is not None and r.returncode == 0:
+            n[1] += 1
+        if r is not None and self.a.verbose:
+            print("op %d %s as %d: %s %s" % (self.ops, kind, uid, r.returncode, " ".join(r.args[-3:]) if r.args else ""),
+                  (r.stderr or r.stdout).strip()[:160], flush=True)
+
     def peek(self, uid):
         """a member reaches none of another's containers"""
         others = set()
@@ -164,6 +184,8 @@ class Soak:
 
     def fault(self):
         kind = self.rng.choices(["kill_corrald", "kill_corrald_in_op", "kill_monitor"], weights=[3, 4, 3])[0]
+        if self.a.verbose:
+            print("fault %s" % kind, flush=True)
         self.faults[kind] = self.faults.get(kind, 0) + 1
         if kind == "kill_monitor":
             mons = self.monitors()
@@ -238,12 +260,42 @@ class Soak:
             for cid in mine - self.owned[uid]:
                 if any(cid in self.owned[o] for o in self.owned if o != uid):
                     self.violate("members", "uid %d lists %s, another's (after %s)" % (uid, cid[:12], when))
+        self.check_store(when)
         # bounded
         rss, fds = self.usage()
         if fds > 256 + 4 * len(ids):
             self.violate("bounded", "corrald holds %d fds with %d containers (after %s)" % (fds, len(ids), when))
         if rss > 128 * 1024:
             self.violate("bounded", "corrald's RSS is %d kB (after %s)" % (rss, when))
+
+    def check_store(self, when):
+        d = os.path.join(self.a.state, "images")
+        blobs = os.path.join(d, "blobs", "sha256")
+        have = set()
+        for name in os.listdir(blobs) if os.path.isdir(blobs) else []:
+            if name.startswith("."):
+                continue
+            h = hashlib.sha256()
+            with open(os.path.join(blobs, name), "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+            if h.hexdigest() != name:
+                self.violate("store", "blob %s holds sha256:%s (after %s)" % (name[:12], h.hexdigest()[:12], when))
+            have.add("sha256:" + name)
+        try:
+            with open(os.path.join(d, "refs.json")) as f:
+                refs = json.load(f)
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as e:
+            return self.violate("parses", "images/refs.json: %s (after %s)" % (e, when))
+        for ref, digest in refs.get("refs", {}).items():
+            if digest not in refs.get("images", {}):
+                self.violate("store", "%s names %s, no image (after %s)" % (ref, digest[:19], when))
+        for digest, img in refs.get("images", {}).items():
+            for blob in (digest, img.get("config")):
+                if blob and blob not in have:
+                    self.violate("store", "image %s lacks blob %s (after %s)" % (digest[:19], blob[:19], when))
 
     def usage(self):
         rss = 0
@@ -267,7 +319,7 @@ class Soak:
         t0 = time.monotonic()
         nf = 0
         for i in range(1, self.a.ops + 1):
-            self.op()
+            self.record(*self.op())
             while nf < len(at) and at[nf] == i:
                 kind, took = self.fault()
                 nf += 1
@@ -281,6 +333,8 @@ class Soak:
         rss1, _ = self.usage()
         print("soak: seed %d: %d operations and %d faults in %.0f s (%.0f and %.1f a minute), %d checks, %d violations"
               % (self.a.seed, self.ops, nf, el, self.ops / el * 60, nf / el * 60, self.checks, len(self.violations)))
+        print("soak: operations by kind (tried/succeeded): %s"
+              % ", ".join("%s %d/%d" % (k, v[0], v[1]) for k, v in sorted(self.done.items())))
         print("soak: faults by kind: %s" % ", ".join("%s %d" % kv for kv in sorted(self.faults.items())))
         for k, v in sorted(self.recovery.items()):
             print("soak: corrald served again after %s in %.3f s median, %.3f s worst (%d)"
@@ -300,8 +354,11 @@ def main():
     ap.add_argument("--corralctl", required=True)
     ap.add_argument("--image", required=True)
     ap.add_argument("--gid", type=int, required=True)
+    ap.add_argument("--verbose", action="store_true")
     ap.add_argument("corrald", nargs=argparse.REMAINDER)
     a = ap.parse_args()
+    if a.corrald[:1] == ["--"]:
+        a.corrald = a.corrald[1:]
     if a.seed is None:
         a.seed = random.SystemRandom().randrange(1 << 31)
     s = Soak(a)
