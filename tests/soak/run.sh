@@ -3,14 +3,15 @@
 # members while a nemesis kills corrald and monitors; the invariants after
 # every fault. corrald runs in a network namespace and a state directory of
 # the soak's own; everything it made goes at the end, on failure too.
-#   tests/soak/run.sh [--seed N] [--ops N] [--faults N] [BUILD_DIR]
+#   tests/soak/run.sh [--seed N] [--ops N] [--faults N] [--verbose] [--plant KIND] [BUILD_DIR]
+# (--plant: a bug planted before the last check, for the soak's own test)
 # Every run prints its seed; the same seed replays the same sequence.
 set -u
 B=build
 args=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--seed | --ops | --faults) args+=("$1" "$2") && shift 2 ;;
+	--seed | --ops | --faults | --plant) args+=("$1" "$2") && shift 2 ;;
 	--verbose) args+=("$1") && shift ;;
 	*) B=$1 && shift ;;
 	esac

@@ -73,7 +73,7 @@ class Soak:
 
     def ctl(self, uid, *args, timeout=30):
         cmd = [self.a.corralctl, "--socket", self.a.sock, "--timeout", str(timeout)] + list(args)
-        if uid != ROOT:
+        if uid != ROOT and not getattr(self, "member_as_root", False):
             cmd = ["setpriv", "--reuid", str(uid), "--regid", "12345", "--groups", str(self.a.gid)] + cmd
         try:
             return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 10)
@@ -238,6 +238,13 @@ class Soak:
             for d in os.listdir(cdir) if os.path.isdir(cdir) else []:
                 if len(d) >= 12 and not d.startswith(".") and d not in ids:
                     problems.append("container directory %s for no container corrald lists" % d[:12])
+            with open("/proc/self/mountinfo") as f:
+                for ln in f:
+                    mp = ln.split()[4]
+                    if mp.startswith(cdir + "/"):
+                        d = mp[len(cdir) + 1:].split("/")[0]
+                        if not d.startswith(".") and d not in ids:
+                            problems.append("mount %s of no container corrald lists" % mp.replace(self.a.state, "STATE"))
             if not problems or time.monotonic() > end:
                 break
             time.sleep(0.2)
@@ -309,6 +316,38 @@ class Soak:
             fds = 0
         return rss, fds
 
+    # ---- planted bugs: the soak's own test (tests/soak/selftest.sh); each
+    # must make it fail with a message that names it
+    def plant(self):
+        kind = self.a.plant
+        if kind == "orphan-mount":
+            d = os.path.join(self.a.state, "containers", "f" * 64, "rootfs")
+            os.makedirs(d, exist_ok=True)
+            subprocess.run(["mount", "-t", "tmpfs", "planted", d], check=True)
+            self.planted = d
+        elif kind == "bad-blob":
+            blobs = os.path.join(self.a.state, "images", "blobs", "sha256")
+            victim = sorted(os.listdir(blobs))[0]
+            with open(os.path.join(blobs, victim), "ab") as f:
+                f.write(b"planted")
+        elif kind == "member-read":
+            # a member's listing that shows another's: its calls made as root
+            self.member_as_root = True
+        elif kind == "leaked-fd":
+            import socket
+            self.held = []
+            for _ in range(400):
+                c = socket.socket(socket.AF_UNIX)
+                c.connect(self.a.sock)
+                self.held.append(c)
+
+    def unplant(self):
+        if getattr(self, "planted", None):
+            subprocess.run(["umount", self.planted])
+            subprocess.run(["rm", "-rf", os.path.dirname(self.planted)])
+        for c in getattr(self, "held", []):
+            c.close()
+
     # ---- the run
     def run(self):
         print("soak: seed %d, %d operations, %d faults" % (self.a.seed, self.a.ops, self.a.faults), flush=True)
@@ -328,7 +367,13 @@ class Soak:
                 el = time.monotonic() - t0
                 print("soak: %d/%d operations, %d faults, %d violations, %.0f s" % (i, self.a.ops, nf, len(self.violations), el),
                       flush=True)
-        self.check("the end")
+        if self.a.plant:
+            self.plant()
+        try:
+            self.check("the end")
+        finally:
+            if self.a.plant:
+                self.unplant()
         el = time.monotonic() - t0
         rss1, _ = self.usage()
         print("soak: seed %d: %d operations and %d faults in %.0f s (%.0f and %.1f a minute), %d checks, %d violations"
@@ -355,6 +400,8 @@ def main():
     ap.add_argument("--image", required=True)
     ap.add_argument("--gid", type=int, required=True)
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--plant", choices=["orphan-mount", "bad-blob", "member-read", "leaked-fd"],
+                    help="a bug planted before the last check, which must find it")
     ap.add_argument("corrald", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     if a.corrald[:1] == ["--"]:
