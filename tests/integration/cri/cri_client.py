@@ -541,13 +541,15 @@ def attach(c, a, pod):
     """kubectl attach: the container's own stdio, its stdin open (stdin:
     true), through the URL Attach answers; the end is Success, whatever
     the container's exit code, as kubelet's server has it."""
-    # the pause before its exit: containerd's attach under the shim may end
-    # the client's streams at the task's exit before its stdout is copied
+    # containerd's attach (under either handler) may join the container's
+    # stdout to the client after its stdin already went in, and lose what
+    # came of it: the client types a moment after its streams are there, as
+    # a person does; and the container pauses before its exit
     pod.create("a", ["sh", "-c", "echo ready; read x; echo got:$x; echo bye >&2; sleep 1; exit 5"], stdin=True)
     pod.wait("a", pb.CONTAINER_RUNNING)
     pod.log("a", want="ready")
     url = c.Attach(container_id=pod.ctrs["a"], stdin=True, stdout=True, stderr=True).url
-    r = spdy_client.stream_exec(url, stdin=b"hello\n")
+    r = spdy_client.stream_exec(url, stdin=b"hello\n", stdin_after=1.0)
     out("attach", "stdout=%r stderr=%r status=%s" % (r["stdout"], r["stderr"], json.loads(r["status"] or "{}").get("status")))
     st = pod.wait("a", pb.CONTAINER_EXITED)
     out("attached container", "exit %d" % st.exit_code)

@@ -163,7 +163,7 @@ def read_101(s):
     return headers
 
 
-def stream_exec(url, stdin=None, tty=False, size=None, stdout=True, stderr=True, secs=60):
+def stream_exec(url, stdin=None, tty=False, size=None, stdout=True, stderr=True, secs=60, stdin_after=0.0):
     s, proto = upgrade(url)
     sess = Session(s)
     t = threading.Thread(target=sess.read_loop, daemon=True)
@@ -181,6 +181,7 @@ def stream_exec(url, stdin=None, tty=False, size=None, stdout=True, stderr=True,
     if tty and size and "resize" in ids:
         sess.send(ids["resize"], json.dumps({"Width": size[1], "Height": size[0]}).encode())
     if stdin is not None:
+        time.sleep(stdin_after)  # as a person types: after the server has its streams
         if stdin:
             sess.send(ids["stdin"], stdin)
         sess.send(ids["stdin"], b"", fin=True)
