@@ -45,7 +45,7 @@ cat >"$T/net.d/crib.conflist" <<-EOC
   {"type": "bridge", "bridge": "crib0", "isGateway": true, "ipMasq": false,
    "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.238.0.0/24"}]], "dataDir": "$T/ipam"}}]}
 EOC
-start_sv_netns --cri-socket "$S/cri.sock" --cri-user 65533:65533 --default-network crib >/dev/null
+start_sv_netns --cri-socket "$S/cri.sock" --cri-user 65533:65533 --stream-address auto --default-network crib >/dev/null
 ctl image import "docker-archive:$FIXTURES/images/docker-legacy.tar" "$IMAGE" >/dev/null
 bench() { CRI_PB="$CD/pb" "$PY" "$CRIDIR/cri_bench.py" "$@" --image "$IMAGE"; }
 declare -A start relist

@@ -54,7 +54,7 @@ cgparent() { # runtime
 # and kubelet's parent is a slice.
 start_own_cri() {
 	trap cleanup_sv EXIT
-	local flags=(--cri-socket "$S/cri.sock" --cri-user 65533:65533)
+	local flags=(--cri-socket "$S/cri.sock" --cri-user 65533:65533 --stream-address auto)
 	[ "$CRI_SYSTEMD_CGROUP" = true ] && flags+=(--cgroup-manager systemd --cgroup-parent "corral_${TID//-/_}.slice")
 	start_sv_netns "${flags[@]}" || return 1
 	ctl image import "docker-archive:$FIXTURES/images/docker-legacy.tar" "$IMAGE" >/dev/null

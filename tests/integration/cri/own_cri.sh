@@ -13,6 +13,6 @@ start_cri() { # [corrald flags]
 	mkdir -p "$T/pb" "$T/logs"
 	protoc --python_out="$T/pb" -I "$ROOTDIR/supervisor/cri" "$ROOTDIR/supervisor/cri/runtime_v1.proto" ||
 		fail "protoc"
-	start_sv_netns --cri-socket "$S/cri.sock" --cri-user 65533:65533 "$@"
+	start_sv_netns --cri-socket "$S/cri.sock" --cri-user 65533:65533 --stream-address auto "$@"
 	ctl image import "oci:$FIXTURES/images/oci:test" busybox:latest >/dev/null
 }
