@@ -73,10 +73,12 @@ static void start(corrald *d, int sock, stream_grant *g)
 }
 
 /* A connection to port inside the grant's session's network namespace */
-static void forward(corrald *d, int sock, const char *msg, size_t n, const stream_grant *g)
+static void forward(corrald *d, int sock, const char *msg, size_t n, stream_grant *g)
 {
 	if (!g || g->kind != GRANT_PORTFORWARD)
 		return refuse(sock, "no port-forward was granted");
+	if (++g->n_asked > STREAM_MAX_PORT_ASKS)
+		return refuse(sock, "this port-forward has asked for its 4096 connections");
 	if (n != 4 || (msg[3] != '4' && msg[3] != '6'))
 		return refuse(sock, "a port ask is a port and a family");
 	uint16_t port = (uint16_t)((unsigned char)msg[1] << 8 | (unsigned char)msg[2]);

@@ -7,6 +7,9 @@
 enum stream_grant_kind { GRANT_EXEC = 'e', GRANT_ATTACH = 'a', GRANT_PORTFORWARD = 'p' };
 
 #define STREAM_MAX_PORTS 64
+/* a port-forward's connections, over its whole life: each costs corrald a
+ * thread's setns, so a helper cannot make it spin */
+#define STREAM_MAX_PORT_ASKS 4096
 
 typedef struct stream_grant {
 	char token[STREAM_TOKEN_LEN + 1];
@@ -18,6 +21,7 @@ typedef struct stream_grant {
 	char *id;        /* the container's id, or the session's name */
 	uint16_t ports[STREAM_MAX_PORTS]; /* portforward: those allowed; none: all */
 	size_t n_ports;
+	size_t n_asked;  /* portforward: connections asked for (STREAM_MAX_PORT_ASKS) */
 } stream_grant;
 
 /* The grant of token for kind, taken out of the table (the bearer's now,

@@ -190,16 +190,22 @@ def stream_exec(url, stdin=None, tty=False, size=None, stdout=True, stderr=True,
     s.close()
     t.join(5)
     status = sess.data.get(ids["error"], b"").decode(errors="replace")
-    code = 0
-    if status and proto == "v4.channel.k8s.io":
-        st = json.loads(status)
-        code = None if st.get("status") == "Success" else -1
-        for cause in st.get("details", {}).get("causes", []):
-            if cause.get("reason") == "ExitCode":
-                code = int(cause.get("message"))
-        code = 0 if code is None else code
+    code = exit_code(status, proto)
     return {"protocol": proto, "replied": replied, "stdout": sess.data.get(ids.get("stdout"), b""),
             "stderr": sess.data.get(ids.get("stderr"), b""), "status": status, "exit": code}
+
+
+def exit_code(status, protocol):
+    """the exit code an error stream's last word says: v4's (and v5's) Status
+    names it (ExitCode); the older ones say no more than that it failed"""
+    if not status or protocol not in ("v4.channel.k8s.io", "v5.channel.k8s.io", "v4.base64.channel.k8s.io"):
+        return 0
+    st = json.loads(status)
+    code = None if st.get("status") == "Success" else -1
+    for cause in st.get("details", {}).get("causes", []):
+        if cause.get("reason") == "ExitCode":
+            code = int(cause.get("message"))
+    return 0 if code is None else code
 
 
 def port_forward(url, requests, secs=30, close_error=True, count_only=False, hold_open=False):

@@ -127,12 +127,5 @@ def stream_exec_ws(url, protocol="v4.channel.k8s.io", stdin=None, tty=False, siz
         pass
     s.close()
     status = got[3].decode(errors="replace")
-    code = 0
-    if status and chosen in ("v4.channel.k8s.io", "v5.channel.k8s.io", "v4.base64.channel.k8s.io"):
-        st = json.loads(status)
-        code = None if st.get("status") == "Success" else -1
-        for cause in st.get("details", {}).get("causes", []):
-            if cause.get("reason") == "ExitCode":
-                code = int(cause.get("message"))
-        code = 0 if code is None else code
+    code = spdy_client.exit_code(status, chosen)
     return {"protocol": chosen, "stdout": got[1], "stderr": got[2], "status": status, "exit": code, "first": first}
