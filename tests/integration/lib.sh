@@ -210,8 +210,14 @@ case_watchdog() {
 	exec {nap}<> <(:)
 	read -rt "$2" -u "$nap" _
 	p=$(<"$dir/.case-pid") || return
-	echo "TIMEOUT: still running after $2 s (CASE_TIMEOUT): ended with SIGTERM" >"$dir/.timeout"
 	read -r -a kids 2>/dev/null <"/proc/$p/task/$p/children"
+	# where it waited: the case's processes, each with what it waits in
+	{
+		echo "TIMEOUT: still running after $2 s (CASE_TIMEOUT): ended with SIGTERM; it waited in:"
+		local all=$p more=$p
+		while more=$(ps -o pid= --ppid "${more// /,}" 2>/dev/null | xargs) && [ -n "$more" ]; do all+=" $more"; done
+		ps -o pid=,ppid=,stat=,wchan:24=,etimes=,args= -p "${all// /,}" 2>/dev/null | cut -c1-200
+	} >"$dir/.timeout"
 	kill -TERM "${kids[@]}" "$p" 2>/dev/null
 }
 

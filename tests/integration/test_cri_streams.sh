@@ -219,6 +219,8 @@ test_cri_stream_attack_silent() {
 	assert_eq "$(attack silent 2>&1)" "pod: ready
 pod has an address: True
 a head never ended: closed after 10 s
+an exec beside 300 silent connections: b'served\n' in time
+helpers running: bounded
 containers left: 0
 left behind: nothing" "a client that never sends its head"
 	still_whole

@@ -20,6 +20,7 @@
 #define HELPER_MAX_PROCS 256    /* helpers of one socket at once */
 #define HELPER_MAX_PER_MEMBER 32 /* of them serving one member: the rest stay for the others */
 #define HELPER_STANDBYS 2       /* started ahead: a client's next connection finds one ready too */
+#define HELPER_MAX_UNTOLD 32     /* anonymous helpers not yet told what they serve (o.tcp) */
 #define HELPER_MAX_OUTPUT 4096  /* of what one says on stderr, for the log */
 #define HELPER_FALLBACK_ID 65534 /* nobody, where the user named is not there */
 
@@ -34,6 +35,7 @@ struct helper_proc {
 	el_source *grants_src;
 	void *ask_state; /* the ask hook's (anonymous handoffs) */
 	el_child *child;
+	bool evicted; /* killed to make room (evict_untold): no warning */
 	struct helper_proc *next;
 };
 
@@ -104,7 +106,7 @@ static void on_proc_done(const el_child_result *r, void *data)
 			break;
 		}
 	proc_release(p);
-	if (r->code != 0) {
+	if (r->code != 0 && !p->evicted) {
 		const char *why = r->out[1].len ? r->out[1].buf : "";
 		log_warn("%s exited with %d%s%.*s", ds->o.bin, r->code, *why ? ": " : "", (int)strcspn(why, "\n"), why);
 	}
@@ -305,10 +307,32 @@ static void on_ask(el_source *src, int fd, uint32_t events, void *data)
 		p->ds->o.ask(p->ds->d, fd, msg, (size_t)n, &p->ask_state);
 }
 
+/* An anonymous helper whose connection has asked for nothing yet */
+static bool is_untold(const struct helper_proc *p) { return p->peer == 0 && p->grants >= 0 && !p->ask_state; }
+
+/* Anyone on the host may connect, and a connection that never says what
+ * it is for holds its helper until the helper's deadline: past the bound,
+ * the oldest such makes room (a kubelet's says it at once, a hoarder's
+ * must keep coming) */
+static void evict_untold(struct handoff *ds)
+{
+	size_t n = 0;
+	struct helper_proc *oldest = NULL;
+	for (struct helper_proc *p = ds->procs; p; p = p->next)
+		if (is_untold(p))
+			n++, oldest = p; /* the list is newest first */
+	if (n < HELPER_MAX_UNTOLD)
+		return;
+	proc_release(oldest); /* its asks are not read any more */
+	oldest->evicted = true;
+	el_child_kill(oldest->child);
+}
+
 /* A connection of a peer not known: its helper gets it alone, and asks on
  * its fd 3 for whatever it is to have */
 static void serve_anonymous(struct handoff *ds, int conn)
 {
+	evict_untold(ds);
 	struct helper_proc *p = helper_for(ds);
 	if (!p)
 		return log_warn("%s socket: no helper (%zu running)", ds->o.name, ds->n_procs);

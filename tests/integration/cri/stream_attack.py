@@ -18,7 +18,8 @@ came of it as "key: value" lines (test_cri_streams.sh compares them):
   idle      (stream-idle-timeout 2) a stream with no traffic ends
   halfclose a port-forward client that half-closes at once gets the whole
             answer
-  silent    a connection that never sends its head is closed
+  silent    a connection that never sends its head is closed; 300 of them
+            hold no more than 32 helpers, and an exec is served beside them
 """
 import argparse
 import os
@@ -72,6 +73,13 @@ def closed_within(sock, secs):
     except ConnectionError:  # closed with the client's bytes unread: a reset
         return True
     return False
+
+
+def comm(pid):
+    try:
+        return open("/proc/%s/comm" % pid).read().strip()
+    except OSError:
+        return ""
 
 
 def case_upgrade(c, a, pod):
@@ -159,7 +167,7 @@ def case_flood(c, a, pod):
     rss = []
     for p in os.listdir("/proc"):
         try:
-            if p.isdigit() and open("/proc/%s/comm" % p).read().strip() == "corral-stream":
+            if p.isdigit() and comm(p) == "corral-stream":
                 for ln in open("/proc/%s/status" % p):
                     if ln.startswith("VmRSS:"):
                         rss.append(int(ln.split()[1]))
@@ -219,6 +227,19 @@ def case_silent(c, a, pod):
     closed = closed_within(s, 20)
     out("a head never ended", "closed after %s" % ("10 s" if closed and 8 < time.time() - t0 < 15 else
                                                     "%.1f s" % (time.time() - t0) if closed else "20 s: still open"))
+    # anyone on the host may connect: a hoard of silent connections,
+    # past every bound, holds no more helpers than the untold bound, and
+    # a client that says what it came for is served meanwhile
+    hoard = []
+    for _ in range(300):
+        hoard.append(socket.create_connection((u.hostname, u.port), timeout=15))
+    t0 = time.time()
+    r = spdy_client.stream_exec(exec_url(c, pod, ["echo", "served"]))
+    out("an exec beside 300 silent connections", "%r in %s" % (r["stdout"], "time" if time.time() - t0 < 10 else "too long"))
+    helpers = sum(1 for p in os.listdir("/proc") if p.isdigit() and comm(p) == "corral-stream")
+    out("helpers running", "bounded" if helpers <= 32 + 4 else "%d" % helpers)
+    for h in hoard:
+        h.close()
 
 
 def main():
