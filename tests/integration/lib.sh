@@ -217,6 +217,18 @@ case_watchdog() {
 		local all=$p more=$p
 		while more=$(ps -o pid= --ppid "${more// /,}" 2>/dev/null | xargs) && [ -n "$more" ]; do all+=" $more"; done
 		ps -o pid=,ppid=,stat=,wchan:24=,etimes=,args= -p "${all// /,}" 2>/dev/null | cut -c1-200
+		# and who else holds their pipes (a writer gone from the tree
+		# keeps a $(...) waiting for ever)
+		local fd pipe q
+		for q in $all; do
+			for fd in /proc/$q/fd/*; do
+				pipe=$(readlink "$fd" 2>/dev/null) && [[ $pipe == pipe:* ]] || continue
+				for fd in /proc/[0-9]*/fd/*; do
+					[ "$(readlink "$fd" 2>/dev/null)" = "$pipe" ] && [[ " $all " != *" $(cut -d/ -f3 <<<"$fd") "* ]] &&
+						echo "$pipe also held by $(cut -d/ -f3 <<<"$fd"): $(tr '\0' ' ' <"/proc/$(cut -d/ -f3 <<<"$fd")/cmdline" | cut -c1-120)"
+				done
+			done
+		done | sort -u
 	} >"$dir/.timeout"
 	kill -TERM "${kids[@]}" "$p" 2>/dev/null
 }

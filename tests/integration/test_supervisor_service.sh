@@ -47,7 +47,7 @@ unit_procs() {
 # CRI sockets are its own children, and end with it (PR_SET_PDEATHSIG):
 # they may stay, and no other.
 own_docker_helper() { # PID MAIN
-	case "$(cat "/proc/$1/comm" 2>/dev/null)" in corral-docker|corral-cri) ;; *) return 1 ;; esac
+	case "$(cat "/proc/$1/comm" 2>/dev/null)" in corral-docker|corral-cri|corral-stream) ;; *) return 1 ;; esac
 	[ "$(awk '{print $4}' "/proc/$1/stat" 2>/dev/null)" = "$2" ]
 }
 alone_in_unit() {

@@ -102,7 +102,7 @@ int config_init(corrald_config *c, cerr *err)
 		{ "metrics-listen", "" }, { "docker-socket", "auto" },
 		{ "docker-user", "corral-docker" }, { "docker-idle-timeout", "300" },
 		{ "cri-socket", "auto" }, { "cri-user", "corral-cri" },
-		{ "stream-address", "" }, { "stream-user", "corral-stream" }, { "stream-idle-timeout", "14400" }, { "cgroup-parent", "" }, { "cgroup-delegate", "auto" },
+		{ "stream-address", "auto" }, { "stream-user", "corral-stream" }, { "stream-idle-timeout", "14400" }, { "cgroup-parent", "" }, { "cgroup-delegate", "auto" },
 		{ "cgroup-manager", "auto" },
 		{ "default-restart", "no" }, { "default-stop-timeout", "10" }, { "monitor", "" }, { "policy", "" },
 		{ "max-jobs", "4" }, { "cni-path", "/usr/lib/cni" }, { "cni-config-dir", "/etc/corral/net.d" },

@@ -46,8 +46,8 @@ typedef struct corrald_config {
 	/* the CRI's, as docker_socket (CRI_SOCKET_DEFAULT); corral-cri runs as cri_user */
 	char *cri_socket;
 	char *cri_user;
-	/* the CRI's streaming server: HOST:PORT, "" off (the default), "auto"
-	 * 127.0.0.1:0 where the CRI is served (config_stream_address); corral-stream runs
+	/* the CRI's streaming server: HOST:PORT, "" off, "auto" 127.0.0.1:0
+	 * where the CRI is served (config_stream_address); corral-stream runs
 	 * as stream_user; a stream with no traffic ends after the timeout */
 	char *stream_address;
 	char *stream_user;
