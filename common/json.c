@@ -86,6 +86,12 @@ yajl_val json_get(yajl_val obj, const char *key)
 	return NULL;
 }
 
+const char *json_str(yajl_val obj, const char *key)
+{
+	yajl_val v = json_get(obj, key);
+	return YAJL_IS_STRING(v) ? v->u.string : NULL;
+}
+
 yajl_val json_get_camel(yajl_val obj, const char *key)
 {
 	yajl_val v = json_get(obj, key);

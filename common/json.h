@@ -30,6 +30,8 @@ static inline void json_freep(yajl_val *v) { if (*v) yajl_tree_free(*v); }
 
 /* The member named key of an object, or NULL. */
 yajl_val json_get(yajl_val obj, const char *key);
+/* The string member named key of an object, or NULL. */
+const char *json_str(yajl_val obj, const char *key);
 /* The member named by a camelCase key, or else by its snake_case spelling
  * ("exitCode", else "exit_code"): files written before corral chose one
  * key style are still read. */

@@ -68,10 +68,9 @@ int bld_take_context(bld *b, uint64_t max, cerr *err);
 int bld_call(bld *b, const char *method, const char *params, vl_reply *rep, cerr *err);
 /* A fresh connection for a call that upgrades (CopyTo, CopyFrom). */
 int bld_connect(bld *b, vl_client **out, cerr *err);
-/* The error reply as one line (the reason, the parameter): err set, -EINVAL. */
+/* The error reply as one line (the reason, the parameter): err set,
+ * -ENOENT for NoSuchImage, else -EINVAL. */
 int bld_call_failed(const char *method, const vl_reply *rep, cerr *err);
-/* A string member of o, or NULL. */
-const char *bld_str(yajl_val o, const char *key);
 /* Remove a container, reporting nothing: what is left goes with it. */
 void bld_remove(bld *b, const char *id);
 

@@ -18,7 +18,8 @@ int bld_connect(bld *b, vl_client **out, cerr *err)
 int bld_call_failed(const char *method, const vl_reply *rep, cerr *err)
 {
 	_cleanup_free_ char *text = vl_local_error_text(method, rep->error, rep->params);
-	return cerr_set(err, EINVAL, "%s", text ? text : "out of memory");
+	int code = streq(rep->error, CORRAL_SUPERVISOR_INTERFACE ".NoSuchImage") ? ENOENT : EINVAL;
+	return cerr_set(err, code, "%s", text ? text : "out of memory");
 }
 
 int bld_call(bld *b, const char *method, const char *params, vl_reply *rep, cerr *err)
@@ -50,8 +51,3 @@ void bld_remove(bld *b, const char *id)
 		vl_reply_release(&rep);
 }
 
-const char *bld_str(yajl_val o, const char *key)
-{
-	yajl_val v = json_get(o, key);
-	return YAJL_IS_STRING(v) ? v->u.string : NULL;
-}

@@ -104,7 +104,7 @@ static void follow(bld *b, const char *id)
 		yajl_val lines = json_get(rep.params, "lines");
 		for (size_t i = 0; !rep.error && !b->quiet && YAJL_IS_ARRAY(lines) && i < lines->u.array.len; i++) {
 			yajl_val l = lines->u.array.values[i];
-			const char *text = bld_str(l, "line");
+			const char *text = json_str(l, "line");
 			yajl_val partial = json_get(l, "partial");
 			if (text)
 				bld_say(b, "%s%s", text, YAJL_IS_TRUE(partial) ? "" : "\n");

@@ -167,7 +167,7 @@ static int tag_image(bld *b, bld_stage *s, char id[DIGEST_STR_LEN], cerr *err)
 	vl_reply rep;
 	if (!p || bld_call(b, "ImageInspect", p, &rep, err) < 0)
 		return -1;
-	const char *v = bld_str(json_get(rep.params, "image"), "id");
+	const char *v = json_str(json_get(rep.params, "image"), "id");
 	snprintf(id, DIGEST_STR_LEN, "%s", v ? v : "");
 	/* a rebuild that changed nothing finds its names there already */
 	yajl_val names = json_get(json_get(rep.params, "image"), "names");

@@ -35,7 +35,7 @@ void bld_key_next(bld_stage *s, const char *what, size_t n)
 
 int bld_take_image(bld_stage *s, const vl_reply *rep, cerr *err)
 {
-	const char *m = bld_str(rep->params, "manifestDigest");
+	const char *m = json_str(rep->params, "manifestDigest");
 	if (!m || !digest_valid(m))
 		return cerr_set(err, EPROTO, "corrald: no manifestDigest in the reply");
 	snprintf(s->image, sizeof(s->image), "%s", m);
@@ -56,7 +56,7 @@ int bld_cached(bld *b, bld_stage *s, cerr *err)
 	if (!p || bld_call(b, "BuildCacheGet", p, &rep, err) < 0)
 		return -1;
 	int hit = 0;
-	if (bld_str(rep.params, "manifestDigest"))
+	if (json_str(rep.params, "manifestDigest"))
 		hit = bld_take_image(s, &rep, err) == 0;
 	vl_reply_release(&rep);
 	if (hit)
@@ -109,7 +109,9 @@ int bld_base_image(bld *b, bld_stage *s, const char *ref, cerr *err)
 	yajl_gen_map_close(g);
 	_cleanup_free_ char *p = jg_finish(g, NULL);
 	vl_reply rep;
-	int r = b->pull ? -1 : bld_call(b, "ImageInspect", p, &rep, err);
+	int r = b->pull ? -ENOENT : bld_call(b, "ImageInspect", p, &rep, err);
+	if (r < 0 && r != -ENOENT) /* corrald gone, say: no pull would help */
+		return cerr_wrap(err, "FROM %s", ref);
 	if (r < 0) {
 		cerr_clear(err);
 		_cleanup_json_gen_ yajl_gen q = json_gen_new(false);
@@ -125,7 +127,7 @@ int bld_base_image(bld *b, bld_stage *s, const char *ref, cerr *err)
 			return cerr_wrap(err, "FROM %s", ref);
 	}
 	yajl_val im = json_get(rep.params, "image");
-	const char *m = bld_str(im, "manifestDigest");
+	const char *m = json_str(im, "manifestDigest");
 	r = m && digest_valid(m) ? 0 : cerr_set(err, EPROTO, "corrald: ImageInspect: no manifestDigest");
 	if (r == 0) {
 		snprintf(s->image, sizeof(s->image), "%s", m);
@@ -219,7 +221,7 @@ int bld_create(bld *b, bld_stage *s, char *const *argv, char *const *env, char *
 	vl_reply rep;
 	if (!p || bld_call(b, "CreateContainer", p, &rep, err) < 0)
 		return -1;
-	snprintf(id, n, "%s", bld_str(rep.params, "id") ?: "");
+	snprintf(id, n, "%s", json_str(rep.params, "id") ?: "");
 	vl_reply_release(&rep);
 	return *id ? 0 : cerr_set(err, EPROTO, "corrald: CreateContainer: no id");
 }

@@ -22,8 +22,8 @@ bool pod_is_ready(yajl_val session)
 
 int64_t pod_created_ns(yajl_val session)
 {
-	const char *ns = meta_str(json_get(session, "labels"), META_POD_CREATED);
-	return ns ? strtoll(ns, NULL, 10) : meta_time_ns(meta_str(session, "created"));
+	const char *ns = json_str(json_get(session, "labels"), META_POD_CREATED);
+	return ns ? strtoll(ns, NULL, 10) : meta_time_ns(json_str(session, "created"));
 }
 
 Runtime__V1__ContainerConfig *ctr_config_of(yajl_val ct)
@@ -33,7 +33,7 @@ Runtime__V1__ContainerConfig *ctr_config_of(yajl_val ct)
 
 Runtime__V1__ContainerState ctr_state_of(yajl_val ct)
 {
-	const char *st = meta_str(json_get(ct, "state"), "status");
+	const char *st = json_str(json_get(ct, "state"), "status");
 	if (!st)
 		return RUNTIME__V1__CONTAINER_STATE__CONTAINER_UNKNOWN;
 	if (streq(st, "created"))
@@ -47,18 +47,18 @@ Runtime__V1__ContainerState ctr_state_of(yajl_val ct)
 
 void ctr_image_id(yajl_val ct, char *out, size_t n)
 {
-	const char *d = meta_str(ct, "imageDigest");
+	const char *d = json_str(ct, "imageDigest");
 	snprintf(out, n, "%s%s", d && strncmp(d, "sha256:", 7) ? "sha256:" : "", d ? d : "");
 }
 
 int pod_item_of(yajl_val session, cri_pod_item *out)
 {
 	*out = (cri_pod_item){ 0 };
-	const char *id = meta_str(session, "name");
+	const char *id = json_str(session, "name");
 	if (!id || strlen(id) >= sizeof(out->id) || !(out->cfg = pod_config_of(session)))
 		return -1;
 	snprintf(out->id, sizeof(out->id), "%s", id);
-	if (!(out->handler = strdup(meta_str(json_get(session, "labels"), META_POD_HANDLER) ?: ""))) {
+	if (!(out->handler = strdup(json_str(json_get(session, "labels"), META_POD_HANDLER) ?: ""))) {
 		pod_item_release(out);
 		return -1;
 	}
@@ -86,7 +86,7 @@ void pod_item_release(cri_pod_item *p)
 int ctr_item_of(yajl_val ct, cri_ctr_item *out)
 {
 	*out = (cri_ctr_item){ 0 };
-	const char *id = meta_str(ct, "id"), *pod = meta_str(json_get(ct, "labels"), META_CTR_POD);
+	const char *id = json_str(ct, "id"), *pod = json_str(json_get(ct, "labels"), META_CTR_POD);
 	if (!id || !pod || strlen(id) >= sizeof(out->id) || strlen(pod) >= sizeof(out->pod) ||
 	    !(out->cfg = ctr_config_of(ct)))
 		return -1;
@@ -101,7 +101,7 @@ int ctr_item_of(yajl_val ct, cri_ctr_item *out)
 	x->image = out->cfg->image;
 	x->image_ref = x->image_id = out->ref;
 	x->state = ctr_state_of(ct);
-	x->created_at = meta_time_ns(meta_str(ct, "created"));
+	x->created_at = meta_time_ns(json_str(ct, "created"));
 	x->n_labels = out->cfg->n_labels, x->labels = (void *)out->cfg->labels;
 	x->n_annotations = out->cfg->n_annotations, x->annotations = (void *)out->cfg->annotations;
 	return 0;

@@ -25,7 +25,7 @@ int meta_put(yajl_gen g, const char *key, const ProtobufCMessage *m)
 
 ProtobufCMessage *meta_get(yajl_val labels, const char *key, const ProtobufCMessageDescriptor *d)
 {
-	const char *text = meta_str(labels, key);
+	const char *text = json_str(labels, key);
 	if (!text)
 		return NULL;
 	size_t len = strlen(text);
@@ -36,11 +36,6 @@ ProtobufCMessage *meta_get(yajl_val labels, const char *key, const ProtobufCMess
 	return n < 0 ? NULL : protobuf_c_message_unpack(d, NULL, (size_t)n, bytes);
 }
 
-const char *meta_str(yajl_val obj, const char *key)
-{
-	yajl_val v = json_get(obj, key);
-	return YAJL_IS_STRING(v) ? v->u.string : NULL;
-}
 
 int64_t meta_time_ns(const char *rfc3339)
 {

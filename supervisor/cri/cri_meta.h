@@ -22,7 +22,6 @@ int meta_put(yajl_gen g, const char *key, const ProtobufCMessage *m);
 /* The message under labels' key, unpacked (protobuf_c_message_free_unpacked
  * with NULL frees it); NULL when it is not there or not one. */
 ProtobufCMessage *meta_get(yajl_val labels, const char *key, const ProtobufCMessageDescriptor *d);
-const char *meta_str(yajl_val obj, const char *key);
 /* An RFC 3339 time as ns since the epoch; 0 when there is none */
 int64_t meta_time_ns(const char *rfc3339);
 /* Whether every key=value of selector (a protobuf map: n entries of

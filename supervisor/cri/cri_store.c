@@ -240,14 +240,14 @@ static void on_event(vl_reply *rep, void *data)
 		return store_empty(s);
 	}
 	yajl_val ev = json_get(rep->params, "event");
-	const char *type = meta_str(ev, "type"), *id = meta_str(ev, "id");
+	const char *type = json_str(ev, "type"), *id = json_str(ev, "id");
 	if (!type || !id)
 		return;
 	/* a CRI container is a member of its pod's session, named by a pod id */
 	if (streq(type, "session") && is_pod_id(id))
 		touch(s, KIND_POD, id);
 	else if (streq(type, "container") &&
-		 (is_pod_id(meta_str(json_get(ev, "attributes"), "session")) || find(s, KIND_CTR, id)))
+		 (is_pod_id(json_str(json_get(ev, "attributes"), "session")) || find(s, KIND_CTR, id)))
 		touch(s, KIND_CTR, id);
 }
 
@@ -269,7 +269,7 @@ static void fill_done(vl_reply *rep, void *data)
 	yajl_val list = json_get(rep->params, key);
 	for (size_t i = 0; YAJL_IS_ARRAY(list) && i < list->u.array.len; i++) {
 		yajl_val o = list->u.array.values[i];
-		const char *id = meta_str(o, x->kind == KIND_POD ? "name" : "id");
+		const char *id = json_str(o, x->kind == KIND_POD ? "name" : "id");
 		if (!id || (x->kind == KIND_POD && !is_pod_id(id)))
 			continue;
 		entry *e = find_or_add(s, x->kind, id);
@@ -282,7 +282,7 @@ static void fill_done(vl_reply *rep, void *data)
 		if (e->kind == x->kind && e->seq < x->seq && e->present) {
 			bool named = false;
 			for (size_t i = 0; YAJL_IS_ARRAY(list) && i < list->u.array.len && !named; i++)
-				named = streq(meta_str(list->u.array.values[i], x->kind == KIND_POD ? "name" : "id") ?: "", e->id);
+				named = streq(json_str(list->u.array.values[i], x->kind == KIND_POD ? "name" : "id") ?: "", e->id);
 			if (!named)
 				apply(s, e, x->seq, NULL);
 		}

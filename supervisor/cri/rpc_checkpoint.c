@@ -46,7 +46,7 @@ static void inspected(cri_call *c, vl_reply *rep, void *data)
 	const ckpt_request *req = data;
 	if (rep->error)
 		return cri_fail_corrald(c, rep, req->container_id);
-	if (!meta_str(json_get(json_get(rep->params, "container"), "labels"), META_CTR_CONFIG))
+	if (!json_str(json_get(json_get(rep->params, "container"), "labels"), META_CTR_CONFIG))
 		return cri_fail(c, GRPC_NOT_FOUND, "container %s: not a CRI container (one of corral's own)", req->container_id);
 	char params[128];
 	snprintf(params, sizeof(params), "{\"id\":\"%s\",\"leaveRunning\":true}", req->container_id);

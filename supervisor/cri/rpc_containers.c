@@ -33,7 +33,7 @@ static void created(cri_call *c, vl_reply *rep, void *data)
 	if (rep->error)
 		return cri_fail_corrald(c, rep, "CreateContainer");
 	Runtime__V1__CreateContainerResponse r = RUNTIME__V1__CREATE_CONTAINER_RESPONSE__INIT;
-	r.container_id = (char *)meta_str(rep->params, "id");
+	r.container_id = (char *)json_str(rep->params, "id");
 	store_touch_ctr(c, r.container_id);
 	cri_reply(c, &r.base);
 }
@@ -147,7 +147,7 @@ static void url_done(cri_call *c, vl_reply *rep, void *data)
 		return cri_fail_corrald(c, rep, rpc);
 	/* the three answers are one message: a url, field 1 */
 	Runtime__V1__ExecResponse r = RUNTIME__V1__EXEC_RESPONSE__INIT;
-	r.url = (char *)meta_str(rep->params, "url");
+	r.url = (char *)json_str(rep->params, "url");
 	if (!r.url)
 		return cri_fail(c, GRPC_INTERNAL, "%s: corrald gave no url", rpc);
 	cri_reply(c, &r.base);
@@ -227,7 +227,7 @@ static void exec_done(cri_call *c, vl_reply *rep, void *data)
 		return cri_fail(c, GRPC_DEADLINE_EXCEEDED, "ExecSync: timeout %llds exceeded: the command was killed",
 				(long long)req->timeout);
 	Runtime__V1__ExecSyncResponse r = RUNTIME__V1__EXEC_SYNC_RESPONSE__INIT;
-	const char *out = meta_str(rep->params, "stdout"), *err = meta_str(rep->params, "stderr");
+	const char *out = json_str(rep->params, "stdout"), *err = json_str(rep->params, "stderr");
 	r.stdout.data = (uint8_t *)(out ? out : ""), r.stdout.len = out ? strlen(out) : 0;
 	r.stderr.data = (uint8_t *)(err ? err : ""), r.stderr.len = err ? strlen(err) : 0;
 	long long code = 0;

@@ -37,8 +37,8 @@ static Runtime__V1__ContainerResources *resources_of(yajl_val ct, const ctr_conf
 		lx->cpu_period = given && given->cpu_period > 0 ? given->cpu_period : 100000;
 		lx->cpu_quota = (int64_t)(YAJL_GET_DOUBLE(cpus) * (double)lx->cpu_period + 0.5);
 	}
-	lx->cpuset_cpus = (char *)(meta_str(r, "cpusetCpus") ?: "");
-	lx->cpuset_mems = (char *)(meta_str(r, "cpusetMems") ?: "");
+	lx->cpuset_cpus = (char *)(json_str(r, "cpusetCpus") ?: "");
+	lx->cpuset_mems = (char *)(json_str(r, "cpusetMems") ?: "");
 	mem->res.linux = lx;
 	return &mem->res;
 }
@@ -50,12 +50,12 @@ ctr_config *cri_ctr_status_of(yajl_val ct, Runtime__V1__ContainerStatus *st, cri
 		return NULL;
 	yajl_val state = json_get(ct, "state");
 	runtime__v1__container_status__init(st);
-	st->id = (char *)meta_str(ct, "id");
+	st->id = (char *)json_str(ct, "id");
 	st->metadata = cfg->metadata;
 	st->state = ctr_state_of(ct);
-	st->created_at = meta_time_ns(meta_str(ct, "created"));
-	st->started_at = meta_time_ns(meta_str(state, "startedAt"));
-	st->finished_at = st->state == RUNTIME__V1__CONTAINER_STATE__CONTAINER_EXITED ? meta_time_ns(meta_str(state, "finishedAt")) : 0;
+	st->created_at = meta_time_ns(json_str(ct, "created"));
+	st->started_at = meta_time_ns(json_str(state, "startedAt"));
+	st->finished_at = st->state == RUNTIME__V1__CONTAINER_STATE__CONTAINER_EXITED ? meta_time_ns(json_str(state, "finishedAt")) : 0;
 	long long code = 0;
 	json_int_in(json_get(state, "exitCode"), -1000000, 1000000, &code);
 	st->exit_code = (int32_t)code;
@@ -69,7 +69,7 @@ ctr_config *cri_ctr_status_of(yajl_val ct, Runtime__V1__ContainerStatus *st, cri
 	st->n_labels = cfg->n_labels, st->labels = (void *)cfg->labels;
 	st->n_annotations = cfg->n_annotations, st->annotations = (void *)cfg->annotations;
 	st->n_mounts = cfg->n_mounts, st->mounts = cfg->mounts;
-	st->log_path = (char *)(meta_str(json_get(ct, "labels"), META_CTR_LOG) ?: "");
+	st->log_path = (char *)(json_str(json_get(ct, "labels"), META_CTR_LOG) ?: "");
 	st->resources = resources_of(ct, cfg, mem);
 	return cfg;
 }
@@ -94,10 +94,10 @@ static void status_done(cri_call *c, vl_reply *rep, void *data)
 	_cleanup_free_ char *text = NULL;
 	if (req->verbose) {
 		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-		if (g && !yajl_gen_map_open(g) && !jg_key_str(g, "name", meta_str(ct, "name") ?: "") &&
+		if (g && !yajl_gen_map_open(g) && !jg_key_str(g, "name", json_str(ct, "name") ?: "") &&
 		    !jg_key_int(g, "pid", json_get(state, "pid") && YAJL_IS_INTEGER(json_get(state, "pid")) ?
 						  YAJL_GET_INTEGER(json_get(state, "pid")) : 0) &&
-		    !jg_key_str(g, "sandboxID", meta_str(json_get(ct, "labels"), META_CTR_POD) ?: "") &&
+		    !jg_key_str(g, "sandboxID", json_str(json_get(ct, "labels"), META_CTR_POD) ?: "") &&
 		    !jg_key(g, "config") && !jg_value(g, json_get(ct, "config")) && !yajl_gen_map_close(g))
 			text = jg_finish(g, NULL);
 		info.key = "info", info.value = text ? text : "{}";

@@ -83,7 +83,7 @@ static void members_listed(cri_call *c, vl_reply *rep, void *data)
 	for (size_t i = 0; i < n; i++) {
 		yajl_val ct = list->u.array.values[i];
 		cfgs[k] = cri_ctr_status_of(ct, &st[k], &mems[k]);
-		if (streq(meta_str(ct, "id") ?: "", e->id))
+		if (streq(json_str(ct, "id") ?: "", e->id))
 			ours = cfgs[k] != NULL;
 		if (cfgs[k])
 			ptrs[k] = &st[k], k++;
@@ -132,7 +132,7 @@ static void pod_inspected(cri_call *c, vl_reply *rep, void *data)
 	st.created_at = pod_created_ns(s);
 	Runtime__V1__PodSandboxNetworkStatus net = RUNTIME__V1__POD_SANDBOX_NETWORK_STATUS__INIT;
 	char ip[64] = "";
-	const char *addr = meta_str(s, "ipAddress");
+	const char *addr = json_str(s, "ipAddress");
 	if (addr && ready)
 		snprintf(ip, sizeof(ip), "%.*s", (int)strcspn(addr, "/"), addr);
 	net.ip = ip;
@@ -173,8 +173,8 @@ static int queue_event(cri_call *c, events_job *j, const char *id, const char *p
 
 static void on_pod_event(cri_call *c, events_job *j, yajl_val ev)
 {
-	const char *action = meta_str(ev, "action"), *id = meta_str(ev, "id");
-	int64_t at = meta_time_ns(meta_str(ev, "time"));
+	const char *action = json_str(ev, "action"), *id = json_str(ev, "id");
+	int64_t at = meta_time_ns(json_str(ev, "time"));
 	if (!is_pod_id(id) || !action)
 		return;
 	int r = 0;
@@ -197,16 +197,16 @@ static void on_event(cri_call *c, vl_reply *rep, void *data)
 	if (!rep->continues)
 		return cri_stream_end(c);
 	yajl_val ev = json_get(rep->params, "event");
-	const char *kind = meta_str(ev, "type");
+	const char *kind = json_str(ev, "type");
 	if (kind && streq(kind, "session"))
 		return on_pod_event(c, j, ev);
-	const char *id = meta_str(ev, "id"), *pod = meta_str(json_get(ev, "attributes"), "session");
+	const char *id = json_str(ev, "id"), *pod = json_str(json_get(ev, "attributes"), "session");
 	Runtime__V1__ContainerEventType type;
 	/* a CRI container is a member of its pod's session, named by a pod id */
-	if (!kind || !streq(kind, "container") || !type_of(meta_str(ev, "action"), &type) || !id || strlen(id) > 64 ||
+	if (!kind || !streq(kind, "container") || !type_of(json_str(ev, "action"), &type) || !id || strlen(id) > 64 ||
 	    !is_pod_id(pod))
 		return;
-	if (queue_event(c, j, id, pod, type, meta_time_ns(meta_str(ev, "time"))) == 0 && !j->busy)
+	if (queue_event(c, j, id, pod, type, meta_time_ns(json_str(ev, "time"))) == 0 && !j->busy)
 		next_event(c, j);
 }
 

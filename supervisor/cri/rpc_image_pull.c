@@ -69,7 +69,7 @@ static void pulled(cri_call *c, vl_reply *rep, void *data)
 	if (rep->error)
 		return cri_fail_corrald(c, rep, req->image->image);
 	yajl_val images = json_get(rep->params, "images");
-	const char *id = YAJL_IS_ARRAY(images) && images->u.array.len ? meta_str(images->u.array.values[0], "id")
+	const char *id = YAJL_IS_ARRAY(images) && images->u.array.len ? json_str(images->u.array.values[0], "id")
 								       : NULL;
 	if (!id)
 		return cri_fail(c, GRPC_INTERNAL, "%s: corrald's pull named no image", req->image->image);

@@ -28,7 +28,7 @@ static void remove_found(cri_call *c, vl_reply *rep, void *data)
 {
 	if (rep->error)
 		return removed(c, rep, data);
-	const char *id = meta_str(json_get(rep->params, "image"), "id");
+	const char *id = json_str(json_get(rep->params, "image"), "id");
 	if (!id)
 		return cri_fail(c, GRPC_INTERNAL, "RemoveImage: corrald's image has no id");
 	_cleanup_free_ char *params = cri_image_params(id);
@@ -66,7 +66,7 @@ static void fs_answer(cri_call *c, vl_reply *rep, void *data)
 	fs_step *st = data;
 	if (rep->error)
 		return cri_fail_corrald(c, rep, "ImageFsInfo");
-	const char *state = meta_str(rep->params, "stateDir");
+	const char *state = json_str(rep->params, "stateDir");
 	char store[PATH_MAX];
 	snprintf(store, sizeof(store), "%s/images", state ? state : "");
 	struct timespec now;

@@ -82,13 +82,13 @@ static int image_msg_fill(image_msg *m, yajl_val im)
 	m->msg.n_repo_tags = put_strings(tags, m->msg.repo_tags);
 	m->msg.repo_digests = m->strings + m->msg.n_repo_tags;
 	m->msg.n_repo_digests = put_strings(digests, m->msg.repo_digests);
-	const char *id = meta_str(im, "id");
+	const char *id = json_str(im, "id");
 	m->msg.id = (char *)(id ? id : "");
 	json_uint64(json_get(im, "size"), &m->msg.size);
 	/* the id: the one name no other image has */
 	m->spec.image = m->msg.id;
 	m->msg.spec = &m->spec;
-	const char *user = meta_str(json_get(im, "config"), "user");
+	const char *user = json_str(json_get(im, "config"), "user");
 	return put_user(m, user ? user : "");
 }
 
@@ -121,7 +121,7 @@ static char *verbose_info(yajl_val im)
 	if (!g)
 		return NULL;
 	yajl_val cfg = json_get(im, "config");
-	const char *arch = meta_str(im, "architecture"), *os = meta_str(im, "os");
+	const char *arch = json_str(im, "architecture"), *os = json_str(im, "os");
 	yajl_gen_map_open(g);
 	jg_key(g, "imageSpec");
 	yajl_gen_map_open(g);
@@ -288,7 +288,7 @@ static void list_listed(cri_call *c, vl_reply *rep, void *data)
 	cri_call_ctx_release(c, list_step_release); /* a call cut short: its list goes */
 	yajl_gen_array_open(st->found);
 	for (size_t i = 0; i < n; i++) {
-		const char *id = meta_str(list->u.array.values[i], "id");
+		const char *id = json_str(list->u.array.values[i], "id");
 		if (id && strlen(id) < IMAGE_ID_MAX)
 			memcpy(st->ids[st->n++], id, strlen(id) + 1);
 	}

@@ -34,7 +34,7 @@ static void net_fill(pod_out *p, yajl_val session, const stats_sample *x)
 	const Runtime__V1__LinuxPodSandboxConfig *lx = p->cfg->linux;
 	const Runtime__V1__NamespaceOption *ns =
 		lx && lx->security_context ? lx->security_context->namespace_options : NULL;
-	if (!meta_str(session, "ipAddress") || (ns && ns->network == RUNTIME__V1__NAMESPACE_MODE__NODE))
+	if (!json_str(session, "ipAddress") || (ns && ns->network == RUNTIME__V1__NAMESPACE_MODE__NODE))
 		return;
 	runtime__v1__network_interface_usage__init(&p->eth0);
 	p->eth0.name = "eth0";
@@ -52,7 +52,7 @@ static void net_fill(pod_out *p, yajl_val session, const stats_sample *x)
 static void pod_fill(pod_out *p, yajl_val session, const stats_job *j, stats_ctr_out *outs,
 		     Runtime__V1__ContainerStats **ptrs)
 {
-	const char *id = meta_str(session, "name");
+	const char *id = json_str(session, "name");
 	runtime__v1__pod_sandbox_stats__init(&p->ps);
 	runtime__v1__pod_sandbox_attributes__init(&p->attrs);
 	p->attrs.id = (char *)id;
@@ -121,7 +121,7 @@ static void sessions_done(cri_call *c, vl_reply *rep, void *data)
 	for (size_t i = 0; pods && outs && ptrs && items && i < n; i++) {
 		yajl_val s = one ? one : list->u.array.values[i];
 		yajl_val stopped = json_get(s, "stopped");
-		const char *id = meta_str(s, "name");
+		const char *id = json_str(s, "name");
 		pod_out *p = &pods[k];
 		if (!id || !stats_prefixed(id, w.pod))
 			continue;

@@ -43,7 +43,7 @@ static void run_done(cri_call *c, vl_reply *rep, void *data)
 	if (rep->error)
 		return cri_fail_corrald(c, rep, "RunPodSandbox");
 	Runtime__V1__RunPodSandboxResponse r = RUNTIME__V1__RUN_POD_SANDBOX_RESPONSE__INIT;
-	r.pod_sandbox_id = (char *)meta_str(json_get(rep->params, "session"), "name");
+	r.pod_sandbox_id = (char *)json_str(json_get(rep->params, "session"), "name");
 	store_touch_pod(c, r.pod_sandbox_id);
 	cri_reply(c, &r.base);
 }
@@ -182,8 +182,8 @@ static void members_listed(cri_call *c, vl_reply *rep, void *data)
 	yajl_val list = json_get(rep->params, "containers");
 	for (size_t i = 0; YAJL_IS_ARRAY(list) && i < list->u.array.len; i++) {
 		yajl_val ct = list->u.array.values[i];
-		const char *cid = meta_str(ct, "id");
-		const char *status = meta_str(json_get(ct, "state"), "status");
+		const char *cid = json_str(ct, "id");
+		const char *status = json_str(json_get(ct, "state"), "status");
 		if (!cid || (!st->remove && status && !streq(status, "running") && !streq(status, "paused") &&
 			     !streq(status, "restarting")))
 			continue;
@@ -236,14 +236,14 @@ static void status_done(cri_call *c, vl_reply *rep, void *data)
 		return cri_fail(c, GRPC_NOT_FOUND, "pod %s: not a CRI pod (a session of corral's own)", req->pod_sandbox_id);
 	bool ready = pod_is_ready(s);
 	Runtime__V1__PodSandboxStatus st = RUNTIME__V1__POD_SANDBOX_STATUS__INIT;
-	st.id = (char *)meta_str(s, "name");
+	st.id = (char *)json_str(s, "name");
 	st.metadata = cfg->metadata;
 	st.state = ready ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY;
 	st.created_at = pod_created_ns(s);
 	store_saw_pod(c, st.id, st.state);
 	Runtime__V1__PodSandboxNetworkStatus net = RUNTIME__V1__POD_SANDBOX_NETWORK_STATUS__INIT;
 	char ip[64] = "";
-	const char *addr = meta_str(s, "ipAddress");
+	const char *addr = json_str(s, "ipAddress");
 	if (addr && ready)
 		snprintf(ip, sizeof(ip), "%.*s", (int)strcspn(addr, "/"), addr);
 	net.ip = ip;
@@ -257,7 +257,7 @@ static void status_done(cri_call *c, vl_reply *rep, void *data)
 	st.linux = &lx;
 	st.n_labels = cfg->n_labels, st.labels = (void *)cfg->labels;
 	st.n_annotations = cfg->n_annotations, st.annotations = (void *)cfg->annotations;
-	st.runtime_handler = (char *)(meta_str(json_get(s, "labels"), META_POD_HANDLER) ?: "");
+	st.runtime_handler = (char *)(json_str(json_get(s, "labels"), META_POD_HANDLER) ?: "");
 	Runtime__V1__PodSandboxStatusResponse r = RUNTIME__V1__POD_SANDBOX_STATUS_RESPONSE__INIT;
 	r.status = &st;
 	/* verbose: what corral made of it, as containerd's "info" */
@@ -268,7 +268,7 @@ static void status_done(cri_call *c, vl_reply *rep, void *data)
 		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 		if (g && !yajl_gen_map_open(g) && !jg_key_str(g, "session", st.id) && !jg_key(g, "share") &&
 		    !jg_value(g, json_get(s, "share")) && !jg_key(g, "members") && !jg_value(g, json_get(s, "members")) &&
-		    !jg_key_str(g, "network", meta_str(s, "network") ?: "") && !yajl_gen_map_close(g))
+		    !jg_key_str(g, "network", json_str(s, "network") ?: "") && !yajl_gen_map_close(g))
 			text = jg_finish(g, NULL);
 		info.key = "info", info.value = text ? text : "{}";
 		r.n_info = 1, r.info = infos;

@@ -125,7 +125,7 @@ static void stats_next(cri_call *c, stats_job *j)
  * caller frees it), else NULL */
 static ctr_config *picked(yajl_val ct, const stats_want *w)
 {
-	const char *id = meta_str(ct, "id"), *pod = meta_str(json_get(ct, "labels"), META_CTR_POD);
+	const char *id = json_str(ct, "id"), *pod = json_str(json_get(ct, "labels"), META_CTR_POD);
 	if (!id || strlen(id) > 64 || !pod || strlen(pod) > 63 || !stats_prefixed(id, w->id) ||
 	    !stats_prefixed(pod, w->pod))
 		return NULL;
@@ -141,7 +141,7 @@ static ctr_config *picked(yajl_val ct, const stats_want *w)
 static Runtime__V1__ContainerAttributes attrs_of(yajl_val ct, const ctr_config *cfg)
 {
 	Runtime__V1__ContainerAttributes a = RUNTIME__V1__CONTAINER_ATTRIBUTES__INIT;
-	a.id = (char *)meta_str(ct, "id");
+	a.id = (char *)json_str(ct, "id");
 	a.metadata = cfg->metadata;
 	a.n_labels = cfg->n_labels, a.labels = (void *)cfg->labels;
 	a.n_annotations = cfg->n_annotations, a.annotations = (void *)cfg->annotations;
@@ -174,10 +174,10 @@ static void listed(cri_call *c, vl_reply *rep, void *data)
 		if (!cfgs[i])
 			continue;
 		yajl_val ct = list->u.array.values[i];
-		const char *status = meta_str(json_get(ct, "state"), "status");
+		const char *status = json_str(json_get(ct, "state"), "status");
 		stats_sample *s = &j->s[x++];
-		snprintf(s->id, sizeof(s->id), "%s", meta_str(ct, "id"));
-		snprintf(s->pod, sizeof(s->pod), "%s", meta_str(json_get(ct, "labels"), META_CTR_POD));
+		snprintf(s->id, sizeof(s->id), "%s", json_str(ct, "id"));
+		snprintf(s->pod, sizeof(s->pod), "%s", json_str(json_get(ct, "labels"), META_CTR_POD));
 		s->running = status && (streq(status, "running") || streq(status, "paused"));
 		long long size;
 		s->sized = json_int_in(json_get(ct, "sizeRw"), 0, INT64_MAX, &size);
@@ -215,8 +215,8 @@ static void inspected(cri_call *c, vl_reply *rep, void *data)
 	if (rep->error)
 		return cri_fail_corrald(c, rep, req->container_id);
 	yajl_val labels = json_get(json_get(rep->params, "container"), "labels");
-	const char *pod = meta_str(labels, META_CTR_POD);
-	if (!pod || !is_pod_id(pod) || !meta_str(labels, META_CTR_CONFIG))
+	const char *pod = json_str(labels, META_CTR_POD);
+	if (!pod || !is_pod_id(pod) || !json_str(labels, META_CTR_CONFIG))
 		return cri_fail(c, GRPC_NOT_FOUND, "container %s: not a CRI container (one of corral's own)",
 				req->container_id);
 	list(c, data, pod, true);

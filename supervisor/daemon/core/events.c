@@ -114,6 +114,11 @@ int events_open_log(event_bus *b, const char *path, size_t max_size, cerr *err)
 	return events_log_open(&b->log, path, max_size ? max_size : EVENTS_LOG_DEFAULT_MAX_SIZE, err);
 }
 
+void events_replay_kept(const event_bus *b, events_log_fn fn, void *data)
+{
+	events_log_replay(&b->log, 0, fn, data);
+}
+
 size_t events_n_subscribers(const event_bus *b) { return b->n_subs; }
 
 static bool eq_or_any(const char *filter, const char *v) { return !filter || (v && streq(filter, v)); }
@@ -304,21 +309,15 @@ struct replay {
 	bool cut; /* it was cut off (and freed) */
 };
 
-static const char *str_member(yajl_val o, const char *key)
-{
-	yajl_val v = json_member(o, key);
-	return YAJL_IS_STRING(v) ? v->u.string : NULL;
-}
-
 /* An event read back from the file, for a subscriber's since. */
 static bool replay_one(void *data, long long ts, event_owner who, const char *session, yajl_val ev)
 {
 	struct replay *rp = data;
 	struct event e = { .ts = ts, .who = who, .session = (char *)session };
-	e.type = (char *)str_member(ev, "type");
-	e.action = (char *)str_member(ev, "action");
-	e.id = (char *)str_member(ev, "id");
-	e.name = (char *)str_member(ev, "name");
+	e.type = (char *)json_str(ev, "type");
+	e.action = (char *)json_str(ev, "action");
+	e.id = (char *)json_str(ev, "id");
+	e.name = (char *)json_str(ev, "name");
 	if (!matches(rp->s, &e))
 		return true;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);

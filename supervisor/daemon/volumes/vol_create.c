@@ -14,12 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-static const char *opt(yajl_val opts, const char *key)
-{
-	yajl_val v = opts ? json_get(opts, key) : NULL;
-	return YAJL_IS_STRING(v) ? v->u.string : NULL;
-}
-
 /* size=64m, mode=1777, uid=N, gid=N, nr_inodes=N: a tmpfs's words */
 static bool tmpfs_o_ok(const char *o)
 {
@@ -71,7 +65,7 @@ const char *vol_opts_check(yajl_val opts)
 		if (!streq(k, "type") && !streq(k, "o") && !streq(k, "device"))
 			return "the local driver takes type, o and device";
 	}
-	const char *type = opt(opts, "type"), *o = opt(opts, "o"), *dev = opt(opts, "device");
+	const char *type = json_str(opts, "type"), *o = json_str(opts, "o"), *dev = json_str(opts, "device");
 	if (type && streq(type, "tmpfs"))
 		return o && !tmpfs_o_ok(o) ? "a tmpfs's o is size=N[kmg], mode=OCTAL, uid=N, gid=N, nr_inodes=N, ro, noexec, nosuid, nodev"
 					   : NULL;
@@ -87,7 +81,7 @@ const char *vol_opts_check(yajl_val opts)
 
 static bool is_bind(yajl_val opts)
 {
-	const char *type = opt(opts, "type");
+	const char *type = json_str(opts, "type");
 	return type && streq(type, "none");
 }
 
@@ -128,9 +122,9 @@ int vol_create(corrald *d, const peer_cred *peer, const char *name, yajl_val lab
 		 * container's create checks the path again, opened as the
 		 * member, as any bind of its */
 		char *const *allowed = policy_tier_of(d->policy, uid)->bind_allowed;
-		if (!under(opt(opts, "device"), allowed))
+		if (!under(json_str(opts, "device"), allowed))
 			return policy_violation_set(pv, "driverOpts.device", "unprivileged.bind_mounts.allowed",
-						    "%s is outside the prefixes a member may bind", opt(opts, "device"));
+						    "%s is outside the prefixes a member may bind", json_str(opts, "device"));
 	}
 	if (peer && quota_admit(d, peer, QUOTA_VOLUMES, count_in(dir), 1, "name", pv) == POLICY_REFUSED)
 		return POLICY_REFUSED;
