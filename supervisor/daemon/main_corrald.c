@@ -308,7 +308,10 @@ static int setup_dirs(corrald *d, const corrald_config *cfg, cerr *err)
 	/* a store overlayfs cannot use fails here, by name, not at the first
 	 * container with a bare EINVAL */
 	_cleanup_cerr_ cerr probe = { 0 };
-	if ((r = overlay_probe(d->containers_dir, &probe)) < 0)
+	r = overlay_probe(d->containers_dir, &probe);
+	if (r == -ENOSPC || r == -EDQUOT) /* a full disk: corrald serves, so that space can be freed through it */
+		log_warn("state directory %s is full (%s): overlayfs not probed", cfg->state_dir, cerr_msg(&probe));
+	else if (r < 0)
 		return cerr_set(err, -r, "state directory %s: %s: set state-dir to a directory on ext4, xfs or btrfs",
 				cfg->state_dir, cerr_msg(&probe));
 	idmap_check_members(d, cfg);

@@ -63,6 +63,57 @@ test_persist_events_across_restart() {
 	assert_eq "$(events_of secret --since 10m --until 0s | grep -c create:before)" 0 "the oldest are gone"
 }
 
+# corrald killed between a change and its event (the soak found these):
+# the next one says what the events file missed, so that each container's
+# last event matches its state: a start answered and not said, a die
+# recorded and not kept (a full disk), a removal done and not said.
+test_persist_events_missed_are_said_at_adoption() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl image import "oci:$FIXTURES/images/oci:test" bb:1 >/dev/null
+	ctl run -d --name up bb:1 sleep 1000 >/dev/null
+	ctl run --name done bb:1 sh -c 'exit 4' >/dev/null || true
+	ctl run -d --name gone bb:1 sleep 1000 >/dev/null
+	local gone_id
+	gone_id=$(ctl --json inspect gone | jq -r '.[0].id')
+	ctl rm -f gone >/dev/null
+	kill -KILL "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	# the file as such a kill leaves it: each one's last event not there
+	grep -v -e '"action":"start","id":"[0-9a-f]*","name":"up"' -e '"action":"die","id":"[0-9a-f]*","name":"done"' \
+		-e '"action":"remove","id":"[0-9a-f]*","name":"gone"' "$STATE_D/events.log" >"$T/events.cut"
+	[ "$(wc -l <"$T/events.cut")" -eq $(($(wc -l <"$STATE_D/events.log") - 3)) ] ||
+		fail "the three lines were not there to cut: $(grep -c . "$STATE_D/events.log") lines"
+	cat "$T/events.cut" >"$STATE_D/events.log"
+	start_sv
+	assert_eq "$(events_of container --since 10m --until 0s --filter name=up | awk '{print $NF}')" "start:up" "up's last event"
+	assert_eq "$(events_of container --since 10m --until 0s --filter name=done | awk '{print $NF}')" "die:done" "done's last event"
+	assert_eq "$(events_of container --since 10m --until 0s --filter "id=$gone_id" | awk '{print $NF}')" "remove:gone" "gone's last event"
+	# said once: a second start adds none
+	restart_sv
+	assert_eq "$(events_of container --since 10m --until 0s --filter name=up | grep -o start:up | wc -l)" 1 "up's start: the one made up, once"
+}
+
+# corrald killed inside a Create, after its directory and overlay and
+# before its record (the soak found it): the next corrald removes what no
+# client was told of, its mounts too; a directory whose record is there
+# but unreadable stays, named in the log
+test_persist_half_made_container_removed_at_start() {
+	trap cleanup_sv EXIT
+	start_sv
+	stop_sv
+	local half="$STATE_D/containers/$(printf 'e%.0s' $(seq 64))" kept="$STATE_D/containers/$(printf 'd%.0s' $(seq 64))"
+	mkdir -p "$half/rootfs" "$kept"
+	mount -t tmpfs half "$half/rootfs"
+	echo '{"torn' >"$kept/record.json"
+	start_sv
+	wait_for 10 sh -c "[ ! -e '$half' ]" || fail "the half-made directory is still there: $(ls -a "$half")"
+	assert_eq "$(grep -c " $half" /proc/self/mountinfo)" 0 "its overlay's mount"
+	[ -f "$kept/record.json" ] || fail "a directory with an unreadable record was removed"
+	assert_contains "$(cat "$T/corrald.log")" "skipping $kept" "the log names the unreadable one"
+	rm -rf "$kept"
+}
+
 # A healthy container is healthy at once after a restart of corrald (its
 # status, streak and log are in its record), and a workload's replicas stay
 # ready: its checks run every 3 s, later than these looks.

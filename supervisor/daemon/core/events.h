@@ -62,6 +62,9 @@ typedef struct event_window {
 int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const peer_cred *peer, const event_window *w,
 		     const event_filter *filter);
 size_t events_n_subscribers(const event_bus *b);
+/* Each event the file keeps (nothing without one, events_open_log), oldest
+ * first, until fn returns false. */
+void events_replay_kept(const event_bus *b, events_log_fn fn, void *data);
 /* corrald's own listener (one), told of every event after the subscribers:
  * its type, action and session (NULL when none). It must not publish. */
 typedef void (*events_listener_fn)(void *data, const char *type, const char *action, const char *session);

@@ -7,8 +7,10 @@
 #include "supervisor/daemon/containers/engine/ctr_freeze.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/containers/engine/ctr_upgrade.h"
+#include "supervisor/daemon/containers/engine/ctr_said.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/containers/record/ctr_service.h"
+#include "supervisor/daemon/containers/record/trash.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/timefmt.h"
@@ -77,6 +79,37 @@ static void ended_by_boot(corrald *d, ctr *c)
 	snprintf(c->end_reason, sizeof(c->end_reason), "host rebooted");
 }
 
+/* what the events file last said of c is action (false where it says nothing) */
+static bool said_is(const ctr_said *said, const ctr *c, const char *action)
+{
+	const char *was = ctr_said_of(said, c->id);
+	return was && streq(was, action);
+}
+
+/* it says c ran, or says nothing of c: nothing to make up */
+static bool said_ran(const ctr_said *said, const ctr *c)
+{
+	return !ctr_said_of(said, c->id) || said_is(said, c, "start") || said_is(said, c, "restore");
+}
+
+/* A directory with no record: a Create that corrald did not live to answer
+ * (the record is its last step), whose overlay may be mounted. No client
+ * has its id: it goes, as a removal's would. Any other record not read
+ * stays for a person to see. */
+static void half_made_or_skipped(corrald *d, const char *path, cerr *e)
+{
+	char record[PATH_MAX];
+	snprintf(record, sizeof(record), "%s/" CTR_RECORD_FILE, path);
+	if (access(record, F_OK) == 0 || errno != ENOENT) {
+		log_cerr(LOG_LVL_WARN, e, "skipping %s", path);
+		return;
+	}
+	cerr_clear(e);
+	log_info("containers: %s was half made when a corrald went: removed", strrchr(path, '/') + 1);
+	if (trash_dir(d, path, e) < 0)
+		log_cerr(LOG_LVL_WARN, e, "remove %s", path);
+}
+
 int ctr_adopt_all(corrald *d, cerr *err)
 {
 	_cleanup_closedir_ DIR *dir = opendir(d->containers_dir);
@@ -93,7 +126,7 @@ int ctr_adopt_all(corrald *d, cerr *err)
 		ctr *c = NULL;
 		cerr e = { 0 };
 		if (ctr_record_load(d, path, &c, &e) < 0) {
-			log_cerr(LOG_LVL_WARN, &e, "skipping %s", path);
+			half_made_or_skipped(d, path, &e);
 			continue;
 		}
 		ctr **na = realloc(all, (n + 1) * sizeof(*all));
@@ -111,6 +144,8 @@ int ctr_adopt_all(corrald *d, cerr *err)
 		d->ctrs = all[i];
 	}
 	free(all);
+	_cleanup_(ctr_said_freep) ctr_said *said = ctr_said_load(d);
+	ctr_said_gone(d, said);
 	size_t adopted = 0, ended_n = 0, started = 0;
 	for (ctr *c = d->ctrs, *next; c; c = next) {
 		next = c->next;
@@ -119,6 +154,8 @@ int ctr_adopt_all(corrald *d, cerr *err)
 		if (ctr_monitor_watch(d, c, &e) == 0) { /* its monitor is alive: it runs */
 			if (!ctr_alive(c) || c->pid <= 0)
 				adopt_started(d, c);
+			if (!said_ran(said, c)) /* its start, answered, and corrald gone before it said so */
+				ctr_publish(d, c, c->restoring ? "restore" : "start", NULL);
 			/* the cgroup, not the record, says whether it is paused */
 			c->status = ctr_is_frozen(d, c) ? CS_PAUSED : CS_RUNNING;
 			/* its monitor listens once the container (and its binds)
@@ -132,13 +169,23 @@ int ctr_adopt_all(corrald *d, cerr *err)
 		ctr_drop_stale_state(d, c);
 		bool was_running = ctr_alive(c) || c->status == CS_REMOVING || ended_unrecorded(d, c);
 		if (was_running) {
+			if (!said_ran(said, c) && !said_is(said, c, "die")) /* as above, then it ended: its die follows */
+				ctr_publish(d, c, "start", NULL);
 			ended_n++;
 			c->ended_unseen = true;
 			if (d->rebooted)
 				ended_by_boot(d, c);
 			ctr_ended(d, c);
 			started += c->status == CS_RESTARTING; /* its policy brings it back */
-		} else if (c->spec.auto_remove && c->has_run && c->status == CS_EXITED) {
+			continue;
+		}
+		if (c->status == CS_EXITED && ctr_said_of(said, c->id) && said_ran(said, c)) {
+			/* its end recorded, its die not kept (a full disk) */
+			char code[16];
+			snprintf(code, sizeof(code), "%d", c->exit_code);
+			ctr_publish(d, c, "die", (const char *const[]){ "exitCode", code, NULL });
+		}
+		if (c->spec.auto_remove && c->has_run && c->status == CS_EXITED) {
 			/* it ended, but corrald went before it removed it */
 			if (ctr_remove_now(d, c, &e) < 0)
 				log_cerr(LOG_LVL_ERROR, &e, "remove %s", c->name);
