@@ -3,7 +3,7 @@
 # members while a nemesis kills corrald and monitors; the invariants after
 # every fault. corrald runs in a network namespace and a state directory of
 # the soak's own; everything it made goes at the end, on failure too.
-#   tests/soak/run.sh [--seed N] [--ops N] [--faults N] [--verbose] [--plant KIND] [BUILD_DIR]
+#   tests/soak/run.sh [--seed N] [--ops N] [--faults N] [--fault-kinds K,K] [--verbose] [--plant KIND] [BUILD_DIR]
 # (--plant: a bug planted before the last check, for the soak's own test)
 # Every run prints its seed; the same seed replays the same sequence.
 set -u
@@ -11,7 +11,7 @@ B=build
 args=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--seed | --ops | --faults | --plant) args+=("$1" "$2") && shift 2 ;;
+	--seed | --ops | --faults | --plant | --fault-kinds) args+=("$1" "$2") && shift 2 ;;
 	--verbose) args+=("$1") && shift ;;
 	*) B=$1 && shift ;;
 	esac
@@ -30,15 +30,25 @@ chmod 755 "$T"
 : >"$T/netns"
 unshare --net="$T/netns" true && nsenter --net="$T/netns" ip link set lo up || { echo "soak: no network namespace"; exit 2; }
 finish() {
-	[ "${rc:-1}" = 0 ] || { echo "== corrald's log, its end"; tail -20 "$T/corrald.log"; }
+	if [ "${rc:-1}" != 0 ]; then
+		mkdir -p "$B/results" && cp "$T/corrald.log" "$B/results/soak-corrald.log"
+		echo "== corrald's log, its end (all of it in $B/results/soak-corrald.log)"
+		tail -20 "$T/corrald.log"
+	fi
 	cleanup_sv
 	umount "$T/netns" 2>/dev/null
+	# the state's filesystem, and whatever a failed run left mounted in it
+	grep -q " $STATE_D " /proc/self/mountinfo && umount -R "$STATE_D"
 	rm -rf --one-file-system "$T"
 	drop_short_dir "$S" 2>/dev/null
 }
 trap finish EXIT
 SOCK="$S/c.sock"
+# the state on a small filesystem of its own, which the nemesis fills
 STATE_D="$T/state"
+mkdir -p "$STATE_D"
+truncate -s 1G "$T/state.img" && mkfs.ext4 -q -F -m 0 "$T/state.img" && mount -o loop "$T/state.img" "$STATE_D" ||
+	{ echo "soak: no loop filesystem for the state"; exit 2; }
 # what the EXIT trap's cleanup_sv reads: the containers through ctl, then
 # every corrald the soak started ($T/.daemons)
 CORRALD_PID=
@@ -46,7 +56,7 @@ cat >"$T/corrald-run" <<-RUN
 #!/bin/sh
 exec nsenter --net="$T/netns" "$B/bin/corrald" --config "$T/corrald.conf" --socket "$SOCK" --state-dir "$STATE_D" \
 	--group "$group" --cgroup-delegate no --cgroup-parent "/corral-$TID" --default-network none \
-	--cni-config-dir "$T/net.d" --docker-socket "" --cri-socket ""
+	--cni-config-dir "$T/net.d" --docker-socket "$S/d.sock" --cri-socket ""
 RUN
 chmod +x "$T/corrald-run"
 # the image, imported by a first corrald, which the soak's then replaces
@@ -58,7 +68,7 @@ ctl image import "oci:$FIXTURES/images/oci:test" busybox:latest >/dev/null || { 
 kill -TERM "$CORRALD_PID" && wait "$CORRALD_PID" 2>/dev/null
 rc=0
 /usr/bin/python3 tests/soak/soak.py "${args[@]}" --dir "$T" --state "$STATE_D" --sock "$SOCK" \
-	--corralctl "$CORRALCTL" --image busybox:latest --gid 65534 -- "$T/corrald-run" || rc=$?
+	--corralctl "$CORRALCTL" --corral "$CORRAL" --runtime-root "$STATE_D/runtime" --docker-sock "$S/d.sock" --image busybox:latest --gid 65534 -- "$T/corrald-run" || rc=$?
 # the last corrald, for the cleanup's ctl
 CORRALD_PID=$(tail -1 "$T/.daemons")
 exit $rc

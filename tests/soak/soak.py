@@ -32,6 +32,24 @@ import time
 
 MEMBERS = (4242, 4243)
 ROOT = 0
+# a Deployment: its name, replicas, selector, label, image
+WORKLOAD = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: %s}
+spec:
+  replicas: %d
+  selector: {matchLabels: {app: %s}}
+  template:
+    metadata: {labels: {app: %s}}
+    spec:
+      containers:
+      - {name: main, image: %s, command: [sleep, "100000"]}
+"""
+
+
+def state_of(c):
+    st = c.get("state", c.get("status"))
+    return (st.get("status") if isinstance(st, dict) else st) or ""
 
 
 class Violation(Exception):
@@ -41,7 +59,8 @@ class Violation(Exception):
 class Soak:
     def __init__(self, a):
         self.a = a
-        self.rng = random.Random(a.seed)
+        self.rng = random.Random(a.seed)  # the operations, and where faults fall
+        self.frng = random.Random(a.seed + 1)  # the faults: kind, victim, moment
         self.pid = None
         self.owned = {ROOT: set(), MEMBERS[0]: set(), MEMBERS[1]: set()}  # ids each made
         self.gone = set()  # ids removed (or whose removal may have happened)
@@ -52,6 +71,20 @@ class Soak:
         self.checks = 0
         self.serial = 0
         self.done = {}  # kind -> [tried, succeeded]
+        self.lock = threading.Lock()
+        files = os.path.join(a.dir, "files")  # what members copy and build from
+        os.makedirs(files, exist_ok=True)
+        os.chmod(files, 0o1777)
+        self.cp_src = os.path.join(files, "cp-in")
+        with open(self.cp_src, "w") as f:
+            f.write("soak\n" * 1000)
+        os.chmod(self.cp_src, 0o644)
+        self.ctx = os.path.join(a.dir, "ctx")
+        os.makedirs(self.ctx, exist_ok=True)
+        with open(os.path.join(self.ctx, "Dockerfile"), "w") as f:
+            f.write("FROM %s\nARG N\nRUN echo built $N >/built\nCOPY Dockerfile /\n" % a.image)
+        os.chmod(self.ctx, 0o755)
+        os.chmod(os.path.join(self.ctx, "Dockerfile"), 0o644)
 
     # ---- corrald
     def start(self):
@@ -73,80 +106,207 @@ class Soak:
 
     def ctl(self, uid, *args, timeout=30):
         cmd = [self.a.corralctl, "--socket", self.a.sock, "--timeout", str(timeout)] + list(args)
-        if uid != ROOT and not getattr(self, "member_as_root", False):
-            cmd = ["setpriv", "--reuid", str(uid), "--regid", "12345", "--groups", str(self.a.gid)] + cmd
-        try:
-            return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 10)
-        except subprocess.TimeoutExpired as e:
-            return subprocess.CompletedProcess(cmd, 124, e.stdout or "", "timed out")
+        return self.as_uid(uid, cmd, timeout + 10)
 
     # ---- operations
-    def pick_own(self, uid):
+    OPS = {  # kind: weight
+        "run": 10, "run_rm": 4, "stop": 4, "kill": 2, "start": 3, "rm_f": 4, "rm": 2, "exec": 5, "logs": 3,
+        "cp_in": 2, "cp_out": 2, "volume": 2, "session": 2, "prune": 1, "peek": 3, "docker_run": 3,
+        "docker_ps": 2, "docker_rm": 2, "image_tag": 2, "image_rm": 2, "image_prune": 1, "build": 1,
+        "job": 2, "workload": 2, "network": 1, "runtime_list": 1,
+    }
+
+    def plan(self, kinds=None):
+        """one operation for each caller, drawn from the seed: they run at once"""
+        kinds = list(kinds or self.OPS)
+        weights = [self.OPS[k] for k in kinds]
+        return [(uid, self.rng.choices(kinds, weights)[0], self.rng.randrange(1 << 30)) for uid in (ROOT,) + MEMBERS]
+
+    def step(self, kinds=None):
+        """a plan's operations, each in a thread of its own"""
+        out = [None] * 3
+        threads = []
+        for i, (uid, kind, seed) in enumerate(self.plan(kinds)):
+            def go(i=i, uid=uid, kind=kind, seed=seed):
+                out[i] = self.op(uid, kind, random.Random(seed))
+            threads.append(threading.Thread(target=go))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return [o for o in out if o]
+
+    def pick_own(self, uid, rng):
         """one of the caller's containers, as corrald lists them to it now"""
         r = self.ctl(uid, "--json", "ps", "-a")
         try:
             ids = sorted(c["id"] for c in json.loads(r.stdout or "[]"))
         except ValueError:
             ids = []
-        return self.rng.choice(ids) if ids else None
+        return rng.choice(ids) if ids else None
 
-    def op(self):
-        uid = self.rng.choice((ROOT,) + MEMBERS)
-        kind = self.rng.choices(
-            ["run", "run_rm", "stop", "kill", "start", "rm_f", "rm", "exec", "logs", "volume", "session",
-             "prune", "peek"],
-            weights=[10, 4, 4, 2, 3, 4, 2, 5, 3, 2, 2, 1, 3])[0]
-        self.ops += 1
-        self.serial += 1
-        name = "soak-%d-%d" % (self.a.seed, self.serial)
-        target = self.pick_own(uid)
+    def docker(self, uid, method, path, body=None):
+        """a Docker Engine API call through corral-docker, as uid"""
+        cmd = ["curl", "-sS", "--max-time", "30", "--unix-socket", self.a.docker_sock, "-X", method,
+               "-w", "\n%{http_code}", "http://d/v1.41" + path]
+        if body is not None:
+            cmd += ["-H", "Content-Type: application/json", "-d", json.dumps(body)]
+        return self.as_uid(uid, cmd, 40)
+
+    def as_uid(self, uid, cmd, timeout):
+        if uid != ROOT and not getattr(self, "member_as_root", False):
+            cmd = ["setpriv", "--reuid", str(uid), "--regid", "12345", "--groups", str(self.a.gid)] + cmd
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            return subprocess.CompletedProcess(cmd, 124, e.stdout or "", "timed out")
+
+    def http_ok(self, r):
+        """a curl result as a CompletedProcess whose code is 0 on a 2xx"""
+        body, _, code = (r.stdout or "").rpartition("\n")
+        ok = r.returncode == 0 and code.startswith("2")
+        return subprocess.CompletedProcess(r.args, 0 if ok else 1, body, r.stderr or ("HTTP " + code + ": " + body[:160]))
+
+    def op(self, uid, kind, rng):
+        with self.lock:
+            self.ops += 1
+            self.serial += 1
+            serial = self.serial
+        name = "soak-%d-%d" % (self.a.seed, serial)
+        r = self.op_free(uid, kind, rng, name, serial)
+        if r is not False:
+            return kind, uid, r
+        target = self.pick_own(uid, rng)
+        if not target:
+            return kind, uid, None
+        return kind, uid, self.op_on(uid, kind, target)
+
+    def op_free(self, uid, kind, rng, name, serial):
+        """an operation that needs no container of the caller's; False for one that does"""
         if kind == "run":
             r = self.ctl(uid, "run", "-d", "--name", name, self.a.image, "sleep", "100000")
             if r.returncode == 0 and r.stdout.strip():
                 self.owned[uid].add(r.stdout.strip())
-            elif r.returncode == 0:
-                pass
-            return kind, uid, r
+            return r
         if kind == "run_rm":
-            return kind, uid, self.ctl(uid, "run", "--rm", self.a.image, "true")
+            return self.ctl(uid, "run", "--rm", self.a.image, "true")
         if kind == "peek":
-            return kind, uid, self.peek(uid)
+            return self.peek(uid, rng)
         if kind == "volume":
-            v = "soakvol-%d" % self.serial
+            v = "soakvol-%d" % serial
             r = self.ctl(uid, "volume", "create", v)
+            if rng.random() < 0.5:
+                self.ctl(uid, "run", "--rm", "-v", v + ":/data", self.a.image, "sh", "-c", "echo soak >/data/f")
             self.ctl(uid, "volume", "rm", v)
-            return kind, uid, r
+            return r
         if kind == "session":
-            s = "soaks-%d" % self.serial
-            r = self.ctl(uid, "session", "create", s)
-            self.ctl(uid, "session", "rm", s)
-            return kind, uid, r
+            sn = "soaks-%d" % serial
+            r = self.ctl(uid, "session", "create", sn)
+            self.ctl(uid, "session", "state", sn, "k", str(serial))
+            self.ctl(uid, "session", "rm", sn)
+            return r
         if kind == "prune":
-            return kind, uid, self.ctl(uid, "container", "prune")
-        if not target:
-            return kind, uid, None
-        if kind in ("rm_f", "rm"):
+            return self.ctl(uid, "container", "prune")
+        if kind == "docker_run":
+            r = self.http_ok(self.docker(uid, "POST", "/containers/create?name=" + name,
+                                         {"Image": self.a.image, "Cmd": ["sleep", "100000"]}))
+            if r.returncode == 0:
+                try:
+                    cid = json.loads(r.stdout)["Id"]
+                except (ValueError, KeyError):
+                    self.violate("docker", "create answered %r" % r.stdout[:160])
+                    return r
+                self.owned[uid].add(cid)
+                r = self.http_ok(self.docker(uid, "POST", "/containers/%s/start" % cid))
+            return r
+        if kind == "docker_ps":
+            r = self.http_ok(self.docker(uid, "GET", "/containers/json?all=1"))
+            if r.returncode == 0:
+                try:
+                    listed = {c["Id"] for c in json.loads(r.stdout)}
+                except (ValueError, KeyError, TypeError):
+                    self.violate("docker", "containers/json answered %r" % r.stdout[:160])
+                    return r
+                for cid in listed:
+                    if uid != ROOT and any(cid in self.owned[o] for o in self.owned if o != uid):
+                        self.violate("members", "uid %d lists %s, another's, through the Docker API" % (uid, cid[:12]))
+            return r
+        if kind == "image_tag":
+            return self.ctl(uid, "image", "tag", self.a.image, "soakimg:%d" % serial)
+        if kind == "image_rm":
+            r = self.ctl(uid, "--json", "image", "ls")
+            try:
+                tags = sorted(t for i in json.loads(r.stdout or "[]") for t in (i.get("names") or i.get("RepoTags") or [])
+                              if "soakimg" in t)
+            except (ValueError, AttributeError, TypeError):
+                tags = []
+            return self.ctl(uid, "image", "rm", rng.choice(tags)) if tags else None
+        if kind == "image_prune":
+            return self.ctl(uid, "image", "prune")
+        if kind == "build":
+            tag = "soakbuilt:%d" % serial
+            return self.ctl(uid, "build", "-t", tag, "--build-arg", "N=%d" % serial, self.ctx, timeout=120)
+        if kind == "job":
+            r = self.ctl(uid, "job", "submit", self.a.image, "sh", "-c", "echo job %d" % serial)
+            if r.returncode == 0 and rng.random() < 0.5:
+                self.ctl(uid, "job", "wait", r.stdout.strip(), timeout=60)
+            return r
+        if kind == "workload":
+            w = "soakwl%d" % (serial % 3)
+            action = rng.choice(["apply", "apply", "delete"])
+            if action == "delete":
+                return self.ctl(uid, "delete", "workload", w)
+            path = os.path.join(self.a.dir, "files", "wl-%d.yaml" % serial)
+            with open(path, "w") as f:
+                f.write(WORKLOAD % (w, rng.randint(0, 2), w, w, self.a.image))
+            return self.ctl(uid, "apply", "-f", path)
+        if kind == "network":
+            n = "soaknet%d" % (serial % 4)
+            return self.ctl(uid, "network", "rm" if rng.random() < 0.5 else "create", n)
+        if kind == "runtime_list":
+            # the runtime CLI reads what corrald writes, while it writes it
+            r = subprocess.run([self.a.corral, "--root", self.a.runtime_root, "list", "--format", "json"],
+                               capture_output=True, text=True, timeout=30)
+            if r.returncode == 0:
+                try:
+                    json.loads(r.stdout or "null")
+                except ValueError:
+                    self.violate("parses", "corral list of corrald's runtime root printed %r" % r.stdout[:160])
+            return r if uid == ROOT else None
+        return False
+
+    def op_on(self, uid, kind, target):
+        """an operation on one of the caller's containers"""
+        if kind in ("rm_f", "rm", "docker_rm"):
             self.gone.add(target)  # whatever comes of it, it may be gone
-            return kind, uid, self.ctl(uid, "rm", *(["-f"] if kind == "rm_f" else []), target)
+            if kind == "docker_rm":
+                return self.http_ok(self.docker(uid, "DELETE", "/containers/%s?force=1" % target))
+            return self.ctl(uid, "rm", *(["-f"] if kind == "rm_f" else []), target)
+        if kind == "cp_in":
+            return self.ctl(uid, "cp", self.cp_src, target + ":/tmp/")
+        if kind == "cp_out":
+            dst = os.path.join(self.a.dir, "files", "out-%d-%s" % (uid, target[:12]))
+            return self.ctl(uid, "cp", target + ":/etc/hostname", dst)
         args = {"stop": ["stop", "-t", "1", target], "kill": ["kill", target], "start": ["start", target],
-                "exec": ["exec", target, "echo", "soak"], "logs": ["logs", target]}[kind]
+                "exec": ["exec", target, "echo", "soak"], "logs": ["logs", target]}.get(kind)
+        if not args:
+            return None
         r = self.ctl(uid, *args)
         if kind == "exec" and r.returncode == 0 and r.stdout.strip() != "soak":
             self.violate("exec", "exec in %s printed %r, not soak" % (target, r.stdout))
-        return kind, uid, r
+        return r
 
     def record(self, kind, uid, r):
         if r is None:  # nothing of the caller's to do it to
             return
         n = self.done.setdefault(kind, [0, 0])
         n[0] += 1
-        if r is not None and r.returncode == 0:
-            n[1] += 1
-        if r is not None and self.a.verbose:
-            print("op %d %s as %d: %s %s" % (self.ops, kind, uid, r.returncode, " ".join(r.args[-3:]) if r.args else ""),
+        n[1] += r.returncode == 0
+        if self.a.verbose:
+            print("op %s as %d: %s %s" % (kind, uid, r.returncode, " ".join(r.args[-3:]) if r.args else ""),
                   (r.stderr or r.stdout).strip()[:160], flush=True)
 
-    def peek(self, uid):
+    def peek(self, uid, rng):
         """a member reaches none of another's containers"""
         others = set()
         for o in self.owned:
@@ -155,7 +315,7 @@ class Soak:
         others -= self.gone
         if not others:
             return None
-        other = self.rng.choice(sorted(others))
+        other = rng.choice(sorted(others))
         r = self.ctl(uid, "inspect", other)
         if uid != ROOT and r.returncode == 0:
             self.violate("members", "uid %d inspected %s, another's container" % (uid, other))
@@ -182,25 +342,107 @@ class Soak:
                         out[argv[i + 1].decode()] = int(p)
         return out
 
+    FAULTS = {"kill_corrald": 3, "kill_corrald_in_op": 4, "kill_monitor": 3, "kill_helper": 3, "enospc": 2}
+    HELPERS = (b"corral-copy", b"corral-images", b"corral-docker", b"corral-build")
+    HELPER_OPS = ("cp_in", "cp_out", "build", "docker_ps", "docker_run", "image_tag", "image_prune")
+
+    def helpers(self):
+        """corrald's helpers now running: [(pid, name)]"""
+        out = []
+        for p in os.listdir("/proc"):
+            try:
+                with open("/proc/%s/stat" % p, "rb") as f:
+                    st = f.read()
+            except OSError:
+                continue
+            comm = st[st.index(b"(") + 1:st.rindex(b")")]
+            if comm in self.HELPERS and int(st[st.rindex(b")") + 2:].split()[1]) == self.pid:
+                out.append((int(p), comm.decode()))
+        return sorted(out)
+
+    def fill(self, path):
+        """the filesystem at path full: what is left taken, to the last block"""
+        if self.a.verbose:
+            st = os.statvfs(os.path.dirname(path))
+            print("fill: %d blocks of %d free, %d inodes free" % (st.f_bavail, st.f_blocks, st.f_favail), flush=True)
+        with open(path, "ab", buffering=0) as f:
+            size = os.statvfs(os.path.dirname(path)).f_bavail * 4096
+            while size >= 4096:  # the most that fits, halved until it does
+                try:
+                    os.posix_fallocate(f.fileno(), os.fstat(f.fileno()).st_size, size)
+                except OSError:
+                    size //= 2
+            for chunk in (4096, 512):
+                try:
+                    while True:
+                        f.write(b"\0" * chunk)
+                except OSError:
+                    pass
+        st = os.statvfs(os.path.dirname(path))
+        if st.f_bavail > 16:
+            self.violate("soak", "the state's filesystem still has %d blocks free when full" % st.f_bavail)
+
+    def in_flight(self, kinds=None):
+        """a step running in a thread: its operations' results are recorded"""
+        t = threading.Thread(target=lambda: [self.record(*o) for o in self.step(kinds)])
+        t.start()
+        return t
+
     def fault(self):
-        kind = self.rng.choices(["kill_corrald", "kill_corrald_in_op", "kill_monitor"], weights=[3, 4, 3])[0]
+        """one fault of the nemesis's; its kind, and how long corrald took to
+        serve again (0 where it was not killed)"""
+        kinds = self.a.fault_kinds.split(",") if self.a.fault_kinds else list(self.FAULTS)
+        kind = self.frng.choices(kinds, [self.FAULTS[k] for k in kinds])[0]
+        # drawn whatever the kind: the faults after stay the same for a seed
+        pick, delay, also_kill = self.frng.random(), self.frng.uniform(0.0, 0.2), self.frng.random() < 0.5
         if self.a.verbose:
             print("fault %s" % kind, flush=True)
         self.faults[kind] = self.faults.get(kind, 0) + 1
         if kind == "kill_monitor":
             mons = self.monitors()
             if mons:
-                victim = self.rng.choice(sorted(mons))
+                victim = sorted(mons)[int(pick * len(mons))]
                 try:
                     os.kill(mons[victim], signal.SIGKILL)
                 except OSError:
                     pass
             return kind, 0.0
+        if kind == "kill_helper":
+            # a helper of corrald's killed while it works for a step in flight
+            t = self.in_flight(self.HELPER_OPS)
+            end = time.monotonic() + 3
+            while time.monotonic() < end:
+                busy = self.helpers()
+                if busy:
+                    try:
+                        os.kill(busy[int(pick * len(busy))][0], signal.SIGKILL)
+                    except OSError:
+                        pass
+                    break
+                time.sleep(0.01)
+            t.join(120)
+            return kind, 0.0
+        if kind == "enospc":
+            # the state's filesystem full while a step runs, corrald killed
+            # meanwhile or not; then freed
+            fill = os.path.join(self.a.state, ".soak-fill")
+            self.fill(fill)
+            for o in self.step():
+                self.record(*o)
+            took = 0.0
+            if also_kill:
+                os.kill(self.pid, signal.SIGKILL)
+                self.proc.wait()
+                took = self.start()
+            elif self.ctl(ROOT, "ping").returncode != 0:
+                self.violate("serves", "corrald does not answer with its disk full")
+            os.unlink(fill)
+            if also_kill:
+                self.recovery.setdefault(kind, []).append(took)
+            return kind, took
         if kind == "kill_corrald_in_op":
-            # corrald killed while an operation of the seed's is in flight
-            delay = self.rng.uniform(0.0, 0.2)
-            t = threading.Thread(target=self.op)
-            t.start()
+            # corrald killed while a step of the seed's is in flight
+            t = self.in_flight()
             time.sleep(delay)
         os.kill(self.pid, signal.SIGKILL)
         self.proc.wait()
@@ -229,7 +471,7 @@ class Soak:
             mons = self.monitors()
             ids = {c["id"]: c for c in self.listed(ROOT)}
             for cid, c in ids.items():
-                if c.get("state", c.get("status")) == "running" and not any(m.startswith(cid) or cid.startswith(m) for m in mons):
+                if state_of(c) == "running" and not any(m.startswith(cid) or cid.startswith(m) for m in mons):
                     problems.append("container %s is running with no monitor" % cid[:12])
             for m in mons:
                 if not any(cid.startswith(m) or m.startswith(cid) for cid in ids):
@@ -268,12 +510,46 @@ class Soak:
                 if any(cid in self.owned[o] for o in self.owned if o != uid):
                     self.violate("members", "uid %d lists %s, another's (after %s)" % (uid, cid[:12], when))
         self.check_store(when)
+        self.check_events(when)
         # bounded
         rss, fds = self.usage()
         if fds > 256 + 4 * len(ids):
             self.violate("bounded", "corrald holds %d fds with %d containers (after %s)" % (fds, len(ids), when))
         if rss > 128 * 1024:
             self.violate("bounded", "corrald's RSS is %d kB (after %s)" % (rss, when))
+
+    LIFE = {"create", "start", "restore", "die", "remove"}
+    EXPECT = {"running": ("start", "restore"), "paused": ("start", "restore"), "created": ("create",),
+              "exited": ("die",), "stopped": ("die",)}
+
+    def check_events(self, when):
+        """each container's last lifecycle event matches its state; one gone
+        has its remove (judged where two listings around the events agree)"""
+        before = {c["id"]: state_of(c) for c in self.listed(ROOT)}
+        r = self.ctl(ROOT, "--json", "events", "--since", "0", "--until", str(int(time.time()) + 1),
+                     "--filter", "type=container")
+        after = {c["id"]: state_of(c) for c in self.listed(ROOT)}
+        if r.returncode != 0:
+            return self.violate("serves", "events as root failed: %s (after %s)" % (r.stderr.strip(), when))
+        last, created = {}, set()
+        for ln in r.stdout.splitlines():
+            try:
+                ev = json.loads(ln)
+            except ValueError:
+                return self.violate("parses", "an event line %r (after %s)" % (ln[:160], when))
+            ev = ev.get("event", ev)
+            action, cid = ev.get("action"), ev.get("id") or ev.get("ID")
+            if action in self.LIFE:
+                last[cid] = action
+                if action == "create":
+                    created.add(cid)
+        for cid in created:  # a create rotated out of the log is not judged
+            if cid in before and before.get(cid) == after.get(cid):
+                want = self.EXPECT.get(before[cid])
+                if want and last[cid] not in want:
+                    self.violate("events", "%s is %s, its last event %s (after %s)" % (cid[:12], before[cid], last[cid], when))
+            elif cid not in before and cid not in after and last[cid] != "remove":
+                self.violate("events", "%s is gone, its last event %s (after %s)" % (cid[:12], last[cid], when))
 
     def check_store(self, when):
         d = os.path.join(self.a.state, "images")
@@ -357,15 +633,18 @@ class Soak:
         at = sorted(self.rng.sample(range(1, self.a.ops), min(self.a.faults, self.a.ops - 1)))
         t0 = time.monotonic()
         nf = 0
-        for i in range(1, self.a.ops + 1):
-            self.record(*self.op())
-            while nf < len(at) and at[nf] == i:
+        shown = 0
+        while self.ops < self.a.ops:
+            for o in self.step():
+                self.record(*o)
+            while nf < len(at) and at[nf] <= self.ops:
                 kind, took = self.fault()
                 nf += 1
-                self.check("%s at operation %d" % (kind, i))
-            if i % 50 == 0:
+                self.check("%s at operation %d" % (kind, self.ops))
+            if self.ops // 100 > shown:
+                shown = self.ops // 100
                 el = time.monotonic() - t0
-                print("soak: %d/%d operations, %d faults, %d violations, %.0f s" % (i, self.a.ops, nf, len(self.violations), el),
+                print("soak: %d/%d operations, %d faults, %d violations, %.0f s" % (self.ops, self.a.ops, nf, len(self.violations), el),
                       flush=True)
         if self.a.plant:
             self.plant()
@@ -397,9 +676,13 @@ def main():
     ap.add_argument("--state", required=True)
     ap.add_argument("--sock", required=True)
     ap.add_argument("--corralctl", required=True)
+    ap.add_argument("--corral", required=True)
+    ap.add_argument("--runtime-root", required=True)
+    ap.add_argument("--docker-sock", required=True)
     ap.add_argument("--image", required=True)
     ap.add_argument("--gid", type=int, required=True)
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--fault-kinds", default="", help="only these faults (a comma-separated list)")
     ap.add_argument("--plant", choices=["orphan-mount", "bad-blob", "member-read", "leaked-fd"],
                     help="a bug planted before the last check, which must find it")
     ap.add_argument("corrald", nargs=argparse.REMAINDER)
