@@ -2,6 +2,7 @@
 #include "supervisor/daemon/core/host_info.h"
 #include "supervisor/daemon/core/admission.h"
 #include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/core/store_gate.h"
 #include "supervisor/daemon/readiness/readiness.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/network/net_metrics.h"
@@ -143,6 +144,32 @@ static int m_events(vl_call *call, yajl_val params, void *ud)
 	return 0;
 }
 
+/* The methods that read the image store as corrald's loop does, never
+ * waiting for its lock: while a gc holds it whole, each waits the gc out
+ * (store_gate.h) rather than fail "busy". */
+#define STORE_GATED(fn) \
+	static int gated_##fn(vl_call *call, yajl_val params, void *ud) \
+	{ \
+		return store_gate_park(ud, call, fn) ? 0 : fn(call, params, ud); \
+	}
+STORE_GATED(sv_image_list)
+STORE_GATED(sv_image_inspect)
+STORE_GATED(sv_image_history)
+STORE_GATED(sv_image_tag)
+STORE_GATED(sv_container_commit)
+STORE_GATED(sv_image_commit)
+STORE_GATED(sv_build_cache_get)
+STORE_GATED(sv_build)
+STORE_GATED(sv_image_save)
+STORE_GATED(sv_image_remove)
+STORE_GATED(sv_image_prune)
+STORE_GATED(sv_image_sign)
+STORE_GATED(sv_image_verify)
+STORE_GATED(sv_policy_show)
+STORE_GATED(sv_create)
+STORE_GATED(sv_system_prune)
+STORE_GATED(sv_changes)
+
 static const vl_method methods[] = {
 	{ "Ping", m_ping },
 	{ "GetInfo", m_get_info },
@@ -153,23 +180,23 @@ static const vl_method methods[] = {
 	{ "ImagePush", sv_image_push },
 	{ "Login", sv_login },
 	{ "Logout", sv_logout },
-	{ "ImageList", sv_image_list },
-	{ "ImageInspect", sv_image_inspect },
-	{ "ImageHistory", sv_image_history },
-	{ "ImageTag", sv_image_tag },
-	{ "ContainerCommit", sv_container_commit },
-	{ "ImageCommit", sv_image_commit },
-	{ "BuildCacheGet", sv_build_cache_get },
+	{ "ImageList", gated_sv_image_list },
+	{ "ImageInspect", gated_sv_image_inspect },
+	{ "ImageHistory", gated_sv_image_history },
+	{ "ImageTag", gated_sv_image_tag },
+	{ "ContainerCommit", gated_sv_container_commit },
+	{ "ImageCommit", gated_sv_image_commit },
+	{ "BuildCacheGet", gated_sv_build_cache_get },
 	{ "BuildCachePrune", sv_build_cache_prune },
-	{ "Build", sv_build },
+	{ "Build", gated_sv_build },
 	{ "ImageLoad", sv_image_load },
-	{ "ImageSave", sv_image_save },
-	{ "ImageRemove", sv_image_remove },
-	{ "ImagePrune", sv_image_prune },
-	{ "ImageSign", sv_image_sign },
-	{ "ImageVerify", sv_image_verify },
-	{ "PolicyShow", sv_policy_show },
-	{ "CreateContainer", sv_create },
+	{ "ImageSave", gated_sv_image_save },
+	{ "ImageRemove", gated_sv_image_remove },
+	{ "ImagePrune", gated_sv_image_prune },
+	{ "ImageSign", gated_sv_image_sign },
+	{ "ImageVerify", gated_sv_image_verify },
+	{ "PolicyShow", gated_sv_policy_show },
+	{ "CreateContainer", gated_sv_create },
 	{ "Start", sv_start },
 	{ "Stop", sv_stop },
 	{ "Kill", sv_kill },
@@ -200,11 +227,11 @@ static const vl_method methods[] = {
 	{ "Port", sv_port },
 	{ "Rename", sv_rename },
 	{ "ContainerPrune", sv_container_prune },
-	{ "SystemPrune", sv_system_prune },
+	{ "SystemPrune", gated_sv_system_prune },
 	{ "CopyFrom", sv_copy_from },
 	{ "CopyTo", sv_copy_to },
 	{ "Export", sv_export },
-	{ "Changes", sv_changes },
+	{ "Changes", gated_sv_changes },
 	{ "JobSubmit", sv_job_submit },
 	{ "JobBatch", sv_job_batch },
 	{ "JobList", sv_job_list },

@@ -222,6 +222,37 @@ test_svo_member_tags_loads_and_saves_its_own() {
 	assert_eq "$(member2 images --format '{{.Repository}}:{{.Tag}}' mine | wc -l)" 0 "another member's names unlisted"
 }
 
+# A gc holds the store whole: a member's prune whose gc runs does not fail
+# another's create or root's tag (the soak found "busy: a gc holds it");
+# each waits until the gc ends. So that they surely meet it, the gc is made
+# to wait for the store behind a shared lock of the test's, then strace
+# holds it for 3 s once it has the store, before it goes on.
+gc_pid() { pgrep -f "corral-images image gc --store $STATE_D" | head -1; }
+test_svo_calls_wait_out_a_members_gc() {
+	trap 'kill $(jobs -p) 2>/dev/null; cleanup_sv' EXIT
+	setup_members
+	ctl image import "oci:$IMGS/oci:test" bb:1 >/dev/null
+	# a holder of its own: none of the calls below inherits its lock
+	flock -s -o "$STATE_D/images/lock" sleep 1000 &
+	local holder=$!
+	wait_for 10 sh -c "grep -q ' READ *$holder ' /proc/locks" || fail "the test's lock was not taken"
+	member image prune >"$T/prune.out" 2>&1 &
+	local prune=$! gc
+	wait_for 10 sh -c "pgrep -f 'corral-images image gc --store $STATE_D' >/dev/null" || fail "no gc ran"
+	gc=$(gc_pid)
+	strace -qq -o /dev/null -p "$gc" -e trace=flock -e inject=flock:delay_exit=3000000 &
+	wait_for 10 sh -c "grep -q '^TracerPid:[[:space:]]*[1-9]' /proc/$gc/status" || fail "strace did not attach"
+	pkill -P "$holder" sleep
+	wait "$holder" 2>/dev/null || true # its sleep ended by a signal
+	wait_for 10 sh -c "awk -v p=$gc '\$2 == \"FLOCK\" && \$4 == \"WRITE\" && \$5 == p {f = 1} END {exit !f}' /proc/locks" ||
+		fail "the gc did not take the store: $(grep FLOCK /proc/locks)"
+	member2 run --rm bb:1 echo ran >"$T/run.out" 2>&1 || fail "the run beside the gc: $(cat "$T/run.out")"
+	assert_eq "$(cat "$T/run.out")" ran "the run's output"
+	ctl image tag bb:1 bb:tagged >"$T/tag.out" 2>&1 || fail "the tag beside the gc: $(cat "$T/tag.out")"
+	assert_contains "$(ctl --json image ls | jq -r '[.[].names[]] | join(" ")')" "bb:tagged" "the tag made"
+	wait "$prune" || fail "the prune: $(cat "$T/prune.out")"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

@@ -11,3 +11,10 @@ table && /\};/ {
 	}
 	table = 0
 }
+# ... and those a table names through the store's gate (service.c)
+/^STORE_GATED\([A-Za-z_0-9]+\)$/ {
+	name = $0
+	sub(/^STORE_GATED\(/, "", name)
+	sub(/\)$/, "", name)
+	print name
+}

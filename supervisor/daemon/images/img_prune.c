@@ -12,6 +12,7 @@
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/core/store_gate.h"
 #include "supervisor/daemon/core/build_cache.h"
 #include "supervisor/daemon/containers/engine/ctr_prune.h"
 #include "supervisor/loop/child.h"
@@ -100,6 +101,7 @@ static void gc_done(corrald *d, vl_call *call, int rc, const strbuf *out, const 
 	j->done(d, call, j->removed, j->before > after ? j->before - after : 0, rc != 0 ? &err : NULL, j->ctx);
 	strv_free(j->removed);
 	free(j);
+	store_gate_gc_end(d);
 }
 
 int img_prune_start(corrald *d, vl_call *call, const peer_cred *peer, bool all, img_pruned_fn done, void *ctx,
@@ -117,6 +119,7 @@ int img_prune_start(corrald *d, vl_call *call, const peer_cred *peer, bool all, 
 		free(j);
 		return r;
 	}
+	store_gate_gc_begin();
 	return 0;
 }
 

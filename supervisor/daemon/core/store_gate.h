@@ -1,0 +1,17 @@
+/* The image store's gc and the calls that wait it out: a gc holds the
+ * store whole (corral-images takes its lock exclusively), so a create that
+ * met it would fail with "busy", one member's prune failing another's run.
+ * Such a call is parked while a gc runs, and handed back to its method
+ * once the last gc has ended. */
+#pragma once
+#include <stdbool.h>
+#include "supervisor/varlink/server.h"
+
+struct corrald;
+
+/* A gc starts, or has ended (each start has its end). */
+void store_gate_gc_begin(void);
+void store_gate_gc_end(struct corrald *d);
+/* While a gc runs: keep call, to be given to method (with its params and
+ * d) after; true. False when none runs: the caller goes on. */
+bool store_gate_park(struct corrald *d, vl_call *call, vl_method_fn method);
