@@ -68,7 +68,7 @@ ALL_SRCS := $(foreach d,$(LIBDIRS),$(wildcard $(d)/*.c)) $(wildcard supervisor/d
 DEPS := $(patsubst %.c,$(B)/obj/%.d,$(ALL_SRCS))
 
 .SECONDARY:
-.PHONY: all deps test-deps check check-lint check-unit check-integration check-vm check-fuzz check-times bench demo install clean
+.PHONY: all deps test-deps check check-lint check-unit check-integration check-vm check-fuzz check-times bench soak demo install clean
 all: $(BINS)
 
 Q := $(if $(V),,@)
@@ -202,6 +202,10 @@ check-times:
 
 bench: all
 	@tests/bench/run.sh $(B)
+
+# the soak, long (tests/soak/run.sh): SEED=N replays one, OPS= and FAULTS= size it
+soak: all
+	@tests/soak/run.sh $(if $(SEED),--seed $(SEED)) --ops $(or $(OPS),10000) --faults $(or $(FAULTS),300) $(B)
 
 demo: deps all
 	@tests/demo.sh $(B)

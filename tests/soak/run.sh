@@ -47,7 +47,7 @@ SOCK="$S/c.sock"
 # the state on a small filesystem of its own, which the nemesis fills
 STATE_D="$T/state"
 mkdir -p "$STATE_D"
-truncate -s 1G "$T/state.img" && mkfs.ext4 -q -F -m 0 "$T/state.img" && mount -o loop "$T/state.img" "$STATE_D" ||
+truncate -s 1G "$T/state.img" && mke2fs -q -t ext4 -F -m 0 "$T/state.img" && mount -o loop "$T/state.img" "$STATE_D" ||
 	{ echo "soak: no loop filesystem for the state"; exit 2; }
 # what the EXIT trap's cleanup_sv reads: the containers through ctl, then
 # every corrald the soak started ($T/.daemons)

@@ -72,6 +72,7 @@ class Soak:
         self.serial = 0
         self.done = {}  # kind -> [tried, succeeded]
         self.lock = threading.Lock()
+        self.judged = {}  # invariant -> objects it judged
         files = os.path.join(a.dir, "files")  # what members copy and build from
         os.makedirs(files, exist_ok=True)
         os.chmod(files, 0o1777)
@@ -147,10 +148,8 @@ class Soak:
 
     def docker(self, uid, method, path, body=None):
         """a Docker Engine API call through corral-docker, as uid"""
-        cmd = ["curl", "-sS", "--max-time", "30", "--unix-socket", self.a.docker_sock, "-X", method,
-               "-w", "\n%{http_code}", "http://d/v1.41" + path]
-        if body is not None:
-            cmd += ["-H", "Content-Type: application/json", "-d", json.dumps(body)]
+        cmd = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "docker_call.py"),
+               self.a.docker_sock, method, "/v1.41" + path] + ([json.dumps(body)] if body is not None else [])
         return self.as_uid(uid, cmd, 40)
 
     def as_uid(self, uid, cmd, timeout):
@@ -162,10 +161,10 @@ class Soak:
             return subprocess.CompletedProcess(cmd, 124, e.stdout or "", "timed out")
 
     def http_ok(self, r):
-        """a curl result as a CompletedProcess whose code is 0 on a 2xx"""
+        """docker_call's result as a CompletedProcess whose code is 0 on a 2xx"""
         body, _, code = (r.stdout or "").rpartition("\n")
         ok = r.returncode == 0 and code.startswith("2")
-        return subprocess.CompletedProcess(r.args, 0 if ok else 1, body, r.stderr or ("HTTP " + code + ": " + body[:160]))
+        return subprocess.CompletedProcess(r.args, 0 if ok else 1, body, r.stderr or ("HTTP " + code + ": " + body[:400]))
 
     def op(self, uid, kind, rng):
         with self.lock:
@@ -304,7 +303,7 @@ class Soak:
         n[1] += r.returncode == 0
         if self.a.verbose:
             print("op %s as %d: %s %s" % (kind, uid, r.returncode, " ".join(r.args[-3:]) if r.args else ""),
-                  (r.stderr or r.stdout).strip()[:160], flush=True)
+                  (r.stderr or r.stdout).strip()[:400], flush=True)
 
     def peek(self, uid, rng):
         """a member reaches none of another's containers"""
@@ -320,6 +319,9 @@ class Soak:
         if uid != ROOT and r.returncode == 0:
             self.violate("members", "uid %d inspected %s, another's container" % (uid, other))
         return r
+
+    def judge(self, inv, n=1):
+        self.judged[inv] = self.judged.get(inv, 0) + n
 
     def violate(self, inv, msg):
         self.violations.append("%s: %s" % (inv, msg))
@@ -490,6 +492,7 @@ class Soak:
             if not problems or time.monotonic() > end:
                 break
             time.sleep(0.2)
+        self.judge("accounted", len(ids) + len(mons))
         for p in problems:
             self.violate("accounted", "%s (after %s)" % (p, when))
         # parses
@@ -499,6 +502,7 @@ class Soak:
                 try:
                     with open(path) as fh:
                         json.load(fh)
+                    self.judge("parses")
                 except FileNotFoundError:
                     pass
                 except (OSError, ValueError) as e:
@@ -506,12 +510,14 @@ class Soak:
         # members: each lists its own alone
         for uid in MEMBERS:
             mine = {c["id"] for c in self.listed(uid)}
+            self.judge("members", len(mine))
             for cid in mine - self.owned[uid]:
                 if any(cid in self.owned[o] for o in self.owned if o != uid):
                     self.violate("members", "uid %d lists %s, another's (after %s)" % (uid, cid[:12], when))
         self.check_store(when)
         self.check_events(when)
         # bounded
+        self.judge("bounded")
         rss, fds = self.usage()
         if fds > 256 + 4 * len(ids):
             self.violate("bounded", "corrald holds %d fds with %d containers (after %s)" % (fds, len(ids), when))
@@ -546,6 +552,7 @@ class Soak:
         for cid in created:  # a create rotated out of the log is not judged
             if cid in before and before.get(cid) == after.get(cid):
                 want = self.EXPECT.get(before[cid])
+                self.judge("events")
                 if want and last[cid] not in want:
                     self.violate("events", "%s is %s, its last event %s (after %s)" % (cid[:12], before[cid], last[cid], when))
             elif cid not in before and cid not in after and last[cid] != "remove":
@@ -562,6 +569,7 @@ class Soak:
             with open(os.path.join(blobs, name), "rb") as f:
                 for chunk in iter(lambda: f.read(1 << 20), b""):
                     h.update(chunk)
+            self.judge("store")
             if h.hexdigest() != name:
                 self.violate("store", "blob %s holds sha256:%s (after %s)" % (name[:12], h.hexdigest()[:12], when))
             have.add("sha256:" + name)
@@ -591,6 +599,44 @@ class Soak:
         except OSError:
             fds = 0
         return rss, fds
+
+    def disk(self):
+        """bytes the containers and the store take"""
+        total = 0
+        for sub in ("containers", "images"):
+            for root, dirs, files in os.walk(os.path.join(self.a.state, sub)):
+                for f in files:
+                    try:
+                        total += os.lstat(os.path.join(root, f)).st_blocks * 512
+                    except OSError:
+                        pass
+        return total
+
+    def pruned(self, disk0):
+        """everything removed and pruned: the disk back to its baseline"""
+        for w in range(3):
+            for uid in (ROOT,) + MEMBERS:
+                self.ctl(uid, "delete", "workload", "soakwl%d" % w)
+        for c in self.listed(ROOT):
+            self.ctl(ROOT, "rm", "-f", c["id"])
+        r = self.ctl(ROOT, "--json", "image", "ls")
+        for i in json.loads(r.stdout or "[]"):
+            for n in i.get("names") or []:
+                if "soak" in n:
+                    self.ctl(ROOT, "image", "rm", n)
+        for uid in (ROOT,) + MEMBERS:
+            self.ctl(uid, "volume", "prune")
+            self.ctl(uid, "system", "prune")
+        self.checks += 1
+        end = time.monotonic() + 20  # the trash empties in the background
+        while True:
+            now = self.disk()
+            if now <= disk0 + (1 << 20) or time.monotonic() > end:
+                break
+            time.sleep(0.2)
+        print("soak: containers and store took %d kB at the start, %d kB after the prune" % (disk0 // 1024, now // 1024))
+        if now > disk0 + (1 << 20):
+            self.violate("bounded", "after the prune, containers and store take %d kB, %d kB at the start" % (now // 1024, disk0 // 1024))
 
     # ---- planted bugs: the soak's own test (tests/soak/selftest.sh); each
     # must make it fail with a message that names it
@@ -629,6 +675,7 @@ class Soak:
         print("soak: seed %d, %d operations, %d faults" % (self.a.seed, self.a.ops, self.a.faults), flush=True)
         self.start()
         rss0, _ = self.usage()
+        disk0 = self.disk()
         # where the faults fall, chosen up front: the same for a seed
         at = sorted(self.rng.sample(range(1, self.a.ops), min(self.a.faults, self.a.ops - 1)))
         t0 = time.monotonic()
@@ -653,6 +700,8 @@ class Soak:
         finally:
             if self.a.plant:
                 self.unplant()
+        if not self.a.plant:
+            self.pruned(disk0)
         el = time.monotonic() - t0
         rss1, _ = self.usage()
         print("soak: seed %d: %d operations and %d faults in %.0f s (%.0f and %.1f a minute), %d checks, %d violations"
@@ -660,6 +709,7 @@ class Soak:
         print("soak: operations by kind (tried/succeeded): %s"
               % ", ".join("%s %d/%d" % (k, v[0], v[1]) for k, v in sorted(self.done.items())))
         print("soak: faults by kind: %s" % ", ".join("%s %d" % kv for kv in sorted(self.faults.items())))
+        print("soak: invariants checked (objects judged): %s" % ", ".join("%s %d" % kv for kv in sorted(self.judged.items())))
         for k, v in sorted(self.recovery.items()):
             print("soak: corrald served again after %s in %.3f s median, %.3f s worst (%d)"
                   % (k, statistics.median(v), max(v), len(v)))

@@ -39,7 +39,10 @@ test_supervisor_workloads.sh:limits
 test_supervisor_policy.sh:default_limits
 test_supervisor_userns.sh:members_container_is_the_member
 test_supervisor_storage.sh:root_filesystem
-test_cri_pods.sh:security|kubelet_pod"
+test_cri_pods.sh:security|kubelet_pod
+test_soak.sh:seed"
+# the soak on cgroup v2 with its controllers, shorter under TCG
+export SOAK_OPS=${SOAK_OPS:-60}
 # the engines' clients: a boot of their own (the same kernel), beside the rest
 client_tests="test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|detach|resources|apparmor|checkpoint')
 test_clients_ctr.sh
