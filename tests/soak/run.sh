@@ -30,17 +30,21 @@ chmod 755 "$T"
 : >"$T/netns"
 unshare --net="$T/netns" true && nsenter --net="$T/netns" ip link set lo up || { echo "soak: no network namespace"; exit 2; }
 finish() {
+	local st=$?
 	if [ "${rc:-1}" != 0 ]; then
 		mkdir -p "$B/results" && cp "$T/corrald.log" "$B/results/soak-corrald.log"
 		echo "== corrald's log, its end (all of it in $B/results/soak-corrald.log)"
 		tail -20 "$T/corrald.log"
 	fi
-	cleanup_sv
+	# (in a subshell: a sanitizer report in corrald's log exits it, and
+	# what follows must still run)
+	(cleanup_sv) || { st=1; echo "soak: a sanitizer report in corrald's log (above)"; }
 	umount "$T/netns" 2>/dev/null
 	# the state's filesystem, and whatever a failed run left mounted in it
 	grep -q " $STATE_D " /proc/self/mountinfo && umount -R "$STATE_D"
 	rm -rf --one-file-system "$T"
 	drop_short_dir "$S" 2>/dev/null
+	exit "$st"
 }
 trap finish EXIT
 SOCK="$S/c.sock"

@@ -48,6 +48,25 @@ void events_log_close(events_log *l)
 	if (l->open)
 		rotfile_close(&l->file);
 	l->open = false;
+	sb_release(&l->held);
+}
+
+/* line written, after what was held; else held too (the first refusal
+ * said in the log, not each) */
+static void write_line(events_log *l, const strbuf *line)
+{
+	_cleanup_cerr_ cerr err = { 0 };
+	if (l->held.len && rotfile_write(&l->file, l->held.buf, l->held.len, &err) == 0) {
+		log_info("events log: %zu bytes of events held while it could not be written are in it now", l->held.len);
+		sb_reset(&l->held);
+	}
+	cerr_clear(&err);
+	if (!l->held.len && rotfile_write(&l->file, line->buf, line->len, &err) == 0)
+		return;
+	if (err.code)
+		log_cerr(LOG_LVL_WARN, &err, "events log: events are held until it can be written");
+	if (l->held.len + line->len > EVENTS_LOG_HELD_MAX || sb_add(&l->held, line->buf, line->len) < 0)
+		log_warn("events log: %zu bytes held already: an event is not kept", l->held.len);
 }
 
 void events_log_append(events_log *l, long long ts, event_owner who, const char *session, const char *json)
@@ -63,11 +82,10 @@ void events_log_append(events_log *l, long long ts, event_owner who, const char 
 		jg_key_bool(g, "shared", who.shared) || (session && jg_key_str(g, "session", session)) ||
 		yajl_gen_map_close(g) || !(head = jg_finish(g, &len)) || json[0] != '{' ||
 		sb_add(&line, head, len - 1) || sb_adds(&line, ",") || sb_adds(&line, json + 1) || sb_adds(&line, "\n");
-	_cleanup_cerr_ cerr err = { 0 };
 	if (r)
 		log_warn("events log: out of memory: an event is not kept");
-	else if (rotfile_write(&l->file, line.buf, line.len, &err) < 0)
-		log_cerr(LOG_LVL_WARN, &err, "events log");
+	else
+		write_line(l, &line);
 }
 
 /* One line: false when the reader wants no more. */
@@ -111,6 +129,11 @@ void events_log_replay(const events_log *l, long long since, events_log_fn fn, v
 		return;
 	char rotated[NAME_MAX + 3];
 	snprintf(rotated, sizeof(rotated), "%s.1", l->file.name);
-	if (replay_file(l->file.dirfd, rotated, since, fn, data))
-		replay_file(l->file.dirfd, l->file.name, since, fn, data);
+	if (!replay_file(l->file.dirfd, rotated, since, fn, data) || !replay_file(l->file.dirfd, l->file.name, since, fn, data))
+		return;
+	for (const char *p = l->held.buf, *nl; p && (nl = strchr(p, '\n')); p = nl + 1) {
+		_cleanup_free_ char *line = strndup(p, (size_t)(nl - p) + 1);
+		if (!line || !replay_line(line, since, fn, data))
+			return;
+	}
 }

@@ -8,6 +8,7 @@
 #include <yajl/yajl_tree.h>
 #include "common/error.h"
 #include "supervisor/logs/rotate.h"
+#include "common/strbuf.h"
 
 typedef struct event_owner {
 	uid_t uid;
@@ -17,7 +18,12 @@ typedef struct event_owner {
 typedef struct events_log {
 	rotfile file;
 	bool open;
+	/* the lines a full disk refused, oldest first: written before the
+	 * next one that finds room, replayed after the files meanwhile */
+	strbuf held;
 } events_log;
+
+#define EVENTS_LOG_HELD_MAX (1u << 20) /* past it, a refused line is lost */
 
 #define EVENTS_LOG_FILE "events.log"
 #define EVENTS_LOG_DEFAULT_MAX_SIZE (1u << 20)
@@ -26,7 +32,7 @@ int events_log_open(events_log *l, const char *path, size_t max_size, cerr *err)
 void events_log_close(events_log *l);
 /* json: the event as subscribers get it ({"event":{...}}); session: its
  * session, or NULL. A failure to write is logged, not returned: the event
- * is published anyway. */
+ * is published anyway, and held to be written later (held). */
 void events_log_append(events_log *l, long long ts, event_owner who, const char *session, const char *json);
 /* Each kept event at or after since (ns), oldest first, until fn returns
  * false: its time, owner, session (or NULL) and the object under "event". */

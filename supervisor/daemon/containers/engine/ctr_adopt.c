@@ -175,8 +175,11 @@ int ctr_adopt_all(corrald *d, cerr *err)
 			c->ended_unseen = true;
 			if (d->rebooted)
 				ended_by_boot(d, c);
-			ctr_ended(d, c);
-			started += c->status == CS_RESTARTING; /* its policy brings it back */
+			char id[CTR_ID_LEN + 1];
+			memcpy(id, c->id, sizeof(id));
+			ctr_ended(d, c); /* which frees one run with --rm */
+			c = ctr_find(d, id);
+			started += c && c->status == CS_RESTARTING; /* its policy brings it back */
 			continue;
 		}
 		if (c->status == CS_EXITED && ctr_said_of(said, c->id) && said_ran(said, c)) {
