@@ -114,6 +114,26 @@ test_persist_half_made_container_removed_at_start() {
 	rm -rf "$kept"
 }
 
+# One run with --rm that ended while corrald was down: the next corrald
+# removes it as it adopts, says its die and its remove, and reads nothing
+# of it after (the soak, under ASan, found adoption reading it freed)
+test_persist_rm_container_ended_while_down() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl image import "oci:$FIXTURES/images/oci:test" bb:1 >/dev/null
+	ctl run -d --rm --name brief bb:1 sleep 1000 >/dev/null
+	local pid
+	pid=$(ctl --json inspect brief | jq -r '.[0].state.pid')
+	kill -KILL "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	kill -KILL "$pid"
+	wait_for 10 sh -c "! kill -0 $pid 2>/dev/null"
+	start_sv
+	assert_eq "$(ctl --json ps -a | jq length)" 0 "no container left"
+	assert_eq "$(events_of container --since 10m --until 0s --filter name=brief | awk '{print $(NF-1), $NF}')" "die:brief remove:brief" \
+		"its die and its remove"
+}
+
 # A healthy container is healthy at once after a restart of corrald (its
 # status, streak and log are in its record), and a workload's replicas stay
 # ready: its checks run every 3 s, later than these looks.
