@@ -53,6 +53,15 @@ STATE_D="$T/state"
 mkdir -p "$STATE_D"
 truncate -s 1G "$T/state.img" && mke2fs -q -t ext4 -F -m 0 "$T/state.img" && mount -o loop "$T/state.img" "$STATE_D" ||
 	{ echo "soak: no loop filesystem for the state"; exit 2; }
+# a registry in the netns to pull from and push to, where there is one (the
+# VM tier's guest has none: pulls and pushes are left out there)
+REG=
+if command -v docker-registry >/dev/null && command -v skopeo >/dev/null; then
+	. tests/integration/registry_lib.sh
+	reg_setup >/dev/null && reg_start soak plain >/dev/null &&
+		reg_push "$REG_soak" "oci:$FIXTURES/images/oci:test" library/busybox:1 && REG=$REG_soak
+fi
+[ -n "$REG" ] || echo "soak: no registry here (docker-registry, skopeo): pulls and pushes left out"
 # what the EXIT trap's cleanup_sv reads: the containers through ctl, then
 # every corrald the soak started ($T/.daemons)
 CORRALD_PID=
@@ -60,7 +69,7 @@ cat >"$T/corrald-run" <<-RUN
 #!/bin/sh
 exec nsenter --net="$T/netns" "$B/bin/corrald" --config "$T/corrald.conf" --socket "$SOCK" --state-dir "$STATE_D" \
 	--group "$group" --cgroup-delegate no --cgroup-parent "/corral-$TID" --default-network none \
-	--cni-config-dir "$T/net.d" --docker-socket "$S/d.sock" --cri-socket ""
+	--cni-config-dir "$T/net.d" --docker-socket "$S/d.sock" --cri-socket "" ${REG:+--registry-insecure "$REG"}
 RUN
 chmod +x "$T/corrald-run"
 # the image, imported by a first corrald, which the soak's then replaces
@@ -72,7 +81,7 @@ ctl image import "oci:$FIXTURES/images/oci:test" busybox:latest >/dev/null || { 
 kill -TERM "$CORRALD_PID" && wait "$CORRALD_PID" 2>/dev/null
 rc=0
 /usr/bin/python3 tests/soak/soak.py "${args[@]}" --dir "$T" --state "$STATE_D" --sock "$SOCK" \
-	--corralctl "$CORRALCTL" --corral "$CORRAL" --runtime-root "$STATE_D/runtime" --docker-sock "$S/d.sock" --image busybox:latest --gid 65534 -- "$T/corrald-run" || rc=$?
+	--corralctl "$CORRALCTL" --corral "$CORRAL" --runtime-root "$STATE_D/runtime" --docker-sock "$S/d.sock" --registry "$REG" --image busybox:latest --gid 65534 -- "$T/corrald-run" || rc=$?
 # the last corrald, for the cleanup's ctl
 CORRALD_PID=$(tail -1 "$T/.daemons")
 exit $rc

@@ -114,12 +114,16 @@ class Soak:
         "run": 10, "run_rm": 4, "stop": 4, "kill": 2, "start": 3, "rm_f": 4, "rm": 2, "exec": 5, "logs": 3,
         "cp_in": 2, "cp_out": 2, "volume": 2, "session": 2, "prune": 1, "peek": 3, "docker_run": 3,
         "docker_ps": 2, "docker_rm": 2, "image_tag": 2, "image_rm": 2, "image_prune": 1, "build": 1,
-        "job": 2, "workload": 2, "network": 1, "runtime_list": 1,
+        "job": 2, "workload": 2, "network": 1, "runtime_list": 1, "pull": 2, "push": 1,
+        "run_backoff": 1,
     }
+    # what a kill of corrald inside an operation aims at: any, a create, a
+    # removal, a pull, a prune, a restart policy's backoff
+    IN_OP = (None, ("run", "docker_run"), ("rm_f", "docker_rm"), ("pull",), ("image_prune", "prune"), ("run_backoff",))
 
     def plan(self, kinds=None):
         """one operation for each caller, drawn from the seed: they run at once"""
-        kinds = list(kinds or self.OPS)
+        kinds = [k for k in (kinds or self.OPS) if self.a.registry or k not in ("pull", "push")]
         weights = [self.OPS[k] for k in kinds]
         return [(uid, self.rng.choices(kinds, weights)[0], self.rng.randrange(1 << 30)) for uid in (ROOT,) + MEMBERS]
 
@@ -184,6 +188,12 @@ class Soak:
         """an operation that needs no container of the caller's; False for one that does"""
         if kind == "run":
             r = self.ctl(uid, "run", "-d", "--name", name, self.a.image, "sleep", "100000")
+            if r.returncode == 0 and r.stdout.strip():
+                self.owned[uid].add(r.stdout.strip())
+            return r
+        if kind == "run_backoff":
+            # fails at once, and its policy starts it again after a backoff
+            r = self.ctl(uid, "run", "-d", "--name", name, "--restart", "on-failure:4", self.a.image, "sh", "-c", "exit 3")
             if r.returncode == 0 and r.stdout.strip():
                 self.owned[uid].add(r.stdout.strip())
             return r
@@ -262,6 +272,12 @@ class Soak:
         if kind == "network":
             n = "soaknet%d" % (serial % 4)
             return self.ctl(uid, "network", "rm" if rng.random() < 0.5 else "create", n)
+        if kind == "pull":
+            # pulled again under another name each time: layers already
+            # there, a new name to write
+            return self.ctl(uid, "pull", "-q", "%s/library/busybox:1" % self.a.registry, timeout=120)
+        if kind == "push":
+            return self.ctl(uid, "push", self.a.image, "%s/soak/pushed:%d" % (self.a.registry, serial), timeout=120)
         if kind == "runtime_list":
             # the runtime CLI reads what corrald writes, while it writes it
             r = subprocess.run([self.a.corral, "--root", self.a.runtime_root, "list", "--format", "json"],
@@ -346,7 +362,7 @@ class Soak:
 
     FAULTS = {"kill_corrald": 3, "kill_corrald_in_op": 4, "kill_monitor": 3, "kill_helper": 3, "enospc": 2}
     HELPERS = (b"corral-copy", b"corral-images", b"corral-docker", b"corral-build")
-    HELPER_OPS = ("cp_in", "cp_out", "build", "docker_ps", "docker_run", "image_tag", "image_prune")
+    HELPER_OPS = ("cp_in", "cp_out", "build", "docker_ps", "docker_run", "image_tag", "image_prune", "pull", "push")
 
     def helpers(self):
         """corrald's helpers now running: [(pid, name)]"""
@@ -397,6 +413,7 @@ class Soak:
         kind = self.frng.choices(kinds, [self.FAULTS[k] for k in kinds])[0]
         # drawn whatever the kind: the faults after stay the same for a seed
         pick, delay, also_kill = self.frng.random(), self.frng.uniform(0.0, 0.2), self.frng.random() < 0.5
+        aim = self.IN_OP[int(self.frng.random() * len(self.IN_OP))]
         if self.a.verbose:
             print("fault %s" % kind, flush=True)
         self.faults[kind] = self.faults.get(kind, 0) + 1
@@ -444,7 +461,9 @@ class Soak:
             return kind, took
         if kind == "kill_corrald_in_op":
             # corrald killed while a step of the seed's is in flight
-            t = self.in_flight()
+            if aim and not self.a.registry:
+                aim = tuple(k for k in aim if k != "pull") or None
+            t = self.in_flight(aim)
             time.sleep(delay)
         os.kill(self.pid, signal.SIGKILL)
         self.proc.wait()
@@ -729,6 +748,7 @@ def main():
     ap.add_argument("--corral", required=True)
     ap.add_argument("--runtime-root", required=True)
     ap.add_argument("--docker-sock", required=True)
+    ap.add_argument("--registry", default="", help="HOST:PORT of a registry to pull from and push to ('': none)")
     ap.add_argument("--image", required=True)
     ap.add_argument("--gid", type=int, required=True)
     ap.add_argument("--verbose", action="store_true")
