@@ -39,6 +39,7 @@ finish() {
 	# (in a subshell: a sanitizer report in corrald's log exits it, and
 	# what follows must still run)
 	(cleanup_sv) || { st=1; echo "soak: a sanitizer report in corrald's log (above)"; }
+	! declare -F reg_cleanup >/dev/null || reg_cleanup
 	umount "$T/netns" 2>/dev/null
 	# the state's filesystem, and whatever a failed run left mounted in it
 	grep -q " $STATE_D " /proc/self/mountinfo && umount -R "$STATE_D"
@@ -62,6 +63,16 @@ if command -v docker-registry >/dev/null && command -v skopeo >/dev/null; then
 		reg_push "$REG_soak" "oci:$FIXTURES/images/oci:test" library/busybox:1 && REG=$REG_soak
 fi
 [ -n "$REG" ] || echo "soak: no registry here (docker-registry, skopeo): pulls and pushes left out"
+# finish alone, calling reg_cleanup: reg_setup's trap ran it first, and
+# finish then saw its status, not the soak's
+trap finish EXIT
+# the CRI's messages for its client, where protoc and grpc are
+CRI=
+if command -v protoc >/dev/null && /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
+	mkdir -p "$T/pb" && protoc --python_out="$T/pb" -I supervisor/cri supervisor/cri/runtime_v1.proto && CRI="$S/cri.sock"
+	export CRI_PB="$T/pb"
+fi
+[ -n "$CRI" ] || echo "soak: no CRI client here (protoc, python3-grpcio): CRI calls left out"
 # what the EXIT trap's cleanup_sv reads: the containers through ctl, then
 # every corrald the soak started ($T/.daemons)
 CORRALD_PID=
@@ -69,7 +80,7 @@ cat >"$T/corrald-run" <<-RUN
 #!/bin/sh
 exec nsenter --net="$T/netns" "$B/bin/corrald" --config "$T/corrald.conf" --socket "$SOCK" --state-dir "$STATE_D" \
 	--group "$group" --cgroup-delegate no --cgroup-parent "/corral-$TID" --default-network none \
-	--cni-config-dir "$T/net.d" --docker-socket "$S/d.sock" --cri-socket "" ${REG:+--registry-insecure "$REG"}
+	--cni-config-dir "$T/net.d" --docker-socket "$S/d.sock" --cri-socket "$CRI" --stream-address "" ${REG:+--registry-insecure "$REG"}
 RUN
 chmod +x "$T/corrald-run"
 # the image, imported by a first corrald, which the soak's then replaces
@@ -81,7 +92,7 @@ ctl image import "oci:$FIXTURES/images/oci:test" busybox:latest >/dev/null || { 
 kill -TERM "$CORRALD_PID" && wait "$CORRALD_PID" 2>/dev/null
 rc=0
 /usr/bin/python3 tests/soak/soak.py "${args[@]}" --dir "$T" --state "$STATE_D" --sock "$SOCK" \
-	--corralctl "$CORRALCTL" --corral "$CORRAL" --runtime-root "$STATE_D/runtime" --docker-sock "$S/d.sock" --registry "$REG" --image busybox:latest --gid 65534 -- "$T/corrald-run" || rc=$?
+	--corralctl "$CORRALCTL" --corral "$CORRAL" --runtime-root "$STATE_D/runtime" --docker-sock "$S/d.sock" --registry "$REG" --cri-sock "$CRI" --image busybox:latest --gid 65534 -- "$T/corrald-run" || rc=$?
 # the last corrald, for the cleanup's ctl
 CORRALD_PID=$(tail -1 "$T/.daemons")
 exit $rc

@@ -115,7 +115,7 @@ class Soak:
         "cp_in": 2, "cp_out": 2, "volume": 2, "session": 2, "prune": 1, "peek": 3, "docker_run": 3,
         "docker_ps": 2, "docker_rm": 2, "image_tag": 2, "image_rm": 2, "image_prune": 1, "build": 1,
         "job": 2, "workload": 2, "network": 1, "runtime_list": 1, "pull": 2, "push": 1,
-        "run_backoff": 1,
+        "run_backoff": 1, "cri_pod": 2, "cri_rm": 1,
     }
     # what a kill of corrald inside an operation aims at: any, a create, a
     # removal, a pull, a prune, a restart policy's backoff
@@ -123,7 +123,8 @@ class Soak:
 
     def plan(self, kinds=None):
         """one operation for each caller, drawn from the seed: they run at once"""
-        kinds = [k for k in (kinds or self.OPS) if self.a.registry or k not in ("pull", "push")]
+        kinds = [k for k in (kinds or self.OPS) if (self.a.registry or k not in ("pull", "push")) and
+                 (self.a.cri_sock or not k.startswith("cri_"))]
         weights = [self.OPS[k] for k in kinds]
         return [(uid, self.rng.choices(kinds, weights)[0], self.rng.randrange(1 << 30)) for uid in (ROOT,) + MEMBERS]
 
@@ -278,6 +279,10 @@ class Soak:
             return self.ctl(uid, "pull", "-q", "%s/library/busybox:1" % self.a.registry, timeout=120)
         if kind == "push":
             return self.ctl(uid, "push", self.a.image, "%s/soak/pushed:%d" % (self.a.registry, serial), timeout=120)
+        if kind in ("cri_pod", "cri_rm"):
+            cmd = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "cri_op.py"),
+                   self.a.cri_sock, self.a.image] + (["pod", name] if kind == "cri_pod" else ["rm"])
+            return self.as_uid(uid, cmd, 120)
         if kind == "runtime_list":
             # the runtime CLI reads what corrald writes, while it writes it
             r = subprocess.run([self.a.corral, "--root", self.a.runtime_root, "list", "--format", "json"],
@@ -361,8 +366,8 @@ class Soak:
         return out
 
     FAULTS = {"kill_corrald": 3, "kill_corrald_in_op": 4, "kill_monitor": 3, "kill_helper": 3, "enospc": 2}
-    HELPERS = (b"corral-copy", b"corral-images", b"corral-docker", b"corral-build")
-    HELPER_OPS = ("cp_in", "cp_out", "build", "docker_ps", "docker_run", "image_tag", "image_prune", "pull", "push")
+    HELPERS = (b"corral-copy", b"corral-images", b"corral-docker", b"corral-build", b"corral-cri")
+    HELPER_OPS = ("cp_in", "cp_out", "build", "docker_ps", "docker_run", "image_tag", "image_prune", "pull", "push", "cri_pod")
 
     def helpers(self):
         """corrald's helpers now running: [(pid, name)]"""
@@ -748,6 +753,7 @@ def main():
     ap.add_argument("--corral", required=True)
     ap.add_argument("--runtime-root", required=True)
     ap.add_argument("--docker-sock", required=True)
+    ap.add_argument("--cri-sock", default="", help="corrald's CRI socket ('': none)")
     ap.add_argument("--registry", default="", help="HOST:PORT of a registry to pull from and push to ('': none)")
     ap.add_argument("--image", required=True)
     ap.add_argument("--gid", type=int, required=True)
