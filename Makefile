@@ -203,9 +203,11 @@ check-times:
 bench: all
 	@tests/bench/run.sh $(B)
 
-# the soak, long (tests/soak/run.sh): SEED=N replays one, OPS= and FAULTS= size it
+# the soak, long (tests/soak/run.sh), then its power losses in a qemu guest
+# (tests/soak/powerloss.sh): SEED=N replays one, OPS=, FAULTS= and LOSSES= size it
 soak: all
 	@tests/soak/run.sh $(if $(SEED),--seed $(SEED)) --ops $(or $(OPS),10000) --faults $(or $(FAULTS),300) $(B)
+	@tests/soak/powerloss.sh $(if $(SEED),--seed $(SEED)) --losses $(or $(LOSSES),20) $(B)
 
 demo: deps all
 	@tests/demo.sh $(B)

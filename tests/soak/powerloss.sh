@@ -1,0 +1,137 @@
+#!/bin/bash
+# The soak's power loss: a qemu guest (tests/vm/corral-vm) runs corrald
+# with its state on a disk image and random operations on it (run, rm,
+# stop, imports, image rm and prune), and the host kills qemu outright
+# (SIGKILL: no sync, no shutdown) at a moment the seed chooses; the next
+# boot on the same image checks the invariants first (corrald serves
+# again with no manual step, every record and refs.json parses, no
+# container directory without its record, every blob's digest is its
+# name and every image's blobs are there, each running container's process
+# lives, the events read back), then works on until its own loss. A last
+# boot checks alone. Every line of the checks is printed; a VIOLATION line
+# fails the run.
+#   tests/soak/powerloss.sh [--seed N] [--losses N] [BUILD_DIR]
+set -u
+B=build seed=$((RANDOM * 32768 + RANDOM)) losses=1
+while [ $# -gt 0 ]; do
+	case $1 in
+	--seed) seed=$2 && shift 2 ;;
+	--losses) losses=$2 && shift 2 ;;
+	*) B=$1 && shift ;;
+	esac
+done
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/../.."
+case "$B" in /*) ;; *) B="$PWD/$B" ;; esac
+. tests/integration/lib.sh
+command -v qemu-system-x86_64 >/dev/null && ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 ||
+	{ echo "powerloss: no qemu or no Debian kernel to boot"; exit 2; }
+tests/fixtures/mkimages.sh "$(dirname "$FIXTURES")" >/dev/null
+new_test_env "powerloss-$$"
+trap 'pkill -KILL -f "qemu-system-x86_64.*$T/disk.img" 2>/dev/null; rm -rf "$T"' EXIT
+echo "powerloss: seed $seed, $losses power losses"
+truncate -s 512M "$T/disk.img" && mke2fs -q -t ext4 "$T/disk.img" || exit 2
+
+cat >"$T/guest.sh" <<'GUEST'
+#!/bin/bash
+# guest.sh BOOT SEED run|last
+set -u
+boot=$1 seed=$2 what=$3
+D=/var/lib/corral
+mkdir -p $D
+for _ in $(seq 100); do [ -e /sys/block/vda/dev ] && break; sleep 0.1; done
+[ -b /dev/vda ] || mknod /dev/vda b $(tr ':' ' ' </sys/block/vda/dev) # no devtmpfs in the guest
+mount /dev/vda $D || { echo "VIOLATION serves: the disk did not mount after boot $boot" >"$VM_OUT/check.$boot"; exit 1; }
+ctl() { /corral/bin/corralctl --socket /run/corral.sock --timeout 60 "$@"; }
+t0=$(cut -d' ' -f1 /proc/uptime)
+/corral/bin/corrald --config /dev/null --socket /run/corral.sock --state-dir $D/state \
+	--cgroup-parent /corral --default-network none >>$D/corrald.log 2>&1 &
+for _ in $(seq 600); do ctl ping >/dev/null 2>&1 && break; sleep 0.1; done
+{
+	echo "boot $boot"
+	if ctl ping >/dev/null 2>&1; then
+		echo "served after $(awk -v t="$t0" '{printf "%.2f", $1 - t}' /proc/uptime) s"
+	else
+		echo "VIOLATION serves: corrald did not answer in 60 s: $(tail -3 $D/corrald.log)"
+	fi
+	for f in $D/state/containers/*/record.json $D/state/containers/*/exit.json $D/state/images/refs.json; do
+		[ -e "$f" ] && ! jq -e . "$f" >/dev/null 2>&1 && echo "VIOLATION parses: ${f#$D/}"
+	done
+	for d in $D/state/containers/*/; do
+		[ -d "$d" ] && [ ! -f "$d/record.json" ] && echo "VIOLATION accounted: ${d#$D/} has no record"
+	done
+	n=0
+	for b in $D/state/images/blobs/sha256/*; do
+		[ -f "$b" ] || continue
+		n=$((n + 1))
+		[ "$(sha256sum <"$b" | cut -c1-64)" = "${b##*/}" ] || echo "VIOLATION store: blob ${b##*/} is not its digest"
+	done
+	for b in $(jq -r '.images // {} | to_entries[] | .key, .value.config // empty' $D/state/images/refs.json 2>/dev/null); do
+		[ -f "$D/state/images/blobs/sha256/${b#sha256:}" ] || echo "VIOLATION store: image blob $b is not there"
+	done
+	echo "blobs verified: $n"
+	ctl --json ps -a | jq -r '.[] | select(.state.status == "running") | "\(.id) \(.state.pid)"' | while read -r id pid; do
+		kill -0 "$pid" 2>/dev/null || echo "VIOLATION accounted: ${id:0:12} is running with no process $pid"
+	done
+	echo "containers: $(ctl --json ps -a | jq length)"
+	ctl events --since 24h --until 0s >/dev/null || echo "VIOLATION serves: events could not be read back"
+} >$D/check.$boot 2>&1
+sync
+if [ "$what" = last ]; then
+	cp $D/check.* "$VM_OUT/"
+	exit 0
+fi
+ctl image ls 2>/dev/null | grep -q 'bb *1' || ctl image import "oci:/corral/images/oci:test" bb:1 >/dev/null
+echo "powerloss: running"
+RANDOM=$((seed + boot))
+i=0
+while :; do
+	i=$((i + 1))
+	ids=($(ctl --json ps -a 2>/dev/null | jq -r '.[].id'))
+	id=${ids[$((RANDOM % (${#ids[@]} + 1)))]:-none}
+	case $((RANDOM % 9)) in
+	0 | 1) ctl run -d --name "p$boot-$i" bb:1 sleep 100000 ;;
+	2) ctl run --rm bb:1 true ;;
+	3) ctl rm -f "$id" ;;
+	4) ctl stop -t 1 "$id" ;;
+	5) ctl image import "oci:/corral/images/oci:test" "bb:$boot-$i" ;;
+	6) ctl image rm "bb:$boot-$((i - 1))" ;;
+	7) ctl image prune ;;
+	8) ctl container prune ;;
+	esac >/dev/null 2>&1
+done
+GUEST
+chmod +x "$T/guest.sh"
+
+boot() { # N run|last
+	local bins=() b
+	for b in corrald corralctl corral-monitor corral-monitor-lean corral-images corral; do bins+=(-b "$B/bin/$b"); done
+	"$ROOTDIR/tests/vm/corral-vm" -q -t 600 -m 1024 -c 1 -d "$T/disk.img" "${bins[@]}" -b "$(command -v jq)" \
+		-b "$(command -v bash)" -M overlay -f "$B/bin:/corral/bin" -f "$FIXTURES/images:/corral/images" \
+		-o "$T/out$1" "$T/guest.sh" "$1" "$seed" "$2" >"$T/boot$1.log" 2>&1
+}
+# the moment of each loss, after the guest runs its operations: 2 to 9 s
+RANDOM=$seed
+for n in $(seq "$losses"); do
+	boot "$n" run &
+	vm=$!
+	for _ in $(seq 3000); do
+		grep -q "^powerloss: running" "$T/out$n/console.log" 2>/dev/null && break
+		kill -0 "$vm" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q "^powerloss: running" "$T/out$n/console.log" 2>/dev/null ||
+		{ echo "VIOLATION serves: boot $n never ran its operations: $(tail -5 "$T/out$n/console.log" 2>/dev/null)"; wait "$vm"; exit 1; }
+	at=$((RANDOM % 8 + 2))
+	sleep "$at" # the nemesis's moment, not a wait for anything
+	pkill -KILL -f "qemu-system-x86_64.*$T/disk.img"
+	wait "$vm"
+	echo "powerloss: boot $n lost its power after ${at} s of operations"
+done
+boot $((losses + 1)) last || { echo "VIOLATION serves: the last boot failed: $(tail -5 "$T/boot$((losses + 1)).log")"; exit 1; }
+cat "$T/out$((losses + 1))"/check.* 2>/dev/null | sed 's/^/powerloss: /'
+if grep -q VIOLATION "$T/out$((losses + 1))"/check.*; then
+	echo "powerloss: failed; replay with tests/soak/powerloss.sh --seed $seed --losses $losses"
+	exit 1
+fi
+echo "powerloss: seed $seed: $losses power losses, 0 violations"
