@@ -2,7 +2,13 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/api/sv_errors.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 struct parked {
 	vl_call *call;
@@ -49,10 +55,24 @@ void store_gate_gc_end(corrald *d)
 	}
 }
 
+/* A gc holds the store's lock now, rather than waiting for it behind a
+ * pull's (then the store still serves every reader: a stalled pull holds
+ * up nobody) */
+static bool gc_holds_store(const corrald *d)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/images/lock", d->cfg->state_dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	bool held = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd); /* and with it the shared lock taken */
+	return held;
+}
+
 bool store_gate_park(corrald *d, vl_call *call, vl_method_fn method)
 {
-	(void)d;
-	if (!gcs)
+	if (!gcs || !gc_holds_store(d))
 		return false;
 	struct parked *p = malloc(sizeof(*p));
 	if (!p) {

@@ -12,6 +12,7 @@ struct corrald;
 /* A gc starts, or has ended (each start has its end). */
 void store_gate_gc_begin(void);
 void store_gate_gc_end(struct corrald *d);
-/* While a gc runs: keep call, to be given to method (with its params and
- * d) after; true. False when none runs: the caller goes on. */
+/* While a gc of corrald's holds the store: keep call, to be given to method
+ * (with its params and d) once the gcs have ended; true. False when none
+ * holds it (none runs, or it still waits for the store): the caller goes on. */
 bool store_gate_park(struct corrald *d, vl_call *call, vl_method_fn method);
