@@ -17,6 +17,7 @@ struct cri_call {
 	const cri_method *m;
 	const ProtobufCMessageDescriptor *in, *out_type;
 	char path[128];
+	bool post;        /* :method POST, as gRPC's every call */
 	bool grpc;        /* content-type application/grpc (or +proto) */
 	bool compressed;  /* grpc-encoding other than identity */
 	strbuf body;      /* the request's bytes as they come */

@@ -261,7 +261,6 @@ int sc_run(stream_conn *c)
 		int r = poll(p, n, wait);
 		if (r < 0 && errno != EINTR)
 			return -1;
-		now = now_usec();
 		if (p[0].revents & (POLLOUT | POLLERR | POLLHUP)) {
 			if (outq_flush(&c->out, c->client) < 0) {
 				c->why = c->done ? c->why : "the client's connection broke";
@@ -272,6 +271,9 @@ int sc_run(stream_conn *c)
 			read_client(c);
 		if (!c->done && n > kind_at)
 			c->kind->ready(c, p + kind_at, n - kind_at);
+		/* read after the work: a time it stamped (a read, a stream
+		 * opened) is never later than now, or "idle" underflows */
+		now = now_usec();
 		if (now >= next_tick) {
 			next_tick = now + 1000000;
 			if (c->idle_usec && now - c->last_traffic_usec > c->idle_usec && !c->done) {

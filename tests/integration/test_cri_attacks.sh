@@ -112,7 +112,8 @@ test_cria_grpc_framing_is_refused_with_its_status() {
 	echo "$out" | jq -c 'del(.watch) | to_entries[]'
 	for k in not_protobuf:INVALID_ARGUMENT compressed_flag:UNIMPLEMENTED grpc_encoding_gzip:UNIMPLEMENTED \
 		short_prefix:INVALID_ARGUMENT two_messages:INVALID_ARGUMENT prefix_claims_more:INVALID_ARGUMENT \
-		unknown_method:UNIMPLEMENTED unknown_service:UNIMPLEMENTED not_grpc:INVALID_ARGUMENT then:OK; do
+		unknown_method:UNIMPLEMENTED unknown_service:UNIMPLEMENTED not_grpc:INVALID_ARGUMENT \
+		socket_path_authority:OK get_method:UNIMPLEMENTED then:OK; do
 		assert_eq "$(j ".${k%%:*}.status" "$out")" "${k#*:}" "${k%%:*}"
 	done
 	assert_contains "$(j .not_protobuf.message "$out")" "not a valid runtime.v1.VersionRequest" "a body that is not protobuf"

@@ -213,6 +213,17 @@ left behind: nothing" "an idle stream"
 	still_whole
 }
 
+test_cri_stream_pings_keep_it_open() {
+	trap cleanup_sv EXIT
+	start_cri
+	assert_eq "$(attack pings 2>&1)" "pod: ready
+pod has an address: True
+a PING every millisecond for 3.5 s: each answered, the connection open
+containers left: 0
+left behind: nothing" "a client that pings without end"
+	still_whole
+}
+
 test_cri_stream_attack_silent() {
 	trap cleanup_sv EXIT
 	start_cri

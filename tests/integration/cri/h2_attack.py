@@ -184,9 +184,9 @@ def frame(ftype, flags, sid, payload=b"", length=None):
     return struct.pack(">I", n)[1:] + struct.pack(">BBI", ftype, flags, sid & 0x7fffffff) + payload
 
 
-def request(path, extra=()):
-    return hp_encode([(b":method", b"POST"), (b":scheme", b"http"), (b":path", path.encode()),
-                      (b":authority", b"corral"), (b"content-type", b"application/grpc"), (b"te", b"trailers")]
+def request(path, extra=(), authority="corral", method="POST"):
+    return hp_encode([(b":method", method.encode()), (b":scheme", b"http"), (b":path", path.encode()),
+                      (b":authority", authority.encode()), (b"content-type", b"application/grpc"), (b"te", b"trailers")]
                      + [(n.encode(), v.encode()) for n, v in extra])
 
 
@@ -380,11 +380,11 @@ class Conn:
                 return off
             self.pump(0)
 
-    def call(self, path, body=None, extra=(), timeout=20):
+    def call(self, path, body=None, extra=(), timeout=20, **head):
         """one gRPC call: HEADERS, the body (if any), and its answer"""
         sid = self.new_stream()
         t = time.monotonic()
-        self.headers(sid, request(path, extra), end_stream=body is None)
+        self.headers(sid, request(path, extra, **head), end_stream=body is None)
         sent_all = body is None or self.send_data(sid, body) == len(body)
         self.until(lambda: self.done(sid), timeout)
         if not sent_all and self.streams.get(sid, {}).get("ended") and "rst" not in self.streams[sid]:
@@ -522,6 +522,10 @@ def attack_framing(a):
         "unknown_service": c.call("/evil.Service/Version"),
         "long_path": c.call("/" + "a" * 4000),
         "not_grpc": c.call(VERSION, grpc_message(b""), extra=[("content-type", "text/plain")]),
+        # kubelet's and critest's (Go's gRPC dialing a path): not an
+        # authority as RFC 3986 has it, and served all the same
+        "socket_path_authority": c.call(VERSION, grpc_message(b""), authority=a.sock),
+        "get_method": c.call(VERSION, grpc_message(b""), method="GET"),
     }
     out["then"] = c.call(VERSION)
     return c, out

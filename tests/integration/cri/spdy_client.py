@@ -121,8 +121,8 @@ class Session:
             self.z_in.decompress(payload[4:])
         elif kind == RST_STREAM:
             self.ended.add(struct.unpack(">I", payload[:4])[0] & 0x7fffffff)
-        elif kind == PING:
-            self._control(PING, 0, payload)
+        elif kind == PING and struct.unpack(">I", payload[:4])[0] % 2 == 0:
+            self._control(PING, 0, payload)  # the server's (even): an odd one answers ours
 
     def wait(self, pred, secs=30):
         end = time.time() + secs
