@@ -20,14 +20,9 @@ while [ $# -gt 0 ]; do
 	*) B=$1 && shift ;;
 	esac
 done
-here=$(cd "$(dirname "$0")" && pwd)
-cd "$here/../.."
-case "$B" in /*) ;; *) B="$PWD/$B" ;; esac
-. tests/integration/lib.sh
 command -v qemu-system-x86_64 >/dev/null && ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 ||
 	{ echo "powerloss: no qemu or no Debian kernel to boot"; exit 2; }
-tests/fixtures/mkimages.sh "$(dirname "$FIXTURES")" >/dev/null
-new_test_env "powerloss-$$"
+. "$(dirname "$0")/env.sh" powerloss
 trap 'pkill -KILL -f "qemu-system-x86_64.*$T/disk.img" 2>/dev/null; rm -rf "$T"' EXIT
 echo "powerloss: seed $seed, $losses power losses"
 truncate -s 512M "$T/disk.img" && mke2fs -q -t ext4 "$T/disk.img" || exit 2

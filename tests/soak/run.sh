@@ -16,13 +16,8 @@ while [ $# -gt 0 ]; do
 	*) B=$1 && shift ;;
 	esac
 done
-here=$(cd "$(dirname "$0")" && pwd)
-cd "$here/../.."
-case "$B" in /*) ;; *) B="$PWD/$B" ;; esac
-. tests/integration/lib.sh
+. "$(dirname "$0")/env.sh" soak
 . tests/integration/supervisor_lib.sh
-tests/fixtures/mkimages.sh "$(dirname "$FIXTURES")" >/dev/null
-new_test_env "soak-$$"
 group=$(getent group 65534 | cut -d: -f1)
 [ -n "$group" ] || { echo "soak: no group with gid 65534 for its members"; exit 2; }
 chmod 755 "$T"
