@@ -178,7 +178,7 @@ int ctr_adopt_all(corrald *d, cerr *err)
 			char id[CTR_ID_LEN + 1];
 			memcpy(id, c->id, sizeof(id));
 			ctr_ended(d, c); /* which frees one run with --rm */
-			c = ctr_find(d, id);
+			c = ctr_by_id(d, id);
 			started += c && c->status == CS_RESTARTING; /* its policy brings it back */
 			continue;
 		}

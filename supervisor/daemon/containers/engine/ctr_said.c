@@ -104,7 +104,7 @@ void ctr_said_gone(corrald *d, const ctr_said *s)
 {
 	for (size_t i = 0; s && i < s->n; i++) {
 		const struct said *e = &s->v[i];
-		if (ctr_find(d, e->id))
+		if (ctr_by_id(d, e->id)) /* not ctr_find: a name may look like an id */
 			continue;
 		const char *const with[] = { "session", e->session, NULL };
 		events_publish(d->events, EV_OWNER(e->owner), "container", "remove", e->id, e->name, e->session ? with : NULL, 0);

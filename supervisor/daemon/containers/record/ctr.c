@@ -54,6 +54,14 @@ ctr *ctr_by_name(corrald *d, const char *name)
 	return NULL;
 }
 
+ctr *ctr_by_id(corrald *d, const char *id)
+{
+	for (ctr *c = d->ctrs; c; c = c->next)
+		if (streq(c->id, id))
+			return c;
+	return NULL;
+}
+
 bool ctr_visible_to(const ctr *c, const peer_cred *peer)
 {
 	return owner_may(peer, c->owner);
@@ -63,9 +71,9 @@ ctr *ctr_find_for(corrald *d, const char *ref, const peer_cred *peer)
 {
 	if (!ref || !*ref)
 		return NULL;
-	for (ctr *c = d->ctrs; c; c = c->next)
-		if (streq(c->id, ref))
-			return ctr_visible_to(c, peer) ? c : NULL;
+	ctr *byid = ctr_by_id(d, ref);
+	if (byid)
+		return ctr_visible_to(byid, peer) ? byid : NULL;
 	ctr *byname = ctr_by_name(d, ref);
 	if (byname)
 		return ctr_visible_to(byname, peer) ? byname : NULL;
