@@ -97,7 +97,7 @@ $(B)/tests/helpers/%: $(B)/obj/tests/helpers/%.o
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 # these run inside containers' rootfs, so they carry their libc
-STATIC_HELPERS := $(B)/tests/helpers/sysprobe $(B)/tests/helpers/escape $(B)/tests/helpers/sysvq $(B)/tests/helpers/memtouch
+STATIC_HELPERS := $(addprefix $(B)/tests/helpers/,sysprobe escape sysvq memtouch critest_nginx critest_nnp)
 $(STATIC_HELPERS): $(B)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -O2 -D_GNU_SOURCE -Wall -Werror -static -o $@ $<

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/capability.h>
 
 /* podman's (containers.conf default_capabilities): Docker's 14 less
@@ -36,11 +37,13 @@ int caps_parse_name(const char *name)
 	return v;
 }
 
-/* every capability this kernel knows */
-static uint64_t all_caps(void)
+uint64_t caps_bounding(void)
 {
-	unsigned n = cap_max_bits();
-	return n >= 64 ? ~0ull : (1ull << n) - 1;
+	uint64_t mask = 0;
+	for (int cap = 0; cap < 64; cap++) /* past CAP_LAST_CAP: a newer kernel's */
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+			mask |= 1ull << cap;
+	return mask;
 }
 
 static int apply(char *const *names, const char *what, uint64_t *mask, bool add, cerr *err)
@@ -48,7 +51,7 @@ static int apply(char *const *names, const char *what, uint64_t *mask, bool add,
 	for (size_t i = 0; names && names[i]; i++) {
 		uint64_t bits;
 		if (strcasecmp(names[i], "ALL") == 0) {
-			bits = all_caps();
+			bits = caps_bounding();
 		} else {
 			int c = caps_parse_name(names[i]);
 			if (c < 0)

@@ -49,13 +49,18 @@ typedef struct cri_status_mem cri_status_mem;
 struct Runtime__V1__ContainerConfig *cri_ctr_status_of(yajl_val ct, struct Runtime__V1__ContainerStatus *st,
 							cri_status_mem *mem);
 
+/* Why a config was not taken: its field, which corral does not give yet,
+ * or whose value is wrong (invalid) */
+typedef struct cri_refusal {
+	const char *field;
+	bool invalid;
+} cri_refusal;
 /* ctr_spec_gen.c: CreateContainer's ContainerSpec (JSON params) of a
- * config in pod pod_id; NULL with *refused naming a field corral cannot
- * give yet, or out of memory */
+ * config in pod pod_id; NULL with refused->field set, or out of memory */
 struct Runtime__V1__ContainerConfig;
 struct Runtime__V1__PodSandboxConfig;
 char *cri_ctr_spec(const char *pod_id, const struct Runtime__V1__ContainerConfig *cfg,
-		   const struct Runtime__V1__PodSandboxConfig *pod, bool root, const char **refused);
+		   const struct Runtime__V1__PodSandboxConfig *pod, bool root, cri_refusal *refused);
 /* A ContainerSpec's "resources" key and Resources of r (CreateContainer's
  * and UpdateContainerResources'); oom: its OOM score too */
 struct Runtime__V1__LinuxContainerResources;

@@ -84,18 +84,18 @@ void stats_ctr_fill(stats_ctr_out *o, const stats_sample *s, const uint8_t *aren
 	o->cpu.usage_core_nano_seconds = stats_u64(&o->v[1], s->cpu_ns);
 	o->cpu.usage_nano_cores = stats_u64(&o->v[2], stats_nano_cores(s->id, s->at_ns, s->cpu_ns));
 	o->st.cpu = &o->cpu;
-	if (s->mem < 0) /* no memory controller: left out, never 0 */
+	runtime__v1__memory_usage__init(&o->mem);
+	o->mem.timestamp = s->at_ns;
+	o->st.memory = &o->mem;
+	if (s->mem < 0) /* no memory controller: sampled, its figures unknown (unset, never 0) */
 		return;
 	/* the working set as kubelet's eviction reads it: memory.current less
 	 * the inactive page cache, as containerd and cAdvisor count it */
-	runtime__v1__memory_usage__init(&o->mem);
-	o->mem.timestamp = s->at_ns;
 	int64_t ws = s->working_set >= 0 ? s->working_set : s->mem;
 	o->mem.working_set_bytes = stats_u64(&o->v[3], (uint64_t)ws);
 	o->mem.usage_bytes = stats_u64(&o->v[4], (uint64_t)s->mem);
 	if (s->limit >= 0) /* below the limit, as containerd: less the working set */
 		o->mem.available_bytes = stats_u64(&o->v[5], s->limit > ws ? (uint64_t)(s->limit - ws) : 0);
-	o->st.memory = &o->mem;
 }
 
 void stats_ctr_outs_free(stats_ctr_out *o, size_t n)

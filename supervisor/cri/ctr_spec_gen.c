@@ -16,6 +16,18 @@
 typedef Runtime__V1__ContainerConfig ctr_config;
 typedef Runtime__V1__PodSandboxConfig pod_config;
 
+static int unsupported(cri_refusal *r, const char *field)
+{
+	*r = (cri_refusal){ field, false };
+	return -1;
+}
+
+static int invalid(cri_refusal *r, const char *field)
+{
+	*r = (cri_refusal){ field, true };
+	return -1;
+}
+
 static int gen_strs(yajl_gen g, const char *key, char **v, size_t n)
 {
 	if (jg_key(g, key) || yajl_gen_array_open(g))
@@ -55,7 +67,7 @@ static bool same_mapping(Runtime__V1__IDMapping *const *a, size_t na, Runtime__V
 	       a[0]->length == b[0]->length;
 }
 
-static int gen_mounts(yajl_gen g, const ctr_config *cfg, const char **refused)
+static int gen_mounts(yajl_gen g, const ctr_config *cfg, cri_refusal *refused)
 {
 	if (!cfg->n_mounts)
 		return 0;
@@ -68,7 +80,7 @@ static int gen_mounts(yajl_gen g, const ctr_config *cfg, const char **refused)
 		bool idmap = m->n_uidmappings || m->n_gidmappings;
 		if (idmap && !(u && same_mapping(m->uidmappings, m->n_uidmappings, u->uids, u->n_uids) &&
 			       same_mapping(m->gidmappings, m->n_gidmappings, u->gids, u->n_gids)))
-			return *refused = "mounts[].uidMappings (other than the container's user namespace's)", -1;
+			return unsupported(refused, "mounts[].uidMappings (other than the container's user namespace's)");
 		if (yajl_gen_map_open(g) || jg_key_str(g, "type", "bind") || jg_key_str(g, "source", m->host_path) ||
 		    jg_key_str(g, "destination", m->container_path) || jg_key_bool(g, "readonly", m->readonly) ||
 		    jg_key_str(g, "propagation", propagation_of(m->propagation)) || (idmap && jg_key_bool(g, "idmap", true)) ||
@@ -78,16 +90,15 @@ static int gen_mounts(yajl_gen g, const ctr_config *cfg, const char **refused)
 	return yajl_gen_array_close(g) ? -1 : 0;
 }
 
-static int gen_userns(yajl_gen g, const ctr_config *cfg, const char **refused)
+static int gen_userns(yajl_gen g, const ctr_config *cfg, cri_refusal *refused)
 {
 	const Runtime__V1__UserNamespace *u = userns_of(cfg);
 	if (!u)
 		return 0;
 	uint32_t size = u->n_uids ? u->uids[0]->length : 0;
 	if (size < 2 || !one_mapping(u->uids, u->n_uids, size) || !one_mapping(u->gids, u->n_gids, size))
-		return *refused = "linux.security_context.namespace_options.userns_options (other than one mapping from "
-				  "container id 0, the same size for uids and gids)",
-		       -1;
+		return unsupported(refused, "linux.security_context.namespace_options.userns_options (other than one "
+					    "mapping from container id 0, the same size for uids and gids)");
 	return jg_key(g, "usernsIds") || yajl_gen_map_open(g) || jg_key_int(g, "uid", u->uids[0]->host_id) ||
 			       jg_key_int(g, "gid", u->gids[0]->host_id) || jg_key_int(g, "size", size) || yajl_gen_map_close(g)
 		       ? -1
@@ -109,7 +120,7 @@ static int gen_env(yajl_gen g, const ctr_config *cfg)
 }
 
 /* run_as_user[:run_as_group], or the user's name */
-static int gen_user(yajl_gen g, const Runtime__V1__LinuxContainerSecurityContext *sc)
+static int gen_user(yajl_gen g, const Runtime__V1__LinuxContainerSecurityContext *sc, cri_refusal *refused)
 {
 	char user[160];
 	if (sc->run_as_user && sc->run_as_group)
@@ -120,14 +131,31 @@ static int gen_user(yajl_gen g, const Runtime__V1__LinuxContainerSecurityContext
 		snprintf(user, sizeof(user), "%s:%lld", sc->run_as_username, (long long)sc->run_as_group->value);
 	else if (*sc->run_as_username)
 		snprintf(user, sizeof(user), "%s", sc->run_as_username);
+	else if (sc->run_as_group) /* whose group? the image's user is not named here */
+		return invalid(refused, "linux.security_context.run_as_group (without run_as_user or run_as_username)");
 	else
 		return 0;
 	return jg_key_str(g, "user", user) ? -1 : 0;
 }
 
+/* A profile in the CRI's deprecated string fields, as containerd reads
+ * them: corral's own (NULL), "unconfined", or "localhost/" and a name;
+ * anything else is refused (a bare path is not a profile kubelet names) */
+static const char *legacy_profile(const char *v, const char *why, cri_refusal *refused)
+{
+	if (!*v || streq(v, "runtime/default") || streq(v, "docker/default"))
+		return NULL;
+	if (streq(v, "unconfined"))
+		return "unconfined";
+	if (!strncmp(v, "localhost/", 10) && v[10])
+		return v + 10;
+	invalid(refused, why);
+	return NULL;
+}
+
 /* The profile named: "runtime/default" and RuntimeDefault are corral's
  * own (NULL here), Unconfined "unconfined", Localhost its name. */
-static const char *apparmor_of(const Runtime__V1__LinuxContainerSecurityContext *sc)
+static const char *apparmor_of(const Runtime__V1__LinuxContainerSecurityContext *sc, cri_refusal *refused)
 {
 	if (sc->apparmor) {
 		if (sc->apparmor->profile_type == RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__Unconfined)
@@ -136,11 +164,9 @@ static const char *apparmor_of(const Runtime__V1__LinuxContainerSecurityContext 
 			return sc->apparmor->localhost_ref;
 		return NULL;
 	}
-	if (streq(sc->apparmor_profile, "unconfined"))
-		return "unconfined";
-	if (!strncmp(sc->apparmor_profile, "localhost/", 10))
-		return sc->apparmor_profile + 10;
-	return NULL;
+	return legacy_profile(sc->apparmor_profile,
+			      "linux.security_context.apparmor_profile (not runtime/default, unconfined or localhost/NAME)",
+			      refused);
 }
 
 static int gen_int64s(yajl_gen g, const char *key, const int64_t *v, size_t n)
@@ -157,7 +183,7 @@ static int gen_int64s(yajl_gen g, const char *key, const int64_t *v, size_t n)
  * named is unconfined in the CRI (kubelet sends RuntimeDefault where it
  * wants one, with --seccomp-default), as containerd and CRI-O take it: for
  * root; a member's gets corral's filter, as every member's container. */
-static const char *seccomp_of(const Runtime__V1__LinuxContainerSecurityContext *sc, bool root)
+static const char *seccomp_of(const Runtime__V1__LinuxContainerSecurityContext *sc, bool root, cri_refusal *refused)
 {
 	if (!sc->seccomp && !*sc->seccomp_profile_path)
 		return root ? "unconfined" : NULL;
@@ -168,18 +194,16 @@ static const char *seccomp_of(const Runtime__V1__LinuxContainerSecurityContext *
 			return sc->seccomp->localhost_ref;
 		return NULL;
 	}
-	if (streq(sc->seccomp_profile_path, "unconfined"))
-		return "unconfined";
-	if (!strncmp(sc->seccomp_profile_path, "localhost/", 10))
-		return sc->seccomp_profile_path + 10;
-	return NULL;
+	return legacy_profile(sc->seccomp_profile_path,
+			      "linux.security_context.seccomp_profile_path (not runtime/default, unconfined or localhost/PATH)",
+			      refused);
 }
 
 /* Its PID and IPC namespaces as kubelet asks: its own (CONTAINER), the
  * pod's (POD: its session's, which shares pid only where the pod asked),
  * or the host's (NODE). pns: the pod's. */
 static int gen_ns_modes(yajl_gen g, const Runtime__V1__NamespaceOption *ns, const Runtime__V1__NamespaceOption *pns,
-			const char **refused)
+			cri_refusal *refused)
 {
 	if (!ns)
 		return 0;
@@ -187,7 +211,7 @@ static int gen_ns_modes(yajl_gen g, const Runtime__V1__NamespaceOption *ns, cons
 	/* TARGET (kubectl debug --target): that container's, pinned by corrald */
 	if (ns->pid == RUNTIME__V1__NAMESPACE_MODE__TARGET) {
 		if (!*ns->target_id || strlen(ns->target_id) > 64 || strspn(ns->target_id, "0123456789abcdef") != strlen(ns->target_id))
-			return *refused = "linux.security_context.namespace_options.target_id (not a container's id)", -1;
+			return invalid(refused, "linux.security_context.namespace_options.target_id (not a container's id)");
 		char mode[80];
 		snprintf(mode, sizeof(mode), "container:%s", ns->target_id);
 		return jg_key_str(g, "pidNamespace", mode) ||
@@ -196,7 +220,7 @@ static int gen_ns_modes(yajl_gen g, const Runtime__V1__NamespaceOption *ns, cons
 			       : 0;
 	}
 	if (ns->pid == RUNTIME__V1__NAMESPACE_MODE__POD && !pod_shares_pid)
-		return *refused = "linux.security_context.namespace_options.pid POD, in a pod whose PID namespace is not shared", -1;
+		return invalid(refused, "linux.security_context.namespace_options.pid POD, in a pod whose PID namespace is not shared");
 	const char *pid = ns->pid == RUNTIME__V1__NAMESPACE_MODE__NODE				 ? "host"
 			  : ns->pid == RUNTIME__V1__NAMESPACE_MODE__CONTAINER && pod_shares_pid ? "private"
 												 : NULL;
@@ -206,7 +230,7 @@ static int gen_ns_modes(yajl_gen g, const Runtime__V1__NamespaceOption *ns, cons
 	return (pid && jg_key_str(g, "pidNamespace", pid)) || (ipc && jg_key_str(g, "ipcNamespace", ipc)) ? -1 : 0;
 }
 
-static int gen_security(yajl_gen g, const Runtime__V1__LinuxContainerSecurityContext *sc, bool root, const char **refused)
+static int gen_security(yajl_gen g, const Runtime__V1__LinuxContainerSecurityContext *sc, bool root, cri_refusal *refused)
 {
 	const Runtime__V1__SELinuxOption *se = sc->selinux_options;
 	if (se && (*se->user || *se->role || *se->type || *se->level) &&
@@ -225,8 +249,9 @@ static int gen_security(yajl_gen g, const Runtime__V1__LinuxContainerSecurityCon
 				  gen_strs(g, "capAmbient", sc->capabilities->add_ambient_capabilities,
 					   sc->capabilities->n_add_ambient_capabilities))))
 		return -1;
-	const char *aa = apparmor_of(sc), *sec = seccomp_of(sc, root);
-	if ((aa && jg_key_str(g, "apparmorProfile", aa)) || (sec && jg_key_str(g, "seccompProfile", sec)) || gen_user(g, sc) < 0)
+	const char *aa = apparmor_of(sc, refused), *sec = seccomp_of(sc, root, refused);
+	if (refused->field || (aa && jg_key_str(g, "apparmorProfile", aa)) || (sec && jg_key_str(g, "seccompProfile", sec)) ||
+	    gen_user(g, sc, refused) < 0)
 		return -1;
 	/* the CRI's: no_new_privs false asks the runtime not to set it, as
 	 * containerd and CRI-O do (kubelet's allowPrivilegeEscalation) */
@@ -291,15 +316,15 @@ int cri_gen_resources(yajl_gen g, const Runtime__V1__LinuxContainerResources *r,
 }
 
 /* ContainerSpec's JSON of cfg, a member of pod_id (whose config is pod,
- * NULL when the request gave none); *refused names a field corral cannot
- * give. The name is Kubernetes' (k8s_NAME_POD_NAMESPACE_UID_ATTEMPT, as
+ * NULL when the request gave none); refused names a field corral cannot
+ * give, or one it was given wrong. The name is Kubernetes' (k8s_NAME_POD_NAMESPACE_UID_ATTEMPT, as
  * dockershim's), so that corralctl ps shows whose it is. */
-char *cri_ctr_spec(const char *pod_id, const ctr_config *cfg, const pod_config *pod, bool root, const char **refused)
+char *cri_ctr_spec(const char *pod_id, const ctr_config *cfg, const pod_config *pod, bool root, cri_refusal *refused)
 {
-	*refused = NULL;
+	*refused = (cri_refusal){ 0 };
 	const Runtime__V1__LinuxContainerConfig *lx = cfg->linux;
 	if (cfg->n_cdi_devices)
-		return *refused = "CDI_devices", NULL;
+		return unsupported(refused, "CDI_devices"), NULL;
 	/* corral's names are at most 128 bytes, a pod's name up to 253: past
 	 * that, the container's name (a DNS label) and the pod's id, unique
 	 * all the same */

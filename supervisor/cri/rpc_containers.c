@@ -49,11 +49,13 @@ static void pod_found(cri_call *c, vl_reply *rep, void *data)
 	pod_config *pod = pod_config_of(s);
 	if (!pod)
 		return cri_fail(c, GRPC_NOT_FOUND, "CreateContainer: %s is not a CRI pod", req->pod_sandbox_id);
-	const char *refused;
+	cri_refusal refused;
 	_cleanup_free_ char *params = cri_ctr_spec(req->pod_sandbox_id, req->config, pod, cri_peer_is_root(c), &refused);
 	protobuf_c_message_free_unpacked(&pod->base, NULL);
-	if (!params && refused)
-		return cri_fail(c, GRPC_UNIMPLEMENTED, "CreateContainer: config.%s: corral does not give it yet", refused);
+	if (!params && refused.invalid)
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "CreateContainer: config.%s", refused.field);
+	if (!params && refused.field)
+		return cri_fail(c, GRPC_UNIMPLEMENTED, "CreateContainer: config.%s: corral does not give it yet", refused.field);
 	if (!params)
 		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
 	cri_corrald(c, "CreateContainer", params, 0, created, NULL);

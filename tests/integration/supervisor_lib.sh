@@ -102,12 +102,14 @@ cleanup_sv() {
 	return 0
 }
 
-# skip unless the cgroup2 hierarchy here has the memory controller
-need_memory_controller() {
+# whether the cgroup2 hierarchy here has the memory controller; skip unless
+has_memory_controller() {
 	local root=/sys/fs/cgroup/unified
 	[ -d "$root" ] || root=/sys/fs/cgroup
-	grep -qw memory "$root/cgroup.controllers" 2>/dev/null ||
-		skip "cgroup v2 here has no memory controller (it is bound to v1); the VM tier runs this"
+	grep -qw memory "$root/cgroup.controllers" 2>/dev/null
+}
+need_memory_controller() {
+	has_memory_controller || skip "cgroup v2 here has no memory controller (it is bound to v1); the VM tier runs this"
 }
 
 status_of() { ctl inspect --format '{{.State.Status}}' "$1"; }

@@ -96,6 +96,8 @@ start a missing container: NOT_FOUND
 create in a missing pod: NOT_FOUND
 create without an image: INVALID_ARGUMENT
 create from a missing image: NOT_FOUND
+a group without a user: INVALID_ARGUMENT CreateContainer: config.linux.security_context.run_as_group (without run_as_user or run_as_username)
+a seccomp path without localhost/: INVALID_ARGUMENT CreateContainer: config.linux.security_context.seccomp_profile_path (not runtime/default, unconfined or localhost/PATH)
 exec past its timeout: DEADLINE_EXCEEDED
 exec timeout honoured: True
 exec of nothing: INVALID_ARGUMENT

@@ -73,6 +73,13 @@ test_cri_container_stats_cpu() {
 		fail "usage_nano_cores $rate: the usage between the samples over their time is $want"
 	[ "$(jq -r .stats.writableLayer.usedBytes.value <<<"$second")" -ge 524288 ] ||
 		fail "the writable layer: $(jq -c .stats.writableLayer <<<"$second")"
+	# memory is sampled with the CPU (critest reads its timestamp); with no
+	# memory controller (this host) its figures are unset, never 0
+	assert_eq "$(jq -r '.stats.memory.timestamp' <<<"$second")" "$(jq -r .stats.cpu.timestamp <<<"$second")" \
+		"memory's timestamp"
+	if ! has_memory_controller; then
+		assert_eq "$(jq -c '.stats.memory | del(.timestamp)' <<<"$second")" '{}' "memory with no controller"
+	fi
 	# a stopped container: no CPU figures to give, found still
 	cri StopContainer '{"containerId":"'"$c"'","timeout":0}' >/dev/null
 	out=$(cri ContainerStats '{"containerId":"'"$c"'"}')

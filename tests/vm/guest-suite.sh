@@ -47,7 +47,8 @@ export SOAK_OPS=${SOAK_OPS:-60}
 client_tests="test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|detach|resources|apparmor|checkpoint')
 test_clients_ctr.sh
 test_clients_buildah.sh$([ "$clients" = all ] || echo ':run_env|bud_env')
-test_clients_cri.sh"
+test_clients_cri.sh
+test_cri_critest.sh:beside_containerd"
 export TIER_REASON="runs on the host tier or the VM tier's clients boot (this boot runs what needs cgroup controllers)"
 if [ "$mode" = clients ]; then
 	TIER_TESTS=$client_tests

@@ -98,6 +98,8 @@ else
 # and a checkout there would vanish under it
 for b in "$B"/bin/* "$B"/tests/helpers/*; do [ -f "$b" ] && [ -x "$b" ] && args+=(-b "$b"); done
 args+=(-f "$B/bin:$G/build/bin" -f "$B/tests/helpers:$G/build/tests/helpers")
+# critest, where one was built (test_cri_critest.sh: not packaged in Debian)
+[ -x "$B/clients/critest" ] && args+=(-f "$B/clients/critest:$G/build/clients/critest")
 # tools the tests use beyond busybox, and the runtimes the benchmark compares
 # (GNU timeout and util-linux setpriv/script replace busybox's, which differ)
 for t in bash crun runc jq ip unshare nsenter setsid setpriv script timeout getent strace podman conmon \

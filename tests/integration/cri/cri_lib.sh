@@ -3,7 +3,9 @@
 # runtime handlers, "runc" and "corral" (the runc v2 shim with BinaryName),
 # a CNI bridge network, the catatonit pause image and the busybox image
 # (start_containerd); or its image service alone, for the image tests
-# (start_containerd_images).
+# (start_containerd_images). CD_IN, a command that runs another in the
+# test's namespaces (nsenter ...), puts containerd and its bridge there;
+# CD_HOSTS, a directory of HOST/hosts.toml, is its registries' config_path.
 PY=/usr/bin/python3
 CRIDIR="$ROOTDIR/tests/integration/cri"
 IMAGE=corral.test/fixture:legacy
@@ -54,6 +56,7 @@ start_containerd() {
 		  snapshotter = "overlayfs"
 		  default_runtime_name = "runc"
 		EOC
+		[ -z "${CD_HOSTS:-}" ] || printf '[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "%s"\n' "$CD_HOSTS"
 		for h in $RUNTIMES; do
 			cat <<-EOC
 			[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.$h]
@@ -78,8 +81,8 @@ start_containerd() {
 	EOC
 	# the bridge is there before any test, so that a test's leak check
 	# sees the host's links as it found them
-	ip link add "$BRIDGE" type bridge && ip link set "$BRIDGE" up || return 1
-	containerd -c "$CD/config.toml" --log-level warn >"$CD/log" 2>&1 &
+	${CD_IN:-} ip link add "$BRIDGE" type bridge && ${CD_IN:-} ip link set "$BRIDGE" up || return 1
+	${CD_IN:-} containerd -c "$CD/config.toml" --log-level warn >"$CD/log" 2>&1 &
 	CD_PID=$!
 	local i
 	for i in $(seq 600); do
@@ -110,7 +113,7 @@ stop_containerd() {
 		mapfile -d '' -t args 2>/dev/null <"$p/cmdline"
 		[[ "${args[*]}" == *"containerd-shim-runc-v2 "*"-address $CDS/c.sock"* ]] && kill -9 "${p#/proc/}"
 	done
-	ip link del "$BRIDGE" 2>/dev/null
+	${CD_IN:-} ip link del "$BRIDGE" 2>/dev/null
 	cd_remove
 }
 cd_running() { [ -n "${CD_PID:-}" ] && kill -0 "$CD_PID" 2>/dev/null; }

@@ -184,6 +184,19 @@ def scenario_errors(c, a):
     out("create from a missing image", code(lambda: c.CreateContainer(
         pod_sandbox_id=pod, sandbox_config=cfg, config=pb.ContainerConfig(
             metadata=pb.ContainerMetadata(name="x"), image=pb.ImageSpec(image="nosuch.example/none:1")))))
+    # what containerd refuses too: a group with no user to be its member,
+    # a seccomp profile that is a bare path (not localhost/)
+    for what, sc in (("a group without a user", pb.LinuxContainerSecurityContext(
+            run_as_group=pb.Int64Value(value=7))),
+            ("a seccomp path without localhost/", pb.LinuxContainerSecurityContext(
+                seccomp_profile_path="/etc/passwd"))):
+        bad = ctr_config(a, "bad", ["true"])
+        bad.linux.security_context.CopyFrom(sc)
+        try:
+            c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=bad)
+            out(what, "created")
+        except grpc.RpcError as e:
+            out(what, "%s %s" % (e.code().name, e.details()))
     cid = c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg,
                             config=ctr_config(a, "slow", ["sleep", "1000"])).container_id
     c.StartContainer(container_id=cid)

@@ -23,7 +23,6 @@
 #include "common/strv.h"
 
 #include <errno.h>
-#include <sys/prctl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,18 +79,6 @@ static char **command_of(const ctr_spec *s, const image_ref *img, const char *in
 	return out;
 }
 
-/* Every capability corrald's bounding set has (privileged): as podman, all
- * that the engine itself may hand on, which under a confined corrald is
- * less than all the kernel knows. */
-static uint64_t all_caps(void)
-{
-	uint64_t mask = 0;
-	for (int cap = 0; cap < 64; cap++)
-		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
-			mask |= 1ull << cap;
-	return mask;
-}
-
 /* podman's default set as changed by capAdd and capDrop (ctr_spec_parse):
  * bounding, effective and permitted; spec.capAmbient's inheritable and
  * ambient (the kernel raises an ambient one only when it is inheritable). */
@@ -137,7 +124,7 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	/* as Docker: not corrald's own (OOMScoreAdjust=-500), so that the OOM
 	 * killer picks a runaway container before the host's services */
 	jg_key_int(g, "oomScoreAdj", s->oom_score_adj);
-	gen_caps(g, s->privileged ? all_caps() : s->caps, s->caps_ambient);
+	gen_caps(g, s->privileged ? caps_bounding() : s->caps, s->caps_ambient);
 	jg_key_bool(g, "noNewPrivileges", !s->privileged && !s->new_privs_allowed);
 	const char *aa = ctr_apparmor_of(in->d, s);
 	if (aa)
