@@ -1,8 +1,9 @@
 #!/bin/bash
 # corral's seeded soak (soak.py): random operations from root and two
-# members while a nemesis kills corrald and monitors; the invariants after
-# every fault. corrald runs in a network namespace and a state directory of
-# the soak's own; everything it made goes at the end, on failure too.
+# members while a nemesis kills corrald, monitors, helpers and CNI plugins
+# and fills the disk; the invariants after every fault. corrald runs in a
+# network namespace and a state directory of the soak's own; everything it
+# made goes at the end, on failure too.
 #   tests/soak/run.sh [--seed N] [--ops N] [--faults N] [--fault-kinds K,K] [--verbose] [--plant KIND] [BUILD_DIR]
 # (--plant: a bug planted before the last check, for the soak's own test)
 # Every run prints its seed; the same seed replays the same sequence.
@@ -87,7 +88,8 @@ ctl image import "oci:$FIXTURES/images/oci:test" busybox:latest >/dev/null || { 
 kill -TERM "$CORRALD_PID" && wait "$CORRALD_PID" 2>/dev/null
 rc=0
 /usr/bin/python3 tests/soak/soak.py "${args[@]}" --dir "$T" --state "$STATE_D" --sock "$SOCK" \
-	--corralctl "$CORRALCTL" --corral "$CORRAL" --runtime-root "$STATE_D/runtime" --docker-sock "$S/d.sock" --registry "$REG" --cri-sock "$CRI" --image busybox:latest --gid 65534 -- "$T/corrald-run" || rc=$?
+	--corralctl "$CORRALCTL" --corral "$CORRAL" --runtime-root "$STATE_D/runtime" --docker-sock "$S/d.sock" --registry "$REG" --cri-sock "$CRI" \
+	--netns "$T/netns" --image busybox:latest --gid 65534 -- "$T/corrald-run" || rc=$?
 # the last corrald, for the cleanup's ctl
 CORRALD_PID=$(tail -1 "$T/.daemons")
 exit $rc

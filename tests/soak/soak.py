@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """corral's seeded soak (tests/soak/run.sh starts it): random operations
 from root and two members of the access group at once, through corralctl,
-while a nemesis kills corrald and containers' monitors at moments the seed
-chooses; after every fault, and at the end, the invariants:
+while a nemesis kills corrald, containers' monitors, corrald's helpers and
+CNI plugins and fills the disk, at moments the seed chooses; after every fault, and at the end, the invariants:
 
   serves       corrald answers again after every fault, with no manual step
   accounted    every running container corrald lists has its monitor, and
-               every monitor and container directory belongs to one it lists
+               every monitor and container directory belongs to one it lists;
+               every network namespace pin is a listed container's, with one
+               veth each on corrald's side (no orphan, no ghost)
   parses       every state file of every container parses
   members      a member lists and inspects its own containers alone
   store        every blob's digest is its name; every name and image points
@@ -65,6 +67,7 @@ class Soak:
         self.owned = {ROOT: set(), MEMBERS[0]: set(), MEMBERS[1]: set()}  # ids each made
         self.gone = set()  # ids removed (or whose removal may have happened)
         self.faults = {}
+        self.cni_kills = 0  # the kill_cni faults that caught a plugin at work
         self.recovery = {}
         self.violations = []
         self.ops = 0
@@ -111,7 +114,7 @@ class Soak:
 
     # ---- operations
     OPS = {  # kind: weight
-        "run": 10, "run_rm": 4, "stop": 4, "kill": 2, "start": 3, "rm_f": 4, "rm": 2, "exec": 5, "logs": 3,
+        "run": 10, "run_net": 3, "run_rm": 4, "stop": 4, "kill": 2, "start": 3, "rm_f": 4, "rm": 2, "exec": 5, "logs": 3,
         "cp_in": 2, "cp_out": 2, "volume": 2, "session": 2, "prune": 1, "peek": 3, "docker_run": 3,
         "docker_ps": 2, "docker_rm": 2, "image_tag": 2, "image_rm": 2, "image_prune": 1, "build": 1,
         "job": 2, "workload": 2, "network": 1, "runtime_list": 1, "pull": 2, "push": 1,
@@ -187,8 +190,10 @@ class Soak:
 
     def op_free(self, uid, kind, rng, name, serial):
         """an operation that needs no container of the caller's; False for one that does"""
-        if kind == "run":
-            r = self.ctl(uid, "run", "-d", "--name", name, self.a.image, "sleep", "100000")
+        if kind in ("run", "run_net"):
+            # run_net: on corrald's default CNI network (a veth, a pinned namespace)
+            net = ["--network", "corral"] if kind == "run_net" else []
+            r = self.ctl(uid, "run", "-d", "--name", name, *net, self.a.image, "sleep", "100000")
             if r.returncode == 0 and r.stdout.strip():
                 self.owned[uid].add(r.stdout.strip())
             return r
@@ -365,7 +370,8 @@ class Soak:
                         out[argv[i + 1].decode()] = int(p)
         return out
 
-    FAULTS = {"kill_corrald": 3, "kill_corrald_in_op": 4, "kill_monitor": 3, "kill_helper": 3, "enospc": 2}
+    FAULTS = {"kill_corrald": 3, "kill_corrald_in_op": 4, "kill_monitor": 3, "kill_helper": 3, "kill_cni": 2,
+              "enospc": 2}
     HELPERS = (b"corral-copy", b"corral-images", b"corral-docker", b"corral-build", b"corral-cri")
     HELPER_OPS = ("cp_in", "cp_out", "build", "docker_ps", "docker_run", "image_tag", "image_prune", "pull", "push", "cri_pod")
 
@@ -381,6 +387,32 @@ class Soak:
             comm = st[st.index(b"(") + 1:st.rindex(b")")]
             if comm in self.HELPERS and int(st[st.rindex(b")") + 2:].split()[1]) == self.pid:
                 out.append((int(p), comm.decode()))
+        return sorted(out)
+
+    # what brings up or tears down a container's network
+    CNI_OPS = ("run_net", "stop", "start", "rm_f", "kill")
+
+    def cni_plugins(self):
+        """CNI plugins corrald (or a child of its) runs now: [pid]"""
+        out = []
+        for p in os.listdir("/proc"):
+            try:
+                exe = os.readlink("/proc/%s/exe" % p)
+            except OSError:
+                continue
+            if os.path.dirname(exe) != self.a.cni_dir:
+                continue
+            pid = int(p)
+            for _ in range(4):  # corrald, or its child's child
+                try:
+                    with open("/proc/%d/stat" % pid, "rb") as f:
+                        st = f.read()
+                except OSError:
+                    break
+                pid = int(st[st.rindex(b")") + 2:].split()[1])
+                if pid == self.pid:
+                    out.append(int(p))
+                    break
         return sorted(out)
 
     def fill(self, path):
@@ -446,6 +478,22 @@ class Soak:
                 time.sleep(0.01)
             t.join(120)
             return kind, 0.0
+        if kind == "kill_cni":
+            # a CNI plugin killed while it adds or deletes a container's
+            # network, for a step in flight: caught as soon as one runs
+            t = self.in_flight(self.CNI_OPS)
+            end = time.monotonic() + 3
+            while time.monotonic() < end:
+                busy = self.cni_plugins()
+                if busy:
+                    try:
+                        os.kill(busy[int(pick * len(busy))], signal.SIGKILL)
+                        self.cni_kills += 1
+                    except OSError:
+                        pass
+                    break
+            t.join(120)
+            return kind, 0.0
         if kind == "enospc":
             # the state's filesystem full while a step runs, corrald killed
             # meanwhile or not; then freed
@@ -479,6 +527,27 @@ class Soak:
         return kind, took
 
     # ---- invariants
+    def network_problems(self, ids):
+        """each pinned network namespace is a listed container's, and has
+        its one veth on corrald's side; no veth without a pin"""
+        out = []
+        pdir = os.path.join(self.a.state, "networks", "netns")
+        pins = [d for d in (os.listdir(pdir) if os.path.isdir(pdir) else []) if not d.startswith(".")]
+        for d in pins:
+            if d not in ids:
+                out.append("network namespace pin %s of no container corrald lists" % d[:12])
+        if self.a.netns:
+            r = subprocess.run(["nsenter", "--net=" + self.a.netns, "ip", "-o", "link", "show", "type", "veth"],
+                               capture_output=True, text=True, timeout=30)
+            veths = [ln.split(": ")[1].split("@")[0] for ln in r.stdout.splitlines() if ": " in ln]
+            for ln in r.stdout.splitlines():
+                if ": " in ln and "link-netns" not in ln:
+                    out.append("veth %s has its peer here, in no container's namespace" % ln.split(": ")[1].split("@")[0])
+            if len(veths) != len(pins):
+                out.append("%d veths (%s) for %d pinned network namespaces" % (len(veths), " ".join(veths[:8]), len(pins)))
+            self.judge("accounted", len(veths))
+        return out
+
     def listed(self, uid):
         r = self.ctl(uid, "--json", "ps", "-a")
         if r.returncode != 0:
@@ -513,6 +582,7 @@ class Soak:
                         d = mp[len(cdir) + 1:].split("/")[0]
                         if not d.startswith(".") and d not in ids:
                             problems.append("mount %s of no container corrald lists" % mp.replace(self.a.state, "STATE"))
+            problems += self.network_problems(ids)
             if not problems or time.monotonic() > end:
                 break
             time.sleep(0.2)
@@ -679,6 +749,10 @@ class Soak:
         elif kind == "member-read":
             # a member's listing that shows another's: its calls made as root
             self.member_as_root = True
+        elif kind == "orphan-veth":
+            # a veth on corrald's side that no pinned namespace accounts for
+            subprocess.run(["nsenter", "--net=" + self.a.netns, "ip", "link", "add", "soakplant0", "type", "veth",
+                            "peer", "name", "soakplant1"], check=True)
         elif kind == "leaked-fd":
             import socket
             self.held = []
@@ -733,6 +807,8 @@ class Soak:
         print("soak: operations by kind (tried/succeeded): %s"
               % ", ".join("%s %d/%d" % (k, v[0], v[1]) for k, v in sorted(self.done.items())))
         print("soak: faults by kind: %s" % ", ".join("%s %d" % kv for kv in sorted(self.faults.items())))
+        if self.faults.get("kill_cni"):
+            print("soak: kill_cni caught a plugin at work %d times of %d" % (self.cni_kills, self.faults["kill_cni"]))
         print("soak: invariants checked (objects judged): %s" % ", ".join("%s %d" % kv for kv in sorted(self.judged.items())))
         for k, v in sorted(self.recovery.items()):
             print("soak: corrald served again after %s in %.3f s median, %.3f s worst (%d)"
@@ -759,7 +835,9 @@ def main():
     ap.add_argument("--gid", type=int, required=True)
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--fault-kinds", default="", help="only these faults (a comma-separated list)")
-    ap.add_argument("--plant", choices=["orphan-mount", "bad-blob", "member-read", "leaked-fd"],
+    ap.add_argument("--cni-dir", default="/usr/lib/cni", help="where corrald's CNI plugins are")
+    ap.add_argument("--netns", default="", help="corrald's network namespace ('': the soak's own)")
+    ap.add_argument("--plant", choices=["orphan-mount", "bad-blob", "member-read", "leaked-fd", "orphan-veth"],
                     help="a bug planted before the last check, which must find it")
     ap.add_argument("corrald", nargs=argparse.REMAINDER)
     a = ap.parse_args()

@@ -8,6 +8,7 @@
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/net_extra.h"
 #include "supervisor/daemon/network/net_id.h"
+#include "supervisor/daemon/network/net_reconcile.h"
 #include "supervisor/daemon/core/netns_pin.h"
 #include "supervisor/daemon/network/ports_free.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
@@ -316,6 +317,26 @@ static bool pin_held(struct corrald *d, const char *id)
 	return access(path, F_OK) == 0;
 }
 
+static void retry_dels(el_source *s, void *data)
+{
+	(void)s;
+	net_redo_dels(data);
+}
+
+/* A failed DEL's record stays in networks/pending, its pin held: it is
+ * run again after a backoff (CNI's DEL may be retried), not only at the
+ * next start */
+static void retry_dels_later(struct corrald *d)
+{
+	net_state *ns = d->network;
+	ns->del_retry_s = ns->del_retry_s ? (ns->del_retry_s >= 30 ? 60 : ns->del_retry_s * 2) : 1;
+	uint64_t usec = (uint64_t)ns->del_retry_s * 1000000;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (ns->del_retry ? el_timer_set(ns->del_retry, usec, false) < 0
+			  : el_add_timer(d->loop, usec, false, retry_dels, d, &ns->del_retry, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "network: a failed DEL waits for corrald's next start");
+}
+
 static void on_deleted(int r, const char *result, const cerr *e, void *data)
 {
 	pending_del *p = data;
@@ -325,9 +346,11 @@ static void on_deleted(int r, const char *result, const cerr *e, void *data)
 			*q = p->next;
 			break;
 		}
-	if (r < 0)
-		log_warn("%s: DEL: %s (kept for the next try)", p->path, cerr_msg(e));
-	else {
+	if (r < 0) {
+		log_warn("%s: DEL: %s (tried again in a while)", p->path, cerr_msg(e));
+		retry_dels_later(p->d);
+	} else {
+		p->d->network->del_retry_s = 0;
 		if (!pin_held(p->d, p->id))
 			unpin(p->d, p->netns);
 		if (unlink(p->path) < 0 && errno != ENOENT)

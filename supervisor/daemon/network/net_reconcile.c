@@ -1,4 +1,5 @@
-/* What a crash left of the networks, undone at start (net_reconcile.h). */
+/* What a crash left of the networks, undone at start, and a failed DEL
+ * run again (net_reconcile.h). */
 #include "supervisor/daemon/network/net_reconcile.h"
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/network/net_state.h"
@@ -89,9 +90,16 @@ static void redo_del(corrald *d, const char *dir, const char *name)
 	_cleanup_(net_record_release) net_record rec = { 0 };
 	cerr err = { 0 };
 	if (net_del_record(d, id, path, &rec, NULL, NULL, &err) < 0)
-		log_cerr(LOG_LVL_WARN, &err, "network: the DEL of %s left by the last corrald", id);
+		log_cerr(LOG_LVL_WARN, &err, "network: the DEL of %s", id);
 	else
-		log_info("network: the DEL of %s left by the last corrald is run again", id);
+		log_info("network: the DEL of %s, not done yet, is run again", id);
+}
+
+void net_redo_dels(corrald *d)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/networks/pending", d->cfg->state_dir);
+	each_entry(d, dir, redo_del);
 }
 
 /* host-local's lease file: "<id>\r\n<ifname>" (or "<id>" from older ones). */
@@ -244,8 +252,7 @@ static void sweep_bridges(corrald *d)
 void net_reconcile(corrald *d)
 {
 	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/networks/pending", d->cfg->state_dir);
-	each_entry(d, dir, redo_del);
+	net_redo_dels(d);
 	net_ipam_dir(d, dir, sizeof(dir));
 	each_entry(d, dir, free_leases);
 	snprintf(dir, sizeof(dir), "%s/networks/netns", d->cfg->state_dir);

@@ -12,6 +12,8 @@ typedef struct net_state {
 	struct pending_del *pending;         /* DELs under way, by container (net_attach.c) */
 	char *verified[NET_VERIFIED_MAX];    /* (net_attach.c) */
 	struct check_queue *checking;        /* reconcile's CHECKs, while they run (net_reconcile.c) */
+	struct el_source *del_retry;         /* a failed DEL's next try (net_attach.c) */
+	unsigned del_retry_s;                /* its backoff: 1 s, doubled to a minute */
 } net_state;
 
 /* What net_attach.c and net_reconcile.c hold, freed at exit (once no CNI
