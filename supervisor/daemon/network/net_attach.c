@@ -8,7 +8,6 @@
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/net_extra.h"
 #include "supervisor/daemon/network/net_id.h"
-#include "supervisor/daemon/network/net_reconcile.h"
 #include "supervisor/daemon/core/netns_pin.h"
 #include "supervisor/daemon/network/ports_free.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
@@ -19,6 +18,7 @@
 #include "common/json.h"
 #include "common/log.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -368,6 +368,55 @@ static void on_deleted(int r, const char *result, const cerr *e, void *data)
 	} else if (p->waiter)
 		attach_now(p->waiter->d, p->waiter, p->pid);
 	pending_free(p);
+}
+
+bool net_attached(struct corrald *d, const char *id)
+{
+	char path[PATH_MAX];
+	ctr *c = ctr_by_id(d, id);
+	if (!c)
+		return false;
+	net_record_path(d, c, NULL, path, sizeof(path));
+	return access(path, F_OK) == 0;
+}
+
+/* name: <id>.json, or <id>.<ifname>.json (a further network's) */
+static void redo_del(struct corrald *d, const char *dir, const char *name)
+{
+	static const char suffix[] = ".json";
+	size_t n = strlen(name);
+	char path[PATH_MAX], id[NAME_MAX + 1];
+	if (n <= strlen(suffix) || strcmp(name + n - strlen(suffix), suffix))
+		return;
+	snprintf(id, sizeof(id), "%.*s", (int)(n - strlen(suffix)), name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	char *dot = strchr(id, '.');
+	if (dot)
+		*dot = '\0';
+	if (dot && net_del_if_under_way(d, id, dot + 1))
+		return;
+	if (!dot && (net_attached(d, id) || net_del_under_way(d, id))) { /* the DEL to come covers it */
+		if (!net_del_under_way(d, id) && unlink(path) < 0)
+			log_warn("%s: %s", path, strerror(errno));
+		return;
+	}
+	_cleanup_(net_record_release) net_record rec = { 0 };
+	cerr err = { 0 };
+	if (net_del_record(d, id, path, &rec, NULL, NULL, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "network: the DEL of %s", id);
+	else
+		log_info("network: the DEL of %s, not done yet, is run again", id);
+}
+
+void net_redo_dels(struct corrald *d)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/networks/pending", d->cfg->state_dir);
+	_cleanup_(closedirp) DIR *dh = opendir(dir);
+	struct dirent *e;
+	while (dh && (e = readdir(dh)))
+		if (e->d_name[0] != '.')
+			redo_del(d, dir, e->d_name);
 }
 
 bool net_del_under_way(const struct corrald *d, const char *id)

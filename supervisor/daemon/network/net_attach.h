@@ -54,9 +54,15 @@ int net_record_write(const char *path, const net_record_of *rec, cerr *err);
 /* <state>/networks/netns/<id>: its pinned namespace (netns_pin.h). */
 void net_pin_path(const struct corrald *d, const char *id, char *buf, size_t n);
 /* <state>/networks/pending/<id>.json: a record whose DEL is under way, or
- * failed; net_reconcile finishes it after a restart. */
+ * failed (net_redo_dels runs it again). */
 void net_pending_path(const struct corrald *d, const char *id, char *buf, size_t n);
 bool net_del_under_way(const struct corrald *d, const char *id);
+/* id is a container's with an attachment of its own (network.json). */
+bool net_attached(struct corrald *d, const char *id);
+/* Each record in networks/pending whose DEL is not under way DELed again:
+ * at start, and after a DEL failed (a plugin killed, say); one whose
+ * container is attached again is dropped (the DEL to come covers it). */
+void net_redo_dels(struct corrald *d);
 /* ... of id's interface ifname. */
 bool net_del_if_under_way(const struct corrald *d, const char *id, const char *ifname);
 /* eth0 .. eth15: an attachment's interface. */

@@ -1,5 +1,4 @@
-/* What a crash left of the networks, undone at start, and a failed DEL
- * run again (net_reconcile.h). */
+/* What a crash left of the networks, undone at start (net_reconcile.h). */
 #include "supervisor/daemon/network/net_reconcile.h"
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/network/net_state.h"
@@ -25,7 +24,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PENDING_SUFFIX ".json"
 #define LEASE_MAX 256
 
 static ctr *by_id(corrald *d, const char *id)
@@ -49,16 +47,6 @@ static bool in_use(corrald *d, const char *id)
 	return net_del_under_way(d, id) || net_holders_cni_id(d, id);
 }
 
-static bool attached(corrald *d, const char *id)
-{
-	char path[PATH_MAX];
-	ctr *c = by_id(d, id);
-	if (!c)
-		return false;
-	net_record_path(d, c, NULL, path, sizeof(path));
-	return access(path, F_OK) == 0;
-}
-
 /* Each entry of dir: fn(d, dir, name). */
 static void each_entry(corrald *d, const char *dir, void (*fn)(corrald *d, const char *dir, const char *name))
 {
@@ -67,39 +55,6 @@ static void each_entry(corrald *d, const char *dir, void (*fn)(corrald *d, const
 	while (dh && (e = readdir(dh)))
 		if (e->d_name[0] != '.')
 			fn(d, dir, e->d_name);
-}
-
-static void redo_del(corrald *d, const char *dir, const char *name)
-{
-	size_t n = strlen(name);
-	char path[PATH_MAX], id[NAME_MAX + 1];
-	if (n <= strlen(PENDING_SUFFIX) || strcmp(name + n - strlen(PENDING_SUFFIX), PENDING_SUFFIX))
-		return;
-	snprintf(id, sizeof(id), "%.*s", (int)(n - strlen(PENDING_SUFFIX)), name);
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	char *dot = strchr(id, '.'); /* <id>.<ifname>.json: a further network's */
-	if (dot)
-		*dot = '\0';
-	if (dot && net_del_if_under_way(d, id, dot + 1))
-		return;
-	if (!dot && (attached(d, id) || net_del_under_way(d, id))) { /* the DEL to come covers it */
-		if (!net_del_under_way(d, id) && unlink(path) < 0)
-			log_warn("%s: %s", path, strerror(errno));
-		return;
-	}
-	_cleanup_(net_record_release) net_record rec = { 0 };
-	cerr err = { 0 };
-	if (net_del_record(d, id, path, &rec, NULL, NULL, &err) < 0)
-		log_cerr(LOG_LVL_WARN, &err, "network: the DEL of %s", id);
-	else
-		log_info("network: the DEL of %s, not done yet, is run again", id);
-}
-
-void net_redo_dels(corrald *d)
-{
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/networks/pending", d->cfg->state_dir);
-	each_entry(d, dir, redo_del);
 }
 
 /* host-local's lease file: "<id>\r\n<ifname>" (or "<id>" from older ones). */
@@ -223,7 +178,7 @@ static void check_running(corrald *d)
 {
 	size_t n = 0;
 	for (ctr *c = d->ctrs; c; c = c->next)
-		n += c->status == CS_RUNNING && attached(d, c->id);
+		n += c->status == CS_RUNNING && net_attached(d, c->id);
 	check_queue *q = n ? calloc(1, sizeof(*q)) : NULL;
 	if (!q || !(q->ids = calloc(n, sizeof(*q->ids)))) {
 		free(q);
@@ -232,7 +187,7 @@ static void check_running(corrald *d)
 	q->d = d;
 	d->network->checking = q;
 	for (ctr *c = d->ctrs; c && q->n < n; c = c->next)
-		if (c->status == CS_RUNNING && attached(d, c->id))
+		if (c->status == CS_RUNNING && net_attached(d, c->id))
 			snprintf(q->ids[q->n++], sizeof(q->ids[0]), "%s", c->id);
 	check_next(q);
 }
@@ -257,7 +212,7 @@ void net_reconcile(corrald *d)
 	each_entry(d, dir, free_leases);
 	snprintf(dir, sizeof(dir), "%s/networks/netns", d->cfg->state_dir);
 	each_entry(d, dir, drop_pin);
-	names_prune(d, attached);
+	names_prune(d, net_attached);
 	sweep_bridges(d);
 	check_running(d);
 }

@@ -14,6 +14,3 @@
 struct corrald;
 
 void net_reconcile(struct corrald *d);
-/* Each DEL record in networks/pending whose DEL is not under way run again
- * (at start, and after a DEL failed: a plugin killed, say). */
-void net_redo_dels(struct corrald *d);
