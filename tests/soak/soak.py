@@ -122,7 +122,7 @@ class Soak:
     }
     # what a kill of corrald inside an operation aims at: any, a create, a
     # removal, a pull, a prune, a restart policy's backoff
-    IN_OP = (None, ("run", "docker_run"), ("rm_f", "docker_rm"), ("pull",), ("image_prune", "prune"), ("run_backoff",))
+    IN_OP = (None, ("run", "run_net", "docker_run"), ("rm_f", "docker_rm"), ("pull",), ("image_prune", "prune"), ("run_backoff",))
 
     def plan(self, kinds=None):
         """one operation for each caller, drawn from the seed: they run at once"""
