@@ -81,8 +81,13 @@ static int gen_mounts(yajl_gen g, const ctr_config *cfg, cri_refusal *refused)
 		if (idmap && !(u && same_mapping(m->uidmappings, m->n_uidmappings, u->uids, u->n_uids) &&
 			       same_mapping(m->gidmappings, m->n_gidmappings, u->gids, u->n_gids)))
 			return unsupported(refused, "mounts[].uidMappings (other than the container's user namespace's)");
+		/* as the CRI says, and containerd checks */
+		if (m->recursive_read_only &&
+		    (!m->readonly || m->propagation != RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_PRIVATE))
+			return invalid(refused, "mounts[].recursive_read_only (needs readonly and private propagation)");
 		if (yajl_gen_map_open(g) || jg_key_str(g, "type", "bind") || jg_key_str(g, "source", m->host_path) ||
 		    jg_key_str(g, "destination", m->container_path) || jg_key_bool(g, "readonly", m->readonly) ||
+		    (m->recursive_read_only && jg_key_bool(g, "recursiveReadonly", true)) ||
 		    jg_key_str(g, "propagation", propagation_of(m->propagation)) || (idmap && jg_key_bool(g, "idmap", true)) ||
 		    yajl_gen_map_close(g))
 			return -1;

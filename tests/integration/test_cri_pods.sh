@@ -327,6 +327,50 @@ test_cri_member_spec_refusals() {
 	[ ! -e /etc/x.log ] || fail "a member's log path was made"
 }
 
+# recursiveReadOnly (RuntimeHandlerFeatures says corral has it): a
+# read-only bind whose submounts are read-only too, where a plain
+# read-only one leaves a submount writable, as runc and containerd do; and
+# what the CRI requires of it (readonly, private propagation) refused
+test_cri_recursive_read_only_mounts() {
+	trap 'umount "$T/host/sub" 2>/dev/null; cleanup_sv' EXIT
+	start_cri
+	mkdir -p "$T/host/sub"
+	mount -t tmpfs sub "$T/host/sub"
+	local pod cfg c out
+	cfg='{"metadata":{"name":"rro","namespace":"n","uid":"u-rro"}}'
+	pod=$(cri RunPodSandbox '{"config":'"$cfg"'}' | jq -r .podSandboxId)
+	mk() { # NAME MOUNT-JSON: the created container's id, or the error
+		local out
+		out=$(cri CreateContainer '{"podSandboxId":"'"$pod"'","sandboxConfig":'"$cfg"',"config":{"metadata":{"name":"'"$1"'"},
+			"image":{"image":"busybox:latest"},"command":["sleep","1000"],"mounts":['"$2"']}}') || true
+		jq -r .containerId <<<"$out" 2>/dev/null || echo "$out"
+	}
+	write() { # ID PATH: what a write there gives
+		cri StartContainer '{"containerId":"'"$1"'"}' >/dev/null
+		cri ExecSync '{"containerId":"'"$1"'","cmd":["sh","-c","touch '"$2"' && echo written || echo refused"],"timeout":20}' |
+			jq -r .stdout | base64 -d
+	}
+	local m='"containerPath":"/m","hostPath":"'"$T/host"'","readonly":true'
+	c=$(mk rro "{$m,\"recursiveReadOnly\":true}")
+	assert_eq "$(write "$c" /m/sub/x)" refused "a submount of a recursively read-only bind"
+	assert_eq "$(write "$c" /m/x)" refused "the recursively read-only bind"
+	c=$(mk ro "{$m}")
+	assert_eq "$(write "$c" /m/sub/x)" written "a submount of a plain read-only bind (runc's too)"
+	assert_eq "$(write "$c" /m/x)" refused "the plain read-only bind"
+	out=$(mk rw '{"containerPath":"/m","hostPath":"'"$T/host"'","recursiveReadOnly":true}' 2>&1)
+	assert_contains "$out" "INVALID_ARGUMENT" "recursive without readonly"
+	assert_contains "$out" "mounts[].recursive_read_only (needs readonly and private propagation)" "the field named"
+	out=$(mk slave "{$m,\"recursiveReadOnly\":true,\"propagation\":\"PROPAGATION_HOST_TO_CONTAINER\"}" 2>&1)
+	assert_contains "$out" "INVALID_ARGUMENT" "recursive with rslave propagation"
+	# corrald's own, as varlink takes it
+	out=$(ctl call CreateContainer '{"spec":{"image":"busybox:latest","command":["true"],"mounts":[{"source":"'"$T/host"'","destination":"/m","recursiveReadonly":true}]}}' 2>&1) &&
+		fail "recursiveReadonly without readonly was taken: $out"
+	assert_contains "$out" '"parameter":"spec.mounts[0].recursiveReadonly","reason":"needs readonly, and private or rprivate propagation"' \
+		"corrald's refusal"
+	[ ! -e "$T/host/x" ] || fail "the read-only bind was written"
+	cri RemovePodSandbox '{"podSandboxId":"'"$pod"'"}' >/dev/null
+}
+
 # kubelet's log rotation: it renames the file, then asks for a reopen
 test_cri_log_reopen() {
 	trap cleanup_sv EXIT

@@ -101,10 +101,11 @@ args+=(-f "$B/bin:$G/build/bin" -f "$B/tests/helpers:$G/build/tests/helpers")
 # critest, where one was built (test_cri_critest.sh: not packaged in Debian)
 [ -x "$B/clients/critest" ] && args+=(-f "$B/clients/critest:$G/build/clients/critest")
 # tools the tests use beyond busybox, and the runtimes the benchmark compares
-# (GNU timeout and util-linux setpriv/script replace busybox's, which differ)
+# (GNU timeout and rm, util-linux setpriv/script, replace busybox's, which
+# differ; critest makes a segment with util-linux's ipcmk)
 for t in bash crun runc jq ip unshare nsenter setsid setpriv script timeout getent strace podman conmon \
 	iptables ip6tables iptables-save iptables-restore ip6tables-save ip6tables-restore nft mke2fs \
-	containerd containerd-shim-runc-v2 ctr catatonit protoc apparmor_parser buildah criu tar flock; do
+	containerd containerd-shim-runc-v2 ctr catatonit protoc apparmor_parser buildah criu tar flock rm ipcmk; do
 	p=$(command -v "$t" 2>/dev/null) && args+=(-b "$p")
 done
 # CNI: the plugins corral's and podman's default networks chain, and the

@@ -24,6 +24,7 @@ enum ctr_ns_mode { CTR_NS_DEFAULT, CTR_NS_PRIVATE, CTR_NS_HOST, CTR_NS_CONTAINER
 typedef struct ctr_mount {
 	char *source, *destination;
 	bool readonly;
+	bool readonly_recursive; /* its submounts read-only too (the runtime's "rro") */
 	bool idmap; /* its owners seen through the container's user namespace */
 	const char *propagation; /* "rslave", ...; NULL: the runtime's default */
 } ctr_mount;

@@ -138,7 +138,8 @@ static int get_bind(yajl_val m, const char *path, ctr_mount *cm, json_fault *f)
 	if ((r = json_want(m, yajl_t_object, path, f)) < 0)
 		return r;
 	if ((r = json_check_keys(m, path,
-				 (const char *const[]){ "type", "source", "destination", "readonly", "propagation", "idmap", NULL },
+				 (const char *const[]){ "type", "source", "destination", "readonly", "recursiveReadonly",
+							"propagation", "idmap", NULL },
 				 "unknown field", f)) < 0 ||
 	    (r = json_dup_str(m, path, "source", 0, &cm->source, f)) < 0 ||
 	    (r = json_dup_str(m, path, "destination", 0, &cm->destination, f)) < 0)
@@ -148,6 +149,7 @@ static int get_bind(yajl_val m, const char *path, ctr_mount *cm, json_fault *f)
 	if (!cm->destination || !clean_destination(cm->destination))
 		return json_fault_set(f, EINVAL, json_path(field, path, "destination"), "must be an absolute path without ..");
 	if (json_get_bool(m, path, "readonly", 0, &cm->readonly, NULL, f) < 0 ||
+	    json_get_bool(m, path, "recursiveReadonly", 0, &cm->readonly_recursive, NULL, f) < 0 ||
 	    json_get_bool(m, path, "idmap", 0, &cm->idmap, NULL, f) < 0)
 		return json_fault_reword(f, "must be a boolean");
 	const char *prop;
@@ -156,6 +158,11 @@ static int get_bind(yajl_val m, const char *path, ctr_mount *cm, json_fault *f)
 	if (prop && !(cm->propagation = word_in(prop, propagations)))
 		return json_fault_set(f, EINVAL, json_path(field, path, "propagation"),
 				      "must be private, rprivate, shared, rshared, slave or rslave");
+	/* a submount that came later through a shared or slave one would be
+	 * writable: as the CRI and runc, recursive needs private propagation */
+	if (cm->readonly_recursive && (!cm->readonly || (prop && !strstr(prop, "private"))))
+		return json_fault_set(f, EINVAL, json_path(field, path, "recursiveReadonly"),
+				      "needs readonly, and private or rprivate propagation");
 	return 0;
 }
 

@@ -122,11 +122,15 @@ void bundle_gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in)
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const ctr_mount *m = &s->mounts[i];
 		/* idmap: through the container's maps (the runtime's "idmap" option) */
-		bundle_gen_mount(g, m->destination, "bind", m->source,
-			  (const char *const[]){ "rbind", m->readonly ? "ro" : "rw", "nosuid", "nodev",
-						 m->idmap ? "idmap" : m->propagation ? m->propagation : NULL,
-						 m->idmap && m->propagation ? m->propagation : NULL, NULL },
-			  NULL);
+		const char *opts[8] = { "rbind", m->readonly ? "ro" : "rw", "nosuid", "nodev" };
+		size_t n = 4;
+		if (m->readonly_recursive)
+			opts[n++] = "rro";
+		if (m->idmap)
+			opts[n++] = "idmap";
+		if (m->propagation)
+			opts[n++] = m->propagation;
+		bundle_gen_mount(g, m->destination, "bind", m->source, opts, NULL);
 	}
 	/* podman's defaults for --tmpfs, which the request's options override */
 	for (size_t i = 0; i < s->n_tmpfs; i++)
