@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -26,6 +27,21 @@ bool apparmor_enabled_in(const char *sys)
 	snprintf(path, sizeof(path), "%s/module/apparmor/parameters/enabled", sys);
 	_cleanup_free_ char *on = NULL;
 	return read_file(path, 16, &on, NULL, NULL) == 0 && on[0] == 'Y';
+}
+
+bool apparmor_loaded_in(const char *sys, const char *profile)
+{
+	if (streq(profile, "unconfined"))
+		return true;
+	char path[256];
+	snprintf(path, sizeof(path), "%s/kernel/security/apparmor/profiles", sys);
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0, n = strlen(profile);
+	while (f && getline(&line, &cap, f) > 0)
+		if (!strncmp(line, profile, n) && !strncmp(line + n, " (", 2))
+			return true;
+	return false;
 }
 
 int apparmor_check(const char *profile, const char *what, cerr *err)

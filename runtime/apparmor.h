@@ -13,6 +13,10 @@ static inline bool apparmor_enabled(void)
 	return apparmor_enabled_in("/sys");
 }
 
+/* Whether the kernel has the profile named (its profiles file under sys's
+ * securityfs lists "NAME (MODE)"); "unconfined" always is. */
+bool apparmor_loaded_in(const char *sys, const char *profile);
+
 /* A profile to apply (NULL or "" is none): refused where AppArmor is off,
  * as runc refuses it, or where it is no name; what names the field. */
 int apparmor_check(const char *profile, const char *what, cerr *err);

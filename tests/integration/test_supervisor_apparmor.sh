@@ -50,6 +50,14 @@ test_sva_default_profile_and_who_may_choose() {
 	assert_eq "$(settled unconfined ctl exec free cat /proc/1/attr/current)" unconfined "root's unconfined"
 	ctl run -d --name priv --privileged app:1 sleep 1000 >/dev/null
 	assert_eq "$(settled unconfined ctl exec priv cat /proc/1/attr/current)" unconfined "privileged"
+	# a profile the kernel has not loaded is refused at Create, naming it,
+	# as containerd and CRI-O refuse it (critest's "unloaded profile")
+	local before
+	before=$(ls "$STATE_D/containers" | wc -l)
+	out=$(ctl create --name unloaded --security-opt apparmor=corral-no-such-profile app:1 true 2>&1) &&
+		fail "an unloaded profile was taken"
+	assert_contains "$out" 'apparmorProfile: "corral-no-such-profile" is not loaded' "an unloaded profile"
+	assert_eq "$(ls "$STATE_D/containers" | wc -l)" "$before" "the refused profile left a directory"
 }
 
 # the policy's apparmor_profile: the admin's profile instead of corral-default

@@ -336,6 +336,54 @@ static void test_slow_subscriber_is_cut_off(void **state)
 	close(fd);
 }
 
+/* A since that reaches back past what a subscriber may have queued is
+ * given a share at a time as its client reads, not cut off; an event
+ * published meanwhile comes after the history, once. */
+static void test_long_history_is_paced(void **state)
+{
+	char log[160];
+	snprintf(log, sizeof(log), "%s/events.log", dir);
+	cerr err = { 0 };
+	assert_int_equal(events_open_log(bus, log, 8u << 20, &err), 0);
+	static char big[600];
+	memset(big, 'x', sizeof(big) - 1);
+	const char *attrs[] = { "blob", big, NULL };
+	enum { N = 6000 }; /* 4 MiB and more, past EVENTS_MAX_QUEUED */
+	for (int i = 0; i < N; i++)
+		events_publish(bus, EV_SHARED(0), "container", "old", "x", NULL, attrs, 1000 + i);
+	int fd = subscribe("{\"since\":0}");
+	events_publish(bus, EV_SHARED(0), "container", "new", "y", NULL, NULL, 0);
+	static char msg[4096];
+	size_t len = 0;
+	int olds = 0, news = 0, news_early = 0;
+	for (int idle = 0; idle < 200 && events_n_subscribers(bus);) {
+		el_run_once(loop, 1);
+		char buf[65536];
+		ssize_t r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		idle = r > 0 ? 0 : idle + 1;
+		for (ssize_t i = 0; i < r; i++) {
+			if (buf[i] && len < sizeof(msg) - 1) {
+				msg[len++] = buf[i];
+				continue;
+			}
+			msg[len] = '\0';
+			olds += strstr(msg, "\"action\":\"old\"") != NULL;
+			if (strstr(msg, "\"action\":\"new\"")) {
+				news++;
+				news_early += olds < N;
+			}
+			len = 0;
+		}
+		if (olds == N && news == 1)
+			break;
+	}
+	assert_int_equal(events_n_subscribers(bus), 1); /* not cut off */
+	assert_int_equal(olds, N);
+	assert_int_equal(news, 1);
+	assert_int_equal(news_early, 0);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +395,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_member_hears_only_what_it_may_see, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_subscriber_is_cut_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_outlives_the_bus, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_history_is_paced, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

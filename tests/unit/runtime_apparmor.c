@@ -35,6 +35,18 @@ static void enabled_needs_securityfs_and_the_module(void **state)
 	assert_false(apparmor_enabled_in(tmpdir));
 }
 
+/* the kernel's list of loaded profiles: "NAME (MODE)" a line */
+static void loaded_reads_the_kernels_list(void **state)
+{
+	assert_false(apparmor_loaded_in(tmpdir, "corral-test"));
+	assert_true(apparmor_loaded_in(tmpdir, "unconfined"));
+	put("kernel/security/apparmor/profiles", "corral-default (enforce)\ncorral-test-audit (complain)\n");
+	assert_true(apparmor_loaded_in(tmpdir, "corral-default"));
+	assert_true(apparmor_loaded_in(tmpdir, "corral-test-audit"));
+	assert_false(apparmor_loaded_in(tmpdir, "corral-test")); /* a prefix of one is not it */
+	assert_false(apparmor_loaded_in(tmpdir, "corral"));
+}
+
 static void check_refuses_what_is_no_name(void **state)
 {
 	_cleanup_cerr_ cerr err = { 0 };
@@ -106,6 +118,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(enabled_needs_securityfs_and_the_module, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(loaded_reads_the_kernels_list, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test(check_refuses_what_is_no_name),
 		cmocka_unit_test(check_refuses_a_profile_where_apparmor_is_off),
 		cmocka_unit_test_setup_teardown(exec_attr_must_be_on_procfs, tmpdir_setup, tmpdir_teardown),

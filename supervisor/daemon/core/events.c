@@ -28,8 +28,20 @@ struct sub {
 	char *type, *action, *id, *name, *container, *session; /* filters; NULL: any */
 	long long until;  /* ns; < 0: no end */
 	el_source *timer; /* ends the stream at until */
+	/* while its since is replayed from the file, a share at a time as its
+	 * client reads (a long history is not taken for a client that does
+	 * not keep up): the next share's timer, and where the share begins,
+	 * past resume_skip lines at resume_ts given already */
+	el_source *pace;
+	long long resume_ts;
+	size_t resume_skip;
+	bool until_due; /* until came during the replay */
 	struct sub *next, *prev;
 };
+
+/* a replay pauses past this much queued for its client, and goes on below half */
+#define REPLAY_SHARE (EVENTS_MAX_QUEUED / 4)
+#define REPLAY_TICK_USEC 10000
 
 struct event_bus {
 	struct event *ring;
@@ -71,6 +83,7 @@ static void event_clear(struct event *e)
 static void sub_release(struct sub *s)
 {
 	el_remove(s->timer);
+	el_remove(s->pace);
 	free(s->type);
 	free(s->action);
 	free(s->id);
@@ -212,7 +225,8 @@ int events_publish(event_bus *b, event_owner who, const char *type, const char *
 	events_log_append(&b->log, now_ns, who, session, json);
 	for (struct sub *s = b->subs, *next; s; s = next) {
 		next = s->next;
-		deliver(s, e);
+		if (!s->pace) /* a replay reaches it in the file */
+			deliver(s, e);
 	}
 	if (b->listener)
 		b->listener(b->listener_data, e->type, e->action, e->session);
@@ -266,7 +280,10 @@ static void on_until(el_source *src, void *data)
 	struct sub *s = data;
 	s->timer = NULL; /* a one-shot timer: the loop frees it */
 	el_remove(src);
-	end_stream(s);
+	if (s->pace)
+		s->until_due = true; /* once the replay has given what came before */
+	else
+		end_stream(s);
 }
 
 static long long now_ns(void)
@@ -306,13 +323,28 @@ static struct sub *sub_new(event_bus *b, vl_call *call, const peer_cred *peer, l
 
 struct replay {
 	struct sub *s;
-	bool cut; /* it was cut off (and freed) */
+	bool cut;    /* it was cut off (and freed) */
+	bool paused; /* its client has a share to read first */
+	long long ts; /* the last line's time, and its place among those at it */
+	size_t at;
 };
 
 /* An event read back from the file, for a subscriber's since. */
 static bool replay_one(void *data, long long ts, event_owner who, const char *session, yajl_val ev)
 {
 	struct replay *rp = data;
+	struct sub *s = rp->s;
+	size_t at = ts == rp->ts ? rp->at + 1 : 1;
+	if (ts == s->resume_ts && at <= s->resume_skip) { /* given before the pause */
+		rp->ts = ts, rp->at = at;
+		return true;
+	}
+	if (vl_call_out_pending(s->call) > REPLAY_SHARE) {
+		s->resume_ts = ts, s->resume_skip = at - 1;
+		rp->paused = true;
+		return false;
+	}
+	rp->ts = ts, rp->at = at;
 	struct event e = { .ts = ts, .who = who, .session = (char *)session };
 	e.type = (char *)json_str(ev, "type");
 	e.action = (char *)json_str(ev, "action");
@@ -328,6 +360,31 @@ static bool replay_one(void *data, long long ts, event_owner who, const char *se
 	e.json = json;
 	rp->cut = !deliver(rp->s, &e);
 	return !rp->cut;
+}
+
+enum replayed { REPLAY_DONE, REPLAY_PAUSED, REPLAY_CUT };
+
+/* The file from s->resume_ts on, until its client has a share to read. */
+static enum replayed replay_share(struct sub *s)
+{
+	struct replay rp = { .s = s, .ts = -1 };
+	events_log_replay(&s->bus->log, s->resume_ts, replay_one, &rp);
+	return rp.cut ? REPLAY_CUT : rp.paused ? REPLAY_PAUSED : REPLAY_DONE;
+}
+
+static void on_pace(el_source *src, void *data)
+{
+	struct sub *s = data;
+	if (vl_call_out_pending(s->call) > REPLAY_SHARE / 2)
+		return;
+	enum replayed r = replay_share(s);
+	if (r != REPLAY_DONE)
+		return;
+	/* the history is given: the live events from now on */
+	s->pace = NULL;
+	el_remove(src);
+	if (s->until_due)
+		end_stream(s);
 }
 
 int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const peer_cred *peer, const event_window *w,
@@ -349,10 +406,19 @@ int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const peer_cred
 	b->n_subs++;
 	vl_call_set_cancel(call, on_cancel, s);
 	if (b->log.open && w->since >= 0) {
-		struct replay rp = { .s = s };
-		events_log_replay(&b->log, w->since, replay_one, &rp);
-		if (rp.cut)
+		s->resume_ts = w->since;
+		enum replayed r = replay_share(s);
+		if (r == REPLAY_CUT)
 			return 0;
+		if (r == REPLAY_PAUSED) {
+			if (el_add_timer(loop, REPLAY_TICK_USEC, true, on_pace, s, &s->pace, &err) < 0) {
+				vl_call_set_cancel(call, NULL, NULL);
+				sub_free(s);
+				sv_internal(call, "events: the history could not be paced");
+			}
+			s->until_due = w->until >= 0 && left <= 0; /* else on_until says when */
+			return 0;
+		}
 	}
 	for (size_t i = 0; !b->log.open && w->since >= 0 && i < b->n; i++) {
 		struct event *e = &b->ring[(b->head + i) % b->keep];

@@ -97,7 +97,12 @@ void ctr_apparmor_init(corrald *d, const char *policy_profile)
 
 int ctr_apparmor_check(const ctr_spec *s, cerr *err)
 {
-	return apparmor_check(s->apparmor, "apparmorProfile", err);
+	int r = apparmor_check(s->apparmor, "apparmorProfile", err);
+	/* at create, as containerd and CRI-O check it, not at its first start */
+	if (r == 0 && s->apparmor && s->apparmor[0] && !apparmor_loaded_in("/sys", s->apparmor))
+		return cerr_set(err, ENOENT, "apparmorProfile: \"%s\" is not loaded (apparmor_parser loads a profile)",
+				s->apparmor);
+	return r;
 }
 
 const char *ctr_apparmor_of(const corrald *d, const ctr_spec *s)

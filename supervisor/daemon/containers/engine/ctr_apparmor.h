@@ -19,7 +19,7 @@ char *ctr_apparmor_profile_text(const char *name);
  * containers then run unconfined, as under podman without the parser. */
 void ctr_apparmor_init(struct corrald *d, const char *policy_profile);
 /* A profile the spec names, refused where AppArmor is off, as the runtime
- * would refuse it at start. */
+ * would refuse it at start, or where the kernel has not loaded it. */
 int ctr_apparmor_check(const ctr_spec *s, cerr *err);
 /* The profile the container's process gets: its spec's; else, unless it
  * is privileged, corrald's default where loaded; NULL: none. "unconfined"
