@@ -463,35 +463,24 @@ class Soak:
                 except OSError:
                     pass
             return kind, 0.0
-        if kind == "kill_helper":
-            # a helper of corrald's killed while it works for a step in flight
-            t = self.in_flight(self.HELPER_OPS)
+        if kind in ("kill_helper", "kill_cni"):
+            # a helper of corrald's, or a CNI plugin adding or deleting a
+            # container's network, killed while it works for a step in
+            # flight: caught as soon as one runs
+            helper = kind == "kill_helper"
+            t = self.in_flight(self.HELPER_OPS if helper else self.CNI_OPS)
             end = time.monotonic() + 3
             while time.monotonic() < end:
-                busy = self.helpers()
-                if busy:
-                    try:
-                        os.kill(busy[int(pick * len(busy))][0], signal.SIGKILL)
-                    except OSError:
-                        pass
-                    break
-                time.sleep(0.01)
-            t.join(120)
-            return kind, 0.0
-        if kind == "kill_cni":
-            # a CNI plugin killed while it adds or deletes a container's
-            # network, for a step in flight: caught as soon as one runs
-            t = self.in_flight(self.CNI_OPS)
-            end = time.monotonic() + 3
-            while time.monotonic() < end:
-                busy = self.cni_plugins()
+                busy = [p for p, _ in self.helpers()] if helper else self.cni_plugins()
                 if busy:
                     try:
                         os.kill(busy[int(pick * len(busy))], signal.SIGKILL)
-                        self.cni_kills += 1
+                        self.cni_kills += not helper
                     except OSError:
                         pass
                     break
+                if helper:  # a helper runs for longer than a plugin: no need to spin
+                    time.sleep(0.01)
             t.join(120)
             return kind, 0.0
         if kind == "enospc":
