@@ -181,8 +181,8 @@ critest() {
 # NAME: the specs that passed, one a line, sorted
 passed() { jq -r '.[].SpecReports[] | select(.LeafNodeType == "It" and .State == "passed") | ([.ContainerHierarchyTexts[], .LeafNodeText] | join(" "))' "$T/$1.json" | sort; }
 # NAME ENDPOINT: critest passed whole, every spec it runs here: its 80
-# (SELinux's 5 more it skips where SELinux is off), but those skipped
-# above, and AppArmor's 3 where the kernel has it
+# (its 5 benchmarks run only with -benchmark), but those skipped above,
+# and AppArmor's 3 where the kernel has it (SELinux's 9 where it is on)
 passed_whole() {
 	critest "$1" "$2" || fail "critest on $1: $(grep -E '^\s*\[(FAIL|PANICKED)\]' "$T/$1.out" | head -20)"
 	assert_contains "$(cat "$T/$1.out")" " Passed | 0 Failed" "critest on $1"
