@@ -415,6 +415,7 @@ int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const peer_cred
 				vl_call_set_cancel(call, NULL, NULL);
 				sub_free(s);
 				sv_internal(call, "events: the history could not be paced");
+				return 0;
 			}
 			s->until_due = w->until >= 0 && left <= 0; /* else on_until says when */
 			return 0;

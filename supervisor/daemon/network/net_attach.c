@@ -319,8 +319,10 @@ static bool pin_held(struct corrald *d, const char *id)
 
 static void retry_dels(el_source *s, void *data)
 {
-	(void)s;
-	net_redo_dels(data);
+	struct corrald *d = data;
+	d->network->del_retry = NULL; /* a one-shot timer, as on_until's: gone once it fired */
+	el_remove(s);
+	net_redo_dels(d);
 }
 
 /* A failed DEL's record stays in networks/pending, its pin held: it is
@@ -332,7 +334,7 @@ static void retry_dels_later(struct corrald *d)
 	ns->del_retry_s = ns->del_retry_s ? (ns->del_retry_s >= 30 ? 60 : ns->del_retry_s * 2) : 1;
 	uint64_t usec = (uint64_t)ns->del_retry_s * 1000000;
 	_cleanup_cerr_ cerr err = { 0 };
-	if (ns->del_retry ? el_timer_set(ns->del_retry, usec, false) < 0
+	if (ns->del_retry ? el_timer_set(ns->del_retry, usec, false) < 0 /* a try already due: later */
 			  : el_add_timer(d->loop, usec, false, retry_dels, d, &ns->del_retry, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "network: a failed DEL waits for corrald's next start");
 }
