@@ -7,8 +7,11 @@
 # again with no manual step, every record and refs.json parses, no
 # container directory without its record, every blob's digest is its
 # name and every image's blobs are there, each running container's process
-# lives, the events read back), then works on until its own loss. A last
-# boot checks alone. Every line of the checks is printed; a VIOLATION line
+# lives, the events read back), then works on until its own loss. In
+# about half the boots the disk fails first: its device-mapper table turns
+# to flakey's error_writes for a second (every write EIO, and ext4 then
+# read-only), and corrald must answer meanwhile and after. A last boot
+# checks alone. Every line of the checks is printed; a VIOLATION line
 # fails the run.
 #   tests/soak/powerloss.sh [--seed N] [--losses N] [BUILD_DIR]
 set -u
@@ -22,6 +25,7 @@ while [ $# -gt 0 ]; do
 done
 command -v qemu-system-x86_64 >/dev/null && ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1 ||
 	{ echo "powerloss: no qemu or no Debian kernel to boot"; exit 2; }
+command -v dmsetup >/dev/null || { echo "powerloss: no dmsetup (tests/deps.sh installs it)"; exit 2; }
 . "$(dirname "$0")/env.sh" powerloss
 trap 'pkill -KILL -f "qemu-system-x86_64.*$T/disk.img" 2>/dev/null; rm -rf "$T"' EXIT
 echo "powerloss: seed $seed, $losses power losses"
@@ -29,18 +33,26 @@ truncate -s 512M "$T/disk.img" && mke2fs -q -t ext4 "$T/disk.img" || exit 2
 
 cat >"$T/guest.sh" <<'GUEST'
 #!/bin/bash
-# guest.sh BOOT SEED run|last
+# guest.sh BOOT SEED run|last EIO (EIO: seconds into the operations when
+# writes begin to fail, 0 for never)
 set -u
-boot=$1 seed=$2 what=$3
+boot=$1 seed=$2 what=$3 eio=$4
 D=/var/lib/corral
 mkdir -p $D
 for _ in $(seq 100); do [ -e /sys/block/vda/dev ] && break; sleep 0.1; done
 [ -b /dev/vda ] || mknod /dev/vda b $(tr ':' ' ' </sys/block/vda/dev) # no devtmpfs in the guest
-mount /dev/vda $D || { echo "VIOLATION serves: the disk did not mount after boot $boot" >"$VM_OUT/check.$boot"; exit 1; }
+# the disk through device-mapper, whose table the nemesis swaps (no udev
+# here: dmsetup makes the nodes itself)
+export DM_DISABLE_UDEV=1
+sectors=$(cat /sys/block/vda/size)
+dm() { dmsetup --noudevsync "$@"; }
+dm create soak --table "0 $sectors linear /dev/vda 0" &&
+	mount /dev/mapper/soak $D || { echo "VIOLATION serves: the disk did not mount after boot $boot" >"$VM_OUT/check.$boot"; exit 1; }
 ctl() { /corral/bin/corralctl --socket /run/corral.sock --timeout 60 "$@"; }
 t0=$(cut -d' ' -f1 /proc/uptime)
 /corral/bin/corrald --config /dev/null --socket /run/corral.sock --state-dir $D/state \
 	--cgroup-parent /corral --default-network none >>$D/corrald.log 2>&1 &
+corrald=$!
 for _ in $(seq 600); do ctl ping >/dev/null 2>&1 && break; sleep 0.1; done
 {
 	echo "boot $boot"
@@ -78,6 +90,28 @@ if [ "$what" = last ]; then
 fi
 ctl image ls 2>/dev/null | grep -q 'bb *1' || ctl image import "oci:/corral/images/oci:test" bb:1 >/dev/null
 echo "powerloss: running"
+# table TABLE: the disk's device-mapper table swapped under the mounted
+# filesystem (nothing flushed: the writes may be failing)
+table() { dm load soak --table "0 $sectors $1" && dm suspend --nolockfs --noflush soak && dm resume soak; }
+serves() { # WHEN
+	if ! kill -0 $corrald 2>/dev/null; then
+		echo "VIOLATION serves: corrald died $1: $(tail -3 $D/corrald.log 2>/dev/null)"
+	elif ! ctl --timeout 10 ping >/dev/null 2>&1; then
+		echo "VIOLATION serves: corrald did not answer $1"
+	fi
+}
+if [ "$eio" -gt 0 ]; then
+	(
+		sleep "$eio"
+		table "flakey /dev/vda 0 0 1 1 error_writes" || { echo "powerloss: no flakey table"; exit; }
+		echo "powerloss: every write fails (EIO)"
+		sleep 1
+		serves "while every write failed"
+		table "linear /dev/vda 0"
+		serves "after its writes failed"
+		echo "powerloss: writes work again; the state's filesystem is $(awk -v d=$D '$2 == d {print substr($4, 1, 2)}' /proc/mounts) now"
+	) &
+fi
 RANDOM=$((seed + boot))
 i=0
 while :; do
@@ -102,13 +136,15 @@ boot() { # N run|last
 	local bins=() b
 	for b in corrald corralctl corral-monitor corral-monitor-lean corral-images corral; do bins+=(-b "$B/bin/$b"); done
 	"$ROOTDIR/tests/vm/corral-vm" -q -t 600 -m 1024 -c 1 -d "$T/disk.img" "${bins[@]}" -b "$(command -v jq)" \
-		-b "$(command -v bash)" -M overlay -f "$B/bin:/corral/bin" -f "$FIXTURES/images:/corral/images" \
-		-o "$T/out$1" "$T/guest.sh" "$1" "$seed" "$2" >"$T/boot$1.log" 2>&1
+		-b "$(command -v bash)" -b "$(command -v dmsetup)" -M overlay -M dm-flakey -f "$B/bin:/corral/bin" \
+		-f "$FIXTURES/images:/corral/images" -o "$T/out$1" "$T/guest.sh" "$1" "$seed" "$2" "${3:-0}" >"$T/boot$1.log" 2>&1
 }
 # the moment of each loss, after the guest runs its operations: 2 to 9 s
 RANDOM=$seed
+eios=0
 for n in $(seq "$losses"); do
-	boot "$n" run &
+	eio=$((RANDOM % 2 ? RANDOM % 4 + 1 : 0))
+	boot "$n" run "$eio" &
 	vm=$!
 	for _ in $(seq 3000); do
 		grep -q "^powerloss: running" "$T/out$n/console.log" 2>/dev/null && break
@@ -121,12 +157,15 @@ for n in $(seq "$losses"); do
 	sleep "$at" # the nemesis's moment, not a wait for anything
 	pkill -KILL -f "qemu-system-x86_64.*$T/disk.img"
 	wait "$vm"
-	echo "powerloss: boot $n lost its power after ${at} s of operations"
+	echo "powerloss: boot $n lost its power after ${at} s of operations$([ "$eio" = 0 ] || echo ", its writes failing from ${eio} s")"
+	grep -E "^(VIOLATION|powerloss: (every|writes|no flakey))" "$T/out$n/console.log" | sed "s/^powerloss: /powerloss: boot $n: /"
+	grep -q "^powerloss: every write fails" "$T/out$n/console.log" && eios=$((eios + 1))
+	grep -q "^VIOLATION" "$T/out$n/console.log" && violated=1
 done
 boot $((losses + 1)) last || { echo "VIOLATION serves: the last boot failed: $(tail -5 "$T/boot$((losses + 1)).log")"; exit 1; }
 cat "$T/out$((losses + 1))"/check.* 2>/dev/null | sed 's/^/powerloss: /'
-if grep -q VIOLATION "$T/out$((losses + 1))"/check.*; then
+if grep -q VIOLATION "$T/out$((losses + 1))"/check.* || [ -n "${violated:-}" ]; then
 	echo "powerloss: failed; replay with tests/soak/powerloss.sh --seed $seed --losses $losses"
 	exit 1
 fi
-echo "powerloss: seed $seed: $losses power losses, 0 violations"
+echo "powerloss: seed $seed: $losses power losses ($eios after their disk's writes failed), 0 violations"

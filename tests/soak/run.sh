@@ -36,6 +36,11 @@ finish() {
 	# what follows must still run)
 	(cleanup_sv) || { st=1; echo "soak: a sanitizer report in corrald's log (above)"; }
 	! declare -F reg_cleanup >/dev/null || reg_cleanup
+	if [ -n "${UNIT:-}" ]; then
+		systemctl stop "$UNIT" "$CGP" 2>/dev/null
+		rm -f "/run/systemd/system/$UNIT"
+		systemctl daemon-reload
+	fi
 	umount "$T/netns" 2>/dev/null
 	# the state's filesystem, and whatever a failed run left mounted in it
 	grep -q " $STATE_D " /proc/self/mountinfo && umount -R "$STATE_D"
@@ -45,6 +50,18 @@ finish() {
 }
 trap finish EXIT
 SOCK="$S/c.sock"
+# Where systemd is PID 1, the soak's corrald is a unit of its own, as
+# corrald.service is (containers in scopes of a slice, each monitor in a
+# scope beside them, KillMode=process), and the nemesis also restarts it
+# through systemctl; systemd does not restart it itself (Restart=no): the
+# soak starts each corrald, and times it
+UNIT= CGP="/corral-$TID"
+if [ -d /run/systemd/system ]; then
+	UNIT="corral-soak-$$.service" CGP="corralsoak$$.slice"
+	args+=(--unit "$UNIT")
+fi
+# checkpoint and restore where criu works (the VM tier's kernel)
+criu check >/dev/null 2>&1 && args+=(--criu)
 # the state on a small filesystem of its own, which the nemesis fills
 STATE_D="$T/state"
 mkdir -p "$STATE_D"
@@ -75,10 +92,26 @@ CORRALD_PID=
 cat >"$T/corrald-run" <<-RUN
 #!/bin/sh
 exec nsenter --net="$T/netns" "$B/bin/corrald" --config "$T/corrald.conf" --socket "$SOCK" --state-dir "$STATE_D" \
-	--group "$group" --cgroup-delegate no --cgroup-parent "/corral-$TID" --default-network none \
+	--group "$group" --cgroup-delegate no --cgroup-parent "$CGP" --default-network none \
 	--cni-config-dir "$T/net.d" --docker-socket "$S/d.sock" --cri-socket "$CRI" --stream-address "" ${REG:+--registry-insecure "$REG"}
 RUN
 chmod +x "$T/corrald-run"
+if [ -n "$UNIT" ]; then
+	cat >"/run/systemd/system/$UNIT" <<-UNIT
+	[Unit]
+	Description=corrald of the soak in $T
+	[Service]
+	Type=notify
+	NotifyAccess=main
+	ExecStart=$T/corrald-run
+	KillMode=process
+	Restart=no
+	TimeoutStopSec=30s
+	StandardOutput=append:$T/corrald.log
+	StandardError=append:$T/corrald.log
+	UNIT
+	systemctl daemon-reload
+fi
 # the image, imported by a first corrald, which the soak's then replaces
 "$T/corrald-run" >>"$T/corrald.log" 2>&1 &
 CORRALD_PID=$!

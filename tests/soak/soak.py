@@ -66,6 +66,7 @@ class Soak:
         self.pid = None
         self.owned = {ROOT: set(), MEMBERS[0]: set(), MEMBERS[1]: set()}  # ids each made
         self.gone = set()  # ids removed (or whose removal may have happened)
+        self.sessions = {ROOT: set(), MEMBERS[0]: set(), MEMBERS[1]: set()}  # broker sessions each has now
         self.faults = {}
         self.cni_kills = 0  # the kill_cni faults that caught a plugin at work
         self.recovery = {}
@@ -91,26 +92,58 @@ class Soak:
         os.chmod(os.path.join(self.ctx, "Dockerfile"), 0o644)
 
     # ---- corrald
-    def start(self):
-        log = open(os.path.join(self.a.dir, "corrald.log"), "a")
-        p = subprocess.Popen(self.a.corrald, stdout=log, stderr=log, start_new_session=True)
-        with open(os.path.join(self.a.dir, ".daemons"), "a") as f:
-            f.write("%d\n" % p.pid)
-        self.proc = p
+    def start(self, restart=False):
+        """corrald started (or, in a unit, restarted as systemctl restart
+        does); how long it took to answer"""
         t0 = time.monotonic()
+        if self.a.unit:
+            # its log goes to the journal; a start returns once it is ready
+            r = subprocess.run(["systemctl", "restart" if restart else "start", self.a.unit],
+                               capture_output=True, text=True, timeout=90)
+            if r.returncode != 0:
+                raise Violation("serves: systemctl %s %s: %s" % ("restart" if restart else "start", self.a.unit,
+                                                                  r.stderr.strip()))
+            pid = int(subprocess.run(["systemctl", "show", "-P", "MainPID", self.a.unit],
+                                     capture_output=True, text=True).stdout.strip() or 0)
+            p = None
+        else:
+            log = open(os.path.join(self.a.dir, "corrald.log"), "a")
+            p = subprocess.Popen(self.a.corrald, stdout=log, stderr=log, start_new_session=True)
+            pid = p.pid  # corrald itself: the wrapper execs it
+        with open(os.path.join(self.a.dir, ".daemons"), "a") as f:
+            f.write("%d\n" % pid)
+        self.proc = p
         while time.monotonic() - t0 < 30:
             if self.ctl(ROOT, "ping", timeout=2).returncode == 0:
-                # the pid of corrald itself (the wrapper execs it)
-                self.pid = p.pid
+                self.pid = pid
                 return time.monotonic() - t0
-            if p.poll() is not None:
-                raise Violation("serves: corrald exited at its start (%d); see corrald.log" % p.returncode)
+            if not self.alive(pid):
+                raise Violation("serves: corrald exited at its start; see its log")
             time.sleep(0.02)
         raise Violation("serves: corrald did not answer in 30 s after a restart")
 
-    def ctl(self, uid, *args, timeout=30):
-        cmd = [self.a.corralctl, "--socket", self.a.sock, "--timeout", str(timeout)] + list(args)
-        return self.as_uid(uid, cmd, timeout + 10)
+    def alive(self, pid):
+        if self.proc:
+            return self.proc.poll() is None
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except (OSError, IndexError):
+            return False
+
+    def kill(self):
+        """corrald killed (SIGKILL), and gone"""
+        os.kill(self.pid, signal.SIGKILL)
+        if self.proc:
+            self.proc.wait()
+        while self.alive(self.pid):
+            time.sleep(0.01)
+
+    def ctl_cmd(self, *args, timeout=30):
+        return [self.a.corralctl, "--socket", self.a.sock, "--timeout", str(timeout)] + list(args)
+
+    def ctl(self, uid, *args, timeout=30, stdin=None):
+        return self.as_uid(uid, self.ctl_cmd(*args, timeout=timeout), timeout + 10, stdin)
 
     # ---- operations
     OPS = {  # kind: weight
@@ -118,7 +151,7 @@ class Soak:
         "cp_in": 2, "cp_out": 2, "volume": 2, "session": 2, "prune": 1, "peek": 3, "docker_run": 3,
         "docker_ps": 2, "docker_rm": 2, "image_tag": 2, "image_rm": 2, "image_prune": 1, "build": 1,
         "job": 2, "workload": 2, "network": 1, "runtime_list": 1, "pull": 2, "push": 1,
-        "run_backoff": 1, "cri_pod": 2, "cri_rm": 1,
+        "run_backoff": 1, "cri_pod": 2, "cri_rm": 1, "attach": 2, "broker": 2, "checkpoint": 1,
     }
     # what a kill of corrald inside an operation aims at: any, a create, a
     # removal, a pull, a prune, a restart policy's backoff
@@ -127,7 +160,7 @@ class Soak:
     def plan(self, kinds=None):
         """one operation for each caller, drawn from the seed: they run at once"""
         kinds = [k for k in (kinds or self.OPS) if (self.a.registry or k not in ("pull", "push")) and
-                 (self.a.cri_sock or not k.startswith("cri_"))]
+                 (self.a.cri_sock or not k.startswith("cri_")) and (self.a.criu or k != "checkpoint")]
         weights = [self.OPS[k] for k in kinds]
         return [(uid, self.rng.choices(kinds, weights)[0], self.rng.randrange(1 << 30)) for uid in (ROOT,) + MEMBERS]
 
@@ -160,11 +193,15 @@ class Soak:
                self.a.docker_sock, method, "/v1.41" + path] + ([json.dumps(body)] if body is not None else [])
         return self.as_uid(uid, cmd, 40)
 
-    def as_uid(self, uid, cmd, timeout):
+    def uid_cmd(self, uid, cmd):
         if uid != ROOT and not getattr(self, "member_as_root", False):
             cmd = ["setpriv", "--reuid", str(uid), "--regid", "12345", "--groups", str(self.a.gid)] + cmd
+        return cmd
+
+    def as_uid(self, uid, cmd, timeout, stdin=None):
+        cmd = self.uid_cmd(uid, cmd)
         try:
-            return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, input=stdin)
         except subprocess.TimeoutExpired as e:
             return subprocess.CompletedProcess(cmd, 124, e.stdout or "", "timed out")
 
@@ -205,6 +242,10 @@ class Soak:
             return r
         if kind == "run_rm":
             return self.ctl(uid, "run", "--rm", self.a.image, "true")
+        if kind == "attach":
+            return self.attach(uid, name, serial)
+        if kind == "broker":
+            return self.broker(uid, serial)
         if kind == "peek":
             return self.peek(uid, rng)
         if kind == "volume":
@@ -276,8 +317,13 @@ class Soak:
                 f.write(WORKLOAD % (w, rng.randint(0, 2), w, w, self.a.image))
             return self.ctl(uid, "apply", "-f", path)
         if kind == "network":
+            # root's alone: a member's is refused
             n = "soaknet%d" % (serial % 4)
-            return self.ctl(uid, "network", "rm" if rng.random() < 0.5 else "create", n)
+            action = "rm" if rng.random() < 0.5 else "create"
+            r = self.ctl(uid, "network", action, n)
+            if uid != ROOT and r.returncode == 0:
+                self.violate("members", "uid %d could network %s %s" % (uid, action, n))
+            return r
         if kind == "pull":
             # pulled again under another name each time: layers already
             # there, a new name to write
@@ -312,6 +358,12 @@ class Soak:
         if kind == "cp_out":
             dst = os.path.join(self.a.dir, "files", "out-%d-%s" % (uid, target[:12]))
             return self.ctl(uid, "cp", target + ":/etc/hostname", dst)
+        if kind == "checkpoint":
+            # through criu and back: the container runs again, its state whole
+            r = self.ctl(uid, "checkpoint", target, timeout=60)
+            if r.returncode == 0:
+                r = self.ctl(uid, "restore", target, timeout=60)
+            return r
         args = {"stop": ["stop", "-t", "1", target], "kill": ["kill", target], "start": ["start", target],
                 "exec": ["exec", target, "echo", "soak"], "logs": ["logs", target]}.get(kind)
         if not args:
@@ -319,6 +371,67 @@ class Soak:
         r = self.ctl(uid, *args)
         if kind == "exec" and r.returncode == 0 and r.stdout.strip() != "soak":
             self.violate("exec", "exec in %s printed %r, not soak" % (target, r.stdout))
+        return r
+
+    def attach(self, uid, name, serial):
+        """a container that reads a line and answers it: attach gives it the
+        line and prints the answer, and ends with it"""
+        r = self.ctl(uid, "run", "-d", "-i", "--name", name, self.a.image, "sh", "-c", "read x; echo got $x")
+        if r.returncode != 0 or not r.stdout.strip():
+            return r
+        cid = r.stdout.strip()
+        self.owned[uid].add(cid)
+        line = "soak%d" % serial
+        r = self.ctl(uid, "attach", cid, stdin=line + "\n")
+        if r.returncode == 0 and r.stdout.strip() != "got " + line:
+            self.violate("attach", "attach to %s printed %r for %r" % (cid[:12], r.stdout[:160], line))
+        return r
+
+    def broker(self, uid, serial):
+        """a session's broker: a message published reaches a subscriber
+        whole; the session stays until the caller's next, for the others'
+        peeks"""
+        for old in sorted(self.sessions[uid]):
+            self.ctl(uid, "session", "rm", old)
+            self.sessions[uid].discard(old)
+        sn = "soakb-%d" % serial
+        r = self.ctl(uid, "session", "create", sn)
+        if r.returncode != 0:
+            return r
+        self.sessions[uid].add(sn)
+        sub = subprocess.Popen(self.uid_cmd(uid, self.ctl_cmd("--json", "broker", "sub", "-n", "1", sn, "*")),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        data = {"soak": serial}
+        delivered = False
+        end = time.monotonic() + 10
+        while time.monotonic() < end:  # published until the subscription is in place
+            r = self.ctl(uid, "--json", "broker", "pub", sn, "soak/%d" % serial, json.dumps(data))
+            try:
+                n = json.loads(r.stdout)["delivered"] if r.returncode == 0 else -1
+            except (ValueError, KeyError, TypeError):
+                self.violate("broker", "broker pub on %s printed %r" % (sn, r.stdout[:160]))
+                n = -1
+            if n != 0:
+                delivered = n == 1
+                if n > 1:
+                    self.violate("broker", "a message on session %s reached %d subscribers of 1" % (sn, n))
+                break
+            time.sleep(0.02)
+        try:
+            out, err = sub.communicate(timeout=15 if delivered else 0.5)
+        except subprocess.TimeoutExpired:
+            sub.kill()
+            out, err = sub.communicate()
+            if delivered:
+                r = subprocess.CompletedProcess(sub.args, 124, out, "broker sub: no message in 15 s")
+        if delivered and sub.returncode == 0:
+            try:
+                got = json.loads(out.splitlines()[0])
+                ok = got.get("topic") == "soak/%d" % serial and got.get("data") == data
+            except (ValueError, IndexError, AttributeError):
+                ok = False
+            if not ok:
+                self.violate("broker", "a subscriber of session %s got %r for %r" % (sn, out[:160], data))
         return r
 
     def record(self, kind, uid, r):
@@ -332,7 +445,14 @@ class Soak:
                   (r.stderr or r.stdout).strip()[:400], flush=True)
 
     def peek(self, uid, rng):
-        """a member reaches none of another's containers"""
+        """a member reaches none of another's containers or sessions"""
+        theirs = sorted(sn for o in self.sessions if o not in (uid, ROOT) for sn in list(self.sessions[o]))
+        if uid != ROOT and theirs and rng.random() < 0.3:
+            sn = rng.choice(theirs)
+            r = self.ctl(uid, "broker", "pub", sn, "peek", "1")
+            if r.returncode == 0:
+                self.violate("members", "uid %d published on session %s, another's" % (uid, sn))
+            return r
         others = set()
         for o in self.owned:
             if o != uid:
@@ -371,7 +491,7 @@ class Soak:
         return out
 
     FAULTS = {"kill_corrald": 3, "kill_corrald_in_op": 4, "kill_monitor": 3, "kill_helper": 3, "kill_cni": 2,
-              "enospc": 2}
+              "enospc": 2, "systemctl_restart": 3}
     HELPERS = (b"corral-copy", b"corral-images", b"corral-docker", b"corral-build", b"corral-cri")
     HELPER_OPS = ("cp_in", "cp_out", "build", "docker_ps", "docker_run", "image_tag", "image_prune", "pull", "push", "cri_pod")
 
@@ -446,7 +566,8 @@ class Soak:
     def fault(self):
         """one fault of the nemesis's; its kind, and how long corrald took to
         serve again (0 where it was not killed)"""
-        kinds = self.a.fault_kinds.split(",") if self.a.fault_kinds else list(self.FAULTS)
+        kinds = self.a.fault_kinds.split(",") if self.a.fault_kinds else \
+            [k for k in self.FAULTS if self.a.unit or k != "systemctl_restart"]
         kind = self.frng.choices(kinds, [self.FAULTS[k] for k in kinds])[0]
         # drawn whatever the kind: the faults after stay the same for a seed
         pick, delay, also_kill = self.frng.random(), self.frng.uniform(0.0, 0.2), self.frng.random() < 0.5
@@ -492,8 +613,7 @@ class Soak:
                 self.record(*o)
             took = 0.0
             if also_kill:
-                os.kill(self.pid, signal.SIGKILL)
-                self.proc.wait()
+                self.kill()
                 took = self.start()
             elif self.ctl(ROOT, "ping").returncode != 0:
                 self.violate("serves", "corrald does not answer with its disk full")
@@ -501,17 +621,20 @@ class Soak:
             if also_kill:
                 self.recovery.setdefault(kind, []).append(took)
             return kind, took
-        if kind == "kill_corrald_in_op":
-            # corrald killed while a step of the seed's is in flight
+        if kind in ("kill_corrald_in_op", "systemctl_restart"):
+            # corrald killed, or restarted by systemd (SIGTERM, then a new
+            # one), while a step of the seed's is in flight
             if aim and not self.a.registry:
                 aim = tuple(k for k in aim if k != "pull") or None
             t = self.in_flight(aim)
             time.sleep(delay)
-        os.kill(self.pid, signal.SIGKILL)
-        self.proc.wait()
-        if kind == "kill_corrald_in_op":
+        if kind == "systemctl_restart":
+            took = self.start(restart=True)
+        else:
+            self.kill()
+            took = self.start()
+        if kind in ("kill_corrald_in_op", "systemctl_restart"):
             t.join(60)
-        took = self.start()
         self.recovery.setdefault(kind, []).append(took)
         return kind, took
 
@@ -522,9 +645,13 @@ class Soak:
         out = []
         pdir = os.path.join(self.a.state, "networks", "netns")
         pins = [d for d in (os.listdir(pdir) if os.path.isdir(pdir) else []) if not d.startswith(".")]
+        with open("/proc/self/mountinfo") as f:
+            bound = {ln.split()[4] for ln in f}
         for d in pins:
             if d not in ids:
                 out.append("network namespace pin %s of no container corrald lists" % d[:12])
+            if os.path.join(pdir, d) not in bound:
+                out.append("network namespace pin %s is a file with no namespace bound on it" % d[:12])
         if self.a.netns:
             r = subprocess.run(["nsenter", "--net=" + self.a.netns, "ip", "-o", "link", "show", "type", "veth"],
                                capture_output=True, text=True, timeout=30)
@@ -708,6 +835,8 @@ class Soak:
                 if "soak" in n:
                     self.ctl(ROOT, "image", "rm", n)
         for uid in (ROOT,) + MEMBERS:
+            for sn in sorted(self.sessions[uid]):
+                self.ctl(uid, "session", "rm", sn)
             self.ctl(uid, "volume", "prune")
             self.ctl(uid, "system", "prune")
         self.checks += 1
@@ -824,6 +953,8 @@ def main():
     ap.add_argument("--gid", type=int, required=True)
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--fault-kinds", default="", help="only these faults (a comma-separated list)")
+    ap.add_argument("--criu", action="store_true", help="criu works here: checkpoint and restore too")
+    ap.add_argument("--unit", default="", help="corrald's systemd unit: started and restarted through systemctl")
     ap.add_argument("--cni-dir", default="/usr/lib/cni", help="where corrald's CNI plugins are")
     ap.add_argument("--netns", default="", help="corrald's network namespace ('': the soak's own)")
     ap.add_argument("--plant", choices=["orphan-mount", "bad-blob", "member-read", "leaked-fd", "orphan-veth"],

@@ -10,6 +10,8 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -26,6 +28,13 @@ int ns_bind(const char *path, pid_t pid, const char *kind, cerr *err)
 		return cerr_sys(err, e, "bind %s on %s", src, path);
 	}
 	return 0;
+}
+
+bool ns_is_bound(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* an nsfs file answers NS_GET_NSTYPE; a plain file does not */
+	return fd >= 0 && ioctl(fd, NS_GET_NSTYPE) >= 0;
 }
 
 int netns_pin(const char *path, pid_t pid, cerr *err)

@@ -458,9 +458,15 @@ int net_del_record(struct corrald *d, const char *id, const char *path, net_reco
 	snprintf(p->ifname, sizeof(p->ifname), "%s", rec->ifname);
 	p->done = done;
 	p->data = data;
-	/* the pinned namespace, or none when a crash took the pin (DEL then
-	 * does what it can without); the ports, for portmap to find its rules */
-	cni_args a = { .container_id = id, .netns = access(pin, F_OK) == 0 ? pin : "", .ifname = rec->ifname,
+	/* the pinned namespace, or none when a crash took the pin or left a
+	 * file never bound or already unbound (DEL then does what it can
+	 * without: a plugin fails on a path that is not a namespace, and the
+	 * DEL would be tried again for ever); the ports, for portmap to find
+	 * its rules */
+	bool pinned = ns_is_bound(pin);
+	if (!pinned)
+		netns_unpin(pin);
+	cni_args a = { .container_id = id, .netns = pinned ? pin : "", .ifname = rec->ifname,
 		       .path = d->cfg->cni_path, .ports = rec->ports, .n_ports = rec->n_ports };
 	/* listed first: a DEL that cannot exec a plugin reports (on_deleted)
 	 * before cni_run_start returns */

@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/nsfs.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -46,13 +45,6 @@ static const char *const pause_binaries[] = { "/usr/libexec/podman/catatonit", "
 void session_ns_path(const session *s, const char *kind, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s/ns/%s", s->dir, kind);
-}
-
-static bool is_nsfs(const char *path)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	/* an nsfs file answers NS_GET_NSTYPE; a plain file does not */
-	return fd >= 0 && ioctl(fd, NS_GET_NSTYPE) >= 0;
 }
 
 static void init_record_path(const session *s, char *buf, size_t n) { snprintf(buf, n, "%s/ns/pid.init", s->dir); }
@@ -90,7 +82,7 @@ bool session_ns_present(const session *s)
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
 		char p[PATH_MAX];
 		session_ns_path(s, kinds[i].kind, p, sizeof(p));
-		if ((s->share & kinds[i].bit) && !is_nsfs(p))
+		if ((s->share & kinds[i].bit) && !ns_is_bound(p))
 			return false;
 	}
 	return true;
