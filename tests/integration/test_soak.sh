@@ -4,7 +4,10 @@
 # nemesis kills corrald, monitors and helpers and fills the disk; the
 # invariants after every fault), and the soak's own test: a bug of each
 # kind planted makes it fail, naming it. SOAK_OPS sets the length (the VM
-# tier's is shorter). `make soak` runs it long.
+# tier's is shorter). Where systemd is PID 1 (the VM tier's systemd boot)
+# corrald is a unit, which the nemesis also restarts through systemctl;
+# where criu works, containers are checkpointed and restored too. `make
+# soak` runs it long.
 . "$(dirname "$0")/lib.sh"
 
 SOAK="$ROOTDIR/tests/soak/run.sh"

@@ -9,7 +9,7 @@
 # name and every image's blobs are there, each running container's process
 # lives, the events read back), then works on until its own loss. In
 # about half the boots the disk fails first: its device-mapper table turns
-# to flakey's error_writes for a second (every write EIO, and ext4 then
+# to flakey's error_writes for two seconds (every write EIO, and ext4 then
 # read-only), and corrald must answer meanwhile and after. A last boot
 # checks alone. Every line of the checks is printed; a VIOLATION line
 # fails the run.
@@ -105,11 +105,12 @@ if [ "$eio" -gt 0 ]; then
 		sleep "$eio"
 		table "flakey /dev/vda 0 0 1 1 error_writes" || { echo "powerloss: no flakey table"; exit; }
 		echo "powerloss: every write fails (EIO)"
-		sleep 1
+		sleep 2
 		serves "while every write failed"
 		table "linear /dev/vda 0"
 		serves "after its writes failed"
 		echo "powerloss: writes work again; the state's filesystem is $(awk -v d=$D '$2 == d {print substr($4, 1, 2)}' /proc/mounts) now"
+		dmesg | grep -E "EXT4-fs|I/O error|JBD2" | tail -4 | sed 's/^/powerloss: kernel: /' 
 	) &
 fi
 RANDOM=$((seed + boot))
@@ -139,7 +140,8 @@ boot() { # N run|last
 		-b "$(command -v bash)" -b "$(command -v dmsetup)" -M overlay -M dm-flakey -f "$B/bin:/corral/bin" \
 		-f "$FIXTURES/images:/corral/images" -o "$T/out$1" "$T/guest.sh" "$1" "$seed" "$2" "${3:-0}" >"$T/boot$1.log" 2>&1
 }
-# the moment of each loss, after the guest runs its operations: 2 to 9 s
+# the moment of each loss, after the guest runs its operations: 2 to 9 s,
+# or 0 to 7 s after its writes begin to fail
 RANDOM=$seed
 eios=0
 for n in $(seq "$losses"); do
@@ -154,11 +156,12 @@ for n in $(seq "$losses"); do
 	grep -q "^powerloss: running" "$T/out$n/console.log" 2>/dev/null ||
 		{ echo "VIOLATION serves: boot $n never ran its operations: $(tail -5 "$T/out$n/console.log" 2>/dev/null)"; wait "$vm"; exit 1; }
 	at=$((RANDOM % 8 + 2))
+	[ "$eio" = 0 ] || at=$((eio + at - 2)) # while its writes fail (at 0 to 2 s), or after
 	sleep "$at" # the nemesis's moment, not a wait for anything
 	pkill -KILL -f "qemu-system-x86_64.*$T/disk.img"
 	wait "$vm"
 	echo "powerloss: boot $n lost its power after ${at} s of operations$([ "$eio" = 0 ] || echo ", its writes failing from ${eio} s")"
-	grep -E "^(VIOLATION|powerloss: (every|writes|no flakey))" "$T/out$n/console.log" | sed "s/^powerloss: /powerloss: boot $n: /"
+	grep -E "^(VIOLATION|powerloss: (every|writes|no flakey|kernel))" "$T/out$n/console.log" | sed "s/^powerloss: /powerloss: boot $n: /"
 	grep -q "^powerloss: every write fails" "$T/out$n/console.log" && eios=$((eios + 1))
 	grep -q "^VIOLATION" "$T/out$n/console.log" && violated=1
 done

@@ -4,7 +4,7 @@
 # and fills the disk; the invariants after every fault. corrald runs in a
 # network namespace and a state directory of the soak's own; everything it
 # made goes at the end, on failure too.
-#   tests/soak/run.sh [--seed N] [--ops N] [--faults N] [--fault-kinds K,K] [--verbose] [--plant KIND] [BUILD_DIR]
+#   tests/soak/run.sh [--seed N] [--ops N] [--faults N] [--fault-kinds K,K] [--op-kinds K,K] [--verbose] [--plant KIND] [BUILD_DIR]
 # (--plant: a bug planted before the last check, for the soak's own test)
 # Every run prints its seed; the same seed replays the same sequence.
 set -u
@@ -12,7 +12,7 @@ B=build
 args=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--seed | --ops | --faults | --plant | --fault-kinds) args+=("$1" "$2") && shift 2 ;;
+	--seed | --ops | --faults | --plant | --fault-kinds | --op-kinds) args+=("$1" "$2") && shift 2 ;;
 	--verbose) args+=("$1") && shift ;;
 	*) B=$1 && shift ;;
 	esac
@@ -32,6 +32,8 @@ finish() {
 		echo "== corrald's log, its end (all of it in $B/results/soak-corrald.log)"
 		tail -20 "$T/corrald.log"
 	fi
+	# the runtime CLI's containers an operation left when it failed
+	for id in $(ls "$T/rt" 2>/dev/null); do "$CORRAL" --root "$T/rt" delete --force "$id" >/dev/null 2>&1; done
 	# (in a subshell: a sanitizer report in corrald's log exits it, and
 	# what follows must still run)
 	(cleanup_sv) || { st=1; echo "soak: a sanitizer report in corrald's log (above)"; }
@@ -121,7 +123,8 @@ ctl image import "oci:$FIXTURES/images/oci:test" busybox:latest >/dev/null || { 
 kill -TERM "$CORRALD_PID" && wait "$CORRALD_PID" 2>/dev/null
 rc=0
 /usr/bin/python3 tests/soak/soak.py "${args[@]}" --dir "$T" --state "$STATE_D" --sock "$SOCK" \
-	--corralctl "$CORRALCTL" --corral "$CORRAL" --runtime-root "$STATE_D/runtime" --docker-sock "$S/d.sock" --registry "$REG" --cri-sock "$CRI" \
+	--corralctl "$CORRALCTL" --corral "$CORRAL" --runtime-root "$STATE_D/runtime" \
+	--rootfs "$FIXTURES/busybox/rootfs" --rt-cgroup "/corral-$TID" --docker-sock "$S/d.sock" --registry "$REG" --cri-sock "$CRI" \
 	--netns "$T/netns" --image busybox:latest --gid 65534 -- "$T/corrald-run" || rc=$?
 # the last corrald, for the cleanup's ctl
 CORRALD_PID=$(tail -1 "$T/.daemons")

@@ -150,7 +150,7 @@ class Soak:
         "run": 10, "run_net": 3, "run_rm": 4, "stop": 4, "kill": 2, "start": 3, "rm_f": 4, "rm": 2, "exec": 5, "logs": 3,
         "cp_in": 2, "cp_out": 2, "volume": 2, "session": 2, "prune": 1, "peek": 3, "docker_run": 3,
         "docker_ps": 2, "docker_rm": 2, "image_tag": 2, "image_rm": 2, "image_prune": 1, "build": 1,
-        "job": 2, "workload": 2, "network": 1, "runtime_list": 1, "pull": 2, "push": 1,
+        "job": 2, "workload": 2, "network": 1, "runtime_list": 1, "runtime": 2, "pull": 2, "push": 1,
         "run_backoff": 1, "cri_pod": 2, "cri_rm": 1, "attach": 2, "broker": 2, "checkpoint": 1,
     }
     # what a kill of corrald inside an operation aims at: any, a create, a
@@ -159,7 +159,7 @@ class Soak:
 
     def plan(self, kinds=None):
         """one operation for each caller, drawn from the seed: they run at once"""
-        kinds = [k for k in (kinds or self.OPS) if (self.a.registry or k not in ("pull", "push")) and
+        kinds = [k for k in (kinds or (self.a.op_kinds.split(",") if self.a.op_kinds else self.OPS)) if (self.a.registry or k not in ("pull", "push")) and
                  (self.a.cri_sock or not k.startswith("cri_")) and (self.a.criu or k != "checkpoint")]
         weights = [self.OPS[k] for k in kinds]
         return [(uid, self.rng.choices(kinds, weights)[0], self.rng.randrange(1 << 30)) for uid in (ROOT,) + MEMBERS]
@@ -334,6 +334,8 @@ class Soak:
             cmd = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "cri_op.py"),
                    self.a.cri_sock, self.a.image] + (["pod", name] if kind == "cri_pod" else ["rm"])
             return self.as_uid(uid, cmd, 120)
+        if kind == "runtime":
+            return self.runtime(serial) if uid == ROOT else None
         if kind == "runtime_list":
             # the runtime CLI reads what corrald writes, while it writes it
             r = subprocess.run([self.a.corral, "--root", self.a.runtime_root, "list", "--format", "json"],
@@ -433,6 +435,67 @@ class Soak:
             if not ok:
                 self.violate("broker", "a subscriber of session %s got %r for %r" % (sn, out[:160], data))
         return r
+
+    def rt(self, *args, cwd=None):
+        """the runtime CLI on the soak's own root, beside corrald's; its
+        output to files, which a container it creates holds open (its stdio)"""
+        cmd = [self.a.corral, "--root", os.path.join(self.a.dir, "rt")] + list(args)
+        out, err = (os.path.join(self.a.dir, "rt." + n) for n in ("out", "err"))
+        with open(out, "w") as o, open(err, "w") as e:
+            try:
+                r = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=o, stderr=e, timeout=30)
+            except subprocess.TimeoutExpired:
+                r = subprocess.CompletedProcess(cmd, 124)
+        with open(out) as o, open(err) as e:
+            r.stdout, r.stderr = o.read(), e.read() or ("timed out" if r.returncode == 124 else "")
+        return r
+
+    def rt_status(self, cid):
+        r = self.rt("state", cid)
+        try:
+            return json.loads(r.stdout)["status"] if r.returncode == 0 else None
+        except (ValueError, KeyError, TypeError):
+            self.violate("parses", "corral state %s printed %r" % (cid, r.stdout[:160]))
+            return None
+
+    def runtime(self, serial):
+        """a container of the runtime CLI's, as runc's users make one:
+        create, start, state, kill, delete"""
+        cid = "soakrt-%d" % serial
+        b = os.path.join(self.a.dir, "rt-bundles", cid)
+        os.makedirs(b)
+        self.rt("spec", cwd=b)
+        with open(os.path.join(b, "config.json")) as f:
+            spec = json.load(f)
+        spec["root"] = {"path": self.a.rootfs, "readonly": True}
+        spec["process"].update(terminal=False, args=["sleep", "100000"])
+        spec["linux"]["cgroupsPath"] = "%s/%s" % (self.a.rt_cgroup, cid)
+        with open(os.path.join(b, "config.json"), "w") as f:
+            json.dump(spec, f)
+        try:
+            r = self.rt("create", "--bundle", b, cid)
+            if r.returncode == 0:
+                r = self.rt("start", cid)
+            if r.returncode != 0:
+                return r
+            st = self.rt_status(cid)
+            if st != "running":
+                self.violate("runtime", "%s is %s after its start" % (cid, st))
+            r = self.rt("kill", cid, "KILL")
+            end = time.monotonic() + 10
+            while r.returncode == 0 and self.rt_status(cid) != "stopped":
+                if time.monotonic() > end:
+                    self.violate("runtime", "%s is not stopped 10 s after kill KILL" % cid)
+                    break
+                time.sleep(0.02)
+            if r.returncode == 0:
+                r = self.rt("delete", cid)
+            if r.returncode == 0 and self.rt("state", cid).returncode == 0:
+                self.violate("runtime", "%s is still there after its delete" % cid)
+            return r
+        finally:
+            self.rt("delete", "--force", cid)
+            subprocess.run(["rm", "-rf", b])
 
     def record(self, kind, uid, r):
         if r is None:  # nothing of the caller's to do it to
@@ -699,6 +762,8 @@ class Soak:
                         if not d.startswith(".") and d not in ids:
                             problems.append("mount %s of no container corrald lists" % mp.replace(self.a.state, "STATE"))
             problems += self.network_problems(ids)
+            for c in json.loads(self.rt("list", "--format", "json").stdout or "null") or []:
+                problems.append("runtime container %s (%s) of no operation" % (c.get("id"), c.get("status")))
             if not problems or time.monotonic() > end:
                 break
             time.sleep(0.2)
@@ -946,6 +1011,8 @@ def main():
     ap.add_argument("--corralctl", required=True)
     ap.add_argument("--corral", required=True)
     ap.add_argument("--runtime-root", required=True)
+    ap.add_argument("--rootfs", required=True, help="the runtime CLI's containers' root filesystem")
+    ap.add_argument("--rt-cgroup", required=True, help="where the runtime CLI's containers' cgroups go")
     ap.add_argument("--docker-sock", required=True)
     ap.add_argument("--cri-sock", default="", help="corrald's CRI socket ('': none)")
     ap.add_argument("--registry", default="", help="HOST:PORT of a registry to pull from and push to ('': none)")
@@ -953,6 +1020,7 @@ def main():
     ap.add_argument("--gid", type=int, required=True)
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--fault-kinds", default="", help="only these faults (a comma-separated list)")
+    ap.add_argument("--op-kinds", default="", help="only these operations (a comma-separated list)")
     ap.add_argument("--criu", action="store_true", help="criu works here: checkpoint and restore too")
     ap.add_argument("--unit", default="", help="corrald's systemd unit: started and restarted through systemctl")
     ap.add_argument("--cni-dir", default="/usr/lib/cni", help="where corrald's CNI plugins are")

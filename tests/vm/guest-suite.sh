@@ -67,7 +67,8 @@ test_supervisor_storage.sh:root_filesystem
 test_cgroups_rootless.sh:systemd_user
 test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|systemd')
 test_clients_ctr.sh$([ "$clients" = all ] || echo ':systemd')
-test_clients_cri.sh$([ "$clients" = all ] || echo ':localhost|stats')"
+test_clients_cri.sh$([ "$clients" = all ] || echo ':localhost|stats')
+test_soak.sh:fixed_seed"
 	# the engines' clients with their systemd cgroup manager
 	export CLIENT_CGROUP_DRIVER=systemd
 	export TIER_REASON="runs on the host tier or the VM tier's default boot (this boot is for systemd)"
