@@ -1,5 +1,5 @@
 #!/bin/bash
-# The layout's rules, checked on the tree (DESIGN.md "Layout"):
+# The layout's rules, checked on the tree (docs/DESIGN.md "Layout"):
 #   - a folder includes only the folders below it;
 #   - supervisor/'s rooms: ctl, daemon, monitor and copy never use each other;
 #   - supervisor/ has no .c file at its top level;
@@ -11,6 +11,8 @@
 #     or a function that answers a call;
 #   - no circle of calls between the files of a folder (a pair says why);
 #   - a room's public header re-exports nothing of its room;
+#   - docs/DESIGN.md's layout block lists every folder of sources, and
+#     only folders that are there;
 #   - and the rules fail on planted violations (tests/lint/selftest.sh).
 # Results go to $B/results/lint.txt as pass/fail lines. LINT_TREE checks
 # another copy of the tree (the self-test's).
@@ -339,6 +341,28 @@ through() {
 	functions | awk -F'\t' -v ok="$handlers" -f "$here/through.awk"
 }
 through | check "helpers do not reply through another helper"
+
+# docs/DESIGN.md's layout block is the tree's: every folder that holds C
+# sources is listed (under tests/, its first level), and every folder
+# listed is there. A line of the block names a folder as NAME/ after two
+# spaces a level.
+layout() {
+	local doc=docs/DESIGN.md listed tree d
+	[ -f "$doc" ] || { echo "$doc: not there"; return; }
+	listed=$(awk '/^## Layout/ { on = 1 } on && /^```/ { if (++n == 2) exit; next } on && n == 1' "$doc" |
+		awk '{
+			match($0, /^ */); depth = RLENGTH / 2
+			if (!match($0, /^ *[A-Za-z0-9_.-]+\/( |$)/)) next
+			name = $1; sub(/\/$/, "", name); at[depth] = name
+			p = at[0]; for (i = 1; i <= depth; i++) p = p "/" at[i]
+			print p
+		}' | sort -u)
+	tree=$(find . \( -path ./build -o -name '.?*' \) -prune -o -name '*.[ch]' -printf '%h\n' |
+		sed 's|^\./||; s|^\(tests/[^/]*\)/.*|\1|' | sort -u)
+	comm -13 <(echo "$listed") <(echo "$tree") | sed "s|\$|/: holds sources, and $doc's layout does not list it|"
+	for d in $listed; do [ -d "$d" ] || echo "$d/: listed in $doc's layout, and not in the tree"; done
+}
+layout | check "docs/DESIGN.md's layout is the tree's"
 
 [ -n "${LINT_TREE:-}" ] || "$here/selftest.sh" | check "the rules fail on planted violations"
 

@@ -7,8 +7,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/tree"
-(cd "$here/../.." && find . \( -path ./build -o -name '.?*' \) -prune -o -name '*.[ch]' -print0 |
+# the sources, the design, and every folder (the design's layout lists
+# folders that hold none)
+(cd "$here/../.." && find . \( -path ./build -o -name '.?*' \) -prune -o \( -name '*.[ch]' -o -path ./docs/DESIGN.md \) -print0 |
 	tar --null -T - -cf -) | tar -xf - -C "$tmp/tree"
+(cd "$here/../.." && find . \( -path ./build -o -name '.?*' \) -prune -o -type d -print0) | (cd "$tmp/tree" && xargs -0 mkdir -p)
 cd "$tmp/tree"
 
 lint() { LINT_TREE="$tmp/tree" "$here/run.sh" "$tmp/out" 2>&1; }
@@ -120,3 +123,11 @@ static int check_topic(vl_call *call)
 C
 must_fail "a helper that replies through another" "supervisor/daemon/broker/planted.c: check_topic answers a call through refuse"
 rm supervisor/daemon/broker/planted.c
+mkdir supervisor/planted && echo '/* a room no map shows */' >supervisor/planted/planted.c
+must_fail "a folder of sources the design does not list" "supervisor/planted/: holds sources, and docs/DESIGN.md's layout does not list it"
+rm -r supervisor/planted
+cp docs/DESIGN.md "$tmp/design"
+sed -i 's|^  systemd/ |  gone/    a room no longer here\n  systemd/ |' docs/DESIGN.md
+must_fail "a folder the design lists that is gone" "supervisor/gone/: listed in docs/DESIGN.md's layout, and not in the tree"
+cp "$tmp/design" docs/DESIGN.md
+must_pass "the design put back"
