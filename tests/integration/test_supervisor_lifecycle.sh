@@ -175,6 +175,26 @@ test_sv_monitor_killed_midcreate_leaves_nothing() {
 	assert_eq "$(ctl logs half)" whole "output"
 }
 
+# A running container's monitor killed: the container is counted as ended,
+# so what still runs of it is killed and its cgroup goes with its runtime
+# state, then a removal leaves nothing (its process ran on, in a cgroup of
+# no container corrald listed; the soak found it, seed 10).
+test_sv_monitor_killed_ends_its_container() {
+	trap cleanup_sv EXIT
+	start_sv
+	local id cg pid
+	id=$(ctl run -d --name orphaned "$IMG" sleep 1000)
+	cg="$(awk '$9=="cgroup2"{print $5; exit}' /proc/self/mountinfo)$(jq -r .linux.cgroupsPath "$STATE_D/containers/$id/config.json")"
+	pid=$(ctl --json inspect orphaned | jq -r '.[0].state.pid')
+	kill -KILL "$(pgrep -f "[c]orral-monitor.*--id $id")"
+	wait_for 10 is_status orphaned exited
+	wait_for 5 sh -c "! kill -0 $pid 2>/dev/null" || fail "its process $pid runs on"
+	[ ! -d "$cg" ] || fail "its cgroup is left: $(cat "$cg/cgroup.procs" | tr '\n' ' ')"
+	[ ! -e "$STATE_D/runtime/$id" ] || fail "its runtime state is left"
+	ctl rm orphaned >/dev/null
+	[ ! -e "$STATE_D/containers/$id" ] || fail "its directory is left"
+}
+
 # CreateContainer spawns the monitor ahead of Start; it waits, having made
 # ctr.log and nothing else, and a removal (or a daemon restart) ends it
 test_sv_standby_monitor_ends_with_its_container() {

@@ -62,6 +62,11 @@ if [ -d /run/systemd/system ]; then
 	UNIT="corral-soak-$$.service" CGP="corralsoak$$.slice"
 	args+=(--unit "$UNIT")
 fi
+# the containers' cgroups: a slice's scopes, or cgroup-parent's folder on
+# the cgroup2 hierarchy (the host's has no controllers: at unified/)
+cg2=/sys/fs/cgroup
+[ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] && cg2=/sys/fs/cgroup/unified
+CGDIR="$cg2/${CGP#/}"
 # checkpoint and restore where criu works (the VM tier's kernel)
 criu check >/dev/null 2>&1 && args+=(--criu)
 # the state on a small filesystem of its own, which the nemesis fills
@@ -124,7 +129,7 @@ kill -TERM "$CORRALD_PID" && wait "$CORRALD_PID" 2>/dev/null
 rc=0
 /usr/bin/python3 tests/soak/soak.py "${args[@]}" --dir "$T" --state "$STATE_D" --sock "$SOCK" \
 	--corralctl "$CORRALCTL" --corral "$CORRAL" --runtime-root "$STATE_D/runtime" \
-	--rootfs "$FIXTURES/busybox/rootfs" --rt-cgroup "/corral-$TID" --docker-sock "$S/d.sock" --registry "$REG" --cri-sock "$CRI" \
+	--rootfs "$FIXTURES/busybox/rootfs" --rt-cgroup "/corral-$TID" --cgroup-dir "$CGDIR" --docker-sock "$S/d.sock" --registry "$REG" --cri-sock "$CRI" \
 	--netns "$T/netns" --image busybox:latest --gid 65534 -- "$T/corrald-run" || rc=$?
 # the last corrald, for the cleanup's ctl
 CORRALD_PID=$(tail -1 "$T/.daemons")

@@ -6,7 +6,8 @@ CNI plugins and fills the disk, at moments the seed chooses; after every fault, 
 
   serves       corrald answers again after every fault, with no manual step
   accounted    every running container corrald lists has its monitor, and
-               every monitor and container directory belongs to one it lists;
+               every monitor, container directory, mount and cgroup belongs
+               to one it lists; no container of the runtime CLI's is left;
                every network namespace pin is a listed container's, with one
                veth each on corrald's side (no orphan, no ghost)
   parses       every state file of every container parses
@@ -25,6 +26,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -727,6 +729,20 @@ class Soak:
             self.judge("accounted", len(veths))
         return out
 
+    CGROUP = re.compile(r"^(?:corral-(?:monitor-)?)?([0-9a-f]{64})(?:\.scope)?$")
+
+    def cgroup_problems(self, ids):
+        """each container's cgroup (cgroupfs: <parent>/<id>; systemd: a
+        corral-<id>.scope in the slice) is a listed container's"""
+        out = []
+        names = os.listdir(self.a.cgroup_dir) if os.path.isdir(self.a.cgroup_dir) else []
+        cgroups = [m.group(1) for m in map(self.CGROUP.match, names) if m]
+        for cid in cgroups:
+            if cid not in ids:
+                out.append("cgroup %s of no container corrald lists" % cid[:19])
+        self.judge("accounted", len(cgroups))
+        return out
+
     def listed(self, uid):
         r = self.ctl(uid, "--json", "ps", "-a")
         if r.returncode != 0:
@@ -762,6 +778,7 @@ class Soak:
                         if not d.startswith(".") and d not in ids:
                             problems.append("mount %s of no container corrald lists" % mp.replace(self.a.state, "STATE"))
             problems += self.network_problems(ids)
+            problems += self.cgroup_problems(ids)
             for c in json.loads(self.rt("list", "--format", "json").stdout or "null") or []:
                 problems.append("runtime container %s (%s) of no operation" % (c.get("id"), c.get("status")))
             if not problems or time.monotonic() > end:
@@ -932,6 +949,10 @@ class Soak:
         elif kind == "member-read":
             # a member's listing that shows another's: its calls made as root
             self.member_as_root = True
+        elif kind == "orphan-cgroup":
+            # a container's cgroup that outlived it
+            os.makedirs(os.path.join(self.a.cgroup_dir, "e" * 64))
+            self.planted_cgroup = os.path.join(self.a.cgroup_dir, "e" * 64)
         elif kind == "orphan-veth":
             # a veth on corrald's side that no pinned namespace accounts for
             subprocess.run(["nsenter", "--net=" + self.a.netns, "ip", "link", "add", "soakplant0", "type", "veth",
@@ -948,6 +969,8 @@ class Soak:
         if getattr(self, "planted", None):
             subprocess.run(["umount", self.planted])
             subprocess.run(["rm", "-rf", os.path.dirname(self.planted)])
+        if getattr(self, "planted_cgroup", None):
+            os.rmdir(self.planted_cgroup)
         for c in getattr(self, "held", []):
             c.close()
 
@@ -1013,6 +1036,7 @@ def main():
     ap.add_argument("--runtime-root", required=True)
     ap.add_argument("--rootfs", required=True, help="the runtime CLI's containers' root filesystem")
     ap.add_argument("--rt-cgroup", required=True, help="where the runtime CLI's containers' cgroups go")
+    ap.add_argument("--cgroup-dir", default="", help="the folder of corrald's containers' cgroups")
     ap.add_argument("--docker-sock", required=True)
     ap.add_argument("--cri-sock", default="", help="corrald's CRI socket ('': none)")
     ap.add_argument("--registry", default="", help="HOST:PORT of a registry to pull from and push to ('': none)")
@@ -1025,7 +1049,7 @@ def main():
     ap.add_argument("--unit", default="", help="corrald's systemd unit: started and restarted through systemctl")
     ap.add_argument("--cni-dir", default="/usr/lib/cni", help="where corrald's CNI plugins are")
     ap.add_argument("--netns", default="", help="corrald's network namespace ('': the soak's own)")
-    ap.add_argument("--plant", choices=["orphan-mount", "bad-blob", "member-read", "leaked-fd", "orphan-veth"],
+    ap.add_argument("--plant", choices=["orphan-mount", "bad-blob", "member-read", "leaked-fd", "orphan-veth", "orphan-cgroup"],
                     help="a bug planted before the last check, which must find it")
     ap.add_argument("corrald", nargs=argparse.REMAINDER)
     a = ap.parse_args()

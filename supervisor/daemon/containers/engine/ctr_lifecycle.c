@@ -282,6 +282,11 @@ void ctr_ended(corrald *d, ctr *c)
 	if (exitrec_read(dir, &e, &err) < 0) {
 		log_warn("container %s: no exit record (%s); counting it as failed", c->name, cerr_msg(&err));
 		cerr_clear(&err);
+		/* its monitor killed (or crashed) while it ran: what still runs
+		 * in it is killed and its runtime state deleted, as the monitor
+		 * would have, so that nothing runs of a container said to have
+		 * ended (its processes, its cgroup) */
+		ctr_drop_stale_state(d, c);
 		e = (exitrec){ .code = 255 };
 		rfc3339_ns(0, e.finished_at, sizeof(e.finished_at));
 	}
