@@ -5,6 +5,7 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,8 +231,20 @@ void vl_server_unlisten(vl_server *s, void *tag)
 	}
 }
 
-/* A socket file nobody answers on is stale (a crashed daemon); a live one
- * means another daemon is serving it. */
+/* Whether the process that listens on the socket fd is connected to has
+ * died: the socket stays connectable while a child it had just forked
+ * still holds it (a daemon killed before that child closed its fds). The
+ * listener's pid is the one SO_PEERCRED gives, as at its listen(). */
+static bool listener_dead(int fd)
+{
+	struct ucred uc;
+	socklen_t n = sizeof(uc);
+	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &n) == 0 && uc.pid > 0 && kill(uc.pid, 0) < 0 &&
+	       errno == ESRCH;
+}
+
+/* A socket file nobody answers on is stale (a crashed daemon), as is one
+ * whose listener has died; a live one means another daemon is serving it. */
 static int clear_stale(const char *path, struct sockaddr_un *sa, cerr *err)
 {
 	struct stat st;
@@ -242,7 +255,7 @@ static int clear_stale(const char *path, struct sockaddr_un *sa, cerr *err)
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return cerr_sys(err, errno, "socket");
-	if (connect(fd, (struct sockaddr *)sa, sizeof(*sa)) == 0)
+	if (connect(fd, (struct sockaddr *)sa, sizeof(*sa)) == 0 && !listener_dead(fd))
 		return cerr_set(err, EADDRINUSE, "%s: another server is listening on it", path);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return cerr_sys(err, errno, "%s: remove stale socket", path);
