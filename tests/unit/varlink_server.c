@@ -351,54 +351,6 @@ static void test_server_refuses_live_socket(void **state)
 	assert_int_equal(st.st_mode & 0777, 0660);
 }
 
-/* A daemon killed while a child it had just forked still held its
- * listening socket: the socket answers connect() for a moment, but its
- * listener is dead, and the next daemon takes the path over. */
-static void test_server_takes_over_from_a_dead_listener(void **state)
-{
-	(void)state;
-	char dir[] = "/tmp/corral-vl-XXXXXX", path[64];
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/s", dir);
-	int hold[2];
-	assert_int_equal(pipe(hold), 0);
-	pid_t listener = fork();
-	assert_true(listener >= 0);
-	if (listener == 0) {
-		struct sockaddr_un sa = { .sun_family = AF_UNIX };
-		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0)
-			_exit(1);
-		if (fork() == 0) { /* the child that outlives it, holding fd */
-			char c;
-			close(hold[1]);
-			(void)!read(hold[0], &c, 1);
-			_exit(0);
-		}
-		_exit(0);
-	}
-	close(hold[0]);
-	int st;
-	assert_int_equal(waitpid(listener, &st, 0), listener);
-	assert_int_equal(WEXITSTATUS(st), 0);
-	int fd = -1;
-	_cleanup_cerr_ cerr err = { 0 };
-	assert_int_equal(vl_listen_socket(path, 0600, PEER_NO_GROUP, &fd, &err), 0);
-	close(hold[1]); /* the holder goes */
-	/* the path is ours now: a client reaches this socket */
-	_cleanup_close_ int c = socket(AF_UNIX, SOCK_STREAM, 0);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	assert_int_equal(connect(c, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	int a = accept(fd, NULL, NULL);
-	assert_true(a >= 0);
-	close(a);
-	close(fd);
-	unlink(path);
-	rmdir(dir);
-}
-
 /* The reply goes out, then the socket is the method's: bytes flow both
  * ways outside the server, which has forgotten the connection. */
 static void test_server_upgrade_hands_over_socket(void **state)
@@ -608,7 +560,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_server_upgrade_refuses_early_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_upgrade_leaves_stream_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_fd_with_call, setup, teardown),
-		cmocka_unit_test(test_server_takes_over_from_a_dead_listener),
 		cmocka_unit_test_setup_teardown(test_server_without_accept_fds_drops_them, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_hand_over_and_adopt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_adopted_call_cancelled_on_hang_up, setup, teardown),

@@ -1,6 +1,7 @@
 /* supervisor/varlink/server.c: tagged listeners (the socket a peer came in
- * on names it), as many as asked, unlistening one, any_peer, and the per-tag
- * bound of conn_admit and conn_gone. */
+ * on names it), as many as asked, unlistening one, any_peer, the per-tag
+ * bound of conn_admit and conn_gone, and a listening socket whose listener
+ * died taken over. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -208,12 +210,61 @@ static void test_per_tag_bound(void **state)
 	bounded = false;
 }
 
+/* A daemon killed while a child it had just forked still held its
+ * listening socket: the socket answers connect() for a moment, but its
+ * listener is dead, and the next daemon takes the path over. */
+static void test_server_takes_over_from_a_dead_listener(void **state)
+{
+	(void)state;
+	char tmp[] = "/tmp/corral-vl-XXXXXX", path[64];
+	assert_non_null(mkdtemp(tmp));
+	snprintf(path, sizeof(path), "%s/s", tmp);
+	int hold[2];
+	assert_int_equal(pipe(hold), 0);
+	pid_t listener = fork();
+	assert_true(listener >= 0);
+	if (listener == 0) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0)
+			_exit(1);
+		if (fork() == 0) { /* the child that outlives it, holding fd */
+			char c;
+			close(hold[1]);
+			(void)!read(hold[0], &c, 1);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	close(hold[0]);
+	int st;
+	assert_int_equal(waitpid(listener, &st, 0), listener);
+	assert_int_equal(WEXITSTATUS(st), 0);
+	int fd = -1;
+	_cleanup_cerr_ cerr err = { 0 };
+	assert_int_equal(vl_listen_socket(path, 0600, PEER_NO_GROUP, &fd, &err), 0);
+	close(hold[1]); /* the holder goes */
+	/* the path is ours now: a client reaches this socket */
+	_cleanup_close_ int c = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	assert_int_equal(connect(c, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	int a = accept(fd, NULL, NULL);
+	assert_true(a >= 0);
+	close(a);
+	close(fd);
+	unlink(path);
+	rmdir(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_each_listener_names_its_peers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unlisten_closes_one_listener_and_its_connections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_per_tag_bound, setup_bounded, teardown),
+		cmocka_unit_test(test_server_takes_over_from_a_dead_listener),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
