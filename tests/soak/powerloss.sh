@@ -27,7 +27,7 @@ command -v qemu-system-x86_64 >/dev/null && ls /boot/vmlinuz-*-amd64 >/dev/null 
 	{ echo "powerloss: no qemu or no Debian kernel to boot"; exit 2; }
 command -v dmsetup >/dev/null || { echo "powerloss: no dmsetup (tests/deps.sh installs it)"; exit 2; }
 . "$(dirname "$0")/env.sh" powerloss
-trap 'pkill -KILL -f "qemu-system-x86_64.*$T/disk.img" 2>/dev/null; rm -rf "$T"' EXIT
+trap 'pkill -KILL -f "qemu-system-x86_64.*$T/disk.img" 2>/dev/null; rm -rf "$T"; drop_short_dir "$S"' EXIT
 echo "powerloss: seed $seed, $losses power losses"
 truncate -s 512M "$T/disk.img" && mke2fs -q -t ext4 "$T/disk.img" || exit 2
 
