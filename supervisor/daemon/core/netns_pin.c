@@ -30,11 +30,13 @@ int ns_bind(const char *path, pid_t pid, const char *kind, cerr *err)
 	return 0;
 }
 
-bool ns_is_bound(const char *path)
+int ns_bound(const char *path)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
 	/* an nsfs file answers NS_GET_NSTYPE; a plain file does not */
-	return fd >= 0 && ioctl(fd, NS_GET_NSTYPE) >= 0;
+	return ioctl(fd, NS_GET_NSTYPE) >= 0;
 }
 
 int netns_pin(const char *path, pid_t pid, cerr *err)

@@ -4,7 +4,6 @@
  * with it), and the container may have ended long before. The mount is in
  * corrald's mount namespace, so it outlives a corrald restart. */
 #pragma once
-#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include "common/error.h"
@@ -12,10 +11,11 @@
 /* Bind /proc/pid/ns/KIND on path, a file made for it (none may be there):
  * 0, or -1 with err and nothing left */
 int ns_bind(const char *path, pid_t pid, const char *kind, cerr *err);
-/* Whether path is a namespace (an nsfs file, bound there): a crash
- * between making the file and binding it, or between unmounting and
- * removing it, leaves a plain file */
-bool ns_is_bound(const char *path);
+/* 1 when path is a namespace (an nsfs file, bound there); 0 when it is
+ * not there, or a plain file (a crash between making the file and binding
+ * it, or between unmounting and removing it, leaves one); -errno when it
+ * could not be told (no fd to open it with) */
+int ns_bound(const char *path);
 /* Pin /proc/pid/ns/net at path (made, or reused when a stale one is there). */
 int netns_pin(const char *path, pid_t pid, cerr *err);
 /* Unmount and remove it; nothing there is fine. -EBUSY: a mount outside

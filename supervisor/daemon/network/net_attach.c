@@ -463,10 +463,11 @@ int net_del_record(struct corrald *d, const char *id, const char *path, net_reco
 	 * without: a plugin fails on a path that is not a namespace, and the
 	 * DEL would be tried again for ever); the ports, for portmap to find
 	 * its rules */
-	bool pinned = ns_is_bound(pin);
-	if (!pinned)
+	int bound = ns_bound(pin);
+	if (bound == 0)
 		netns_unpin(pin);
-	cni_args a = { .container_id = id, .netns = pinned ? pin : "", .ifname = rec->ifname,
+	/* (bound < 0: not known, so the path as it is; the plugin says) */
+	cni_args a = { .container_id = id, .netns = bound != 0 ? pin : "", .ifname = rec->ifname,
 		       .path = d->cfg->cni_path, .ports = rec->ports, .n_ports = rec->n_ports };
 	/* listed first: a DEL that cannot exec a plugin reports (on_deleted)
 	 * before cni_run_start returns */

@@ -82,7 +82,7 @@ bool session_ns_present(const session *s)
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
 		char p[PATH_MAX];
 		session_ns_path(s, kinds[i].kind, p, sizeof(p));
-		if ((s->share & kinds[i].bit) && !ns_is_bound(p))
+		if ((s->share & kinds[i].bit) && ns_bound(p) != 1)
 			return false;
 	}
 	return true;
