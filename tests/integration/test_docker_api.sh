@@ -210,7 +210,10 @@ test_dk_member_connections_are_bounded() {
 	s = socket.socket(socket.AF_UNIX)
 	s.connect(path)
 	s.settimeout(10)
-	print("33rd", s.recv(4096).decode(errors="replace").replace("\r\n", " "), flush=True)
+	said = b""
+	while chunk := s.recv(4096):  # Connection: close, so read to the end
+	    said += chunk
+	print("33rd", said.decode(errors="replace").replace("\r\n", " "), flush=True)
 	open(flag, "w").close()
 	while os.path.exists(flag):
 	    time.sleep(0.05)

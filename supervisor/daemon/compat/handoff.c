@@ -155,18 +155,18 @@ static size_t procs_of(const struct handoff *ds, uid_t uid)
 }
 
 /* Said before the client's request is read (corrald reads no HTTP): the
- * client sees why, not a bare close. */
+ * client sees why, not a bare close. One send, so a client's single read
+ * gets the head and the body. */
 void handoff_refuse_http1(int conn, const char *why)
 {
-	char msg[256];
-	int body = snprintf(msg, sizeof(msg), "{\"message\":\"%s\"}\n", why);
-	char head[160];
-	int n = snprintf(head, sizeof(head),
+	char body[256];
+	int body_len = snprintf(body, sizeof(body), "{\"message\":\"%s\"}\n", why);
+	char msg[160 + sizeof(body)];
+	int n = snprintf(msg, sizeof(msg),
 			 "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
-			 "Connection: close\r\n\r\n",
-			 body);
-	if (send(conn, head, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) == n)
-		(void)send(conn, msg, (size_t)body, MSG_DONTWAIT | MSG_NOSIGNAL);
+			 "Connection: close\r\n\r\n%s",
+			 body_len, body);
+	(void)send(conn, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
 	shutdown(conn, SHUT_WR);
 }
 
