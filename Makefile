@@ -42,8 +42,8 @@ endif
 # binary links its own folder's archive and those after it, less the other
 # rooms, so a reach across fails at link time. supervisor/shape is what
 # corral-docker and corralctl share: Docker's shapes of corrald's replies.
-ROOMS := supervisor/ctl supervisor/daemon supervisor/monitor supervisor/copy supervisor/docker supervisor/build supervisor/cri supervisor/stream
-LIBDIRS := $(ROOMS) supervisor/shape supervisor/confine supervisor/logs supervisor/api supervisor/varlink supervisor/loop images/cli images images/registry images/source runtime/cli runtime cgroups bundle common
+ROOMS := supervisor/ctl supervisor/broker supervisor/sign supervisor/daemon supervisor/monitor supervisor/copy supervisor/docker supervisor/build supervisor/cri supervisor/stream
+LIBDIRS := $(ROOMS) supervisor/template supervisor/shape supervisor/confine supervisor/logs supervisor/api supervisor/varlink supervisor/loop images/cli images images/registry images/source runtime/cli runtime cgroups bundle common
 # corrald's rooms (policy/, secrets/, jobs/, ...) are folders of its archive,
 # and so are their own sub-folders (containers/record, ...)
 lib_srcs = $(filter-out $(1)/main_%.c,$(wildcard $(1)/*.c) $(if $(filter supervisor/daemon,$(1)),$(wildcard $(1)/*/*.c $(1)/*/*/*.c)))

@@ -8,7 +8,7 @@
 #include <yajl/yajl_tree.h>
 #include "common/strbuf.h"
 #include "supervisor/ctl/opts.h"
-#include "supervisor/ctl/template.h"
+#include "supervisor/template/template.h"
 #include "supervisor/varlink/client.h"
 #include "supervisor/api/interface.h"
 

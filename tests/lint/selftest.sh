@@ -131,3 +131,9 @@ sed -i 's|^  systemd/ |  gone/    a room no longer here\n  systemd/ |' docs/DESI
 must_fail "a folder the design lists that is gone" "supervisor/gone/: listed in docs/DESIGN.md's layout, and not in the tree"
 cp "$tmp/design" docs/DESIGN.md
 must_pass "the design put back"
+echo 'int main(void) { return 0; }' >supervisor/ctl/main_corral_planted.c
+must_fail "a second binary in corralctl's room" "supervisor/ctl/: holds main_corral_planted.c and main_corralctl.c, the mains of two binaries"
+rm supervisor/ctl/main_corral_planted.c
+echo 'int main(void) { return 0; }' >supervisor/monitor/main_corral_monitor_planted.c
+must_pass "a variant of corral-monitor beside it"
+rm supervisor/monitor/main_corral_monitor_planted.c

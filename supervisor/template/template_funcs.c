@@ -1,5 +1,5 @@
 /* Template functions (template_funcs.h), as Go's text/template has them. */
-#include "supervisor/ctl/template_funcs.h"
+#include "supervisor/template/template_funcs.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -1,7 +1,7 @@
 /* corral-broker serve: answer requests, with their data (--echo) or with
  * what a command prints given the data on its stdin. Requests come on one
  * connection (Serve, a stream) and answers go back on another (Reply). */
-#include "supervisor/ctl/broker_cli.h"
+#include "supervisor/broker/broker_cli.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

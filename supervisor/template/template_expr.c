@@ -2,9 +2,9 @@
  * text/template reads them: operands are fields (.A.B), variables ($,
  * $name.A), literals and ( pipelines ); a command is one operand or a
  * function with arguments; "|" hands a result on as the last argument. */
-#include "supervisor/ctl/template_expr.h"
-#include "supervisor/ctl/template_funcs.h"
-#include "supervisor/ctl/template.h"
+#include "supervisor/template/template_expr.h"
+#include "supervisor/template/template_funcs.h"
+#include "supervisor/template/template.h"
 #include "common/cleanup.h"
 
 #include <ctype.h>

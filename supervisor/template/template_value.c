@@ -1,6 +1,6 @@
 /* Template values and their context (template_value.h). */
-#include "supervisor/ctl/template_value.h"
-#include "supervisor/ctl/template.h"
+#include "supervisor/template/template_value.h"
+#include "supervisor/template/template.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -1,9 +1,9 @@
 /* Go's text/template over parsed JSON (see template.h): the text is read
  * into a tree of text, actions and if/range/with blocks, then rendered;
  * each action's pipeline is template_expr.c's. */
-#include "supervisor/ctl/template.h"
+#include "supervisor/template/template.h"
 #include "common/cleanup.h"
-#include "supervisor/ctl/template_expr.h"
+#include "supervisor/template/template_expr.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* corral-broker state get|set|rm|ls|watch, and whoami. */
-#include "supervisor/ctl/broker_cli.h"
+#include "supervisor/broker/broker_cli.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -1,6 +1,6 @@
 /* corral-broker: publish, subscribe, request, serve and the session's state,
  * for programs inside a session, through corrald's io.corral.Broker. */
-#include "supervisor/ctl/broker_cli.h"
+#include "supervisor/broker/broker_cli.h"
 #include "common/cleanup.h"
 
 #include <getopt.h>

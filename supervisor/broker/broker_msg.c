@@ -1,5 +1,5 @@
 /* corral-broker pub, sub and req: messages through corrald. */
-#include "supervisor/ctl/broker_cli.h"
+#include "supervisor/broker/broker_cli.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

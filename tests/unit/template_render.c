@@ -1,4 +1,4 @@
-/* supervisor/ctl/template.c: the Go-template subset of --format. */
+/* supervisor/template/template.c: the Go-template subset of --format. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 
 #include "common/cleanup.h"
 #include "common/json.h"
-#include "supervisor/ctl/template.h"
+#include "supervisor/template/template.h"
 
 static const char ctr[] = "{\"id\":\"0123456789abcdef\",\"name\":\"web\",\"labels\":{\"app.tier\":\"front\",\"a\":\"1\"},"
 			  "\"config\":{\"image\":\"bb\",\"command\":[\"sleep\",\"10\"],\"tty\":false},"

@@ -2,7 +2,7 @@
  * upper, lower, len, printf, print, println, eq, ne, lt, le, gt, ge, and,
  * or, not. */
 #pragma once
-#include "supervisor/ctl/template_value.h"
+#include "supervisor/template/template_value.h"
 
 /* fn(a[0..n)) into *out; an error names the action. */
 int tmpl_call(const taction *k, tctx *c, const char *fn, size_t fl, const tval *a, size_t n, tval *out);
