@@ -103,7 +103,7 @@ struct broker_session {
 	double lat_sum;
 };
 
-/* broker.c */
+/* broker_server.c */
 broker *broker_of(struct corrald *d);
 /* broker_methods.c: io.corral.Broker */
 extern const vl_interface broker_iface;

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-/* Backlogged streams are retried from the broker's pump timer (broker.c). */
+/* Backlogged streams are retried from the broker's pump timer (broker_server.c). */
 static void pump_arm(broker *b) { el_timer_set(b->pump, BROKER_PUMP_USEC, false); }
 
 /* v in decimal at out (room for 20 digits); its length. */

@@ -34,7 +34,7 @@ typedef struct session_x {
 
 static inline session_x *sx_of(session *s) { return (session_x *)((char *)s - offsetof(session_x, s)); }
 
-/* session.c */
+/* session_record.c */
 bool session_name_valid(const char *name);
 /* "net,ipc,uts,pid" (any order, no repeats) into SESSION_SHARE_* bits. */
 int session_share_parse(const char *text, unsigned *out);
