@@ -1,4 +1,6 @@
 #include "bundle/from_image.h"
+#include "bundle/spec_default.h"
+#include "bundle/spec_parse.h"
 #include "bundle/caps.h"
 #include "bundle/command.h"
 #include "bundle/image_user.h"

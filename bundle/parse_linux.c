@@ -1,5 +1,7 @@
 /* linux: namespaces, id mappings, devices, sysctl, paths and the rest. */
 #include "spec_internal.h"
+#include "bundle/parse_seccomp.h"
+#include "bundle/parse_linux.h"
 #include "mount_options.h"
 #include "common/cleanup.h"
 #include "common/strv.h"

@@ -1,5 +1,6 @@
 /* process: args, env, cwd, user, capabilities, rlimits and the rest. */
 #include "spec_internal.h"
+#include "bundle/parse_process.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
 

@@ -1,5 +1,6 @@
 /* linux.seccomp: validated here; turned into a filter by runtime/. */
 #include "spec_internal.h"
+#include "bundle/parse_seccomp.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
 

@@ -8,6 +8,7 @@
  * capabilities for everything allowed here. */
 #include "seccomp_default.h"
 #include "spec_internal.h"
+#include "bundle/parse_seccomp.h"
 #include "common/cleanup.h"
 #include "common/strbuf.h"
 

@@ -77,7 +77,6 @@ struct oci_idmap {
 
 enum oci_ns_type { NS_PID, NS_NETWORK, NS_MOUNT, NS_IPC, NS_UTS, NS_USER, NS_CGROUP, NS_TIME, NS_COUNT };
 extern const char *const oci_ns_names[NS_COUNT];
-int oci_ns_clone_flag(enum oci_ns_type t);
 
 struct oci_namespace {
 	enum oci_ns_type type;
@@ -182,32 +181,8 @@ struct oci_spec {
 	yajl_val tree; /* the parsed document; owns linux_.resources */
 };
 
-/* Parse and validate a config.json text; errors name the JSON path. */
-int spec_parse(const char *text, struct oci_spec **out, cerr *err);
 /* The largest config.json read. */
 #define CONFIG_MAX_BYTES (4u << 20)
-/* The same from a file; parse errors are prefixed with its base name. */
-int spec_load(const char *path, struct oci_spec **out, cerr *err);
-void spec_free(struct oci_spec *s);
-static inline void spec_freep(struct oci_spec **s) { spec_free(*s); }
-#define _cleanup_spec_ __attribute__((cleanup(spec_freep)))
-
-/* A process object alone, as `corral exec --process` reads it. */
-int spec_process_load(const char *path, struct oci_process *out, cerr *err);
-void spec_process_free(struct oci_process *p);
-
-/* The default config, as `corral spec` writes it. */
-char *spec_default_json(bool rootless);
-int spec_default(struct oci_spec **out, cerr *err);
-/* Serialise a spec back to JSON (pretty when asked). */
-char *spec_to_json(const struct oci_spec *s, bool pretty);
-
-bool spec_has_namespace(const struct oci_spec *s, enum oci_ns_type t);
-const struct oci_namespace *spec_namespace(const struct oci_spec *s, enum oci_ns_type t);
-/* The value of an annotation, or NULL. */
-const char *spec_annotation(const struct oci_spec *s, const char *key);
-/* Set (add, or replace the value of) an annotation; 0 or -ENOMEM. */
-int spec_set_annotation(struct oci_spec *s, const char *key, const char *value);
 
 /* "true": root.path is a mount of corral's own making (an image's overlay,
  * a copy bound on itself), nosuid,nodev on the host so that nobody there

@@ -1,6 +1,8 @@
 /* The default config.json, as `corral spec` writes it: runc's defaults,
  * with a read-only root and no_new_privileges. */
 #include "spec.h"
+#include "bundle/spec_default.h"
+#include "bundle/spec_parse.h"
 #include "seccomp_default.h"
 #include "common/strbuf.h"
 

@@ -1,5 +1,6 @@
 /* Serialise the model back to config.json. */
 #include "spec.h"
+#include "bundle/spec_json.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

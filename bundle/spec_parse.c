@@ -1,5 +1,8 @@
 /* config.json: the top level, root, mounts, hooks and annotations. */
 #include "spec_internal.h"
+#include "bundle/parse_process.h"
+#include "bundle/spec_parse.h"
+#include "bundle/parse_linux.h"
 #include "mount_options.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

@@ -1,8 +1,10 @@
 /* linux.resources → cgroup v2 files. Each write names the JSON path it came
  * from, so a value the kernel refuses is traced back to config.json. */
 #include "resources.h"
+#include "cgroups/apply.h"
 #include "resources_int.h"
 #include "devices.h"
+#include "cgroups/devices_bpf.h"
 #include "common/cleanup.h"
 #include "common/strbuf.h"
 

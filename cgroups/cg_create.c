@@ -2,7 +2,10 @@
  * it needs enabled down the tree, and updating its resources. */
 #include "cgroups.h"
 #include "resources.h"
+#include "cgroups/apply.h"
+#include "cgroups/cg_create.h"
 #include "cg_internal.h"
+#include "cgroups/cgroup.h"
 #include "resources_int.h"
 #include "cgfile.h"
 #include "common/cleanup.h"

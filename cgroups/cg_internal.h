@@ -2,4 +2,3 @@
 #pragma once
 #include "cgroups.h"
 
-int cg_new(const char *mount, const char *path, cg **out, cerr *err);

@@ -1,4 +1,5 @@
 #include "stats.h"
+#include "cgroups/cg_stats.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

@@ -7,6 +7,7 @@
 #include "common/fileio.h"
 #include "cgfile.h"
 #include "cg_internal.h"
+#include "cgroups/cgroup.h"
 #include "common/log.h"
 
 #include <errno.h>

@@ -1,6 +1,7 @@
 /* The device filter: cgroup v2 has no devices.allow file; the kernel asks a
  * BPF_PROG_TYPE_CGROUP_DEVICE program attached to the cgroup instead. */
 #include "devices.h"
+#include "cgroups/devices_bpf.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

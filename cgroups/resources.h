@@ -15,15 +15,8 @@ static inline void cg_resources_freep(struct cg_resources **r) { cg_resources_fr
 bool cg_resources_empty(const struct cg_resources *r);
 /* Controllers r needs, space-separated (e.g. "memory pids"); "" when none. */
 const char *cg_resources_controllers(const struct cg_resources *r, char *buf, size_t len);
-/* The limits of r named in optional ("memory pids": a supervisor's defaults,
- * which the config's author did not ask for) whose controller the cgroup2
- * root does not offer, unset: they could not be enforced there, and the
- * container runs without them instead of failing. dropped (n bytes) gets
- * their controllers' names, "" when none. Only memory's and pids' limits. */
+/* Names the limits a supervisor set by default (cg_resources_drop_absent). */
 #define CG_OPTIONAL_LIMITS_ANNOTATION "io.corral.limits.optional" /* its value is optional's */
-void cg_resources_drop_absent(struct cg_resources *r, const char *optional, char *dropped, size_t n);
-/* Write r's values into the cgroup's files. */
-int cg_resources_apply(cg *c, const struct cg_resources *r, cerr *err);
 /* The device rules of linux.resources.devices: returns 1 and sets them when
  * the config has a devices list (a filter is to be installed), else 0. */
 struct cg_dev_rule;

@@ -1,5 +1,6 @@
 #include "systemd_lib.h"
 #include "systemd.h"
+#include "cgroups/systemd_lib.h"
 #include "common/cleanup.h"
 #include "common/dlib.h"
 

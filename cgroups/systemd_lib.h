@@ -3,6 +3,7 @@
  * must not pay for loading it. Memory that sd-bus hands out is freed only
  * by sd-bus (the loaded library has its own libc). */
 #pragma once
+#include "cgroups/systemd.h"
 #include <systemd/sd-bus.h>
 #include "common/error.h"
 
@@ -32,3 +33,6 @@ struct sd_lib {
 
 /* The table, or NULL with err saying why it cannot be loaded. */
 const struct sd_lib *sd_lib(cerr *err);
+
+/* Whether libsystemd.so.0 can be loaded (`corral features`). */
+bool cg_systemd_available(void);

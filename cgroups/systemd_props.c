@@ -1,6 +1,7 @@
 /* linux.resources as systemd unit properties, with runc's conversions:
  * systemd rounds CPUQuotaPerSecUSec to 10 ms and takes v2 weights. */
 #include "systemd.h"
+#include "cgroups/systemd_props.h"
 #include "resources_int.h"
 
 #include <errno.h>

@@ -1,6 +1,8 @@
 /* Transient scope units through systemd's D-Bus API: StartTransientUnit,
  * SetUnitProperties and StopUnit, each waiting for its job as runc does. */
 #include "systemd.h"
+#include "cgroups/systemd_props.h"
+#include "cgroups/systemd_scope.h"
 #include "systemd_lib.h"
 #include "resources.h"
 #include "common/cleanup.h"

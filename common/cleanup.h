@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <errno.h>
+#include "common/strv.h"
 
 static inline void freep(void *p) { free(*(void **)p); }
 static inline void closep(int *fd)
@@ -24,7 +25,6 @@ static inline void close_pairp(int (*p)[2])
 }
 static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
 static inline void closedirp(DIR **d) { if (*d) closedir(*d); }
-void strv_free(char **v);
 static inline void strv_freep(char ***v) { strv_free(*v); }
 /* A string that held a secret: wiped, then freed. */
 static inline void wipe_freep(char **s)

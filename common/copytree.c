@@ -1,6 +1,7 @@
 #include "copytree.h"
 #include "cleanup.h"
 #include "fileio.h"
+#include "common/rm_rf.h"
 
 #include <dirent.h>
 #include <errno.h>

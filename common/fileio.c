@@ -1,4 +1,5 @@
 #include "fileio.h"
+#include "common/fsync_all.h"
 #include "cleanup.h"
 
 #include <errno.h>

@@ -20,8 +20,6 @@ int write_all(int fd, const void *data, size_t len);
 /* fsync up to FSYNC_ALL_MAX files, or directories, at once (fsync_all.c):
  * their device flushes overlap. 0 or the first -errno. */
 #define FSYNC_ALL_MAX 8
-int fsync_all(const int *fds, size_t n);
-int fsync_dirs(const char *const *dirs, size_t n);
 /* Write data to a temporary file beside path, fsync it, rename it into place,
  * and fsync the directory, so a crash leaves the old file or the new one.
  * The temporary file has a new unpredictable name (<path>.tmp.<random>) and
@@ -66,12 +64,3 @@ int fds_cloexec_from(unsigned first);
 int write_file_str(const char *path, const char *s);
 int write_file_str_at(int dirfd, const char *path, const char *s);
 int mkdir_p(const char *path, mode_t mode);
-/* Remove a tree (rm_rf.c): symlinks are removed, never followed, and other
- * mounts are never entered. Any depth takes a few descriptors and bounded
- * memory. It removes what it can: 0, or the first -errno. */
-int rm_rf(const char *path);
-int rm_rf_at(int atfd, const char *name);
-/* Remove every entry of the directory dfd but those keep (may be NULL)
- * says to keep; *removed (may be NULL) counts what went. The first error
- * is returned, after trying the rest. */
-int clear_dir(int dfd, bool (*keep)(const char *name, void *ud), void *ud, unsigned *removed);

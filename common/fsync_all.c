@@ -2,6 +2,7 @@
  * device's cache; asynchronous fsyncs (IOCB_CMD_FSYNC, Linux 4.18) run side
  * by side in the kernel, so their flushes overlap instead of queueing. */
 #include "fileio.h"
+#include "common/fsync_all.h"
 
 #include <errno.h>
 #include <fcntl.h>

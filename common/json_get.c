@@ -1,5 +1,6 @@
 #include "json_get.h"
 #include "cleanup.h"
+#include "common/strv.h"
 #include "json.h"
 #include "strv.h"
 

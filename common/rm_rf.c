@@ -5,6 +5,7 @@
  * enters another mount. A subtree deeper than RM_MAX_DEPTH is first moved
  * up under the top, so that no level is ever forgotten. */
 #include "fileio.h"
+#include "common/rm_rf.h"
 #include "cleanup.h"
 
 #include <dirent.h>

@@ -1,4 +1,5 @@
 #include "cleanup.h"
+#include "common/strv.h"
 #include "strv.h"
 
 #include <string.h>

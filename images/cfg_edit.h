@@ -10,7 +10,6 @@
 #include "images/df_expand.h"
 #include "images/dockerfile.h"
 
-
 typedef struct cfg_edit {
 	char **env;     /* KEY=VALUE */
 	char *workdir;  /* "" for none */
@@ -38,8 +37,3 @@ int cfg_edit_merge(cfg_edit *c, const char *key, const char *member, const char 
 char *cfg_edit_patch(const cfg_edit *c);
 const char *cfg_env_get(const cfg_edit *c, const char *name);
 int cfg_env_set(cfg_edit *c, const char *name, const char *value);
-/* Apply one instruction that changes the config and no file (ENV, LABEL,
- * EXPOSE, VOLUME, WORKDIR, USER, STOPSIGNAL, CMD, ENTRYPOINT, SHELL,
- * HEALTHCHECK, ONBUILD, MAINTAINER), its words expanded by df_expand with
- * lookup (ENV's values and ARGs). Another kind: -EINVAL. */
-int cfg_edit_apply(cfg_edit *c, const df_instr *in, char escape, df_lookup_fn lookup, void *ctx, cerr *err);

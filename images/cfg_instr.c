@@ -1,6 +1,8 @@
 /* cfg_edit_apply (cfg_edit.h): each instruction's words expanded, its
  * change written into the patch. */
 #include "images/cfg_edit.h"
+#include "images/dockerfile_instr.h"
+#include "images/cfg_instr.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strv.h"

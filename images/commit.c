@@ -5,6 +5,7 @@
 #include "images/store.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "common/timefmt.h"

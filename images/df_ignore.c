@@ -1,6 +1,7 @@
 /* Reading a .dockerignore as Docker's ReadAll does: the patterns, cleaned;
  * matching them is df_match.c's. */
 #include "images/df_match.h"
+#include "images/df_ignore.h"
 #include "images/df_expand.h"
 #include "common/cleanup.h"
 

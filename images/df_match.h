@@ -28,14 +28,6 @@ typedef struct df_ignore {
 	size_t n;
 } df_ignore;
 
-/* err: ".dockerignore:LINE: bad pattern \"[a\"", "...: illegal exclusion
- * pattern: \"!\"". A segment that is "**" matches any number of
- * directories, none too; as the last segment, one or more (so that for
- * "a" then "**" the directory a itself is kept). Inside a segment "**" is
- * '*', but a pattern that starts with "**x" is read as "**", then "*x", as
- * Docker has it ("**.go" is every .go file). */
-int df_ignore_parse(const char *text, size_t len, df_ignore *ig, cerr *err);
 /* Whether path is left out of the context: the last pattern that matches
  * it, or a directory above it ("a" matches "a/b/c"), is not a "!" one. */
 bool df_ignore_excluded(const df_ignore *ig, const char *path);
-void df_ignore_release(df_ignore *ig);

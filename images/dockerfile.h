@@ -32,9 +32,6 @@ typedef enum df_kind {
 	DF_MAINTAINER,
 } df_kind;
 
-/* The keyword, upper case: "RUN". */
-const char *df_kind_name(df_kind k);
-
 typedef struct df_instr {
 	df_kind kind;
 	unsigned line; /* the line the instruction starts on, 1-based */

@@ -1,6 +1,7 @@
 /* The shapes of an instruction's arguments, read as BuildKit's parser
  * reads them (its messages too, where Docker users know them). */
 #include "images/dockerfile_instr.h"
+#include "images/dockerfile_args.h"
 #include "images/df_expand.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -1,6 +1,7 @@
 /* One instruction: its keyword, its flags (checked against its own), and
  * its arguments in the shape its kind takes. */
 #include "images/dockerfile_instr.h"
+#include "images/dockerfile_args.h"
 #include "images/df_expand.h"
 #include "common/cleanup.h"
 #include "common/strv.h"

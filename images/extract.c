@@ -2,6 +2,7 @@
 #include "images/whiteout.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/log.h"
 #include "common/safepath.h"
 

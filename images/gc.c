@@ -2,8 +2,10 @@
 #include "bundle/spec.h"
 #include "images/image.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/json.h"
 #include "common/log.h"
 

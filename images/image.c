@@ -1,5 +1,6 @@
 #include "images/image.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

@@ -4,6 +4,7 @@
 #include "common/cleanup.h"
 #include "common/copytree.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/strbuf.h"
 #include "common/strv.h"
 

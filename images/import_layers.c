@@ -2,6 +2,8 @@
  * the store, or read from the source (its stage_layer, or its blob) and
  * unpacked into staging. */
 #include "images/import_job.h"
+#include "images/import_layers.h"
+#include "images/import_stage.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 #include "images/import_job.h"
+#include "images/import_stage.h"
 #include "images/layer_proof.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

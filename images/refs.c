@@ -1,4 +1,5 @@
 #include "images/refs.h"
+#include "images/refs_name.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

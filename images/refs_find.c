@@ -1,6 +1,8 @@
 /* Finding images in refs.json by name or ID, in the view of who asks, and
  * letting go of names and images (refs.h). */
 #include "images/refs.h"
+#include "images/refs_find.h"
+#include "images/refs_name.h"
 #include "images/registry/reference.h"
 #include "common/cleanup.h"
 #include "common/strbuf.h"

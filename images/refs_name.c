@@ -2,6 +2,7 @@
  * full, DOMAIN/PATH:TAG, short names under localhost/; a short name finds
  * the stored names whose repository ends in "/" + its own. */
 #include "images/refs.h"
+#include "images/refs_name.h"
 #include "images/registry/reference.h"
 #include "common/cleanup.h"
 

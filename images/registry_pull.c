@@ -7,6 +7,7 @@
 #include "images/pull_sig.h"
 #include "images/registry/reference.h"
 #include "images/registry/reg_source.h"
+#include "images/registry/reg_ingest.h"
 #include "images/store.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

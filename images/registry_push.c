@@ -2,6 +2,7 @@
 #include "images/image.h"
 #include "images/manifest.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
 #include "images/registry/reference.h"
 #include "images/registry/reg_upload.h"
 #include "images/store.h"

@@ -3,6 +3,8 @@
 #include "images/image.h"
 #include "images/manifest.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
+#include "images/refs_name.h"
 #include "images/save_plan.h"
 #include "images/store.h"
 #include "common/cleanup.h"

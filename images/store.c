@@ -1,6 +1,7 @@
 #include "images/store.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 
 #include <errno.h>
 #include <fcntl.h>

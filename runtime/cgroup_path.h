@@ -17,10 +17,3 @@ int cgroup_make(const struct create_opts *o, const struct oci_spec *s, const str
 #include <sys/types.h>
 #include "cgroups/cgroups.h"
 struct cg_resources;
-/* The systemd driver, in the parent after clone: the init (pid) becomes the
- * transient scope of cgroups_path, the limits systemd has no property for
- * are written into its cgroup, and the init hears SYNC_CGROUP_DONE on sync
- * (-1: none to tell).
- * unit gets the scope's name (for undoing), *out its cgroup. */
-int cgroup_scope_enter(const char *cgroups_path, const char *id, const struct cg_resources *res, pid_t pid,
-		       int sync, char unit[NAME_MAX + 1], cg **out, cerr *err);

@@ -2,8 +2,11 @@
  * its scope, so clone3 cannot place it, and a new cgroup namespace is made
  * by the init once it is there (runc's order). */
 #include "cgroup_path.h"
+#include "runtime/cgroup_scope.h"
 #include "sync.h"
 #include "cgroups/systemd.h"
+#include "cgroups/systemd_props.h"
+#include "cgroups/systemd_scope.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

@@ -2,10 +2,14 @@
  * it dumped: its root, its cgroup frozen, every bind and masked file an
  * external mount, and its stdio recorded for restore. */
 #include "checkpoint.h"
+#include "runtime/lifecycle.h"
+#include "bundle/parse_linux.h"
+#include "bundle/spec_parse.h"
 #include "criu.h"
 #include "ckpt_args.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/json.h"
 #include "common/strv.h"
 

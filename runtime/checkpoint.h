@@ -22,9 +22,3 @@ struct ckpt_opts {
  * could not restore what its config asks for (no_new_privs before criu
  * 3.19), when criu cannot work here, or when the dump fails. */
 int container_checkpoint(const char *root, const char *id, const struct ckpt_opts *o, cerr *err);
-/* Create the container of o->bundle from the images in k->image_path; c
- * gets its restored init (a child of this process). */
-int container_restore(const struct create_opts *o, const struct ckpt_opts *k, struct container *c, cerr *err);
-/* The same with the bundle already prepared (corral-monitor's standby). */
-int container_restore_prepared(const struct create_opts *o, const struct create_prep *p, const struct ckpt_opts *k,
-			       struct container *c, cerr *err);

@@ -1,4 +1,5 @@
 #include "ckpt_args.h"
+#include "bundle/parse_linux.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/safepath.h"

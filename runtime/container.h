@@ -40,41 +40,6 @@ struct create_prep {
 	char *owner;
 };
 
-void container_release(struct container *c);
-/* create: everything up to the exec fifo; on failure nothing is left. */
-int container_create(const struct create_opts *o, struct container *c, cerr *err);
-/* The same in two steps, so that a caller can prepare ahead of time. */
-int container_prepare(const struct create_opts *o, struct create_prep *p, cerr *err);
-int container_create_prepared(const struct create_opts *o, const struct create_prep *p, struct container *c,
-			      cerr *err);
-void create_prep_release(struct create_prep *p);
-/* create's first and last steps, for restore: <root>/<id> made and locked
- * (the lock's fd); the config, the state of the running pid and --pid-file. */
-int container_state_dir(const struct create_opts *o, char dir[PATH_MAX], cerr *err);
-int container_record(const struct create_opts *o, const struct create_prep *p, const char *dir, pid_t pid,
-		     const cg *cgroup, const char *created, cerr *err);
-/* A state with no pid (status "creating") that names the cgroup: should
- * create or restore be killed before it saves the full state, delete
- * --force still finds the cgroup. Nothing without a cgroup. */
-int container_record_creating(const struct create_opts *o, const struct create_prep *p, const char *dir,
-			      const cg *cgroup, const char *created, cerr *err);
-/* The state JSON that hooks get, of pid in status (restore's). */
-char *container_state_json(const struct create_opts *o, const struct create_prep *p, pid_t pid, const cg *cgroup,
-			   const char *created, enum rt_status status);
-/* start: release a created container's init. */
-int container_start(const char *root, const char *id, cerr *err);
-int container_kill(const char *root, const char *id, int sig, bool all, cerr *err);
-int container_delete(const char *root, const char *id, bool force, cerr *err);
-/* The container's state and its cgroup; with live, a stopped container is
- * an error. */
-int container_open_cgroup(const char *root, const char *id, bool live, struct rt_state **state, cg **out, cerr *err);
-/* linux.netDevices: pin pid's network namespace in the state directory;
- * later give the devices back to the host and unpin it (warnings only). */
-int netdev_pin(const char *dir, pid_t pid, cerr *err);
-void netdev_release(const char *dir, const struct oci_linux *l);
-/* The config.json saved beside the state at create. */
-int container_load_spec(const char *root, const char *id, struct oci_spec **out, cerr *err);
-
 /* Internal: the child side of create (does not return). */
 struct init_args {
 	const struct oci_spec *spec;
@@ -90,4 +55,3 @@ struct init_args {
 	int join_fds[NS_COUNT]; /* namespaces to join by path, -1 if none */
 	const struct seccomp_prog *seccomp; /* compiled by the parent, or NULL */
 };
-_Noreturn void container_init(struct init_args *a);

@@ -20,11 +20,6 @@ struct criu {
 
 #define CRIU_DEFAULT "criu" /* the name found on PATH when none is given */
 
-/* Whether criu (CRIU_DEFAULT) can checkpoint here, as its `criu check`
- * says; remembered in dir (NULL: not) for that criu binary and this boot
- * (criu_cache.c). */
-bool criu_works_cached(const char *dir);
-
 /* Find criu (a name on PATH, or a path; NULL: CRIU_DEFAULT) and read its version. */
 int criu_open(const char *name, struct criu *c, cerr *err);
 /* Whether criu can work on this host (`criu check`): 0, or its reason. */

@@ -4,6 +4,7 @@
  * first time). What it says holds for one criu binary on one boot, as
  * criu's own kdat cache holds for one boot. */
 #include "runtime/criu.h"
+#include "runtime/criu_cache.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "runtime/exec_path.h"

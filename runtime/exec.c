@@ -5,6 +5,8 @@
  * with CLONE_PARENT, so G lands in the container's pid and time
  * namespaces yet is P's child, and P can wait for its exit status. */
 #include "exec.h"
+#include "bundle/spec_parse.h"
+#include "bundle/parse_linux.h"
 #include "apparmor.h"
 #include "preserved_fds.h"
 #include "procwait.h"
@@ -12,6 +14,8 @@
 #include "exec_path.h"
 #include "home_env.h"
 #include "seccomp.h"
+#include "runtime/seccomp_notify.h"
+#include "runtime/seccomp_cache.h"
 #include "selinux.h"
 #include "state.h"
 #include "sync.h"

@@ -1,6 +1,9 @@
 /* The container's init, from clone3 to execve. Each step that fails sends
  * one line to the parent, which rolls back and reports it. */
 #include "container.h"
+#include "runtime/init.h"
+#include "bundle/spec_parse.h"
+#include "bundle/parse_linux.h"
 #include "apparmor.h"
 #include "creds.h"
 #include "exec_path.h"
@@ -12,7 +15,11 @@
 #include "rootless.h"
 #include "netlink.h"
 #include "rootfs.h"
+#include "runtime/devfs.h"
+#include "runtime/rootfs_finish.h"
+#include "runtime/mounts.h"
 #include "seccomp.h"
+#include "runtime/seccomp_cache.h"
 #include "selinux.h"
 #include "sync.h"
 #include "terminal.h"

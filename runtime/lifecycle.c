@@ -1,10 +1,15 @@
 /* start, kill and delete of a created container, by its state. */
 #include "container.h"
+#include "runtime/netdevices.h"
+#include "runtime/lifecycle.h"
+#include "bundle/spec_parse.h"
 #include "checkpoint.h"
 #include "hooks.h"
 #include "cgroups/systemd.h"
+#include "cgroups/systemd_scope.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,6 +3,9 @@
  * /proc/self/fd path, so a symlink in the rootfs cannot redirect a mount
  * onto the host. */
 #include "rootfs.h"
+#include "runtime/rootfs_suid.h"
+#include "runtime/mounts.h"
+#include "bundle/parse_linux.h"
 #include "selinux.h"
 #include "cgroups/cgroups.h"
 #include "common/cleanup.h"

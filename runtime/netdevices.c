@@ -3,6 +3,7 @@
  * the init exits on its own the namespace (and any virtual device in it)
  * survives until delete moves the devices back to the host. */
 #include "container.h"
+#include "runtime/netdevices.h"
 #include "netlink.h"
 #include "common/cleanup.h"
 #include "common/log.h"

@@ -3,6 +3,7 @@
  * and no library: the runtime links statically. */
 #include "netlink.h"
 #include "rootfs.h"
+#include "runtime/rootfs_finish.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 

@@ -1,6 +1,7 @@
 /* Inside the new root: propagation, sysctls, masked and readonly paths,
  * and the readonly root. */
 #include "rootfs.h"
+#include "runtime/rootfs_finish.h"
 #include "selinux.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

@@ -6,6 +6,8 @@
  * mount is locked nosuid (the kernel locks the flags of every mount copied
  * into a less privileged namespace), and stays so. */
 #include "rootfs.h"
+#include "runtime/rootfs_suid.h"
+#include "bundle/spec_parse.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

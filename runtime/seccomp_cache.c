@@ -1,6 +1,7 @@
 /* Compiled seccomp programs: built once per profile with libseccomp
  * (seccomp.c), kept under the state root, and loaded as raw BPF. */
 #include "seccomp.h"
+#include "runtime/seccomp_cache.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"

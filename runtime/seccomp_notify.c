@@ -2,6 +2,7 @@
  * one containerProcessState JSON message on a SOCK_STREAM unix socket, the
  * fd riding along as SCM_RIGHTS (runtime-spec, "Seccomp" / listenerPath). */
 #include "seccomp.h"
+#include "runtime/seccomp_notify.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

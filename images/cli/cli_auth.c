@@ -1,5 +1,6 @@
 /* Registry credentials for image pull, push and login. */
 #include "images/cli/img_cli.h"
+#include "images/cli/cli_auth.h"
 #include "images/registry/auth.h"
 #include "common/fileio.h"
 

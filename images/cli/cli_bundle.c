@@ -1,4 +1,7 @@
 #include "images/cli/img_cli.h"
+#include "images/cli/cli_bundle.h"
+#include "bundle/spec_json.h"
+#include "bundle/spec_parse.h"
 #include "images/gc.h"
 #include "images/image.h"
 #include "images/img_rootfs.h"
@@ -6,6 +9,7 @@
 #include "bundle/from_image.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/json.h"
 #include "common/log.h"
 

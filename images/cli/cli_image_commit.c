@@ -3,6 +3,8 @@
  * patch of its "config" object on stdin or in --config (none: the
  * parent's). Prints "ID MANIFEST". */
 #include "images/cli/img_cli.h"
+#include "images/cli/import_exit.h"
+#include "images/cli/cli_image_commit.h"
 #include "images/commit.h"
 #include "images/manifest.h"
 #include "images/store.h"

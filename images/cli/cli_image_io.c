@@ -1,8 +1,11 @@
 /* corral image save, load and tag, as podman's; cli_image.c parses the
  * options and calls these with what follows the verb. */
 #include "images/cli/img_cli.h"
+#include "images/cli/import_exit.h"
+#include "images/cli/cli_image_io.h"
 #include "images/import.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
 #include "images/save.h"
 #include "images/store.h"
 #include "common/cleanup.h"

@@ -1,6 +1,9 @@
 /* corral image push IMAGE DESTINATION: its progress lines on stdout with
  * --progress lines (corrald reads them), then "DIGEST SIZE REF". */
 #include "images/cli/img_cli.h"
+#include "images/cli/import_exit.h"
+#include "images/cli/cli_auth.h"
+#include "images/cli/cli_image_push.h"
 #include "images/import.h"
 #include "images/registry_push.h"
 #include "common/cleanup.h"

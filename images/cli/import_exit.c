@@ -1,4 +1,5 @@
 #include "images/cli/img_cli.h"
+#include "images/cli/import_exit.h"
 #include "images/import.h"
 
 #include <errno.h>

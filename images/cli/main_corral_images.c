@@ -2,6 +2,8 @@
  * execs it for them, so that the runtime's own commands never load
  * libarchive and libcrypto. */
 #include "images/cli/img_cli.h"
+#include "images/cli/cli_bundle.h"
+#include "images/cli/cli_image.h"
 #include "common/cleanup.h"
 #include "common/cliopts.h"
 #include "common/log.h"

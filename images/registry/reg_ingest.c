@@ -9,6 +9,7 @@
  * transfer, is dropped (reg_layer.c). An owner's ingest counts against its
  * quota, and a file no pull came back for goes after a day (reg_ingest_sweep). */
 #include "images/registry/regsrc_state.h"
+#include "images/registry/reg_ingest.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 

@@ -2,6 +2,8 @@
  * through a pipe, to the import's unpacker at once; what an earlier pull
  * left in the ingest file goes first, and the registry sends the rest. */
 #include "images/registry/regsrc_state.h"
+#include "images/registry/reg_layer.h"
+#include "images/registry/reg_ingest.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"

@@ -1,6 +1,8 @@
 /* A registry as an image source: its manifests and small blobs as memfds,
  * its layers through reg_layer.c. */
 #include "images/registry/regsrc_state.h"
+#include "images/registry/reg_layer.h"
+#include "images/registry/reg_ingest.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"

@@ -30,6 +30,3 @@ typedef struct regsrc_params {
  * member), which unlocks its ingest files. */
 int regsrc_open(const regsrc_params *p, image_source **out, cerr *err);
 
-/* Remove the files older than max_age seconds that no pull holds, under
- * ingest_fd (ingest/<owner>/, of every owner); the count. */
-unsigned reg_ingest_sweep(int ingest_fd, unsigned max_age);

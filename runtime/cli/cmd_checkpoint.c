@@ -1,6 +1,10 @@
 /* corral checkpoint | restore, with runc's command lines. */
 #include "cli.h"
+#include "runtime/lifecycle.h"
+#include "runtime/create.h"
+#include "runtime/cli/cmd_checkpoint.h"
 #include "runtime/checkpoint.h"
+#include "runtime/restore.h"
 #include "runtime/procwait.h"
 #include "common/cleanup.h"
 

@@ -2,8 +2,11 @@
  * as JSON, once (--stats) or every interval, and an "oom" event whenever
  * the kernel OOM-kills one of its processes; runc's format. */
 #include "cli.h"
+#include "runtime/cli/cmd_events.h"
 #include "runtime/container.h"
+#include "runtime/lifecycle.h"
 #include "cgroups/stats.h"
+#include "cgroups/cg_stats.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -1,5 +1,6 @@
 /* corral exec [options] ID [COMMAND [ARG...]], with runc's options. */
 #include "cli.h"
+#include "runtime/cli/cmd_exec.h"
 #include "runtime/exec.h"
 #include "common/cleanup.h"
 #include "common/strv.h"

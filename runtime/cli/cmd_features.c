@@ -1,5 +1,6 @@
 /* corral features: print the runtime-spec features document. */
 #include "cli.h"
+#include "runtime/cli/cmd_features.h"
 #include "runtime/features.h"
 #include "common/cleanup.h"
 

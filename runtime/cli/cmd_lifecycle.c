@@ -1,6 +1,10 @@
 /* corral create | start | state | kill | delete */
 #include "cli.h"
+#include "runtime/cli/signals.h"
+#include "runtime/cli/cmd_lifecycle.h"
 #include "runtime/container.h"
+#include "runtime/lifecycle.h"
+#include "runtime/create.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 

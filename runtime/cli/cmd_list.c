@@ -1,5 +1,6 @@
 /* corral list: a table, or JSON with --format json. */
 #include "cli.h"
+#include "runtime/cli/cmd_list.h"
 #include "runtime/container.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -1,7 +1,9 @@
 /* corral pause | resume: freeze and thaw every process of a container
  * through its cgroup (cgroup.freeze), as runc does. */
 #include "cli.h"
+#include "runtime/cli/cmd_pause.h"
 #include "runtime/container.h"
+#include "runtime/lifecycle.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

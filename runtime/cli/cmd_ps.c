@@ -2,6 +2,7 @@
  * cgroup, or from /proc when it has none (same pid namespace as the init,
  * or the init's descendants when it shares ours). */
 #include "cli.h"
+#include "runtime/cli/cmd_ps.h"
 #include "runtime/container.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

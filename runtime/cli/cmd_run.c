@@ -1,10 +1,15 @@
 /* corral run: create, start, and (unless detached) wait, forwarding
  * signals or proxying the terminal; the exit code is the container's. */
 #include "cli.h"
+#include "runtime/cli/cmd_run.h"
+#include "runtime/cli/cmd_lifecycle.h"
 #include "runtime/container.h"
+#include "runtime/lifecycle.h"
+#include "runtime/create.h"
 #include "runtime/procwait.h"
 #include "runtime/terminal.h"
 #include "cgroups/stats.h"
+#include "cgroups/cg_stats.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 

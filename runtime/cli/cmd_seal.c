@@ -2,6 +2,7 @@
  * binaries bound over them, so that create, run and exec need not seal
  * themselves on each call (corral-seal.service runs it at boot). */
 #include "cli.h"
+#include "runtime/cli/cmd_seal.h"
 #include "runtime/sealed_exe.h"
 #include "common/cleanup.h"
 

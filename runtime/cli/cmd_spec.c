@@ -1,6 +1,10 @@
 /* corral spec: write a default config.json, as `runc spec` does. */
 #include "cli.h"
+#include "runtime/cli/cmd_spec.h"
 #include "bundle/spec.h"
+#include "bundle/spec_json.h"
+#include "bundle/spec_default.h"
+#include "bundle/spec_parse.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 

@@ -3,9 +3,12 @@
  * flags. Values go through the same parser as config.json, so the same
  * validation and errors apply. */
 #include "cli.h"
+#include "runtime/cli/cmd_update.h"
 #include "runtime/container.h"
+#include "runtime/lifecycle.h"
 #include "cgroups/resources.h"
 #include "cgroups/systemd.h"
+#include "cgroups/systemd_scope.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "runtime/cli/signals.h"
 #include "common/cleanup.h"
 
 #include <ctype.h>

@@ -1,4 +1,5 @@
 #include "supervisor/api/sv_errors.h"
+#include "supervisor/varlink/call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -1,5 +1,6 @@
 /* corral-broker's calls, its errors as one line each, and DATA arguments. */
 #include "supervisor/broker/broker_cli.h"
+#include "supervisor/broker/broker_call.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

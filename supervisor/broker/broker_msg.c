@@ -1,5 +1,7 @@
 /* corral-broker pub, sub and req: messages through corrald. */
 #include "supervisor/broker/broker_cli.h"
+#include "supervisor/broker/broker_msg.h"
+#include "supervisor/broker/broker_call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

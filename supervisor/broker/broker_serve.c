@@ -2,6 +2,9 @@
  * what a command prints given the data on its stdin. Requests come on one
  * connection (Serve, a stream) and answers go back on another (Reply). */
 #include "supervisor/broker/broker_cli.h"
+#include "supervisor/broker/broker_serve.h"
+#include "supervisor/broker/broker_msg.h"
+#include "supervisor/broker/broker_call.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

@@ -1,5 +1,8 @@
 /* corral-broker state get|set|rm|ls|watch, and whoami. */
 #include "supervisor/broker/broker_cli.h"
+#include "supervisor/broker/broker_state_cmd.h"
+#include "supervisor/broker/broker_msg.h"
+#include "supervisor/broker/broker_call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -1,6 +1,10 @@
 /* corral-broker: publish, subscribe, request, serve and the session's state,
  * for programs inside a session, through corrald's io.corral.Broker. */
 #include "supervisor/broker/broker_cli.h"
+#include "supervisor/broker/broker_state_cmd.h"
+#include "supervisor/broker/broker_serve.h"
+#include "supervisor/broker/broker_msg.h"
+#include "supervisor/broker/broker_call.h"
 #include "common/cleanup.h"
 
 #include <getopt.h>

@@ -1,8 +1,10 @@
 /* corrald's methods as the build calls them (bld.h): over its varlink
  * socket, as the caller, whose identity corrald reads from the socket. */
 #include "supervisor/build/bld.h"
+#include "supervisor/build/bld_call.h"
 #include "supervisor/api/interface.h"
 #include "supervisor/varlink/server.h"
+#include "supervisor/varlink/local_call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -8,7 +8,14 @@
  * committed: the container's overlay copies up the directories the files
  * land in, as they are, as Docker's builder does. */
 #include "supervisor/build/bld.h"
+#include "supervisor/build/bld_step.h"
+#include "supervisor/build/bld_call.h"
+#include "supervisor/build/bld_stream.h"
+#include "images/dockerfile_instr.h"
 #include "supervisor/build/bld_copy.h"
+#include "supervisor/build/bld_fetch.h"
+#include "supervisor/build/bld_copy_io.h"
+#include "supervisor/build/bld_copy_walk.h"
 #include "supervisor/build/bld_instr.h"
 #include "images/extract.h"
 #include "common/cleanup.h"

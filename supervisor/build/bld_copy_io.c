@@ -2,6 +2,11 @@
  * read from the context or from CopyFrom's stream of a container of the
  * --from image (STDOUT frames) (bld_copy.h). */
 #include "supervisor/build/bld_copy.h"
+#include "supervisor/build/bld_copy_put.h"
+#include "supervisor/build/bld_copy_io.h"
+#include "supervisor/build/bld_copy_walk.h"
+#include "supervisor/build/bld_step.h"
+#include "supervisor/build/bld_call.h"
 #include "supervisor/api/interface.h"
 #include "supervisor/varlink/streams.h"
 #include "common/cleanup.h"

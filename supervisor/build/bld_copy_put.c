@@ -2,6 +2,7 @@
  * --chmod applied (bld_copy.h): what the context's walk and the --from
  * copy both write. */
 #include "supervisor/build/bld_copy.h"
+#include "supervisor/build/bld_copy_put.h"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -4,6 +4,8 @@
  * what .dockerignore excludes left out as if it were not there. The same
  * walk hashes the sources and writes them. */
 #include "supervisor/build/bld_copy.h"
+#include "supervisor/build/bld_copy_put.h"
+#include "supervisor/build/bld_copy_walk.h"
 #include "images/extract.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"

@@ -3,6 +3,7 @@
  * context's bound, redirects followed a few times; its name the URL
  * path's last part. Docker's rule: what is fetched is never unpacked. */
 #include "supervisor/build/bld_copy.h"
+#include "supervisor/build/bld_fetch.h"
 #include "common/cleanup.h"
 
 #include <curl/curl.h>

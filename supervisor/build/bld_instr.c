@@ -2,6 +2,8 @@
  * Docker has it), its change written into the config's patch, and what it
  * did into the cache key. */
 #include "supervisor/build/bld_instr.h"
+#include "supervisor/build/bld_step.h"
+#include "images/dockerfile_instr.h"
 #include "images/df_expand.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -10,8 +10,3 @@ int bld_step_config(bld *b, bld_stage *s, const df_instr *in, cerr *err);
 /* An ARG before the first FROM (for FROM lines, and to be declared again
  * in a stage). */
 int bld_meta_arg(bld *b, const df_instr *in, cerr *err);
-/* A FROM's word, expanded with those ARGs. */
-int bld_expand_meta(bld *b, const char *word, char **out, cerr *err);
-/* The stage an earlier FROM ... AS NAME (or its number) made, of the first
- * before; NULL when none. */
-bld_stage *bld_stage_named(bld *b, size_t before, const char *name);

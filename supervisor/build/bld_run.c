@@ -3,6 +3,10 @@
  * network; its output streamed as it comes (Logs, followed); committed
  * with the stage's config when it exits 0, removed either way. */
 #include "supervisor/build/bld.h"
+#include "supervisor/build/bld_run.h"
+#include "supervisor/build/bld_step.h"
+#include "supervisor/build/bld_call.h"
+#include "supervisor/build/bld_stream.h"
 #include "supervisor/build/bld_instr.h"
 #include "supervisor/api/interface.h"
 #include "common/cleanup.h"

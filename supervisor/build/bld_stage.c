@@ -4,12 +4,19 @@
  * image is the one its config's last changes are committed on. The last
  * stage run is the build's image, tagged as asked. */
 #include "supervisor/build/bld.h"
+#include "supervisor/build/bld_run.h"
+#include "supervisor/build/bld_stage.h"
+#include "supervisor/build/bld_step.h"
+#include "supervisor/build/bld_call.h"
+#include "supervisor/build/bld_stream.h"
+#include "images/dockerfile_instr.h"
 #include "supervisor/build/bld_instr.h"
 #include "supervisor/build/bld_copy.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strv.h"
 #include "images/refs.h"
+#include "images/refs_name.h"
 #include "images/manifest.h"
 
 #include <errno.h>

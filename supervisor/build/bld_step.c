@@ -5,6 +5,10 @@
  * (bld_stage.c) call these; these call only the stream, the calls and the
  * config. */
 #include "supervisor/build/bld.h"
+#include "supervisor/build/bld_step.h"
+#include "supervisor/build/bld_call.h"
+#include "supervisor/build/bld_stream.h"
+#include "images/cfg_instr.h"
 #include "supervisor/build/bld_copy.h"
 #include "supervisor/build/bld_instr.h"
 #include "images/df_expand.h"

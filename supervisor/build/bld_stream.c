@@ -1,6 +1,7 @@
 /* The build's end of the client's stream (bld.h): the context in as STDIN
  * frames, the progress out as STDOUT frames of JSON lines. */
 #include "supervisor/build/bld.h"
+#include "supervisor/build/bld_stream.h"
 #include "supervisor/varlink/stdin_frames.h"
 #include "images/extract_stream.h"
 #include "common/cleanup.h"

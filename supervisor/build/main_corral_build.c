@@ -6,6 +6,9 @@
  * caller's and removes once this ends), and builds with corrald's methods
  * as the caller. */
 #include "supervisor/build/bld.h"
+#include "supervisor/build/bld_stage.h"
+#include "supervisor/build/bld_stream.h"
+#include "images/df_ignore.h"
 #include "supervisor/varlink/streams.h"
 #include "common/cleanup.h"
 #include "common/json.h"

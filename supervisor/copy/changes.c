@@ -4,6 +4,7 @@
  * other added (A), as docker diff and podman diff say. The upper directory
  * is the container's: it is walked by fds, no name followed. */
 #include "supervisor/copy/copy.h"
+#include "supervisor/copy/changes.h"
 #include "common/cleanup.h"
 #include "images/whiteout.h"
 

@@ -4,6 +4,7 @@
 #include "supervisor/copy/copy.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/json.h"
 #include "common/libcrypto.h"
 #include "common/strv.h"

@@ -5,6 +5,7 @@
  * made with calls that never follow it. Bounded by the extractor's limits
  * (entries, path length) and by the bytes a layer may have. */
 #include "supervisor/copy/copy.h"
+#include "supervisor/copy/copy_in.h"
 #include "supervisor/varlink/stdin_frames.h"
 #include "images/extract_stream.h"
 #include "common/cleanup.h"

@@ -11,6 +11,7 @@
  * A file is read up to the size it had when opened; if it shrinks, zeros
  * fill the rest. */
 #include "supervisor/copy/copy.h"
+#include "supervisor/copy/copy_out.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
 #include "images/extract.h"

@@ -3,6 +3,7 @@
  * process and its cgroup shows it is the container's, and is kept only if
  * the process still lives once it is open. */
 #include "supervisor/copy/copy.h"
+#include "supervisor/copy/copy_root.h"
 #include "bundle/bundle_userns.h"
 #include "runtime/idmap.h"
 #include "common/cleanup.h"

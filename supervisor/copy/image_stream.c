@@ -5,6 +5,7 @@
  * into a spool that is its fd 3, or its fd 3 (a pipe) out in STDOUT
  * frames. */
 #include "supervisor/copy/copy.h"
+#include "supervisor/copy/image_stream.h"
 #include "supervisor/varlink/stdin_frames.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

@@ -6,6 +6,11 @@
  * which it also writes to stderr for corrald's log. image-load and
  * image-save are the stream ends of ImageLoad and ImageSave without a path. */
 #include "supervisor/copy/copy.h"
+#include "supervisor/copy/image_stream.h"
+#include "supervisor/copy/copy_in.h"
+#include "supervisor/copy/changes.h"
+#include "supervisor/copy/copy_out.h"
+#include "supervisor/copy/copy_root.h"
 #include "supervisor/copy/ckpt_archive.h"
 #include "common/cleanup.h"
 #include "common/log.h"

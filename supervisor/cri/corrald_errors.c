@@ -1,6 +1,8 @@
 /* corrald's errors in the CRI's words (cri.h): kubelet decides by the
  * status code (NotFound on a removal is a success to it). */
 #include "supervisor/cri/cri.h"
+#include "supervisor/cri/corrald_errors.h"
+#include "supervisor/cri/grpc_call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "supervisor/varlink/wire.h"

@@ -62,27 +62,6 @@ typedef struct cri_service {
 /* The CRI's two services (cri_methods.c), NULL-prefixed at the end */
 extern const cri_service cri_services[];
 
-/* Answers: each call gets exactly one of cri_reply (or cri_reply_packed),
- * cri_fail or cri_stream_end; after it, c is gone. */
-void cri_reply(cri_call *c, const ProtobufCMessage *resp);
-/* The same, of a response packed already (len bytes of its message) */
-void cri_reply_packed(cri_call *c, const void *packed, size_t len);
-void cri_fail(cri_call *c, grpc_code code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* A server stream's next message: 0, or -1 when the client is gone (the
- * call was ended: c is gone). */
-int cri_stream_send(cri_call *c, const ProtobufCMessage *msg);
-void cri_stream_end(cri_call *c);
-/* Memory of size zeroed bytes for the handler's own, freed with the call
- * (the same block at each call). */
-void *cri_call_ctx(cri_call *c, size_t size);
-/* What the call's memory holds that is freed with it however the call
- * ends (answered, cancelled, past its deadline): fn gets the ctx block. */
-void cri_call_ctx_release(cri_call *c, void (*fn)(void *ctx));
-/* Whether the client is root (kubelet): a member's defaults are corral's own */
-bool cri_peer_is_root(const cri_call *c);
-/* The loop, for a handler's timers. */
-el_loop *cri_loop(cri_call *c);
-
 /* A call of corrald's for c (method without its "io.corral.Supervisor."
  * prefix; params: an object's JSON text, or NULL): fn gets each reply
  * (rep->error set for an error reply; rep NULL when corrald could not be
@@ -92,9 +71,3 @@ el_loop *cri_loop(cri_call *c);
  * corrald hands it to the monitor): it is closed after, not reused. A call
  * whose client went away gets no callback. */
 typedef void (*cri_corrald_fn)(cri_call *c, vl_reply *rep, void *data);
-void cri_corrald(cri_call *c, const char *method, const char *params, unsigned flags, cri_corrald_fn fn,
-		 void *data);
-/* A corrald error reply as the CRI's status: NoSuchContainer and the
- * like are NOT_FOUND, bad parameters INVALID_ARGUMENT, refusals
- * PERMISSION_DENIED; subject names the object. c is answered. */
-void cri_fail_corrald(cri_call *c, const vl_reply *rep, const char *subject);

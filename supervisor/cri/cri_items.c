@@ -1,6 +1,7 @@
 /* A session or a container as the CRI sees it, and the lists' items
  * (cri_items.h). */
 #include "supervisor/cri/cri_items.h"
+#include "supervisor/cri/grpc_call.h"
 #include "supervisor/cri/cri_meta.h"
 #include "common/cleanup.h"
 #include "common/json.h"

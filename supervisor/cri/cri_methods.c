@@ -1,6 +1,16 @@
 /* Which handler serves each rpc (cri.h). An rpc not listed answers
  * UNIMPLEMENTED, naming it. */
 #include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/rpc_image_store.h"
+#include "supervisor/cri/rpc_image_pull.h"
+#include "supervisor/cri/rpc_images.h"
+#include "supervisor/cri/rpc_checkpoint.h"
+#include "supervisor/cri/rpc_events.h"
+#include "supervisor/cri/rpc_stats.h"
+#include "supervisor/cri/rpc_ctr_status.h"
+#include "supervisor/cri/rpc_containers.h"
+#include "supervisor/cri/rpc_pods.h"
+#include "supervisor/cri/rpc_runtime.h"
 #include "supervisor/cri/runtime_v1.pb-c.h"
 
 static const cri_method runtime_methods[] = {

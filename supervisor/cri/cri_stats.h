@@ -57,6 +57,3 @@ void stats_ctr_fill(stats_ctr_out *o, const stats_sample *s, const uint8_t *aren
 /* n filled ones, and the array */
 void stats_ctr_outs_free(stats_ctr_out *o, size_t n);
 
-/* rpc_pod_stats.c: PodSandboxStats' and ListPodSandboxStats' answer, once
- * every Stats is in: the pods' sessions, then c is answered */
-void stats_pods_answer(cri_call *c, stats_job *j);

@@ -7,9 +7,12 @@
  * so that an older read cannot bring it back. When the Events stream ends
  * (corrald restarted), the store empties and fills again at the next list. */
 #include "supervisor/cri/cri_store.h"
+#include "supervisor/cri/grpc_call.h"
 #include "supervisor/cri/cri_items.h"
 #include "supervisor/cri/cri_meta.h"
 #include "supervisor/cri/h2.h"
+#include "supervisor/cri/links.h"
+#include "supervisor/cri/h2_conn.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"

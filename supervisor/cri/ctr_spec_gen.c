@@ -5,6 +5,7 @@
  * whole, in a label (cri_meta.h). What corral cannot
  * give yet is refused with the field's name, never dropped. */
 #include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/ctr_spec_gen.h"
 #include "supervisor/cri/cri_meta.h"
 #include "supervisor/cri/runtime_v1.pb-c.h"
 #include "common/cleanup.h"

@@ -3,6 +3,8 @@
  * answer's messages out (a 5-byte prefix each: a compressed flag, then the
  * length, big-endian), the status in the trailers. */
 #include "supervisor/cri/h2.h"
+#include "supervisor/cri/h2_conn.h"
+#include "supervisor/cri/grpc_call.h"
 #include "common/cleanup.h"
 
 #include <stdarg.h>

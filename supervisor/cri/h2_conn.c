@@ -6,6 +6,8 @@
  * past a bound, that stream fails (RESOURCE_EXHAUSTED) and the others go
  * on; bytes nghttp2 cannot parse end the connection. */
 #include "supervisor/cri/h2.h"
+#include "supervisor/cri/h2_conn.h"
+#include "supervisor/cri/grpc_call.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 

@@ -4,6 +4,9 @@
  * client's own, bounded there by max-connections-per-uid) up to
  * LINKS_MAX, past which calls wait their turn. */
 #include "supervisor/cri/h2.h"
+#include "supervisor/cri/h2_conn.h"
+#include "supervisor/cri/links.h"
+#include "supervisor/cri/grpc_call.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"
 #include "common/log.h"

@@ -1,6 +1,8 @@
 /* corral-cri (cri.h): one client's CRI connection, served without
  * privileges, through varlink to corrald. */
 #include "supervisor/cri/h2.h"
+#include "supervisor/cri/links.h"
+#include "supervisor/cri/h2_conn.h"
 #include "supervisor/cri/cri_store.h"
 #include "supervisor/confine/confine.h"
 #include "common/cleanup.h"

@@ -5,6 +5,11 @@
  * root (mode 0600, and only where none is: a member writes only where it
  * could itself). The CRI's timeout is kubelet's grpc-timeout of the call. */
 #include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/rpc_checkpoint.h"
+#include "supervisor/cri/rpc_containers.h"
+#include "supervisor/cri/corrald_errors.h"
+#include "supervisor/cri/links.h"
+#include "supervisor/cri/grpc_call.h"
 #include "supervisor/cri/cri_meta.h"
 #include "supervisor/cri/runtime_v1.pb-c.h"
 #include "common/cleanup.h"

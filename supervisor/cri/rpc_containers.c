@@ -1,6 +1,13 @@
 /* Containers: each a corral container, a member of its pod's session,
  * with the ContainerConfig kubelet gave in its labels (cri_meta.h). */
 #include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/ctr_spec_gen.h"
+#include "supervisor/cri/rpc_containers.h"
+#include "supervisor/cri/rpc_pods.h"
+#include "supervisor/cri/corrald_errors.h"
+#include "supervisor/cri/links.h"
+#include "supervisor/cri/h2_conn.h"
+#include "supervisor/cri/grpc_call.h"
 #include "supervisor/cri/cri_items.h"
 #include "supervisor/cri/cri_meta.h"
 #include "supervisor/cri/cri_store.h"

@@ -1,6 +1,11 @@
 /* ContainerStatus and ListContainers, from corrald's Inspect and List, or
  * for a client that lists again, from the relist's store (cri_store.h). */
 #include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/rpc_ctr_status.h"
+#include "supervisor/cri/rpc_containers.h"
+#include "supervisor/cri/corrald_errors.h"
+#include "supervisor/cri/links.h"
+#include "supervisor/cri/grpc_call.h"
 #include "supervisor/cri/cri_items.h"
 #include "supervisor/cri/cri_meta.h"
 #include "supervisor/cri/cri_store.h"

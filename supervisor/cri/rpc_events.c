@@ -7,6 +7,11 @@
  * at a time so that they go out in order. What waits is in the call's ctx
  * (a call whose client went gets no callback, and its ctx is freed whole). */
 #include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/rpc_events.h"
+#include "supervisor/cri/rpc_ctr_status.h"
+#include "supervisor/cri/corrald_errors.h"
+#include "supervisor/cri/links.h"
+#include "supervisor/cri/grpc_call.h"
 #include "supervisor/cri/cri_items.h"
 #include "supervisor/cri/cri_meta.h"
 #include "supervisor/cri/runtime_v1.pb-c.h"

@@ -4,6 +4,11 @@
  * alone). image_ref is the pulled image's id, "sha256:" and its config
  * digest, as containerd answers. */
 #include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/rpc_image_pull.h"
+#include "supervisor/cri/rpc_images.h"
+#include "supervisor/cri/corrald_errors.h"
+#include "supervisor/cri/links.h"
+#include "supervisor/cri/grpc_call.h"
 #include "supervisor/cri/cri_meta.h"
 #include "supervisor/cri/runtime_v1.pb-c.h"
 #include "common/cleanup.h"

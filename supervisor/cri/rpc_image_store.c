@@ -1,6 +1,11 @@
 /* The image store as a whole: RemoveImage takes an image out of it,
  * ImageFsInfo says where it is and what it holds. */
 #include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/rpc_image_store.h"
+#include "supervisor/cri/rpc_images.h"
+#include "supervisor/cri/corrald_errors.h"
+#include "supervisor/cri/links.h"
+#include "supervisor/cri/grpc_call.h"
 #include "supervisor/cri/cri_meta.h"
 #include "supervisor/cri/runtime_v1.pb-c.h"
 #include "common/cleanup.h"

@@ -8,6 +8,10 @@
  * member's. Names are looked up by corrald's rules (a short one by
  * registry-search, as CRI-O's unqualified-search-registries). */
 #include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/rpc_images.h"
+#include "supervisor/cri/corrald_errors.h"
+#include "supervisor/cri/links.h"
+#include "supervisor/cri/grpc_call.h"
 #include "supervisor/cri/cri_meta.h"
 #include "supervisor/cri/runtime_v1.pb-c.h"
 #include "common/cleanup.h"

@@ -4,7 +4,11 @@
  * them sees (they share the pod's namespace), its attributes are its
  * session's PodSandboxConfig. */
 #include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/corrald_errors.h"
+#include "supervisor/cri/links.h"
+#include "supervisor/cri/grpc_call.h"
 #include "supervisor/cri/cri_stats.h"
+#include "supervisor/cri/rpc_pod_stats.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

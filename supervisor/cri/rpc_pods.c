@@ -2,6 +2,10 @@
  * pinned by corrald, no pause container), named by the pod's id, with the
  * PodSandboxConfig kubelet gave in its labels (cri_meta.h). */
 #include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/rpc_pods.h"
+#include "supervisor/cri/corrald_errors.h"
+#include "supervisor/cri/links.h"
+#include "supervisor/cri/grpc_call.h"
 #include "supervisor/cri/cri_items.h"
 #include "supervisor/cri/cri_meta.h"
 #include "supervisor/cri/cri_store.h"

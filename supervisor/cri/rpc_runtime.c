@@ -1,5 +1,9 @@
 /* The runtime itself: Version, Status, RuntimeConfig, UpdateRuntimeConfig */
 #include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/rpc_runtime.h"
+#include "supervisor/cri/corrald_errors.h"
+#include "supervisor/cri/links.h"
+#include "supervisor/cri/grpc_call.h"
 #include "supervisor/cri/runtime_v1.pb-c.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -7,7 +7,14 @@
  * call's ctx, one block sized at the first step: a call whose client went
  * gets no callback, and its ctx is freed whole. */
 #include "supervisor/cri/cri_rpcs.h"
+#include "supervisor/cri/rpc_stats.h"
+#include "supervisor/cri/rpc_containers.h"
+#include "supervisor/cri/rpc_pods.h"
+#include "supervisor/cri/corrald_errors.h"
+#include "supervisor/cri/links.h"
+#include "supervisor/cri/grpc_call.h"
 #include "supervisor/cri/cri_stats.h"
+#include "supervisor/cri/rpc_pod_stats.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

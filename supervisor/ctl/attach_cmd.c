@@ -2,6 +2,8 @@
  * starts the container, so that nothing it prints is missed). */
 #include "supervisor/ctl/ctl_attach.h"
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/attach_cmd.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "common/cleanup.h"
 #include "common/detach_keys.h"
 #include "common/json.h"

@@ -4,6 +4,8 @@
  * goes into the tar under a name of its own, as the docker CLI sends it.
  * corralctl commit CONTAINER [IMAGE]: the container's changes as an image. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/ctl_spawn.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/ctl_stream.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

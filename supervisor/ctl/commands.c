@@ -1,5 +1,6 @@
 /* Every corralctl command, found by the words that name it. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/commands.h"
 #include "common/cleanup.h"
 #include "common/strbuf.h"
 

@@ -1,6 +1,8 @@
 /* `corralctl completion bash`: a bash completion function written from the
  * same tables that parse the options and print --help. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/completion.h"
+#include "supervisor/ctl/commands.h"
 #include "common/cleanup.h"
 
 #include <stdio.h>

@@ -2,6 +2,14 @@
  * restart, kill, pause, unpause, checkpoint, restore, rm, inspect, wait, rename, port, top, and
  * container prune. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/template/template_value.h"
+#include "supervisor/ctl/attach_cmd.h"
+#include "supervisor/ctl/run.h"
+#include "supervisor/ctl/containers.h"
+#include "supervisor/ctl/paths.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/inspect.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
 #include "common/json.h"

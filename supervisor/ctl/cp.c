@@ -5,8 +5,11 @@
  * and unpacks on the host; corrald resolves the container's side in its
  * root. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/ctl_spawn.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "supervisor/ctl/ctl_stream.h"

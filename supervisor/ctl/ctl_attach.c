@@ -1,5 +1,6 @@
 #include "supervisor/ctl/ctl_attach.h"
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/varlink/streams.h"
 #include "common/cleanup.h"
 #include "common/detach_keys.h"

@@ -2,6 +2,8 @@
  * "host" (broker pub, sub, req). DATA: JSON text as it is, anything else
  * as a JSON string; -: read from stdin. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

@@ -1,5 +1,7 @@
 /* corralctl's calls to corrald, and corrald's errors as one line each. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/template/template_value.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -3,6 +3,9 @@
  * for the image's manifest digest, here, on the client, and hands corrald
  * the detached signature: the private key never leaves. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_spawn.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

@@ -1,5 +1,8 @@
 /* corralctl pull (image pull), login and logout, as podman's. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
+#include "supervisor/ctl/ctl_pull.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/pull_bars.h"

@@ -1,5 +1,7 @@
 /* corralctl push (image push), as podman's: its progress on stderr. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -1,6 +1,8 @@
 /* corralctl's secret verbs: secret create, ls, rm. A value goes to corrald
  * once, in SecretCreate, and is never shown again. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

@@ -2,6 +2,13 @@
  * metrics, health, describe, call, system prune, version, help, completion
  * (system info and df: ctl_system.c). */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/containers.h"
+#include "supervisor/ctl/ctl_system.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
+#include "supervisor/ctl/completion.h"
+#include "supervisor/ctl/commands.h"
+#include "supervisor/ctl/workloads.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -1,6 +1,8 @@
 /* corralctl's children (tar for cp, corral-sign for image sign): one end
  * of a pipe as their stdin or stdout, stderr shared, then their status. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/ctl_spawn.h"
+#include "supervisor/ctl/ctl_call.h"
 
 #include <errno.h>
 #include <fcntl.h>

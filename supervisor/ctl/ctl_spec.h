@@ -60,17 +60,3 @@
 	{ "no-healthcheck", 0, OPT_FLAG, "", "no health check, not even the image's HEALTHCHECK" }, \
 	{ "pull", 0, OPT_STR, "POLICY", "missing (the default): pull an image not in the store; always, newer or never" }
 
-/* {"spec": {...}} from a's options and arguments (IMAGE [COMMAND...]);
- * NULL after saying what was wrong. auto_remove: corrald removes it once
- * it has stopped. */
-char *ctl_build_spec(const ctl_args *a, bool auto_remove);
-/* "env": [...] into g, from -e and --env-file (a's table has both); 0 or
- * EXIT_CTL after saying what was wrong. */
-int ctl_gen_env(const ctl_args *a, yajl_gen g);
-/* "secrets": [...] into g, from --secret (secret_opt.c); 0 or EXIT_CTL
- * after saying what was wrong. */
-int ctl_gen_secrets(const ctl_args *a, yajl_gen g);
-/* "ports": [...] into g, from -p/--publish (publish_opt.c). */
-int ctl_gen_ports(const ctl_args *a, yajl_gen g);
-/* "healthcheck" or "noHealthcheck" into g, from --health-* (health_opt.c). */
-int ctl_gen_health(const ctl_args *a, yajl_gen g);

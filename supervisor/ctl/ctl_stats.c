@@ -1,6 +1,9 @@
 /* corralctl stats: what containers use, once (--no-stream) or every
  * interval until interrupted; all running containers when none is named. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/template/template_value.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -1,6 +1,7 @@
 /* The client's end of an upgraded call's Streams frames (ctl_stream.h). */
 #include "supervisor/ctl/ctl_stream.h"
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

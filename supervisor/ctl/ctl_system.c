@@ -1,6 +1,9 @@
 /* system info (and info) and system df, as podman prints them: what corrald
  * says of itself and the host, and what images and containers take. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/ctl_system.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
 #include "common/json.h"

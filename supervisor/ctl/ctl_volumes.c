@@ -1,5 +1,7 @@
 /* corralctl's volume verbs: volume create, ls, inspect, rm, prune. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
 #include "common/json.h"

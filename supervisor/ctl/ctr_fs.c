@@ -3,6 +3,8 @@
  * tar of its root filesystem, as podman export), import [-c CHANGE]...
  * [-m MESSAGE] FILE|- [IMAGE] (a tar as an image's one layer). */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/ctl_stream.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -4,6 +4,7 @@
  * with -i, a terminal with -t. The exit code is the command's. */
 #include "supervisor/ctl/ctl_attach.h"
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/exec_cmd.h"
 
 int ctl_exec_stream(yajl_gen params, bool interactive, bool tty)
 {

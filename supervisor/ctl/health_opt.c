@@ -2,7 +2,9 @@
  * podman's names. --health-cmd CMD is a shell line (["/bin/sh", "-c",
  * CMD]), or a JSON array taken as the argv. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/ctl_spec.h"
+#include "supervisor/ctl/health_opt.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -4,6 +4,10 @@
  * /var/tmp), as podman's does: corrald opens the caller's files as the
  * caller, and never reads or writes a pipe. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/template/template_value.h"
+#include "supervisor/ctl/paths.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -1,6 +1,11 @@
 /* corralctl's image verbs: image import, ls (images), inspect, rm (rmi),
  * prune. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/template/template_value.h"
+#include "supervisor/ctl/containers.h"
+#include "supervisor/ctl/paths.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
 #include "common/json.h"

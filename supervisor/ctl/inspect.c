@@ -4,7 +4,11 @@
  * corral's camelCase (state); a template's .State finds Docker's first,
  * and jq's .state still finds corral's. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/inspect.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/shape/shape.h"
+#include "supervisor/shape/ctr_inspect.h"
+#include "supervisor/shape/words.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -1,5 +1,8 @@
 /* corralctl job: submit, ls, inspect, wait, cancel, logs, batch. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/observe.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

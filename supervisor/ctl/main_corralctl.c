@@ -1,5 +1,7 @@
 /* corralctl: the command-line client of corrald. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/ctl_call.h"
+#include "supervisor/ctl/commands.h"
 #include "common/cleanup.h"
 #include "common/strbuf.h"
 

@@ -1,6 +1,8 @@
 /* corralctl's network verbs: network create, ls, inspect, rm, connect,
  * disconnect. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

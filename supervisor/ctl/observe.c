@@ -1,6 +1,9 @@
 /* corralctl logs and events: what containers say, and what happens.
  * (ps is in ps.c, stats in stats.c.) */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/target.h"
+#include "supervisor/ctl/observe.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -1,6 +1,8 @@
 /* What a listing prints: one JSON array, each row through a --format
  * template, or a table. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -1,6 +1,8 @@
 /* Host paths the client resolves: corrald resolves nothing relative, and
  * the user's working directory is the client's. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/paths.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

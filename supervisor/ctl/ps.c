@@ -1,5 +1,8 @@
 /* corralctl ps: the containers, as podman's ps lists them. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/template/template_value.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
 #include "common/json.h"

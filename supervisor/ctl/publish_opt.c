@@ -2,7 +2,9 @@
  * ports, as podman and docker take it ([IPv6] in brackets); without a host
  * port (-p 80, -p 127.0.0.1::80) corrald picks a free one. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/ctl_spec.h"
+#include "supervisor/ctl/publish_opt.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

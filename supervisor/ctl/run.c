@@ -2,7 +2,14 @@
  * call (a foreground one streams through ctl_attach.c, which waits for
  * the end). */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/exec_cmd.h"
+#include "supervisor/ctl/attach_cmd.h"
+#include "supervisor/ctl/run.h"
+#include "supervisor/ctl/target.h"
+#include "supervisor/ctl/ctl_call.h"
+#include "supervisor/ctl/ctl_pull.h"
 #include "supervisor/ctl/ctl_spec.h"
+#include "supervisor/ctl/spec_opts.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -1,7 +1,9 @@
 /* --secret NAME[,target=PATH][,uid=U][,mode=0400][,mask=true] into the
  * spec's secrets: a reference, as docker service --secret takes it. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/ctl_spec.h"
+#include "supervisor/ctl/secret_opt.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -1,6 +1,9 @@
 /* corralctl's session verbs: session create, ls, inspect, rm, and state. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/ctl_spec.h"
+#include "supervisor/ctl/publish_opt.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

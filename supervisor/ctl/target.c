@@ -7,6 +7,8 @@
  * (workloads/workload.h), and corrald answers WorkloadInspect only for the
  * workloads the caller may see, and Logs and Exec only for its containers. */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/target.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strbuf.h"

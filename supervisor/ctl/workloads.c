@@ -2,6 +2,9 @@
  * get workloads, describe workload, delete -f | delete workload. The
  * manifest goes to corrald as text: corrald parses it (corral-kube(5)). */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/output.h"
+#include "supervisor/ctl/ctl_call.h"
+#include "supervisor/ctl/workloads.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

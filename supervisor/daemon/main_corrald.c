@@ -1,5 +1,6 @@
 /* corrald: the corral supervisor daemon. */
 #include "cgroups/cgroups.h"
+#include "supervisor/varlink/peer_group.h"
 #include "runtime/cgroup_path.h"
 #include "images/overlay_probe.h"
 #include "runtime/idmap.h"
@@ -10,6 +11,7 @@
 #include "supervisor/daemon/core/admission.h"
 #include "supervisor/daemon/core/cgroup_self.h"
 #include "supervisor/daemon/build/commit_methods.h"
+#include "supervisor/daemon/build/build_method.h"
 #include "supervisor/daemon/core/config.h"
 #include "supervisor/daemon/core/listenfds.h"
 #include "supervisor/daemon/core/metrics_http.h"

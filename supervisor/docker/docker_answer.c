@@ -2,6 +2,7 @@
  * the query's arguments as Docker spells them. */
 #include "supervisor/docker/docker.h"
 #include "supervisor/docker/dk.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -2,6 +2,10 @@
  * a path with its stat in X-Docker-Container-Path-Stat, PUT a tar into a
  * directory; through corrald's CopyFrom and CopyTo (tar_stream.h). */
 #include "supervisor/docker/tar_stream.h"
+#include "supervisor/docker/docker_tar_stream.h"
+#include "supervisor/docker/docker_archive.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strbuf.h"

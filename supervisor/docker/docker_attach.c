@@ -11,6 +11,11 @@
  * connection is the stream's from then on: the hijacked connection takes
  * no further request, so none needs it. */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_attach.h"
+#include "supervisor/docker/docker_ctr_streams.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/detach_keys.h"
 #include "common/json.h"

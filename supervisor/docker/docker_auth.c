@@ -3,6 +3,10 @@
  * keeps them and sends them with each pull or push (X-Registry-Auth, read
  * here too), so that its logout, made on its own side, ends their use. */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_auth.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -4,6 +4,11 @@
  * failure as {"errorDetail", "error"} (a 200 answer, as Docker's builder
  * gives it once it has begun). */
 #include "supervisor/docker/tar_stream.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_tar_stream.h"
+#include "supervisor/docker/docker_build.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -2,6 +2,8 @@
  * Docker client decides what to do next by the status (a 404 on create
  * makes the CLI pull the image). */
 #include "supervisor/docker/dk.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

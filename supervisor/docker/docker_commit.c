@@ -5,6 +5,12 @@
  * import): the body, a tar, as the one layer of a new image, through
  * ImageCommit's stream; ?fromImage= is a pull (docker_img_pull.c). */
 #include "supervisor/docker/tar_stream.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_tar_stream.h"
+#include "supervisor/docker/docker_img_pull.h"
+#include "supervisor/docker/docker_commit.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -1,6 +1,13 @@
 /* Reading containers: list (with Docker's filters), inspect, top, and
  * prune, which removes the stopped ones. */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/ctr_inspect.h"
+#include "supervisor/shape/ctr_summary.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_containers.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_filters.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -2,6 +2,10 @@
  * rename and remove; each 204 on success, 304 where Docker says "nothing
  * to do" (start of a running one, stop of a stopped one). */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_ctr_actions.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -2,6 +2,12 @@
  * ContainerSpec. What corral has no word for is refused (a named volume)
  * or said in Warnings (anonymous volumes), never silently half-done. */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_networks.h"
+#include "supervisor/docker/docker_ctr_create.h"
+#include "supervisor/docker/docker_ctr_unsupported.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

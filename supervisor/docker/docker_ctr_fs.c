@@ -3,6 +3,11 @@
  * Changes, and GET /containers/{id}/export (docker export: a tar of its
  * root filesystem) through Export. */
 #include "supervisor/docker/tar_stream.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_tar_stream.h"
+#include "supervisor/docker/docker_ctr_fs.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

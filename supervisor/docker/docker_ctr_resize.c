@@ -3,6 +3,11 @@
  * (which closes this HTTP connection, as tar_stream.h says). As Docker's:
  * 409 when it is not running, and nothing to do (200) without a terminal. */
 #include "supervisor/docker/tar_stream.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_tar_stream.h"
+#include "supervisor/docker/docker_ctr_resize.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

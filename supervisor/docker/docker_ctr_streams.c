@@ -2,6 +2,11 @@
  * read its headers before they start the container, and its body once it
  * ends) and logs (the multiplexed frames; raw for a terminal). */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_ctr_streams.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_pump.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

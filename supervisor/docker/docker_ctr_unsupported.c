@@ -4,6 +4,9 @@
  * going without it changes what the container is (its namespaces, its
  * devices, its confinement), and said in Warnings when it only tunes. */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_ctr_unsupported.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -2,6 +2,12 @@
  * List with sizes. corral has no volumes and no build cache: those lists
  * are empty, as they are. */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/ctr_summary.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_df.h"
+#include "supervisor/docker/docker_images.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

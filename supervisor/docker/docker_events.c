@@ -2,6 +2,12 @@
  * client hangs up (or until ?until=). Docker's filters are matched here:
  * corrald takes one value a key, Docker any of several. */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_events.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_filters.h"
+#include "supervisor/docker/docker_pump.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/timefmt.h"

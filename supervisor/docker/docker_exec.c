@@ -6,6 +6,12 @@
  * the stream has ended). Each is its own connection, so its own
  * corral-docker: corrald keeps the instance between them. */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_exec.h"
+#include "supervisor/docker/docker_attach.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_pump.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "supervisor/varlink/streams.h"

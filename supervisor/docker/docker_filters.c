@@ -2,6 +2,8 @@
  * {"key": {"value": true}}. A filter this API cannot apply is refused
  * (400), never ignored: a prune or a list would hold more than was asked. */
 #include "supervisor/docker/dk.h"
+#include "supervisor/docker/docker_filters.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -1,6 +1,11 @@
 /* Images: list, inspect, remove, tag and prune, through corrald's image
  * store (names as Docker shows them: docker.io/library/busybox is busybox). */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_images.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_filters.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

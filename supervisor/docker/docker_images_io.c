@@ -4,6 +4,11 @@
  * corrald's ImageLoad and ImageSave without a path (tar_stream.h), so that
  * corrald's rules and corral-images' limits hold as for a file. */
 #include "supervisor/docker/tar_stream.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_tar_stream.h"
+#include "supervisor/docker/docker_images_io.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strv.h"

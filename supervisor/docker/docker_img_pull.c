@@ -3,6 +3,13 @@
  * The first reply is awaited before the answer starts, so that a refusal
  * is an HTTP error (a 404 tells `docker run` there is no such image). */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_img_pull.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_auth.h"
+#include "supervisor/docker/docker_progress.h"
+#include "supervisor/docker/docker_pump.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

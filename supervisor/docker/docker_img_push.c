@@ -3,6 +3,13 @@
  * client's X-Registry-Auth and the caller's logins (docker login). The first reply is awaited before the answer starts,
  * so that a refusal is an HTTP error. */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_img_push.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_auth.h"
+#include "supervisor/docker/docker_progress.h"
+#include "supervisor/docker/docker_pump.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -4,6 +4,12 @@
  * dockerd's do. Root's calls: corrald refuses a member's create and
  * remove (403). */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/ctr_summary.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_networks.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_filters.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

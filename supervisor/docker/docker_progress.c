@@ -1,6 +1,11 @@
 /* Docker's JSON progress stream, a line at a time into a pump: what
  * `docker pull` and `docker push` draw. */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_progress.h"
+#include "supervisor/docker/docker_pump.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

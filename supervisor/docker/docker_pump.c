@@ -2,6 +2,8 @@
  * none are left, fill is called, and may block on corrald (the client of
  * this process waits for nothing else). */
 #include "supervisor/docker/dk.h"
+#include "supervisor/docker/docker_pump.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -4,6 +4,11 @@
  * system_cpu_usage is the CPU time the host had, wall time times its CPUs:
  * what Docker reads from /proc/stat, which this sandbox cannot open. */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_stats.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_pump.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/timefmt.h"

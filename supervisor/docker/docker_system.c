@@ -1,6 +1,9 @@
 /* The daemon's own answers: _ping, version and info. */
 #include "supervisor/docker/docker.h"
 #include "supervisor/docker/dk.h"
+#include "supervisor/docker/docker_system.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

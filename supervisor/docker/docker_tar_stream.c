@@ -1,6 +1,9 @@
 /* tar_stream.h: corrald's Streams frames over an upgraded call, as HTTP
  * bodies in and out. */
 #include "supervisor/docker/tar_stream.h"
+#include "supervisor/docker/docker_tar_stream.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

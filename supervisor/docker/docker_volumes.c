@@ -2,6 +2,11 @@
  * Docker's shapes: list (filters dangling, name, label, driver), create,
  * inspect, remove (force) and prune. */
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_volumes.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/docker/docker_filters.h"
+#include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

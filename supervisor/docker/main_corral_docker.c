@@ -1,6 +1,7 @@
 /* corral-docker (docker.h): one client's Docker API connection, served
  * without privileges, through varlink to corrald. */
 #include "supervisor/docker/docker.h"
+#include "supervisor/docker/docker_http.h"
 #include "supervisor/confine/confine.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"

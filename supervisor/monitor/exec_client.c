@@ -1,4 +1,5 @@
 #include "supervisor/monitor/exec_client.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/monitor/monitor.h"
 #include "supervisor/monitor/stdin_queue.h"
 #include "supervisor/monitor/stream_peer.h"

@@ -1,4 +1,5 @@
 #include "supervisor/monitor/exec_job.h"
+#include "supervisor/varlink/handover.h"
 #include "supervisor/monitor/exec_client.h"
 #include "supervisor/monitor/monitor.h"
 #include "supervisor/loop/child.h"

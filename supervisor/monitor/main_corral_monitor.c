@@ -1,6 +1,7 @@
 /* corral-monitor: supervises one container for corrald (see monitor.h). It
  * runs in its own session, and outlives corrald. */
 #include "supervisor/monitor/monitor.h"
+#include "supervisor/monitor/mon_exec.h"
 #include "supervisor/monitor/placement.h"
 #include "runtime/criu.h"
 #include "runtime/procwait.h"

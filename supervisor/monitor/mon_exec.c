@@ -5,6 +5,7 @@
  * and names a child cgroup, so that everything the command starts can be
  * killed with it. */
 #include "supervisor/monitor/monitor.h"
+#include "supervisor/monitor/mon_exec.h"
 #include "runtime/exec.h"
 #include "runtime/procwait.h"
 #include "runtime/sealed_exe.h"

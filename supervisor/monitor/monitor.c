@@ -7,7 +7,10 @@
 #include "common/fdpass.h"
 #include "common/log.h"
 #include "runtime/checkpoint.h"
+#include "runtime/restore.h"
 #include "runtime/container.h"
+#include "runtime/lifecycle.h"
+#include "runtime/create.h"
 #include "runtime/sealed_exe.h"
 
 #include <errno.h>

@@ -25,7 +25,6 @@ typedef struct monitor_opts {
 	const char *restore; /* criu's images: restore the container from them rather than create it */
 } monitor_opts;
 
-
 /* Creates and starts the container, then execs corral-monitor-lean for the
  * steady state (steady.h). Runs until the container has ended and
  * been accounted for. On standby it first waits for "prep\n" on sync_fd
@@ -39,5 +38,3 @@ int monitor_cleanup(const char *root, const char *id, cerr *err);
  * --checkpoint`); without leave_running it ends, and its monitor with it. */
 int monitor_checkpoint(const char *root, const char *id, const char *images, bool leave_running, bool empty_net,
 		       cerr *err);
-/* corral-monitor --exec (mon_exec.c): the runtime's exec for Exec. */
-int monitor_exec_main(int argc, char **argv);

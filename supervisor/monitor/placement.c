@@ -6,6 +6,7 @@
 #include "supervisor/monitor/placement.h"
 #include "cgroups/cgroups.h"
 #include "cgroups/systemd.h"
+#include "cgroups/systemd_scope.h"
 #include "common/fileio.h"
 
 #include <errno.h>

@@ -7,6 +7,8 @@
 #include "supervisor/logs/exitrec.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/varlink/server.h"
+#include "supervisor/varlink/handover.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/api/sv_errors.h"
 #include "cgroups/cgroups.h"
 #include "common/timefmt.h"

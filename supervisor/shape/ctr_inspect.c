@@ -2,6 +2,9 @@
  * with, the image's run defaults it did not replace (Docker shows the
  * config in effect: the whole environment, the image's Cmd), its state. */
 #include "supervisor/shape/shape.h"
+#include "supervisor/shape/ctr_inspect.h"
+#include "supervisor/shape/ctr_summary.h"
+#include "supervisor/shape/words.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

@@ -1,6 +1,8 @@
 /* A corral Container as a row of Docker's container list, and the parts
  * that the list and inspect share: ports, networks, mounts, status. */
 #include "supervisor/shape/shape.h"
+#include "supervisor/shape/ctr_summary.h"
+#include "supervisor/shape/words.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

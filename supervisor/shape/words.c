@@ -1,6 +1,7 @@
 /* Docker's ways of saying times and names, from corral's, and the
  * members of corral's replies that its shapes read. */
 #include "supervisor/shape/shape.h"
+#include "supervisor/shape/words.h"
 #include "common/json.h"
 #include "common/timefmt.h"
 

@@ -6,6 +6,7 @@
  * the error stream (v4: a Status; before: the error's text), then every
  * stream ended. */
 #include "supervisor/stream/serve.h"
+#include "supervisor/stream/exec_bridge.h"
 #include "supervisor/api/stream_asks.h"
 #include "supervisor/varlink/streams.h"
 #include "common/cleanup.h"

@@ -5,6 +5,7 @@
  * loopback, then IPv6's where nothing listens on IPv4's); a port nobody
  * listens on gets its reason on the error stream. */
 #include "supervisor/stream/serve.h"
+#include "supervisor/stream/port_forward.h"
 #include "supervisor/api/stream_asks.h"
 #include "common/cleanup.h"
 #include "common/log.h"

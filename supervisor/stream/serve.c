@@ -1,5 +1,8 @@
 /* A connection, from its first byte to its upgrade (serve.h) */
 #include "supervisor/stream/serve.h"
+#include "supervisor/stream/spdy_headers.h"
+#include "supervisor/stream/port_forward.h"
+#include "supervisor/stream/exec_bridge.h"
 #include "supervisor/api/stream_asks.h"
 #include "common/cleanup.h"
 #include "common/log.h"

@@ -12,5 +12,3 @@
  * served (however it ended), -1 when it could not be */
 int serve_connection(int client, int asks, size_t idle_seconds);
 
-int serve_exec(stream_conn *c, bool exec);
-int serve_port_forward(stream_conn *c);

@@ -56,19 +56,6 @@ typedef struct spdy_frame {
 	uint32_t len;
 } spdy_frame;
 
-/* The first frame of n bytes: its size (> 0), 0 when more bytes are needed,
- * < 0 with err when it is not one of SPDY/3 or its payload is past max */
-ssize_t spdy_frame_parse(const uint8_t *buf, size_t n, size_t max, spdy_frame *f, cerr *err);
-
-/* Frames appended to out: 0, or -1 out of memory */
-int spdy_put_data(strbuf *out, uint32_t stream_id, uint8_t flags, const void *p, size_t n);
-int spdy_put_control(strbuf *out, uint16_t type, uint8_t flags, const void *p, size_t n);
-int spdy_put_rst(strbuf *out, uint32_t stream_id, enum spdy_rst status);
-int spdy_put_ping(strbuf *out, uint32_t id);
-int spdy_put_goaway(strbuf *out, uint32_t last_stream_id, uint32_t status);
-int spdy_put_window_update(strbuf *out, uint32_t stream_id, uint32_t delta);
-int spdy_put_settings(strbuf *out, uint32_t id, uint32_t value);
-
 /* A name/value pair of a header block (a name may come with several values,
  * NUL-separated, as SPDY/3 joins them) */
 typedef struct spdy_header {
@@ -78,9 +65,6 @@ typedef struct spdy_headers {
 	spdy_header *h;
 	size_t n;
 } spdy_headers;
-void spdy_headers_release(spdy_headers *hs);
-/* The value of name, or NULL */
-const char *spdy_header_get(const spdy_headers *hs, const char *name);
 
 /* A session's two zlib streams, one each way (each block goes on the same
  * stream as the last, as SPDY/3 has it) */
@@ -88,14 +72,4 @@ typedef struct spdy_zlib {
 	z_stream in, out;
 	bool in_ready, out_ready;
 } spdy_zlib;
-void spdy_zlib_release(spdy_zlib *z);
-/* A compressed block of n bytes into hs: 0, or < 0 with err when it does not
- * inflate, inflates past max bytes (a compression bomb), or is not a
- * well-formed name/value block of at most max_pairs pairs */
-int spdy_headers_decode(spdy_zlib *z, const uint8_t *p, size_t n, size_t max, size_t max_pairs, spdy_headers *hs,
-			cerr *err);
-/* The n pairs, compressed, appended to out: 0, or -1 */
-int spdy_headers_encode(spdy_zlib *z, const spdy_header *h, size_t n, strbuf *out);
 
-/* The dictionary, for the tests (its adler32 is SPDY/3's 0xe3c6a7c2) */
-const uint8_t *spdy_dictionary(size_t *len);

@@ -2,6 +2,7 @@
  * version 3 and type; a data frame: its stream id), flags and a 24-bit
  * length, then the payload. */
 #include "supervisor/stream/spdy.h"
+#include "supervisor/stream/spdy_frame.h"
 
 #include <errno.h>
 #include <string.h>

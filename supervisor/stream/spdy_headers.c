@@ -4,6 +4,7 @@
  * a block that grows past the caller's limit (a compression bomb) ends
  * there. */
 #include "supervisor/stream/spdy.h"
+#include "supervisor/stream/spdy_headers.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

@@ -1,6 +1,9 @@
 /* The streaming connection's SPDY side and its loop (stream_conn.h).
  * a pair with ws.c: the connection's other wire, which ends it here */
 #include "supervisor/stream/stream_conn.h"
+#include "supervisor/stream/ws.h"
+#include "supervisor/stream/spdy_headers.h"
+#include "supervisor/stream/spdy_frame.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"
 #include "common/log.h"

@@ -86,14 +86,6 @@ void sc_forget(stream_conn *c, sc_stream *s);
 /* A protocol error: GOAWAY (a WebSocket: close 1002), then the end */
 void sc_fail(stream_conn *c, const char *why);
 
-/* ws.c: the channels of an exec or attach opened at once, as kubelet's
- * server opens them (stdin and stdout and stderr as asked, error, resize),
- * and the client told with an empty message on the first it reads */
-void ws_open_channels(stream_conn *c);
-void ws_parse_in(stream_conn *c);
-int ws_send(stream_conn *c, uint32_t channel, const void *p, size_t n);
-void ws_close(stream_conn *c, uint16_t code);
-
 /* An ask of corrald's (stream.h's STREAM_ASK_*): 1 and its answer's bytes
  * after the first (NUL-terminated, *fd the fd that came, or -1), 0 when it
  * said no (why in reply), -1 when it did not answer */

@@ -5,6 +5,7 @@
  * a pair with stream_conn.c: this is its other wire, and ends the
  * connection there (sc_fail) */
 #include "supervisor/stream/stream_conn.h"
+#include "supervisor/stream/ws.h"
 #include "supervisor/api/stream_asks.h"
 #include "common/base64.h"
 #include "common/cleanup.h"

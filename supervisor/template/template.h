@@ -24,11 +24,6 @@ typedef struct tmpl_title {
 	const char *field, *title;
 } tmpl_title;
 
-/* The member of obj whose key is name[0..len) as above, the one spelt
- * exactly so first; NULL if none. */
-yajl_val tmpl_field(yajl_val obj, const char *name, size_t len);
-/* The nth such member (0: tmpl_field's), where keys differ only in case. */
-yajl_val tmpl_field_nth(yajl_val obj, const char *name, size_t len, size_t nth);
 /* Whether fmt is "table" or "table ..."; *body is what follows. */
 bool tmpl_is_table(const char *fmt, const char **body);
 /* Render fmt against v onto out. With header, each action writes its

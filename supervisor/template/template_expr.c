@@ -5,6 +5,7 @@
 #include "supervisor/template/template_expr.h"
 #include "supervisor/template/template_funcs.h"
 #include "supervisor/template/template.h"
+#include "supervisor/template/template_value.h"
 #include "common/cleanup.h"
 
 #include <ctype.h>

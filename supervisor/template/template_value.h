@@ -2,6 +2,7 @@
  * rendered, or what a function made; the context that owns the latter,
  * with dot and the variables; and their errors, which name the action. */
 #pragma once
+#include "supervisor/template/template.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <yajl/yajl_tree.h>
@@ -60,3 +61,9 @@ tval tval_plain(const tval *v);
 int tval_compare(const tval *a, const tval *b);
 /* s as a JSON string. */
 int tval_quote(strbuf *out, const char *s, size_t len);
+
+/* The member of obj whose key is name[0..len) as above, the one spelt
+ * exactly so first; NULL if none. */
+yajl_val tmpl_field(yajl_val obj, const char *name, size_t len);
+/* The nth such member (0: tmpl_field's), where keys differ only in case. */
+yajl_val tmpl_field_nth(yajl_val obj, const char *name, size_t len, size_t nth);

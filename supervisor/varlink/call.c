@@ -3,6 +3,9 @@
  * A pair with service_iface.c: the varlink service interface every server
  * has is found here, and answers through the calls here. */
 #include "supervisor/varlink/server_internal.h"
+#include "supervisor/varlink/local_end.h"
+#include "supervisor/varlink/conn_out.h"
+#include "supervisor/varlink/call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"

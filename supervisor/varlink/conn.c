@@ -1,6 +1,9 @@
 /* A connection's bytes: reading and framing calls, serving them one at a
  * time in order, and closing (conn_out.c writes the replies out). */
 #include "supervisor/varlink/server_internal.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/varlink/conn_out.h"
+#include "supervisor/varlink/conn.h"
 #include "common/error.h"
 #include "common/fdpass.h"
 #include "common/log.h"

@@ -2,6 +2,7 @@
  * its wake-ups (serve it soon, flush it at the end of the turn). Calls
  * (call.c) and the connection (conn.c) both send through here. */
 #include "supervisor/varlink/server_internal.h"
+#include "supervisor/varlink/conn_out.h"
 
 #include <errno.h>
 #include <string.h>

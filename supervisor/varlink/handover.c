@@ -2,6 +2,10 @@
  * over unanswered to another process, adopted from another server, and the
  * fds peers send along. */
 #include "supervisor/varlink/server_internal.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/varlink/conn_out.h"
+#include "supervisor/varlink/conn.h"
+#include "supervisor/varlink/handover.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

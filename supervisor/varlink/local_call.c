@@ -2,6 +2,9 @@
  * the same handlers, checks and audit, with no connection. The handler
  * answers as ever; local_end.c brings the answer to the caller. */
 #include "supervisor/varlink/server_internal.h"
+#include "supervisor/varlink/local_end.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/varlink/local_call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"

@@ -2,6 +2,7 @@
  * from the loop, once the handler (and whatever it was called from) has
  * returned. Calls (call.c) end here; local_call.c starts them. */
 #include "supervisor/varlink/server_internal.h"
+#include "supervisor/varlink/local_end.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"

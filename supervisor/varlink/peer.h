@@ -21,5 +21,3 @@ bool peer_in_group(const peer_cred *c, gid_t gid);
 /* uid 0, or a member (primary or supplementary) of group, unless it is
  * PEER_NO_GROUP. */
 bool peer_allowed(const peer_cred *c, gid_t group);
-/* The gid of a group by name; -ENOENT when there is no such group. */
-int peer_group_lookup(const char *name, gid_t *gid);

@@ -1,6 +1,7 @@
 /* Group names resolve through NSS; kept apart so that a binary checking
  * peers by id alone (corral-monitor-lean) links no NSS code. */
 #include "supervisor/varlink/peer.h"
+#include "supervisor/varlink/peer_group.h"
 
 #include <errno.h>
 #include <grp.h>

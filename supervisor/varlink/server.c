@@ -1,6 +1,8 @@
 /* The server: its interfaces, its listening sockets, and accepting
  * connections within the limits. */
 #include "supervisor/varlink/server_internal.h"
+#include "supervisor/varlink/local_end.h"
+#include "supervisor/varlink/conn.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 

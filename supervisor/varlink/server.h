@@ -122,70 +122,10 @@ size_t vl_server_n_connections(const vl_server *s);
  * refused (fd is closed then). */
 const char *vl_server_add_connection(vl_server *s, int fd, const peer_cred *peer);
 
-const char *vl_call_method(const vl_call *c);
-const peer_cred *vl_call_peer(const vl_call *c);
-/* The tag of the listener the call's connection came in on; NULL for local
- * calls and untagged listeners. */
-void *vl_call_listener_tag(const vl_call *c);
-/* Made inside corrald (vl_local_call), on a peer's behalf, not by the peer. */
-bool vl_call_is_local(const vl_call *c);
-yajl_val vl_call_params(const vl_call *c);
-/* The call's message as it came (without its NUL), while its method runs;
- * NULL for a local call or once the method has kept the call. */
-const char *vl_call_text(const vl_call *c, size_t *len);
-bool vl_call_wants_more(const vl_call *c);
-bool vl_call_is_oneway(const vl_call *c);
-bool vl_call_wants_upgrade(const vl_call *c);
-/* Bytes queued on the call's connection, for pacing streaming replies. */
-size_t vl_call_out_pending(const vl_call *c);
-/* Keep the call, to end it later (fn non-NULL); or, with NULL, take the hook
- * back just before ending it. */
-void vl_call_set_cancel(vl_call *c, void (*fn)(vl_call *c, void *data), void *data);
-
 /* Each of these ends the call (notify aside) and returns 0, or -errno when
  * the reply could not be queued (the connection is then dropped). */
-/* End the call with parameters (object JSON text, NULL for {}). */
-int vl_call_reply(vl_call *c, const char *params_json);
-/* The generator must hold one complete object. */
-int vl_call_reply_gen(vl_call *c, yajl_gen g);
-/* A streamed reply ("continues": true); only when the caller asked for more. */
-int vl_call_notify(vl_call *c, const char *params_json);
-/* The same, of params_json's len bytes. */
-int vl_call_notify_n(vl_call *c, const char *params_json, size_t len);
-int vl_call_error(vl_call *c, const char *error, const char *params_json);
-
-/* End the call with no reply and close its connection soon, from the loop
- * (a peer that reads nothing: the circuit breaker); its cancel hook does
- * not run. */
-void vl_call_disconnect(vl_call *c, const char *why);
 
 /* Connections that change hands (handover.c). */
-/* Reply params_json and give up the connection: *fd is its socket, now the
- * caller's (blocking mode); the server forgets it. For calls with
- * "upgrade": true only: -EINVAL, the call left to the caller, for others.
- * The peer must wait for the reply before it streams: bytes already
- * received after the call hang up the connection (-EPROTO). On any other
- * failure the call has ended and the connection is dropped. */
-int vl_call_upgrade(vl_call *c, const char *params_json, int *fd);
-/* Give up the connection with the call unanswered: *fd is its socket, now
- * the caller's, who has another process answer the call on it (corrald
- * hands a streaming Exec to the container's monitor, which serves it with
- * vl_server_adopt_call). The call ends here with no reply; the connection
- * takes no further call of ours. Failures as for vl_call_upgrade. */
-int vl_call_hand_over(vl_call *c, int *fd);
-/* The oldest fd the call's peer sent along (SCM_RIGHTS, with accept_fds),
- * now the caller's; -1 when there is none. */
-int vl_call_take_fd(vl_call *c);
-/* Serve a call handed over by another server: fd is a connection whose peer
- * waits for the answer to method(params_json) (flags: VL_CALL_MORE,
- * VL_CALL_UPGRADE, as it asked). The call is as's (NULL: the socket's
- * peer's). The server takes fd (closing it on failure), trusts the peer
- * (whoever handed it over has checked it), and closes the connection after
- * this one call. *out is the call, to answer or keep as a method handler
- * does, or to dispatch to its method as a peer's call is. */
-int vl_server_adopt_call(vl_server *s, int fd, const peer_cred *as, const char *method, const char *params_json,
-			 unsigned flags, vl_call **out, cerr *err);
-void vl_server_dispatch_adopted(vl_call *call);
 /* Local calls (local_call.c): corrald calling its own methods, as a
  * peer would, with the same checks and the same audit (jobs run their
  * containers so). done runs once with the reply's parameters, or its
@@ -195,20 +135,4 @@ void vl_server_dispatch_adopted(vl_call *call);
 typedef struct vl_local vl_local;
 typedef void (*vl_local_fn)(void *data, const char *error, yajl_val params);
 #define VL_ERR_LOCAL_HUNG_UP "org.varlink.service.HungUp" /* the handler hung up */
-/* Call method (qualified) of s's interfaces as peer; *out is the call, to
- * abandon, until done has run. */
-int vl_local_call(vl_server *s, const peer_cred *peer, const char *method, const char *params_json, vl_local_fn done,
-		  void *data, vl_local **out, cerr *err);
-/* Let go of a call whose done has not run, and it never will: a kept
- * call's cancel hook runs, as when a peer hangs up. */
-void vl_local_abandon(vl_local *l);
-/* A local call's error as one line: "CreateContainer: NoSuchImage: image:
- * no such image" (the parameter and reason the error gave, or its
- * parameters as JSON); NULL when out of memory. */
-char *vl_local_error_text(const char *method, const char *error, yajl_val params);
 
-/* org.varlink.service.InvalidParameter naming the parameter. */
-int vl_call_invalid_parameter(vl_call *c, const char *parameter);
-
-/* {"key":"value"} with value escaped; NULL on allocation failure. */
-char *vl_json_obj1(const char *key, const char *value);

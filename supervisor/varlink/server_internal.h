@@ -76,33 +76,8 @@ struct vl_server {
 };
 
 /* conn.c: a connection's bytes. */
-/* Take over an accepted socket; closes it (and returns NULL) on failure. */
-vl_conn *vl_conn_accept(vl_server *s, int fd, const peer_cred *peer, void *tag);
-void vl_conn_close(vl_conn *c);
-void vl_server_on_kick(el_source *src, void *data);
 
 /* conn_out.c: a connection's way out. */
-/* Send what is queued, as far as the socket takes it. */
-void vl_conn_flush(vl_conn *c);
-/* Wait for what the connection needs next (reading, writing). */
-void vl_conn_update(vl_conn *c);
-/* Send what is queued at the end of the loop's turn. */
-void vl_conn_post_flush(vl_conn *c);
-/* Serve the connection's next calls from the top of the loop, soon. */
-void vl_conn_kick(vl_conn *c);
-
-/* call.c: from a message to its method, and back. */
-void vl_call_dispatch(vl_conn *c, vl_call *call);
-/* Serve call from its text (call->text) when its method has a raw server
- * and takes it; false when it goes the tree's way (vl_call_dispatch). */
-bool vl_call_dispatch_text(vl_conn *c, vl_call *call);
-/* The call is over (error NULL: it succeeded), replied or not. */
-void vl_call_finish(vl_call *call, const char *error);
-/* End it with no reply, and drop its connection (out of memory, a bug). */
-void vl_call_hang_up(vl_call *call, const char *why);
-
-/* Find call's method among s's interfaces and run it. */
-int vl_call_invoke(vl_server *s, vl_call *call);
 
 /* local_end.c: a local call (vl_local_call) while its method has it, and
  * its end until delivered. */
@@ -115,17 +90,6 @@ struct vl_local {
 	char *error, *params; /* its end, until delivered */
 	struct vl_local *next; /* in srv->local_ended */
 };
-
-/* The end of a local call (its reply, or its error when error is set),
- * delivered to its caller from the loop. */
-int vl_local_end(vl_call *call, const char *error, const char *params_json);
-void vl_local_finish(vl_call *call, const char *error);
-/* Deliver the ends that wait (the server's local_timer). */
-void vl_local_on_timer(el_source *src, void *data);
-void vl_local_free(vl_local *l);
-/* Drop every end not yet delivered (the server's end). */
-void vl_local_drop_all(vl_server *s);
-const peer_cred *vl_local_peer(const vl_call *call);
 
 /* service_iface.c: org.varlink.service, which every server implements. */
 extern const vl_interface vl_service_iface;

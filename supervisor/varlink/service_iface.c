@@ -3,6 +3,7 @@
  * A pair with call.c: it finds this interface for a call, and these
  * methods answer through it, as any method does. */
 #include "supervisor/varlink/server_internal.h"
+#include "supervisor/varlink/call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

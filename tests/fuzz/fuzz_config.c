@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "bundle/spec.h"
+#include "bundle/spec_json.h"
+#include "bundle/spec_parse.h"
 #include "tests/fuzz/fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

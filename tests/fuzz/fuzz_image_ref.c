@@ -11,6 +11,7 @@
 
 #include "common/cleanup.h"
 #include "images/refs.h"
+#include "images/refs_name.h"
 #include "images/registry/reference.h"
 #include "tests/fuzz/fuzz_text.h"
 

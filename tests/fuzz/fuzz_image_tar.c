@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/log.h"
 #include "images/layer.h"
 

@@ -13,6 +13,7 @@
 #include "common/json_scan.h"
 #include "common/json_span.h"
 #include "supervisor/daemon/broker/broker_int.h"
+#include "supervisor/daemon/broker/args.h"
 #include "supervisor/daemon/broker/topic.h"
 #include "supervisor/varlink/wire.h"
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "supervisor/daemon/workloads/kube.h"
+#include "supervisor/daemon/workloads/kube_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

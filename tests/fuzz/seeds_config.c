@@ -7,6 +7,7 @@
 
 #include "bundle/seccomp_default.h"
 #include "bundle/spec.h"
+#include "bundle/spec_default.h"
 
 #define HEAD "{\"ociVersion\":\"1.2.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}," \
 	     "\"root\":{\"path\":\"rootfs\"},"

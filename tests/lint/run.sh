@@ -3,6 +3,9 @@
 #   - a folder includes only the folders below it;
 #   - supervisor/'s rooms: ctl, daemon, monitor and copy never use each other;
 #   - supervisor/ has no .c file at its top level;
+#   - a header declares what its own file defines (X.h, X.c), but a room's
+#     face: a header the layers above name (policy/policy.h), or a daemon
+#     feature's own (sessions/session.h), declares what its room defines;
 #   - each binary has its room: a folder holds the main of one binary (or
 #     of its variants, main_X.c and main_X_*.c);
 #   - no C file in the tree is over 600 lines, but a generated one, whose
@@ -271,6 +274,33 @@ service_h() {
 service_h | check "only service.c and main_corrald.c include service.h"
 
 ls supervisor/*.c 2>/dev/null | check "supervisor/ has no .c file at its top level"
+
+# A header declares what its file defines: X.h the functions of X.c. A
+# room's face declares what its room defines: a header another folder's
+# rule above names, or a feature's header named for its folder
+# (supervisor/daemon/sessions/session.h). Read with universal-ctags.
+owns() {
+	local faces
+	command -v ctags >/dev/null || { echo "ctags: not installed (tests/deps.sh installs universal-ctags)"; return; }
+	faces=$( { printf '%s\n' "${may[@]}" | tr ' ' '\n' | grep '\.h$'
+		for d in supervisor/daemon/*/; do f=$(basename "$d"); ls "$d$f.h" "$d${f%s}.h" 2>/dev/null; done; } | sort -u | tr '\n' ' ')
+	{
+		find . \( -path ./build -o -path ./tests -o -name '.?*' \) -prune -o -name '*.c' -print0 |
+			xargs -0 ctags -x --c-kinds=f | awk '{ print "def", $1, $4 }'
+		find . \( -path ./build -o -path ./tests -o -name '.?*' \) -prune -o -name '*.h' -print0 |
+			xargs -0 ctags -x --c-kinds=p | awk '$1 != "typeof" { print "decl", $1, $4 }'
+	} | sed 's| \./| |' | awk -v faces=" $faces " '
+		function dir(p) { sub(/\/[^\/]*$/, "", p); return p }
+		$1 == "def" { at[$2 " " $3] = 1; indir[$2 " " dir($3)] = 1; next }
+		{
+			h = $3; c = h; sub(/\.h$/, ".c", c)
+			if (index(faces, " " h " ")) {
+				if (!(($2 " " dir(h)) in indir)) print h ": declares " $2 ", which no file of its room defines"
+			} else if (!(($2 " " c) in at))
+				print h ": declares " $2 ", which " c " does not define"
+		}' | sort
+}
+owns | check "a header declares what its file defines"
 
 # One binary a folder: main_X.c and its variants main_X_*.c, no other.
 mains() {

@@ -137,3 +137,13 @@ rm supervisor/ctl/main_corral_planted.c
 echo 'int main(void) { return 0; }' >supervisor/monitor/main_corral_monitor_planted.c
 must_pass "a variant of corral-monitor beside it"
 rm supervisor/monitor/main_corral_monitor_planted.c
+# a hub: a header that declares another file's function
+cp runtime/cli/cmd_run.h "$tmp/cmd_run.h"
+echo 'int cmd_spec(int argc, char **argv);' >>runtime/cli/cmd_run.h
+must_fail "a header declaring another file's function" "runtime/cli/cmd_run.h: declares cmd_spec, which runtime/cli/cmd_run.c does not define"
+cp "$tmp/cmd_run.h" runtime/cli/cmd_run.h
+cp supervisor/daemon/network/network.h "$tmp/network.h"
+echo 'int sv_session_create(void *call, void *params, void *ud);' >>supervisor/daemon/network/network.h
+must_fail "a room's face declaring another room's function" "supervisor/daemon/network/network.h: declares sv_session_create, which no file of its room defines"
+cp "$tmp/network.h" supervisor/daemon/network/network.h
+must_pass "the headers put back"

@@ -1,6 +1,8 @@
 /* bundle/from_image.c: an image config turned into a runtime config:
  * command, env, cwd, user (bundle/image_user.c), annotations. */
 #include "rootfs_fixture.h"
+#include "bundle/spec_parse.h"
+#include "bundle/parse_linux.h"
 
 #include <stdlib.h>
 

@@ -24,8 +24,12 @@
 
 #include "bundle/seccomp_default.h"
 #include "bundle/spec.h"
+#include "bundle/spec_json.h"
+#include "bundle/spec_default.h"
+#include "bundle/spec_parse.h"
 #include "common/cleanup.h"
 #include "runtime/seccomp.h"
+#include "runtime/seccomp_cache.h"
 
 static inline void profile_freep(struct oci_seccomp **p) { seccomp_profile_free(*p); }
 #define _cleanup_profile_ _cleanup_(profile_freep)

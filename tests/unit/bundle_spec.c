@@ -11,6 +11,10 @@
 #include <sys/mount.h>
 
 #include "bundle/spec.h"
+#include "bundle/spec_json.h"
+#include "bundle/spec_default.h"
+#include "bundle/spec_parse.h"
+#include "bundle/parse_linux.h"
 #include "common/cleanup.h"
 
 /* A minimal valid config with PROCESS_EXTRA spliced into process and

@@ -1,6 +1,7 @@
 /* cgroups/cg_create.c: creation, controller delegation and rollback, against
  * a fake cgroupfs. */
 #include "cgroups_fake.h"
+#include "cgroups/cg_create.h"
 
 #include <errno.h>
 #include <poll.h>

@@ -2,6 +2,7 @@
  * small interpreter of the instructions it uses. */
 #include "cgroups_fake.h"
 #include "cgroups/devices.h"
+#include "cgroups/devices_bpf.h"
 
 #include <errno.h>
 

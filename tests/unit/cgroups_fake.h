@@ -17,6 +17,7 @@
 #include "cgroups/resources.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/json.h"
 
 static char fake_root[256];

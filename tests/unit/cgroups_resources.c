@@ -1,5 +1,6 @@
 /* linux.resources → cgroup v2 files, against a fake cgroupfs. */
 #include "cgroups_fake.h"
+#include "cgroups/apply.h"
 
 /* Apply json to a fresh fake cgroup "ctr"; returns apply's result. */
 static int apply_json(const char *json, cerr *err)

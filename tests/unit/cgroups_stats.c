@@ -2,6 +2,7 @@
  * fake cgroupfs. */
 #include "cgroups_fake.h"
 #include "cgroups/stats.h"
+#include "cgroups/cg_stats.h"
 
 static void t_stats(void **st)
 {

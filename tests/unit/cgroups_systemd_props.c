@@ -2,6 +2,7 @@
  * scope's unit and slice names. */
 #include "cgroups_fake.h"
 #include "cgroups/systemd.h"
+#include "cgroups/systemd_props.h"
 
 static uint64_t prop(const struct cg_unit_props *p, const char *name)
 {

@@ -17,6 +17,7 @@
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 
 static char dir[] = "/tmp/corral-fileio-XXXXXX";
 

@@ -1,6 +1,7 @@
 /* common/fsync_all.c: every descriptor and directory synced, and the first
  * error reported. */
 #include "tmpdir.h"
+#include "common/fsync_all.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -18,6 +18,7 @@
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 
 #define DEEP 100000
 

@@ -18,6 +18,7 @@
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/json.h"
 #include "supervisor/daemon/broker/broker.h"
 #include "supervisor/daemon/broker/broker_int.h"

@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include "bundle/spec.h"
+#include "bundle/spec_parse.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "images/gc.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "supervisor/daemon/containers/engine/ctr_init.h"

@@ -15,10 +15,12 @@
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/json.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/daemon/containers/record/ctr_logs.h"
 #include "supervisor/varlink/server.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/varlink/wire.h"
 
 static el_loop *loop;

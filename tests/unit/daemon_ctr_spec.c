@@ -13,6 +13,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "supervisor/daemon/spec/ctr_spec.h"
+#include "supervisor/daemon/spec/ctr_spec_net.h"
 
 static int parse_spec(const char *json, ctr_spec *s, json_fault *f)
 {

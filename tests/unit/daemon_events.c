@@ -15,9 +15,11 @@
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/json.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/varlink/server.h"
+#include "supervisor/varlink/call.h"
 
 static el_loop *loop;
 static vl_server *srv;

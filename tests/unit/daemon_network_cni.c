@@ -16,7 +16,10 @@
 #include "common/json.h"
 #include "common/json_get.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "supervisor/daemon/network/cni.h"
+#include "supervisor/daemon/network/cni_result.h"
+#include "supervisor/daemon/network/cni_conf.h"
 #include "supervisor/daemon/network/net_announce.h"
 #include "supervisor/daemon/network/net_store.h"
 

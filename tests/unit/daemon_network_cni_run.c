@@ -18,6 +18,7 @@
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "supervisor/daemon/network/cni_run.h"
 
 static char dir[] = "/tmp/corral-cnirun-XXXXXX";

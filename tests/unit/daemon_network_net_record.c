@@ -7,6 +7,7 @@
 
 #include "common/cleanup.h"
 #include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/net_record.h"
 
 #define CONF "{\"cniVersion\":\"1.0.0\",\"name\":\"net2\",\"plugins\":[{\"type\":\"bridge\"}]}"
 #define RESULT                                                                                            \

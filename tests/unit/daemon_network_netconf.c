@@ -12,6 +12,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "supervisor/daemon/network/netconf.h"
+#include "supervisor/daemon/network/netconf_json.h"
 
 static const netconf have[] = {
 	{ .name = "corral", .bridge = "corral0", .subnet = "10.88.0.0/16", .gateway = "10.88.0.1" },

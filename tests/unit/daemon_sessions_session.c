@@ -12,6 +12,7 @@
 #include "common/json.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/sessions/session_record.h"
 #include "supervisor/daemon/sessions/session_member.h"
 
 static void test_names(void **state)

@@ -14,6 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "supervisor/daemon/sessions/sstate.h"
 
 static char dir[64];

@@ -10,6 +10,7 @@
 
 #include "common/cleanup.h"
 #include "supervisor/daemon/workloads/kube.h"
+#include "supervisor/daemon/workloads/kube_parse.h"
 #include "supervisor/daemon/workloads/kube_quantity.h"
 
 static const char pod_yaml[] = "apiVersion: v1\n"

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "supervisor/docker/dk.h"
+#include "supervisor/shape/words.h"
+#include "supervisor/docker/docker_call.h"
 
 static void test_human_duration(void **state)
 {

@@ -13,6 +13,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "images/cfg_edit.h"
+#include "images/cfg_instr.h"
 
 static const char *env_of(const char *name, void *ctx)
 {

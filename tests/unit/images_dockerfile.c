@@ -15,8 +15,8 @@
 #include "common/strbuf.h"
 #include "common/strv.h"
 #include "images/df_expand.h"
-#include "images/df_match.h"
-#include "images/dockerfile.h"
+#include "images/df_ignore.h"
+#include "images/dockerfile_instr.h"
 
 static dockerfile parse_ok(const char *text)
 {

@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "images/cli/img_cli.h"
+#include "images/cli/import_exit.h"
 #include "images/import.h"
 
 static void test_the_hosts_trouble(void **state)

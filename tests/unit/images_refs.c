@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "images/refs.h"
+#include "images/refs_find.h"
+#include "images/refs_name.h"
 
 #define M1 "sha256:aaaa111111111111111111111111111111111111111111111111111111111111"
 #define C1 "sha256:cccc111111111111111111111111111111111111111111111111111111111111"

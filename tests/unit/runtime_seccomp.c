@@ -19,8 +19,10 @@
 #include <sys/capability.h>
 
 #include "bundle/spec.h"
+#include "bundle/spec_parse.h"
 #include "common/cleanup.h"
 #include "runtime/seccomp.h"
+#include "runtime/seccomp_cache.h"
 
 #define CFG_HEAD "{\"ociVersion\":\"1.2.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"," \
 		 "\"user\":{\"uid\":0,\"gid\":0}},\"root\":{\"path\":\"rootfs\"},\"linux\":{\"seccomp\":"

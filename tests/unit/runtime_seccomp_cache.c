@@ -17,8 +17,11 @@
 #include <unistd.h>
 
 #include "bundle/spec.h"
+#include "bundle/spec_parse.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "runtime/seccomp.h"
+#include "runtime/seccomp_cache.h"
 
 static char dir[] = "/tmp/corral-sccache-XXXXXX";
 

@@ -20,10 +20,13 @@
 #include <seccomp.h>
 
 #include "bundle/spec.h"
+#include "bundle/spec_parse.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/fileio.h"
 #include "runtime/seccomp.h"
+#include "runtime/seccomp_notify.h"
+#include "runtime/seccomp_cache.h"
 
 #define CFG_HEAD "{\"ociVersion\":\"1.2.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"," \
 		 "\"user\":{\"uid\":0,\"gid\":0}},\"root\":{\"path\":\"rootfs\"},\"linux\":{\"seccomp\":"

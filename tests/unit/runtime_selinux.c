@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bundle/spec.h"
+#include "bundle/spec_parse.h"
 #include "common/error.h"
 #include "runtime/selinux.h"
 

@@ -10,6 +10,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "supervisor/shape/shape.h"
+#include "supervisor/shape/ctr_inspect.h"
 
 static const char ctr[] =
 	"{\"id\":\"abc\",\"name\":\"web\",\"image\":\"docker.io/library/bb:1\",\"imageDigest\":\"sha256:1\","

@@ -12,6 +12,8 @@
 
 #include "common/cleanup.h"
 #include "supervisor/stream/spdy.h"
+#include "supervisor/stream/spdy_headers.h"
+#include "supervisor/stream/spdy_frame.h"
 
 static void test_dictionary_is_spdy3s(void **state)
 {

@@ -11,6 +11,7 @@
 #include "common/cleanup.h"
 #include "supervisor/api/stream_asks.h"
 #include "supervisor/stream/stream_conn.h"
+#include "supervisor/stream/ws.h"
 
 static struct seen {
 	char data[5][64];

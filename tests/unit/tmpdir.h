@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 
 static char tmpdir[64];
 

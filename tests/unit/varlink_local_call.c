@@ -12,6 +12,8 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "supervisor/varlink/server.h"
+#include "supervisor/varlink/local_call.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/varlink/wire.h"
 
 static el_loop *loop;

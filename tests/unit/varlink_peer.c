@@ -7,6 +7,7 @@
 #include <errno.h>
 
 #include "supervisor/varlink/peer.h"
+#include "supervisor/varlink/peer_group.h"
 
 static void test_peer_allowed(void **state)
 {

@@ -20,6 +20,8 @@
 #include "common/json.h"
 #include "supervisor/varlink/client.h"
 #include "supervisor/varlink/server.h"
+#include "supervisor/varlink/handover.h"
+#include "supervisor/varlink/call.h"
 
 struct fixture {
 	char dir[64];

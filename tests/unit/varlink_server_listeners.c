@@ -20,6 +20,7 @@
 
 #include "common/cleanup.h"
 #include "supervisor/varlink/server.h"
+#include "supervisor/varlink/call.h"
 
 static char dir[64];
 static el_loop *loop;

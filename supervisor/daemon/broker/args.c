@@ -2,6 +2,8 @@
  * acted on: a validator, which names what was wrong and answers nothing
  * (the method handler answers). */
 #include "supervisor/daemon/broker/broker_int.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/broker/args.h"
 #include "supervisor/daemon/broker/topic.h"
 #include "common/cleanup.h"
 #include "common/json.h"

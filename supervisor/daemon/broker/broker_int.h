@@ -12,6 +12,7 @@
 #include "supervisor/daemon/broker/queue.h"
 #include "supervisor/daemon/broker/topic.h"
 #include "supervisor/varlink/server.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/varlink/wire.h"
 
 #define BROKER_ERR(name) "io.corral.Broker." name
@@ -103,12 +104,8 @@ struct broker_session {
 	double lat_sum;
 };
 
-/* broker_server.c */
-broker *broker_of(struct corrald *d);
 /* broker_methods.c: io.corral.Broker */
 extern const vl_interface broker_iface;
-/* Publish served from its text (vl_server_add_raw): every message's path. */
-int broker_publish_text(vl_call *call, const char *params, size_t len, void *userdata);
 /* args.c: a call's parameters, checked (text, when not NULL, is the call's
  * message, params its parameters: data is then copied as it came); what want names (BA_*) must be
  * there and right, else f says which (InvalidParameter) or why
@@ -131,58 +128,10 @@ typedef struct broker_fault {
 	const char *error; /* VL_ERR_INVALID_PARAMETER or BROKER_ERR("InvalidMessage") */
 	char text[160];    /* the parameter, or the reason */
 } broker_fault;
-int broker_args_parse(const char *text, size_t text_len, yajl_val params, unsigned want, broker_args *a,
-		      broker_fault *f);
-void broker_args_release(broker_args *a);
-/* Publish's parameters read from their text (common/json_scan.h, checked
- * already): exactly a plain topic, copied into topic_buf, and a plain data,
- * left in the text, which is what broker_args_parse would copy as it came.
- * false for anything else, which broker_args_parse then reads. */
-bool broker_args_scan_publish(const char *params, size_t len, char topic_buf[TOPIC_MAX + 1], broker_args *a);
-int broker_fault_reply(vl_call *call, const broker_fault *f);
-/* In a method handler: check params into a, or answer what was wrong. */
-#define BROKER_PARSE(call, params, want, a)                                                                           \
-	do {                                                                                                          \
-		broker_fault f_;                                                                                      \
-		size_t n_;                                                                                            \
-		const char *t_ = vl_call_text(call, &n_);                                                             \
-		if (broker_args_parse(t_, n_, params, want, a, &f_) < 0)                                              \
-			return broker_fault_reply(call, &f_);                                                         \
-	} while (0)
-/* What Publish, Subscribe/Serve (taking a->patterns) and Request do for m. */
-int broker_do_publish(bmember *m, vl_call *call, broker_args *a);
-int broker_do_subscribe(bmember *m, vl_call *call, broker_args *a, enum bstream_kind kind);
-int broker_do_request(bmember *m, vl_call *call, broker_args *a);
 /* gate.c: why a member may not do what it asks, for its handler to answer
  * with broker_refused. */
 typedef struct broker_refusal {
 	const char *error; /* BROKER_ERR("Denied") or BROKER_ERR("RateLimited") */
 	char *params;      /* its parameters as JSON, or NULL; broker_refused frees them */
 } broker_refusal;
-/* May m do a on topic, and is it within its rate? 0 when so; else -EACCES
- * (Denied, audited as peer's) or -EAGAIN (RateLimited), with no filled. */
-int broker_gate(bmember *m, const peer_cred *peer, enum broker_action a, const char *topic, size_t bytes,
-		broker_refusal *no);
-/* Only the rate (a Reply, a StateSet): 0, or -EAGAIN with no filled. */
-int broker_rate(bmember *m, size_t bytes, broker_refusal *no);
-/* Answer call with the refusal; what vl_call_error returns. */
-int broker_refused(vl_call *call, broker_refusal *no);
-int broker_error_invalid(vl_call *call, const char *reason);
-/* route.c */
-bmsg *broker_message(broker_session *bs, const char *topic, const char *from, const char *data, size_t data_len);
-/* Keep call as m's stream of kind over patterns (taken). */
-int broker_stream(bmember *m, vl_call *call, enum bstream_kind kind, char **patterns);
-void bstream_push(bstream *st, bmsg *msg);
-void bstream_pump(bstream *st);
-/* What st's connection holds, as it is now, into the broker's total. */
-void bstream_out_seen(bstream *st);
-void bstream_close(bstream *st);
-/* request.c */
-int broker_reply(bmember *m, vl_call *call, const char *id, const char *data);
-void breq_end_all(broker_session *bs);
-/* m goes: the requests it took can no longer be answered (they time out). */
-void breq_forget_member(broker_session *bs, bmember *m);
 extern const double broker_lat_bounds[BROKER_LAT_BUCKETS];
-/* broker_state.c: the State methods, for any member */
-unsigned broker_state_wants(const char *method);
-int broker_state_call(bmember *m, vl_call *call, const char *method, const broker_args *a);

@@ -1,6 +1,12 @@
 /* io.corral.Broker, as members call it: the socket the call came in on
  * names the member (vl_call_listener_tag), then the call's parameters. */
 #include "supervisor/daemon/broker/broker_int.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/broker/broker_state.h"
+#include "supervisor/daemon/broker/request.h"
+#include "supervisor/daemon/broker/route.h"
+#include "supervisor/daemon/broker/args.h"
+#include "supervisor/daemon/broker/broker_methods.h"
 #include "supervisor/daemon/broker/topic.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/api/interface.h"

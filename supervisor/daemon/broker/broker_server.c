@@ -2,6 +2,10 @@
  * socket names the member), a routing table per session, and the pump that
  * feeds backlogged streams as their connections drain. */
 #include "supervisor/daemon/broker/broker_int.h"
+#include "supervisor/daemon/broker/request.h"
+#include "supervisor/daemon/broker/route.h"
+#include "supervisor/daemon/broker/broker_methods.h"
+#include "supervisor/daemon/broker/broker_server.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"

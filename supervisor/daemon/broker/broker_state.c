@@ -1,6 +1,10 @@
 /* The State methods: a member's view of its session's key/value state
  * (sessions/sstate.h), with compare-and-set on versions and a watch. */
 #include "supervisor/daemon/broker/broker_int.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/broker/broker_state.h"
+#include "supervisor/daemon/broker/gate.h"
+#include "supervisor/daemon/broker/route.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/daemon/sessions/sstate.h"

@@ -1,6 +1,8 @@
 /* What every message passes: the session's policy (each refusal audited
  * and counted) and the member's token buckets. */
 #include "supervisor/daemon/broker/broker_int.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/broker/gate.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "common/cleanup.h"

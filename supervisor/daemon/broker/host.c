@@ -2,6 +2,10 @@
  * BrokerSubscribe and BrokerRequest as the session's member "host". The
  * control socket's own checks (root or the access group) have run. */
 #include "supervisor/daemon/broker/broker_int.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/broker/request.h"
+#include "supervisor/daemon/broker/route.h"
+#include "supervisor/daemon/broker/args.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/api/sv_errors.h"

@@ -2,6 +2,10 @@
  * member asked for, or whichever serves the topic, in turn), and waits for
  * its Reply at most its timeout. */
 #include "supervisor/daemon/broker/broker_int.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/broker/gate.h"
+#include "supervisor/daemon/broker/request.h"
+#include "supervisor/daemon/broker/route.h"
 #include "supervisor/daemon/broker/topic.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"

@@ -3,6 +3,9 @@
  * peer reads (corrald never blocks on, nor buffers without bound for, a slow
  * subscriber). */
 #include "supervisor/daemon/broker/broker_int.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/broker/gate.h"
+#include "supervisor/daemon/broker/route.h"
 #include "supervisor/daemon/broker/topic.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"

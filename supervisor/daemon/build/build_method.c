@@ -6,6 +6,9 @@
  * crash left) in the background, through the trash: it holds whatever the
  * caller sent. A member runs at most BUILDS_PER_MEMBER at once. */
 #include "supervisor/daemon/build/commit_methods.h"
+#include "supervisor/varlink/handover.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/build/build_method.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/record/trash.h"
@@ -20,6 +23,7 @@
 #include "common/log.h"
 #include "common/strv.h"
 #include "images/refs.h"
+#include "images/refs_name.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

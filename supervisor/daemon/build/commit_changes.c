@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "images/cfg_edit.h"
+#include "images/cfg_instr.h"
 #include "images/image.h"
 
 #include <errno.h>

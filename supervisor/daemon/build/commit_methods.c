@@ -3,6 +3,8 @@
  * `corral-images image commit` as a child, owned by the peer. A build's
  * steps are these calls, with the step's cache key. */
 #include "supervisor/daemon/build/commit_methods.h"
+#include "supervisor/varlink/handover.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/build_cache.h"
 #include "supervisor/daemon/build/commit_changes.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"
@@ -25,6 +27,8 @@
 #include "common/strv.h"
 #include "images/import.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
+#include "images/refs_name.h"
 
 #include <errno.h>
 #include <stdarg.h>

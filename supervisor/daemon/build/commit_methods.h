@@ -6,9 +6,4 @@
 
 int sv_container_commit(vl_call *call, yajl_val params, void *ud);
 int sv_image_commit(vl_call *call, yajl_val params, void *ud);
-int sv_build_cache_get(vl_call *call, yajl_val params, void *ud);
-int sv_build_cache_prune(vl_call *call, yajl_val params, void *ud);
-int sv_build(vl_call *call, yajl_val params, void *ud);
 struct corrald;
-/* At start: the build directories a crash left. */
-void builds_sweep(struct corrald *d);

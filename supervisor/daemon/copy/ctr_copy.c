@@ -8,6 +8,8 @@
  * stopped container made from a directory image shares that directory
  * read-only, and takes no copy in. */
 #include "supervisor/daemon/copy/ctr_copy.h"
+#include "supervisor/varlink/handover.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/varlink/streams.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"

@@ -5,5 +5,3 @@
 int sv_copy_from(vl_call *call, yajl_val params, void *ud);
 int sv_copy_to(vl_call *call, yajl_val params, void *ud);
 int sv_export(vl_call *call, yajl_val params, void *ud);
-/* ctr_changes.c */
-int sv_changes(vl_call *call, yajl_val params, void *ud);

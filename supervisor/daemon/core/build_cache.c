@@ -4,10 +4,12 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
 #include "images/store.h"
 #include "common/strv.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,4 +1,5 @@
 #include "supervisor/daemon/core/events.h"
+#include "supervisor/varlink/call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_get.h"

@@ -1,4 +1,5 @@
 #include "supervisor/daemon/core/import_peer.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/peer_open.h"
 #include "supervisor/daemon/core/violation.h"
 #include "supervisor/daemon/core/corrald.h"

@@ -1,4 +1,5 @@
 #include "supervisor/daemon/core/labels.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/owner.h"
 
 #include <errno.h>

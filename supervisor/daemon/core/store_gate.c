@@ -1,4 +1,5 @@
 #include "supervisor/daemon/core/store_gate.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/api/sv_errors.h"
 

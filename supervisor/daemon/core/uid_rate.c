@@ -1,5 +1,6 @@
 /* Per-uid token buckets for the control socket (uid_rate.h). */
 #include "supervisor/daemon/core/uid_rate.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/api/sv_errors.h"
 

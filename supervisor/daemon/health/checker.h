@@ -22,3 +22,6 @@ int health_gen(yajl_gen g, const struct ctr *c);
 unsigned health_version(const struct ctr *c);
 /* corral_container_health and corral_health_checks_total. */
 int health_metrics_render(struct corrald *d, strbuf *out);
+
+/* The last HEALTH_OUTPUT_MAX bytes of out, not starting inside a UTF-8 sequence. */
+char *health_tail_of(const char *out, size_t len);

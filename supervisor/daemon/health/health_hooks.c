@@ -2,6 +2,7 @@
 #include "supervisor/daemon/health/health.h"
 #include "supervisor/daemon/health/checker.h"
 #include "supervisor/daemon/health/health_state.h"
+#include "supervisor/daemon/health/health_record.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "common/json.h"
 

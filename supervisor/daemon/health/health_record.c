@@ -3,6 +3,8 @@
  * an adopted container's checker goes on from them rather than starting
  * over (a healthy replica stays ready across a corrald restart). */
 #include "supervisor/daemon/health/health_state.h"
+#include "supervisor/daemon/health/health_record.h"
+#include "supervisor/daemon/health/checker.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -31,9 +31,3 @@ typedef struct health_state {
 	health_result run;
 } health_state;
 
-/* The last HEALTH_OUTPUT_MAX bytes of out, not starting inside a UTF-8 sequence. */
-char *health_tail_of(const char *out, size_t len);
-
-/* The record's "health" (ctr_feature's gen_record and load_record). */
-void health_gen_record(yajl_gen g, const struct ctr *c);
-void health_load_record(struct ctr *c, yajl_val record);

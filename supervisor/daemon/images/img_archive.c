@@ -5,12 +5,16 @@
  * 3, so corrald never reads or writes a member's path as root; corralctl
  * makes the file it saves to, and streams stdin to a file of its own. */
 #include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/varlink/handover.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/images/img_archive.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/images/img_internal.h"
+#include "supervisor/daemon/images/img_gen.h"
 #include "supervisor/daemon/core/import_peer.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "common/log.h"
@@ -22,6 +26,7 @@
 #include "common/strv.h"
 #include "images/import.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
 #include "images/store.h"
 
 #include <errno.h>

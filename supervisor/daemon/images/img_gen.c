@@ -2,7 +2,9 @@
  * its names as the peer sees them, its owners, size, times and platform;
  * with details, podman's inspect fields too (img_inspect.c). */
 #include "supervisor/daemon/images/images.h"
+#include "images/refs_name.h"
 #include "supervisor/daemon/images/img_internal.h"
+#include "supervisor/daemon/images/img_gen.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"

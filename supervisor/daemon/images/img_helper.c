@@ -1,4 +1,5 @@
 #include "supervisor/daemon/images/images.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/loop/child.h"
 #include "common/cleanup.h"

@@ -1,8 +1,11 @@
 /* ImageInspect and ImageHistory: what `podman image inspect` and `podman
  * history` show of an image, from its config as the store holds it. */
 #include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/images/img_inspect.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/images/img_internal.h"
+#include "supervisor/daemon/images/img_gen.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/images/img_size.h"
@@ -14,6 +17,7 @@
 #include "common/timefmt.h"
 #include "images/image.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,8 +2,11 @@
  * the names that answer to references, as `podman images REPO[:TAG]` and
  * its reference= filter list them. */
 #include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/images/img_list.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/images/img_internal.h"
+#include "supervisor/daemon/images/img_gen.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/build_cache.h"
@@ -13,6 +16,8 @@
 #include "common/json.h"
 #include "common/strv.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
+#include "images/refs_name.h"
 #include "images/store.h"
 
 #include <stdlib.h>

@@ -2,6 +2,7 @@
  * <state-dir>/images: the same store, locks and refs.json as
  * `corral image --store <state-dir>`, so both may work on it at once. */
 #include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/images/img_internal.h"
@@ -22,6 +23,7 @@
 #include "images/image.h"
 #include "images/import.h"
 #include "images/refs.h"
+#include "images/refs_name.h"
 #include "images/store.h"
 
 #include <errno.h>

@@ -6,8 +6,10 @@
  * corral-images, which waits for the store's lock: a pull that holds it
  * delays the prune's answer, never corrald's loop. */
 #include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/images/img_internal.h"
+#include "supervisor/daemon/images/img_prune.h"
 #include "supervisor/daemon/core/img_owner.h"
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/daemon/core/owner.h"
@@ -23,6 +25,7 @@
 #include "common/strv.h"
 #include "images/gc.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
 #include "images/store.h"
 
 #include <errno.h>

@@ -3,8 +3,11 @@
  * which it sees shared read-only, nor another member's, which it does not
  * see at all. */
 #include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/images/img_remove.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/images/img_internal.h"
+#include "supervisor/daemon/images/img_prune.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/core/img_owner.h"
@@ -16,6 +19,7 @@
 #include "common/json.h"
 #include "common/strv.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
 #include "images/store.h"
 
 #include <stdio.h>

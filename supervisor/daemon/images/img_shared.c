@@ -2,7 +2,9 @@
  * store opened with its refs, the Image reply, the images' gauges, and the
  * sweep of what cancelled imports left. */
 #include "supervisor/daemon/images/images.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/images/img_internal.h"
+#include "supervisor/daemon/images/img_gen.h"
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -13,6 +15,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
 #include "images/store.h"
 
 #include <stdio.h>

@@ -2,6 +2,8 @@
  * are the peer's own (refs.h): a member's never replace root's, and a
  * member may name root's shared image, which it then holds too. */
 #include "supervisor/daemon/images/img_methods.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/images/img_tag.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/core/events.h"
@@ -13,6 +15,8 @@
 #include "common/json.h"
 #include "common/strv.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
+#include "images/refs_name.h"
 #include "images/store.h"
 
 #include <errno.h>

@@ -4,6 +4,7 @@
  * A pair with job_run.c: jobs_init (job_run.c) resumes each
  * such job here, and it goes on through job_run.c's steps. */
 #include "supervisor/daemon/jobs/job_run.h"
+#include "supervisor/daemon/jobs/job_adopt.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"

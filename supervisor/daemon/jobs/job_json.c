@@ -2,6 +2,7 @@
  * under <state-dir>/jobs/, which adds what only corrald needs; and the
  * reply that carries a Job (job_reply), for a method and for a waiter. */
 #include "supervisor/daemon/jobs/job.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -1,8 +1,10 @@
 /* The job methods of io.corral.Supervisor: JobSubmit, JobBatch, JobList,
  * JobInspect, JobWait, JobCancel, JobLogs. */
 #include "supervisor/daemon/core/owner.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/jobs/job_methods.h"
 #include "supervisor/daemon/jobs/job_run.h"
+#include "supervisor/daemon/jobs/job_store.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/record/ctr_logs.h"

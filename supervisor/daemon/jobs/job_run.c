@@ -7,6 +7,10 @@
  * A pair with job_adopt.c: jobs_init resumes the jobs that were
  * running (job_resume), which go on through the steps here. */
 #include "supervisor/daemon/jobs/job_run.h"
+#include "supervisor/varlink/local_call.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/jobs/job_store.h"
+#include "supervisor/daemon/jobs/job_adopt.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/record/ctr_logs.h"
 #include "supervisor/daemon/core/corrald.h"

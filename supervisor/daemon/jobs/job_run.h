@@ -22,8 +22,6 @@ typedef struct job_waiter {
 	job *j;
 	struct job_waiter *next;
 } job_waiter;
-/* The call is answered with the job once it has finished. */
-int job_add_waiter(job *j, vl_call *call);
 
 /* The steps of an attempt (job_run.c), for job_resume: make its
  * container and go on; Start its container; wait for it to end (with its
@@ -33,12 +31,4 @@ void job_step_start(job *j);
 void job_step_wait(job *j);
 void job_step_backoff(job *j);
 void job_step_decide(job *j);
-/* job_adopt.c: a job that was running when corrald went goes on.
- * job_run.c and job_adopt.c call each other: jobs_init resumes each such
- * job, and it goes on through the steps above. */
-void job_resume(job *j);
 
-/* job_store.c */
-int job_save(job_table *t, const job *j, cerr *err);
-void job_forget_file(job_table *t, const job *j);
-int jobs_load(job_table *t, cerr *err);

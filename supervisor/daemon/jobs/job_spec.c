@@ -1,6 +1,7 @@
 /* The JobSpec of JobSubmit and of each entry of JobBatch. */
 #include "supervisor/daemon/jobs/job.h"
 #include "common/cleanup.h"
+#include "common/strv.h"
 #include "common/json.h"
 
 #include <errno.h>

@@ -1,6 +1,7 @@
 /* <state-dir>/jobs/<id>.json: one file a job, written atomically on every
  * change; read back at startup. */
 #include "supervisor/daemon/jobs/job_run.h"
+#include "supervisor/daemon/jobs/job_store.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

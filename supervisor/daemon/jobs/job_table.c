@@ -4,6 +4,7 @@
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/spec/restart_policy.h"
 #include "common/cleanup.h"
+#include "common/strv.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* What a CNI plugin is given: its config, its environment, its binary. */
 #include "supervisor/daemon/network/cni.h"
+#include "supervisor/daemon/network/cni_conf.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_get.h"

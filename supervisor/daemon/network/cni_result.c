@@ -1,5 +1,6 @@
 /* What a CNI plugin says back: a result, a VERSION reply, or an error. */
 #include "supervisor/daemon/network/cni.h"
+#include "supervisor/daemon/network/cni_result.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_get.h"

@@ -1,5 +1,7 @@
 /* A conflist's plugins run one after another from the loop. */
 #include "supervisor/daemon/network/cni_run.h"
+#include "supervisor/daemon/network/cni_result.h"
+#include "supervisor/daemon/network/cni_conf.h"
 #include "supervisor/loop/child.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -1,6 +1,10 @@
 /* ADD at Start (eth0; then the further networks, net_connect.c), DEL at
  * the end, from network.json and network-ethN.json. */
 #include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/net_connect.h"
+#include "supervisor/daemon/network/net_record.h"
+#include "supervisor/daemon/network/cni_result.h"
+#include "supervisor/daemon/network/cni_conf.h"
 #include "supervisor/daemon/network/net_state.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/net_names.h"

@@ -6,6 +6,7 @@
  * DEL from network.json, after a corrald restart too; it runs on every end
  * (ctr_ended) and at removal, and is idempotent. */
 #pragma once
+#include "supervisor/daemon/network/net_state.h"
 #include <limits.h>
 #include <stdbool.h>
 #include <sys/types.h>
@@ -37,10 +38,6 @@ typedef struct net_record {
 	size_t n_ports;
 	cni_summary sum;
 } net_record;
-/* network.json (or a pending copy): what a DEL or a CHECK needs
- * (net_record.c). */
-int net_record_read(const char *path, net_record *rec, cerr *err);
-void net_record_release(net_record *rec);
 /* What a record is written from: the attachment's network, namespace and
  * ports, and its ADD's config and result (JSON text). */
 typedef struct net_record_of {
@@ -50,12 +47,6 @@ typedef struct net_record_of {
 	size_t n_ports;
 	const char *conf, *result;
 } net_record_of;
-int net_record_write(const char *path, const net_record_of *rec, cerr *err);
-/* <state>/networks/netns/<id>: its pinned namespace (netns_pin.h). */
-void net_pin_path(const struct corrald *d, const char *id, char *buf, size_t n);
-/* <state>/networks/pending/<id>.json: a record whose DEL is under way, or
- * failed (net_redo_dels runs it again). */
-void net_pending_path(const struct corrald *d, const char *id, char *buf, size_t n);
 bool net_del_under_way(const struct corrald *d, const char *id);
 /* id is a container's with an attachment of its own (network.json). */
 bool net_attached(struct corrald *d, const char *id);
@@ -65,8 +56,6 @@ bool net_attached(struct corrald *d, const char *id);
 void net_redo_dels(struct corrald *d);
 /* ... of id's interface ifname. */
 bool net_del_if_under_way(const struct corrald *d, const char *id, const char *ifname);
-/* eth0 .. eth15: an attachment's interface. */
-bool net_ifname_ok(const char *ifname);
 /* DEL what the record at path says (*rec: what it held), in the
  * background; the record goes once the DEL succeeds; then done (may be
  * NULL) hears how it went. */
@@ -76,11 +65,10 @@ int net_del_record(struct corrald *d, const char *id, const char *path, net_reco
 /* Move the record at path aside (pending/) and DEL it; its interface's
  * names go from its network. */
 int net_detach_record(struct corrald *d, ctr *c, const char *path, net_del_done_fn done, void *data, cerr *err);
-/* containers/<id>/network.json (ifname eth0 or NULL) or network-IF.json. */
-void net_record_path(const struct corrald *d, const ctr *c, const char *ifname, char *buf, size_t n);
-/* Each further attachment c's spec does not name: ADD them one after
- * another once eth0 is attached, then say start (net_connect.c). */
-void net_extras_start(ctr *c);
 /* "networks": {NAME: {ipAddress, macAddress, gateway, interface}} of
  * network.json, for Inspect; nothing when it has none. */
 void net_gen_inspect(yajl_gen g, const struct corrald *d, const ctr *c);
+
+/* What net_attach.c and net_reconcile.c hold, freed at exit (once no CNI
+ * run that could still use it is under way). */
+void net_pending_free_all(net_state *ns);

@@ -4,8 +4,11 @@
  * own containers (CTR_METHOD_TARGET); networks are root's, and any of
  * them may be used, as at Create. */
 #include "supervisor/daemon/network/net_methods.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/network/net_conn_methods.h"
 #include "supervisor/daemon/network/net_connect.h"
 #include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/net_record.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"

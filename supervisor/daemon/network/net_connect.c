@@ -1,6 +1,8 @@
 /* ADD a further network (net_connect.h). */
 #include "supervisor/daemon/network/net_connect.h"
+#include "supervisor/daemon/network/cni_result.h"
 #include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/net_record.h"
 #include "supervisor/daemon/network/net_announce.h"
 #include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/net_state.h"

@@ -2,6 +2,7 @@
  * pinned namespace: at each start after eth0 (net_extras_start,
  * net_attach.h), and for NetworkConnect while it runs. */
 #pragma once
+#include "supervisor/daemon/network/net_attach.h"
 #include "common/error.h"
 #include "supervisor/daemon/network/net_extra.h"
 
@@ -14,3 +15,7 @@ typedef void (*net_connect_fn)(struct corrald *d, int r, const cerr *err, void *
  * unless an error is returned. A container gone (or no longer running)
  * by then has the ADD undone, and done hears -ESRCH. */
 int net_connect_running(struct corrald *d, ctr *c, const net_extra *e, net_connect_fn done, void *data, cerr *err);
+
+/* Each further attachment c's spec does not name: ADD them one after
+ * another once eth0 is attached, then say start (net_connect.c). */
+void net_extras_start(ctr *c);

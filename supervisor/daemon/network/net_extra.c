@@ -1,6 +1,7 @@
 /* containers/<id>/networks.json: the further networks (net_extra.h). */
 #include "supervisor/daemon/network/net_extra.h"
 #include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/net_record.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/spec/spec_fields.h"
 #include "supervisor/daemon/core/corrald.h"

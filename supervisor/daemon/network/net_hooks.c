@@ -5,6 +5,7 @@
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/core/hosts.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle_mounts.h"
 #include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/net_store.h"

@@ -1,4 +1,5 @@
 #include "supervisor/daemon/network/net_methods.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/net_bridges.h"
 #include "supervisor/daemon/network/net_extra.h"

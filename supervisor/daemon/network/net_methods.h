@@ -8,5 +8,3 @@ int sv_network_create(vl_call *call, yajl_val params, void *ud);
 int sv_network_list(vl_call *call, yajl_val params, void *ud);
 int sv_network_inspect(vl_call *call, yajl_val params, void *ud);
 int sv_network_remove(vl_call *call, yajl_val params, void *ud);
-int sv_network_connect(vl_call *call, yajl_val params, void *ud);
-int sv_network_disconnect(vl_call *call, yajl_val params, void *ud);

@@ -2,8 +2,10 @@
  * network: one ADD, recorded at ns->record in a container's record's shape
  * (net_record.c), and one DEL from that record. */
 #include "supervisor/daemon/network/network.h"
+#include "supervisor/daemon/network/cni_result.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/net_record.h"
 #include "supervisor/daemon/network/net_state.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/netconf.h"

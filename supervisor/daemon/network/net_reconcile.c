@@ -6,6 +6,7 @@
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/net_record.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/net_bridges.h"
 #include "supervisor/daemon/core/netns_pin.h"

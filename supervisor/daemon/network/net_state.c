@@ -2,6 +2,8 @@
  * at its exit. */
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/network/net_state.h"
+#include "supervisor/daemon/network/net_reconcile.h"
+#include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/log.h"
 

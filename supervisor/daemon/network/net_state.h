@@ -16,7 +16,3 @@ typedef struct net_state {
 	unsigned del_retry_s;                /* its backoff: 1 s, doubled to a minute */
 } net_state;
 
-/* What net_attach.c and net_reconcile.c hold, freed at exit (once no CNI
- * run that could still use it is under way). */
-void net_pending_free_all(net_state *ns);
-void net_checks_free(net_state *ns);

@@ -1,6 +1,8 @@
 #include "supervisor/daemon/network/net_store.h"
+#include "supervisor/daemon/network/netconf_json.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/network/cni.h"
+#include "supervisor/daemon/network/cni_conf.h"
 #include "supervisor/daemon/network/host_routes.h"
 #include "supervisor/daemon/network/net_bridges.h"
 #include "common/json.h"

@@ -50,8 +50,3 @@ bool net_name_valid(const char *name);
  * overlap names the other network). */
 int netconf_plan(const netconf_req *req, const netconf *have, size_t n, netconf *out, const char **field,
 		 cerr *err);
-/* The conflist's JSON text; host-local keeps its leases in data_dir (NULL:
- * the plugin's own default). */
-int netconf_render(const netconf *nc, const char *data_dir, strbuf *out);
-/* What a conflist says (one that corral wrote, or one alike). */
-int netconf_parse(const char *text, netconf *out, cerr *err);

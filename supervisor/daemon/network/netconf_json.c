@@ -1,5 +1,6 @@
 /* A network's conflist, written and read back (netconf.h). */
 #include "supervisor/daemon/network/netconf.h"
+#include "supervisor/daemon/network/netconf_json.h"
 #include "supervisor/daemon/network/cni.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -13,6 +13,8 @@
 #include "common/strbuf.h"
 #include "common/strv.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
+#include "images/refs_name.h"
 #include "images/store.h"
 
 #include <errno.h>

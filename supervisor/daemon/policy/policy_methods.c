@@ -1,5 +1,6 @@
 /* PolicyShow, ImageSign and ImageVerify (io.corral.Supervisor). */
 #include "supervisor/daemon/policy/policy_methods.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/policy/policy_sig.h"
@@ -11,6 +12,7 @@
 #include "common/fileio.h"
 #include "common/json.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
 #include "images/store.h"
 
 #include <errno.h>

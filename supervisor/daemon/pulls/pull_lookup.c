@@ -6,6 +6,7 @@
 #include "supervisor/daemon/core/img_owner.h"
 #include "common/cleanup.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
 #include "images/registry/reference.h"
 #include "images/store.h"
 

@@ -1,5 +1,6 @@
 /* ImagePull, Login and Logout of io.corral.Supervisor. */
 #include "supervisor/daemon/pulls/pull_methods.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/pulls/pull.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/images/images.h"

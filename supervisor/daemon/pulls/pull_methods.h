@@ -3,7 +3,5 @@
 #include "supervisor/varlink/server.h"
 
 int sv_image_pull(vl_call *call, yajl_val params, void *ud);
-/* push_methods.c */
-int sv_image_push(vl_call *call, yajl_val params, void *ud);
 int sv_login(vl_call *call, yajl_val params, void *ud);
 int sv_logout(vl_call *call, yajl_val params, void *ud);

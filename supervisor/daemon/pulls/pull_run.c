@@ -1,4 +1,5 @@
 #include "supervisor/daemon/pulls/pull.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/policy/policy.h"

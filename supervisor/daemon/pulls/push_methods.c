@@ -2,6 +2,9 @@
  * root's shared ones, as ImageSave reads them) sent to a registry the
  * policy lets it pull from, with its logins. */
 #include "supervisor/daemon/pulls/pull_methods.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/pulls/push_methods.h"
+#include "images/refs_find.h"
 #include "supervisor/daemon/pulls/pull.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/img_owner.h"

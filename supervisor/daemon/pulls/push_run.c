@@ -1,6 +1,7 @@
 /* A push running in corral-images (`image push`), as a pull runs: the
  * peer's logins on its stdin, its progress lines streamed to the call. */
 #include "supervisor/daemon/pulls/pull.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/images/images.h"

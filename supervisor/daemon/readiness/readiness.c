@@ -1,4 +1,5 @@
 #include "supervisor/daemon/readiness/readiness.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"

@@ -1,5 +1,6 @@
 #include "supervisor/daemon/secrets/deliver.h"
 #include "supervisor/daemon/secrets/methods.h"
+#include "supervisor/daemon/secrets/secrets_methods.h"
 #include "supervisor/daemon/spec/spec_secrets.h"
 #include "supervisor/daemon/secrets/secret_store.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"

@@ -8,15 +8,3 @@
 
 struct corrald;
 
-/* <state-dir>/secrets into buf. */
-void secrets_dir(const struct corrald *d, char *buf, size_t n);
-/* Every secret s names exists, and is peer's to use (root: any; another
- * peer: its own): else 1 with the first that is not in *missing, or -errno
- * with the fault naming the field. Each reference is bound to the secret's
- * identity (ctr_secret.id) from now on. */
-int secrets_check_refs(const struct corrald *d, const peer_cred *peer, ctr_spec *s, const char **missing,
-		       json_fault *f);
-
-int sv_secret_create(vl_call *call, yajl_val params, void *ud);
-int sv_secret_list(vl_call *call, yajl_val params, void *ud);
-int sv_secret_remove(vl_call *call, yajl_val params, void *ud);

@@ -5,6 +5,7 @@
 #include "supervisor/daemon/secrets/secrets.h"
 #include "supervisor/daemon/secrets/deliver.h"
 #include "supervisor/daemon/secrets/methods.h"
+#include "supervisor/daemon/secrets/secrets_methods.h"
 
 static int check(struct corrald *d, ctr_spec *spec, const peer_cred *peer, ctr_missing *m, json_fault *f)
 {

@@ -1,5 +1,7 @@
 #include "supervisor/daemon/core/owner.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/secrets/methods.h"
+#include "supervisor/daemon/secrets/secrets_methods.h"
 #include "supervisor/daemon/secrets/secrets.h"
 #include "supervisor/daemon/secrets/crypto.h"
 #include "supervisor/daemon/secrets/secret_store.h"

@@ -3,7 +3,9 @@
  * and go. */
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle_mounts.h"
 #include "supervisor/daemon/sessions/session_member.h"
+#include "supervisor/daemon/sessions/session_net.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/network/network.h"

@@ -3,6 +3,10 @@
  * when it fires, a running member or newer activity (session_touch) sets it
  * again for what is left; else the session expires. */
 #include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/sessions/session_listen.h"
+#include "supervisor/daemon/sessions/session_idle.h"
+#include "supervisor/daemon/sessions/session_net.h"
+#include "supervisor/daemon/sessions/session_record.h"
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"

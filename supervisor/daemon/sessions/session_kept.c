@@ -4,6 +4,7 @@
  * back only when it has the same owner. Another owner's new session starts
  * empty: the kept state is removed first, never opened for it. */
 #include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/sessions/session_kept.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_get.h"

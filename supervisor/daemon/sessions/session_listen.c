@@ -1,6 +1,7 @@
 /* The one listener to sessions and members (session.h), and how each room
  * file tells it: a missing listener or slot does nothing. */
 #include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/sessions/session_listen.h"
 
 static const session_listener *listener;
 

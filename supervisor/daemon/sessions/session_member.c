@@ -2,6 +2,9 @@
  * their namespaces in the bundle. */
 #include "supervisor/daemon/sessions/session_member.h"
 #include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/sessions/session_listen.h"
+#include "supervisor/daemon/sessions/session_net.h"
+#include "supervisor/daemon/sessions/session_ns.h"
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/core/hosts.h"
 #include "supervisor/daemon/core/corrald.h"

@@ -30,9 +30,6 @@ void session_member_remove(struct corrald *d, ctr *c);
 void session_member_ended(struct corrald *d, const ctr *c);
 /* corrald's start, once the containers are adopted: their broker sockets. */
 void sessions_adopt_members(struct corrald *d);
-/* Whether a CNI container id is a live session's attachment (network
- * reconcile must not free its lease). */
-bool session_holds_cni_id(struct corrald *d, const char *cni_id);
 /* The bundle: the namespace of this type ("network", "ipc", "uts") of the
  * member's session that it joins: 1 with its path; else 0. */
 int session_ns_join(const struct corrald *d, const ctr_spec *s, const char *type, char *path, size_t n);

@@ -1,6 +1,7 @@
 /* SessionCreate, SessionList, SessionInspect, SessionRemove and the
  * operator's side of the session state (session_state_methods.c). */
 #pragma once
+#include "supervisor/daemon/sessions/session_int.h"
 #include <yajl/yajl_tree.h>
 #include "supervisor/varlink/server.h"
 
@@ -11,13 +12,16 @@ int sv_session_list(vl_call *call, yajl_val params, void *ud);
 int sv_session_inspect(vl_call *call, yajl_val params, void *ud);
 int sv_session_remove(vl_call *call, yajl_val params, void *ud);
 int sv_session_stop(vl_call *call, yajl_val params, void *ud);
-int sv_session_state_get(vl_call *call, yajl_val params, void *ud);
-int sv_session_state_set(vl_call *call, yajl_val params, void *ud);
-int sv_session_state_remove(vl_call *call, yajl_val params, void *ud);
-int sv_session_state_list(vl_call *call, yajl_val params, void *ud);
 
 /* At corrald's start, before its containers are adopted: every session in
  * <state>/sessions, its namespaces made again should a reboot have taken
  * them. At its exit: forget them (they stay on disk). */
 void sessions_load(struct corrald *d);
 void sessions_shutdown(struct corrald *d);
+
+/* session_methods.c: the session params' "name" names, if peer may see
+ * it; else NULL, with *f saying what was wrong, or *name none. */
+session *session_of_params(struct corrald *d, const peer_cred *peer, yajl_val params, const char *const *known,
+			   const char **name, json_fault *f);
+/* The answer when session_of_params found none. */
+int session_reply_not_found(vl_call *call, const char *name, const json_fault *f);

@@ -3,11 +3,15 @@
  * one DEL when the session ends. Its members join ns/net and get no
  * attachment of their own. */
 #include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/sessions/session_kept.h"
+#include "supervisor/daemon/sessions/session_net.h"
+#include "supervisor/daemon/sessions/session_ns.h"
 #include "supervisor/daemon/sessions/session_member.h"
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/log.h"
 
 #include <errno.h>

@@ -8,6 +8,7 @@
  * (reaping the members' orphans), its pid in ns/pid.init; releasing the
  * namespaces kills it, and with it every process left in the namespace. */
 #include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/sessions/session_ns.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/core/netns_pin.h"

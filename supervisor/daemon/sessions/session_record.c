@@ -3,6 +3,8 @@
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/sessions/session_int.h"
+#include "supervisor/daemon/sessions/session_listen.h"
+#include "supervisor/daemon/sessions/session_record.h"
 #include "supervisor/daemon/sessions/sstate.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"

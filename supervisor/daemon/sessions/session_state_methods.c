@@ -2,6 +2,8 @@
  * SessionStateGet, Set, Remove and List. Members reach the same store
  * through the broker. */
 #include "supervisor/daemon/sessions/session_methods.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/sessions/session_state_methods.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/sessions/sstate.h"
 #include "supervisor/daemon/core/corrald.h"

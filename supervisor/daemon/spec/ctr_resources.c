@@ -3,6 +3,7 @@
  * and cgroup v2 files by name (unified, root's alone: ctr_create.c). Each
  * not given stays unset (memory and pids -1, the rest 0 or NULL). */
 #include "supervisor/daemon/spec/ctr_spec.h"
+#include "supervisor/daemon/spec/ctr_resources.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strv.h"

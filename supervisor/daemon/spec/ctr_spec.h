@@ -157,34 +157,6 @@ typedef struct ctr_spec {
 int ctr_spec_parse(yajl_val v, const char *default_restart, unsigned default_stop_timeout, ctr_spec *out,
 		   json_fault *f);
 void ctr_spec_release(ctr_spec *s);
-/* spec.mounts and spec.tmpfs; released with the spec. */
-int ctr_spec_parse_mounts(yajl_val spec, ctr_spec *s, json_fault *f);
-void ctr_spec_release_mounts(ctr_spec *s);
-/* The image's Volumes, each an anonymous volume where the spec mounts
- * nothing (docker's and podman's run); the count added, or -errno with f. */
-int ctr_spec_add_image_volumes(ctr_spec *s, char *const *paths, json_fault *f);
 bool ctr_name_valid(const char *name);
-/* spec.network and spec.ports (ctr_spec_net.c); released with the spec. */
-int ctr_spec_parse_network(yajl_val spec, ctr_spec *s, json_fault *f);
-void ctr_spec_release_network(ctr_spec *s);
-/* A spec that named no network gets name (none, loopback, host or a
- * network); then its ports must have a network to go through. */
-int ctr_spec_default_network(ctr_spec *s, const char *name, json_fault *f);
-/* A Resources object at path (ctr_resources.c): Create's and Update's;
- * released with the spec, or by ctr_spec_release_resources. */
-int ctr_spec_parse_resources(yajl_val res, const char *path, ctr_spec *s, json_fault *f);
-void ctr_spec_release_resources(ctr_spec *s);
-/* spec.logPath, spec.cgroupParent and spec.sysctls (ctr_spec_node.c) */
-int ctr_spec_parse_node(yajl_val spec, ctr_spec *s, json_fault *f);
-void ctr_spec_release_node(ctr_spec *s);
-/* spec.groups, noNewPrivileges, maskedPaths, readonlyPaths, seccompProfile,
- * devices, pidNamespace, ipcNamespace and selinuxOptions
- * (ctr_spec_confine.c) */
-int ctr_spec_parse_confine(yajl_val spec, ctr_spec *s, json_fault *f);
-void ctr_spec_release_confine(ctr_spec *s);
-/* Whether s asks for what only root may: *field names it */
-bool ctr_spec_confine_is_roots(const ctr_spec *s, const char **field);
-/* Kubernetes' safe sysctls, which a member may set */
-bool ctr_sysctl_is_safe(const char *key);
 /* "SIGTERM", "TERM" or "15"; -EINVAL when not a signal. */
 int ctr_parse_signal(const char *s);

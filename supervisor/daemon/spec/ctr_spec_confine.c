@@ -6,6 +6,7 @@
  * own are root's alone (ctr_create.c): each can take away what keeps a
  * container in. */
 #include "supervisor/daemon/spec/ctr_spec.h"
+#include "supervisor/daemon/spec/ctr_spec_confine.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/safepath.h"

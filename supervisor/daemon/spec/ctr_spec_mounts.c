@@ -2,6 +2,7 @@
  * (spec.tmpfs, "/path[:opt,opt]" as podman --tmpfs). Options are checked
  * word by word here, so that nothing unknown reaches the runtime. */
 #include "supervisor/daemon/spec/ctr_spec.h"
+#include "supervisor/daemon/spec/ctr_spec_mounts.h"
 #include "supervisor/daemon/spec/spec_fields.h"
 #include "common/cleanup.h"
 #include "common/json_get.h"

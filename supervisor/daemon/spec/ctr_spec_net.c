@@ -1,6 +1,7 @@
 /* spec.network (none, loopback, host or a network's name) and spec.ports,
  * published through the network's portmap plugin. */
 #include "supervisor/daemon/spec/ctr_spec.h"
+#include "supervisor/daemon/spec/ctr_spec_net.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 

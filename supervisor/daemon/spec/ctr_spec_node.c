@@ -4,6 +4,7 @@
  * alone (ctr_create.c refuses them to a member): corrald's monitor writes
  * the log, and the cgroup is placed where the path says. */
 #include "supervisor/daemon/spec/ctr_spec.h"
+#include "supervisor/daemon/spec/ctr_spec_node.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/safepath.h"

@@ -4,6 +4,7 @@
  * call on a socket whose other end goes to the helper: the helper never
  * holds a varlink connection it could make other calls on. */
 #include "supervisor/daemon/stream/stream.h"
+#include "supervisor/varlink/handover.h"
 #include "supervisor/daemon/stream/stream_grant.h"
 #include "supervisor/daemon/stream/netns_socket.h"
 #include "supervisor/daemon/compat/handoff.h"

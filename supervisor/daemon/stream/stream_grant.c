@@ -2,6 +2,7 @@
  * under a token of 128 random bits for 60 s; the table is bounded, and a
  * member's share of it too. */
 #include "supervisor/daemon/stream/stream_grant.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"
 #include "supervisor/daemon/core/corrald.h"

@@ -1,5 +1,7 @@
 /* A volume made: by VolumeCreate, or by a container's first use. */
 #include "supervisor/daemon/volumes/vol_int.h"
+#include "supervisor/daemon/volumes/vol_create.h"
+#include "supervisor/daemon/volumes/vol_owners.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/policy/policy.h"

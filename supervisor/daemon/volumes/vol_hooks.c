@@ -3,8 +3,13 @@
  * the volume's _data (or its tmpfs, or its bind) into the bundle; the
  * names of its anonymous ones kept in its record. */
 #include "supervisor/daemon/volumes/volumes.h"
+#include "supervisor/daemon/spec/ctr_spec_mounts.h"
 #include "supervisor/daemon/volumes/vol_int.h"
+#include "supervisor/daemon/volumes/vol_create.h"
+#include "supervisor/daemon/volumes/vol_methods.h"
+#include "supervisor/daemon/volumes/vol_owners.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle_mounts.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/owner.h"

@@ -1,7 +1,11 @@
 /* VolumeCreate, VolumeList, VolumeInspect, VolumeRemove, VolumePrune. A
  * member's volumes are its own: another member's are not there for it. */
 #include "supervisor/daemon/volumes/volumes.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/volumes/vol_int.h"
+#include "supervisor/daemon/volumes/vol_create.h"
+#include "supervisor/daemon/volumes/vol_methods.h"
+#include "supervisor/daemon/volumes/vol_owners.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/owner.h"

@@ -1,6 +1,7 @@
 /* Each owner's volume names are its own (vol_store.h): where they are,
  * how a call names them, and what root sees of the members'. */
 #include "supervisor/daemon/volumes/vol_int.h"
+#include "supervisor/daemon/volumes/vol_owners.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/log.h"

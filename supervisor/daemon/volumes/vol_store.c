@@ -2,6 +2,7 @@
 #include "common/cleanup.h"
 #include "common/dir_usage.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/json.h"
 
 #include <dirent.h>

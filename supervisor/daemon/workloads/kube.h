@@ -53,7 +53,3 @@ typedef struct kube_set {
 	size_t n;
 } kube_set;
 
-/* file names the text in errors ("web.yaml:14: path: why"); text need not
- * end in NUL. On failure *out holds nothing. */
-int kube_parse(const char *file, const char *text, size_t len, kube_set *out, cerr *err);
-void kube_set_release(kube_set *s);

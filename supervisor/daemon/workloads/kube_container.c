@@ -2,6 +2,8 @@
  * image and imagePullPolicy, command and args, env, ports, resource limits
  * and volume mounts. */
 #include "supervisor/daemon/workloads/kube_pod.h"
+#include "supervisor/daemon/workloads/kube_probe.h"
+#include "supervisor/daemon/workloads/kube_container.h"
 #include "supervisor/daemon/workloads/kube_quantity.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -1,6 +1,7 @@
 /* kube_parse: a manifest file's documents, each a Pod (v1) or a Deployment
  * (apps/v1), into the canonical JSON of kube.h. */
 #include "supervisor/daemon/workloads/kube.h"
+#include "supervisor/daemon/workloads/kube_parse.h"
 #include "supervisor/daemon/workloads/kube_pod.h"
 #include "supervisor/daemon/core/labels.h"
 #include "common/cleanup.h"

@@ -1,6 +1,7 @@
 /* A pod spec: its volumes (hostPath only), its restartPolicy, its
  * imagePullSecrets and its containers (at least one, names unique). */
 #include "supervisor/daemon/workloads/kube_pod.h"
+#include "supervisor/daemon/workloads/kube_container.h"
 #include "supervisor/daemon/spec/spec_secrets.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -21,9 +21,3 @@ typedef struct kube_pod {
  * Deployment's takes only restartPolicy Always. */
 int kube_pod_gen(kube_ctx *c, const kube_node *spec, const char *path, bool deployment, long long replicas,
 		 yajl_gen g);
-/* One container ({"name": C, "spec": ContainerSpec}). */
-int kube_container_gen(kube_ctx *c, const kube_node *ctr, const char *path, const kube_pod *pod, yajl_gen g);
-/* Its livenessProbe as "healthcheck", and its securityContext as user,
- * readOnly, capAdd, capDrop, each written only when given. */
-int kube_probe_gen(kube_ctx *c, const kube_node *ctr, const char *path, yajl_gen g);
-int kube_security_gen(kube_ctx *c, const kube_node *ctr, const char *path, yajl_gen g);

@@ -1,6 +1,7 @@
 /* A container's livenessProbe (exec only) as corral's healthcheck, and its
  * securityContext as user, readOnly, capAdd and capDrop. */
 #include "supervisor/daemon/workloads/kube_pod.h"
+#include "supervisor/daemon/workloads/kube_probe.h"
 #include "bundle/caps.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -6,6 +6,9 @@
 /* A pair with wl_pull.c: a creation hands its op to the pull, and gets it
  * back once the images are ready. */
 #include "supervisor/daemon/workloads/wl_loop.h"
+#include "supervisor/varlink/local_call.h"
+#include "supervisor/daemon/workloads/wl_pull.h"
+#include "supervisor/daemon/workloads/wl_act.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/api/interface.h"

@@ -7,6 +7,10 @@
  * the reason kept for describe: a workload that cannot converge does not
  * spin. */
 #include "supervisor/daemon/workloads/wl_loop.h"
+#include "supervisor/daemon/workloads/wl_status.h"
+#include "supervisor/daemon/workloads/wl_pull.h"
+#include "supervisor/daemon/workloads/wl_act.h"
+#include "supervisor/daemon/workloads/wl_observe.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"

@@ -2,9 +2,14 @@
  * WorkloadInspect and WorkloadDelete. The manifest's text is parsed here,
  * in corrald (kube.h): the client's parse is never trusted. */
 #include "supervisor/daemon/workloads/wl_methods.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/workloads/wl_diff.h"
 #include "supervisor/daemon/workloads/wl_loop.h"
+#include "supervisor/daemon/workloads/wl_status.h"
+#include "supervisor/daemon/workloads/wl_pull.h"
+#include "supervisor/daemon/workloads/wl_observe.h"
 #include "supervisor/daemon/workloads/kube.h"
+#include "supervisor/daemon/workloads/kube_parse.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/core/corrald.h"

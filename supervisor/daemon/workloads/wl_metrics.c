@@ -2,6 +2,7 @@
  * of the last plan (actions it needed), the actions taken, and how long the
  * last convergence took. */
 #include "supervisor/daemon/workloads/wl_loop.h"
+#include "supervisor/daemon/workloads/wl_metrics.h"
 #include "supervisor/daemon/core/metrics.h"
 #include "supervisor/daemon/core/corrald.h"
 

@@ -3,6 +3,7 @@
  * session with a copied label is not taken for a replica), and their
  * members. */
 #include "supervisor/daemon/workloads/wl_loop.h"
+#include "supervisor/daemon/workloads/wl_observe.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/daemon/health/health.h"
 #include "supervisor/daemon/containers/record/ctr.h"

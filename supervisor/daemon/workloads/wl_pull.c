@@ -9,6 +9,8 @@
 /* A pair with wl_act.c: the op wl_prepare takes goes back to wl_act.c once
  * its images are ready. */
 #include "supervisor/daemon/workloads/wl_loop.h"
+#include "supervisor/daemon/workloads/wl_pull.h"
+#include "supervisor/daemon/workloads/wl_act.h"
 #include "supervisor/daemon/pulls/pull.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/secrets/secrets.h"

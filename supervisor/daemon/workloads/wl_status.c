@@ -3,6 +3,7 @@
  * are made, replaced or not ready yet, with how far it has come; degraded
  * while a replica fails (unhealthy, ended, crash-looping), with why. */
 #include "supervisor/daemon/workloads/wl_loop.h"
+#include "supervisor/daemon/workloads/wl_status.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle_mounts.h"
 #include "supervisor/daemon/containers/engine/ctr_apparmor.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle_confine.h"
 #include "supervisor/daemon/containers/engine/ctr_limits.h"
@@ -11,6 +12,7 @@
 #include "images/gc.h"
 #include "bundle/image_user.h"
 #include "bundle/spec.h"
+#include "bundle/spec_default.h"
 #include "cgroups/resources.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"

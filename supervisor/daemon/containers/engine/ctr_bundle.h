@@ -32,14 +32,3 @@ typedef struct bundle_in {
  * commits or aborts out). Errors name the spec field at fault (in *field)
  * when the input is to blame, else *field is NULL. */
 int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_pending *out, cerr *err);
-/* Whether the container joins a namespace of this type ("ipc", "network")
- * that a feature made (ctr_service.h ns_path). */
-bool bundle_joins(const bundle_in *in, const char *type);
-/* One mount of "mounts": options opts, then more (either may be NULL-ended
- * empty), for the features' gen_mounts too. */
-void bundle_gen_mount(yajl_gen g, const char *dst, const char *type, const char *src, const char *const *opts,
-		      char *const *more);
-/* Whether the request mounts something of its own at dst. */
-bool bundle_requested(const ctr_spec *s, const char *dst);
-/* "mounts": the defaults (dflt), then the container's own (ctr_bundle_mounts.c). */
-void bundle_gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in);

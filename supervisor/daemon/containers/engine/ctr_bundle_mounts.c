@@ -5,6 +5,7 @@
  * (network/names.h), the request's bind mounts and tmpfs mounts, and last
  * the init binary, so that nothing mounted later hides it. */
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle_mounts.h"
 #include "supervisor/daemon/containers/engine/ctr_init.h"
 #include "supervisor/daemon/containers/record/ctr_service.h"
 #include "supervisor/daemon/core/corrald.h"

@@ -4,6 +4,7 @@
  * and record.json; then the container is known. A failure at any step
  * undoes the steps before it and leaves nothing behind. */
 #include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/engine/ctr_port.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
@@ -13,6 +14,9 @@
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/containers/engine/ctr_create.h"
 #include "supervisor/daemon/spec/ctr_spec.h"
+#include "supervisor/daemon/spec/ctr_spec_confine.h"
+#include "supervisor/daemon/spec/ctr_spec_node.h"
+#include "supervisor/daemon/spec/ctr_spec_net.h"
 #include "supervisor/daemon/containers/engine/fastpath.h"
 #include "supervisor/daemon/spec/healthcheck.h"
 #include "supervisor/daemon/containers/engine/ctr_apparmor.h"
@@ -29,6 +33,8 @@
 #include "bundle/command.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
+#include "common/fsync_all.h"
 #include "common/json.h"
 #include "common/timefmt.h"
 

@@ -9,6 +9,7 @@
 #include "supervisor/logs/crilog.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/log.h"
 
 #include <dirent.h>

@@ -6,6 +6,9 @@
  * first), so that no output is missed. corrald is
  * not in the stream's path. */
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
+#include "supervisor/varlink/handover.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/containers/methods/ctr_attach.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"
 #include "supervisor/daemon/containers/engine/ctr_monitor.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"

@@ -6,6 +6,8 @@
  * a monitor that restores it from there instead of creating it, so that the
  * monitor is its parent again and holds its stdio and its exit. */
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/containers/methods/ctr_checkpoint.h"
 #include "supervisor/daemon/containers/record/ctr_checkpoint_dir.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"

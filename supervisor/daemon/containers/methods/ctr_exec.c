@@ -7,6 +7,9 @@
  * a terminal). corrald is not in the output's path; a client that hangs up
  * is seen by the monitor, which kills the command. */
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
+#include "supervisor/varlink/handover.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/containers/methods/ctr_exec.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"
 #include "supervisor/daemon/containers/engine/ctr_monitor.h"
 #include "supervisor/daemon/containers/record/ctr.h"
@@ -17,6 +20,7 @@
 #include "supervisor/varlink/client.h"
 #include "bundle/image_user.h"
 #include "bundle/spec.h"
+#include "bundle/spec_parse.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"

@@ -3,6 +3,9 @@
  * `corral update`, in a process of its own: lowering memory.max may make
  * the kernel reclaim for a while, which corrald's loop must not wait on. */
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
+#include "supervisor/varlink/call.h"
+#include "supervisor/daemon/spec/ctr_resources.h"
+#include "supervisor/daemon/containers/methods/ctr_update.h"
 #include "supervisor/daemon/containers/engine/ctr_limits.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"

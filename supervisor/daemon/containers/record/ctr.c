@@ -1,4 +1,5 @@
 #include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/spec/ctr_spec_net.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/spec/healthcheck.h"
 #include "supervisor/daemon/containers/record/ctr_waiters.h"

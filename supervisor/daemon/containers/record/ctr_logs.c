@@ -1,4 +1,5 @@
 #include "supervisor/daemon/containers/record/ctr_logs.h"
+#include "supervisor/varlink/call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strbuf.h"

@@ -1,5 +1,6 @@
 /* What the verbs share to answer a call about a container (ctr_reply.h). */
 #include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"

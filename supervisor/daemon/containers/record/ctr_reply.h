@@ -4,6 +4,7 @@
 #include "common/json_get.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/varlink/server.h"
+#include "supervisor/varlink/call.h"
 
 /* The container params name by "id", once they hold only known keys; NULL
  * when they are wrong (*f says why) or name none (*id). */

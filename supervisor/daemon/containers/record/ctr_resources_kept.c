@@ -5,6 +5,7 @@
  * then the record is saved. (The bundle, written at Create, keeps the
  * limits it was made with: a restart of the container starts from those.) */
 #include "supervisor/daemon/containers/record/ctr_resources_kept.h"
+#include "supervisor/daemon/spec/ctr_resources.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "common/cleanup.h"
 #include "common/json.h"

@@ -1,6 +1,7 @@
 /* Calls waiting on a container (Wait, Stop, Remove) and log follows: kept
  * on the container, answered or ended when it ends or goes. */
 #include "supervisor/daemon/containers/record/ctr_waiters.h"
+#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/corrald.h"
 
 #include <errno.h>

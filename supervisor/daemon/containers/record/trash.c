@@ -4,6 +4,7 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/rm_rf.h"
 #include "common/log.h"
 #include "common/pdeath.h"
 #include "common/unmount.h"

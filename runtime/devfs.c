@@ -1,5 +1,6 @@
 /* /dev: the default devices, linux.devices, and the standard links. */
 #include "rootfs.h"
+#include "runtime/devfs.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
 

@@ -1,7 +1,13 @@
 /* The options of create and run into a ContainerSpec, and the environment
  * that run and exec pass (-e, --env-file). */
 #include "supervisor/ctl/ctl.h"
+#include "supervisor/ctl/paths.h"
+#include "supervisor/ctl/ctl_call.h"
 #include "supervisor/ctl/ctl_spec.h"
+#include "supervisor/ctl/health_opt.h"
+#include "supervisor/ctl/publish_opt.h"
+#include "supervisor/ctl/secret_opt.h"
+#include "supervisor/ctl/spec_opts.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"

@@ -1,0 +1,9 @@
+/* bld_copy_io.c: A COPY's tar, written into CopyTo's stream (STDIN frames),
+ * its sources read from the context or from CopyFrom's stream of a container
+ * of the --from image (STDOUT frames). */
+#pragma once
+#include "supervisor/build/bld_copy.h"
+
+/* The files of j into container id: from the context, or from the image
+ * from_image (a container of it made for the reading). */
+int copy_into(bld *b, const copy_job *j, const char *id, const char *from_image, cerr *err);

@@ -1,0 +1,11 @@
+/* copy_out.c: CopyFrom's tar: path is resolved in the container's root with
+ * its last name not followed, then walked by fds, each name opened with
+ * O_NOFOLLOW below a directory fd, so that no symlink is ever followed and no
+ * ".." climbs: a name the container swaps for a link mid-walk fails to open
+ * and is left out. */
+#pragma once
+#include "supervisor/copy/copy.h"
+
+/* CopyFrom: a tar of path (its last name not followed) in STDOUT frames;
+ * files' setuid and setgid bits kept only with keep_setid (a member's copy). */
+int copy_out(int rootfd, const char *path, int sock, bool keep_setid, cerr *err);

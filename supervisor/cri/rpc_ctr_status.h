@@ -1,0 +1,10 @@
+/* rpc_ctr_status.c: ContainerStatus and ListContainers, from corrald's
+ * Inspect and List, or for a client that lists again, from the relist's
+ * store. */
+#pragma once
+#include "supervisor/cri/cri_rpcs.h"
+
+void rpc_container_status(cri_call *c, const ProtobufCMessage *req);
+void rpc_list_containers(cri_call *c, const ProtobufCMessage *req);
+struct Runtime__V1__ContainerConfig *cri_ctr_status_of(yajl_val ct, struct Runtime__V1__ContainerStatus *st,
+							cri_status_mem *mem);

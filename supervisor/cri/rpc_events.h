@@ -1,0 +1,10 @@
+/* rpc_events.c: GetContainerEvents, kubelet's evented PLEG: a server stream
+ * of each CRI container's creation, start, stop (its death) and removal, from
+ * corrald's Events, and of each pod's (its session's) as containerd sends
+ * them: the pod's id as the container's, created and started at once,
+ * stopped. */
+#pragma once
+#include "supervisor/cri/cri_rpcs.h"
+
+/* rpc_events.c: a server stream */
+void rpc_get_container_events(cri_call *c, const ProtobufCMessage *req);

@@ -1,0 +1,7 @@
+/* rpc_image_store.c: The image store as a whole: RemoveImage takes an image
+ * out of it, ImageFsInfo says where it is and what it holds. */
+#pragma once
+#include "supervisor/cri/cri_rpcs.h"
+
+void rpc_remove_image(cri_call *c, const ProtobufCMessage *req);
+void rpc_image_fs_info(cri_call *c, const ProtobufCMessage *req);

@@ -1,0 +1,8 @@
+/* ctr_checkpoint.c: Checkpoint: `corral-monitor --checkpoint` runs beside the
+ * container's monitor, as a child of the loop (criu takes seconds), and dumps
+ * it into containers/<id>/checkpoint/. */
+#pragma once
+#include "supervisor/daemon/containers/methods/ctr_methods.h"
+
+int sv_checkpoint(vl_call *call, yajl_val params, void *ud);
+int sv_restore(vl_call *call, yajl_val params, void *ud);

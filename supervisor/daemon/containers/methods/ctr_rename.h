@@ -1,0 +1,6 @@
+/* ctr_rename.c: Rename: a container's name changes, in memory and in its
+ * record (written atomically, the old name kept on failure). */
+#pragma once
+#include "supervisor/daemon/containers/methods/ctr_methods.h"
+
+int sv_rename(vl_call *call, yajl_val params, void *ud);

@@ -1,0 +1,8 @@
+/* img_list.c: ImageList: every image the peer may see, those its names
+ * resolve to, or the names that answer to references, as `podman images
+ * REPO[:TAG]` and its reference= filter list them. */
+#pragma once
+#include "supervisor/daemon/images/img_methods.h"
+
+/* img_list.c */
+int sv_image_list(vl_call *call, yajl_val params, void *ud);

@@ -1,0 +1,10 @@
+/* img_remove.c: ImageRemove and ImagePrune: taking names and images away,
+ * each peer only its own: a member never reaches root's names or images,
+ * which it sees shared read-only, nor another member's, which it does not see
+ * at all. */
+#pragma once
+#include "supervisor/daemon/images/img_methods.h"
+
+/* img_remove.c */
+int sv_image_remove(vl_call *call, yajl_val params, void *ud);
+int sv_image_prune(vl_call *call, yajl_val params, void *ud);

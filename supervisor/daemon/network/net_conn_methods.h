@@ -1,0 +1,8 @@
+/* net_conn_methods.c: NetworkConnect and NetworkDisconnect: a further network
+ * for a container, ADDed now when it runs, else at its next start; and taken
+ * away, DELed now when attached. */
+#pragma once
+#include "supervisor/daemon/network/net_methods.h"
+
+int sv_network_connect(vl_call *call, yajl_val params, void *ud);
+int sv_network_disconnect(vl_call *call, yajl_val params, void *ud);

@@ -1,0 +1,21 @@
+/* net_record.c: A network record (network.json, network-IF.json, or a pending
+ * copy): an attachment's config and result as text, the ports it published
+ * and its namespace; what a DEL or a CHECK needs, after a corrald restart
+ * too; and where records and pins are. */
+#pragma once
+#include "supervisor/daemon/network/net_attach.h"
+
+/* network.json (or a pending copy): what a DEL or a CHECK needs
+ * (net_record.c). */
+int net_record_read(const char *path, net_record *rec, cerr *err);
+void net_record_release(net_record *rec);
+int net_record_write(const char *path, const net_record_of *rec, cerr *err);
+/* <state>/networks/netns/<id>: its pinned namespace (netns_pin.h). */
+void net_pin_path(const struct corrald *d, const char *id, char *buf, size_t n);
+/* <state>/networks/pending/<id>.json: a record whose DEL is under way, or
+ * failed (net_redo_dels runs it again). */
+void net_pending_path(const struct corrald *d, const char *id, char *buf, size_t n);
+/* eth0 .. eth15: an attachment's interface. */
+bool net_ifname_ok(const char *ifname);
+/* containers/<id>/network.json (ifname eth0 or NULL) or network-IF.json. */
+void net_record_path(const struct corrald *d, const ctr *c, const char *ifname, char *buf, size_t n);

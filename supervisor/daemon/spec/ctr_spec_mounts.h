@@ -1,0 +1,11 @@
+/* ctr_spec_mounts.c: ContainerSpec's mounts: bind mounts (spec.mounts) and
+ * tmpfs mounts (spec.tmpfs, "/path[:opt,opt]" as podman --tmpfs). */
+#pragma once
+#include "supervisor/daemon/spec/ctr_spec.h"
+
+/* spec.mounts and spec.tmpfs; released with the spec. */
+int ctr_spec_parse_mounts(yajl_val spec, ctr_spec *s, json_fault *f);
+void ctr_spec_release_mounts(ctr_spec *s);
+/* The image's Volumes, each an anonymous volume where the spec mounts
+ * nothing (docker's and podman's run); the count added, or -errno with f. */
+int ctr_spec_add_image_volumes(ctr_spec *s, char *const *paths, json_fault *f);

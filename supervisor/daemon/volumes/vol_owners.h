@@ -1,0 +1,14 @@
+/* vol_owners.c: Each owner's volume names are its own: where they are, how a
+ * call names them, and what root sees of the members'. */
+#pragma once
+#include "supervisor/daemon/volumes/vol_int.h"
+
+/* The directory of owner's volumes into buf: <state-dir>/volumes for
+ * root, <state-dir>/volumes/@<uid> for a member (vol_store.h). */
+void vol_dir(const struct corrald *d, uid_t owner, char *buf, size_t n);
+/* false: no volume's name */
+bool vol_ref_parse(const peer_cred *peer, const char *ref, vol_ref *out);
+/* v's name as peer is shown it (NAME, or NAME@UID to root), into buf */
+const char *vol_shown_name(const peer_cred *peer, const vol_info *v, char *buf, size_t n);
+/* Every volume peer sees: its own, and root every owner's (vol_list_free) */
+int vol_list_seen(const struct corrald *d, const peer_cred *peer, vol_info **out, size_t *n, cerr *err);

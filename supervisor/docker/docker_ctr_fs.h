@@ -1,0 +1,9 @@
+/* docker_ctr_fs.c: A container's filesystem as Docker shows it: GET
+ * /containers/{id}/changes (docker diff: Kind 0 changed, 1 added, 2 deleted)
+ * through corrald's Changes, and GET /containers/{id}/export (docker export:
+ * a tar of its root filesystem) through Export. */
+#pragma once
+#include "supervisor/docker/dk.h"
+
+void dk_ctr_changes(dk_req *r, const char *arg);
+void dk_ctr_export(dk_req *r, const char *arg);

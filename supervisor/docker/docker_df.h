@@ -1,0 +1,6 @@
+/* docker_df.c: GET /system/df: what images and containers take, from
+ * ImageList and List with sizes. */
+#pragma once
+#include "supervisor/docker/dk.h"
+
+void dk_system_df(dk_req *r, const char *arg);

@@ -1,0 +1,10 @@
+/* docker_filters.c: Docker's ?filters=: {"key": ["value", ...]} or the older
+ * {"key": {"value": true}}. */
+#pragma once
+#include "supervisor/docker/dk.h"
+
+/* ?filters= parsed into *out (NULL when none), each of its keys one of
+ * known (NULL-terminated); -1 with r answered (400) when not. */
+int dk_filters(dk_req *r, const char *const *known, yajl_val *out);
+/* The i-th value of a filter, NULL past the last. */
+const char *dk_filter_value(yajl_val filters, const char *key, size_t i);

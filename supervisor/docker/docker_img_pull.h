@@ -1,0 +1,7 @@
+/* docker_img_pull.c: POST /images/create?fromImage=&tag=: a pull through
+ * corrald's ImagePull, its progress as Docker's JSON lines (what `docker
+ * pull` draws). */
+#pragma once
+#include "supervisor/docker/dk.h"
+
+void dk_img_pull(dk_req *r, const char *arg);

@@ -1,0 +1,11 @@
+/* ctr_inspect.c: A corral Container as Docker's container inspect: the spec
+ * it was made with, the image's run defaults it did not replace (Docker shows
+ * the config in effect: the whole environment, the image's Cmd), its state.
+ * */
+#pragma once
+#include "supervisor/shape/shape.h"
+
+void dk_gen_ctr_inspect(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as);
+/* The inspect's members alone, into a map the caller opened (and may add
+ * more to). */
+void dk_gen_ctr_inspect_members(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as);

@@ -1,0 +1,19 @@
+/* ctr_summary.c: A corral Container as a row of Docker's container list, and
+ * the parts that the list and inspect share: ports, networks, mounts, status.
+ * */
+#pragma once
+#include "supervisor/shape/shape.h"
+
+/* An attachment's address into ip (without a "/N"), and its prefix length
+ * (the address's /N, else its prefixLength, else 0) */
+long long dk_address(yajl_val a, char *ip, size_t n);
+/* A corral Container c (Inspect's or List's) as a row of Docker's
+ * container list, and as its container inspect. img is the image's config
+ * (ImageInspect's image.config), or NULL when the image is gone. */
+void dk_gen_ctr_summary(yajl_gen g, yajl_val c);
+void dk_gen_networks(yajl_gen g, yajl_val nets);
+void dk_gen_mounts(yajl_gen g, yajl_val mounts);
+/* HostConfig.NetworkMode of a ContainerSpec. */
+const char *dk_network_mode(yajl_val spec);
+/* Docker's Status column: "Up 3 seconds", "Exited (0) 2 seconds ago". */
+void dk_ctr_status_text(yajl_val c, char *buf, size_t n);
