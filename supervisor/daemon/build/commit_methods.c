@@ -3,6 +3,7 @@
  * `corral-images image commit` as a child, owned by the peer. A build's
  * steps are these calls, with the step's cache key. */
 #include "supervisor/daemon/build/commit_methods.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/varlink/handover.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/build_cache.h"

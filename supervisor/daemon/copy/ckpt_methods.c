@@ -7,6 +7,8 @@
  * ContainerSpec it was created with, through CreateContainer's checks and
  * the policy, never from a config.json of the archive. */
 #include "supervisor/daemon/containers/record/ctr_checkpoint_dir.h"
+#include "supervisor/daemon/containers/record/ctr_record.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
 #include "supervisor/daemon/containers/engine/ctr_create.h"

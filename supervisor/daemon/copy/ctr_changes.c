@@ -3,6 +3,7 @@
  * against its image's layer directories (supervisor/copy/changes.c):
  * corrald reads no file of the container's. */
 #include "supervisor/daemon/copy/ctr_copy.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/copy/ctr_changes.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"

@@ -8,6 +8,7 @@
  * stopped container made from a directory image shares that directory
  * read-only, and takes no copy in. */
 #include "supervisor/daemon/copy/ctr_copy.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/varlink/handover.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/varlink/streams.h"

@@ -8,6 +8,8 @@
 #include "supervisor/daemon/health/health_state.h"
 #include "supervisor/daemon/spec/healthcheck.h"
 #include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/record/ctr_publish.h"
+#include "supervisor/daemon/containers/record/ctr_record.h"
 #include "supervisor/daemon/containers/engine/ctr_monitor.h"
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"

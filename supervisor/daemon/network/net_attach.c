@@ -1,6 +1,8 @@
 /* ADD at Start (eth0; then the further networks, net_connect.c), DEL at
  * the end, from network.json and network-ethN.json. */
 #include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/containers/record/ctr_publish.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/network/net_connect.h"
 #include "supervisor/daemon/network/net_record.h"
 #include "supervisor/daemon/network/cni_result.h"

@@ -4,6 +4,7 @@
  * own containers (CTR_METHOD_TARGET); networks are root's, and any of
  * them may be used, as at Create. */
 #include "supervisor/daemon/network/net_methods.h"
+#include "supervisor/daemon/containers/record/ctr_gen.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/network/net_conn_methods.h"
 #include "supervisor/daemon/network/net_connect.h"

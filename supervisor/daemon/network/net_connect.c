@@ -1,5 +1,6 @@
 /* ADD a further network (net_connect.h). */
 #include "supervisor/daemon/network/net_connect.h"
+#include "supervisor/daemon/containers/record/ctr_publish.h"
 #include "supervisor/daemon/network/cni_result.h"
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/net_record.h"

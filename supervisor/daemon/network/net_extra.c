@@ -1,5 +1,6 @@
 /* containers/<id>/networks.json: the further networks (net_extra.h). */
 #include "supervisor/daemon/network/net_extra.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/net_record.h"
 #include "supervisor/daemon/network/net_store.h"

@@ -1,5 +1,6 @@
 /* What a crash left of the networks, undone at start (net_reconcile.h). */
 #include "supervisor/daemon/network/net_reconcile.h"
+#include "supervisor/daemon/containers/record/ctr_publish.h"
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/network/net_state.h"
 #include "supervisor/daemon/network/check_path.h"

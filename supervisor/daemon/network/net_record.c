@@ -3,6 +3,7 @@
  * namespace; what a DEL or a CHECK needs, after a corrald restart too; and
  * where records and pins are. */
 #include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/network/net_record.h"
 #include "supervisor/daemon/network/cni_result.h"
 #include "supervisor/daemon/network/net_store.h"

@@ -1,4 +1,5 @@
 #include "supervisor/daemon/secrets/deliver.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/secrets/methods.h"
 #include "supervisor/daemon/secrets/secrets_methods.h"
 #include "supervisor/daemon/spec/spec_secrets.h"

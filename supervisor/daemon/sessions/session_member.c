@@ -1,6 +1,7 @@
 /* A session's members: their spec, their broker socket, their names and
  * their namespaces in the bundle. */
 #include "supervisor/daemon/sessions/session_member.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/sessions/session_listen.h"
 #include "supervisor/daemon/sessions/session_net.h"

@@ -2,6 +2,9 @@
  * monitors live, account for those that ended meanwhile, and start those
  * their policies say to. */
 #include "supervisor/daemon/containers/engine/ctr_adopt.h"
+#include "supervisor/daemon/containers/record/ctr_publish.h"
+#include "supervisor/daemon/containers/record/ctr_record.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
 #include "supervisor/daemon/containers/engine/ctr_monitor.h"
 #include "supervisor/daemon/containers/engine/ctr_freeze.h"

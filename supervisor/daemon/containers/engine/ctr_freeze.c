@@ -1,6 +1,9 @@
 /* A container's cgroup frozen (cgroup.freeze) and thawed: Pause and
  * Unpause, and the thaw that lets a paused container act on a signal. */
 #include "supervisor/daemon/containers/engine/ctr_freeze.h"
+#include "supervisor/daemon/containers/record/ctr_publish.h"
+#include "supervisor/daemon/containers/record/ctr_record.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "cgroups/cgroups.h"
 #include "common/log.h"

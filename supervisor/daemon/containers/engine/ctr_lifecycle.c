@@ -7,6 +7,9 @@
  * A pair with ctr_monitor.c: this file watches the monitor it
  * started (ctr_monitor_watch), and the monitor's EOF is the end (ctr_ended). */
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
+#include "supervisor/daemon/containers/record/ctr_publish.h"
+#include "supervisor/daemon/containers/record/ctr_record.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/engine/ctr_freeze.h"
 #include "supervisor/daemon/containers/engine/ctr_monitor.h"

@@ -5,6 +5,7 @@
  * A pair with ctr_lifecycle.c: the transitions watch and signal
  * the monitor, and the watch's end is the container's (ctr_ended). */
 #include "supervisor/daemon/containers/engine/ctr_monitor.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/client.h"

@@ -2,6 +2,7 @@
  * their socketpair, heard until they report to a Start (ctr_lifecycle.c), ended
  * when abandoned; and run as `--cleanup` for the state a dead one left. */
 #include "supervisor/daemon/containers/record/ctr_service.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/containers/record/ctr_checkpoint_dir.h"

@@ -1,5 +1,6 @@
 #include "supervisor/daemon/containers/engine/ctr_upgrade.h"
 #include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "bundle/bundle_userns.h"
 #include "supervisor/daemon/containers/record/ctr_ids.h"

@@ -6,6 +6,7 @@
  * a monitor that restores it from there instead of creating it, so that the
  * monitor is its parent again and holds its stdio and its exit. */
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
+#include "supervisor/daemon/containers/record/ctr_record.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/methods/ctr_checkpoint.h"
 #include "supervisor/daemon/containers/record/ctr_checkpoint_dir.h"

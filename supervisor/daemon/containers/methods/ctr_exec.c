@@ -13,6 +13,7 @@
 #include "supervisor/daemon/containers/record/ctr_reply.h"
 #include "supervisor/daemon/containers/engine/ctr_monitor.h"
 #include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/api/monitor_iface.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"

@@ -3,6 +3,8 @@
  * is stopped, killed or removed by force is signalled first and thawed
  * after, so that the signal is acted on, as docker and podman do. */
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
+#include "supervisor/daemon/containers/record/ctr_publish.h"
+#include "supervisor/daemon/containers/record/ctr_record.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/methods/ctr_pause.h"
 #include "supervisor/daemon/containers/engine/ctr_freeze.h"

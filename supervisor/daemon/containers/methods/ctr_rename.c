@@ -2,6 +2,9 @@
  * atomically, the old name kept on failure). Its hostname and the spec it
  * was created with stay as they were, as with podman rename. */
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
+#include "supervisor/daemon/containers/record/ctr_publish.h"
+#include "supervisor/daemon/containers/record/ctr_gen.h"
+#include "supervisor/daemon/containers/record/ctr_record.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/methods/ctr_rename.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"

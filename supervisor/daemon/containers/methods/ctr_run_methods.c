@@ -2,6 +2,7 @@
  * engine/ctr_create.c), Start and Restart (a stop, then a start, answered
  * once it runs again; a container that is not running is just started). */
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
+#include "supervisor/daemon/containers/record/ctr_publish.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/methods/ctr_run_methods.h"
 #include "supervisor/daemon/containers/engine/ctr_create.h"

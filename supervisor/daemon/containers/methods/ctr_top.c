@@ -6,6 +6,7 @@
  * Everything read is the container's to write, so it is bounded and sent
  * as text (jg_text). */
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/methods/ctr_top.h"
 #include "supervisor/daemon/containers/record/ctr_reply.h"

@@ -115,17 +115,6 @@ typedef struct ctr {
 	} list_key;
 } ctr;
 
-/* containers/<id> */
-void ctr_dir(const struct corrald *d, const ctr *c, char *buf, size_t n);
-/* Its overlay upper directory (what it changed) into buf: NULL, or why it
- * has none (made from a directory; its rootfs a flattened copy). */
-const char *ctr_upper_dir(const struct corrald *d, const ctr *c, char *buf, size_t n);
-/* Its cgroup, below the cgroup2 mount: <cgroup-parent>/<id>, or under the
- * systemd driver its scope's, /<slice path>/corral-<id>.scope. */
-void ctr_cgroup_path(const struct corrald *d, const ctr *c, char *buf, size_t n);
-/* Its config's linux.cgroupsPath: the path, or <slice>:corral:<id>, under
- * parent (its spec.cgroupParent; NULL: corrald's). */
-void ctr_cgroups_path(const struct corrald *d, const char *parent, const char *id, char *buf, size_t n);
 ctr *ctr_find(struct corrald *d, const char *ref); /* id, unique id prefix, or name */
 /* A peer other than root reaches only the containers it made (owner): the
  * others are not there for it (corrald(8) SECURITY). NULL peer: corrald. */
@@ -146,25 +135,5 @@ size_t ctr_count(const struct corrald *d, int status /* -1: all */);
 static inline bool ctr_alive(const ctr *c) { return c->status == CS_RUNNING || c->status == CS_PAUSED; }
 void ctr_update_gauges(struct corrald *d);
 
-/* record.json */
-int ctr_record_save(const struct corrald *d, const ctr *c, cerr *err);
-/* The first record of a new container, in two steps (common/fileio.h): the
- * caller commits it, then syncs the container's directory and its parent. */
-int ctr_record_begin(const struct corrald *d, const ctr *c, wfa_pending *p, cerr *err);
-int ctr_record_load(struct corrald *d, const char *dir, ctr **out, cerr *err);
-/* The Container object (Inspect, List). */
-int ctr_gen(yajl_gen g, const ctr *c);
-/* The same, appended to sb as JSON text, from the cache when still valid. */
-int ctr_append_json(ctr *c, strbuf *sb);
-/* List's cached entry is made anew: what it shows changed outside the
- * state it is keyed on (its name, its networks) */
-void ctr_list_stale(ctr *c);
-
-/* Save its record (a failure is logged) and update the gauges. */
-void ctr_save(struct corrald *d, ctr *c);
-void ctr_publish(struct corrald *d, ctr *c, const char *action, const char *const *attrs);
-/* The same, stamped at_ns (what happened earlier, as the monitor recorded
- * it; 0: now). */
-void ctr_publish_at(struct corrald *d, ctr *c, const char *action, const char *const *attrs, long long at_ns);
 /* Free every container, answering nothing (corrald's exit). */
 void ctr_shutdown_all(struct corrald *d);

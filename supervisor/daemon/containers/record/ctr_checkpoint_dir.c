@@ -1,4 +1,5 @@
 #include "supervisor/daemon/containers/record/ctr_checkpoint_dir.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/containers/record/trash.h"
 
 #include <limits.h>

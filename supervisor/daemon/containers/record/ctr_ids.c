@@ -1,5 +1,6 @@
 #include "supervisor/daemon/containers/record/ctr_ids.h"
 #include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "bundle/bundle_userns.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "runtime/idmap.h"

@@ -7,6 +7,8 @@
 #include "supervisor/daemon/containers/record/ctr_resources_kept.h"
 #include "supervisor/daemon/spec/ctr_resources.h"
 #include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/record/ctr_gen.h"
+#include "supervisor/daemon/containers/record/ctr_record.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
