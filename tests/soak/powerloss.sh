@@ -154,7 +154,7 @@ for n in $(seq "$losses"); do
 		sleep 0.1
 	done
 	grep -q "^powerloss: running" "$T/out$n/console.log" 2>/dev/null ||
-		{ echo "VIOLATION serves: boot $n never ran its operations: $(tail -5 "$T/out$n/console.log" 2>/dev/null)"; wait "$vm"; exit 1; }
+		{ echo "VIOLATION serves: boot $n never ran its operations: $(cat "$T/out$n"/check.* 2>/dev/null) $(tail -5 "$T/out$n/console.log" 2>/dev/null) $(tail -5 "$T/boot$n.log")"; wait "$vm"; exit 1; }
 	at=$((RANDOM % 8 + 2))
 	[ "$eio" = 0 ] || at=$((eio + at - 2)) # while its writes fail (at 0 to 2 s), or after
 	sleep "$at" # the nemesis's moment, not a wait for anything
