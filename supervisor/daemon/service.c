@@ -1,6 +1,6 @@
 #include "supervisor/daemon/health/checker.h"
 #include "supervisor/varlink/call.h"
-#include "supervisor/daemon/core/host_info.h"
+#include "supervisor/daemon/host/host_info.h"
 #include "supervisor/daemon/core/admission.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/store_gate.h"

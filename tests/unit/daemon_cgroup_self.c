@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 
 #include "common/cleanup.h"
-#include "supervisor/daemon/core/cgroup_self.h"
+#include "supervisor/daemon/host/cgroup_self.h"
 #include "supervisor/daemon/core/config.h"
 
 static void test_cgroup_self(void **state)

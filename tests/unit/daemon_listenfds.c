@@ -7,7 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "supervisor/daemon/core/listenfds.h"
+#include "supervisor/daemon/host/listenfds.h"
 
 static void test_listen_fds(void **state)
 {

@@ -1,4 +1,4 @@
-/* supervisor/daemon/core/metrics_http.c: the /metrics endpoint (libmicrohttpd) on the event loop. */
+/* supervisor/daemon/host/metrics_http.c: the /metrics endpoint (libmicrohttpd) on the event loop. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,7 @@
 
 #include "common/cleanup.h"
 #include "common/strbuf.h"
-#include "supervisor/daemon/core/metrics_http.h"
+#include "supervisor/daemon/host/metrics_http.h"
 #include "supervisor/loop/eventloop.h"
 
 static int render_fixed(strbuf *out, void *data) { return sb_adds(out, "corral_up 1\n"); }

@@ -10,7 +10,7 @@
 
 #include "common/json.h"
 #include "supervisor/daemon/spec/ctr_spec.h"
-#include "supervisor/daemon/core/hosts.h"
+#include "supervisor/daemon/netfiles/hosts.h"
 #include "supervisor/daemon/network/resolv.h"
 
 static char *render_hosts(const hosts_in *in)

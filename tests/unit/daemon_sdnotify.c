@@ -7,7 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "supervisor/daemon/core/sdnotify.h"
+#include "supervisor/daemon/host/sdnotify.h"
 
 static void test_sd_notify(void **state)
 {

@@ -3,7 +3,7 @@
 #include "supervisor/daemon/build/commit_methods.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/build/cache_methods.h"
-#include "supervisor/daemon/core/build_cache.h"
+#include "supervisor/daemon/store/build_cache.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"

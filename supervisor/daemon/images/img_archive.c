@@ -9,7 +9,7 @@
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/images/img_archive.h"
 #include "supervisor/daemon/core/events.h"
-#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/images/images.h"

@@ -5,7 +5,7 @@
 #include "images/refs_name.h"
 #include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/images/img_gen.h"
-#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/images/img_size.h"

@@ -6,7 +6,7 @@
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/images/img_gen.h"
-#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/varlink/params.h"

@@ -6,7 +6,7 @@
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/images/img_internal.h"
-#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/daemon/core/import_peer.h"
 #include "supervisor/loop/child.h"

@@ -10,7 +10,7 @@
 #include "supervisor/daemon/images/img_prune.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/events.h"
-#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"

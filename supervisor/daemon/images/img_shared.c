@@ -8,7 +8,7 @@
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"

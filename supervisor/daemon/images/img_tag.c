@@ -7,7 +7,7 @@
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/core/events.h"
-#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"

@@ -14,7 +14,7 @@
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/net_extra.h"
 #include "supervisor/daemon/network/net_id.h"
-#include "supervisor/daemon/core/netns_pin.h"
+#include "supervisor/daemon/netfiles/netns_pin.h"
 #include "supervisor/daemon/network/ports_free.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/core/corrald.h"

@@ -3,7 +3,7 @@
  * monitor's "created" and "start", and the detach when it is over; and
  * its /etc/hostname. */
 #include "supervisor/daemon/network/network.h"
-#include "supervisor/daemon/core/hosts.h"
+#include "supervisor/daemon/netfiles/hosts.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle_mounts.h"
 #include "supervisor/daemon/network/net_names.h"

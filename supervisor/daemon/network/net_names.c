@@ -1,6 +1,6 @@
 #include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/containers/record/ctr_paths.h"
-#include "supervisor/daemon/core/hosts.h"
+#include "supervisor/daemon/netfiles/hosts.h"
 #include "supervisor/daemon/network/resolv.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/containers/record/ctr_service.h"

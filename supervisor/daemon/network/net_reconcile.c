@@ -10,7 +10,7 @@
 #include "supervisor/daemon/network/net_record.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/net_bridges.h"
-#include "supervisor/daemon/core/netns_pin.h"
+#include "supervisor/daemon/netfiles/netns_pin.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

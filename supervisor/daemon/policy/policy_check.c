@@ -2,7 +2,7 @@
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/policy/policy_sig.h"
 #include "supervisor/daemon/containers/record/ctr.h"
-#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/api/interface.h"

@@ -4,7 +4,7 @@
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/policy/policy_sig.h"
-#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"

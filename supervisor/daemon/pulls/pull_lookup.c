@@ -3,7 +3,7 @@
 #include "supervisor/daemon/pulls/pull.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/store/img_owner.h"
 #include "common/cleanup.h"
 #include "images/refs.h"
 #include "images/refs_find.h"

@@ -7,7 +7,7 @@
 #include "images/refs_find.h"
 #include "supervisor/daemon/pulls/pull.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/varlink/params.h"

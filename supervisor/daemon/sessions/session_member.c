@@ -7,7 +7,7 @@
 #include "supervisor/daemon/sessions/session_net.h"
 #include "supervisor/daemon/sessions/session_ns.h"
 #include "supervisor/daemon/network/network.h"
-#include "supervisor/daemon/core/hosts.h"
+#include "supervisor/daemon/netfiles/hosts.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/json.h"

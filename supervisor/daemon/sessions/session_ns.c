@@ -11,7 +11,7 @@
 #include "supervisor/daemon/sessions/session_ns.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/network/network.h"
-#include "supervisor/daemon/core/netns_pin.h"
+#include "supervisor/daemon/netfiles/netns_pin.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"

@@ -24,7 +24,7 @@
 #include "supervisor/daemon/spec/healthcheck.h"
 #include "supervisor/daemon/containers/engine/ctr_apparmor.h"
 #include "supervisor/daemon/containers/engine/ctr_selinux.h"
-#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/record/img_source.h"
 #include "supervisor/daemon/core/corrald.h"

@@ -1,5 +1,5 @@
 #include "supervisor/daemon/containers/record/pins.h"
-#include "supervisor/daemon/core/netns_pin.h"
+#include "supervisor/daemon/netfiles/netns_pin.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/record/peer_pin.h"
 #include "common/cleanup.h"

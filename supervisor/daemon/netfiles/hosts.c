@@ -1,4 +1,4 @@
-#include "supervisor/daemon/core/hosts.h"
+#include "supervisor/daemon/netfiles/hosts.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-#include "supervisor/daemon/core/metrics_http.h"
+#include "supervisor/daemon/host/metrics_http.h"
 #include "common/tcp_listen.h"
 #include "common/cleanup.h"
 

@@ -1,4 +1,4 @@
-#include "supervisor/daemon/core/cgroup_self.h"
+#include "supervisor/daemon/host/cgroup_self.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/strbuf.h"

@@ -1,4 +1,4 @@
-#include "supervisor/daemon/core/host_info.h"
+#include "supervisor/daemon/host/host_info.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "images/overlay_probe.h"
 #include "cgroups/cgroups.h"

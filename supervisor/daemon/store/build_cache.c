@@ -1,8 +1,8 @@
 /* build_cache.h: small files, one per step, written atomically. In core:
  * the build room writes it, the image room's list and prune read it. */
-#include "supervisor/daemon/core/build_cache.h"
+#include "supervisor/daemon/store/build_cache.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/daemon/core/img_owner.h"
+#include "supervisor/daemon/store/img_owner.h"
 #include "images/refs.h"
 #include "images/refs_find.h"
 #include "images/store.h"

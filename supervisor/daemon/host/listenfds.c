@@ -1,4 +1,4 @@
-#include "supervisor/daemon/core/listenfds.h"
+#include "supervisor/daemon/host/listenfds.h"
 
 #include <errno.h>
 #include <fcntl.h>

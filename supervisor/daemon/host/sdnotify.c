@@ -1,4 +1,4 @@
-#include "supervisor/daemon/core/sdnotify.h"
+#include "supervisor/daemon/host/sdnotify.h"
 #include "common/cleanup.h"
 
 #include <errno.h>

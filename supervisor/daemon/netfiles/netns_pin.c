@@ -1,5 +1,5 @@
 /* Network namespaces held by a bind mount while CNI needs them. */
-#include "supervisor/daemon/core/netns_pin.h"
+#include "supervisor/daemon/netfiles/netns_pin.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
