@@ -15,5 +15,3 @@ extern struct cli cli;
 
 /* Report err as "corral: <what>: <message>" and return exit code 1. */
 int cli_fail(cerr *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-struct create_opts;
-

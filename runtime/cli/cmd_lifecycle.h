@@ -2,6 +2,7 @@
 #pragma once
 #include "runtime/cli/cli.h"
 
+struct create_opts;
 /* create's and run's options into o (run's own, detach and keep, where
  * they are not NULL), and the bundle's path; -1 after saying what is wrong. */
 int parse_create_opts(int argc, char **argv, struct create_opts *o, bool *detach, bool *keep, char bundle[PATH_MAX]);

@@ -1,5 +1,7 @@
-/* The container methods of io.corral.Supervisor, the top of containers/:
- * each owns its call (see vl_method_fn). They stand on the engine (engine/)
+/* ctr_methods.c: the container methods that stop, kill, remove, prune,
+ * list, inspect, wait for, and read the logs and stats of containers; each
+ * owns its call (see vl_method_fn). The others have files of their own
+ * (ctr_run_methods.c, ctr_exec.c, ...). All stand on the engine (engine/)
  * and the record (record/), which never call up into them. */
 #pragma once
 #include "supervisor/varlink/server.h"
