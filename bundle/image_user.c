@@ -106,10 +106,10 @@ static int find_group(int rootfs_fd, const char *group, uint32_t *gid)
 }
 
 /* Is user in a group's comma-separated member list? */
-static bool listed(const char *members, const char *user)
+static bool listed(const char *users, const char *user)
 {
 	size_t len = strlen(user);
-	for (const char *m = members;; m++) {
+	for (const char *m = users;; m++) {
 		size_t n = strcspn(m, ",");
 		if (n == len && !strncmp(m, user, n))
 			return true;
@@ -120,7 +120,7 @@ static bool listed(const char *members, const char *user)
 }
 
 /* The groups that list user as a member, but its primary one, each once. */
-static int member_groups(int rootfs_fd, const char *user, uint32_t primary, uint32_t **gids, size_t *n, cerr *err)
+static int groups_of(int rootfs_fd, const char *user, uint32_t primary, uint32_t **gids, size_t *n, cerr *err)
 {
 	_cleanup_(id_reader_close) id_reader r = { 0 };
 	id_reader_open(&r, rootfs_fd, "/etc/group");
@@ -173,7 +173,7 @@ int image_user_resolve(int rootfs_fd, const char *spec, struct oci_user *u, cerr
 				return cerr_set(err, ERANGE, "group \"%s\" is out of range", group);
 			if (!g && find_group(rootfs_fd, group, &gid) < 0)
 				return cerr_set(err, ENOENT, "no such group \"%s\" in the image's /etc/group", group);
-		} else if (name && (r = member_groups(rootfs_fd, name, gid, &gids, &n_gids, err)) < 0) {
+		} else if (name && (r = groups_of(rootfs_fd, name, gid, &gids, &n_gids, err)) < 0) {
 			return r;
 		}
 	}

@@ -1,5 +1,5 @@
 /* Transient scope units through systemd's D-Bus API: StartTransientUnit,
- * SetUnitProperties and StopUnit, each waiting for its job as runc does. */
+ * SetUnitProperties and StopUnit, each waiting for its systemd job as runc does. */
 #include "systemd.h"
 #include "cgroups/systemd_props.h"
 #include "cgroups/systemd_scope.h"
@@ -26,7 +26,7 @@ struct conn {
 	const struct sd_lib *sd;
 	sd_bus *bus;
 	sd_bus_slot *slot;
-	const char *job; /* the job whose end we wait for */
+	const char *unit_job; /* the job whose end we wait for */
 	char result[32]; /* its JobRemoved result; "" until then */
 };
 
@@ -42,8 +42,8 @@ static int job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret)
 {
 	struct conn *c = userdata;
 	uint32_t id;
-	const char *job, *unit, *result;
-	if (c->job && c->sd->read(m, "uoss", &id, &job, &unit, &result) >= 0 && strcmp(job, c->job) == 0)
+	const char *unit_job, *unit, *result;
+	if (c->unit_job && c->sd->read(m, "uoss", &id, &unit_job, &unit, &result) >= 0 && strcmp(unit_job, c->unit_job) == 0)
 		snprintf(c->result, sizeof(c->result), "%s", result);
 	return 0;
 }
@@ -95,7 +95,7 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/* Send m (a call that answers with a job), then wait until the job ends. */
+/* Send m (a call that answers with a systemd job), then wait until that job ends. */
 static int call_job(struct conn *c, sd_bus_message *m, const char *what, const char *unit, cerr *err)
 {
 	const struct sd_lib *sd = c->sd;
@@ -111,7 +111,7 @@ static int call_job(struct conn *c, sd_bus_message *m, const char *what, const c
 		sd->error_free(&e);
 		return r;
 	}
-	if ((r = sd->read(reply, "o", &c->job)) < 0) {
+	if ((r = sd->read(reply, "o", &c->unit_job)) < 0) {
 		sd->message_unref(reply);
 		return cerr_sys(err, -r, "systemd: %s %s: read its job", what, unit);
 	}
@@ -126,7 +126,7 @@ static int call_job(struct conn *c, sd_bus_message *m, const char *what, const c
 					r < 0 ? strerror(-r) : "within 30 s");
 		}
 	}
-	c->job = NULL;
+	c->unit_job = NULL;
 	sd->message_unref(reply);
 	if (strcmp(c->result, "done") != 0)
 		return cerr_set(err, EIO, "systemd: %s %s: job %s (see journalctl -u %s)", what, unit, c->result, unit);

@@ -1,6 +1,6 @@
 /* systemd_scope.c: Transient scope units through systemd's D-Bus API:
  * StartTransientUnit, SetUnitProperties and StopUnit, each waiting for its
- * job as runc does. */
+ * systemd job as runc does. */
 #pragma once
 #include "cgroups/systemd.h"
 

@@ -57,7 +57,7 @@ static int fault_at(json_fault *f, int code, const char *parent, const char *key
 	return r;
 }
 
-yajl_val json_member(yajl_val obj, const char *key)
+yajl_val json_key(yajl_val obj, const char *key)
 {
 	yajl_val v = json_get(obj, key);
 	return v && YAJL_IS_NULL(v) ? NULL : v;
@@ -115,10 +115,10 @@ int json_check_keys(yajl_val obj, const char *parent, const char *const *known, 
 
 /* The member into *out: NULL when absent, and a fault when it is required.
  * *present (may be NULL) says whether it is there. */
-static int member(yajl_val obj, const char *parent, const char *key, unsigned flags, yajl_val *out, bool *present,
+static int find_key(yajl_val obj, const char *parent, const char *key, unsigned flags, yajl_val *out, bool *present,
 		  json_fault *f)
 {
-	*out = json_member(obj, key);
+	*out = json_key(obj, key);
 	if (present)
 		*present = *out != NULL;
 	if (!*out && (flags & JSON_REQUIRED))
@@ -131,7 +131,7 @@ static int member(yajl_val obj, const char *parent, const char *key, unsigned fl
 static int typed(yajl_val obj, const char *parent, const char *key, unsigned flags, yajl_type t, yajl_val *out,
 		 bool *present, json_fault *f)
 {
-	int r = member(obj, parent, key, flags, out, present, f);
+	int r = find_key(obj, parent, key, flags, out, present, f);
 	if (r < 0 || !*out || has_type(*out, t))
 		return r;
 	r = fault_at(f, EINVAL, parent, key, "must be %s, not %s", type_word(t), json_type_name(*out));
@@ -262,7 +262,7 @@ int json_get_int_in(yajl_val obj, const char *parent, const char *key, unsigned 
 		    long long *out, bool *present, json_fault *f)
 {
 	yajl_val v;
-	int r = member(obj, parent, key, flags, &v, present, f);
+	int r = find_key(obj, parent, key, flags, &v, present, f);
 	if (r < 0 || !v)
 		return r;
 	if (!YAJL_IS_NUMBER(v) || !YAJL_IS_INTEGER(v))
@@ -277,7 +277,7 @@ int json_get_uint_in(yajl_val obj, const char *parent, const char *key, unsigned
 {
 	yajl_val v;
 	uint64_t x;
-	int r = member(obj, parent, key, flags, &v, present, f);
+	int r = find_key(obj, parent, key, flags, &v, present, f);
 	if (r < 0 || !v)
 		return r;
 	if (!json_uint64(v, &x))

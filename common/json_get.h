@@ -60,7 +60,7 @@ int json_fault_reword(json_fault *f, const char *fmt, ...) __attribute__((format
 int json_fault_oom(json_fault *f);
 
 /* The member key of obj: NULL when obj is no object, or key is absent or null. */
-yajl_val json_member(yajl_val obj, const char *key);
+yajl_val json_key(yajl_val obj, const char *key);
 /* "parent.key", or "key" when parent is "", into buf; returns buf. */
 const char *json_path(char buf[JSON_PATH_MAX], const char *parent, const char *key);
 /* "parent[i]" into buf; returns buf. */

@@ -252,16 +252,16 @@ static const char *skip_value(scan *sc, const char *p, int depth)
 	}
 }
 
-bool json_members_open(json_members *it, const char *p, const char *end, int depth, bool checked)
+bool json_keys_open(json_keys *it, const char *p, const char *end, int depth, bool checked)
 {
 	p = skip_space(p, end);
 	if (p >= end || *p != '{' || depth < 1 || depth > JSON_MAX_DEPTH)
 		return false;
-	*it = (json_members){ .p = p + 1, .end = end, .depth = depth, .checked = checked };
+	*it = (json_keys){ .p = p + 1, .end = end, .depth = depth, .checked = checked };
 	return true;
 }
 
-int json_members_next(json_members *it, json_text *key, json_text *value)
+int json_keys_next(json_keys *it, json_text *key, json_text *value)
 {
 	const char *p = skip_space(it->p, it->end), *end = it->end;
 	if (p < end && *p == '}')

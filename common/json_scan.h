@@ -17,22 +17,22 @@ typedef struct json_text {
 } json_text;
 
 /* The members of one object, in order. */
-typedef struct json_members {
+typedef struct json_keys {
 	const char *p, *end;
 	int depth; /* of the object itself: 1 for a whole text */
 	bool checked;
 	bool started;
-} json_members;
+} json_keys;
 
 /* The object at p (space around it allowed); end is where the text ends,
  * and only space may stand between the object's close and end. checked:
- * the text is known to be JSON already (json_members took it), so values
+ * the text is known to be JSON already (json_keys took it), so values
  * are passed over, not checked again. */
-bool json_members_open(json_members *it, const char *p, const char *end, int depth, bool checked);
+bool json_keys_open(json_keys *it, const char *p, const char *end, int depth, bool checked);
 /* 1 and the next member: its key (unquoted; a key with an escape is
  * declined) and its value, checked whole. 0 at the object's end, with the
  * rest of the text checked; -1 when the text is not JSON or is declined. */
-int json_members_next(json_members *it, json_text *key, json_text *value);
+int json_keys_next(json_keys *it, json_text *key, json_text *value);
 /* Length of the valid UTF-8 sequence at s (at most n bytes, n >= 1), as
  * RFC 3629 has it: no overlong form, no surrogate, nothing past U+10FFFF;
  * 0 when there is none, and for a NUL. */

@@ -90,10 +90,10 @@ int cfg_edit_set(cfg_edit *c, const char *key, const char *json)
 	return put(&c->patch_keys, &c->patch_values, key, json);
 }
 
-int cfg_edit_merge(cfg_edit *c, const char *key, const char *member, const char *json)
+int cfg_edit_merge(cfg_edit *c, const char *key, const char *subkey, const char *json)
 {
 	_cleanup_free_ char *both = NULL;
-	if (asprintf(&both, "%s\n%s", key, member) < 0)
+	if (asprintf(&both, "%s\n%s", key, subkey) < 0)
 		return -ENOMEM;
 	c->dirty = true;
 	return put(&c->merge_keys, &c->merge_values, both, json);

@@ -32,7 +32,7 @@ int cfg_edit_from_image(cfg_edit *c, yajl_val config, bool inspect);
 int cfg_edit_set(cfg_edit *c, const char *key, const char *json);
 /* A member of an object-valued key (ExposedPorts, Volumes, Labels), which
  * corral-images merges into the image's. */
-int cfg_edit_merge(cfg_edit *c, const char *key, const char *member, const char *json);
+int cfg_edit_merge(cfg_edit *c, const char *key, const char *subkey, const char *json);
 /* The patch as a JSON object, or NULL when out of memory. */
 char *cfg_edit_patch(const cfg_edit *c);
 const char *cfg_env_get(const cfg_edit *c, const char *name);

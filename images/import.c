@@ -1,5 +1,5 @@
 #include "images/import.h"
-#include "images/import_job.h"
+#include "images/import_ctx.h"
 #include "images/import_layers.h"
 #include "images/import_stage.h"
 #include "images/layer.h"

@@ -1,7 +1,7 @@
 /* An image's layers staged by several threads at once: each is found in
  * the store, or read from the source (its stage_layer, or its blob) and
  * unpacked into staging. */
-#include "images/import_job.h"
+#include "images/import_ctx.h"
 #include "images/import_layers.h"
 #include "images/import_stage.h"
 #include "common/cleanup.h"

@@ -1,4 +1,4 @@
-#include "images/import_job.h"
+#include "images/import_ctx.h"
 #include "images/import_stage.h"
 #include "images/layer_proof.h"
 #include "common/cleanup.h"
@@ -69,7 +69,7 @@ int imp_stage_layer(imp *m, int src_fd, const char *expect_digest, int64_t size,
 				       : -1;
 	if (root < 0 || (copy && out < 0))
 		return cerr_sys(err, errno, "staging layer %s", diffid);
-	layer_job j = {
+	layer_extraction j = {
 		.src_fd = src_fd, .blob_out_fd = out, .root_fd = root, .what = what,
 		.expect_digest = expect_digest, .expect_size = size, .expect_comp = comp,
 		.expect_diffid = diffid, .lim = m->o->lim,

@@ -1,6 +1,6 @@
 /* import_stage.c: blobs and layers into an import's staging. */
 #pragma once
-#include "images/import_job.h"
+#include "images/import_ctx.h"
 
 /* Open a blob of the source (a manifest through its open_manifest), or
  * fail with a one-line error. */

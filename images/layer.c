@@ -11,7 +11,7 @@
 #define BUF_SIZE (1u << 20)
 
 typedef struct stream {
-	layer_job *j;
+	layer_extraction *j;
 	struct archive *dec;    /* raw format + filters: the decompressor */
 	digest_ctx *zhash, *uhash;
 	char *zbuf, *ubuf;
@@ -24,7 +24,7 @@ typedef struct stream {
 static la_ssize_t read_compressed(struct archive *a, void *data, const void **buf)
 {
 	stream *s = data;
-	layer_job *j = s->j;
+	layer_extraction *j = s->j;
 	ssize_t n;
 	do
 		n = read(j->src_fd, s->zbuf, BUF_SIZE);
@@ -64,7 +64,7 @@ static la_ssize_t read_compressed(struct archive *a, void *data, const void **bu
 static la_ssize_t read_uncompressed(struct archive *a, void *data, const void **buf)
 {
 	stream *s = data;
-	layer_job *j = s->j;
+	layer_extraction *j = s->j;
 	la_ssize_t n = archive_read_data(s->dec, s->ubuf, BUF_SIZE);
 	if (n < 0) {
 		if (!s->cb_err.msg)
@@ -120,7 +120,7 @@ static void stream_free(stream *s)
  * cause worth naming: hash the rest of it and say so. */
 static int digest_verdict(stream *s, cerr *err)
 {
-	layer_job *j = s->j;
+	layer_extraction *j = s->j;
 	if (!j->expect_digest || s->cb_err.code == EFBIG)
 		return 0;
 	while (!s->zeof) {
@@ -146,7 +146,7 @@ static int digest_verdict(stream *s, cerr *err)
 /* Prefer the callback's precise error over libarchive's summary. */
 static int fail(stream *s, cerr *err, int code, const char *ctx, const char *arg)
 {
-	layer_job *j = s->j;
+	layer_extraction *j = s->j;
 	int r = digest_verdict(s, err);
 	if (r < 0)
 		return r;
@@ -166,7 +166,7 @@ static void archive_freep(struct archive **a)
 		archive_read_free(*a);
 }
 
-int layer_unpack(layer_job *j, cerr *err)
+int layer_unpack(layer_extraction *j, cerr *err)
 {
 	_cleanup_(stream_free) stream s = { .j = j };
 	j->size = j->usize = j->entries = 0;

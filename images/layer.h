@@ -10,7 +10,7 @@
 #include "images/extract.h"
 #include "images/manifest.h"
 
-typedef struct layer_job {
+typedef struct layer_extraction {
 	int src_fd;                 /* the blob as the source holds it */
 	int blob_out_fd;            /* its copy in staging, or -1 */
 	int root_fd;                /* the empty staging layer directory */
@@ -25,6 +25,6 @@ typedef struct layer_job {
 	char diffid[DIGEST_STR_LEN];
 	uint64_t size, usize, entries;
 	enum layer_comp comp;
-} layer_job;
+} layer_extraction;
 
-int layer_unpack(layer_job *j, cerr *err);
+int layer_unpack(layer_extraction *j, cerr *err);

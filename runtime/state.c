@@ -109,7 +109,7 @@ int state_save(const char *dir, const struct rt_state *s, unsigned flags, cerr *
 	return jg_write_file(g, path, 0600, flags, err);
 }
 
-static int dup_member(yajl_val o, const char *key, char **out)
+static int dup_key(yajl_val o, const char *key, char **out)
 {
 	yajl_val v = json_get(o, key);
 	if (!YAJL_IS_STRING(v))
@@ -147,16 +147,16 @@ int state_load(const char *root, const char *id, struct rt_state **out, cerr *er
 	if (!s)
 		return cerr_set(err, ENOMEM, "out of memory");
 	long long pid = 0, start = 0;
-	if (dup_member(v, "id", &s->id) < 0 || dup_member(v, "bundle", &s->bundle) < 0 ||
-	    dup_member(v, "rootfs", &s->rootfs) < 0 || dup_member(v, "created", &s->created) < 0 ||
-	    dup_member(v, "owner", &s->owner) < 0 || !json_int_in(json_get(v, "pid"), 0, INT_MAX, &pid) ||
+	if (dup_key(v, "id", &s->id) < 0 || dup_key(v, "bundle", &s->bundle) < 0 ||
+	    dup_key(v, "rootfs", &s->rootfs) < 0 || dup_key(v, "created", &s->created) < 0 ||
+	    dup_key(v, "owner", &s->owner) < 0 || !json_int_in(json_get(v, "pid"), 0, INT_MAX, &pid) ||
 	    !json_int_in(json_get(v, "pid_start"), 0, LLONG_MAX, &start))
 		return cerr_set(err, EINVAL, "%s: corrupt state file", path);
 	s->pid = (pid_t)pid;
 	s->pid_start = (unsigned long long)start;
 	s->systemd_cgroup = YAJL_IS_TRUE(json_get(v, "systemd_cgroup"));
 	if (json_get(v, "cgroup_path") &&
-	    (dup_member(v, "cgroup_mount", &s->cgroup_mount) < 0 || dup_member(v, "cgroup_path", &s->cgroup_path) < 0))
+	    (dup_key(v, "cgroup_mount", &s->cgroup_mount) < 0 || dup_key(v, "cgroup_path", &s->cgroup_path) < 0))
 		return cerr_set(err, EINVAL, "%s: corrupt state file", path);
 	yajl_val ann = json_get(v, "annotations");
 	if (YAJL_IS_OBJECT(ann)) {

@@ -80,8 +80,8 @@ static int walk_proc(pid_t init, pid_t **out, size_t *n, cerr *err)
 			pid_t p = (pid_t)atoi(e->d_name);
 			if (in_list(*out, *n, p))
 				continue;
-			bool member = own_ns ? same_ns(p, &theirs) : in_list(*out, *n, ppid_of(p));
-			if (member) {
+			bool inside = own_ns ? same_ns(p, &theirs) : in_list(*out, *n, ppid_of(p));
+			if (inside) {
 				if (push_pid(out, n, p) < 0)
 					return cerr_set(err, ENOMEM, "out of memory");
 				added = !own_ns;

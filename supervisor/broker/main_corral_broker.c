@@ -24,7 +24,7 @@ static const struct {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: corral-broker [--socket PATH] COMMAND [ARGS]\n\n"
-		   "Talk to the other members of this session through corrald's broker.\n\n"
+		   "Talk to the other containers of this session through corrald's broker.\n\n"
 		   "Commands:\n"
 		   "  pub TOPIC DATA                      publish; prints how many subscribers it reached\n"
 		   "  sub [-n COUNT] TOPIC...             print each message (one JSON line) on the topics\n"

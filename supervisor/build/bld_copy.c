@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 /* The flags: --from, --chown (numeric UID[:GID]), --chmod (octal). */
-static int copy_flags(bld *b, bld_stage *s, const df_instr *in, copy_job *j, cerr *err)
+static int copy_flags(bld *b, bld_stage *s, const df_instr *in, copy_op *j, cerr *err)
 {
 	j->uid = j->gid = -1;
 	j->mode = -1;
@@ -64,7 +64,7 @@ static int copy_flags(bld *b, bld_stage *s, const df_instr *in, copy_job *j, cer
 }
 
 /* The destination, absolute (under WORKDIR), and whether it is a directory. */
-static int copy_dest(bld_stage *s, const char *dest, size_t n_src, bool wildcards, copy_job *j, cerr *err)
+static int copy_dest(bld_stage *s, const char *dest, size_t n_src, bool wildcards, copy_op *j, cerr *err)
 {
 	size_t len = strlen(dest);
 	j->dest_dir = len && dest[len - 1] == '/';
@@ -81,7 +81,7 @@ static int copy_dest(bld_stage *s, const char *dest, size_t n_src, bool wildcard
 	return j->dest ? 0 : cerr_set(err, ENOMEM, "out of memory");
 }
 
-static void copy_job_release(copy_job *j)
+static void copy_job_release(copy_op *j)
 {
 	for (size_t i = 0; i < j->n_urls; i++) {
 		close(j->url_fds[i]);
@@ -93,7 +93,7 @@ static void copy_job_release(copy_job *j)
 }
 
 /* Each source word expanded, and cleaned lexically ("../x" is "x"). */
-static int copy_sources(bld *b, bld_stage *s, const df_instr *in, copy_job *j, bool *wildcards, cerr *err)
+static int copy_sources(bld *b, bld_stage *s, const df_instr *in, copy_op *j, bool *wildcards, cerr *err)
 {
 	size_t n = strv_length(in->args);
 	for (size_t i = 0; i + 1 < n; i++) {
@@ -126,7 +126,7 @@ static int copy_sources(bld *b, bld_stage *s, const df_instr *in, copy_job *j, b
 
 /* The step's key: the sources' content (from the context), or the image
  * they come from (--from), with what the step makes of them. */
-static int copy_key(bld *b, bld_stage *s, const df_instr *in, copy_job *j, const char *from_image, cerr *err)
+static int copy_key(bld *b, bld_stage *s, const df_instr *in, copy_op *j, const char *from_image, cerr *err)
 {
 	char content[DIGEST_STR_LEN] = "";
 	if (!from_image && copy_walk_context(b, j, NULL, content, err) < 0)
@@ -157,7 +157,7 @@ static int from_image(bld *b, size_t stage_at, const char *from, char out[DIGEST
 
 int bld_step_copy(bld *b, bld_stage *s, const df_instr *in, cerr *err)
 {
-	_cleanup_(copy_job_release) copy_job j = { .add = in->kind == DF_ADD };
+	_cleanup_(copy_job_release) copy_op j = { .add = in->kind == DF_ADD };
 	bool wildcards = false;
 	if (copy_flags(b, s, in, &j, err) < 0 || copy_sources(b, s, in, &j, &wildcards, err) < 0)
 		return -1;

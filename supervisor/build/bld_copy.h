@@ -7,7 +7,7 @@ struct archive;
 
 #define COPY_URLS_MAX 16
 
-typedef struct copy_job {
+typedef struct copy_op {
 	bool add;                    /* ADD: a local archive source is unpacked */
 	char *from;                  /* --from, or NULL: the context */
 	char **sources;              /* cleaned, relative to the context (or the --from image's /) */
@@ -20,6 +20,6 @@ typedef struct copy_job {
 	int url_fds[COPY_URLS_MAX];
 	char *url_names[COPY_URLS_MAX];
 	size_t n_urls;
-} copy_job;
+} copy_op;
 
 int bld_step_copy(bld *b, bld_stage *s, const df_instr *in, cerr *err);

@@ -133,7 +133,7 @@ static int end_frames(frames *f, const char *what, cerr *err)
 }
 
 /* One --from source: CopyFrom's tar of it, its entries under the destination. */
-static int put_from(bld *b, const copy_job *j, const char *reader, const char *src, struct archive *out, cerr *err)
+static int put_from(bld *b, const copy_op *j, const char *reader, const char *src, struct archive *out, cerr *err)
 {
 	frames f;
 	_cleanup_free_ char *path = NULL;
@@ -175,7 +175,7 @@ static int put_from(bld *b, const copy_job *j, const char *reader, const char *s
 	return r;
 }
 
-int copy_into(bld *b, const copy_job *j, const char *id, const char *from_image, cerr *err)
+int copy_into(bld *b, const copy_op *j, const char *id, const char *from_image, cerr *err)
 {
 	frames to;
 	if (open_copy(b, "CopyTo", id, "/", j->uid >= 0, &to, err) < 0) {

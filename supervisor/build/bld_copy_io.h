@@ -6,4 +6,4 @@
 
 /* The files of j into container id: from the context, or from the image
  * from_image (a container of it made for the reading). */
-int copy_into(bld *b, const copy_job *j, const char *id, const char *from_image, cerr *err);
+int copy_into(bld *b, const copy_op *j, const char *id, const char *from_image, cerr *err);

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int copy_put(const copy_job *j, struct archive *out, const char *name, const struct stat *st, const char *link, int fd,
+int copy_put(const copy_op *j, struct archive *out, const char *name, const struct stat *st, const char *link, int fd,
 	     struct archive *in, cerr *err)
 {
 	struct archive_entry *e = archive_entry_new();

@@ -6,5 +6,5 @@
 
 /* One entry under its destination name, with --chown and --chmod applied;
  * its data (for a file) from fd, or from the archive in (fd -1). */
-int copy_put(const copy_job *j, struct archive *out, const char *name, const struct stat *st, const char *link, int fd,
+int copy_put(const copy_op *j, struct archive *out, const char *name, const struct stat *st, const char *link, int fd,
 	     struct archive *in, cerr *err);

@@ -26,7 +26,7 @@
 
 typedef struct walk {
 	bld *b;
-	const copy_job *j;
+	const copy_op *j;
 	struct archive *out; /* NULL: hash */
 	digest_ctx *dg;
 	uint64_t found;
@@ -135,7 +135,7 @@ static int put_tree(walk *w, int dfd, const char *rel, const char *dest, unsigne
 
 /* Where a source goes: a directory's content into dest; a file to dest, or
  * dest/NAME when dest is a directory. */
-static char *dest_of(const copy_job *j, const char *src, bool is_dir)
+static char *dest_of(const copy_op *j, const char *src, bool is_dir)
 {
 	if (is_dir || !j->dest_dir)
 		return strdup(j->dest);
@@ -249,7 +249,7 @@ static int put_matches(walk *w, int dfd, const char *rel, const char *pattern, u
 	return 0;
 }
 
-int copy_walk_context(bld *b, const copy_job *j, struct archive *out, char content[DIGEST_STR_LEN], cerr *err)
+int copy_walk_context(bld *b, const copy_op *j, struct archive *out, char content[DIGEST_STR_LEN], cerr *err)
 {
 	walk w = { .b = b, .j = j, .out = out, .err = err };
 	if (!out && !(w.dg = digest_new()))

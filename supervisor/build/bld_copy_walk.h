@@ -7,4 +7,4 @@
 
 /* The context's sources of j: hashed into content (out NULL), or written
  * into the tar out under their destination names. */
-int copy_walk_context(bld *b, const copy_job *j, struct archive *out, char content[DIGEST_STR_LEN], cerr *err);
+int copy_walk_context(bld *b, const copy_op *j, struct archive *out, char content[DIGEST_STR_LEN], cerr *err);

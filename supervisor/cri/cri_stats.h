@@ -10,7 +10,7 @@
 /* One container: what List said of it, then what Stats said */
 typedef struct stats_sample {
 	char id[65], pod[64];
-	size_t attrs_off, attrs_len; /* its ContainerAttributes, packed, in the job's arena */
+	size_t attrs_off, attrs_len; /* its ContainerAttributes, packed, in the call's arena */
 	bool running, sized, got;    /* got: Stats answered */
 	uint64_t size_rw;
 	int64_t at_ns;
@@ -20,12 +20,12 @@ typedef struct stats_sample {
 } stats_sample;
 
 /* A call's work, its ctx: one block, the arena after the samples */
-typedef struct stats_job {
+typedef struct stats_call {
 	const ProtobufCMessage *req;
 	size_t n, next, in_flight;
 	uint8_t *arena;
 	stats_sample s[];
-} stats_job;
+} stats_call;
 
 /* What the request asks for: prefixes of ids ("": any), and containers'
  * labels (pods' labels are matched against their sessions) */

@@ -246,7 +246,7 @@ static void on_event(vl_reply *rep, void *data)
 	const char *type = json_str(ev, "type"), *id = json_str(ev, "id");
 	if (!type || !id)
 		return;
-	/* a CRI container is a member of its pod's session, named by a pod id */
+	/* a CRI container is in its pod's session, named by a pod id */
 	if (streq(type, "session") && is_pod_id(id))
 		touch(s, KIND_POD, id);
 	else if (streq(type, "container") &&

@@ -1,4 +1,4 @@
-/* Containers: each a corral container, a member of its pod's session,
+/* Containers: each a corral container, in its pod's session,
  * with the ContainerConfig kubelet gave in its labels (cri_meta.h). */
 #include "supervisor/cri/cri_rpcs.h"
 #include "supervisor/cri/ctr_spec_gen.h"

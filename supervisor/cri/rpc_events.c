@@ -33,13 +33,13 @@ typedef struct pending {
 	int64_t at_ns;
 } pending;
 
-typedef struct events_job {
+typedef struct events_call {
 	pending q[EVENTS_QUEUED];
 	size_t head, len;
 	bool busy; /* the head's lookups are in flight */
 	size_t pod_len; /* the head's pod status, packed; 0: none */
 	uint8_t pod_status[POD_STATUS_MAX];
-} events_job;
+} events_call;
 
 static bool type_of(const char *action, Runtime__V1__ContainerEventType *t)
 {
@@ -61,18 +61,18 @@ static bool type_of(const char *action, Runtime__V1__ContainerEventType *t)
 	return false;
 }
 
-static void next_event(cri_call *c, events_job *j);
+static void next_event(cri_call *c, events_call *j);
 
-static void event_done(cri_call *c, events_job *j)
+static void event_done(cri_call *c, events_call *j)
 {
 	j->head = (j->head + 1) % EVENTS_QUEUED;
 	j->len--;
 	next_event(c, j);
 }
 
-static void members_listed(cri_call *c, vl_reply *rep, void *data)
+static void ctrs_listed(cri_call *c, vl_reply *rep, void *data)
 {
-	events_job *j = cri_call_ctx(c, sizeof(*j));
+	events_call *j = cri_call_ctx(c, sizeof(*j));
 	const pending *e = &j->q[j->head];
 	if (rep->error)
 		return cri_fail_corrald(c, rep, "GetContainerEvents");
@@ -117,7 +117,7 @@ static void members_listed(cri_call *c, vl_reply *rep, void *data)
  * state, creation and address (PodSandboxStatus gives the rest) */
 static void pod_inspected(cri_call *c, vl_reply *rep, void *data)
 {
-	events_job *j = cri_call_ctx(c, sizeof(*j));
+	events_call *j = cri_call_ctx(c, sizeof(*j));
 	const pending *e = &j->q[j->head];
 	/* the pod went first (a RemovePodSandbox): kubelet drops an event
 	 * without its pod's status, so none goes */
@@ -147,10 +147,10 @@ static void pod_inspected(cri_call *c, vl_reply *rep, void *data)
 	protobuf_c_message_free_unpacked(&cfg->base, NULL);
 	char params[200];
 	snprintf(params, sizeof(params), "{\"all\":true,\"labels\":{\"" META_CTR_POD "\":\"%s\"}}", e->pod);
-	cri_corrald(c, "List", params, 0, members_listed, NULL);
+	cri_corrald(c, "List", params, 0, ctrs_listed, NULL);
 }
 
-static void next_event(cri_call *c, events_job *j)
+static void next_event(cri_call *c, events_call *j)
 {
 	j->busy = j->len > 0;
 	if (!j->busy)
@@ -162,7 +162,7 @@ static void next_event(cri_call *c, events_job *j)
 
 static bool is_pod_id(const char *id) { return id && strlen(id) == 63 && strspn(id, "0123456789abcdef") == 63; }
 
-static int queue_event(cri_call *c, events_job *j, const char *id, const char *pod, Runtime__V1__ContainerEventType type,
+static int queue_event(cri_call *c, events_call *j, const char *id, const char *pod, Runtime__V1__ContainerEventType type,
 		       int64_t at_ns)
 {
 	if (j->len == EVENTS_QUEUED)
@@ -176,7 +176,7 @@ static int queue_event(cri_call *c, events_job *j, const char *id, const char *p
 	return 0;
 }
 
-static void on_pod_event(cri_call *c, events_job *j, yajl_val ev)
+static void on_pod_event(cri_call *c, events_call *j, yajl_val ev)
 {
 	const char *action = json_str(ev, "action"), *id = json_str(ev, "id");
 	int64_t at = meta_time_ns(json_str(ev, "time"));
@@ -194,7 +194,7 @@ static void on_pod_event(cri_call *c, events_job *j, yajl_val ev)
 
 static void on_event(cri_call *c, vl_reply *rep, void *data)
 {
-	events_job *j = cri_call_ctx(c, sizeof(*j));
+	events_call *j = cri_call_ctx(c, sizeof(*j));
 	if (!j)
 		return cri_fail(c, GRPC_RESOURCE_EXHAUSTED, "out of memory");
 	if (rep->error)
@@ -207,7 +207,7 @@ static void on_event(cri_call *c, vl_reply *rep, void *data)
 		return on_pod_event(c, j, ev);
 	const char *id = json_str(ev, "id"), *pod = json_str(json_get(ev, "attributes"), "session");
 	Runtime__V1__ContainerEventType type;
-	/* a CRI container is a member of its pod's session, named by a pod id */
+	/* a CRI container is in its pod's session, named by a pod id */
 	if (!kind || !streq(kind, "container") || !type_of(json_str(ev, "action"), &type) || !id || strlen(id) > 64 ||
 	    !is_pod_id(pod))
 		return;

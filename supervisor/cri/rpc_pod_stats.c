@@ -53,7 +53,7 @@ static void net_fill(pod_out *p, yajl_val session, const stats_sample *x)
 }
 
 /* p's stats, its containers' into outs and ptrs (as many as it has) */
-static void pod_fill(pod_out *p, yajl_val session, const stats_job *j, stats_ctr_out *outs,
+static void pod_fill(pod_out *p, yajl_val session, const stats_call *j, stats_ctr_out *outs,
 		     Runtime__V1__ContainerStats **ptrs)
 {
 	const char *id = json_str(session, "name");
@@ -108,7 +108,7 @@ static void pod_fill(pod_out *p, yajl_val session, const stats_job *j, stats_ctr
 
 static void sessions_done(cri_call *c, vl_reply *rep, void *data)
 {
-	stats_job *j = cri_call_ctx(c, sizeof(*j));
+	stats_call *j = cri_call_ctx(c, sizeof(*j));
 	stats_want w = stats_want_of(j->req);
 	if (rep->error)
 		return cri_fail_corrald(c, rep, w.one ? w.pod : "ListPodSandboxStats");
@@ -167,7 +167,7 @@ static void sessions_done(cri_call *c, vl_reply *rep, void *data)
 	stats_ctr_outs_free(outs, used);
 }
 
-void stats_pods_answer(cri_call *c, stats_job *j)
+void stats_pods_answer(cri_call *c, stats_call *j)
 {
 	stats_want w = stats_want_of(j->req);
 	if (!w.one)

@@ -8,4 +8,4 @@
 
 /* rpc_pod_stats.c: PodSandboxStats' and ListPodSandboxStats' answer, once
  * every Stats is in: the pods' sessions, then c is answered */
-void stats_pods_answer(cri_call *c, stats_job *j);
+void stats_pods_answer(cri_call *c, stats_call *j);

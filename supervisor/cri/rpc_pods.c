@@ -167,7 +167,7 @@ static void pod_next(cri_call *c, pod_step *st)
 	cri_corrald(c, "SessionStop", params, 0, session_stopped, NULL);
 }
 
-static void member_done(cri_call *c, vl_reply *rep, void *data)
+static void ctr_done(cri_call *c, vl_reply *rep, void *data)
 {
 	pod_step *st = cri_call_ctx(c, sizeof(*st));
 	if (rep->error && !strstr(rep->error, "NoSuchContainer") && !st->failed) {
@@ -178,7 +178,7 @@ static void member_done(cri_call *c, vl_reply *rep, void *data)
 		pod_next(c, st);
 }
 
-static void members_listed(cri_call *c, vl_reply *rep, void *data)
+static void ctrs_listed(cri_call *c, vl_reply *rep, void *data)
 {
 	pod_step *st = cri_call_ctx(c, sizeof(*st));
 	if (rep->error)
@@ -197,13 +197,13 @@ static void members_listed(cri_call *c, vl_reply *rep, void *data)
 		else /* kubelet stopped them with their grace periods first */
 			snprintf(params, sizeof(params), "{\"id\":\"%s\",\"timeout\":0}", cid);
 		st->left++;
-		cri_corrald(c, st->remove ? "Remove" : "Stop", params, 0, member_done, NULL);
+		cri_corrald(c, st->remove ? "Remove" : "Stop", params, 0, ctr_done, NULL);
 	}
 	if (st->left == 0)
 		pod_next(c, st);
 }
 
-static void pod_members(cri_call *c, const char *pod_id, bool remove)
+static void pod_ctrs(cri_call *c, const char *pod_id, bool remove)
 {
 	if (!pod_id_ok(c, remove ? "RemovePodSandbox" : "StopPodSandbox", pod_id))
 		return;
@@ -214,17 +214,17 @@ static void pod_members(cri_call *c, const char *pod_id, bool remove)
 	st->remove = remove;
 	char params[160];
 	snprintf(params, sizeof(params), "{\"all\":true,\"labels\":{\"" META_CTR_POD "\":\"%s\"}}", pod_id);
-	cri_corrald(c, "List", params, 0, members_listed, NULL);
+	cri_corrald(c, "List", params, 0, ctrs_listed, NULL);
 }
 
 void rpc_stop_pod_sandbox(cri_call *c, const ProtobufCMessage *msg)
 {
-	pod_members(c, ((const Runtime__V1__StopPodSandboxRequest *)msg)->pod_sandbox_id, false);
+	pod_ctrs(c, ((const Runtime__V1__StopPodSandboxRequest *)msg)->pod_sandbox_id, false);
 }
 
 void rpc_remove_pod_sandbox(cri_call *c, const ProtobufCMessage *msg)
 {
-	pod_members(c, ((const Runtime__V1__RemovePodSandboxRequest *)msg)->pod_sandbox_id, true);
+	pod_ctrs(c, ((const Runtime__V1__RemovePodSandboxRequest *)msg)->pod_sandbox_id, true);
 }
 
 /* ---- PodSandboxStatus, ListPodSandbox */

@@ -38,7 +38,7 @@ static int64_t now_ns(void)
 
 /* ---- step 3: the containers' answer */
 
-static void reply_ctrs(cri_call *c, stats_job *j)
+static void reply_ctrs(cri_call *c, stats_call *j)
 {
 	stats_want w = stats_want_of(j->req);
 	stats_ctr_out *o = calloc(j->n + 1, sizeof(*o));
@@ -72,7 +72,7 @@ static void reply_ctrs(cri_call *c, stats_job *j)
 
 /* ---- step 2: Stats of each, a few at once */
 
-static void stats_next(cri_call *c, stats_job *j);
+static void stats_next(cri_call *c, stats_call *j);
 
 /* a figure of Stats; -1 when it is null (not known; no limit) */
 static int64_t figure(yajl_val st, const char *key)
@@ -89,7 +89,7 @@ static uint64_t counter(yajl_val st, const char *key)
 
 static void sampled(cri_call *c, vl_reply *rep, void *data)
 {
-	stats_job *j = cri_call_ctx(c, sizeof(*j));
+	stats_call *j = cri_call_ctx(c, sizeof(*j));
 	stats_sample *s = &j->s[(uintptr_t)data];
 	j->in_flight--;
 	/* an error: it stopped since List (InvalidState), or went */
@@ -108,7 +108,7 @@ static void sampled(cri_call *c, vl_reply *rep, void *data)
 	stats_next(c, j);
 }
 
-static void stats_next(cri_call *c, stats_job *j)
+static void stats_next(cri_call *c, stats_call *j)
 {
 	while (j->next < j->n && j->in_flight < STATS_AT_ONCE) {
 		size_t i = j->next++;
@@ -173,7 +173,7 @@ static void listed(cri_call *c, vl_reply *rep, void *data)
 		arena += protobuf_c_message_get_packed_size(&a.base);
 		k++;
 	}
-	stats_job *j = cri_call_ctx(c, sizeof(*j) + k * sizeof(stats_sample) + arena);
+	stats_call *j = cri_call_ctx(c, sizeof(*j) + k * sizeof(stats_sample) + arena);
 	if (j)
 		j->req = req, j->n = k, j->arena = (uint8_t *)&j->s[k];
 	int64_t now = now_ns();

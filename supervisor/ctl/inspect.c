@@ -43,7 +43,7 @@ int ctl_inspect_shape(yajl_val containers, yajl_val *out)
 		vl_reply img;
 		yajl_val cfg = image_config(&c, dk_str(ctr, "imageDigest"), &img);
 		yajl_gen_map_open(g);
-		dk_gen_ctr_inspect_members(g, ctr, cfg, DK_AS_PODMAN);
+		dk_gen_ctr_inspect_keys(g, ctr, cfg, DK_AS_PODMAN);
 		for (size_t k = 0; YAJL_IS_OBJECT(ctr) && k < ctr->u.object.len; k++)
 			if (jg_key(g, ctr->u.object.keys[k]) || jg_value(g, ctr->u.object.values[k]))
 				break;

@@ -79,9 +79,9 @@ static int show_list(yajl_val reply)
 	int r = !rows || yajl_gen_array_open(rows);
 	for (size_t i = 0; !r && YAJL_IS_ARRAY(list) && i < list->u.array.len; i++) {
 		yajl_val s = list->u.array.values[i];
-		char share[32], members[512], idle[32];
+		char share[32], ctrs[512], idle[32];
 		joined(json_get(s, "share"), share, sizeof(share));
-		joined(json_get(s, "members"), members, sizeof(members));
+		joined(json_get(s, "members"), ctrs, sizeof(ctrs));
 		long long ms = ctl_int(s, "idleTimeoutMs", 0);
 		snprintf(idle, sizeof(idle), ms ? "%llds" : "none", ms / 1000);
 		/* a CRI pod's Kubernetes name (corral-cri(8)), and its state */
@@ -92,7 +92,7 @@ static int show_list(yajl_val reply)
 				 ctl_str(labels, "io.kubernetes.pod.name"), YAJL_IS_TRUE(json_get(s, "stopped")) ? " (stopped)" : "");
 		r = yajl_gen_map_open(rows) || jg_key_str(rows, "Name", ctl_str(s, "name")) ||
 		    jg_key_str(rows, "Share", share) || jg_key_str(rows, "Network", ctl_str(s, "network")) ||
-		    jg_key_str(rows, "IP", ctl_str(s, "ipAddress")) || jg_key_str(rows, "Members", members) ||
+		    jg_key_str(rows, "IP", ctl_str(s, "ipAddress")) || jg_key_str(rows, "Members", ctrs) ||
 		    jg_key_int(rows, "Running", ctl_int(s, "running", 0)) || jg_key_str(rows, "IdleTimeout", idle) ||
 		    jg_key_str(rows, "Pod", pod) || yajl_gen_map_close(rows);
 	}

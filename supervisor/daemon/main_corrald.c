@@ -23,7 +23,7 @@
 #include "supervisor/daemon/core/boot.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/broker/broker.h"
-#include "supervisor/daemon/sessions/session_member.h"
+#include "supervisor/daemon/sessions/session_ctr.h"
 #include "supervisor/daemon/sessions/session_methods.h"
 #include "supervisor/daemon/containers/engine/ctr_adopt.h"
 #include "supervisor/daemon/containers/engine/engine_hooks.h"
@@ -480,7 +480,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	if ((r = ctr_adopt_all(&d, err)) < 0 || (r = jobs_init(&d, err)) < 0)
 		goto out;
 	net_reconcile(&d);
-	sessions_adopt_members(&d);
+	sessions_adopt_ctrs(&d);
 	if ((r = workloads_init(&d, err)) < 0) /* once what runs is known */
 		goto out;
 	state_adopted(cfg, format);

@@ -52,16 +52,16 @@ struct dk_pump {
 	int client;                  /* the client's socket, watched for its hangup */
 };
 
-/* A corrald job whose replies stream (ImagePull, ImagePush), answered as
+/* A corrald call whose replies stream (ImagePull, ImagePush), answered as
  * Docker's progress lines: its first reply is awaited before the answer
  * starts, so that a refusal is an HTTP error. */
-typedef struct dk_job dk_job;
-struct dk_job {
+typedef struct dk_relay dk_relay;
+struct dk_relay {
 	const char *verb; /* "pull": in an error line, with ref */
 	char ref[1024];
 	char tag[160];
 	vl_reply first;
 	void (*progress)(dk_pump *p, yajl_val prog);      /* a reply's progress */
-	void (*done)(dk_pump *p, dk_job *j, yajl_val params); /* the last reply's lines */
+	void (*done)(dk_pump *p, dk_relay *j, yajl_val params); /* the last reply's lines */
 };
 

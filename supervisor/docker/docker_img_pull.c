@@ -24,7 +24,7 @@ static void put_progress(dk_pump *p, yajl_val prog)
 }
 
 /* The last reply: what was pulled. */
-static void put_done(dk_pump *p, dk_job *j, yajl_val params)
+static void put_done(dk_pump *p, dk_relay *j, yajl_val params)
 {
 	char line[1200];
 	const char *digest = dk_str(params, "repoDigest"), *at = strchr(digest, '@');
@@ -44,10 +44,10 @@ void dk_img_pull(dk_req *r, const char *arg)
 		dk_error(r, 400, "fromImage (a pull) or fromSrc (an import) is required");
 		return;
 	}
-	dk_pump *p = dk_job_new(r);
+	dk_pump *p = dk_relay_new(r);
 	if (!p)
 		return;
-	dk_job *c = p->ctx;
+	dk_relay *c = p->ctx;
 	c->verb = "pull";
 	c->progress = put_progress;
 	c->done = put_done;
@@ -63,11 +63,11 @@ void dk_img_pull(dk_req *r, const char *arg)
 	if (platform && *platform)
 		jg_key_str(g, "platform", platform);
 	if (dk_registry_auth(r, g) < 0) {
-		dk_job_free(p);
+		dk_relay_free(p);
 		return;
 	}
 	_cleanup_wipe_ char *params = dk_params_end(g);
-	if (dk_job_call(r, p, "ImagePull", params, c->ref) < 0)
+	if (dk_relay_call(r, p, "ImagePull", params, c->ref) < 0)
 		return;
 	/* the first line Docker's client shows, before any progress:
 	 * "TAG: Pulling from REPOSITORY" */

@@ -33,7 +33,7 @@ static void put_progress(dk_pump *p, yajl_val prog)
 
 /* The last reply: what was pushed, as the line and the aux record
  * `docker push` reads. */
-static void put_done(dk_pump *p, dk_job *c, yajl_val params)
+static void put_done(dk_pump *p, dk_relay *c, yajl_val params)
 {
 	char line[400];
 	const char *digest = dk_str(params, "digest");
@@ -67,10 +67,10 @@ static void qualify(const char *name, const char *tag, char *out, size_t n)
 void dk_img_push(dk_req *r, const char *arg)
 {
 	const char *tag = dk_query(r, "tag");
-	dk_pump *p = dk_job_new(r);
+	dk_pump *p = dk_relay_new(r);
 	if (!p)
 		return;
-	dk_job *c = p->ctx;
+	dk_relay *c = p->ctx;
 	c->verb = "push";
 	c->progress = put_progress;
 	c->done = put_done;
@@ -82,11 +82,11 @@ void dk_img_push(dk_req *r, const char *arg)
 	jg_key_str(g, "image", image);
 	jg_key_str(g, "destination", c->ref);
 	if (dk_registry_auth(r, g) < 0) {
-		dk_job_free(p);
+		dk_relay_free(p);
 		return;
 	}
 	_cleanup_wipe_ char *params = dk_params_end(g);
-	if (dk_job_call(r, p, "ImagePush", params, image) < 0)
+	if (dk_relay_call(r, p, "ImagePush", params, image) < 0)
 		return;
 	char line[1300];
 	snprintf(line, sizeof(line), "The push refers to repository [%.*s]", (int)(strlen(c->ref) - strlen(c->tag) - 1),

@@ -57,8 +57,8 @@ void dk_put_progress(dk_pump *p, const char *status, const char *digest, long lo
 	dk_put_line(p, g);
 }
 
-/* One reply of the job, as lines; the last one says what was done. */
-static void job_put(dk_pump *p, dk_job *j, vl_reply *rep)
+/* One reply of the relayed call, as lines; the last one says what was done. */
+static void job_put(dk_pump *p, dk_relay *j, vl_reply *rep)
 {
 	if (rep->error) {
 		const char *reason = dk_str(rep->params, "reason");
@@ -78,7 +78,7 @@ static void job_put(dk_pump *p, dk_job *j, vl_reply *rep)
 
 static int job_fill(dk_pump *p)
 {
-	dk_job *j = p->ctx;
+	dk_relay *j = p->ctx;
 	if (!p->started) {
 		p->started = true;
 		job_put(p, j, &j->first);
@@ -88,7 +88,7 @@ static int job_fill(dk_pump *p)
 	vl_reply rep = { 0 };
 	_cleanup_cerr_ cerr e = { 0 };
 	if (dk_pump_await(p) < 0)
-		return -1; /* the client hung up: so does the job */
+		return -1; /* the client hung up: so does the relay */
 	if (vl_client_recv(p->vl, &rep, &e) < 0) {
 		dk_put_error(p, cerr_msg(&e));
 		p->done = true;
@@ -101,13 +101,13 @@ static int job_fill(dk_pump *p)
 
 static void job_release(dk_pump *p)
 {
-	dk_job *j = p->ctx;
+	dk_relay *j = p->ctx;
 	vl_reply_release(&j->first);
 }
 
-dk_pump *dk_job_new(dk_req *r)
+dk_pump *dk_relay_new(dk_req *r)
 {
-	dk_pump *p = dk_pump_new(r, job_fill, sizeof(dk_job));
+	dk_pump *p = dk_pump_new(r, job_fill, sizeof(dk_relay));
 	if (!p) {
 		dk_error(r, 500, "out of memory");
 		return NULL;
@@ -116,23 +116,23 @@ dk_pump *dk_job_new(dk_req *r)
 	return p;
 }
 
-void dk_job_free(dk_pump *p)
+void dk_relay_free(dk_pump *p)
 {
 	job_release(p);
 	sb_release(&p->out);
 	free(p);
 }
 
-int dk_job_call(dk_req *r, dk_pump *p, const char *method, const char *params, const char *subject)
+int dk_relay_call(dk_req *r, dk_pump *p, const char *method, const char *params, const char *subject)
 {
-	dk_job *j = p->ctx;
+	dk_relay *j = p->ctx;
 	char full[64];
 	snprintf(full, sizeof(full), "io.corral.Supervisor.%s", method);
 	_cleanup_cerr_ cerr e = { 0 };
 	if (!params || vl_client_send(r->vl, full, params, true, false, &e) < 0 ||
 	    vl_client_recv(r->vl, &j->first, &e) < 0) {
 		dk_error(r, 500, "corrald: %s: %s", method, params ? cerr_msg(&e) : "out of memory");
-		dk_job_free(p);
+		dk_relay_free(p);
 		return -1;
 	}
 	if (j->first.error) {

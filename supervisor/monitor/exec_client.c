@@ -283,7 +283,7 @@ static void on_frame(stream_peer *p, const stream_frame *f, void *data)
 		apply_size(c);
 		break;
 	case STREAM_SIGNAL:
-		c->o.ops->signal(c->o.job, (int)stream_frame_u32(f));
+		c->o.ops->signal(c->o.session, (int)stream_frame_u32(f));
 		break;
 	default: break;
 	}
@@ -307,7 +307,7 @@ static void client_gone(exec_client *c)
 		for (int i = 0; i < N_SRC; i++)
 			close_src(c, i); /* nobody reads it: let the command see EPIPE */
 		stdin_queue_close(&c->in);
-		c->o.ops->hung_up(c->o.job);
+		c->o.ops->hung_up(c->o.session);
 	}
 	if (!before || c->exited)
 		end_soon(c);
@@ -323,7 +323,7 @@ static void on_ending(el_source *s, void *data)
 	exec_client *c = data;
 	c->ending = NULL;
 	el_remove(s);
-	c->o.ops->done(c->o.job); /* which may free us */
+	c->o.ops->done(c->o.session); /* which may free us */
 }
 
 /* done runs from the loop, never under a caller's feet. */
@@ -335,7 +335,7 @@ static void end_soon(exec_client *c)
 	cerr err = { 0 };
 	if (el_add_timer(c->loop, 1, false, on_ending, c, &c->ending, &err) < 0) {
 		log_cerr(LOG_LVL_WARN, &err, "exec");
-		c->o.ops->done(c->o.job);
+		c->o.ops->done(c->o.session);
 	}
 }
 

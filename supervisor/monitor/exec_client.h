@@ -19,9 +19,9 @@ typedef enum exec_mode { EXEC_REPLY, EXEC_MORE, EXEC_STREAMS, EXEC_DETACH } exec
 typedef struct exec_client exec_client;
 
 typedef struct exec_client_ops {
-	void (*hung_up)(void *job);          /* the client went before the end: kill the command */
-	void (*signal)(void *job, int sig);  /* a SIGNAL frame */
-	void (*done)(void *job);             /* answered (or gone) and the output has ended */
+	void (*hung_up)(void *session);          /* the client went before the end: kill the command */
+	void (*signal)(void *session, int sig);  /* a SIGNAL frame */
+	void (*done)(void *session);             /* answered (or gone) and the output has ended */
 } exec_client_ops;
 
 typedef struct exec_client_opts {
@@ -32,7 +32,7 @@ typedef struct exec_client_opts {
 	size_t output_max; /* EXEC_REPLY: bytes kept of each stream; 0: EXEC_MAX_OUTPUT */
 	const crilog_mask *mask; /* the container's masked secrets, redacted as in its log; NULL: none */
 	const exec_client_ops *ops;
-	void *job;
+	void *session;
 } exec_client_opts;
 
 int exec_client_new(el_loop *l, const exec_client_opts *o, exec_client **out, cerr *err);

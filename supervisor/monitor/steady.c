@@ -1,6 +1,6 @@
 #include "supervisor/monitor/steady.h"
 #include "supervisor/monitor/monitor.h"
-#include "supervisor/monitor/exec_job.h"
+#include "supervisor/monitor/exec_session.h"
 #include "supervisor/monitor/mon_attach.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/loop/eventloop.h"
@@ -57,7 +57,7 @@ typedef struct mon {
 	bool log_dropping;           /* the log cannot be written (a full disk) */
 	unsigned long long dropped;  /* bytes of output not logged since */
 	exitrec rec;
-	exec_job *execs;
+	exec_session *execs;
 	attach_set att;
 } mon;
 
@@ -73,7 +73,7 @@ static void finish(mon *m)
 			close(m->fd[i]);
 		m->fd[i] = -1;
 	}
-	exec_job_kill_all(m->execs);
+	exec_session_kill_all(m->execs);
 	crilog_close(&m->log); /* the last byte is on disk before exit.json */
 	if (m->o->cgroup_mount && m->o->cgroup_path) {
 		char p[PATH_MAX];
@@ -148,7 +148,7 @@ static void reap(mon *m)
 	pid_t p;
 	/* a subreaper inherits orphans of the container: reap them all */
 	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (exec_job_reaped(&m->execs, p, st) || p != m->o->pid || m->exited)
+		if (exec_session_reaped(&m->execs, p, st) || p != m->o->pid || m->exited)
 			continue;
 		m->exited = true;
 		m->rec.signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
@@ -238,8 +238,8 @@ static int m_stop(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply(call, NULL);
 }
 
-/* corrald has checked the client; its socket comes along, and the job
- * answers it there. Our own call (oneway) is only the hand-over. */
+/* corrald has checked the client; its socket comes along, and the exec
+ * session answers it there. Our own call (oneway) is only the hand-over. */
 static int m_exec(vl_call *call, yajl_val params, void *ud)
 {
 	mon *m = ud;
@@ -250,7 +250,7 @@ static int m_exec(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	if (fd < 0)
 		return sv_invalid(call, "mode", "no client socket came with the call");
-	if (exec_job_start(&m->execs, m->loop, m->srv, m->o, m->exited, TAKE_FD(fd), &req, m->log.mask) < 0)
+	if (exec_session_start(&m->execs, m->loop, m->srv, m->o, m->exited, TAKE_FD(fd), &req, m->log.mask) < 0)
 		return vl_call_error(call, MON_ERR("InternalError"), NULL);
 	return vl_call_reply(call, NULL);
 }
@@ -286,7 +286,7 @@ static int m_exec_resize(vl_call *call, yajl_val params, void *ud)
 	if (sp_known(params, KNOWN("execId", "rows", "cols"), &f) < 0 || sp_str(params, "execId", true, &id, &f) < 0 ||
 	    sp_int(params, "rows", 1, 65535, 0, &rows, &f) < 0 || sp_int(params, "cols", 1, 65535, 0, &cols, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	int r = exec_job_resize(m->execs, id, (unsigned)rows, (unsigned)cols);
+	int r = exec_session_resize(m->execs, id, (unsigned)rows, (unsigned)cols);
 	if (r == -ENOTTY)
 		return vl_call_error(call, MON_ERR("NoTerminal"), NULL);
 	if (r < 0)

@@ -222,7 +222,7 @@ static void gen_network_settings(yajl_gen g, yajl_val c)
 	yajl_gen_map_close(g);
 }
 
-void dk_gen_ctr_inspect_members(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as)
+void dk_gen_ctr_inspect_keys(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as)
 {
 	yajl_val spec = json_get(c, "config"), argv = json_get(c, "command");
 	char name[512];
@@ -268,6 +268,6 @@ void dk_gen_ctr_inspect_members(yajl_gen g, yajl_val c, yajl_val img, dk_dialect
 void dk_gen_ctr_inspect(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as)
 {
 	yajl_gen_map_open(g);
-	dk_gen_ctr_inspect_members(g, c, img, as);
+	dk_gen_ctr_inspect_keys(g, c, img, as);
 	yajl_gen_map_close(g);
 }

@@ -8,4 +8,4 @@
 void dk_gen_ctr_inspect(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as);
 /* The inspect's members alone, into a map the caller opened (and may add
  * more to). */
-void dk_gen_ctr_inspect_members(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as);
+void dk_gen_ctr_inspect_keys(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as);

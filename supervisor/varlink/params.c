@@ -9,7 +9,7 @@ int sp_known(yajl_val params, const char *const *known, json_fault *f)
 
 int sp_str(yajl_val params, const char *key, bool required, const char **out, json_fault *f)
 {
-	if (required && !json_member(params, key)) {
+	if (required && !json_key(params, key)) {
 		*out = NULL;
 		return json_fault_set(f, EINVAL, key, "required");
 	}

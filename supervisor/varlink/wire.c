@@ -198,14 +198,14 @@ static bool scan_flag(const json_text *v, bool *flag, unsigned *seen, unsigned b
 bool vl_message_scan(const char *text, size_t len, vl_message_text *m)
 {
 	enum { METHOD = 1, PARAMS = 2, MORE = 4, ONEWAY = 8, UPGRADE = 16 };
-	json_members it;
+	json_keys it;
 	json_text k, v;
 	unsigned seen = 0;
 	int r;
 	*m = (vl_message_text){ .params = "{}", .params_len = 2 };
-	if (len > VL_MAX_MESSAGE || !json_members_open(&it, text, text + len, 1, false))
+	if (len > VL_MAX_MESSAGE || !json_keys_open(&it, text, text + len, 1, false))
 		return false;
-	while ((r = json_members_next(&it, &k, &v)) == 1) {
+	while ((r = json_keys_next(&it, &k, &v)) == 1) {
 		bool ok;
 		if (json_text_is(&k, "method")) {
 			ok = !(seen & METHOD) && v.plain && v.len > 2 && v.p[0] == '"';

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The broker: throughput and p50/p99 latency of 1 KiB messages between two
-# members of a session through corrald, beside the floor, the same messages
+# containers of a session through corrald, beside the floor, the same messages
 # between two processes over a unix socketpair, and the floor of any broker:
 # a third process that only copies one socketpair to another (a relay,
 # with no parsing, no routing and no bounds). The client

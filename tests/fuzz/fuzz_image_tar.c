@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	int rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	layer_job j = { .src_fd = src, .blob_out_fd = -1, .root_fd = rfd, .what = "fuzz",
+	layer_extraction j = { .src_fd = src, .blob_out_fd = -1, .root_fd = rfd, .what = "fuzz",
 			.expect_size = -1, .expect_comp = COMP_UNKNOWN };
 	extract_limits_default(&j.lim);
 	j.lim.max_bytes = 64u << 20;

@@ -56,13 +56,13 @@ typedef struct walk {
  * has more members than we keep (not compared). */
 static void walk_obj(walk *w, const char *p, const char *end, int depth, bool checked)
 {
-	json_members it;
+	json_keys it;
 	json_text k, v;
 	w->n = 0;
 	w->r = -1;
-	if (!json_members_open(&it, p, end, depth, checked))
+	if (!json_keys_open(&it, p, end, depth, checked))
 		return;
-	while ((w->r = json_members_next(&it, &k, &v)) == 1) {
+	while ((w->r = json_keys_next(&it, &k, &v)) == 1) {
 		if (w->n == MAXM) {
 			w->r = -2;
 			return;
@@ -84,7 +84,7 @@ static void same_walks(const walk *a, const walk *b, const char *what)
 
 /* Each member walked is the tree's object's member at the same index
  * (yajl's tree keeps duplicates, in order). */
-static void same_members(const walk *w, yajl_val obj, const char *what)
+static void same_keys(const walk *w, yajl_val obj, const char *what)
 {
 	if (!YAJL_IS_OBJECT(obj) || obj->u.object.len != w->n)
 		DIE("%s: %zu members scanned, the tree has %zu", what, w->n,
@@ -123,7 +123,7 @@ static void one_call(const char *text, const char *z, size_t len)
 		DIE("the scanned call's parameters do not walk");
 	same_walks(u, c, "parameters");
 	if (u->r == 0)
-		same_members(u, m.params, "parameters");
+		same_keys(u, m.params, "parameters");
 	/* the parameters' text, alone, is the tree's object */
 	char *pz = strndup(mt.params, mt.params_len);
 	yajl_val pt = NULL;
@@ -200,7 +200,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		yajl_val tree = NULL;
 		if (json_parse(z, NULL, &tree, &err) < 0)
 			DIE("scanned whole, but yajl refuses: %s", cerr_msg(&err));
-		same_members(u, tree, "text");
+		same_keys(u, tree, "text");
 		yajl_tree_free(tree);
 	}
 	free(u);

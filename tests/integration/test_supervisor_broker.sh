@@ -123,7 +123,7 @@ test_broker_sessions_are_apart() {
 	assert_eq "$(cat "$T/g.out")" "" "gamma heard nothing of s1"
 	# alpha cannot name gamma: members are looked up only in its session
 	assert_contains "$(call "$a" '{"method":"io.corral.Broker.Request","parameters":{"to":"gamma","topic":"x","data":1}}')" \
-		'"error":"io.corral.Broker.NoSuchMember","parameters":{"member":"gamma"}' "another session's member"
+		'"error":"io.corral.Broker.NoSuchMember","parameters":{"member":"gamma"}' "another session's container"
 	assert_contains "$(call "$c" '{"method":"io.corral.Broker.Whoami"}')" '"session":"s2"' "gamma is in s2"
 	# nor reach the control socket's methods through the broker
 	assert_contains "$(call "$a" '{"method":"io.corral.Supervisor.List"}')" "InterfaceNotFound" "no Supervisor here"
@@ -546,7 +546,7 @@ test_broker_connections_bounded_per_member_and_session() {
 	wait_for 20 grep -q served "$T/hold1.out"
 	assert_eq "$(cat "$T/hold1.out")" "served 64 closed 36" "one member's socket"
 	# m2 is still served, m1 no more
-	assert_eq "$(python3 "$HOLD" 1 "${m[1]}")" "served 1 closed 0" "another member of the session"
+	assert_eq "$(python3 "$HOLD" 1 "${m[1]}")" "served 1 closed 0" "another container of the session"
 	assert_eq "$(python3 "$HOLD" 1 "${m[0]}")" "served 0 closed 1" "m1, at its bound"
 	# m2..m8 take 64 each: with m1's, the session's 512
 	for i in $(seq 1 7); do

@@ -1,5 +1,5 @@
 #!/bin/bash
-# corral-broker inside members of a session (the fixtures' broker image
+# corral-broker inside the containers of a session (the fixtures' broker image
 # carries it at /usr/local/bin): publish and subscribe, request and serve
 # (with a command and with --echo), a timeout, the session's state with
 # compare-and-set and a watch, whoami, and its errors and exit statuses.

@@ -111,7 +111,7 @@ test_ctl_checkpoint_refusals() {
 	assert_eq "$(field mine Status)" running "it runs on"
 }
 
-# A session's members, checkpointed and restored together: each goes on in
+# A session's containers, checkpointed and restored together: each goes on in
 # the session's own net, ipc and uts namespaces, which stay the session's
 # (criu leaves the network namespace out as external, and joins the rest).
 test_ctl_checkpoint_session_together() {

@@ -166,7 +166,7 @@ test_svs_idle_timeout() {
 	sleep 1
 	ctl session inspect idle1 >/dev/null || fail "idle1 ended before its timeout"
 	wait_for 5 session_gone idle1
-	ctl inspect idle-member >/dev/null 2>&1 && fail "the expired session's member is still there"
+	ctl inspect idle-member >/dev/null 2>&1 && fail "the expired session's container is still there"
 	[ -f "$STATE_D/sessions/idle1/state.json" ] || fail "the state went with --rm-state=false"
 	wait_for 5 session_gone gone1
 	# its directory goes through the trash, whose remover yields to others

@@ -6,6 +6,7 @@
 #   - a header declares what its own file defines (X.h, X.c), but a room's
 #     face: a header the layers above name (policy/policy.h), or a daemon
 #     feature's own (sessions/session.h), declares what its room defines;
+#   - a retired word is not used again (docs/DESIGN.md "Glossary");
 #   - each binary has its room: a folder holds the main of one binary (or
 #     of its variants, main_X.c and main_X_*.c);
 #   - no C file in the tree is over 600 lines, but a generated one, whose
@@ -311,6 +312,18 @@ owns() {
 }
 owns | check "a header declares what its file defines"
 
+# One word, one meaning (docs/DESIGN.md "Glossary"): a retired name or
+# phrase is not used again. The wire's own words stay (io.corral.Broker
+# names a party "member": supervisor/api/ is the interface's text).
+retired_names='json_members?|kube_member|session_member\w*|bmember|BROKER_MEMBER\w*|exec_job\w*|dk_job\w*|layer_job\w*'
+retired_phrases="session('s)? members?|member containers?|members? of (a|this|the) session|member of its pod"
+retired() {
+	grep -rnowE --include='*.[ch]' "$retired_names" . | grep -v '^\./build/' | sed 's/$/: a retired name/'
+	grep -rnoiE --include='*.[ch]' --include='*.md' --include='*.[1-8]' --include='*.sh' --include='*.py' "$retired_phrases" . |
+		grep -v '^\./build/\|^\./supervisor/api/\|^\./tests/lint/' | sed 's/$/: a retired phrase/'
+}
+retired | check "retired words are not used again"
+
 # One binary a folder: main_X.c and its variants main_X_*.c, no other.
 mains() {
 	find . \( -path ./build -o -path ./tests -o -name '.?*' \) -prune -o -name 'main_*.c' -printf '%h %f\n' | sort |
@@ -374,7 +387,7 @@ answerers=(
 	login_done pushed ctr_checkpoint_dumped on_exported image_pruned system_pruned deliver notify_chunk exec_client_free imported
 	logs_step not_started ctr_restart_resume ctr_restart_call_off on_updated
 	# the call handed on, answered once a file is open or a child ends
-	policy_open_as_peer start_job start_import run_copy start_stream start_commit commit_done start_stream_import on_listed
+	policy_open_as_peer start_helper start_import run_copy start_stream start_commit commit_done start_stream_import on_listed
 )
 helpers() {
 	local handlers

@@ -147,3 +147,9 @@ echo 'int sv_session_create(void *call, void *params, void *ud);' >>supervisor/d
 must_fail "a room's face declaring another room's function" "supervisor/daemon/network/network.h: declares sv_session_create, which no file of its room defines"
 cp "$tmp/network.h" supervisor/daemon/network/network.h
 must_pass "the headers put back"
+# a retired word, in code and in prose
+echo 'int json_member(void);' >common/planted.h
+must_fail "a retired name" "./common/planted.h:1:json_member: a retired name"
+echo '/* each session member gets a socket */' >common/planted.h
+must_fail "a retired phrase" "./common/planted.h:1:session member: a retired phrase"
+rm common/planted.h

@@ -39,12 +39,12 @@ static void assert_fault(const json_fault *f, int code, const char *field, const
 	assert_string_equal(f->reason, reason);
 }
 
-static void test_member_treats_null_as_absent(void **state)
+static void test_key_treats_null_as_absent(void **state)
 {
-	assert_non_null(json_member(doc, "s"));
-	assert_null(json_member(doc, "n"));
-	assert_null(json_member(doc, "missing"));
-	assert_null(json_member(json_member(doc, "arr"), "s")); /* not an object */
+	assert_non_null(json_key(doc, "s"));
+	assert_null(json_key(doc, "n"));
+	assert_null(json_key(doc, "missing"));
+	assert_null(json_key(json_key(doc, "arr"), "s")); /* not an object */
 }
 
 static void test_paths(void **state)
@@ -202,7 +202,7 @@ static void test_objects_and_arrays(void **state)
 	assert_fault(&f, E2BIG, "arr", "more than 1 entries");
 	assert_int_equal(json_get_array(doc, "", "obj", JSON_REQUIRED, SIZE_MAX, &a, &f), -EINVAL);
 	assert_fault(&f, EINVAL, "obj", "must be an array, not object");
-	assert_int_equal(json_want(json_member(doc, "t"), yajl_t_true, "t", &f), 0);
+	assert_int_equal(json_want(json_key(doc, "t"), yajl_t_true, "t", &f), 0);
 	assert_int_equal(json_want(NULL, yajl_t_object, "x[0]", &f), -EINVAL);
 	assert_fault(&f, EINVAL, "x[0]", "must be an object, not missing");
 }
@@ -291,7 +291,7 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_member_treats_null_as_absent),
+		cmocka_unit_test(test_key_treats_null_as_absent),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_bounded_string),

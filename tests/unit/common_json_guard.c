@@ -158,15 +158,15 @@ static void test_json_parse_nul_keeps_tree(void **state)
 static void test_json_scan_declines(void **state)
 {
 	static const char text[] = "{\"topic\":\"t\",\"data\":{\"x\":\"\\u0000\"}}";
-	json_members it;
+	json_keys it;
 	json_text k, v;
-	assert_true(json_members_open(&it, text, text + strlen(text), 1, false));
-	assert_int_equal(json_members_next(&it, &k, &v), 1);
-	assert_int_equal(json_members_next(&it, &k, &v), -1);
+	assert_true(json_keys_open(&it, text, text + strlen(text), 1, false));
+	assert_int_equal(json_keys_next(&it, &k, &v), 1);
+	assert_int_equal(json_keys_next(&it, &k, &v), -1);
 	static const char fine[] = "{\"x\":\"\\u0001\"}";
-	assert_true(json_members_open(&it, fine, fine + strlen(fine), 1, false));
-	assert_int_equal(json_members_next(&it, &k, &v), 1);
-	assert_int_equal(json_members_next(&it, &k, &v), 0);
+	assert_true(json_keys_open(&it, fine, fine + strlen(fine), 1, false));
+	assert_int_equal(json_keys_next(&it, &k, &v), 1);
+	assert_int_equal(json_keys_next(&it, &k, &v), 0);
 }
 
 int main(void)

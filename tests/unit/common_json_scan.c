@@ -17,11 +17,11 @@
 
 #define MAXM 8
 
-typedef struct member {
+typedef struct key_value {
 	const char *key;   /* NULL at the end of a list */
 	const char *value; /* the value's text as it stands */
 	bool plain;
-} member;
+} key_value;
 
 typedef struct walk {
 	int r; /* 0: walked to the end; -1: refused */
@@ -33,11 +33,11 @@ typedef struct walk {
 static walk walk_text(const char *text, size_t len, bool checked)
 {
 	walk w = { .r = -1 };
-	json_members it;
-	if (!json_members_open(&it, text, text + len, 1, checked))
+	json_keys it;
+	if (!json_keys_open(&it, text, text + len, 1, checked))
 		return w;
 	json_text k, v;
-	while ((w.r = json_members_next(&it, &k, &v)) == 1) {
+	while ((w.r = json_keys_next(&it, &k, &v)) == 1) {
 		assert_true(w.n < MAXM);
 		w.k[w.n] = k;
 		w.v[w.n++] = v;
@@ -56,7 +56,7 @@ static char *regen(yajl_val v)
 
 /* text is taken, with exactly the members want, in both modes; yajl takes
  * it too, and each plain value is what yajl_gen writes of it. */
-static void accepted_n(const char *text, size_t len, const member *want)
+static void accepted_n(const char *text, size_t len, const key_value *want)
 {
 	walk w = walk_text(text, len, false);
 	if (w.r != 0)
@@ -102,14 +102,14 @@ static void accepted_n(const char *text, size_t len, const member *want)
 	}
 }
 
-static void accepted(const char *text, const member *want) { accepted_n(text, strlen(text), want); }
+static void accepted(const char *text, const key_value *want) { accepted_n(text, strlen(text), want); }
 
 /* One member {"k": value}: value taken as it stands, plain or not. */
 static void accepted1(const char *value, bool plain)
 {
 	char text[512];
 	snprintf(text, sizeof(text), "{\"k\":%s}", value);
-	accepted(text, (member[]){ { "k", value, plain }, { 0 } });
+	accepted(text, (key_value[]){ { "k", value, plain }, { 0 } });
 }
 
 static void refused_n(const char *text, size_t len)
@@ -135,27 +135,27 @@ static void refused1(const char *value)
 	refused(text);
 }
 
-static void test_members(void **state)
+static void test_keys(void **state)
 {
-	accepted("{}", (member[]){ { 0 } });
-	accepted(" \t\r\n{ }\n", (member[]){ { 0 } });
+	accepted("{}", (key_value[]){ { 0 } });
+	accepted(" \t\r\n{ }\n", (key_value[]){ { 0 } });
 	accepted("{\"method\":\"io.corral.Broker.Publish\",\"parameters\":{\"topic\":\"t\",\"data\":{\"a\":[1,2]}}}",
-		 (member[]){ { "method", "\"io.corral.Broker.Publish\"", true },
+		 (key_value[]){ { "method", "\"io.corral.Broker.Publish\"", true },
 			     { "parameters", "{\"topic\":\"t\",\"data\":{\"a\":[1,2]}}", true },
 			     { 0 } });
 	/* space around tokens: not the values' */
 	accepted("{ \"a\" : 1 , \"b\"\t:\n[true,false,null] }",
-		 (member[]){ { "a", "1", true }, { "b", "[true,false,null]", true }, { 0 } });
+		 (key_value[]){ { "a", "1", true }, { "b", "[true,false,null]", true }, { 0 } });
 	/* space inside a value makes it not plain */
 	accepted("{\"a\":[1, 2],\"b\":{\"x\" :1},\"c\":{ },\"d\":[\n]}",
-		 (member[]){ { "a", "[1, 2]", false }, { "b", "{\"x\" :1}", false }, { "c", "{ }", false },
+		 (key_value[]){ { "a", "[1, 2]", false }, { "b", "{\"x\" :1}", false }, { "c", "{ }", false },
 			     { "d", "[\n]", false }, { 0 } });
 	/* space in strings is text; an escape is not plain */
 	accepted1("\"a b\"", true);
 	accepted1("\"a b\\t\"", false);
 }
 
-static void test_members_strings(void **state)
+static void test_keys_strings(void **state)
 {
 	accepted1("\"\"", true);
 	accepted1("\"a b  c\"", true);
@@ -177,7 +177,7 @@ static void test_members_strings(void **state)
 	accepted1("\"\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"", true);  /* U+10000, U+10FFFF */
 	accepted1("\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"", true);
 	/* a key with UTF-8 */
-	accepted("{\"caf\xc3\xa9\":1}", (member[]){ { "caf\xc3\xa9", "1", true }, { 0 } });
+	accepted("{\"caf\xc3\xa9\":1}", (key_value[]){ { "caf\xc3\xa9", "1", true }, { 0 } });
 }
 
 static void test_refused_strings(void **state)
@@ -336,21 +336,21 @@ static void test_depth(void **state)
 		}
 	}
 	/* an object opened at a depth: its values count from there */
-	json_members it;
+	json_keys it;
 	const char *e = "{}";
-	assert_false(json_members_open(&it, e, e + 2, JSON_MAX_DEPTH + 1, false));
-	assert_false(json_members_open(&it, e, e + 2, 0, false));
-	assert_true(json_members_open(&it, e, e + 2, JSON_MAX_DEPTH, false));
+	assert_false(json_keys_open(&it, e, e + 2, JSON_MAX_DEPTH + 1, false));
+	assert_false(json_keys_open(&it, e, e + 2, 0, false));
+	assert_true(json_keys_open(&it, e, e + 2, JSON_MAX_DEPTH, false));
 	json_text k, v;
 	const char *a = "{\"a\":[]}";
-	assert_true(json_members_open(&it, a, a + strlen(a), JSON_MAX_DEPTH - 1, false));
-	assert_int_equal(json_members_next(&it, &k, &v), 1);
-	assert_true(json_members_open(&it, a, a + strlen(a), JSON_MAX_DEPTH, false));
-	assert_int_equal(json_members_next(&it, &k, &v), -1);
+	assert_true(json_keys_open(&it, a, a + strlen(a), JSON_MAX_DEPTH - 1, false));
+	assert_int_equal(json_keys_next(&it, &k, &v), 1);
+	assert_true(json_keys_open(&it, a, a + strlen(a), JSON_MAX_DEPTH, false));
+	assert_int_equal(json_keys_next(&it, &k, &v), -1);
 	const char *b = "{\"a\":1}";
-	assert_true(json_members_open(&it, b, b + strlen(b), JSON_MAX_DEPTH, false));
-	assert_int_equal(json_members_next(&it, &k, &v), 1);
-	assert_int_equal(json_members_next(&it, &k, &v), 0);
+	assert_true(json_keys_open(&it, b, b + strlen(b), JSON_MAX_DEPTH, false));
+	assert_int_equal(json_keys_next(&it, &k, &v), 1);
+	assert_int_equal(json_keys_next(&it, &k, &v), 0);
 }
 
 /* A string whose special byte (or sequence) stands at offset i of its
@@ -389,7 +389,7 @@ static void test_block_boundaries(void **state)
 					snprintf(text, sizeof(text), "{%s:1}", value);
 					refused(text);
 				} else {
-					accepted(text, (member[]){ { "k", value, cases[c].want == 1 }, { 0 } });
+					accepted(text, (key_value[]){ { "k", value, cases[c].want == 1 }, { 0 } });
 				}
 			}
 		}
@@ -406,7 +406,7 @@ static void test_block_boundaries(void **state)
 		snprintf(z, sizeof(z), "\"%.*s\"", 70 - i,
 			 "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc");
 		snprintf(text, sizeof(text), "{\"k\":%s,\"z\":%s}", value, z);
-		accepted(text, (member[]){ { "k", value, true }, { "z", z, true }, { 0 } });
+		accepted(text, (key_value[]){ { "k", value, true }, { "z", z, true }, { 0 } });
 	}
 }
 
@@ -460,8 +460,8 @@ static void test_text_is(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_members),
-		cmocka_unit_test(test_members_strings),
+		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_keys_strings),
 		cmocka_unit_test(test_refused_strings),
 		cmocka_unit_test(test_numbers_words),
 		cmocka_unit_test(test_refused_structure),

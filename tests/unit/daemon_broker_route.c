@@ -39,14 +39,14 @@ static ctr A, B;
 static char path_a[256], path_b[256];
 static char audit_path[128];
 
-static void add_member(ctr *c, const char *id, const char *name, char **labels, char *path)
+static void add_party(ctr *c, const char *id, const char *name, char **labels, char *path)
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	c->name = (char *)name;
 	c->spec.labels = labels;
 	cerr err = { 0 };
-	int r = broker_member_add(&D, &S, c, path, 256, &err);
+	int r = broker_party_add(&D, &S, c, path, 256, &err);
 	if (r < 0)
 		fail_msg("%s", cerr_msg(&err));
 	/* it names the member's directory, which holds the socket */
@@ -79,8 +79,8 @@ static int setup_with(const char *policy)
 	D.sessions = &S;
 	assert_int_equal(broker_session_open(&D, &S, &err), 0);
 	static char *labels_b[] = { "role", "worker", NULL };
-	add_member(&A, "aaaa", "alpha", NULL, path_a);
-	add_member(&B, "bbbb", "beta", labels_b, path_b);
+	add_party(&A, "aaaa", "alpha", NULL, path_a);
+	add_party(&B, "bbbb", "beta", labels_b, path_b);
 	touched = 0;
 	return 0;
 }
@@ -411,7 +411,7 @@ static void test_garbage_and_removal(void **state)
 	say(a, "{\"method\":\"io.corral.Broker.Whoami\"}");
 	EXPECT(a, "\"member\":\"alpha\"");
 	/* removed: its socket and connections go; the other member stays */
-	broker_member_remove(&D, &A);
+	broker_party_remove(&D, &A);
 	_cleanup_free_ char *eof = hear(a);
 	assert_null(eof);
 	forget(a);

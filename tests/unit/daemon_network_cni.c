@@ -73,24 +73,24 @@ static void test_plugin_conf(void **state)
 	_cleanup_free_ char *c0 = cni_plugin_conf(list, 0, NULL, &a, &len, &err);
 	assert_non_null(c0);
 	_cleanup_json_ yajl_val v0 = parse(c0);
-	assert_string_equal(YAJL_GET_STRING(json_member(v0, "name")), "web");
-	assert_string_equal(YAJL_GET_STRING(json_member(v0, "cniVersion")), "1.0.0");
-	assert_string_equal(YAJL_GET_STRING(json_member(v0, "bridge")), "br9");
-	assert_null(json_member(v0, "prevResult"));
-	assert_null(json_member(v0, "runtimeConfig"));
+	assert_string_equal(YAJL_GET_STRING(json_key(v0, "name")), "web");
+	assert_string_equal(YAJL_GET_STRING(json_key(v0, "cniVersion")), "1.0.0");
+	assert_string_equal(YAJL_GET_STRING(json_key(v0, "bridge")), "br9");
+	assert_null(json_key(v0, "prevResult"));
+	assert_null(json_key(v0, "runtimeConfig"));
 	/* portmap: the previous result, and the ports as containerd passes them */
 	_cleanup_json_ yajl_val prev = parse("{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.88.0.2/16\"}]}");
 	_cleanup_free_ char *c1 = cni_plugin_conf(list, 1, prev, &a, &len, &err);
 	_cleanup_json_ yajl_val v1 = parse(c1);
-	yajl_val pm = json_member(json_member(v1, "runtimeConfig"), "portMappings");
+	yajl_val pm = json_key(json_key(v1, "runtimeConfig"), "portMappings");
 	assert_true(YAJL_IS_ARRAY(pm));
 	assert_int_equal(pm->u.array.len, 1);
 	yajl_val m = pm->u.array.values[0];
-	assert_int_equal(YAJL_GET_INTEGER(json_member(m, "hostPort")), 18080);
-	assert_int_equal(YAJL_GET_INTEGER(json_member(m, "containerPort")), 80);
-	assert_string_equal(YAJL_GET_STRING(json_member(m, "protocol")), "tcp");
-	assert_string_equal(YAJL_GET_STRING(json_member(m, "hostIP")), "127.0.0.1");
-	assert_non_null(json_member(json_member(v1, "prevResult"), "ips"));
+	assert_int_equal(YAJL_GET_INTEGER(json_key(m, "hostPort")), 18080);
+	assert_int_equal(YAJL_GET_INTEGER(json_key(m, "containerPort")), 80);
+	assert_string_equal(YAJL_GET_STRING(json_key(m, "protocol")), "tcp");
+	assert_string_equal(YAJL_GET_STRING(json_key(m, "hostIP")), "127.0.0.1");
+	assert_non_null(json_key(json_key(v1, "prevResult"), "ips"));
 }
 
 static void test_env(void **state)
@@ -224,8 +224,8 @@ static void test_default_network(void **state)
 	for (size_t i = 0; i < 4; i++)
 		assert_string_equal(cni_plugin_type(cni_list_plugin(v, i)), types[i]);
 	yajl_val br = cni_list_plugin(v, 0);
-	assert_string_equal(YAJL_GET_STRING(json_member(br, "bridge")), "corral0");
-	assert_string_equal(YAJL_GET_STRING(json_member(json_member(br, "ipam"), "dataDir")), ipam);
+	assert_string_equal(YAJL_GET_STRING(json_key(br, "bridge")), "corral0");
+	assert_string_equal(YAJL_GET_STRING(json_key(json_key(br, "ipam"), "dataDir")), ipam);
 	assert_int_equal(access(ipam, F_OK), 0);
 	/* a file whose name field is not its own name is refused */
 	char p[320];

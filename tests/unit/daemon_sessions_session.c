@@ -13,7 +13,7 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/sessions/session_record.h"
-#include "supervisor/daemon/sessions/session_member.h"
+#include "supervisor/daemon/sessions/session_ctr.h"
 
 static void test_names(void **state)
 {
@@ -67,19 +67,19 @@ static void drop(corrald *d)
 	free(d);
 }
 
-static void test_member_spec(void **state)
+static void test_session_ctr_spec(void **state)
 {
 	corrald *d = with_session(SESSION_SHARE_NET | SESSION_SHARE_UTS);
 	ctr_spec s = { .session = "pod", .network = CTR_NET_CNI, .net_name = strdup("corral"), .network_default = true };
 	json_fault f = { 0 };
-	assert_int_equal(session_member_spec(d, &s, &f), 0);
+	assert_int_equal(session_ctr_spec(d, &s, &f), 0);
 	assert_int_equal(s.network, CTR_NET_LOOPBACK); /* the session's namespace, no attachment of its own */
 	assert_null(s.net_name);
 	ctr_spec mine = { .session = "pod", .network = CTR_NET_CNI, .net_name = "other" };
-	assert_int_equal(session_member_spec(d, &mine, &f), -EINVAL);
+	assert_int_equal(session_ctr_spec(d, &mine, &f), -EINVAL);
 	assert_string_equal(f.field, "spec.network");
 	ctr_spec none = { .session = "nope" };
-	assert_int_equal(session_member_spec(d, &none, &f), -ENOENT);
+	assert_int_equal(session_ctr_spec(d, &none, &f), -ENOENT);
 	drop(d);
 }
 
@@ -108,7 +108,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_share),
-		cmocka_unit_test(test_member_spec),
+		cmocka_unit_test(test_session_ctr_spec),
 		cmocka_unit_test(test_namespaces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

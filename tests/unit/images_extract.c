@@ -112,7 +112,7 @@ static void test_limits(void **state)
 	int root = mkdir_fd("lim");
 	const struct ent e[] = { { "a", 'f', "1" }, { "b", 'f', "2" }, { "c", 'f', "3" } };
 	int tfd = make_tar(e, 3);
-	layer_job j = { .src_fd = tfd, .blob_out_fd = -1, .root_fd = root, .what = "layer",
+	layer_extraction j = { .src_fd = tfd, .blob_out_fd = -1, .root_fd = root, .what = "layer",
 			.expect_size = -1, .expect_comp = COMP_UNKNOWN };
 	extract_limits_default(&j.lim);
 	j.lim.max_entries = 2;

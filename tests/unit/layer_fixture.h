@@ -89,7 +89,7 @@ static inline int mkdir_fd(const char *name)
 static inline int unpack(int root, const struct ent *e, size_t n, cerr *err)
 {
 	int tfd = make_tar(e, n);
-	layer_job j = { .src_fd = tfd, .blob_out_fd = -1, .root_fd = root, .what = "layer",
+	layer_extraction j = { .src_fd = tfd, .blob_out_fd = -1, .root_fd = root, .what = "layer",
 			.expect_size = -1, .expect_comp = COMP_NONE };
 	extract_limits_default(&j.lim);
 	int r = layer_unpack(&j, err);

@@ -93,14 +93,14 @@ static void test_podman_fields(void **state)
 }
 
 /* the members alone, for a caller that adds its own to the map */
-static void test_members(void **state)
+static void test_keys(void **state)
 {
 	_cleanup_json_ yajl_val c = NULL;
 	cerr err = { 0 };
 	assert_int_equal(json_parse(ctr, NULL, &c, &err), 0);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
-	dk_gen_ctr_inspect_members(g, c, NULL, DK_AS_PODMAN);
+	dk_gen_ctr_inspect_keys(g, c, NULL, DK_AS_PODMAN);
 	jg_key_str(g, "extra", "x");
 	yajl_gen_map_close(g);
 	_cleanup_free_ char *text = jg_finish(g, NULL);
@@ -116,7 +116,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_docker_fields),
 		cmocka_unit_test(test_podman_fields),
-		cmocka_unit_test(test_members),
+		cmocka_unit_test(test_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

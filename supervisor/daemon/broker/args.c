@@ -121,7 +121,7 @@ int broker_args_parse(const char *text, size_t text_len, yajl_val params, unsign
 	if ((want & BA_EXPECT) &&
 	    (json_get_i64(params, "", "expectVersion", 0, &a->expect, &present, &jf) < 0 || (present && a->expect < 0)))
 		return bad_parameter(f, "expectVersion");
-	yajl_val tv = (want & BA_TIMEOUT) ? json_member(params, "timeout") : NULL;
+	yajl_val tv = (want & BA_TIMEOUT) ? json_key(params, "timeout") : NULL;
 	if (tv) {
 		if (!YAJL_IS_NUMBER(tv) || YAJL_GET_DOUBLE(tv) <= 0 || YAJL_GET_DOUBLE(tv) > 300)
 			return bad_message(f, "timeout is seconds, more than 0 and at most 300");
@@ -132,12 +132,12 @@ int broker_args_parse(const char *text, size_t text_len, yajl_val params, unsign
 
 bool broker_args_scan_publish(const char *params, size_t len, char topic_buf[TOPIC_MAX + 1], broker_args *a)
 {
-	json_members it;
+	json_keys it;
 	json_text k, v, topic = { 0 }, data = { 0 };
 	int r;
-	if (!json_members_open(&it, params, params + len, 2, true))
+	if (!json_keys_open(&it, params, params + len, 2, true))
 		return false;
-	while ((r = json_members_next(&it, &k, &v)) == 1) {
+	while ((r = json_keys_next(&it, &k, &v)) == 1) {
 		json_text *slot = json_text_is(&k, "topic") ? &topic : json_text_is(&k, "data") ? &data : NULL;
 		if (!slot || slot->p)
 			return false;

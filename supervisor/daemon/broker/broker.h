@@ -1,5 +1,5 @@
 /* The IPC broker: io.corral.Broker (supervisor/api/io.corral.Broker.varlink)
- * served by corrald on one listening socket per session member. The socket
+ * served by corrald on one listening socket per session container. The socket
  * a connection arrives on names the member: no guessing from pids. Routing
  * stays inside the session; the session's broker policy (ACL, rates) and
  * the bounds of the issue apply. The host takes part as the member "host"
@@ -24,9 +24,9 @@ void broker_session_close(struct corrald *d, struct session *s);
  * restart, replaced) and served; *path (n bytes) gets its directory, for the
  * bundle to bind read-only at SESSION_BROKER_DIR. corrald never works inside
  * a member's namespaces or root for it. */
-int broker_member_add(struct corrald *d, struct session *s, struct ctr *c, char *path, size_t n, cerr *err);
+int broker_party_add(struct corrald *d, struct session *s, struct ctr *c, char *path, size_t n, cerr *err);
 /* At a member's removal: its socket, directory and connections go. */
-void broker_member_remove(struct corrald *d, struct ctr *c);
+void broker_party_remove(struct corrald *d, struct ctr *c);
 /* io.corral.Supervisor's BrokerPublish, BrokerSubscribe and BrokerRequest:
  * the operator as the member "host" (host.c). */
 typedef struct vl_call vl_call;

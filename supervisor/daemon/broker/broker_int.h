@@ -33,12 +33,12 @@
 /* Connections: on one member's socket, in one session, and in all (the
  * broker's vl_server); a connection past one is closed as it comes. The
  * peers are all uid 0 here, so the server's per-uid bound says nothing. */
-#define BROKER_MEMBER_CONNS 64
+#define BROKER_PARTY_CONNS 64
 #define BROKER_SESSION_CONNS 512
 #define BROKER_CONNS 8192
 
 typedef struct broker_session broker_session;
-typedef struct bmember bmember;
+typedef struct bparty bparty;
 typedef struct bstream bstream;
 typedef struct breq breq;
 
@@ -52,7 +52,7 @@ typedef struct broker {
 	size_t out_total; /* bytes all streams' connections hold, as last seen (bstream.out_seen) */
 } broker;
 
-struct bmember {
+struct bparty {
 	broker_session *bs;
 	char *name;   /* the container's name, or "host" */
 	char *id;     /* the container's id; NULL for the host */
@@ -60,14 +60,14 @@ struct bmember {
 	char *path;   /* its socket */
 	bucket msgs, bytes;
 	size_t n_conns; /* on its socket */
-	bmember *next;
+	bparty *next;
 };
 
 enum bstream_kind { BSTREAM_SUBSCRIBE, BSTREAM_SERVE, BSTREAM_WATCH };
 
 struct bstream {
 	broker_session *bs;
-	bmember *m;
+	bparty *m;
 	vl_call *call;
 	enum bstream_kind kind;
 	char **patterns;
@@ -81,7 +81,7 @@ struct bstream {
 struct breq {
 	broker_session *bs;
 	vl_call *call; /* the requester's */
-	bmember *from, *server;
+	bparty *from, *server;
 	char id[32];
 	char *topic;
 	uint64_t t0;
@@ -92,8 +92,8 @@ struct breq {
 struct broker_session {
 	broker *b;
 	struct session *s;
-	bmember *members;
-	bmember host;
+	bparty *parties;
+	bparty host;
 	bstream *streams;
 	breq *reqs;
 	uint64_t seq;

@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bmember *member_of(vl_call *call) { return vl_call_listener_tag(call); }
+static bparty *party_of(vl_call *call) { return vl_call_listener_tag(call); }
 
 static int m_whoami(vl_call *call, yajl_val params, void *ud)
 {
-	bmember *m = member_of(call);
+	bparty *m = party_of(call);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "session", m->bs->s->name) || jg_key_str(g, "member", m->name) ||
 	    jg_key(g, "labels") || yajl_gen_map_open(g))
@@ -41,7 +41,7 @@ static int m_publish(vl_call *call, yajl_val p, void *ud)
 {
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, p, BA_TOPIC | BA_DATA, &a);
-	return broker_do_publish(member_of(call), call, &a);
+	return broker_do_publish(party_of(call), call, &a);
 }
 
 /* Publish from its text, with no tree: every message's path. What
@@ -52,35 +52,35 @@ int broker_publish_text(vl_call *call, const char *params, size_t len, void *ud)
 	broker_args a;
 	if (!broker_args_scan_publish(params, len, topic, &a))
 		return VL_RAW_DECLINED;
-	return broker_do_publish(member_of(call), call, &a);
+	return broker_do_publish(party_of(call), call, &a);
 }
 
 static int m_subscribe(vl_call *call, yajl_val p, void *ud)
 {
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, p, BA_PATTERNS, &a);
-	return broker_do_subscribe(member_of(call), call, &a, BSTREAM_SUBSCRIBE);
+	return broker_do_subscribe(party_of(call), call, &a, BSTREAM_SUBSCRIBE);
 }
 
 static int m_serve(vl_call *call, yajl_val p, void *ud)
 {
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, p, BA_PATTERNS, &a);
-	return broker_do_subscribe(member_of(call), call, &a, BSTREAM_SERVE);
+	return broker_do_subscribe(party_of(call), call, &a, BSTREAM_SERVE);
 }
 
 static int m_request(vl_call *call, yajl_val p, void *ud)
 {
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, p, BA_TO | BA_TOPIC | BA_DATA | BA_TIMEOUT, &a);
-	return broker_do_request(member_of(call), call, &a);
+	return broker_do_request(party_of(call), call, &a);
 }
 
 static int m_reply(vl_call *call, yajl_val p, void *ud)
 {
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, p, BA_ID | BA_DATA, &a);
-	return broker_reply(member_of(call), call, a.id, a.data);
+	return broker_reply(party_of(call), call, a.id, a.data);
 }
 
 static int m_state(vl_call *call, yajl_val p, void *ud)
@@ -88,7 +88,7 @@ static int m_state(vl_call *call, yajl_val p, void *ud)
 	const char *dot = strrchr(vl_call_method(call), '.'), *method = dot ? dot + 1 : "";
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, p, broker_state_wants(method), &a);
-	return broker_state_call(member_of(call), call, method, &a);
+	return broker_state_call(party_of(call), call, method, &a);
 }
 
 static const vl_method methods[] = {

@@ -36,7 +36,7 @@ static int get_rate(yajl_val obj, const char *parent, const char *key, bool size
 {
 	char path[JSON_PATH_MAX];
 	json_path(path, parent, key);
-	yajl_val v = json_member(obj, key);
+	yajl_val v = json_key(obj, key);
 	if (!v)
 		return 0;
 	if (size && YAJL_IS_STRING(v)) {
@@ -178,22 +178,22 @@ static bool has_labels(char *const *want, char *const *have)
 	return true;
 }
 
-const broker_rule *broker_policy_rule(const broker_policy *p, const char *member, char *const *labels)
+const broker_rule *broker_policy_rule(const broker_policy *p, const char *party, char *const *labels)
 {
 	for (size_t i = 0; p && i < p->n_rules; i++) {
 		const broker_rule *r = &p->rules[i];
-		if (r->name ? strcmp(r->name, "*") == 0 || strcmp(r->name, member) == 0 : has_labels(r->labels, labels))
+		if (r->name ? strcmp(r->name, "*") == 0 || strcmp(r->name, party) == 0 : has_labels(r->labels, labels))
 			return r;
 	}
 	return NULL;
 }
 
-bool broker_policy_allows(const broker_policy *p, const char *member, char *const *labels, enum broker_action a,
+bool broker_policy_allows(const broker_policy *p, const char *party, char *const *labels, enum broker_action a,
 			  const char *topic)
 {
 	if (!p)
 		return true;
-	const broker_rule *r = broker_policy_rule(p, member, labels);
+	const broker_rule *r = broker_policy_rule(p, party, labels);
 	if (!r)
 		return false;
 	bool exact = a == BROKER_PUBLISH || a == BROKER_STATE_WRITE;

@@ -44,9 +44,9 @@ void broker_policy_free(broker_policy *p);
 static inline void broker_policy_freep(broker_policy **p) { broker_policy_free(*p); }
 
 /* The member's entry; NULL when none names it (p NULL: none either). */
-const broker_rule *broker_policy_rule(const broker_policy *p, const char *member, char *const *labels);
+const broker_rule *broker_policy_rule(const broker_policy *p, const char *party, char *const *labels);
 /* Whether member may act on topic (a pattern for subscribe and serve): p
  * NULL allows everything, a member without an entry nothing. */
-bool broker_policy_allows(const broker_policy *p, const char *member, char *const *labels, enum broker_action a,
+bool broker_policy_allows(const broker_policy *p, const char *party, char *const *labels, enum broker_action a,
 			  const char *topic);
 const char *broker_action_name(enum broker_action a);

@@ -78,9 +78,9 @@ static void on_pump(el_source *src, void *data)
 /* A connection on member tag's socket: within its bounds and the session's? */
 static const char *conn_admit(void *tag, void *userdata)
 {
-	bmember *m = tag;
+	bparty *m = tag;
 	broker_session *bs = m->bs;
-	const char *why = m->n_conns >= BROKER_MEMBER_CONNS   ? "too many connections on this member's socket"
+	const char *why = m->n_conns >= BROKER_PARTY_CONNS   ? "too many connections on this member's socket"
 			  : bs->n_conns >= BROKER_SESSION_CONNS ? "too many connections in this session"
 								: NULL;
 	if (why) {
@@ -94,7 +94,7 @@ static const char *conn_admit(void *tag, void *userdata)
 
 static void conn_gone(void *tag, void *userdata)
 {
-	bmember *m = tag;
+	bparty *m = tag;
 	m->n_conns--;
 	m->bs->n_conns--;
 }
@@ -150,17 +150,17 @@ int broker_session_open(struct corrald *d, struct session *s, cerr *err)
 		return cerr_set(err, ENOMEM, "session %s: broker: out of memory", s->name);
 	bs->b = b;
 	bs->s = s;
-	bs->host = (bmember){ .bs = bs, .name = (char *)BROKER_HOST };
+	bs->host = (bparty){ .bs = bs, .name = (char *)BROKER_HOST };
 	bucket_init(&bs->host.msgs, 0, 0, 0);
 	bucket_init(&bs->host.bytes, 0, 0, 0);
 	s->broker = bs;
 	return 0;
 }
 
-static void member_free(broker *b, bmember *m)
+static void party_free(broker *b, bparty *m)
 {
 	vl_server_unlisten(b->srv, m); /* its streams' and requests' hooks run; the socket goes */
-	breq_forget_member(m->bs, m);
+	breq_forget_party(m->bs, m);
 	free(m->name);
 	free(m->id);
 	free(m->path);
@@ -176,16 +176,16 @@ void broker_session_close(struct corrald *d, struct session *s)
 	breq_end_all(bs);
 	while (bs->streams)
 		bstream_close(bs->streams);
-	while (bs->members) {
-		bmember *m = bs->members;
-		bs->members = m->next;
-		member_free(bs->b, m);
+	while (bs->parties) {
+		bparty *m = bs->parties;
+		bs->parties = m->next;
+		party_free(bs->b, m);
 	}
 	free(bs);
 	s->broker = NULL;
 }
 
-static void member_rates(bmember *m)
+static void party_rates(bparty *m)
 {
 	const broker_rule *r = broker_policy_rule(m->bs->s->policy, m->name, m->labels);
 	uint64_t now = el_now_usec();
@@ -196,14 +196,14 @@ static void member_rates(bmember *m)
 }
 
 /* Its member entry and socket, not its directory. */
-static bmember *member_take(struct corrald *d, const struct ctr *c)
+static bparty *party_take(struct corrald *d, const struct ctr *c)
 {
 	for (session *s = d->sessions; s; s = s->next) {
 		broker_session *bs = s->broker;
-		for (bmember **p = bs ? &bs->members : NULL; p && *p; p = &(*p)->next) {
+		for (bparty **p = bs ? &bs->parties : NULL; p && *p; p = &(*p)->next) {
 			if (strcmp((*p)->id, c->id) != 0)
 				continue;
-			bmember *m = *p;
+			bparty *m = *p;
 			*p = m->next;
 			return m;
 		}
@@ -211,17 +211,17 @@ static bmember *member_take(struct corrald *d, const struct ctr *c)
 	return NULL;
 }
 
-static void member_drop(struct corrald *d, const struct ctr *c)
+static void party_drop(struct corrald *d, const struct ctr *c)
 {
-	bmember *m = member_take(d, c);
+	bparty *m = party_take(d, c);
 	if (m)
-		member_free(m->bs->b, m);
+		party_free(m->bs->b, m);
 }
 
 /* The member's own directory, <session>/broker/<id>/, made (0755: the
  * container's users pass through it to the socket) and opened; dir gets its
  * path. Nothing of the container can reach it: the bundle binds it read-only. */
-static int member_dir(const session *s, const struct ctr *c, char **dir, cerr *err)
+static int party_dir(const session *s, const struct ctr *c, char **dir, cerr *err)
 {
 	_cleanup_free_ char *top = NULL;
 	if (asprintf(&top, "%s/broker", s->dir) < 0 || asprintf(dir, "%s/%s", top, c->id) < 0)
@@ -238,33 +238,33 @@ static int member_dir(const session *s, const struct ctr *c, char **dir, cerr *e
 	return fd;
 }
 
-int broker_member_add(struct corrald *d, struct session *s, struct ctr *c, char *path, size_t n, cerr *err)
+int broker_party_add(struct corrald *d, struct session *s, struct ctr *c, char *path, size_t n, cerr *err)
 {
 	int r = broker_session_open(d, s, err);
 	if (r < 0)
 		return r;
 	broker_session *bs = s->broker;
-	member_drop(d, c); /* a member loaded again: its directory stays, bound in it */
+	party_drop(d, c); /* a member loaded again: its directory stays, bound in it */
 	_cleanup_free_ char *dir = NULL;
-	_cleanup_close_ int dfd = member_dir(s, c, &dir, err);
+	_cleanup_close_ int dfd = party_dir(s, c, &dir, err);
 	if (dfd < 0)
 		return dfd;
-	bmember *m = calloc(1, sizeof(*m));
+	bparty *m = calloc(1, sizeof(*m));
 	if (m && asprintf(&m->path, "%s/" BROKER_SOCK_NAME, dir) < 0)
 		m->path = NULL; /* undefined after a failed asprintf */
 	if (!m || !m->path || !(m->name = strdup(c->name ? c->name : c->id)) || !(m->id = strdup(c->id)) ||
 	    (c->spec.labels && !(m->labels = strv_copy(c->spec.labels)))) {
 		if (m) {
 			m->bs = bs;
-			member_free(bs->b, m);
+			party_free(bs->b, m);
 		}
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
 	m->bs = bs;
-	member_rates(m);
+	party_rates(m);
 	if (strlen(dir) >= n) {
 		r = cerr_set(err, ENAMETOOLONG, "session %s: %s: path too long", s->name, dir);
-		member_free(bs->b, m);
+		party_free(bs->b, m);
 		return r;
 	}
 	/* A socket from before corrald's restart is replaced here, on the host:
@@ -284,23 +284,23 @@ int broker_member_add(struct corrald *d, struct session *s, struct ctr *c, char 
 		unlink(m->path);
 	if (r < 0) {
 		cerr_wrap(err, "session %s: broker socket of %s", s->name, m->name);
-		member_free(bs->b, m);
+		party_free(bs->b, m);
 		return r;
 	}
 	snprintf(path, n, "%s", dir);
-	m->next = bs->members;
-	bs->members = m;
+	m->next = bs->parties;
+	bs->parties = m;
 	return 0;
 }
 
-void broker_member_remove(struct corrald *d, struct ctr *c)
+void broker_party_remove(struct corrald *d, struct ctr *c)
 {
-	bmember *m = member_take(d, c);
+	bparty *m = party_take(d, c);
 	if (!m)
 		return;
 	char *slash = strrchr(m->path, '/');
 	_cleanup_free_ char *dir = slash ? strndup(m->path, (size_t)(slash - m->path)) : NULL;
-	member_free(m->bs->b, m);
+	party_free(m->bs->b, m);
 	if (dir && rmdir(dir) < 0 && errno != ENOENT)
 		log_warn("broker: %s: %s", dir, strerror(errno));
 }
@@ -308,8 +308,8 @@ void broker_member_remove(struct corrald *d, struct ctr *c)
 const session_listener broker_session_listener = {
 	.opened = broker_session_open,
 	.closed = broker_session_close,
-	.member_added = broker_member_add,
-	.member_removed = broker_member_remove,
+	.ctr_added = broker_party_add,
+	.ctr_removed = broker_party_remove,
 	.policy_load = broker_policy_load,
 	.policy_free = broker_policy_free,
 };

@@ -83,7 +83,7 @@ static void on_change(const char *key, const char *value, uint64_t version, void
 	queue_change(data, key, value, version);
 }
 
-static int state_list(bmember *m, vl_call *call, sstate *st, const char *prefix)
+static int state_list(bparty *m, vl_call *call, sstate *st, const char *prefix)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	struct list_ctx c = { .g = g, .prefix = prefix };
@@ -93,7 +93,7 @@ static int state_list(bmember *m, vl_call *call, sstate *st, const char *prefix)
 	return vl_call_reply_gen(call, g);
 }
 
-static int state_watch(bmember *m, vl_call *call, sstate *st, const char *prefix)
+static int state_watch(bparty *m, vl_call *call, sstate *st, const char *prefix)
 {
 	int r = broker_stream(m, call, BSTREAM_WATCH, NULL);
 	if (r < 0 || !vl_call_wants_more(call))
@@ -117,7 +117,7 @@ unsigned broker_state_wants(const char *method)
 	return BA_PREFIX; /* StateList, StateWatch */
 }
 
-int broker_state_call(bmember *m, vl_call *call, const char *method, const broker_args *a)
+int broker_state_call(bparty *m, vl_call *call, const char *method, const broker_args *a)
 {
 	broker_session *bs = m->bs;
 	sstate *st = bs->s->state;

@@ -5,4 +5,4 @@
 
 /* broker_state.c: the State methods, for any member */
 unsigned broker_state_wants(const char *method);
-int broker_state_call(bmember *m, vl_call *call, const char *method, const broker_args *a);
+int broker_state_call(bparty *m, vl_call *call, const char *method, const broker_args *a);

@@ -19,7 +19,7 @@ int broker_error_invalid(vl_call *call, const char *reason)
 	return vl_call_error(call, BROKER_ERR("InvalidMessage"), p);
 }
 
-static int denied(bmember *m, const peer_cred *peer, enum broker_action a, const char *topic, broker_refusal *no)
+static int denied(bparty *m, const peer_cred *peer, enum broker_action a, const char *topic, broker_refusal *no)
 {
 	broker_session *bs = m->bs;
 	bs->denied++;
@@ -37,7 +37,7 @@ static int denied(bmember *m, const peer_cred *peer, enum broker_action a, const
 	return -EACCES;
 }
 
-int broker_gate(bmember *m, const peer_cred *peer, enum broker_action a, const char *topic, size_t bytes,
+int broker_gate(bparty *m, const peer_cred *peer, enum broker_action a, const char *topic, size_t bytes,
 		broker_refusal *no)
 {
 	broker_session *bs = m->bs;
@@ -46,7 +46,7 @@ int broker_gate(bmember *m, const peer_cred *peer, enum broker_action a, const c
 	return a == BROKER_PUBLISH ? broker_rate(m, bytes, no) : 0;
 }
 
-int broker_rate(bmember *m, size_t bytes, broker_refusal *no)
+int broker_rate(bparty *m, size_t bytes, broker_refusal *no)
 {
 	broker_session *bs = m->bs;
 	if (m->msgs.rate <= 0 && m->bytes.rate <= 0)

@@ -1,5 +1,5 @@
 /* The operator's side of the broker, on the control socket: BrokerPublish,
- * BrokerSubscribe and BrokerRequest as the session's member "host". The
+ * BrokerSubscribe and BrokerRequest as the session's container "host". The
  * control socket's own checks (root or the access group) have run. */
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/varlink/call.h"
@@ -14,7 +14,7 @@
 
 #include <stdio.h>
 
-static bmember *host_of(corrald *d, vl_call *call, const char *name)
+static bparty *host_of(corrald *d, vl_call *call, const char *name)
 {
 	session *s = session_find(d, name);
 	cerr err = { 0 };
@@ -39,7 +39,7 @@ int sv_broker_publish(vl_call *call, yajl_val params, void *ud)
 {
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, params, BA_SESSION | BA_TOPIC | BA_DATA, &a);
-	bmember *m = host_of(ud, call, a.session);
+	bparty *m = host_of(ud, call, a.session);
 	return m ? broker_do_publish(m, call, &a) : 0;
 }
 
@@ -47,7 +47,7 @@ int sv_broker_subscribe(vl_call *call, yajl_val params, void *ud)
 {
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, params, BA_SESSION | BA_PATTERNS, &a);
-	bmember *m = host_of(ud, call, a.session);
+	bparty *m = host_of(ud, call, a.session);
 	return m ? broker_do_subscribe(m, call, &a, BSTREAM_SUBSCRIBE) : 0;
 }
 
@@ -55,6 +55,6 @@ int sv_broker_request(vl_call *call, yajl_val params, void *ud)
 {
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, params, BA_SESSION | BA_TO | BA_TOPIC | BA_DATA | BA_TIMEOUT, &a);
-	bmember *m = host_of(ud, call, a.session);
+	bparty *m = host_of(ud, call, a.session);
 	return m ? broker_do_request(m, call, &a) : 0;
 }

@@ -18,11 +18,11 @@
 #include <string.h>
 
 /* By name ("host": the operator); NULL when the session has none. */
-static bmember *member_named(broker_session *bs, const char *name)
+static bparty *party_named(broker_session *bs, const char *name)
 {
 	if (strcmp(name, BROKER_HOST) == 0)
 		return &bs->host;
-	for (bmember *m = bs->members; m; m = m->next)
+	for (bparty *m = bs->parties; m; m = m->next)
 		if (strcmp(m->name, name) == 0)
 			return m;
 	return NULL;
@@ -72,7 +72,7 @@ void breq_end_all(broker_session *bs)
 	}
 }
 
-void breq_forget_member(broker_session *bs, bmember *m)
+void breq_forget_party(broker_session *bs, bparty *m)
 {
 	for (breq *q = bs->reqs; q; q = q->next)
 		if (q->server == m)
@@ -80,7 +80,7 @@ void breq_forget_member(broker_session *bs, bmember *m)
 }
 
 /* A Serve stream for topic (of member to, when given), taken in turn. */
-static bstream *pick_server(broker_session *bs, bmember *to, const char *topic)
+static bstream *pick_server(broker_session *bs, bparty *to, const char *topic)
 {
 	for (bstream *st = bs->streams; st; st = st->next) {
 		if (st->kind != BSTREAM_SERVE || (to && st->m != to) || !topic_match_any(st->patterns, topic))
@@ -104,7 +104,7 @@ static bstream *pick_server(broker_session *bs, bmember *to, const char *topic)
 	return NULL;
 }
 
-int broker_do_request(bmember *m, vl_call *call, broker_args *a)
+int broker_do_request(bparty *m, vl_call *call, broker_args *a)
 {
 	broker_session *bs = m->bs;
 	const char *to = a->to, *topic = a->topic, *text = a->data;
@@ -112,8 +112,8 @@ int broker_do_request(bmember *m, vl_call *call, broker_args *a)
 	broker_refusal no;
 	if (broker_gate(m, vl_call_peer(call), BROKER_PUBLISH, topic, a->data_len, &no) < 0)
 		return broker_refused(call, &no);
-	bmember *tm = NULL;
-	if (to && !(tm = member_named(bs, to))) {
+	bparty *tm = NULL;
+	if (to && !(tm = party_named(bs, to))) {
 		_cleanup_free_ char *p = vl_json_obj1("member", to);
 		return vl_call_error(call, BROKER_ERR("NoSuchMember"), p);
 	}
@@ -167,7 +167,7 @@ static void record_latency(broker_session *bs, uint64_t usec)
 	bs->lat_sum += s;
 }
 
-int broker_reply(bmember *m, vl_call *call, const char *id, const char *text)
+int broker_reply(bparty *m, vl_call *call, const char *id, const char *text)
 {
 	broker_session *bs = m->bs;
 	breq *q = bs->reqs;

@@ -4,9 +4,9 @@
 #pragma once
 #include "supervisor/daemon/broker/broker_int.h"
 
-int broker_do_request(bmember *m, vl_call *call, broker_args *a);
+int broker_do_request(bparty *m, vl_call *call, broker_args *a);
 /* request.c */
-int broker_reply(bmember *m, vl_call *call, const char *id, const char *data);
+int broker_reply(bparty *m, vl_call *call, const char *id, const char *data);
 void breq_end_all(broker_session *bs);
 /* m goes: the requests it took can no longer be answered (they time out). */
-void breq_forget_member(broker_session *bs, bmember *m);
+void breq_forget_party(broker_session *bs, bparty *m);

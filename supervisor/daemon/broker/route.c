@@ -186,7 +186,7 @@ void bstream_push(bstream *st, bmsg *msg)
 	bstream_pump(st);
 }
 
-int broker_stream(bmember *m, vl_call *call, enum bstream_kind kind, char **patterns)
+int broker_stream(bparty *m, vl_call *call, enum bstream_kind kind, char **patterns)
 {
 	_cleanup_strv_ char **pats = patterns;
 	if (!vl_call_wants_more(call))
@@ -208,7 +208,7 @@ int broker_stream(bmember *m, vl_call *call, enum bstream_kind kind, char **patt
 	return 0;
 }
 
-int broker_do_publish(bmember *m, vl_call *call, broker_args *a)
+int broker_do_publish(bparty *m, vl_call *call, broker_args *a)
 {
 	broker_session *bs = m->bs;
 	broker_refusal no;
@@ -234,7 +234,7 @@ int broker_do_publish(bmember *m, vl_call *call, broker_args *a)
 	return vl_call_reply(call, p);
 }
 
-int broker_do_subscribe(bmember *m, vl_call *call, broker_args *a, enum bstream_kind kind)
+int broker_do_subscribe(bparty *m, vl_call *call, broker_args *a, enum bstream_kind kind)
 {
 	enum broker_action act = kind == BSTREAM_SERVE ? BROKER_SERVE : BROKER_SUBSCRIBE;
 	broker_refusal no;

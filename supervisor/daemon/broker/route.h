@@ -6,12 +6,12 @@
 #include "supervisor/daemon/broker/broker_int.h"
 
 /* What Publish, Subscribe/Serve (taking a->patterns) and Request do for m. */
-int broker_do_publish(bmember *m, vl_call *call, broker_args *a);
-int broker_do_subscribe(bmember *m, vl_call *call, broker_args *a, enum bstream_kind kind);
+int broker_do_publish(bparty *m, vl_call *call, broker_args *a);
+int broker_do_subscribe(bparty *m, vl_call *call, broker_args *a, enum bstream_kind kind);
 /* route.c */
 bmsg *broker_message(broker_session *bs, const char *topic, const char *from, const char *data, size_t data_len);
 /* Keep call as m's stream of kind over patterns (taken). */
-int broker_stream(bmember *m, vl_call *call, enum bstream_kind kind, char **patterns);
+int broker_stream(bparty *m, vl_call *call, enum bstream_kind kind, char **patterns);
 void bstream_push(bstream *st, bmsg *msg);
 void bstream_pump(bstream *st);
 /* What st's connection holds, as it is now, into the broker's total. */

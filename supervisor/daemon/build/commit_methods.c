@@ -65,19 +65,19 @@ static void args_release(arg_list *a) { strv_free(a->v); }
 /* A member's commits and imports at once, each a corral-images of its own. */
 #define COMMITS_PER_MEMBER 4
 
-typedef struct commit_job {
-	struct commit_job *next; /* corrald's running ones */
+typedef struct commit_run {
+	struct commit_run *next; /* corrald's running ones */
 	corrald *d;
 	peer_cred peer;
 	char *cache_key; /* or NULL */
 	char *name;      /* or NULL */
 	char *paused;    /* the container frozen for the commit, to thaw, or NULL */
 	char *patch;     /* the config's patch, corral-images' stdin */
-} commit_job;
+} commit_run;
 
-static void job_free(commit_job *j)
+static void job_free(commit_run *j)
 {
-	for (commit_job **p = &j->d->commits; *p; p = &(*p)->next)
+	for (commit_run **p = &j->d->commits; *p; p = &(*p)->next)
 		if (*p == j) {
 			*p = j->next;
 			break;
@@ -89,7 +89,7 @@ static void job_free(commit_job *j)
 	free(j);
 }
 
-static void thaw(corrald *d, commit_job *j)
+static void thaw(corrald *d, commit_run *j)
 {
 	ctr *c = j->paused ? ctr_find_for(d, j->paused, &j->peer) : NULL;
 	_cleanup_cerr_ cerr err = { 0 };
@@ -99,7 +99,7 @@ static void thaw(corrald *d, commit_job *j)
 
 static void commit_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
 {
-	commit_job *j = data;
+	commit_run *j = data;
 	thaw(d, j);
 	char id[DIGEST_STR_LEN] = "", manifest[DIGEST_STR_LEN] = "";
 	if (rc == 0 && (!out->buf || sscanf(out->buf, "%71s %71s", id, manifest) != 2))
@@ -135,7 +135,7 @@ static void commit_done(corrald *d, vl_call *call, int rc, const strbuf *out, co
 }
 
 /* The parameters both take; j filled. */
-static int common_params(corrald *d, const peer_cred *peer, yajl_val params, const char *parent, commit_job *j, arg_list *args,
+static int common_params(corrald *d, const peer_cred *peer, yajl_val params, const char *parent, commit_run *j, arg_list *args,
 			 json_fault *f)
 {
 	const char *name = NULL, *key = NULL, *by = NULL, *comment = NULL, *author = NULL;
@@ -173,10 +173,10 @@ static int common_params(corrald *d, const peer_cred *peer, yajl_val params, con
 }
 
 /* Whether peer may start one more; else the call is answered. */
-static bool room_for(corrald *d, vl_call *call, commit_job *j)
+static bool room_for(corrald *d, vl_call *call, commit_run *j)
 {
 	size_t n = 0;
-	for (commit_job *o = d->commits; o; o = o->next)
+	for (commit_run *o = d->commits; o; o = o->next)
 		n += o->peer.uid == j->peer.uid;
 	if (!owner_is_member(&j->peer) || n < COMMITS_PER_MEMBER)
 		return true;
@@ -185,13 +185,13 @@ static bool room_for(corrald *d, vl_call *call, commit_job *j)
 	return false;
 }
 
-static void keep_running(corrald *d, commit_job *j)
+static void keep_running(corrald *d, commit_run *j)
 {
 	j->next = d->commits;
 	d->commits = j;
 }
 
-static int start_commit(corrald *d, vl_call *call, commit_job *j, arg_list *args)
+static int start_commit(corrald *d, vl_call *call, commit_run *j, arg_list *args)
 {
 	if (args->failed) {
 		job_free(j);
@@ -210,7 +210,7 @@ static int start_commit(corrald *d, vl_call *call, commit_job *j, arg_list *args
 
 static void on_imported(const el_child_result *r, void *data)
 {
-	commit_job *j = data;
+	commit_run *j = data;
 	char id[DIGEST_STR_LEN] = "", manifest[DIGEST_STR_LEN] = "";
 	if (r->code == 0 && r->out[0].buf && sscanf(r->out[0].buf, "%71s %71s", id, manifest) == 2) {
 		_cleanup_free_ char *shown = j->name ? ref_qualified(j->peer.uid, j->name) : NULL;
@@ -227,7 +227,7 @@ static void on_imported(const el_child_result *r, void *data)
  * spooled by corral-copy into the store's staging, unnamed, at most the
  * peer's max_ingest, and given to corral-images as its fd 3; the stream's
  * STDOUT says "ID MANIFEST", its EXIT how it ended. */
-static int start_stream_import(corrald *d, vl_call *call, commit_job *j, arg_list *tail)
+static int start_stream_import(corrald *d, vl_call *call, commit_run *j, arg_list *tail)
 {
 	const policy_tier *t = policy_tier_of(d->policy, j->peer.uid);
 	char spool[PATH_MAX], max[24];
@@ -290,7 +290,7 @@ int sv_container_commit(vl_call *call, yajl_val params, void *ud)
 	const char *why = ctr_upper_dir(d, c, upper, sizeof(upper));
 	if (why)
 		return reply_bad_state(call, c, why);
-	commit_job *j = calloc(1, sizeof(*j));
+	commit_run *j = calloc(1, sizeof(*j));
 	if (!j)
 		return sv_internal(call, "out of memory");
 	j->d = d;
@@ -336,7 +336,7 @@ int sv_image_commit(vl_call *call, yajl_val params, void *ud)
 	int i = ref ? refs_find(&db, &view, ref, NULL, &err) : -1;
 	if (ref && i < 0)
 		return img_not_found(call, ref, &err);
-	commit_job *j = calloc(1, sizeof(*j));
+	commit_run *j = calloc(1, sizeof(*j));
 	if (!j)
 		return sv_internal(call, "out of memory");
 	j->d = d;

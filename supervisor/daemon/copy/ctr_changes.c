@@ -27,18 +27,18 @@
 
 #define CHANGES_MAX_OUTPUT (16u << 20) /* a path a line: some 200000 changes */
 
-typedef struct changes_job {
+typedef struct changes_run {
 	vl_call *call; /* NULL once the caller hung up */
-} changes_job;
+} changes_run;
 
 static void caller_gone(vl_call *c, void *data)
 {
-	((changes_job *)data)->call = NULL;
+	((changes_run *)data)->call = NULL;
 }
 
 static void on_listed(const el_child_result *r, void *data)
 {
-	changes_job *j = data;
+	changes_run *j = data;
 	vl_call *call = j->call;
 	free(j);
 	if (!call)
@@ -106,7 +106,7 @@ int sv_changes(vl_call *call, yajl_val params, void *ud)
 	for (size_t i = 0; lowers[i]; i++)
 		if (strv_push(&argv, strdup(lowers[i])) < 0)
 			return sv_internal(call, "out of memory");
-	changes_job *j = calloc(1, sizeof(*j));
+	changes_run *j = calloc(1, sizeof(*j));
 	if (!j)
 		return sv_internal(call, "out of memory");
 	j->call = call;

@@ -36,7 +36,7 @@ typedef struct corrald {
 	char *runtime_bin;    /* corral beside corrald: Update runs its update */
 	gid_t group;          /* the control socket's group (PEER_NO_GROUP: none) */
 	struct build_run *builds; /* the builds running (build/build_method.c) */
-	struct commit_job *commits; /* the commits and imports running (build/commit_methods.c) */
+	struct commit_run *commits; /* the commits and imports running (build/commit_methods.c) */
 	struct ctr *ctrs;     /* every container, newest first (ctr.h) */
 	uid_rates uid_rates;  /* the control socket's per-uid rate limit */
 	uid_rates connect_rates; /* new connections per uid on the control socket (admission.h) */

@@ -95,11 +95,11 @@ static bool replay_line(const char *line, long long since, events_log_fn fn, voi
 	if (json_parse(line, NULL, &v, NULL) < 0)
 		return true;
 	long long ts, uid;
-	yajl_val ev = json_member(v, "event"), session = json_member(v, "session");
-	if (!json_int_in(json_member(v, "ts"), 0, LLONG_MAX, &ts) || ts < since ||
-	    !json_int_in(json_member(v, "uid"), 0, (uid_t)-1, &uid) || !YAJL_IS_OBJECT(ev))
+	yajl_val ev = json_key(v, "event"), session = json_key(v, "session");
+	if (!json_int_in(json_key(v, "ts"), 0, LLONG_MAX, &ts) || ts < since ||
+	    !json_int_in(json_key(v, "uid"), 0, (uid_t)-1, &uid) || !YAJL_IS_OBJECT(ev))
 		return true;
-	event_owner who = { .uid = (uid_t)uid, .shared = YAJL_IS_TRUE(json_member(v, "shared")) };
+	event_owner who = { .uid = (uid_t)uid, .shared = YAJL_IS_TRUE(json_key(v, "shared")) };
 	return fn(data, ts, who, YAJL_IS_STRING(session) ? session->u.string : NULL, ev);
 }
 

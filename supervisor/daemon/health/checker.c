@@ -147,8 +147,8 @@ static void take_reply(health_state *h, const char *msg, size_t len)
 		record(h, -1, why, strlen(why));
 		return vl_reply_release(&rep);
 	}
-	yajl_val code = json_member(rep.params, "exitCode");
-	yajl_val o = json_member(rep.params, "stdout"), e = json_member(rep.params, "stderr");
+	yajl_val code = json_key(rep.params, "exitCode");
+	yajl_val o = json_key(rep.params, "stdout"), e = json_key(rep.params, "stderr");
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
 	sb_adds(&sb, YAJL_IS_STRING(o) ? o->u.string : "");
 	sb_adds(&sb, YAJL_IS_STRING(e) ? e->u.string : "");

@@ -24,7 +24,7 @@ void health_gen_record(yajl_gen g, const ctr *c)
 
 static const char *str_or_empty(yajl_val o, const char *key)
 {
-	yajl_val v = json_member(o, key);
+	yajl_val v = json_key(o, key);
 	return YAJL_IS_STRING(v) ? v->u.string : "";
 }
 
@@ -32,7 +32,7 @@ static const char *str_or_empty(yajl_val o, const char *key)
 static bool load_result(yajl_val v, health_result *r)
 {
 	long long code;
-	if (!YAJL_IS_OBJECT(v) || !json_int_in(json_member(v, "exitCode"), -1, 255, &code))
+	if (!YAJL_IS_OBJECT(v) || !json_int_in(json_key(v, "exitCode"), -1, 255, &code))
 		return false;
 	const char *out = str_or_empty(v, "output");
 	if (!(r->output = health_tail_of(out, strlen(out))))
@@ -45,11 +45,11 @@ static bool load_result(yajl_val v, health_result *r)
 
 void health_load_record(ctr *c, yajl_val record)
 {
-	yajl_val v = json_member(record, "health"), log = json_member(v, "log");
+	yajl_val v = json_key(record, "health"), log = json_key(v, "log");
 	long long streak = 0;
 	/* only a run that goes on: one that has ended starts over when started */
 	if (!c->spec.healthcheck || !ctr_alive(c) || !YAJL_IS_OBJECT(v) || c->health ||
-	    !json_int_in(json_member(v, "failingStreak"), 0, 1 << 20, &streak))
+	    !json_int_in(json_key(v, "failingStreak"), 0, 1 << 20, &streak))
 		return;
 	const char *st = str_or_empty(v, "status");
 	enum health_status status = HEALTH_NONE;

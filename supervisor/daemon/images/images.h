@@ -23,14 +23,14 @@ struct ctr;
 typedef void (*imghelper_done_fn)(struct corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *err,
 			       void *ctx);
 
-/* What else a job may take: its stdin, and a handler of its stdout lines
- * as they come (see el_child_opts.on_line; ctx is the job's). */
+/* What else a helper run may take: its stdin, and a handler of its stdout lines
+ * as they come (see el_child_opts.on_line; ctx is the run's). */
 typedef struct imghelper_io {
 	const char *input;
 	size_t input_len;
-	/* call: the job's, NULL once the caller hung up */
+	/* call: the run's, NULL once the caller hung up */
 	bool (*on_line)(vl_call *call, const char *line, size_t n, void *ctx);
-	/* the caller hanging up ends the job: corral-images gets SIGTERM
+	/* the caller hanging up ends the run: corral-images gets SIGTERM
 	 * (else it goes on to its end, its result unsaid) */
 	bool ends_with_caller;
 } imghelper_io;
@@ -44,14 +44,14 @@ int imghelper_run(struct corrald *d, vl_call *call, char *const *args, int fd3, 
 /* At corrald's stop: each corral-images still running is left to end by
  * itself (--die-with-parent), its done never called. */
 void imghelper_shutdown(struct corrald *d);
-/* The last line a job wrote on stderr (err), without its prefix
+/* The last line a helper run wrote on stderr (err), without its prefix
  * ("corral: image import SPEC: "); malloc'd, NULL when out of memory. */
 char *imghelper_last_line(const strbuf *err, const char *prefix);
 
 /* img_shared.c. The store in corrald's state dir, open, and its refs.json
  * loaded. */
 int img_open_refs(struct corrald *d, img_store *s, refs_db *db, cerr *err);
-/* What a cancelled job left in the store's staging, and what pulls left
+/* What a cancelled helper run left in the store's staging, and what pulls left
  * in ingest more than a day ago, removed by corral-images in the
  * background. */
 void img_sweep_staging(struct corrald *d);

@@ -66,7 +66,7 @@ static void archive_call_free(void *p)
 	free(j);
 }
 
-/* Whose trouble a failed job was: the archive's (the caller's), or the
+/* Whose trouble a failed helper run was: the archive's (the caller's), or the
  * host's (and every failed save: the store's), as corral-images says with
  * its exit status; its last line says why. */
 static int job_failed(vl_call *call, const archive_call *j, bool fd3, int rc, const strbuf *errout)
@@ -196,8 +196,8 @@ static void job_args_of(corrald *d, archive_call *j, const char *file, job_args 
 }
 
 /* corral-images image load|save, with fd 3 the peer's file (SPAWN_NULL:
- * the path itself, root's); 0 once the job has the call, else the reply. */
-static int start_job(corrald *d, vl_call *call, int fd3, void *ctx)
+ * the path itself, root's); 0 once the helper run has the call, else the reply. */
+static int start_helper(corrald *d, vl_call *call, int fd3, void *ctx)
 {
 	archive_call *j = ctx;
 	j->fd3 = fd3 != SPAWN_NULL;
@@ -211,7 +211,7 @@ static int start_job(corrald *d, vl_call *call, int fd3, void *ctx)
 		archive_call_free(j);
 		return sv_internal_err(call, &err);
 	}
-	return 0; /* the job keeps the call; archive_done answers it */
+	return 0; /* the helper run keeps the call; archive_done answers it */
 }
 
 static void on_stream_done(const el_child_result *r, void *data)
@@ -284,8 +284,8 @@ static int start(corrald *d, vl_call *call, archive_call *j, bool made)
 	if (!j->path)
 		return start_stream(d, call, j);
 	if (!owner_is_member(&j->peer) && !j->save)
-		return start_job(d, call, SPAWN_NULL, j);
-	return policy_open_as_peer(d, call, j->save ? "ImageSave" : "ImageLoad", j->path, j->save ? PEER_WRITE : PEER_READ, start_job, archive_call_free, j);
+		return start_helper(d, call, SPAWN_NULL, j);
+	return policy_open_as_peer(d, call, j->save ? "ImageSave" : "ImageLoad", j->path, j->save ? PEER_WRITE : PEER_READ, start_helper, archive_call_free, j);
 }
 
 static int absolute(const char *path, json_fault *f)

@@ -118,7 +118,7 @@ static int check_import(yajl_val params, const char **path, const char **fmt, co
 }
 
 /* corral-images image import --owner UID [--name NAME] SPEC, reading fd3
- * when it is not SPAWN_NULL; 0 once the job has the call, else the reply
+ * when it is not SPAWN_NULL; 0 once the helper run has the call, else the reply
  * given. The names and the image are the importer's. */
 static int start_import(corrald *d, vl_call *call, import_ctx *x, int fd3)
 {
@@ -136,7 +136,7 @@ static int start_import(corrald *d, vl_call *call, import_ctx *x, int fd3)
 		import_ctx_free(x);
 		return sv_internal_err(call, &err);
 	}
-	return 0; /* the job keeps the call; import_done answers it */
+	return 0; /* the helper run keeps the call; import_done answers it */
 }
 
 static int start_import_fd(corrald *d, vl_call *call, int fd, void *x)

@@ -50,7 +50,7 @@ static void swept(corrald *d, vl_call *call, int rc, const strbuf *out, const st
 void img_sweep_staging(corrald *d)
 {
 	/* corral-images does the disk work, off corrald's loop: its open of
-	 * the store removes each staging directory no live job holds */
+	 * the store removes each staging directory no live helper run holds */
 	char *args[] = { "image", "ingest-sweep", "--store", d->cfg->state_dir, NULL };
 	_cleanup_cerr_ cerr err = { 0 };
 	if (imghelper_run(d, NULL, args, SPAWN_NULL, NULL, swept, NULL, &err) < 0)

@@ -92,7 +92,7 @@ static int load_spec(yajl_val v, job *j, cerr *err)
 	yajl_val vals[6];
 	size_t n = 0;
 	for (size_t i = 0; i < 6; i++)
-		if ((vals[n] = json_member(v, keys[i])))
+		if ((vals[n] = json_key(v, keys[i])))
 			k[n++] = keys[i];
 	struct yajl_val_s sub = { .type = yajl_t_object, .u.object = { .keys = k, .values = vals, .len = n } };
 	json_fault f = JSON_FAULT_CHAIN(err);

@@ -128,7 +128,7 @@ int sv_job_submit(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (sp_known(params, KNOWN("job"), &f) < 0)
 		return sv_invalid_fault(call, &f);
-	yajl_val v = json_member(params, "job");
+	yajl_val v = json_key(params, "job");
 	if (!v)
 		return sv_invalid(call, "job", "required");
 	job *j = job_new();
@@ -196,9 +196,9 @@ int sv_job_batch(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	json_fault f = { 0 };
 	job **v = NULL;
-	if (sp_known(params, KNOWN("jobs"), &f) < 0 || parse_batch(json_member(params, "jobs"), &v, &f) < 0)
+	if (sp_known(params, KNOWN("jobs"), &f) < 0 || parse_batch(json_key(params, "jobs"), &v, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	size_t n = json_member(params, "jobs")->u.array.len;
+	size_t n = json_key(params, "jobs")->u.array.len;
 	if (job_count_unfinished(d->jobs) + n > JOB_MAX_UNFINISHED) {
 		free_jobs(v, n);
 		return queue_full(call);

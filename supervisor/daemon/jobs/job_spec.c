@@ -23,7 +23,7 @@ static int get_command(yajl_val v, const char *path, job_spec *s, json_fault *f)
 {
 	char p[JSON_PATH_MAX];
 	json_path(p, path, "command");
-	yajl_val a = json_member(v, "command");
+	yajl_val a = json_key(v, "command");
 	if (!YAJL_IS_ARRAY(a) || a->u.array.len == 0)
 		return json_fault_set(f, EINVAL, p, "%s", strings);
 	if (a->u.array.len > JOB_MAX_COMMAND)

@@ -17,10 +17,10 @@
 /* The families of result's addresses: 1 IPv4, 2 IPv6. */
 static unsigned families_of(yajl_val result)
 {
-	yajl_val ips = json_member(result, "ips");
+	yajl_val ips = json_key(result, "ips");
 	unsigned f = 0;
 	for (size_t i = 0; YAJL_IS_ARRAY(ips) && i < ips->u.array.len; i++) {
-		const char *a = YAJL_GET_STRING(json_member(ips->u.array.values[i], "address"));
+		const char *a = YAJL_GET_STRING(json_key(ips->u.array.values[i], "address"));
 		if (a)
 			f |= strchr(a, ':') ? 2 : 1;
 	}

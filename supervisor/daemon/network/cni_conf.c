@@ -54,24 +54,24 @@ int cni_conflist_parse(const char *text, const char *what, yajl_val *out, cerr *
 	return 0;
 }
 
-const char *cni_list_name(yajl_val list) { return YAJL_GET_STRING(json_member(list, "name")); }
+const char *cni_list_name(yajl_val list) { return YAJL_GET_STRING(json_key(list, "name")); }
 
-size_t cni_list_len(yajl_val list) { return YAJL_GET_ARRAY(json_member(list, "plugins"))->len; }
+size_t cni_list_len(yajl_val list) { return YAJL_GET_ARRAY(json_key(list, "plugins"))->len; }
 
-yajl_val cni_list_plugin(yajl_val list, size_t i) { return YAJL_GET_ARRAY(json_member(list, "plugins"))->values[i]; }
+yajl_val cni_list_plugin(yajl_val list, size_t i) { return YAJL_GET_ARRAY(json_key(list, "plugins"))->values[i]; }
 
-const char *cni_plugin_type(yajl_val plugin) { return YAJL_GET_STRING(json_member(plugin, "type")); }
+const char *cni_plugin_type(yajl_val plugin) { return YAJL_GET_STRING(json_key(plugin, "type")); }
 
 static bool wants(yajl_val plugin, const char *capability)
 {
-	return YAJL_IS_TRUE(json_member(json_member(plugin, "capabilities"), capability));
+	return YAJL_IS_TRUE(json_key(json_key(plugin, "capabilities"), capability));
 }
 
 char *cni_plugin_conf(yajl_val list, size_t i, yajl_val prev, const cni_args *a, size_t *len, cerr *err)
 {
 	yajl_val pl = cni_list_plugin(list, i);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	int r = !g || yajl_gen_map_open(g) || jg_key_str(g, "cniVersion", YAJL_GET_STRING(json_member(list, "cniVersion"))) ||
+	int r = !g || yajl_gen_map_open(g) || jg_key_str(g, "cniVersion", YAJL_GET_STRING(json_key(list, "cniVersion"))) ||
 		jg_key_str(g, "name", cni_list_name(list));
 	for (size_t k = 0; !r && k < pl->u.object.len; k++) {
 		const char *key = pl->u.object.keys[k];

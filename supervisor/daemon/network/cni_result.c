@@ -28,9 +28,9 @@ int cni_plugin_error(const char *type, int exit_code, const strbuf *out, const s
 	_cleanup_cerr_ cerr perr = { 0 };
 	if (out->len && out->len < CNI_MAX_OUTPUT && json_parse(out->buf, NULL, &v, &perr) == 0 && YAJL_IS_OBJECT(v)) {
 		long long code = 0;
-		json_int_in(json_member(v, "code"), 0, 1 << 30, &code);
-		const char *msg = YAJL_GET_STRING(json_member(v, "msg"));
-		const char *details = YAJL_GET_STRING(json_member(v, "details"));
+		json_int_in(json_key(v, "code"), 0, 1 << 30, &code);
+		const char *msg = YAJL_GET_STRING(json_key(v, "msg"));
+		const char *details = YAJL_GET_STRING(json_key(v, "details"));
 		char m[512] = "", d[512] = "";
 		if (msg)
 			one_line(msg, strlen(msg), m, sizeof(m));
@@ -124,24 +124,24 @@ static void copy(char *dst, size_t n, const char *s)
 void cni_result_summary(yajl_val result, cni_summary *s)
 {
 	memset(s, 0, sizeof(*s));
-	yajl_val ifaces = json_member(result, "interfaces"), ips = json_member(result, "ips");
+	yajl_val ifaces = json_key(result, "interfaces"), ips = json_key(result, "ips");
 	size_t n_if = YAJL_IS_ARRAY(ifaces) ? ifaces->u.array.len : 0;
 	for (size_t i = 0; YAJL_IS_ARRAY(ips) && i < ips->u.array.len; i++) {
 		yajl_val ip = ips->u.array.values[i];
 		long long idx = -1;
-		json_int_in(json_member(ip, "interface"), 0, (long long)n_if - 1, &idx);
+		json_int_in(json_key(ip, "interface"), 0, (long long)n_if - 1, &idx);
 		yajl_val iface = idx >= 0 ? ifaces->u.array.values[idx] : NULL;
-		if (iface && !json_member(iface, "sandbox"))
+		if (iface && !json_key(iface, "sandbox"))
 			continue; /* a host side interface */
-		const char *addr = YAJL_GET_STRING(json_member(ip, "address")), *slash = addr ? strchr(addr, '/') : NULL;
+		const char *addr = YAJL_GET_STRING(json_key(ip, "address")), *slash = addr ? strchr(addr, '/') : NULL;
 		if (slash) { /* checked by cni_result_parse */
 			snprintf(s->ip, sizeof(s->ip), "%.*s", (int)(slash - addr), addr);
 			s->prefix_len = (unsigned)strtoul(slash + 1, NULL, 10);
 		}
-		copy(s->gateway, sizeof(s->gateway), YAJL_GET_STRING(json_member(ip, "gateway")));
+		copy(s->gateway, sizeof(s->gateway), YAJL_GET_STRING(json_key(ip, "gateway")));
 		if (iface) {
-			copy(s->ifname, sizeof(s->ifname), YAJL_GET_STRING(json_member(iface, "name")));
-			copy(s->mac, sizeof(s->mac), YAJL_GET_STRING(json_member(iface, "mac")));
+			copy(s->ifname, sizeof(s->ifname), YAJL_GET_STRING(json_key(iface, "name")));
+			copy(s->mac, sizeof(s->mac), YAJL_GET_STRING(json_key(iface, "mac")));
 		}
 		return;
 	}

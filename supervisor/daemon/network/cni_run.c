@@ -165,7 +165,7 @@ static void on_plugin_done(const el_child_result *res, void *data)
 		r->prev = v;
 		r->prev_text = TAKE_PTR(text);
 	} else if (c == CNI_VERSION) {
-		const char *ver = YAJL_GET_STRING(json_member(r->list, "cniVersion"));
+		const char *ver = YAJL_GET_STRING(json_key(r->list, "cniVersion"));
 		_cleanup_free_ char *text = strndup(res->out[0].buf ? res->out[0].buf : "", res->out[0].len);
 		if (!text || cni_version_check(text, type, ver, &e) < 0) {
 			if (!text)
@@ -191,7 +191,7 @@ static int exec_plugin(cni_run *r, cerr *err)
 	_cleanup_free_ char *conf = NULL;
 	size_t len = 0;
 	if (cmd_now(r) == CNI_VERSION) {
-		if (asprintf(&conf, "{\"cniVersion\":\"%s\"}", YAJL_GET_STRING(json_member(r->list, "cniVersion"))) < 0)
+		if (asprintf(&conf, "{\"cniVersion\":\"%s\"}", YAJL_GET_STRING(json_key(r->list, "cniVersion"))) < 0)
 			return cerr_set(err, ENOMEM, "out of memory");
 		len = strlen(conf);
 	} else if (!(conf = cni_plugin_conf(r->list, k, r->prev, &a, &len, err))) {

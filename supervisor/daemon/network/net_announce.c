@@ -94,20 +94,20 @@ static int send_na(int ifindex, const unsigned char mac[6], const struct in6_add
 /* Each address of result's interface named ifname, announced with its MAC. */
 static void announce_all(const char *ifname, yajl_val result)
 {
-	yajl_val ifaces = json_member(result, "interfaces"), ips = json_member(result, "ips");
+	yajl_val ifaces = json_key(result, "interfaces"), ips = json_key(result, "ips");
 	int ifindex = (int)if_nametoindex(ifname);
 	size_t n_if = YAJL_IS_ARRAY(ifaces) ? ifaces->u.array.len : 0;
 	for (size_t i = 0; ifindex && YAJL_IS_ARRAY(ips) && i < ips->u.array.len; i++) {
 		yajl_val ip = ips->u.array.values[i];
 		long long idx = -1;
-		json_int_in(json_member(ip, "interface"), 0, (long long)n_if - 1, &idx);
+		json_int_in(json_key(ip, "interface"), 0, (long long)n_if - 1, &idx);
 		yajl_val iface = idx >= 0 ? ifaces->u.array.values[idx] : NULL;
-		const char *name = YAJL_GET_STRING(json_member(iface, "name"));
-		const char *addr = YAJL_GET_STRING(json_member(ip, "address"));
+		const char *name = YAJL_GET_STRING(json_key(iface, "name"));
+		const char *addr = YAJL_GET_STRING(json_key(ip, "address"));
 		unsigned char mac[6];
 		char host[INET6_ADDRSTRLEN];
-		if (!name || !streq(name, ifname) || !json_member(iface, "sandbox") || !addr ||
-		    parse_mac(YAJL_GET_STRING(json_member(iface, "mac")), mac) < 0 ||
+		if (!name || !streq(name, ifname) || !json_key(iface, "sandbox") || !addr ||
+		    parse_mac(YAJL_GET_STRING(json_key(iface, "mac")), mac) < 0 ||
 		    snprintf(host, sizeof(host), "%.*s", (int)strcspn(addr, "/"), addr) >= (int)sizeof(host))
 			continue;
 		struct in6_addr a;

@@ -17,18 +17,18 @@
 
 #define MEMBERS_FILE_MAX (NAMES_MEMBERS_MAX * 256)
 
-typedef struct member {
+typedef struct net_entry {
 	char *id, *ip, *gateway, *hostname, *name;
 	char *aliases; /* ','-separated; NULL: none (a record before aliases) */
-} member;
+} net_entry;
 
-typedef struct members {
+typedef struct net_entries {
 	char *text; /* the file; members point into it */
-	member *v;
+	net_entry *v;
 	size_t n;
-} members;
+} net_entries;
 
-static void members_release(members *m)
+static void entries_release(net_entries *m)
 {
 	free(m->text);
 	free(m->v);
@@ -75,14 +75,14 @@ int names_write_initial(corrald *d, const ctr *c, const char *dir, cerr *err)
 	return r;
 }
 
-static void members_path(const corrald *d, const char *net, char *buf, size_t n)
+static void entries_path(const corrald *d, const char *net, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s/networks/names/%s", d->cfg->state_dir, net);
 }
 
 /* Split a line into its five words and its aliases, when it has them;
  * false when it has not five or six. */
-static bool split(char *line, member *m)
+static bool split(char *line, net_entry *m)
 {
 	char **w[] = { &m->id, &m->ip, &m->gateway, &m->hostname, &m->name };
 	char *save = NULL;
@@ -93,7 +93,7 @@ static bool split(char *line, member *m)
 	return strtok_r(NULL, " ", &save) == NULL;
 }
 
-static int members_load(const char *path, members *m, cerr *err)
+static int entries_load(const char *path, net_entries *m, cerr *err)
 {
 	size_t len;
 	int r = read_file(path, MEMBERS_FILE_MAX, &m->text, &len, err);
@@ -113,7 +113,7 @@ static int members_load(const char *path, members *m, cerr *err)
 	return 0;
 }
 
-static int members_save(const char *path, const members *m, cerr *err)
+static int entries_save(const char *path, const net_entries *m, cerr *err)
 {
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < m->n; i++)
@@ -127,14 +127,14 @@ static int members_save(const char *path, const members *m, cerr *err)
  * file is made from all the networks its container is on. */
 typedef struct all_nets {
 	char **name;
-	members *m;
+	net_entries *m;
 	size_t n;
 } all_nets;
 
 static void all_nets_release(all_nets *a)
 {
 	for (size_t i = 0; a->m && i < a->n; i++)
-		members_release(&a->m[i]);
+		entries_release(&a->m[i]);
 	free(a->m);
 	strv_free(a->name);
 	memset(a, 0, sizeof(*a));
@@ -168,16 +168,16 @@ static int all_nets_load(corrald *d, all_nets *a, cerr *err)
 	for (size_t i = 0; i < a->n; i++) {
 		char path[PATH_MAX];
 		cerr e2 = { 0 };
-		members_path(d, a->name[i], path, sizeof(path));
-		if (members_load(path, &a->m[i], &e2) < 0) {
+		entries_path(d, a->name[i], path, sizeof(path));
+		if (entries_load(path, &a->m[i], &e2) < 0) {
 			log_cerr(LOG_LVL_WARN, &e2, "network %s: its names", a->name[i]);
-			members_release(&a->m[i]);
+			entries_release(&a->m[i]);
 		}
 	}
 	return 0;
 }
 
-static const member *member_of(const members *m, const char *id)
+static const net_entry *entry_of(const net_entries *m, const char *id)
 {
 	for (size_t i = 0; i < m->n; i++)
 		if (streq(m->v[i].id, id))
@@ -224,7 +224,7 @@ static int add_word(strbuf *line, seen *sn, const char *s, size_t len)
 
 /* A peer's names on one network, those not given already: hostname,
  * name and its aliases there; NULL when none is left (*nomem on failure). */
-static char *peer_names(const member *m, seen *sn, bool *nomem)
+static char *peer_names(const net_entry *m, seen *sn, bool *nomem)
 {
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
 	*nomem = add_word(&sb, sn, m->hostname, strlen(m->hostname)) < 0 ||
@@ -251,10 +251,10 @@ static int rewrite_one(corrald *d, const all_nets *a, const ctr *c, cerr *err)
 	if (!order)
 		return cerr_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < a->n; i++)
-		if (c->spec.net_name && streq(a->name[i], c->spec.net_name) && member_of(&a->m[i], c->id))
+		if (c->spec.net_name && streq(a->name[i], c->spec.net_name) && entry_of(&a->m[i], c->id))
 			order[no++] = i;
 	for (size_t i = 0; i < a->n; i++)
-		if (!(c->spec.net_name && streq(a->name[i], c->spec.net_name)) && member_of(&a->m[i], c->id))
+		if (!(c->spec.net_name && streq(a->name[i], c->spec.net_name)) && entry_of(&a->m[i], c->id))
 			order[no++] = i;
 	for (size_t k = 0; k < no; k++)
 		total += a->m[order[k]].n;
@@ -266,7 +266,7 @@ static int rewrite_one(corrald *d, const all_nets *a, const ctr *c, cerr *err)
 	size_t np = 0;
 	bool nomem = false;
 	for (size_t k = 0; k < no && !nomem; k++) {
-		const members *m = &a->m[order[k]];
+		const net_entries *m = &a->m[order[k]];
 		for (size_t i = 0; i < m->n && !nomem; i++) {
 			if (streq(m->v[i].id, c->id))
 				continue;
@@ -278,7 +278,7 @@ static int rewrite_one(corrald *d, const all_nets *a, const ctr *c, cerr *err)
 	}
 	if (nomem)
 		return cerr_set(err, ENOMEM, "out of memory");
-	const member *own = no ? member_of(&a->m[order[0]], c->id) : NULL;
+	const net_entry *own = no ? entry_of(&a->m[order[0]], c->id) : NULL;
 	hosts_in in = { .hostname = ctr_hostname(d, c), .name = c->name, .ip = own ? own->ip : NULL,
 			.gateway = own && !streq(own->gateway, "-") ? own->gateway : NULL,
 			.extra = c->spec.extra_hosts, .peers = peers, .n_peers = np };
@@ -289,7 +289,7 @@ static int rewrite_one(corrald *d, const all_nets *a, const ctr *c, cerr *err)
 
 /* Rewrite the hosts file of each member of m. A member's failure is
  * logged, and the others are still made current. */
-static void rewrite_all(corrald *d, const all_nets *a, const char *net, const members *m)
+static void rewrite_all(corrald *d, const all_nets *a, const char *net, const net_entries *m)
 {
 	for (size_t k = 0; k < m->n; k++) {
 		_cleanup_cerr_ cerr e = { 0 };
@@ -303,15 +303,15 @@ int names_network_changed(corrald *d, const ctr *c, const char *net, char *const
 			  const char *gateway, bool removed, cerr *err)
 {
 	char path[PATH_MAX];
-	members_path(d, net, path, sizeof(path));
+	entries_path(d, net, path, sizeof(path));
 	char *slash = strrchr(path, '/');
 	*slash = '\0';
 	int r = mkdir_p(path, 0700);
 	*slash = '/';
 	if (r < 0)
 		return cerr_sys(err, -r, "%s", path);
-	_cleanup_(members_release) members m = { 0 };
-	if ((r = members_load(path, &m, err)) < 0)
+	_cleanup_(entries_release) net_entries m = { 0 };
+	if ((r = entries_load(path, &m, err)) < 0)
 		return r;
 	_cleanup_free_ char *aliases = aliases_v && aliases_v[0] ? strv_join(aliases_v, ",") : NULL;
 	if (aliases_v && aliases_v[0] && !aliases)
@@ -327,10 +327,10 @@ int names_network_changed(corrald *d, const ctr *c, const char *net, char *const
 		if (!ip || m.n >= NAMES_MEMBERS_MAX)
 			return cerr_set(err, ip ? ENOSPC : EINVAL, "network %s: %s", net,
 					ip ? "too many containers" : "no address");
-		m.v[m.n++] = (member){ (char *)c->id, (char *)ip, (char *)(gateway ? gateway : "-"),
+		m.v[m.n++] = (net_entry){ (char *)c->id, (char *)ip, (char *)(gateway ? gateway : "-"),
 				       (char *)ctr_hostname(d, c), c->name, aliases };
 	}
-	if ((r = members_save(path, &m, err)) < 0)
+	if ((r = entries_save(path, &m, err)) < 0)
 		return r;
 	/* every member's file, c's with them; c's own too when it left: it
 	 * keeps the names of the networks it is still on */
@@ -358,9 +358,9 @@ void names_prune(corrald *d, bool (*attached)(corrald *d, const char *id))
 			continue;
 		char path[PATH_MAX];
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		_cleanup_(members_release) members m = { 0 };
+		_cleanup_(entries_release) net_entries m = { 0 };
 		cerr err = { 0 };
-		if (members_load(path, &m, &err) < 0) {
+		if (entries_load(path, &m, &err) < 0) {
 			log_cerr(LOG_LVL_WARN, &err, "network %s: its names", e->d_name);
 			continue;
 		}
@@ -371,7 +371,7 @@ void names_prune(corrald *d, bool (*attached)(corrald *d, const char *id))
 		if (w == m.n)
 			continue;
 		m.n = w;
-		if (members_save(path, &m, &err) < 0) {
+		if (entries_save(path, &m, &err) < 0) {
 			log_cerr(LOG_LVL_WARN, &err, "network %s: its names", e->d_name);
 			continue;
 		}

@@ -93,7 +93,7 @@ static int get_size(yajl_val o, const char *parent, const char *key, int64_t *ou
 {
 	char path[JSON_PATH_MAX];
 	json_path(path, parent, key);
-	yajl_val v = json_member(o, key);
+	yajl_val v = json_key(o, key);
 	if (!v)
 		return 0;
 	long long n;
@@ -119,7 +119,7 @@ static int get_size(yajl_val o, const char *parent, const char *key, int64_t *ou
 static int get_cpu(yajl_val o, const char *parent, const char *key, double *out, json_fault *f)
 {
 	char path[JSON_PATH_MAX];
-	yajl_val v = json_member(o, key);
+	yajl_val v = json_key(o, key);
 	if (v && (!YAJL_IS_NUMBER(v) || YAJL_GET_DOUBLE(v) < 0.01 || YAJL_GET_DOUBLE(v) > 1024))
 		return json_fault_set(f, EINVAL, json_path(path, parent, key), "must be a number of CPUs from 0.01 to 1024");
 	if (v)
@@ -140,7 +140,7 @@ static int get_resource(yajl_val top, const char *parent, const char *key, polic
 	if ((r = json_check_keys(o, path, (const char *const[]){ "default", "max", NULL }, "unknown key", f)) < 0)
 		return r;
 	/* a default inherited from the top level yields to this section's max */
-	bool own_default = json_member(o, "default") != NULL, over;
+	bool own_default = json_key(o, "default") != NULL, over;
 	if (streq(key, "memory")) {
 		if ((r = get_size(o, path, "default", &t->memory_default, f)) < 0 ||
 		    (r = get_size(o, path, "max", &t->memory_max, f)) < 0)

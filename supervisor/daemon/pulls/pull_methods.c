@@ -85,7 +85,7 @@ int sv_image_pull(vl_call *call, yajl_val params, void *ud)
 		free(peer);
 		return sv_internal_err(call, &err);
 	}
-	return 0; /* the job answers */
+	return 0; /* the helper run answers */
 }
 
 /* Login: the credentials are tried against the registry (by corral-images,

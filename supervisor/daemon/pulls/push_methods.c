@@ -112,5 +112,5 @@ int sv_image_push(vl_call *call, yajl_val params, void *ud)
 		free(x);
 		return sv_internal_err(call, &err);
 	}
-	return 0; /* the job answers */
+	return 0; /* the helper run answers */
 }

@@ -109,7 +109,7 @@ int sv_secret_create(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	const char *name;
 	_cleanup_(secbuf_release) secbuf v = { 0 }; /* the clear value lives only here */
-	long n = take_value(json_member(params, "data"), &v);
+	long n = take_value(json_key(params, "data"), &v);
 	if (sp_known(params, KNOWN("name", "data"), &f) < 0 || sp_name(params, "name", true, &name, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!secret_name_valid(name))

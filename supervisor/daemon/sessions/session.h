@@ -77,7 +77,7 @@ void session_touch(struct corrald *d, session *s);
 extern const ctr_feature sessions_container_hooks;
 
 /* What another part does as sessions and their members come and go (the
- * broker, which serves each session's members), told by the sessions
+ * broker, which serves each session's containers), told by the sessions
  * room, which includes none of it. main_corrald.c sets it once. */
 typedef struct session_listener {
 	/* s is there: made, or loaded at start */
@@ -86,8 +86,8 @@ typedef struct session_listener {
 	void (*closed)(struct corrald *d, session *s);
 	/* a member's Create (and each member's at start): *dir (n bytes) gets
 	 * the directory to bind at SESSION_BROKER_DIR */
-	int (*member_added)(struct corrald *d, session *s, struct ctr *c, char *dir, size_t n, cerr *err);
-	void (*member_removed)(struct corrald *d, struct ctr *c);
+	int (*ctr_added)(struct corrald *d, session *s, struct ctr *c, char *dir, size_t n, cerr *err);
+	void (*ctr_removed)(struct corrald *d, struct ctr *c);
 	/* the session's broker policy file (SESSION_POLICY_FILE), parsed */
 	int (*policy_load)(const char *path, struct broker_policy **out, cerr *err);
 	void (*policy_free)(struct broker_policy *p);

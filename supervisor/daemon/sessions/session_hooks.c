@@ -1,10 +1,10 @@
-/* A session member's life: its session's settings and namespaces, its
+/* A session container's life: its session's settings and namespaces, its
  * broker directory, and the session's names kept current as members come
  * and go. */
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle_mounts.h"
-#include "supervisor/daemon/sessions/session_member.h"
+#include "supervisor/daemon/sessions/session_ctr.h"
 #include "supervisor/daemon/sessions/session_net.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -13,22 +13,22 @@
 static int check(struct corrald *d, ctr_spec *spec, const peer_cred *peer, ctr_missing *m, json_fault *f)
 {
 	*m = (ctr_missing){ CTR_MISSING_SESSION, spec->session };
-	return spec->session && !session_member_visible(d, spec, peer) ? CTR_MISSING : 0;
+	return spec->session && !session_ctr_visible(d, spec, peer) ? CTR_MISSING : 0;
 }
 
 static void uncreated(struct corrald *d, ctr *c)
 {
 	if (c->spec.session)
-		session_member_remove(d, c);
+		session_ctr_remove(d, c);
 }
 
 static int created(struct corrald *d, ctr *c, const char *dir, char *broker_dir, size_t n, cerr *err)
 {
-	return session_member_add(d, c, broker_dir, n, err);
+	return session_ctr_add(d, c, broker_dir, n, err);
 }
 
-static void known(struct corrald *d, ctr *c) { session_member_names(d, c, false); }
-static void ended(struct corrald *d, ctr *c) { session_member_ended(d, c); }
+static void known(struct corrald *d, ctr *c) { session_ctr_names(d, c, false); }
+static void ended(struct corrald *d, ctr *c) { session_ctr_ended(d, c); }
 
 /* the socket names it to corrald; read-only, so the container can plant
  * nothing where corrald replaces the socket */
@@ -41,16 +41,16 @@ static void gen_mounts(yajl_gen g, const bundle_in *in, enum ctr_mounts_at at)
 
 const ctr_feature sessions_container_hooks = {
 	.name = "sessions",
-	.complete_spec = session_member_spec,
+	.complete_spec = session_ctr_spec,
 	.check = check,
-	.hostname = session_member_hostname,
+	.hostname = session_ctr_hostname,
 	.created = created,
 	.uncreated = uncreated,
 	.known = known,
 	.ns_path = session_ns_join,
 	.gen_mounts = gen_mounts,
 	.ended = ended,
-	.removed = session_member_remove,
+	.removed = session_ctr_remove,
 };
 
 /* The network asks: a session's namespace holds its attachment and ports. */

@@ -18,16 +18,16 @@ void session_tell_closed(struct corrald *d, session *s)
 		listener->closed(d, s);
 }
 
-int session_tell_member_added(struct corrald *d, session *s, struct ctr *c, char *dir, size_t n, cerr *err)
+int session_tell_ctr_added(struct corrald *d, session *s, struct ctr *c, char *dir, size_t n, cerr *err)
 {
 	dir[0] = '\0';
-	return listener && listener->member_added ? listener->member_added(d, s, c, dir, n, err) : 0;
+	return listener && listener->ctr_added ? listener->ctr_added(d, s, c, dir, n, err) : 0;
 }
 
-void session_tell_member_removed(struct corrald *d, struct ctr *c)
+void session_tell_ctr_removed(struct corrald *d, struct ctr *c)
 {
-	if (listener && listener->member_removed)
-		listener->member_removed(d, c);
+	if (listener && listener->ctr_removed)
+		listener->ctr_removed(d, c);
 }
 
 int session_policy_load(const char *path, struct broker_policy **out, cerr *err)

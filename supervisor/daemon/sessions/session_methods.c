@@ -310,13 +310,13 @@ int sv_session_remove(vl_call *call, yajl_val params, void *ud)
 		return session_reply_not_found(call, name, &f);
 	if (sp_bool(params, "force", false, &force, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	if (!force && session_first_member(d, s, true)) {
+	if (!force && session_first_ctr(d, s, true)) {
 		_cleanup_(sb_releasep) strbuf why = STRBUF_INIT;
 		strbuf *wp = &why;
 		sb_addf(wp, "session %s has running members:", s->name);
 		size_t n = 0;
 		for (ctr *c = d->ctrs; c && n < 16; c = c->next)
-			if (c->spec.session && streq(c->spec.session, s->name) && session_member_busy(c))
+			if (c->spec.session && streq(c->spec.session, s->name) && session_ctr_busy(c))
 				sb_addf(wp, "%s %s", n++ ? "," : "", c->name);
 		sb_addf(wp, ": stop them first, or force");
 		return sv_invalid_state(call, s->name, "in-use", why.buf ? why.buf : "members running");
@@ -328,7 +328,7 @@ int sv_session_remove(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply(call, NULL);
 }
 
-/* The session's members stopped already (InvalidState "in-use" names a
+/* The session's containers stopped already (InvalidState "in-use" names a
  * running one): its network released, its namespaces kept till it is
  * removed, and no new member. A CRI pod's StopPodSandbox. */
 int sv_session_stop(vl_call *call, yajl_val params, void *ud)
@@ -342,7 +342,7 @@ int sv_session_stop(vl_call *call, yajl_val params, void *ud)
 	session_x *x = sx_of(s);
 	if (x->stopped)
 		return vl_call_reply(call, NULL);
-	ctr *busy = session_first_member(d, s, true);
+	ctr *busy = session_first_ctr(d, s, true);
 	if (busy) {
 		char why[256];
 		snprintf(why, sizeof(why), "session %s has a running member, %s: stop it first", s->name, busy->name);

@@ -6,7 +6,7 @@
 #include "supervisor/daemon/sessions/session_kept.h"
 #include "supervisor/daemon/sessions/session_net.h"
 #include "supervisor/daemon/sessions/session_ns.h"
-#include "supervisor/daemon/sessions/session_member.h"
+#include "supervisor/daemon/sessions/session_ctr.h"
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"

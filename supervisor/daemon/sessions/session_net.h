@@ -2,7 +2,7 @@
  * SessionCreate, recorded in <dir>/network.json (the network's net_ns), one
  * DEL when the session ends. */
 #pragma once
-#include "supervisor/daemon/sessions/session_member.h"
+#include "supervisor/daemon/sessions/session_ctr.h"
 #include "supervisor/daemon/sessions/session_int.h"
 
 /* DEL its attachment, in the background, keeping its namespaces */

@@ -90,15 +90,15 @@ bool session_visible_to(const session *s, const peer_cred *peer)
 	return owner_may(peer, sx_of((session *)s)->owner);
 }
 
-bool session_member_busy(const ctr *c)
+bool session_ctr_busy(const ctr *c)
 {
 	return ctr_alive(c) || c->status == CS_RESTARTING || ctr_is_starting(c);
 }
 
-ctr *session_first_member(corrald *d, const session *s, bool running_only)
+ctr *session_first_ctr(corrald *d, const session *s, bool running_only)
 {
 	for (ctr *c = d->ctrs; c; c = c->next)
-		if (c->spec.session && streq(c->spec.session, s->name) && (!running_only || session_member_busy(c)))
+		if (c->spec.session && streq(c->spec.session, s->name) && (!running_only || session_ctr_busy(c)))
 			return c;
 	return NULL;
 }

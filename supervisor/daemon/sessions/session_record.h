@@ -22,6 +22,6 @@ int session_open(struct corrald *d, session_x *x, cerr *err);
 void session_unlink(struct corrald *d, session *s);
 /* Running, restarting or starting: a session with one is not idle, and
  * ends only by force, after its start is over. */
-bool session_member_busy(const struct ctr *c);
-struct ctr *session_first_member(struct corrald *d, const session *s, bool running_only);
+bool session_ctr_busy(const struct ctr *c);
+struct ctr *session_first_ctr(struct corrald *d, const session *s, bool running_only);
 int session_gen(yajl_gen g, struct corrald *d, const session *s, const peer_cred *peer);

@@ -102,7 +102,7 @@ int ctr_spec_parse_resources(yajl_val v, const char *p, ctr_spec *s, json_fault 
 		return json_fault_reword(f, "must be an integer from 1 to 4194304");
 	if (given)
 		s->pids = x;
-	yajl_val c = json_member(v, "cpus");
+	yajl_val c = json_key(v, "cpus");
 	if (c && (!YAJL_IS_NUMBER(c) || YAJL_GET_DOUBLE(c) < 0.01 || YAJL_GET_DOUBLE(c) > 1024))
 		return json_fault_set(f, EINVAL, json_path(q, p, "cpus"), "must be a number of CPUs from 0.01 to 1024");
 	if (c)

@@ -90,7 +90,7 @@ static int fault_of(cerr *err, const char *field, json_fault *f)
 static int get_strv(yajl_val spec, const char *key, char ***out, json_fault *f)
 {
 	char p[JSON_PATH_MAX];
-	int r = ctr_spec_want(json_member(spec, key), yajl_t_array, json_path(p, "spec", key), "an array of strings", f);
+	int r = ctr_spec_want(json_key(spec, key), yajl_t_array, json_path(p, "spec", key), "an array of strings", f);
 	return r < 0 ? r : json_get_strv(spec, "spec", key, 0, out, NULL, f);
 }
 
@@ -116,7 +116,7 @@ static int get_resources(yajl_val spec, ctr_spec *s, json_fault *f)
 
 static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)
 {
-	yajl_val v = json_member(spec, "labels");
+	yajl_val v = json_key(spec, "labels");
 	int r = ctr_spec_want(v, yajl_t_object, "spec.labels", "an object of strings", f);
 	if (r < 0 || !v)
 		return r;
@@ -247,7 +247,7 @@ static int parse_policy(yajl_val v, const char *default_restart, ctr_spec *s, js
 		return json_fault_set(f, EINVAL, "spec.workdir", "must be an absolute path without \".\" or \"..\"");
 	if ((r = get_flags(v, s, f)) < 0 || (r = get_ambient(v, s, f)) < 0)
 		return r;
-	yajl_val hc = json_member(v, "healthcheck");
+	yajl_val hc = json_key(v, "healthcheck");
 	if (hc && !YAJL_IS_NULL(hc) && (r = health_check_parse(hc, "spec.healthcheck", &s->healthcheck, f)) < 0)
 		return r;
 	if (s->healthcheck && s->no_healthcheck)

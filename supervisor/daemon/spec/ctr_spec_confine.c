@@ -22,7 +22,7 @@
 
 static int get_paths(yajl_val spec, const char *key, char ***out, bool *given, json_fault *f)
 {
-	yajl_val v = json_member(spec, key);
+	yajl_val v = json_key(spec, key);
 	char field[64];
 	snprintf(field, sizeof(field), "spec.%s", key);
 	*given = v && !YAJL_IS_NULL(v);
@@ -48,7 +48,7 @@ static int get_paths(yajl_val spec, const char *key, char ***out, bool *given, j
 
 static int get_groups(yajl_val spec, ctr_spec *s, json_fault *f)
 {
-	yajl_val v = json_member(spec, "groups");
+	yajl_val v = json_key(spec, "groups");
 	if (!v || YAJL_IS_NULL(v))
 		return 0;
 	int r = ctr_spec_want(v, yajl_t_array, "spec.groups", "an array of group ids", f);
@@ -70,7 +70,7 @@ static int get_groups(yajl_val spec, ctr_spec *s, json_fault *f)
 
 static int get_devices(yajl_val spec, ctr_spec *s, json_fault *f)
 {
-	yajl_val v = json_member(spec, "devices");
+	yajl_val v = json_key(spec, "devices");
 	if (!v || YAJL_IS_NULL(v))
 		return 0;
 	int r = ctr_spec_want(v, yajl_t_array, "spec.devices", "an array of Device", f);

@@ -169,7 +169,7 @@ static int get_bind(yajl_val m, const char *path, ctr_mount *cm, json_fault *f)
 
 static int get_binds(yajl_val spec, ctr_spec *s, json_fault *f)
 {
-	yajl_val v = json_member(spec, "mounts");
+	yajl_val v = json_key(spec, "mounts");
 	int r = ctr_spec_want(v, yajl_t_array, "spec.mounts", "an array of mounts", f);
 	if (r < 0 || !v)
 		return r;
@@ -248,7 +248,7 @@ static int parse_tmpfs(const char *text, ctr_tmpfs *t, const char **why)
 
 static int get_tmpfs(yajl_val spec, ctr_spec *s, json_fault *f)
 {
-	yajl_val v = json_member(spec, "tmpfs");
+	yajl_val v = json_key(spec, "tmpfs");
 	int r = ctr_spec_want(v, yajl_t_array, "spec.tmpfs", "an array of strings", f);
 	if (r < 0 || !v)
 		return r;

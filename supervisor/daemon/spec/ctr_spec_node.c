@@ -58,7 +58,7 @@ int ctr_spec_parse_node(yajl_val v, ctr_spec *s, json_fault *f)
 	if (s->cgroup_parent && !cgroup_parent_ok(s->cgroup_parent))
 		return json_fault_set(f, EINVAL, "spec.cgroupParent",
 				      "must be an absolute path (cgroupfs) or a slice's name (systemd: a-b.slice)");
-	yajl_val sys = json_member(v, "sysctls");
+	yajl_val sys = json_key(v, "sysctls");
 	if (!sys || YAJL_IS_NULL(sys))
 		return 0;
 	if ((r = ctr_spec_want(sys, yajl_t_object, "spec.sysctls", "an object of strings", f)) < 0)

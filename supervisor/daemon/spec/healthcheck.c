@@ -90,7 +90,7 @@ int health_check_parse(yajl_val v, const char *path, health_check **out, json_fa
 /* A duration of the image config: ns; 0 or absent is the default. */
 static int image_period(yajl_val v, const char *key, uint64_t *us, cerr *err)
 {
-	yajl_val n = json_member(v, key);
+	yajl_val n = json_key(v, key);
 	if (!n || YAJL_IS_NULL(n))
 		return 0;
 	/* as Docker: 0 (the default), or at least 1 ms, which the spec's parse
@@ -135,7 +135,7 @@ int health_check_from_image(const char *json, health_check **out, cerr *err)
 	int r = json_parse(json, "image config: Healthcheck", &v, err);
 	if (r < 0)
 		return r;
-	yajl_val test = json_member(v, "Test");
+	yajl_val test = json_key(v, "Test");
 	if (!YAJL_IS_OBJECT(v) || !test || YAJL_IS_NULL(test) ||
 	    (YAJL_IS_ARRAY(test) && test->u.array.len >= 1 && YAJL_IS_STRING(test->u.array.values[0]) &&
 	     streq(test->u.array.values[0]->u.string, "NONE")))
@@ -143,7 +143,7 @@ int health_check_from_image(const char *json, health_check **out, cerr *err)
 	_cleanup_(health_check_freep) health_check *h = check_new();
 	if (!h)
 		return cerr_set(err, ENOMEM, "out of memory");
-	yajl_val retries = json_member(v, "Retries");
+	yajl_val retries = json_key(v, "Retries");
 	if ((r = image_test(test, h, err)) < 0 || (r = image_period(v, "Interval", &h->interval_us, err)) < 0 ||
 	    (r = image_period(v, "Timeout", &h->timeout_us, err)) < 0 ||
 	    (r = image_period(v, "StartPeriod", &h->start_period_us, err)) < 0)

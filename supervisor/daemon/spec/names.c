@@ -26,7 +26,7 @@ void names_spec_release(ctr_spec *s)
 static int get_list(yajl_val spec, const char *key, size_t max, char ***out, json_fault *f)
 {
 	char p[JSON_PATH_MAX];
-	int r = ctr_spec_want(json_member(spec, key), yajl_t_array, json_path(p, "spec", key), "an array of strings", f);
+	int r = ctr_spec_want(json_key(spec, key), yajl_t_array, json_path(p, "spec", key), "an array of strings", f);
 	if (r < 0 || (r = json_get_strv(spec, "spec", key, 0, out, NULL, f)) < 0)
 		return r;
 	if (strv_length(*out) > max)

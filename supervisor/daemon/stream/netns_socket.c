@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-struct job {
+struct netns_ask {
 	int netns;
 	uint16_t port;
 	bool v6;
@@ -21,7 +21,7 @@ struct job {
 
 static void *in_netns(void *arg)
 {
-	struct job *j = arg;
+	struct netns_ask *j = arg;
 	if (j->netns >= 0 && setns(j->netns, CLONE_NEWNET) < 0) {
 		j->err = errno, j->what = "enter the network namespace";
 		return NULL;
@@ -45,7 +45,7 @@ static void *in_netns(void *arg)
 
 int netns_connect_loopback(int netns, uint16_t port, bool v6, cerr *err)
 {
-	struct job j = { .netns = netns, .port = port, .v6 = v6, .fd = -1 };
+	struct netns_ask j = { .netns = netns, .port = port, .v6 = v6, .fd = -1 };
 	pthread_t t;
 	int r = pthread_create(&t, NULL, in_netns, &j);
 	if (r != 0)

@@ -110,7 +110,7 @@ int sv_volume_create(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	if (name && !vol_name_valid(name))
 		return sv_invalid(call, "name", "must be [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 bytes");
-	yajl_val labels = json_member(params, "labels"), opts = json_member(params, "driverOpts");
+	yajl_val labels = json_key(params, "labels"), opts = json_key(params, "driverOpts");
 	const char *why;
 	if ((why = strmap_check(labels)))
 		return sv_invalid(call, "labels", why);

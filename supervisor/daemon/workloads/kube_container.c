@@ -59,13 +59,13 @@ static int gen_port(kube_ctx *c, const kube_node *port, const char *p, const kub
 		return kube_fail(c, port->line, kube_path(field, p, "containerPort"), "required");
 	/* one host: replicas cannot each take the same host port */
 	if (hport && pod->replicas > 1)
-		return kube_fail(c, kube_member(port, "hostPort", NULL)->line, kube_path(field, p, "hostPort"),
+		return kube_fail(c, kube_key(port, "hostPort", NULL)->line, kube_path(field, p, "hostPort"),
 				 "%lld replicas on one host cannot each publish it (use replicas: 1)", pod->replicas);
 	if (name && (strlen(name) > 15 || !kube_name_valid(name, strlen(name))))
-		return kube_fail(c, kube_member(port, "name", NULL)->line, kube_path(field, p, "name"),
+		return kube_fail(c, kube_key(port, "name", NULL)->line, kube_path(field, p, "name"),
 				 "%s: must be 1-15 lowercase letters, digits and '-'", name);
 	if (strcmp(proto, "TCP") != 0 && strcmp(proto, "UDP") != 0)
-		return kube_fail(c, kube_member(port, "protocol", NULL)->line, kube_path(field, p, "protocol"),
+		return kube_fail(c, kube_key(port, "protocol", NULL)->line, kube_path(field, p, "protocol"),
 				 "%s: not supported (TCP or UDP)", proto);
 	if (yajl_gen_map_open(g) || jg_key_int(g, "containerPort", cport) || (hport && jg_key_int(g, "hostPort", hport)) ||
 	    jg_key_str(g, "protocol", proto[0] == 'T' ? "tcp" : "udp") || yajl_gen_map_close(g))
@@ -121,10 +121,10 @@ static int gen_resources(kube_ctx *c, const kube_node *ctr, const char *path, ya
 	    (r = kube_get_str(c, lim, lp, "memory", false, &mem)) < 0 || (r = kube_get_str(c, lim, lp, "cpu", false, &cpu)) < 0)
 		return r;
 	if (mem && (kube_memory_bytes(mem, &bytes) < 0 || bytes < MEMORY_MIN || bytes > MEMORY_MAX))
-		return kube_fail(c, kube_member(lim, "memory", NULL)->line, kube_path(field, lp, "memory"),
+		return kube_fail(c, kube_key(lim, "memory", NULL)->line, kube_path(field, lp, "memory"),
 				 "%s: must be a quantity of bytes like 128Mi or 1G, from 4Mi to 1Pi", mem);
 	if (cpu && (kube_cpu_millis(cpu, &millis) < 0 || millis < 10 || millis > 1024000))
-		return kube_fail(c, kube_member(lim, "cpu", NULL)->line, kube_path(field, lp, "cpu"),
+		return kube_fail(c, kube_key(lim, "cpu", NULL)->line, kube_path(field, lp, "cpu"),
 				 "%s: must be a quantity of CPUs like 500m or 2, from 10m to 1024", cpu);
 	if (!mem && !cpu)
 		return 0;
@@ -145,14 +145,14 @@ static int gen_mount(kube_ctx *c, const kube_node *m, const char *p, const kube_
 	    (r = kube_get_bool(c, m, p, "readOnly", &ro)) < 0)
 		return r;
 	if (!path_is_clean_absolute(dest))
-		return kube_fail(c, kube_member(m, "mountPath", NULL)->line, kube_path(field, p, "mountPath"),
+		return kube_fail(c, kube_key(m, "mountPath", NULL)->line, kube_path(field, p, "mountPath"),
 				 "%s: must be an absolute path without \".\" or \"..\"", dest);
 	const kube_volume *v = NULL;
 	for (size_t i = 0; i < pod->n_volumes && !v; i++)
 		if (strcmp(pod->volumes[i].name, name) == 0)
 			v = &pod->volumes[i];
 	if (!v)
-		return kube_fail(c, kube_member(m, "name", NULL)->line, kube_path(field, p, "name"),
+		return kube_fail(c, kube_key(m, "name", NULL)->line, kube_path(field, p, "name"),
 				 "%s: no such volume in the pod's volumes", name);
 	if (yajl_gen_map_open(g) || jg_key_str(g, "source", v->host_path) || jg_key_str(g, "destination", dest) ||
 	    jg_key_bool(g, "readonly", ro) || yajl_gen_map_close(g))
@@ -188,7 +188,7 @@ int kube_container_gen(kube_ctx *c, const kube_node *ctr, const char *path, cons
 	while (pull && pull_policies[i] && strcmp(pull_policies[i], pull) != 0)
 		i++;
 	if (pull && !pull_policies[i])
-		return kube_fail(c, kube_member(ctr, "imagePullPolicy", NULL)->line, kube_path(field, path, "imagePullPolicy"),
+		return kube_fail(c, kube_key(ctr, "imagePullPolicy", NULL)->line, kube_path(field, path, "imagePullPolicy"),
 				 "%s: must be Always, IfNotPresent or Never", pull);
 	/* the policy as given: absent, Kubernetes' default is the loop's to
 	 * apply (wl_plan.h), so that the text of a manifest without one is

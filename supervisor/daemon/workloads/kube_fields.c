@@ -73,10 +73,10 @@ int kube_check_keys(kube_ctx *c, const kube_node *n, const char *path, const cha
 }
 
 /* The member, NULL when absent or null; required absent ones fail. */
-static int member(kube_ctx *c, const kube_node *map, const char *path, const char *key, bool required,
+static int map_value(kube_ctx *c, const kube_node *map, const char *path, const char *key, bool required,
 		  const kube_node **out)
 {
-	const kube_node *v = kube_member(map, key, NULL);
+	const kube_node *v = kube_key(map, key, NULL);
 	*out = kube_is_null(v) ? NULL : v;
 	if (!*out && required) {
 		char p[KUBE_PATH_MAX];
@@ -98,7 +98,7 @@ int kube_get_str(kube_ctx *c, const kube_node *map, const char *path, const char
 		 const char **out)
 {
 	const kube_node *v;
-	int r = member(c, map, path, key, required, &v);
+	int r = map_value(c, map, path, key, required, &v);
 	if (r < 0 || !v || (r = want(c, v, KUBE_SCALAR, path, key, "a string")) < 0)
 		return r;
 	if (strlen(v->value) != v->len) {
@@ -113,7 +113,7 @@ int kube_get_int(kube_ctx *c, const kube_node *map, const char *path, const char
 		 long long max, long long *out)
 {
 	const kube_node *v;
-	int r = member(c, map, path, key, false, &v);
+	int r = map_value(c, map, path, key, false, &v);
 	if (r < 0 || !v)
 		return r;
 	char *end;
@@ -131,7 +131,7 @@ int kube_get_int(kube_ctx *c, const kube_node *map, const char *path, const char
 int kube_get_bool(kube_ctx *c, const kube_node *map, const char *path, const char *key, bool *out)
 {
 	const kube_node *v;
-	int r = member(c, map, path, key, false, &v);
+	int r = map_value(c, map, path, key, false, &v);
 	if (r < 0 || !v)
 		return r;
 	static const char *const yes[] = { "true", "True", "TRUE" }, *const no[] = { "false", "False", "FALSE" };
@@ -146,13 +146,13 @@ int kube_get_bool(kube_ctx *c, const kube_node *map, const char *path, const cha
 
 int kube_get_seq(kube_ctx *c, const kube_node *map, const char *path, const char *key, const kube_node **out)
 {
-	int r = member(c, map, path, key, false, out);
+	int r = map_value(c, map, path, key, false, out);
 	return r < 0 || !*out ? r : want(c, *out, KUBE_SEQ, path, key, "a list");
 }
 
 int kube_get_map(kube_ctx *c, const kube_node *map, const char *path, const char *key, const kube_node **out)
 {
-	int r = member(c, map, path, key, false, out);
+	int r = map_value(c, map, path, key, false, out);
 	return r < 0 || !*out ? r : want(c, *out, KUBE_MAP, path, key, "a mapping");
 }
 

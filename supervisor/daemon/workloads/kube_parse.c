@@ -75,7 +75,7 @@ static int read_metadata(kube_ctx *c, const kube_node *doc, const char **name, c
 	    (r = read_labels(c, meta, "metadata", "labels", labels)) < 0)
 		return r;
 	if (!kube_name_valid(*name, strlen(*name)))
-		return kube_fail(c, kube_member(meta, "name", NULL)->line, "metadata.name",
+		return kube_fail(c, kube_key(meta, "name", NULL)->line, "metadata.name",
 				 "%s: must be 1-63 lowercase letters, digits and '-' (RFC 1123)", *name);
 	return 0;
 }
@@ -96,7 +96,7 @@ static int check_selector(kube_ctx *c, const kube_node *spec, const kube_node *t
 	if (!match || match->n == 0)
 		return kube_fail(c, sel->line, "spec.selector.matchLabels", "must name at least one label");
 	for (size_t i = 0; i < match->n; i++) {
-		const kube_node *t = kube_member(tlabels, match->keys[i], NULL);
+		const kube_node *t = kube_key(tlabels, match->keys[i], NULL);
 		if (!t || strcmp(t->value, match->items[i]->value) != 0)
 			return kube_fail(c, match->key_lines[i], "spec.selector.matchLabels",
 					 "%s=%s: does not match spec.template.metadata.labels", match->keys[i],
@@ -163,12 +163,12 @@ static int read_kind(kube_ctx *c, const kube_node *doc, bool *deployment)
 		return r;
 	*deployment = strcmp(kind, "Deployment") == 0;
 	if (!*deployment && strcmp(kind, "Pod") != 0)
-		return kube_fail(c, kube_member(doc, "kind", NULL)->line, "kind", "%s: not supported (Pod or Deployment)", kind);
+		return kube_fail(c, kube_key(doc, "kind", NULL)->line, "kind", "%s: not supported (Pod or Deployment)", kind);
 	const char *want = *deployment ? "apps/v1" : "v1";
 	if ((r = kube_get_str(c, doc, "", "apiVersion", true, &api)) < 0)
 		return r;
 	if (strcmp(api, want) != 0)
-		return kube_fail(c, kube_member(doc, "apiVersion", NULL)->line, "apiVersion",
+		return kube_fail(c, kube_key(doc, "apiVersion", NULL)->line, "apiVersion",
 				 "%s: not supported for a %s (%s)", api, kind, want);
 	return kube_check_keys(c, doc, "", (const char *const[]){ "apiVersion", "kind", "metadata", "spec", NULL });
 }
@@ -228,7 +228,7 @@ int kube_parse(const char *file, const char *text, size_t len, kube_set *out, ce
 		}
 		for (size_t j = 0; j < set.n && r >= 0; j++)
 			if (strcmp(set.w[j].name, set.w[set.n].name) == 0)
-				r = kube_fail(&c, kube_member(kube_member(docs.doc[i], "metadata", NULL), "name", NULL)->line,
+				r = kube_fail(&c, kube_key(kube_key(docs.doc[i], "metadata", NULL), "name", NULL)->line,
 					      "metadata.name", "%s: named twice in this file", set.w[j].name);
 		set.n++;
 	}

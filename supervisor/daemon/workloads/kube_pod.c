@@ -25,7 +25,7 @@ static int read_volume(kube_ctx *c, const kube_node *v, const char *p, kube_volu
 	    (r = kube_get_str(c, v, p, "name", true, &out->name)) < 0 || (r = kube_get_map(c, v, p, "hostPath", &hp)) < 0)
 		return r;
 	if (!kube_name_valid(out->name, strlen(out->name)))
-		return kube_fail(c, kube_member(v, "name", NULL)->line, kube_path(field, p, "name"),
+		return kube_fail(c, kube_key(v, "name", NULL)->line, kube_path(field, p, "name"),
 				 "%s: must be 1-63 lowercase letters, digits and '-' (RFC 1123)", out->name);
 	if (!hp)
 		return kube_fail(c, v->line, hpp, "required (the only kind of volume corral mounts)");
@@ -34,13 +34,13 @@ static int read_volume(kube_ctx *c, const kube_node *v, const char *p, kube_volu
 	    (r = kube_get_str(c, hp, hpp, "type", false, &type)) < 0)
 		return r;
 	if (!path_is_clean_absolute(out->host_path))
-		return kube_fail(c, kube_member(hp, "path", NULL)->line, kube_path(field, hpp, "path"),
+		return kube_fail(c, kube_key(hp, "path", NULL)->line, kube_path(field, hpp, "path"),
 				 "%s: must be an absolute path without \".\" or \"..\"", out->host_path);
 	size_t i = 0;
 	while (host_path_types[i] && strcmp(host_path_types[i], type) != 0)
 		i++;
 	if (!host_path_types[i])
-		return kube_fail(c, kube_member(hp, "type", NULL)->line, kube_path(field, hpp, "type"),
+		return kube_fail(c, kube_key(hp, "type", NULL)->line, kube_path(field, hpp, "type"),
 				 "%s: not supported (Directory, File, Socket, CharDevice or BlockDevice: corral creates no host path)",
 				 type);
 	return 0;
@@ -60,7 +60,7 @@ static int read_volumes(kube_ctx *c, const kube_node *spec, const char *path, ku
 			return r;
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(pod->volumes[j].name, pod->volumes[i].name) == 0)
-				return kube_fail(c, kube_member(vs->items[i], "name", NULL)->line, kube_path(field, p, "name"),
+				return kube_fail(c, kube_key(vs->items[i], "name", NULL)->line, kube_path(field, p, "name"),
 						 "%s: a volume of that name is listed before", pod->volumes[i].name);
 		pod->n_volumes = i + 1;
 	}
@@ -80,7 +80,7 @@ static int read_restart(kube_ctx *c, const kube_node *spec, const char *path, bo
 			pod->restart = corral[i];
 			return 0;
 		}
-	return kube_fail(c, kube_member(spec, "restartPolicy", NULL)->line, kube_path(field, path, "restartPolicy"),
+	return kube_fail(c, kube_key(spec, "restartPolicy", NULL)->line, kube_path(field, path, "restartPolicy"),
 			 deployment ? "%s: a Deployment's pods take only Always" : "%s: must be Always, OnFailure or Never",
 			 policy);
 }
@@ -94,7 +94,7 @@ static int check_dns_policy(kube_ctx *c, const kube_node *spec, const char *path
 	int r = kube_get_str(c, spec, path, "dnsPolicy", false, &policy);
 	if (r < 0 || strcmp(policy, "ClusterFirst") == 0 || strcmp(policy, "Default") == 0)
 		return r;
-	return kube_fail(c, kube_member(spec, "dnsPolicy", NULL)->line, kube_path(field, path, "dnsPolicy"),
+	return kube_fail(c, kube_key(spec, "dnsPolicy", NULL)->line, kube_path(field, path, "dnsPolicy"),
 			 "%s: not supported (ClusterFirst or Default: corral has no cluster DNS)", policy);
 }
 
@@ -116,13 +116,13 @@ static int gen_pull_secrets(kube_ctx *c, const kube_node *spec, const char *path
 		if ((r = kube_check_keys(c, seq->items[i], p, (const char *const[]){ "name", NULL })) < 0 ||
 		    (r = kube_get_str(c, seq->items[i], p, "name", true, &name)) < 0)
 			return r;
-		unsigned line = kube_member(seq->items[i], "name", NULL)->line;
+		unsigned line = kube_key(seq->items[i], "name", NULL)->line;
 		if (!secret_name_valid(name))
 			return kube_fail(c, line, kube_path(field, p, "name"),
 					 "%s: must be a secret's name: 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit",
 					 name);
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(kube_member(seq->items[j], "name", NULL)->value, name) == 0)
+			if (strcmp(kube_key(seq->items[j], "name", NULL)->value, name) == 0)
 				return kube_fail(c, line, kube_path(field, p, "name"), "%s: listed before", name);
 		if (jg_str(g, name))
 			return kube_gen_failed(c);
@@ -147,12 +147,12 @@ static int gen_containers(kube_ctx *c, const kube_node *spec, const char *path, 
 		const kube_node *ci = cs->items[i];
 		if ((r = kube_container_gen(c, ci, kube_path_at(p, path, "containers", i), pod, g)) < 0)
 			return r;
-		const kube_node *name = kube_member(ci, "name", NULL);
+		const kube_node *name = kube_key(ci, "name", NULL);
 		if (!kube_name_valid(name->value, name->len))
 			return kube_fail(c, name->line, kube_path(field, p, "name"),
 					 "%s: must be 1-63 lowercase letters, digits and '-' (RFC 1123)", name->value);
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(kube_member(cs->items[j], "name", NULL)->value, name->value) == 0)
+			if (strcmp(kube_key(cs->items[j], "name", NULL)->value, name->value) == 0)
 				return kube_fail(c, name->line, kube_path(field, p, "name"),
 						 "%s: a container of that name is listed before", name->value);
 	}

@@ -60,7 +60,7 @@ static int caps_list(kube_ctx *c, const kube_node *caps, const char *path, const
 	for (size_t i = 0; r == 0 && *out && (*out)[i]; i++)
 		if (strcasecmp((*out)[i], "ALL") != 0 && caps_parse_name((*out)[i]) < 0) {
 			char p[KUBE_PATH_MAX];
-			const kube_node *seq = kube_member(caps, key, NULL);
+			const kube_node *seq = kube_key(caps, key, NULL);
 			return kube_fail(c, seq->items[i]->line, kube_path_at(p, path, key, i),
 					 "%s: not a capability (like NET_ADMIN, or ALL)", (*out)[i]);
 		}
@@ -100,7 +100,7 @@ int kube_security_gen(kube_ctx *c, const kube_node *ctr, const char *path, yajl_
 	    (r = kube_get_bool(c, sc, p, "readOnlyRootFilesystem", &ro)) < 0)
 		return r;
 	if (gid >= 0 && uid < 0)
-		return kube_fail(c, kube_member(sc, "runAsGroup", NULL)->line, kube_path(field, p, "runAsGroup"),
+		return kube_fail(c, kube_key(sc, "runAsGroup", NULL)->line, kube_path(field, p, "runAsGroup"),
 				 "needs runAsUser too (corral's user is UID[:GID])");
 	char user[32];
 	if (gid >= 0)

@@ -131,7 +131,7 @@ static int load_children(loader *l, kube_node *n, unsigned depth)
 			if (n->n >= KUBE_MAP_KEYS_MAX)
 				return cerr_set(l->err, E2BIG, "%s:%u: more than %u keys in one mapping", l->file, key_line,
 						KUBE_MAP_KEYS_MAX);
-			if (kube_member(n, key, NULL))
+			if (kube_key(n, key, NULL))
 				return cerr_set(l->err, EINVAL, "%s:%u: %s: duplicate key", l->file, key_line, key);
 			if ((r = next(l, &ev)) < 0)
 				return r;
@@ -251,7 +251,7 @@ int kube_yaml_load(const char *file, const char *text, size_t len, size_t max_do
 	return r;
 }
 
-const kube_node *kube_member(const kube_node *map, const char *key, unsigned *line)
+const kube_node *kube_key(const kube_node *map, const char *key, unsigned *line)
 {
 	if (!map || map->type != KUBE_MAP)
 		return NULL;

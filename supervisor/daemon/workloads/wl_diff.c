@@ -51,9 +51,9 @@ static void walk(wl_diff *d, const char *path, yajl_val a, yajl_val b, int depth
 	if (depth < 16 && YAJL_IS_OBJECT(a) && YAJL_IS_OBJECT(b)) {
 		for (size_t i = 0; i < a->u.object.len; i++)
 			walk(d, json_path(p, path, a->u.object.keys[i]), a->u.object.values[i],
-			     json_member(b, a->u.object.keys[i]), depth + 1);
+			     json_key(b, a->u.object.keys[i]), depth + 1);
 		for (size_t i = 0; i < b->u.object.len; i++)
-			if (!json_member(a, b->u.object.keys[i]))
+			if (!json_key(a, b->u.object.keys[i]))
 				note(d, json_path(p, path, b->u.object.keys[i]), NULL, b->u.object.values[i]);
 		return;
 	}

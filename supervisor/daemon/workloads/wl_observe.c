@@ -141,7 +141,7 @@ int wl_observe(wl_table *t, const workload *w, wl_replica **out, size_t *n_out)
 		const char *hash = wl_label(s->labels, WL_TEMPLATE_LABEL);
 		snprintf(x->hash, sizeof(x->hash), "%s", hash ? hash : "");
 		const char *want = wl_label(s->labels, WL_CONTAINERS_LABEL);
-		x->members_wanted = want ? (unsigned)strtoul(want, NULL, 10) : 1;
+		x->ctrs_wanted = want ? (unsigned)strtoul(want, NULL, 10) : 1;
 	}
 	/* being made, its session not there yet */
 	for (wl_op *o = t->ops; o; o = o->next) {
@@ -163,12 +163,12 @@ int wl_observe(wl_table *t, const workload *w, wl_replica **out, size_t *n_out)
 		snprintf(key.name, sizeof(key.name), "%s", c->spec.session);
 		if (!(x = bsearch(&key, r, n, sizeof(*r), by_name)))
 			continue;
-		x->members++;
+		x->ctrs++;
 		judge(x, c, restart ? restart : "always");
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (r[i].members < r[i].members_wanted)
-			broken(&r[i], "%s of its containers are missing", r[i].members ? "some" : "all");
+		if (r[i].ctrs < r[i].ctrs_wanted)
+			broken(&r[i], "%s of its containers are missing", r[i].ctrs ? "some" : "all");
 		wl_op_mark(t, &r[i]);
 	}
 	*out = r;

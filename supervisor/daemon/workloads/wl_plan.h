@@ -22,7 +22,7 @@ typedef struct wl_replica {
 	bool creating;  /* being made now: it counts, though not all there yet */
 	bool removing;  /* going now: it counts no more */
 	bool failing;   /* broken, or a container crash-loops: the workload is degraded */
-	unsigned members, members_wanted;
+	unsigned ctrs, ctrs_wanted;
 	char why[160];
 } wl_replica;
 

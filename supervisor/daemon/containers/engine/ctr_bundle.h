@@ -24,7 +24,7 @@ typedef struct bundle_in {
 	const char *cgroups_path; /* linux.cgroupsPath (ctr_cgroups_path) */
 	const char *init_binary;   /* the host's init, with spec.init (bundle_write sets it) */
 	const struct corrald *d;   /* its features (ctr_service.h) */
-	const char *broker_dir;    /* a session member's broker directory on the host; NULL: none */
+	const char *broker_dir;    /* a session container's broker directory on the host; NULL: none */
 	const struct ctr_ids *ids; /* a user namespace of its own with these ids (ctr_ids.h); NULL: none */
 } bundle_in;
 

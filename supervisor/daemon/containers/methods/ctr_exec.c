@@ -1,6 +1,6 @@
 /* Exec: a command in a running container, run by the container's monitor
  * through the runtime's exec, with the container's whole confinement (see
- * monitor/exec_job.c). corrald checks the call and resolves a user name in
+ * monitor/exec_session.c). corrald checks the call and resolves a user name in
  * the container's /etc/passwd; then it passes the client's connection to
  * the monitor, which answers the call on it (one reply, or "more" replies
  * as output comes) or speaks Streams on it after our upgrade reply (stdin,
@@ -49,7 +49,7 @@ static char *monitor_params(const exec_args *a, const char *user_ids, const char
 		return NULL;
 	yajl_gen_map_open(g);
 	for (size_t i = 0; i < ARRAY_SIZE(passed); i++) {
-		yajl_val v = json_member(a->params, passed[i]);
+		yajl_val v = json_key(a->params, passed[i]);
 		if (v && !YAJL_IS_NULL(v)) {
 			jg_key(g, passed[i]);
 			jg_value(g, v);
@@ -248,7 +248,7 @@ int sv_exec_create(vl_call *call, yajl_val params, void *ud)
 	if (sp_known(params, KNOWN("id", "command", "env", "workdir", "user", "tty", "interactive"), &f) < 0 ||
 	    check_exec(params, true, false, &a, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	yajl_val env = json_member(params, "env");
+	yajl_val env = json_key(params, "env");
 	if (env && !YAJL_IS_NULL(env)) {
 		bool ok = YAJL_IS_ARRAY(env);
 		for (size_t i = 0; ok && i < env->u.array.len; i++) {
@@ -345,9 +345,9 @@ int sv_exec_inspect(vl_call *call, yajl_val params, void *ud)
 	inst_status st = x->started ? read_status(d, c, x) : (inst_status){ 0 };
 	bool tty = false, interactive = false;
 	yajl_val v;
-	if ((v = json_member(p, "tty")) && YAJL_IS_TRUE(v))
+	if ((v = json_key(p, "tty")) && YAJL_IS_TRUE(v))
 		tty = true;
-	if ((v = json_member(p, "interactive")) && YAJL_IS_TRUE(v))
+	if ((v = json_key(p, "interactive")) && YAJL_IS_TRUE(v))
 		interactive = true;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g || yajl_gen_map_open(g) || jg_key(g, "exec") || yajl_gen_map_open(g) || jg_key_str(g, "id", x->id) ||
@@ -359,7 +359,7 @@ int sv_exec_inspect(vl_call *call, yajl_val params, void *ud)
 		return sv_internal(call, NULL);
 	static const char *const opt[] = { "env", "workdir", "user" };
 	for (size_t i = 0; i < ARRAY_SIZE(opt); i++)
-		if ((v = json_member(p, opt[i])) && !YAJL_IS_NULL(v) && (jg_key(g, opt[i]) || jg_value(g, v)))
+		if ((v = json_key(p, opt[i])) && !YAJL_IS_NULL(v) && (jg_key(g, opt[i]) || jg_value(g, v)))
 			return sv_internal(call, NULL);
 	if (yajl_gen_map_close(g) || yajl_gen_map_close(g))
 		return sv_internal(call, NULL);

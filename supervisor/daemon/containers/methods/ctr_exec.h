@@ -1,6 +1,6 @@
 /* ctr_exec.c: Exec: a command in a running container, run by the container's
  * monitor through the runtime's exec, with the container's whole confinement
- * (see monitor/exec_job.c). */
+ * (see monitor/exec_session.c). */
 #pragma once
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
 

@@ -236,7 +236,7 @@ int sv_list(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	bool all, size;
 	json_fault f = { 0 };
-	yajl_val l = json_member(params, "labels"), s = json_member(params, "states");
+	yajl_val l = json_key(params, "labels"), s = json_key(params, "states");
 	if (sp_known(params, KNOWN("all", "labels", "states", "size"), &f) < 0 ||
 	    sp_bool(params, "all", false, &all, &f) < 0 || sp_bool(params, "size", false, &size, &f) < 0 ||
 	    check_list_filters(l, s, &f) < 0)
@@ -362,7 +362,7 @@ int sv_stats(vl_call *call, yajl_val params, void *ud)
 		return sv_internal(call, NULL);
 	yajl_gen_map_open(g);
 	jg_key(g, "stats");
-	/* a session's member on the session's CNI network counts its interfaces */
+	/* a session's container on the session's CNI network counts its interfaces */
 	ctr_stats_gen(g, dir, c->id, c->spec.network == CTR_NET_CNI || c->spec.session_dns ? c->pid : 0);
 	yajl_gen_map_close(g);
 	return vl_call_reply_gen(call, g);

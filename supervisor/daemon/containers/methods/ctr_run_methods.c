@@ -21,7 +21,7 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (sp_known(params, KNOWN("spec"), &f) < 0)
 		return sv_invalid_fault(call, &f);
-	yajl_val spec = json_member(params, "spec");
+	yajl_val spec = json_key(params, "spec");
 	if (!spec)
 		return sv_invalid(call, "spec", "required");
 	_cleanup_(ctr_freep) ctr *c = ctr_new(d);

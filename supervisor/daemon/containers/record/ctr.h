@@ -42,7 +42,7 @@ struct ctr_waiter;
 struct ctr_follow;
 /* ExecCreate's instances (methods/ctr_exec.c): kept on their container,
  * newest first, and freed with it; the monitor writes each one's pid and
- * exit code to DIR/execs/ID (monitor/exec_job.h). */
+ * exit code to DIR/execs/ID (monitor/exec_session.h). */
 #define CTR_EXEC_ID_LEN 64
 typedef struct ctr_exec_inst {
 	struct ctr_exec_inst *next;

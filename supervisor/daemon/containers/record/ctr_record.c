@@ -112,22 +112,22 @@ int ctr_record_save(const corrald *d, const ctr *c, cerr *err)
 }
 
 /* older records spell some keys in snake_case */
-static yajl_val member(yajl_val o, const char *key) { return json_get_camel(o, key); }
+static yajl_val value_of(yajl_val o, const char *key) { return json_get_camel(o, key); }
 
 static const char *str_of(yajl_val o, const char *key)
 {
-	yajl_val v = member(o, key);
+	yajl_val v = value_of(o, key);
 	return YAJL_IS_STRING(v) ? v->u.string : "";
 }
 
 static long long int_of(yajl_val o, const char *key)
 {
 	long long x = 0;
-	json_int_in(member(o, key), -1, 1ll << 40, &x);
+	json_int_in(value_of(o, key), -1, 1ll << 40, &x);
 	return x;
 }
 
-static bool bool_of(yajl_val o, const char *key) { return YAJL_IS_TRUE(member(o, key)); }
+static bool bool_of(yajl_val o, const char *key) { return YAJL_IS_TRUE(value_of(o, key)); }
 
 static int load_command(ctr *c, yajl_val a)
 {
@@ -163,7 +163,7 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	if (*str_of(v, "imageManifest"))
 		c->image_manifest = strdup(str_of(v, "imageManifest"));
 	snprintf(c->created, sizeof(c->created), "%s", str_of(v, "created"));
-	yajl_val spec = member(v, "spec");
+	yajl_val spec = value_of(v, "spec");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (g && !jg_value(g, spec))
 		c->spec_json = jg_finish(g, NULL);
@@ -174,15 +174,15 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	    (r = ctr_spec_default_network(&c->spec, d->cfg->default_network, &f)) < 0 ||
 	    ((r = CTR_FEATURES_FIRST(d, complete_spec, d, &c->spec, &f)) < 0 && r != -ENOENT))
 		return cerr_wrap(err, "%s", path);
-	if (load_command(c, member(v, "command")) < 0)
+	if (load_command(c, value_of(v, "command")) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
-	yajl_val hp = member(v, "publishedPorts"); /* the host ports corrald picked */
+	yajl_val hp = value_of(v, "publishedPorts"); /* the host ports corrald picked */
 	for (size_t i = 0; YAJL_IS_ARRAY(hp) && i < hp->u.array.len && i < c->spec.n_ports; i++) {
 		long long port;
 		if (!c->spec.ports[i].host_port && json_int_in(hp->u.array.values[i], 1, 65535, &port))
 			c->spec.ports[i].host_port = (uint16_t)port;
 	}
-	yajl_val hc = member(v, "healthcheck");
+	yajl_val hc = value_of(v, "healthcheck");
 	health_check *eff = NULL;
 	if (hc && (r = health_check_parse(hc, "healthcheck", &eff, &f)) < 0)
 		return cerr_wrap(err, "%s", path);
@@ -211,7 +211,7 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	c->checkpointed = bool_of(v, "checkpointed");
 	c->checkpointing = bool_of(v, "checkpointing");
 	c->owner = (uid_t)int_of(v, "owner");
-	yajl_val ids = member(v, "secretIds"); /* absent in records from before */
+	yajl_val ids = value_of(v, "secretIds"); /* absent in records from before */
 	for (size_t i = 0; YAJL_IS_ARRAY(ids) && i < ids->u.array.len && i < c->spec.n_secrets; i++) {
 		yajl_val sid = ids->u.array.values[i];
 		if (YAJL_IS_STRING(sid) && *sid->u.string && !(c->spec.secrets[i].id = strdup(sid->u.string)))

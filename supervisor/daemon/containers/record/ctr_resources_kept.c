@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool has_key(yajl_val obj, const char *key) { return YAJL_IS_OBJECT(obj) && json_member(obj, key) != NULL; }
+static bool has_key(yajl_val obj, const char *key) { return YAJL_IS_OBJECT(obj) && json_key(obj, key) != NULL; }
 
 /* old's keys that res has not, then res's */
 static int gen_merged(yajl_gen g, yajl_val old, yajl_val res)
@@ -62,7 +62,7 @@ int ctr_keep_resources(struct corrald *d, ctr *c, yajl_val res, cerr *err)
 	if (!text || json_parse(text, "spec", &tree, err) < 0)
 		return err->code ? -1 : cerr_set(err, ENOMEM, "out of memory");
 	/* checked apart first: c's spec is changed only when all of it parses */
-	yajl_val merged = json_member(tree, "resources");
+	yajl_val merged = json_key(tree, "resources");
 	json_fault f = { 0 };
 	ctr_spec check = { 0 };
 	int r = ctr_spec_parse_resources(merged, "spec.resources", &check, &f);

@@ -44,7 +44,7 @@ typedef struct ctr_missing {
 typedef struct ctr_feature {
 	const char *name;
 	/* Create and a record's load: the spec as the feature completes it
-	 * (a session member's shared settings); -errno with f */
+	 * (a session container's shared settings); -errno with f */
 	int (*complete_spec)(struct corrald *d, ctr_spec *spec, json_fault *f);
 	/* Create, before anything exists: 0, CTR_MISSING with m, or -errno with f */
 	int (*check)(struct corrald *d, ctr_spec *spec, const peer_cred *peer, ctr_missing *m, json_fault *f);

@@ -1,6 +1,6 @@
-/* A session's members: their spec, their broker socket, their names and
+/* A session's containers: their spec, their broker socket, their names and
  * their namespaces in the bundle. */
-#include "supervisor/daemon/sessions/session_member.h"
+#include "supervisor/daemon/sessions/session_ctr.h"
 #include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/sessions/session_listen.h"
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int session_member_spec(corrald *d, ctr_spec *s, json_fault *f)
+int session_ctr_spec(corrald *d, ctr_spec *s, json_fault *f)
 {
 	if (!s->session)
 		return 0;
@@ -54,30 +54,30 @@ int session_member_spec(corrald *d, ctr_spec *s, json_fault *f)
 	return 0;
 }
 
-bool session_member_visible(corrald *d, const ctr_spec *s, const peer_cred *peer)
+bool session_ctr_visible(corrald *d, const ctr_spec *s, const peer_cred *peer)
 {
 	session *ss = s->session ? session_find(d, s->session) : NULL;
 	return ss && session_visible_to(ss, peer);
 }
 
-const char *session_member_hostname(corrald *d, const ctr *c)
+const char *session_ctr_hostname(corrald *d, const ctr *c)
 {
 	session *s = session_of(d, c);
 	return s && (s->share & SESSION_SHARE_UTS) && !c->spec.hostname ? session_hostname(s) : c->name;
 }
 
-int session_member_add(corrald *d, ctr *c, char *broker_dir, size_t n, cerr *err)
+int session_ctr_add(corrald *d, ctr *c, char *broker_dir, size_t n, cerr *err)
 {
 	session *s = session_of(d, c);
 	broker_dir[0] = '\0';
 	if (!s)
 		return 0;
-	return session_tell_member_added(d, s, c, broker_dir, n, err);
+	return session_tell_ctr_added(d, s, c, broker_dir, n, err);
 }
 
-static bool is_member(const ctr *c, const char *sname) { return c->spec.session && streq(c->spec.session, sname); }
+static bool is_session_ctr(const ctr *c, const char *sname) { return c->spec.session && streq(c->spec.session, sname); }
 
-void session_member_names(corrald *d, const ctr *c, bool gone)
+void session_ctr_names(corrald *d, const ctr *c, bool gone)
 {
 	session *s = session_of(d, c);
 	if (!s || !(s->share & SESSION_SHARE_NET))
@@ -85,16 +85,16 @@ void session_member_names(corrald *d, const ctr *c, bool gone)
 	session_x *x = sx_of(s);
 	size_t n = 0;
 	for (ctr *m = d->ctrs; m; m = m->next)
-		n += is_member(m, s->name) && !(gone && m == c);
+		n += is_session_ctr(m, s->name) && !(gone && m == c);
 	_cleanup_free_ hosts_peer *peers = calloc(n + 1, sizeof(*peers));
 	if (!peers)
 		return;
 	for (ctr *m = d->ctrs; m; m = m->next) {
-		if (!is_member(m, s->name) || (gone && m == c))
+		if (!is_session_ctr(m, s->name) || (gone && m == c))
 			continue;
 		size_t k = 0; /* the others */
 		for (ctr *o = d->ctrs; o && k < n; o = o->next)
-			if (o != m && is_member(o, s->name) && !(gone && o == c))
+			if (o != m && is_session_ctr(o, s->name) && !(gone && o == c))
 				peers[k++] = (hosts_peer){ .ip = x->ip[0] ? x->ip : "127.0.0.1", .names = o->name };
 		hosts_in in = { .hostname = (s->share & SESSION_SHARE_UTS) ? session_hostname(s) : m->name, .name = m->name,
 				.ip = x->ip[0] ? x->ip : NULL, .gateway = x->gateway[0] ? x->gateway : NULL,
@@ -111,22 +111,22 @@ void session_member_names(corrald *d, const ctr *c, bool gone)
 	}
 }
 
-void session_member_remove(corrald *d, ctr *c)
+void session_ctr_remove(corrald *d, ctr *c)
 {
 	if (!c->spec.session)
 		return;
-	session_member_names(d, c, true);
-	session_tell_member_removed(d, c);
+	session_ctr_names(d, c, true);
+	session_tell_ctr_removed(d, c);
 }
 
-void session_member_ended(corrald *d, const ctr *c)
+void session_ctr_ended(corrald *d, const ctr *c)
 {
 	session *s = session_of(d, c);
 	if (s)
 		session_touch(d, s);
 }
 
-void sessions_adopt_members(corrald *d)
+void sessions_adopt_ctrs(corrald *d)
 {
 	for (ctr *c = d->ctrs; c; c = c->next) {
 		session *s = session_of(d, c);
@@ -134,7 +134,7 @@ void sessions_adopt_members(corrald *d)
 			continue;
 		char path[PATH_MAX];
 		_cleanup_cerr_ cerr err = { 0 };
-		if (session_tell_member_added(d, s, c, path, sizeof(path), &err) < 0)
+		if (session_tell_ctr_added(d, s, c, path, sizeof(path), &err) < 0)
 			log_cerr(LOG_LVL_WARN, &err, "session %s: the broker socket of %s", s->name, c->name);
 	}
 }

@@ -28,7 +28,7 @@
 	"# NoTerminal: it has none)\n"                                                                      \
 	"method ExecResize(execId: string, rows: int, cols: int) -> ()\n"
 
-typedef struct exec_job exec_job;
+typedef struct exec_session exec_session;
 
 /* An Exec call's parameters, checked; it borrows from them. */
 typedef struct exec_request {
@@ -46,12 +46,12 @@ int exec_request_parse(yajl_val params, exec_request *req, json_fault *f);
 /* Run it for the client on fd (taken), whom srv answers (adopting the
  * connection) unless it speaks Streams; or tell the client why it cannot
  * run (exited: the container has). -errno when it could not even do that. */
-int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor_steady_opts *o, bool exited,
+int exec_session_start(exec_session **list, el_loop *loop, vl_server *srv, const monitor_steady_opts *o, bool exited,
 		   int fd, const exec_request *req, const crilog_mask *mask);
 /* The monitor reaped pid: true if it was one of the list's runners. */
-bool exec_job_reaped(exec_job **list, pid_t pid, int status);
+bool exec_session_reaped(exec_session **list, pid_t pid, int status);
 /* ExecResize: the terminal of the running instance exec_id. -ENOENT: no
  * such instance runs; -ENOTTY: it has no terminal. */
-int exec_job_resize(exec_job *list, const char *exec_id, unsigned rows, unsigned cols);
+int exec_session_resize(exec_session *list, const char *exec_id, unsigned rows, unsigned cols);
 /* The container has ended: kill whatever the execs still run. */
-void exec_job_kill_all(exec_job *list);
+void exec_session_kill_all(exec_session *list);

@@ -1,4 +1,4 @@
-#include "supervisor/monitor/exec_job.h"
+#include "supervisor/monitor/exec_session.h"
 #include "supervisor/varlink/handover.h"
 #include "supervisor/monitor/exec_client.h"
 #include "supervisor/monitor/monitor.h"
@@ -26,8 +26,8 @@
 #define MAX_ARGS 4096
 #define MAX_JOBS 32 /* commands running at once in one container: the monitor's fds are bounded */
 
-struct exec_job {
-	exec_job *next, **list;
+struct exec_session {
+	exec_session *next, **list;
 	const monitor_steady_opts *o;
 	el_loop *loop;
 	exec_client *client;
@@ -42,7 +42,7 @@ struct exec_job {
 /* DIR/execs/ID, which corrald's ExecInspect reads: "PID\n" while it runs,
  * "PID CODE\n" once it has ended. Written whole (a rename), before the
  * client hears the exit code, so that an inspect after it sees the code. */
-static void write_status(const exec_job *j, pid_t pid, int code)
+static void write_status(const exec_session *j, pid_t pid, int code)
 {
 	if (!j->exec_id[0])
 		return;
@@ -66,16 +66,16 @@ static void write_status(const exec_job *j, pid_t pid, int code)
 	}
 }
 
-static void leaf_path(const exec_job *j, const char *file, char *buf, size_t n)
+static void leaf_path(const exec_session *j, const char *file, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s%s/%s%s%s", j->o->cgroup_mount, j->o->cgroup_path, j->leaf, file ? "/" : "",
 		 file ? file : "");
 }
 
-static bool has_leaf(const exec_job *j) { return j->o->cgroup_mount && j->o->cgroup_path; }
+static bool has_leaf(const exec_session *j) { return j->o->cgroup_mount && j->o->cgroup_path; }
 
 /* Everything the command started, wherever it went in its pid namespace. */
-static void kill_job(exec_job *j)
+static void kill_session(exec_session *j)
 {
 	if (has_leaf(j) && j->runner > 0) {
 		char p[PATH_MAX];
@@ -91,9 +91,9 @@ static void kill_job(exec_job *j)
 	j->killed = true;
 }
 
-static void exec_job_free(exec_job *j)
+static void exec_session_free(exec_session *j)
 {
-	for (exec_job **p = j->list; *p; p = &(*p)->next)
+	for (exec_session **p = j->list; *p; p = &(*p)->next)
 		if (*p == j) {
 			*p = j->next;
 			break;
@@ -106,7 +106,7 @@ static void exec_job_free(exec_job *j)
 /* The child cgroup goes once all in it have ended: killed processes take a
  * moment to exit. What a command left running on purpose stays, and goes
  * with the container's cgroup. */
-static bool remove_leaf(exec_job *j)
+static bool remove_leaf(exec_session *j)
 {
 	if (!has_leaf(j))
 		return true;
@@ -117,30 +117,30 @@ static bool remove_leaf(exec_job *j)
 
 static void on_rmdir_retry(el_source *s, void *data)
 {
-	exec_job *j = data;
+	exec_session *j = data;
 	if (remove_leaf(j))
-		exec_job_free(j);
+		exec_session_free(j);
 }
 
 /* The client is answered (or gone) and the runner reaped. */
 static void on_client_done(void *data)
 {
-	exec_job *j = data;
+	exec_session *j = data;
 	if (j->runner > 0)
 		return; /* it ends once reaped */
 	el_remove(j->timer);
 	j->timer = NULL;
 	_cleanup_cerr_ cerr err = { 0 };
 	if (remove_leaf(j) || el_add_timer(j->loop, 20000, true, on_rmdir_retry, j, &j->timer, &err) < 0)
-		exec_job_free(j);
+		exec_session_free(j);
 }
 
-static void on_hung_up(void *data) { kill_job(data); }
+static void on_hung_up(void *data) { kill_session(data); }
 
 /* A SIGNAL frame: the runner passes on what it forwards (runtime/procwait.h). */
 static void on_signal(void *data, int sig)
 {
-	exec_job *j = data;
+	exec_session *j = data;
 	sigset_t fwd;
 	forwarded_sigset(&fwd);
 	if (j->runner > 0 && sig > 0 && sig < NSIG && sigismember(&fwd, sig) == 1)
@@ -151,15 +151,15 @@ static const exec_client_ops client_ops = { .hung_up = on_hung_up, .signal = on_
 
 static void on_timeout(el_source *s, void *data)
 {
-	exec_job *j = data;
+	exec_session *j = data;
 	j->timer = NULL;
 	j->timed_out = true;
-	kill_job(j);
+	kill_session(j);
 }
 
-bool exec_job_reaped(exec_job **list, pid_t pid, int status)
+bool exec_session_reaped(exec_session **list, pid_t pid, int status)
 {
-	for (exec_job *j = *list; j; j = j->next)
+	for (exec_session *j = *list; j; j = j->next)
 		if (j->runner == pid) {
 			j->runner = 0;
 			el_remove(j->timer);
@@ -175,22 +175,22 @@ bool exec_job_reaped(exec_job **list, pid_t pid, int status)
 	return false;
 }
 
-int exec_job_resize(exec_job *list, const char *exec_id, unsigned rows, unsigned cols)
+int exec_session_resize(exec_session *list, const char *exec_id, unsigned rows, unsigned cols)
 {
-	for (exec_job *j = list; j; j = j->next)
+	for (exec_session *j = list; j; j = j->next)
 		if (j->exec_id[0] && streq(j->exec_id, exec_id) && j->runner > 0)
 			return exec_client_resize(j->client, rows, cols) ? 0 : -ENOTTY;
 	return -ENOENT;
 }
 
-void exec_job_kill_all(exec_job *list)
+void exec_session_kill_all(exec_session *list)
 {
-	for (exec_job *j = list; j; j = j->next)
-		kill_job(j);
+	for (exec_session *j = list; j; j = j->next)
+		kill_session(j);
 }
 
 /* argv of `corral-monitor --exec`, from the request. */
-static int runner_argv(const exec_job *j, const exec_request *req, char ***out)
+static int runner_argv(const exec_session *j, const exec_request *req, char ***out)
 {
 	static char pidfd_arg[] = "3", console_arg[] = "0";
 	yajl_val cmd = req->command, env = req->env;
@@ -272,7 +272,7 @@ int exec_request_parse(yajl_val params, exec_request *req, json_fault *f)
 			     strspn(req->exec_id, "0123456789abcdef") != strlen(req->exec_id)))
 		return json_fault_set(f, EINVAL, "execId", "must be up to 64 lowercase hex digits");
 	req->command = json_get(params, "command");
-	req->env = json_member(params, "env");
+	req->env = json_key(params, "env");
 	if (!strings(req->command, false) || req->command->u.array.len == 0)
 		return json_fault_set(f, EINVAL, "command", "must be a non-empty array of strings");
 	if (req->env && !strings(req->env, true))
@@ -283,7 +283,7 @@ int exec_request_parse(yajl_val params, exec_request *req, json_fault *f)
 }
 
 /* Start the runner, its stdio wired to the client. */
-static int spawn_runner(exec_job *j, const exec_request *req, cerr *err)
+static int spawn_runner(exec_session *j, const exec_request *req, cerr *err)
 {
 	_cleanup_free_ char **argv = NULL;
 	if (runner_argv(j, req, &argv) < 0)
@@ -306,20 +306,20 @@ static int spawn_runner(exec_job *j, const exec_request *req, cerr *err)
 	return exec_client_connect(j->client, TAKE_FD(out[0]), TAKE_FD(errp[0]), TAKE_FD(in[1]), TAKE_FD(con[0]), err);
 }
 
-int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor_steady_opts *o, bool exited,
+int exec_session_start(exec_session **list, el_loop *loop, vl_server *srv, const monitor_steady_opts *o, bool exited,
 		   int fd, const exec_request *req, const crilog_mask *mask)
 {
 	static unsigned serial;
 	_cleanup_close_ int client = fd;
-	exec_job *j = calloc(1, sizeof(*j));
+	exec_session *j = calloc(1, sizeof(*j));
 	if (!j)
 		return -ENOMEM;
-	*j = (exec_job){ .list = list, .o = o, .loop = loop };
+	*j = (exec_session){ .list = list, .o = o, .loop = loop };
 	snprintf(j->leaf, sizeof(j->leaf), "exec-%u-%u", (unsigned)getpid(), ++serial);
 	if (req->exec_id)
 		snprintf(j->exec_id, sizeof(j->exec_id), "%s", req->exec_id);
 	exec_client_opts co = { .mode = req->mode, .fd = -1, .tty = req->tty, .interactive = req->interactive,
-				.output_max = (size_t)req->output_max, .mask = mask, .ops = &client_ops, .job = j };
+				.output_max = (size_t)req->output_max, .mask = mask, .ops = &client_ops, .session = j };
 	cerr err = { 0 };
 	int r;
 	if (req->mode == EXEC_STREAMS)
@@ -333,7 +333,7 @@ int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor
 		goto fail;
 	}
 	size_t running = 0;
-	for (exec_job *k = *list; k; k = k->next)
+	for (exec_session *k = *list; k; k = k->next)
 		running++;
 	j->next = *list;
 	*list = j;
@@ -343,7 +343,7 @@ int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor
 		exec_client_not_running(j->client, o->id);
 	} else if (spawn_runner(j, req, &err) < 0) {
 		log_cerr(LOG_LVL_WARN, &err, "%s: exec", o->id);
-		kill_job(j);
+		kill_session(j);
 		write_status(j, 0, 126);
 		exec_client_failed(j->client, "could not start the command; see monitor.log");
 	} else if (req->mode == EXEC_DETACH) {
@@ -355,7 +355,7 @@ int exec_job_start(exec_job **list, el_loop *loop, vl_server *srv, const monitor
 	if (j->runner > 0 && req->timeout > 0 &&
 	    el_add_timer(loop, (uint64_t)req->timeout * 1000000ull, false, on_timeout, j, &j->timer, &err) < 0) {
 		log_cerr(LOG_LVL_WARN, &err, "%s: exec: cannot time it; killed it", o->id);
-		kill_job(j);
+		kill_session(j);
 	}
 	return 0;
 fail:
