@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define STATE_VALUE_MAX (64 * 1024) /* sessions/sstate.h: corrald says so too */
+#define STATE_VALUE_MAX (64 * 1024) /* sessions/session_kv.h: corrald says so too */
 
 static int add_create(const ctl_args *a, yajl_gen g)
 {

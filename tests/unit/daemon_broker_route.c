@@ -26,7 +26,7 @@
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
-#include "supervisor/daemon/sessions/sstate.h"
+#include "supervisor/daemon/sessions/session_kv.h"
 
 /* sessions/ is another part's: the two hooks the broker calls */
 static int touched;
@@ -68,7 +68,7 @@ static int setup_with(const char *policy)
 	assert_true(asprintf(&S.dir, "%s/s1", dir) > 0);
 	char sp[128];
 	snprintf(sp, sizeof(sp), "%s/state.json", dir);
-	assert_int_equal(sstate_open(sp, &S.state, &err), 0);
+	assert_int_equal(kv_open(sp, &S.state, &err), 0);
 	if (policy) {
 		yajl_val v = NULL;
 		json_fault f = { 0 };
@@ -97,7 +97,7 @@ static int setup_policy(void **state)
 static int teardown(void **state)
 {
 	broker_shutdown(&D);
-	sstate_free(S.state);
+	kv_free(S.state);
 	broker_policy_free(S.policy);
 	audit_close(&D.audit);
 	el_free(D.loop);

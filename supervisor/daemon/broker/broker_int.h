@@ -71,7 +71,7 @@ struct bstream {
 	vl_call *call;
 	enum bstream_kind kind;
 	char **patterns;
-	struct sstate_watch *watch; /* BSTREAM_WATCH */
+	struct kv_watch *watch; /* BSTREAM_WATCH */
 	bqueue *q;
 	size_t out_seen; /* its connection's unread bytes when last pumped */
 	bool backlogged;

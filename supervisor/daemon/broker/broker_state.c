@@ -1,5 +1,5 @@
 /* The State methods: a member's view of its session's key/value state
- * (sessions/sstate.h), with compare-and-set on versions and a watch. */
+ * (sessions/session_kv.h), with compare-and-set on versions and a watch. */
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/broker/broker_state.h"
@@ -7,7 +7,7 @@
 #include "supervisor/daemon/broker/route.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
-#include "supervisor/daemon/sessions/sstate.h"
+#include "supervisor/daemon/sessions/session_kv.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_get.h"
@@ -23,8 +23,8 @@ static int no_such_key(vl_call *call, const char *key)
 	return vl_call_error(call, BROKER_ERR("NoSuchKey"), p);
 }
 
-/* An sstate failure as the interface says it. */
-static int state_error(vl_call *call, sstate *st, const char *key, int r, cerr *err)
+/* A key/value store failure as the interface says it. */
+static int state_error(vl_call *call, session_kv *st, const char *key, int r, cerr *err)
 {
 	if (r == -ENOENT) {
 		cerr_clear(err);
@@ -33,7 +33,7 @@ static int state_error(vl_call *call, sstate *st, const char *key, int r, cerr *
 	if (r == -ESTALE) {
 		const char *v;
 		uint64_t version = 0;
-		sstate_get(st, key, &v, &version);
+		kv_get(st, key, &v, &version);
 		cerr_clear(err);
 		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 		_cleanup_free_ char *p = NULL;
@@ -55,7 +55,7 @@ struct list_ctx {
 
 static int queue_change(bstream *st, const char *key, const char *value, uint64_t version)
 {
-	/* keys are plain [A-Za-z0-9_.:/-] (sstate.h): nothing to escape */
+	/* keys are plain [A-Za-z0-9_.:/-] (session_kv.h): nothing to escape */
 	_cleanup_strbuf_ strbuf sb = { 0 };
 	if (sb_addf(&sb, "{\"key\":\"%s\",\"value\":%s,\"version\":%llu}", key, value ? value : "null",
 		    (unsigned long long)version) < 0)
@@ -83,25 +83,25 @@ static void on_change(const char *key, const char *value, uint64_t version, void
 	queue_change(data, key, value, version);
 }
 
-static int state_list(bparty *m, vl_call *call, sstate *st, const char *prefix)
+static int state_list(bparty *m, vl_call *call, session_kv *st, const char *prefix)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	struct list_ctx c = { .g = g, .prefix = prefix };
-	if (!g || yajl_gen_map_open(g) || jg_key(g, "keys") || yajl_gen_array_open(g) || sstate_each(st, each_key, &c) < 0 ||
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "keys") || yajl_gen_array_open(g) || kv_each(st, each_key, &c) < 0 ||
 	    yajl_gen_array_close(g) || yajl_gen_map_close(g))
 		return vl_call_disconnect(call, "out of memory"), 0;
 	return vl_call_reply_gen(call, g);
 }
 
-static int state_watch(bparty *m, vl_call *call, sstate *st, const char *prefix)
+static int state_watch(bparty *m, vl_call *call, session_kv *st, const char *prefix)
 {
 	int r = broker_stream(m, call, BSTREAM_WATCH, NULL);
 	if (r < 0 || !vl_call_wants_more(call))
 		return r;
 	bstream *w = m->bs->streams; /* broker_stream put it first */
 	struct list_ctx c = { .prefix = prefix, .watch = w };
-	sstate_each(st, each_key, &c);
-	if (!(w->watch = sstate_watch_add(st, prefix, on_change, w)))
+	kv_each(st, each_key, &c);
+	if (!(w->watch = kv_watch_add(st, prefix, on_change, w)))
 		bstream_close(w);
 	return 0;
 }
@@ -120,14 +120,14 @@ unsigned broker_state_wants(const char *method)
 int broker_state_call(bparty *m, vl_call *call, const char *method, const broker_args *a)
 {
 	broker_session *bs = m->bs;
-	sstate *st = bs->s->state;
+	session_kv *st = bs->s->state;
 	if (!st)
 		return broker_error_invalid(call, "the session has no state");
 	const char *key = a->key;
 	/* the session's policy, as for every message: keys by pattern, a list
 	 * or watch by "prefix*" */
 	bool writes = strcmp(method, "StateSet") == 0 || strcmp(method, "StateRemove") == 0;
-	char pattern[SSTATE_KEY_MAX + 2];
+	char pattern[SESSION_KV_KEY_MAX + 2];
 	if (!key)
 		snprintf(pattern, sizeof(pattern), "%s*", a->prefix ? a->prefix : "");
 	broker_refusal no;
@@ -139,7 +139,7 @@ int broker_state_call(bparty *m, vl_call *call, const char *method, const broker
 	if (strcmp(method, "StateGet") == 0) {
 		const char *value;
 		uint64_t version;
-		if (sstate_get(st, key, &value, &version) < 0)
+		if (kv_get(st, key, &value, &version) < 0)
 			return no_such_key(call, key);
 		_cleanup_strbuf_ strbuf sb = { 0 };
 		if (sb_addf(&sb, "{\"value\":%s,\"version\":%llu}", value, (unsigned long long)version) < 0)
@@ -150,7 +150,7 @@ int broker_state_call(bparty *m, vl_call *call, const char *method, const broker
 		if (broker_rate(m, a->data_len, &no) < 0)
 			return broker_refused(call, &no);
 		uint64_t version;
-		int r = sstate_set(st, key, a->data, a->expect, &version, &err);
+		int r = kv_set(st, key, a->data, a->expect, &version, &err);
 		if (r < 0)
 			return state_error(call, st, key, r, &err);
 		char p[48];
@@ -158,7 +158,7 @@ int broker_state_call(bparty *m, vl_call *call, const char *method, const broker
 		return vl_call_reply(call, p);
 	}
 	if (strcmp(method, "StateRemove") == 0) {
-		int r = sstate_remove(st, key, a->expect, &err);
+		int r = kv_remove(st, key, a->expect, &err);
 		return r < 0 ? state_error(call, st, key, r, &err) : vl_call_reply(call, NULL);
 	}
 	if (strcmp(method, "StateList") == 0)

@@ -9,7 +9,7 @@
 #include "supervisor/daemon/broker/topic.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
-#include "supervisor/daemon/sessions/sstate.h"
+#include "supervisor/daemon/sessions/session_kv.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strv.h"
@@ -85,7 +85,7 @@ static void stream_free(bstream *st)
 	if (st->next)
 		st->next->prev = st->prev;
 	if (st->watch)
-		sstate_watch_remove(st->watch);
+		kv_watch_remove(st->watch);
 	bs->b->out_total -= st->out_seen;
 	bq_clear(st->q);
 	free(st->q);

@@ -52,7 +52,7 @@ typedef struct corrald {
 	struct imghelper *imghelpers;     /* images/images.h: corral-images running */
 	struct pull_run *pulls;           /* pulls/pull.h: the pulls running */
 	struct push_run *pushes;          /* and the pushes */
-	struct net_state *network;        /* network/net_state.h */
+	struct net_globals *network;        /* network/net_globals.h */
 	struct handoff *docker;           /* compat/handoff.h: the Docker API's socket, while it listens */
 	struct handoff *cri;              /* and the CRI's */
 	struct handoff *stream;           /* and the streaming server's (stream/stream.h) */

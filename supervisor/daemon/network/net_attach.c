@@ -7,7 +7,7 @@
 #include "supervisor/daemon/network/net_record.h"
 #include "supervisor/daemon/network/cni_result.h"
 #include "supervisor/daemon/network/cni_conf.h"
-#include "supervisor/daemon/network/net_state.h"
+#include "supervisor/daemon/network/net_globals.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/net_announce.h"
@@ -141,7 +141,7 @@ static bool lease_free(const char *conf, const char *net, const char *ip)
 	return access(path, F_OK) < 0 && errno == ENOENT;
 }
 
-static bool is_verified(const net_state *ns, const char *conf)
+static bool is_verified(const net_globals *ns, const char *conf)
 {
 	for (size_t i = 0; i < NET_VERIFIED_MAX && ns->verified[i]; i++)
 		if (streq(ns->verified[i], conf))
@@ -149,7 +149,7 @@ static bool is_verified(const net_state *ns, const char *conf)
 	return false;
 }
 
-static void set_verified(net_state *ns, const char *conf)
+static void set_verified(net_globals *ns, const char *conf)
 {
 	size_t i = 0;
 	while (i < NET_VERIFIED_MAX && ns->verified[i])
@@ -270,7 +270,7 @@ static void pending_free(pending_del *p)
 	free(p);
 }
 
-void net_pending_free_all(net_state *ns)
+void net_pending_free_all(net_globals *ns)
 {
 	for (pending_del *p; (p = ns->pending);) {
 		ns->pending = p->next;
@@ -336,7 +336,7 @@ static void retry_dels(el_source *s, void *data)
  * next start */
 static void retry_dels_later(struct corrald *d)
 {
-	net_state *ns = d->network;
+	net_globals *ns = d->network;
 	ns->del_retry_s = ns->del_retry_s ? (ns->del_retry_s >= 30 ? 60 : ns->del_retry_s * 2) : 1;
 	uint64_t usec = (uint64_t)ns->del_retry_s * 1000000;
 	_cleanup_cerr_ cerr err = { 0 };

@@ -6,7 +6,7 @@
  * DEL from network.json, after a corrald restart too; it runs on every end
  * (ctr_ended) and at removal, and is idempotent. */
 #pragma once
-#include "supervisor/daemon/network/net_state.h"
+#include "supervisor/daemon/network/net_globals.h"
 #include <limits.h>
 #include <stdbool.h>
 #include <sys/types.h>
@@ -71,4 +71,4 @@ void net_gen_inspect(yajl_gen g, const struct corrald *d, const ctr *c);
 
 /* What net_attach.c and net_reconcile.c hold, freed at exit (once no CNI
  * run that could still use it is under way). */
-void net_pending_free_all(net_state *ns);
+void net_pending_free_all(net_globals *ns);

@@ -6,7 +6,7 @@
 #include "supervisor/daemon/network/net_record.h"
 #include "supervisor/daemon/network/net_announce.h"
 #include "supervisor/daemon/network/net_names.h"
-#include "supervisor/daemon/network/net_state.h"
+#include "supervisor/daemon/network/net_globals.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/network.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"

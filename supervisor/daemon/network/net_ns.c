@@ -6,7 +6,7 @@
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/net_record.h"
-#include "supervisor/daemon/network/net_state.h"
+#include "supervisor/daemon/network/net_globals.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/netconf.h"
 #include "supervisor/daemon/core/corrald.h"

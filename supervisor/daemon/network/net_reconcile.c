@@ -2,7 +2,7 @@
 #include "supervisor/daemon/network/net_reconcile.h"
 #include "supervisor/daemon/containers/record/ctr_publish.h"
 #include "supervisor/daemon/network/network.h"
-#include "supervisor/daemon/network/net_state.h"
+#include "supervisor/daemon/network/net_globals.h"
 #include "supervisor/daemon/network/check_path.h"
 #include "supervisor/daemon/network/cni_run.h"
 #include "supervisor/daemon/network/net_names.h"
@@ -166,7 +166,7 @@ static void check_next(check_queue *q)
 	free(q);
 }
 
-void net_checks_free(net_state *ns)
+void net_checks_free(net_globals *ns)
 {
 	check_queue *q = ns->checking;
 	if (q) {

@@ -10,10 +10,10 @@
  *  - each running container's attachment is CHECKed, one at a time; a
  *    failed CHECK is logged and published (network-check-failed). */
 #pragma once
-#include "supervisor/daemon/network/net_state.h"
+#include "supervisor/daemon/network/net_globals.h"
 
 struct corrald;
 
 void net_reconcile(struct corrald *d);
 
-void net_checks_free(net_state *ns);
+void net_checks_free(net_globals *ns);

@@ -13,7 +13,7 @@
 struct corrald;
 
 extern const ctr_feature network_container_hooks;
-/* The feature's state, behind d->network (net_state.c): made before the
+/* The feature's state, behind d->network (net_globals.c): made before the
  * first container is adopted. At exit, the CNI runs under way (a DEL at a
  * container's end) have timeout_ms to finish and the rest are cut short;
  * then, once the containers are shut down, the state goes. */

@@ -11,7 +11,7 @@
  *                  host's catatonit -P, its pid on record, as the pause
  *                  process of podman's pods
  *   network.json   the CNI attachment of ns/net (network/net_attach.h)
- *   state.json     the key/value state (sessions/sstate.h)
+ *   state.json     the key/value state (sessions/session_kv.h)
  *   kept.json      once it ended keeping its state: its session.json, saying
  *                  whose the state is (sessions/session_kept.c)
  *   broker/<id>/broker.sock  each member's broker socket; the directory is
@@ -31,7 +31,7 @@ struct corrald;
 struct ctr;
 struct broker_policy;
 struct broker_session;
-struct sstate;
+struct session_kv;
 
 #define SESSION_NAME_MAX 63 /* [a-zA-Z0-9][a-zA-Z0-9_.-]* */
 #define SESSION_BROKER_DIR "/run/corral" /* inside a member: its broker directory, bound read-only */
@@ -54,7 +54,7 @@ typedef struct session {
 	bool rm_state;              /* state.json goes when it is removed or expires (the default);
 				     * false: kept for its owner's next session of that name */
 	struct broker_policy *policy; /* --broker-policy, parsed; NULL: everything inside the session */
-	struct sstate *state;         /* sessions/sstate.h */
+	struct session_kv *state;         /* sessions/session_kv.h */
 	struct broker_session *broker; /* broker/broker.h */
 	struct session *next;
 } session;

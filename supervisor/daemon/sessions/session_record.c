@@ -5,7 +5,7 @@
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/sessions/session_listen.h"
 #include "supervisor/daemon/sessions/session_record.h"
-#include "supervisor/daemon/sessions/sstate.h"
+#include "supervisor/daemon/sessions/session_kv.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
@@ -123,7 +123,7 @@ void session_x_free(session_x *x)
 	if (!x)
 		return;
 	el_remove(x->idle_timer);
-	sstate_free(x->s.state);
+	kv_free(x->s.state);
 	session_policy_free(x->s.policy);
 	free(x->s.dir);
 	free(x->s.network);
@@ -193,7 +193,7 @@ int session_open(corrald *d, session_x *x, cerr *err)
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" SESSION_STATE_FILE, s->dir);
 	int r;
-	if ((r = sstate_open(path, &s->state, err)) < 0)
+	if ((r = kv_open(path, &s->state, err)) < 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/" SESSION_POLICY_FILE, s->dir);
 	if (!s->policy && access(path, F_OK) == 0 && (r = session_policy_load(path, &s->policy, err)) < 0)
@@ -247,7 +247,7 @@ int session_gen(yajl_gen g, corrald *d, const session *s, const peer_cred *peer)
 		}
 	if (yajl_gen_array_close(g) || jg_key_int(g, "running", (long long)running) ||
 	    jg_key_bool(g, "stopped", x->stopped) ||
-	    jg_key_int(g, "stateKeys", (long long)(s->state ? sstate_count(s->state) : 0)) || yajl_gen_map_close(g))
+	    jg_key_int(g, "stateKeys", (long long)(s->state ? kv_count(s->state) : 0)) || yajl_gen_map_close(g))
 		return -ENOMEM;
 	return 0;
 }

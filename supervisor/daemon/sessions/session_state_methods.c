@@ -1,11 +1,11 @@
-/* The operator's side of a session's key/value state (sstate.h):
+/* The operator's side of a session's key/value state (session_kv.h):
  * SessionStateGet, Set, Remove and List. Members reach the same store
  * through the broker. */
 #include "supervisor/daemon/sessions/session_methods.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/sessions/session_state_methods.h"
 #include "supervisor/daemon/sessions/session_int.h"
-#include "supervisor/daemon/sessions/sstate.h"
+#include "supervisor/daemon/sessions/session_kv.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
@@ -20,7 +20,7 @@
  * a bad key or value or a bound, else InternalError. */
 static int reply_store_error(vl_call *call, const session *s, int r, const char *key, cerr *err)
 {
-	char what[SESSION_NAME_MAX + SSTATE_KEY_MAX + 16];
+	char what[SESSION_NAME_MAX + SESSION_KV_KEY_MAX + 16];
 	snprintf(what, sizeof(what), "%s/%s", s->name, key);
 	if (r == -ESTALE) {
 		char why[512];
@@ -49,7 +49,7 @@ int sv_session_state_get(vl_call *call, yajl_val params, void *ud)
 	uint64_t version;
 	if (sp_name(params, "key", true, &key, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	if (sstate_get(s->state, key, &value, &version) < 0) {
+	if (kv_get(s->state, key, &value, &version) < 0) {
 		cerr err = { 0 };
 		return reply_store_error(call, s, -ENOENT, key, &err);
 	}
@@ -83,7 +83,7 @@ int sv_session_state_set(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	uint64_t version;
 	cerr err = { 0 };
-	int r = sstate_set(s->state, key, value, expect, &version, &err);
+	int r = kv_set(s->state, key, value, expect, &version, &err);
 	if (r < 0)
 		return reply_store_error(call, s, r, key, &err);
 	session_touch(d, s);
@@ -107,7 +107,7 @@ int sv_session_state_remove(vl_call *call, yajl_val params, void *ud)
 	if (sp_name(params, "key", true, &key, &f) < 0 || get_expect(params, &expect, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	cerr err = { 0 };
-	int r = sstate_remove(s->state, key, expect, &err);
+	int r = kv_remove(s->state, key, expect, &err);
 	if (r < 0)
 		return reply_store_error(call, s, r, key, &err);
 	session_touch(d, s);
@@ -133,7 +133,7 @@ int sv_session_state_list(vl_call *call, yajl_val params, void *ud)
 		return session_reply_not_found(call, name, &f);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g || yajl_gen_map_open(g) || jg_key(g, "entries") || yajl_gen_array_open(g) ||
-	    sstate_each(s->state, gen_entry, g) < 0 || yajl_gen_array_close(g) || yajl_gen_map_close(g))
+	    kv_each(s->state, gen_entry, g) < 0 || yajl_gen_array_close(g) || yajl_gen_map_close(g))
 		return sv_internal(call, "out of memory");
 	return vl_call_reply_gen(call, g);
 }

@@ -1,9 +1,9 @@
-/* A session's key/value state (sstate.h): a sorted array of keys, each with
+/* A session's key/value store (session_kv.h): a sorted array of keys, each with
  * its canonical JSON value and version, written whole to one file on every
  * change. The file:
  *   {"version":N,"keys":{"KEY":{"version":V,"value":VALUE},...}}
  * Keys need no escaping ([A-Za-z0-9_.:/-]), so it is built as text. */
-#include "supervisor/daemon/sessions/sstate.h"
+#include "supervisor/daemon/sessions/session_kv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,31 +18,31 @@
 #include "common/strbuf.h"
 
 /* What a full store takes in its file, with room for the syntax around it. */
-#define SSTATE_FILE_MAX ((size_t)SSTATE_TOTAL_MAX + (size_t)SSTATE_KEYS_MAX * 64 + 4096)
+#define SESSION_KV_FILE_MAX ((size_t)SESSION_KV_TOTAL_MAX + (size_t)SESSION_KV_KEYS_MAX * 64 + 4096)
 
 typedef struct entry {
 	char *key;
 	char *value;
-	size_t size; /* strlen(key) + strlen(value): what counts for SSTATE_TOTAL_MAX */
+	size_t size; /* strlen(key) + strlen(value): what counts for SESSION_KV_TOTAL_MAX */
 	uint64_t version;
 } entry;
 
-struct sstate_watch {
-	sstate *st;
+struct kv_watch {
+	session_kv *st;
 	char *prefix;
-	sstate_watch_fn fn;
+	kv_watch_fn fn;
 	void *data;
 	bool dead; /* removed while a change was being told: freed after */
-	sstate_watch *next;
+	kv_watch *next;
 };
 
-struct sstate {
+struct session_kv {
 	char *path;
 	entry *e; /* sorted by key */
 	size_t n;
 	size_t total;
 	uint64_t version;
-	sstate_watch *watches;
+	kv_watch *watches;
 	unsigned telling; /* depth of notify(): watches are only marked dead */
 };
 
@@ -57,8 +57,8 @@ static int key_check(const char *key, cerr *err)
 	size_t len = key ? strlen(key) : 0;
 	if (len == 0)
 		return cerr_set(err, EINVAL, "key must not be empty");
-	if (len > SSTATE_KEY_MAX)
-		return cerr_set(err, E2BIG, "key is %zu bytes, more than %d", len, SSTATE_KEY_MAX);
+	if (len > SESSION_KV_KEY_MAX)
+		return cerr_set(err, E2BIG, "key is %zu bytes, more than %d", len, SESSION_KV_KEY_MAX);
 	size_t ok = strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:/-");
 	if (ok != len)
 		return cerr_set(err, EINVAL, "key %.64s: character %zu is not one of [A-Za-z0-9_.:/-]", key, ok + 1);
@@ -77,9 +77,9 @@ static int value_canon(yajl_val v, char **out, cerr *err)
 	char *s = jg_finish(g, &len);
 	if (!s)
 		return cerr_set(err, ENOMEM, "out of memory");
-	if (len > SSTATE_VALUE_MAX) {
+	if (len > SESSION_KV_VALUE_MAX) {
 		free(s);
-		return cerr_set(err, E2BIG, "value is %zu bytes, more than %d", len, SSTATE_VALUE_MAX);
+		return cerr_set(err, E2BIG, "value is %zu bytes, more than %d", len, SESSION_KV_VALUE_MAX);
 	}
 	*out = s;
 	return 0;
@@ -90,8 +90,8 @@ static int value_parse(const char *text, char **out, cerr *err)
 	if (!text)
 		return cerr_set(err, EINVAL, "value is missing");
 	/* whitespace aside, text longer than this cannot fit */
-	if (strlen(text) > 4 * (size_t)SSTATE_VALUE_MAX)
-		return cerr_set(err, E2BIG, "value is more than %d bytes", SSTATE_VALUE_MAX);
+	if (strlen(text) > 4 * (size_t)SESSION_KV_VALUE_MAX)
+		return cerr_set(err, E2BIG, "value is more than %d bytes", SESSION_KV_VALUE_MAX);
 	_cleanup_json_ yajl_val v = NULL;
 	int r = json_parse(text, "value", &v, err);
 	if (r < 0)
@@ -100,7 +100,7 @@ static int value_parse(const char *text, char **out, cerr *err)
 }
 
 /* The index of key, or where it would go (*found false). */
-static size_t find(const sstate *st, const char *key, bool *found)
+static size_t find(const session_kv *st, const char *key, bool *found)
 {
 	size_t lo = 0, hi = st->n;
 	while (lo < hi) {
@@ -119,7 +119,7 @@ static size_t find(const sstate *st, const char *key, bool *found)
 	return lo;
 }
 
-static int insert_at(sstate *st, size_t i, entry e)
+static int insert_at(session_kv *st, size_t i, entry e)
 {
 	entry *ne = realloc(st->e, (st->n + 1) * sizeof(*ne));
 	if (!ne)
@@ -132,7 +132,7 @@ static int insert_at(sstate *st, size_t i, entry e)
 	return 0;
 }
 
-static entry take_at(sstate *st, size_t i)
+static entry take_at(session_kv *st, size_t i)
 {
 	entry e = st->e[i];
 	memmove(&st->e[i], &st->e[i + 1], (st->n - i - 1) * sizeof(e));
@@ -141,7 +141,7 @@ static entry take_at(sstate *st, size_t i)
 	return e;
 }
 
-static int persist(sstate *st, cerr *err)
+static int persist(session_kv *st, cerr *err)
 {
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
 	int r = sb_addf(&sb, "{\"version\":%" PRIu64 ",\"keys\":{", st->version);
@@ -155,17 +155,17 @@ static int persist(sstate *st, cerr *err)
 	return write_file_atomic(st->path, sb.buf, sb.len, 0600, err);
 }
 
-static void notify(sstate *st, const char *key, const char *value, uint64_t version)
+static void notify(session_kv *st, const char *key, const char *value, uint64_t version)
 {
 	st->telling++;
 	/* watches added by a callback are put first, so they hear the next change */
-	for (sstate_watch *w = st->watches; w; w = w->next)
+	for (kv_watch *w = st->watches; w; w = w->next)
 		if (!w->dead && strncmp(key, w->prefix, strlen(w->prefix)) == 0)
 			w->fn(key, value, version, w->data);
 	if (--st->telling)
 		return;
-	for (sstate_watch **p = &st->watches; *p;) {
-		sstate_watch *w = *p;
+	for (kv_watch **p = &st->watches; *p;) {
+		kv_watch *w = *p;
 		if (w->dead) {
 			*p = w->next;
 			free(w->prefix);
@@ -186,7 +186,7 @@ static int cas_check(const char *key, uint64_t cur, int64_t expect, cerr *err)
 	return cerr_set(err, ESTALE, "key %s is at version %" PRIu64 ", not %" PRId64, key, cur, expect);
 }
 
-int sstate_set(sstate *st, const char *key, const char *value, int64_t expect_version, uint64_t *new_version,
+int kv_set(session_kv *st, const char *key, const char *value, int64_t expect_version, uint64_t *new_version,
 	       cerr *err)
 {
 	int r = key_check(key, err);
@@ -204,12 +204,12 @@ int sstate_set(sstate *st, const char *key, const char *value, int64_t expect_ve
 		return r;
 	size_t size = strlen(key) + strlen(canon);
 	size_t total = st->total - (found ? st->e[i].size : 0) + size;
-	if (!found && st->n >= SSTATE_KEYS_MAX)
+	if (!found && st->n >= SESSION_KV_KEYS_MAX)
 		return cerr_set(err, E2BIG, "key %s: the state holds %d keys already, the most it may", key,
-				SSTATE_KEYS_MAX);
-	if (total > SSTATE_TOTAL_MAX)
+				SESSION_KV_KEYS_MAX);
+	if (total > SESSION_KV_TOTAL_MAX)
 		return cerr_set(err, E2BIG, "key %s: the state would hold %zu bytes, more than %d", key, total,
-				SSTATE_TOTAL_MAX);
+				SESSION_KV_TOTAL_MAX);
 
 	entry old = { 0 };
 	if (found) {
@@ -251,7 +251,7 @@ int sstate_set(sstate *st, const char *key, const char *value, int64_t expect_ve
 	return 0;
 }
 
-int sstate_remove(sstate *st, const char *key, int64_t expect_version, cerr *err)
+int kv_remove(session_kv *st, const char *key, int64_t expect_version, cerr *err)
 {
 	int r = key_check(key, err);
 	if (r < 0)
@@ -278,7 +278,7 @@ int sstate_remove(sstate *st, const char *key, int64_t expect_version, cerr *err
 	return 0;
 }
 
-int sstate_get(const sstate *st, const char *key, const char **value, uint64_t *version)
+int kv_get(const session_kv *st, const char *key, const char **value, uint64_t *version)
 {
 	bool found;
 	size_t i = key ? find(st, key, &found) : 0;
@@ -291,7 +291,7 @@ int sstate_get(const sstate *st, const char *key, const char **value, uint64_t *
 	return 0;
 }
 
-int sstate_each(const sstate *st, int (*fn)(const char *key, const char *value, uint64_t version, void *data),
+int kv_each(const session_kv *st, int (*fn)(const char *key, const char *value, uint64_t version, void *data),
 		void *data)
 {
 	for (size_t i = 0; i < st->n; i++) {
@@ -302,14 +302,14 @@ int sstate_each(const sstate *st, int (*fn)(const char *key, const char *value, 
 	return 0;
 }
 
-size_t sstate_count(const sstate *st)
+size_t kv_count(const session_kv *st)
 {
 	return st->n;
 }
 
-sstate_watch *sstate_watch_add(sstate *st, const char *prefix, sstate_watch_fn fn, void *data)
+kv_watch *kv_watch_add(session_kv *st, const char *prefix, kv_watch_fn fn, void *data)
 {
-	sstate_watch *w = calloc(1, sizeof(*w));
+	kv_watch *w = calloc(1, sizeof(*w));
 	if (!w || !(w->prefix = strdup(prefix ? prefix : ""))) {
 		free(w);
 		return NULL;
@@ -322,16 +322,16 @@ sstate_watch *sstate_watch_add(sstate *st, const char *prefix, sstate_watch_fn f
 	return w;
 }
 
-void sstate_watch_remove(sstate_watch *w)
+void kv_watch_remove(kv_watch *w)
 {
 	if (!w)
 		return;
-	sstate *st = w->st;
+	session_kv *st = w->st;
 	if (st->telling) {
 		w->dead = true;
 		return;
 	}
-	for (sstate_watch **p = &st->watches; *p; p = &(*p)->next)
+	for (kv_watch **p = &st->watches; *p; p = &(*p)->next)
 		if (*p == w) {
 			*p = w->next;
 			break;
@@ -340,14 +340,14 @@ void sstate_watch_remove(sstate_watch *w)
 	free(w);
 }
 
-void sstate_free(sstate *st)
+void kv_free(session_kv *st)
 {
 	if (!st)
 		return;
 	for (size_t i = 0; i < st->n; i++)
 		entry_clear(&st->e[i]);
 	while (st->watches) {
-		sstate_watch *w = st->watches;
+		kv_watch *w = st->watches;
 		st->watches = w->next;
 		free(w->prefix);
 		free(w);
@@ -358,7 +358,7 @@ void sstate_free(sstate *st)
 }
 
 /* One key of the file, in the order written (sorted, no repeats). */
-static int load_entry(sstate *st, const char *key, yajl_val ent, cerr *err)
+static int load_entry(session_kv *st, const char *key, yajl_val ent, cerr *err)
 {
 	int r = key_check(key, err);
 	if (r < 0)
@@ -379,15 +379,15 @@ static int load_entry(sstate *st, const char *key, yajl_val ent, cerr *err)
 	r = value_canon(v, &canon, err);
 	if (r < 0)
 		return cerr_wrap(err, "key %s", key);
-	if (st->n >= SSTATE_KEYS_MAX)
-		return cerr_set(err, E2BIG, "more than %d keys", SSTATE_KEYS_MAX);
+	if (st->n >= SESSION_KV_KEYS_MAX)
+		return cerr_set(err, E2BIG, "more than %d keys", SESSION_KV_KEYS_MAX);
 	entry e = { .key = strdup(key), .value = canon, .version = version };
 	if (!e.key)
 		return cerr_set(err, ENOMEM, "out of memory");
 	e.size = strlen(key) + strlen(canon);
-	if (st->total + e.size > SSTATE_TOTAL_MAX) {
+	if (st->total + e.size > SESSION_KV_TOTAL_MAX) {
 		free(e.key);
-		return cerr_set(err, E2BIG, "more than %d bytes", SSTATE_TOTAL_MAX);
+		return cerr_set(err, E2BIG, "more than %d bytes", SESSION_KV_TOTAL_MAX);
 	}
 	if (insert_at(st, st->n, e) < 0) {
 		free(e.key);
@@ -397,10 +397,10 @@ static int load_entry(sstate *st, const char *key, yajl_val ent, cerr *err)
 	return 0;
 }
 
-static int load(sstate *st, cerr *err)
+static int load(session_kv *st, cerr *err)
 {
 	_cleanup_json_ yajl_val root = NULL;
-	int r = json_parse_file_at(AT_FDCWD, st->path, SSTATE_FILE_MAX, &root, err);
+	int r = json_parse_file_at(AT_FDCWD, st->path, SESSION_KV_FILE_MAX, &root, err);
 	if (r == -ENOENT) {
 		cerr_clear(err);
 		return 0;
@@ -424,16 +424,16 @@ static int load(sstate *st, cerr *err)
 	return 0;
 }
 
-int sstate_open(const char *path, sstate **out, cerr *err)
+int kv_open(const char *path, session_kv **out, cerr *err)
 {
-	sstate *st = calloc(1, sizeof(*st));
+	session_kv *st = calloc(1, sizeof(*st));
 	if (!st || !(st->path = strdup(path))) {
 		free(st);
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
 	int r = load(st, err);
 	if (r < 0) {
-		sstate_free(st);
+		kv_free(st);
 		/* json_parse_file_at names the file; the checks after it do not */
 		if (err && err->msg && strncmp(err->msg, path, strlen(path)) != 0)
 			cerr_wrap(err, "%s", path);

@@ -1,4 +1,4 @@
-/* supervisor/daemon/sessions/sstate.c: bounds, compare-and-set, removal,
+/* supervisor/daemon/sessions/session_kv.c: bounds, compare-and-set, removal,
  * persistence across a reopen, a damaged file, and watches. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,14 +15,14 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/rm_rf.h"
-#include "supervisor/daemon/sessions/sstate.h"
+#include "supervisor/daemon/sessions/session_kv.h"
 
 static char dir[64];
 static char path[128];
 
 static int setup(void **state)
 {
-	snprintf(dir, sizeof(dir), "/tmp/sstate-test.XXXXXX");
+	snprintf(dir, sizeof(dir), "/tmp/session-kv-test.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	return 0;
@@ -34,20 +34,20 @@ static int teardown(void **state)
 	return 0;
 }
 
-static sstate *open_ok(void)
+static session_kv *open_ok(void)
 {
-	sstate *st = NULL;
+	session_kv *st = NULL;
 	cerr err = { 0 };
-	assert_int_equal(sstate_open(path, &st, &err), 0);
+	assert_int_equal(kv_open(path, &st, &err), 0);
 	assert_non_null(st);
 	return st;
 }
 
-static int set(sstate *st, const char *key, const char *value, int64_t expect, cerr *err)
+static int set(session_kv *st, const char *key, const char *value, int64_t expect, cerr *err)
 {
 	cerr_clear(err);
 	uint64_t v = 0;
-	return sstate_set(st, key, value, expect, &v, err);
+	return kv_set(st, key, value, expect, &v, err);
 }
 
 /* A JSON string value whose text (quotes included) is len bytes. */
@@ -63,39 +63,39 @@ static char *str_value(size_t len)
 
 static void test_set_get_canonical(void **state)
 {
-	sstate *st = open_ok();
+	session_kv *st = open_ok();
 	_cleanup_cerr_ cerr err = { 0 };
-	assert_int_equal(sstate_count(st), 0);
+	assert_int_equal(kv_count(st), 0);
 	assert_int_equal(set(st, "a/b", " { \"x\" : [1, 2.5, \"y\"] , \"z\":null } ", -1, &err), 0);
 	const char *v;
 	uint64_t ver;
-	assert_int_equal(sstate_get(st, "a/b", &v, &ver), 0);
+	assert_int_equal(kv_get(st, "a/b", &v, &ver), 0);
 	assert_string_equal(v, "{\"x\":[1,2.5,\"y\"],\"z\":null}");
 	assert_int_equal(ver, 1);
 	assert_int_equal(set(st, "a/b", "42", -1, &err), 0);
-	assert_int_equal(sstate_get(st, "a/b", &v, &ver), 0);
+	assert_int_equal(kv_get(st, "a/b", &v, &ver), 0);
 	assert_string_equal(v, "42");
 	assert_int_equal(ver, 2);
-	assert_int_equal(sstate_get(st, "nope", &v, &ver), -ENOENT);
+	assert_int_equal(kv_get(st, "nope", &v, &ver), -ENOENT);
 	/* not JSON: refused, the key is untouched */
 	assert_int_equal(set(st, "a/b", "{oops", -1, &err), -EINVAL);
 	assert_non_null(strstr(cerr_msg(&err), "invalid JSON"));
 	assert_int_equal(set(st, "a/b", "", -1, &err), -EINVAL);
-	assert_int_equal(sstate_get(st, "a/b", &v, &ver), 0);
+	assert_int_equal(kv_get(st, "a/b", &v, &ver), 0);
 	assert_int_equal(ver, 2);
-	sstate_free(st);
+	kv_free(st);
 }
 
 static void test_key_bounds(void **state)
 {
-	sstate *st = open_ok();
+	session_kv *st = open_ok();
 	_cleanup_cerr_ cerr err = { 0 };
-	char key[SSTATE_KEY_MAX + 2];
-	memset(key, 'k', SSTATE_KEY_MAX);
-	key[SSTATE_KEY_MAX] = '\0';
+	char key[SESSION_KV_KEY_MAX + 2];
+	memset(key, 'k', SESSION_KV_KEY_MAX);
+	key[SESSION_KV_KEY_MAX] = '\0';
 	assert_int_equal(set(st, key, "1", -1, &err), 0);
-	key[SSTATE_KEY_MAX] = 'k';
-	key[SSTATE_KEY_MAX + 1] = '\0';
+	key[SESSION_KV_KEY_MAX] = 'k';
+	key[SESSION_KV_KEY_MAX + 1] = '\0';
 	assert_int_equal(set(st, key, "1", -1, &err), -E2BIG);
 	assert_non_null(strstr(cerr_msg(&err), "257 bytes"));
 	assert_int_equal(set(st, "", "1", -1, &err), -EINVAL);
@@ -103,51 +103,51 @@ static void test_key_bounds(void **state)
 	assert_non_null(strstr(cerr_msg(&err), "character 2"));
 	assert_int_equal(set(st, "a\"b", "1", -1, &err), -EINVAL);
 	assert_int_equal(set(st, "A-z_0.9:/x", "1", -1, &err), 0);
-	assert_int_equal(sstate_count(st), 2);
-	sstate_free(st);
+	assert_int_equal(kv_count(st), 2);
+	kv_free(st);
 }
 
 static void test_value_bounds(void **state)
 {
-	sstate *st = open_ok();
+	session_kv *st = open_ok();
 	_cleanup_cerr_ cerr err = { 0 };
-	_cleanup_free_ char *max = str_value(SSTATE_VALUE_MAX);
-	_cleanup_free_ char *over = str_value(SSTATE_VALUE_MAX + 1);
+	_cleanup_free_ char *max = str_value(SESSION_KV_VALUE_MAX);
+	_cleanup_free_ char *over = str_value(SESSION_KV_VALUE_MAX + 1);
 	assert_int_equal(set(st, "max", max, -1, &err), 0);
 	assert_int_equal(set(st, "over", over, -1, &err), -E2BIG);
 	assert_non_null(strstr(cerr_msg(&err), "65537 bytes"));
 	assert_non_null(strstr(cerr_msg(&err), "key over"));
-	assert_int_equal(sstate_count(st), 1);
-	sstate_free(st);
+	assert_int_equal(kv_count(st), 1);
+	kv_free(st);
 }
 
 static void test_key_count_bound(void **state)
 {
-	sstate *st = open_ok();
+	session_kv *st = open_ok();
 	_cleanup_cerr_ cerr err = { 0 };
 	char key[32];
-	for (int i = 0; i < SSTATE_KEYS_MAX; i++) {
+	for (int i = 0; i < SESSION_KV_KEYS_MAX; i++) {
 		snprintf(key, sizeof(key), "k%04d", i);
 		assert_int_equal(set(st, key, "true", -1, &err), 0);
 	}
-	assert_int_equal(sstate_count(st), SSTATE_KEYS_MAX);
+	assert_int_equal(kv_count(st), SESSION_KV_KEYS_MAX);
 	assert_int_equal(set(st, "k9999", "true", -1, &err), -E2BIG);
 	assert_non_null(strstr(cerr_msg(&err), "1024 keys"));
 	/* a full store still takes a new value for a key it has */
 	assert_int_equal(set(st, "k0000", "false", -1, &err), 0);
-	sstate_free(st);
+	kv_free(st);
 }
 
 static void test_total_bound(void **state)
 {
-	sstate *st = open_ok();
+	session_kv *st = open_ok();
 	_cleanup_cerr_ cerr err = { 0 };
 	char key[32];
 	/* 63 keys of 64 KiB less their key: 63 * 65536 bytes; the 64th fills
 	 * 4 MiB exactly, one byte more does not fit */
 	for (int i = 0; i < 64; i++) {
 		snprintf(key, sizeof(key), "big%02d", i);
-		_cleanup_free_ char *v = str_value(SSTATE_VALUE_MAX - strlen(key));
+		_cleanup_free_ char *v = str_value(SESSION_KV_VALUE_MAX - strlen(key));
 		assert_int_equal(set(st, key, v, -1, &err), 0);
 	}
 	assert_int_equal(set(st, "x", "1", -1, &err), -E2BIG);
@@ -155,53 +155,53 @@ static void test_total_bound(void **state)
 	/* a smaller value for a key it has fits, and makes room */
 	assert_int_equal(set(st, "big00", "1", -1, &err), 0);
 	assert_int_equal(set(st, "x", "1", -1, &err), 0);
-	sstate_free(st);
+	kv_free(st);
 
 	/* and the file of a full store loads again */
 	st = open_ok();
-	assert_int_equal(sstate_count(st), 65);
-	sstate_free(st);
+	assert_int_equal(kv_count(st), 65);
+	kv_free(st);
 }
 
 static void test_cas(void **state)
 {
-	sstate *st = open_ok();
+	session_kv *st = open_ok();
 	_cleanup_cerr_ cerr err = { 0 };
 	uint64_t nv = 0;
-	assert_int_equal(sstate_set(st, "c", "1", 0, &nv, &err), 0); /* 0: must not exist */
+	assert_int_equal(kv_set(st, "c", "1", 0, &nv, &err), 0); /* 0: must not exist */
 	assert_int_equal(nv, 1);
 	assert_int_equal(set(st, "c", "2", 0, &err), -ESTALE);
 	assert_non_null(strstr(cerr_msg(&err), "at version 1"));
-	assert_int_equal(sstate_set(st, "c", "2", 1, &nv, &err), 0);
+	assert_int_equal(kv_set(st, "c", "2", 1, &nv, &err), 0);
 	assert_int_equal(nv, 2);
 	assert_int_equal(set(st, "c", "3", 1, &err), -ESTALE); /* stale */
 	assert_non_null(strstr(cerr_msg(&err), "key c is at version 2, not 1"));
 	assert_int_equal(set(st, "missing", "3", 4, &err), -ESTALE);
 	assert_non_null(strstr(cerr_msg(&err), "does not exist"));
 	const char *v;
-	assert_int_equal(sstate_get(st, "c", &v, NULL), 0);
+	assert_int_equal(kv_get(st, "c", &v, NULL), 0);
 	assert_string_equal(v, "2");
-	sstate_free(st);
+	kv_free(st);
 }
 
 static void test_remove(void **state)
 {
-	sstate *st = open_ok();
+	session_kv *st = open_ok();
 	cerr err = { 0 };
 	assert_int_equal(set(st, "r", "\"v\"", -1, &err), 0);
 	assert_int_equal(set(st, "r", "\"w\"", -1, &err), 0);
-	assert_int_equal(sstate_remove(st, "r", 1, &err), -ESTALE);
+	assert_int_equal(kv_remove(st, "r", 1, &err), -ESTALE);
 	cerr_clear(&err);
-	assert_int_equal(sstate_remove(st, "r", 2, &err), 0);
-	assert_int_equal(sstate_get(st, "r", NULL, NULL), -ENOENT);
-	assert_int_equal(sstate_remove(st, "r", -1, &err), -ENOENT);
+	assert_int_equal(kv_remove(st, "r", 2, &err), 0);
+	assert_int_equal(kv_get(st, "r", NULL, NULL), -ENOENT);
+	assert_int_equal(kv_remove(st, "r", -1, &err), -ENOENT);
 	assert_non_null(strstr(cerr_msg(&err), "key r does not exist"));
 	cerr_clear(&err);
 	/* created again, it starts at version 1 */
 	uint64_t nv = 0;
-	assert_int_equal(sstate_set(st, "r", "1", 0, &nv, &err), 0);
+	assert_int_equal(kv_set(st, "r", "1", 0, &nv, &err), 0);
 	assert_int_equal(nv, 1);
-	sstate_free(st);
+	kv_free(st);
 }
 
 static int collect(const char *key, const char *value, uint64_t version, void *data)
@@ -215,25 +215,25 @@ static int collect(const char *key, const char *value, uint64_t version, void *d
 
 static void test_persistence(void **state)
 {
-	sstate *st = open_ok();
+	session_kv *st = open_ok();
 	cerr err = { 0 };
 	assert_int_equal(set(st, "b", "[1,2]", -1, &err), 0);
 	assert_int_equal(set(st, "a", "{\"k\":\"\\u00e9\\n\"}", -1, &err), 0);
 	assert_int_equal(set(st, "a", "\"again\"", -1, &err), 0);
 	assert_int_equal(set(st, "gone", "1", -1, &err), 0);
-	assert_int_equal(sstate_remove(st, "gone", -1, &err), 0);
+	assert_int_equal(kv_remove(st, "gone", -1, &err), 0);
 	assert_int_equal(set(st, "u", "{\"k\":\"\\u00e9\\n\"}", -1, &err), 0);
-	sstate_free(st);
+	kv_free(st);
 
 	st = open_ok();
 	char out[512] = "";
-	assert_int_equal(sstate_each(st, collect, out), 0);
+	assert_int_equal(kv_each(st, collect, out), 0);
 	assert_string_equal(out, "a=\"again\"@2;b=[1,2]@1;u={\"k\":\"\xc3\xa9\\n\"}@1;");
 	/* versions go on from where they were */
 	uint64_t nv = 0;
-	assert_int_equal(sstate_set(st, "b", "3", 1, &nv, &err), 0);
+	assert_int_equal(kv_set(st, "b", "3", 1, &nv, &err), 0);
 	assert_int_equal(nv, 2);
-	sstate_free(st);
+	kv_free(st);
 	/* no temporary file left beside it */
 	assert_int_equal(access(path, F_OK), 0);
 	char tmp[160];
@@ -245,8 +245,8 @@ static void expect_damaged(const char *text, const char *what)
 {
 	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(write_file_atomic(path, text, strlen(text), 0600, &err), 0);
-	sstate *st = NULL;
-	assert_true(sstate_open(path, &st, &err) < 0);
+	session_kv *st = NULL;
+	assert_true(kv_open(path, &st, &err) < 0);
 	assert_null(st);
 	assert_non_null(strstr(cerr_msg(&err), path));
 	if (!strstr(cerr_msg(&err), what))
@@ -268,15 +268,15 @@ static void test_damaged_file(void **state)
 	expect_damaged("{\"version\":1,\"keys\":{\"a\":3}}", "must be an object");
 	/* a missing file is an empty store */
 	unlink(path);
-	sstate *st = open_ok();
-	assert_int_equal(sstate_count(st), 0);
-	sstate_free(st);
+	session_kv *st = open_ok();
+	assert_int_equal(kv_count(st), 0);
+	kv_free(st);
 }
 
 struct seen {
 	int calls;
 	char last[256];
-	sstate_watch *self;
+	kv_watch *self;
 	bool remove_self;
 };
 
@@ -287,18 +287,18 @@ static void watch_fn(const char *key, const char *value, uint64_t version, void 
 	snprintf(s->last, sizeof(s->last), "%s=%s@%llu", key, value ? value : "(removed)",
 		 (unsigned long long)version);
 	if (s->remove_self)
-		sstate_watch_remove(s->self);
+		kv_watch_remove(s->self);
 }
 
 static void test_watches(void **state)
 {
-	sstate *st = open_ok();
+	session_kv *st = open_ok();
 	cerr err = { 0 };
 	struct seen all = { 0 }, cfg = { 0 }, once = { .remove_self = true };
-	assert_non_null(sstate_watch_add(st, "", watch_fn, &all));
-	sstate_watch *wc = sstate_watch_add(st, "cfg/", watch_fn, &cfg);
+	assert_non_null(kv_watch_add(st, "", watch_fn, &all));
+	kv_watch *wc = kv_watch_add(st, "cfg/", watch_fn, &cfg);
 	assert_non_null(wc);
-	once.self = sstate_watch_add(st, "", watch_fn, &once);
+	once.self = kv_watch_add(st, "", watch_fn, &once);
 	assert_non_null(once.self);
 
 	assert_int_equal(set(st, "cfg/a", "1", -1, &err), 0);
@@ -311,7 +311,7 @@ static void test_watches(void **state)
 	assert_int_equal(cfg.calls, 1);
 	assert_int_equal(once.calls, 1);
 
-	assert_int_equal(sstate_remove(st, "cfg/a", -1, &err), 0);
+	assert_int_equal(kv_remove(st, "cfg/a", -1, &err), 0);
 	assert_string_equal(cfg.last, "cfg/a=(removed)@1");
 	assert_int_equal(all.calls, 3);
 
@@ -320,16 +320,16 @@ static void test_watches(void **state)
 	assert_int_equal(all.calls, 3);
 	cerr_clear(&err);
 
-	sstate_watch_remove(wc);
+	kv_watch_remove(wc);
 	assert_int_equal(set(st, "cfg/c", "1", -1, &err), 0);
 	assert_int_equal(cfg.calls, 2);
 	assert_int_equal(all.calls, 4);
-	sstate_free(st); /* frees the watch still there */
+	kv_free(st); /* frees the watch still there */
 }
 
 static void test_failed_write_keeps_state(void **state)
 {
-	sstate *st = open_ok();
+	session_kv *st = open_ok();
 	_cleanup_cerr_ cerr err = { 0 };
 	assert_int_equal(set(st, "k", "1", -1, &err), 0);
 	/* a file cannot be renamed over a directory that holds something: the
@@ -341,14 +341,14 @@ static void test_failed_write_keeps_state(void **state)
 	assert_int_equal(mkdir(inner, 0700), 0);
 	assert_true(set(st, "k", "2", -1, &err) < 0);
 	assert_true(set(st, "new", "2", -1, &err) < 0);
-	assert_true(sstate_remove(st, "k", -1, &err) < 0);
+	assert_true(kv_remove(st, "k", -1, &err) < 0);
 	const char *v;
 	uint64_t ver;
-	assert_int_equal(sstate_get(st, "k", &v, &ver), 0);
+	assert_int_equal(kv_get(st, "k", &v, &ver), 0);
 	assert_string_equal(v, "1");
 	assert_int_equal(ver, 1);
-	assert_int_equal(sstate_count(st), 1);
-	sstate_free(st);
+	assert_int_equal(kv_count(st), 1);
+	kv_free(st);
 }
 
 int main(void)

@@ -1,7 +1,7 @@
-/* The network feature's state: made at corrald's start, drained and freed
+/* The network feature's globals: made at corrald's start, drained and freed
  * at its exit. */
 #include "supervisor/daemon/network/network.h"
-#include "supervisor/daemon/network/net_state.h"
+#include "supervisor/daemon/network/net_globals.h"
 #include "supervisor/daemon/network/net_reconcile.h"
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -12,7 +12,7 @@
 
 int network_start(struct corrald *d, cerr *err)
 {
-	net_state *ns = calloc(1, sizeof(*ns));
+	net_globals *ns = calloc(1, sizeof(*ns));
 	if (!ns)
 		return cerr_set(err, ENOMEM, "out of memory");
 	ns->cni.loop = d->loop;
@@ -28,7 +28,7 @@ void network_drain(struct corrald *d, int timeout_ms)
 
 void network_free(struct corrald *d)
 {
-	net_state *ns = d->network;
+	net_globals *ns = d->network;
 	if (!ns)
 		return;
 	if (ns->cni.live) { /* a plugin whose end never came still holds it */
