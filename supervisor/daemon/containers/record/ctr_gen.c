@@ -43,6 +43,17 @@ void ctr_gen_command(yajl_gen g, const ctr *c)
 	yajl_gen_array_close(g);
 }
 
+void ctr_gen_last_run(yajl_gen g, const ctr *c)
+{
+	jg_key_int(g, "signal", c->signal);
+	jg_key_bool(g, "oomKilled", c->oom_killed);
+	jg_key_str(g, "startedAt", c->started_at);
+	jg_key_str(g, "finishedAt", c->finished_at);
+	if (c->end_reason[0])
+		jg_key_str(g, "endReason", c->end_reason);
+	jg_key_int(g, "restartCount", c->restart_count);
+}
+
 int ctr_gen(yajl_gen g, const ctr *c)
 {
 	yajl_gen_map_open(g);
@@ -66,13 +77,7 @@ int ctr_gen(yajl_gen g, const ctr *c)
 	jg_key_int(g, "pid", ctr_alive(c) ? c->pid : 0);
 	jg_key(g, "exitCode");
 	c->has_exit ? yajl_gen_integer(g, c->exit_code) : yajl_gen_null(g);
-	jg_key_int(g, "signal", c->signal);
-	jg_key_bool(g, "oomKilled", c->oom_killed);
-	jg_key_str(g, "startedAt", c->started_at);
-	jg_key_str(g, "finishedAt", c->finished_at);
-	if (c->end_reason[0])
-		jg_key_str(g, "endReason", c->end_reason);
-	jg_key_int(g, "restartCount", c->restart_count);
+	ctr_gen_last_run(g, c);
 	jg_key_bool(g, "checkpointed", c->checkpointed);
 	CTR_FEATURES_EACH(c->d, gen_state, g, c);
 	yajl_gen_map_close(g);

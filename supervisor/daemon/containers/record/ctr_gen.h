@@ -15,3 +15,6 @@ int ctr_append_json(ctr *c, strbuf *sb);
 /* List's cached entry is made anew: what it shows changed outside the
  * state it is keyed on (its name, its networks) */
 void ctr_list_stale(ctr *c);
+/* Its last run, as the record and the Container object both say it: signal,
+ * oomKilled, startedAt, finishedAt, endReason, restartCount. */
+void ctr_gen_last_run(yajl_gen g, const ctr *c);

@@ -50,13 +50,7 @@ static yajl_gen record_gen(const ctr *c)
 	jg_key_int(g, "pid", c->pid);
 	jg_key_bool(g, "hasExit", c->has_exit);
 	jg_key_int(g, "exitCode", c->exit_code);
-	jg_key_int(g, "signal", c->signal);
-	jg_key_bool(g, "oomKilled", c->oom_killed);
-	jg_key_str(g, "startedAt", c->started_at);
-	jg_key_str(g, "finishedAt", c->finished_at);
-	if (c->end_reason[0])
-		jg_key_str(g, "endReason", c->end_reason);
-	jg_key_int(g, "restartCount", c->restart_count);
+	ctr_gen_last_run(g, c);
 	jg_key_int(g, "restartsSinceReset", c->rs.restarts);
 	jg_key_bool(g, "stoppedByUser", c->stopped_by_user);
 	jg_key_bool(g, "hasRun", c->has_run);
