@@ -47,7 +47,7 @@ export DM_DISABLE_UDEV=1
 sectors=$(cat /sys/block/vda/size)
 dm() { dmsetup --noudevsync "$@"; }
 dm create soak --table "0 $sectors linear /dev/vda 0" &&
-	mount /dev/mapper/soak $D || { echo "VIOLATION serves: the disk did not mount after boot $boot" >"$VM_OUT/check.$boot"; exit 1; }
+	mount /dev/mapper/soak $D || { echo "VIOLATION serves: the disk did not mount after boot $boot: $(dmesg | tail -5 | tr "\n" " ")" >"$VM_OUT/check.$boot"; exit 1; }
 ctl() { /corral/bin/corralctl --socket /run/corral.sock --timeout 60 "$@"; }
 t0=$(cut -d' ' -f1 /proc/uptime)
 /corral/bin/corrald --config /dev/null --socket /run/corral.sock --state-dir $D/state \
