@@ -56,6 +56,11 @@ def state_of(c):
     return (st.get("status") if isinstance(st, dict) else st) or ""
 
 
+def started_of(c):
+    st = c.get("state")
+    return st.get("startedAt", "") if isinstance(st, dict) else ""
+
+
 class Violation(Exception):
     pass
 
@@ -843,10 +848,12 @@ class Soak:
     def check_events(self, when):
         """each container's last lifecycle event matches its state; one gone
         has its remove (judged where two listings around the events agree)"""
-        before = {c["id"]: state_of(c) for c in self.listed(ROOT)}
+        # a container that ran again between the listings (a crash loop's
+        # restart) is not judged: its startedAt tells
+        before = {c["id"]: (state_of(c), started_of(c)) for c in self.listed(ROOT)}
         r = self.ctl(ROOT, "--json", "events", "--since", "0", "--until", str(int(time.time()) + 1),
                      "--filter", "type=container")
-        after = {c["id"]: state_of(c) for c in self.listed(ROOT)}
+        after = {c["id"]: (state_of(c), started_of(c)) for c in self.listed(ROOT)}
         if r.returncode != 0:
             return self.violate("serves", "events as root failed: %s (after %s)" % (r.stderr.strip(), when))
         last, created = {}, set()
@@ -863,10 +870,11 @@ class Soak:
                     created.add(cid)
         for cid in created:  # a create rotated out of the log is not judged
             if cid in before and before.get(cid) == after.get(cid):
-                want = self.EXPECT.get(before[cid])
+                status = before[cid][0]
+                want = self.EXPECT.get(status)
                 self.judge("events")
                 if want and last[cid] not in want:
-                    self.violate("events", "%s is %s, its last event %s (after %s)" % (cid[:12], before[cid], last[cid], when))
+                    self.violate("events", "%s is %s, its last event %s (after %s)" % (cid[:12], status, last[cid], when))
             elif cid not in before and cid not in after and last[cid] != "remove":
                 self.violate("events", "%s is gone, its last event %s (after %s)" % (cid[:12], last[cid], when))
 
