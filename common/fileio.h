@@ -17,8 +17,7 @@ static inline int read_file(const char *path, size_t max, char **out, size_t *le
 int fsync_dir(const char *dir);
 /* Write all of data (again after EINTR and short writes); 0 or -errno. */
 int write_all(int fd, const void *data, size_t len);
-/* fsync up to FSYNC_ALL_MAX files, or directories, at once (fsync_all.c):
- * their device flushes overlap. 0 or the first -errno. */
+/* The most files fsync_all and fsync_dirs take at once. */
 #define FSYNC_ALL_MAX 8
 /* Write data to a temporary file beside path, fsync it, rename it into place,
  * and fsync the directory, so a crash leaves the old file or the new one.

@@ -4,7 +4,10 @@
 #pragma once
 #include "images/dockerfile_instr.h"
 
-/* 1: rest is a JSON array of strings, now in->args with exec_form set;
+/* The arguments after the keyword and flags (rest, trimmed), each shape as
+ * Docker's parser reads it; kw names the instruction in errors.
+ *
+ * 1: rest is a JSON array of strings, now in->args with exec_form set;
  * 0: it is not one (the caller takes the shell form); <0: an array of
  * something else, which Docker refuses rather than run it as a command. */
 int df_args_json(const char *rest, df_instr *in, cerr *err);

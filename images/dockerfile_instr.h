@@ -8,9 +8,5 @@
 int df_instr_parse(const char *line, unsigned lineno, char escape, df_instr *in, cerr *err);
 void df_instr_release(df_instr *in);
 
-/* dockerfile_args.c: the arguments after the keyword and flags (rest,
- * trimmed), each shape as Docker's parser reads it; kw names the
- * instruction in errors. */
-
 /* The keyword, upper case: "RUN". */
 const char *df_kind_name(df_kind k);

@@ -13,7 +13,3 @@ struct cg_resources;
 int cgroup_make(const struct create_opts *o, const struct oci_spec *s, const struct cg_resources *res, cg **out,
 		cerr *err);
 
-#include <limits.h>
-#include <sys/types.h>
-#include "cgroups/cgroups.h"
-struct cg_resources;

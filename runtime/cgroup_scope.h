@@ -3,6 +3,8 @@
  * namespace is made by the init once it is there (runc's order). */
 #pragma once
 #include "runtime/cgroup_path.h"
+#include <limits.h>
+#include <sys/types.h>
 
 /* The systemd driver, in the parent after clone: the init (pid) becomes the
  * transient scope of cgroups_path, the limits systemd has no property for

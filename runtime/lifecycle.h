@@ -1,5 +1,4 @@
-/* lifecycle.c: start, kill and delete of a created container, by its state.
- * */
+/* lifecycle.c: start, kill and delete of a created container, by its state. */
 #pragma once
 #include "runtime/container.h"
 

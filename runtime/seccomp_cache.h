@@ -1,6 +1,5 @@
 /* seccomp_cache.c: Compiled seccomp programs: built once per profile with
- * libseccomp (seccomp.c), kept under the state root, and loaded as raw BPF.
- * */
+ * libseccomp (seccomp.c), kept under the state root, and loaded as raw BPF. */
 #pragma once
 #include "runtime/seccomp.h"
 

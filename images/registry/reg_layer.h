@@ -1,7 +1,6 @@
 /* reg_layer.c: A registry's layer on its way: its bytes stream to the ingest
  * file and, through a pipe, to the import's unpacker at once; what an earlier
- * pull left in the ingest file goes first, and the registry sends the rest.
- * */
+ * pull left in the ingest file goes first, and the registry sends the rest. */
 #pragma once
 #include "images/registry/regsrc_state.h"
 

@@ -1,5 +1,4 @@
-/* cmd_checkpoint.c: corral checkpoint | restore, with runc's command lines.
- * */
+/* cmd_checkpoint.c: corral checkpoint | restore, with runc's command lines. */
 #pragma once
 #include "runtime/cli/cli.h"
 

@@ -1,5 +1,4 @@
-/* cmd_features.c: corral features: print the runtime-spec features document.
- * */
+/* cmd_features.c: corral features: print the runtime-spec features document. */
 #pragma once
 #include "runtime/cli/cli.h"
 

@@ -1,5 +1,4 @@
-/* cmd_spec.c: corral spec: write a default config.json, as `runc spec` does.
- * */
+/* cmd_spec.c: corral spec: write a default config.json, as `runc spec` does. */
 #pragma once
 #include "runtime/cli/cli.h"
 

@@ -55,5 +55,4 @@ typedef struct bld {
 	cerr *err;
 } bld;
 
-/* bld_step.c: what every step does. */
 

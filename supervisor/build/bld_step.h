@@ -1,7 +1,6 @@
 /* bld_step.c: What every step does: the cache key's chain, the cache asked,
  * an image committed and taken, the stages and images a step names, and its
- * words expanded with the stage's ENV and ARGs (ENV first, as Docker has it).
- * */
+ * words expanded with the stage's ENV and ARGs (ENV first, as Docker has it). */
 #pragma once
 #include "supervisor/build/bld_instr.h"
 #include "supervisor/build/bld_copy.h"

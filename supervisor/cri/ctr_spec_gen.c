@@ -321,7 +321,7 @@ int cri_gen_resources(yajl_gen g, const Runtime__V1__LinuxContainerResources *r,
 	return yajl_gen_map_close(g) ? -1 : 0;
 }
 
-/* ContainerSpec's JSON of cfg, a member of pod_id (whose config is pod,
+/* ContainerSpec's JSON of cfg, a container of pod_id (whose config is pod,
  * NULL when the request gave none); refused names a field corral cannot
  * give, or one it was given wrong. The name is Kubernetes' (k8s_NAME_POD_NAMESPACE_UID_ATTEMPT, as
  * dockershim's), so that corralctl ps shows whose it is. */

@@ -6,6 +6,10 @@
 #pragma once
 #include "supervisor/cri/cri_rpcs.h"
 
+/* CreateContainer's ContainerSpec (JSON params) of a config in pod pod_id;
+ * NULL with refused->field set, or out of memory */
 char *cri_ctr_spec(const char *pod_id, const struct Runtime__V1__ContainerConfig *cfg,
 		   const struct Runtime__V1__PodSandboxConfig *pod, bool root, cri_refusal *refused);
+/* A ContainerSpec's "resources" key and Resources of r (CreateContainer's
+ * and UpdateContainerResources'); oom: its OOM score too */
 int cri_gen_resources(yajl_gen g, const struct Runtime__V1__LinuxContainerResources *r, bool oom);

@@ -36,8 +36,6 @@ struct cri_call {
 	cri_call *next;
 };
 
-/* grpc_call.c: the call's answer, as gRPC frames it */
-
 /* A call of corral-cri's own (the relist's store's), for no client's
  * call: fn gets each reply as cri_corrald's do, and NULL when corrald could
  * not be reached (the last it gets) */

@@ -5,5 +5,4 @@
 #pragma once
 #include "supervisor/cri/cri_rpcs.h"
 
-/* rpc_checkpoint.c */
 void rpc_checkpoint_container(cri_call *c, const ProtobufCMessage *req);

@@ -6,5 +6,9 @@
 
 void rpc_container_status(cri_call *c, const ProtobufCMessage *req);
 void rpc_list_containers(cri_call *c, const ProtobufCMessage *req);
+/* The ContainerStatus of ct, a container as corrald's Inspect or List
+ * gives it, into st, which points into ct, mem and the config returned
+ * (the caller's to free: protobuf_c_message_free_unpacked); NULL when ct
+ * is not a CRI container. ContainerStatus and GetContainerEvents send it. */
 struct Runtime__V1__ContainerConfig *cri_ctr_status_of(yajl_val ct, struct Runtime__V1__ContainerStatus *st,
 							cri_status_mem *mem);

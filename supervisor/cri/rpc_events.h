@@ -6,5 +6,4 @@
 #pragma once
 #include "supervisor/cri/cri_rpcs.h"
 
-/* rpc_events.c: a server stream */
 void rpc_get_container_events(cri_call *c, const ProtobufCMessage *req);

@@ -3,9 +3,11 @@
 #pragma once
 #include "supervisor/cri/cri_rpcs.h"
 
-/* rpc_images.c, rpc_image_pull.c, rpc_image_store.c: the ImageService */
 void rpc_list_images(cri_call *c, const ProtobufCMessage *req);
 void rpc_image_status(cri_call *c, const ProtobufCMessage *req);
+/* What the image rpcs share: whether spec names an image (false with c
+ * answered INVALID_ARGUMENT), corrald's {"image": ref} (NULL when out of
+ * memory), and whether rep is corrald's NoSuchImage */
 bool cri_image_named(cri_call *c, const struct Runtime__V1__ImageSpec *spec);
 char *cri_image_params(const char *ref);
 bool cri_no_such_image(const vl_reply *rep);

@@ -4,10 +4,9 @@
 #pragma once
 #include "supervisor/cri/cri_rpcs.h"
 
-/* The ids the CRI's calls name, checked before corrald sees them: hex
- * digits, as corral makes them; false with c answered INVALID_ARGUMENT */
+/* A pod id the call names, checked before corrald sees it: hex digits, as
+ * corral makes them; false with c answered INVALID_ARGUMENT */
 bool pod_id_ok(cri_call *c, const char *rpc, const char *id);
-/* rpc_pods.c */
 void rpc_run_pod_sandbox(cri_call *c, const ProtobufCMessage *req);
 void rpc_stop_pod_sandbox(cri_call *c, const ProtobufCMessage *req);
 void rpc_remove_pod_sandbox(cri_call *c, const ProtobufCMessage *req);

@@ -4,7 +4,6 @@
 #pragma once
 #include "supervisor/cri/cri_rpcs.h"
 
-/* rpc_stats.c */
 void rpc_container_stats(cri_call *c, const ProtobufCMessage *req);
 void rpc_list_container_stats(cri_call *c, const ProtobufCMessage *req);
 void rpc_pod_sandbox_stats(cri_call *c, const ProtobufCMessage *req);

@@ -1,6 +1,5 @@
 /* inspect.c: corralctl inspect's objects: corrald's Container with the fields
- * podman's inspect gives (Docker's names, supervisor/shape) beside its own.
- * */
+ * podman's inspect gives (Docker's names, supervisor/shape) beside its own. */
 #pragma once
 #include "supervisor/ctl/ctl.h"
 

@@ -1,6 +1,5 @@
 /* secret_opt.c: --secret NAME[,target=PATH][,uid=U][,mode=0400][,mask=true]
- * into the spec's secrets: a reference, as docker service --secret takes it.
- * */
+ * into the spec's secrets: a reference, as docker service --secret takes it. */
 #pragma once
 #include "supervisor/ctl/ctl_spec.h"
 

@@ -1,8 +1,7 @@
 /* docker_auth.c: POST /auth (docker login): corrald's Login with keep false,
  * which only tries the credentials against the registry, as dockerd does: the
  * client keeps them and sends them with each pull or push (X-Registry-Auth,
- * read here too), so that its logout, made on its own side, ends their use.
- * */
+ * read here too), so that its logout, made on its own side, ends their use. */
 #pragma once
 #include "supervisor/docker/dk.h"
 

@@ -1,6 +1,5 @@
 /* docker_networks.c: Networks: corral's CNI networks by name, with corrald's
- * id as their Id, and host and none, the modes every container may ask for.
- * */
+ * id as their Id, and host and none, the modes every container may ask for. */
 #pragma once
 #include "supervisor/docker/dk.h"
 

@@ -1,7 +1,6 @@
 /* ctr_inspect.c: A corral Container as Docker's container inspect: the spec
  * it was made with, the image's run defaults it did not replace (Docker shows
- * the config in effect: the whole environment, the image's Cmd), its state.
- * */
+ * the config in effect: the whole environment, the image's Cmd), its state. */
 #pragma once
 #include "supervisor/shape/shape.h"
 

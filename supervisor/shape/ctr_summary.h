@@ -1,6 +1,5 @@
 /* ctr_summary.c: A corral Container as a row of Docker's container list, and
- * the parts that the list and inspect share: ports, networks, mounts, status.
- * */
+ * the parts that the list and inspect share: ports, networks, mounts, status. */
 #pragma once
 #include "supervisor/shape/shape.h"
 

@@ -1,6 +1,5 @@
 /* conn_out.c: A connection's way out: its replies written with a bounded
- * buffer, and its wake-ups (serve it soon, flush it at the end of the turn).
- * */
+ * buffer, and its wake-ups (serve it soon, flush it at the end of the turn). */
 #pragma once
 #include "supervisor/varlink/server_internal.h"
 

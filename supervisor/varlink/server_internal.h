@@ -75,10 +75,6 @@ struct vl_server {
 	el_source *local_timer;       /* delivers them */
 };
 
-/* conn.c: a connection's bytes. */
-
-/* conn_out.c: a connection's way out. */
-
 /* local_end.c: a local call (vl_local_call) while its method has it, and
  * its end until delivered. */
 struct vl_local {

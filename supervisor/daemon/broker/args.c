@@ -83,7 +83,7 @@ static int get_patterns(yajl_val params, char ***out, broker_fault *f)
 static int get_str(yajl_val params, const char *key, bool required, const char **out, broker_fault *f)
 {
 	json_fault jf = { 0 };
-	/* each a name: a session, a topic, a member, a request's id, a state's key or prefix */
+	/* each a name: a session, a topic, a party, a request's id, a state's key or prefix */
 	if (json_get_str(params, "", key, (required ? JSON_REQUIRED : 0) | JSON_NAME, out, &jf) < 0)
 		return bad_parameter(f, key);
 	return 0;

@@ -1,4 +1,4 @@
-/* Inside the broker: its server, each session's routing table, members,
+/* Inside the broker: its server, each session's routing table, parties,
  * streams (Subscribe, Serve, StateWatch) and requests waiting for their
  * answer. Not part of broker.h's contract. */
 #pragma once
@@ -30,7 +30,7 @@
 #define BROKER_HOST "host"
 #define BROKER_MAX_PATTERNS 64
 #define BROKER_LAT_BUCKETS 12
-/* Connections: on one member's socket, in one session, and in all (the
+/* Connections: on one party's socket, in one session, and in all (the
  * broker's vl_server); a connection past one is closed as it comes. The
  * peers are all uid 0 here, so the server's per-uid bound says nothing. */
 #define BROKER_PARTY_CONNS 64
@@ -97,7 +97,7 @@ struct broker_session {
 	bstream *streams;
 	breq *reqs;
 	uint64_t seq;
-	size_t n_conns; /* on its members' sockets */
+	size_t n_conns; /* on its parties' sockets */
 	uint64_t routed, dropped, denied, rate_limited, disconnected, refused;
 	uint64_t lat[BROKER_LAT_BUCKETS + 1]; /* request latency, non-cumulative */
 	uint64_t lat_count;
@@ -128,7 +128,7 @@ typedef struct broker_fault {
 	const char *error; /* VL_ERR_INVALID_PARAMETER or BROKER_ERR("InvalidMessage") */
 	char text[160];    /* the parameter, or the reason */
 } broker_fault;
-/* gate.c: why a member may not do what it asks, for its handler to answer
+/* gate.c: why a party may not do what it asks, for its handler to answer
  * with broker_refused. */
 typedef struct broker_refusal {
 	const char *error; /* BROKER_ERR("Denied") or BROKER_ERR("RateLimited") */

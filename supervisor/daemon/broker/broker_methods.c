@@ -1,5 +1,5 @@
-/* io.corral.Broker, as members call it: the socket the call came in on
- * names the member (vl_call_listener_tag), then the call's parameters. */
+/* io.corral.Broker, as its parties call it: the socket the call came in on
+ * names the party (vl_call_listener_tag), then the call's parameters. */
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/broker/broker_state.h"

@@ -1,5 +1,5 @@
-/* broker_methods.c: io.corral.Broker, as members call it: the socket the call
- * came in on names the member (vl_call_listener_tag), then the call's
+/* broker_methods.c: io.corral.Broker, as its parties call it: the socket the call
+ * came in on names the party (vl_call_listener_tag), then the call's
  * parameters. */
 #pragma once
 #include "supervisor/daemon/broker/broker_int.h"

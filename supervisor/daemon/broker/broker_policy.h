@@ -1,13 +1,13 @@
 /* A session's broker policy (corralctl session create --broker-policy FILE;
  * corral-broker(7)): a JSON object
- *   {"members": [ {"name": "web" | "labels": {"role": "worker"},
+ *   {"parties": [ {"name": "web" | "labels": {"role": "worker"},
  *                  "publish": [patterns], "subscribe": [...], "serve": [...],
  *                  "stateRead": [key patterns], "stateWrite": [...],
  *                  "rate": {"messages": 100, "bytes": "1M", "burst": 200}} ...]}
- * The first entry whose name is the member's ("*": any) or whose labels the
- * member all has is the member's; a member no entry names may do nothing.
+ * The first entry whose name is the party's ("*": any) or whose labels the
+ * party all has is the party's; a party no entry names may do nothing.
  * A list left out allows nothing; rates left out are unlimited. Without a
- * policy, every member may do everything inside its session. */
+ * policy, every party may do everything inside its session. */
 #pragma once
 #include <stdbool.h>
 #include <yajl/yajl_tree.h>
@@ -43,10 +43,10 @@ int broker_policy_load(const char *path, broker_policy **out, cerr *err);
 void broker_policy_free(broker_policy *p);
 static inline void broker_policy_freep(broker_policy **p) { broker_policy_free(*p); }
 
-/* The member's entry; NULL when none names it (p NULL: none either). */
+/* The party's entry; NULL when none names it (p NULL: none either). */
 const broker_rule *broker_policy_rule(const broker_policy *p, const char *party, char *const *labels);
-/* Whether member may act on topic (a pattern for subscribe and serve): p
- * NULL allows everything, a member without an entry nothing. */
+/* Whether party may act on topic (a pattern for subscribe and serve): p
+ * NULL allows everything, a party without an entry nothing. */
 bool broker_policy_allows(const broker_policy *p, const char *party, char *const *labels, enum broker_action a,
 			  const char *topic);
 const char *broker_action_name(enum broker_action a);

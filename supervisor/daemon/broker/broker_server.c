@@ -1,5 +1,5 @@
-/* The broker's server and its tables: one listening socket per member (the
- * socket names the member), a routing table per session, and the pump that
+/* The broker's server and its tables: one listening socket per party (the
+ * socket names the party), a routing table per session, and the pump that
  * feeds backlogged streams as their connections drain. */
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/daemon/broker/request.h"
@@ -75,7 +75,7 @@ static void on_pump(el_source *src, void *data)
 		el_timer_set(b->pump, BROKER_PUMP_USEC, false);
 }
 
-/* A connection on member tag's socket: within its bounds and the session's? */
+/* A connection on party tag's socket: within its bounds and the session's? */
 static const char *conn_admit(void *tag, void *userdata)
 {
 	bparty *m = tag;
@@ -108,7 +108,7 @@ broker *broker_of(struct corrald *d)
 		return NULL;
 	b->d = d;
 	cerr err = { 0 };
-	/* who may connect is each socket's business: it is bound in one member */
+	/* who may connect is each socket's business: it is bound in one party */
 	vl_server_config vc = {
 		.vendor = "corral", .product = "corrald broker", .version = CORRAL_VERSION,
 		.url = "https://github.com/corral/corral", .max_message = BROKER_MAX_MESSAGE,
@@ -195,7 +195,7 @@ static void party_rates(bparty *m)
 	bucket_init(&m->bytes, r ? r->byte_rate : 0, bb ? bb : (r && r->byte_rate > BROKER_DATA_MAX ? r->byte_rate : BROKER_DATA_MAX), now);
 }
 
-/* Its member entry and socket, not its directory. */
+/* Its party entry and socket, not its directory. */
 static bparty *party_take(struct corrald *d, const struct ctr *c)
 {
 	for (session *s = d->sessions; s; s = s->next) {
@@ -218,7 +218,7 @@ static void party_drop(struct corrald *d, const struct ctr *c)
 		party_free(m->bs->b, m);
 }
 
-/* The member's own directory, <session>/broker/<id>/, made (0755: the
+/* The party's own directory, <session>/broker/<id>/, made (0755: the
  * container's users pass through it to the socket) and opened; dir gets its
  * path. Nothing of the container can reach it: the bundle binds it read-only. */
 static int party_dir(const session *s, const struct ctr *c, char **dir, cerr *err)
@@ -244,7 +244,7 @@ int broker_party_add(struct corrald *d, struct session *s, struct ctr *c, char *
 	if (r < 0)
 		return r;
 	broker_session *bs = s->broker;
-	party_drop(d, c); /* a member loaded again: its directory stays, bound in it */
+	party_drop(d, c); /* a party loaded again: its directory stays, bound in it */
 	_cleanup_free_ char *dir = NULL;
 	_cleanup_close_ int dfd = party_dir(s, c, &dir, err);
 	if (dfd < 0)
@@ -268,8 +268,8 @@ int broker_party_add(struct corrald *d, struct session *s, struct ctr *c, char *
 		return r;
 	}
 	/* A socket from before corrald's restart is replaced here, on the host:
-	 * a running member sees the new one through its bind of the directory,
-	 * and corrald does nothing in the member's namespaces or root. A long
+	 * a running party sees the new one through its bind of the directory,
+	 * and corrald does nothing in the party's namespaces or root. A long
 	 * state directory: bind through a short name for the same file. */
 	_cleanup_free_ char *bindpath = NULL;
 	if (strlen(m->path) < sizeof(((struct sockaddr_un *)0)->sun_path))

@@ -1,4 +1,4 @@
-/* The State methods: a member's view of its session's key/value state
+/* The State methods: a party's view of its session's key/value state
  * (sessions/session_kv.h), with compare-and-set on versions and a watch. */
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/varlink/call.h"

@@ -1,5 +1,5 @@
 /* What every message passes: the session's policy (each refusal audited
- * and counted) and the member's token buckets. */
+ * and counted) and the party's token buckets. */
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/broker/gate.h"

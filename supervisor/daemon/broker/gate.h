@@ -1,5 +1,5 @@
 /* gate.c: What every message passes: the session's policy (each refusal
- * audited and counted) and the member's token buckets. */
+ * audited and counted) and the party's token buckets. */
 #pragma once
 #include "supervisor/daemon/broker/broker_int.h"
 

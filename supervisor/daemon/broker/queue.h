@@ -17,7 +17,7 @@
 typedef struct bmsg {
 	unsigned refs;
 	size_t len;
-	char body[]; /* the Message's members as JSON text, without braces or "missed" */
+	char body[]; /* the Message's keys as JSON text, without braces or "missed" */
 } bmsg;
 
 /* One reference, to the caller; NULL when out of memory. */

@@ -1,5 +1,5 @@
 /* Request, Serve's other side, and Reply: a request goes to one server (the
- * member asked for, or whichever serves the topic, in turn), and waits for
+ * party asked for, or whichever serves the topic, in turn), and waits for
  * its Reply at most its timeout. */
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/varlink/call.h"
@@ -79,7 +79,7 @@ void breq_forget_party(broker_session *bs, bparty *m)
 			q->server = NULL;
 }
 
-/* A Serve stream for topic (of member to, when given), taken in turn. */
+/* A Serve stream for topic (of party to, when given), taken in turn. */
 static bstream *pick_server(broker_session *bs, bparty *to, const char *topic)
 {
 	for (bstream *st = bs->streams; st; st = st->next) {

@@ -51,7 +51,7 @@ bmsg *broker_message(broker_session *bs, const char *topic, const char *from, co
 	char seq[20], sent[20];
 	size_t nseq = put_u64(seq, ++bs->seq);
 	size_t nsent = put_u64(sent, (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec);
-	/* topics and member names are plain [A-Za-z0-9_.:/-]: nothing to escape */
+	/* topics and party names are plain [A-Za-z0-9_.:/-]: nothing to escape */
 	static const char a[] = "{\"topic\":\"", b[] = "\",\"from\":\"", c[] = "\",\"data\":", d[] = ",\"seq\":",
 			  e[] = ",\"sent\":";
 	size_t nt = strlen(topic), nf = strlen(from);

@@ -8,7 +8,6 @@
 /* What Publish, Subscribe/Serve (taking a->patterns) and Request do for m. */
 int broker_do_publish(bparty *m, vl_call *call, broker_args *a);
 int broker_do_subscribe(bparty *m, vl_call *call, broker_args *a, enum bstream_kind kind);
-/* route.c */
 bmsg *broker_message(broker_session *bs, const char *topic, const char *from, const char *data, size_t data_len);
 /* Keep call as m's stream of kind over patterns (taken). */
 int broker_stream(bparty *m, vl_call *call, enum bstream_kind kind, char **patterns);

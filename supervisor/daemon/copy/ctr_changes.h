@@ -3,5 +3,4 @@
 #pragma once
 #include "supervisor/daemon/copy/ctr_copy.h"
 
-/* ctr_changes.c */
 int sv_changes(vl_call *call, yajl_val params, void *ud);

@@ -4,6 +4,5 @@
 #pragma once
 #include "supervisor/daemon/images/img_methods.h"
 
-/* img_inspect.c */
 int sv_image_inspect(vl_call *call, yajl_val params, void *ud);
 int sv_image_history(vl_call *call, yajl_val params, void *ud);

@@ -4,5 +4,4 @@
 #pragma once
 #include "supervisor/daemon/images/img_methods.h"
 
-/* img_list.c */
 int sv_image_list(vl_call *call, yajl_val params, void *ud);

@@ -3,5 +3,4 @@
 #include <yajl/yajl_tree.h>
 #include "supervisor/varlink/server.h"
 
-/* img_methods.c */
 int sv_image_import(vl_call *call, yajl_val params, void *ud);

@@ -5,6 +5,5 @@
 #pragma once
 #include "supervisor/daemon/images/img_methods.h"
 
-/* img_remove.c */
 int sv_image_remove(vl_call *call, yajl_val params, void *ud);
 int sv_image_prune(vl_call *call, yajl_val params, void *ud);

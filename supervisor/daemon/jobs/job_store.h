@@ -3,7 +3,6 @@
 #pragma once
 #include "supervisor/daemon/jobs/job_run.h"
 
-/* job_store.c */
 int job_save(job_table *t, const job *j, cerr *err);
 void job_forget_file(job_table *t, const job *j);
 int jobs_load(job_table *t, cerr *err);

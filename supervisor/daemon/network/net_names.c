@@ -23,7 +23,7 @@ typedef struct net_entry {
 } net_entry;
 
 typedef struct net_entries {
-	char *text; /* the file; members point into it */
+	char *text; /* the file; entries point into it */
 	net_entry *v;
 	size_t n;
 } net_entries;
@@ -123,7 +123,7 @@ static int entries_save(const char *path, const net_entries *m, cerr *err)
 	return write_file_atomic(path, sb.buf ? sb.buf : "", sb.len, 0600, err);
 }
 
-/* Every network's members (names/<network>), by network name: a hosts
+/* Every network's entries (names/<network>), by network name: a hosts
  * file is made from all the networks its container is on. */
 typedef struct all_nets {
 	char **name;
@@ -200,7 +200,7 @@ static void seen_release(seen *sn) { free(sn->v); }
 
 /* Add the word s (len bytes) to line, unless a line before has it (sn
  * NULL: no check, for a file drawn from one network, whose words are each
- * a member's own: the check is quadratic in the peers) */
+ * a container's own: the check is quadratic in the peers) */
 static int add_word(strbuf *line, seen *sn, const char *s, size_t len)
 {
 	if (!sn)
@@ -287,7 +287,7 @@ static int rewrite_one(corrald *d, const all_nets *a, const ctr *c, cerr *err)
 	return write_hosts(dir, &in, err);
 }
 
-/* Rewrite the hosts file of each member of m. A member's failure is
+/* Rewrite the hosts file of each container of m. One's failure is
  * logged, and the others are still made current. */
 static void rewrite_all(corrald *d, const all_nets *a, const char *net, const net_entries *m)
 {
@@ -332,7 +332,7 @@ int names_network_changed(corrald *d, const ctr *c, const char *net, char *const
 	}
 	if ((r = entries_save(path, &m, err)) < 0)
 		return r;
-	/* every member's file, c's with them; c's own too when it left: it
+	/* every container's file, c's with them; c's own too when it left: it
 	 * keeps the names of the networks it is still on */
 	_cleanup_(all_nets_release) all_nets all = { 0 };
 	_cleanup_cerr_ cerr e = { 0 };
@@ -377,9 +377,9 @@ void names_prune(corrald *d, bool (*attached)(corrald *d, const char *id))
 		}
 		char *name = strdup(e->d_name);
 		if (!name || strv_push(&changed, name) < 0)
-			free(name); /* its members' files wait for their next change */
+			free(name); /* its containers' files wait for their next change */
 	}
-	/* once every list is pruned: a member's file is made from them all */
+	/* once every list is pruned: a container's file is made from them all */
 	_cleanup_(all_nets_release) all_nets all = { 0 };
 	_cleanup_cerr_ cerr err = { 0 };
 	if (changed && all_nets_load(d, &all, &err) < 0) {

@@ -4,5 +4,4 @@
 #pragma once
 #include "supervisor/daemon/pulls/pull_methods.h"
 
-/* push_methods.c */
 int sv_image_push(vl_call *call, yajl_val params, void *ud);

@@ -2,7 +2,6 @@
 #pragma once
 #include "supervisor/daemon/sessions/session_int.h"
 
-/* session_idle.c */
 void session_idle_arm(struct corrald *d, session *s);
 /* Stop and remove its members, release what it holds, forget it. expired:
  * the idle timer's doing (an event says so). */

@@ -4,7 +4,6 @@
 #pragma once
 #include "supervisor/daemon/sessions/session_int.h"
 
-/* session_record.c */
 bool session_name_valid(const char *name);
 /* "net,ipc,uts,pid" (any order, no repeats) into SESSION_SHARE_* bits. */
 int session_share_parse(const char *text, unsigned *out);

@@ -72,7 +72,7 @@ int kube_check_keys(kube_ctx *c, const kube_node *n, const char *path, const cha
 	return 0;
 }
 
-/* The member, NULL when absent or null; required absent ones fail. */
+/* The key's value, NULL when absent or null; required absent ones fail. */
 static int map_value(kube_ctx *c, const kube_node *map, const char *path, const char *key, bool required,
 		  const kube_node **out)
 {

@@ -23,7 +23,7 @@ const char *kube_path_at(char *buf, const char *parent, const char *key, size_t 
  * other is "PATH.KEY: not supported" at its line. */
 int kube_check_keys(kube_ctx *c, const kube_node *n, const char *path, const char *const *allowed);
 
-/* Getters of map's member key (path names map): absent or null leaves
+/* Getters of map's key (path names map): absent or null leaves
  * *out alone and, when required, fails "PATH.KEY: required" at map's line. */
 int kube_get_str(kube_ctx *c, const kube_node *map, const char *path, const char *key, bool required,
 		 const char **out);
@@ -32,7 +32,7 @@ int kube_get_int(kube_ctx *c, const kube_node *map, const char *path, const char
 int kube_get_bool(kube_ctx *c, const kube_node *map, const char *path, const char *key, bool *out);
 /* A sequence of strings, as a NULL-terminated vector (absent: NULL). */
 int kube_get_strv(kube_ctx *c, const kube_node *map, const char *path, const char *key, char ***out);
-/* A sequence or mapping member (absent: NULL). */
+/* A sequence or mapping value (absent: NULL). */
 int kube_get_seq(kube_ctx *c, const kube_node *map, const char *path, const char *key, const kube_node **out);
 int kube_get_map(kube_ctx *c, const kube_node *map, const char *path, const char *key, const kube_node **out);
 

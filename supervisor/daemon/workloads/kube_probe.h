@@ -1,6 +1,5 @@
 /* kube_probe.c: A container's livenessProbe (exec only) as corral's
- * healthcheck, and its securityContext as user, readOnly, capAdd and capDrop.
- * */
+ * healthcheck, and its securityContext as user, readOnly, capAdd and capDrop. */
 #pragma once
 #include "supervisor/daemon/workloads/kube_pod.h"
 

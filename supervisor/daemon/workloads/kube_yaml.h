@@ -35,7 +35,7 @@ typedef struct kube_docs {
 int kube_yaml_load(const char *file, const char *text, size_t len, size_t max_docs, kube_docs *out, cerr *err);
 void kube_docs_release(kube_docs *d);
 
-/* A map's member named key, or NULL; *line gets the key's line. */
+/* A map's value at key, or NULL; *line gets the key's line. */
 const kube_node *kube_key(const kube_node *map, const char *key, unsigned *line);
 /* A plain scalar that YAML reads as null: "", "~", "null". */
 bool kube_is_null(const kube_node *n);

@@ -113,7 +113,7 @@ static int gen_labels(yajl_gen g, const workload *w, const char *const *more)
 }
 
 /* The pod's host ports: published by its session, whose network namespace
- * its containers share (a member publishes none of its own). */
+ * its containers share (a session container publishes none of its own). */
 static int gen_host_ports(yajl_gen g, const workload *w)
 {
 	int r = jg_key(g, "ports") || yajl_gen_array_open(g);

@@ -1,4 +1,4 @@
-/* The reconcile loop: on every event that concerns a session (a member's
+/* The reconcile loop: on every event that concerns a session (a container's
  * start, death, removal or health change; a session's end), on every apply
  * and on a periodic tick that repairs what no event announced, each
  * workload is observed, compared and planned (wl_plan.c), and the plan's
@@ -126,7 +126,7 @@ void wl_schedule(wl_table *t)
 	wl_schedule_in(t, WL_DEBOUNCE_USEC);
 }
 
-/* Sessions and their members concern the loop; its own events do not. */
+/* Sessions and their containers concern the loop; its own events do not. */
 static void on_event(void *data, const char *type, const char *action, const char *in_session)
 {
 	wl_table *t = data;

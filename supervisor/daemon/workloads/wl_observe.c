@@ -1,7 +1,7 @@
 /* The sense step: a workload's replicas as they are, from the sessions
  * that carry its label and were made by its peer (a group member's
  * session with a copied label is not taken for a replica), and their
- * members. */
+ * containers. */
 #include "supervisor/daemon/workloads/wl_loop.h"
 #include "supervisor/daemon/workloads/wl_observe.h"
 #include "supervisor/daemon/sessions/session.h"
@@ -43,7 +43,7 @@ static __attribute__((format(printf, 2, 3))) void broken(wl_replica *r, const ch
 	va_end(ap);
 }
 
-/* One member's part in its replica's state. */
+/* One container's part in its replica's state. */
 static void judge(wl_replica *r, const ctr *c, const char *restart)
 {
 	const char *cname = wl_label(c->spec.labels, WL_CONTAINER_LABEL);

@@ -1,7 +1,6 @@
 /* wl_observe.c: The sense step: a workload's replicas as they are, from the
  * sessions that carry its label and were made by its peer (a group member's
- * session with a copied label is not taken for a replica), and their members.
- * */
+ * session with a copied label is not taken for a replica), and their containers. */
 #pragma once
 #include "supervisor/daemon/workloads/wl_loop.h"
 

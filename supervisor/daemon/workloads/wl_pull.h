@@ -1,8 +1,7 @@
 /* wl_pull.c: A replica's images, before its session is made: each container's
  * image found in the store, or pulled first, as its imagePullPolicy says, as
  * the workload's owner sees the store and pulls: with its own logins and
- * imagePullSecrets, through the policy's images.registries and images.allow.
- * */
+ * imagePullSecrets, through the policy's images.registries and images.allow. */
 #pragma once
 #include "supervisor/daemon/workloads/wl_loop.h"
 

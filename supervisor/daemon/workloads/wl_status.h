@@ -1,8 +1,7 @@
 /* wl_status.c: A workload's status, as kubectl rollout status tells a
  * Deployment's: converged only once every replica is ready; progressing while
  * replicas are made, replaced or not ready yet, with how far it has come;
- * degraded while a replica fails (unhealthy, ended, crash-looping), with why.
- * */
+ * degraded while a replica fails (unhealthy, ended, crash-looping), with why. */
 #pragma once
 #include "supervisor/daemon/workloads/wl_loop.h"
 

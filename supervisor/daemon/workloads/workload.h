@@ -25,7 +25,7 @@ struct corrald;
 
 #define WL_LABEL "io.corral.workload"          /* on its sessions and containers: the workload */
 #define WL_TEMPLATE_LABEL "io.corral.template" /* the template's hash */
-#define WL_CONTAINERS_LABEL "io.corral.containers" /* on its sessions: how many members it should have */
+#define WL_CONTAINERS_LABEL "io.corral.containers" /* on its sessions: how many containers it should have */
 #define WL_CONTAINER_LABEL "io.corral.container"   /* on its containers: the template's name for it */
 #define WL_HASH_LEN 10
 #define WL_MAX 1024           /* workloads corrald keeps */
@@ -82,7 +82,7 @@ typedef struct wl_table {
 	void (*replan)(struct wl_table *t);
 } wl_table;
 
-/* A string member of obj, or NULL. */
+/* A string key of obj, or NULL. */
 static inline const char *wl_str(yajl_val obj, const char *key)
 {
 	yajl_val v = yajl_tree_get(obj, (const char *[]){ key, NULL }, yajl_t_string);

@@ -5,5 +5,4 @@
 #pragma once
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
 
-/* ctr_update.c */
 int sv_update(vl_call *call, yajl_val params, void *ud);
