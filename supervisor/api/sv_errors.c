@@ -133,3 +133,55 @@ int sv_policy_violation(vl_call *call, const char *field, const char *limit, con
 	return error_with(call, SV_ERR("PolicyViolation"), 3,
 			  (const char *const[]){ "field", field, "limit", limit, "reason", reason });
 }
+
+static const struct {
+	const char *no_such, *key, *exists;
+} objects[] = {
+	[SV_CONTAINER] = { SV_ERR("NoSuchContainer"), "id", NULL },
+	[SV_EXEC] = { SV_ERR("NoSuchExec"), "id", NULL },
+	[SV_IMAGE] = { SV_ERR("NoSuchImage"), "image", NULL },
+	[SV_SECRET] = { SV_ERR("NoSuchSecret"), "name", SV_ERR("SecretExists") },
+	[SV_VOLUME] = { SV_ERR("NoSuchVolume"), "name", SV_ERR("VolumeExists") },
+	[SV_NETWORK] = { SV_ERR("NoSuchNetwork"), "name", NULL },
+	[SV_WORKLOAD] = { SV_ERR("NoSuchWorkload"), "name", NULL },
+	[SV_SESSION] = { SV_ERR("NoSuchSession"), "name", SV_ERR("SessionExists") },
+};
+
+int sv_reply_fault(vl_call *call, sv_fault *f)
+{
+	const char *reason = f->reason.msg;
+	int r;
+	switch (f->kind) {
+	case SV_FAULT_INVALID:
+		r = sv_invalid(call, f->field ? f->field : "", cerr_msg(&f->reason));
+		break;
+	case SV_FAULT_INTERNAL:
+		r = reason ? sv_internal_err(call, &f->reason) : sv_internal(call, NULL);
+		break;
+	case SV_FAULT_DENIED:
+		r = sv_permission_denied(call, cerr_msg(&f->reason));
+		break;
+	case SV_FAULT_NO_SUCH:
+		r = error_with(call, objects[f->object].no_such, 1,
+			       (const char *const[]){ objects[f->object].key, f->name ? f->name : "" });
+		break;
+	case SV_FAULT_EXISTS:
+		r = objects[f->object].exists
+			    ? error_with(call, objects[f->object].exists, 1, (const char *const[]){ "name", f->name ? f->name : "" })
+			    : sv_internal(call, NULL);
+		break;
+	case SV_FAULT_NAME_IN_USE:
+		r = sv_name_in_use(call, f->name ? f->name : "", f->id);
+		break;
+	case SV_FAULT_BAD_STATE:
+		r = sv_invalid_state(call, f->id ? f->id : "", f->state ? f->state : "", cerr_msg(&f->reason));
+		break;
+	case SV_FAULT_POLICY:
+		r = sv_policy_violation(call, f->field ? f->field : "", f->limit ? f->limit : "", cerr_msg(&f->reason));
+		break;
+	default:
+		r = sv_internal(call, NULL);
+	}
+	sv_fault_clear(f);
+	return r;
+}

@@ -4,9 +4,8 @@
 #pragma once
 #include "common/error.h"
 #include "common/json_get.h"
+#include "supervisor/api/sv_fault.h"
 #include "supervisor/varlink/server.h"
-
-#define SV_ERR(name) "io.corral.Supervisor." name
 
 /* InvalidParameter{parameter, reason}. */
 int sv_invalid(vl_call *call, const char *parameter, const char *reason);
@@ -43,3 +42,6 @@ int sv_session_exists(vl_call *call, const char *name);
 int sv_permission_denied(vl_call *call, const char *reason);
 /* PolicyViolation{field, limit, reason}: the request asks past the policy. */
 int sv_policy_violation(vl_call *call, const char *field, const char *limit, const char *reason);
+/* The reply for what f says failed, each kind in its one shape; f is
+ * cleared. A fault with no kind is an InternalError with no reason. */
+int sv_reply_fault(vl_call *call, sv_fault *f);

@@ -42,7 +42,7 @@ state == 2 {
 }
 state == 3 {
 	if ($0 ~ /vl_call_(reply|reply_gen|error|notify|invalid_parameter)\(/ ||
-	    $0 ~ /sv_(invalid|internal|no_such|name_in_use)[a-z_]*\(/)
+	    $0 ~ /(^|[^A-Za-z0-9_])sv_(invalid|internal|no_such|name_in_use|permission_denied|policy_violation|[a-z]+_exists|reply_fault)[a-z_]*\(/)
 		replies = 1
 	if ($0 ~ /vl_call_(reply|reply_gen|error)\(/)
 		direct = 1

@@ -47,7 +47,7 @@ static void opened(int fd, int code, void *data)
 		if (p->uid == 0) /* root's own file: no policy of a member's */
 			sv_invalid(p->call, "path", v.reason);
 		else
-			policy_refuse(p->call, p->d, p->method, &v);
+			sv_reply_fault(p->call, policy_fault(p->d, vl_call_peer(p->call), p->method, &v, &(sv_fault){ 0 }));
 	} else {
 		p->start(p->d, p->call, fd, p->ctx);
 	}

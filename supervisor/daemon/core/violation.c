@@ -1,7 +1,5 @@
 #include "supervisor/daemon/core/violation.h"
-#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/api/sv_errors.h"
 #include "supervisor/api/interface.h"
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -24,10 +22,11 @@ void policy_audit_refusal(corrald *d, const peer_cred *peer, const char *method,
 		 v->reason, v->limit);
 }
 
-int policy_refuse(vl_call *call, corrald *d, const char *method, const policy_violation *v)
+sv_fault *policy_fault(corrald *d, const peer_cred *peer, const char *method, const policy_violation *v, sv_fault *f)
 {
-	policy_audit_refusal(d, vl_call_peer(call), method, v);
-	return sv_policy_violation(call, v->field, v->limit, v->reason);
+	policy_audit_refusal(d, peer, method, v);
+	sv_fault_policy(f, v->field, v->limit, v->reason);
+	return f;
 }
 
 int policy_violation_set(policy_violation *v, const char *field, const char *limit, const char *fmt, ...)

@@ -145,7 +145,7 @@ int sv_job_submit(vl_call *call, yajl_val params, void *ud)
 	policy_violation pv;
 	if (over_quota(d, call, 1, &pv)) {
 		job_free(j);
-		return policy_refuse(call, d, "JobSubmit", &pv);
+		return sv_reply_fault(call, policy_fault(d, vl_call_peer(call), "JobSubmit", &pv, &(sv_fault){ 0 }));
 	}
 	cerr err = { 0 };
 	if (enqueue(d, j, vl_call_peer(call), &err) < 0) {
@@ -206,7 +206,7 @@ int sv_job_batch(vl_call *call, yajl_val params, void *ud)
 	policy_violation pv;
 	if (over_quota(d, call, n, &pv)) {
 		free_jobs(v, n);
-		return policy_refuse(call, d, "JobBatch", &pv);
+		return sv_reply_fault(call, policy_fault(d, vl_call_peer(call), "JobBatch", &pv, &(sv_fault){ 0 }));
 	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	int r = !g || yajl_gen_map_open(g) || jg_key(g, "ids") || yajl_gen_array_open(g);

@@ -117,7 +117,7 @@ int sv_image_verify(vl_call *call, yajl_val params, void *ud)
 		policy_violation v = { .field = "image" };
 		snprintf(v.limit, sizeof(v.limit), "images.trusted_keys=%s", t->trusted_keys);
 		snprintf(v.reason, sizeof(v.reason), "%s: %s", ref, cerr_msg(&err));
-		return policy_refuse(call, d, "ImageVerify", &v);
+		return sv_reply_fault(call, policy_fault(d, vl_call_peer(call), "ImageVerify", &v, &(sv_fault){ 0 }));
 	}
 	return reply_digest(call, manifest, key);
 }

@@ -69,10 +69,10 @@ int sv_image_pull(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid(call, "platform", "must be OS/ARCH[/VARIANT]");
 	policy_violation v;
 	if (policy_admit_pull(d, vl_call_peer(call), ref, &v) == POLICY_REFUSED)
-		return policy_refuse(call, d, "ImagePull", &v);
+		return sv_reply_fault(call, policy_fault(d, vl_call_peer(call), "ImagePull", &v, &(sv_fault){ 0 }));
 	if (quota_admit(d, vl_call_peer(call), QUOTA_PULLS, pull_running(d, vl_call_peer(call)->uid), 1, "reference",
 			&v) == POLICY_REFUSED)
-		return policy_refuse(call, d, "ImagePull", &v);
+		return sv_reply_fault(call, policy_fault(d, vl_call_peer(call), "ImagePull", &v, &(sv_fault){ 0 }));
 	_cleanup_wipe_ char *auth = NULL;
 	if (pull_call_auth(d, params, ref, &auth, &f) < 0)
 		return f.code == ENOMEM ? sv_internal(call, "out of memory") : sv_invalid_fault(call, &f);
@@ -150,7 +150,7 @@ int sv_login(vl_call *call, yajl_val params, void *ud)
 	/* a login reaches the registry: only one the policy lets the peer reach */
 	policy_violation v;
 	if (policy_admit_registry(d, vl_call_peer(call), reg, &v) == POLICY_REFUSED)
-		return policy_refuse(call, d, "Login", &v);
+		return sv_reply_fault(call, policy_fault(d, vl_call_peer(call), "Login", &v, &(sv_fault){ 0 }));
 	login_ctx *x = calloc(1, sizeof(*x));
 	if (!x || asprintf(&x->userpass, "%s:%s", user, pass) < 0) {
 		free(x);

@@ -101,7 +101,7 @@ int sv_image_push(vl_call *call, yajl_val params, void *ud)
 	if (policy_admit_pull(d, peer, x->dest, &v) == POLICY_REFUSED ||
 	    quota_admit(d, peer, QUOTA_PULLS, pull_running(d, peer->uid), 1, "image", &v) == POLICY_REFUSED) {
 		free(x);
-		return policy_refuse(call, d, "ImagePush", &v);
+		return sv_reply_fault(call, policy_fault(d, vl_call_peer(call), "ImagePush", &v, &(sv_fault){ 0 }));
 	}
 	_cleanup_wipe_ char *auth = NULL;
 	if (pull_call_auth(d, params, x->dest, &auth, &f) < 0) {

@@ -134,7 +134,7 @@ int sv_secret_create(vl_call *call, yajl_val params, void *ud)
 		mine += all[i].owner == uid;
 	policy_violation qv;
 	if (quota_admit(d, vl_call_peer(call), QUOTA_SECRETS, mine, 1, "name", &qv) == POLICY_REFUSED)
-		return policy_refuse(call, d, "SecretCreate", &qv);
+		return sv_reply_fault(call, policy_fault(d, vl_call_peer(call), "SecretCreate", &qv, &(sv_fault){ 0 }));
 	int r = secret_store_put(dir, name, uid, v.p, (size_t)n, &err);
 	if (r == -EEXIST)
 		return sv_secret_exists(call, name);

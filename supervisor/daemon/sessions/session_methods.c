@@ -165,7 +165,7 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 		mine += sx_of(o)->owner == vl_call_peer(call)->uid;
 	policy_violation qv;
 	if (quota_admit(d, vl_call_peer(call), QUOTA_SESSIONS, mine, 1, "name", &qv) == POLICY_REFUSED)
-		return policy_refuse(call, d, "SessionCreate", &qv);
+		return sv_reply_fault(call, policy_fault(d, vl_call_peer(call), "SessionCreate", &qv, &(sv_fault){ 0 }));
 	session_x *x = session_x_new(d, name);
 	if (!x)
 		return sv_internal(call, "out of memory");
@@ -195,7 +195,7 @@ int sv_session_create(vl_call *call, yajl_val params, void *ud)
 	}
 	if (policy_admit_ports(d, vl_call_peer(call), x->s.ports, x->s.n_ports, "ports", &v)) {
 		session_x_free(x);
-		return policy_refuse(call, d, "SessionCreate", &v);
+		return sv_reply_fault(call, policy_fault(d, vl_call_peer(call), "SessionCreate", &v, &(sv_fault){ 0 }));
 	}
 	if (ports_free_of(d, x->s.ports, x->s.n_ports, &x->s, vl_call_peer(call), &err) < 0) {
 		session_x_free(x);

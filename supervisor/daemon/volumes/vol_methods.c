@@ -121,7 +121,7 @@ int sv_volume_create(vl_call *call, yajl_val params, void *ud)
 	policy_violation pv;
 	int r = vol_create(d, vl_call_peer(call), name, labels, opts, false, made, &pv, &err);
 	if (r == POLICY_REFUSED)
-		return policy_refuse(call, d, "VolumeCreate", &pv);
+		return sv_reply_fault(call, policy_fault(d, vl_call_peer(call), "VolumeCreate", &pv, &(sv_fault){ 0 }));
 	if (r == -EEXIST)
 		return sv_volume_exists(call, made);
 	vol_info v;

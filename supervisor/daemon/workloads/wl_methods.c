@@ -162,7 +162,7 @@ int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
 			return sv_invalid(call, "text", "too many workloads");
 		policy_violation qv;
 		if (!old && quota_admit(t->d, vl_call_peer(call), QUOTA_WORKLOADS, mine, added, "text", &qv) == POLICY_REFUSED)
-			return policy_refuse(call, t->d, "WorkloadApply", &qv);
+			return sv_reply_fault(call, policy_fault(t->d, vl_call_peer(call), "WorkloadApply", &qv, &(sv_fault){ 0 }));
 		if (strlen(set.w[i].json) > WL_JSON_MAX) {
 			snprintf(why, sizeof(why), "%s: past %u bytes in its canonical form", set.w[i].name, WL_JSON_MAX);
 			return sv_invalid(call, "text", why);

@@ -293,7 +293,7 @@ int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_
 	policy_violation pv;
 	r = CTR_FEATURES_FIRST(d, admit, d, vl_call_peer(call), &c->spec, &pins, &pv, &err);
 	if (r == POLICY_REFUSED)
-		return policy_refuse(call, d, "CreateContainer", &pv);
+		return sv_reply_fault(call, policy_fault(d, vl_call_peer(call), "CreateContainer", &pv, &(sv_fault){ 0 }));
 	if (r < 0)
 		return sv_internal_err(call, &err);
 	c->owner = vl_call_peer(call)->uid;
