@@ -95,13 +95,15 @@ declare -A may=(
 	[supervisor/daemon/store]="common images supervisor/varlink supervisor/daemon/core"
 	[supervisor/daemon/core]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs images images/registry supervisor/daemon/spec cgroups/cgroups.h"
 	# containers/ in three layers, one way down: the record (the model,
-	# its ids, names, pins, trash, waiters and what verbs share to answer),
-	# the engine (spawn, monitors, bundles, the transitions), the methods
+	# its ids, names, pins, trash, waiters and a call's faults about a
+	# container), the engine (spawn, monitors, bundles, the transitions),
+	# the methods, whose replies about a container (methods/ctr_reply.h)
+	# the features' methods share
 	[supervisor/daemon/containers/record]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle runtime images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/netfiles"
 	[supervisor/daemon/containers/engine]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle cgroups runtime images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/store"
 	[supervisor/daemon/containers/methods]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle cgroups runtime supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine"
 	[supervisor/daemon/images]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/policy/policy.h supervisor/daemon/store"
-	[supervisor/daemon/copy]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine"
+	[supervisor/daemon/copy]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/containers/methods/ctr_reply.h"
 	[supervisor/daemon/policy]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle images images/registry supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/store"
 	[supervisor/daemon/health]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine"
 	# corrald's own health (Health, /readyz), apart from the containers' checks
@@ -110,7 +112,7 @@ declare -A may=(
 	[supervisor/daemon/secrets]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/policy/policy.h"
 	# named volumes: the store, the methods, and a container's volume mounts
 	[supervisor/daemon/volumes]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/policy/policy.h"
-	[supervisor/daemon/network]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine runtime/netlink.h supervisor/daemon/netfiles"
+	[supervisor/daemon/network]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine runtime/netlink.h supervisor/daemon/netfiles supervisor/daemon/containers/methods/ctr_reply.h"
 	[supervisor/daemon/jobs]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/policy/policy.h"
 	[supervisor/daemon/sessions]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/policy/policy.h supervisor/daemon/network/network.h supervisor/daemon/netfiles"
 	[supervisor/daemon/broker]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/sessions/session.h supervisor/daemon/sessions/session_kv.h"
@@ -118,10 +120,10 @@ declare -A may=(
 	[supervisor/daemon/workloads]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/policy/policy.h supervisor/daemon/sessions/session.h supervisor/daemon/health/health.h supervisor/daemon/pulls/pull.h supervisor/daemon/secrets/secrets.h"
 	# images built from a Dockerfile: the parser (pure), the context, the
 	# steps as the caller's containers, the layer cache
-	[supervisor/daemon/build]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine/ctr_freeze.h supervisor/daemon/containers/engine/ctr_spawn.h supervisor/daemon/images/images.h supervisor/daemon/policy/policy.h supervisor/daemon/store"
+	[supervisor/daemon/build]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs images supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/containers/engine/ctr_freeze.h supervisor/daemon/containers/engine/ctr_spawn.h supervisor/daemon/images/images.h supervisor/daemon/policy/policy.h supervisor/daemon/store supervisor/daemon/containers/methods/ctr_reply.h"
 	# the CRI's streaming server, corrald's part: tokens, the listener,
 	# what its helpers may ask
-	[supervisor/daemon/stream]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/sessions/session.h supervisor/daemon/compat"
+	[supervisor/daemon/stream]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs supervisor/daemon/core supervisor/daemon/spec supervisor/daemon/containers/record supervisor/daemon/sessions/session.h supervisor/daemon/compat supervisor/daemon/containers/methods/ctr_reply.h"
 	[supervisor/daemon]="common supervisor/loop supervisor/varlink supervisor/api supervisor/logs bundle cgroups runtime images supervisor/daemon/spec supervisor/daemon/core supervisor/daemon/containers/record supervisor/daemon/containers/engine supervisor/daemon/containers/methods supervisor/daemon/images supervisor/daemon/copy supervisor/daemon/policy supervisor/daemon/health supervisor/daemon/readiness supervisor/daemon/secrets supervisor/daemon/network supervisor/daemon/jobs supervisor/daemon/sessions supervisor/daemon/broker supervisor/daemon/pulls supervisor/daemon/workloads supervisor/daemon/compat supervisor/daemon/volumes supervisor/daemon/build supervisor/daemon/stream supervisor/daemon/host supervisor/daemon/netfiles supervisor/daemon/store"
 )
 

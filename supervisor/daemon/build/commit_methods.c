@@ -8,7 +8,7 @@
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/store/build_cache.h"
 #include "supervisor/daemon/build/commit_changes.h"
-#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/containers/engine/ctr_freeze.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/core/corrald.h"

@@ -12,7 +12,7 @@
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
 #include "supervisor/daemon/containers/engine/ctr_create.h"
-#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/containers/record/trash.h"
 #include "supervisor/api/copy_iface.h"
 #include "supervisor/daemon/copy/ckpt_methods.h"
@@ -21,6 +21,7 @@
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
+#include "supervisor/daemon/core/labels.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
@@ -217,15 +218,17 @@ static void imported(ckpt_archive_call *j, const char *head_text)
 	_cleanup_(ctr_freep) ctr *parsed = ctr_new(d);
 	if (!parsed)
 		return (void)sv_internal(call, NULL);
-	if (ctr_parse_spec(d, spec, parsed, &f) < 0)
+	if (ctr_parse_spec(d, spec, parsed, &f) < 0 ||
+	    labels_check_reserved(call, parsed->spec.labels, "spec.labels", &f) < 0)
 		return (void)sv_invalid_fault(call, &f);
 	char upper[PATH_MAX + 8], images[PATH_MAX + 16];
 	snprintf(upper, sizeof(upper), "%s/upper", j->stage);
 	snprintf(images, sizeof(images), "%s/" CTR_CHECKPOINT_DIR, j->stage);
-	ctr *c = NULL;
-	ctr_create_parsed(call, d, TAKE_PTR(parsed), access(upper, F_OK) == 0 ? upper : NULL, &c);
-	if (!c)
-		return; /* answered: the spec, the name, the image or the policy */
+	ctr *c;
+	sv_fault fault = { 0 };
+	if (ctr_create_parsed(d, vl_call_peer(call), TAKE_PTR(parsed), access(upper, F_OK) == 0 ? upper : NULL, &c,
+			      &fault) < 0)
+		return (void)sv_reply_fault(call, &fault); /* the spec, the name, the image or the policy */
 	/* the checkpoint's files are of the image it was made from */
 	const char *image = YAJL_GET_STRING(json_get(head, "image"));
 	char dst[PATH_MAX];

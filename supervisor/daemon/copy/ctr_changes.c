@@ -6,7 +6,7 @@
 #include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/copy/ctr_changes.h"
-#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"

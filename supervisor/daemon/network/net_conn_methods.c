@@ -11,7 +11,7 @@
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/net_record.h"
 #include "supervisor/daemon/network/net_store.h"
-#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/spec/spec_fields.h"
 #include "supervisor/daemon/core/corrald.h"

@@ -9,7 +9,6 @@
 #include "supervisor/daemon/sessions/session_record.h"
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
 #include "supervisor/daemon/containers/record/ctr.h"
-#include "supervisor/daemon/containers/record/ctr_reply.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/log.h"

@@ -4,7 +4,7 @@
 #include "supervisor/daemon/stream/stream_grant.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/record/ctr.h"
-#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/api/sv_errors.h"

@@ -1,10 +1,10 @@
-/* CreateContainer's steps, top to bottom (its verb, and a session's
- * member, use them): check the spec; take a directory (a spare)
+/* CreateContainer's steps, top to bottom (its verb, and a checkpoint's
+ * import, use them): check the spec and what the peer may ask; take a directory (a spare)
  * and a standby monitor (fastpath.h); resolve the image; write config.json
  * and record.json; then the container is known. A failure at any step
- * undoes the steps before it and leaves nothing behind. */
-#include "supervisor/daemon/containers/record/ctr_reply.h"
-#include "supervisor/varlink/call.h"
+ * undoes the steps before it and leaves nothing behind, and says what
+ * failed as a fault, which the method replies. */
+#include "supervisor/daemon/containers/record/ctr_target.h"
 #include "supervisor/daemon/containers/engine/ctr_port.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/record/ctr_publish.h"
@@ -32,7 +32,6 @@
 #include "supervisor/daemon/containers/record/ctr_service.h"
 #include "supervisor/daemon/core/labels.h"
 #include "supervisor/varlink/params.h"
-#include "supervisor/api/sv_errors.h"
 #include "bundle/command.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
@@ -143,18 +142,6 @@ static int write_bundle_and_record(corrald *d, ctr *c, const char *dir, const im
 	return r;
 }
 
-int ctr_reply_created(vl_call *call, const ctr *c)
-{
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g)
-		return sv_internal(call, NULL);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "id", c->id);
-	jg_key_str(g, "name", c->name);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
-}
-
 /* Its upper directory from elsewhere (an import's), in place of the empty
  * one a spare directory may hold; the overlay is mounted on it next. */
 static int take_upper(const char *dir, const char *upper_from, cerr *err)
@@ -191,63 +178,50 @@ static void create_unwind(create_guard *g)
 		CTR_FEATURES_EACH(g->d, unchecked, g->d, &(*g->c)->spec);
 }
 
-int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_from, ctr **made_out)
+/* What c's spec asks that its peer may not, or that cannot be: the checks
+ * before anything is made. *pid_target is the container whose PID
+ * namespace it joins, if it does. */
+static int check_spec(corrald *d, const peer_cred *peer, ctr *c, bool own_ids, ctr **pid_target, sv_fault *fault)
 {
-	json_fault f = { 0 };
-	*made_out = NULL;
-	_cleanup_(ctr_freep) ctr *c = parsed;
-	if (labels_check_reserved(call, c->spec.labels, "spec.labels", &f) < 0)
-		return sv_invalid_fault(call, &f);
-	/* what it names: refused before anything is made */
-	ctr_missing miss = { 0 };
-	_cleanup_(create_unwind) create_guard guard = { d, &c };
-	int r = CTR_FEATURES_FIRST(d, check, d, &c->spec, vl_call_peer(call), &miss, &f);
-	if (r == CTR_MISSING)
-		return miss.kind == CTR_MISSING_SESSION ? sv_no_such_session(call, miss.name)
-		       : miss.kind == CTR_MISSING_NETWORK ? sv_no_such_network(call, miss.name)
-		       : miss.kind == CTR_MISSING_VOLUME  ? sv_no_such_volume(call, miss.name)
-							  : sv_no_such_secret(call, miss.name);
-	if (r < 0 || CTR_FEATURES_FIRST(d, complete_spec, d, &c->spec, &f) < 0)
-		return sv_invalid_fault(call, &f);
 	char field[64], why[PATH_MAX + 64];
 	/* root's sources, looked at as root; a member's are opened as the
 	 * member by the policy, with one answer whether they exist or not */
-	if (!owner_is_member(vl_call_peer(call)) && !sources_exist(&c->spec, field, why))
-		return sv_invalid(call, field, why);
+	if (!owner_is_member(peer) && !sources_exist(&c->spec, field, why))
+		return sv_fault_invalid(fault, field, why);
 	/* root's profile, where the host has no AppArmor to apply it (a
 	 * member's is the policy's to refuse) */
 	_cleanup_cerr_ cerr aa_err = { 0 };
-	if (!owner_is_member(vl_call_peer(call)) && ctr_apparmor_check(&c->spec, &aa_err) < 0)
-		return sv_invalid_err(call, "spec.apparmorProfile", &aa_err);
+	if (!owner_is_member(peer) && ctr_apparmor_check(&c->spec, &aa_err) < 0)
+		return sv_fault_invalid_err(fault, "spec.apparmorProfile", &aa_err);
 	/* labels the loaded policy refuses would fail the runtime's mounts */
 	_cleanup_cerr_ cerr se_err = { 0 };
 	if (ctr_selinux_check(&c->spec, &se_err) < 0)
-		return sv_invalid_err(call, "spec.selinuxOptions", &se_err);
+		return sv_fault_invalid_err(fault, "spec.selinuxOptions", &se_err);
 	ctr *other = c->spec.name ? ctr_by_name(d, c->spec.name) : NULL;
-	if (other)
-		return reply_name_in_use(call, other);
-	if (c->spec.userns_host && owner_is_member(vl_call_peer(call)))
-		return sv_permission_denied(call, "spec.userns: host: a member's containers run in a user namespace of their own");
+	if (other) {
+		ctr_fault_name_in_use(other, peer, fault);
+		return -1;
+	}
+	if (c->spec.userns_host && owner_is_member(peer))
+		return sv_fault_denied(fault, "spec.userns: host: a member's containers run in a user namespace of their own");
 	if (c->spec.userns_auto && c->spec.privileged)
-		return sv_invalid(call, "spec.userns", "auto: a privileged container has the host's ids");
-	if (c->spec.userns_ids.size && vl_call_peer(call)->uid != 0)
-		return sv_permission_denied(call, "spec.usernsIds: only root may choose a container's host ids");
+		return sv_fault_invalid(fault, "spec.userns", "auto: a privileged container has the host's ids");
+	if (c->spec.userns_ids.size && peer->uid != 0)
+		return sv_fault_denied(fault, "spec.usernsIds: only root may choose a container's host ids");
 	if (c->spec.userns_ids.size && c->spec.privileged)
-		return sv_invalid(call, "spec.usernsIds", "a privileged container has the host's ids");
-	bool own_ids = owner_is_member(vl_call_peer(call)) || c->spec.userns_auto || c->spec.userns_ids.size;
+		return sv_fault_invalid(fault, "spec.usernsIds", "a privileged container has the host's ids");
 	/* another's PID namespace (kubectl debug --target): a running one the
 	 * peer sees, never from a user namespace of its own, which could not
 	 * mount that namespace's /proc */
-	ctr *pid_target = NULL;
 	if (c->spec.pid_ns == CTR_NS_CONTAINER) {
-		pid_target = ctr_find(d, c->spec.pid_target);
-		if (!pid_target || !ctr_visible_to(pid_target, vl_call_peer(call)))
-			return sv_invalid(call, "spec.pidNamespace", "no such container");
-		if (!ctr_alive(pid_target) || pid_target->pid <= 0)
-			return sv_invalid(call, "spec.pidNamespace", "that container is not running");
+		ctr *target = *pid_target = ctr_find(d, c->spec.pid_target);
+		if (!target || !ctr_visible_to(target, peer))
+			return sv_fault_invalid(fault, "spec.pidNamespace", "no such container");
+		if (!ctr_alive(target) || target->pid <= 0)
+			return sv_fault_invalid(fault, "spec.pidNamespace", "that container is not running");
 		if (own_ids)
-			return sv_invalid(call, "spec.pidNamespace",
-					  "a container with a user namespace of its own cannot join another's PID namespace");
+			return sv_fault_invalid(fault, "spec.pidNamespace",
+						"a container with a user namespace of its own cannot join another's PID namespace");
 	}
 	/* an idmapped bind makes the container's root the owner of what the
 	 * host's root owns there: root's to give */
@@ -255,48 +229,82 @@ int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_
 		if (!c->spec.mounts[i].idmap)
 			continue;
 		snprintf(why, sizeof(why), "spec.mounts[%zu].idmap", i);
-		if (vl_call_peer(call)->uid != 0)
-			return sv_permission_denied(call, "spec.mounts[].idmap: only root may idmap a bind (its files' owner "
-							  "would be the container's root)");
+		if (peer->uid != 0)
+			return sv_fault_denied(fault, "spec.mounts[].idmap: only root may idmap a bind (its files' owner "
+						      "would be the container's root)");
 		if (!own_ids)
-			return sv_invalid(call, why, "needs a user namespace of the container's own (usernsIds, or userns auto)");
+			return sv_fault_invalid(fault, why, "needs a user namespace of the container's own (usernsIds, or userns auto)");
 	}
-	if (c->spec.privileged && vl_call_peer(call)->uid != 0)
-		return sv_permission_denied(call, "spec.privileged: only root may create a privileged container");
+	if (c->spec.privileged && peer->uid != 0)
+		return sv_fault_denied(fault, "spec.privileged: only root may create a privileged container");
 	const char *roots;
-	if (ctr_spec_confine_is_roots(&c->spec, &roots) && vl_call_peer(call)->uid != 0) {
+	if (ctr_spec_confine_is_roots(&c->spec, &roots) && peer->uid != 0) {
 		snprintf(why, sizeof(why), "%s: only root may change what keeps a container in", roots);
-		return sv_permission_denied(call, why);
+		return sv_fault_denied(fault, why);
 	}
-	if (c->spec.oom_score_adj < 0 && vl_call_peer(call)->uid != 0)
-		return sv_permission_denied(call, "spec.resources.oomScoreAdj: below 0 is root's");
-	if ((c->spec.log_path || c->spec.cgroup_parent) && vl_call_peer(call)->uid != 0)
-		return sv_permission_denied(call, c->spec.log_path ? "spec.logPath: only root may name where a log goes"
-								   : "spec.cgroupParent: only root may place a container's cgroup");
+	if (c->spec.oom_score_adj < 0 && peer->uid != 0)
+		return sv_fault_denied(fault, "spec.resources.oomScoreAdj: below 0 is root's");
+	if ((c->spec.log_path || c->spec.cgroup_parent) && peer->uid != 0)
+		return sv_fault_denied(fault, c->spec.log_path ? "spec.logPath: only root may name where a log goes"
+							       : "spec.cgroupParent: only root may place a container's cgroup");
 	for (char **k = c->spec.sysctls; k && k[0] && k[1]; k += 2)
-		if (vl_call_peer(call)->uid != 0 && !ctr_sysctl_is_safe(k[0]))
-			return sv_permission_denied(call, "spec.sysctls: a member may set Kubernetes' safe sysctls only");
+		if (peer->uid != 0 && !ctr_sysctl_is_safe(k[0]))
+			return sv_fault_denied(fault, "spec.sysctls: a member may set Kubernetes' safe sysctls only");
 	if (c->spec.cgroup_parent && (c->spec.cgroup_parent[0] == '/') == d->systemd_cgroup)
-		return sv_invalid(call, "spec.cgroupParent",
-				  d->systemd_cgroup ? "the systemd cgroup manager takes a slice's name (a-b.slice)"
-						    : "the cgroupfs manager takes an absolute path");
+		return sv_fault_invalid(fault, "spec.cgroupParent",
+					d->systemd_cgroup ? "the systemd cgroup manager takes a slice's name (a-b.slice)"
+							  : "the cgroupfs manager takes an absolute path");
+	return 0;
+}
+
+/* A missing object a feature found named in the spec. */
+static int missing_fault(const ctr_missing *miss, sv_fault *fault)
+{
+	sv_object object = miss->kind == CTR_MISSING_SESSION   ? SV_SESSION
+			   : miss->kind == CTR_MISSING_NETWORK ? SV_NETWORK
+			   : miss->kind == CTR_MISSING_VOLUME  ? SV_VOLUME
+							       : SV_SECRET;
+	return sv_fault_no_such(fault, object, miss->name);
+}
+
+int ctr_create_parsed(corrald *d, const peer_cred *peer, ctr *parsed, const char *upper_from, ctr **made_out,
+		      sv_fault *fault)
+{
+	*made_out = NULL;
+	json_fault f = { 0 };
+	_cleanup_(ctr_freep) ctr *c = parsed;
+	/* what it names: refused before anything is made */
+	ctr_missing miss = { 0 };
+	_cleanup_(create_unwind) create_guard guard = { d, &c };
+	int r = CTR_FEATURES_FIRST(d, check, d, &c->spec, peer, &miss, &f);
+	if (r == CTR_MISSING)
+		return missing_fault(&miss, fault);
+	if (r < 0 || CTR_FEATURES_FIRST(d, complete_spec, d, &c->spec, &f) < 0)
+		return sv_fault_json(fault, &f);
+	bool own_ids = owner_is_member(peer) || c->spec.userns_auto || c->spec.userns_ids.size;
+	ctr *pid_target = NULL;
+	if (check_spec(d, peer, c, own_ids, &pid_target, fault) < 0)
+		return -1;
 
 	/* the policy: ceilings, defaults, allow-lists; bind sources pinned */
 	_cleanup_cerr_ cerr err = { 0 };
 	if (c->spec.log_path && (r = log_dir_make(c->spec.log_path)) < 0) {
 		cerr_sys(&err, -r, "the directory of %s", c->spec.log_path);
-		return sv_invalid_err(call, "spec.logPath", &err);
+		return sv_fault_invalid_err(fault, "spec.logPath", &err);
 	}
 	if (ctr_ports_pick(d, &c->spec, &err) < 0) /* before the policy looks at them */
-		return sv_invalid_err(call, "spec.ports", &err);
+		return sv_fault_invalid_err(fault, "spec.ports", &err);
 	_cleanup_(ctr_pins_release) ctr_pins pins = { 0 };
 	policy_violation pv;
-	r = CTR_FEATURES_FIRST(d, admit, d, vl_call_peer(call), &c->spec, &pins, &pv, &err);
+	r = CTR_FEATURES_FIRST(d, admit, d, peer, &c->spec, &pins, &pv, &err);
 	if (r == POLICY_REFUSED)
-		return sv_reply_fault(call, policy_fault(d, vl_call_peer(call), "CreateContainer", &pv, &(sv_fault){ 0 }));
+		{
+		policy_fault(d, peer, "CreateContainer", &pv, fault);
+		return -1;
+	}
 	if (r < 0)
-		return sv_internal_err(call, &err);
-	c->owner = vl_call_peer(call)->uid;
+		return sv_fault_internal_err(fault, &err);
+	c->owner = peer->uid;
 
 	/* its directory, and its monitor on standby */
 	new_id(c->id);
@@ -304,28 +312,28 @@ int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_
 	ctr_dir(d, c, dir, sizeof(dir));
 	if ((r = fastpath_dir_take(d, dir)) < 0) {
 		cerr_sys(&err, -r, "%s", dir);
-		return sv_internal_err(call, &err);
+		return sv_fault_internal_err(fault, &err);
 	}
 	fastpath_standby(d, c); /* its exec overlaps the rest of Create */
 	if (ctr_pins_mount(&pins, dir, &c->spec, &err) < 0) {
 		undo_dir(c, dir);
-		return sv_internal_err(call, &err);
+		return sv_fault_internal_err(fault, &err);
 	}
 
 	/* the image */
 	/* in the creator's view; by the manifest the policy checked, if it did */
 	_cleanup_(image_ref_release) image_ref img = { 0 };
 	refs_view view;
-	img_view(vl_call_peer(call), &view);
+	img_view(peer, &view);
 	/* a member's: in a user namespace of its own ids (ctr_ids.h) */
 	ctr_ids ids;
 	rootfs_ids rids = { .userns_fd = -1 };
 	if (c->spec.userns_ids.size) /* kubelet's, for a pod without hostUsers */
 		ctr_ids_of_range(c->spec.userns_ids.uid, c->spec.userns_ids.gid, c->spec.userns_ids.size, &ids);
-	if (own_ids && ((!c->spec.userns_ids.size && ctr_ids_for(d, vl_call_peer(call)->uid, vl_call_peer(call)->gid, &ids, &err) < 0) ||
+	if (own_ids && ((!c->spec.userns_ids.size && ctr_ids_for(d, peer->uid, peer->gid, &ids, &err) < 0) ||
 			ctr_ids_rootfs(&ids, &rids, &err) < 0 || ctr_ids_dir(dir, &ids, &err) < 0)) {
 		undo_dir(c, dir);
-		return sv_internal_err(call, &err);
+		return sv_fault_internal_err(fault, &err);
 	}
 	_cleanup_close_ int userns = rids.userns_fd;
 	char target_cg[PATH_MAX];
@@ -333,38 +341,40 @@ int ctr_create_parsed(vl_call *call, corrald *d, ctr *parsed, const char *upper_
 		ctr_cgroup_path(d, pid_target, target_cg, sizeof(target_cg));
 	if (pid_target && ctr_pins_pid_ns(dir, pid_target->pid, target_cg, &err) < 0) {
 		undo_dir(c, dir);
-		return sv_invalid_err(call, "spec.pidNamespace", &err);
+		return sv_fault_invalid_err(fault, "spec.pidNamespace", &err);
 	}
 	if (upper_from && take_upper(dir, upper_from, &err) < 0) {
 		undo_dir(c, dir);
-		return sv_internal_err(call, &err);
+		return sv_fault_internal_err(fault, &err);
 	}
 	if (imagesrc_resolve(d->cfg->state_dir, &view, pins.image[0] ? pins.image : c->spec.image, dir,
 			     own_ids ? &rids : NULL, &img, &err) < 0) {
 		undo_dir(c, dir);
 		if (err.code == EEXIST) /* a short name of two images, or an ID prefix of two */
-			return sv_invalid_err(call, "spec.image", &err);
+			return sv_fault_invalid_err(fault, "spec.image", &err);
 		if (err.code != ENOENT)
-			return sv_internal_err(call, &err);
-		return sv_no_such_image(call, c->spec.image);
+			return sv_fault_internal_err(fault, &err);
+		return sv_fault_no_such(fault, SV_IMAGE, c->spec.image);
 	}
 	if (img.shared)
 		fastpath_dir_unneeded(dir);
-	if (CTR_FEATURES_FIRST(d, image_found, d, &c->spec, img.volumes, vl_call_peer(call), &f) < 0) {
+	if (CTR_FEATURES_FIRST(d, image_found, d, &c->spec, img.volumes, peer, &f) < 0) {
 		undo_dir(c, dir);
-		return sv_invalid_fault(call, &f);
+		return sv_fault_json(fault, &f);
 	}
 	if (!c->spec.healthcheck && !c->spec.no_healthcheck &&
 	    health_check_from_image(img.healthcheck, &c->spec.healthcheck, &err) < 0) {
 		undo_dir(c, dir);
-		return sv_invalid_err(call, "spec.image", &err);
+		return sv_fault_invalid_err(fault, "spec.image", &err);
 	}
 
 	/* its bundle and record */
 	const char *bad = NULL;
 	if (describe(c, &img, &err) < 0 || write_bundle_and_record(d, c, dir, &img, own_ids ? &ids : NULL, &bad, &err) < 0) {
 		undo_dir(c, dir);
-		return bad ? sv_invalid_err(call, bad, &err) : sv_internal_err(call, &err);
+		if (bad)
+			return sv_fault_invalid_err(fault, bad, &err);
+		return sv_fault_internal_err(fault, &err);
 	}
 
 	/* known */

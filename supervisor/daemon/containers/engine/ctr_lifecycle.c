@@ -10,13 +10,12 @@
 #include "supervisor/daemon/containers/record/ctr_publish.h"
 #include "supervisor/daemon/containers/record/ctr_record.h"
 #include "supervisor/daemon/containers/record/ctr_paths.h"
-#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/engine/ctr_freeze.h"
 #include "supervisor/daemon/containers/engine/ctr_monitor.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/containers/engine/fastpath.h"
 #include "supervisor/daemon/containers/record/ctr_checkpoint_dir.h"
-#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/record/ctr_target.h"
 #include "supervisor/daemon/containers/record/ctr_service.h"
 #include "supervisor/daemon/containers/record/ctr_waiters.h"
 #include "supervisor/daemon/containers/record/img_source.h"
@@ -26,7 +25,6 @@
 #include "supervisor/logs/crilog.h"
 #include "supervisor/logs/exitrec.h"
 #include "supervisor/api/monitor_iface.h"
-#include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/timefmt.h"
@@ -45,12 +43,6 @@
 
 static void ctr_start_reported(ctr *c, const char *report);
 
-static void on_start_cancel(vl_call *call, void *data)
-{
-	(void)call;
-	((ctr_spawn *)data)->call = NULL; /* the client left: the start goes on */
-}
-
 static void on_spawn_timeout(el_source *src, void *data)
 {
 	ctr *c = data;
@@ -62,7 +54,7 @@ static void on_spawn_timeout(el_source *src, void *data)
 	ctr_start_reported(c, why);
 }
 
-int ctr_start_by_user(corrald *d, ctr *c, vl_call *call, cerr *err)
+int ctr_start_by_user(corrald *d, ctr *c, ctr_done *done, cerr *err)
 {
 	if (c->restart_timer) {
 		el_remove(c->restart_timer);
@@ -70,7 +62,7 @@ int ctr_start_by_user(corrald *d, ctr *c, vl_call *call, cerr *err)
 	}
 	c->stopped_by_user = false;
 	restart_state_init(&c->rs);
-	if (ctr_start(d, c, call, err) < 0) {
+	if (ctr_start(d, c, done, err) < 0) {
 		c->status = c->has_run ? CS_EXITED : CS_CREATED;
 		ctr_record_save(d, c, NULL);
 		return -err->code;
@@ -79,7 +71,7 @@ int ctr_start_by_user(corrald *d, ctr *c, vl_call *call, cerr *err)
 	return 0;
 }
 
-int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
+int ctr_start(corrald *d, ctr *c, ctr_done *done, cerr *err)
 {
 	if (ctr_is_starting(c))
 		return cerr_set(err, EBUSY, "container %s: it is already starting", c->id);
@@ -121,10 +113,9 @@ int ctr_start(corrald *d, ctr *c, vl_call *call, cerr *err)
 		CTR_FEATURES_EACH(d, start_abandoned, d, c);
 		return r;
 	}
-	if (call) {
-		s->call = call;
+	if (done) { /* the client may leave: the start goes on */
+		ctr_done_hold(&s->done, done);
 		s->by_client = true;
-		vl_call_set_cancel(call, on_start_cancel, s);
 	}
 	return 0;
 }
@@ -141,7 +132,7 @@ static void remove_pending_now(corrald *d, ctr *c)
 
 /* It runs: say so first, then record it. Should corrald die in between,
  * adoption finds the monitor, and the pid in the runtime's state. */
-static void running(corrald *d, ctr *c, vl_call *call, pid_t pid)
+static void running(corrald *d, ctr *c, ctr_done *done, pid_t pid)
 {
 	c->pid = pid;
 	c->status = CS_RUNNING;
@@ -149,8 +140,7 @@ static void running(corrald *d, ctr *c, vl_call *call, pid_t pid)
 	c->started_mono = el_now_usec();
 	rfc3339_ns(0, c->started_at, sizeof(c->started_at));
 	c->finished_at[0] = c->end_reason[0] = '\0';
-	if (call)
-		vl_call_reply(call, NULL);
+	ctr_done_tell(&done, c, NULL);
 	/* only now close the socketpair: the monitor waits for that to exec
 	 * its lean self, which would otherwise take our CPU */
 	ctr_spawn_abandon(c);
@@ -175,7 +165,7 @@ static void running(corrald *d, ctr *c, vl_call *call, pid_t pid)
 }
 
 /* It did not start: why, from the report (or its absence). */
-static void not_started(corrald *d, ctr *c, vl_call *call, const char *report)
+static void not_started(corrald *d, ctr *c, ctr_done *done, const char *report)
 {
 	char dir[PATH_MAX], why[sizeof(c->spawn->buf) + PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
@@ -201,8 +191,9 @@ static void not_started(corrald *d, ctr *c, vl_call *call, const char *report)
 		c->stop_pending = false;
 		ctr_wake(c, 1u << WAIT_STOP);
 	}
-	if (call)
-		sv_internal(call, why);
+	sv_fault fault = { 0 };
+	if (done)
+		ctr_done_tell(&done, c, (sv_fault_internal(&fault, why), &fault));
 	else
 		log_error("start %s: %s", c->name, why);
 	if (c->remove_pending)
@@ -212,13 +203,11 @@ static void not_started(corrald *d, ctr *c, vl_call *call, const char *report)
 /* The monitor's report line, or why there is none. */
 static void ctr_start_reported(ctr *c, const char *report)
 {
-	vl_call *call = TAKE_PTR(c->spawn->call);
-	if (call)
-		vl_call_set_cancel(call, NULL, NULL);
+	ctr_done *done = ctr_done_take(&c->spawn->done);
 	if (!strncmp(report, MONITOR_OK, strlen(MONITOR_OK)))
-		running(c->d, c, call, (pid_t)atoi(report + strlen(MONITOR_OK)));
+		running(c->d, c, done, (pid_t)atoi(report + strlen(MONITOR_OK)));
 	else
-		not_started(c->d, c, call, report);
+		not_started(c->d, c, done, report);
 }
 
 /* ---- its end, and removal ---- */
@@ -416,23 +405,20 @@ int ctr_restart_begin(corrald *d, ctr *c, unsigned timeout, cerr *err)
 	return 0;
 }
 
-static vl_call *take_call(ctr *c)
+/* The Restart's completion, if a client waits: the restart is no longer wanted. */
+static ctr_done *restart_taken(ctr *c)
 {
-	vl_call *call = c->restart_call;
-	c->restart_call = NULL;
 	c->restart_wanted = false;
-	if (call)
-		vl_call_set_cancel(call, NULL, NULL);
-	return call;
+	return ctr_done_take(&c->restart_done);
 }
 
 void ctr_restart_resume(corrald *d, ctr *c)
 {
-	vl_call *call = take_call(c);
+	ctr_done *done = restart_taken(c);
 	cerr err = { 0 };
-	if (ctr_start_by_user(d, c, call, &err) < 0) {
-		if (call)
-			sv_internal_err(call, &err);
+	if (ctr_start_by_user(d, c, done, &err) < 0) {
+		if (done)
+			ctr_done_tell_err(&done, c, &err);
 		else
 			log_cerr(LOG_LVL_ERROR, &err, "restart %s", c->name);
 		return;
@@ -444,27 +430,25 @@ void ctr_restart_call_off(ctr *c, const char *why)
 {
 	if (!c->restart_wanted)
 		return;
-	vl_call *call = take_call(c);
-	if (call)
-		reply_bad_state(call, c, why);
+	ctr_done *done = restart_taken(c);
+	ctr_done_tell(&done, c, ctr_fault_bad_state(c, why, &(sv_fault){ 0 }));
 }
 
 void ctr_restart_drop(ctr *c)
 {
-	take_call(c);
+	ctr_done *done = restart_taken(c);
+	ctr_done_forget(&done);
 }
 
 /* ---- a checkpoint's end, and a restore's ---- */
 
-void ctr_checkpoint_dumped(corrald *d, ctr *c, vl_call *call, bool leave_running)
+void ctr_checkpoint_dumped(corrald *d, ctr *c, bool leave_running)
 {
 	c->checkpointed = !leave_running || c->checkpointed;
 	if (!leave_running)
 		c->stopped_by_user = true; /* down on purpose: no restart at corrald's start */
 	ctr_save(d, c);
 	ctr_publish(d, c, "checkpoint", (const char *const[]){ "leaveRunning", leave_running ? "true" : "false", NULL });
-	if (call)
-		vl_call_reply(call, NULL);
 }
 
 void ctr_checkpoint_ended(struct corrald *d, ctr *c)
@@ -472,10 +456,8 @@ void ctr_checkpoint_ended(struct corrald *d, ctr *c)
 	if (!c->checkpoint_ending)
 		return;
 	c->checkpoint_ending = false;
-	vl_call *call = TAKE_PTR(c->checkpoint_call);
-	if (call)
-		vl_call_set_cancel(call, NULL, NULL);
-	ctr_checkpoint_dumped(d, c, call, false);
+	ctr_checkpoint_dumped(d, c, false);
+	ctr_done_tell(&c->checkpoint_done, c, NULL);
 }
 
 void ctr_checkpoint_orphan_ended(struct corrald *d, ctr *c)
@@ -484,14 +466,12 @@ void ctr_checkpoint_orphan_ended(struct corrald *d, ctr *c)
 		return;
 	c->checkpointing = false;
 	if (ctr_has_checkpoint(d, c)) /* criu writes inventory.img once the dump is whole */
-		ctr_checkpoint_dumped(d, c, NULL, false);
+		ctr_checkpoint_dumped(d, c, false);
 }
 
 void ctr_checkpoint_drop(ctr *c)
 {
-	vl_call *call = TAKE_PTR(c->checkpoint_call);
-	if (call)
-		vl_call_set_cancel(call, NULL, NULL);
+	ctr_done_forget(&c->checkpoint_done);
 }
 
 void ctr_restore_reported(corrald *d, ctr *c, bool ok)

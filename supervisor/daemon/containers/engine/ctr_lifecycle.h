@@ -4,14 +4,14 @@
 #include <stdbool.h>
 #include "common/error.h"
 #include "supervisor/daemon/containers/record/ctr.h"
-#include "supervisor/varlink/server.h"
+#include "supervisor/daemon/containers/record/ctr_done.h"
 
 /* Say "go" to its standby monitor, or a fresh one. Returns once it is
- * said; call (if any) is kept, and answered when the monitor reports. */
-int ctr_start(struct corrald *d, ctr *c, vl_call *call, cerr *err);
+ * said; done (if any) is held, and told when the monitor reports. */
+int ctr_start(struct corrald *d, ctr *c, ctr_done *done, cerr *err);
 /* A start a user asked for (Start, Restart): the restart policy begins
- * afresh. On an error the call is not kept, and the caller answers it. */
-int ctr_start_by_user(struct corrald *d, ctr *c, vl_call *call, cerr *err);
+ * afresh. On an error done is not held, and the caller answers. */
+int ctr_start_by_user(struct corrald *d, ctr *c, ctr_done *done, cerr *err);
 
 /* Its monitor is gone: read exit.json, answer waiters, publish "die", then
  * restart it (after the policy's backoff) or finish a pending removal. */
@@ -26,20 +26,20 @@ int ctr_remove_forced(struct corrald *d, ctr *c, cerr *err);
  * removal does; false when none waits. */
 bool ctr_restart_cancel_backoff(struct corrald *d, ctr *c);
 /* Stop a running container to start it again once it has ended (a
- * Restart without its call: set c->restart_call to answer one). */
+ * Restart without its client: hold its completion in c->restart_done). */
 int ctr_restart_begin(struct corrald *d, ctr *c, unsigned timeout, cerr *err);
-/* It has ended, with a Restart waiting: start it, answering the Restart
- * once it runs (or with why it did not). */
+/* It has ended, with a Restart waiting: start it, telling the Restart's
+ * completion once it runs (or why it did not). */
 void ctr_restart_resume(struct corrald *d, ctr *c);
-/* A Stop or a removal came first: the waiting Restart (if any) is
- * answered with InvalidState and why, and the container stays down. */
+/* A Stop or a removal came first: the waiting Restart (if any) is told
+ * InvalidState and why, and the container stays down. */
 void ctr_restart_call_off(ctr *c, const char *why);
 /* Let go of a waiting Restart without answering it (corrald's exit). */
 void ctr_restart_drop(ctr *c);
 
-/* Dumped and ended (or left running): say so, and answer call (if any). */
-void ctr_checkpoint_dumped(struct corrald *d, ctr *c, vl_call *call, bool leave_running);
-/* It has ended: a Checkpoint whose dump ended it is answered now. */
+/* Dumped and ended (or left running): record it, and publish it. */
+void ctr_checkpoint_dumped(struct corrald *d, ctr *c, bool leave_running);
+/* It has ended: a Checkpoint whose dump ended it is told now. */
 void ctr_checkpoint_ended(struct corrald *d, ctr *c);
 /* It has ended while a dump that an earlier corrald began may have run:
  * checkpointed if that dump is whole. */

@@ -3,7 +3,6 @@
 #include "supervisor/daemon/containers/engine/ctr_port.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/varlink/params.h"
-#include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "supervisor/daemon/core/corrald.h"

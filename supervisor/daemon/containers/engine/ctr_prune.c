@@ -7,7 +7,6 @@
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
-#include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"

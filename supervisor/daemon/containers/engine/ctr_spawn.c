@@ -13,7 +13,6 @@
 #include "supervisor/logs/exitrec.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/api/monitor_iface.h"
-#include "supervisor/api/sv_errors.h"
 #include "common/timefmt.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"
@@ -61,8 +60,7 @@ void ctr_spawn_abandon(ctr *c)
 	CTR_FEATURES_EACH(c->d, spawn_gone, c->d, c); /* an ADD cut short runs its DEL */
 	free(s->net_conf);
 	free(s->net_err);
-	if (s->call)
-		vl_call_set_cancel(s->call, NULL, NULL);
+	ctr_done_forget(&s->done);
 	free(s);
 	c->spawn = NULL;
 }

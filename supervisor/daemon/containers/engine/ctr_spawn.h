@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include "common/error.h"
 #include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/record/ctr_done.h"
 #include "supervisor/loop/eventloop.h"
 #include "supervisor/varlink/server.h"
 
@@ -20,7 +21,7 @@ struct ctr_spawn {
 	/* the Start that took it (ctr_lifecycle.c), told its report line, or
 	 * why there is none */
 	void (*reported)(struct ctr *c, const char *report);
-	vl_call *call; /* Start, while its client waits */
+	ctr_done *done; /* Start's, while its client waits */
 	struct cni_run *net_run; /* the network's ADD, under way (network/net_attach.h) */
 	char *net_conf, *net_err; /* its conflist; why it failed */
 	size_t n;

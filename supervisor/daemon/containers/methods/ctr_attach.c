@@ -9,7 +9,7 @@
 #include "supervisor/varlink/handover.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/methods/ctr_attach.h"
-#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/containers/engine/ctr_monitor.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/core/corrald.h"

@@ -10,7 +10,7 @@
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/methods/ctr_checkpoint.h"
 #include "supervisor/daemon/containers/record/ctr_checkpoint_dir.h"
-#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
 #include "supervisor/daemon/containers/record/trash.h"
@@ -56,12 +56,6 @@ static void last_line(const strbuf *e, char *out, size_t n)
 	snprintf(out, n, "%.*s", (int)(len - start), e->buf ? e->buf + start : "");
 }
 
-static void on_ended_cancel(vl_call *call, void *data)
-{
-	(void)call;
-	((ctr *)data)->checkpoint_call = NULL; /* the client left */
-}
-
 static void on_dumped(const el_child_result *r, void *data)
 {
 	_cleanup_free_ dump_call *j = data;
@@ -73,9 +67,10 @@ static void on_dumped(const el_child_result *r, void *data)
 		/* criu has ended it; its monitor's report of that is still on
 		 * its way: answer once it has come (ctr_ended) */
 		c->checkpoint_ending = true;
-		c->checkpoint_call = j->call;
-		if (j->call)
-			vl_call_set_cancel(j->call, on_ended_cancel, c);
+		ctr_done *done = j->call ? reply_when_done(j->call) : NULL;
+		if (j->call && !done)
+			sv_internal(j->call, "out of memory");
+		ctr_done_hold(&c->checkpoint_done, done);
 		return;
 	}
 	if (c) {
@@ -97,7 +92,9 @@ static void on_dumped(const el_child_result *r, void *data)
 			sv_internal(j->call, "the container was removed while it was checkpointed");
 		return;
 	}
-	ctr_checkpoint_dumped(d, c, j->call, j->leave_running);
+	ctr_checkpoint_dumped(d, c, j->leave_running);
+	if (j->call)
+		vl_call_reply(j->call, NULL);
 }
 
 static const char *dump_refusal(const ctr *c, bool leave_running)
@@ -172,11 +169,15 @@ int sv_restore(vl_call *call, yajl_val params, void *ud)
 		return reply_bad_state(call, c, "it is being checkpointed");
 	if (!ctr_has_checkpoint(d, c))
 		return reply_bad_state(call, c, "it has no checkpoint: checkpoint it first");
+	ctr_done *done = reply_when_done(call);
+	if (!done)
+		return sv_internal(call, "out of memory");
 	ctr_spawn_abandon(c); /* a monitor on standby would create it afresh */
 	c->restoring = true;
 	cerr err = { 0 };
-	if (ctr_start_by_user(d, c, call, &err) < 0) {
+	if (ctr_start_by_user(d, c, done, &err) < 0) {
 		c->restoring = false;
+		reply_when_done_drop(done);
 		return sv_internal_err(call, &err);
 	}
 	return 0; /* answered once it runs */

@@ -10,7 +10,7 @@
 #include "supervisor/varlink/handover.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/methods/ctr_exec.h"
-#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/containers/engine/ctr_monitor.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/record/ctr_paths.h"

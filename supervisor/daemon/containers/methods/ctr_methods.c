@@ -1,6 +1,6 @@
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
 #include "supervisor/varlink/call.h"
-#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/containers/engine/ctr_prune.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "supervisor/logs/crilog.h"

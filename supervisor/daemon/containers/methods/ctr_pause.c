@@ -9,7 +9,7 @@
 #include "supervisor/daemon/containers/methods/ctr_pause.h"
 #include "supervisor/daemon/containers/engine/ctr_freeze.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
-#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"

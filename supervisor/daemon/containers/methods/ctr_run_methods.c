@@ -8,10 +8,11 @@
 #include "supervisor/daemon/containers/engine/ctr_create.h"
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
-#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
+#include "supervisor/daemon/core/labels.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
@@ -27,11 +28,13 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	_cleanup_(ctr_freep) ctr *c = ctr_new(d);
 	if (!c)
 		return sv_internal(call, NULL);
-	if (ctr_parse_spec(d, spec, c, &f) < 0)
+	if (ctr_parse_spec(d, spec, c, &f) < 0 || labels_check_reserved(call, c->spec.labels, "spec.labels", &f) < 0)
 		return sv_invalid_fault(call, &f);
-	ctr *made = NULL;
-	int r = ctr_create_parsed(call, d, TAKE_PTR(c), NULL, &made);
-	return made ? ctr_reply_created(call, made) : r;
+	sv_fault fault = { 0 };
+	ctr *made;
+	if (ctr_create_parsed(d, vl_call_peer(call), TAKE_PTR(c), NULL, &made, &fault) < 0)
+		return sv_reply_fault(call, &fault);
+	return ctr_reply_created(call, made);
 }
 
 int sv_start(vl_call *call, yajl_val params, void *ud)
@@ -49,14 +52,14 @@ int sv_start(vl_call *call, yajl_val params, void *ud)
 		return reply_bad_state(call, c, "it is being checkpointed");
 	c->checkpointed = c->checkpointing = false; /* started afresh: its checkpoint is stale */
 	cerr err = { 0 };
-	if (ctr_start_by_user(d, c, call, &err) < 0)
+	ctr_done *done = reply_when_done(call);
+	if (!done)
+		return sv_internal(call, "out of memory");
+	if (ctr_start_by_user(d, c, done, &err) < 0) {
+		reply_when_done_drop(done);
 		return sv_internal_err(call, &err);
-	return 0; /* the start keeps the call: it answers once the monitor reports */
-}
-
-static void on_cancel(vl_call *call, void *data)
-{
-	((ctr *)data)->restart_call = NULL; /* the client left: the restart goes on */
+	}
+	return 0; /* the start holds its completion: answered once the monitor reports */
 }
 
 int sv_restart(vl_call *call, yajl_val params, void *ud)
@@ -72,15 +75,21 @@ int sv_restart(vl_call *call, yajl_val params, void *ud)
 	if (c->status == CS_REMOVING)
 		return reply_bad_state(call, c, "it is being removed");
 	cerr err = { 0 };
+	ctr_done *done = reply_when_done(call);
+	if (!done)
+		return sv_internal(call, "out of memory");
 	if (!ctr_alive(c)) {
-		if (ctr_start_by_user(d, c, call, &err) < 0)
+		if (ctr_start_by_user(d, c, done, &err) < 0) {
+			reply_when_done_drop(done);
 			return sv_internal_err(call, &err);
+		}
 		ctr_publish(d, c, "restart", NULL);
 		return 0; /* answered once the monitor reports */
 	}
-	if (ctr_restart_begin(d, c, t < 0 ? c->spec.stop_timeout : (unsigned)t, &err) < 0)
+	if (ctr_restart_begin(d, c, t < 0 ? c->spec.stop_timeout : (unsigned)t, &err) < 0) {
+		reply_when_done_drop(done);
 		return sv_internal_err(call, &err);
-	c->restart_call = call;
-	vl_call_set_cancel(call, on_cancel, c);
+	}
+	ctr_done_hold(&c->restart_done, done);
 	return 0; /* ctr_restart_resume goes on once it has ended */
 }

@@ -8,7 +8,7 @@
 #include "supervisor/daemon/containers/methods/ctr_update.h"
 #include "supervisor/daemon/containers/engine/ctr_limits.h"
 #include "supervisor/daemon/containers/record/ctr.h"
-#include "supervisor/daemon/containers/record/ctr_reply.h"
+#include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/containers/record/ctr_resources_kept.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/api/sv_errors.h"

@@ -80,13 +80,13 @@ typedef struct ctr {
 	bool checkpointing;     /* a Checkpoint's dump was begun (recorded): an end it makes is no failure */
 	bool dumping;           /* that dump runs, a child of this corrald */
 	bool checkpoint_ending; /* dumped; the Checkpoint is answered once its end is heard */
-	vl_call *checkpoint_call; /* that Checkpoint, while its client waits */
+	struct ctr_done *checkpoint_done; /* that Checkpoint's, while its client waits */
 	bool restoring;         /* its monitor restores it rather than creates it */
 	uid_t owner;            /* the peer that created it (record "owner"; 0 when absent) */
 	bool stop_pending;           /* a Stop came while a restart was starting */
 	bool remove_pending;         /* a forced Remove came while it was starting */
 	bool restart_wanted;         /* a Restart stops it: start it once it has ended */
-	vl_call *restart_call;       /* that Restart, while its client waits */
+	struct ctr_done *restart_done;    /* that Restart's, while its client waits */
 	unsigned stop_pending_timeout;
 	uint64_t started_mono;
 	int mon_fd;             /* a connection to monitor.sock: EOF = monitor gone */

@@ -1,15 +1,13 @@
-/* What the container verbs share to answer a call (methods/, and the
- * engine's and the features' calls that answer about a container). */
+/* What the container verbs share to answer a call about a container (the
+ * container methods', and the features' methods about a container). */
 #pragma once
 #include "common/json_get.h"
 #include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/record/ctr_done.h"
+#include "supervisor/daemon/containers/record/ctr_target.h"
 #include "supervisor/varlink/server.h"
 #include "supervisor/varlink/call.h"
 
-/* The container params name by "id", once they hold only known keys; NULL
- * when they are wrong (*f says why) or name none (*id). */
-ctr *ctr_of_params(struct corrald *d, const peer_cred *peer, yajl_val params, const char *const *known, const char **id,
-		   json_fault *f);
 /* The answer to a call that ctr_of_params() found nothing for. */
 int reply_not_found(vl_call *call, const char *id, const json_fault *f);
 /* A method on one container begins with this: c is the container that the
@@ -22,8 +20,16 @@ int reply_not_found(vl_call *call, const char *id, const json_fault *f);
 	ctr *c = ctr_of_params((d), vl_call_peer(call), (params), KNOWN(__VA_ARGS__), &c##_ref_, &(f));     \
 	if (!(c))                                                                                            \
 	return reply_not_found((call), c##_ref_, &(f))
-/* NameInUse for the name other holds: container names are one namespace
- * for every user, and its id goes only to a peer that may see it. */
+/* NameInUse for the name other holds (ctr_fault_name_in_use). */
 int reply_name_in_use(vl_call *call, const ctr *other);
 /* InvalidState for c as it is. */
 int reply_bad_state(vl_call *call, const ctr *c, const char *reason);
+/* CreateContainer's reply: its id and name. */
+int ctr_reply_created(vl_call *call, const ctr *c);
+/* The completion of a call that finishes later (ctr_done.h): told, it
+ * replies (nothing on success, else the fault); should the client leave
+ * first, it lets go, and what it waited for goes on. NULL when out of
+ * memory. */
+ctr_done *reply_when_done(vl_call *call);
+/* One the engine did not take (its step failed): let go, with no reply. */
+void reply_when_done_drop(ctr_done *done);
