@@ -16,7 +16,7 @@
 #include "supervisor/api/sv_errors.h"
 #include "supervisor/daemon/spec/ctr_spec.h"
 #include "supervisor/daemon/containers/record/ctr.h"
-#include "supervisor/daemon/containers/record/ctr_logs.h"
+#include "supervisor/daemon/containers/methods/ctr_logs.h"
 #include "supervisor/daemon/copy/ctr_copy.h"
 #include "supervisor/daemon/copy/ctr_changes.h"
 #include "supervisor/daemon/build/commit_methods.h"

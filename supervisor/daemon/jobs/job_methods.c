@@ -8,7 +8,7 @@
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/record/ctr_paths.h"
-#include "supervisor/daemon/containers/record/ctr_logs.h"
+#include "supervisor/daemon/containers/record/log_lines.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/varlink/params.h"

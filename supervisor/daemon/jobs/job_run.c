@@ -13,7 +13,7 @@
 #include "supervisor/daemon/jobs/job_adopt.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/record/ctr_paths.h"
-#include "supervisor/daemon/containers/record/ctr_logs.h"
+#include "supervisor/daemon/containers/record/log_lines.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/api/interface.h"

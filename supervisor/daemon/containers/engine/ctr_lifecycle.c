@@ -228,7 +228,7 @@ int ctr_remove_now(corrald *d, ctr *c, cerr *err)
 			break;
 		}
 	c->status = CS_REMOVING;
-	ctr_end_follows(c);
+	ctr_wake(c, 1u << WAIT_LOG_END); /* a followed log ends first */
 	ctr_wake(c, WAIT_ALL);
 	ctr_publish(d, c, "remove", NULL);
 	ctr_free(c);
@@ -309,7 +309,7 @@ void ctr_ended(corrald *d, ctr *c)
 	}
 	ctr_publish_at(d, c, "die", (const char *const[]){ "exitCode", code, "oomKilled", e.oom_killed ? "true" : "false", NULL },
 		       at);
-	ctr_end_follows(c);
+	ctr_wake(c, 1u << WAIT_LOG_END); /* a followed log ends first */
 	ctr_wake(c, 1u << WAIT_STOPPED | 1u << WAIT_STOP);
 	if (c->checkpoint_ending) {
 		c->checkpointing = c->dumping = false;

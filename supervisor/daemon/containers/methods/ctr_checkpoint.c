@@ -67,7 +67,7 @@ static void on_dumped(const el_child_result *r, void *data)
 		/* criu has ended it; its monitor's report of that is still on
 		 * its way: answer once it has come (ctr_ended) */
 		c->checkpoint_ending = true;
-		ctr_done *done = j->call ? reply_when_done(j->call) : NULL;
+		ctr_done *done = j->call ? reply_when_done(j->call, NULL) : NULL;
 		if (j->call && !done)
 			sv_internal(j->call, "out of memory");
 		ctr_done_hold(&c->checkpoint_done, done);
@@ -169,7 +169,7 @@ int sv_restore(vl_call *call, yajl_val params, void *ud)
 		return reply_bad_state(call, c, "it is being checkpointed");
 	if (!ctr_has_checkpoint(d, c))
 		return reply_bad_state(call, c, "it has no checkpoint: checkpoint it first");
-	ctr_done *done = reply_when_done(call);
+	ctr_done *done = reply_when_done(call, NULL);
 	if (!done)
 		return sv_internal(call, "out of memory");
 	ctr_spawn_abandon(c); /* a monitor on standby would create it afresh */

@@ -1,6 +1,7 @@
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/methods/ctr_reply.h"
+#include "supervisor/daemon/containers/methods/ctr_logs.h"
 #include "supervisor/daemon/containers/engine/ctr_prune.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "supervisor/logs/crilog.h"
@@ -56,10 +57,30 @@ static int reply_gone(vl_call *call, const ctr *c)
 	return sv_invalid_state(call, c->id, ctr_status_str[CS_EXITED], "it is not running");
 }
 
+/* Wait's answer once it has ended, and Stop's (killed: the stop signal did
+ * not end it in time). */
+static int reply_wait_over(vl_call *call, const ctr *c)
+{
+	char p[96];
+	snprintf(p, sizeof(p), "{\"exitCode\":%d,\"oomKilled\":%s}", c->exit_code, c->oom_killed ? "true" : "false");
+	return vl_call_reply(call, p);
+}
+
+static int reply_stop_over(vl_call *call, const ctr *c)
+{
+	char p[96];
+	snprintf(p, sizeof(p), "{\"exitCode\":%d,\"killed\":%s}", c->exit_code, c->stop_killed ? "true" : "false");
+	return vl_call_reply(call, p);
+}
+
 /* The call waits for the container, which answers it once (ctr_add_waiter). */
 static int wait_for(ctr *c, vl_call *call, int kind)
 {
-	return ctr_add_waiter(c, call, kind) < 0 ? sv_internal(call, "out of memory") : 0;
+	ctr_done *done = reply_when_done(call, kind == WAIT_STOP ? reply_stop_over : kind == WAIT_REMOVE ? NULL : reply_wait_over);
+	if (!done)
+		return sv_internal(call, "out of memory");
+	ctr_add_waiter(c, done, kind);
+	return 0;
 }
 
 int sv_stop(vl_call *call, yajl_val params, void *ud)
@@ -340,7 +361,7 @@ int sv_logs(vl_call *call, yajl_val params, void *ud)
 	if (logs_stream_start(d->loop, call, path, &o, follow && live, &s, &err) < 0)
 		return sv_internal_err(call, &err);
 	if (s)
-		ctr_add_follow(c, s);
+		logs_stream_follow(c, s);
 	return 0; /* the stream keeps the call */
 }
 

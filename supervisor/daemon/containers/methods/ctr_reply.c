@@ -37,6 +37,7 @@ int ctr_reply_created(vl_call *call, const ctr *c)
 typedef struct call_done {
 	ctr_done done; /* first: the engine's pointer is the wait's */
 	vl_call *call;
+	ctr_reply_fn *reply;
 } call_done;
 
 static void let_go(call_done *w)
@@ -50,9 +51,12 @@ static void told(ctr_done *done, const ctr *c, sv_fault *fault)
 	(void)c;
 	call_done *w = (call_done *)done;
 	vl_call *call = w->call;
+	ctr_reply_fn *reply = w->reply;
 	let_go(w);
 	if (fault)
 		sv_reply_fault(call, fault);
+	else if (reply)
+		reply(call, c);
 	else
 		vl_call_reply(call, NULL);
 }
@@ -67,12 +71,12 @@ static void on_left(vl_call *call, void *data)
 	free(w);
 }
 
-ctr_done *reply_when_done(vl_call *call)
+ctr_done *reply_when_done(vl_call *call, ctr_reply_fn *reply)
 {
 	call_done *w = calloc(1, sizeof(*w));
 	if (!w)
 		return NULL;
-	*w = (call_done){ .done = { .told = told, .forgotten = forgotten }, .call = call };
+	*w = (call_done){ .done = { .told = told, .forgotten = forgotten }, .call = call, .reply = reply };
 	vl_call_set_cancel(call, on_left, w);
 	return &w->done;
 }

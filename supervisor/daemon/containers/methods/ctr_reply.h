@@ -26,10 +26,12 @@ int reply_name_in_use(vl_call *call, const ctr *other);
 int reply_bad_state(vl_call *call, const ctr *c, const char *reason);
 /* CreateContainer's reply: its id and name. */
 int ctr_reply_created(vl_call *call, const ctr *c);
+/* What a call is answered once what it waits for is done. */
+typedef int ctr_reply_fn(vl_call *call, const ctr *c);
 /* The completion of a call that finishes later (ctr_done.h): told, it
- * replies (nothing on success, else the fault); should the client leave
- * first, it lets go, and what it waited for goes on. NULL when out of
- * memory. */
-ctr_done *reply_when_done(vl_call *call);
+ * replies reply's answer (NULL: no parameters), or the fault; should the
+ * client leave first, it lets go, and what it waited for goes on. NULL
+ * when out of memory. */
+ctr_done *reply_when_done(vl_call *call, ctr_reply_fn *reply);
 /* One the engine did not take (its step failed): let go, with no reply. */
 void reply_when_done_drop(ctr_done *done);

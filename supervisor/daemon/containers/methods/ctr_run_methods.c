@@ -52,7 +52,7 @@ int sv_start(vl_call *call, yajl_val params, void *ud)
 		return reply_bad_state(call, c, "it is being checkpointed");
 	c->checkpointed = c->checkpointing = false; /* started afresh: its checkpoint is stale */
 	cerr err = { 0 };
-	ctr_done *done = reply_when_done(call);
+	ctr_done *done = reply_when_done(call, NULL);
 	if (!done)
 		return sv_internal(call, "out of memory");
 	if (ctr_start_by_user(d, c, done, &err) < 0) {
@@ -75,7 +75,7 @@ int sv_restart(vl_call *call, yajl_val params, void *ud)
 	if (c->status == CS_REMOVING)
 		return reply_bad_state(call, c, "it is being removed");
 	cerr err = { 0 };
-	ctr_done *done = reply_when_done(call);
+	ctr_done *done = reply_when_done(call, NULL);
 	if (!done)
 		return sv_internal(call, "out of memory");
 	if (!ctr_alive(c)) {

@@ -38,8 +38,7 @@ extern const char *const ctr_status_str[CS_COUNT];
 #define CTR_RECORD_MODE 0600
 #define CTR_MAX_WAITERS 64
 
-struct ctr_waiter;
-struct ctr_follow;
+struct ctr_done;
 /* ExecCreate's instances (methods/ctr_exec.c): kept on their container,
  * newest first, and freed with it; the monitor writes each one's pid and
  * exit code to DIR/execs/ID (monitor/exec_session.h). */
@@ -97,8 +96,7 @@ typedef struct ctr {
 	bool attach_stdin[MONITOR_MAX_ATTACH];
 	size_t n_attach;
 	el_source *mon_src, *restart_timer;
-	struct ctr_waiter *waiters;
-	struct ctr_follow *follows;
+	struct ctr_done *waiters; /* the calls that wait on it (ctr_waiters.h) */
 	ctr_exec_inst *execs;   /* newest first */
 	unsigned n_execs;
 	struct health_state *health; /* its health checker (health/checker.h); NULL: none yet */

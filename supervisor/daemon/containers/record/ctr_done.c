@@ -5,17 +5,25 @@
 
 void ctr_done_hold(ctr_done **slot, ctr_done *done)
 {
+	if (!done)
+		return;
+	done->next = *slot;
+	if (done->next)
+		done->next->held = &done->next;
+	done->held = slot;
 	*slot = done;
-	if (done)
-		done->held = slot;
 }
 
 ctr_done *ctr_done_take(ctr_done **slot)
 {
 	ctr_done *done = *slot;
-	*slot = NULL;
-	if (done)
-		done->held = NULL;
+	if (!done)
+		return NULL;
+	*slot = done->next;
+	if (done->next)
+		done->next->held = slot;
+	done->next = NULL;
+	done->held = NULL;
 	return done;
 }
 

@@ -1,17 +1,18 @@
-/* Serving a container's log to a Logs call: the history (tail, since) as
- * LogLine objects, in one reply or streamed (more), then with follow a
+/* Serving a container's log to a Logs call with more: the history (tail,
+ * since) as LogLine objects, streamed, then with follow a
  * stream of new lines, polled from the file, until the container ends
  * (logs_stream_end) or the caller hangs up. */
 #pragma once
 #include <stdbool.h>
 #include "supervisor/logs/crilog_reader.h"
+#include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/record/log_lines.h"
 #include "supervisor/loop/eventloop.h"
 #include "supervisor/varlink/server.h"
 
 typedef struct logs_stream logs_stream;
 
 #define LOGS_POLL_USEC 100000
-#define LOGS_MAX_REPLY (8u << 20) /* a reply this large is sent (or refused) */
 /* A stream (more) sends replies of about LOGS_STREAM_BATCH, at most
  * LOGS_STREAM_STEP in one turn of the loop, and reads the log only while
  * less than LOGS_STREAM_QUEUE waits for its caller: the memory and the time a Logs call
@@ -29,9 +30,6 @@ typedef struct logs_stream logs_stream;
 #define LOGS_YIELD_USEC 1000   /* more to send: after the others' turn */
 #define LOGS_BEHIND_USEC 10000 /* the caller has not read what it has */
 
-/* The history as one reply's parameters, {"lines":[...]}, into *reply;
- * -E2BIG when it is larger than LOGS_MAX_REPLY. */
-int logs_read_all(const char *path, const crilog_read_opts *o, char **reply, cerr *err);
 /* A stream for a call with more: it keeps the call (its cancel hook) and
  * ends it once, when the history is sent, or with follow when the container
  * ends (logs_stream_end) or the caller hangs up. *out is the stream while it
@@ -42,8 +40,6 @@ int logs_stream_start(el_loop *loop, vl_call *call, const char *path, const cril
 /* The streams open whose caller is uid; all of them */
 size_t logs_streams_of(uid_t uid);
 size_t logs_streams_open(void);
-/* Call fn(data) when the stream is freed (its call ended, either way). */
-void logs_stream_on_free(logs_stream *s, void (*fn)(void *data), void *data);
-/* The container has ended: send what is left and end the call (now, or as
- * the caller takes it); fn of logs_stream_on_free is called at once. */
-void logs_stream_end(logs_stream *s);
+/* s follows c's log until c ends: then it sends what is left and ends its
+ * call (now, or as the caller takes it). */
+void logs_stream_follow(ctr *c, logs_stream *s);

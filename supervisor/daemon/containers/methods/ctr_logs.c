@@ -1,24 +1,23 @@
-#include "supervisor/daemon/containers/record/ctr_logs.h"
+/* The Logs method's stream (ctr_logs.h). */
+#include "supervisor/daemon/containers/methods/ctr_logs.h"
 #include "supervisor/varlink/call.h"
+#include "supervisor/daemon/containers/record/ctr_waiters.h"
 #include "common/cleanup.h"
-#include "common/json.h"
 #include "common/strbuf.h"
 #include "supervisor/api/sv_errors.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 struct logs_stream {
 	vl_call *call;
 	el_source *timer;
 	crilog_cursor cur;
-	strbuf batch; /* LogLine objects, comma-separated */
-	size_t n;
-	bool more;      /* the caller takes a stream of replies */
-	bool follow;    /* and lines to come, after the history */
+	log_batch batch;
+	bool follow;    /* lines to come, after the history */
 	bool finishing; /* the last lines: no pause */
-	bool too_big;
 	size_t step_sent; /* bytes streamed in this turn of the loop */
 	void (*on_free)(void *data);
 	void *on_free_data;
@@ -43,60 +42,34 @@ size_t logs_streams_open(void)
 	return n;
 }
 
-void logs_stream_on_free(logs_stream *s, void (*fn)(void *data), void *data)
+/* Call fn(data) when the stream is freed (its call ended, either way). */
+static void logs_stream_on_free(logs_stream *s, void (*fn)(void *data), void *data)
 {
 	s->on_free = fn;
 	s->on_free_data = data;
 }
 
-/* The batch as a reply's parameters, {"lines":[...]}; it starts anew. */
-static char *take_batch(logs_stream *s)
-{
-	char *p = NULL;
-	if (asprintf(&p, "{\"lines\":[%s]}", s->batch.buf ? s->batch.buf : "") < 0)
-		p = NULL;
-	sb_reset(&s->batch);
-	s->n = 0;
-	return p;
-}
-
 /* Send the batch: as a streamed reply, or as the final one. */
 static void flush(logs_stream *s, bool final)
 {
-	if (!final && s->n == 0)
+	if (!final && s->batch.n == 0)
 		return;
-	_cleanup_free_ char *p = take_batch(s);
+	_cleanup_free_ char *p = log_batch_take(&s->batch);
 	if (final)
 		vl_call_reply(s->call, p ? p : "{\"lines\":[]}");
 	else if (p)
 		vl_call_notify(s->call, p);
 }
 
-/* One LogLine into the batch. Nonzero stops the reading: one reply cannot
- * hold it all, or a stream's caller has enough waiting for now. */
+/* One LogLine into the batch. Nonzero stops the reading: the caller has
+ * enough waiting for now. */
 static int add_line(const crilog_line *l, void *data)
 {
 	logs_stream *s = data;
-	char ts[48];
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "time", crilog_format_time(l->ts_ns, ts, sizeof(ts))) ||
-	    jg_key_str(g, "stream", crilog_stream_name(l->stream)) || jg_key(g, "line") ||
-	    jg_text(g, l->text, l->len) || jg_key_bool(g, "partial", l->partial) ||
-	    yajl_gen_map_close(g))
-		return -ENOMEM;
-	const unsigned char *buf;
-	size_t n;
-	yajl_gen_get_buf(g, &buf, &n);
-	if (!s->more && s->batch.len + n > LOGS_MAX_REPLY) {
-		s->too_big = true;
-		return 1;
-	}
-	if ((s->n && sb_add(&s->batch, ",", 1)) || sb_add(&s->batch, buf, n))
-		return -ENOMEM;
-	s->n++;
-	if (!s->more || s->batch.len < LOGS_STREAM_BATCH)
-		return 0;
-	s->step_sent += s->batch.len;
+	int r = log_batch_add(&s->batch, l, SIZE_MAX);
+	if (r || s->batch.text.len < LOGS_STREAM_BATCH)
+		return r;
+	s->step_sent += s->batch.text.len;
 	flush(s, false);
 	/* one turn of the loop sends a bounded amount, so others get theirs */
 	return !s->finishing &&
@@ -114,7 +87,7 @@ static void stream_free(logs_stream *s)
 		s->on_free(s->on_free_data);
 	el_remove(s->timer);
 	crilog_cursor_close(&s->cur);
-	sb_release(&s->batch);
+	sb_release(&s->batch.text);
 	free(s);
 }
 
@@ -160,7 +133,9 @@ static int logs_step(logs_stream *s)
 
 static void on_poll(el_source *t, void *data) { logs_step(data); }
 
-void logs_stream_end(logs_stream *s)
+/* The container has ended: send what is left and end the call (now, or as
+ * the caller takes it); fn of logs_stream_on_free is called at once. */
+static void logs_stream_end(logs_stream *s)
 {
 	/* the container has ended and its log is whole: send the rest as the
 	 * caller takes it, then end; the container may go away meanwhile */
@@ -171,18 +146,6 @@ void logs_stream_end(logs_stream *s)
 	logs_step(s);
 }
 
-int logs_read_all(const char *path, const crilog_read_opts *o, char **reply, cerr *err)
-{
-	logs_stream s = { 0 };
-	int r = crilog_read(path, o, add_line, &s, NULL, err);
-	if (r >= 0 && s.too_big)
-		r = cerr_set(err, E2BIG, "the log is larger than one reply: use tail, since, or more");
-	if (r >= 0 && !(*reply = take_batch(&s)))
-		r = cerr_set(err, ENOMEM, "out of memory");
-	sb_release(&s.batch);
-	return r < 0 ? r : 0;
-}
-
 int logs_stream_start(el_loop *loop, vl_call *call, const char *path, const crilog_read_opts *o, bool follow,
 		      logs_stream **out, cerr *err)
 {
@@ -191,7 +154,6 @@ int logs_stream_start(el_loop *loop, vl_call *call, const char *path, const cril
 	if (!s)
 		return cerr_set(err, ENOMEM, "out of memory");
 	s->call = call;
-	s->more = true;
 	s->follow = follow;
 	s->next = open_streams;
 	if (s->next)
@@ -210,4 +172,41 @@ int logs_stream_start(el_loop *loop, vl_call *call, const char *path, const cril
 	if (logs_step(s) > 0 && follow)
 		*out = s;
 	return 0;
+}
+
+/* A stream that follows a container's log, as its waiter: told when the
+ * container ends. */
+typedef struct log_follow {
+	ctr_done done; /* first: the record's pointer is the follow's */
+	logs_stream *s;
+} log_follow;
+
+static void follow_told(ctr_done *done, const ctr *c, sv_fault *fault)
+{
+	(void)c, (void)fault;
+	logs_stream_end(((log_follow *)done)->s); /* frees the follow (on_stream_freed) */
+}
+
+static void follow_forgotten(ctr_done *done)
+{
+	log_follow *f = (log_follow *)done;
+	logs_stream_on_free(f->s, NULL, NULL);
+	free(f);
+}
+
+static void on_stream_freed(void *data)
+{
+	log_follow *f = data;
+	ctr_done_unhold(&f->done);
+	free(f);
+}
+
+void logs_stream_follow(ctr *c, logs_stream *s)
+{
+	log_follow *f = calloc(1, sizeof(*f));
+	if (!f)
+		return logs_stream_end(s);
+	*f = (log_follow){ .done = { .told = follow_told, .forgotten = follow_forgotten }, .s = s };
+	ctr_add_waiter(c, &f->done, WAIT_LOG_END);
+	logs_stream_on_free(s, on_stream_freed, f);
 }
