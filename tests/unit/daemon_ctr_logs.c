@@ -18,7 +18,7 @@
 #include "common/rm_rf.h"
 #include "common/json.h"
 #include "supervisor/logs/crilog.h"
-#include "supervisor/daemon/containers/record/ctr_logs.h"
+#include "supervisor/daemon/containers/methods/ctr_logs.h"
 #include "supervisor/varlink/server.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/varlink/wire.h"

@@ -133,9 +133,7 @@ static int logs_step(logs_stream *s)
 
 static void on_poll(el_source *t, void *data) { logs_step(data); }
 
-/* The container has ended: send what is left and end the call (now, or as
- * the caller takes it); fn of logs_stream_on_free is called at once. */
-static void logs_stream_end(logs_stream *s)
+void logs_stream_end(logs_stream *s)
 {
 	/* the container has ended and its log is whole: send the rest as the
 	 * caller takes it, then end; the container may go away meanwhile */

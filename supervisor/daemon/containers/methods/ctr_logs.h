@@ -40,6 +40,9 @@ int logs_stream_start(el_loop *loop, vl_call *call, const char *path, const cril
 /* The streams open whose caller is uid; all of them */
 size_t logs_streams_of(uid_t uid);
 size_t logs_streams_open(void);
+/* The container has ended: send what is left and end the call (now, or as
+ * the caller takes it). */
+void logs_stream_end(logs_stream *s);
 /* s follows c's log until c ends: then it sends what is left and ends its
  * call (now, or as the caller takes it). */
 void logs_stream_follow(ctr *c, logs_stream *s);
