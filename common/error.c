@@ -76,3 +76,19 @@ void cerr_clear(cerr *err)
 	err->msg = NULL;
 	err->code = 0;
 }
+
+int cerr_move(cerr *dst, cerr *src)
+{
+	cerr_clear(dst);
+	*dst = *src;
+	*src = (cerr){ 0 };
+	return -dst->code;
+}
+
+void cerr_keep_first(cerr *first, cerr *e)
+{
+	if (first->code)
+		cerr_clear(e);
+	else
+		cerr_move(first, e);
+}

@@ -8,7 +8,9 @@ typedef struct cerr {
 	char *msg;  /* heap, NULL when clear */
 } cerr;
 
-/* Set a fresh error; returns -code so callers can `return cerr_set(...)`. */
+/* Set a fresh error; returns -code so callers can `return cerr_set(...)`.
+ * Each function that fills an error takes NULL for one nobody reads: a
+ * try whose failure is fine. */
 int cerr_set(cerr *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Same, appending ": strerror(code)". */
@@ -24,6 +26,12 @@ void cerr_clear(cerr *err);
  * A cerr_clear by hand is still right before the variable is filled again.
  * Copying the struct hands its message over: empty the local afterwards. */
 #define _cleanup_cerr_ __attribute__((cleanup(cerr_clear)))
+/* dst takes src's error (dst's own is freed); src is left empty. Returns
+ * dst's -code. */
+int cerr_move(cerr *dst, cerr *src);
+/* The first error of several: first takes e's when it holds none, else
+ * e's is dropped; e is left empty. */
+void cerr_keep_first(cerr *first, cerr *e);
 static inline const char *cerr_msg(const cerr *err)
 {
 	return err && err->msg ? err->msg : "unknown error";

@@ -61,6 +61,19 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *le
 	return read_fd(fd, path, max, out, len, err);
 }
 
+int read_file_if_there(int dirfd, const char *path, size_t max, char **out, size_t *len, cerr *err)
+{
+	*out = NULL;
+	if (len)
+		*len = 0;
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		return cerr_sys(err, errno, "%s", path);
+	return read_fd(fd, path, max, out, len, err);
+}
+
 int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;

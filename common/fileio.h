@@ -7,6 +7,8 @@
 
 /* Read a whole file (at dirfd/path) of at most max bytes, NUL-terminated. */
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len, cerr *err);
+/* The same, but a file that is not there is no error: 0, *out NULL. */
+int read_file_if_there(int dirfd, const char *path, size_t max, char **out, size_t *len, cerr *err);
 /* The same for what is left of an open fd; path names it in errors. */
 int read_fd(int fd, const char *path, size_t max, char **out, size_t *len, cerr *err);
 static inline int read_file(const char *path, size_t max, char **out, size_t *len, cerr *err)

@@ -78,18 +78,16 @@ static void *stager_main(void *p)
 			imp_count_layer(s->m, true);
 			continue;
 		}
-		cerr e = { 0 };
+		_cleanup_cerr_ cerr e = { 0 };
 		int r = stage_one(s->m, &s->man->layers[i], s->cfg->diff_ids[i], &e);
 		pthread_mutex_lock(&s->mu);
 		if (r < 0 && s->rc == 0) {
 			s->rc = r;
-			s->err = e;
-			e = (cerr){ 0 };
+			cerr_move(&s->err, &e);
 			if (s->m->src->cancel)
 				s->m->src->cancel(s->m->src->state);
 		}
 		pthread_mutex_unlock(&s->mu);
-		cerr_clear(&e);
 	}
 }
 

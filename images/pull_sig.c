@@ -53,10 +53,8 @@ int pull_verify_signature(reg_client *c, const char *endpoint, const char *path,
 	snprintf(tag, sizeof(tag), "sha256-%s.sig", digest_hex(digest));
 	reg_resp resp = { 0 };
 	int r = reg_get_manifest(c, endpoint, path, tag, 1u << 20, &resp, err);
-	if (r == -ENOENT) {
-		cerr_clear(err);
+	if (r == -ENOENT)
 		return cerr_set(err, EKEYREJECTED, "%s is not signed: no cosign signature (tag %s)", digest, tag);
-	}
 	if (r < 0)
 		return cerr_wrap(err, "signature");
 	_cleanup_json_ yajl_val m = NULL;

@@ -65,12 +65,8 @@ int refs_load(img_store *s, refs_db *db, cerr *err)
 {
 	memset(db, 0, sizeof(*db));
 	_cleanup_free_ char *text = NULL;
-	int r = read_file_at(s->dirfd, "refs.json", REFS_MAX, &text, NULL, err);
-	if (r == -ENOENT) {
-		cerr_clear(err);
-		return 0;
-	}
-	if (r < 0)
+	int r = read_file_if_there(s->dirfd, "refs.json", REFS_MAX, &text, NULL, err);
+	if (r < 0 || !text)
 		return r;
 	_cleanup_json_ yajl_val root = NULL;
 	if ((r = json_parse(text, "refs.json", &root, err)) < 0)

@@ -139,11 +139,10 @@ int regsrc_stage_layer(void *state, const src_layer *l, src_unpack_fn unpack, vo
 	/* the transfer's reason, not the unpacker's "unexpected end"; unless
 	 * the transfer stopped because the unpacker had refused the layer */
 	if (f.rc < 0 && (r == 0 || (f.err.code != EPIPE && f.err.code != ECANCELED))) {
-		cerr_clear(err);
-		*err = f.err;
+		cerr_move(err, &f.err);
 		/* only a cut (a stall, a reset, the deadline, a cancel) is worth
 		 * going on from; what a registry refused or sent wrong is dropped */
-		if (!transfer_was_cut(f.err.code) && ftruncate(ingest, 0) < 0)
+		if (!transfer_was_cut(err->code) && ftruncate(ingest, 0) < 0)
 			log_warn("layer %s: ingest: %s", l->digest, strerror(errno));
 		return f.rc;
 	}

@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,12 +301,9 @@ const char *config_stream_address(const corrald_config *c)
 int config_load(corrald_config *c, const char *path, bool missing_ok, cerr *err)
 {
 	_cleanup_free_ char *text = NULL;
-	int r = read_file(path, 1 << 20, &text, NULL, err);
-	if (r == -ENOENT && missing_ok) {
-		cerr_clear(err);
-		return 0;
-	}
-	if (r < 0)
+	int r = missing_ok ? read_file_if_there(AT_FDCWD, path, 1 << 20, &text, NULL, err)
+			   : read_file(path, 1 << 20, &text, NULL, err);
+	if (r < 0 || !text)
 		return r;
 	int lineno = 0;
 	char *save = NULL;

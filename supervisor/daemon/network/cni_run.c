@@ -69,13 +69,9 @@ static void finish(cni_run *r);
 /* corrald's exit cut it: its owner hears so, as of any failure */
 static void cut_short(cni_run *r)
 {
-	cerr e = { 0 };
-	cerr_set(&e, ECANCELED, "CNI %s of network %s: cut short by corrald's exit", cmd_names[cmd_now(r)],
-		 cni_list_name(r->list));
 	if (!r->err.code)
-		r->err = e;
-	else
-		cerr_clear(&e);
+		cerr_set(&r->err, ECANCELED, "CNI %s of network %s: cut short by corrald's exit", cmd_names[cmd_now(r)],
+			 cni_list_name(r->list));
 	finish(r);
 }
 
@@ -94,10 +90,7 @@ static void finish(cni_run *r)
 /* A step failed: keep the first error; an ADD turns into its DEL. */
 static void failed(cni_run *r, cerr *e)
 {
-	if (!r->err.code)
-		r->err = *e;
-	else
-		cerr_clear(e);
+	cerr_keep_first(&r->err, e);
 	if (r->cmd == CNI_ADD && !r->undoing) {
 		r->undoing = true;
 		r->i = 0;

@@ -47,7 +47,7 @@ void net_bridges_sweep(const netconf *have, size_t n)
 	struct if_nameindex *all = if_nameindex();
 	if (!all)
 		return;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	for (struct if_nameindex *i = all; i->if_index; i++) {
 		bool named = false;
 		for (size_t k = 0; k < n && !named; k++)
@@ -58,7 +58,6 @@ void net_bridges_sweep(const netconf *have, size_t n)
 			log_cerr(LOG_LVL_WARN, &err, "network: a bridge no network names");
 		else
 			log_info("network: removed bridge %s, which no network names", i->if_name);
-		cerr_clear(&err);
 	}
 	if_freenameindex(all);
 }

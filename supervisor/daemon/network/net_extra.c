@@ -59,12 +59,9 @@ int net_extras_load(const struct corrald *d, const ctr *c, net_extras *x, cerr *
 	char path[PATH_MAX];
 	path_of(d, c, path, sizeof(path));
 	_cleanup_json_ yajl_val v = NULL;
-	int r = json_parse_file_at(AT_FDCWD, path, EXTRAS_FILE_MAX, &v, err);
-	if (r == -ENOENT) {
-		cerr_clear(err);
-		return 0;
-	}
-	if (r < 0)
+	_cleanup_free_ char *text = NULL;
+	int r = read_file_if_there(AT_FDCWD, path, EXTRAS_FILE_MAX, &text, NULL, err);
+	if (r < 0 || !text || (r = json_parse(text, path, &v, err)) < 0)
 		return r;
 	yajl_val a = json_get(v, "attachments");
 	size_t n = YAJL_IS_ARRAY(a) ? a->u.array.len : 0;

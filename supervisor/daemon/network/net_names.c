@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,12 +97,8 @@ static bool split(char *line, net_entry *m)
 static int entries_load(const char *path, net_entries *m, cerr *err)
 {
 	size_t len;
-	int r = read_file(path, MEMBERS_FILE_MAX, &m->text, &len, err);
-	if (r == -ENOENT) {
-		cerr_clear(err);
-		return 0;
-	}
-	if (r < 0)
+	int r = read_file_if_there(AT_FDCWD, path, MEMBERS_FILE_MAX, &m->text, &len, err);
+	if (r < 0 || !m->text)
 		return r;
 	if (!(m->v = calloc(NAMES_MEMBERS_MAX + 1, sizeof(*m->v))))
 		return cerr_set(err, ENOMEM, "out of memory");

@@ -139,9 +139,8 @@ static bool check_one(check_queue *q, ctr *c)
 	char portmap_path[PATH_MAX];
 	cni_args a = { .container_id = c->id, .netns = pin, .ifname = ifname, .path = q->d->cfg->cni_path,
 		       .ports = rec.ports, .n_ports = rec.n_ports };
-	if (json_parse(rec.result, "network result", &result, &err) == 0)
+	if (json_parse(rec.result, "network result", &result, NULL) == 0)
 		a.portmap_env_path = check_path_for(q->d, result, portmap_path, sizeof(portmap_path));
-	cerr_clear(&err);
 	if (cni_run_start(&q->d->network->cni, CNI_CHECK, rec.conf, rec.result, &a, on_checked, q, NULL, &err) == 0) {
 		q->checked++;
 		return true;

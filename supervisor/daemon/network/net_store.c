@@ -118,10 +118,8 @@ int net_store_text(const char *dir, const char *name, char **text, cerr *err)
 	int r = path_of(dir, name, path, sizeof(path), err);
 	if (r < 0)
 		return r;
-	if ((r = read_file(path, NET_CONFLIST_MAX, &t, &len, err)) == -ENOENT) {
-		cerr_clear(err);
+	if ((r = read_file(path, NET_CONFLIST_MAX, &t, &len, err)) == -ENOENT)
 		return cerr_set(err, ENOENT, "network %s: no such network (no %s)", name, path);
-	}
 	_cleanup_json_ yajl_val v = NULL;
 	if (r < 0 || (r = cni_conflist_parse(t, path, &v, err)) < 0)
 		return r;

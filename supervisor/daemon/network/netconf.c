@@ -118,11 +118,10 @@ static int pick_subnet(const netconf_req *req, const netconf *have, size_t n, ch
 {
 	for (int k = 0; candidate(req->wide, k, buf, len); k++) {
 		net_cidr c, o;
-		net_cidr_parse(buf, &c, err);
+		net_cidr_parse(buf, &c, NULL);
 		bool taken = overlaps_any(&c, req->avoid, req->n_avoid);
 		for (size_t i = 0; i < n && !taken; i++)
-			taken = net_cidr_parse(have[i].subnet, &o, err) == 0 && net_cidr_overlap(&c, &o);
-		cerr_clear(err);
+			taken = net_cidr_parse(have[i].subnet, &o, NULL) == 0 && net_cidr_overlap(&c, &o);
 		if (!taken)
 			return 0;
 	}
@@ -166,10 +165,9 @@ int netconf_plan(const netconf_req *req, const netconf *have, size_t n, netconf 
 	if (r < 0 || (r = net_cidr_parse(out->subnet, &c, err)) < 0)
 		return r;
 	for (size_t i = 0; i < n; i++)
-		if (net_cidr_parse(have[i].subnet, &o, err) == 0 && net_cidr_overlap(&c, &o))
+		if (net_cidr_parse(have[i].subnet, &o, NULL) == 0 && net_cidr_overlap(&c, &o))
 			return cerr_set(err, EEXIST, "%s overlaps %s of network %s", out->subnet, have[i].subnet,
 					have[i].name);
-	cerr_clear(err);
 	*field = "gateway";
 	if (req->gateway && strlen(req->gateway) >= sizeof(out->gateway))
 		return cerr_set(err, EINVAL, "\"%.64s...\" is not an address", req->gateway);

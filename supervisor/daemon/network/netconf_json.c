@@ -122,8 +122,7 @@ int netconf_parse(const char *text, netconf *out, cerr *err)
 		    (r = copy_str(json_get(range, "subnet"), out->subnet, sizeof(out->subnet), "ipam subnet", err)) < 0)
 			return r;
 		if (json_get(range, "gateway"))
-			(void)copy_str(json_get(range, "gateway"), out->gateway, sizeof(out->gateway), "gateway", err);
-		cerr_clear(err);
+			(void)copy_str(json_get(range, "gateway"), out->gateway, sizeof(out->gateway), "gateway", NULL);
 		out->internal = YAJL_IS_FALSE(json_get(p, "isGateway"));
 		return 0;
 	}

@@ -3,6 +3,7 @@
 #include "common/fileio.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,13 +60,11 @@ int resolv_read_host(const char *etc, const char *resolved, char **out, cerr *er
 {
 	*out = NULL;
 	size_t len;
-	int r = read_file(etc, HOST_MAX, out, &len, err);
-	if (r == -ENOENT) {
-		cerr_clear(err);
-		return (*out = strdup("")) ? 0 : -ENOMEM;
-	}
+	int r = read_file_if_there(AT_FDCWD, etc, HOST_MAX, out, &len, err);
 	if (r < 0)
 		return r;
+	if (!*out)
+		return (*out = strdup("")) ? 0 : -ENOMEM;
 	bool stub = false;
 	if (each_line(*out, stub_only, &stub) == 0 && stub) {
 		char *real = NULL;

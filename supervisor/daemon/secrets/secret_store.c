@@ -119,10 +119,8 @@ static int read_blob(const char *dir, const char *name, unsigned char **blob, si
 	char path[PATH_MAX];
 	path_of(path, sizeof(path), dir, name);
 	int r = read_file(path, PRE_LEN + SECRET_MAX_SIZE, (char **)blob, len, err);
-	if (r == -ENOENT) {
-		cerr_clear(err);
+	if (r == -ENOENT) /* a fresh error: the path is not the caller's to hear */
 		return cerr_set(err, ENOENT, "no such secret: %s", name);
-	}
 	if (r < 0)
 		return r;
 	if (*len < PRE_LEN || memcmp(*blob, MAGIC, 8)) {

@@ -73,7 +73,6 @@ static void ended_by_boot(corrald *d, ctr *c)
 	_cleanup_cerr_ cerr err = { 0 };
 	if (exitrec_read(dir, &e, &err) == 0)
 		return; /* it ended before the boot, and said so */
-	cerr_clear(&err);
 	e = (exitrec){ .code = 255 };
 	snprintf(e.started_at, sizeof(e.started_at), "%s", c->started_at);
 	rfc3339_ns(d->boot_ns, e.finished_at, sizeof(e.finished_at));

@@ -274,7 +274,6 @@ void ctr_ended(corrald *d, ctr *c)
 	_cleanup_cerr_ cerr err = { 0 };
 	if (exitrec_read(dir, &e, &err) < 0) {
 		log_warn("container %s: no exit record (%s); counting it as failed", c->name, cerr_msg(&err));
-		cerr_clear(&err);
 		/* its monitor killed (or crashed) while it ran: what still runs
 		 * in it is killed and its runtime state deleted, as the monitor
 		 * would have, so that nothing runs of a container said to have

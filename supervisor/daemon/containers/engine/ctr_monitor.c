@@ -88,7 +88,6 @@ static int monitor_call(corrald *d, ctr *c, const char *method, const char *para
 	if (r < 0 && err && monitor_gone(err->code)) {
 		/* a monitor ends right after its container: the exit is on its
 		 * way through the event stream */
-		cerr_clear(err);
 		return cerr_set(err, ESRCH, "container %s: its monitor has ended", c->id);
 	}
 	if (r < 0)

@@ -45,7 +45,6 @@ static void defaults(char proc[CTR_SELINUX_LABEL_MAX], char file[CTR_SELINUX_LAB
 	char type[64] = "default", path[256];
 	if (read_file("/etc/selinux/config", CONTEXTS_MAX, &cfg, &n, &err) == 0)
 		value_of(cfg, "SELINUXTYPE", type, sizeof(type));
-	cerr_clear(&err);
 	snprintf(path, sizeof(path), "/etc/selinux/%s/contexts/lxc_contexts", type);
 	if (strchr(type, '/') || read_file(path, CONTEXTS_MAX, &ctx, &n, &err) < 0)
 		return;

@@ -49,17 +49,15 @@ void ctr_upgrade(corrald *d, ctr *c)
 {
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	ctr_ids ids;
 	int r = bundle_userns_maps(dir, ids.uid, ids.gid, &err);
 	if (r > 0)
 		r = ctr_ids_dir(dir, &ids, &err);
 	if (r < 0)
 		log_cerr(LOG_LVL_ERROR, &err, "container %s: its directory", c->id);
-	cerr_clear(&err);
 	if (!c->image_manifest) /* a directory image: no overlay of corrald's */
 		return;
 	if (imagesrc_seal(dir, &err) < 0 || annotate(dir, &err) < 0)
 		log_cerr(LOG_LVL_ERROR, &err, "container %s", c->id);
-	cerr_clear(&err);
 }

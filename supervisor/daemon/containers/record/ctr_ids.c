@@ -71,10 +71,9 @@ static int pool_range(const struct corrald *d, uid_t uid, uint32_t *start, cerr 
 	snprintf(path, sizeof(path), "%s/" CTR_IDS_FILE, d->cfg->state_dir);
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
-	int r = read_file(path, IDS_FILE_MAX, &text, &len, err);
-	if (r < 0 && r != -ENOENT)
+	int r = read_file_if_there(AT_FDCWD, path, IDS_FILE_MAX, &text, &len, err);
+	if (r < 0)
 		return r;
-	cerr_clear(err);
 	uint64_t next = CTR_IDS_POOL_BASE;
 	for (char *p = text, *nl; p && *p; p = nl ? nl + 1 : NULL) {
 		nl = strchr(p, '\n');
