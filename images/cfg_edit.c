@@ -124,11 +124,10 @@ char *cfg_edit_patch(const cfg_edit *c)
 			if (!strncmp(c->merge_keys[j], c->merge_keys[i], klen + 1)) {
 				jg_key(g, c->merge_keys[j] + klen + 1);
 				_cleanup_json_ yajl_val v = NULL;
-				cerr err = { 0 };
-				if (json_parse(c->merge_values[j], "value", &v, &err) == 0)
+				if (json_parse(c->merge_values[j], "value", &v, NULL) == 0)
 					jg_value(g, v);
 				else
-					yajl_gen_null(g), cerr_clear(&err);
+					yajl_gen_null(g);
 			}
 		yajl_gen_map_close(g);
 		_cleanup_free_ char *obj = jg_finish(g, NULL);

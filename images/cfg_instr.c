@@ -261,12 +261,10 @@ static int do_onbuild(cfg_edit *c, const df_instr *in, cerr *err)
 	for (size_t i = 0; c->patch_keys && c->patch_keys[i]; i++)
 		if (!strcmp(c->patch_keys[i], "OnBuild")) {
 			_cleanup_json_ yajl_val v = NULL;
-			cerr e = { 0 };
-			if (json_parse(c->patch_values[i], "OnBuild", &v, &e) == 0)
+			if (json_parse(c->patch_values[i], "OnBuild", &v, NULL) == 0)
 				for (size_t k = 0; YAJL_IS_ARRAY(v) && k < v->u.array.len; k++)
 					if (YAJL_IS_STRING(v->u.array.values[k]))
 						strv_push(&triggers, strdup(v->u.array.values[k]->u.string));
-			cerr_clear(&e);
 		}
 	if (strv_push(&triggers, strdup(in->args[0])) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");

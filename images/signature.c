@@ -47,10 +47,8 @@ int sig_parse(const char *text, size_t len, sig_doc *s, cerr *err)
 {
 	memset(s, 0, sizeof(*s));
 	_cleanup_(json_freep) yajl_val v = NULL;
-	if (len > SIG_MAX_SIZE || strlen(text) != len || json_parse(text, "signature", &v, err) < 0) {
-		cerr_clear(err);
+	if (len > SIG_MAX_SIZE || strlen(text) != len || json_parse(text, "signature", &v, NULL) < 0)
 		return cerr_set(err, EBADMSG, "signature does not parse: not a JSON object of at most 64K");
-	}
 	const char *p = str_at(v, (const char *const[]){ "payload", NULL });
 	const char *sg = str_at(v, (const char *const[]){ "signature", NULL });
 	if (!p || !sg)
@@ -72,8 +70,7 @@ int sig_parse(const char *text, size_t len, sig_doc *s, cerr *err)
 	}
 	_cleanup_free_ char *ptext = strndup((const char *)s->payload, s->payload_len);
 	_cleanup_(json_freep) yajl_val pv = NULL;
-	if (!ptext || strlen(ptext) != s->payload_len || json_parse(ptext, "payload", &pv, err) < 0) {
-		cerr_clear(err);
+	if (!ptext || strlen(ptext) != s->payload_len || json_parse(ptext, "payload", &pv, NULL) < 0) {
 		sig_doc_release(s);
 		return cerr_set(err, EBADMSG, "signature does not parse: its payload is not JSON");
 	}

@@ -116,13 +116,11 @@ static int open_store(img_store *s, const char *root, int lock, cerr *err)
 		r = cerr_sys(err, errno, "store %s: lock", root);
 		goto fail;
 	}
-	if ((blobs = open_sub(s->dirfd, "blobs", err, root)) < 0 ||
-	    (s->blobs_fd = open_sub(blobs, "sha256", err, root)) < 0 ||
-	    (s->layers_fd = open_sub(s->dirfd, "layers", err, root)) < 0 ||
-	    (s->staging_fd = open_sub(s->dirfd, "staging", err, root)) < 0) {
-		r = -err->code;
+	if ((r = blobs = open_sub(s->dirfd, "blobs", err, root)) < 0 ||
+	    (r = s->blobs_fd = open_sub(blobs, "sha256", err, root)) < 0 ||
+	    (r = s->layers_fd = open_sub(s->dirfd, "layers", err, root)) < 0 ||
+	    (r = s->staging_fd = open_sub(s->dirfd, "staging", err, root)) < 0)
 		goto fail;
-	}
 	int hold = open_sub(s->dirfd, "holds", err, root);
 	if (hold < 0) {
 		r = hold;

@@ -149,15 +149,12 @@ static int remove_bundle(const char *dir, cerr *err)
 	_cleanup_free_ char *mpath = NULL;
 	if (asprintf(&mpath, "%s/" MARKER, abs) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
-	if (read_file(mpath, 65536, &text, NULL, err) < 0) {
-		cerr_clear(err);
+	if (read_file(mpath, 65536, &text, NULL, NULL) < 0)
 		return cerr_set(err, EINVAL, "%s: not a bundle made by corral bundle create", abs);
-	}
 	_cleanup_json_ yajl_val v = NULL;
 	yajl_val store = NULL;
-	if (json_parse(text, MARKER, &v, err) == 0)
+	if (json_parse(text, MARKER, &v, NULL) == 0)
 		store = json_get(v, "store");
-	cerr_clear(err);
 	unmount_rootfs(abs);
 	int r = rm_rf(abs);
 	if (r < 0)

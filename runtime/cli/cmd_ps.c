@@ -140,12 +140,10 @@ int cmd_ps(int argc, char **argv)
 	if (st != ST_STOPPED && st != ST_CREATING) {
 		_cleanup_cg_ cg *group = NULL;
 		int r;
-		if (s->cgroup_path && cg_open(s->cgroup_mount, s->cgroup_path, &group, &err) == 0)
+		if (s->cgroup_path && cg_open(s->cgroup_mount, s->cgroup_path, &group, NULL) == 0)
 			r = cg_pids(group, &pids, &n, &err);
-		else {
-			cerr_clear(&err);
+		else
 			r = walk_proc(s->pid, &pids, &n, &err);
-		}
 		if (r < 0)
 			return cli_fail(&err, "ps %s", id);
 	}

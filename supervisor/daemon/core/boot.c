@@ -30,7 +30,6 @@ int boot_check(const char *state_dir, bool *rebooted, long long *boot_ns, cerr *
 		return -EIO;
 	if (read_id(path, &last, &e2) == 0)
 		*rebooted = strcmp(now, last) != 0;
-	cerr_clear(&e2);
 	/* "btime SECONDS" in /proc/stat: when this boot began */
 	if (read_file("/proc/stat", 1 << 20, &stat, NULL, &e2) == 0) {
 		const char *b = strstr(stat, "\nbtime ");

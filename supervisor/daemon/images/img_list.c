@@ -88,8 +88,7 @@ int sv_image_list(vl_call *call, yajl_val params, void *ud)
 		want[i] = !given && !filtered && refs_visible(&db, &view, i) &&
 			  !(strv_contains(steps, db.images[i].manifest) && !named_for(peer, &db, i));
 	for (char **n = names; n && *n; n++) {
-		int i = refs_find(&db, &view, *n, NULL, &err);
-		cerr_clear(&err);
+		int i = refs_find(&db, &view, *n, NULL, NULL);
 		if (i >= 0)
 			want[i] = true;
 	}

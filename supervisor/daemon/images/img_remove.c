@@ -85,8 +85,7 @@ int sv_image_remove(vl_call *call, yajl_val params, void *ud)
 		return sv_internal_err(call, &err);
 	refs_view view;
 	img_view(peer, &view);
-	int ni, i = refs_find(&db, &view, ref, &ni, &err);
-	cerr_clear(&err);
+	int ni, i = refs_find(&db, &view, ref, &ni, NULL);
 	if (i < 0 && ni < 0)
 		return sv_no_such_image(call, ref);
 	/* by name: that name, the peer's own; by ID: what the peer holds of it */

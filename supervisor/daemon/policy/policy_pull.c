@@ -67,8 +67,7 @@ int policy_admit_pull(corrald *d, const peer_cred *peer, const char *ref, policy
 	char *const *search = d->cfg->registries.search;
 	for (size_t i = 0; search && search[i]; i++) {
 		reg_ref q = r;
-		int e = reg_ref_qualify(&q, search[i], &err) < 0 ? 0 : admit_one(t, peer, &q, v);
-		cerr_clear(&err);
+		int e = reg_ref_qualify(&q, search[i], NULL) < 0 ? 0 : admit_one(t, peer, &q, v);
 		if (e)
 			return e;
 	}

@@ -53,8 +53,7 @@ int pull_find_image(corrald *d, const peer_cred *peer, const char *ref, char *na
 	for (char **sr = d->cfg->registries.search; sr && *sr; sr++) {
 		reg_ref q = rr;
 		char full[600];
-		cerr_clear(&e);
-		if (reg_ref_qualify(&q, *sr, &e) == 0 && reg_ref_string(&q, full, sizeof(full)) == 0 &&
+		if (reg_ref_qualify(&q, *sr, NULL) == 0 && reg_ref_string(&q, full, sizeof(full)) == 0 &&
 		    found(&db, &view, full)) {
 			snprintf(name, n, "%s", full);
 			return 1;

@@ -53,10 +53,8 @@ int secrets_login_remove(corrald *d, uid_t owner, const char *registry, cerr *er
 	int r = login_name(owner, registry, name, sizeof(name), err);
 	if (r < 0)
 		return r;
-	if ((r = secret_store_remove(dir, name, err)) == -ENOENT) {
-		cerr_clear(err);
+	if ((r = secret_store_remove(dir, name, err)) == -ENOENT)
 		return cerr_set(err, ENOENT, "not logged in to %s", registry);
-	}
 	return r;
 }
 

@@ -400,11 +400,11 @@ static int load_entry(session_kv *st, const char *key, yajl_val ent, cerr *err)
 static int load(session_kv *st, cerr *err)
 {
 	_cleanup_json_ yajl_val root = NULL;
-	int r = json_parse_file_at(AT_FDCWD, st->path, SESSION_KV_FILE_MAX, &root, err);
-	if (r == -ENOENT) {
-		cerr_clear(err);
-		return 0;
-	}
+	_cleanup_free_ char *text = NULL;
+	int r = read_file_if_there(AT_FDCWD, st->path, SESSION_KV_FILE_MAX, &text, NULL, err);
+	if (r < 0 || !text)
+		return r;
+	r = json_parse(text, st->path, &root, err);
 	if (r < 0)
 		return r;
 	if (!YAJL_IS_OBJECT(root))

@@ -393,9 +393,9 @@ static int load_one(corrald *d, const char *name, cerr *err)
 		session_x_free(x);
 		return r;
 	}
-	if ((r = session_tell_opened(d, &x->s, err)) < 0)
-		log_cerr(LOG_LVL_WARN, err, "session %s: its broker", name);
-	cerr_clear(err);
+	_cleanup_cerr_ cerr warn = { 0 }; /* what goes wrong from here is said, and the session is back */
+	if ((r = session_tell_opened(d, &x->s, &warn)) < 0)
+		log_cerr(LOG_LVL_WARN, &warn, "session %s: its broker", name);
 	session_net_load(&x->s);
 	/* namespaces made again (a reboot), or a create cut short before its
 	 * ADD was recorded: attach now */
@@ -405,12 +405,11 @@ static int load_one(corrald *d, const char *name, cerr *err)
 	if (x->stopped)
 		; /* its network was released: it stays so */
 	else if (session_net_cni(d, &x->s) && remade)
-		r = session_net_reattach(d, &x->s, err);
+		r = session_net_reattach(d, &x->s, &warn);
 	else if (session_net_cni(d, &x->s) && access(rec, F_OK) < 0)
-		r = session_net_attach(d, &x->s, NULL, NULL, err);
+		r = session_net_attach(d, &x->s, NULL, NULL, &warn);
 	if (r < 0)
-		log_cerr(LOG_LVL_WARN, err, "session %s: its network", name);
-	cerr_clear(err);
+		log_cerr(LOG_LVL_WARN, &warn, "session %s: its network", name);
 	session_idle_arm(d, &x->s);
 	return 0;
 }

@@ -25,13 +25,10 @@ static int reply_store_error(vl_call *call, const session *s, int r, const char 
 	if (r == -ESTALE) {
 		char why[512];
 		snprintf(why, sizeof(why), "%s", cerr_msg(err));
-		cerr_clear(err);
 		return sv_invalid_state(call, what, "stale", why);
 	}
-	if (r == -ENOENT) {
-		cerr_clear(err);
+	if (r == -ENOENT)
 		return sv_invalid_state(call, what, "absent", "no such key");
-	}
 	if (r == -EINVAL || r == -E2BIG)
 		return sv_invalid_err(call, r == -E2BIG ? "value" : "key", err);
 	return sv_internal_err(call, err);
@@ -50,7 +47,7 @@ int sv_session_state_get(vl_call *call, yajl_val params, void *ud)
 	if (sp_name(params, "key", true, &key, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (kv_get(s->state, key, &value, &version) < 0) {
-		cerr err = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
 		return reply_store_error(call, s, -ENOENT, key, &err);
 	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -82,7 +79,7 @@ int sv_session_state_set(vl_call *call, yajl_val params, void *ud)
 	    get_expect(params, &expect, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	uint64_t version;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	int r = kv_set(s->state, key, value, expect, &version, &err);
 	if (r < 0)
 		return reply_store_error(call, s, r, key, &err);
@@ -106,7 +103,7 @@ int sv_session_state_remove(vl_call *call, yajl_val params, void *ud)
 	int64_t expect;
 	if (sp_name(params, "key", true, &key, &f) < 0 || get_expect(params, &expect, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	int r = kv_remove(s->state, key, expect, &err);
 	if (r < 0)
 		return reply_store_error(call, s, r, key, &err);

@@ -176,11 +176,8 @@ static inst_status read_status(corrald *d, ctr *c, const ctr_exec_inst *x)
 	snprintf(path, sizeof(path), "%s/execs/%s", dir, x->id);
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	cerr err = { 0 };
-	if (read_file(path, 64, &text, &len, &err) < 0) {
-		cerr_clear(&err);
+	if (read_file(path, 64, &text, &len, NULL) < 0)
 		return st;
-	}
 	int n = sscanf(text, "%ld %d", &st.pid, &st.code);
 	st.known = n >= 1;
 	st.ended = n == 2;
