@@ -122,10 +122,8 @@ int main(int argc, char **argv)
 		log_set_file(path);
 	/* out of corrald's cgroup before anything else: the container goes on
 	 * without it, only a restart of corrald's unit would not */
-	if (monitor_place(scope_slice, own_cgroup, o.id, &serr) < 0) {
+	if (monitor_place(scope_slice, own_cgroup, o.id, &serr) < 0)
 		log_cerr(LOG_LVL_WARN, &serr, "stays in corrald's cgroup");
-		cerr_clear(&serr);
-	}
 	signal(SIGPIPE, SIG_IGN);
 	/* orphans of the container come to us, not to init */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);

@@ -324,10 +324,8 @@ static int setup(mon *m, cerr *err)
 		return r;
 	/* room for the exit record now, while there is some */
 	cerr e2 = { 0 };
-	if (exitrec_reserve(o->dir, &e2) < 0) {
+	if (exitrec_reserve(o->dir, &e2) < 0)
 		log_cerr(LOG_LVL_WARN, &e2, "%s", o->id);
-		cerr_clear(&e2);
-	}
 	if (o->mask_fd >= 0) {
 		r = crilog_mask_load(&m->mask, o->mask_fd, err);
 		close(o->mask_fd);

@@ -45,7 +45,6 @@ int main(int argc, char **argv)
 	 * can still be opened */
 	if (!libcrypto(&err))
 		log_cerr(LOG_LVL_WARN, &err, "WebSocket upgrades will fail");
-	cerr_clear(&err);
 	if (uid < 0 || gid < 0)
 		cerr_set(&err, EINVAL, "--uid and --gid are required");
 	if (err.code || confine_helper("corral-stream", (uid_t)uid, (gid_t)gid, parent, STREAM_CPU_SECONDS, NULL, &err) < 0) {

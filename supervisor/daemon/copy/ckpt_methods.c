@@ -241,9 +241,8 @@ static void imported(ckpt_archive_call *j, const char *head_text)
 		else
 			snprintf(why, sizeof(why), "%s is now image %s, but the checkpoint is of image %s: tag that one as %s again",
 				 c->image, c->image_digest, image ? image : "(none)", c->image);
-		cerr rm = { 0 };
+		_cleanup_cerr_ cerr rm = { 0 };
 		ctr_remove_forced(d, c, &rm);
-		cerr_clear(&rm);
 		return (void)(same ? sv_internal(call, why) : sv_invalid(call, "spec.image", why));
 	}
 	c->checkpointed = true;

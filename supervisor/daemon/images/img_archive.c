@@ -87,9 +87,12 @@ static void load_reply(corrald *d, vl_call *call, const archive_call *j, char **
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
-	cerr err = { 0 };
-	if (img_open_refs(d, &s, &db, &err) < 0)
-		return call ? (void)sv_internal_err(call, &err) : cerr_clear(&err);
+	_cleanup_cerr_ cerr err = { 0 };
+	if (img_open_refs(d, &s, &db, &err) < 0) {
+		if (call)
+			sv_internal_err(call, &err);
+		return;
+	}
 	refs_view view;
 	img_view(&j->peer, &view);
 	const char *source = j->path ? j->path : "stream";
@@ -100,7 +103,7 @@ static void load_reply(corrald *d, vl_call *call, const archive_call *j, char **
 	for (size_t k = 0; k < n; k++) {
 		int i = at[k] = refs_find(&db, &view, loaded[k], NULL, &err);
 		if (i < 0 && !call)
-			return cerr_clear(&err);
+			return;
 		if (i < 0) /* removed by someone else already */
 			return (void)img_not_found(call, loaded[k], &err);
 		bool again = false;
@@ -265,10 +268,9 @@ static int start_stream(corrald *d, vl_call *call, archive_call *j)
 	}
 	el_child_opts o = { .path = d->copy_bin, .argv = argv, .fd3 = fd, .max_output = 64u << 10 };
 	el_child *ch;
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	if (el_child_run(d->loop, &o, on_stream_done, j, &ch, &err) < 0) {
 		log_cerr(LOG_LVL_ERROR, &err, "image %s: corral-copy", j->save ? "save" : "load");
-		cerr_clear(&err);
 		archive_call_free(j);
 	}
 	return 0; /* answered by the upgrade; corral-copy has the stream */

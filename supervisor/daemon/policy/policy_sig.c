@@ -36,10 +36,8 @@ int sig_check_image(const char *state_dir, const char *manifest, char *const *re
 	_cleanup_free_ char *text = NULL;
 	size_t len;
 	int r = read_file(path, SIG_MAX_SIZE, &text, &len, err);
-	if (r == -ENOENT) {
-		cerr_clear(err);
+	if (r == -ENOENT)
 		return cerr_set(err, ENOENT, "%s is not signed", manifest);
-	}
 	if (r < 0)
 		return r;
 	sig_doc s;

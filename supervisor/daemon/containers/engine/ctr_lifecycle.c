@@ -398,7 +398,6 @@ int ctr_restart_begin(corrald *d, ctr *c, unsigned timeout, cerr *err)
 	}
 	if (ctr_thaw(d, c, err) < 0)
 		log_cerr(LOG_LVL_WARN, err, "container %s: thaw for a restart", c->name);
-	cerr_clear(err);
 	ctr_publish(d, c, "stop", NULL);
 	c->restart_wanted = true;
 	return 0;
