@@ -92,3 +92,11 @@ void cerr_keep_first(cerr *first, cerr *e)
 	else
 		cerr_move(first, e);
 }
+
+bool cerr_forgive(cerr *err, int code)
+{
+	if (!err || err->code != code)
+		return false;
+	cerr_clear(err);
+	return true;
+}

@@ -2,6 +2,7 @@
  * context, so the user sees "create web: config.json: process.args: ...". */
 #pragma once
 #include <stdarg.h>
+#include <stdbool.h>
 
 typedef struct cerr {
 	int code;   /* positive errno */
@@ -29,6 +30,9 @@ void cerr_clear(cerr *err);
 /* dst takes src's error (dst's own is freed); src is left empty. Returns
  * dst's -code. */
 int cerr_move(cerr *dst, cerr *src);
+/* An outcome the caller expects (a file already gone): true, and err
+ * cleared, when err's code is code. */
+bool cerr_forgive(cerr *err, int code);
 /* The first error of several: first takes e's when it holds none, else
  * e's is dropped; e is left empty. */
 void cerr_keep_first(cerr *first, cerr *e);

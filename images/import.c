@@ -150,10 +150,8 @@ static int select_manifest(imp *m, const img_index *idx, const char *what, int d
 				return r;
 			r = select_manifest(m, &sub, w, depth + 1, out, err);
 			index_free(&sub);
-			if (r == -ENOENT) {
-				cerr_clear(err);
+			if (r < 0 && cerr_forgive(err, ENOENT))
 				continue;
-			}
 			if (r < 0)
 				return r;
 		} else if (d->media_type && !mt_is_manifest(d->media_type)) {

@@ -166,7 +166,6 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 		if (criu_check(&criu, &why) < 0) {
 			if (made) /* nothing of use in it: criu could not start */
 				rm_rf(o->image_path);
-			cerr_clear(err);
 			return cerr_set(err, why.code, "%s", cerr_msg(&why));
 		}
 		return r;
@@ -175,9 +174,7 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 		return 0;
 	/* criu ended the tree: what is left of the container goes, as runc's
 	 * does (unless the init's parent, corrald's monitor, was quicker) */
-	if ((r = container_delete(root, id, true, err)) == -ENOENT) {
-		cerr_clear(err);
+	if ((r = container_delete(root, id, true, err)) < 0 && cerr_forgive(err, ENOENT))
 		r = 0;
-	}
 	return r;
 }

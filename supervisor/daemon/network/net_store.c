@@ -142,9 +142,8 @@ int network_ensure_default(corrald *d, cerr *err)
 	net_ipam_dir(d, ipam, sizeof(ipam));
 	netconf nc;
 	int r = net_store_get(dir, NET_DEFAULT_NAME, &nc, err);
-	if (r != -ENOENT)
+	if (r >= 0 || !cerr_forgive(err, ENOENT))
 		return r;
-	cerr_clear(err);
 	const netconf_req req = { .name = NET_DEFAULT_NAME, .wide = true, .bridge = NET_DEFAULT_BRIDGE };
 	const char *field;
 	if ((r = net_store_create(dir, ipam, &req, &nc, &field, err)) < 0)

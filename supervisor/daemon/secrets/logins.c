@@ -40,9 +40,8 @@ int secrets_login_put(corrald *d, uid_t owner, const char *registry, const char 
 	if (r < 0)
 		return r;
 	r = secret_store_remove(dir, name, err);
-	if (r < 0 && r != -ENOENT)
+	if (r < 0 && !cerr_forgive(err, ENOENT))
 		return r;
-	cerr_clear(err);
 	return secret_store_put(dir, name, (uint32_t)owner, (const unsigned char *)userpass, strlen(userpass), err);
 }
 
@@ -67,8 +66,7 @@ int secrets_login_auth_json(corrald *d, uid_t owner, char **out, cerr *err)
 	_cleanup_free_ secret_info *all = NULL;
 	size_t n = 0;
 	int r = secret_store_list(dir, &all, &n, err);
-	if (r == -ENOENT) {
-		cerr_clear(err);
+	if (r < 0 && cerr_forgive(err, ENOENT)) {
 		n = 0;
 	} else if (r < 0) {
 		return r;

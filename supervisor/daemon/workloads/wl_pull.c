@@ -74,8 +74,7 @@ static int pull_auth(corrald *d, const workload *w, char **out, strbuf *missing,
 		_cleanup_(secbuf_release) secbuf v = { 0 };
 		if (!name)
 			continue;
-		if ((r = secrets_value_of(d, w->peer.uid, name, &v, err)) == -ENOENT) {
-			cerr_clear(err);
+		if ((r = secrets_value_of(d, w->peer.uid, name, &v, err)) < 0 && cerr_forgive(err, ENOENT)) {
 			r = sb_addf(missing, "%s%s", missing->len ? ", " : "", name) < 0 ? cerr_set(err, ENOMEM, "out of memory") : 0;
 			continue;
 		}

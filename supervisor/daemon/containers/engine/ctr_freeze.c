@@ -43,9 +43,8 @@ int ctr_thaw(corrald *d, ctr *c, cerr *err)
 	if (c->status != CS_PAUSED)
 		return 0;
 	int r = ctr_set_frozen(d, c, false, err);
-	if (r < 0 && err->code != ENOENT)
+	if (r < 0 && !cerr_forgive(err, ENOENT)) /* no cgroup left: it has ended, and nothing is frozen */
 		return r;
-	cerr_clear(err); /* no cgroup left: it has ended, and nothing is frozen */
 	c->status = CS_RUNNING;
 	ctr_save(d, c);
 	ctr_publish(d, c, "unpause", NULL);

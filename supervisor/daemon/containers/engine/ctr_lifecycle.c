@@ -391,11 +391,9 @@ int ctr_restart_begin(corrald *d, ctr *c, unsigned timeout, cerr *err)
 	 * stays as it was, so that should corrald die before the start, the
 	 * policy (and adoption) still bring it back */
 	c->stopped_by_user = true;
-	if (ctr_signal(d, c, c->spec.stop_signal, true, timeout, err) < 0) {
-		if (err->code != ESRCH)
-			return -err->code;
-		cerr_clear(err); /* it is ending anyway */
-	}
+	if (ctr_signal(d, c, c->spec.stop_signal, true, timeout, err) < 0 &&
+	    !cerr_forgive(err, ESRCH)) /* it is ending anyway */
+		return -err->code;
 	if (ctr_thaw(d, c, err) < 0)
 		log_cerr(LOG_LVL_WARN, err, "container %s: thaw for a restart", c->name);
 	ctr_publish(d, c, "stop", NULL);
