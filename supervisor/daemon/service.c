@@ -173,7 +173,9 @@ static int m_events(vl_call *call, yajl_val params, void *ud)
 #define STORE_GATED(fn) \
 	static int gated_##fn(vl_call *call, yajl_val params, void *ud) \
 	{ \
-		return store_gate_park(ud, call, fn) ? 0 : fn(call, params, ud); \
+		_cleanup_sv_fault_ sv_fault f = { 0 }; \
+		int r = store_gate_park(ud, call, fn, &f); \
+		return r < 0 ? sv_reply_fault(call, &f) : r > 0 ? 0 : fn(call, params, ud); \
 	}
 STORE_GATED(sv_image_list)
 STORE_GATED(sv_image_inspect)
