@@ -178,8 +178,10 @@ static int start_import(corrald *d, vl_call *call, import_ctx *x, int fd3)
 	return 0; /* the helper run keeps the call; import_done answers it */
 }
 
-static int start_import_fd(corrald *d, vl_call *call, int fd, void *x)
+static int start_import_fd(corrald *d, vl_call *call, int fd, sv_fault *why, void *x)
 {
+	if (why)
+		return sv_reply_fault(call, why);
 	int r = start_import(d, call, x, fd);
 	close(fd);
 	return r;
