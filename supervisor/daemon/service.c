@@ -4,13 +4,13 @@
 #include "supervisor/daemon/core/admission.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/store_gate.h"
+#include "supervisor/daemon/core/events_methods.h"
 #include "supervisor/daemon/readiness/readiness.h"
 #include "supervisor/daemon/service.h"
 #include "supervisor/daemon/network/net_metrics.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"
-#include "supervisor/logs/crilog.h"
 #include "supervisor/api/interface.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
@@ -143,37 +143,15 @@ static int m_metrics(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply(call, p);
 }
 
-static int m_events(vl_call *call, yajl_val params, void *ud)
-{
-	corrald *d = D(ud);
-	const char *since, *until;
-	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("since", "until", "filters"), &f) < 0 ||
-	    sp_str(params, "since", false, &since, &f) < 0 || sp_str(params, "until", false, &until, &f) < 0)
-		return sv_invalid_fault(call, &f);
-	event_window w = { .since = -1, .until = -1 }; /* no replay unless asked, no end */
-	if (since && crilog_parse_since(since, &w.since, NULL) < 0)
-		return sv_invalid(call, "since", CRILOG_SINCE_WORDS);
-	if (until && crilog_parse_since(until, &w.until, NULL) < 0)
-		return sv_invalid(call, "until", CRILOG_SINCE_WORDS);
-	event_filter filter;
-	if (events_parse_filters(json_get(params, "filters"), &filter, &f) < 0)
-		return sv_invalid_fault(call, &f);
-	if (!vl_call_wants_more(call))
-		return vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
-	/* the subscription keeps the call */
-	if (events_subscribe(d->events, d->loop, call, vl_call_peer(call), &w, &filter) < 0)
-		return sv_internal(call, NULL);
-	return 0;
-}
-
 /* The methods that read the image store as corrald's loop does, never
  * waiting for its lock: while a gc holds it whole, each waits the gc out
  * (store_gate.h) rather than fail "busy". */
 #define STORE_GATED(fn) \
 	static int gated_##fn(vl_call *call, yajl_val params, void *ud) \
 	{ \
-		return store_gate_park(ud, call, fn) ? 0 : fn(call, params, ud); \
+		_cleanup_sv_fault_ sv_fault f = { 0 }; \
+		int r = store_gate_park(ud, call, fn, &f); \
+		return r < 0 ? sv_reply_fault(call, &f) : r > 0 ? 0 : fn(call, params, ud); \
 	}
 STORE_GATED(sv_image_list)
 STORE_GATED(sv_image_inspect)
@@ -230,7 +208,7 @@ static const vl_method methods[] = {
 	{ "Logs", sv_logs },
 	{ "ReopenLog", sv_reopen_log },
 	{ "Update", sv_update },
-	{ "Events", m_events },
+	{ "Events", sv_events },
 	{ "Stats", sv_stats },
 	{ "Exec", sv_exec },
 	{ "ExecCreate", sv_exec_create },

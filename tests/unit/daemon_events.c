@@ -17,7 +17,7 @@
 #include "common/fileio.h"
 #include "common/rm_rf.h"
 #include "common/json.h"
-#include "supervisor/daemon/core/events.h"
+#include "supervisor/daemon/core/events_methods.h"
 #include "supervisor/varlink/server.h"
 #include "supervisor/varlink/call.h"
 
@@ -38,7 +38,7 @@ static int m_sub(vl_call *call, yajl_val params, void *ud)
 	/* "asUid": subscribe as that member rather than as the test's peer */
 	yajl_val as = json_get(params, "asUid");
 	peer_cred member = { .uid = YAJL_IS_INTEGER(as) ? (uid_t)YAJL_GET_INTEGER(as) : 0 };
-	if (events_subscribe(bus, loop, call, as ? &member : vl_call_peer(call), &w, &filter) < 0)
+	if (events_subscribe_call(bus, loop, call, as ? &member : vl_call_peer(call), &w, &filter) < 0)
 		return vl_call_error(call, "t.E.NoMemory", NULL);
 	return 0;
 }

@@ -128,8 +128,10 @@ static void on_exported(const el_child_result *r, void *data)
 	ckpt_archive_call_free(j);
 }
 
-static int start_export(corrald *d, vl_call *call, int fd, void *ctx)
+static int start_export(corrald *d, vl_call *call, int fd, sv_fault *why, void *ctx)
 {
+	if (why)
+		return sv_reply_fault(call, why);
 	ckpt_archive_call *j = ctx;
 	j->call = call;
 	char key[PATH_MAX];
@@ -266,8 +268,10 @@ static void on_imported(const el_child_result *r, void *data)
 	ckpt_archive_call_free(j); /* and what is left of the stage */
 }
 
-static int start_import(corrald *d, vl_call *call, int fd, void *ctx)
+static int start_import(corrald *d, vl_call *call, int fd, sv_fault *why, void *ctx)
 {
+	if (why)
+		return sv_reply_fault(call, why);
 	ckpt_archive_call *j = ctx;
 	j->call = call;
 	char key[PATH_MAX], owner[16];

@@ -1,12 +1,10 @@
 #include "supervisor/daemon/core/events.h"
-#include "supervisor/varlink/call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_get.h"
 #include "common/log.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/logs/crilog.h"
-#include "supervisor/api/sv_errors.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -21,9 +19,9 @@ struct event {
 	char *json; /* {"event":{...}} */
 };
 
-struct sub {
+struct event_sub {
 	event_bus *bus;
-	vl_call *call;
+	event_sink sink;
 	peer_cred peer;
 	bool is_peer; /* else corrald itself: it hears of everything */
 	char *type, *action, *id, *name, *container, *session; /* filters; NULL: any */
@@ -37,7 +35,7 @@ struct sub {
 	long long resume_ts;
 	size_t resume_skip;
 	bool until_due; /* until came during the replay */
-	struct sub *next, *prev;
+	struct event_sub *next, *prev;
 };
 
 /* a replay pauses past this much queued for its client, and goes on below half */
@@ -47,7 +45,7 @@ struct sub {
 struct event_bus {
 	struct event *ring;
 	size_t keep, head, n;
-	struct sub *subs;
+	struct event_sub *subs;
 	size_t n_subs;
 	events_listener_fn listener;
 	void *listener_data;
@@ -81,7 +79,7 @@ static void event_clear(struct event *e)
 	memset(e, 0, sizeof(*e));
 }
 
-static void sub_release(struct sub *s)
+static void sub_release(struct event_sub *s)
 {
 	el_remove(s->timer);
 	el_remove(s->pace);
@@ -94,7 +92,7 @@ static void sub_release(struct sub *s)
 	free(s);
 }
 
-static void sub_free(struct sub *s)
+static void sub_free(struct event_sub *s)
 {
 	event_bus *b = s->bus;
 	if (s->prev)
@@ -107,15 +105,20 @@ static void sub_free(struct sub *s)
 	sub_release(s);
 }
 
+/* s goes, then its sink hears how. */
+static void sub_end(struct event_sub *s, event_end how, const char *why)
+{
+	event_sink sink = s->sink;
+	sub_free(s);
+	sink.end(sink.ctx, how, why);
+}
+
 void events_free(event_bus *b)
 {
 	if (!b)
 		return;
-	while (b->subs) {
-		struct sub *s = b->subs;
-		vl_call_set_cancel(s->call, NULL, NULL);
-		sub_free(s);
-	}
+	while (b->subs)
+		sub_end(b->subs, EVENT_END_STOP, NULL);
 	for (size_t i = 0; i < b->keep; i++)
 		event_clear(&b->ring[i]);
 	free(b->ring);
@@ -144,13 +147,13 @@ static bool container_is(const char *filter, const struct event *e)
 }
 
 /* The one rule (owner.h): a subscriber hears only of what it may see. */
-static bool may_see(const struct sub *s, const struct event *e)
+static bool may_see(const struct event_sub *s, const struct event *e)
 {
 	const peer_cred *peer = s->is_peer ? &s->peer : NULL;
 	return e->who.shared ? owner_may_use(peer, e->who.uid) : owner_may(peer, e->who.uid);
 }
 
-static bool matches(const struct sub *s, const struct event *e)
+static bool matches(const struct event_sub *s, const struct event *e)
 {
 	return may_see(s, e) && eq_or_any(s->type, e->type) && eq_or_any(s->action, e->action) && eq_or_any(s->id, e->id) &&
 	       eq_or_any(s->name, e->name) && container_is(s->container, e) &&
@@ -158,19 +161,16 @@ static bool matches(const struct sub *s, const struct event *e)
 }
 
 /* Returns false when the subscriber was cut off (and freed). */
-static bool deliver(struct sub *s, const struct event *e)
+static bool deliver(struct event_sub *s, const struct event *e)
 {
 	if (!matches(s, e))
 		return true;
-	if (vl_call_out_pending(s->call) > EVENTS_MAX_QUEUED) {
-		vl_call *call = s->call;
+	if (s->sink.unread(s->sink.ctx) > EVENTS_MAX_QUEUED) {
 		log_warn("events: a subscriber stopped reading; ending its stream");
-		vl_call_set_cancel(call, NULL, NULL);
-		sub_free(s);
-		sv_internal(call, "events: the client did not keep up");
+		sub_end(s, EVENT_END_CUT, "events: the client did not keep up");
 		return false;
 	}
-	vl_call_notify(s->call, e->json);
+	s->sink.event(s->sink.ctx, e->json);
 	return true;
 }
 
@@ -224,7 +224,7 @@ int events_publish(event_bus *b, event_owner who, const char *type, const char *
 			session = a[1];
 	e->session = dup_or_null(session);
 	events_log_append(&b->log, now_ns, who, session, json);
-	for (struct sub *s = b->subs, *next; s; s = next) {
+	for (struct event_sub *s = b->subs, *next; s; s = next) {
 		next = s->next;
 		if (!s->pace) /* a replay reaches it in the file */
 			deliver(s, e);
@@ -265,20 +265,14 @@ int events_parse_filters(yajl_val filters, event_filter *out, json_fault *f)
 	return 0;
 }
 
-static void on_cancel(vl_call *call, void *data) { sub_free(data); }
+void events_unsubscribe(event_sub *s) { sub_free(s); }
 
 /* until has come: the last reply, with no event, ends the stream. */
-static void end_stream(struct sub *s)
-{
-	vl_call *call = s->call;
-	vl_call_set_cancel(call, NULL, NULL);
-	sub_free(s);
-	vl_call_reply(call, NULL);
-}
+static void end_stream(struct event_sub *s) { sub_end(s, EVENT_END_UNTIL, NULL); }
 
 static void on_until(el_source *src, void *data)
 {
-	struct sub *s = data;
+	struct event_sub *s = data;
 	s->timer = NULL; /* a one-shot timer: the loop frees it */
 	el_remove(src);
 	if (s->pace)
@@ -294,14 +288,14 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec;
 }
 
-static struct sub *sub_new(event_bus *b, vl_call *call, const peer_cred *peer, long long until,
-			   const event_filter *filter)
+static struct event_sub *sub_new(event_bus *b, const event_sink *sink, const peer_cred *peer, long long until,
+				 const event_filter *filter)
 {
-	struct sub *s = calloc(1, sizeof(*s));
+	struct event_sub *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	s->bus = b;
-	s->call = call;
+	s->sink = *sink;
 	if (peer) {
 		s->peer = *peer;
 		s->is_peer = true;
@@ -323,7 +317,7 @@ static struct sub *sub_new(event_bus *b, vl_call *call, const peer_cred *peer, l
 }
 
 struct replay {
-	struct sub *s;
+	struct event_sub *s;
 	bool cut;    /* it was cut off (and freed) */
 	bool paused; /* its client has a share to read first */
 	long long ts; /* the last line's time, and its place among those at it */
@@ -334,13 +328,13 @@ struct replay {
 static bool replay_one(void *data, long long ts, event_owner who, const char *session, yajl_val ev)
 {
 	struct replay *rp = data;
-	struct sub *s = rp->s;
+	struct event_sub *s = rp->s;
 	size_t at = ts == rp->ts ? rp->at + 1 : 1;
 	if (ts == s->resume_ts && at <= s->resume_skip) { /* given before the pause */
 		rp->ts = ts, rp->at = at;
 		return true;
 	}
-	if (vl_call_out_pending(s->call) > REPLAY_SHARE) {
+	if (s->sink.unread(s->sink.ctx) > REPLAY_SHARE) {
 		s->resume_ts = ts, s->resume_skip = at - 1;
 		rp->paused = true;
 		return false;
@@ -366,7 +360,7 @@ static bool replay_one(void *data, long long ts, event_owner who, const char *se
 enum replayed { REPLAY_DONE, REPLAY_PAUSED, REPLAY_CUT };
 
 /* The file from s->resume_ts on, until its client has a share to read. */
-static enum replayed replay_share(struct sub *s)
+static enum replayed replay_share(struct event_sub *s)
 {
 	struct replay rp = { .s = s, .ts = -1 };
 	events_log_replay(&s->bus->log, s->resume_ts, replay_one, &rp);
@@ -375,8 +369,8 @@ static enum replayed replay_share(struct sub *s)
 
 static void on_pace(el_source *src, void *data)
 {
-	struct sub *s = data;
-	if (vl_call_out_pending(s->call) > REPLAY_SHARE / 2)
+	struct event_sub *s = data;
+	if (s->sink.unread(s->sink.ctx) > REPLAY_SHARE / 2)
 		return;
 	enum replayed r = replay_share(s);
 	if (r != REPLAY_DONE)
@@ -388,10 +382,10 @@ static void on_pace(el_source *src, void *data)
 		end_stream(s);
 }
 
-int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const peer_cred *peer, const event_window *w,
-		     const event_filter *filter)
+int events_subscribe(event_bus *b, el_loop *loop, const event_sink *sink, const peer_cred *peer,
+		     const event_window *w, const event_filter *filter)
 {
-	struct sub *s = sub_new(b, call, peer, w->until, filter);
+	struct event_sub *s = sub_new(b, sink, peer, w->until, filter);
 	if (!s)
 		return -ENOMEM;
 	long long left = w->until < 0 ? -1 : w->until - now_ns();
@@ -405,7 +399,7 @@ int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const peer_cred
 		b->subs->prev = s;
 	b->subs = s;
 	b->n_subs++;
-	vl_call_set_cancel(call, on_cancel, s);
+	sink->held(sink->ctx, s);
 	if (b->log.open && w->since >= 0) {
 		s->resume_ts = w->since;
 		enum replayed r = replay_share(s);
@@ -413,9 +407,7 @@ int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const peer_cred
 			return 0;
 		if (r == REPLAY_PAUSED) {
 			if (el_add_timer(loop, REPLAY_TICK_USEC, true, on_pace, s, &s->pace, &err) < 0) {
-				vl_call_set_cancel(call, NULL, NULL);
-				sub_free(s);
-				sv_internal(call, "events: the history could not be paced");
+				sub_end(s, EVENT_END_CUT, "events: the history could not be paced");
 				return 0;
 			}
 			s->until_due = w->until >= 0 && left <= 0; /* else on_until says when */

@@ -1,14 +1,14 @@
 /* The event bus behind io.corral.Supervisor.Events: recent events kept in a
- * ring (for "since"), and streaming subscribers, each a varlink call with
- * "more", optionally filtered. A subscriber that stops reading is cut off
- * rather than letting its queue grow. */
+ * ring (for "since"), and streaming subscribers (the Events method's calls,
+ * events_methods.h), each told through its sink, optionally filtered. A
+ * subscriber that stops reading is cut off rather than letting its queue
+ * grow. */
 #pragma once
 #include <stddef.h>
 #include <yajl/yajl_tree.h>
 #include "common/error.h"
 #include "common/json_get.h"
 #include "supervisor/loop/eventloop.h"
-#include "supervisor/varlink/server.h"
 #include "supervisor/varlink/peer.h"
 #include "supervisor/daemon/core/events_log.h"
 
@@ -18,7 +18,7 @@ typedef struct event_bus event_bus;
 #define EVENTS_MAX_QUEUED (1u << 20) /* a subscriber this far behind is cut off */
 
 event_bus *events_new(size_t keep);
-/* Ends every subscription (with no further reply). */
+/* Ends every subscription (EVENT_END_STOP: nothing more is said). */
 void events_free(event_bus *b);
 /* Keep every event in the file at path too (events_log.h), rotated past
  * max_size bytes: since then reaches back to what corralds before this one
@@ -56,11 +56,31 @@ int events_parse_filters(yajl_val filters, event_filter *out, json_fault *f);
 typedef struct event_window {
 	long long since, until;
 } event_window;
-/* Keep call (its cancel hook) as a subscriber; loop times the end. It
- * hears of, and is replayed, only the events whose object peer may see
- * (NULL: corrald itself, every one). */
-int events_subscribe(event_bus *b, el_loop *loop, vl_call *call, const peer_cred *peer, const event_window *w,
-		     const event_filter *filter);
+/* How a subscription ends: until has come (the stream's last reply, with
+ * no event); it cannot go on (why: its client stopped reading, or its
+ * history could not be paced); corrald stops (nothing more is said). */
+typedef enum event_end { EVENT_END_UNTIL, EVENT_END_CUT, EVENT_END_STOP } event_end;
+typedef struct event_sub event_sub;
+/* A subscriber as the bus sees it, given by the one that subscribes (the
+ * Events method, for its call). held: the subscription is s from now on,
+ * until its end or events_unsubscribe(s). event: one it hears of ({"event":
+ * {...}}). end: once, the subscription freed already. unread: the bytes
+ * its client has yet to read (the bus paces a replay by them, and cuts off
+ * one that stops reading). */
+typedef struct event_sink {
+	void (*held)(void *ctx, event_sub *s);
+	void (*event)(void *ctx, const char *json);
+	void (*end)(void *ctx, event_end how, const char *why);
+	size_t (*unread)(void *ctx);
+	void *ctx;
+} event_sink;
+/* Keep sink as a subscriber; loop times the end. It hears of, and is
+ * replayed, only the events whose object peer may see (NULL: corrald
+ * itself, every one). -ENOMEM, with nothing kept and nothing said. */
+int events_subscribe(event_bus *b, el_loop *loop, const event_sink *sink, const peer_cred *peer,
+		     const event_window *w, const event_filter *filter);
+/* The subscriber has gone: s is freed, its sink told nothing. */
+void events_unsubscribe(event_sub *s);
 size_t events_n_subscribers(const event_bus *b);
 /* Each event the file keeps (nothing without one, events_open_log), oldest
  * first, until fn returns false. */

@@ -3,7 +3,6 @@
 #include "supervisor/daemon/core/peer_open.h"
 #include "supervisor/daemon/core/violation.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/api/sv_errors.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +35,7 @@ static void opened(int fd, int code, void *data)
 			close(fd);
 		p->free_ctx(p->ctx);
 	} else if (fd < 0) {
+		_cleanup_sv_fault_ sv_fault why = { 0 };
 		policy_violation v = { .field = "path" };
 		snprintf(v.limit, sizeof(v.limit), "unprivileged: only a file the peer itself can %s", p->write ? "write" : "read");
 		snprintf(v.reason, sizeof(v.reason), "%s: %s (opened as uid %u)", p->path,
@@ -45,11 +45,12 @@ static void opened(int fd, int code, void *data)
 			 (unsigned)p->uid);
 		p->free_ctx(p->ctx);
 		if (p->uid == 0) /* root's own file: no policy of a member's */
-			sv_invalid(p->call, "path", v.reason);
+			sv_fault_invalid(&why, "path", v.reason);
 		else
-			sv_reply_fault(p->call, policy_fault(p->d, vl_call_peer(p->call), p->method, &v, &(sv_fault){ 0 }));
+			policy_fault(p->d, vl_call_peer(p->call), p->method, &v, &why);
+		p->start(p->d, p->call, -1, &why, NULL);
 	} else {
-		p->start(p->d, p->call, fd, p->ctx);
+		p->start(p->d, p->call, fd, NULL, p->ctx);
 	}
 	free(p->path);
 	free(p);
@@ -64,13 +65,15 @@ int policy_import_as_peer(struct corrald *d, vl_call *call, const char *path, im
 int policy_open_as_peer(struct corrald *d, vl_call *call, const char *method, const char *path, enum peer_access how,
 			import_start_fn start, import_free_fn free_ctx, void *ctx)
 {
+	_cleanup_sv_fault_ sv_fault why = { 0 };
 	pending *p = calloc(1, sizeof(*p));
 	char *copy = strdup(path);
 	if (!p || !copy) {
 		free(p);
 		free(copy);
 		free_ctx(ctx);
-		return sv_internal(call, "out of memory");
+		sv_fault_internal(&why, "out of memory");
+		return start(d, call, -1, &why, NULL);
 	}
 	*p = (pending){ .d = d, .call = call, .path = copy, .method = method, .write = how != PEER_READ,
 			.uid = vl_call_peer(call)->uid, .start = start, .free_ctx = free_ctx, .ctx = ctx };
@@ -80,7 +83,8 @@ int policy_open_as_peer(struct corrald *d, vl_call *call, const char *method, co
 		free(p->path);
 		free(p);
 		free_ctx(ctx);
-		return sv_internal_err(call, &err);
+		sv_fault_internal_err(&why, &err);
+		return start(d, call, -1, &why, NULL);
 	}
 	vl_call_set_cancel(call, on_cancel, p);
 	return 0;

@@ -4,18 +4,21 @@
  * path. */
 #pragma once
 #include <stdbool.h>
+#include "supervisor/api/sv_fault.h"
 #include "supervisor/varlink/server.h"
 
 struct corrald;
 
 /* Start the import from fd (the callee's to close); 0 once it has the
- * call, or the reply it gave. */
-typedef int (*import_start_fn)(struct corrald *d, vl_call *call, int fd, void *ctx);
+ * call, or the reply it gave. With why, the file was not opened: why is
+ * the fault for the callee to reply (fd is -1, and ctx was freed). */
+typedef int (*import_start_fn)(struct corrald *d, vl_call *call, int fd, sv_fault *why, void *ctx);
 typedef void (*import_free_fn)(void *ctx);
 
-/* Open path as the call's peer, then start(); a peer that cannot read it
- * gets PolicyViolation on path (audited). ctx goes to free_ctx unless
- * start took it. Returns 0 (the call is kept) or the reply it gave. */
+/* Open path as the call's peer, then start(), once, unless the caller has
+ * hung up; a peer that cannot read it is refused with PolicyViolation on
+ * path (audited). ctx goes to free_ctx unless start took it. Returns 0
+ * (the call is kept) or what start returned. */
 int policy_import_as_peer(struct corrald *d, vl_call *call, const char *path, import_start_fn start,
 			  import_free_fn free_ctx, void *ctx);
 /* The same for method (named in the refusal), for a file the peer reads,

@@ -1,7 +1,6 @@
 #include "supervisor/daemon/core/store_gate.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/api/sv_errors.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -71,19 +70,17 @@ static bool gc_holds_store(const corrald *d)
 	return held;
 }
 
-bool store_gate_park(corrald *d, vl_call *call, vl_method_fn method)
+int store_gate_park(corrald *d, vl_call *call, vl_method_fn method, sv_fault *f)
 {
 	if (!gcs || !gc_holds_store(d))
-		return false;
+		return 0;
 	struct parked *p = malloc(sizeof(*p));
-	if (!p) {
-		sv_internal(call, "out of memory");
-		return true;
-	}
+	if (!p)
+		return sv_fault_internal(f, "out of memory");
 	*p = (struct parked){ .call = call, .method = method, .next = parked, .prev = &parked };
 	if (parked)
 		parked->prev = &p->next;
 	parked = p;
 	vl_call_set_cancel(call, on_cancel, p);
-	return true;
+	return 1;
 }

@@ -4,7 +4,7 @@
  * Such a call is parked while a gc runs, and handed back to its method
  * once the last gc has ended. */
 #pragma once
-#include <stdbool.h>
+#include "supervisor/api/sv_fault.h"
 #include "supervisor/varlink/server.h"
 
 struct corrald;
@@ -13,6 +13,7 @@ struct corrald;
 void store_gate_gc_begin(void);
 void store_gate_gc_end(struct corrald *d);
 /* While a gc of corrald's holds the store: keep call, to be given to method
- * (with its params and d) once the gcs have ended; true. False when none
- * holds it (none runs, or it still waits for the store): the caller goes on. */
-bool store_gate_park(struct corrald *d, vl_call *call, vl_method_fn method);
+ * (with its params and d) once the gcs have ended; 1. 0 when none holds it
+ * (none runs, or it still waits for the store): the caller goes on. -1 with
+ * f set when the call could not be kept, for the caller to reply. */
+int store_gate_park(struct corrald *d, vl_call *call, vl_method_fn method, sv_fault *f);

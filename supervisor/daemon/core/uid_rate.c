@@ -2,7 +2,7 @@
 #include "supervisor/daemon/core/uid_rate.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/api/sv_errors.h"
+#include "supervisor/api/sv_fault.h"
 
 #include <stdio.h>
 

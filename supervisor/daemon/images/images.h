@@ -55,13 +55,6 @@ int img_open_refs(struct corrald *d, img_store *s, refs_db *db, cerr *err);
  * in ingest more than a day ago, removed by corral-images in the
  * background. */
 void img_sweep_staging(struct corrald *d);
-/* Answer call with {images: [the image of manifest, as peer sees it]},
- * and what more() adds to the reply. */
-int img_reply_images(struct corrald *d, vl_call *call, const peer_cred *peer, const char *manifest,
-		     void (*more)(yajl_gen g, void *ctx), void *ctx);
-/* The reply for a ref refs_find did not resolve: InvalidParameter on image
- * when it named two images (err says which), else NoSuchImage. */
-int img_not_found(vl_call *call, const char *ref, cerr *err);
 /* The text of corral-images' last line of errout, without its
  * "corral: image VERB SPEC: ". */
 char *img_helper_error(const strbuf *errout, const char *verb, const char *spec);
@@ -69,3 +62,12 @@ char *img_helper_error(const strbuf *errout, const char *verb, const char *spec)
 const struct ctr *img_user_of(struct corrald *d, const ref_image *im);
 /* Set the images and store-bytes gauges from the store; *n_images if given. */
 void corrald_update_image_gauges(struct corrald *d, size_t *n_images);
+
+/* img_methods.c: the replies the image methods share with ImagePull's,
+ * ImagePush's and the commits'. Answer call with {images: [the image of
+ * manifest, as peer sees it]}, and what more() adds to the reply. */
+int img_reply_images(struct corrald *d, vl_call *call, const peer_cred *peer, const char *manifest,
+		     void (*more)(yajl_gen g, void *ctx), void *ctx);
+/* The reply for a ref refs_find did not resolve: InvalidParameter on image
+ * when it named two images (err says which), else NoSuchImage. */
+int img_not_found(vl_call *call, const char *ref, cerr *err);

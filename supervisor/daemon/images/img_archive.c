@@ -200,8 +200,10 @@ static void job_args_of(corrald *d, archive_call *j, const char *file, job_args 
 
 /* corral-images image load|save, with fd 3 the peer's file (SPAWN_NULL:
  * the path itself, root's); 0 once the helper run has the call, else the reply. */
-static int start_helper(corrald *d, vl_call *call, int fd3, void *ctx)
+static int start_helper(corrald *d, vl_call *call, int fd3, sv_fault *why, void *ctx)
 {
+	if (why)
+		return sv_reply_fault(call, why);
 	archive_call *j = ctx;
 	j->fd3 = fd3 != SPAWN_NULL;
 	job_args a;
@@ -286,7 +288,7 @@ static int start(corrald *d, vl_call *call, archive_call *j, bool made)
 	if (!j->path)
 		return start_stream(d, call, j);
 	if (!owner_is_member(&j->peer) && !j->save)
-		return start_helper(d, call, SPAWN_NULL, j);
+		return start_helper(d, call, SPAWN_NULL, NULL, j);
 	return policy_open_as_peer(d, call, j->save ? "ImageSave" : "ImageLoad", j->path, j->save ? PEER_WRITE : PEER_READ, start_helper, archive_call_free, j);
 }
 

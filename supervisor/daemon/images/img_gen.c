@@ -9,7 +9,6 @@
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/images/img_size.h"
-#include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strv.h"
@@ -171,12 +170,4 @@ void img_gen(corrald *d, yajl_gen g, img_store *s, const refs_db *db, size_t i, 
 	yajl_gen_map_close(g);
 	if (loaded)
 		image_handle_free(&h);
-}
-
-int img_not_found(vl_call *call, const char *ref, cerr *err)
-{
-	if (err->code == EEXIST) /* a short name of two images, or an ID prefix of two */
-		return sv_invalid_err(call, "image", err);
-	cerr_clear(err);
-	return sv_no_such_image(call, ref);
 }

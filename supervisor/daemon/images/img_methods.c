@@ -1,11 +1,13 @@
 /* The image methods of io.corral.Supervisor, on the store in
  * <state-dir>/images: the same store, locks and refs.json as
- * `corral image --store <state-dir>`, so both may work on it at once. */
+ * `corral image --store <state-dir>`, so both may work on it at once; and
+ * the replies the image methods share (an Image list, a ref not found). */
 #include "supervisor/daemon/images/img_methods.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/images/img_internal.h"
+#include "supervisor/daemon/images/img_gen.h"
 #include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/daemon/core/import_peer.h"
@@ -23,6 +25,7 @@
 #include "images/image.h"
 #include "images/import.h"
 #include "images/refs.h"
+#include "images/refs_find.h"
 #include "images/refs_name.h"
 #include "images/store.h"
 
@@ -32,6 +35,42 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+int img_not_found(vl_call *call, const char *ref, cerr *err)
+{
+	if (err->code == EEXIST) /* a short name of two images, or an ID prefix of two */
+		return sv_invalid_err(call, "image", err);
+	cerr_clear(err);
+	return sv_no_such_image(call, ref);
+}
+
+int img_reply_images(corrald *d, vl_call *call, const peer_cred *p, const char *manifest,
+		     void (*more)(yajl_gen g, void *ctx), void *ctx)
+{
+	peer_cred peer = *p;
+	_cleanup_store_ img_store s = IMG_STORE_INIT;
+	_cleanup_refs_ refs_db db = { 0 };
+	cerr err = { 0 };
+	if (img_open_refs(d, &s, &db, &err) < 0)
+		return sv_internal_err(call, &err);
+	refs_view view;
+	img_view(&peer, &view);
+	int i = refs_find(&db, &view, manifest, NULL, &err);
+	if (i < 0) /* removed by someone else already */
+		return img_not_found(call, manifest, &err);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g)
+		return sv_internal(call, "out of memory");
+	yajl_gen_map_open(g);
+	jg_key(g, "images");
+	yajl_gen_array_open(g);
+	img_gen(d, g, &s, &db, (size_t)i, &peer, NULL, false);
+	yajl_gen_array_close(g);
+	if (more)
+		more(g, ctx);
+	yajl_gen_map_close(g);
+	return vl_call_reply_gen(call, g);
+}
 
 static const char *const src_prefixes[] = { "oci:", "oci-archive:", "docker-archive:", NULL };
 
@@ -139,8 +178,10 @@ static int start_import(corrald *d, vl_call *call, import_ctx *x, int fd3)
 	return 0; /* the helper run keeps the call; import_done answers it */
 }
 
-static int start_import_fd(corrald *d, vl_call *call, int fd, void *x)
+static int start_import_fd(corrald *d, vl_call *call, int fd, sv_fault *why, void *x)
 {
+	if (why)
+		return sv_reply_fault(call, why);
 	int r = start_import(d, call, x, fd);
 	close(fd);
 	return r;

@@ -1,6 +1,6 @@
 /* What the image methods share with the rest of corrald (images.h): the
- * store opened with its refs, the Image reply, the images' gauges, and the
- * sweep of what cancelled imports left. */
+ * store opened with its refs, the images' gauges, and the sweep of what
+ * cancelled imports left. */
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/images/img_internal.h"
@@ -10,7 +10,6 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/loop/child.h"
-#include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -74,32 +73,4 @@ char *img_helper_error(const strbuf *e, const char *verb, const char *spec)
 {
 	_cleanup_free_ char *pre = NULL;
 	return asprintf(&pre, "corral: image %s %s: ", verb, spec) < 0 ? NULL : imghelper_last_line(e, pre);
-}
-
-int img_reply_images(corrald *d, vl_call *call, const peer_cred *p, const char *manifest,
-		     void (*more)(yajl_gen g, void *ctx), void *ctx)
-{
-	peer_cred peer = *p;
-	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	_cleanup_refs_ refs_db db = { 0 };
-	cerr err = { 0 };
-	if (img_open_refs(d, &s, &db, &err) < 0)
-		return sv_internal_err(call, &err);
-	refs_view view;
-	img_view(&peer, &view);
-	int i = refs_find(&db, &view, manifest, NULL, &err);
-	if (i < 0) /* removed by someone else already */
-		return img_not_found(call, manifest, &err);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g)
-		return sv_internal(call, "out of memory");
-	yajl_gen_map_open(g);
-	jg_key(g, "images");
-	yajl_gen_array_open(g);
-	img_gen(d, g, &s, &db, (size_t)i, &peer, NULL, false);
-	yajl_gen_array_close(g);
-	if (more)
-		more(g, ctx);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
 }

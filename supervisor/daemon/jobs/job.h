@@ -126,8 +126,6 @@ int job_attempt_begin(job *j, const char *now);
 /* job_json.c: the Job object; with disk, the keys only the file has
  * (seq, phase, peer groups). */
 int job_gen(yajl_gen g, const job *j, bool disk, bool with_output);
-/* {"job": Job} with its output. */
-int job_reply(vl_call *call, const job *j);
 int job_load(yajl_val v, job *j, cerr *err);
 /* LogLine array text cut to its last JOB_OUTPUT_MAX bytes of lines. */
 char *job_output_tail(yajl_val lines);

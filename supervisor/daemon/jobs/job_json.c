@@ -1,9 +1,6 @@
 /* A job as JSON: the Job object of the interface, and (with disk) its file
- * under <state-dir>/jobs/, which adds what only corrald needs; and the
- * reply that carries a Job (job_reply), for a method and for a waiter. */
+ * under <state-dir>/jobs/, which adds what only corrald needs. */
 #include "supervisor/daemon/jobs/job.h"
-#include "supervisor/varlink/call.h"
-#include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strbuf.h"
@@ -188,12 +185,4 @@ int job_load(yajl_val v, job *j, cerr *err)
 	if ((error && !(j->error = strdup(error))) || (out && !(j->output = job_output_tail(out))))
 		return cerr_set(err, ENOMEM, "out of memory");
 	return 0;
-}
-
-int job_reply(vl_call *call, const job *j)
-{
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key(g, "job") || job_gen(g, j, false, true) || yajl_gen_map_close(g))
-		return sv_internal(call, NULL);
-	return vl_call_reply_gen(call, g);
 }

@@ -26,6 +26,25 @@
 #include <string.h>
 #include <sys/random.h>
 
+/* {"job": Job} with its output. */
+static int job_reply(vl_call *call, const job *j)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "job") || job_gen(g, j, false, true) || yajl_gen_map_close(g))
+		return sv_internal(call, NULL);
+	return vl_call_reply_gen(call, g);
+}
+
+/* j has finished: the waiting call hears of it; with no j (corrald stops), nothing. */
+static void answer_waiter(job_waiter *w, const job *j)
+{
+	vl_call *call = w->ctx;
+	vl_call_set_cancel(call, NULL, NULL);
+	if (j)
+		job_reply(call, j);
+	free(w);
+}
+
 static void on_waiter_cancel(vl_call *call, void *data)
 {
 	job_waiter *w = data;
@@ -42,7 +61,7 @@ int job_add_waiter(job *j, vl_call *call)
 	job_waiter *w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	*w = (job_waiter){ .call = call, .j = j, .next = j->waiters };
+	*w = (job_waiter){ .done = answer_waiter, .ctx = call, .j = j, .next = j->waiters };
 	j->waiters = w;
 	vl_call_set_cancel(call, on_waiter_cancel, w);
 	return 0;

@@ -8,7 +8,6 @@
  * running (job_resume), which go on through the steps here. */
 #include "supervisor/daemon/jobs/job_run.h"
 #include "supervisor/varlink/local_call.h"
-#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/jobs/job_store.h"
 #include "supervisor/daemon/jobs/job_adopt.h"
 #include "supervisor/daemon/containers/record/ctr.h"
@@ -87,9 +86,7 @@ static void wake_all(job *j)
 	while (j->waiters) {
 		job_waiter *w = j->waiters;
 		j->waiters = w->next;
-		vl_call_set_cancel(w->call, NULL, NULL);
-		job_reply(w->call, j);
-		free(w);
+		w->done(w, j);
 	}
 }
 
@@ -413,8 +410,7 @@ void jobs_shutdown(corrald *d)
 		while (j->waiters) {
 			job_waiter *w = j->waiters;
 			j->waiters = w->next;
-			vl_call_set_cancel(w->call, NULL, NULL);
-			free(w);
+			w->done(w, NULL);
 		}
 		job_free(j);
 	}

@@ -17,8 +17,12 @@ void jobs_kick(job_table *t);
 /* Cancel: a queued job at once, a running one once its container stopped. */
 void job_cancel(job *j);
 
+/* One waiting for j to finish (JobWait's call, the methods' own): told once,
+ * by done, that j has finished, or with NULL that corrald stops and nothing
+ * is to be said. It is off the list by then, and done's to free. */
 typedef struct job_waiter {
-	vl_call *call;
+	void (*done)(struct job_waiter *w, const job *j);
+	void *ctx;
 	job *j;
 	struct job_waiter *next;
 } job_waiter;

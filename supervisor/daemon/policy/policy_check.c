@@ -6,7 +6,6 @@
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/api/interface.h"
-#include "supervisor/api/sv_errors.h"
 #include "bundle/caps.h"
 #include "common/cleanup.h"
 #include "common/log.h"

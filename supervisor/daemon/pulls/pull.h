@@ -25,12 +25,17 @@ typedef struct pull_outcome {
 } pull_outcome;
 
 typedef void (*pull_done_fn)(struct corrald *d, vl_call *call, const pull_outcome *o, void *ctx);
+/* A layer's progress as corral-images tells it (bytes done of total), for
+ * call (NULL once its client hung up). */
+typedef void (*pull_progress_fn)(vl_call *call, const char *layer, unsigned long long done,
+				 unsigned long long total);
 
 typedef struct pull_req {
 	const char *ref;
 	const char *platform;     /* NULL: the host's */
 	const char *auth_json;    /* more credentials (an imagePullSecret), tried first; or NULL */
-	vl_call *call;            /* gets progress when it asked for more; or NULL */
+	vl_call *call;            /* the pull's caller; or NULL */
+	pull_progress_fn progress; /* each layer's progress, for call; or NULL */
 	bool detach;              /* goes on when call's client hangs up; else it ends the pull */
 } pull_req;
 
@@ -67,9 +72,9 @@ int pull_userpass_check(const char *parent, const char *user, const char *pass, 
  * are none. Used for that call only, and never kept. */
 int pull_call_auth(struct corrald *d, yajl_val params, const char *ref, char **out, json_fault *f);
 
-/* Push image (what the peer sees: a manifest digest) to dest, as peer, its
- * progress to call when it asked for more; done as pull_start's. auth_json:
- * the call's own credentials, tried first; or NULL. */
+/* A push's outcome, and each blob's progress as corral-images tells it
+ * (state; from: the repository it was mounted from, or ""), for call (NULL
+ * once its client hung up). */
 typedef struct push_outcome {
 	bool ok;
 	bool host_fault;
@@ -79,8 +84,19 @@ typedef struct push_outcome {
 	char ref[600];              /* as pushed: DOMAIN/PATH:TAG */
 } push_outcome;
 typedef void (*push_done_fn)(struct corrald *d, vl_call *call, const push_outcome *o, void *ctx);
-int push_start(struct corrald *d, const peer_cred *peer, vl_call *call, const char *image, const char *id,
-	       const char *dest, const char *auth_json, push_done_fn done, void *ctx, cerr *err);
+typedef void (*push_progress_fn)(vl_call *call, const char *blob, unsigned long long done, unsigned long long total,
+				 const char *state, const char *from);
+
+typedef struct push_req {
+	const char *image;         /* what the peer sees: its manifest digest */
+	const char *id;            /* its config digest, the event's id */
+	const char *dest;
+	const char *auth_json;     /* the call's own credentials, tried first; or NULL */
+	vl_call *call;             /* the push's caller, whose hanging up ends it; or NULL */
+	push_progress_fn progress; /* each blob's progress, for call; or NULL */
+} push_req;
+/* Push q->image to q->dest, as peer; done as pull_start's. */
+int push_start(struct corrald *d, const peer_cred *peer, const push_req *q, push_done_fn done, void *ctx, cerr *err);
 
 /* Whether ref can be pulled: 0; -EINVAL when it is no reference (err says
  * why); -ENOENT when it is a short name and corrald.conf sets no

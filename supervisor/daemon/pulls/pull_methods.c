@@ -31,6 +31,16 @@ static int pull_failed(vl_call *call, const char *ref, const char *reason)
 	return p ? vl_call_error(call, SV_ERR("ImagePullFailed"), p) : sv_internal(call, "out of memory");
 }
 
+/* A layer's progress, streamed to a caller that asked for more. */
+static void on_progress(vl_call *call, const char *layer, unsigned long long done, unsigned long long total)
+{
+	if (!call || !vl_call_wants_more(call))
+		return;
+	char p[200];
+	snprintf(p, sizeof(p), "{\"progress\":{\"layer\":\"%s\",\"done\":%llu,\"total\":%llu}}", layer, done, total);
+	vl_call_notify(call, p);
+}
+
 static void add_source(yajl_gen g, void *ctx)
 {
 	const pull_outcome *o = ctx;
@@ -80,7 +90,8 @@ int sv_image_pull(vl_call *call, yajl_val params, void *ud)
 	if (!peer)
 		return sv_internal(call, "out of memory");
 	*peer = *vl_call_peer(call);
-	pull_req q = { .ref = ref, .platform = platform, .auth_json = auth, .call = call, .detach = detach };
+	pull_req q = { .ref = ref, .platform = platform, .auth_json = auth, .call = call,
+		       .progress = on_progress, .detach = detach };
 	if (pull_start(d, peer, &q, pulled, peer, &err) < 0) {
 		free(peer);
 		return sv_internal_err(call, &err);

@@ -1,5 +1,4 @@
 #include "supervisor/daemon/pulls/pull.h"
-#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/policy/policy.h"
@@ -21,11 +20,12 @@ typedef struct pull_run {
 	peer_cred peer;
 	char *ref;
 	pull_done_fn done;
+	pull_progress_fn progress;
 	void *ctx;
 	unsigned long long bytes;
 } pull_run;
 
-/* "layer DIGEST DONE TOTAL" as a streamed reply; "fetched BYTES N". */
+/* "layer DIGEST DONE TOTAL", the progress; "fetched BYTES N". */
 static bool on_line(vl_call *call, const char *line, size_t n, void *data)
 {
 	pull_run *j = data;
@@ -41,11 +41,8 @@ static bool on_line(vl_call *call, const char *line, size_t n, void *data)
 		return true;
 	if (sscanf(buf, "layer %72s %llu %llu", dg, &done, &total) != 3 || !digest_valid(dg))
 		return false;
-	if (call && vl_call_wants_more(call)) {
-		char p[200];
-		snprintf(p, sizeof(p), "{\"progress\":{\"layer\":\"%s\",\"done\":%llu,\"total\":%llu}}", dg, done, total);
-		vl_call_notify(call, p);
-	}
+	if (j->progress)
+		j->progress(call, dg, done, total);
 	return true;
 }
 
@@ -131,7 +128,7 @@ int pull_start(corrald *d, const peer_cred *peer, const pull_req *q, pull_done_f
 		explicit_bzero(auth, strlen(auth));
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
-	*j = (pull_run){ .peer = *peer, .ref = j->ref, .done = done, .ctx = ctx };
+	*j = (pull_run){ .peer = *peer, .ref = j->ref, .done = done, .progress = q->progress, .ctx = ctx };
 	/* a pull is its caller's: one that hangs up ends it, unless it asked
 	 * for it to go on */
 	imghelper_io io = { .input = auth, .input_len = strlen(auth), .on_line = on_line,

@@ -31,6 +31,23 @@ static int push_failed(vl_call *call, const char *ref, const char *reason)
 	return p ? vl_call_error(call, SV_ERR("ImagePushFailed"), p) : sv_internal(call, "out of memory");
 }
 
+/* A blob's progress, streamed to a caller that asked for more. */
+static void on_progress(vl_call *call, const char *blob, unsigned long long done, unsigned long long total,
+			const char *state, const char *from)
+{
+	if (!call || !vl_call_wants_more(call))
+		return;
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "progress") || yajl_gen_map_open(g) || jg_key_str(g, "blob", blob) ||
+	    jg_key_int(g, "done", (long long)done) || jg_key_int(g, "total", (long long)total) ||
+	    jg_key_str(g, "state", state) || (from[0] && jg_key_str(g, "from", from)) || yajl_gen_map_close(g) ||
+	    yajl_gen_map_close(g))
+		return;
+	_cleanup_free_ char *p = jg_finish(g, NULL);
+	if (p)
+		vl_call_notify(call, p);
+}
+
 typedef struct push_call {
 	char dest[600];
 } push_call;
@@ -108,7 +125,9 @@ int sv_image_push(vl_call *call, yajl_val params, void *ud)
 		free(x);
 		return f.code == ENOMEM ? sv_internal(call, "out of memory") : sv_invalid_fault(call, &f);
 	}
-	if (push_start(d, peer, call, db.images[i].manifest, db.images[i].config, x->dest, auth, pushed, x, &err) < 0) {
+	push_req q = { .image = db.images[i].manifest, .id = db.images[i].config, .dest = x->dest, .auth_json = auth,
+		       .call = call, .progress = on_progress };
+	if (push_start(d, peer, &q, pushed, x, &err) < 0) {
 		free(x);
 		return sv_internal_err(call, &err);
 	}

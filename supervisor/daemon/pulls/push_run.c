@@ -1,7 +1,7 @@
 /* A push running in corral-images (`image push`), as a pull runs: the
- * peer's logins on its stdin, its progress lines streamed to the call. */
+ * peer's logins on its stdin, its progress lines told to its caller's
+ * progress function. */
 #include "supervisor/daemon/pulls/pull.h"
-#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/images/images.h"
@@ -21,6 +21,7 @@ typedef struct push_run {
 	peer_cred peer;
 	char *image, *id;
 	push_done_fn done;
+	push_progress_fn progress;
 	void *ctx;
 } push_run;
 
@@ -32,9 +33,10 @@ size_t push_running(corrald *d, uid_t uid)
 	return n;
 }
 
-/* "blob DIGEST DONE TOTAL STATE [FROM]" as a streamed reply. */
+/* "blob DIGEST DONE TOTAL STATE [FROM]", the progress. */
 static bool on_line(vl_call *call, const char *line, size_t n, void *data)
 {
+	push_run *j = data;
 	char buf[600], dg[DIGEST_STR_LEN + 1], state[16], from[300] = "";
 	unsigned long long done, total;
 	if (n >= sizeof(buf))
@@ -43,17 +45,8 @@ static bool on_line(vl_call *call, const char *line, size_t n, void *data)
 	buf[n] = '\0';
 	if (sscanf(buf, "blob %72s %llu %llu %15s %299s", dg, &done, &total, state, from) < 4 || !digest_valid(dg))
 		return false;
-	if (!call || !vl_call_wants_more(call))
-		return true;
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key(g, "progress") || yajl_gen_map_open(g) || jg_key_str(g, "blob", dg) ||
-	    jg_key_int(g, "done", (long long)done) || jg_key_int(g, "total", (long long)total) ||
-	    jg_key_str(g, "state", state) || (from[0] && jg_key_str(g, "from", from)) || yajl_gen_map_close(g) ||
-	    yajl_gen_map_close(g))
-		return true;
-	_cleanup_free_ char *p = jg_finish(g, NULL);
-	if (p)
-		vl_call_notify(call, p);
+	if (j->progress)
+		j->progress(call, dg, done, total, state, from);
 	return true;
 }
 
@@ -87,9 +80,9 @@ static void job_done(corrald *d, vl_call *call, int rc, const strbuf *out, const
 	free(j);
 }
 
-int push_start(corrald *d, const peer_cred *peer, vl_call *call, const char *image, const char *id, const char *dest,
-	       const char *auth_json, push_done_fn done, void *ctx, cerr *err)
+int push_start(corrald *d, const peer_cred *peer, const push_req *q, push_done_fn done, void *ctx, cerr *err)
 {
+	const char *image = q->image, *dest = q->dest;
 	char whole[16];
 	snprintf(whole, sizeof(whole), "%zu", d->cfg->pull_timeout);
 	_cleanup_strv_ char **args = NULL;
@@ -100,12 +93,13 @@ int push_start(corrald *d, const peer_cred *peer, vl_call *call, const char *ima
 	    pull_arg(&args, "--die-with-parent", NULL) || pull_arg(&args, "--", NULL) || pull_arg(&args, image, dest))
 		return cerr_set(err, ENOMEM, "out of memory");
 	_cleanup_free_ char *auth = NULL;
-	int r = pull_auth_of(d, peer, auth_json, &auth, err);
+	int r = pull_auth_of(d, peer, q->auth_json, &auth, err);
 	if (r < 0)
 		return r;
 	push_run *j = calloc(1, sizeof(*j));
 	if (j)
-		*j = (push_run){ .peer = *peer, .image = strdup(image), .id = strdup(id), .done = done, .ctx = ctx };
+		*j = (push_run){ .peer = *peer, .image = strdup(image), .id = strdup(q->id), .done = done,
+				     .progress = q->progress, .ctx = ctx };
 	if (!j || !j->image || !j->id) {
 		if (j)
 			free(j->image), free(j->id);
@@ -114,8 +108,8 @@ int push_start(corrald *d, const peer_cred *peer, vl_call *call, const char *ima
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
 	/* a push is its caller's: one that hangs up ends it */
-	imghelper_io io = { .input = auth, .input_len = strlen(auth), .on_line = on_line, .ends_with_caller = call != NULL };
-	r = imghelper_run(d, call, args, SPAWN_NULL, &io, job_done, j, err);
+	imghelper_io io = { .input = auth, .input_len = strlen(auth), .on_line = on_line, .ends_with_caller = q->call != NULL };
+	r = imghelper_run(d, q->call, args, SPAWN_NULL, &io, job_done, j, err);
 	explicit_bzero(auth, strlen(auth));
 	if (r < 0) {
 		free(j->image);

@@ -11,7 +11,7 @@
 #include "supervisor/daemon/core/config.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
-#include "supervisor/api/sv_errors.h"
+#include "supervisor/api/sv_fault.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"
 #include "common/log.h"
