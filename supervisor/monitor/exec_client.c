@@ -425,13 +425,13 @@ void exec_client_detached(exec_client *c, const char *id)
 	vl_call_reply(call, p);
 }
 
-static void fail(exec_client *c, const char *why, bool not_running, const char *id)
+void exec_client_fail(exec_client *c, sv_fault *f)
 {
 	if (c->answered || c->gone)
 		return end_soon(c);
 	if (streaming(c)) {
 		char line[512];
-		int n = snprintf(line, sizeof(line), "corral: exec: %s\n", why);
+		int n = snprintf(line, sizeof(line), "corral: exec: %s\n", cerr_msg(&f->reason));
 		stream_peer_send(c->peer, STREAM_STDERR, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 		c->code = 125;
 		c->answered = true;
@@ -441,15 +441,9 @@ static void fail(exec_client *c, const char *why, bool not_running, const char *
 	vl_call *call = TAKE_PTR(c->o.call);
 	c->answered = true;
 	vl_call_set_cancel(call, NULL, NULL);
-	if (not_running)
-		sv_invalid_state(call, id, "exited", why);
-	else
-		sv_internal(call, why);
+	sv_reply_fault(call, f);
 	end_soon(c);
 }
-
-void exec_client_failed(exec_client *c, const char *why) { fail(c, why, false, NULL); }
-void exec_client_not_running(exec_client *c, const char *id) { fail(c, "it has exited", true, id); }
 
 void exec_client_free(exec_client *c)
 {

@@ -7,6 +7,7 @@
 #pragma once
 #include <stdbool.h>
 #include "common/error.h"
+#include "supervisor/api/sv_fault.h"
 #include "supervisor/loop/eventloop.h"
 #include "supervisor/logs/crilog_mask.h"
 #include "supervisor/varlink/server.h"
@@ -45,10 +46,9 @@ int exec_client_connect(exec_client *c, int out, int err_fd, int in, int console
 void exec_client_exited(exec_client *c, int code, bool timed_out);
 /* Detached: the client's answer, at once. */
 void exec_client_detached(exec_client *c, const char *id);
-/* The command could not be run: say why to the client, and end. */
-void exec_client_failed(exec_client *c, const char *why);
-/* The container has exited: there is nothing to run in. */
-void exec_client_not_running(exec_client *c, const char *id);
+/* The command cannot run (f says why; the caller's to clear): tell the
+ * client, and end. */
+void exec_client_fail(exec_client *c, sv_fault *f);
 void exec_client_free(exec_client *c);
 /* Its terminal's size, as a RESIZE frame sets it: false when it has none. */
 bool exec_client_resize(exec_client *c, unsigned rows, unsigned cols);

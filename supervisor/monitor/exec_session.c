@@ -337,15 +337,19 @@ int exec_session_start(exec_session **list, el_loop *loop, vl_server *srv, const
 		running++;
 	j->next = *list;
 	*list = j;
+	_cleanup_sv_fault_ sv_fault f = { 0 };
 	if (running >= MAX_JOBS) {
-		exec_client_failed(j->client, "as many commands as it takes run in this container: try again later");
+		sv_fault_internal(&f, "as many commands as it takes run in this container: try again later");
+		exec_client_fail(j->client, &f);
 	} else if (exited || !o->exec_bin) {
-		exec_client_not_running(j->client, o->id);
+		sv_fault_bad_state(&f, o->id, "exited", "it has exited");
+		exec_client_fail(j->client, &f);
 	} else if (spawn_runner(j, req, &err) < 0) {
 		log_cerr(LOG_LVL_WARN, &err, "%s: exec", o->id);
 		kill_session(j);
 		write_status(j, 0, 126);
-		exec_client_failed(j->client, "could not start the command; see monitor.log");
+		sv_fault_internal(&f, "could not start the command; see monitor.log");
+		exec_client_fail(j->client, &f);
 	} else if (req->mode == EXEC_DETACH) {
 		write_status(j, j->runner, -1);
 		exec_client_detached(j->client, j->leaf);
