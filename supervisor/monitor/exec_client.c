@@ -1,12 +1,9 @@
 #include "supervisor/monitor/exec_client.h"
-#include "supervisor/varlink/call.h"
 #include "supervisor/monitor/monitor.h"
 #include "supervisor/monitor/stdin_queue.h"
 #include "supervisor/monitor/stream_peer.h"
-#include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"
-#include "common/json.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -35,10 +32,6 @@ struct exec_client {
 	int console;
 	el_source *console_src;
 	stdin_queue in;
-	strbuf kept[2];          /* EXEC_REPLY: stdout, stderr */
-	bool truncated;
-	char carry[2][4];        /* EXEC_MORE: a UTF-8 sequence cut at a chunk's end */
-	size_t n_carry[2];
 	el_source *pace, *drain, *ending;
 	bool paused, exited, timed_out, answered, gone, ended;
 	int code;
@@ -76,49 +69,16 @@ static void set_paused(exec_client *c, bool paused)
 		el_timer_set(c->pace, 0, false);
 }
 
-/* The length of an unfinished UTF-8 sequence at the end of buf: it waits
- * for the next chunk rather than become two U+FFFD. */
-static size_t utf8_tail(const char *buf, size_t n)
+/* What the client's call has yet to send: none once it has gone. */
+static size_t unread(const exec_client *c)
 {
-	for (size_t k = 1; k <= 3 && k <= n; k++) {
-		unsigned char b = (unsigned char)buf[n - k];
-		if ((b & 0xc0) == 0x80)
-			continue; /* a continuation byte: look further back */
-		size_t need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-		return need > k ? k : 0;
-	}
-	return 0;
-}
-
-static void notify_chunk(exec_client *c, int stream, const char *buf, size_t n)
-{
-	_cleanup_free_ char *joined = malloc(c->n_carry[stream] + n);
-	if (!joined)
-		return;
-	memcpy(joined, c->carry[stream], c->n_carry[stream]);
-	memcpy(joined + c->n_carry[stream], buf, n);
-	n += c->n_carry[stream];
-	size_t tail = c->exited ? 0 : utf8_tail(joined, n);
-	memcpy(c->carry[stream], joined + n - tail, tail);
-	c->n_carry[stream] = tail;
-	if (n == tail)
-		return;
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g)
-		return;
-	yajl_gen_map_open(g);
-	jg_key(g, stream ? "stderr" : "stdout");
-	jg_text(g, joined, n - tail);
-	yajl_gen_map_close(g);
-	_cleanup_free_ char *json = jg_finish(g, NULL);
-	if (json)
-		vl_call_notify(c->o.call, json);
+	return c->o.to.call ? c->o.to.call_ops->unread(c->o.to.call) : 0;
 }
 
 static void on_pace(el_source *s, void *data)
 {
 	exec_client *c = data;
-	if (!c->o.call || vl_call_out_pending(c->o.call) < PACE_LOW)
+	if (unread(c) < PACE_LOW)
 		set_paused(c, false);
 }
 
@@ -134,17 +94,10 @@ static void emit(exec_client *c, int stream, const char *buf, size_t n)
 		n = shown.len;
 	}
 	switch (c->o.mode) {
-	case EXEC_REPLY: {
-		size_t max = c->o.output_max && c->o.output_max < EXEC_MAX_OUTPUT ? c->o.output_max : EXEC_MAX_OUTPUT;
-		size_t room = max > c->kept[stream].len ? max - c->kept[stream].len : 0;
-		if (n > room)
-			c->truncated = true;
-		sb_add(&c->kept[stream], buf, n < room ? n : room);
-		break;
-	}
+	case EXEC_REPLY:
 	case EXEC_MORE:
-		notify_chunk(c, stream, buf, n);
-		if (c->o.call && vl_call_out_pending(c->o.call) > PACE_HIGH) {
+		c->o.to.call_ops->output(c->o.to.call, stream, buf, n, c->exited);
+		if (c->o.mode == EXEC_MORE && unread(c) > PACE_HIGH) {
 			set_paused(c, true);
 			el_timer_set(c->pace, PACE_POLL_USEC, true);
 		}
@@ -169,26 +122,7 @@ static void answer(exec_client *c)
 		stream_peer_finish(c->peer, c->code); /* ends when the peer has gone */
 		return;
 	}
-	vl_call *call = TAKE_PTR(c->o.call);
-	vl_call_set_cancel(call, NULL, NULL);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g) {
-		sv_internal(call, "out of memory");
-		return end_soon(c);
-	}
-	for (int i = 0; i < 2 && c->o.mode == EXEC_MORE; i++)
-		if (c->n_carry[i])
-			notify_chunk(c, i, "", 0);
-	yajl_gen_map_open(g);
-	jg_key_int(g, "exitCode", c->code);
-	for (int i = 0; i < 2 && c->o.mode == EXEC_REPLY; i++) {
-		jg_key(g, i ? "stderr" : "stdout");
-		jg_text(g, c->kept[i].buf ? c->kept[i].buf : "", c->kept[i].len);
-	}
-	jg_key_bool(g, "truncated", c->truncated);
-	jg_key_bool(g, "timedOut", c->timed_out);
-	yajl_gen_map_close(g);
-	vl_call_reply_gen(call, g);
+	c->o.to.call_ops->exited(c->o.to.call, c->code, c->timed_out);
 	end_soon(c);
 }
 
@@ -302,7 +236,6 @@ static void client_gone(exec_client *c)
 	bool before = !c->answered;
 	c->gone = true;
 	c->peer = NULL;
-	c->o.call = NULL;
 	if (before) {
 		for (int i = 0; i < N_SRC; i++)
 			close_src(c, i); /* nobody reads it: let the command see EPIPE */
@@ -314,7 +247,7 @@ static void client_gone(exec_client *c)
 }
 
 static void on_peer_gone(stream_peer *p, void *data) { client_gone(data); }
-static void on_call_cancel(vl_call *call, void *data) { client_gone(data); }
+static void on_call_gone(void *data) { client_gone(data); }
 
 static const stream_peer_ops peer_ops = { .frame = on_frame, .drained = on_drained, .gone = on_peer_gone };
 
@@ -341,21 +274,22 @@ static void end_soon(exec_client *c)
 
 int exec_client_new(el_loop *l, const exec_client_opts *o, exec_client **out, cerr *err)
 {
-	_cleanup_close_ int fd = o->fd;
+	_cleanup_close_ int fd = o->to.fd;
 	exec_client *c = calloc(1, sizeof(*c));
 	if (!c)
 		return cerr_set(err, ENOMEM, "out of memory");
 	*c = (exec_client){ .loop = l, .o = *o, .fd = { -1, -1, -1 }, .console = -1, .in.fd = -1 };
-	c->o.fd = -1;
+	c->o.to.fd = -1;
 	int r = el_add_timer(l, 0, false, on_pace, c, &c->pace, err);
 	if (r == 0 && o->mode == EXEC_STREAMS)
 		r = stream_peer_new(l, TAKE_FD(fd), PACE_HIGH + 2 * READ_CHUNK, &peer_ops, c, &c->peer, err);
 	if (r < 0) {
+		c->o.to.call = NULL; /* still the caller's */
 		exec_client_free(c);
 		return r;
 	}
-	if (c->o.call)
-		vl_call_set_cancel(c->o.call, on_call_cancel, c);
+	if (c->o.to.call)
+		c->o.to.call_ops->watch(c->o.to.call, on_call_gone, c);
 	/* typing before the terminal exists waits in the socket */
 	if (c->peer && o->tty)
 		stream_peer_pause_input(c->peer, true);
@@ -406,8 +340,6 @@ void exec_client_exited(exec_client *c, int code, bool timed_out)
 	c->exited = true;
 	c->code = code;
 	c->timed_out = timed_out;
-	if (timed_out)
-		c->truncated = true;
 	if (c->gone || (c->answered && !streaming(c))) /* gone, or detached */
 		return end_soon(c);
 	_cleanup_cerr_ cerr err = { 0 };
@@ -418,38 +350,26 @@ void exec_client_exited(exec_client *c, int code, bool timed_out)
 
 void exec_client_detached(exec_client *c, const char *id)
 {
-	vl_call *call = TAKE_PTR(c->o.call);
 	c->answered = true;
-	vl_call_set_cancel(call, NULL, NULL);
-	_cleanup_free_ char *p = vl_json_obj1("id", id);
-	vl_call_reply(call, p);
+	c->o.to.call_ops->detached(c->o.to.call, id);
 }
 
-static void fail(exec_client *c, const char *why, bool not_running, const char *id)
+void exec_client_fail(exec_client *c, sv_fault *f)
 {
 	if (c->answered || c->gone)
 		return end_soon(c);
+	c->answered = true;
 	if (streaming(c)) {
 		char line[512];
-		int n = snprintf(line, sizeof(line), "corral: exec: %s\n", why);
+		int n = snprintf(line, sizeof(line), "corral: exec: %s\n", cerr_msg(&f->reason));
 		stream_peer_send(c->peer, STREAM_STDERR, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 		c->code = 125;
-		c->answered = true;
 		stream_peer_finish(c->peer, 125);
 		return;
 	}
-	vl_call *call = TAKE_PTR(c->o.call);
-	c->answered = true;
-	vl_call_set_cancel(call, NULL, NULL);
-	if (not_running)
-		sv_invalid_state(call, id, "exited", why);
-	else
-		sv_internal(call, why);
+	c->o.to.call_ops->failed(c->o.to.call, f);
 	end_soon(c);
 }
-
-void exec_client_failed(exec_client *c, const char *why) { fail(c, why, false, NULL); }
-void exec_client_not_running(exec_client *c, const char *id) { fail(c, "it has exited", true, id); }
 
 void exec_client_free(exec_client *c)
 {
@@ -462,12 +382,8 @@ void exec_client_free(exec_client *c)
 		close(c->console);
 	stdin_queue_close(&c->in);
 	stream_peer_free(c->peer);
-	if (c->o.call) { /* freed before the end: the client hears nothing more */
-		vl_call_set_cancel(c->o.call, NULL, NULL);
-		sv_internal(c->o.call, "the exec ended unanswered");
-	}
-	for (int i = 0; i < 2; i++)
-		sb_release(&c->kept[i]);
+	if (c->o.to.call)
+		c->o.to.call_ops->release(c->o.to.call);
 	el_remove(c->pace);
 	el_remove(c->drain);
 	el_remove(c->ending);

@@ -1,10 +1,9 @@
 #include "supervisor/monitor/exec_session.h"
-#include "supervisor/varlink/handover.h"
 #include "supervisor/monitor/exec_client.h"
 #include "supervisor/monitor/monitor.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
-#include "supervisor/api/sv_errors.h"
+#include "supervisor/api/sv_fault.h"
 #include "runtime/procwait.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -306,46 +305,45 @@ static int spawn_runner(exec_session *j, const exec_request *req, cerr *err)
 	return exec_client_connect(j->client, TAKE_FD(out[0]), TAKE_FD(errp[0]), TAKE_FD(in[1]), TAKE_FD(con[0]), err);
 }
 
-int exec_session_start(exec_session **list, el_loop *loop, vl_server *srv, const monitor_steady_opts *o, bool exited,
-		   int fd, const exec_request *req, const crilog_mask *mask)
+int exec_session_start(exec_session **list, el_loop *loop, const monitor_steady_opts *o, bool exited,
+		       const exec_request *req, const crilog_mask *mask, const exec_channel *to, cerr *err)
 {
 	static unsigned serial;
-	_cleanup_close_ int client = fd;
+	_cleanup_close_ int client = to->fd;
 	exec_session *j = calloc(1, sizeof(*j));
 	if (!j)
-		return -ENOMEM;
+		return cerr_set(err, ENOMEM, "out of memory");
 	*j = (exec_session){ .list = list, .o = o, .loop = loop };
 	snprintf(j->leaf, sizeof(j->leaf), "exec-%u-%u", (unsigned)getpid(), ++serial);
 	if (req->exec_id)
 		snprintf(j->exec_id, sizeof(j->exec_id), "%s", req->exec_id);
-	exec_client_opts co = { .mode = req->mode, .fd = -1, .tty = req->tty, .interactive = req->interactive,
-				.output_max = (size_t)req->output_max, .mask = mask, .ops = &client_ops, .session = j };
-	cerr err = { 0 };
-	int r;
-	if (req->mode == EXEC_STREAMS)
-		co.fd = TAKE_FD(client);
-	else if ((r = vl_server_adopt_call(srv, TAKE_FD(client), NULL, SV_ERR("Exec"), NULL,
-					   req->mode == EXEC_MORE ? VL_CALL_MORE : 0, &co.call, &err)) < 0)
-		goto fail;
-	if ((r = exec_client_new(loop, &co, &j->client, &err)) < 0) {
-		if (co.call)
-			sv_internal(co.call, "out of memory");
-		goto fail;
+	exec_client_opts co = { .mode = req->mode, .to = *to, .tty = req->tty, .interactive = req->interactive,
+				.mask = mask, .ops = &client_ops, .session = j };
+	co.to.fd = TAKE_FD(client);
+	int r = exec_client_new(loop, &co, &j->client, err);
+	if (r < 0) {
+		free(j);
+		return r;
 	}
 	size_t running = 0;
 	for (exec_session *k = *list; k; k = k->next)
 		running++;
 	j->next = *list;
 	*list = j;
+	_cleanup_sv_fault_ sv_fault f = { 0 };
+	_cleanup_cerr_ cerr why = { 0 };
 	if (running >= MAX_JOBS) {
-		exec_client_failed(j->client, "as many commands as it takes run in this container: try again later");
+		sv_fault_internal(&f, "as many commands as it takes run in this container: try again later");
+		exec_client_fail(j->client, &f);
 	} else if (exited || !o->exec_bin) {
-		exec_client_not_running(j->client, o->id);
-	} else if (spawn_runner(j, req, &err) < 0) {
-		log_cerr(LOG_LVL_WARN, &err, "%s: exec", o->id);
+		sv_fault_bad_state(&f, o->id, "exited", "it has exited");
+		exec_client_fail(j->client, &f);
+	} else if (spawn_runner(j, req, &why) < 0) {
+		log_cerr(LOG_LVL_WARN, &why, "%s: exec", o->id);
 		kill_session(j);
 		write_status(j, 0, 126);
-		exec_client_failed(j->client, "could not start the command; see monitor.log");
+		sv_fault_internal(&f, "could not start the command; see monitor.log");
+		exec_client_fail(j->client, &f);
 	} else if (req->mode == EXEC_DETACH) {
 		write_status(j, j->runner, -1);
 		exec_client_detached(j->client, j->leaf);
@@ -353,13 +351,9 @@ int exec_session_start(exec_session **list, el_loop *loop, vl_server *srv, const
 		write_status(j, j->runner, -1);
 	}
 	if (j->runner > 0 && req->timeout > 0 &&
-	    el_add_timer(loop, (uint64_t)req->timeout * 1000000ull, false, on_timeout, j, &j->timer, &err) < 0) {
-		log_cerr(LOG_LVL_WARN, &err, "%s: exec: cannot time it; killed it", o->id);
+	    el_add_timer(loop, (uint64_t)req->timeout * 1000000ull, false, on_timeout, j, &j->timer, &why) < 0) {
+		log_cerr(LOG_LVL_WARN, &why, "%s: exec: cannot time it; killed it", o->id);
 		kill_session(j);
 	}
 	return 0;
-fail:
-	log_cerr(LOG_LVL_WARN, &err, "%s: exec", o->id);
-	free(j);
-	return r;
 }

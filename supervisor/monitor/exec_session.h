@@ -1,8 +1,8 @@
 /* The steady monitor's Exec: it runs `corral-monitor --exec` (the runtime's
  * exec) with the init's pidfd, in a child cgroup of the container's, for a
  * client whose socket corrald passed along with the call; exec_client.h
- * serves that client. At the timeout, or when the client hangs up,
- * everything in that child cgroup is killed. */
+ * serves that client, and exec_methods.h answers its call. At the timeout,
+ * or when the client hangs up, everything in that child cgroup is killed. */
 #pragma once
 #include <stdbool.h>
 #include <sys/types.h>
@@ -10,7 +10,6 @@
 #include "supervisor/loop/eventloop.h"
 #include "supervisor/monitor/steady.h"
 #include "supervisor/monitor/exec_client.h"
-#include "supervisor/varlink/server.h"
 #include "common/json_get.h"
 
 /* io.corral.Monitor's Exec, as its interface describes it. */
@@ -43,11 +42,11 @@ typedef struct exec_request {
 
 /* Check io.corral.Monitor.Exec's parameters into *req; *f says what is wrong. */
 int exec_request_parse(yajl_val params, exec_request *req, json_fault *f);
-/* Run it for the client on fd (taken), whom srv answers (adopting the
- * connection) unless it speaks Streams; or tell the client why it cannot
- * run (exited: the container has). -errno when it could not even do that. */
-int exec_session_start(exec_session **list, el_loop *loop, vl_server *srv, const monitor_steady_opts *o, bool exited,
-		   int fd, const exec_request *req, const crilog_mask *mask);
+/* Run it for the client to (its fd taken; its call the caller's still on
+ * failure), or tell the client why it cannot run (exited: the container
+ * has). -errno when it could not even do that. */
+int exec_session_start(exec_session **list, el_loop *loop, const monitor_steady_opts *o, bool exited,
+		       const exec_request *req, const crilog_mask *mask, const exec_channel *to, cerr *err);
 /* The monitor reaped pid: true if it was one of the list's runners. */
 bool exec_session_reaped(exec_session **list, pid_t pid, int status);
 /* ExecResize: the terminal of the running instance exec_id. -ENOENT: no

@@ -1,6 +1,7 @@
 #include "supervisor/monitor/steady.h"
 #include "supervisor/monitor/monitor.h"
 #include "supervisor/monitor/exec_session.h"
+#include "supervisor/monitor/exec_methods.h"
 #include "supervisor/monitor/mon_attach.h"
 #include "supervisor/logs/crilog.h"
 #include "supervisor/loop/eventloop.h"
@@ -250,7 +251,7 @@ static int m_exec(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	if (fd < 0)
 		return sv_invalid(call, "mode", "no client socket came with the call");
-	if (exec_session_start(&m->execs, m->loop, m->srv, m->o, m->exited, TAKE_FD(fd), &req, m->log.mask) < 0)
+	if (exec_serve(&m->execs, m->loop, m->srv, m->o, m->exited, TAKE_FD(fd), &req, m->log.mask) < 0)
 		return vl_call_error(call, MON_ERR("InternalError"), NULL);
 	return vl_call_reply(call, NULL);
 }

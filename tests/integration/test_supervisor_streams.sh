@@ -220,6 +220,13 @@ test_st_exec_streams_as_output_comes() {
 	assert_eq "$(jq -c 'select(.stdout) | .stdout' "$T/more" | tr -d '\n')" '"a\n"' "a stdout reply"
 	assert_eq "$(jq -c 'select(.stderr) | .stderr' "$T/more" | tr -d '\n')" '"b\n"' "a stderr reply"
 	assert_eq "$(jq -c 'select(.exitCode != null) | .exitCode' "$T/more")" 2 "the last reply"
+	# output that ends on a cut UTF-8 sequence: the piece held back for the
+	# rest comes before the last reply (it once went to no call, and the
+	# monitor fell over)
+	ctl call --more Exec '{"id":"web","command":["sh","-c","printf \"$0\"; sleep 0.3","a\\303"]}' >"$T/cut"
+	assert_eq "$(jq -j 'select(.stdout) | .stdout' "$T/cut")" "a$(printf '\357\277\275')" "the held piece, mended"
+	assert_eq "$(jq -c 'select(.exitCode != null) | .exitCode' "$T/cut")" 0 "then the last reply"
+	assert_eq "$(ctl exec web echo still)" still "the monitor serves on"
 }
 
 # No limit unless one is asked: the client used to give up at its call
