@@ -109,17 +109,17 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 	if (status != ST_RUNNING && status != ST_PAUSED)
 		return cerr_set(err, EINVAL, "container \"%s\" is %s: only a running container can be checkpointed", id,
 				rt_status_names[status]);
-	_cleanup_spec_ struct oci_spec *spec = NULL;
-	if ((r = container_load_spec(root, id, &spec, err)) < 0)
+	_cleanup_spec_ struct oci_spec *oci = NULL;
+	if ((r = container_load_spec(root, id, &oci, err)) < 0)
 		return r;
 	struct criu criu;
 	if ((r = criu_open(o->criu, &criu, err)) < 0)
 		return r;
 	/* never restore less confinement than the config asks for */
-	if (spec->process.no_new_privileges && criu.version < CRIU_NNP_VERSION)
+	if (oci->process.no_new_privileges && criu.version < CRIU_NNP_VERSION)
 		return cerr_set(err, ENOTSUP, "process.noNewPrivileges: criu %s cannot restore it (criu 3.19 or later "
 				"can): the container was not checkpointed", criu.text);
-	if ((r = ckpt_joined_ns_check(spec, err)) < 0)
+	if ((r = ckpt_joined_ns_check(oci, err)) < 0)
 		return r;
 	const char *work = o->work_path ? o->work_path : o->image_path;
 	struct stat was;
@@ -132,7 +132,7 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 	 * dump of one runs ip and iptables-save, and the runtime set up no
 	 * more than lo. An established connection needs it whole. */
 	struct ckpt_opts k = *o;
-	const struct oci_namespace *net = spec_namespace(spec, NS_NETWORK);
+	const struct oci_namespace *net = spec_namespace(oci, NS_NETWORK);
 	bool own_net = net && !net->path;
 	k.empty_net = o->empty_net || (own_net && !o->tcp_established);
 	char marker[PATH_MAX];
@@ -146,14 +146,14 @@ int container_checkpoint(const char *root, const char *id, const struct ckpt_opt
 	o = &k;
 	_cleanup_strv_ char **args = NULL;
 	char tty[64];
-	if (spec->process.terminal && (r = save_terminal(st->pid, o->image_path, tty, sizeof(tty), err)) < 0)
+	if (oci->process.terminal && (r = save_terminal(st->pid, o->image_path, tty, sizeof(tty), err)) < 0)
 		return r;
 	char ext[3][CKPT_KEY_MAX] = { "", "", "" };
-	for (int fd = 0; fd < 3 && !spec->process.terminal; fd++)
+	for (int fd = 0; fd < 3 && !oci->process.terminal; fd++)
 		external_stdio(st->pid, fd, ext[fd]);
-	struct ckpt_ctx ctx = { .spec = spec, .rootfs = st->rootfs, .bundle = st->bundle, .pid = st->pid,
+	struct ckpt_ctx ctx = { .spec = oci, .rootfs = st->rootfs, .bundle = st->bundle, .pid = st->pid,
 				.cgroup_mount = st->cgroup_mount, .cgroup_path = st->cgroup_path,
-				.terminal = spec->process.terminal ? tty : NULL, .ext_stdio = { ext[0], ext[1], ext[2] } };
+				.terminal = oci->process.terminal ? tty : NULL, .ext_stdio = { ext[0], ext[1], ext[2] } };
 	if ((r = ckpt_dump_args(&criu, o, &ctx, &args, err)) < 0)
 		return r;
 	if (!o->pre_dump && (r = save_descriptors(st->pid, o->image_path, ext, err)) < 0)

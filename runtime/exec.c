@@ -148,7 +148,7 @@ static int add_caps(struct exec_proc *x, char **names, cerr *err)
 	return 0;
 }
 
-static int build_process(const struct exec_opts *o, const struct oci_spec *spec, struct exec_proc *x, cerr *err)
+static int build_process(const struct exec_opts *o, const struct oci_spec *oci, struct exec_proc *x, cerr *err)
 {
 	int r;
 	if (o->process_file) {
@@ -158,7 +158,7 @@ static int build_process(const struct exec_opts *o, const struct oci_spec *spec,
 	} else {
 		if (!o->args || !o->args[0] || !o->args[0][0])
 			return cerr_set(err, EINVAL, "no command given (args or --process)");
-		x->p = spec->process;
+		x->p = oci->process;
 		x->p.args = o->args;
 		x->p.terminal = false;
 		x->p.has_console_size = false;
@@ -185,7 +185,7 @@ static int build_process(const struct exec_opts *o, const struct oci_spec *spec,
 	if (o->apparmor)
 		x->p.apparmor_profile = (char *)o->apparmor;
 	else if (!x->p.apparmor_profile || !x->p.apparmor_profile[0])
-		x->p.apparmor_profile = spec->process.apparmor_profile;
+		x->p.apparmor_profile = oci->process.apparmor_profile;
 	if ((r = apparmor_check(x->p.apparmor_profile, o->apparmor ? "--apparmor" : "process.apparmorProfile", err)) < 0)
 		return r;
 	if (x->p.apparmor_profile && x->p.apparmor_profile[0]) {
@@ -417,14 +417,14 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 	_cleanup_close_ int init_pidfd = o->init_pidfd > 0 ? fcntl(o->init_pidfd, F_DUPFD_CLOEXEC, 3) : state_pidfd(s);
 	if (init_pidfd < 0)
 		return cerr_set(err, ESRCH, "cannot exec in a stopped container");
-	_cleanup_spec_ struct oci_spec *spec = NULL;
+	_cleanup_spec_ struct oci_spec *oci = NULL;
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s/config.json", o->root, o->id);
-	if ((r = spec_load(path, &spec, err)) < 0)
+	if ((r = spec_load(path, &oci, err)) < 0)
 		return cerr_wrap(err, "container \"%s\"", o->id);
 	struct exec_proc x = { .host_proc = -1 };
 	int flags = 0;
-	if ((r = build_process(o, spec, &x, err)) < 0 || (r = ns_flags(s->pid, &flags, err)) < 0) {
+	if ((r = build_process(o, oci, &x, err)) < 0 || (r = ns_flags(s->pid, &flags, err)) < 0) {
 		exec_proc_release(&x);
 		return r;
 	}
@@ -443,7 +443,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 		}
 	}
 	_cleanup_close_ int init_root = -1;
-	if (!spec_has_namespace(spec, NS_MOUNT) || spec_namespace(spec, NS_MOUNT)->path) {
+	if (!spec_has_namespace(oci, NS_MOUNT) || spec_namespace(oci, NS_MOUNT)->path) {
 		snprintf(path, sizeof(path), "/proc/%d/root", (int)s->pid);
 		if ((init_root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
 			exec_proc_release(&x);
@@ -467,7 +467,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 	pid_t c = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 	if (c == 0) {
 		close(sp[0]);
-		exec_helper(&x, o, spec->linux_.seccomp, sp[1], init_pidfd, init_root, flags);
+		exec_helper(&x, o, oci->linux_.seccomp, sp[1], init_pidfd, init_root, flags);
 	}
 	int e = errno;
 	close(sp[1]);
@@ -480,7 +480,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, cerr *err)
 	pid_t g = -1;
 	_cleanup_close_ int gpidfd = -1, pty = -1;
 	_cleanup_free_ char *state_json = state_to_json(s, ST_RUNNING, false);
-	r = collect(sp[0], spec->linux_.seccomp, state_json ? state_json : "{}", &g, &gpidfd, &pty, err);
+	r = collect(sp[0], oci->linux_.seccomp, state_json ? state_json : "{}", &g, &gpidfd, &pty, err);
 	close(sp[0]);
 	int cstatus = wait_exit_code(c);
 	if (r == 0 && g < 0)

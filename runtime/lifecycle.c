@@ -92,15 +92,15 @@ int container_start(const char *root, const char *id, cerr *err)
 			return cerr_set(err, ESRCH, "container \"%s\" exited before it was started", id);
 	}
 	unlink(path);
-	_cleanup_spec_ struct oci_spec *spec = NULL;
-	if ((r = container_load_spec(root, id, &spec, err)) < 0)
+	_cleanup_spec_ struct oci_spec *oci = NULL;
+	if ((r = container_load_spec(root, id, &oci, err)) < 0)
 		return r;
 	if ((r = await_exec(fifo, id, err)) < 0)
 		return r;
-	if (spec->n_hooks[HOOK_POSTSTART]) {
+	if (oci->n_hooks[HOOK_POSTSTART]) {
 		_cleanup_free_ char *json = state_to_json(s, ST_RUNNING, false);
 		if (json)
-			hooks_run_warn(spec, HOOK_POSTSTART, json);
+			hooks_run_warn(oci, HOOK_POSTSTART, json);
 	}
 	return 0;
 }
@@ -167,9 +167,9 @@ int container_delete(const char *root, const char *id, bool force, cerr *err)
 	open_cgroup(s, &c);
 	/* a config that cannot be read (created by an older corral) has no
 	 * hooks and no devices */
-	_cleanup_spec_ struct oci_spec *spec = NULL;
+	_cleanup_spec_ struct oci_spec *oci = NULL;
 	_cleanup_cerr_ cerr ignored = { 0 };
-	container_load_spec(root, id, &spec, &ignored);
+	container_load_spec(root, id, &oci, &ignored);
 	if (st != ST_STOPPED) {
 		_cleanup_close_ int pidfd = state_pidfd(s);
 		if (c) {
@@ -190,12 +190,12 @@ int container_delete(const char *root, const char *id, bool force, cerr *err)
 		return cerr_wrap(err, "delete %s", id);
 	if (c && (r = cg_destroy(c, true, err)) < 0)
 		return cerr_wrap(err, "delete %s", id);
-	netdev_release(dir, spec ? &spec->linux_ : NULL);
+	netdev_release(dir, oci ? &oci->linux_ : NULL);
 	/* poststop: after the container is gone, before delete returns */
-	if (spec && spec->n_hooks[HOOK_POSTSTOP]) {
+	if (oci && oci->n_hooks[HOOK_POSTSTOP]) {
 		_cleanup_free_ char *json = state_to_json(s, ST_STOPPED, false);
 		if (json)
-			hooks_run_warn(spec, HOOK_POSTSTOP, json);
+			hooks_run_warn(oci, HOOK_POSTSTOP, json);
 	}
 	/* a restore killed while criu ran left the rootfs bound there */
 	char croot[PATH_MAX];

@@ -305,11 +305,11 @@ static const char *target_of(yajl_val params)
 		if (YAJL_IS_STRING(v))
 			return v->u.string;
 	}
-	yajl_val spec = json_get(params, "spec");
-	yajl_val n = json_get(spec, "name");
+	yajl_val cspec_json = json_get(params, "spec");
+	yajl_val n = json_get(cspec_json, "name");
 	if (YAJL_IS_STRING(n))
 		return n->u.string;
-	n = json_get(spec, "image");
+	n = json_get(cspec_json, "image");
 	return YAJL_IS_STRING(n) ? n->u.string : NULL;
 }
 

@@ -88,34 +88,34 @@ static void gen_env(yajl_gen g, yajl_val img_env, yajl_val env)
 	yajl_gen_array_close(g);
 }
 
-static void gen_config(yajl_gen g, yajl_val c, yajl_val spec, yajl_val img)
+static void gen_config(yajl_gen g, yajl_val c, yajl_val cspec_json, yajl_val img)
 {
-	yajl_val ep = json_get(spec, "entrypoint"), cmd = json_get(spec, "command");
+	yajl_val ep = json_get(cspec_json, "entrypoint"), cmd = json_get(cspec_json, "command");
 	if (!ep) /* the image's entrypoint, and its Cmd unless the spec gave one */
 		ep = json_get(img, "entrypoint"), cmd = cmd ? cmd : json_get(img, "cmd");
-	const char *wd = dk_str(spec, "workdir"), *user = dk_str(spec, "user"), *stop = dk_str(spec, "stopSignal");
+	const char *wd = dk_str(cspec_json, "workdir"), *user = dk_str(cspec_json, "user"), *stop = dk_str(cspec_json, "stopSignal");
 	jg_key(g, "Config");
 	yajl_gen_map_open(g);
-	jg_key_str(g, "Hostname", *dk_str(spec, "hostname") ? dk_str(spec, "hostname") : dk_str(c, "name"));
+	jg_key_str(g, "Hostname", *dk_str(cspec_json, "hostname") ? dk_str(cspec_json, "hostname") : dk_str(c, "name"));
 	jg_key_str(g, "Domainname", "");
 	jg_key_str(g, "User", *user ? user : dk_str(img, "user"));
 	jg_key_bool(g, "AttachStdin", false);
 	jg_key_bool(g, "AttachStdout", false);
 	jg_key_bool(g, "AttachStderr", false);
-	jg_key_bool(g, "Tty", dk_bool(spec, "tty"));
-	jg_key_bool(g, "OpenStdin", dk_bool(spec, "interactive"));
-	jg_key_bool(g, "StdinOnce", dk_bool(spec, "stdinOnce"));
-	gen_env(g, json_get(img, "env"), json_get(spec, "env"));
+	jg_key_bool(g, "Tty", dk_bool(cspec_json, "tty"));
+	jg_key_bool(g, "OpenStdin", dk_bool(cspec_json, "interactive"));
+	jg_key_bool(g, "StdinOnce", dk_bool(cspec_json, "stdinOnce"));
+	gen_env(g, json_get(img, "env"), json_get(cspec_json, "env"));
 	dk_gen_strings(g, "Cmd", cmd, true);
 	dk_gen_strings(g, "Entrypoint", ep, true);
-	jg_key_str(g, "Image", dk_familiar(dk_str(spec, "image")));
+	jg_key_str(g, "Image", dk_familiar(dk_str(cspec_json, "image")));
 	jg_key(g, "Volumes");
 	yajl_gen_null(g);
 	jg_key_str(g, "WorkingDir", *wd ? wd : dk_str(img, "workingDir"));
 	dk_gen_object(g, "Labels", json_get(c, "labels"));
 	jg_key_str(g, "StopSignal", *stop ? stop : *dk_str(img, "stopSignal") ? dk_str(img, "stopSignal") : "SIGTERM");
-	if (json_get(spec, "stopTimeout"))
-		jg_key_int(g, "StopTimeout", dk_int(spec, "stopTimeout", 10));
+	if (json_get(cspec_json, "stopTimeout"))
+		jg_key_int(g, "StopTimeout", dk_int(cspec_json, "stopTimeout", 10));
 	yajl_gen_map_close(g);
 }
 
@@ -169,24 +169,24 @@ static void gen_port_map(yajl_gen g, const char *key, yajl_val ports, bool bound
 	yajl_gen_map_close(g);
 }
 
-static void gen_host_config(yajl_gen g, yajl_val c, yajl_val spec)
+static void gen_host_config(yajl_gen g, yajl_val c, yajl_val cspec_json)
 {
-	yajl_val res = json_get(spec, "resources");
+	yajl_val res = json_get(cspec_json, "resources");
 	yajl_val cpus = json_get(res, "cpus");
 	jg_key(g, "HostConfig");
 	yajl_gen_map_open(g);
-	gen_binds(g, json_get(spec, "mounts"));
-	jg_key_str(g, "NetworkMode", dk_network_mode(spec));
+	gen_binds(g, json_get(cspec_json, "mounts"));
+	jg_key_str(g, "NetworkMode", dk_network_mode(cspec_json));
 	gen_port_map(g, "PortBindings", json_get(c, "ports"), false);
-	gen_restart_policy(g, dk_str(spec, "restart"));
-	jg_key_bool(g, "AutoRemove", dk_bool(spec, "autoRemove"));
-	jg_key_bool(g, "Privileged", dk_bool(spec, "privileged"));
-	jg_key_bool(g, "ReadonlyRootfs", dk_bool(spec, "readOnly"));
-	jg_key_bool(g, "Init", dk_bool(spec, "init"));
-	dk_gen_strings(g, "CapAdd", json_get(spec, "capAdd"), true);
-	dk_gen_strings(g, "CapDrop", json_get(spec, "capDrop"), true);
-	dk_gen_strings(g, "Dns", json_get(spec, "dns"), false);
-	dk_gen_strings(g, "ExtraHosts", json_get(spec, "extraHosts"), true);
+	gen_restart_policy(g, dk_str(cspec_json, "restart"));
+	jg_key_bool(g, "AutoRemove", dk_bool(cspec_json, "autoRemove"));
+	jg_key_bool(g, "Privileged", dk_bool(cspec_json, "privileged"));
+	jg_key_bool(g, "ReadonlyRootfs", dk_bool(cspec_json, "readOnly"));
+	jg_key_bool(g, "Init", dk_bool(cspec_json, "init"));
+	dk_gen_strings(g, "CapAdd", json_get(cspec_json, "capAdd"), true);
+	dk_gen_strings(g, "CapDrop", json_get(cspec_json, "capDrop"), true);
+	dk_gen_strings(g, "Dns", json_get(cspec_json, "dns"), false);
+	dk_gen_strings(g, "ExtraHosts", json_get(cspec_json, "extraHosts"), true);
 	jg_key_int(g, "Memory", dk_int(res, "memory", 0));
 	jg_key_int(g, "NanoCpus", YAJL_IS_NUMBER(cpus) ? (long long)(YAJL_GET_DOUBLE(cpus) * 1e9) : 0);
 	if (json_get(res, "pids"))
@@ -224,7 +224,7 @@ static void gen_network_settings(yajl_gen g, yajl_val c)
 
 void dk_gen_ctr_inspect_keys(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as)
 {
-	yajl_val spec = json_get(c, "config"), argv = json_get(c, "command");
+	yajl_val cspec_json = json_get(c, "config"), argv = json_get(c, "command");
 	char name[512];
 	snprintf(name, sizeof(name), "%s%s", as == DK_AS_DOCKER ? "/" : "", dk_str(c, "name"));
 	jg_key_str(g, "Id", dk_str(c, "id"));
@@ -251,17 +251,17 @@ void dk_gen_ctr_inspect_keys(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as
 	jg_key_str(g, "Platform", "linux");
 	jg_key_str(g, "MountLabel", "");
 	jg_key_str(g, "ProcessLabel", "");
-	jg_key_str(g, "AppArmorProfile", dk_str(spec, "apparmorProfile"));
+	jg_key_str(g, "AppArmorProfile", dk_str(cspec_json, "apparmorProfile"));
 	jg_key(g, "ExecIDs");
 	yajl_gen_null(g);
-	gen_host_config(g, c, spec);
+	gen_host_config(g, c, cspec_json);
 	jg_key(g, "GraphDriver");
 	yajl_gen_map_open(g);
 	jg_key_str(g, "Name", "overlay");
 	dk_gen_object(g, "Data", NULL);
 	yajl_gen_map_close(g);
-	dk_gen_mounts(g, json_get(spec, "mounts"));
-	gen_config(g, c, spec, img);
+	dk_gen_mounts(g, json_get(cspec_json, "mounts"));
+	gen_config(g, c, cspec_json, img);
 	gen_network_settings(g, c);
 }
 

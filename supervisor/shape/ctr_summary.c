@@ -136,19 +136,19 @@ void dk_gen_mounts(yajl_gen g, yajl_val mounts)
 	yajl_gen_array_close(g);
 }
 
-const char *dk_network_mode(yajl_val spec)
+const char *dk_network_mode(yajl_val cspec_json)
 {
-	const char *net = dk_str(spec, "network");
+	const char *net = dk_str(cspec_json, "network");
 	return *net ? net : "none";
 }
 
 void dk_gen_ctr_summary(yajl_gen g, yajl_val c)
 {
-	yajl_val spec = json_get(c, "config"), st = json_get(c, "state");
+	yajl_val cspec_json = json_get(c, "config"), st = json_get(c, "state");
 	char name[512], status[128];
 	snprintf(name, sizeof(name), "/%s", dk_str(c, "name"));
 	dk_ctr_status_text(c, status, sizeof(status));
-	const char *image = dk_str(spec, "image");
+	const char *image = dk_str(cspec_json, "image");
 	yajl_gen_map_open(g);
 	jg_key_str(g, "Id", dk_str(c, "id"));
 	jg_key_strv(g, "Names", (char *const[]){ name, NULL });
@@ -164,12 +164,12 @@ void dk_gen_ctr_summary(yajl_gen g, yajl_val c)
 	jg_key_str(g, "Status", status);
 	jg_key(g, "HostConfig");
 	yajl_gen_map_open(g);
-	jg_key_str(g, "NetworkMode", dk_network_mode(spec));
+	jg_key_str(g, "NetworkMode", dk_network_mode(cspec_json));
 	yajl_gen_map_close(g);
 	jg_key(g, "NetworkSettings");
 	yajl_gen_map_open(g);
 	dk_gen_networks(g, json_get(c, "networks"));
 	yajl_gen_map_close(g);
-	dk_gen_mounts(g, json_get(spec, "mounts"));
+	dk_gen_mounts(g, json_get(cspec_json, "mounts"));
 	yajl_gen_map_close(g);
 }

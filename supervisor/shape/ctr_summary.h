@@ -13,6 +13,6 @@ void dk_gen_ctr_summary(yajl_gen g, yajl_val c);
 void dk_gen_networks(yajl_gen g, yajl_val nets);
 void dk_gen_mounts(yajl_gen g, yajl_val mounts);
 /* HostConfig.NetworkMode of a ContainerSpec. */
-const char *dk_network_mode(yajl_val spec);
+const char *dk_network_mode(yajl_val cspec_json);
 /* Docker's Status column: "Up 3 seconds", "Exited (0) 2 seconds ago". */
 void dk_ctr_status_text(yajl_val c, char *buf, size_t n);

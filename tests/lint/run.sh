@@ -324,6 +324,9 @@ retired() {
 		grep -v '^\./build/\|^\./supervisor/api/\|^\./tests/lint/' |
 		awk -F: -v g="$(grep -n '^## Glossary' docs/DESIGN.md | cut -d: -f1)" '!($1 == "./docs/DESIGN.md" && g && $2 > g)' |
 		sed 's/$/: a retired phrase/' # the glossary names them
+	# a spec is named by its type: a parameter or a variable named spec alone
+	grep -rnoE --include='*.[ch]' '\b(oci_spec|ctr_spec|job_spec|yajl_val)[ *]+(const )?spec *(,|\)|=[^=])' . |
+		grep -v '^\./build/' | sed 's/$/: a spec not named by its type/'
 }
 retired | check "retired words are not used again"
 

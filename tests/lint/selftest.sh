@@ -152,4 +152,6 @@ echo 'int json_member(void);' >common/planted.h
 must_fail "a retired name" "./common/planted.h:1:json_member: a retired name"
 echo '/* each session member gets a socket */' >common/planted.h
 must_fail "a retired phrase" "./common/planted.h:1:session member: a retired phrase"
+echo 'int ctr_spec_check(const ctr_spec *spec);' >common/planted.h
+must_fail "a spec named spec alone" "./common/planted.h:1:ctr_spec *spec): a spec not named by its type"
 rm common/planted.h

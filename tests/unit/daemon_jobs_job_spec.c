@@ -79,9 +79,9 @@ static void test_spec_bad_names_the_field(void **state)
 static void test_file_round_trip(void **state)
 {
 	job *j = job_new();
-	_cleanup_json_ yajl_val spec = parse("{\"image\":\"x\",\"command\":[\"echo\",\"hi\"],\"retries\":1}");
+	_cleanup_json_ yajl_val jspec_json = parse("{\"image\":\"x\",\"command\":[\"echo\",\"hi\"],\"retries\":1}");
 	json_fault f = { 0 };
-	assert_int_equal(job_spec_parse(spec, "job", &j->spec, &f), 0);
+	assert_int_equal(job_spec_parse(jspec_json, "job", &j->spec, &f), 0);
 	strcpy(j->id, "0123456789abcdef");
 	j->seq = 7;
 	j->state = JOB_RUNNING;

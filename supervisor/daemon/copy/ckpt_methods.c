@@ -143,13 +143,13 @@ static int start_export(corrald *d, vl_call *call, int fd, sv_fault *why, void *
 /* What the manifest says of c: its owner, name, image and ContainerSpec. */
 static char *head_of(const ctr *c)
 {
-	_cleanup_json_ yajl_val spec = NULL;
+	_cleanup_json_ yajl_val cspec_json = NULL;
 	cerr err = { 0 };
-	if (json_parse(c->spec_json, "its spec", &spec, &err) < 0)
+	if (json_parse(c->spec_json, "its spec", &cspec_json, &err) < 0)
 		return NULL;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g || yajl_gen_map_open(g) || jg_key_int(g, "owner", c->owner) || jg_key_str(g, "name", c->name) ||
-	    jg_key_str(g, "image", c->image_digest) || jg_key(g, "spec") || jg_value(g, spec) || yajl_gen_map_close(g))
+	    jg_key_str(g, "image", c->image_digest) || jg_key(g, "spec") || jg_value(g, cspec_json) || yajl_gen_map_close(g))
 		return NULL;
 	return jg_finish(g, NULL);
 }
@@ -187,19 +187,19 @@ int sv_checkpoint_export(vl_call *call, yajl_val params, void *ud)
 /* The ContainerSpec to create: the archive's, with the name asked for. */
 static int spec_of(yajl_val head, const char *name, yajl_val *out, cerr *err)
 {
-	yajl_val spec = json_get(head, "spec");
-	if (!YAJL_IS_OBJECT(spec))
+	yajl_val cspec_json = json_get(head, "spec");
+	if (!YAJL_IS_OBJECT(cspec_json))
 		return cerr_set(err, EINVAL, "its manifest has no spec");
 	if (!name)
 		name = YAJL_GET_STRING(json_get(head, "name"));
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g || yajl_gen_map_open(g))
 		return cerr_set(err, ENOMEM, "out of memory");
-	for (size_t i = 0; i < spec->u.object.len; i++) {
-		const char *k = spec->u.object.keys[i];
+	for (size_t i = 0; i < cspec_json->u.object.len; i++) {
+		const char *k = cspec_json->u.object.keys[i];
 		if (streq(k, "name"))
 			continue;
-		if (jg_key(g, k) || jg_value(g, spec->u.object.values[i]))
+		if (jg_key(g, k) || jg_value(g, cspec_json->u.object.values[i]))
 			return cerr_set(err, ENOMEM, "out of memory");
 	}
 	if ((name && jg_key_str(g, "name", name)) || yajl_gen_map_close(g))

@@ -23,14 +23,14 @@
 
 /* The network it names is there at Create, so that a mistake is refused
  * before anything is made (the default one is made at its first use). */
-static int check(struct corrald *d, ctr_spec *spec, const peer_cred *peer, ctr_missing *m, json_fault *f)
+static int check(struct corrald *d, ctr_spec *cspec, const peer_cred *peer, ctr_missing *m, json_fault *f)
 {
-	if (spec->network != CTR_NET_CNI || streq(spec->net_name, NET_DEFAULT_NAME))
+	if (cspec->network != CTR_NET_CNI || streq(cspec->net_name, NET_DEFAULT_NAME))
 		return 0;
 	_cleanup_free_ char *text = NULL;
 	_cleanup_cerr_ cerr err = { 0 };
-	int r = net_store_text(d->cfg->cni_config_dir, spec->net_name, &text, &err);
-	*m = (ctr_missing){ CTR_MISSING_NETWORK, spec->net_name };
+	int r = net_store_text(d->cfg->cni_config_dir, cspec->net_name, &text, &err);
+	*m = (ctr_missing){ CTR_MISSING_NETWORK, cspec->net_name };
 	if (r == -ENOENT)
 		return CTR_MISSING;
 	return r < 0 ? json_fault_set(f, -r, "spec.network", "%s", cerr_msg(&err)) : 0;

@@ -138,11 +138,11 @@ int sv_network_inspect(vl_call *call, yajl_val params, void *ud)
 static ctr *user_of(corrald *d, const char *name)
 {
 	for (ctr *c = d->ctrs; c; c = c->next) {
-		_cleanup_json_ yajl_val spec = NULL;
+		_cleanup_json_ yajl_val cspec_json = NULL;
 		_cleanup_cerr_ cerr err = { 0 };
-		if (!c->spec_json || json_parse(c->spec_json, "spec", &spec, &err) < 0)
+		if (!c->spec_json || json_parse(c->spec_json, "spec", &cspec_json, &err) < 0)
 			continue;
-		yajl_val net = json_get(spec, "network");
+		yajl_val net = json_get(cspec_json, "network");
 		/* the default network is what a spec without one gets (issue 16);
 		 * until Start attaches it, counting them errs on the safe side */
 		if ((YAJL_IS_STRING(net) && streq(net->u.string, name)) || (!net && streq(name, NET_DEFAULT_NAME)))

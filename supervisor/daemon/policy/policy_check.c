@@ -282,14 +282,14 @@ static int check_binds(const peer_cred *peer, const policy_tier *t, ctr_spec *s,
 	return 0;
 }
 
-int policy_admit(corrald *d, const peer_cred *peer, ctr_spec *spec, ctr_pins *pins, policy_violation *v,
+int policy_admit(corrald *d, const peer_cred *peer, ctr_spec *cspec, ctr_pins *pins, policy_violation *v,
 		 cerr *err)
 {
 	const policy_tier *t = policy_tier_of(d->policy, peer->uid);
 	int r;
-	if ((r = check_count(d, peer, t, v)) || (r = check_resources(peer, t, spec, v)) ||
-	    (r = check_privileges(peer, t, spec, v)) || (r = check_image(d, peer, t, spec->image, pins, v, err)) ||
-	    (r = check_binds(peer, t, spec, pins, v, err)))
+	if ((r = check_count(d, peer, t, v)) || (r = check_resources(peer, t, cspec, v)) ||
+	    (r = check_privileges(peer, t, cspec, v)) || (r = check_image(d, peer, t, cspec->image, pins, v, err)) ||
+	    (r = check_binds(peer, t, cspec, pins, v, err)))
 		return r;
 	return 0;
 }

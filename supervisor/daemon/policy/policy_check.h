@@ -19,7 +19,7 @@ bool policy_path_allowed(const char *real, char *const *prefixes);
 /* 0: admitted, with missing resources set to the defaults and the bind
  * sources opened in pins (mounted later by ctr_pins_mount);
  * POLICY_REFUSED with v filled; or -errno with err. */
-int policy_admit(struct corrald *d, const peer_cred *peer, ctr_spec *spec, ctr_pins *pins, policy_violation *v,
+int policy_admit(struct corrald *d, const peer_cred *peer, ctr_spec *cspec, ctr_pins *pins, policy_violation *v,
 		 cerr *err);
 /* May peer, who has `have` objects of quota q's kind, make `adding` more?
  * 0, or POLICY_REFUSED with v naming the quota and the count (field is the

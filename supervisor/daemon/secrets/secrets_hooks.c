@@ -7,9 +7,9 @@
 #include "supervisor/daemon/secrets/methods.h"
 #include "supervisor/daemon/secrets/secrets_methods.h"
 
-static int check(struct corrald *d, ctr_spec *spec, const peer_cred *peer, ctr_missing *m, json_fault *f)
+static int check(struct corrald *d, ctr_spec *cspec, const peer_cred *peer, ctr_missing *m, json_fault *f)
 {
-	int r = secrets_check_refs(d, peer, spec, &m->name, f);
+	int r = secrets_check_refs(d, peer, cspec, &m->name, f);
 	m->kind = CTR_MISSING_SECRET;
 	return r > 0 ? CTR_MISSING : r;
 }

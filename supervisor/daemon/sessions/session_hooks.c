@@ -10,10 +10,10 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/network/network.h"
 
-static int check(struct corrald *d, ctr_spec *spec, const peer_cred *peer, ctr_missing *m, json_fault *f)
+static int check(struct corrald *d, ctr_spec *cspec, const peer_cred *peer, ctr_missing *m, json_fault *f)
 {
-	*m = (ctr_missing){ CTR_MISSING_SESSION, spec->session };
-	return spec->session && !session_ctr_visible(d, spec, peer) ? CTR_MISSING : 0;
+	*m = (ctr_missing){ CTR_MISSING_SESSION, cspec->session };
+	return cspec->session && !session_ctr_visible(d, cspec, peer) ? CTR_MISSING : 0;
 }
 
 static void uncreated(struct corrald *d, ctr *c)

@@ -87,16 +87,16 @@ static int fault_of(cerr *err, const char *field, json_fault *f)
 	return r;
 }
 
-static int get_strv(yajl_val spec, const char *key, char ***out, json_fault *f)
+static int get_strv(yajl_val cspec_json, const char *key, char ***out, json_fault *f)
 {
 	char p[JSON_PATH_MAX];
-	int r = ctr_spec_want(json_key(spec, key), yajl_t_array, json_path(p, "spec", key), "an array of strings", f);
-	return r < 0 ? r : json_get_strv(spec, "spec", key, 0, out, NULL, f);
+	int r = ctr_spec_want(json_key(cspec_json, key), yajl_t_array, json_path(p, "spec", key), "an array of strings", f);
+	return r < 0 ? r : json_get_strv(cspec_json, "spec", key, 0, out, NULL, f);
 }
 
-static int get_env(yajl_val spec, char ***env, json_fault *f)
+static int get_env(yajl_val cspec_json, char ***env, json_fault *f)
 {
-	int r = get_strv(spec, "env", env, f);
+	int r = get_strv(cspec_json, "env", env, f);
 	for (size_t i = 0; r == 0 && *env && (*env)[i]; i++)
 		if (!strchr((*env)[i], '=') || (*env)[i][0] == '=') {
 			char p[JSON_PATH_MAX];
@@ -105,18 +105,18 @@ static int get_env(yajl_val spec, char ***env, json_fault *f)
 	return r;
 }
 
-static int get_resources(yajl_val spec, ctr_spec *s, json_fault *f)
+static int get_resources(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
 	yajl_val v;
 	s->memory = -1; /* no limit, unless given */
 	s->pids = -1;
-	int r = json_get_object(spec, "spec", "resources", 0, &v, f);
+	int r = json_get_object(cspec_json, "spec", "resources", 0, &v, f);
 	return r < 0 || !v ? r : ctr_spec_parse_resources(v, "spec.resources", s, f);
 }
 
-static int get_labels(yajl_val spec, ctr_spec *s, json_fault *f)
+static int get_labels(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
-	yajl_val v = json_key(spec, "labels");
+	yajl_val v = json_key(cspec_json, "labels");
 	int r = ctr_spec_want(v, yajl_t_object, "spec.labels", "an object of strings", f);
 	if (r < 0 || !v)
 		return r;

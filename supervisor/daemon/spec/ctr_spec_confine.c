@@ -20,9 +20,9 @@
 #define PATHS_MAX 128
 #define DEVICES_MAX 64
 
-static int get_paths(yajl_val spec, const char *key, char ***out, bool *given, json_fault *f)
+static int get_paths(yajl_val cspec_json, const char *key, char ***out, bool *given, json_fault *f)
 {
-	yajl_val v = json_key(spec, key);
+	yajl_val v = json_key(cspec_json, key);
 	char field[64];
 	snprintf(field, sizeof(field), "spec.%s", key);
 	*given = v && !YAJL_IS_NULL(v);
@@ -46,9 +46,9 @@ static int get_paths(yajl_val spec, const char *key, char ***out, bool *given, j
 	return 0;
 }
 
-static int get_groups(yajl_val spec, ctr_spec *s, json_fault *f)
+static int get_groups(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
-	yajl_val v = json_key(spec, "groups");
+	yajl_val v = json_key(cspec_json, "groups");
 	if (!v || YAJL_IS_NULL(v))
 		return 0;
 	int r = ctr_spec_want(v, yajl_t_array, "spec.groups", "an array of group ids", f);
@@ -68,9 +68,9 @@ static int get_groups(yajl_val spec, ctr_spec *s, json_fault *f)
 	return 0;
 }
 
-static int get_devices(yajl_val spec, ctr_spec *s, json_fault *f)
+static int get_devices(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
-	yajl_val v = json_key(spec, "devices");
+	yajl_val v = json_key(cspec_json, "devices");
 	if (!v || YAJL_IS_NULL(v))
 		return 0;
 	int r = ctr_spec_want(v, yajl_t_array, "spec.devices", "an array of Device", f);
@@ -100,10 +100,10 @@ static int get_devices(yajl_val spec, ctr_spec *s, json_fault *f)
 }
 
 /* target: where "container:REF" may be given (pidNamespace), else NULL */
-static int get_ns_mode(yajl_val spec, const char *key, enum ctr_ns_mode *out, char **target, json_fault *f)
+static int get_ns_mode(yajl_val cspec_json, const char *key, enum ctr_ns_mode *out, char **target, json_fault *f)
 {
 	_cleanup_free_ char *mode = NULL;
-	int r = json_dup_str(spec, "spec", key, 0, &mode, f);
+	int r = json_dup_str(cspec_json, "spec", key, 0, &mode, f);
 	if (r < 0 || !mode)
 		return r;
 	*out = streq(mode, "host") ? CTR_NS_HOST : streq(mode, "private") ? CTR_NS_PRIVATE : CTR_NS_DEFAULT;
@@ -120,10 +120,10 @@ static int get_ns_mode(yajl_val spec, const char *key, enum ctr_ns_mode *out, ch
 }
 
 /* user, role, type and level as SELinux writes them (a level: s0:c1,c2) */
-static int get_selinux(yajl_val spec, ctr_spec *s, json_fault *f)
+static int get_selinux(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
 	yajl_val o;
-	int r = json_get_object(spec, "spec", "selinuxOptions", 0, &o, f);
+	int r = json_get_object(cspec_json, "spec", "selinuxOptions", 0, &o, f);
 	if (r < 0 || !o)
 		return r;
 	static const char *const keys[] = { "user", "role", "type", "level", NULL };

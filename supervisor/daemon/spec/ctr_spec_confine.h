@@ -9,7 +9,7 @@
 /* spec.groups, noNewPrivileges, maskedPaths, readonlyPaths, seccompProfile,
  * devices, pidNamespace, ipcNamespace and selinuxOptions
  * (ctr_spec_confine.c) */
-int ctr_spec_parse_confine(yajl_val spec, ctr_spec *s, json_fault *f);
+int ctr_spec_parse_confine(yajl_val cspec_json, ctr_spec *s, json_fault *f);
 void ctr_spec_release_confine(ctr_spec *s);
 /* Whether s asks for what only root may: *field names it */
 bool ctr_spec_confine_is_roots(const ctr_spec *s, const char **field);

@@ -167,9 +167,9 @@ static int get_bind(yajl_val m, const char *path, ctr_mount *cm, json_fault *f)
 	return 0;
 }
 
-static int get_binds(yajl_val spec, ctr_spec *s, json_fault *f)
+static int get_binds(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
-	yajl_val v = json_key(spec, "mounts");
+	yajl_val v = json_key(cspec_json, "mounts");
 	int r = ctr_spec_want(v, yajl_t_array, "spec.mounts", "an array of mounts", f);
 	if (r < 0 || !v)
 		return r;
@@ -246,9 +246,9 @@ static int parse_tmpfs(const char *text, ctr_tmpfs *t, const char **why)
 	return 0;
 }
 
-static int get_tmpfs(yajl_val spec, ctr_spec *s, json_fault *f)
+static int get_tmpfs(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
-	yajl_val v = json_key(spec, "tmpfs");
+	yajl_val v = json_key(cspec_json, "tmpfs");
 	int r = ctr_spec_want(v, yajl_t_array, "spec.tmpfs", "an array of strings", f);
 	if (r < 0 || !v)
 		return r;
@@ -270,8 +270,8 @@ static int get_tmpfs(yajl_val spec, ctr_spec *s, json_fault *f)
 	return 0;
 }
 
-int ctr_spec_parse_mounts(yajl_val spec, ctr_spec *s, json_fault *f)
+int ctr_spec_parse_mounts(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
-	int r = get_binds(spec, s, f);
-	return r < 0 ? r : get_tmpfs(spec, s, f);
+	int r = get_binds(cspec_json, s, f);
+	return r < 0 ? r : get_tmpfs(cspec_json, s, f);
 }

@@ -4,7 +4,7 @@
 #include "supervisor/daemon/spec/ctr_spec.h"
 
 /* spec.mounts and spec.tmpfs; released with the spec. */
-int ctr_spec_parse_mounts(yajl_val spec, ctr_spec *s, json_fault *f);
+int ctr_spec_parse_mounts(yajl_val cspec_json, ctr_spec *s, json_fault *f);
 void ctr_spec_release_mounts(ctr_spec *s);
 /* The image's Volumes, each an anonymous volume where the spec mounts
  * nothing (docker's and podman's run); the count added, or -errno with f. */

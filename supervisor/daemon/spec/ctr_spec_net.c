@@ -19,10 +19,10 @@ static bool net_name_ok(const char *s)
 	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
 }
 
-static int parse_ports(yajl_val spec, ctr_spec *s, json_fault *f)
+static int parse_ports(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
 	yajl_val a;
-	int r = json_get_array(spec, "spec", "ports", 0, CNI_MAX_PORTS, &a, f);
+	int r = json_get_array(cspec_json, "spec", "ports", 0, CNI_MAX_PORTS, &a, f);
 	return r < 0 || !a ? r : cni_ports_parse_pick(a, "spec.ports", &s->ports, &s->n_ports, f);
 }
 
@@ -51,16 +51,16 @@ static int check_ports(const ctr_spec *s, json_fault *f)
 	return 0;
 }
 
-int ctr_spec_parse_network(yajl_val spec, ctr_spec *s, json_fault *f)
+int ctr_spec_parse_network(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
 	const char *net;
-	int r = json_get_str(spec, "spec", "network", JSON_NAME, &net, f);
+	int r = json_get_str(cspec_json, "spec", "network", JSON_NAME, &net, f);
 	if (r < 0)
 		return r;
 	s->network_default = !net;
 	if (net && (r = set_network(s, net, f)) < 0)
 		return r;
-	if ((r = parse_ports(spec, s, f)) < 0)
+	if ((r = parse_ports(cspec_json, s, f)) < 0)
 		return r;
 	return net ? check_ports(s, f) : 0;
 }

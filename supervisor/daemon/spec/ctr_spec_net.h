@@ -4,7 +4,7 @@
 #include "supervisor/daemon/spec/ctr_spec.h"
 
 /* spec.network and spec.ports (ctr_spec_net.c); released with the spec. */
-int ctr_spec_parse_network(yajl_val spec, ctr_spec *s, json_fault *f);
+int ctr_spec_parse_network(yajl_val cspec_json, ctr_spec *s, json_fault *f);
 void ctr_spec_release_network(ctr_spec *s);
 /* A spec that named no network gets name (none, loopback, host or a
  * network); then its ports must have a network to go through. */

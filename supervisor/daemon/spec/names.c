@@ -23,11 +23,11 @@ void names_spec_release(ctr_spec *s)
 	s->dns = s->extra_hosts = s->network_aliases = s->dns_search = s->dns_options = NULL;
 }
 
-static int get_list(yajl_val spec, const char *key, size_t max, char ***out, json_fault *f)
+static int get_list(yajl_val cspec_json, const char *key, size_t max, char ***out, json_fault *f)
 {
 	char p[JSON_PATH_MAX];
-	int r = ctr_spec_want(json_key(spec, key), yajl_t_array, json_path(p, "spec", key), "an array of strings", f);
-	if (r < 0 || (r = json_get_strv(spec, "spec", key, 0, out, NULL, f)) < 0)
+	int r = ctr_spec_want(json_key(cspec_json, key), yajl_t_array, json_path(p, "spec", key), "an array of strings", f);
+	if (r < 0 || (r = json_get_strv(cspec_json, "spec", key, 0, out, NULL, f)) < 0)
 		return r;
 	if (strv_length(*out) > max)
 		return json_fault_set(f, EINVAL, p, "at most %zu entries", max);
@@ -46,15 +46,15 @@ static bool extra_host_valid(const char *e)
 	return ctr_hostname_valid(name) && names_ip_valid(colon + 1);
 }
 
-int names_spec_parse(yajl_val spec, ctr_spec *s, json_fault *f)
+int names_spec_parse(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
 	char p[JSON_PATH_MAX];
 	int r;
-	if ((r = get_list(spec, "dns", NAMES_DNS_MAX, &s->dns, f)) < 0 ||
-	    (r = get_list(spec, "extraHosts", NAMES_EXTRA_HOSTS_MAX, &s->extra_hosts, f)) < 0 ||
-	    (r = get_list(spec, "networkAliases", NAMES_ALIASES_MAX, &s->network_aliases, f)) < 0 ||
-	    (r = get_list(spec, "dnsSearch", NAMES_DNS_MAX, &s->dns_search, f)) < 0 ||
-	    (r = get_list(spec, "dnsOptions", NAMES_DNS_MAX, &s->dns_options, f)) < 0)
+	if ((r = get_list(cspec_json, "dns", NAMES_DNS_MAX, &s->dns, f)) < 0 ||
+	    (r = get_list(cspec_json, "extraHosts", NAMES_EXTRA_HOSTS_MAX, &s->extra_hosts, f)) < 0 ||
+	    (r = get_list(cspec_json, "networkAliases", NAMES_ALIASES_MAX, &s->network_aliases, f)) < 0 ||
+	    (r = get_list(cspec_json, "dnsSearch", NAMES_DNS_MAX, &s->dns_search, f)) < 0 ||
+	    (r = get_list(cspec_json, "dnsOptions", NAMES_DNS_MAX, &s->dns_options, f)) < 0)
 		return r;
 	/* one resolv.conf word each: a domain, or an option (ndots:5, edns0) */
 	const struct { char **v; const char *field; const char *ok; } words[] = {

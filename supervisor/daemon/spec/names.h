@@ -11,7 +11,7 @@
 #define NAMES_EXTRA_HOSTS_MAX 256
 #define NAMES_ALIASES_MAX 32
 
-int names_spec_parse(yajl_val spec, ctr_spec *s, json_fault *f);
+int names_spec_parse(yajl_val cspec_json, ctr_spec *s, json_fault *f);
 void names_spec_release(ctr_spec *s);
 /* An IPv4 or IPv6 address, without a prefix length or zone. */
 bool names_ip_valid(const char *ip);

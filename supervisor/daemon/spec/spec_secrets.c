@@ -87,10 +87,10 @@ static int get_one(yajl_val m, const char *path, ctr_secret *cs, json_fault *f)
 	return 0;
 }
 
-int secrets_spec_parse(yajl_val spec, ctr_spec *s, json_fault *f)
+int secrets_spec_parse(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
 	yajl_val v;
-	int r = json_get_array(spec, "spec", "secrets", 0, SECRETS_PER_CTR_MAX, &v, f);
+	int r = json_get_array(cspec_json, "spec", "secrets", 0, SECRETS_PER_CTR_MAX, &v, f);
 	if (r < 0 || !v)
 		return r;
 	if (!(s->secrets = calloc(v->u.array.len + 1, sizeof(*s->secrets))))

@@ -14,5 +14,5 @@
 /* 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit. */
 bool secret_name_valid(const char *name);
 
-int secrets_spec_parse(yajl_val spec, ctr_spec *s, json_fault *f);
+int secrets_spec_parse(yajl_val cspec_json, ctr_spec *s, json_fault *f);
 void secrets_spec_release(ctr_spec *s);

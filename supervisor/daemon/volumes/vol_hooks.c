@@ -40,28 +40,28 @@ static const char *opt_of(const vol_info *v, const char *key)
  * its device as the member, checks where it really leads and pins it, as
  * for `-v /path:/dest`, so that a symlink put there since the volume was
  * made leads nowhere else. */
-static int add_as_bind(ctr_spec *spec, ctr_volume *cv, const char *device, json_fault *f)
+static int add_as_bind(ctr_spec *cspec, ctr_volume *cv, const char *device, json_fault *f)
 {
-	ctr_mount *more = realloc(spec->mounts, (spec->n_mounts + 2) * sizeof(*more));
+	ctr_mount *more = realloc(cspec->mounts, (cspec->n_mounts + 2) * sizeof(*more));
 	if (!more)
 		return json_fault_oom(f);
-	spec->mounts = more;
-	ctr_mount *m = &more[spec->n_mounts];
+	cspec->mounts = more;
+	ctr_mount *m = &more[cspec->n_mounts];
 	*m = (ctr_mount){ .source = strdup(device), .destination = strdup(cv->destination), .readonly = cv->readonly };
-	more[spec->n_mounts + 1] = (ctr_mount){ 0 };
+	more[cspec->n_mounts + 1] = (ctr_mount){ 0 };
 	if (!m->source || !m->destination) {
 		free(m->source);
 		free(m->destination);
 		*m = (ctr_mount){ 0 };
 		return json_fault_oom(f);
 	}
-	spec->n_mounts++;
+	cspec->n_mounts++;
 	cv->as_bind = true;
 	return 0;
 }
 
 /* One volume mount: the volume, made when it is not there. */
-static int resolve(struct corrald *d, ctr_spec *spec, ctr_volume *cv, size_t i, const peer_cred *peer,
+static int resolve(struct corrald *d, ctr_spec *cspec, ctr_volume *cv, size_t i, const peer_cred *peer,
 		   ctr_missing *m, json_fault *f)
 {
 	char dir[PATH_MAX], field[64], made[VOL_NAME_MAX + 1];
@@ -76,7 +76,7 @@ static int resolve(struct corrald *d, ctr_spec *spec, ctr_volume *cv, size_t i, 
 			const char *type = opt_of(&v, "type"), *device = opt_of(&v, "device");
 			int r2 = 0;
 			if (type && streq(type, "none") && device && owner_is_member(peer))
-				r2 = add_as_bind(spec, cv, device, f);
+				r2 = add_as_bind(cspec, cv, device, f);
 			vol_info_release(&v);
 			return r2;
 		}
@@ -100,10 +100,10 @@ static int resolve(struct corrald *d, ctr_spec *spec, ctr_volume *cv, size_t i, 
 	return json_fault_set(f, EAGAIN, field, "volume %s changed while it was looked at", cv->name);
 }
 
-static int check(struct corrald *d, ctr_spec *spec, const peer_cred *peer, ctr_missing *m, json_fault *f)
+static int check(struct corrald *d, ctr_spec *cspec, const peer_cred *peer, ctr_missing *m, json_fault *f)
 {
-	for (size_t i = 0; i < spec->n_volumes; i++) {
-		int r = resolve(d, spec, &spec->volumes[i], i, peer, m, f);
+	for (size_t i = 0; i < cspec->n_volumes; i++) {
+		int r = resolve(d, cspec, &cspec->volumes[i], i, peer, m, f);
 		if (r)
 			return r;
 	}
@@ -112,30 +112,30 @@ static int check(struct corrald *d, ctr_spec *spec, const peer_cred *peer, ctr_m
 
 /* The image's Volumes: an anonymous volume each, where the spec mounts
  * nothing, made now (docker's and podman's run). */
-static int image_found(struct corrald *d, ctr_spec *spec, char *const *volumes, const peer_cred *peer, json_fault *f)
+static int image_found(struct corrald *d, ctr_spec *cspec, char *const *volumes, const peer_cred *peer, json_fault *f)
 {
-	size_t from = spec->n_volumes;
-	int r = ctr_spec_add_image_volumes(spec, volumes, f);
+	size_t from = cspec->n_volumes;
+	int r = ctr_spec_add_image_volumes(cspec, volumes, f);
 	if (r < 0)
 		return r;
 	ctr_missing m = { 0 };
-	for (size_t i = from; i < spec->n_volumes; i++)
-		if ((r = resolve(d, spec, &spec->volumes[i], i, peer, &m, f)))
-			return r < 0 ? r : json_fault_set(f, ENOENT, "spec.image", "its volume at %s", spec->volumes[i].destination);
+	for (size_t i = from; i < cspec->n_volumes; i++)
+		if ((r = resolve(d, cspec, &cspec->volumes[i], i, peer, &m, f)))
+			return r < 0 ? r : json_fault_set(f, ENOENT, "spec.image", "its volume at %s", cspec->volumes[i].destination);
 	return 0;
 }
 
 /* A failed Create: the anonymous volumes it made (no other container
  * can hold one yet) */
-static void unchecked(struct corrald *d, ctr_spec *spec)
+static void unchecked(struct corrald *d, ctr_spec *cspec)
 {
 	char dir[PATH_MAX];
-	for (size_t i = 0; i < spec->n_volumes; i++) {
+	for (size_t i = 0; i < cspec->n_volumes; i++) {
 		_cleanup_cerr_ cerr err = { 0 };
-		vol_dir(d, spec->volumes[i].owner, dir, sizeof(dir));
-		if (spec->volumes[i].anonymous && spec->volumes[i].name && vol_remove(dir, spec->volumes[i].name, &err) < 0 &&
+		vol_dir(d, cspec->volumes[i].owner, dir, sizeof(dir));
+		if (cspec->volumes[i].anonymous && cspec->volumes[i].name && vol_remove(dir, cspec->volumes[i].name, &err) < 0 &&
 		    err.code != ENOENT)
-			log_cerr(LOG_LVL_WARN, &err, "a failed create's volume %s", spec->volumes[i].name);
+			log_cerr(LOG_LVL_WARN, &err, "a failed create's volume %s", cspec->volumes[i].name);
 	}
 }
 

@@ -60,13 +60,13 @@ static void new_id(char id[CTR_ID_LEN + 1])
 
 /* Every bind source of root's exists when the container is created; else
  * false, with the field and why. */
-static bool sources_exist(const ctr_spec *spec, char field[static 64], char why[static PATH_MAX + 64])
+static bool sources_exist(const ctr_spec *cspec, char field[static 64], char why[static PATH_MAX + 64])
 {
-	for (size_t i = 0; i < spec->n_mounts; i++) {
+	for (size_t i = 0; i < cspec->n_mounts; i++) {
 		struct stat st;
-		if (stat(spec->mounts[i].source, &st) < 0) {
+		if (stat(cspec->mounts[i].source, &st) < 0) {
 			snprintf(field, 64, "spec.mounts[%zu].source", i);
-			snprintf(why, PATH_MAX + 64, "%s: %s", spec->mounts[i].source, strerror(errno));
+			snprintf(why, PATH_MAX + 64, "%s: %s", cspec->mounts[i].source, strerror(errno));
 			return false;
 		}
 	}
@@ -155,13 +155,13 @@ static int take_upper(const char *dir, const char *upper_from, cerr *err)
 	return 0;
 }
 
-int ctr_parse_spec(corrald *d, yajl_val spec, ctr *c, json_fault *f)
+int ctr_parse_spec(corrald *d, yajl_val cspec_json, ctr *c, json_fault *f)
 {
-	if (ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, f) < 0 ||
+	if (ctr_spec_parse(cspec_json, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, f) < 0 ||
 	    ctr_spec_default_network(&c->spec, d->cfg->default_network, f) < 0)
 		return -1;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || jg_value(g, spec) || !(c->spec_json = jg_finish(g, NULL)))
+	if (!g || jg_value(g, cspec_json) || !(c->spec_json = jg_finish(g, NULL)))
 		return json_fault_set(f, ENOMEM, "spec", "out of memory");
 	return 0;
 }

@@ -7,7 +7,7 @@
 #include "supervisor/varlink/server.h"
 
 /* The spec parsed into c (f says what is wrong: the caller answers). */
-int ctr_parse_spec(struct corrald *d, yajl_val spec, ctr *c, json_fault *f);
+int ctr_parse_spec(struct corrald *d, yajl_val cspec_json, ctr *c, json_fault *f);
 /* The container made from c (taken) for peer, its upper directory taken
  * from upper_from unless it is NULL: *made once it is known; else -1, *made
  * NULL, and *fault says what failed. The caller checked c's labels

@@ -34,9 +34,9 @@ static int kernel_port(const cni_port *p, uint16_t *port, cerr *err)
 }
 
 /* Whether another container, or an earlier port of the same spec, publishes p. */
-static bool published(const struct corrald *d, const ctr_spec *spec, const cni_port *p)
+static bool published(const struct corrald *d, const ctr_spec *cspec, const cni_port *p)
 {
-	for (const cni_port *q = spec->ports; q < p; q++)
+	for (const cni_port *q = cspec->ports; q < p; q++)
 		if (cni_ports_overlap(p, q))
 			return true;
 	for (const ctr *o = d->ctrs; o; o = o->next)
@@ -46,10 +46,10 @@ static bool published(const struct corrald *d, const ctr_spec *spec, const cni_p
 	return false;
 }
 
-int ctr_ports_pick(const struct corrald *d, ctr_spec *spec, cerr *err)
+int ctr_ports_pick(const struct corrald *d, ctr_spec *cspec, cerr *err)
 {
-	for (size_t i = 0; i < spec->n_ports; i++) {
-		cni_port *p = &spec->ports[i];
+	for (size_t i = 0; i < cspec->n_ports; i++) {
+		cni_port *p = &cspec->ports[i];
 		for (int tries = 0; !p->host_port; tries++) {
 			if (tries == 64)
 				return cerr_set(err, EADDRINUSE, "no free host port for %u/%s", p->container_port,
@@ -57,7 +57,7 @@ int ctr_ports_pick(const struct corrald *d, ctr_spec *spec, cerr *err)
 			int r = kernel_port(p, &p->host_port, err);
 			if (r < 0)
 				return r;
-			if (published(d, spec, p))
+			if (published(d, cspec, p))
 				p->host_port = 0;
 		}
 	}

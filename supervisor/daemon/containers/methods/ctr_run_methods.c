@@ -22,13 +22,13 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (sp_known(params, KNOWN("spec"), &f) < 0)
 		return sv_invalid_fault(call, &f);
-	yajl_val spec = json_key(params, "spec");
-	if (!spec)
+	yajl_val cspec_json = json_key(params, "spec");
+	if (!cspec_json)
 		return sv_invalid(call, "spec", "required");
 	_cleanup_(ctr_freep) ctr *c = ctr_new(d);
 	if (!c)
 		return sv_internal(call, NULL);
-	if (ctr_parse_spec(d, spec, c, &f) < 0 || labels_check_reserved(call, c->spec.labels, "spec.labels", &f) < 0)
+	if (ctr_parse_spec(d, cspec_json, c, &f) < 0 || labels_check_reserved(call, c->spec.labels, "spec.labels", &f) < 0)
 		return sv_invalid_fault(call, &f);
 	sv_fault fault = { 0 };
 	ctr *made;

@@ -157,14 +157,14 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	if (*str_of(v, "imageManifest"))
 		c->image_manifest = strdup(str_of(v, "imageManifest"));
 	snprintf(c->created, sizeof(c->created), "%s", str_of(v, "created"));
-	yajl_val spec = value_of(v, "spec");
+	yajl_val cspec_json = value_of(v, "spec");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (g && !jg_value(g, spec))
+	if (g && !jg_value(g, cspec_json))
 		c->spec_json = jg_finish(g, NULL);
 	if (!c->name || !c->image || !c->image_digest || !c->spec_json)
 		return cerr_set(err, ENOMEM, "out of memory");
 	json_fault f = JSON_FAULT_CHAIN(err); /* "field: reason" */
-	if ((r = ctr_spec_parse(spec, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f)) < 0 ||
+	if ((r = ctr_spec_parse(cspec_json, d->cfg->default_restart, d->cfg->default_stop_timeout, &c->spec, &f)) < 0 ||
 	    (r = ctr_spec_default_network(&c->spec, d->cfg->default_network, &f)) < 0 ||
 	    ((r = CTR_FEATURES_FIRST(d, complete_spec, d, &c->spec, &f)) < 0 && r != -ENOENT))
 		return cerr_wrap(err, "%s", path);

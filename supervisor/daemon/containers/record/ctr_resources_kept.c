@@ -33,18 +33,18 @@ static int gen_merged(yajl_gen g, yajl_val old, yajl_val res)
 	return yajl_gen_map_close(g) ? -1 : 0;
 }
 
-static char *spec_with(yajl_val spec, yajl_val res)
+static char *spec_with(yajl_val cspec_json, yajl_val res)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g || yajl_gen_map_open(g))
 		return NULL;
 	bool done = false;
-	for (size_t i = 0; YAJL_IS_OBJECT(spec) && i < spec->u.object.len; i++) {
-		const char *k = spec->u.object.keys[i];
+	for (size_t i = 0; YAJL_IS_OBJECT(cspec_json) && i < cspec_json->u.object.len; i++) {
+		const char *k = cspec_json->u.object.keys[i];
 		if (jg_key(g, k))
 			return NULL;
-		if (strcmp(k, "resources") == 0 ? (done = true, gen_merged(g, spec->u.object.values[i], res))
-						 : jg_value(g, spec->u.object.values[i]))
+		if (strcmp(k, "resources") == 0 ? (done = true, gen_merged(g, cspec_json->u.object.values[i], res))
+						 : jg_value(g, cspec_json->u.object.values[i]))
 			return NULL;
 	}
 	if (!done && (jg_key(g, "resources") || gen_merged(g, NULL, res)))

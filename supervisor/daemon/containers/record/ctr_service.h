@@ -45,19 +45,20 @@ typedef struct ctr_feature {
 	const char *name;
 	/* Create and a record's load: the spec as the feature completes it
 	 * (a session container's shared settings); -errno with f */
-	int (*complete_spec)(struct corrald *d, ctr_spec *spec, json_fault *f);
+	int (*complete_spec)(struct corrald *d, ctr_spec *cspec, json_fault *f);
 	/* Create, before anything exists: 0, CTR_MISSING with m, or -errno with f */
-	int (*check)(struct corrald *d, ctr_spec *spec, const peer_cred *peer, ctr_missing *m, json_fault *f);
+	int (*check)(struct corrald *d, ctr_spec *cspec, const peer_cred *peer, ctr_missing *m, json_fault *f);
 	/* Create, its image found: what the image's config adds (its Volumes);
 	 * 0, or -errno with f */
-	int (*image_found)(struct corrald *d, ctr_spec *spec, char *const *volumes, const peer_cred *peer,
+	int (*image_found)(struct corrald *d, ctr_spec *cspec, char *const *volumes, const peer_cred *peer,
 			   json_fault *f);
 	/* Create failed before the container was known: what check and
 	 * image_found made for it goes (an anonymous volume) */
-	void (*unchecked)(struct corrald *d, ctr_spec *spec);
+	void (*unchecked)(struct corrald *d, ctr_spec *cspec);
 	/* Create's gate (the policy): 0; POLICY_REFUSED with v; or -errno with err.
 	 * The bind sources are opened in pins, as the peer. */
-	int (*admit)(struct corrald *d, const peer_cred *peer, ctr_spec *spec, ctr_pins *pins, policy_violation *v, cerr *err);
+	int (*admit)(struct corrald *d, const peer_cred *peer, ctr_spec *cspec, ctr_pins *pins, policy_violation *v,
+		     cerr *err);
 	/* its hostname when the feature decides it (a session's), else NULL */
 	const char *(*hostname)(struct corrald *d, const struct ctr *c);
 	/* Create: its directory exists, its bundle is next. broker_dir gets a
@@ -69,7 +70,7 @@ typedef struct ctr_feature {
 	void (*known)(struct corrald *d, struct ctr *c);
 	/* The bundle: a namespace of this type ("ipc", "uts", "network") that it
 	 * joins: 1 with its path, else 0 */
-	int (*ns_path)(const struct corrald *d, const ctr_spec *spec, const char *type, char *path, size_t n);
+	int (*ns_path)(const struct corrald *d, const ctr_spec *cspec, const char *type, char *path, size_t n);
 	/* The bundle: mounts of the feature's, into the open mounts array, at
 	 * one of two places */
 	void (*gen_mounts)(yajl_gen g, const struct bundle_in *in, enum ctr_mounts_at at);

@@ -29,41 +29,41 @@ void ctr_pins_release(ctr_pins *p)
 }
 
 /* A member's sources, opened as the member (peer_pin.h). */
-static int open_as_member(const ctr_spec *spec, const peer_cred *peer, ctr_pins *p, size_t *denied, cerr *err)
+static int open_as_member(const ctr_spec *cspec, const peer_cred *peer, ctr_pins *p, size_t *denied, cerr *err)
 {
-	_cleanup_free_ char **srcs = calloc(spec->n_mounts + 1, sizeof(char *));
+	_cleanup_free_ char **srcs = calloc(cspec->n_mounts + 1, sizeof(char *));
 	if (!srcs)
 		return cerr_set(err, ENOMEM, "out of memory");
-	for (size_t i = 0; i < spec->n_mounts; i++)
-		srcs[i] = spec->mounts[i].source;
+	for (size_t i = 0; i < cspec->n_mounts; i++)
+		srcs[i] = cspec->mounts[i].source;
 	size_t failed;
-	int r = peer_pin_paths(peer, srcs, spec->n_mounts, p->fds, &failed, err);
-	if (r < 0 && failed < spec->n_mounts)
+	int r = peer_pin_paths(peer, srcs, cspec->n_mounts, p->fds, &failed, err);
+	if (r < 0 && failed < cspec->n_mounts)
 		*denied = failed;
 	if (r == 0)
-		p->n = spec->n_mounts;
+		p->n = cspec->n_mounts;
 	return r;
 }
 
-int ctr_pins_open(const ctr_spec *spec, const peer_cred *peer, ctr_pins *p, char ***real, size_t *denied,
+int ctr_pins_open(const ctr_spec *cspec, const peer_cred *peer, ctr_pins *p, char ***real, size_t *denied,
 		     cerr *err)
 {
 	*denied = SIZE_MAX;
-	*real = calloc(spec->n_mounts + 1, sizeof(char *));
-	p->fds = calloc(spec->n_mounts + 1, sizeof(int));
+	*real = calloc(cspec->n_mounts + 1, sizeof(char *));
+	p->fds = calloc(cspec->n_mounts + 1, sizeof(int));
 	if (!*real || !p->fds)
 		return cerr_set(err, ENOMEM, "out of memory");
 	int r;
-	if (owner_is_member(peer) && (r = open_as_member(spec, peer, p, denied, err)) < 0)
+	if (owner_is_member(peer) && (r = open_as_member(cspec, peer, p, denied, err)) < 0)
 		return r;
-	for (size_t i = p->n; i < spec->n_mounts; i++) { /* root's, as root */
-		int fd = open(spec->mounts[i].source, O_PATH | O_CLOEXEC);
+	for (size_t i = p->n; i < cspec->n_mounts; i++) { /* root's, as root */
+		int fd = open(cspec->mounts[i].source, O_PATH | O_CLOEXEC);
 		if (fd < 0)
-			return cerr_sys(err, errno, "spec.mounts[%zu].source: %s", i, spec->mounts[i].source);
+			return cerr_sys(err, errno, "spec.mounts[%zu].source: %s", i, cspec->mounts[i].source);
 		p->fds[p->n++] = fd;
 	}
-	for (size_t i = 0; i < spec->n_mounts; i++) {
-		const char *src = spec->mounts[i].source;
+	for (size_t i = 0; i < cspec->n_mounts; i++) {
+		const char *src = cspec->mounts[i].source;
 		char link[64], buf[PATH_MAX];
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", p->fds[i]);
 		ssize_t n = readlink(link, buf, sizeof(buf) - 1);
@@ -81,7 +81,7 @@ static void bind_path(char *buf, size_t n, const char *dir, size_t i)
 	snprintf(buf, n, "%s/" CTR_PINS_DIR "/%zu", dir, i);
 }
 
-int ctr_pins_mount(ctr_pins *p, const char *dir, ctr_spec *spec, cerr *err)
+int ctr_pins_mount(ctr_pins *p, const char *dir, ctr_spec *cspec, cerr *err)
 {
 	if (p->n == 0)
 		return 0;
@@ -94,21 +94,21 @@ int ctr_pins_mount(ctr_pins *p, const char *dir, ctr_spec *spec, cerr *err)
 		bind_path(target, sizeof(target), dir, i);
 		struct stat st;
 		if (fstat(p->fds[i], &st) < 0)
-			return cerr_sys(err, errno, "%s", spec->mounts[i].source);
+			return cerr_sys(err, errno, "%s", cspec->mounts[i].source);
 		int r = S_ISDIR(st.st_mode) ? mkdir(target, 0700) : mknodat(AT_FDCWD, target, S_IFREG | 0600, 0);
 		if (r < 0 && errno != EEXIST)
 			return cerr_sys(err, errno, "%s", target);
 		_cleanup_close_ int tree = (int)syscall(SYS_open_tree, p->fds[i], "",
 							 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
 		if (tree < 0)
-			return cerr_sys(err, errno, "open_tree %s", spec->mounts[i].source);
+			return cerr_sys(err, errno, "open_tree %s", cspec->mounts[i].source);
 		if (syscall(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-			return cerr_sys(err, errno, "move_mount %s to %s", spec->mounts[i].source, target);
+			return cerr_sys(err, errno, "move_mount %s to %s", cspec->mounts[i].source, target);
 		char *s = strdup(target);
 		if (!s)
 			return cerr_set(err, ENOMEM, "out of memory");
-		free(spec->mounts[i].source);
-		spec->mounts[i].source = s;
+		free(cspec->mounts[i].source);
+		cspec->mounts[i].source = s;
 	}
 	return 0;
 }

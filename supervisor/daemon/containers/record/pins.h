@@ -27,10 +27,10 @@ void ctr_pins_release(ctr_pins *p);
  * the member (peer_pin.h); real[i] gets the path it resolved to (freed by
  * the caller with strv_free). -errno with *denied the first source the
  * member could not open or read (else SIZE_MAX). */
-int ctr_pins_open(const ctr_spec *spec, const peer_cred *peer, ctr_pins *p, char ***real, size_t *denied,
+int ctr_pins_open(const ctr_spec *cspec, const peer_cred *peer, ctr_pins *p, char ***real, size_t *denied,
 		     cerr *err);
 /* Mount every pinned source at dir/binds/<i> and point the spec there. */
-int ctr_pins_mount(ctr_pins *p, const char *dir, ctr_spec *spec, cerr *err);
+int ctr_pins_mount(ctr_pins *p, const char *dir, ctr_spec *cspec, cerr *err);
 /* Before a start: every pinned bind (dir/binds/<i>) is still mounted (after a
  * reboot it is not, and the container must be created anew). */
 int ctr_pins_present(const char *dir, cerr *err);
