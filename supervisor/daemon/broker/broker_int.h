@@ -7,6 +7,7 @@
 #include <yajl/yajl_tree.h>
 #include "common/strbuf.h"
 #include "supervisor/daemon/broker/broker.h"
+#include "supervisor/daemon/broker/broker_fault.h"
 #include "supervisor/daemon/core/bucket.h"
 #include "supervisor/daemon/broker/broker_policy.h"
 #include "supervisor/daemon/broker/queue.h"
@@ -15,7 +16,6 @@
 #include "supervisor/varlink/call.h"
 #include "supervisor/varlink/wire.h"
 
-#define BROKER_ERR(name) "io.corral.Broker." name
 #define BROKER_DATA_MAX (64 * 1024)
 #define BROKER_MAX_MESSAGE (128 * 1024) /* a call above it is garbage: hung up */
 /* A stream's connection holds at most this much not yet read (or one
@@ -124,14 +124,4 @@ typedef struct broker_args {
 	double timeout;  /* seconds; 30 when not given */
 	int64_t expect;  /* expectVersion; -1 when not given */
 } broker_args;
-typedef struct broker_fault {
-	const char *error; /* VL_ERR_INVALID_PARAMETER or BROKER_ERR("InvalidMessage") */
-	char text[160];    /* the parameter, or the reason */
-} broker_fault;
-/* gate.c: why a party may not do what it asks, for its handler to answer
- * with broker_refused. */
-typedef struct broker_refusal {
-	const char *error; /* BROKER_ERR("Denied") or BROKER_ERR("RateLimited") */
-	char *params;      /* its parameters as JSON, or NULL; broker_refused frees them */
-} broker_refusal;
 extern const double broker_lat_bounds[BROKER_LAT_BUCKETS];

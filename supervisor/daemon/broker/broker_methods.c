@@ -22,6 +22,17 @@
 
 static bparty *party_of(vl_call *call) { return vl_call_listener_tag(call); }
 
+int broker_reply_fault(vl_call *call, broker_fault *f)
+{
+	if (f->out_of_memory) {
+		broker_fault_clear(f);
+		return vl_call_disconnect(call, "out of memory"), 0;
+	}
+	int r = vl_call_error(call, f->error, f->params);
+	broker_fault_clear(f);
+	return r;
+}
+
 static int m_whoami(vl_call *call, yajl_val params, void *ud)
 {
 	bparty *m = party_of(call);

@@ -4,6 +4,7 @@
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/broker/broker_state.h"
 #include "supervisor/daemon/broker/gate.h"
+#include "supervisor/daemon/broker/broker_methods.h"
 #include "supervisor/daemon/broker/route.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
@@ -130,10 +131,10 @@ int broker_state_call(bparty *m, vl_call *call, const char *method, const broker
 	char pattern[SESSION_KV_KEY_MAX + 2];
 	if (!key)
 		snprintf(pattern, sizeof(pattern), "%s*", a->prefix ? a->prefix : "");
-	broker_refusal no;
+	broker_fault no = { 0 };
 	if (broker_gate(m, vl_call_peer(call), writes ? BROKER_STATE_WRITE : BROKER_STATE_READ, key ? key : pattern, 0,
 			&no) < 0)
-		return broker_refused(call, &no);
+		return broker_reply_fault(call, &no);
 	session_touch(bs->b->d, bs->s);
 	cerr err = { 0 };
 	if (strcmp(method, "StateGet") == 0) {
@@ -148,7 +149,7 @@ int broker_state_call(bparty *m, vl_call *call, const char *method, const broker
 	}
 	if (strcmp(method, "StateSet") == 0) {
 		if (broker_rate(m, a->data_len, &no) < 0)
-			return broker_refused(call, &no);
+			return broker_reply_fault(call, &no);
 		uint64_t version;
 		int r = kv_set(st, key, a->data, a->expect, &version, &err);
 		if (r < 0)

@@ -6,6 +6,7 @@
 #include "supervisor/daemon/broker/request.h"
 #include "supervisor/daemon/broker/route.h"
 #include "supervisor/daemon/broker/args.h"
+#include "supervisor/daemon/broker/broker_methods.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/api/sv_errors.h"

@@ -4,6 +4,7 @@
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/broker/gate.h"
+#include "supervisor/daemon/broker/broker_methods.h"
 #include "supervisor/daemon/broker/request.h"
 #include "supervisor/daemon/broker/route.h"
 #include "supervisor/daemon/broker/topic.h"
@@ -109,9 +110,9 @@ int broker_do_request(bparty *m, vl_call *call, broker_args *a)
 	broker_session *bs = m->bs;
 	const char *to = a->to, *topic = a->topic, *text = a->data;
 	double timeout = a->timeout;
-	broker_refusal no;
+	broker_fault no = { 0 };
 	if (broker_gate(m, vl_call_peer(call), BROKER_PUBLISH, topic, a->data_len, &no) < 0)
-		return broker_refused(call, &no);
+		return broker_reply_fault(call, &no);
 	bparty *tm = NULL;
 	if (to && !(tm = party_named(bs, to))) {
 		_cleanup_free_ char *p = vl_json_obj1("member", to);
@@ -178,9 +179,9 @@ int broker_reply(bparty *m, vl_call *call, const char *id, const char *text)
 		snprintf(why, sizeof(why), "no request %.40s waits for an answer from %s", id, m->name);
 		return broker_error_invalid(call, why);
 	}
-	broker_refusal no;
+	broker_fault no = { 0 };
 	if (broker_rate(m, strlen(text), &no) < 0)
-		return broker_refused(call, &no);
+		return broker_reply_fault(call, &no);
 	_cleanup_strbuf_ strbuf sb = { 0 };
 	if (sb_addf(&sb, "{\"from\":\"%s\",\"data\":%s}", m->name, text) < 0)
 		return vl_call_disconnect(call, "out of memory"), 0;

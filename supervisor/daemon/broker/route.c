@@ -5,6 +5,7 @@
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/broker/gate.h"
+#include "supervisor/daemon/broker/broker_methods.h"
 #include "supervisor/daemon/broker/route.h"
 #include "supervisor/daemon/broker/topic.h"
 #include "supervisor/daemon/core/corrald.h"
@@ -211,9 +212,9 @@ int broker_stream(bparty *m, vl_call *call, enum bstream_kind kind, char **patte
 int broker_do_publish(bparty *m, vl_call *call, broker_args *a)
 {
 	broker_session *bs = m->bs;
-	broker_refusal no;
+	broker_fault no = { 0 };
 	if (broker_gate(m, vl_call_peer(call), BROKER_PUBLISH, a->topic, a->data_len, &no) < 0)
-		return broker_refused(call, &no);
+		return broker_reply_fault(call, &no);
 	bmsg *msg = broker_message(bs, a->topic, m->name, a->data, a->data_len);
 	if (!msg)
 		return vl_call_disconnect(call, "out of memory"), 0;
@@ -237,10 +238,10 @@ int broker_do_publish(bparty *m, vl_call *call, broker_args *a)
 int broker_do_subscribe(bparty *m, vl_call *call, broker_args *a, enum bstream_kind kind)
 {
 	enum broker_action act = kind == BSTREAM_SERVE ? BROKER_SERVE : BROKER_SUBSCRIBE;
-	broker_refusal no;
+	broker_fault no = { 0 };
 	for (size_t i = 0; a->patterns[i]; i++)
 		if (broker_gate(m, vl_call_peer(call), act, a->patterns[i], 0, &no) < 0)
-			return broker_refused(call, &no);
+			return broker_reply_fault(call, &no);
 	char **pats = a->patterns;
 	a->patterns = NULL;
 	return broker_stream(m, call, kind, pats);
