@@ -65,10 +65,26 @@ struct bparty {
 
 enum bstream_kind { BSTREAM_SUBSCRIBE, BSTREAM_SERVE, BSTREAM_WATCH };
 
+/* A stream's far end: the call its method keeps (broker_stream_methods.c),
+ * which the routing reaches only through these. */
+typedef struct bstream_sink {
+	/* Hand it m, with how many were missed before it; < 0 when its
+	 * connection is gone (the stream is then freed by its method). */
+	int (*send)(bstream *st, const bmsg *m, uint64_t missed);
+	/* What its connection holds unread. */
+	size_t (*unread)(const bstream *st);
+	/* End it (end: the stream's, which is gone by then) with no reply, and
+	 * close its connection. */
+	void (*hang_up)(void *end, const char *why);
+} bstream_sink;
+/* What a stream's message adds to its body, at most, as its sink sends it. */
+#define BSTREAM_SEND_SLACK 64
+
 struct bstream {
 	broker_session *bs;
 	bparty *m;
-	vl_call *call;
+	const bstream_sink *sink;
+	void *end; /* the sink's: its call */
 	enum bstream_kind kind;
 	char **patterns;
 	struct kv_watch *watch; /* BSTREAM_WATCH */
@@ -78,9 +94,14 @@ struct bstream {
 	bstream *prev, *next;
 };
 
+/* A request's end, told to its method: the fault (answer NULL), or the
+ * answer (f NULL). end is what the method gave with it: its call. */
+typedef void breq_done_fn(void *end, broker_fault *f, const char *answer);
+
 struct breq {
 	broker_session *bs;
-	vl_call *call; /* the requester's */
+	breq_done_fn *done; /* the requester's method, */
+	void *end;          /* given back to it */
 	bparty *from, *server;
 	char id[32];
 	char *topic;

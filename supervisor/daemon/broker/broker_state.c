@@ -4,7 +4,8 @@
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/broker/broker_state.h"
 #include "supervisor/daemon/broker/gate.h"
-#include "supervisor/daemon/broker/broker_methods.h"
+#include "supervisor/daemon/broker/broker_message_methods.h"
+#include "supervisor/daemon/broker/broker_stream_methods.h"
 #include "supervisor/daemon/broker/route.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
@@ -96,10 +97,10 @@ static int state_list(bparty *m, vl_call *call, session_kv *st, const char *pref
 
 static int state_watch(bparty *m, vl_call *call, session_kv *st, const char *prefix)
 {
-	int r = broker_stream(m, call, BSTREAM_WATCH, NULL);
-	if (r < 0 || !vl_call_wants_more(call))
+	bstream *w;
+	int r = broker_stream_call(m, call, BSTREAM_WATCH, NULL, &w);
+	if (r < 0 || !w)
 		return r;
-	bstream *w = m->bs->streams; /* broker_stream put it first */
 	struct list_ctx c = { .prefix = prefix, .watch = w };
 	kv_each(st, each_key, &c);
 	if (!(w->watch = kv_watch_add(st, prefix, on_change, w)))
