@@ -4,7 +4,7 @@
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/broker/broker_message_methods.h"
 #include "supervisor/daemon/broker/broker_methods.h"
-#include "supervisor/daemon/broker/broker_state.h"
+#include "supervisor/daemon/broker/broker_state_methods.h"
 #include "supervisor/daemon/broker/broker_stream_methods.h"
 #include "supervisor/daemon/broker/request.h"
 #include "supervisor/daemon/broker/topic.h"

@@ -1,7 +1,6 @@
 /* What every message passes: the session's policy (each refusal audited
  * and counted) and the party's token buckets. */
 #include "supervisor/daemon/broker/broker_int.h"
-#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/broker/gate.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
@@ -11,12 +10,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-
-int broker_error_invalid(vl_call *call, const char *reason)
-{
-	_cleanup_free_ char *p = vl_json_obj1("reason", reason);
-	return vl_call_error(call, BROKER_ERR("InvalidMessage"), p);
-}
 
 static int denied(bparty *m, const peer_cred *peer, enum broker_action a, const char *topic, broker_fault *f)
 {

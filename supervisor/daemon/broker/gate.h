@@ -9,5 +9,3 @@ int broker_gate(bparty *m, const peer_cred *peer, enum broker_action a, const ch
 		broker_fault *f);
 /* Only the rate (a Reply, a StateSet): 0, or -1 with f filled (RateLimited). */
 int broker_rate(bparty *m, size_t bytes, broker_fault *f);
-/* Answer call with InvalidMessage{reason}; what vl_call_error returns. */
-int broker_error_invalid(vl_call *call, const char *reason);
