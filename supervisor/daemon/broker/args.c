@@ -2,7 +2,6 @@
  * acted on: a validator, which names what was wrong and answers nothing
  * (the method handler answers). */
 #include "supervisor/daemon/broker/broker_int.h"
-#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/broker/args.h"
 #include "supervisor/daemon/broker/topic.h"
 #include "common/cleanup.h"
@@ -12,23 +11,13 @@
 #include "common/json_span.h"
 #include "common/strv.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static int bad_parameter(broker_fault *f, const char *parameter)
 {
-	f->error = VL_ERR_INVALID_PARAMETER;
-	snprintf(f->text, sizeof(f->text), "%s", parameter);
-	return -EINVAL;
-}
-
-static int bad_message(broker_fault *f, const char *reason)
-{
-	f->error = BROKER_ERR("InvalidMessage");
-	snprintf(f->text, sizeof(f->text), "%s", reason);
-	return -EINVAL;
+	return broker_fault_named(f, VL_ERR_INVALID_PARAMETER, "parameter", parameter);
 }
 
 /* data (or value) as JSON text of at most BROKER_DATA_MAX bytes: as it
@@ -58,7 +47,7 @@ static int get_data(const char *text, size_t text_len, yajl_val params, const ch
 		free(t);
 		char why[96];
 		snprintf(why, sizeof(why), "%s is %zu bytes as JSON text, more than %d", key, len, BROKER_DATA_MAX);
-		return bad_message(f, why);
+		return broker_fault_invalid(f, why);
 	}
 	a->data = a->data_buf = t;
 	a->data_len = len;
@@ -70,13 +59,14 @@ static int get_patterns(yajl_val params, char ***out, broker_fault *f)
 	json_fault jf = { 0 };
 	yajl_val arr;
 	if (json_get_array(params, "", "topics", JSON_REQUIRED | JSON_NONEMPTY, BROKER_MAX_PATTERNS, &arr, &jf) < 0)
-		return strstr(jf.reason, "more than") ? bad_message(f, "at most 64 topic patterns")
+		return strstr(jf.reason, "more than") ? broker_fault_invalid(f, "at most 64 topic patterns")
 						       : bad_parameter(f, "topics");
 	if (json_get_strv(params, "", "topics", 0, out, NULL, &jf) < 0)
 		return bad_parameter(f, "topics");
 	for (size_t i = 0; (*out)[i]; i++)
 		if (!topic_pattern_valid((*out)[i]))
-			return bad_message(f, "a topic pattern is 1 to 255 bytes of [A-Za-z0-9_.:/-], \"*\" at the end");
+			return broker_fault_invalid(f,
+						    "a topic pattern is 1 to 255 bytes of [A-Za-z0-9_.:/-], \"*\" at the end");
 	return 0;
 }
 
@@ -94,27 +84,27 @@ int broker_args_parse(const char *text, size_t text_len, yajl_val params, unsign
 	json_fault jf = { 0 };
 	*a = (broker_args){ .timeout = 30, .expect = -1, .prefix = "" };
 	if ((want & BA_SESSION) && get_str(params, "session", true, &a->session, f) < 0)
-		return -EINVAL;
+		return -1;
 	if (want & BA_TOPIC) {
 		if (get_str(params, "topic", true, &a->topic, f) < 0)
-			return -EINVAL;
+			return -1;
 		if (!topic_valid(a->topic))
-			return bad_message(f, "a topic is 1 to 255 bytes of [A-Za-z0-9_.:/-]");
+			return broker_fault_invalid(f, "a topic is 1 to 255 bytes of [A-Za-z0-9_.:/-]");
 	}
 	if ((want & BA_PATTERNS) && get_patterns(params, &a->patterns, f) < 0)
-		return -EINVAL;
+		return -1;
 	if ((want & BA_DATA) && get_data(text, text_len, params, "data", a, f) < 0)
-		return -EINVAL;
+		return -1;
 	if ((want & BA_VALUE) && get_data(text, text_len, params, "value", a, f) < 0)
-		return -EINVAL;
+		return -1;
 	if ((want & BA_TO) && get_str(params, "to", false, &a->to, f) < 0)
-		return -EINVAL;
+		return -1;
 	if ((want & BA_ID) && get_str(params, "id", true, &a->id, f) < 0)
-		return -EINVAL;
+		return -1;
 	if ((want & BA_KEY) && get_str(params, "key", true, &a->key, f) < 0)
-		return -EINVAL;
+		return -1;
 	if ((want & BA_PREFIX) && get_str(params, "prefix", false, &a->prefix, f) < 0)
-		return -EINVAL;
+		return -1;
 	if (!a->prefix)
 		a->prefix = "";
 	bool present = false;
@@ -124,7 +114,7 @@ int broker_args_parse(const char *text, size_t text_len, yajl_val params, unsign
 	yajl_val tv = (want & BA_TIMEOUT) ? json_key(params, "timeout") : NULL;
 	if (tv) {
 		if (!YAJL_IS_NUMBER(tv) || YAJL_GET_DOUBLE(tv) <= 0 || YAJL_GET_DOUBLE(tv) > 300)
-			return bad_message(f, "timeout is seconds, more than 0 and at most 300");
+			return broker_fault_invalid(f, "timeout is seconds, more than 0 and at most 300");
 		a->timeout = YAJL_GET_DOUBLE(tv);
 	}
 	return 0;
@@ -163,8 +153,3 @@ void broker_args_release(broker_args *a)
 	a->patterns = NULL;
 }
 
-int broker_fault_reply(vl_call *call, const broker_fault *f)
-{
-	_cleanup_free_ char *p = vl_json_obj1(strcmp(f->error, VL_ERR_INVALID_PARAMETER) == 0 ? "parameter" : "reason", f->text);
-	return vl_call_error(call, f->error, p);
-}

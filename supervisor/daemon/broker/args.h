@@ -12,13 +12,3 @@ void broker_args_release(broker_args *a);
  * left in the text, which is what broker_args_parse would copy as it came.
  * false for anything else, which broker_args_parse then reads. */
 bool broker_args_scan_publish(const char *params, size_t len, char topic_buf[TOPIC_MAX + 1], broker_args *a);
-int broker_fault_reply(vl_call *call, const broker_fault *f);
-/* In a method handler: check params into a, or answer what was wrong. */
-#define BROKER_PARSE(call, params, want, a)                                                                           \
-	do {                                                                                                          \
-		broker_fault f_;                                                                                      \
-		size_t n_;                                                                                            \
-		const char *t_ = vl_call_text(call, &n_);                                                             \
-		if (broker_args_parse(t_, n_, params, want, a, &f_) < 0)                                              \
-			return broker_fault_reply(call, &f_);                                                         \
-	} while (0)

@@ -7,6 +7,7 @@
 #include <yajl/yajl_tree.h>
 #include "common/strbuf.h"
 #include "supervisor/daemon/broker/broker.h"
+#include "supervisor/daemon/broker/broker_fault.h"
 #include "supervisor/daemon/core/bucket.h"
 #include "supervisor/daemon/broker/broker_policy.h"
 #include "supervisor/daemon/broker/queue.h"
@@ -15,7 +16,6 @@
 #include "supervisor/varlink/call.h"
 #include "supervisor/varlink/wire.h"
 
-#define BROKER_ERR(name) "io.corral.Broker." name
 #define BROKER_DATA_MAX (64 * 1024)
 #define BROKER_MAX_MESSAGE (128 * 1024) /* a call above it is garbage: hung up */
 /* A stream's connection holds at most this much not yet read (or one
@@ -65,10 +65,26 @@ struct bparty {
 
 enum bstream_kind { BSTREAM_SUBSCRIBE, BSTREAM_SERVE, BSTREAM_WATCH };
 
+/* A stream's far end: the call its method keeps (broker_stream_methods.c),
+ * which the routing reaches only through these. */
+typedef struct bstream_sink {
+	/* Hand it m, with how many were missed before it; < 0 when its
+	 * connection is gone (the stream is then freed by its method). */
+	int (*send)(bstream *st, const bmsg *m, uint64_t missed);
+	/* What its connection holds unread. */
+	size_t (*unread)(const bstream *st);
+	/* End it (end: the stream's, which is gone by then) with no reply, and
+	 * close its connection. */
+	void (*hang_up)(void *end, const char *why);
+} bstream_sink;
+/* What a stream's message adds to its body, at most, as its sink sends it. */
+#define BSTREAM_SEND_SLACK 64
+
 struct bstream {
 	broker_session *bs;
 	bparty *m;
-	vl_call *call;
+	const bstream_sink *sink;
+	void *end; /* the sink's: its call */
 	enum bstream_kind kind;
 	char **patterns;
 	struct kv_watch *watch; /* BSTREAM_WATCH */
@@ -78,9 +94,14 @@ struct bstream {
 	bstream *prev, *next;
 };
 
+/* A request's end, told to its method: the fault (answer NULL), or the
+ * answer (f NULL). end is what the method gave with it: its call. */
+typedef void breq_done_fn(void *end, broker_fault *f, const char *answer);
+
 struct breq {
 	broker_session *bs;
-	vl_call *call; /* the requester's */
+	breq_done_fn *done; /* the requester's method, */
+	void *end;          /* given back to it */
 	bparty *from, *server;
 	char id[32];
 	char *topic;
@@ -124,14 +145,4 @@ typedef struct broker_args {
 	double timeout;  /* seconds; 30 when not given */
 	int64_t expect;  /* expectVersion; -1 when not given */
 } broker_args;
-typedef struct broker_fault {
-	const char *error; /* VL_ERR_INVALID_PARAMETER or BROKER_ERR("InvalidMessage") */
-	char text[160];    /* the parameter, or the reason */
-} broker_fault;
-/* gate.c: why a party may not do what it asks, for its handler to answer
- * with broker_refused. */
-typedef struct broker_refusal {
-	const char *error; /* BROKER_ERR("Denied") or BROKER_ERR("RateLimited") */
-	char *params;      /* its parameters as JSON, or NULL; broker_refused frees them */
-} broker_refusal;
 extern const double broker_lat_bounds[BROKER_LAT_BUCKETS];

@@ -2,11 +2,11 @@
  * names the party (vl_call_listener_tag), then the call's parameters. */
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/varlink/call.h"
-#include "supervisor/daemon/broker/broker_state.h"
-#include "supervisor/daemon/broker/request.h"
-#include "supervisor/daemon/broker/route.h"
-#include "supervisor/daemon/broker/args.h"
+#include "supervisor/daemon/broker/broker_message_methods.h"
 #include "supervisor/daemon/broker/broker_methods.h"
+#include "supervisor/daemon/broker/broker_state_methods.h"
+#include "supervisor/daemon/broker/broker_stream_methods.h"
+#include "supervisor/daemon/broker/request.h"
 #include "supervisor/daemon/broker/topic.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/api/interface.h"
@@ -41,7 +41,7 @@ static int m_publish(vl_call *call, yajl_val p, void *ud)
 {
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, p, BA_TOPIC | BA_DATA, &a);
-	return broker_do_publish(party_of(call), call, &a);
+	return broker_publish_call(party_of(call), call, &a);
 }
 
 /* Publish from its text, with no tree: every message's path. What
@@ -52,35 +52,38 @@ int broker_publish_text(vl_call *call, const char *params, size_t len, void *ud)
 	broker_args a;
 	if (!broker_args_scan_publish(params, len, topic, &a))
 		return VL_RAW_DECLINED;
-	return broker_do_publish(party_of(call), call, &a);
+	return broker_publish_call(party_of(call), call, &a);
 }
 
 static int m_subscribe(vl_call *call, yajl_val p, void *ud)
 {
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, p, BA_PATTERNS, &a);
-	return broker_do_subscribe(party_of(call), call, &a, BSTREAM_SUBSCRIBE);
+	return broker_subscribe_call(party_of(call), call, &a, BSTREAM_SUBSCRIBE);
 }
 
 static int m_serve(vl_call *call, yajl_val p, void *ud)
 {
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, p, BA_PATTERNS, &a);
-	return broker_do_subscribe(party_of(call), call, &a, BSTREAM_SERVE);
+	return broker_subscribe_call(party_of(call), call, &a, BSTREAM_SERVE);
 }
 
 static int m_request(vl_call *call, yajl_val p, void *ud)
 {
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, p, BA_TO | BA_TOPIC | BA_DATA | BA_TIMEOUT, &a);
-	return broker_do_request(party_of(call), call, &a);
+	return broker_request_call(party_of(call), call, &a);
 }
 
 static int m_reply(vl_call *call, yajl_val p, void *ud)
 {
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, p, BA_ID | BA_DATA, &a);
-	return broker_reply(party_of(call), call, a.id, a.data);
+	_cleanup_broker_fault_ broker_fault f = { 0 };
+	if (breq_answer(party_of(call), a.id, a.data, &f) < 0)
+		return broker_reply_fault(call, &f);
+	return vl_call_reply(call, NULL);
 }
 
 static int m_state(vl_call *call, yajl_val p, void *ud)

@@ -1,7 +1,7 @@
-/* The State methods: a party's view of its session's key/value state
- * (sessions/session_kv.h), with compare-and-set on versions and a watch. */
+/* The session's key/value state (sessions/session_kv.h) as a party sees
+ * it: past the session's policy, with compare-and-set on versions, and
+ * watched through a stream. */
 #include "supervisor/daemon/broker/broker_int.h"
-#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/broker/broker_state.h"
 #include "supervisor/daemon/broker/gate.h"
 #include "supervisor/daemon/broker/route.h"
@@ -10,25 +10,18 @@
 #include "supervisor/daemon/sessions/session_kv.h"
 #include "common/cleanup.h"
 #include "common/json.h"
-#include "common/json_get.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int no_such_key(vl_call *call, const char *key)
-{
-	_cleanup_free_ char *p = vl_json_obj1("key", key);
-	return vl_call_error(call, BROKER_ERR("NoSuchKey"), p);
-}
-
 /* A key/value store failure as the interface says it. */
-static int state_error(vl_call *call, session_kv *st, const char *key, int r, cerr *err)
+static int state_fault(session_kv *st, const char *key, int r, cerr *err, broker_fault *f)
 {
 	if (r == -ENOENT) {
 		cerr_clear(err);
-		return no_such_key(call, key);
+		return broker_fault_named(f, BROKER_ERR("NoSuchKey"), "key", key);
 	}
 	if (r == -ESTALE) {
 		const char *v;
@@ -36,20 +29,64 @@ static int state_error(vl_call *call, session_kv *st, const char *key, int r, ce
 		kv_get(st, key, &v, &version);
 		cerr_clear(err);
 		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-		_cleanup_free_ char *p = NULL;
+		char *p = NULL;
 		if (g && !yajl_gen_map_open(g) && !jg_key_str(g, "key", key) &&
 		    !jg_key_int(g, "version", (long long)version) && !yajl_gen_map_close(g))
 			p = jg_finish(g, NULL);
-		return vl_call_error(call, BROKER_ERR("Conflict"), p);
+		return broker_fault_set(f, BROKER_ERR("Conflict"), p);
 	}
-	r = broker_error_invalid(call, cerr_msg(err));
+	broker_fault_invalid(f, cerr_msg(err));
 	cerr_clear(err);
-	return r;
+	return -1;
 }
 
-struct list_ctx {
-	yajl_gen g;
+session_kv *broker_state_open(bparty *m, const peer_cred *peer, bool writes, const char *key, const char *prefix,
+			      broker_fault *f)
+{
+	broker_session *bs = m->bs;
+	session_kv *st = bs->s->state;
+	if (!st) {
+		broker_fault_invalid(f, "the session has no state");
+		return NULL;
+	}
+	/* the session's policy, as for every message: keys by pattern, a list
+	 * or watch by "prefix*" */
+	char pattern[SESSION_KV_KEY_MAX + 2];
+	if (!key)
+		snprintf(pattern, sizeof(pattern), "%s*", prefix ? prefix : "");
+	if (broker_gate(m, peer, writes ? BROKER_STATE_WRITE : BROKER_STATE_READ, key ? key : pattern, 0, f) < 0)
+		return NULL;
+	session_touch(bs->b->d, bs->s);
+	return st;
+}
+
+int broker_state_get(session_kv *st, const char *key, const char **value, uint64_t *version, broker_fault *f)
+{
+	if (kv_get(st, key, value, version) < 0)
+		return broker_fault_named(f, BROKER_ERR("NoSuchKey"), "key", key);
+	return 0;
+}
+
+int broker_state_set(bparty *m, session_kv *st, const broker_args *a, uint64_t *version, broker_fault *f)
+{
+	if (broker_rate(m, a->data_len, f) < 0)
+		return -1;
+	cerr err = { 0 };
+	int r = kv_set(st, a->key, a->data, a->expect, version, &err);
+	return r < 0 ? state_fault(st, a->key, r, &err, f) : 0;
+}
+
+int broker_state_remove(session_kv *st, const broker_args *a, broker_fault *f)
+{
+	cerr err = { 0 };
+	int r = kv_remove(st, a->key, a->expect, &err);
+	return r < 0 ? state_fault(st, a->key, r, &err, f) : 0;
+}
+
+struct each_ctx {
 	const char *prefix;
+	int (*fn)(const char *key, void *data); /* StateList: each key is listed */
+	void *data;
 	bstream *watch; /* StateWatch: each key is queued */
 };
 
@@ -70,12 +107,18 @@ static int queue_change(bstream *st, const char *key, const char *value, uint64_
 
 static int each_key(const char *key, const char *value, uint64_t version, void *data)
 {
-	struct list_ctx *c = data;
+	struct each_ctx *c = data;
 	if (strncmp(key, c->prefix, strlen(c->prefix)) != 0)
 		return 0;
 	if (c->watch)
 		return queue_change(c->watch, key, value, version);
-	return jg_str(c->g, key) ? -ENOMEM : 0;
+	return c->fn(key, c->data);
+}
+
+int broker_state_keys(session_kv *st, const char *prefix, int (*fn)(const char *key, void *data), void *data)
+{
+	struct each_ctx c = { .prefix = prefix, .fn = fn, .data = data };
+	return kv_each(st, each_key, &c);
 }
 
 static void on_change(const char *key, const char *value, uint64_t version, void *data)
@@ -83,85 +126,10 @@ static void on_change(const char *key, const char *value, uint64_t version, void
 	queue_change(data, key, value, version);
 }
 
-static int state_list(bparty *m, vl_call *call, session_kv *st, const char *prefix)
+void broker_state_watch(bstream *w, session_kv *st, const char *prefix)
 {
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	struct list_ctx c = { .g = g, .prefix = prefix };
-	if (!g || yajl_gen_map_open(g) || jg_key(g, "keys") || yajl_gen_array_open(g) || kv_each(st, each_key, &c) < 0 ||
-	    yajl_gen_array_close(g) || yajl_gen_map_close(g))
-		return vl_call_disconnect(call, "out of memory"), 0;
-	return vl_call_reply_gen(call, g);
-}
-
-static int state_watch(bparty *m, vl_call *call, session_kv *st, const char *prefix)
-{
-	int r = broker_stream(m, call, BSTREAM_WATCH, NULL);
-	if (r < 0 || !vl_call_wants_more(call))
-		return r;
-	bstream *w = m->bs->streams; /* broker_stream put it first */
-	struct list_ctx c = { .prefix = prefix, .watch = w };
+	struct each_ctx c = { .prefix = prefix, .watch = w };
 	kv_each(st, each_key, &c);
 	if (!(w->watch = kv_watch_add(st, prefix, on_change, w)))
 		bstream_close(w);
-	return 0;
-}
-
-unsigned broker_state_wants(const char *method)
-{
-	if (strcmp(method, "StateGet") == 0)
-		return BA_KEY;
-	if (strcmp(method, "StateSet") == 0)
-		return BA_KEY | BA_VALUE | BA_EXPECT;
-	if (strcmp(method, "StateRemove") == 0)
-		return BA_KEY | BA_EXPECT;
-	return BA_PREFIX; /* StateList, StateWatch */
-}
-
-int broker_state_call(bparty *m, vl_call *call, const char *method, const broker_args *a)
-{
-	broker_session *bs = m->bs;
-	session_kv *st = bs->s->state;
-	if (!st)
-		return broker_error_invalid(call, "the session has no state");
-	const char *key = a->key;
-	/* the session's policy, as for every message: keys by pattern, a list
-	 * or watch by "prefix*" */
-	bool writes = strcmp(method, "StateSet") == 0 || strcmp(method, "StateRemove") == 0;
-	char pattern[SESSION_KV_KEY_MAX + 2];
-	if (!key)
-		snprintf(pattern, sizeof(pattern), "%s*", a->prefix ? a->prefix : "");
-	broker_refusal no;
-	if (broker_gate(m, vl_call_peer(call), writes ? BROKER_STATE_WRITE : BROKER_STATE_READ, key ? key : pattern, 0,
-			&no) < 0)
-		return broker_refused(call, &no);
-	session_touch(bs->b->d, bs->s);
-	cerr err = { 0 };
-	if (strcmp(method, "StateGet") == 0) {
-		const char *value;
-		uint64_t version;
-		if (kv_get(st, key, &value, &version) < 0)
-			return no_such_key(call, key);
-		_cleanup_strbuf_ strbuf sb = { 0 };
-		if (sb_addf(&sb, "{\"value\":%s,\"version\":%llu}", value, (unsigned long long)version) < 0)
-			return vl_call_disconnect(call, "out of memory"), 0;
-		return vl_call_reply(call, sb.buf);
-	}
-	if (strcmp(method, "StateSet") == 0) {
-		if (broker_rate(m, a->data_len, &no) < 0)
-			return broker_refused(call, &no);
-		uint64_t version;
-		int r = kv_set(st, key, a->data, a->expect, &version, &err);
-		if (r < 0)
-			return state_error(call, st, key, r, &err);
-		char p[48];
-		snprintf(p, sizeof(p), "{\"version\":%llu}", (unsigned long long)version);
-		return vl_call_reply(call, p);
-	}
-	if (strcmp(method, "StateRemove") == 0) {
-		int r = kv_remove(st, key, a->expect, &err);
-		return r < 0 ? state_error(call, st, key, r, &err) : vl_call_reply(call, NULL);
-	}
-	if (strcmp(method, "StateList") == 0)
-		return state_list(m, call, st, a->prefix);
-	return state_watch(m, call, st, a->prefix);
 }

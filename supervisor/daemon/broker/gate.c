@@ -1,7 +1,6 @@
 /* What every message passes: the session's policy (each refusal audited
  * and counted) and the party's token buckets. */
 #include "supervisor/daemon/broker/broker_int.h"
-#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/broker/gate.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
@@ -9,17 +8,10 @@
 #include "common/json.h"
 #include "common/log.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-int broker_error_invalid(vl_call *call, const char *reason)
-{
-	_cleanup_free_ char *p = vl_json_obj1("reason", reason);
-	return vl_call_error(call, BROKER_ERR("InvalidMessage"), p);
-}
-
-static int denied(bparty *m, const peer_cred *peer, enum broker_action a, const char *topic, broker_refusal *no)
+static int denied(bparty *m, const peer_cred *peer, enum broker_action a, const char *topic, broker_fault *f)
 {
 	broker_session *bs = m->bs;
 	bs->denied++;
@@ -30,23 +22,23 @@ static int denied(bparty *m, const peer_cred *peer, enum broker_action a, const 
 	if (audit_write(&bs->b->d->audit, peer, "io.corral.Broker.Denied", target, "Denied", detail, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "broker: audit");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	*no = (broker_refusal){ .error = BROKER_ERR("Denied") };
+	char *params = NULL;
 	if (g && !yajl_gen_map_open(g) && !jg_key_str(g, "action", broker_action_name(a)) &&
 	    !jg_key_str(g, "topic", topic) && !yajl_gen_map_close(g))
-		no->params = jg_finish(g, NULL);
-	return -EACCES;
+		params = jg_finish(g, NULL);
+	return broker_fault_set(f, BROKER_ERR("Denied"), params);
 }
 
 int broker_gate(bparty *m, const peer_cred *peer, enum broker_action a, const char *topic, size_t bytes,
-		broker_refusal *no)
+		broker_fault *f)
 {
 	broker_session *bs = m->bs;
 	if (m != &bs->host && !broker_policy_allows(bs->s->policy, m->name, m->labels, a, topic))
-		return denied(m, peer, a, topic, no);
-	return a == BROKER_PUBLISH ? broker_rate(m, bytes, no) : 0;
+		return denied(m, peer, a, topic, f);
+	return a == BROKER_PUBLISH ? broker_rate(m, bytes, f) : 0;
 }
 
-int broker_rate(bparty *m, size_t bytes, broker_refusal *no)
+int broker_rate(bparty *m, size_t bytes, broker_fault *f)
 {
 	broker_session *bs = m->bs;
 	if (m->msgs.rate <= 0 && m->bytes.rate <= 0)
@@ -58,14 +50,8 @@ int broker_rate(bparty *m, size_t bytes, broker_refusal *no)
 	if (wait == 0)
 		return 0;
 	bs->rate_limited++;
-	*no = (broker_refusal){ .error = BROKER_ERR("RateLimited") };
-	if (asprintf(&no->params, "{\"retryAfter\":%.6f}", wait) < 0)
-		no->params = NULL;
-	return -EAGAIN;
-}
-
-int broker_refused(vl_call *call, broker_refusal *no)
-{
-	_cleanup_free_ char *p = TAKE_PTR(no->params);
-	return vl_call_error(call, no->error, p);
+	char *params;
+	if (asprintf(&params, "{\"retryAfter\":%.6f}", wait) < 0)
+		params = NULL;
+	return broker_fault_set(f, BROKER_ERR("RateLimited"), params);
 }

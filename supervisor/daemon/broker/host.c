@@ -3,9 +3,8 @@
  * control socket's own checks (root or the access group) have run. */
 #include "supervisor/daemon/broker/broker_int.h"
 #include "supervisor/varlink/call.h"
-#include "supervisor/daemon/broker/request.h"
-#include "supervisor/daemon/broker/route.h"
-#include "supervisor/daemon/broker/args.h"
+#include "supervisor/daemon/broker/broker_message_methods.h"
+#include "supervisor/daemon/broker/broker_stream_methods.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/api/sv_errors.h"
@@ -40,7 +39,7 @@ int sv_broker_publish(vl_call *call, yajl_val params, void *ud)
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, params, BA_SESSION | BA_TOPIC | BA_DATA, &a);
 	bparty *m = host_of(ud, call, a.session);
-	return m ? broker_do_publish(m, call, &a) : 0;
+	return m ? broker_publish_call(m, call, &a) : 0;
 }
 
 int sv_broker_subscribe(vl_call *call, yajl_val params, void *ud)
@@ -48,7 +47,7 @@ int sv_broker_subscribe(vl_call *call, yajl_val params, void *ud)
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, params, BA_SESSION | BA_PATTERNS, &a);
 	bparty *m = host_of(ud, call, a.session);
-	return m ? broker_do_subscribe(m, call, &a, BSTREAM_SUBSCRIBE) : 0;
+	return m ? broker_subscribe_call(m, call, &a, BSTREAM_SUBSCRIBE) : 0;
 }
 
 int sv_broker_request(vl_call *call, yajl_val params, void *ud)
@@ -56,5 +55,5 @@ int sv_broker_request(vl_call *call, yajl_val params, void *ud)
 	_cleanup_(broker_args_release) broker_args a;
 	BROKER_PARSE(call, params, BA_SESSION | BA_TO | BA_TOPIC | BA_DATA | BA_TIMEOUT, &a);
 	bparty *m = host_of(ud, call, a.session);
-	return m ? broker_do_request(m, call, &a) : 0;
+	return m ? broker_request_call(m, call, &a) : 0;
 }

@@ -2,7 +2,6 @@
  * party asked for, or whichever serves the topic, in turn), and waits for
  * its Reply at most its timeout. */
 #include "supervisor/daemon/broker/broker_int.h"
-#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/broker/gate.h"
 #include "supervisor/daemon/broker/request.h"
 #include "supervisor/daemon/broker/route.h"
@@ -31,7 +30,7 @@ static bparty *party_named(broker_session *bs, const char *name)
 const double broker_lat_bounds[BROKER_LAT_BUCKETS] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
 						       0.01,   0.05,    0.1,    0.5,   1,      5 };
 
-static void breq_free(breq *q)
+void breq_cancel(breq *q)
 {
 	for (breq **p = &q->bs->reqs; *p; p = &(*p)->next)
 		if (*p == q) {
@@ -43,33 +42,29 @@ static void breq_free(breq *q)
 	free(q);
 }
 
-static void on_requester_gone(vl_call *call, void *data) { breq_free(data); }
-
-/* End the requester's call: its error (reply NULL) or the answer. */
-static void breq_end(breq *q, const char *error, const char *params)
+/* q ends, told to its requester's method: the fault f (answer NULL), or the answer. */
+static void breq_end(breq *q, broker_fault *f, const char *answer)
 {
-	vl_call *call = q->call;
-	vl_call_set_cancel(call, NULL, NULL);
-	breq_free(q);
-	if (error)
-		vl_call_error(call, error, params);
-	else
-		vl_call_reply(call, params);
+	breq_done_fn *done = q->done;
+	void *end = q->end;
+	breq_cancel(q);
+	done(end, f, answer);
 }
 
-static void on_timeout(el_source *src, void *data)
+/* q, with no answer, ends with error{topic}. */
+static void breq_fail(breq *q, const char *error)
 {
-	breq *q = data;
-	_cleanup_free_ char *p = vl_json_obj1("topic", q->topic);
-	breq_end(q, BROKER_ERR("Timeout"), p);
+	_cleanup_broker_fault_ broker_fault f = { 0 };
+	broker_fault_named(&f, error, "topic", q->topic);
+	breq_end(q, &f, NULL);
 }
+
+static void on_timeout(el_source *src, void *data) { breq_fail(data, BROKER_ERR("Timeout")); }
 
 void breq_end_all(broker_session *bs)
 {
-	while (bs->reqs) {
-		_cleanup_free_ char *p = vl_json_obj1("topic", bs->reqs->topic);
-		breq_end(bs->reqs, BROKER_ERR("NoServer"), p);
-	}
+	while (bs->reqs)
+		breq_fail(bs->reqs, BROKER_ERR("NoServer"));
 }
 
 void breq_forget_party(broker_session *bs, bparty *m)
@@ -104,23 +99,23 @@ static bstream *pick_server(broker_session *bs, bparty *to, const char *topic)
 	return NULL;
 }
 
-int broker_do_request(bparty *m, vl_call *call, broker_args *a)
+breq *breq_open(bparty *m, const peer_cred *peer, const broker_args *a, breq_done_fn *done, void *end,
+		broker_fault *f)
 {
 	broker_session *bs = m->bs;
 	const char *to = a->to, *topic = a->topic, *text = a->data;
 	double timeout = a->timeout;
-	broker_refusal no;
-	if (broker_gate(m, vl_call_peer(call), BROKER_PUBLISH, topic, a->data_len, &no) < 0)
-		return broker_refused(call, &no);
+	if (broker_gate(m, peer, BROKER_PUBLISH, topic, a->data_len, f) < 0)
+		return NULL;
 	bparty *tm = NULL;
 	if (to && !(tm = party_named(bs, to))) {
-		_cleanup_free_ char *p = vl_json_obj1("member", to);
-		return vl_call_error(call, BROKER_ERR("NoSuchMember"), p);
+		broker_fault_named(f, BROKER_ERR("NoSuchMember"), "member", to);
+		return NULL;
 	}
 	bstream *st = pick_server(bs, tm, topic);
 	if (!st) {
-		_cleanup_free_ char *p = vl_json_obj1("topic", topic);
-		return vl_call_error(call, BROKER_ERR("NoServer"), p);
+		broker_fault_named(f, BROKER_ERR("NoServer"), "topic", topic);
+		return NULL;
 	}
 	breq *q = calloc(1, sizeof(*q));
 	_cleanup_cerr_ cerr err = { 0 };
@@ -129,10 +124,11 @@ int broker_do_request(bparty *m, vl_call *call, broker_args *a)
 		if (q)
 			free(q->topic);
 		free(q);
-		return vl_call_disconnect(call, "out of memory"), 0;
+		broker_fault_oom(f);
+		return NULL;
 	}
-	*q = (breq){ .bs = bs, .call = call, .from = m, .server = st->m, .topic = q->topic, .timer = q->timer,
-		     .t0 = el_now_usec() };
+	*q = (breq){ .bs = bs, .done = done, .end = end, .from = m, .server = st->m, .topic = q->topic,
+		     .timer = q->timer, .t0 = el_now_usec() };
 	snprintf(q->id, sizeof(q->id), "%llx", (unsigned long long)++bs->b->next_id);
 	bmsg *body = broker_message(bs, topic, m->name, text, a->data_len);
 	_cleanup_strbuf_ strbuf sb = { 0 };
@@ -141,19 +137,18 @@ int broker_do_request(bparty *m, vl_call *call, broker_args *a)
 			    : NULL;
 	bmsg_unref(body);
 	if (!msg) {
-		q->bs = bs;
 		el_remove(q->timer);
 		free(q->topic);
 		free(q);
-		return vl_call_disconnect(call, "out of memory"), 0;
+		broker_fault_oom(f);
+		return NULL;
 	}
 	q->next = bs->reqs;
 	bs->reqs = q;
-	vl_call_set_cancel(call, on_requester_gone, q);
 	session_touch(bs->b->d, bs->s);
 	bstream_push(st, msg); /* may drop st (its peer gone): q then times out */
 	bmsg_unref(msg);
-	return 0;
+	return q;
 }
 
 static void record_latency(broker_session *bs, uint64_t usec)
@@ -167,7 +162,7 @@ static void record_latency(broker_session *bs, uint64_t usec)
 	bs->lat_sum += s;
 }
 
-int broker_reply(bparty *m, vl_call *call, const char *id, const char *text)
+int breq_answer(bparty *m, const char *id, const char *text, broker_fault *f)
 {
 	broker_session *bs = m->bs;
 	breq *q = bs->reqs;
@@ -176,17 +171,16 @@ int broker_reply(bparty *m, vl_call *call, const char *id, const char *text)
 	if (!q) {
 		char why[128];
 		snprintf(why, sizeof(why), "no request %.40s waits for an answer from %s", id, m->name);
-		return broker_error_invalid(call, why);
+		return broker_fault_invalid(f, why);
 	}
-	broker_refusal no;
-	if (broker_rate(m, strlen(text), &no) < 0)
-		return broker_refused(call, &no);
+	if (broker_rate(m, strlen(text), f) < 0)
+		return -1;
 	_cleanup_strbuf_ strbuf sb = { 0 };
 	if (sb_addf(&sb, "{\"from\":\"%s\",\"data\":%s}", m->name, text) < 0)
-		return vl_call_disconnect(call, "out of memory"), 0;
+		return broker_fault_oom(f);
 	record_latency(bs, el_now_usec() - q->t0);
 	bs->routed++;
 	session_touch(bs->b->d, bs->s);
 	breq_end(q, NULL, sb.buf);
-	return vl_call_reply(call, NULL);
+	return 0;
 }

@@ -3,7 +3,6 @@
  * peer reads (corrald never blocks on, nor buffers without bound for, a slow
  * subscriber). */
 #include "supervisor/daemon/broker/broker_int.h"
-#include "supervisor/varlink/call.h"
 #include "supervisor/daemon/broker/gate.h"
 #include "supervisor/daemon/broker/route.h"
 #include "supervisor/daemon/broker/topic.h"
@@ -14,7 +13,6 @@
 #include "common/json.h"
 #include "common/strv.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +73,7 @@ bmsg *broker_message(broker_session *bs, const char *topic, const char *from, co
 	return m;
 }
 
-static void stream_free(bstream *st)
+void bstream_free(bstream *st)
 {
 	broker_session *bs = st->bs;
 	if (st->prev)
@@ -93,43 +91,25 @@ static void stream_free(bstream *st)
 	free(st);
 }
 
-static void on_stream_cancel(vl_call *call, void *data) { stream_free(data); }
-
 void bstream_close(bstream *st)
 {
-	vl_call *call = st->call;
-	stream_free(st);
-	vl_call_disconnect(call, "broker stream closed");
-}
-
-/* One reply: the message, with what was missed before it. */
-static int render(strbuf *sb, const bstream *st, const bmsg *m, uint64_t missed)
-{
-	if (st->kind == BSTREAM_WATCH)
-		return sb_add(sb, m->body, m->len);
-	const char *body = m->body;
-	if (st->kind == BSTREAM_SERVE) {
-		/* a request is queued as {"id":"...","message":{...}} already */
-		return sb_add(sb, m->body, m->len);
-	}
-	if (sb_adds(sb, "{\"message\":") || sb_add(sb, body, m->len - 1))
-		return -ENOMEM;
-	return missed ? sb_addf(sb, ",\"missed\":%llu}}", (unsigned long long)missed) : sb_adds(sb, "}}");
+	const bstream_sink *sink = st->sink;
+	void *end = st->end;
+	bstream_free(st);
+	sink->hang_up(end, "broker stream closed");
 }
 
 void bstream_out_seen(bstream *st)
 {
-	size_t now = vl_call_out_pending(st->call);
+	size_t now = st->sink->unread(st);
 	st->bs->b->out_total = st->bs->b->out_total - st->out_seen + now;
 	st->out_seen = now;
 }
 
-#define RENDER_SLACK 64 /* what render adds to a message's body, at most */
-
 /* May st's connection take m? Up to BROKER_OUT_HIGH, or m alone. */
 static bool out_room(const bstream *st, const bmsg *m)
 {
-	return !st->out_seen || st->out_seen + m->len + RENDER_SLACK <= BROKER_OUT_HIGH;
+	return !st->out_seen || st->out_seen + m->len + BSTREAM_SEND_SLACK <= BROKER_OUT_HIGH;
 }
 
 void bstream_pump(bstream *st)
@@ -140,12 +120,10 @@ void bstream_pump(bstream *st)
 	while ((next = bq_peek(st->q)) && out_room(st, next)) {
 		uint64_t missed;
 		bmsg *m = bq_pop(st->q, &missed);
-		strbuf *sb = &b->render; /* kept: no allocation per message */
-		sb_reset(sb);
-		int r = render(sb, st, m, missed);
+		int r = st->sink->send(st, m, missed);
 		bmsg_unref(m);
-		if (r < 0 || vl_call_notify_n(st->call, sb->buf, sb->len) < 0)
-			return; /* the connection is dropped: the cancel hook frees st */
+		if (r < 0)
+			return; /* the connection is dropped: its method frees st */
 		bstream_out_seen(st);
 	}
 	st->backlogged = st->q->n > 0;
@@ -186,62 +164,52 @@ void bstream_push(bstream *st, bmsg *msg)
 	bstream_pump(st);
 }
 
-int broker_stream(bparty *m, vl_call *call, enum bstream_kind kind, char **patterns)
+bstream *bstream_open(bparty *m, enum bstream_kind kind, char **patterns, const bstream_sink *sink, void *end)
 {
 	_cleanup_strv_ char **pats = patterns;
-	if (!vl_call_wants_more(call))
-		return vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
 	bstream *st = calloc(1, sizeof(*st));
 	if (!st || !(st->q = calloc(1, sizeof(*st->q)))) {
 		free(st);
-		return vl_call_disconnect(call, "out of memory"), 0;
+		return NULL;
 	}
 	broker_session *bs = m->bs;
-	*st = (bstream){ .bs = bs, .m = m, .call = call, .kind = kind, .patterns = pats, .q = st->q };
+	*st = (bstream){ .bs = bs, .m = m, .sink = sink, .end = end, .kind = kind, .patterns = TAKE_PTR(pats),
+			 .q = st->q };
 	st->q->total = &bs->b->queued;
-	pats = NULL;
 	st->next = bs->streams;
 	if (bs->streams)
 		bs->streams->prev = st;
 	bs->streams = st;
-	vl_call_set_cancel(call, on_stream_cancel, st);
-	return 0;
+	return st;
 }
 
-int broker_do_publish(bparty *m, vl_call *call, broker_args *a)
+int broker_publish(bparty *m, const peer_cred *peer, const broker_args *a, long long *delivered, broker_fault *f)
 {
 	broker_session *bs = m->bs;
-	broker_refusal no;
-	if (broker_gate(m, vl_call_peer(call), BROKER_PUBLISH, a->topic, a->data_len, &no) < 0)
-		return broker_refused(call, &no);
+	if (broker_gate(m, peer, BROKER_PUBLISH, a->topic, a->data_len, f) < 0)
+		return -1;
 	bmsg *msg = broker_message(bs, a->topic, m->name, a->data, a->data_len);
 	if (!msg)
-		return vl_call_disconnect(call, "out of memory"), 0;
-	long long delivered = 0;
+		return broker_fault_oom(f);
+	*delivered = 0;
 	for (bstream *st = bs->streams, *next; st; st = next) {
 		next = st->next;
 		if (st->kind == BSTREAM_SUBSCRIBE && topic_match_any(st->patterns, a->topic)) {
 			bstream_push(st, msg);
-			delivered++;
+			(*delivered)++;
 		}
 	}
 	bmsg_unref(msg);
 	session_touch(bs->b->d, bs->s);
-	if (vl_call_is_oneway(call)) /* nobody reads the count */
-		return vl_call_reply(call, NULL);
-	char p[48];
-	snprintf(p, sizeof(p), "{\"delivered\":%lld}", delivered);
-	return vl_call_reply(call, p);
+	return 0;
 }
 
-int broker_do_subscribe(bparty *m, vl_call *call, broker_args *a, enum bstream_kind kind)
+int broker_may_listen(bparty *m, const peer_cred *peer, enum bstream_kind kind, char *const *patterns,
+		      broker_fault *f)
 {
 	enum broker_action act = kind == BSTREAM_SERVE ? BROKER_SERVE : BROKER_SUBSCRIBE;
-	broker_refusal no;
-	for (size_t i = 0; a->patterns[i]; i++)
-		if (broker_gate(m, vl_call_peer(call), act, a->patterns[i], 0, &no) < 0)
-			return broker_refused(call, &no);
-	char **pats = a->patterns;
-	a->patterns = NULL;
-	return broker_stream(m, call, kind, pats);
+	for (size_t i = 0; patterns[i]; i++)
+		if (broker_gate(m, peer, act, patterns[i], 0, f) < 0)
+			return -1;
+	return 0;
 }
