@@ -102,27 +102,35 @@ cp supervisor/daemon/network/network.h "$tmp/network.h"
 echo '#include "supervisor/daemon/network/net_attach.h"' >>supervisor/daemon/network/network.h
 must_fail "a public header re-exporting" "supervisor/daemon/network/network.h includes supervisor/daemon/network/net_attach.h"
 cp "$tmp/network.h" supervisor/daemon/network/network.h
+# methods alone reply: the broker's routing may not answer a call
 cat >supervisor/daemon/broker/planted.c <<'C'
 static int refuse(vl_call *call)
 {
 	return vl_call_error(call, "io.corral.Broker.Denied", NULL);
 }
 C
-must_fail "a helper that replies" "supervisor/daemon/broker/planted.c: refuse answers a call"
-rm supervisor/daemon/broker/planted.c
+must_fail "a helper that replies" "supervisor/daemon/broker/planted.c: replies to a call"
+echo '#include "supervisor/api/sv_errors.h"' >supervisor/daemon/containers/engine/planted.h
+must_fail "the engine including the replies" "supervisor/daemon/containers/engine/planted.h: replies to a call"
+rm supervisor/daemon/containers/engine/planted.h
+# ... nor through a method file's function
 cat >supervisor/daemon/broker/planted.c <<'C'
-static int refuse(vl_call *call)
+static int check_topic(vl_call *call, broker_fault *f)
 {
-	return sv_invalid(call, "topic", "planted");
-}
-
-static int check_topic(vl_call *call)
-{
-	return refuse(call);
+	return broker_reply_fault(call, f);
 }
 C
-must_fail "a helper that replies through another" "supervisor/daemon/broker/planted.c: check_topic answers a call through refuse"
+must_fail "a helper that replies through another" "supervisor/daemon/broker/planted.c: check_topic answers a call through broker_reply_fault"
 rm supervisor/daemon/broker/planted.c
+# a method file may: one named for its methods
+cat >supervisor/daemon/broker/planted_methods.c <<'C'
+static int refuse(vl_call *call)
+{
+	return vl_call_error(call, "io.corral.Broker.Denied", NULL);
+}
+C
+must_pass "a method file that replies"
+rm supervisor/daemon/broker/planted_methods.c
 mkdir supervisor/planted && echo '/* a room no map shows */' >supervisor/planted/planted.c
 must_fail "a folder of sources the design does not list" "supervisor/planted/: holds sources, and docs/DESIGN.md's layout does not list it"
 rm -r supervisor/planted
