@@ -215,11 +215,9 @@ static int check_image(corrald *d, const peer_cred *peer, const policy_tier *t, 
 		return r;
 	refs_view view;
 	img_view(peer, &view);
-	int ni, i = refs_find(&db, &view, ref, &ni, err);
-	if (i < 0) {
-		cerr_clear(err);
+	int ni, i = refs_find(&db, &view, ref, &ni, NULL);
+	if (i < 0)
 		return 0;
-	}
 	if ((r = check_own_image(peer, t, &db, i, ni, ref, v)))
 		return r;
 	snprintf(pins->image, sizeof(pins->image), "%s", db.images[i].manifest);
@@ -240,11 +238,9 @@ static int check_image(corrald *d, const peer_cred *peer, const policy_tier *t, 
 	char key[NAME_MAX + 1], lim[PATH_MAX + 64];
 	snprintf(lim, sizeof(lim), "%s=true (trusted_keys %s)", key_of(peer, "images.require_signature", k, sizeof(k)),
 		 t->trusted_keys);
-	if (sig_check_image(d->cfg->state_dir, db.images[i].manifest, db.images[i].repo_digests, t->trusted_keys, key, err) < 0) {
-		r = refuse(v, "spec.image", lim, "%s: %s", ref, cerr_msg(err));
-		cerr_clear(err);
-		return r;
-	}
+	_cleanup_cerr_ cerr why = { 0 }; /* a refusal's reason, not an error of the check */
+	if (sig_check_image(d->cfg->state_dir, db.images[i].manifest, db.images[i].repo_digests, t->trusted_keys, key, &why) < 0)
+		return refuse(v, "spec.image", lim, "%s: %s", ref, cerr_msg(&why));
 	return 0;
 }
 
