@@ -221,15 +221,11 @@ dk_sink *dk_build(dk_req *r, const char *arg)
 void dk_build_prune(dk_req *r, const char *arg)
 {
 	vl_reply rep;
-	if (dk_call(r, "BuildCachePrune", "{}", &rep) < 0) {
-		dk_fail(r, &rep, "");
+	if (dk_call_or_fail(r, "BuildCachePrune", "{}", "", &rep) < 0)
 		return;
-	}
 	vl_reply_release(&rep);
-	if (dk_call(r, "ImagePrune", "{}", &rep) < 0) {
-		dk_fail(r, &rep, "");
+	if (dk_call_or_fail(r, "ImagePrune", "{}", "", &rep) < 0)
 		return;
-	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
 	jg_key(g, "CachesDeleted");

@@ -121,10 +121,8 @@ int dk_net_resolve(dk_req *r, const char *arg, char *name, size_t n)
 	if (!id_hex(arg)) /* no Id has other letters: a name, or none */
 		return 0;
 	vl_reply rep;
-	if (dk_call(r, "NetworkList", NULL, &rep) < 0) {
-		dk_fail(r, &rep, arg);
+	if (dk_call_or_fail(r, "NetworkList", NULL, arg, &rep) < 0)
 		return -1;
-	}
 	yajl_val list = json_get(rep.params, "networks");
 	size_t len = YAJL_IS_ARRAY(list) ? list->u.array.len : 0, prefixed = 0;
 	bool named = false;
@@ -183,17 +181,22 @@ static void gen_listed(yajl_gen g, yajl_val filters, const char *name, const cha
 	gen_network(g, name, driver, n, NULL);
 }
 
+/* corrald's networks in *rep, after the query's filters (those known) are
+ * read into *filters; -1 with r answered */
+static int list_networks(dk_req *r, const char *const *known, yajl_val *filters, vl_reply *rep)
+{
+	if (dk_filters(r, known, filters) < 0)
+		return -1;
+	return dk_call_or_fail(r, "NetworkList", NULL, "", rep);
+}
+
 void dk_net_list(dk_req *r, const char *arg)
 {
 	static const char *const known[] = { "name", "id", "driver", "type", NULL };
 	_cleanup_json_ yajl_val filters = NULL;
-	if (dk_filters(r, known, &filters) < 0)
-		return;
 	vl_reply rep;
-	if (dk_call(r, "NetworkList", NULL, &rep) < 0) {
-		dk_fail(r, &rep, "");
+	if (list_networks(r, known, &filters, &rep) < 0)
 		return;
-	}
 	yajl_val list = json_get(rep.params, "networks");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_array_open(g);
@@ -217,14 +220,10 @@ void dk_net_inspect(dk_req *r, const char *given)
 		dk_json(r, 200, g);
 		return;
 	}
-	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
-	jg_key_str(p, "name", net_name(arg));
-	_cleanup_free_ char *params = dk_params_end(p);
+	_cleanup_free_ char *params = dk_params_end(dk_params_of("name", net_name(arg)));
 	vl_reply rep;
-	if (dk_call(r, "NetworkInspect", params, &rep) < 0) {
-		dk_fail(r, &rep, arg);
+	if (dk_call_or_fail(r, "NetworkInspect", params, arg, &rep) < 0)
 		return;
-	}
 	vl_reply list = { 0 };
 	_cleanup_cerr_ cerr err = { 0 };
 	if (vl_client_call(r->vl, "io.corral.Supervisor.List", "{}", &list, &err) < 0 || list.error)
@@ -251,8 +250,7 @@ void dk_net_create(dk_req *r, const char *arg)
 	}
 	yajl_val cfg = json_get(json_get(body, "IPAM"), "Config");
 	yajl_val first = YAJL_IS_ARRAY(cfg) && cfg->u.array.len ? cfg->u.array.values[0] : NULL;
-	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
-	jg_key_str(p, "name", name);
+	_cleanup_json_gen_ yajl_gen p = dk_params_of("name", name);
 	if (*dk_str(first, "Subnet"))
 		jg_key_str(p, "subnet", dk_str(first, "Subnet"));
 	if (*dk_str(first, "Gateway"))
@@ -289,9 +287,7 @@ void dk_net_remove(dk_req *r, const char *given)
 		dk_error(r, 403, "%s is a pre-defined network and cannot be removed", arg);
 		return;
 	}
-	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
-	jg_key_str(p, "name", net_name(arg));
-	_cleanup_free_ char *params = dk_params_end(p);
+	_cleanup_free_ char *params = dk_params_end(dk_params_of("name", net_name(arg)));
 	vl_reply rep;
 	if (dk_call(r, "NetworkRemove", params, &rep) < 0) {
 		if (rep.error && strstr(rep.error, ".InvalidState")) {
@@ -328,10 +324,8 @@ static void call_empty(dk_req *r, const char *method, const char *params, const 
 		dk_error(r, 500, "out of memory");
 		return;
 	}
-	if (dk_call(r, method, params, &rep) < 0) {
-		dk_fail(r, &rep, subject);
+	if (dk_call_or_fail(r, method, params, subject, &rep) < 0)
 		return;
-	}
 	vl_reply_release(&rep);
 	dk_empty(r, 200);
 }
@@ -403,13 +397,9 @@ void dk_net_prune(dk_req *r, const char *arg)
 {
 	static const char *const known[] = { "label", "label!", "until", NULL };
 	_cleanup_json_ yajl_val filters = NULL;
-	if (dk_filters(r, known, &filters) < 0)
-		return;
 	vl_reply rep;
-	if (dk_call(r, "NetworkList", NULL, &rep) < 0) {
-		dk_fail(r, &rep, "");
+	if (list_networks(r, known, &filters, &rep) < 0)
 		return;
-	}
 	bool none = dk_filter_value(filters, "label", 0) != NULL;
 	yajl_val list = json_get(rep.params, "networks");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -420,9 +410,7 @@ void dk_net_prune(dk_req *r, const char *arg)
 		const char *name = dk_str(list->u.array.values[i], "name");
 		if (streq(name, "corral"))
 			continue;
-		_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
-		jg_key_str(p, "name", name);
-		_cleanup_free_ char *params = dk_params_end(p);
+		_cleanup_free_ char *params = dk_params_end(dk_params_of("name", name));
 		vl_reply rm;
 		_cleanup_cerr_ cerr err = { 0 };
 		if (!params || vl_client_call(r->vl, "io.corral.Supervisor.NetworkRemove", params, &rm, &err) < 0)
