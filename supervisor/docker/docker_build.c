@@ -42,13 +42,9 @@ static void build_free(void *cls)
 /* One of corrald's lines in Docker's words. */
 static void convert(build_sink *t, const char *line, size_t n)
 {
-	_cleanup_free_ char *text = strndup(line, n);
-	_cleanup_json_ yajl_val v = NULL;
-	cerr err = { 0 };
-	if (!text || json_parse(text, "progress", &v, &err) < 0) {
-		cerr_clear(&err);
+	_cleanup_json_ yajl_val v = json_parse_line(line, n);
+	if (!v)
 		return;
-	}
 	const char *id = dk_str(v, "image");
 	if (!*id) {
 		sb_add(&t->out, line, n);
