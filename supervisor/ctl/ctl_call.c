@@ -194,6 +194,12 @@ static int recv_tolerating(vl_client *c, const char *method, const char *tolerat
 	return quiet ? 1 : EXIT_CTL;
 }
 
+int ctl_prune(const ctl_args *a, const char *method, int (*show)(yajl_val reply))
+{
+	ctl_timeout_ms = -1;
+	return ctl_call_show(method, opt_on(a, "all") ? "{\"all\":true}" : "{}", show);
+}
+
 int ctl_recv(vl_client *c, const char *method, vl_reply *rep)
 {
 	return recv_tolerating(c, method, NULL, rep);

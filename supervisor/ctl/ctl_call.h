@@ -45,6 +45,9 @@ void ctl_print_raw_error(const char *method, const vl_reply *rep);
 int ctl_exec_failure_code(void);
 /* One call, its reply through show; show's exit code, or EXIT_CTL. */
 int ctl_call_show(const char *method, const char *params, int (*show)(yajl_val reply));
+/* A prune's call of method, which takes its time (no timeout), with
+ * {"all": true} when the verb has --all, its reply through show. */
+int ctl_prune(const ctl_args *a, const char *method, int (*show)(yajl_val reply));
 /* The next reply of a streaming call, as ctl_call. */
 int ctl_recv(vl_client *c, const char *method, vl_reply *rep);
 /* A map opened for a call's parameters, with "id" when id is not NULL. */
