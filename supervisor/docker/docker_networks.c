@@ -209,11 +209,8 @@ void dk_net_list(dk_req *r, const char *arg)
 	vl_reply_release(&rep);
 }
 
-void dk_net_inspect(dk_req *r, const char *given)
+static void inspect_named(dk_req *r, const char *arg)
 {
-	char arg[NAME_LEN];
-	if (dk_net_resolve(r, given, arg, sizeof(arg)) < 0)
-		return;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (mode_driver(arg)) {
 		gen_network(g, arg, mode_driver(arg), NULL, NULL);
@@ -278,11 +275,8 @@ void dk_net_create(dk_req *r, const char *arg)
 	vl_reply_release(&rep);
 }
 
-void dk_net_remove(dk_req *r, const char *given)
+static void remove_named(dk_req *r, const char *arg)
 {
-	char arg[NAME_LEN];
-	if (dk_net_resolve(r, given, arg, sizeof(arg)) < 0)
-		return;
 	if (mode_driver(arg)) {
 		dk_error(r, 403, "%s is a pre-defined network and cannot be removed", arg);
 		return;
@@ -333,11 +327,8 @@ static void call_empty(dk_req *r, const char *method, const char *params, const 
 /* A further network (NetworkConnect), with EndpointConfig's aliases. The
  * container's own network (its spec's, attached at each start) holds
  * already: docker-compose connects each container it made to it. */
-void dk_net_connect(dk_req *r, const char *given)
+static void connect_named(dk_req *r, const char *arg)
 {
-	char arg[NAME_LEN];
-	if (dk_net_resolve(r, given, arg, sizeof(arg)) < 0)
-		return;
 	_cleanup_json_ yajl_val body = dk_body_json(r);
 	_cleanup_free_ char *mode = body ? ctr_network(r, body) : NULL;
 	if (!mode)
@@ -363,11 +354,8 @@ void dk_net_connect(dk_req *r, const char *given)
 }
 
 /* ... and takes a further one away (NetworkDisconnect); never the own. */
-void dk_net_disconnect(dk_req *r, const char *given)
+static void disconnect_named(dk_req *r, const char *arg)
 {
-	char arg[NAME_LEN];
-	if (dk_net_resolve(r, given, arg, sizeof(arg)) < 0)
-		return;
 	_cleanup_json_ yajl_val body = dk_body_json(r);
 	_cleanup_free_ char *mode = body ? ctr_network(r, body) : NULL;
 	if (!mode)
@@ -424,3 +412,17 @@ void dk_net_prune(dk_req *r, const char *arg)
 	vl_reply_release(&rep);
 	dk_json(r, 200, g);
 }
+
+/* A request for /networks/NAME: the handler gets the network NAME
+ * resolves to (dk_net_resolve), unless r is answered already. */
+static void on_network(dk_req *r, const char *given, void (*handler)(dk_req *r, const char *arg))
+{
+	char arg[NAME_LEN];
+	if (dk_net_resolve(r, given, arg, sizeof(arg)) == 0)
+		handler(r, arg);
+}
+
+void dk_net_inspect(dk_req *r, const char *given) { on_network(r, given, inspect_named); }
+void dk_net_remove(dk_req *r, const char *given) { on_network(r, given, remove_named); }
+void dk_net_connect(dk_req *r, const char *given) { on_network(r, given, connect_named); }
+void dk_net_disconnect(dk_req *r, const char *given) { on_network(r, given, disconnect_named); }
