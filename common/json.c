@@ -68,6 +68,16 @@ int json_parse_nul(const char *text, const char *what, yajl_val *out, char nul_p
 	return parse(text, what, out, nul_path, err);
 }
 
+yajl_val json_parse_line(const char *line, size_t n)
+{
+	_cleanup_free_ char *text = strndup(line, n);
+	_cleanup_cerr_ cerr err = { 0 };
+	yajl_val v = NULL;
+	if (!text || json_parse(text, "progress", &v, &err) < 0)
+		return NULL;
+	return v;
+}
+
 int json_parse_file_at(int dirfd, const char *path, size_t max, yajl_val *out, cerr *err)
 {
 	_cleanup_free_ char *text = NULL;

@@ -23,6 +23,9 @@ int json_parse(const char *text, const char *what, yajl_val *out, cerr *err);
  * "" when none) names the string, which the tree holds cut at its NUL. */
 int json_parse_nul(const char *text, const char *what, yajl_val *out, char nul_path[JSON_GUARD_PATH_MAX],
 		   cerr *err);
+/* A line of JSON (n bytes, no NUL after them), as a progress stream
+ * sends it: its tree, or NULL when it is none (its error unsaid). */
+yajl_val json_parse_line(const char *line, size_t n);
 /* read_file_at (at most max bytes) and json_parse, errors naming path. */
 int json_parse_file_at(int dirfd, const char *path, size_t max, yajl_val *out, cerr *err);
 static inline void json_freep(yajl_val *v) { if (*v) yajl_tree_free(*v); }

@@ -39,6 +39,15 @@ int bld_call(bld *b, const char *method, const char *params, vl_reply *rep, cerr
 	return 0;
 }
 
+char *bld_params_of(const char *key, const char *value)
+{
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	yajl_gen_map_open(g);
+	jg_key_str(g, key, value);
+	yajl_gen_map_close(g);
+	return jg_finish(g, NULL);
+}
+
 void bld_remove(bld *b, const char *id)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);

@@ -5,6 +5,8 @@
 
 /* bld_call.c: corrald's methods, as the caller. */
 int bld_call(bld *b, const char *method, const char *params, vl_reply *rep, cerr *err);
+/* The params {key: value} as text (to free), or NULL. */
+char *bld_params_of(const char *key, const char *value);
 /* A fresh connection for a call that upgrades (CopyTo, CopyFrom). */
 int bld_connect(bld *b, vl_client **out, cerr *err);
 /* The error reply as one line (the reason, the parameter): err set,

@@ -115,7 +115,13 @@ static char **names_in(int dfd)
 	return v;
 }
 
-static int put_tree(walk *w, int dfd, const char *rel, const char *dest, unsigned depth)
+/* What each_name does with one name in a directory: path is its context
+ * path, arg each_name's. */
+typedef int (*name_fn)(walk *w, int dfd, const char *name, const char *path, const char *arg, unsigned depth);
+
+/* Each name in directory rel (dfd, depth directories deep), sorted,
+ * through fn: 0, or the first error. */
+static int each_name(walk *w, int dfd, const char *rel, const char *arg, unsigned depth, name_fn fn)
 {
 	if (depth > WALK_MAX_DEPTH)
 		return cerr_set(w->err, ELOOP, "%s: more than %d directories deep", rel, WALK_MAX_DEPTH);
@@ -123,14 +129,28 @@ static int put_tree(walk *w, int dfd, const char *rel, const char *dest, unsigne
 	if (!names)
 		return cerr_sys(w->err, errno ? errno : ENOMEM, "%s", rel);
 	for (size_t i = 0; names[i]; i++) {
-		_cleanup_free_ char *r = join(rel, names[i]), *d = join(dest, names[i]);
-		if (!r || !d)
+		_cleanup_free_ char *path = join(rel, names[i]);
+		if (!path)
 			return cerr_set(w->err, ENOMEM, "out of memory");
-		int k = put_at(w, dfd, names[i], r, d, depth);
+		int k = fn(w, dfd, names[i], path, arg, depth);
 		if (k < 0)
 			return k;
 	}
 	return 0;
+}
+
+/* A name of a directory put under dest. */
+static int put_named(walk *w, int dfd, const char *name, const char *path, const char *dest, unsigned depth)
+{
+	_cleanup_free_ char *d = join(dest, name);
+	if (!d)
+		return cerr_set(w->err, ENOMEM, "out of memory");
+	return put_at(w, dfd, name, path, d, depth);
+}
+
+static int put_tree(walk *w, int dfd, const char *rel, const char *dest, unsigned depth)
+{
+	return each_name(w, dfd, rel, dest, depth, put_named);
 }
 
 /* Where a source goes: a directory's content into dest; a file to dest, or
@@ -221,31 +241,17 @@ static int put_source(walk *w, const char *src)
 	return put(w, dest, &st, NULL, fd);
 }
 
-/* A wildcard source: every context path it matches, outside the ignored. */
-static int put_matches(walk *w, int dfd, const char *rel, const char *pattern, unsigned depth)
+/* A wildcard source: every context path it matches, outside the ignored,
+ * is a source; a directory that does not match is searched. */
+static int put_match(walk *w, int dfd, const char *name, const char *path, const char *pattern, unsigned depth)
 {
-	if (depth > WALK_MAX_DEPTH)
-		return cerr_set(w->err, ELOOP, "%s: more than %d directories deep", rel, WALK_MAX_DEPTH);
-	_cleanup_strv_ char **names = names_in(dfd);
-	if (!names)
-		return cerr_sys(w->err, errno ? errno : ENOMEM, "%s", rel);
-	for (size_t i = 0; names[i]; i++) {
-		_cleanup_free_ char *r = join(rel, names[i]);
-		if (!r)
-			return cerr_set(w->err, ENOMEM, "out of memory");
-		int k = 0;
-		if (df_glob_match(pattern, r) && !df_ignore_excluded(&w->b->ignore, r)) {
-			k = put_source(w, r);
-		} else {
-			struct stat st;
-			_cleanup_close_ int sub = -1;
-			if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
-			    (sub = openat(dfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
-				k = put_matches(w, sub, r, pattern, depth + 1);
-		}
-		if (k < 0)
-			return k;
-	}
+	if (df_glob_match(pattern, path) && !df_ignore_excluded(&w->b->ignore, path))
+		return put_source(w, path);
+	struct stat st;
+	_cleanup_close_ int sub = -1;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+	    (sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
+		return each_name(w, sub, path, pattern, depth + 1, put_match);
 	return 0;
 }
 
@@ -269,7 +275,7 @@ int copy_walk_context(bld *b, const copy_op *j, struct archive *out, char conten
 		uint64_t before = w.found;
 		if (!df_glob_has_magic(j->sources[i]))
 			r = put_source(&w, j->sources[i]);
-		else if ((r = put_matches(&w, b->ctx_fd, "", j->sources[i], 0)) == 0 && w.found == before)
+		else if ((r = each_name(&w, b->ctx_fd, "", j->sources[i], 0, put_match)) == 0 && w.found == before)
 			r = cerr_set(err, ENOENT, "no source files were specified: nothing in the context matches %s",
 				     j->sources[i]);
 	}

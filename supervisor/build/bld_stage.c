@@ -166,11 +166,7 @@ static size_t target_stage(bld *b, size_t n, cerr *err)
 /* The image's ID (its config digest), and its names given. */
 static int tag_image(bld *b, bld_stage *s, char id[DIGEST_STR_LEN], cerr *err)
 {
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "image", s->image);
-	yajl_gen_map_close(g);
-	_cleanup_free_ char *p = jg_finish(g, NULL);
+	_cleanup_free_ char *p = bld_params_of("image", s->image);
 	vl_reply rep;
 	if (!p || bld_call(b, "ImageInspect", p, &rep, err) < 0)
 		return -1;

@@ -51,11 +51,7 @@ int bld_cached(bld *b, bld_stage *s, cerr *err)
 {
 	if (b->no_cache)
 		return 0;
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "key", s->key);
-	yajl_gen_map_close(g);
-	_cleanup_free_ char *p = jg_finish(g, NULL);
+	_cleanup_free_ char *p = bld_params_of("key", s->key);
 	vl_reply rep;
 	if (!p || bld_call(b, "BuildCacheGet", p, &rep, err) < 0)
 		return -1;
@@ -107,22 +103,14 @@ int bld_commit_config(bld *b, bld_stage *s, const char *created_by, cerr *err)
  * with pull): its manifest and run defaults into s. */
 int bld_base_image(bld *b, bld_stage *s, const char *ref, cerr *err)
 {
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "image", ref);
-	yajl_gen_map_close(g);
-	_cleanup_free_ char *p = jg_finish(g, NULL);
+	_cleanup_free_ char *p = bld_params_of("image", ref);
 	vl_reply rep;
 	int r = b->pull ? -ENOENT : bld_call(b, "ImageInspect", p, &rep, err);
 	if (r < 0 && r != -ENOENT) /* corrald gone, say: no pull would help */
 		return cerr_wrap(err, "FROM %s", ref);
 	if (r < 0) {
 		cerr_clear(err);
-		_cleanup_json_gen_ yajl_gen q = json_gen_new(false);
-		yajl_gen_map_open(q);
-		jg_key_str(q, "reference", ref);
-		yajl_gen_map_close(q);
-		_cleanup_free_ char *pp = jg_finish(q, NULL);
+		_cleanup_free_ char *pp = bld_params_of("reference", ref);
 		bld_say(b, "Pulling %s\n", ref);
 		if (!pp || bld_call(b, "ImagePull", pp, &rep, err) < 0)
 			return cerr_wrap(err, "FROM %s", ref);

@@ -1,16 +1,31 @@
 #include "supervisor/confine/confine.h"
 
+#include "common/cleanup.h"
+#include "common/error.h"
+#include "common/log.h"
 #include "common/pdeath.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <grp.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/capability.h>
 #include <unistd.h>
+
+#ifdef __SANITIZE_ADDRESS__
+/* The leak check at exit stops the threads with ptrace from a clone and
+ * reads /proc, which the sandbox forbids (no_new_privs, not dumpable, the
+ * seccomp allow-list): it would spin there. ASan's other checks stay.
+ * Each confined helper links it here, with confine_start. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "detect_leaks=0"; }
+#endif
 
 /* An allow-list: a socket server with a thread of its own (libmicrohttpd),
  * its allocator, libc, and an epoll loop's timers and signals. Anything else fails with EPERM, which a library
@@ -51,7 +66,8 @@ static int load_filter(const char *const *more, cerr *err)
 	return r < 0 ? cerr_sys(err, -r, "seccomp: load the filter") : 0;
 }
 
-int confine_parse_id(const char *s, long *out)
+/* A helper's --uid, --gid or a count: a number from 1 to 2^31-1; -1 else */
+static int parse_id(const char *s, long *out)
 {
 	char *end;
 	errno = 0;
@@ -62,9 +78,34 @@ int confine_parse_id(const char *s, long *out)
 	return 0;
 }
 
-int confine_helper(const char *who, uid_t uid, gid_t gid, pid_t parent, unsigned cpu_seconds,
-		   const char *const *more, cerr *err)
+/* The command line into h->idle and *uid, *gid (-1: not given); -1, with
+ * the usage said, when it is wrong. */
+static int parse_args(confine_start_spec *h, int argc, char **argv, long *uid, long *gid)
 {
+	/* --idle-timeout first: without it, the table is the rest */
+	static const struct option opts[] = { { "idle-timeout", required_argument, NULL, 'i' },
+					      { "uid", required_argument, NULL, 'u' },
+					      { "gid", required_argument, NULL, 'g' }, { 0 } };
+	*uid = *gid = -1;
+	int o;
+	while ((o = getopt_long(argc, argv, "", h->idle_option ? opts : opts + 1, NULL)) != -1) {
+		long *to = o == 'u' ? uid : o == 'g' ? gid : o == 'i' ? &h->idle : NULL;
+		if (!to || parse_id(optarg, to) < 0) {
+			fprintf(stderr, "usage: %s --uid UID --gid GID%s (fd 3: corrald)\n", h->who,
+				h->idle_option ? " [--idle-timeout SECONDS]" : "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* who: the helper's name, in errors. more: system calls it needs beyond a
+ * socket server's (NULL-terminated; NULL for none). */
+static int confine_helper(const char *who, long uid, long gid, pid_t parent, unsigned cpu_seconds,
+			  const char *const *more, cerr *err)
+{
+	if (uid < 0 || gid < 0)
+		return cerr_set(err, EINVAL, "--uid and --gid are required");
 	if (uid == 0 || gid == 0)
 		return cerr_set(err, EINVAL, "%s runs as root: give it a uid and gid of its own", who);
 	struct rlimit cpu = { cpu_seconds, cpu_seconds + 5 };
@@ -89,4 +130,22 @@ int confine_helper(const char *who, uid_t uid, gid_t gid, pid_t parent, unsigned
 	if ((r = die_with_parent(parent)) < 0)
 		return cerr_sys(err, -r, "die with corrald");
 	return load_filter(more, err);
+}
+
+int confine_start(confine_start_spec *h, int argc, char **argv)
+{
+	pid_t parent = getppid();
+	long uid, gid;
+	if (parse_args(h, argc, argv, &uid, &gid) < 0)
+		return 2;
+	log_set_prog(h->who);
+	signal(SIGPIPE, SIG_IGN);
+	if (h->before)
+		h->before();
+	_cleanup_cerr_ cerr err = { 0 };
+	if (confine_helper(h->who, uid, gid, parent, h->cpu_seconds, NULL, &err) < 0) {
+		log_cerr(LOG_LVL_ERROR, &err, NULL);
+		return 1;
+	}
+	return 0;
 }

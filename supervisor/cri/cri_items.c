@@ -27,6 +27,22 @@ int64_t pod_created_ns(yajl_val session)
 	return ns ? strtoll(ns, NULL, 10) : meta_time_ns(json_str(session, "created"));
 }
 
+void pod_status_of(yajl_val session, const char *id, Runtime__V1__PodSandboxConfig *cfg, cri_pod_status *out)
+{
+	bool ready = pod_is_ready(session);
+	*out = (cri_pod_status){ .st = RUNTIME__V1__POD_SANDBOX_STATUS__INIT,
+				 .net = RUNTIME__V1__POD_SANDBOX_NETWORK_STATUS__INIT };
+	out->st.id = (char *)id;
+	out->st.metadata = cfg->metadata;
+	out->st.state = ready ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY;
+	out->st.created_at = pod_created_ns(session);
+	const char *addr = json_str(session, "ipAddress");
+	if (addr && ready)
+		snprintf(out->ip, sizeof(out->ip), "%.*s", (int)strcspn(addr, "/"), addr);
+	out->net.ip = out->ip;
+	out->st.network = &out->net;
+}
+
 Runtime__V1__ContainerConfig *ctr_config_of(yajl_val ct)
 {
 	return (void *)meta_get(json_get(ct, "labels"), META_CTR_CONFIG, &runtime__v1__container_config__descriptor);

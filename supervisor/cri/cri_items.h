@@ -20,6 +20,17 @@ Runtime__V1__ContainerConfig *ctr_config_of(yajl_val ct);
 Runtime__V1__ContainerState ctr_state_of(yajl_val ct);
 void ctr_image_id(yajl_val ct, char *out, size_t n);
 
+/* A session's PodSandboxStatus (PodSandboxStatus's answer, a pod's event):
+ * st points into net and ip, which point into ip */
+typedef struct cri_pod_status {
+	Runtime__V1__PodSandboxStatus st;
+	Runtime__V1__PodSandboxNetworkStatus net;
+	char ip[64];
+} cri_pod_status;
+/* Its id, cfg's metadata, the state, the creation time and the address
+ * (its prefix length cut; none when not ready) into out */
+void pod_status_of(yajl_val session, const char *id, Runtime__V1__PodSandboxConfig *cfg, cri_pod_status *out);
+
 /* What a ContainerStatus points into beside its JSON (cri_ctr_status_of):
  * the image id, and the resources as corrald keeps them (Update's too) */
 struct cri_status_mem {

@@ -9,47 +9,21 @@
 #include "common/fdpass.h"
 #include "common/log.h"
 
-#include <errno.h>
-#include <getopt.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#ifdef __SANITIZE_ADDRESS__
-/* as corral-docker's: the leak check cannot run in the sandbox */
-const char *__asan_default_options(void);
-const char *__asan_default_options(void) { return "detect_leaks=0"; }
-#endif
-
 #define CORRALD_FD 3
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = { { "uid", required_argument, NULL, 'u' },
-					      { "gid", required_argument, NULL, 'g' }, { 0 } };
-	pid_t parent = getppid(); /* corrald, before it can be lost */
-	long uid = -1, gid = -1;
-	int o;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if ((o == 'u' && confine_parse_id(optarg, &uid) < 0) || (o == 'g' && confine_parse_id(optarg, &gid) < 0) ||
-		    (o != 'u' && o != 'g')) {
-			fputs("usage: corral-cri --uid UID --gid GID (fd 3: corrald)\n", stderr);
-			return 2;
-		}
-	}
-	log_set_prog("corral-cri");
-	signal(SIGPIPE, SIG_IGN);
-	/* confined first, as corral-docker: it may be a standby */
+	confine_start_spec start = { .who = "corral-cri", .cpu_seconds = CRI_CPU_SECONDS };
+	int rc = confine_start(&start, argc, argv);
+	if (rc)
+		return rc;
 	_cleanup_cerr_ cerr err = { 0 };
-	if (uid < 0 || gid < 0)
-		cerr_set(&err, EINVAL, "--uid and --gid are required");
-	if (err.code || confine_helper("corral-cri", (uid_t)uid, (gid_t)gid, parent, CRI_CPU_SECONDS, NULL, &err) < 0) {
-		log_cerr(LOG_LVL_ERROR, &err, NULL);
-		return 1;
-	}
 	/* the client's connection, and where more connections to corrald
 	 * are asked for */
 	struct __attribute__((packed)) { char c; uint32_t uid; } msg;

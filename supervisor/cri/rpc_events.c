@@ -129,21 +129,10 @@ static void pod_inspected(cri_call *c, vl_reply *rep, void *data)
 	Runtime__V1__PodSandboxConfig *cfg = pod_config_of(s);
 	if (!cfg) /* a session of corral's own */
 		return event_done(c, j);
-	Runtime__V1__PodSandboxStatus st = RUNTIME__V1__POD_SANDBOX_STATUS__INIT;
-	st.id = (char *)e->pod;
-	st.metadata = cfg->metadata;
-	bool ready = pod_is_ready(s);
-	st.state = ready ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY;
-	st.created_at = pod_created_ns(s);
-	Runtime__V1__PodSandboxNetworkStatus net = RUNTIME__V1__POD_SANDBOX_NETWORK_STATUS__INIT;
-	char ip[64] = "";
-	const char *addr = json_str(s, "ipAddress");
-	if (addr && ready)
-		snprintf(ip, sizeof(ip), "%.*s", (int)strcspn(addr, "/"), addr);
-	net.ip = ip;
-	st.network = &net;
-	size_t len = protobuf_c_message_get_packed_size(&st.base);
-	j->pod_len = len <= POD_STATUS_MAX ? protobuf_c_message_pack(&st.base, j->pod_status) : 0;
+	cri_pod_status ps;
+	pod_status_of(s, e->pod, cfg, &ps);
+	size_t len = protobuf_c_message_get_packed_size(&ps.st.base);
+	j->pod_len = len <= POD_STATUS_MAX ? protobuf_c_message_pack(&ps.st.base, j->pod_status) : 0;
 	protobuf_c_message_free_unpacked(&cfg->base, NULL);
 	char params[200];
 	snprintf(params, sizeof(params), "{\"all\":true,\"labels\":{\"" META_CTR_POD "\":\"%s\"}}", e->pod);

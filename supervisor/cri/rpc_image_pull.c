@@ -11,28 +11,15 @@
 #include "supervisor/cri/grpc_call.h"
 #include "supervisor/cri/cri_meta.h"
 #include "supervisor/cri/runtime_v1.pb-c.h"
+#include "supervisor/api/sv_credentials.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
-#include <resolv.h>
 #include <string.h>
 
 /* the most base64 of "user:password" is taken: corrald's bounds (256 and
  * 4096 bytes) with room */
 #define AUTH_B64_MAX 8192
-
-/* auth, base64 of user:password, decoded into pair (AUTH_B64_MAX + 2
- * bytes) as *user and *pass; false when it is not that */
-static bool split_auth(const char *auth, unsigned char *pair, const char **user, const char **pass)
-{
-	long n = strlen(auth) <= AUTH_B64_MAX ? b64_pton(auth, pair, AUTH_B64_MAX) : -1;
-	char *colon = n >= 0 ? (pair[n] = '\0', strchr((char *)pair, ':')) : NULL;
-	if (!colon)
-		return false;
-	*colon = '\0';
-	*user = (const char *)pair, *pass = colon + 1;
-	return true;
-}
 
 /* AuthConfig as ImagePull's credentials, into g: username and password;
  * else auth (a docker config.json's), as containerd reads it. A registry
@@ -49,7 +36,8 @@ static int put_credentials(cri_call *c, yajl_gen g, const Runtime__V1__AuthConfi
 	const char *user = a->username, *pass = *a->password ? a->password : token;
 	unsigned char pair[AUTH_B64_MAX + 2];
 	int rc = 0;
-	if (!*user && *a->auth && !split_auth(a->auth, pair, &user, &pass)) {
+	if (!*user && *a->auth &&
+	    (strlen(a->auth) > AUTH_B64_MAX || !sv_auth_split(a->auth, pair, AUTH_B64_MAX, &user, &pass))) {
 		rc = -1;
 		cri_fail(c, GRPC_INVALID_ARGUMENT, "auth.auth: not base64 of user:password");
 	} else if (!*user && *token) {
@@ -58,11 +46,7 @@ static int put_credentials(cri_call *c, yajl_gen g, const Runtime__V1__AuthConfi
 			 "auth.%s: a token is sent as the password of a username, and auth.username is empty",
 			 registry_token ? "registry_token" : "identity_token");
 	} else if (*user) {
-		jg_key(g, "credentials");
-		yajl_gen_map_open(g);
-		jg_key_str(g, "username", user);
-		jg_key_str(g, "password", pass);
-		yajl_gen_map_close(g);
+		sv_gen_credentials(g, user, pass);
 	}
 	explicit_bzero(pair, sizeof(pair));
 	return rc;

@@ -238,39 +238,29 @@ static void status_done(cri_call *c, vl_reply *rep, void *data)
 	pod_config *cfg = pod_config_of(s);
 	if (!cfg)
 		return cri_fail(c, GRPC_NOT_FOUND, "pod %s: not a CRI pod (a session of corral's own)", req->pod_sandbox_id);
-	bool ready = pod_is_ready(s);
-	Runtime__V1__PodSandboxStatus st = RUNTIME__V1__POD_SANDBOX_STATUS__INIT;
-	st.id = (char *)json_str(s, "name");
-	st.metadata = cfg->metadata;
-	st.state = ready ? RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_READY : RUNTIME__V1__POD_SANDBOX_STATE__SANDBOX_NOTREADY;
-	st.created_at = pod_created_ns(s);
-	store_saw_pod(c, st.id, st.state);
-	Runtime__V1__PodSandboxNetworkStatus net = RUNTIME__V1__POD_SANDBOX_NETWORK_STATUS__INIT;
-	char ip[64] = "";
-	const char *addr = json_str(s, "ipAddress");
-	if (addr && ready)
-		snprintf(ip, sizeof(ip), "%.*s", (int)strcspn(addr, "/"), addr);
-	net.ip = ip;
-	st.network = &net;
+	cri_pod_status ps;
+	pod_status_of(s, json_str(s, "name"), cfg, &ps);
+	Runtime__V1__PodSandboxStatus *st = &ps.st;
+	store_saw_pod(c, st->id, st->state);
 	Runtime__V1__NamespaceOption opts = RUNTIME__V1__NAMESPACE_OPTION__INIT;
 	opts.network = mode_of(cfg, 0), opts.pid = mode_of(cfg, 1), opts.ipc = mode_of(cfg, 2);
 	Runtime__V1__Namespace ns = RUNTIME__V1__NAMESPACE__INIT;
 	ns.options = &opts;
 	Runtime__V1__LinuxPodSandboxStatus lx = RUNTIME__V1__LINUX_POD_SANDBOX_STATUS__INIT;
 	lx.namespaces = &ns;
-	st.linux = &lx;
-	st.n_labels = cfg->n_labels, st.labels = (void *)cfg->labels;
-	st.n_annotations = cfg->n_annotations, st.annotations = (void *)cfg->annotations;
-	st.runtime_handler = (char *)(json_str(json_get(s, "labels"), META_POD_HANDLER) ?: "");
+	st->linux = &lx;
+	st->n_labels = cfg->n_labels, st->labels = (void *)cfg->labels;
+	st->n_annotations = cfg->n_annotations, st->annotations = (void *)cfg->annotations;
+	st->runtime_handler = (char *)(json_str(json_get(s, "labels"), META_POD_HANDLER) ?: "");
 	Runtime__V1__PodSandboxStatusResponse r = RUNTIME__V1__POD_SANDBOX_STATUS_RESPONSE__INIT;
-	r.status = &st;
+	r.status = st;
 	/* verbose: what corral made of it, as containerd's "info" */
 	Runtime__V1__PodSandboxStatusResponse__InfoEntry info = RUNTIME__V1__POD_SANDBOX_STATUS_RESPONSE__INFO_ENTRY__INIT;
 	Runtime__V1__PodSandboxStatusResponse__InfoEntry *infos[] = { &info };
 	_cleanup_free_ char *text = NULL;
 	if (req->verbose) {
 		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-		if (g && !yajl_gen_map_open(g) && !jg_key_str(g, "session", st.id) && !jg_key(g, "share") &&
+		if (g && !yajl_gen_map_open(g) && !jg_key_str(g, "session", st->id) && !jg_key(g, "share") &&
 		    !jg_value(g, json_get(s, "share")) && !jg_key(g, "members") && !jg_value(g, json_get(s, "members")) &&
 		    !jg_key_str(g, "network", json_str(s, "network") ?: "") && !yajl_gen_map_close(g))
 			text = jg_finish(g, NULL);

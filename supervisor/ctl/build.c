@@ -69,13 +69,9 @@ typedef struct progress {
 static void on_line(const char *line, size_t n, void *ctx)
 {
 	progress *p = ctx;
-	_cleanup_free_ char *text = strndup(line, n);
-	_cleanup_json_ yajl_val v = NULL;
-	cerr err = { 0 };
-	if (!text || json_parse(text, "progress", &v, &err) < 0) {
-		cerr_clear(&err);
+	_cleanup_json_ yajl_val v = json_parse_line(line, n);
+	if (!v)
 		return;
-	}
 	yajl_val s = json_get(v, "stream"), id = json_get(v, "image");
 	if (YAJL_IS_STRING(s) && !p->quiet) {
 		fputs(s->u.string, stdout);

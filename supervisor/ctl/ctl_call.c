@@ -194,6 +194,12 @@ static int recv_tolerating(vl_client *c, const char *method, const char *tolerat
 	return quiet ? 1 : EXIT_CTL;
 }
 
+int ctl_prune(const ctl_args *a, const char *method, int (*show)(yajl_val reply))
+{
+	ctl_timeout_ms = -1;
+	return ctl_call_show(method, opt_on(a, "all") ? "{\"all\":true}" : "{}", show);
+}
+
 int ctl_recv(vl_client *c, const char *method, vl_reply *rep)
 {
 	return recv_tolerating(c, method, NULL, rep);
@@ -232,6 +238,28 @@ int ctl_call_gen(vl_client **c, const char *method, yajl_gen gen, bool more, vl_
 		return ctl_fail(method, "out of memory");
 	_cleanup_free_ char *params = jg_finish(g, NULL);
 	return params ? ctl_call(c, method, params, more, rep) : ctl_fail(method, "out of memory");
+}
+
+int ctl_call_progress(const char *method, yajl_gen g, const char *accepted, void (*show)(yajl_val progress, void *ctx),
+		      void *ctx, vl_reply *last)
+{
+	ctl_timeout_ms = -1;
+	_cleanup_vl_client_ vl_client *c = NULL;
+	vl_reply rep;
+	if (ctl_call_gen(&c, method, g, true, &rep))
+		return EXIT_CTL;
+	if (accepted)
+		fputs(accepted, stderr);
+	while (rep.continues) {
+		yajl_val prog = json_get(rep.params, "progress");
+		if (prog && show)
+			show(prog, ctx);
+		vl_reply_release(&rep);
+		if (ctl_recv(c, method, &rep))
+			return EXIT_CTL;
+	}
+	*last = rep;
+	return 0;
 }
 
 int ctl_call_upgrade(const char *method, yajl_gen gen, bool quiet, int *fd)

@@ -19,6 +19,14 @@ int ctl_call_gen(vl_client **c, const char *method, yajl_gen g, bool more, vl_re
 /* ctl_call_gen without "more", where an error reply named `tolerated`
  * (its short name, "NoSuchContainer") returns 1, unsaid. */
 int ctl_call_gen_tolerating(vl_client **c, const char *method, yajl_gen g, const char *tolerated, vl_reply *rep);
+/* A pull's or a push's call, which takes its time (no timeout: a stalled
+ * registry is corral-images' to end; ctl_timeout_ms stays -1 for the
+ * calls after it): the parameters an open map in g (freed); accepted is
+ * said on stderr once corrald takes the call (NULL: nothing); each reply's
+ * "progress" before the last goes to show with ctx (NULL: none shown).
+ * 0 with the last reply in *last, or EXIT_CTL said. */
+int ctl_call_progress(const char *method, yajl_gen g, const char *accepted, void (*show)(yajl_val progress, void *ctx),
+		      void *ctx, vl_reply *last);
 /* Call method with "upgrade" and the parameters an open map in g (freed);
  * *fd is then the socket of the stream that follows, the caller's to
  * close. 0, or EXIT_CTL after saying why (an error reply unsaid when
@@ -37,6 +45,9 @@ void ctl_print_raw_error(const char *method, const vl_reply *rep);
 int ctl_exec_failure_code(void);
 /* One call, its reply through show; show's exit code, or EXIT_CTL. */
 int ctl_call_show(const char *method, const char *params, int (*show)(yajl_val reply));
+/* A prune's call of method, which takes its time (no timeout), with
+ * {"all": true} when the verb has --all, its reply through show. */
+int ctl_prune(const ctl_args *a, const char *method, int (*show)(yajl_val reply));
 /* The next reply of a streaming call, as ctl_call. */
 int ctl_recv(vl_client *c, const char *method, vl_reply *rep);
 /* A map opened for a call's parameters, with "id" when id is not NULL. */

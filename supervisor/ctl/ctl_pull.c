@@ -15,12 +15,14 @@
 
 #define CRED_MAX 4096
 
-/* One progress reply: drawn on a terminal, a line a finished layer else. */
-static void show_progress(yajl_val p, pull_bars *bars, bool quiet)
+/* One progress reply: drawn on a terminal (bars), a line a finished layer
+ * else. */
+static void show_progress(yajl_val p, void *ctx)
 {
+	pull_bars *bars = ctx;
 	const char *layer = ctl_str(p, "layer");
 	long long done = ctl_int(p, "done", 0), total = ctl_int(p, "total", 0);
-	if (quiet || !*layer)
+	if (!*layer)
 		return;
 	if (bars->started)
 		fprintf(bars->in, "layer %s %lld %lld\n", layer, done, total);
@@ -34,28 +36,12 @@ static int pull(const char *ref, const char *platform, bool quiet, vl_reply *las
 	_cleanup_json_gen_ yajl_gen g = ctl_params(NULL);
 	if (!g || jg_key_str(g, "reference", ref) || (platform && jg_key_str(g, "platform", platform)))
 		return ctl_fail("pull", "out of memory");
-	ctl_timeout_ms = -1; /* a pull takes its time; a stalled registry is corral-images' to end */
-	_cleanup_vl_client_ vl_client *c = NULL;
-	vl_reply rep;
-	if (ctl_call_gen(&c, M("ImagePull"), TAKE_PTR(g), true, &rep))
-		return EXIT_CTL;
+	/* the bars draw nothing until a layer's progress comes */
 	pull_bars bars = { 0 };
 	if (!quiet && isatty(STDERR_FILENO))
 		pull_bars_start(&bars);
-	int rc = 0;
-	while (rep.continues) {
-		yajl_val prog = json_get(rep.params, "progress");
-		if (prog)
-			show_progress(prog, &bars, quiet);
-		vl_reply_release(&rep);
-		if (ctl_recv(c, M("ImagePull"), &rep)) {
-			rc = EXIT_CTL;
-			break;
-		}
-	}
+	int rc = ctl_call_progress(M("ImagePull"), TAKE_PTR(g), NULL, quiet ? NULL : show_progress, &bars, last);
 	pull_bars_end(&bars);
-	if (rc == 0)
-		*last = rep;
 	return rc;
 }
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 /* One progress reply: a line once a blob is in the repository. */
-static void show_progress(yajl_val p)
+static void show_progress(yajl_val p, void *ctx)
 {
 	const char *blob = ctl_str(p, "blob"), *state = ctl_str(p, "state");
 	const char *hex = strncmp(blob, "sha256:", 7) ? blob : blob + 7;
@@ -29,21 +29,10 @@ static int v_push(ctl_args *a)
 	_cleanup_json_gen_ yajl_gen g = ctl_params(NULL);
 	if (!g || jg_key_str(g, "image", image) || (dest && jg_key_str(g, "destination", dest)))
 		return ctl_fail("push", "out of memory");
-	ctl_timeout_ms = -1; /* a push takes its time; a stalled registry is corral-images' to end */
-	_cleanup_vl_client_ vl_client *c = NULL;
 	vl_reply rep;
-	if (ctl_call_gen(&c, M("ImagePush"), TAKE_PTR(g), true, &rep))
+	if (ctl_call_progress(M("ImagePush"), TAKE_PTR(g), quiet ? NULL : "Getting image source signatures\n",
+			      quiet ? NULL : show_progress, NULL, &rep))
 		return EXIT_CTL;
-	if (!quiet)
-		fprintf(stderr, "Getting image source signatures\n");
-	while (rep.continues) {
-		yajl_val prog = json_get(rep.params, "progress");
-		if (prog && !quiet)
-			show_progress(prog);
-		vl_reply_release(&rep);
-		if (ctl_recv(c, M("ImagePush"), &rep))
-			return EXIT_CTL;
-	}
 	if (!quiet)
 		fprintf(stderr, "Writing manifest to image destination\n");
 	int rc = 0;

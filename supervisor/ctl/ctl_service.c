@@ -131,8 +131,7 @@ static int show_system_prune(yajl_val p)
 
 static int v_system_prune(ctl_args *a)
 {
-	ctl_timeout_ms = -1;
-	return ctl_call_show(M("SystemPrune"), opt_on(a, "all") ? "{\"all\":true}" : "{}", show_system_prune);
+	return ctl_prune(a, M("SystemPrune"), show_system_prune);
 }
 
 static int v_version(ctl_args *a)

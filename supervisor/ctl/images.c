@@ -163,8 +163,7 @@ static int show_pruned(yajl_val p)
 
 static int v_prune(ctl_args *a)
 {
-	ctl_timeout_ms = -1;
-	return ctl_call_show(M("ImagePrune"), opt_on(a, "all") ? "{\"all\":true}" : "{}", show_pruned);
+	return ctl_prune(a, M("ImagePrune"), show_pruned);
 }
 
 static const ctl_opt import_opts[] = {

@@ -7,6 +7,7 @@
 #include "supervisor/docker/docker_call.h"
 #include "supervisor/docker/docker_auth.h"
 #include "supervisor/docker/docker_answer.h"
+#include "supervisor/api/sv_credentials.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
@@ -102,24 +103,14 @@ int dk_registry_auth(dk_req *r, yajl_gen g)
 			n = -1;
 	}
 	const char *user = dk_str(v, "username"), *pass = dk_str(v, "password"), *auth = dk_str(v, "auth");
-	char *colon = NULL;
 	/* "auth" alone: base64 of user:pass, as in a config.json */
-	if (n >= 0 && (!*user || !*pass) && *auth) {
-		long m = b64_pton(auth, pair, AUTH_HEADER_MAX);
-		if (m < 0 || !(pair[m] = '\0', colon = strchr((char *)pair, ':')))
-			n = -1;
-		else
-			*colon = '\0', user = (const char *)pair, pass = colon + 1;
-	}
+	if (n >= 0 && (!*user || !*pass) && *auth && !sv_auth_split(auth, pair, AUTH_HEADER_MAX, &user, &pass))
+		n = -1;
 	if (n < 0) {
 		dk_error(r, 400, "X-Registry-Auth: not base64url of a JSON object");
 		rc = -1;
 	} else if (*user && *pass) {
-		jg_key(g, "credentials");
-		yajl_gen_map_open(g);
-		jg_key_str(g, "username", user);
-		jg_key_str(g, "password", pass);
-		yajl_gen_map_close(g);
+		sv_gen_credentials(g, user, pass);
 	}
 	explicit_bzero(b64, sizeof(b64));
 	explicit_bzero(json, sizeof(json));

@@ -42,13 +42,9 @@ static void build_free(void *cls)
 /* One of corrald's lines in Docker's words. */
 static void convert(build_sink *t, const char *line, size_t n)
 {
-	_cleanup_free_ char *text = strndup(line, n);
-	_cleanup_json_ yajl_val v = NULL;
-	cerr err = { 0 };
-	if (!text || json_parse(text, "progress", &v, &err) < 0) {
-		cerr_clear(&err);
+	_cleanup_json_ yajl_val v = json_parse_line(line, n);
+	if (!v)
 		return;
-	}
 	const char *id = dk_str(v, "image");
 	if (!*id) {
 		sb_add(&t->out, line, n);
@@ -221,15 +217,11 @@ dk_sink *dk_build(dk_req *r, const char *arg)
 void dk_build_prune(dk_req *r, const char *arg)
 {
 	vl_reply rep;
-	if (dk_call(r, "BuildCachePrune", "{}", &rep) < 0) {
-		dk_fail(r, &rep, "");
+	if (dk_call_or_fail(r, "BuildCachePrune", "{}", "", &rep) < 0)
 		return;
-	}
 	vl_reply_release(&rep);
-	if (dk_call(r, "ImagePrune", "{}", &rep) < 0) {
-		dk_fail(r, &rep, "");
+	if (dk_call_or_fail(r, "ImagePrune", "{}", "", &rep) < 0)
 		return;
-	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
 	jg_key(g, "CachesDeleted");

@@ -81,15 +81,22 @@ yajl_gen dk_params_of(const char *key, const char *value)
 
 yajl_gen dk_params_id(const char *id) { return dk_params_of("id", id); }
 
-int dk_ctr_record(dk_req *r, const char *id, vl_reply *rep)
+int dk_call_or_fail(dk_req *r, const char *method, const char *params, const char *subject, vl_reply *rep)
 {
-	_cleanup_free_ char *params = dk_params_end(dk_params_id(id));
-	if (dk_call(r, "Inspect", params, rep) < 0) {
-		dk_fail(r, rep, id);
+	if (dk_call(r, method, params, rep) < 0) {
+		dk_fail(r, rep, subject);
 		return -1;
 	}
 	return 0;
 }
+
+int dk_call_of(dk_req *r, const char *method, const char *key, const char *value, vl_reply *rep)
+{
+	_cleanup_free_ char *params = dk_params_end(dk_params_of(key, value));
+	return dk_call_or_fail(r, method, params, value, rep);
+}
+
+int dk_ctr_record(dk_req *r, const char *id, vl_reply *rep) { return dk_call_of(r, "Inspect", "id", id, rep); }
 
 char *dk_params_end(yajl_gen g)
 {

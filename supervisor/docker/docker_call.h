@@ -11,8 +11,13 @@ int dk_call(dk_req *r, const char *method, const char *params, vl_reply *rep);
 /* Answer a failed dk_call in Docker's words; subject is what the client
  * named (a container, an image). Releases rep. */
 void dk_fail(dk_req *r, vl_reply *rep, const char *subject);
+/* dk_call, where any failure is answered (dk_fail, with subject): 0 with
+ * the reply in *rep, or -1 with r answered. */
+int dk_call_or_fail(dk_req *r, const char *method, const char *params, const char *subject, vl_reply *rep);
 /* {"id": id} and more: a generator with the map open and "id" in it. */
 yajl_gen dk_params_id(const char *id);
+/* dk_call_or_fail with {key: value}, value the subject. */
+int dk_call_of(dk_req *r, const char *method, const char *key, const char *value, vl_reply *rep);
 /* The container's record (corrald's Inspect) in *rep; -1 with r answered
  * when there is none. */
 int dk_ctr_record(dk_req *r, const char *id, vl_reply *rep);

@@ -88,10 +88,8 @@ void dk_commit(dk_req *r, const char *arg)
 	yajl_gen_array_close(p);
 	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (dk_call(r, "ContainerCommit", params, &rep) < 0) {
-		dk_fail(r, &rep, id);
+	if (dk_call_or_fail(r, "ContainerCommit", params, id, &rep) < 0)
 		return;
-	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
 	jg_key_str(g, "Id", dk_str(rep.params, "id"));

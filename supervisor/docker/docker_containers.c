@@ -74,10 +74,8 @@ void dk_ctr_list(dk_req *r, const char *arg)
 	jg_key_bool(p, "size", dk_query_bool(r, "size", false));
 	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (dk_call(r, "List", params, &rep) < 0) {
-		dk_fail(r, &rep, "");
+	if (dk_call_or_fail(r, "List", params, "", &rep) < 0)
 		return;
-	}
 	yajl_val list = json_get(rep.params, "containers");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_array_open(g);
@@ -137,10 +135,8 @@ void dk_ctr_top(dk_req *r, const char *arg)
 	jg_key_str(p, "columns", "ps-ef");
 	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (dk_call(r, "Top", params, &rep) < 0) {
-		dk_fail(r, &rep, id);
+	if (dk_call_or_fail(r, "Top", params, id, &rep) < 0)
 		return;
-	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
 	jg_key(g, "Titles");
@@ -159,10 +155,8 @@ void dk_ctr_prune(dk_req *r, const char *arg)
 	if (dk_filters(r, known, &filters) < 0)
 		return;
 	vl_reply rep;
-	if (dk_call(r, "ContainerPrune", NULL, &rep) < 0) {
-		dk_fail(r, &rep, "");
+	if (dk_call_or_fail(r, "ContainerPrune", NULL, "", &rep) < 0)
 		return;
-	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
 	dk_gen_strings(g, "ContainersDeleted", json_get(rep.params, "removed"), false);

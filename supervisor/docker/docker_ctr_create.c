@@ -429,10 +429,8 @@ void dk_ctr_create(dk_req *r, const char *arg)
 		return;
 	}
 	vl_reply rep;
-	if (dk_call(r, "CreateContainer", params, &rep) < 0) {
-		dk_fail(r, &rep, image);
+	if (dk_call_or_fail(r, "CreateContainer", params, image, &rep) < 0)
 		return;
-	}
 	jg_key_str(g, "Id", dk_str(rep.params, "id"));
 	yajl_gen_map_close(g);
 	dk_json(r, 201, g);

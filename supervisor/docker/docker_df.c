@@ -24,10 +24,8 @@ static long long users_of(yajl_val ctrs, const char *image_id)
 void dk_system_df(dk_req *r, const char *arg)
 {
 	vl_reply imgs, ctrs;
-	if (dk_call(r, "ImageList", NULL, &imgs) < 0) {
-		dk_fail(r, &imgs, "");
+	if (dk_call_or_fail(r, "ImageList", NULL, "", &imgs) < 0)
 		return;
-	}
 	if (dk_call(r, "List", "{\"all\":true,\"size\":true}", &ctrs) < 0) {
 		vl_reply_release(&imgs);
 		dk_fail(r, &ctrs, "");

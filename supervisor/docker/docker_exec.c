@@ -106,11 +106,7 @@ static int inspect(dk_req *r, const char *id, vl_reply *rep)
 		dk_error(r, 500, "out of memory");
 		return -1;
 	}
-	if (dk_call(r, "ExecInspect", params, rep) < 0) {
-		dk_fail(r, rep, id);
-		return -1;
-	}
-	return 0;
+	return dk_call_or_fail(r, "ExecInspect", params, id, rep);
 }
 
 typedef struct output_ctx {
@@ -290,10 +286,8 @@ void dk_exec_resize(dk_req *r, const char *id)
 		return;
 	}
 	vl_reply rep;
-	if (dk_call(r, "ExecResize", params, &rep) < 0) {
-		dk_fail(r, &rep, id);
+	if (dk_call_or_fail(r, "ExecResize", params, id, &rep) < 0)
 		return;
-	}
 	vl_reply_release(&rep);
 	dk_empty(r, 200);
 }

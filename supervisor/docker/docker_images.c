@@ -73,10 +73,8 @@ void dk_img_list(dk_req *r, const char *arg)
 	gen_references(p, filters);
 	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (dk_call(r, "ImageList", params, &rep) < 0) {
-		dk_fail(r, &rep, "");
+	if (dk_call_or_fail(r, "ImageList", params, "", &rep) < 0)
 		return;
-	}
 	yajl_val list = json_get(rep.params, "images");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_array_open(g);
@@ -130,14 +128,9 @@ static void gen_config(yajl_gen g, const char *key, yajl_val cfg)
 
 void dk_img_inspect(dk_req *r, const char *arg)
 {
-	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
-	jg_key_str(p, "image", arg);
-	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (dk_call(r, "ImageInspect", params, &rep) < 0) {
-		dk_fail(r, &rep, arg);
+	if (dk_call_of(r, "ImageInspect", "image", arg, &rep) < 0)
 		return;
-	}
 	yajl_val im = json_get(rep.params, "image"), rootfs = json_get(im, "rootFS");
 	const char *created = dk_str(im, "created");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -232,10 +225,8 @@ void dk_img_tag(dk_req *r, const char *arg)
 	jg_key_strv(p, "names", (char *const[]){ name, NULL });
 	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (dk_call(r, "ImageTag", params, &rep) < 0) {
-		dk_fail(r, &rep, arg);
+	if (dk_call_or_fail(r, "ImageTag", params, arg, &rep) < 0)
 		return;
-	}
 	vl_reply_release(&rep);
 	dk_empty(r, 201);
 }
@@ -252,10 +243,8 @@ void dk_img_prune(dk_req *r, const char *arg)
 		    (streq(d->u.array.values[0]->u.string, "false") || streq(d->u.array.values[0]->u.string, "0"))) ||
 		   (YAJL_IS_OBJECT(d) && (json_get(d, "false") || json_get(d, "0")));
 	vl_reply rep;
-	if (dk_call(r, "ImagePrune", all ? "{\"all\":true}" : "{}", &rep) < 0) {
-		dk_fail(r, &rep, "");
+	if (dk_call_or_fail(r, "ImagePrune", all ? "{\"all\":true}" : "{}", "", &rep) < 0)
 		return;
-	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
 	jg_key(g, "ImagesDeleted");
@@ -268,14 +257,9 @@ void dk_img_prune(dk_req *r, const char *arg)
 
 void dk_img_history(dk_req *r, const char *arg)
 {
-	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
-	jg_key_str(p, "image", arg);
-	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (dk_call(r, "ImageHistory", params, &rep) < 0) {
-		dk_fail(r, &rep, arg);
+	if (dk_call_of(r, "ImageHistory", "image", arg, &rep) < 0)
 		return;
-	}
 	yajl_val steps = json_get(rep.params, "history");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_array_open(g);

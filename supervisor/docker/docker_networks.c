@@ -121,10 +121,8 @@ int dk_net_resolve(dk_req *r, const char *arg, char *name, size_t n)
 	if (!id_hex(arg)) /* no Id has other letters: a name, or none */
 		return 0;
 	vl_reply rep;
-	if (dk_call(r, "NetworkList", NULL, &rep) < 0) {
-		dk_fail(r, &rep, arg);
+	if (dk_call_or_fail(r, "NetworkList", NULL, arg, &rep) < 0)
 		return -1;
-	}
 	yajl_val list = json_get(rep.params, "networks");
 	size_t len = YAJL_IS_ARRAY(list) ? list->u.array.len : 0, prefixed = 0;
 	bool named = false;
@@ -183,17 +181,22 @@ static void gen_listed(yajl_gen g, yajl_val filters, const char *name, const cha
 	gen_network(g, name, driver, n, NULL);
 }
 
+/* corrald's networks in *rep, after the query's filters (those known) are
+ * read into *filters; -1 with r answered */
+static int list_networks(dk_req *r, const char *const *known, yajl_val *filters, vl_reply *rep)
+{
+	if (dk_filters(r, known, filters) < 0)
+		return -1;
+	return dk_call_or_fail(r, "NetworkList", NULL, "", rep);
+}
+
 void dk_net_list(dk_req *r, const char *arg)
 {
 	static const char *const known[] = { "name", "id", "driver", "type", NULL };
 	_cleanup_json_ yajl_val filters = NULL;
-	if (dk_filters(r, known, &filters) < 0)
-		return;
 	vl_reply rep;
-	if (dk_call(r, "NetworkList", NULL, &rep) < 0) {
-		dk_fail(r, &rep, "");
+	if (list_networks(r, known, &filters, &rep) < 0)
 		return;
-	}
 	yajl_val list = json_get(rep.params, "networks");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_array_open(g);
@@ -206,25 +209,18 @@ void dk_net_list(dk_req *r, const char *arg)
 	vl_reply_release(&rep);
 }
 
-void dk_net_inspect(dk_req *r, const char *given)
+static void inspect_named(dk_req *r, const char *arg)
 {
-	char arg[NAME_LEN];
-	if (dk_net_resolve(r, given, arg, sizeof(arg)) < 0)
-		return;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (mode_driver(arg)) {
 		gen_network(g, arg, mode_driver(arg), NULL, NULL);
 		dk_json(r, 200, g);
 		return;
 	}
-	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
-	jg_key_str(p, "name", net_name(arg));
-	_cleanup_free_ char *params = dk_params_end(p);
+	_cleanup_free_ char *params = dk_params_end(dk_params_of("name", net_name(arg)));
 	vl_reply rep;
-	if (dk_call(r, "NetworkInspect", params, &rep) < 0) {
-		dk_fail(r, &rep, arg);
+	if (dk_call_or_fail(r, "NetworkInspect", params, arg, &rep) < 0)
 		return;
-	}
 	vl_reply list = { 0 };
 	_cleanup_cerr_ cerr err = { 0 };
 	if (vl_client_call(r->vl, "io.corral.Supervisor.List", "{}", &list, &err) < 0 || list.error)
@@ -251,8 +247,7 @@ void dk_net_create(dk_req *r, const char *arg)
 	}
 	yajl_val cfg = json_get(json_get(body, "IPAM"), "Config");
 	yajl_val first = YAJL_IS_ARRAY(cfg) && cfg->u.array.len ? cfg->u.array.values[0] : NULL;
-	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
-	jg_key_str(p, "name", name);
+	_cleanup_json_gen_ yajl_gen p = dk_params_of("name", name);
 	if (*dk_str(first, "Subnet"))
 		jg_key_str(p, "subnet", dk_str(first, "Subnet"));
 	if (*dk_str(first, "Gateway"))
@@ -280,18 +275,13 @@ void dk_net_create(dk_req *r, const char *arg)
 	vl_reply_release(&rep);
 }
 
-void dk_net_remove(dk_req *r, const char *given)
+static void remove_named(dk_req *r, const char *arg)
 {
-	char arg[NAME_LEN];
-	if (dk_net_resolve(r, given, arg, sizeof(arg)) < 0)
-		return;
 	if (mode_driver(arg)) {
 		dk_error(r, 403, "%s is a pre-defined network and cannot be removed", arg);
 		return;
 	}
-	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
-	jg_key_str(p, "name", net_name(arg));
-	_cleanup_free_ char *params = dk_params_end(p);
+	_cleanup_free_ char *params = dk_params_end(dk_params_of("name", net_name(arg)));
 	vl_reply rep;
 	if (dk_call(r, "NetworkRemove", params, &rep) < 0) {
 		if (rep.error && strstr(rep.error, ".InvalidState")) {
@@ -328,10 +318,8 @@ static void call_empty(dk_req *r, const char *method, const char *params, const 
 		dk_error(r, 500, "out of memory");
 		return;
 	}
-	if (dk_call(r, method, params, &rep) < 0) {
-		dk_fail(r, &rep, subject);
+	if (dk_call_or_fail(r, method, params, subject, &rep) < 0)
 		return;
-	}
 	vl_reply_release(&rep);
 	dk_empty(r, 200);
 }
@@ -339,11 +327,8 @@ static void call_empty(dk_req *r, const char *method, const char *params, const 
 /* A further network (NetworkConnect), with EndpointConfig's aliases. The
  * container's own network (its spec's, attached at each start) holds
  * already: docker-compose connects each container it made to it. */
-void dk_net_connect(dk_req *r, const char *given)
+static void connect_named(dk_req *r, const char *arg)
 {
-	char arg[NAME_LEN];
-	if (dk_net_resolve(r, given, arg, sizeof(arg)) < 0)
-		return;
 	_cleanup_json_ yajl_val body = dk_body_json(r);
 	_cleanup_free_ char *mode = body ? ctr_network(r, body) : NULL;
 	if (!mode)
@@ -369,11 +354,8 @@ void dk_net_connect(dk_req *r, const char *given)
 }
 
 /* ... and takes a further one away (NetworkDisconnect); never the own. */
-void dk_net_disconnect(dk_req *r, const char *given)
+static void disconnect_named(dk_req *r, const char *arg)
 {
-	char arg[NAME_LEN];
-	if (dk_net_resolve(r, given, arg, sizeof(arg)) < 0)
-		return;
 	_cleanup_json_ yajl_val body = dk_body_json(r);
 	_cleanup_free_ char *mode = body ? ctr_network(r, body) : NULL;
 	if (!mode)
@@ -403,13 +385,9 @@ void dk_net_prune(dk_req *r, const char *arg)
 {
 	static const char *const known[] = { "label", "label!", "until", NULL };
 	_cleanup_json_ yajl_val filters = NULL;
-	if (dk_filters(r, known, &filters) < 0)
-		return;
 	vl_reply rep;
-	if (dk_call(r, "NetworkList", NULL, &rep) < 0) {
-		dk_fail(r, &rep, "");
+	if (list_networks(r, known, &filters, &rep) < 0)
 		return;
-	}
 	bool none = dk_filter_value(filters, "label", 0) != NULL;
 	yajl_val list = json_get(rep.params, "networks");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -420,9 +398,7 @@ void dk_net_prune(dk_req *r, const char *arg)
 		const char *name = dk_str(list->u.array.values[i], "name");
 		if (streq(name, "corral"))
 			continue;
-		_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
-		jg_key_str(p, "name", name);
-		_cleanup_free_ char *params = dk_params_end(p);
+		_cleanup_free_ char *params = dk_params_end(dk_params_of("name", name));
 		vl_reply rm;
 		_cleanup_cerr_ cerr err = { 0 };
 		if (!params || vl_client_call(r->vl, "io.corral.Supervisor.NetworkRemove", params, &rm, &err) < 0)
@@ -436,3 +412,17 @@ void dk_net_prune(dk_req *r, const char *arg)
 	vl_reply_release(&rep);
 	dk_json(r, 200, g);
 }
+
+/* A request for /networks/NAME: the handler gets the network NAME
+ * resolves to (dk_net_resolve), unless r is answered already. */
+static void on_network(dk_req *r, const char *given, void (*handler)(dk_req *r, const char *arg))
+{
+	char arg[NAME_LEN];
+	if (dk_net_resolve(r, given, arg, sizeof(arg)) == 0)
+		handler(r, arg);
+}
+
+void dk_net_inspect(dk_req *r, const char *given) { on_network(r, given, inspect_named); }
+void dk_net_remove(dk_req *r, const char *given) { on_network(r, given, remove_named); }
+void dk_net_connect(dk_req *r, const char *given) { on_network(r, given, connect_named); }
+void dk_net_disconnect(dk_req *r, const char *given) { on_network(r, given, disconnect_named); }

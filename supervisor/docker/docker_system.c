@@ -45,10 +45,8 @@ static long long info_int(vl_reply *rep, const char *key)
 void dk_version(dk_req *r, const char *arg)
 {
 	vl_reply rep;
-	if (dk_call(r, "GetInfo", NULL, &rep) < 0) {
-		dk_fail(r, &rep, "");
+	if (dk_call_or_fail(r, "GetInfo", NULL, "", &rep) < 0)
 		return;
-	}
 	struct utsname u = { 0 };
 	uname(&u);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -95,10 +93,8 @@ static int count_states(dk_req *r, long long *paused, long long *stopped)
 {
 	vl_reply rep;
 	*paused = *stopped = 0;
-	if (dk_call(r, "List", "{\"all\":true}", &rep) < 0) {
-		dk_fail(r, &rep, "");
+	if (dk_call_or_fail(r, "List", "{\"all\":true}", "", &rep) < 0)
 		return -1;
-	}
 	yajl_val list = json_get(rep.params, "containers");
 	for (size_t i = 0; YAJL_IS_ARRAY(list) && i < list->u.array.len; i++) {
 		yajl_val s = json_get(json_get(list->u.array.values[i], "state"), "status");
@@ -155,10 +151,8 @@ void dk_info(dk_req *r, const char *arg)
 	if (count_states(r, &paused, &stopped) < 0)
 		return;
 	vl_reply rep;
-	if (dk_call(r, "GetInfo", NULL, &rep) < 0) {
-		dk_fail(r, &rep, "");
+	if (dk_call_or_fail(r, "GetInfo", NULL, "", &rep) < 0)
 		return;
-	}
 	struct utsname u = { 0 };
 	uname(&u);
 	struct sysinfo si = { 0 };

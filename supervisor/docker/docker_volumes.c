@@ -175,10 +175,8 @@ void dk_vol_remove(dk_req *r, const char *arg)
 void dk_vol_prune(dk_req *r, const char *arg)
 {
 	vl_reply rep;
-	if (dk_call(r, "VolumePrune", "{}", &rep) < 0) {
-		dk_fail(r, &rep, "volumes");
+	if (dk_call_or_fail(r, "VolumePrune", "{}", "volumes", &rep) < 0)
 		return;
-	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
 	jg_key(g, "VolumesDeleted");
