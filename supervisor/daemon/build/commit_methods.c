@@ -13,9 +13,9 @@
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/events.h"
-#include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/store/img_lookup.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/daemon/policy/policy.h"
@@ -28,7 +28,6 @@
 #include "common/strv.h"
 #include "images/import.h"
 #include "images/refs.h"
-#include "images/refs_find.h"
 #include "images/refs_name.h"
 
 #include <errno.h>
@@ -329,13 +328,11 @@ int sv_image_commit(vl_call *call, yajl_val params, void *ud)
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
 	_cleanup_cerr_ cerr err = { 0 };
-	if (img_open_refs(d, &s, &db, &err) < 0)
-		return sv_internal_err(call, &err);
-	refs_view view;
-	img_view(vl_call_peer(call), &view);
-	int i = ref ? refs_find(&db, &view, ref, NULL, &err) : -1;
-	if (ref && i < 0)
-		return img_not_found(call, ref, &err);
+	/* no image: nothing to find, but the store opens all the same */
+	bool opened = false;
+	int i = ref ? img_find_ref(d, vl_call_peer(call), ref, &s, &db, NULL, &opened, &err) : img_open_refs(d, &s, &db, &err);
+	if (i < 0)
+		return img_find_failed(call, ref, opened, &err);
 	commit_run *j = calloc(1, sizeof(*j));
 	if (!j)
 		return sv_internal(call, "out of memory");

@@ -4,6 +4,7 @@
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/images/img_inspect.h"
 #include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/store/img_lookup.h"
 #include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/images/img_gen.h"
 #include "supervisor/daemon/store/img_owner.h"
@@ -17,25 +18,10 @@
 #include "common/timefmt.h"
 #include "images/image.h"
 #include "images/refs.h"
-#include "images/refs_find.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The image ref names for peer (*i): 0, or -1 with err saying why and
- * *opened whether the store opened (else it is corrald's trouble, not the
- * ref's). */
-static int find_for(corrald *d, const peer_cred *peer, const char *ref, img_store *s, refs_db *db, int *i,
-		    bool *opened, cerr *err)
-{
-	*i = -1;
-	if (!(*opened = img_open_refs(d, s, db, err) == 0))
-		return -1;
-	refs_view view;
-	img_view(peer, &view);
-	return (*i = refs_find(db, &view, ref, NULL, err)) < 0 ? -1 : 0;
-}
 
 int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
 {
@@ -46,11 +32,11 @@ int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
-	int i;
 	bool opened;
 	cerr ferr = { 0 };
-	if (find_for(d, vl_call_peer(call), ref, &s, &db, &i, &opened, &ferr) < 0)
-		return opened ? img_not_found(call, ref, &ferr) : sv_internal_err(call, &ferr);
+	int i = img_find_ref(d, vl_call_peer(call), ref, &s, &db, NULL, &opened, &ferr);
+	if (i < 0)
+		return img_find_failed(call, ref, opened, &ferr);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
 		return sv_internal(call, "out of memory");
@@ -95,11 +81,11 @@ int sv_image_history(vl_call *call, yajl_val params, void *ud)
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
 	_cleanup_(image_handle_free) img_handle h = { 0 };
-	int i;
 	bool opened;
 	cerr ferr = { 0 };
-	if (find_for(d, vl_call_peer(call), ref, &s, &db, &i, &opened, &ferr) < 0)
-		return opened ? img_not_found(call, ref, &ferr) : sv_internal_err(call, &ferr);
+	int i = img_find_ref(d, vl_call_peer(call), ref, &s, &db, NULL, &opened, &ferr);
+	if (i < 0)
+		return img_find_failed(call, ref, opened, &ferr);
 	_cleanup_json_ yajl_val cfg = NULL;
 	cerr err = { 0 };
 	if (image_load(&s, db.images[i].manifest, &h, &err) < 0 || json_parse(h.config_text, NULL, &cfg, &err) < 0)

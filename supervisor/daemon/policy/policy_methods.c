@@ -4,7 +4,7 @@
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/policy/policy_sig.h"
-#include "supervisor/daemon/store/img_owner.h"
+#include "supervisor/daemon/store/img_lookup.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
@@ -12,7 +12,6 @@
 #include "common/fileio.h"
 #include "common/json.h"
 #include "images/refs.h"
-#include "images/refs_find.h"
 #include "images/store.h"
 
 #include <errno.h>
@@ -38,14 +37,10 @@ static int manifest_of(corrald *d, const peer_cred *peer, const char *ref, char 
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
-	int r = store_open_nowait(&s, d->cfg->state_dir, err);
-	if (r < 0 || (r = refs_load(&s, &db, err)) < 0)
-		return r;
-	refs_view view;
-	img_view(peer, &view);
-	int i = refs_find(&db, &view, ref, NULL, err);
+	bool opened;
+	int i = img_find_ref(d, peer, ref, &s, &db, NULL, &opened, err);
 	if (i < 0)
-		return -ENOENT;
+		return opened ? -ENOENT : i;
 	snprintf(out, DIGEST_STR_LEN, "%s", db.images[i].manifest);
 	return 0;
 }
