@@ -23,9 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
+/* The answer about image i of the store s (db its refs). */
+typedef int image_reply_fn(corrald *d, vl_call *call, img_store *s, refs_db *db, int i);
+
+/* ImageInspect and ImageHistory: the call's "image" found in the caller's
+ * view, then answered by reply. */
+static int on_image(vl_call *call, yajl_val params, corrald *d, image_reply_fn *reply)
 {
-	corrald *d = ud;
 	const char *ref;
 	json_fault f = { 0 };
 	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0)
@@ -37,14 +41,24 @@ int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
 	int i = img_find_ref(d, vl_call_peer(call), ref, &s, &db, NULL, &opened, &ferr);
 	if (i < 0)
 		return img_find_failed(call, ref, opened, &ferr);
+	return reply(d, call, &s, &db, i);
+}
+
+static int reply_inspect(corrald *d, vl_call *call, img_store *s, refs_db *db, int i)
+{
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
 		return sv_internal(call, "out of memory");
 	yajl_gen_map_open(g);
 	jg_key(g, "image");
-	img_gen(d, g, &s, &db, (size_t)i, vl_call_peer(call), NULL, true);
+	img_gen(d, g, s, db, (size_t)i, vl_call_peer(call), NULL, true);
 	yajl_gen_map_close(g);
 	return vl_call_reply_gen(call, g);
+}
+
+int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
+{
+	return on_image(call, params, ud, reply_inspect);
 }
 
 /* One row of the history; layer: the diff_id it made, or NULL. */
@@ -71,24 +85,12 @@ static void gen_step(corrald *d, yajl_gen g, img_store *s, yajl_val step, const 
 	yajl_gen_map_close(g);
 }
 
-int sv_image_history(vl_call *call, yajl_val params, void *ud)
+static int reply_history(corrald *d, vl_call *call, img_store *s, refs_db *db, int i)
 {
-	corrald *d = ud;
-	const char *ref;
-	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0)
-		return sv_invalid_fault(call, &f);
-	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	_cleanup_refs_ refs_db db = { 0 };
 	_cleanup_(image_handle_free) img_handle h = { 0 };
-	bool opened;
-	cerr ferr = { 0 };
-	int i = img_find_ref(d, vl_call_peer(call), ref, &s, &db, NULL, &opened, &ferr);
-	if (i < 0)
-		return img_find_failed(call, ref, opened, &ferr);
 	_cleanup_json_ yajl_val cfg = NULL;
 	cerr err = { 0 };
-	if (image_load(&s, db.images[i].manifest, &h, &err) < 0 || json_parse(h.config_text, NULL, &cfg, &err) < 0)
+	if (image_load(s, db->images[i].manifest, &h, &err) < 0 || json_parse(h.config_text, NULL, &cfg, &err) < 0)
 		return sv_internal_err(call, &err);
 	yajl_val hist = json_get(cfg, "history");
 	size_t n = YAJL_IS_ARRAY(hist) ? hist->u.array.len : 0;
@@ -96,9 +98,9 @@ int sv_image_history(vl_call *call, yajl_val params, void *ud)
 	 * without history has a step a layer */
 	_cleanup_free_ const char **layer = calloc(n + h.cfg.n_diff_ids + 1, sizeof(char *));
 	_cleanup_strv_ char **tags = NULL;
-	for (size_t k = 0; k < db.n_names; k++)
-		if (img_name_listed(vl_call_peer(call), &db, (size_t)i, k, NULL)) {
-			char *t = img_name_for(vl_call_peer(call), &db.names[k]);
+	for (size_t k = 0; k < db->n_names; k++)
+		if (img_name_listed(vl_call_peer(call), db, (size_t)i, k, NULL)) {
+			char *t = img_name_for(vl_call_peer(call), &db->names[k]);
 			if (t && strv_push(&tags, t) < 0)
 				free(t);
 		}
@@ -115,9 +117,14 @@ int sv_image_history(vl_call *call, yajl_val params, void *ud)
 	jg_key(g, "history");
 	yajl_gen_array_open(g);
 	for (size_t k = steps; k-- > 0;) /* the newest first */
-		gen_step(d, g, &s, n ? hist->u.array.values[k] : NULL, layer[k], k + 1 == steps ? db.images[i].config : "<missing>",
+		gen_step(d, g, s, n ? hist->u.array.values[k] : NULL, layer[k], k + 1 == steps ? db->images[i].config : "<missing>",
 			 k + 1 == steps ? tags : NULL);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	return vl_call_reply_gen(call, g);
+}
+
+int sv_image_history(vl_call *call, yajl_val params, void *ud)
+{
+	return on_image(call, params, ud, reply_history);
 }
