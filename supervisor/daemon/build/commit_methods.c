@@ -171,17 +171,25 @@ static int common_params(corrald *d, const peer_cred *peer, yajl_val params, con
 	return 0;
 }
 
-/* Whether peer may start one more; else the call is answered. */
-static bool room_for(corrald *d, vl_call *call, commit_run *j)
+/* A new run for peer, if it may start one more: else NULL, with f saying
+ * why. */
+static commit_run *new_run(corrald *d, const peer_cred *peer, sv_fault *f)
 {
+	commit_run *j = calloc(1, sizeof(*j));
+	if (!j) {
+		sv_fault_internal(f, "out of memory");
+		return NULL;
+	}
+	j->d = d;
+	j->peer = *peer;
 	size_t n = 0;
 	for (commit_run *o = d->commits; o; o = o->next)
 		n += o->peer.uid == j->peer.uid;
 	if (!owner_is_member(&j->peer) || n < COMMITS_PER_MEMBER)
-		return true;
-	sv_policy_violation(call, "commit", "commits", "a member runs at most 4 commits and imports at once");
+		return j;
+	sv_fault_policy(f, "commit", "commits", "a member runs at most 4 commits and imports at once");
 	job_free(j);
-	return false;
+	return NULL;
 }
 
 static void keep_running(corrald *d, commit_run *j)
@@ -289,13 +297,10 @@ int sv_container_commit(vl_call *call, yajl_val params, void *ud)
 	const char *why = ctr_upper_dir(d, c, upper, sizeof(upper));
 	if (why)
 		return reply_bad_state(call, c, why);
-	commit_run *j = calloc(1, sizeof(*j));
+	_cleanup_sv_fault_ sv_fault fault = { 0 };
+	commit_run *j = new_run(d, vl_call_peer(call), &fault);
 	if (!j)
-		return sv_internal(call, "out of memory");
-	j->d = d;
-	j->peer = *vl_call_peer(call);
-	if (!room_for(d, call, j))
-		return 0;
+		return sv_reply_fault(call, &fault);
 	_cleanup_(args_release) arg_list args = { 0 };
 	_cleanup_cerr_ cerr err = { 0 };
 	if (common_params(d, vl_call_peer(call), params, c->image_manifest, j, &args, &f) < 0) {
@@ -333,13 +338,10 @@ int sv_image_commit(vl_call *call, yajl_val params, void *ud)
 	int i = ref ? img_find_ref(d, vl_call_peer(call), ref, &s, &db, NULL, &opened, &err) : img_open_refs(d, &s, &db, &err);
 	if (i < 0)
 		return img_find_failed(call, ref, opened, &err);
-	commit_run *j = calloc(1, sizeof(*j));
+	_cleanup_sv_fault_ sv_fault fault = { 0 };
+	commit_run *j = new_run(d, vl_call_peer(call), &fault);
 	if (!j)
-		return sv_internal(call, "out of memory");
-	j->d = d;
-	j->peer = *vl_call_peer(call);
-	if (!room_for(d, call, j))
-		return 0;
+		return sv_reply_fault(call, &fault);
 	_cleanup_(args_release) arg_list args = { 0 };
 	if (common_params(d, vl_call_peer(call), params, ref ? db.images[i].manifest : NULL, j, &args, &f) < 0) {
 		job_free(j);
