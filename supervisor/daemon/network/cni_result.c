@@ -85,18 +85,12 @@ static int check_ips(yajl_val ips, size_t n_ifaces, json_fault *f)
 	return 0;
 }
 
-/* How an error names an answer of plugin type: its part ("result"). */
-static const char *answer_of(char what[64], const char *type, const char *part)
-{
-	snprintf(what, 64, "CNI plugin %s: %s", type, part);
-	return what;
-}
-
 int cni_result_parse(const char *text, const char *type, yajl_val *out, cerr *err)
 {
 	_cleanup_json_ yajl_val v = NULL;
 	char what[64];
-	int r = json_parse(text, answer_of(what, type, "result"), &v, err);
+	snprintf(what, sizeof(what), "CNI plugin %s: result", type);
+	int r = json_parse(text, what, &v, err);
 	if (r < 0)
 		return r;
 	json_fault f = JSON_FAULT_CHAIN(err);
@@ -157,7 +151,8 @@ int cni_version_check(const char *text, const char *type, const char *version, c
 {
 	_cleanup_json_ yajl_val v = NULL;
 	char what[64];
-	int r = json_parse(text, answer_of(what, type, "VERSION"), &v, err);
+	snprintf(what, sizeof(what), "CNI plugin %s: VERSION", type);
+	int r = json_parse(text, what, &v, err);
 	if (r < 0)
 		return r;
 	json_fault f = JSON_FAULT_CHAIN(err);
