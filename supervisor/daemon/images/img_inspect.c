@@ -26,14 +26,10 @@
 /* The answer about image i of the store s (db its refs). */
 typedef int image_reply_fn(corrald *d, vl_call *call, img_store *s, refs_db *db, int i);
 
-/* ImageInspect and ImageHistory: the call's "image" found in the caller's
- * view, then answered by reply. */
-static int on_image(vl_call *call, yajl_val params, corrald *d, image_reply_fn *reply)
+/* ImageInspect and ImageHistory: the image ref names found in the
+ * caller's view, then answered by reply. */
+static int on_image(vl_call *call, corrald *d, const char *ref, image_reply_fn *reply)
 {
-	const char *ref;
-	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0)
-		return sv_invalid_fault(call, &f);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
 	bool opened;
@@ -58,7 +54,11 @@ static int reply_inspect(corrald *d, vl_call *call, img_store *s, refs_db *db, i
 
 int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
 {
-	return on_image(call, params, ud, reply_inspect);
+	const char *ref;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	return on_image(call, ud, ref, reply_inspect);
 }
 
 /* One row of the history; layer: the diff_id it made, or NULL. */
@@ -126,5 +126,9 @@ static int reply_history(corrald *d, vl_call *call, img_store *s, refs_db *db, i
 
 int sv_image_history(vl_call *call, yajl_val params, void *ud)
 {
-	return on_image(call, params, ud, reply_history);
+	const char *ref;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	return on_image(call, ud, ref, reply_history);
 }
