@@ -5,6 +5,7 @@
 #include "supervisor/daemon/build/commit_changes.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/store/img_lookup.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "images/cfg_edit.h"

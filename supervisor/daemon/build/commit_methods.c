@@ -13,9 +13,9 @@
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/events.h"
-#include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/store/img_lookup.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/loop/child.h"
 #include "supervisor/daemon/policy/policy.h"
@@ -28,7 +28,6 @@
 #include "common/strv.h"
 #include "images/import.h"
 #include "images/refs.h"
-#include "images/refs_find.h"
 #include "images/refs_name.h"
 
 #include <errno.h>
@@ -172,17 +171,25 @@ static int common_params(corrald *d, const peer_cred *peer, yajl_val params, con
 	return 0;
 }
 
-/* Whether peer may start one more; else the call is answered. */
-static bool room_for(corrald *d, vl_call *call, commit_run *j)
+/* A new run for peer, if it may start one more: else NULL, with f saying
+ * why. */
+static commit_run *new_run(corrald *d, const peer_cred *peer, sv_fault *f)
 {
+	commit_run *j = calloc(1, sizeof(*j));
+	if (!j) {
+		sv_fault_internal(f, "out of memory");
+		return NULL;
+	}
+	j->d = d;
+	j->peer = *peer;
 	size_t n = 0;
 	for (commit_run *o = d->commits; o; o = o->next)
 		n += o->peer.uid == j->peer.uid;
 	if (!owner_is_member(&j->peer) || n < COMMITS_PER_MEMBER)
-		return true;
-	sv_policy_violation(call, "commit", "commits", "a member runs at most 4 commits and imports at once");
+		return j;
+	sv_fault_policy(f, "commit", "commits", "a member runs at most 4 commits and imports at once");
 	job_free(j);
-	return false;
+	return NULL;
 }
 
 static void keep_running(corrald *d, commit_run *j)
@@ -290,13 +297,10 @@ int sv_container_commit(vl_call *call, yajl_val params, void *ud)
 	const char *why = ctr_upper_dir(d, c, upper, sizeof(upper));
 	if (why)
 		return reply_bad_state(call, c, why);
-	commit_run *j = calloc(1, sizeof(*j));
+	_cleanup_sv_fault_ sv_fault fault = { 0 };
+	commit_run *j = new_run(d, vl_call_peer(call), &fault);
 	if (!j)
-		return sv_internal(call, "out of memory");
-	j->d = d;
-	j->peer = *vl_call_peer(call);
-	if (!room_for(d, call, j))
-		return 0;
+		return sv_reply_fault(call, &fault);
 	_cleanup_(args_release) arg_list args = { 0 };
 	_cleanup_cerr_ cerr err = { 0 };
 	if (common_params(d, vl_call_peer(call), params, c->image_manifest, j, &args, &f) < 0) {
@@ -329,20 +333,15 @@ int sv_image_commit(vl_call *call, yajl_val params, void *ud)
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
 	_cleanup_cerr_ cerr err = { 0 };
-	if (img_open_refs(d, &s, &db, &err) < 0)
-		return sv_internal_err(call, &err);
-	refs_view view;
-	img_view(vl_call_peer(call), &view);
-	int i = ref ? refs_find(&db, &view, ref, NULL, &err) : -1;
-	if (ref && i < 0)
-		return img_not_found(call, ref, &err);
-	commit_run *j = calloc(1, sizeof(*j));
+	/* no image: nothing to find, but the store opens all the same */
+	bool opened = false;
+	int i = ref ? img_find_ref(d, vl_call_peer(call), ref, &s, &db, NULL, &opened, &err) : img_open_refs(d, &s, &db, &err);
+	if (i < 0)
+		return img_find_failed(call, ref, opened, &err);
+	_cleanup_sv_fault_ sv_fault fault = { 0 };
+	commit_run *j = new_run(d, vl_call_peer(call), &fault);
 	if (!j)
-		return sv_internal(call, "out of memory");
-	j->d = d;
-	j->peer = *vl_call_peer(call);
-	if (!room_for(d, call, j))
-		return 0;
+		return sv_reply_fault(call, &fault);
 	_cleanup_(args_release) arg_list args = { 0 };
 	if (common_params(d, vl_call_peer(call), params, ref ? db.images[i].manifest : NULL, j, &args, &f) < 0) {
 		job_free(j);

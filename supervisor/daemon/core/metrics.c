@@ -129,34 +129,34 @@ int metrics_head(strbuf *sb, const char *name, const char *type, const char *hel
 	return sb_addf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A metric of one value, with its head. */
+static int metric(strbuf *sb, const char *name, const char *type, const char *help, unsigned long long v)
+{
+	return metrics_head(sb, name, type, help) || sb_addf(sb, "%s %llu\n", name, v);
+}
+
 int metrics_render(const metrics *m, strbuf *sb)
 {
 	int r = metrics_head(sb, "corral_containers", "gauge", "Containers by state.");
 	for (size_t i = 0; !r && i < N_STATES; i++)
 		r = sb_addf(sb, "corral_containers{state=\"%s\"} %llu\n", states[i],
 			    (unsigned long long)m->containers[i]);
-	r = r || metrics_head(sb, "corral_container_restarts_total", "counter",
-		      "Container restarts made by restart policies.") ||
-	    sb_addf(sb, "corral_container_restarts_total %llu\n", (unsigned long long)m->restarts) ||
-	    metrics_head(sb, "corral_container_oom_kills_total", "counter",
-		 "Container processes killed by the OOM killer.") ||
-	    sb_addf(sb, "corral_container_oom_kills_total %llu\n", (unsigned long long)m->oom_kills) ||
-	    metrics_head(sb, "corral_store_bytes", "gauge", "Bytes used by the image and container store.") ||
-	    sb_addf(sb, "corral_store_bytes %llu\n", (unsigned long long)m->store_bytes) ||
-	    metrics_head(sb, "corral_images", "gauge", "Images in the store.") ||
-	    sb_addf(sb, "corral_images %llu\n", (unsigned long long)m->images) ||
+	r = r || metric(sb, "corral_container_restarts_total", "counter",
+		   "Container restarts made by restart policies.", m->restarts) ||
+	    metric(sb, "corral_container_oom_kills_total", "counter",
+		   "Container processes killed by the OOM killer.", m->oom_kills) ||
+	    metric(sb, "corral_store_bytes", "gauge", "Bytes used by the image and container store.", m->store_bytes) ||
+	    metric(sb, "corral_images", "gauge", "Images in the store.", m->images) ||
 	    metrics_head(sb, "corral_image_pulls_total", "counter", "Image pulls from registries by result.") ||
 	    sb_addf(sb, "corral_image_pulls_total{result=\"ok\"} %llu\ncorral_image_pulls_total{result=\"error\"} %llu\n",
 		    (unsigned long long)m->pulls_ok, (unsigned long long)m->pulls_failed) ||
-	    metrics_head(sb, "corral_image_pull_bytes_total", "counter", "Bytes of blobs fetched from registries.") ||
-	    sb_addf(sb, "corral_image_pull_bytes_total %llu\n", (unsigned long long)m->pull_bytes) ||
-	    metrics_head(sb, "corral_rpc_connections", "gauge", "Open control socket connections.") ||
-	    sb_addf(sb, "corral_rpc_connections %llu\n", (unsigned long long)m->connections) ||
-	    metrics_head(sb, "corral_rpc_connections_refused_total", "counter",
-		 "Connections refused by the connection limits.") ||
-	    sb_addf(sb, "corral_rpc_connections_refused_total %llu\n", (unsigned long long)m->refused) ||
-	    metrics_head(sb, "corral_log_streams", "gauge", "Open container log streams (logs being sent or followed).") ||
-	    sb_addf(sb, "corral_log_streams %llu\n", (unsigned long long)m->log_streams) ||
+	    metric(sb, "corral_image_pull_bytes_total", "counter",
+		   "Bytes of blobs fetched from registries.", m->pull_bytes) ||
+	    metric(sb, "corral_rpc_connections", "gauge", "Open control socket connections.", m->connections) ||
+	    metric(sb, "corral_rpc_connections_refused_total", "counter",
+		   "Connections refused by the connection limits.", m->refused) ||
+	    metric(sb, "corral_log_streams", "gauge",
+		   "Open container log streams (logs being sent or followed).", m->log_streams) ||
 	    metrics_head(sb, "corral_rpc_requests_total", "counter", "Control socket calls by method and result.");
 	size_t n = m->n_methods;
 	const struct method_stats *all[METRICS_MAX_METHODS + 1];

@@ -1,6 +1,7 @@
 /* The image room as the rest of corrald sees it: corral-images run as a
- * child, the store opened with its refs, the Image reply, and the images'
- * gauges. The methods themselves are img_methods.h's. */
+ * child, the Image reply, and the images' gauges (the store opened with
+ * its refs is store/img_lookup.h's). The methods themselves are
+ * img_methods.h's. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -48,12 +49,9 @@ void imghelper_shutdown(struct corrald *d);
  * ("corral: image import SPEC: "); malloc'd, NULL when out of memory. */
 char *imghelper_last_line(const strbuf *err, const char *prefix);
 
-/* img_shared.c. The store in corrald's state dir, open, and its refs.json
- * loaded. */
-int img_open_refs(struct corrald *d, img_store *s, refs_db *db, cerr *err);
-/* What a cancelled helper run left in the store's staging, and what pulls left
- * in ingest more than a day ago, removed by corral-images in the
- * background. */
+/* img_shared.c. What a cancelled helper run left in the store's staging,
+ * and what pulls left in ingest more than a day ago, removed by
+ * corral-images in the background. */
 void img_sweep_staging(struct corrald *d);
 /* The text of corral-images' last line of errout, without its
  * "corral: image VERB SPEC: ". */
@@ -71,3 +69,6 @@ int img_reply_images(struct corrald *d, vl_call *call, const peer_cred *peer, co
 /* The reply for a ref refs_find did not resolve: InvalidParameter on image
  * when it named two images (err says which), else NoSuchImage. */
 int img_not_found(vl_call *call, const char *ref, cerr *err);
+/* The reply for img_find_ref's failure: img_not_found once the store
+ * opened, else InternalError. */
+int img_find_failed(vl_call *call, const char *ref, bool opened, cerr *err);

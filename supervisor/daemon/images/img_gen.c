@@ -68,6 +68,19 @@ void img_gen_or_zero(yajl_gen g, yajl_val v, char zero)
 
 /* repoDigests: where it was pulled from, and each of its names' repository
  * at its manifest digest, as podman lists them. */
+/* Image i's names that peer lists (only: img_name_listed's), as it writes
+ * them, in an array. */
+static void gen_names(yajl_gen g, const refs_db *db, size_t i, const peer_cred *peer, const bool *only)
+{
+	yajl_gen_array_open(g);
+	for (size_t k = 0; k < db->n_names; k++)
+		if (img_name_listed(peer, db, i, k, only)) {
+			_cleanup_free_ char *n = img_name_for(peer, &db->names[k]);
+			jg_str(g, n ? n : db->names[k].name);
+		}
+	yajl_gen_array_close(g);
+}
+
 static void gen_repo_digests(yajl_gen g, const refs_db *db, size_t i, const peer_cred *peer)
 {
 	const ref_image *im = &db->images[i];
@@ -95,13 +108,7 @@ static void gen_details(corrald *d, yajl_gen g, img_store *s, const refs_db *db,
 	const char *rd = im->repo_digests && im->repo_digests[0] ? strrchr(im->repo_digests[0], '@') : NULL;
 	jg_key_str(g, "digest", rd ? rd + 1 : im->manifest);
 	jg_key(g, "repoTags");
-	yajl_gen_array_open(g);
-	for (size_t k = 0; k < db->n_names; k++)
-		if (img_name_listed(peer, db, i, k, NULL)) {
-			_cleanup_free_ char *n = img_name_for(peer, &db->names[k]);
-			jg_str(g, n ? n : db->names[k].name);
-		}
-	yajl_gen_array_close(g);
+	gen_names(g, db, i, peer, NULL);
 	gen_repo_digests(g, db, i, peer);
 	char created[RFC3339_LEN];
 	const char *c = img_created(cfg, im->created, created);
@@ -135,13 +142,7 @@ void img_gen(corrald *d, yajl_gen g, img_store *s, const refs_db *db, size_t i, 
 	yajl_gen_map_open(g);
 	jg_key_str(g, "id", im->config);
 	jg_key(g, "names");
-	yajl_gen_array_open(g);
-	for (size_t k = 0; k < db->n_names; k++)
-		if (img_name_listed(peer, db, i, k, only)) {
-			_cleanup_free_ char *n = img_name_for(peer, &db->names[k]);
-			jg_str(g, n ? n : db->names[k].name);
-		}
-	yajl_gen_array_close(g);
+	gen_names(g, db, i, peer, only);
 	jg_key(g, "owners");
 	yajl_gen_array_open(g);
 	for (size_t k = 0; k < db->n_holds; k++)

@@ -4,6 +4,7 @@
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/images/img_inspect.h"
 #include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/store/img_lookup.h"
 #include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/images/img_gen.h"
 #include "supervisor/daemon/store/img_owner.h"
@@ -17,48 +18,47 @@
 #include "common/timefmt.h"
 #include "images/image.h"
 #include "images/refs.h"
-#include "images/refs_find.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The image ref names for peer (*i): 0, or -1 with err saying why and
- * *opened whether the store opened (else it is corrald's trouble, not the
- * ref's). */
-static int find_for(corrald *d, const peer_cred *peer, const char *ref, img_store *s, refs_db *db, int *i,
-		    bool *opened, cerr *err)
-{
-	*i = -1;
-	if (!(*opened = img_open_refs(d, s, db, err) == 0))
-		return -1;
-	refs_view view;
-	img_view(peer, &view);
-	return (*i = refs_find(db, &view, ref, NULL, err)) < 0 ? -1 : 0;
-}
+/* The answer about image i of the store s (db its refs). */
+typedef int image_reply_fn(corrald *d, vl_call *call, img_store *s, refs_db *db, int i);
 
-int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
+/* ImageInspect and ImageHistory: the image ref names found in the
+ * caller's view, then answered by reply. */
+static int on_image(vl_call *call, corrald *d, const char *ref, image_reply_fn *reply)
 {
-	corrald *d = ud;
-	const char *ref;
-	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0)
-		return sv_invalid_fault(call, &f);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
-	int i;
 	bool opened;
 	cerr ferr = { 0 };
-	if (find_for(d, vl_call_peer(call), ref, &s, &db, &i, &opened, &ferr) < 0)
-		return opened ? img_not_found(call, ref, &ferr) : sv_internal_err(call, &ferr);
+	int i = img_find_ref(d, vl_call_peer(call), ref, &s, &db, NULL, &opened, &ferr);
+	if (i < 0)
+		return img_find_failed(call, ref, opened, &ferr);
+	return reply(d, call, &s, &db, i);
+}
+
+static int reply_inspect(corrald *d, vl_call *call, img_store *s, refs_db *db, int i)
+{
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
 		return sv_internal(call, "out of memory");
 	yajl_gen_map_open(g);
 	jg_key(g, "image");
-	img_gen(d, g, &s, &db, (size_t)i, vl_call_peer(call), NULL, true);
+	img_gen(d, g, s, db, (size_t)i, vl_call_peer(call), NULL, true);
 	yajl_gen_map_close(g);
 	return vl_call_reply_gen(call, g);
+}
+
+int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
+{
+	const char *ref;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	return on_image(call, ud, ref, reply_inspect);
 }
 
 /* One row of the history; layer: the diff_id it made, or NULL. */
@@ -85,24 +85,12 @@ static void gen_step(corrald *d, yajl_gen g, img_store *s, yajl_val step, const 
 	yajl_gen_map_close(g);
 }
 
-int sv_image_history(vl_call *call, yajl_val params, void *ud)
+static int reply_history(corrald *d, vl_call *call, img_store *s, refs_db *db, int i)
 {
-	corrald *d = ud;
-	const char *ref;
-	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0)
-		return sv_invalid_fault(call, &f);
-	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	_cleanup_refs_ refs_db db = { 0 };
 	_cleanup_(image_handle_free) img_handle h = { 0 };
-	int i;
-	bool opened;
-	cerr ferr = { 0 };
-	if (find_for(d, vl_call_peer(call), ref, &s, &db, &i, &opened, &ferr) < 0)
-		return opened ? img_not_found(call, ref, &ferr) : sv_internal_err(call, &ferr);
 	_cleanup_json_ yajl_val cfg = NULL;
 	cerr err = { 0 };
-	if (image_load(&s, db.images[i].manifest, &h, &err) < 0 || json_parse(h.config_text, NULL, &cfg, &err) < 0)
+	if (image_load(s, db->images[i].manifest, &h, &err) < 0 || json_parse(h.config_text, NULL, &cfg, &err) < 0)
 		return sv_internal_err(call, &err);
 	yajl_val hist = json_get(cfg, "history");
 	size_t n = YAJL_IS_ARRAY(hist) ? hist->u.array.len : 0;
@@ -110,9 +98,9 @@ int sv_image_history(vl_call *call, yajl_val params, void *ud)
 	 * without history has a step a layer */
 	_cleanup_free_ const char **layer = calloc(n + h.cfg.n_diff_ids + 1, sizeof(char *));
 	_cleanup_strv_ char **tags = NULL;
-	for (size_t k = 0; k < db.n_names; k++)
-		if (img_name_listed(vl_call_peer(call), &db, (size_t)i, k, NULL)) {
-			char *t = img_name_for(vl_call_peer(call), &db.names[k]);
+	for (size_t k = 0; k < db->n_names; k++)
+		if (img_name_listed(vl_call_peer(call), db, (size_t)i, k, NULL)) {
+			char *t = img_name_for(vl_call_peer(call), &db->names[k]);
 			if (t && strv_push(&tags, t) < 0)
 				free(t);
 		}
@@ -129,9 +117,18 @@ int sv_image_history(vl_call *call, yajl_val params, void *ud)
 	jg_key(g, "history");
 	yajl_gen_array_open(g);
 	for (size_t k = steps; k-- > 0;) /* the newest first */
-		gen_step(d, g, &s, n ? hist->u.array.values[k] : NULL, layer[k], k + 1 == steps ? db.images[i].config : "<missing>",
+		gen_step(d, g, s, n ? hist->u.array.values[k] : NULL, layer[k], k + 1 == steps ? db->images[i].config : "<missing>",
 			 k + 1 == steps ? tags : NULL);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	return vl_call_reply_gen(call, g);
+}
+
+int sv_image_history(vl_call *call, yajl_val params, void *ud)
+{
+	const char *ref;
+	json_fault f = { 0 };
+	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	return on_image(call, ud, ref, reply_history);
 }

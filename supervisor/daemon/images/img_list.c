@@ -5,6 +5,7 @@
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/images/img_list.h"
 #include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/store/img_lookup.h"
 #include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/images/img_gen.h"
 #include "supervisor/daemon/store/img_owner.h"

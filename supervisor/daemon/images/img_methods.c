@@ -6,6 +6,7 @@
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/store/img_lookup.h"
 #include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/images/img_gen.h"
 #include "supervisor/daemon/store/img_owner.h"
@@ -42,6 +43,11 @@ int img_not_found(vl_call *call, const char *ref, cerr *err)
 		return sv_invalid_err(call, "image", err);
 	cerr_clear(err);
 	return sv_no_such_image(call, ref);
+}
+
+int img_find_failed(vl_call *call, const char *ref, bool opened, cerr *err)
+{
+	return opened ? img_not_found(call, ref, err) : sv_internal_err(call, err);
 }
 
 int img_reply_images(corrald *d, vl_call *call, const peer_cred *p, const char *manifest,

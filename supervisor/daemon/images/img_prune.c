@@ -8,6 +8,7 @@
 #include "supervisor/daemon/images/img_methods.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/store/img_lookup.h"
 #include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/images/img_prune.h"
 #include "supervisor/daemon/store/img_owner.h"
@@ -46,13 +47,10 @@ static int store_bytes(corrald *d, uint64_t *out, cerr *err)
 static int drop_unused(corrald *d, const peer_cred *peer, bool all, char ***removed, cerr *err)
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	int r = store_open_nowait(&s, d->cfg->state_dir, err);
-	if (r < 0)
-		return r;
-	_cleanup_close_ int lk = store_lock_refs(&s, err);
 	_cleanup_refs_ refs_db db = { 0 };
-	if (lk < 0 || (r = refs_load(&s, &db, err)) < 0)
-		return lk < 0 ? lk : r;
+	_cleanup_close_ int lk = img_lock_refs(d, &s, &db, err);
+	if (lk < 0)
+		return lk;
 	/* a build's steps stay while the cache names them (builder prune forgets them) */
 	_cleanup_strv_ char **steps = build_cache_manifests(d, peer ? peer->uid : 0);
 	for (size_t i = 0; i < db.n_images;) {

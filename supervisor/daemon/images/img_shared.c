@@ -1,6 +1,5 @@
 /* What the image methods share with the rest of corrald (images.h): the
- * store opened with its refs, the images' gauges, and the sweep of what
- * cancelled imports left. */
+ * images' gauges, and the sweep of what cancelled imports left. */
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/images/img_internal.h"
@@ -9,6 +8,7 @@
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/store/img_owner.h"
+#include "supervisor/daemon/store/img_lookup.h"
 #include "supervisor/loop/child.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -30,12 +30,6 @@ const ctr *img_user_of(corrald *d, const ref_image *im)
 		    (c->image_digest && streq(c->image_digest, im->config)))
 			return c;
 	return NULL;
-}
-
-int img_open_refs(corrald *d, img_store *s, refs_db *db, cerr *err)
-{
-	int r = store_open_nowait(s, d->cfg->state_dir, err);
-	return r < 0 ? r : refs_load(s, db, err);
 }
 
 static void swept(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)

@@ -5,6 +5,7 @@
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/images/img_tag.h"
 #include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/store/img_lookup.h"
 #include "supervisor/daemon/images/img_internal.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/store/img_owner.h"
@@ -54,12 +55,10 @@ int sv_image_tag(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	const peer_cred *peer = vl_call_peer(call);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
-	cerr err = { 0 };
-	if (store_open_nowait(&s, d->cfg->state_dir, &err) < 0)
-		return sv_internal_err(call, &err);
-	_cleanup_close_ int lk = store_lock_refs(&s, &err);
 	_cleanup_refs_ refs_db db = { 0 };
-	if (lk < 0 || refs_load(&s, &db, &err) < 0)
+	cerr err = { 0 };
+	_cleanup_close_ int lk = img_lock_refs(d, &s, &db, &err);
+	if (lk < 0)
 		return sv_internal_err(call, &err);
 	refs_view view;
 	img_view(peer, &view);

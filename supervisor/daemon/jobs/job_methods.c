@@ -1,5 +1,6 @@
 /* The job methods of io.corral.Supervisor: JobSubmit, JobBatch, JobList,
  * JobInspect, JobWait, JobCancel, JobLogs. */
+#include "supervisor/daemon/core/random_id.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/jobs/job_methods.h"
@@ -24,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 /* {"job": Job} with its output. */
 static int job_reply(vl_call *call, const job *j)
@@ -95,21 +95,11 @@ static job *job_of_params(corrald *d, const peer_cred *peer, yajl_val params, co
 	if (!j)                                                                      \
 		return f_.code ? sv_invalid_fault(call, &f_) : no_such_job(call, id_, amb_)
 
-static void new_id(char id[JOB_ID_LEN + 1])
-{
-	unsigned char b[JOB_ID_LEN / 2];
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-		for (size_t i = 0; i < sizeof(b); i++)
-			b[i] = (unsigned char)random();
-	for (size_t i = 0; i < sizeof(b); i++)
-		snprintf(id + 2 * i, 3, "%02x", b[i]);
-}
-
 /* Queue j, submitted by peer: known, saved, and on its way. */
 static int enqueue(corrald *d, job *j, const peer_cred *peer, cerr *err)
 {
 	do
-		new_id(j->id);
+		random_hex_id(j->id, JOB_ID_LEN / 2);
 	while (job_find(d->jobs, j->id, NULL, &(bool){ false }));
 	j->peer = *peer;
 	j->peer.pid = 0; /* the peer's process may be long gone when it runs */

@@ -127,17 +127,26 @@ static int get_cpu(yajl_val o, const char *parent, const char *key, double *out,
 	return 0;
 }
 
+/* The section key of a tier (parent its path): *o, NULL when it is not
+ * there, at path, holding no key but keys. */
+static int get_section(yajl_val top, const char *parent, const char *key, const char *const *keys, yajl_val *o,
+		       char path[JSON_PATH_MAX], json_fault *f)
+{
+	json_path(path, parent, key);
+	int r = json_get_object(top, parent, key, 0, o, f);
+	if (r < 0 || !*o)
+		return r;
+	return json_check_keys(*o, path, keys, "unknown key", f);
+}
+
 /* {"default": D, "max": M} of memory, pids or cpu; the default may not
  * exceed the max. */
 static int get_resource(yajl_val top, const char *parent, const char *key, policy_tier *t, json_fault *f)
 {
 	char path[JSON_PATH_MAX];
-	json_path(path, parent, key);
 	yajl_val o;
-	int r = json_get_object(top, parent, key, 0, &o, f);
+	int r = get_section(top, parent, key, (const char *const[]){ "default", "max", NULL }, &o, path, f);
 	if (r < 0 || !o)
-		return r;
-	if ((r = json_check_keys(o, path, (const char *const[]){ "default", "max", NULL }, "unknown key", f)) < 0)
 		return r;
 	/* a default inherited from the top level yields to this section's max */
 	bool own_default = json_key(o, "default") != NULL, over;
@@ -173,14 +182,12 @@ static int get_resource(yajl_val top, const char *parent, const char *key, polic
 static int get_binds(yajl_val top, const char *parent, policy_tier *t, json_fault *f)
 {
 	char path[JSON_PATH_MAX], item[JSON_PATH_MAX];
-	json_path(path, parent, "bind_mounts");
 	yajl_val o;
-	int r = json_get_object(top, parent, "bind_mounts", 0, &o, f);
+	int r = get_section(top, parent, "bind_mounts", (const char *const[]){ "allowed", "read_only", NULL }, &o, path, f);
 	if (r < 0 || !o)
 		return r;
 	_cleanup_strv_ char **allowed = NULL;
-	if ((r = json_check_keys(o, path, (const char *const[]){ "allowed", "read_only", NULL }, "unknown key", f)) < 0 ||
-	    (r = json_get_strv(o, path, "allowed", 0, &allowed, NULL, f)) < 0)
+	if ((r = json_get_strv(o, path, "allowed", 0, &allowed, NULL, f)) < 0)
 		return r;
 	t->bind_read_only = false;
 	if ((r = json_get_bool(o, path, "read_only", 0, &t->bind_read_only, NULL, f)) < 0)
@@ -243,16 +250,14 @@ static bool is_digest(const char *s)
 static int get_images(yajl_val top, const char *parent, policy_tier *t, json_fault *f)
 {
 	char path[JSON_PATH_MAX], item[JSON_PATH_MAX];
-	json_path(path, parent, "images");
+	static const char *const keys[] = { "allow", "registries", "require_signature", "trusted_keys", NULL };
 	yajl_val o;
-	int r = json_get_object(top, parent, "images", 0, &o, f);
+	int r = get_section(top, parent, "images", keys, &o, path, f);
 	if (r < 0 || !o)
 		return r;
-	static const char *const keys[] = { "allow", "registries", "require_signature", "trusted_keys", NULL };
 	_cleanup_strv_ char **allow = NULL, **regs = NULL;
 	bool given, regs_given;
-	if ((r = json_check_keys(o, path, keys, "unknown key", f)) < 0 ||
-	    (r = json_get_strv(o, path, "allow", 0, &allow, &given, f)) < 0 ||
+	if ((r = json_get_strv(o, path, "allow", 0, &allow, &given, f)) < 0 ||
 	    (r = json_get_strv(o, path, "registries", 0, &regs, &regs_given, f)) < 0)
 		return r;
 	if (regs_given && strv_length(regs) > POLICY_MAX_LIST)

@@ -2,7 +2,7 @@
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/policy/policy_sig.h"
 #include "supervisor/daemon/containers/record/ctr.h"
-#include "supervisor/daemon/store/img_owner.h"
+#include "supervisor/daemon/store/img_lookup.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/api/interface.h"
@@ -210,14 +210,14 @@ static int check_image(corrald *d, const peer_cred *peer, const policy_tier *t, 
 		return 0;
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
-	int r = store_open_nowait(&s, d->cfg->state_dir, err);
-	if (r < 0 || (r = refs_load(&s, &db, err)) < 0)
-		return r;
-	refs_view view;
-	img_view(peer, &view);
-	int ni, i = refs_find(&db, &view, ref, &ni, NULL);
-	if (i < 0)
+	bool opened;
+	int r, ni, i = img_find_ref(d, peer, ref, &s, &db, &ni, &opened, err);
+	if (i < 0 && !opened)
+		return i;
+	if (i < 0) { /* left to the create path */
+		cerr_clear(err);
 		return 0;
+	}
 	if ((r = check_own_image(peer, t, &db, i, ni, ref, v)))
 		return r;
 	snprintf(pins->image, sizeof(pins->image), "%s", db.images[i].manifest);

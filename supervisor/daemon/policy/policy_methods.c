@@ -4,7 +4,7 @@
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/daemon/policy/policy_check.h"
 #include "supervisor/daemon/policy/policy_sig.h"
-#include "supervisor/daemon/store/img_owner.h"
+#include "supervisor/daemon/store/img_lookup.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
@@ -12,7 +12,6 @@
 #include "common/fileio.h"
 #include "common/json.h"
 #include "images/refs.h"
-#include "images/refs_find.h"
 #include "images/store.h"
 
 #include <errno.h>
@@ -32,20 +31,17 @@ int sv_policy_show(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply_gen(call, g);
 }
 
-/* The manifest digest of an image of the store in peer's view; -ENOENT
- * when none. */
-static int manifest_of(corrald *d, const peer_cred *peer, const char *ref, char out[DIGEST_STR_LEN], cerr *err)
+/* The manifest digest of an image of the store in peer's view: 0, or -1
+ * with f saying why (NoSuchImage, or the store's trouble). */
+static int manifest_of(corrald *d, const peer_cred *peer, const char *ref, char out[DIGEST_STR_LEN], sv_fault *f)
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
-	int r = store_open_nowait(&s, d->cfg->state_dir, err);
-	if (r < 0 || (r = refs_load(&s, &db, err)) < 0)
-		return r;
-	refs_view view;
-	img_view(peer, &view);
-	int i = refs_find(&db, &view, ref, NULL, err);
+	_cleanup_cerr_ cerr err = { 0 };
+	bool opened;
+	int i = img_find_ref(d, peer, ref, &s, &db, NULL, &opened, &err);
 	if (i < 0)
-		return -ENOENT;
+		return opened ? sv_fault_no_such(f, SV_IMAGE, ref) : sv_fault_internal_err(f, &err);
 	snprintf(out, DIGEST_STR_LEN, "%s", db.images[i].manifest);
 	return 0;
 }
@@ -69,13 +65,11 @@ int sv_image_sign(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	if (vl_call_peer(call)->uid != 0)
 		return sv_permission_denied(call, "ImageSign: only root may store a signature");
-	_cleanup_cerr_ cerr err = { 0 };
+	_cleanup_sv_fault_ sv_fault fault = { 0 };
 	char manifest[DIGEST_STR_LEN];
-	int r = manifest_of(d, vl_call_peer(call), ref, manifest, &err);
-	if (r == -ENOENT)
-		return sv_no_such_image(call, ref);
-	if (r < 0)
-		return sv_internal_err(call, &err);
+	if (manifest_of(d, vl_call_peer(call), ref, manifest, &fault) < 0)
+		return sv_reply_fault(call, &fault);
+	_cleanup_cerr_ cerr err = { 0 };
 	sig_doc s;
 	if (sig_parse(text, strlen(text), &s, &err) < 0)
 		return err.code == ENOMEM ? sv_internal_err(call, &err) : sv_invalid_err(call, "signature", &err);
@@ -88,7 +82,8 @@ int sv_image_sign(vl_call *call, yajl_val params, void *ud)
 	char dir[PATH_MAX], path[PATH_MAX];
 	sig_dir(dir, sizeof(dir), d->cfg->state_dir);
 	sig_path(path, sizeof(path), d->cfg->state_dir, manifest);
-	if ((r = mkdir_p(dir, 0700)) < 0) {
+	int r = mkdir_p(dir, 0700);
+	if (r < 0) {
 		cerr_sys(&err, -r, "%s", dir);
 		return sv_internal_err(call, &err);
 	}
@@ -104,13 +99,11 @@ int sv_image_verify(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (sp_known(params, KNOWN("image"), &f) < 0 || sp_ref(params, "image", true, &ref, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	_cleanup_cerr_ cerr err = { 0 };
+	_cleanup_sv_fault_ sv_fault fault = { 0 };
 	char manifest[DIGEST_STR_LEN];
-	int r = manifest_of(d, vl_call_peer(call), ref, manifest, &err);
-	if (r == -ENOENT)
-		return sv_no_such_image(call, ref);
-	if (r < 0)
-		return sv_internal_err(call, &err);
+	if (manifest_of(d, vl_call_peer(call), ref, manifest, &fault) < 0)
+		return sv_reply_fault(call, &fault);
+	_cleanup_cerr_ cerr err = { 0 };
 	const policy_tier *t = policy_tier_of(d->policy, vl_call_peer(call)->uid);
 	char key[NAME_MAX + 1];
 	if (sig_check_image(d->cfg->state_dir, manifest, NULL, t->trusted_keys, key, &err) < 0) {

@@ -2,6 +2,7 @@
  * whether the store has it already, where the pull would have put it. */
 #include "supervisor/daemon/pulls/pull.h"
 #include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/store/img_lookup.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/store/img_owner.h"
 #include "common/cleanup.h"

@@ -4,11 +4,10 @@
 #include "supervisor/daemon/pulls/pull_methods.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/pulls/push_methods.h"
-#include "images/refs_find.h"
 #include "supervisor/daemon/pulls/pull.h"
 #include "supervisor/daemon/core/corrald.h"
-#include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/daemon/images/images.h"
+#include "supervisor/daemon/store/img_lookup.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
@@ -94,13 +93,10 @@ int sv_image_push(vl_call *call, yajl_val params, void *ud)
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
 	_cleanup_cerr_ cerr err = { 0 };
-	if (img_open_refs(d, &s, &db, &err) < 0)
-		return sv_internal_err(call, &err);
-	refs_view view;
-	img_view(peer, &view);
-	int ni, i = refs_find(&db, &view, image, &ni, &err);
+	bool opened;
+	int ni, i = img_find_ref(d, peer, image, &s, &db, &ni, &opened, &err);
 	if (i < 0)
-		return img_not_found(call, image, &err);
+		return img_find_failed(call, image, opened, &err);
 	/* no destination: the name it was found by (a member's without its ~UID/) */
 	if (!dest && ni < 0)
 		return sv_invalid(call, "destination", "must be given when image is an ID or digest");

@@ -294,20 +294,16 @@ int sv_session_inspect(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	const char *name;
-	session *s = session_of_params(d, vl_call_peer(call), params, KNOWN("name"), &name, &f);
-	return s ? reply_session(call, d, s) : session_reply_not_found(call, name, &f);
+	SESSION_METHOD_TARGET(s, d, call, params, f, "name");
+	return reply_session(call, d, s);
 }
 
 int sv_session_remove(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	const char *name;
 	bool force;
-	session *s = session_of_params(d, vl_call_peer(call), params, KNOWN("name", "force"), &name, &f);
-	if (!s)
-		return session_reply_not_found(call, name, &f);
+	SESSION_METHOD_TARGET(s, d, call, params, f, "name", "force");
 	if (sp_bool(params, "force", false, &force, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!force && session_first_ctr(d, s, true)) {
@@ -335,10 +331,7 @@ int sv_session_stop(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	const char *name;
-	session *s = session_of_params(d, vl_call_peer(call), params, KNOWN("name"), &name, &f);
-	if (!s)
-		return session_reply_not_found(call, name, &f);
+	SESSION_METHOD_TARGET(s, d, call, params, f, "name");
 	session_x *x = sx_of(s);
 	if (x->stopped)
 		return vl_call_reply(call, NULL);

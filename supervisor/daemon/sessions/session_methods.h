@@ -25,3 +25,12 @@ session *session_of_params(struct corrald *d, const peer_cred *peer, yajl_val pa
 			   const char **name, json_fault *f);
 /* The answer when session_of_params found none. */
 int session_reply_not_found(vl_call *call, const char *name, const json_fault *f);
+/* A method on one session begins with this: s is the session that the
+ * call's "name" names, as the call's peer may see it, and params hold no
+ * key but the named ones; else the call is answered (InvalidParameter, or
+ * NoSuchSession) and the method returns. */
+#define SESSION_METHOD_TARGET(s, d, call, params, f, ...)                                                    \
+	const char *s##_name_;                                                                               \
+	session *s = session_of_params((d), vl_call_peer(call), (params), KNOWN(__VA_ARGS__), &s##_name_, &(f)); \
+	if (!(s))                                                                                            \
+	return session_reply_not_found((call), s##_name_, &(f))

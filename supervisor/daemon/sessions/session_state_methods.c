@@ -38,10 +38,7 @@ int sv_session_state_get(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	const char *name;
-	session *s = session_of_params(d, vl_call_peer(call), params, KNOWN("name", "key"), &name, &f);
-	if (!s)
-		return session_reply_not_found(call, name, &f);
+	SESSION_METHOD_TARGET(s, d, call, params, f, "name", "key");
 	const char *key, *value;
 	uint64_t version;
 	if (sp_name(params, "key", true, &key, &f) < 0)
@@ -69,10 +66,7 @@ int sv_session_state_set(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	const char *name;
-	session *s = session_of_params(d, vl_call_peer(call), params, KNOWN("name", "key", "value", "expectVersion"), &name, &f);
-	if (!s)
-		return session_reply_not_found(call, name, &f);
+	SESSION_METHOD_TARGET(s, d, call, params, f, "name", "key", "value", "expectVersion");
 	const char *key, *value;
 	int64_t expect;
 	if (sp_name(params, "key", true, &key, &f) < 0 || sp_str(params, "value", true, &value, &f) < 0 ||
@@ -95,10 +89,7 @@ int sv_session_state_remove(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	const char *name;
-	session *s = session_of_params(d, vl_call_peer(call), params, KNOWN("name", "key", "expectVersion"), &name, &f);
-	if (!s)
-		return session_reply_not_found(call, name, &f);
+	SESSION_METHOD_TARGET(s, d, call, params, f, "name", "key", "expectVersion");
 	const char *key;
 	int64_t expect;
 	if (sp_name(params, "key", true, &key, &f) < 0 || get_expect(params, &expect, &f) < 0)
@@ -124,10 +115,7 @@ int sv_session_state_list(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	const char *name;
-	session *s = session_of_params(d, vl_call_peer(call), params, KNOWN("name"), &name, &f);
-	if (!s)
-		return session_reply_not_found(call, name, &f);
+	SESSION_METHOD_TARGET(s, d, call, params, f, "name");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g || yajl_gen_map_open(g) || jg_key(g, "entries") || yajl_gen_array_open(g) ||
 	    kv_each(s->state, gen_entry, g) < 0 || yajl_gen_array_close(g) || yajl_gen_map_close(g))

@@ -27,13 +27,9 @@ static int get_hugepages(yajl_val res, const char *path, ctr_spec *s, json_fault
 	char p[JSON_PATH_MAX], q[JSON_PATH_MAX], k[JSON_PATH_MAX];
 	yajl_val a = json_get(res, "hugepageLimits");
 	json_path(p, path, "hugepageLimits");
-	if (!a || YAJL_IS_NULL(a))
-		return 0;
-	int r = ctr_spec_want(a, yajl_t_array, p, "an array of {pageSize, limit}", f);
-	if (r < 0)
+	int r = ctr_spec_list(a, yajl_t_array, p, "an array of {pageSize, limit}", HUGEPAGES_MAX, f);
+	if (r <= 0)
 		return r;
-	if (a->u.array.len > HUGEPAGES_MAX)
-		return json_fault_set(f, EINVAL, p, "at most %d", HUGEPAGES_MAX);
 	if (!(s->hugepages = calloc(a->u.array.len + 1, sizeof(*s->hugepages))))
 		return json_fault_oom(f);
 	for (size_t i = 0; i < a->u.array.len; i++) {
@@ -64,13 +60,9 @@ static int get_unified(yajl_val res, const char *path, ctr_spec *s, json_fault *
 	char p[JSON_PATH_MAX], q[JSON_PATH_MAX];
 	yajl_val u = json_get(res, "unified");
 	json_path(p, path, "unified");
-	if (!u || YAJL_IS_NULL(u))
-		return 0;
-	int r = ctr_spec_want(u, yajl_t_object, p, "an object of strings", f);
-	if (r < 0)
+	int r = ctr_spec_list(u, yajl_t_object, p, "an object of strings", UNIFIED_MAX, f);
+	if (r <= 0)
 		return r;
-	if (u->u.object.len > UNIFIED_MAX)
-		return json_fault_set(f, EINVAL, p, "at most %d", UNIFIED_MAX);
 	if (!(s->unified = calloc(2 * u->u.object.len + 1, sizeof(char *))))
 		return json_fault_oom(f);
 	for (size_t i = 0; i < u->u.object.len; i++) {

@@ -26,13 +26,9 @@ static int get_paths(yajl_val cspec_json, const char *key, char ***out, bool *gi
 	char field[64];
 	snprintf(field, sizeof(field), "spec.%s", key);
 	*given = v && !YAJL_IS_NULL(v);
-	if (!*given)
-		return 0;
-	int r = ctr_spec_want(v, yajl_t_array, field, "an array of absolute paths", f);
-	if (r < 0)
+	int r = ctr_spec_list(v, yajl_t_array, field, "an array of absolute paths", PATHS_MAX, f);
+	if (r <= 0)
 		return r;
-	if (v->u.array.len > PATHS_MAX)
-		return json_fault_set(f, EINVAL, field, "at most %d", PATHS_MAX);
 	if (!(*out = calloc(v->u.array.len + 1, sizeof(char *))))
 		return json_fault_oom(f);
 	for (size_t i = 0; i < v->u.array.len; i++) {
@@ -49,13 +45,9 @@ static int get_paths(yajl_val cspec_json, const char *key, char ***out, bool *gi
 static int get_groups(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
 	yajl_val v = json_key(cspec_json, "groups");
-	if (!v || YAJL_IS_NULL(v))
-		return 0;
-	int r = ctr_spec_want(v, yajl_t_array, "spec.groups", "an array of group ids", f);
-	if (r < 0)
+	int r = ctr_spec_list(v, yajl_t_array, "spec.groups", "an array of group ids", GROUPS_MAX, f);
+	if (r <= 0)
 		return r;
-	if (v->u.array.len > GROUPS_MAX)
-		return json_fault_set(f, EINVAL, "spec.groups", "at most %d", GROUPS_MAX);
 	if (!(s->groups = calloc(v->u.array.len + 1, sizeof(*s->groups))))
 		return json_fault_oom(f);
 	for (size_t i = 0; i < v->u.array.len; i++) {
@@ -71,13 +63,9 @@ static int get_groups(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 static int get_devices(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
 	yajl_val v = json_key(cspec_json, "devices");
-	if (!v || YAJL_IS_NULL(v))
-		return 0;
-	int r = ctr_spec_want(v, yajl_t_array, "spec.devices", "an array of Device", f);
-	if (r < 0)
+	int r = ctr_spec_list(v, yajl_t_array, "spec.devices", "an array of Device", DEVICES_MAX, f);
+	if (r <= 0)
 		return r;
-	if (v->u.array.len > DEVICES_MAX)
-		return json_fault_set(f, EINVAL, "spec.devices", "at most %d", DEVICES_MAX);
 	if (!(s->devices = calloc(v->u.array.len + 1, sizeof(*s->devices))))
 		return json_fault_oom(f);
 	for (size_t i = 0; i < v->u.array.len; i++) {

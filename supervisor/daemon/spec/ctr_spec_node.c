@@ -59,12 +59,8 @@ int ctr_spec_parse_node(yajl_val v, ctr_spec *s, json_fault *f)
 		return json_fault_set(f, EINVAL, "spec.cgroupParent",
 				      "must be an absolute path (cgroupfs) or a slice's name (systemd: a-b.slice)");
 	yajl_val sys = json_key(v, "sysctls");
-	if (!sys || YAJL_IS_NULL(sys))
-		return 0;
-	if ((r = ctr_spec_want(sys, yajl_t_object, "spec.sysctls", "an object of strings", f)) < 0)
+	if ((r = ctr_spec_list(sys, yajl_t_object, "spec.sysctls", "an object of strings", SYSCTLS_MAX, f)) <= 0)
 		return r;
-	if (sys->u.object.len > SYSCTLS_MAX)
-		return json_fault_set(f, EINVAL, "spec.sysctls", "at most %d", SYSCTLS_MAX);
 	if (!(s->sysctls = calloc(2 * sys->u.object.len + 1, sizeof(char *))))
 		return json_fault_oom(f);
 	for (size_t i = 0; i < sys->u.object.len; i++) {

@@ -13,6 +13,18 @@ int ctr_spec_want(yajl_val v, yajl_type t, const char *field, const char *what, 
 	return json_fault_set(f, EINVAL, field, "must be %s, not %s", what, json_type_name(v));
 }
 
+int ctr_spec_list(yajl_val v, yajl_type t, const char *field, const char *what, size_t max, json_fault *f)
+{
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	int r = ctr_spec_want(v, t, field, what, f);
+	if (r < 0)
+		return r;
+	if ((t == yajl_t_array ? v->u.array.len : v->u.object.len) > max)
+		return json_fault_set(f, EINVAL, field, "at most %zu", max);
+	return 1;
+}
+
 bool ctr_hostname_valid(const char *h)
 {
 	size_t n = strlen(h);

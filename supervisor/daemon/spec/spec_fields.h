@@ -2,11 +2,16 @@
  * names.c), below them all. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include "common/json_get.h"
 
 #define CTR_HOSTNAME_MAX 64 /* HOST_NAME_MAX */
 
 /* v, when given, must have type t, said as what ("an array of strings"). */
 int ctr_spec_want(yajl_val v, yajl_type t, const char *field, const char *what, json_fault *f);
+/* An array or object of at most max entries, when given (null is not):
+ * ctr_spec_want's check and the count's. 1 when given, 0 when not, or
+ * what was wrong. */
+int ctr_spec_list(yajl_val v, yajl_type t, const char *field, const char *what, size_t max, json_fault *f);
 /* RFC 1123: letters, digits and '-' in dot-separated labels. */
 bool ctr_hostname_valid(const char *h);

@@ -191,9 +191,9 @@ static bool matches(corrald *d, const vol_info *v, char **filters)
 	return true;
 }
 
-/* Every volume, and a generator for the answer: 1, or what the call was
- * answered with */
-static int list_for_answer(vl_call *call, corrald *d, vol_info **v, size_t *n, yajl_gen *g)
+/* Every volume, and a generator for the answer, begun as {key: [: 1, or
+ * what the call was answered with */
+static int list_for_answer(vl_call *call, corrald *d, const char *key, vol_info **v, size_t *n, yajl_gen *g)
 {
 	_cleanup_cerr_ cerr err = { 0 };
 	if (vol_list_seen(d, vl_call_peer(call), v, n, &err) < 0)
@@ -202,6 +202,9 @@ static int list_for_answer(vl_call *call, corrald *d, vol_info **v, size_t *n, y
 		vol_list_free(*v, *n);
 		return sv_internal(call, NULL);
 	}
+	yajl_gen_map_open(*g);
+	jg_key(*g, key);
+	yajl_gen_array_open(*g);
 	return 1;
 }
 
@@ -219,12 +222,9 @@ int sv_volume_list(vl_call *call, yajl_val params, void *ud)
 	vol_info *v = NULL;
 	size_t n = 0;
 	_cleanup_json_gen_ yajl_gen g = NULL;
-	int r = list_for_answer(call, d, &v, &n, &g);
+	int r = list_for_answer(call, d, "volumes", &v, &n, &g);
 	if (r <= 0)
 		return r;
-	yajl_gen_map_open(g);
-	jg_key(g, "volumes");
-	yajl_gen_array_open(g);
 	for (size_t i = 0; i < n; i++)
 		if (matches(d, &v[i], filters))
 			gen_volume(g, d, vl_call_peer(call), &v[i], false);
@@ -324,14 +324,11 @@ int sv_volume_prune(vl_call *call, yajl_val params, void *ud)
 	vol_info *v = NULL;
 	size_t n = 0;
 	_cleanup_json_gen_ yajl_gen g = NULL;
-	int r = list_for_answer(call, d, &v, &n, &g);
+	int r = list_for_answer(call, d, "removed", &v, &n, &g);
 	if (r <= 0)
 		return r;
 	char dir[PATH_MAX];
 	long long reclaimed = 0;
-	yajl_gen_map_open(g);
-	jg_key(g, "removed");
-	yajl_gen_array_open(g);
 	for (size_t i = 0; i < n; i++) {
 		if (vol_user(d, v[i].owner, v[i].name))
 			continue;

@@ -1,4 +1,5 @@
 #include "supervisor/daemon/volumes/vol_store.h"
+#include "supervisor/daemon/core/random_id.h"
 #include "common/cleanup.h"
 #include "common/dir_usage.h"
 #include "common/fileio.h"
@@ -12,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,12 +32,7 @@ bool vol_name_valid(const char *name)
 
 int vol_name_random(char buf[65])
 {
-	unsigned char r[32];
-	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		return -EIO;
-	for (size_t i = 0; i < sizeof(r); i++)
-		snprintf(buf + 2 * i, 3, "%02x", r[i]);
-	return 0;
+	return random_hex(buf, 32);
 }
 
 void vol_info_release(vol_info *v)

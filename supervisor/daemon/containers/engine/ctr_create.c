@@ -12,6 +12,7 @@
 #include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "supervisor/daemon/containers/record/ctr_ids.h"
+#include "supervisor/daemon/core/random_id.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/record/ctr_names.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
@@ -45,18 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
-
-static void new_id(char id[CTR_ID_LEN + 1])
-{
-	unsigned char b[CTR_ID_LEN / 2];
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-		for (size_t i = 0; i < sizeof(b); i++)
-			b[i] = (unsigned char)random();
-	for (size_t i = 0; i < sizeof(b); i++)
-		snprintf(id + 2 * i, 3, "%02x", b[i]);
-}
 
 /* Every bind source of root's exists when the container is created; else
  * false, with the field and why. */
@@ -307,7 +297,7 @@ int ctr_create_parsed(corrald *d, const peer_cred *peer, ctr *parsed, const char
 	c->owner = peer->uid;
 
 	/* its directory, and its monitor on standby */
-	new_id(c->id);
+	random_hex_id(c->id, CTR_ID_LEN / 2);
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
 	if ((r = fastpath_dir_take(d, dir)) < 0) {

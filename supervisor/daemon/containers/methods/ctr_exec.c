@@ -7,6 +7,7 @@
  * a terminal). corrald is not in the output's path; a client that hangs up
  * is seen by the monitor, which kills the command. */
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
+#include "supervisor/daemon/core/random_id.h"
 #include "supervisor/varlink/handover.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/methods/ctr_exec.h"
@@ -30,7 +31,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 typedef struct exec_args {
@@ -272,13 +272,10 @@ int sv_exec_create(vl_call *call, yajl_val params, void *ud)
 		free(x);
 		return sv_internal(call, "out of memory");
 	}
-	unsigned char b[CTR_EXEC_ID_LEN / 2];
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+	if (random_hex(x->id, CTR_EXEC_ID_LEN / 2) < 0) {
 		inst_free(x);
 		return sv_internal(call, "getrandom failed");
 	}
-	for (size_t i = 0; i < sizeof(b); i++)
-		snprintf(x->id + 2 * i, 3, "%02x", b[i]);
 	x->next = c->execs;
 	c->execs = x;
 	c->n_execs++;

@@ -83,15 +83,23 @@ static int wait_for(ctr *c, vl_call *call, int kind)
 	return 0;
 }
 
+int ctr_stop_timeout(const ctr *c, yajl_val params, unsigned *timeout, json_fault *f)
+{
+	long long t;
+	if (sp_int(params, "timeout", 0, 86400, -1, &t, f) < 0)
+		return -1;
+	*timeout = t < 0 ? c->spec.stop_timeout : (unsigned)t;
+	return 0;
+}
+
 int sv_stop(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	long long t;
+	unsigned timeout;
 	json_fault f = { 0 };
 	CTR_METHOD_TARGET(c, d, call, params, f, "id", "timeout");
-	if (sp_int(params, "timeout", 0, 86400, -1, &t, &f) < 0)
+	if (ctr_stop_timeout(c, params, &timeout, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	unsigned timeout = t < 0 ? c->spec.stop_timeout : (unsigned)t;
 	ctr_restart_call_off(c, "a Stop came: it stays stopped");
 	if (ctr_is_restarting(c)) {
 		/* a crash-looping container is often in this window: stop what

@@ -4,7 +4,14 @@
  * (ctr_run_methods.c, ctr_exec.c, ...). All stand on the engine (engine/)
  * and the record (record/), which never call up into them. */
 #pragma once
+#include "common/json_get.h"
 #include "supervisor/varlink/server.h"
+
+struct ctr;
+
+/* Stop's and Restart's "timeout": the seconds c has to end before its
+ * SIGKILL, at most a day; none, c's own stop timeout. */
+int ctr_stop_timeout(const struct ctr *c, yajl_val params, unsigned *timeout, json_fault *f);
 
 int sv_stop(vl_call *call, yajl_val params, void *ud);
 int sv_kill(vl_call *call, yajl_val params, void *ud);

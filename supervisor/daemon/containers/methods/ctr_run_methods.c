@@ -65,10 +65,10 @@ int sv_start(vl_call *call, yajl_val params, void *ud)
 int sv_restart(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	long long t;
+	unsigned timeout;
 	json_fault f = { 0 };
 	CTR_METHOD_TARGET(c, d, call, params, f, "id", "timeout");
-	if (sp_int(params, "timeout", 0, 86400, -1, &t, &f) < 0)
+	if (ctr_stop_timeout(c, params, &timeout, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (ctr_is_starting(c) || c->restart_wanted)
 		return reply_bad_state(call, c, "it is starting");
@@ -86,7 +86,7 @@ int sv_restart(vl_call *call, yajl_val params, void *ud)
 		ctr_publish(d, c, "restart", NULL);
 		return 0; /* answered once the monitor reports */
 	}
-	if (ctr_restart_begin(d, c, t < 0 ? c->spec.stop_timeout : (unsigned)t, &err) < 0) {
+	if (ctr_restart_begin(d, c, timeout, &err) < 0) {
 		reply_when_done_drop(done);
 		return sv_internal_err(call, &err);
 	}
