@@ -316,7 +316,7 @@ owns | check "a header declares what its file defines"
 # One word, one meaning (docs/DESIGN.md "Glossary"): a retired name or
 # phrase is not used again. The wire's own words stay (io.corral.Broker
 # names a party "member": supervisor/api/ is the interface's text).
-retired_names='json_members?|kube_member|session_member\w*|bmember|BROKER_MEMBER\w*|exec_job\w*|dk_job\w*|layer_job\w*|sstate\w*|SSTATE\w*|net_state'
+retired_names='json_members?|kube_member|session_member\w*|bmember|BROKER_MEMBER\w*|exec_job\w*|dk_job\w*|layer_job\w*|sstate\w*|SSTATE\w*|net_state|health_state|restart_state\w*'
 retired_phrases="session('s)? members?|member containers?|members? of (a|this|the) session|member of its pod"
 retired() {
 	grep -rnowE --include='*.[ch]' "$retired_names" . | grep -v '^\./build/' | sed 's/$/: a retired name/'

@@ -40,8 +40,8 @@ static void test_parse_invalid(void **state)
 static void test_should_restart(void **state)
 {
 	restart_policy p;
-	restart_state s;
-	restart_state_init(&s);
+	restart_tally s;
+	restart_tally_init(&s);
 	cerr err = { 0 };
 	restart_policy_parse("no", &p, &err);
 	assert_false(restart_should(&p, &s, 1, false));
@@ -67,8 +67,8 @@ static void test_should_restart(void **state)
 
 static void test_backoff(void **state)
 {
-	restart_state s;
-	restart_state_init(&s);
+	restart_tally s;
+	restart_tally_init(&s);
 	uint64_t expect = 100000;
 	for (int i = 0; i < 12; i++) {
 		assert_int_equal(restart_next_delay(&s, 1000), expect);

@@ -5,7 +5,7 @@
  * socket is closed: the monitor sees its client gone and kills the
  * command (and all it started, through its cgroup). */
 #include "supervisor/daemon/health/checker.h"
-#include "supervisor/daemon/health/health_state.h"
+#include "supervisor/daemon/health/health_checker.h"
 #include "supervisor/daemon/spec/healthcheck.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/record/ctr_publish.h"
@@ -43,7 +43,7 @@ enum health_status health_status_of(const ctr *c)
 
 unsigned health_version(const ctr *c) { return c->health ? c->health->version : 0; }
 
-static void run_end(health_state *h)
+static void run_end(health_checker *h)
 {
 	el_remove(h->io);
 	el_remove(h->deadline);
@@ -80,7 +80,7 @@ static void on_failure(struct corrald *d, ctr *c, enum health_on_failure what)
 	}
 }
 
-static void set_status(health_state *h, enum health_status st)
+static void set_status(health_checker *h, enum health_status st)
 {
 	if (h->status == st)
 		return;
@@ -99,7 +99,7 @@ char *health_tail_of(const char *out, size_t len)
 }
 
 /* A result, kept (the oldest goes), and what it makes of the status. */
-static void record(health_state *h, int exit_code, const char *out, size_t len)
+static void record(health_checker *h, int exit_code, const char *out, size_t len)
 {
 	health_result r = h->run;
 	h->run.output = NULL;
@@ -133,7 +133,7 @@ static void record(health_state *h, int exit_code, const char *out, size_t len)
 }
 
 /* The monitor's Exec reply: {"exitCode", "stdout", "stderr", "timedOut"}. */
-static void take_reply(health_state *h, const char *msg, size_t len)
+static void take_reply(health_checker *h, const char *msg, size_t len)
 {
 	vl_reply rep;
 	_cleanup_cerr_ cerr err = { 0 };
@@ -160,7 +160,7 @@ static const char too_long[] = "the check's reply is too long";
 
 static void on_reply(el_source *s, int fd, uint32_t events, void *data)
 {
-	health_state *h = data;
+	health_checker *h = data;
 	char *p, *msg;
 	size_t room, len;
 	if (vl_framer_reserve(&h->fr, 65536, &p, &room) < 0)
@@ -182,7 +182,7 @@ static void on_reply(el_source *s, int fd, uint32_t events, void *data)
 
 static void on_deadline(el_source *s, void *data)
 {
-	health_state *h = data;
+	health_checker *h = data;
 	h->deadline = NULL;
 	char why[96];
 	snprintf(why, sizeof(why), "the check was cut at its timeout of %.3fs",
@@ -206,7 +206,7 @@ static char *exec_params(const health_check *hc)
 }
 
 /* Start one check; a failure to start it is a failed check. */
-static void run_check(health_state *h, cerr *err)
+static void run_check(health_checker *h, cerr *err)
 {
 	const health_check *hc = h->c->spec.healthcheck;
 	_cleanup_free_ char *params = exec_params(hc);
@@ -239,7 +239,7 @@ static void run_check(health_state *h, cerr *err)
 
 static void on_tick(el_source *s, void *data)
 {
-	health_state *h = data;
+	health_checker *h = data;
 	/* one at a time; none while paused, or while a restart stops it (its
 	 * result would speak of the run that is ending) */
 	if (h->fd >= 0 || h->c->status != CS_RUNNING || h->c->restart_wanted)
@@ -254,7 +254,7 @@ void health_start(corrald *d, ctr *c)
 		return;
 	bool resume = c->health && c->health->restored; /* adopted: its record's status holds */
 	health_stop(c);
-	health_state *h = c->health;
+	health_checker *h = c->health;
 	if (!h) {
 		if (!(h = c->health = calloc(1, sizeof(*h))))
 			return log_error("container %s: health checks: out of memory", c->name);
@@ -283,7 +283,7 @@ void health_start(corrald *d, ctr *c)
 
 void health_stop(ctr *c)
 {
-	health_state *h = c->health;
+	health_checker *h = c->health;
 	if (!h)
 		return;
 	el_remove(h->tick);
@@ -296,7 +296,7 @@ void health_stop(ctr *c)
 
 void health_free(ctr *c)
 {
-	health_state *h = c->health;
+	health_checker *h = c->health;
 	if (!h)
 		return;
 	health_stop(c);
@@ -308,7 +308,7 @@ void health_free(ctr *c)
 
 int health_gen(yajl_gen g, const ctr *c)
 {
-	const health_state *h = c->health;
+	const health_checker *h = c->health;
 	yajl_gen_map_open(g);
 	jg_key_str(g, "status", health_status_str[health_status_of(c)]);
 	jg_key_int(g, "failingStreak", h ? h->streak : 0);

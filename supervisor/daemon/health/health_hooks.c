@@ -1,7 +1,7 @@
 /* Health checks in a container's life: they run while it runs. */
 #include "supervisor/daemon/health/health.h"
 #include "supervisor/daemon/health/checker.h"
-#include "supervisor/daemon/health/health_state.h"
+#include "supervisor/daemon/health/health_checker.h"
 #include "supervisor/daemon/health/health_record.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "common/json.h"

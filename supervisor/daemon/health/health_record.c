@@ -2,7 +2,7 @@
  * streak and log are in its record ("health", as Inspect shows them), and
  * an adopted container's checker goes on from them rather than starting
  * over (a healthy replica stays ready across a corrald restart). */
-#include "supervisor/daemon/health/health_state.h"
+#include "supervisor/daemon/health/health_checker.h"
 #include "supervisor/daemon/health/health_record.h"
 #include "supervisor/daemon/health/checker.h"
 #include "supervisor/daemon/containers/record/ctr.h"
@@ -56,7 +56,7 @@ void health_load_record(ctr *c, yajl_val record)
 	for (int i = HEALTH_STARTING; i < HEALTH_COUNT; i++)
 		if (streq(st, health_status_str[i]))
 			status = i;
-	health_state *h = status == HEALTH_NONE ? NULL : calloc(1, sizeof(*h));
+	health_checker *h = status == HEALTH_NONE ? NULL : calloc(1, sizeof(*h));
 	if (!h)
 		return;
 	h->fd = -1;

@@ -3,7 +3,7 @@
  * and an adopted container's checker goes on from them rather than starting
  * over (a healthy replica stays ready across a corrald restart). */
 #pragma once
-#include "supervisor/daemon/health/health_state.h"
+#include "supervisor/daemon/health/health_checker.h"
 
 /* The record's "health" (ctr_feature's gen_record and load_record). */
 void health_gen_record(yajl_gen g, const struct ctr *c);

@@ -55,13 +55,13 @@ const char *restart_policy_format(const restart_policy *p, char *buf, size_t n)
 	return buf;
 }
 
-void restart_state_init(restart_state *s)
+void restart_tally_init(restart_tally *s)
 {
 	s->restarts = 0;
 	s->next_delay = RESTART_BACKOFF_MIN_USEC;
 }
 
-bool restart_should(const restart_policy *p, const restart_state *s, int exit_code,
+bool restart_should(const restart_policy *p, const restart_tally *s, int exit_code,
 		    bool stopped_by_user)
 {
 	if (stopped_by_user)
@@ -80,11 +80,11 @@ bool restart_should(const restart_policy *p, const restart_state *s, int exit_co
 	return false;
 }
 
-uint64_t restart_next_delay(restart_state *s, uint64_t ran_usec)
+uint64_t restart_next_delay(restart_tally *s, uint64_t ran_usec)
 {
 	/* a container that ran long enough was healthy: start the count over */
 	if (ran_usec >= RESTART_RESET_AFTER_USEC)
-		restart_state_init(s);
+		restart_tally_init(s);
 	if (s->next_delay < RESTART_BACKOFF_MIN_USEC)
 		s->next_delay = RESTART_BACKOFF_MIN_USEC;
 	uint64_t d = s->next_delay;

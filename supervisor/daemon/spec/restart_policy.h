@@ -21,19 +21,19 @@ int restart_policy_parse(const char *s, restart_policy *p, cerr *err);
 /* Canonical text, e.g. "on-failure:3"; buf of at least 32 bytes. */
 const char *restart_policy_format(const restart_policy *p, char *buf, size_t n);
 
-typedef struct restart_state {
+typedef struct restart_tally {
 	unsigned restarts;    /* restarts since the last reset (for on-failure:N) */
 	uint64_t next_delay;  /* the delay the next restart will wait */
-} restart_state;
+} restart_tally;
 
-void restart_state_init(restart_state *s);
+void restart_tally_init(restart_tally *s);
 /* Whether a container that exited should be restarted. stopped_by_user: it
  * was stopped through the API (stop/kill), which no policy overrides. */
-bool restart_should(const restart_policy *p, const restart_state *s, int exit_code,
+bool restart_should(const restart_policy *p, const restart_tally *s, int exit_code,
 		    bool stopped_by_user);
 /* Account for an exit after running for ran_usec; returns the delay to wait
  * before the restart (only meaningful when restart_should said yes). */
-uint64_t restart_next_delay(restart_state *s, uint64_t ran_usec);
+uint64_t restart_next_delay(restart_tally *s, uint64_t ran_usec);
 /* Whether the policy restarts containers when corrald itself starts (after a
  * reboot): always, and unless-stopped unless stopped by the user. */
 bool restart_on_daemon_start(const restart_policy *p, bool stopped_by_user);

@@ -87,7 +87,7 @@ static int describe(ctr *c, const image_ref *img, cerr *err)
 	c->image_manifest = img->manifest ? strdup(img->manifest) : NULL;
 	rfc3339_ns(0, c->created, sizeof(c->created));
 	c->status = CS_CREATED;
-	restart_state_init(&c->rs);
+	restart_tally_init(&c->rs);
 	if (command_compose(img->entrypoint, img->cmd, c->spec.entrypoint, c->spec.command, &c->command) < 0 ||
 	    !c->name || !c->image || !c->image_digest || !c->spec_json || (img->manifest && !c->image_manifest))
 		return cerr_set(err, ENOMEM, "out of memory");

@@ -61,7 +61,7 @@ int ctr_start_by_user(corrald *d, ctr *c, ctr_done *done, cerr *err)
 		c->restart_timer = NULL;
 	}
 	c->stopped_by_user = false;
-	restart_state_init(&c->rs);
+	restart_tally_init(&c->rs);
 	if (ctr_start(d, c, done, err) < 0) {
 		c->status = c->has_run ? CS_EXITED : CS_CREATED;
 		ctr_record_save(d, c, NULL);
@@ -335,7 +335,7 @@ void ctr_ended(corrald *d, ctr *c)
 	uint64_t ran = ran_usec(c);
 	c->started_mono = 0;
 	if (ran >= RESTART_RESET_AFTER_USEC)
-		restart_state_init(&c->rs);
+		restart_tally_init(&c->rs);
 	if (restart_should(&c->spec.restart, &c->rs, e.code, c->stopped_by_user)) {
 		uint64_t delay = restart_next_delay(&c->rs, ran);
 		c->status = CS_RESTARTING;

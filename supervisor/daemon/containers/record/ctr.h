@@ -72,7 +72,7 @@ typedef struct ctr {
 	char end_reason[64];    /* why it ended when its own exit is not why: "host rebooted" */
 	unsigned restart_count;
 	char net_last_ip[48];    /* its address before its last DEL: a restart asks for it again */
-	restart_state rs;
+	restart_tally rs;
 	bool stopped_by_user, has_run;
 	bool remove_volumes;    /* Remove with volumes: its anonymous volumes go with it (not recorded) */
 	bool checkpointed;      /* down, with a checkpoint to restore (record "checkpointed") */
@@ -99,7 +99,7 @@ typedef struct ctr {
 	struct ctr_done *waiters; /* the calls that wait on it (ctr_waiters.h) */
 	ctr_exec_inst *execs;   /* newest first */
 	unsigned n_execs;
-	struct health_state *health; /* its health checker (health/checker.h); NULL: none yet */
+	struct health_checker *health; /* its health checker (health/checker.h); NULL: none yet */
 	struct corrald *d;
 	struct ctr *next;
 	/* List's cache: the Container object as JSON, valid while the state it

@@ -198,7 +198,7 @@ int ctr_record_load(corrald *d, const char *dir, ctr **out, cerr *err)
 	snprintf(c->finished_at, sizeof(c->finished_at), "%s", str_of(v, "finishedAt"));
 	snprintf(c->end_reason, sizeof(c->end_reason), "%s", str_of(v, "endReason"));
 	c->restart_count = (unsigned)int_of(v, "restartCount");
-	restart_state_init(&c->rs);
+	restart_tally_init(&c->rs);
 	c->rs.restarts = (unsigned)int_of(v, "restartsSinceReset");
 	c->stopped_by_user = bool_of(v, "stoppedByUser");
 	c->has_run = bool_of(v, "hasRun");

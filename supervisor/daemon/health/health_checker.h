@@ -14,7 +14,7 @@ typedef struct health_result {
 	char start[64], end[64];
 } health_result;
 
-typedef struct health_state {
+typedef struct health_checker {
 	struct corrald *d;
 	struct ctr *c;
 	enum health_status status;
@@ -29,5 +29,5 @@ typedef struct health_state {
 	el_source *io, *deadline;
 	vl_framer fr;
 	health_result run;
-} health_state;
+} health_checker;
 
