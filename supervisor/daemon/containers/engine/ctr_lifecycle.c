@@ -191,11 +191,13 @@ static void not_started(corrald *d, ctr *c, ctr_done *done, const char *report)
 		c->stop_pending = false;
 		ctr_wake(c, 1u << WAIT_STOP);
 	}
-	sv_fault fault = { 0 };
-	if (done)
-		ctr_done_tell(&done, c, (sv_fault_internal(&fault, why), &fault));
-	else
+	if (done) {
+		sv_fault fault = { 0 };
+		sv_fault_internal(&fault, why);
+		ctr_done_tell(&done, c, &fault);
+	} else {
 		log_error("start %s: %s", c->name, why);
+	}
 	if (c->remove_pending)
 		remove_pending_now(d, c);
 }
