@@ -176,7 +176,10 @@ done" "run -i: the end of stdin, then the rest of the output"
 	echo "$out"
 	assert_contains "$out" "first ended:" "the first attach ended with its input"
 	assert_contains "$out" "second ended:" "the second attach ended with its input"
-	wait_for 10 sh -c "DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' docker logs cat1 | grep -qx 'got second'"
+	# should the input be lost, what the container, its monitor and corrald saw
+	wait_for 10 sh -c "DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' docker logs cat1 | grep -qx 'got second'" ||
+		{ echo "its log: $(dock logs cat1 2>&1 | tr '\n' '|') running: $(running cat1)"
+		  tail -n 5 $(find "$STATE" -name monitor.log) "$T/corrald.log"; false; }
 	assert_contains "$(dock logs cat1)" "got first" "the first client's input"
 	assert_eq "$(running cat1)" true "still running: its stdin was left open"
 	dock rm -f cat1 >/dev/null

@@ -543,17 +543,19 @@ def attach(c, a, pod):
     the container's exit code, as kubelet's server has it."""
     # containerd's attach (under either handler) may join the container's
     # stdout to the client after its stdin already went in, and lose what
-    # came of it: the client types a moment after its streams are there, as
-    # a person does; and the container pauses before its exit
-    pod.create("a", ["sh", "-c", "echo ready; read x; echo got:$x; echo bye >&2; sleep 1; exit 5"], stdin=True)
+    # came of it: the client knocks (ping) until the container answers
+    # (pong), as a person types until the prompt shows; the container pauses
+    # before its exit
+    pod.create("a", ["sh", "-c", "echo ready; while read x && [ \"$x\" = ping ]; do echo pong; done; "
+                                 "echo got:$x; echo bye >&2; sleep 1; exit 5"], stdin=True)
     pod.wait("a", pb.CONTAINER_RUNNING)
     pod.log("a", want="ready")
     url = c.Attach(container_id=pod.ctrs["a"], stdin=True, stdout=True, stderr=True).url
-    r = spdy_client.stream_exec(url, stdin=b"hello\n", stdin_after=1.0)
+    r = spdy_client.stream_exec(url, stdin=b"hello\n", knock=(b"ping\n", b"pong"))
     out("attach", "stdout=%r stderr=%r status=%s" % (r["stdout"], r["stderr"], json.loads(r["status"] or "{}").get("status")))
     st = pod.wait("a", pb.CONTAINER_EXITED)
     out("attached container", "exit %d" % st.exit_code)
-    out("its log", " ".join(pod.log("a")))
+    out("its log", " ".join(ln for ln in pod.log("a") if ln != "pong"))
 
 
 attach = scenario(attach)

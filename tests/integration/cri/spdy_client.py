@@ -163,7 +163,10 @@ def read_101(s):
     return headers
 
 
-def stream_exec(url, stdin=None, tty=False, size=None, stdout=True, stderr=True, secs=60, stdin_after=0.0):
+def stream_exec(url, stdin=None, tty=False, size=None, stdout=True, stderr=True, secs=60, knock=None):
+    """knock: (probe, answer): before stdin, the probe is typed again and
+    again until the answer shows on stdout, as a person at an attach types
+    until the container answers (its answers are left out of stdout)."""
     s, proto = upgrade(url)
     sess = Session(s)
     t = threading.Thread(target=sess.read_loop, daemon=True)
@@ -181,7 +184,12 @@ def stream_exec(url, stdin=None, tty=False, size=None, stdout=True, stderr=True,
     if tty and size and "resize" in ids:
         sess.send(ids["resize"], json.dumps({"Width": size[1], "Height": size[0]}).encode())
     if stdin is not None:
-        time.sleep(stdin_after)  # as a person types: after the server has its streams
+        if knock:
+            probe, answer = knock
+            for _ in range(int(secs / 0.2)):
+                sess.send(ids["stdin"], probe)
+                if sess.wait(lambda: answer in sess.data.get(ids["stdout"], b""), 0.2):
+                    break
         if stdin:
             sess.send(ids["stdin"], stdin)
         sess.send(ids["stdin"], b"", fin=True)
@@ -191,7 +199,10 @@ def stream_exec(url, stdin=None, tty=False, size=None, stdout=True, stderr=True,
     t.join(5)
     status = sess.data.get(ids["error"], b"").decode(errors="replace")
     code = exit_code(status, proto)
-    return {"protocol": proto, "replied": replied, "stdout": sess.data.get(ids.get("stdout"), b""),
+    got = sess.data.get(ids.get("stdout"), b"")
+    if knock:
+        got = b"".join(ln for ln in got.splitlines(True) if ln.rstrip(b"\n") != knock[1])
+    return {"protocol": proto, "replied": replied, "stdout": got,
             "stderr": sess.data.get(ids.get("stderr"), b""), "status": status, "exit": code}
 
 
