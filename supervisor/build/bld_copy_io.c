@@ -64,16 +64,11 @@ static long next_payload(frames *f, const void **out)
 			}
 			continue;
 		}
-		char *p;
-		size_t room;
-		if (stream_reader_reserve(&f->rd, 65536, &p, &room) < 0)
-			return -ENOMEM;
-		ssize_t n = read(f->fd, p, room);
-		if (n < 0 && errno == EINTR)
+		ssize_t n = stream_reader_fill(&f->rd, f->fd);
+		if (n == -EINTR)
 			continue;
 		if (n <= 0)
-			return n < 0 ? -errno : -EPIPE;
-		stream_reader_commit(&f->rd, (size_t)n);
+			return n < 0 ? (int)n : -EPIPE;
 	}
 }
 

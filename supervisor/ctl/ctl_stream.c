@@ -55,16 +55,9 @@ static void hand_lines(ctl_stream *s)
 
 int ctl_stream_take(ctl_stream *s)
 {
-	char *p;
-	size_t room;
-	if (stream_reader_reserve(&s->in, 65536, &p, &room) < 0)
-		return -ENOMEM;
-	ssize_t n = read(s->fd, p, room);
-	if (n < 0)
-		return errno == EINTR ? 0 : -errno;
-	if (n == 0)
-		return -ECONNRESET; /* closed before its EXIT */
-	stream_reader_commit(&s->in, (size_t)n);
+	ssize_t n = stream_reader_fill(&s->in, s->fd);
+	if (n <= 0) /* 0: closed before its EXIT */
+		return n == -EINTR ? 0 : n == 0 ? -ECONNRESET : (int)n;
 	stream_frame f;
 	int k;
 	while ((k = stream_reader_next(&s->in, &f)) > 0) {

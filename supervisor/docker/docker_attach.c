@@ -127,16 +127,11 @@ static void pump(attach_ctx *a, int sock, const char *extra, size_t extra_len)
 			}
 		}
 		if (pf[0].revents) {
-			char *p;
-			size_t room;
-			if (stream_reader_reserve(&rd, 16384, &p, &room) < 0)
-				break;
-			ssize_t n = read(a->stream, p, room);
-			if (n < 0 && errno == EINTR)
+			ssize_t n = stream_reader_fill(&rd, a->stream);
+			if (n == -EINTR)
 				continue;
 			if (n <= 0)
 				break;
-			stream_reader_commit(&rd, (size_t)n);
 			stream_frame f;
 			int r = 0, got;
 			while (r == 0 && (got = stream_reader_next(&rd, &f)) > 0)

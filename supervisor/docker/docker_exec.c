@@ -141,18 +141,15 @@ static int fill_output(dk_pump *p)
 			}
 			return sb_add(&p->out, f.data, f.len) < 0 ? -1 : 0;
 		}
-		char *buf;
-		size_t room;
-		if (stream_reader_reserve(&o->rd, 16384, &buf, &room) < 0)
-			return -1;
-		ssize_t n = read(o->fd, buf, room);
-		if (n < 0 && errno == EINTR)
+		ssize_t n = stream_reader_fill(&o->rd, o->fd);
+		if (n == -EINTR)
 			continue;
+		if (n == -ENOMEM)
+			return -1;
 		if (n <= 0) { /* the stream ended without its EXIT */
 			p->done = true;
 			return 0;
 		}
-		stream_reader_commit(&o->rd, (size_t)n);
 	}
 }
 

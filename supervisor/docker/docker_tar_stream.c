@@ -54,16 +54,9 @@ tar_stream *tar_stream_open(dk_req *r, const char *method, const char *params, c
 
 int tar_stream_take(tar_stream *s)
 {
-	char *p;
-	size_t room;
-	if (stream_reader_reserve(&s->in, 65536, &p, &room) < 0)
-		return -1;
-	ssize_t n = read(s->fd, p, room);
-	if (n < 0 && errno == EINTR)
-		return 0;
+	ssize_t n = stream_reader_fill(&s->in, s->fd);
 	if (n <= 0)
-		return -1;
-	stream_reader_commit(&s->in, (size_t)n);
+		return n == -EINTR ? 0 : -1;
 	stream_frame f;
 	int k;
 	while ((k = stream_reader_next(&s->in, &f)) > 0) {

@@ -45,16 +45,11 @@ long stdin_frames_next(stdin_frames *in, const void **out, cerr *err)
 			*out = in->buf;
 			return (long)f.len;
 		}
-		char *p;
-		size_t room;
-		if (stream_reader_reserve(&in->r, 65536, &p, &room) < 0)
-			return cerr_set(err, ENOMEM, "out of memory");
-		ssize_t n = read(in->sock, p, room);
-		if (n < 0 && errno == EINTR)
+		ssize_t n = stream_reader_fill(&in->r, in->sock);
+		if (n == -EINTR)
 			continue;
 		if (n <= 0)
-			return n < 0 ? cerr_sys(err, errno, "the client")
+			return n < 0 ? cerr_sys(err, (int)-n, "the client")
 				     : cerr_set(err, ECONNRESET, "the client hung up before the end of its tar");
-		stream_reader_commit(&in->r, (size_t)n);
 	}
 }

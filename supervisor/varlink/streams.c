@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 void stream_reader_init(stream_reader *r, enum stream_side side)
 {
@@ -22,6 +23,19 @@ int stream_reader_reserve(stream_reader *r, size_t want, char **p, size_t *room)
 }
 
 void stream_reader_commit(stream_reader *r, size_t n) { vl_framer_commit(&r->in, n); }
+
+ssize_t stream_reader_fill(stream_reader *r, int fd)
+{
+	char *p;
+	size_t room;
+	if (stream_reader_reserve(r, 65536, &p, &room) < 0)
+		return -ENOMEM;
+	ssize_t n = read(fd, p, room);
+	if (n < 0)
+		return -errno;
+	stream_reader_commit(r, (size_t)n);
+	return n;
+}
 size_t stream_reader_pending(const stream_reader *r) { return vl_framer_pending(&r->in); }
 
 static uint32_t be32(const unsigned char *p)

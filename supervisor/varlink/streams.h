@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "common/strbuf.h"
 #include "supervisor/varlink/wire.h"
 
@@ -43,6 +44,9 @@ void stream_reader_release(stream_reader *r);
 /* Space to receive into (at least want bytes); commit n of them after. */
 int stream_reader_reserve(stream_reader *r, size_t want, char **p, size_t *room);
 void stream_reader_commit(stream_reader *r, size_t n);
+/* One read(2) of fd into the reader: the bytes read, 0 at the stream's end,
+ * or -errno (-EINTR, -EAGAIN on a non-blocking fd). */
+ssize_t stream_reader_fill(stream_reader *r, int fd);
 /* 1 and the next frame, 0 when none is complete yet, -EPROTO when the bytes
  * are not frames this side takes (unknown kind, a kind of the other
  * direction, a fixed-size payload of the wrong size, or too large). */

@@ -335,7 +335,7 @@ int sv_image_commit(vl_call *call, yajl_val params, void *ud)
 	_cleanup_cerr_ cerr err = { 0 };
 	/* no image: nothing to find, but the store opens all the same */
 	bool opened = false;
-	int i = ref ? img_find_ref(d, vl_call_peer(call), ref, &s, &db, NULL, &opened, &err) : img_open_refs(d, &s, &db, &err);
+	int i = ref ? img_find_ref(d, vl_call_peer(call), ref, &s, &db, NULL, NULL, &opened, &err) : img_open_refs(d, &s, &db, &err);
 	if (i < 0)
 		return img_find_failed(call, ref, opened, &err);
 	_cleanup_sv_fault_ sv_fault fault = { 0 };

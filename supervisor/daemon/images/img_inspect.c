@@ -34,7 +34,7 @@ static int on_image(vl_call *call, corrald *d, const char *ref, image_reply_fn *
 	_cleanup_refs_ refs_db db = { 0 };
 	bool opened;
 	cerr ferr = { 0 };
-	int i = img_find_ref(d, vl_call_peer(call), ref, &s, &db, NULL, &opened, &ferr);
+	int i = img_find_ref(d, vl_call_peer(call), ref, &s, &db, NULL, NULL, &opened, &ferr);
 	if (i < 0)
 		return img_find_failed(call, ref, opened, &ferr);
 	return reply(d, call, &s, &db, i);

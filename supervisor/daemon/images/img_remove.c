@@ -76,13 +76,12 @@ int sv_image_remove(vl_call *call, yajl_val params, void *ud)
 	const peer_cred *peer = vl_call_peer(call);
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
-	cerr err = { 0 };
-	_cleanup_close_ int lk = img_lock_refs(d, &s, &db, &err);
-	if (lk < 0)
+	_cleanup_cerr_ cerr err = { 0 };
+	_cleanup_close_ int lk = -1;
+	bool opened;
+	int ni, i = img_find_ref(d, peer, ref, &s, &db, &ni, &lk, &opened, &err);
+	if (!opened)
 		return sv_internal_err(call, &err);
-	refs_view view;
-	img_view(peer, &view);
-	int ni, i = refs_find(&db, &view, ref, &ni, NULL);
 	if (i < 0 && ni < 0)
 		return sv_no_such_image(call, ref);
 	/* by name: that name, the peer's own; by ID: what the peer holds of it */

@@ -16,7 +16,6 @@
 #include "common/json.h"
 #include "common/strv.h"
 #include "images/refs.h"
-#include "images/refs_find.h"
 #include "images/refs_name.h"
 #include "images/store.h"
 
@@ -57,12 +56,11 @@ int sv_image_tag(vl_call *call, yajl_val params, void *ud)
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
 	cerr err = { 0 };
-	_cleanup_close_ int lk = img_lock_refs(d, &s, &db, &err);
-	if (lk < 0)
+	_cleanup_close_ int lk = -1;
+	bool opened;
+	int i = img_find_ref(d, peer, ref, &s, &db, NULL, &lk, &opened, &err);
+	if (!opened)
 		return sv_internal_err(call, &err);
-	refs_view view;
-	img_view(peer, &view);
-	int i = refs_find(&db, &view, ref, NULL, &err);
 	if (i < 0)
 		return img_not_found(call, ref, &err);
 	char manifest[DIGEST_STR_LEN], id[DIGEST_STR_LEN];

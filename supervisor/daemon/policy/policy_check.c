@@ -211,7 +211,7 @@ static int check_image(corrald *d, const peer_cred *peer, const policy_tier *t, 
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
 	bool opened;
-	int r, ni, i = img_find_ref(d, peer, ref, &s, &db, &ni, &opened, err);
+	int r, ni, i = img_find_ref(d, peer, ref, &s, &db, &ni, NULL, &opened, err);
 	if (i < 0 && !opened)
 		return i;
 	if (i < 0) { /* left to the create path */

@@ -39,7 +39,7 @@ static int manifest_of(corrald *d, const peer_cred *peer, const char *ref, char 
 	_cleanup_refs_ refs_db db = { 0 };
 	_cleanup_cerr_ cerr err = { 0 };
 	bool opened;
-	int i = img_find_ref(d, peer, ref, &s, &db, NULL, &opened, &err);
+	int i = img_find_ref(d, peer, ref, &s, &db, NULL, NULL, &opened, &err);
 	if (i < 0)
 		return opened ? sv_fault_no_such(f, SV_IMAGE, ref) : sv_fault_internal_err(f, &err);
 	snprintf(out, DIGEST_STR_LEN, "%s", db.images[i].manifest);

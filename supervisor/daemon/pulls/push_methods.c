@@ -94,7 +94,7 @@ int sv_image_push(vl_call *call, yajl_val params, void *ud)
 	_cleanup_refs_ refs_db db = { 0 };
 	_cleanup_cerr_ cerr err = { 0 };
 	bool opened;
-	int ni, i = img_find_ref(d, peer, image, &s, &db, &ni, &opened, &err);
+	int ni, i = img_find_ref(d, peer, image, &s, &db, &ni, NULL, &opened, &err);
 	if (i < 0)
 		return img_find_failed(call, image, opened, &err);
 	/* no destination: the name it was found by (a member's without its ~UID/) */

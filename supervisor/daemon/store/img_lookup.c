@@ -27,9 +27,9 @@ int img_lock_refs(struct corrald *d, img_store *s, refs_db *db, cerr *err)
 }
 
 int img_find_ref(struct corrald *d, const peer_cred *peer, const char *ref, img_store *s, refs_db *db, int *ni,
-		 bool *opened, cerr *err)
+		 int *lock, bool *opened, cerr *err)
 {
-	int r = img_open_refs(d, s, db, err);
+	int r = lock ? (*lock = img_lock_refs(d, s, db, err)) : img_open_refs(d, s, db, err);
 	if (!(*opened = r >= 0))
 		return r;
 	refs_view view;

@@ -95,11 +95,7 @@ int ctr_stop_timeout(const ctr *c, yajl_val params, unsigned *timeout, json_faul
 int sv_stop(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	unsigned timeout;
-	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "timeout");
-	if (ctr_stop_timeout(c, params, &timeout, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	CTR_STOP_TARGET(c, timeout, d, call, params);
 	ctr_restart_call_off(c, "a Stop came: it stays stopped");
 	if (ctr_is_restarting(c)) {
 		/* a crash-looping container is often in this window: stop what

@@ -12,6 +12,14 @@ struct ctr;
 /* Stop's and Restart's "timeout": the seconds c has to end before its
  * SIGKILL, at most a day; none, c's own stop timeout. */
 int ctr_stop_timeout(const struct ctr *c, yajl_val params, unsigned *timeout, json_fault *f);
+/* The container a Stop or Restart names (CTR_METHOD_TARGET: "id") and its
+ * timeout; else the call is answered and the method returns. */
+#define CTR_STOP_TARGET(c, timeout, d, call, params)                             \
+	json_fault c##_fault_ = { 0 };                                           \
+	CTR_METHOD_TARGET(c, d, call, params, c##_fault_, "id", "timeout");      \
+	unsigned timeout;                                                        \
+	if (ctr_stop_timeout(c, params, &timeout, &c##_fault_) < 0)              \
+	return sv_invalid_fault((call), &c##_fault_)
 
 int sv_stop(vl_call *call, yajl_val params, void *ud);
 int sv_kill(vl_call *call, yajl_val params, void *ud);

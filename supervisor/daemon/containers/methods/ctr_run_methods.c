@@ -65,11 +65,7 @@ int sv_start(vl_call *call, yajl_val params, void *ud)
 int sv_restart(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
-	unsigned timeout;
-	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "timeout");
-	if (ctr_stop_timeout(c, params, &timeout, &f) < 0)
-		return sv_invalid_fault(call, &f);
+	CTR_STOP_TARGET(c, timeout, d, call, params);
 	if (ctr_is_starting(c) || c->restart_wanted)
 		return reply_bad_state(call, c, "it is starting");
 	if (c->status == CS_REMOVING)
