@@ -1,5 +1,6 @@
 /* corral-broker's calls, its errors as one line each, and DATA arguments. */
 #include "supervisor/broker/broker_cli.h"
+#include "common/cli_error.h"
 #include "supervisor/broker/broker_call.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
@@ -18,9 +19,7 @@ int broker_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("corral-broker: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputs(" (see corral-broker --help)\n", stderr);
+	cli_verror("corral-broker", " (see corral-broker --help)", fmt, ap);
 	va_end(ap);
 	return BROKER_EXIT_USAGE;
 }

@@ -1,5 +1,6 @@
 /* corralctl's calls to corrald, and corrald's errors as one line each. */
 #include "supervisor/ctl/ctl.h"
+#include "common/cli_error.h"
 #include "supervisor/template/template_value.h"
 #include "supervisor/ctl/ctl_call.h"
 #include "common/cleanup.h"
@@ -27,9 +28,7 @@ int ctl_failf(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("corralctl: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	cli_verror("corralctl", NULL, fmt, ap);
 	va_end(ap);
 	return EXIT_CTL;
 }

@@ -1,6 +1,7 @@
 /* The option framework: GNU-order parsing of a command's table, strict
  * conversion of every argument, and --help from the table. */
 #include "supervisor/ctl/opts.h"
+#include "common/cli_error.h"
 #include "common/cleanup.h"
 #include "common/timefmt.h"
 #include "common/units.h"
@@ -19,9 +20,9 @@ int ctl_usage_error(const ctl_cmd *cmd, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	bool named = cmd && cmd->name[0];
-	fprintf(stderr, "corralctl%s%s: ", named ? " " : "", named ? cmd->name : "");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char who[128];
+	snprintf(who, sizeof(who), "corralctl%s%s", named ? " " : "", named ? cmd->name : "");
+	cli_verror(who, NULL, fmt, ap);
 	va_end(ap);
 	return EXIT_CTL;
 }

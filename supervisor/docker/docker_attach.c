@@ -252,7 +252,8 @@ void dk_ctr_attach(dk_req *r, const char *arg)
 		return;
 	}
 	vl_reply rep;
-	if (dk_ctr_record(r, id, &rep) < 0)
+	yajl_val c = dk_ctr_record(r, id, &rep);
+	if (!c)
 		return;
 	attach_ctx *a = calloc(1, sizeof(*a));
 	if (!a) {
@@ -260,10 +261,10 @@ void dk_ctr_attach(dk_req *r, const char *arg)
 		dk_error(r, 500, "out of memory");
 		return;
 	}
-	yajl_val c = json_get(rep.params, "container"), spec = json_get(c, "config");
-	*a = (attach_ctx){ .stream = -1, .tty = dk_bool(spec, "tty"), .out = dk_query_bool(r, "stdout", false),
-			   .err = dk_query_bool(r, "stderr", false), .stdin_once = dk_bool(spec, "stdinOnce"), .keys = parsed };
-	a->stdin_on = dk_query_bool(r, "stdin", false) && dk_bool(spec, "interactive");
+	yajl_val cspec_json = json_get(c, "config");
+	*a = (attach_ctx){ .stream = -1, .tty = dk_bool(cspec_json, "tty"), .out = dk_query_bool(r, "stdout", false),
+			   .err = dk_query_bool(r, "stderr", false), .stdin_once = dk_bool(cspec_json, "stdinOnce"), .keys = parsed };
+	a->stdin_on = dk_query_bool(r, "stdin", false) && dk_bool(cspec_json, "interactive");
 	/* Docker's stream defaults to false: the log alone (logs=1), or nothing */
 	if ((dk_query_bool(r, "logs", false) && log_history(r, dk_str(c, "id"), a) < 0) ||
 	    (dk_query_bool(r, "stream", false) && (a->stream = attach_stream(r, id, c, a->stdin_on)) < 0)) {

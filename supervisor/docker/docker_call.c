@@ -96,7 +96,17 @@ int dk_call_of(dk_req *r, const char *method, const char *key, const char *value
 	return dk_call_or_fail(r, method, params, value, rep);
 }
 
-int dk_ctr_record(dk_req *r, const char *id, vl_reply *rep) { return dk_call_of(r, "Inspect", "id", id, rep); }
+yajl_val dk_ctr_record(dk_req *r, const char *id, vl_reply *rep)
+{
+	if (dk_call_of(r, "Inspect", "id", id, rep) < 0)
+		return NULL;
+	yajl_val c = json_get(rep->params, "container");
+	if (YAJL_IS_OBJECT(c))
+		return c;
+	vl_reply_release(rep);
+	dk_error(r, 500, "corrald: Inspect %s: its reply holds no container", id);
+	return NULL;
+}
 
 char *dk_params_end(yajl_gen g)
 {

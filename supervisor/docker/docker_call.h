@@ -18,9 +18,9 @@ int dk_call_or_fail(dk_req *r, const char *method, const char *params, const cha
 yajl_gen dk_params_id(const char *id);
 /* dk_call_or_fail with {key: value}, value the subject. */
 int dk_call_of(dk_req *r, const char *method, const char *key, const char *value, vl_reply *rep);
-/* The container's record (corrald's Inspect) in *rep; -1 with r answered
- * when there is none. */
-int dk_ctr_record(dk_req *r, const char *id, vl_reply *rep);
+/* The container's record (corrald's Inspect: its "container", held by
+ * *rep); NULL with r answered when there is none. */
+yajl_val dk_ctr_record(dk_req *r, const char *id, vl_reply *rep);
 /* The same with another key: {key: value} and more. */
 yajl_gen dk_params_of(const char *key, const char *value);
 /* The params' text (the map closed), or NULL. */

@@ -112,9 +112,9 @@ void dk_ctr_inspect(dk_req *r, const char *arg)
 {
 	const char *id = dk_ctr_name(arg);
 	vl_reply rep, img;
-	if (dk_ctr_record(r, id, &rep) < 0)
+	yajl_val c = dk_ctr_record(r, id, &rep);
+	if (!c)
 		return;
-	yajl_val c = json_get(rep.params, "container");
 	yajl_val cfg = image_config(r, dk_str(c, "imageDigest"), &img);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	dk_gen_ctr_inspect(g, c, cfg, DK_AS_DOCKER);

@@ -22,9 +22,9 @@
 static int ctr_status_of(dk_req *r, const char *id, char *buf, size_t n, bool *auto_remove)
 {
 	vl_reply rep;
-	if (dk_ctr_record(r, id, &rep) < 0)
+	yajl_val c = dk_ctr_record(r, id, &rep);
+	if (!c)
 		return -1;
-	yajl_val c = json_get(rep.params, "container");
 	snprintf(buf, n, "%s", dk_str(json_get(c, "state"), "status"));
 	if (auto_remove)
 		*auto_remove = dk_bool(json_get(c, "config"), "autoRemove");

@@ -24,9 +24,9 @@ void dk_ctr_resize(dk_req *r, const char *arg)
 		return;
 	}
 	vl_reply rep;
-	if (dk_ctr_record(r, id, &rep) < 0)
+	yajl_val c = dk_ctr_record(r, id, &rep);
+	if (!c)
 		return;
-	yajl_val c = json_get(rep.params, "container");
 	const char *st = dk_str(json_get(c, "state"), "status");
 	bool running = streq(st, "running") || streq(st, "paused");
 	bool tty = dk_bool(json_get(c, "config"), "tty");

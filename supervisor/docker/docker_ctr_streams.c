@@ -80,9 +80,10 @@ void dk_ctr_wait(dk_req *r, const char *arg)
 		return;
 	}
 	vl_reply rep;
-	if (dk_ctr_record(r, id, &rep) < 0)
+	yajl_val c = dk_ctr_record(r, id, &rep);
+	if (!c)
 		return;
-	yajl_val c = json_get(rep.params, "container"), st = json_get(c, "state");
+	yajl_val st = json_get(c, "state");
 	const char *status = dk_str(st, "status");
 	dk_pump *p = dk_pump_new(r, wait_fill, sizeof(wait_ctx));
 	if (!p) {
@@ -195,9 +196,9 @@ void dk_ctr_logs(dk_req *r, const char *arg)
 		return;
 	}
 	vl_reply rep;
-	if (dk_ctr_record(r, id, &rep) < 0)
+	yajl_val c = dk_ctr_record(r, id, &rep);
+	if (!c)
 		return;
-	yajl_val c = json_get(rep.params, "container");
 	_cleanup_json_gen_ yajl_gen g = dk_params_id(dk_str(c, "id"));
 	bool tty = dk_bool(json_get(c, "config"), "tty");
 	vl_reply_release(&rep);

@@ -302,9 +302,10 @@ static char *ctr_network(dk_req *r, yajl_val body)
 {
 	const char *ctr = dk_str(body, "Container");
 	vl_reply rep;
-	if (dk_ctr_record(r, dk_ctr_name(ctr), &rep) < 0)
+	yajl_val c = dk_ctr_record(r, dk_ctr_name(ctr), &rep);
+	if (!c)
 		return NULL;
-	char *mode = strdup(dk_network_mode(json_get(json_get(rep.params, "container"), "config")));
+	char *mode = strdup(dk_network_mode(json_get(c, "config")));
 	vl_reply_release(&rep);
 	if (!mode)
 		dk_error(r, 500, "out of memory");

@@ -168,7 +168,7 @@ void dk_ctr_stats(dk_req *r, const char *arg)
 {
 	const char *id = dk_ctr_name(arg);
 	vl_reply rep;
-	if (dk_ctr_record(r, id, &rep) < 0)
+	if (!dk_ctr_record(r, id, &rep))
 		return;
 	dk_pump *p = dk_pump_new(r, stats_fill, sizeof(stats_ctx));
 	if (!p) {

@@ -4,6 +4,7 @@
  * (both base64) on stdout. corralctl image sign runs it, so that corralctl
  * links no OpenSSL and the private key never leaves the client. */
 #include "common/cleanup.h"
+#include "common/cli_error.h"
 #include "common/json.h"
 
 #include <errno.h>
@@ -21,9 +22,7 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "corralctl: image sign: "); /* it speaks for corralctl */
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	cli_verror("corralctl: image sign", NULL, fmt, ap); /* it speaks for corralctl */
 	va_end(ap);
 	return 1;
 }
