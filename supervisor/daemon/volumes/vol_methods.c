@@ -191,20 +191,31 @@ static bool matches(corrald *d, const vol_info *v, char **filters)
 	return true;
 }
 
-/* Every volume, and a generator for the answer, begun as {key: [: 1, or
- * what the call was answered with */
-static int list_for_answer(vl_call *call, corrald *d, const char *key, vol_info **v, size_t *n, yajl_gen *g)
+/* Every volume the peer sees, and the answer begun as {key: [ */
+typedef struct vol_answer {
+	vol_info *v;
+	size_t n;
+	yajl_gen g;
+} vol_answer;
+
+static void vol_answer_release(vol_answer *a)
+{
+	vol_list_free(a->v, a->n);
+	if (a->g)
+		yajl_gen_free(a->g);
+}
+
+/* 1 with a filled, or what the call was answered with */
+static int list_for_answer(vl_call *call, corrald *d, const char *key, vol_answer *a)
 {
 	_cleanup_cerr_ cerr err = { 0 };
-	if (vol_list_seen(d, vl_call_peer(call), v, n, &err) < 0)
+	if (vol_list_seen(d, vl_call_peer(call), &a->v, &a->n, &err) < 0)
 		return sv_internal_err(call, &err);
-	if (!(*g = json_gen_new(false))) {
-		vol_list_free(*v, *n);
+	if (!(a->g = json_gen_new(false)))
 		return sv_internal(call, NULL);
-	}
-	yajl_gen_map_open(*g);
-	jg_key(*g, key);
-	yajl_gen_array_open(*g);
+	yajl_gen_map_open(a->g);
+	jg_key(a->g, key);
+	yajl_gen_array_open(a->g);
 	return 1;
 }
 
@@ -219,19 +230,16 @@ int sv_volume_list(vl_call *call, yajl_val params, void *ud)
 	const char *why = filter_check(filters);
 	if (why)
 		return sv_invalid(call, "filters", why);
-	vol_info *v = NULL;
-	size_t n = 0;
-	_cleanup_json_gen_ yajl_gen g = NULL;
-	int r = list_for_answer(call, d, "volumes", &v, &n, &g);
+	_cleanup_(vol_answer_release) vol_answer a = { 0 };
+	int r = list_for_answer(call, d, "volumes", &a);
 	if (r <= 0)
 		return r;
-	for (size_t i = 0; i < n; i++)
-		if (matches(d, &v[i], filters))
-			gen_volume(g, d, vl_call_peer(call), &v[i], false);
-	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	vol_list_free(v, n);
-	return vl_call_reply_gen(call, g);
+	for (size_t i = 0; i < a.n; i++)
+		if (matches(d, &a.v[i], filters))
+			gen_volume(a.g, d, vl_call_peer(call), &a.v[i], false);
+	yajl_gen_array_close(a.g);
+	yajl_gen_map_close(a.g);
+	return vl_call_reply_gen(call, a.g);
 }
 
 /* name among peer's volumes (root: NAME@UID a member's): 0 with v;
@@ -321,15 +329,15 @@ int sv_volume_prune(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (sp_known(params, (const char *const[]){ NULL }, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	vol_info *v = NULL;
-	size_t n = 0;
-	_cleanup_json_gen_ yajl_gen g = NULL;
-	int r = list_for_answer(call, d, "removed", &v, &n, &g);
+	_cleanup_(vol_answer_release) vol_answer a = { 0 };
+	int r = list_for_answer(call, d, "removed", &a);
 	if (r <= 0)
 		return r;
+	vol_info *v = a.v;
+	yajl_gen g = a.g;
 	char dir[PATH_MAX];
 	long long reclaimed = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < a.n; i++) {
 		if (vol_user(d, v[i].owner, v[i].name))
 			continue;
 		vol_dir(d, v[i].owner, dir, sizeof(dir));
@@ -345,6 +353,5 @@ int sv_volume_prune(vl_call *call, yajl_val params, void *ud)
 	yajl_gen_array_close(g);
 	jg_key_int(g, "reclaimedBytes", reclaimed);
 	yajl_gen_map_close(g);
-	vol_list_free(v, n);
 	return vl_call_reply_gen(call, g);
 }
