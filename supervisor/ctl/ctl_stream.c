@@ -56,8 +56,12 @@ static void hand_lines(ctl_stream *s)
 int ctl_stream_take(ctl_stream *s)
 {
 	ssize_t n = stream_reader_fill(&s->in, s->fd);
-	if (n <= 0) /* 0: closed before its EXIT */
-		return n == -EINTR ? 0 : n == 0 ? -ECONNRESET : (int)n;
+	if (n == -EINTR)
+		return 0;
+	if (n == 0)
+		return -ECONNRESET; /* closed before its EXIT */
+	if (n < 0)
+		return (int)n;
 	stream_frame f;
 	int k;
 	while ((k = stream_reader_next(&s->in, &f)) > 0) {

@@ -48,6 +48,8 @@ long stdin_frames_next(stdin_frames *in, const void **out, cerr *err)
 		ssize_t n = stream_reader_fill(&in->r, in->sock);
 		if (n == -EINTR)
 			continue;
+		if (n == -ENOMEM)
+			return cerr_set(err, ENOMEM, "out of memory");
 		if (n <= 0)
 			return n < 0 ? cerr_sys(err, (int)-n, "the client")
 				     : cerr_set(err, ECONNRESET, "the client hung up before the end of its tar");
