@@ -484,7 +484,11 @@ int container_create_prepared(const struct create_opts *o, const struct create_p
 	fflush(NULL);
 	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid < 0) {
-		r = cerr_sys(err, errno, "clone3");
+		/* ENOMEM is alloc_pid's answer once a joined PID namespace's init has exited */
+		r = errno == ENOMEM && join[NS_PID] >= 0
+			    ? cerr_set(err, ESRCH, "clone3: linux.namespaces: pid namespace %s: its init has ended",
+				       spec_namespace(s, NS_PID)->path)
+			    : cerr_sys(err, errno, "clone3");
 		goto fail;
 	}
 	if (pid == 0) {

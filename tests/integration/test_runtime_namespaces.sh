@@ -63,6 +63,21 @@ net:[$ino]
 pod1" "root in the new user namespace, the joined network and uts namespaces"
 }
 
+# A PID namespace joined by path whose init has exited takes no new process
+# (the kernel says ENOMEM): the runtime says so, and leaves no container.
+test_joined_pid_namespace_without_its_init() {
+	: >"$T/pid"
+	unshare --pid="$T/pid" --fork true
+	mkbundle true
+	cfg --arg p "$T/pid" '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)'
+	local out rc=0
+	out=$(run_ctr "$TID" 2>&1) || rc=$?
+	umount "$T/pid"
+	[ "$rc" != 0 ] || fail "a container was made in a PID namespace without its init"
+	assert_eq "$out" "corral: run $TID: clone3: linux.namespaces: pid namespace $T/pid: its init has ended" "the error"
+	assert_eq "$(cr list -q | grep -cx "$TID")" 0 "what is left of it"
+}
+
 test_idmapped_rootfs() {
 	mkbundle sh -c 'stat -c %u:%g /bin/busybox; touch /newfile && echo wrote'
 	own_rootfs
