@@ -14,6 +14,7 @@
 #include "supervisor/api/interface.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
+#include "supervisor/api/sv_reply.h"
 #include "supervisor/daemon/spec/ctr_spec.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/methods/ctr_logs.h"
@@ -79,10 +80,9 @@ static int m_get_info(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (sp_known(params, KNOWN(""), &f) < 0)
 		return sv_invalid_fault(call, &f);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!g)
 		return sv_internal(call, NULL);
-	yajl_gen_map_open(g);
 	jg_key_str(g, "version", CORRAL_VERSION);
 	jg_key_str(g, "commit", CORRAL_COMMIT);
 	jg_key_int(g, "pid", getpid());
@@ -108,8 +108,7 @@ static int m_get_info(vl_call *call, yajl_val params, void *ud)
 		jg_key_int(g, states[i].name, (long long)ctr_count(d, states[i].status));
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }
 
 int corrald_render_metrics(strbuf *out, void *data)

@@ -90,9 +90,21 @@ int dk_call_or_fail(dk_req *r, const char *method, const char *params, const cha
 	return 0;
 }
 
+int dk_call_with(dk_req *r, const char *method, yajl_gen p, const char *subject, vl_reply *rep)
+{
+	_cleanup_free_ char *params = dk_params_end(p);
+	return dk_call_or_fail(r, method, params, subject, rep);
+}
+
+char *dk_params_text(const char *key, const char *value)
+{
+	_cleanup_json_gen_ yajl_gen g = dk_params_of(key, value);
+	return dk_params_end(g);
+}
+
 int dk_call_of(dk_req *r, const char *method, const char *key, const char *value, vl_reply *rep)
 {
-	_cleanup_free_ char *params = dk_params_end(dk_params_of(key, value));
+	_cleanup_free_ char *params = dk_params_text(key, value);
 	return dk_call_or_fail(r, method, params, value, rep);
 }
 

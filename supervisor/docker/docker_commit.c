@@ -86,9 +86,8 @@ void dk_commit(dk_req *r, const char *arg)
 	yajl_gen_array_open(p);
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_change, p);
 	yajl_gen_array_close(p);
-	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (dk_call_or_fail(r, "ContainerCommit", params, id, &rep) < 0)
+	if (dk_call_with(r, "ContainerCommit", p, id, &rep) < 0)
 		return;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);

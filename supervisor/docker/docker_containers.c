@@ -72,9 +72,8 @@ void dk_ctr_list(dk_req *r, const char *arg)
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
 	jg_key_bool(p, "all", all);
 	jg_key_bool(p, "size", dk_query_bool(r, "size", false));
-	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (dk_call_or_fail(r, "List", params, "", &rep) < 0)
+	if (dk_call_with(r, "List", p, "", &rep) < 0)
 		return;
 	yajl_val list = json_get(rep.params, "containers");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -133,9 +132,8 @@ void dk_ctr_top(dk_req *r, const char *arg)
 	}
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(id);
 	jg_key_str(p, "columns", "ps-ef");
-	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (dk_call_or_fail(r, "Top", params, id, &rep) < 0)
+	if (dk_call_with(r, "Top", p, id, &rep) < 0)
 		return;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);

@@ -229,7 +229,7 @@ void dk_ctr_kill(dk_req *r, const char *arg)
 	 * container is down, so a kill then rm works; other signals at once.
 	 * corrald's SIGKILL is a stop by the user: no restart comes between. */
 	if (is_sigkill(sig)) {
-		_cleanup_free_ char *params = dk_params_end(dk_params_id(id));
+		_cleanup_free_ char *params = dk_params_text("id", id);
 		vl_reply rep;
 		if (!params) {
 			dk_error(r, 500, "out of memory");

@@ -23,9 +23,8 @@ static int by_path(const void *a, const void *b)
 void dk_ctr_changes(dk_req *r, const char *arg)
 {
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(dk_ctr_name(arg));
-	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (dk_call_or_fail(r, "Changes", params, arg, &rep) < 0)
+	if (dk_call_with(r, "Changes", p, arg, &rep) < 0)
 		return;
 	yajl_val v = json_get(rep.params, "changes");
 	size_t n = YAJL_IS_ARRAY(v) ? v->u.array.len : 0;

@@ -39,7 +39,7 @@ void dk_ctr_resize(dk_req *r, const char *arg)
 		dk_empty(r, 200);
 		return;
 	}
-	_cleanup_free_ char *params = dk_params_end(dk_params_id(id));
+	_cleanup_free_ char *params = dk_params_text("id", id);
 	tar_stream *s = params ? tar_stream_open(r, "Attach", params, id) : NULL;
 	if (!params)
 		dk_error(r, 500, "out of memory");

@@ -89,12 +89,9 @@ void dk_exec_create(dk_req *r, const char *arg)
 
 static char *exec_params(const char *id, bool detach)
 {
-	yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "execId", id) || (detach && jg_key_bool(g, "detach", true))) {
-		if (g)
-			yajl_gen_free(g);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "execId", id) || (detach && jg_key_bool(g, "detach", true)))
 		return NULL;
-	}
 	return dk_params_end(g);
 }
 

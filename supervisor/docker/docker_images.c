@@ -71,9 +71,8 @@ void dk_img_list(dk_req *r, const char *arg)
 		return;
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
 	gen_references(p, filters);
-	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (dk_call_or_fail(r, "ImageList", params, "", &rep) < 0)
+	if (dk_call_with(r, "ImageList", p, "", &rep) < 0)
 		return;
 	yajl_val list = json_get(rep.params, "images");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -223,9 +222,8 @@ void dk_img_tag(dk_req *r, const char *arg)
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
 	jg_key_str(p, "image", arg);
 	jg_key_strv(p, "names", (char *const[]){ name, NULL });
-	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
-	if (dk_call_or_fail(r, "ImageTag", params, arg, &rep) < 0)
+	if (dk_call_with(r, "ImageTag", p, arg, &rep) < 0)
 		return;
 	vl_reply_release(&rep);
 	dk_empty(r, 201);

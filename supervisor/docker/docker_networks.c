@@ -217,7 +217,7 @@ static void inspect_named(dk_req *r, const char *arg)
 		dk_json(r, 200, g);
 		return;
 	}
-	_cleanup_free_ char *params = dk_params_end(dk_params_of("name", net_name(arg)));
+	_cleanup_free_ char *params = dk_params_text("name", net_name(arg));
 	vl_reply rep;
 	if (dk_call_or_fail(r, "NetworkInspect", params, arg, &rep) < 0)
 		return;
@@ -281,7 +281,7 @@ static void remove_named(dk_req *r, const char *arg)
 		dk_error(r, 403, "%s is a pre-defined network and cannot be removed", arg);
 		return;
 	}
-	_cleanup_free_ char *params = dk_params_end(dk_params_of("name", net_name(arg)));
+	_cleanup_free_ char *params = dk_params_text("name", net_name(arg));
 	vl_reply rep;
 	if (dk_call(r, "NetworkRemove", params, &rep) < 0) {
 		if (rep.error && strstr(rep.error, ".InvalidState")) {
@@ -399,7 +399,7 @@ void dk_net_prune(dk_req *r, const char *arg)
 		const char *name = dk_str(list->u.array.values[i], "name");
 		if (streq(name, "corral"))
 			continue;
-		_cleanup_free_ char *params = dk_params_end(dk_params_of("name", name));
+		_cleanup_free_ char *params = dk_params_text("name", name);
 		vl_reply rm;
 		_cleanup_cerr_ cerr err = { 0 };
 		if (!params || vl_client_call(r->vl, "io.corral.Supervisor.NetworkRemove", params, &rm, &err) < 0)

@@ -57,7 +57,7 @@ void dk_vol_list(dk_req *r, const char *arg)
 		}
 	}
 	yajl_gen_array_close(p);
-	_cleanup_free_ char *params = dk_params_end(TAKE_PTR(p));
+	_cleanup_free_ char *params = dk_params_end(p);
 	vl_reply rep;
 	if (!params) {
 		dk_error(r, 500, "out of memory");
@@ -107,7 +107,8 @@ static void fail_volume(dk_req *r, vl_reply *rep, const char *name)
  * with r answered */
 static int call_volume(dk_req *r, const char *method, yajl_gen g, const char *name, vl_reply *rep)
 {
-	_cleanup_free_ char *params = dk_params_end(g);
+	_cleanup_json_gen_ yajl_gen owned = g;
+	_cleanup_free_ char *params = dk_params_end(owned);
 	if (!params) {
 		dk_error(r, 500, "out of memory");
 		return -1;

@@ -6,6 +6,7 @@
 #include "supervisor/daemon/store/build_cache.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
+#include "supervisor/api/sv_reply.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
@@ -20,11 +21,11 @@ int sv_build_cache_get(vl_call *call, yajl_val params, void *ud)
 	char manifest[DIGEST_STR_LEN];
 	if (!build_cache_get(ud, vl_call_peer(call), key, manifest))
 		return vl_call_reply(call, "{}");
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
+	if (!g)
+		return sv_internal(call, NULL);
 	jg_key_str(g, "manifestDigest", manifest);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }
 
 int sv_build_cache_prune(vl_call *call, yajl_val params, void *ud)
@@ -32,9 +33,9 @@ int sv_build_cache_prune(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (sp_known(params, (const char *const[]){ NULL }, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
+	if (!g)
+		return sv_internal(call, NULL);
 	jg_key_int(g, "removed", (long long)build_cache_clear(ud, vl_call_peer(call)));
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }

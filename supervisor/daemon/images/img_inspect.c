@@ -12,6 +12,7 @@
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
+#include "supervisor/api/sv_reply.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strv.h"
@@ -42,14 +43,12 @@ static int on_image(vl_call *call, corrald *d, const char *ref, image_reply_fn *
 
 static int reply_inspect(corrald *d, vl_call *call, img_store *s, refs_db *db, int i)
 {
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!g)
 		return sv_internal(call, "out of memory");
-	yajl_gen_map_open(g);
 	jg_key(g, "image");
 	img_gen(d, g, s, db, (size_t)i, vl_call_peer(call), NULL, true);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }
 
 int sv_image_inspect(vl_call *call, yajl_val params, void *ud)
@@ -104,7 +103,7 @@ static int reply_history(corrald *d, vl_call *call, img_store *s, refs_db *db, i
 			if (t && strv_push(&tags, t) < 0)
 				free(t);
 		}
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!layer || !g)
 		return sv_internal(call, "out of memory");
 	size_t li = 0, steps = n ? n : h.cfg.n_diff_ids;
@@ -113,15 +112,13 @@ static int reply_history(corrald *d, vl_call *call, img_store *s, refs_db *db, i
 			layer[k] = h.cfg.diff_ids[li++];
 	for (size_t k = 0; !n && k < steps; k++)
 		layer[k] = h.cfg.diff_ids[k];
-	yajl_gen_map_open(g);
 	jg_key(g, "history");
 	yajl_gen_array_open(g);
 	for (size_t k = steps; k-- > 0;) /* the newest first */
 		gen_step(d, g, s, n ? hist->u.array.values[k] : NULL, layer[k], k + 1 == steps ? db->images[i].config : "<missing>",
 			 k + 1 == steps ? tags : NULL);
 	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }
 
 int sv_image_history(vl_call *call, yajl_val params, void *ud)

@@ -13,6 +13,7 @@
 #include "supervisor/daemon/store/build_cache.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
+#include "supervisor/api/sv_reply.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strv.h"
@@ -94,13 +95,12 @@ int sv_image_list(vl_call *call, yajl_val params, void *ud)
 			want[i] = true;
 	}
 	pick(&db, &view, peer, refs, want, want_name);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key(g, "images") || yajl_gen_array_open(g))
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
+	if (!g || jg_key(g, "images") || yajl_gen_array_open(g))
 		return sv_internal(call, "out of memory");
 	for (size_t i = 0; i < db.n_images; i++)
 		if (want[i])
 			img_gen(d, g, &s, &db, i, peer, filtered ? want_name : NULL, false);
 	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }

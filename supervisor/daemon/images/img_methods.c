@@ -15,6 +15,7 @@
 #include "supervisor/loop/child.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
+#include "supervisor/api/sv_reply.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
@@ -64,18 +65,16 @@ int img_reply_images(corrald *d, vl_call *call, const peer_cred *p, const char *
 	int i = refs_find(&db, &view, manifest, NULL, &err);
 	if (i < 0) /* removed by someone else already */
 		return img_not_found(call, manifest, &err);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!g)
 		return sv_internal(call, "out of memory");
-	yajl_gen_map_open(g);
 	jg_key(g, "images");
 	yajl_gen_array_open(g);
 	img_gen(d, g, &s, &db, (size_t)i, &peer, NULL, false);
 	yajl_gen_array_close(g);
 	if (more)
 		more(g, ctx);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }
 
 static const char *const src_prefixes[] = { "oci:", "oci-archive:", "docker-archive:", NULL };

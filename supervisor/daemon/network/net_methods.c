@@ -9,6 +9,7 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
+#include "supervisor/api/sv_reply.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -44,14 +45,12 @@ static void publish(corrald *d, const char *action, const char *name)
 
 static int reply_network(vl_call *call, const netconf *nc)
 {
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!g)
 		return sv_internal(call, NULL);
-	yajl_gen_map_open(g);
 	jg_key(g, "network");
 	gen_network(g, nc);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }
 
 int sv_network_create(vl_call *call, yajl_val params, void *ud)
@@ -89,17 +88,15 @@ int sv_network_list(vl_call *call, yajl_val params, void *ud)
 	size_t n;
 	if (network_ensure_default(d, &err) < 0 || net_store_list(d->cfg->cni_config_dir, &v, &n, &err) < 0)
 		return sv_internal_err(call, &err);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!g)
 		return sv_internal(call, NULL);
-	yajl_gen_map_open(g);
 	jg_key(g, "networks");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < n; i++)
 		gen_network(g, &v[i]);
 	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }
 
 /* The network's conflist, or the call's error (returned through *replied). */

@@ -4,6 +4,7 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
+#include "supervisor/api/sv_reply.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
@@ -153,10 +154,9 @@ int sv_health(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	component cs[N_COMPONENTS];
 	enum level all = check_all(ud, cs);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!g)
 		return sv_internal(call, NULL);
-	yajl_gen_map_open(g);
 	jg_key_str(g, "status", level_str[all]);
 	jg_key(g, "components");
 	yajl_gen_array_open(g);
@@ -168,6 +168,5 @@ int sv_health(vl_call *call, yajl_val params, void *ud)
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }

@@ -10,6 +10,7 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
+#include "supervisor/api/sv_reply.h"
 #include "common/base64.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -142,14 +143,12 @@ int sv_secret_create(vl_call *call, yajl_val params, void *ud)
 	if (r < 0 || secret_store_info(dir, name, &info, &err) < 0)
 		return sv_internal_err(call, &err);
 	events_publish(d->events, EV_OWNER(vl_call_peer(call)->uid), "secret", "create", name, name, NULL, 0);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!g)
 		return sv_internal(call, NULL);
-	yajl_gen_map_open(g);
 	jg_key(g, "secret");
 	gen_secret(g, &info);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }
 
 int sv_secret_list(vl_call *call, yajl_val params, void *ud)
@@ -165,18 +164,16 @@ int sv_secret_list(vl_call *call, yajl_val params, void *ud)
 	cerr err = { 0 };
 	if (secret_store_list(dir, &v, &n, &err) < 0)
 		return sv_internal_err(call, &err);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!g)
 		return sv_internal(call, NULL);
-	yajl_gen_map_open(g);
 	jg_key(g, "secrets");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < n; i++)
 		if (visible_to(&v[i], vl_call_peer(call)))
 			gen_secret(g, &v[i]);
 	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }
 
 /* A container that may still start with it: any that has not exited, and

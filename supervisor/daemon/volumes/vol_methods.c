@@ -12,6 +12,7 @@
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
+#include "supervisor/api/sv_reply.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/timefmt.h"
@@ -69,16 +70,14 @@ static void gen_volume(yajl_gen g, corrald *d, const peer_cred *peer, const vol_
 	yajl_gen_map_close(g);
 }
 
-/* {"volume": v} (NULL: out of memory) */
+/* {"volume": v}, for sv_reply_close (NULL: out of memory) */
 static yajl_gen gen_reply(corrald *d, const peer_cred *peer, const vol_info *v)
 {
-	yajl_gen g = json_gen_new(false);
-	if (!g)
-		return NULL;
-	yajl_gen_map_open(g);
-	jg_key(g, "volume");
-	gen_volume(g, d, peer, v, true);
-	yajl_gen_map_close(g);
+	yajl_gen g = sv_reply_open();
+	if (g) {
+		jg_key(g, "volume");
+		gen_volume(g, d, peer, v, true);
+	}
 	return g;
 }
 
@@ -131,7 +130,7 @@ int sv_volume_create(vl_call *call, yajl_val params, void *ud)
 		return sv_internal_err(call, &err);
 	_cleanup_json_gen_ yajl_gen g = gen_reply(d, vl_call_peer(call), &v);
 	vol_info_release(&v);
-	return g ? vl_call_reply_gen(call, g) : sv_internal(call, NULL);
+	return g ? sv_reply_close(call, g) : sv_internal(call, NULL);
 }
 
 /* "name=SUBSTRING", "label=KEY[=VALUE]", "dangling=true|false", "driver=local" */
@@ -211,9 +210,8 @@ static int list_for_answer(vl_call *call, corrald *d, const char *key, vol_answe
 	_cleanup_cerr_ cerr err = { 0 };
 	if (vol_list_seen(d, vl_call_peer(call), &a->v, &a->n, &err) < 0)
 		return sv_internal_err(call, &err);
-	if (!(a->g = json_gen_new(false)))
+	if (!(a->g = sv_reply_open()))
 		return sv_internal(call, NULL);
-	yajl_gen_map_open(a->g);
 	jg_key(a->g, key);
 	yajl_gen_array_open(a->g);
 	return 1;
@@ -238,8 +236,7 @@ int sv_volume_list(vl_call *call, yajl_val params, void *ud)
 		if (matches(d, &a.v[i], filters))
 			gen_volume(a.g, d, vl_call_peer(call), &a.v[i], false);
 	yajl_gen_array_close(a.g);
-	yajl_gen_map_close(a.g);
-	return vl_call_reply_gen(call, a.g);
+	return sv_reply_close(call, a.g);
 }
 
 /* name among peer's volumes (root: NAME@UID a member's): 0 with v;
@@ -277,7 +274,7 @@ int sv_volume_inspect(vl_call *call, yajl_val params, void *ud)
 		return r;
 	_cleanup_json_gen_ yajl_gen g = gen_reply(d, vl_call_peer(call), &v);
 	vol_info_release(&v);
-	return g ? vl_call_reply_gen(call, g) : sv_internal(call, NULL);
+	return g ? sv_reply_close(call, g) : sv_internal(call, NULL);
 }
 
 int sv_volume_remove(vl_call *call, yajl_val params, void *ud)
@@ -352,6 +349,5 @@ int sv_volume_prune(vl_call *call, yajl_val params, void *ud)
 	}
 	yajl_gen_array_close(g);
 	jg_key_int(g, "reclaimedBytes", reclaimed);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }

@@ -18,6 +18,7 @@
 #include "supervisor/daemon/containers/record/img_source.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
+#include "supervisor/api/sv_reply.h"
 #include "supervisor/varlink/wire.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/containers/engine/fastpath.h"
@@ -184,13 +185,11 @@ int sv_container_prune(vl_call *call, yajl_val params, void *ud)
 	if (sp_known(params, KNOWN(""), &f) < 0)
 		return sv_invalid_fault(call, &f);
 	_cleanup_strv_ char **removed = NULL;
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!g || ctr_prune_stopped(ud, vl_call_peer(call), &removed) < 0)
 		return sv_internal(call, "out of memory");
-	yajl_gen_map_open(g);
 	jg_key_strv(g, "removed", removed);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }
 
 static bool labels_match(const ctr *c, yajl_val want)
@@ -286,14 +285,12 @@ int sv_inspect(vl_call *call, yajl_val params, void *ud)
 {
 	json_fault f = { 0 };
 	CTR_METHOD_TARGET(c, ud, call, params, f, "id");
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!g)
 		return sv_internal(call, NULL);
-	yajl_gen_map_open(g);
 	jg_key(g, "container");
 	ctr_gen(g, c);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }
 
 int sv_wait(vl_call *call, yajl_val params, void *ud)
@@ -382,15 +379,13 @@ int sv_stats(vl_call *call, yajl_val params, void *ud)
 		return sv_internal(call, "no cgroup2 mount");
 	ctr_cgroup_path(d, c, cgp, sizeof(cgp));
 	snprintf(dir, sizeof(dir), "%s%s", mount, cgp);
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!g)
 		return sv_internal(call, NULL);
-	yajl_gen_map_open(g);
 	jg_key(g, "stats");
 	/* a session's container on the session's CNI network counts its interfaces */
 	ctr_stats_gen(g, dir, c->id, c->spec.network == CTR_NET_CNI || c->spec.session_dns ? c->pid : 0);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }
 
 /* Its log moved away by the one who rotates it (kubelet, which named the

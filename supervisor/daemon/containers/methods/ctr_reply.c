@@ -2,6 +2,7 @@
 #include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/api/sv_errors.h"
+#include "supervisor/api/sv_reply.h"
 #include "common/json.h"
 
 #include <stdlib.h>
@@ -23,14 +24,12 @@ int reply_not_found(vl_call *call, const char *id, const json_fault *f)
 
 int ctr_reply_created(vl_call *call, const ctr *c)
 {
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!g)
 		return sv_internal(call, NULL);
-	yajl_gen_map_open(g);
 	jg_key_str(g, "id", c->id);
 	jg_key_str(g, "name", c->name);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }
 
 /* A call that finishes later, waiting for what the engine tells. */

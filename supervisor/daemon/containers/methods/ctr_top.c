@@ -13,6 +13,7 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
+#include "supervisor/api/sv_reply.h"
 #include "bundle/image_user.h"
 #include "cgroups/cgroups.h"
 #include "common/cleanup.h"
@@ -210,10 +211,9 @@ int sv_top(vl_call *call, yajl_val params, void *ud)
 	static const char *const ps[] = { "PID", "USER", "TIME", "COMMAND", NULL },
 				 *const ps_ef[] = { "UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD", NULL };
 	_cleanup_free_ proc_row *row = malloc(sizeof(*row));
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!row || !g)
 		return sv_internal(call, "out of memory");
-	yajl_gen_map_open(g);
 	jg_key(g, "titles");
 	yajl_gen_array_open(g);
 	for (const char *const *t = x.ps_ef ? ps_ef : ps; *t; t++)
@@ -225,8 +225,7 @@ int sv_top(vl_call *call, yajl_val params, void *ud)
 		if (read_row(pids[i], row) == 0)
 			gen_row(g, row, &x);
 	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
-	return vl_call_reply_gen(call, g);
+	return sv_reply_close(call, g);
 }
 
 /* Port: the ports a container publishes (spec.ports), as its network's
