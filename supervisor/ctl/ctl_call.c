@@ -230,6 +230,16 @@ int ctl_call_gen_tolerating(vl_client **c, const char *method, yajl_gen gen, con
 	return params ? call_tolerating(c, method, params, false, tolerated, rep) : ctl_fail(method, "out of memory");
 }
 
+int ctl_call_found(const char *method, yajl_gen g, const char *tolerated)
+{
+	_cleanup_vl_client_ vl_client *c = NULL;
+	vl_reply rep;
+	int r = ctl_call_gen_tolerating(&c, method, g, tolerated, &rep);
+	if (r == 0)
+		vl_reply_release(&rep);
+	return r == 0 ? 1 : r == 1 ? 0 : EXIT_CTL;
+}
+
 int ctl_call_gen(vl_client **c, const char *method, yajl_gen gen, bool more, vl_reply *rep)
 {
 	_cleanup_json_gen_ yajl_gen g = gen;

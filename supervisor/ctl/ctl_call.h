@@ -19,6 +19,9 @@ int ctl_call_gen(vl_client **c, const char *method, yajl_gen g, bool more, vl_re
 /* ctl_call_gen without "more", where an error reply named `tolerated`
  * (its short name, "NoSuchContainer") returns 1, unsaid. */
 int ctl_call_gen_tolerating(vl_client **c, const char *method, yajl_gen g, const char *tolerated, vl_reply *rep);
+/* A call for its outcome alone, on a connection of its own: 1 when it
+ * succeeded, 0 when it failed with `tolerated`, else EXIT_CTL (said). */
+int ctl_call_found(const char *method, yajl_gen g, const char *tolerated);
 /* A pull's or a push's call, which takes its time (no timeout: a stalled
  * registry is corral-images' to end; ctl_timeout_ms stays -1 for the
  * calls after it): the parameters an open map in g (freed); accepted is

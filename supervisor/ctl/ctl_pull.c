@@ -63,15 +63,10 @@ static int v_pull(ctl_args *a)
 /* Is image in the store, as the peer sees it? 1 yes, 0 no, else EXIT_CTL. */
 static int have_image(const char *image)
 {
-	_cleanup_vl_client_ vl_client *c = NULL;
 	_cleanup_json_gen_ yajl_gen g = ctl_params(NULL);
-	vl_reply rep;
 	if (!g || jg_key_str(g, "image", image))
 		return ctl_fail("pull", "out of memory");
-	int r = ctl_call_gen_tolerating(&c, M("ImageInspect"), TAKE_PTR(g), "NoSuchImage", &rep);
-	if (r == 0)
-		vl_reply_release(&rep);
-	return r == 0 ? 1 : r == 1 ? 0 : EXIT_CTL;
+	return ctl_call_found(M("ImageInspect"), TAKE_PTR(g), "NoSuchImage");
 }
 
 int ctl_pull_policy(const char *policy, const char *image, char **use)

@@ -43,19 +43,11 @@ static int create(ctl_args *a, bool auto_remove, char **id)
  * gone. */
 static int remove_container(const char *id)
 {
-	_cleanup_vl_client_ vl_client *c = NULL;
 	_cleanup_json_gen_ yajl_gen g = ctl_params(id);
-	vl_reply rep;
 	if (!g || jg_key_bool(g, "force", true))
 		return ctl_fail("rm", "out of memory");
 	ctl_timeout_ms = -1;
-	int r = ctl_call_gen_tolerating(&c, M("Remove"), TAKE_PTR(g), "NoSuchContainer", &rep);
-	if (r == 1)
-		return 0;
-	if (r)
-		return EXIT_CTL;
-	vl_reply_release(&rep);
-	return 0;
+	return ctl_call_found(M("Remove"), TAKE_PTR(g), "NoSuchContainer") == EXIT_CTL ? EXIT_CTL : 0;
 }
 
 static int v_create(ctl_args *a)

@@ -97,12 +97,7 @@ static int workload_container(const char *verb, const char *name, const char *cn
  * EXIT_CTL after saying why it could not tell. */
 static int is_container(const char *id)
 {
-	_cleanup_vl_client_ vl_client *c = NULL;
-	vl_reply rep;
-	int rc = ctl_call_gen_tolerating(&c, M("Inspect"), ctl_params(id), "NoSuchContainer", &rep);
-	if (rc == 0)
-		vl_reply_release(&rep);
-	return rc == 0 ? 1 : rc == 1 ? 0 : rc;
+	return ctl_call_found(M("Inspect"), ctl_params(id), "NoSuchContainer");
 }
 
 int ctl_target_container(const char *verb, const char *target, const char *cname, char **id)

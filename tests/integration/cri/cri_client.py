@@ -545,13 +545,14 @@ def attach(c, a, pod):
     # stdout to the client after its stdin already went in, and lose what
     # came of it: the client knocks (ping) until the container answers
     # (pong), as a person types until the prompt shows; the container pauses
-    # before its exit
+    # before its exit; stdin ends once the answers show (containerd stops
+    # copying to the attach once its stdin ends, and may lose what comes)
     pod.create("a", ["sh", "-c", "echo ready; while read x && [ \"$x\" = ping ]; do echo pong; done; "
                                  "echo got:$x; echo bye >&2; sleep 1; exit 5"], stdin=True)
     pod.wait("a", pb.CONTAINER_RUNNING)
     pod.log("a", want="ready")
     url = c.Attach(container_id=pod.ctrs["a"], stdin=True, stdout=True, stderr=True).url
-    r = spdy_client.stream_exec(url, stdin=b"hello\n", knock=(b"ping\n", b"pong"))
+    r = spdy_client.stream_exec(url, stdin=b"hello\n", knock=(b"ping\n", b"pong"), end_after={"stdout": b"got:hello", "stderr": b"bye"})
     out("attach", "stdout=%r stderr=%r status=%s" % (r["stdout"], r["stderr"], json.loads(r["status"] or "{}").get("status")))
     st = pod.wait("a", pb.CONTAINER_EXITED)
     out("attached container", "exit %d" % st.exit_code)

@@ -163,10 +163,14 @@ def read_101(s):
     return headers
 
 
-def stream_exec(url, stdin=None, tty=False, size=None, stdout=True, stderr=True, secs=60, knock=None):
+def stream_exec(url, stdin=None, tty=False, size=None, stdout=True, stderr=True, secs=60, knock=None,
+                end_after=None):
     """knock: (probe, answer): before stdin, the probe is typed again and
     again until the answer shows on stdout, as a person at an attach types
-    until the container answers (its answers are left out of stdout)."""
+    until the container answers (its answers are left out of stdout).
+    end_after: {"stdout": text, "stderr": text}: stdin is ended once these
+    show, as that person reads the answer before ^D (containerd's attach
+    stops copying stdout and stderr once its stdin ends)."""
     s, proto = upgrade(url)
     sess = Session(s)
     t = threading.Thread(target=sess.read_loop, daemon=True)
@@ -192,6 +196,8 @@ def stream_exec(url, stdin=None, tty=False, size=None, stdout=True, stderr=True,
                     break
         if stdin:
             sess.send(ids["stdin"], stdin)
+        if end_after:
+            sess.wait(lambda: all(v in sess.data.get(ids[k], b"") for k, v in end_after.items()), secs)
         sess.send(ids["stdin"], b"", fin=True)
     sess.wait(lambda: ids["error"] in sess.ended and all(ids[k] in sess.ended for k in ("stdout", "stderr") if k in ids),
               secs)
