@@ -2,7 +2,8 @@
 # The fourth attack on the Docker socket and corrald's bounds, each as a
 # member of corrald's group (4242, the attacker) against root and another
 # member (4343): connection churn, a request libmicrohttpd cannot read, a
-# client that sends nothing, helpers that would outlive corrald.
+# client that sends nothing, a long connection that would grow its
+# process, helpers that would outlive corrald.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"
@@ -112,6 +113,52 @@ test_dka_a_silent_client_is_let_go() {
 	assert_eq "$(head -1 <<<"$out")" "b'' 2" "half a request, then nothing: let go after the idle timeout"
 	assert_contains "$(tail -1 <<<"$out")" "HTTP/1.1 431" "a header line past the bound"
 	wait_for 5 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq $DOCKER_STANDBYS ]"
+}
+
+# One member's keep-alive connection of many requests: the corral-docker
+# serving it stays its size (it leaked each call's parameters once, some
+# 2.6 KiB a request: a member could grow it without bound). Its memory is
+# read after 1000 requests of each kind and again after 5000 more.
+test_dka_a_long_connection_does_not_grow_its_process() {
+	trap cleanup_sv EXIT
+	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
+	member_import 4242 m:1
+	mctl 4242 run -d --name x m:1 sleep 1000 >/dev/null
+	mctl 4242 volume create v >/dev/null
+	local out
+	out=$(as_uid 4242 /usr/bin/python3 - "$S/docker.sock" "$CORRALD_PID" <<-'PY'
+	import socket, subprocess, sys
+	s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(30)
+	def get(path):
+	    s.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: d\r\n\r\n")
+	    buf = b""
+	    while b"\r\n\r\n" not in buf:
+	        buf += s.recv(65536)
+	    head, body = buf.split(b"\r\n\r\n", 1)
+	    assert head.startswith(b"HTTP/1.1 200"), head
+	    n = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0])
+	    while len(body) < n:
+	        body += s.recv(65536)
+	def rss():  # the largest corral-docker's, in KiB: the one serving this
+	    kib = []
+	    for p in subprocess.check_output(["pgrep", "-P", sys.argv[2], "-x", "corral-docker"]).split():
+	        with open("/proc/%s/status" % p.decode()) as f:
+	            kib += [int(l.split()[1]) for l in f if l.startswith("VmRSS")]
+	    return max(kib)
+	for path in ("/v1.41/containers/x/json", "/v1.41/networks/bridge", "/v1.41/volumes/v"):
+	    for _ in range(1000):
+	        get(path)
+	    before = rss()
+	    for _ in range(5000):
+	        get(path)
+	    print(path, rss() - before)
+	PY
+	) || fail "the client: $out"
+	local path grew
+	while read -r path grew; do
+		[ "$grew" -lt 1024 ] || fail "$path: corral-docker grew by $grew KiB over 5000 requests"
+	done <<<"$out"
+	assert_eq "$(wc -l <<<"$out")" 3 "the three kinds measured: $out"
 }
 
 # corrald killed while its helpers are busy, each after its change of
