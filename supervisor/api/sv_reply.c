@@ -16,7 +16,7 @@ yajl_gen sv_reply_open(void)
 
 int sv_reply_close(vl_call *call, yajl_gen g)
 {
-	if (yajl_gen_map_close(g) != yajl_gen_status_ok)
+	if (!g || yajl_gen_map_close(g) != yajl_gen_status_ok)
 		return sv_internal(call, NULL);
 	return vl_call_reply_gen(call, g);
 }

@@ -7,5 +7,6 @@
 
 /* A generator with the reply's object open; NULL when out of memory. */
 yajl_gen sv_reply_open(void);
-/* Close g's object and reply with it; g stays the caller's. */
+/* Close g's object and reply with it; g stays the caller's. NULL (out of
+ * memory): InternalError. */
 int sv_reply_close(vl_call *call, yajl_gen g);

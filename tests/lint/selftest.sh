@@ -40,6 +40,10 @@ must_pass "a generated file of 701 lines"
 lines 600 >tests/unit/planted.c
 must_pass "a 600-line file"
 rm tests/unit/planted.c
+# a generator made in the call that takes its text: freed by nobody
+printf 'static char *p(const char *id) { return dk_params_end(dk_params_id(id)); }\n' >supervisor/docker/planted.c
+must_fail "a generator made where its text is taken" "supervisor/docker/planted.c:1: its generator is made or taken in the call"
+rm supervisor/docker/planted.c
 echo '/* a second store.c */' >supervisor/daemon/jobs/store.c
 must_fail "two files named store.c" "images/store.c and supervisor/daemon/jobs/store.c"
 rm supervisor/daemon/jobs/store.c

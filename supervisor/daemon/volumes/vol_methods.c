@@ -130,7 +130,7 @@ int sv_volume_create(vl_call *call, yajl_val params, void *ud)
 		return sv_internal_err(call, &err);
 	_cleanup_json_gen_ yajl_gen g = gen_reply(d, vl_call_peer(call), &v);
 	vol_info_release(&v);
-	return g ? sv_reply_close(call, g) : sv_internal(call, NULL);
+	return sv_reply_close(call, g);
 }
 
 /* "name=SUBSTRING", "label=KEY[=VALUE]", "dangling=true|false", "driver=local" */
@@ -274,7 +274,7 @@ int sv_volume_inspect(vl_call *call, yajl_val params, void *ud)
 		return r;
 	_cleanup_json_gen_ yajl_gen g = gen_reply(d, vl_call_peer(call), &v);
 	vol_info_release(&v);
-	return g ? sv_reply_close(call, g) : sv_internal(call, NULL);
+	return sv_reply_close(call, g);
 }
 
 int sv_volume_remove(vl_call *call, yajl_val params, void *ud)
