@@ -24,12 +24,13 @@ typedef struct vl_call vl_call;
  * it once, later, from the event loop (a Wait, a stream): it then sets a
  * cancel hook and returns 0. The hook runs when the connection goes away
  * first; the call is freed after it. A handler that neither answers nor
- * keeps its call is a bug: the server logs it and hangs up. */
-typedef int (*vl_method_fn)(vl_call *call, yajl_val params, void *userdata);
+ * keeps its call is a bug: the server logs it and hangs up. A header
+ * declares its file's handlers with this type: `vl_method_fn sv_ping;`. */
+typedef int vl_method_fn(vl_call *call, yajl_val params, void *userdata);
 
 typedef struct vl_method {
 	const char *name; /* unqualified: "Ping" */
-	vl_method_fn fn;
+	vl_method_fn *fn;
 } vl_method;
 
 typedef struct vl_interface {

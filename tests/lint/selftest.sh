@@ -154,6 +154,10 @@ cp runtime/cli/cmd_run.h "$tmp/cmd_run.h"
 echo 'int cmd_spec(int argc, char **argv);' >>runtime/cli/cmd_run.h
 must_fail "a header declaring another file's function" "runtime/cli/cmd_run.h: declares cmd_spec, which runtime/cli/cmd_run.c does not define"
 cp "$tmp/cmd_run.h" runtime/cli/cmd_run.h
+cp supervisor/daemon/images/img_tag.h "$tmp/img_tag.h"
+echo 'vl_method_fn sv_image_tag, sv_image_list;' >supervisor/daemon/images/img_tag.h
+must_fail "a handler declared by its type in another file's header" "supervisor/daemon/images/img_tag.h: declares sv_image_list, which supervisor/daemon/images/img_tag.c does not define"
+cp "$tmp/img_tag.h" supervisor/daemon/images/img_tag.h
 cp supervisor/daemon/network/network.h "$tmp/network.h"
 echo 'int sv_session_create(void *call, void *params, void *ud);' >>supervisor/daemon/network/network.h
 must_fail "a room's face declaring another room's function" "supervisor/daemon/network/network.h: declares sv_session_create, which no file of its room defines"

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <yajl/yajl_tree.h>
 #include "common/error.h"
+#include "supervisor/varlink/server.h"
 
 struct corrald;
 struct ctr;
@@ -29,10 +30,7 @@ int broker_party_add(struct corrald *d, struct session *s, struct ctr *c, char *
 void broker_party_remove(struct corrald *d, struct ctr *c);
 /* io.corral.Supervisor's BrokerPublish, BrokerSubscribe and BrokerRequest:
  * the operator as the party "host" (host.c). */
-typedef struct vl_call vl_call;
-int sv_broker_publish(vl_call *call, yajl_val params, void *ud);
-int sv_broker_subscribe(vl_call *call, yajl_val params, void *ud);
-int sv_broker_request(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_broker_publish, sv_broker_subscribe, sv_broker_request;
 /* Its Prometheus series (corrald's metrics), appended to out. */
 struct strbuf;
 int broker_render_metrics(struct corrald *d, struct strbuf *out);

@@ -4,6 +4,6 @@
 #pragma once
 #include "supervisor/daemon/build/commit_methods.h"
 
-int sv_build(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_build;
 /* At start: the build directories a crash left. */
 void builds_sweep(struct corrald *d);

@@ -3,5 +3,4 @@
 #pragma once
 #include "supervisor/daemon/build/commit_methods.h"
 
-int sv_build_cache_get(vl_call *call, yajl_val params, void *ud);
-int sv_build_cache_prune(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_build_cache_get, sv_build_cache_prune;

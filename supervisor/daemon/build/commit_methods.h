@@ -4,6 +4,5 @@
 #pragma once
 #include "supervisor/varlink/server.h"
 
-int sv_container_commit(vl_call *call, yajl_val params, void *ud);
-int sv_image_commit(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_container_commit, sv_image_commit;
 struct corrald;

@@ -5,7 +5,6 @@
 
 struct corrald;
 
-int sv_checkpoint_export(vl_call *call, yajl_val params, void *ud);
-int sv_checkpoint_import(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_checkpoint_export, sv_checkpoint_import;
 /* At start: what an import that corrald did not finish left, to the trash. */
 void ctr_import_stages_clear(struct corrald *d);

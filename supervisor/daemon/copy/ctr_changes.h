@@ -3,4 +3,4 @@
 #pragma once
 #include "supervisor/daemon/copy/ctr_copy.h"
 
-int sv_changes(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_changes;

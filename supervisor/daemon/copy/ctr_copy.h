@@ -2,6 +2,4 @@
 #pragma once
 #include "supervisor/varlink/server.h"
 
-int sv_copy_from(vl_call *call, yajl_val params, void *ud);
-int sv_copy_to(vl_call *call, yajl_val params, void *ud);
-int sv_export(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_copy_from, sv_copy_to, sv_export;

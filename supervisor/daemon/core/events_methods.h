@@ -6,7 +6,7 @@
 #include "supervisor/varlink/server.h"
 
 /* Events (service.c's table): {since, until, filters}, a call with "more". */
-int sv_events(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_events;
 /* Keep call (its cancel hook) as b's subscriber, as events_subscribe
  * keeps a sink: each event a notification, until's end the last reply, a
  * cut an InternalError. -ENOMEM, with nothing said. */

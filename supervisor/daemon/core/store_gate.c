@@ -12,7 +12,7 @@
 
 struct parked {
 	vl_call *call;
-	vl_method_fn method;
+	vl_method_fn *method;
 	struct parked *next, **prev;
 };
 
@@ -70,7 +70,7 @@ static bool gc_holds_store(const corrald *d)
 	return held;
 }
 
-int store_gate_park(corrald *d, vl_call *call, vl_method_fn method, sv_fault *f)
+int store_gate_park(corrald *d, vl_call *call, vl_method_fn *method, sv_fault *f)
 {
 	if (!gcs || !gc_holds_store(d))
 		return 0;

@@ -16,4 +16,4 @@ void store_gate_gc_end(struct corrald *d);
  * (with its params and d) once the gcs have ended; 1. 0 when none holds it
  * (none runs, or it still waits for the store): the caller goes on. -1 with
  * f set when the call could not be kept, for the caller to reply. */
-int store_gate_park(struct corrald *d, vl_call *call, vl_method_fn method, sv_fault *f);
+int store_gate_park(struct corrald *d, vl_call *call, vl_method_fn *method, sv_fault *f);

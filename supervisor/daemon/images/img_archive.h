@@ -5,5 +5,4 @@
 #include "supervisor/daemon/images/img_methods.h"
 
 /* img_archive.c: load and save archives through corral-images */
-int sv_image_load(vl_call *call, yajl_val params, void *ud);
-int sv_image_save(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_image_load, sv_image_save;

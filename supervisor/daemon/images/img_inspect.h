@@ -4,5 +4,4 @@
 #pragma once
 #include "supervisor/daemon/images/img_methods.h"
 
-int sv_image_inspect(vl_call *call, yajl_val params, void *ud);
-int sv_image_history(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_image_inspect, sv_image_history;

@@ -4,4 +4,4 @@
 #pragma once
 #include "supervisor/daemon/images/img_methods.h"
 
-int sv_image_list(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_image_list;

@@ -3,4 +3,4 @@
 #include <yajl/yajl_tree.h>
 #include "supervisor/varlink/server.h"
 
-int sv_image_import(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_image_import;

@@ -9,4 +9,4 @@ int img_prune_start(struct corrald *d, vl_call *call, const peer_cred *peer, boo
 		    cerr *err);
 
 /* SystemPrune: the stopped containers, then the images (img_prune.c). */
-int sv_system_prune(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_system_prune;

@@ -5,5 +5,4 @@
 #pragma once
 #include "supervisor/daemon/images/img_methods.h"
 
-int sv_image_remove(vl_call *call, yajl_val params, void *ud);
-int sv_image_prune(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_image_remove, sv_image_prune;

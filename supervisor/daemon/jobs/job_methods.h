@@ -4,13 +4,7 @@
 #include <yajl/yajl_tree.h>
 #include "supervisor/varlink/server.h"
 
-int sv_job_submit(vl_call *call, yajl_val params, void *ud);
-int sv_job_batch(vl_call *call, yajl_val params, void *ud);
-int sv_job_list(vl_call *call, yajl_val params, void *ud);
-int sv_job_inspect(vl_call *call, yajl_val params, void *ud);
-int sv_job_wait(vl_call *call, yajl_val params, void *ud);
-int sv_job_cancel(vl_call *call, yajl_val params, void *ud);
-int sv_job_logs(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_job_submit, sv_job_batch, sv_job_list, sv_job_inspect, sv_job_wait, sv_job_cancel, sv_job_logs;
 
 /* The call is answered with the job once it has finished. */
 int job_add_waiter(job *j, vl_call *call);

@@ -4,5 +4,4 @@
 #pragma once
 #include "supervisor/daemon/network/net_methods.h"
 
-int sv_network_connect(vl_call *call, yajl_val params, void *ud);
-int sv_network_disconnect(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_network_connect, sv_network_disconnect;

@@ -3,6 +3,4 @@
 #include <yajl/yajl_tree.h>
 #include "supervisor/varlink/server.h"
 
-int sv_policy_show(vl_call *call, yajl_val params, void *ud);
-int sv_image_sign(vl_call *call, yajl_val params, void *ud);
-int sv_image_verify(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_policy_show, sv_image_sign, sv_image_verify;

@@ -2,6 +2,4 @@
 #pragma once
 #include "supervisor/varlink/server.h"
 
-int sv_image_pull(vl_call *call, yajl_val params, void *ud);
-int sv_login(vl_call *call, yajl_val params, void *ud);
-int sv_logout(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_image_pull, sv_login, sv_logout;

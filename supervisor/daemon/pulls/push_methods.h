@@ -4,4 +4,4 @@
 #pragma once
 #include "supervisor/daemon/pulls/pull_methods.h"
 
-int sv_image_push(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_image_push;

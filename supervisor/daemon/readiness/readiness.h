@@ -19,4 +19,4 @@ struct corrald;
 int readiness_init(struct corrald *d, cerr *err);
 /* 0 ready; else -EAGAIN with the failing component and why in *why. */
 int readiness_ready(strbuf *why, void *data);
-int sv_health(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_health;

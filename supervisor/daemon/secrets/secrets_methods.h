@@ -10,6 +10,4 @@ void secrets_dir(const struct corrald *d, char *buf, size_t n);
  * identity (ctr_secret.id) from now on. */
 int secrets_check_refs(const struct corrald *d, const peer_cred *peer, ctr_spec *s, const char **missing,
 		       json_fault *f);
-int sv_secret_create(vl_call *call, yajl_val params, void *ud);
-int sv_secret_list(vl_call *call, yajl_val params, void *ud);
-int sv_secret_remove(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_secret_create, sv_secret_list, sv_secret_remove;

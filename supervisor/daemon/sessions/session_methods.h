@@ -7,11 +7,7 @@
 
 struct corrald;
 
-int sv_session_create(vl_call *call, yajl_val params, void *ud);
-int sv_session_list(vl_call *call, yajl_val params, void *ud);
-int sv_session_inspect(vl_call *call, yajl_val params, void *ud);
-int sv_session_remove(vl_call *call, yajl_val params, void *ud);
-int sv_session_stop(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_session_create, sv_session_list, sv_session_inspect, sv_session_remove, sv_session_stop;
 
 /* At corrald's start, before its containers are adopted: every session in
  * <state>/sessions, its namespaces made again should a reboot have taken

@@ -3,7 +3,4 @@
 #pragma once
 #include "supervisor/daemon/sessions/session_methods.h"
 
-int sv_session_state_get(vl_call *call, yajl_val params, void *ud);
-int sv_session_state_set(vl_call *call, yajl_val params, void *ud);
-int sv_session_state_remove(vl_call *call, yajl_val params, void *ud);
-int sv_session_state_list(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_session_state_get, sv_session_state_set, sv_session_state_remove, sv_session_state_list;

@@ -26,4 +26,4 @@ struct corrald;
 int stream_start(struct corrald *d, cerr *err);
 void stream_stop(struct corrald *d);
 
-int sv_stream_prepare(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_stream_prepare;

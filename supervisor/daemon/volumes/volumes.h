@@ -14,8 +14,4 @@ extern const ctr_feature volumes_container_hooks;
  * is put in order (vol_store.h). */
 void volumes_start(struct corrald *d);
 
-int sv_volume_create(vl_call *call, yajl_val params, void *ud);
-int sv_volume_list(vl_call *call, yajl_val params, void *ud);
-int sv_volume_inspect(vl_call *call, yajl_val params, void *ud);
-int sv_volume_remove(vl_call *call, yajl_val params, void *ud);
-int sv_volume_prune(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_volume_create, sv_volume_list, sv_volume_inspect, sv_volume_remove, sv_volume_prune;

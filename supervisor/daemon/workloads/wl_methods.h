@@ -2,7 +2,4 @@
 #pragma once
 #include <yajl/yajl_tree.h>
 #include "supervisor/varlink/server.h"
-int sv_workload_apply(vl_call *call, yajl_val params, void *ud);
-int sv_workload_list(vl_call *call, yajl_val params, void *ud);
-int sv_workload_inspect(vl_call *call, yajl_val params, void *ud);
-int sv_workload_delete(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_workload_apply, sv_workload_list, sv_workload_inspect, sv_workload_delete;

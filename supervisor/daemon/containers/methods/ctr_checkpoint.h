@@ -4,5 +4,4 @@
 #pragma once
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
 
-int sv_checkpoint(vl_call *call, yajl_val params, void *ud);
-int sv_restore(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_checkpoint, sv_restore;

@@ -4,8 +4,4 @@
 #pragma once
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
 
-int sv_exec(vl_call *call, yajl_val params, void *ud);
-int sv_exec_create(vl_call *call, yajl_val params, void *ud);
-int sv_exec_start(vl_call *call, yajl_val params, void *ud);
-int sv_exec_inspect(vl_call *call, yajl_val params, void *ud);
-int sv_exec_resize(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_exec, sv_exec_create, sv_exec_start, sv_exec_inspect, sv_exec_resize;

@@ -21,13 +21,5 @@ int ctr_stop_timeout(const struct ctr *c, yajl_val params, unsigned *timeout, js
 	if (ctr_stop_timeout(c, params, &timeout, &c##_fault_) < 0)              \
 	return sv_invalid_fault((call), &c##_fault_)
 
-int sv_stop(vl_call *call, yajl_val params, void *ud);
-int sv_kill(vl_call *call, yajl_val params, void *ud);
-int sv_remove(vl_call *call, yajl_val params, void *ud);
-int sv_container_prune(vl_call *call, yajl_val params, void *ud);
-int sv_list(vl_call *call, yajl_val params, void *ud);
-int sv_inspect(vl_call *call, yajl_val params, void *ud);
-int sv_wait(vl_call *call, yajl_val params, void *ud);
-int sv_logs(vl_call *call, yajl_val params, void *ud);
-int sv_reopen_log(vl_call *call, yajl_val params, void *ud);
-int sv_stats(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_stop, sv_kill, sv_remove, sv_container_prune, sv_list, sv_inspect, sv_wait, sv_logs, sv_reopen_log,
+	sv_stats;

@@ -3,5 +3,4 @@
 #pragma once
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
 
-int sv_pause(vl_call *call, yajl_val params, void *ud);
-int sv_unpause(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_pause, sv_unpause;

@@ -3,4 +3,4 @@
 #pragma once
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
 
-int sv_rename(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_rename;

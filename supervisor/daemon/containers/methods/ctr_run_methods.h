@@ -5,6 +5,4 @@
 #pragma once
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
 
-int sv_create(vl_call *call, yajl_val params, void *ud);
-int sv_start(vl_call *call, yajl_val params, void *ud);
-int sv_restart(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_create, sv_start, sv_restart;

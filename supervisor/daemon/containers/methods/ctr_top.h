@@ -6,5 +6,4 @@
 #pragma once
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
 
-int sv_top(vl_call *call, yajl_val params, void *ud);
-int sv_port(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_top, sv_port;

@@ -5,4 +5,4 @@
 #pragma once
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
 
-int sv_update(vl_call *call, yajl_val params, void *ud);
+vl_method_fn sv_update;
