@@ -42,12 +42,13 @@ typedef enum grpc_code {
 typedef struct cri_call cri_call;
 
 /* A handler gets its call and the request, unpacked (freed with the call),
- * and answers through c, now or from a callback later. */
-typedef void (*cri_handler)(cri_call *c, const ProtobufCMessage *req);
+ * and answers through c, now or from a callback later. A header declares
+ * its file's handlers with this type: `cri_handler rpc_version;`. */
+typedef void cri_handler(cri_call *c, const ProtobufCMessage *req);
 
 typedef struct cri_method {
 	const char *name;       /* the rpc's, as in the service ("RunPodSandbox") */
-	cri_handler fn;
+	cri_handler *fn;
 	bool server_stream;     /* it answers with a stream of messages */
 } cri_method;
 

@@ -5,4 +5,4 @@
 #pragma once
 #include "supervisor/cri/cri_rpcs.h"
 
-void rpc_checkpoint_container(cri_call *c, const ProtobufCMessage *req);
+cri_handler rpc_checkpoint_container;

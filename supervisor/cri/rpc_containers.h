@@ -6,14 +6,7 @@
 /* A container id the call names, checked before corrald sees it: hex
  * digits; false with c answered INVALID_ARGUMENT */
 bool ctr_id_ok(cri_call *c, const char *rpc, const char *id);
-void rpc_create_container(cri_call *c, const ProtobufCMessage *req);
-void rpc_start_container(cri_call *c, const ProtobufCMessage *req);
-void rpc_stop_container(cri_call *c, const ProtobufCMessage *req);
-void rpc_remove_container(cri_call *c, const ProtobufCMessage *req);
-void rpc_exec_sync(cri_call *c, const ProtobufCMessage *req);
+cri_handler rpc_create_container, rpc_start_container, rpc_stop_container, rpc_remove_container, rpc_exec_sync;
 /* Exec, Attach and PortForward: a URL of the streaming server (corral-stream) */
-void rpc_exec(cri_call *c, const ProtobufCMessage *req);
-void rpc_attach(cri_call *c, const ProtobufCMessage *req);
-void rpc_port_forward(cri_call *c, const ProtobufCMessage *req);
-void rpc_reopen_container_log(cri_call *c, const ProtobufCMessage *req);
-void rpc_update_container_resources(cri_call *c, const ProtobufCMessage *req);
+cri_handler rpc_exec, rpc_attach, rpc_port_forward;
+cri_handler rpc_reopen_container_log, rpc_update_container_resources;

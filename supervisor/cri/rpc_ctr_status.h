@@ -4,8 +4,7 @@
 #pragma once
 #include "supervisor/cri/cri_rpcs.h"
 
-void rpc_container_status(cri_call *c, const ProtobufCMessage *req);
-void rpc_list_containers(cri_call *c, const ProtobufCMessage *req);
+cri_handler rpc_container_status, rpc_list_containers;
 /* The ContainerStatus of ct, a container as corrald's Inspect or List
  * gives it, into st, which points into ct, mem and the config returned
  * (the caller's to free: protobuf_c_message_free_unpacked); NULL when ct

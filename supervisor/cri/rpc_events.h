@@ -6,4 +6,4 @@
 #pragma once
 #include "supervisor/cri/cri_rpcs.h"
 
-void rpc_get_container_events(cri_call *c, const ProtobufCMessage *req);
+cri_handler rpc_get_container_events;

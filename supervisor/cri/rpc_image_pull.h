@@ -5,4 +5,4 @@
 #pragma once
 #include "supervisor/cri/cri_rpcs.h"
 
-void rpc_pull_image(cri_call *c, const ProtobufCMessage *req);
+cri_handler rpc_pull_image;

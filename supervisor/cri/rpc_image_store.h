@@ -3,5 +3,4 @@
 #pragma once
 #include "supervisor/cri/cri_rpcs.h"
 
-void rpc_remove_image(cri_call *c, const ProtobufCMessage *req);
-void rpc_image_fs_info(cri_call *c, const ProtobufCMessage *req);
+cri_handler rpc_remove_image, rpc_image_fs_info;

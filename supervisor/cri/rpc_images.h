@@ -3,8 +3,7 @@
 #pragma once
 #include "supervisor/cri/cri_rpcs.h"
 
-void rpc_list_images(cri_call *c, const ProtobufCMessage *req);
-void rpc_image_status(cri_call *c, const ProtobufCMessage *req);
+cri_handler rpc_list_images, rpc_image_status;
 /* What the image rpcs share: whether spec names an image (false with c
  * answered INVALID_ARGUMENT), corrald's {"image": ref} (NULL when out of
  * memory), and whether rep is corrald's NoSuchImage */

@@ -7,8 +7,5 @@
 /* A pod id the call names, checked before corrald sees it: hex digits, as
  * corral makes them; false with c answered INVALID_ARGUMENT */
 bool pod_id_ok(cri_call *c, const char *rpc, const char *id);
-void rpc_run_pod_sandbox(cri_call *c, const ProtobufCMessage *req);
-void rpc_stop_pod_sandbox(cri_call *c, const ProtobufCMessage *req);
-void rpc_remove_pod_sandbox(cri_call *c, const ProtobufCMessage *req);
-void rpc_pod_sandbox_status(cri_call *c, const ProtobufCMessage *req);
-void rpc_list_pod_sandbox(cri_call *c, const ProtobufCMessage *req);
+cri_handler rpc_run_pod_sandbox, rpc_stop_pod_sandbox, rpc_remove_pod_sandbox, rpc_pod_sandbox_status,
+	rpc_list_pod_sandbox;

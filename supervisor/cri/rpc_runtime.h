@@ -3,7 +3,4 @@
 #pragma once
 #include "supervisor/cri/cri_rpcs.h"
 
-void rpc_version(cri_call *c, const ProtobufCMessage *req);
-void rpc_status(cri_call *c, const ProtobufCMessage *req);
-void rpc_runtime_config(cri_call *c, const ProtobufCMessage *req);
-void rpc_update_runtime_config(cri_call *c, const ProtobufCMessage *req);
+cri_handler rpc_version, rpc_status, rpc_runtime_config, rpc_update_runtime_config;

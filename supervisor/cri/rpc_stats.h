@@ -4,7 +4,4 @@
 #pragma once
 #include "supervisor/cri/cri_rpcs.h"
 
-void rpc_container_stats(cri_call *c, const ProtobufCMessage *req);
-void rpc_list_container_stats(cri_call *c, const ProtobufCMessage *req);
-void rpc_pod_sandbox_stats(cri_call *c, const ProtobufCMessage *req);
-void rpc_list_pod_sandbox_stats(cri_call *c, const ProtobufCMessage *req);
+cri_handler rpc_container_stats, rpc_list_container_stats, rpc_pod_sandbox_stats, rpc_list_pod_sandbox_stats;

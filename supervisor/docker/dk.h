@@ -24,8 +24,9 @@ typedef struct dk_req {
 } dk_req;
 
 /* A handler answers through r and returns nothing useful: its answer is
- * whatever it set (a 500 when it set none). */
-typedef void (*dk_handler)(dk_req *r, const char *arg);
+ * whatever it set (a 500 when it set none). A header declares its file's
+ * handlers with this type: `dk_handler dk_ping;`. */
+typedef void dk_handler(dk_req *r, const char *arg);
 
 /* A body taken as it comes (a tar, which may be large): feed gets
  * each piece, -1 when it takes no more; finish answers r and frees the

@@ -4,5 +4,5 @@
 #pragma once
 #include "supervisor/docker/dk.h"
 
-void dk_ctr_archive_get(dk_req *r, const char *arg);
+dk_handler dk_ctr_archive_get;
 dk_sink *dk_ctr_archive_put(dk_req *r, const char *arg);

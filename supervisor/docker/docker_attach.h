@@ -7,4 +7,4 @@
  * Streams socket of corrald's, taken) as attach does: stdout and stderr
  * framed unless tty, the client's bytes as stdin when stdin_on. */
 void dk_hijack_stream(dk_req *r, int stream, bool tty, bool stdin_on);
-void dk_ctr_attach(dk_req *r, const char *arg);
+dk_handler dk_ctr_attach;

@@ -10,4 +10,4 @@
  * absent or without a username and password), or -1 with r answered
  * (400) when it is unreadable. */
 int dk_registry_auth(dk_req *r, yajl_gen g);
-void dk_auth(dk_req *r, const char *arg);
+dk_handler dk_auth;

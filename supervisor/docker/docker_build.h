@@ -6,5 +6,5 @@
 #pragma once
 #include "supervisor/docker/dk.h"
 
-void dk_build_prune(dk_req *r, const char *arg);
+dk_handler dk_build_prune;
 dk_sink *dk_build(dk_req *r, const char *arg);

@@ -6,5 +6,5 @@
 #pragma once
 #include "supervisor/docker/dk.h"
 
-void dk_commit(dk_req *r, const char *arg);
+dk_handler dk_commit;
 dk_sink *dk_img_create(dk_req *r, const char *arg);

@@ -3,7 +3,4 @@
 #pragma once
 #include "supervisor/docker/dk.h"
 
-void dk_ctr_list(dk_req *r, const char *arg);
-void dk_ctr_inspect(dk_req *r, const char *arg);
-void dk_ctr_top(dk_req *r, const char *arg);
-void dk_ctr_prune(dk_req *r, const char *arg);
+dk_handler dk_ctr_list, dk_ctr_inspect, dk_ctr_top, dk_ctr_prune;

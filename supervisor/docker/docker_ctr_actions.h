@@ -4,11 +4,5 @@
 #pragma once
 #include "supervisor/docker/dk.h"
 
-void dk_ctr_start(dk_req *r, const char *arg);
-void dk_ctr_stop(dk_req *r, const char *arg);
-void dk_ctr_kill(dk_req *r, const char *arg);
-void dk_ctr_restart(dk_req *r, const char *arg);
-void dk_ctr_pause(dk_req *r, const char *arg);
-void dk_ctr_unpause(dk_req *r, const char *arg);
-void dk_ctr_rename(dk_req *r, const char *arg);
-void dk_ctr_remove(dk_req *r, const char *arg);
+dk_handler dk_ctr_start, dk_ctr_stop, dk_ctr_kill, dk_ctr_restart, dk_ctr_pause, dk_ctr_unpause, dk_ctr_rename,
+	dk_ctr_remove;

@@ -5,5 +5,4 @@
 #pragma once
 #include "supervisor/docker/dk.h"
 
-void dk_ctr_changes(dk_req *r, const char *arg);
-void dk_ctr_export(dk_req *r, const char *arg);
+dk_handler dk_ctr_changes, dk_ctr_export;

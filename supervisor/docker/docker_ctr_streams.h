@@ -9,5 +9,4 @@
  * [stream, 0, 0, 0, size BE32] but for a terminal's, with its time first
  * when timestamps. */
 void dk_log_frame(strbuf *out, yajl_val line, bool tty, bool timestamps);
-void dk_ctr_wait(dk_req *r, const char *arg);
-void dk_ctr_logs(dk_req *r, const char *arg);
+dk_handler dk_ctr_wait, dk_ctr_logs;

@@ -3,4 +3,4 @@
 #pragma once
 #include "supervisor/docker/dk.h"
 
-void dk_system_df(dk_req *r, const char *arg);
+dk_handler dk_system_df;

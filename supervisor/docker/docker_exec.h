@@ -6,7 +6,4 @@
 #pragma once
 #include "supervisor/docker/dk.h"
 
-void dk_exec_create(dk_req *r, const char *arg);
-void dk_exec_start(dk_req *r, const char *arg);
-void dk_exec_inspect(dk_req *r, const char *arg);
-void dk_exec_resize(dk_req *r, const char *arg);
+dk_handler dk_exec_create, dk_exec_start, dk_exec_inspect, dk_exec_resize;

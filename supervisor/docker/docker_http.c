@@ -52,7 +52,7 @@ typedef struct dk_route {
 	/* a path, or PREFIX*SUFFIX (one segment captured) or PREFIX**SUFFIX
 	 * (one or more: an image's name has slashes) */
 	const char *pattern;
-	dk_handler handler;
+	dk_handler *handler;
 } dk_route;
 
 static const dk_route routes[] = {

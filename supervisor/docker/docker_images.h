@@ -7,9 +7,4 @@
 /* An Image of ImageList as a row of Docker's image list; containers: how
  * many use it (-1: not counted). */
 void dk_gen_img_summary(yajl_gen g, yajl_val im, long long containers);
-void dk_img_list(dk_req *r, const char *arg);
-void dk_img_inspect(dk_req *r, const char *arg);
-void dk_img_remove(dk_req *r, const char *arg);
-void dk_img_tag(dk_req *r, const char *arg);
-void dk_img_prune(dk_req *r, const char *arg);
-void dk_img_history(dk_req *r, const char *arg);
+dk_handler dk_img_list, dk_img_inspect, dk_img_remove, dk_img_tag, dk_img_prune, dk_img_history;

@@ -6,6 +6,5 @@
 #pragma once
 #include "supervisor/docker/dk.h"
 
-void dk_img_save(dk_req *r, const char *arg);
-void dk_img_save_many(dk_req *r, const char *arg);
+dk_handler dk_img_save, dk_img_save_many;
 dk_sink *dk_img_load(dk_req *r, const char *arg);

@@ -4,4 +4,4 @@
 #pragma once
 #include "supervisor/docker/dk.h"
 
-void dk_img_pull(dk_req *r, const char *arg);
+dk_handler dk_img_pull;

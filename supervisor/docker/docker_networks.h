@@ -8,10 +8,4 @@
  * order). 0, with arg itself when none matches (corrald then says there
  * is none), or -1 with r answered: an ambiguous prefix is a 404. */
 int dk_net_resolve(dk_req *r, const char *arg, char *name, size_t n);
-void dk_net_list(dk_req *r, const char *arg);
-void dk_net_inspect(dk_req *r, const char *arg);
-void dk_net_create(dk_req *r, const char *arg);
-void dk_net_remove(dk_req *r, const char *arg);
-void dk_net_connect(dk_req *r, const char *arg);
-void dk_net_prune(dk_req *r, const char *arg);
-void dk_net_disconnect(dk_req *r, const char *arg);
+dk_handler dk_net_list, dk_net_inspect, dk_net_create, dk_net_remove, dk_net_connect, dk_net_prune, dk_net_disconnect;

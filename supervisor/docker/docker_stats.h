@@ -4,4 +4,4 @@
 #pragma once
 #include "supervisor/docker/dk.h"
 
-void dk_ctr_stats(dk_req *r, const char *arg);
+dk_handler dk_ctr_stats;

@@ -3,6 +3,4 @@
 #include "supervisor/docker/dk.h"
 
 /* The routes, by file. */
-void dk_ping(dk_req *r, const char *arg);
-void dk_version(dk_req *r, const char *arg);
-void dk_info(dk_req *r, const char *arg);
+dk_handler dk_ping, dk_version, dk_info;

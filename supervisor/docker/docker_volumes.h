@@ -4,8 +4,4 @@
 #pragma once
 #include "supervisor/docker/dk.h"
 
-void dk_vol_list(dk_req *r, const char *arg);
-void dk_vol_create(dk_req *r, const char *arg);
-void dk_vol_inspect(dk_req *r, const char *arg);
-void dk_vol_remove(dk_req *r, const char *arg);
-void dk_vol_prune(dk_req *r, const char *arg);
+dk_handler dk_vol_list, dk_vol_create, dk_vol_inspect, dk_vol_remove, dk_vol_prune;
