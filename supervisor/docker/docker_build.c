@@ -9,6 +9,7 @@
 #include "supervisor/docker/docker_build.h"
 #include "supervisor/docker/docker_call.h"
 #include "supervisor/docker/docker_answer.h"
+#include "supervisor/docker/docker_prune.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
@@ -222,13 +223,6 @@ void dk_build_prune(dk_req *r, const char *arg)
 	vl_reply_release(&rep);
 	if (dk_call_or_fail(r, "ImagePrune", "{}", "", &rep) < 0)
 		return;
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key(g, "CachesDeleted");
-	yajl_val removed = json_get(rep.params, "removed");
-	jg_value(g, YAJL_IS_ARRAY(removed) ? removed : NULL);
-	jg_key_int(g, "SpaceReclaimed", dk_int(rep.params, "reclaimedBytes", 0));
-	yajl_gen_map_close(g);
+	dk_reply_removed(r, "CachesDeleted", &rep, NULL);
 	vl_reply_release(&rep);
-	dk_json(r, 200, g);
 }

@@ -8,6 +8,7 @@
 #include "supervisor/docker/docker_call.h"
 #include "supervisor/docker/docker_filters.h"
 #include "supervisor/docker/docker_answer.h"
+#include "supervisor/docker/docker_prune.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
@@ -155,11 +156,6 @@ void dk_ctr_prune(dk_req *r, const char *arg)
 	vl_reply rep;
 	if (dk_call_or_fail(r, "ContainerPrune", NULL, "", &rep) < 0)
 		return;
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	dk_gen_strings(g, "ContainersDeleted", json_get(rep.params, "removed"), false);
-	jg_key_int(g, "SpaceReclaimed", 0);
-	yajl_gen_map_close(g);
-	dk_json(r, 200, g);
+	dk_reply_removed(r, "ContainersDeleted", &rep, NULL);
 	vl_reply_release(&rep);
 }

@@ -6,6 +6,7 @@
 #include "supervisor/docker/docker_call.h"
 #include "supervisor/docker/docker_filters.h"
 #include "supervisor/docker/docker_answer.h"
+#include "supervisor/docker/docker_prune.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
@@ -169,19 +170,21 @@ void dk_img_inspect(dk_req *r, const char *arg)
 	vl_reply_release(&rep);
 }
 
+/* Docker's {"Untagged": name} or {"Deleted": id} of one that corrald removed. */
+static int gen_deleted_one(yajl_gen g, const char *name)
+{
+	bool id = strncmp(name, "sha256:", 7) == 0;
+	return yajl_gen_map_open(g) || jg_key_str(g, id ? "Deleted" : "Untagged", id ? name : dk_familiar(name)) ||
+	       yajl_gen_map_close(g);
+}
+
 /* Docker's [{"Untagged": name}, {"Deleted": id}] of corrald's removed. */
 static void gen_deleted(yajl_gen g, yajl_val removed)
 {
 	yajl_gen_array_open(g);
-	for (size_t i = 0; YAJL_IS_ARRAY(removed) && i < removed->u.array.len; i++) {
-		yajl_val v = removed->u.array.values[i];
-		if (!YAJL_IS_STRING(v))
-			continue;
-		bool id = strncmp(v->u.string, "sha256:", 7) == 0;
-		yajl_gen_map_open(g);
-		jg_key_str(g, id ? "Deleted" : "Untagged", id ? v->u.string : dk_familiar(v->u.string));
-		yajl_gen_map_close(g);
-	}
+	for (size_t i = 0; YAJL_IS_ARRAY(removed) && i < removed->u.array.len; i++)
+		if (YAJL_IS_STRING(removed->u.array.values[i]))
+			gen_deleted_one(g, removed->u.array.values[i]->u.string);
 	yajl_gen_array_close(g);
 }
 
@@ -243,13 +246,7 @@ void dk_img_prune(dk_req *r, const char *arg)
 	vl_reply rep;
 	if (dk_call_or_fail(r, "ImagePrune", all ? "{\"all\":true}" : "{}", "", &rep) < 0)
 		return;
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key(g, "ImagesDeleted");
-	gen_deleted(g, json_get(rep.params, "removed"));
-	jg_key_int(g, "SpaceReclaimed", dk_int(rep.params, "reclaimedBytes", 0));
-	yajl_gen_map_close(g);
-	dk_json(r, 200, g);
+	dk_reply_removed(r, "ImagesDeleted", &rep, gen_deleted_one);
 	vl_reply_release(&rep);
 }
 

@@ -10,6 +10,7 @@
 #include "supervisor/docker/docker_call.h"
 #include "supervisor/docker/docker_filters.h"
 #include "supervisor/docker/docker_answer.h"
+#include "supervisor/docker/docker_prune.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
@@ -391,11 +392,9 @@ void dk_net_prune(dk_req *r, const char *arg)
 		return;
 	bool none = dk_filter_value(filters, "label", 0) != NULL;
 	yajl_val list = json_get(rep.params, "networks");
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key(g, "NetworksDeleted");
-	yajl_gen_array_open(g);
-	for (size_t i = 0; !none && YAJL_IS_ARRAY(list) && i < list->u.array.len; i++) {
+	size_t n = YAJL_IS_ARRAY(list) ? list->u.array.len : 0, k = 0;
+	_cleanup_free_ const char **gone = calloc(n + 1, sizeof(*gone)); /* names in rep, borrowed */
+	for (size_t i = 0; gone && !none && i < n; i++) {
 		const char *name = dk_str(list->u.array.values[i], "name");
 		if (streq(name, "corral"))
 			continue;
@@ -405,13 +404,14 @@ void dk_net_prune(dk_req *r, const char *arg)
 		if (!params || vl_client_call(r->vl, "io.corral.Supervisor.NetworkRemove", params, &rm, &err) < 0)
 			break; /* the connection went: what was removed is said */
 		if (!rm.error)
-			jg_str(g, name);
+			gone[k++] = name;
 		vl_reply_release(&rm);
 	}
-	yajl_gen_array_close(g);
-	yajl_gen_map_close(g);
+	if (gone)
+		dk_reply_pruned(r, "NetworksDeleted", gone, NULL, -1);
+	else
+		dk_error(r, 500, "out of memory");
 	vl_reply_release(&rep);
-	dk_json(r, 200, g);
 }
 
 /* A request for /networks/NAME: the handler gets the network NAME

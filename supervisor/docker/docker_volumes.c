@@ -7,6 +7,7 @@
 #include "supervisor/docker/docker_call.h"
 #include "supervisor/docker/docker_filters.h"
 #include "supervisor/docker/docker_answer.h"
+#include "supervisor/docker/docker_prune.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
@@ -178,16 +179,6 @@ void dk_vol_prune(dk_req *r, const char *arg)
 	vl_reply rep;
 	if (dk_call_or_fail(r, "VolumePrune", "{}", "volumes", &rep) < 0)
 		return;
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key(g, "VolumesDeleted");
-	yajl_val list = json_get(rep.params, "removed");
-	if (YAJL_IS_ARRAY(list) && list->u.array.len)
-		jg_value(g, list);
-	else
-		yajl_gen_null(g);
-	jg_key_int(g, "SpaceReclaimed", dk_int(rep.params, "reclaimedBytes", 0));
-	yajl_gen_map_close(g);
+	dk_reply_removed(r, "VolumesDeleted", &rep, NULL);
 	vl_reply_release(&rep);
-	dk_json(r, 200, g);
 }

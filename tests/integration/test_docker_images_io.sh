@@ -196,11 +196,23 @@ test_dkio_container_resize() {
 }
 
 # prune removes the networks no container names, keeps those one does and
-# the default; label=K matches none of corral's (they have no labels)
+# the default; label=K matches none of corral's (they have no labels). Each
+# prune's report is Docker's: null where nothing went (its empty Go slice),
+# and a network prune's has no SpaceReclaimed.
 test_dkio_network_prune() {
 	trap cleanup_sv EXIT
 	start_docker
 	import_busybox
+	local kind key want
+	for kind in containers:ContainersDeleted images:ImagesDeleted volumes:VolumesDeleted build:CachesDeleted; do
+		key=${kind#*:} want="{\"$key\":null,\"SpaceReclaimed\":0}"
+		assert_eq "$(api -X POST "http://d/v1.41/${kind%%:*}/prune")" "$want" "${kind%%:*} prune, none to prune"
+	done
+	assert_eq "$(api -X POST http://d/v1.41/networks/prune)" '{"NetworksDeleted":null}' "networks prune, none"
+	local gone
+	gone=$(dock create busybox true) || fail "create"
+	assert_eq "$(api -X POST http://d/v1.41/containers/prune)" "{\"ContainersDeleted\":[\"$gone\"],\"SpaceReclaimed\":0}" \
+		"containers prune lists the one it removed"
 	dock network create idle >/dev/null
 	dock network create used >/dev/null
 	dock create --name u --network used busybox true >/dev/null
