@@ -23,11 +23,14 @@ void rpc_version(cri_call *c, const ProtobufCMessage *req)
 	cri_reply(c, &r.base);
 }
 
-/* corrald answers: the runtime is ready. The network is too: corrald makes
- * its default CNI network on first use. */
+/* The runtime is ready when corrald answers. The network is when a pod
+ * would get one: corrald's default-network (made on first use) is a CNI
+ * network or the host's, not none or loopback alone; else kubelet holds
+ * the node NotReady, as containerd's CRI says with no CNI config. */
 static void status_done(cri_call *c, vl_reply *rep, void *data)
 {
 	bool up = rep && !rep->error;
+	const char *net_name = up ? json_str(json_get(rep->params, "host"), "defaultNetwork") : NULL;
 	Runtime__V1__RuntimeCondition runtime = RUNTIME__V1__RUNTIME_CONDITION__INIT, net = runtime;
 	runtime.type = "RuntimeReady";
 	runtime.status = up;
@@ -36,7 +39,17 @@ static void status_done(cri_call *c, vl_reply *rep, void *data)
 		runtime.message = (char *)(rep && rep->error ? rep->error : "corrald did not answer");
 	}
 	net.type = "NetworkReady";
-	net.status = true;
+	net.status = net_name && *net_name && !streq(net_name, "none") && !streq(net_name, "loopback");
+	char why[128];
+	if (!up) {
+		net.reason = runtime.reason;
+		net.message = runtime.message;
+	} else if (!net.status) {
+		snprintf(why, sizeof(why), "corrald's default-network is %s: a pod would get no network",
+			 net_name && *net_name ? net_name : "none");
+		net.reason = "NetworkPluginNotReady";
+		net.message = why;
+	}
 	Runtime__V1__RuntimeCondition *conds[] = { &runtime, &net };
 	Runtime__V1__RuntimeStatus st = RUNTIME__V1__RUNTIME_STATUS__INIT;
 	st.n_conditions = 2, st.conditions = conds;
@@ -56,7 +69,7 @@ static void status_done(cri_call *c, vl_reply *rep, void *data)
 
 void rpc_status(cri_call *c, const ProtobufCMessage *req)
 {
-	cri_corrald(c, "Ping", NULL, 0, status_done, NULL);
+	cri_corrald(c, "GetInfo", NULL, 0, status_done, NULL);
 }
 
 static void config_done(cri_call *c, vl_reply *rep, void *data)

@@ -6,7 +6,7 @@
 # in a network namespace of the test's own (network_lib.sh). The same
 # script runs beside containerd's CRI in the VM tier, where cgroups have
 # their controllers (tests/vm).
-# time: about 45 s (9 cases), each with a corrald of its own
+# time: about 48 s (11 cases), each with a corrald of its own
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/network_lib.sh"
@@ -76,6 +76,21 @@ containers left: 0" "what kubelet sees"
 	# the CRI log stayed where kubelet keeps it
 	[ -s "$T/logs/web/server_0.log" ] || fail "no server log at kubelet's path"
 	assert_eq "$(ctl session ls --json | jq length)" 0 "sessions left"
+}
+
+conditions() { cri Status | jq -r '[.status.conditions[] | "\(.type)=\(.status) \(.reason)"] | join("; ")'; }
+
+# kubelet holds a node NotReady while its runtime says the network is not:
+# so corral's CRI says it is only when a pod would get one, as containerd's
+# does only with a CNI config
+test_cri_network_ready() {
+	trap cleanup_sv EXIT
+	start_cri --default-network none
+	assert_eq "$(conditions)" "RuntimeReady=true ; NetworkReady=false NetworkPluginNotReady" "default-network none"
+	assert_contains "$(cri Status | jq -r '.status.conditions[1].message')" "default-network is none" "it says why"
+	stop_sv
+	start_sv_netns --cri-socket "$S/cri.sock" --cri-user 65533:65533
+	assert_eq "$(conditions)" "RuntimeReady=true ; NetworkReady=true " "a CNI network"
 }
 
 test_cri_errors() {
