@@ -7,6 +7,7 @@
 #include "common/fileio.h"
 #include "common/rm_rf.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/strbuf.h"
 #include "common/timefmt.h"
 
@@ -74,17 +75,9 @@ static int link_parent(layout *l, cerr *err)
 
 static void gen_history_entry(yajl_gen g, const layout *l, const commit_opts *o)
 {
-	yajl_gen_map_open(g);
-	jg_key_str(g, "created", l->created);
-	if (o->created_by)
-		jg_key_str(g, "created_by", o->created_by);
-	if (o->author)
-		jg_key_str(g, "author", o->author);
-	if (o->comment)
-		jg_key_str(g, "comment", o->comment);
-	if (!l->has_layer)
-		jg_key_bool(g, "empty_layer", true);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("created", l->created), JG_STR_SET("created_by", o->created_by),
+		     JG_STR_SET("author", o->author), JG_STR_SET("comment", o->comment),
+		     JG_TRUE_SET("empty_layer", !l->has_layer), JG_END);
 }
 
 /* ExposedPorts, Volumes and Labels: a patch adds to the parent's members
@@ -193,11 +186,7 @@ static const char *oci_layer_type(const char *mt)
 
 static void gen_desc(yajl_gen g, const char *mt, const char *digest, uint64_t size)
 {
-	yajl_gen_map_open(g);
-	jg_key_str(g, "mediaType", mt);
-	jg_key_str(g, "digest", digest);
-	jg_key_int(g, "size", (long long)size);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("mediaType", mt), JG_STR("digest", digest), JG_INT("size", (long long)size), JG_END);
 }
 
 static char *gen_manifest(layout *l, const char *config, size_t config_len, size_t *len)

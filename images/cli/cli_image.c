@@ -17,6 +17,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/log.h"
 #include "common/pdeath.h"
 
@@ -293,12 +294,9 @@ static int cmd_inspect(const char *store, int argc, char **argv)
 	jg_key(g, "layers");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < h.man.n_layers; i++) {
-		yajl_gen_map_open(g);
-		jg_key_str(g, "digest", h.man.layers[i].digest);
-		jg_key_str(g, "diff_id", h.cfg.diff_ids[i]);
-		jg_key_str(g, "mediaType", h.man.layers[i].media_type);
-		jg_key_int(g, "size", (long long)h.man.layers[i].size);
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STR("digest", h.man.layers[i].digest), JG_STR("diff_id", h.cfg.diff_ids[i]),
+			     JG_STR("mediaType", h.man.layers[i].media_type),
+			     JG_INT("size", (long long)h.man.layers[i].size), JG_END);
 	}
 	yajl_gen_array_close(g);
 	jg_key(g, "config");

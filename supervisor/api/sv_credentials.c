@@ -1,6 +1,7 @@
 /* A caller's credentials, as ImagePull and ImagePush take them. */
 #include "supervisor/api/sv_credentials.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <resolv.h>
 #include <string.h>
@@ -19,8 +20,5 @@ bool sv_auth_split(const char *auth, unsigned char *pair, size_t max, const char
 void sv_gen_credentials(yajl_gen g, const char *user, const char *pass)
 {
 	jg_key(g, "credentials");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "username", user);
-	jg_key_str(g, "password", pass);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("username", user), JG_STR("password", pass), JG_END);
 }

@@ -7,6 +7,7 @@
 #include "supervisor/varlink/local_call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -42,19 +43,14 @@ int bld_call(bld *b, const char *method, const char *params, vl_reply *rep, cerr
 char *bld_params_of(const char *key, const char *value)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, key, value);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR(key, value), JG_END);
 	return jg_finish(g, NULL);
 }
 
 void bld_remove(bld *b, const char *id)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "id", id);
-	jg_key_bool(g, "force", true);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("id", id), JG_BOOL("force", true), JG_END);
 	_cleanup_free_ char *p = jg_finish(g, NULL);
 	_cleanup_cerr_ cerr err = { 0 };
 	vl_reply rep;

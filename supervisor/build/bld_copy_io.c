@@ -11,6 +11,7 @@
 #include "supervisor/varlink/streams.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -87,12 +88,7 @@ static int open_copy(bld *b, const char *method, const char *id, const char *pat
 	if (bld_connect(b, &c, err) < 0)
 		return -1;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "id", id);
-	jg_key_str(g, "path", path);
-	if (owners)
-		jg_key_bool(g, "owners", true);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("id", id), JG_STR("path", path), JG_TRUE_SET("owners", owners), JG_END);
 	_cleanup_free_ char *p = jg_finish(g, NULL);
 	char full[64];
 	snprintf(full, sizeof(full), CORRAL_SUPERVISOR_INTERFACE ".%s", method);

@@ -11,6 +11,7 @@
 #include "supervisor/api/interface.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/strv.h"
 
 #include <errno.h>
@@ -48,11 +49,7 @@ static char **env_of(const bld_stage *s)
 static char *params_id(const char *id, bool follow)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "id", id);
-	if (follow)
-		jg_key_bool(g, "follow", true);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("id", id), JG_TRUE_SET("follow", follow), JG_END);
 	return jg_finish(g, NULL);
 }
 
@@ -69,10 +66,7 @@ bool bld_client_gone(bld *b)
 static void kill_step(bld *b, const char *id)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "id", id);
-	jg_key_str(g, "signal", "KILL");
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("id", id), JG_STR("signal", "KILL"), JG_END);
 	_cleanup_free_ char *p = jg_finish(g, NULL);
 	_cleanup_cerr_ cerr err = { 0 };
 	vl_reply rep;

@@ -14,6 +14,7 @@
 #include "supervisor/build/bld_copy.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/strv.h"
 #include "images/refs.h"
 #include "images/refs_name.h"
@@ -186,10 +187,7 @@ static int tag_image(bld *b, bld_stage *s, char id[DIGEST_STR_LEN], cerr *err)
 	if (all)
 		return 0;
 	_cleanup_json_gen_ yajl_gen t = json_gen_new(false);
-	yajl_gen_map_open(t);
-	jg_key_str(t, "image", s->image);
-	jg_key_strv(t, "names", b->tags);
-	yajl_gen_map_close(t);
+	jg_object(t, JG_STR("image", s->image), JG_STRV("names", b->tags), JG_END);
 	_cleanup_free_ char *tp = jg_finish(t, NULL);
 	if (!tp || bld_call(b, "ImageTag", tp, &rep, err) < 0)
 		return -1;

@@ -6,6 +6,7 @@
 #include "images/extract_stream.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,10 +56,7 @@ void bld_say(bld *b, const char *fmt, ...)
 int bld_send_result(bld *b, const char *id, const char *manifest)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "image", id);
-	jg_key_str(g, "manifestDigest", manifest);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("image", id), JG_STR("manifestDigest", manifest), JG_END);
 	send_line(b, g);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/strbuf.h"
 #include "common/timefmt.h"
 
@@ -84,13 +85,8 @@ static char *path_stat(const strbuf *head, const char *path)
 		snprintf(name, sizeof(name), "%.*s", base && n > 1 ? (int)(path + n - base - 1) : (int)n,
 			 base && n > 1 ? base + 1 : path);
 		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-		yajl_gen_map_open(g);
-		jg_key_str(g, "name", name);
-		jg_key_int(g, "size", (long long)size);
-		jg_key_int(g, "mode", (long long)fm);
-		jg_key_str(g, "mtime", mtime);
-		jg_key_str(g, "linkTarget", link);
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STR("name", name), JG_INT("size", (long long)size), JG_INT("mode", (long long)fm),
+			     JG_STR("mtime", mtime), JG_STR("linkTarget", link), JG_END);
 		size_t len;
 		_cleanup_free_ char *json = jg_finish(g, &len);
 		return json ? b64(json, len) : NULL;

@@ -10,6 +10,7 @@
 #include "supervisor/api/sv_credentials.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <resolv.h>
 #include <stdlib.h>
@@ -61,10 +62,7 @@ void dk_auth(dk_req *r, const char *arg)
 	}
 	vl_reply_release(&rep);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "Status", "Login Succeeded");
-	jg_key_str(g, "IdentityToken", "");
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("Status", "Login Succeeded"), JG_STR("IdentityToken", ""), JG_END);
 	dk_json(r, 200, g);
 }
 

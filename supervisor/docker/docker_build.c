@@ -12,6 +12,7 @@
 #include "supervisor/docker/docker_prune.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <microhttpd.h>
 #include <poll.h>
@@ -53,12 +54,7 @@ static void convert(build_sink *t, const char *line, size_t n)
 		return;
 	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key(g, "aux");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "ID", id);
-	yajl_gen_map_close(g);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_OBJECT("aux"), JG_STR("ID", id), JG_CLOSE, JG_END);
 	_cleanup_free_ char *aux = jg_finish(g, NULL);
 	if (aux)
 		sb_addf(&t->out, "%s\n", aux);
@@ -86,13 +82,8 @@ static void put_error(build_sink *t)
 	const char *why = tar_stream_why(t->s, "the build failed", &n);
 	_cleanup_free_ char *msg = strndup(why, (size_t)n);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key(g, "errorDetail");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "message", msg ? msg : "the build failed");
-	yajl_gen_map_close(g);
-	jg_key_str(g, "error", msg ? msg : "the build failed");
-	yajl_gen_map_close(g);
+	jg_object(g, JG_OBJECT("errorDetail"), JG_STR("message", msg ? msg : "the build failed"), JG_CLOSE,
+		     JG_STR("error", msg ? msg : "the build failed"), JG_END);
 	_cleanup_free_ char *line = jg_finish(g, NULL);
 	if (line)
 		sb_addf(&t->out, "%s\n", line);

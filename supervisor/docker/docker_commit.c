@@ -13,6 +13,7 @@
 #include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <microhttpd.h>
 #include <stdio.h>
@@ -90,9 +91,7 @@ void dk_commit(dk_req *r, const char *arg)
 	if (dk_call_with(r, "ContainerCommit", p, id, &rep) < 0)
 		return;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "Id", dk_str(rep.params, "id"));
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("Id", dk_str(rep.params, "id")), JG_END);
 	vl_reply_release(&rep);
 	dk_json(r, 201, g);
 }
@@ -114,9 +113,7 @@ static void import_finish(dk_sink *sk, dk_req *r)
 	char id[80] = "";
 	if (r && code == 0 && t->s->head.buf && sscanf(t->s->head.buf, "%79s", id) == 1) {
 		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-		yajl_gen_map_open(g);
-		jg_key_str(g, "status", id);
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STR("status", id), JG_END);
 		dk_json(r, 200, g);
 	} else if (r) {
 		int n;

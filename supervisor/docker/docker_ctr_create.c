@@ -10,6 +10,7 @@
 #include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,13 +55,8 @@ static void copy_entrypoint(yajl_gen g, yajl_val ep)
 
 static void gen_volume_mount(yajl_gen g, const char *name, const char *dst, bool ro)
 {
-	yajl_gen_map_open(g);
-	jg_key_str(g, "type", "volume");
-	jg_key_str(g, "source", name);
-	jg_key_str(g, "destination", dst);
-	if (ro)
-		jg_key_bool(g, "readonly", true);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("type", "volume"), JG_STR("source", name), JG_STR("destination", dst),
+		     JG_TRUE_SET("readonly", ro), JG_END);
 }
 
 static void gen_mount(yajl_gen g, const char *src, const char *dst, bool ro, const char *prop)

@@ -10,6 +10,7 @@
 #include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <microhttpd.h>
 #include <stdlib.h>
@@ -34,10 +35,8 @@ void dk_ctr_changes(dk_req *r, const char *arg)
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < n; i++) {
 		const char *kind = dk_str(v->u.array.values[i], "kind");
-		yajl_gen_map_open(g);
-		jg_key_str(g, "Path", dk_str(v->u.array.values[i], "path"));
-		jg_key_int(g, "Kind", !strcmp(kind, "added") ? 1 : !strcmp(kind, "deleted") ? 2 : 0);
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STR("Path", dk_str(v->u.array.values[i], "path")),
+			     JG_INT("Kind", !strcmp(kind, "added") ? 1 : !strcmp(kind, "deleted") ? 2 : 0), JG_END);
 	}
 	yajl_gen_array_close(g);
 	vl_reply_release(&rep);

@@ -9,6 +9,7 @@
 #include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -57,9 +58,7 @@ static int wait_fill(dk_pump *p)
 		code = dk_int(rep.params, "exitCode", -1);
 		if (rep.error) {
 			_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-			yajl_gen_map_open(g);
-			jg_key_str(g, "Message", rep.error);
-			yajl_gen_map_close(g);
+			jg_object(g, JG_STR("Message", rep.error), JG_END);
 			_cleanup_free_ char *t = jg_finish(g, NULL);
 			snprintf(err, sizeof(err), "%s", t ? t : "null");
 		}

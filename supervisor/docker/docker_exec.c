@@ -14,6 +14,7 @@
 #include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "supervisor/varlink/streams.h"
 
 #include <arpa/inet.h>
@@ -79,9 +80,7 @@ void dk_exec_create(dk_req *r, const char *arg)
 	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (g) {
-		yajl_gen_map_open(g);
-		jg_key_str(g, "Id", dk_str(rep.params, "execId"));
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STR("Id", dk_str(rep.params, "execId")), JG_END);
 	}
 	vl_reply_release(&rep);
 	dk_json(r, 201, g);

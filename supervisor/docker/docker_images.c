@@ -9,6 +9,7 @@
 #include "supervisor/docker/docker_prune.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -162,9 +163,7 @@ void dk_img_inspect(dk_req *r, const char *arg)
 	dk_gen_strings(g, "Layers", json_get(rootfs, "layers"), false);
 	yajl_gen_map_close(g);
 	jg_key(g, "Metadata");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "LastTagTime", "0001-01-01T00:00:00Z");
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("LastTagTime", "0001-01-01T00:00:00Z"), JG_END);
 	yajl_gen_map_close(g);
 	dk_json(r, 200, g);
 	vl_reply_release(&rep);

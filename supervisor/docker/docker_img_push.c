@@ -12,6 +12,7 @@
 #include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,17 +42,8 @@ static void put_done(dk_pump *p, dk_relay *c, yajl_val params)
 	snprintf(line, sizeof(line), "%s: digest: %s size: %lld", c->tag, digest, size);
 	dk_put_status(p, line, NULL);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key(g, "progressDetail");
-	yajl_gen_map_open(g);
-	yajl_gen_map_close(g);
-	jg_key(g, "aux");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "Tag", c->tag);
-	jg_key_str(g, "Digest", digest);
-	jg_key_int(g, "Size", size);
-	yajl_gen_map_close(g);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_OBJECT("progressDetail"), JG_CLOSE, JG_OBJECT("aux"), JG_STR("Tag", c->tag),
+		     JG_STR("Digest", digest), JG_INT("Size", size), JG_CLOSE, JG_END);
 	dk_put_line(p, g);
 }
 

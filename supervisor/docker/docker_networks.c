@@ -13,6 +13,7 @@
 #include "supervisor/docker/docker_prune.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -59,13 +60,9 @@ static void gen_containers(yajl_gen g, const char *net, yajl_val ctrs)
 		long long prefix = dk_address(a, addr, sizeof(addr));
 		snprintf(ip, sizeof(ip), "%s/%lld", addr, prefix);
 		jg_key(g, dk_str(c, "id"));
-		yajl_gen_map_open(g);
-		jg_key_str(g, "Name", dk_str(c, "name"));
-		jg_key_str(g, "EndpointID", "");
-		jg_key_str(g, "MacAddress", dk_str(a, "macAddress"));
-		jg_key_str(g, "IPv4Address", ip);
-		jg_key_str(g, "IPv6Address", "");
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STR("Name", dk_str(c, "name")), JG_STR("EndpointID", ""),
+			     JG_STR("MacAddress", dk_str(a, "macAddress")), JG_STR("IPv4Address", ip),
+			     JG_STR("IPv6Address", ""), JG_END);
 	}
 	yajl_gen_map_close(g);
 }
@@ -89,10 +86,7 @@ static void gen_network(yajl_gen g, const char *name, const char *driver, yajl_v
 	jg_key(g, "Config");
 	yajl_gen_array_open(g);
 	if (n) {
-		yajl_gen_map_open(g);
-		jg_key_str(g, "Subnet", dk_str(n, "subnet"));
-		jg_key_str(g, "Gateway", dk_str(n, "gateway"));
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STR("Subnet", dk_str(n, "subnet")), JG_STR("Gateway", dk_str(n, "gateway")), JG_END);
 	}
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
@@ -100,9 +94,7 @@ static void gen_network(yajl_gen g, const char *name, const char *driver, yajl_v
 	jg_key_bool(g, "Attachable", false);
 	jg_key_bool(g, "Ingress", false);
 	jg_key(g, "ConfigFrom");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "Network", "");
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("Network", ""), JG_END);
 	jg_key_bool(g, "ConfigOnly", false);
 	gen_containers(g, dk_str(n, "name"), ctrs);
 	dk_gen_object(g, "Options", NULL); /* none that a client could ask for */
@@ -268,10 +260,7 @@ void dk_net_create(dk_req *r, const char *arg)
 		return;
 	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "Id", dk_str(json_get(rep.params, "network"), "id"));
-	jg_key_str(g, "Warning", "");
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("Id", dk_str(json_get(rep.params, "network"), "id")), JG_STR("Warning", ""), JG_END);
 	dk_json(r, 201, g);
 	vl_reply_release(&rep);
 }

@@ -8,6 +8,7 @@
 #include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,24 +19,14 @@ void dk_put_line(dk_pump *p, yajl_gen g) { dk_pump_put_json(p, g, "\r\n"); }
 void dk_put_status(dk_pump *p, const char *status, const char *id)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "status", status);
-	if (id)
-		jg_key_str(g, "id", id);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("status", status), JG_STR_SET("id", id), JG_END);
 	dk_put_line(p, g);
 }
 
 void dk_put_error(dk_pump *p, const char *msg)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key(g, "errorDetail");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "message", msg);
-	yajl_gen_map_close(g);
-	jg_key_str(g, "error", msg);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_OBJECT("errorDetail"), JG_STR("message", msg), JG_CLOSE, JG_STR("error", msg), JG_END);
 	dk_put_line(p, g);
 }
 
@@ -45,15 +36,8 @@ void dk_put_progress(dk_pump *p, const char *status, const char *digest, long lo
 	char id[16];
 	snprintf(id, sizeof(id), "%.12s", colon ? colon + 1 : digest);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "status", status);
-	jg_key(g, "progressDetail");
-	yajl_gen_map_open(g);
-	jg_key_int(g, "current", done);
-	jg_key_int(g, "total", total);
-	yajl_gen_map_close(g);
-	jg_key_str(g, "id", id);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("status", status), JG_OBJECT("progressDetail"), JG_INT("current", done),
+		     JG_INT("total", total), JG_CLOSE, JG_STR("id", id), JG_END);
 	dk_put_line(p, g);
 }
 

@@ -11,6 +11,7 @@
 #include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/timefmt.h"
 
 #include <poll.h>
@@ -71,26 +72,14 @@ static void gen_cpu(yajl_gen g, const char *key, const sample *s)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	jg_key(g, key);
-	yajl_gen_map_open(g);
-	jg_key(g, "cpu_usage");
-	yajl_gen_map_open(g);
-	jg_key_int(g, "total_usage", s->cpu_ns);
-	jg_key_int(g, "usage_in_kernelmode", 0);
-	jg_key_int(g, "usage_in_usermode", 0);
-	yajl_gen_map_close(g);
-	jg_key_int(g, "system_cpu_usage", s->system_ns);
-	jg_key_int(g, "online_cpus", s->system_ns ? ncpu : 0);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_OBJECT("cpu_usage"), JG_INT("total_usage", s->cpu_ns), JG_INT("usage_in_kernelmode", 0),
+		     JG_INT("usage_in_usermode", 0), JG_CLOSE, JG_INT("system_cpu_usage", s->system_ns),
+		     JG_INT("online_cpus", s->system_ns ? ncpu : 0), JG_END);
 }
 
 static void gen_io(yajl_gen g, const char *op, long long v)
 {
-	yajl_gen_map_open(g);
-	jg_key_int(g, "major", 0);
-	jg_key_int(g, "minor", 0);
-	jg_key_str(g, "op", op);
-	jg_key_int(g, "value", v);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_INT("major", 0), JG_INT("minor", 0), JG_STR("op", op), JG_INT("value", v), JG_END);
 }
 
 static void put_sample(dk_pump *p, stats_ctx *x, const sample *s)
@@ -129,19 +118,9 @@ static void put_sample(dk_pump *p, stats_ctx *x, const sample *s)
 	jg_key_str(g, "name", x->name);
 	jg_key_str(g, "id", x->id);
 	jg_key(g, "networks");
-	yajl_gen_map_open(g);
-	jg_key(g, "eth0");
-	yajl_gen_map_open(g);
-	jg_key_int(g, "rx_bytes", s->rx);
-	jg_key_int(g, "rx_packets", s->rxp);
-	jg_key_int(g, "rx_errors", 0);
-	jg_key_int(g, "rx_dropped", 0);
-	jg_key_int(g, "tx_bytes", s->tx);
-	jg_key_int(g, "tx_packets", s->txp);
-	jg_key_int(g, "tx_errors", 0);
-	jg_key_int(g, "tx_dropped", 0);
-	yajl_gen_map_close(g);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_OBJECT("eth0"), JG_INT("rx_bytes", s->rx), JG_INT("rx_packets", s->rxp), JG_INT("rx_errors", 0),
+		     JG_INT("rx_dropped", 0), JG_INT("tx_bytes", s->tx), JG_INT("tx_packets", s->txp),
+		     JG_INT("tx_errors", 0), JG_INT("tx_dropped", 0), JG_CLOSE, JG_END);
 	yajl_gen_map_close(g);
 	dk_pump_put_json(p, g, "\n");
 }

@@ -6,6 +6,7 @@
 #include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -52,25 +53,13 @@ void dk_version(dk_req *r, const char *arg)
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
 	jg_key(g, "Platform");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "Name", "corral");
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("Name", "corral"), JG_END);
 	jg_key(g, "Components");
 	yajl_gen_array_open(g);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "Name", "Engine");
-	jg_key_str(g, "Version", info_str(&rep, "version"));
-	jg_key(g, "Details");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "ApiVersion", DOCKER_API_VERSION);
-	jg_key_str(g, "MinAPIVersion", DOCKER_API_MIN_VERSION);
-	jg_key_str(g, "GitCommit", info_str(&rep, "commit"));
-	jg_key_str(g, "Os", "linux");
-	jg_key_str(g, "Arch", DK_GOARCH);
-	jg_key_str(g, "KernelVersion", u.release);
-	jg_key_str(g, "Experimental", "false");
-	yajl_gen_map_close(g);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("Name", "Engine"), JG_STR("Version", info_str(&rep, "version")), JG_OBJECT("Details"),
+		     JG_STR("ApiVersion", DOCKER_API_VERSION), JG_STR("MinAPIVersion", DOCKER_API_MIN_VERSION),
+		     JG_STR("GitCommit", info_str(&rep, "commit")), JG_STR("Os", "linux"), JG_STR("Arch", DK_GOARCH),
+		     JG_STR("KernelVersion", u.release), JG_STR("Experimental", "false"), JG_CLOSE, JG_END);
 	yajl_gen_array_close(g);
 	jg_key_str(g, "Version", info_str(&rep, "version"));
 	jg_key_str(g, "ApiVersion", DOCKER_API_VERSION);
@@ -182,12 +171,7 @@ void dk_info(dk_req *r, const char *arg)
 	jg_key_str(g, "ServerVersion", info_str(&rep, "version"));
 	jg_key_str(g, "DefaultRuntime", "corral");
 	jg_key(g, "Runtimes");
-	yajl_gen_map_open(g);
-	jg_key(g, "corral");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "path", "corral");
-	yajl_gen_map_close(g);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_OBJECT("corral"), JG_STR("path", "corral"), JG_CLOSE, JG_END);
 	gen_limits(g, &rep);
 	jg_key_bool(g, "SwapLimit", false);
 	jg_key_bool(g, "OomKillDisable", false);
@@ -195,11 +179,8 @@ void dk_info(dk_req *r, const char *arg)
 	jg_key_bool(g, "ExperimentalBuild", false);
 	jg_key_str(g, "LoggingDriver", "json-file"); /* as inspect's LogConfig */
 	jg_key(g, "Plugins");
-	yajl_gen_map_open(g);
-	jg_key_strv(g, "Volume", NULL);
-	jg_key_strv(g, "Network", (char *const[]){ "bridge", "host", "none", NULL });
-	jg_key_strv(g, "Log", (char *const[]){ "json-file", NULL });
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STRV("Volume", NULL), JG_STRV("Network", (char *const[]){ "bridge", "host", "none", NULL }),
+		     JG_STRV("Log", (char *const[]){ "json-file", NULL }), JG_END);
 	jg_key(g, "RegistryConfig");
 	yajl_gen_map_open(g);
 	gen_empty_map(g, "IndexConfigs");
@@ -207,13 +188,8 @@ void dk_info(dk_req *r, const char *arg)
 	jg_key_strv(g, "Mirrors", NULL);
 	yajl_gen_map_close(g);
 	jg_key(g, "Swarm");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "LocalNodeState", "inactive");
-	jg_key_str(g, "NodeID", "");
-	jg_key_str(g, "NodeAddr", "");
-	jg_key_bool(g, "ControlAvailable", false);
-	jg_key_str(g, "Error", "");
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("LocalNodeState", "inactive"), JG_STR("NodeID", ""), JG_STR("NodeAddr", ""),
+		     JG_BOOL("ControlAvailable", false), JG_STR("Error", ""), JG_END);
 	jg_key_strv(g, "SecurityOptions", (char *const[]){ "name=seccomp,profile=default", "name=cgroupns", NULL });
 	yajl_gen_map_close(g);
 	vl_reply_release(&rep);

@@ -10,6 +10,7 @@
 #include "supervisor/docker/docker_prune.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -31,10 +32,8 @@ static void gen_volume(yajl_gen g, yajl_val v)
 	yajl_val size = json_get(v, "size");
 	if (YAJL_IS_INTEGER(size)) {
 		jg_key(g, "UsageData");
-		yajl_gen_map_open(g);
-		jg_key_int(g, "Size", YAJL_GET_INTEGER(size));
-		jg_key_int(g, "RefCount", YAJL_IS_TRUE(json_get(v, "inUse")) ? 1 : 0);
-		yajl_gen_map_close(g);
+		jg_object(g, JG_INT("Size", YAJL_GET_INTEGER(size)),
+			     JG_INT("RefCount", YAJL_IS_TRUE(json_get(v, "inUse")) ? 1 : 0), JG_END);
 	}
 	yajl_gen_map_close(g);
 }

@@ -2,6 +2,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,14 +33,9 @@ int exitrec_write(const char *dir, const exitrec *e, cerr *err)
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
 		return cerr_set(err, ENOMEM, "out of memory");
-	yajl_gen_map_open(g);
-	jg_key_int(g, "code", e->code);
-	jg_key_int(g, "signal", e->signal);
-	jg_key_bool(g, "oomKilled", e->oom_killed);
-	jg_key_bool(g, "stopKilled", e->stop_killed);
-	jg_key_str(g, "startedAt", e->started_at);
-	jg_key_str(g, "finishedAt", e->finished_at);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_INT("code", e->code), JG_INT("signal", e->signal), JG_BOOL("oomKilled", e->oom_killed),
+		     JG_BOOL("stopKilled", e->stop_killed), JG_STR("startedAt", e->started_at),
+		     JG_STR("finishedAt", e->finished_at), JG_END);
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" EXITREC_FILE, dir);
 	size_t n;

@@ -15,6 +15,7 @@
 #include "common/timefmt.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -193,11 +194,8 @@ static int m_state(vl_call *call, yajl_val params, void *ud)
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g)
 		return vl_call_error(call, MON_ERR("InternalError"), NULL);
-	yajl_gen_map_open(g);
-	jg_key_int(g, "pid", m->o->pid);
-	jg_key_bool(g, "running", !m->exited);
-	jg_key_str(g, "startedAt", m->rec.started_at);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_INT("pid", m->o->pid), JG_BOOL("running", !m->exited), JG_STR("startedAt", m->rec.started_at),
+		     JG_END);
 	return vl_call_reply_gen(call, g);
 }
 

@@ -7,6 +7,7 @@
 #include "supervisor/shape/words.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,12 +31,9 @@ static void gen_health(yajl_gen g, yajl_val h)
 	yajl_val log = json_get(h, "log");
 	for (size_t i = 0; YAJL_IS_ARRAY(log) && i < log->u.array.len; i++) {
 		yajl_val e = log->u.array.values[i];
-		yajl_gen_map_open(g);
-		jg_key_str(g, "Start", dk_str(e, "start"));
-		jg_key_str(g, "End", dk_str(e, "end"));
-		jg_key_int(g, "ExitCode", dk_int(e, "exitCode", -1));
-		jg_key_str(g, "Output", dk_str(e, "output"));
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STR("Start", dk_str(e, "start")), JG_STR("End", dk_str(e, "end")),
+			     JG_INT("ExitCode", dk_int(e, "exitCode", -1)), JG_STR("Output", dk_str(e, "output")),
+			     JG_END);
 	}
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
@@ -125,10 +123,8 @@ static void gen_restart_policy(yajl_gen g, const char *restart)
 	const char *colon = strchr(restart, ':');
 	snprintf(name, sizeof(name), "%.*s", colon ? (int)(colon - restart) : (int)strlen(restart), restart);
 	jg_key(g, "RestartPolicy");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "Name", *name ? name : "no");
-	jg_key_int(g, "MaximumRetryCount", colon ? strtoll(colon + 1, NULL, 10) : 0);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("Name", *name ? name : "no"),
+		     JG_INT("MaximumRetryCount", colon ? strtoll(colon + 1, NULL, 10) : 0), JG_END);
 }
 
 static void gen_binds(yajl_gen g, yajl_val mounts)
@@ -160,10 +156,8 @@ static void gen_port_map(yajl_gen g, const char *key, yajl_val ports, bool bound
 		snprintf(hp, sizeof(hp), "%lld", dk_int(p, "hostPort", 0));
 		jg_key(g, k);
 		yajl_gen_array_open(g);
-		yajl_gen_map_open(g);
-		jg_key_str(g, "HostIp", bound && !*dk_str(p, "hostIP") ? "0.0.0.0" : dk_str(p, "hostIP"));
-		jg_key_str(g, "HostPort", hp);
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STR("HostIp", bound && !*dk_str(p, "hostIP") ? "0.0.0.0" : dk_str(p, "hostIP")),
+			     JG_STR("HostPort", hp), JG_END);
 		yajl_gen_array_close(g);
 	}
 	yajl_gen_map_close(g);

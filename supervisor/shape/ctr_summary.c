@@ -5,6 +5,7 @@
 #include "supervisor/shape/words.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,14 +125,9 @@ void dk_gen_mounts(yajl_gen g, yajl_val mounts)
 		yajl_val m = mounts->u.array.values[i];
 		bool ro = dk_bool(m, "readonly");
 		const char *prop = dk_str(m, "propagation");
-		yajl_gen_map_open(g);
-		jg_key_str(g, "Type", "bind");
-		jg_key_str(g, "Source", dk_str(m, "source"));
-		jg_key_str(g, "Destination", dk_str(m, "destination"));
-		jg_key_str(g, "Mode", ro ? "ro" : "");
-		jg_key_bool(g, "RW", !ro);
-		jg_key_str(g, "Propagation", *prop ? prop : "rprivate");
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STR("Type", "bind"), JG_STR("Source", dk_str(m, "source")),
+			     JG_STR("Destination", dk_str(m, "destination")), JG_STR("Mode", ro ? "ro" : ""),
+			     JG_BOOL("RW", !ro), JG_STR("Propagation", *prop ? prop : "rprivate"), JG_END);
 	}
 	yajl_gen_array_close(g);
 }
@@ -163,9 +159,7 @@ void dk_gen_ctr_summary(yajl_gen g, yajl_val c)
 	jg_key_str(g, "State", dk_str(st, "status"));
 	jg_key_str(g, "Status", status);
 	jg_key(g, "HostConfig");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "NetworkMode", dk_network_mode(cspec_json));
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("NetworkMode", dk_network_mode(cspec_json)), JG_END);
 	jg_key(g, "NetworkSettings");
 	yajl_gen_map_open(g);
 	dk_gen_networks(g, json_get(c, "networks"));

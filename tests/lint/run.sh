@@ -358,6 +358,11 @@ unheld_generators() {
 }
 unheld_generators | check "a generator's text is taken from one its owner holds"
 
+# A JSON object of plain pairs is one jg_object call, not a yajl call a line
+# (63 such objects were written out by hand before common/json_build.h)
+c_files | grep -v '^tests/' | xargs -d '\n' awk -f "$here/plain_objects.awk" |
+	check "a JSON object of plain pairs is written with jg_object"
+
 # A file's name says its room: no two source files share one (a reader who
 # meets "policy.c" must not have to ask which)
 same_names() {

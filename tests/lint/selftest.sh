@@ -44,6 +44,10 @@ rm tests/unit/planted.c
 printf 'static char *p(const char *id) { return dk_params_end(dk_params_id(id)); }\n' >supervisor/docker/planted.c
 must_fail "a generator made where its text is taken" "supervisor/docker/planted.c:1: its generator is made or taken in the call"
 rm supervisor/docker/planted.c
+# an object of plain pairs written a yajl call a line
+printf 'void p(yajl_gen g)\n{\n\tyajl_gen_map_open(g);\n\tjg_key_str(g, "id", "x");\n\tjg_key_int(g, "n", 1);\n\tyajl_gen_map_close(g);\n}\n' >supervisor/docker/planted.c
+must_fail "an object of plain pairs a call a line" "supervisor/docker/planted.c:3: an object of 2 plain pair(s)"
+rm supervisor/docker/planted.c
 echo '/* a second store.c */' >supervisor/daemon/jobs/store.c
 must_fail "two files named store.c" "images/store.c and supervisor/daemon/jobs/store.c"
 rm supervisor/daemon/jobs/store.c

@@ -23,6 +23,7 @@
 #include "supervisor/daemon/containers/record/ctr_ids.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/log.h"
 #include "common/spawn.h"
 #include "common/strv.h"
@@ -124,10 +125,7 @@ static void commit_done(corrald *d, vl_call *call, int rc, const strbuf *out, co
 	corrald_update_image_gauges(d, NULL);
 	if (call) {
 		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-		yajl_gen_map_open(g);
-		jg_key_str(g, "id", id);
-		jg_key_str(g, "manifestDigest", manifest);
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STR("id", id), JG_STR("manifestDigest", manifest), JG_END);
 		vl_call_reply_gen(call, g);
 	}
 	job_free(j);

@@ -18,6 +18,7 @@
 #include "supervisor/varlink/wire.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/log.h"
 #include "common/timefmt.h"
 
@@ -316,12 +317,8 @@ int health_gen(yajl_gen g, const ctr *c)
 	yajl_gen_array_open(g);
 	for (size_t i = 0; h && i < h->n_log; i++) {
 		const health_result *r = &h->log[i];
-		yajl_gen_map_open(g);
-		jg_key_int(g, "exitCode", r->exit_code);
-		jg_key_str(g, "output", r->output ? r->output : "");
-		jg_key_str(g, "start", r->start);
-		jg_key_str(g, "end", r->end);
-		yajl_gen_map_close(g);
+		jg_object(g, JG_INT("exitCode", r->exit_code), JG_STR("output", r->output ? r->output : ""),
+			     JG_STR("start", r->start), JG_STR("end", r->end), JG_END);
 	}
 	yajl_gen_array_close(g);
 	return yajl_gen_map_close(g);

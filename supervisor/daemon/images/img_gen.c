@@ -11,6 +11,7 @@
 #include "supervisor/daemon/images/img_size.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/strv.h"
 #include "common/timefmt.h"
 #include "images/image.h"
@@ -127,10 +128,7 @@ static void gen_details(corrald *d, yajl_gen g, img_store *s, const refs_db *db,
 	img_gen_or_zero(g, json_get(cfg, "author"), '"');
 	jg_key_str(g, "manifestType", h && h->man.media_type ? h->man.media_type : MT_OCI_MANIFEST);
 	jg_key(g, "rootFS");
-	yajl_gen_map_open(g);
-	jg_key_str(g, "type", "layers");
-	jg_key_strv(g, "layers", h ? h->cfg.diff_ids : NULL);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("type", "layers"), JG_STRV("layers", h ? h->cfg.diff_ids : NULL), JG_END);
 	jg_key(g, "history");
 	img_gen_or_zero(g, json_get(cfg, "history"), '[');
 }

@@ -22,6 +22,7 @@
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
 #include "images/gc.h"
@@ -136,11 +137,8 @@ static void system_pruned(corrald *d, vl_call *call, char **images, uint64_t rec
 	else if (call && !g)
 		sv_internal(call, "out of memory");
 	else if (call) {
-		yajl_gen_map_open(g);
-		jg_key_strv(g, "containers", x->containers);
-		jg_key_strv(g, "images", images);
-		jg_key_int(g, "reclaimedBytes", (long long)reclaimed);
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STRV("containers", x->containers), JG_STRV("images", images),
+			     JG_INT("reclaimedBytes", (long long)reclaimed), JG_END);
 		vl_call_reply_gen(call, g);
 	}
 	strv_free(x->containers);

@@ -12,6 +12,7 @@
 #include "supervisor/api/sv_reply.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -25,14 +26,9 @@ static void gen_network(yajl_gen g, const netconf *nc)
 	_cleanup_cerr_ cerr err = { 0 };
 	if (net_id(nc->name, id, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "network %s: its id", nc->name);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "id", id);
-	jg_key_str(g, "name", nc->name);
-	jg_key_str(g, "bridge", nc->bridge);
-	jg_key_str(g, "subnet", nc->subnet);
-	jg_key_str(g, "gateway", nc->gateway);
-	jg_key_bool(g, "internal", nc->internal);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("id", id), JG_STR("name", nc->name), JG_STR("bridge", nc->bridge),
+		     JG_STR("subnet", nc->subnet), JG_STR("gateway", nc->gateway), JG_BOOL("internal", nc->internal),
+		     JG_END);
 }
 
 /* A network's event: its id (the name when there is none), and its name */

@@ -4,6 +4,7 @@
 #include "supervisor/daemon/network/cni.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -23,18 +24,13 @@ static void gen_ipam(yajl_gen g, const netconf *nc, const char *data_dir)
 	if (!nc->internal) {
 		jg_key(g, "routes");
 		yajl_gen_array_open(g);
-		yajl_gen_map_open(g);
-		jg_key_str(g, "dst", strchr(nc->subnet, ':') ? "::/0" : "0.0.0.0/0");
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STR("dst", strchr(nc->subnet, ':') ? "::/0" : "0.0.0.0/0"), JG_END);
 		yajl_gen_array_close(g);
 	}
 	jg_key(g, "ranges");
 	yajl_gen_array_open(g);
 	yajl_gen_array_open(g);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "subnet", nc->subnet);
-	jg_key_str(g, "gateway", nc->gateway);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("subnet", nc->subnet), JG_STR("gateway", nc->gateway), JG_END);
 	yajl_gen_array_close(g);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
@@ -46,9 +42,7 @@ static void gen_plugin(yajl_gen g, const char *type, const char *cap)
 	jg_key_str(g, "type", type);
 	if (cap) {
 		jg_key(g, "capabilities");
-		yajl_gen_map_open(g);
-		jg_key_bool(g, cap, true);
-		yajl_gen_map_close(g);
+		jg_object(g, JG_BOOL(cap, true), JG_END);
 	}
 	yajl_gen_map_close(g);
 }
@@ -79,10 +73,7 @@ int netconf_render(const netconf *nc, const char *data_dir, strbuf *out)
 	gen_plugin(g, "portmap", "portMappings");
 	/* same-bridge: the firewall plugin's own isolation, so that one
 	 * network's containers do not reach another's */
-	yajl_gen_map_open(g);
-	jg_key_str(g, "type", "firewall");
-	jg_key_str(g, "ingressPolicy", "same-bridge");
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("type", "firewall"), JG_STR("ingressPolicy", "same-bridge"), JG_END);
 	gen_plugin(g, "tuning", NULL);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);

@@ -7,6 +7,7 @@
 #include "supervisor/api/sv_reply.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -161,11 +162,8 @@ int sv_health(vl_call *call, yajl_val params, void *ud)
 	jg_key(g, "components");
 	yajl_gen_array_open(g);
 	for (int i = 0; i < N_COMPONENTS; i++) {
-		yajl_gen_map_open(g);
-		jg_key_str(g, "name", cs[i].name);
-		jg_key_str(g, "status", level_str[cs[i].level]);
-		jg_key_str(g, "detail", cs[i].detail);
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STR("name", cs[i].name), JG_STR("status", level_str[cs[i].level]),
+			     JG_STR("detail", cs[i].detail), JG_END);
 	}
 	yajl_gen_array_close(g);
 	return sv_reply_close(call, g);

@@ -14,6 +14,7 @@
 #include "common/base64.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/timefmt.h"
 
 #include <errno.h>
@@ -81,11 +82,7 @@ static void gen_secret(yajl_gen g, const secret_info *s)
 {
 	char created[64];
 	rfc3339_ns(s->created_ns, created, sizeof(created));
-	yajl_gen_map_open(g);
-	jg_key_str(g, "name", s->name);
-	jg_key_int(g, "size", (long long)s->size);
-	jg_key_str(g, "created", created);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("name", s->name), JG_INT("size", (long long)s->size), JG_STR("created", created), JG_END);
 }
 
 /* The value, out of its base64 text, which is wiped at once: before any

@@ -19,6 +19,7 @@
 #include "common/safepath.h"
 #include "common/log.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/strv.h"
 
 #include <dirent.h>
@@ -205,11 +206,9 @@ static void gen_record(yajl_gen g, const ctr *c)
 	jg_key(g, "volumes");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < c->spec.n_volumes; i++) {
-		yajl_gen_map_open(g);
-		jg_key_str(g, "name", c->spec.volumes[i].name ? c->spec.volumes[i].name : "");
-		jg_key_bool(g, "anonymous", c->spec.volumes[i].anonymous);
-		jg_key_str(g, "destination", c->spec.volumes[i].destination);
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STR("name", c->spec.volumes[i].name ? c->spec.volumes[i].name : ""),
+			     JG_BOOL("anonymous", c->spec.volumes[i].anonymous),
+			     JG_STR("destination", c->spec.volumes[i].destination), JG_END);
 	}
 	yajl_gen_array_close(g);
 }

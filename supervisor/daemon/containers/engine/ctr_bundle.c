@@ -22,6 +22,7 @@
 #include "supervisor/daemon/containers/engine/ctr_privileged.h"
 #include "common/fileio.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/strv.h"
 
 #include <errno.h>
@@ -188,15 +189,10 @@ static void gen_namespaces(yajl_gen g, yajl_val ns, const bundle_in *in)
 			jg_value(g, ns->u.array.values[i]);
 			continue;
 		}
-		yajl_gen_map_open(g);
-		jg_key_str(g, "type", t);
-		jg_key_str(g, "path", path);
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STR("type", t), JG_STR("path", path), JG_END);
 	}
 	if (in->ids) {
-		yajl_gen_map_open(g);
-		jg_key_str(g, "type", "user");
-		yajl_gen_map_close(g);
+		jg_object(g, JG_STR("type", "user"), JG_END);
 	}
 	yajl_gen_array_close(g);
 }
@@ -337,10 +333,8 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 		if (streq(k, "process")) {
 			gen_process(g, v, in, args, env, &user);
 		} else if (streq(k, "root")) {
-			yajl_gen_map_open(g);
-			jg_key_str(g, "path", in->image->rootfs);
-			jg_key_bool(g, "readonly", in->image->shared || in->spec->read_only);
-			yajl_gen_map_close(g);
+			jg_object(g, JG_STR("path", in->image->rootfs),
+				     JG_BOOL("readonly", in->image->shared || in->spec->read_only), JG_END);
 		} else if (streq(k, "mounts")) {
 			bundle_gen_mounts(g, v, in);
 		} else if (streq(k, "hostname")) {

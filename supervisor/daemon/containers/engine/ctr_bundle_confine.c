@@ -6,6 +6,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -118,13 +119,9 @@ void bundle_gen_device_rules(yajl_gen g, const ctr_spec *s)
 		struct stat st;
 		if (stat(s->devices[i].host_path, &st) < 0)
 			continue; /* bundle_gen_linux_confine refused it */
-		yajl_gen_map_open(g);
-		jg_key_bool(g, "allow", true);
-		jg_key_str(g, "type", S_ISCHR(st.st_mode) ? "c" : "b");
-		jg_key_int(g, "major", major(st.st_rdev));
-		jg_key_int(g, "minor", minor(st.st_rdev));
-		jg_key_str(g, "access", s->devices[i].permissions ? s->devices[i].permissions : "rwm");
-		yajl_gen_map_close(g);
+		jg_object(g, JG_BOOL("allow", true), JG_STR("type", S_ISCHR(st.st_mode) ? "c" : "b"),
+			     JG_INT("major", major(st.st_rdev)), JG_INT("minor", minor(st.st_rdev)),
+			     JG_STR("access", s->devices[i].permissions ? s->devices[i].permissions : "rwm"), JG_END);
 	}
 	yajl_gen_array_close(g);
 }

@@ -2,14 +2,13 @@
  * Update hands `corral update` (the ones given alone). */
 #include "supervisor/daemon/containers/engine/ctr_limits.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 void ctr_limits_gen(yajl_gen g, const ctr_spec *s)
 {
 	if (s->memory >= 0) {
 		jg_key(g, "memory");
-		yajl_gen_map_open(g);
-		jg_key_int(g, "limit", s->memory);
-		yajl_gen_map_close(g);
+		jg_object(g, JG_INT("limit", s->memory), JG_END);
 	}
 	if (s->cpus > 0 || s->cpu_shares || s->cpuset_cpus || s->cpuset_mems) {
 		jg_key(g, "cpu");
@@ -28,18 +27,14 @@ void ctr_limits_gen(yajl_gen g, const ctr_spec *s)
 	}
 	if (s->pids >= 0) {
 		jg_key(g, "pids");
-		yajl_gen_map_open(g);
-		jg_key_int(g, "limit", s->pids);
-		yajl_gen_map_close(g);
+		jg_object(g, JG_INT("limit", s->pids), JG_END);
 	}
 	if (s->n_hugepages) {
 		jg_key(g, "hugepageLimits");
 		yajl_gen_array_open(g);
 		for (size_t i = 0; i < s->n_hugepages; i++) {
-			yajl_gen_map_open(g);
-			jg_key_str(g, "pageSize", s->hugepages[i].page_size);
-			jg_key_int(g, "limit", s->hugepages[i].limit);
-			yajl_gen_map_close(g);
+			jg_object(g, JG_STR("pageSize", s->hugepages[i].page_size),
+				     JG_INT("limit", s->hugepages[i].limit), JG_END);
 		}
 		yajl_gen_array_close(g);
 	}

@@ -1,6 +1,7 @@
 #include "supervisor/daemon/containers/engine/ctr_privileged.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -32,15 +33,10 @@ static bool own_entry(const char *rel)
 
 void ctr_gen_device_node(yajl_gen g, const char *path, const struct stat *st)
 {
-	yajl_gen_map_open(g);
-	jg_key_str(g, "path", path);
-	jg_key_str(g, "type", S_ISCHR(st->st_mode) ? "c" : "b");
-	jg_key_int(g, "major", major(st->st_rdev));
-	jg_key_int(g, "minor", minor(st->st_rdev));
-	jg_key_int(g, "fileMode", st->st_mode & 07777);
-	jg_key_int(g, "uid", st->st_uid);
-	jg_key_int(g, "gid", st->st_gid);
-	yajl_gen_map_close(g);
+	jg_object(g, JG_STR("path", path), JG_STR("type", S_ISCHR(st->st_mode) ? "c" : "b"),
+		     JG_INT("major", major(st->st_rdev)), JG_INT("minor", minor(st->st_rdev)),
+		     JG_INT("fileMode", st->st_mode & 07777), JG_INT("uid", st->st_uid), JG_INT("gid", st->st_gid),
+		     JG_END);
 }
 
 static void walk(yajl_gen g, int fd, const char *prefix, int depth, size_t *n)
@@ -87,9 +83,6 @@ void ctr_privileged_gen_device_rule(yajl_gen g)
 {
 	jg_key(g, "devices");
 	yajl_gen_array_open(g);
-	yajl_gen_map_open(g);
-	jg_key_bool(g, "allow", true);
-	jg_key_str(g, "access", "rwm");
-	yajl_gen_map_close(g);
+	jg_object(g, JG_BOOL("allow", true), JG_STR("access", "rwm"), JG_END);
 	yajl_gen_array_close(g);
 }

@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/json_get.h"
 #include "common/strbuf.h"
 
@@ -156,11 +157,8 @@ static void gen_map(yajl_gen g, const char *key, const struct oci_idmap m[2])
 	jg_key(g, key);
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < 2; i++) {
-		yajl_gen_map_open(g);
-		jg_key_int(g, "containerID", m[i].container_id);
-		jg_key_int(g, "hostID", m[i].host_id);
-		jg_key_int(g, "size", m[i].size);
-		yajl_gen_map_close(g);
+		jg_object(g, JG_INT("containerID", m[i].container_id), JG_INT("hostID", m[i].host_id),
+			     JG_INT("size", m[i].size), JG_END);
 	}
 	yajl_gen_array_close(g);
 }
