@@ -122,22 +122,32 @@ echo "  monitor: $((mon / N)) kB RSS, $((monp / N)) kB PSS each; overhead $(((mo
 conmon_one() { # NAME RUNTIME
 	local n=$1 rt=$2 cd="$d/cm-$1"
 	mkdir -p "$cd"
-	jq --arg c "$cgp/conmon-$n" --arg r "$IMG" '.linux.cgroupsPath = $c | .root.path = $r | .root.readonly = true |
-		.process.args = ["sleep", "100000"] | del(.annotations)' "$d/bundle/config.json" >"$cd/config.json"
+	# the bundle's binds of a corrald container's own files (hosts,
+	# resolv.conf) are gone with it: conmon's container goes without them
+	jq --arg c "$cgp/conmon-$n" --arg r "$IMG" --arg s "$d/state/" '.linux.cgroupsPath = $c | .root.path = $r |
+		.root.readonly = true | .process.args = ["sleep", "100000"] | del(.annotations) |
+		.mounts |= map(select((.source // "") | startswith($s) | not))' "$d/bundle/config.json" >"$cd/config.json"
 	conmon --cid "cm$n" --cuuid "cm$n" --name "cm$n" --runtime "$rt" \
 		--runtime-arg --root --runtime-arg "$d/rt-$n" --bundle "$cd" \
 		--log-path "$cd/ctr.log" --exit-dir "$cd" --container-pidfile "$cd/pid" \
 		--conmon-pidfile "$cd/conmon.pid" --socket-dir-path "$cd" >"$cd/out" 2>&1 || true
-	sleep 0.5
-	if [ ! -f "$cd/conmon.pid" ]; then
-		echo "conmon ($n): could not start it: $(head -3 "$cd/out")"
+	for _ in $(seq 200); do [ -s "$cd/pid" ] && break; sleep 0.05; done
+	if [ ! -s "$cd/conmon.pid" ] || [ ! -s "$cd/pid" ]; then
+		# conmon tells the journal why; the runtime, asked itself, tells here
+		echo "conmon ($n): no container after 10 s; $n's own create of the bundle says:" \
+			"$("$rt" --root "$d/rt-x$n" create --bundle "$cd" "x$n" 2>&1 | head -2)"
+		echo "$d/rt-x$n x$n $rt" >>"$d/conmon.rts"
 		return 0
 	fi
 	local cp
 	cp=$(cat "$cd/conmon.pid")
 	echo "$cp" >>"$d/conmon.pids"
 	"$rt" --root "$d/rt-$n" start "cm$n" >/dev/null 2>&1 || true
-	sleep 0.3
+	for _ in $(seq 100); do "$rt" --root "$d/rt-$n" state "cm$n" 2>/dev/null | grep -q '"running"' && break; sleep 0.05; done
+	if ! grep -q VmRSS "/proc/$cp/status" 2>/dev/null; then
+		echo "conmon ($n): it exited with its container"
+		return 0
+	fi
 	echo "conmon ($n) supervising the same container: $(rss "$cp") kB RSS, $(pss "$cp") kB PSS"
 	"$rt" --root "$d/rt-$n" delete --force "cm$n" >/dev/null 2>&1 || true
 	echo "$d/rt-$n cm$n $rt" >>"$d/conmon.rts"
