@@ -274,7 +274,9 @@ run_test() { # function
 		sed 's/^/    /' "$T/.out" | tail -30
 		echo "fail $name" >>"$RESULTS"
 	fi
-	[ $rc -eq 77 ] || [ $rc -ne 0 ] || [ $leaked -ne 0 ] || rm -rf "$T"
+	# a failed case's files stay to be read; a passed or skipped one's go
+	# (a skip's reason is printed above)
+	if [ $leaked -eq 0 ] && { [ $rc -eq 0 ] || [ $rc -eq 77 ]; }; then rm -rf "$T"; fi
 	return 0
 }
 
