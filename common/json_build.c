@@ -4,7 +4,7 @@
 
 #include "json.h"
 
-static int vpairs(yajl_gen g, va_list ap)
+static int pairs(yajl_gen g, va_list ap)
 {
 	int r = 0;
 	for (enum jg_kind kind; !r && (kind = (enum jg_kind)va_arg(ap, int)) != JG_KIND_END;) {
@@ -45,20 +45,11 @@ static int vpairs(yajl_gen g, va_list ap)
 	return r;
 }
 
-int jg_pairs(yajl_gen g, ...)
-{
-	va_list ap;
-	va_start(ap, g);
-	int r = vpairs(g, ap);
-	va_end(ap);
-	return r;
-}
-
 int jg_object(yajl_gen g, ...)
 {
 	va_list ap;
 	va_start(ap, g);
-	int r = yajl_gen_map_open(g) || vpairs(g, ap) || yajl_gen_map_close(g);
+	int r = yajl_gen_map_open(g) || pairs(g, ap) || yajl_gen_map_close(g);
 	va_end(ap);
 	return r;
 }

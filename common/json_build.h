@@ -38,5 +38,3 @@ static inline char *const *jg_arg_strv(char *const *v) { return v; }
 /* { pairs }: the pairs up to JG_END in an object of their own. Nonzero on
  * failure, like yajl_gen_status. */
 int jg_object(yajl_gen g, ...);
-/* The pairs up to JG_END, into the object the caller has open. */
-int jg_pairs(yajl_gen g, ...);

@@ -46,7 +46,7 @@ static void status_done(cri_call *c, vl_reply *rep, void *data)
 		net.message = runtime.message;
 	} else if (!net.status) {
 		snprintf(why, sizeof(why), "corrald's default-network is %s: a pod would get no network",
-			 net_name && *net_name ? net_name : "none");
+			 net_name && *net_name ? net_name : "unset");
 		net.reason = "NetworkPluginNotReady";
 		net.message = why;
 	}

@@ -79,9 +79,8 @@ void dk_exec_create(dk_req *r, const char *arg)
 		return;
 	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (g) {
+	if (g)
 		jg_object(g, JG_STR("Id", dk_str(rep.params, "execId")), JG_END);
-	}
 	vl_reply_release(&rep);
 	dk_json(r, 201, g);
 }

@@ -85,9 +85,8 @@ static void gen_network(yajl_gen g, const char *name, const char *driver, yajl_v
 	yajl_gen_null(g);
 	jg_key(g, "Config");
 	yajl_gen_array_open(g);
-	if (n) {
+	if (n)
 		jg_object(g, JG_STR("Subnet", dk_str(n, "subnet")), JG_STR("Gateway", dk_str(n, "gateway")), JG_END);
-	}
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	jg_key_bool(g, "Internal", dk_bool(n, "internal"));

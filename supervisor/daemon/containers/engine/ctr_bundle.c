@@ -191,9 +191,8 @@ static void gen_namespaces(yajl_gen g, yajl_val ns, const bundle_in *in)
 		}
 		jg_object(g, JG_STR("type", t), JG_STR("path", path), JG_END);
 	}
-	if (in->ids) {
+	if (in->ids)
 		jg_object(g, JG_STR("type", "user"), JG_END);
-	}
 	yajl_gen_array_close(g);
 }
 
