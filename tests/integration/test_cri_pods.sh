@@ -2,16 +2,18 @@
 # corrald's own CRI (corral-cri): kubelet's sequence for a Pod through the
 # socket, as kubelet makes the calls (cri/kubelet_pod.py, grpc with the
 # project's runtime_v1.proto), the CRI's answers to bad input, pods that
-# outlive corrald, and members of the group through the CRI. corrald runs
+# outlive corrald, members of the group through the CRI, and Status beside
+# containerd's (cri/cri_lib.sh's image service alone). corrald runs
 # in a network namespace of the test's own (network_lib.sh). The same
 # script runs beside containerd's CRI in the VM tier, where cgroups have
 # their controllers (tests/vm).
-# time: about 48 s (11 cases), each with a corrald of its own
+# time: about 50 s (12 cases), each with a corrald of its own
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/network_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
 
+. "$(dirname "$0")/cri/cri_lib.sh"
 . "$(dirname "$0")/cri/own_cri.sh"
 kpod() { # SCENARIO [ids]: as kubelet, as root
 	CRI_PB="$T/pb" $PY "$CRIDIR/kubelet_pod.py" "$@" --sock "$S/cri.sock" --image busybox:latest \
@@ -79,18 +81,37 @@ containers left: 0" "what kubelet sees"
 }
 
 conditions() { cri Status | jq -r '[.status.conditions[] | "\(.type)=\(.status) \(.reason)"] | join("; ")'; }
+cd_conditions() {
+	CRI_PB="$CD/pb" "$PY" "$CRIDIR/cri_call.py" --sock "$CDS/c.sock" Status |
+		jq -r '[.status.conditions[] | "\(.type)=\(.status) \(.reason)"] | join("; ")'
+}
+cd_network_ready() { [ "$(cd_conditions)" = "RuntimeReady=true ; NetworkReady=true " ]; }
 
 # kubelet holds a node NotReady while its runtime says the network is not:
 # so corral's CRI says it is only when a pod would get one, as containerd's
-# does only with a CNI config
+# does only with a CNI config. containerd's CRI, in the same namespace with
+# a CNI directory of its own, is the reference: first empty, then with a
+# network's config, which it loads as it comes.
 test_cri_network_ready() {
-	trap cleanup_sv EXIT
+	command -v containerd >/dev/null || skip "containerd is not installed (tests/deps.sh installs it)"
+	trap 'stop_containerd_images; cleanup_sv' EXIT
 	start_cri --default-network none
-	assert_eq "$(conditions)" "RuntimeReady=true ; NetworkReady=false NetworkPluginNotReady" "default-network none"
+	CD="$T/containerd"
+	mkdir -p "$T/hosts"
+	start_containerd_images "$T/netns" "$T/hosts" || fail "containerd's CRI did not start"
+	local ref
+	ref=$(cd_conditions)
+	assert_eq "$ref" "RuntimeReady=true ; NetworkReady=false NetworkPluginNotReady" "containerd's, no CNI config"
+	assert_eq "$(conditions)" "$ref" "corral's, default-network none, as containerd's with no CNI config"
 	assert_contains "$(cri Status | jq -r '.status.conditions[1].message')" "default-network is none" "it says why"
+	cat >"$CD/cni/10-ready.conflist" <<-EOC
+	{"cniVersion": "0.4.0", "name": "ready", "plugins": [{"type": "bridge", "bridge": "corralready0",
+	 "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.238.0.0/24"}]], "dataDir": "$CD/ipam"}}]}
+	EOC
+	wait_for 10 cd_network_ready
 	stop_sv
 	start_sv_netns --cri-socket "$S/cri.sock" --cri-user 65533:65533
-	assert_eq "$(conditions)" "RuntimeReady=true ; NetworkReady=true " "a CNI network"
+	assert_eq "$(conditions)" "$(cd_conditions)" "corral's with its default network, as containerd's with a CNI config"
 }
 
 test_cri_errors() {

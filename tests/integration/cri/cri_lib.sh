@@ -137,7 +137,8 @@ cd_remove() {
 # cgroup controller; in the network namespace mounted on NETNS (its
 # registries'), with containerd's registry settings in the directory HOSTS
 # (config_path: HOST:PORT/hosts.toml); cri_call.py's messages in $CD/pb,
-# its socket $CDS/c.sock
+# its socket $CDS/c.sock. Its CNI directory, $CD/cni, starts empty (not
+# the host's /etc/cni/net.d): containerd reloads it when a file comes.
 start_containerd_images() {
 	cd_dirs || return 1
 	{
@@ -145,6 +146,9 @@ start_containerd_images() {
 		cat <<-EOC
 		[plugins."io.containerd.grpc.v1.cri".registry]
 		  config_path = "$2"
+		[plugins."io.containerd.grpc.v1.cri".cni]
+		  bin_dir = "/usr/lib/cni"
+		  conf_dir = "$CD/cni"
 		EOC
 	} >"$CD/config.toml"
 	nsenter --net="$1" containerd -c "$CD/config.toml" --log-level warn >"$CD/log" 2>&1 &
