@@ -65,7 +65,7 @@ int sc_send(stream_conn *c, sc_stream *s, const void *p, size_t n, bool fin)
 {
 	if (s->our_fin)
 		return 0;
-	const uint8_t *b = p;
+	const uint8_t *b = p ? p : (const uint8_t *)""; /* NULL + 0 is undefined */
 	do { /* frames of at most 64 KiB, as clients read them */
 		size_t chunk = n > 65536 ? 65536 : n;
 		bool last = chunk == n;
