@@ -147,8 +147,9 @@ $(CRI_GEN).c $(CRI_GEN).h: supervisor/cri/runtime_v1.proto
 $(B)/obj/gen/runtime_v1.pb-c.o: $(CRI_GEN).c
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC $<";)$(CC) $(CFLAGS) -Ulinux -I$(B)/gen -c $< -o $@
-$(patsubst %.c,$(B)/obj/%.o,$(wildcard supervisor/cri/*.c)): override CFLAGS += -Ulinux -I$(B)/gen
-$(patsubst %.c,$(B)/obj/%.o,$(wildcard supervisor/cri/*.c)): $(CRI_GEN).h
+CRI_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard supervisor/cri/*.c tests/unit/cri_*.c))
+$(CRI_OBJS): override CFLAGS += -Ulinux -I$(B)/gen
+$(CRI_OBJS): $(CRI_GEN).h
 $(call lib_of,supervisor/cri): $(B)/obj/gen/runtime_v1.pb-c.o
 -include $(DEPS)
 

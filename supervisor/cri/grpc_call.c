@@ -5,6 +5,7 @@
 #include "supervisor/cri/h2.h"
 #include "supervisor/cri/h2_conn.h"
 #include "supervisor/cri/grpc_call.h"
+#include "supervisor/cri/pb_utf8.h"
 #include "common/cleanup.h"
 
 #include <stdarg.h>
@@ -82,6 +83,9 @@ int call_unpack(cri_call *c)
 		return cri_fail(c, GRPC_INVALID_ARGUMENT, "%s: the request is not a valid %s message", c->m->name,
 				c->in->name),
 		       -1;
+	char where[256];
+	if (!pb_strings_utf8(c->req, where, sizeof(where)))
+		return cri_fail(c, GRPC_INVALID_ARGUMENT, "%s: %s is not UTF-8", c->m->name, where), -1;
 	return 0;
 }
 

@@ -14,7 +14,11 @@ ONLY=${1:-}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 FLAGS="-O1 -g $SAN"
 PKGS=$(sed -n 's/^PKGS := //p' Makefile)
-WARN="-std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -I. $(pkg-config --cflags $PKGS)"
+# -Ulinux and the generated headers, as the Makefile builds supervisor/cri
+# (a CRI message has a field named linux)
+WARN="-std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Ulinux -I. -I$B/libs/gen $(pkg-config --cflags $PKGS)"
+# linked as the Makefile's LDLIBS (its -lresolv: cri_meta.c's base64)
+LINK="$(pkg-config --libs $PKGS) -lresolv"
 
 command -v "$CC" >/dev/null || { echo "fuzz: skipped: $CC not installed"; exit 0; }
 
@@ -51,7 +55,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	[ -n "$ONLY" ] && [ "$ONLY" != "$name" ] && [ "$ONLY" != "$short" ] && continue
 	bin="$B/$name"
 	# shellcheck disable=SC2046
-	if ! $CC $FLAGS -fsanitize=fuzzer $WARN -o "$bin" "$src" "${libs[@]}" $(pkg-config --libs $PKGS); then
+	if ! $CC $FLAGS -fsanitize=fuzzer $WARN -o "$bin" "$src" "${libs[@]}" $LINK; then
 		echo "fail $name build" >>"$out"; echo "FAIL $name: build"; rc=1; continue
 	fi
 	corpus="$B/corpus/$short"
@@ -60,7 +64,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	if [ -f "tests/fuzz/seeds_$short.c" ]; then
 		# shellcheck disable=SC2046
 		$CC $FLAGS -fsanitize=fuzzer-no-link $WARN -o "$B/seeds_$short" "tests/fuzz/seeds_$short.c" \
-			"${libs[@]}" $(pkg-config --libs $PKGS) && "$B/seeds_$short" "$seeds" ||
+			"${libs[@]}" $LINK && "$B/seeds_$short" "$seeds" ||
 			{ echo "FAIL $name: seeds"; rc=1; }
 	fi
 	dict=()

@@ -113,11 +113,15 @@ test_cria_grpc_framing_is_refused_with_its_status() {
 	for k in not_protobuf:INVALID_ARGUMENT compressed_flag:UNIMPLEMENTED grpc_encoding_gzip:UNIMPLEMENTED \
 		short_prefix:INVALID_ARGUMENT two_messages:INVALID_ARGUMENT prefix_claims_more:INVALID_ARGUMENT \
 		unknown_method:UNIMPLEMENTED unknown_service:UNIMPLEMENTED not_grpc:INVALID_ARGUMENT \
-		socket_path_authority:OK get_method:UNIMPLEMENTED then:OK; do
+		socket_path_authority:OK get_method:UNIMPLEMENTED not_utf8:INVALID_ARGUMENT not_utf8_nested:INVALID_ARGUMENT \
+		then:OK; do
 		assert_eq "$(j ".${k%%:*}.status" "$out")" "${k#*:}" "${k%%:*}"
 	done
 	assert_contains "$(j .not_protobuf.message "$out")" "not a valid runtime.v1.VersionRequest" "a body that is not protobuf"
 	assert_contains "$(j .unknown_method.message "$out")" "/runtime.v1.RuntimeService/NoSuchThing" "the method named"
+	assert_eq "$(j .not_utf8.message "$out")" "Version: version is not UTF-8" "a string that is not UTF-8"
+	assert_eq "$(j .not_utf8_nested.message "$out")" "ListContainers: filter.label_selector[0].value is not UTF-8" \
+		"one in a map of a message, by its path"
 	# a path longer than any method's: the stream is reset
 	assert_eq "$(j .long_path.rst "$out")" INTERNAL_ERROR "a 4000-byte :path"
 	goes_on

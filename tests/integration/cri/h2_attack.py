@@ -36,6 +36,7 @@ PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 MAX_MESSAGE = 16 << 20  # CRI_MAX_MESSAGE (supervisor/cri/cri.h)
 VERSION = "/runtime.v1.RuntimeService/Version"
 STATUS = "/runtime.v1.RuntimeService/Status"
+LIST_CONTAINERS = "/runtime.v1.RuntimeService/ListContainers"
 GRPC_CODES = ["OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
               "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
               "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"]
@@ -526,6 +527,10 @@ def attack_framing(a):
         # authority as RFC 3986 has it, and served all the same
         "socket_path_authority": c.call(VERSION, grpc_message(b""), authority=a.sock),
         "get_method": c.call(VERSION, grpc_message(b""), method="GET"),
+        # proto3's strings are UTF-8: VersionRequest.version, and a label
+        # selector's value in ListContainersRequest.filter
+        "not_utf8": c.call(VERSION, grpc_message(b"\x0a\x02\xff\xfe")),
+        "not_utf8_nested": c.call(LIST_CONTAINERS, grpc_message(b"\x0a\x09\x22\x07\x0a\x01k\x12\x02\xc0\xaf")),
     }
     out["then"] = c.call(VERSION)
     return c, out
