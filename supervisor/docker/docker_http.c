@@ -27,6 +27,7 @@
 #include "supervisor/docker/docker_stats.h"
 #include "supervisor/docker/docker_volumes.h"
 #include "common/cleanup.h"
+#include "common/json_scan.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 
@@ -261,6 +262,39 @@ static bool framing_ambiguous(struct MHD_Connection *conn)
 	return n[0] > 1 || n[1] > 1 || (n[0] && n[1]);
 }
 
+typedef struct {
+	char *why;
+	size_t n;
+} utf8_check;
+
+static enum MHD_Result query_utf8(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	utf8_check *c = cls;
+	if (!json_utf8_valid(key, strlen(key)))
+		snprintf(c->why, c->n, "a query parameter's name is not UTF-8");
+	else if (value && !json_utf8_valid(value, strlen(value)))
+		snprintf(c->why, c->n, "invalid query parameter %s: not UTF-8", key);
+	else
+		return MHD_YES;
+	return MHD_NO;
+}
+
+/* Every string of a request reaches corrald in JSON, which is UTF-8: a
+ * path or query parameter that is not (once unescaped) is refused here,
+ * named, rather than breaking the call to corrald. true, or false with
+ * why. */
+static bool url_utf8(struct MHD_Connection *conn, const char *url, char *why, size_t n)
+{
+	if (!json_utf8_valid(url, strlen(url))) {
+		snprintf(why, n, "invalid path: not UTF-8");
+		return false;
+	}
+	utf8_check c = { why, n };
+	why[0] = '\0';
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, query_utf8, &c);
+	return !why[0];
+}
+
 typedef struct dk_server {
 	vl_client *vl;
 	bool closed;
@@ -294,6 +328,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			MHD_destroy_response(up->early.resp);
 			up->early.resp = NULL;
 			return q;
+		}
+		char why[128];
+		if (!url_utf8(conn, url, why, sizeof(why))) { /* answered once its body is read */
+			up->early = (dk_req){ .vl = srv->vl, .conn = conn, .method = method, .path = url };
+			dk_error(&up->early, 400, "%s", why);
+			if (!up->early.resp)
+				return MHD_NO;
 		} else if (sink) {
 			open_sink(up, srv->vl, conn, url, method);
 		}

@@ -1,6 +1,7 @@
 #include "supervisor/varlink/client.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"
+#include "common/json_scan.h"
 #include "common/strbuf.h"
 
 #include <errno.h>
@@ -85,6 +86,9 @@ static int send_call(vl_client *c, const char *method, const char *params_json, 
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
 	if (c->fd < 0)
 		return cerr_set(err, ENOTCONN, "%s: the connection was upgraded to a stream", c->path);
+	/* the server would take the message for a broken one, and hang up */
+	if (params_json && !json_utf8_valid(params_json, strlen(params_json)))
+		return cerr_set(err, EINVAL, "a string among its parameters is not UTF-8");
 	if (vl_encode_call_flags(&sb, method, params_json, flags) < 0)
 		return cerr_set(err, ENOMEM, "out of memory");
 	size_t off = 0;

@@ -2,8 +2,8 @@
 # The fourth attack on the Docker socket and corrald's bounds, each as a
 # member of corrald's group (4242, the attacker) against root and another
 # member (4343): connection churn, a request libmicrohttpd cannot read, a
-# client that sends nothing, a long connection that would grow its
-# process, helpers that would outlive corrald.
+# client that sends nothing, bytes that are not UTF-8, a long connection
+# that would grow its process, helpers that would outlive corrald.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"
@@ -113,6 +113,52 @@ test_dka_a_silent_client_is_let_go() {
 	assert_eq "$(head -1 <<<"$out")" "b'' 2" "half a request, then nothing: let go after the idle timeout"
 	assert_contains "$(tail -1 <<<"$out")" "HTTP/1.1 431" "a header line past the bound"
 	wait_for 5 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq $DOCKER_STANDBYS ]"
+}
+
+# A path or query parameter that is not UTF-8 once unescaped (JSON, which
+# carries every string to corrald, is UTF-8) is refused 400 by its name,
+# and the connection goes on; before, it broke corral-docker's call to
+# corrald (a 500, and a warning in corrald's log each time). A body that is
+# not UTF-8 is refused as JSON that is not.
+test_dka_bytes_that_are_not_utf8_are_refused_by_name() {
+	trap cleanup_sv EXIT
+	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
+	local out
+	out=$(as_uid 4242 /usr/bin/python3 - "$S/docker.sock" <<-'PY'
+	import json, socket, sys
+	s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(10)
+	f = s.makefile("rb")
+	def call(method, path, body=b""):
+	    s.sendall(b"%s /v1.41%s HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+	              b"Content-Length: %d\r\n\r\n%s" % (method, path, len(body), body))
+	    status = f.readline().split()[1].decode()
+	    n = 0
+	    while True:
+	        h = f.readline().strip()
+	        if not h:
+	            break
+	        if h.lower().startswith(b"content-length:"):
+	            n = int(h.split(b":")[1])
+	    body = f.read(n)
+	    print(status, json.loads(body)["message"] if body.startswith(b"{") else body.decode())
+	call(b"POST", b"/containers/create?name=a%ffb", b'{"Image": "busybox:latest"}')
+	call(b"GET", b"/containers/json?filters=%7B%22name%22%3A%5B%22%c0%af%22%5D%7D")
+	call(b"GET", b"/images/%ff/json")
+	call(b"POST", b"/containers/%ed%a0%80/start")
+	call(b"GET", b"/containers/json?%ff=1")
+	call(b"POST", b"/containers/create", b'{"Image": "busybox:latest", "Cmd": ["\xff"]}')
+	call(b"GET", b"/_ping")
+	PY
+	)
+	assert_eq "$out" "400 invalid query parameter name: not UTF-8
+400 invalid query parameter filters: not UTF-8
+400 invalid path: not UTF-8
+400 invalid path: not UTF-8
+400 a query parameter's name is not UTF-8
+400 body: invalid JSON: not UTF-8
+200 OK" "each refused by name, on one connection that goes on"
+	! grep "not UTF-8; disconnecting" "$T/corrald.log" || fail "a call to corrald broke"
+	assert_eq "$(dockm 4343 version --format '{{.Server.APIVersion}}')" 1.41 "another member, after"
 }
 
 # One member's keep-alive connection of many requests: the corral-docker

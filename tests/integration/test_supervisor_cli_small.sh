@@ -1,7 +1,8 @@
 #!/bin/bash
 # Small things people notice at corralctl and corrald: an unknown command
-# named by its own words, the address in corrald's start line, and a
-# Ctrl-C'd image import that is cancelled and leaves nothing.
+# named by its own words, bytes that are not UTF-8, the address in
+# corrald's start line, and a Ctrl-C'd image import that is cancelled and
+# leaves nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/network_lib.sh"
@@ -55,6 +56,22 @@ test_cli_unknown_command_is_named_alone() {
 		"an unknown command of a group"
 	e=$("$CORRALCTL" network 2>&1) && fail "network alone ran"
 	assert_eq "$e" 'corralctl: network: missing its command, one of: create, ls, inspect, rm, connect, disconnect' "a group alone"
+}
+
+# A name or a value that is not UTF-8 (corrald's varlink is JSON) is
+# refused by corralctl before it is sent, said so, and corrald goes on; it
+# was "connection closed by the server", corrald having hung up on what it
+# read as a broken message
+test_cli_bytes_that_are_not_utf8_are_refused() {
+	trap cleanup_sv EXIT
+	start_sv
+	local e
+	e=$(ctl stop $'a\xffb' 2>&1) && fail "a container's name that is not UTF-8 was stopped"
+	assert_eq "$e" "corralctl: io.corral.Supervisor.Stop: a string among its parameters is not UTF-8" "a name"
+	e=$(ctl volume create $'v\xed\xa0\x80' 2>&1) && fail "a volume name that is not UTF-8 was made"
+	assert_contains "$e" "VolumeCreate: a string among its parameters is not UTF-8" "a surrogate"
+	! grep -q "not UTF-8; disconnecting" "$T/corrald.log" || fail "corrald was sent it"
+	assert_eq "$(ctl volume create ok)" ok "corrald goes on"
 }
 
 # The start line names the metrics address; a Ctrl-C on image import
