@@ -24,6 +24,19 @@ size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+size_t utf8_prefix(const char *s, size_t max)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s), at = 0;
+	while (at < len) {
+		size_t k = utf8_seq(u + at, len - at);
+		if (at + (k ? k : 1) > max)
+			break;
+		at += k ? k : 1;
+	}
+	return at;
+}
+
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 static const char *skip_space(const char *p, const char *end)

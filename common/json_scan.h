@@ -37,6 +37,11 @@ int json_keys_next(json_keys *it, json_text *key, json_text *value);
  * RFC 3629 has it: no overlong form, no surrogate, nothing past U+10FFFF;
  * 0 when there is none, and for a NUL. */
 size_t utf8_seq(const unsigned char *s, size_t n);
+/* The length of s's longest prefix of at most max bytes that does not end
+ * inside a UTF-8 sequence (a byte that starts none is one), for cutting a
+ * string short that is to stay UTF-8: printf("%.*s", (int)utf8_prefix(s,
+ * 8), s). */
+size_t utf8_prefix(const char *s, size_t max);
 /* Whether text is UTF-8 as RFC 3629 has it (JSON's, RFC 8259 8.1): no
  * overlong form, no surrogate, nothing past U+10FFFF. */
 bool json_utf8_valid(const char *text, size_t len);

@@ -10,6 +10,7 @@
 #include "supervisor/cri/runtime_v1.pb-c.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_scan.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -335,12 +336,15 @@ char *cri_ctr_spec(const char *pod_id, const ctr_config *cfg, const pod_config *
 	 * that, the container's name (a DNS label) and the pod's id, unique
 	 * all the same */
 	char name[512];
-	int n = snprintf(name, sizeof(name), "k8s_%s_%s_%s_%.8s_%u", cfg->metadata->name,
+	const char *uid = pod && pod->metadata ? pod->metadata->uid : pod_id;
+	/* cut where a character ends: a name cut inside one is not UTF-8 */
+	int n = snprintf(name, sizeof(name), "k8s_%s_%s_%s_%.*s_%u", cfg->metadata->name,
 			 pod && pod->metadata ? pod->metadata->name : "pod",
-			 pod && pod->metadata ? pod->metadata->namespace_ : "ns",
-			 pod && pod->metadata ? pod->metadata->uid : pod_id, cfg->metadata->attempt);
+			 pod && pod->metadata ? pod->metadata->namespace_ : "ns", (int)utf8_prefix(uid, 8), uid,
+			 cfg->metadata->attempt);
 	if (n < 0 || n > 128)
-		snprintf(name, sizeof(name), "k8s_%.63s_%.32s_%u", cfg->metadata->name, pod_id, cfg->metadata->attempt);
+		snprintf(name, sizeof(name), "k8s_%.*s_%.32s_%u", (int)utf8_prefix(cfg->metadata->name, 63),
+			 cfg->metadata->name, pod_id, cfg->metadata->attempt);
 	char log_path[4096];
 	snprintf(log_path, sizeof(log_path), "%s/%s", pod ? pod->log_directory : "", cfg->log_path);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);

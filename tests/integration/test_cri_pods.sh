@@ -132,6 +132,7 @@ start a missing container: NOT_FOUND
 create in a missing pod: NOT_FOUND
 create without an image: INVALID_ARGUMENT
 create from a missing image: NOT_FOUND
+a long name that is not ASCII: INVALID_ARGUMENT CreateContainer: InvalidParameter spec.name: must be 1-128 letters, digits, '_', '.' or '-', starting with a letter or digit
 a group without a user: INVALID_ARGUMENT CreateContainer: config.linux.security_context.run_as_group (without run_as_user or run_as_username)
 a seccomp path without localhost/: INVALID_ARGUMENT CreateContainer: config.linux.security_context.seccomp_profile_path (not runtime/default, unconfined or localhost/PATH)
 exec past its timeout: DEADLINE_EXCEEDED

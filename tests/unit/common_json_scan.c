@@ -457,6 +457,19 @@ static void test_text_is(void **state)
 	assert_false(json_text_is(&k, ""));
 }
 
+/* a prefix cut where a character ends: é is 2 bytes, the whale 4 */
+static void test_utf8_prefix(void **state)
+{
+	assert_int_equal(utf8_prefix("abc", 8), 3);
+	assert_int_equal(utf8_prefix("abcdef", 4), 4);
+	assert_int_equal(utf8_prefix("ab\xc3\xa9", 3), 2);
+	assert_int_equal(utf8_prefix("ab\xc3\xa9", 4), 4);
+	assert_int_equal(utf8_prefix("\xf0\x9f\x90\xb3x", 3), 0);
+	assert_int_equal(utf8_prefix("\xf0\x9f\x90\xb3x", 4), 4);
+	assert_int_equal(utf8_prefix("a\xff" "b", 2), 2); /* a byte that starts none is one */
+	assert_int_equal(utf8_prefix("", 8), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_cut_at_blocks),
 		cmocka_unit_test(test_checked_same),
 		cmocka_unit_test(test_text_is),
+		cmocka_unit_test(test_utf8_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

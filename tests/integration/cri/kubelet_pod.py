@@ -184,6 +184,13 @@ def scenario_errors(c, a):
     out("create from a missing image", code(lambda: c.CreateContainer(
         pod_sandbox_id=pod, sandbox_config=cfg, config=pb.ContainerConfig(
             metadata=pb.ContainerMetadata(name="x"), image=pb.ImageSpec(image="nosuch.example/none:1")))))
+    # a name past corral's 128 bytes is cut where a character ends (the
+    # spec corrald gets is UTF-8), and corrald says what is wrong with it
+    try:
+        c.CreateContainer(pod_sandbox_id=pod, sandbox_config=cfg, config=ctr_config(a, "\u00e9" * 70, ["true"]))
+        out("a long name that is not ASCII", "created")
+    except grpc.RpcError as e:
+        out("a long name that is not ASCII", "%s %s" % (e.code().name, e.details()))
     # what containerd refuses too: a group with no user to be its member,
     # a seccomp profile that is a bare path (not localhost/)
     for what, sc in (("a group without a user", pb.LinuxContainerSecurityContext(
