@@ -184,36 +184,12 @@ int jg_str(yajl_gen g, const char *s)
 
 int jg_text(yajl_gen g, const char *s, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t clean = 0;
-	while (clean < len) {
-		size_t k = utf8_seq(u + clean, len - clean);
-		if (!k)
-			break;
-		clean += k;
-	}
-	if (clean == len)
-		return yajl_gen_string(g, u, len);
-	/* rare: build the mended copy (U+FFFD is 3 bytes for each 1 replaced) */
-	unsigned char *m = malloc(3 * len);
-	if (!m)
+	_cleanup_free_ char *mended = NULL;
+	size_t n;
+	int r = utf8_mend(s, len, &mended, &n);
+	if (r < 0)
 		return yajl_gen_in_error_state;
-	size_t o = 0;
-	for (size_t i = 0; i < len;) {
-		size_t k = utf8_seq(u + i, len - i);
-		if (k) {
-			memcpy(m + o, u + i, k);
-			o += k;
-			i += k;
-		} else {
-			memcpy(m + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-		}
-	}
-	int r = yajl_gen_string(g, m, o);
-	free(m);
-	return r;
+	return r ? yajl_gen_string(g, (const unsigned char *)mended, n) : yajl_gen_string(g, (const unsigned char *)s, len);
 }
 
 int jg_key(yajl_gen g, const char *key) { return jg_str(g, key); }

@@ -1,7 +1,9 @@
 #include "json_scan.h"
 #include "json.h"
 
+#include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -35,6 +37,33 @@ size_t utf8_prefix(const char *s, size_t max)
 		at += k ? k : 1;
 	}
 	return at;
+}
+
+int utf8_mend(const char *s, size_t len, char **out, size_t *out_len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t clean = 0, k;
+	*out = NULL;
+	while (clean < len && (k = utf8_seq(u + clean, len - clean)))
+		clean += k;
+	if (clean == len)
+		return 0;
+	/* rare: U+FFFD is 3 bytes for each 1 replaced */
+	unsigned char *m = malloc(3 * len + 1);
+	if (!m)
+		return -ENOMEM;
+	memcpy(m, u, clean);
+	size_t o = clean;
+	for (size_t i = clean; i < len;) {
+		k = utf8_seq(u + i, len - i);
+		memcpy(m + o, k ? u + i : (const unsigned char *)"\xef\xbf\xbd", k ? k : 3);
+		o += k ? k : 3;
+		i += k ? k : 1;
+	}
+	m[o] = '\0';
+	*out = (char *)m;
+	*out_len = o;
+	return 1;
 }
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }

@@ -42,6 +42,11 @@ size_t utf8_seq(const unsigned char *s, size_t n);
  * string short that is to stay UTF-8: printf("%.*s", (int)utf8_prefix(s,
  * 8), s). */
 size_t utf8_prefix(const char *s, size_t max);
+/* s (len bytes) with each byte that starts no valid UTF-8 sequence, and
+ * each NUL, as U+FFFD: 1 with the mended copy in *out (NUL-terminated, its
+ * length in *out_len; to free), 0 when s is UTF-8 already (*out NULL), or
+ * -ENOMEM. A JSON text stays JSON: only its strings can hold such bytes. */
+int utf8_mend(const char *s, size_t len, char **out, size_t *out_len);
 /* Whether text is UTF-8 as RFC 3629 has it (JSON's, RFC 8259 8.1): no
  * overlong form, no surrogate, nothing past U+10FFFF. */
 bool json_utf8_valid(const char *text, size_t len);

@@ -8,6 +8,7 @@
 #include "supervisor/varlink/call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_scan.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -142,6 +143,13 @@ int vl_call_notify_n(vl_call *call, const char *params_json, size_t len)
 int vl_call_error(vl_call *call, const char *error, const char *params_json)
 {
 	int r = 0;
+	/* a message may quote what came from outside (an image's field, cut
+	 * short): its bytes that are not UTF-8 are U+FFFD, so that the client
+	 * reads the error rather than a broken reply */
+	_cleanup_free_ char *mended = NULL;
+	size_t n;
+	if (params_json && utf8_mend(params_json, strlen(params_json), &mended, &n) > 0)
+		params_json = mended;
 	if (call->local)
 		return vl_local_end(call, error, params_json);
 	if (!call->msg.oneway)

@@ -1,5 +1,5 @@
 #!/bin/bash
-# time: 15 cases, each with a corrald of its own that imports, saves or pulls images
+# time: 16 cases, each with a corrald of its own that imports, saves or pulls images
 # corrald's image methods on the store in its state dir, and containers run
 # from imported images; network none and loopback. Each test cleans up its
 # daemon, monitors, containers, mounts and cgroups, also on failure.
@@ -80,6 +80,28 @@ test_svi_full_store_is_corralds_error() {
 	assert_contains "$out" "No space left on device" "the reason"
 	rm -f "$T/state/fill"
 	ctl image import "oci:$IMGS/oci:test" >/dev/null || fail "import once there is room"
+}
+
+# An error that quotes the image, cut short (a media type's first 100
+# bytes, here inside an "é"), reaches the client whole: what is not UTF-8
+# in it is U+FFFD. It was "reply: invalid JSON: not UTF-8".
+test_svi_an_error_quoting_the_image_is_read() {
+	trap cleanup_sv EXIT
+	start_sv
+	cp -a "$IMGS/oci" "$T/oci"
+	python3 - "$T/oci/index.json" <<-'PY'
+	import json, sys
+	p = sys.argv[1]; j = json.load(open(p))
+	j["manifests"][0]["mediaType"] = "a" + "\u00e9" * 60
+	json.dump(j, open(p, "w"), ensure_ascii=False)
+	PY
+	local out
+	out=$(ctl image import "oci:$T/oci:test" x:1 2>&1) && fail "imported"
+	local e49 i
+	for i in $(seq 49); do e49+=$'\xc3\xa9'; done
+	assert_eq "$out" "corralctl: ImageImport: path: index.json: manifests[0]: wrong media type \"a$e49"$'\xef\xbf\xbd'"\" for a manifest" \
+		"the error, its cut character U+FFFD"
+	assert_eq "$(ctl ping)" "ok" "corrald goes on"
 }
 
 # One image is one entry: imported from an OCI layout, an oci-archive and

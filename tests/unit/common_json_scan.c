@@ -470,6 +470,23 @@ static void test_utf8_prefix(void **state)
 	assert_int_equal(utf8_prefix("", 8), 0);
 }
 
+/* bytes that start no sequence, and NULs, become U+FFFD; UTF-8 is left */
+static void test_utf8_mend(void **state)
+{
+	char *out;
+	size_t n;
+	assert_int_equal(utf8_mend("caf\xc3\xa9", 5, &out, &n), 0);
+	assert_null(out);
+	assert_int_equal(utf8_mend("{\"m\":\"a\xc3\"}", 10, &out, &n), 1);
+	assert_string_equal(out, "{\"m\":\"a\xef\xbf\xbd\"}");
+	assert_int_equal(n, 12);
+	free(out);
+	assert_int_equal(utf8_mend("\xed\xa0\x80" "b\0c", 6, &out, &n), 1); /* a surrogate: 3 bytes, 3 U+FFFD */
+	assert_memory_equal(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "b\xef\xbf\xbd" "c", 14);
+	assert_int_equal(n, 14);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -484,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_checked_same),
 		cmocka_unit_test(test_text_is),
 		cmocka_unit_test(test_utf8_prefix),
+		cmocka_unit_test(test_utf8_mend),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
