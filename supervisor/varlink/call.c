@@ -88,9 +88,27 @@ static int call_send(vl_call *call, int r)
 	return 0;
 }
 
+/* A reply may quote what came from outside, cut short (an image's field,
+ * a reason naming a command): its bytes that are not UTF-8 go as U+FFFD,
+ * so that the client reads it rather than a broken message. *params and *n
+ * are the mended copy's where one was needed; -ENOMEM. */
+static int mend(const char **params, size_t *n, char **mended)
+{
+	int r = utf8_mend(*params, *n, mended, n);
+	if (r > 0)
+		*params = *mended;
+	return r < 0 ? r : 0;
+}
+
 int vl_call_reply(vl_call *call, const char *params_json)
 {
 	int r = 0;
+	_cleanup_free_ char *mended = NULL;
+	size_t n = params_json ? strlen(params_json) : 0;
+	if (params_json && mend(&params_json, &n, &mended) < 0) {
+		vl_call_hang_up(call, "out of memory");
+		return -ENOMEM;
+	}
 	if (call->local)
 		return vl_local_end(call, NULL, params_json);
 	if (!call->msg.oneway)
@@ -129,7 +147,8 @@ int vl_call_notify_n(vl_call *call, const char *params_json, size_t len)
 	if (!call->msg.more)
 		return -EINVAL;
 	vl_conn *c = call->conn;
-	if (vl_encode_reply_n(&c->out, params_json, len, true) < 0) {
+	_cleanup_free_ char *mended = NULL;
+	if (mend(&params_json, &len, &mended) < 0 || vl_encode_reply_n(&c->out, params_json, len, true) < 0) {
 		c->broken = true; /* out of memory: drop the peer, not the daemon */
 		return -ENOMEM;
 	}
@@ -143,13 +162,10 @@ int vl_call_notify_n(vl_call *call, const char *params_json, size_t len)
 int vl_call_error(vl_call *call, const char *error, const char *params_json)
 {
 	int r = 0;
-	/* a message may quote what came from outside (an image's field, cut
-	 * short): its bytes that are not UTF-8 are U+FFFD, so that the client
-	 * reads the error rather than a broken reply */
 	_cleanup_free_ char *mended = NULL;
-	size_t n;
-	if (params_json && utf8_mend(params_json, strlen(params_json), &mended, &n) > 0)
-		params_json = mended;
+	size_t n = params_json ? strlen(params_json) : 0;
+	if (params_json && mend(&params_json, &n, &mended) < 0)
+		params_json = NULL; /* out of memory: the error alone */
 	if (call->local)
 		return vl_local_end(call, error, params_json);
 	if (!call->msg.oneway)
