@@ -4,6 +4,7 @@
  * /dev/null, a pty, external files). Usage: seeds_checkpoint DIR */
 #include <stdio.h>
 #include <string.h>
+#include "fuzz_seeds.h"
 
 #define DG(c) "\"sha256:" c "3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\""
 #define SPEC "{\"ociVersion\":\"1.2.0\",\"process\":{\"args\":[\"sh\",\"-c\",\"while :; do sleep 1; done\"]," \
@@ -40,12 +41,5 @@ int main(int argc, char **argv)
 {
 	if (argc != 2)
 		return 2;
-	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/ckpt%zu.json", argv[1], i);
-		FILE *f = fopen(path, "w");
-		if (!f || fwrite(seeds[i], 1, strlen(seeds[i]), f) != strlen(seeds[i]) || fclose(f) != 0)
-			return 1;
-	}
-	return 0;
+	return seeds_put(argv[1], seeds, sizeof(seeds) / sizeof(seeds[0]), "ckpt", ".json") < 0;
 }

@@ -8,6 +8,7 @@
 #include "bundle/seccomp_default.h"
 #include "bundle/spec.h"
 #include "bundle/spec_default.h"
+#include "fuzz_seeds.h"
 
 #define HEAD "{\"ociVersion\":\"1.2.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}," \
 	     "\"root\":{\"path\":\"rootfs\"},"
@@ -38,14 +39,7 @@ static const char *const extra[] = {
 
 static int put(const char *dir, const char *name, const char *text)
 {
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-		perror(path);
-		return 1;
-	}
-	return 0;
+	return seed_put(dir, name, text, strlen(text)) < 0;
 }
 
 int main(int argc, char **argv)

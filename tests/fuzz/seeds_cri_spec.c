@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "supervisor/cri/runtime_v1.pb-c.h"
+#include "fuzz_seeds.h"
 
 typedef Runtime__V1__PodSandboxConfig pod_config;
 typedef Runtime__V1__ContainerConfig ctr_config;
@@ -23,10 +24,7 @@ static int write_seed(const char *dir, const char *name, uint8_t pick, const pod
 	buf[0] = pick, buf[1] = (uint8_t)(pn >> 8), buf[2] = (uint8_t)pn;
 	protobuf_c_message_pack(&pod->base, buf + 3);
 	protobuf_c_message_pack(&req->base, buf + 3 + pn);
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	int r = f && fwrite(buf, 1, 3 + pn + rn, f) == 3 + pn + rn && fclose(f) == 0 ? 0 : -1;
+	int r = seed_put(dir, name, buf, 3 + pn + rn);
 	free(buf);
 	return r;
 }

@@ -2,6 +2,7 @@
  * API and the CRI send them, one that sets nearly every field, and a
  * session's container. Usage: seeds_ctr_spec DIR */
 #include <stdio.h>
+#include "fuzz_seeds.h"
 
 static const char *const seeds[] = {
 	"{\"image\":\"busybox\"}",
@@ -26,12 +27,5 @@ int main(int argc, char **argv)
 {
 	if (argc != 2)
 		return 2;
-	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/seed%zu.json", argv[1], i);
-		FILE *f = fopen(path, "w");
-		if (!f || fputs(seeds[i], f) < 0 || fclose(f) != 0)
-			return 1;
-	}
-	return 0;
+	return seeds_put(argv[1], seeds, sizeof(seeds) / sizeof(seeds[0]), "seed", ".json") < 0;
 }

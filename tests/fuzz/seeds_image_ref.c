@@ -6,15 +6,15 @@
 #include <string.h>
 
 #include "images/registry/reference.h"
+#include "fuzz_seeds.h"
 
 #define D64 "4a5e36f1c8f95e0ab9bba6ef2d6c5b7a1f0b3c2d9e8f7a6b5c4d3e2f1a0b9c8d"
 
 static int put(const char *dir, size_t i, const char *text)
 {
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/ref%zu", dir, i);
-	FILE *f = fopen(path, "w");
-	return !f || fwrite(text, 1, strlen(text), f) != strlen(text) || fclose(f) != 0;
+	char name[32];
+	snprintf(name, sizeof(name), "ref%zu", i);
+	return seed_put(dir, name, text, strlen(text)) < 0;
 }
 
 static const char *const seeds[] = {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fuzz_seeds.h"
 
 typedef struct ent {
 	const char *path;
@@ -139,13 +140,10 @@ static int write_layer(const char *dir, const layer *l, const char *comp)
 		r = -1;
 	if (r)
 		fprintf(stderr, "%s.%s: %s\n", l->name, comp, a ? archive_error_string(a) : "out of memory");
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s.%s", dir, l->name, comp);
-	FILE *f = r ? NULL : fopen(path, "w");
-	if (!r && (!f || fwrite(buf, 1, used, f) != used || fclose(f) != 0)) {
-		perror(path);
-		r = -1;
-	}
+	char name[256];
+	snprintf(name, sizeof(name), "%s.%s", l->name, comp);
+	if (!r)
+		r = seed_put(dir, name, buf, used);
 	archive_write_free(a);
 	free(buf);
 	return r;

@@ -3,6 +3,7 @@
  * the fast path must decline. Usage: seeds_json_scan DIR */
 #include <stdio.h>
 #include <string.h>
+#include "fuzz_seeds.h"
 
 static const char *const seeds[] = {
 	"{\"method\":\"io.corral.Broker.Publish\",\"parameters\":{\"topic\":\"jobs.done\",\"data\":{\"id\":7,\"ok\":true}}}",
@@ -25,12 +26,5 @@ int main(int argc, char **argv)
 {
 	if (argc != 2)
 		return 2;
-	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/seed%zu.json", argv[1], i);
-		FILE *f = fopen(path, "w");
-		if (!f || fwrite(seeds[i], 1, strlen(seeds[i]), f) != strlen(seeds[i]) || fclose(f) != 0)
-			return 1;
-	}
-	return 0;
+	return seeds_put(argv[1], seeds, sizeof(seeds) / sizeof(seeds[0]), "seed", ".json") < 0;
 }

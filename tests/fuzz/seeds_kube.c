@@ -1,6 +1,7 @@
 /* Seed corpus for fuzz_kube: a Pod and a Deployment that use every field
  * corrald reads, as YAML and as JSON. Usage: seeds_kube DIR */
 #include <stdio.h>
+#include "fuzz_seeds.h"
 
 static const char *const seeds[] = {
 	("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels: {app: web}\nspec:\n  restartPolicy: OnFailure\n"
@@ -24,12 +25,5 @@ int main(int argc, char **argv)
 {
 	if (argc != 2)
 		return 2;
-	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/seed%zu.yaml", argv[1], i);
-		FILE *f = fopen(path, "w");
-		if (!f || fputs(seeds[i], f) < 0 || fclose(f) != 0)
-			return 1;
-	}
-	return 0;
+	return seeds_put(argv[1], seeds, sizeof(seeds) / sizeof(seeds[0]), "seed", ".yaml") < 0;
 }

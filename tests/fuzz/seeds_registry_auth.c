@@ -4,6 +4,7 @@
  * expires_in and issued_at. Usage: seeds_registry_auth DIR */
 #include <stdio.h>
 #include <string.h>
+#include "fuzz_seeds.h"
 
 #define JWT "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsIng1YyI6WyJNSUlDK2pDQ0FwK2dBd0lCQWdJQkFEQUtCZ2dxaGtqT1BRUURB" \
 	    "Il19.eyJhY2Nlc3MiOlt7InR5cGUiOiJyZXBvc2l0b3J5IiwibmFtZSI6ImxpYnJhcnkvYnVzeWJveCIsImFjdGlvbnMiOlsicHVs" \
@@ -48,12 +49,5 @@ int main(int argc, char **argv)
 {
 	if (argc != 2)
 		return 2;
-	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/auth%zu", argv[1], i);
-		FILE *f = fopen(path, "w");
-		if (!f || fwrite(seeds[i], 1, strlen(seeds[i]), f) != strlen(seeds[i]) || fclose(f) != 0)
-			return 1;
-	}
-	return 0;
+	return seeds_put(argv[1], seeds, sizeof(seeds) / sizeof(seeds[0]), "auth", "") < 0;
 }

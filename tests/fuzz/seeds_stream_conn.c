@@ -10,6 +10,7 @@
 #include "supervisor/stream/spdy_frame.h"
 #include "supervisor/stream/spdy_headers.h"
 #include "common/cleanup.h"
+#include "fuzz_seeds.h"
 
 static int syn(strbuf *out, spdy_zlib *z, uint32_t id, const spdy_header *h, size_t n, uint8_t flags)
 {
@@ -91,10 +92,7 @@ static int ws_base64(strbuf *out)
 
 static int write_seed(const char *dir, const char *name, const strbuf *sb)
 {
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	return f && fwrite(sb->buf, 1, sb->len, f) == sb->len && fclose(f) == 0 ? 0 : -1;
+	return seed_put(dir, name, sb->buf, sb->len);
 }
 
 int main(int argc, char **argv)
