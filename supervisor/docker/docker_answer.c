@@ -63,7 +63,8 @@ void dk_error(dk_req *r, unsigned status, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "message", msg) || yajl_gen_map_close(g))
+	/* msg may quote multibyte text cut at its 1024 bytes: jg_text mends it */
+	if (!g || yajl_gen_map_open(g) || jg_key(g, "message") || jg_text(g, msg, strlen(msg)) || yajl_gen_map_close(g))
 		return;
 	dk_json(r, status, g);
 }

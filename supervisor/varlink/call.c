@@ -116,7 +116,8 @@ int vl_call_reply(vl_call *call, const char *params_json)
 	if (call->local)
 		return vl_local_end(call, NULL, params_json);
 	if (!call->msg.oneway)
-		r = call_send(call, vl_encode_reply(&call->conn->out, params_json, false));
+		r = call_send(call, params_json ? vl_encode_reply_n(&call->conn->out, params_json, n, false)
+						: vl_encode_reply(&call->conn->out, NULL, false));
 	vl_call_finish(call, NULL);
 	return r;
 }
