@@ -12,6 +12,7 @@
  * fill the rest. */
 #include "supervisor/copy/copy.h"
 #include "supervisor/copy/copy_out.h"
+#include "supervisor/copy/path_stat.h"
 #include "common/cleanup.h"
 #include "common/safepath.h"
 #include "images/extract.h"
@@ -177,16 +178,17 @@ static int put_children(walker *w, int fd, const char *name, int depth)
 	return 0;
 }
 
-int copy_out(int rootfd, const char *path, int sock, bool keep_setid, cerr *err)
+int copy_out(int rootfd, const char *path, int sock, bool send_stat, bool keep_setid, cerr *err)
 {
 	/* taken apart lexically (".." never climbs above the root), then the
 	 * parent resolved in the root and the last name looked at from it; a
 	 * path that ends in "/." sends what the directory holds, as docker cp */
-	char clean[PATH_MAX];
+	char clean[PATH_MAX], whole[PATH_MAX];
 	size_t len = strlen(path);
 	bool contents = len >= 2 && !strcmp(path + len - 2, "/.");
 	if (path_clean(path, clean, sizeof(clean)) < 0)
 		return cerr_set(err, ENAMETOOLONG, "%s: too long", path);
+	memcpy(whole, clean, sizeof(whole));
 	char *slash = strrchr(clean, '/'), leaf[NAME_MAX + 1] = ".";
 	if (!contents && clean[0]) {
 		snprintf(leaf, sizeof(leaf), "%s", slash ? slash + 1 : clean);
@@ -198,10 +200,12 @@ int copy_out(int rootfd, const char *path, int sock, bool keep_setid, cerr *err)
 	struct stat st;
 	if (fstatat(dirfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return cerr_sys(err, errno, "%s", path);
+	int r = send_stat ? copy_send_stat(rootfd, whole, &st, sock, err) : 0;
+	if (r < 0)
+		return r;
 	walker w = { .a = archive_write_new(), .sock = sock, .keep_setid = keep_setid, .err = err };
 	if (!w.a)
 		return cerr_set(err, ENOMEM, "out of memory");
-	int r = 0;
 	if (archive_write_set_format_pax_restricted(w.a) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(w.a, 1) != ARCHIVE_OK ||
 	    archive_write_open(w.a, &w, NULL, on_write, NULL) != ARCHIVE_OK)

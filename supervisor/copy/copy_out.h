@@ -6,6 +6,7 @@
 #pragma once
 #include "supervisor/copy/copy.h"
 
-/* CopyFrom: a tar of path (its last name not followed) in STDOUT frames;
- * files' setuid and setgid bits kept only with keep_setid (a member's copy). */
-int copy_out(int rootfd, const char *path, int sock, bool keep_setid, cerr *err);
+/* CopyFrom: a tar of path (its last name not followed) in STDOUT frames,
+ * after its STAT frame when send_stat (path_stat.h); files' setuid and
+ * setgid bits kept only with keep_setid (a member's copy). */
+int copy_out(int rootfd, const char *path, int sock, bool send_stat, bool keep_setid, cerr *err);

@@ -150,11 +150,11 @@ int main(int argc, char **argv)
 		{ "path", required_argument, NULL, 'p' }, { "root", required_argument, NULL, 'r' },
 		{ "pid", required_argument, NULL, 'i' },  { "cgroup", required_argument, NULL, 'c' },
 		{ "ids-of", required_argument, NULL, 'u' }, { "keep-setid", no_argument, NULL, 's' },
-		{ "owners", no_argument, NULL, 'w' }, { 0 },
+		{ "owners", no_argument, NULL, 'w' }, { "stat", no_argument, NULL, 't' }, { 0 },
 	};
 	copy_root root = { 0 };
 	const char *path = NULL, *ids_of = NULL;
-	bool keep_setid = false, owners = false;
+	bool keep_setid = false, owners = false, send_stat = false;
 	int o;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
@@ -165,6 +165,7 @@ int main(int argc, char **argv)
 		case 'u': ids_of = optarg; break;
 		case 's': keep_setid = true; break;
 		case 'w': owners = true; break;
+		case 't': send_stat = true; break;
 		default: return usage();
 		}
 	}
@@ -187,7 +188,7 @@ int main(int argc, char **argv)
 		}
 	}
 	int r = rootfd < 0 ? rootfd
-		: out	   ? copy_out(rootfd, path, STREAM_FD, keep_setid, &err)
+		: out	   ? copy_out(rootfd, path, STREAM_FD, send_stat, keep_setid, &err)
 			   : copy_in(rootfd, path, STREAM_FD, owners, &err);
 	if (r < 0) {
 		log_error("%s: %s", out ? "copy from" : "copy to", cerr_msg(&err)); /* it names the path */

@@ -13,6 +13,7 @@
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "supervisor/ctl/ctl_stream.h"
+#include "supervisor/shape/copy_stat.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -41,13 +42,14 @@ static int split_path(const char *p, char **parent, char **name)
 	return *parent && *name ? 0 : ctl_fail("cp", "out of memory");
 }
 
-/* The call, and s ready for its stream. */
-static int copy_call(const char *method, const char *id, const char *path, bool quiet, ctl_stream *s)
+/* The call, and s ready for its stream (CopyFrom's with its STAT frame
+ * when stat). */
+static int copy_call(const char *method, const char *id, const char *path, bool quiet, bool stat, ctl_stream *s)
 {
 	*s = (ctl_stream){ .what = "cp", .fd = -1, .out = -1, .code = -1, .head = STRBUF_INIT, .msg = STRBUF_INIT };
 	stream_reader_init(&s->in, STREAM_AT_CLIENT);
 	yajl_gen g = ctl_params(id);
-	if (g && jg_key_str(g, "path", path)) {
+	if (g && (jg_key_str(g, "path", path) || (stat && jg_key_bool(g, "stat", true)))) {
 		yajl_gen_free(g);
 		g = NULL;
 	}
@@ -116,7 +118,7 @@ static int copy_from(const char *id, const char *path, const char *dst)
 	pid_t pid = 0;
 	char *argv[] = { "tar", "-x", "-f", "-", "--no-same-owner", "-C", (char *)(tmp ? tmp : dst), NULL };
 	/* tar starts with the first bytes: a copy that fails at once runs none */
-	rc = copy_call(M("CopyFrom"), id, path, false, &cs);
+	rc = copy_call(M("CopyFrom"), id, path, false, false, &cs);
 	if (!rc)
 		rc = ctl_stream_pump(&cs, 1);
 	bool data = cs.head.len || cs.code < 0;
@@ -134,23 +136,33 @@ static int copy_from(const char *id, const char *path, const char *dst)
 	return rc;
 }
 
-/* Whether path is a directory in the container: the first header of
- * CopyFrom's tar says (after any pax or GNU long-name headers). */
-static bool ctr_is_dir(const char *id, const char *path)
+/* path in the container by CopyFrom's STAT frame: 0 with *st, or -1 when
+ * it cannot be had (it is not there). */
+static int ctr_stat(const char *id, const char *path, copy_stat *st)
 {
 	_cleanup_ctl_stream_ ctl_stream cs;
-	size_t at = 0;
-	if (copy_call(M("CopyFrom"), id, path, true, &cs))
+	if (copy_call(M("CopyFrom"), id, path, true, true, &cs))
+		return -1;
+	while (!cs.stat.len && cs.code < 0 && ctl_stream_take(&cs) == 0)
+		;
+	return cs.stat.len && copy_stat_parse(cs.stat.buf, st) == 0 ? 0 : -1;
+}
+
+/* Whether docker cp's destination is a directory in the container; a link
+ * is followed to where it leads (*followed), as Docker's client does. */
+static bool ctr_dest_is_dir(const char *id, const char *path, char **followed)
+{
+	copy_stat st;
+	if (ctr_stat(id, path, &st) < 0)
 		return false;
-	for (int hops = 0; hops < 4; hops++) {
-		if (ctl_stream_pump(&cs, at + 512) || cs.head.len < at + 512)
+	if (S_ISLNK(st.mode) && st.link[0]) {
+		*followed = TAKE_PTR(st.link);
+		if (ctr_stat(id, *followed, &st) < 0)
 			return false;
-		char type = cs.head.buf[at + 156];
-		if (type != 'x' && type != 'g' && type != 'L' && type != 'K')
-			return type == '5';
-		at += 512 + (strtoull(cs.head.buf + at + 124, NULL, 8) + 511) / 512 * 512;
 	}
-	return false;
+	bool dir = S_ISDIR(st.mode);
+	copy_stat_release(&st);
+	return dir;
 }
 
 /* s escaped for one side of tar's --transform; its delimiter is \001,
@@ -176,7 +188,11 @@ static int copy_to(const char *src, const char *id, const char *path)
 	if (!from_stdin && split_path(src, &dir, &base))
 		return EXIT_CTL;
 	/* docker's rule: into PATH when it is a directory, else PATH is the new name */
-	if (from_stdin || (pl && path[pl - 1] == '/') || ctr_is_dir(id, path)) {
+	_cleanup_free_ char *followed = NULL;
+	bool into_dir = from_stdin || (pl && path[pl - 1] == '/') || ctr_dest_is_dir(id, path, &followed);
+	if (followed)
+		path = followed;
+	if (into_dir) {
 		if (!(into = strdup(path)))
 			return ctl_fail("cp", "out of memory");
 	} else {
@@ -196,7 +212,7 @@ static int copy_to(const char *src, const char *id, const char *path)
 	if (transform.buf)
 		argv[n++] = transform.buf;
 	argv[n++] = base;
-	rc = copy_call(M("CopyTo"), id, into, false, &cs);
+	rc = copy_call(M("CopyTo"), id, into, false, false, &cs);
 	if (!rc && !from_stdin)
 		rc = ctl_spawn_piped("cp (it needs tar(1) on the host)", argv, false, &from, &pid);
 	if (!rc)

@@ -18,6 +18,7 @@ void ctl_stream_release(ctl_stream *s)
 	stream_reader_release(&s->in);
 	sb_release(&s->head);
 	sb_release(&s->msg);
+	sb_release(&s->stat);
 }
 
 int ctl_send_all(int fd, const char *p, size_t n)
@@ -67,8 +68,8 @@ int ctl_stream_take(ctl_stream *s)
 	while ((k = stream_reader_next(&s->in, &f)) > 0) {
 		if (f.kind == STREAM_EXIT)
 			s->code = (int)stream_frame_u32(&f);
-		else if (f.kind == STREAM_STDERR)
-			k = sb_add(&s->msg, f.data, f.len);
+		else if (f.kind == STREAM_STDERR || f.kind == STREAM_STAT)
+			k = sb_add(f.kind == STREAM_STDERR ? &s->msg : &s->stat, f.data, f.len);
 		else if (f.kind == STREAM_STDOUT && s->out < 0)
 			k = sb_add(&s->head, f.data, f.len) < 0 ? -ENOMEM : (hand_lines(s), 0);
 		else if (f.kind == STREAM_STDOUT)

@@ -16,6 +16,7 @@ typedef struct ctl_stream {
 	strbuf head;      /* STDOUT's bytes, until out is known (or a line is whole) */
 	int code;         /* EXIT's; -1 before it */
 	strbuf msg;       /* what STDERR said */
+	strbuf stat;      /* CopyFrom's STAT, when asked */
 	/* each whole line of STDOUT, as it comes, when set (out is -1) */
 	void (*on_line)(const char *line, size_t n, void *ctx);
 	void *ctx;

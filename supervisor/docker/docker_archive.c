@@ -2,6 +2,7 @@
  * a path with its stat in X-Docker-Container-Path-Stat, PUT a tar into a
  * directory; through corrald's CopyFrom and CopyTo (tar_stream.h). */
 #include "supervisor/docker/tar_stream.h"
+#include "supervisor/shape/copy_stat.h"
 #include "supervisor/docker/docker_tar_stream.h"
 #include "supervisor/docker/docker_archive.h"
 #include "supervisor/docker/docker_call.h"
@@ -16,14 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-/* The call, upgraded; NULL with r answered when corrald refused it. */
+/* The call, upgraded (CopyFrom's with its STAT frame); NULL with r
+ * answered when corrald refused it. */
 static tar_stream *copy_open(dk_req *r, const char *method, const char *id, const char *path)
 {
 	_cleanup_json_gen_ yajl_gen g = dk_params_id(id);
-	if (g)
-		jg_key_str(g, "path", path);
+	if (g && (jg_key_str(g, "path", path) || (streq(method, "CopyFrom") && jg_key_bool(g, "stat", true))))
+		g = (yajl_gen_free(g), NULL);
 	_cleanup_free_ char *params = dk_params_end(g);
 	return tar_stream_open(r, method, params, id);
 }
@@ -58,40 +61,44 @@ static char *b64(const char *in, size_t n)
 	return out;
 }
 
-/* Docker's stat of path, from the tar's first entry (after pax and GNU
- * long-name headers): its mode as Go's os.FileMode. NULL when the head
- * holds none. */
-static char *path_stat(const strbuf *head, const char *path)
+/* Go's os.FileMode of a st_mode: permissions, set-id bits and its type */
+static unsigned long long go_file_mode(unsigned mode)
 {
-	size_t at = 0;
-	for (int hops = 0; hops < 4 && at + 512 <= head->len; hops++) {
-		const char *h = head->buf + at;
-		char type = h[156];
-		if (type == 'x' || type == 'g' || type == 'L' || type == 'K') {
-			at += 512 + (strtoull(h + 124, NULL, 8) + 511) / 512 * 512;
-			continue;
-		}
-		unsigned long long mode = strtoull(h + 100, NULL, 8), size = strtoull(h + 124, NULL, 8);
-		unsigned long long fm = (mode & 0777) | (mode & 04000 ? 1ULL << 23 : 0) |
-					(mode & 02000 ? 1ULL << 22 : 0) | (mode & 01000 ? 1ULL << 20 : 0) |
-					(type == '5' ? 1ULL << 31 : 0) | (type == '2' ? 1ULL << 27 : 0);
-		char link[101], mtime[RFC3339_LEN], name[4096];
-		snprintf(link, sizeof(link), "%.100s", type == '2' ? h + 157 : "");
-		rfc3339_ns((long long)strtoull(h + 136, NULL, 8) * 1000000000LL, mtime, sizeof(mtime));
-		size_t n = strlen(path);
-		while (n > 1 && path[n - 1] == '/')
-			n--;
-		const char *base = memrchr(path, '/', n);
-		snprintf(name, sizeof(name), "%.*s", base && n > 1 ? (int)(path + n - base - 1) : (int)n,
-			 base && n > 1 ? base + 1 : path);
-		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-		jg_object(g, JG_STR("name", name), JG_INT("size", (long long)size), JG_INT("mode", (long long)fm),
-			     JG_STR("mtime", mtime), JG_STR("linkTarget", link), JG_END);
-		size_t len;
-		_cleanup_free_ char *json = jg_finish(g, &len);
-		return json ? b64(json, len) : NULL;
+	unsigned long long m = (mode & 0777) | (mode & S_ISUID ? 1ULL << 23 : 0) | (mode & S_ISGID ? 1ULL << 22 : 0) |
+			       (mode & S_ISVTX ? 1ULL << 20 : 0);
+	switch (mode & S_IFMT) {
+	case S_IFDIR: return m | 1ULL << 31;              /* ModeDir */
+	case S_IFLNK: return m | 1ULL << 27;              /* ModeSymlink */
+	case S_IFCHR: return m | 1ULL << 26 | 1ULL << 21; /* ModeDevice | ModeCharDevice */
+	case S_IFBLK: return m | 1ULL << 26;              /* ModeDevice */
+	case S_IFIFO: return m | 1ULL << 25;              /* ModeNamedPipe */
+	case S_IFSOCK: return m | 1ULL << 24;             /* ModeSocket */
+	default: return m;
 	}
-	return NULL;
+}
+
+/* Docker's stat of path (X-Docker-Container-Path-Stat, base64 of its JSON)
+ * from corral-copy's STAT frame; NULL when it is not one. */
+static char *path_stat(const strbuf *frame, const char *path)
+{
+	copy_stat st;
+	if (!frame->len || copy_stat_parse(frame->buf, &st) < 0)
+		return NULL;
+	char mtime[RFC3339_LEN], name[4096];
+	rfc3339_ns(st.mtime_ns, mtime, sizeof(mtime));
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	const char *base = memrchr(path, '/', n);
+	snprintf(name, sizeof(name), "%.*s", base && n > 1 ? (int)(path + n - base - 1) : (int)n,
+		 base && n > 1 ? base + 1 : path);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	jg_object(g, JG_STR("name", name), JG_INT("size", st.size), JG_INT("mode", (long long)go_file_mode(st.mode)),
+		     JG_STR("mtime", mtime), JG_STR("linkTarget", st.link), JG_END);
+	copy_stat_release(&st);
+	size_t len;
+	_cleanup_free_ char *json = jg_finish(g, &len);
+	return json ? b64(json, len) : NULL;
 }
 
 void dk_ctr_archive_get(dk_req *r, const char *arg)
@@ -104,11 +111,10 @@ void dk_ctr_archive_get(dk_req *r, const char *arg)
 	tar_stream *s = copy_open(r, "CopyFrom", id, path);
 	if (!s)
 		return;
-	_cleanup_free_ char *stat = NULL;
-	/* the first entry, or the end (up to 4 header hops of 64 KiB names) */
-	while (!(stat = path_stat(&s->head, path)) && s->code < 0 && s->head.len < (1u << 18))
-		if (tar_stream_take(s) < 0)
-			break;
+	/* the STAT frame comes before the tar, or the end does */
+	while (!s->stat.len && s->code < 0 && tar_stream_take(s) == 0)
+		;
+	_cleanup_free_ char *stat = path_stat(&s->stat, path);
 	if (!stat) {
 		copy_failed(r, s, id, path);
 		tar_stream_free(s);

@@ -21,6 +21,7 @@ void tar_stream_free(tar_stream *s)
 	stream_reader_release(&s->in);
 	sb_release(&s->head);
 	sb_release(&s->msg);
+	sb_release(&s->stat);
 	free(s);
 }
 
@@ -62,8 +63,8 @@ int tar_stream_take(tar_stream *s)
 	while ((k = stream_reader_next(&s->in, &f)) > 0) {
 		if (f.kind == STREAM_EXIT)
 			s->code = (int)stream_frame_u32(&f);
-		else if (f.kind == STREAM_STDERR || f.kind == STREAM_STDOUT)
-			sb_add(f.kind == STREAM_STDERR ? &s->msg : &s->head, f.data, f.len);
+		else
+			sb_add(f.kind == STREAM_STDERR ? &s->msg : f.kind == STREAM_STAT ? &s->stat : &s->head, f.data, f.len);
 	}
 	return k < 0 ? -1 : 0;
 }

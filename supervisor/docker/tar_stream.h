@@ -13,6 +13,7 @@ typedef struct tar_stream {
 	stream_reader in;
 	strbuf head; /* STDOUT bytes not yet sent on */
 	strbuf msg;  /* what STDERR said */
+	strbuf stat; /* CopyFrom's STAT, when asked */
 	int code;    /* EXIT's; -1 before it */
 	bool broken; /* a STDIN frame could not be sent */
 } tar_stream;

@@ -58,7 +58,8 @@ static long expected_len(enum stream_side side, unsigned kind)
 	}
 	switch (kind) {
 	case STREAM_STDOUT:
-	case STREAM_STDERR: return -1;
+	case STREAM_STDERR:
+	case STREAM_STAT: return -1;
 	case STREAM_EXIT: return 4;
 	default: return -2;
 	}

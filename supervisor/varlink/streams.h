@@ -18,6 +18,7 @@ enum stream_kind {
 	STREAM_CLOSE_STDIN = 4, /* client -> container: end of input */
 	STREAM_EXIT = 5,        /* container -> client: exit code (4 bytes, BE); then the end */
 	STREAM_SIGNAL = 6,      /* client -> container: a signal number (4 bytes, BE) */
+	STREAM_STAT = 7,        /* copy -> client: CopyFrom's path, JSON, before the tar (when asked) */
 };
 
 #define STREAM_HEADER 5

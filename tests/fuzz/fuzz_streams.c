@@ -30,6 +30,7 @@ static void check(enum stream_side side, const stream_frame *f)
 		break;
 	case STREAM_STDOUT:
 	case STREAM_STDERR:
+	case STREAM_STAT:
 		if (side != STREAM_AT_CLIENT)
 			abort();
 		break;

@@ -533,6 +533,8 @@ exited false 137"
 		"corral's Config.Env, in Docker's order"
 }
 
+# a directory whose path is longer than tar's 100-byte link field
+CP_LONG=/tmp/$(printf 'x%.0s' {1..70})/$(printf 'y%.0s' {1..70})
 sc_cp() {
 	local h=$T/$ENGINE
 	mkdir -p "$h"
@@ -546,6 +548,21 @@ sc_cp() {
 	echo "rc=$?"
 	(cd "$h/out" && find . | sort && cat sub/f && readlink sub/l)
 	d cp sbscp:/tmp/in.txt - | tar -tf -
+	# -L goes by the stat's linkTarget: a target past tar's 100-byte
+	# field, and a link to a link
+	d exec sbscp sh -c "mkdir -p $CP_LONG && echo far >$CP_LONG/f && ln -s $CP_LONG/f /tmp/long && ln -s dir/sub/l /tmp/chain"
+	d cp -L sbscp:/tmp/long "$h/long" && cat "$h/long"
+	d cp -L sbscp:/tmp/chain "$h/chain"
+	if [ -L "$h/chain" ]; then echo "chain: a link to $(readlink "$h/chain")"; else cat "$h/chain"; fi
+	# the stat as HEAD answers it (a directory's size and the times are
+	# each filesystem's own)
+	local p
+	for p in /tmp/chain /tmp/dir/sub/l /tmp/long /tmp/in.txt /tmp/dir; do
+		echo -n "$p "
+		api "$ENGINE" "/containers/sbscp/archive?path=$p" -I | tr -d '\r' |
+			sed -n 's/^X-Docker-Container-Path-Stat: //Ip' | base64 -d |
+			jq -r '[.name, (if .mode >= 2147483648 then "dir" else .size end), .mode, .linkTarget] | join(" ")'
+	done
 	d cp sbscp:/nonexistent "$h/x" 2>"$(err cp)"
 	echo "rc=$?"
 	says "$(err cp)" "not found" "could not find|no such"
@@ -556,6 +573,9 @@ sc_cp() {
 test_cp_both_ways() {
 	case_start cp_both_ways
 	beside sc_cp
+	# Docker's stat names the path asked for, and gives linkTarget to a link alone
+	gap 's|^(/[^ ]*/)([^/ ]+) [^ ]+ ([0-9]+ 134218239 )|\1\2 \2 \3|' "its stat of a link names the link's target, not the link"
+	gap 's|^(/[^ ]* [^ ]+ [^ ]+ (420\|2147484141)) .+|\1 |' "its stat gives a linkTarget to what is no link"
 	same "cp in, out, to -, a missing path, from a stopped container" "rc=0
 from-host
 rc=0
@@ -566,6 +586,13 @@ rc=0
 deep
 f
 in.txt
+far
+deep
+/tmp/chain chain 9 134218239 /tmp/dir/sub/f
+/tmp/dir/sub/l l 1 134218239 /tmp/dir/sub/f
+/tmp/long long 148 134218239 $CP_LONG/f
+/tmp/in.txt in.txt 10 420 
+/tmp/dir dir dir 2147484141 
 rc=1
 not found
 deep"

@@ -51,6 +51,15 @@ test_dkc_cp_and_events() {
 	dock cp box:/tmp/blob "$T/back"
 	cmp -s "$T/blob" "$T/back" || fail "the file copied out differs"
 	dock cp box:/etc/passwd - | tar -tf - | grep -qx passwd || fail "cp to stdout is not a tar with passwd"
+	# a link whose target is longer than tar's 100-byte field: cp -L goes
+	# by the target in X-Docker-Container-Path-Stat, cp copies the link
+	local deep
+	deep=/tmp/$(printf 'd%.0s' {1..70})/$(printf 'e%.0s' {1..70})
+	ctl exec box sh -c "mkdir -p $deep && echo far >$deep/f && ln -s $deep/f /tmp/lnk"
+	dock cp -L box:/tmp/lnk "$T/far"
+	assert_eq "$(cat "$T/far")" far "cp -L followed the long link"
+	dock cp box:/tmp/lnk "$T/lnk"
+	assert_eq "$(readlink "$T/lnk")" "$deep/f" "cp copied the long link as it is"
 	local out
 	out=$(dock cp box:/no/such "$T/x" 2>&1) && fail "cp of a missing path succeeded"
 	dock rm -f box >/dev/null

@@ -99,7 +99,9 @@ static void expect_garbage(enum stream_side side, const char *bytes, size_t n)
  * before the payload comes: a peer cannot make us buffer garbage. */
 static void test_garbage_refused(void **state)
 {
-	expect_garbage(STREAM_AT_CONTAINER, "\x07", 1);                           /* unknown kind */
+	expect_garbage(STREAM_AT_CONTAINER, "\x08", 1);                           /* unknown kind */
+	expect_garbage(STREAM_AT_CLIENT, "\x08", 1);
+	expect_garbage(STREAM_AT_CONTAINER, "\x07\x00\x00\x00\x01x", 6);          /* STAT from a client */
 	expect_garbage(STREAM_AT_CONTAINER, "G", 1);                              /* text, e.g. HTTP */
 	expect_garbage(STREAM_AT_CONTAINER, "\x01\x00\x00\x00\x01x", 6);          /* STDOUT from a client */
 	expect_garbage(STREAM_AT_CONTAINER, "\x05\x00\x00\x00\x04\x00\x00\x00\x00", 9); /* EXIT from a client */

@@ -86,9 +86,10 @@ static void on_copy_done(const el_child_result *r, void *data)
 
 /* The copy's container and path from the call's parameters; NULL when
  * they are wrong (*f says why) or name no container (*id). */
-static ctr *copy_params(corrald *d, const peer_cred *peer, yajl_val params, const char **id, const char **path, json_fault *f)
+static ctr *copy_params(corrald *d, const peer_cred *peer, yajl_val params, const char *const *known, const char **id,
+			const char **path, json_fault *f)
 {
-	ctr *c = ctr_of_params(d, peer, params, KNOWN("id", "path", "owners"), id, f);
+	ctr *c = ctr_of_params(d, peer, params, known, id, f);
 	if (c && sp_str(params, "path", true, path, f) < 0)
 		return NULL;
 	if (c && (*path)[0] != '/') {
@@ -106,8 +107,9 @@ static const char *refusal(const ctr *c)
 	return ctr_is_starting(c) ? "it is starting" : NULL;
 }
 
-/* Answer with the upgrade and give the stream to corral-copy. */
-static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool to, bool owners, bool rootfs_only)
+/* Answer with the upgrade and give the stream to corral-copy, with the
+ * option the call asked for (--owners, --stat) when not NULL. */
+static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool to, char *asked, bool rootfs_only)
 {
 	copy_args a = { 0 };
 	cerr err = { 0 };
@@ -120,7 +122,7 @@ static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool 
 		return sv_internal(call, "out of memory");
 	/* a member's own tar makes setuid files the member's; root's would make
 	 * them root's (asked before the upgrade: the call ends with it) */
-	char *keep = !to && owner_is_member(vl_call_peer(call)) ? "--keep-setid" : to && owners ? "--owners" : NULL;
+	char *keep = !to && owner_is_member(vl_call_peer(call)) ? "--keep-setid" : NULL;
 	_cleanup_close_ int fd = -1;
 	if (vl_call_upgrade(call, NULL, &fd) < 0) {
 		free(what);
@@ -130,7 +132,9 @@ static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool 
 	size_t n = 4;
 	for (char **arg = a.argv; *arg; arg++)
 		argv[n++] = *arg;
-	argv[n] = keep;
+	if (keep)
+		argv[n++] = keep;
+	argv[n] = asked;
 	el_child_opts o = { .path = d->copy_bin, .argv = argv, .fd3 = fd, .max_output = COPY_MAX_OUTPUT };
 	el_child *ch;
 	if (el_child_run(d->loop, &o, on_copy_done, what, &ch, &err) < 0) {
@@ -150,19 +154,22 @@ int sv_copy_from(vl_call *call, yajl_val params, void *ud)
 {
 	const char *id, *path;
 	json_fault f = { 0 };
-	ctr *c = copy_params(ud, vl_call_peer(call), params, &id, &path, &f);
+	ctr *c = copy_params(ud, vl_call_peer(call), params, KNOWN("id", "path", "stat"), &id, &path, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
+	bool stat;
+	if (sp_bool(params, "stat", false, &stat, &f) < 0)
+		return sv_invalid_fault(call, &f);
 	if (!vl_call_wants_upgrade(call))
 		return no_upgrade(call);
-	return start_copy(call, ud, c, path, false, false, false);
+	return start_copy(call, ud, c, path, false, stat ? "--stat" : NULL, false);
 }
 
 int sv_copy_to(vl_call *call, yajl_val params, void *ud)
 {
 	const char *id, *path;
 	json_fault f = { 0 };
-	ctr *c = copy_params(ud, vl_call_peer(call), params, &id, &path, &f);
+	ctr *c = copy_params(ud, vl_call_peer(call), params, KNOWN("id", "path", "owners"), &id, &path, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
 	bool owners;
@@ -176,7 +183,7 @@ int sv_copy_to(vl_call *call, yajl_val params, void *ud)
 	if (owners && owner_is_member(vl_call_peer(call)) && ctr_userns_of(ud, c, &ids, &err) <= 0)
 		return sv_permission_denied(call, "owners: the container has no user namespace of its own, "
 						  "so its files' owners would be the host's");
-	return start_copy(call, ud, c, path, true, owners, false);
+	return start_copy(call, ud, c, path, true, owners ? "--owners" : NULL, false);
 }
 
 /* Export: its root filesystem as a tar, without what is mounted on it
@@ -187,5 +194,5 @@ int sv_export(vl_call *call, yajl_val params, void *ud)
 	CTR_METHOD_TARGET(c, ud, call, params, f, "id");
 	if (!vl_call_wants_upgrade(call))
 		return no_upgrade(call);
-	return start_copy(call, ud, c, "/.", false, false, true);
+	return start_copy(call, ud, c, "/.", false, NULL, true);
 }
