@@ -5,17 +5,21 @@
 # payload).
 #   copy_stream.py SOCK from ID PATH >tar    the tar on stdout
 #   copy_stream.py SOCK to ID PATH <tar      the tar from stdin
+#   copy_stream.py SOCK stat ID PATH         CopyFrom's STAT frame alone
 # STDERR frames go to stderr; the exit code is the EXIT frame's (100 when
 # the call failed, with its error on stderr).
 import json, socket, struct, sys
 
-STDIN, STDOUT, STDERR, CLOSE_STDIN, EXIT = 0, 1, 2, 4, 5
+STDIN, STDOUT, STDERR, CLOSE_STDIN, EXIT, STAT = 0, 1, 2, 4, 5, 7
 path, way, cid, cpath = sys.argv[1:5]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.settimeout(30)
 s.connect(path)
-method = "io.corral.Supervisor.Copy" + ("From" if way == "from" else "To")
-s.sendall(json.dumps({"method": method, "parameters": {"id": cid, "path": cpath}, "upgrade": True}).encode() + b"\0")
+method = "io.corral.Supervisor.Copy" + ("To" if way == "to" else "From")
+params = {"id": cid, "path": cpath}
+if way == "stat":
+    params["stat"] = True
+s.sendall(json.dumps({"method": method, "parameters": params, "upgrade": True}).encode() + b"\0")
 buf = b""
 while b"\0" not in buf:
     d = s.recv(65536)
@@ -58,7 +62,9 @@ while True:
             sys.exit(101)
         buf += d
     data, buf = buf[5:5 + n], buf[5 + n:]
-    if kind == STDOUT:
+    if kind == STAT and way == "stat":
+        sys.stdout.buffer.write(data + b"\n")
+    elif kind == STDOUT and way == "from":
         sys.stdout.buffer.write(data)
     elif kind == STDERR:
         sys.stderr.buffer.write(data)

@@ -554,6 +554,10 @@ sc_cp() {
 	d cp -L sbscp:/tmp/long "$h/long" && cat "$h/long"
 	d cp -L sbscp:/tmp/chain "$h/chain"
 	if [ -L "$h/chain" ]; then echo "chain: a link to $(readlink "$h/chain")"; else cat "$h/chain"; fi
+	# into a link (through a link) to a directory: into where it leads
+	d exec sbscp sh -c 'ln -s dir /tmp/to-dir && ln -s to-dir/sub /tmp/to-sub'
+	d cp "$h/in.txt" sbscp:/tmp/to-sub
+	d exec sbscp sh -c 'ls /tmp/dir/sub | tr "\n" " "; readlink /tmp/to-sub'
 	# the stat as HEAD answers it (a directory's size and the times are
 	# each filesystem's own)
 	local p
@@ -588,6 +592,7 @@ f
 in.txt
 far
 deep
+f in.txt l to-dir/sub
 /tmp/chain chain 9 134218239 /tmp/dir/sub/f
 /tmp/dir/sub/l l 1 134218239 /tmp/dir/sub/f
 /tmp/long long 148 134218239 $CP_LONG/f

@@ -14,6 +14,7 @@ CP="$ROOTDIR/tests/integration/copy_stream.py"
 
 from() { "$CP" "$SOCK" from "$@"; }
 to() { "$CP" "$SOCK" to "$@"; }
+stat_of() { "$CP" "$SOCK" stat "$@"; }
 # sh_run NAME SCRIPT [IMAGE]: a container running sh -c SCRIPT, started
 sh_run() {
 	ctl call CreateContainer "$(jq -nc --arg i "${3:-t:1}" --arg n "$1" --arg c "$2" \
@@ -81,7 +82,8 @@ test_svcp_hostile_symlinks_stay_inside() {
 	mkdir -p "$H/dir"
 	echo host-secret >"$H/secret"
 	sh_run evil "ln -s / /evil-root; ln -s $H /hostdir; ln -s $H/secret /secret-link
-ln -s ../../../../../../$H /dotdot; mkdir -p $H/dir; echo container-file >$H/secret; touch /ready; exec sleep 1000"
+ln -s ../../../../../../$H /dotdot; mkdir -p $H/dir; echo container-file >$H/secret
+ln -s /loop-b /loop-a; ln -s loop-a /loop-b; ln -s /evil-root/hostdir/../../nowhere/x /dangling; touch /ready; exec sleep 1000"
 	wait_for 5 sh -c "'$CORRALCTL' --socket '$SOCK' exec evil test -e /ready"
 	local out
 	# reading through them gives the container's own files, never the host's
@@ -96,6 +98,17 @@ ln -s ../../../../../../$H /dotdot; mkdir -p $H/dir; echo container-file >$H/sec
 	from evil "/evil-root/../../../$H/secret" >"$T/dd.tar" 2>"$T/dd.err" || fail "CopyFrom with ..: $(cat "$T/dd.err")"
 	out=$(tar xOf "$T/dd.tar")
 	assert_not_contains "$out" host-secret "a path with .."
+	# the stat's linkTarget (docker cp -L goes there) is where a link leads
+	# in the container, every link on the way followed inside it
+	assert_eq "$(stat_of evil /secret-link | jq -r .linkTarget)" "$H/secret" "a link to a host path"
+	assert_eq "$(stat_of evil /dotdot | jq -r .linkTarget)" "$H" "a link that climbs with .."
+	assert_eq "$(stat_of evil /evil-root | jq -r .linkTarget)" / "a link to /"
+	# (.. climbs from where /hostdir leads, as the kernel's would)
+	assert_eq "$(stat_of evil /dangling | jq -r .linkTarget)" "$(dirname "$(dirname "$H")")/nowhere/x" \
+		"a link through links and .. to nothing"
+	assert_eq "$(stat_of evil "$H/secret" | jq -c '[.size, .linkTarget]')" '[15,""]' "no link: its size, no target"
+	out=$(stat_of evil /loop-a 2>&1) && fail "a loop of links was stat'ed: $out"
+	assert_contains "$out" "/loop-a: more than 40 links" "a loop of links is refused by name"
 	# writing through them lands in the container
 	mkdir -p "$T/src/drop"
 	echo dropped >"$T/src/drop/file"

@@ -56,6 +56,14 @@ test_ctlv_cp_both_ways() {
 	ctl cp "$T/src/file" web:/tmp/renamed || fail "cp file web:/tmp/renamed"
 	(cd "$T" && "$CORRALCTL" --socket "$SOCK" cp ./src web:/tmp) || fail "cp ./src web:/tmp (relative)"
 	assert_eq "$(ctl exec web cat /tmp/file /tmp/renamed /tmp/src/sub/deep | tr '\n' ' ')" "one one two " "copied in"
+	# a destination that is a link (to a link) to a directory: into where
+	# it leads, as docker cp; a link to no directory is replaced by name
+	ctl exec web sh -c 'mkdir /tmp/real && ln -s real /tmp/hop && ln -s /tmp/hop /tmp/to-dir && ln -s gone /tmp/to-none'
+	ctl cp "$T/src/file" web:/tmp/to-dir || fail "cp file web:/tmp/to-dir"
+	ctl cp "$T/src/file" web:/tmp/to-none || fail "cp file web:/tmp/to-none"
+	assert_eq "$(ctl exec web sh -c 'cat /tmp/real/file; readlink /tmp/to-dir; cat /tmp/gone')" "one
+/tmp/hop
+one" "through links into the directory; to a dangling link's target"
 	# out of it: a file to a new name, into a directory, a directory, a tar on stdout
 	ctl cp web:/tmp/renamed "$T/out/back" || fail "cp web:/tmp/renamed out/back"
 	ctl cp web:/etc/passwd "$T/out/" || fail "cp web:/etc/passwd out/"
