@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""A stand-in for corrald's CopyFrom and CopyTo, as iface14 words them, to
-test corralctl cp on its own: one varlink call with "upgrade", its reply,
-then Streams frames (1 byte kind, 4 bytes big-endian length, payload).
+"""A stand-in for corrald's CopyFrom (with its STAT frame) and CopyTo, as
+io.corral.Supervisor.varlink words them, to test corralctl cp on its own:
+one varlink call with "upgrade", its reply, then Streams frames (1 byte
+kind, 4 bytes big-endian length, payload).
 The "container" is a directory. Usage: fake_copy_server.py SOCKET ROOT"""
 import io
 import json
@@ -11,7 +12,7 @@ import struct
 import sys
 import tarfile
 
-STDIN, STDOUT, STDERR, CLOSE_STDIN, EXIT = 0, 1, 2, 4, 5
+STDIN, STDOUT, STDERR, CLOSE_STDIN, EXIT, STAT = 0, 1, 2, 4, 5, 7
 
 
 def frame(kind, data=b""):
@@ -47,6 +48,14 @@ def serve(c, root):
         if not os.path.lexists(path):
             c.sendall(frame(STDERR, b"no such file or directory: " + p["path"].encode()) + frame(EXIT, struct.pack(">I", 1)))
             return
+        if p.get("stat"):
+            st = os.lstat(path)
+            link = ""
+            if os.path.islink(path):  # where it leads, in the root
+                rel = os.path.relpath(os.path.realpath(path), os.path.realpath(root))
+                link = "/" if rel == "." else "/" + rel
+            c.sendall(frame(STAT, json.dumps({"size": st.st_size, "mode": st.st_mode, "mtimeNs": st.st_mtime_ns,
+                                              "linkTarget": link}).encode()))
         out = io.BytesIO()
         with tarfile.open(fileobj=out, mode="w") as t:
             t.add(path, arcname=os.path.basename(os.path.normpath(path)))
