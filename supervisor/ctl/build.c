@@ -143,11 +143,13 @@ static int v_build(ctl_args *a)
 		argv[n++] = "-C", argv[n++] = df_dir, argv[n++] = transform, argv[n++] = (char *)slash + 1;
 	}
 	progress p = { .quiet = opt_on(a, "quiet") };
-	_cleanup_ctl_stream_ ctl_stream s = { .what = "build", .fd = -1, .out = -1, .code = -1, .on_line = on_line, .ctx = &p };
-	stream_reader_init(&s.in, STREAM_AT_CLIENT);
+	_cleanup_ctl_stream_ ctl_stream s;
+	ctl_stream_init(&s, "build");
+	s.on_line = on_line;
+	s.ctx = &p;
 	int from = -1, rc;
 	pid_t pid = 0;
-	rc = ctl_call_upgrade(M("Build"), g, false, &s.fd);
+	rc = ctl_call_upgrade(M("Build"), g, false, &s.sc.fd);
 	if (!rc)
 		rc = ctl_spawn_piped("build (it needs tar(1) on the host)", argv, false, &from, &pid);
 	if (!rc)
@@ -156,10 +158,10 @@ static int v_build(ctl_args *a)
 		close(from);
 		rc = ctl_reap("build: tar", pid, false) || rc ? EXIT_CTL : 0;
 	}
-	if (!rc && s.code != 0) {
-		while (s.msg.len && s.msg.buf[s.msg.len - 1] == '\n')
-			s.msg.buf[--s.msg.len] = '\0';
-		return ctl_failf("build: %s", s.msg.len ? s.msg.buf : "failed");
+	if (!rc && s.sc.code != 0) {
+		while (s.sc.msg.len && s.sc.msg.buf[s.sc.msg.len - 1] == '\n')
+			s.sc.msg.buf[--s.sc.msg.len] = '\0';
+		return ctl_failf("build: %s", s.sc.msg.len ? s.sc.msg.buf : "failed");
 	}
 	if (rc)
 		return rc;

@@ -46,25 +46,24 @@ static int split_path(const char *p, char **parent, char **name)
  * when stat). */
 static int copy_call(const char *method, const char *id, const char *path, bool quiet, bool stat, ctl_stream *s)
 {
-	*s = (ctl_stream){ .what = "cp", .fd = -1, .out = -1, .code = -1, .head = STRBUF_INIT, .msg = STRBUF_INIT };
-	stream_reader_init(&s->in, STREAM_AT_CLIENT);
+	ctl_stream_init(s, "cp");
 	yajl_gen g = ctl_params(id);
 	if (g && (jg_key_str(g, "path", path) || (stat && jg_key_bool(g, "stat", true)))) {
 		yajl_gen_free(g);
 		g = NULL;
 	}
-	return ctl_call_upgrade(method, g, quiet, &s->fd);
+	return ctl_call_upgrade(method, g, quiet, &s->sc.fd);
 }
 
 /* The other side's EXIT said it failed: what its STDERR said, which names
  * the path itself. */
 static int stream_failed(const char *what, ctl_stream *s)
 {
-	while (s->msg.len && s->msg.buf[s->msg.len - 1] == '\n')
-		s->msg.buf[--s->msg.len] = '\0';
-	if (!s->msg.len)
+	while (s->sc.msg.len && s->sc.msg.buf[s->sc.msg.len - 1] == '\n')
+		s->sc.msg.buf[--s->sc.msg.len] = '\0';
+	if (!s->sc.msg.len)
 		return ctl_failf("cp: %s: failed", what);
-	return ctl_failf("cp: %s", s->msg.buf);
+	return ctl_failf("cp: %s", s->sc.msg.buf);
 }
 
 /* The end of a copy: its tar reaped, and the other side's verdict. */
@@ -74,7 +73,7 @@ static int finish(ctl_stream *s, pid_t pid, int tar_fd, int rc, const char *path
 		close(tar_fd);
 		rc = ctl_reap("cp: tar", pid, false) || rc ? EXIT_CTL : 0;
 	}
-	return !rc && s->code != 0 ? stream_failed(path, s) : rc;
+	return !rc && s->sc.code != 0 ? stream_failed(path, s) : rc;
 }
 
 /* The one entry tar left in dir, renamed to dst. */
@@ -121,7 +120,7 @@ static int copy_from(const char *id, const char *path, const char *dst)
 	rc = copy_call(M("CopyFrom"), id, path, false, false, &cs);
 	if (!rc)
 		rc = ctl_stream_pump(&cs, 1);
-	bool data = cs.head.len || cs.code < 0;
+	bool data = cs.sc.head.len || cs.sc.code < 0;
 	if (!rc && data && !streq(dst, "-"))
 		rc = ctl_spawn_piped("cp (it needs tar(1) on the host)", argv, true, &tar_in, &pid);
 	if (!rc && data)
@@ -143,9 +142,9 @@ static int ctr_stat(const char *id, const char *path, copy_stat *st)
 	_cleanup_ctl_stream_ ctl_stream cs;
 	if (copy_call(M("CopyFrom"), id, path, true, true, &cs))
 		return -1;
-	while (!cs.stat.len && cs.code < 0 && ctl_stream_take(&cs) == 0)
+	while (!cs.sc.stat.len && cs.sc.code < 0 && ctl_stream_take(&cs) == 0)
 		;
-	return cs.stat.len && copy_stat_parse(cs.stat.buf, st) == 0 ? 0 : -1;
+	return cs.sc.stat.len && copy_stat_parse(cs.sc.stat.buf, st) == 0 ? 0 : -1;
 }
 
 /* Whether docker cp's destination is a directory in the container; a link

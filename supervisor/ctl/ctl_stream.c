@@ -11,14 +11,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+void ctl_stream_init(ctl_stream *s, const char *what)
+{
+	*s = (ctl_stream){ .what = what, .out = -1 };
+	stream_client_init(&s->sc, -1);
+}
+
 void ctl_stream_release(ctl_stream *s)
 {
-	if (s->fd >= 0)
-		close(s->fd);
-	stream_reader_release(&s->in);
-	sb_release(&s->head);
-	sb_release(&s->msg);
-	sb_release(&s->stat);
+	stream_client_release(&s->sc);
 }
 
 int ctl_send_all(int fd, const char *p, size_t n)
@@ -46,17 +47,17 @@ static void hand_lines(ctl_stream *s)
 	if (!s->on_line)
 		return;
 	size_t at = 0;
-	for (char *nl; (nl = memchr(s->head.buf + at, '\n', s->head.len - at));) {
-		s->on_line(s->head.buf + at, (size_t)(nl - (s->head.buf + at)), s->ctx);
-		at = (size_t)(nl - s->head.buf) + 1;
+	for (char *nl; (nl = memchr(s->sc.head.buf + at, '\n', s->sc.head.len - at));) {
+		s->on_line(s->sc.head.buf + at, (size_t)(nl - (s->sc.head.buf + at)), s->ctx);
+		at = (size_t)(nl - s->sc.head.buf) + 1;
 	}
-	memmove(s->head.buf, s->head.buf + at, s->head.len - at);
-	s->head.len -= at;
+	memmove(s->sc.head.buf, s->sc.head.buf + at, s->sc.head.len - at);
+	s->sc.head.len -= at;
 }
 
 int ctl_stream_take(ctl_stream *s)
 {
-	ssize_t n = stream_reader_fill(&s->in, s->fd);
+	ssize_t n = stream_reader_fill(&s->sc.in, s->sc.fd);
 	if (n == -EINTR)
 		return 0;
 	if (n == 0)
@@ -65,14 +66,11 @@ int ctl_stream_take(ctl_stream *s)
 		return (int)n;
 	stream_frame f;
 	int k;
-	while ((k = stream_reader_next(&s->in, &f)) > 0) {
-		if (f.kind == STREAM_EXIT)
-			s->code = (int)stream_frame_u32(&f);
-		else if (f.kind == STREAM_STDERR || f.kind == STREAM_STAT)
-			k = sb_add(f.kind == STREAM_STDERR ? &s->msg : &s->stat, f.data, f.len);
-		else if (f.kind == STREAM_STDOUT && s->out < 0)
-			k = sb_add(&s->head, f.data, f.len) < 0 ? -ENOMEM : (hand_lines(s), 0);
-		else if (f.kind == STREAM_STDOUT)
+	while ((k = stream_reader_next(&s->sc.in, &f)) > 0) {
+		k = stream_client_keep(&s->sc, &f); /* 1: STDOUT, ours */
+		if (k == 1 && s->out < 0)
+			k = sb_add(&s->sc.head, f.data, f.len) < 0 ? -ENOMEM : (hand_lines(s), 0);
+		else if (k == 1)
 			k = ctl_send_all(s->out, f.data, f.len);
 		if (k < 0)
 			return k;
@@ -85,7 +83,7 @@ int ctl_stream_take(ctl_stream *s)
 int ctl_stream_pump(ctl_stream *s, size_t want)
 {
 	int k = 0;
-	while (!k && s->code < 0 && (s->out >= 0 || s->head.len < want))
+	while (!k && s->sc.code < 0 && (s->out >= 0 || s->sc.head.len < want))
 		k = ctl_stream_take(s);
 	return k < 0 ? ctl_failf("%s: the stream broke: %s", s->what, strerror(-k)) : 0;
 }
@@ -94,8 +92,8 @@ int ctl_stream_pump(ctl_stream *s, size_t want)
 int ctl_stream_output(ctl_stream *s, int out)
 {
 	s->out = out;
-	int k = s->head.len ? ctl_send_all(out, s->head.buf, s->head.len) : 0;
-	sb_reset(&s->head);
+	int k = s->sc.head.len ? ctl_send_all(out, s->sc.head.buf, s->sc.head.len) : 0;
+	sb_reset(&s->sc.head);
 	return k < 0 ? ctl_failf("%s: %s", s->what, strerror(-k)) : 0;
 }
 
@@ -106,8 +104,8 @@ int ctl_stream_send(ctl_stream *s, int from)
 	static char buf[65536];
 	int k = 0;
 	bool input = true;
-	while (!k && s->code < 0) {
-		struct pollfd p[2] = { { s->fd, POLLIN, 0 }, { input ? from : -1, POLLIN, 0 } };
+	while (!k && s->sc.code < 0) {
+		struct pollfd p[2] = { { s->sc.fd, POLLIN, 0 }, { input ? from : -1, POLLIN, 0 } };
 		if (poll(p, 2, -1) < 0) {
 			k = errno == EINTR ? 0 : -errno;
 			continue;
@@ -125,13 +123,13 @@ int ctl_stream_send(ctl_stream *s, int from)
 		if (n < 0 || stream_put(&frame, n > 0 ? STREAM_STDIN : STREAM_CLOSE_STDIN, buf, n > 0 ? (size_t)n : 0) < 0)
 			k = n < 0 ? -errno : -ENOMEM;
 		else
-			k = ctl_send_all(s->fd, frame.buf, frame.len);
+			k = ctl_send_all(s->sc.fd, frame.buf, frame.len);
 		/* it ended first (a target that is not there): its EXIT, and
 		 * why, are still to be read */
 		if (k == -EPIPE || k == -ECONNRESET)
-			while (s->code < 0 && ctl_stream_take(s) == 0)
+			while (s->sc.code < 0 && ctl_stream_take(s) == 0)
 				;
-		if (s->code >= 0)
+		if (s->sc.code >= 0)
 			k = 0;
 		input = n > 0;
 	}

@@ -1,27 +1,23 @@
-/* The client's end of an upgraded call (cp's CopyFrom and CopyTo, build's
- * Build): Streams frames (supervisor/varlink/streams.h), STDOUT kept in
- * head or sent on to out, or handed line by line to on_line; STDERR kept
- * in msg; EXIT's code. */
+/* corralctl's end of an upgraded call (cp's CopyFrom and CopyTo, build's
+ * Build, export, commit): its stream_client, with STDOUT kept in its head,
+ * sent on to out, or handed line by line to on_line. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
 #include "common/strbuf.h"
-#include "supervisor/varlink/streams.h"
+#include "supervisor/varlink/stream_client.h"
 
 typedef struct ctl_stream {
 	const char *what; /* the verb, for messages ("cp") */
-	int fd;
-	stream_reader in;
+	stream_client sc; /* its head: STDOUT until out is known (or a line is whole) */
 	int out;          /* where STDOUT's bytes go; -1: kept in head */
-	strbuf head;      /* STDOUT's bytes, until out is known (or a line is whole) */
-	int code;         /* EXIT's; -1 before it */
-	strbuf msg;       /* what STDERR said */
-	strbuf stat;      /* CopyFrom's STAT, when asked */
 	/* each whole line of STDOUT, as it comes, when set (out is -1) */
 	void (*on_line)(const char *line, size_t n, void *ctx);
 	void *ctx;
 } ctl_stream;
 
+/* Ready for a call's stream; what names the verb in messages. */
+void ctl_stream_init(ctl_stream *s, const char *what);
 void ctl_stream_release(ctl_stream *s);
 #define _cleanup_ctl_stream_ __attribute__((cleanup(ctl_stream_release)))
 /* All of p to fd (a socket, else a file); 0 or -errno. */

@@ -54,16 +54,16 @@ static int v_export(ctl_args *a)
 	_cleanup_close_ int out = file ? open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
 	if (file && out < 0)
 		return ctl_failf("export: %s: %s", file, strerror(errno));
-	_cleanup_ctl_stream_ ctl_stream s = { .what = "export", .fd = -1, .out = -1, .code = -1 };
-	stream_reader_init(&s.in, STREAM_AT_CLIENT);
-	int rc = ctl_call_upgrade(M("Export"), ctl_params(a->argv[0]), false, &s.fd);
+	_cleanup_ctl_stream_ ctl_stream s;
+	ctl_stream_init(&s, "export");
+	int rc = ctl_call_upgrade(M("Export"), ctl_params(a->argv[0]), false, &s.sc.fd);
 	if (!rc)
 		rc = ctl_stream_output(&s, file ? out : STDOUT_FILENO);
 	if (!rc)
 		rc = ctl_stream_pump(&s, SIZE_MAX);
-	if (!rc && s.code != 0)
-		rc = ctl_failf("export: %.*s", (int)strcspn(s.msg.buf ? s.msg.buf : "failed", "\n"),
-			       s.msg.buf ? s.msg.buf : "failed");
+	if (!rc && s.sc.code != 0)
+		rc = ctl_failf("export: %.*s", (int)strcspn(s.sc.msg.buf ? s.sc.msg.buf : "failed", "\n"),
+			       s.sc.msg.buf ? s.sc.msg.buf : "failed");
 	return rc;
 }
 
@@ -80,18 +80,18 @@ static int v_import(ctl_args *a)
 		jg_key_str(g, "comment", opt_str(a, "message"));
 	const ctl_optval *ch = opt_val(a, "change");
 	jg_key_strv(g, "changes", ch->list ? ch->list : (char *const[]){ NULL });
-	_cleanup_ctl_stream_ ctl_stream s = { .what = "import", .fd = -1, .out = -1, .code = -1 };
-	stream_reader_init(&s.in, STREAM_AT_CLIENT);
-	int rc = ctl_call_upgrade(M("ImageCommit"), g, false, &s.fd);
+	_cleanup_ctl_stream_ ctl_stream s;
+	ctl_stream_init(&s, "import");
+	int rc = ctl_call_upgrade(M("ImageCommit"), g, false, &s.sc.fd);
 	if (!rc)
 		rc = ctl_stream_send(&s, in >= 0 ? in : STDIN_FILENO);
-	if (!rc && s.code != 0) {
-		while (s.msg.len && s.msg.buf[s.msg.len - 1] == '\n')
-			s.msg.buf[--s.msg.len] = '\0';
-		return ctl_failf("import: %s", s.msg.len ? s.msg.buf : "failed");
+	if (!rc && s.sc.code != 0) {
+		while (s.sc.msg.len && s.sc.msg.buf[s.sc.msg.len - 1] == '\n')
+			s.sc.msg.buf[--s.sc.msg.len] = '\0';
+		return ctl_failf("import: %s", s.sc.msg.len ? s.sc.msg.buf : "failed");
 	}
 	if (!rc)
-		printf("%.*s\n", (int)strcspn(s.head.buf ? s.head.buf : "", " \n"), s.head.buf ? s.head.buf : "");
+		printf("%.*s\n", (int)strcspn(s.sc.head.buf ? s.sc.head.buf : "", " \n"), s.sc.head.buf ? s.sc.head.buf : "");
 	return rc;
 }
 

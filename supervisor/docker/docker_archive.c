@@ -39,7 +39,7 @@ static void copy_failed(dk_req *r, tar_stream *s, const char *id, const char *pa
 	if (strstr(msg, "No such file") || strstr(msg, "not found"))
 		dk_error(r, 404, "Could not find the file %s in container %s", path, id);
 	else
-		dk_error(r, s->code > 0 ? 400 : 500, "%.*s", n, msg);
+		dk_error(r, s->sc.code > 0 ? 400 : 500, "%.*s", n, msg);
 }
 
 /* Standard base64: common/base64 goes through a libcrypto it loads when
@@ -112,9 +112,9 @@ void dk_ctr_archive_get(dk_req *r, const char *arg)
 	if (!s)
 		return;
 	/* the STAT frame comes before the tar, or the end does */
-	while (!s->stat.len && s->code < 0 && tar_stream_take(s) == 0)
+	while (!s->sc.stat.len && s->sc.code < 0 && tar_stream_take(s) == 0)
 		;
-	_cleanup_free_ char *stat = path_stat(&s->stat, path);
+	_cleanup_free_ char *stat = path_stat(&s->sc.stat, path);
 	if (!stat) {
 		copy_failed(r, s, id, path);
 		tar_stream_free(s);

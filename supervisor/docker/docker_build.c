@@ -62,7 +62,7 @@ static void convert(build_sink *t, const char *line, size_t n)
 
 static void take_lines(build_sink *t, bool all)
 {
-	strbuf *h = &t->s->head;
+	strbuf *h = &t->s->sc.head;
 	size_t at = 0;
 	for (char *nl; h->buf && (nl = memchr(h->buf + at, '\n', h->len - at));) {
 		convert(t, h->buf + at, (size_t)(nl - (h->buf + at)));
@@ -97,18 +97,18 @@ static ssize_t build_read(void *cls, uint64_t pos, char *buf, size_t max)
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		/* a client that hangs up (docker build's Ctrl-C) closes the
 		 * stream, and corral-build stops the build */
-		struct pollfd pf[2] = { { .fd = t->s->fd, .events = POLLIN }, { .fd = t->client, .events = POLLRDHUP } };
-		if (t->s->code < 0 && poll(pf, t->client >= 0 ? 2 : 1, -1) > 0 && t->client >= 0 && pf[1].revents)
+		struct pollfd pf[2] = { { .fd = t->s->sc.fd, .events = POLLIN }, { .fd = t->client, .events = POLLRDHUP } };
+		if (t->s->sc.code < 0 && poll(pf, t->client >= 0 ? 2 : 1, -1) > 0 && t->client >= 0 && pf[1].revents)
 			return MHD_CONTENT_READER_END_WITH_ERROR;
-		if (t->s->code < 0 && tar_stream_take(t->s) < 0 && t->s->code < 0) {
+		if (t->s->sc.code < 0 && tar_stream_take(t->s) < 0 && t->s->sc.code < 0) {
 			t->ended = true;
 			put_error(t);
 			continue;
 		}
-		take_lines(t, t->s->code >= 0);
-		if (t->s->code >= 0) {
+		take_lines(t, t->s->sc.code >= 0);
+		if (t->s->sc.code >= 0) {
 			t->ended = true;
-			if (t->s->code != 0)
+			if (t->s->sc.code != 0)
 				put_error(t);
 		}
 	}
@@ -127,7 +127,7 @@ static void build_finish(dk_sink *sk, dk_req *r)
 		return;
 	}
 	if (!t->s->broken)
-		stream_send(t->s->fd, STREAM_CLOSE_STDIN, NULL, 0);
+		stream_send(t->s->sc.fd, STREAM_CLOSE_STDIN, NULL, 0);
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	t->client = ci ? ci->connect_fd : -1;
 	dk_stream(r, 200, "application/json", build_read, t, build_free);

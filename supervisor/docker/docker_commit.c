@@ -111,7 +111,7 @@ static void import_finish(dk_sink *sk, dk_req *r)
 	import_sink *t = (import_sink *)sk;
 	int code = r ? tar_stream_end(t->s) : -1;
 	char id[80] = "";
-	if (r && code == 0 && t->s->head.buf && sscanf(t->s->head.buf, "%79s", id) == 1) {
+	if (r && code == 0 && t->s->sc.head.buf && sscanf(t->s->sc.head.buf, "%79s", id) == 1) {
 		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 		jg_object(g, JG_STR("status", id), JG_END);
 		dk_json(r, 200, g);

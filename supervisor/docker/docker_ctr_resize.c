@@ -46,7 +46,7 @@ void dk_ctr_resize(dk_req *r, const char *arg)
 	if (!s)
 		return;
 	_cleanup_strbuf_ strbuf f = STRBUF_INIT;
-	bool sent = stream_put_resize(&f, (unsigned)h, (unsigned)w) == 0 && write(s->fd, f.buf, f.len) == (ssize_t)f.len;
+	bool sent = stream_put_resize(&f, (unsigned)h, (unsigned)w) == 0 && write(s->sc.fd, f.buf, f.len) == (ssize_t)f.len;
 	tar_stream_free(s);
 	if (sent)
 		dk_empty(r, 200);

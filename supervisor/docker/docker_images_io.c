@@ -60,7 +60,7 @@ static void load_finish(dk_sink *sk, dk_req *r)
 		int code = tar_stream_end(t->s), n;
 		const char *why = tar_stream_why(t->s, "the load failed", &n);
 		if (code == 0)
-			loaded_stream(r, &t->s->head);
+			loaded_stream(r, &t->s->sc.head);
 		else /* 1: the archive's fault, which the client sent */
 			dk_error(r, code == 1 ? 400 : 500, "%.*s", n, why);
 		if (r->resp)
@@ -99,10 +99,10 @@ static void save(dk_req *r, char *const *names)
 	if (!s)
 		return;
 	/* a failure before the first byte is the answer's status */
-	while (!s->head.len && s->code < 0)
+	while (!s->sc.head.len && s->sc.code < 0)
 		if (tar_stream_take(s) < 0)
 			break;
-	if (s->head.len || s->code == 0) {
+	if (s->sc.head.len || s->sc.code == 0) {
 		tar_stream_answer(r, s, "application/x-tar");
 		return;
 	}

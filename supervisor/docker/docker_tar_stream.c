@@ -16,12 +16,7 @@ void tar_stream_free(tar_stream *s)
 {
 	if (!s)
 		return;
-	if (s->fd >= 0)
-		close(s->fd);
-	stream_reader_release(&s->in);
-	sb_release(&s->head);
-	sb_release(&s->msg);
-	sb_release(&s->stat);
+	stream_client_release(&s->sc);
 	free(s);
 }
 
@@ -47,24 +42,20 @@ tar_stream *tar_stream_open(dk_req *r, const char *method, const char *params, c
 		dk_error(r, 500, "out of memory");
 		return NULL;
 	}
-	s->fd = fd;
-	s->code = -1;
-	stream_reader_init(&s->in, STREAM_AT_CLIENT);
+	stream_client_init(&s->sc, fd);
 	return s;
 }
 
 int tar_stream_take(tar_stream *s)
 {
-	ssize_t n = stream_reader_fill(&s->in, s->fd);
+	ssize_t n = stream_reader_fill(&s->sc.in, s->sc.fd);
 	if (n <= 0)
 		return n == -EINTR ? 0 : -1;
 	stream_frame f;
 	int k;
-	while ((k = stream_reader_next(&s->in, &f)) > 0) {
-		if (f.kind == STREAM_EXIT)
-			s->code = (int)stream_frame_u32(&f);
-		else
-			sb_add(f.kind == STREAM_STDERR ? &s->msg : f.kind == STREAM_STAT ? &s->stat : &s->head, f.data, f.len);
+	while ((k = stream_reader_next(&s->sc.in, &f)) > 0) {
+		if (stream_client_keep(&s->sc, &f) == 1)
+			sb_add(&s->sc.head, f.data, f.len);
 	}
 	return k < 0 ? -1 : 0;
 }
@@ -72,22 +63,22 @@ int tar_stream_take(tar_stream *s)
 int tar_stream_feed(tar_stream *s, const char *data, size_t n)
 {
 	if (!s->broken)
-		s->broken = stream_send_all(s->fd, STREAM_STDIN, data, n) < 0;
+		s->broken = stream_send_all(s->sc.fd, STREAM_STDIN, data, n) < 0;
 	return s->broken ? -1 : 0;
 }
 
 int tar_stream_end(tar_stream *s)
 {
 	if (!s->broken)
-		stream_send(s->fd, STREAM_CLOSE_STDIN, NULL, 0);
-	while (s->code < 0 && tar_stream_take(s) == 0)
+		stream_send(s->sc.fd, STREAM_CLOSE_STDIN, NULL, 0);
+	while (s->sc.code < 0 && tar_stream_take(s) == 0)
 		;
-	return s->code;
+	return s->sc.code;
 }
 
 const char *tar_stream_why(tar_stream *s, const char *dflt, int *len)
 {
-	const char *msg = s->msg.len ? s->msg.buf : dflt;
+	const char *msg = s->sc.msg.len ? s->sc.msg.buf : dflt;
 	*len = (int)strcspn(msg, "\n");
 	return msg;
 }
@@ -95,14 +86,14 @@ const char *tar_stream_why(tar_stream *s, const char *dflt, int *len)
 static ssize_t body_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	tar_stream *s = cls;
-	while (!s->head.len) {
-		if (s->code >= 0 || tar_stream_take(s) < 0)
-			return s->code == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+	while (!s->sc.head.len) {
+		if (s->sc.code >= 0 || tar_stream_take(s) < 0)
+			return s->sc.code == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
 	}
-	size_t n = s->head.len < max ? s->head.len : max;
-	memcpy(buf, s->head.buf, n);
-	memmove(s->head.buf, s->head.buf + n, s->head.len - n);
-	s->head.len -= n;
+	size_t n = s->sc.head.len < max ? s->sc.head.len : max;
+	memcpy(buf, s->sc.head.buf, n);
+	memmove(s->sc.head.buf, s->sc.head.buf + n, s->sc.head.len - n);
+	s->sc.head.len -= n;
 	return (ssize_t)n;
 }
 

@@ -6,15 +6,10 @@
  * that the client's next request gets a fresh one. */
 #pragma once
 #include "supervisor/docker/dk.h"
-#include "supervisor/varlink/streams.h"
+#include "supervisor/varlink/stream_client.h"
 
 typedef struct tar_stream {
-	int fd;
-	stream_reader in;
-	strbuf head; /* STDOUT bytes not yet sent on */
-	strbuf msg;  /* what STDERR said */
-	strbuf stat; /* CopyFrom's STAT, when asked */
-	int code;    /* EXIT's; -1 before it */
-	bool broken; /* a STDIN frame could not be sent */
+	stream_client sc; /* its head: STDOUT's bytes not yet sent on */
+	bool broken;      /* a STDIN frame could not be sent */
 } tar_stream;
 
