@@ -15,25 +15,27 @@
 #include <string.h>
 #include <unistd.h>
 
-/* name's target when it is a link in the root's directory dir ("" the
- * root): its length, 0 when it is no link (or is not there), or -errno */
-static ssize_t read_link(int rootfd, const char *dir, const char *name, char *target, size_t n)
+/* *dir becomes done (relative to the root) opened in it, or -1 when a name
+ * on the way is not there (what follows is then kept as it is) */
+static void reopen(int *dir, int rootfd, const char *done)
 {
-	_cleanup_close_ int dfd = open_in_root(rootfd, dir[0] ? dir : "/", O_PATH | O_DIRECTORY, 0);
-	if (dfd < 0)
-		return dfd == -ENOENT || dfd == -ENOTDIR ? 0 : dfd;
-	ssize_t len = readlinkat(dfd, name, target, n);
-	if (len < 0)
-		return errno == EINVAL || errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
-	return (size_t)len < n ? len : -ENAMETOOLONG;
+	if (*dir >= 0)
+		close(*dir);
+	*dir = open_in_root(rootfd, done[0] ? done : "/", O_PATH | O_DIRECTORY, 0);
+	*dir = *dir < 0 ? -1 : *dir;
 }
 
-/* The absolute path in the root that path (clean, relative) leads to */
+/* The absolute path in the root that path (clean, relative) leads to. It
+ * holds the directory reached so far open, so that each name costs one
+ * lookup below it, whatever the depth: only ".." and an absolute link
+ * open again from the root. */
 static int resolve(int rootfd, const char *path, char *out, size_t n, cerr *err)
 {
 	char rest[2 * PATH_MAX], target[PATH_MAX], done[PATH_MAX] = "";
 	size_t len = 0;
 	int links = 0;
+	_cleanup_close_ int dir = -1;
+	reopen(&dir, rootfd, "");
 	if (snprintf(rest, sizeof(rest), "%s", path) >= (int)sizeof(rest))
 		return cerr_set(err, ENAMETOOLONG, "/%s: too long", path);
 	for (char *p = rest; *p;) {
@@ -48,21 +50,28 @@ static int resolve(int rootfd, const char *path, char *out, size_t n, cerr *err)
 			char *slash = memrchr(done, '/', len);
 			len = slash ? (size_t)(slash - done) : 0;
 			done[len] = '\0';
+			reopen(&dir, rootfd, done);
 			p = next;
 			continue;
 		}
-		if (len + 1 + cl >= sizeof(done))
+		if (cl > NAME_MAX || len + 1 + cl >= sizeof(done))
 			return cerr_set(err, ENAMETOOLONG, "/%s: too long", path);
 		char name[NAME_MAX + 1];
 		snprintf(name, sizeof(name), "%.*s", (int)cl, p);
-		ssize_t tl = read_link(rootfd, done, name, target, sizeof(target));
-		if (tl < 0)
-			return cerr_sys(err, (int)-tl, "/%s", path);
-		if (tl == 0) { /* no link: the name stays */
+		ssize_t tl = dir < 0 ? -1 : readlinkat(dir, name, target, sizeof(target));
+		if (tl < 0 && dir >= 0 && errno != EINVAL && errno != ENOENT && errno != ENOTDIR)
+			return cerr_sys(err, errno, "/%s", path);
+		if (tl < 0) { /* no link: the name stays, and is the directory to look in next */
 			len += (size_t)snprintf(done + len, sizeof(done) - len, "%s%s", len ? "/" : "", name);
+			int below = dir < 0 ? -1 : openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (dir >= 0)
+				close(dir);
+			dir = below;
 			p = next;
 			continue;
 		}
+		if ((size_t)tl == sizeof(target))
+			return cerr_set(err, ENAMETOOLONG, "/%s: a link's target is too long", path);
 		if (++links > COPY_LINKS_MAX)
 			return cerr_set(err, ELOOP, "/%s: more than %d links", path, COPY_LINKS_MAX);
 		target[tl] = '\0';
@@ -74,6 +83,7 @@ static int resolve(int rootfd, const char *path, char *out, size_t n, cerr *err)
 		if (target[0] == '/') {
 			len = 0;
 			done[0] = '\0';
+			reopen(&dir, rootfd, "");
 		}
 	}
 	snprintf(out, n, "/%s", done);

@@ -43,6 +43,14 @@ static int setup(void **state)
 	link_at("loop2", "loop1");
 	link_at("/loop1", "loop2");
 	link_at("/nope/x/../y", "nowhere");
+	link_at("nope/../a/b/f", "back");       /* .. after a name that is not there */
+	link_at("a/b/f/x", "past-a-file");
+	char deep[PATH_MAX] = "a";
+	for (int i = 0; i < 600; i++) { /* a/d/d/.../d: a name at a time below its directory */
+		strcat(deep, "/d");
+		assert_int_equal(mkdirat(rootfd, deep, 0755), 0);
+	}
+	link_at(deep, "deep");
 	char name[16], target[16];
 	for (int i = 1; i <= COPY_LINKS_MAX + 1; i++) { /* chainN leads through N links */
 		snprintf(name, sizeof(name), "chain%d", i);
@@ -97,6 +105,8 @@ static void test_where_links_lead(void **state)
 		{ "climb", "/a" },                                  /* .. stops at the root */
 		{ "through", "/a/b/f" },                            /* links inside the target too */
 		{ "nowhere", "/nope/y" },                           /* missing names as they are */
+		{ "back", "/a/b/f" },
+		{ "past-a-file", "/a/b/f/x" },
 		{ "chain40", "/a/b/f" },                            /* the kernel's 40 */
 		{ "chain41", "error: /chain41: more than 40 links" }, /* and no more */
 		{ "loop1", "error: /loop1: more than 40 links" },
@@ -106,6 +116,9 @@ static void test_where_links_lead(void **state)
 		stat_of(cases[i].path, got, sizeof(got));
 		assert_string_equal(got, cases[i].says);
 	}
+	stat_of("deep", got, sizeof(got));
+	assert_int_equal(strlen(got), 1 + 1 + 600 * 2);
+	assert_string_equal(got + strlen(got) - 4, "/d/d");
 }
 
 int main(void)
