@@ -96,45 +96,6 @@ static int move_single(const char *dir, const char *dst)
 	return 0;
 }
 
-/* CONTAINER:PATH to a host path (a directory to copy into, a new name, or
- * "-" for the tar itself on stdout). */
-static int copy_from(const char *id, const char *path, const char *dst)
-{
-	struct stat st;
-	bool into = streq(dst, "-") || (stat(dst, &st) == 0 && S_ISDIR(st.st_mode));
-	_cleanup_free_ char *tmp = NULL, *parent = NULL, *name = NULL;
-	if (!into) {
-		/* a new name: unpacked beside it, then renamed */
-		if (split_path(dst, &parent, &name))
-			return EXIT_CTL;
-		if (asprintf(&tmp, "%s/.corralctl-cp-XXXXXX", parent) < 0)
-			return ctl_fail("cp", "out of memory");
-		if (!mkdtemp(tmp))
-			return ctl_failf("cp: %s: %s", dst, strerror(errno));
-	}
-	_cleanup_ctl_stream_ ctl_stream cs;
-	int tar_in = -1, rc;
-	pid_t pid = 0;
-	char *argv[] = { "tar", "-x", "-f", "-", "--no-same-owner", "-C", (char *)(tmp ? tmp : dst), NULL };
-	/* tar starts with the first bytes: a copy that fails at once runs none */
-	rc = copy_call(M("CopyFrom"), id, path, false, false, &cs);
-	if (!rc)
-		rc = ctl_stream_pump(&cs, 1);
-	bool data = cs.sc.head.len || cs.sc.code < 0;
-	if (!rc && data && !streq(dst, "-"))
-		rc = ctl_spawn_piped("cp (it needs tar(1) on the host)", argv, true, &tar_in, &pid);
-	if (!rc && data)
-		rc = ctl_stream_output(&cs, pid ? tar_in : STDOUT_FILENO);
-	if (!rc && data)
-		rc = ctl_stream_pump(&cs, SIZE_MAX);
-	rc = finish(&cs, pid, tar_in, rc, path);
-	if (!rc && tmp)
-		rc = move_single(tmp, dst);
-	if (tmp)
-		rm_rf(tmp);
-	return rc;
-}
-
 /* path in the container by CopyFrom's STAT frame: 0 with *st, or -1 when
  * it cannot be had (it is not there). */
 static int ctr_stat(const char *id, const char *path, copy_stat *st)
@@ -147,9 +108,10 @@ static int ctr_stat(const char *id, const char *path, copy_stat *st)
 	return cs.sc.stat.len && copy_stat_parse(cs.sc.stat.buf, st) == 0 ? 0 : -1;
 }
 
-/* Whether docker cp's destination is a directory in the container; a link
- * is followed to where it leads (*followed), as Docker's client does. */
-static bool ctr_dest_is_dir(const char *id, const char *path, char **followed)
+/* Where a container path that is a link leads (*followed, left NULL for
+ * what is no link), as docker cp follows it; true when what it comes to is
+ * a directory. */
+static bool ctr_follow(const char *id, const char *path, char **followed)
 {
 	copy_stat st;
 	if (ctr_stat(id, path, &st) < 0)
@@ -174,35 +136,93 @@ static int sed_escape(strbuf *out, const char *s, const char *special)
 	return r;
 }
 
+/* tar's --transform that names from's entries to's instead: 0, or EXIT_CTL */
+static int rename_transform(strbuf *t, const char *from, const char *to, const char *what)
+{
+	if (strchr(from, '\001') || strchr(to, '\001'))
+		return ctl_failf("cp: %s: a name with a \\001 byte cannot be renamed", what);
+	if (sb_adds(t, "--transform=s\001^") || sed_escape(t, from, "\\^$.*[]") || sb_adds(t, "\001") ||
+	    sed_escape(t, to, "\\&") || sb_adds(t, "\001S"))
+		return ctl_fail("cp", "out of memory");
+	return 0;
+}
+
+/* CONTAINER:PATH to a host path (a directory to copy into, a new name, or
+ * "-" for the tar itself on stdout); with follow, a link is copied as what
+ * it leads to, named as the link (but in a tar on stdout), as docker cp -L. */
+static int copy_from(const char *id, const char *path, const char *dst, bool follow)
+{
+	struct stat st;
+	bool into = streq(dst, "-") || (stat(dst, &st) == 0 && S_ISDIR(st.st_mode));
+	_cleanup_free_ char *tmp = NULL, *parent = NULL, *name = NULL, *followed = NULL;
+	_cleanup_free_ char *link_dir = NULL, *link_name = NULL, *target_dir = NULL, *target_name = NULL;
+	_cleanup_strbuf_ strbuf transform = STRBUF_INIT;
+	if (follow)
+		ctr_follow(id, path, &followed);
+	if (followed && into && !streq(dst, "-") &&
+	    (split_path(path, &link_dir, &link_name) || split_path(followed, &target_dir, &target_name) ||
+	     rename_transform(&transform, target_name, link_name, path)))
+		return EXIT_CTL;
+	if (!into) {
+		/* a new name: unpacked beside it, then renamed */
+		if (split_path(dst, &parent, &name))
+			return EXIT_CTL;
+		if (asprintf(&tmp, "%s/.corralctl-cp-XXXXXX", parent) < 0)
+			return ctl_fail("cp", "out of memory");
+		if (!mkdtemp(tmp))
+			return ctl_failf("cp: %s: %s", dst, strerror(errno));
+	}
+	_cleanup_ctl_stream_ ctl_stream cs;
+	int tar_in = -1, rc;
+	pid_t pid = 0;
+	char *argv[] = { "tar", "-x", "-f", "-", "--no-same-owner", "-C", (char *)(tmp ? tmp : dst), transform.buf, NULL };
+	/* tar starts with the first bytes: a copy that fails at once runs none */
+	rc = copy_call(M("CopyFrom"), id, followed ? followed : path, false, false, &cs);
+	if (!rc)
+		rc = ctl_stream_pump(&cs, 1);
+	bool data = cs.sc.head.len || cs.sc.code < 0;
+	if (!rc && data && !streq(dst, "-"))
+		rc = ctl_spawn_piped("cp (it needs tar(1) on the host)", argv, true, &tar_in, &pid);
+	if (!rc && data)
+		rc = ctl_stream_output(&cs, pid ? tar_in : STDOUT_FILENO);
+	if (!rc && data)
+		rc = ctl_stream_pump(&cs, SIZE_MAX);
+	rc = finish(&cs, pid, tar_in, rc, path);
+	if (!rc && tmp)
+		rc = move_single(tmp, dst);
+	if (tmp)
+		rm_rf(tmp);
+	return rc;
+}
+
 /* A host path ("-": a tar on stdin) to CONTAINER:PATH. */
-static int copy_to(const char *src, const char *id, const char *path)
+static int copy_to(const char *src, const char *id, const char *path, bool follow)
 {
 	_cleanup_free_ char *dir = NULL, *base = NULL, *into = NULL, *new_name = NULL;
+	_cleanup_free_ char *real = NULL, *link_dir = NULL, *link_name = NULL;
 	_cleanup_strbuf_ strbuf transform = STRBUF_INIT;
 	size_t pl = strlen(path);
 	struct stat st;
 	bool from_stdin = streq(src, "-");
 	if (!from_stdin && lstat(src, &st) < 0)
 		return ctl_failf("cp: %s: %s", src, strerror(errno));
-	if (!from_stdin && split_path(src, &dir, &base))
+	/* -L: a link is packed as what it leads to, named as the link */
+	if (follow && !from_stdin && S_ISLNK(st.st_mode) && !(real = realpath(src, NULL)))
+		return ctl_failf("cp: %s: %s", src, strerror(errno));
+	if (!from_stdin && (split_path(real ? real : src, &dir, &base) || (real && split_path(src, &link_dir, &link_name))))
 		return EXIT_CTL;
 	/* docker's rule: into PATH when it is a directory, else PATH is the new name */
 	_cleanup_free_ char *followed = NULL;
-	bool into_dir = from_stdin || (pl && path[pl - 1] == '/') || ctr_dest_is_dir(id, path, &followed);
+	bool into_dir = from_stdin || (pl && path[pl - 1] == '/') || ctr_follow(id, path, &followed);
 	if (followed)
 		path = followed;
-	if (into_dir) {
-		if (!(into = strdup(path)))
-			return ctl_fail("cp", "out of memory");
-	} else {
-		if (split_path(path, &into, &new_name))
-			return EXIT_CTL;
-		if (strchr(base, '\001') || strchr(new_name, '\001'))
-			return ctl_failf("cp: %s: a name with a \\001 byte cannot be renamed", src);
-		if (sb_adds(&transform, "--transform=s\001^") || sed_escape(&transform, base, "\\^$.*[]") ||
-		    sb_adds(&transform, "\001") || sed_escape(&transform, new_name, "\\&") || sb_adds(&transform, "\001S"))
-			return ctl_fail("cp", "out of memory");
-	}
+	if (into_dir && !(into = strdup(path)))
+		return ctl_fail("cp", "out of memory");
+	if (!into_dir && split_path(path, &into, &new_name))
+		return EXIT_CTL;
+	const char *name = new_name ? new_name : link_name;
+	if (name && rename_transform(&transform, base, name, src))
+		return EXIT_CTL;
 	_cleanup_ctl_stream_ ctl_stream cs;
 	int from = STDIN_FILENO, rc;
 	pid_t pid = 0;
@@ -240,12 +260,18 @@ static int v_cp(ctl_args *a)
 	if (!*(sc ? sp : dp))
 		return ctl_usage_error(a->cmd, "%s: the path in the container is empty", sc ? a->argv[0] : a->argv[1]);
 	ctl_timeout_ms = -1;
-	return sc ? copy_from(sc, sp, dp) : copy_to(sp, dc, dp);
+	bool follow = opt_on(a, "follow-link");
+	return sc ? copy_from(sc, sp, dp, follow) : copy_to(sp, dc, dp, follow);
 }
+
+static const ctl_opt cp_opts[] = {
+	{ "follow-link", 'L', OPT_FLAG, "", "a SRC that is a symlink: copy what it leads to, under its name" },
+	{ NULL },
+};
 
 const ctl_cmd ctl_cp_cmds[] = {
 	{ "cp", "SRC DST",
 	  "Copy files between a container and the host; CONTAINER:PATH on one side, - for a tar on stdin or stdout",
-	  NULL, 2, 2, 0, COMPLETE_FILES, v_cp },
+	  cp_opts, 2, 2, 0, COMPLETE_FILES, v_cp },
 	{ NULL },
 };

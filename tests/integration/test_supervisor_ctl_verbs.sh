@@ -64,6 +64,18 @@ test_ctlv_cp_both_ways() {
 	assert_eq "$(ctl exec web sh -c 'cat /tmp/real/file; readlink /tmp/to-dir; cat /tmp/gone')" "one
 /tmp/hop
 one" "through links into the directory; to a dangling link's target"
+	# -L: a SRC that is a link is copied as what it leads to, under its name
+	ctl cp -L web:/tmp/to-dir "$T/out/" || fail "cp -L web:/tmp/to-dir out/"
+	assert_eq "$(cat "$T/out/to-dir/file")" one "cp -L: the directory the links lead to, named as the link"
+	ctl cp -L web:/tmp/hop "$T/out/hop2" || fail "cp -L web:/tmp/hop out/hop2"
+	assert_eq "$(cat "$T/out/hop2/file")" one "cp -L to a new name"
+	ctl cp web:/tmp/hop "$T/out/" || fail "cp web:/tmp/hop out/"
+	assert_eq "$(readlink "$T/out/hop")" real "without -L, a link is copied as a link"
+	ln -s "$T/src/file" "$T/host-link"
+	ctl cp -L "$T/host-link" web:/tmp/ || fail "cp -L host-link web:/tmp/"
+	ctl cp "$T/host-link" web:/tmp/plain-link || fail "cp host-link web:/tmp/plain-link"
+	assert_eq "$(ctl exec web sh -c 'cat /tmp/host-link; readlink /tmp/plain-link')" "one
+$T/src/file" "cp -L packs what a host link leads to, under its name; cp, the link"
 	# out of it: a file to a new name, into a directory, a directory, a tar on stdout
 	ctl cp web:/tmp/renamed "$T/out/back" || fail "cp web:/tmp/renamed out/back"
 	ctl cp web:/etc/passwd "$T/out/" || fail "cp web:/etc/passwd out/"
