@@ -251,6 +251,9 @@ static int clear_name(extract_ctx *x, int dirfd, const char *name, bool new_is_d
 	}
 	if (S_ISDIR(st.st_mode) && new_is_dir)
 		return 1;
+	if (x->keep_kinds && (S_ISDIR(st.st_mode) || new_is_dir))
+		return cerr_set(err, EEXIST, "%s: %s: cannot overwrite %s with %s", x->what, path,
+				new_is_dir ? "a non-directory" : "a directory", new_is_dir ? "a directory" : "a non-directory");
 	int r;
 	if (S_ISDIR(st.st_mode)) {
 		r = rm_rf_at(dirfd, name);

@@ -42,6 +42,9 @@ typedef struct extract_ctx {
 	int rootfd;
 	const char *under; /* every entry goes below this path in the root ("": the root) */
 	enum extract_mode mode;
+	/* no directory is replaced by what is not one, nor the reverse: such an
+	 * entry fails (docker cp's noOverwriteDirNonDir) */
+	bool keep_kinds;
 	const char *what;     /* "layer sha256:..", for messages */
 	extract_limits lim;
 	uint64_t entries;

@@ -23,8 +23,8 @@ static la_ssize_t on_read(struct archive *a, void *data, const void **out)
 	return n;
 }
 
-int extract_stream(int rootfd, const char *under, enum extract_mode mode, const extract_limits *lim, const char *what,
-		   extract_next_fn next, void *ctx, cerr *err)
+int extract_stream(int rootfd, const char *under, enum extract_mode mode, bool keep_kinds, const extract_limits *lim,
+		   const char *what, extract_next_fn next, void *ctx, cerr *err)
 {
 	feeder f = { .next = next, .ctx = ctx };
 	extract_limits dflt;
@@ -35,6 +35,7 @@ int extract_stream(int rootfd, const char *under, enum extract_mode mode, const 
 	extract_ctx x;
 	extract_init(&x, rootfd, mode, what, lim);
 	x.under = under ? under : "";
+	x.keep_kinds = keep_kinds;
 	int r = 0;
 	if (!a || archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
 	    archive_read_support_filter_zstd(a) < ARCHIVE_WARN || archive_read_support_format_tar(a) != ARCHIVE_OK ||

@@ -7,5 +7,7 @@
 #include "supervisor/copy/copy.h"
 
 /* CopyTo: the tar in sock's STDIN frames unpacked into the directory path,
- * owned by root, or as the tar says with owners. */
-int copy_in(int rootfd, const char *path, int sock, bool owners, cerr *err);
+ * owned by root, or as the tar says with owners; an entry that would
+ * replace a directory with what is not one, or the reverse, fails the copy
+ * unless overwrite_dirs. */
+int copy_in(int rootfd, const char *path, int sock, bool owners, bool overwrite_dirs, cerr *err);

@@ -150,11 +150,12 @@ int main(int argc, char **argv)
 		{ "path", required_argument, NULL, 'p' }, { "root", required_argument, NULL, 'r' },
 		{ "pid", required_argument, NULL, 'i' },  { "cgroup", required_argument, NULL, 'c' },
 		{ "ids-of", required_argument, NULL, 'u' }, { "keep-setid", no_argument, NULL, 's' },
-		{ "owners", no_argument, NULL, 'w' }, { "stat", no_argument, NULL, 't' }, { 0 },
+		{ "owners", no_argument, NULL, 'w' }, { "stat", no_argument, NULL, 't' },
+		{ "overwrite-dirs", no_argument, NULL, 'o' }, { 0 },
 	};
 	copy_root root = { 0 };
 	const char *path = NULL, *ids_of = NULL;
-	bool keep_setid = false, owners = false, send_stat = false;
+	bool keep_setid = false, owners = false, send_stat = false, overwrite_dirs = false;
 	int o;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
@@ -166,6 +167,7 @@ int main(int argc, char **argv)
 		case 's': keep_setid = true; break;
 		case 'w': owners = true; break;
 		case 't': send_stat = true; break;
+		case 'o': overwrite_dirs = true; break;
 		default: return usage();
 		}
 	}
@@ -189,7 +191,7 @@ int main(int argc, char **argv)
 	}
 	int r = rootfd < 0 ? rootfd
 		: out	   ? copy_out(rootfd, path, STREAM_FD, send_stat, keep_setid, &err)
-			   : copy_in(rootfd, path, STREAM_FD, owners, &err);
+			   : copy_in(rootfd, path, STREAM_FD, owners, overwrite_dirs, &err);
 	if (r < 0) {
 		log_error("%s: %s", out ? "copy from" : "copy to", cerr_msg(&err)); /* it names the path */
 		finish(STREAM_FD, 1, cerr_msg(&err));

@@ -20,12 +20,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The call, upgraded (CopyFrom's with its STAT frame); NULL with r
- * answered when corrald refused it. */
-static tar_stream *copy_open(dk_req *r, const char *method, const char *id, const char *path)
+/* The call, upgraded, with the boolean parameter flag set when not NULL;
+ * NULL with r answered when corrald refused it. */
+static tar_stream *copy_open(dk_req *r, const char *method, const char *id, const char *path, const char *flag)
 {
 	_cleanup_json_gen_ yajl_gen g = dk_params_id(id);
-	if (g && (jg_key_str(g, "path", path) || (streq(method, "CopyFrom") && jg_key_bool(g, "stat", true))))
+	if (g && (jg_key_str(g, "path", path) || (flag && jg_key_bool(g, flag, true))))
 		g = (yajl_gen_free(g), NULL);
 	_cleanup_free_ char *params = dk_params_end(g);
 	return tar_stream_open(r, method, params, id);
@@ -108,7 +108,7 @@ void dk_ctr_archive_get(dk_req *r, const char *arg)
 		dk_error(r, 400, "path is required");
 		return;
 	}
-	tar_stream *s = copy_open(r, "CopyFrom", id, path);
+	tar_stream *s = copy_open(r, "CopyFrom", id, path, "stat");
 	if (!s)
 		return;
 	/* the STAT frame comes before the tar, or the end does */
@@ -167,7 +167,10 @@ dk_sink *dk_ctr_archive_put(dk_req *r, const char *arg)
 		dk_error(r, 500, "out of memory");
 		return NULL;
 	}
-	if (!(t->s = copy_open(r, "CopyTo", id, path))) {
+	/* the docker CLI always asks that no directory be replaced by a file,
+	 * nor the reverse; the API's default is to replace them */
+	const char *flag = dk_query_bool(r, "noOverwriteDirNonDir", false) ? NULL : "overwriteDirs";
+	if (!(t->s = copy_open(r, "CopyTo", id, path, flag))) {
 		free(t);
 		return NULL;
 	}

@@ -5,6 +5,7 @@
 # payload).
 #   copy_stream.py SOCK from ID PATH >tar    the tar on stdout
 #   copy_stream.py SOCK to ID PATH <tar      the tar from stdin
+#   copy_stream.py SOCK to-overwrite ID PATH <tar   the same, with overwriteDirs
 #   copy_stream.py SOCK stat ID PATH         CopyFrom's STAT frame alone
 # STDERR frames go to stderr; the exit code is the EXIT frame's (100 when
 # the call failed, with its error on stderr).
@@ -15,10 +16,12 @@ path, way, cid, cpath = sys.argv[1:5]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.settimeout(30)
 s.connect(path)
-method = "io.corral.Supervisor.Copy" + ("To" if way == "to" else "From")
+method = "io.corral.Supervisor.Copy" + ("To" if way.startswith("to") else "From")
 params = {"id": cid, "path": cpath}
 if way == "stat":
     params["stat"] = True
+if way == "to-overwrite":
+    params["overwriteDirs"] = True
 s.sendall(json.dumps({"method": method, "parameters": params, "upgrade": True}).encode() + b"\0")
 buf = b""
 while b"\0" not in buf:
@@ -36,7 +39,7 @@ if "error" in rep:
 def frame(kind, data=b""):
     s.sendall(struct.pack(">BI", kind, len(data)) + data)
 
-if way == "to":
+if way.startswith("to"):
     try:
         while True:
             d = sys.stdin.buffer.read(65536)

@@ -554,6 +554,17 @@ sc_cp() {
 	d cp -L sbscp:/tmp/long "$h/long" && cat "$h/long"
 	d cp -L sbscp:/tmp/chain "$h/chain"
 	if [ -L "$h/chain" ]; then echo "chain: a link to $(readlink "$h/chain")"; else cat "$h/chain"; fi
+	# a file does not replace a directory, nor a directory a file (the CLI
+	# asks noOverwriteDirNonDir); what is there is kept
+	d exec sbscp sh -c 'mkdir -p /tmp/clash/in.txt/kept /tmp/clash2 && echo k >/tmp/clash/in.txt/kept/k && echo f >/tmp/clash2/dir'
+	d cp "$h/in.txt" sbscp:/tmp/clash/ 2>"$(err clash)"
+	echo "rc=$?"
+	says "$(err clash)" "refused" "exists|cannot overwrite"
+	mkdir -p "$h/dir"
+	d cp "$h/dir" sbscp:/tmp/clash2/ 2>"$(err clash2)"
+	echo "rc=$?"
+	says "$(err clash2)" "refused" "exists|cannot overwrite"
+	d exec sbscp cat /tmp/clash/in.txt/kept/k /tmp/clash2/dir
 	# into a link (through a link) to a directory: into where it leads
 	d exec sbscp sh -c 'ln -s dir /tmp/to-dir && ln -s to-dir/sub /tmp/to-sub'
 	d cp "$h/in.txt" sbscp:/tmp/to-sub
@@ -592,6 +603,12 @@ f
 in.txt
 far
 deep
+rc=1
+refused
+rc=1
+refused
+k
+f
 f in.txt l to-dir/sub
 /tmp/chain chain 9 134218239 /tmp/dir/sub/f
 /tmp/dir/sub/l l 1 134218239 /tmp/dir/sub/f

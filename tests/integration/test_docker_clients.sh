@@ -51,6 +51,20 @@ test_dkc_cp_and_events() {
 	dock cp box:/tmp/blob "$T/back"
 	cmp -s "$T/blob" "$T/back" || fail "the file copied out differs"
 	dock cp box:/etc/passwd - | tar -tf - | grep -qx passwd || fail "cp to stdout is not a tar with passwd"
+	# the API's own default replaces a directory with a file; the CLI asks
+	# noOverwriteDirNonDir, and is refused
+	ctl exec box mkdir -p /tmp/api/blob /tmp/api2/blob
+	tar -C "$T" -cf "$T/blob.tar" blob
+	local put="http://d/v1.41/containers/box/archive"
+	curl -sf --unix-socket "$S/docker.sock" -X PUT -H 'Content-Type: application/x-tar' --data-binary @"$T/blob.tar" \
+		"$put?path=/tmp/api" || fail "PUT without noOverwriteDirNonDir"
+	assert_eq "$(ctl exec box md5sum /tmp/api/blob | cut -d' ' -f1)" "$(md5sum <"$T/blob" | cut -d' ' -f1)" \
+		"the file replaced the directory"
+	assert_eq "$(curl -s -o "$T/put" -w '%{http_code}' --unix-socket "$S/docker.sock" -X PUT \
+		-H 'Content-Type: application/x-tar' --data-binary @"$T/blob.tar" "$put?path=/tmp/api2&noOverwriteDirNonDir=true")" \
+		400 "PUT with noOverwriteDirNonDir: $(cat "$T/put")"
+	assert_contains "$(cat "$T/put")" "cannot overwrite a directory with a non-directory" "its reason"
+	ctl exec box test -d /tmp/api2/blob || fail "the directory went"
 	# a link whose target is longer than tar's 100-byte field: cp -L goes
 	# by the target in X-Docker-Container-Path-Stat, cp copies the link
 	local deep

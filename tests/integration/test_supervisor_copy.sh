@@ -53,6 +53,17 @@ mknod /srv/d/null c 1 3; mkfifo /srv/d/fifo; touch /srv/ready; exec sleep 1000'
 	to web /srv <"$T/in.tar" || fail "CopyTo failed"
 	assert_eq "$(ctl exec web cat /srv/tree/a /srv/tree/deep/b | tr '\n' ' ')" "hello deep " "copied in"
 	assert_eq "$(ctl exec web stat -c '%a %u' /srv/tree/a)" "640 0" "mode kept, owned by root"
+	# what is there keeps its kind: no file replaces a directory, nor the
+	# reverse, unless overwriteDirs (the Docker API's default)
+	ctl exec web sh -c 'mkdir -p /srv/clash/tree/a/kept /srv/clash2 && echo x >/srv/clash/tree/a/kept/x && echo f >/srv/clash2/tree'
+	e=$(to web /srv/clash <"$T/in.tar" 2>&1) && fail "a file replaced a directory"
+	assert_contains "$e" "/srv/clash: srv/clash/tree/a: cannot overwrite a directory with a non-directory" "a file on a directory"
+	assert_eq "$(ctl exec web cat /srv/clash/tree/a/kept/x)" x "the directory is kept, with what it holds"
+	e=$(to web /srv/clash2 <"$T/in.tar" 2>&1) && fail "a directory replaced a file"
+	assert_contains "$e" "/srv/clash2: srv/clash2/tree: cannot overwrite a non-directory with a directory" "a directory on a file"
+	assert_eq "$(ctl exec web cat /srv/clash2/tree)" f "the file is kept"
+	"$CP" "$SOCK" to-overwrite web /srv/clash <"$T/in.tar" || fail "CopyTo with overwriteDirs"
+	assert_eq "$(ctl exec web cat /srv/clash/tree/a)" hello "with overwriteDirs, the file replaces the directory"
 	e=$(to web /srv/nope <"$T/in.tar" 2>&1) && fail "a copy into a missing directory"
 	assert_contains "$e" "/srv/nope: No such file or directory" "a missing target directory"
 	e=$("$CORRALCTL" --socket "$SOCK" call CopyFrom '{"id":"web","path":"/srv"}' 2>&1) && fail "no upgrade"

@@ -76,6 +76,11 @@ one" "through links into the directory; to a dangling link's target"
 	ctl cp "$T/host-link" web:/tmp/plain-link || fail "cp host-link web:/tmp/plain-link"
 	assert_eq "$(ctl exec web sh -c 'cat /tmp/host-link; readlink /tmp/plain-link')" "one
 $T/src/file" "cp -L packs what a host link leads to, under its name; cp, the link"
+	# no file replaces a directory, as docker cp: what is there is kept
+	ctl exec web mkdir -p /tmp/clash/file/kept
+	ctl cp "$T/src/file" web:/tmp/clash/ 2>"$T/err" && fail "a file replaced a directory"
+	assert_contains "$(cat "$T/err")" "tmp/clash/file: cannot overwrite a directory with a non-directory" "a file onto a directory"
+	ctl exec web test -d /tmp/clash/file/kept || fail "the directory went"
 	# out of it: a file to a new name, into a directory, a directory, a tar on stdout
 	ctl cp web:/tmp/renamed "$T/out/back" || fail "cp web:/tmp/renamed out/back"
 	ctl cp web:/etc/passwd "$T/out/" || fail "cp web:/etc/passwd out/"

@@ -107,9 +107,12 @@ static const char *refusal(const ctr *c)
 	return ctr_is_starting(c) ? "it is starting" : NULL;
 }
 
+/* corral-copy's options the call asked for (--owners, --stat, ...), at most */
+#define COPY_ASKED_MAX 2
+
 /* Answer with the upgrade and give the stream to corral-copy, with the
- * option the call asked for (--owners, --stat) when not NULL. */
-static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool to, char *asked, bool rootfs_only)
+ * options the call asked for (NULL-ended). */
+static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool to, char *const *asked, bool rootfs_only)
 {
 	copy_args a = { 0 };
 	cerr err = { 0 };
@@ -134,7 +137,8 @@ static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool 
 		argv[n++] = *arg;
 	if (keep)
 		argv[n++] = keep;
-	argv[n] = asked;
+	for (; asked && *asked; asked++)
+		argv[n++] = *asked;
 	el_child_opts o = { .path = d->copy_bin, .argv = argv, .fd3 = fd, .max_output = COPY_MAX_OUTPUT };
 	el_child *ch;
 	if (el_child_run(d->loop, &o, on_copy_done, what, &ch, &err) < 0) {
@@ -162,18 +166,19 @@ int sv_copy_from(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	if (!vl_call_wants_upgrade(call))
 		return no_upgrade(call);
-	return start_copy(call, ud, c, path, false, stat ? "--stat" : NULL, false);
+	return start_copy(call, ud, c, path, false, (char *[]){ stat ? "--stat" : NULL, NULL }, false);
 }
 
 int sv_copy_to(vl_call *call, yajl_val params, void *ud)
 {
 	const char *id, *path;
 	json_fault f = { 0 };
-	ctr *c = copy_params(ud, vl_call_peer(call), params, KNOWN("id", "path", "owners"), &id, &path, &f);
+	ctr *c = copy_params(ud, vl_call_peer(call), params, KNOWN("id", "path", "owners", "overwriteDirs"), &id, &path, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
-	bool owners;
-	if (sp_bool(params, "owners", false, &owners, &f) < 0)
+	bool owners, overwrite_dirs;
+	if (sp_bool(params, "owners", false, &owners, &f) < 0 ||
+	    sp_bool(params, "overwriteDirs", false, &overwrite_dirs, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!vl_call_wants_upgrade(call))
 		return no_upgrade(call);
@@ -183,7 +188,13 @@ int sv_copy_to(vl_call *call, yajl_val params, void *ud)
 	if (owners && owner_is_member(vl_call_peer(call)) && ctr_userns_of(ud, c, &ids, &err) <= 0)
 		return sv_permission_denied(call, "owners: the container has no user namespace of its own, "
 						  "so its files' owners would be the host's");
-	return start_copy(call, ud, c, path, true, owners ? "--owners" : NULL, false);
+	char *asked[COPY_ASKED_MAX + 1] = { 0 };
+	size_t n = 0;
+	if (owners)
+		asked[n++] = "--owners";
+	if (overwrite_dirs)
+		asked[n++] = "--overwrite-dirs";
+	return start_copy(call, ud, c, path, true, asked, false);
 }
 
 /* Export: its root filesystem as a tar, without what is mounted on it
