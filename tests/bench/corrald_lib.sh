@@ -8,20 +8,21 @@
 #   bench_on_exit COMMAND         run by the cleanup before corrald is stopped
 # The cleanup leaves nothing: groups, corrald, mounts under $d, $d, the
 # benchmark's cgroups.
+. "$(dirname "${BASH_SOURCE[0]}")/cgroups_lib.sh"
 bench_groups=()
 bench_exit_cmd=""
 bench_cleanup() {
-	local - g cg
+	local - g
 	set +e # whatever is already gone, the rest still goes
 	for g in "${bench_groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done
 	[ -z "$bench_exit_cmd" ] || eval "$bench_exit_cmd" >/dev/null 2>&1
+	# its containers outlive corrald by design: removed while it answers
+	for c in $(ctl --json ps -a 2>/dev/null | jq -r '.[].id'); do ctl rm -f "$c" >/dev/null 2>&1; done
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+	bench_rm_cgroups bench /sys/fs/cgroup/unified/corral-bench-$$ /sys/fs/cgroup/corral-bench-$$
 	awk -v p="$d/" 'index($5, p) == 1 {print $5}' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null
 	rm -rf "$d"
-	for cg in /sys/fs/cgroup/unified/corral-bench-$$ /sys/fs/cgroup/corral-bench-$$; do
-		[ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
-	done
 	return 0
 }
 bench_corrald() {

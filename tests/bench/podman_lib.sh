@@ -9,6 +9,7 @@
 #   bench_release         that, then both engines' mounts under $d, their
 #                         cgroup parents in every hierarchy, and $d
 . "$(dirname "${BASH_SOURCE[0]}")/../podman_layout.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/cgroups_lib.sh"
 # podman wants its run root under 50 characters; the image fixture is
 # pulled through the link there
 PM_RUN=$(podman_layout "$OCI")
@@ -83,26 +84,6 @@ bench_release() {
 		xargs -r -n1 umount -l <<<"$mnts"
 	done
 	rm -rf "$PM_RUN" # again: a podman that was still ending wrote to it after podman_cleanup
-	local m c dirs=()
-	for m in /sys/fs/cgroup /sys/fs/cgroup/*; do
-		for c in "$m$cgp"-corral "$m$cgp"-podman; do
-			[ -d "$c" ] && dirs+=("$c")
-		done
-	done
-	# what still runs in them (a conmon that outlives podman's rm -af by a
-	# moment left <parent>/conmon behind in blkio and cpuset) is ours: it
-	# goes, and each is removed once it is empty
-	local i left
-	[ ${#dirs[@]} -gt 0 ] || { rm -rf "$d"; return; }
-	for i in $(seq 100); do
-		left=$(cat $(find "${dirs[@]}" -name cgroup.procs 2>/dev/null) 2>/dev/null | sort -u)
-		[ -z "$left" ] && break
-		kill -9 $left 2>/dev/null
-		sleep 0.05
-	done
-	find "${dirs[@]}" -depth -type d -exec rmdir {} \; 2>/dev/null
-	for c in "${dirs[@]}"; do
-		[ -d "$c" ] && echo "$BENCH_NAME: could not remove $c: $(find "$c" -name cgroup.procs -exec cat {} + | tr '\n' ' ')" >&2
-	done
+	bench_rm_cgroups "$BENCH_NAME" /sys/fs/cgroup"$cgp"-{corral,podman} /sys/fs/cgroup/*"$cgp"-{corral,podman}
 	rm -rf "$d"
 }

@@ -16,6 +16,7 @@ case "$B" in /*) ;; *) B="$(pwd)/$B" ;; esac
 N=${N:-100}
 PY=/usr/bin/python3
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/tests/bench/cgroups_lib.sh"
 "$ROOT/tests/fixtures/mkimages.sh" "$B" >/dev/null
 IMG="$B/fixtures/busybox/rootfs"
 d=$(mktemp -d "$B/tmp/bench.XXXXXX" 2>/dev/null || { mkdir -p "$B/tmp"; mktemp -d "$B/tmp/bench.XXXXXX"; })
@@ -34,9 +35,7 @@ cleanup() {
 	for c in $(ls "$d/rt" 2>/dev/null); do "$B/bin/corral" --root "$d/rt" delete --force "$c" >/dev/null 2>&1; done
 	for p in $(cat "$d/conmon.pids" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 	# runc on a hybrid host makes the parent in every v1 hierarchy too
-	for m in /sys/fs/cgroup /sys/fs/cgroup/*; do
-		[ -d "$m$cgp" ] && find "$m$cgp" -depth -type d -exec rmdir {} \; 2>/dev/null
-	done
+	bench_rm_cgroups supervisor /sys/fs/cgroup"$cgp" /sys/fs/cgroup/*"$cgp"
 	# corrald's trash remover may not have unmounted every overlay it was given
 	awk -v d="$d/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l
 	rm -rf "$d"
