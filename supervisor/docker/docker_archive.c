@@ -25,8 +25,10 @@
 static tar_stream *copy_open(dk_req *r, const char *method, const char *id, const char *path, const char *flag)
 {
 	_cleanup_json_gen_ yajl_gen g = dk_params_id(id);
-	if (g && (jg_key_str(g, "path", path) || (flag && jg_key_bool(g, flag, true))))
-		g = (yajl_gen_free(g), NULL);
+	if (g && (jg_key_str(g, "path", path) || (flag && jg_key_bool(g, flag, true)))) {
+		yajl_gen_free(g);
+		g = NULL;
+	}
 	_cleanup_free_ char *params = dk_params_end(g);
 	return tar_stream_open(r, method, params, id);
 }
