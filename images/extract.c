@@ -309,6 +309,22 @@ static int link_entry(extract_ctx *x, int dfd, const char *name, const char *tar
 	return 0;
 }
 
+/* An entry made at dfd's name that could not be given its owner goes
+ * (unlinkat's flags; -1: it was there before), so that none stays owned
+ * otherwise than asked; EINVAL is an id that the user namespace we act in
+ * does not map. */
+static int chown_failed(const extract_ctx *x, int dfd, const char *name, int made, const char *path, uid_t uid,
+			gid_t gid, cerr *err)
+{
+	int e = errno;
+	if (made >= 0)
+		unlinkat(dfd, name, made);
+	if (e == EINVAL)
+		return cerr_set(err, EINVAL, "%s: %s: owner %u:%u is not an id of the user namespace it is unpacked in",
+				x->what, path, (unsigned)uid, (unsigned)gid);
+	return cerr_sys(err, e, "%s: %s: chown", x->what, path);
+}
+
 int extract_entry(extract_ctx *x, struct archive *a, struct archive_entry *e, cerr *err)
 {
 	const char *raw = archive_entry_pathname(e);
@@ -381,8 +397,8 @@ int extract_entry(extract_ctx *x, struct archive *a, struct archive_entry *e, ce
 	int kept = clear_name(x, dfd, name, is_dir, path, err);
 	if (kept < 0)
 		return kept;
-	uid_t uid = (uid_t)archive_entry_uid(e);
-	gid_t gid = (gid_t)archive_entry_gid(e);
+	uid_t uid = x->chown ? x->uid : (uid_t)archive_entry_uid(e);
+	gid_t gid = x->chown ? x->gid : (gid_t)archive_entry_gid(e);
 
 	if (hardlink)
 		return link_entry(x, dfd, name, hardlink, path, err);
@@ -398,7 +414,7 @@ int extract_entry(extract_ctx *x, struct archive *a, struct archive_entry *e, ce
 		if (owners) {
 			/* chown first: it clears setuid and setgid, fchmod puts them back */
 			if (fchown(fd, uid, gid) < 0)
-				return cerr_sys(err, errno, "%s: %s: chown", x->what, path);
+				return chown_failed(x, dfd, name, 0, path, uid, gid, err);
 			if (layer)
 				apply_xattrs(x, fd, e, path);
 		}
@@ -419,7 +435,7 @@ int extract_entry(extract_ctx *x, struct archive *a, struct archive_entry *e, ce
 		if (fd < 0)
 			return cerr_sys(err, errno, "%s: %s: open", x->what, path);
 		if (owners && fchown(fd, uid, gid) < 0)
-			return cerr_sys(err, errno, "%s: %s: chown", x->what, path);
+			return chown_failed(x, dfd, name, kept == 1 ? -1 : AT_REMOVEDIR, path, uid, gid, err);
 		if (layer) {
 			apply_xattrs(x, fd, e, path);
 			if (kept == 2 && wh_set_opaque(fd) < 0)
@@ -436,7 +452,7 @@ int extract_entry(extract_ctx *x, struct archive *a, struct archive_entry *e, ce
 		if (symlinkat(target, dfd, name) < 0)
 			return cerr_sys(err, errno, "%s: %s: symlink", x->what, path);
 		if (owners && fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-			return cerr_sys(err, errno, "%s: %s: chown", x->what, path);
+			return chown_failed(x, dfd, name, 0, path, uid, gid, err);
 		if (layer) {
 			struct timespec ts[2] = { { archive_entry_mtime(e), 0 }, { archive_entry_mtime(e), 0 } };
 			utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW);
@@ -448,9 +464,10 @@ int extract_entry(extract_ctx *x, struct archive *a, struct archive_entry *e, ce
 		mode_t t = type == AE_IFCHR ? S_IFCHR : type == AE_IFBLK ? S_IFBLK : S_IFIFO;
 		if (mknodat(dfd, name, t | 0600, dev) < 0)
 			return cerr_sys(err, errno, "%s: %s: mknod", x->what, path);
-		if (fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    fchmodat(dfd, name, perm, 0) < 0)
-			return cerr_sys(err, errno, "%s: %s: chown", x->what, path);
+		if (fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return chown_failed(x, dfd, name, 0, path, uid, gid, err);
+		if (fchmodat(dfd, name, perm, 0) < 0)
+			return cerr_sys(err, errno, "%s: %s: chmod", x->what, path);
 		return 0;
 	}
 	}

@@ -45,6 +45,10 @@ typedef struct extract_ctx {
 	/* no directory is replaced by what is not one, nor the reverse: such an
 	 * entry fails (docker cp's noOverwriteDirNonDir) */
 	bool keep_kinds;
+	/* in EXTRACT_COPY_OWNED, every entry owned by uid:gid, not as the tar
+	 * says (docker cp -a: the container's user) */
+	bool chown;
+	uint32_t uid, gid;
 	const char *what;     /* "layer sha256:..", for messages */
 	extract_limits lim;
 	uint64_t entries;

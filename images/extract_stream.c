@@ -23,19 +23,22 @@ static la_ssize_t on_read(struct archive *a, void *data, const void **out)
 	return n;
 }
 
-int extract_stream(int rootfd, const char *under, enum extract_mode mode, bool keep_kinds, const extract_limits *lim,
-		   const char *what, extract_next_fn next, void *ctx, cerr *err)
+int extract_stream(int rootfd, const char *under, const extract_how *how, const char *what, extract_next_fn next,
+		   void *ctx, cerr *err)
 {
 	feeder f = { .next = next, .ctx = ctx };
 	extract_limits dflt;
 	extract_limits_default(&dflt);
-	if (!lim) /* a stream may be compressed: its files are bounded either way */
-		lim = &dflt;
+	/* a stream may be compressed: its files are bounded either way */
+	const extract_limits *lim = how->lim ? how->lim : &dflt;
 	struct archive *a = archive_read_new();
 	extract_ctx x;
-	extract_init(&x, rootfd, mode, what, lim);
+	extract_init(&x, rootfd, how->mode, what, lim);
 	x.under = under ? under : "";
-	x.keep_kinds = keep_kinds;
+	x.keep_kinds = how->keep_kinds;
+	x.chown = how->chown;
+	x.uid = how->uid;
+	x.gid = how->gid;
 	int r = 0;
 	if (!a || archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
 	    archive_read_support_filter_zstd(a) < ARCHIVE_WARN || archive_read_support_format_tar(a) != ARCHIVE_OK ||

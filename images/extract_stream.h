@@ -10,11 +10,19 @@
  * end, or -errno with err set. */
 typedef long (*extract_next_fn)(void *ctx, const void **out, cerr *err);
 
+/* How a stream's entries land: mode, and keep_kinds, chown, uid and gid
+ * as extract_ctx has them; lim bounds its files' bytes, decompressed, by
+ * its max_bytes (NULL: the defaults, LIMIT_LAYER_BYTES_DEFAULT). */
+typedef struct extract_how {
+	enum extract_mode mode;
+	bool keep_kinds, chown;
+	uint32_t uid, gid;
+	const extract_limits *lim;
+} extract_how;
+
 /* Unpack the tar (gzip, zstd or none: decompressed) that next brings into
- * rootfd, below under (""), in mode, keep_kinds as extract_ctx has it (what
- * names it in messages), its files' bytes bounded, decompressed, by lim's
- * max_bytes (NULL: the defaults, LIMIT_LAYER_BYTES_DEFAULT); then read what
- * is left of the stream to its end, as a client that waits for our answer
- * only once it has sent everything expects. */
-int extract_stream(int rootfd, const char *under, enum extract_mode mode, bool keep_kinds, const extract_limits *lim,
-		   const char *what, extract_next_fn next, void *ctx, cerr *err);
+ * rootfd, below under (""), as how says (what names it in messages); then
+ * read what is left of the stream to its end, as a client that waits for
+ * our answer only once it has sent everything expects. */
+int extract_stream(int rootfd, const char *under, const extract_how *how, const char *what, extract_next_fn next,
+		   void *ctx, cerr *err);

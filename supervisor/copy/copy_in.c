@@ -36,7 +36,7 @@ static int target_dir(int rootfd, const char *path, char *under, size_t n, cerr 
 	return 0;
 }
 
-int copy_in(int rootfd, const char *path, int sock, bool owners, bool overwrite_dirs, cerr *err)
+int copy_in(int rootfd, const char *path, int sock, const extract_how *how, cerr *err)
 {
 	char under[PATH_MAX];
 	int r = target_dir(rootfd, path, under, sizeof(under), err);
@@ -49,7 +49,7 @@ int copy_in(int rootfd, const char *path, int sock, bool owners, bool overwrite_
 	stdin_frames *in = stdin_frames_new(sock, LIMIT_LAYER_BYTES_DEFAULT);
 	if (!in)
 		return cerr_set(err, ENOMEM, "out of memory");
-	r = extract_stream(root, under, owners ? EXTRACT_COPY_OWNED : EXTRACT_COPY, !overwrite_dirs, NULL, path, next_frame, in, err);
+	r = extract_stream(root, under, how, path, next_frame, in, err);
 	stdin_frames_free(in);
 	return r;
 }

@@ -5,9 +5,11 @@
  * with calls that never follow it. */
 #pragma once
 #include "supervisor/copy/copy.h"
+#include "images/extract_stream.h"
 
-/* CopyTo: the tar in sock's STDIN frames unpacked into the directory path,
- * owned by root, or as the tar says with owners; an entry that would
- * replace a directory with what is not one, or the reverse, fails the copy
- * unless overwrite_dirs. */
-int copy_in(int rootfd, const char *path, int sock, bool owners, bool overwrite_dirs, cerr *err);
+/* CopyTo: the tar in sock's STDIN frames unpacked into the directory path
+ * as how says: owned by root (EXTRACT_COPY), as the tar says, or by one
+ * user (EXTRACT_COPY_OWNED, chown); with keep_kinds, an entry that would
+ * replace a directory with what is not one, or the reverse, fails the
+ * copy. how's lim is the extractor's defaults. */
+int copy_in(int rootfd, const char *path, int sock, const extract_how *how, cerr *err);

@@ -44,11 +44,11 @@ static int split_path(const char *p, char **parent, char **name)
 
 /* The call, and s ready for its stream (CopyFrom's with its STAT frame
  * when stat). */
-static int copy_call(const char *method, const char *id, const char *path, bool quiet, bool stat, ctl_stream *s)
+static int copy_call(const char *method, const char *id, const char *path, bool quiet, const char *flag, ctl_stream *s)
 {
 	ctl_stream_init(s, "cp");
 	yajl_gen g = ctl_params(id);
-	if (g && (jg_key_str(g, "path", path) || (stat && jg_key_bool(g, "stat", true)))) {
+	if (g && (jg_key_str(g, "path", path) || (flag && jg_key_bool(g, flag, true)))) {
 		yajl_gen_free(g);
 		g = NULL;
 	}
@@ -101,7 +101,7 @@ static int move_single(const char *dir, const char *dst)
 static int ctr_stat(const char *id, const char *path, copy_stat *st)
 {
 	_cleanup_ctl_stream_ ctl_stream cs;
-	if (copy_call(M("CopyFrom"), id, path, true, true, &cs))
+	if (copy_call(M("CopyFrom"), id, path, true, "stat", &cs))
 		return -1;
 	while (!cs.sc.stat.len && cs.sc.code < 0 && ctl_stream_take(&cs) == 0)
 		;
@@ -177,7 +177,7 @@ static int copy_from(const char *id, const char *path, const char *dst, bool fol
 	pid_t pid = 0;
 	char *argv[] = { "tar", "-x", "-f", "-", "--no-same-owner", "-C", (char *)(tmp ? tmp : dst), transform.buf, NULL };
 	/* tar starts with the first bytes: a copy that fails at once runs none */
-	rc = copy_call(M("CopyFrom"), id, followed ? followed : path, false, false, &cs);
+	rc = copy_call(M("CopyFrom"), id, followed ? followed : path, false, NULL, &cs);
 	if (!rc)
 		rc = ctl_stream_pump(&cs, 1);
 	bool data = cs.sc.head.len || cs.sc.code < 0;
@@ -195,8 +195,9 @@ static int copy_from(const char *id, const char *path, const char *dst, bool fol
 	return rc;
 }
 
-/* A host path ("-": a tar on stdin) to CONTAINER:PATH. */
-static int copy_to(const char *src, const char *id, const char *path, bool follow)
+/* A host path ("-": a tar on stdin) to CONTAINER:PATH, owned as the tar
+ * has them, or with to_user by the container's user. */
+static int copy_to(const char *src, const char *id, const char *path, bool follow, bool to_user)
 {
 	_cleanup_free_ char *dir = NULL, *base = NULL, *into = NULL, *new_name = NULL;
 	_cleanup_free_ char *real = NULL, *link_dir = NULL, *link_name = NULL;
@@ -231,7 +232,7 @@ static int copy_to(const char *src, const char *id, const char *path, bool follo
 	if (transform.buf)
 		argv[n++] = transform.buf;
 	argv[n++] = base;
-	rc = copy_call(M("CopyTo"), id, into, false, false, &cs);
+	rc = copy_call(M("CopyTo"), id, into, false, to_user ? "toUser" : "owners", &cs);
 	if (!rc && !from_stdin)
 		rc = ctl_spawn_piped("cp (it needs tar(1) on the host)", argv, false, &from, &pid);
 	if (!rc)
@@ -261,11 +262,12 @@ static int v_cp(ctl_args *a)
 		return ctl_usage_error(a->cmd, "%s: the path in the container is empty", sc ? a->argv[0] : a->argv[1]);
 	ctl_timeout_ms = -1;
 	bool follow = opt_on(a, "follow-link");
-	return sc ? copy_from(sc, sp, dp, follow) : copy_to(sp, dc, dp, follow);
+	return sc ? copy_from(sc, sp, dp, follow) : copy_to(sp, dc, dp, follow, opt_on(a, "archive"));
 }
 
 static const ctl_opt cp_opts[] = {
 	{ "follow-link", 'L', OPT_FLAG, "", "a SRC that is a symlink: copy what it leads to, under its name" },
+	{ "archive", 'a', OPT_FLAG, "", "into a container: files owned by its user, not as on the host" },
 	{ NULL },
 };
 

@@ -20,12 +20,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The call, upgraded, with the boolean parameter flag set when not NULL;
+/* The call, upgraded, with the boolean parameters flags names set (NULL-ended);
  * NULL with r answered when corrald refused it. */
-static tar_stream *copy_open(dk_req *r, const char *method, const char *id, const char *path, const char *flag)
+static tar_stream *copy_open(dk_req *r, const char *method, const char *id, const char *path, const char *const *flags)
 {
 	_cleanup_json_gen_ yajl_gen g = dk_params_id(id);
-	if (g && (jg_key_str(g, "path", path) || (flag && jg_key_bool(g, flag, true)))) {
+	bool bad = g && jg_key_str(g, "path", path);
+	for (; g && !bad && *flags; flags++)
+		bad = jg_key_bool(g, *flags, true);
+	if (bad) {
 		yajl_gen_free(g);
 		g = NULL;
 	}
@@ -110,7 +113,7 @@ void dk_ctr_archive_get(dk_req *r, const char *arg)
 		dk_error(r, 400, "path is required");
 		return;
 	}
-	tar_stream *s = copy_open(r, "CopyFrom", id, path, "stat");
+	tar_stream *s = copy_open(r, "CopyFrom", id, path, (const char *const[]){ "stat", NULL });
 	if (!s)
 		return;
 	/* the STAT frame comes before the tar, or the end does */
@@ -169,10 +172,13 @@ dk_sink *dk_ctr_archive_put(dk_req *r, const char *arg)
 		dk_error(r, 500, "out of memory");
 		return NULL;
 	}
-	/* the docker CLI always asks that no directory be replaced by a file,
-	 * nor the reverse; the API's default is to replace them */
-	const char *flag = dk_query_bool(r, "noOverwriteDirNonDir", false) ? NULL : "overwriteDirs";
-	if (!(t->s = copy_open(r, "CopyTo", id, path, flag))) {
+	/* the files' owners are the tar's, as dockerd has them; copyUIDGID (cp
+	 * -a) makes them the container's user's. The docker CLI always asks
+	 * that no directory be replaced by a file, nor the reverse; the API's
+	 * default is to replace them. */
+	const char *flags[] = { dk_query_bool(r, "copyUIDGID", false) ? "toUser" : "owners",
+				dk_query_bool(r, "noOverwriteDirNonDir", false) ? NULL : "overwriteDirs", NULL };
+	if (!(t->s = copy_open(r, "CopyTo", id, path, flags))) {
 		free(t);
 		return NULL;
 	}

@@ -620,6 +620,42 @@ not found
 deep"
 }
 
+# Whose the files copied in are: the tar's owners (the docker CLI sends the
+# host file's), as Docker's default and podman's; with -a (copyUIDGID) the
+# user the container runs as, its name looked up in the container, as
+# podman has it (dockerd looks the name up on its own host, and keeps the
+# tar's owners for a container that names no user)
+sc_cp_owners() {
+	local h=$T/$ENGINE
+	mkdir -p "$h/tree/sub"
+	echo o >"$h/tree/sub/f"
+	chown -R 1234:5678 "$h/tree"
+	d run -d --name sbsown busybox:latest sleep 1000 >/dev/null
+	d run -d --name sbsownu --user nobody busybox:latest sleep 1000 >/dev/null
+	d cp "$h/tree" sbsown:/tmp/
+	echo "rc=$?"
+	d exec sbsown stat -c '%n %u:%g' /tmp/tree /tmp/tree/sub /tmp/tree/sub/f
+	d cp -a "$h/tree" sbsownu:/tmp/
+	echo "rc=$?"
+	d exec sbsownu stat -c '%n %u:%g' /tmp/tree /tmp/tree/sub /tmp/tree/sub/f
+	# -a into a container that names no user: root's
+	d cp -a "$h/tree/sub/f" sbsown:/tmp/f2
+	d exec sbsown stat -c '%n %u:%g' /tmp/f2
+}
+test_cp_owners() {
+	case_start cp_owners
+	beside sc_cp_owners
+	same "cp's owners, with and without -a" "rc=0
+/tmp/tree 1234:5678
+/tmp/tree/sub 1234:5678
+/tmp/tree/sub/f 1234:5678
+rc=0
+/tmp/tree 65534:65534
+/tmp/tree/sub 65534:65534
+/tmp/tree/sub/f 65534:65534
+/tmp/f2 0:0"
+}
+
 sc_stats() {
 	d run -d --name sbss busybox:latest sleep 1000 >/dev/null
 	d stats --no-stream --format '{{.Name}}|{{.Container}}|{{.CPUPerc}}|{{.MemUsage}}|{{.MemPerc}}|{{.NetIO}}|{{.BlockIO}}|{{.PIDs}}' sbss >"$T/stats"

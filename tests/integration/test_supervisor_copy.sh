@@ -68,6 +68,9 @@ mknod /srv/d/null c 1 3; mkfifo /srv/d/fifo; touch /srv/ready; exec sleep 1000'
 	assert_contains "$e" "/srv/nope: No such file or directory" "a missing target directory"
 	e=$("$CORRALCTL" --socket "$SOCK" call CopyFrom '{"id":"web","path":"/srv"}' 2>&1) && fail "no upgrade"
 	assert_contains "$e" '"parameter":"upgrade"' "a call without upgrade"
+	e=$("$CORRALCTL" --socket "$SOCK" call CopyTo '{"id":"web","path":"/srv","owners":true,"toUser":true}' 2>&1) &&
+		fail "owners and toUser together"
+	assert_contains "$e" '"parameter":"toUser"' "owners and toUser together"
 	# a stopped container: its root filesystem
 	ctl call Stop '{"id":"web","timeout":0}' >/dev/null
 	assert_eq "$(from web /srv/tree/a | tar xO)" hello "CopyFrom a stopped container"

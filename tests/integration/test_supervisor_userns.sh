@@ -56,6 +56,34 @@ test_userns_setuid_root_in_a_bind_is_the_members() {
 		fail "CopyTo"
 	assert_eq "$(stat -c %u:%g "$T/data/rootsh")" 65534:12345 "a copied setuid-root file is the member's"
 	assert_contains "$(member exec c1 ls -ln /data/rootsh)" " 0        0 " "root's inside"
+	# corralctl cp keeps the tar's owners, as docker cp does: ids of the
+	# container's user namespace, so the tar's root is the member on the
+	# host and its 1000 a subordinate id; an id the namespace has not is
+	# refused, naming it, and its entry is not left behind; -a makes them
+	# the container's user's (root inside: the member)
+	python3 - "$T" <<-'PYEOF'
+	import io, sys, tarfile
+	def tar(name, entries):
+	    with tarfile.open(sys.argv[1] + "/" + name, "w") as t:
+	        for n, uid, mode in entries:
+	            i = tarfile.TarInfo(n); i.size = 2; i.mode = mode; i.uid = i.gid = uid
+	            t.addfile(i, io.BytesIO(b"x\n"))
+	tar("owned.tar", [("own0", 0, 0o4755), ("own1000", 1000, 0o644)])
+	tar("far.tar", [("far", 4000000000, 0o644)])
+	PYEOF
+	chmod 644 "$T/owned.tar" "$T/far.tar"
+	member cp - c1:/data <"$T/owned.tar" || fail "the member's cp in"
+	assert_eq "$(stat -c %u:%g "$T/data/own0")" 65534:12345 "the tar's root: the member's on the host"
+	sub=$(stat -c %u "$T/data/own1000")
+	[ "$sub" -ne 1000 ] && [ "$sub" -ne 0 ] && [ "$sub" -ne 65534 ] || fail "the tar's 1000 is $sub on the host"
+	assert_contains "$(member exec c1 ls -ln /data/own1000)" " 1000     1000 " "the tar's 1000, inside"
+	local e
+	e=$(member cp - c1:/data <"$T/far.tar" 2>&1) && fail "an id the namespace has not was copied in"
+	assert_contains "$e" "far: owner 4000000000:4000000000 is not an id of the user namespace it is unpacked in" \
+		"an id the namespace has not"
+	[ ! -e "$T/data/far" ] || fail "the refused entry was left: $(ls -ln "$T/data/far")"
+	member cp -a - c1:/data <"$T/far.tar" || fail "cp -a"
+	assert_eq "$(stat -c %u:%g "$T/data/far")" 65534:12345 "cp -a: the container's user's, the member on the host"
 	# copied out, a member's tar keeps the setuid bit (the member's own tar
 	# unpacks it, as the member); root's does not (root's tar would make it
 	# a setuid-root file on the host)

@@ -1,7 +1,9 @@
 /* images/extract.c: safe extraction of a layer's entries: lexical path
  * cleaning, the device allow-list, containment of every path and link, and
- * the limits. Tests that create device nodes skip without root. */
+ * the limits; a copy's owners (extract_stream.h). Tests that create device
+ * nodes or give owners skip without root. */
 #include "layer_fixture.h"
+#include "images/extract_stream.h"
 
 #include <errno.h>
 #include <string.h>
@@ -145,6 +147,46 @@ static void test_limits(void **state)
 	close(tfd);
 	close(root);
 }
+/* extract_stream's source: the tar's fd, a piece at a time */
+static long next_piece(void *ctx, const void **out, cerr *err)
+{
+	static char buf[512];
+	ssize_t n = read(*(int *)ctx, buf, sizeof(buf));
+	*out = buf;
+	return n < 0 ? cerr_sys(err, errno, "read") : (long)n;
+}
+
+/* The owners of what a copy of e makes under name, as "uid:gid" each. */
+static void copy_owners(const char *name, const extract_how *how, const char *want)
+{
+	const struct ent e[] = { { "d", 'd', NULL, 0, 0, 1234 },
+				 { "d/f", 'f', "x", 0, 0, 1234 },
+				 { "d/l", 'l', "f", 0, 0, 1234 } };
+	int root = mkdir_fd(name), tfd = make_tar(e, 3);
+	_cleanup_cerr_ cerr err = { 0 };
+	if (extract_stream(root, "", how, name, next_piece, &tfd, &err) < 0)
+		fail_msg("%s: %s", name, err.msg);
+	char got[128] = "";
+	for (size_t i = 0; i < 3; i++) {
+		struct stat st;
+		assert_int_equal(fstatat(root, e[i].path, &st, AT_SYMLINK_NOFOLLOW), 0);
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%u:%u", i ? " " : "", st.st_uid, st.st_gid);
+	}
+	if (strcmp(got, want))
+		fail_msg("%s: owners [%s], want [%s]", name, got, want);
+	close(tfd);
+	close(root);
+}
+
+static void test_copy_owners(void **state)
+{
+	if (geteuid() != 0)
+		skip();
+	copy_owners("root", &(extract_how){ .mode = EXTRACT_COPY }, "0:0 0:0 0:0");
+	copy_owners("tar", &(extract_how){ .mode = EXTRACT_COPY_OWNED }, "1234:1234 1234:1234 1234:1234");
+	copy_owners("user", &(extract_how){ .mode = EXTRACT_COPY_OWNED, .chown = true, .uid = 4321, .gid = 8765 },
+		    "4321:8765 4321:8765 4321:8765");
+}
 
 int main(void)
 {
@@ -154,6 +196,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_layer_containment, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_layer_hardlink_outside, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_limits, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_copy_owners, tmpdir_setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@ struct ent {
 	char type; /* f, d, l (symlink), h (hardlink), c (char dev), b (block dev) */
 	const char *data; /* file data, or link target */
 	unsigned major, minor;
+	unsigned uid; /* its owner, uid and gid alike */
 };
 
 static inline int make_tar(const struct ent *e, size_t n)
@@ -35,6 +36,8 @@ static inline int make_tar(const struct ent *e, size_t n)
 		struct archive_entry *x = archive_entry_new();
 		archive_entry_set_pathname(x, e[i].path);
 		archive_entry_set_mtime(x, 1700000000, 0);
+		archive_entry_set_uid(x, e[i].uid);
+		archive_entry_set_gid(x, e[i].uid);
 		size_t len = 0;
 		switch (e[i].type) {
 		case 'f':

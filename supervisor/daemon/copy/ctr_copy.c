@@ -14,6 +14,7 @@
 #include "supervisor/varlink/streams.h"
 #include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle_user.h"
 #include "supervisor/daemon/containers/record/img_source.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/owner.h"
@@ -26,6 +27,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,7 +110,7 @@ static const char *refusal(const ctr *c)
 }
 
 /* corral-copy's options the call asked for (--owners, --stat, ...), at most */
-#define COPY_ASKED_MAX 2
+#define COPY_ASKED_MAX 3
 
 /* Answer with the upgrade and give the stream to corral-copy, with the
  * options the call asked for (NULL-ended). */
@@ -173,13 +175,16 @@ int sv_copy_to(vl_call *call, yajl_val params, void *ud)
 {
 	const char *id, *path;
 	json_fault f = { 0 };
-	ctr *c = copy_params(ud, vl_call_peer(call), params, KNOWN("id", "path", "owners", "overwriteDirs"), &id, &path, &f);
+	ctr *c = copy_params(ud, vl_call_peer(call), params, KNOWN("id", "path", "owners", "toUser", "overwriteDirs"), &id,
+			     &path, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
-	bool owners, overwrite_dirs;
-	if (sp_bool(params, "owners", false, &owners, &f) < 0 ||
+	bool owners, to_user, overwrite_dirs;
+	if (sp_bool(params, "owners", false, &owners, &f) < 0 || sp_bool(params, "toUser", false, &to_user, &f) < 0 ||
 	    sp_bool(params, "overwriteDirs", false, &overwrite_dirs, &f) < 0)
 		return sv_invalid_fault(call, &f);
+	if (owners && to_user)
+		return sv_invalid(call, "toUser", "owners and toUser cannot both be set: the files are owned one way");
 	if (!vl_call_wants_upgrade(call))
 		return no_upgrade(call);
 	/* a member's owners are ids of the container's user namespace, never the host's */
@@ -188,10 +193,24 @@ int sv_copy_to(vl_call *call, yajl_val params, void *ud)
 	if (owners && owner_is_member(vl_call_peer(call)) && ctr_userns_of(ud, c, &ids, &err) <= 0)
 		return sv_permission_denied(call, "owners: the container has no user namespace of its own, "
 						  "so its files' owners would be the host's");
+	/* the user its process runs as: what it could own itself */
+	char chown_ids[32];
+	ctr_bundle_user user;
+	if (to_user) {
+		char dir[PATH_MAX];
+		ctr_dir(ud, c, dir, sizeof(dir));
+		if (ctr_bundle_user_of(dir, &user, &err) < 0)
+			return sv_internal_err(call, &err);
+		snprintf(chown_ids, sizeof(chown_ids), "%" PRIu32 ":%" PRIu32, user.uid, user.gid);
+	}
 	char *asked[COPY_ASKED_MAX + 1] = { 0 };
 	size_t n = 0;
 	if (owners)
 		asked[n++] = "--owners";
+	if (to_user) {
+		asked[n++] = "--chown";
+		asked[n++] = chown_ids;
+	}
 	if (overwrite_dirs)
 		asked[n++] = "--overwrite-dirs";
 	return start_copy(call, ud, c, path, true, asked, false);

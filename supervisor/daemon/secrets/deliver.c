@@ -5,6 +5,7 @@
 #include "supervisor/daemon/spec/spec_secrets.h"
 #include "supervisor/daemon/secrets/secret_store.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle_user.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/logs/crilog_mask.h"
@@ -56,40 +57,6 @@ void secrets_gen_mounts(yajl_gen g, const ctr_spec *s, const char *dir)
 		yajl_gen_array_close(g);
 		yajl_gen_map_close(g);
 	}
-}
-
-/* id through an OCI uid or gid map (none: as it is). */
-static long long mapped(yajl_val maps, long long id)
-{
-	if (!YAJL_IS_ARRAY(maps) || maps->u.array.len == 0)
-		return id;
-	for (size_t i = 0; i < maps->u.array.len; i++) {
-		long long c, h, n;
-		yajl_val m = maps->u.array.values[i];
-		if (json_int_in(json_get(m, "containerID"), 0, UINT32_MAX, &c) &&
-		    json_int_in(json_get(m, "hostID"), 0, UINT32_MAX, &h) && json_int_in(json_get(m, "size"), 1, UINT32_MAX, &n) &&
-		    id >= c && id < c + n)
-			return h + (id - c);
-	}
-	return 65534; /* unmapped: nobody */
-}
-
-/* The container's user on the host, from its config.json. */
-static int owner_of(const char *dir, uid_t *uid, gid_t *gid, cerr *err)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/" BUNDLE_CONFIG, dir);
-	_cleanup_json_ yajl_val cfg = NULL;
-	int r = json_parse_file_at(AT_FDCWD, path, 4 << 20, &cfg, err);
-	if (r < 0)
-		return r;
-	yajl_val user = json_get(json_get(cfg, "process"), "user"), lx = json_get(cfg, "linux");
-	long long u = 0, g = 0;
-	json_int_in(json_get(user, "uid"), 0, UINT32_MAX, &u);
-	json_int_in(json_get(user, "gid"), 0, UINT32_MAX, &g);
-	*uid = (uid_t)mapped(json_get(lx, "uidMappings"), u);
-	*gid = (gid_t)mapped(json_get(lx, "gidMappings"), g);
-	return 0;
 }
 
 /* One file of the tmpfs, written whole, then given its owner and mode. */
@@ -192,11 +159,12 @@ int secrets_deliver(corrald *d, ctr *c, cerr *err)
 	ctr_dir(d, c, dir, sizeof(dir));
 	snprintf(mnt, sizeof(mnt), "%s/" SECRETS_MNT, dir);
 	secrets_withdraw(d, c); /* one left by a corrald that died mid-start */
-	uid_t uid;
-	gid_t gid;
-	int r = owner_of(dir, &uid, &gid, err);
+	ctr_bundle_user user;
+	int r = ctr_bundle_user_of(dir, &user, err);
 	if (r < 0)
 		return cerr_wrap(err, "container %s: secrets", c->name);
+	uid_t uid = user.host_uid;
+	gid_t gid = user.host_gid;
 	size_t total = 0;
 	char store[PATH_MAX];
 	secrets_dir(d, store, sizeof(store));
