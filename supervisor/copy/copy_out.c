@@ -178,7 +178,7 @@ static int put_children(walker *w, int fd, const char *name, int depth)
 	return 0;
 }
 
-int copy_out(int rootfd, const char *path, int sock, bool send_stat, bool keep_setid, cerr *err)
+int copy_out(int rootfd, const char *path, int sock, enum copy_out_what what, bool keep_setid, cerr *err)
 {
 	/* taken apart lexically (".." never climbs above the root), then the
 	 * parent resolved in the root and the last name looked at from it; a
@@ -200,8 +200,8 @@ int copy_out(int rootfd, const char *path, int sock, bool send_stat, bool keep_s
 	struct stat st;
 	if (fstatat(dirfd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return cerr_sys(err, errno, "%s", path);
-	int r = send_stat ? copy_send_stat(rootfd, whole, &st, sock, err) : 0;
-	if (r < 0)
+	int r = what != COPY_OUT_TAR ? copy_send_stat(rootfd, whole, &st, sock, err) : 0;
+	if (r < 0 || what == COPY_OUT_STAT)
 		return r;
 	walker w = { .a = archive_write_new(), .sock = sock, .keep_setid = keep_setid, .err = err };
 	if (!w.a)

@@ -6,7 +6,11 @@
 #pragma once
 #include "supervisor/copy/copy.h"
 
+/* What CopyFrom sends: the tar, its STAT frame (path_stat.h) then the tar,
+ * or the frame alone (the Docker API's HEAD) */
+enum copy_out_what { COPY_OUT_TAR, COPY_OUT_STAT_TAR, COPY_OUT_STAT };
+
 /* CopyFrom: a tar of path (its last name not followed) in STDOUT frames,
- * after its STAT frame when send_stat (path_stat.h); files' setuid and
- * setgid bits kept only with keep_setid (a member's copy). */
-int copy_out(int rootfd, const char *path, int sock, bool send_stat, bool keep_setid, cerr *err);
+ * as what says; files' setuid and setgid bits kept only with keep_setid (a
+ * member's copy). */
+int copy_out(int rootfd, const char *path, int sock, enum copy_out_what what, bool keep_setid, cerr *err);

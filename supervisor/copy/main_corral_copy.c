@@ -1,7 +1,7 @@
 /* corral-copy (copy.h): corrald starts it for a CopyFrom or a CopyTo,
  *   corral-copy from|to --path PATH (--root DIR | --pid PID --cgroup CG)
  *               [--ids-of DIR] [--keep-setid] [--owners | --chown UID:GID]
- *               [--overwrite-dirs] [--stat]
+ *               [--overwrite-dirs] [--stat | --stat-only]
  * with fd 3 the client's upgraded connection. It ends the stream with EXIT
  * itself: 0, or 1 after a STDERR frame with the one line that says why,
  * which it also writes to stderr for corrald's log. image-load and
@@ -153,11 +153,13 @@ int main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'i' },  { "cgroup", required_argument, NULL, 'c' },
 		{ "ids-of", required_argument, NULL, 'u' }, { "keep-setid", no_argument, NULL, 's' },
 		{ "owners", no_argument, NULL, 'w' }, { "stat", no_argument, NULL, 't' },
-		{ "overwrite-dirs", no_argument, NULL, 'o' }, { "chown", required_argument, NULL, 'g' }, { 0 },
+		{ "overwrite-dirs", no_argument, NULL, 'o' }, { "chown", required_argument, NULL, 'g' },
+		{ "stat-only", no_argument, NULL, 'T' }, { 0 },
 	};
 	copy_root root = { 0 };
 	const char *path = NULL, *ids_of = NULL;
-	bool keep_setid = false, send_stat = false;
+	bool keep_setid = false;
+	enum copy_out_what sent = COPY_OUT_TAR;
 	extract_how how = { .mode = EXTRACT_COPY, .keep_kinds = true };
 	char end;
 	int o;
@@ -170,7 +172,8 @@ int main(int argc, char **argv)
 		case 'u': ids_of = optarg; break;
 		case 's': keep_setid = true; break;
 		case 'w': how.mode = EXTRACT_COPY_OWNED; break;
-		case 't': send_stat = true; break;
+		case 't': sent = COPY_OUT_STAT_TAR; break;
+		case 'T': sent = COPY_OUT_STAT; break;
 		case 'o': how.keep_kinds = false; break;
 		case 'g':
 			if (sscanf(optarg, "%" SCNu32 ":%" SCNu32 "%c", &how.uid, &how.gid, &end) != 2)
@@ -200,7 +203,7 @@ int main(int argc, char **argv)
 		}
 	}
 	int r = rootfd < 0 ? rootfd
-		: out	   ? copy_out(rootfd, path, STREAM_FD, send_stat, keep_setid, &err)
+		: out	   ? copy_out(rootfd, path, STREAM_FD, sent, keep_setid, &err)
 			   : copy_in(rootfd, path, STREAM_FD, &how, &err);
 	if (r < 0) {
 		log_error("%s: %s", out ? "copy from" : "copy to", cerr_msg(&err)); /* it names the path */

@@ -101,7 +101,7 @@ static int move_single(const char *dir, const char *dst)
 static int ctr_stat(const char *id, const char *path, copy_stat *st)
 {
 	_cleanup_ctl_stream_ ctl_stream cs;
-	if (copy_call(M("CopyFrom"), id, path, true, "stat", &cs))
+	if (copy_call(M("CopyFrom"), id, path, true, "statOnly", &cs))
 		return -1;
 	while (!cs.sc.stat.len && cs.sc.code < 0 && ctl_stream_take(&cs) == 0)
 		;

@@ -113,7 +113,9 @@ void dk_ctr_archive_get(dk_req *r, const char *arg)
 		dk_error(r, 400, "path is required");
 		return;
 	}
-	tar_stream *s = copy_open(r, "CopyFrom", id, path, (const char *const[]){ "stat", NULL });
+	/* HEAD wants the stat alone: corral-copy walks no tree for it */
+	bool head = streq(r->method, "HEAD");
+	tar_stream *s = copy_open(r, "CopyFrom", id, path, (const char *const[]){ head ? "statOnly" : "stat", NULL });
 	if (!s)
 		return;
 	/* the STAT frame comes before the tar, or the end does */
@@ -123,7 +125,7 @@ void dk_ctr_archive_get(dk_req *r, const char *arg)
 	if (!stat) {
 		copy_failed(r, s, id, path);
 		tar_stream_free(s);
-	} else if (streq(r->method, "HEAD")) {
+	} else if (head) {
 		tar_stream_free(s);
 		dk_empty(r, 200);
 	} else

@@ -7,6 +7,8 @@
 #   copy_stream.py SOCK to ID PATH <tar      the tar from stdin
 #   copy_stream.py SOCK to-overwrite ID PATH <tar   the same, with overwriteDirs
 #   copy_stream.py SOCK stat ID PATH         CopyFrom's STAT frame alone
+#   copy_stream.py SOCK stat-only ID PATH    the same, asked with statOnly:
+#                                            a tar's frame is a failure (102)
 # STDERR frames go to stderr; the exit code is the EXIT frame's (100 when
 # the call failed, with its error on stderr).
 import json, socket, struct, sys
@@ -20,6 +22,8 @@ method = "io.corral.Supervisor.Copy" + ("To" if way.startswith("to") else "From"
 params = {"id": cid, "path": cpath}
 if way == "stat":
     params["stat"] = True
+if way == "stat-only":
+    params["statOnly"] = True
 if way == "to-overwrite":
     params["overwriteDirs"] = True
 s.sendall(json.dumps({"method": method, "parameters": params, "upgrade": True}).encode() + b"\0")
@@ -65,8 +69,11 @@ while True:
             sys.exit(101)
         buf += d
     data, buf = buf[5:5 + n], buf[5 + n:]
-    if kind == STAT and way == "stat":
+    if kind == STAT and way.startswith("stat"):
         sys.stdout.buffer.write(data + b"\n")
+    elif kind == STDOUT and way == "stat-only":
+        sys.stderr.write("copy_stream: statOnly, and a tar came\n")
+        sys.exit(102)
     elif kind == STDOUT and way == "from":
         sys.stdout.buffer.write(data)
     elif kind == STDERR:

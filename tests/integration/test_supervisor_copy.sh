@@ -123,6 +123,10 @@ ln -s /loop-b /loop-a; ln -s loop-a /loop-b; ln -s /evil-root/hostdir/../../nowh
 	assert_eq "$(stat_of evil "$H/secret" | jq -c '[.size, .linkTarget]')" '[15,""]' "no link: its size, no target"
 	out=$(stat_of evil /loop-a 2>&1) && fail "a loop of links was stat'ed: $out"
 	assert_contains "$out" "/loop-a: more than 40 links" "a loop of links is refused by name"
+	# statOnly (the Docker API's HEAD, which the docker CLI asks of a copy's
+	# target, "/" often): the stat, and no tar of the tree
+	out=$("$CP" "$SOCK" stat-only evil /) || fail "statOnly of /: $out"
+	assert_eq "$(jq -r '.mode / 4096 | floor' <<<"$out")" 4 "statOnly: the stat of / (a directory), alone"
 	# writing through them lands in the container
 	mkdir -p "$T/src/drop"
 	echo dropped >"$T/src/drop/file"

@@ -160,15 +160,16 @@ int sv_copy_from(vl_call *call, yajl_val params, void *ud)
 {
 	const char *id, *path;
 	json_fault f = { 0 };
-	ctr *c = copy_params(ud, vl_call_peer(call), params, KNOWN("id", "path", "stat"), &id, &path, &f);
+	ctr *c = copy_params(ud, vl_call_peer(call), params, KNOWN("id", "path", "stat", "statOnly"), &id, &path, &f);
 	if (!c)
 		return reply_not_found(call, id, &f);
-	bool stat;
-	if (sp_bool(params, "stat", false, &stat, &f) < 0)
+	bool stat, stat_only;
+	if (sp_bool(params, "stat", false, &stat, &f) < 0 || sp_bool(params, "statOnly", false, &stat_only, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	if (!vl_call_wants_upgrade(call))
 		return no_upgrade(call);
-	return start_copy(call, ud, c, path, false, (char *[]){ stat ? "--stat" : NULL, NULL }, false);
+	char *sent = stat_only ? "--stat-only" : stat ? "--stat" : NULL;
+	return start_copy(call, ud, c, path, false, (char *[]){ sent, NULL }, false);
 }
 
 int sv_copy_to(vl_call *call, yajl_val params, void *ud)
