@@ -1,6 +1,7 @@
 /* process: args, env, cwd, user, capabilities, rlimits and the rest. */
 #include "spec_internal.h"
 #include "bundle/parse_process.h"
+#include "bundle/rlimits.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
 
@@ -11,15 +12,6 @@
 #include <sys/resource.h>
 
 const char *const oci_capset_names[CAPSET_COUNT] = { "bounding", "effective", "inheritable", "permitted", "ambient" };
-
-static const struct { const char *name; int res; } rlimit_names[] = {
-	{ "RLIMIT_CPU", RLIMIT_CPU }, { "RLIMIT_FSIZE", RLIMIT_FSIZE }, { "RLIMIT_DATA", RLIMIT_DATA },
-	{ "RLIMIT_STACK", RLIMIT_STACK }, { "RLIMIT_CORE", RLIMIT_CORE }, { "RLIMIT_RSS", RLIMIT_RSS },
-	{ "RLIMIT_NPROC", RLIMIT_NPROC }, { "RLIMIT_NOFILE", RLIMIT_NOFILE },
-	{ "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_LOCKS", RLIMIT_LOCKS },
-	{ "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
-	{ "RLIMIT_NICE", RLIMIT_NICE }, { "RLIMIT_RTPRIO", RLIMIT_RTPRIO }, { "RLIMIT_RTTIME", RLIMIT_RTTIME },
-};
 
 static int parse_user(yajl_val proc, struct oci_user *u, cerr *err)
 {
@@ -98,14 +90,11 @@ static int parse_rlimits(yajl_val proc, struct oci_process *p, cerr *err)
 		if ((r = json_want(e, yajl_t_object, path, &jf)) < 0)
 			return r;
 		struct oci_rlimit *rl = &p->rlimits[p->n_rlimits++];
-		rl->resource = -1;
 		if ((r = json_dup_str(e, path, "type", JSON_REQUIRED, &rl->type, &jf)) < 0 ||
 		    (r = json_get_u64(e, path, "soft", JSON_REQUIRED, &rl->soft, NULL, &jf)) < 0 ||
 		    (r = json_get_u64(e, path, "hard", JSON_REQUIRED, &rl->hard, NULL, &jf)) < 0)
 			return r;
-		for (size_t k = 0; k < ARRAY_SIZE(rlimit_names); k++)
-			if (streq(rl->type, rlimit_names[k].name))
-				rl->resource = rlimit_names[k].res;
+		rl->resource = oci_rlimit_resource(rl->type);
 		if (rl->resource < 0)
 			return cerr_set(err, EINVAL, "%s.type: unknown rlimit \"%s\"", path, rl->type);
 		if (rl->soft > rl->hard)

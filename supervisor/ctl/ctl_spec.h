@@ -46,8 +46,20 @@
 	{ "stop-timeout", 0, OPT_INT, "SECONDS", "how long stop waits before SIGKILL (default 10)" }, \
 	{ "cap-add", 0, OPT_LIST, "CAP", "add a capability (NET_ADMIN, or ALL)" }, \
 	{ "cap-drop", 0, OPT_LIST, "CAP", "drop a capability (or ALL)" }, \
-	{ "security-opt", 0, OPT_LIST, "apparmor=PROFILE", \
-	  "run it under this AppArmor profile, or unconfined (root only; default: corrald's)" }, \
+	{ "security-opt", 0, OPT_LIST, "OPTION", \
+	  "no-new-privileges[=false]; apparmor=PROFILE; seccomp=unconfined or a profile's path; label=disable, " \
+	  "user:, role:, type: or level:; systempaths=unconfined (all but no-new-privileges root only)" }, \
+	{ "ulimit", 0, OPT_LIST, "NAME=SOFT[:HARD]", "an rlimit of its process: nofile=1024:4096, nproc, core, ... (-1: unlimited)" }, \
+	{ "shm-size", 0, OPT_SIZE, "SIZE", "the size of its /dev/shm (default 64m)" }, \
+	{ "sysctl", 0, OPT_LIST, "KEY=VALUE", "a sysctl of its namespaces (a member: Kubernetes' safe ones)" }, \
+	{ "group-add", 0, OPT_LIST, "GID", "another group id for its process" }, \
+	{ "device", 0, OPT_LIST, "HOST[:CTR[:PERMS]]", "a host device in it, PERMS of rwm (root only)" }, \
+	{ "dns-search", 0, OPT_LIST, "DOMAIN", "a search domain for its /etc/resolv.conf" }, \
+	{ "dns-option", 0, OPT_LIST, "OPTION", "a resolver option for its /etc/resolv.conf (ndots:2)" }, \
+	{ "oom-score-adj", 0, OPT_STR, "N", "its OOM score adjustment, -1000 to 1000 (below 0: root only)" }, \
+	{ "cpu-shares", 0, OPT_INT, "N", "its CPU weight against others, as cgroup v1's shares (1024: one)" }, \
+	{ "cpuset-cpus", 0, OPT_STR, "CPUS", "the CPUs it may use: 0-3,8" }, \
+	{ "cpuset-mems", 0, OPT_STR, "NODES", "the memory nodes it may use: 0,1" }, \
 	{ "secret", 0, OPT_LIST, "NAME[,OPTS]", \
 	  "give it a secret as a file, /run/secrets/NAME; OPTS: target=PATH, uid=U, mode=0400, mask=true " \
 	  "(output lines holding the value show [REDACTED]: logs, run, attach, exec)" }, \

@@ -61,6 +61,17 @@ static int convert_time(const char *text, ctl_optval *v, const char **why)
 	return 0;
 }
 
+bool opt_number(const char *s, int base, long long min, long long max, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, base);
+	if (!*s || *end || errno || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
 int opt_convert(ctl_opt_kind kind, const char *text, ctl_optval *v, const char **why)
 {
 	char *end;

@@ -99,6 +99,9 @@ long long opt_num(const ctl_args *a, const char *name, long long dflt);
 /* One argument of a kind into v; 0, or -EINVAL with *why set to what it
  * must be. */
 int opt_convert(ctl_opt_kind kind, const char *text, ctl_optval *v, const char **why);
+/* All of s a whole number in base, from min to max: true with *out. The
+ * parts of an option's value (--ulimit nofile=1024:4096, --secret's uid=). */
+bool opt_number(const char *s, int base, long long min, long long max, long long *out);
 
 /* "corralctl NAME: MESSAGE" and EXIT_CTL. */
 int ctl_usage_error(const ctl_cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

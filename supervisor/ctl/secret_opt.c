@@ -7,20 +7,8 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-static bool number(const char *s, int base, long long max, long long *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, base);
-	if (!*s || *end || errno || v < 0 || v > max)
-		return false;
-	*out = v;
-	return true;
-}
 
 static int gen_one(yajl_gen g, const char *text)
 {
@@ -41,9 +29,9 @@ static int gen_one(yajl_gen g, const char *text)
 		int r;
 		if (streq(o, "target") && *v)
 			r = jg_key_str(g, "target", v);
-		else if (streq(o, "uid") && number(v, 10, 4294967294ll, &n))
+		else if (streq(o, "uid") && opt_number(v, 10, 0, 4294967294ll, &n))
 			r = jg_key_int(g, "uid", n);
-		else if (streq(o, "mode") && number(v, 8, 0777, &n))
+		else if (streq(o, "mode") && opt_number(v, 8, 0, 0777, &n))
 			r = jg_key_int(g, "mode", n);
 		else if (streq(o, "mask") && (streq(v, "true") || streq(v, "false")))
 			r = jg_key_bool(g, "mask", streq(v, "true"));

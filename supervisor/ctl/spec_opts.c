@@ -8,6 +8,8 @@
 #include "supervisor/ctl/publish_opt.h"
 #include "supervisor/ctl/secret_opt.h"
 #include "supervisor/ctl/spec_opts.h"
+#include "supervisor/shape/security_opt.h"
+#include "supervisor/ctl/tuning_opt.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
@@ -174,19 +176,12 @@ static int gen_entrypoint(yajl_gen g, const char *e)
 	return jg_key(g, "entrypoint") || jg_value(g, v) ? ctl_fail("--entrypoint", "out of memory") : 0;
 }
 
-/* --security-opt, as podman spells it: apparmor=PROFILE is all corrald
- * takes (SELinux labels are the engines', through the runtime). */
+/* --security-opt, as podman and docker spell it (security_opt.c) */
 static int gen_security_opts(yajl_gen g, const ctl_optval *so)
 {
-	for (size_t i = 0; i < so->n; i++) {
-		const char *o = so->list[i];
-		if (strncmp(o, "apparmor=", 9) && strncmp(o, "apparmor:", 9))
-			return ctl_failf("--security-opt %s: unknown option (known: apparmor=PROFILE)", o);
-		if (!o[9])
-			return ctl_failf("--security-opt %s: names no profile", o);
-		if (jg_key_str(g, "apparmorProfile", o + 9))
-			return ctl_fail("--security-opt", "out of memory");
-	}
+	char why[512];
+	if (security_opts_gen(g, (const char *const *)so->list, so->n, why, sizeof(why)) < 0)
+		return ctl_failf("%s", why);
 	return 0;
 }
 
@@ -223,8 +218,17 @@ static int gen_simple(const ctl_args *a, yajl_gen g)
 
 static int gen_resources(const ctl_args *a, yajl_gen g)
 {
-	if (!opt_on(a, "memory") && !opt_on(a, "cpus") && !opt_on(a, "pids-limit"))
+	static const char *const given[] = { "memory", "cpus", "pids-limit", "oom-score-adj", "cpu-shares", "cpuset-cpus",
+					     "cpuset-mems" };
+	bool any = false;
+	for (size_t i = 0; i < ARRAY_SIZE(given); i++)
+		any = any || opt_on(a, given[i]);
+	if (!any)
 		return 0;
+	const char *oom = opt_str(a, "oom-score-adj");
+	long long adj = 0;
+	if (oom && !opt_number(oom, 10, -1000, 1000, &adj))
+		return ctl_failf("--oom-score-adj %s: must be a number from -1000 to 1000", oom);
 	int r = jg_key(g, "resources") || yajl_gen_map_open(g);
 	if (!r && opt_on(a, "memory"))
 		r = jg_key_int(g, "memory", opt_num(a, "memory", 0));
@@ -232,6 +236,14 @@ static int gen_resources(const ctl_args *a, yajl_gen g)
 		r = jg_key_int(g, "pids", opt_num(a, "pids-limit", 0));
 	if (!r && opt_on(a, "cpus"))
 		r = jg_key(g, "cpus") || yajl_gen_double(g, opt_val(a, "cpus")->real);
+	if (!r && oom)
+		r = jg_key_int(g, "oomScoreAdj", adj);
+	if (!r && opt_on(a, "cpu-shares"))
+		r = jg_key_int(g, "cpuShares", opt_num(a, "cpu-shares", 0));
+	if (!r && opt_on(a, "cpuset-cpus"))
+		r = jg_key_str(g, "cpusetCpus", opt_str(a, "cpuset-cpus"));
+	if (!r && opt_on(a, "cpuset-mems"))
+		r = jg_key_str(g, "cpusetMems", opt_str(a, "cpuset-mems"));
 	return r || yajl_gen_map_close(g) ? ctl_fail("spec", "out of memory") : 0;
 }
 
@@ -243,7 +255,7 @@ char *ctl_build_spec(const ctl_args *a, bool auto_remove)
 		return ctl_fail("spec", "out of memory"), NULL;
 	if (a->argc > 1 && gen_list(g, "command", a->argv + 1, (size_t)a->argc - 1))
 		return ctl_fail("spec", "out of memory"), NULL;
-	if (gen_simple(a, g) || gen_resources(a, g) || ctl_gen_env(a, g))
+	if (gen_simple(a, g) || gen_resources(a, g) || ctl_gen_env(a, g) || ctl_gen_tuning(a, g))
 		return NULL;
 	if (opt_str(a, "entrypoint") && gen_entrypoint(g, opt_str(a, "entrypoint")))
 		return NULL;

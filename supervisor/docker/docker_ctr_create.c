@@ -6,6 +6,7 @@
 #include "supervisor/docker/docker_networks.h"
 #include "supervisor/docker/docker_ctr_create.h"
 #include "supervisor/docker/docker_ctr_unsupported.h"
+#include "supervisor/docker/docker_ctr_confine.h"
 #include "supervisor/docker/docker_call.h"
 #include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
@@ -199,9 +200,11 @@ static void gen_resources(yajl_gen g, yajl_val hc)
 {
 	long long mem = dk_int(hc, "Memory", 0), nano = dk_int(hc, "NanoCpus", 0);
 	long long quota = dk_int(hc, "CpuQuota", 0), period = dk_int(hc, "CpuPeriod", 0);
-	long long pids = dk_int(hc, "PidsLimit", 0);
+	long long pids = dk_int(hc, "PidsLimit", 0), shares = dk_int(hc, "CpuShares", 0);
+	long long oom = dk_int(hc, "OomScoreAdj", 0);
+	const char *cpuset = dk_str(hc, "CpusetCpus"), *mems = dk_str(hc, "CpusetMems");
 	double cpus = nano > 0 ? nano / 1e9 : quota > 0 ? (double)quota / (period > 0 ? period : 100000) : 0;
-	if (mem <= 0 && cpus <= 0 && pids <= 0)
+	if (mem <= 0 && cpus <= 0 && pids <= 0 && shares <= 0 && !oom && !*cpuset && !*mems)
 		return;
 	jg_key(g, "resources");
 	yajl_gen_map_open(g);
@@ -213,6 +216,12 @@ static void gen_resources(yajl_gen g, yajl_val hc)
 	}
 	if (pids > 0)
 		jg_key_int(g, "pids", pids);
+	if (shares > 0)
+		jg_key_int(g, "cpuShares", shares);
+	if (oom)
+		jg_key_int(g, "oomScoreAdj", oom);
+	copy_str(g, "cpusetCpus", json_get(hc, "CpusetCpus"));
+	copy_str(g, "cpusetMems", json_get(hc, "CpusetMems"));
 	yajl_gen_map_close(g);
 }
 
@@ -380,7 +389,8 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name)
 	copy_true(g, "interactive", json_get(body, "OpenStdin"));
 	copy_true(g, "stdinOnce", json_get(body, "StdinOnce"));
 	gen_healthcheck(g, json_get(body, "Healthcheck"));
-	if (gen_mounts(r, g, hc, json_get(body, "Volumes")) < 0 || gen_network(r, g, hc) < 0)
+	if (gen_mounts(r, g, hc, json_get(body, "Volumes")) < 0 || gen_network(r, g, hc) < 0 ||
+	    dk_gen_confinement(r, g, hc) < 0)
 		return NULL;
 	gen_tmpfs(g, hc);
 	gen_restart(g, json_get(hc, "RestartPolicy"));
@@ -396,6 +406,11 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name)
 	if (YAJL_IS_ARRAY(json_get(hc, "Dns")) && json_get(hc, "Dns")->u.array.len)
 		copy_strings(g, "dns", json_get(hc, "Dns"));
 	copy_strings(g, "extraHosts", json_get(hc, "ExtraHosts"));
+	if (YAJL_IS_ARRAY(json_get(hc, "DnsSearch")) && json_get(hc, "DnsSearch")->u.array.len)
+		copy_strings(g, "dnsSearch", json_get(hc, "DnsSearch"));
+	if (YAJL_IS_ARRAY(json_get(hc, "DnsOptions")) && json_get(hc, "DnsOptions")->u.array.len)
+		copy_strings(g, "dnsOptions", json_get(hc, "DnsOptions"));
+	copy_str(g, "cgroupParent", json_get(hc, "CgroupParent"));
 	gen_aliases(g, json_get(json_get(body, "NetworkingConfig"), "EndpointsConfig"));
 	yajl_gen_map_close(g);
 	return dk_params_end(g);

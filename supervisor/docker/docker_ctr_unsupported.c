@@ -35,7 +35,6 @@ static bool asks(yajl_val v, const char *const *defaults)
 }
 
 static const char *const private_words[] = { "private", NULL };
-static const char *const ipc_words[] = { "private", "shareable", NULL };
 static const char *const log_words[] = { "json-file", "k8s-file", NULL };
 static const char *const isolation_words[] = { "default", NULL };
 
@@ -44,23 +43,14 @@ static const struct {
 	bool refuse;
 	const char *const *defaults;
 } fields[] = {
-	{ "PidMode", true, NULL },
-	{ "IpcMode", true, ipc_words },
 	{ "UTSMode", true, NULL },
 	{ "CgroupnsMode", true, private_words },
-	{ "Devices", true, NULL },
 	{ "DeviceRequests", true, NULL },
 	{ "DeviceCgroupRules", true, NULL },
-	{ "SecurityOpt", true, NULL },
-	{ "Sysctls", true, NULL },
 	{ "VolumesFrom", true, NULL },
 	{ "Links", true, NULL },
 	{ "Isolation", true, isolation_words },
 	{ "Runtime", true, (const char *const[]){ "corral", NULL } },
-	{ "GroupAdd", true, NULL },
-	{ "CpuShares", false, NULL },
-	{ "CpusetCpus", false, NULL },
-	{ "CpusetMems", false, NULL },
 	{ "CpuRealtimePeriod", false, NULL },
 	{ "CpuRealtimeRuntime", false, NULL },
 	{ "BlkioWeight", false, NULL },
@@ -73,14 +63,8 @@ static const struct {
 	{ "KernelMemory", false, NULL },
 	{ "MemorySwappiness", false, NULL },
 	{ "OomKillDisable", false, NULL },
-	{ "OomScoreAdj", false, NULL },
-	{ "ShmSize", false, NULL },
-	{ "Ulimits", false, NULL },
-	{ "CgroupParent", false, NULL },
 	{ "VolumeDriver", false, NULL },
 	{ "PublishAllPorts", false, NULL },
-	{ "DnsOptions", false, NULL },
-	{ "DnsSearch", false, NULL },
 	{ ".Domainname", false, NULL },
 	{ ".MacAddress", false, NULL },
 	{ ".OnBuild", false, NULL },

@@ -163,6 +163,56 @@ static void gen_port_map(yajl_gen g, const char *key, yajl_val ports, bool bound
 	yajl_gen_map_close(g);
 }
 
+/* Ulimits: [{Name, Soft, Hard}] */
+static void gen_ulimits(yajl_gen g, yajl_val ulimits)
+{
+	jg_key(g, "Ulimits");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; YAJL_IS_ARRAY(ulimits) && i < ulimits->u.array.len; i++) {
+		yajl_val u = ulimits->u.array.values[i];
+		jg_object(g, JG_STR("Name", dk_str(u, "name")), JG_INT("Soft", dk_int(u, "soft", 0)),
+			  JG_INT("Hard", dk_int(u, "hard", 0)), JG_END);
+	}
+	yajl_gen_array_close(g);
+}
+
+/* GroupAdd: the group ids, as strings */
+static void gen_group_add(yajl_gen g, yajl_val groups)
+{
+	jg_key(g, "GroupAdd");
+	if (!YAJL_IS_ARRAY(groups)) {
+		yajl_gen_null(g);
+		return;
+	}
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < groups->u.array.len; i++) {
+		char id[24];
+		snprintf(id, sizeof(id), "%lld", YAJL_IS_INTEGER(groups->u.array.values[i]) ?
+			 YAJL_GET_INTEGER(groups->u.array.values[i]) : -1);
+		jg_str(g, id);
+	}
+	yajl_gen_array_close(g);
+}
+
+/* What docker run's --cpu-shares, --cpuset-*, --oom-score-adj, --shm-size,
+ * --ulimit, --sysctl, --group-add, --pid, --ipc and --dns-* asked */
+static void gen_host_tuning(yajl_gen g, yajl_val cspec_json)
+{
+	yajl_val res = json_get(cspec_json, "resources");
+	jg_key_int(g, "CpuShares", dk_int(res, "cpuShares", 0));
+	jg_key_str(g, "CpusetCpus", dk_str(res, "cpusetCpus"));
+	jg_key_str(g, "CpusetMems", dk_str(res, "cpusetMems"));
+	jg_key_int(g, "OomScoreAdj", dk_int(res, "oomScoreAdj", 0));
+	jg_key_int(g, "ShmSize", dk_int(cspec_json, "shmSize", 64ll << 20));
+	gen_ulimits(g, json_get(cspec_json, "ulimits"));
+	dk_gen_object(g, "Sysctls", json_get(cspec_json, "sysctls"));
+	gen_group_add(g, json_get(cspec_json, "groups"));
+	jg_key_str(g, "PidMode", streq(dk_str(cspec_json, "pidNamespace"), "private") ? "" : dk_str(cspec_json, "pidNamespace"));
+	jg_key_str(g, "IpcMode", *dk_str(cspec_json, "ipcNamespace") ? dk_str(cspec_json, "ipcNamespace") : "private");
+	dk_gen_strings(g, "DnsSearch", json_get(cspec_json, "dnsSearch"), false);
+	dk_gen_strings(g, "DnsOptions", json_get(cspec_json, "dnsOptions"), false);
+}
+
 static void gen_host_config(yajl_gen g, yajl_val c, yajl_val cspec_json)
 {
 	yajl_val res = json_get(cspec_json, "resources");
@@ -185,6 +235,7 @@ static void gen_host_config(yajl_gen g, yajl_val c, yajl_val cspec_json)
 	jg_key_int(g, "NanoCpus", YAJL_IS_NUMBER(cpus) ? (long long)(YAJL_GET_DOUBLE(cpus) * 1e9) : 0);
 	if (json_get(res, "pids"))
 		jg_key_int(g, "PidsLimit", dk_int(res, "pids", 0));
+	gen_host_tuning(g, cspec_json);
 	jg_key_str(g, "Runtime", "corral");
 	/* clients read logs only from drivers they know (docker-py's run, from
 	 * json-file's); corral's logs answer as json-file's do */

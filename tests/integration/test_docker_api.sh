@@ -186,6 +186,22 @@ test_dk_members_get_what_varlink_gives_them() {
 	out=$(dockm 4343 run -d --privileged m:1 true 2>&1) && fail "a member ran a privileged container"
 	assert_contains "$out" "privileged" "the refusal names what"
 	out=$(dockm 4343 run -d -v /etc:/host-etc m:1 true 2>&1) && fail "a member bound the host's /etc"
+	# docker run's confinement options that are root's alone: each refused
+	# by corrald, naming its field
+	local opt field
+	while read -r field opt; do
+		out=$(dockm 4343 run -d $opt m:1 true 2>&1) && fail "a member ran with $opt"
+		assert_contains "$out" "$field" "$opt: the refusal names the field"
+	done <<-EOF
+	spec.seccompProfile --security-opt seccomp=unconfined
+	spec.devices --device /dev/kmsg
+	spec.pidNamespace --pid host
+	spec.ipcNamespace --ipc host
+	spec.sysctls --sysctl net.core.somaxconn=1000
+	spec.cgroupParent --cgroup-parent /elsewhere
+	spec.maskedPaths --security-opt systempaths=unconfined
+	spec.resources.oomScoreAdj --oom-score-adj -500
+	EOF
 	assert_eq "$(mctl 4343 ps -a -q | wc -l)" 0 "no container was left by the refusals"
 	dockm 4242 rm -f a >/dev/null
 }

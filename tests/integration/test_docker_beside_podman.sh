@@ -656,6 +656,159 @@ rc=0
 /tmp/f2 0:0"
 }
 
+# docker run's options as a compose file or a script sets them: env (and
+# --env-file), workdir, user, entrypoint, hostname, extra hosts, labels, a
+# read-only root with a tmpfs, dropped capabilities, an init, ulimits, the
+# size of /dev/shm
+sc_run_options() {
+	local h=$T/$ENGINE
+	mkdir -p "$h"
+	printf 'E1=from-file\n# a comment\nE2\n' >"$h/envfile"
+	E2=from-host d run --rm -e A=1 --env-file "$h/envfile" -w /tmp/wd -u 65534:65534 --hostname hx \
+		--add-host db.example:10.1.2.3 --entrypoint sh busybox:latest \
+		-c 'echo "$A $E1 $E2"; pwd; id; hostname; grep -c "10.1.2.3[[:space:]]db.example" /etc/hosts'
+	echo "rc=$?"
+	d run --rm --read-only busybox:latest touch /x 2>/dev/null
+	echo "read-only: rc=$?"
+	d run --rm --read-only --tmpfs /scratch busybox:latest sh -c 'touch /scratch/x && echo tmpfs-writable'
+	d run --rm --cap-drop ALL busybox:latest chown 1 /tmp 2>/dev/null
+	echo "cap-drop ALL: rc=$?"
+	d run --rm --cap-drop ALL --cap-add CHOWN busybox:latest chown 1 /tmp
+	echo "cap-add CHOWN: rc=$?"
+	d run --rm --init busybox:latest sh -c 'cat /proc/1/comm | grep -qv "^sh$" && echo "pid 1 is no shell"'
+	d run --rm --ulimit nofile=100:200 busybox:latest sh -c 'ulimit -n; ulimit -Hn'
+	d run --rm --shm-size 16m busybox:latest df -k /dev/shm | awk 'NR==2 {print "shm", $2}'
+	d run -d --name sbslab --label team=x --label tier busybox:latest sleep 1000 >/dev/null
+	d inspect -f '{{.Config.Labels.team}}|{{.Config.Labels.tier}}|{{.HostConfig.ReadonlyRootfs}}' sbslab
+	d ps --filter label=team=x --format '{{.Names}} {{.Label "team"}}'
+	d ps --filter label=team=y --format '{{.Names}}' | wc -l
+}
+test_run_options() {
+	case_start run_options
+	beside sc_run_options
+	gap 's/^(uid=65534\(nobody\) gid=65534\(nogroup\)) groups=65534\(nogroup\)$/\1/' \
+		"it lists the primary group among the supplementary ones (dockerd with runc does not)"
+	gap 's/^read-only: rc=0$/read-only: rc=1/' "--read-only: the root filesystem is writable"
+	gap 's/^cap-drop ALL: rc=0$/cap-drop ALL: rc=1/' "--cap-drop ALL: chown still works"
+	gap 's/^unable to upgrade to tcp, received 409$/100\n200/' "--ulimit nofile=100:200: the run fails (409)"
+	same "docker run's options" "1 from-file from-host
+/tmp/wd
+uid=65534(nobody) gid=65534(nogroup)
+hx
+1
+rc=0
+read-only: rc=1
+tmpfs-writable
+cap-drop ALL: rc=1
+cap-add CHOWN: rc=0
+pid 1 is no shell
+100
+200
+shm 16384
+x||false
+sbslab x
+0"
+}
+
+# docker run's confinement and tuning as compose files set them: sysctls,
+# security options, a device, more groups, DNS options, an OOM score, the
+# size of /dev/shm, ulimits, the host's PID namespace, and (created only:
+# this host's cgroup v2 has no cpu controller) CPU shares and set; a
+# security option that is no such thing is refused
+sc_run_confinement() {
+	d run --rm --sysctl net.ipv4.ip_local_port_range="20000 20100" --sysctl net.core.somaxconn=1000 busybox:latest \
+		sh -c 'tr "\t" " " </proc/sys/net/ipv4/ip_local_port_range; cat /proc/sys/net/core/somaxconn'
+	d run --rm --security-opt no-new-privileges busybox:latest grep NoNewPrivs /proc/self/status
+	d run --rm --security-opt no-new-privileges=false busybox:latest grep NoNewPrivs /proc/self/status
+	d run --rm --security-opt seccomp=unconfined busybox:latest grep '^Seccomp:' /proc/self/status
+	d run --rm busybox:latest grep '^Seccomp:' /proc/self/status
+	d run --rm --device /dev/null:/dev/mynull busybox:latest sh -c 'echo x >/dev/mynull && ls -l /dev/mynull | cut -c1' 2>&1
+	d run --rm -u 65534:65534 --group-add 123 --group-add 456 busybox:latest id -G
+	d run --rm --dns-search example.test --dns-option ndots:3 busybox:latest grep -E '^(search|options)' /etc/resolv.conf
+	d run -d --name sbsres --oom-score-adj 500 --shm-size 8m busybox:latest sleep 1000 >/dev/null
+	d inspect -f '{{.HostConfig.OomScoreAdj}} {{.HostConfig.ShmSize}}' sbsres
+	d exec sbsres sh -c 'cat /proc/1/oom_score_adj; df -k /dev/shm | awk "NR==2 {print \$2}"'
+	d run --rm --ulimit nproc=50:60 busybox:latest sh -c 'ulimit -u; ulimit -Hu' 2>&1
+	d create --name sbscpu --cpu-shares 512 --cpuset-cpus 0 --ulimit nproc=50:60 busybox:latest true >/dev/null
+	d inspect -f '{{.HostConfig.CpuShares}} {{.HostConfig.CpusetCpus}} {{range .HostConfig.Ulimits}}{{.Name}}={{.Soft}}:{{.Hard}} {{end}}' sbscpu
+	d run --rm --pid host busybox:latest sh -c '[ "$(ls /proc | grep -c "^[0-9]")" -gt 5 ] && echo "the host'"'"'s processes"'
+	d run --rm --security-opt bogus=1 busybox:latest true 2>"$(err secopt)"
+	echo "rc=$?"
+	says "$(err secopt)" "refused" "invalid --security-opt"
+}
+test_run_confinement() {
+	case_start run_confinement
+	beside sc_run_confinement
+	gap 's/^docker: unknown server OS: \.$/c/; /^See .docker run --help.\.$/d' "--device: the docker CLI cannot tell its server's OS"
+	gap 's/^unable to upgrade to tcp, received 409$/50\n60/' \
+		"--ulimit nproc=50:60: the run fails (409): it adds its default nofile limit (1048576), which this host cannot give"
+	gap 's/^512 0 RLIMIT_NOFILE=1048576:1048576 RLIMIT_NPROC=50:60 $/512 0 nproc=50:60 /' \
+		"inspect's Ulimits: RLIMIT_ names, and its default nofile among them"
+	same "docker run's confinement and tuning" "20000 20100
+1000
+NoNewPrivs:	1
+NoNewPrivs:	0
+Seccomp:	0
+Seccomp:	2
+c
+65534 123 456
+search example.test
+options ndots:3
+500 8388608
+500
+8192
+50
+60
+512 0 nproc=50:60 
+the host's processes
+rc=125
+refused"
+}
+
+# The lifecycle's other verbs: create then start -a, restart, a restart
+# policy's count, export, history, and the prunes
+sc_lifecycle_verbs() {
+	d create --name sbscr busybox:latest sh -c 'echo started-$((2+3)); exit 4' >/dev/null
+	echo "create: rc=$?"
+	d inspect -f '{{.State.Status}}' sbscr
+	d start -a sbscr
+	echo "start -a: rc=$?"
+	d inspect -f '{{.State.Status}} {{.State.ExitCode}}' sbscr
+	d run -d --name sbsre busybox:latest sh -c 'echo up; sleep 1000' >/dev/null
+	d restart -t 1 sbsre >/dev/null
+	echo "restart: rc=$?"
+	d inspect -f '{{.State.Running}} {{.RestartCount}}' sbsre
+	wait_for 20 sh -c "$(declare -f d); ENGINE=$ENGINE FX=$FX FXS=$FXS; [ \$(d logs sbsre | grep -c up) -ge 2 ]"
+	d logs sbsre
+	d run -d --name sbsrp --restart on-failure:2 busybox:latest sh -c 'exit 3' >/dev/null
+	wait_for 30 sh -c "$(declare -f d); ENGINE=$ENGINE FX=$FX FXS=$FXS; [ \"\$(d inspect -f '{{.State.Status}} {{.RestartCount}}' sbsrp)\" = 'exited 2' ]"
+	d inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}' sbsrp
+	d export sbscr | tar -tf - | grep -E '^(\./)?(bin/busybox|etc/passwd)$' | sed 's#^\./##' | sort
+	d history --format '{{.CreatedBy}}' busybox:latest | wc -l
+	d container prune -f >/dev/null
+	echo "prune: rc=$?"
+	d ps -a --format '{{.Names}}' | sort
+}
+test_lifecycle_verbs() {
+	case_start lifecycle_verbs
+	beside sc_lifecycle_verbs
+	same "create, start -a, restart, a restart policy, export, history, prune" "create: rc=0
+created
+started-5
+start -a: rc=4
+exited 4
+restart: rc=0
+true 0
+up
+up
+exited 3 2 on-failure 2
+bin/busybox
+etc/passwd
+3
+prune: rc=0
+sbsre"
+}
+
 sc_stats() {
 	d run -d --name sbss busybox:latest sleep 1000 >/dev/null
 	d stats --no-stream --format '{{.Name}}|{{.Container}}|{{.CPUPerc}}|{{.MemUsage}}|{{.MemPerc}}|{{.NetIO}}|{{.BlockIO}}|{{.PIDs}}' sbss >"$T/stats"

@@ -146,6 +146,79 @@ test_svc_privileged_is_root_only() {
 		fail "a group member cannot create an ordinary container"
 }
 
+# spec.ulimits over the defaults' rlimits, and spec.shmSize, as corralctl
+# run --ulimit and --shm-size ask them (-1: unlimited); a name that is no
+# rlimit and a soft limit above its hard one are refused by field. A
+# member's container, in a user namespace, may set its limits up to
+# corrald's own; above them its start fails, saying why, and no process
+# of it is left.
+test_svc_ulimits_and_shm_size() {
+	trap cleanup_sv EXIT
+	start_sv_group
+	ctl image import "oci:$IMGS/oci:test" img:1 >/dev/null
+	local probe='ulimit -n; ulimit -Hn; ulimit -c; df -k /dev/shm | awk "NR==2 {print \$2}"' out e
+	out=$(ctl run --rm --ulimit nofile=100:200 --ulimit core=-1 --shm-size 8m img:1 sh -c "$probe")
+	assert_eq "$out" "100
+200
+unlimited
+8192" "root's: the limits asked, /dev/shm's size"
+	assert_eq "$(ctl run --rm img:1 sh -c "$probe")" "1024
+1024
+0
+65536" "the defaults"
+	e=$(ctl run --rm --ulimit bogus=1 img:1 true 2>&1) && fail "an rlimit of no such name"
+	assert_contains "$e" 'spec.ulimits[0].name: "bogus": not an rlimit' "an rlimit of no such name"
+	e=$(ctl run --rm --ulimit nofile=200:100 img:1 true 2>&1) && fail "soft above hard"
+	assert_contains "$e" "spec.ulimits[0].soft: is above hard" "soft above hard"
+	e=$(ctl run --rm --ulimit nofile=1 --ulimit nofile=2 img:1 true 2>&1) && fail "one name twice"
+	assert_contains "$e" "spec.ulimits[1]: a second limit of its name" "one name twice"
+	cp "$IMGS/test.oci.tar" "$T/img.tar"
+	chmod 644 "$T/img.tar"
+	mctl 65534 image import "oci-archive:$T/img.tar" m:1 >/dev/null
+	assert_eq "$(mctl 65534 run --rm --ulimit nofile=50:60 m:1 sh -c 'ulimit -n; ulimit -Hn')" "50
+60" "a member's, lower"
+	local hard
+	hard=$(awk '/^Max open files/ {print $5}' "/proc/$CORRALD_PID/limits")
+	e=$(mctl 65534 run --name over --ulimit "nofile=10:$((hard + 1))" m:1 true 2>&1) &&
+		fail "a member's container got a hard limit above corrald's own"
+	assert_contains "$e" "set RLIMIT_NOFILE to 10/$((hard + 1)): Operation not permitted" "the start says which limit"
+	assert_eq "$(ctl call Inspect '{"id":"over"}' | jq -r '.container.state.status, .container.state.pid')" "created
+0" "not started, no process of it"
+	ctl rm -f over >/dev/null
+}
+
+# corralctl run's options of confinement past the common ones, as docker
+# run and podman run spell them, each into its ContainerSpec key
+test_svc_run_confinement_options() {
+	trap cleanup_sv EXIT
+	start_sv
+	ctl image import "oci:$IMGS/oci:test" img:1 >/dev/null
+	local out e
+	out=$(ctl run --rm --network host --sysctl kernel.msgmax=9000 -u 65534:65534 --group-add 123 \
+		--dns-search example.test --dns-option ndots:3 --security-opt no-new-privileges=false \
+		--security-opt seccomp=unconfined --device /dev/null:/dev/mynull:rw --oom-score-adj 300 img:1 sh -c '
+		cat /proc/sys/kernel/msgmax; id -G; grep -E "^(search|options)" /etc/resolv.conf
+		grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status | tr "\t" " "; ls -l /dev/mynull | cut -c1
+		cat /proc/self/oom_score_adj')
+	assert_eq "$out" "9000
+65534 123
+search example.test
+options ndots:3
+NoNewPrivs: 0
+Seccomp: 0
+c
+300" "each option in the container"
+	e=$(ctl run --rm --security-opt seccomp='{"defaultAction":"SCMP_ACT_ALLOW"}' img:1 true 2>&1) && fail "a profile's JSON"
+	assert_contains "$e" "invalid --security-opt seccomp={" "a profile's JSON"
+	e=$(ctl run --rm --security-opt bogus img:1 true 2>&1) && fail "no such option"
+	assert_contains "$e" "invalid --security-opt bogus: not KEY=VALUE" "no such option"
+	e=$(ctl run --rm --group-add wheel img:1 true 2>&1) && fail "a group's name"
+	assert_contains "$e" "--group-add wheel: must be a group id" "a group's name"
+	e=$(ctl run --rm --ulimit nofile img:1 true 2>&1) && fail "an rlimit without a value"
+	assert_contains "$e" "--ulimit nofile: must be NAME=SOFT[:HARD]" "an rlimit without a value"
+	assert_eq "$(ctl ps -a -q | wc -l)" 0 "no container was left by the refusals"
+}
+
 test_svc_auto_remove() {
 	trap cleanup_sv EXIT
 	start_sv

@@ -160,6 +160,16 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"idmap\":1}]}",
 		     "spec.mounts[0].idmap", "boolean");
 	expect_field("{\"image\":\"x\",\"restart\":\"sometimes\"}", "spec.restart", "must be no, on-failure");
+	expect_field("{\"image\":\"x\",\"ulimits\":[{\"name\":\"nofile\",\"soft\":1,\"hard\":1},"
+		     "{\"name\":\"RLIMIT_X\",\"soft\":1,\"hard\":1}]}",
+		     "spec.ulimits[1].name", "not an rlimit");
+	expect_field("{\"image\":\"x\",\"ulimits\":[{\"name\":\"nofile\",\"soft\":-2,\"hard\":1}]}",
+		     "spec.ulimits[0].soft", "-1 (unlimited)");
+	expect_field("{\"image\":\"x\",\"ulimits\":[{\"name\":\"nofile\",\"soft\":-1,\"hard\":1}]}",
+		     "spec.ulimits[0].soft", "is above hard");
+	expect_field("{\"image\":\"x\",\"ulimits\":[{\"name\":\"nofile\",\"hard\":1}]}", "spec.ulimits[0].soft",
+		     "");
+	expect_field("{\"image\":\"x\",\"shmSize\":0}", "spec.shmSize", "");
 	expect_field("{\"image\":\"x\",\"network\":\"a/b\"}", "spec.network", "none, loopback, host or a network's name");
 	expect_field("{\"image\":\"x\",\"network\":\"loopback\",\"ports\":[{\"hostPort\":8080,\"containerPort\":80}]}",
 		     "spec.ports", "needs a network");
@@ -210,6 +220,17 @@ static void test_spec_podman_fields(void **state)
 	assert_string_equal(s.tmpfs[1].options[2], "exec");
 	assert_string_equal(s.mounts[0].propagation, "rslave");
 	assert_true(s.read_only && s.init && s.privileged && s.auto_remove && s.interactive);
+	ctr_spec_release(&s);
+	/* docker run --ulimit and --shm-size */
+	assert_int_equal(parse_spec("{\"image\":\"x\",\"shmSize\":8388608,\"ulimits\":[{\"name\":\"nofile\","
+				    "\"soft\":1024,\"hard\":4096},{\"name\":\"core\",\"soft\":-1,\"hard\":-1}]}",
+				    &s, &f), 0);
+	assert_int_equal(s.shm_size, 8388608);
+	assert_int_equal(s.n_ulimits, 2);
+	assert_string_equal(s.ulimits[0].type, "RLIMIT_NOFILE");
+	assert_true(s.ulimits[0].soft == 1024 && s.ulimits[0].hard == 4096);
+	assert_string_equal(s.ulimits[1].type, "RLIMIT_CORE");
+	assert_true(s.ulimits[1].soft == UINT64_MAX && s.ulimits[1].hard == UINT64_MAX);
 	ctr_spec_release(&s);
 	assert_int_equal(parse_spec("{\"image\":\"x\"}", &s, &f), 0);
 	assert_null(s.entrypoint);

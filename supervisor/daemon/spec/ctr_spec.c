@@ -1,6 +1,7 @@
 #include "supervisor/daemon/spec/ctr_spec.h"
 #include "supervisor/daemon/spec/ctr_spec_confine.h"
 #include "supervisor/daemon/spec/ctr_spec_node.h"
+#include "supervisor/daemon/spec/ctr_spec_limits.h"
 #include "supervisor/daemon/spec/ctr_resources.h"
 #include "supervisor/daemon/spec/ctr_spec_net.h"
 #include "supervisor/daemon/spec/ctr_spec_mounts.h"
@@ -75,6 +76,7 @@ void ctr_spec_release(ctr_spec *s)
 	health_check_free(s->healthcheck);
 	ctr_spec_release_node(s);
 	ctr_spec_release_confine(s);
+	ctr_spec_release_limits(s);
 	ctr_spec_release_resources(s);
 	memset(s, 0, sizeof(*s));
 }
@@ -143,7 +145,7 @@ static const char *const spec_fields[] = {
 	"capAmbient", "hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "dnsSearch", "dnsOptions", "extraHosts", "networkAliases", "session",
 	"healthcheck", "noHealthcheck", "userns", "usernsIds", "apparmorProfile", "logPath", "cgroupParent", "sysctls",
 	"groups", "noNewPrivileges", "maskedPaths", "readonlyPaths", "seccompProfile", "devices",
-	"pidNamespace", "ipcNamespace", "selinuxOptions", NULL,
+	"pidNamespace", "ipcNamespace", "selinuxOptions", "ulimits", "shmSize", NULL,
 };
 
 /* The booleans of a ContainerSpec, each false unless given. */
@@ -176,7 +178,7 @@ static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
 	    (r = get_env(v, &s->env, f)) < 0 || (r = ctr_spec_parse_mounts(v, s, f)) < 0 ||
 	    (r = get_resources(v, s, f)) < 0 || (r = get_labels(v, s, f)) < 0 || (r = secrets_spec_parse(v, s, f)) < 0 ||
 	    (r = names_spec_parse(v, s, f)) < 0 || (r = ctr_spec_parse_node(v, s, f)) < 0 ||
-	    (r = ctr_spec_parse_confine(v, s, f)) < 0)
+	    (r = ctr_spec_parse_confine(v, s, f)) < 0 || (r = ctr_spec_parse_limits(v, s, f)) < 0)
 		return r;
 	if (!s->image || !s->image[0])
 		return json_fault_set(f, EINVAL, "spec.image", "required");

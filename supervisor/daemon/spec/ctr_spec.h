@@ -59,6 +59,13 @@ typedef struct ctr_secret {
 			* record.json's "secretIds"; NULL: a record from before identities */
 } ctr_secret;
 
+/* One of spec.ulimits: a process rlimit ("RLIMIT_NOFILE"); UINT64_MAX is
+ * unlimited */
+typedef struct ctr_ulimit {
+	char type[24];
+	uint64_t soft, hard;
+} ctr_ulimit;
+
 /* A host device in the container (spec.devices): containerPath NULL is
  * hostPath; permissions NULL is rwm */
 typedef struct ctr_device {
@@ -149,6 +156,10 @@ typedef struct ctr_spec {
 	} *hugepages;
 	size_t n_hugepages;
 	char **unified;        /* cgroup v2 file, value, ..., NULL (root's) */
+	/* ctr_spec_limits.c */
+	ctr_ulimit *ulimits;   /* over the default's rlimits */
+	size_t n_ulimits;
+	long long shm_size;    /* /dev/shm's bytes; 0: the default's */
 } ctr_spec;
 
 #define CTR_NAME_MAX 128

@@ -26,6 +26,7 @@
 #include "common/strv.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,36 @@ static void gen_caps(yajl_gen g, uint64_t mask, uint64_t ambient)
 	yajl_gen_map_close(g);
 }
 
+static void gen_limit(yajl_gen g, const char *type, uint64_t soft, uint64_t hard)
+{
+	char n[24];
+	yajl_gen_map_open(g);
+	jg_key_str(g, "type", type);
+	jg_key(g, "soft");
+	yajl_gen_number(g, n, (size_t)snprintf(n, sizeof(n), "%" PRIu64, soft));
+	jg_key(g, "hard");
+	yajl_gen_number(g, n, (size_t)snprintf(n, sizeof(n), "%" PRIu64, hard));
+	yajl_gen_map_close(g);
+}
+
+/* The defaults' rlimits, each of spec.ulimits over the one of its type */
+static void gen_rlimits(yajl_gen g, yajl_val dflt, const ctr_spec *s)
+{
+	jg_key(g, "rlimits");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; YAJL_IS_ARRAY(dflt) && i < dflt->u.array.len; i++) {
+		const char *type = YAJL_GET_STRING(json_get(dflt->u.array.values[i], "type"));
+		bool mine = false;
+		for (size_t k = 0; type && k < s->n_ulimits; k++)
+			mine = mine || streq(s->ulimits[k].type, type);
+		if (!mine)
+			jg_value(g, dflt->u.array.values[i]);
+	}
+	for (size_t k = 0; k < s->n_ulimits; k++)
+		gen_limit(g, s->ulimits[k].type, s->ulimits[k].soft, s->ulimits[k].hard);
+	yajl_gen_array_close(g);
+}
+
 static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **args, char **env,
 			const struct oci_user *user)
 {
@@ -115,7 +146,8 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	for (size_t i = 0; i < dflt->u.object.len; i++) {
 		const char *k = dflt->u.object.keys[i];
 		if (streq(k, "terminal") || streq(k, "args") || streq(k, "env") || streq(k, "cwd") || streq(k, "user") ||
-		    streq(k, "oomScoreAdj") || streq(k, "capabilities") || streq(k, "apparmorProfile") || streq(k, "noNewPrivileges"))
+		    streq(k, "oomScoreAdj") || streq(k, "capabilities") || streq(k, "apparmorProfile") ||
+		    streq(k, "noNewPrivileges") || streq(k, "rlimits"))
 			continue;
 		jg_key(g, k);
 		jg_value(g, dflt->u.object.values[i]);
@@ -127,6 +159,7 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	/* as Docker: not corrald's own (OOMScoreAdjust=-500), so that the OOM
 	 * killer picks a runaway container before the host's services */
 	jg_key_int(g, "oomScoreAdj", s->oom_score_adj);
+	gen_rlimits(g, json_get(dflt, "rlimits"), s);
 	gen_caps(g, s->privileged ? caps_bounding() : s->caps, s->caps_ambient);
 	jg_key_bool(g, "noNewPrivileges", !s->privileged && !s->new_privs_allowed);
 	const char *aa = ctr_apparmor_of(in->d, s);

@@ -34,13 +34,19 @@ void bundle_gen_mount(yajl_gen g, const char *dst, const char *type, const char 
 
 /* A default mount; a privileged container gets /sys and its cgroup
  * read-write, as podman's does. */
-static void gen_default(yajl_gen g, yajl_val m, bool privileged)
+/* A default mount as it is, but: privileged, /sys and its cgroup rw; with
+ * spec.shmSize, /dev/shm that size */
+static void gen_default(yajl_gen g, yajl_val m, const ctr_spec *s)
 {
 	const char *dst = YAJL_IS_STRING(json_get(m, "destination")) ? json_get(m, "destination")->u.string : "";
-	if (!privileged || (!streq(dst, "/sys") && !streq(dst, "/sys/fs/cgroup"))) {
+	bool sys_rw = s->privileged && (streq(dst, "/sys") || streq(dst, "/sys/fs/cgroup"));
+	bool shm = s->shm_size && streq(dst, "/dev/shm");
+	if (!sys_rw && !shm) {
 		jg_value(g, m);
 		return;
 	}
+	char size[32];
+	snprintf(size, sizeof(size), "size=%lld", s->shm_size);
 	yajl_gen_map_open(g);
 	for (size_t k = 0; k < m->u.object.len; k++) {
 		yajl_val v = m->u.object.values[k];
@@ -50,10 +56,12 @@ static void gen_default(yajl_gen g, yajl_val m, bool privileged)
 			continue;
 		}
 		yajl_gen_array_open(g);
-		for (size_t i = 0; i < v->u.array.len; i++)
-			if (YAJL_IS_STRING(v->u.array.values[i]) && !streq(v->u.array.values[i]->u.string, "ro"))
-				jg_value(g, v->u.array.values[i]);
-		jg_str(g, "rw");
+		for (size_t i = 0; i < v->u.array.len; i++) {
+			const char *o = YAJL_GET_STRING(v->u.array.values[i]);
+			if (o && !(sys_rw && streq(o, "ro")) && !(shm && !strncmp(o, "size=", 5)))
+				jg_str(g, o);
+		}
+		jg_str(g, sys_rw ? "rw" : size);
 		yajl_gen_array_close(g);
 	}
 	yajl_gen_map_close(g);
@@ -116,7 +124,7 @@ void bundle_gen_mounts(yajl_gen g, yajl_val dflt, const bundle_in *in)
 			bundle_gen_mount(g, "/dev/shm", "bind", "/dev/shm",
 					 (const char *const[]){ "rbind", "rw", "nosuid", "nodev", "noexec", NULL }, NULL);
 		else if (!mqueue_out_of_reach(in, m))
-			gen_default(g, m, s->privileged);
+			gen_default(g, m, s);
 	}
 	gen_scratch(g, in);
 	CTR_FEATURES_EACH(in->d, gen_mounts, g, in, CTR_MOUNTS_BEFORE_BINDS);
