@@ -243,28 +243,51 @@ static int gen_network(dk_req *r, yajl_gen g, yajl_val hc)
 	return 0;
 }
 
-/* {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]} */
-static void gen_ports(yajl_gen g, yajl_val pb)
+/* One mapping of port key ("80/tcp"), to host port hp ("": a free one) */
+static void gen_port(yajl_gen g, const char *key, const char *ip, const char *hp)
 {
-	if (!YAJL_IS_OBJECT(pb) || !pb->u.object.len)
+	const char *slash = strchr(key, '/');
+	yajl_gen_map_open(g);
+	jg_key_int(g, "containerPort", strtoll(key, NULL, 10));
+	if (*hp)
+		jg_key_int(g, "hostPort", strtoll(hp, NULL, 10));
+	if (*ip)
+		jg_key_str(g, "hostIP", ip);
+	jg_key_str(g, "protocol", slash && streq(slash + 1, "udp") ? "udp" : "tcp");
+	yajl_gen_map_close(g);
+}
+
+/* The ports of exposed ({"80/tcp": {}}) in neither pb nor done, each to a
+ * free host port (docker run -P) */
+static void gen_publish_all(yajl_gen g, yajl_val exposed, yajl_val pb, yajl_val done)
+{
+	for (size_t i = 0; YAJL_IS_OBJECT(exposed) && i < exposed->u.object.len; i++)
+		if (!json_get(pb, exposed->u.object.keys[i]) && !json_get(done, exposed->u.object.keys[i]))
+			gen_port(g, exposed->u.object.keys[i], "", "");
+}
+
+/* PortBindings: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}; with
+ * PublishAllPorts, every port the body and the image expose besides */
+static void gen_ports(yajl_gen g, yajl_val body, yajl_val hc, yajl_val img_cfg)
+{
+	yajl_val pb = json_get(hc, "PortBindings");
+	yajl_val exposed = json_get(body, "ExposedPorts"), img_exposed = json_get(img_cfg, "exposedPorts");
+	bool all = dk_bool(hc, "PublishAllPorts");
+	size_t n = YAJL_IS_OBJECT(pb) ? pb->u.object.len : 0;
+	if (!n && !all)
 		return;
 	jg_key(g, "ports");
 	yajl_gen_array_open(g);
-	for (size_t i = 0; i < pb->u.object.len; i++) {
-		const char *key = pb->u.object.keys[i], *slash = strchr(key, '/');
+	for (size_t i = 0; i < n; i++) {
 		yajl_val binds = pb->u.object.values[i];
 		for (size_t k = 0; k < (YAJL_IS_ARRAY(binds) ? binds->u.array.len : 1); k++) {
 			yajl_val b = YAJL_IS_ARRAY(binds) ? binds->u.array.values[k] : NULL;
-			const char *ip = dk_str(b, "HostIp"), *hp = dk_str(b, "HostPort");
-			yajl_gen_map_open(g);
-			jg_key_int(g, "containerPort", strtoll(key, NULL, 10));
-			if (*hp)
-				jg_key_int(g, "hostPort", strtoll(hp, NULL, 10));
-			if (*ip)
-				jg_key_str(g, "hostIP", ip);
-			jg_key_str(g, "protocol", slash && streq(slash + 1, "udp") ? "udp" : "tcp");
-			yajl_gen_map_close(g);
+			gen_port(g, pb->u.object.keys[i], dk_str(b, "HostIp"), dk_str(b, "HostPort"));
 		}
+	}
+	if (all) {
+		gen_publish_all(g, exposed, pb, NULL);
+		gen_publish_all(g, img_exposed, pb, exposed);
 	}
 	yajl_gen_array_close(g);
 }
@@ -329,21 +352,12 @@ static void gen_aliases(yajl_gen g, yajl_val eps)
 		yajl_gen_array_close(g);
 }
 
-/* The labels: the image's, with the body's over them, as dockerd keeps a
- * container's (ps, its label filter and inspect show the image's too). An
- * image corrald cannot show adds none: the create then says why. */
-static void gen_labels(dk_req *r, yajl_gen g, yajl_val body)
+/* The labels: the image's (of its config, img_cfg), with the body's over
+ * them, as dockerd keeps a container's (ps, its label filter and inspect
+ * show the image's too). */
+static void gen_labels(yajl_gen g, yajl_val body, yajl_val img_cfg)
 {
-	yajl_val mine = json_get(body, "Labels");
-	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
-	jg_key_str(p, "image", dk_str(body, "Image"));
-	_cleanup_free_ char *params = dk_params_end(p);
-	vl_reply rep = { 0 };
-	_cleanup_cerr_ cerr err = { 0 };
-	yajl_val img = NULL;
-	bool called = params && vl_client_call(r->vl, "io.corral.Supervisor.ImageInspect", params, &rep, &err) == 0;
-	if (called && !rep.error)
-		img = json_get(json_get(json_get(rep.params, "image"), "config"), "labels");
+	yajl_val mine = json_get(body, "Labels"), img = json_get(img_cfg, "labels");
 	size_t n_img = YAJL_IS_OBJECT(img) ? img->u.object.len : 0;
 	size_t n_mine = YAJL_IS_OBJECT(mine) ? mine->u.object.len : 0;
 	if (n_img + n_mine) {
@@ -361,12 +375,25 @@ static void gen_labels(dk_req *r, yajl_gen g, yajl_val body)
 		}
 		yajl_gen_map_close(g);
 	}
-	if (called)
-		vl_reply_release(&rep);
+}
+
+/* The image's config, as ImageInspect gives it: *rep to release when 1;
+ * 0 when corrald cannot show the image (the create then says why) */
+static int image_config(dk_req *r, yajl_val body, vl_reply *rep, yajl_val *cfg)
+{
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
+	jg_key_str(p, "image", dk_str(body, "Image"));
+	_cleanup_free_ char *params = dk_params_end(p);
+	_cleanup_cerr_ cerr err = { 0 };
+	*cfg = NULL;
+	if (!params || vl_client_call(r->vl, "io.corral.Supervisor.ImageInspect", params, rep, &err) < 0)
+		return 0;
+	*cfg = rep->error ? NULL : json_get(json_get(rep->params, "image"), "config");
+	return 1;
 }
 
 /* The ContainerSpec's text, or NULL with r answered. */
-static char *make_spec(dk_req *r, yajl_val body, const char *name)
+static char *make_spec(dk_req *r, yajl_val body, const char *name, yajl_val img_cfg)
 {
 	yajl_val hc = json_get(body, "HostConfig");
 	_cleanup_json_gen_ yajl_gen g = dk_params_id(NULL);
@@ -384,7 +411,7 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name)
 	copy_str(g, "stopSignal", json_get(body, "StopSignal"));
 	if (YAJL_IS_INTEGER(json_get(body, "StopTimeout")))
 		jg_key_int(g, "stopTimeout", dk_int(body, "StopTimeout", 10));
-	gen_labels(r, g, body);
+	gen_labels(g, body, img_cfg);
 	copy_true(g, "tty", json_get(body, "Tty"));
 	copy_true(g, "interactive", json_get(body, "OpenStdin"));
 	copy_true(g, "stdinOnce", json_get(body, "StdinOnce"));
@@ -395,7 +422,7 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name)
 	gen_tmpfs(g, hc);
 	gen_restart(g, json_get(hc, "RestartPolicy"));
 	gen_resources(g, hc);
-	gen_ports(g, json_get(hc, "PortBindings"));
+	gen_ports(g, body, hc, img_cfg);
 	copy_true(g, "autoRemove", json_get(hc, "AutoRemove"));
 	copy_true(g, "privileged", json_get(hc, "Privileged"));
 	copy_true(g, "init", json_get(hc, "Init"));
@@ -433,7 +460,12 @@ void dk_ctr_create(dk_req *r, const char *arg)
 	if (dk_create_unsupported(r, body, g) < 0)
 		return;
 	yajl_gen_array_close(g);
-	_cleanup_free_ char *params = make_spec(r, body, dk_query(r, "name"));
+	vl_reply img = { 0 };
+	yajl_val img_cfg;
+	bool inspected = image_config(r, body, &img, &img_cfg);
+	_cleanup_free_ char *params = make_spec(r, body, dk_query(r, "name"), img_cfg);
+	if (inspected)
+		vl_reply_release(&img);
 	if (!params) {
 		if (!r->resp)
 			dk_error(r, 500, "out of memory");

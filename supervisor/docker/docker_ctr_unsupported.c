@@ -64,7 +64,6 @@ static const struct {
 	{ "MemorySwappiness", false, NULL },
 	{ "OomKillDisable", false, NULL },
 	{ "VolumeDriver", false, NULL },
-	{ "PublishAllPorts", false, NULL },
 	{ ".Domainname", false, NULL },
 	{ ".MacAddress", false, NULL },
 	{ ".OnBuild", false, NULL },

@@ -1,5 +1,5 @@
 #!/bin/bash
-# time: about 520 s on the loaded 2-core machine (22 cases): every command runs twice, on corral and on podman, through the docker CLI, whose own start costs 0.3 s there; podman takes a second or more a container; one corrald and one podman service serve all cases
+# time: about 570 s on the loaded 2-core machine (26 cases): every command runs twice, on corral and on podman, through the docker CLI, whose own start costs 0.3 s there; podman takes a second or more a container; one corrald and one podman service serve all cases
 # The Docker API side by side (issue 47): the same docker CLI 20.10 commands
 # (and python3-docker for one case) against corrald's docker socket and
 # against podman 4.3's compat service (`podman system service`), and what
@@ -328,6 +328,15 @@ sc_run_publish() {
 	# the port is let go with the container
 	infx curl -s --max-time 2 http://127.0.0.1:18090/ >/dev/null
 	echo "after rm: rc=$?"
+	# -P: every exposed port (--expose's) to a free one of the host's
+	d run -d --name sbsall --expose 8080 -P busybox:latest \
+		sh -c 'mkdir -p /www && echo all-$((6*7)) >/www/index.html && exec httpd -f -p 8080 -h /www' >/dev/null
+	local hp
+	hp=$(d port sbsall 8080/tcp | head -1 | sed 's/.*://')
+	[ -n "$hp" ] && [ "$hp" -gt 0 ] && echo "-P: a host port" || echo "-P: [$(d port sbsall)]"
+	wait_for 20 infx curl -sf --max-time 2 "http://127.0.0.1:$hp/"
+	infx curl -s --max-time 5 "http://127.0.0.1:$hp/"
+	d rm -f sbsall >/dev/null
 }
 test_run_publish_a_port() {
 	case_start run_publish_a_port
@@ -339,7 +348,9 @@ test_run_publish_a_port() {
 {"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"18090"}]}
 hello-42
 sbsweb
-after rm: rc=7'
+after rm: rc=7
+-P: a host port
+all-42'
 }
 
 sc_run_stdin() {

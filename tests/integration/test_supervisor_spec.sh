@@ -146,12 +146,12 @@ test_svc_privileged_is_root_only() {
 		fail "a group member cannot create an ordinary container"
 }
 
-# spec.ulimits over the defaults' rlimits, and spec.shmSize, as corralctl
-# run --ulimit and --shm-size ask them (-1: unlimited); a name that is no
-# rlimit and a soft limit above its hard one are refused by field. A
-# member's container, in a user namespace, may set its limits up to
-# corrald's own; above them its start fails, saying why, and no process
-# of it is left.
+# spec.ulimits over the defaults' rlimits (open files: corrald's own), and
+# spec.shmSize, as corralctl run --ulimit and --shm-size ask them (-1:
+# unlimited); a name that is no rlimit and a soft limit above its hard one
+# are refused by field. A member's container, in a user namespace, may set
+# its limits up to corrald's own; above them its start fails, saying why,
+# and no process of it is left.
 test_svc_ulimits_and_shm_size() {
 	trap cleanup_sv EXIT
 	start_sv_group
@@ -162,8 +162,9 @@ test_svc_ulimits_and_shm_size() {
 200
 unlimited
 8192" "root's: the limits asked, /dev/shm's size"
-	assert_eq "$(ctl run --rm img:1 sh -c "$probe")" "1024
-1024
+	# by default, corrald's own open files (as dockerd's containers have
+	# dockerd's), no core, 64 MiB
+	assert_eq "$(ctl run --rm img:1 sh -c "$probe")" "$(awk '/^Max open files/ {print $4; print $5}' "/proc/$CORRALD_PID/limits")
 0
 65536" "the defaults"
 	e=$(ctl run --rm --ulimit bogus=1 img:1 true 2>&1) && fail "an rlimit of no such name"

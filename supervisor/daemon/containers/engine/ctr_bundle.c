@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 /* image env, then the spec's; a later KEY= replaces an earlier one */
 static char **merged_env(char *const *base, char *const *img, char *const *add)
@@ -119,7 +120,10 @@ static void gen_limit(yajl_gen g, const char *type, uint64_t soft, uint64_t hard
 	yajl_gen_map_close(g);
 }
 
-/* The defaults' rlimits, each of spec.ulimits over the one of its type */
+/* The defaults' rlimits, each of spec.ulimits over the one of its type.
+ * RLIMIT_NOFILE's default is corrald's own (corrald.service's 1048576), as
+ * dockerd's and containerd's containers have theirs, not the OCI
+ * default's 1024 that a database or a search engine outgrows. */
 static void gen_rlimits(yajl_gen g, yajl_val dflt, const ctr_spec *s)
 {
 	jg_key(g, "rlimits");
@@ -129,7 +133,12 @@ static void gen_rlimits(yajl_gen g, yajl_val dflt, const ctr_spec *s)
 		bool mine = false;
 		for (size_t k = 0; type && k < s->n_ulimits; k++)
 			mine = mine || streq(s->ulimits[k].type, type);
-		if (!mine)
+		struct rlimit own;
+		if (mine)
+			continue;
+		if (type && streq(type, "RLIMIT_NOFILE") && getrlimit(RLIMIT_NOFILE, &own) == 0)
+			gen_limit(g, type, own.rlim_cur, own.rlim_max);
+		else
 			jg_value(g, dflt->u.array.values[i]);
 	}
 	for (size_t k = 0; k < s->n_ulimits; k++)
