@@ -4,7 +4,7 @@
 # and hostile HTTP that must cost only its own corral-docker. Each test runs
 # its own corrald (network tests in a namespace of their own) and cleans up
 # its containers and networks, also on failure.
-# time: about 105 s (5 cases); the compose case alone is about 57 s: eight docker-compose calls (a Python start each), a healthcheck to turn healthy, and three services stopped
+# time: about 125 s (6 cases); the first compose case alone is about 57 s: eight docker-compose calls (a Python start each), a healthcheck to turn healthy, and three services stopped
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"
@@ -158,6 +158,84 @@ test_dkc_compose_up_ps_logs_down() {
 	# last process in it has gone: not at once)
 	wait_for 50 sh -c "[ \$(nsenter --net='$T/netns' ip -o link show type veth | wc -l) -eq 0 ]" ||
 		assert_eq "$(inns ip -o link show type veth | wc -l)" 0 "no veth left"
+}
+
+# A compose file as a database stack writes one (format 2.4): shm_size,
+# ulimits, sysctls, security_opt, cap_add, tmpfs, dns_search, extra_hosts,
+# a logging driver's options, read_only, user and working_dir,
+# stop_grace_period, two networks, depends_on a healthy service: each
+# reaches the container as under Docker (mem_limit needs cgroup v2's
+# memory controller, which this host's cgroup2 has not)
+test_dkc_compose_a_database_stack() {
+	trap cleanup_sv EXIT
+	command -v docker-compose >/dev/null || skip "no docker-compose"
+	need_cni
+	start_sv_netns $(docker_flags)
+	import_busybox
+	mkdir -p "$T/stack"
+	cat >"$T/stack/docker-compose.yml" <<-'YML'
+	version: "2.4"
+	services:
+	  db:
+	    image: busybox:latest
+	    command: sh -c 'echo db-here >/tmp/ready; exec httpd -f -p 5432 -h /tmp'
+	    shm_size: 256m
+	    ulimits:
+	      nofile: {soft: 4096, hard: 8192}
+	      nproc: 500
+	    sysctls: {net.core.somaxconn: 1024}
+	    security_opt: ["no-new-privileges:true"]
+	    cap_add: [NET_ADMIN]
+	    tmpfs: [/run/db]
+	    stop_grace_period: 3s
+	    logging: {driver: json-file, options: {max-size: 10m}}
+	    networks: [back]
+	    healthcheck:
+	      test: ["CMD", "test", "-e", "/tmp/ready"]
+	      interval: 1s
+	  app:
+	    image: busybox:latest
+	    command: sh -c 'exec sleep 1000'
+	    user: "65534:65534"
+	    working_dir: /tmp
+	    read_only: true
+	    dns_search: [example.test]
+	    extra_hosts: ["cache.example:10.9.8.7"]
+	    networks: [front, back]
+	    depends_on:
+	      db: {condition: service_healthy}
+	networks:
+	  front:
+	  back:
+	YML
+	local dc=(env DOCKER_HOST="unix://$S/docker.sock" DOCKER_CONFIG="$T/dc0" docker-compose -p stack -f "$T/stack/docker-compose.yml")
+	"${dc[@]}" up -d >"$T/up.out" 2>&1 || fail "compose up: $(cat "$T/up.out")"
+	assert_not_contains "$(cat "$T/up.out")" "not supported" "no option went unheard: $(cat "$T/up.out")"
+	assert_eq "$(ctl exec stack_db_1 sh -c 'ulimit -n; ulimit -Hn; ulimit -u
+		df -k /dev/shm | awk "NR==2 {print \$2}"; cat /proc/sys/net/core/somaxconn
+		grep -E "^NoNewPrivs" /proc/self/status | tr "\t" " "; grep -c " /run/db tmpfs" /proc/mounts
+		ip addr add 10.255.0.1/32 dev lo && echo net-admin')" "4096
+8192
+500
+262144
+1024
+NoNewPrivs: 1
+1
+net-admin" "db: ulimits, shm_size, sysctls, security_opt, tmpfs, cap_add"
+	assert_eq "$(dock inspect -f '{{.Config.StopTimeout}}' stack_db_1)" 3 "db: stop_grace_period"
+	assert_eq "$(ctl exec stack_app_1 sh -c 'id -u; pwd; grep -c "^search example.test" /etc/resolv.conf
+		grep -c "10.9.8.7[[:space:]]cache.example" /etc/hosts; touch /x 2>/dev/null || echo read-only
+		ip -o addr show | grep -c "inet 10\."')" "65534
+/tmp
+1
+1
+read-only
+2" "app: user, working_dir, dns_search, extra_hosts, read_only, two networks"
+	# the app reaches the db by its service name on the network they share
+	assert_eq "$(ctl exec stack_app_1 wget -q -O- http://db:5432/ready)" db-here "app reaches db by its name"
+	"${dc[@]}" down >"$T/down.out" 2>&1 || fail "compose down: $(cat "$T/down.out")"
+	assert_eq "$(ctl ps -a -q | wc -l)" 0 "no container after down"
+	assert_eq "$(dock network ls --format '{{.Name}}' | grep -c '^stack_')" 0 "the networks are gone"
 }
 
 # Hostile HTTP costs only the corral-docker that reads it: oversized
