@@ -15,12 +15,10 @@
  * refused, with why */
 static char *spec_of(const char *const *opts, size_t n, char *why, size_t why_n)
 {
-	yajl_gen g = json_gen_new(false);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
-	if (security_opts_gen(g, opts, n, why, why_n) < 0) {
-		yajl_gen_free(g);
+	if (security_opts_gen(g, opts, n, why, why_n) < 0)
 		return NULL;
-	}
 	yajl_gen_map_close(g);
 	return jg_finish(g, NULL);
 }
