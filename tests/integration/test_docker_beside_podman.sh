@@ -1333,11 +1333,28 @@ try:
 except docker.errors.NotFound:
     print("NotFound")
 print(sorted(t.split("/")[-1] for i in c.images.list() for t in i.tags))
+# run's keyword arguments as scripts pass them: each must reach the
+# container, or the run fail by name
+try:
+    out = c.containers.run("busybox:latest", ["sh", "-c", "ulimit -n; df -k /dev/shm | awk 'NR==2 {print $2}'; "
+                           "cat /proc/sys/kernel/msgmax; id -G; pwd; hostname; grep -c 10.1.1.1 /etc/hosts; "
+                           "touch /x 2>/dev/null || echo ro; touch /scratch/y && echo tmpfs; echo $E"],
+                           name="sbskw", ulimits=[docker.types.Ulimit(name="nofile", soft=300, hard=400)],
+                           shm_size="8m", sysctls={"kernel.msgmax": "9000"}, user="65534:65534", group_add=["123"],
+                           working_dir="/tmp", hostname="sdkhost", extra_hosts={"h.example": "10.1.1.1"},
+                           read_only=True, tmpfs={"/scratch": "size=1m,mode=1777"}, environment=["E=e1"],
+                           security_opt=["no-new-privileges"], cap_drop=["ALL"], init=True)
+    print(out.decode().split())
+except docker.errors.APIError as e:
+    print("run failed", e.status_code)
+c.containers.get("sbskw").remove(force=True)
 EOF
 }
 test_python_sdk() {
 	case_start python_sdk
 	beside sc_python_sdk
+	gap "s/^run failed 500\$/['300', '8192', '9000', '65534', '123', '\/tmp', 'sdkhost', '1', 'ro', 'tmpfs', 'e1']/" \
+		"python3-docker's run with ulimits fails (500): it adds its default nofile limit, which this host cannot give"
 	same "python3-docker" "True
 running sbssdk [('l', '1'), ('org.corral.fixture', 'yes')]
 4 x
@@ -1346,7 +1363,8 @@ from-sdk
 137
 0
 NotFound
-['busybox:latest']"
+['busybox:latest']
+['300', '8192', '9000', '65534', '123', '/tmp', 'sdkhost', '1', 'ro', 'tmpfs', 'e1']"
 }
 
 t0=$SECONDS
