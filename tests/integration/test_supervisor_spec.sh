@@ -171,6 +171,9 @@ unlimited
 	assert_contains "$e" 'spec.ulimits[0].name: "bogus": not an rlimit' "an rlimit of no such name"
 	e=$(ctl run --rm --ulimit nofile=200:100 img:1 true 2>&1) && fail "soft above hard"
 	assert_contains "$e" "spec.ulimits[0].soft: is above hard" "soft above hard"
+	e=$(call_error CreateContainer '{"spec":{"image":"img:1","ulimits":[{"name":"no\u0001file","soft":1,"hard":1}]}}')
+	assert_contains "$e" '"parameter":"spec.ulimits[0].name","reason":"holds a control byte (0x01)"' \
+		"a name with a control byte"
 	e=$(ctl run --rm --ulimit nofile=1 --ulimit nofile=2 img:1 true 2>&1) && fail "one name twice"
 	assert_contains "$e" "spec.ulimits[1]: a second limit of its name" "one name twice"
 	cp "$IMGS/test.oci.tar" "$T/img.tar"

@@ -34,7 +34,7 @@ static int get_ulimit(yajl_val u, const char *path, ctr_ulimit *out, json_fault 
 	const char *name;
 	int r;
 	if ((r = json_want(u, yajl_t_object, path, f)) < 0 ||
-	    (r = json_get_str(u, path, "name", JSON_REQUIRED | JSON_BOUNDED, &name, f)) < 0 ||
+	    (r = json_get_str(u, path, "name", JSON_REQUIRED | JSON_NAME, &name, f)) < 0 ||
 	    (r = get_limit(u, path, "soft", &out->soft, f)) < 0 || (r = get_limit(u, path, "hard", &out->hard, f)) < 0)
 		return r;
 	char oci[32] = "RLIMIT_", p[JSON_PATH_MAX];
