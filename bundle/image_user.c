@@ -195,6 +195,26 @@ int image_user_resolve_path(const char *rootfs, const char *spec, struct oci_use
 	return image_user_resolve(fd, spec, u, err);
 }
 
+int image_group_add(const char *rootfs, const char *const *groups, struct oci_user *u, cerr *err)
+{
+	_cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return cerr_sys(err, errno, "%s", rootfs);
+	for (; groups && *groups; groups++) {
+		uint32_t gid;
+		if (find_group(fd, *groups, &gid) < 0)
+			return cerr_set(err, ENOENT, "no such group \"%s\" in the image's /etc/group", *groups);
+		if (u->n_additional_gids == IMAGE_USER_MAX_GROUPS)
+			return cerr_set(err, E2BIG, "more than %d groups", IMAGE_USER_MAX_GROUPS);
+		uint32_t *more = realloc(u->additional_gids, (u->n_additional_gids + 1) * sizeof(*more));
+		if (!more)
+			return cerr_set(err, ENOMEM, "out of memory");
+		u->additional_gids = more;
+		u->additional_gids[u->n_additional_gids++] = gid;
+	}
+	return 0;
+}
+
 void image_user_release(struct oci_user *u)
 {
 	free(u->additional_gids);

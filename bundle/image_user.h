@@ -28,5 +28,9 @@ int image_user_name(int rootfs_fd, uint32_t uid, char **name);
 /* The home /etc/passwd gives uid (*home, the caller's), from the first
  * entry with that uid; -ENOENT when there is none, -ENOMEM. */
 int image_user_home(int rootfs_fd, uint32_t uid, char **home);
+/* The groups named (NULL-ended), each by its name in the rootfs's
+ * /etc/group, added to u's additional gids (docker run --group-add NAME);
+ * -ENOENT names one it lacks. */
+int image_group_add(const char *rootfs, const char *const *groups, struct oci_user *u, cerr *err);
 /* Frees what image_user_resolve allocated, for a struct oci_user of one's own. */
 void image_user_release(struct oci_user *u);

@@ -52,7 +52,7 @@
 	{ "ulimit", 0, OPT_LIST, "NAME=SOFT[:HARD]", "an rlimit of its process: nofile=1024:4096, nproc, core, ... (-1: unlimited)" }, \
 	{ "shm-size", 0, OPT_SIZE, "SIZE", "the size of its /dev/shm (default 64m)" }, \
 	{ "sysctl", 0, OPT_LIST, "KEY=VALUE", "a sysctl of its namespaces (a member: Kubernetes' safe ones)" }, \
-	{ "group-add", 0, OPT_LIST, "GID", "another group id for its process" }, \
+	{ "group-add", 0, OPT_LIST, "GROUP", "another group for its process: an id, or a name in the image's /etc/group" }, \
 	{ "device", 0, OPT_LIST, "HOST[:CTR[:PERMS]]", "a host device in it, PERMS of rwm (root only)" }, \
 	{ "dns-search", 0, OPT_LIST, "DOMAIN", "a search domain for its /etc/resolv.conf" }, \
 	{ "dns-option", 0, OPT_LIST, "OPTION", "a resolver option for its /etc/resolv.conf (ndots:2)" }, \

@@ -61,13 +61,23 @@ static int gen_each(yajl_gen g, const ctl_args *a, const char *opt, const char *
 	return yajl_gen_array_close(g) ? ctl_fail(opt, "out of memory") : 0;
 }
 
-/* --group-add GID: a number (a name would be the image's /etc/group's) */
-static int gen_group(yajl_gen g, const char *text)
+/* --group-add: the ids (groups), or the names (groupNames, the image's
+ * /etc/group's) */
+static int gen_groups(yajl_gen g, const ctl_optval *v, bool names)
 {
-	long long id;
-	if (!opt_number(text, 10, 0, 4294967294ll, &id))
-		return ctl_failf("--group-add %s: must be a group id (a number)", text);
-	return yajl_gen_integer(g, id) ? ctl_fail("--group-add", "out of memory") : 0;
+	bool any = false;
+	for (size_t i = 0; i < v->n; i++) {
+		long long id;
+		bool is_id = opt_number(v->list[i], 10, 0, 4294967294ll, &id);
+		if (is_id == names)
+			continue;
+		if (!any && (jg_key(g, names ? "groupNames" : "groups") || yajl_gen_array_open(g)))
+			return ctl_fail("--group-add", "out of memory");
+		any = true;
+		if (names ? jg_str(g, v->list[i]) != 0 : yajl_gen_integer(g, id) != yajl_gen_status_ok)
+			return ctl_fail("--group-add", "out of memory");
+	}
+	return any && yajl_gen_array_close(g) ? ctl_fail("--group-add", "out of memory") : 0;
 }
 
 static int gen_str(yajl_gen g, const char *text)
@@ -96,7 +106,8 @@ static int gen_sysctls(yajl_gen g, const ctl_optval *v)
 int ctl_gen_tuning(const ctl_args *a, yajl_gen g)
 {
 	if (gen_each(g, a, "ulimit", "ulimits", gen_ulimit) || gen_each(g, a, "device", "devices", gen_device) ||
-	    gen_each(g, a, "group-add", "groups", gen_group) || gen_each(g, a, "dns-search", "dnsSearch", gen_str) ||
+	    gen_groups(g, opt_val(a, "group-add"), false) || gen_groups(g, opt_val(a, "group-add"), true) ||
+	    gen_each(g, a, "dns-search", "dnsSearch", gen_str) ||
 	    gen_each(g, a, "dns-option", "dnsOptions", gen_str) || gen_sysctls(g, opt_val(a, "sysctl")))
 		return EXIT_CTL;
 	if (opt_on(a, "shm-size") && jg_key_int(g, "shmSize", opt_num(a, "shm-size", 0)))

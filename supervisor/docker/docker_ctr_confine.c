@@ -57,26 +57,28 @@ static void gen_devices(yajl_gen g, yajl_val devs)
 	yajl_gen_array_close(g);
 }
 
-/* --group-add: group ids (a name would be the container's /etc/group's) */
-static int gen_groups(dk_req *r, yajl_gen g, yajl_val groups)
+/* The --group-add entries that are ids (groups), or names (groupNames,
+ * the image's /etc/group's) */
+static void gen_groups(yajl_gen g, yajl_val groups, bool names)
 {
-	if (!YAJL_IS_ARRAY(groups) || !groups->u.array.len)
-		return 0;
-	jg_key(g, "groups");
-	yajl_gen_array_open(g);
-	for (size_t i = 0; i < groups->u.array.len; i++) {
+	bool any = false;
+	for (size_t i = 0; YAJL_IS_ARRAY(groups) && i < groups->u.array.len; i++) {
 		const char *s = YAJL_GET_STRING(groups->u.array.values[i]);
 		char *end = NULL;
 		long long id = s && *s ? strtoll(s, &end, 10) : -1;
-		if (!end || *end || id < 0 || id > 4294967294ll) {
-			dk_error(r, 400, "HostConfig.GroupAdd: %s: corral takes group ids (numbers), not names",
-				 s ? s : "(not a string)");
-			return -1;
-		}
-		yajl_gen_integer(g, id);
+		bool is_id = end && !*end && id >= 0;
+		if (!s || is_id == names)
+			continue;
+		if (!any)
+			jg_key(g, names ? "groupNames" : "groups"), yajl_gen_array_open(g);
+		any = true;
+		if (names)
+			jg_str(g, s);
+		else
+			yajl_gen_integer(g, id);
 	}
-	yajl_gen_array_close(g);
-	return 0;
+	if (any)
+		yajl_gen_array_close(g);
 }
 
 /* --pid and --ipc: host, or (PID) another container's; "private" and
@@ -118,7 +120,9 @@ static void gen_ulimits(yajl_gen g, yajl_val ulimits)
 
 int dk_gen_confinement(dk_req *r, yajl_gen g, yajl_val hc)
 {
-	if (gen_security_opts(r, g, json_get(hc, "SecurityOpt")) < 0 || gen_groups(r, g, json_get(hc, "GroupAdd")) < 0 ||
+	gen_groups(g, json_get(hc, "GroupAdd"), false);
+	gen_groups(g, json_get(hc, "GroupAdd"), true);
+	if (gen_security_opts(r, g, json_get(hc, "SecurityOpt")) < 0 ||
 	    gen_namespace(r, g, "pidNamespace", dk_str(hc, "PidMode"), true) < 0 ||
 	    gen_namespace(r, g, "ipcNamespace", dk_str(hc, "IpcMode"), false) < 0)
 		return -1;

@@ -176,21 +176,24 @@ static void gen_ulimits(yajl_gen g, yajl_val ulimits)
 	yajl_gen_array_close(g);
 }
 
-/* GroupAdd: the group ids, as strings */
-static void gen_group_add(yajl_gen g, yajl_val groups)
+/* GroupAdd: the group ids, as strings, then the names */
+static void gen_group_add(yajl_gen g, yajl_val groups, yajl_val names)
 {
 	jg_key(g, "GroupAdd");
-	if (!YAJL_IS_ARRAY(groups)) {
+	if (!YAJL_IS_ARRAY(groups) && !YAJL_IS_ARRAY(names)) {
 		yajl_gen_null(g);
 		return;
 	}
 	yajl_gen_array_open(g);
-	for (size_t i = 0; i < groups->u.array.len; i++) {
+	for (size_t i = 0; YAJL_IS_ARRAY(groups) && i < groups->u.array.len; i++) {
 		char id[24];
 		snprintf(id, sizeof(id), "%lld", YAJL_IS_INTEGER(groups->u.array.values[i]) ?
 			 YAJL_GET_INTEGER(groups->u.array.values[i]) : -1);
 		jg_str(g, id);
 	}
+	for (size_t i = 0; YAJL_IS_ARRAY(names) && i < names->u.array.len; i++)
+		if (YAJL_IS_STRING(names->u.array.values[i]))
+			jg_str(g, names->u.array.values[i]->u.string);
 	yajl_gen_array_close(g);
 }
 
@@ -206,7 +209,7 @@ static void gen_host_tuning(yajl_gen g, yajl_val cspec_json)
 	jg_key_int(g, "ShmSize", dk_int(cspec_json, "shmSize", 64ll << 20));
 	gen_ulimits(g, json_get(cspec_json, "ulimits"));
 	dk_gen_object(g, "Sysctls", json_get(cspec_json, "sysctls"));
-	gen_group_add(g, json_get(cspec_json, "groups"));
+	gen_group_add(g, json_get(cspec_json, "groups"), json_get(cspec_json, "groupNames"));
 	jg_key_str(g, "PidMode", streq(dk_str(cspec_json, "pidNamespace"), "private") ? "" : dk_str(cspec_json, "pidNamespace"));
 	jg_key_str(g, "IpcMode", *dk_str(cspec_json, "ipcNamespace") ? dk_str(cspec_json, "ipcNamespace") : "private");
 	dk_gen_strings(g, "DnsSearch", json_get(cspec_json, "dnsSearch"), false);

@@ -734,14 +734,16 @@ sc_run_confinement() {
 	d run --rm --security-opt seccomp=unconfined busybox:latest grep '^Seccomp:' /proc/self/status
 	d run --rm busybox:latest grep '^Seccomp:' /proc/self/status
 	d run --rm --device /dev/null:/dev/mynull busybox:latest sh -c 'echo x >/dev/mynull && ls -l /dev/mynull | cut -c1' 2>&1
-	d run --rm -u 65534:65534 --group-add 123 --group-add 456 busybox:latest id -G
+	d run --rm -u 65534:65534 --group-add 123 --group-add wheel busybox:latest sh -c 'id -G | tr " " "\n" | sort -n | xargs'
 	d run --rm --dns-search example.test --dns-option ndots:3 busybox:latest grep -E '^(search|options)' /etc/resolv.conf
 	d run -d --name sbsres --oom-score-adj 500 --shm-size 8m busybox:latest sleep 1000 >/dev/null
 	d inspect -f '{{.HostConfig.OomScoreAdj}} {{.HostConfig.ShmSize}}' sbsres
 	d exec sbsres sh -c 'cat /proc/1/oom_score_adj; df -k /dev/shm | awk "NR==2 {print \$2}"'
 	d run --rm --ulimit nproc=50:60 busybox:latest sh -c 'ulimit -u; ulimit -Hu' 2>&1
-	d create --name sbscpu --cpu-shares 512 --cpuset-cpus 0 --ulimit nproc=50:60 busybox:latest true >/dev/null
+	d create --name sbscpu --cpu-shares 512 --cpuset-cpus 0 --ulimit nproc=50:60 --group-add 77 --group-add wheel \
+		busybox:latest true >/dev/null
 	d inspect -f '{{.HostConfig.CpuShares}} {{.HostConfig.CpusetCpus}} {{range .HostConfig.Ulimits}}{{.Name}}={{.Soft}}:{{.Hard}} {{end}}' sbscpu
+	d inspect -f '{{.HostConfig.GroupAdd}}' sbscpu
 	d run --rm --pid host busybox:latest sh -c '[ "$(ls /proc | grep -c "^[0-9]")" -gt 5 ] && echo "the host'"'"'s processes"'
 	d run --rm --security-opt bogus=1 busybox:latest true 2>"$(err secopt)"
 	echo "rc=$?"
@@ -762,7 +764,7 @@ NoNewPrivs:	0
 Seccomp:	0
 Seccomp:	2
 c
-65534 123 456
+10 123 65534
 search example.test
 options ndots:3
 500 8388608
@@ -771,6 +773,7 @@ options ndots:3
 50
 60
 512 0 nproc=50:60 
+[77 wheel]
 the host's processes
 rc=125
 refused"

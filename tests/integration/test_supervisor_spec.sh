@@ -192,20 +192,21 @@ unlimited
 }
 
 # corralctl run's options of confinement past the common ones, as docker
-# run and podman run spell them, each into its ContainerSpec key
+# run and podman run spell them, each into its ContainerSpec key (a group
+# by its name, the image's)
 test_svc_run_confinement_options() {
 	trap cleanup_sv EXIT
 	start_sv
 	ctl image import "oci:$IMGS/oci:test" img:1 >/dev/null
 	local out e
-	out=$(ctl run --rm --network host --sysctl kernel.msgmax=9000 -u 65534:65534 --group-add 123 \
+	out=$(ctl run --rm --network host --sysctl kernel.msgmax=9000 -u 65534:65534 --group-add 123 --group-add wheel \
 		--dns-search example.test --dns-option ndots:3 --security-opt no-new-privileges=false \
 		--security-opt seccomp=unconfined --device /dev/null:/dev/mynull:rw --oom-score-adj 300 img:1 sh -c '
 		cat /proc/sys/kernel/msgmax; id -G; grep -E "^(search|options)" /etc/resolv.conf
 		grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status | tr "\t" " "; ls -l /dev/mynull | cut -c1
 		cat /proc/self/oom_score_adj')
 	assert_eq "$out" "9000
-65534 123
+65534 10 123
 search example.test
 options ndots:3
 NoNewPrivs: 0
@@ -216,8 +217,8 @@ c
 	assert_contains "$e" "invalid --security-opt seccomp={" "a profile's JSON"
 	e=$(ctl run --rm --security-opt bogus img:1 true 2>&1) && fail "no such option"
 	assert_contains "$e" "invalid --security-opt bogus: not KEY=VALUE" "no such option"
-	e=$(ctl run --rm --group-add wheel img:1 true 2>&1) && fail "a group's name"
-	assert_contains "$e" "--group-add wheel: must be a group id" "a group's name"
+	e=$(ctl run --rm --group-add nosuch img:1 true 2>&1) && fail "a group the image has not"
+	assert_contains "$e" 'spec.groupNames: no such group "nosuch" in the image'"'"'s /etc/group' "a group the image has not"
 	e=$(ctl run --rm --ulimit nofile img:1 true 2>&1) && fail "an rlimit without a value"
 	assert_contains "$e" "--ulimit nofile: must be NAME=SOFT[:HARD]" "an rlimit without a value"
 	assert_eq "$(ctl ps -a -q | wc -l)" 0 "no container was left by the refusals"

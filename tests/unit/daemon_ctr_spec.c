@@ -170,6 +170,8 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"ulimits\":[{\"name\":\"nofile\",\"hard\":1}]}", "spec.ulimits[0].soft",
 		     "");
 	expect_field("{\"image\":\"x\",\"shmSize\":0}", "spec.shmSize", "");
+	expect_field("{\"image\":\"x\",\"groupNames\":[\"wheel\",\"a:b\"]}", "spec.groupNames[1]", "a group's name");
+	expect_field("{\"image\":\"x\",\"groupNames\":[7]}", "spec.groupNames[0]", "a group's name");
 	expect_field("{\"image\":\"x\",\"network\":\"a/b\"}", "spec.network", "none, loopback, host or a network's name");
 	expect_field("{\"image\":\"x\",\"network\":\"loopback\",\"ports\":[{\"hostPort\":8080,\"containerPort\":80}]}",
 		     "spec.ports", "needs a network");

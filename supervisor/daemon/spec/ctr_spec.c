@@ -144,7 +144,7 @@ static const char *const spec_fields[] = {
 	"restart", "network", "ports", "labels", "tty", "interactive", "stdinOnce", "stopSignal", "stopTimeout", "capAdd", "capDrop",
 	"capAmbient", "hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "dnsSearch", "dnsOptions", "extraHosts", "networkAliases", "session",
 	"healthcheck", "noHealthcheck", "userns", "usernsIds", "apparmorProfile", "logPath", "cgroupParent", "sysctls",
-	"groups", "noNewPrivileges", "maskedPaths", "readonlyPaths", "seccompProfile", "devices",
+	"groups", "groupNames", "noNewPrivileges", "maskedPaths", "readonlyPaths", "seccompProfile", "devices",
 	"pidNamespace", "ipcNamespace", "selinuxOptions", "ulimits", "shmSize", NULL,
 };
 

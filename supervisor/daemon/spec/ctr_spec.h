@@ -134,6 +134,7 @@ typedef struct ctr_spec {
 	/* a node agent's confinement (ctr_spec_confine.c) */
 	long long *groups;   /* spec.groups: more group ids for its process */
 	size_t n_groups;
+	char **group_names;  /* spec.groupNames: more, by the image's /etc/group */
 	bool new_privs_allowed; /* spec.noNewPrivileges given false: setuid files work (zero: no_new_privs) */
 	char **masked_paths, **readonly_paths; /* in place of corral's, when given (root's) */
 	bool masked_given, readonly_given;

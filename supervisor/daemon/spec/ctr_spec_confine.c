@@ -60,6 +60,29 @@ static int get_groups(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 	return 0;
 }
 
+/* spec.groupNames: more groups by name, the image's /etc/group's */
+static int get_group_names(yajl_val cspec_json, ctr_spec *s, json_fault *f)
+{
+	yajl_val v = json_key(cspec_json, "groupNames");
+	int r = ctr_spec_list(v, yajl_t_array, "spec.groupNames", "an array of group names", GROUPS_MAX, f);
+	if (r <= 0)
+		return r;
+	if (!(s->group_names = calloc(v->u.array.len + 1, sizeof(*s->group_names))))
+		return json_fault_oom(f);
+	for (size_t i = 0; i < v->u.array.len; i++) {
+		char p[JSON_PATH_MAX];
+		const char *name = YAJL_GET_STRING(v->u.array.values[i]);
+		json_path_idx(p, "spec.groupNames", i);
+		if (!name || !*name || strchr(name, ':'))
+			return json_fault_set(f, EINVAL, p, "a group's name");
+		if ((r = json_name_check(name, JSON_NAME_MAX, JSON_NAME, p, f)) < 0)
+			return r;
+		if (!(s->group_names[i] = strdup(name)))
+			return json_fault_oom(f);
+	}
+	return 0;
+}
+
 static int get_devices(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
 	yajl_val v = json_key(cspec_json, "devices");
@@ -140,7 +163,7 @@ int ctr_spec_parse_confine(yajl_val v, ctr_spec *s, json_fault *f)
 {
 	int r;
 	bool nnp = true;
-	if ((r = get_groups(v, s, f)) < 0 || (r = get_devices(v, s, f)) < 0 ||
+	if ((r = get_groups(v, s, f)) < 0 || (r = get_group_names(v, s, f)) < 0 || (r = get_devices(v, s, f)) < 0 ||
 	    (r = get_paths(v, "maskedPaths", &s->masked_paths, &s->masked_given, f)) < 0 ||
 	    (r = get_paths(v, "readonlyPaths", &s->readonly_paths, &s->readonly_given, f)) < 0 ||
 	    (r = json_get_bool(v, "spec", "noNewPrivileges", 0, &nnp, NULL, f)) < 0 ||
@@ -171,6 +194,7 @@ bool ctr_spec_confine_is_roots(const ctr_spec *s, const char **field)
 void ctr_spec_release_confine(ctr_spec *s)
 {
 	free(s->groups);
+	strv_free(s->group_names);
 	strv_free(s->masked_paths);
 	strv_free(s->readonly_paths);
 	free(s->seccomp_profile);

@@ -321,6 +321,11 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 		*field = "spec.user";
 		return -EINVAL;
 	}
+	if (in->spec->group_names &&
+	    image_group_add(in->image->rootfs, (const char *const *)in->spec->group_names, &user, err) < 0) {
+		*field = "spec.groupNames";
+		return -EINVAL;
+	}
 	bundle_in with_init = *in;
 	with_init.dir = dir;
 	if (in->spec->init && !(with_init.init_binary = ctr_init_binary())) {
