@@ -308,7 +308,7 @@ void dk_gen_ctr_inspect_keys(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as
 	jg_key_str(g, "Name", "overlay");
 	dk_gen_object(g, "Data", NULL);
 	yajl_gen_map_close(g);
-	dk_gen_mounts(g, json_get(cspec_json, "mounts"));
+	dk_gen_mounts(g, c);
 	gen_config(g, c, cspec_json, img);
 	gen_network_settings(g, c);
 }

@@ -117,17 +117,28 @@ void dk_gen_networks(yajl_gen g, yajl_val nets)
 	yajl_gen_map_close(g);
 }
 
-void dk_gen_mounts(yajl_gen g, yajl_val mounts)
+void dk_gen_mounts(yajl_gen g, yajl_val c)
 {
+	yajl_val mounts = json_get(json_get(c, "config"), "mounts"), volumes = json_get(c, "volumes");
 	jg_key(g, "Mounts");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; YAJL_IS_ARRAY(mounts) && i < mounts->u.array.len; i++) {
 		yajl_val m = mounts->u.array.values[i];
 		bool ro = dk_bool(m, "readonly");
 		const char *prop = dk_str(m, "propagation");
+		if (streq(dk_str(m, "type"), "volume")) /* as made, in volumes */
+			continue;
 		jg_object(g, JG_STR("Type", "bind"), JG_STR("Source", dk_str(m, "source")),
 			     JG_STR("Destination", dk_str(m, "destination")), JG_STR("Mode", ro ? "ro" : ""),
 			     JG_BOOL("RW", !ro), JG_STR("Propagation", *prop ? prop : "rprivate"), JG_END);
+	}
+	for (size_t i = 0; YAJL_IS_ARRAY(volumes) && i < volumes->u.array.len; i++) {
+		yajl_val v = volumes->u.array.values[i];
+		bool ro = dk_bool(v, "readonly");
+		jg_object(g, JG_STR("Type", "volume"), JG_STR("Name", dk_str(v, "name")),
+			  JG_STR("Source", dk_str(v, "mountpoint")), JG_STR("Destination", dk_str(v, "destination")),
+			  JG_STR("Driver", "local"), JG_STR("Mode", ro ? "ro" : ""), JG_BOOL("RW", !ro),
+			  JG_STR("Propagation", ""), JG_END);
 	}
 	yajl_gen_array_close(g);
 }
@@ -164,6 +175,6 @@ void dk_gen_ctr_summary(yajl_gen g, yajl_val c)
 	yajl_gen_map_open(g);
 	dk_gen_networks(g, json_get(c, "networks"));
 	yajl_gen_map_close(g);
-	dk_gen_mounts(g, json_get(cspec_json, "mounts"));
+	dk_gen_mounts(g, c);
 	yajl_gen_map_close(g);
 }

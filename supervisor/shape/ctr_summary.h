@@ -11,7 +11,8 @@ long long dk_address(yajl_val a, char *ip, size_t n);
  * (ImageInspect's image.config), or NULL when the image is gone. */
 void dk_gen_ctr_summary(yajl_gen g, yajl_val c);
 void dk_gen_networks(yajl_gen g, yajl_val nets);
-void dk_gen_mounts(yajl_gen g, yajl_val mounts);
+/* Mounts: a Container's binds (its config's) and volumes (as made) */
+void dk_gen_mounts(yajl_gen g, yajl_val c);
 /* HostConfig.NetworkMode of a ContainerSpec. */
 const char *dk_network_mode(yajl_val cspec_json);
 /* Docker's Status column: "Up 3 seconds", "Exited (0) 2 seconds ago". */

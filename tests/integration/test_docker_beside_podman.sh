@@ -967,12 +967,18 @@ sc_volumes() {
 	d volume inspect -f '{{.Mountpoint}}' sbsv1 | grep -q . && echo "a mountpoint"
 	d run --rm -v sbsv1:/data busybox:latest sh -c 'echo kept >/data/f'
 	d run --rm -v sbsv1:/data busybox:latest cat /data/f
-	d run -d --name sbsvu -v sbsv1:/data busybox:latest sleep 1000 >/dev/null
+	d run -d --name sbsvu -v sbsv1:/data -v /anon busybox:latest sleep 1000 >/dev/null
+	# inspect's Mounts name its volumes, an anonymous one too (compose
+	# reads them there to keep them when it makes the container again)
+	d inspect -f '{{range .Mounts}}{{.Type}} {{.Destination}} {{.Driver}} {{.RW}} {{if .Name}}named{{end}}|{{end}}' sbsvu |
+		tr '|' '\n' | sort | sed '/^$/d'
+	d volume inspect -f '{{.Mountpoint}}' "$(d inspect -f '{{range .Mounts}}{{if eq .Destination "/anon"}}{{.Name}}{{end}}{{end}}' sbsvu)" |
+		sed 's#.*/##'
 	d volume rm sbsv1 2>"$(err v)"
 	echo "rc=$?"
 	says "$(err v)" "in use" "in use|being used"
 	d kill sbsvu >/dev/null
-	d rm sbsvu >/dev/null
+	d rm -v sbsvu >/dev/null
 	d volume rm sbsv1 sbsv2
 	d volume ls -q | wc -l
 	d volume inspect sbsv1 2>"$(err v)"
@@ -990,6 +996,9 @@ sbsv2
 sbsv2 local {"k":"v"}
 a mountpoint
 kept
+volume /anon local true named
+volume /data local true named
+_data
 rc=1
 in use
 sbsv1

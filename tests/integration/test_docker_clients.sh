@@ -4,7 +4,7 @@
 # and hostile HTTP that must cost only its own corral-docker. Each test runs
 # its own corrald (network tests in a namespace of their own) and cleans up
 # its containers and networks, also on failure.
-# time: about 125 s (6 cases); the first compose case alone is about 57 s: eight docker-compose calls (a Python start each), a healthcheck to turn healthy, and three services stopped
+# time: about 150 s (7 cases); the first compose case alone is about 57 s: eight docker-compose calls (a Python start each), a healthcheck to turn healthy, and three services stopped
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"
@@ -236,6 +236,49 @@ read-only
 	"${dc[@]}" down >"$T/down.out" 2>&1 || fail "compose down: $(cat "$T/down.out")"
 	assert_eq "$(ctl ps -a -q | wc -l)" 0 "no container after down"
 	assert_eq "$(dock network ls --format '{{.Name}}' | grep -c '^stack_')" 0 "the networks are gone"
+}
+
+# compose recreates a service whose config changed, and carries its
+# anonymous volumes over to the new container, as under Docker: what a
+# database wrote in its image's VOLUME (and in a compose-declared one) is
+# still there after "up -d" (docker inspect's Mounts name them)
+test_dkc_compose_recreate_keeps_the_data() {
+	trap cleanup_sv EXIT
+	command -v docker-compose >/dev/null || skip "no docker-compose"
+	need_cni
+	start_sv_netns $(docker_flags)
+	import_busybox
+	mkdir -p "$T/keep/db"
+	printf 'FROM busybox:latest\nVOLUME /var/lib/db\n' >"$T/keep/db/Dockerfile"
+	cat >"$T/keep/docker-compose.yml" <<-'YML'
+	version: "3.7"
+	services:
+	  db:
+	    build: ./db
+	    image: keep-db:1
+	    command: sleep 1000
+	    environment: [REV=1]
+	    volumes: ["/scratch"]
+	YML
+	local dc=(env DOCKER_HOST="unix://$S/docker.sock" DOCKER_CONFIG="$T/dc0" docker-compose -p keep -f "$T/keep/docker-compose.yml")
+	"${dc[@]}" up -d >"$T/up.out" 2>&1 || fail "compose up: $(cat "$T/up.out")"
+	ctl exec keep_db_1 sh -c 'echo in-image-volume >/var/lib/db/f && echo in-compose-volume >/scratch/f' ||
+		fail "writing the volumes"
+	local first
+	first=$(dock inspect -f '{{.Id}}' keep_db_1)
+	sed -i 's/REV=1/REV=2/' "$T/keep/docker-compose.yml"
+	"${dc[@]}" up -d >"$T/up2.out" 2>&1 || fail "compose up again: $(cat "$T/up2.out")"
+	assert_contains "$(cat "$T/up2.out")" "Recreating keep_db_1" "the changed service is recreated"
+	[ "$(dock inspect -f '{{.Id}}' keep_db_1)" != "$first" ] || fail "the container was not made again"
+	assert_eq "$(ctl exec keep_db_1 sh -c 'echo $REV; cat /var/lib/db/f /scratch/f')" "2
+in-image-volume
+in-compose-volume" "the new container has the old one's volumes"
+	# the new container mounts them by name (compose's Binds), so its rm -v
+	# keeps them, as dockerd's does; a prune takes them once unused
+	"${dc[@]}" down -v >"$T/down.out" 2>&1 || fail "compose down -v: $(cat "$T/down.out")"
+	assert_eq "$(ctl ps -a -q | wc -l)" 0 "no container after down"
+	dock volume prune -f >/dev/null
+	assert_eq "$(dock volume ls -q | wc -l)" 0 "a prune took the volumes"
 }
 
 # Hostile HTTP costs only the corral-docker that reads it: oversized

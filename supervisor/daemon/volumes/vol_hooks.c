@@ -312,6 +312,30 @@ static void removed(struct corrald *d, ctr *c)
 	}
 }
 
+/* Inspect: its volumes as made, an anonymous one by its made-up name
+ * (docker inspect's Mounts, which compose reads to carry them over to the
+ * container it makes again) */
+static void gen_inspect(yajl_gen g, struct corrald *d, const ctr *c)
+{
+	if (!c->spec.n_volumes)
+		return;
+	char dir[PATH_MAX];
+	vol_dir(d, c->owner, dir, sizeof(dir));
+	jg_key(g, "volumes");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < c->spec.n_volumes; i++) {
+		const ctr_volume *cv = &c->spec.volumes[i];
+		char mp[PATH_MAX];
+		if (!cv->name)
+			continue;
+		snprintf(mp, sizeof(mp), "%s/%s/" VOL_DATA, dir, cv->name);
+		jg_object(g, JG_STR("name", cv->name), JG_STR("destination", cv->destination),
+			  JG_STR("mountpoint", mp), JG_BOOL("readonly", cv->readonly), JG_BOOL("anonymous", cv->anonymous),
+			  JG_END);
+	}
+	yajl_gen_array_close(g);
+}
+
 const ctr_feature volumes_container_hooks = {
 	.created = created,
 	.removed = removed,
@@ -322,4 +346,5 @@ const ctr_feature volumes_container_hooks = {
 	.gen_mounts = gen_mounts,
 	.gen_record = gen_record,
 	.load_record = load_record,
+	.gen_inspect = gen_inspect,
 };
