@@ -1,12 +1,14 @@
 /* POST /containers/create: Docker's Config and HostConfig as corral's
- * ContainerSpec. What corral has no word for is refused (a named volume)
- * or said in Warnings (anonymous volumes), never silently half-done. */
+ * ContainerSpec (the mounts in docker_ctr_mounts.c, the confinement in
+ * docker_ctr_confine.c). What corral has no word for is refused or said
+ * in Warnings (docker_ctr_unsupported.c), never silently half-done. */
 #include "supervisor/docker/dk.h"
 #include "supervisor/shape/words.h"
 #include "supervisor/docker/docker_networks.h"
 #include "supervisor/docker/docker_ctr_create.h"
 #include "supervisor/docker/docker_ctr_unsupported.h"
 #include "supervisor/docker/docker_ctr_confine.h"
+#include "supervisor/docker/docker_ctr_mounts.h"
 #include "supervisor/docker/docker_call.h"
 #include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
@@ -52,134 +54,6 @@ static void copy_entrypoint(yajl_gen g, yajl_val ep)
 		yajl_gen_array_close(g);
 	} else
 		copy_strings(g, "entrypoint", ep);
-}
-
-static void gen_volume_mount(yajl_gen g, const char *name, const char *dst, bool ro)
-{
-	jg_object(g, JG_STR("type", "volume"), JG_STR("source", name), JG_STR("destination", dst),
-		     JG_TRUE_SET("readonly", ro), JG_END);
-}
-
-static void gen_mount(yajl_gen g, const char *src, const char *dst, bool ro, const char *prop)
-{
-	yajl_gen_map_open(g);
-	jg_key_str(g, "source", src);
-	jg_key_str(g, "destination", dst);
-	if (ro)
-		jg_key_bool(g, "readonly", true);
-	if (prop && *prop)
-		jg_key_str(g, "propagation", prop);
-	yajl_gen_map_close(g);
-}
-
-/* "/host:/ctr[:opt,opt]", or "name:/ctr[:opt]" of a named volume; -1
- * with r answered when it is not one corral can make (a bind without a
- * destination). */
-static int gen_bind(dk_req *r, yajl_gen g, const char *bind)
-{
-	_cleanup_free_ char *copy = strdup(bind);
-	if (!copy)
-		return -1;
-	char *dst = strchr(copy, ':');
-	if (!dst || dst[1] != '/' || dst == copy) {
-		dk_error(r, 400, "invalid volume specification: '%s'", bind);
-		return -1;
-	}
-	*dst++ = '\0';
-	char *opts = strchr(dst, ':');
-	if (opts)
-		*opts++ = '\0';
-	bool ro = false;
-	const char *prop = NULL;
-	for (char *o = opts ? strtok(opts, ",") : NULL; o; o = strtok(NULL, ",")) {
-		if (streq(o, "ro"))
-			ro = true;
-		else if (strstr(o, "private") || strstr(o, "shared") || strstr(o, "slave"))
-			prop = o;
-		else if (!streq(o, "rw") && !streq(o, "z") && !streq(o, "Z") && !streq(o, "nocopy")) {
-			dk_error(r, 400, "invalid mode: %s", o);
-			return -1;
-		}
-	}
-	if (copy[0] != '/') { /* a volume's name, as docker decides */
-		if (prop) {
-			dk_error(r, 400, "invalid mode: %s", prop);
-			return -1;
-		}
-		gen_volume_mount(g, copy, dst, ro);
-		return 0;
-	}
-	gen_mount(g, copy, dst, ro, prop);
-	return 0;
-}
-
-/* Binds, HostConfig.Mounts of type bind and volume, and Config.Volumes
- * (anonymous volumes, unless a bind or mount is there); tmpfs mounts go
- * to tmpfs. */
-static int gen_mounts(dk_req *r, yajl_gen g, yajl_val hc, yajl_val vols)
-{
-	yajl_val binds = json_get(hc, "Binds"), mounts = json_get(hc, "Mounts");
-	jg_key(g, "mounts");
-	yajl_gen_array_open(g);
-	for (size_t i = 0; YAJL_IS_OBJECT(vols) && i < vols->u.object.len; i++) {
-		const char *dst = vols->u.object.keys[i];
-		bool covered = false;
-		for (size_t j = 0; YAJL_IS_ARRAY(binds) && j < binds->u.array.len && !covered; j++) {
-			const char *b = YAJL_IS_STRING(binds->u.array.values[j]) ? binds->u.array.values[j]->u.string : "";
-			const char *c = strchr(b, ':');
-			size_t n = strlen(dst);
-			covered = c && !strncmp(c + 1, dst, n) && (c[1 + n] == '\0' || c[1 + n] == ':');
-		}
-		for (size_t j = 0; YAJL_IS_ARRAY(mounts) && j < mounts->u.array.len && !covered; j++)
-			covered = streq(dk_str(mounts->u.array.values[j], "Target"), dst);
-		if (!covered)
-			gen_volume_mount(g, "", dst, false);
-	}
-	for (size_t i = 0; YAJL_IS_ARRAY(binds) && i < binds->u.array.len; i++)
-		if (YAJL_IS_STRING(binds->u.array.values[i]) && gen_bind(r, g, binds->u.array.values[i]->u.string) < 0)
-			return -1;
-	for (size_t i = 0; YAJL_IS_ARRAY(mounts) && i < mounts->u.array.len; i++) {
-		yajl_val m = mounts->u.array.values[i];
-		const char *type = dk_str(m, "Type");
-		if (streq(type, "tmpfs"))
-			continue;
-		if (streq(type, "volume")) {
-			gen_volume_mount(g, dk_str(m, "Source"), dk_str(m, "Target"), dk_bool(m, "ReadOnly"));
-			continue;
-		}
-		if (!streq(type, "bind")) {
-			dk_error(r, 400, "mount type %s is not supported by corral: use bind, volume or tmpfs", type);
-			return -1;
-		}
-		gen_mount(g, dk_str(m, "Source"), dk_str(m, "Target"), dk_bool(m, "ReadOnly"),
-			  dk_str(json_get(m, "BindOptions"), "Propagation"));
-	}
-	return yajl_gen_array_close(g);
-}
-
-static void gen_tmpfs(yajl_gen g, yajl_val hc)
-{
-	yajl_val t = json_get(hc, "Tmpfs"), mounts = json_get(hc, "Mounts");
-	jg_key(g, "tmpfs");
-	yajl_gen_array_open(g);
-	for (size_t i = 0; YAJL_IS_OBJECT(t) && i < t->u.object.len; i++) {
-		const char *opts = YAJL_IS_STRING(t->u.object.values[i]) ? t->u.object.values[i]->u.string : "";
-		char line[4096];
-		snprintf(line, sizeof(line), "%s%s%s", t->u.object.keys[i], *opts ? ":" : "", opts);
-		jg_str(g, line);
-	}
-	for (size_t i = 0; YAJL_IS_ARRAY(mounts) && i < mounts->u.array.len; i++) {
-		yajl_val m = mounts->u.array.values[i];
-		if (!streq(dk_str(m, "Type"), "tmpfs"))
-			continue;
-		long long size = dk_int(json_get(m, "TmpfsOptions"), "SizeBytes", 0);
-		char line[4096];
-		snprintf(line, sizeof(line), "%s", dk_str(m, "Target"));
-		if (size > 0)
-			snprintf(line + strlen(line), sizeof(line) - strlen(line), ":size=%lld", size);
-		jg_str(g, line);
-	}
-	yajl_gen_array_close(g);
 }
 
 static void gen_restart(yajl_gen g, yajl_val rp)
@@ -416,10 +290,10 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name, yajl_val img_
 	copy_true(g, "interactive", json_get(body, "OpenStdin"));
 	copy_true(g, "stdinOnce", json_get(body, "StdinOnce"));
 	gen_healthcheck(g, json_get(body, "Healthcheck"));
-	if (gen_mounts(r, g, hc, json_get(body, "Volumes")) < 0 || gen_network(r, g, hc) < 0 ||
+	if (dk_create_mounts(r, g, hc, json_get(body, "Volumes")) < 0 || gen_network(r, g, hc) < 0 ||
 	    dk_gen_confinement(r, g, hc) < 0)
 		return NULL;
-	gen_tmpfs(g, hc);
+	dk_create_tmpfs(g, hc);
 	gen_restart(g, json_get(hc, "RestartPolicy"));
 	gen_resources(g, hc);
 	gen_ports(g, body, hc, img_cfg);

@@ -183,6 +183,8 @@ test_dk_members_get_what_varlink_gives_them() {
 	assert_contains "$out" "No such container" "4343's rm"
 	dockm 4343 rm -f a >/dev/null 2>&1 # docker's rm -f says nothing of a missing one
 	assert_eq "$(dockm 4242 ps --format '{{.Names}}')" a "4242's container is still there"
+	out=$(dockm 4343 run -d --volumes-from a m:1 true 2>&1) && fail "4343 took 4242's volumes"
+	assert_contains "$out" "No such container: a (--volumes-from)" "4343's --volumes-from of 4242's container"
 	out=$(dockm 4343 run -d --privileged m:1 true 2>&1) && fail "a member ran a privileged container"
 	assert_contains "$out" "privileged" "the refusal names what"
 	out=$(dockm 4343 run -d -v /etc:/host-etc m:1 true 2>&1) && fail "a member bound the host's /etc"

@@ -974,6 +974,12 @@ sc_volumes() {
 		tr '|' '\n' | sort | sed '/^$/d'
 	d volume inspect -f '{{.Mountpoint}}' "$(d inspect -f '{{range .Mounts}}{{if eq .Destination "/anon"}}{{.Name}}{{end}}{{end}}' sbsvu)" |
 		sed 's#.*/##'
+	# --volumes-from: its volumes, the anonymous one too, as they are or ro
+	d run --rm --volumes-from sbsvu busybox:latest sh -c 'echo from >/anon/f && cat /data/f'
+	d run --rm --volumes-from sbsvu:ro busybox:latest sh -c 'cat /anon/f; touch /anon/g 2>/dev/null || echo ro'
+	d run --rm --volumes-from nosuch busybox:latest true 2>"$(err vf)"
+	echo "rc=$?"
+	says "$(err vf)" "no such container" "no such container"
 	d volume rm sbsv1 2>"$(err v)"
 	echo "rc=$?"
 	says "$(err v)" "in use" "in use|being used"
@@ -999,6 +1005,11 @@ kept
 volume /anon local true named
 volume /data local true named
 _data
+kept
+from
+ro
+rc=125
+no such container
 rc=1
 in use
 sbsv1

@@ -1,0 +1,215 @@
+/* POST /containers/create's mounts: Binds, HostConfig.Mounts, Config.Volumes,
+ * VolumesFrom and Tmpfs as ContainerSpec's mounts and tmpfs. */
+#include "supervisor/docker/docker_ctr_mounts.h"
+#include "supervisor/docker/docker_answer.h"
+#include "supervisor/docker/docker_call.h"
+#include "supervisor/shape/words.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/json_build.h"
+#include "common/strv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void gen_volume_mount(yajl_gen g, const char *name, const char *dst, bool ro)
+{
+	jg_object(g, JG_STR("type", "volume"), JG_STR("source", name), JG_STR("destination", dst),
+		     JG_TRUE_SET("readonly", ro), JG_END);
+}
+
+static void gen_mount(yajl_gen g, const char *src, const char *dst, bool ro, const char *prop)
+{
+	yajl_gen_map_open(g);
+	jg_key_str(g, "source", src);
+	jg_key_str(g, "destination", dst);
+	if (ro)
+		jg_key_bool(g, "readonly", true);
+	if (prop && *prop)
+		jg_key_str(g, "propagation", prop);
+	yajl_gen_map_close(g);
+}
+
+/* "/host:/ctr[:opt,opt]", or "name:/ctr[:opt]" of a named volume; -1
+ * with r answered when it is not one corral can make (a bind without a
+ * destination). */
+static int gen_bind(dk_req *r, yajl_gen g, const char *bind)
+{
+	_cleanup_free_ char *copy = strdup(bind);
+	if (!copy)
+		return -1;
+	char *dst = strchr(copy, ':');
+	if (!dst || dst[1] != '/' || dst == copy) {
+		dk_error(r, 400, "invalid volume specification: '%s'", bind);
+		return -1;
+	}
+	*dst++ = '\0';
+	char *opts = strchr(dst, ':');
+	if (opts)
+		*opts++ = '\0';
+	bool ro = false;
+	const char *prop = NULL;
+	for (char *o = opts ? strtok(opts, ",") : NULL; o; o = strtok(NULL, ",")) {
+		if (streq(o, "ro"))
+			ro = true;
+		else if (strstr(o, "private") || strstr(o, "shared") || strstr(o, "slave"))
+			prop = o;
+		else if (!streq(o, "rw") && !streq(o, "z") && !streq(o, "Z") && !streq(o, "nocopy")) {
+			dk_error(r, 400, "invalid mode: %s", o);
+			return -1;
+		}
+	}
+	if (copy[0] != '/') { /* a volume's name, as docker decides */
+		if (prop) {
+			dk_error(r, 400, "invalid mode: %s", prop);
+			return -1;
+		}
+		gen_volume_mount(g, copy, dst, ro);
+		return 0;
+	}
+	gen_mount(g, copy, dst, ro, prop);
+	return 0;
+}
+
+/* Whether Binds or HostConfig.Mounts mount something at dst */
+static bool covered(yajl_val hc, const char *dst)
+{
+	yajl_val binds = json_get(hc, "Binds"), mounts = json_get(hc, "Mounts");
+	for (size_t j = 0; YAJL_IS_ARRAY(binds) && j < binds->u.array.len; j++) {
+		const char *b = YAJL_IS_STRING(binds->u.array.values[j]) ? binds->u.array.values[j]->u.string : "";
+		const char *c = strchr(b, ':');
+		size_t n = strlen(dst);
+		if (c && !strncmp(c + 1, dst, n) && (c[1 + n] == '\0' || c[1 + n] == ':'))
+			return true;
+	}
+	for (size_t j = 0; YAJL_IS_ARRAY(mounts) && j < mounts->u.array.len; j++)
+		if (streq(dk_str(mounts->u.array.values[j], "Target"), dst))
+			return true;
+	return false;
+}
+
+/* Put a copy of dst in *taken: 0, or -ENOMEM */
+static int take(char ***taken, const char *dst)
+{
+	char *copy = strdup(dst);
+	if (copy && strv_push(taken, copy) == 0)
+		return 0;
+	free(copy);
+	return -ENOMEM;
+}
+
+/* One of VolumesFrom, "NAME[:ro|:rw]": that container's binds and volumes
+ * (as made: an anonymous one by its name) at the same places, read-only
+ * as asked or as they are there, each place put in *taken; where Binds or
+ * Mounts put something the body's own stays, as dockerd has it. -1 with
+ * r answered. */
+static int gen_volumes_from(dk_req *r, yajl_gen g, yajl_val hc, const char *from, char ***taken)
+{
+	_cleanup_free_ char *name = strdup(from);
+	char *mode = name ? strchr(name, ':') : NULL;
+	if (mode)
+		*mode++ = '\0';
+	if (!name || (mode && !streq(mode, "ro") && !streq(mode, "rw"))) {
+		dk_error(r, 400, "invalid mode for --volumes-from %s: must be ro or rw", from);
+		return -1;
+	}
+	/* not a 404: the docker CLI takes that for a missing image, and pulls */
+	_cleanup_free_ char *params = dk_params_text("id", name);
+	vl_reply rep;
+	if (dk_call(r, "Inspect", params, &rep) < 0) {
+		if (rep.error)
+			dk_error(r, 400, "No such container: %s (--volumes-from)", name);
+		vl_reply_release(&rep);
+		return -1;
+	}
+	yajl_val c = json_get(rep.params, "container");
+	yajl_val mounts = json_get(json_get(c, "config"), "mounts"), made = json_get(c, "volumes");
+	int k = 0;
+	for (size_t i = 0; k == 0 && YAJL_IS_ARRAY(mounts) && i < mounts->u.array.len; i++) {
+		yajl_val m = mounts->u.array.values[i];
+		const char *dst = dk_str(m, "destination");
+		if (streq(dk_str(m, "type"), "volume") || covered(hc, dst) || strv_contains(*taken, dst))
+			continue; /* a volume is in made, as made */
+		gen_mount(g, dk_str(m, "source"), dst, mode ? streq(mode, "ro") : dk_bool(m, "readonly"),
+			  dk_str(m, "propagation"));
+		k = take(taken, dst);
+	}
+	for (size_t i = 0; k == 0 && YAJL_IS_ARRAY(made) && i < made->u.array.len; i++) {
+		yajl_val v = made->u.array.values[i];
+		const char *dst = dk_str(v, "destination");
+		if (covered(hc, dst) || strv_contains(*taken, dst))
+			continue;
+		gen_volume_mount(g, dk_str(v, "name"), dst, mode ? streq(mode, "ro") : dk_bool(v, "readonly"));
+		k = take(taken, dst);
+	}
+	vl_reply_release(&rep);
+	if (k < 0)
+		dk_error(r, 500, "out of memory");
+	return k < 0 ? -1 : 0;
+}
+
+/* Binds, HostConfig.Mounts of type bind and volume, Config.Volumes
+ * (anonymous volumes, unless a bind or mount is there) and VolumesFrom;
+ * tmpfs mounts go to tmpfs. */
+int dk_create_mounts(dk_req *r, yajl_gen g, yajl_val hc, yajl_val vols)
+{
+	yajl_val binds = json_get(hc, "Binds"), mounts = json_get(hc, "Mounts"), from = json_get(hc, "VolumesFrom");
+	_cleanup_strv_ char **taken = NULL; /* VolumesFrom's places */
+	jg_key(g, "mounts");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; YAJL_IS_ARRAY(from) && i < from->u.array.len; i++)
+		if (YAJL_IS_STRING(from->u.array.values[i]) &&
+		    gen_volumes_from(r, g, hc, from->u.array.values[i]->u.string, &taken) < 0)
+			return -1;
+	for (size_t i = 0; YAJL_IS_OBJECT(vols) && i < vols->u.object.len; i++)
+		if (!covered(hc, vols->u.object.keys[i]) && !strv_contains(taken, vols->u.object.keys[i]))
+			gen_volume_mount(g, "", vols->u.object.keys[i], false);
+	for (size_t i = 0; YAJL_IS_ARRAY(binds) && i < binds->u.array.len; i++)
+		if (YAJL_IS_STRING(binds->u.array.values[i]) && gen_bind(r, g, binds->u.array.values[i]->u.string) < 0)
+			return -1;
+	for (size_t i = 0; YAJL_IS_ARRAY(mounts) && i < mounts->u.array.len; i++) {
+		yajl_val m = mounts->u.array.values[i];
+		const char *type = dk_str(m, "Type");
+		if (streq(type, "tmpfs"))
+			continue;
+		if (streq(type, "volume")) {
+			gen_volume_mount(g, dk_str(m, "Source"), dk_str(m, "Target"), dk_bool(m, "ReadOnly"));
+			continue;
+		}
+		if (!streq(type, "bind")) {
+			dk_error(r, 400, "mount type %s is not supported by corral: use bind, volume or tmpfs", type);
+			return -1;
+		}
+		gen_mount(g, dk_str(m, "Source"), dk_str(m, "Target"), dk_bool(m, "ReadOnly"),
+			  dk_str(json_get(m, "BindOptions"), "Propagation"));
+	}
+	return yajl_gen_array_close(g);
+}
+
+void dk_create_tmpfs(yajl_gen g, yajl_val hc)
+{
+	yajl_val t = json_get(hc, "Tmpfs"), mounts = json_get(hc, "Mounts");
+	jg_key(g, "tmpfs");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; YAJL_IS_OBJECT(t) && i < t->u.object.len; i++) {
+		const char *opts = YAJL_IS_STRING(t->u.object.values[i]) ? t->u.object.values[i]->u.string : "";
+		char line[4096];
+		snprintf(line, sizeof(line), "%s%s%s", t->u.object.keys[i], *opts ? ":" : "", opts);
+		jg_str(g, line);
+	}
+	for (size_t i = 0; YAJL_IS_ARRAY(mounts) && i < mounts->u.array.len; i++) {
+		yajl_val m = mounts->u.array.values[i];
+		if (!streq(dk_str(m, "Type"), "tmpfs"))
+			continue;
+		long long size = dk_int(json_get(m, "TmpfsOptions"), "SizeBytes", 0);
+		char line[4096];
+		snprintf(line, sizeof(line), "%s", dk_str(m, "Target"));
+		if (size > 0)
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), ":size=%lld", size);
+		jg_str(g, line);
+	}
+	yajl_gen_array_close(g);
+}
+
