@@ -14,7 +14,6 @@
 #include "supervisor/varlink/streams.h"
 #include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/containers/engine/ctr_spawn.h"
-#include "supervisor/daemon/containers/engine/ctr_bundle_user.h"
 #include "supervisor/daemon/containers/record/img_source.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/owner.h"
@@ -196,11 +195,9 @@ int sv_copy_to(vl_call *call, yajl_val params, void *ud)
 						  "so its files' owners would be the host's");
 	/* the user its process runs as: what it could own itself */
 	char chown_ids[32];
-	ctr_bundle_user user;
+	struct bundle_user user;
 	if (to_user) {
-		char dir[PATH_MAX];
-		ctr_dir(ud, c, dir, sizeof(dir));
-		if (ctr_bundle_user_of(dir, &user, &err) < 0)
+		if (ctr_process_user(ud, c, &user, &err) < 0)
 			return sv_internal_err(call, &err);
 		snprintf(chown_ids, sizeof(chown_ids), "%" PRIu32 ":%" PRIu32, user.uid, user.gid);
 	}

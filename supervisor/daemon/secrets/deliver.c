@@ -5,7 +5,7 @@
 #include "supervisor/daemon/spec/spec_secrets.h"
 #include "supervisor/daemon/secrets/secret_store.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
-#include "supervisor/daemon/containers/engine/ctr_bundle_user.h"
+#include "supervisor/daemon/containers/record/ctr_ids.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/logs/crilog_mask.h"
@@ -159,8 +159,8 @@ int secrets_deliver(corrald *d, ctr *c, cerr *err)
 	ctr_dir(d, c, dir, sizeof(dir));
 	snprintf(mnt, sizeof(mnt), "%s/" SECRETS_MNT, dir);
 	secrets_withdraw(d, c); /* one left by a corrald that died mid-start */
-	ctr_bundle_user user;
-	int r = ctr_bundle_user_of(dir, &user, err);
+	struct bundle_user user;
+	int r = ctr_process_user(d, c, &user, err);
 	if (r < 0)
 		return cerr_wrap(err, "container %s: secrets", c->name);
 	uid_t uid = user.host_uid;

@@ -175,3 +175,10 @@ int ctr_userns_of(const struct corrald *d, const struct ctr *c, ctr_ids *out, ce
 	ctr_dir(d, c, dir, sizeof(dir));
 	return bundle_userns_maps(dir, out->uid, out->gid, err);
 }
+
+int ctr_process_user(const struct corrald *d, const struct ctr *c, struct bundle_user *out, cerr *err)
+{
+	char dir[PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	return bundle_process_user(dir, out, err);
+}

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include <yajl/yajl_gen.h>
+#include "bundle/bundle_userns.h"
 #include "bundle/spec.h"
 #include "common/error.h"
 #include "images/img_rootfs.h"
@@ -38,5 +39,8 @@ struct ctr;
 /* Whether the container has a user namespace of its own (its bundle says
  * so): 1 with its maps in out, 0 when it has none. */
 int ctr_userns_of(const struct corrald *d, const struct ctr *c, ctr_ids *out, cerr *err);
+/* The user its process runs as (its bundle's process.user), in the
+ * container and on the host: 0, or -errno with err. */
+int ctr_process_user(const struct corrald *d, const struct ctr *c, struct bundle_user *out, cerr *err);
 /* "uidMappings" and "gidMappings", keys and values, into a linux object. */
 void ctr_ids_gen(yajl_gen g, const ctr_ids *ids);
