@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""A stand-in for corrald's CopyFrom (with its STAT frame) and CopyTo, as
+"""A stand-in for corrald's CopyFrom (with its STAT frame, or that alone) and CopyTo, as
 io.corral.Supervisor.varlink words them, to test corralctl cp on its own:
 one varlink call with "upgrade", its reply, then Streams frames (1 byte
 kind, 4 bytes big-endian length, payload).
@@ -48,7 +48,7 @@ def serve(c, root):
         if not os.path.lexists(path):
             c.sendall(frame(STDERR, b"no such file or directory: " + p["path"].encode()) + frame(EXIT, struct.pack(">I", 1)))
             return
-        if p.get("stat"):
+        if p.get("stat") or p.get("statOnly"):
             st = os.lstat(path)
             link = ""
             if os.path.islink(path):  # where it leads, in the root
@@ -56,6 +56,9 @@ def serve(c, root):
                 link = "/" if rel == "." else "/" + rel
             c.sendall(frame(STAT, json.dumps({"size": st.st_size, "mode": st.st_mode, "mtimeNs": st.st_mtime_ns,
                                               "linkTarget": link}).encode()))
+        if p.get("statOnly"):  # the frame alone, no tar
+            c.sendall(frame(EXIT, struct.pack(">I", 0)))
+            return
         out = io.BytesIO()
         with tarfile.open(fileobj=out, mode="w") as t:
             t.add(path, arcname=os.path.basename(os.path.normpath(path)))

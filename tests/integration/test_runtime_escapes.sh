@@ -77,7 +77,9 @@ exec_race_attack() { # RUNNER
 	with_ptrace
 	printf '#!/proc/self/exe\n' >"$T/out/evil" && chmod +x "$T/out/evil"
 	(cd "$BUNDLE" && $rt --root "$STATE" run -d "$TID" </dev/null)
-	for _ in $(seq 50); do [ -s "$T/out/log" ] || grep -qs escape /proc/*/cmdline && break; sleep 0.1; done
+	# the watcher runs before the execs start (a grep of "escape" in every
+	# cmdline had matched this script's own name, and waited for nothing)
+	wait_for 10 pgrep -f "^/escape watch 8 $T/marker"
 	n=0
 	for _ in $(seq 10); do
 		$rt --root "$STATE" exec "$TID" true && n=$((n + 1))

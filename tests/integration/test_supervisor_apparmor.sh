@@ -28,8 +28,8 @@ test_sva_default_profile_and_who_may_choose() {
 	# and as podman spells it
 	out=$(mctl 65534 run --security-opt apparmor=unconfined app:1 true 2>&1) && fail "a member's --security-opt ran"
 	assert_contains "$out" "spec.apparmorProfile" "member's --security-opt: the field"
-	out=$(ctl run --security-opt label=disable app:1 true 2>&1) && fail "an unknown --security-opt ran"
-	assert_eq "$out" "corralctl: --security-opt label=disable: unknown option (known: apparmor=PROFILE)" "unknown --security-opt"
+	out=$(ctl run --security-opt bogus=1 app:1 true 2>&1) && fail "an unknown --security-opt ran"
+	assert_eq "$out" "corralctl: invalid --security-opt bogus=1: unknown option (known: no-new-privileges, apparmor=, seccomp=, label=, systempaths=unconfined)" "unknown --security-opt"
 	[ -z "$(ls "$STATE_D/containers")" ] || fail "a refused request left a directory"
 	if ! apparmor_on; then
 		# root's profile is refused at Create, as the runtime would refuse it at start
