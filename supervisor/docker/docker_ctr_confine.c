@@ -1,8 +1,8 @@
 /* POST /containers/create's HostConfig fields of confinement, limits and
  * namespaces, as ContainerSpec's: docker run's --security-opt, --device,
- * --group-add, --sysctl, --pid, --ipc, --ulimit and --shm-size. corral-docker only translates:
- * what of them is root's alone, or a sysctl a member may not set, corrald
- * refuses, naming the field. */
+ * --group-add, --sysctl, --pid, --ipc, --ulimit and --shm-size.
+ * corral-docker only translates: what of them is root's alone, or a
+ * sysctl a member may not set, corrald refuses, naming the field. */
 #include "supervisor/docker/docker_ctr_confine.h"
 #include "supervisor/docker/docker_answer.h"
 #include "supervisor/shape/words.h"
