@@ -197,21 +197,38 @@ int image_user_resolve_path(const char *rootfs, const char *spec, struct oci_use
 
 int image_group_add(const char *rootfs, const char *const *groups, struct oci_user *u, cerr *err)
 {
+	size_t n = 0;
+	while (groups && groups[n])
+		n++;
+	if (!n)
+		return 0;
+	if (u->n_additional_gids + n > IMAGE_USER_MAX_GROUPS)
+		return cerr_set(err, E2BIG, "more than %d groups", IMAGE_USER_MAX_GROUPS);
 	_cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return cerr_sys(err, errno, "%s", rootfs);
-	for (; groups && *groups; groups++) {
+	_cleanup_free_ uint32_t *gids = calloc(n, sizeof(*gids));
+	_cleanup_free_ bool *found = calloc(n, sizeof(*found));
+	uint32_t *more = gids && found ? realloc(u->additional_gids, (u->n_additional_gids + n) * sizeof(*more)) : NULL;
+	if (!more)
+		return cerr_set(err, ENOMEM, "out of memory");
+	u->additional_gids = more;
+	/* one pass over the file, whatever the number of names */
+	_cleanup_(id_reader_close) id_reader r = { 0 };
+	id_reader_open(&r, fd, "/etc/group");
+	while (id_reader_next(&r)) {
 		uint32_t gid;
-		if (find_group(fd, *groups, &gid) < 0)
-			return cerr_set(err, ENOENT, "no such group \"%s\" in the image's /etc/group", *groups);
-		if (u->n_additional_gids == IMAGE_USER_MAX_GROUPS)
-			return cerr_set(err, E2BIG, "more than %d groups", IMAGE_USER_MAX_GROUPS);
-		uint32_t *more = realloc(u->additional_gids, (u->n_additional_gids + 1) * sizeof(*more));
-		if (!more)
-			return cerr_set(err, ENOMEM, "out of memory");
-		u->additional_gids = more;
-		u->additional_gids[u->n_additional_gids++] = gid;
+		for (size_t i = 0; i < n; i++)
+			if (!found[i] && streq(r.name, groups[i]) && parse_id(r.id, &gid) > 0) {
+				gids[i] = gid;
+				found[i] = true;
+			}
 	}
+	for (size_t i = 0; i < n; i++)
+		if (!found[i])
+			return cerr_set(err, ENOENT, "no such group \"%s\" in the image's /etc/group", groups[i]);
+	memcpy(u->additional_gids + u->n_additional_gids, gids, n * sizeof(*gids));
+	u->n_additional_gids += n;
 	return 0;
 }
 

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define VOLUMES_FROM_MAX 16
+
 static void gen_volume_mount(yajl_gen g, const char *name, const char *dst, bool ro)
 {
 	jg_object(g, JG_STR("type", "volume"), JG_STR("source", name), JG_STR("destination", dst),
@@ -157,6 +159,11 @@ int dk_create_mounts(dk_req *r, yajl_gen g, yajl_val hc, yajl_val vols)
 {
 	yajl_val binds = json_get(hc, "Binds"), mounts = json_get(hc, "Mounts"), from = json_get(hc, "VolumesFrom");
 	_cleanup_strv_ char **taken = NULL; /* VolumesFrom's places */
+	/* each is an Inspect of corrald's: a bound, as corrald bounds mounts */
+	if (YAJL_IS_ARRAY(from) && from->u.array.len > VOLUMES_FROM_MAX) {
+		dk_error(r, 400, "HostConfig.VolumesFrom: more than %d containers", VOLUMES_FROM_MAX);
+		return -1;
+	}
 	jg_key(g, "mounts");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; YAJL_IS_ARRAY(from) && i < from->u.array.len; i++)

@@ -185,6 +185,9 @@ test_dk_members_get_what_varlink_gives_them() {
 	assert_eq "$(dockm 4242 ps --format '{{.Names}}')" a "4242's container is still there"
 	out=$(dockm 4343 run -d --volumes-from a m:1 true 2>&1) && fail "4343 took 4242's volumes"
 	assert_contains "$out" "No such container: a (--volumes-from)" "4343's --volumes-from of 4242's container"
+	# each --volumes-from is an Inspect of corrald's: a bounded number
+	out=$(dockm 4343 run -d $(printf -- '--volumes-from x%d ' $(seq 17)) m:1 true 2>&1) && fail "17 --volumes-from ran"
+	assert_contains "$out" "HostConfig.VolumesFrom: more than 16 containers" "17 --volumes-from"
 	out=$(dockm 4343 run -d --privileged m:1 true 2>&1) && fail "a member ran a privileged container"
 	assert_contains "$out" "privileged" "the refusal names what"
 	out=$(dockm 4343 run -d -v /etc:/host-etc m:1 true 2>&1) && fail "a member bound the host's /etc"

@@ -198,6 +198,24 @@ static void test_by_path(void **state)
 	assert_int_equal(u.gid, 0);
 }
 
+/* docker run --group-add NAME: each name's gid after the user's, in the
+ * order asked; a name the image lacks is named, and nothing is added */
+static void test_group_add(void **state)
+{
+	_cleanup_(image_user_release) struct oci_user u = { 0 };
+	cerr err = { 0 };
+	assert_int_equal(image_user_resolve(root_fd, "app", &u, &err), 0);
+	assert_int_equal(image_group_add(rootfs, (const char *const[]){ "audio", "root", "app", NULL }, &u, &err), 0);
+	static const uint32_t want[] = { 10, 29, 29, 0, 1001 };
+	assert_int_equal(u.n_additional_gids, 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(u.additional_gids[i], want[i]);
+	_cleanup_cerr_ cerr e2 = { 0 };
+	assert_true(image_group_add(rootfs, (const char *const[]){ "wheel", "nosuch", NULL }, &u, &e2) < 0);
+	assert_non_null(strstr(cerr_msg(&e2), "no such group \"nosuch\" in the image's /etc/group"));
+	assert_int_equal(u.n_additional_gids, 5);
+}
+
 static void expect_home(uint32_t uid, int want_r, const char *want)
 {
 	_cleanup_free_ char *home = NULL;
@@ -239,6 +257,7 @@ int main(void)
 		T(test_odd_files_are_not_read),
 		T(test_by_path),
 		T(test_home),
+		T(test_group_add),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
