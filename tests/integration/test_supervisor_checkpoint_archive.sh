@@ -189,6 +189,52 @@ test_ckpt_names_and_key() {
 	true
 }
 
+# Attack: a member's checkpoint names a bind source that hangs by the time
+# it is imported (a FUSE mount whose server never answers, put over the
+# source's directory). The import opens it as the member without holding
+# up corrald: root is served meanwhile, and once the file system goes the
+# import is refused in one line with nothing left. With its source back,
+# the same archive is imported, the answer coming once the member's
+# sources are open.
+test_ckpt_import_of_a_source_that_hangs_blocks_no_one() {
+	local importing out id
+	FUSEFD=""
+	trap '[ -z "$FUSEFD" ] || exec {FUSEFD}>&-; umount -l "$T/u1001/src" 2>/dev/null || true; cleanup_sv' EXIT
+	mkdir -p "$T/u1001/src/d"
+	chown -R 1001 "$T/u1001"
+	echo "{\"unprivileged\": {\"bind_mounts\": {\"allowed\": [\"$T/u1001\"]}}}" >"$T/p.json"
+	start_sv_group --policy "$T/p.json"
+	ctl image import "oci:$FIXTURES/images/oci:test" bb:1 >/dev/null
+	mctl 1001 create --name src -v "$T/u1001/src/d:/h" bb:1 true >/dev/null || fail "member create"
+	ID=$(ctl inspect --format '{{.Id}}' src)
+	mkdir "$STATE_D/containers/$ID/checkpoint"
+	echo inventory >"$STATE_D/containers/$ID/checkpoint/inventory.img"
+	as_uid 1001 sh -c "umask 077; : >'$T/u1001/ck.tar'"
+	assert_eq "$(vl 1001 CheckpointExport "{\"id\":\"src\",\"path\":\"$T/u1001/ck.tar\"}")" "{}" "the export"
+	chmod 644 "$T/u1001/ck.tar"
+	exec {FUSEFD}<>/dev/fuse || skip "no /dev/fuse"
+	mount -i -t fuse -o "fd=$FUSEFD,rootmode=40000,user_id=0,group_id=0,allow_other" hang "$T/u1001/src" ||
+		skip "cannot mount a fuse file system"
+	vl 1001 CheckpointImport "{\"path\":\"$T/u1001/ck.tar\",\"name\":\"copy\"}" >"$T/out" {FUSEFD}>&- &
+	importing=$!
+	wait_for 10 pgrep -u 1001 -P "$CORRALD_PID"
+	ctl ping >/dev/null {FUSEFD}>&- || fail "root's call while the member's source hangs"
+	kill -0 "$importing" 2>/dev/null || fail "the import ended before its source did: $(cat "$T/out")"
+	exec {FUSEFD}>&-
+	FUSEFD=""
+	wait "$importing"
+	out=$(cat "$T/out")
+	assert_contains "$out" "cannot open $T/u1001/src/d as uid 1001" "the refusal: $out"
+	nothing_left "a source that hung"
+	umount -l "$T/u1001/src"
+	out=$(vl 1001 CheckpointImport "{\"path\":\"$T/u1001/ck.tar\",\"name\":\"copy\"}")
+	id=$(echo "$out" | jq -r .id)
+	assert_eq "$(echo "$out" | jq -r .name)" copy "imported, its source back: $out"
+	assert_eq "$(mctl 1001 inspect --format '{{.State.Checkpointed}}' copy)" true "checkpointed"
+	assert_eq "$(cat "$STATE_D/containers/$id/checkpoint/inventory.img")" inventory "its checkpoint"
+	mctl 1001 rm copy >/dev/null
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

@@ -484,6 +484,45 @@ test_svp_member_quotas_of_secrets_and_workloads() {
 	assert_eq "$(grep '"result":"PolicyViolation"' "$STATE_D/audit.log" | grep -c '"uid":65534')" 3 "every refusal audited"
 }
 
+# Attack: a member names a bind source whose lookup never ends: a FUSE
+# mount whose server never answers (a member makes one in a user namespace
+# of its own, and reaches it through /proc/PID/root). corrald opens the
+# member's sources as the member, in a child; its loop goes on serving
+# root and the member's other calls meanwhile. Once the file system goes,
+# the member is refused with one line, and no child, mount or directory
+# of the attempt is left.
+test_svp_member_bind_source_that_hangs_blocks_no_one() {
+	local creating out
+	FUSEFD=""
+	trap '[ -z "$FUSEFD" ] || exec {FUSEFD}>&-; umount -l "$T/hang" 2>/dev/null || true; cleanup_sv' EXIT
+	member_group
+	mkdir -p "$T/hang"
+	echo "{\"unprivileged\": {\"bind_mounts\": {\"allowed\": [\"$T\"]}}}" >"$T/p.json"
+	start_sv --group "$MGROUP" --policy "$T/p.json"
+	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
+	# opened after corrald started, and by no process that stays: the file
+	# system ends when this shell closes it
+	exec {FUSEFD}<>/dev/fuse || skip "no /dev/fuse"
+	mount -i -t fuse -o "fd=$FUSEFD,rootmode=40000,user_id=0,group_id=0,allow_other" hang "$T/hang" ||
+		skip "cannot mount a fuse file system"
+	member create -v "$T/hang/x:/h" app:1 true >"$T/out" 2>&1 {FUSEFD}>&- &
+	creating=$!
+	wait_for 10 pgrep -u 65534 -P "$CORRALD_PID"
+	ctl ping >/dev/null {FUSEFD}>&- || fail "root's call while the member's source hangs"
+	member ps >/dev/null {FUSEFD}>&- || fail "the member's own other call meanwhile"
+	ctl run --rm app:1 true {FUSEFD}>&- || fail "root's run meanwhile"
+	kill -0 "$creating" 2>/dev/null || fail "the create ended before its source did: $(cat "$T/out")"
+	exec {FUSEFD}>&- # the server goes: the lookup fails
+	FUSEFD=""
+	wait "$creating" && fail "the create with a source that hung was accepted"
+	out=$(cat "$T/out")
+	assert_eq "$(echo "$out" | wc -l)" 1 "one line: $out"
+	assert_contains "$out" "cannot open $T/hang/x as uid 65534" "the refusal"
+	wait_for 10 bash -c "! pgrep -u 65534 -P $CORRALD_PID"
+	assert_eq "$(ctl --json ps -a | jq length)" 0 "no container of the attempt"
+	assert_eq "$(ls "$STATE_D/containers" | wc -l)" 0 "no directory of the attempt"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done

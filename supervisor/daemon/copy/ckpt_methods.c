@@ -28,6 +28,7 @@
 #include "common/log.h"
 
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -46,8 +47,10 @@ typedef struct ckpt_archive_call {
 	char *dir;     /* export: the container's directory */
 	char *head;    /* export: the manifest's "container" */
 	char *name;    /* import: the name asked for, or NULL */
+	char *image;   /* import: the image the checkpoint is of */
 	char stage[PATH_MAX];
 	uid_t uid;
+	ctr_done created; /* import: the Create's completion */
 } ckpt_archive_call;
 
 static void ckpt_archive_call_free(void *p)
@@ -62,6 +65,7 @@ static void ckpt_archive_call_free(void *p)
 	free(j->dir);
 	free(j->head);
 	free(j->name);
+	free(j->image);
 	free(j);
 }
 
@@ -208,48 +212,85 @@ static int spec_of(yajl_val head, const char *name, yajl_val *out, cerr *err)
 	return text ? json_parse(text, "its spec", out, err) : cerr_set(err, ENOMEM, "out of memory");
 }
 
-static void imported(ckpt_archive_call *j, const char *head_text)
+static ckpt_archive_call *of_created(ctr_done *done)
+{
+	return (ckpt_archive_call *)(void *)((char *)done - offsetof(ckpt_archive_call, created));
+}
+
+/* The container is made: the checkpoint's files become its own, if they
+ * are of the image it was made from. */
+static void adopt(ckpt_archive_call *j, ctr *c)
 {
 	corrald *d = j->d;
 	vl_call *call = j->call;
-	cerr err = { 0 };
-	_cleanup_json_ yajl_val head = NULL, spec = NULL;
-	if (json_parse(head_text, "the checkpoint's manifest", &head, &err) < 0 || spec_of(head, j->name, &spec, &err) < 0)
-		return (void)sv_internal_err(call, &err);
-	json_fault f = { 0 };
-	_cleanup_(ctr_freep) ctr *parsed = ctr_new(d);
-	if (!parsed)
-		return (void)sv_internal(call, NULL);
-	if (ctr_parse_spec(d, spec, parsed, &f) < 0 ||
-	    labels_check_reserved(call, parsed->spec.labels, "spec.labels", &f) < 0)
-		return (void)sv_invalid_fault(call, &f);
-	char upper[PATH_MAX + 8], images[PATH_MAX + 16];
-	snprintf(upper, sizeof(upper), "%s/upper", j->stage);
+	char images[PATH_MAX + 16], dst[PATH_MAX];
 	snprintf(images, sizeof(images), "%s/" CTR_CHECKPOINT_DIR, j->stage);
-	ctr *c;
-	sv_fault fault = { 0 };
-	if (ctr_create_parsed(d, vl_call_peer(call), TAKE_PTR(parsed), access(upper, F_OK) == 0 ? upper : NULL, &c,
-			      &fault) < 0)
-		return (void)sv_reply_fault(call, &fault); /* the spec, the name, the image or the policy */
-	/* the checkpoint's files are of the image it was made from */
-	const char *image = YAJL_GET_STRING(json_get(head, "image"));
-	char dst[PATH_MAX];
 	ctr_checkpoint_path(d, c, dst, sizeof(dst));
-	bool same = image && streq(image, c->image_digest);
+	bool same = j->image && streq(j->image, c->image_digest);
 	if (!same || rename(images, dst) < 0) {
 		char why[PATH_MAX + 256];
 		if (same)
 			snprintf(why, sizeof(why), "%s: %s", dst, strerror(errno));
 		else
 			snprintf(why, sizeof(why), "%s is now image %s, but the checkpoint is of image %s: tag that one as %s again",
-				 c->image, c->image_digest, image ? image : "(none)", c->image);
+				 c->image, c->image_digest, j->image ? j->image : "(none)", c->image);
 		_cleanup_cerr_ cerr rm = { 0 };
 		ctr_remove_forced(d, c, &rm);
-		return (void)(same ? sv_internal(call, why) : sv_invalid(call, "spec.image", why));
+		if (call)
+			same ? sv_internal(call, why) : sv_invalid(call, "spec.image", why);
+		return;
 	}
 	c->checkpointed = true;
 	ctr_save(d, c);
-	ctr_reply_created(call, c);
+	if (call)
+		ctr_reply_created(call, c);
+}
+
+static void import_created(ctr_done *done, const ctr *made, sv_fault *fault)
+{
+	ckpt_archive_call *j = of_created(done);
+	if (j->call)
+		vl_call_set_cancel(j->call, NULL, NULL);
+	ctr *c = made ? ctr_find(j->d, made->id) : NULL;
+	if (c)
+		adopt(j, c);
+	else if (j->call)
+		sv_reply_fault(j->call, fault); /* the spec, the name, the image or the policy */
+	ckpt_archive_call_free(j); /* and what is left of the stage */
+}
+
+static void import_forgotten(ctr_done *done)
+{
+	ckpt_archive_call *j = of_created(done);
+	if (j->call)
+		vl_call_set_cancel(j->call, NULL, NULL);
+	ckpt_archive_call_free(j);
+}
+
+/* The archive is unpacked in the stage: its container is created (now, or
+ * once a member's sources are open). true when the Create took j. */
+static bool imported(ckpt_archive_call *j, const char *head_text)
+{
+	corrald *d = j->d;
+	vl_call *call = j->call;
+	cerr err = { 0 };
+	_cleanup_json_ yajl_val head = NULL, spec = NULL;
+	if (json_parse(head_text, "the checkpoint's manifest", &head, &err) < 0 || spec_of(head, j->name, &spec, &err) < 0)
+		return sv_internal_err(call, &err), false;
+	json_fault f = { 0 };
+	_cleanup_(ctr_freep) ctr *parsed = ctr_new(d);
+	const char *image = YAJL_GET_STRING(json_get(head, "image"));
+	if (!parsed || (image && !(j->image = strdup(image))))
+		return sv_internal(call, NULL), false;
+	if (ctr_parse_spec(d, spec, parsed, &f) < 0 ||
+	    labels_check_reserved(call, parsed->spec.labels, "spec.labels", &f) < 0)
+		return sv_invalid_fault(call, &f), false;
+	char upper[PATH_MAX + 8];
+	snprintf(upper, sizeof(upper), "%s/upper", j->stage);
+	j->created = (ctr_done){ .told = import_created, .forgotten = import_forgotten };
+	vl_call_set_cancel(call, on_cancel, j);
+	ctr_create(d, vl_call_peer(call), TAKE_PTR(parsed), access(upper, F_OK) == 0 ? upper : NULL, &j->created);
+	return true;
 }
 
 static void on_imported(const el_child_result *r, void *data)
@@ -261,8 +302,8 @@ static void on_imported(const el_child_result *r, void *data)
 		if (r->code != 0 || r->truncated) {
 			why_failed(r, j->path, why, sizeof(why));
 			sv_invalid(j->call, "path", why);
-		} else {
-			imported(j, r->out[0].buf ? r->out[0].buf : "");
+		} else if (imported(j, r->out[0].buf ? r->out[0].buf : "")) {
+			return; /* the Create's completion has it */
 		}
 	}
 	ckpt_archive_call_free(j); /* and what is left of the stage */

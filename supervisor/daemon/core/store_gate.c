@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 struct parked {
-	vl_call *call;
+	vl_call *call; /* NULL: resume(data) is what waits */
 	vl_method_fn *method;
+	void (*resume)(void *data);
+	void *data;
 	struct parked *next, **prev;
 };
 
@@ -49,8 +51,12 @@ void store_gate_gc_end(corrald *d)
 	while (all) {
 		struct parked *p = all;
 		unlink_parked(p);
-		vl_call_set_cancel(p->call, NULL, NULL);
-		(void)p->method(p->call, vl_call_params(p->call), d);
+		if (p->call) {
+			vl_call_set_cancel(p->call, NULL, NULL);
+			(void)p->method(p->call, vl_call_params(p->call), d);
+		} else {
+			p->resume(p->data);
+		}
 		free(p);
 	}
 }
@@ -70,17 +76,34 @@ static bool gc_holds_store(const corrald *d)
 	return held;
 }
 
+static struct parked *park(struct parked how)
+{
+	struct parked *p = malloc(sizeof(*p));
+	if (!p)
+		return NULL;
+	*p = how;
+	p->next = parked;
+	p->prev = &parked;
+	if (parked)
+		parked->prev = &p->next;
+	parked = p;
+	return p;
+}
+
 int store_gate_park(corrald *d, vl_call *call, vl_method_fn *method, sv_fault *f)
 {
 	if (!gcs || !gc_holds_store(d))
 		return 0;
-	struct parked *p = malloc(sizeof(*p));
+	struct parked *p = park((struct parked){ .call = call, .method = method });
 	if (!p)
 		return sv_fault_internal(f, "out of memory");
-	*p = (struct parked){ .call = call, .method = method, .next = parked, .prev = &parked };
-	if (parked)
-		parked->prev = &p->next;
-	parked = p;
 	vl_call_set_cancel(call, on_cancel, p);
 	return 1;
+}
+
+int store_gate_wait(corrald *d, void (*resume)(void *data), void *data)
+{
+	if (!gcs || !gc_holds_store(d))
+		return 0;
+	return park((struct parked){ .resume = resume, .data = data }) ? 1 : -ENOMEM;
 }

@@ -17,3 +17,7 @@ void store_gate_gc_end(struct corrald *d);
  * (none runs, or it still waits for the store): the caller goes on. -1 with
  * f set when the call could not be kept, for the caller to reply. */
 int store_gate_park(struct corrald *d, vl_call *call, vl_method_fn *method, sv_fault *f);
+/* The same for work under way that holds no call (a Create whose member's
+ * sources were being opened): 1 when resume(data) is to run once the gcs
+ * have ended; 0 when none holds the store (the caller goes on); -ENOMEM. */
+int store_gate_wait(struct corrald *d, void (*resume)(void *data), void *data);

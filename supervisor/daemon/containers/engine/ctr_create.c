@@ -1,8 +1,10 @@
 /* CreateContainer's steps, top to bottom (its verb, and a checkpoint's
- * import, use them): check the spec and what the peer may ask; take a directory (a spare)
- * and a standby monitor (fastpath.h); resolve the image; write config.json
- * and record.json; then the container is known. A failure at any step
- * undoes the steps before it and leaves nothing behind, and says what
+ * import, use them): check the spec and what the peer may ask; open a
+ * member's bind sources as the member, in a child the loop hears from;
+ * take a directory (a spare) and a standby monitor (fastpath.h); resolve
+ * the image; write config.json and record.json; then the container is
+ * known. A failure at any step undoes the steps before it and leaves
+ * nothing behind; the caller's completion is told the container, or what
  * failed as a fault, which the method replies. */
 #include "supervisor/daemon/containers/record/ctr_target.h"
 #include "supervisor/daemon/containers/engine/ctr_port.h"
@@ -29,6 +31,7 @@
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/record/img_source.h"
 #include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/core/store_gate.h"
 #include "supervisor/daemon/core/violation.h"
 #include "supervisor/daemon/containers/record/ctr_service.h"
 #include "supervisor/daemon/core/labels.h"
@@ -156,18 +159,6 @@ int ctr_parse_spec(corrald *d, yajl_val cspec_json, ctr *c, json_fault *f)
 	return 0;
 }
 
-/* What the features made for a Create that then failed goes with it. */
-typedef struct create_guard {
-	corrald *d;
-	ctr **c; /* NULL once the container is known */
-} create_guard;
-
-static void create_unwind(create_guard *g)
-{
-	if (*g->c)
-		CTR_FEATURES_EACH(g->d, unchecked, g->d, &(*g->c)->spec);
-}
-
 /* What c's spec asks that its peer may not, or that cannot be: the checks
  * before anything is made. *pid_target is the container whose PID
  * namespace it joins, if it does. */
@@ -257,22 +248,48 @@ static int missing_fault(const ctr_missing *miss, sv_fault *fault)
 	return sv_fault_no_such(fault, object, miss->name);
 }
 
-int ctr_create_parsed(corrald *d, const peer_cred *peer, ctr *parsed, const char *upper_from, ctr **made_out,
-		      sv_fault *fault)
+/* A Create under way: the container being made (until it is known), who
+ * asked, and the completion told how it ended. */
+typedef struct pending_create {
+	corrald *d;
+	ctr *c;
+	peer_cred peer;
+	char *upper_from;
+	ctr_done *done;
+	ctr_pins pins;
+} pending_create;
+
+/* The end of a Create: made, or what the features made for it goes. */
+static void create_end(pending_create *p, ctr *made, sv_fault *fault)
 {
-	*made_out = NULL;
+	if (p->c) {
+		CTR_FEATURES_EACH(p->d, unchecked, p->d, &p->c->spec);
+		ctr_free(p->c);
+	}
+	ctr_pins_release(&p->pins);
+	ctr_done_tell(&p->done, made, fault);
+	free(p->upper_from);
+	free(p);
+}
+
+static bool own_ids_of(const peer_cred *peer, const ctr *c)
+{
+	return owner_is_member(peer) || c->spec.userns_auto || c->spec.userns_ids.size;
+}
+
+/* After the features' checks (and a member's sources opened): the spec's
+ * checks, the policy, the directory, the image, the bundle and the record;
+ * 0 with *made_out, or -1 with *fault. */
+static int make(pending_create *p, ctr **made_out, sv_fault *fault)
+{
+	corrald *d = p->d;
+	const peer_cred *peer = &p->peer;
+	const char *upper_from = p->upper_from;
+	ctr *c = p->c;
 	json_fault f = { 0 };
-	_cleanup_(ctr_freep) ctr *c = parsed;
-	/* what it names: refused before anything is made */
-	ctr_missing miss = { 0 };
-	_cleanup_(create_unwind) create_guard guard = { d, &c };
-	int r = CTR_FEATURES_FIRST(d, check, d, &c->spec, peer, &miss, &f);
-	if (r == CTR_MISSING)
-		return missing_fault(&miss, fault);
-	if (r < 0 || CTR_FEATURES_FIRST(d, complete_spec, d, &c->spec, &f) < 0)
-		return sv_fault_json(fault, &f);
-	bool own_ids = owner_is_member(peer) || c->spec.userns_auto || c->spec.userns_ids.size;
+	bool own_ids = own_ids_of(peer, c);
 	ctr *pid_target = NULL;
+	int r;
 	if (check_spec(d, peer, c, own_ids, &pid_target, fault) < 0)
 		return -1;
 
@@ -284,11 +301,9 @@ int ctr_create_parsed(corrald *d, const peer_cred *peer, ctr *parsed, const char
 	}
 	if (ctr_ports_pick(d, &c->spec, &err) < 0) /* before the policy looks at them */
 		return sv_fault_invalid_err(fault, "spec.ports", &err);
-	_cleanup_(ctr_pins_release) ctr_pins pins = { 0 };
 	policy_violation pv;
-	r = CTR_FEATURES_FIRST(d, admit, d, peer, &c->spec, &pins, &pv, &err);
-	if (r == POLICY_REFUSED)
-		{
+	r = CTR_FEATURES_FIRST(d, admit, d, peer, &c->spec, &p->pins, &pv, &err);
+	if (r == POLICY_REFUSED) {
 		policy_fault(d, peer, "CreateContainer", &pv, fault);
 		return -1;
 	}
@@ -305,7 +320,7 @@ int ctr_create_parsed(corrald *d, const peer_cred *peer, ctr *parsed, const char
 		return sv_fault_internal_err(fault, &err);
 	}
 	fastpath_standby(d, c); /* its exec overlaps the rest of Create */
-	if (ctr_pins_mount(&pins, dir, &c->spec, &err) < 0) {
+	if (ctr_pins_mount(&p->pins, dir, &c->spec, &err) < 0) {
 		undo_dir(c, dir);
 		return sv_fault_internal_err(fault, &err);
 	}
@@ -337,7 +352,7 @@ int ctr_create_parsed(corrald *d, const peer_cred *peer, ctr *parsed, const char
 		undo_dir(c, dir);
 		return sv_fault_internal_err(fault, &err);
 	}
-	if (imagesrc_resolve(d->cfg->state_dir, &view, pins.image[0] ? pins.image : c->spec.image, dir,
+	if (imagesrc_resolve(d->cfg->state_dir, &view, p->pins.image[0] ? p->pins.image : c->spec.image, dir,
 			     own_ids ? &rids : NULL, &img, &err) < 0) {
 		undo_dir(c, dir);
 		if (err.code == EEXIST) /* a short name of two images, or an ID prefix of two */
@@ -370,10 +385,71 @@ int ctr_create_parsed(corrald *d, const peer_cred *peer, ctr *parsed, const char
 	/* known */
 	c->next = d->ctrs;
 	d->ctrs = c;
-	ctr *made = TAKE_PTR(c);
+	ctr *made = c;
+	p->c = NULL;
 	CTR_FEATURES_EACH(d, known, d, made);
 	ctr_publish(d, made, "create", (const char *const[]){ "image", made->image, NULL });
 	ctr_update_gauges(d);
 	*made_out = made;
 	return 0;
+}
+
+static void create_finish(pending_create *p)
+{
+	_cleanup_sv_fault_ sv_fault fault = { 0 };
+	ctr *made = NULL;
+	if (make(p, &made, &fault) < 0)
+		return create_end(p, NULL, &fault);
+	create_end(p, made, NULL);
+}
+
+/* A member's sources are open, or it is known which was not: the spec is
+ * checked again (a name, or the container whose PID namespace it joins, may
+ * have changed meanwhile) as make goes on, once no gc holds the image
+ * store (store_gate.h: the call was let through before one began). */
+static void sources_opened(void *data)
+{
+	pending_create *p = data;
+	if (store_gate_wait(p->d, sources_opened, p) > 0)
+		return;
+	create_finish(p);
+}
+
+void ctr_create(corrald *d, const peer_cred *peer, ctr *parsed, const char *upper_from, ctr_done *done)
+{
+	_cleanup_sv_fault_ sv_fault fault = { 0 };
+	pending_create *p = calloc(1, sizeof(*p));
+	if (!p || (upper_from && !(p->upper_from = strdup(upper_from)))) {
+		free(p);
+		ctr_free(parsed);
+		sv_fault_internal(&fault, "out of memory");
+		return ctr_done_tell(&done, NULL, &fault);
+	}
+	*p = (pending_create){ .d = d, .c = parsed, .peer = *peer, .upper_from = p->upper_from };
+	ctr_done_hold(&p->done, done);
+	/* what it names: refused before anything is made */
+	json_fault f = { 0 };
+	ctr_missing miss = { 0 };
+	int r = CTR_FEATURES_FIRST(d, check, d, &p->c->spec, peer, &miss, &f);
+	if (r == CTR_MISSING) {
+		missing_fault(&miss, &fault);
+		return create_end(p, NULL, &fault);
+	}
+	if (r < 0 || CTR_FEATURES_FIRST(d, complete_spec, d, &p->c->spec, &f) < 0) {
+		sv_fault_json(&fault, &f);
+		return create_end(p, NULL, &fault);
+	}
+	if (!owner_is_member(peer) || !p->c->spec.n_mounts)
+		return create_finish(p);
+	/* a member's sources are opened as the member, in a child the loop
+	 * hears from: a lookup it made slow holds up no one else. What it may
+	 * not ask is refused before. */
+	ctr *pid_target;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (check_spec(d, peer, p->c, own_ids_of(peer, p->c), &pid_target, &fault) < 0)
+		return create_end(p, NULL, &fault);
+	if (ctr_pins_open_as_member(d->loop, &p->c->spec, &p->peer, &p->pins, sources_opened, p, &err) < 0) {
+		sv_fault_internal_err(&fault, &err);
+		return create_end(p, NULL, &fault);
+	}
 }

@@ -3,14 +3,15 @@
 #pragma once
 #include "common/json_get.h"
 #include "supervisor/daemon/containers/record/ctr.h"
+#include "supervisor/daemon/containers/record/ctr_done.h"
 #include "supervisor/api/sv_fault.h"
 #include "supervisor/varlink/server.h"
 
 /* The spec parsed into c (f says what is wrong: the caller answers). */
 int ctr_parse_spec(struct corrald *d, yajl_val cspec_json, ctr *c, json_fault *f);
-/* The container made from c (taken) for peer, its upper directory taken
- * from upper_from unless it is NULL: *made once it is known; else -1, *made
- * NULL, and *fault says what failed. The caller checked c's labels
- * (labels_check_reserved). */
-int ctr_create_parsed(struct corrald *d, const peer_cred *peer, ctr *c, const char *upper_from, ctr **made,
-		      sv_fault *fault);
+/* Make the container of c (taken) for peer, its upper directory taken
+ * from upper_from unless it is NULL. done is told once (ctr_done.h): with
+ * the container once it is known, or with what failed; now, or later from
+ * the loop when a member's bind sources are opened first. The caller
+ * checked c's labels (labels_check_reserved). */
+void ctr_create(struct corrald *d, const peer_cred *peer, ctr *c, const char *upper_from, ctr_done *done);

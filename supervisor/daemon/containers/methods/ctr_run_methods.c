@@ -30,11 +30,11 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 		return sv_internal(call, NULL);
 	if (ctr_parse_spec(d, cspec_json, c, &f) < 0 || labels_check_reserved(call, c->spec.labels, "spec.labels", &f) < 0)
 		return sv_invalid_fault(call, &f);
-	sv_fault fault = { 0 };
-	ctr *made;
-	if (ctr_create_parsed(d, vl_call_peer(call), TAKE_PTR(c), NULL, &made, &fault) < 0)
-		return sv_reply_fault(call, &fault);
-	return ctr_reply_created(call, made);
+	ctr_done *done = reply_when_done(call, ctr_reply_created);
+	if (!done)
+		return sv_internal(call, "out of memory");
+	ctr_create(d, vl_call_peer(call), TAKE_PTR(c), NULL, done);
+	return 0; /* answered by the completion: now, or once a member's sources are open */
 }
 
 int sv_start(vl_call *call, yajl_val params, void *ud)

@@ -1,9 +1,9 @@
 /* A member's bind sources, resolved and opened as the member: a forked
  * child takes its uid, gid and groups (peer_become), opens each path
  * O_PATH, symlinks followed, checks that the member could read what it
- * reached, and hands each fd back over a socketpair. corrald waits for it,
- * as it waits for its own open() of root's sources, at most
- * PEER_OPEN_TIMEOUT_USEC, and then kills it. */
+ * reached, and hands each fd back over a socketpair. The loop reads them
+ * as they come and hears of the child's end; a child still at it after
+ * PEER_OPEN_TIMEOUT_USEC is killed. */
 #include "supervisor/daemon/containers/record/peer_pin.h"
 #include "supervisor/daemon/core/peer_open.h"
 #include "common/cleanup.h"
@@ -11,13 +11,26 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+typedef struct peer_pinning {
+	int sock;
+	pid_t pid;
+	el_source *io, *timer;
+	int *fds;
+	size_t n, got;
+	int code;    /* the child's errno, ETIMEDOUT, or EIO; 0 while it goes well */
+	bool reaped; /* its pid is no longer its own to signal */
+	peer_pin_fn done;
+	void *data;
+} peer_pinning;
 
 /* The child: one message per path, {0} with its fd, or {errno} and the end. */
 static _Noreturn void child_main(int sock, const peer_cred *peer, char *const *paths, size_t n, pid_t parent)
@@ -41,60 +54,114 @@ static _Noreturn void child_main(int sock, const peer_cred *peer, char *const *p
 	_exit(0);
 }
 
-static long long now_ms(void)
+/* Every message the child has sent so far; once all are in, or one says
+ * it failed, the child is done with. */
+static void drain(peer_pinning *p)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The next message of the child, before the deadline: 0 with *fd, or the
- * child's errno (EIO when it ended or said nothing). */
-static int next_fd(int sock, long long deadline, int *fd)
-{
-	struct pollfd p = { .fd = sock, .events = POLLIN };
-	long long left = deadline - now_ms();
-	if (left <= 0 || poll(&p, 1, (int)left) != 1)
-		return ETIMEDOUT;
-	int code = 0;
-	size_t got = 0;
-	if (fd_recv(sock, &code, sizeof(code), fd, 1, &got, NULL, MSG_DONTWAIT) != (ssize_t)sizeof(code) || code < 0 ||
-	    (code == 0 && got != 1)) {
-		if (got == 1)
-			close(*fd);
-		return EIO;
+	while (p->got < p->n && !p->code) {
+		int code = 0, fd = -1;
+		size_t nfd = 0;
+		ssize_t len = fd_recv(p->sock, &code, sizeof(code), &fd, 1, &nfd, NULL, MSG_DONTWAIT);
+		if (len < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (len != (ssize_t)sizeof(code) || code < 0 || (code == 0 && nfd != 1)) {
+			if (nfd == 1)
+				close(fd);
+			p->code = EIO;
+		} else if (code) {
+			p->code = code;
+		} else {
+			p->fds[p->got++] = fd;
+		}
 	}
-	return code;
+	if (!p->reaped)
+		kill(p->pid, SIGKILL); /* all said: child_exited ends it */
 }
 
-int peer_pin_paths(const peer_cred *peer, char *const *paths, size_t n, int *fds, size_t *failed, cerr *err)
+static void on_readable(el_source *s, int fd, uint32_t events, void *data)
 {
-	*failed = n;
-	if (n == 0)
-		return 0;
+	(void)s, (void)fd, (void)events;
+	drain(data);
+}
+
+static void on_timeout(el_source *s, void *data)
+{
+	(void)s;
+	peer_pinning *p = data;
+	if (!p->code)
+		p->code = ETIMEDOUT;
+	kill(p->pid, SIGKILL);
+}
+
+static void free_pinning(peer_pinning *p)
+{
+	el_remove(p->io);
+	el_remove(p->timer);
+	close(p->sock);
+	if (p->fds)
+		for (size_t i = 0; i < p->got; i++)
+			close(p->fds[i]);
+	free(p->fds);
+	free(p);
+}
+
+static void child_exited(el_source *s, pid_t pid, const siginfo_t *si, void *data)
+{
+	(void)pid, (void)si;
+	el_remove(s);
+	peer_pinning *p = data;
+	p->reaped = true;
+	drain(p);
+	if (p->got < p->n && !p->code)
+		p->code = EIO; /* it ended, or was killed, before it said */
+	peer_pin_fn done = p->done;
+	void *done_data = p->data;
+	int code = p->code;
+	size_t failed = p->got;
+	int *fds = NULL;
+	if (!code)
+		fds = TAKE_PTR(p->fds);
+	free_pinning(p);
+	done(fds, failed, code, done_data);
+}
+
+int peer_pin_paths(el_loop *l, const peer_cred *peer, char *const *paths, size_t n, peer_pin_fn done, void *data,
+		   cerr *err)
+{
 	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return cerr_sys(err, errno, "socketpair");
-	_cleanup_close_ int sock = sv[0];
+	peer_pinning *p = calloc(1, sizeof(*p));
+	if (!p || !(p->fds = calloc(n + 1, sizeof(int)))) {
+		free(p);
+		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		int e = errno;
+		free(p->fds);
+		free(p);
+		return cerr_sys(err, e, "socketpair");
+	}
+	p->sock = sv[0];
+	p->n = n;
+	p->done = done;
+	p->data = data;
 	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid == 0)
+	p->pid = fork();
+	if (p->pid == 0)
 		child_main(sv[1], peer, paths, n, parent);
 	int e = errno;
 	close(sv[1]);
-	if (pid < 0)
+	if (p->pid < 0) {
+		free_pinning(p);
 		return cerr_sys(err, e, "fork");
-	long long deadline = now_ms() + (long long)(PEER_OPEN_TIMEOUT_USEC / 1000);
-	size_t i = 0;
-	int code = 0;
-	for (; i < n && !(code = next_fd(sock, deadline, &fds[i])); i++)
-		;
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	if (i == n)
-		return 0;
-	for (size_t k = 0; k < i; k++)
-		close(fds[k]);
-	*failed = i;
-	return -code;
+	}
+	el_source *child;
+	if (el_add_io(l, p->sock, EPOLLIN, on_readable, p, &p->io, err) < 0 ||
+	    el_add_timer(l, PEER_OPEN_TIMEOUT_USEC, false, on_timeout, p, &p->timer, err) < 0 ||
+	    el_add_child(l, p->pid, child_exited, p, &child, err) < 0) {
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, NULL, 0);
+		free_pinning(p);
+		return -EIO;
+	}
+	return 0;
 }

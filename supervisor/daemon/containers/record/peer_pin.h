@@ -1,13 +1,22 @@
-/* Open paths as a peer could, now: corrald never resolves a member's bind
- * source as root (corrald(8) SECURITY). */
+/* Open paths as a peer could, without waiting for it: corrald never
+ * resolves a member's bind source as root (corrald(8) SECURITY), and a
+ * lookup the member made slow (a FUSE server that never answers) holds up
+ * no one else. */
 #pragma once
 #include <stddef.h>
 #include "common/error.h"
+#include "supervisor/loop/eventloop.h"
 #include "supervisor/varlink/peer.h"
 
+/* Once, from the loop: code 0 with fds[0..n) all open (the callee's to
+ * close, and fds itself to free); or a positive errno, fds NULL, with
+ * failed the first path the peer could not open or read (or that timed
+ * out), or n when no path is to blame (the child died). */
+typedef void (*peer_pin_fn)(int *fds, size_t failed, int code, void *data);
+
 /* Open each of paths[0..n) O_PATH, symlinks followed, in a child that has
- * peer's uid, gid and groups, and that the peer may read; fds[i] gets each
- * (the caller's to close). 0; or -errno with *failed the first path the
- * peer could not open or read (or that timed out), nothing left open; or
- * -errno with err set, *failed n, when the child could not be made. */
-int peer_pin_paths(const peer_cred *peer, char *const *paths, size_t n, int *fds, size_t *failed, cerr *err);
+ * peer's uid, gid and groups, and that the peer may read; done tells how
+ * it went, at most PEER_OPEN_TIMEOUT_USEC later. -errno with err when the
+ * child could not be made (done never runs). paths must stay until done. */
+int peer_pin_paths(el_loop *l, const peer_cred *peer, char *const *paths, size_t n, peer_pin_fn done, void *data,
+		   cerr *err);

@@ -28,20 +28,49 @@ void ctr_pins_release(ctr_pins *p)
 	p->n = 0;
 }
 
-/* A member's sources, opened as the member (peer_pin.h). */
-static int open_as_member(const ctr_spec *cspec, const peer_cred *peer, ctr_pins *p, size_t *denied, cerr *err)
+/* A member's sources being opened: what peer_pin_paths reads stays here. */
+typedef struct member_pinning {
+	ctr_pins *p;
+	char **srcs;
+	size_t n;
+	void (*done)(void *data);
+	void *data;
+} member_pinning;
+
+static void member_pinned(int *fds, size_t failed, int code, void *data)
 {
-	_cleanup_free_ char **srcs = calloc(cspec->n_mounts + 1, sizeof(char *));
-	if (!srcs)
+	member_pinning *m = data;
+	ctr_pins *p = m->p;
+	p->member_code = code;
+	p->member_failed = failed;
+	if (!code) {
+		p->fds = fds;
+		p->n = m->n;
+	}
+	void (*done)(void *) = m->done;
+	void *done_data = m->data;
+	free(m->srcs);
+	free(m);
+	done(done_data);
+}
+
+int ctr_pins_open_as_member(el_loop *l, const ctr_spec *cspec, const peer_cred *peer, ctr_pins *p,
+			    void (*done)(void *data), void *data, cerr *err)
+{
+	member_pinning *m = calloc(1, sizeof(*m));
+	if (!m || !(m->srcs = calloc(cspec->n_mounts + 1, sizeof(char *)))) {
+		free(m);
 		return cerr_set(err, ENOMEM, "out of memory");
+	}
+	*m = (member_pinning){ .p = p, .srcs = m->srcs, .n = cspec->n_mounts, .done = done, .data = data };
 	for (size_t i = 0; i < cspec->n_mounts; i++)
-		srcs[i] = cspec->mounts[i].source;
-	size_t failed;
-	int r = peer_pin_paths(peer, srcs, cspec->n_mounts, p->fds, &failed, err);
-	if (r < 0 && failed < cspec->n_mounts)
-		*denied = failed;
-	if (r == 0)
-		p->n = cspec->n_mounts;
+		m->srcs[i] = cspec->mounts[i].source;
+	p->member_code = EINPROGRESS;
+	int r = peer_pin_paths(l, peer, m->srcs, cspec->n_mounts, member_pinned, m, err);
+	if (r < 0) {
+		free(m->srcs);
+		free(m);
+	}
 	return r;
 }
 
@@ -49,13 +78,17 @@ int ctr_pins_open(const ctr_spec *cspec, const peer_cred *peer, ctr_pins *p, cha
 		     cerr *err)
 {
 	*denied = SIZE_MAX;
+	if (owner_is_member(peer) && cspec->n_mounts && (p->member_code || p->n != cspec->n_mounts)) {
+		if (p->member_code && p->member_failed < cspec->n_mounts)
+			*denied = p->member_failed;
+		return cerr_set(err, p->member_code ? p->member_code : EINVAL, "the member's bind sources: %s",
+				p->member_code ? strerror(p->member_code) : "not opened as the member");
+	}
 	*real = calloc(cspec->n_mounts + 1, sizeof(char *));
-	p->fds = calloc(cspec->n_mounts + 1, sizeof(int));
+	if (!p->fds)
+		p->fds = calloc(cspec->n_mounts + 1, sizeof(int));
 	if (!*real || !p->fds)
 		return cerr_set(err, ENOMEM, "out of memory");
-	int r;
-	if (owner_is_member(peer) && (r = open_as_member(cspec, peer, p, denied, err)) < 0)
-		return r;
 	for (size_t i = p->n; i < cspec->n_mounts; i++) { /* root's, as root */
 		int fd = open(cspec->mounts[i].source, O_PATH | O_CLOEXEC);
 		if (fd < 0)

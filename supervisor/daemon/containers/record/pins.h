@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "images/digest.h"
 #include "supervisor/daemon/spec/ctr_spec.h"
+#include "supervisor/loop/eventloop.h"
 #include "supervisor/varlink/peer.h"
 
 #define CTR_PINS_DIR "binds" /* in the container's directory */
@@ -17,16 +18,27 @@
 typedef struct ctr_pins {
 	int *fds; /* one per spec mount, O_PATH */
 	size_t n;
+	/* a member's sources, as ctr_pins_open_as_member left them: 0 when
+	 * all are open, else the errno, with member_failed the first source it
+	 * could not open (n_mounts when none is to blame) */
+	int member_code;
+	size_t member_failed;
 	/* the manifest of the store image the policy checked (else ""): the
 	 * container is made from it, whatever the name points at by then */
 	char image[DIGEST_STR_LEN];
 } ctr_pins;
 
 void ctr_pins_release(ctr_pins *p);
-/* Open spec->mounts[i].source for each i: root's as root, a member's as
- * the member (peer_pin.h); real[i] gets the path it resolved to (freed by
- * the caller with strv_free). -errno with *denied the first source the
- * member could not open or read (else SIZE_MAX). */
+/* A member's sources, spec->mounts[i].source for each i, opened as the
+ * member (peer_pin.h) without waiting: done(data) runs from the loop once
+ * p holds them, or says what failed. cspec must stay until then. -errno
+ * with err when nothing was started (done never runs). */
+int ctr_pins_open_as_member(el_loop *l, const ctr_spec *cspec, const peer_cred *peer, ctr_pins *p,
+			    void (*done)(void *data), void *data, cerr *err);
+/* Open spec->mounts[i].source for each i: root's as root here, a member's
+ * from what ctr_pins_open_as_member opened; real[i] gets the path it
+ * resolved to (freed by the caller with strv_free). -errno with *denied
+ * the first source the member could not open or read (else SIZE_MAX). */
 int ctr_pins_open(const ctr_spec *cspec, const peer_cred *peer, ctr_pins *p, char ***real, size_t *denied,
 		     cerr *err);
 /* Mount every pinned source at dir/binds/<i> and point the spec there. */
