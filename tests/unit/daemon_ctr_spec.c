@@ -303,6 +303,40 @@ static void test_spec_reasons_word_for_word(void **state)
 	}
 }
 
+/* A spec of n entries of each given kind: "mounts" binds or "tmpfs". */
+static char *spec_of_many(const char *kind, size_t n)
+{
+	size_t cap = 64 + n * 64;
+	char *json = malloc(cap);
+	assert_non_null(json);
+	size_t len = (size_t)snprintf(json, cap, "{\"image\":\"x\",\"%s\":[", kind);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(json + len, cap - len,
+					strcmp(kind, "mounts") ? "%s\"/t%zu\"" : "%s{\"source\":\"/s\",\"destination\":\"/d%zu\"}",
+					i ? "," : "", i);
+	snprintf(json + len, cap - len, "]}");
+	return json;
+}
+
+/* Each bind is an fd corrald holds while the container is made: 1024 are
+ * taken, one more is refused by field. */
+static void test_spec_mounts_are_bounded(void **state)
+{
+	static const char *const kinds[] = { "mounts", "tmpfs" };
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		_cleanup_free_ char *most = spec_of_many(kinds[k], 1024), *over = spec_of_many(kinds[k], 1025);
+		ctr_spec s;
+		json_fault f = { 0 };
+		assert_int_equal(parse_spec(most, &s, &f), 0);
+		ctr_spec_release(&s);
+		assert_true(parse_spec(over, &s, &f) < 0);
+		char field[16];
+		snprintf(field, sizeof(field), "spec.%s", kinds[k]);
+		assert_string_equal(f.field, field);
+		assert_string_equal(f.reason, "at most 1024");
+	}
+}
+
 static void test_signals(void **state)
 {
 	assert_int_equal(ctr_parse_signal("SIGTERM"), SIGTERM);
@@ -321,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_spec_errors_name_the_field), cmocka_unit_test(test_spec_network_and_ports),
 		cmocka_unit_test(test_spec_podman_fields),
 		cmocka_unit_test(test_spec_reasons_word_for_word),
+		cmocka_unit_test(test_spec_mounts_are_bounded),
 		cmocka_unit_test(test_signals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

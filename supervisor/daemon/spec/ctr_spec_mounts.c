@@ -170,8 +170,8 @@ static int get_bind(yajl_val m, const char *path, ctr_mount *cm, json_fault *f)
 static int get_binds(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
 	yajl_val v = json_key(cspec_json, "mounts");
-	int r = ctr_spec_want(v, yajl_t_array, "spec.mounts", "an array of mounts", f);
-	if (r < 0 || !v)
+	int r = ctr_spec_list(v, yajl_t_array, "spec.mounts", "an array of mounts", CTR_MOUNTS_MAX, f);
+	if (r <= 0)
 		return r;
 	if (!(s->mounts = calloc(v->u.array.len + 1, sizeof(*s->mounts))) ||
 	    !(s->volumes = calloc(v->u.array.len + 1, sizeof(*s->volumes))))
@@ -249,8 +249,8 @@ static int parse_tmpfs(const char *text, ctr_tmpfs *t, const char **why)
 static int get_tmpfs(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 {
 	yajl_val v = json_key(cspec_json, "tmpfs");
-	int r = ctr_spec_want(v, yajl_t_array, "spec.tmpfs", "an array of strings", f);
-	if (r < 0 || !v)
+	int r = ctr_spec_list(v, yajl_t_array, "spec.tmpfs", "an array of strings", CTR_MOUNTS_MAX, f);
+	if (r <= 0)
 		return r;
 	if (!(s->tmpfs = calloc(v->u.array.len + 1, sizeof(*s->tmpfs))))
 		return json_fault_oom(f);

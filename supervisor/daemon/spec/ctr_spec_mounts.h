@@ -3,6 +3,10 @@
 #pragma once
 #include "supervisor/daemon/spec/ctr_spec.h"
 
+/* The most entries of spec.mounts, and of spec.tmpfs: each bind is an
+ * open fd of corrald's while the container is made (a pod has tens). */
+#define CTR_MOUNTS_MAX 1024
+
 /* spec.mounts and spec.tmpfs; released with the spec. */
 int ctr_spec_parse_mounts(yajl_val cspec_json, ctr_spec *s, json_fault *f);
 void ctr_spec_release_mounts(ctr_spec *s);
