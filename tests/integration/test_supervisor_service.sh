@@ -260,6 +260,22 @@ test_service_upgrade_in_place() {
 	sctl rm -f old new >/dev/null
 }
 
+# Under the unit: a container's open files limit is corrald's own, the
+# unit's LimitNOFILE (as dockerd's and containerd's containers have
+# theirs, where the OCI default is 1024); --ulimit lowers it, and
+# --shm-size sizes /dev/shm (64 MiB by default, as Docker's).
+test_service_containers_have_the_unit_s_open_files_limit() {
+	local soft hard
+	soft=$(systemctl show -P LimitNOFILESoft "$UNIT")
+	hard=$(systemctl show -P LimitNOFILE "$UNIT")
+	assert_eq "$(awk '/^Max open files/ {print $4, $5}' "/proc/$(main_pid)/limits")" "$soft $hard" "corrald's own"
+	assert_eq "$(sctl run --rm bb:1 sh -c 'ulimit -n; ulimit -Hn' | tr '\n' ' ')" "$soft $hard " "a container's"
+	assert_eq "$(sctl run --rm --ulimit nofile=1024:2048 bb:1 sh -c 'ulimit -n; ulimit -Hn' | tr '\n' ' ')" \
+		"1024 2048 " "--ulimit nofile=1024:2048"
+	assert_eq "$(sctl run --rm bb:1 df -k /dev/shm | awk 'NR == 2 {print $2}')" 65536 "/dev/shm by default"
+	assert_eq "$(sctl run --rm --shm-size 8m bb:1 df -k /dev/shm | awk 'NR == 2 {print $2}')" 8192 "--shm-size 8m"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 	run_test "$t"
 done
