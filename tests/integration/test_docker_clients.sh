@@ -344,10 +344,11 @@ test_dkc_hostile_http() {
 	dock rm -f box >/dev/null
 }
 
-# testcontainers (npm, with its resource reaper off, as CI runners set it):
-# a container with a wait strategy and a mapped port, an exec, its stop.
-# make test-deps installs it in the build tree from the lockfile (npm ci).
-test_dkc_testcontainers() {
+# testcontainers (npm, with its resource reaper off, as CI runners set it),
+# installed by make test-deps in the build tree from the lockfile (npm ci):
+# tc SCRIPT runs tests/clients/testcontainers/SCRIPT against a corrald of
+# its own (kept for the case to ask), what it printed in $T/tc.out.
+tc() {
 	trap cleanup_sv EXIT
 	command -v npm >/dev/null || skip "no npm"
 	need_cni
@@ -356,33 +357,26 @@ test_dkc_testcontainers() {
 		fail "testcontainers is not installed in $dir (make test-deps runs npm ci): $(tail -3 "$dir/npm.log" 2>/dev/null)"
 	start_sv_netns $(docker_flags)
 	import_busybox
-	local out
-	out=$(inns env DOCKER_HOST="unix://$S/docker.sock" TESTCONTAINERS_RYUK_DISABLED=true NODE_PATH="$dir/node_modules" \
-		node "$src/tc.js" 2>&1) || fail "testcontainers: $out"
-	assert_eq "$(echo "$out" | tr '\n' ' ')" "started true served tc-hello exec exec-ok 3 stopped " "what testcontainers saw"
-	assert_eq "$(ctl ps -a -q | wc -l)" 0 "testcontainers' stop removed its container"
+	inns env DOCKER_HOST="unix://$S/docker.sock" TESTCONTAINERS_RYUK_DISABLED=true NODE_PATH="$dir/node_modules" \
+		node "$src/$1" >"$T/tc.out" 2>&1 || fail "testcontainers: $(cat "$T/tc.out")"
 }
 
-# testcontainers with the options a suite sets on a database or a browser
-# container (tc_options.js): each is read back inside the container, as
-# Docker's engine gives it (the capabilities from podman's default set).
+# A container with a wait strategy and a mapped port, an exec, its stop.
+test_dkc_testcontainers() {
+	tc tc.js
+	assert_eq "$(tr '\n' ' ' <"$T/tc.out")" "started true served tc-hello exec exec-ok 3 stopped " "what testcontainers saw"
+	assert_eq "$(ctl --json ps -a | jq length)" 0 "testcontainers' stop removed its container"
+}
+
+# The options a suite sets on a database or a browser container
+# (tc_options.js): each is read back inside the container, as Docker's
+# engine gives it (the capabilities from podman's default set).
 test_dkc_testcontainers_options() {
-	trap cleanup_sv EXIT
-	command -v npm >/dev/null || skip "no npm"
-	need_cni
-	local src="$ROOTDIR/tests/clients/testcontainers" dir="$B/npm/testcontainers"
-	[ -d "$dir/node_modules/testcontainers" ] ||
-		fail "testcontainers is not installed in $dir (make test-deps runs npm ci): $(tail -3 "$dir/npm.log" 2>/dev/null)"
-	start_sv_netns $(docker_flags)
-	import_busybox
-	local out
-	out=$(inns env DOCKER_HOST="unix://$S/docker.sock" TESTCONTAINERS_RYUK_DISABLED=true NODE_PATH="$dir/node_modules" \
-		node "$src/tc_options.js" 2>&1) || fail "testcontainers: $out"
-	echo "$out"
-	assert_eq "$(echo "$out" | tr '\n' '|')" \
+	tc tc_options.js
+	assert_eq "$(tr '\n' '|' <"$T/tc.out")" \
 		"healthy|nofile 1024 2048|nproc 300|shm 32768|tmpfs 8192|caps 00000000800415fa|hosts 10.9.8.7|user 1000 1000 /tmp|env options|seed seeded 0 640|unreadable by 1000|stopped|" \
 		"what the container reported"
-	assert_eq "$(ctl ps -a -q | wc -l)" 0 "testcontainers' stop removed its container"
+	assert_eq "$(ctl --json ps -a | jq length)" 0 "testcontainers' stop removed its container"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
