@@ -183,10 +183,14 @@ fx_stop() {
 
 # norm: what differs between the engines by design, made alike: ids (64
 # or 12 hex digits), the localhost/ both put before a local image's name
-# (corral names an imported image as podman's compat service does), times
+# (corral names an imported image as podman's compat service does), times.
+# And a docker CLI bug dropped: its `run -d` returns while its own wait is
+# still in flight and may log that wait's cancellation, whichever engine
+# serves it, more often under load (fixed in docker/cli 26.1, #5043)
 norm() {
 	sed -E -e 's/[0-9a-f]{64}/<id>/g' -e 's/\b[0-9a-f]{12}\b/<id>/g' -e 's#localhost/##g' \
-		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9:]+)/<time>/g'
+		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9:]+)/<time>/g' \
+		-e '/level=error msg="error waiting for container: context canceled"$/d'
 }
 
 # beside SCENARIO: SCENARIO (a function) runs on corral and then on
