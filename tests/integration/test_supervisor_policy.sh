@@ -486,13 +486,14 @@ test_svp_member_quotas_of_secrets_and_workloads() {
 
 # Attack: a member names a bind source whose lookup never ends: a FUSE
 # mount whose server never answers (a member makes one in a user namespace
-# of its own, and reaches it through /proc/PID/root). corrald opens the
+# of its own, and reaches it through /proc/PID/root), directly and through
+# a bind volume of its own, two creates at once. corrald opens the
 # member's sources as the member, in a child; its loop goes on serving
 # root and the member's other calls meanwhile. Once the file system goes,
-# the member is refused with one line, and no child, mount or directory
-# of the attempt is left.
+# each create is refused with one line, and no child, mount or directory
+# of the attempts is left.
 test_svp_member_bind_source_that_hangs_blocks_no_one() {
-	local creating out
+	local creating creating2 out
 	FUSEFD=""
 	trap '[ -z "$FUSEFD" ] || exec {FUSEFD}>&-; umount -l "$T/hang" 2>/dev/null || true; cleanup_sv' EXIT
 	member_group
@@ -505,22 +506,31 @@ test_svp_member_bind_source_that_hangs_blocks_no_one() {
 	exec {FUSEFD}<>/dev/fuse || skip "no /dev/fuse"
 	mount -i -t fuse -o "fd=$FUSEFD,rootmode=40000,user_id=0,group_id=0,allow_other" hang "$T/hang" ||
 		skip "cannot mount a fuse file system"
+	member volume create -o type=none -o o=bind -o device="$T/hang/y" hv {FUSEFD}>&- >/dev/null ||
+		fail "the member's bind volume"
 	member create -v "$T/hang/x:/h" app:1 true >"$T/out" 2>&1 {FUSEFD}>&- &
 	creating=$!
-	wait_for 10 pgrep -u 65534 -P "$CORRALD_PID"
+	member create -v hv:/h app:1 true >"$T/out2" 2>&1 {FUSEFD}>&- &
+	creating2=$!
+	wait_for 10 sh -c "[ \$(pgrep -u 65534 -P $CORRALD_PID | wc -l) -eq 2 ]"
 	ctl ping >/dev/null {FUSEFD}>&- || fail "root's call while the member's source hangs"
 	member ps >/dev/null {FUSEFD}>&- || fail "the member's own other call meanwhile"
 	ctl run --rm app:1 true {FUSEFD}>&- || fail "root's run meanwhile"
 	kill -0 "$creating" 2>/dev/null || fail "the create ended before its source did: $(cat "$T/out")"
+	kill -0 "$creating2" 2>/dev/null || fail "the volume's create ended before its source did: $(cat "$T/out2")"
 	exec {FUSEFD}>&- # the server goes: the lookup fails
 	FUSEFD=""
 	wait "$creating" && fail "the create with a source that hung was accepted"
+	wait "$creating2" && fail "the create with a volume that hung was accepted"
 	out=$(cat "$T/out")
 	assert_eq "$(echo "$out" | wc -l)" 1 "one line: $out"
 	assert_contains "$out" "cannot open $T/hang/x as uid 65534" "the refusal"
+	out=$(cat "$T/out2")
+	assert_eq "$(echo "$out" | wc -l)" 1 "one line: $out"
+	assert_contains "$out" "cannot open $T/hang/y as uid 65534" "the volume's refusal"
 	wait_for 10 bash -c "! pgrep -u 65534 -P $CORRALD_PID"
-	assert_eq "$(ctl --json ps -a | jq length)" 0 "no container of the attempt"
-	assert_eq "$(ls "$STATE_D/containers" | wc -l)" 0 "no directory of the attempt"
+	assert_eq "$(ctl --json ps -a | jq length)" 0 "no container of the attempts"
+	assert_eq "$(ls "$STATE_D/containers" | wc -l)" 0 "no directory of the attempts"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
