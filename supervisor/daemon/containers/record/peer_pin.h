@@ -10,8 +10,8 @@
 
 /* Once, from the loop: code 0 with fds[0..n) all open (the callee's to
  * close, and fds itself to free); or a positive errno, fds NULL, with
- * failed the first path the peer could not open or read (or that timed
- * out), or n when no path is to blame (the child died). */
+ * failed the first path not opened: the one the peer could not open or
+ * read, that timed out, or that the child ended at. */
 typedef void (*peer_pin_fn)(int *fds, size_t failed, int code, void *data);
 
 /* Open each of paths[0..n) O_PATH, symlinks followed, in a child that has

@@ -79,7 +79,7 @@ int ctr_pins_open(const ctr_spec *cspec, const peer_cred *peer, ctr_pins *p, cha
 {
 	*denied = SIZE_MAX;
 	if (owner_is_member(peer) && cspec->n_mounts && (p->member_code || p->n != cspec->n_mounts)) {
-		if (p->member_code && p->member_failed < cspec->n_mounts)
+		if (p->member_code && p->member_code != EINPROGRESS && p->member_failed < cspec->n_mounts)
 			*denied = p->member_failed;
 		return cerr_set(err, p->member_code ? p->member_code : EINVAL, "the member's bind sources: %s",
 				p->member_code ? strerror(p->member_code) : "not opened as the member");

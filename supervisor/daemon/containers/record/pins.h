@@ -19,8 +19,8 @@ typedef struct ctr_pins {
 	int *fds; /* one per spec mount, O_PATH */
 	size_t n;
 	/* a member's sources, as ctr_pins_open_as_member left them: 0 when
-	 * all are open, else the errno, with member_failed the first source it
-	 * could not open (n_mounts when none is to blame) */
+	 * all are open, EINPROGRESS until they are, else the errno, with
+	 * member_failed the first source not opened */
 	int member_code;
 	size_t member_failed;
 	/* the manifest of the store image the policy checked (else ""): the
