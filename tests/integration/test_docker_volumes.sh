@@ -96,6 +96,43 @@ test_dkv_members() {
 	assert_contains "$out" "policy" "refused by the policy"
 }
 
+# a volume is its owner's, whoever mounts it: root's --volumes-from of a
+# member's container mounts the member's volumes (not root's of the same
+# names), root names one as NAME@UID, a member only its own, and the
+# owner cannot remove it from under root's container
+test_dkv_volumes_from_across_owners() {
+	trap cleanup_sv EXIT
+	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
+	import_busybox
+	dockm 4141 run --name m1 -v mine:/data -v /anon busybox:latest \
+		sh -c 'echo member >/data/f && echo anon >/anon/g' || fail "the member's container"
+	dock volume create mine >/dev/null || fail "root's own mine"
+	dock run --rm -v mine:/data busybox:latest sh -c 'echo root >/data/f' || fail "root's write"
+	assert_eq "$(dock run --rm --volumes-from m1 busybox:latest cat /data/f /anon/g | tr '\n' ' ')" "member anon " \
+		"root's --volumes-from mounts the member's volumes"
+	assert_eq "$(dock run --rm -v mine@4141:/x:ro busybox:latest cat /x/f)" member "root names it NAME@UID"
+	assert_eq "$(dock run --rm -v mine:/x busybox:latest cat /x/f)" root "root's own mine is untouched"
+	local out
+	out=$(dock run --rm -v nope@4141:/x busybox:latest true 2>&1) && fail "root made a member's volume"
+	assert_contains "$out" "no such volume: nope@4141" "a member's volume that is not there"
+	assert_eq "$(dockm 4141 volume ls -q | sort | tr '\n' ' ' | sed 's/[0-9a-f]\{64\}/ANON/')" "ANON mine " \
+		"nothing was made among the member's"
+	out=$(dockm 4242 run --rm -v mine@4141:/x busybox:latest true 2>&1) && fail "another member named it"
+	assert_contains "$out" "no such volume: mine@4141" "another member's NAME@UID"
+	assert_eq "$(dockm 4141 run --rm -v mine@4141:/x busybox:latest cat /x/f)" member "a member names its own so"
+	# root's container holds it: the member cannot remove it, and a
+	# restarted corrald still knows whose it is
+	dock create --name r1 -v mine@4141:/x busybox:latest cat /x/f >/dev/null || fail "root's create"
+	out=$(dockm 4141 volume rm mine 2>&1) && fail "the member removed a volume root's container holds"
+	assert_contains "$(tr A-Z a-z <<<"$out")" "in use" "the member's rm"
+	restart_sv --group "$(getent group 65534 | cut -d: -f1)" --docker-socket "$S/docker.sock" --docker-user 65533:65533
+	assert_eq "$(ctl inspect r1 | jq -r '.[0].volumes[0] | "\(.name) \(.owner) \(.mountpoint)"')" \
+		"mine 4141 $STATE_D/volumes/@4141/mine/_data" "the record keeps the owner"
+	assert_eq "$(dock start -a r1)" member "root's container after a restart"
+	dock rm r1 >/dev/null
+	dockm 4141 rm -v m1 >/dev/null
+}
+
 for t in $(declare -F | awk '{print $3}' | grep "^test_dkv_"); do
 	run_test "$t"
 done

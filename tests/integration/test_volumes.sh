@@ -107,6 +107,13 @@ test_vol_member_isolation() {
 		"refused by policy" "a bind of /etc"
 	refused "a member's bind outside" mctl 4141 volume create -o type=none -o o=bind -o device="$T/other" o >/dev/null
 	mctl 4141 volume create -o type=none -o o=bind -o device="$T/allowed" ok >/dev/null || fail "a bind the policy allows"
+	# its device is a path the member controls: root's container does not
+	# follow it as root (a symlink put there would lead anywhere)
+	ctl image import "oci:$IMGS/oci:test" t:1 >/dev/null
+	assert_contains "$(refused "root's container on a member's bind volume" ctl run --rm -v ok@4141:/x t:1 true)" \
+		"ok@4141 is a bind volume" "root's use of it"
+	assert_contains "$(refused "a member's volume of uid 0" mctl 4141 run --rm -v ok@0:/x t:1 true)" \
+		"spec.mounts[0].source" "NAME@0"
 	# the quota: 2
 	assert_contains "$(refused "a third volume" mctl 4141 volume create third)" "max_volumes=2" "the quota"
 	mctl 4242 volume create theirs >/dev/null || fail "another member's own count"

@@ -337,6 +337,32 @@ static void test_spec_mounts_are_bounded(void **state)
 	}
 }
 
+/* a volume's source is NAME or NAME@UID (its owner's), never more */
+static void test_spec_volume_names(void **state)
+{
+	static const char *const good[] = { "data", "data@4141", "a.b-c_d@1", "x@4294967294" };
+	static const char *const bad[] = { "x@0", "x@", "@4141", "x@41a", "x@-1", "x@4141@4141", "../x", "x/y", "x@12345678901" };
+	char json[256];
+	for (size_t i = 0; i < ARRAY_SIZE(good) + ARRAY_SIZE(bad); i++) {
+		bool ok = i < ARRAY_SIZE(good);
+		const char *name = ok ? good[i] : bad[i - ARRAY_SIZE(good)];
+		snprintf(json, sizeof(json),
+			 "{\"image\":\"x\",\"mounts\":[{\"type\":\"volume\",\"source\":\"%s\",\"destination\":\"/d\"}]}",
+			 name);
+		ctr_spec s;
+		json_fault f = { 0 };
+		int r = parse_spec(json, &s, &f);
+		if (ok) {
+			assert_int_equal(r, 0);
+			assert_string_equal(s.volumes[0].name, name);
+			ctr_spec_release(&s);
+		} else {
+			assert_true(r < 0);
+			assert_string_equal(f.field, "spec.mounts[0].source");
+		}
+	}
+}
+
 static void test_signals(void **state)
 {
 	assert_int_equal(ctr_parse_signal("SIGTERM"), SIGTERM);
@@ -356,6 +382,7 @@ int main(void)
 		cmocka_unit_test(test_spec_podman_fields),
 		cmocka_unit_test(test_spec_reasons_word_for_word),
 		cmocka_unit_test(test_spec_mounts_are_bounded),
+		cmocka_unit_test(test_spec_volume_names),
 		cmocka_unit_test(test_signals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

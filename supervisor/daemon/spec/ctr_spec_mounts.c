@@ -96,10 +96,14 @@ void ctr_spec_release_mounts(ctr_spec *s)
 	s->n_mounts = s->n_tmpfs = 0;
 }
 
-/* [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 bytes: never a path */
+/* [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 bytes, and @UID if the name is
+ * an owner's (supervisor/daemon/volumes): never a path */
 static bool volume_name_ok(const char *n)
 {
-	size_t len = strlen(n);
+	const char *at = strrchr(n, '@');
+	size_t len = at ? (size_t)(at - n) : strlen(n);
+	if (at && (at[1] < '1' || at[1] > '9' || strspn(at + 1, "0123456789") != strlen(at + 1) || strlen(at + 1) > 10))
+		return false;
 	if (len == 0 || len > 128 || !isalnum((unsigned char)n[0]))
 		return false;
 	for (size_t i = 1; i < len; i++)
@@ -124,7 +128,7 @@ static int get_volume(yajl_val m, const char *path, ctr_volume *v, json_fault *f
 	}
 	if (v->name && !volume_name_ok(v->name))
 		return json_fault_set(f, EINVAL, json_path(field, path, "source"),
-				      "must be a volume's name, [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+				      "must be a volume's name, [a-zA-Z0-9][a-zA-Z0-9_.-]*[@UID]");
 	if (!v->destination || !clean_destination(v->destination))
 		return json_fault_set(f, EINVAL, json_path(field, path, "destination"), "must be an absolute path without ..");
 	if (json_get_bool(m, path, "readonly", 0, &v->readonly, NULL, f) < 0)

@@ -61,26 +61,55 @@ static int add_as_bind(ctr_spec *cspec, ctr_volume *cv, const char *device, json
 	return 0;
 }
 
-/* One volume mount: the volume, made when it is not there. */
+/* cv's name as the peer gave it (NAME, or NAME@UID), as its owner's
+ * NAME: 0, or -errno with f set */
+static int owner_of(ctr_volume *cv, const peer_cred *peer, const char *field, json_fault *f)
+{
+	cv->owner = peer->uid;
+	if (!cv->name)
+		return 0;
+	vol_ref ref;
+	if (!vol_ref_parse(peer, cv->name, &ref))
+		return json_fault_set(f, ENOENT, field, "no such volume: %s", cv->name);
+	char *name = strdup(ref.name);
+	if (!name)
+		return json_fault_oom(f);
+	free(cv->name);
+	cv->name = name;
+	cv->owner = ref.owner;
+	return 0;
+}
+
+/* One volume mount: the volume, made when it is not there (a member's
+ * that root names is not made for it). */
 static int resolve(struct corrald *d, ctr_spec *cspec, ctr_volume *cv, size_t i, const peer_cred *peer,
 		   ctr_missing *m, json_fault *f)
 {
 	char dir[PATH_MAX], field[64], made[VOL_NAME_MAX + 1];
-	cv->owner = peer->uid; /* the name is among the peer's own */
-	vol_dir(d, cv->owner, dir, sizeof(dir));
 	snprintf(field, sizeof(field), "spec.mounts[%zu].source", i);
+	int r = owner_of(cv, peer, field, f);
+	if (r < 0)
+		return r;
+	vol_dir(d, cv->owner, dir, sizeof(dir));
 	for (int tries = 0; tries < 3; tries++) {
 		vol_info v;
 		_cleanup_cerr_ cerr err = { 0 };
-		int r = cv->name ? vol_load(dir, cv->name, &v, &err) : -ENOENT;
+		r = cv->name ? vol_load(dir, cv->name, &v, &err) : -ENOENT;
 		if (r == 0) {
 			const char *type = opt_of(&v, "type"), *device = opt_of(&v, "device");
 			int r2 = 0;
-			if (type && streq(type, "none") && device && owner_is_member(peer))
+			/* a member's device is a path the member controls: only
+			 * the member's own binds open it, as the member */
+			if (type && streq(type, "none") && device && cv->owner != peer->uid)
+				r2 = json_fault_set(f, EPERM, field, "%s@%u is a bind volume: bind its device %s instead",
+						    cv->name, (unsigned)cv->owner, device);
+			else if (type && streq(type, "none") && device && owner_is_member(peer))
 				r2 = add_as_bind(cspec, cv, device, f);
 			vol_info_release(&v);
 			return r2;
 		}
+		if (r == -ENOENT && cv->owner != peer->uid)
+			return json_fault_set(f, ENOENT, field, "no such volume: %s@%u", cv->name, (unsigned)cv->owner);
 		if (r != -ENOENT)
 			return json_fault_set(f, err.code ? err.code : EIO, field, "%s", cerr_msg(&err));
 		policy_violation pv;
@@ -207,7 +236,7 @@ static void gen_record(yajl_gen g, const ctr *c)
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < c->spec.n_volumes; i++) {
 		jg_object(g, JG_STR("name", c->spec.volumes[i].name ? c->spec.volumes[i].name : ""),
-			     JG_BOOL("anonymous", c->spec.volumes[i].anonymous),
+			     JG_INT("owner", c->spec.volumes[i].owner), JG_BOOL("anonymous", c->spec.volumes[i].anonymous),
 			     JG_STR("destination", c->spec.volumes[i].destination), JG_END);
 	}
 	yajl_gen_array_close(g);
@@ -217,16 +246,24 @@ static void load_record(ctr *c, yajl_val record)
 {
 	yajl_val a = json_get(record, "volumes");
 	for (size_t i = 0; YAJL_IS_ARRAY(a) && i < a->u.array.len; i++) {
-		yajl_val n = json_get(a->u.array.values[i], "name"), dest = json_get(a->u.array.values[i], "destination");
+		yajl_val e = a->u.array.values[i];
+		yajl_val n = json_get(e, "name"), dest = json_get(e, "destination"), owner = json_get(e, "owner");
 		json_fault f = { 0 };
 		if (i >= c->spec.n_volumes && (!YAJL_IS_STRING(dest) ||
 					       ctr_spec_add_image_volumes(&c->spec, (char *const[]){ dest->u.string, NULL }, &f) != 1))
 			break; /* not the image's: the record is not as written */
 		ctr_volume *cv = &c->spec.volumes[i];
-		cv->owner = c->owner;
-		cv->anonymous = YAJL_IS_TRUE(json_get(a->u.array.values[i], "anonymous"));
-		if (!cv->name && YAJL_IS_STRING(n) && vol_name_valid(n->u.string))
-			cv->name = strdup(n->u.string);
+		/* the owner's name, not the spec's NAME@UID; a record from
+		 * before owners were written is the container's owner's */
+		cv->owner = YAJL_IS_INTEGER(owner) && owner->u.number.i >= 0 && owner->u.number.i < UINT32_MAX
+				    ? (uid_t)owner->u.number.i
+				    : c->owner;
+		cv->anonymous = YAJL_IS_TRUE(json_get(e, "anonymous"));
+		char *name = YAJL_IS_STRING(n) && vol_name_valid(n->u.string) ? strdup(n->u.string) : NULL;
+		if (name) {
+			free(cv->name);
+			cv->name = name;
+		}
 	}
 }
 
@@ -319,17 +356,16 @@ static void gen_inspect(yajl_gen g, struct corrald *d, const ctr *c)
 {
 	if (!c->spec.n_volumes)
 		return;
-	char dir[PATH_MAX];
-	vol_dir(d, c->owner, dir, sizeof(dir));
 	jg_key(g, "volumes");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < c->spec.n_volumes; i++) {
 		const ctr_volume *cv = &c->spec.volumes[i];
-		char mp[PATH_MAX];
+		char dir[PATH_MAX], mp[PATH_MAX];
 		if (!cv->name)
 			continue;
+		vol_dir(d, cv->owner, dir, sizeof(dir));
 		snprintf(mp, sizeof(mp), "%s/%s/" VOL_DATA, dir, cv->name);
-		jg_object(g, JG_STR("name", cv->name), JG_STR("destination", cv->destination),
+		jg_object(g, JG_STR("name", cv->name), JG_INT("owner", cv->owner), JG_STR("destination", cv->destination),
 			  JG_STR("mountpoint", mp), JG_BOOL("readonly", cv->readonly), JG_BOOL("anonymous", cv->anonymous),
 			  JG_END);
 	}

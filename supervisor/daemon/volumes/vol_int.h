@@ -12,8 +12,9 @@
 struct corrald;
 struct ctr;
 
-/* A volume as a call names it: a member's name is its own; root's is
- * root's, and a member's volume is NAME@UID to root (how root lists it). */
+/* A volume as a call names it: a name is the caller's own; NAME@UID is
+ * UID's (how root lists a member's, and how a container's Inspect gives
+ * each volume's owner back), which only root names for another. */
 typedef struct vol_ref {
 	uid_t owner;
 	char name[VOL_NAME_MAX + 1];

@@ -3,6 +3,7 @@
 #include "supervisor/daemon/volumes/vol_int.h"
 #include "supervisor/daemon/volumes/vol_owners.h"
 #include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/core/owner.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 
@@ -40,10 +41,12 @@ static bool parse_owner(const char *s, uid_t *out)
 bool vol_ref_parse(const peer_cred *peer, const char *ref, vol_ref *out)
 {
 	*out = (vol_ref){ .owner = peer->uid };
-	const char *at = peer->uid == 0 ? strrchr(ref, OWNER_MARK) : NULL;
+	const char *at = strrchr(ref, OWNER_MARK);
 	size_t len = at ? (size_t)(at - ref) : strlen(ref);
 	if (at && !parse_owner(at + 1, &out->owner))
 		return false;
+	if (owner_is_member(peer) && out->owner != peer->uid)
+		return false; /* a member names its own volumes only */
 	if (len > VOL_NAME_MAX)
 		return false;
 	memcpy(out->name, ref, len);

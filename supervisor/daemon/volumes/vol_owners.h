@@ -6,7 +6,8 @@
 /* The directory of owner's volumes into buf: <state-dir>/volumes for
  * root, <state-dir>/volumes/@<uid> for a member (vol_store.h). */
 void vol_dir(const struct corrald *d, uid_t owner, char *buf, size_t n);
-/* false: no volume's name */
+/* NAME, or NAME@UID: UID's volume NAME (root may name any owner's, a
+ * member only its own); false: no volume's name */
 bool vol_ref_parse(const peer_cred *peer, const char *ref, vol_ref *out);
 /* v's name as peer is shown it (NAME, or NAME@UID to root), into buf */
 const char *vol_shown_name(const peer_cred *peer, const vol_info *v, char *buf, size_t n);
