@@ -191,6 +191,22 @@ test_ckpt_names_and_key() {
 
 # Attack: a member's checkpoint names a bind source that hangs by the time
 # it is imported (a FUSE mount whose server never answers, put over the
+# A policy's refusal of an import is audited and logged as the
+# CheckpointImport it is, not as a CreateContainer nobody called
+test_ckpt_import_refused_by_policy_names_the_import() {
+	setup
+	echo '{"unprivileged": {"images": {"allow": ["nothing.example/*"]}}}' >"$T/p.json"
+	stop_sv
+	start_sv_group --policy "$T/p.json"
+	local out
+	out=$(vl 1001 CheckpointImport "{\"path\":\"$T/good.tar\",\"name\":\"copy\"}")
+	assert_contains "$out" "PolicyViolation" "an image off the allow-list"
+	nothing_left "an import the policy refuses"
+	assert_eq "$(grep '"result":"PolicyViolation"' "$STATE_D/audit.log" | jq -r .method)" \
+		io.corral.Supervisor.CheckpointImport "the audit names the method called"
+	grep -q "refused CheckpointImport from uid 1001" "$T/corrald.log" || fail "the log: $(grep refused "$T/corrald.log")"
+}
+
 # source's directory). The import opens it as the member without holding
 # up corrald: root is served meanwhile, and once the file system goes the
 # import is refused in one line with nothing left. With its source back,

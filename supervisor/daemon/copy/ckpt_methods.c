@@ -289,7 +289,8 @@ static bool imported(ckpt_archive_call *j, const char *head_text)
 	snprintf(upper, sizeof(upper), "%s/upper", j->stage);
 	j->created = (ctr_done){ .told = import_created, .forgotten = import_forgotten };
 	vl_call_set_cancel(call, on_cancel, j);
-	ctr_create(d, vl_call_peer(call), TAKE_PTR(parsed), access(upper, F_OK) == 0 ? upper : NULL, &j->created);
+	ctr_create(d, vl_call_peer(call), "CheckpointImport", TAKE_PTR(parsed), access(upper, F_OK) == 0 ? upper : NULL,
+		   &j->created);
 	return true;
 }
 

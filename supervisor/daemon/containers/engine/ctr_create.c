@@ -254,6 +254,7 @@ typedef struct pending_create {
 	corrald *d;
 	ctr *c;
 	peer_cred peer;
+	const char *method;
 	char *upper_from;
 	ctr_done *done;
 	ctr_pins pins;
@@ -304,7 +305,7 @@ static int make(pending_create *p, ctr **made_out, sv_fault *fault)
 	policy_violation pv;
 	r = CTR_FEATURES_FIRST(d, admit, d, peer, &c->spec, &p->pins, &pv, &err);
 	if (r == POLICY_REFUSED) {
-		policy_fault(d, peer, "CreateContainer", &pv, fault);
+		policy_fault(d, peer, p->method, &pv, fault);
 		return -1;
 	}
 	if (r < 0)
@@ -415,7 +416,8 @@ static void sources_opened(void *data)
 	create_finish(p);
 }
 
-void ctr_create(corrald *d, const peer_cred *peer, ctr *parsed, const char *upper_from, ctr_done *done)
+void ctr_create(corrald *d, const peer_cred *peer, const char *method, ctr *parsed, const char *upper_from,
+		ctr_done *done)
 {
 	_cleanup_sv_fault_ sv_fault fault = { 0 };
 	pending_create *p = calloc(1, sizeof(*p));
@@ -425,7 +427,7 @@ void ctr_create(corrald *d, const peer_cred *peer, ctr *parsed, const char *uppe
 		sv_fault_internal(&fault, "out of memory");
 		return ctr_done_tell(&done, NULL, &fault);
 	}
-	*p = (pending_create){ .d = d, .c = parsed, .peer = *peer, .upper_from = p->upper_from };
+	*p = (pending_create){ .d = d, .c = parsed, .peer = *peer, .method = method, .upper_from = p->upper_from };
 	ctr_done_hold(&p->done, done);
 	/* what it names: refused before anything is made */
 	json_fault f = { 0 };

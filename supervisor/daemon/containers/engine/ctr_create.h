@@ -9,9 +9,11 @@
 
 /* The spec parsed into c (f says what is wrong: the caller answers). */
 int ctr_parse_spec(struct corrald *d, yajl_val cspec_json, ctr *c, json_fault *f);
-/* Make the container of c (taken) for peer, its upper directory taken
- * from upper_from unless it is NULL. done is told once (ctr_done.h): with
+/* Make the container of c (taken) for peer's call of method (what the
+ * audit log names a refusal), its upper directory taken from upper_from
+ * unless it is NULL. done is told once (ctr_done.h): with
  * the container once it is known, or with what failed; now, or later from
  * the loop when a member's bind sources are opened first. The caller
  * checked c's labels (labels_check_reserved). */
-void ctr_create(struct corrald *d, const peer_cred *peer, ctr *c, const char *upper_from, ctr_done *done);
+void ctr_create(struct corrald *d, const peer_cred *peer, const char *method, ctr *c, const char *upper_from,
+		ctr_done *done);

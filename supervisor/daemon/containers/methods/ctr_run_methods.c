@@ -33,7 +33,7 @@ int sv_create(vl_call *call, yajl_val params, void *ud)
 	ctr_done *done = reply_when_done(call, ctr_reply_created);
 	if (!done)
 		return sv_internal(call, "out of memory");
-	ctr_create(d, vl_call_peer(call), TAKE_PTR(c), NULL, done);
+	ctr_create(d, vl_call_peer(call), "CreateContainer", TAKE_PTR(c), NULL, done);
 	return 0; /* answered by the completion: now, or once a member's sources are open */
 }
 
