@@ -39,9 +39,10 @@ static void opened(int fd, int code, void *data)
 		policy_violation v = { .field = "path" };
 		snprintf(v.limit, sizeof(v.limit), "unprivileged: only a file the peer itself can %s", p->write ? "write" : "read");
 		snprintf(v.reason, sizeof(v.reason), "%s: %s (opened as uid %u)", p->path,
-			 code != EINVAL ? strerror(code)
-			 : p->write    ? "not a regular file"
-				       : "not a regular file (a group member imports archive files)",
+			 code == EXDEV  ? "on a FUSE or overlay file system (a group member's file must be on another)"
+			 : code != EINVAL ? strerror(code)
+			 : p->write       ? "not a regular file"
+					  : "not a regular file (a group member imports archive files)",
 			 (unsigned)p->uid);
 		p->free_ctx(p->ctx);
 		if (p->uid == 0) /* root's own file: no policy of a member's */

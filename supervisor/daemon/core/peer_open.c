@@ -1,4 +1,5 @@
 #include "supervisor/daemon/core/peer_open.h"
+#include "supervisor/daemon/core/owner.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"
 #include "common/pdeath.h"
@@ -6,12 +7,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
+#include <linux/magic.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +41,50 @@ int peer_become(int sock, const peer_cred *peer, pid_t parent)
 	return die_with_parent(parent) < 0 ? -1 : 0;
 }
 
+/* FUSE, or overlayfs (which hands a close to its layers'): every close(2)
+ * of a file there waits, without end and unkillably, for a server a
+ * member may run to answer (FUSE_FLUSH). Such a file of a member's is
+ * never opened for reading or writing, so neither this child nor corrald
+ * nor a helper ever closes one. */
+static bool close_may_hang(int fd)
+{
+	struct statfs sf;
+	return fstatfs(fd, &sf) < 0 || sf.f_type == FUSE_SUPER_MAGIC || sf.f_type == OVERLAYFS_SUPER_MAGIC;
+}
+
+/* A member's file: looked at through an O_PATH fd first (whose close asks
+ * no server), then opened through it; the fd, or -errno (EXDEV: on such a
+ * file system, EINVAL: not a regular file). */
+static int open_member_file(const char *path, int flags)
+{
+	_cleanup_close_ int at = -1;
+	char where[PATH_MAX];
+	if (flags & O_CREAT) { /* not there yet: its directory is looked at */
+		const char *slash = strrchr(path, '/');
+		size_t n = slash ? (size_t)(slash - path) : 0;
+		if (!slash || n >= sizeof(where))
+			return -EINVAL;
+		memcpy(where, path, n);
+		where[n] = '\0';
+		if ((at = open(n ? where : "/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+			return -errno;
+		if (close_may_hang(at))
+			return -EXDEV;
+		int fd = openat(at, slash + 1, flags | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW, 0600);
+		return fd < 0 ? -errno : fd;
+	}
+	struct stat st;
+	if ((at = open(path, O_PATH | O_CLOEXEC)) < 0)
+		return -errno;
+	if (close_may_hang(at))
+		return -EXDEV;
+	if (fstat(at, &st) < 0 || !S_ISREG(st.st_mode))
+		return -EINVAL; /* a fifo or a device is never opened */
+	snprintf(where, sizeof(where), "/proc/self/fd/%d", at);
+	int fd = open(where, flags | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 /* The child: become the peer, open, send. Only syscalls from here on. */
 static _Noreturn void child_main(int sock, const peer_cred *peer, const char *path, int flags, pid_t parent)
 {
@@ -45,10 +94,11 @@ static _Noreturn void child_main(int sock, const peer_cred *peer, const char *pa
 	/* made only when it is not there (O_EXCL), by the peer, for its eyes */
 	if ((flags & O_CREAT) && !(flags & O_EXCL))
 		flags &= ~O_CREAT;
-	int fd = open(path, flags | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0600);
+	int fd = owner_is_member(peer) ? open_member_file(path, flags)
+				       : open(path, flags | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0600);
 	struct stat st;
 	if (fd < 0)
-		code = errno;
+		code = owner_is_member(peer) ? -fd : errno;
 	else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		code = EINVAL;
 	fd_send(3, &code, sizeof(code), code ? NULL : &fd, code ? 0 : 1, 0);

@@ -12,7 +12,9 @@
 #define PEER_OPEN_TIMEOUT_USEC (10ull * 1000000)
 
 /* fd: the open file (the callee's to close), or -1 with code (a positive
- * errno: EACCES, ENOENT, EINVAL for what is not a regular file, ...). */
+ * errno: EACCES, ENOENT, EINVAL for what is not a regular file, EXDEV
+ * for a member's file on FUSE or overlayfs, whose close a server the
+ * member runs could hold up for ever, ...). */
 typedef void (*peer_open_fn)(int fd, int code, void *data);
 
 /* In a forked child of parent: keep sock as fd 3 (closing every other fd),

@@ -1,0 +1,65 @@
+#!/bin/bash
+# A member's files on a FUSE file system it serves: every close(2) of a
+# file there waits, unkillably, for the server to answer its FLUSH. A
+# member's archive or checkpoint file there is refused in one line, never
+# opened, so no close of corrald's (or of a helper's) can be held up.
+# fuse_hold.py stands in for the member's server (a user-namespace mount
+# here needs no privilege; the test mounts it as root, with allow_other),
+# and holds every FLUSH corrald sends.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/supervisor_lib.sh"
+IMGS="$FIXTURES/images"
+
+# corrald with the group of gid 65534, a container of a member's with a
+# checkpoint as a dump leaves it, and the file system mounted at $T/fuse
+setup() {
+	FUSE_PID=""
+	trap '[ -z "$FUSE_PID" ] || kill "$FUSE_PID"; umount -l "$T/fuse" 2>/dev/null || true; cleanup_sv' EXIT
+	[ -c /dev/fuse ] || skip "no /dev/fuse"
+	start_sv_group
+	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
+	mctl 4141 create --name src app:1 true >/dev/null || fail "the member's container"
+	mkdir "$STATE_D/containers/$(ctl inspect --format '{{.Id}}' src)/checkpoint"
+	echo inventory >"$STATE_D/containers/$(ctl inspect --format '{{.Id}}' src)/checkpoint/inventory.img"
+	mkdir "$T/fuse"
+	python3 "$(dirname "$0")/fuse_hold.py" "$T/fuse" "$T/fuse.log" "$CORRALD_PID" &
+	FUSE_PID=$!
+	wait_for 10 grep -q "^INIT" "$T/fuse.log"
+	[ "$(stat -c %s "$T/fuse/x.tar")" = 4096 ] || fail "the file system does not serve x.tar"
+}
+
+# one line naming the file and the file system, corrald answering at once
+# after it, and no request of the file's but its lookups
+refused_on_fuse() { # what COMMAND...
+	local what=$1 out
+	shift
+	out=$("$@" 2>&1) && fail "$what: accepted"
+	assert_eq "$(echo "$out" | wc -l)" 1 "$what: one line: $out"
+	assert_contains "$out" "$T/fuse/" "$what: names the file"
+	assert_contains "$out" "on a FUSE or overlay file system" "$what: says why"
+	"$CORRALCTL" --socket "$SOCK" --timeout 5 ping >/dev/null || fail "$what: corrald answers no more"
+}
+
+# One call as the member, straight (corralctl save opens its -o file itself,
+# and has no verb for CheckpointExport): its error's reason, failing
+vl() { # METHOD PARAMS
+	as_uid 4141 "$B/tests/helpers/vlcall" "$SOCK" "{\"method\":\"io.corral.Supervisor.$1\",\"parameters\":$2}" |
+		jq -e -c 'if .error then (.parameters.reason // .) | halt_error else . end'
+}
+
+test_svmf_a_members_file_on_fuse_is_never_opened() {
+	setup
+	refused_on_fuse "ImageImport" mctl 4141 image import "oci-archive:$T/fuse/x.tar" x:1
+	refused_on_fuse "ImageLoad" mctl 4141 image load -i "$T/fuse/x.tar"
+	refused_on_fuse "ImageSave over a file there" vl ImageSave "{\"images\":[\"app:1\"],\"path\":\"$T/fuse/x.tar\"}"
+	refused_on_fuse "CheckpointImport" mctl 4141 restore --import "$T/fuse/x.tar" --name copy
+	refused_on_fuse "CheckpointExport of a new file there" vl CheckpointExport \
+		"{\"id\":\"src\",\"path\":\"$T/fuse/new.tar\",\"create\":true}"
+	assert_eq "$(grep -cE '^(OPEN|CREATE|FLUSH|READ) ' "$T/fuse.log")" 0 "a file there was opened: $(sort "$T/fuse.log" | uniq -c)"
+	assert_eq "$(ctl images --format '{{.Repository}}' | sort | tr '\n' ' ')" "localhost/app " "nothing was imported"
+	assert_eq "$(ctl ps -a --format '{{.Names}}')" src "no container was made"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+	run_test "$t"
+done
