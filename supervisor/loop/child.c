@@ -1,6 +1,7 @@
 #include "supervisor/loop/child.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/pdeath.h"
 
 #include <errno.h>
 #include <string.h>
@@ -146,6 +147,31 @@ static int input_fd(const char *text, size_t len)
 	return TAKE_FD(fd);
 }
 
+/* The forked child of a fn: stdin in (or /dev/null), stdout and stderr the
+ * pipes, nothing else of the parent's open, no signal blocked. */
+static _Noreturn void fn_child(const el_child_opts *o, int in, int out, int errfd, pid_t parent)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL); /* the parent's are for its signalfd */
+	if (in < 0)
+		in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0 ||
+	    (o->fd3 != SPAWN_NULL ? dup2(o->fd3, 3) < 0 || close_range(4, ~0u, 0) < 0 : close_range(3, ~0u, 0) < 0) ||
+	    die_with_parent(parent) < 0)
+		_exit(127);
+	_exit(o->fn(o->arg) & 0xff);
+}
+
+static int fork_fn(const el_child_opts *o, int in, int out, int errfd, pid_t *pid)
+{
+	pid_t parent = getpid();
+	*pid = fork();
+	if (*pid == 0)
+		fn_child(o, in, out, errfd, parent);
+	return *pid < 0 ? -errno : 0;
+}
+
 int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void *data, el_child **out, cerr *err)
 {
 	el_child *c = calloc(1, sizeof(*c));
@@ -156,12 +182,14 @@ int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void
 	_cleanup_close_ int in = -1;
 	int r = 0;
 	if (o->input && (in = input_fd(o->input, o->input_len)) < 0)
-		r = cerr_sys(err, -in, "stdin of %s", o->path);
+		r = cerr_sys(err, -in, "stdin of %s", o->path ? o->path : "a forked child");
 	else if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
 		r = cerr_sys(err, errno, "pipe");
 	} else {
 		spawn_fds fds = { .in = in >= 0 ? in : SPAWN_NULL, .out = po[1], .err = pe[1], .fd3 = o->fd3 };
-		if ((r = spawn_clean_env(o->path, o->argv, o->envp, &fds, false, &c->pid)) < 0)
+		if (o->fn && (r = fork_fn(o, in, po[1], pe[1], &c->pid)) < 0)
+			cerr_sys(err, -r, "fork");
+		else if (!o->fn && (r = spawn_clean_env(o->path, o->argv, o->envp, &fds, false, &c->pid)) < 0)
 			cerr_sys(err, -r, "%s", o->path);
 	}
 	if (r < 0) {
@@ -182,7 +210,7 @@ int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void
 			return err->code ? -err->code : -EIO;
 		}
 		/* the caller reaps it, and done runs then */
-		log_warn("%s: %s; killed it", o->path, cerr_msg(err));
+		log_warn("%s: %s; killed it", o->path ? o->path : "a forked child", cerr_msg(err));
 		cerr_clear(err);
 		el_child_kill(c);
 	}

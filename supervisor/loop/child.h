@@ -23,6 +23,11 @@ typedef void (*el_child_done_fn)(const el_child_result *r, void *data);
 typedef struct el_child_opts {
 	const char *path;
 	char *const *argv;
+	/* instead of path: fn(arg) in a forked child (a copy of the loop's
+	 * process, every other fd closed, dying with it), its return the exit
+	 * code; for what may block on what a peer controls */
+	int (*fn)(void *arg);
+	void *arg;
 	int fd3;               /* passed as fd 3; SPAWN_NULL: none */
 	size_t max_output;
 	bool caller_reaps;     /* the caller waits for it and says el_child_exited(); else a pidfd watch */

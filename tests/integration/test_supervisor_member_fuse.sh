@@ -16,7 +16,8 @@ setup() {
 	FUSE_PID=""
 	trap '[ -z "$FUSE_PID" ] || kill "$FUSE_PID"; umount -l "$T/fuse" 2>/dev/null || true; cleanup_sv' EXIT
 	[ -c /dev/fuse ] || skip "no /dev/fuse"
-	start_sv_group
+	echo "{\"unprivileged\": {\"bind_mounts\": {\"allowed\": [\"$T/fuse\"]}}}" >"$T/p.json"
+	start_sv_group --policy "$T/p.json"
 	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
 	mctl 4141 create --name src app:1 true >/dev/null || fail "the member's container"
 	mkdir "$STATE_D/containers/$(ctl inspect --format '{{.Id}}' src)/checkpoint"
@@ -58,6 +59,23 @@ test_svmf_a_members_file_on_fuse_is_never_opened() {
 	assert_eq "$(grep -cE '^(OPEN|CREATE|FLUSH|READ) ' "$T/fuse.log")" 0 "a file there was opened: $(sort "$T/fuse.log" | uniq -c)"
 	assert_eq "$(ctl images --format '{{.Repository}}' | sort | tr '\n' ' ')" "localhost/app " "nothing was imported"
 	assert_eq "$(ctl ps -a --format '{{.Names}}')" src "no container was made"
+}
+
+# Top reads the container's /etc/passwd, which its own bind may put on
+# the member's FUSE file system: in a child, so that the FLUSH held there
+# is no close of corrald's
+test_svmf_top_reads_the_containers_files_off_the_loop() {
+	setup
+	mctl 4141 run -d --name top -v "$T/fuse/passwd:/etc/passwd:ro" app:1 sleep 1000 >/dev/null ||
+		fail "the member's container"
+	local out
+	out=$(mctl 4141 top top) || fail "top: $out"
+	assert_contains "$out" "sleep 1000" "its process"
+	assert_eq "$(printf '%s\n' "$out" | awk '/sleep 1000/ {print $2}')" 4141 "its user: a uid that passwd names not"
+	grep -q "^OPEN " "$T/fuse.log" || fail "top did not read the passwd there: $(sort "$T/fuse.log" | uniq -c)"
+	assert_eq "$(grep -c "^held" "$T/fuse.log")" 0 "a close of corrald's waited on the member's server"
+	"$CORRALCTL" --socket "$SOCK" --timeout 5 ping >/dev/null || fail "corrald answers no more"
+	mctl 4141 rm -f top >/dev/null
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

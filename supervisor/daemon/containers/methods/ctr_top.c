@@ -14,6 +14,7 @@
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
 #include "supervisor/api/sv_reply.h"
+#include "supervisor/loop/child.h"
 #include "bundle/image_user.h"
 #include "cgroups/cgroups.h"
 #include "common/cleanup.h"
@@ -32,6 +33,8 @@
 #include <unistd.h>
 
 #define CMDLINE_MAX 4096
+#define TOP_TIMEOUT_USEC (10ull * 1000000)
+#define TOP_MAX_REPLY (8u << 20)
 
 typedef struct proc_row {
 	pid_t pid, ppid;
@@ -104,14 +107,37 @@ static int read_row(pid_t pid, proc_row *r)
 }
 
 /* What a row needs beside the process: the container's root for user
- * names, the clock's ticks a second, and (ps -ef) the boot time and uptime. */
+ * names (and the last few found there), the clock's ticks a second, and
+ * (ps -ef) the boot time and uptime. */
 typedef struct top_ctx {
 	int rootfd;
 	long hz;
 	bool ps_ef;
 	time_t boot;
 	unsigned long long uptime_ticks;
+	struct {
+		unsigned uid;
+		char *name; /* NULL: none there */
+	} users[8];
+	size_t n_users;
 } top_ctx;
+
+/* uid's name in the container's /etc/passwd, looked up once a Top for
+ * the first few uids (the file is the container's: it may be large) */
+static const char *user_of(top_ctx *x, unsigned uid)
+{
+	for (size_t i = 0; i < x->n_users; i++)
+		if (x->users[i].uid == uid)
+			return x->users[i].name;
+	char *name = NULL;
+	if (x->rootfd < 0 || image_user_name(x->rootfd, uid, &name) < 0)
+		name = NULL;
+	if (x->n_users < sizeof(x->users) / sizeof(x->users[0]))
+		x->users[x->n_users].uid = uid, x->users[x->n_users++].name = name;
+	else
+		free(name), name = NULL; /* a ninth uid: its number */
+	return name;
+}
 
 /* ps -ef's TTY: pts/N, ttyN, or ? */
 static void tty_name(int nr, char *out, size_t n)
@@ -155,16 +181,14 @@ static void gen_row_ef(yajl_gen g, const proc_row *r, const char *user, const ch
 	yajl_gen_array_close(g);
 }
 
-static void gen_row(yajl_gen g, const proc_row *r, const top_ctx *x)
+static void gen_row(yajl_gen g, const proc_row *r, top_ctx *x)
 {
 	char pid[24], uid[24], time[32];
 	snprintf(pid, sizeof(pid), "%ld", r->nspid);
 	snprintf(uid, sizeof(uid), "%u", r->uid);
 	unsigned long long s = r->ticks / (unsigned long long)x->hz;
 	snprintf(time, sizeof(time), "%02llu:%02llu:%02llu", s / 3600, s / 60 % 60, s % 60);
-	_cleanup_free_ char *user = NULL;
-	if (x->rootfd < 0 || image_user_name(x->rootfd, r->uid, &user) < 0)
-		user = NULL;
+	const char *user = user_of(x, r->uid);
 	if (x->ps_ef) {
 		gen_row_ef(g, r, user ? user : uid, time, x);
 		return;
@@ -177,6 +201,113 @@ static void gen_row(yajl_gen g, const proc_row *r, const top_ctx *x)
 	yajl_gen_array_close(g);
 }
 
+/* What the child is given: the container's init and cgroup, and the columns */
+typedef struct top_call {
+	vl_call *call; /* NULL once answered, or the caller hung up */
+	el_child *child;
+	el_source *timer;
+	pid_t pid;
+	char cgroup[PATH_MAX];
+	bool ps_ef;
+} top_call;
+
+/* In the child: the reply's parameters on stdout; 1 with why on stderr */
+static int top_main(void *arg)
+{
+	const top_call *t = arg;
+	_cleanup_cg_ cg *cgr = NULL;
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+	cerr err = { 0 };
+	if (cg_open(NULL, t->cgroup, &cgr, &err) < 0 || cg_pids(cgr, &pids, &n, &err) < 0) {
+		fprintf(stderr, "%s", cerr_msg(&err));
+		return 1;
+	}
+	/* user names from the container's own files, resolved in its root */
+	char root[64];
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)t->pid);
+	long hz = sysconf(_SC_CLK_TCK);
+	top_ctx x = { .rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), .hz = hz > 0 ? hz : 100, .ps_ef = t->ps_ef };
+	struct sysinfo si;
+	if (x.ps_ef && sysinfo(&si) == 0) {
+		x.boot = time(NULL) - si.uptime;
+		x.uptime_ticks = (unsigned long long)si.uptime * (unsigned long long)x.hz;
+	}
+	static const char *const ps[] = { "PID", "USER", "TIME", "COMMAND", NULL },
+				 *const ps_ef[] = { "UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD", NULL };
+	_cleanup_free_ proc_row *row = malloc(sizeof(*row));
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!row || !g || yajl_gen_map_open(g))
+		return 1;
+	jg_key(g, "titles");
+	yajl_gen_array_open(g);
+	for (const char *const *c = x.ps_ef ? ps_ef : ps; *c; c++)
+		jg_str(g, *c);
+	yajl_gen_array_close(g);
+	jg_key(g, "processes");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < n; i++)
+		if (read_row(pids[i], row) == 0)
+			gen_row(g, row, &x);
+	yajl_gen_array_close(g);
+	size_t len;
+	_cleanup_free_ char *text = yajl_gen_map_close(g) ? NULL : jg_finish(g, &len);
+	return text && write_all(1, text, len) == 0 ? 0 : 1;
+}
+
+static void top_free(top_call *t)
+{
+	el_remove(t->timer);
+	free(t);
+}
+
+static void top_done(const el_child_result *r, void *data)
+{
+	top_call *t = data;
+	vl_call *call = t->call;
+	if (call) {
+		vl_call_set_cancel(call, NULL, NULL);
+		if (r->code == 0 && !r->truncated && r->out[0].len)
+			vl_call_reply(call, r->out[0].buf);
+		else
+			sv_internal(call, r->truncated ? "more processes than a reply holds"
+					  : r->out[1].len ? r->out[1].buf
+							  : "reading the processes failed");
+	}
+	top_free(t);
+}
+
+/* The caller hung up, or the child took too long: it is killed, and
+ * top_done frees what it had once it has ended */
+static void top_end(top_call *t, const char *why)
+{
+	if (t->call) {
+		vl_call_set_cancel(t->call, NULL, NULL);
+		if (why)
+			sv_internal(t->call, why);
+		t->call = NULL;
+	}
+	el_child_kill(t->child);
+}
+
+static void top_cancelled(vl_call *call, void *data)
+{
+	top_call *t = data;
+	t->call = NULL;
+	top_end(t, NULL);
+}
+
+static void top_timed_out(el_source *s, void *data)
+{
+	top_call *t = data;
+	el_remove(s);
+	t->timer = NULL;
+	top_end(t, "reading the container's processes took longer than 10 seconds");
+}
+
+/* The container's files and memory are its own to make slow (a FUSE file
+ * system bound over its /etc, a command line mapped from one): they are
+ * read in a child, never in the loop. */
 int sv_top(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
@@ -189,43 +320,20 @@ int sv_top(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid(call, "columns", "must be ps or ps-ef");
 	if (!ctr_alive(c))
 		return reply_bad_state(call, c, "it is not running");
-	char path[PATH_MAX];
-	ctr_cgroup_path(d, c, path, sizeof(path));
-	_cleanup_cg_ cg *cgr = NULL;
-	_cleanup_free_ pid_t *pids = NULL;
-	size_t n = 0;
-	cerr err = { 0 };
-	if (cg_open(NULL, path, &cgr, &err) < 0 || cg_pids(cgr, &pids, &n, &err) < 0)
-		return sv_internal_err(call, &err);
-	/* user names from the container's own files, resolved in its root */
-	char root[64];
-	snprintf(root, sizeof(root), "/proc/%d/root", (int)c->pid);
-	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	long hz = sysconf(_SC_CLK_TCK);
-	top_ctx x = { .rootfd = rootfd, .hz = hz > 0 ? hz : 100, .ps_ef = columns && streq(columns, "ps-ef") };
-	struct sysinfo si;
-	if (x.ps_ef && sysinfo(&si) == 0) {
-		x.boot = time(NULL) - si.uptime;
-		x.uptime_ticks = (unsigned long long)si.uptime * (unsigned long long)x.hz;
-	}
-	static const char *const ps[] = { "PID", "USER", "TIME", "COMMAND", NULL },
-				 *const ps_ef[] = { "UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD", NULL };
-	_cleanup_free_ proc_row *row = malloc(sizeof(*row));
-	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
-	if (!row || !g)
+	top_call *t = calloc(1, sizeof(*t));
+	if (!t)
 		return sv_internal(call, "out of memory");
-	jg_key(g, "titles");
-	yajl_gen_array_open(g);
-	for (const char *const *t = x.ps_ef ? ps_ef : ps; *t; t++)
-		jg_str(g, *t);
-	yajl_gen_array_close(g);
-	jg_key(g, "processes");
-	yajl_gen_array_open(g);
-	for (size_t i = 0; i < n; i++)
-		if (read_row(pids[i], row) == 0)
-			gen_row(g, row, &x);
-	yajl_gen_array_close(g);
-	return sv_reply_close(call, g);
+	*t = (top_call){ .call = call, .pid = c->pid, .ps_ef = columns && streq(columns, "ps-ef") };
+	ctr_cgroup_path(d, c, t->cgroup, sizeof(t->cgroup));
+	el_child_opts o = { .fn = top_main, .arg = t, .fd3 = SPAWN_NULL, .max_output = TOP_MAX_REPLY };
+	cerr err = { 0 };
+	if (el_add_timer(d->loop, TOP_TIMEOUT_USEC, false, top_timed_out, t, &t->timer, &err) < 0 ||
+	    el_child_run(d->loop, &o, top_done, t, &t->child, &err) < 0) {
+		top_free(t);
+		return sv_internal_err(call, &err);
+	}
+	vl_call_set_cancel(call, top_cancelled, t);
+	return 0; /* top_done answers */
 }
 
 /* Port: the ports a container publishes (spec.ports), as its network's

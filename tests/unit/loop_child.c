@@ -1,0 +1,102 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "supervisor/loop/child.h"
+
+typedef struct outcome {
+	int code;
+	char out[64], err[64];
+	bool truncated, done;
+} outcome;
+
+static void on_done(const el_child_result *r, void *data)
+{
+	outcome *o = data;
+	o->code = r->code;
+	o->truncated = r->truncated;
+	snprintf(o->out, sizeof(o->out), "%s", r->out[0].buf ? r->out[0].buf : "");
+	snprintf(o->err, sizeof(o->err), "%s", r->out[1].buf ? r->out[1].buf : "");
+	o->done = true;
+}
+
+static int stray_fd = -1;
+
+/* what it says on stdout and stderr, and whether it sees the parent's fd */
+static int speaks(void *arg)
+{
+	printf("%s", (const char *)arg);
+	fflush(stdout);
+	fprintf(stderr, "why");
+	return fcntl(stray_fd, F_GETFD) < 0 ? 3 : 4;
+}
+
+static int blocks(void *arg)
+{
+	pause();
+	return 0;
+}
+
+static void run_until_done(el_loop *l, const outcome *o)
+{
+	for (int i = 0; i < 200 && !o->done; i++)
+		el_run_once(l, 50);
+}
+
+/* a fn runs in a forked child: its output and code come back, and
+ * nothing of the parent's open stays open in it */
+static void test_fn_child_output_code_and_fds(void **state)
+{
+	_cleanup_el_ el_loop *l = NULL;
+	cerr err = { 0 };
+	assert_int_equal(el_new(&l, &err), 0);
+	_cleanup_close_ int fd = open("/dev/null", O_RDONLY | O_CLOEXEC); /* a parent's fd the child must not see */
+	stray_fd = fcntl(fd, F_DUPFD, 10); /* not O_CLOEXEC: only the child's closing hides it */
+	assert_true(stray_fd >= 10);
+	el_child_opts o = { .fn = speaks, .arg = "hello", .fd3 = SPAWN_NULL, .max_output = 3 };
+	outcome got = { 0 };
+	el_child *c;
+	assert_int_equal(el_child_run(l, &o, on_done, &got, &c, &err), 0);
+	run_until_done(l, &got);
+	close(stray_fd);
+	assert_true(got.done);
+	assert_int_equal(got.code, 3);
+	assert_string_equal(got.out, "hel");
+	assert_true(got.truncated);
+	assert_string_equal(got.err, "why");
+}
+
+/* a fn that never ends is killed: done says so */
+static void test_fn_child_killed(void **state)
+{
+	_cleanup_el_ el_loop *l = NULL;
+	cerr err = { 0 };
+	assert_int_equal(el_new(&l, &err), 0);
+	el_child_opts o = { .fn = blocks, .fd3 = SPAWN_NULL, .max_output = 64 };
+	outcome got = { 0 };
+	el_child *c;
+	assert_int_equal(el_child_run(l, &o, on_done, &got, &c, &err), 0);
+	el_run_once(l, 10);
+	assert_false(got.done);
+	el_child_kill(c);
+	run_until_done(l, &got);
+	assert_true(got.done);
+	assert_int_equal(got.code, 128 + SIGKILL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fn_child_output_code_and_fds),
+		cmocka_unit_test(test_fn_child_killed),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
