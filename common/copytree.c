@@ -1,6 +1,7 @@
 #include "copytree.h"
 #include "cleanup.h"
 #include "fileio.h"
+#include "safepath.h"
 #include "common/rm_rf.h"
 
 #include <dirent.h>
@@ -58,37 +59,80 @@ static int copy_data(int in, int out)
 	}
 }
 
-/* Hardlinks stay hardlinks: the first copy of an inode is remembered by an
- * O_PATH fd, later names link to it. */
-#define LINKS_MAX 256
+/* Hardlinks stay hardlinks: the first copy of an inode is remembered by its
+ * path in the copy, and later names link to it, looked up again within the
+ * copy (never out of it by a symlink put there meanwhile). Every one is
+ * remembered, so that an image's millions of links to one large file are
+ * no million copies of it; past LINKS_MAX the copy is refused. */
+#define LINKS_MAX (1u << 16)
+typedef struct link_seen {
+	dev_t dev;
+	ino_t ino;
+	char *path; /* in the copy, from its top; NULL: a free slot */
+} link_seen;
 typedef struct copy_ctx {
 	const struct copy_hooks *hooks;
-	struct { dev_t dev; ino_t ino; int fd; } l[LINKS_MAX];
-	size_t n;
+	int root;     /* the copy's top */
+	link_seen *l; /* open addressing, at most half full */
+	size_t n, cap;
 } copy_ctx;
+
+static size_t slot_of(const copy_ctx *c, dev_t dev, ino_t ino)
+{
+	size_t i = (size_t)((ino * 0x9e3779b97f4a7c15ull) ^ dev) & (c->cap - 1);
+	while (c->l[i].path && (c->l[i].dev != dev || c->l[i].ino != ino))
+		i = (i + 1) & (c->cap - 1);
+	return i;
+}
 
 static int link_known(copy_ctx *c, int dst, const char *name, const struct stat *st)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (c->l[i].dev == st->st_dev && c->l[i].ino == st->st_ino)
-			return linkat(c->l[i].fd, "", dst, name, AT_EMPTY_PATH) == 0 ? 1 : 0;
+	if (!c->cap)
+		return 0;
+	const link_seen *e = &c->l[slot_of(c, st->st_dev, st->st_ino)];
+	if (!e->path)
+		return 0;
+	_cleanup_close_ int first = open_in_root(c->root, e->path, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+	return first >= 0 && linkat(first, "", dst, name, AT_EMPTY_PATH) == 0 ? 1 : 0;
+}
+
+static int grow(copy_ctx *c)
+{
+	size_t cap = c->cap ? c->cap * 2 : 128;
+	link_seen *old = c->l;
+	size_t old_cap = c->cap;
+	if (!(c->l = calloc(cap, sizeof(*c->l)))) {
+		c->l = old;
+		return -ENOMEM;
+	}
+	c->cap = cap;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].path)
+			c->l[slot_of(c, old[i].dev, old[i].ino)] = old[i];
+	free(old);
 	return 0;
 }
 
-static void remember(copy_ctx *c, int dst, const char *name, const struct stat *st)
+/* sub: the entry's path in the copy ("/a/b"); 0, or -errno */
+static int remember(copy_ctx *c, const char *sub, const struct stat *st)
 {
 	if (c->n >= LINKS_MAX)
-		return;
-	int fd = openat(dst, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	c->l[c->n].dev = st->st_dev;
-	c->l[c->n].ino = st->st_ino;
-	c->l[c->n].fd = fd;
+		return -EMLINK;
+	int r;
+	if (2 * (c->n + 1) > c->cap && (r = grow(c)) < 0)
+		return r;
+	link_seen *e = &c->l[slot_of(c, st->st_dev, st->st_ino)];
+	if (e->path)
+		return 0;
+	if (!(e->path = strdup(sub + 1)))
+		return -ENOMEM;
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
 	c->n++;
+	return 0;
 }
 
-static int copy_entry(copy_ctx *c, int src, int dst, const char *name, const struct stat *st)
+static int copy_entry(copy_ctx *c, int src, int dst, const char *name, const char *sub, const struct stat *st)
 {
 	if (S_ISREG(st->st_mode) && st->st_nlink > 1 && link_known(c, dst, name, st))
 		return 0;
@@ -107,9 +151,7 @@ static int copy_entry(copy_ctx *c, int src, int dst, const char *name, const str
 			return -errno;
 		struct timespec ts[2] = { st->st_atim, st->st_mtim };
 		futimens(out, ts);
-		if (st->st_nlink > 1)
-			remember(c, dst, name, st);
-		return 0;
+		return st->st_nlink > 1 ? remember(c, sub, st) : 0;
 	}
 	if (S_ISLNK(st->st_mode)) {
 		char target[PATH_MAX];
@@ -173,7 +215,7 @@ static int copy_dir(copy_ctx *c, int src, int dst, const char *path, cerr *err)
 			r = cerr_sys(err, -r, "copy %s", sub);
 			break;
 		}
-		if ((r = copy_entry(c, src, dst, name, &st)) < 0)
+		if ((r = copy_entry(c, src, dst, name, sub, &st)) < 0)
 			r = cerr_sys(err, -r, "copy %s", sub);
 	}
 	closedir(d);
@@ -211,9 +253,11 @@ int copy_tree(int src, int dst, const struct copy_hooks *hooks, cerr *err)
 	if (!c)
 		return cerr_set(err, ENOMEM, "out of memory");
 	c->hooks = hooks;
+	c->root = dst;
 	int r = copy_dir(c, src, dst, "", err);
-	for (size_t i = 0; i < c->n; i++)
-		close(c->l[i].fd);
+	for (size_t i = 0; i < c->cap; i++)
+		free(c->l[i].path);
+	free(c->l);
 	free(c);
 	return r;
 }

@@ -185,6 +185,41 @@ test_vol_copy_up() {
 	ctl volume rm -f cu >/dev/null
 }
 
+# A volume is filled from the image in a child, never in the loop (an
+# image decides how long that takes): a fill held up (here by holding the
+# volume's lock, as a fill into it would) holds up no one else; a corrald
+# that dies during it leaves no container, and the next one removes its
+# half-made directory
+test_vol_fill_runs_off_the_loop() {
+	local creating
+	LOCKER=""
+	trap '[ -z "$LOCKER" ] || kill "$LOCKER"; cleanup_sv' EXIT
+	start_with_image
+	ctl volume create v >/dev/null
+	flock --no-fork "$STATE_D/volumes/v/_data" sleep 1000 &
+	LOCKER=$!
+	wait_for 10 sh -c "! flock -n '$STATE_D/volumes/v/_data' true"
+	ctl create --name c1 -v v:/data t:1 true >"$T/out" 2>&1 &
+	creating=$!
+	wait_for 10 sh -c "ls '$STATE_D'/containers/*/filling"
+	ctl ping >/dev/null || fail "corrald answers no more while a fill waits"
+	assert_eq "$(ctl run --rm t:1 echo meanwhile)" meanwhile "root's other run meanwhile"
+	kill -0 "$creating" 2>/dev/null || fail "the create ended before its fill: $(cat "$T/out")"
+	assert_eq "$(ctl ps -a --format '{{.Names}}')" "" "a container known before its fill ended"
+	kill -KILL "$CORRALD_PID"
+	wait "$CORRALD_PID" 2>/dev/null || true
+	wait "$creating" && fail "the create of a corrald killed mid-fill answered"
+	kill "$LOCKER"
+	LOCKER=""
+	start_sv
+	assert_eq "$(ctl ps -a --format '{{.Names}}')" "" "the half-made container"
+	wait_for 10 sh -c "[ -z \"\$(ls '$STATE_D/containers')\" ]"
+	# a fill that ends: the image's files, in the volume
+	ctl create --name c1 -v v:/data t:1 true >/dev/null || fail "the create again"
+	assert_eq "$(cat "$STATE_D/volumes/v/_data/keep")" keep "the image's file, in the volume"
+	ctl rm c1 >/dev/null
+}
+
 # volume rm while containers are being created with it: never a container
 # that holds a volume that is gone, and corrald lives on
 test_vol_rm_during_create() {

@@ -25,6 +25,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include <limits.h>
 #include <stdio.h>
@@ -294,6 +295,10 @@ static int copy_up(const char *rootfs, const char *vdir, const ctr_volume *cv, c
 	_cleanup_close_ int dst = open(data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dst < 0)
 		return cerr_sys(err, errno, "%s", data);
+	/* the fills of two Creates that mount it: one copies, the other finds
+	 * it filled (each in a child of its own: the wait is no one else's) */
+	if (flock(dst, LOCK_EX) < 0)
+		return cerr_sys(err, errno, "lock %s", data);
 	if (!dir_empty(dst))
 		return 0;
 	_cleanup_close_ int root = open(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -309,7 +314,11 @@ static int copy_up(const char *rootfs, const char *vdir, const ctr_volume *cv, c
 	return r;
 }
 
-static int created(struct corrald *d, ctr *c, const char *cdir, char *broker_dir, size_t n, cerr *err)
+/* Create: a volume is filled from the image (docker's copy-up), which the
+ * image may make long (many files, or hardlinks by the million) */
+static int fills(const ctr *c) { return c->spec.n_volumes > 0; }
+
+static int fill(struct corrald *d, const ctr *c, const char *cdir, cerr *err)
 {
 	char vdir[PATH_MAX], rootfs[PATH_MAX];
 	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", cdir);
@@ -372,8 +381,27 @@ static void gen_inspect(yajl_gen g, struct corrald *d, const ctr *c)
 	yajl_gen_array_close(g);
 }
 
+/* a volume removed while the fill ran (no container held it yet) */
+static int filled(struct corrald *d, const ctr *c, cerr *err)
+{
+	for (size_t i = 0; i < c->spec.n_volumes; i++) {
+		const ctr_volume *cv = &c->spec.volumes[i];
+		char dir[PATH_MAX];
+		vol_info v;
+		vol_dir(d, cv->owner, dir, sizeof(dir));
+		if (!cv->name)
+			continue;
+		if (vol_load(dir, cv->name, &v, err) < 0)
+			return cerr_wrap(err, "volume %s, while the container was made", cv->name);
+		vol_info_release(&v);
+	}
+	return 0;
+}
+
 const ctr_feature volumes_container_hooks = {
-	.created = created,
+	.fills = fills,
+	.fill = fill,
+	.filled = filled,
 	.removed = removed,
 	.name = "volumes",
 	.check = check,

@@ -94,15 +94,21 @@ static bool said_ran(const ctr_said *said, const ctr *c)
 	return !ctr_said_of(said, c->id) || said_is(said, c, "start") || said_is(said, c, "restore");
 }
 
-/* A directory with no record: a Create that corrald did not live to answer
- * (the record is its last step), whose overlay may be mounted. No client
- * has its id: it goes, as a removal's would. Any other record not read
- * stays for a person to see. */
+/* A directory with no record, or one still filling: a Create that corrald
+ * did not live to answer (the record, then the fill, are its last steps),
+ * whose overlay may be mounted. No client has its id: it goes, as a
+ * removal's would. Any other record not read stays for a person to see. */
+static bool half_made(const char *path)
+{
+	char record[PATH_MAX], filling[PATH_MAX];
+	snprintf(record, sizeof(record), "%s/" CTR_RECORD_FILE, path);
+	snprintf(filling, sizeof(filling), "%s/" CTR_FILLING_FILE, path);
+	return access(filling, F_OK) == 0 || (access(record, F_OK) < 0 && errno == ENOENT);
+}
+
 static void half_made_or_skipped(corrald *d, const char *path, cerr *e)
 {
-	char record[PATH_MAX];
-	snprintf(record, sizeof(record), "%s/" CTR_RECORD_FILE, path);
-	if (access(record, F_OK) == 0 || errno != ENOENT) {
+	if (!half_made(path)) {
 		log_cerr(LOG_LVL_WARN, e, "skipping %s", path);
 		return;
 	}
@@ -127,7 +133,7 @@ int ctr_adopt_all(corrald *d, cerr *err)
 		snprintf(path, sizeof(path), "%s/%s", d->containers_dir, de->d_name);
 		ctr *c = NULL;
 		cerr e = { 0 };
-		if (ctr_record_load(d, path, &c, &e) < 0) {
+		if (half_made(path) || ctr_record_load(d, path, &c, &e) < 0) {
 			half_made_or_skipped(d, path, &e);
 			continue;
 		}

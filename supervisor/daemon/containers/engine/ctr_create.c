@@ -31,6 +31,7 @@
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/record/img_source.h"
 #include "supervisor/daemon/core/corrald.h"
+#include "supervisor/loop/child.h"
 #include "supervisor/daemon/core/store_gate.h"
 #include "supervisor/daemon/core/violation.h"
 #include "supervisor/daemon/containers/record/ctr_service.h"
@@ -45,11 +46,13 @@
 #include "common/timefmt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Every bind source of root's exists when the container is created; else
  * false, with the field and why. */
@@ -278,9 +281,25 @@ static bool own_ids_of(const peer_cred *peer, const ctr *c)
 	return owner_is_member(peer) || c->spec.userns_auto || c->spec.userns_ids.size;
 }
 
+/* The container is in the table: the Create is over */
+static ctr *known(pending_create *p)
+{
+	corrald *d = p->d;
+	ctr *made = TAKE_PTR(p->c);
+	made->next = d->ctrs;
+	d->ctrs = made;
+	CTR_FEATURES_EACH(d, known, d, made);
+	ctr_publish(d, made, "create", (const char *const[]){ "image", made->image, NULL });
+	ctr_update_gauges(d);
+	return made;
+}
+
+static int fill_start(pending_create *p, const char *dir, sv_fault *fault);
+
 /* After the features' checks (and a member's sources opened): the spec's
- * checks, the policy, the directory, the image, the bundle and the record;
- * 0 with *made_out, or -1 with *fault. */
+ * checks, the policy, the directory, the image, the bundle and the record,
+ * and the features' fill; 0 with *made_out, 1 while the fill runs (filled
+ * ends the Create), or -1 with *fault. */
 static int make(pending_create *p, ctr **made_out, sv_fault *fault)
 {
 	corrald *d = p->d;
@@ -374,34 +393,101 @@ static int make(pending_create *p, ctr **made_out, sv_fault *fault)
 		return sv_fault_invalid_err(fault, "spec.image", &err);
 	}
 
-	/* its bundle and record */
+	/* its bundle and record (with the mark of a fill to come, synced with
+	 * them: a corrald that dies before the fill ends takes it for half made) */
 	const char *bad = NULL;
+	char mark[PATH_MAX];
+	snprintf(mark, sizeof(mark), "%s/" CTR_FILLING_FILE, dir);
+	int fills = CTR_FEATURES_FIRST(d, fills, c), markfd = -1;
+	if (fills && (markfd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		cerr_sys(&err, errno, "%s", mark);
+		undo_dir(c, dir);
+		return sv_fault_internal_err(fault, &err);
+	}
+	if (markfd >= 0)
+		close(markfd);
 	if (describe(c, &img, &err) < 0 || write_bundle_and_record(d, c, dir, &img, own_ids ? &ids : NULL, &bad, &err) < 0) {
 		undo_dir(c, dir);
 		if (bad)
 			return sv_fault_invalid_err(fault, bad, &err);
 		return sv_fault_internal_err(fault, &err);
 	}
-
-	/* known */
-	c->next = d->ctrs;
-	d->ctrs = c;
-	ctr *made = c;
-	p->c = NULL;
-	CTR_FEATURES_EACH(d, known, d, made);
-	ctr_publish(d, made, "create", (const char *const[]){ "image", made->image, NULL });
-	ctr_update_gauges(d);
-	*made_out = made;
+	if (fills)
+		return fill_start(p, dir, fault);
+	*made_out = known(p);
 	return 0;
+}
+
+/* In the fill's child: each feature's fill; 1 with why on stderr */
+static int fill_main(void *arg)
+{
+	const pending_create *p = arg;
+	char dir[PATH_MAX];
+	ctr_dir(p->d, p->c, dir, sizeof(dir));
+	cerr err = { 0 };
+	if (CTR_FEATURES_FIRST(p->d, fill, p->d, p->c, dir, &err) < 0) {
+		fprintf(stderr, "%s", cerr_msg(&err));
+		return 1;
+	}
+	return 0;
+}
+
+/* The fill is over: the container is known, or it goes as if never made
+ * (a name another Create took meanwhile too) */
+static void filled(const el_child_result *r, void *data)
+{
+	pending_create *p = data;
+	corrald *d = p->d;
+	ctr *c = p->c;
+	_cleanup_sv_fault_ sv_fault fault = { 0 };
+	char dir[PATH_MAX], mark[PATH_MAX];
+	ctr_dir(d, c, dir, sizeof(dir));
+	snprintf(mark, sizeof(mark), "%s/" CTR_FILLING_FILE, dir);
+	ctr *other = ctr_by_name(d, c->name);
+	_cleanup_cerr_ cerr err = { 0 };
+	if (r->code != 0) {
+		cerr_set(&err, EIO, "%s", r->out[1].len ? r->out[1].buf : "filling its volumes failed");
+		sv_fault_internal_err(&fault, &err);
+	} else if (CTR_FEATURES_FIRST(d, filled, d, c, &err) < 0) {
+		sv_fault_internal_err(&fault, &err);
+	} else if (other) {
+		ctr_fault_name_in_use(other, &p->peer, &fault);
+	} else if (unlink(mark) < 0) {
+		cerr_sys(&err, errno, "%s", mark);
+		sv_fault_internal_err(&fault, &err);
+	}
+	if (fault.kind) {
+		CTR_FEATURES_EACH(d, uncreated, d, c);
+		undo_dir(c, dir);
+		return create_end(p, NULL, &fault);
+	}
+	create_end(p, known(p), NULL);
+}
+
+/* The fill starts: 1, or -1 with *fault */
+static int fill_start(pending_create *p, const char *dir, sv_fault *fault)
+{
+	_cleanup_cerr_ cerr err = { 0 };
+	el_child_opts o = { .fn = fill_main, .arg = p, .fd3 = SPAWN_NULL, .max_output = 4096 };
+	el_child *child;
+	if (el_child_run(p->d->loop, &o, filled, p, &child, &err) < 0) {
+		CTR_FEATURES_EACH(p->d, uncreated, p->d, p->c);
+		undo_dir(p->c, dir);
+		return sv_fault_internal_err(fault, &err);
+	}
+	return 1;
 }
 
 static void create_finish(pending_create *p)
 {
 	_cleanup_sv_fault_ sv_fault fault = { 0 };
 	ctr *made = NULL;
-	if (make(p, &made, &fault) < 0)
+	int r = make(p, &made, &fault);
+	if (r < 0)
 		return create_end(p, NULL, &fault);
-	create_end(p, made, NULL);
+	if (r == 0)
+		create_end(p, made, NULL);
+	/* 1: filled() ends it */
 }
 
 /* A member's sources are open, or it is known which was not: the spec is

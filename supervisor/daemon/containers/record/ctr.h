@@ -35,6 +35,7 @@ extern const char *const ctr_status_str[CS_COUNT];
 
 #define CTR_ID_LEN 64
 #define CTR_RECORD_FILE "record.json" /* in the container's directory */
+#define CTR_FILLING_FILE "filling"    /* there while a Create's fill runs (ctr_service.h) */
 #define CTR_RECORD_MODE 0600
 #define CTR_MAX_WAITERS 64
 

@@ -66,6 +66,15 @@ typedef struct ctr_feature {
 	int (*created)(struct corrald *d, struct ctr *c, const char *dir, char *broker_dir, size_t n, cerr *err);
 	/* Create failed after created() */
 	void (*uncreated)(struct corrald *d, struct ctr *c);
+	/* Create, its record written: 1 when the feature has work on the
+	 * container's files that may take long (a volume filled from the
+	 * image: the image decides how much), which fill then does in a
+	 * forked child, off the loop, before the container is known */
+	int (*fills)(const struct ctr *c);
+	int (*fill)(struct corrald *d, const struct ctr *c, const char *dir, cerr *err);
+	/* the fill has ended, in the loop: what it filled is there still (no
+	 * volume removed meanwhile), or -errno */
+	int (*filled)(struct corrald *d, const struct ctr *c, cerr *err);
 	/* Create succeeded: it is in the table */
 	void (*known)(struct corrald *d, struct ctr *c);
 	/* The bundle: a namespace of this type ("ipc", "uts", "network") that it
