@@ -6,6 +6,10 @@ unkillably) from the pids given.
 
   fuse_hold.py MOUNTPOINT LOG [PID...]
 
+With FUSE_HOLD=OPCODE (GETATTR, say) in its environment, it holds every
+request of that kind too, from whoever: a tree that takes as long to walk
+as the test wants.
+
 It mounts itself (it must be root: the test stands in for a member's
 user-namespace mount) with allow_other, writes each request as a line
 "OPCODE PID" to LOG ("held" after a FLUSH it keeps), and serves until it is
@@ -79,7 +83,7 @@ def main():
             return
         if op in NO_REPLY:
             continue
-        if op == "FLUSH" and pid in held:
+        if (op == "FLUSH" and pid in held) or op == os.environ.get("FUSE_HOLD"):
             log.write("held\n")
             continue
         code, payload = answer(op, node, msg[40:])

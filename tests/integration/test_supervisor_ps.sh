@@ -167,6 +167,34 @@ test_ps_start_attach_and_typed_names() {
 	assert_eq "$(ctl rm "${id:0:8}")" "${id:0:8}" "rm echoes"
 }
 
+# --size walks each writable layer in a child, never in the loop (a
+# container may fill its layer with millions of files). Here a walk that
+# never ends: a FUSE file system in the layer that holds every GETATTR.
+test_ps_sizes_are_walked_off_the_loop() {
+	local listing upper
+	FUSE_PID=""
+	trap '[ -z "$FUSE_PID" ] || kill "$FUSE_PID"; [ -z "${upper:-}" ] || umount -l "$upper/held" 2>/dev/null || true; cleanup_sv' EXIT
+	[ -c /dev/fuse ] || skip "no /dev/fuse"
+	start_sv
+	import_entry
+	ctl create --name held busybox:demo true >/dev/null
+	upper="$STATE_D/containers/$(ctl ps -aq --no-trunc --filter name=held)/upper"
+	mkdir "$upper/held"
+	FUSE_HOLD=GETATTR python3 "$(dirname "$0")/fuse_hold.py" "$upper/held" "$T/fuse.log" &
+	FUSE_PID=$!
+	wait_for 10 grep -q "^INIT" "$T/fuse.log"
+	ctl ps -a --size --format '{{.Names}} {{.Size}}' >"$T/ps" 2>&1 &
+	listing=$!
+	wait_for 10 grep -q "^GETATTR" "$T/fuse.log"
+	"$CORRALCTL" --socket "$SOCK" --timeout 5 ps -a >/dev/null || fail "corrald answers no more while a walk waits"
+	kill -0 "$listing" 2>/dev/null || fail "the list ended before its walk: $(cat "$T/ps")"
+	kill "$FUSE_PID" # the walk fails there, and goes on
+	FUSE_PID=""
+	wait "$listing" || fail "ps --size: $(cat "$T/ps")"
+	assert_contains "$(cat "$T/ps")" "held " "the container, once walked"
+	umount -l "$upper/held"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep "^test_ps_"); do
 	run_test "$t"
 done

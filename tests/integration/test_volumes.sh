@@ -220,6 +220,39 @@ test_vol_fill_runs_off_the_loop() {
 	ctl rm c1 >/dev/null
 }
 
+# VolumeInspect's size and VolumePrune's reclaimed bytes: each walks the
+# volume's tree in a child, never in the loop (a container may fill a
+# volume with millions of files). Here a walk that never ends: a FUSE file
+# system in the volume that holds every GETATTR.
+test_vol_sizes_are_walked_off_the_loop() {
+	local inspecting
+	FUSE_PID=""
+	trap '[ -z "$FUSE_PID" ] || kill "$FUSE_PID"; umount -l "$STATE_D/volumes/big/_data/held" 2>/dev/null || true; cleanup_sv' EXIT
+	[ -c /dev/fuse ] || skip "no /dev/fuse"
+	start_with_image
+	ctl run --rm -v big:/data t:1 sh -c 'head -c 1048576 /dev/zero >/data/f' || fail "the write"
+	assert_eq "$(ctl volume inspect big | jq '.size >= 1048576')" true "its size"
+	mkdir "$STATE_D/volumes/big/_data/held"
+	FUSE_HOLD=GETATTR python3 "$(dirname "$0")/fuse_hold.py" "$STATE_D/volumes/big/_data/held" "$T/fuse.log" &
+	FUSE_PID=$!
+	wait_for 10 grep -q "^INIT" "$T/fuse.log"
+	ctl volume inspect big >"$T/inspect" 2>&1 &
+	inspecting=$!
+	wait_for 10 grep -q "^GETATTR" "$T/fuse.log"
+	"$CORRALCTL" --socket "$SOCK" --timeout 5 ping >/dev/null || fail "corrald answers no more while a walk waits"
+	assert_eq "$(ctl run --rm t:1 echo meanwhile)" meanwhile "root's run meanwhile"
+	kill -0 "$inspecting" 2>/dev/null || fail "the inspect ended before its walk: $(cat "$T/inspect")"
+	kill "$FUSE_PID" # the walk fails there, and goes on
+	FUSE_PID=""
+	wait "$inspecting" || fail "the inspect: $(cat "$T/inspect")"
+	assert_eq "$(jq '.size >= 1048576' "$T/inspect")" true "its size, once walked"
+	umount -l "$STATE_D/volumes/big/_data/held"
+	assert_eq "$(ctl --json volume prune | jq -c '[.removed, .reclaimedBytes >= 1048576]')" '[["big"],true]' \
+		"prune: what it removed, and the bytes"
+	wait_for 10 sh -c "[ -z \"\$(ls -A '$STATE_D/trash')\" ]"
+	assert_eq "$(ls -A "$STATE_D/volumes")" "" "nothing left of it"
+}
+
 # volume rm while containers are being created with it: never a container
 # that holds a volume that is gone, and corrald lives on
 test_vol_rm_during_create() {

@@ -160,12 +160,10 @@ static int image_found(struct corrald *d, ctr_spec *cspec, char *const *volumes,
  * can hold one yet) */
 static void unchecked(struct corrald *d, ctr_spec *cspec)
 {
-	char dir[PATH_MAX];
 	for (size_t i = 0; i < cspec->n_volumes; i++) {
 		_cleanup_cerr_ cerr err = { 0 };
-		vol_dir(d, cspec->volumes[i].owner, dir, sizeof(dir));
-		if (cspec->volumes[i].anonymous && cspec->volumes[i].name && vol_remove(dir, cspec->volumes[i].name, &err) < 0 &&
-		    err.code != ENOENT)
+		if (cspec->volumes[i].anonymous && cspec->volumes[i].name &&
+		    vol_discard(d, cspec->volumes[i].owner, cspec->volumes[i].name, &err) < 0 && err.code != ENOENT)
 			log_cerr(LOG_LVL_WARN, &err, "a failed create's volume %s", cspec->volumes[i].name);
 	}
 }
@@ -344,14 +342,12 @@ static void removed(struct corrald *d, ctr *c)
 {
 	if (!c->remove_volumes && !c->spec.auto_remove)
 		return;
-	char dir[PATH_MAX];
 	for (size_t i = 0; i < c->spec.n_volumes; i++) {
 		const ctr_volume *cv = &c->spec.volumes[i];
 		if (!cv->anonymous || !cv->name || vol_user_other(d, cv->owner, cv->name, c))
 			continue;
-		vol_dir(d, cv->owner, dir, sizeof(dir));
 		_cleanup_cerr_ cerr err = { 0 };
-		if (vol_remove(dir, cv->name, &err) < 0 && err.code != ENOENT)
+		if (vol_discard(d, cv->owner, cv->name, &err) < 0 && err.code != ENOENT)
 			log_cerr(LOG_LVL_WARN, &err, "container %s: its volume %s", c->name, cv->name);
 		else
 			events_publish(d->events, EV_OWNER(c->owner), "volume", "remove", cv->name, cv->name, NULL, 0);

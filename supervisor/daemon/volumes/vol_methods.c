@@ -8,6 +8,8 @@
 #include "supervisor/daemon/volumes/vol_owners.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/core/dir_sizes.h"
+#include "supervisor/daemon/containers/record/trash.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/policy/policy.h"
 #include "supervisor/varlink/params.h"
@@ -15,6 +17,8 @@
 #include "supervisor/api/sv_reply.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/log.h"
+#include "common/strv.h"
 #include "common/timefmt.h"
 
 #include <errno.h>
@@ -48,7 +52,8 @@ static void gen_strmap(yajl_gen g, const char *key, yajl_val o)
 	yajl_gen_map_close(g);
 }
 
-static void gen_volume(yajl_gen g, corrald *d, const peer_cred *peer, const vol_info *v, bool size)
+/* size: its _data's disk bytes, or NULL for none */
+static void gen_volume(yajl_gen g, corrald *d, const peer_cred *peer, const vol_info *v, const uint64_t *size)
 {
 	char dir[PATH_MAX], mp[PATH_MAX], created[64], shown[VOL_NAME_MAX + 16];
 	vol_dir(d, v->owner, dir, sizeof(dir));
@@ -66,17 +71,17 @@ static void gen_volume(yajl_gen g, corrald *d, const peer_cred *peer, const vol_
 	ctr *c = vol_user(d, v->owner, v->name);
 	jg_key_bool(g, "inUse", c != NULL);
 	if (size)
-		jg_key_int(g, "size", (long long)vol_size(dir, v->name));
+		jg_key_int(g, "size", (long long)*size);
 	yajl_gen_map_close(g);
 }
 
 /* {"volume": v}, for sv_reply_close (NULL: out of memory) */
-static yajl_gen gen_reply(corrald *d, const peer_cred *peer, const vol_info *v)
+static yajl_gen gen_reply(corrald *d, const peer_cred *peer, const vol_info *v, const uint64_t *size)
 {
 	yajl_gen g = sv_reply_open();
 	if (g) {
 		jg_key(g, "volume");
-		gen_volume(g, d, peer, v, true);
+		gen_volume(g, d, peer, v, size);
 	}
 	return g;
 }
@@ -128,7 +133,8 @@ int sv_volume_create(vl_call *call, yajl_val params, void *ud)
 	vol_dir(d, vl_call_peer(call)->uid, dir, sizeof(dir));
 	if (r < 0 || vol_load(dir, made, &v, &err) < 0)
 		return sv_internal_err(call, &err);
-	_cleanup_json_gen_ yajl_gen g = gen_reply(d, vl_call_peer(call), &v);
+	uint64_t size = vol_size(dir, made); /* made just now: nothing to walk */
+	_cleanup_json_gen_ yajl_gen g = gen_reply(d, vl_call_peer(call), &v, &size);
 	vol_info_release(&v);
 	return sv_reply_close(call, g);
 }
@@ -234,7 +240,7 @@ int sv_volume_list(vl_call *call, yajl_val params, void *ud)
 		return r;
 	for (size_t i = 0; i < a.n; i++)
 		if (matches(d, &a.v[i], filters))
-			gen_volume(a.g, d, vl_call_peer(call), &a.v[i], false);
+			gen_volume(a.g, d, vl_call_peer(call), &a.v[i], NULL);
 	yajl_gen_array_close(a.g);
 	return sv_reply_close(call, a.g);
 }
@@ -261,6 +267,53 @@ static int find(vl_call *call, corrald *d, const char *name, vol_info *v)
 	return r < 0 ? sv_internal_err(call, &err) : 1;
 }
 
+/* A call whose answer waits for a walk of volumes' trees (dir_sizes.h) */
+typedef struct sized_call {
+	vl_call *call; /* NULL once the caller hung up */
+	corrald *d;
+	peer_cred peer;
+	vol_info v;         /* Inspect's */
+	yajl_gen g;         /* Prune's answer so far */
+	char **gone;        /* Prune's: the removed volumes' directories, out of their names */
+	size_t n;
+} sized_call;
+
+static void sized_cancelled(vl_call *call, void *data) { ((sized_call *)data)->call = NULL; }
+
+static void sized_free(sized_call *x)
+{
+	vol_info_release(&x->v);
+	if (x->g)
+		yajl_gen_free(x->g);
+	strv_free(x->gone);
+	free(x);
+}
+
+/* paths walked off the loop, then done; 0, or what the call was answered
+ * with (x is freed either way) */
+static int walk_then(sized_call *x, char *const *paths, size_t n, dir_sizes_fn done)
+{
+	_cleanup_cerr_ cerr err = { 0 };
+	if (dir_sizes(x->d->loop, paths, n, done, x, &err) < 0) {
+		done(NULL, n, x);
+		return 0;
+	}
+	vl_call_set_cancel(x->call, sized_cancelled, x);
+	return 0;
+}
+
+static void inspected(const dir_size *sizes, size_t n, void *data)
+{
+	sized_call *x = data;
+	if (x->call) {
+		vl_call_set_cancel(x->call, NULL, NULL);
+		_cleanup_json_gen_ yajl_gen g = gen_reply(x->d, &x->peer, &x->v, sizes ? &sizes[0].disk : NULL);
+		sv_reply_close(x->call, g);
+	}
+	sized_free(x);
+}
+
+/* its size walked in a child: a member's volume may hold millions of files */
 int sv_volume_inspect(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
@@ -268,13 +321,19 @@ int sv_volume_inspect(vl_call *call, yajl_val params, void *ud)
 	const char *name;
 	if (sp_known(params, KNOWN("name"), &f) < 0 || sp_name(params, "name", true, &name, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	vol_info v;
-	int r = find(call, d, name, &v);
-	if (r <= 0)
+	sized_call *x = calloc(1, sizeof(*x));
+	if (!x)
+		return sv_internal(call, "out of memory");
+	*x = (sized_call){ .call = call, .d = d, .peer = *vl_call_peer(call) };
+	int r = find(call, d, name, &x->v);
+	if (r <= 0) {
+		free(x);
 		return r;
-	_cleanup_json_gen_ yajl_gen g = gen_reply(d, vl_call_peer(call), &v);
-	vol_info_release(&v);
-	return sv_reply_close(call, g);
+	}
+	char dir[PATH_MAX], data[PATH_MAX];
+	vol_dir(d, x->v.owner, dir, sizeof(dir));
+	snprintf(data, sizeof(data), "%s/%s/" VOL_DATA, dir, x->v.name);
+	return walk_then(x, (char *const[]){ data }, 1, inspected);
 }
 
 int sv_volume_remove(vl_call *call, yajl_val params, void *ud)
@@ -305,9 +364,7 @@ int sv_volume_remove(vl_call *call, yajl_val params, void *ud)
 		vol_info_release(&v);
 		return r;
 	}
-	char dir[PATH_MAX];
-	vol_dir(d, v.owner, dir, sizeof(dir));
-	int r = vol_remove(dir, v.name, &err);
+	int r = vol_discard(d, v.owner, v.name, &err);
 	uid_t owner = v.owner;
 	char name[VOL_NAME_MAX + 1];
 	snprintf(name, sizeof(name), "%s", v.name);
@@ -320,6 +377,25 @@ int sv_volume_remove(vl_call *call, yajl_val params, void *ud)
 	return vl_call_reply(call, NULL);
 }
 
+static void pruned(const dir_size *sizes, size_t n, void *data)
+{
+	sized_call *x = data;
+	long long reclaimed = 0;
+	for (size_t i = 0; i < x->n; i++) {
+		_cleanup_cerr_ cerr err = { 0 };
+		reclaimed += sizes ? (long long)sizes[i].disk : 0;
+		if (trash_dir(x->d, x->gone[i], &err) < 0)
+			log_cerr(LOG_LVL_WARN, &err, "volume prune");
+	}
+	if (x->call) {
+		vl_call_set_cancel(x->call, NULL, NULL);
+		yajl_gen_array_close(x->g);
+		jg_key_int(x->g, "reclaimedBytes", reclaimed);
+		sv_reply_close(x->call, x->g);
+	}
+	sized_free(x);
+}
+
 int sv_volume_prune(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
@@ -330,24 +406,32 @@ int sv_volume_prune(vl_call *call, yajl_val params, void *ud)
 	int r = list_for_answer(call, d, "removed", &a);
 	if (r <= 0)
 		return r;
+	sized_call *x = calloc(1, sizeof(*x));
+	_cleanup_strv_ char **data = NULL;
+	if (!x)
+		return sv_internal(call, "out of memory");
+	*x = (sized_call){ .call = call, .d = d, .g = TAKE_PTR(a.g) };
 	vol_info *v = a.v;
-	yajl_gen g = a.g;
-	char dir[PATH_MAX];
-	long long reclaimed = 0;
+	/* out of their names now; their trees walked (what they held) and
+	 * removed off the loop */
 	for (size_t i = 0; i < a.n; i++) {
+		char dir[PATH_MAX], gone[PATH_MAX], shown[VOL_NAME_MAX + 16];
+		_cleanup_cerr_ cerr e2 = { 0 };
 		if (vol_user(d, v[i].owner, v[i].name))
 			continue;
 		vol_dir(d, v[i].owner, dir, sizeof(dir));
-		uint64_t size = vol_size(dir, v[i].name);
-		_cleanup_cerr_ cerr e2 = { 0 };
-		if (vol_remove(dir, v[i].name, &e2) < 0)
+		if (vol_unname(dir, v[i].name, gone, sizeof(gone), &e2) < 0)
 			continue;
-		reclaimed += (long long)size;
-		char shown[VOL_NAME_MAX + 16];
-		jg_str(g, vol_shown_name(vl_call_peer(call), &v[i], shown, sizeof(shown)));
+		char *copy = strdup(gone), *inside = NULL;
+		if (!copy || strv_push(&x->gone, copy) < 0 || asprintf(&inside, "%s/" VOL_DATA, gone) < 0 ||
+		    strv_push(&data, inside) < 0) {
+			free(inside);
+			log_warn("volume prune: out of memory: %s is left", gone);
+			continue;
+		}
+		x->n++;
+		jg_str(x->g, vol_shown_name(vl_call_peer(call), &v[i], shown, sizeof(shown)));
 		events_publish(d->events, EV_OWNER(v[i].owner), "volume", "remove", v[i].name, v[i].name, NULL, 0);
 	}
-	yajl_gen_array_close(g);
-	jg_key_int(g, "reclaimedBytes", reclaimed);
-	return sv_reply_close(call, g);
+	return walk_then(x, data ? data : (char *const[]){ NULL }, x->n, pruned);
 }

@@ -4,6 +4,7 @@
 #include "supervisor/daemon/volumes/vol_owners.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/containers/record/trash.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 
@@ -52,6 +53,14 @@ bool vol_ref_parse(const peer_cred *peer, const char *ref, vol_ref *out)
 	memcpy(out->name, ref, len);
 	out->name[len] = '\0';
 	return vol_name_valid(out->name);
+}
+
+int vol_discard(struct corrald *d, uid_t owner, const char *name, cerr *err)
+{
+	char dir[PATH_MAX], gone[PATH_MAX];
+	vol_dir(d, owner, dir, sizeof(dir));
+	int r = vol_unname(dir, name, gone, sizeof(gone), err);
+	return r < 0 ? r : trash_dir(d, gone, err);
 }
 
 const char *vol_shown_name(const peer_cred *peer, const vol_info *v, char *buf, size_t n)

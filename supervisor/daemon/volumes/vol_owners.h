@@ -11,5 +11,9 @@ void vol_dir(const struct corrald *d, uid_t owner, char *buf, size_t n);
 bool vol_ref_parse(const peer_cred *peer, const char *ref, vol_ref *out);
 /* v's name as peer is shown it (NAME, or NAME@UID to root), into buf */
 const char *vol_shown_name(const peer_cred *peer, const vol_info *v, char *buf, size_t n);
+/* Remove owner's volume name: out of the names at once, its tree removed in
+ * the background (trash.h: a container may have filled it with millions
+ * of files). 0, -ENOENT or -errno with err. */
+int vol_discard(struct corrald *d, uid_t owner, const char *name, cerr *err);
 /* Every volume peer sees: its own, and root every owner's (vol_list_free) */
 int vol_list_seen(const struct corrald *d, const peer_cred *peer, vol_info **out, size_t *n, cerr *err);

@@ -172,21 +172,19 @@ int vol_list(const char *dir, vol_info **out, size_t *n, cerr *err)
 	return 0;
 }
 
-int vol_remove(const char *dir, const char *name, cerr *err)
+int vol_unname(const char *dir, const char *name, char *gone, size_t n, cerr *err)
 {
 	if (!vol_name_valid(name))
 		return cerr_set(err, ENOENT, "no such volume: %s", name);
-	char path[PATH_MAX], gone[PATH_MAX], rand[65];
+	char path[PATH_MAX], rand[65];
 	if (vol_name_random(rand) < 0)
 		return cerr_set(err, EIO, "getrandom");
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(gone, sizeof(gone), "%s/.rm-%.16s", dir, rand);
-	/* out of the name first, so that nothing finds it half removed */
+	snprintf(gone, n, "%s/.rm-%.16s", dir, rand);
 	if (rename(path, gone) < 0)
 		return errno == ENOENT ? cerr_set(err, ENOENT, "no such volume: %s", name) : cerr_sys(err, errno, "%s", path);
-	int r = rm_rf(gone); /* never follows a symlink, never enters another mount */
 	fsync_dir(dir);
-	return r < 0 ? cerr_sys(err, -r, "%s", gone) : 0;
+	return 0;
 }
 
 uint64_t vol_size(const char *dir, const char *name)

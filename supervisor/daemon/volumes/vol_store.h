@@ -41,7 +41,9 @@ int vol_make(const char *dir, const char *name, const char *rec, size_t len, uid
 /* Every volume, sorted by name (vol_list_free). */
 int vol_list(const char *dir, vol_info **out, size_t *n, cerr *err);
 void vol_list_free(vol_info *v, size_t n);
-/* Remove name and all it holds, never following a symlink in it. */
-int vol_remove(const char *dir, const char *name, cerr *err);
+/* Take name out of the names, so that nothing finds it half removed: its
+ * directory is renamed to gone (in dir, a name no volume has), for the
+ * caller to remove. */
+int vol_unname(const char *dir, const char *name, char *gone, size_t n, cerr *err);
 /* Bytes its _data holds, as du counts them. */
 uint64_t vol_size(const char *dir, const char *name);

@@ -21,16 +21,17 @@
 #include "supervisor/api/sv_reply.h"
 #include "supervisor/varlink/wire.h"
 #include "supervisor/daemon/core/corrald.h"
+#include "supervisor/daemon/core/dir_sizes.h"
 #include "supervisor/daemon/containers/engine/fastpath.h"
 #include "supervisor/daemon/spec/ctr_spec.h"
 #include "supervisor/daemon/containers/record/ctr_stats.h"
 #include "cgroups/cgroups.h"
 #include "common/timefmt.h"
 #include "common/cleanup.h"
-#include "common/dir_usage.h"
 #include "common/fileio.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/strv.h"
 #include "runtime/state.h"
 
 #include <errno.h>
@@ -240,19 +241,78 @@ static int check_list_filters(yajl_val labels, yajl_val states, json_fault *f)
 	return 0;
 }
 
-/* sizeRw, added to c's entry at the end of sb: what its writable layer
- * (upper/) holds, walked when asked, as podman's ps --size does. */
-static int append_size(const corrald *d, const ctr *c, strbuf *sb)
+/* A List with sizes: the containers it lists, by id, once their writable
+ * layers (upper/) are walked (off the loop: a container may fill its
+ * layer with millions of files), as podman's ps --size does */
+typedef struct sized_list {
+	vl_call *call; /* NULL once the caller hung up */
+	corrald *d;
+	char **ids;
+} sized_list;
+
+static void sized_list_cancelled(vl_call *call, void *data) { ((sized_list *)data)->call = NULL; }
+
+/* sizeRw, added to the entry at the end of sb */
+static int append_size(strbuf *sb, uint64_t bytes)
 {
-	char dir[PATH_MAX];
-	ctr_dir(d, c, dir, sizeof(dir));
-	strncat(dir, "/upper", sizeof(dir) - strlen(dir) - 1);
-	uint64_t bytes = 0, disk = 0;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0)
-		dir_usage(fd, &bytes, &disk);
 	sb->len--; /* the entry's closing brace */
 	return sb_addf(sb, ",\"sizeRw\":%llu}", (unsigned long long)bytes) < 0 ? -ENOMEM : 0;
+}
+
+/* the walks are over: each container still there, with its size */
+static void sizes_walked(const dir_size *sizes, size_t n, void *data)
+{
+	sized_list *x = data;
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	int r = sb_adds(&sb, "{\"containers\":[");
+	bool first = true;
+	for (size_t i = 0; x->call && i < n && !r; i++) {
+		ctr *c = ctr_find(x->d, x->ids[i]);
+		if (!c || !streq(c->id, x->ids[i]))
+			continue; /* removed meanwhile */
+		r = first ? 0 : sb_add(&sb, ",", 1);
+		r = r ? r : ctr_append_json(c, &sb);
+		r = r ? r : append_size(&sb, sizes ? sizes[i].bytes : 0);
+		first = false;
+	}
+	if (x->call) {
+		vl_call_set_cancel(x->call, NULL, NULL);
+		if (r || sb_adds(&sb, "]}"))
+			sv_internal(x->call, NULL);
+		else
+			vl_call_reply(x->call, sb.buf);
+	}
+	strv_free(x->ids);
+	free(x);
+}
+
+/* ids' writable layers walked in a child; 0, or what the call was answered with */
+static int list_sized(vl_call *call, corrald *d, char **ids, size_t n)
+{
+	sized_list *x = calloc(1, sizeof(*x));
+	_cleanup_strv_ char **uppers = NULL;
+	for (size_t i = 0; x && i < n; i++) {
+		char dir[PATH_MAX], *upper = NULL;
+		ctr_dir(d, ctr_find(d, ids[i]), dir, sizeof(dir));
+		if (asprintf(&upper, "%s/upper", dir) < 0 || strv_push(&uppers, upper) < 0) {
+			free(upper);
+			free(x);
+			x = NULL;
+		}
+	}
+	if (!x) {
+		strv_free(ids);
+		return sv_internal(call, "out of memory");
+	}
+	*x = (sized_list){ .call = call, .d = d, .ids = ids };
+	_cleanup_cerr_ cerr err = { 0 };
+	if (dir_sizes(d->loop, uppers ? uppers : (char *const[]){ NULL }, n, sizes_walked, x, &err) < 0) {
+		strv_free(ids);
+		free(x);
+		return sv_internal_err(call, &err);
+	}
+	vl_call_set_cancel(call, sized_list_cancelled, x);
+	return 0;
 }
 
 int sv_list(vl_call *call, yajl_val params, void *ud)
@@ -267,15 +327,24 @@ int sv_list(vl_call *call, yajl_val params, void *ud)
 		return sv_invalid_fault(call, &f);
 	/* each entry from its cache: List stays cheap with many containers */
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	_cleanup_strv_ char **ids = NULL;
+	size_t n = 0;
 	int r = sb_adds(&sb, "{\"containers\":[");
 	bool first = true;
 	for (ctr *c = d->ctrs; c && !r; c = c->next)
 		if (ctr_visible_to(c, vl_call_peer(call)) && labels_match(c, l) && state_match(c, s, all)) {
-			r = first ? 0 : sb_add(&sb, ",", 1);
-			r = r ? r : ctr_append_json(c, &sb);
-			r = r || !size ? r : append_size(d, c, &sb);
+			char *id = size ? strdup(c->id) : NULL;
+			if (size && (!id || strv_push(&ids, id) < 0)) {
+				free(id);
+				r = -ENOMEM;
+			}
+			n += size;
+			r = r || size || first ? r : sb_add(&sb, ",", 1);
+			r = r || size ? r : ctr_append_json(c, &sb);
 			first = false;
 		}
+	if (!r && size)
+		return list_sized(call, d, TAKE_PTR(ids), n);
 	if (r || (r = sb_adds(&sb, "]}")))
 		return sv_internal(call, NULL);
 	return vl_call_reply(call, sb.buf);
