@@ -23,7 +23,7 @@ setup() {
 	mkdir "$STATE_D/containers/$(ctl inspect --format '{{.Id}}' src)/checkpoint"
 	echo inventory >"$STATE_D/containers/$(ctl inspect --format '{{.Id}}' src)/checkpoint/inventory.img"
 	mkdir "$T/fuse"
-	python3 "$(dirname "$0")/fuse_hold.py" "$T/fuse" "$T/fuse.log" "$CORRALD_PID" &
+	FUSE_HOLD=${FUSE_HOLD:-} python3 "$(dirname "$0")/fuse_hold.py" "$T/fuse" "$T/fuse.log" "$CORRALD_PID" &
 	FUSE_PID=$!
 	wait_for 10 grep -q "^INIT" "$T/fuse.log"
 	[ "$(stat -c %s "$T/fuse/x.tar")" = 4096 ] || fail "the file system does not serve x.tar"
@@ -76,6 +76,36 @@ test_svmf_top_reads_the_containers_files_off_the_loop() {
 	assert_eq "$(grep -c "^held" "$T/fuse.log")" 0 "a close of corrald's waited on the member's server"
 	"$CORRALCTL" --socket "$SOCK" --timeout 5 ping >/dev/null || fail "corrald answers no more"
 	mctl 4141 rm -f top >/dev/null
+}
+
+# A task stuck in a read of the member's file system never freezes: the
+# freeze of a Pause waits for it in a child, and gives up after its bound
+# with the container thawed, while corrald answers everyone meanwhile
+test_svmf_pause_of_a_task_that_will_not_freeze_blocks_no_one() {
+	FUSE_HOLD=READ setup
+	mctl 4141 run -d --name reader -v "$T/fuse/passwd:/x:ro" app:1 cat /x >/dev/null || fail "the member's container"
+	wait_for 10 grep -q "^READ" "$T/fuse.log"
+	local pausing out
+	mctl 4141 pause reader >"$T/pause" 2>&1 &
+	pausing=$!
+	wait_for 10 pgrep -P "$CORRALD_PID" -x corrald # the freeze's child
+	"$CORRALCTL" --socket "$SOCK" --timeout 5 ping >/dev/null || fail "corrald answers no more"
+	kill -0 "$pausing" 2>/dev/null || fail "the pause was over before corrald answered another: $(cat "$T/pause")"
+	wait "$pausing" && fail "a container with a task that never stops was paused"
+	out=$(cat "$T/pause")
+	assert_eq "$(echo "$out" | wc -l)" 1 "one line: $out"
+	assert_contains "$out" "not frozen after 2000 ms" "why"
+	assert_eq "$(ctl inspect --format '{{.State.Status}}' reader)" running "not left paused"
+	# a commit pauses it the same way, and goes on unpaused once that fails
+	mctl 4141 commit reader stuck:1 >"$T/commit" 2>&1 &
+	pausing=$!
+	wait_for 10 pgrep -P "$CORRALD_PID" -x corrald
+	"$CORRALCTL" --socket "$SOCK" --timeout 5 ping >/dev/null || fail "corrald answers no more during the commit's pause"
+	wait "$pausing" || fail "the commit: $(cat "$T/commit")"
+	assert_eq "$(ctl inspect --format '{{.State.Status}}' reader)" running "not left paused by the commit"
+	kill "$FUSE_PID" # the read fails: the task can end
+	FUSE_PID=""
+	mctl 4141 rm -f reader >/dev/null
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

@@ -280,6 +280,62 @@ static int add_id_maps(corrald *d, const ctr *c, arg_list *args, cerr *err)
 	return r < 0 ? r : 0;
 }
 
+/* A commit that waits for its container's freeze (off the loop: a task
+ * that will not stop holds up no one else) */
+typedef struct commit_freeze {
+	vl_call *call; /* NULL once the caller hung up */
+	commit_run *j;
+	arg_list args;
+	char id[CTR_ID_LEN + 1];
+} commit_freeze;
+
+static void commit_freeze_cancelled(vl_call *call, void *data) { ((commit_freeze *)data)->call = NULL; }
+
+/* frozen, or not (the commit goes on unpaused, as before) */
+static void commit_frozen(corrald *d, int r, cerr *err, void *data)
+{
+	commit_freeze *x = data;
+	ctr *c = ctr_find(d, x->id);
+	if (c && streq(c->id, x->id))
+		c->pausing = false;
+	if (r < 0)
+		log_cerr(LOG_LVL_WARN, err, "container %s: pause for commit", x->id);
+	else
+		x->j->paused = strdup(x->id);
+	if (x->call) {
+		vl_call_set_cancel(x->call, NULL, NULL);
+		start_commit(d, x->call, x->j, &x->args);
+	} else {
+		thaw(d, x->j);
+		job_free(x->j);
+	}
+	args_release(&x->args);
+	free(x);
+}
+
+static int freeze_then_commit(corrald *d, vl_call *call, ctr *c, commit_run *j, arg_list *args)
+{
+	commit_freeze *x = calloc(1, sizeof(*x));
+	_cleanup_cerr_ cerr err = { 0 };
+	if (!x) {
+		job_free(j);
+		return sv_internal(call, "out of memory");
+	}
+	*x = (commit_freeze){ .call = call, .j = j, .args = *args };
+	*args = (arg_list){ 0 };
+	snprintf(x->id, sizeof(x->id), "%s", c->id);
+	if (ctr_freeze_async(d, c, commit_frozen, x, &err) < 0) {
+		log_cerr(LOG_LVL_WARN, &err, "container %s: pause for commit", c->name);
+		int r = start_commit(d, call, j, &x->args);
+		args_release(&x->args);
+		free(x);
+		return r;
+	}
+	c->pausing = true;
+	vl_call_set_cancel(call, commit_freeze_cancelled, x);
+	return 0;
+}
+
 int sv_container_commit(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
@@ -310,12 +366,8 @@ int sv_container_commit(vl_call *call, yajl_val params, void *ud)
 		job_free(j);
 		return sv_internal_err(call, &err);
 	}
-	if (pause && c->status == CS_RUNNING) {
-		if (ctr_set_frozen(d, c, true, &err) < 0)
-			log_cerr(LOG_LVL_WARN, &err, "container %s: pause for commit", c->name);
-		else
-			j->paused = strdup(c->id);
-	}
+	if (pause && c->status == CS_RUNNING && !c->pausing)
+		return freeze_then_commit(d, call, c, j, &args);
 	return start_commit(d, call, j, &args);
 }
 

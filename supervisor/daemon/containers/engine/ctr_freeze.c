@@ -6,10 +6,13 @@
 #include "supervisor/daemon/containers/record/ctr_paths.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "cgroups/cgroups.h"
+#include "supervisor/loop/child.h"
 #include "common/log.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 /* A freeze waits for every task to stop: in the kernel this is quick, and
  * the bound keeps corrald's loop from waiting on a stuck one. */
@@ -24,6 +27,51 @@ int ctr_set_frozen(corrald *d, ctr *c, bool freeze, cerr *err)
 	if (r < 0)
 		return r;
 	return cg_freeze(g, freeze, FREEZE_TIMEOUT_MS, err);
+}
+
+typedef struct freeze_run {
+	corrald *d;
+	char cgroup[PATH_MAX];
+	ctr_frozen_fn done;
+	void *data;
+} freeze_run;
+
+/* In the child: frozen, or why not on stderr */
+static int freeze_main(void *arg)
+{
+	const freeze_run *f = arg;
+	_cleanup_cg_ cg *g = NULL;
+	cerr err = { 0 };
+	if (cg_open(NULL, f->cgroup, &g, &err) < 0 || cg_freeze(g, true, FREEZE_TIMEOUT_MS, &err) < 0) {
+		fprintf(stderr, "%s", cerr_msg(&err));
+		return 1;
+	}
+	return 0;
+}
+
+static void froze(const el_child_result *r, void *data)
+{
+	freeze_run *f = data;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (r->code != 0)
+		cerr_set(&err, EIO, "%s", r->out[1].len ? r->out[1].buf : "the freeze failed");
+	f->done(f->d, r->code ? -EIO : 0, &err, f->data);
+	free(f);
+}
+
+int ctr_freeze_async(corrald *d, ctr *c, ctr_frozen_fn done, void *data, cerr *err)
+{
+	freeze_run *f = calloc(1, sizeof(*f));
+	if (!f)
+		return cerr_set(err, ENOMEM, "out of memory");
+	*f = (freeze_run){ .d = d, .done = done, .data = data };
+	ctr_cgroup_path(d, c, f->cgroup, sizeof(f->cgroup));
+	el_child_opts o = { .fn = freeze_main, .arg = f, .fd3 = SPAWN_NULL, .max_output = 4096 };
+	el_child *child;
+	int r = el_child_run(d->loop, &o, froze, f, &child, err);
+	if (r < 0)
+		free(f);
+	return r;
 }
 
 bool ctr_is_frozen(corrald *d, ctr *c)

@@ -13,6 +13,12 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/params.h"
 #include "supervisor/api/sv_errors.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Why c cannot be paused (pause) or thawed as asked; NULL when it can. */
 static const char *refusal(const ctr *c, bool pause)
@@ -21,6 +27,8 @@ static const char *refusal(const ctr *c, bool pause)
 		return "it is starting";
 	if (pause && c->status == CS_PAUSED)
 		return "it is paused already";
+	if (c->pausing)
+		return "it is being paused";
 	if (!pause && c->status == CS_RUNNING)
 		return "it is not paused";
 	if (!ctr_alive(c))
@@ -28,6 +36,49 @@ static const char *refusal(const ctr *c, bool pause)
 	return NULL;
 }
 
+/* A Pause whose freeze runs */
+typedef struct pausing {
+	vl_call *call; /* NULL once the caller hung up */
+	char id[CTR_ID_LEN + 1];
+} pausing;
+
+static void pause_cancelled(vl_call *call, void *data) { ((pausing *)data)->call = NULL; }
+
+/* The freeze is over: paused, unless it ended or went meanwhile (then
+ * what froze is thawed again) */
+static void paused(corrald *d, int r, cerr *err, void *data)
+{
+	pausing *p = data;
+	ctr *c = ctr_find(d, p->id);
+	if (c && !streq(c->id, p->id))
+		c = NULL;
+	if (c)
+		c->pausing = false;
+	bool ok = r == 0 && c && ctr_alive(c) && c->status == CS_RUNNING;
+	_cleanup_cerr_ cerr thaw_err = { 0 };
+	if (r == 0 && !ok && c && ctr_alive(c) && ctr_set_frozen(d, c, false, &thaw_err) < 0)
+		log_cerr(LOG_LVL_WARN, &thaw_err, "container %s: thaw after a pause it outlived", c->name);
+	if (ok) {
+		c->status = CS_PAUSED;
+		ctr_save(d, c);
+		ctr_publish(d, c, "pause", NULL);
+	}
+	if (p->call) {
+		vl_call_set_cancel(p->call, NULL, NULL);
+		if (ok)
+			vl_call_reply(p->call, NULL);
+		else if (r < 0)
+			sv_internal_err(p->call, err);
+		else if (c)
+			reply_bad_state(p->call, c, "it ended while it was being paused");
+		else
+			sv_no_such_container(p->call, p->id);
+	}
+	free(p);
+}
+
+/* frozen in a child: a member's task that will not stop (stuck in a file
+ * system) made each Pause hold the loop for the freeze's whole bound */
 int sv_pause(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
@@ -36,13 +87,19 @@ int sv_pause(vl_call *call, yajl_val params, void *ud)
 	CTR_METHOD_TARGET(c, d, call, params, f, "id");
 	if ((why = refusal(c, true)))
 		return reply_bad_state(call, c, why);
+	pausing *p = calloc(1, sizeof(*p));
+	if (!p)
+		return sv_internal(call, "out of memory");
+	p->call = call;
+	snprintf(p->id, sizeof(p->id), "%s", c->id);
 	cerr err = { 0 };
-	if (ctr_set_frozen(d, c, true, &err) < 0)
+	if (ctr_freeze_async(d, c, paused, p, &err) < 0) {
+		free(p);
 		return sv_internal_err(call, &err);
-	c->status = CS_PAUSED;
-	ctr_save(d, c);
-	ctr_publish(d, c, "pause", NULL);
-	return vl_call_reply(call, NULL);
+	}
+	c->pausing = true;
+	vl_call_set_cancel(call, pause_cancelled, p);
+	return 0; /* paused() answers */
 }
 
 int sv_unpause(vl_call *call, yajl_val params, void *ud)

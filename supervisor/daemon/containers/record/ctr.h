@@ -79,6 +79,7 @@ typedef struct ctr {
 	bool checkpointed;      /* down, with a checkpoint to restore (record "checkpointed") */
 	bool checkpointing;     /* a Checkpoint's dump was begun (recorded): an end it makes is no failure */
 	bool dumping;           /* that dump runs, a child of this corrald */
+	bool pausing;           /* a freeze runs (ctr_freeze_async), a child of this corrald */
 	bool checkpoint_ending; /* dumped; the Checkpoint is answered once its end is heard */
 	struct ctr_done *checkpoint_done; /* that Checkpoint's, while its client waits */
 	bool restoring;         /* its monitor restores it rather than creates it */
