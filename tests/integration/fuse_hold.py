@@ -8,7 +8,7 @@ unkillably) from the pids given.
 
 With FUSE_HOLD=OPCODE (GETATTR, say) in its environment, it holds every
 request of that kind too, from whoever: a tree that takes as long to walk
-as the test wants.
+as the test wants. With FUSE_HOLD_THEIRS=OPCODE, those from the pids given.
 
 It mounts itself (it must be root: the test stands in for a member's
 user-namespace mount) with allow_other, writes each request as a line
@@ -83,7 +83,8 @@ def main():
             return
         if op in NO_REPLY:
             continue
-        if (op == "FLUSH" and pid in held) or op == os.environ.get("FUSE_HOLD"):
+        if ((op in ("FLUSH", os.environ.get("FUSE_HOLD_THEIRS")) and pid in held)
+                or op == os.environ.get("FUSE_HOLD")):
             log.write("held\n")
             continue
         code, payload = answer(op, node, msg[40:])

@@ -23,7 +23,8 @@ setup() {
 	mkdir "$STATE_D/containers/$(ctl inspect --format '{{.Id}}' src)/checkpoint"
 	echo inventory >"$STATE_D/containers/$(ctl inspect --format '{{.Id}}' src)/checkpoint/inventory.img"
 	mkdir "$T/fuse"
-	FUSE_HOLD=${FUSE_HOLD:-} python3 "$(dirname "$0")/fuse_hold.py" "$T/fuse" "$T/fuse.log" "$CORRALD_PID" &
+	FUSE_HOLD=${FUSE_HOLD:-} FUSE_HOLD_THEIRS=${FUSE_HOLD_THEIRS:-} \
+		python3 "$(dirname "$0")/fuse_hold.py" "$T/fuse" "$T/fuse.log" "$CORRALD_PID" &
 	FUSE_PID=$!
 	wait_for 10 grep -q "^INIT" "$T/fuse.log"
 	[ "$(stat -c %s "$T/fuse/x.tar")" = 4096 ] || fail "the file system does not serve x.tar"
@@ -106,6 +107,20 @@ test_svmf_pause_of_a_task_that_will_not_freeze_blocks_no_one() {
 	kill "$FUSE_PID" # the read fails: the task can end
 	FUSE_PID=""
 	mctl 4141 rm -f reader >/dev/null
+}
+
+# A member's bind of its FUSE file system: corrald itself never looks into
+# it (a stat of corrald's its server holds; without allow_other, root is
+# refused there), at Create or at each Start: the member's child says
+# whether a source is a directory, and a pin's mount id comes from fdinfo
+test_svmf_a_bind_of_the_members_fuse_is_looked_at_by_the_member_only() {
+	FUSE_HOLD_THEIRS=GETATTR setup
+	assert_eq "$(mctl 4141 run --rm -v "$T/fuse:/h:ro" app:1 wc -c /h/x.tar)" "4096 /h/x.tar" "the bind, in a run"
+	mctl 4141 create --name again -v "$T/fuse:/h:ro" app:1 wc -c /h/x.tar >/dev/null || fail "create"
+	assert_eq "$(mctl 4141 start -a again)" "4096 /h/x.tar" "a start, its pin looked at"
+	assert_eq "$(grep -c "^held" "$T/fuse.log")" 0 "corrald waited on the member's server"
+	"$CORRALCTL" --socket "$SOCK" --timeout 5 ping >/dev/null || fail "corrald answers no more"
+	mctl 4141 rm again >/dev/null
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

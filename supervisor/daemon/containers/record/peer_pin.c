@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +26,7 @@ typedef struct peer_pinning {
 	pid_t pid;
 	el_source *io, *timer;
 	int *fds;
+	bool *dirs;
 	size_t n, got;
 	int code;    /* the child's errno, ETIMEDOUT, or EIO; 0 while it goes well */
 	bool reaped; /* its pid is no longer its own to signal */
@@ -32,22 +34,35 @@ typedef struct peer_pinning {
 	void *data;
 } peer_pinning;
 
-/* The child: one message per path, {0} with its fd, or {errno} and the end. */
+/* What the child says of a path: its errno, or 0 with its fd and whether
+ * it is a directory (looked at as the member: root may not look into a
+ * member's FUSE file system, or its server could hold the loop) */
+typedef struct pin_said {
+	int code;
+	int dir;
+} pin_said;
+
+/* The child: one message per path, {0, dir} with its fd, or {errno} and the end. */
 static _Noreturn void child_main(int sock, const peer_cred *peer, char *const *paths, size_t n, pid_t parent)
 {
 	if (peer_become(sock, peer, parent) < 0)
 		_exit(1);
 	for (size_t i = 0; i < n; i++) {
-		int code = 0, fd = open(paths[i], O_PATH | O_CLOEXEC);
+		pin_said said = { 0 };
+		int fd = open(paths[i], O_PATH | O_CLOEXEC);
 		char self[64];
+		struct stat st;
 		if (fd < 0) {
-			code = errno;
+			said.code = errno;
 		} else {
 			snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
 			if (access(self, R_OK) < 0) /* what the member could not read is not its to bind */
-				code = errno;
+				said.code = errno;
+			else if (fstat(fd, &st) < 0)
+				said.code = errno;
+			said.dir = !said.code && S_ISDIR(st.st_mode);
 		}
-		if (fd_send(3, &code, sizeof(code), code ? NULL : &fd, code ? 0 : 1, 0) < 0 || code)
+		if (fd_send(3, &said, sizeof(said), said.code ? NULL : &fd, said.code ? 0 : 1, 0) < 0 || said.code)
 			_exit(0);
 		close(fd);
 	}
@@ -59,18 +74,20 @@ static _Noreturn void child_main(int sock, const peer_cred *peer, char *const *p
 static void drain(peer_pinning *p)
 {
 	while (p->got < p->n && !p->code) {
-		int code = 0, fd = -1;
+		pin_said said = { 0 };
+		int fd = -1;
 		size_t nfd = 0;
-		ssize_t len = fd_recv(p->sock, &code, sizeof(code), &fd, 1, &nfd, NULL, MSG_DONTWAIT);
+		ssize_t len = fd_recv(p->sock, &said, sizeof(said), &fd, 1, &nfd, NULL, MSG_DONTWAIT);
 		if (len < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
-		if (len != (ssize_t)sizeof(code) || code < 0 || (code == 0 && nfd != 1)) {
+		if (len != (ssize_t)sizeof(said) || said.code < 0 || (said.code == 0 && nfd != 1)) {
 			if (nfd == 1)
 				close(fd);
 			p->code = EIO;
-		} else if (code) {
-			p->code = code;
+		} else if (said.code) {
+			p->code = said.code;
 		} else {
+			p->dirs[p->got] = said.dir;
 			p->fds[p->got++] = fd;
 		}
 	}
@@ -102,6 +119,7 @@ static void free_pinning(peer_pinning *p)
 		for (size_t i = 0; i < p->got; i++)
 			close(p->fds[i]);
 	free(p->fds);
+	free(p->dirs);
 	free(p);
 }
 
@@ -119,10 +137,13 @@ static void child_exited(el_source *s, pid_t pid, const siginfo_t *si, void *dat
 	int code = p->code;
 	size_t failed = p->got;
 	int *fds = NULL;
-	if (!code)
+	bool *dirs = NULL;
+	if (!code) {
 		fds = TAKE_PTR(p->fds);
+		dirs = TAKE_PTR(p->dirs);
+	}
 	free_pinning(p);
-	done(fds, failed, code, done_data);
+	done(fds, dirs, failed, code, done_data);
 }
 
 int peer_pin_paths(el_loop *l, const peer_cred *peer, char *const *paths, size_t n, peer_pin_fn done, void *data,
@@ -130,7 +151,9 @@ int peer_pin_paths(el_loop *l, const peer_cred *peer, char *const *paths, size_t
 {
 	int sv[2];
 	peer_pinning *p = calloc(1, sizeof(*p));
-	if (!p || !(p->fds = calloc(n + 1, sizeof(int)))) {
+	if (!p || !(p->fds = calloc(n + 1, sizeof(int))) || !(p->dirs = calloc(n + 1, sizeof(bool)))) {
+		if (p)
+			free(p->fds);
 		free(p);
 		return cerr_set(err, ENOMEM, "out of memory");
 	}

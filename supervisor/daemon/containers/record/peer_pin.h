@@ -3,16 +3,18 @@
  * lookup the member made slow (a FUSE server that never answers) holds up
  * no one else. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include "common/error.h"
 #include "supervisor/loop/eventloop.h"
 #include "supervisor/varlink/peer.h"
 
 /* Once, from the loop: code 0 with fds[0..n) all open (the callee's to
- * close, and fds itself to free); or a positive errno, fds NULL, with
+ * close, and fds itself to free) and dirs[i] whether fds[i] is a directory
+ * (the callee's to free); or a positive errno, fds and dirs NULL, with
  * failed the first path not opened: the one the peer could not open or
  * read, that timed out, or that the child ended at. */
-typedef void (*peer_pin_fn)(int *fds, size_t failed, int code, void *data);
+typedef void (*peer_pin_fn)(int *fds, bool *dirs, size_t failed, int code, void *data);
 
 /* Open each of paths[0..n) O_PATH, symlinks followed, in a child that has
  * peer's uid, gid and groups, and that the peer may read; done tells how

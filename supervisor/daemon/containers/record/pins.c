@@ -3,6 +3,7 @@
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/containers/record/peer_pin.h"
 #include "common/cleanup.h"
+#include "common/fileio.h"
 #include "common/strv.h"
 
 #include <dirent.h>
@@ -24,7 +25,9 @@ void ctr_pins_release(ctr_pins *p)
 		if (p->fds[i] >= 0)
 			close(p->fds[i]);
 	free(p->fds);
+	free(p->dirs);
 	p->fds = NULL;
+	p->dirs = NULL;
 	p->n = 0;
 }
 
@@ -37,7 +40,7 @@ typedef struct member_pinning {
 	void *data;
 } member_pinning;
 
-static void member_pinned(int *fds, size_t failed, int code, void *data)
+static void member_pinned(int *fds, bool *dirs, size_t failed, int code, void *data)
 {
 	member_pinning *m = data;
 	ctr_pins *p = m->p;
@@ -45,6 +48,7 @@ static void member_pinned(int *fds, size_t failed, int code, void *data)
 	p->member_failed = failed;
 	if (!code) {
 		p->fds = fds;
+		p->dirs = dirs;
 		p->n = m->n;
 	}
 	void (*done)(void *) = m->done;
@@ -126,9 +130,10 @@ int ctr_pins_mount(ctr_pins *p, const char *dir, ctr_spec *cspec, cerr *err)
 		char target[PATH_MAX];
 		bind_path(target, sizeof(target), dir, i);
 		struct stat st;
-		if (fstat(p->fds[i], &st) < 0)
+		if (!p->dirs && fstat(p->fds[i], &st) < 0) /* root's own */
 			return cerr_sys(err, errno, "%s", cspec->mounts[i].source);
-		int r = S_ISDIR(st.st_mode) ? mkdir(target, 0700) : mknodat(AT_FDCWD, target, S_IFREG | 0600, 0);
+		bool is_dir = p->dirs ? p->dirs[i] : S_ISDIR(st.st_mode);
+		int r = is_dir ? mkdir(target, 0700) : mknodat(AT_FDCWD, target, S_IFREG | 0600, 0);
 		if (r < 0 && errno != EEXIST)
 			return cerr_sys(err, errno, "%s", target);
 		_cleanup_close_ int tree = (int)syscall(SYS_open_tree, p->fds[i], "",
@@ -146,20 +151,33 @@ int ctr_pins_mount(ctr_pins *p, const char *dir, ctr_spec *cspec, cerr *err)
 	return 0;
 }
 
+/* The mount id of what path names, from its O_PATH fd's fdinfo: never a
+ * stat, which a member's file system mounted there would answer (or hold,
+ * or refuse root) */
+static bool mnt_id_of(const char *path, int flags, unsigned long long *id)
+{
+	_cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC | flags);
+	char info[64];
+	_cleanup_free_ char *text = NULL;
+	_cleanup_cerr_ cerr err = { 0 };
+	size_t len;
+	snprintf(info, sizeof(info), "/proc/self/fdinfo/%d", fd);
+	const char *line = fd >= 0 && read_file(info, 4096, &text, &len, &err) == 0 ? strstr(text, "mnt_id:") : NULL;
+	return line && sscanf(line, "mnt_id: %llu", id) == 1;
+}
+
 /* A mount point: its mount id differs from its directory's (path is
  * absolute; a pinned file has no "path/..", hence the cut). */
 static bool is_mount(const char *path)
 {
-	struct statx a, b;
+	unsigned long long a, b;
 	char parent[PATH_MAX];
 	snprintf(parent, sizeof(parent), "%s", path);
 	char *slash = strrchr(parent, '/');
 	if (!slash || slash == parent)
 		return false;
 	*slash = '\0';
-	return statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &a) == 0 &&
-	       statx(AT_FDCWD, parent, 0, STATX_MNT_ID, &b) == 0 && (a.stx_mask & STATX_MNT_ID) &&
-	       a.stx_mnt_id != b.stx_mnt_id;
+	return mnt_id_of(path, O_NOFOLLOW, &a) && mnt_id_of(parent, 0, &b) && a != b;
 }
 
 /* Each pin of dir's binds/ (the spec's binds, and a member's bind volumes,

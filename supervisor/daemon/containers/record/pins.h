@@ -17,6 +17,7 @@
 
 typedef struct ctr_pins {
 	int *fds; /* one per spec mount, O_PATH */
+	bool *dirs; /* a member's: whether each is a directory, as the member saw (NULL: root's) */
 	size_t n;
 	/* a member's sources, as ctr_pins_open_as_member left them: 0 when
 	 * all are open, EINPROGRESS until they are, else the errno, with
