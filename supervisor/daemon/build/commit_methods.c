@@ -292,12 +292,9 @@ typedef struct commit_freeze {
 static void commit_freeze_cancelled(vl_call *call, void *data) { ((commit_freeze *)data)->call = NULL; }
 
 /* frozen, or not (the commit goes on unpaused, as before) */
-static void commit_frozen(corrald *d, int r, cerr *err, void *data)
+static void commit_frozen(corrald *d, ctr *c, int r, cerr *err, void *data)
 {
 	commit_freeze *x = data;
-	ctr *c = ctr_find(d, x->id);
-	if (c && streq(c->id, x->id))
-		c->pausing = false;
 	if (r < 0)
 		log_cerr(LOG_LVL_WARN, err, "container %s: pause for commit", x->id);
 	else
@@ -331,7 +328,6 @@ static int freeze_then_commit(corrald *d, vl_call *call, ctr *c, commit_run *j, 
 		free(x);
 		return r;
 	}
-	c->pausing = true;
 	vl_call_set_cancel(call, commit_freeze_cancelled, x);
 	return 0;
 }

@@ -31,6 +31,7 @@ int ctr_set_frozen(corrald *d, ctr *c, bool freeze, cerr *err)
 
 typedef struct freeze_run {
 	corrald *d;
+	char id[CTR_ID_LEN + 1];
 	char cgroup[PATH_MAX];
 	ctr_frozen_fn done;
 	void *data;
@@ -55,7 +56,10 @@ static void froze(const el_child_result *r, void *data)
 	_cleanup_cerr_ cerr err = { 0 };
 	if (r->code != 0)
 		cerr_set(&err, EIO, "%s", r->out[1].len ? r->out[1].buf : "the freeze failed");
-	f->done(f->d, r->code ? -EIO : 0, &err, f->data);
+	ctr *c = ctr_by_id(f->d, f->id);
+	if (c)
+		c->pausing = false;
+	f->done(f->d, c, r->code ? -EIO : 0, &err, f->data);
 	free(f);
 }
 
@@ -65,12 +69,15 @@ int ctr_freeze_async(corrald *d, ctr *c, ctr_frozen_fn done, void *data, cerr *e
 	if (!f)
 		return cerr_set(err, ENOMEM, "out of memory");
 	*f = (freeze_run){ .d = d, .done = done, .data = data };
+	snprintf(f->id, sizeof(f->id), "%s", c->id);
 	ctr_cgroup_path(d, c, f->cgroup, sizeof(f->cgroup));
 	el_child_opts o = { .fn = freeze_main, .arg = f, .fd3 = SPAWN_NULL, .max_output = 4096 };
 	el_child *child;
 	int r = el_child_run(d->loop, &o, froze, f, &child, err);
 	if (r < 0)
 		free(f);
+	else
+		c->pausing = true;
 	return r;
 }
 

@@ -267,8 +267,8 @@ static void sizes_walked(const dir_size *sizes, size_t n, void *data)
 	int r = sb_adds(&sb, "{\"containers\":[");
 	bool first = true;
 	for (size_t i = 0; x->call && i < n && !r; i++) {
-		ctr *c = ctr_find(x->d, x->ids[i]);
-		if (!c || !streq(c->id, x->ids[i]))
+		ctr *c = ctr_by_id(x->d, x->ids[i]);
+		if (!c)
 			continue; /* removed meanwhile */
 		r = first ? 0 : sb_add(&sb, ",", 1);
 		r = r ? r : ctr_append_json(c, &sb);
@@ -293,7 +293,7 @@ static int list_sized(vl_call *call, corrald *d, char **ids, size_t n)
 	_cleanup_strv_ char **uppers = NULL;
 	for (size_t i = 0; x && i < n; i++) {
 		char dir[PATH_MAX], *upper = NULL;
-		ctr_dir(d, ctr_find(d, ids[i]), dir, sizeof(dir));
+		ctr_dir(d, ctr_by_id(d, ids[i]), dir, sizeof(dir));
 		if (asprintf(&upper, "%s/upper", dir) < 0 || strv_push(&uppers, upper) < 0) {
 			free(upper);
 			free(x);

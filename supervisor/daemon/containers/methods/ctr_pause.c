@@ -46,14 +46,9 @@ static void pause_cancelled(vl_call *call, void *data) { ((pausing *)data)->call
 
 /* The freeze is over: paused, unless it ended or went meanwhile (then
  * what froze is thawed again) */
-static void paused(corrald *d, int r, cerr *err, void *data)
+static void paused(corrald *d, ctr *c, int r, cerr *err, void *data)
 {
 	pausing *p = data;
-	ctr *c = ctr_find(d, p->id);
-	if (c && !streq(c->id, p->id))
-		c = NULL;
-	if (c)
-		c->pausing = false;
 	bool ok = r == 0 && c && ctr_alive(c) && c->status == CS_RUNNING;
 	_cleanup_cerr_ cerr thaw_err = { 0 };
 	if (r == 0 && !ok && c && ctr_alive(c) && ctr_set_frozen(d, c, false, &thaw_err) < 0)
@@ -97,7 +92,6 @@ int sv_pause(vl_call *call, yajl_val params, void *ud)
 		free(p);
 		return sv_internal_err(call, &err);
 	}
-	c->pausing = true;
 	vl_call_set_cancel(call, pause_cancelled, p);
 	return 0; /* paused() answers */
 }
