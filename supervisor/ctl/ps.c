@@ -215,7 +215,7 @@ static int load_image_sizes(yajl_val *images)
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	int r = !g || jg_value(g, l);
 	vl_reply_release(&rep);
-	if (r || !(*images = ctl_gen_tree(TAKE_PTR(g))))
+	if (r || !(*images = ctl_gen_tree(g)))
 		return ctl_fail("ps", "out of memory");
 	return 0;
 }
