@@ -123,6 +123,7 @@ test_dkv_volumes_from_across_owners() {
 	# root's container holds it: the member cannot remove it, and a
 	# restarted corrald still knows whose it is
 	dock create --name r1 -v mine@4141:/x busybox:latest cat /x/f >/dev/null || fail "root's create"
+	assert_contains "$(dock ps -a -s --format '{{.Names}} {{.Size}}')" "r1 0B" "docker ps -s: its writable layer, walked"
 	out=$(dockm 4141 volume rm mine 2>&1) && fail "the member removed a volume root's container holds"
 	assert_contains "$(tr A-Z a-z <<<"$out")" "in use" "the member's rm"
 	restart_sv --group "$(getent group 65534 | cut -d: -f1)" --docker-socket "$S/docker.sock" --docker-user 65533:65533

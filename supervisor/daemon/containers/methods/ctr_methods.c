@@ -286,32 +286,36 @@ static void sizes_walked(const dir_size *sizes, size_t n, void *data)
 	free(x);
 }
 
-/* ids' writable layers walked in a child; 0, or what the call was answered with */
-static int list_sized(vl_call *call, corrald *d, char **ids, size_t n)
+/* ids' writable layers (uppers) walked in a child; ids taken. 0, or what
+ * the call was answered with */
+static int list_sized(vl_call *call, corrald *d, char **ids, char *const *uppers, size_t n)
 {
 	sized_list *x = calloc(1, sizeof(*x));
-	_cleanup_strv_ char **uppers = NULL;
-	for (size_t i = 0; x && i < n; i++) {
-		char dir[PATH_MAX], *upper = NULL;
-		ctr_dir(d, ctr_by_id(d, ids[i]), dir, sizeof(dir));
-		if (asprintf(&upper, "%s/upper", dir) < 0 || strv_push(&uppers, upper) < 0) {
-			free(upper);
-			free(x);
-			x = NULL;
-		}
-	}
-	if (!x) {
-		strv_free(ids);
-		return sv_internal(call, "out of memory");
-	}
-	*x = (sized_list){ .call = call, .d = d, .ids = ids };
 	_cleanup_cerr_ cerr err = { 0 };
-	if (dir_sizes(d->loop, uppers ? uppers : (char *const[]){ NULL }, n, sizes_walked, x, &err) < 0) {
-		strv_free(ids);
+	if (!x)
+		cerr_set(&err, ENOMEM, "out of memory");
+	if (!x || dir_sizes(d->loop, uppers ? uppers : (char *const[]){ NULL }, n, sizes_walked, x, &err) < 0) {
 		free(x);
+		strv_free(ids);
 		return sv_internal_err(call, &err);
 	}
+	*x = (sized_list){ .call = call, .d = d, .ids = ids };
 	vl_call_set_cancel(call, sized_list_cancelled, x);
+	return 0;
+}
+
+/* c's id and writable layer, onto ids and uppers: 0, or -ENOMEM */
+static int add_sized(const corrald *d, const ctr *c, char ***ids, char ***uppers)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 8];
+	ctr_dir(d, c, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/upper", dir);
+	char *id = strdup(c->id), *upper = strdup(path);
+	if (!id || !upper || strv_push(ids, id) < 0 || (id = NULL, strv_push(uppers, upper) < 0)) {
+		free(id);
+		free(upper);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -325,26 +329,22 @@ int sv_list(vl_call *call, yajl_val params, void *ud)
 	    sp_bool(params, "all", false, &all, &f) < 0 || sp_bool(params, "size", false, &size, &f) < 0 ||
 	    check_list_filters(l, s, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	/* each entry from its cache: List stays cheap with many containers */
+	/* each entry from its cache: List stays cheap with many containers;
+	 * with sizes, the entries come once the layers are walked */
 	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
-	_cleanup_strv_ char **ids = NULL;
+	_cleanup_strv_ char **ids = NULL, **uppers = NULL;
 	size_t n = 0;
 	int r = sb_adds(&sb, "{\"containers\":[");
-	bool first = true;
 	for (ctr *c = d->ctrs; c && !r; c = c->next)
 		if (ctr_visible_to(c, vl_call_peer(call)) && labels_match(c, l) && state_match(c, s, all)) {
-			char *id = size ? strdup(c->id) : NULL;
-			if (size && (!id || strv_push(&ids, id) < 0)) {
-				free(id);
-				r = -ENOMEM;
-			}
-			n += size;
-			r = r || size || first ? r : sb_add(&sb, ",", 1);
-			r = r || size ? r : ctr_append_json(c, &sb);
-			first = false;
+			if (size)
+				r = add_sized(d, c, &ids, &uppers);
+			else
+				r = (n ? sb_add(&sb, ",", 1) : 0) || ctr_append_json(c, &sb);
+			n++;
 		}
 	if (!r && size)
-		return list_sized(call, d, TAKE_PTR(ids), n);
+		return list_sized(call, d, TAKE_PTR(ids), uppers, n);
 	if (r || (r = sb_adds(&sb, "]}")))
 		return sv_internal(call, NULL);
 	return vl_call_reply(call, sb.buf);
