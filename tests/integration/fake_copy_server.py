@@ -63,12 +63,9 @@ def serve(c, root):
         with tarfile.open(fileobj=out, mode="w") as t:
             t.add(path, arcname=os.path.basename(os.path.normpath(path)))
         data = out.getvalue()
-        try:
-            for i in range(0, len(data), 65536):
-                c.sendall(frame(STDOUT, data[i:i + 65536]))
-            c.sendall(frame(EXIT, struct.pack(">I", 0)))
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # a client that has read enough hangs up
+        for i in range(0, len(data), 65536):
+            c.sendall(frame(STDOUT, data[i:i + 65536]))
+        c.sendall(frame(EXIT, struct.pack(">I", 0)))
         return
     data = b""
     while True:
@@ -92,8 +89,8 @@ def main():
         with c:
             try:
                 serve(c, root)
-            except EOFError:
-                pass
+            except (EOFError, BrokenPipeError, ConnectionResetError):
+                pass  # a client that has read enough (a STAT frame, say) hangs up
 
 
 main()
