@@ -46,6 +46,11 @@ int sv_internal(vl_call *call, const char *reason)
 
 int sv_internal_err(vl_call *call, cerr *err)
 {
+	if (err->code == EUSERS) { /* a member at its helpers' bound (loop/child.h): its own calls' doing */
+		int r = sv_policy_violation(call, "helpers", "helpers-per-member", cerr_msg(err));
+		cerr_clear(err);
+		return r;
+	}
 	/* a full disk is the caller's to hear of as such: nothing was lost,
 	 * and the same call works once there is room */
 	char full[1024];

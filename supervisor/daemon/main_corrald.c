@@ -94,6 +94,12 @@ static void on_signal(el_source *s, const struct signalfd_siginfo *si, void *dat
 
 static void on_watchdog(el_source *s, void *data) { sdn_notify("WATCHDOG=1"); }
 
+/* What one member may have of corrald's helpers at work at once (loop/
+ * child.h): its Tops, size walks, fills, freezes, copies, diffs, archives
+ * and imports, each a process; a call past it is refused. Builds, commits
+ * and pulls have bounds of their own. */
+#define HELPERS_PER_MEMBER 16
+
 static enum log_level level_of(const char *s)
 {
 	if (streq(s, "error")) return LOG_LVL_ERROR;
@@ -368,6 +374,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	signal(SIGPIPE, SIG_IGN);
 	if ((r = el_new(&loop, err)) < 0)
 		return r;
+	el_set_member_max(loop, HELPERS_PER_MEMBER);
 	d.loop = loop;
 	if (!(d.metrics = metrics_new()) || !(d.events = events_new(EVENTS_KEEP)) || !(d.imgsizes = imgsize_new()))
 		return cerr_set(err, ENOMEM, "out of memory");

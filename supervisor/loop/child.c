@@ -10,10 +10,14 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 struct el_child {
+	el_loop *loop;
+	uid_t member; /* whose bound it counts against; 0: none */
 	pid_t pid;
 	el_source *io[2], *exit_watch;
 	int fd[2];
@@ -43,6 +47,8 @@ static void child_free(el_child *c)
 		sb_release(&c->out[i]);
 	}
 	el_remove(c->exit_watch);
+	if (c->member)
+		el_member_give(c->loop, c->member);
 	free(c);
 }
 
@@ -147,6 +153,14 @@ static int input_fd(const char *text, size_t len)
 	return TAKE_FD(fd);
 }
 
+/* A member's helper yields to everything else: nice 19, and the lowest
+ * best-effort I/O class (ioprio_set(2); idle could starve it for ever). */
+static void lowest_priority(pid_t pid)
+{
+	setpriority(PRIO_PROCESS, (id_t)pid, 19);
+	syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, pid, 2 << 13 /* BE */ | 7);
+}
+
 /* The forked child of a fn: stdin in (or /dev/null), stdout and stderr the
  * pipes, nothing else of the parent's open, no signal blocked. */
 static _Noreturn void fn_child(const el_child_opts *o, int in, int out, int errfd, pid_t parent)
@@ -160,6 +174,8 @@ static _Noreturn void fn_child(const el_child_opts *o, int in, int out, int errf
 	    (o->fd3 != SPAWN_NULL ? dup2(o->fd3, 3) < 0 || close_range(4, ~0u, 0) < 0 : close_range(3, ~0u, 0) < 0) ||
 	    die_with_parent(parent) < 0)
 		_exit(127);
+	if (o->member)
+		lowest_priority(0);
 	_exit(o->fn(o->arg) & 0xff);
 }
 
@@ -172,15 +188,28 @@ static int fork_fn(const el_child_opts *o, int in, int out, int errfd, pid_t *pi
 	return *pid < 0 ? -errno : 0;
 }
 
+int el_child_member_room(el_loop *l, uid_t member, cerr *err)
+{
+	if (member && !el_member_room(l, member))
+		return cerr_set(err, EUSERS, "uid %u has %zu of corrald's helpers at work already, the most a member may have at once",
+				(unsigned)member, el_member_max(l));
+	return 0;
+}
+
 int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void *data, el_child **out, cerr *err)
 {
+	int r = el_child_member_room(l, o->member, err);
+	if (r < 0)
+		return r;
 	el_child *c = calloc(1, sizeof(*c));
-	if (!c)
+	if (!c || (o->member && el_member_take(l, o->member) < 0)) {
+		free(c);
 		return cerr_set(err, ENOMEM, "out of memory");
-	*c = (el_child){ .fd = { -1, -1 }, .max_output = o->max_output, .done = done, .data = data, .on_line = o->on_line };
+	}
+	*c = (el_child){ .loop = l, .member = o->member, .fd = { -1, -1 }, .max_output = o->max_output, .done = done,
+			 .data = data, .on_line = o->on_line };
 	_cleanup_close_pair_ int po[2] = { -1, -1 }, pe[2] = { -1, -1 };
 	_cleanup_close_ int in = -1;
-	int r = 0;
 	if (o->input && (in = input_fd(o->input, o->input_len)) < 0)
 		r = cerr_sys(err, -in, "stdin of %s", o->path ? o->path : "a forked child");
 	else if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
@@ -193,9 +222,13 @@ int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void
 			cerr_sys(err, -r, "%s", o->path);
 	}
 	if (r < 0) {
-		free(c);
+		child_free(c);
 		return r;
 	}
+	/* a fn lowers its own before it runs; an exec'd helper just after its
+	 * exec, before it has much to fork */
+	if (o->member && !o->fn)
+		lowest_priority(c->pid);
 	c->fd[0] = TAKE_FD(po[0]);
 	c->fd[1] = TAKE_FD(pe[0]);
 	for (int i = 0; i < 2; i++)

@@ -37,9 +37,17 @@ typedef struct el_child_opts {
 	/* each whole line of stdout as it comes (without its newline); a line
 	 * it returns true for is not kept in the output */
 	bool (*on_line)(const char *line, size_t n, void *data);
+	/* the member (a uid but 0) it works for: it counts against that
+	 * member's bound (el_set_member_max; at it el_child_run fails with
+	 * EUSERS), and runs at the lowest CPU and I/O priority, after the
+	 * loop and root's; 0: root's or the loop's own */
+	uid_t member;
 } el_child_opts;
 
 int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void *data, el_child **out, cerr *err);
+/* 0 when member (0: none) may have one more at work; else -EUSERS, with
+ * err, as el_child_run would fail: for a call to ask before it answers. */
+int el_child_member_room(el_loop *l, uid_t member, cerr *err);
 /* With caller_reaps: it has exited with status (as waitpid gives it). */
 void el_child_exited(el_child *c, int status);
 /* Send it sig, unless it has exited already. */

@@ -44,6 +44,9 @@ struct el_loop {
 	el_source *live;
 	int depth;       /* >0 while dispatching */
 	el_post *posts;  /* el_post_queue's, for the end of the turn */
+	size_t member_max;
+	struct el_member { uid_t uid; size_t n; } *members; /* those with any at work */
+	size_t n_members;
 };
 
 uint64_t el_now_usec(void)
@@ -94,6 +97,7 @@ void el_free(el_loop *l)
 		el_remove(l->live);
 	flush_dead(l);
 	close(l->epfd);
+	free(l->members);
 	free(l);
 }
 
@@ -358,4 +362,42 @@ void el_exit(el_loop *l, int code)
 {
 	l->stop = true;
 	l->exit_code = code;
+}
+
+void el_set_member_max(el_loop *l, size_t max) { l->member_max = max; }
+size_t el_member_max(const el_loop *l) { return l->member_max; }
+
+static struct el_member *member_of(const el_loop *l, uid_t uid)
+{
+	for (size_t i = 0; i < l->n_members; i++)
+		if (l->members[i].uid == uid)
+			return &l->members[i];
+	return NULL;
+}
+
+bool el_member_room(const el_loop *l, uid_t uid)
+{
+	const struct el_member *m = member_of(l, uid);
+	return !l->member_max || !m || m->n < l->member_max;
+}
+
+int el_member_take(el_loop *l, uid_t uid)
+{
+	struct el_member *m = member_of(l, uid);
+	if (m) {
+		m->n++;
+		return 0;
+	}
+	if (!(m = realloc(l->members, (l->n_members + 1) * sizeof(*m))))
+		return -ENOMEM;
+	l->members = m;
+	l->members[l->n_members++] = (struct el_member){ .uid = uid, .n = 1 };
+	return 0;
+}
+
+void el_member_give(el_loop *l, uid_t uid)
+{
+	struct el_member *m = member_of(l, uid);
+	if (m && !--m->n) /* the last one moves into its place */
+		*m = l->members[--l->n_members];
 }

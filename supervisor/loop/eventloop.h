@@ -60,6 +60,16 @@ typedef struct el_post {
 void el_post_queue(el_loop *l, el_post *p);
 void el_post_cancel(el_loop *l, el_post *p);
 
+/* A count per member (any uid but 0) of the helpers it has at work
+ * (child.h's el_child_opts.member), each at most max at once; 0: no bound.
+ * el_member_take counts one more (-ENOMEM only), whatever the bound;
+ * el_member_room says whether the bound leaves room for it. */
+void el_set_member_max(el_loop *l, size_t max);
+size_t el_member_max(const el_loop *l);
+bool el_member_room(const el_loop *l, uid_t uid);
+int el_member_take(el_loop *l, uid_t uid);
+void el_member_give(el_loop *l, uid_t uid);
+
 /* Unregister and (after the current batch) free; closes fds the loop owns. */
 void el_remove(el_source *s);
 el_loop *el_source_loop(const el_source *s);

@@ -8,7 +8,8 @@ unkillably) from the pids given.
 
 With FUSE_HOLD=OPCODE (GETATTR, say) in its environment, it holds every
 request of that kind too, from whoever: a tree that takes as long to walk
-as the test wants. With FUSE_HOLD_THEIRS=OPCODE, those from the pids given.
+as the test wants. With FUSE_HOLD_THEIRS=OPCODE, those from the pids given;
+with FUSE_HOLD_KIDS=OPCODE, those from their children (corrald's helpers).
 
 It mounts itself (it must be root: the test stands in for a member's
 user-namespace mount) with allow_other, writes each request as a line
@@ -84,11 +85,20 @@ def main():
         if op in NO_REPLY:
             continue
         if ((op in ("FLUSH", os.environ.get("FUSE_HOLD_THEIRS")) and pid in held)
+                or (op == os.environ.get("FUSE_HOLD_KIDS") and parent(pid) in held)
                 or op == os.environ.get("FUSE_HOLD")):
             log.write("held\n")
             continue
         code, payload = answer(op, node, msg[40:])
         os.write(dev, struct.pack("<IiQ", 16 + len(payload), -code, unique) + payload)
+
+
+def parent(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("PPid:"))
+    except (OSError, StopIteration):
+        return 0  # gone
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ setup() {
 	mkdir "$STATE_D/containers/$(ctl inspect --format '{{.Id}}' src)/checkpoint"
 	echo inventory >"$STATE_D/containers/$(ctl inspect --format '{{.Id}}' src)/checkpoint/inventory.img"
 	mkdir "$T/fuse"
-	FUSE_HOLD=${FUSE_HOLD:-} FUSE_HOLD_THEIRS=${FUSE_HOLD_THEIRS:-} \
+	FUSE_HOLD=${FUSE_HOLD:-} FUSE_HOLD_THEIRS=${FUSE_HOLD_THEIRS:-} FUSE_HOLD_KIDS=${FUSE_HOLD_KIDS:-} \
 		python3 "$(dirname "$0")/fuse_hold.py" "$T/fuse" "$T/fuse.log" "$CORRALD_PID" &
 	FUSE_PID=$!
 	wait_for 10 grep -q "^INIT" "$T/fuse.log"
@@ -121,6 +121,55 @@ test_svmf_a_bind_of_the_members_fuse_is_looked_at_by_the_member_only() {
 	assert_eq "$(grep -c "^held" "$T/fuse.log")" 0 "corrald waited on the member's server"
 	"$CORRALCTL" --socket "$SOCK" --timeout 5 ping >/dev/null || fail "corrald answers no more"
 	mctl 4141 rm again >/dev/null
+}
+
+# A member has at most 16 of corrald's helpers at work at once, each at
+# nice 19: its 16 Tops held by its own server leave room for root's and
+# another member's calls, its next is refused in one line, and once its
+# server lets go it has its room again
+test_svmf_a_members_helpers_are_bounded() {
+	FUSE_HOLD_KIDS=READ setup
+	mctl 4141 run -d --name held -v "$T/fuse/passwd:/etc/passwd:ro" app:1 sleep 1000 >/dev/null ||
+		fail "the member's container"
+	mctl 4141 run -d --name plain -v mine:/data app:1 sleep 1000 >/dev/null || fail "the member's other container"
+	mctl 4242 run -d --name theirs app:1 sleep 1000 >/dev/null || fail "another member's container"
+	ctl run -d --name roots app:1 sleep 1000 >/dev/null || fail "root's container"
+	local i out kid tops=""
+	for i in $(seq 16); do
+		mctl 4141 top held >/dev/null 2>&1 &
+		tops="$tops $!"
+	done
+	wait_for 10 sh -c "[ \$(pgrep -c -P $CORRALD_PID -x corrald) -ge 16 ]"
+	for kid in $(pgrep -P "$CORRALD_PID" -x corrald); do
+		assert_eq "$(ps -o ni= -p "$kid" | tr -d ' ')" 19 "a member's helper's niceness"
+	done
+	out=$(mctl 4141 top plain 2>&1) && fail "a 17th helper of the member's: $out"
+	assert_eq "$(echo "$out" | wc -l)" 1 "one line: $out"
+	assert_contains "$out" "uid 4141 has 16 of corrald's helpers at work already" "why"
+	out=$(mctl 4141 pause plain 2>&1) && fail "a freeze past the bound: $out"
+	assert_contains "$out" "helpers at work already" "a Pause too"
+	out=$(mctl 4141 cp plain:/etc/hostname - 2>&1) && fail "a copy past the bound: $out"
+	assert_eq "$out" "corralctl: CopyFrom: refused by policy: helpers: uid 4141 has 16 of corrald's helpers at work already, the most a member may have at once (limit helpers-per-member)" \
+		"a copy, refused before its stream (no tar)"
+	assert_eq "$(mctl 4141 volume inspect mine | jq -c .size)" null "a walk past the bound: no size"
+	mkdir -m 0777 "$T/mw"
+	out=$(vl CheckpointExport "{\"id\":\"src\",\"path\":\"$T/mw/c.tar\",\"create\":true}" 2>&1) &&
+		fail "a checkpoint export past the bound: $out"
+	assert_contains "$out" "helpers at work already" "a checkpoint export"
+	out=$(vl ImageSave "{\"images\":[\"app:1\"],\"path\":\"$T/mw/i.tar\"}" 2>&1) && fail "an image save past the bound: $out"
+	assert_contains "$out" "helpers at work already" "an image save"
+	assert_eq "$(ls -A "$T/mw")" "" "a refused archive's file"
+	assert_contains "$(ctl top roots)" "sleep 1000" "root's Top meanwhile"
+	assert_contains "$(mctl 4242 top theirs)" "sleep 1000" "another member's Top meanwhile"
+	kill "$FUSE_PID" # the reads fail: the Tops end
+	FUSE_PID=""
+	wait_for 15 sh -c "[ \$(pgrep -c -P $CORRALD_PID -x corrald) -eq 0 ]"
+	assert_contains "$(mctl 4141 top plain)" "sleep 1000" "the member's room again"
+	assert_eq "$(mctl 4141 volume inspect mine | jq '.size >= 0')" true "its walk again"
+	# shellcheck disable=SC2086 # each pid a word
+	wait $tops || true # they failed, their reads cut short
+	ctl rm -f held plain theirs roots >/dev/null
+	mctl 4141 volume rm mine >/dev/null
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

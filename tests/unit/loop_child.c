@@ -3,10 +3,13 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -92,11 +95,63 @@ static void test_fn_child_killed(void **state)
 	assert_int_equal(got.code, 128 + SIGKILL);
 }
 
+/* its CPU niceness and I/O priority, as it sees them */
+static int says_priority(void *arg)
+{
+	printf("nice %d ioprio %ld", getpriority(PRIO_PROCESS, 0), syscall(SYS_ioprio_get, 1, 0));
+	fflush(stdout);
+	return 0;
+}
+
+/* a member has at most el_member_max at work: the next is refused with
+ * EUSERS, root's and another member's still run, and one ended makes room;
+ * a member's run at nice 19 and best-effort I/O level 7 */
+static void test_member_children_bounded_and_lowest(void **state)
+{
+	_cleanup_el_ el_loop *l = NULL;
+	cerr err = { 0 };
+	assert_int_equal(el_new(&l, &err), 0);
+	el_set_member_max(l, 2);
+	el_child_opts o = { .fn = blocks, .fd3 = SPAWN_NULL, .max_output = 64, .member = 4141 };
+	outcome held[2] = { 0 }, other = { 0 }, root = { 0 };
+	el_child *c[2], *c3;
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(el_child_run(l, &o, on_done, &held[i], &c[i], &err), 0);
+	assert_int_equal(el_child_member_room(l, 4141, &err), -EUSERS);
+	assert_int_equal(err.code, EUSERS);
+	cerr_clear(&err);
+	assert_true(el_child_run(l, &o, on_done, &other, &c3, &err) < 0);
+	assert_int_equal(err.code, EUSERS);
+	assert_non_null(strstr(cerr_msg(&err), "uid 4141 has 2 of corrald's helpers at work already"));
+	cerr_clear(&err);
+	el_child_opts r = { .fn = says_priority, .fd3 = SPAWN_NULL, .max_output = 64 };
+	assert_int_equal(el_child_run(l, &r, on_done, &root, &c3, &err), 0);
+	run_until_done(l, &root);
+	char ours[64]; /* root's runs as the loop does */
+	snprintf(ours, sizeof(ours), "nice %d ioprio %ld", getpriority(PRIO_PROCESS, 0), syscall(SYS_ioprio_get, 1, 0));
+	assert_string_equal(root.out, ours);
+	el_child_opts m = { .fn = says_priority, .fd3 = SPAWN_NULL, .max_output = 64, .member = 4242 };
+	assert_int_equal(el_child_run(l, &m, on_done, &other, &c3, &err), 0);
+	run_until_done(l, &other);
+	assert_string_equal(other.out, "nice 19 ioprio 16391"); /* IOPRIO_CLASS_BE << 13 | 7 */
+	el_child_kill(c[0]);
+	run_until_done(l, &held[0]);
+	assert_int_equal(el_child_member_room(l, 4141, &err), 0);
+	outcome again = { 0 };
+	assert_int_equal(el_child_run(l, &o, on_done, &again, &c3, &err), 0);
+	el_child_kill(c3);
+	el_child_kill(c[1]);
+	run_until_done(l, &again);
+	run_until_done(l, &held[1]);
+	assert_true(again.done && held[1].done);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fn_child_output_code_and_fds),
 		cmocka_unit_test(test_fn_child_killed),
+		cmocka_unit_test(test_member_children_bounded_and_lowest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -202,7 +202,8 @@ static int start_commit(corrald *d, vl_call *call, commit_run *j, arg_list *args
 		job_free(j);
 		return sv_internal(call, "out of memory");
 	}
-	imghelper_io io = { .input = j->patch, .input_len = j->patch ? strlen(j->patch) : 0, .ends_with_caller = true };
+	imghelper_io io = { .input = j->patch, .input_len = j->patch ? strlen(j->patch) : 0, .ends_with_caller = true,
+			    .bounded_apart = true };
 	_cleanup_cerr_ cerr err = { 0 };
 	if (imghelper_run(d, call, args->v, SPAWN_NULL, &io, commit_done, j, &err) < 0) {
 		thaw(d, j);
@@ -321,7 +322,7 @@ static int freeze_then_commit(corrald *d, vl_call *call, ctr *c, commit_run *j, 
 	*x = (commit_freeze){ .call = call, .j = j, .args = *args };
 	*args = (arg_list){ 0 };
 	snprintf(x->id, sizeof(x->id), "%s", c->id);
-	if (ctr_freeze_async(d, c, commit_frozen, x, &err) < 0) {
+	if (ctr_freeze_async(d, c, j->peer.uid, commit_frozen, x, &err) < 0) {
 		log_cerr(LOG_LVL_WARN, &err, "container %s: pause for commit", c->name);
 		int r = start_commit(d, call, j, &x->args);
 		args_release(&x->args);

@@ -99,7 +99,7 @@ static void why_failed(const el_child_result *r, const char *what, char *out, si
 static int run_copy(ckpt_archive_call *j, char *const *argv, int fd, el_child_done_fn done)
 {
 	el_child_opts o = { .path = j->d->copy_bin, .argv = argv, .fd3 = fd,
-			    .max_output = CKPT_ARCHIVE_MAX_MANIFEST + 4096 };
+			    .max_output = CKPT_ARCHIVE_MAX_MANIFEST + 4096, .member = vl_call_peer(j->call)->uid };
 	el_child *ch;
 	cerr err = { 0 };
 	int r = el_child_run(j->d->loop, &o, done, j, &ch, &err);
@@ -173,6 +173,9 @@ int sv_checkpoint_export(vl_call *call, yajl_val params, void *ud)
 		return reply_bad_state(call, c, "it is being checkpointed");
 	if (!ctr_has_checkpoint(d, c))
 		return reply_bad_state(call, c, "it has no checkpoint: checkpoint it first");
+	cerr err = { 0 };
+	if (el_child_member_room(d->loop, vl_call_peer(call)->uid, &err) < 0) /* before the file is made */
+		return sv_internal_err(call, &err);
 	ckpt_archive_call *j = calloc(1, sizeof(*j));
 	char dir[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));

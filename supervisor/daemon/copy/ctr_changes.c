@@ -110,7 +110,8 @@ int sv_changes(vl_call *call, yajl_val params, void *ud)
 	if (!j)
 		return sv_internal(call, "out of memory");
 	j->call = call;
-	el_child_opts o = { .path = d->copy_bin, .argv = argv, .fd3 = -1, .max_output = CHANGES_MAX_OUTPUT };
+	el_child_opts o = { .path = d->copy_bin, .argv = argv, .fd3 = -1, .max_output = CHANGES_MAX_OUTPUT,
+			    .member = vl_call_peer(call)->uid };
 	el_child *ch;
 	if (el_child_run(d->loop, &o, on_listed, j, &ch, &err) < 0) {
 		free(j);

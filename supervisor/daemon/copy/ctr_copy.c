@@ -127,6 +127,11 @@ static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool 
 	/* a member's own tar makes setuid files the member's; root's would make
 	 * them root's (asked before the upgrade: the call ends with it) */
 	char *keep = !to && owner_is_member(vl_call_peer(call)) ? "--keep-setid" : NULL;
+	uid_t member = vl_call_peer(call)->uid;
+	if (el_child_member_room(d->loop, member, &err) < 0) { /* refused while it can be answered */
+		free(what);
+		return sv_internal_err(call, &err);
+	}
 	_cleanup_close_ int fd = -1;
 	if (vl_call_upgrade(call, NULL, &fd) < 0) {
 		free(what);
@@ -140,7 +145,7 @@ static int start_copy(vl_call *call, corrald *d, ctr *c, const char *path, bool 
 		argv[n++] = keep;
 	for (; asked && *asked; asked++)
 		argv[n++] = *asked;
-	el_child_opts o = { .path = d->copy_bin, .argv = argv, .fd3 = fd, .max_output = COPY_MAX_OUTPUT };
+	el_child_opts o = { .path = d->copy_bin, .argv = argv, .fd3 = fd, .max_output = COPY_MAX_OUTPUT, .member = member };
 	el_child *ch;
 	if (el_child_run(d->loop, &o, on_copy_done, what, &ch, &err) < 0) {
 		log_cerr(LOG_LVL_ERROR, &err, "%s", what);

@@ -54,7 +54,7 @@ static void walked(const el_child_result *r, void *data)
 	free(w);
 }
 
-int dir_sizes(el_loop *l, char *const *paths, size_t n, dir_sizes_fn done, void *data, cerr *err)
+int dir_sizes(el_loop *l, uid_t member, char *const *paths, size_t n, dir_sizes_fn done, void *data, cerr *err)
 {
 	sizes_walk *w = calloc(1, sizeof(*w));
 	if (!w || !(w->paths = calloc(n + 1, sizeof(char *)))) {
@@ -68,7 +68,8 @@ int dir_sizes(el_loop *l, char *const *paths, size_t n, dir_sizes_fn done, void 
 			free(w);
 			return cerr_set(err, ENOMEM, "out of memory");
 		}
-	el_child_opts o = { .fn = walk_main, .arg = w, .fd3 = SPAWN_NULL, .max_output = 48 * (n + 1) };
+	el_child_opts o = { .fn = walk_main, .arg = w, .fd3 = SPAWN_NULL, .max_output = 48 * (n + 1),
+			    .member = member };
 	el_child *child;
 	int r = el_child_run(l, &o, walked, w, &child, err);
 	if (r < 0) {

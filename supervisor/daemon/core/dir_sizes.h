@@ -14,6 +14,6 @@ typedef struct dir_size {
 } dir_size;
 typedef void (*dir_sizes_fn)(const dir_size *sizes, size_t n, void *data);
 
-/* Walk paths[0..n) (copied); done runs once, from the loop. 0, or -errno
- * with err (then done never runs). */
-int dir_sizes(el_loop *l, char *const *paths, size_t n, dir_sizes_fn done, void *data, cerr *err);
+/* Walk paths[0..n) (copied) for member (0: root; child.h's bound); done
+ * runs once, from the loop. 0, or -errno with err (then done never runs). */
+int dir_sizes(el_loop *l, uid_t member, char *const *paths, size_t n, dir_sizes_fn done, void *data, cerr *err);

@@ -34,6 +34,9 @@ typedef struct imghelper_io {
 	/* the caller hanging up ends the run: corral-images gets SIGTERM
 	 * (else it goes on to its end, its result unsaid) */
 	bool ends_with_caller;
+	/* its caller bounds a member's runs itself (the pull queue's
+	 * max_pulls, commits): not one of the member's helpers (loop/child.h) */
+	bool bounded_apart;
 } imghelper_io;
 
 /* Run corral-images with args (NULL-terminated, after the program name),

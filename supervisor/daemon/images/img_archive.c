@@ -269,7 +269,7 @@ static int start_stream(corrald *d, vl_call *call, archive_call *j)
 		archive_call_free(j);
 		return 0; /* the call has ended: the connection went */
 	}
-	el_child_opts o = { .path = d->copy_bin, .argv = argv, .fd3 = fd, .max_output = 64u << 10 };
+	el_child_opts o = { .path = d->copy_bin, .argv = argv, .fd3 = fd, .max_output = 64u << 10, .member = j->peer.uid };
 	el_child *ch;
 	_cleanup_cerr_ cerr err = { 0 };
 	if (el_child_run(d->loop, &o, on_stream_done, j, &ch, &err) < 0) {
@@ -285,6 +285,11 @@ static int start(corrald *d, vl_call *call, archive_call *j, bool made)
 	if (!made) {
 		archive_call_free(j);
 		return sv_internal(call, "out of memory");
+	}
+	cerr err = { 0 };
+	if (el_child_member_room(d->loop, j->peer.uid, &err) < 0) { /* before a stream or a file is opened */
+		archive_call_free(j);
+		return sv_internal_err(call, &err);
 	}
 	if (!j->path)
 		return start_stream(d, call, j);

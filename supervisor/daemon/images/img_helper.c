@@ -75,7 +75,7 @@ int imghelper_run(corrald *d, vl_call *call, char *const *args, int fd3, const i
 		       .ends_with_caller = io && io->ends_with_caller };
 	el_child_opts o = { .path = d->images_bin, .argv = argv, .fd3 = fd3, .max_output = IMGJOB_MAX_OUTPUT,
 			    .input = io ? io->input : NULL, .input_len = io ? io->input_len : 0,
-			    .on_line = j->on_line ? on_line : NULL };
+			    .on_line = j->on_line ? on_line : NULL, .member = call && !(io && io->bounded_apart) ? vl_call_peer(call)->uid : 0 };
 	int r = el_child_run(d->loop, &o, on_done, j, &j->child, err);
 	if (r < 0) {
 		free(j);

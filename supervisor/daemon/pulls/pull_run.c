@@ -131,7 +131,7 @@ int pull_start(corrald *d, const peer_cred *peer, const pull_req *q, pull_done_f
 	*j = (pull_run){ .peer = *peer, .ref = j->ref, .done = done, .progress = q->progress, .ctx = ctx };
 	/* a pull is its caller's: one that hangs up ends it, unless it asked
 	 * for it to go on */
-	imghelper_io io = { .input = auth, .input_len = strlen(auth), .on_line = on_line,
+	imghelper_io io = { .input = auth, .input_len = strlen(auth), .on_line = on_line, .bounded_apart = true,
 			 .ends_with_caller = q->call && !q->detach };
 	r = imghelper_run(d, q->call, args, SPAWN_NULL, &io, job_done, j, err);
 	explicit_bzero(auth, strlen(auth));

@@ -108,7 +108,8 @@ int push_start(corrald *d, const peer_cred *peer, const push_req *q, push_done_f
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
 	/* a push is its caller's: one that hangs up ends it */
-	imghelper_io io = { .input = auth, .input_len = strlen(auth), .on_line = on_line, .ends_with_caller = q->call != NULL };
+	imghelper_io io = { .input = auth, .input_len = strlen(auth), .on_line = on_line, .ends_with_caller = q->call != NULL,
+			    .bounded_apart = true };
 	r = imghelper_run(d, q->call, args, SPAWN_NULL, &io, job_done, j, err);
 	explicit_bzero(auth, strlen(auth));
 	if (r < 0) {

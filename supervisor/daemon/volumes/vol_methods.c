@@ -294,7 +294,7 @@ static void sized_free(sized_call *x)
 static int walk_then(sized_call *x, char *const *paths, size_t n, dir_sizes_fn done)
 {
 	_cleanup_cerr_ cerr err = { 0 };
-	if (dir_sizes(x->d->loop, paths, n, done, x, &err) < 0) {
+	if (dir_sizes(x->d->loop, x->peer.uid, paths, n, done, x, &err) < 0) {
 		done(NULL, n, x);
 		return 0;
 	}

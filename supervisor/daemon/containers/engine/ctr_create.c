@@ -468,7 +468,7 @@ static void filled(const el_child_result *r, void *data)
 static int fill_start(pending_create *p, const char *dir, sv_fault *fault)
 {
 	_cleanup_cerr_ cerr err = { 0 };
-	el_child_opts o = { .fn = fill_main, .arg = p, .fd3 = SPAWN_NULL, .max_output = 4096 };
+	el_child_opts o = { .fn = fill_main, .arg = p, .fd3 = SPAWN_NULL, .max_output = 4096, .member = p->peer.uid };
 	el_child *child;
 	if (el_child_run(p->d->loop, &o, filled, p, &child, &err) < 0) {
 		CTR_FEATURES_EACH(p->d, uncreated, p->d, p->c);

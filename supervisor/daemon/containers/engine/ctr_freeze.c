@@ -63,7 +63,7 @@ static void froze(const el_child_result *r, void *data)
 	free(f);
 }
 
-int ctr_freeze_async(corrald *d, ctr *c, ctr_frozen_fn done, void *data, cerr *err)
+int ctr_freeze_async(corrald *d, ctr *c, uid_t member, ctr_frozen_fn done, void *data, cerr *err)
 {
 	freeze_run *f = calloc(1, sizeof(*f));
 	if (!f)
@@ -71,7 +71,7 @@ int ctr_freeze_async(corrald *d, ctr *c, ctr_frozen_fn done, void *data, cerr *e
 	*f = (freeze_run){ .d = d, .done = done, .data = data };
 	snprintf(f->id, sizeof(f->id), "%s", c->id);
 	ctr_cgroup_path(d, c, f->cgroup, sizeof(f->cgroup));
-	el_child_opts o = { .fn = freeze_main, .arg = f, .fd3 = SPAWN_NULL, .max_output = 4096 };
+	el_child_opts o = { .fn = freeze_main, .arg = f, .fd3 = SPAWN_NULL, .max_output = 4096, .member = member };
 	el_child *child;
 	int r = el_child_run(d->loop, &o, froze, f, &child, err);
 	if (r < 0)

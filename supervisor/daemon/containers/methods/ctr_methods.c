@@ -294,7 +294,7 @@ static int list_sized(vl_call *call, corrald *d, char **ids, char *const *uppers
 	_cleanup_cerr_ cerr err = { 0 };
 	if (!x)
 		cerr_set(&err, ENOMEM, "out of memory");
-	if (!x || dir_sizes(d->loop, uppers ? uppers : (char *const[]){ NULL }, n, sizes_walked, x, &err) < 0) {
+	if (!x || dir_sizes(d->loop, vl_call_peer(call)->uid, uppers ? uppers : (char *const[]){ NULL }, n, sizes_walked, x, &err) < 0) {
 		free(x);
 		strv_free(ids);
 		return sv_internal_err(call, &err);

@@ -88,7 +88,7 @@ int sv_pause(vl_call *call, yajl_val params, void *ud)
 	p->call = call;
 	snprintf(p->id, sizeof(p->id), "%s", c->id);
 	cerr err = { 0 };
-	if (ctr_freeze_async(d, c, paused, p, &err) < 0) {
+	if (ctr_freeze_async(d, c, vl_call_peer(call)->uid, paused, p, &err) < 0) {
 		free(p);
 		return sv_internal_err(call, &err);
 	}

@@ -325,7 +325,8 @@ int sv_top(vl_call *call, yajl_val params, void *ud)
 		return sv_internal(call, "out of memory");
 	*t = (top_call){ .call = call, .pid = c->pid, .ps_ef = columns && streq(columns, "ps-ef") };
 	ctr_cgroup_path(d, c, t->cgroup, sizeof(t->cgroup));
-	el_child_opts o = { .fn = top_main, .arg = t, .fd3 = SPAWN_NULL, .max_output = TOP_MAX_REPLY };
+	el_child_opts o = { .fn = top_main, .arg = t, .fd3 = SPAWN_NULL, .max_output = TOP_MAX_REPLY,
+			    .member = vl_call_peer(call)->uid };
 	cerr err = { 0 };
 	if (el_add_timer(d->loop, TOP_TIMEOUT_USEC, false, top_timed_out, t, &t->timer, &err) < 0 ||
 	    el_child_run(d->loop, &o, top_done, t, &t->child, &err) < 0) {
