@@ -29,6 +29,7 @@ struct el_child {
 	void *data;
 	bool (*on_line)(const char *line, size_t n, void *data);
 	size_t line_start; /* in out[0]: where the line not yet seen begins */
+	el_post killed;    /* done, for one killed after its exit was seen */
 };
 
 static void close_output(el_child *c, int i)
@@ -47,6 +48,7 @@ static void child_free(el_child *c)
 		sb_release(&c->out[i]);
 	}
 	el_remove(c->exit_watch);
+	el_post_cancel(c->loop, &c->killed);
 	if (c->member)
 		el_member_give(c->loop, c->member);
 	free(c);
@@ -126,11 +128,15 @@ void el_child_signal(el_child *c, int sig)
 		kill(c->pid, sig);
 }
 
+static void on_killed_post(el_post *p) { maybe_done((el_child *)(void *)((char *)p - offsetof(el_child, killed))); }
+
 void el_child_kill(el_child *c)
 {
 	el_child_signal(c, SIGKILL);
 	for (int i = 0; i < 2; i++)
 		close_output(c, i);
+	if (c->exited) /* no event is left to run done: the turn's end does */
+		el_post_queue(c->loop, &c->killed);
 }
 
 /* A memfd holding text, at its start: a child reads it whole, and we
@@ -207,7 +213,7 @@ int el_child_run(el_loop *l, const el_child_opts *o, el_child_done_fn done, void
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
 	*c = (el_child){ .loop = l, .member = o->member, .fd = { -1, -1 }, .max_output = o->max_output, .done = done,
-			 .data = data, .on_line = o->on_line };
+			 .data = data, .on_line = o->on_line, .killed = { .fn = on_killed_post } };
 	_cleanup_close_pair_ int po[2] = { -1, -1 }, pe[2] = { -1, -1 };
 	_cleanup_close_ int in = -1;
 	if (o->input && (in = input_fd(o->input, o->input_len)) < 0)

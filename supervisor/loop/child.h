@@ -53,7 +53,7 @@ void el_child_exited(el_child *c, int status);
 /* Send it sig, unless it has exited already. */
 void el_child_signal(el_child *c, int sig);
 /* Kill it (SIGKILL) and read no more of its output: done runs once it has
- * exited. */
+ * exited (at the turn's end, never inside this call, if it had already). */
 void el_child_kill(el_child *c);
 /* At the daemon's stop: the record goes without its done being called, and
  * the process is left to end by itself (with its parent). */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -95,6 +96,28 @@ static void test_fn_child_killed(void **state)
 	assert_int_equal(got.code, 128 + SIGKILL);
 }
 
+/* one killed after its exit was seen, its output still unread: done
+ * runs all the same, at the end of the loop's turn, not inside the kill */
+static void test_killed_after_its_exit_still_done(void **state)
+{
+	_cleanup_el_ el_loop *l = NULL;
+	cerr err = { 0 };
+	assert_int_equal(el_new(&l, &err), 0);
+	el_child_opts o = { .fn = speaks, .arg = "unread", .fd3 = SPAWN_NULL, .max_output = 64, .caller_reaps = true };
+	outcome got = { 0 };
+	el_child *c;
+	assert_int_equal(el_child_run(l, &o, on_done, &got, &c, &err), 0);
+	int status;
+	assert_true(waitpid(-1, &status, 0) > 0);
+	el_child_exited(c, status); /* its output not yet read */
+	assert_false(got.done);
+	el_child_kill(c);
+	assert_false(got.done);
+	el_run_once(l, 0);
+	assert_true(got.done);
+	assert_int_equal(got.code, 3); /* speaks: no stray fd to see */
+}
+
 /* its CPU niceness and I/O priority, as it sees them */
 static int says_priority(void *arg)
 {
@@ -152,6 +175,7 @@ int main(void)
 		cmocka_unit_test(test_fn_child_output_code_and_fds),
 		cmocka_unit_test(test_fn_child_killed),
 		cmocka_unit_test(test_member_children_bounded_and_lowest),
+		cmocka_unit_test(test_killed_after_its_exit_still_done),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
