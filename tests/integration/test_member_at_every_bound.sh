@@ -1,7 +1,8 @@
 #!/bin/bash
 # One member (4242) holds every per-member bound of corrald at once: its
-# most pulls running, log streams open and unread, exec sessions, Docker API
-# connections and control socket connections, and it churns connections on
+# most pulls running, log streams open and unread, exec sessions, corrald's
+# helpers (copies it never reads), Docker API connections and control
+# socket connections, and it churns connections on
 # both sockets. Each bound refuses the next one in a line naming it, and
 # root and another member (4343), who keep to their bounds, are answered
 # all along and can work. What the answers cost in time is measured by
@@ -23,6 +24,7 @@ log_streams() { ctl metrics | awk '$1 == "corral_log_streams" {print $2}'; }
 # the exec sessions held in w (sleep 1000; its writer sleeps 0.1)
 execs_held() { ctl exec w ps -o args | grep -cx 'sleep 1000'; }
 streams_are() { [ "$(log_streams)" = "$1" ]; }
+helpers_are() { [ "$(pgrep -c -P "$CORRALD_PID" -x corral-copy)" = "$1" ]; }
 execs_are() { [ "$(execs_held)" = "$1" ]; }
 
 # attacker COMMAND...: as 4242, in a process group of its own (its pgid in
@@ -129,6 +131,13 @@ test_mab_a_member_at_every_bound_holds_up_nobody() {
 	# exec sessions, held open
 	for i in $(seq 8); do attacker "$CORRALCTL" --socket "$SOCK" exec w sleep 1000; done
 	wait_for 20 execs_are 8
+	# corrald's helpers: 16 copies out of w that are never read, each a
+	# corral-copy blocked on its stream; the 17th is refused
+	mctl 4242 exec w sh -c 'head -c 20000000 /dev/zero >/tmp/big' || fail "w's big file"
+	for i in $(seq 16); do attacker sh -c "'$CORRALCTL' --socket '$SOCK' cp w:/tmp/big - | sleep 1000"; done
+	wait_for 20 helpers_are 16
+	out=$(mctl 4242 cp w:/tmp/big - 2>&1 >/dev/null) && fail "a 17th helper of 4242's ran: $out"
+	assert_contains "$out" "uid 4242 has 16 of corrald's helpers at work already" "the 17th helper"
 	# Docker API connections: 8 followers, and the rest up to 32 held; the 33rd is refused
 	hold_script
 	attacker /usr/bin/python3 "$T/hold.py" docker "$S/docker.sock" 40 "$T/flags/docker"
@@ -155,6 +164,7 @@ test_mab_a_member_at_every_bound_holds_up_nobody() {
 	# and they work: a container each, a pull of 4343's, a list
 	assert_eq "$(ctl run --rm busybox:latest echo root)" root "root runs a container"
 	assert_eq "$(mctl 4343 run --rm m:1 echo member)" member "another member runs one"
+	assert_eq "$(ctl cp w:/etc/hostname - | tar -t)" hostname "root copies out of 4242's container"
 	mctl 4343 pull -q "$REG_h/t/good:test" >/dev/null || fail "another member's pull"
 	assert_not_contains "$(dockm 4343 ps -a --format '{{.Names}}')" w "another member's Docker ps"
 	assert_contains "$(dock ps --format '{{.Names}}')" w "root's Docker ps"
@@ -169,6 +179,7 @@ test_mab_a_member_at_every_bound_holds_up_nobody() {
 	done
 	# every bound still held: nothing of 4242's was let go to serve the others
 	pulls_run 4 || fail "4242's pulls ended"
+	helpers_are 16 || fail "4242's copies ended: $(pgrep -c -P "$CORRALD_PID" -x corral-copy)"
 	[ "$(dockers)" -ge $((DOCKER_STANDBYS + 32)) ] || fail "4242's Docker API connections were let go: $(dockers)"
 	[ "$(jq -c 'select(.uid == 4242 and .result == "RateLimited")' "$T/audit.log" | wc -l)" -ge 1 ] ||
 		fail "the churn was never refused for its rate"
@@ -191,6 +202,7 @@ test_mab_a_member_at_every_bound_holds_up_nobody() {
 	wait_for 20 no_pull_runs
 	wait_for 20 execs_are 0
 	wait_for 20 streams_are 0
+	wait_for 20 helpers_are 0
 	wait_for 20 mctl 4242 ps
 	assert_contains "$(mctl 4242 logs --tail 3 w)" xxxx "4242's logs, after"
 	assert_eq "$(dockm 4242 version --format '{{.Server.APIVersion}}')" 1.41 "4242's Docker API, after"
