@@ -1,11 +1,11 @@
 #!/bin/bash
 # `make bench`: every benchmark, each printing its figures and ratios
 # measured in the same run. Never timed tests: nothing here passes or fails
-# on speed. BENCH=lifecycle|images|supervisor|vm|network|broker|workloads|cri|pull|admission|followers|build picks one.
+# on speed. BENCH=lifecycle|images|supervisor|vm|network|broker|workloads|cri|pull|admission|followers|helpers|build picks one.
 set -u
 B=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
-want=${BENCH:-lifecycle images supervisor vm network broker workloads cri pull admission followers build}
+want=${BENCH:-lifecycle images supervisor vm network broker workloads cri pull admission followers helpers build}
 for b in $want; do
 	echo "=== bench: $b"
 	case $b in
@@ -20,6 +20,7 @@ for b in $want; do
 	pull) "$here/pull.sh" "$B" ;;
 	admission) "$here/admission.sh" "$B" ;;
 	followers) "$here/followers.sh" "$B" ;;
+	helpers) "$here/helpers.sh" "$B" ;;
 	build) "$here/build.sh" "$B" ;;
 	*) echo "bench: unknown benchmark $b" ;;
 	esac
