@@ -8,16 +8,17 @@
 # and holds every FLUSH corrald sends.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
-IMGS="$FIXTURES/images"
+. "$(dirname "$0")/docker_lib.sh"
 
-# corrald with the group of gid 65534, a container of a member's with a
-# checkpoint as a dump leaves it, and the file system mounted at $T/fuse
-setup() {
+# corrald with the group of gid 65534 (and FLAGS), a container of a
+# member's with a checkpoint as a dump leaves it, and the file system
+# mounted at $T/fuse
+setup() { # [FLAG]...
 	FUSE_PID=""
 	trap '[ -z "$FUSE_PID" ] || kill "$FUSE_PID"; umount -l "$T/fuse" 2>/dev/null || true; cleanup_sv' EXIT
 	[ -c /dev/fuse ] || skip "no /dev/fuse"
 	echo "{\"unprivileged\": {\"bind_mounts\": {\"allowed\": [\"$T/fuse\"]}}}" >"$T/p.json"
-	start_sv_group --policy "$T/p.json"
+	start_sv_group --policy "$T/p.json" "$@"
 	ctl image import "oci:$IMGS/oci:test" app:1 >/dev/null
 	mctl 4141 create --name src app:1 true >/dev/null || fail "the member's container"
 	mkdir "$STATE_D/containers/$(ctl inspect --format '{{.Id}}' src)/checkpoint"
@@ -128,12 +129,15 @@ test_svmf_a_bind_of_the_members_fuse_is_looked_at_by_the_member_only() {
 # another member's calls, its next is refused in one line, and once its
 # server lets go it has its room again
 test_svmf_a_members_helpers_are_bounded() {
-	FUSE_HOLD_KIDS=READ setup
+	# shellcheck disable=SC2046 # each flag a word
+	FUSE_HOLD_KIDS=READ setup $(docker_flags)
 	mctl 4141 run -d --name held -v "$T/fuse/passwd:/etc/passwd:ro" app:1 sleep 1000 >/dev/null ||
 		fail "the member's container"
 	mctl 4141 run -d --name plain -v mine:/data app:1 sleep 1000 >/dev/null || fail "the member's other container"
 	mctl 4242 run -d --name theirs app:1 sleep 1000 >/dev/null || fail "another member's container"
 	ctl run -d --name roots app:1 sleep 1000 >/dev/null || fail "root's container"
+	mctl 4141 create --name stopped app:1 true >/dev/null || fail "the member's stopped container"
+	mctl 4141 commit stopped unused:1 >/dev/null || fail "the member's own image, which no container uses"
 	local i out kid tops=""
 	for i in $(seq 16); do
 		mctl 4141 top held >/dev/null 2>&1 &
@@ -159,6 +163,16 @@ test_svmf_a_members_helpers_are_bounded() {
 	out=$(vl ImageSave "{\"images\":[\"app:1\"],\"path\":\"$T/mw/i.tar\"}" 2>&1) && fail "an image save past the bound: $out"
 	assert_contains "$out" "helpers at work already" "an image save"
 	assert_eq "$(ls -A "$T/mw")" "" "a refused archive's file"
+	out=$(dockm 4141 cp plain:/etc/hostname - 2>&1 >/dev/null) && fail "docker cp past the bound: $out"
+	assert_eq "$out" "Error response from daemon: policy: helpers: uid 4141 has 16 of corrald's helpers at work already, the most a member may have at once (helpers-per-member)" \
+		"docker cp, as the docker CLI says it"
+	# a prune is refused before it drops an image or removes a container
+	out=$(mctl 4141 image prune -a -f 2>&1) && fail "an image prune past the bound: $out"
+	assert_contains "$out" "helpers at work already" "an image prune"
+	out=$(mctl 4141 system prune -a -f 2>&1) && fail "a system prune past the bound: $out"
+	assert_contains "$out" "helpers at work already" "a system prune"
+	assert_contains "$(mctl 4141 images)" unused "the member's image, after the refused prunes"
+	mctl 4141 inspect stopped >/dev/null || fail "the refused system prune removed a container"
 	assert_contains "$(ctl top roots)" "sleep 1000" "root's Top meanwhile"
 	assert_contains "$(mctl 4242 top theirs)" "sleep 1000" "another member's Top meanwhile"
 	kill "$FUSE_PID" # the reads fail: the Tops end
@@ -168,7 +182,7 @@ test_svmf_a_members_helpers_are_bounded() {
 	assert_eq "$(mctl 4141 volume inspect mine | jq '.size >= 0')" true "its walk again"
 	# shellcheck disable=SC2086 # each pid a word
 	wait $tops || true # they failed, their reads cut short
-	ctl rm -f held plain theirs roots >/dev/null
+	ctl rm -f held plain theirs roots stopped >/dev/null
 	mctl 4141 volume rm mine >/dev/null
 }
 

@@ -108,12 +108,15 @@ static void gc_done(corrald *d, vl_call *call, int rc, const strbuf *out, const 
 int img_prune_start(corrald *d, vl_call *call, const peer_cred *peer, bool all, img_pruned_fn done, void *ctx,
 		    cerr *err)
 {
+	/* refused before an image is dropped: a member at its helpers' bound */
+	int r = el_child_member_room(d->loop, call ? vl_call_peer(call)->uid : 0, err);
+	if (r < 0)
+		return r;
 	prune_call *j = calloc(1, sizeof(*j));
 	if (!j)
 		return cerr_set(err, ENOMEM, "out of memory");
 	*j = (prune_call){ .who = EV_OWNER(peer ? peer->uid : 0), .done = done, .ctx = ctx };
 	char *args[] = { "image", "gc", "--store", d->cfg->state_dir, NULL };
-	int r;
 	if ((r = store_bytes(d, &j->before, err)) < 0 || (r = drop_unused(d, peer, all, &j->removed, err)) < 0 ||
 	    (r = imghelper_run(d, call, args, SPAWN_NULL, NULL, gc_done, j, err)) < 0) {
 		strv_free(j->removed);
@@ -152,6 +155,9 @@ int sv_system_prune(vl_call *call, yajl_val params, void *ud)
 	json_fault f = { 0 };
 	if (sp_known(params, KNOWN("all"), &f) < 0 || sp_bool(params, "all", false, &all, &f) < 0)
 		return sv_invalid_fault(call, &f);
+	cerr err = { 0 };
+	if (el_child_member_room(d->loop, vl_call_peer(call)->uid, &err) < 0) /* before a container goes */
+		return sv_internal_err(call, &err);
 	system_prune *x = calloc(1, sizeof(*x));
 	if (!x || ctr_prune_stopped(d, vl_call_peer(call), &x->containers) < 0) {
 		if (x)
@@ -162,7 +168,6 @@ int sv_system_prune(vl_call *call, yajl_val params, void *ud)
 	/* the containers went first: the images they held may go now, and
 	 * the build cache's with them, as Docker's system prune takes it */
 	build_cache_clear(d, vl_call_peer(call));
-	cerr err = { 0 };
 	if (img_prune_start(d, call, vl_call_peer(call), all, system_pruned, x, &err) < 0) {
 		strv_free(x->containers);
 		free(x);
