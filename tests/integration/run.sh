@@ -82,6 +82,11 @@ run_file() {
 		# touches the host's network, nor sees another lane's devices
 		TEST_FILTER="$(filter_of "$f")" unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
 			"$B/tests/helpers/reaper" bash "$f"
+		# 125: the reaper killed what the file left running (it names them)
+		[ $? -ne 125 ] || {
+			echo "FAIL $(basename "$f"): processes left running once it ended"
+			echo "fail $(basename "$f" .sh)-left-processes" >>"$RESULTS"
+		}
 	} >"$log" 2>&1
 	echo "$((SECONDS - t0)) $(basename "$f")" >>"$times"
 	children_cpu

@@ -227,9 +227,12 @@ test_svo_member_tags_loads_and_saves_its_own() {
 # each waits until the gc ends. So that they surely meet it, the gc is made
 # to wait for the store behind a shared lock of the test's, then strace
 # holds it for 3 s once it has the store, before it goes on.
-gc_pid() { pgrep -f "corral-images image gc --store $STATE_D" | head -1; }
+# [c]: the pattern matches corral-images, never the shell of a wait_for
+# that carries it on its own command line
+gc_pid() { pgrep -f "[c]orral-images image gc --store $STATE_D" | head -1; }
 test_svo_calls_wait_out_a_members_gc() {
-	trap 'kill $(jobs -p) 2>/dev/null; cleanup_sv' EXIT
+	# the holder's sleep too: killing flock leaves its child
+	trap 'for j in $(jobs -p); do pkill -P "$j"; kill "$j"; done 2>/dev/null; cleanup_sv' EXIT
 	setup_members
 	ctl image import "oci:$IMGS/oci:test" bb:1 >/dev/null
 	# a holder of its own: none of the calls below inherits its lock
@@ -238,7 +241,7 @@ test_svo_calls_wait_out_a_members_gc() {
 	wait_for 10 sh -c "grep -q ' READ *$holder ' /proc/locks" || fail "the test's lock was not taken"
 	member image prune >"$T/prune.out" 2>&1 &
 	local prune=$! gc
-	wait_for 10 sh -c "pgrep -f 'corral-images image gc --store $STATE_D' >/dev/null" || fail "no gc ran"
+	wait_for 10 sh -c "pgrep -f '[c]orral-images image gc --store $STATE_D' >/dev/null" || fail "no gc ran"
 	gc=$(gc_pid)
 	strace -qq -o /dev/null -p "$gc" -e trace=flock -e inject=flock:delay_exit=3000000 &
 	wait_for 10 sh -c "grep -q '^TracerPid:[[:space:]]*[1-9]' /proc/$gc/status" || fail "strace did not attach"
