@@ -156,7 +156,8 @@ done" "run -i: the end of stdin, then the rest of the output"
 	    got = b""
 	    while b"\r\n\r\n" not in got:
 	        got += s.recv(4096)
-	    got = got.split(b"\r\n\r\n", 1)[1]
+	    head, got = got.split(b"\r\n\r\n", 1)
+	    assert head.startswith(b"HTTP/1.1 101 "), head
 	    s.sendall(word + b"\n")
 	    s.shutdown(socket.SHUT_WR)
 	    while True:  # until corral-docker ends the attach
@@ -179,7 +180,11 @@ done" "run -i: the end of stdin, then the rest of the output"
 	# should the input be lost, what the container, its monitor and corrald saw
 	wait_for 10 sh -c "DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' docker logs cat1 | grep -qx 'got second'" ||
 		{ echo "its log: $(dock logs cat1 2>&1 | tr '\n' '|') running: $(running cat1)"
-		  tail -n 5 $(find "$STATE" -name monitor.log) "$T/corrald.log"; false; }
+		  local pid
+		  pid=$(dock inspect -f '{{.State.Pid}}' cat1)
+		  echo "its stdin: $(ls -l "/proc/$pid/fd/0" 2>&1), waiting in $(cat "/proc/$pid/wchan" 2>&1)"
+		  echo "its monitor's fds: $(ls -l "/proc/$(ps -o ppid= -p "$pid" | tr -d ' ')/fd" 2>&1 | awk 'NR > 1 {print $NF}' | tr '\n' ' ')"
+		  tail -n 5 $(find "$STATE_D" -name monitor.log) "$T/corrald.log"; false; }
 	assert_contains "$(dock logs cat1)" "got first" "the first client's input"
 	assert_eq "$(running cat1)" true "still running: its stdin was left open"
 	dock rm -f cat1 >/dev/null
