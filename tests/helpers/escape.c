@@ -3,8 +3,10 @@
  *
  *   escape cwd MARKER OUT        from the working directory, climb ".." and
  *                                try to read the host's MARKER and create OUT
- *   escape watch SECS MARKER OUT EXE-OUT
- *                                for SECS seconds, watch /proc for new
+ *   escape watch SECS MARKER OUT EXE-OUT [STOP]
+ *                                for SECS seconds (or until the file STOP
+ *                                is there: its caller's execs are done,
+ *                                however slow the host), watch /proc for new
  *                                processes; through each one's fds try to
  *                                read MARKER and create OUT; hold each one's
  *                                /proc/PID/exe and, once it has exited, try
@@ -132,7 +134,7 @@ static void try_overwrite(const char *exe_out, int last)
 
 /* Pids come in order in a pid namespace: spin on the next few, and rescan
  * /proc now and then for any that came out of order. */
-static int watch(int secs, const char *marker, const char *out, const char *exe_out)
+static int watch(int secs, const char *marker, const char *out, const char *exe_out, const char *stop)
 {
 	time_t end = time(NULL) + secs;
 	pid_t self = getpid(), next = 1;
@@ -150,6 +152,8 @@ static int watch(int secs, const char *marker, const char *out, const char *exe_
 		}
 		if (round % 4096)
 			continue;
+		if (stop && access(stop, F_OK) == 0)
+			end = 0; /* this rescan is the last */
 		DIR *d = opendir("/proc");
 		if (!d)
 			return 1;
@@ -209,8 +213,8 @@ int main(int argc, char **argv)
 		return list_fds();
 	if (argc == 4 && !strcmp(argv[1], "cwd"))
 		return attack_cwd(argv[2], argv[3]);
-	if (argc == 6 && !strcmp(argv[1], "watch"))
-		return watch(atoi(argv[2]), argv[3], argv[4], argv[5]);
-	fprintf(stderr, "usage: escape cwd MARKER OUT | escape watch SECS MARKER OUT EXE-OUT | escape ids | escape fds\n");
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "watch"))
+		return watch(atoi(argv[2]), argv[3], argv[4], argv[5], argc == 7 ? argv[6] : NULL);
+	fprintf(stderr, "usage: escape cwd MARKER OUT | escape watch SECS MARKER OUT EXE-OUT [STOP] | escape ids | escape fds\n");
 	return 2;
 }

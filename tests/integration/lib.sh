@@ -70,7 +70,7 @@ leak_check() { # dir socket-dir
 	[ -n "$m" ] && leaks="$leaks mounts:[$m]"
 	local p
 	p=$(leaked_processes "$d" "$s")
-	[ -n "$p" ] && leaks="$leaks processes:[$p]"
+	[ -n "$p" ] && leaks="$leaks processes:[$(for x in $p; do echo "$x $(tr '\0' ' ' <"/proc/$x/cmdline" 2>/dev/null | cut -c1-120)"; done | paste -sd ';')]"
 	local c
 	c=$(find /sys/fs/cgroup/unified /sys/fs/cgroup -maxdepth 4 -type d -name "*${TID}*" 2>/dev/null)
 	[ -n "$c" ] && leaks="$leaks cgroups:[$(echo "$c" | head -3)]"

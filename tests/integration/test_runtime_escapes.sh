@@ -72,14 +72,15 @@ test_cwd_through_a_leaked_fd() {
 exec_race_attack() { # RUNNER
 	local rt=$1 sum
 	sum=$(sha256sum <"$T/corral-copy")
-	mkbundle sh -c "/escape watch 8 $T/marker $T/pwned PWNED-EXE >/out/log 2>&1"
+	# it watches until the execs are done (/out/stop), 60 s at the most
+	mkbundle sh -c "/escape watch 60 $T/marker $T/pwned PWNED-EXE /out/stop >/out/log 2>&1"
 	with_escape
 	with_ptrace
 	printf '#!/proc/self/exe\n' >"$T/out/evil" && chmod +x "$T/out/evil"
 	(cd "$BUNDLE" && $rt --root "$STATE" run -d "$TID" </dev/null)
 	# the watcher runs before the execs start (a grep of "escape" in every
 	# cmdline had matched this script's own name, and waited for nothing)
-	wait_for 10 pgrep -f "^/escape watch 8 $T/marker"
+	wait_for 10 pgrep -f "^/escape watch 60 $T/marker"
 	n=0
 	for _ in $(seq 10); do
 		$rt --root "$STATE" exec "$TID" true && n=$((n + 1))
@@ -89,6 +90,7 @@ exec_race_attack() { # RUNNER
 		out=$($rt --root "$STATE" exec "$TID" /out/evil 2>&1) && fail "#!/proc/self/exe exited 0"
 		assert_contains "$out" 'unknown command "/out/evil"' "the runtime's binary ran in the container"
 	done
+	touch "$T/out/stop"
 	await_report
 	out=$(cat "$T/out/log")
 	assert_contained "$out"

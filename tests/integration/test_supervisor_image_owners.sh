@@ -231,13 +231,15 @@ test_svo_member_tags_loads_and_saves_its_own() {
 # that carries it on its own command line
 gc_pid() { pgrep -f "[c]orral-images image gc --store $STATE_D" | head -1; }
 test_svo_calls_wait_out_a_members_gc() {
-	# the holder's sleep too: killing flock leaves its child
-	trap 'for j in $(jobs -p); do pkill -P "$j"; kill "$j"; done 2>/dev/null; cleanup_sv' EXIT
+	# the holder's sleep first: killing flock leaves its child (|| true:
+	# the case runs under set -e, and a pkill that finds none fails)
+	trap 'pkill -P "${SVO_HOLDER:-0}" || true; kill $(jobs -p) 2>/dev/null; cleanup_sv' EXIT
 	setup_members
 	ctl image import "oci:$IMGS/oci:test" bb:1 >/dev/null
 	# a holder of its own: none of the calls below inherits its lock
 	flock -s -o "$STATE_D/images/lock" sleep 1000 &
-	local holder=$!
+	SVO_HOLDER=$!
+	local holder=$SVO_HOLDER
 	wait_for 10 sh -c "grep -q ' READ *$holder ' /proc/locks" || fail "the test's lock was not taken"
 	member image prune >"$T/prune.out" 2>&1 &
 	local prune=$! gc
