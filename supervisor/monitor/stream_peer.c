@@ -20,6 +20,7 @@ struct stream_peer {
 	size_t max_queue;
 	uint64_t dropped;
 	bool input_paused, finishing, dead, in_callback;
+	bool out_gone; /* a send failed: output goes nowhere, input is still read */
 	const stream_peer_ops *ops;
 	void *data;
 };
@@ -58,8 +59,16 @@ static void update(stream_peer *p)
 static void flush(stream_peer *p)
 {
 	bool had = outq_len(&p->out) > 0;
-	if (outq_flush(&p->out, p->fd) < 0)
-		p->dead = true;
+	if (outq_flush(&p->out, p->fd) < 0) {
+		if (p->finishing) {
+			p->dead = true;
+			return;
+		}
+		/* it reads no more: what it sent before it went is still read, up
+		 * to its end (a client that sends its input and hangs up at once) */
+		p->out_gone = true;
+		outq_release(&p->out);
+	}
 	if (outq_len(&p->out) || p->dead)
 		return;
 	if (p->finishing)
@@ -142,7 +151,7 @@ int stream_peer_new(el_loop *l, int fd, size_t max_queue, const stream_peer_ops 
 
 bool stream_peer_send(stream_peer *p, enum stream_kind kind, const void *buf, size_t n)
 {
-	if (p->finishing || p->dead)
+	if (p->finishing || p->dead || p->out_gone)
 		return false;
 	if (stream_peer_queued(p) + STREAM_HEADER + n > p->max_queue || stream_put(&p->out.buf, kind, buf, n) < 0) {
 		p->dropped += n;

@@ -161,6 +161,24 @@ static void test_hang_up_ends_the_client(void **state)
 	assert_int_equal(f->seen.gone, 1);
 }
 
+/* A client that sends its input and hangs up at once, before the monitor
+ * has read it: output sent to it meanwhile fails, and its input is still
+ * read, to its end (a docker attach whose stdin ended lost its last line). */
+static void test_input_outlives_a_failed_send(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	stream_put(&sb, STREAM_STDIN, "second\n", 7);
+	assert_int_equal(write(f->client, sb.buf, sb.len), (ssize_t)sb.len);
+	close(f->client);
+	f->client = -1;
+	stream_peer_send(f->seen.peer, STREAM_STDOUT, "got first\n", 10);
+	assert_false(stream_peer_send(f->seen.peer, STREAM_STDOUT, "more\n", 5));
+	spin(f, 3);
+	assert_int_equal(f->seen.stdin_bytes, 7);
+	assert_int_equal(f->seen.gone, 1);
+}
+
 /* EXIT is the last frame, past the bound if need be; then the end. */
 static void test_finish_sends_exit_last(void **state)
 {
@@ -184,6 +202,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_slow_client_drops_never_blocks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_ends_the_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hang_up_ends_the_client, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_input_outlives_a_failed_send, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_finish_sends_exit_last, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
