@@ -28,6 +28,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 typedef struct attach_ctx {
@@ -89,6 +90,20 @@ static int to_container(attach_ctx *a, const char *data, size_t len)
 	return detach_keys_filter(&a->keys, data, len, send_stdin, a);
 }
 
+/* A write to the client failed: it has gone. What it sent before it went
+ * is in the socket still, and is the container's (the monitor, too, reads
+ * a hung-up client's input to its end); at its end, as at any other. */
+static void forward_rest(attach_ctx *a, int sock)
+{
+	char buf[16384];
+	ssize_t n;
+	while ((n = recv(sock, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		if (to_container(a, buf, (size_t)n) != 0)
+			return;
+	if (n == 0 && a->stdin_on && a->stdin_once && !a->tty)
+		(void)stream_send(a->stream, STREAM_CLOSE_STDIN, NULL, 0);
+}
+
 static void pump(attach_ctx *a, int sock, const char *extra, size_t extra_len)
 {
 	stream_reader rd;
@@ -136,6 +151,8 @@ static void pump(attach_ctx *a, int sock, const char *extra, size_t extra_len)
 			int r = 0, got;
 			while (r == 0 && (got = stream_reader_next(&rd, &f)) > 0)
 				r = to_client(a, sock, &f);
+			if (r < 0 && client_open)
+				forward_rest(a, sock);
 			if (r != 0 || got < 0)
 				break;
 		}
