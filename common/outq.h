@@ -16,4 +16,7 @@ int outq_add(outq *q, const void *data, size_t n);
  * blocking mode, and without SIGPIPE; a pipe's writer ignores SIGPIPE
  * itself): 0 (also when some is left), or -errno when fd is broken. */
 int outq_flush(outq *q, int fd);
+/* The same, waiting for fd to take it all for timeout_ms at the most: 0
+ * when all is written, -ETIMEDOUT, or -errno when fd is broken. */
+int outq_flush_within(outq *q, int fd, int timeout_ms);
 void outq_release(outq *q);

@@ -26,6 +26,7 @@
 #define START_TIMEOUT_USEC (30 * 1000000ull) /* for the streams to open, as kubelet's */
 #define RESIZE_MAX 4096                      /* a resize message */
 #define REPLY_MAX 65536                      /* corrald's reply before the frames */
+#define LAST_INPUT_TIMEOUT_MS 10000          /* for the container to take it, once the client went */
 
 typedef struct bridge {
 	int ctr;               /* the Streams connection, once started */
@@ -167,6 +168,9 @@ static void reset(stream_conn *c, sc_stream *s)
 static size_t fds(stream_conn *c, struct pollfd *p, size_t max)
 {
 	bridge *b = c->kind_data;
+	/* the container does not read its stdin (or has not started): the
+	 * client waits, as with kubelet's server, and no more of it is kept */
+	c->hold_in = outq_len(&b->to_ctr) >= SC_HIGH_WATER;
 	if (b->ctr < 0 || max < 1)
 		return 0;
 	bool room = outq_len(&c->out) < SC_HIGH_WATER;
@@ -272,10 +276,11 @@ int serve_exec(stream_conn *c, bool exec)
 	c->kind = &bridge_kind;
 	c->kind_data = &b;
 	int r = sc_run(c);
-	/* what the client said last still reaches the container */
+	/* what the client said last still reaches the container, if it takes
+	 * it in time */
 	if (b.ctr >= 0) {
-		fcntl(b.ctr, F_SETFL, fcntl(b.ctr, F_GETFL) & ~O_NONBLOCK);
-		outq_flush(&b.to_ctr, b.ctr);
+		if (outq_flush_within(&b.to_ctr, b.ctr, LAST_INPUT_TIMEOUT_MS) == -ETIMEDOUT)
+			log_info("the container did not take the client's last input in %d s", LAST_INPUT_TIMEOUT_MS / 1000);
 		close(b.ctr);
 	}
 	stream_reader_release(&b.rd);

@@ -192,23 +192,38 @@ static void data(stream_conn *c, const spdy_frame *f)
 
 static void parse_in(stream_conn *c);
 
-/* What the client sent, as frames */
-static void read_client(stream_conn *c)
+/* What the client sent, as frames: the bytes read, 0 at its end, -1 when
+ * there is nothing now */
+static ssize_t read_client(stream_conn *c)
 {
 	if (sb_grow(&c->in, 65536) < 0)
-		return sc_fail(c, "out of memory");
+		return sc_fail(c, "out of memory"), 0;
 	ssize_t n = recv(c->client, c->in.buf + c->in.len, c->in.cap - c->in.len - 1, 0);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 		c->done = true;
 		c->why = n == 0 ? NULL : "the client's connection broke";
 		outq_release(&c->out); /* nobody to read it */
-		return;
+		return 0;
 	}
 	if (n < 0)
-		return;
+		return -1;
 	c->in.len += (size_t)n;
 	c->last_traffic_usec = now_usec();
 	parse_in(c);
+	return n;
+}
+
+/* The client went (a send to it failed, or its connection closed while it
+ * was not read): what it sent before it went is read to its end, past any
+ * hold (the kernel's buffer bounds it), so that its last input still
+ * reaches the kind; nothing more is sent to it. */
+static void read_rest(stream_conn *c, const char *why)
+{
+	outq_release(&c->out);
+	while (!c->done && read_client(c) > 0)
+		outq_release(&c->out); /* a PING's answer, say */
+	c->why = why;
+	c->done = true;
 }
 
 /* the frames among what the client sent */
@@ -253,25 +268,28 @@ int sc_run(stream_conn *c)
 		if (c->done && (outq_len(&c->out) == 0 || c->client < 0))
 			break;
 		struct pollfd p[SC_MAX_FDS];
-		size_t n = 0;
-		p[n++] = (struct pollfd){ .fd = c->client,
-					  .events = (short)((c->done ? 0 : POLLIN) | (outq_len(&c->out) ? POLLOUT : 0)) };
-		size_t kind_at = n;
+		size_t n = 1, kind_at = 1;
 		if (!c->done)
-			n += c->kind->fds(c, p + n, SC_MAX_FDS - n);
+			n += c->kind->fds(c, p + n, SC_MAX_FDS - n); /* sets hold_in */
+		bool read = !c->done && !c->hold_in;
+		p[0] = (struct pollfd){ .fd = c->client,
+					.events = (short)((read ? POLLIN : 0) | (outq_len(&c->out) ? POLLOUT : 0)) };
 		uint64_t now = now_usec();
 		int wait = next_tick > now ? (int)((next_tick - now) / 1000) + 1 : 0;
 		int r = poll(p, n, wait);
 		if (r < 0 && errno != EINTR)
 			return -1;
-		if (p[0].revents & (POLLOUT | POLLERR | POLLHUP)) {
-			if (outq_flush(&c->out, c->client) < 0) {
-				c->why = c->done ? c->why : "the client's connection broke";
-				break;
-			}
+		const char *broke = c->done ? c->why : "the client's connection broke";
+		if ((p[0].revents & (POLLOUT | POLLERR | POLLHUP)) && outq_flush(&c->out, c->client) < 0) {
+			read_rest(c, broke);
+			break;
 		}
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
+		if (p[0].revents & POLLIN) {
 			read_client(c);
+		} else if (p[0].revents & (POLLERR | POLLHUP)) { /* not read: held, or done */
+			read_rest(c, broke);
+			break;
+		}
 		if (!c->done && n > kind_at)
 			c->kind->ready(c, p + kind_at, n - kind_at);
 		/* read after the work: a time it stamped (a read, a stream

@@ -5,7 +5,8 @@
  * (exec and attach: exec_bridge.c; port-forward: port_forward.c) adds.
  * As the Go server kubelet ships, no flow-control window is kept: what
  * bounds memory is SC_HIGH_WATER (the kind stops reading what it sends
- * the client while that much waits) and each kind's own bounds. */
+ * the client while that much waits), hold_in (the client is not read
+ * while the kind's own queue is full) and each kind's own bounds. */
 #pragma once
 #include <poll.h>
 #include <stdbool.h>
@@ -71,6 +72,7 @@ struct stream_conn {
 	uint32_t last_id;
 	uint64_t idle_usec, last_traffic_usec;
 	bool done;            /* flush what is queued, then end */
+	bool hold_in;         /* a kind's: its end takes no more; the client is not read */
 	const char *why;      /* why it ended early, for the log */
 };
 

@@ -5,7 +5,7 @@
 # against containerd's server in the VM tier's clients boot), and clients
 # that attack it. corrald runs in a network namespace of the test's own,
 # and so does every client of the server, which listens on its loopback.
-# time: about 40 s (14 cases), each with a corrald of its own
+# time: about 45 s (15 cases), each with a corrald of its own
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/network_lib.sh"
@@ -186,6 +186,20 @@ the helpers' memory: bounded
 the flood's command once its client went: killed
 containers left: 0
 left behind: nothing" "a client that never reads"
+	still_whole
+}
+
+# stdin sent without end to a command that never reads it: the server
+# stops reading the client, as kubelet's does, and holds no more of it
+test_cri_stream_attack_stdin_flood() {
+	trap cleanup_sv EXIT
+	start_cri
+	assert_eq "$(attack stdinflood 2>&1)" "pod: ready
+pod has an address: True
+the helpers' memory: bounded
+another exec meanwhile: b'served\n' in time
+containers left: 0
+left behind: nothing" "a client whose stdin nobody reads"
 	still_whole
 }
 

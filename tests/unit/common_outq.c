@@ -62,10 +62,33 @@ static void test_outq_pipe_and_socket(void **state)
 	check_fd_pair(p[1], p[0]);
 }
 
+/* outq_flush_within: all of it, while a reader takes it; -ETIMEDOUT when
+ * nobody reads; -EPIPE when the reader went */
+static void test_outq_flush_within(void **state)
+{
+	int sp[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+	outq q = { 0 };
+	assert_int_equal(outq_add(&q, "hello", 5), 0);
+	assert_int_equal(outq_flush_within(&q, sp[0], 1000), 0);
+	assert_int_equal(outq_len(&q), 0);
+	char got[8];
+	assert_int_equal(read(sp[1], got, sizeof(got)), 5);
+	static char big[4 << 20]; /* past the socket's buffer */
+	assert_int_equal(outq_add(&q, big, sizeof(big)), 0);
+	assert_int_equal(outq_flush_within(&q, sp[0], 50), -ETIMEDOUT);
+	assert_true(outq_len(&q) > 0);
+	close(sp[1]);
+	assert_int_equal(outq_flush_within(&q, sp[0], 1000), -EPIPE);
+	outq_release(&q);
+	close(sp[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_outq_pipe_and_socket),
+		cmocka_unit_test(test_outq_flush_within),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

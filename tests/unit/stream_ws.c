@@ -7,6 +7,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "supervisor/api/stream_asks.h"
@@ -25,8 +27,32 @@ static void data(stream_conn *c, sc_stream *s, const uint8_t *p, size_t n)
 }
 static void fin(stream_conn *c, sc_stream *s) { seen.fins |= 1u << s->id; }
 static void reset(stream_conn *c, sc_stream *s) {}
-static size_t fds(stream_conn *c, struct pollfd *p, size_t max) { return 0; }
-static void ready(stream_conn *c, const struct pollfd *p, size_t n) {}
+
+/* sc_run's: the kind holds the client, and its own fd (readable once)
+ * takes the client away */
+static struct kind_end {
+	bool hold;
+	int fd, client_end;
+	size_t read_before; /* of stdin, when the client went */
+} kend = { .fd = -1, .client_end = -1 };
+static size_t fds(stream_conn *c, struct pollfd *p, size_t max)
+{
+	c->hold_in = kend.hold;
+	if (kend.fd < 0)
+		return 0;
+	p[0] = (struct pollfd){ .fd = kend.fd, .events = POLLIN };
+	return 1;
+}
+static void ready(stream_conn *c, const struct pollfd *p, size_t n)
+{
+	if (!n || !(p[0].revents & POLLIN))
+		return;
+	char b;
+	assert_int_equal(read(kend.fd, &b, 1), 1);
+	kend.read_before = strlen(seen.data[0]);
+	close(kend.client_end);
+	kend.client_end = -1;
+}
 static void tick(stream_conn *c, uint64_t now) {}
 static const sc_kind kind = { opened, data, fin, reset, fds, ready, tick };
 
@@ -126,6 +152,56 @@ static void test_refused(void **state)
 	release(&c);
 }
 
+/* a connection to sc_run: the client's end in *client, its stdin's
+ * message "hello" sent */
+static void run_conn(stream_conn *c, int *client)
+{
+	memset(&seen, 0, sizeof(seen));
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	*c = (stream_conn){ .client = sv[0], .wire = SC_WS, .protocol = "v4.channel.k8s.io",
+			    .flags = STREAM_F_STDIN | STREAM_F_STDOUT, .kind = &kind };
+	_cleanup_strbuf_ strbuf msg = STRBUF_INIT;
+	client_frame(&msg, 0x82, "\x00hello", 6);
+	assert_int_equal(write(sv[1], msg.buf, msg.len), (ssize_t)msg.len);
+	*client = sv[1];
+}
+
+/* a client that sent its input and went while output waited for it (a
+ * send to it fails): its input is still read */
+static void test_input_of_a_client_that_went(void **state)
+{
+	stream_conn c;
+	int client;
+	run_conn(&c, &client);
+	close(client); /* before it read the announcement sc_run queues */
+	assert_int_equal(sc_run(&c), 0);
+	assert_true(c.done);
+	assert_string_equal(seen.data[0], "hello");
+	close(c.client);
+	release(&c);
+}
+
+/* a kind that holds the client: its input waits unread, and once it goes,
+ * what it sent is read and the run ends (not a poll that spins on the
+ * hang-up) */
+static void test_held_input(void **state)
+{
+	stream_conn c;
+	int wake[2];
+	assert_int_equal(pipe(wake), 0);
+	assert_int_equal(write(wake[1], "w", 1), 1);
+	run_conn(&c, &kend.client_end);
+	kend.hold = true, kend.fd = wake[0];
+	assert_int_equal(sc_run(&c), 0);
+	assert_int_equal(kend.read_before, 0); /* held: not read while the client was there */
+	assert_string_equal(seen.data[0], "hello");
+	assert_true(c.done);
+	kend = (struct kind_end){ .fd = -1, .client_end = -1 };
+	close(wake[0]), close(wake[1]), close(c.client);
+	release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +209,8 @@ int main(void)
 		cmocka_unit_test(test_fragments_and_v5_close),
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_input_of_a_client_that_went),
+		cmocka_unit_test(test_held_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,9 @@ came of it as "key: value" lines (test_cri_streams.sh compares them):
   flood     a client that never reads while the container floods its
             stdout: another exec is served meanwhile; the flood's command
             is killed once its client goes
+  stdinflood a client that sends stdin without end to a command that
+            never reads it: the helper's memory stays bounded, and another
+            exec is served meanwhile
   idle      (stream-idle-timeout 2) a stream with no traffic ends
   halfclose a port-forward client that half-closes at once gets the whole
             answer
@@ -155,6 +158,19 @@ def case_streams(c, a, pod):
     s.close()
 
 
+def helper_rss_kb():
+    rss = []
+    for p in os.listdir("/proc"):
+        try:
+            if p.isdigit() and comm(p) == "corral-stream":
+                for ln in open("/proc/%s/status" % p):
+                    if ln.startswith("VmRSS:"):
+                        rss.append(int(ln.split()[1]))
+        except OSError:
+            pass
+    return rss
+
+
 def case_flood(c, a, pod):
     flood = exec_url(c, pod, ["sh", "-c", "exec yes flood-flood-flood-flood"], stderr=False)
     s, _ = spdy_client.upgrade(flood)
@@ -165,15 +181,7 @@ def case_flood(c, a, pod):
     t0 = time.time()
     r = spdy_client.stream_exec(exec_url(c, pod, ["echo", "served"]))
     out("another exec meanwhile", "%r in %s" % (r["stdout"], "time" if time.time() - t0 < 20 else "too long"))
-    rss = []
-    for p in os.listdir("/proc"):
-        try:
-            if p.isdigit() and comm(p) == "corral-stream":
-                for ln in open("/proc/%s/status" % p):
-                    if ln.startswith("VmRSS:"):
-                        rss.append(int(ln.split()[1]))
-        except OSError:
-            pass
+    rss = helper_rss_kb()
     out("the helpers' memory", "bounded" if rss and max(rss) < 32 * 1024 else "%s kB" % rss)
     s.close()
 
@@ -189,6 +197,38 @@ def case_flood(c, a, pod):
     while yes_left() and time.time() < end:
         time.sleep(0.1)
     out("the flood's command once its client went", "running" if yes_left() else "killed")
+
+
+def case_stdinflood(c, a, pod):
+    s, _ = spdy_client.upgrade(exec_url(c, pod, ["sleep", "100000"], stdin=True, stderr=False))
+    sess = spdy_client.Session(s)
+    threading.Thread(target=sess.read_loop, daemon=True).start()
+    ids = [sess.open({"streamtype": kind}) for kind in ("error", "stdin", "stdout")]
+    sess.wait(lambda: all(i in sess.replied for i in ids), 30)
+    sent = {"bytes": 0}
+    chunk = b"x" * 65536
+
+    def flood():
+        try:
+            while sent["bytes"] < (256 << 20):
+                sess.send(ids[1], chunk)
+                sent["bytes"] += len(chunk)
+        except OSError:
+            pass
+    threading.Thread(target=flood, daemon=True).start()
+    # until the flood stalls (the server stops reading) or is past 64 MiB
+    last, still = -1, 0
+    while sent["bytes"] < (64 << 20) and still < 10:
+        still = still + 1 if sent["bytes"] == last else 0
+        last = sent["bytes"]
+        time.sleep(0.1)
+    rss = helper_rss_kb()
+    out("the helpers' memory", "bounded" if rss and max(rss) < 32 * 1024 else
+        "%s kB after %d MiB sent" % (rss, sent["bytes"] >> 20))
+    t0 = time.time()
+    r = spdy_client.stream_exec(exec_url(c, pod, ["echo", "served"]))
+    out("another exec meanwhile", "%r in %s" % (r["stdout"], "time" if time.time() - t0 < 20 else "too long"))
+    s.close()
 
 
 def case_idle(c, a, pod):
