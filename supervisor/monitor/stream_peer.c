@@ -21,6 +21,7 @@ struct stream_peer {
 	uint64_t dropped;
 	bool input_paused, finishing, dead, in_callback;
 	bool out_gone; /* a send failed: output goes nowhere, input is still read */
+	bool hung_up;  /* it went while its input was paused: the rest waits in the reader */
 	const stream_peer_ops *ops;
 	void *data;
 };
@@ -48,6 +49,8 @@ uint64_t stream_peer_dropped(const stream_peer *p) { return p->dropped; }
 
 static void update(stream_peer *p)
 {
+	if (!p->src)
+		return; /* hung up: nothing more to watch */
 	uint32_t ev = 0;
 	if (!p->input_paused && !p->finishing)
 		ev |= EPOLLIN;
@@ -108,11 +111,59 @@ static void read_frames(stream_peer *p)
 	}
 }
 
+static void on_linger(el_source *s, void *data)
+{
+	stream_peer *p = data;
+	p->linger = NULL;
+	el_remove(s);
+	end(p);
+}
+
+/* it ends from the loop, never under its owner's feet */
+static void end_soon(stream_peer *p, uint64_t usec)
+{
+	_cleanup_cerr_ cerr err = { 0 };
+	if (p->linger)
+		el_timer_set(p->linger, usec, false);
+	else
+		el_add_timer(p->loop, usec, false, on_linger, p, &p->linger, &err);
+}
+
+/* It hung up while its input was paused (the container's stdin is full):
+ * what it sent is read now, past the pause (the kernel's buffer bounds
+ * it), and served as the pause lifts; then it ends, or after the linger
+ * should the pause last (an exec's command is not kept by it). */
+static void keep_the_rest(stream_peer *p)
+{
+	for (;;) {
+		char *buf;
+		size_t room;
+		if (stream_reader_reserve(&p->in, 65536, &buf, &room) < 0)
+			break;
+		ssize_t n = recv(p->fd, buf, room, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		stream_reader_commit(&p->in, (size_t)n);
+	}
+	el_remove(p->src); /* a hang-up is reported for as long as it is watched */
+	p->src = NULL;
+	p->hung_up = true;
+	end_soon(p, STREAM_PEER_LINGER_MS * 1000ull);
+}
+
 static void on_io(el_source *s, int fd, uint32_t events, void *data)
 {
 	stream_peer *p = data;
-	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN))
-		p->dead = true;
+	if (events & (EPOLLERR | EPOLLHUP)) {
+		if (p->finishing || p->dead)
+			p->dead = true;
+		else if (p->input_paused)
+			return keep_the_rest(p);
+		else /* read to its end: the hang-up may have been seen while input was paused */
+			events |= EPOLLIN;
+	}
 	if (events & EPOLLIN)
 		read_frames(p);
 	if (!p->dead && stream_peer_queued(p))
@@ -122,13 +173,6 @@ static void on_io(el_source *s, int fd, uint32_t events, void *data)
 	update(p);
 }
 
-static void on_linger(el_source *s, void *data)
-{
-	stream_peer *p = data;
-	p->linger = NULL;
-	el_remove(s);
-	end(p);
-}
 
 int stream_peer_new(el_loop *l, int fd, size_t max_queue, const stream_peer_ops *ops, void *data,
 		    stream_peer **out, cerr *err)
@@ -172,6 +216,11 @@ void stream_peer_pause_input(stream_peer *p, bool pause)
 	stream_frame f;
 	while (!pause && !p->input_paused && stream_reader_next(&p->in, &f) == 1)
 		p->ops->frame(p, &f, p->data);
+	/* a client that hung up ends once all it sent is served */
+	if (p->hung_up && !p->input_paused && !p->dead) {
+		p->dead = true;
+		end_soon(p, 1);
+	}
 }
 
 void stream_peer_finish(stream_peer *p, int code)
@@ -185,10 +234,7 @@ void stream_peer_finish(stream_peer *p, int code)
 	else
 		flush(p);
 	update(p);
-	/* it ends from the loop, never under its owner's feet */
-	_cleanup_cerr_ cerr err = { 0 };
-	uint64_t usec = p->dead ? 1 : STREAM_PEER_LINGER_MS * 1000ull;
-	el_add_timer(p->loop, usec, false, on_linger, p, &p->linger, &err);
+	end_soon(p, p->dead ? 1 : STREAM_PEER_LINGER_MS * 1000ull);
 }
 
 void stream_peer_flush_blocking(stream_peer *p, int ms)

@@ -34,7 +34,9 @@ bool stream_peer_send(stream_peer *p, enum stream_kind kind, const void *buf, si
 size_t stream_peer_queued(const stream_peer *p);
 /* Bytes of output dropped for this client. */
 uint64_t stream_peer_dropped(const stream_peer *p);
-/* Take no frames from it for now: stdin waits in its socket. */
+/* Take no frames from it for now: stdin waits in its socket. A client
+ * that hangs up meanwhile has the rest of its input served as the pause
+ * lifts, within STREAM_PEER_LINGER_MS; then it ends. */
 void stream_peer_pause_input(stream_peer *p, bool pause);
 /* Queue EXIT with code, the last frame; it goes once that is sent, or
  * after STREAM_PEER_LINGER_MS if the client does not read it. */

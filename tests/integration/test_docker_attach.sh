@@ -4,7 +4,7 @@
 # --detach-keys) leave the container running, as dockerd does; the
 # detachKeys of the API itself, for a client that sends them raw; stdin
 # that ends, with StdinOnce and without.
-# time: about 40 s (4 cases), each a corrald and docker CLIs on terminals
+# time: about 45 s (5 cases), each a corrald and docker CLIs on terminals
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"
@@ -145,19 +145,12 @@ b
 done" "run -i: the end of stdin, then the rest of the output"
 	dock run -di --name cat1 busybox:latest sh -c 'while read l; do echo "got $l"; done; echo eof' >/dev/null
 	local out
-	out=$(python3 - "$S/docker.sock" <<-'PY'
+	out=$(python3 - "$S/docker.sock" "$(dirname "$0")" <<-'PY'
 	import socket, struct, sys
+	sys.path.insert(0, sys.argv[2])
+	from docker_hijack import attach
 	for word in (b"first", b"second"):
-	    s = socket.socket(socket.AF_UNIX)
-	    s.connect(sys.argv[1])
-	    s.sendall(b"POST /v1.41/containers/cat1/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\n"
-	              b"Host: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
-	    s.settimeout(10)
-	    got = b""
-	    while b"\r\n\r\n" not in got:
-	        got += s.recv(4096)
-	    head, got = got.split(b"\r\n\r\n", 1)
-	    assert head.startswith(b"HTTP/1.1 101 "), head
+	    s, got = attach(sys.argv[1], "cat1")
 	    s.sendall(word + b"\n")
 	    s.shutdown(socket.SHUT_WR)
 	    while True:  # until corral-docker ends the attach
@@ -188,6 +181,41 @@ done" "run -i: the end of stdin, then the rest of the output"
 	assert_contains "$(dock logs cat1)" "got first" "the first client's input"
 	assert_eq "$(running cat1)" true "still running: its stdin was left open"
 	dock rm -f cat1 >/dev/null
+}
+
+# a client that sends all that the container's side takes while it reads
+# nothing, and hangs up: its input waits (the monitor stops reading it
+# while the container's stdin is full), and all of it still reaches the
+# container once it reads
+test_dkat_input_past_a_full_stdin_then_gone() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	mkdir "$T/gate" && touch "$T/gate/go"
+	dock run -di --name slow -v "$T/gate:/t" busybox:latest \
+		sh -c 'while [ -e /t/go ]; do sleep 0.1; done; head -c "$(cat /t/n)" | wc -c; sleep 1000' >/dev/null
+	python3 - "$S/docker.sock" "$T/gate/n" "$(dirname "$0")" <<-'PY' || fail "the raw client"
+	import socket, sys
+	sys.path.insert(0, sys.argv[3])
+	from docker_hijack import attach
+	s, _ = attach(sys.argv[1], "slow", "stream=1&stdin=1&stdout=1")
+	s.settimeout(2)  # until the chain holds no more: 2 s with nothing taken
+	sent = 0
+	try:
+	    while sent < (64 << 20):
+	        sent += s.send(b"x" * 16384)
+	except socket.timeout:
+	    pass
+	open(sys.argv[2], "w").write(str(sent))
+	s.close()
+	PY
+	local n
+	n=$(cat "$T/gate/n")
+	[ "$n" -gt 327680 ] || fail "only $n bytes taken: the container's stdin should hold more"
+	rm "$T/gate/go" # only now does the container read its stdin
+	wait_for 20 sh -c "DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' docker logs slow | grep -qx $n" ||
+		fail "the container read [$(dock logs slow 2>&1)] of the $n bytes sent"
+	dock rm -f slow >/dev/null
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

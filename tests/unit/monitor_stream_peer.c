@@ -179,6 +179,84 @@ static void test_input_outlives_a_failed_send(void **state)
 	assert_int_equal(f->seen.gone, 1);
 }
 
+/* A client that sent its input and hung up while its input was paused
+ * (the container's stdin full): what it sent is served once the pause
+ * lifts, and then it ends. */
+static void test_input_outlives_a_paused_hang_up(void **state)
+{
+	struct fixture *f = *state;
+	stream_peer_pause_input(f->seen.peer, true);
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	stream_put(&sb, STREAM_STDIN, "held\n", 5);
+	stream_put(&sb, STREAM_CLOSE_STDIN, NULL, 0);
+	assert_int_equal(write(f->client, sb.buf, sb.len), (ssize_t)sb.len);
+	close(f->client);
+	f->client = -1;
+	spin(f, 3);
+	assert_int_equal(f->seen.frames, 0);
+	assert_int_equal(f->seen.gone, 0);
+	stream_peer_pause_input(f->seen.peer, false);
+	assert_int_equal(f->seen.stdin_bytes, 5);
+	assert_int_equal(f->seen.frames, 2);
+	assert_int_equal(f->seen.gone, 0); /* not under its owner's feet */
+	spin(f, 3);
+	assert_int_equal(f->seen.gone, 1);
+}
+
+/* ... and should the pause last, it ends after the linger all the same:
+ * an exec's command is not kept running by a client that went. */
+static void test_paused_hang_up_ends_after_the_linger(void **state)
+{
+	struct fixture *f = *state;
+	stream_peer_pause_input(f->seen.peer, true);
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	stream_put(&sb, STREAM_STDIN, "never\n", 6);
+	assert_int_equal(write(f->client, sb.buf, sb.len), (ssize_t)sb.len);
+	close(f->client);
+	f->client = -1;
+	spin(f, 3);
+	assert_int_equal(f->seen.gone, 0);
+	uint64_t end = el_now_usec() + (STREAM_PEER_LINGER_MS + 2000) * 1000ull;
+	while (!f->seen.gone && el_now_usec() < end)
+		el_run_once(f->loop, 100);
+	assert_int_equal(f->seen.gone, 1);
+	assert_int_equal(f->seen.frames, 0);
+}
+
+static void resume_on_io(el_source *s, int fd, uint32_t events, void *data)
+{
+	struct fixture *f = data;
+	char b;
+	assert_int_equal(read(fd, &b, 1), 1);
+	if (f->seen.peer)
+		stream_peer_pause_input(f->seen.peer, false);
+}
+
+/* The hang-up was seen while input was paused, and in the same turn of
+ * the loop (before the client's event) the pause lifted: its input is
+ * still read to its end. */
+static void test_hang_up_seen_paused_served_resumed(void **state)
+{
+	struct fixture *f = *state;
+	stream_peer_pause_input(f->seen.peer, true);
+	int wake[2];
+	cerr err = { 0 };
+	el_source *src;
+	assert_int_equal(pipe(wake), 0);
+	assert_int_equal(el_add_io(f->loop, wake[0], EPOLLIN, resume_on_io, f, &src, &err), 0);
+	assert_int_equal(write(wake[1], "w", 1), 1); /* ready first */
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	stream_put(&sb, STREAM_STDIN, "late\n", 5);
+	assert_int_equal(write(f->client, sb.buf, sb.len), (ssize_t)sb.len);
+	close(f->client);
+	f->client = -1;
+	spin(f, 3);
+	assert_int_equal(f->seen.stdin_bytes, 5);
+	assert_int_equal(f->seen.gone, 1);
+	el_remove(src);
+	close(wake[0]), close(wake[1]);
+}
+
 /* EXIT is the last frame, past the bound if need be; then the end. */
 static void test_finish_sends_exit_last(void **state)
 {
@@ -203,6 +281,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_garbage_ends_the_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hang_up_ends_the_client, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_outlives_a_failed_send, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_input_outlives_a_paused_hang_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hang_up_seen_paused_served_resumed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paused_hang_up_ends_after_the_linger, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_finish_sends_exit_last, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
