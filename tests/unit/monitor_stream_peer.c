@@ -161,17 +161,26 @@ static void test_hang_up_ends_the_client(void **state)
 	assert_int_equal(f->seen.gone, 1);
 }
 
+/* The client sends STDIN text (and, with close_stdin, CLOSE_STDIN) and
+ * hangs up */
+static void send_and_hang_up(struct fixture *f, const char *text, bool close_stdin)
+{
+	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
+	stream_put(&sb, STREAM_STDIN, text, strlen(text));
+	if (close_stdin)
+		stream_put(&sb, STREAM_CLOSE_STDIN, NULL, 0);
+	assert_int_equal(write(f->client, sb.buf, sb.len), (ssize_t)sb.len);
+	close(f->client);
+	f->client = -1;
+}
+
 /* A client that sends its input and hangs up at once, before the monitor
  * has read it: output sent to it meanwhile fails, and its input is still
  * read, to its end (a docker attach whose stdin ended lost its last line). */
 static void test_input_outlives_a_failed_send(void **state)
 {
 	struct fixture *f = *state;
-	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
-	stream_put(&sb, STREAM_STDIN, "second\n", 7);
-	assert_int_equal(write(f->client, sb.buf, sb.len), (ssize_t)sb.len);
-	close(f->client);
-	f->client = -1;
+	send_and_hang_up(f, "second\n", false);
 	stream_peer_send(f->seen.peer, STREAM_STDOUT, "got first\n", 10);
 	assert_false(stream_peer_send(f->seen.peer, STREAM_STDOUT, "more\n", 5));
 	spin(f, 3);
@@ -186,12 +195,7 @@ static void test_input_outlives_a_paused_hang_up(void **state)
 {
 	struct fixture *f = *state;
 	stream_peer_pause_input(f->seen.peer, true);
-	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
-	stream_put(&sb, STREAM_STDIN, "held\n", 5);
-	stream_put(&sb, STREAM_CLOSE_STDIN, NULL, 0);
-	assert_int_equal(write(f->client, sb.buf, sb.len), (ssize_t)sb.len);
-	close(f->client);
-	f->client = -1;
+	send_and_hang_up(f, "held\n", true);
 	spin(f, 3);
 	assert_int_equal(f->seen.frames, 0);
 	assert_int_equal(f->seen.gone, 0);
@@ -209,11 +213,7 @@ static void test_paused_hang_up_ends_after_the_linger(void **state)
 {
 	struct fixture *f = *state;
 	stream_peer_pause_input(f->seen.peer, true);
-	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
-	stream_put(&sb, STREAM_STDIN, "never\n", 6);
-	assert_int_equal(write(f->client, sb.buf, sb.len), (ssize_t)sb.len);
-	close(f->client);
-	f->client = -1;
+	send_and_hang_up(f, "never\n", false);
 	spin(f, 3);
 	assert_int_equal(f->seen.gone, 0);
 	uint64_t end = el_now_usec() + (STREAM_PEER_LINGER_MS + 2000) * 1000ull;
@@ -245,11 +245,7 @@ static void test_hang_up_seen_paused_served_resumed(void **state)
 	assert_int_equal(pipe(wake), 0);
 	assert_int_equal(el_add_io(f->loop, wake[0], EPOLLIN, resume_on_io, f, &src, &err), 0);
 	assert_int_equal(write(wake[1], "w", 1), 1); /* ready first */
-	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
-	stream_put(&sb, STREAM_STDIN, "late\n", 5);
-	assert_int_equal(write(f->client, sb.buf, sb.len), (ssize_t)sb.len);
-	close(f->client);
-	f->client = -1;
+	send_and_hang_up(f, "late\n", false);
 	spin(f, 3);
 	assert_int_equal(f->seen.stdin_bytes, 5);
 	assert_int_equal(f->seen.gone, 1);
