@@ -173,7 +173,6 @@ static void on_io(el_source *s, int fd, uint32_t events, void *data)
 	update(p);
 }
 
-
 int stream_peer_new(el_loop *l, int fd, size_t max_queue, const stream_peer_ops *ops, void *data,
 		    stream_peer **out, cerr *err)
 {
