@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #define PAIR_TIMEOUT_USEC (30 * 1000000ull) /* for a pair's second stream */
-#define TO_POD_MAX (4u << 20)                /* queued for the pod's socket */
+#define TO_POD_MAX (4u << 20)                /* queued for a pod's socket; and for all, before the client waits */
 
 typedef struct pair {
 	char request_id[32];
@@ -150,6 +150,12 @@ static size_t fds(stream_conn *c, struct pollfd *pf, size_t max)
 {
 	forwarder *f = c->kind_data;
 	bool room = outq_len(&c->out) < SC_HIGH_WATER;
+	/* pods that read slower than the client sends: it waits, as with
+	 * kubelet's server, once that much is kept for them all */
+	size_t queued = 0;
+	for (size_t i = 0; i < f->n; i++)
+		queued += outq_len(&f->pairs[i].to_pod);
+	c->hold_in = queued >= TO_POD_MAX;
 	size_t n = 0;
 	for (size_t i = 0; i < f->n && n < max; i++) {
 		pair *p = &f->pairs[i];

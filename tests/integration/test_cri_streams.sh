@@ -5,7 +5,7 @@
 # against containerd's server in the VM tier's clients boot), and clients
 # that attack it. corrald runs in a network namespace of the test's own,
 # and so does every client of the server, which listens on its loopback.
-# time: about 45 s (15 cases), each with a corrald of its own
+# time: about 50 s (16 cases), each with a corrald of its own
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/network_lib.sh"
@@ -200,6 +200,20 @@ the helpers' memory: bounded
 another exec meanwhile: b'served\n' in time
 containers left: 0
 left behind: nothing" "a client whose stdin nobody reads"
+	still_whole
+}
+
+# port-forward into ports that never read, 16 streams at once: the server
+# stops reading the client once 4 MiB waits for them all, as kubelet's
+test_cri_stream_attack_port_forward_flood() {
+	trap cleanup_sv EXIT
+	start_cri
+	assert_eq "$(attack pfflood 2>&1)" "pod: ready
+pod has an address: True
+the helpers' memory: bounded
+another exec meanwhile: b'served\n' in time
+containers left: 0
+left behind: nothing" "a port-forward client whose pods read nothing"
 	still_whole
 }
 

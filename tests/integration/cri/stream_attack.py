@@ -18,6 +18,9 @@ came of it as "key: value" lines (test_cri_streams.sh compares them):
   stdinflood a client that sends stdin without end to a command that
             never reads it: the helper's memory stays bounded, and another
             exec is served meanwhile
+  pfflood   port-forward to a pod's port that never reads, on 16
+            connections at once: the helper's memory stays bounded, and
+            an exec is served meanwhile
   idle      (stream-idle-timeout 2) a stream with no traffic ends
   halfclose a port-forward client that half-closes at once gets the whole
             answer
@@ -158,17 +161,16 @@ def case_streams(c, a, pod):
     s.close()
 
 
-def helper_rss_kb():
-    rss = []
+def helper_mem_kb(field="VmRSS"):
+    """each corral-stream's memory: VmRSS now, or VmHWM (its peak)"""
+    kb = []
     for p in os.listdir("/proc"):
         try:
             if p.isdigit() and comm(p) == "corral-stream":
-                for ln in open("/proc/%s/status" % p):
-                    if ln.startswith("VmRSS:"):
-                        rss.append(int(ln.split()[1]))
+                kb += [int(ln.split()[1]) for ln in open("/proc/%s/status" % p) if ln.startswith(field + ":")]
         except OSError:
             pass
-    return rss
+    return kb
 
 
 def case_flood(c, a, pod):
@@ -181,7 +183,7 @@ def case_flood(c, a, pod):
     t0 = time.time()
     r = spdy_client.stream_exec(exec_url(c, pod, ["echo", "served"]))
     out("another exec meanwhile", "%r in %s" % (r["stdout"], "time" if time.time() - t0 < 20 else "too long"))
-    rss = helper_rss_kb()
+    rss = helper_mem_kb()
     out("the helpers' memory", "bounded" if rss and max(rss) < 32 * 1024 else "%s kB" % rss)
     s.close()
 
@@ -199,35 +201,67 @@ def case_flood(c, a, pod):
     out("the flood's command once its client went", "running" if yes_left() else "killed")
 
 
+def flood(c, pod, send, cap):
+    """send() a chunk again and again, from a thread, until nothing more is
+    taken for 2 s (the server waits) or cap bytes are sent; then the
+    helpers' peak memory, and an exec served meanwhile"""
+    sent = {"bytes": 0}
+
+    def flood():
+        try:
+            while sent["bytes"] < cap:
+                sent["bytes"] += send()
+        except OSError:
+            pass
+    threading.Thread(target=flood, daemon=True).start()
+    last, still = -1, 0
+    while sent["bytes"] < cap and still < 20:
+        still = still + 1 if sent["bytes"] == last else 0
+        last = sent["bytes"]
+        time.sleep(0.1)
+    peak = helper_mem_kb("VmHWM")
+    out("the helpers' memory", "bounded" if peak and max(peak) < 32 * 1024 else
+        "%s kB at the most, after %d MiB sent" % (peak, sent["bytes"] >> 20))
+    t0 = time.time()
+    r = spdy_client.stream_exec(exec_url(c, pod, ["echo", "served"]))
+    out("another exec meanwhile", "%r in %s" % (r["stdout"], "time" if time.time() - t0 < 20 else "too long"))
+
+
 def case_stdinflood(c, a, pod):
     s, _ = spdy_client.upgrade(exec_url(c, pod, ["sleep", "100000"], stdin=True, stderr=False))
     sess = spdy_client.Session(s)
     threading.Thread(target=sess.read_loop, daemon=True).start()
     ids = [sess.open({"streamtype": kind}) for kind in ("error", "stdin", "stdout")]
     sess.wait(lambda: all(i in sess.replied for i in ids), 30)
-    sent = {"bytes": 0}
     chunk = b"x" * 65536
 
-    def flood():
-        try:
-            while sent["bytes"] < (256 << 20):
-                sess.send(ids[1], chunk)
-                sent["bytes"] += len(chunk)
-        except OSError:
-            pass
-    threading.Thread(target=flood, daemon=True).start()
-    # until the flood stalls (the server stops reading) or is past 64 MiB
-    last, still = -1, 0
-    while sent["bytes"] < (64 << 20) and still < 10:
-        still = still + 1 if sent["bytes"] == last else 0
-        last = sent["bytes"]
-        time.sleep(0.1)
-    rss = helper_rss_kb()
-    out("the helpers' memory", "bounded" if rss and max(rss) < 32 * 1024 else
-        "%s kB after %d MiB sent" % (rss, sent["bytes"] >> 20))
-    t0 = time.time()
-    r = spdy_client.stream_exec(exec_url(c, pod, ["echo", "served"]))
-    out("another exec meanwhile", "%r in %s" % (r["stdout"], "time" if time.time() - t0 < 20 else "too long"))
+    def send():
+        sess.send(ids[1], chunk)
+        return len(chunk)
+    flood(c, pod, send, 64 << 20)
+    s.close()
+
+
+def case_pfflood(c, a, pod):
+    pod.create("sink", ["nc", "-ll", "-p", "9000", "-e", "sleep", "100000"])  # each connection never read
+    pod.wait("sink", pb.CONTAINER_RUNNING)
+    s, _ = spdy_client.upgrade(c.PortForward(pod_sandbox_id=pod.id, port=[9000]).url, ["portforward.k8s.io"])
+    sess = spdy_client.Session(s)
+    threading.Thread(target=sess.read_loop, daemon=True).start()
+    data = []
+    for i in range(16):
+        h = {"port": "9000", "requestid": str(i)}
+        sess.open(dict(h, streamtype="error"), fin=True)
+        data.append(sess.open(dict(h, streamtype="data")))
+    sess.wait(lambda: all(d in sess.replied for d in data), 30)
+    chunk, turn = b"p" * 65536, {"n": 0}
+
+    def send():
+        d = data[turn["n"] % len(data)]
+        turn["n"] += 1
+        sess.send(d, chunk)
+        return len(chunk)
+    flood(c, pod, send, 512 << 20)
     s.close()
 
 
