@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -80,25 +81,34 @@ static void flush(stream_peer *p)
 		p->ops->drained(p, p->data);
 }
 
+/* What the socket holds now, up to max bytes, into the reader: the bytes
+ * read, 0 at its end, or -errno (-EAGAIN: nothing now) */
+static ssize_t recv_some(stream_peer *p, size_t max)
+{
+	char *buf;
+	size_t room;
+	if (stream_reader_reserve(&p->in, 65536, &buf, &room) < 0)
+		return -ENOMEM;
+	ssize_t n;
+	do
+		n = recv(p->fd, buf, room < max ? room : max, MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	stream_reader_commit(&p->in, (size_t)n);
+	return n;
+}
+
 static void read_frames(stream_peer *p)
 {
 	size_t budget = READ_BUDGET;
 	while (budget && !p->input_paused && !p->dead) {
-		char *buf;
-		size_t room;
-		if (stream_reader_reserve(&p->in, 65536, &buf, &room) < 0) {
-			p->dead = true;
-			return;
-		}
-		ssize_t n = recv(p->fd, buf, room < budget ? room : budget, MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
-			continue;
+		ssize_t n = recv_some(p, budget);
 		if (n <= 0) {
-			if (n == 0 || errno != EAGAIN)
-				p->dead = true; /* a hang-up, or a detach */
+			if (n != -EAGAIN)
+				p->dead = true; /* a hang-up, a detach, or no memory */
 			return;
 		}
-		stream_reader_commit(&p->in, (size_t)n);
 		budget -= (size_t)n;
 		stream_frame f;
 		int r = 0;
@@ -135,18 +145,8 @@ static void end_soon(stream_peer *p, uint64_t usec)
  * should the pause last (an exec's command is not kept by it). */
 static void keep_the_rest(stream_peer *p)
 {
-	for (;;) {
-		char *buf;
-		size_t room;
-		if (stream_reader_reserve(&p->in, 65536, &buf, &room) < 0)
-			break;
-		ssize_t n = recv(p->fd, buf, room, MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		stream_reader_commit(&p->in, (size_t)n);
-	}
+	while (recv_some(p, SIZE_MAX) > 0)
+		;
 	el_remove(p->src); /* a hang-up is reported for as long as it is watched */
 	p->src = NULL;
 	p->hung_up = true;
