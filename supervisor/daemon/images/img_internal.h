@@ -13,11 +13,3 @@
 
 struct corrald;
 
-/* Remove peer's images (a member's own; root's: every one) no container
- * uses (all), or only those it gave no name, then collect blobs and
- * layers in corral-images (img_prune.c); publishes the events. done runs
- * once, from the loop, with the image IDs removed (NULL: none; not its to
- * keep) and err set when the gc failed; call is NULL once the caller hung
- * up. On an error done never runs and ctx stays the caller's. */
-typedef void (*img_pruned_fn)(struct corrald *d, vl_call *call, char **removed, uint64_t reclaimed, cerr *err,
-			      void *ctx);

@@ -74,13 +74,38 @@ static int drop_unused(corrald *d, const peer_cred *peer, bool all, char ***remo
 	return *removed ? refs_save(&s, &db, err) : 0;
 }
 
+/* A prune, from its call to its answer: ImagePrune's answer names the
+ * images removed; SystemPrune's the containers too. */
 typedef struct prune_call {
 	event_owner who;
+	bool system;
+	char **containers;
 	char **removed;
 	uint64_t before;
-	img_pruned_fn done;
-	void *ctx;
 } prune_call;
+
+static void prune_call_free(prune_call *j)
+{
+	if (j) {
+		strv_free(j->containers);
+		strv_free(j->removed);
+	}
+	free(j);
+}
+
+static void reply(vl_call *call, const prune_call *j, uint64_t reclaimed, cerr *err)
+{
+	_cleanup_json_gen_ yajl_gen g = err ? NULL : json_gen_new(false);
+	long long bytes = (long long)reclaimed;
+	if (err)
+		sv_internal_err(call, err);
+	else if (!g || (j->system ? jg_object(g, JG_STRV("containers", j->containers), JG_STRV("images", j->removed),
+					      JG_INT("reclaimedBytes", bytes), JG_END)
+				  : jg_object(g, JG_STRV("removed", j->removed), JG_INT("reclaimedBytes", bytes), JG_END)))
+		sv_internal(call, "out of memory");
+	else
+		vl_call_reply_gen(call, g);
+}
 
 static void gc_done(corrald *d, vl_call *call, int rc, const strbuf *out, const strbuf *errout, void *data)
 {
@@ -99,79 +124,59 @@ static void gc_done(corrald *d, vl_call *call, int rc, const strbuf *out, const 
 	snprintf(n, sizeof(n), "%zu", strv_length(j->removed));
 	events_publish(d->events, j->who, "image", "prune", "", NULL, (const char *const[]){ "images", n, NULL }, 0);
 	corrald_update_image_gauges(d, NULL);
-	j->done(d, call, j->removed, j->before > after ? j->before - after : 0, rc != 0 ? &err : NULL, j->ctx);
-	strv_free(j->removed);
-	free(j);
+	if (call) /* NULL once the caller hung up */
+		reply(call, j, j->before > after ? j->before - after : 0, rc != 0 ? &err : NULL);
+	prune_call_free(j);
 	store_gate_gc_end(d);
 }
 
-int img_prune_start(corrald *d, vl_call *call, const peer_cred *peer, bool all, img_pruned_fn done, void *ctx,
-		    cerr *err)
+/* ImagePrune's and SystemPrune's one parameter. */
+static int get_all(yajl_val params, bool *all, json_fault *f)
 {
-	/* refused before an image is dropped: a member at its helpers' bound */
-	int r = el_child_member_room(d->loop, call ? vl_call_peer(call)->uid : 0, err);
-	if (r < 0)
-		return r;
-	prune_call *j = calloc(1, sizeof(*j));
-	if (!j)
-		return cerr_set(err, ENOMEM, "out of memory");
-	*j = (prune_call){ .who = EV_OWNER(peer ? peer->uid : 0), .done = done, .ctx = ctx };
-	char *args[] = { "image", "gc", "--store", d->cfg->state_dir, NULL };
-	if ((r = store_bytes(d, &j->before, err)) < 0 || (r = drop_unused(d, peer, all, &j->removed, err)) < 0 ||
-	    (r = imghelper_run(d, call, args, SPAWN_NULL, NULL, gc_done, j, err)) < 0) {
-		strv_free(j->removed);
-		free(j);
-		return r;
-	}
-	store_gate_gc_begin();
-	return 0;
+	int r = sp_known(params, KNOWN("all"), f);
+	return r < 0 ? r : sp_bool(params, "all", false, all, f);
 }
 
-typedef struct system_prune {
-	char **containers;
-} system_prune;
-
-static void system_pruned(corrald *d, vl_call *call, char **images, uint64_t reclaimed, cerr *err, void *ctx)
+/* Images no container uses go (with all), or only those without a name;
+ * with system, the stopped containers first. */
+static int prune(vl_call *call, corrald *d, bool all, bool system)
 {
-	system_prune *x = ctx;
-	_cleanup_json_gen_ yajl_gen g = call && !err ? json_gen_new(false) : NULL;
-	if (call && err)
-		sv_internal_err(call, err);
-	else if (call && !g)
-		sv_internal(call, "out of memory");
-	else if (call) {
-		jg_object(g, JG_STRV("containers", x->containers), JG_STRV("images", images),
-			     JG_INT("reclaimedBytes", (long long)reclaimed), JG_END);
-		vl_call_reply_gen(call, g);
+	cerr err = { 0 };
+	const peer_cred *peer = vl_call_peer(call);
+	/* refused before anything goes: a member at its helpers' bound */
+	if (el_child_member_room(d->loop, peer->uid, &err) < 0)
+		return sv_internal_err(call, &err);
+	prune_call *j = calloc(1, sizeof(*j));
+	if (!j || (system && ctr_prune_stopped(d, peer, &j->containers) < 0)) {
+		prune_call_free(j);
+		return sv_internal(call, "out of memory");
 	}
-	strv_free(x->containers);
-	free(x);
+	j->who = EV_OWNER(peer->uid);
+	j->system = system;
+	/* the containers went first: the images they held may go now, and
+	 * the build cache's with them, as Docker's system prune takes it */
+	if (system)
+		build_cache_clear(d, peer);
+	char *args[] = { "image", "gc", "--store", d->cfg->state_dir, NULL };
+	if (store_bytes(d, &j->before, &err) < 0 || drop_unused(d, peer, all, &j->removed, &err) < 0 ||
+	    imghelper_run(d, call, args, SPAWN_NULL, NULL, gc_done, j, &err) < 0) {
+		prune_call_free(j);
+		return sv_internal_err(call, &err);
+	}
+	store_gate_gc_begin();
+	return 0; /* gc_done answers */
+}
+
+int sv_image_prune(vl_call *call, yajl_val params, void *ud)
+{
+	bool all;
+	json_fault f = { 0 };
+	return get_all(params, &all, &f) < 0 ? sv_invalid_fault(call, &f) : prune(call, ud, all, false);
 }
 
 int sv_system_prune(vl_call *call, yajl_val params, void *ud)
 {
-	corrald *d = ud;
 	bool all;
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("all"), &f) < 0 || sp_bool(params, "all", false, &all, &f) < 0)
-		return sv_invalid_fault(call, &f);
-	cerr err = { 0 };
-	if (el_child_member_room(d->loop, vl_call_peer(call)->uid, &err) < 0) /* before a container goes */
-		return sv_internal_err(call, &err);
-	system_prune *x = calloc(1, sizeof(*x));
-	if (!x || ctr_prune_stopped(d, vl_call_peer(call), &x->containers) < 0) {
-		if (x)
-			strv_free(x->containers);
-		free(x);
-		return sv_internal(call, "out of memory");
-	}
-	/* the containers went first: the images they held may go now, and
-	 * the build cache's with them, as Docker's system prune takes it */
-	build_cache_clear(d, vl_call_peer(call));
-	if (img_prune_start(d, call, vl_call_peer(call), all, system_pruned, x, &err) < 0) {
-		strv_free(x->containers);
-		free(x);
-		return sv_internal_err(call, &err);
-	}
-	return 0; /* system_pruned answers */
+	return get_all(params, &all, &f) < 0 ? sv_invalid_fault(call, &f) : prune(call, ud, all, true);
 }

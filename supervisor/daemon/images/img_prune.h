@@ -5,8 +5,5 @@
 #include "supervisor/daemon/images/img_methods.h"
 #include "supervisor/daemon/images/img_internal.h"
 
-int img_prune_start(struct corrald *d, vl_call *call, const peer_cred *peer, bool all, img_pruned_fn done, void *ctx,
-		    cerr *err);
-
-/* SystemPrune: the stopped containers, then the images (img_prune.c). */
-vl_method_fn sv_system_prune;
+/* ImagePrune; SystemPrune: the stopped containers, then the images. */
+vl_method_fn sv_image_prune, sv_system_prune;

@@ -1,5 +1,5 @@
-/* ImageRemove and ImagePrune: taking names and images away, each peer only
- * its own (img_owner.h): a member never reaches root's names or images,
+/* ImageRemove: taking names and images away, each peer only its own
+ * (img_owner.h): a member never reaches root's names or images,
  * which it sees shared read-only, nor another member's, which it does not
  * see at all. */
 #include "supervisor/daemon/images/img_methods.h"
@@ -8,7 +8,6 @@
 #include "supervisor/daemon/images/images.h"
 #include "supervisor/daemon/store/img_lookup.h"
 #include "supervisor/daemon/images/img_internal.h"
-#include "supervisor/daemon/images/img_prune.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/store/img_owner.h"
@@ -121,38 +120,4 @@ int sv_image_remove(vl_call *call, yajl_val params, void *ud)
 	int r = vl_call_reply_gen(call, g);
 	corrald_update_image_gauges(d, NULL);
 	return r;
-}
-
-static void image_pruned(corrald *d, vl_call *call, char **removed, uint64_t reclaimed, cerr *err, void *ctx)
-{
-	_cleanup_json_gen_ yajl_gen g = call && !err ? removed_open() : NULL;
-	if (!call)
-		return;
-	if (err) {
-		sv_internal_err(call, err);
-		return;
-	}
-	if (!g) {
-		sv_internal(call, "out of memory");
-		return;
-	}
-	for (char **r = removed; r && *r; r++)
-		jg_str(g, *r);
-	yajl_gen_array_close(g);
-	jg_key_int(g, "reclaimedBytes", (long long)reclaimed);
-	yajl_gen_map_close(g);
-	vl_call_reply_gen(call, g);
-}
-
-int sv_image_prune(vl_call *call, yajl_val params, void *ud)
-{
-	corrald *d = ud;
-	bool all;
-	json_fault f = { 0 };
-	if (sp_known(params, KNOWN("all"), &f) < 0 || sp_bool(params, "all", false, &all, &f) < 0)
-		return sv_invalid_fault(call, &f);
-	cerr err = { 0 };
-	if (img_prune_start(d, call, vl_call_peer(call), all, image_pruned, NULL, &err) < 0)
-		return sv_internal_err(call, &err);
-	return 0; /* image_pruned answers */
 }

@@ -85,16 +85,32 @@ static int check_ips(yajl_val ips, size_t n_ifaces, json_fault *f)
 	return 0;
 }
 
+/* A plugin's reply on stdout, as JSON, and what faults call it. */
+typedef struct plugin_reply {
+	yajl_val v;
+	char what[64];
+} plugin_reply;
+
+static void plugin_reply_done(plugin_reply *rep)
+{
+	json_freep(&rep->v);
+}
+
+static int plugin_reply_parse(const char *text, const char *type, const char *part, plugin_reply *rep, cerr *err)
+{
+	snprintf(rep->what, sizeof(rep->what), "CNI plugin %s: %s", type, part);
+	return json_parse(text, rep->what, &rep->v, err);
+}
+
 int cni_result_parse(const char *text, const char *type, yajl_val *out, cerr *err)
 {
-	_cleanup_json_ yajl_val v = NULL;
-	char what[64];
-	snprintf(what, sizeof(what), "CNI plugin %s: result", type);
-	int r = json_parse(text, what, &v, err);
+	_cleanup_(plugin_reply_done) plugin_reply rep = { 0 };
+	int r = plugin_reply_parse(text, type, "result", &rep, err);
 	if (r < 0)
 		return r;
+	yajl_val v = rep.v;
+	const char *what = rep.what, *ver;
 	json_fault f = JSON_FAULT_CHAIN(err);
-	const char *ver;
 	yajl_val ifaces = NULL, ips = NULL;
 	if ((r = json_want(v, yajl_t_object, "", &f)) < 0 ||
 	    (r = json_get_str(v, "", "cniVersion", JSON_REQUIRED | JSON_BOUNDED, &ver, &f)) < 0 ||
@@ -112,7 +128,7 @@ int cni_result_parse(const char *text, const char *type, yajl_val *out, cerr *er
 	}
 	if ((r = check_ips(ips, n_ifaces, &f)) < 0)
 		return cerr_wrap(err, "%s", what);
-	*out = TAKE_PTR(v);
+	*out = TAKE_PTR(rep.v);
 	return 0;
 }
 
@@ -149,20 +165,18 @@ void cni_result_summary(yajl_val result, cni_summary *s)
 
 int cni_version_check(const char *text, const char *type, const char *version, cerr *err)
 {
-	_cleanup_json_ yajl_val v = NULL;
-	char what[64];
-	snprintf(what, sizeof(what), "CNI plugin %s: VERSION", type);
-	int r = json_parse(text, what, &v, err);
+	_cleanup_(plugin_reply_done) plugin_reply rep = { 0 };
+	int r = plugin_reply_parse(text, type, "VERSION", &rep, err);
 	if (r < 0)
 		return r;
 	json_fault f = JSON_FAULT_CHAIN(err);
 	yajl_val vs;
-	if ((r = json_get_array(v, "", "supportedVersions", JSON_REQUIRED, 256, &vs, &f)) < 0)
-		return cerr_wrap(err, "%s", what);
+	if ((r = json_get_array(rep.v, "", "supportedVersions", JSON_REQUIRED, 256, &vs, &f)) < 0)
+		return cerr_wrap(err, "%s", rep.what);
 	for (size_t i = 0; i < vs->u.array.len; i++) {
 		const char *s = YAJL_GET_STRING(vs->u.array.values[i]);
 		if (s && streq(s, version))
 			return 0;
 	}
-	return cerr_set(err, ENOTSUP, "%s: it does not speak CNI %s", what, version);
+	return cerr_set(err, ENOTSUP, "%s: it does not speak CNI %s", rep.what, version);
 }
