@@ -12,6 +12,8 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 
+#include <unistd.h>
+
 /* The image's run defaults: Docker's Config shows the environment and Cmd
  * in effect. NULL, unsaid, when the image is gone or not the caller's to
  * read: the container shows all the same. */
@@ -43,7 +45,7 @@ int ctl_inspect_shape(yajl_val containers, yajl_val *out)
 		vl_reply img;
 		yajl_val cfg = image_config(&c, dk_str(ctr, "imageDigest"), &img);
 		yajl_gen_map_open(g);
-		dk_gen_ctr_inspect_keys(g, ctr, cfg, DK_AS_PODMAN);
+		dk_gen_ctr_inspect_keys(g, ctr, cfg, DK_AS_PODMAN, getuid());
 		for (size_t k = 0; YAJL_IS_OBJECT(ctr) && k < ctr->u.object.len; k++)
 			if (jg_key(g, ctr->u.object.keys[k]) || jg_value(g, ctr->u.object.values[k]))
 				break;

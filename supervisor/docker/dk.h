@@ -18,6 +18,7 @@ typedef struct dk_req {
 	const char *path;   /* without its /vX.Y prefix */
 	const char *body;   /* the request's body, NUL-terminated ("" when none) */
 	size_t body_len;
+	uid_t viewer; /* the client's uid: whose eyes corrald's objects are shown to */
 	/* the answer, set once by one of dk_json, dk_text, dk_error, dk_stream */
 	unsigned status;
 	struct MHD_Response *resp;

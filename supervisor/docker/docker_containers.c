@@ -85,7 +85,7 @@ void dk_ctr_list(dk_req *r, const char *arg)
 		if (!match_any(filters, "status", c) || !match_any(filters, "id", c) ||
 		    !match_any(filters, "name", c) || !match_any(filters, "exited", c) || !match_labels(filters, c))
 			continue;
-		dk_gen_ctr_summary(g, c);
+		dk_gen_ctr_summary(g, c, r->viewer);
 		if (limit > 0)
 			limit--;
 	}
@@ -117,7 +117,7 @@ void dk_ctr_inspect(dk_req *r, const char *arg)
 		return;
 	yajl_val cfg = image_config(r, dk_str(c, "imageDigest"), &img);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	dk_gen_ctr_inspect(g, c, cfg, DK_AS_DOCKER);
+	dk_gen_ctr_inspect(g, c, cfg, DK_AS_DOCKER, r->viewer);
 	dk_json(r, 200, g);
 	vl_reply_release(&img);
 	vl_reply_release(&rep);

@@ -26,6 +26,7 @@
 #include "supervisor/docker/docker_ctr_resize.h"
 #include "supervisor/docker/docker_stats.h"
 #include "supervisor/docker/docker_volumes.h"
+#include "supervisor/varlink/peer.h"
 #include "common/cleanup.h"
 #include "common/json_scan.h"
 #include "common/log.h"
@@ -297,6 +298,7 @@ static bool url_utf8(struct MHD_Connection *conn, const char *url, char *why, si
 
 typedef struct dk_server {
 	vl_client *vl;
+	uid_t viewer;
 	bool closed;
 } dk_server;
 
@@ -357,7 +359,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	dk_req r = { .vl = srv->vl, .conn = conn, .method = method, .path = url };
+	dk_req r = { .vl = srv->vl, .conn = conn, .method = method, .path = url, .viewer = srv->viewer };
 	if (up->early.resp) {
 		r = up->early;
 		up->early.resp = NULL;
@@ -435,7 +437,11 @@ static bool waits_for_nothing(struct MHD_Daemon *d)
 
 int docker_serve(int fd, vl_client *vl, unsigned idle_timeout)
 {
-	dk_server srv = { .vl = vl };
+	/* the client's uid, as corrald knows it: a member's objects are named
+	 * to root as VolumeList names them; unknown, as no one's */
+	peer_cred client;
+	_cleanup_cerr_ cerr err = { 0 };
+	dk_server srv = { .vl = vl, .viewer = peer_get(fd, &client, &err) == 0 ? client.uid : (uid_t)-1 };
 	/* every part of a request (its line, headers, a chunk's size line,
 	 * trailers) must fit DK_CONN_MEMORY, else it is refused; a client
 	 * that sends nothing for idle_timeout seconds is let go */

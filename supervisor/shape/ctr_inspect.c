@@ -270,7 +270,7 @@ static void gen_network_settings(yajl_gen g, yajl_val c)
 	yajl_gen_map_close(g);
 }
 
-void dk_gen_ctr_inspect_keys(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as)
+void dk_gen_ctr_inspect_keys(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as, uid_t viewer)
 {
 	yajl_val cspec_json = json_get(c, "config"), argv = json_get(c, "command");
 	char name[512];
@@ -308,14 +308,14 @@ void dk_gen_ctr_inspect_keys(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as
 	jg_key_str(g, "Name", "overlay");
 	dk_gen_object(g, "Data", NULL);
 	yajl_gen_map_close(g);
-	dk_gen_mounts(g, c);
+	dk_gen_mounts(g, c, viewer);
 	gen_config(g, c, cspec_json, img);
 	gen_network_settings(g, c);
 }
 
-void dk_gen_ctr_inspect(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as)
+void dk_gen_ctr_inspect(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as, uid_t viewer)
 {
 	yajl_gen_map_open(g);
-	dk_gen_ctr_inspect_keys(g, c, img, as);
+	dk_gen_ctr_inspect_keys(g, c, img, as, viewer);
 	yajl_gen_map_close(g);
 }

@@ -117,7 +117,19 @@ void dk_gen_networks(yajl_gen g, yajl_val nets)
 	yajl_gen_map_close(g);
 }
 
-void dk_gen_mounts(yajl_gen g, yajl_val c)
+/* A volume's name as viewer names it: NAME, or NAME@UID for a member's in
+ * root's eyes, as VolumeList shows it (root's NAME is root's own). */
+static const char *volume_name(yajl_val v, uid_t viewer, char *buf, size_t n)
+{
+	long long owner = dk_int(v, "owner", 0);
+	if (viewer == 0 && owner != 0)
+		snprintf(buf, n, "%s@%lld", dk_str(v, "name"), owner);
+	else
+		snprintf(buf, n, "%s", dk_str(v, "name"));
+	return buf;
+}
+
+void dk_gen_mounts(yajl_gen g, yajl_val c, uid_t viewer)
 {
 	yajl_val mounts = json_get(json_get(c, "config"), "mounts"), volumes = json_get(c, "volumes");
 	jg_key(g, "Mounts");
@@ -135,7 +147,8 @@ void dk_gen_mounts(yajl_gen g, yajl_val c)
 	for (size_t i = 0; YAJL_IS_ARRAY(volumes) && i < volumes->u.array.len; i++) {
 		yajl_val v = volumes->u.array.values[i];
 		bool ro = dk_bool(v, "readonly");
-		jg_object(g, JG_STR("Type", "volume"), JG_STR("Name", dk_str(v, "name")),
+		char name[512];
+		jg_object(g, JG_STR("Type", "volume"), JG_STR("Name", volume_name(v, viewer, name, sizeof(name))),
 			  JG_STR("Source", dk_str(v, "mountpoint")), JG_STR("Destination", dk_str(v, "destination")),
 			  JG_STR("Driver", "local"), JG_STR("Mode", ro ? "ro" : ""), JG_BOOL("RW", !ro),
 			  JG_STR("Propagation", ""), JG_END);
@@ -149,7 +162,7 @@ const char *dk_network_mode(yajl_val cspec_json)
 	return *net ? net : "none";
 }
 
-void dk_gen_ctr_summary(yajl_gen g, yajl_val c)
+void dk_gen_ctr_summary(yajl_gen g, yajl_val c, uid_t viewer)
 {
 	yajl_val cspec_json = json_get(c, "config"), st = json_get(c, "state");
 	char name[512], status[128];
@@ -175,6 +188,6 @@ void dk_gen_ctr_summary(yajl_gen g, yajl_val c)
 	yajl_gen_map_open(g);
 	dk_gen_networks(g, json_get(c, "networks"));
 	yajl_gen_map_close(g);
-	dk_gen_mounts(g, c);
+	dk_gen_mounts(g, c, viewer);
 	yajl_gen_map_close(g);
 }

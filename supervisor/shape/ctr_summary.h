@@ -9,10 +9,12 @@ long long dk_address(yajl_val a, char *ip, size_t n);
 /* A corral Container c (Inspect's or List's) as a row of Docker's
  * container list, and as its container inspect. img is the image's config
  * (ImageInspect's image.config), or NULL when the image is gone. */
-void dk_gen_ctr_summary(yajl_gen g, yajl_val c);
+void dk_gen_ctr_summary(yajl_gen g, yajl_val c, uid_t viewer);
 void dk_gen_networks(yajl_gen g, yajl_val nets);
-/* Mounts: a Container's binds (its config's) and volumes (as made) */
-void dk_gen_mounts(yajl_gen g, yajl_val c);
+/* Mounts: a Container's binds (its config's) and volumes (as made), each
+ * volume by the name viewer (a uid) gives it: NAME@UID for a member's in
+ * root's eyes */
+void dk_gen_mounts(yajl_gen g, yajl_val c, uid_t viewer);
 /* HostConfig.NetworkMode of a ContainerSpec. */
 const char *dk_network_mode(yajl_val cspec_json);
 /* Docker's Status column: "Up 3 seconds", "Exited (0) 2 seconds ago". */

@@ -120,6 +120,22 @@ test_dkv_volumes_from_across_owners() {
 	out=$(dockm 4242 run --rm -v mine@4141:/x busybox:latest true 2>&1) && fail "another member named it"
 	assert_contains "$out" "no such volume: mine@4141" "another member's NAME@UID"
 	assert_eq "$(dockm 4141 run --rm -v mine@4141:/x busybox:latest cat /x/f)" member "a member names its own so"
+	# each is shown the name it reaches the volume by: root's bare mine is
+	# root's own, so root is shown the member's as mine@4141
+	local shown name
+	shown=$(dock inspect -f '{{range .Mounts}}{{.Name}} {{end}}' m1)
+	assert_eq "$(tr ' ' '\n' <<<"$shown" | sed 's/[0-9a-f]\{64\}/ANON/' | sort | tr '\n' ' ')" " ANON@4141 mine@4141 " \
+		"root's docker inspect of the member's container"
+	assert_eq "$(dock ps -a --no-trunc --filter name=m1 --format '{{.Mounts}}' | tr , '\n' | sed 's/[0-9a-f]\{64\}/ANON/' | sort |
+		tr '\n' ' ')" "ANON@4141 mine@4141 " "root's docker ps"
+	assert_eq "$(ctl inspect m1 | jq -r '[.[0].Mounts[].Name] | sort | join(" ")' | sed 's/[0-9a-f]\{64\}/ANON/')" \
+		"ANON@4141 mine@4141" "root's corralctl inspect"
+	assert_eq "$(dockm 4141 inspect -f '{{range .Mounts}}{{.Name}} {{end}}' m1 | tr ' ' '\n' |
+		sed 's/[0-9a-f]\{64\}/ANON/' | sort | tr '\n' ' ')" " ANON mine " "the member's own docker inspect"
+	for name in $shown; do
+		assert_eq "$(dock volume inspect -f '{{.Mountpoint}}' "$name")" "$STATE_D/volumes/@4141/${name%@4141}/_data" \
+			"the name root is shown reaches the member's volume"
+	done
 	# root's container holds it: the member cannot remove it, and a
 	# restarted corrald still knows whose it is
 	dock create --name r1 -v mine@4141:/x busybox:latest cat /x/f >/dev/null || fail "root's create"

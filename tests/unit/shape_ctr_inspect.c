@@ -18,20 +18,22 @@ static const char ctr[] =
 	"\"ports\":[{\"containerPort\":80,\"hostPort\":8080,\"protocol\":\"tcp\"}],\"labels\":{\"k\":\"v\"},"
 	"\"config\":{\"image\":\"bb:1\",\"env\":[\"K=V\",\"PATH=/mine\"],\"restart\":\"on-failure:3\","
 	"\"mounts\":[{\"source\":\"/s\",\"destination\":\"/d\",\"readonly\":true}],\"network\":\"corral\"},"
+	"\"volumes\":[{\"name\":\"data\",\"owner\":4141,\"destination\":\"/v\",\"mountpoint\":\"/m\"},"
+	"{\"name\":\"cache\",\"owner\":0,\"destination\":\"/c\",\"mountpoint\":\"/n\"}],"
 	"\"state\":{\"status\":\"running\",\"pid\":42,\"exitCode\":0,\"startedAt\":\"2024-01-02T03:04:06Z\","
 	"\"finishedAt\":\"\",\"restartCount\":2},"
 	"\"networks\":{\"corral\":{\"networkId\":\"9d2f450b055e1e5810ae26849513fdec1c7175d457f8b1c1956ebb00542716a7\",\"ipAddress\":\"10.88.0.5\",\"prefixLength\":16,\"gateway\":\"10.88.0.1\",\"macAddress\":\"m\"}}}";
 static const char img[] = "{\"env\":[\"PATH=/bin\",\"HOME=/root\"],\"cmd\":[\"sh\"]}";
 
-/* The inspect of ctr as `as` says it, parsed. */
-static yajl_val inspect(dk_dialect as)
+/* The inspect of ctr as `as` says it to viewer, parsed. */
+static yajl_val inspect(dk_dialect as, uid_t viewer)
 {
 	_cleanup_json_ yajl_val c = NULL, i = NULL;
 	cerr err = { 0 };
 	assert_int_equal(json_parse(ctr, NULL, &c, &err), 0);
 	assert_int_equal(json_parse(img, NULL, &i, &err), 0);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	dk_gen_ctr_inspect(g, c, i, as);
+	dk_gen_ctr_inspect(g, c, i, as, viewer);
 	_cleanup_free_ char *text = jg_finish(g, NULL);
 	assert_non_null(text);
 	yajl_val v = NULL;
@@ -50,7 +52,7 @@ static const char *str_at(yajl_val v, const char *const *path)
 
 static void test_docker_fields(void **state)
 {
-	_cleanup_json_ yajl_val v = inspect(DK_AS_DOCKER);
+	_cleanup_json_ yajl_val v = inspect(DK_AS_DOCKER, 0);
 	assert_string_equal(STR(v, "Id"), "abc");
 	assert_string_equal(STR(v, "Name"), "/web");
 	assert_null(AT(v, "ImageName"));
@@ -79,14 +81,27 @@ static void test_docker_fields(void **state)
 	yajl_val bound = AT(v, "NetworkSettings", "Ports", "80/tcp");
 	assert_string_equal(STR(bound->u.array.values[0], "HostPort"), "8080");
 	yajl_val mounts = AT(v, "Mounts");
-	assert_int_equal(mounts->u.array.len, 1);
+	assert_int_equal(mounts->u.array.len, 3);
 	assert_string_equal(STR(mounts->u.array.values[0], "Destination"), "/d");
 	assert_true(YAJL_IS_FALSE(AT(mounts->u.array.values[0], "RW")));
+	assert_string_equal(STR(mounts->u.array.values[1], "Type"), "volume");
+	assert_string_equal(STR(mounts->u.array.values[1], "Source"), "/m");
+}
+
+/* A volume by the name its viewer reaches it by: root names a member's
+ * NAME@UID (its bare NAME is root's own), the member its own bare. */
+static void test_volume_names(void **state)
+{
+	_cleanup_json_ yajl_val root = inspect(DK_AS_DOCKER, 0), member = inspect(DK_AS_DOCKER, 4141);
+	yajl_val seen_by_root = AT(root, "Mounts"), seen_by_member = AT(member, "Mounts");
+	assert_string_equal(STR(seen_by_root->u.array.values[1], "Name"), "data@4141");
+	assert_string_equal(STR(seen_by_root->u.array.values[2], "Name"), "cache");
+	assert_string_equal(STR(seen_by_member->u.array.values[1], "Name"), "data");
 }
 
 static void test_podman_fields(void **state)
 {
-	_cleanup_json_ yajl_val v = inspect(DK_AS_PODMAN);
+	_cleanup_json_ yajl_val v = inspect(DK_AS_PODMAN, 0);
 	assert_string_equal(STR(v, "Name"), "web");
 	assert_string_equal(STR(v, "ImageName"), "docker.io/library/bb:1");
 	assert_string_equal(STR(v, "Image"), "sha256:1");
@@ -100,7 +115,7 @@ static void test_keys(void **state)
 	assert_int_equal(json_parse(ctr, NULL, &c, &err), 0);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
-	dk_gen_ctr_inspect_keys(g, c, NULL, DK_AS_PODMAN);
+	dk_gen_ctr_inspect_keys(g, c, NULL, DK_AS_PODMAN, 0);
 	jg_key_str(g, "extra", "x");
 	yajl_gen_map_close(g);
 	_cleanup_free_ char *text = jg_finish(g, NULL);
@@ -116,6 +131,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_docker_fields),
 		cmocka_unit_test(test_podman_fields),
+		cmocka_unit_test(test_volume_names),
 		cmocka_unit_test(test_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
