@@ -18,6 +18,7 @@
 #include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/detach_keys.h"
+#include "common/fileio.h"
 #include "common/json.h"
 #include "common/strbuf.h"
 #include "supervisor/varlink/streams.h"
@@ -38,22 +39,7 @@ typedef struct attach_ctx {
 	strbuf history; /* logs=1: the log so far, as Docker frames it */
 } attach_ctx;
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* One of the container's frames to the client; 1 at its EXIT, -1 when the
+/* One of the container's frames to the client; 1 at its EXIT, -errno when the
  * client is gone. */
 static int to_client(attach_ctx *a, int sock, const stream_frame *f)
 {
