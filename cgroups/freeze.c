@@ -4,12 +4,12 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "cgfile.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static int read_frozen(int evfd)
@@ -44,17 +44,14 @@ int cg_freeze(cg *c, bool freeze, int timeout_ms, cerr *err)
 	int r = cg_write_at(c->dirfd, "cgroup.freeze", freeze ? "1" : "0");
 	if (r < 0)
 		return cerr_sys(err, -r, "cgroup %s: %s: cgroup.freeze", c->path, what);
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int64_t t0 = mono_ms();
 	for (;;) {
 		int f = read_frozen(fd);
 		if (f < 0)
 			return cerr_sys(err, -f, "cgroup %s: %s: cgroup.events", c->path, what);
 		if (f == freeze)
 			return 0;
-		struct timespec t;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		long spent = (t.tv_sec - t0.tv_sec) * 1000L + (t.tv_nsec - t0.tv_nsec) / 1000000L;
+		int64_t spent = mono_ms() - t0;
 		if (spent >= timeout_ms) {
 			/* leave no half-frozen container behind a failed pause */
 			if (freeze)
@@ -63,7 +60,7 @@ int cg_freeze(cg *c, bool freeze, int timeout_ms, cerr *err)
 					freeze ? "frozen" : "thawed", timeout_ms);
 		}
 		struct pollfd pfd = { .fd = fd, .events = POLLPRI };
-		long left = timeout_ms - spent;
+		int64_t left = timeout_ms - spent;
 		poll(&pfd, 1, (int)(left < 50 ? left : 50));
 	}
 }

@@ -4,6 +4,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "cgfile.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +13,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static int collect_pids(int dirfd, pid_t **pids, size_t *n, int depth)
@@ -133,16 +133,9 @@ bool cg_is_empty(cg *c)
 	return cg_pids(c, &pids, &n, NULL) == 0 && n == 0;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 int cg_wait_empty(cg *c, int timeout_ms)
 {
-	long deadline = now_ms() + timeout_ms;
+	int64_t deadline = mono_ms() + timeout_ms;
 	_cleanup_close_ int fd = openat(c->dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
 	for (;;) {
 		int p = fd >= 0 ? populated(fd) : -ENOENT;
@@ -150,7 +143,7 @@ int cg_wait_empty(cg *c, int timeout_ms)
 			p = !cg_is_empty(c);
 		if (p == 0)
 			return 0;
-		long left = deadline - now_ms();
+		int64_t left = deadline - mono_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
 		/* kernfs signals a change of cgroup.events with POLLPRI */
@@ -192,7 +185,7 @@ int cg_destroy(cg *c, bool force, cerr *err)
 	_cleanup_close_ int parent = open(full[0] ? full : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (parent < 0)
 		return cerr_sys(err, errno, "cgroup %s: open parent", c->path);
-	long deadline = now_ms() + CG_DESTROY_TIMEOUT_MS;
+	int64_t deadline = mono_ms() + CG_DESTROY_TIMEOUT_MS;
 	for (int attempt = 0;; attempt++) {
 		if (force) {
 			cg_signal_all(c, SIGKILL, NULL);
@@ -207,7 +200,7 @@ int cg_destroy(cg *c, bool force, cerr *err)
 			return 0;
 		if (r != -EBUSY)
 			return cerr_sys(err, -r, "cgroup %s: remove", c->path);
-		if (now_ms() > deadline) {
+		if (mono_ms() > deadline) {
 			_cleanup_free_ pid_t *pids = NULL;
 			size_t n = 0;
 			cg_pids(c, &pids, &n, NULL);

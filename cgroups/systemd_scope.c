@@ -7,6 +7,7 @@
 #include "resources.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -14,7 +15,6 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define SD_DEST "org.freedesktop.systemd1"
@@ -88,13 +88,6 @@ static int conn_open(struct conn *c, cerr *err)
 	return r < 0 ? cerr_sys(err, -r, "--systemd-cgroup: subscribe to systemd's jobs") : 0;
 }
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* Send m (a call that answers with a systemd job), then wait until that job ends. */
 static int call_job(struct conn *c, sd_bus_message *m, const char *what, const char *unit, cerr *err)
 {
@@ -115,11 +108,11 @@ static int call_job(struct conn *c, sd_bus_message *m, const char *what, const c
 		sd->message_unref(reply);
 		return cerr_sys(err, -r, "systemd: %s %s: read its job", what, unit);
 	}
-	uint64_t deadline = now_us() + JOB_TIMEOUT_US;
+	uint64_t deadline = mono_usec() + JOB_TIMEOUT_US;
 	while (!c->result[0]) {
 		if ((r = sd->process(c->bus, NULL)) > 0)
 			continue;
-		uint64_t now = now_us();
+		uint64_t now = mono_usec();
 		if (r < 0 || now >= deadline || ((r = sd->wait(c->bus, deadline - now)) < 0)) {
 			sd->message_unref(reply);
 			return cerr_set(err, r < 0 ? -r : ETIMEDOUT, "systemd: %s %s: no end of job %s", what, unit,

@@ -1,10 +1,10 @@
 #include "common/outq.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 int outq_add(outq *q, const void *data, size_t n) { return sb_add(&q->buf, data, n); }
@@ -50,14 +50,12 @@ int outq_flush(outq *q, int fd)
 
 int outq_flush_within(outq *q, int fd, int timeout_ms)
 {
-	struct timespec t0, t;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int64_t deadline = mono_ms() + timeout_ms;
 	for (;;) {
 		int r = outq_flush(q, fd);
 		if (r < 0 || !outq_len(q))
 			return r;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		long left = timeout_ms - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		int64_t left = deadline - mono_ms();
 		struct pollfd p = { .fd = fd, .events = POLLOUT };
 		if (left <= 0)
 			return -ETIMEDOUT;

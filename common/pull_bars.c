@@ -1,12 +1,12 @@
 #include "common/pull_bars.h"
 #include "common/units.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_BARS 64
@@ -17,12 +17,8 @@ typedef struct bar {
 	double t0;
 } bar;
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+/* seconds, on the monotonic clock */
+static double now(void) { return (double)mono_usec() / 1e6; }
 
 static void draw(bar *bars, size_t n, size_t drawn)
 {

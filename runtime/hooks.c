@@ -4,6 +4,7 @@
 #include "hooks.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,15 +15,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int state_memfd(const char *state_json, cerr *err)
 {
@@ -70,9 +63,9 @@ static int wait_hook(pid_t pid, int timeout_s, int *status, bool *timed_out)
 	*timed_out = false;
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd >= 0 && timeout_s > 0) {
-		long long deadline = now_ms() + (long long)timeout_s * 1000;
+		long long deadline = mono_ms() + (long long)timeout_s * 1000;
 		for (;;) {
-			long long left = deadline - now_ms();
+			long long left = deadline - mono_ms();
 			struct pollfd p = { .fd = pidfd, .events = POLLIN };
 			int n = left > 0 ? poll(&p, 1, (int)left) : 0;
 			if (n < 0 && errno == EINTR)

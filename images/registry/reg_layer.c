@@ -7,6 +7,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,11 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define FEED_BUF (256u << 10)
-#define PROGRESS_EVERY_NS 250000000ll
+#define PROGRESS_EVERY_USEC 250000u
 
 /* One layer on its way: the registry's bytes go to the ingest file and
  * to the pipe that the unpacker reads. */
@@ -27,28 +27,21 @@ typedef struct feed {
 	const src_layer *l;
 	int out, ingest;
 	uint64_t have, done;
-	int64_t last_ns;
+	uint64_t last_usec;
 	uint64_t reported;
 	cerr err;
 	int rc;
 } feed;
 
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
-
 static void progress(feed *f, bool last)
 {
 	if (!f->rs->p.progress)
 		return;
-	int64_t t = now_ns();
-	if ((!last && t - f->last_ns < PROGRESS_EVERY_NS) || (f->last_ns && f->reported == f->done))
+	uint64_t t = mono_usec();
+	if ((!last && t - f->last_usec < PROGRESS_EVERY_USEC) || (f->last_usec && f->reported == f->done))
 		return;
-	f->last_ns = t;
+	f->last_usec = t;
 	f->reported = f->done;
 	fprintf(f->rs->p.progress, "layer %s %llu %llu\n", f->l->digest, (unsigned long long)f->done,
 		(unsigned long long)f->l->size);

@@ -4,6 +4,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "common/monotonic.h"
 
 #include <curl/curl.h>
 #include <ctype.h>
@@ -39,13 +40,6 @@ struct reg_client {
 	int64_t deadline_ms; /* CLOCK_MONOTONIC; 0: none (conf->whole_secs) */
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
-}
-
 void reg_resp_free(reg_resp *r)
 {
 	free(r->body);
@@ -78,7 +72,7 @@ int reg_client_new(const reg_conf *conf, const char *auth_json, reg_client **out
 		return cerr_set(err, ENOMEM, "out of memory");
 	c->conf = conf;
 	if (conf->whole_secs)
-		c->deadline_ms = now_ms() + conf->whole_secs * 1000ll;
+		c->deadline_ms = mono_ms() + conf->whole_secs * 1000ll;
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&c->share_mu[i], NULL);
 	c->share = curl_share_init();
@@ -179,7 +173,7 @@ static int on_progress(void *data, curl_off_t dt, curl_off_t dn, curl_off_t ut, 
 	xfer *x = data;
 	if (atomic_load(&x->c->cancelled))
 		return 1;
-	if (x->c->deadline_ms && now_ms() >= x->c->deadline_ms) {
+	if (x->c->deadline_ms && mono_ms() >= x->c->deadline_ms) {
 		x->past_deadline = true;
 		return 1;
 	}
@@ -191,7 +185,7 @@ static int on_progress(void *data, curl_off_t dt, curl_off_t dn, curl_off_t ut, 
 static long perform(reg_client *c, const target *t, bool plain_http, bool insecure, const char *authz,
 		    const char *userpass, xfer *x, cerr *err)
 {
-	if (c->deadline_ms && now_ms() >= c->deadline_ms)
+	if (c->deadline_ms && mono_ms() >= c->deadline_ms)
 		return cerr_set(err, ETIMEDOUT, "%s: %s: the pull took longer than its %u s (pull-timeout)", t->endpoint,
 				t->what, c->conf->whole_secs);
 	_cleanup_free_ char *url = NULL;

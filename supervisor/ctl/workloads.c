@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -273,8 +274,7 @@ static int v_get_kind(ctl_args *a)
  * wait, not each call's); 0, or EXIT_CTL. */
 static int wait_gone(yajl_val names)
 {
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	int64_t start = mono_ms();
 	for (;;) {
 		_cleanup_vl_client_ vl_client *c = NULL;
 		vl_reply rep;
@@ -289,10 +289,7 @@ static int wait_gone(yajl_val names)
 		vl_reply_release(&rep);
 		if (!left)
 			return 0;
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long long ms = (now.tv_sec - start.tv_sec) * 1000ll + (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (ctl_timeout_ms >= 0 && ms > ctl_timeout_ms)
+		if (ctl_timeout_ms >= 0 && mono_ms() - start > ctl_timeout_ms)
 			return ctl_failf("delete: still deleting after %lld ms: see corralctl describe workload",
 					 (long long)ctl_timeout_ms);
 		nanosleep(&(struct timespec){ 0, DELETE_POLL_NS }, NULL);

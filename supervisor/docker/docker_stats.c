@@ -13,12 +13,12 @@
 #include "common/json.h"
 #include "common/json_build.h"
 #include "common/timefmt.h"
+#include "common/monotonic.h"
 
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/sysinfo.h>
-#include <time.h>
 #include <unistd.h>
 
 typedef struct sample {
@@ -41,8 +41,7 @@ static int take(vl_client *vl, const char *id, sample *s)
 	_cleanup_cerr_ cerr e = { 0 };
 	if (vl_client_call(vl, "io.corral.Supervisor.Stats", params, &rep, &e) < 0)
 		return -1;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	uint64_t now_usec = mono_usec();
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct sysinfo si = { 0 };
 	sysinfo(&si);
@@ -51,7 +50,7 @@ static int take(vl_client *vl, const char *id, sample *s)
 	if (!rep.error) {
 		rfc3339_ns(0, s->read, sizeof(s->read));
 		s->cpu_ns = dk_int(st, "cpuUsageUsec", 0) * 1000;
-		s->system_ns = (now.tv_sec * 1000000000LL + now.tv_nsec) * (ncpu > 0 ? ncpu : 1);
+		s->system_ns = (long long)now_usec * 1000 * (ncpu > 0 ? ncpu : 1);
 		s->mem = dk_int(st, "memoryBytes", -1); /* -1: no memory controller */
 		s->mem_limit = dk_int(st, "memoryLimit", (long long)si.totalram * si.mem_unit);
 		s->pids = dk_int(st, "pids", 0);

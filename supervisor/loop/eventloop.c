@@ -1,5 +1,6 @@
 #include "supervisor/loop/eventloop.h"
 #include "common/cleanup.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -49,12 +50,7 @@ struct el_loop {
 	size_t n_members;
 };
 
-uint64_t el_now_usec(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ull + (uint64_t)ts.tv_nsec / 1000;
-}
+uint64_t el_now_usec(void) { return mono_usec(); }
 
 int el_new(el_loop **out, cerr *err)
 {

@@ -12,6 +12,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
@@ -270,9 +270,7 @@ int serve_exec(stream_conn *c, bool exec)
 {
 	bridge b = { .ctr = -1, .exec = exec };
 	stream_reader_init(&b.rd, STREAM_AT_CLIENT);
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	b.deadline_usec = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000 + START_TIMEOUT_USEC;
+	b.deadline_usec = mono_usec() + START_TIMEOUT_USEC;
 	c->kind = &bridge_kind;
 	c->kind_data = &b;
 	int r = sc_run(c);

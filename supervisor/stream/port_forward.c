@@ -9,13 +9,13 @@
 #include "supervisor/api/stream_asks.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #define PAIR_TIMEOUT_USEC (30 * 1000000ull) /* for a pair's second stream */
@@ -35,13 +35,6 @@ typedef struct forwarder {
 	pair pairs[SC_MAX_STREAMS / 2];
 	size_t n;
 } forwarder;
-
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static sc_stream *stream_of(stream_conn *c, uint32_t id)
 {
@@ -108,7 +101,7 @@ static void opened(stream_conn *c, sc_stream *s)
 		if (f->n == sizeof(f->pairs) / sizeof(*f->pairs))
 			return sc_reset(c, s, SPDY_REFUSED_STREAM);
 		p = &f->pairs[f->n++];
-		*p = (pair){ .port = s->port, .fd = -1, .since_usec = now_usec() };
+		*p = (pair){ .port = s->port, .fd = -1, .since_usec = mono_usec() };
 		snprintf(p->request_id, sizeof(p->request_id), "%s", s->request_id);
 	}
 	uint32_t *slot = s->type == SC_ERROR ? &p->error_id : &p->data_id;

@@ -5,36 +5,22 @@
 #include "supervisor/stream/exec_bridge.h"
 #include "supervisor/api/stream_asks.h"
 #include "common/cleanup.h"
+#include "common/outq.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
-
-static int send_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		struct pollfd pf = { .fd = fd, .events = POLLOUT };
-		if (poll(&pf, 1, SERVE_HEAD_TIMEOUT_MS) != 1)
-			return -1;
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0 && errno != EAGAIN && errno != EINTR)
-			return -1;
-		if (w > 0)
-			p += w, n -= (size_t)w;
-	}
-	return 0;
-}
 
 static int answer_refusal(int client, int status, const char *why)
 {
-	_cleanup_strbuf_ strbuf out = STRBUF_INIT;
-	upgrade_refuse(&out, status, why);
-	send_all(client, out.buf, out.len);
+	_cleanup_(outq_release) outq out = { 0 };
+	upgrade_refuse(&out.buf, status, why);
+	outq_flush_within(&out, client, SERVE_HEAD_TIMEOUT_MS);
 	log_info("refused: %d %s", status, why);
 	return 0;
 }
@@ -43,14 +29,12 @@ static int answer_refusal(int client, int status, const char *why)
  * stays in in): 1, -1 with the status to answer, -2 when the client went */
 static int read_head(int client, strbuf *in, upgrade_req *r, int *status, char *why, size_t why_len)
 {
-	struct timespec t0, t;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int64_t deadline = mono_ms() + SERVE_HEAD_TIMEOUT_MS;
 	for (;;) {
 		int p = upgrade_parse(in->buf ? in->buf : "", in->len, r, status, why, why_len);
 		if (p != 0)
 			return p;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		long left = SERVE_HEAD_TIMEOUT_MS - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		int64_t left = deadline - mono_ms();
 		struct pollfd pf = { .fd = client, .events = POLLIN };
 		if (left <= 0 || poll(&pf, 1, (int)left) != 1)
 			return *status = 408, snprintf(why, why_len, "no whole request in 10 s"), -1;
@@ -96,10 +80,10 @@ int serve_connection(int client, int asks, size_t idle_seconds)
 	if (c.req.to == UPGRADE_WEBSOCKET && c.req.kind == SERVE_PORTFORWARD)
 		return answer_refusal(client, 501, "port-forward is served over SPDY/3.1 alone, not a WebSocket");
 	c.wire = c.req.to == UPGRADE_SPDY ? SC_SPDY : strstr(c.protocol, "base64") ? SC_WS_BASE64 : SC_WS;
-	_cleanup_strbuf_ strbuf head = STRBUF_INIT;
-	if (upgrade_accept(&head, &c.req, c.protocol) < 0)
+	_cleanup_(outq_release) outq head = { 0 };
+	if (upgrade_accept(&head.buf, &c.req, c.protocol) < 0)
 		return answer_refusal(client, 500, "no WebSocket accept key: libcrypto is not there");
-	if (send_all(client, head.buf, head.len) < 0)
+	if (outq_flush_within(&head, client, SERVE_HEAD_TIMEOUT_MS) < 0)
 		return -1;
 	/* what followed the head is the protocol's */
 	memmove(c.in.buf, c.in.buf + c.req.head_len, c.in.len - c.req.head_len);

@@ -7,21 +7,14 @@
 #include "common/cleanup.h"
 #include "common/fdpass.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
-
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 
@@ -208,7 +201,7 @@ static ssize_t read_client(stream_conn *c)
 	if (n < 0)
 		return -1;
 	c->in.len += (size_t)n;
-	c->last_traffic_usec = now_usec();
+	c->last_traffic_usec = mono_usec();
 	parse_in(c);
 	return n;
 }
@@ -257,7 +250,7 @@ static void parse_in(stream_conn *c)
 
 int sc_run(stream_conn *c)
 {
-	c->last_traffic_usec = now_usec();
+	c->last_traffic_usec = mono_usec();
 	if (c->wire != SC_SPDY)
 		ws_open_channels(c);
 	parse_in(c); /* what came with the head */
@@ -274,7 +267,7 @@ int sc_run(stream_conn *c)
 		bool read = !c->done && !c->hold_in;
 		p[0] = (struct pollfd){ .fd = c->client,
 					.events = (short)((read ? POLLIN : 0) | (outq_len(&c->out) ? POLLOUT : 0)) };
-		uint64_t now = now_usec();
+		uint64_t now = mono_usec();
 		int wait = next_tick > now ? (int)((next_tick - now) / 1000) + 1 : 0;
 		int r = poll(p, n, wait);
 		if (r < 0 && errno != EINTR)
@@ -294,7 +287,7 @@ int sc_run(stream_conn *c)
 			c->kind->ready(c, p + kind_at, n - kind_at);
 		/* read after the work: a time it stamped (a read, a stream
 		 * opened) is never later than now, or "idle" underflows */
-		now = now_usec();
+		now = mono_usec();
 		if (now >= next_tick) {
 			next_tick = now + 1000000;
 			if (c->idle_usec && now - c->last_traffic_usec > c->idle_usec && !c->done) {
