@@ -3,6 +3,7 @@
 #include "supervisor/docker/docker_ctr_mounts.h"
 #include "supervisor/docker/docker_answer.h"
 #include "supervisor/docker/docker_call.h"
+#include "supervisor/shape/ctr_summary.h"
 #include "supervisor/shape/words.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -10,7 +11,6 @@
 #include "common/strv.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,15 +142,11 @@ static int gen_volumes_from(dk_req *r, yajl_gen g, yajl_val hc, const char *from
 	for (size_t i = 0; k == 0 && YAJL_IS_ARRAY(made) && i < made->u.array.len; i++) {
 		yajl_val v = made->u.array.values[i];
 		const char *dst = dk_str(v, "destination");
-		long long owner = 0;
 		if (covered(hc, dst) || strv_contains(*taken, dst))
 			continue;
-		/* NAME@UID: the volume of its owner's names, whoever calls */
-		char ref[256];
-		if (json_int_in(json_get(v, "owner"), 1, UINT32_MAX - 1, &owner))
-			snprintf(ref, sizeof(ref), "%s@%lld", dk_str(v, "name"), owner);
-		else
-			snprintf(ref, sizeof(ref), "%s", dk_str(v, "name"));
+		/* as root names it: NAME@UID for a member's, whoever calls */
+		char ref[512];
+		dk_volume_name(v, 0, ref, sizeof(ref));
 		gen_volume_mount(g, ref, dst, mode ? streq(mode, "ro") : dk_bool(v, "readonly"));
 		k = take(taken, dst);
 	}

@@ -117,9 +117,7 @@ void dk_gen_networks(yajl_gen g, yajl_val nets)
 	yajl_gen_map_close(g);
 }
 
-/* A volume's name as viewer names it: NAME, or NAME@UID for a member's in
- * root's eyes, as VolumeList shows it (root's NAME is root's own). */
-static const char *volume_name(yajl_val v, uid_t viewer, char *buf, size_t n)
+const char *dk_volume_name(yajl_val v, uid_t viewer, char *buf, size_t n)
 {
 	long long owner = dk_int(v, "owner", 0);
 	if (viewer == 0 && owner != 0)
@@ -148,7 +146,7 @@ void dk_gen_mounts(yajl_gen g, yajl_val c, uid_t viewer)
 		yajl_val v = volumes->u.array.values[i];
 		bool ro = dk_bool(v, "readonly");
 		char name[512];
-		jg_object(g, JG_STR("Type", "volume"), JG_STR("Name", volume_name(v, viewer, name, sizeof(name))),
+		jg_object(g, JG_STR("Type", "volume"), JG_STR("Name", dk_volume_name(v, viewer, name, sizeof(name))),
 			  JG_STR("Source", dk_str(v, "mountpoint")), JG_STR("Destination", dk_str(v, "destination")),
 			  JG_STR("Driver", "local"), JG_STR("Mode", ro ? "ro" : ""), JG_BOOL("RW", !ro),
 			  JG_STR("Propagation", ""), JG_END);

@@ -11,9 +11,12 @@ long long dk_address(yajl_val a, char *ip, size_t n);
  * (ImageInspect's image.config), or NULL when the image is gone. */
 void dk_gen_ctr_summary(yajl_gen g, yajl_val c, uid_t viewer);
 void dk_gen_networks(yajl_gen g, yajl_val nets);
+/* A Container's volume v by the name viewer (a uid) reaches it by: NAME,
+ * or NAME@UID for a member's in root's eyes, as VolumeList shows it (root's
+ * NAME is root's own). Root's form (viewer 0) reaches it from any caller that may. */
+const char *dk_volume_name(yajl_val v, uid_t viewer, char *buf, size_t n);
 /* Mounts: a Container's binds (its config's) and volumes (as made), each
- * volume by the name viewer (a uid) gives it: NAME@UID for a member's in
- * root's eyes */
+ * volume by the name viewer gives it (dk_volume_name) */
 void dk_gen_mounts(yajl_gen g, yajl_val c, uid_t viewer);
 /* HostConfig.NetworkMode of a ContainerSpec. */
 const char *dk_network_mode(yajl_val cspec_json);
