@@ -44,6 +44,7 @@
 #include "supervisor/daemon/sessions/session.h"
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/daemon/images/images.h"
+#include "common/monotonic.h"
 #include <limits.h>
 
 #include <errno.h>
@@ -364,7 +365,7 @@ static int run(corrald_config *cfg, policy *pol, cerr *err)
 	for (size_t i = 0; i < ARRAY_SIZE(features); i++)
 		if (ctr_feature_register(&containers, features[i]) < 0)
 			return cerr_set(err, ENOSPC, "too many container features");
-	corrald d = { .cfg = cfg, .started_usec = el_now_usec(), .containers = &containers, .policy = pol };
+	corrald d = { .cfg = cfg, .started_usec = mono_usec(), .containers = &containers, .policy = pol };
 	_cleanup_el_ el_loop *loop = NULL;
 	metrics_http *http = NULL;
 	el_source *sigs = NULL, *wd = NULL, *sweep = NULL;

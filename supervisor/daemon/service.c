@@ -58,6 +58,7 @@
 #include "supervisor/daemon/broker/broker.h"
 #include "supervisor/daemon/stream/stream.h"
 #include "supervisor/varlink/wire.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -89,7 +90,7 @@ static int m_get_info(vl_call *call, yajl_val params, void *ud)
 	jg_key_str(g, "stateDir", d->cfg->state_dir);
 	jg_key_str(g, "socket", d->cfg->socket);
 	jg_key_str(g, "cgroupParent", d->cgroup_parent ? d->cgroup_parent : "");
-	jg_key_int(g, "uptimeSec", (long long)((el_now_usec() - d->started_usec) / 1000000));
+	jg_key_int(g, "uptimeSec", (long long)((mono_usec() - d->started_usec) / 1000000));
 	jg_key_int(g, "connections", (long long)vl_server_n_connections(d->srv));
 	jg_key_int(g, "containers", (long long)ctr_count(d, -1));
 	jg_key_int(g, "running", (long long)ctr_count(d, CS_RUNNING));

@@ -1,6 +1,5 @@
 #include "supervisor/loop/eventloop.h"
 #include "common/cleanup.h"
-#include "common/monotonic.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -49,8 +48,6 @@ struct el_loop {
 	struct el_member { uid_t uid; size_t n; } *members; /* those with any at work */
 	size_t n_members;
 };
-
-uint64_t el_now_usec(void) { return mono_usec(); }
 
 int el_new(el_loop **out, cerr *err)
 {

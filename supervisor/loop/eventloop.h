@@ -81,4 +81,3 @@ int el_run_once(el_loop *l, int timeout_ms);
 void el_exit(el_loop *l, int code);
 size_t el_n_sources(const el_loop *l);
 
-uint64_t el_now_usec(void); /* CLOCK_MONOTONIC */

@@ -2,6 +2,7 @@
 #include "supervisor/monitor/stream_peer.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -143,10 +144,10 @@ void attach_exit(attach_set *a, int code)
 
 void attach_release(attach_set *a, int ms)
 {
-	uint64_t deadline = el_now_usec() + (uint64_t)ms * 1000;
+	uint64_t deadline = mono_usec() + (uint64_t)ms * 1000;
 	while (a->clients) {
 		attached *c = a->clients;
-		uint64_t now = el_now_usec();
+		uint64_t now = mono_usec();
 		if (now < deadline)
 			stream_peer_flush_blocking(c->peer, (int)((deadline - now) / 1000));
 		a->clients = c->next;

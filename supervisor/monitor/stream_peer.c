@@ -1,6 +1,7 @@
 #include "supervisor/monitor/stream_peer.h"
 #include "common/log.h"
 #include "common/outq.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -238,9 +239,9 @@ void stream_peer_finish(stream_peer *p, int code)
 
 void stream_peer_flush_blocking(stream_peer *p, int ms)
 {
-	uint64_t deadline = el_now_usec() + (uint64_t)ms * 1000;
+	uint64_t deadline = mono_usec() + (uint64_t)ms * 1000;
 	while (outq_len(&p->out) && !p->dead) {
-		uint64_t now = el_now_usec();
+		uint64_t now = mono_usec();
 		if (now >= deadline)
 			return;
 		struct pollfd pf = { .fd = p->fd, .events = POLLOUT };

@@ -10,6 +10,7 @@
 #include "common/json.h"
 #include "common/json_scan.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -53,7 +54,7 @@ void vl_call_finish(vl_call *call, const char *error)
 	if (s->cfg.on_call_done) {
 		vl_call_info info = {
 			.method = call->msg.method, .peer = &c->peer, .params = call->msg.params,
-			.error = error, .usec = el_now_usec() - call->t0,
+			.error = error, .usec = mono_usec() - call->t0,
 		};
 		s->cfg.on_call_done(&info, s->cfg.userdata);
 	}

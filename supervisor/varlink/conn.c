@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "common/fdpass.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@ static bool peer_log_allowed(void)
 {
 	static uint64_t window;
 	static unsigned n, dropped;
-	uint64_t now = el_now_usec() / 1000000;
+	uint64_t now = mono_usec() / 1000000;
 	if (now != window) {
 		if (dropped)
 			log_warn("varlink: %u more faulty peers not logged", dropped);
@@ -65,7 +66,7 @@ static void conn_process(vl_conn *c)
 		}
 		memset(call, 0, sizeof(*call));
 		call->conn = c;
-		call->t0 = c->srv->cfg.on_call_done ? el_now_usec() : 0; /* its one reader */
+		call->t0 = c->srv->cfg.on_call_done ? mono_usec() : 0; /* its one reader */
 		call->text = text;
 		call->text_len = len;
 		c->call = call;

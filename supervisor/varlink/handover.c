@@ -7,6 +7,7 @@
 #include "supervisor/varlink/conn.h"
 #include "supervisor/varlink/handover.h"
 #include "common/cleanup.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -119,7 +120,7 @@ int vl_server_adopt_call(vl_server *s, int fd, const peer_cred *as, const char *
 	c->allowed = true;
 	c->one_call = true;
 	call->conn = c;
-	call->t0 = el_now_usec();
+	call->t0 = mono_usec();
 	c->call = call;
 	vl_conn_update(c); /* a call is pending: hang-ups only */
 	*out = call;

@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -40,7 +41,7 @@ int vl_local_call(vl_server *s, const peer_cred *peer, const char *method, const
 	}
 	*l = (vl_local){ .srv = s, .peer = *peer, .done = done, .data = data, .call = call };
 	call->local = l;
-	call->t0 = el_now_usec();
+	call->t0 = mono_usec();
 	*out = l;
 	vl_call_invoke(s, call);
 	if (l->call == call && !call->cancel) {

@@ -14,6 +14,7 @@
 #include "common/fileio.h"
 #include "common/log.h"
 #include "common/strv.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,7 +51,7 @@ static void on_pump(el_source *src, void *data)
 {
 	broker *b = data;
 	bool again = false;
-	uint64_t now = el_now_usec();
+	uint64_t now = mono_usec();
 	if (b->out_total > BROKER_OUT_TOTAL)
 		out_bound(b);
 	for (session *s = b->d->sessions; s; s = s->next) {
@@ -188,7 +189,7 @@ void broker_session_close(struct corrald *d, struct session *s)
 static void party_rates(bparty *m)
 {
 	const broker_rule *r = broker_policy_rule(m->bs->s->policy, m->name, m->labels);
-	uint64_t now = el_now_usec();
+	uint64_t now = mono_usec();
 	bucket_init(&m->msgs, r ? r->msg_rate : 0, r ? r->msg_burst : 0, now);
 	/* a burst of bytes holds at least one largest message */
 	double bb = r ? r->byte_burst : 0;

@@ -7,6 +7,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +44,7 @@ int broker_rate(bparty *m, size_t bytes, broker_fault *f)
 	broker_session *bs = m->bs;
 	if (m->msgs.rate <= 0 && m->bytes.rate <= 0)
 		return 0; /* no limit: no clock to read */
-	uint64_t now = el_now_usec();
+	uint64_t now = mono_usec();
 	double wait = bucket_take(&m->msgs, 1, now);
 	if (wait == 0 && (wait = bucket_take(&m->bytes, (double)bytes, now)) > 0)
 		m->msgs.tokens += 1; /* the message was not sent: its token back */

@@ -11,6 +11,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,7 +129,7 @@ breq *breq_open(bparty *m, const peer_cred *peer, const broker_args *a, breq_don
 		return NULL;
 	}
 	*q = (breq){ .bs = bs, .done = done, .end = end, .from = m, .server = st->m, .topic = q->topic,
-		     .timer = q->timer, .t0 = el_now_usec() };
+		     .timer = q->timer, .t0 = mono_usec() };
 	snprintf(q->id, sizeof(q->id), "%llx", (unsigned long long)++bs->b->next_id);
 	bmsg *body = broker_message(bs, topic, m->name, text, a->data_len);
 	_cleanup_strbuf_ strbuf sb = { 0 };
@@ -178,7 +179,7 @@ int breq_answer(bparty *m, const char *id, const char *text, broker_fault *f)
 	_cleanup_strbuf_ strbuf sb = { 0 };
 	if (sb_addf(&sb, "{\"from\":\"%s\",\"data\":%s}", m->name, text) < 0)
 		return broker_fault_oom(f);
-	record_latency(bs, el_now_usec() - q->t0);
+	record_latency(bs, mono_usec() - q->t0);
 	bs->routed++;
 	session_touch(bs->b->d, bs->s);
 	breq_end(q, NULL, sb.buf);

@@ -12,6 +12,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strv.h"
+#include "common/monotonic.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,7 +147,7 @@ static bstream *fullest(broker *b)
 
 void bstream_push(bstream *st, bmsg *msg)
 {
-	uint64_t now = el_now_usec();
+	uint64_t now = mono_usec();
 	broker *b = st->bs->b;
 	st->bs->dropped += bq_push(st->q, msg, now);
 	/* all queues' bound: the fullest pay, oldest first */

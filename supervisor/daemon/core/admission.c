@@ -3,6 +3,7 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 
 #include <stdio.h>
 
@@ -29,7 +30,7 @@ const char *admission_check(corrald *d, uid_rates *rates, const peer_cred *peer,
 {
 	if (peer->uid == 0)
 		return NULL;
-	uint64_t now = el_now_usec();
+	uint64_t now = mono_usec();
 	uid_rate_slot *s = uid_rates_slot(rates, peer->uid, now);
 	if (!s || bucket_take(&s->b, 1, now) == 0)
 		return NULL;
@@ -45,7 +46,7 @@ const char *admission_check(corrald *d, uid_rates *rates, const peer_cred *peer,
 void admission_capped(corrald *d, uid_rates *rates, const peer_cred *peer, const char *where, const char *why)
 {
 	metrics_add_refused(d->metrics, 1);
-	uint64_t now = el_now_usec();
+	uint64_t now = mono_usec();
 	uid_rate_slot *s = uid_rates_slot(rates, peer->uid, now);
 	if (!s) { /* no rate set, so no slot: each is said */
 		unsigned long one = 1;

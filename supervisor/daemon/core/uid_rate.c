@@ -3,6 +3,7 @@
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/api/sv_fault.h"
+#include "common/monotonic.h"
 
 #include <stdio.h>
 
@@ -41,7 +42,7 @@ double uid_rates_take(uid_rates *u, uid_t uid, uint64_t now_usec)
 const char *corrald_admit(struct vl_call *call, char *params, size_t n, void *userdata)
 {
 	corrald *d = userdata;
-	double wait = uid_rates_take(&d->uid_rates, vl_call_peer(call)->uid, el_now_usec());
+	double wait = uid_rates_take(&d->uid_rates, vl_call_peer(call)->uid, mono_usec());
 	if (wait == 0)
 		return NULL;
 	snprintf(params, n, "{\"retryAfter\":%.6f}", wait);

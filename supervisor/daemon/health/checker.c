@@ -21,6 +21,7 @@
 #include "common/json_build.h"
 #include "common/log.h"
 #include "common/timefmt.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -121,7 +122,7 @@ static void record(health_checker *h, int exit_code, const char *out, size_t len
 	if (exit_code == 0)
 		h->streak = 0;
 	/* failures in the start period do not count, until a first success */
-	else if (h->status != HEALTH_STARTING || el_now_usec() - h->since >= hc->start_period_us)
+	else if (h->status != HEALTH_STARTING || mono_usec() - h->since >= hc->start_period_us)
 		h->streak++;
 	corrald *d = h->d;
 	ctr *c = h->c;
@@ -263,7 +264,7 @@ void health_start(corrald *d, ctr *c)
 	}
 	h->d = d;
 	h->c = c;
-	h->since = el_now_usec();
+	h->since = mono_usec();
 	if (!resume) {
 		h->streak = 0;
 		h->status = HEALTH_STARTING;

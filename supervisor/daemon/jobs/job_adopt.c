@@ -10,6 +10,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/timefmt.h"
+#include "common/monotonic.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,7 @@ void job_resume(job *j)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	long long now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	uint64_t ago = started && now > started ? (uint64_t)(now - started) / 1000 : 0;
-	j->attempt_mono = el_now_usec() > ago ? el_now_usec() - ago : 0;
+	j->attempt_mono = mono_usec() > ago ? mono_usec() - ago : 0;
 	ctr *c = find_container(j);
 	if (c) {
 		snprintf(j->container, sizeof(j->container), "%s", c->id);

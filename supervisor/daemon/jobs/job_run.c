@@ -20,6 +20,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/timefmt.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -141,7 +142,7 @@ static void arm_timeout(job *j)
 {
 	if (!j->spec.timeout)
 		return;
-	uint64_t limit = (uint64_t)j->spec.timeout * 1000000, ran = el_now_usec() - j->attempt_mono;
+	uint64_t limit = (uint64_t)j->spec.timeout * 1000000, ran = mono_usec() - j->attempt_mono;
 	cerr err = { 0 };
 	if (el_add_timer(j->t->d->loop, ran < limit ? limit - ran : 1, false, on_timeout, j, &j->timer, &err) < 0) {
 		log_cerr(LOG_LVL_ERROR, &err, "job %s: its timeout", j->id);
@@ -187,7 +188,7 @@ static void on_waited(void *data, const char *error, yajl_val params)
 		j->has_exit = true;
 		j->exit_code = (int)code;
 	}
-	j->run_ms += (el_now_usec() - j->attempt_mono) / 1000;
+	j->run_ms += (mono_usec() - j->attempt_mono) / 1000;
 	capture_output(j);
 	remove_container(j);
 }
@@ -265,7 +266,7 @@ void job_step_attempt(job *j)
 	j->has_exit = j->timed_out = false;
 	free(j->error);
 	j->error = NULL;
-	j->attempt_mono = el_now_usec();
+	j->attempt_mono = mono_usec();
 	if (job_attempt_begin(j, now) < 0) {
 		set_error(j, "out of memory");
 		return finish(j, JOB_FAILED);

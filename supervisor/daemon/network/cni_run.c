@@ -8,6 +8,7 @@
 #include "common/json_get.h"
 #include "common/log.h"
 #include "common/strv.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -276,8 +277,8 @@ void cni_run_detach(cni_run *r, cni_done_fn done, void *data)
 
 void cni_run_drain(cni_runner *rn, int timeout_ms)
 {
-	uint64_t end = el_now_usec() + (uint64_t)timeout_ms * 1000;
-	while (rn->live && el_now_usec() < end)
+	uint64_t end = mono_usec() + (uint64_t)timeout_ms * 1000;
+	while (rn->live && mono_usec() < end)
 		if (el_run_once(rn->loop, 100) < 0)
 			break;
 	/* what did not finish: its plugin killed, the rest not run (no DEL of

@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_build.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +36,7 @@ static struct {
 
 static void on_lag_tick(el_source *s, void *data)
 {
-	uint64_t now = el_now_usec();
+	uint64_t now = mono_usec();
 	lag.last = now > lag.due ? now - lag.due : 0;
 	if (lag.last >= lag.worst || now - lag.worst_at > 60000000ull) {
 		lag.worst = lag.last;
@@ -48,7 +49,7 @@ static void on_lag_tick(el_source *s, void *data)
 
 int readiness_init(corrald *d, cerr *err)
 {
-	lag.due = el_now_usec() + READINESS_LAG_PERIOD_USEC;
+	lag.due = mono_usec() + READINESS_LAG_PERIOD_USEC;
 	return el_add_timer(d->loop, READINESS_LAG_PERIOD_USEC, true, on_lag_tick, NULL, &lag.timer, err);
 }
 
@@ -56,7 +57,7 @@ int readiness_init(corrald *d, cerr *err)
  * (/readyz has no authentication), the others answer what it found. */
 #define STORE_PROBE_USEC (5 * 1000000ull)
 static struct {
-	uint64_t at; /* el_now_usec() of the last probe; 0: none yet */
+	uint64_t at; /* mono_usec() of the last probe; 0: none yet */
 	component result;
 } store;
 
@@ -64,7 +65,7 @@ static void probe_store(const corrald *d, component *c);
 
 static void check_store(const corrald *d, component *c)
 {
-	uint64_t now = el_now_usec();
+	uint64_t now = mono_usec();
 	if (!store.at || now - store.at >= STORE_PROBE_USEC) {
 		probe_store(d, &store.result);
 		store.at = now;

@@ -50,7 +50,7 @@ typedef struct session {
 	struct cni_port *ports;     /* published through its attachment (SessionCreate's ports) */
 	size_t n_ports;
 	uint64_t idle_timeout_usec; /* 0: none */
-	uint64_t last_active_usec;  /* el_now_usec() of the last member start or end, or broker traffic */
+	uint64_t last_active_usec;  /* mono_usec() of the last member start or end, or broker traffic */
 	bool rm_state;              /* state.json goes when it is removed or expires (the default);
 				     * false: kept for its owner's next session of that name */
 	struct broker_policy *policy; /* --broker-policy, parsed; NULL: everything inside the session */

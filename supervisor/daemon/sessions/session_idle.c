@@ -12,6 +12,7 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -41,7 +42,7 @@ static void on_idle(el_source *src, void *data)
 	session *s = data;
 	corrald *d = sx_of(s)->d;
 	(void)src;
-	uint64_t now = el_now_usec(), idle = now - s->last_active_usec;
+	uint64_t now = mono_usec(), idle = now - s->last_active_usec;
 	if (session_first_ctr(d, s, true)) {
 		s->last_active_usec = now; /* busy: idle at the earliest a timeout after its last member ends */
 		return arm_in(d, s, s->idle_timeout_usec);

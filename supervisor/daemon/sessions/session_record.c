@@ -12,6 +12,7 @@
 #include "common/fileio.h"
 #include "common/json.h"
 #include "common/strv.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,7 +83,7 @@ session *session_of(corrald *d, const ctr *c)
 void session_touch(corrald *d, session *s)
 {
 	(void)d;
-	s->last_active_usec = el_now_usec();
+	s->last_active_usec = mono_usec();
 }
 
 bool session_visible_to(const session *s, const peer_cred *peer)
@@ -198,7 +199,7 @@ int session_open(corrald *d, session_x *x, cerr *err)
 	snprintf(path, sizeof(path), "%s/" SESSION_POLICY_FILE, s->dir);
 	if (!s->policy && access(path, F_OK) == 0 && (r = session_policy_load(path, &s->policy, err)) < 0)
 		return r;
-	s->last_active_usec = el_now_usec();
+	s->last_active_usec = mono_usec();
 	s->next = d->sessions;
 	d->sessions = s;
 	return 0;

@@ -11,6 +11,7 @@
 #include "supervisor/varlink/params.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -52,7 +53,7 @@ static bool same_token(const char *a, const char *b)
 
 stream_grant *stream_grant_take(enum stream_grant_kind kind, const char *token)
 {
-	drop_expired(el_now_usec());
+	drop_expired(mono_usec());
 	if (strlen(token) != STREAM_TOKEN_LEN)
 		return NULL;
 	for (size_t i = 0; i < STREAM_MAX_TOKENS; i++) {
@@ -72,7 +73,7 @@ stream_grant *stream_grant_take(enum stream_grant_kind kind, const char *token)
  * that keeps it out goes */
 static int free_slot(const peer_cred *peer, double *retry_after)
 {
-	uint64_t now = el_now_usec(), oldest = UINT64_MAX, oldest_own = UINT64_MAX;
+	uint64_t now = mono_usec(), oldest = UINT64_MAX, oldest_own = UINT64_MAX;
 	drop_expired(now);
 	int slot = -1;
 	size_t own = 0;
@@ -206,7 +207,7 @@ int sv_stream_prepare(vl_call *call, yajl_val params, void *ud)
 		return sv_internal(call, "no random bytes for a token");
 	for (size_t i = 0; i < sizeof(raw); i++)
 		snprintf(g->token + 2 * i, 3, "%02x", raw[i]);
-	g->expires_usec = el_now_usec() + STREAM_TOKEN_TTL_USEC;
+	g->expires_usec = mono_usec() + STREAM_TOKEN_TTL_USEC;
 	const char *path = g->kind == GRANT_EXEC ? "exec" : g->kind == GRANT_ATTACH ? "attach" : "portforward";
 	char url[160];
 	snprintf(url, sizeof(url), "http://%s/%s/%s", listen_addr, path, g->token);

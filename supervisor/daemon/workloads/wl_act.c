@@ -15,6 +15,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -49,7 +50,7 @@ static void acted(wl_table *t, const char *name, enum wl_akind kind, const char 
 		w->ops--;
 	if (w && error) {
 		w->failures++;
-		w->failed_at = el_now_usec();
+		w->failed_at = mono_usec();
 		unsigned shift = w->failures > 20 ? 20 : w->failures - 1;
 		uint64_t delay = WL_BACKOFF_MIN_USEC << shift;
 		w->backoff_until = w->failed_at + (delay > WL_BACKOFF_MAX_USEC ? WL_BACKOFF_MAX_USEC : delay);

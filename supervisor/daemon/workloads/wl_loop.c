@@ -16,6 +16,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/log.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -59,7 +60,7 @@ static bool reconcile(wl_table *t, workload *w)
 	unsigned want = w->deleting ? 0 : w->replicas;
 	size_t n_a;
 	size_t drift = wl_plan(want, w->hash, r, n, a, WL_PLAN_MAX, &n_a);
-	uint64_t now = el_now_usec();
+	uint64_t now = mono_usec();
 	w->last_drift = (unsigned)drift;
 	wl_status_note(w, r, n);
 	if (w->ready == want && w->failures) /* it works now */
@@ -111,7 +112,7 @@ static void on_tick(el_source *s, void *data)
 void wl_schedule_in(wl_table *t, uint64_t usec)
 {
 	cerr err = { 0 };
-	uint64_t at = el_now_usec() + usec;
+	uint64_t at = mono_usec() + usec;
 	if (t->soon && t->soon_at <= at)
 		return;
 	el_remove(t->soon);

@@ -18,6 +18,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/timefmt.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -200,9 +201,9 @@ int sv_workload_apply(vl_call *call, yajl_val params, void *ud)
 static int gen_workload(yajl_gen g, wl_table *t, workload *w, bool detail)
 {
 	char reason[WL_REASON_MAX];
-	const char *shown = wl_reason_shown(w, el_now_usec(), reason, sizeof(reason));
+	const char *shown = wl_reason_shown(w, mono_usec(), reason, sizeof(reason));
 	char progress[WL_REASON_MAX];
-	const char *status = wl_status_of(w, el_now_usec(), shown, progress, sizeof(progress), &shown);
+	const char *status = wl_status_of(w, mono_usec(), shown, progress, sizeof(progress), &shown);
 	int r = yajl_gen_map_open(g) || jg_key_str(g, "name", w->name) || jg_key_str(g, "kind", w->kind) ||
 		jg_key_int(g, "replicas", w->replicas) || jg_key_int(g, "ready", w->ready) ||
 		jg_key_int(g, "present", w->present) || jg_key_str(g, "template", w->hash) ||

@@ -51,10 +51,10 @@ typedef struct workload {
 	/* the loop's, in memory */
 	bool deleting;       /* its replicas go, then it */
 	unsigned failures;   /* replica creations that failed in a row */
-	uint64_t backoff_until; /* el_now_usec(): no creation before */
-	uint64_t failed_at;   /* el_now_usec() of the last failure */
+	uint64_t backoff_until; /* mono_usec(): no creation before */
+	uint64_t failed_at;   /* mono_usec() of the last failure */
 	char reason[WL_REASON_MAX]; /* why it has not converged, or "" */
-	uint64_t drift_since; /* el_now_usec() when it left convergence; 0: converged */
+	uint64_t drift_since; /* mono_usec() when it left convergence; 0: converged */
 	uint64_t last_convergence_usec; /* how long the last convergence took */
 	uint64_t actions;     /* done for it, in all */
 	unsigned last_drift;  /* actions its last plan needed */
@@ -73,7 +73,7 @@ typedef struct wl_table {
 	workload *list;
 	size_t n;
 	el_source *tick, *soon;
-	uint64_t soon_at; /* el_now_usec() when soon fires */
+	uint64_t soon_at; /* mono_usec() when soon fires */
 	struct wl_op *ops; /* in flight, all workloads (wl_loop.h) */
 	unsigned n_ops;
 	struct wl_pull *pulls; /* under way for the ops (wl_loop.h) */

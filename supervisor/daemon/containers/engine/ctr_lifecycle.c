@@ -28,6 +28,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/timefmt.h"
+#include "common/monotonic.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -137,7 +138,7 @@ static void running(corrald *d, ctr *c, ctr_done *done, pid_t pid)
 	c->pid = pid;
 	c->status = CS_RUNNING;
 	c->has_run = true;
-	c->started_mono = el_now_usec();
+	c->started_mono = mono_usec();
 	rfc3339_ns(0, c->started_at, sizeof(c->started_at));
 	c->finished_at[0] = c->end_reason[0] = '\0';
 	ctr_done_tell(&done, c, NULL);
@@ -241,7 +242,7 @@ int ctr_remove_now(corrald *d, ctr *c, cerr *err)
 static uint64_t ran_usec(const ctr *c)
 {
 	if (c->started_mono)
-		return el_now_usec() - c->started_mono;
+		return mono_usec() - c->started_mono;
 	long long a, b;
 	if (crilog_parse_time(c->started_at, strlen(c->started_at), &a) < 0 ||
 	    crilog_parse_time(c->finished_at, strlen(c->finished_at), &b) < 0 || b < a)
