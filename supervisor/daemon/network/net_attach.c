@@ -159,17 +159,23 @@ static void set_verified(net_globals *ns, const char *conf)
 }
 
 /* Start fails with why; in_net: a plugin's error, said of the network. */
-static void give_up(ctr *c, const cerr *err, bool in_net)
+static void abort_start(ctr *c, const char *what, const cerr *err, bool in_net)
 {
 	ctr_spawn *s = c->spawn;
-	char netns[PATH_MAX];
-	net_pin_path(c->d, c->id, netns, sizeof(netns));
 	free(TAKE_PTR(s->net_conf));
-	netns_unpin(netns);
-	if (asprintf(&s->net_err, "container %s: %s%s%s%s", c->name, in_net ? "network " : "",
-		     in_net ? c->spec.net_name : "", in_net ? ": " : "", cerr_msg(err)) < 0)
+	if (asprintf(&s->net_err, "container %s: %s%s%s%s%s", c->name, in_net ? "network " : "",
+		     in_net ? c->spec.net_name : "", in_net ? ": " : "", what, cerr_msg(err)) < 0)
 		s->net_err = NULL;
 	ctr_spawn_say(s, NET_ABORT);
+}
+
+/* Start fails once its namespace is pinned: the pin goes too. */
+static void give_up(ctr *c, const cerr *err, bool in_net)
+{
+	char netns[PATH_MAX];
+	net_pin_path(c->d, c->id, netns, sizeof(netns));
+	netns_unpin(netns);
+	abort_start(c, "", err, in_net);
 }
 
 static int start_add(struct corrald *d, ctr *c, cerr *err)
@@ -226,14 +232,26 @@ static void attach_now(struct corrald *d, ctr *c, pid_t pid)
 		give_up(c, &err, false);
 }
 
+static size_t waiting_dels(struct corrald *d, const char *id, bool redo);
+
 void net_attach(struct corrald *d, ctr *c, pid_t pid)
 {
+	/* the failed DELs of its last attachment, waiting to be tried again,
+	 * run now and its ADD after them: tried later, they would find the
+	 * new attachment by the same id and take its pin, veth and lease */
+	waiting_dels(d, c->id, true);
 	for (pending_del *p = d->network->pending; p; p = p->next)
 		if (streq(p->id, c->id)) {
 			p->waiter = c;
 			p->pid = pid;
 			return;
 		}
+	if (waiting_dels(d, c->id, false) > 0) { /* one failed at once */
+		_cleanup_cerr_ cerr e = { 0 };
+		cerr_set(&e, EAGAIN, "its last attachment's DEL failed (tried again in a while)");
+		abort_start(c, "", &e, true);
+		return;
+	}
 	attach_now(d, c, pid);
 }
 
@@ -357,6 +375,8 @@ static void on_deleted(int r, const char *result, const cerr *e, void *data)
 	if (r < 0) {
 		log_warn("%s: DEL: %s (tried again in a while)", p->path, cerr_msg(e));
 		retry_dels_later(p->d);
+		if (p->waiter) /* its ADD would share the failed one's id */
+			abort_start(TAKE_PTR(p->waiter), "its last attachment's DEL: ", e, true);
 	} else {
 		p->d->network->del_retry_s = 0;
 		if (!pin_held(p->d, p->id))
@@ -410,21 +430,36 @@ static void redo_del(struct corrald *d, const char *dir, const char *name)
 	}
 	_cleanup_(net_record_release) net_record rec = { 0 };
 	cerr err = { 0 };
-	if (net_del_record(d, id, path, &rec, NULL, NULL, &err) < 0)
-		log_cerr(LOG_LVL_WARN, &err, "network: the DEL of %s", id);
-	else
+	if (net_del_record(d, id, path, &rec, NULL, NULL, &err) < 0) {
+		/* a record that does not parse can never be run: kept, it
+		 * would hold back its container's starts (net_attach) */
+		bool never = err.code == EINVAL && unlink(path) == 0;
+		log_cerr(LOG_LVL_WARN, &err, "network: the DEL of %s%s", id, never ? " cannot be run; its record is dropped" : "");
+	} else
 		log_info("network: the DEL of %s, not done yet, is run again", id);
 }
 
-void net_redo_dels(struct corrald *d)
+/* The records of failed DELs in networks/pending (id's: <id>.json,
+ * <id>.<ifname>.json; all for NULL); redo: each run again. */
+static size_t waiting_dels(struct corrald *d, const char *id, bool redo)
 {
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s/networks/pending", d->cfg->state_dir);
 	_cleanup_(closedirp) DIR *dh = opendir(dir);
 	struct dirent *e;
+	size_t n = 0, len = id ? strlen(id) : 0;
 	while (dh && (e = readdir(dh)))
-		if (e->d_name[0] != '.')
-			redo_del(d, dir, e->d_name);
+		if (e->d_name[0] != '.' && (!id || (!strncmp(e->d_name, id, len) && e->d_name[len] == '.'))) {
+			n++;
+			if (redo)
+				redo_del(d, dir, e->d_name);
+		}
+	return n;
+}
+
+void net_redo_dels(struct corrald *d)
+{
+	waiting_dels(d, NULL, true);
 }
 
 bool net_del_under_way(const struct corrald *d, const char *id)
@@ -533,55 +568,4 @@ void net_detach(struct corrald *d, ctr *c)
 		if (net_detach_record(d, c, path, NULL, NULL, &err) < 0)
 			log_cerr(LOG_LVL_WARN, &err, "container %s: DEL of %s", c->name, ifname);
 	}
-}
-
-static void gen_attachment(yajl_gen g, const char *path, const char *net, const net_extra *e)
-{
-	_cleanup_json_ yajl_val v = NULL;
-	_cleanup_cerr_ cerr err = { 0 };
-	cni_summary s = { 0 };
-	if (json_parse_file_at(AT_FDCWD, path, NET_CONFLIST_MAX * 2, &v, &err) < 0 && !e)
-		return;
-	cni_result_summary(json_get(v, "result"), &s);
-	char id[NET_ID_LEN + 1] = "";
-	_cleanup_cerr_ cerr iderr = { 0 };
-	net_id(net, id, &iderr);
-	jg_key(g, net);
-	yajl_gen_map_open(g);
-	jg_key_str(g, "networkId", id);
-	jg_key_str(g, "interface", s.ifname[0] ? s.ifname : e ? e->ifname : NET_IFNAME);
-	jg_key_str(g, "ipAddress", s.ip);
-	jg_key_int(g, "prefixLength", s.prefix_len);
-	jg_key_str(g, "macAddress", s.mac);
-	jg_key_str(g, "gateway", s.gateway);
-	if (e && e->aliases) {
-		jg_key(g, "aliases");
-		yajl_gen_array_open(g);
-		for (char **a = e->aliases; *a; a++)
-			jg_str(g, *a);
-		yajl_gen_array_close(g);
-	}
-	yajl_gen_map_close(g);
-}
-
-/* eth0 while attached; the further ones always (no address while not) */
-void net_gen_inspect(yajl_gen g, const struct corrald *d, const ctr *c)
-{
-	if (c->spec.network != CTR_NET_CNI || !d)
-		return;
-	char path[PATH_MAX];
-	net_record_path(d, c, NULL, path, sizeof(path));
-	_cleanup_(net_extras_release) net_extras x = { 0 };
-	_cleanup_cerr_ cerr err = { 0 };
-	(void)net_extras_load(d, c, &x, &err);
-	if (access(path, F_OK) < 0 && !x.n)
-		return;
-	jg_key(g, "networks");
-	yajl_gen_map_open(g);
-	gen_attachment(g, path, c->spec.net_name, NULL);
-	for (size_t i = 0; i < x.n; i++) {
-		net_record_path(d, c, x.v[i].ifname, path, sizeof(path));
-		gen_attachment(g, path, x.v[i].network, &x.v[i]);
-	}
-	yajl_gen_map_close(g);
 }

@@ -65,9 +65,6 @@ int net_del_record(struct corrald *d, const char *id, const char *path, net_reco
 /* Move the record at path aside (pending/) and DEL it; its interface's
  * names go from its network. */
 int net_detach_record(struct corrald *d, ctr *c, const char *path, net_del_done_fn done, void *data, cerr *err);
-/* "networks": {NAME: {ipAddress, macAddress, gateway, interface}} of
- * network.json, for Inspect; nothing when it has none. */
-void net_gen_inspect(yajl_gen g, const struct corrald *d, const ctr *c);
 
 /* What net_attach.c and net_reconcile.c hold, freed at exit (once no CNI
  * run that could still use it is under way). */

@@ -8,6 +8,7 @@
 #include "supervisor/daemon/containers/engine/ctr_bundle_mounts.h"
 #include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/net_attach.h"
+#include "supervisor/daemon/network/net_inspect.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/netconf.h"
 #include "supervisor/daemon/network/resolv.h"
