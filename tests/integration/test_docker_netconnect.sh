@@ -5,7 +5,7 @@
 # stopped container's next start, kept across a corrald restart, and
 # nothing left (veth, rule, lease, record) once the container goes.
 # corrald runs in a network namespace of the test's own.
-# time: about 120 s (6 cases): each starts corrald with CNI networks and drives it through the docker CLI or docker-compose; every connect, disconnect and restart runs CNI's plugins
+# time: about 130 s (7 cases): each starts corrald with CNI networks and drives it through the docker CLI or docker-compose; every connect, disconnect and restart runs CNI's plugins
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"
@@ -278,6 +278,44 @@ test_dknc_hosts_of_two_networks() {
 	wait_for 10 unresolved c a
 	dock rm -f a b c d >/dev/null
 	dock network rm n1 n2 >/dev/null || fail "the networks are still held"
+}
+
+# a connect while the DEL of the disconnect before it waits to be tried
+# again (tuning killed in it): the new attachment takes another interface,
+# as the DEL, when it runs, finds what to delete by container and
+# interface; once it has run the new one is still there
+test_dknc_reconnect_while_a_del_waits() {
+	trap cleanup_sv EXIT
+	need_cni
+	mkdir -p "$T/cni"
+	local p
+	for p in "$CNI"/*; do
+		printf '#!/bin/sh
+if [ "$CNI_COMMAND" = DEL ] && [ "${0##*/}" = tuning ] && mkdir %s 2>/dev/null; then kill -9 $$; fi
+exec %s "$@"
+' \
+			"$T/killed" "$p" >"$T/cni/${p##*/}"
+		chmod +x "$T/cni/${p##*/}"
+	done
+	echo "cni-path = $T/cni" >"$T/corrald.conf"
+	start_sv_netns $(docker_flags)
+	import_busybox
+	dock network create net2 >/dev/null
+	dock run -d --name box busybox:latest sleep 1000 >/dev/null
+	dock network connect net2 box || fail "network connect"
+	local out
+	out=$(dock network disconnect net2 box 2>&1) && fail "the disconnect succeeded with its DEL killed: $out"
+	assert_contains "$out" "CNI plugin tuning" "what the disconnect says"
+	wait_for 10 grep -q "DEL: CNI plugin tuning: exit 137.*tried again in a while" "$T/corrald.log" ||
+		fail "the disconnect's DEL did not fail: $(tail -3 "$T/corrald.log")"
+	dock network connect net2 box || fail "connect again"
+	wait_for 20 sh -c "[ -z \"\$(ls -A '$STATE_D/networks/pending' 2>/dev/null)\" ]" || fail "the DEL was not tried again"
+	assert_contains "$(cat "$T/corrald.log")" "is run again" "what corrald says of the DEL"
+	assert_eq "$(ifaces_of box)" "eth0 eth2 " "box's interfaces"
+	assert_eq "$(veths)" 2 "its veths"
+	local ip2
+	ip2=$(dock inspect -f '{{(index .NetworkSettings.Networks "net2").IPAddress}}' box)
+	assert_contains "$(dock exec box ip -o addr show eth2)" "inet $ip2/" "eth2's address"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

@@ -478,6 +478,13 @@ bool net_del_if_under_way(const struct corrald *d, const char *id, const char *i
 	return false;
 }
 
+bool net_del_if_waits(const struct corrald *d, const char *id, const char *ifname)
+{
+	char path[PATH_MAX];
+	net_pending_path(d, id, ifname, path, sizeof(path));
+	return net_del_if_under_way(d, id, ifname) || access(path, F_OK) == 0;
+}
+
 int net_del_record(struct corrald *d, const char *id, const char *path, net_record *rec, net_del_done_fn done,
 		   void *data, cerr *err)
 {
@@ -530,9 +537,7 @@ int net_detach_record(struct corrald *d, ctr *c, const char *path, net_del_done_
 	/* the record leaves the container's directory first: a corrald gone
 	 * before the DEL is over finds it there (net_reconcile), also when
 	 * the container was removed */
-	net_pending_path(d, c->id, pend, sizeof(pend));
-	if (!streq(ifname, NET_IFNAME)) /* <id>.<ifname>.json */
-		snprintf(pend + strlen(pend) - 5, sizeof(pend) - strlen(pend) + 5, ".%s.json", ifname);
+	net_pending_path(d, c->id, ifname, pend, sizeof(pend));
 	char pend_dir[PATH_MAX];
 	snprintf(pend_dir, sizeof(pend_dir), "%.*s", (int)(strrchr(pend, '/') - pend), pend);
 	if (mkdir_p(pend_dir, 0700) == 0 && rename(path, pend) == 0)

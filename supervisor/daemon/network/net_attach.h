@@ -56,6 +56,9 @@ bool net_attached(struct corrald *d, const char *id);
 void net_redo_dels(struct corrald *d);
 /* ... of id's interface ifname. */
 bool net_del_if_under_way(const struct corrald *d, const char *id, const char *ifname);
+/* ... or its record waits to be DELed again: ifname is not to be attached
+ * anew, as that DEL would take it. */
+bool net_del_if_waits(const struct corrald *d, const char *id, const char *ifname);
 /* DEL what the record at path says (*rec: what it held), in the
  * background; the record goes once the DEL succeeds; then done (may be
  * NULL) hears how it went. */

@@ -145,7 +145,7 @@ int sv_network_connect(vl_call *call, yajl_val params, void *ud)
 		snprintf(why, sizeof(why), "it is already connected to network %s", net);
 		return reply_bad_state(call, c, why);
 	}
-	if ((r = net_extras_add(d, c, &x, net, aliases, net_del_if_under_way, &err)) < 0)
+	if ((r = net_extras_add(d, c, &x, net, aliases, net_del_if_waits, &err)) < 0)
 		return r == -ENOSPC ? reply_bad_state(call, c, cerr_msg(&err)) : sv_internal_err(call, &err);
 	if (net_extras_save(d, c, &x, &err) < 0)
 		return sv_internal_err(call, &err);

@@ -30,7 +30,7 @@ void net_extras_release(net_extras *x);
 /* The entry for network net, or NULL. */
 net_extra *net_extras_find(const net_extras *x, const char *net);
 /* Add net with aliases (copied) on the first interface past eth0 that no
- * entry holds and busy (a DEL under way) does not say is c's still;
+ * entry holds and busy (a DEL under way or waiting) does not say is c's still;
  * -ENOSPC past NET_ATTACH_MAX. */
 typedef bool (*net_if_busy_fn)(const struct corrald *d, const char *id, const char *ifname);
 int net_extras_add(const struct corrald *d, const ctr *c, net_extras *x, const char *net, char *const *aliases,

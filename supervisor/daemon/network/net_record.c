@@ -75,9 +75,10 @@ void net_pin_path(const struct corrald *d, const char *id, char *buf, size_t n)
 	snprintf(buf, n, "%s/networks/netns/%s", d->cfg->state_dir, id);
 }
 
-void net_pending_path(const struct corrald *d, const char *id, char *buf, size_t n)
+void net_pending_path(const struct corrald *d, const char *id, const char *ifname, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s/networks/pending/%s.json", d->cfg->state_dir, id);
+	bool first = !ifname || streq(ifname, NET_IFNAME);
+	snprintf(buf, n, "%s/networks/pending/%s%s%s.json", d->cfg->state_dir, id, first ? "" : ".", first ? "" : ifname);
 }
 
 bool net_ifname_ok(const char *ifname)

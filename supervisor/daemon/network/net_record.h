@@ -12,9 +12,10 @@ void net_record_release(net_record *rec);
 int net_record_write(const char *path, const net_record_of *rec, cerr *err);
 /* <state>/networks/netns/<id>: its pinned namespace (netns_pin.h). */
 void net_pin_path(const struct corrald *d, const char *id, char *buf, size_t n);
-/* <state>/networks/pending/<id>.json: a record whose DEL is under way, or
- * failed (net_redo_dels runs it again). */
-void net_pending_path(const struct corrald *d, const char *id, char *buf, size_t n);
+/* <state>/networks/pending/<id>.json (eth0's; <id>.<ifname>.json a further
+ * one's): a record whose DEL is under way, or failed (net_redo_dels runs it
+ * again). */
+void net_pending_path(const struct corrald *d, const char *id, const char *ifname, char *buf, size_t n);
 /* eth0 .. eth15: an attachment's interface. */
 bool net_ifname_ok(const char *ifname);
 /* containers/<id>/network.json (ifname eth0 or NULL) or network-IF.json. */
