@@ -490,6 +490,8 @@ const char corral_supervisor_interface[] =
 	"  action: string,\n"
 	"  id: string,\n"
 	"  name: ?string,\n"
+	"  # a volume's: owner, its owner's uid (each owner's volume names are its\n"
+	"  # own: root names a member's NAME@UID)\n"
 	"  attributes: ?[string]string\n"
 	")\n"
 	"\n"

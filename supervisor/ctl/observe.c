@@ -7,10 +7,12 @@
 #include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "supervisor/api/volume_name.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Each line to its own stream, in the log's order: stdout is flushed
  * before a line goes to stderr, so `logs 2>&1 | cat` keeps the order. */
@@ -109,8 +111,14 @@ static int gen_event_filters(yajl_gen g, const ctl_optval *f, const char *sessio
 
 static void print_event(yajl_val e)
 {
-	printf("%s %s %s %.12s %s", ctl_str(e, "time"), ctl_str(e, "type"), ctl_str(e, "action"), ctl_str(e, "id"),
-	       ctl_str(e, "name"));
+	const char *type = ctl_str(e, "type"), *id = ctl_str(e, "id"), *name = ctl_str(e, "name");
+	char shown[512];
+	int id_width = 12; /* a container's or image's: as ps shows it */
+	if (streq(type, "volume")) { /* root is shown a member's as NAME@UID */
+		id = name = volume_event_name(e, getuid(), shown, sizeof(shown));
+		id_width = (int)strlen(id);
+	}
+	printf("%s %s %s %.*s %s", ctl_str(e, "time"), type, ctl_str(e, "action"), id_width, id, name);
 	yajl_val at = json_get(e, "attributes");
 	for (size_t i = 0; YAJL_IS_OBJECT(at) && i < at->u.object.len; i++)
 		printf(" %s=%s", at->u.object.keys[i],

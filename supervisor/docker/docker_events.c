@@ -11,6 +11,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/timefmt.h"
+#include "supervisor/api/volume_name.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,14 +19,15 @@
 typedef struct events_ctx {
 	char *params;
 	yajl_val filters; /* Docker's, parsed */
+	uid_t viewer;
 } events_ctx;
 
-/* Docker's word for corral's action: a removed container is "destroy"d,
- * a removed image "delete"d. */
+/* Docker's word for corral's action: a removed image is "delete"d, a
+ * removed container, volume or network "destroy"ed. */
 static const char *docker_action(const char *type, const char *action)
 {
 	if (streq(action, "remove"))
-		return streq(type, "image") ? "delete" : streq(type, "container") ? "destroy" : action;
+		return streq(type, "image") ? "delete" : "destroy";
 	return action;
 }
 
@@ -50,6 +52,10 @@ static void put_event(dk_pump *p, events_ctx *x, yajl_val ev)
 {
 	const char *type = dk_str(ev, "type"), *id = dk_str(ev, "id"), *name = dk_str(ev, "name");
 	const char *action = docker_action(type, dk_str(ev, "action"));
+	yajl_val attrs = json_get(ev, "attributes");
+	char shown[512];
+	if (streq(type, "volume")) /* a volume's owner: root is shown a member's as NAME@UID */
+		id = name = volume_event_name(ev, x->viewer, shown, sizeof(shown));
 	if (!docker_type(type) || !match(x->filters, "type", NULL, NULL, type) || !match(x->filters, "event", NULL, NULL, action) ||
 	    !match(x->filters, "container", streq(type, "container") ? id : "", streq(type, "container") ? name : "",
 		   NULL))
@@ -57,7 +63,6 @@ static void put_event(dk_pump *p, events_ctx *x, yajl_val ev)
 	long long ns = 0;
 	const char *t = dk_str(ev, "time");
 	rfc3339_parse(t, strlen(t), &ns);
-	yajl_val attrs = json_get(ev, "attributes");
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_map_open(g);
 	if (streq(type, "container")) { /* the fields Docker kept from before Actor */
@@ -72,8 +77,11 @@ static void put_event(dk_pump *p, events_ctx *x, yajl_val ev)
 	jg_key(g, "Attributes");
 	yajl_gen_map_open(g);
 	for (size_t i = 0; YAJL_IS_OBJECT(attrs) && i < attrs->u.object.len; i++)
-		if (!streq(attrs->u.object.keys[i], "name") && YAJL_IS_STRING(attrs->u.object.values[i]))
+		if (!streq(attrs->u.object.keys[i], "name") && YAJL_IS_STRING(attrs->u.object.values[i]) &&
+		    !(streq(type, "volume") && streq(attrs->u.object.keys[i], "owner")))
 			jg_key_str(g, attrs->u.object.keys[i], attrs->u.object.values[i]->u.string);
+	if (streq(type, "volume"))
+		jg_key_str(g, "driver", "local");
 	if (*name)
 		jg_key_str(g, "name", name);
 	yajl_gen_map_close(g);
@@ -143,6 +151,7 @@ void dk_events(dk_req *r, const char *arg)
 		return;
 	}
 	x->filters = filters;
+	x->viewer = r->viewer;
 	p->release = events_release;
 	dk_pump_answer(r, p, "application/json");
 }

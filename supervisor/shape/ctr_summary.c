@@ -3,6 +3,7 @@
 #include "supervisor/shape/shape.h"
 #include "supervisor/shape/ctr_summary.h"
 #include "supervisor/shape/words.h"
+#include "supervisor/api/volume_name.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_build.h"
@@ -119,12 +120,7 @@ void dk_gen_networks(yajl_gen g, yajl_val nets)
 
 const char *dk_volume_name(yajl_val v, uid_t viewer, char *buf, size_t n)
 {
-	long long owner = dk_int(v, "owner", 0);
-	if (viewer == 0 && owner != 0)
-		snprintf(buf, n, "%s@%lld", dk_str(v, "name"), owner);
-	else
-		snprintf(buf, n, "%s", dk_str(v, "name"));
-	return buf;
+	return volume_shown_name(dk_str(v, "name"), (uid_t)dk_int(v, "owner", 0), viewer, buf, n);
 }
 
 void dk_gen_mounts(yajl_gen g, yajl_val c, uid_t viewer)

@@ -227,6 +227,9 @@ test_dknc_network_ids() {
 	dock network rm "$pre" >/dev/null || fail "rm by a prefix"
 	dock network rm "$id2" >/dev/null || fail "rm by Id"
 	assert_eq "$(dock network ls --format '{{.Name}}' | grep -c '^n[12]$')" 0 "both are gone"
+	# a removed network is "destroy"ed, as dockerd says
+	assert_contains "$(dock events --since "$t0" --until "$(($(date +%s) + 1))" --filter type=network \
+		--format '{{.Action}} {{.Actor.ID}}')" "destroy $id2" "the rm's event"
 }
 
 # The hosts file of a container on two networks lists the peers of both,

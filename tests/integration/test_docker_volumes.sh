@@ -104,6 +104,8 @@ test_dkv_volumes_from_across_owners() {
 	trap cleanup_sv EXIT
 	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
 	import_busybox
+	local t0
+	t0=$(date +%s)
 	dockm 4141 run --name m1 -v mine:/data -v /anon busybox:latest \
 		sh -c 'echo member >/data/f && echo anon >/anon/g' || fail "the member's container"
 	dock volume create mine >/dev/null || fail "root's own mine"
@@ -148,6 +150,15 @@ test_dkv_volumes_from_across_owners() {
 	assert_eq "$(dock start -a r1)" member "root's container after a restart"
 	dock rm r1 >/dev/null
 	dockm 4141 rm -v m1 >/dev/null
+	# its events too: root is shown the member's volume as mine@4141, the
+	# member as mine; a removed volume is "destroy"ed, as dockerd says
+	vol_events() { "$@" events --since "$t0" --until "$(($(date +%s) + 1))" --filter type=volume \
+		--format '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.driver}}' | sed 's/[0-9a-f]\{64\}/ANON/' | sort -u | tr '\n' ,; }
+	assert_eq "$(vol_events dock)" "create ANON@4141 local,create mine local,create mine@4141 local,destroy ANON@4141 local," \
+		"root's docker events"
+	assert_eq "$(vol_events dockm 4141)" "create ANON local,create mine local,destroy ANON local," "the member's docker events"
+	assert_contains "$(ctl events --since "$t0" --until "$(($(date +%s) + 1))" --filter type=volume)" \
+		" volume create mine@4141 mine@4141 owner=4141" "root's corralctl events"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep "^test_dkv_"); do

@@ -9,6 +9,7 @@
 
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "supervisor/api/volume_name.h"
 #include "supervisor/shape/shape.h"
 #include "supervisor/shape/ctr_inspect.h"
 
@@ -99,6 +100,21 @@ static void test_volume_names(void **state)
 	assert_string_equal(STR(seen_by_member->u.array.values[1], "Name"), "data");
 }
 
+/* a volume event by the same rule: its name, and its "owner" attribute */
+static void test_volume_event_names(void **state)
+{
+	_cleanup_json_ yajl_val member = NULL, own = NULL;
+	cerr err = { 0 };
+	assert_int_equal(json_parse("{\"type\":\"volume\",\"name\":\"data\",\"attributes\":{\"owner\":\"4141\"}}", NULL,
+				    &member, &err), 0);
+	assert_int_equal(json_parse("{\"type\":\"volume\",\"name\":\"data\",\"attributes\":{\"owner\":\"0\"}}", NULL,
+				    &own, &err), 0);
+	char buf[64];
+	assert_string_equal(volume_event_name(member, 0, buf, sizeof(buf)), "data@4141");
+	assert_string_equal(volume_event_name(member, 4141, buf, sizeof(buf)), "data");
+	assert_string_equal(volume_event_name(own, 0, buf, sizeof(buf)), "data");
+}
+
 static void test_podman_fields(void **state)
 {
 	_cleanup_json_ yajl_val v = inspect(DK_AS_PODMAN, 0);
@@ -132,6 +148,7 @@ int main(void)
 		cmocka_unit_test(test_docker_fields),
 		cmocka_unit_test(test_podman_fields),
 		cmocka_unit_test(test_volume_names),
+		cmocka_unit_test(test_volume_event_names),
 		cmocka_unit_test(test_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

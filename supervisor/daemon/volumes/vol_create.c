@@ -159,6 +159,6 @@ int vol_create(corrald *d, const peer_cred *peer, const char *name, yajl_val lab
 	int r = vol_make(dir, made, (const char *)buf, len, uid, gid, err);
 	if (r < 0)
 		return r;
-	events_publish(d->events, EV_OWNER(uid), "volume", "create", made, made, NULL, 0);
+	vol_publish(d, uid, "create", made);
 	return 0;
 }

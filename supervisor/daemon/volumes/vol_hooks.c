@@ -350,7 +350,7 @@ static void removed(struct corrald *d, ctr *c)
 		if (vol_discard(d, cv->owner, cv->name, &err) < 0 && err.code != ENOENT)
 			log_cerr(LOG_LVL_WARN, &err, "container %s: its volume %s", c->name, cv->name);
 		else
-			events_publish(d->events, EV_OWNER(c->owner), "volume", "remove", cv->name, cv->name, NULL, 0);
+			vol_publish(d, c->owner, "remove", cv->name);
 	}
 }
 

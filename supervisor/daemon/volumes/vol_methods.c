@@ -373,7 +373,7 @@ int sv_volume_remove(vl_call *call, yajl_val params, void *ud)
 		return sv_no_such_volume(call, name);
 	if (r < 0)
 		return sv_internal_err(call, &err);
-	events_publish(d->events, EV_OWNER(owner), "volume", "remove", name, name, NULL, 0);
+	vol_publish(d, owner, "remove", name);
 	return vl_call_reply(call, NULL);
 }
 
@@ -431,7 +431,7 @@ int sv_volume_prune(vl_call *call, yajl_val params, void *ud)
 		}
 		x->n++;
 		jg_str(x->g, vol_shown_name(vl_call_peer(call), &v[i], shown, sizeof(shown)));
-		events_publish(d->events, EV_OWNER(v[i].owner), "volume", "remove", v[i].name, v[i].name, NULL, 0);
+		vol_publish(d, v[i].owner, "remove", v[i].name);
 	}
 	return walk_then(x, data ? data : (char *const[]){ NULL }, x->n, pruned);
 }

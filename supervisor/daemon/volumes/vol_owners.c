@@ -2,8 +2,10 @@
  * how a call names them, and what root sees of the members'. */
 #include "supervisor/daemon/volumes/vol_int.h"
 #include "supervisor/daemon/volumes/vol_owners.h"
+#include "supervisor/api/volume_name.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/owner.h"
+#include "supervisor/daemon/core/events.h"
 #include "supervisor/daemon/containers/record/trash.h"
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -17,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OWNER_MARK '@' /* <state-dir>/volumes/@<uid>: no name starts with it */
+#define OWNER_MARK VOLUME_OWNER_MARK /* <state-dir>/volumes/@<uid>: no name starts with it */
 
 void vol_dir(const corrald *d, uid_t owner, char *buf, size_t n)
 {
@@ -65,11 +67,15 @@ int vol_discard(struct corrald *d, uid_t owner, const char *name, cerr *err)
 
 const char *vol_shown_name(const peer_cred *peer, const vol_info *v, char *buf, size_t n)
 {
-	if (peer->uid == 0 && v->owner != 0)
-		snprintf(buf, n, "%s%c%u", v->name, OWNER_MARK, (unsigned)v->owner);
-	else
-		snprintf(buf, n, "%s", v->name);
-	return buf;
+	return volume_shown_name(v->name, v->owner, peer->uid, buf, n);
+}
+
+void vol_publish(struct corrald *d, uid_t owner, const char *action, const char *name)
+{
+	char uid[16];
+	snprintf(uid, sizeof(uid), "%u", (unsigned)owner);
+	events_publish(d->events, EV_OWNER(owner), "volume", action, name, name, (const char *const[]){ "owner", uid, NULL },
+		       0);
 }
 
 /* more's volumes after *v's */
