@@ -211,6 +211,14 @@ test_dka_a_long_connection_does_not_grow_its_process() {
 # credentials (which clears a parent-death signal set before it): a
 # corral-docker serving a member's held connection, and a corral-copy
 # streaming a member's file to a client that does not read. None is left.
+# each corral-copy of corrald's runs as the member (uid not 0)
+copies_took_member_ids() {
+	local p
+	for p in $(pgrep -P "$CORRALD_PID" -x corral-copy); do
+		[ "$(awk '/^Uid:/ {print $2}' "/proc/$p/status")" != 0 ] || return 1
+	done
+}
+
 test_dka_helpers_end_with_corrald() {
 	trap cleanup_sv EXIT
 	start_sv_group --docker-socket "$S/docker.sock" --docker-user 65533:65533
@@ -232,9 +240,8 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"GET /_pi"
 	wait_for 10 sh -c "[ \$(pgrep -P $CORRALD_PID -x corral-docker | wc -l) -eq $((DOCKER_STANDBYS + 1)) ]"
 	local helpers p
 	helpers=$(pgrep -P "$CORRALD_PID" -x 'corral-docker|corral-copy' | tr '\n' ' ')
-	for p in $(pgrep -P "$CORRALD_PID" -x corral-copy); do
-		[ "$(awk '/^Uid:/ {print $2}' "/proc/$p/status")" != 0 ] || fail "corral-copy did not take the member's ids"
-	done
+	# it opens the container's root as root, then takes the member's ids
+	wait_for 10 copies_took_member_ids || fail "corral-copy did not take the member's ids"
 	kill -KILL "$CORRALD_PID"
 	wait "$CORRALD_PID" 2>/dev/null || true
 	local left=""

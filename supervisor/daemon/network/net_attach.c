@@ -393,8 +393,8 @@ static void on_deleted(int r, const char *result, const cerr *e, void *data)
 	if (p->waiter && next) {
 		next->waiter = p->waiter;
 		next->pid = p->pid;
-	} else if (p->waiter)
-		attach_now(p->waiter->d, p->waiter, p->pid);
+	} else if (p->waiter) /* as a start does: a DEL of its that waits runs first */
+		net_attach(p->d, p->waiter, p->pid);
 	pending_free(p);
 }
 
