@@ -13,6 +13,24 @@ need_cni() {
 	command -v iptables >/dev/null || skip "no iptables: the portmap and firewall plugins use it"
 }
 
+# wrap_cni FORMAT ARG...: corrald's CNI plugins, each a shell script that
+# runs the lines printf FORMAT ARG... makes ($0 names the plugin,
+# CNI_COMMAND what it is asked), then execs the plugin; corrald.conf's
+# cni-path is theirs
+wrap_cni() {
+	local lines p
+	lines=$(printf "$1" "${@:2}")
+	mkdir -p "$T/cni"
+	for p in "$CNI"/*; do
+		printf '#!/bin/sh\n%s\nexec %s "$@"\n' "$lines" "$p" >"$T/cni/${p##*/}"
+		chmod +x "$T/cni/${p##*/}"
+	done
+	echo "cni-path = $T/cni" >"$T/corrald.conf"
+}
+# a line for wrap_cni: tuning kills itself in a DEL, once for the
+# directory (%s) it makes
+KILL_TUNING_DEL='if [ "$CNI_COMMAND" = DEL ] && [ "${0##*/}" = tuning ] && mkdir %s 2>/dev/null; then kill -9 $$; fi'
+
 # corrald (and so its monitors, and CNI's host side) in a network
 # namespace of the test's own, held by a bind mount on $T/netns (cleanup_sv
 # unmounts what is under $T), so a corrald started again joins it

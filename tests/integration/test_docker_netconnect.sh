@@ -290,17 +290,7 @@ test_dknc_hosts_of_two_networks() {
 test_dknc_reconnect_while_a_del_waits() {
 	trap cleanup_sv EXIT
 	need_cni
-	mkdir -p "$T/cni"
-	local p
-	for p in "$CNI"/*; do
-		printf '#!/bin/sh
-if [ "$CNI_COMMAND" = DEL ] && [ "${0##*/}" = tuning ] && mkdir %s 2>/dev/null; then kill -9 $$; fi
-exec %s "$@"
-' \
-			"$T/killed" "$p" >"$T/cni/${p##*/}"
-		chmod +x "$T/cni/${p##*/}"
-	done
-	echo "cni-path = $T/cni" >"$T/corrald.conf"
+	wrap_cni "$KILL_TUNING_DEL" "$T/killed"
 	start_sv_netns $(docker_flags)
 	import_busybox
 	dock network create net2 >/dev/null

@@ -162,13 +162,7 @@ test_svnr_subnets_avoid_the_hosts_routes() {
 test_svnr_stop_during_an_add_exits_cleanly() {
 	trap cleanup_sv EXIT
 	need_cni
-	mkdir -p "$T/cni"
-	local p
-	for p in "$CNI"/*; do
-		printf '#!/bin/sh\n[ "$CNI_COMMAND" = ADD ] && sleep 4\nexec %s "$@"\n' "$p" >"$T/cni/${p##*/}"
-		chmod +x "$T/cni/${p##*/}"
-	done
-	echo "cni-path = $T/cni" >"$T/corrald.conf"
+	wrap_cni '[ "$CNI_COMMAND" = ADD ] && sleep 4'
 	start_sv_netns
 	ctl run -d --name slow "$IMG" sleep 1000 >"$T/run.out" 2>&1 &
 	local run=$!
@@ -195,14 +189,7 @@ test_svnr_stop_during_an_add_exits_cleanly() {
 test_svnr_forced_rm_during_a_start_removes_it() {
 	trap cleanup_sv EXIT
 	need_cni
-	mkdir -p "$T/cni"
-	local p
-	for p in "$CNI"/*; do
-		printf '#!/bin/sh\nif [ "$CNI_COMMAND" = ADD ]; then while [ ! -e %s ]; do sleep 0.05; done; fi\nexec %s "$@"\n' \
-			"$T/go" "$p" >"$T/cni/${p##*/}"
-		chmod +x "$T/cni/${p##*/}"
-	done
-	echo "cni-path = $T/cni" >"$T/corrald.conf"
+	wrap_cni 'if [ "$CNI_COMMAND" = ADD ]; then while [ ! -e %s ]; do sleep 0.05; done; fi' "$T/go"
 	start_sv_netns
 	ctl run -d --name held "$IMG" sleep 1000 >"$T/run.out" 2>&1 &
 	local run=$!
@@ -231,17 +218,7 @@ test_svnr_forced_rm_during_a_start_removes_it() {
 test_svnr_a_killed_del_is_run_again() {
 	trap cleanup_sv EXIT
 	need_cni
-	mkdir -p "$T/cni"
-	local p
-	for p in "$CNI"/*; do
-		printf '#!/bin/sh
-if [ "$CNI_COMMAND" = DEL ] && [ "${0##*/}" = tuning ] && mkdir %s 2>/dev/null; then kill -9 $$; fi
-exec %s "$@"
-' \
-			"$T/killed" "$p" >"$T/cni/${p##*/}"
-		chmod +x "$T/cni/${p##*/}"
-	done
-	echo "cni-path = $T/cni" >"$T/corrald.conf"
+	wrap_cni "$KILL_TUNING_DEL" "$T/killed"
 	start_sv_netns
 	ctl run -d --name net "$IMG" sleep 1000 >/dev/null
 	assert_eq "$(inns ip -o link show type veth | wc -l)" 1 "its veth"
@@ -266,18 +243,8 @@ exec %s "$@"
 test_svnr_a_start_runs_the_waiting_del_first() {
 	trap cleanup_sv EXIT
 	need_cni
-	mkdir -p "$T/cni"
-	local p
-	for p in "$CNI"/*; do
-		printf '#!/bin/sh
-if [ "$CNI_COMMAND" = DEL ] && [ "${0##*/}" = tuning ] && mkdir %s 2>/dev/null; then kill -9 $$; fi
-if [ "$CNI_COMMAND" = ADD ] && [ -e %s ]; then while [ ! -e %s ]; do sleep 0.05; done; fi
-exec %s "$@"
-' \
-			"$T/killed" "$T/hold" "$T/go" "$p" >"$T/cni/${p##*/}"
-		chmod +x "$T/cni/${p##*/}"
-	done
-	echo "cni-path = $T/cni" >"$T/corrald.conf"
+	wrap_cni "$KILL_TUNING_DEL"'\nif [ "$CNI_COMMAND" = ADD ] && [ -e %s ]; then while [ ! -e %s ]; do sleep 0.05; done; fi' \
+		"$T/killed" "$T/hold" "$T/go"
 	start_sv_netns
 	ctl run -d --name net "$IMG" sleep 1000 >/dev/null
 	ctl stop -t 0 net >/dev/null 2>&1
@@ -306,17 +273,7 @@ exec %s "$@"
 test_svnr_a_start_fails_when_the_waiting_del_fails() {
 	trap cleanup_sv EXIT
 	need_cni
-	mkdir -p "$T/cni"
-	local p
-	for p in "$CNI"/*; do
-		printf '#!/bin/sh
-if [ "$CNI_COMMAND" = DEL ] && [ "${0##*/}" = tuning ] && { mkdir %s || mkdir %s; } 2>/dev/null; then kill -9 $$; fi
-exec %s "$@"
-' \
-			"$T/killed1" "$T/killed2" "$p" >"$T/cni/${p##*/}"
-		chmod +x "$T/cni/${p##*/}"
-	done
-	echo "cni-path = $T/cni" >"$T/corrald.conf"
+	wrap_cni "$KILL_TUNING_DEL\n$KILL_TUNING_DEL" "$T/killed1" "$T/killed2"
 	start_sv_netns
 	ctl run -d --name net "$IMG" sleep 1000 >/dev/null
 	ctl stop -t 0 net >/dev/null 2>&1
