@@ -239,14 +239,14 @@ void net_attach(struct corrald *d, ctr *c, pid_t pid)
 	/* the failed DELs of its last attachment, waiting to be tried again,
 	 * run now and its ADD after them: tried later, they would find the
 	 * new attachment by the same id and take its pin, veth and lease */
-	waiting_dels(d, c->id, true);
+	size_t waiting = waiting_dels(d, c->id, true);
 	for (pending_del *p = d->network->pending; p; p = p->next)
 		if (streq(p->id, c->id)) {
 			p->waiter = c;
 			p->pid = pid;
 			return;
 		}
-	if (waiting_dels(d, c->id, false) > 0) { /* one failed at once */
+	if (waiting && waiting_dels(d, c->id, false) > 0) { /* one failed at once */
 		_cleanup_cerr_ cerr e = { 0 };
 		cerr_set(&e, EAGAIN, "its last attachment's DEL failed (tried again in a while)");
 		abort_start(c, "", &e, true);
