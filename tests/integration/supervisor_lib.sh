@@ -102,6 +102,18 @@ cleanup_sv() {
 	return 0
 }
 
+# sessions first (their members, namespaces and attachment), then the rest
+cleanup_sessions() {
+	set +e
+	local s
+	if [ -n "${CORRALD_PID:-}" ] && kill -0 "$CORRALD_PID" 2>/dev/null; then
+		for s in $(ctl --json session ls 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
+			ctl session rm -f "$s" >/dev/null 2>&1
+		done
+	fi
+	cleanup_sv
+}
+
 # whether the cgroup2 hierarchy here has the memory controller; skip unless
 has_memory_controller() {
 	local root=/sys/fs/cgroup/unified

@@ -3,7 +3,8 @@
 # corrald makes for networks: a restarted container keeps its address and
 # the MAC that goes with it, and answers at once; a CHECK after a corrald
 # restart says nothing of what is fine; --network none has lo up; a
-# network's subnet is one the host does not route. Each test runs corrald
+# network's subnet is one the host does not route; a DEL that fails, a
+# container's or a session's, is tried again. Each test runs corrald
 # in a network namespace of its own (network_lib.sh).
 # time: about 105 s (10 cases); one case (about 56 s) restarts a published service ten times and checks its address, MAC and answer after each
 . "$(dirname "$0")/lib.sh"
@@ -13,6 +14,7 @@ IMG="$FIXTURES/busybox/rootfs"
 . "$(dirname "$0")/network_lib.sh"
 
 state_of() { ctl --json inspect "$1" | jq -r ".[0].state.$2"; }
+session_leases() { grep -lF "corral-session-$1" "$STATE_D"/networks/ipam/corral/* 2>/dev/null | wc -l; }
 # NAME OLD_PID: running again, under another pid
 running_anew() { [ "$(state_of "$1" status)" = running ] && [ "$(state_of "$1" pid)" != "$2" ] && [ "$(state_of "$1" pid)" != 0 ]; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -333,6 +335,54 @@ test_svnr_an_unbound_pin_is_deleted_once() {
 	[ ! -e "$pin" ] || fail "the pin is left"
 	wait_for 10 sh -c "[ -z \"\$(nsenter --net='$T/netns' ip -o link show type veth)\" ]" || fail "a veth is left"
 	assert_not_contains "$(log_since "$FROM")" "tried again" "what corrald says of the DEL"
+}
+
+# A session's (a pod's) DEL that fails is tried again after a backoff, as
+# a container's: its lease and its port's rules go, and eth0 goes from the
+# namespace a stopped session keeps. (Its DEL was run once, and what it
+# left stayed until corrald's next start.) The name has a dot: a waiting
+# record's name is read back from its last one.
+test_svnr_a_sessions_killed_del_is_run_again() {
+	trap cleanup_sessions EXIT
+	need_cni
+	wrap_cni "$KILL_TUNING_DEL" "$T/killed"
+	start_sv_netns
+	ctl session create -p 18097:80 pod.1 >/dev/null
+	local ns="$STATE_D/sessions/pod.1/ns/net"
+	nsenter --net="$ns" ip -o link show eth0 >/dev/null || fail "no eth0 in the session's namespace"
+	assert_eq "$(session_leases pod.1)" 1 "its lease"
+	inns iptables-save | grep -q -- "--dport 18097" || fail "no rule for its port"
+	"$CORRALCTL" --socket "$SOCK" call io.corral.Supervisor.SessionStop '{"name": "pod.1"}' >/dev/null
+	wait_for 10 grep -q "corral-session-pod.1.eth0.json: DEL: CNI plugin tuning: exit 137.*tried again in a while" "$T/corrald.log" ||
+		fail "corrald did not say the DEL failed: $(tail -3 "$T/corrald.log")"
+	wait_for 20 sh -c "[ -z \"\$(ls -A '$STATE_D/networks/pending' 2>/dev/null)\" ]" || fail "the DEL was not tried again"
+	assert_contains "$(cat "$T/corrald.log")" "the DEL of corral-session-pod.1, not done yet, is run again" "what corrald says"
+	assert_eq "$(session_leases pod.1)" 0 "its lease"
+	nsenter --net="$ns" ip -o link show eth0 2>/dev/null && fail "eth0 is left in the namespace the session keeps"
+	inns iptables-save | grep -q -- "--dport 18097" && fail "its port's rule is left"
+	return 0
+}
+
+# a session made again by the name of one whose DEL waits to be tried
+# again: its ADD runs after that DEL (or after it, under way), which then
+# cannot take the new attachment's lease.
+test_svnr_a_session_made_again_waits_for_its_del() {
+	trap cleanup_sessions EXIT
+	need_cni
+	wrap_cni "$KILL_TUNING_DEL" "$T/killed"
+	start_sv_netns
+	ctl session create pod2 >/dev/null
+	ctl session rm -f pod2 >/dev/null
+	wait_for 10 grep -q "corral-session-pod2.json: DEL: CNI plugin tuning: exit 137.*tried again in a while" "$T/corrald.log" ||
+		fail "corrald did not say the DEL failed: $(tail -3 "$T/corrald.log")"
+	ctl session create pod2 >/dev/null
+	wait_for 20 sh -c "[ -z \"\$(ls -A '$STATE_D/networks/pending' 2>/dev/null)\" ]" || fail "the DEL was not tried again"
+	assert_contains "$(cat "$T/corrald.log")" "the DEL of corral-session-pod2, not done yet, is run again" "what corrald says"
+	assert_eq "$(session_leases pod2)" 1 "the new session's lease"
+	ctl run -d --session pod2 --name m "$IMG" sleep 1000 >/dev/null
+	local ip
+	ip=$(ctl exec m ip -o -4 addr show eth0 | awk '{print $4}')
+	inns busybox ping -c1 -W2 "${ip%/*}" >/dev/null || fail "its address ${ip:-(none)} does not answer"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

@@ -12,17 +12,6 @@ IMG="$FIXTURES/busybox/rootfs"
 . "$(dirname "$0")/network_lib.sh"
 SYSVQ="$B/tests/helpers/sysvq"
 
-# sessions first (their members, namespaces and attachment), then the rest
-cleanup_sessions() {
-	set +e
-	if [ -n "${CORRALD_PID:-}" ] && kill -0 "$CORRALD_PID" 2>/dev/null; then
-		for s in $(ctl --json session ls 2>/dev/null | jq -r '.[].name' 2>/dev/null); do
-			ctl session rm -f "$s" >/dev/null 2>&1
-		done
-	fi
-	cleanup_sv
-}
-
 member() { # SESSION NAME [run options]
 	local s=$1 n=$2
 	shift 2

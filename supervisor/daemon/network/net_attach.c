@@ -20,7 +20,6 @@
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/api/monitor_iface.h"
 #include "common/cleanup.h"
-#include "common/fileio.h"
 #include "common/json.h"
 #include "common/log.h"
 
@@ -117,8 +116,8 @@ typedef struct pending_del {
 	struct pending_del *next;
 	char *path, *id, *netns, ifname[16];
 	ctr *waiter; /* its ADD, to begin once the DEL is over */
-	net_del_done_fn done;
-	void *data;
+	net_del_done_fn done, then; /* then: an ADD of the id's that waits (a session's) */
+	void *data, *then_data;
 	pid_t pid;
 	struct corrald *d;
 } pending_del;
@@ -352,7 +351,7 @@ static void retry_dels(el_source *s, void *data)
 /* A failed DEL's record stays in networks/pending, its pin held: it is
  * run again after a backoff (CNI's DEL may be retried), not only at the
  * next start */
-static void retry_dels_later(struct corrald *d)
+void net_retry_dels_later(struct corrald *d)
 {
 	net_globals *ns = d->network;
 	ns->del_retry_s = ns->del_retry_s ? (ns->del_retry_s >= 30 ? 60 : ns->del_retry_s * 2) : 1;
@@ -374,7 +373,7 @@ static void on_deleted(int r, const char *result, const cerr *e, void *data)
 		}
 	if (r < 0) {
 		log_warn("%s: DEL: %s (tried again in a while)", p->path, cerr_msg(e));
-		retry_dels_later(p->d);
+		net_retry_dels_later(p->d);
 		if (p->waiter) /* its ADD would share the failed one's id */
 			abort_start(TAKE_PTR(p->waiter), "its last attachment's DEL: ", e, true);
 	} else {
@@ -386,6 +385,8 @@ static void on_deleted(int r, const char *result, const cerr *e, void *data)
 	}
 	if (p->done)
 		p->done(p->d, r, e, p->data);
+	if (p->then)
+		p->then(p->d, r, e, p->then_data);
 	pending_del *next = NULL; /* the ADD waits for the last DEL of its container */
 	for (pending_del *q = p->d->network->pending; q && !next; q = q->next)
 		if (streq(q->id, p->id))
@@ -408,35 +409,39 @@ bool net_attached(struct corrald *d, const char *id)
 	return access(path, F_OK) == 0;
 }
 
-/* name: <id>.json, or <id>.<ifname>.json (a further network's) */
-static void redo_del(struct corrald *d, const char *dir, const char *name)
+/* path's name: <id>.json, or <id>.<ifname>.json (a further network's, or
+ * any of a session's id, which may hold dots); 1: its DEL runs, done to
+ * hear how it went */
+static int redo_del(struct corrald *d, const char *path, net_del_done_fn done, void *data, cerr *err)
 {
 	static const char suffix[] = ".json";
+	const char *name = strrchr(path, '/') + 1;
 	size_t n = strlen(name);
-	char path[PATH_MAX], id[NAME_MAX + 1];
+	char id[NAME_MAX + 1];
 	if (n <= strlen(suffix) || strcmp(name + n - strlen(suffix), suffix))
-		return;
+		return 0;
 	snprintf(id, sizeof(id), "%.*s", (int)(n - strlen(suffix)), name);
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	char *dot = strchr(id, '.');
+	char *dot = strrchr(id, '.');
 	if (dot)
 		*dot = '\0';
 	if (dot && net_del_if_under_way(d, id, dot + 1))
-		return;
+		return 0;
 	if (!dot && (net_attached(d, id) || net_del_under_way(d, id))) { /* the DEL to come covers it */
 		if (!net_del_under_way(d, id) && unlink(path) < 0)
 			log_warn("%s: %s", path, strerror(errno));
-		return;
+		return 0;
 	}
 	_cleanup_(net_record_release) net_record rec = { 0 };
-	cerr err = { 0 };
-	if (net_del_record(d, id, path, &rec, NULL, NULL, &err) < 0) {
+	int r = net_del_record(d, id, path, &rec, done, data, err);
+	if (r == -EINVAL && unlink(path) == 0) {
 		/* a record that does not parse can never be run: kept, it
 		 * would hold back its container's starts (net_attach) */
-		bool never = err.code == EINVAL && unlink(path) == 0;
-		log_cerr(LOG_LVL_WARN, &err, "network: the DEL of %s%s", id, never ? " cannot be run; its record is dropped" : "");
-	} else
+		log_cerr(LOG_LVL_WARN, err, "network: the DEL of %s cannot be run; its record is dropped", id);
+		return 0;
+	}
+	if (r == 0)
 		log_info("network: the DEL of %s, not done yet, is run again", id);
+	return r < 0 ? r : 1;
 }
 
 /* The records of failed DELs in networks/pending (id's: <id>.json,
@@ -451,10 +456,29 @@ static size_t waiting_dels(struct corrald *d, const char *id, bool redo)
 	while (dh && (e = readdir(dh)))
 		if (e->d_name[0] != '.' && (!id || (!strncmp(e->d_name, id, len) && e->d_name[len] == '.'))) {
 			n++;
-			if (redo)
-				redo_del(d, dir, e->d_name);
+			char path[PATH_MAX];
+			cerr err = { 0 };
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			if (redo && redo_del(d, path, NULL, NULL, &err) < 0)
+				log_cerr(LOG_LVL_WARN, &err, "network: the DEL of %s", e->d_name);
 		}
 	return n;
+}
+
+int net_dels_first(struct corrald *d, const char *id, net_del_done_fn done, void *data, cerr *err)
+{
+	for (pending_del *q = d->network->pending; q; q = q->next)
+		if (streq(q->id, id) && !q->then) {
+			q->then = done;
+			q->then_data = data;
+			return 1;
+		} else if (streq(q->id, id))
+			return cerr_set(err, EBUSY, "%s: an ADD already waits for the DEL under way", id);
+	char path[PATH_MAX];
+	net_pending_path(d, id, NET_IFNAME, path, sizeof(path));
+	if (access(path, F_OK) < 0)
+		return 0;
+	return redo_del(d, path, done, data, err);
 }
 
 void net_redo_dels(struct corrald *d)
@@ -514,8 +538,10 @@ int net_del_record(struct corrald *d, const char *id, const char *path, net_reco
 	int bound = ns_bound(pin);
 	if (bound == 0)
 		netns_unpin(pin);
-	/* (bound < 0: not known, so the path as it is; the plugin says) */
-	cni_args a = { .container_id = id, .netns = bound != 0 ? pin : "", .ifname = rec->ifname,
+	/* (bound < 0: not known, so the path as it is; the plugin says). A
+	 * session's namespace is its own, not a pin: a stopped one's stays */
+	const char *netns = bound != 0 ? pin : ns_bound(rec->netns) == 1 ? rec->netns : "";
+	cni_args a = { .container_id = id, .netns = netns, .ifname = rec->ifname,
 		       .path = d->cfg->cni_path, .ports = rec->ports, .n_ports = rec->n_ports };
 	/* listed first: a DEL that cannot exec a plugin reports (on_deleted)
 	 * before cni_run_start returns */
@@ -538,11 +564,7 @@ int net_detach_record(struct corrald *d, ctr *c, const char *path, net_del_done_
 	 * before the DEL is over finds it there (net_reconcile), also when
 	 * the container was removed */
 	net_pending_path(d, c->id, ifname, pend, sizeof(pend));
-	char pend_dir[PATH_MAX];
-	snprintf(pend_dir, sizeof(pend_dir), "%.*s", (int)(strrchr(pend, '/') - pend), pend);
-	if (mkdir_p(pend_dir, 0700) == 0 && rename(path, pend) == 0)
-		(void)fsync_dir(pend_dir);
-	else
+	if (net_record_set_aside(path, pend) < 0)
 		snprintf(pend, sizeof(pend), "%s", path);
 	_cleanup_(net_record_release) net_record rec = { 0 };
 	int r = net_del_record(d, c->id, pend, &rec, done, data, err);

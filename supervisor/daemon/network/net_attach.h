@@ -33,6 +33,7 @@ void net_attach_abandon(struct corrald *d, ctr *c);
 void net_detach(struct corrald *d, ctr *c);
 typedef struct net_record {
 	char *conf, *result;
+	char *netns; /* as the ADD had it: a container's pin, a session's own */
 	char network[NAME_MAX + 1], ifname[16]; /* "" / eth0 in an old record */
 	cni_port *ports;
 	size_t n_ports;
@@ -54,6 +55,8 @@ bool net_attached(struct corrald *d, const char *id);
  * at start, and after a DEL failed (a plugin killed, say); one whose
  * container is attached again is dropped (the DEL to come covers it). */
 void net_redo_dels(struct corrald *d);
+/* The next of those tries, after a backoff (1 s, doubling to 60 s). */
+void net_retry_dels_later(struct corrald *d);
 /* ... of id's interface ifname. */
 bool net_del_if_under_way(const struct corrald *d, const char *id, const char *ifname);
 /* ... or its record waits to be DELed again: ifname is not to be attached
@@ -65,6 +68,12 @@ bool net_del_if_waits(const struct corrald *d, const char *id, const char *ifnam
 typedef void (*net_del_done_fn)(struct corrald *d, int r, const cerr *err, void *data);
 int net_del_record(struct corrald *d, const char *id, const char *path, net_record *rec, net_del_done_fn done,
 		   void *data, cerr *err);
+/* Before an ADD of id that is no container's (a session's): the DEL of
+ * its last attachment, waiting to be tried again, runs first, as a start
+ * runs its container's (the later try would take the new attachment).
+ * A DEL of id under way is waited for likewise. 0: none waits; 1: done
+ * will hear how it went; < 0: it could not start. */
+int net_dels_first(struct corrald *d, const char *id, net_del_done_fn done, void *data, cerr *err);
 /* Move the record at path aside (pending/) and DEL it; its interface's
  * names go from its network. */
 int net_detach_record(struct corrald *d, ctr *c, const char *path, net_del_done_fn done, void *data, cerr *err);

@@ -95,6 +95,26 @@ static void on_added(int r, const char *result, const cerr *e, void *data)
 	op_free(op);
 }
 
+static int add(ns_op *op, cerr *err)
+{
+	cni_args a = args_of(op->d, op->cni_id, op->netns, op->ports, op->n_ports);
+	return cni_run_start(&op->d->network->cni, CNI_ADD, op->conf, NULL, &a, on_added, op, NULL, err);
+}
+
+/* the DEL of the id's last attachment, which waited to be tried again */
+static void on_last_deleted(corrald *d, int r, const cerr *e, void *data)
+{
+	ns_op *op = data;
+	_cleanup_cerr_ cerr err = { 0 };
+	if (r < 0)
+		cerr_set(&err, e && e->code ? e->code : EIO, "its last attachment's DEL: %s", cerr_msg(e));
+	else if ((r = add(op, &err)) == 0)
+		return;
+	if (op->done)
+		op->done(d, r, NULL, &err, op->data);
+	op_free(op);
+}
+
 int net_ns_attach(corrald *d, const net_ns *ns, net_ns_done_fn done, void *data, cerr *err)
 {
 	ns_op *op = op_new(d, ns, done, data);
@@ -106,43 +126,42 @@ int net_ns_attach(corrald *d, const net_ns *ns, net_ns_done_fn done, void *data,
 		op_free(op);
 		return r;
 	}
-	cni_args a = args_of(d, op->cni_id, op->netns, op->ports, op->n_ports);
-	if ((r = cni_run_start(&d->network->cni, CNI_ADD, op->conf, NULL, &a, on_added, op, NULL, err)) < 0)
+	if ((r = net_dels_first(d, op->cni_id, on_last_deleted, op, err)) == 0)
+		r = add(op, err);
+	if (r < 0)
 		op_free(op);
-	return r;
+	return r < 0 ? r : 0;
 }
 
-static void on_deleted(int r, const char *result, const cerr *e, void *data)
+static void on_deleted(corrald *d, int r, const cerr *e, void *data)
 {
 	ns_op *op = data;
-	(void)result;
-	unlink(op->record);
 	if (op->done)
-		op->done(op->d, r, NULL, e, op->data);
+		op->done(d, r, NULL, e, op->data);
 	op_free(op);
 }
 
 int net_ns_detach(corrald *d, const net_ns *ns, net_ns_done_fn done, void *data, cerr *err)
 {
-	_cleanup_(net_record_release) net_record rec = { 0 };
-	_cleanup_cerr_ cerr unread = { 0 };
 	if (access(ns->record, F_OK) < 0)
 		return NET_NS_NO_RECORD;
-	if (net_record_read(ns->record, &rec, &unread) < 0) {
-		log_cerr(LOG_LVL_WARN, &unread, "%s: its network record", ns->cni_id);
-		unlink(ns->record);
-		return NET_NS_NO_RECORD;
-	}
-	net_ns from_record = *ns;
-	from_record.ports = rec.ports;
-	from_record.n_ports = rec.n_ports;
-	ns_op *op = op_new(d, &from_record, done, data);
+	/* as a container's: in networks/pending until the DEL succeeds, tried
+	 * again if it fails (its lease and rules go too), and found there by
+	 * an ADD of the same id, which waits for it */
+	char pend[PATH_MAX];
+	net_pending_path(d, ns->cni_id, NET_IFNAME, pend, sizeof(pend));
+	const char *path = net_record_set_aside(ns->record, pend) == 0 ? pend : ns->record;
+	ns_op *op = op_new(d, ns, done, data);
 	if (!op)
 		return cerr_set(err, ENOMEM, "out of memory");
-	cni_args a = args_of(d, op->cni_id, op->netns, op->ports, op->n_ports);
-	int r = cni_run_start(&d->network->cni, CNI_DEL, rec.conf, rec.result, &a, on_deleted, op, NULL, err);
+	_cleanup_(net_record_release) net_record rec = { 0 };
+	int r = net_del_record(d, ns->cni_id, path, &rec, on_deleted, op, err);
 	if (r < 0)
 		op_free(op);
+	if (r == -EINVAL && unlink(path) == 0) { /* it can never be run */
+		log_cerr(LOG_LVL_WARN, err, "%s: its network record", ns->cni_id);
+		return NET_NS_NO_RECORD;
+	}
 	return r;
 }
 

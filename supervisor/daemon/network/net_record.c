@@ -45,7 +45,8 @@ int net_record_read(const char *path, net_record *rec, cerr *err)
 		return cerr_set(err, EINVAL, "%s: config and result are required", path);
 	cni_result_summary(rv, &rec->sum);
 	/* records before more than one attachment hold eth0's */
-	const char *net = YAJL_GET_STRING(json_get(v, "network")), *ifn = YAJL_GET_STRING(json_get(v, "interface"));
+	const char *net = YAJL_GET_STRING(json_get(v, "network")), *ifn = YAJL_GET_STRING(json_get(v, "interface")),
+		   *ns = YAJL_GET_STRING(json_get(v, "netns"));
 	snprintf(rec->network, sizeof(rec->network), "%s", net ? net : "");
 	snprintf(rec->ifname, sizeof(rec->ifname), "%s", ifn && net_ifname_ok(ifn) ? ifn : NET_IFNAME);
 	json_fault f = JSON_FAULT_CHAIN(err);
@@ -55,7 +56,7 @@ int net_record_read(const char *path, net_record *rec, cerr *err)
 	}
 	_cleanup_json_gen_ yajl_gen g1 = json_gen_new(false), g2 = json_gen_new(false);
 	if (!g1 || !g2 || jg_value(g1, cv) || jg_value(g2, rv) || !(rec->conf = jg_finish(g1, NULL)) ||
-	    !(rec->result = jg_finish(g2, NULL))) {
+	    !(rec->result = jg_finish(g2, NULL)) || !(rec->netns = strdup(ns ? ns : ""))) {
 		net_record_release(rec);
 		return cerr_set(err, ENOMEM, "out of memory");
 	}
@@ -66,6 +67,7 @@ void net_record_release(net_record *rec)
 {
 	free(rec->conf);
 	free(rec->result);
+	free(rec->netns);
 	free(rec->ports);
 	memset(rec, 0, sizeof(*rec));
 }
@@ -77,8 +79,23 @@ void net_pin_path(const struct corrald *d, const char *id, char *buf, size_t n)
 
 void net_pending_path(const struct corrald *d, const char *id, const char *ifname, char *buf, size_t n)
 {
-	bool first = !ifname || streq(ifname, NET_IFNAME);
-	snprintf(buf, n, "%s/networks/pending/%s%s%s.json", d->cfg->state_dir, id, first ? "" : ".", first ? "" : ifname);
+	/* read back from the last dot: a session's id may hold dots */
+	bool bare = (!ifname || streq(ifname, NET_IFNAME)) && !strchr(id, '.');
+	snprintf(buf, n, "%s/networks/pending/%s%s%s.json", d->cfg->state_dir, id, bare ? "" : ".",
+		 bare ? "" : ifname ? ifname : NET_IFNAME);
+}
+
+int net_record_set_aside(const char *path, const char *pend)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(pend, '/') - pend), pend);
+	int r = mkdir_p(dir, 0700);
+	if (r < 0)
+		return r;
+	if (rename(path, pend) < 0)
+		return -errno;
+	(void)fsync_dir(dir);
+	return 0;
 }
 
 bool net_ifname_ok(const char *ifname)

@@ -13,9 +13,12 @@ int net_record_write(const char *path, const net_record_of *rec, cerr *err);
 /* <state>/networks/netns/<id>: its pinned namespace (netns_pin.h). */
 void net_pin_path(const struct corrald *d, const char *id, char *buf, size_t n);
 /* <state>/networks/pending/<id>.json (eth0's; <id>.<ifname>.json a further
- * one's): a record whose DEL is under way, or failed (net_redo_dels runs it
- * again). */
+ * one's, or any of an id with a dot, a session's): a record whose DEL is
+ * under way, or failed (net_redo_dels runs it again). */
 void net_pending_path(const struct corrald *d, const char *id, const char *ifname, char *buf, size_t n);
+/* Move the record at path to pend (a net_pending_path): -errno, and it
+ * stays where it was, if it cannot be moved. */
+int net_record_set_aside(const char *path, const char *pend);
 /* eth0 .. eth15: an attachment's interface. */
 bool net_ifname_ok(const char *ifname);
 /* containers/<id>/network.json (ifname eth0 or NULL) or network-IF.json. */

@@ -123,9 +123,7 @@ int session_net_attach(corrald *d, session *s, session_net_done_fn done, void *d
 static void on_stale_deleted(corrald *d, int r, const net_ns_addr *addr, const cerr *e, void *data)
 {
 	session_net_op *op = data;
-	(void)addr;
-	if (r < 0)
-		log_warn("session %s: DEL of its attachment from before the reboot: %s", op->name, cerr_msg(e));
+	(void)r, (void)addr, (void)e; /* net_ns said how it went */
 	session *s = session_find(d, op->name);
 	_cleanup_cerr_ cerr err = { 0 };
 	if (s && session_net_attach(d, s, NULL, NULL, &err) < 0)
@@ -172,9 +170,7 @@ static void release(const session *s, bool drop_dir)
 static void on_deleted(corrald *d, int r, const net_ns_addr *addr, const cerr *e, void *data)
 {
 	session_net_op *op = data;
-	(void)d, (void)addr;
-	if (r < 0)
-		log_warn("session %s: DEL: %s", op->name, cerr_msg(e));
+	(void)d, (void)r, (void)addr, (void)e; /* net_ns said how it went */
 	if (op->keep) {
 		char record[PATH_MAX];
 		snprintf(record, sizeof(record), "%s/" SESSION_NET_FILE, op->copy.dir);
