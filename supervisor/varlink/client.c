@@ -33,7 +33,7 @@ int vl_client_adopt(int fd, const char *name, vl_client **out, cerr *err)
 	return 0;
 }
 
-int vl_client_connect(const char *path, vl_client **out, cerr *err)
+int vl_client_connect_within(const char *path, int ms, vl_client **out, cerr *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -42,12 +42,26 @@ int vl_client_connect(const char *path, vl_client **out, cerr *err)
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return cerr_sys(err, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	/* a unix connect waits while the server's backlog is full (a server
+	 * stopped): the send timeout bounds it, and each send after it */
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+	if (ms >= 0 && setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+		return cerr_sys(err, errno, "%s: SO_SNDTIMEO", path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (errno == EAGAIN)
+			return cerr_set(err, ETIMEDOUT, "connect %s: not taken within %d ms", path, ms);
 		return cerr_sys(err, errno, "connect %s", path);
+	}
 	if (vl_client_adopt(fd, path, out, err) < 0)
 		return -1;
 	fd = -1;
+	(*out)->timeout_ms = ms;
 	return 0;
+}
+
+int vl_client_connect(const char *path, vl_client **out, cerr *err)
+{
+	return vl_client_connect_within(path, -1, out, err);
 }
 
 void vl_client_free(vl_client *c)

@@ -8,6 +8,9 @@
 typedef struct vl_client vl_client;
 
 int vl_client_connect(const char *path, vl_client **out, cerr *err);
+/* ... waiting at most ms for the server to take it (ETIMEDOUT), and as
+ * long for each reply (vl_client_set_timeout). */
+int vl_client_connect_within(const char *path, int ms, vl_client **out, cerr *err);
 /* A client on a connected socket (name says what it is, in errors); c owns
  * fd from then on, also when this fails (it is not closed then). */
 int vl_client_adopt(int fd, const char *name, vl_client **out, cerr *err);

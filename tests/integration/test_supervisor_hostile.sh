@@ -3,7 +3,7 @@
 # and what they write to their logs must not cost corrald its availability,
 # its descriptors or its memory. Each test cleans up its daemon, monitors,
 # containers, mounts and cgroups, also on failure.
-# time: about 95 s: one case makes a tree 100,000 directories deep in a container and removes it across a corrald restart (about 90 s on the loaded machine)
+# time: about 105 s: one case makes a tree 100,000 directories deep in a container and removes it across a corrald restart (about 90 s on the loaded machine)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 "$ROOTDIR/tests/fixtures/mkimages.sh" "$(dirname "$FIXTURES")" >/dev/null
@@ -147,6 +147,45 @@ test_svh_logs_tail_of_a_50mb_line() {
 	peak_grew_at_most "$rss0" $((24 * 1024)) "logs -f"
 	assert_eq "$(wc -c <"$T/all")" 50000000 "logs -f prints the whole line"
 	assert_eq "$(tr -d x <"$T/all" | wc -c)" 0 "logs -f prints only the line"
+}
+
+# A monitor that takes no connection (stopped, its backlog full) holds
+# corrald's loop 5 s at the most: a kill of its container fails saying so,
+# and corrald answers the next call. (The connect waited for ever, and
+# corrald answered no one.)
+test_svh_a_monitor_with_a_full_backlog() {
+	trap 'kill -CONT "${mon:-}" 2>/dev/null || true; kill "${filler:-}" 2>/dev/null || true; cleanup_sv' EXIT
+	start_sv
+	ctl run -d --name held "$IMG" sleep 1000 >/dev/null
+	local pid id out
+	pid=$(ctl --json inspect held | jq '.[0].state.pid')
+	id=$(ctl --json inspect held | jq -r '.[0].id')
+	mon=$(awk '{print $4}' /proc/"$pid"/stat)
+	kill -STOP "$mon"
+	python3 - "$STATE_D/containers/$id" "$T/queued" <<-'PY' &
+	import os, resource, signal, socket, sys
+	resource.setrlimit(resource.RLIMIT_NOFILE, (8192, 8192))
+	d = os.open(sys.argv[1], os.O_PATH)  # its path is past sun_path's 108 bytes
+	held = []
+	while True:  # until the monitor's backlog is full
+	    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	    s.setblocking(False)
+	    try:
+	        s.connect(f"/proc/self/fd/{d}/monitor.sock")
+	    except BlockingIOError:
+	        break
+	    held.append(s)
+	open(sys.argv[2], "w").write(str(len(held)))
+	signal.pause()
+	PY
+	filler=$!
+	wait_for 30 test -s "$T/queued" || fail "the monitor's backlog was not filled"
+	out=$("$CORRALCTL" --socket "$SOCK" --timeout 30 kill held 2>&1) && fail "a kill through a stopped monitor succeeded"
+	assert_contains "$out" "not taken within 5000 ms" "what the kill says"
+	ctl ping >/dev/null || fail "corrald does not answer after it"
+	kill "$filler"
+	kill -CONT "$mon"
+	ctl rm -f held >/dev/null
 }
 
 for t in $(declare -F | awk '{print $3}' | grep "^test_svh_${SV_ONLY:-}"); do

@@ -72,7 +72,9 @@ int ctr_monitor_open(corrald *d, ctr *c, vl_client **out, cerr *err)
 	if (dfd < 0)
 		return cerr_sys(err, errno, "%s", dir);
 	monitor_sock_path(dfd, path, sizeof(path));
-	return vl_client_connect(path, out, err);
+	/* corrald's loop waits on it: a monitor stopped, its backlog full,
+	 * must not hold it */
+	return vl_client_connect_within(path, MONITOR_CALL_MS, out, err);
 }
 
 /* Ask the monitor something; its varlink answers in well under a second. */
@@ -81,10 +83,8 @@ static int monitor_call(corrald *d, ctr *c, const char *method, const char *para
 	_cleanup_vl_client_ vl_client *cl = NULL;
 	int r = ctr_monitor_open(d, c, &cl, err);
 	vl_reply rep;
-	if (r == 0) {
-		vl_client_set_timeout(cl, MONITOR_CALL_MS);
+	if (r == 0)
 		r = vl_client_call(cl, method, params, &rep, err);
-	}
 	if (r < 0 && err && monitor_gone(err->code)) {
 		/* a monitor ends right after its container: the exit is on its
 		 * way through the event stream */

@@ -12,5 +12,6 @@ int ctr_monitor_watch(struct corrald *d, ctr *c, cerr *err);
  * the container is not running. */
 int ctr_signal(struct corrald *d, ctr *c, int sig, bool stop, unsigned timeout, cerr *err);
 /* A connection to c's monitor, on which to pass it a client's socket
- * (vl_client_send_fd, oneway): the monitor serves that client from then on. */
+ * (vl_client_send_fd, oneway): the monitor serves that client from then on.
+ * The connect and each reply wait 5 s at the most. */
 int ctr_monitor_open(struct corrald *d, ctr *c, vl_client **out, cerr *err);

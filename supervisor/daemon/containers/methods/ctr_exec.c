@@ -371,7 +371,6 @@ static int monitor_resize(corrald *d, ctr *c, const char *id, long long rows, lo
 	int r = ctr_monitor_open(d, c, &mon, err);
 	if (r < 0)
 		return r == -ENOENT || r == -ECONNREFUSED ? -ENOENT : r;
-	vl_client_set_timeout(mon, 5000);
 	if ((r = vl_client_call(mon, MONITOR_IFACE ".ExecResize", params, &rep, err)) < 0)
 		return r;
 	r = !rep.error ? 0 : streq(rep.error, MONITOR_IFACE ".NoTerminal") ? -ENOTTY

@@ -471,7 +471,6 @@ int sv_reopen_log(vl_call *call, yajl_val params, void *ud)
 	vl_reply rep;
 	if (ctr_monitor_open(d, c, &mon, &err) < 0)
 		return sv_invalid_state(call, c->name, "ended", "its monitor has gone");
-	vl_client_set_timeout(mon, 5000);
 	if (vl_client_call(mon, MONITOR_IFACE ".ReopenLog", NULL, &rep, &err) < 0)
 		return sv_internal_err(call, &err);
 	bool failed = rep.error != NULL;
