@@ -125,5 +125,7 @@ need_memory_controller() {
 }
 
 status_of() { ctl inspect --format '{{.State.Status}}' "$1"; }
+# NAME: the pid of its monitor, its init's parent
+monitor_of() { awk '{print $4}' "/proc/$(ctl --json inspect "$1" | jq '.[0].state.pid')/stat"; }
 is_status() { [ "$(status_of "$1")" = "$2" ]; }
 

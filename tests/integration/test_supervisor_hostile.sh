@@ -157,10 +157,9 @@ test_svh_a_monitor_with_a_full_backlog() {
 	trap 'kill -CONT "${mon:-}" 2>/dev/null || true; kill "${filler:-}" 2>/dev/null || true; cleanup_sv' EXIT
 	start_sv
 	ctl run -d --name held "$IMG" sleep 1000 >/dev/null
-	local pid id out
-	pid=$(ctl --json inspect held | jq '.[0].state.pid')
+	local id out
 	id=$(ctl --json inspect held | jq -r '.[0].id')
-	mon=$(awk '{print $4}' /proc/"$pid"/stat)
+	mon=$(monitor_of held)
 	kill -STOP "$mon"
 	python3 - "$STATE_D/containers/$id" "$T/queued" <<-'PY' &
 	import os, resource, signal, socket, sys

@@ -58,7 +58,7 @@ test_sv_monitor_goes_lean_and_stays_parent() {
 	local pid mon id
 	pid=$(ctl --json inspect lean | jq '.[0].state.pid')
 	id=$(ctl --json inspect lean | jq -r '.[0].id')
-	mon=$(awk '{print $4}' /proc/"$pid"/stat)
+	mon=$(monitor_of lean)
 	wait_for 5 sh -c "readlink /proc/$mon/exe | grep -q 'corral-monitor-lean\$'"
 	assert_eq "$(cat /proc/"$mon"/comm)" corral-monitor "comm after the exec"
 	assert_eq "$(grep -c 'libseccomp\|libcap\|libmnl\|libcrypto' /proc/"$mon"/maps)" 0 "no runtime libraries mapped"
@@ -85,7 +85,7 @@ test_sv_no_host_fd_reaches_a_container() {
 	ctl run -d --name fds "$IMG" sleep 1000 >/dev/null
 	local pid mon
 	pid=$(ctl --json inspect fds | jq '.[0].state.pid')
-	mon=$(awk '{print $4}' /proc/"$pid"/stat)
+	mon=$(monitor_of fds)
 	assert_not_contains "$(ls -l /proc/"$mon"/fd)" host-secret "the monitor's fds"
 	assert_eq "$(ls /proc/"$pid"/fd | sort -n | tr '\n' ' ')" "0 1 2 " "the init's fds"
 	assert_not_contains "$(ctl exec fds ls -l /proc/self/fd)" host-secret "an exec's fds"
@@ -230,7 +230,7 @@ test_sv_host_restart_brings_always_back() {
 	local id pid mon
 	id=$(ctl --json inspect svc | jq -r '.[0].id')
 	pid=$(ctl --json inspect svc | jq '.[0].state.pid')
-	mon=$(awk '{print $4}' /proc/"$pid"/stat)
+	mon=$(monitor_of svc)
 	kill -KILL "$CORRALD_PID" "$mon" "$pid"
 	wait "$CORRALD_PID" 2>/dev/null || true
 	wait_for 5 sh -c "! kill -0 $pid 2>/dev/null && ! kill -0 $mon 2>/dev/null"
