@@ -35,7 +35,8 @@ test_soak_finds_planted_bugs() {
 	local kind words out
 	for kind in orphan-mount:"accounted: mount STATE/containers/ffffffffffff" bad-blob:"store: blob" \
 		member-read:"members: uid 4242 lists" leaked-fd:"bounded: corrald holds" \
-		orphan-veth:"accounted: veth soakplant" orphan-cgroup:"accounted: cgroup eeeeeeeeeeeeeeeeeee"; do
+		orphan-veth:"accounted: veth soakplant" orphan-cgroup:"accounted: cgroup eeeeeeeeeeeeeeeeeee" \
+		orphan-lease:"accounted: lease 10.88.255.250 on corral of soakplant"; do
 		words=${kind#*:} kind=${kind%%:*}
 		out=$("$SOAK" --seed 7 --ops 24 --faults 2 --plant "$kind" "$B" 2>&1) && fail "the soak passed with $kind planted"
 		assert_contains "$out" "VIOLATION $words" "the soak with $kind planted"

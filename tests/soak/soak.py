@@ -9,7 +9,9 @@ CNI plugins and fills the disk, at moments the seed chooses; after every fault, 
                every monitor, container directory, mount and cgroup belongs
                to one it lists; no container of the runtime CLI's is left;
                every network namespace pin is a listed container's, with one
-               veth each on corrald's side (no orphan, no ghost)
+               veth each on corrald's side, as each session on a network
+               has (no orphan, no ghost); every address lease is an
+               attachment's, or waits for a DEL tried again
   parses       every state file of every container parses
   members      a member lists and inspects its own containers alone
   store        every blob's digest is its name; every name and image points
@@ -155,7 +157,7 @@ class Soak:
     # ---- operations
     OPS = {  # kind: weight
         "run": 10, "run_net": 3, "run_rm": 4, "stop": 4, "kill": 2, "start": 3, "rm_f": 4, "rm": 2, "exec": 5, "logs": 3,
-        "cp_in": 2, "cp_out": 2, "volume": 2, "session": 2, "prune": 1, "peek": 3, "docker_run": 3,
+        "cp_in": 2, "cp_out": 2, "volume": 2, "session": 2, "session_net": 2, "prune": 1, "peek": 3, "docker_run": 3,
         "docker_ps": 2, "docker_rm": 2, "image_tag": 2, "image_rm": 2, "image_prune": 1, "build": 1,
         "job": 2, "workload": 2, "network": 1, "runtime_list": 1, "runtime": 2, "pull": 2, "push": 1,
         "run_backoff": 1, "cri_pod": 2, "cri_rm": 1, "attach": 2, "broker": 2, "checkpoint": 1,
@@ -270,6 +272,15 @@ class Soak:
             self.sessions[uid].add(sn)
             self.ctl(uid, "session", "state", sn, "k", str(serial))
             self.drop_sessions(uid)
+            return r
+        if kind == "session_net":
+            # a pod's: the caller's earlier sessions go (their DELs), then
+            # one on the CNI network (its ADD) stays until its next; the
+            # name's dot is in the DEL's record's name
+            self.drop_sessions(uid)
+            sn = "soak.net-%d" % serial
+            r = self.ctl(uid, "session", "create", "--network", "corral", sn)
+            self.sessions[uid].add(sn)
             return r
         if kind == "prune":
             return self.ctl(uid, "container", "prune")
@@ -600,7 +611,7 @@ class Soak:
         return sorted(out)
 
     # what brings up or tears down a container's network
-    CNI_OPS = ("run_net", "stop", "start", "rm_f", "kill")
+    CNI_OPS = ("run_net", "stop", "start", "rm_f", "kill", "session_net")
 
     def cni_plugins(self):
         """CNI plugins corrald (or a child of its) runs now: [pid]"""
@@ -731,7 +742,8 @@ class Soak:
     # ---- invariants
     def network_problems(self, ids):
         """each pinned network namespace is a listed container's, and has
-        its one veth on corrald's side; no veth without a pin"""
+        its one veth on corrald's side, as each session on a network has; no
+        veth without a pin or a session"""
         out = []
         pdir = os.path.join(self.a.state, "networks", "netns")
         pins = [d for d in (os.listdir(pdir) if os.path.isdir(pdir) else []) if not d.startswith(".")]
@@ -749,9 +761,38 @@ class Soak:
             for ln in r.stdout.splitlines():
                 if ": " in ln and "link-netns" not in ln:
                     out.append("veth %s has its peer here, in no container's namespace" % ln.split(": ")[1].split("@")[0])
-            if len(veths) != len(pins):
-                out.append("%d veths (%s) for %d pinned network namespaces" % (len(veths), " ".join(veths[:8]), len(pins)))
+            sdir = os.path.join(self.a.state, "sessions")
+            attached = {s for s in (os.listdir(sdir) if os.path.isdir(sdir) else [])
+                        if os.path.exists(os.path.join(sdir, s, "network.json"))}
+            if len(veths) != len(pins) + len(attached):
+                out.append("%d veths (%s) for %d pinned network namespaces and %d sessions on a network" %
+                           (len(veths), " ".join(veths[:8]), len(pins), len(attached)))
             self.judge("accounted", len(veths))
+            out += self.lease_problems(set(pins), attached)
+        return out
+
+    def lease_problems(self, pins, sessions):
+        """each address lease (host-local's files: the id, then the
+        interface) is a pinned container's, an attached session's, or has
+        its DEL waiting in networks/pending to be tried again"""
+        out = []
+        ipam = os.path.join(self.a.state, "networks", "ipam")
+        pdir = os.path.join(self.a.state, "networks", "pending")
+        waiting = {n[:-len(".json")] for n in (os.listdir(pdir) if os.path.isdir(pdir) else []) if n.endswith(".json")}
+        for net in os.listdir(ipam) if os.path.isdir(ipam) else []:
+            for ip in os.listdir(os.path.join(ipam, net)):
+                if ip == "lock" or ip.startswith("last_reserved_ip"):
+                    continue
+                try:
+                    with open(os.path.join(ipam, net, ip)) as f:
+                        lid, _, ifname = f.read().replace("\r", "").partition("\n")
+                except OSError:
+                    continue  # released meanwhile
+                ifname = ifname.strip() or "eth0"
+                owned = lid in pins or (lid.startswith("corral-session-") and lid[len("corral-session-"):] in sessions)
+                if not owned and lid not in waiting and "%s.%s" % (lid, ifname) not in waiting:
+                    out.append("lease %s on %s of %s, which no attachment or waiting DEL accounts for" % (ip, net, lid[:40]))
+                self.judge("accounted")
         return out
 
     CGROUP = re.compile(r"^(?:corral-(?:monitor-)?)?([0-9a-f]{64})(?:\.scope)?$")
@@ -984,6 +1025,13 @@ class Soak:
             # a veth on corrald's side that no pinned namespace accounts for
             subprocess.run(["nsenter", "--net=" + self.a.netns, "ip", "link", "add", "soakplant0", "type", "veth",
                             "peer", "name", "soakplant1"], check=True)
+        elif kind == "orphan-lease":
+            # an address leased by host-local for an id nothing has
+            d = os.path.join(self.a.state, "networks", "ipam", "corral")
+            os.makedirs(d, exist_ok=True)
+            self.planted_lease = os.path.join(d, "10.88.255.250")
+            with open(self.planted_lease, "w") as f:
+                f.write("soakplant\r\neth0")
         elif kind == "leaked-fd":
             import socket
             self.held = []
@@ -998,6 +1046,8 @@ class Soak:
             subprocess.run(["rm", "-rf", os.path.dirname(self.planted)])
         if getattr(self, "planted_cgroup", None):
             os.rmdir(self.planted_cgroup)
+        if getattr(self, "planted_lease", None):
+            os.unlink(self.planted_lease)
         for c in getattr(self, "held", []):
             c.close()
 
@@ -1076,7 +1126,8 @@ def main():
     ap.add_argument("--unit", default="", help="corrald's systemd unit: started and restarted through systemctl")
     ap.add_argument("--cni-dir", default="/usr/lib/cni", help="where corrald's CNI plugins are")
     ap.add_argument("--netns", default="", help="corrald's network namespace ('': the soak's own)")
-    ap.add_argument("--plant", choices=["orphan-mount", "bad-blob", "member-read", "leaked-fd", "orphan-veth", "orphan-cgroup"],
+    ap.add_argument("--plant", choices=["orphan-mount", "bad-blob", "member-read", "leaked-fd", "orphan-veth", "orphan-cgroup",
+                                        "orphan-lease"],
                     help="a bug planted before the last check, which must find it")
     ap.add_argument("corrald", nargs=argparse.REMAINDER)
     a = ap.parse_args()
