@@ -81,11 +81,13 @@ exec_race_attack() { # RUNNER
 	# the watcher runs before the execs start (a grep of "escape" in every
 	# cmdline had matched this script's own name, and waited for nothing)
 	wait_for 10 pgrep -f "^/escape watch 60 $T/marker"
+	# 20: a watcher on a loaded host misses some that come and go
+	# between its spins (it saw 9 of 15 once, in CI)
 	n=0
-	for _ in $(seq 10); do
+	for _ in $(seq 20); do
 		$rt --root "$STATE" exec "$TID" true && n=$((n + 1))
 	done
-	assert_eq "$n" 10 "the execs ran"
+	assert_eq "$n" 20 "the execs ran"
 	for _ in $(seq 5); do
 		out=$($rt --root "$STATE" exec "$TID" /out/evil 2>&1) && fail "#!/proc/self/exe exited 0"
 		assert_contains "$out" 'unknown command "/out/evil"' "the runtime's binary ran in the container"
