@@ -27,9 +27,10 @@ wrap_cni() {
 	done
 	echo "cni-path = $T/cni" >"$T/corrald.conf"
 }
-# a line for wrap_cni: tuning kills itself in a DEL, once for the
-# directory (%s) it makes
-KILL_TUNING_DEL='if [ "$CNI_COMMAND" = DEL ] && [ "${0##*/}" = tuning ] && mkdir %s 2>/dev/null; then kill -9 $$; fi'
+# a line for wrap_cni: plugin %s is killed in a DEL before it runs, once
+# for the directory (%s) it makes (the DEL goes on with the chain's other
+# plugins: tuning's loss leaves nothing, bridge's its veth and lease)
+KILL_DEL='if [ "$CNI_COMMAND" = DEL ] && [ "${0##*/}" = %s ] && mkdir %s 2>/dev/null; then kill -9 $$; fi'
 
 # corrald (and so its monitors, and CNI's host side) in a network
 # namespace of the test's own, held by a bind mount on $T/netns (cleanup_sv

@@ -290,7 +290,7 @@ test_dknc_hosts_of_two_networks() {
 test_dknc_reconnect_while_a_del_waits() {
 	trap cleanup_sv EXIT
 	need_cni
-	wrap_cni "$KILL_TUNING_DEL" "$T/killed"
+	wrap_cni "$KILL_DEL" tuning "$T/killed"
 	start_sv_netns $(docker_flags)
 	import_busybox
 	dock network create net2 >/dev/null

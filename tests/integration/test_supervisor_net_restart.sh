@@ -220,7 +220,7 @@ test_svnr_forced_rm_during_a_start_removes_it() {
 test_svnr_a_killed_del_is_run_again() {
 	trap cleanup_sv EXIT
 	need_cni
-	wrap_cni "$KILL_TUNING_DEL" "$T/killed"
+	wrap_cni "$KILL_DEL" tuning "$T/killed"
 	start_sv_netns
 	ctl run -d --name net "$IMG" sleep 1000 >/dev/null
 	assert_eq "$(inns ip -o link show type veth | wc -l)" 1 "its veth"
@@ -245,8 +245,8 @@ test_svnr_a_killed_del_is_run_again() {
 test_svnr_a_start_runs_the_waiting_del_first() {
 	trap cleanup_sv EXIT
 	need_cni
-	wrap_cni "$KILL_TUNING_DEL"'\nif [ "$CNI_COMMAND" = ADD ] && [ -e %s ]; then while [ ! -e %s ]; do sleep 0.05; done; fi' \
-		"$T/killed" "$T/hold" "$T/go"
+	wrap_cni "$KILL_DEL"'\nif [ "$CNI_COMMAND" = ADD ] && [ -e %s ]; then while [ ! -e %s ]; do sleep 0.05; done; fi' \
+		tuning "$T/killed" "$T/hold" "$T/go"
 	start_sv_netns
 	ctl run -d --name net "$IMG" sleep 1000 >/dev/null
 	ctl stop -t 0 net >/dev/null 2>&1
@@ -275,7 +275,7 @@ test_svnr_a_start_runs_the_waiting_del_first() {
 test_svnr_a_start_fails_when_the_waiting_del_fails() {
 	trap cleanup_sv EXIT
 	need_cni
-	wrap_cni "$KILL_TUNING_DEL\n$KILL_TUNING_DEL" "$T/killed1" "$T/killed2"
+	wrap_cni "$KILL_DEL\n$KILL_DEL" tuning "$T/killed1" tuning "$T/killed2"
 	start_sv_netns
 	ctl run -d --name net "$IMG" sleep 1000 >/dev/null
 	ctl stop -t 0 net >/dev/null 2>&1
@@ -337,15 +337,16 @@ test_svnr_an_unbound_pin_is_deleted_once() {
 	assert_not_contains "$(log_since "$FROM")" "tried again" "what corrald says of the DEL"
 }
 
-# A session's (a pod's) DEL that fails is tried again after a backoff, as
-# a container's: its lease and its port's rules go, and eth0 goes from the
-# namespace a stopped session keeps. (Its DEL was run once, and what it
-# left stayed until corrald's next start.) The name has a dot: a waiting
-# record's name is read back from its last one.
+# A session's (a pod's) DEL that fails (bridge killed in it: the chain's
+# other plugins run, and its veth and lease stay) is tried again after a
+# backoff, as a container's: the lease goes, and eth0 from the namespace a
+# stopped session keeps. (Its DEL was run once, and what it left stayed
+# until corrald's next start.) The name has a dot: a waiting record's name
+# is read back from its last one.
 test_svnr_a_sessions_killed_del_is_run_again() {
 	trap cleanup_sessions EXIT
 	need_cni
-	wrap_cni "$KILL_TUNING_DEL" "$T/killed"
+	wrap_cni "$KILL_DEL" bridge "$T/killed"
 	start_sv_netns
 	ctl session create -p 18097:80 pod.1 >/dev/null
 	local ns="$STATE_D/sessions/pod.1/ns/net"
@@ -353,7 +354,7 @@ test_svnr_a_sessions_killed_del_is_run_again() {
 	assert_eq "$(session_leases pod.1)" 1 "its lease"
 	inns iptables-save | grep -q -- "--dport 18097" || fail "no rule for its port"
 	"$CORRALCTL" --socket "$SOCK" call io.corral.Supervisor.SessionStop '{"name": "pod.1"}' >/dev/null
-	wait_for 10 grep -q "corral-session-pod.1.eth0.json: DEL: CNI plugin tuning: exit 137.*tried again in a while" "$T/corrald.log" ||
+	wait_for 10 grep -q "corral-session-pod.1.eth0.json: DEL: CNI plugin bridge: exit 137.*tried again in a while" "$T/corrald.log" ||
 		fail "corrald did not say the DEL failed: $(tail -3 "$T/corrald.log")"
 	wait_for 20 sh -c "[ -z \"\$(ls -A '$STATE_D/networks/pending' 2>/dev/null)\" ]" || fail "the DEL was not tried again"
 	assert_contains "$(cat "$T/corrald.log")" "the DEL of corral-session-pod.1, not done yet, is run again" "what corrald says"
@@ -365,15 +366,15 @@ test_svnr_a_sessions_killed_del_is_run_again() {
 
 # a session made again by the name of one whose DEL waits to be tried
 # again: its ADD runs after that DEL (or after it, under way), which then
-# cannot take the new attachment's lease.
+# cannot take the new attachment's lease, nor leave the old one.
 test_svnr_a_session_made_again_waits_for_its_del() {
 	trap cleanup_sessions EXIT
 	need_cni
-	wrap_cni "$KILL_TUNING_DEL" "$T/killed"
+	wrap_cni "$KILL_DEL" bridge "$T/killed"
 	start_sv_netns
 	ctl session create pod2 >/dev/null
 	ctl session rm -f pod2 >/dev/null
-	wait_for 10 grep -q "corral-session-pod2.json: DEL: CNI plugin tuning: exit 137.*tried again in a while" "$T/corrald.log" ||
+	wait_for 10 grep -q "corral-session-pod2.json: DEL: CNI plugin bridge: exit 137.*tried again in a while" "$T/corrald.log" ||
 		fail "corrald did not say the DEL failed: $(tail -3 "$T/corrald.log")"
 	ctl session create pod2 >/dev/null
 	wait_for 20 sh -c "[ -z \"\$(ls -A '$STATE_D/networks/pending' 2>/dev/null)\" ]" || fail "the DEL was not tried again"
