@@ -151,8 +151,10 @@ test_svh_logs_tail_of_a_50mb_line() {
 
 # A monitor that takes no connection (stopped, its backlog full) holds
 # corrald's loop 5 s at the most: a kill of its container fails saying so,
-# and corrald answers the next call. (The connect waited for ever, and
-# corrald answered no one.)
+# and corrald answers the next call (the connect waited for ever, and
+# corrald answered no one); a forced removal fails too, and the container
+# stays as it was (it waited for an exit the undelivered SIGKILL would
+# never bring, and its client with it).
 test_svh_a_monitor_with_a_full_backlog() {
 	trap 'kill -CONT "${mon:-}" 2>/dev/null || true; kill "${filler:-}" 2>/dev/null || true; cleanup_sv' EXIT
 	start_sv
@@ -182,9 +184,13 @@ test_svh_a_monitor_with_a_full_backlog() {
 	out=$("$CORRALCTL" --socket "$SOCK" --timeout 30 kill held 2>&1) && fail "a kill through a stopped monitor succeeded"
 	assert_contains "$out" "not taken within 5000 ms" "what the kill says"
 	ctl ping >/dev/null || fail "corrald does not answer after it"
+	out=$("$CORRALCTL" --socket "$SOCK" --timeout 30 rm -f held 2>&1) && fail "a forced rm through a stopped monitor succeeded"
+	assert_contains "$out" "not taken within 5000 ms" "what the forced rm says"
+	assert_eq "$(status_of held)" running "the container after the failed rm"
 	kill "$filler"
 	kill -CONT "$mon"
-	ctl rm -f held >/dev/null
+	# the monitor takes the filler's connections first, each gone
+	wait_for 60 sh -c "'$CORRALCTL' --socket '$SOCK' rm -f held >/dev/null 2>&1" || fail "rm -f once the monitor is back"
 }
 
 for t in $(declare -F | awk '{print $3}' | grep "^test_svh_${SV_ONLY:-}"); do

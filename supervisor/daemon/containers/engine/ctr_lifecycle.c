@@ -363,8 +363,10 @@ int ctr_remove_forced(corrald *d, ctr *c, cerr *err)
 		return ctr_remove_now(d, c, err);
 	if (c->status == CS_REMOVING)
 		return 0; /* its removal follows its exit already */
-	_cleanup_cerr_ cerr e = { 0 };
-	ctr_signal(d, c, SIGKILL, false, 0, &e); /* ending anyway: the removal follows the exit */
+	/* ESRCH: ending anyway, and the removal follows the exit; not
+	 * delivered (its monitor took no call), no exit would ever come */
+	if (ctr_signal(d, c, SIGKILL, false, 0, err) < 0 && !cerr_forgive(err, ESRCH))
+		return -err->code;
 	ctr_thaw_signalled(d, c);
 	c->status = CS_REMOVING;
 	c->stopped_by_user = true;
