@@ -751,6 +751,10 @@ class Soak:
         out = []
         pdir = os.path.join(self.a.state, "networks", "netns")
         pins = [d for d in (os.listdir(pdir) if os.path.isdir(pdir) else []) if not d.startswith(".")]
+        # a DEL that failed holds its pin (and its veth's remains) until it
+        # is tried again, which may outlast the container and this check
+        waiting = {w.split(".")[0] for w in self.waiting_dels()}
+        pins = [d for d in pins if d not in waiting]
         with open("/proc/self/mountinfo") as f:
             bound = {ln.split()[4] for ln in f}
         for d in pins:
@@ -775,14 +779,18 @@ class Soak:
             out += self.lease_problems(set(pins), attached)
         return out
 
+    def waiting_dels(self):
+        """the DELs waiting in networks/pending to be tried again: {<id>[.<ifname>]}"""
+        pdir = os.path.join(self.a.state, "networks", "pending")
+        return {n[:-len(".json")] for n in (os.listdir(pdir) if os.path.isdir(pdir) else []) if n.endswith(".json")}
+
     def lease_problems(self, pins, sessions):
         """each address lease (host-local's files: the id, then the
         interface) is a pinned container's, an attached session's, or has
         its DEL waiting in networks/pending to be tried again"""
         out = []
         ipam = os.path.join(self.a.state, "networks", "ipam")
-        pdir = os.path.join(self.a.state, "networks", "pending")
-        waiting = {n[:-len(".json")] for n in (os.listdir(pdir) if os.path.isdir(pdir) else []) if n.endswith(".json")}
+        waiting = self.waiting_dels()
         for net in os.listdir(ipam) if os.path.isdir(ipam) else []:
             for ip in os.listdir(os.path.join(ipam, net)):
                 if ip == "lock" or ip.startswith("last_reserved_ip"):
