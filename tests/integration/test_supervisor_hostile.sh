@@ -193,6 +193,27 @@ test_svh_a_monitor_with_a_full_backlog() {
 	wait_for 60 sh -c "'$CORRALCTL' --socket '$SOCK' rm -f held >/dev/null 2>&1" || fail "rm -f once the monitor is back"
 }
 
+# a forced rm of a running container whose directory cannot go (made
+# immutable here, as a failing disk would refuse it): the kill works, the
+# removal that follows the exit fails, and the rm is told so and why; the
+# container stays, exited, and goes once its directory can. It used to
+# wait for ever, its client with it.
+test_svh_a_forced_rm_whose_directory_cannot_go() {
+	trap 'chattr -i "${dir:-/nonexistent}" 2>/dev/null || true; cleanup_sv' EXIT
+	start_sv
+	ctl run -d --name stuck "$IMG" sleep 1000 >/dev/null
+	dir="$STATE_D/containers/$(ctl --json inspect stuck | jq -r '.[0].id')"
+	chattr +i "$dir" || fail "chattr +i on the container's directory ($(stat -f -c %T "$dir"))"
+	local out
+	out=$(timeout 60 "$CORRALCTL" --socket "$SOCK" rm -f stuck 2>&1) && fail "rm -f succeeded with its directory immutable"
+	assert_contains "$out" "Operation not permitted" "what the rm says"
+	assert_eq "$(status_of stuck)" exited "the container after the failed rm"
+	chattr -i "$dir"
+	ctl rm -f stuck >/dev/null
+	assert_eq "$(ctl --json ps -a | jq length)" 0 "ps -a once its directory can go"
+	[ ! -e "$dir" ] || fail "its directory is left"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep "^test_svh_${SV_ONLY:-}"); do
 	run_test "$t"
 done

@@ -212,6 +212,35 @@ test_svnr_forced_rm_during_a_start_removes_it() {
 	assert_eq "$left" 0 "no process of the container left"
 }
 
+# the same, with the start failing (its ADD fails once released) and the
+# container's directory unable to go (immutable): the removal that
+# follows the start's report fails, and the waiting rm -f is told why
+# rather than left to wait for ever; it goes once its directory can.
+test_svnr_a_forced_rm_during_a_failed_start_that_cannot_remove() {
+	trap 'chattr -i "${dir:-/nonexistent}" 2>/dev/null || true; cleanup_sv' EXIT
+	need_cni
+	wrap_cni 'if [ "$CNI_COMMAND" = ADD ]; then while [ ! -e %s ]; do sleep 0.05; done; exit 1; fi' "$T/go"
+	start_sv_netns
+	ctl create --name held "$IMG" sleep 1000 >/dev/null
+	dir="$STATE_D/containers/$(ctl --json inspect held | jq -r '.[0].id')"
+	ctl start held >"$T/start.out" 2>&1 &
+	local start=$!
+	wait_for 10 pgrep -f "^/bin/sh $T/cni/"
+	timeout 60 "$CORRALCTL" --socket "$SOCK" rm -f held >"$T/rm.out" 2>&1 &
+	local rm=$!
+	wait_for 10 sh -c "[ \"\$('$CORRALCTL' --socket '$SOCK' --json inspect held | jq -r '.[0].state.status')\" = removing ]"
+	chattr +i "$dir" || fail "chattr +i on the container's directory ($(stat -f -c %T "$dir"))"
+	touch "$T/go"
+	wait "$start" && fail "the start succeeded with its ADD failed"
+	wait "$rm" && fail "rm -f succeeded with its directory immutable"
+	assert_contains "$(cat "$T/rm.out")" "Operation not permitted" "what the rm says"
+	assert_eq "$(state_of held status)" created "the container after the failed rm"
+	chattr -i "$dir"
+	ctl rm -f held >/dev/null
+	assert_eq "$(ctl --json ps -a | jq length)" 0 "ps -a once its directory can go"
+	wait_for 10 sh -c "[ -z \"\$(ls -A '$STATE_D/networks/netns' 2>/dev/null)\" ]" || fail "a pin is left: $(ls "$STATE_D/networks/netns")"
+}
+
 # a CNI plugin killed in a container's DEL (here tuning, the chain's last
 # and so the DEL's first, kills itself the first time): corrald keeps the
 # DEL and runs it again after a backoff, while it runs on (not only at its

@@ -121,6 +121,15 @@ int ctr_start(corrald *d, ctr *c, ctr_done *done, cerr *err)
 	return 0;
 }
 
+/* A removal that follows a start or an exit failed: the Removes that wait
+ * are told why, and it stays, to be removed again. */
+static void remove_failed(ctr *c, cerr *err)
+{
+	c->remove_volumes = false;
+	ctr_wake_failed(c, 1u << WAIT_REMOVE, cerr_msg(err));
+	log_cerr(LOG_LVL_ERROR, err, NULL);
+}
+
 /* The forced Remove that came while it started: now that the start has
  * reported, it is killed and removed, or removed at once. */
 static void remove_pending_now(corrald *d, ctr *c)
@@ -128,7 +137,7 @@ static void remove_pending_now(corrald *d, ctr *c)
 	c->remove_pending = false;
 	cerr err = { 0 };
 	if (ctr_remove_forced(d, c, &err) < 0)
-		log_cerr(LOG_LVL_ERROR, &err, NULL);
+		remove_failed(c, &err);
 }
 
 /* It runs: say so first, then record it. Should corrald die in between,
@@ -326,7 +335,7 @@ void ctr_ended(corrald *d, ctr *c)
 	 * answer, unless a Restart is bringing it back */
 	if (removing || (c->spec.auto_remove && !c->restart_wanted)) {
 		if (ctr_remove_now(d, c, &err) < 0) {
-			log_cerr(LOG_LVL_ERROR, &err, NULL);
+			remove_failed(c, &err);
 			ctr_save(d, c);
 		}
 		return;

@@ -10,5 +10,7 @@ enum { WAIT_STOPPED, WAIT_REMOVED, WAIT_STOP, WAIT_REMOVE, WAIT_LOG_END };
 void ctr_add_waiter(ctr *c, ctr_done *done, int kind);
 /* Tell the waiters whose kinds are in mask (1u << WAIT_*). */
 void ctr_wake(ctr *c, unsigned mask);
+/* The same, each told that its call failed, and why (InternalError). */
+void ctr_wake_failed(ctr *c, unsigned mask, const char *why);
 /* Let go of every waiter without answering (corrald's exit). */
 void ctr_drop_waiters(ctr *c);
