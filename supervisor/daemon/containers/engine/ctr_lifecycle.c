@@ -372,10 +372,14 @@ int ctr_remove_forced(corrald *d, ctr *c, cerr *err)
 		return ctr_remove_now(d, c, err);
 	if (c->status == CS_REMOVING)
 		return 0; /* its removal follows its exit already */
-	/* ESRCH: ending anyway, and the removal follows the exit; not
-	 * delivered (its monitor took no call), no exit would ever come */
-	if (ctr_signal(d, c, SIGKILL, false, 0, err) < 0 && !cerr_forgive(err, ESRCH))
-		return -err->code;
+	/* ESRCH: ending anyway, and the removal follows the exit. Not
+	 * delivered, its monitor took no call: force means force, and the
+	 * monitor is killed, as a hung shim is, its end the container's */
+	if (ctr_signal(d, c, SIGKILL, false, 0, err) < 0 && !cerr_forgive(err, ESRCH)) {
+		log_cerr(LOG_LVL_WARN, err, NULL);
+		if (ctr_monitor_kill(c, err) < 0 && !cerr_forgive(err, ESRCH))
+			return -err->code;
+	}
 	ctr_thaw_signalled(d, c);
 	c->status = CS_REMOVING;
 	c->stopped_by_user = true;

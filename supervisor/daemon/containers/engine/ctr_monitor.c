@@ -16,9 +16,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -75,6 +78,26 @@ int ctr_monitor_open(corrald *d, ctr *c, vl_client **out, cerr *err)
 	/* corrald's loop waits on it: a monitor stopped, its backlog full,
 	 * must not hold it */
 	return vl_client_connect_within(path, MONITOR_CALL_MS, out, err);
+}
+
+int ctr_monitor_kill(ctr *c, cerr *err)
+{
+	/* the monitor listened on the socket mon_fd is connected to */
+	struct ucred uc = { 0 };
+	socklen_t n = sizeof(uc);
+	if (c->mon_fd < 0 || getsockopt(c->mon_fd, SOL_SOCKET, SO_PEERCRED, &uc, &n) < 0 || uc.pid <= 0)
+		return cerr_set(err, ESRCH, "container %s: no monitor to kill", c->id);
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, uc.pid, 0);
+	if (pidfd < 0)
+		return cerr_sys(err, errno, "container %s: its monitor (pid %d)", c->id, (int)uc.pid);
+	/* still connected, so the pid is still the monitor's, not reused */
+	struct pollfd p = { .fd = c->mon_fd, .events = POLLRDHUP };
+	if (poll(&p, 1, 0) < 0 || (p.revents & (POLLHUP | POLLRDHUP | POLLERR)))
+		return cerr_set(err, ESRCH, "container %s: its monitor has ended", c->id);
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
+		return cerr_sys(err, errno, "container %s: kill its monitor (pid %d)", c->id, (int)uc.pid);
+	log_warn("container %s: its monitor (pid %d) took no call: killed it", c->id, (int)uc.pid);
+	return 0;
 }
 
 /* Ask the monitor something; its varlink answers in well under a second. */

@@ -15,3 +15,7 @@ int ctr_signal(struct corrald *d, ctr *c, int sig, bool stop, unsigned timeout, 
  * (vl_client_send_fd, oneway): the monitor serves that client from then on.
  * The connect and each reply wait 5 s at the most. */
 int ctr_monitor_open(struct corrald *d, ctr *c, vl_client **out, cerr *err);
+/* Kill c's monitor itself (a forced removal through a monitor that took no
+ * call): its end is then the container's, which ctr_ended() accounts for,
+ * killing what still runs in it. ESRCH when it has ended already. */
+int ctr_monitor_kill(ctr *c, cerr *err);
