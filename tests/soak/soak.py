@@ -2,9 +2,12 @@
 """corral's seeded soak (tests/soak/run.sh starts it): random operations
 from root and two members of the access group at once, through corralctl,
 while a nemesis kills corrald, containers' monitors, corrald's helpers and
-CNI plugins and fills the disk, at moments the seed chooses; after every fault, and at the end, the invariants:
+CNI plugins, stops a monitor and fills the disk, at moments the seed
+chooses; after every fault, and at the end, the invariants:
 
-  serves       corrald answers again after every fault, with no manual step
+  serves       corrald answers again after every fault, with no manual step,
+               and while a monitor is stopped
+  removes      a forced removal removes, its monitor stopped or not
   accounted    every running container corrald lists has its monitor, and
                every monitor, container directory, mount and cgroup belongs
                to one it lists; no container of the runtime CLI's is left;
@@ -592,7 +595,7 @@ class Soak:
         return out
 
     FAULTS = {"kill_corrald": 3, "kill_corrald_in_op": 4, "kill_monitor": 3, "kill_helper": 3, "kill_cni": 2,
-              "enospc": 2, "systemctl_restart": 3}
+              "enospc": 2, "systemctl_restart": 3, "stall_monitor": 2}
     HELPERS = (b"corral-copy", b"corral-images", b"corral-docker", b"corral-build", b"corral-cri")
     HELPER_OPS = ("cp_in", "cp_out", "build", "docker_ps", "docker_run", "image_tag", "image_prune", "pull", "push", "cri_pod")
 
@@ -682,6 +685,38 @@ class Soak:
                 victim = sorted(mons)[int(pick * len(mons))]
                 try:
                     os.kill(mons[victim], signal.SIGKILL)
+                except OSError:
+                    pass
+            return kind, 0.0
+        if kind == "stall_monitor":
+            # a monitor stopped (SIGSTOP, as a hung one) while a step runs:
+            # what goes through it fails in 5 s, corrald serves the others,
+            # and (half the time) a forced removal of its container removes
+            # it, killing the monitor; then it goes on
+            mons = self.monitors()
+            if not mons:
+                return kind, 0.0
+            victim = sorted(mons)[int(pick * len(mons))]
+            try:
+                os.kill(mons[victim], signal.SIGSTOP)
+            except OSError:
+                return kind, 0.0
+            try:
+                t = self.in_flight()
+                time.sleep(delay)
+                self.judge("serves")
+                if self.ctl(ROOT, "ping", timeout=15).returncode != 0:
+                    self.violate("serves", "corrald did not answer in 15 s with the monitor of %s stopped" % victim)
+                if also_kill:
+                    self.gone.add(victim)
+                    self.judge("removes")
+                    r = self.ctl(ROOT, "rm", "-f", victim, timeout=30)
+                    if r.returncode != 0 and "no such container" not in r.stderr.lower():
+                        self.violate("removes", "rm -f %s, its monitor stopped: %s" % (victim, (r.stderr or "timed out").strip()[:300]))
+                t.join(120)
+            finally:
+                try:
+                    os.kill(mons[victim], signal.SIGCONT)
                 except OSError:
                     pass
             return kind, 0.0
