@@ -19,8 +19,9 @@ void ctr_ended(struct corrald *d, ctr *c);
 /* Remove a container that is not running (dir, record, events). */
 int ctr_remove_now(struct corrald *d, ctr *c, cerr *err);
 /* Remove c now, or once SIGKILL has ended it, or once its start has
- * reported and it is killed then (a forced Remove, a session's end); an
- * error, and c as it was, when the SIGKILL could not be delivered. */
+ * reported and it is killed then (a forced Remove, a session's end). A
+ * monitor that takes no SIGKILL is killed itself (ctr_monitor_kill); an
+ * error, and c as it was, when that fails too. */
 int ctr_remove_forced(struct corrald *d, ctr *c, cerr *err);
 
 /* A restart waiting on its backoff is called off (true), as a Stop or a

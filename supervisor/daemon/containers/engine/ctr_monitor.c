@@ -9,6 +9,7 @@
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/varlink/client.h"
+#include "supervisor/varlink/peer.h"
 #include "supervisor/api/monitor_iface.h"
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -82,21 +83,21 @@ int ctr_monitor_open(corrald *d, ctr *c, vl_client **out, cerr *err)
 
 int ctr_monitor_kill(ctr *c, cerr *err)
 {
-	/* the monitor listened on the socket mon_fd is connected to */
-	struct ucred uc = { 0 };
-	socklen_t n = sizeof(uc);
-	if (c->mon_fd < 0 || getsockopt(c->mon_fd, SOL_SOCKET, SO_PEERCRED, &uc, &n) < 0 || uc.pid <= 0)
-		return cerr_set(err, ESRCH, "container %s: no monitor to kill", c->id);
-	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, uc.pid, 0);
+	/* the monitor (root's) listened on the socket mon_fd is connected to;
+	 * without that connection no exit would follow: not ESRCH */
+	peer_cred mon;
+	if (c->mon_fd < 0 || peer_get(c->mon_fd, &mon, NULL) < 0 || mon.pid <= 0 || mon.uid != 0)
+		return cerr_set(err, ENOTCONN, "container %s: no connection to its monitor to kill it by", c->id);
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, mon.pid, 0);
 	if (pidfd < 0)
-		return cerr_sys(err, errno, "container %s: its monitor (pid %d)", c->id, (int)uc.pid);
+		return cerr_sys(err, errno, "container %s: its monitor (pid %d)", c->id, (int)mon.pid);
 	/* still connected, so the pid is still the monitor's, not reused */
 	struct pollfd p = { .fd = c->mon_fd, .events = POLLRDHUP };
 	if (poll(&p, 1, 0) < 0 || (p.revents & (POLLHUP | POLLRDHUP | POLLERR)))
 		return cerr_set(err, ESRCH, "container %s: its monitor has ended", c->id);
 	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
-		return cerr_sys(err, errno, "container %s: kill its monitor (pid %d)", c->id, (int)uc.pid);
-	log_warn("container %s: its monitor (pid %d) took no call: killed it", c->id, (int)uc.pid);
+		return cerr_sys(err, errno, "container %s: kill its monitor (pid %d)", c->id, (int)mon.pid);
+	log_warn("container %s: its monitor (pid %d) took no call: killed it", c->id, (int)mon.pid);
 	return 0;
 }
 

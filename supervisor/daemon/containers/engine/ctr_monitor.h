@@ -17,5 +17,6 @@ int ctr_signal(struct corrald *d, ctr *c, int sig, bool stop, unsigned timeout, 
 int ctr_monitor_open(struct corrald *d, ctr *c, vl_client **out, cerr *err);
 /* Kill c's monitor itself (a forced removal through a monitor that took no
  * call): its end is then the container's, which ctr_ended() accounts for,
- * killing what still runs in it. ESRCH when it has ended already. */
+ * killing what still runs in it. ESRCH when it has ended already (its
+ * exit is on its way); ENOTCONN when corrald holds no connection to it. */
 int ctr_monitor_kill(ctr *c, cerr *err);
