@@ -31,9 +31,13 @@ fi
 make -s -j"$(nproc)" check-lint SANITIZE="$SANITIZE" || rc=1
 make -s -j"$(nproc)" check-unit SANITIZE="$SANITIZE" || rc=1
 make -s -j"$(nproc)" check-integration SANITIZE="$SANITIZE" || rc=1
+# when each chain ends, so that a run past its budget says which to shorten
+ends="the host tier ended at $((SECONDS - start)) s"
 if [ -n "$vm" ]; then
 	tests/vm/tier.sh "$B" clients >"$B/results/vm-clients.log" 2>&1 || rc=1
+	ends+=", the clients boot after it at $((SECONDS - start)) s"
 	wait "$vm"
+	ends+=", the VM chain beside them (default, selinux, systemd) by $((SECONDS - start)) s"
 	cat "$B/results/vm-tier.log" "$B/results/vm-clients.log"
 	[ "$(cat "$B/results/vm-tier.rc" 2>/dev/null)" = 0 ] || rc=1
 elif [ -x tests/vm/run.sh ] && [ "$SANITIZE" != 1 ]; then
@@ -58,6 +62,7 @@ total=$((SECONDS - start))
 echo "$total" >"$B/results/total-seconds.txt"
 scale=$((probe_ms > PROBE_REF_MS ? probe_ms : PROBE_REF_MS))
 budget=${CHECK_BUDGET:-$((1800 * scale / PROBE_REF_MS))}
+echo "check: $ends"
 echo "check: budget ${budget} s (30 minutes, scaled by the speed probe: ${probe_ms} ms here, ${PROBE_REF_MS} ms where it was set)"
 if [ "$SANITIZE" != 1 ] && [ "$total" -gt "$budget" ]; then
 	echo "FAIL check-budget: the run took ${total} s, past its budget of ${budget} s; the slowest files:"

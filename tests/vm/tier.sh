@@ -14,13 +14,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 logs="$B/results/vm-chains"
 mkdir -p "$logs"
 chain() { # BOOT...
-	local rc=0 boot
+	local rc=0 boot t0
 	for boot in "$@"; do
+		t0=$SECONDS
 		case $boot in
 		default) "$here/run.sh" "$B" || rc=1 ;;
 		selinux|systemd|clients) CORRAL_VM_MODE=$boot "$here/run.sh" "$B" || rc=1 ;;
 		*) echo "tests/vm/tier.sh: $boot: no such boot (default, selinux, systemd or clients)" >&2; return 2 ;;
 		esac
+		echo "vm-tier: the $boot boot took $((SECONDS - t0)) s"
 	done
 	return $rc
 }
