@@ -7,7 +7,7 @@ B=build
 [ "$SANITIZE" = 1 ] && B=build/sanitize
 rc=0
 start=$SECONDS
-# the machine's speed, before anything runs: it scales the budget below
+# the machine's speed, before anything runs: it scales the target below
 probe_ms=$(tests/speed_probe.sh)
 # The VM tier's guests boot and run while the host tier runs: each tier
 # waits on containers, registries and daemons far more than it computes.
@@ -33,7 +33,7 @@ fi
 make -s -j"$(nproc)" check-lint SANITIZE="$SANITIZE" || rc=1
 make -s -j"$(nproc)" check-unit SANITIZE="$SANITIZE" || rc=1
 make -s -j"$(nproc)" check-integration SANITIZE="$SANITIZE" || rc=1
-# when each chain ends, so that a run past its budget says which to shorten
+# when each chain ends, so that a run past its target says which chain to shorten
 ends="the host tier ended at $((SECONDS - start)) s"
 if [ -n "$vm" ]; then
 	tests/vm/tier.sh "$B" clients selinux >"$B/results/vm-clients.log" 2>&1 || rc=1

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The machine's speed, for make check's budget: a fixed job (400 process
+# The machine's speed, for make check's 30-minute target: a fixed job (400 process
 # starts and a SHA-256 of 64 MiB, what the suite mostly does: start
 # processes, and read and hash data), run three times on an idle machine;
 # prints the median in milliseconds.
