@@ -46,15 +46,15 @@ static void op_free(wl_table *t, wl_op *o)
 static void acted(wl_table *t, const char *name, enum wl_akind kind, const char *replica, const char *error)
 {
 	workload *w = wl_find(t, name);
-	if (w && w->ops)
-		w->ops--;
+	if (w && w->loop.ops)
+		w->loop.ops--;
 	if (w && error) {
-		w->failures++;
-		w->failed_at = mono_usec();
-		unsigned shift = w->failures > 20 ? 20 : w->failures - 1;
+		w->loop.failures++;
+		w->loop.failed_at = mono_usec();
+		unsigned shift = w->loop.failures > 20 ? 20 : w->loop.failures - 1;
 		uint64_t delay = WL_BACKOFF_MIN_USEC << shift;
-		w->backoff_until = w->failed_at + (delay > WL_BACKOFF_MAX_USEC ? WL_BACKOFF_MAX_USEC : delay);
-		snprintf(w->reason, sizeof(w->reason), "%s", error);
+		w->loop.backoff_until = w->loop.failed_at + (delay > WL_BACKOFF_MAX_USEC ? WL_BACKOFF_MAX_USEC : delay);
+		snprintf(w->loop.reason, sizeof(w->loop.reason), "%s", error);
 		events_publish(t->d->events, EV_OWNER(w->peer.uid), "workload",
 			       kind == WA_CREATE ? "replica-failed" : "replica-remove-failed", w->name, w->name,
 			       (const char *const[]){ "replica", replica, "error", error, NULL }, 0);
@@ -274,8 +274,8 @@ bool wl_act(wl_table *t, workload *w, const wl_action *a)
 	o->next = t->ops;
 	t->ops = o;
 	t->n_ops++;
-	w->ops++;
-	w->actions++;
+	w->loop.ops++;
+	w->loop.actions++;
 	t->actions_total++;
 	events_publish(t->d->events, EV_OWNER(w->peer.uid), "workload",
 		       a->kind == WA_CREATE ? "replica-create" : "replica-remove", w->name, w->name,
@@ -286,7 +286,7 @@ bool wl_act(wl_table *t, workload *w, const wl_action *a)
 	}
 	if (remove_session(o) < 0) {
 		op_free(t, o);
-		w->ops--;
+		w->loop.ops--;
 		return false;
 	}
 	return true;

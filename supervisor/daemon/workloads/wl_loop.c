@@ -27,11 +27,11 @@
 
 static void converged(wl_table *t, workload *w, uint64_t now)
 {
-	if (!w->drift_since)
+	if (!w->loop.drift_since)
 		return;
-	w->last_convergence_usec = now - w->drift_since;
-	w->drift_since = 0;
-	w->reason[0] = '\0';
+	w->last_convergence_usec = now - w->loop.drift_since;
+	w->loop.drift_since = 0;
+	w->loop.reason[0] = '\0';
 	t->converged_total++;
 	char ms[32];
 	snprintf(ms, sizeof(ms), "%llu", (unsigned long long)(w->last_convergence_usec / 1000));
@@ -63,10 +63,10 @@ static bool reconcile(wl_table *t, workload *w)
 	uint64_t now = mono_usec();
 	w->last_drift = (unsigned)drift;
 	wl_status_note(w, r, n);
-	if (w->ready == want && w->failures) /* it works now */
-		w->failures = 0;
+	if (w->ready == want && w->loop.failures) /* it works now */
+		w->loop.failures = 0;
 	/* converged only once every replica is ready, as a rollout is complete */
-	if (!drift && !w->ops && w->settled == want) {
+	if (!drift && !w->loop.ops && w->settled == want) {
 		free(r);
 		if (w->deleting && !n) {
 			forget(t, w);
@@ -75,11 +75,11 @@ static bool reconcile(wl_table *t, workload *w)
 		converged(t, w, now);
 		return true;
 	}
-	if (!w->drift_since)
-		w->drift_since = now;
-	if (now < w->backoff_until) /* back once it is over */
-		wl_schedule_in(t, w->backoff_until - now);
-	for (size_t i = 0; i < n_a && now >= w->backoff_until; i++)
+	if (!w->loop.drift_since)
+		w->loop.drift_since = now;
+	if (now < w->loop.backoff_until) /* back once it is over */
+		wl_schedule_in(t, w->loop.backoff_until - now);
+	for (size_t i = 0; i < n_a && now >= w->loop.backoff_until; i++)
 		if (!wl_act(t, w, &a[i]))
 			break;
 	free(r);

@@ -76,13 +76,7 @@ static int put(wl_table *t, workload *old, workload *w, cerr *err)
 	if (wl_save(t, w, err) < 0)
 		return -EIO;
 	if (old) { /* what the loop knows goes on: its ops, its backoff, its convergence */
-		w->drift_since = old->drift_since;
-		w->actions = old->actions;
-		w->ops = old->ops;
-		w->failures = old->failures;
-		w->backoff_until = old->backoff_until;
-		w->failed_at = old->failed_at;
-		memcpy(w->reason, old->reason, sizeof(w->reason));
+		w->loop = old->loop;
 		wl_unlink(t, old);
 		wl_free(old);
 	}
@@ -209,7 +203,7 @@ static int gen_workload(yajl_gen g, wl_table *t, workload *w, bool detail)
 		jg_key_int(g, "present", w->present) || jg_key_str(g, "template", w->hash) ||
 		jg_key_int(g, "generation", w->generation) || jg_key_str(g, "applied", w->applied) ||
 		jg_key_str(g, "status", status) || jg_key_int(g, "drift", w->last_drift) ||
-		jg_key_int(g, "actions", (long long)w->actions) ||
+		jg_key_int(g, "actions", (long long)w->loop.actions) ||
 		jg_key_int(g, "lastConvergenceMs", (long long)(w->last_convergence_usec / 1000)) ||
 		(shown[0] && jg_key_str(g, "reason", shown)) || jg_key(g, "labels") ||
 		jg_value(g, json_get(w->tree, "labels"));
@@ -286,8 +280,8 @@ int sv_workload_inspect(vl_call *call, yajl_val params, void *ud)
 static int start_delete(wl_table *t, workload *w, cerr *err)
 {
 	w->deleting = true;
-	w->backoff_until = 0;
-	w->failures = 0;
+	w->loop.backoff_until = 0;
+	w->loop.failures = 0;
 	return wl_save(t, w, err);
 }
 

@@ -13,7 +13,7 @@ typedef long long (*wl_value_fn)(const workload *w);
 static long long v_desired(const workload *w) { return w->deleting ? 0 : w->replicas; }
 static long long v_ready(const workload *w) { return w->ready; }
 static long long v_drift(const workload *w) { return w->last_drift; }
-static long long v_actions(const workload *w) { return (long long)w->actions; }
+static long long v_actions(const workload *w) { return (long long)w->loop.actions; }
 
 static int family(strbuf *out, const wl_table *t, const char *name, const char *type, const char *help, wl_value_fn fn)
 {

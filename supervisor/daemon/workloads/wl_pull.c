@@ -260,10 +260,10 @@ void wl_pulls_abandon(wl_table *t)
 
 const char *wl_reason_shown(const workload *w, uint64_t now, char *buf, size_t n)
 {
-	uint64_t backoff = w->backoff_until > w->failed_at ? w->backoff_until - w->failed_at : 0;
+	uint64_t backoff = w->loop.backoff_until > w->loop.failed_at ? w->loop.backoff_until - w->loop.failed_at : 0;
 	uint64_t shown = backoff / 2 < ERR_PULL_SHOWN_USEC ? backoff / 2 : ERR_PULL_SHOWN_USEC;
-	if (strncmp(w->reason, ERR_PULL, strlen(ERR_PULL)) || now < w->failed_at + shown)
-		return w->reason;
-	snprintf(buf, n, BACKOFF_PULL "%s", w->reason + strlen(ERR_PULL));
+	if (strncmp(w->loop.reason, ERR_PULL, strlen(ERR_PULL)) || now < w->loop.failed_at + shown)
+		return w->loop.reason;
+	snprintf(buf, n, BACKOFF_PULL "%s", w->loop.reason + strlen(ERR_PULL));
 	return buf;
 }

@@ -37,13 +37,13 @@ const char *wl_status_of(const workload *w, uint64_t now, const char *failure, c
 	*why = failure;
 	if (w->deleting)
 		return "deleting";
-	if (w->backoff_until > now)
+	if (w->loop.backoff_until > now)
 		return "backoff";
 	if (w->degraded && w->progress[0]) {
 		*why = w->progress;
 		return "degraded";
 	}
-	if (!w->drift_since && !w->ops && w->settled >= w->replicas)
+	if (!w->loop.drift_since && !w->loop.ops && w->settled >= w->replicas)
 		return "converged";
 	if (failure[0])
 		return "progressing";

@@ -38,6 +38,18 @@ struct corrald;
 #define WL_OPS_MAX 4          /* replica creations and removals at once, all workloads */
 #define WL_REASON_MAX 512
 
+/* What the loop knows of a workload that an apply keeps: the new version
+ * goes on from where the old one was (its backoff, its ops, its drift). */
+typedef struct wl_loop_memory {
+	unsigned failures;   /* replica creations that failed in a row */
+	uint64_t backoff_until; /* mono_usec(): no creation before */
+	uint64_t failed_at;   /* mono_usec() of the last failure */
+	char reason[WL_REASON_MAX]; /* why it has not converged, or "" */
+	uint64_t drift_since; /* mono_usec() when it left convergence; 0: converged */
+	uint64_t actions;     /* done for it, in all */
+	unsigned ops;         /* in flight */
+} wl_loop_memory;
+
 typedef struct workload {
 	char *name, *kind;
 	char *json;          /* canonical (kube.h) */
@@ -50,15 +62,9 @@ typedef struct workload {
 	unsigned generation; /* applies that changed it */
 	/* the loop's, in memory */
 	bool deleting;       /* its replicas go, then it */
-	unsigned failures;   /* replica creations that failed in a row */
-	uint64_t backoff_until; /* mono_usec(): no creation before */
-	uint64_t failed_at;   /* mono_usec() of the last failure */
-	char reason[WL_REASON_MAX]; /* why it has not converged, or "" */
-	uint64_t drift_since; /* mono_usec() when it left convergence; 0: converged */
+	wl_loop_memory loop;
 	uint64_t last_convergence_usec; /* how long the last convergence took */
-	uint64_t actions;     /* done for it, in all */
 	unsigned last_drift;  /* actions its last plan needed */
-	unsigned ops;         /* in flight */
 	unsigned ready, present; /* replicas ready, and there, at the last look */
 	unsigned settled;     /* ready, or ended as their restart policy lets them */
 	unsigned updated, updated_ready; /* of the template's hash, there; and ready */
