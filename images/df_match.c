@@ -286,3 +286,12 @@ bool df_ignore_excluded(const df_ignore *ig, const char *path)
 			return !ig->negate[i];
 	return false;
 }
+
+bool df_ignore_searched(const df_ignore *ig, const char *dir)
+{
+	size_t n = strlen(dir);
+	for (size_t i = 0; i < ig->n; i++)
+		if (ig->negate[i] && !strncmp(ig->patterns[i], dir, n) && (!ig->patterns[i][n] || ig->patterns[i][n] == '/'))
+			return true;
+	return false;
+}

@@ -31,3 +31,7 @@ typedef struct df_ignore {
 /* Whether path is left out of the context: the last pattern that matches
  * it, or a directory above it ("a" matches "a/b/c"), is not a "!" one. */
 bool df_ignore_excluded(const df_ignore *ig, const char *path);
+/* Whether an excluded directory is searched all the same, as Docker's
+ * context walk does it: when an exception's pattern begins with dir and a
+ * '/' ("!d/keep" for d). Its files are then each excluded or not. */
+bool df_ignore_searched(const df_ignore *ig, const char *dir);

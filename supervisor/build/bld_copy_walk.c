@@ -62,14 +62,34 @@ static char *join(const char *a, const char *b)
 
 static int put_tree(walk *w, int dfd, const char *rel, const char *dest, unsigned depth);
 
+/* Whether a context path of this mode is in the context as Docker's client
+ * sends it: not excluded, or an excluded directory searched for the files
+ * an exception keeps ("!d/keep"). */
+static bool in_context(const walk *w, const char *path, mode_t mode)
+{
+	return !df_ignore_excluded(&w->b->ignore, path) || (S_ISDIR(mode) && df_ignore_searched(&w->b->ignore, path));
+}
+
+/* The same for a path named rather than walked to (a COPY source): each
+ * directory above it is searched too, or Docker's client sent none of it. */
+static bool named_in_context(const walk *w, const char *path, mode_t mode)
+{
+	for (const char *slash = strchr(path, '/'); slash; slash = strchr(slash + 1, '/')) {
+		_cleanup_free_ char *dir = strndup(path, (size_t)(slash - path));
+		if (!dir || !in_context(w, dir, S_IFDIR))
+			return false;
+	}
+	return in_context(w, path, mode);
+}
+
 /* name in dfd (not followed), context path rel, destination dest. */
 static int put_at(walk *w, int dfd, const char *name, const char *rel, const char *dest, unsigned depth)
 {
-	if (df_ignore_excluded(&w->b->ignore, rel))
-		return 0;
 	struct stat st;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return cerr_sys(w->err, errno, "%s", rel);
+	if (!in_context(w, rel, st.st_mode))
+		return 0;
 	if (S_ISLNK(st.st_mode)) {
 		char target[PATH_MAX];
 		ssize_t n = readlinkat(dfd, name, target, sizeof(target) - 1);
@@ -85,7 +105,9 @@ static int put_at(walk *w, int dfd, const char *name, const char *rel, const cha
 		return cerr_sys(w->err, errno, "%s", rel);
 	if (!S_ISDIR(st.st_mode))
 		return put(w, dest, &st, NULL, fd);
-	int r = *dest ? put(w, dest, &st, NULL, -1) : 0;
+	/* excluded, but searched: its files come, the directory does not */
+	bool excluded = df_ignore_excluded(&w->b->ignore, rel);
+	int r = *dest && !excluded ? put(w, dest, &st, NULL, -1) : 0;
 	return r < 0 ? r : put_tree(w, fd, rel, dest, depth + 1);
 }
 
@@ -218,15 +240,13 @@ static int put_archive(walk *w, int fd, const char *src)
 static int put_source(walk *w, const char *src)
 {
 	bool is_root = !*src;
-	if (!is_root && df_ignore_excluded(&w->b->ignore, src))
-		return cerr_set(w->err, ENOENT, "file not found in build context or excluded by .dockerignore: %s", src);
 	_cleanup_close_ int fd = open_in_root(w->b->ctx_fd, is_root ? "." : src, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
 	struct stat st;
-	if (fd < 0)
+	if (fd >= 0 && fstat(fd, &st) < 0)
+		return cerr_sys(w->err, errno, "%s", src);
+	if (fd < 0 || (!is_root && !named_in_context(w, src, st.st_mode)))
 		return cerr_set(w->err, ENOENT, "file not found in build context or excluded by .dockerignore: %s",
 				*src ? src : ".");
-	if (fstat(fd, &st) < 0)
-		return cerr_sys(w->err, errno, "%s", src);
 	_cleanup_free_ char *dest = dest_of(w->j, src, S_ISDIR(st.st_mode));
 	if (!dest)
 		return cerr_set(w->err, ENOMEM, "out of memory");
@@ -245,12 +265,13 @@ static int put_source(walk *w, const char *src)
  * is a source; a directory that does not match is searched. */
 static int put_match(walk *w, int dfd, const char *name, const char *path, const char *pattern, unsigned depth)
 {
-	if (df_glob_match(pattern, path) && !df_ignore_excluded(&w->b->ignore, path))
-		return put_source(w, path);
 	struct stat st;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return cerr_sys(w->err, errno, "%s", path);
+	if (df_glob_match(pattern, path) && named_in_context(w, path, st.st_mode))
+		return put_source(w, path);
 	_cleanup_close_ int sub = -1;
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
-	    (sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
+	if (S_ISDIR(st.st_mode) && (sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
 		return each_name(w, sub, path, pattern, depth + 1, put_match);
 	return 0;
 }

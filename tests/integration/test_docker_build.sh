@@ -5,7 +5,7 @@
 # once a COPY'd file changes, --no-cache), --target, the config
 # instructions, commit; and what a context, a Dockerfile or a member may
 # not do. corrald runs in a network namespace of the test's own.
-# time: about 40 s (12 cases): each RUN a container, each step a commit
+# time: about 45 s (14 cases): each RUN a container, each step a commit
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/supervisor_lib.sh"
 . "$(dirname "$0")/docker_lib.sh"
@@ -129,6 +129,35 @@ EOF
 	assert_eq "$(dock run --rm args sh -c 'echo $WHO_IS')" alice "ENV from an ARG"
 	assert_eq "$(dock run --rm args ls -A . logs | tr '\n' ' ')" ".: .dockerignore keep.txt logs who.txt  logs: keep.log " \
 		".dockerignore's files are not there, its exception is"
+}
+
+# An excluded directory that an exception names a file in ("!cache/keep")
+# is searched, as the docker CLI's context walk does: the file comes, its
+# neighbours do not, and a COPY may name the directory or the file.
+test_dkb_dockerignore_exception_in_an_excluded_directory() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	ctx "$T/c" cache/keep kept cache/junk junk cache/deep/keep deep vendor/keep not-searched <<'EOF'
+FROM busybox:latest
+COPY . /all/
+COPY cache /dir/
+COPY cache/keep /file
+COPY cach* /glob/
+EOF
+	printf '%s\n' cache '!cache/keep' '!cache/deep/keep' vendor '!*/keep' >"$T/c/.dockerignore"
+	local out
+	out=$(dock build -t exc "$T/c" 2>&1) || fail "build: $out"
+	assert_eq "$(dock run --rm exc sh -c 'cd /all && find . -type f | sort' | tr '\n' ' ')" \
+		"./.dockerignore ./Dockerfile ./cache/deep/keep ./cache/keep " "the whole context: vendor not searched"
+	assert_eq "$(dock run --rm exc sh -c 'cd /dir && find . -type f | sort' | tr '\n' ' ')" "./deep/keep ./keep " \
+		"the directory named"
+	assert_eq "$(dock run --rm exc cat /file)" kept "the file named"
+	assert_eq "$(dock run --rm exc sh -c 'cd /glob && find . -type f | sort' | tr '\n' ' ')" "./deep/keep ./keep " \
+		"the directory matched by a wildcard"
+	printf 'FROM busybox:latest\nCOPY vendor/keep /v\n' >"$T/c/Dockerfile"
+	out=$(dock build "$T/c" 2>&1) && fail "a file in a directory not searched was copied: $out"
+	assert_contains "$out" "excluded by .dockerignore: vendor/keep" "its error"
 }
 
 test_dkb_a_failing_run_says_so_and_leaves_nothing() {
@@ -365,6 +394,33 @@ EOF
 	assert_eq "$out" "$id" "-q prints only the ID (from the cache)"
 	out=$(ctl build "$T/nosuch" 2>&1) && fail "a missing directory built"
 	assert_contains "$out" "nosuch: not a directory" "its error"
+}
+
+# docker build -q prints the image's id alone, as Docker's builder sends
+# it, and --iidfile writes it; a quiet build that fails says what its
+# steps printed, then why.
+test_dkb_docker_build_quiet_and_iidfile() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	ctx "$T/c" <<'EOF'
+FROM busybox:latest
+RUN echo quiet-step
+EOF
+	local out id
+	out=$(dock build -q -t q:1 "$T/c" 2>"$T/err") || fail "-q: $out $(cat "$T/err")"
+	id=$(dock image inspect -f '{{.Id}}' q:1)
+	assert_eq "$out" "$id" "-q prints the id alone"
+	assert_eq "$(cat "$T/err")" "" "-q says nothing else"
+	out=$(dock build -q --iidfile "$T/iid1" "$T/c" 2>&1) || fail "-q --iidfile: $out"
+	assert_eq "$(cat "$T/iid1")" "$id" "-q --iidfile"
+	out=$(dock build --iidfile "$T/iid2" "$T/c" 2>&1) || fail "--iidfile: $out"
+	assert_eq "$(cat "$T/iid2")" "$id" "--iidfile"
+	printf 'FROM busybox:latest\nRUN echo said-before-failing && exit 4\n' >"$T/c/Dockerfile"
+	out=$(dock build -q "$T/c" 2>&1) && fail "a failing quiet build: $out"
+	assert_contains "$out" "said-before-failing" "the failing step's output"
+	assert_contains "$out" "returned a non-zero code: 4" "its error"
+	no_containers_left
 }
 
 # Contexts that the docker CLI would never send, sent raw: what climbs out
