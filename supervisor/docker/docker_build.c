@@ -2,7 +2,8 @@
  * corrald's Build, and its progress comes back as Docker's JSON lines:
  * {"stream"} as corrald says them, the image as {"aux": {"ID"}}, and a
  * failure as {"errorDetail", "error"} (a 200 answer, as Docker's builder
- * gives it once it has begun). */
+ * gives it once it has begun). With q=1, as Docker's: the image's id is the
+ * one stream line, and the others are said only before a failure. */
 #include "supervisor/docker/tar_stream.h"
 #include "supervisor/shape/words.h"
 #include "supervisor/docker/docker_tar_stream.h"
@@ -20,11 +21,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define HELD_MAX (1u << 20)
+
 typedef struct build_sink {
 	dk_sink sink;
 	tar_stream *s;
 	int client;  /* the client's socket, watched for its hangup */
 	strbuf out;  /* Docker's lines, not yet sent */
+	bool quiet;  /* q=1: the image's id is the only stream line */
+	strbuf held; /* q=1: corrald's lines, said only should the build fail */
 	bool ended;
 } build_sink;
 
@@ -38,7 +43,31 @@ static void build_free(void *cls)
 	build_sink *t = cls;
 	tar_stream_free(t->s);
 	sb_release(&t->out);
+	sb_release(&t->held);
 	free(t);
+}
+
+/* One line of Docker's: the object g holds. */
+static void put_line(build_sink *t, yajl_gen g)
+{
+	_cleanup_free_ char *line = g ? jg_finish(g, NULL) : NULL;
+	if (line)
+		sb_addf(&t->out, "%s\n", line);
+}
+
+/* A line of corrald's, sent; with q=1 held (its last HELD_MAX bytes), as
+ * Docker's builder holds what it does not say unless the build fails */
+static void hold_or_add(build_sink *t, const char *line, size_t n)
+{
+	strbuf *to = t->quiet ? &t->held : &t->out;
+	sb_add(to, line, n);
+	sb_adds(to, "\n");
+	if (to != &t->held || to->len <= HELD_MAX)
+		return;
+	const char *cut = memchr(to->buf + to->len - HELD_MAX, '\n', HELD_MAX);
+	size_t drop = cut ? (size_t)(cut + 1 - to->buf) : to->len;
+	memmove(to->buf, to->buf + drop, to->len - drop);
+	to->len -= drop;
 }
 
 /* One of corrald's lines in Docker's words. */
@@ -49,15 +78,18 @@ static void convert(build_sink *t, const char *line, size_t n)
 		return;
 	const char *id = dk_str(v, "image");
 	if (!*id) {
-		sb_add(&t->out, line, n);
-		sb_adds(&t->out, "\n");
+		hold_or_add(t, line, n);
 		return;
 	}
-	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	jg_object(g, JG_OBJECT("aux"), JG_STR("ID", id), JG_CLOSE, JG_END);
-	_cleanup_free_ char *aux = jg_finish(g, NULL);
-	if (aux)
-		sb_addf(&t->out, "%s\n", aux);
+	_cleanup_json_gen_ yajl_gen aux = json_gen_new(false);
+	if (aux && !jg_object(aux, JG_OBJECT("aux"), JG_STR("ID", id), JG_CLOSE, JG_END))
+		put_line(t, aux);
+	/* q=1: the id is the stream, which docker build -q prints and its
+	 * --iidfile writes, as Docker's builder says it */
+	_cleanup_free_ char *id_line = NULL;
+	_cleanup_json_gen_ yajl_gen quiet = t->quiet ? json_gen_new(false) : NULL;
+	if (quiet && asprintf(&id_line, "%s\n", id) >= 0 && !jg_object(quiet, JG_STR("stream", id_line), JG_END))
+		put_line(t, quiet);
 }
 
 static void take_lines(build_sink *t, bool all)
@@ -78,15 +110,15 @@ static void take_lines(build_sink *t, bool all)
 
 static void put_error(build_sink *t)
 {
+	if (t->held.len)
+		sb_add(&t->out, t->held.buf, t->held.len);
 	int n;
 	const char *why = tar_stream_why(t->s, "the build failed", &n);
 	_cleanup_free_ char *msg = strndup(why, (size_t)n);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	jg_object(g, JG_OBJECT("errorDetail"), JG_STR("message", msg ? msg : "the build failed"), JG_CLOSE,
-		     JG_STR("error", msg ? msg : "the build failed"), JG_END);
-	_cleanup_free_ char *line = jg_finish(g, NULL);
-	if (line)
-		sb_addf(&t->out, "%s\n", line);
+	if (g && !jg_object(g, JG_OBJECT("errorDetail"), JG_STR("message", msg ? msg : "the build failed"), JG_CLOSE,
+			   JG_STR("error", msg ? msg : "the build failed"), JG_END))
+		put_line(t, g);
 }
 
 static ssize_t build_read(void *cls, uint64_t pos, char *buf, size_t max)
@@ -182,7 +214,6 @@ dk_sink *dk_build(dk_req *r, const char *arg)
 		jg_key_str(g, "network", net);
 	jg_key_bool(g, "noCache", dk_query_bool(r, "nocache", false));
 	jg_key_bool(g, "pull", dk_query_bool(r, "pull", false));
-	jg_key_bool(g, "quiet", dk_query_bool(r, "q", false));
 	jg_key(g, "tags");
 	yajl_gen_array_open(g);
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_tag, g);
@@ -201,6 +232,7 @@ dk_sink *dk_build(dk_req *r, const char *arg)
 		return NULL;
 	}
 	t->sink = (dk_sink){ .feed = build_feed, .finish = build_finish };
+	t->quiet = dk_query_bool(r, "q", false);
 	return &t->sink;
 }
 
