@@ -116,6 +116,26 @@ test_dk_container_lifecycle_with_the_cli() {
 	assert_eq "$(ctl ps -a -q | wc -l)" 0 "gone from corral too"
 }
 
+# -e KEY with no KEY in the client's environment (compose's "- KEY" too)
+# reaches the daemon as KEY alone, which Docker reads as "not set": the
+# image's own KEY goes too. With KEY in the client's environment, its value.
+test_dk_env_key_alone_unsets_it() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	local show='echo "[${GREETING-unset}] [${NOWHERE-unset}] [${PATH:+path}]"'
+	assert_eq "$(env -u GREETING -u NOWHERE DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$S/docker.sock" \
+		docker run --rm -e GREETING -e NOWHERE busybox:latest sh -c "$show")" "[unset] [unset] [path]" \
+		"the image's GREETING unset, NOWHERE not set"
+	assert_eq "$(dock run --rm busybox:latest sh -c "$show")" "[hello-from-image] [unset] [path]" "the image's own"
+	assert_eq "$(GREETING=from-client dock run --rm -e GREETING busybox:latest sh -c "$show")" \
+		"[from-client] [unset] [path]" "the client's value"
+	# the docker CLI refuses an empty key itself; the API is told why
+	assert_contains "$(curl -s --unix-socket "$S/docker.sock" -H 'Content-Type: application/json' \
+		-d '{"Image": "busybox:latest", "Env": ["=x"]}' http://d/v1.41/containers/create)" \
+		"spec.env[0]: must be KEY=VALUE, or KEY to unset it" "an empty key"
+}
+
 # images, tag and rmi through the API; what corral says is what docker shows
 test_dk_images() {
 	trap cleanup_sv EXIT

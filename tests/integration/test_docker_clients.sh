@@ -115,7 +115,7 @@ test_dkc_compose_up_ps_logs_down() {
 	    image: busybox:latest
 	    command: sh -c 'echo worker says $$GREETING; sleep 1000'
 	    init: true
-	    environment: [GREETING=hello]
+	    environment: [GREETING=hello, NOT_SET_IN_THE_SHELL]
 	    volumes: ["site:/site"]
 	    networks: [back]
 	    depends_on: [web]
@@ -141,6 +141,8 @@ test_dkc_compose_up_ps_logs_down() {
 	# a service's name is an alias on the project's network, as under Docker
 	assert_eq "$(ctl exec demo_client_1 wget -q -O- http://web/)" hello-compose "web by its service name"
 	assert_eq "$(ctl exec demo_worker_1 wget -q -O- http://web:80/)" hello-compose "from another service too"
+	assert_eq "$(ctl exec demo_worker_1 sh -c 'echo ${NOT_SET_IN_THE_SHELL-unset}')" unset \
+		"a variable named alone, not set in compose's environment"
 	wait_for 10 sh -c "'${dc[*]}' logs worker 2>/dev/null | grep -q 'worker says hello'" 2>/dev/null ||
 		"${dc[@]}" logs worker 2>&1 | grep -q "worker says hello" || fail "compose logs: $("${dc[@]}" logs worker 2>&1)"
 	# exec, as compose does it (no tty), into a service sharing the named volume

@@ -113,7 +113,8 @@ static void test_request_overrides_the_image(void **state)
 {
 	fixture *f = *state;
 	static char *cmd[] = { "sleep", "5", NULL };
-	static char *env[] = { "KEEP=request", "EXTRA=x", NULL };
+	/* KEY alone unsets KEY, as Docker's -e KEY when the client has none */
+	static char *env[] = { "KEEP=request", "EXTRA=x", "FROM_IMAGE", "NOWHERE", "PATH", "PATH=/again", NULL };
 	static char *labels[] = { "app", "web", GC_BUNDLE_ANNOTATION, "sha256:spoof", ANNOT_NETWORK, "none",
 				  ANNOT_ROOTFS_SUID, "false", NULL };
 	ctr_mount m = { .source = "/etc", .destination = "/host-etc", .readonly = true };
@@ -137,6 +138,11 @@ static void test_request_overrides_the_image(void **state)
 	assert_int_equal(count_env(s->process.env, "KEEP="), 1);
 	assert_int_equal(count_env(s->process.env, "KEEP=request"), 1);
 	assert_int_equal(count_env(s->process.env, "TERM=xterm"), 1);
+	assert_int_equal(count_env(s->process.env, "FROM_IMAGE"), 0);
+	assert_int_equal(count_env(s->process.env, "NOWHERE"), 0);
+	assert_int_equal(count_env(s->process.env, "PATH"), 1); /* unset, then set again */
+	assert_int_equal(count_env(s->process.env, "PATH=/again"), 1);
+	assert_int_equal(count_env(s->process.env, "EXTRA=x"), 1);
 	assert_string_equal(annotation(s, "app"), "web");
 	/* labels cannot pin an image against gc, nor say how lo is, nor
 	 * what the rootfs is */

@@ -127,7 +127,7 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"name\":\"-bad\"}", "spec.name", "letters");
 	expect_field("{\"image\":\"x\",\"command\":[]}", "spec.command", "must not be empty");
 	expect_field("{\"image\":\"x\",\"command\":[\"a\",1]}", "spec.command[1]", "must be a string");
-	expect_field("{\"image\":\"x\",\"env\":[\"NOEQUALS\"]}", "spec.env[0]", "KEY=VALUE");
+	expect_field("{\"image\":\"x\",\"env\":[\"A=1\",\"\"]}", "spec.env[1]", "KEY=VALUE");
 	expect_field("{\"image\":\"x\",\"workdir\":\"rel\"}", "spec.workdir", "absolute");
 	expect_field("{\"image\":\"x\",\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\"},{\"source\":\"a\",\"destination\":\"/b\"}]}",
 		     "spec.mounts[1].source", "absolute");
@@ -273,7 +273,7 @@ static void test_spec_reasons_word_for_word(void **state)
 {
 	static const struct { const char *json, *field, *reason; } cases[] = {
 		{ "{\"image\":\"x\",\"command\":\"sh\"}", "spec.command", "must be an array of strings, not string" },
-		{ "{\"image\":\"x\",\"env\":[\"=x\"]}", "spec.env[0]", "must be KEY=VALUE" },
+		{ "{\"image\":\"x\",\"env\":[\"=x\"]}", "spec.env[0]", "must be KEY=VALUE, or KEY to unset it" },
 		{ "{\"image\":\"x\",\"mounts\":{}}", "spec.mounts", "must be an array of mounts, not object" },
 		{ "{\"image\":\"x\",\"mounts\":[1]}", "spec.mounts[0]", "must be an object, not number" },
 		{ "{\"image\":\"x\",\"mounts\":[{\"source\":\"/a\",\"destination\":\"/b\",\"readonly\":1}]}",

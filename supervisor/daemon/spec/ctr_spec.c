@@ -100,9 +100,9 @@ static int get_env(yajl_val cspec_json, char ***env, json_fault *f)
 {
 	int r = get_strv(cspec_json, "env", env, f);
 	for (size_t i = 0; r == 0 && *env && (*env)[i]; i++)
-		if (!strchr((*env)[i], '=') || (*env)[i][0] == '=') {
+		if ((*env)[i][0] == '=' || !(*env)[i][0]) { /* KEY alone unsets KEY, as Docker's */
 			char p[JSON_PATH_MAX];
-			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.env", i), "must be KEY=VALUE");
+			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.env", i), "must be KEY=VALUE, or KEY to unset it");
 		}
 	return r;
 }

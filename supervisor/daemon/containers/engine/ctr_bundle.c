@@ -33,36 +33,33 @@
 #include <string.h>
 #include <sys/resource.h>
 
-/* image env, then the spec's; a later KEY= replaces an earlier one */
+/* image env, then the spec's; a later KEY= replaces an earlier one, and
+ * KEY alone unsets it (Docker's ReplaceOrAppendEnvValues: docker run -e
+ * KEY, or compose's KEY, with KEY not set in the client's environment) */
 static char **merged_env(char *const *base, char *const *img, char *const *add)
 {
-	char **out = NULL;
+	_cleanup_strv_ char **out = calloc(1, sizeof(char *));
 	char *const *lists[] = { base, img, add };
-	for (size_t l = 0; l < 3; l++)
+	for (size_t l = 0; out && l < 3; l++)
 		for (char *const *e = lists[l]; e && *e; e++) {
-			size_t k = strcspn(*e, "=");
-			char *copy = strdup(*e);
-			if (!copy)
-				goto oom;
-			bool replaced = false;
-			for (size_t i = 0; out && out[i]; i++)
-				if (!strncmp(out[i], *e, k) && (out[i][k] == '=' || !out[i][k])) {
-					free(out[i]);
+			size_t k = strcspn(*e, "="), i = 0;
+			char *copy = (*e)[k] ? strdup(*e) : NULL;
+			if ((*e)[k] && !copy)
+				return NULL;
+			while (out[i] && (strncmp(out[i], *e, k) || (out[i][k] != '=' && out[i][k])))
+				i++;
+			if (out[i]) {
+				free(out[i]);
+				if (copy)
 					out[i] = copy;
-					replaced = true;
-					break;
-				}
-			if (!replaced && strv_push(&out, copy) < 0) {
+				else
+					memmove(out + i, out + i + 1, (strv_length(out + i + 1) + 1) * sizeof(*out));
+			} else if (copy && strv_push(&out, copy) < 0) {
 				free(copy);
-				goto oom;
+				return NULL;
 			}
 		}
-	if (!out)
-		out = calloc(1, sizeof(char *));
-	return out;
-oom:
-	strv_free(out);
-	return NULL;
+	return TAKE_PTR(out);
 }
 
 /* The process args: Docker's composition (bundle/command.h), after the
