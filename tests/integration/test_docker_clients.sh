@@ -116,6 +116,7 @@ test_dkc_compose_up_ps_logs_down() {
 	    command: sh -c 'echo worker says $$GREETING; sleep 1000'
 	    init: true
 	    environment: [GREETING=hello, NOT_SET_IN_THE_SHELL]
+	    extra_hosts: ["host.docker.internal:host-gateway"]
 	    volumes: ["site:/site"]
 	    networks: [back]
 	    depends_on: [web]
@@ -143,6 +144,12 @@ test_dkc_compose_up_ps_logs_down() {
 	assert_eq "$(ctl exec demo_worker_1 wget -q -O- http://web:80/)" hello-compose "from another service too"
 	assert_eq "$(ctl exec demo_worker_1 sh -c 'echo ${NOT_SET_IN_THE_SHELL-unset}')" unset \
 		"a variable named alone, not set in compose's environment"
+	# Docker's host-gateway: the host on the service's network, its gateway
+	local gw
+	gw=$(ctl exec demo_worker_1 awk '$2 == "host.containers.internal" {print $1}' /etc/hosts)
+	[ -n "$gw" ] || fail "no host.containers.internal in the worker's /etc/hosts"
+	assert_eq "$(ctl exec demo_worker_1 awk '$2 == "host.docker.internal" {print $1}' /etc/hosts)" "$gw" \
+		"extra_hosts' host-gateway"
 	wait_for 10 sh -c "'${dc[*]}' logs worker 2>/dev/null | grep -q 'worker says hello'" 2>/dev/null ||
 		"${dc[@]}" logs worker 2>&1 | grep -q "worker says hello" || fail "compose logs: $("${dc[@]}" logs worker 2>&1)"
 	# exec, as compose does it (no tty), into a service sharing the named volume

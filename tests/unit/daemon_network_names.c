@@ -22,7 +22,7 @@ static char *render_hosts(const hosts_in *in)
 
 static void test_hosts_networked(void **state)
 {
-	char *extra[] = { "db.local:192.168.1.9", "v6:fd00::1", NULL };
+	char *extra[] = { "db.local:192.168.1.9", "v6:fd00::1", "host.docker.internal:host-gateway", NULL };
 	hosts_peer peers[] = { { "10.88.0.3", "web web" }, { "10.88.0.4", "cache cache" } };
 	hosts_in in = { .hostname = "app", .name = "app1", .ip = "10.88.0.2", .gateway = "10.88.0.1",
 			.extra = extra, .peers = peers, .n_peers = 2 };
@@ -31,6 +31,7 @@ static void test_hosts_networked(void **state)
 	assert_non_null(strstr(t, "::1\tlocalhost"));
 	assert_non_null(strstr(t, "192.168.1.9\tdb.local\n"));
 	assert_non_null(strstr(t, "fd00::1\tv6\n"));
+	assert_non_null(strstr(t, "\n10.88.0.1\thost.docker.internal\n")); /* Docker's host-gateway */
 	assert_non_null(strstr(t, "\n10.88.0.2\tapp app1\n"));
 	assert_non_null(strstr(t, "\n10.88.0.1\thost.containers.internal\n"));
 	assert_non_null(strstr(t, "\n10.88.0.3\tweb web\n10.88.0.4\tcache cache\n"));
@@ -41,10 +42,13 @@ static void test_hosts_networked(void **state)
 
 static void test_hosts_no_network(void **state)
 {
-	hosts_in in = { .hostname = "box", .name = "box" };
+	char *extra[] = { "up:host-gateway", NULL };
+	hosts_in in = { .hostname = "box", .name = "box", .extra = extra };
 	char *t = render_hosts(&in);
 	assert_non_null(strstr(t, "\n127.0.0.1\tbox\n")); /* one name, not twice */
 	assert_null(strstr(t, "host.containers.internal"));
+	assert_null(strstr(t, "up")); /* no gateway yet: left out */
+	assert_null(strstr(t, "host-gateway"));
 	free(t);
 }
 
@@ -188,7 +192,7 @@ static void test_spec_fields(void **state)
 	ctr_spec s;
 	json_fault f;
 	assert_int_equal(parse("\"dns\":[\"1.1.1.1\",\"2606:4700::1111\"],"
-			       "\"extraHosts\":[\"db:10.0.0.5\",\"v6.host:fd00::5\"]", &s, &f), 0);
+			       "\"extraHosts\":[\"db:10.0.0.5\",\"v6.host:fd00::5\",\"h:host-gateway\"]", &s, &f), 0);
 	assert_string_equal(s.dns[1], "2606:4700::1111");
 	assert_string_equal(s.extra_hosts[1], "v6.host:fd00::5");
 	ctr_spec_release(&s);
@@ -202,6 +206,7 @@ static void test_spec_fields(void **state)
 		{ "\"extraHosts\":[\":10.0.0.1\"]", "spec.extraHosts[0]" },
 		{ "\"extraHosts\":[\"ok:10.0.0.1\",\"bad name:10.0.0.1\"]", "spec.extraHosts[1]" },
 		{ "\"extraHosts\":[\"db:not-an-ip\"]", "spec.extraHosts[0]" },
+		{ "\"extraHosts\":[\"db:host-gateway2\"]", "spec.extraHosts[0]" },
 		{ "\"extraHosts\":[\"db:10.0.0.1\\nevil 1.2.3.4\"]", "spec.extraHosts[0]" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {

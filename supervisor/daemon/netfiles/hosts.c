@@ -23,8 +23,9 @@ int hosts_render(const hosts_in *in, strbuf *out)
 	/* what the user asked for comes first: the resolver takes the first match */
 	for (char *const *e = in->extra; r == 0 && e && *e; e++) {
 		const char *colon = strchr(*e, ':');
-		if (colon)
-			r = sb_addf(out, "%s\t%.*s\n", colon + 1, (int)(colon - *e), *e);
+		const char *ip = colon && streq(colon + 1, HOSTS_HOST_GATEWAY) ? in->gateway : colon ? colon + 1 : NULL;
+		if (ip)
+			r = sb_addf(out, "%s\t%.*s\n", ip, (int)(colon - *e), *e);
 	}
 	if (r == 0)
 		r = add_line(out, in->ip ? in->ip : "127.0.0.1", in->hostname, in->name);

@@ -13,6 +13,8 @@
 #define HOSTS_FILE "hosts"             /* in the container's directory */
 #define HOSTNAME_FILE "hostname"       /* bound on /etc/hostname, as podman's */
 #define HOSTS_GATEWAY_NAME "host.containers.internal"
+#define HOSTS_HOST_GATEWAY "host-gateway" /* an extra host's IP: the gateway's, as Docker's (spec/names.h
+					    * checks it as NAMES_HOST_GATEWAY) */
 #define HOSTS_MAX 4000                 /* under a page: one write(2) */
 
 typedef struct hosts_peer {
@@ -24,7 +26,8 @@ typedef struct hosts_in {
 	const char *hostname, *name;
 	const char *ip;      /* NULL: no network; its names go on 127.0.0.1, as podman's */
 	const char *gateway; /* NULL: no host.containers.internal */
-	char *const *extra;  /* "NAME:IP", from spec.extraHosts (checked there) */
+	char *const *extra;  /* "NAME:IP", from spec.extraHosts (checked there); NAME:host-gateway
+			      * is NAME on the gateway, and left out while there is none */
 	const hosts_peer *peers; /* the other containers on its networks */
 	size_t n_peers;
 } hosts_in;

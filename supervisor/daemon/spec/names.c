@@ -1,5 +1,6 @@
 #include "supervisor/daemon/spec/names.h"
 #include "supervisor/daemon/spec/spec_fields.h"
+#include "common/cleanup.h"
 #include "common/json.h"
 #include "common/strv.h"
 
@@ -34,7 +35,8 @@ static int get_list(yajl_val cspec_json, const char *key, size_t max, char ***ou
 	return 0;
 }
 
-/* NAME:IP, split at the first ':' (an IPv6 address has more of them). */
+/* NAME:IP, split at the first ':' (an IPv6 address has more of them); IP
+ * may be host-gateway, as Docker's: the host's address on its network. */
 static bool extra_host_valid(const char *e)
 {
 	const char *colon = strchr(e, ':');
@@ -43,7 +45,7 @@ static bool extra_host_valid(const char *e)
 	char name[CTR_HOSTNAME_MAX + 1];
 	memcpy(name, e, (size_t)(colon - e));
 	name[colon - e] = '\0';
-	return ctr_hostname_valid(name) && names_ip_valid(colon + 1);
+	return ctr_hostname_valid(name) && (streq(colon + 1, NAMES_HOST_GATEWAY) || names_ip_valid(colon + 1));
 }
 
 int names_spec_parse(yajl_val cspec_json, ctr_spec *s, json_fault *f)
@@ -80,7 +82,7 @@ int names_spec_parse(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 	for (size_t i = 0; s->extra_hosts && s->extra_hosts[i]; i++)
 		if (!extra_host_valid(s->extra_hosts[i]))
 			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.extraHosts", i),
-					      "must be NAME:IP (a host name, then an IPv4 or IPv6 address), not \"%s\"",
+					      "must be NAME:IP (a host name, then an IPv4 or IPv6 address, or host-gateway), not \"%s\"",
 					      s->extra_hosts[i]);
 	return 0;
 }

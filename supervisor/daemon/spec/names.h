@@ -10,6 +10,9 @@
 #define NAMES_DNS_MAX 16
 #define NAMES_EXTRA_HOSTS_MAX 256
 #define NAMES_ALIASES_MAX 32
+/* an extra host's IP that is the gateway's, as Docker's (netfiles/hosts.c,
+ * below this room's reach, renders it as HOSTS_HOST_GATEWAY) */
+#define NAMES_HOST_GATEWAY "host-gateway"
 
 int names_spec_parse(yajl_val cspec_json, ctr_spec *s, json_fault *f);
 void names_spec_release(ctr_spec *s);
