@@ -8,6 +8,7 @@
 #include "supervisor/docker/docker_ctr_create.h"
 #include "supervisor/docker/docker_ctr_unsupported.h"
 #include "supervisor/docker/docker_ctr_confine.h"
+#include "supervisor/docker/docker_ctr_links.h"
 #include "supervisor/docker/docker_ctr_mounts.h"
 #include "supervisor/docker/docker_call.h"
 #include "supervisor/docker/docker_answer.h"
@@ -101,17 +102,18 @@ static void gen_resources(yajl_gen g, yajl_val hc)
 
 /* "default" and "bridge" are corrald's default network: no word at all.
  * Another is a network's name, Id or Id prefix, as dockerd takes it. */
-static int gen_network(dk_req *r, yajl_gen g, yajl_val hc)
+/* name: corral's network, or "" for the default */
+static int gen_network(dk_req *r, yajl_gen g, yajl_val hc, char *name, size_t n)
 {
 	const char *mode = dk_str(hc, "NetworkMode");
-	char name[256];
+	*name = '\0';
 	if (!*mode || streq(mode, "default") || streq(mode, "bridge"))
 		return 0;
 	if (strncmp(mode, "container:", 10) == 0) {
 		dk_error(r, 400, "network mode %s is not supported by corral: use a session", mode);
 		return -1;
 	}
-	if (dk_net_resolve(r, mode, name, sizeof(name)) < 0)
+	if (dk_net_resolve(r, mode, name, n) < 0)
 		return -1;
 	jg_key_str(g, "network", name);
 	return 0;
@@ -290,8 +292,9 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name, yajl_val img_
 	copy_true(g, "interactive", json_get(body, "OpenStdin"));
 	copy_true(g, "stdinOnce", json_get(body, "StdinOnce"));
 	gen_healthcheck(g, json_get(body, "Healthcheck"));
-	if (dk_create_mounts(r, g, hc, json_get(body, "Volumes")) < 0 || gen_network(r, g, hc) < 0 ||
-	    dk_gen_confinement(r, g, hc) < 0)
+	char net[256];
+	if (dk_create_mounts(r, g, hc, json_get(body, "Volumes")) < 0 || gen_network(r, g, hc, net, sizeof(net)) < 0 ||
+	    dk_gen_confinement(r, g, hc) < 0 || dk_gen_extra_hosts(r, g, hc, *net ? net : NULL) < 0)
 		return NULL;
 	dk_create_tmpfs(g, hc);
 	gen_restart(g, json_get(hc, "RestartPolicy"));
@@ -306,7 +309,6 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name, yajl_val img_
 	copy_strings(g, "capDrop", json_get(hc, "CapDrop"));
 	if (YAJL_IS_ARRAY(json_get(hc, "Dns")) && json_get(hc, "Dns")->u.array.len)
 		copy_strings(g, "dns", json_get(hc, "Dns"));
-	copy_strings(g, "extraHosts", json_get(hc, "ExtraHosts"));
 	if (YAJL_IS_ARRAY(json_get(hc, "DnsSearch")) && json_get(hc, "DnsSearch")->u.array.len)
 		copy_strings(g, "dnsSearch", json_get(hc, "DnsSearch"));
 	if (YAJL_IS_ARRAY(json_get(hc, "DnsOptions")) && json_get(hc, "DnsOptions")->u.array.len)

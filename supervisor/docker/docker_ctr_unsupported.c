@@ -47,7 +47,6 @@ static const struct {
 	{ "CgroupnsMode", true, private_words },
 	{ "DeviceRequests", true, NULL },
 	{ "DeviceCgroupRules", true, NULL },
-	{ "Links", true, NULL },
 	{ "Isolation", true, isolation_words },
 	{ "Runtime", true, (const char *const[]){ "corral", NULL } },
 	{ "CpuRealtimePeriod", false, NULL },

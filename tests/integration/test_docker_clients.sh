@@ -157,6 +157,20 @@ test_dkc_compose_up_ps_logs_down() {
 	local rc=0
 	"${dc[@]}" exec -T worker sh -c 'exit 3' || rc=$?
 	assert_eq $rc 3 "compose exec's exit code"
+	# run: a one-off container of a service, which compose links to the
+	# service's running ones (Docker's legacy links: lines of its /etc/hosts)
+	local web_ip client_ip out
+	web_ip=$(dock inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' demo_web_1)
+	client_ip=$(dock inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' demo_client_1)
+	out=$("${dc[@]}" run --rm -T client sh -c 'wget -q -O- http://web/; grep -w client_1 /etc/hosts' 2>&1) ||
+		fail "compose run: $out"
+	assert_contains "$out" "hello-compose" "compose run reaches web"
+	assert_contains "$out" "$client_ip	client_1" "compose run's link to the service's own client_1"
+	out=$(dock run --rm --network demo_back --link demo_web_1:www busybox:latest grep -w www /etc/hosts 2>&1) ||
+		fail "docker run --link: $out"
+	assert_eq "$out" "$web_ip	www" "docker run --link NAME:ALIAS"
+	out=$(dock run --rm --network demo_back --link nosuch:x busybox:latest true 2>&1) && fail "a link to nothing: $out"
+	assert_contains "$out" "could not get container for nosuch" "a link to nothing is named"
 	"${dc[@]}" ps >"$T/ps.out" 2>&1
 	assert_eq "$(grep -c ' Up' "$T/ps.out")" 3 "compose ps: $(cat "$T/ps.out")"
 	"${dc[@]}" down -v >"$T/down.out" 2>&1 || fail "compose down -v: $(cat "$T/down.out")"

@@ -192,7 +192,7 @@ static void test_spec_fields(void **state)
 	ctr_spec s;
 	json_fault f;
 	assert_int_equal(parse("\"dns\":[\"1.1.1.1\",\"2606:4700::1111\"],"
-			       "\"extraHosts\":[\"db:10.0.0.5\",\"v6.host:fd00::5\",\"h:host-gateway\"]", &s, &f), 0);
+			       "\"extraHosts\":[\"db:10.0.0.5\",\"v6.host:fd00::5\",\"h:host-gateway\",\"demo_web_1:10.0.0.6\"]", &s, &f), 0);
 	assert_string_equal(s.dns[1], "2606:4700::1111");
 	assert_string_equal(s.extra_hosts[1], "v6.host:fd00::5");
 	ctr_spec_release(&s);

@@ -163,12 +163,10 @@ typedef struct ctr_spec {
 	long long shm_size;    /* /dev/shm's bytes; 0: the default's */
 } ctr_spec;
 
-#define CTR_NAME_MAX 128
 
 /* On failure *f names the field ("spec.mounts[1].source") and says why. */
 int ctr_spec_parse(yajl_val v, const char *default_restart, unsigned default_stop_timeout, ctr_spec *out,
 		   json_fault *f);
 void ctr_spec_release(ctr_spec *s);
-bool ctr_name_valid(const char *name);
 /* "SIGTERM", "TERM" or "15"; -EINVAL when not a signal. */
 int ctr_parse_signal(const char *s);

@@ -35,17 +35,19 @@ static int get_list(yajl_val cspec_json, const char *key, size_t max, char ***ou
 	return 0;
 }
 
-/* NAME:IP, split at the first ':' (an IPv6 address has more of them); IP
- * may be host-gateway, as Docker's: the host's address on its network. */
+/* NAME:IP, split at the first ':' (an IPv6 address has more of them). NAME
+ * is a host name, or a container's name (Docker's links name them: web_1);
+ * IP may be host-gateway, as Docker's: the host's address on its network. */
 static bool extra_host_valid(const char *e)
 {
 	const char *colon = strchr(e, ':');
-	if (!colon || colon == e || colon - e > CTR_HOSTNAME_MAX)
+	if (!colon || colon == e || colon - e > CTR_NAME_MAX)
 		return false;
-	char name[CTR_HOSTNAME_MAX + 1];
+	char name[CTR_NAME_MAX + 1];
 	memcpy(name, e, (size_t)(colon - e));
 	name[colon - e] = '\0';
-	return ctr_hostname_valid(name) && (streq(colon + 1, NAMES_HOST_GATEWAY) || names_ip_valid(colon + 1));
+	return (ctr_hostname_valid(name) || ctr_name_valid(name)) &&
+	       (streq(colon + 1, NAMES_HOST_GATEWAY) || names_ip_valid(colon + 1));
 }
 
 int names_spec_parse(yajl_val cspec_json, ctr_spec *s, json_fault *f)
@@ -82,7 +84,7 @@ int names_spec_parse(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 	for (size_t i = 0; s->extra_hosts && s->extra_hosts[i]; i++)
 		if (!extra_host_valid(s->extra_hosts[i]))
 			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.extraHosts", i),
-					      "must be NAME:IP (a host name, then an IPv4 or IPv6 address, or host-gateway), not \"%s\"",
+					      "must be NAME:IP (a host or container name, then an IPv4 or IPv6 address, or host-gateway), not \"%s\"",
 					      s->extra_hosts[i]);
 	return 0;
 }

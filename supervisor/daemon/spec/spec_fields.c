@@ -35,3 +35,14 @@ bool ctr_hostname_valid(const char *h)
 			return false;
 	return true;
 }
+
+bool ctr_name_valid(const char *n)
+{
+	size_t len = strlen(n);
+	if (len == 0 || len > CTR_NAME_MAX || !isalnum((unsigned char)n[0]))
+		return false;
+	for (size_t i = 1; i < len; i++)
+		if (!isalnum((unsigned char)n[i]) && !strchr("_.-", n[i]))
+			return false;
+	return true;
+}

@@ -6,6 +6,7 @@
 #include "common/json_get.h"
 
 #define CTR_HOSTNAME_MAX 64 /* HOST_NAME_MAX */
+#define CTR_NAME_MAX 128
 
 /* v, when given, must have type t, said as what ("an array of strings"). */
 int ctr_spec_want(yajl_val v, yajl_type t, const char *field, const char *what, json_fault *f);
@@ -15,3 +16,6 @@ int ctr_spec_want(yajl_val v, yajl_type t, const char *field, const char *what, 
 int ctr_spec_list(yajl_val v, yajl_type t, const char *field, const char *what, size_t max, json_fault *f);
 /* RFC 1123: letters, digits and '-' in dot-separated labels. */
 bool ctr_hostname_valid(const char *h);
+/* A container's name: letters, digits, '_', '.' or '-', starting with a
+ * letter or digit, at most CTR_NAME_MAX. */
+bool ctr_name_valid(const char *name);
