@@ -32,11 +32,12 @@ test_netp_names_on_one_network_and_not_across_two() {
 	need_cni
 	start_sv_netns
 	echoer a
-	ctl run -d --name b --network-alias bee --network-alias b2 "$IMG" sleep 1000 >/dev/null
+	# b_2: a compose service's name (an underscore is no host name's)
+	ctl run -d --name b --network-alias bee --network-alias b_2 "$IMG" sleep 1000 >/dev/null
 	local ipa
 	ipa=$(ip_of a)
 	# b's aliases are names of b's in a's hosts, on b's address
-	assert_eq "$(ctl exec a cat /etc/hosts | awk '$0 ~ / bee( |$)/ && $0 ~ / b2( |$)/ { print $1 }')" "$(ip_of b)" \
+	assert_eq "$(ctl exec a cat /etc/hosts | awk '$0 ~ / bee( |$)/ && $0 ~ / b_2( |$)/ { print $1 }')" "$(ip_of b)" \
 		"b's aliases in a's hosts: $(ctl exec a cat /etc/hosts)"
 	local out
 	out=$(ctl run --rm --network-alias 'no/slash' "$IMG" true 2>&1) && fail "an alias with a slash was taken"

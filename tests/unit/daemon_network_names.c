@@ -207,6 +207,8 @@ static void test_spec_fields(void **state)
 		{ "\"extraHosts\":[\"ok:10.0.0.1\",\"bad name:10.0.0.1\"]", "spec.extraHosts[1]" },
 		{ "\"extraHosts\":[\"db:not-an-ip\"]", "spec.extraHosts[0]" },
 		{ "\"extraHosts\":[\"db:host-gateway2\"]", "spec.extraHosts[0]" },
+		{ "\"networkAliases\":[\"web_app\",\"a b\"]", "spec.networkAliases[1]" },
+		{ "\"networkAliases\":[\"_x\"]", "spec.networkAliases[0]" },
 		{ "\"extraHosts\":[\"db:10.0.0.1\\nevil 1.2.3.4\"]", "spec.extraHosts[0]" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {

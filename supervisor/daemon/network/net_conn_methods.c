@@ -92,9 +92,9 @@ static int aliases_param(yajl_val params, char ***out, json_fault *f)
 	if (strv_length(*out) > 32)
 		return json_fault_set(f, EINVAL, "aliases", "at most 32 entries");
 	for (size_t i = 0; *out && (*out)[i]; i++)
-		if (!ctr_hostname_valid((*out)[i]) || strchr((*out)[i], ','))
-			return json_fault_set(f, EINVAL, json_path_idx(p, "aliases", i), "must be a host name, not \"%s\"",
-					      (*out)[i]);
+		if (!ctr_alias_valid((*out)[i]))
+			return json_fault_set(f, EINVAL, json_path_idx(p, "aliases", i),
+					      "must be a host or container name, not \"%s\"", (*out)[i]);
 	return 0;
 }
 

@@ -46,8 +46,7 @@ static bool extra_host_valid(const char *e)
 	char name[CTR_NAME_MAX + 1];
 	memcpy(name, e, (size_t)(colon - e));
 	name[colon - e] = '\0';
-	return (ctr_hostname_valid(name) || ctr_name_valid(name)) &&
-	       (streq(colon + 1, NAMES_HOST_GATEWAY) || names_ip_valid(colon + 1));
+	return ctr_alias_valid(name) && (streq(colon + 1, NAMES_HOST_GATEWAY) || names_ip_valid(colon + 1));
 }
 
 int names_spec_parse(yajl_val cspec_json, ctr_spec *s, json_fault *f)
@@ -74,9 +73,9 @@ int names_spec_parse(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 						      w ? " or ':'" : "", e);
 		}
 	for (size_t i = 0; s->network_aliases && s->network_aliases[i]; i++)
-		if (!ctr_hostname_valid(s->network_aliases[i]) || strchr(s->network_aliases[i], ','))
+		if (!ctr_alias_valid(s->network_aliases[i]))
 			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.networkAliases", i),
-					      "must be a host name, not \"%s\"", s->network_aliases[i]);
+					      "must be a host or container name, not \"%s\"", s->network_aliases[i]);
 	for (size_t i = 0; s->dns && s->dns[i]; i++)
 		if (!names_ip_valid(s->dns[i]))
 			return json_fault_set(f, EINVAL, json_path_idx(p, "spec.dns", i),

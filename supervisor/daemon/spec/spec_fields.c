@@ -46,3 +46,5 @@ bool ctr_name_valid(const char *n)
 			return false;
 	return true;
 }
+
+bool ctr_alias_valid(const char *name) { return ctr_hostname_valid(name) || ctr_name_valid(name); }

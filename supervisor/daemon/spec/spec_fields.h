@@ -19,3 +19,7 @@ bool ctr_hostname_valid(const char *h);
 /* A container's name: letters, digits, '_', '.' or '-', starting with a
  * letter or digit, at most CTR_NAME_MAX. */
 bool ctr_name_valid(const char *name);
+/* A name a container answers to on its network, beside its own (an alias,
+ * a link's, an extra host's): a host name, or a container's name (compose's
+ * service names: web_app). */
+bool ctr_alias_valid(const char *name);
