@@ -29,30 +29,35 @@
 
 #include "common/cliopts.h"
 
+/* has processes in the container: runs from a sealed view */
+#define ENTERS 1u
+/* answers its own --help (podman reads restore's for its options) */
+#define OWN_HELP 2u
+
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
 	const char *help;
-	bool enters; /* has processes in the container: runs from a sealed view */
+	unsigned flags;
 } commands[] = {
-	{ "create", cmd_create, "create a container from a bundle; it waits for start", true },
-	{ "start", cmd_start, "start a created container", false },
-	{ "run", cmd_run, "create and start a container, and wait for it", true },
-	{ "state", cmd_state, "print the state of a container as JSON", false },
-	{ "kill", cmd_kill, "send a signal to a container's init (or all its processes)", false },
-	{ "delete", cmd_delete, "delete a container and everything it holds", false },
-	{ "list", cmd_list, "list containers", false },
-	{ "spec", cmd_spec, "write a default config.json", false },
-	{ "exec", cmd_exec, "run a new process in a running container", true },
-	{ "ps", cmd_ps, "list the processes of a container", false },
-	{ "features", cmd_features, "print the features this runtime implements (JSON)", false },
-	{ "pause", cmd_pause, "freeze every process of a container", false },
-	{ "resume", cmd_resume, "thaw a paused container", false },
-	{ "update", cmd_update, "change a container's cgroup resources", false },
-	{ "events", cmd_events, "print a container's stats and OOM events as JSON", false },
-	{ "checkpoint", cmd_checkpoint, "save a running container's processes with criu", false },
-	{ "restore", cmd_restore, "make a container again from a checkpoint", false },
-	{ "seal", cmd_seal, "bind a sealed view of this binary (or each PATH) over it; --remove undoes it", false },
+	{ "create", cmd_create, "create a container from a bundle; it waits for start", ENTERS },
+	{ "start", cmd_start, "start a created container", 0 },
+	{ "run", cmd_run, "create and start a container, and wait for it", ENTERS },
+	{ "state", cmd_state, "print the state of a container as JSON", 0 },
+	{ "kill", cmd_kill, "send a signal to a container's init (or all its processes)", 0 },
+	{ "delete", cmd_delete, "delete a container and everything it holds", 0 },
+	{ "list", cmd_list, "list containers", 0 },
+	{ "spec", cmd_spec, "write a default config.json", 0 },
+	{ "exec", cmd_exec, "run a new process in a running container", ENTERS },
+	{ "ps", cmd_ps, "list the processes of a container", 0 },
+	{ "features", cmd_features, "print the features this runtime implements (JSON)", 0 },
+	{ "pause", cmd_pause, "freeze every process of a container", 0 },
+	{ "resume", cmd_resume, "thaw a paused container", 0 },
+	{ "update", cmd_update, "change a container's cgroup resources", 0 },
+	{ "events", cmd_events, "print a container's stats and OOM events as JSON", 0 },
+	{ "checkpoint", cmd_checkpoint, "save a running container's processes with criu", OWN_HELP },
+	{ "restore", cmd_restore, "make a container again from a checkpoint", OWN_HELP },
+	{ "seal", cmd_seal, "bind a sealed view of this binary (or each PATH) over it; --remove undoes it", 0 },
 };
 
 static void usage(bool to_stdout)
@@ -115,10 +120,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "corral: unknown command \"%s\" (see corral --help)\n", name);
 		return 1;
 	}
+	/* as runc's COMMAND --help: what it does; its options are corral(8)'s */
+	if (!(commands[cmd].flags & OWN_HELP) && at + 1 < argc && (streq(argv[at + 1], "--help") || streq(argv[at + 1], "-h"))) {
+		printf("usage: corral [global options] %s [options] ...\n%s: %s\n(its options: man 8 corral)\n", name, name,
+		       commands[cmd].help);
+		return 0;
+	}
 	/* before any other work: the process that runs from the original
 	 * binary only starts the sealed one */
 	_cleanup_cerr_ cerr err = { 0 };
-	if (commands[cmd].enters && sealed_exe_ensure(argv, &err) < 0) {
+	if ((commands[cmd].flags & ENTERS) && sealed_exe_ensure(argv, &err) < 0) {
 		fprintf(stderr, "corral: %s: %s\n", name, cerr_msg(&err));
 		return 1;
 	}

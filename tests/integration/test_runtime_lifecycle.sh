@@ -262,6 +262,19 @@ test_version() {
 	assert_contains "$out" "commit:" "commit"
 }
 
+# COMMAND --help, as a person at a terminal types it after runc's: what it
+# does, and nothing run; checkpoint and restore list their options (podman
+# reads restore's)
+test_command_help() {
+	local out
+	out=$(cr run --help) || fail "run --help: $out"
+	assert_contains "$out" "run: create and start a container" "run --help"
+	assert_eq "$(cr list -q | wc -l)" 0 "run --help ran nothing"
+	assert_contains "$(cr spec -h)" "spec: write a default config.json" "spec -h"
+	[ ! -e config.json ] || fail "spec -h wrote a config.json"
+	assert_contains "$(cr restore --help)" "--lsm-mount-context" "restore's own --help"
+}
+
 test_rollback_after_failing_mount() {
 	mkbundle true
 	cfg '.mounts += [{"destination":"/data","type":"bind","source":"/nonexistent/src","options":["rbind"]}]'
