@@ -59,7 +59,15 @@ test_netp_names_on_one_network_and_not_across_two() {
 	ctl rm -f a >/dev/null
 	wait_for 10 not hosts_has b a
 	ctl rm -f b c >/dev/null
+	# the firewall plugin's isolation rules for other's bridge, which the
+	# plugin leaves, go with the network; network corral's stay
+	local br rules
+	br=$(ctl network inspect other | jq -r .bridge)
+	rules() { inns iptables-save -t filter | grep -c -- "CNI-ISOLATION-STAGE-[12] .*-[io] $1 " || true; }
+	assert_eq "$(rules "$br")" 2 "other's isolation rules, before its rm"
 	ctl network rm other >/dev/null
+	assert_eq "$(rules "$br")" 0 "other's isolation rules, after its rm"
+	assert_eq "$(rules corral0)" 2 "network corral's rules"
 }
 
 # --internal: no default route and no masquerade, so an address outside

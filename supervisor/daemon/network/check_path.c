@@ -27,21 +27,27 @@ static unsigned families_of(yajl_val result)
 	return f;
 }
 
+int check_path_find(const char *tool, char *found, size_t n)
+{
+	const char *path = getenv("PATH");
+	_cleanup_free_ char *list = strdup(path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
+	char *save = NULL;
+	for (char *p = list ? strtok_r(list, ":", &save) : NULL; p; p = strtok_r(NULL, ":", &save))
+		if (snprintf(found, n, "%s/%s", p, tool) < (int)n && access(found, X_OK) == 0)
+			return 0;
+	return -ENOENT;
+}
+
 /* tool as corrald's PATH finds it, linked into dir under its own name (the
  * multi-call xtables binaries go by that name). */
 static int link_tool(const char *dir, const char *tool)
 {
-	const char *path = getenv("PATH");
-	_cleanup_free_ char *list = strdup(path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
-	char *save = NULL, found[PATH_MAX], link[PATH_MAX];
-	for (char *p = list ? strtok_r(list, ":", &save) : NULL; p; p = strtok_r(NULL, ":", &save)) {
-		if (snprintf(found, sizeof(found), "%s/%s", p, tool) >= (int)sizeof(found) || access(found, X_OK) < 0)
-			continue;
-		snprintf(link, sizeof(link), "%s/%s", dir, tool);
-		(void)unlink(link);
-		return symlink(found, link) < 0 ? -errno : 0;
-	}
-	return -ENOENT;
+	char found[PATH_MAX], link[PATH_MAX];
+	if (check_path_find(tool, found, sizeof(found)) < 0)
+		return -ENOENT;
+	snprintf(link, sizeof(link), "%s/%s", dir, tool);
+	(void)unlink(link);
+	return symlink(found, link) < 0 ? -errno : 0;
 }
 
 const char *check_path_for(const struct corrald *d, yajl_val result, char *buf, size_t n)

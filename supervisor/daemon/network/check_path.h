@@ -15,3 +15,6 @@ struct corrald;
  * (buf): a directory under the state directory holding links to the
  * host's iptables tools of its one family. */
 const char *check_path_for(const struct corrald *d, yajl_val result, char *buf, size_t n);
+/* tool (iptables, ip6tables-save) as corrald's PATH finds it: 0 with its
+ * path in found, or -ENOENT. */
+int check_path_find(const char *tool, char *found, size_t n);

@@ -14,7 +14,8 @@
 /* A device of that name exists (a network's bridge or a leftover): a new
  * network's bridge is named clear of it. */
 bool net_bridge_name_taken(const char *name);
-/* The bridge of a network being removed; 0 if it is not corral's or is gone. */
+/* The bridge of a network being removed, and the firewall plugin's rules
+ * for it; 0 if it is not corral's or is gone. */
 int net_bridge_remove(const char *name, cerr *err);
 /* At start: every corral<N> bridge that none of the networks have[n] names is removed. */
 void net_bridges_sweep(const netconf *have, size_t n);
