@@ -97,7 +97,7 @@ test_supervisor_ping_info_describe_metrics() {
 	out=$(ctl call Start '{"id":"web"}' 2>&1) || rc=$?
 	assert_eq "$rc" 125 "Start exit code"
 	assert_contains "$out" "io.corral.Supervisor.NoSuchContainer" "Start"
-	out=$(ctl call CreateContainer '{"spec":{"image":"busybox","env":["NOPE"]}}' 2>&1) || true
+	out=$(ctl call CreateContainer '{"spec":{"image":"busybox","env":["=NOPE"]}}' 2>&1) || true
 	assert_contains "$out" '"parameter":"spec.env[0]"' "CreateContainer field"
 	out=$(ctl call Nope 2>&1) || true
 	assert_contains "$out" "org.varlink.service.MethodNotFound" "unknown method"
