@@ -64,22 +64,25 @@ static int put_tree(walk *w, int dfd, const char *rel, const char *dest, unsigne
 
 /* Whether a context path of this mode is in the context as Docker's client
  * sends it: not excluded, or an excluded directory searched for the files
- * an exception keeps ("!d/keep"). */
-static bool in_context(const walk *w, const char *path, mode_t mode)
+ * an exception keeps ("!d/keep"). *excluded: which of the two. */
+static bool in_context(const walk *w, const char *path, mode_t mode, bool *excluded)
 {
-	return !df_ignore_excluded(&w->b->ignore, path) || (S_ISDIR(mode) && df_ignore_searched(&w->b->ignore, path));
+	*excluded = df_ignore_excluded(&w->b->ignore, path);
+	return !*excluded || (S_ISDIR(mode) && df_ignore_searched(&w->b->ignore, path));
 }
 
 /* The same for a path named rather than walked to (a COPY source): each
  * directory above it is searched too, or Docker's client sent none of it. */
 static bool named_in_context(const walk *w, const char *path, mode_t mode)
 {
+	char dir[PATH_MAX];
+	bool excluded;
 	for (const char *slash = strchr(path, '/'); slash; slash = strchr(slash + 1, '/')) {
-		_cleanup_free_ char *dir = strndup(path, (size_t)(slash - path));
-		if (!dir || !in_context(w, dir, S_IFDIR))
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		if (!in_context(w, dir, S_IFDIR, &excluded))
 			return false;
 	}
-	return in_context(w, path, mode);
+	return in_context(w, path, mode, &excluded);
 }
 
 /* name in dfd (not followed), context path rel, destination dest. */
@@ -88,7 +91,8 @@ static int put_at(walk *w, int dfd, const char *name, const char *rel, const cha
 	struct stat st;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return cerr_sys(w->err, errno, "%s", rel);
-	if (!in_context(w, rel, st.st_mode))
+	bool excluded;
+	if (!in_context(w, rel, st.st_mode, &excluded))
 		return 0;
 	if (S_ISLNK(st.st_mode)) {
 		char target[PATH_MAX];
@@ -106,7 +110,6 @@ static int put_at(walk *w, int dfd, const char *name, const char *rel, const cha
 	if (!S_ISDIR(st.st_mode))
 		return put(w, dest, &st, NULL, fd);
 	/* excluded, but searched: its files come, the directory does not */
-	bool excluded = df_ignore_excluded(&w->b->ignore, rel);
 	int r = *dest && !excluded ? put(w, dest, &st, NULL, -1) : 0;
 	return r < 0 ? r : put_tree(w, fd, rel, dest, depth + 1);
 }

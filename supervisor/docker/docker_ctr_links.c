@@ -21,6 +21,11 @@ static int gen_link(dk_req *r, yajl_gen g, const char *link, const char *network
 {
 	const char *colon = strchr(link, ':');
 	char name[256];
+	/* whole, or refused: a name cut short could be another's id prefix */
+	if (!*link || colon == link || strlen(link) >= sizeof(name)) {
+		dk_error(r, 400, "invalid link \"%.64s\": must be NAME:ALIAS, at most %zu bytes", link, sizeof(name) - 1);
+		return -1;
+	}
 	snprintf(name, sizeof(name), "%.*s", (int)(colon ? (size_t)(colon - link) : strlen(link)), link);
 	const char *alias = colon ? strrchr(colon + 1, '/') : NULL;
 	alias = alias ? alias + 1 : colon ? colon + 1 : name + (name[0] == '/');

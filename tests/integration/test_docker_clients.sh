@@ -171,6 +171,9 @@ test_dkc_compose_up_ps_logs_down() {
 	assert_eq "$out" "$web_ip	www" "docker run --link NAME:ALIAS"
 	out=$(dock run --rm --network demo_back --link nosuch:x busybox:latest true 2>&1) && fail "a link to nothing: $out"
 	assert_contains "$out" "could not get container for nosuch" "a link to nothing is named"
+	out=$(dock run --rm --network demo_back --link "$(head -c 300 /dev/zero | tr '\0' a):x" busybox:latest true 2>&1) &&
+		fail "a 300-byte link name was taken: $out"
+	assert_contains "$out" "at most 255 bytes" "a link name too long"
 	"${dc[@]}" ps >"$T/ps.out" 2>&1
 	assert_eq "$(grep -c ' Up' "$T/ps.out")" 3 "compose ps: $(cat "$T/ps.out")"
 	"${dc[@]}" down -v >"$T/down.out" 2>&1 || fail "compose down -v: $(cat "$T/down.out")"
