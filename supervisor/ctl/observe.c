@@ -34,11 +34,11 @@ void ctl_print_log_lines(yajl_val p, bool ts)
 	fflush(stdout);
 }
 
-int ctl_stream_logs(const char *id, bool follow, long tail, bool ts, const char *since)
+int ctl_stream_logs(const char *id, bool follow, long tail, bool ts, const char *since, const char *until)
 {
 	_cleanup_json_gen_ yajl_gen g = ctl_params(id);
 	if (!g || (follow && jg_key_bool(g, "follow", true)) || (tail >= 0 && jg_key_int(g, "tail", tail)) ||
-	    (since && jg_key_str(g, "since", since)))
+	    (since && jg_key_str(g, "since", since)) || (until && jg_key_str(g, "until", until)))
 		return ctl_fail("logs", "out of memory");
 	_cleanup_vl_client_ vl_client *c = NULL;
 	vl_reply rep;
@@ -64,7 +64,7 @@ static int v_logs(ctl_args *a)
 	if (follow)
 		ctl_timeout_ms = -1;
 	return ctl_stream_logs(id ? id : a->argv[0], follow, opt_num(a, "tail", -1), opt_on(a, "timestamps"),
-			       opt_str(a, "since"));
+			       opt_str(a, "since"), opt_str(a, "until"));
 }
 
 /* ---- events ---- */
@@ -172,6 +172,7 @@ static const ctl_opt logs_opts[] = {
 	{ "tail", 'n', OPT_INT, "N", "only the last N lines" },
 	{ "timestamps", 't', OPT_FLAG, "", "begin each line with its time" },
 	{ "since", 0, OPT_TIME, "TIME", "only lines since TIME: RFC 3339, epoch seconds, or ago (10m, 1h)" },
+	{ "until", 0, OPT_TIME, "TIME", "only lines up to TIME (as --since); with -f, stop there" },
 	CTL_OPT_WORKLOAD_CONTAINER,
 	{ NULL },
 };

@@ -9,6 +9,7 @@
 #include "supervisor/docker/docker_ctr_unsupported.h"
 #include "supervisor/docker/docker_ctr_confine.h"
 #include "supervisor/docker/docker_ctr_links.h"
+#include "supervisor/docker/docker_ctr_resources.h"
 #include "supervisor/docker/docker_ctr_mounts.h"
 #include "supervisor/docker/docker_call.h"
 #include "supervisor/docker/docker_answer.h"
@@ -55,49 +56,6 @@ static void copy_entrypoint(yajl_gen g, yajl_val ep)
 		yajl_gen_array_close(g);
 	} else
 		copy_strings(g, "entrypoint", ep);
-}
-
-static void gen_restart(yajl_gen g, yajl_val rp)
-{
-	const char *name = dk_str(rp, "Name");
-	long long max = dk_int(rp, "MaximumRetryCount", 0);
-	if (!*name || streq(name, "no"))
-		return;
-	char s[64];
-	if (streq(name, "on-failure") && max > 0)
-		snprintf(s, sizeof(s), "on-failure:%lld", max);
-	else
-		snprintf(s, sizeof(s), "%s", name);
-	jg_key_str(g, "restart", s);
-}
-
-static void gen_resources(yajl_gen g, yajl_val hc)
-{
-	long long mem = dk_int(hc, "Memory", 0), nano = dk_int(hc, "NanoCpus", 0);
-	long long quota = dk_int(hc, "CpuQuota", 0), period = dk_int(hc, "CpuPeriod", 0);
-	long long pids = dk_int(hc, "PidsLimit", 0), shares = dk_int(hc, "CpuShares", 0);
-	long long oom = dk_int(hc, "OomScoreAdj", 0);
-	const char *cpuset = dk_str(hc, "CpusetCpus"), *mems = dk_str(hc, "CpusetMems");
-	double cpus = nano > 0 ? nano / 1e9 : quota > 0 ? (double)quota / (period > 0 ? period : 100000) : 0;
-	if (mem <= 0 && cpus <= 0 && pids <= 0 && shares <= 0 && !oom && !*cpuset && !*mems)
-		return;
-	jg_key(g, "resources");
-	yajl_gen_map_open(g);
-	if (mem > 0)
-		jg_key_int(g, "memory", mem);
-	if (cpus > 0) {
-		jg_key(g, "cpus");
-		yajl_gen_double(g, cpus);
-	}
-	if (pids > 0)
-		jg_key_int(g, "pids", pids);
-	if (shares > 0)
-		jg_key_int(g, "cpuShares", shares);
-	if (oom)
-		jg_key_int(g, "oomScoreAdj", oom);
-	copy_str(g, "cpusetCpus", json_get(hc, "CpusetCpus"));
-	copy_str(g, "cpusetMems", json_get(hc, "CpusetMems"));
-	yajl_gen_map_close(g);
 }
 
 /* "default" and "bridge" are corrald's default network: no word at all.
@@ -297,8 +255,11 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name, yajl_val img_
 	    dk_gen_confinement(r, g, hc) < 0 || dk_gen_extra_hosts(r, g, hc, *net ? net : NULL) < 0)
 		return NULL;
 	dk_create_tmpfs(g, hc);
-	gen_restart(g, json_get(hc, "RestartPolicy"));
-	gen_resources(g, hc);
+	char restart[64];
+	/* "no": corrald's default policy yields to none said */
+	if (*dk_restart_text(json_get(hc, "RestartPolicy"), restart, sizeof(restart)) && !streq(restart, "no"))
+		jg_key_str(g, "restart", restart);
+	dk_gen_resources(g, hc);
 	gen_ports(g, body, hc, img_cfg);
 	copy_true(g, "autoRemove", json_get(hc, "AutoRemove"));
 	copy_true(g, "privileged", json_get(hc, "Privileged"));

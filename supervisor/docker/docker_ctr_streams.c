@@ -181,17 +181,23 @@ static int logs_fill(dk_pump *p)
 	return 0;
 }
 
+/* since or until as the CLI sends them ("1700000000.000000000"), whole
+ * seconds; "0" or none is no bound */
+static void gen_time(yajl_gen g, const char *key, const char *t)
+{
+	if (!t || !*t || streq(t, "0"))
+		return;
+	char s[32];
+	snprintf(s, sizeof(s), "%.*s", (int)strcspn(t, "."), t);
+	jg_key_str(g, key, s);
+}
+
 void dk_ctr_logs(dk_req *r, const char *arg)
 {
 	const char *id = dk_ctr_name(arg), *tail = dk_query(r, "tail"), *since = dk_query(r, "since");
 	bool out = dk_query_bool(r, "stdout", false), err = dk_query_bool(r, "stderr", false);
 	if (!out && !err) {
 		dk_error(r, 400, "Bad parameters: you must choose at least one stream");
-		return;
-	}
-	const char *until = dk_query(r, "until");
-	if (until && *until && !streq(until, "0")) {
-		dk_error(r, 400, "until is not supported by corral's logs");
 		return;
 	}
 	vl_reply rep;
@@ -211,11 +217,8 @@ void dk_ctr_logs(dk_req *r, const char *arg)
 		}
 		jg_key_int(g, "tail", n);
 	}
-	if (since && *since && !streq(since, "0")) {
-		char s[32];
-		snprintf(s, sizeof(s), "%.*s", (int)strcspn(since, "."), since);
-		jg_key_str(g, "since", s);
-	}
+	gen_time(g, "since", since);
+	gen_time(g, "until", dk_query(r, "until"));
 	dk_pump *p = dk_pump_new(r, logs_fill, sizeof(logs_ctx));
 	if (!p) {
 		dk_error(r, 500, "out of memory");

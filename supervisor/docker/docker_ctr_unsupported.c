@@ -41,43 +41,46 @@ static const char *const isolation_words[] = { "default", NULL };
 static const struct {
 	const char *field; /* in HostConfig, or the body's when it starts with '.' */
 	bool refuse;
+	bool resource; /* one of Docker's Resources, which update takes too */
 	const char *const *defaults;
 } fields[] = {
-	{ "UTSMode", true, NULL },
-	{ "CgroupnsMode", true, private_words },
-	{ "DeviceRequests", true, NULL },
-	{ "DeviceCgroupRules", true, NULL },
-	{ "Isolation", true, isolation_words },
-	{ "Runtime", true, (const char *const[]){ "corral", NULL } },
-	{ "CpuRealtimePeriod", false, NULL },
-	{ "CpuRealtimeRuntime", false, NULL },
-	{ "BlkioWeight", false, NULL },
-	{ "BlkioWeightDevice", false, NULL },
-	{ "BlkioDeviceReadBps", false, NULL },
-	{ "BlkioDeviceWriteBps", false, NULL },
-	{ "BlkioDeviceReadIOps", false, NULL },
-	{ "BlkioDeviceWriteIOps", false, NULL },
-	{ "MemoryReservation", false, NULL },
-	{ "KernelMemory", false, NULL },
-	{ "MemorySwappiness", false, NULL },
-	{ "OomKillDisable", false, NULL },
-	{ "VolumeDriver", false, NULL },
-	{ ".Domainname", false, NULL },
-	{ ".MacAddress", false, NULL },
-	{ ".OnBuild", false, NULL },
-	{ ".Shell", false, NULL },
+	{ "UTSMode", true, false, NULL },
+	{ "CgroupnsMode", true, false, private_words },
+	{ "DeviceRequests", true, true, NULL },
+	{ "DeviceCgroupRules", true, true, NULL },
+	{ "Isolation", true, false, isolation_words },
+	{ "Runtime", true, false, (const char *const[]){ "corral", NULL } },
+	{ "CpuRealtimePeriod", false, true, NULL },
+	{ "CpuRealtimeRuntime", false, true, NULL },
+	{ "BlkioWeight", false, true, NULL },
+	{ "BlkioWeightDevice", false, true, NULL },
+	{ "BlkioDeviceReadBps", false, true, NULL },
+	{ "BlkioDeviceWriteBps", false, true, NULL },
+	{ "BlkioDeviceReadIOps", false, true, NULL },
+	{ "BlkioDeviceWriteIOps", false, true, NULL },
+	{ "MemoryReservation", false, true, NULL },
+	{ "KernelMemory", false, true, NULL },
+	{ "MemorySwappiness", false, true, NULL },
+	{ "OomKillDisable", false, true, NULL },
+	{ "VolumeDriver", false, false, NULL },
+	{ ".Domainname", false, false, NULL },
+	{ ".MacAddress", false, false, NULL },
+	{ ".OnBuild", false, false, NULL },
+	{ ".Shell", false, false, NULL },
 };
 
-int dk_create_unsupported(dk_req *r, yajl_val body, yajl_gen warnings)
+/* The table's fields (its Resources only, when resources_only) in hc, or
+ * in body for those that start with '.'; in messages after prefix. */
+static int check_fields(dk_req *r, yajl_val body, yajl_val hc, bool resources_only, const char *prefix,
+			yajl_gen warnings)
 {
-	yajl_val hc = json_get(body, "HostConfig");
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
 		bool top = fields[i].field[0] == '.';
 		const char *name = fields[i].field + top;
-		if (!asks(json_get(top ? body : hc, name), fields[i].defaults))
+		if ((resources_only && !fields[i].resource) || !asks(json_get(top ? body : hc, name), fields[i].defaults))
 			continue;
 		char path[64];
-		snprintf(path, sizeof(path), "%s%s", top ? "" : "HostConfig.", name);
+		snprintf(path, sizeof(path), "%s%s", top ? "" : prefix, name);
 		if (fields[i].refuse) {
 			dk_error(r, 400, "%s is not supported by corral", path);
 			return -1;
@@ -86,6 +89,33 @@ int dk_create_unsupported(dk_req *r, yajl_val body, yajl_gen warnings)
 		snprintf(msg, sizeof(msg), "%s is not supported by corral: ignored", path);
 		jg_str(warnings, msg);
 	}
+	return 0;
+}
+
+/* MemorySwap: -1 (unlimited) or the memory limit itself is no swap of
+ * note; corral sets none */
+static void check_swap(yajl_val obj, const char *prefix, yajl_gen warnings)
+{
+	long long swap = dk_int(obj, "MemorySwap", 0), mem = dk_int(obj, "Memory", 0);
+	char msg[128];
+	snprintf(msg, sizeof(msg), "%sMemorySwap is not supported by corral: ignored", prefix);
+	if (swap > 0 && swap != mem)
+		jg_str(warnings, msg);
+}
+
+int dk_update_unsupported(dk_req *r, yajl_val body, yajl_gen warnings)
+{
+	if (check_fields(r, body, body, true, "", warnings) < 0)
+		return -1;
+	check_swap(body, "", warnings);
+	return 0;
+}
+
+int dk_create_unsupported(dk_req *r, yajl_val body, yajl_gen warnings)
+{
+	yajl_val hc = json_get(body, "HostConfig");
+	if (check_fields(r, body, hc, false, "HostConfig.", warnings) < 0)
+		return -1;
 	/* a fixed address (docker run --ip): corral's CNI picks one */
 	yajl_val eps = json_get(json_get(body, "NetworkingConfig"), "EndpointsConfig");
 	for (size_t i = 0; YAJL_IS_OBJECT(eps) && i < eps->u.object.len; i++) {
@@ -96,11 +126,7 @@ int dk_create_unsupported(dk_req *r, yajl_val body, yajl_gen warnings)
 			return -1;
 		}
 	}
-	/* MemorySwap: -1 (unlimited) or the memory limit itself is no swap of
-	 * note; corral sets none */
-	long long swap = dk_int(hc, "MemorySwap", 0), mem = dk_int(hc, "Memory", 0);
-	if (swap > 0 && swap != mem)
-		jg_str(warnings, "HostConfig.MemorySwap is not supported by corral: ignored");
+	check_swap(hc, "HostConfig.", warnings);
 	const char *log = dk_str(json_get(hc, "LogConfig"), "Type");
 	if (asks(json_get(json_get(hc, "LogConfig"), "Type"), log_words)) {
 		char msg[160];

@@ -12,6 +12,7 @@
 #include "supervisor/docker/docker_ctr_actions.h"
 #include "supervisor/docker/docker_containers.h"
 #include "supervisor/docker/docker_ctr_create.h"
+#include "supervisor/docker/docker_ctr_update.h"
 #include "supervisor/docker/docker_df.h"
 #include "supervisor/docker/docker_events.h"
 #include "supervisor/docker/docker_exec.h"
@@ -86,6 +87,7 @@ static const dk_route routes[] = {
 	{ "POST", "/containers/*/wait", dk_ctr_wait },
 	{ "POST", "/containers/*/attach", dk_ctr_attach },
 	{ "POST", "/containers/*/resize", dk_ctr_resize },
+	{ "POST", "/containers/*/update", dk_ctr_update },
 	{ "POST", "/containers/*/exec", dk_exec_create },
 	{ "POST", "/exec/*/start", dk_exec_start },
 	{ "POST", "/exec/*/resize", dk_exec_resize },

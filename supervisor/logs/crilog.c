@@ -35,7 +35,7 @@ void crilog_close(crilog *l)
 	sb_release(&l->batch);
 }
 
-static long long now_ns(void)
+long long crilog_now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -84,7 +84,7 @@ int crilog_write(crilog *l, enum crilog_stream s, const char *data, size_t len, 
 		 cerr *err)
 {
 	char ts[48];
-	crilog_format_time(ns ? ns : now_ns(), ts, sizeof(ts));
+	crilog_format_time(ns ? ns : crilog_now_ns(), ts, sizeof(ts));
 	sb_reset(&l->batch);
 	size_t i = 0;
 	while (i < len) {

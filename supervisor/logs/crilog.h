@@ -41,6 +41,8 @@ int crilog_write(crilog *l, enum crilog_stream s, const char *data, size_t len, 
 
 const char *crilog_stream_name(enum crilog_stream s);
 /* RFC 3339 with nanoseconds, UTC ("...T...Z"); buf at least 40 bytes. */
+/* The log's clock: nanoseconds since the epoch (CLOCK_REALTIME). */
+long long crilog_now_ns(void);
 const char *crilog_format_time(long long ns, char *buf, size_t n);
 /* Parse RFC 3339 (Z or +hh:mm, 0-9 fraction digits) to ns since the epoch. */
 static inline int crilog_parse_time(const char *s, size_t len, long long *ns) { return rfc3339_parse(s, len, ns); }

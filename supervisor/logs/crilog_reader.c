@@ -56,7 +56,8 @@ static int emit(crilog_cursor *c, enum crilog_stream s, bool partial, crilog_lin
 {
 	crilog_line l = { .ts_ns = c->acc_ts[s], .stream = s, .partial = partial,
 			  .text = c->acc[s].buf ? c->acc[s].buf : "", .len = c->acc[s].len };
-	int r = c->since_ns && l.ts_ns < c->since_ns ? 0 : fn(&l, data);
+	bool out = (c->since_ns && l.ts_ns < c->since_ns) || (c->until_ns && l.ts_ns > c->until_ns);
+	int r = out ? 0 : fn(&l, data);
 	sb_reset(&c->acc[s]);
 	return r;
 }
@@ -277,6 +278,7 @@ int crilog_cursor_start(crilog_cursor *c, const char *path, const crilog_read_op
 		return r;
 	c->keep = o->keep ? o->keep : CRILOG_DEFAULT_KEEP;
 	c->since_ns = o->since_ns;
+	c->until_ns = o->until_ns;
 	if ((r = crilog_files_open(&c->hist, path, c->keep, o->tail, err)) == 0 && c->hist.start &&
 	    lseek(c->hist.fd[0], c->hist.start, SEEK_SET) < 0)
 		r = cerr_sys(err, errno, "%s: seek", path);

@@ -1,5 +1,5 @@
 /* Reading CRI logs back for `logs`: the rotated files oldest first, then the
- * live one, P pieces joined into lines, with tail, since and follow (a cursor
+ * live one, P pieces joined into lines, with tail, since, until and follow (a cursor
  * that notices rotation and moves on to the new file without losing lines).
  * Memory is bounded whatever the container wrote: a line is joined up to
  * CRILOG_READ_MAX_LINE, then goes out in partial pieces of that size, and a
@@ -38,6 +38,7 @@ typedef struct crilog_cursor {
 	unsigned next;
 	bool in_hist;      /* fd is a file of the history */
 	long long since_ns; /* lines from this time on; 0: all */
+	long long until_ns; /* lines up to this time; 0: all */
 	strbuf rec;        /* an incomplete record, waiting for its newline */
 	strbuf acc[2];     /* P pieces per stream */
 	long long acc_ts[2];
@@ -48,6 +49,7 @@ typedef struct crilog_cursor {
 
 typedef struct crilog_read_opts {
 	long long since_ns; /* lines from this time on; 0: all */
+	long long until_ns; /* lines up to this time; 0: all */
 	long tail;          /* only the last N records (crilog_files.h); < 0: all */
 	unsigned keep;      /* rotated files to look for (path.1 .. path.keep-1) */
 } crilog_read_opts;

@@ -93,6 +93,12 @@ test_dk_container_lifecycle_with_the_cli() {
 	wait_for 10 sh -c "DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' docker logs web 2>&1 | grep -q oops"
 	assert_eq "$(dock logs web 2>/dev/null)" started "logs: stdout alone on stdout"
 	assert_eq "$(dock logs web 2>&1 >/dev/null)" oops "logs: stderr on stderr"
+	# logs --until: up to then; with -f, it ends there
+	assert_eq "$(dock logs --until 10m web 2>&1)" "" "logs --until 10m ago"
+	assert_eq "$(dock logs --until 2099-01-01T00:00:00Z web 2>/dev/null)" started "logs --until later"
+	out=$(timeout 20 env DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$S/docker.sock" docker logs -f \
+		--until "$(($(date +%s) + 2))" web 2>/dev/null) || fail "logs -f --until did not end by itself"
+	assert_eq "$out" started "logs -f --until's lines"
 	dock stop -t 1 web >/dev/null
 	assert_eq "$(dock inspect -f '{{.State.Status}} {{.State.ExitCode}}' web)" "exited 137" "stopped"
 	assert_eq "$(dock ps -q)" "" "ps shows no running container"
@@ -134,6 +140,85 @@ test_dk_env_key_alone_unsets_it() {
 	assert_contains "$(curl -s --unix-socket "$S/docker.sock" -H 'Content-Type: application/json' \
 		-d '{"Image": "busybox:latest", "Env": ["=x"]}' http://d/v1.41/containers/create)" \
 		"spec.env[0]: must be KEY=VALUE, or KEY to unset it" "an empty key"
+}
+
+# docker update: the restart policy (its owner's, in any state; "no" calls
+# off a restart that waits out its backoff)
+test_dk_update_restart_policy() {
+	trap cleanup_sv EXIT
+	start_sv_group $(docker_flags)
+	import_busybox
+	local out
+	dock run -d --name u busybox:latest sleep 1000 >/dev/null
+	assert_eq "$(dock update --restart always u)" u "update --restart's output"
+	assert_eq "$(dock inspect -f '{{.HostConfig.RestartPolicy.Name}}' u)" always "the policy kept"
+	# a stopped container's policy, then in force at its next end
+	dock run -d --name f busybox:latest sh -c 'exit 3' >/dev/null
+	wait_for 10 sh -c "[ \"\$(DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' docker inspect -f '{{.State.Status}}' f)\" = exited ]"
+	dock update --restart on-failure:2 f >/dev/null
+	assert_eq "$(dock inspect -f '{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}' f)" \
+		on-failure:2 "on-failure:2 kept"
+	dock start f >/dev/null
+	wait_for 20 sh -c "[ \"\$(DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' docker inspect -f '{{.State.Status}} {{.RestartCount}}' f)\" = 'exited 2' ]"
+	# the policy kept across corrald's restart (the record)
+	restart_sv --group "$(getent group 65534 | cut -d: -f1)" $(docker_flags)
+	assert_eq "$(dock inspect -f '{{.HostConfig.RestartPolicy.Name}}' u)" always "always after corrald's restart"
+	# "no" while a restart waits: it stays down at once
+	dock run -d --name b --restart always busybox:latest sh -c 'exit 1' >/dev/null
+	wait_for 20 sh -c "[ \"\$(DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' docker inspect -f '{{.RestartCount}}' b)\" -ge 5 ]"
+	wait_for 10 sh -c "[ \"\$(DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' docker inspect -f '{{.State.Restarting}}' b)\" = true ]"
+	dock update --restart no b >/dev/null
+	assert_eq "$(dock inspect -f '{{.State.Status}} {{.HostConfig.RestartPolicy.Name}}' b)" "exited no" "called off"
+	out=$(dock update --restart sometimes u 2>&1) && fail "a bad policy was taken"
+	assert_contains "$out" "invalid parameter restart" "a bad policy"
+	dock run -d --rm --name r busybox:latest sleep 1000 >/dev/null
+	out=$(dock update --restart always r 2>&1) && fail "a restart policy with --rm was taken"
+	assert_contains "$out" "excludes autoRemove" "with --rm"
+	out=$(dock update --restart always nosuch 2>&1) && fail "update of nothing succeeded"
+	assert_contains "$out" "No such container: nosuch" "update of nothing"
+	# what corral has not is a warning, as dockerd's are
+	out=$(dock update --blkio-weight 300 u 2>&1) || fail "update --blkio-weight: $out"
+	assert_contains "$out" "BlkioWeight is not supported by corral: ignored" "the warning"
+	# docker-py's update() with nothing asks nothing: 200, as dockerd
+	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$S/docker.sock" \
+		-H 'Content-Type: application/json' -d '{}' http://d/v1.41/containers/u/update)" 200 "an empty update"
+	# a member: its own policy, not another's container
+	member_import 4242 m:1
+	dockm 4242 run -d --name mu m:1 sleep 1000 >/dev/null
+	dockm 4242 update --restart unless-stopped mu >/dev/null || fail "a member's update of its policy"
+	assert_eq "$(dockm 4242 inspect -f '{{.HostConfig.RestartPolicy.Name}}' mu)" unless-stopped "the member's policy"
+	out=$(dockm 4242 update --restart no u 2>&1) && fail "a member changed root's container"
+	assert_contains "$out" "No such container: u" "root's container, to a member"
+	assert_eq "$(dock inspect -f '{{.HostConfig.RestartPolicy.Name}}' u)" always "root's policy untouched"
+	dockm 4242 rm -f mu >/dev/null
+	dock rm -f u f b r >/dev/null
+}
+
+# docker update's resources: root's, a running container's; enforced where
+# cgroups have controllers (the VM tier), refused with the runtime's words
+# here. A member's limits are the policy's.
+test_dk_update_resources() {
+	trap cleanup_sv EXIT
+	start_sv_group $(docker_flags)
+	import_busybox
+	local out
+	dock run -d --name u busybox:latest sleep 1000 >/dev/null
+	if has_memory_controller; then
+		dock update --memory 64m --pids-limit 50 u >/dev/null
+		assert_eq "$(dock exec u cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max | tr '\n' ' ')" \
+			"67108864 50 " "the limits in force"
+		assert_eq "$(dock inspect -f '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}' u)" "67108864 50" "kept"
+	else
+		out=$(dock update --memory 64m u 2>&1) && fail "memory updated with no memory controller"
+		assert_contains "$out" "invalid parameter resources" "no controllers: the runtime's refusal"
+		assert_eq "$(dock inspect -f '{{.HostConfig.Memory}}' u)" 0 "nothing kept"
+	fi
+	member_import 4242 m:1
+	dockm 4242 run -d --name mu m:1 sleep 1000 >/dev/null
+	out=$(dockm 4242 update --memory 64m mu 2>&1) && fail "a member changed its limits"
+	assert_contains "$out" "permission denied" "a member's resources"
+	dockm 4242 rm -f mu >/dev/null
+	dock rm -f u >/dev/null
 }
 
 # images, tag and rmi through the API; what corral says is what docker shows

@@ -388,6 +388,23 @@ test_ctl_logs_keep_their_order_across_streams() {
 	assert_eq "$(ctl logs --since 10m chat 2>&1 | wc -l)" 10 "--since 10m"
 	assert_eq "$(ctl logs --since 0 chat 2>&1 | wc -l)" 10 "--since 0"
 	assert_eq "$(ctl logs --since 2099-01-01T00:00:00Z chat 2>&1 | wc -l)" 0 "--since later"
+	# --until: up to a time, that line's own included; with --since, between
+	assert_eq "$(ctl logs --until 10m chat 2>&1 | wc -l)" 0 "--until 10m"
+	assert_eq "$(ctl logs --until 2099-01-01T00:00:00Z chat 2>&1 | wc -l)" 10 "--until later"
+	local t2 t3
+	t2=$(ctl logs -t chat 2>&1 | awk '$3 == 2 { print $1; exit }')
+	t3=$(ctl logs -t chat 2>&1 | awk '$3 == 3 { print $1; exit }')
+	assert_eq "$(ctl logs --since "$t2" --until "$t3" chat 2>&1 | tr '\n' ' ')" "out 2 err 2 out 3 " "--since and --until"
+	# -f stops at --until; with one already past, at the history's end
+	ctl run -d --name ticker "$IMG" sh -c 'while :; do echo tick; sleep 0.2; done' >/dev/null
+	local rc=0 out
+	out=$(timeout 20 "$CORRALCTL" --socket "$SOCK" logs -f --until "$(($(date +%s) + 2))" ticker) || rc=$?
+	assert_eq "$rc" 0 "logs -f --until a time to come ended there"
+	assert_contains "$out" tick "what came before it"
+	rc=0
+	timeout 20 "$CORRALCTL" --socket "$SOCK" logs -f --until 1s ticker >/dev/null || rc=$?
+	assert_eq "$rc" 0 "logs -f --until a time past"
+	ctl rm -f ticker >/dev/null
 }
 
 test_ctl_errors_say_the_true_state() {

@@ -91,6 +91,19 @@ static void test_reader_joins_and_tails(void **state)
 	assert_int_equal(crilog_read(path, &since, collect, &c, NULL, &err), 0);
 	assert_int_equal(c.n, 5);
 	assert_string_equal(c.text[0], "line-0008");
+
+	/* until: up to that time, itself included; with since, the lines between */
+	memset(&c, 0, sizeof(c));
+	crilog_read_opts until = { .tail = -1, .keep = 5, .until_ns = T0 + 2 };
+	assert_int_equal(crilog_read(path, &until, collect, &c, NULL, &err), 0);
+	assert_int_equal(c.n, 3);
+	assert_string_equal(c.text[2], "line-0002");
+	memset(&c, 0, sizeof(c));
+	crilog_read_opts between = { .tail = -1, .keep = 5, .since_ns = T0 + 4, .until_ns = T0 + 5 };
+	assert_int_equal(crilog_read(path, &between, collect, &c, NULL, &err), 0);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.text[0], "line-0004");
+	assert_string_equal(c.text[1], "line-0005");
 }
 
 static void test_reader_follow_across_rotation(void **state)

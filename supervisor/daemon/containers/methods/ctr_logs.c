@@ -4,6 +4,7 @@
 #include "supervisor/daemon/containers/record/ctr_waiters.h"
 #include "common/cleanup.h"
 #include "common/strbuf.h"
+#include "supervisor/logs/crilog.h"
 #include "supervisor/api/sv_errors.h"
 
 #include <errno.h>
@@ -120,6 +121,8 @@ static int logs_step(logs_stream *s)
 		return r;
 	}
 	bool behind = vl_call_out_pending(s->call) > LOGS_STREAM_QUEUE;
+	if (s->follow && s->cur.until_ns && crilog_now_ns() > s->cur.until_ns)
+		s->follow = false; /* past until: what is read is all there is to send */
 	bool caught_up = r == 0 && !behind;
 	el_timer_set(s->timer, caught_up ? LOGS_POLL_USEC : behind ? LOGS_BEHIND_USEC : LOGS_YIELD_USEC, true);
 	if (!caught_up)

@@ -1,7 +1,7 @@
 /* Serving a container's log to a Logs call with more: the history (tail,
- * since) as LogLine objects, streamed, then with follow a
+ * since, until) as LogLine objects, streamed, then with follow a
  * stream of new lines, polled from the file, until the container ends
- * (logs_stream_end) or the caller hangs up. */
+ * (logs_stream_end), the clock passes until, or the caller hangs up. */
 #pragma once
 #include <stdbool.h>
 #include "supervisor/logs/crilog_reader.h"

@@ -399,21 +399,26 @@ int sv_logs(vl_call *call, yajl_val params, void *ud)
 	corrald *d = ud;
 	bool follow, ts;
 	long long tail;
-	const char *since;
+	const char *since, *until;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "follow", "tail", "since", "timestamps");
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "follow", "tail", "since", "until", "timestamps");
 	if (sp_bool(params, "follow", false, &follow, &f) < 0 || sp_bool(params, "timestamps", false, &ts, &f) < 0 ||
-	    sp_int(params, "tail", 0, 100000, -1, &tail, &f) < 0 || sp_str(params, "since", false, &since, &f) < 0)
+	    sp_int(params, "tail", 0, 100000, -1, &tail, &f) < 0 || sp_str(params, "since", false, &since, &f) < 0 ||
+	    sp_str(params, "until", false, &until, &f) < 0)
 		return sv_invalid_fault(call, &f);
-	long long ns = 0;
+	long long ns = 0, until_ns = 0;
 	if (since && crilog_parse_since(since, &ns, NULL) < 0)
 		return sv_invalid(call, "since", CRILOG_SINCE_WORDS);
+	if (until && crilog_parse_since(until, &until_ns, NULL) < 0)
+		return sv_invalid(call, "until", CRILOG_SINCE_WORDS);
+	if (until_ns && until_ns <= crilog_now_ns())
+		follow = false; /* nothing written from now on is before until */
 	if (follow && !vl_call_wants_more(call))
 		return vl_call_error(call, VL_ERR_EXPECTED_MORE, NULL);
 	char dir[PATH_MAX], path[PATH_MAX];
 	ctr_dir(d, c, dir, sizeof(dir));
 	crilog_path_of(dir, c->spec.log_path, 0, path);
-	crilog_read_opts o = { .since_ns = ns, .tail = tail, .keep = d->cfg->log_max_files };
+	crilog_read_opts o = { .since_ns = ns, .until_ns = until_ns, .tail = tail, .keep = d->cfg->log_max_files };
 	if (!vl_call_wants_more(call))
 		return reply_history(call, path, &o);
 	/* a container that is not running has no more to say: history only */

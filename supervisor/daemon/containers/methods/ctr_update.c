@@ -1,15 +1,18 @@
 /* Update: a running container's resources changed in place (Docker's
  * update, the CRI's UpdateContainerResources), by the runtime's own
  * `corral update`, in a process of its own: lowering memory.max may make
- * the kernel reclaim for a while, which corrald's loop must not wait on. */
+ * the kernel reclaim for a while, which corrald's loop must not wait on.
+ * And its restart policy (docker update --restart), kept once the
+ * resources, if any, apply. */
 #include "supervisor/daemon/containers/methods/ctr_methods.h"
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/spec/ctr_resources.h"
 #include "supervisor/daemon/containers/methods/ctr_update.h"
 #include "supervisor/daemon/containers/engine/ctr_limits.h"
+#include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/methods/ctr_reply.h"
-#include "supervisor/daemon/containers/record/ctr_resources_kept.h"
+#include "supervisor/daemon/containers/record/ctr_update_kept.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/api/sv_errors.h"
 #include "supervisor/loop/child.h"
@@ -29,6 +32,8 @@ typedef struct update_call {
 	corrald *d;
 	char id[CTR_ID_LEN + 1];
 	char *resources; /* as the call gave them, kept once applied */
+	bool has_restart;
+	restart_policy restart; /* kept then too */
 } update_call;
 
 static void on_update_cancel(vl_call *call, void *data)
@@ -44,6 +49,17 @@ static void update_free(update_call *u)
 }
 static inline void update_freep(update_call **u) { update_free(*u); }
 
+/* The policy kept; a restart that waits out its backoff is called off by
+ * "no", as the caller means. */
+static int keep_restart(corrald *d, ctr *c, const restart_policy *p, cerr *err)
+{
+	if (ctr_keep_restart(d, c, p, err) < 0)
+		return -1;
+	if (p->kind == RESTART_NO)
+		ctr_restart_cancel_backoff(d, c);
+	return 0;
+}
+
 /* applied: kept in the container's record, whether the caller waits or not */
 static void keep(update_call *u)
 {
@@ -52,6 +68,8 @@ static void keep(update_call *u)
 	_cleanup_cerr_ cerr err = { 0 };
 	if (c && (json_parse(u->resources, "resources", &res, &err) < 0 || ctr_keep_resources(u->d, c, res, &err) < 0))
 		log_cerr(LOG_LVL_WARN, &err, "%s: its new resources apply, but are not kept", c->name);
+	if (c && u->has_restart && keep_restart(u->d, c, &u->restart, &err) < 0)
+		log_cerr(LOG_LVL_WARN, &err, "%s: its new restart policy is not kept", c->name);
 }
 
 static void on_updated(const el_child_result *r, void *data)
@@ -95,11 +113,29 @@ int sv_update(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, d, call, params, f, "id", "resources");
+	CTR_METHOD_TARGET(c, d, call, params, f, "id", "resources", "restart");
+	const char *restart;
+	if (sp_str(params, "restart", false, &restart, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	yajl_val res = json_get(params, "resources");
+	if (YAJL_IS_NULL(res))
+		res = NULL;
+	if (!res && !restart)
+		return sv_invalid(call, "resources", "give resources, a restart policy, or both");
+	restart_policy policy = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
+	if (restart && restart_policy_parse(restart, &policy, &err) < 0)
+		return sv_invalid(call, "restart", cerr_msg(&err));
+	if (restart && c->spec.auto_remove && policy.kind != RESTART_NO)
+		return sv_invalid(call, "restart", "excludes autoRemove: the container goes once it stops");
+	if (!res) { /* the owner's own choice, as at Create */
+		if (keep_restart(d, c, &policy, &err) < 0)
+			return sv_internal_err(call, &err);
+		return vl_call_reply(call, NULL);
+	}
 	/* a member's limits are the policy's, checked at Create */
 	if (vl_call_peer(call)->uid != 0)
 		return sv_permission_denied(call, "Update: only root may change a running container's resources");
-	yajl_val res = json_get(params, "resources");
 	if (!YAJL_IS_OBJECT(res))
 		return sv_invalid(call, "resources", "an object of Resources");
 	_cleanup_free_ char *json = oci_resources(res, &f);
@@ -114,6 +150,8 @@ int sv_update(vl_call *call, yajl_val params, void *ud)
 	u->call = call;
 	u->d = d;
 	snprintf(u->id, sizeof(u->id), "%s", c->id);
+	u->has_restart = restart != NULL;
+	u->restart = policy;
 	_cleanup_json_gen_ yajl_gen rg = json_gen_new(false);
 	if (!rg || jg_value(rg, res) || !(u->resources = jg_finish(rg, NULL))) {
 		free(u);
@@ -122,7 +160,6 @@ int sv_update(vl_call *call, yajl_val params, void *ud)
 	el_child_opts o = { .path = d->runtime_bin, .argv = argv, .fd3 = SPAWN_NULL, .max_output = UPDATE_MAX_OUTPUT,
 			    .input = json, .input_len = strlen(json) };
 	el_child *ch;
-	_cleanup_cerr_ cerr err = { 0 };
 	if (el_child_run(d->loop, &o, on_updated, u, &ch, &err) < 0) {
 		update_free(u);
 		return sv_internal_err(call, &err);

@@ -1,10 +1,11 @@
-/* Update's resources, once the runtime has applied them, kept as Docker
- * keeps them: its keys replace those of the spec's resources, in the
- * ContainerSpec that Inspect shows (config.resources: docker inspect's
- * HostConfig, the CRI's ContainerStatus.resources) and in the parsed spec;
- * then the record is saved. (The bundle, written at Create, keeps the
- * limits it was made with: a restart of the container starts from those.) */
-#include "supervisor/daemon/containers/record/ctr_resources_kept.h"
+/* Update's changes kept as Docker keeps them, in the ContainerSpec that
+ * Inspect shows (docker inspect's HostConfig, the CRI's
+ * ContainerStatus.resources) and in the parsed spec; then the record is
+ * saved. Resources, once the runtime has applied them: their keys replace
+ * those of the spec's resources. (The bundle, written at Create, keeps the
+ * limits it was made with: a restart of the container starts from those.)
+ * A restart policy replaces the spec's. */
+#include "supervisor/daemon/containers/record/ctr_update_kept.h"
 #include "supervisor/daemon/spec/ctr_resources.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/record/ctr_gen.h"
@@ -33,7 +34,18 @@ static int gen_merged(yajl_gen g, yajl_val old, yajl_val res)
 	return yajl_gen_map_close(g) ? -1 : 0;
 }
 
-static char *spec_with(yajl_val cspec_json, yajl_val res)
+static int gen_resources(yajl_gen g, yajl_val old, void *res) { return gen_merged(g, old, res); }
+
+static int gen_restart(yajl_gen g, yajl_val old, void *text)
+{
+	(void)old;
+	return jg_str(g, text) ? -1 : 0;
+}
+
+/* The ContainerSpec with key's value as gen makes it from the old one
+ * (NULL where it had none) */
+static char *spec_with(yajl_val cspec_json, const char *key, int (*gen)(yajl_gen, yajl_val, void *),
+		       void *arg)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	if (!g || yajl_gen_map_open(g))
@@ -43,13 +55,25 @@ static char *spec_with(yajl_val cspec_json, yajl_val res)
 		const char *k = cspec_json->u.object.keys[i];
 		if (jg_key(g, k))
 			return NULL;
-		if (strcmp(k, "resources") == 0 ? (done = true, gen_merged(g, cspec_json->u.object.values[i], res))
-						 : jg_value(g, cspec_json->u.object.values[i]))
+		if (strcmp(k, key) == 0 ? (done = true, gen(g, cspec_json->u.object.values[i], arg))
+					: jg_value(g, cspec_json->u.object.values[i]))
 			return NULL;
 	}
-	if (!done && (jg_key(g, "resources") || gen_merged(g, NULL, res)))
+	if (!done && (jg_key(g, key) || gen(g, NULL, arg)))
 		return NULL;
 	return yajl_gen_map_close(g) ? NULL : jg_finish(g, NULL);
+}
+
+/* text as c's spec_json, its parsed tree made again when next shown */
+static void spec_json_set(struct corrald *d, ctr *c, char *text)
+{
+	free(c->spec_json);
+	c->spec_json = text;
+	if (c->spec_tree)
+		yajl_tree_free(c->spec_tree);
+	c->spec_tree = NULL;
+	ctr_list_stale(c);
+	ctr_save(d, c);
 }
 
 int ctr_keep_resources(struct corrald *d, ctr *c, yajl_val res, cerr *err)
@@ -57,7 +81,7 @@ int ctr_keep_resources(struct corrald *d, ctr *c, yajl_val res, cerr *err)
 	_cleanup_json_ yajl_val old = NULL;
 	if (!YAJL_IS_OBJECT(res) || json_parse(c->spec_json, "spec", &old, err) < 0)
 		return err->code ? -1 : cerr_set(err, EINVAL, "resources: not an object");
-	_cleanup_free_ char *text = spec_with(old, res);
+	_cleanup_free_ char *text = spec_with(old, "resources", gen_resources, res);
 	_cleanup_json_ yajl_val tree = NULL;
 	if (!text || json_parse(text, "spec", &tree, err) < 0)
 		return err->code ? -1 : cerr_set(err, ENOMEM, "out of memory");
@@ -75,13 +99,22 @@ int ctr_keep_resources(struct corrald *d, ctr *c, yajl_val res, cerr *err)
 	c->spec.unified = NULL;
 	if (ctr_spec_parse_resources(merged, "spec.resources", &c->spec, &f) < 0)
 		return cerr_set(err, EINVAL, "%s: %s", f.field, f.reason);
-	free(c->spec_json);
-	c->spec_json = text;
+	spec_json_set(d, c, text);
 	text = NULL;
-	if (c->spec_tree)
-		yajl_tree_free(c->spec_tree);
-	c->spec_tree = NULL; /* parsed again when next shown */
-	ctr_list_stale(c);
-	ctr_save(d, c);
+	return 0;
+}
+
+int ctr_keep_restart(struct corrald *d, ctr *c, const restart_policy *p, cerr *err)
+{
+	_cleanup_json_ yajl_val old = NULL;
+	if (json_parse(c->spec_json, "spec", &old, err) < 0)
+		return -1;
+	char text[32];
+	restart_policy_format(p, text, sizeof(text));
+	char *json = spec_with(old, "restart", gen_restart, text);
+	if (!json)
+		return cerr_set(err, ENOMEM, "out of memory");
+	c->spec.restart = *p;
+	spec_json_set(d, c, json);
 	return 0;
 }
