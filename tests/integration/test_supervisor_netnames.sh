@@ -86,8 +86,11 @@ test_netnames_hosts_and_resolv_under_network_none() {
 	assert_contains "$out" "fd00::10	v6" "--add-host v6"
 	assert_contains "$out" "127.0.0.1	web1 n1" "its hostname and name on loopback, as podman's"
 	assert_not_contains "$out" "host.containers.internal" "no gateway without a network"
-	# as podman: no resolv.conf of corrald's without a network
-	assert_not_contains "$out" "192.0.2.53" "--dns under --network none"
+	# --dns is not dropped without a network: a resolv.conf of its own, as
+	# dockerd writes (podman refuses the pair); none without it, as podman
+	assert_contains "$out" "nameserver 192.0.2.53" "--dns under --network none"
+	assert_eq "$(ctl run --rm --network none t:1 grep -c ' /etc/resolv.conf ' /proc/self/mountinfo)" 0 \
+		"no --dns, no network: no resolv.conf of corrald's"
 	assert_contains "$out" "web1" "hostname"
 	# loopback: the same, and the name alone when there is no --hostname
 	out=$(ctl run --network loopback --name solo t:1 cat /etc/hosts)

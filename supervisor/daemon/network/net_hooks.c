@@ -58,7 +58,7 @@ static void gen_mounts(yajl_gen g, const bundle_in *in, enum ctr_mounts_at at)
 	if (!bundle_requested(in->spec, "/etc/hostname"))
 		bundle_gen_mount(g, "/etc/hostname", "bind", src, rw, NULL);
 	snprintf(src, sizeof(src), "%s/" RESOLV_FILE, in->dir);
-	if (names_networked(in->spec) && !bundle_requested(in->spec, "/etc/resolv.conf"))
+	if (names_gets_resolv(in->spec) && !bundle_requested(in->spec, "/etc/resolv.conf"))
 		bundle_gen_mount(g, "/etc/resolv.conf", "bind", src, rw, NULL);
 }
 

@@ -36,7 +36,10 @@ static void entries_release(net_entries *m)
 	memset(m, 0, sizeof(*m));
 }
 
-bool names_networked(const ctr_spec *s) { return s->network > CTR_NET_LOOPBACK || s->session_dns; }
+bool names_gets_resolv(const ctr_spec *s)
+{
+	return s->network > CTR_NET_LOOPBACK || s->session_dns || s->dns || s->dns_search || s->dns_options;
+}
 
 
 
@@ -71,7 +74,7 @@ int names_write_initial(corrald *d, const ctr *c, const char *dir, cerr *err)
 {
 	hosts_in in = { .hostname = ctr_hostname(d, c), .name = c->name, .extra = c->spec.extra_hosts };
 	int r = write_hosts(dir, &in, err);
-	if (r == 0 && names_networked(&c->spec))
+	if (r == 0 && names_gets_resolv(&c->spec))
 		r = write_resolv(dir, &c->spec, err);
 	return r;
 }

@@ -16,10 +16,12 @@ struct corrald;
 
 #define NAMES_MEMBERS_MAX 4096
 
-/* Whether c gets a resolv.conf: it has a network beyond its own lo. */
-bool names_networked(const ctr_spec *s);
+/* Whether c gets a resolv.conf: it has a network beyond its own lo, or
+ * names a resolver of its own (--dns with --network none: as Docker, a
+ * resolver it runs itself, or one a network it joins later reaches). */
+bool names_gets_resolv(const ctr_spec *s);
 /* At Create: containers/<id>/hosts with no address yet (localhost, its
- * names on 127.0.0.1, spec.extraHosts); and resolv.conf when networked. */
+ * names on 127.0.0.1, spec.extraHosts); and resolv.conf when it gets one. */
 int names_write_initial(struct corrald *d, const ctr *c, const char *dir, cerr *err);
 /* For the attach code: after ADD (ip and gateway, removed false) and on
  * detach (removed true; ip and gateway may be NULL), record c on network
