@@ -24,7 +24,7 @@ WARN += $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -1)),
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARN) $(HARDEN) -D_GNU_SOURCE \
-	-DCORRAL_VERSION='"$(VERSION)"' -DCORRAL_COMMIT='"$(COMMIT)"' \
+	-DCORRAL_VERSION='"$(VERSION)"' \
 	-I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libresolv for glibc's b64_pton: corral-docker decodes X-Registry-Auth in
 # its sandbox, where libcrypto cannot be opened (--as-needed: only it links it)
@@ -76,6 +76,14 @@ Q := $(if $(V),,@)
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC $<";)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# the commit is version.c's alone, made again when the stamp changes
+$(B)/obj/common/version.o: override CFLAGS += -DCORRAL_COMMIT='"$(COMMIT)"'
+$(B)/obj/common/version.o: $(B)/commit.stamp
+$(B)/commit.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(COMMIT)' | cmp -s - $@ || echo '$(COMMIT)' >$@
+FORCE:
 
 define LIB_RULE
 $(call lib_of,$(1)): $(patsubst %.c,$(B)/obj/%.o,$(call lib_srcs,$(1)))

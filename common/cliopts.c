@@ -1,6 +1,7 @@
 #include "cliopts.h"
 #include "cleanup.h"
 #include "log.h"
+#include "common/version.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -39,7 +40,7 @@ int cli_parse_global(int argc, char **argv, struct cli_global *g, void (*usage)(
 			break;
 		case 's': g->systemd_cgroup = true; break;
 		case 'v':
-			printf("corral version %s\ncommit: %s\nspec: 1.2.0\n", CORRAL_VERSION, CORRAL_COMMIT);
+			printf("corral version %s\ncommit: %s\nspec: 1.2.0\n", CORRAL_VERSION, corral_commit);
 			return 0;
 		case 'h': usage(true); return 0;
 		case 'c': g->criu = optarg; break;

@@ -15,6 +15,7 @@
 #include "bundle/spec.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/version.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -151,7 +152,7 @@ char *features_json(bool rootless, const char *cache_dir)
 		gen_strs(g, "mountOptions", opts, n) || gen_linux(g, rootless);
 	r = r || jg_key(g, "annotations") || yajl_gen_map_open(g) ||
 	    jg_key_str(g, "io.github.corral.version", CORRAL_VERSION) ||
-	    jg_key_str(g, "io.github.corral.commit", CORRAL_COMMIT);
+	    jg_key_str(g, "io.github.corral.commit", corral_commit);
 	char missing[1280];
 	features_missing_controllers(missing, sizeof(missing));
 	r = r || (missing[0] && jg_key_str(g, "io.github.corral.cgroup2.missing", missing));

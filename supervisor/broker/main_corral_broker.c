@@ -6,6 +6,7 @@
 #include "supervisor/broker/broker_msg.h"
 #include "supervisor/broker/broker_call.h"
 #include "common/cleanup.h"
+#include "common/version.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -68,7 +69,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else if (o == 'V') {
-			printf("corral-broker version %s (%s)\n", CORRAL_VERSION, CORRAL_COMMIT);
+			printf("corral-broker version %s (%s)\n", CORRAL_VERSION, corral_commit);
 			return 0;
 		} else {
 			return BROKER_EXIT_USAGE;

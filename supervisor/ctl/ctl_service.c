@@ -11,6 +11,7 @@
 #include "supervisor/ctl/workloads.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/version.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -136,7 +137,7 @@ static int v_system_prune(ctl_args *a)
 
 static int v_version(ctl_args *a)
 {
-	printf("corralctl version %s (%s)\n", CORRAL_VERSION, CORRAL_COMMIT);
+	printf("corralctl version %s (%s)\n", CORRAL_VERSION, corral_commit);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "supervisor/ctl/commands.h"
 #include "common/cleanup.h"
 #include "common/strbuf.h"
+#include "common/version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,7 +98,7 @@ int main(int argc, char **argv)
 	if (opts_parse(&top, ctl_global_opts, g, argc - 1, argv + 1, &top_a))
 		return EXIT_CTL;
 	if (opt_on(&top_a, "version")) {
-		printf("corralctl version %s (%s)\n", CORRAL_VERSION, CORRAL_COMMIT);
+		printf("corralctl version %s (%s)\n", CORRAL_VERSION, corral_commit);
 		return 0;
 	}
 	if (g[G_HELP].set || top_a.argc == 0) {

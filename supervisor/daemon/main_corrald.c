@@ -45,6 +45,7 @@
 #include "supervisor/daemon/images/img_size.h"
 #include "supervisor/daemon/images/images.h"
 #include "common/monotonic.h"
+#include "common/version.h"
 #include <limits.h>
 
 #include <errno.h>
@@ -133,7 +134,7 @@ static int parse_args(int argc, char **argv, corrald_config *cfg, bool *print, c
 			exit(0);
 		}
 		if (streq(a, "--version")) {
-			printf("corrald %s (%s)\n", CORRAL_VERSION, CORRAL_COMMIT);
+			printf("corrald %s (%s)\n", CORRAL_VERSION, corral_commit);
 			exit(0);
 		}
 		if (streq(a, "--print-config")) {

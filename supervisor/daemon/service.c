@@ -59,6 +59,7 @@
 #include "supervisor/daemon/stream/stream.h"
 #include "supervisor/varlink/wire.h"
 #include "common/monotonic.h"
+#include "common/version.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -85,7 +86,7 @@ static int m_get_info(vl_call *call, yajl_val params, void *ud)
 	if (!g)
 		return sv_internal(call, NULL);
 	jg_key_str(g, "version", CORRAL_VERSION);
-	jg_key_str(g, "commit", CORRAL_COMMIT);
+	jg_key_str(g, "commit", corral_commit);
 	jg_key_int(g, "pid", getpid());
 	jg_key_str(g, "stateDir", d->cfg->state_dir);
 	jg_key_str(g, "socket", d->cfg->socket);

@@ -260,6 +260,11 @@ test_version() {
 	assert_contains "$out" "corral version" "version"
 	assert_contains "$out" "spec: 1.2.0" "spec version"
 	assert_contains "$out" "commit:" "commit"
+	# the commit built from, also after an incremental build (version.c
+	# alone holds it, made again when it changes)
+	local head
+	head=$(git -C "$ROOTDIR" rev-parse --short HEAD 2>/dev/null) || return 0
+	assert_contains "$out" "commit: $head" "the commit of the tree it was built from"
 }
 
 # COMMAND --help, as a person at a terminal types it after runc's: what it

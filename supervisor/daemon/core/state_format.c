@@ -2,6 +2,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
+#include "common/version.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,9 +53,11 @@ int state_format_write(const char *dir, cerr *err)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/" STATE_FORMAT_FILE, dir);
+	char by[128];
+	snprintf(by, sizeof(by), "corrald %s (%s)", CORRAL_VERSION, corral_commit);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key_int(g, "format", STATE_FORMAT) ||
-	    jg_key_str(g, "writtenBy", "corrald " CORRAL_VERSION " (" CORRAL_COMMIT ")") || yajl_gen_map_close(g))
+	if (!g || yajl_gen_map_open(g) || jg_key_int(g, "format", STATE_FORMAT) || jg_key_str(g, "writtenBy", by) ||
+	    yajl_gen_map_close(g))
 		return cerr_set(err, ENOMEM, "out of memory");
 	return jg_write_file(g, path, 0644, 0, err);
 }

@@ -1,0 +1,3 @@
+#include "common/version.h"
+
+const char corral_commit[] = CORRAL_COMMIT;
