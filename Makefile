@@ -83,6 +83,7 @@ $(B)/obj/common/version.o: $(B)/commit.stamp
 $(B)/commit.stamp: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(COMMIT)' | cmp -s - $@ || echo '$(COMMIT)' >$@
+.PHONY: FORCE
 FORCE:
 
 define LIB_RULE
