@@ -53,11 +53,53 @@ static bool match_labels(yajl_val filters, yajl_val c)
 	return true;
 }
 
+#define ANCESTORS_MAX 16
+#define ANCESTOR_ID_LEN 80 /* "sha256:" and 64 hex digits, and room */
+
+/* ancestor=IMAGE (a name, an ID or a digest): the IDs of the images the
+ * values name now, each an ImageInspect as the caller; one that names none
+ * matches nothing, as dockerd has it (descendants are not followed: corral
+ * keeps no parent of an image). -1 with r answered past ANCESTORS_MAX. */
+static int ancestor_ids(dk_req *r, yajl_val filters, char ids[][ANCESTOR_ID_LEN], size_t *n)
+{
+	*n = 0;
+	const char *f;
+	for (size_t i = 0; (f = dk_filter_value(filters, "ancestor", i)); i++) {
+		if (i >= ANCESTORS_MAX) {
+			dk_error(r, 400, "more than %d ancestor filters", ANCESTORS_MAX);
+			return -1;
+		}
+		_cleanup_free_ char *params = dk_params_text("image", f);
+		vl_reply rep = { 0 };
+		_cleanup_cerr_ cerr err = { 0 };
+		if (!params || vl_client_call(r->vl, "io.corral.Supervisor.ImageInspect", params, &rep, &err) < 0)
+			continue;
+		if (!rep.error)
+			snprintf(ids[(*n)++], ANCESTOR_ID_LEN, "%s", dk_str(json_get(rep.params, "image"), "id"));
+		vl_reply_release(&rep);
+	}
+	return 0;
+}
+
+static bool match_ancestor(yajl_val filters, char ids[][ANCESTOR_ID_LEN], size_t n, yajl_val c)
+{
+	if (!dk_filter_value(filters, "ancestor", 0))
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (streq(ids[i], dk_str(c, "imageDigest")))
+			return true;
+	return false;
+}
+
 void dk_ctr_list(dk_req *r, const char *arg)
 {
-	static const char *const known[] = { "status", "id", "name", "label", "exited", NULL };
+	static const char *const known[] = { "status", "id", "name", "label", "exited", "ancestor", NULL };
 	_cleanup_json_ yajl_val filters = NULL;
 	if (dk_filters(r, known, &filters) < 0)
+		return;
+	char ancestors[ANCESTORS_MAX][ANCESTOR_ID_LEN];
+	size_t n_ancestors;
+	if (ancestor_ids(r, filters, ancestors, &n_ancestors) < 0)
 		return;
 	long long limit;
 	if (dk_query_int(r, "limit", -1, &limit) < 0) {
@@ -83,7 +125,8 @@ void dk_ctr_list(dk_req *r, const char *arg)
 	for (size_t k = YAJL_IS_ARRAY(list) ? list->u.array.len : 0; k > 0 && limit != 0; k--) {
 		yajl_val c = list->u.array.values[k - 1];
 		if (!match_any(filters, "status", c) || !match_any(filters, "id", c) ||
-		    !match_any(filters, "name", c) || !match_any(filters, "exited", c) || !match_labels(filters, c))
+		    !match_any(filters, "name", c) || !match_any(filters, "exited", c) || !match_labels(filters, c) ||
+		    !match_ancestor(filters, ancestors, n_ancestors, c))
 			continue;
 		dk_gen_ctr_summary(g, c, r->viewer);
 		if (limit > 0)

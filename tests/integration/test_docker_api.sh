@@ -84,6 +84,11 @@ test_dk_container_lifecycle_with_the_cli() {
 		sh -c 'echo started; echo oops >&2; sleep 1000')
 	[ ${#id} = 64 ] || fail "run -d printed [$id]"
 	assert_eq "$(dock ps --format '{{.Names}} {{.Image}} {{.State}}')" "web busybox:latest running" "ps"
+	# ancestor=: by the image's name or ID; one that names no image, none
+	assert_eq "$(dock ps --filter ancestor=busybox:latest --format '{{.Names}}')" web "ps --filter ancestor=NAME"
+	assert_eq "$(dock ps --filter "ancestor=$(dock image inspect -f '{{.Id}}' busybox:latest | cut -c8-19)" -q)" \
+		"${id:0:12}" "ancestor=ID"
+	assert_eq "$(dock ps --filter ancestor=nosuch:1 -q)" "" "ancestor= an image that is not there"
 	assert_eq "$(dock inspect -f '{{.State.Status}} {{.State.Running}} {{.Name}} {{.RestartCount}}' web)" \
 		"running true /web 0" "inspect: state"
 	assert_contains "$(dock inspect -f '{{range .Config.Env}}{{.}} {{end}}' web)" "A=1" "inspect: range over Config.Env"
