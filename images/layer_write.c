@@ -1,9 +1,11 @@
 /* layer_write.h: an overlay upper directory as a layer tar, walked with
  * openat and O_NOFOLLOW below dirfd, in name order so that the same tree
- * gives the same tar. */
+ * gives the same tar; the engine's own mount points left out
+ * (mount_targets.h). */
 #include "images/layer_write.h"
 #include "common/cleanup.h"
 #include "common/strbuf.h"
+#include "images/mount_targets.h"
 #include "images/whiteout.h"
 
 #include <archive.h>
@@ -290,6 +292,8 @@ static int put_entry(walker *k, int dfd, const char *name, strbuf *path, unsigne
 	struct stat st;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : cerr_sys(k->err, errno, "%s", path->buf);
+	if (mount_target_only(dfd, name, path->buf, &st))
+		return 0;
 	if (wh_is_overlay(&st)) {
 		size_t at = path->len - strlen(name);
 		path->len = at, path->buf[at] = '\0';
@@ -433,6 +437,8 @@ int layer_write_stream(int in_fd, uint64_t max, int out_fd, layer_written *w, ce
 		}
 		p->n += (size_t)n;
 	}
+	if (r == 0 && p->n == 0)
+		r = cerr_set(err, ENODATA, "the tar is empty (not even a tar's end)");
 	if (r == 0)
 		p->fd = in_fd;
 	/* compressed: decompressed by libarchive; else the bytes as they are */

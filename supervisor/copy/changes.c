@@ -1,11 +1,14 @@
 /* corral-copy changes (copy.h): what a container changed, from its overlay
  * upper directory, each path against the image's layers beside it: a
  * whiteout is deleted (D), a name the layers have is changed (C), any
- * other added (A), as docker diff and podman diff say. The upper directory
- * is the container's: it is walked by fds, no name followed. */
+ * other added (A), as docker diff and podman diff say; the engine's own
+ * mount points are not the container's changes (mount_targets.h). The
+ * upper directory is the container's: it is walked by fds, no name
+ * followed. */
 #include "supervisor/copy/copy.h"
 #include "supervisor/copy/changes.h"
 #include "common/cleanup.h"
+#include "images/mount_targets.h"
 #include "images/whiteout.h"
 
 #include <dirent.h>
@@ -59,6 +62,8 @@ static int walk_dir(walk *w, int dfd, const int *lower, size_t n, const char *pa
 		_cleanup_free_ char *p = NULL;
 		if (asprintf(&p, "%s/%s", path, e->d_name) < 0)
 			return cerr_set(w->err, ENOMEM, "out of memory");
+		if (mount_target_only(dfd, e->d_name, p, &st))
+			continue;
 		if (wh_is_overlay(&st)) {
 			if (in_lower(lower, n, e->d_name))
 				fprintf(w->out, "D %s\n", p);

@@ -140,7 +140,10 @@ void dk_img_inspect(dk_req *r, const char *arg)
 	gen_names(g, "RepoTags", json_get(im, "repoTags"), NULL);
 	gen_names(g, "RepoDigests", json_get(im, "repoDigests"), NULL);
 	jg_key_str(g, "Parent", "");
-	jg_key_str(g, "Comment", "");
+	/* commit's and import's message (-m), as dockerd keeps it: the last step's */
+	yajl_val hist = json_get(im, "history");
+	size_t steps = YAJL_IS_ARRAY(hist) ? hist->u.array.len : 0;
+	jg_key_str(g, "Comment", steps ? dk_str(hist->u.array.values[steps - 1], "comment") : "");
 	jg_key_str(g, "Created", *created ? created : dk_str(im, "importedAt"));
 	jg_key_str(g, "DockerVersion", "");
 	jg_key_str(g, "Author", dk_str(im, "author"));

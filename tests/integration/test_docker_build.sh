@@ -42,6 +42,12 @@ EOF
 	assert_contains "$out" "hello" "RUN's output"
 	assert_contains "$out" "Successfully tagged web:1" "the tag"
 	assert_eq "$(dock run --rm web:1 | tr '\n' ' ')" "hello built hi " "the image runs"
+	# RUN's layer holds what it wrote: not the empty /etc/hosts the runtime
+	# made to bind on (busybox has none), which Docker keeps in an init layer
+	dock save -o "$T/web.tar" web:1 && mkdir "$T/web" && tar -C "$T/web" -xf "$T/web.tar" || fail "docker save"
+	assert_eq "$(tar -tf "$T/web/$(jq -r '.[0].Layers[-1]' "$T/web/manifest.json")" | tr '\n' ' ')" \
+		"app/ app/b.txt " "RUN's layer"
+	assert_eq "$(dock image inspect -f '[{{.Comment}}]' web:1)" "[]" "a built image has no comment"
 	id1=$(dock image inspect -f '{{.Id}}' web:1)
 	out=$(dock build -t web:1 "$T/c" 2>&1) || fail "rebuild: $out"
 	assert_eq "$(grep -c 'Using cache' <<<"$out")" 3 "every step that makes an image comes from the cache"
@@ -245,8 +251,13 @@ test_dkb_commit_as_docker_and_corralctl() {
 	assert_eq "$(dock run --rm snap:1)" one "the committed image runs its new CMD"
 	assert_eq "$(dock run --rm snap:1 sh -c 'echo $MODE; test -e /etc/group || echo gone; cat /new/x')" \
 		"$(printf 'committed\ngone\nx')" "its env, a removal (a whiteout) and a new directory"
-	assert_eq "$(dock image inspect -f '{{.Author}}' snap:1)" someone "the author"
+	assert_eq "$(dock image inspect -f '{{.Author}} [{{.Comment}}]' snap:1)" "someone [a message]" \
+		"the author, and the message as inspect shows it"
 	assert_contains "$(dock history --no-trunc snap:1)" "a message" "the message in the history"
+	# the layer: what the container did, not the runtime's mount point
+	dock save -o "$T/snap.tar" snap:1 && mkdir "$T/snap" && tar -C "$T/snap" -xf "$T/snap.tar" || fail "docker save"
+	assert_not_contains "$(tar -tf "$T/snap/$(jq -r '.[0].Layers[-1]' "$T/snap/manifest.json")")" hosts \
+		"the commit's layer has no /etc/hosts"
 	assert_eq "$(dock inspect -f '{{.State.Status}}' box)" running "the container runs on after its commit"
 	ctl commit box snap:2 >/dev/null || fail "corralctl commit"
 	assert_eq "$(ctl run --rm snap:2 cat /etc/one)" one "corralctl's commit"
@@ -271,6 +282,7 @@ test_dkb_diff_export_import() {
 	assert_contains "$diff" "A /new" "an added file"
 	assert_contains "$diff" "D /etc/group" "a deleted file"
 	assert_contains "$diff" "C /etc" "the directory that holds it"
+	assert_not_contains "$diff" "/etc/hosts" "not the mount point the runtime made, as docker diff"
 	assert_contains "$diff" "A /usr/local/z" "an added directory"
 	assert_not_contains "$diff" "/bin/sh" "what did not change"
 	assert_eq "$(ctl container diff box)" "$diff" "corralctl container diff, the same lines"
@@ -283,7 +295,7 @@ test_dkb_diff_export_import() {
 	assert_not_contains "$list" "./proc/1/" "nor what is mounted in the container"
 	ctl export -o "$T/box2.tar" box || fail "corralctl export"
 	assert_eq "$(tar tf "$T/box2.tar" | sort | md5sum)" "$(sort <<<"$list" | md5sum)" "corralctl export, the same entries"
-	local id
+	local id out
 	id=$(dock import -c 'CMD ["cat", "/new"]' -c 'ENV FROM=import' -m "from a tar" "$T/box.tar" imported:1) ||
 		fail "docker import"
 	assert_contains "$id" "sha256:" "its ID"
@@ -291,10 +303,12 @@ test_dkb_diff_export_import() {
 	assert_eq "$(dock run --rm imported:1 sh -c 'echo $FROM; wc -c </big')" "$(printf 'import\n3000000')" \
 		"its ENV, and the 3 MB file"
 	assert_contains "$(dock history --no-trunc imported:1)" "from a tar" "the message"
+	assert_eq "$(dock image inspect -f '{{.Comment}}' imported:1)" "from a tar" "the message, as inspect shows it"
+	out=$(dock import - empty:1 </dev/null 2>&1) && fail "an empty stream was imported: $out"
+	assert_contains "$out" "the tar is empty" "an empty stream"
 	gzip -c "$T/box.tar" >"$T/box.tgz"
 	id=$(ctl import -c 'CMD ["cat", "/new"]' "$T/box.tgz" imported:2) || fail "corralctl import of a gzipped tar"
 	assert_eq "$(ctl run --rm imported:2)" x "corralctl's import"
-	local out
 	out=$(head -c 4096 /dev/urandom | ctl import - bad 2>&1) && fail "a file that is no tar was imported: $out"
 	assert_contains "$out" "import:" "its error"
 	dock rm -f box >/dev/null
