@@ -265,6 +265,8 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name, yajl_val img_
 	copy_true(g, "privileged", json_get(hc, "Privileged"));
 	copy_true(g, "init", json_get(hc, "Init"));
 	copy_true(g, "readOnly", json_get(hc, "ReadonlyRootfs"));
+	/* dockerd mounts nothing writable of its own on a read-only root */
+	copy_true(g, "noReadOnlyTmpfs", json_get(hc, "ReadonlyRootfs"));
 	copy_str(g, "userns", json_get(hc, "UsernsMode")); /* host, or corral's auto */
 	copy_strings(g, "capAdd", json_get(hc, "CapAdd"));
 	copy_strings(g, "capDrop", json_get(hc, "CapDrop"));

@@ -89,6 +89,12 @@ test_dk_container_lifecycle_with_the_cli() {
 	assert_eq "$(dock ps --filter "ancestor=$(dock image inspect -f '{{.Id}}' busybox:latest | cut -c8-19)" -q)" \
 		"${id:0:12}" "ancestor=ID"
 	assert_eq "$(dock ps --filter ancestor=nosuch:1 -q)" "" "ancestor= an image that is not there"
+	# --read-only as dockerd has it: nothing writable of the engine's (podman
+	# and corralctl mount a tmpfs on /tmp, /run and /var/tmp)
+	assert_eq "$(dock run --rm --read-only busybox:latest sh -c 'touch /tmp/x 2>/dev/null || echo no-tmp
+		touch /run/x 2>/dev/null || echo no-run')" "$(printf 'no-tmp\nno-run')" "--read-only: no tmpfs of its own"
+	assert_eq "$(dock run --rm --read-only --tmpfs /tmp busybox:latest sh -c 'touch /tmp/x && echo tmpfs')" tmpfs \
+		"--read-only --tmpfs /tmp"
 	assert_eq "$(dock inspect -f '{{.State.Status}} {{.State.Running}} {{.Name}} {{.RestartCount}}' web)" \
 		"running true /web 0" "inspect: state"
 	assert_contains "$(dock inspect -f '{{range .Config.Env}}{{.}} {{end}}' web)" "A=1" "inspect: range over Config.Env"

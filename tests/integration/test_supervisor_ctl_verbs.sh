@@ -180,6 +180,8 @@ test_ctlv_run_options_reach_the_container() {
 	assert_eq "$(ctl run --rm --hostname box "$IMG" hostname)" box "--hostname"
 	assert_eq "$(ctl run --rm --name named "$IMG" hostname)" named "the hostname is the name by default"
 	ctl run --rm --read-only "$IMG" touch /x 2>/dev/null && fail "--read-only root is writable"
+	assert_eq "$(ctl run --rm --read-only "$IMG" sh -c 'touch /tmp/x /run/x /var/tmp/x && echo scratch')" scratch \
+		"--read-only: /tmp, /run and /var/tmp are tmpfs, as podman's"
 	assert_eq "$(ctl run --rm --read-only --tmpfs /scratch "$IMG" sh -c 'touch /scratch/x && echo ok')" ok \
 		"--tmpfs is writable on a read-only root"
 	assert_contains "$(ctl run --rm --tmpfs /scratch:size=1m "$IMG" grep ' /scratch ' /proc/mounts)" tmpfs "--tmpfs"

@@ -131,7 +131,7 @@ static int get_labels(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
 	"restart", "network", "ports", "labels", "tty", "interactive", "stdinOnce", "stopSignal", "stopTimeout", "capAdd", "capDrop",
-	"capAmbient", "hostname", "readOnly", "init", "privileged", "autoRemove", "secrets", "dns", "dnsSearch", "dnsOptions", "extraHosts", "networkAliases", "session",
+	"capAmbient", "hostname", "readOnly", "noReadOnlyTmpfs", "init", "privileged", "autoRemove", "secrets", "dns", "dnsSearch", "dnsOptions", "extraHosts", "networkAliases", "session",
 	"healthcheck", "noHealthcheck", "userns", "usernsIds", "apparmorProfile", "logPath", "cgroupParent", "sysctls",
 	"groups", "groupNames", "noNewPrivileges", "maskedPaths", "readonlyPaths", "seccompProfile", "devices",
 	"pidNamespace", "ipcNamespace", "selinuxOptions", "ulimits", "shmSize", NULL,
@@ -142,7 +142,7 @@ static int get_flags(yajl_val v, ctr_spec *s, json_fault *f)
 {
 	const struct { const char *key; bool *out; } flags[] = {
 		{ "tty", &s->tty }, { "interactive", &s->interactive }, { "stdinOnce", &s->stdin_once },
-		{ "readOnly", &s->read_only },
+		{ "readOnly", &s->read_only }, { "noReadOnlyTmpfs", &s->no_read_only_tmpfs },
 		{ "init", &s->init }, { "privileged", &s->privileged }, { "autoRemove", &s->auto_remove },
 		{ "noHealthcheck", &s->no_healthcheck },
 	};

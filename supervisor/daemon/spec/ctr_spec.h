@@ -118,6 +118,7 @@ typedef struct ctr_spec {
 	bool interactive;  /* stdin kept open (the monitor holds it) */
 	bool stdin_once;   /* spec.stdinOnce: the first attached client's end of input ends stdin (Docker's StdinOnce) */
 	bool read_only;    /* the root filesystem is mounted read-only */
+	bool no_read_only_tmpfs; /* with read_only: no tmpfs on /run, /tmp, /var/tmp (Docker's --read-only) */
 	bool init;         /* catatonit (or tini) runs as pid 1 (ctr_init.h) */
 	bool privileged;   /* every capability and device, no seccomp (ctr_privileged.h) */
 	bool auto_remove;  /* removed once it has stopped */

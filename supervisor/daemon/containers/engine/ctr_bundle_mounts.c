@@ -86,7 +86,8 @@ static void gen_scratch(yajl_gen g, const bundle_in *in)
 		{ "/run", "mode=755" }, { "/tmp", "mode=1777" }, { "/var/tmp", "mode=1777" },
 	};
 	for (size_t i = 0; i < sizeof(scratch) / sizeof(scratch[0]); i++) {
-		bool want = in->spec->read_only || (in->image->shared && streq(scratch[i].dst, "/tmp"));
+		bool want = (in->spec->read_only && !in->spec->no_read_only_tmpfs) ||
+			    (in->image->shared && streq(scratch[i].dst, "/tmp"));
 		if (want && !bundle_requested(in->spec, scratch[i].dst))
 			bundle_gen_mount(g, scratch[i].dst, "tmpfs", "tmpfs",
 				  (const char *const[]){ "nosuid", "nodev", scratch[i].mode, NULL }, NULL);
