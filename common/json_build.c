@@ -34,6 +34,9 @@ static int pairs(yajl_gen g, va_list ap)
 		case JG_KIND_STRV:
 			r = jg_key_strv(g, key, va_arg(ap, char *const *));
 			break;
+		case JG_KIND_VALUE:
+			r = jg_key(g, key) || jg_value(g, va_arg(ap, yajl_val));
+			break;
 		case JG_KIND_OBJECT:
 			r = jg_key(g, key) || yajl_gen_map_open(g);
 			break;

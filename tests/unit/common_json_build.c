@@ -37,6 +37,16 @@ static void test_set_kinds_leave_out_what_is_unset(void **state)
 	assert_string_equal(empty, "{}");
 }
 
+/* a parsed tree written whole, and null for none */
+static void test_parsed_values(void **state)
+{
+	_cleanup_json_ yajl_val v = NULL;
+	cerr err = { 0 };
+	assert_int_equal(json_parse("{\"a\":[1,\"two\",{\"b\":null}]}", NULL, &v, &err), 0);
+	_cleanup_free_ char *t = TEXT_OF(jg_object(g_, JG_INT("n", 1), JG_VALUE("spec", v), JG_VALUE("none", NULL), JG_END));
+	assert_string_equal(t, "{\"n\":1,\"spec\":{\"a\":[1,\"two\",{\"b\":null}]},\"none\":null}");
+}
+
 static void test_nested_objects(void **state)
 {
 	_cleanup_free_ char *t = TEXT_OF(jg_object(g_, JG_OBJECT("errorDetail"), JG_STR("message", "m"),
@@ -61,6 +71,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_kind_in_order),
 		cmocka_unit_test(test_set_kinds_leave_out_what_is_unset),
+		cmocka_unit_test(test_parsed_values),
 		cmocka_unit_test(test_nested_objects),
 		cmocka_unit_test(test_a_refused_pair_fails),
 	};

@@ -25,6 +25,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
+#include "common/json_build.h"
 #include "common/log.h"
 
 #include <dirent.h>
@@ -152,8 +153,8 @@ static char *head_of(const ctr *c)
 	if (json_parse(c->spec_json, "its spec", &cspec_json, &err) < 0)
 		return NULL;
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key_int(g, "owner", c->owner) || jg_key_str(g, "name", c->name) ||
-	    jg_key_str(g, "image", c->image_digest) || jg_key(g, "spec") || jg_value(g, cspec_json) || yajl_gen_map_close(g))
+	if (!g || jg_object(g, JG_INT("owner", c->owner), JG_STR("name", c->name), JG_STR("image", c->image_digest),
+			    JG_VALUE("spec", cspec_json), JG_END))
 		return NULL;
 	return jg_finish(g, NULL);
 }

@@ -11,6 +11,7 @@
 #include "supervisor/api/sv_errors.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -79,8 +80,7 @@ int sv_session_state_set(vl_call *call, yajl_val params, void *ud)
 		return reply_store_error(call, s, r, key, &err);
 	session_touch(d, s);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g) || jg_key_str(g, "key", key) || jg_key_int(g, "version", (long long)version) ||
-	    yajl_gen_map_close(g))
+	if (!g || jg_object(g, JG_STR("key", key), JG_INT("version", (long long)version), JG_END))
 		return sv_internal(call, "out of memory");
 	return vl_call_reply_gen(call, g);
 }
