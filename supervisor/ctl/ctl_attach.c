@@ -35,11 +35,20 @@ static void queue(pump *p, enum stream_kind kind, const void *data, size_t n)
 		fprintf(stderr, "corralctl: out of memory: input dropped\r\n");
 }
 
-static void send_size(pump *p)
+bool ctl_terminal_size(unsigned *rows, unsigned *cols)
 {
 	struct winsize ws;
-	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
-		stream_put_resize(&p->out.buf, ws.ws_row, ws.ws_col);
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
+		return false;
+	*rows = ws.ws_row, *cols = ws.ws_col;
+	return true;
+}
+
+static void send_size(pump *p)
+{
+	unsigned rows, cols;
+	if (ctl_terminal_size(&rows, &cols))
+		stream_put_resize(&p->out.buf, rows, cols);
 }
 
 static int queue_stdin(const char *data, size_t n, void *ctx)
@@ -231,8 +240,10 @@ int ctl_stream(const ctl_stream_opts *o)
 	struct termios saved;
 	bool raw = o->tty && o->stdin && term_raw(&saved);
 	stream_reader_init(&p.in, STREAM_AT_CLIENT);
-	if (o->tty)
+	if (o->tty) {
 		send_size(&p);
+		outq_flush(&p.out, p.sock); /* ahead of a start, for its first look */
+	}
 	int code = EXIT_CTL, st = p.sfd < 0 ? FAILED : GOING;
 	if (st == GOING && o->opened && (code = o->opened(o->data)) != 0)
 		st = NOT_OPENED; /* e.g. a Start that failed: its exit code is ours */

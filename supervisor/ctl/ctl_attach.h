@@ -29,6 +29,9 @@ typedef struct ctl_stream_opts {
 	bool *detached;          /* set when the detach keys ended it; may be NULL */
 } ctl_stream_opts;
 
+/* Our terminal's size (stdin's, else stdout's): false when neither is one. */
+bool ctl_terminal_size(unsigned *rows, unsigned *cols);
+
 /* Call o->method with upgrade and pump the stream; the process's exit
  * code, 0 after a detach, 125 for an error of corral's (said on stderr). */
 int ctl_stream(const ctl_stream_opts *o);

@@ -3,6 +3,7 @@
 #include "supervisor/ctl/ctl.h"
 #include "supervisor/ctl/paths.h"
 #include "supervisor/ctl/ctl_call.h"
+#include "supervisor/ctl/ctl_attach.h"
 #include "supervisor/ctl/ctl_spec.h"
 #include "supervisor/ctl/health_opt.h"
 #include "supervisor/ctl/publish_opt.h"
@@ -13,6 +14,7 @@
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/json.h"
+#include "common/json_build.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -208,6 +210,10 @@ static int gen_simple(const ctl_args *a, yajl_gen g)
 	for (size_t i = 0; !r && i < ARRAY_SIZE(flags); i++)
 		if (opt_on(a, flags[i].opt))
 			r = jg_key_bool(g, flags[i].key, true);
+	/* its terminal is ours from its start, as podman sets consoleSize */
+	unsigned rows, cols;
+	if (!r && opt_on(a, "tty") && ctl_terminal_size(&rows, &cols) && rows && cols)
+		r = jg_key(g, "consoleSize") || jg_object(g, JG_INT("height", rows), JG_INT("width", cols), JG_END);
 	for (size_t i = 0; !r && i < ARRAY_SIZE(lists); i++)
 		if (opt_on(a, lists[i].opt))
 			r = gen_list(g, lists[i].key, opt_val(a, lists[i].opt)->list, opt_val(a, lists[i].opt)->n);

@@ -58,6 +58,20 @@ static void copy_entrypoint(yajl_gen g, yajl_val ep)
 		copy_strings(g, "entrypoint", ep);
 }
 
+/* HostConfig.ConsoleSize, [height, width] (a client of API 1.42 on sends
+ * its terminal's): the terminal's size from the start; [0, 0] is none */
+static void gen_console_size(yajl_gen g, yajl_val size)
+{
+	if (!YAJL_IS_ARRAY(size) || size->u.array.len != 2 || !YAJL_IS_INTEGER(size->u.array.values[0]) ||
+	    !YAJL_IS_INTEGER(size->u.array.values[1]))
+		return;
+	long long h = YAJL_GET_INTEGER(size->u.array.values[0]), w = YAJL_GET_INTEGER(size->u.array.values[1]);
+	if (h > 0 && w > 0) {
+		jg_key(g, "consoleSize");
+		jg_object(g, JG_INT("height", h), JG_INT("width", w), JG_END);
+	}
+}
+
 /* "default" and "bridge" are corrald's default network: no word at all.
  * Another is a network's name, Id or Id prefix, as dockerd takes it. */
 /* name: corral's network, or "" for the default */
@@ -247,6 +261,7 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name, yajl_val img_
 		jg_key_int(g, "stopTimeout", dk_int(body, "StopTimeout", 10));
 	gen_labels(g, body, img_cfg);
 	copy_true(g, "tty", json_get(body, "Tty"));
+	gen_console_size(g, json_get(hc, "ConsoleSize"));
 	copy_true(g, "interactive", json_get(body, "OpenStdin"));
 	copy_true(g, "stdinOnce", json_get(body, "StdinOnce"));
 	gen_healthcheck(g, json_get(body, "Healthcheck"));

@@ -153,6 +153,23 @@ test_dk_env_key_alone_unsets_it() {
 		"spec.env[0]: must be KEY=VALUE, or KEY to unset it" "an empty key"
 }
 
+# HostConfig.ConsoleSize (what a client of API 1.42 on sends for -t): the
+# terminal's size from the process's first instruction
+test_dk_console_size_from_the_start() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	local api=(curl -s --unix-socket "$S/docker.sock" -H 'Content-Type: application/json')
+	assert_contains "$("${api[@]}" -d '{"Image": "busybox:latest", "Tty": true, "Cmd": ["stty", "size"],
+		"HostConfig": {"ConsoleSize": [40, 120]}}' 'http://d/v1.42/containers/create?name=cs')" '"Id"' "create"
+	dock start cs >/dev/null
+	wait_for 10 sh -c "[ \"\$(DOCKER_CONFIG='$T/dc0' DOCKER_HOST='unix://$S/docker.sock' docker inspect -f '{{.State.Status}}' cs)\" = exited ]"
+	assert_eq "$(dock logs cs | tr -d '\r')" "40 120" "its size as it started"
+	assert_contains "$("${api[@]}" -d '{"Image": "busybox:latest", "Tty": true, "HostConfig": {"ConsoleSize": [70000, 1]}}' \
+		http://d/v1.42/containers/create)" "spec.consoleSize.height: 70000 is out of range" "a size past a terminal's"
+	dock rm cs >/dev/null
+}
+
 # docker update: the restart policy (its owner's, in any state; "no" calls
 # off a restart that waits out its backoff)
 test_dk_update_restart_policy() {

@@ -56,6 +56,22 @@ test_st_run_it_shell_types_resizes_and_exits() {
 	assert_eq "$(cat "$T/stty.after")" "$(cat "$T/stty.before")" "terminal restored"
 }
 
+# The terminal's size is the process's from its first instruction (the
+# spec's consoleSize, as podman sets it), not once a resize after the start
+# has come: a program that looks once saw 0x0.
+test_st_run_it_has_its_size_from_the_start() {
+	need_tmux
+	trap cleanup_streams EXIT
+	start_sv
+	term_run "$CORRALCTL --socket $SOCK run -it --rm $IMG stty size"
+	wait_screen '^EXITED='
+	assert_eq "$(screen | tr -d '\r' | grep -E '^(24 80|EXITED=.*|stty.*)$' | tr '\n' ' ')" "24 80 EXITED=0 " "run -it"
+	term_run "$CORRALCTL --socket $SOCK create -it --name made $IMG stty size >/dev/null && $CORRALCTL --socket $SOCK start -ai made"
+	wait_screen '^EXITED='
+	assert_eq "$(screen | tr -d '\r' | grep -E '^(24 80|EXITED=.*|stty.*)$' | tr '\n' ' ')" "24 80 EXITED=0 " \
+		"create -it on the terminal, then start -ai"
+}
+
 # ctrl-p ctrl-q detaches; the container runs on; attach takes it back.
 test_st_detach_and_attach_again() {
 	need_tmux

@@ -34,7 +34,8 @@ static void test_spec_full(void **state)
 				    "\"mounts\":[{\"source\":\"/data\",\"destination\":\"/data\",\"readonly\":true}],"
 				    "\"resources\":{\"memory\":67108864,\"cpus\":1.5,\"pids\":100},"
 				    "\"restart\":\"on-failure:3\",\"network\":\"loopback\",\"labels\":{\"app\":\"web\"},"
-				    "\"tty\":true,\"stopSignal\":\"SIGQUIT\",\"stopTimeout\":30}",
+				    "\"tty\":true,\"consoleSize\":{\"height\":40,\"width\":120},"
+				    "\"stopSignal\":\"SIGQUIT\",\"stopTimeout\":30}",
 				    &s, &f), 0);
 	assert_string_equal(s.image, "busybox");
 	assert_string_equal(s.name, "web-1");
@@ -52,6 +53,8 @@ static void test_spec_full(void **state)
 	assert_string_equal(s.labels[0], "app");
 	assert_string_equal(s.labels[1], "web");
 	assert_true(s.tty);
+	assert_int_equal(s.console_rows, 40);
+	assert_int_equal(s.console_cols, 120);
 	assert_int_equal(s.stop_signal, SIGQUIT);
 	assert_int_equal(s.stop_timeout, 30);
 	ctr_spec_release(&s);
@@ -148,6 +151,9 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"resources\":{\"unified\":{\"memory.high\":\"1\\n2\"}}}",
 		     "spec.resources.unified.memory.high", "one line");
 	expect_field("{\"image\":\"x\",\"capAmbient\":[\"SYS_ADMIN\"]}", "spec.capAmbient[0]", "capAdd it");
+	expect_field("{\"image\":\"x\",\"consoleSize\":{\"height\":0,\"width\":80}}", "spec.consoleSize.height",
+		     "out of range");
+	expect_field("{\"image\":\"x\",\"consoleSize\":{\"height\":24}}", "spec.consoleSize.width", "required");
 	expect_field("{\"image\":\"x\",\"capAmbient\":[\"NOPE\"]}", "spec.capAmbient[0]", "no such capability");
 	expect_field("{\"image\":\"x\",\"pidNamespace\":\"shared\"}", "spec.pidNamespace", "\"host\" or \"container:ID\"");
 	expect_field("{\"image\":\"x\",\"selinuxOptions\":{\"type\":\"a:b\"}}", "spec.selinuxOptions.type",

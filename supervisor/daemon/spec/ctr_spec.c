@@ -130,7 +130,7 @@ static int get_labels(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 
 static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
-	"restart", "network", "ports", "labels", "tty", "interactive", "stdinOnce", "stopSignal", "stopTimeout", "capAdd", "capDrop",
+	"restart", "network", "ports", "labels", "tty", "consoleSize", "interactive", "stdinOnce", "stopSignal", "stopTimeout", "capAdd", "capDrop",
 	"capAmbient", "hostname", "readOnly", "noReadOnlyTmpfs", "init", "privileged", "autoRemove", "secrets", "dns", "dnsSearch", "dnsOptions", "extraHosts", "networkAliases", "session",
 	"healthcheck", "noHealthcheck", "userns", "usernsIds", "apparmorProfile", "logPath", "cgroupParent", "sysctls",
 	"groups", "groupNames", "noNewPrivileges", "maskedPaths", "readonlyPaths", "seccompProfile", "devices",
@@ -149,6 +149,24 @@ static int get_flags(yajl_val v, ctr_spec *s, json_fault *f)
 	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
 		if (json_get_bool(v, "spec", flags[i].key, 0, flags[i].out, NULL, f) < 0)
 			return json_fault_reword(f, "must be a boolean");
+	return 0;
+}
+
+/* spec.consoleSize: its terminal's first rows and columns, as the client's
+ * terminal has them, so that it is right from the process's first
+ * instruction (a resize after the start comes after it looked) */
+static int get_console_size(yajl_val v, ctr_spec *s, json_fault *f)
+{
+	yajl_val cs;
+	long long h = 0, w = 0;
+	int r = json_get_object(v, "spec", "consoleSize", 0, &cs, f);
+	if (r < 0 || !cs)
+		return r;
+	if ((r = json_get_int_in(cs, "spec.consoleSize", "height", JSON_REQUIRED, 1, 65535, &h, NULL, f)) < 0 ||
+	    (r = json_get_int_in(cs, "spec.consoleSize", "width", JSON_REQUIRED, 1, 65535, &w, NULL, f)) < 0)
+		return r;
+	s->console_rows = (unsigned)h;
+	s->console_cols = (unsigned)w;
 	return 0;
 }
 
@@ -236,7 +254,7 @@ static int parse_policy(yajl_val v, const char *default_restart, ctr_spec *s, js
 		return fault_of(&err, strncmp(cerr_msg(&err), "capAdd", 6) ? "spec.capDrop" : "spec.capAdd", f);
 	if (s->workdir && !path_is_clean_absolute(s->workdir))
 		return json_fault_set(f, EINVAL, "spec.workdir", "must be an absolute path without \".\" or \"..\"");
-	if ((r = get_flags(v, s, f)) < 0 || (r = get_ambient(v, s, f)) < 0)
+	if ((r = get_flags(v, s, f)) < 0 || (r = get_ambient(v, s, f)) < 0 || (r = get_console_size(v, s, f)) < 0)
 		return r;
 	yajl_val hc = json_key(v, "healthcheck");
 	if (hc && !YAJL_IS_NULL(hc) && (r = health_check_parse(hc, "spec.healthcheck", &s->healthcheck, f)) < 0)

@@ -115,6 +115,7 @@ typedef struct ctr_spec {
 	struct ctr_userns_ids { uint32_t uid, gid, size; } userns_ids;
 	bool session_dns; /* its network is its session's CNI network: it gets a resolv.conf */
 	bool tty;
+	unsigned console_rows, console_cols; /* spec.consoleSize, with tty; 0: none given */
 	bool interactive;  /* stdin kept open (the monitor holds it) */
 	bool stdin_once;   /* spec.stdinOnce: the first attached client's end of input ends stdin (Docker's StdinOnce) */
 	bool read_only;    /* the root filesystem is mounted read-only */

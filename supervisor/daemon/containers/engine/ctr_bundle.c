@@ -151,7 +151,7 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 	yajl_gen_map_open(g);
 	for (size_t i = 0; i < dflt->u.object.len; i++) {
 		const char *k = dflt->u.object.keys[i];
-		if (streq(k, "terminal") || streq(k, "args") || streq(k, "env") || streq(k, "cwd") || streq(k, "user") ||
+		if (streq(k, "terminal") || streq(k, "consoleSize") || streq(k, "args") || streq(k, "env") || streq(k, "cwd") || streq(k, "user") ||
 		    streq(k, "oomScoreAdj") || streq(k, "capabilities") || streq(k, "apparmorProfile") ||
 		    streq(k, "noNewPrivileges") || streq(k, "rlimits"))
 			continue;
@@ -159,6 +159,10 @@ static void gen_process(yajl_gen g, yajl_val dflt, const bundle_in *in, char **a
 		jg_value(g, dflt->u.object.values[i]);
 	}
 	jg_key_bool(g, "terminal", s->tty);
+	if (s->tty && s->console_rows) {
+		jg_key(g, "consoleSize");
+		jg_object(g, JG_INT("height", s->console_rows), JG_INT("width", s->console_cols), JG_END);
+	}
 	jg_key_strv(g, "args", args);
 	jg_key_strv(g, "env", env);
 	jg_key_str(g, "cwd", cwd);
