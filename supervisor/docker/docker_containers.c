@@ -11,6 +11,7 @@
 #include "supervisor/docker/docker_prune.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/timefmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,19 +39,63 @@ static bool match_any(yajl_val filters, const char *key, yajl_val c)
 	return false;
 }
 
-static bool match_labels(yajl_val filters, yajl_val c)
+/* health=starting|healthy|unhealthy|none, network=NAME|ID (prefix), and
+ * volume=NAME|DESTINATION|SOURCE: one of a key's values holds for c */
+static bool match_state(yajl_val filters, yajl_val c)
 {
-	yajl_val labels = json_get(c, "labels");
-	const char *f;
-	for (size_t i = 0; (f = dk_filter_value(filters, "label", i)); i++) {
-		const char *eq = strchr(f, '=');
-		char key[256];
-		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - f) : (int)strlen(f), f);
-		yajl_val v = json_get(labels, key);
-		if (!v || (eq && (!YAJL_IS_STRING(v) || !streq(v->u.string, eq + 1))))
-			return false;
+	const char *f, *health = dk_str(json_get(json_get(c, "state"), "health"), "status");
+	bool any = !dk_filter_value(filters, "health", 0);
+	for (size_t i = 0; !any && (f = dk_filter_value(filters, "health", i)); i++)
+		any = streq(f, *health ? health : "none");
+	if (!any)
+		return false;
+	yajl_val nets = json_get(c, "networks");
+	any = !dk_filter_value(filters, "network", 0);
+	for (size_t i = 0; !any && (f = dk_filter_value(filters, "network", i)); i++)
+		for (size_t k = 0; !any && YAJL_IS_OBJECT(nets) && k < nets->u.object.len; k++)
+			any = streq(f, nets->u.object.keys[k]) ||
+			      (*f && !strncmp(dk_str(nets->u.object.values[k], "networkId"), f, strlen(f)));
+	if (!any)
+		return false;
+	yajl_val mounts = json_get(json_get(c, "config"), "mounts"), vols = json_get(c, "volumes");
+	any = !dk_filter_value(filters, "volume", 0);
+	for (size_t i = 0; !any && (f = dk_filter_value(filters, "volume", i)); i++) {
+		for (size_t k = 0; !any && YAJL_IS_ARRAY(mounts) && k < mounts->u.array.len; k++)
+			any = streq(f, dk_str(mounts->u.array.values[k], "destination")) ||
+			      streq(f, dk_str(mounts->u.array.values[k], "source"));
+		for (size_t k = 0; !any && YAJL_IS_ARRAY(vols) && k < vols->u.array.len; k++)
+			any = streq(f, dk_str(vols->u.array.values[k], "name")) ||
+			      streq(f, dk_str(vols->u.array.values[k], "destination"));
 	}
-	return true;
+	return any;
+}
+
+/* what ps shows without -a: corrald's List's own choice */
+static bool shown_up(yajl_val c)
+{
+	const char *s = dk_str(json_get(c, "state"), "status");
+	return streq(s, "running") || streq(s, "paused") || streq(s, "restarting");
+}
+
+static long long created_ns(yajl_val c)
+{
+	const char *t = dk_str(c, "created");
+	long long ns = 0;
+	rfc3339_parse(t, strlen(t), &ns);
+	return ns;
+}
+
+/* since=X and before=X: the creation time of the container X names (an
+ * ID prefix or a name) in list, or -1 with r answered (404, as dockerd) */
+static long long created_of(dk_req *r, yajl_val list, const char *key, const char *x)
+{
+	for (size_t k = 0; YAJL_IS_ARRAY(list) && k < list->u.array.len; k++) {
+		yajl_val c = list->u.array.values[k];
+		if (streq(dk_str(c, "name"), dk_ctr_name(x)) || (*x && !strncmp(dk_str(c, "id"), x, strlen(x))))
+			return created_ns(c);
+	}
+	dk_error(r, 404, "No such container: %s (filter %s)", x, key);
+	return -1;
 }
 
 #define ANCESTORS_MAX 16
@@ -93,7 +138,8 @@ static bool match_ancestor(yajl_val filters, char ids[][ANCESTOR_ID_LEN], size_t
 
 void dk_ctr_list(dk_req *r, const char *arg)
 {
-	static const char *const known[] = { "status", "id", "name", "label", "exited", "ancestor", NULL };
+	static const char *const known[] = { "status", "id", "name", "label", "exited", "ancestor", "health",
+					     "network", "volume", "since", "before", NULL };
 	_cleanup_json_ yajl_val filters = NULL;
 	if (dk_filters(r, known, &filters) < 0)
 		return;
@@ -110,22 +156,32 @@ void dk_ctr_list(dk_req *r, const char *arg)
 	 * for a ContainerListOptions left zero (docker stats without names) */
 	if (limit == 0)
 		limit = -1;
+	const char *since = dk_filter_value(filters, "since", 0), *before = dk_filter_value(filters, "before", 0);
 	bool all = dk_query_bool(r, "all", false) || dk_filter_value(filters, "status", 0) ||
 		   dk_filter_value(filters, "exited", 0);
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
-	jg_key_bool(p, "all", all);
+	jg_key_bool(p, "all", all || since || before); /* the one they name may have stopped */
 	jg_key_bool(p, "size", dk_query_bool(r, "size", false));
 	vl_reply rep;
 	if (dk_call_with(r, "List", p, "", &rep) < 0)
 		return;
 	yajl_val list = json_get(rep.params, "containers");
+	long long after = since ? created_of(r, list, "since", since) : 0;
+	long long upto = before && after >= 0 ? created_of(r, list, "before", before) : 0;
+	if (after < 0 || upto < 0) {
+		vl_reply_release(&rep);
+		return;
+	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
 	yajl_gen_array_open(g);
 	/* corral lists the oldest first; Docker the newest */
 	for (size_t k = YAJL_IS_ARRAY(list) ? list->u.array.len : 0; k > 0 && limit != 0; k--) {
 		yajl_val c = list->u.array.values[k - 1];
+		long long ns = created_ns(c);
+		if ((since && ns <= after) || (before && ns >= upto) || !match_state(filters, c) || (!all && !shown_up(c)))
+			continue;
 		if (!match_any(filters, "status", c) || !match_any(filters, "id", c) ||
-		    !match_any(filters, "name", c) || !match_any(filters, "exited", c) || !match_labels(filters, c) ||
+		    !match_any(filters, "name", c) || !match_any(filters, "exited", c) || !dk_filter_labels(filters, json_get(c, "labels")) ||
 		    !match_ancestor(filters, ancestors, n_ancestors, c))
 			continue;
 		dk_gen_ctr_summary(g, c, r->viewer);

@@ -41,6 +41,24 @@ static bool match(yajl_val filters, const char *key, const char *id, const char 
 	return !dk_filter_value(filters, key, 0);
 }
 
+/* image=, network= and volume=: an event of that type by its ID or name,
+ * and for image= a container's of that image too */
+static bool match_objects(yajl_val filters, const char *type, const char *id, const char *name, yajl_val attrs)
+{
+	static const char *const types[] = { "image", "network", "volume" };
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+		if (!dk_filter_value(filters, types[i], 0))
+			continue;
+		bool own = streq(type, types[i]);
+		const char *image = streq(types[i], "image") && streq(type, "container") ? dk_str(attrs, "image") : NULL;
+		if (!own && !image)
+			return false;
+		if (!match(filters, types[i], own ? id : NULL, NULL, own ? name : image))
+			return false;
+	}
+	return true;
+}
+
 /* The types a Docker client knows: corrald's own start and stop, its jobs,
  * sessions, workloads and secrets are none of Docker's. */
 static bool docker_type(const char *type)
@@ -58,7 +76,8 @@ static void put_event(dk_pump *p, events_ctx *x, yajl_val ev)
 		id = name = volume_event_name(ev, x->viewer, shown, sizeof(shown));
 	if (!docker_type(type) || !match(x->filters, "type", NULL, NULL, type) || !match(x->filters, "event", NULL, NULL, action) ||
 	    !match(x->filters, "container", streq(type, "container") ? id : "", streq(type, "container") ? name : "",
-		   NULL))
+		   NULL) ||
+	    !dk_filter_labels(x->filters, attrs) || !match_objects(x->filters, type, id, name, attrs))
 		return;
 	long long ns = 0;
 	const char *t = dk_str(ev, "time");
@@ -134,7 +153,7 @@ static void add_time(dk_req *r, yajl_gen g, const char *key)
 
 void dk_events(dk_req *r, const char *arg)
 {
-	static const char *const known[] = { "type", "event", "container", NULL };
+	static const char *const known[] = { "type", "event", "container", "label", "image", "network", "volume", NULL };
 	yajl_val filters = NULL;
 	if (dk_filters(r, known, &filters) < 0)
 		return;

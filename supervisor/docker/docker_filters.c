@@ -50,3 +50,17 @@ const char *dk_filter_value(yajl_val filters, const char *key, size_t i)
 		return v->u.object.keys[i];
 	return NULL;
 }
+
+bool dk_filter_labels(yajl_val filters, yajl_val labels)
+{
+	const char *f;
+	for (size_t i = 0; (f = dk_filter_value(filters, "label", i)); i++) {
+		const char *eq = strchr(f, '=');
+		char key[256];
+		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - f) : (int)strlen(f), f);
+		yajl_val v = json_get(labels, key);
+		if (!YAJL_IS_STRING(v) || (eq && !streq(v->u.string, eq + 1)))
+			return false;
+	}
+	return true;
+}

@@ -8,3 +8,6 @@
 int dk_filters(dk_req *r, const char *const *known, yajl_val *out);
 /* The i-th value of a filter, NULL past the last. */
 const char *dk_filter_value(yajl_val filters, const char *key, size_t i);
+/* label=KEY and label=KEY=VALUE: whether each holds for labels (an object
+ * of strings), as dockerd ANDs them; true when none is given. */
+bool dk_filter_labels(yajl_val filters, yajl_val labels);

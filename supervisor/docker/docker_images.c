@@ -10,6 +10,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_build.h"
+#include "common/timefmt.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -65,11 +66,41 @@ static void gen_references(yajl_gen p, yajl_val filters)
 	yajl_gen_array_close(p);
 }
 
+/* An image's creation time in ns (its import's when it has none) */
+static long long created_ns(yajl_val im)
+{
+	const char *c = dk_str(im, "createdAt");
+	if (!*c)
+		c = dk_str(im, "importedAt");
+	long long ns = 0;
+	rfc3339_parse(c, strlen(c), &ns);
+	return ns;
+}
+
+/* before=IMAGE and since=IMAGE: the creation time of the image the value
+ * names (an ImageInspect as the caller), 0 when none is given; -1 with r
+ * answered (404) when it names none, as dockerd */
+static long long bound_of(dk_req *r, yajl_val filters, const char *key)
+{
+	const char *ref = dk_filter_value(filters, key, 0);
+	if (!ref)
+		return 0;
+	vl_reply rep;
+	if (dk_call_of(r, "ImageInspect", "image", ref, &rep) < 0)
+		return -1;
+	long long ns = created_ns(json_get(rep.params, "image"));
+	vl_reply_release(&rep);
+	return ns;
+}
+
 void dk_img_list(dk_req *r, const char *arg)
 {
-	static const char *const known[] = { "reference", "dangling", NULL };
+	static const char *const known[] = { "reference", "dangling", "label", "before", "since", NULL };
 	_cleanup_json_ yajl_val filters = NULL;
 	if (dk_filters(r, known, &filters) < 0)
+		return;
+	long long before = bound_of(r, filters, "before"), since = before < 0 ? -1 : bound_of(r, filters, "since");
+	if (before < 0 || since < 0)
 		return;
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
 	gen_references(p, filters);
@@ -84,6 +115,10 @@ void dk_img_list(dk_req *r, const char *arg)
 		yajl_val names = json_get(list->u.array.values[i], "names");
 		bool named = YAJL_IS_ARRAY(names) && names->u.array.len;
 		if (dangling && named == (streq(dangling, "true") || streq(dangling, "1")))
+			continue;
+		long long ns = created_ns(list->u.array.values[i]);
+		if (!dk_filter_labels(filters, json_get(list->u.array.values[i], "labels")) || (before && ns >= before) ||
+		    (since && ns <= since))
 			continue;
 		dk_gen_img_summary(g, list->u.array.values[i], -1);
 	}

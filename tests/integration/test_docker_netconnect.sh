@@ -40,6 +40,9 @@ test_dknc_running_connect_disconnect() {
 	assert_contains "$(dock exec box ip -o addr show eth1)" "inet " "eth1's address"
 	assert_eq "$(veths)" 3 "a veth for eth1"
 	assert_eq "$(dock inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' box)" "corral net2 " "inspect's networks"
+	assert_eq "$(dock ps --filter network=net2 --format '{{.Names}}' | sort | tr '\n' ' ')" "box peer " "ps --filter network=NAME"
+	assert_eq "$(dock ps --filter "network=$(dock network inspect -f '{{.Id}}' net2 | cut -c1-12)" --filter network=corral \
+		--format '{{.Names}}' | sort | tr '\n' ' ')" "box peer " "network=ID, or another"
 	local ip2
 	ip2=$(dock inspect -f '{{(index .NetworkSettings.Networks "net2").IPAddress}}' box)
 	assert_contains "$(dock exec box ip -o addr show eth1)" "inet $ip2/" "inspect's address is eth1's"

@@ -122,8 +122,6 @@ static void gen_details(corrald *d, yajl_gen g, img_store *s, const refs_db *db,
 		img_gen_or_zero(g, json_get(run, run_keys[k].oci), run_keys[k].zero);
 	}
 	yajl_gen_map_close(g);
-	jg_key(g, "labels");
-	img_gen_or_zero(g, json_get(run, "Labels"), '{');
 	jg_key(g, "author");
 	img_gen_or_zero(g, json_get(cfg, "author"), '"');
 	jg_key_str(g, "manifestType", h && h->man.media_type ? h->man.media_type : MT_OCI_MANIFEST);
@@ -164,6 +162,8 @@ void img_gen(corrald *d, yajl_gen g, img_store *s, const refs_db *db, size_t i, 
 	key_str_or_null(g, "importedAt", img_created(NULL, im->created, imported));
 	key_str_or_null(g, "architecture", loaded ? h.cfg.arch : NULL);
 	key_str_or_null(g, "os", loaded ? h.cfg.os : NULL);
+	jg_key(g, "labels"); /* docker images shows them, and filters by them */
+	img_gen_or_zero(g, json_get(json_get(cfg, "config"), "Labels"), '{');
 	if (details)
 		gen_details(d, g, s, db, i, peer, loaded ? &h : NULL, cfg);
 	yajl_gen_map_close(g);

@@ -1,4 +1,6 @@
-/* A container's events, published with its session where it has one. */
+/* A container's events, published with its image, its labels and its
+ * session where it has one, as Docker's carry them (compose follows its
+ * project's containers by their labels). */
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/spec/ctr_spec_net.h"
 #include "supervisor/daemon/containers/record/ctr.h"
@@ -27,19 +29,39 @@ void ctr_publish(corrald *d, ctr *c, const char *action, const char *const *attr
 	ctr_publish_at(d, c, action, attrs, 0);
 }
 
+/* Whether key is among the pairs of with[0..n) */
+static bool has_key(const char **with, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i += 2)
+		if (streq(with[i], key))
+			return true;
+	return false;
+}
+
 void ctr_publish_at(corrald *d, ctr *c, const char *action, const char *const *attrs, long long at_ns)
 {
-	if (!c->spec.session)
-		return (void)events_publish(d->events, EV_OWNER(c->owner), "container", action, c->id, c->name, attrs,
-					    at_ns);
-	const char *with[2 * 16 + 3]; /* a member's: its session too */
+	size_t n_attrs = 0, n_labels = 0;
+	while (attrs && attrs[n_attrs] && attrs[n_attrs + 1])
+		n_attrs += 2;
+	while (c->spec.labels && c->spec.labels[n_labels])
+		n_labels += 2;
+	_cleanup_free_ const char **with = calloc(n_attrs + n_labels + 5, sizeof(*with));
+	if (!with)
+		return log_warn("%s: its %s event is lost: out of memory", c->name, action);
 	size_t n = 0;
-	for (const char *const *a = attrs; a && a[0] && a[1] && n < 2 * 16; a += 2) {
-		with[n++] = a[0];
-		with[n++] = a[1];
+	for (size_t i = 0; i < n_attrs; i++)
+		with[n++] = attrs[i];
+	with[n++] = "image";
+	with[n++] = c->spec.image;
+	if (c->spec.session) {
+		with[n++] = "session";
+		with[n++] = c->spec.session;
 	}
-	with[n++] = "session";
-	with[n++] = c->spec.session;
-	with[n] = NULL;
+	/* a label of a name corral gives is left out, as one JSON key */
+	for (size_t i = 0; i < n_labels; i += 2)
+		if (!has_key(with, n, c->spec.labels[i])) {
+			with[n++] = c->spec.labels[i];
+			with[n++] = c->spec.labels[i + 1];
+		}
 	events_publish(d->events, EV_OWNER(c->owner), "container", action, c->id, c->name, with, at_ns);
 }
