@@ -110,8 +110,14 @@ test_dk_container_lifecycle_with_the_cli() {
 	out=$(timeout 20 env DOCKER_CONFIG="$T/dc0" DOCKER_HOST="unix://$S/docker.sock" docker logs -f \
 		--until "$(($(date +%s) + 2))" web 2>/dev/null) || fail "logs -f --until did not end by itself"
 	assert_eq "$out" started "logs -f --until's lines"
+	local t0
+	t0=$(date +%s)
 	dock stop -t 1 web >/dev/null
 	assert_eq "$(dock inspect -f '{{.State.Status}} {{.State.ExitCode}}' web)" "exited 137" "stopped"
+	# dockerd's order: the stop signal's kill, the die, then the stop
+	assert_eq "$(dock events --since "$t0" --until "$(($(date +%s) + 1))" --filter container=web \
+		--format '{{.Action}}{{with .Actor.Attributes.signal}} {{.}}{{end}}' | tr '\n' ,)" "kill 15,die,stop," \
+		"stop's events"
 	assert_eq "$(dock ps -q)" "" "ps shows no running container"
 	assert_eq "$(dock ps -aq --no-trunc)" "$id" "ps -a shows it"
 	dock start web >/dev/null

@@ -167,6 +167,7 @@ static void running(corrald *d, ctr *c, ctr_done *done, pid_t pid)
 		c->stop_pending = false;
 		if (ctr_signal(d, c, c->spec.stop_signal, true, c->stop_pending_timeout, &err) < 0)
 			log_cerr(LOG_LVL_DEBUG, &err, NULL); /* it has ended already */
+		ctr_publish_stopping(d, c);
 	}
 	if (c->remove_pending)
 		remove_pending_now(d, c);
@@ -199,6 +200,7 @@ static void not_started(corrald *d, ctr *c, ctr_done *done, const char *report)
 	ctr_save(d, c);
 	if (c->stop_pending) { /* nothing runs: the Stop is done */
 		c->stop_pending = false;
+		ctr_publish_stopped(d, c, 0);
 		ctr_wake(c, 1u << WAIT_STOP);
 	}
 	if (done) {
@@ -320,6 +322,7 @@ void ctr_ended(corrald *d, ctr *c)
 	}
 	ctr_publish_at(d, c, "die", (const char *const[]){ "exitCode", code, "oomKilled", e.oom_killed ? "true" : "false", NULL },
 		       at);
+	ctr_publish_stopped(d, c, at);
 	ctr_wake(c, 1u << WAIT_LOG_END); /* a followed log ends first */
 	ctr_wake(c, 1u << WAIT_STOPPED | 1u << WAIT_STOP);
 	if (c->checkpoint_ending) {
@@ -414,7 +417,7 @@ int ctr_restart_begin(corrald *d, ctr *c, unsigned timeout, cerr *err)
 		return -err->code;
 	if (ctr_thaw(d, c, err) < 0)
 		log_cerr(LOG_LVL_WARN, err, "container %s: thaw for a restart", c->name);
-	ctr_publish(d, c, "stop", NULL);
+	ctr_publish_stopping(d, c);
 	c->restart_wanted = true;
 	return 0;
 }

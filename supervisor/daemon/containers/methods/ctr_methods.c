@@ -105,8 +105,8 @@ int sv_stop(vl_call *call, yajl_val params, void *ud)
 		c->stopped_by_user = true;
 		c->stop_pending = true;
 		c->stop_pending_timeout = timeout;
+		c->stop_said = true; /* its kill is sent once the restart reports */
 		ctr_record_save(d, c, NULL);
-		ctr_publish(d, c, "stop", NULL);
 		return wait_for(c, call, WAIT_STOP);
 	}
 	if (ctr_is_starting(c))
@@ -123,7 +123,7 @@ int sv_stop(vl_call *call, yajl_val params, void *ud)
 		/* it is ending anyway */
 	}
 	ctr_thaw_signalled(d, c);
-	ctr_publish(d, c, "stop", NULL);
+	ctr_publish_stopping(d, c);
 	return wait_for(c, call, WAIT_STOP);
 }
 

@@ -85,6 +85,7 @@ typedef struct ctr {
 	bool restoring;         /* its monitor restores it rather than creates it */
 	uid_t owner;            /* the peer that created it (record "owner"; 0 when absent) */
 	bool stop_pending;           /* a Stop came while a restart was starting */
+	bool stop_said;              /* a Stop or Restart signalled it: its "stop" event follows its "die" */
 	bool remove_pending;         /* a forced Remove came while it was starting */
 	bool restart_wanted;         /* a Restart stops it: start it once it has ended */
 	struct ctr_done *restart_done;    /* that Restart's, while its client waits */

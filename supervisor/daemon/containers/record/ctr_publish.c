@@ -65,3 +65,18 @@ void ctr_publish_at(corrald *d, ctr *c, const char *action, const char *const *a
 		}
 	events_publish(d->events, EV_OWNER(c->owner), "container", action, c->id, c->name, with, at_ns);
 }
+
+void ctr_publish_stopping(corrald *d, ctr *c)
+{
+	char sig[16];
+	snprintf(sig, sizeof(sig), "%d", c->spec.stop_signal);
+	ctr_publish(d, c, "kill", (const char *const[]){ "signal", sig, NULL });
+	c->stop_said = true;
+}
+
+void ctr_publish_stopped(corrald *d, ctr *c, long long at_ns)
+{
+	if (c->stop_said)
+		ctr_publish_at(d, c, "stop", NULL, at_ns);
+	c->stop_said = false;
+}

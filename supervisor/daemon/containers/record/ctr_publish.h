@@ -7,3 +7,8 @@ void ctr_publish(struct corrald *d, ctr *c, const char *action, const char *cons
 /* The same, stamped at_ns (what happened earlier, as the monitor recorded
  * it; 0: now). */
 void ctr_publish_at(struct corrald *d, ctr *c, const char *action, const char *const *attrs, long long at_ns);
+/* A Stop's (or a Restart's) signal sent: its "kill" event now, and its
+ * "stop" once it has died, as dockerd orders them (kill, die, stop). */
+void ctr_publish_stopping(struct corrald *d, ctr *c);
+/* It died: the "stop" event of the Stop that ended it, if one did. */
+void ctr_publish_stopped(struct corrald *d, ctr *c, long long at_ns);
