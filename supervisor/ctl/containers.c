@@ -266,11 +266,7 @@ int ctl_print_strings(yajl_val reply, const char *key)
 
 static int show_removed(yajl_val p) { return ctl_json ? ctl_print_json(p) : ctl_print_strings(p, "removed"); }
 
-static int v_container_prune(ctl_args *a)
-{
-	ctl_timeout_ms = -1;
-	return ctl_call_show(M("ContainerPrune"), NULL, show_removed);
-}
+static int v_container_prune(ctl_args *a) { return ctl_prune(a, M("ContainerPrune"), show_removed); }
 
 static const ctl_opt start_opts[] = {
 	{ "attach", 'a', OPT_FLAG, "", "attach its stdout and stderr, wait, and exit with its code (one container)" },
@@ -301,7 +297,7 @@ static const ctl_opt restore_opts[] = {
 	{ "name", 'n', OPT_STR, "NAME", "with --import: the new container's name (default: the one it had)" },
 	{ NULL },
 };
-static const ctl_opt prune_opts[] = { CTL_OPT_NEVER_ASK, { NULL } };
+static const ctl_opt prune_opts[] = { CTL_OPT_PRUNE_FILTER, CTL_OPT_NEVER_ASK, { NULL } };
 static const ctl_opt inspect_opts[] = { CTL_OPT_FORMAT, { NULL } };
 
 const ctl_cmd ctl_container_cmds[] = {

@@ -21,6 +21,10 @@
 #define CTL_OPT_WORKLOAD_CONTAINER \
 	{ "container", 'c', OPT_STR, "NAME", "the workload's container NAME (default: its first), as kubectl's -c" }
 #define CTL_OPT_PRUNE_ALL { "all", 'a', OPT_FLAG, "", "every image no container uses, not only unnamed ones" }
+#define CTL_OPT_PRUNE_FILTER \
+	{ "filter", 0, OPT_LIST, "KEY=VALUE", \
+	  "only what matches: until=TIME (made before it: RFC 3339, epoch seconds, or a duration ago like 24h), " \
+	  "label=KEY[=VALUE], label!=KEY[=VALUE]" }
 
 /* The global options, set by main before a command runs. */
 extern const char *ctl_sock;

@@ -5,6 +5,7 @@
 #include "supervisor/ctl/ctl_call.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/strv.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -193,10 +194,51 @@ static int recv_tolerating(vl_client *c, const char *method, const char *tolerat
 	return quiet ? 1 : EXIT_CTL;
 }
 
+/* --filter until=TIME, label=KEY[=VALUE] and label!=KEY[=VALUE] as
+ * corrald's until, labels and labelsNot */
+static int gen_prune_filters(const ctl_args *a, yajl_gen g)
+{
+	const ctl_optval *f = opt_val(a, "filter");
+	_cleanup_strv_ char **labels = NULL, **not = NULL;
+	for (size_t i = 0; i < f->n; i++) {
+		const char *kv = f->list[i], *eq = strchr(kv, '=');
+		size_t k = eq ? (size_t)(eq - kv) : 0;
+		int r = 0;
+		if (k == 5 && !strncmp(kv, "until", 5)) {
+			ctl_optval t = { 0 };
+			const char *why;
+			if (opt_convert(OPT_TIME, eq + 1, &t, &why) < 0)
+				return ctl_usage_error(a->cmd, "--filter %s: %s", kv, why);
+			r = jg_key_str(g, "until", t.str);
+			free(t.owned);
+		} else if ((k == 5 && !strncmp(kv, "label", 5)) || (k == 6 && !strncmp(kv, "label!", 6))) {
+			char *v = strdup(eq + 1);
+			r = !v || strv_push(k == 5 ? &labels : &not, v) < 0;
+			if (r)
+				free(v);
+		} else {
+			return ctl_usage_error(a->cmd, "--filter %s: must be until=TIME, label=KEY[=VALUE] or label!=KEY[=VALUE]",
+					       kv);
+		}
+		if (r)
+			return ctl_fail("prune", "out of memory");
+	}
+	if ((labels && jg_key_strv(g, "labels", labels)) || (not && jg_key_strv(g, "labelsNot", not)))
+		return ctl_fail("prune", "out of memory");
+	return 0;
+}
+
 int ctl_prune(const ctl_args *a, const char *method, int (*show)(yajl_val reply))
 {
 	ctl_timeout_ms = -1;
-	return ctl_call_show(method, opt_on(a, "all") ? "{\"all\":true}" : "{}", show);
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	if (!g || yajl_gen_map_open(g) || (opts_find(a->cmd, "all") && opt_on(a, "all") && jg_key_bool(g, "all", true)))
+		return ctl_fail("prune", "out of memory");
+	int r = opts_find(a->cmd, "filter") ? gen_prune_filters(a, g) : 0;
+	if (r)
+		return r;
+	_cleanup_free_ char *params = yajl_gen_map_close(g) ? NULL : jg_finish(g, NULL);
+	return params ? ctl_call_show(method, params, show) : ctl_fail("prune", "out of memory");
 }
 
 int ctl_recv(vl_client *c, const char *method, vl_reply *rep)

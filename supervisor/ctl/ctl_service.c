@@ -164,7 +164,7 @@ static const ctl_opt call_opts[] = {
 	{ "oneway", 0, OPT_FLAG, "", "ask for no reply" },
 	{ NULL },
 };
-static const ctl_opt system_prune_opts[] = { CTL_OPT_PRUNE_ALL, CTL_OPT_NEVER_ASK, { NULL } };
+static const ctl_opt system_prune_opts[] = { CTL_OPT_PRUNE_ALL, CTL_OPT_PRUNE_FILTER, CTL_OPT_NEVER_ASK, { NULL } };
 
 const ctl_cmd ctl_service_cmds[] = {
 	{ "system prune", "", "Remove stopped containers, then unused images and layers", system_prune_opts, 0, 0, 0,

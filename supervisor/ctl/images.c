@@ -182,7 +182,7 @@ static const ctl_opt rm_opts[] = {
 	{ "force", 'f', OPT_FLAG, "", "remove it even while containers use it" },
 	{ NULL },
 };
-static const ctl_opt prune_opts[] = { CTL_OPT_PRUNE_ALL, CTL_OPT_NEVER_ASK, { NULL } };
+static const ctl_opt prune_opts[] = { CTL_OPT_PRUNE_ALL, CTL_OPT_PRUNE_FILTER, CTL_OPT_NEVER_ASK, { NULL } };
 
 const ctl_cmd ctl_image_cmds[] = {
 	{ "image import", "SOURCE [NAME]",

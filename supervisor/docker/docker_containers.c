@@ -248,12 +248,15 @@ void dk_ctr_top(dk_req *r, const char *arg)
 
 void dk_ctr_prune(dk_req *r, const char *arg)
 {
-	static const char *const known[] = { NULL }; /* corrald prunes every stopped one */
+	static const char *const known[] = { "until", "label", "label!", NULL };
 	_cleanup_json_ yajl_val filters = NULL;
 	if (dk_filters(r, known, &filters) < 0)
 		return;
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
+	if (dk_prune_filters(r, filters, p) < 0)
+		return;
 	vl_reply rep;
-	if (dk_call_or_fail(r, "ContainerPrune", NULL, "", &rep) < 0)
+	if (dk_call_with(r, "ContainerPrune", p, "", &rep) < 0)
 		return;
 	dk_reply_removed(r, "ContainersDeleted", &rep, NULL);
 	vl_reply_release(&rep);

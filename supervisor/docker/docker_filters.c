@@ -6,8 +6,11 @@
 #include "supervisor/docker/docker_answer.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/units.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 int dk_filters(dk_req *r, const char *const *known, yajl_val *out)
 {
@@ -63,4 +66,40 @@ bool dk_filter_labels(yajl_val filters, yajl_val labels)
 			return false;
 	}
 	return true;
+}
+
+static void gen_values(yajl_gen g, yajl_val filters, const char *key, const char *as)
+{
+	if (!dk_filter_value(filters, key, 0))
+		return;
+	jg_key(g, as);
+	yajl_gen_array_open(g);
+	const char *f;
+	for (size_t i = 0; (f = dk_filter_value(filters, key, i)); i++)
+		jg_str(g, f);
+	yajl_gen_array_close(g);
+}
+
+int dk_prune_filters(dk_req *r, yajl_val filters, yajl_gen params)
+{
+	const char *until = dk_filter_value(filters, "until", 0);
+	if (until) {
+		char at[64];
+		long long ago;
+		size_t digits = strspn(until, "0123456789");
+		if (digits && (!until[digits] || until[digits] == '.'))
+			snprintf(at, sizeof(at), "%.*s", (int)digits, until); /* seconds since the epoch */
+		else if (parse_duration(until, &ago) == 0)
+			snprintf(at, sizeof(at), "%lld", (long long)time(NULL) - ago / 1000000000LL);
+		else if (strlen(until) < sizeof(at))
+			snprintf(at, sizeof(at), "%s", until);
+		else {
+			dk_error(r, 400, "invalid filter 'until=%.64s'", until);
+			return -1;
+		}
+		jg_key_str(params, "until", at);
+	}
+	gen_values(params, filters, "label", "labels");
+	gen_values(params, filters, "label!", "labelsNot");
+	return 0;
 }

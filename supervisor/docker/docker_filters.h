@@ -11,3 +11,8 @@ const char *dk_filter_value(yajl_val filters, const char *key, size_t i);
 /* label=KEY and label=KEY=VALUE: whether each holds for labels (an object
  * of strings), as dockerd ANDs them; true when none is given. */
 bool dk_filter_labels(yajl_val filters, yajl_val labels);
+/* A prune's until=, label= and label!= as corrald's until, labels and
+ * labelsNot, into the open map params; until as dockerd takes it: seconds
+ * since the epoch, a duration before now (24h) or a time corrald reads
+ * (RFC 3339). -1 with r answered (400) when it is none of those. */
+int dk_prune_filters(dk_req *r, yajl_val filters, yajl_gen params);

@@ -271,7 +271,7 @@ void dk_img_tag(dk_req *r, const char *arg)
 
 void dk_img_prune(dk_req *r, const char *arg)
 {
-	static const char *const known[] = { "dangling", NULL };
+	static const char *const known[] = { "dangling", "until", "label", "label!", NULL };
 	_cleanup_json_ yajl_val filters = NULL;
 	if (dk_filters(r, known, &filters) < 0)
 		return;
@@ -280,8 +280,13 @@ void dk_img_prune(dk_req *r, const char *arg)
 	bool all = (YAJL_IS_ARRAY(d) && d->u.array.len && YAJL_IS_STRING(d->u.array.values[0]) &&
 		    (streq(d->u.array.values[0]->u.string, "false") || streq(d->u.array.values[0]->u.string, "0"))) ||
 		   (YAJL_IS_OBJECT(d) && (json_get(d, "false") || json_get(d, "0")));
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
+	if (all)
+		jg_key_bool(p, "all", true);
+	if (dk_prune_filters(r, filters, p) < 0)
+		return;
 	vl_reply rep;
-	if (dk_call_or_fail(r, "ImagePrune", all ? "{\"all\":true}" : "{}", "", &rep) < 0)
+	if (dk_call_with(r, "ImagePrune", p, "", &rep) < 0)
 		return;
 	dk_reply_removed(r, "ImagesDeleted", &rep, gen_deleted_one);
 	vl_reply_release(&rep);

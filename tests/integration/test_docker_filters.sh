@@ -97,4 +97,46 @@ test_dkf_images() {
 	assert_contains "$out" "No such image: nosuch:1" "since=nosuch"
 }
 
+# prunes: until= (a duration ago, or a time), label= and label!=; what a
+# filter keeps stays
+test_dkf_prunes() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	dock create --name old -l keep=yes busybox:latest true >/dev/null
+	dock create --name old2 busybox:latest true >/dev/null
+	local t0 t1
+	t0=$(date +%s)
+	wait_for 5 sh -c "[ \$(date +%s) -gt $t0 ]"
+	t1=$(date +%s) # after old and old2 were made, before new is
+	dock create --name new busybox:latest true >/dev/null
+	all() { dock ps -a --format '{{.Names}}' | sort | tr '\n' ' '; }
+	dock container prune -f --filter "until=$t1" --filter 'label!=keep' >/dev/null || fail "container prune until= label!="
+	assert_eq "$(all)" "new old " "until=TIME and label!=KEY: old2 alone went"
+	dock container prune -f --filter label=keep=yes >/dev/null || fail "container prune label="
+	assert_eq "$(all)" "new " "label=KEY=VALUE"
+	dock container prune -f --filter until=1h >/dev/null || fail "container prune until=1h"
+	assert_eq "$(all)" "new " "until=1h: nothing that old"
+	local out
+	out=$(dock container prune -f --filter until=sometime 2>&1) && fail "a bad until was taken: $out"
+	assert_contains "$out" "invalid parameter until" "until= of no time"
+	# corralctl's --filter, the same filters
+	ctl create --name mine -l team=a busybox:latest true >/dev/null
+	ctl container prune --filter label=team=b >/dev/null
+	assert_eq "$(all)" "mine new " "corralctl: label= of another value"
+	ctl container prune --filter label=team=a >/dev/null
+	assert_eq "$(all)" "new " "corralctl: label="
+	out=$(ctl container prune --filter colour=red 2>&1) && fail "an unknown filter was taken"
+	assert_contains "$out" "--filter colour=red: must be until=TIME" "corralctl's unknown filter"
+	# images: label= picks the labelled one; until= before the oldest, none
+	mkdir -p "$T/c"
+	printf 'FROM busybox:latest\nLABEL drop=me\n' >"$T/c/Dockerfile"
+	dock build -q -t dropme:1 "$T/c" >/dev/null || fail "build"
+	dock image prune -a -f --filter until=2000-01-01T00:00:00Z >/dev/null || fail "image prune until="
+	assert_eq "$(dock images --format '{{.Repository}}' | sort | tr '\n' ' ')" "localhost/busybox localhost/dropme " "until= long ago: none"
+	dock image prune -a -f --filter label=drop=me >/dev/null || fail "image prune label="
+	assert_eq "$(dock images --format '{{.Repository}}' | sort | tr '\n' ' ')" "localhost/busybox " "label=: the labelled one"
+	dock rm new >/dev/null
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^test_'); do run_test "$t"; done

@@ -13,6 +13,7 @@
 #include "supervisor/daemon/images/img_prune.h"
 #include "supervisor/daemon/store/img_owner.h"
 #include "supervisor/daemon/images/img_size.h"
+#include "supervisor/daemon/images/img_gen.h"
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/core/corrald.h"
 #include "supervisor/daemon/core/store_gate.h"
@@ -25,6 +26,7 @@
 #include "common/json_build.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
+#include "common/timefmt.h"
 #include "images/gc.h"
 #include "images/refs.h"
 #include "images/refs_find.h"
@@ -44,8 +46,34 @@ static int store_bytes(corrald *d, uint64_t *out, cerr *err)
 	return r;
 }
 
+static const char *label_of_config(const void *cfg, const char *key)
+{
+	yajl_val v = json_get(json_get(json_get((yajl_val)cfg, "config"), "Labels"), key);
+	return YAJL_IS_STRING(v) ? v->u.string : NULL;
+}
+
+/* Whether pf keeps the image (its config's created time and labels) */
+static bool filter_keeps(img_store *s, const ref_image *im, const prune_filter *pf)
+{
+	if (!pf->until_ns && !pf->labels && !pf->labels_not)
+		return true;
+	img_handle h;
+	_cleanup_cerr_ cerr e = { 0 };
+	if (image_load(s, im->manifest, &h, &e) < 0)
+		return false; /* unreadable: not judged, so not pruned */
+	_cleanup_json_ yajl_val cfg = NULL;
+	json_parse(h.config_text, NULL, &cfg, &e);
+	image_handle_free(&h);
+	char when[RFC3339_LEN];
+	const char *c = img_created(cfg, im->created, when);
+	long long ns = 0;
+	if (c)
+		rfc3339_parse(c, strlen(c), &ns);
+	return prune_filter_match(pf, ns, label_of_config, cfg);
+}
+
 /* Drop from refs.json peer's images to prune; their IDs go to *removed. */
-static int drop_unused(corrald *d, const peer_cred *peer, bool all, char ***removed, cerr *err)
+static int drop_unused(corrald *d, const peer_cred *peer, bool all, const prune_filter *pf, char ***removed, cerr *err)
 {
 	_cleanup_store_ img_store s = IMG_STORE_INIT;
 	_cleanup_refs_ refs_db db = { 0 };
@@ -59,7 +87,8 @@ static int drop_unused(corrald *d, const peer_cred *peer, bool all, char ***remo
 		bool named = false;
 		for (size_t k = 0; k < db.n_names && !named; k++)
 			named = streq(db.names[k].manifest, im.manifest) && owner_may(peer, db.names[k].owner);
-		if (!img_held(peer, &db, i) || img_user_of(d, &im) || ((named || strv_contains(steps, im.manifest)) && !all)) {
+		if (!img_held(peer, &db, i) || img_user_of(d, &im) || ((named || strv_contains(steps, im.manifest)) && !all) ||
+		    !filter_keeps(&s, &im, pf)) {
 			i++;
 			continue;
 		}
@@ -130,16 +159,17 @@ static void gc_done(corrald *d, vl_call *call, int rc, const strbuf *out, const 
 	store_gate_gc_end(d);
 }
 
-/* ImagePrune's and SystemPrune's one parameter. */
-static int get_all(yajl_val params, bool *all, json_fault *f)
+/* ImagePrune's and SystemPrune's parameters: all, and the filters. */
+static int get_all(yajl_val params, bool *all, prune_filter *pf, json_fault *f)
 {
-	int r = sp_known(params, KNOWN("all"), f);
-	return r < 0 ? r : sp_bool(params, "all", false, all, f);
+	int r = sp_known(params, KNOWN("all", "until", "labels", "labelsNot"), f);
+	r = r < 0 ? r : sp_bool(params, "all", false, all, f);
+	return r < 0 ? r : prune_filter_parse(params, pf, f);
 }
 
 /* Images no container uses go (with all), or only those without a name;
  * with system, the stopped containers first. */
-static int prune(vl_call *call, corrald *d, bool all, bool system)
+static int prune(vl_call *call, corrald *d, bool all, const prune_filter *pf, bool system)
 {
 	cerr err = { 0 };
 	const peer_cred *peer = vl_call_peer(call);
@@ -147,7 +177,7 @@ static int prune(vl_call *call, corrald *d, bool all, bool system)
 	if (el_child_member_room(d->loop, peer->uid, &err) < 0)
 		return sv_internal_err(call, &err);
 	prune_call *j = calloc(1, sizeof(*j));
-	if (!j || (system && ctr_prune_stopped(d, peer, &j->containers) < 0)) {
+	if (!j || (system && ctr_prune_stopped(d, peer, pf, &j->containers) < 0)) {
 		prune_call_free(j);
 		return sv_internal(call, "out of memory");
 	}
@@ -158,7 +188,7 @@ static int prune(vl_call *call, corrald *d, bool all, bool system)
 	if (system)
 		build_cache_clear(d, peer);
 	char *args[] = { "image", "gc", "--store", d->cfg->state_dir, NULL };
-	if (store_bytes(d, &j->before, &err) < 0 || drop_unused(d, peer, all, &j->removed, &err) < 0 ||
+	if (store_bytes(d, &j->before, &err) < 0 || drop_unused(d, peer, all, pf, &j->removed, &err) < 0 ||
 	    imghelper_run(d, call, args, SPAWN_NULL, NULL, gc_done, j, &err) < 0) {
 		prune_call_free(j);
 		return sv_internal_err(call, &err);
@@ -170,13 +200,15 @@ static int prune(vl_call *call, corrald *d, bool all, bool system)
 int sv_image_prune(vl_call *call, yajl_val params, void *ud)
 {
 	bool all;
+	prune_filter pf;
 	json_fault f = { 0 };
-	return get_all(params, &all, &f) < 0 ? sv_invalid_fault(call, &f) : prune(call, ud, all, false);
+	return get_all(params, &all, &pf, &f) < 0 ? sv_invalid_fault(call, &f) : prune(call, ud, all, &pf, false);
 }
 
 int sv_system_prune(vl_call *call, yajl_val params, void *ud)
 {
 	bool all;
+	prune_filter pf;
 	json_fault f = { 0 };
-	return get_all(params, &all, &f) < 0 ? sv_invalid_fault(call, &f) : prune(call, ud, all, true);
+	return get_all(params, &all, &pf, &f) < 0 ? sv_invalid_fault(call, &f) : prune(call, ud, all, &pf, true);
 }

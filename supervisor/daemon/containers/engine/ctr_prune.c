@@ -11,6 +11,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strv.h"
+#include "common/timefmt.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,13 +23,22 @@ static bool stopped(const ctr *c)
 	return (c->status == CS_EXITED || c->status == CS_CREATED) && !ctr_is_starting(c) && !c->restart_wanted;
 }
 
+static bool filtered_out(const ctr *c, const prune_filter *pf)
+{
+	long long created = 0;
+	if (!pf)
+		return false;
+	rfc3339_parse(c->created, strlen(c->created), &created);
+	return !prune_filter_match(pf, created, prune_label_of_kv, c->spec.labels);
+}
+
 /* Remove the stopped containers peer may reach; their ids go to *removed.
  * One that cannot be removed is logged and left, and the others still go. */
-int ctr_prune_stopped(corrald *d, const peer_cred *peer, char ***removed)
+int ctr_prune_stopped(corrald *d, const peer_cred *peer, const prune_filter *pf, char ***removed)
 {
 	for (ctr *c = d->ctrs, *next; c; c = next) {
 		next = c->next;
-		if (!stopped(c) || !ctr_visible_to(c, peer))
+		if (!stopped(c) || !ctr_visible_to(c, peer) || filtered_out(c, pf))
 			continue;
 		char *id = strdup(c->id); /* c is freed as it goes */
 		cerr err = { 0 };

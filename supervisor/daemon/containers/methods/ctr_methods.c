@@ -183,11 +183,12 @@ int sv_remove(vl_call *call, yajl_val params, void *ud)
 int sv_container_prune(vl_call *call, yajl_val params, void *ud)
 {
 	json_fault f = { 0 };
-	if (sp_known(params, KNOWN(""), &f) < 0)
+	prune_filter pf;
+	if (sp_known(params, KNOWN("until", "labels", "labelsNot"), &f) < 0 || prune_filter_parse(params, &pf, &f) < 0)
 		return sv_invalid_fault(call, &f);
 	_cleanup_strv_ char **removed = NULL;
 	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
-	if (!g || ctr_prune_stopped(ud, vl_call_peer(call), &removed) < 0)
+	if (!g || ctr_prune_stopped(ud, vl_call_peer(call), &pf, &removed) < 0)
 		return sv_internal(call, "out of memory");
 	jg_key_strv(g, "removed", removed);
 	return sv_reply_close(call, g);
