@@ -504,7 +504,7 @@ const char corral_supervisor_interface[] =
 	"  name: ?string,\n"
 	"  # a volume's: owner, its owner's uid (each owner's volume names are its\n"
 	"  # own: root names a member's NAME@UID); a container's: its image and its\n"
-	"  # labels, as Docker's carry them\n"
+	"  # labels (the first 4 KiB of them), as Docker's carry them\n"
 	"  attributes: ?[string]string\n"
 	")\n"
 	"\n"

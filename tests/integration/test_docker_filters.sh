@@ -58,6 +58,14 @@ test_dkf_events() {
 		--filter event=start --format '{{.Actor.Attributes.proj}}')" two "label=KEY, and both labels"
 	assert_eq "$(dock events --since "$t0" --until "$until" --filter image=busybox:latest --filter event=die \
 		--format '{{.Actor.Attributes.proj}}' | tr '\n' ' ')" "one two " "image="
+	# an event carries 4 KiB of labels at most: corrald keeps its last 1024
+	# events, and a member's labels are as large as its request (64 KiB here)
+	local big
+	big=$(python3 -c 'import json; print(json.dumps({"image": "busybox:latest", "name": "big", "labels": {"k%04d" % i: "v" * 1000 for i in range(64)}}))')
+	ctl call CreateContainer "{\"spec\": $big}" >/dev/null || fail "a container with 64 KiB of labels"
+	assert_eq "$(ctl --json events --since "$t0" --until "$(($(date +%s) + 1))" --filter container=big |
+		jq -s 'map(.attributes | tostring | length) | max < 4200')" true "an event's labels, bounded"
+	ctl rm big >/dev/null
 	mkdir -p "$T/p"
 	# no network: no CNI (the events are the point)
 	printf 'version: "3"\nservices:\n  a:\n    image: busybox:latest\n    command: sleep 1000\n    network_mode: none\n' \

@@ -1,6 +1,8 @@
 /* A container's events, published with its image, its labels and its
  * session where it has one, as Docker's carry them (compose follows its
- * project's containers by their labels). */
+ * project's containers by their labels). The labels an event carries are
+ * bounded (CTR_EVENT_LABELS_BYTES): the bus keeps its last 1024 events, and
+ * a member's labels are as large as its request. */
 #include "supervisor/daemon/core/owner.h"
 #include "supervisor/daemon/spec/ctr_spec_net.h"
 #include "supervisor/daemon/containers/record/ctr.h"
@@ -57,12 +59,18 @@ void ctr_publish_at(corrald *d, ctr *c, const char *action, const char *const *a
 		with[n++] = "session";
 		with[n++] = c->spec.session;
 	}
-	/* a label of a name corral gives is left out, as one JSON key */
-	for (size_t i = 0; i < n_labels; i += 2)
+	/* a label of a name corral gives is left out, as one JSON key; and
+	 * those past the bound */
+	size_t bytes = 0;
+	for (size_t i = 0; i < n_labels; i += 2) {
+		bytes += strlen(c->spec.labels[i]) + strlen(c->spec.labels[i + 1]);
+		if (bytes > CTR_EVENT_LABELS_BYTES)
+			break;
 		if (!has_key(with, n, c->spec.labels[i])) {
 			with[n++] = c->spec.labels[i];
 			with[n++] = c->spec.labels[i + 1];
 		}
+	}
 	events_publish(d->events, EV_OWNER(c->owner), "container", action, c->id, c->name, with, at_ns);
 }
 

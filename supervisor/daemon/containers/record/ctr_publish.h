@@ -3,6 +3,10 @@
 #pragma once
 #include "supervisor/daemon/containers/record/ctr.h"
 
+/* The bytes of labels (keys and values) a container's event carries at
+ * most; compose's own are well under a kilobyte */
+#define CTR_EVENT_LABELS_BYTES 4096
+
 void ctr_publish(struct corrald *d, ctr *c, const char *action, const char *const *attrs);
 /* The same, stamped at_ns (what happened earlier, as the monitor recorded
  * it; 0: now). */
