@@ -244,6 +244,38 @@ int jg_value(yajl_gen g, yajl_val v)
 	}
 }
 
+int jg_patched(yajl_gen g, yajl_val old, yajl_val patch)
+{
+	if (yajl_gen_map_open(g))
+		return -1;
+	for (size_t i = 0; YAJL_IS_OBJECT(old) && i < old->u.object.len; i++)
+		if (!json_get(patch, old->u.object.keys[i]) &&
+		    (jg_key(g, old->u.object.keys[i]) || jg_value(g, old->u.object.values[i])))
+			return -1;
+	for (size_t i = 0; YAJL_IS_OBJECT(patch) && i < patch->u.object.len; i++)
+		if (jg_key(g, patch->u.object.keys[i]) || jg_value(g, patch->u.object.values[i]))
+			return -1;
+	return yajl_gen_map_close(g) ? -1 : 0;
+}
+
+int jg_object_with(yajl_gen g, yajl_val obj, const char *key, int (*gen)(yajl_gen g, yajl_val old, void *arg),
+		   void *arg)
+{
+	if (yajl_gen_map_open(g))
+		return -1;
+	bool done = false;
+	for (size_t i = 0; YAJL_IS_OBJECT(obj) && i < obj->u.object.len; i++) {
+		const char *k = obj->u.object.keys[i];
+		if (jg_key(g, k))
+			return -1;
+		if (strcmp(k, key) == 0 ? (done = true, gen(g, obj->u.object.values[i], arg)) : jg_value(g, obj->u.object.values[i]))
+			return -1;
+	}
+	if (!done && (jg_key(g, key) || gen(g, NULL, arg)))
+		return -1;
+	return yajl_gen_map_close(g) ? -1 : 0;
+}
+
 char *jg_finish(yajl_gen g, size_t *len)
 {
 	const unsigned char *buf;

@@ -62,6 +62,12 @@ int jg_key(yajl_gen g, const char *key);
 int jg_key_strv(yajl_gen g, const char *key, char *const *v);
 /* Copy a parsed tree value verbatim (for pass-through fields). */
 int jg_value(yajl_gen g, yajl_val v);
+/* { old's members that patch has not, then patch's } (old may be NULL) */
+int jg_patched(yajl_gen g, yajl_val old, yajl_val patch);
+/* obj (an object, or NULL: {}) with key's value as gen makes it from the
+ * old one (NULL where it had none), arg passed on */
+int jg_object_with(yajl_gen g, yajl_val obj, const char *key, int (*gen)(yajl_gen g, yajl_val old, void *arg),
+		   void *arg);
 /* The generated text, copied to a new string. */
 char *jg_finish(yajl_gen g, size_t *len);
 /* Write the generated text to path atomically (see write_file_atomic_ex). */

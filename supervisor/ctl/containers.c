@@ -10,6 +10,7 @@
 #include "supervisor/ctl/output.h"
 #include "supervisor/ctl/inspect.h"
 #include "supervisor/ctl/ctl_call.h"
+#include "supervisor/ctl/spec_opts.h"
 #include "supervisor/ctl/human.h"
 #include "common/cleanup.h"
 #include "common/json.h"
@@ -209,6 +210,26 @@ static int v_rename(ctl_args *a)
 	return 0;
 }
 
+/* podman update: a container's limits (root's, a running one's) and its
+ * restart policy (its owner's) in place; prints its id, as podman */
+static int v_update(ctl_args *a)
+{
+	_cleanup_json_gen_ yajl_gen g = ctl_params(a->argv[0]);
+	if (!g)
+		return ctl_fail("update", "out of memory");
+	if (ctl_gen_resources(a, g))
+		return EXIT_CTL;
+	if (opt_on(a, "restart") && jg_key_str(g, "restart", opt_str(a, "restart")))
+		return ctl_fail("update", "out of memory");
+	_cleanup_vl_client_ vl_client *c = NULL;
+	vl_reply rep;
+	if (ctl_call_gen(&c, M("Update"), TAKE_PTR(g), false, &rep))
+		return EXIT_CTL;
+	vl_reply_release(&rep);
+	printf("%s\n", a->argv[0]);
+	return 0;
+}
+
 static int show_ports(const ctl_args *a, const char *id, yajl_val reply)
 {
 	yajl_val l = tmpl_field(reply, "ports", 5);
@@ -298,6 +319,7 @@ static const ctl_opt restore_opts[] = {
 	{ NULL },
 };
 static const ctl_opt prune_opts[] = { CTL_OPT_PRUNE_FILTER, CTL_OPT_NEVER_ASK, { NULL } };
+static const ctl_opt update_opts[] = { CTL_OPT_LIMITS, CTL_OPT_RESTART, { NULL } };
 static const ctl_opt inspect_opts[] = { CTL_OPT_FORMAT, { NULL } };
 
 const ctl_cmd ctl_container_cmds[] = {
@@ -323,6 +345,8 @@ const ctl_cmd ctl_container_cmds[] = {
 	  COMPLETE_CONTAINERS, v_wait },
 	{ "rename", "CONTAINER NAME", "Give a container another name", NULL, 2, 2, 0, COMPLETE_CONTAINERS,
 	  v_rename },
+	{ "update", "CONTAINER", "Change a container's limits (a running one's, root only) or its restart policy",
+	  update_opts, 1, 1, 0, COMPLETE_CONTAINERS, v_update },
 	{ "port", "CONTAINER [PORT[/PROTOCOL]]", "List a container's published ports", NULL, 1, 2, 0,
 	  COMPLETE_CONTAINERS, v_port },
 	{ "top", "CONTAINER", "List the processes of a container", NULL, 1, 1, 0, COMPLETE_CONTAINERS, v_top },

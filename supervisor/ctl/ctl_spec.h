@@ -4,6 +4,17 @@
 #include <yajl/yajl_gen.h>
 #include "supervisor/ctl/opts.h"
 
+/* A container's limits and restart policy: create's and run's, and
+ * update's, which changes them in place. */
+#define CTL_OPT_RESTART { "restart", 0, OPT_STR, "POLICY", "no, on-failure[:N], always or unless-stopped" }
+#define CTL_OPT_LIMITS \
+	{ "memory", 'm', OPT_SIZE, "SIZE", "memory limit: 512m, 2g" }, \
+	{ "cpus", 0, OPT_FLOAT, "NUMBER", "CPUs it may use: 0.5, 2" }, \
+	{ "pids-limit", 0, OPT_INT, "N", "processes and threads it may have" }, \
+	{ "cpu-shares", 0, OPT_INT, "N", "its CPU weight against others, as cgroup v1's shares (1024: one)" }, \
+	{ "cpuset-cpus", 0, OPT_STR, "CPUS", "the CPUs it may use: 0-3,8" }, \
+	{ "cpuset-mems", 0, OPT_STR, "NODES", "the memory nodes it may use: 0,1" }
+
 /* The options every ContainerSpec is made of, shared by create's and
  * run's tables. */
 #define CTL_SPEC_OPTS \
@@ -27,10 +38,8 @@
 	{ "init", 0, OPT_FLAG, "", "run an init (catatonit or tini) as pid 1 that reaps and forwards signals" }, \
 	{ "privileged", 0, OPT_FLAG, "", "every capability and device, no seccomp (root only)" }, \
 	{ "rm", 0, OPT_FLAG, "", "remove the container once it has stopped" }, \
-	{ "restart", 0, OPT_STR, "POLICY", "no, on-failure[:N], always or unless-stopped" }, \
-	{ "memory", 'm', OPT_SIZE, "SIZE", "memory limit: 512m, 2g" }, \
-	{ "cpus", 0, OPT_FLOAT, "NUMBER", "CPUs it may use: 0.5, 2" }, \
-	{ "pids-limit", 0, OPT_INT, "N", "processes and threads it may have" }, \
+	CTL_OPT_RESTART, \
+	CTL_OPT_LIMITS, \
 	{ "network", 0, OPT_STR, "NETWORK", \
 	  "none, loopback (lo up alone), host, or a network's name (default: corrald's default-network, corral)" }, \
 	{ "session", 0, OPT_STR, "SESSION", \
@@ -57,9 +66,6 @@
 	{ "dns-search", 0, OPT_LIST, "DOMAIN", "a search domain for its /etc/resolv.conf" }, \
 	{ "dns-option", 0, OPT_LIST, "OPTION", "a resolver option for its /etc/resolv.conf (ndots:2)" }, \
 	{ "oom-score-adj", 0, OPT_STR, "N", "its OOM score adjustment, -1000 to 1000 (below 0: root only)" }, \
-	{ "cpu-shares", 0, OPT_INT, "N", "its CPU weight against others, as cgroup v1's shares (1024: one)" }, \
-	{ "cpuset-cpus", 0, OPT_STR, "CPUS", "the CPUs it may use: 0-3,8" }, \
-	{ "cpuset-mems", 0, OPT_STR, "NODES", "the memory nodes it may use: 0,1" }, \
 	{ "secret", 0, OPT_LIST, "NAME[,OPTS]", \
 	  "give it a secret as a file, /run/secrets/NAME; OPTS: target=PATH, uid=U, mode=0400, mask=true " \
 	  "(output lines holding the value show [REDACTED]: logs, run, attach, exec)" }, \

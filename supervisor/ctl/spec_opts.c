@@ -222,33 +222,36 @@ static int gen_simple(const ctl_args *a, yajl_gen g)
 	return r ? ctl_fail("spec", "out of memory") : 0;
 }
 
-static int gen_resources(const ctl_args *a, yajl_gen g)
+/* Given, of the options a's table has (update's has no --oom-score-adj) */
+static bool given(const ctl_args *a, const char *name) { return opts_find(a->cmd, name) && opt_on(a, name); }
+
+int ctl_gen_resources(const ctl_args *a, yajl_gen g)
 {
-	static const char *const given[] = { "memory", "cpus", "pids-limit", "oom-score-adj", "cpu-shares", "cpuset-cpus",
+	static const char *const names[] = { "memory", "cpus", "pids-limit", "oom-score-adj", "cpu-shares", "cpuset-cpus",
 					     "cpuset-mems" };
 	bool any = false;
-	for (size_t i = 0; i < ARRAY_SIZE(given); i++)
-		any = any || opt_on(a, given[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		any = any || given(a, names[i]);
 	if (!any)
 		return 0;
-	const char *oom = opt_str(a, "oom-score-adj");
+	const char *oom = given(a, "oom-score-adj") ? opt_str(a, "oom-score-adj") : NULL;
 	long long adj = 0;
 	if (oom && !opt_number(oom, 10, -1000, 1000, &adj))
 		return ctl_failf("--oom-score-adj %s: must be a number from -1000 to 1000", oom);
 	int r = jg_key(g, "resources") || yajl_gen_map_open(g);
-	if (!r && opt_on(a, "memory"))
+	if (!r && given(a, "memory"))
 		r = jg_key_int(g, "memory", opt_num(a, "memory", 0));
-	if (!r && opt_on(a, "pids-limit"))
+	if (!r && given(a, "pids-limit"))
 		r = jg_key_int(g, "pids", opt_num(a, "pids-limit", 0));
-	if (!r && opt_on(a, "cpus"))
+	if (!r && given(a, "cpus"))
 		r = jg_key(g, "cpus") || yajl_gen_double(g, opt_val(a, "cpus")->real);
 	if (!r && oom)
 		r = jg_key_int(g, "oomScoreAdj", adj);
-	if (!r && opt_on(a, "cpu-shares"))
+	if (!r && given(a, "cpu-shares"))
 		r = jg_key_int(g, "cpuShares", opt_num(a, "cpu-shares", 0));
-	if (!r && opt_on(a, "cpuset-cpus"))
+	if (!r && given(a, "cpuset-cpus"))
 		r = jg_key_str(g, "cpusetCpus", opt_str(a, "cpuset-cpus"));
-	if (!r && opt_on(a, "cpuset-mems"))
+	if (!r && given(a, "cpuset-mems"))
 		r = jg_key_str(g, "cpusetMems", opt_str(a, "cpuset-mems"));
 	return r || yajl_gen_map_close(g) ? ctl_fail("spec", "out of memory") : 0;
 }
@@ -261,7 +264,7 @@ char *ctl_build_spec(const ctl_args *a, bool auto_remove)
 		return ctl_fail("spec", "out of memory"), NULL;
 	if (a->argc > 1 && gen_list(g, "command", a->argv + 1, (size_t)a->argc - 1))
 		return ctl_fail("spec", "out of memory"), NULL;
-	if (gen_simple(a, g) || gen_resources(a, g) || ctl_gen_env(a, g) || ctl_gen_tuning(a, g))
+	if (gen_simple(a, g) || ctl_gen_resources(a, g) || ctl_gen_env(a, g) || ctl_gen_tuning(a, g))
 		return NULL;
 	if (opt_str(a, "entrypoint") && gen_entrypoint(g, opt_str(a, "entrypoint")))
 		return NULL;

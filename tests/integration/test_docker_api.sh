@@ -242,6 +242,10 @@ test_dk_update_resources() {
 		assert_eq "$(dock exec u cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max | tr '\n' ' ')" \
 			"67108864 50 " "the limits in force"
 		assert_eq "$(dock inspect -f '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}' u)" "67108864 50" "kept"
+		# in the bundle too: its next start has them, as Docker's
+		dock restart -t 1 u >/dev/null
+		assert_eq "$(dock exec u cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max | tr '\n' ' ')" \
+			"67108864 50 " "the limits after a restart"
 	else
 		out=$(dock update --memory 64m u 2>&1) && fail "memory updated with no memory controller"
 		assert_contains "$out" "invalid parameter resources" "no controllers: the runtime's refusal"

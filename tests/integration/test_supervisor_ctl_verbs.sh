@@ -38,6 +38,21 @@ test_ctlv_top_port_rename() {
 	assert_eq "$(ctl rename web www)" "" "rename prints nothing"
 	assert_eq "$(ctl inspect --format '{{.Name}}' www)" www "the new name"
 	ctl inspect web >/dev/null 2>&1 && fail "the old name still names it"
+	# update, as podman's: the restart policy in place, and limits (the VM
+	# tier enforces them: here the runtime says the controller is missing)
+	assert_eq "$(ctl update --restart on-failure:2 www)" www "update prints the container"
+	assert_eq "$(ctl inspect --format '{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}' www)" \
+		on-failure:2 "the policy kept"
+	if has_memory_controller; then
+		ctl update --memory 64m --pids-limit 50 www >/dev/null || fail "update --memory --pids-limit"
+		assert_eq "$(ctl exec www cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max | tr '\n' ' ')" "67108864 50 " \
+			"the limits in force"
+	else
+		out=$(ctl update --pids-limit 50 www 2>&1) && fail "pids updated without the pids controller"
+		assert_contains "$out" "resources" "the refusal names the resources"
+	fi
+	out=$(ctl update www 2>&1) && fail "an update of nothing succeeded"
+	assert_contains "$out" "give resources, a restart policy, or both" "update with nothing to change"
 	return 0
 }
 

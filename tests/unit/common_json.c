@@ -192,6 +192,32 @@ static void test_text_is_mended_to_utf8(void **state)
 	free(s);
 }
 
+static yajl_val tree(const char *text)
+{
+	yajl_val v = NULL;
+	cerr err = { 0 };
+	assert_int_equal(json_parse(text, NULL, &v, &err), 0);
+	return v;
+}
+
+static int gen_patched(yajl_gen g, yajl_val old, void *patch) { return jg_patched(g, old, patch); }
+
+/* an object patched (old's members the patch has not, then the patch's),
+ * and one of its keys made anew from its old value, or added */
+static void test_patched_and_with(void **state)
+{
+	_cleanup_json_ yajl_val old = tree("{\"a\":1,\"r\":{\"m\":1,\"dev\":[1]},\"z\":true}");
+	_cleanup_json_ yajl_val patch = tree("{\"m\":2,\"p\":3}");
+	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+	assert_int_equal(jg_object_with(g, old, "r", gen_patched, patch), 0);
+	_cleanup_free_ char *t = jg_finish(g, NULL);
+	assert_string_equal(t, "{\"a\":1,\"r\":{\"dev\":[1],\"m\":2,\"p\":3},\"z\":true}");
+	_cleanup_json_gen_ yajl_gen h = json_gen_new(false);
+	assert_int_equal(jg_object_with(h, NULL, "r", gen_patched, patch), 0);
+	_cleanup_free_ char *u = jg_finish(h, NULL);
+	assert_string_equal(u, "{\"r\":{\"m\":2,\"p\":3}}");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_json_one_line),
 		cmocka_unit_test(test_not_utf8_refused),
 		cmocka_unit_test(test_text_is_mended_to_utf8),
+		cmocka_unit_test(test_patched_and_with),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,6 +35,7 @@ test_runtime_namespaces.sh:features
 test_supervisor_lifecycle.sh:memory
 test_supervisor_security.sh:exec_timeout|memory_limit
 test_supervisor_verbs.sh:pause|_top_
+test_supervisor_ctl_verbs.sh:top_port
 test_supervisor_workloads.sh:limits
 test_supervisor_policy.sh:default_limits
 test_supervisor_userns.sh:members_container_is_the_member

@@ -10,6 +10,7 @@
 #include "supervisor/daemon/containers/methods/ctr_update.h"
 #include "supervisor/daemon/containers/engine/ctr_limits.h"
 #include "supervisor/daemon/containers/engine/ctr_lifecycle.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle_limits.h"
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/containers/record/ctr_update_kept.h"
@@ -66,7 +67,8 @@ static void keep(update_call *u)
 	ctr *c = ctr_find(u->d, u->id);
 	_cleanup_json_ yajl_val res = NULL;
 	_cleanup_cerr_ cerr err = { 0 };
-	if (c && (json_parse(u->resources, "resources", &res, &err) < 0 || ctr_keep_resources(u->d, c, res, &err) < 0))
+	if (c && (json_parse(u->resources, "resources", &res, &err) < 0 || ctr_keep_resources(u->d, c, res, &err) < 0 ||
+		  ctr_bundle_keep_limits(u->d, c, &err) < 0))
 		log_cerr(LOG_LVL_WARN, &err, "%s: its new resources apply, but are not kept", c->name);
 	if (c && u->has_restart && keep_restart(u->d, c, &u->restart, &err) < 0)
 		log_cerr(LOG_LVL_WARN, &err, "%s: its new restart policy is not kept", c->name);

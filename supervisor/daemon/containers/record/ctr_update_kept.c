@@ -2,9 +2,8 @@
  * Inspect shows (docker inspect's HostConfig, the CRI's
  * ContainerStatus.resources) and in the parsed spec; then the record is
  * saved. Resources, once the runtime has applied them: their keys replace
- * those of the spec's resources. (The bundle, written at Create, keeps the
- * limits it was made with: a restart of the container starts from those.)
- * A restart policy replaces the spec's. */
+ * those of the spec's resources (and the bundle's limits follow:
+ * engine/ctr_bundle_limits.c). A restart policy replaces the spec's. */
 #include "supervisor/daemon/containers/record/ctr_update_kept.h"
 #include "supervisor/daemon/spec/ctr_resources.h"
 #include "supervisor/daemon/containers/record/ctr.h"
@@ -17,24 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool has_key(yajl_val obj, const char *key) { return YAJL_IS_OBJECT(obj) && json_key(obj, key) != NULL; }
-
-/* old's keys that res has not, then res's */
-static int gen_merged(yajl_gen g, yajl_val old, yajl_val res)
-{
-	if (yajl_gen_map_open(g))
-		return -1;
-	for (size_t i = 0; YAJL_IS_OBJECT(old) && i < old->u.object.len; i++)
-		if (!has_key(res, old->u.object.keys[i]) &&
-		    (jg_key(g, old->u.object.keys[i]) || jg_value(g, old->u.object.values[i])))
-			return -1;
-	for (size_t i = 0; i < res->u.object.len; i++)
-		if (jg_key(g, res->u.object.keys[i]) || jg_value(g, res->u.object.values[i]))
-			return -1;
-	return yajl_gen_map_close(g) ? -1 : 0;
-}
-
-static int gen_resources(yajl_gen g, yajl_val old, void *res) { return gen_merged(g, old, res); }
+static int gen_resources(yajl_gen g, yajl_val old, void *res) { return jg_patched(g, old, res); }
 
 static int gen_restart(yajl_gen g, yajl_val old, void *text)
 {
@@ -42,26 +24,11 @@ static int gen_restart(yajl_gen g, yajl_val old, void *text)
 	return jg_str(g, text) ? -1 : 0;
 }
 
-/* The ContainerSpec with key's value as gen makes it from the old one
- * (NULL where it had none) */
-static char *spec_with(yajl_val cspec_json, const char *key, int (*gen)(yajl_gen, yajl_val, void *),
-		       void *arg)
+/* The ContainerSpec with key's value as gen makes it from the old one */
+static char *spec_with(yajl_val cspec_json, const char *key, int (*gen)(yajl_gen, yajl_val, void *), void *arg)
 {
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	if (!g || yajl_gen_map_open(g))
-		return NULL;
-	bool done = false;
-	for (size_t i = 0; YAJL_IS_OBJECT(cspec_json) && i < cspec_json->u.object.len; i++) {
-		const char *k = cspec_json->u.object.keys[i];
-		if (jg_key(g, k))
-			return NULL;
-		if (strcmp(k, key) == 0 ? (done = true, gen(g, cspec_json->u.object.values[i], arg))
-					: jg_value(g, cspec_json->u.object.values[i]))
-			return NULL;
-	}
-	if (!done && (jg_key(g, key) || gen(g, NULL, arg)))
-		return NULL;
-	return yajl_gen_map_close(g) ? NULL : jg_finish(g, NULL);
+	return !g || jg_object_with(g, cspec_json, key, gen, arg) ? NULL : jg_finish(g, NULL);
 }
 
 /* text as c's spec_json, its parsed tree made again when next shown */
