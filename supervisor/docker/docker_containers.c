@@ -11,7 +11,6 @@
 #include "supervisor/docker/docker_prune.h"
 #include "common/cleanup.h"
 #include "common/json.h"
-#include "common/timefmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,13 +76,7 @@ static bool shown_up(yajl_val c)
 	return streq(s, "running") || streq(s, "paused") || streq(s, "restarting");
 }
 
-static long long created_ns(yajl_val c)
-{
-	const char *t = dk_str(c, "created");
-	long long ns = 0;
-	rfc3339_parse(t, strlen(t), &ns);
-	return ns;
-}
+static long long created_ns(yajl_val c) { return dk_unix_ns(dk_str(c, "created")); }
 
 /* since=X and before=X: the creation time of the container X names (an
  * ID prefix or a name) in list, or -1 with r answered (404, as dockerd) */

@@ -59,8 +59,11 @@ bool dk_filter_labels(yajl_val filters, yajl_val labels)
 	const char *f;
 	for (size_t i = 0; (f = dk_filter_value(filters, "label", i)); i++) {
 		const char *eq = strchr(f, '=');
+		size_t n = eq ? (size_t)(eq - f) : strlen(f);
 		char key[256];
-		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - f) : (int)strlen(f), f);
+		if (n >= sizeof(key)) /* no label's key is that long: never a key cut short */
+			return false;
+		snprintf(key, sizeof(key), "%.*s", (int)n, f);
 		yajl_val v = json_get(labels, key);
 		if (!YAJL_IS_STRING(v) || (eq && !streq(v->u.string, eq + 1)))
 			return false;

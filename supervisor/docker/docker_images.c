@@ -10,7 +10,6 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/json_build.h"
-#include "common/timefmt.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -70,11 +69,7 @@ static void gen_references(yajl_gen p, yajl_val filters)
 static long long created_ns(yajl_val im)
 {
 	const char *c = dk_str(im, "createdAt");
-	if (!*c)
-		c = dk_str(im, "importedAt");
-	long long ns = 0;
-	rfc3339_parse(c, strlen(c), &ns);
-	return ns;
+	return dk_unix_ns(*c ? c : dk_str(im, "importedAt"));
 }
 
 /* before=IMAGE and since=IMAGE: the creation time of the image the value

@@ -9,13 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 
-long long dk_unix(const char *rfc3339)
+long long dk_unix_ns(const char *rfc3339)
 {
 	long long ns;
 	if (!rfc3339 || !*rfc3339 || rfc3339_parse(rfc3339, strlen(rfc3339), &ns) < 0)
 		return 0;
-	return ns / 1000000000LL;
+	return ns;
 }
+
+long long dk_unix(const char *rfc3339) { return dk_unix_ns(rfc3339) / 1000000000LL; }
 
 /* As github.com/docker/go-units HumanDuration says it. */
 void dk_human_duration(long long secs, char *buf, size_t n)

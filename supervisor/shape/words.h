@@ -4,6 +4,8 @@
 #include "supervisor/shape/shape.h"
 
 /* Times: RFC 3339 text to seconds since the epoch (0 when empty or not one). */
+/* RFC 3339 as nanoseconds since the epoch; 0 when there is none */
+long long dk_unix_ns(const char *rfc3339);
 long long dk_unix(const char *rfc3339);
 /* Docker's "3 seconds", "About a minute", ... of seconds. */
 void dk_human_duration(long long secs, char *buf, size_t n);

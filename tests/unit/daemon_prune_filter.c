@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "common/cleanup.h"
@@ -37,6 +38,9 @@ static void test_refusals_name_the_field(void **state)
 	expect_refused("{\"labels\":[\"a\",\"\"]}", "labels[1]", "KEY or KEY=VALUE");
 	expect_refused("{\"labelsNot\":[\"=v\"]}", "labelsNot[0]", "KEY or KEY=VALUE");
 	expect_refused("{\"labelsNot\":[1]}", "labelsNot[0]", "KEY or KEY=VALUE");
+	char long_key[400];
+	snprintf(long_key, sizeof(long_key), "{\"labels\":[\"%0300d=v\"]}", 0);
+	expect_refused(long_key, "labels[0]", "at most 255 bytes"); /* never a key cut short */
 }
 
 static void test_what_goes(void **state)

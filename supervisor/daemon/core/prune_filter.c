@@ -14,8 +14,9 @@ static int get_labels(yajl_val params, const char *key, yajl_val *out, json_faul
 		yajl_val v = (*out)->u.array.values[i];
 		char p[JSON_PATH_MAX];
 		json_path_idx(p, key, i);
-		if (!YAJL_IS_STRING(v) || !*v->u.string || *v->u.string == '=')
-			r = json_fault_set(f, EINVAL, p, "must be KEY or KEY=VALUE");
+		if (!YAJL_IS_STRING(v) || !*v->u.string || *v->u.string == '=' ||
+		    strcspn(v->u.string, "=") >= PRUNE_LABEL_KEY_MAX)
+			r = json_fault_set(f, EINVAL, p, "must be KEY or KEY=VALUE, a KEY of at most 255 bytes");
 	}
 	return r;
 }
@@ -35,7 +36,7 @@ int prune_filter_parse(yajl_val params, prune_filter *pf, json_fault *f)
 static bool holds(const char *want, const char *(*label)(const void *, const char *), const void *src)
 {
 	const char *eq = strchr(want, '=');
-	char key[256];
+	char key[PRUNE_LABEL_KEY_MAX]; /* parse refused a longer key */
 	snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - want) : (int)strlen(want), want);
 	const char *v = label(src, key);
 	return v && (!eq || streq(v, eq + 1));

@@ -7,6 +7,7 @@
 #include "common/json_get.h"
 
 #define PRUNE_LABELS_MAX 64
+#define PRUNE_LABEL_KEY_MAX 256
 
 typedef struct prune_filter {
 	long long until_ns; /* 0: no bound */

@@ -60,13 +60,14 @@ void ctr_publish_at(corrald *d, ctr *c, const char *action, const char *const *a
 		with[n++] = c->spec.session;
 	}
 	/* a label of a name corral gives is left out, as one JSON key; and
-	 * those past the bound */
-	size_t bytes = 0;
+	 * those past the bound (each counted with its quotes, so that many
+	 * empty ones are bounded too) */
+	size_t own = n, bytes = 0;
 	for (size_t i = 0; i < n_labels; i += 2) {
-		bytes += strlen(c->spec.labels[i]) + strlen(c->spec.labels[i + 1]);
+		bytes += strlen(c->spec.labels[i]) + strlen(c->spec.labels[i + 1]) + 6;
 		if (bytes > CTR_EVENT_LABELS_BYTES)
 			break;
-		if (!has_key(with, n, c->spec.labels[i])) {
+		if (!has_key(with, own, c->spec.labels[i])) {
 			with[n++] = c->spec.labels[i];
 			with[n++] = c->spec.labels[i + 1];
 		}
