@@ -41,7 +41,8 @@
 	CTL_OPT_RESTART, \
 	CTL_OPT_LIMITS, \
 	{ "network", 0, OPT_STR, "NETWORK", \
-	  "none, loopback (lo up alone), host, or a network's name (default: corrald's default-network, corral)" }, \
+	  "none, loopback (lo up alone), host, container:CONTAINER (its namespace), or a network's name " \
+	  "(default: corrald's default-network, corral)" }, \
 	{ "session", 0, OPT_STR, "SESSION", \
 	  "a member of SESSION (session create): its namespaces, network and broker socket" }, \
 	{ "publish", 'p', OPT_LIST, "[IP:]HOSTPORT:CTRPORT[/PROTO]", "publish a container port on the host (tcp or udp)" }, \

@@ -72,18 +72,50 @@ static void gen_console_size(yajl_gen g, yajl_val size)
 	}
 }
 
+static bool has_items(yajl_val v)
+{
+	return (YAJL_IS_ARRAY(v) && v->u.array.len) || (YAJL_IS_OBJECT(v) && v->u.object.len);
+}
+
+/* What dockerd refuses beside --network container: (its runconfig's
+ * validateNetContainerMode), in its words; NULL: nothing */
+static const char *net_container_conflict(yajl_val body, yajl_val hc)
+{
+	if (*dk_str(body, "Hostname"))
+		return "conflicting options: hostname and the network mode";
+	if (has_items(json_get(hc, "Links")))
+		return "conflicting options: container type network can't be used with links. This would result in "
+		       "undefined behavior";
+	if (has_items(json_get(hc, "Dns")))
+		return "conflicting options: dns and the network mode";
+	if (has_items(json_get(hc, "ExtraHosts")))
+		return "conflicting options: custom host-to-IP mapping and the network mode";
+	if (has_items(json_get(hc, "PortBindings")) || dk_bool(hc, "PublishAllPorts"))
+		return "conflicting options: port publishing and the container type network mode";
+	if (has_items(json_get(body, "ExposedPorts")))
+		return "conflicting options: port exposing and the container type network mode";
+	return NULL;
+}
+
 /* "default" and "bridge" are corrald's default network: no word at all.
- * Another is a network's name, Id or Id prefix, as dockerd takes it. */
-/* name: corral's network, or "" for the default */
-static int gen_network(dk_req *r, yajl_gen g, yajl_val hc, char *name, size_t n)
+ * Another is a network's name, Id or Id prefix, as dockerd takes it;
+ * container:REF another container's namespace, which corrald resolves. */
+/* name: corral's network, or "" for the default or a container's */
+static int gen_network(dk_req *r, yajl_gen g, yajl_val body, yajl_val hc, char *name, size_t n)
 {
 	const char *mode = dk_str(hc, "NetworkMode");
 	*name = '\0';
 	if (!*mode || streq(mode, "default") || streq(mode, "bridge"))
 		return 0;
 	if (strncmp(mode, "container:", 10) == 0) {
-		dk_error(r, 400, "network mode %s is not supported by corral: use a session", mode);
-		return -1;
+		const char *conflict = mode[10] ? net_container_conflict(body, hc)
+						: "invalid network mode: invalid container format container:<name|id>";
+		if (conflict) {
+			dk_error(r, 400, "%s", conflict);
+			return -1;
+		}
+		jg_key_str(g, "network", mode);
+		return 0;
 	}
 	if (dk_net_resolve(r, mode, name, n) < 0)
 		return -1;
@@ -266,7 +298,7 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name, yajl_val img_
 	copy_true(g, "stdinOnce", json_get(body, "StdinOnce"));
 	gen_healthcheck(g, json_get(body, "Healthcheck"));
 	char net[256];
-	if (dk_create_mounts(r, g, hc, json_get(body, "Volumes")) < 0 || gen_network(r, g, hc, net, sizeof(net)) < 0 ||
+	if (dk_create_mounts(r, g, hc, json_get(body, "Volumes")) < 0 || gen_network(r, g, body, hc, net, sizeof(net)) < 0 ||
 	    dk_gen_confinement(r, g, hc) < 0 || dk_gen_extra_hosts(r, g, hc, *net ? net : NULL) < 0)
 		return NULL;
 	dk_create_tmpfs(g, hc);
@@ -285,14 +317,17 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name, yajl_val img_
 	copy_str(g, "userns", json_get(hc, "UsernsMode")); /* host, or corral's auto */
 	copy_strings(g, "capAdd", json_get(hc, "CapAdd"));
 	copy_strings(g, "capDrop", json_get(hc, "CapDrop"));
-	if (YAJL_IS_ARRAY(json_get(hc, "Dns")) && json_get(hc, "Dns")->u.array.len)
+	if (has_items(json_get(hc, "Dns")))
 		copy_strings(g, "dns", json_get(hc, "Dns"));
-	if (YAJL_IS_ARRAY(json_get(hc, "DnsSearch")) && json_get(hc, "DnsSearch")->u.array.len)
+	/* on another's network dockerd takes these, and they change nothing */
+	bool joins = !strncmp(dk_str(hc, "NetworkMode"), "container:", 10);
+	if (has_items(json_get(hc, "DnsSearch")) && !joins)
 		copy_strings(g, "dnsSearch", json_get(hc, "DnsSearch"));
-	if (YAJL_IS_ARRAY(json_get(hc, "DnsOptions")) && json_get(hc, "DnsOptions")->u.array.len)
+	if (has_items(json_get(hc, "DnsOptions")) && !joins)
 		copy_strings(g, "dnsOptions", json_get(hc, "DnsOptions"));
 	copy_str(g, "cgroupParent", json_get(hc, "CgroupParent"));
-	gen_aliases(g, json_get(json_get(body, "NetworkingConfig"), "EndpointsConfig"));
+	if (!joins)
+		gen_aliases(g, json_get(json_get(body, "NetworkingConfig"), "EndpointsConfig"));
 	yajl_gen_map_close(g);
 	return dk_params_end(g);
 }

@@ -294,7 +294,8 @@ static char *ctr_network(dk_req *r, yajl_val body)
 	yajl_val c = dk_ctr_record(r, dk_ctr_name(ctr), &rep);
 	if (!c)
 		return NULL;
-	char *mode = strdup(dk_network_mode(json_get(c, "config")));
+	char buf[128];
+	char *mode = strdup(dk_network_mode(c, buf, sizeof(buf)));
 	vl_reply_release(&rep);
 	if (!mode)
 		dk_error(r, 500, "out of memory");
@@ -325,6 +326,11 @@ static void connect_named(dk_req *r, const char *arg)
 		return;
 	if (streq(mode, arg) || streq(mode, net_name(arg))) {
 		dk_empty(r, 200);
+		return;
+	}
+	if (streq(mode, "host") || !strncmp(mode, "container:", 10)) { /* dockerd's words */
+		dk_error(r, 400, "container sharing network namespace with another container or host cannot be connected "
+				 "to any other network");
 		return;
 	}
 	const char *ctr = dk_str(body, "Container");

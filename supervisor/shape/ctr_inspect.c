@@ -223,7 +223,8 @@ static void gen_host_config(yajl_gen g, yajl_val c, yajl_val cspec_json)
 	jg_key(g, "HostConfig");
 	yajl_gen_map_open(g);
 	gen_binds(g, json_get(cspec_json, "mounts"));
-	jg_key_str(g, "NetworkMode", dk_network_mode(cspec_json));
+	char mode[128];
+	jg_key_str(g, "NetworkMode", dk_network_mode(c, mode, sizeof(mode)));
 	gen_port_map(g, "PortBindings", json_get(c, "ports"), false);
 	gen_restart_policy(g, dk_str(cspec_json, "restart"));
 	jg_key_bool(g, "AutoRemove", dk_bool(cspec_json, "autoRemove"));

@@ -150,9 +150,13 @@ void dk_gen_mounts(yajl_gen g, yajl_val c, uid_t viewer)
 	yajl_gen_array_close(g);
 }
 
-const char *dk_network_mode(yajl_val cspec_json)
+const char *dk_network_mode(yajl_val c, char *buf, size_t n)
 {
-	const char *net = dk_str(cspec_json, "network");
+	const char *net = dk_str(json_get(c, "config"), "network"), *joined = dk_str(c, "networkContainer");
+	if (!strncmp(net, "container:", 10) && *joined) { /* by its id, as dockerd keeps it */
+		snprintf(buf, n, "container:%s", joined);
+		return buf;
+	}
 	return *net ? net : "none";
 }
 
@@ -176,8 +180,9 @@ void dk_gen_ctr_summary(yajl_gen g, yajl_val c, uid_t viewer)
 		jg_key_int(g, "SizeRw", dk_int(c, "sizeRw", 0));
 	jg_key_str(g, "State", dk_str(st, "status"));
 	jg_key_str(g, "Status", status);
+	char mode[128];
 	jg_key(g, "HostConfig");
-	jg_object(g, JG_STR("NetworkMode", dk_network_mode(cspec_json)), JG_END);
+	jg_object(g, JG_STR("NetworkMode", dk_network_mode(c, mode, sizeof(mode))), JG_END);
 	jg_key(g, "NetworkSettings");
 	yajl_gen_map_open(g);
 	dk_gen_networks(g, json_get(c, "networks"));

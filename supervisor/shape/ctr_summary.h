@@ -18,7 +18,8 @@ const char *dk_volume_name(yajl_val v, uid_t viewer, char *buf, size_t n);
 /* Mounts: a Container's binds (its config's) and volumes (as made), each
  * volume by the name viewer gives it (dk_volume_name) */
 void dk_gen_mounts(yajl_gen g, yajl_val c, uid_t viewer);
-/* HostConfig.NetworkMode of a ContainerSpec. */
-const char *dk_network_mode(yajl_val cspec_json);
+/* HostConfig.NetworkMode of a Container: its spec's network, or
+ * "container:<id>" (in buf) for another's. */
+const char *dk_network_mode(yajl_val c, char *buf, size_t n);
 /* Docker's Status column: "Up 3 seconds", "Exited (0) 2 seconds ago". */
 void dk_ctr_status_text(yajl_val c, char *buf, size_t n);

@@ -110,6 +110,16 @@ static void test_spec_network_and_ports(void **state)
 	assert_int_equal(parse_spec("{\"image\":\"x\",\"network\":\"host\"}", &s, &f), 0);
 	assert_int_equal(s.network, CTR_NET_HOST);
 	ctr_spec_release(&s);
+	/* another container's, by the reference given (Create resolves it) */
+	assert_int_equal(parse_spec("{\"image\":\"x\",\"network\":\"container:web_1\"}", &s, &f), 0);
+	assert_int_equal(s.network, CTR_NET_CONTAINER);
+	assert_string_equal(s.net_container, "web_1");
+	assert_null(s.net_name);
+	ctr_spec_release(&s);
+	assert_int_equal(parse_spec("{\"image\":\"x\"}", &s, &f), 0);
+	assert_true(ctr_spec_default_network(&s, "container:web", &f) < 0); /* no default */
+	assert_string_equal(f.field, "spec.network");
+	ctr_spec_release(&s);
 	/* no network named: corrald's default; ports then need it to be a network */
 	assert_int_equal(parse_spec("{\"image\":\"x\",\"ports\":[{\"hostPort\":8080,\"containerPort\":80}]}", &s, &f), 0);
 	assert_int_equal(ctr_spec_default_network(&s, "corral", &f), 0);
@@ -178,7 +188,12 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"shmSize\":0}", "spec.shmSize", "");
 	expect_field("{\"image\":\"x\",\"groupNames\":[\"wheel\",\"a:b\"]}", "spec.groupNames[1]", "a group's name");
 	expect_field("{\"image\":\"x\",\"groupNames\":[7]}", "spec.groupNames[0]", "a group's name");
-	expect_field("{\"image\":\"x\",\"network\":\"a/b\"}", "spec.network", "none, loopback, host or a network's name");
+	expect_field("{\"image\":\"x\",\"network\":\"a/b\"}", "spec.network",
+		     "none, loopback, host, container:REF or a network's name");
+	expect_field("{\"image\":\"x\",\"network\":\"container:\"}", "spec.network", "needs a container's id or name");
+	expect_field("{\"image\":\"x\",\"network\":\"container:a\\tb\"}", "spec.network", "a control byte");
+	expect_field("{\"image\":\"x\",\"network\":\"container:web\",\"ports\":[{\"containerPort\":80}]}",
+		     "spec.ports", "not none, loopback, host or a container's");
 	expect_field("{\"image\":\"x\",\"network\":\"loopback\",\"ports\":[{\"hostPort\":8080,\"containerPort\":80}]}",
 		     "spec.ports", "needs a network");
 	expect_field("{\"image\":\"x\",\"network\":\"n\",\"ports\":[{\"hostPort\":65536,\"containerPort\":80}]}",

@@ -14,6 +14,7 @@
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/sessions/session_record.h"
 #include "supervisor/daemon/sessions/session_ctr.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle.h"
 
 static void test_names(void **state)
 {
@@ -88,18 +89,18 @@ static void test_namespaces(void **state)
 	corrald *d = with_session(SESSION_SHARE_NET | SESSION_SHARE_IPC);
 	ctr_spec s = { .session = "pod" };
 	char path[PATH_MAX] = "";
-	assert_int_equal(session_ns_join(d, &s, "network", path, sizeof(path)), 1);
+	assert_int_equal(session_ns_join(&(bundle_in){ .d = d, .spec = &s }, "network", path, sizeof(path)), 1);
 	assert_string_equal(path, "/st/sessions/pod/ns/net");
-	assert_int_equal(session_ns_join(d, &s, "ipc", path, sizeof(path)), 1);
+	assert_int_equal(session_ns_join(&(bundle_in){ .d = d, .spec = &s }, "ipc", path, sizeof(path)), 1);
 	assert_string_equal(path, "/st/sessions/pod/ns/ipc");
 	/* not shared, not a kind a session shares, or no session: its own */
-	assert_int_equal(session_ns_join(d, &s, "uts", path, sizeof(path)), 0);
-	assert_int_equal(session_ns_join(d, &s, "pid", path, sizeof(path)), 0);
-	assert_int_equal(session_ns_join(d, &s, "mount", path, sizeof(path)), 0);
+	assert_int_equal(session_ns_join(&(bundle_in){ .d = d, .spec = &s }, "uts", path, sizeof(path)), 0);
+	assert_int_equal(session_ns_join(&(bundle_in){ .d = d, .spec = &s }, "pid", path, sizeof(path)), 0);
+	assert_int_equal(session_ns_join(&(bundle_in){ .d = d, .spec = &s }, "mount", path, sizeof(path)), 0);
 	ctr_spec none = { .network = CTR_NET_HOST };
-	assert_int_equal(session_ns_join(d, &none, "network", path, sizeof(path)), 0);
+	assert_int_equal(session_ns_join(&(bundle_in){ .d = d, .spec = &none }, "network", path, sizeof(path)), 0);
 	ctr_spec gone = { .session = "nope" };
-	assert_int_equal(session_ns_join(d, &gone, "network", path, sizeof(path)), 0);
+	assert_int_equal(session_ns_join(&(bundle_in){ .d = d, .spec = &gone }, "network", path, sizeof(path)), 0);
 	drop(d);
 }
 

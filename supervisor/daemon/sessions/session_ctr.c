@@ -2,6 +2,7 @@
  * their namespaces in the bundle. */
 #include "supervisor/daemon/sessions/session_ctr.h"
 #include "supervisor/daemon/containers/record/ctr_paths.h"
+#include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "supervisor/daemon/sessions/session_int.h"
 #include "supervisor/daemon/sessions/session_listen.h"
 #include "supervisor/daemon/sessions/session_net.h"
@@ -144,8 +145,10 @@ static const struct { const char *type, *kind; unsigned bit; } joined[] = {
 	{ "pid", "pid", SESSION_SHARE_PID },
 };
 
-int session_ns_join(const corrald *d, const ctr_spec *s, const char *type, char *path, size_t n)
+int session_ns_join(const bundle_in *in, const char *type, char *path, size_t n)
 {
+	const corrald *d = in->d;
+	const ctr_spec *s = in->spec;
 	session *ss = d && s->session ? session_find((corrald *)d, s->session) : NULL;
 	/* spec.pidNamespace, spec.ipcNamespace: its own, or the host's */
 	if ((streq(type, "pid") && s->pid_ns != CTR_NS_DEFAULT) || (streq(type, "ipc") && s->ipc_ns != CTR_NS_DEFAULT))

@@ -8,6 +8,8 @@
 #include "supervisor/daemon/containers/record/ctr.h"
 #include "supervisor/varlink/peer.h"
 
+struct bundle_in;
+
 struct corrald;
 struct session;
 
@@ -32,4 +34,4 @@ void session_ctr_ended(struct corrald *d, const ctr *c);
 void sessions_adopt_ctrs(struct corrald *d);
 /* The bundle: the namespace of this type ("network", "ipc", "uts") of the
  * member's session that it joins: 1 with its path; else 0. */
-int session_ns_join(const struct corrald *d, const ctr_spec *s, const char *type, char *path, size_t n);
+int session_ns_join(const struct bundle_in *in, const char *type, char *path, size_t n);

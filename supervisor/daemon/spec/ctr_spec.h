@@ -14,8 +14,9 @@
 #include "supervisor/daemon/spec/ports.h"
 
 /* none: a network namespace with lo down; loopback: lo up; host: the
- * host's namespace; cni: lo up and the CNI network net_name attached. */
-enum ctr_network { CTR_NET_NONE, CTR_NET_LOOPBACK, CTR_NET_HOST, CTR_NET_CNI };
+ * host's namespace; cni: lo up and the CNI network net_name attached;
+ * container: the namespace of net_container, joined at each start. */
+enum ctr_network { CTR_NET_NONE, CTR_NET_LOOPBACK, CTR_NET_HOST, CTR_NET_CNI, CTR_NET_CONTAINER };
 /* spec.pidNamespace, spec.ipcNamespace: the default (its session's where
  * the session shares it, else its own), its own always, the host's, or
  * (PID only) another container's, "container:REF" */
@@ -104,6 +105,7 @@ typedef struct ctr_spec {
 	enum ctr_network network;
 	bool network_default; /* not given: corrald's default-network (ctr_spec_default_network) */
 	char *net_name;  /* CTR_NET_CNI: the network */
+	char *net_container; /* CTR_NET_CONTAINER: the container as given, its id from Create on */
 	cni_port *ports; /* published (CTR_NET_CNI only) */
 	size_t n_ports;
 	char **labels;   /* key, value, key, value, ..., NULL */

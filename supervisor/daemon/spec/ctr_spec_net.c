@@ -1,5 +1,5 @@
-/* spec.network (none, loopback, host or a network's name) and spec.ports,
- * published through the network's portmap plugin. */
+/* spec.network (none, loopback, host, a network's name or container:REF)
+ * and spec.ports, published through the network's portmap plugin. */
 #include "supervisor/daemon/spec/ctr_spec.h"
 #include "supervisor/daemon/spec/ctr_spec_net.h"
 #include "common/cleanup.h"
@@ -34,9 +34,18 @@ static int set_network(ctr_spec *s, const char *net, json_fault *f)
 		s->network = CTR_NET_LOOPBACK;
 	else if (streq(net, "host"))
 		s->network = CTR_NET_HOST;
-	else if (!net_name_ok(net))
+	else if (!strncmp(net, "container:", 10)) {
+		if (!net[10])
+			return json_fault_set(f, EINVAL, "spec.network", "container: needs a container's id or name");
+		int r = json_name_check(net + 10, CTR_NET_CONTAINER_REF_MAX, 0, "spec.network", f);
+		if (r < 0)
+			return r;
+		if (!(s->net_container = strdup(net + 10)))
+			return json_fault_oom(f);
+		s->network = CTR_NET_CONTAINER;
+	} else if (!net_name_ok(net))
 		return json_fault_set(f, EINVAL, "spec.network",
-				      "must be none, loopback, host or a network's name (letters, digits, _ . -)");
+				      "must be none, loopback, host, container:REF or a network's name (letters, digits, _ . -)");
 	else if (!(s->net_name = strdup(net)))
 		return json_fault_oom(f);
 	else
@@ -47,7 +56,8 @@ static int set_network(ctr_spec *s, const char *net, json_fault *f)
 static int check_ports(const ctr_spec *s, json_fault *f)
 {
 	if (s->n_ports && s->network != CTR_NET_CNI)
-		return json_fault_set(f, EINVAL, "spec.ports", "publishing ports needs a network (not none, loopback or host)");
+		return json_fault_set(f, EINVAL, "spec.ports",
+				      "publishing ports needs a network (not none, loopback, host or a container's)");
 	return 0;
 }
 
@@ -70,6 +80,8 @@ int ctr_spec_default_network(ctr_spec *s, const char *name, json_fault *f)
 	if (!s->network_default)
 		return 0;
 	int r = set_network(s, name && *name ? name : "none", f);
+	if (r == 0 && s->network == CTR_NET_CONTAINER)
+		r = json_fault_set(f, EINVAL, "spec.network", "a container's network is no default");
 	if (r < 0)
 		return json_fault_reword(f, "corrald's default-network \"%s\" is not none, loopback, host or a name", name);
 	return check_ports(s, f);
@@ -78,8 +90,9 @@ int ctr_spec_default_network(ctr_spec *s, const char *name, json_fault *f)
 void ctr_spec_release_network(ctr_spec *s)
 {
 	free(s->net_name);
+	free(s->net_container);
 	free(s->ports);
-	s->net_name = NULL;
+	s->net_name = s->net_container = NULL;
 	s->ports = NULL;
 	s->n_ports = 0;
 }

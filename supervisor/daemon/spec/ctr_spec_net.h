@@ -1,7 +1,10 @@
-/* ctr_spec_net.c: spec.network (none, loopback, host or a network's name) and
- * spec.ports, published through the network's portmap plugin. */
+/* ctr_spec_net.c: spec.network (none, loopback, host, a network's name or
+ * container:REF) and spec.ports, published through the network's portmap
+ * plugin. */
 #pragma once
 #include "supervisor/daemon/spec/ctr_spec.h"
+
+#define CTR_NET_CONTAINER_REF_MAX 128 /* container:REF's REF, as pidNamespace's */
 
 /* spec.network and spec.ports (ctr_spec_net.c); released with the spec. */
 int ctr_spec_parse_network(yajl_val cspec_json, ctr_spec *s, json_fault *f);

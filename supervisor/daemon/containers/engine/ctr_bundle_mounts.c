@@ -97,7 +97,7 @@ static void gen_scratch(yajl_gen g, const bundle_in *in)
 bool bundle_joins(const bundle_in *in, const char *type)
 {
 	char path[PATH_MAX];
-	return CTR_FEATURES_FIRST(in->d, ns_path, in->d, in->spec, type, path, sizeof(path)) == 1;
+	return CTR_FEATURES_FIRST(in->d, ns_path, in, type, path, sizeof(path)) == 1;
 }
 
 static bool mounted_at(yajl_val m, const char *path)

@@ -107,6 +107,8 @@ static const char *dump_refusal(const ctr *c, bool leave_running)
 		return "it is paused: unpause it";
 	if (!ctr_alive(c))
 		return "it is not running";
+	if (c->spec.network == CTR_NET_CONTAINER) /* a restore could not join it again */
+		return "it is on another container's network namespace, which a checkpoint cannot take";
 	if (c->spec.auto_remove && !leave_running)
 		return "it was run with --rm: it would be removed once the checkpoint ends it";
 	return NULL;

@@ -458,8 +458,10 @@ int sv_stats(vl_call *call, yajl_val params, void *ud)
 	if (!g)
 		return sv_internal(call, NULL);
 	jg_key(g, "stats");
-	/* a session's container on the session's CNI network counts its interfaces */
-	ctr_stats_gen(g, dir, c->id, c->spec.network == CTR_NET_CNI || c->spec.session_dns ? c->pid : 0);
+	/* a session's container on the session's CNI network counts its
+	 * interfaces, one on another's network that one's (as Docker's) */
+	bool counted = c->spec.network == CTR_NET_CNI || c->spec.network == CTR_NET_CONTAINER || c->spec.session_dns;
+	ctr_stats_gen(g, dir, c->id, counted ? c->pid : 0);
 	return sv_reply_close(call, g);
 }
 

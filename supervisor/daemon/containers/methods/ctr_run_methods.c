@@ -16,6 +16,8 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 
+#include <errno.h>
+
 int sv_create(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
@@ -51,12 +53,14 @@ int sv_start(vl_call *call, yajl_val params, void *ud)
 	if (c->dumping)
 		return reply_bad_state(call, c, "it is being checkpointed");
 	c->checkpointed = c->checkpointing = false; /* started afresh: its checkpoint is stale */
-	cerr err = { 0 };
+	_cleanup_cerr_ cerr err = { 0 };
 	ctr_done *done = reply_when_done(call, NULL);
 	if (!done)
 		return sv_internal(call, "out of memory");
 	if (ctr_start_by_user(d, c, done, &err) < 0) {
 		reply_when_done_drop(done);
+		if (err.code == ESRCH) /* what it joins is not running (net_container.h) */
+			return reply_bad_state(call, c, cerr_msg(&err));
 		return sv_internal_err(call, &err);
 	}
 	return 0; /* the start holds its completion: answered once the monitor reports */

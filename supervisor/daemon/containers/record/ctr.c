@@ -33,7 +33,7 @@ ctr *ctr_by_name(corrald *d, const char *name)
 	return NULL;
 }
 
-ctr *ctr_by_id(corrald *d, const char *id)
+ctr *ctr_by_id(const corrald *d, const char *id)
 {
 	for (ctr *c = d->ctrs; c; c = c->next)
 		if (streq(c->id, id))

@@ -122,7 +122,7 @@ ctr *ctr_find(struct corrald *d, const char *ref); /* id, unique id prefix, or n
 bool ctr_visible_to(const ctr *c, const peer_cred *peer);
 ctr *ctr_find_for(struct corrald *d, const char *ref, const peer_cred *peer);
 ctr *ctr_by_name(struct corrald *d, const char *name);
-ctr *ctr_by_id(struct corrald *d, const char *id); /* the whole id, nothing else */
+ctr *ctr_by_id(const struct corrald *d, const char *id); /* the whole id, nothing else */
 /* A new container of d, with nothing in it yet; NULL when out of memory. */
 ctr *ctr_new(struct corrald *d);
 /* Close the sockets of c's clients attached before the start: they hear

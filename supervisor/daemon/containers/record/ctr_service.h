@@ -79,7 +79,7 @@ typedef struct ctr_feature {
 	void (*known)(struct corrald *d, struct ctr *c);
 	/* The bundle: a namespace of this type ("ipc", "uts", "network") that it
 	 * joins: 1 with its path, else 0 */
-	int (*ns_path)(const struct corrald *d, const ctr_spec *cspec, const char *type, char *path, size_t n);
+	int (*ns_path)(const struct bundle_in *in, const char *type, char *path, size_t n);
 	/* The bundle: mounts of the feature's, into the open mounts array, at
 	 * one of two places */
 	void (*gen_mounts)(yajl_gen g, const struct bundle_in *in, enum ctr_mounts_at at);

@@ -235,13 +235,8 @@ static bool in_cgroup(pid_t pid, const char *cgroup)
 	return false;
 }
 
-int ctr_pins_pid_ns(const char *dir, pid_t pid, const char *cgroup, cerr *err)
+int ctr_pin_ns_of(const char *path, pid_t pid, const char *kind, const char *cgroup, cerr *err)
 {
-	char top[PATH_MAX], path[PATH_MAX];
-	snprintf(top, sizeof(top), "%s/" CTR_PINS_DIR, dir);
-	snprintf(path, sizeof(path), "%s/" CTR_PID_NS_PIN, dir);
-	if (mkdir(top, 0700) < 0 && errno != EEXIST)
-		return cerr_sys(err, errno, "%s", top);
 	/* with the pidfd open, /proc/pid is that process until it ends: it is
 	 * looked at, its namespace pinned, then it is asked whether it still runs */
 	_cleanup_close_ int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -249,7 +244,7 @@ int ctr_pins_pid_ns(const char *dir, pid_t pid, const char *cgroup, cerr *err)
 		return cerr_set(err, ESRCH, "its process %d has ended", (int)pid);
 	if (!in_cgroup(pid, cgroup)) /* ended and reused, or moved below its cgroup */
 		return cerr_set(err, ESRCH, "its process %d is not in its cgroup %s", (int)pid, cgroup);
-	if (ns_bind(path, pid, "pid", err) < 0)
+	if (ns_bind(path, pid, kind, err) < 0)
 		return -1;
 	if (syscall(SYS_pidfd_send_signal, pfd, 0, NULL, 0) < 0) {
 		umount2(path, MNT_DETACH);
@@ -257,4 +252,14 @@ int ctr_pins_pid_ns(const char *dir, pid_t pid, const char *cgroup, cerr *err)
 		return cerr_set(err, ESRCH, "its process %d has ended", (int)pid);
 	}
 	return 0;
+}
+
+int ctr_pins_pid_ns(const char *dir, pid_t pid, const char *cgroup, cerr *err)
+{
+	char top[PATH_MAX], path[PATH_MAX];
+	snprintf(top, sizeof(top), "%s/" CTR_PINS_DIR, dir);
+	snprintf(path, sizeof(path), "%s/" CTR_PID_NS_PIN, dir);
+	if (mkdir(top, 0700) < 0 && errno != EEXIST)
+		return cerr_sys(err, errno, "%s", top);
+	return ctr_pin_ns_of(path, pid, "pid", cgroup, err);
 }

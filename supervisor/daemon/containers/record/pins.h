@@ -47,10 +47,13 @@ int ctr_pins_mount(ctr_pins *p, const char *dir, ctr_spec *cspec, cerr *err);
 /* Before a start: every pinned bind (dir/binds/<i>) is still mounted (after a
  * reboot it is not, and the container must be created anew). */
 int ctr_pins_present(const char *dir, cerr *err);
-/* spec.pidNamespace "container:REF": the PID namespace of pid, a process
- * that is in cgroup (below the cgroup2 mount) while its namespace is
- * opened, pinned at dir/binds/pidns (CTR_PID_NS_PIN), which config.json
- * names: a pid that ends and is reused meanwhile is never taken for it. */
+/* The namespace kind ("pid", "net") of pid, a process that is in cgroup
+ * (below the cgroup2 mount) while its namespace is opened, bound at path
+ * (none may be there): a pid that ends and is reused meanwhile is never
+ * taken for it. ESRCH when it has ended. */
+int ctr_pin_ns_of(const char *path, pid_t pid, const char *kind, const char *cgroup, cerr *err);
+/* spec.pidNamespace "container:REF": that PID namespace, pinned at Create
+ * at dir/binds/pidns (CTR_PID_NS_PIN), which config.json names. */
 #define CTR_PID_NS_PIN CTR_PINS_DIR "/pidns"
 int ctr_pins_pid_ns(const char *dir, pid_t pid, const char *cgroup, cerr *err);
 /* Detach the pinned mounts of dir; idempotent. */
