@@ -288,6 +288,10 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name, yajl_val img_
 	copy_str(g, "workdir", json_get(body, "WorkingDir"));
 	copy_str(g, "user", json_get(body, "User"));
 	copy_str(g, "hostname", json_get(body, "Hostname"));
+	/* on another's network dockerd takes these, and they change nothing */
+	bool joins = !strncmp(dk_str(hc, "NetworkMode"), "container:", 10);
+	if (!joins)
+		copy_str(g, "domainname", json_get(body, "Domainname"));
 	copy_str(g, "stopSignal", json_get(body, "StopSignal"));
 	if (YAJL_IS_INTEGER(json_get(body, "StopTimeout")))
 		jg_key_int(g, "stopTimeout", dk_int(body, "StopTimeout", 10));
@@ -319,8 +323,6 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name, yajl_val img_
 	copy_strings(g, "capDrop", json_get(hc, "CapDrop"));
 	if (has_items(json_get(hc, "Dns")))
 		copy_strings(g, "dns", json_get(hc, "Dns"));
-	/* on another's network dockerd takes these, and they change nothing */
-	bool joins = !strncmp(dk_str(hc, "NetworkMode"), "container:", 10);
 	if (has_items(json_get(hc, "DnsSearch")) && !joins)
 		copy_strings(g, "dnsSearch", json_get(hc, "DnsSearch"));
 	if (has_items(json_get(hc, "DnsOptions")) && !joins)

@@ -63,7 +63,6 @@ static const struct {
 	{ "MemorySwappiness", false, true, NULL },
 	{ "OomKillDisable", false, true, NULL },
 	{ "VolumeDriver", false, false, NULL },
-	{ ".Domainname", false, false, NULL },
 	{ ".MacAddress", false, false, NULL },
 	{ ".OnBuild", false, false, NULL },
 	{ ".Shell", false, false, NULL },

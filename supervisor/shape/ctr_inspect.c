@@ -95,7 +95,7 @@ static void gen_config(yajl_gen g, yajl_val c, yajl_val cspec_json, yajl_val img
 	jg_key(g, "Config");
 	yajl_gen_map_open(g);
 	jg_key_str(g, "Hostname", *dk_str(cspec_json, "hostname") ? dk_str(cspec_json, "hostname") : dk_str(c, "name"));
-	jg_key_str(g, "Domainname", "");
+	jg_key_str(g, "Domainname", dk_str(cspec_json, "domainname"));
 	jg_key_str(g, "User", *user ? user : dk_str(img, "user"));
 	jg_key_bool(g, "AttachStdin", false);
 	jg_key_bool(g, "AttachStdout", false);

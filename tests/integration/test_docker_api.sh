@@ -159,6 +159,27 @@ test_dk_env_key_alone_unsets_it() {
 		"spec.env[0]: must be KEY=VALUE, or KEY to unset it" "an empty key"
 }
 
+# --domainname (compose's domainname:): the container's UTS namespace's,
+# with no warning; a member's container (a user namespace of its own) too;
+# one that is no domain name is refused naming the field
+test_dk_domainname() {
+	trap cleanup_sv EXIT
+	start_sv_group $(docker_flags)
+	import_busybox
+	member_import 4242 m:1
+	local out
+	out=$(dock run --rm --domainname corp.example --hostname web busybox:latest sh -c 'hostname; cat /proc/sys/kernel/domainname' 2>&1)
+	assert_eq "$out" "web
+corp.example" "hostname and domainname, and no warning"
+	dock create --name dn --domainname corp.example busybox:latest true >/dev/null
+	assert_eq "$(dock inspect -f '{{.Config.Domainname}}' dn)" corp.example "inspect's Config.Domainname"
+	assert_eq "$(dock run --rm busybox:latest cat /proc/sys/kernel/domainname)" "(none)" "none unless asked"
+	assert_eq "$(dockm 4242 run --rm --domainname m.example m:1 cat /proc/sys/kernel/domainname 2>&1)" m.example "a member's"
+	out=$(dock run --rm --domainname 'bad_name!' busybox:latest true 2>&1) && fail "a bad domainname was taken: $out"
+	assert_contains "$out" "spec.domainname: must be 1-" "a bad domainname"
+	dock rm dn >/dev/null
+}
+
 # HostConfig.ConsoleSize (what a client of API 1.42 on sends for -t): the
 # terminal's size from the process's first instruction
 test_dk_console_size_from_the_start() {

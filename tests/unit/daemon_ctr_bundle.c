@@ -103,6 +103,7 @@ static void test_image_defaults_make_a_valid_config(void **state)
 	assert_string_equal(s->process.cwd, "/srv");
 	assert_int_equal(count_env(s->process.env, "FROM_IMAGE=1"), 1);
 	assert_string_equal(s->hostname, "web");
+	assert_null(s->domainname); /* none unless asked */
 	assert_string_equal(s->linux_.cgroups_path, "/corral/0123abcd");
 	assert_string_equal(annotation(s, GC_BUNDLE_ANNOTATION), "sha256:def");
 	assert_string_equal(annotation(s, ANNOT_NETWORK), "loopback"); /* none has lo up, as podman's */
@@ -304,12 +305,14 @@ static void test_read_only_and_tmpfs(void **state)
 	f->spec.tmpfs = &t;
 	f->spec.n_tmpfs = 1;
 	f->spec.hostname = "given";
+	f->spec.domainname = "corp.example";
 	const char *field = NULL;
 	cerr err = { 0 };
 	assert_int_equal(write_config(f, &field, &err), 0);
 	struct oci_spec *s = load_written(f);
 	assert_true(s->root_readonly);
 	assert_string_equal(s->hostname, "given");
+	assert_string_equal(s->domainname, "corp.example");
 	assert_true(has_option(mount_at(s, "/run"), "nosuid"));
 	assert_true(has_option(mount_at(s, "/var/tmp"), "mode=1777"));
 	const struct oci_mount *m = mount_at(s, "/tmp");

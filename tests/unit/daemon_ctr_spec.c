@@ -191,6 +191,7 @@ static void test_spec_errors_name_the_field(void **state)
 	expect_field("{\"image\":\"x\",\"network\":\"a/b\"}", "spec.network",
 		     "none, loopback, host, container:REF or a network's name");
 	expect_field("{\"image\":\"x\",\"network\":\"container:\"}", "spec.network", "needs a container's id or name");
+	expect_field("{\"image\":\"x\",\"domainname\":\"a..b\"}", "spec.domainname", "as RFC 1123 says");
 	expect_field("{\"image\":\"x\",\"network\":\"container:a\\tb\"}", "spec.network", "a control byte");
 	expect_field("{\"image\":\"x\",\"network\":\"container:web\",\"ports\":[{\"containerPort\":80}]}",
 		     "spec.ports", "not none, loopback, host or a container's");

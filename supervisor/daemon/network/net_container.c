@@ -21,6 +21,7 @@
 static int check_own_names(const ctr_spec *s, json_fault *f)
 {
 	const char *field = s->hostname	     ? "spec.hostname"
+			    : s->domainname  ? "spec.domainname"
 			    : s->dns	     ? "spec.dns"
 			    : s->dns_search  ? "spec.dnsSearch"
 			    : s->dns_options ? "spec.dnsOptions"

@@ -58,6 +58,7 @@ void ctr_spec_release(ctr_spec *s)
 	secrets_spec_release(s);
 	strv_free(s->entrypoint);
 	free(s->hostname);
+	free(s->domainname);
 	free(s->apparmor);
 	free(s->session);
 	names_spec_release(s);
@@ -131,7 +132,7 @@ static int get_labels(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
 	"restart", "network", "ports", "labels", "tty", "consoleSize", "interactive", "stdinOnce", "stopSignal", "stopTimeout", "capAdd", "capDrop",
-	"capAmbient", "hostname", "readOnly", "noReadOnlyTmpfs", "init", "privileged", "autoRemove", "secrets", "dns", "dnsSearch", "dnsOptions", "extraHosts", "networkAliases", "session",
+	"capAmbient", "hostname", "domainname", "readOnly", "noReadOnlyTmpfs", "init", "privileged", "autoRemove", "secrets", "dns", "dnsSearch", "dnsOptions", "extraHosts", "networkAliases", "session",
 	"healthcheck", "noHealthcheck", "userns", "usernsIds", "apparmorProfile", "logPath", "cgroupParent", "sysctls",
 	"groups", "groupNames", "noNewPrivileges", "maskedPaths", "readonlyPaths", "seccompProfile", "devices",
 	"pidNamespace", "ipcNamespace", "selinuxOptions", "ulimits", "shmSize", NULL,
@@ -179,6 +180,7 @@ static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
 	    (r = json_dup_str(v, "spec", "workdir", 0, &s->workdir, f)) < 0 ||
 	    (r = json_dup_str(v, "spec", "user", JSON_NAME, &s->user, f)) < 0 ||
 	    (r = json_dup_str(v, "spec", "hostname", JSON_NAME, &s->hostname, f)) < 0 ||
+	    (r = json_dup_str(v, "spec", "domainname", JSON_NAME, &s->domainname, f)) < 0 ||
 	    (r = json_dup_str(v, "spec", "session", JSON_NAME, &s->session, f)) < 0 ||
 	    (r = json_dup_str(v, "spec", "apparmorProfile", JSON_NAME, &s->apparmor, f)) < 0 ||
 	    (r = get_strv(v, "command", &s->command, f)) < 0 || (r = get_strv(v, "entrypoint", &s->entrypoint, f)) < 0 ||
@@ -195,9 +197,11 @@ static int parse_process(yajl_val v, ctr_spec *s, json_fault *f)
 				      CTR_NAME_MAX);
 	if (s->command && !s->command[0])
 		return json_fault_set(f, EINVAL, "spec.command", "must not be empty");
-	if (s->hostname && !ctr_hostname_valid(s->hostname))
-		return json_fault_set(f, EINVAL, "spec.hostname",
-				      "must be 1-%d letters, digits, '-' and '.', as RFC 1123 says", CTR_HOSTNAME_MAX);
+	const char *names[] = { s->hostname, s->domainname }, *fields[] = { "spec.hostname", "spec.domainname" };
+	for (size_t i = 0; i < 2; i++)
+		if (names[i] && !ctr_hostname_valid(names[i]))
+			return json_fault_set(f, EINVAL, fields[i], "must be 1-%d letters, digits, '-' and '.', as RFC 1123 says",
+					      CTR_HOSTNAME_MAX);
 	_cleanup_free_ char *userns = NULL;
 	if ((r = json_dup_str(v, "spec", "userns", 0, &userns, f)) < 0)
 		return r;

@@ -79,6 +79,7 @@ typedef struct ctr_spec {
 	char **command;  /* NULL: the image's Cmd */
 	char **entrypoint; /* NULL: the image's; empty: none (bundle/command.h) */
 	char *hostname;  /* NULL: the container's name */
+	char *domainname; /* its UTS namespace's (Docker's --domainname); NULL: none */
 	char *apparmor;  /* apparmorProfile: NULL is corrald's default where AppArmor is on */
 	char **dns;      /* nameserver IPs (spec/names.h); NULL: the host's */
 	char **dns_search, **dns_options; /* search domains and resolver options; NULL: the host's */

@@ -374,7 +374,8 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 		yajl_val v = d->u.object.values[i];
 		/* a user namespace of its own may not name a UTS namespace it
 		 * joins: its session's, named when it was made */
-		if (streq(k, "annotations") || (streq(k, "hostname") && in->ids && bundle_joins(in, "uts")))
+		if (streq(k, "annotations") || (streq(k, "hostname") && in->ids && bundle_joins(in, "uts")) ||
+		    streq(k, "domainname"))
 			continue;
 		jg_key(g, k);
 		if (streq(k, "process")) {
@@ -393,6 +394,8 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 			jg_value(g, v);
 		}
 	}
+	if (in->spec->domainname && !(in->ids && bundle_joins(in, "uts")))
+		jg_key_str(g, "domainname", in->spec->domainname);
 	jg_key(g, "annotations");
 	yajl_gen_map_open(g);
 	for (char **l = in->spec->labels; l && l[0] && l[1]; l += 2)
