@@ -9,6 +9,7 @@
 #include "supervisor/docker/docker_filters.h"
 #include "supervisor/docker/docker_answer.h"
 #include "supervisor/docker/docker_prune.h"
+#include "supervisor/docker/docker_networks.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 
@@ -52,7 +53,7 @@ static bool match_state(yajl_val filters, yajl_val c)
 	any = !dk_filter_value(filters, "network", 0);
 	for (size_t i = 0; !any && (f = dk_filter_value(filters, "network", i)); i++)
 		for (size_t k = 0; !any && YAJL_IS_OBJECT(nets) && k < nets->u.object.len; k++)
-			any = streq(f, nets->u.object.keys[k]) ||
+			any = streq(dk_net_name(f), nets->u.object.keys[k]) ||
 			      (*f && !strncmp(dk_str(nets->u.object.values[k], "networkId"), f, strlen(f)));
 	if (!any)
 		return false;

@@ -41,10 +41,7 @@ static bool id_hex(const char *s)
 	return n > 0 && n <= ID_LEN && strspn(s, "0123456789abcdef") == n;
 }
 
-/* The network a request names: Docker's "bridge" is corral's own bridge
- * network, "corral", as podman's compat service answers it with "podman"
- * (testcontainers reads its gateway) */
-static const char *net_name(const char *arg) { return streq(arg, "bridge") ? "corral" : arg; }
+const char *dk_net_name(const char *arg) { return streq(arg, "bridge") ? "corral" : arg; }
 
 /* Containers: the running ones attached to network net, by id, as Docker
  * lists its endpoints (the address with its prefix length) */
@@ -209,7 +206,7 @@ static void inspect_named(dk_req *r, const char *arg)
 		dk_json(r, 200, g);
 		return;
 	}
-	_cleanup_free_ char *params = dk_params_text("name", net_name(arg));
+	_cleanup_free_ char *params = dk_params_text("name", dk_net_name(arg));
 	vl_reply rep;
 	if (dk_call_or_fail(r, "NetworkInspect", params, arg, &rep) < 0)
 		return;
@@ -270,7 +267,7 @@ static void remove_named(dk_req *r, const char *arg)
 		dk_error(r, 403, "%s is a pre-defined network and cannot be removed", arg);
 		return;
 	}
-	_cleanup_free_ char *params = dk_params_text("name", net_name(arg));
+	_cleanup_free_ char *params = dk_params_text("name", dk_net_name(arg));
 	vl_reply rep;
 	if (dk_call(r, "NetworkRemove", params, &rep) < 0) {
 		if (rep.error && strstr(rep.error, ".InvalidState")) {
@@ -324,7 +321,7 @@ static void connect_named(dk_req *r, const char *arg)
 	_cleanup_free_ char *mode = body ? ctr_network(r, body) : NULL;
 	if (!mode)
 		return;
-	if (streq(mode, arg) || streq(mode, net_name(arg))) {
+	if (streq(mode, arg) || streq(mode, dk_net_name(arg))) {
 		dk_empty(r, 200);
 		return;
 	}
@@ -335,7 +332,7 @@ static void connect_named(dk_req *r, const char *arg)
 	}
 	const char *ctr = dk_str(body, "Container");
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(dk_ctr_name(ctr));
-	jg_key_str(p, "network", net_name(arg));
+	jg_key_str(p, "network", dk_net_name(arg));
 	yajl_val al = json_get(json_get(body, "EndpointConfig"), "Aliases");
 	if (YAJL_IS_ARRAY(al) && al->u.array.len) {
 		jg_key(p, "aliases");
@@ -356,7 +353,7 @@ static void disconnect_named(dk_req *r, const char *arg)
 	_cleanup_free_ char *mode = body ? ctr_network(r, body) : NULL;
 	if (!mode)
 		return;
-	if (streq(mode, arg) || streq(mode, net_name(arg))) {
+	if (streq(mode, arg) || streq(mode, dk_net_name(arg))) {
 		dk_error(r, 501,
 			 "corral attaches a container to its first network (%s) at each start, and cannot take it away: "
 			 "create it with NetworkMode none instead",
@@ -365,7 +362,7 @@ static void disconnect_named(dk_req *r, const char *arg)
 	}
 	const char *ctr = dk_str(body, "Container");
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(dk_ctr_name(ctr));
-	jg_key_str(p, "network", net_name(arg));
+	jg_key_str(p, "network", dk_net_name(arg));
 	if (dk_bool(body, "Force"))
 		jg_key_bool(p, "force", true);
 	_cleanup_free_ char *params = dk_params_end(p);

@@ -3,6 +3,10 @@
 #pragma once
 #include "supervisor/docker/dk.h"
 
+/* The network a request names: Docker's "bridge" is corral's own bridge
+ * network, "corral", as podman's compat service answers it with "podman"
+ * (testcontainers reads its gateway) */
+const char *dk_net_name(const char *arg);
 /* The network a request's arg names, into name: a network of that name,
  * else the one whose Id it is, else the one whose Id it begins (Docker's
  * order). 0, with arg itself when none matches (corrald then says there

@@ -43,6 +43,7 @@ test_dknc_running_connect_disconnect() {
 	assert_eq "$(dock ps --filter network=net2 --format '{{.Names}}' | sort | tr '\n' ' ')" "box peer " "ps --filter network=NAME"
 	assert_eq "$(dock ps --filter "network=$(dock network inspect -f '{{.Id}}' net2 | cut -c1-12)" --filter network=corral \
 		--format '{{.Names}}' | sort | tr '\n' ' ')" "box peer " "network=ID, or another"
+	assert_eq "$(dock ps --filter network=bridge --format '{{.Names}}')" box "network=bridge: corral's default network"
 	local ip2
 	ip2=$(dock inspect -f '{{(index .NetworkSettings.Networks "net2").IPAddress}}' box)
 	assert_contains "$(dock exec box ip -o addr show eth1)" "inet $ip2/" "inspect's address is eth1's"
