@@ -154,16 +154,23 @@ void dk_ctr_list(dk_req *r, const char *arg)
 	bool all = dk_query_bool(r, "all", false) || dk_filter_value(filters, "status", 0) ||
 		   dk_filter_value(filters, "exited", 0);
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
+	bool size = dk_query_bool(r, "size", false);
 	jg_key_bool(p, "all", all || since || before); /* the one they name may have stopped */
-	jg_key_bool(p, "size", dk_query_bool(r, "size", false));
-	vl_reply rep;
-	if (dk_call_with(r, "List", p, "", &rep) < 0)
+	jg_key_bool(p, "size", size);
+	vl_reply rep, imgs = { 0 };
+	/* with sizes, the images' too: SizeRootFs is the image's and SizeRw */
+	if (size && dk_call_or_fail(r, "ImageList", NULL, "", &imgs) < 0)
 		return;
+	if (dk_call_with(r, "List", p, "", &rep) < 0) {
+		vl_reply_release(&imgs);
+		return;
+	}
 	yajl_val list = json_get(rep.params, "containers");
 	long long after = since ? created_of(r, list, "since", since) : 0;
 	long long upto = before && after >= 0 ? created_of(r, list, "before", before) : 0;
 	if (after < 0 || upto < 0) {
 		vl_reply_release(&rep);
+		vl_reply_release(&imgs);
 		return;
 	}
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
@@ -178,18 +185,19 @@ void dk_ctr_list(dk_req *r, const char *arg)
 		    !match_any(filters, "name", c) || !match_any(filters, "exited", c) || !dk_filter_labels(filters, json_get(c, "labels")) ||
 		    !match_ancestor(filters, ancestors, n_ancestors, c))
 			continue;
-		dk_gen_ctr_summary(g, c, r->viewer);
+		dk_gen_ctr_summary(g, c, r->viewer, json_get(imgs.params, "images"));
 		if (limit > 0)
 			limit--;
 	}
 	yajl_gen_array_close(g);
 	dk_json(r, 200, g);
 	vl_reply_release(&rep);
+	vl_reply_release(&imgs);
 }
 
-/* The image's run defaults, for what the spec left to it; NULL when the
- * image is gone (the container still shows). */
-static yajl_val image_config(dk_req *r, const char *image, vl_reply *rep)
+/* The image (its run defaults, for what the spec left to it, and its
+ * size); NULL when it is gone (the container still shows). */
+static yajl_val image_of(dk_req *r, const char *image, vl_reply *rep)
 {
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(NULL);
 	jg_key_str(p, "image", image);
@@ -198,19 +206,24 @@ static yajl_val image_config(dk_req *r, const char *image, vl_reply *rep)
 	_cleanup_cerr_ cerr err = { 0 };
 	if (!params || vl_client_call(r->vl, "io.corral.Supervisor.ImageInspect", params, rep, &err) < 0)
 		return NULL;
-	return rep->error ? NULL : json_get(json_get(rep->params, "image"), "config");
+	return rep->error ? NULL : json_get(rep->params, "image");
 }
 
+/* docker inspect -s: Inspect with size, SizeRw and SizeRootFs beside */
 void dk_ctr_inspect(dk_req *r, const char *arg)
 {
 	const char *id = dk_ctr_name(arg);
+	bool size = dk_query_bool(r, "size", false);
 	vl_reply rep, img;
-	yajl_val c = dk_ctr_record(r, id, &rep);
-	if (!c)
+	_cleanup_json_gen_ yajl_gen p = dk_params_id(id);
+	if (size)
+		jg_key_bool(p, "size", true);
+	if (dk_call_with(r, "Inspect", p, id, &rep) < 0)
 		return;
-	yajl_val cfg = image_config(r, dk_str(c, "imageDigest"), &img);
+	yajl_val c = json_get(rep.params, "container");
+	yajl_val image = image_of(r, dk_str(c, "imageDigest"), &img);
 	_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
-	dk_gen_ctr_inspect(g, c, cfg, DK_AS_DOCKER, r->viewer);
+	dk_gen_ctr_inspect(g, c, image, DK_AS_DOCKER, r->viewer);
 	dk_json(r, 200, g);
 	vl_reply_release(&img);
 	vl_reply_release(&rep);

@@ -48,7 +48,7 @@ void dk_system_df(dk_req *r, const char *arg)
 	jg_key(g, "Containers");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; YAJL_IS_ARRAY(cl) && i < cl->u.array.len; i++)
-		dk_gen_ctr_summary(g, cl->u.array.values[i], r->viewer);
+		dk_gen_ctr_summary(g, cl->u.array.values[i], r->viewer, il);
 	yajl_gen_array_close(g);
 	jg_key_strv(g, "Volumes", NULL);
 	jg_key_strv(g, "BuildCache", NULL);

@@ -314,9 +314,11 @@ void dk_gen_ctr_inspect_keys(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as
 	gen_network_settings(g, c);
 }
 
-void dk_gen_ctr_inspect(yajl_gen g, yajl_val c, yajl_val img, dk_dialect as, uid_t viewer)
+void dk_gen_ctr_inspect(yajl_gen g, yajl_val c, yajl_val image, dk_dialect as, uid_t viewer)
 {
 	yajl_gen_map_open(g);
-	dk_gen_ctr_inspect_keys(g, c, img, as, viewer);
+	dk_gen_ctr_inspect_keys(g, c, json_get(image, "config"), as, viewer);
+	if (json_get(c, "sizeRw"))
+		dk_gen_ctr_sizes(g, c, image);
 	yajl_gen_map_close(g);
 }

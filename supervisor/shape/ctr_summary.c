@@ -160,7 +160,23 @@ const char *dk_network_mode(yajl_val c, char *buf, size_t n)
 	return *net ? net : "none";
 }
 
-void dk_gen_ctr_summary(yajl_gen g, yajl_val c, uid_t viewer)
+void dk_gen_ctr_sizes(yajl_gen g, yajl_val c, yajl_val image)
+{
+	long long rw = dk_int(c, "sizeRw", 0);
+	jg_key_int(g, "SizeRw", rw);
+	jg_key_int(g, "SizeRootFs", rw + dk_int(image, "size", 0));
+}
+
+/* Its image among images (ImageList's), by id */
+static yajl_val image_in(yajl_val images, const char *id)
+{
+	for (size_t i = 0; YAJL_IS_ARRAY(images) && i < images->u.array.len; i++)
+		if (streq(dk_str(images->u.array.values[i], "id"), id))
+			return images->u.array.values[i];
+	return NULL;
+}
+
+void dk_gen_ctr_summary(yajl_gen g, yajl_val c, uid_t viewer, yajl_val images)
 {
 	yajl_val cspec_json = json_get(c, "config"), st = json_get(c, "state");
 	char name[512], status[128];
@@ -177,7 +193,7 @@ void dk_gen_ctr_summary(yajl_gen g, yajl_val c, uid_t viewer)
 	gen_ports_list(g, json_get(c, "ports"));
 	dk_gen_object(g, "Labels", json_get(c, "labels"));
 	if (json_get(c, "sizeRw"))
-		jg_key_int(g, "SizeRw", dk_int(c, "sizeRw", 0));
+		dk_gen_ctr_sizes(g, c, image_in(images, dk_str(c, "imageDigest")));
 	jg_key_str(g, "State", dk_str(st, "status"));
 	jg_key_str(g, "Status", status);
 	char mode[128];

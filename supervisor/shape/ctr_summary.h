@@ -7,9 +7,12 @@
  * (the address's /N, else its prefixLength, else 0) */
 long long dk_address(yajl_val a, char *ip, size_t n);
 /* A corral Container c (Inspect's or List's) as a row of Docker's
- * container list, and as its container inspect. img is the image's config
- * (ImageInspect's image.config), or NULL when the image is gone. */
-void dk_gen_ctr_summary(yajl_gen g, yajl_val c, uid_t viewer);
+ * container list; images (ImageList's, or NULL) give SizeRootFs with
+ * List's sizes. */
+void dk_gen_ctr_summary(yajl_gen g, yajl_val c, uid_t viewer, yajl_val images);
+/* With sizes (List's or Inspect's sizeRw): SizeRw, and SizeRootFs, that
+ * and its image's size (image NULL: gone, 0) */
+void dk_gen_ctr_sizes(yajl_gen g, yajl_val c, yajl_val image);
 void dk_gen_networks(yajl_gen g, yajl_val nets);
 /* A Container's volume v by the name viewer (a uid) reaches it by: NAME,
  * or NAME@UID for a member's in root's eyes, as VolumeList shows it (root's

@@ -180,6 +180,28 @@ corp.example" "hostname and domainname, and no warning"
 	dock rm dn >/dev/null
 }
 
+# docker inspect -s and ps -s: SizeRw, the bytes its writable layer holds,
+# and SizeRootFs, those and its image's (ps: "1.05MB (virtual ...)"); a
+# plain inspect has neither
+test_dk_sizes() {
+	trap cleanup_sv EXIT
+	start_docker
+	import_busybox
+	dock run -d --name s busybox:latest sh -c 'head -c 1048576 /dev/zero >/big && sleep 1000' >/dev/null
+	wait_for 10 dock exec s test -s /big
+	local rw root img
+	read -r rw root <<<"$(dock inspect -s -f '{{.SizeRw}} {{.SizeRootFs}}' s)"
+	img=$(dock image inspect -f '{{.Size}}' busybox:latest)
+	[ "$rw" -ge 1048576 ] && [ "$rw" -lt 1200000 ] || fail "SizeRw: $rw"
+	assert_eq "$root" "$((rw + img))" "SizeRootFs: SizeRw and the image's"
+	assert_eq "$(dock inspect -f '{{.SizeRw}}' s)" "<nil>" "no sizes unless asked"
+	assert_contains "$(dock ps -s --format '{{.Names}} {{.Size}}')" "s 1.05MB (virtual " "ps -s"
+	local out
+	out=$(dock inspect -s nosuch 2>&1) && fail "inspect -s of nothing: $out"
+	assert_contains "$out" "No such" "inspect -s of nothing"
+	dock rm -f s >/dev/null
+}
+
 # HostConfig.ConsoleSize (what a client of API 1.42 on sends for -t): the
 # terminal's size from the process's first instruction
 test_dk_console_size_from_the_start() {

@@ -24,7 +24,7 @@ static const char ctr[] =
 	"\"state\":{\"status\":\"running\",\"pid\":42,\"exitCode\":0,\"startedAt\":\"2024-01-02T03:04:06Z\","
 	"\"finishedAt\":\"\",\"restartCount\":2},"
 	"\"networks\":{\"corral\":{\"networkId\":\"9d2f450b055e1e5810ae26849513fdec1c7175d457f8b1c1956ebb00542716a7\",\"ipAddress\":\"10.88.0.5\",\"prefixLength\":16,\"gateway\":\"10.88.0.1\",\"macAddress\":\"m\"}}}";
-static const char img[] = "{\"env\":[\"PATH=/bin\",\"HOME=/root\"],\"cmd\":[\"sh\"]}";
+static const char img[] = "{\"size\":1000,\"config\":{\"env\":[\"PATH=/bin\",\"HOME=/root\"],\"cmd\":[\"sh\"]}}";
 
 /* The inspect of ctr as `as` says it to viewer, parsed. */
 static yajl_val inspect(dk_dialect as, uid_t viewer)
@@ -142,6 +142,27 @@ static void test_keys(void **state)
 	assert_int_equal(AT(v, "Config", "Env")->u.array.len, 2);
 }
 
+/* docker inspect -s: a container with sizes has SizeRw, and SizeRootFs
+ * with its image's size; one without has neither */
+static void test_sizes(void **state)
+{
+	_cleanup_json_ yajl_val plain = inspect(DK_AS_DOCKER, 0);
+	assert_null(json_get(plain, "SizeRw"));
+	_cleanup_json_ yajl_val i = NULL, c = NULL;
+	cerr err = { 0 };
+	assert_int_equal(json_parse(img, NULL, &i, &err), 0);
+	assert_int_equal(json_parse("{\"id\":\"a\",\"name\":\"w\",\"sizeRw\":24}", NULL, &c, &err), 0);
+	for (int gone = 0; gone < 2; gone++) {
+		_cleanup_json_gen_ yajl_gen g = json_gen_new(false);
+		dk_gen_ctr_inspect(g, c, gone ? NULL : i, DK_AS_DOCKER, 0);
+		_cleanup_free_ char *text = jg_finish(g, NULL);
+		_cleanup_json_ yajl_val v = NULL;
+		assert_int_equal(json_parse(text, NULL, &v, &err), 0);
+		assert_int_equal(YAJL_GET_INTEGER(json_get(v, "SizeRw")), 24);
+		assert_int_equal(YAJL_GET_INTEGER(json_get(v, "SizeRootFs")), gone ? 24 : 1024);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +171,7 @@ int main(void)
 		cmocka_unit_test(test_volume_names),
 		cmocka_unit_test(test_volume_event_names),
 		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

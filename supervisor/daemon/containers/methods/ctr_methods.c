@@ -2,6 +2,7 @@
 #include "supervisor/varlink/call.h"
 #include "supervisor/daemon/containers/methods/ctr_reply.h"
 #include "supervisor/daemon/containers/methods/ctr_logs.h"
+#include "supervisor/daemon/containers/methods/ctr_sized.h"
 #include "supervisor/daemon/containers/engine/ctr_prune.h"
 #include "supervisor/daemon/containers/engine/ctr_bundle.h"
 #include "supervisor/logs/crilog.h"
@@ -242,84 +243,6 @@ static int check_list_filters(yajl_val labels, yajl_val states, json_fault *f)
 	return 0;
 }
 
-/* A List with sizes: the containers it lists, by id, once their writable
- * layers (upper/) are walked (off the loop: a container may fill its
- * layer with millions of files), as podman's ps --size does */
-typedef struct sized_list {
-	vl_call *call; /* NULL once the caller hung up */
-	corrald *d;
-	char **ids;
-} sized_list;
-
-static void sized_list_cancelled(vl_call *call, void *data) { ((sized_list *)data)->call = NULL; }
-
-/* sizeRw, added to the entry at the end of sb */
-static int append_size(strbuf *sb, uint64_t bytes)
-{
-	sb->len--; /* the entry's closing brace */
-	return sb_addf(sb, ",\"sizeRw\":%llu}", (unsigned long long)bytes) < 0 ? -ENOMEM : 0;
-}
-
-/* the walks are over: each container still there, with its size */
-static void sizes_walked(const dir_size *sizes, size_t n, void *data)
-{
-	sized_list *x = data;
-	_cleanup_strbuf_ strbuf sb = STRBUF_INIT;
-	int r = sb_adds(&sb, "{\"containers\":[");
-	bool first = true;
-	for (size_t i = 0; x->call && i < n && !r; i++) {
-		ctr *c = ctr_by_id(x->d, x->ids[i]);
-		if (!c)
-			continue; /* removed meanwhile */
-		r = first ? 0 : sb_add(&sb, ",", 1);
-		r = r ? r : ctr_append_json(c, &sb);
-		r = r ? r : append_size(&sb, sizes ? sizes[i].bytes : 0);
-		first = false;
-	}
-	if (x->call) {
-		vl_call_set_cancel(x->call, NULL, NULL);
-		if (r || sb_adds(&sb, "]}"))
-			sv_internal(x->call, NULL);
-		else
-			vl_call_reply(x->call, sb.buf);
-	}
-	strv_free(x->ids);
-	free(x);
-}
-
-/* ids' writable layers (uppers) walked in a child; ids taken. 0, or what
- * the call was answered with */
-static int list_sized(vl_call *call, corrald *d, char **ids, char *const *uppers, size_t n)
-{
-	sized_list *x = calloc(1, sizeof(*x));
-	_cleanup_cerr_ cerr err = { 0 };
-	if (!x)
-		cerr_set(&err, ENOMEM, "out of memory");
-	if (!x || dir_sizes(d->loop, vl_call_peer(call)->uid, uppers ? uppers : (char *const[]){ NULL }, n, sizes_walked, x, &err) < 0) {
-		free(x);
-		strv_free(ids);
-		return sv_internal_err(call, &err);
-	}
-	*x = (sized_list){ .call = call, .d = d, .ids = ids };
-	vl_call_set_cancel(call, sized_list_cancelled, x);
-	return 0;
-}
-
-/* c's id and writable layer, onto ids and uppers: 0, or -ENOMEM */
-static int add_sized(const corrald *d, const ctr *c, char ***ids, char ***uppers)
-{
-	char dir[PATH_MAX], path[PATH_MAX + 8];
-	ctr_dir(d, c, dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/upper", dir);
-	char *id = strdup(c->id), *upper = strdup(path);
-	if (!id || !upper || strv_push(ids, id) < 0 || (id = NULL, strv_push(uppers, upper) < 0)) {
-		free(id);
-		free(upper);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 int sv_list(vl_call *call, yajl_val params, void *ud)
 {
 	corrald *d = ud;
@@ -339,13 +262,13 @@ int sv_list(vl_call *call, yajl_val params, void *ud)
 	for (ctr *c = d->ctrs; c && !r; c = c->next)
 		if (ctr_visible_to(c, vl_call_peer(call)) && labels_match(c, l) && state_match(c, s, all)) {
 			if (size)
-				r = add_sized(d, c, &ids, &uppers);
+				r = ctr_sized_add(d, c, &ids, &uppers);
 			else
 				r = (n ? sb_add(&sb, ",", 1) : 0) || ctr_append_json(c, &sb);
 			n++;
 		}
 	if (!r && size)
-		return list_sized(call, d, TAKE_PTR(ids), uppers, n);
+		return ctr_reply_sized(call, d, TAKE_PTR(ids), uppers, n, false);
 	if (r || (r = sb_adds(&sb, "]}")))
 		return sv_internal(call, NULL);
 	return vl_call_reply(call, sb.buf);
@@ -354,7 +277,16 @@ int sv_list(vl_call *call, yajl_val params, void *ud)
 int sv_inspect(vl_call *call, yajl_val params, void *ud)
 {
 	json_fault f = { 0 };
-	CTR_METHOD_TARGET(c, ud, call, params, f, "id");
+	bool size;
+	CTR_METHOD_TARGET(c, ud, call, params, f, "id", "size");
+	if (sp_bool(params, "size", false, &size, &f) < 0)
+		return sv_invalid_fault(call, &f);
+	if (size) {
+		_cleanup_strv_ char **ids = NULL, **uppers = NULL;
+		if (ctr_sized_add(ud, c, &ids, &uppers) < 0)
+			return sv_internal(call, NULL);
+		return ctr_reply_sized(call, ud, TAKE_PTR(ids), uppers, 1, true);
+	}
 	_cleanup_json_gen_ yajl_gen g = sv_reply_open();
 	if (!g)
 		return sv_internal(call, NULL);
