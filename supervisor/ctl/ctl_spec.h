@@ -46,6 +46,8 @@
 	{ "session", 0, OPT_STR, "SESSION", \
 	  "a member of SESSION (session create): its namespaces, network and broker socket" }, \
 	{ "publish", 'p', OPT_LIST, "[IP:]HOSTPORT:CTRPORT[/PROTO]", "publish a container port on the host (tcp or udp)" }, \
+	{ "ip", 0, OPT_STR, "ADDRESS", "its fixed address on its network, in the network's subnet" }, \
+	{ "mac-address", 0, OPT_STR, "MAC", "its interface's fixed MAC address on its network" }, \
 	{ "pid", 0, OPT_STR, "MODE", \
 	  "private: a PID namespace of its own, also in a session that shares one; host: the host's (root only); container:NAME: a running container's" }, \
 	{ "ipc", 0, OPT_STR, "MODE", \

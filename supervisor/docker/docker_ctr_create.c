@@ -94,7 +94,41 @@ static const char *net_container_conflict(yajl_val body, yajl_val hc)
 		return "conflicting options: port publishing and the container type network mode";
 	if (has_items(json_get(body, "ExposedPorts")))
 		return "conflicting options: port exposing and the container type network mode";
+	if (*dk_str(body, "MacAddress"))
+		return "conflicting options: mac-address and the network mode";
 	return NULL;
+}
+
+/* A fixed address (docker run --ip, compose's ipv4_address): the
+ * endpoint's of the container's own network (mode; "" for the default
+ * one), which dockerd takes on a network made by the user only; one on a
+ * further network (a connect's) is not corral's. */
+static int gen_fixed_address(dk_req *r, yajl_gen g, yajl_val body, const char *mode)
+{
+	yajl_val eps = json_get(json_get(body, "NetworkingConfig"), "EndpointsConfig");
+	bool own_default = !*mode || streq(mode, "default") || streq(mode, "bridge");
+	for (size_t i = 0; YAJL_IS_OBJECT(eps) && i < eps->u.object.len; i++) {
+		yajl_val ipam = json_get(eps->u.object.values[i], "IPAMConfig");
+		const char *v4 = dk_str(ipam, "IPv4Address"), *v6 = dk_str(ipam, "IPv6Address");
+		const char *net = eps->u.object.keys[i];
+		if (!*v4 && !*v6)
+			continue;
+		if (own_default) {
+			dk_error(r, 400, "user specified IP address is supported on user defined networks only");
+			return -1;
+		}
+		if (!streq(net, mode) && eps->u.object.len > 1) {
+			dk_error(r, 400, "a fixed address on network %s, not the container's own, is not supported by corral",
+				 net);
+			return -1;
+		}
+		if (*v4 && *v6) {
+			dk_error(r, 400, "corral fixes one address on a network: IPv4Address or IPv6Address");
+			return -1;
+		}
+		jg_key_str(g, "ipAddress", *v4 ? v4 : v6);
+	}
+	return 0;
 }
 
 /* "default" and "bridge" are corrald's default network: no word at all.
@@ -106,7 +140,7 @@ static int gen_network(dk_req *r, yajl_gen g, yajl_val body, yajl_val hc, char *
 	const char *mode = dk_str(hc, "NetworkMode");
 	*name = '\0';
 	if (!*mode || streq(mode, "default") || streq(mode, "bridge"))
-		return 0;
+		return gen_fixed_address(r, g, body, mode);
 	if (strncmp(mode, "container:", 10) == 0) {
 		const char *conflict = mode[10] ? net_container_conflict(body, hc)
 						: "invalid network mode: invalid container format container:<name|id>";
@@ -120,7 +154,7 @@ static int gen_network(dk_req *r, yajl_gen g, yajl_val body, yajl_val hc, char *
 	if (dk_net_resolve(r, mode, name, n) < 0)
 		return -1;
 	jg_key_str(g, "network", name);
-	return 0;
+	return gen_fixed_address(r, g, body, mode);
 }
 
 /* One mapping of port key ("80/tcp"), to host port hp ("": a free one) */
@@ -288,6 +322,7 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name, yajl_val img_
 	copy_str(g, "workdir", json_get(body, "WorkingDir"));
 	copy_str(g, "user", json_get(body, "User"));
 	copy_str(g, "hostname", json_get(body, "Hostname"));
+	copy_str(g, "macAddress", json_get(body, "MacAddress"));
 	/* on another's network dockerd takes these, and they change nothing */
 	bool joins = !strncmp(dk_str(hc, "NetworkMode"), "container:", 10);
 	if (!joins)

@@ -63,7 +63,6 @@ static const struct {
 	{ "MemorySwappiness", false, true, NULL },
 	{ "OomKillDisable", false, true, NULL },
 	{ "VolumeDriver", false, false, NULL },
-	{ ".MacAddress", false, false, NULL },
 	{ ".OnBuild", false, false, NULL },
 	{ ".Shell", false, false, NULL },
 };
@@ -115,16 +114,6 @@ int dk_create_unsupported(dk_req *r, yajl_val body, yajl_gen warnings)
 	yajl_val hc = json_get(body, "HostConfig");
 	if (check_fields(r, body, hc, false, "HostConfig.", warnings) < 0)
 		return -1;
-	/* a fixed address (docker run --ip): corral's CNI picks one */
-	yajl_val eps = json_get(json_get(body, "NetworkingConfig"), "EndpointsConfig");
-	for (size_t i = 0; YAJL_IS_OBJECT(eps) && i < eps->u.object.len; i++) {
-		yajl_val ipam = json_get(eps->u.object.values[i], "IPAMConfig");
-		if (asks(json_get(ipam, "IPv4Address"), NULL) || asks(json_get(ipam, "IPv6Address"), NULL)) {
-			dk_error(r, 400, "a fixed address on network %s is not supported by corral",
-				 eps->u.object.keys[i]);
-			return -1;
-		}
-	}
 	check_swap(hc, "HostConfig.", warnings);
 	const char *log = dk_str(json_get(hc, "LogConfig"), "Type");
 	if (asks(json_get(json_get(hc, "LogConfig"), "Type"), log_words)) {

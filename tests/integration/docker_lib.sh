@@ -28,3 +28,16 @@ member_import() {
 	[ -f "$T/img.tar" ] || { cp "$IMGS/test.oci.tar" "$T/img.tar" && chmod 644 "$T/img.tar"; }
 	mctl "$1" image import "oci-archive:$T/img.tar" "$2" >/dev/null
 }
+# compose_file: the case's docker-compose.yml, from stdin (skips the rest
+# of the case without docker-compose)
+compose_file() {
+	command -v docker-compose >/dev/null || skip "no docker-compose"
+	mkdir -p "$T/proj"
+	cat >"$T/proj/docker-compose.yml"
+}
+# dc PROJECT ARGS...: docker-compose on that file, against corrald's socket
+dc() {
+	local p=$1
+	shift
+	env DOCKER_HOST="unix://$S/docker.sock" DOCKER_CONFIG="$T/dc0" docker-compose -p "$p" -f "$T/proj/docker-compose.yml" "$@"
+}

@@ -160,9 +160,7 @@ test_netshare_docker() {
 	dock rm -f side web >/dev/null
 	dock network rm net2 >/dev/null
 
-	command -v docker-compose >/dev/null || skip "no docker-compose"
-	mkdir -p "$T/proj"
-	cat >"$T/proj/docker-compose.yml" <<-'YML'
+	compose_file <<-'YML'
 	version: "3.7"
 	services:
 	  web:
@@ -173,11 +171,10 @@ test_netshare_docker() {
 	    command: sleep 1000
 	    network_mode: service:web
 	YML
-	local dc=(env DOCKER_HOST="unix://$S/docker.sock" DOCKER_CONFIG="$T/dc0" docker-compose -p ns -f "$T/proj/docker-compose.yml")
-	"${dc[@]}" up -d >"$T/up.out" 2>&1 || fail "compose up: $(cat "$T/up.out")"
+	dc ns up -d >"$T/up.out" 2>&1 || fail "compose up: $(cat "$T/up.out")"
 	wait_for 10 dock exec ns_web_1 wget -q -O- http://127.0.0.1/
 	assert_eq "$(dock exec ns_side_1 wget -q -O- http://127.0.0.1/)" hello-compose "side reaches web on 127.0.0.1"
-	"${dc[@]}" down >"$T/down.out" 2>&1 || fail "compose down: $(cat "$T/down.out")"
+	dc ns down >"$T/down.out" 2>&1 || fail "compose down: $(cat "$T/down.out")"
 	assert_eq "$(ctl ps -a -q | wc -l)" 0 "no container after down"
 }
 

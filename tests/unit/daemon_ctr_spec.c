@@ -192,6 +192,12 @@ static void test_spec_errors_name_the_field(void **state)
 		     "none, loopback, host, container:REF or a network's name");
 	expect_field("{\"image\":\"x\",\"network\":\"container:\"}", "spec.network", "needs a container's id or name");
 	expect_field("{\"image\":\"x\",\"domainname\":\"a..b\"}", "spec.domainname", "as RFC 1123 says");
+	expect_field("{\"image\":\"x\",\"network\":\"n\",\"ipAddress\":\"10.0.0.256\"}", "spec.ipAddress", "not an IPv4");
+	expect_field("{\"image\":\"x\",\"network\":\"n\",\"macAddress\":\"01:00:5e:00:00:01\"}", "spec.macAddress",
+		     "unicast");
+	expect_field("{\"image\":\"x\",\"network\":\"n\",\"macAddress\":\"02:00:00:00:00:011\"}", "spec.macAddress", "");
+	expect_field("{\"image\":\"x\",\"network\":\"host\",\"ipAddress\":\"10.0.0.2\"}", "spec.ipAddress",
+		     "a fixed address needs a network");
 	expect_field("{\"image\":\"x\",\"network\":\"container:a\\tb\"}", "spec.network", "a control byte");
 	expect_field("{\"image\":\"x\",\"network\":\"container:web\",\"ports\":[{\"containerPort\":80}]}",
 		     "spec.ports", "not none, loopback, host or a container's");

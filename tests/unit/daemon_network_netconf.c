@@ -161,6 +161,24 @@ static void test_conflist_round_trip(void **state)
 	assert_true(netconf_parse("not json", &back, &err) < 0);
 }
 
+/* a fixed address: a host's of the subnet, not the subnet's own, nor
+ * IPv4's broadcast, nor of the other family */
+static void test_cidr_holds(void **state)
+{
+	net_cidr c, c6;
+	assert_int_equal(net_cidr_parse("172.28.0.0/16", &c, NULL), 0);
+	assert_true(net_cidr_holds(&c, "172.28.0.10"));
+	assert_true(net_cidr_holds(&c, "172.28.255.254"));
+	assert_false(net_cidr_holds(&c, "172.28.0.0"));
+	assert_false(net_cidr_holds(&c, "172.28.255.255"));
+	assert_false(net_cidr_holds(&c, "172.29.0.1"));
+	assert_false(net_cidr_holds(&c, "fd00::1"));
+	assert_int_equal(net_cidr_parse("fd00:1::/64", &c6, NULL), 0);
+	assert_true(net_cidr_holds(&c6, "fd00:1::ffff:ffff:ffff:ffff"));
+	assert_false(net_cidr_holds(&c6, "fd00:1::"));
+	assert_false(net_cidr_holds(&c6, "fd00:2::1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_picks_avoid_the_hosts_routes),
 		cmocka_unit_test(test_refusals_name_the_parameter),
 		cmocka_unit_test(test_conflist_round_trip),
+		cmocka_unit_test(test_cidr_holds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

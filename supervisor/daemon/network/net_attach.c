@@ -13,6 +13,7 @@
 #include "supervisor/daemon/network/net_announce.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/net_extra.h"
+#include "supervisor/daemon/network/net_fixed.h"
 #include "supervisor/daemon/network/net_id.h"
 #include "supervisor/daemon/netfiles/netns_pin.h"
 #include "supervisor/daemon/network/ports_free.h"
@@ -122,24 +123,6 @@ typedef struct pending_del {
 	struct corrald *d;
 } pending_del;
 
-/* Whether host-local (the list's first plugin's IPAM) has no lease on ip:
- * then a restarted container asks for the address it had. */
-static bool lease_free(const char *conf, const char *net, const char *ip)
-{
-	_cleanup_json_ yajl_val v = NULL;
-	_cleanup_cerr_ cerr err = { 0 };
-	if (json_parse(conf, "network config", &v, &err) < 0)
-		return false;
-	yajl_val ipam = json_get(cni_list_plugin(v, 0), "ipam");
-	const char *type = YAJL_GET_STRING(json_get(ipam, "type")), *dir = YAJL_GET_STRING(json_get(ipam, "dataDir"));
-	if (!type || !streq(type, "host-local"))
-		return false;
-	char path[PATH_MAX];
-	if (snprintf(path, sizeof(path), "%s/%s/%s", dir ? dir : "/var/lib/cni/networks", net, ip) >= (int)sizeof(path))
-		return false;
-	return access(path, F_OK) < 0 && errno == ENOENT;
-}
-
 static bool is_verified(const net_globals *ns, const char *conf)
 {
 	for (size_t i = 0; i < NET_VERIFIED_MAX && ns->verified[i]; i++)
@@ -184,11 +167,8 @@ static int start_add(struct corrald *d, ctr *c, cerr *err)
 	net_pin_path(d, c->id, netns, sizeof(netns));
 	cni_args a = args_of(d, c, netns);
 	char mac[32];
-	/* the address it had, and the MAC that goes with it */
-	if (c->net_last_ip[0] && lease_free(s->net_conf, c->spec.net_name, c->net_last_ip)) {
-		a.ip = c->net_last_ip;
-		a.mac = net_mac_of_ip(a.ip, mac, sizeof(mac)) == 0 ? mac : NULL;
-	}
+	if (net_fixed_args(c, s->net_conf, &a, mac, sizeof(mac), err) < 0)
+		return -err->code;
 	return cni_run_start(&d->network->cni, CNI_ADD, s->net_conf, NULL, &a, on_added, c, &s->net_run, err);
 }
 

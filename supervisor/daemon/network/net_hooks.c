@@ -10,6 +10,7 @@
 #include "supervisor/daemon/network/net_names.h"
 #include "supervisor/daemon/network/net_attach.h"
 #include "supervisor/daemon/network/net_container.h"
+#include "supervisor/daemon/network/net_fixed.h"
 #include "supervisor/daemon/network/net_inspect.h"
 #include "supervisor/daemon/network/net_store.h"
 #include "supervisor/daemon/network/netconf.h"
@@ -33,11 +34,14 @@ static int check(struct corrald *d, ctr_spec *cspec, const peer_cred *peer, ctr_
 {
 	if (cspec->network == CTR_NET_CONTAINER)
 		return net_container_check(d, cspec, peer, f);
+	int r = net_fixed_check(d, cspec, peer, f);
+	if (r < 0)
+		return r;
 	if (cspec->network != CTR_NET_CNI || streq(cspec->net_name, NET_DEFAULT_NAME))
 		return 0;
 	_cleanup_free_ char *text = NULL;
 	_cleanup_cerr_ cerr err = { 0 };
-	int r = net_store_text(d->cfg->cni_config_dir, cspec->net_name, &text, &err);
+	r = net_store_text(d->cfg->cni_config_dir, cspec->net_name, &text, &err);
 	*m = (ctr_missing){ CTR_MISSING_NETWORK, cspec->net_name };
 	if (r == -ENOENT)
 		return CTR_MISSING;

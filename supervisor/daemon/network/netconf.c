@@ -58,6 +58,18 @@ static bool contains(const net_cidr *c, const unsigned char *a, unsigned bits)
 	return true;
 }
 
+bool net_cidr_holds(const net_cidr *c, const char *ip)
+{
+	unsigned char a[16] = { 0 };
+	unsigned max = c->family == AF_INET ? 32 : 128, zeros = 0, ones = 0;
+	if (inet_pton(c->family, ip, a) != 1 || !contains(c, a, max))
+		return false;
+	for (unsigned i = c->bits; i < max; i++)
+		bit(a, i) ? ones++ : zeros++;
+	/* not the subnet's own address, nor IPv4's broadcast */
+	return ones && !(c->family == AF_INET && !zeros);
+}
+
 bool net_cidr_overlap(const net_cidr *a, const net_cidr *b)
 {
 	return a->family == b->family && (contains(a, b->addr, b->bits) || contains(b, a->addr, a->bits));

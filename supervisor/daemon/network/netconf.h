@@ -44,6 +44,9 @@ typedef struct netconf_req {
 /* "10.88.0.0/16", "fd00::/64": host bits must be zero. */
 int net_cidr_parse(const char *s, net_cidr *out, cerr *err);
 bool net_cidr_overlap(const net_cidr *a, const net_cidr *b);
+/* ip (of c's family) is a host's address in c: not c's own, nor IPv4's
+ * broadcast */
+bool net_cidr_holds(const net_cidr *c, const char *ip);
 bool net_name_valid(const char *name);
 /* The plan of req among have[n]; on a refusal, *field names the request's
  * parameter at fault ("name", "subnet", "gateway") and err says why (an

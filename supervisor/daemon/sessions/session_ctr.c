@@ -48,6 +48,9 @@ int session_ctr_spec(corrald *d, ctr_spec *s, json_fault *f)
 	if (s->n_ports)
 		return json_fault_set(f, EINVAL, "spec.ports", "a member of session %s publishes no ports of its own",
 				      ss->name);
+	if (s->ip_address || s->mac_address)
+		return json_fault_set(f, EINVAL, s->ip_address ? "spec.ipAddress" : "spec.macAddress",
+				      "a member of session %s has the session's address", ss->name);
 	free(s->net_name);
 	s->net_name = NULL;
 	s->network = CTR_NET_LOOPBACK; /* the session's namespace, attached once (session_net.c) */

@@ -131,7 +131,7 @@ static int get_labels(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 
 static const char *const spec_fields[] = {
 	"image", "name", "command", "entrypoint", "env", "workdir", "user", "mounts", "tmpfs", "resources",
-	"restart", "network", "ports", "labels", "tty", "consoleSize", "interactive", "stdinOnce", "stopSignal", "stopTimeout", "capAdd", "capDrop",
+	"restart", "network", "ipAddress", "macAddress", "ports", "labels", "tty", "consoleSize", "interactive", "stdinOnce", "stopSignal", "stopTimeout", "capAdd", "capDrop",
 	"capAmbient", "hostname", "domainname", "readOnly", "noReadOnlyTmpfs", "init", "privileged", "autoRemove", "secrets", "dns", "dnsSearch", "dnsOptions", "extraHosts", "networkAliases", "session",
 	"healthcheck", "noHealthcheck", "userns", "usernsIds", "apparmorProfile", "logPath", "cgroupParent", "sysctls",
 	"groups", "groupNames", "noNewPrivileges", "maskedPaths", "readonlyPaths", "seccompProfile", "devices",

@@ -107,6 +107,7 @@ typedef struct ctr_spec {
 	bool network_default; /* not given: corrald's default-network (ctr_spec_default_network) */
 	char *net_name;  /* CTR_NET_CNI: the network */
 	char *net_container; /* CTR_NET_CONTAINER: the container as given, its id from Create on */
+	char *ip_address, *mac_address; /* CTR_NET_CNI: eth0's, fixed (docker run --ip, --mac-address); NULL: CNI's */
 	cni_port *ports; /* published (CTR_NET_CNI only) */
 	size_t n_ports;
 	char **labels;   /* key, value, key, value, ..., NULL */

@@ -6,6 +6,7 @@
 #include "common/json.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -53,11 +54,37 @@ static int set_network(ctr_spec *s, const char *net, json_fault *f)
 	return 0;
 }
 
+/* A unicast MAC address, six hex octets with ':' between */
+static bool mac_ok(const char *s)
+{
+	for (int i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			return false;
+	return !s[17] && !(strtoul(s, NULL, 16) & 1);
+}
+
+/* spec.ipAddress and spec.macAddress: eth0's on its network, fixed */
+static int parse_fixed(yajl_val cspec_json, ctr_spec *s, json_fault *f)
+{
+	int r;
+	if ((r = json_dup_str(cspec_json, "spec", "ipAddress", JSON_NAME, &s->ip_address, f)) < 0 ||
+	    (r = json_dup_str(cspec_json, "spec", "macAddress", JSON_NAME, &s->mac_address, f)) < 0)
+		return r;
+	unsigned char a[16];
+	if (s->ip_address && inet_pton(AF_INET, s->ip_address, a) != 1 && inet_pton(AF_INET6, s->ip_address, a) != 1)
+		return json_fault_set(f, EINVAL, "spec.ipAddress", "not an IPv4 or IPv6 address");
+	if (s->mac_address && !mac_ok(s->mac_address))
+		return json_fault_set(f, EINVAL, "spec.macAddress", "must be a unicast MAC address, xx:xx:xx:xx:xx:xx");
+	return 0;
+}
+
+/* What only a CNI network gives: published ports, a fixed address */
 static int check_ports(const ctr_spec *s, json_fault *f)
 {
-	if (s->n_ports && s->network != CTR_NET_CNI)
-		return json_fault_set(f, EINVAL, "spec.ports",
-				      "publishing ports needs a network (not none, loopback, host or a container's)");
+	const char *field = s->n_ports ? "spec.ports" : s->ip_address ? "spec.ipAddress" : s->mac_address ? "spec.macAddress" : NULL;
+	if (field && s->network != CTR_NET_CNI)
+		return json_fault_set(f, EINVAL, field, "%s needs a network (not none, loopback, host or a container's)",
+				      s->n_ports ? "publishing ports" : "a fixed address");
 	return 0;
 }
 
@@ -70,7 +97,7 @@ int ctr_spec_parse_network(yajl_val cspec_json, ctr_spec *s, json_fault *f)
 	s->network_default = !net;
 	if (net && (r = set_network(s, net, f)) < 0)
 		return r;
-	if ((r = parse_ports(cspec_json, s, f)) < 0)
+	if ((r = parse_ports(cspec_json, s, f)) < 0 || (r = parse_fixed(cspec_json, s, f)) < 0)
 		return r;
 	return net ? check_ports(s, f) : 0;
 }
@@ -91,8 +118,10 @@ void ctr_spec_release_network(ctr_spec *s)
 {
 	free(s->net_name);
 	free(s->net_container);
+	free(s->ip_address);
+	free(s->mac_address);
 	free(s->ports);
-	s->net_name = s->net_container = NULL;
+	s->net_name = s->net_container = s->ip_address = s->mac_address = NULL;
 	s->ports = NULL;
 	s->n_ports = 0;
 }
