@@ -49,7 +49,7 @@ static const struct {
 	{ "DeviceRequests", true, true, NULL },
 	{ "DeviceCgroupRules", true, true, NULL },
 	{ "Isolation", true, false, isolation_words },
-	{ "Runtime", true, false, (const char *const[]){ "corral", NULL } },
+	{ "Runtime", true, false, (const char *const[]){ "corral", "runc", NULL } }, /* runc: dockerd's default, which corral stands for */
 	{ "CpuRealtimePeriod", false, true, NULL },
 	{ "CpuRealtimeRuntime", false, true, NULL },
 	{ "BlkioWeight", false, true, NULL },

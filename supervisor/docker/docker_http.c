@@ -62,6 +62,8 @@ static const dk_route routes[] = {
 	{ "GET", "/_ping", dk_ping },
 	{ "GET", "/version", dk_version },
 	{ "GET", "/info", dk_info },
+	{ "GET", "/plugins", dk_plugins },
+	{ "GET", "/images/search", dk_search },
 	{ "POST", "/commit", dk_commit },
 	{ "POST", "/build/prune", dk_build_prune },
 	{ "GET", "/events", dk_events },

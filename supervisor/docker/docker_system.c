@@ -43,6 +43,18 @@ static long long info_int(vl_reply *rep, const char *key)
 	return json_int_in(json_get(rep->params, key), 0, 1LL << 62, &n) ? n : 0;
 }
 
+/* docker plugin ls: corral has no engine plugins (its networks are CNI's,
+ * its volumes its own) */
+void dk_plugins(dk_req *r, const char *arg) { dk_text(r, 200, "application/json", "[]", 2); }
+
+/* docker search: dockerd asks a registry's v1 search, which the registries
+ * corral pulls from (distribution's v2) do not have */
+void dk_search(dk_req *r, const char *arg)
+{
+	dk_error(r, 501, "corral does not search registries: a v2 registry has no search (list a repository's tags "
+			 "with its /v2/NAME/tags/list)");
+}
+
 void dk_version(dk_req *r, const char *arg)
 {
 	vl_reply rep;

@@ -3,4 +3,4 @@
 #include "supervisor/docker/dk.h"
 
 /* The routes, by file. */
-dk_handler dk_ping, dk_version, dk_info;
+dk_handler dk_ping, dk_version, dk_info, dk_plugins, dk_search;

@@ -56,7 +56,8 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); sys.stdin.read()' "$S
 		fail "corrald did not say why: $(grep docker "$T/corrald.log")"
 }
 
-# docker version negotiates 1.41; _ping, info and the unversioned paths
+# docker version negotiates 1.41; _ping, info and the unversioned paths;
+# plugin ls lists none, search says corral has none
 test_dk_version_ping_info() {
 	trap cleanup_sv EXIT
 	start_docker
@@ -71,6 +72,10 @@ test_dk_version_ping_info() {
 	assert_eq "$(curl -s --unix-socket "$S/docker.sock" http://d/nothing/here | jq -r .message)" "page not found" "an unknown path"
 	assert_contains "$(curl -s --unix-socket "$S/docker.sock" -X POST http://d/v1.41/build | jq -r 'select(.error) | .error')" \
 		"Dockerfile in the build context" "a build without a context says what is missing"
+	assert_eq "$(dock plugin ls --format '{{.Name}}' 2>&1)" "" "plugin ls: none, and no error"
+	local out
+	out=$(dock search busybox 2>&1) && fail "search succeeded: $out"
+	assert_contains "$out" "corral does not search registries" "search says why"
 }
 
 # run -d, ps, inspect with the templates monitoring scripts use, logs,
