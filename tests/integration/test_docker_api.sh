@@ -76,6 +76,10 @@ test_dk_version_ping_info() {
 	local out
 	out=$(dock search busybox 2>&1) && fail "search succeeded: $out"
 	assert_contains "$out" "corral does not search registries" "search says why"
+	# --runtime runc (compose's runtime: runc) is dockerd's default: corral
+	assert_eq "$(dock run --rm --runtime runc busybox:latest echo rt)" rt "--runtime runc"
+	out=$(dock run --rm --runtime nvidia busybox:latest true 2>&1) && fail "--runtime nvidia was taken: $out"
+	assert_contains "$out" "HostConfig.Runtime is not supported by corral" "another runtime"
 }
 
 # run -d, ps, inspect with the templates monitoring scripts use, logs,
