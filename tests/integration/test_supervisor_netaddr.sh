@@ -52,7 +52,7 @@ test_netaddr_fixed() {
 # an address a container holds (its own, picked by the network) cannot be
 # another's at its start: the start fails naming it, leaves no veth or
 # lease, and works once the holder has gone; a member is not told whose
-# fixed address it asked for
+# fixed address it asked for, and may not fix a MAC
 test_netaddr_in_use() {
 	trap cleanup_sv EXIT
 	need_cni
@@ -80,6 +80,12 @@ test_netaddr_in_use() {
 	out=$(mctl 4242 create --network net2 --ip "$held" m:1 true 2>&1) && fail "a member took root's fixed address: $out"
 	assert_contains "$out" "is fixed for another user's container" "the member's refusal"
 	[[ $out != *wants* ]] || fail "root's container named to a member: $out"
+	# a member's MAC could be another container's: the bridge would send
+	# it that one's traffic
+	out=$(mctl 4242 create --network net2 --mac-address "$(ctl exec wants cat /sys/class/net/eth0/address)" m:1 true 2>&1) &&
+		fail "a member fixed a MAC: $out"
+	assert_contains "$out" "only root may fix a MAC address" "a member's MAC"
+	assert_eq "$(mctl 4242 ps -a -q | wc -l)" 0 "the member's refused creates made nothing"
 	ctl rm -f wants >/dev/null
 	ctl network rm net2 >/dev/null
 }

@@ -221,6 +221,11 @@ static int check_spec(corrald *d, const peer_cred *peer, ctr *c, bool own_ids, c
 	}
 	if (c->spec.privileged && peer->uid != 0)
 		return sv_fault_denied(fault, "spec.privileged: only root may create a privileged container");
+	/* the bridge learns a MAC where it last saw it: another container's
+	 * would take that one's traffic */
+	if (c->spec.mac_address && peer->uid != 0)
+		return sv_fault_denied(fault, "spec.macAddress: only root may fix a MAC address (another container's would "
+					      "take its traffic on the bridge)");
 	const char *roots;
 	if (ctr_spec_confine_is_roots(&c->spec, &roots) && peer->uid != 0) {
 		snprintf(why, sizeof(why), "%s: only root may change what keeps a container in", roots);
