@@ -254,6 +254,7 @@ test_wl_pod_shares_localhost() {
 	    image: bb:1
 	    command: ["sleep"]
 	    args: ["1000"]
+	    workingDir: /tmp
 	    env:
 	    - name: ROLE
 	      value: client
@@ -279,6 +280,7 @@ test_wl_pod_shares_localhost() {
 	local cfg
 	cfg=$(ctl --json inspect "$client" | jq -c '.[0].config | {entrypoint, command}')
 	assert_eq "$cfg" '{"entrypoint":["sleep"],"command":["1000"]}' "command and args"
+	assert_eq "$(ctl exec "$client" pwd)" /tmp "workingDir"
 	# logs and exec by the workload, as kubectl logs pod/NAME -c C
 	assert_eq "$(ctl exec -c client duo sh -c 'echo $ROLE')" client "exec -c C WORKLOAD"
 	assert_eq "$(ctl exec -c client pod/duo id -u)" 1000 "exec -c C pod/NAME"

@@ -63,7 +63,8 @@ static const char pod_yaml[] = "apiVersion: v1\n"
 			       "        add: [NET_ADMIN]\n"
 			       "        drop: [ALL]\n"
 			       "  - name: sidecar\n"
-			       "    image: busybox\n";
+			       "    image: busybox\n"
+			       "    workingDir: /srv\n";
 
 static const char pod_json[] =
 	"{\"kind\":\"Pod\",\"name\":\"web\",\"labels\":{\"app\":\"web\",\"tier\":\"front\"},\"replicas\":1,"
@@ -76,7 +77,7 @@ static const char pod_json[] =
 	"\"healthcheck\":{\"command\":[\"cat\",\"/tmp/ok\"],\"interval\":\"5s\",\"timeout\":\"1s\",\"retries\":3,"
 	"\"startPeriod\":\"0s\",\"onFailure\":\"restart\"},"
 	"\"user\":\"1000:100\",\"readOnly\":true,\"capAdd\":[\"NET_ADMIN\"],\"capDrop\":[\"ALL\"],\"restart\":\"on-failure\"}},"
-	"{\"name\":\"sidecar\",\"spec\":{\"image\":\"busybox\",\"restart\":\"on-failure\"}}]}}";
+	"{\"name\":\"sidecar\",\"spec\":{\"image\":\"busybox\",\"workdir\":\"/srv\",\"restart\":\"on-failure\"}}]}}";
 
 static const char deploy_yaml[] = "apiVersion: apps/v1\n"
 				  "kind: Deployment\n"
@@ -182,10 +183,10 @@ static void test_multi_document(void **state)
 	/* one bad document fails the whole file, with the line in the file */
 	snprintf(text, sizeof(text), "%s---\napiVersion: v1\nkind: Pod\nmetadata: {name: other}\nspec:\n  hostNetwork: true\n",
 		 pod_yaml);
-	parse_fails(text, "web.yaml:57: spec.hostNetwork: not supported");
+	parse_fails(text, "web.yaml:58: spec.hostNetwork: not supported");
 	parse_fails("---\n---\n", "web.yaml: holds no Pod or Deployment");
 	snprintf(text, sizeof(text), "%s---\n%s", pod_yaml, pod_yaml);
-	parse_fails(text, "web.yaml:56: metadata.name: web: named twice in this file");
+	parse_fails(text, "web.yaml:57: metadata.name: web: named twice in this file");
 }
 
 /* text with one line replaced (1-based), to make each refusal from a good manifest */
@@ -367,6 +368,9 @@ static void test_values(void **state)
 		    "    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: i}]}\n",
 		    "web.yaml:5: spec.selector: required");
 	parse_fails(edit(pod_yaml, 18, "    command: /bin/sh\n"), "web.yaml:18: spec.containers[0].command: must be a list");
+	parse_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: i\n"
+		    "    workingDir: srv\n",
+		    "web.yaml:8: spec.containers[0].workingDir: srv: must be an absolute path");
 }
 
 /* imagePullPolicy and imagePullSecrets as kubectl users write them: kept

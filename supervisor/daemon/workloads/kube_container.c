@@ -171,19 +171,24 @@ static int gen_strv(kube_ctx *c, const kube_node *ctr, const char *path, const c
 
 int kube_container_gen(kube_ctx *c, const kube_node *ctr, const char *path, const kube_pod *pod, yajl_gen g)
 {
-	static const char *const known[] = { "name",  "image",        "imagePullPolicy", "command",
-					     "args",  "env",          "ports",           "resources",
-					     "volumeMounts", "livenessProbe", "securityContext", NULL };
+	static const char *const known[] = { "name",	     "image",	      "imagePullPolicy", "command",
+					     "args",	     "workingDir",    "env",		 "ports",
+					     "resources",    "volumeMounts", "livenessProbe",	 "securityContext",
+					     NULL };
 	static const char *const pull_policies[] = { "Always", "IfNotPresent", "Never", NULL };
-	const char *name = NULL, *image = NULL, *pull = NULL;
+	const char *name = NULL, *image = NULL, *pull = NULL, *wd = NULL;
 	char field[KUBE_PATH_MAX];
 	int r;
 	if ((r = kube_check_keys(c, ctr, path, known)) < 0 || (r = kube_get_str(c, ctr, path, "name", true, &name)) < 0 ||
 	    (r = kube_get_str(c, ctr, path, "image", true, &image)) < 0 ||
-	    (r = kube_get_str(c, ctr, path, "imagePullPolicy", false, &pull)) < 0)
+	    (r = kube_get_str(c, ctr, path, "imagePullPolicy", false, &pull)) < 0 ||
+	    (r = kube_get_str(c, ctr, path, "workingDir", false, &wd)) < 0)
 		return r;
 	if (!*image)
 		return kube_fail(c, ctr->line, kube_path(field, path, "image"), "must not be empty");
+	if (wd && *wd != '/')
+		return kube_fail(c, kube_key(ctr, "workingDir", NULL)->line, kube_path(field, path, "workingDir"),
+				 "%s: must be an absolute path", wd);
 	size_t i = 0;
 	while (pull && pull_policies[i] && strcmp(pull_policies[i], pull) != 0)
 		i++;
@@ -194,7 +199,8 @@ int kube_container_gen(kube_ctx *c, const kube_node *ctr, const char *path, cons
 	 * apply (wl_plan.h), so that the text of a manifest without one is
 	 * what it was before corral read the field */
 	if (yajl_gen_map_open(g) || jg_key_str(g, "name", name) || (pull && jg_key_str(g, "pull", pull)) ||
-	    jg_key(g, "spec") || yajl_gen_map_open(g) || jg_key_str(g, "image", image))
+	    jg_key(g, "spec") || yajl_gen_map_open(g) || jg_key_str(g, "image", image) ||
+	    (wd && *wd && jg_key_str(g, "workdir", wd)))
 		return kube_gen_failed(c);
 	if ((r = gen_strv(c, ctr, path, "command", "entrypoint", g)) < 0 || (r = gen_strv(c, ctr, path, "args", "command", g)) < 0 ||
 	    (r = gen_env(c, ctr, path, g)) < 0 || (r = gen_items(c, ctr, path, "ports", "ports", gen_port, pod, g)) < 0 ||
