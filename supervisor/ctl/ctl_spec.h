@@ -48,6 +48,8 @@
 	{ "publish", 'p', OPT_LIST, "[IP:]HOSTPORT:CTRPORT[/PROTO]", "publish a container port on the host (tcp or udp)" }, \
 	{ "ip", 0, OPT_STR, "ADDRESS", "its fixed address on its network, in the network's subnet" }, \
 	{ "mac-address", 0, OPT_STR, "MAC", "its interface's fixed MAC address on its network" }, \
+	{ "uts", 0, OPT_STR, "MODE", "private (default) or host: the host's UTS namespace and hostname (root only)" }, \
+	{ "cgroupns", 0, OPT_STR, "MODE", "private (default) or host: the host's cgroup namespace (root only)" }, \
 	{ "pid", 0, OPT_STR, "MODE", \
 	  "private: a PID namespace of its own, also in a session that shares one; host: the host's (root only); container:NAME: a running container's" }, \
 	{ "ipc", 0, OPT_STR, "MODE", \

@@ -196,7 +196,8 @@ static int gen_simple(const ctl_args *a, yajl_gen g)
 		{ "name", "name" }, { "workdir", "workdir" }, { "user", "user" }, { "restart", "restart" },
 		{ "network", "network" }, { "stop-signal", "stopSignal" }, { "hostname", "hostname" },
 		{ "session", "session" }, { "userns", "userns" }, { "pid", "pidNamespace" }, { "ipc", "ipcNamespace" },
-		{ "ip", "ipAddress" }, { "mac-address", "macAddress" },
+		{ "ip", "ipAddress" }, { "mac-address", "macAddress" }, { "uts", "utsNamespace" },
+		{ "cgroupns", "cgroupNamespace" },
 	}, flags[] = {
 		{ "tty", "tty" }, { "interactive", "interactive" }, { "read-only", "readOnly" }, { "init", "init" },
 		{ "privileged", "privileged" },

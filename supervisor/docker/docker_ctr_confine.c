@@ -81,9 +81,10 @@ static void gen_groups(yajl_gen g, yajl_val groups, bool names)
 		yajl_gen_array_close(g);
 }
 
-/* --pid and --ipc: host, or (PID) another container's; "private" and
- * "shareable" are a namespace of its own, as without them */
-static int gen_namespace(dk_req *r, yajl_gen g, const char *key, const char *mode, bool container_ok)
+/* --pid, --ipc, --uts and --cgroupns: host, or (PID) another
+ * container's; "private" and "shareable" are a namespace of its own, as
+ * without them */
+static int gen_namespace(dk_req *r, yajl_gen g, const char *key, const char *what, const char *mode, bool container_ok)
 {
 	if (!*mode || streq(mode, "private") || streq(mode, "shareable"))
 		return 0;
@@ -91,7 +92,7 @@ static int gen_namespace(dk_req *r, yajl_gen g, const char *key, const char *mod
 		jg_key_str(g, key, mode);
 		return 0;
 	}
-	dk_error(r, 400, "%s mode %s is not supported by corral", streq(key, "pidNamespace") ? "PID" : "IPC", mode);
+	dk_error(r, 400, "%s mode %s is not supported by corral", what, mode);
 	return -1;
 }
 
@@ -123,8 +124,10 @@ int dk_gen_confinement(dk_req *r, yajl_gen g, yajl_val hc)
 	gen_groups(g, json_get(hc, "GroupAdd"), false);
 	gen_groups(g, json_get(hc, "GroupAdd"), true);
 	if (gen_security_opts(r, g, json_get(hc, "SecurityOpt")) < 0 ||
-	    gen_namespace(r, g, "pidNamespace", dk_str(hc, "PidMode"), true) < 0 ||
-	    gen_namespace(r, g, "ipcNamespace", dk_str(hc, "IpcMode"), false) < 0)
+	    gen_namespace(r, g, "pidNamespace", "PID", dk_str(hc, "PidMode"), true) < 0 ||
+	    gen_namespace(r, g, "ipcNamespace", "IPC", dk_str(hc, "IpcMode"), false) < 0 ||
+	    gen_namespace(r, g, "utsNamespace", "UTS", dk_str(hc, "UTSMode"), false) < 0 ||
+	    gen_namespace(r, g, "cgroupNamespace", "cgroup namespace", dk_str(hc, "CgroupnsMode"), false) < 0)
 		return -1;
 	gen_paths(g, "maskedPaths", json_get(hc, "MaskedPaths"));
 	gen_paths(g, "readonlyPaths", json_get(hc, "ReadonlyPaths"));

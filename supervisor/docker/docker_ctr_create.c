@@ -321,6 +321,10 @@ static char *make_spec(dk_req *r, yajl_val body, const char *name, yajl_val img_
 	copy_strings(g, "env", json_get(body, "Env"));
 	copy_str(g, "workdir", json_get(body, "WorkingDir"));
 	copy_str(g, "user", json_get(body, "User"));
+	if (streq(dk_str(hc, "UTSMode"), "host") && *dk_str(body, "Hostname")) { /* dockerd's words */
+		dk_error(r, 400, "conflicting options: hostname and the UTS mode");
+		return NULL;
+	}
 	copy_str(g, "hostname", json_get(body, "Hostname"));
 	copy_str(g, "macAddress", json_get(body, "MacAddress"));
 	/* on another's network dockerd takes these, and they change nothing */

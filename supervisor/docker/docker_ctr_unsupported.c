@@ -34,7 +34,6 @@ static bool asks(yajl_val v, const char *const *defaults)
 	return true;
 }
 
-static const char *const private_words[] = { "private", NULL };
 static const char *const log_words[] = { "json-file", "k8s-file", NULL };
 static const char *const isolation_words[] = { "default", NULL };
 
@@ -44,8 +43,6 @@ static const struct {
 	bool resource; /* one of Docker's Resources, which update takes too */
 	const char *const *defaults;
 } fields[] = {
-	{ "UTSMode", true, false, NULL },
-	{ "CgroupnsMode", true, false, private_words },
 	{ "DeviceRequests", true, true, NULL },
 	{ "DeviceCgroupRules", true, true, NULL },
 	{ "Isolation", true, false, isolation_words },

@@ -330,6 +330,12 @@ static void connect_named(dk_req *r, const char *arg)
 				 "to any other network");
 		return;
 	}
+	/* a fixed address is the container's own network's alone (spec.ipAddress) */
+	yajl_val ipam = json_get(json_get(body, "EndpointConfig"), "IPAMConfig");
+	if (*dk_str(ipam, "IPv4Address") || *dk_str(ipam, "IPv6Address")) {
+		dk_error(r, 400, "a fixed address on network %s, not the container's own, is not supported by corral", arg);
+		return;
+	}
 	const char *ctr = dk_str(body, "Container");
 	_cleanup_json_gen_ yajl_gen p = dk_params_id(dk_ctr_name(ctr));
 	jg_key_str(p, "network", dk_net_name(arg));

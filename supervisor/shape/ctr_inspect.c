@@ -198,7 +198,8 @@ static void gen_group_add(yajl_gen g, yajl_val groups, yajl_val names)
 }
 
 /* What docker run's --cpu-shares, --cpuset-*, --oom-score-adj, --shm-size,
- * --ulimit, --sysctl, --group-add, --pid, --ipc and --dns-* asked */
+ * --ulimit, --sysctl, --group-add, --pid, --ipc, --uts, --cgroupns and
+ * --dns-* asked */
 static void gen_host_tuning(yajl_gen g, yajl_val cspec_json)
 {
 	yajl_val res = json_get(cspec_json, "resources");
@@ -212,6 +213,8 @@ static void gen_host_tuning(yajl_gen g, yajl_val cspec_json)
 	gen_group_add(g, json_get(cspec_json, "groups"), json_get(cspec_json, "groupNames"));
 	jg_key_str(g, "PidMode", streq(dk_str(cspec_json, "pidNamespace"), "private") ? "" : dk_str(cspec_json, "pidNamespace"));
 	jg_key_str(g, "IpcMode", *dk_str(cspec_json, "ipcNamespace") ? dk_str(cspec_json, "ipcNamespace") : "private");
+	jg_key_str(g, "UTSMode", streq(dk_str(cspec_json, "utsNamespace"), "host") ? "host" : "");
+	jg_key_str(g, "CgroupnsMode", streq(dk_str(cspec_json, "cgroupNamespace"), "host") ? "host" : "private");
 	dk_gen_strings(g, "DnsSearch", json_get(cspec_json, "dnsSearch"), false);
 	dk_gen_strings(g, "DnsOptions", json_get(cspec_json, "dnsOptions"), false);
 }

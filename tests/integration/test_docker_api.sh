@@ -170,7 +170,8 @@ test_dk_env_key_alone_unsets_it() {
 
 # --domainname (compose's domainname:): the container's UTS namespace's,
 # with no warning; a member's container (a user namespace of its own) too;
-# one that is no domain name is refused naming the field
+# one that is no domain name is refused naming the field. --uts host: the
+# host's names
 test_dk_domainname() {
 	trap cleanup_sv EXIT
 	start_sv_group $(docker_flags)
@@ -186,6 +187,11 @@ corp.example" "hostname and domainname, and no warning"
 	assert_eq "$(dockm 4242 run --rm --domainname m.example m:1 cat /proc/sys/kernel/domainname 2>&1)" m.example "a member's"
 	out=$(dock run --rm --domainname 'bad_name!' busybox:latest true 2>&1) && fail "a bad domainname was taken: $out"
 	assert_contains "$out" "spec.domainname: must be 1-" "a bad domainname"
+	# --uts host: the host's names, and dockerd's refusal of a hostname beside
+	assert_eq "$(dock run --rm --uts host busybox:latest hostname)" "$(hostname)" "--uts host"
+	assert_eq "$(dock inspect -f '{{.HostConfig.UTSMode}}' dn)" "" "UTSMode by default"
+	out=$(dock run --rm --uts host -h other busybox:latest true 2>&1) && fail "-h beside --uts host: $out"
+	assert_contains "$out" "conflicting options: hostname and the UTS mode" "-h with --uts host"
 	dock rm dn >/dev/null
 }
 
@@ -397,6 +403,8 @@ test_dk_members_get_what_varlink_gives_them() {
 	spec.devices --device /dev/kmsg
 	spec.pidNamespace --pid host
 	spec.ipcNamespace --ipc host
+	spec.utsNamespace --uts host
+	spec.cgroupNamespace --cgroupns host
 	spec.sysctls --sysctl net.core.somaxconn=1000
 	spec.cgroupParent --cgroup-parent /elsewhere
 	spec.maskedPaths --security-opt systempaths=unconfined

@@ -91,7 +91,8 @@ test_netaddr_in_use() {
 }
 
 # the docker CLI's --ip and --mac-address, and compose's ipv4_address and
-# mac_address; --ip on the default network is refused in dockerd's words
+# mac_address; --ip on the default network is refused in dockerd's words,
+# and connect --ip (a further network's) in corral's
 test_netaddr_docker() {
 	trap cleanup_sv EXIT
 	need_cni
@@ -104,8 +105,12 @@ test_netaddr_docker() {
 	local out
 	out=$(dock run --rm --network bridge --ip 172.30.0.41 busybox:latest true 2>&1) && fail "--ip on the default network: $out"
 	assert_contains "$out" "user specified IP address is supported on user defined networks only" "dockerd's words"
+	# a further network's fixed address is refused, never dropped unsaid
+	dock network create --subnet 172.32.0.0/16 side >/dev/null
+	out=$(dock network connect --ip 172.32.0.5 side d1 2>&1) && fail "connect --ip was taken: $out"
+	assert_contains "$out" "a fixed address on network side, not the container's own, is not supported by corral" "connect --ip"
 	dock rm -f d1 >/dev/null
-	dock network rm front >/dev/null
+	dock network rm front side >/dev/null
 
 	compose_file <<-'YML'
 	version: "3.7"

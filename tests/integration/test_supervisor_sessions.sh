@@ -444,8 +444,9 @@ test_svs_member_quota_of_sessions() {
 # (its host pid in ns/pid.init), where the members see each other's
 # processes, a --pid private member its own alone; the init outlives a
 # kill -9 of corrald and a member made after it joins; removing the session
-# kills the init and every process left. --pid host and --ipc host give the
-# host's namespaces (and /dev/shm), and are root's alone.
+# kills the init and every process left. --pid host, --ipc host, --uts host
+# and --cgroupns host give the host's namespaces (and /dev/shm, its
+# hostname), and are root's alone.
 test_svs_shared_pid_and_host_namespaces() {
 	trap 'rm -f "/dev/shm/corral-svs-$TID"; cleanup_sessions' EXIT
 	command -v catatonit >/dev/null || fail "no catatonit (tests/deps.sh installs it)"
@@ -490,6 +491,14 @@ test_svs_shared_pid_and_host_namespaces() {
 	assert_eq "$(ctl exec h readlink /proc/self/ns/ipc)" "$(readlink /proc/self/ns/ipc)" "--ipc host"
 	assert_eq "$(ctl exec h cat "/dev/shm/corral-svs-$TID")" hi "the host's /dev/shm"
 	ctl exec h test -d "/proc/$CORRALD_PID" || fail "--pid host does not see corrald"
+	# the host's UTS (and its hostname) and cgroup namespaces
+	ctl run -d --name u --network none --uts host --cgroupns host "$IMG" sleep 1000 >/dev/null
+	assert_eq "$(ctl exec u readlink /proc/self/ns/uts)" "$(readlink /proc/self/ns/uts)" "--uts host"
+	assert_eq "$(ctl exec u hostname)" "$(hostname)" "the host's hostname"
+	assert_eq "$(ctl exec u readlink /proc/self/ns/cgroup)" "$(readlink /proc/self/ns/cgroup)" "--cgroupns host"
+	[ "$(ctl exec h readlink /proc/self/ns/uts)" != "$(readlink /proc/self/ns/uts)" ] || fail "a UTS namespace of its own by default"
+	out=$(ctl create --network none --uts host --hostname x "$IMG" true 2>&1) && fail "--hostname with --uts host: $out"
+	assert_contains "$out" "spec.hostname: a container in the host's UTS namespace has the host's names" "--hostname with --uts host"
 	# another container's PID namespace, pinned in the joiner's directory
 	ctl run -d --name t --network none "$IMG" sleep 2000 >/dev/null
 	ctl run -d --name dbg --network none --pid container:t "$IMG" sleep 2001 >/dev/null
@@ -521,6 +530,10 @@ print(s.recv(65536).rstrip(b"\0").decode())' "$SOCK" "$IMG")
 	assert_contains "$out" "spec.pidNamespace" "a member's --pid host"
 	out=$(mctl 4242 run --network none --ipc host "$IMG" true 2>&1) && fail "a member got the host's IPC namespace"
 	assert_contains "$out" "spec.ipcNamespace" "a member's --ipc host"
+	out=$(mctl 4242 run --network none --uts host "$IMG" true 2>&1) && fail "a member got the host's UTS namespace"
+	assert_contains "$out" "spec.utsNamespace" "a member's --uts host"
+	out=$(mctl 4242 run --network none --cgroupns host "$IMG" true 2>&1) && fail "a member got the host's cgroup namespace"
+	assert_contains "$out" "spec.cgroupNamespace" "a member's --cgroupns host"
 	out=$(mctl 4242 session create mp --share pid 2>&1) && fail "a member made a session that shares pid"
 	assert_contains "$out" "share: pid" "a member's session sharing pid"
 	ctl session create pu --share pid >/dev/null

@@ -154,7 +154,8 @@ int session_ns_join(const bundle_in *in, const char *type, char *path, size_t n)
 	const ctr_spec *s = in->spec;
 	session *ss = d && s->session ? session_find((corrald *)d, s->session) : NULL;
 	/* spec.pidNamespace, spec.ipcNamespace: its own, or the host's */
-	if ((streq(type, "pid") && s->pid_ns != CTR_NS_DEFAULT) || (streq(type, "ipc") && s->ipc_ns != CTR_NS_DEFAULT))
+	if ((streq(type, "pid") && s->pid_ns != CTR_NS_DEFAULT) || (streq(type, "ipc") && s->ipc_ns != CTR_NS_DEFAULT) ||
+	    (streq(type, "uts") && s->uts_ns != CTR_NS_DEFAULT))
 		return 0;
 	for (size_t k = 0; ss && k < ARRAY_SIZE(joined); k++)
 		if (streq(type, joined[k].type) && (ss->share & joined[k].bit)) {

@@ -147,6 +147,7 @@ typedef struct ctr_spec {
 	char *seccomp_profile; /* "unconfined" or a host file (root's); NULL: corral's */
 	ctr_device *devices;   /* root's */
 	enum ctr_ns_mode pid_ns, ipc_ns; /* the host's is root's */
+	enum ctr_ns_mode uts_ns, cgroup_ns; /* private or host (root's) */
 	char *pid_target;                /* CTR_NS_CONTAINER: that container's id or name */
 	/* spec.selinuxOptions (root's): parts of its SELinux label, each NULL
 	 * for the policy's container default (engine/ctr_selinux.h) */

@@ -170,9 +170,15 @@ int ctr_spec_parse_confine(yajl_val v, ctr_spec *s, json_fault *f)
 	    (r = json_dup_str(v, "spec", "seccompProfile", 0, &s->seccomp_profile, f)) < 0 ||
 	    (r = get_ns_mode(v, "pidNamespace", &s->pid_ns, &s->pid_target, f)) < 0 ||
 	    (r = get_ns_mode(v, "ipcNamespace", &s->ipc_ns, NULL, f)) < 0 ||
+	    (r = get_ns_mode(v, "utsNamespace", &s->uts_ns, NULL, f)) < 0 ||
+	    (r = get_ns_mode(v, "cgroupNamespace", &s->cgroup_ns, NULL, f)) < 0 ||
 	    (r = get_selinux(v, s, f)) < 0)
 		return r;
 	s->new_privs_allowed = !nnp;
+	/* the host's hostname is the host's: none of its own */
+	if (s->uts_ns == CTR_NS_HOST && (s->hostname || s->domainname))
+		return json_fault_set(f, EINVAL, s->hostname ? "spec.hostname" : "spec.domainname",
+				      "a container in the host's UTS namespace has the host's names");
 	if (s->seccomp_profile && !streq(s->seccomp_profile, "unconfined") && !path_is_clean_absolute(s->seccomp_profile))
 		return json_fault_set(f, EINVAL, "spec.seccompProfile", "\"unconfined\" or the absolute path of a profile");
 	return 0;
@@ -185,6 +191,8 @@ bool ctr_spec_confine_is_roots(const ctr_spec *s, const char **field)
 		 : s->n_devices				  ? "spec.devices"
 		 : s->pid_ns == CTR_NS_HOST		  ? "spec.pidNamespace"
 		 : s->ipc_ns == CTR_NS_HOST		  ? "spec.ipcNamespace"
+		 : s->uts_ns == CTR_NS_HOST		  ? "spec.utsNamespace"
+		 : s->cgroup_ns == CTR_NS_HOST		  ? "spec.cgroupNamespace"
 		 : s->unified				  ? "spec.resources.unified"
 		 : s->selinux_given			  ? "spec.selinuxOptions"
 							  : NULL;

@@ -212,7 +212,8 @@ static void gen_resources(yajl_gen g, const ctr_spec *s)
 static bool hosts_ns(const ctr_spec *s, const char *type)
 {
 	return (streq(type, "network") && s->network == CTR_NET_HOST) || (streq(type, "pid") && s->pid_ns == CTR_NS_HOST) ||
-	       (streq(type, "ipc") && s->ipc_ns == CTR_NS_HOST);
+	       (streq(type, "ipc") && s->ipc_ns == CTR_NS_HOST) || (streq(type, "uts") && s->uts_ns == CTR_NS_HOST) ||
+	       (streq(type, "cgroup") && s->cgroup_ns == CTR_NS_HOST);
 }
 
 /* The defaults' namespaces, less the host's ones, each a path where the
@@ -373,9 +374,10 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 		const char *k = d->u.object.keys[i];
 		yajl_val v = d->u.object.values[i];
 		/* a user namespace of its own may not name a UTS namespace it
-		 * joins: its session's, named when it was made */
-		if (streq(k, "annotations") || (streq(k, "hostname") && in->ids && bundle_joins(in, "uts")) ||
-		    streq(k, "domainname"))
+		 * joins (its session's, named when it was made), nor a
+		 * container in the host's its names */
+		if (streq(k, "annotations") || streq(k, "domainname") ||
+		    (streq(k, "hostname") && ((in->ids && bundle_joins(in, "uts")) || in->spec->uts_ns == CTR_NS_HOST)))
 			continue;
 		jg_key(g, k);
 		if (streq(k, "process")) {
@@ -394,7 +396,7 @@ int bundle_write(const char *dir, const bundle_in *in, const char **field, wfa_p
 			jg_value(g, v);
 		}
 	}
-	if (in->spec->domainname && !(in->ids && bundle_joins(in, "uts")))
+	if (in->spec->domainname && !(in->ids && bundle_joins(in, "uts")) && in->spec->uts_ns != CTR_NS_HOST)
 		jg_key_str(g, "domainname", in->spec->domainname);
 	jg_key(g, "annotations");
 	yajl_gen_map_open(g);

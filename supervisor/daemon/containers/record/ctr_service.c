@@ -18,7 +18,8 @@ const char *ctr_hostname(struct corrald *d, const struct ctr *c)
 	static char host[CTR_HOSTNAME_MAX + 1];
 	if (c->spec.hostname)
 		return c->spec.hostname;
-	if (c->spec.network == CTR_NET_HOST && gethostname(host, sizeof(host) - 1) == 0 && host[0])
+	if ((c->spec.network == CTR_NET_HOST || c->spec.uts_ns == CTR_NS_HOST) && gethostname(host, sizeof(host) - 1) == 0 &&
+	    host[0])
 		return host;
 	const char *h = NULL;
 	for (size_t i = 0; i < d->containers->n_features && !h; i++)

@@ -130,7 +130,8 @@ typedef struct ctr_service {
 /* Register f (main_corrald.c, before the first container); -ENOSPC when full. */
 int ctr_feature_register(ctr_service *s, const ctr_feature *f);
 
-/* c's hostname: spec.hostname; with the host's network, the host's (as
+/* c's hostname: spec.hostname; with the host's network or UTS namespace,
+ * the host's (as
  * podman's); else the one a feature gives it (a session's); else its name.
  * The bundle's and /etc/hostname's. */
 const char *ctr_hostname(struct corrald *d, const struct ctr *c);
