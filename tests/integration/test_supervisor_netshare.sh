@@ -64,7 +64,8 @@ test_netshare_joins() {
 
 # what a joiner may not have, each refused at create naming the field and
 # leaving nothing; a start while the other is not running, or gone, is
-# refused naming it and leaves no pin; no checkpoint of it
+# refused naming it and leaves no pin, nor the secrets delivered for it;
+# no checkpoint of it
 test_netshare_refusals() {
 	trap cleanup_sv EXIT
 	start_sv
@@ -84,13 +85,16 @@ test_netshare_refusals() {
 	out=$(ctl create --network container:hostnet "$IMG" true 2>&1) && fail "the host's network by way of a container: $out"
 	assert_contains "$out" "container hostnet is on the host's network: ask for network host" "a host-network container"
 	assert_eq "$(ctl ps -a -q | wc -l)" 2 "nothing made by the refused creates"
-	ctl create --name side --network container:box "$IMG" sleep 1000 >/dev/null
+	echo -n s3cret | ctl secret create tok - >/dev/null
+	ctl create --name side --network container:box --secret tok "$IMG" sleep 1000 >/dev/null
 	local sid
 	sid=$(idof side)
 	ctl stop -t 0 box >/dev/null
 	out=$(ctl start side 2>&1) && fail "started while box is stopped: $out"
 	assert_contains "$out" "cannot join the network of container box: it is exited" "box stopped"
 	unpinned_ctr "$sid" || fail "a refused start left its pin"
+	# the secrets delivered for the start (a feature before the network's) go with it
+	! grep -q "$sid/secrets" /proc/self/mountinfo || fail "a refused start left its secrets mounted"
 	ctl start box >/dev/null
 	ctl start side >/dev/null || fail "start once box runs"
 	out=$(ctl checkpoint side 2>&1) && fail "a checkpoint of a joiner was taken: $out"

@@ -85,8 +85,10 @@ int ctr_start(corrald *d, ctr *c, ctr_done *done, cerr *err)
 	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/" EXITREC_FILE);
 	unlink(path);
 	int r = CTR_FEATURES_FIRST(d, starting, d, c, err);
-	if (r < 0)
+	if (r < 0) { /* what the features before it made for the start goes */
+		CTR_FEATURES_EACH(d, start_abandoned, d, c);
 		return r;
+	}
 	/* a standby that already went away (its EOF still queued) cannot take
 	 * the "go": spawn afresh */
 	if (c->spawn && !ctr_spawn_go(c->spawn, c))
