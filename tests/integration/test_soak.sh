@@ -30,16 +30,28 @@ test_soak_random_seed() {
 	soak
 }
 
-# each planted before the last check; none of the runs above planted any
+# each planted after the end's check, one at a time in one run, and taken
+# out before the next: each check finds its own (and the end's check, on
+# what the run made, nothing)
 test_soak_finds_planted_bugs() {
-	local kind words out
-	for kind in orphan-mount:"accounted: mount STATE/containers/ffffffffffff" bad-blob:"store: blob" \
-		member-read:"members: uid 4242 lists" leaked-fd:"bounded: corrald holds" \
-		orphan-veth:"accounted: veth soakplant" orphan-cgroup:"accounted: cgroup eeeeeeeeeeeeeeeeeee" \
-		orphan-lease:"accounted: lease 10.88.255.250 on corral of soakplant"; do
+	local kinds="" kind words out found
+	local plants=(orphan-mount:"accounted: mount STATE/containers/ffffffffffff" bad-blob:"store: blob"
+		member-read:"members: uid 4242 lists" orphan-veth:"accounted: veth soakplant"
+		orphan-cgroup:"accounted: cgroup eeeeeeeeeeeeeeeeeee"
+		orphan-lease:"accounted: lease 10.88.255.250 on corral of soakplant"
+		leaked-fd:"bounded: corrald holds")
+	for kind in "${plants[@]}"; do kinds+=,${kind%%:*}; done
+	out=$("$SOAK" --seed 7 --ops 24 --faults 2 --plant "${kinds#,}" "$B" 2>&1) && fail "the soak passed with bugs planted"
+	assert_eq "$(sed '/^soak: planted /,$d' <<<"$out" | grep -c '^VIOLATION')" 0 "violations before the first bug was planted"
+	local before=""
+	for kind in "${plants[@]}"; do
 		words=${kind#*:} kind=${kind%%:*}
-		out=$("$SOAK" --seed 7 --ops 24 --faults 2 --plant "$kind" "$B" 2>&1) && fail "the soak passed with $kind planted"
-		assert_contains "$out" "VIOLATION $words" "the soak with $kind planted"
+		# what this plant's check printed: up to the next plant
+		found=$(awk -v k="soak: planted $kind" '$0 == k { on = 1; next } /^soak: planted / { on = 0 } on' <<<"$out")
+		assert_contains "$found" "VIOLATION $words" "the soak with $kind planted"
+		# the plant before was taken out
+		[ -z "$before" ] || assert_not_contains "$found" "VIOLATION $before" "the soak with $kind planted, after the one before"
+		before=$words
 	done
 }
 

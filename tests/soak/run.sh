@@ -4,8 +4,9 @@
 # and fills the disk; the invariants after every fault. corrald runs in a
 # network namespace and a state directory of the soak's own; everything it
 # made goes at the end, on failure too.
-#   tests/soak/run.sh [--seed N] [--ops N] [--faults N] [--fault-kinds K,K] [--op-kinds K,K] [--verbose] [--plant KIND] [BUILD_DIR]
-# (--plant: a bug planted before the last check, for the soak's own test)
+#   tests/soak/run.sh [--seed N] [--ops N] [--faults N] [--fault-kinds K,K] [--op-kinds K,K] [--verbose] [--plant KIND,KIND] [BUILD_DIR]
+# (--plant: bugs planted one at a time after the last check, each checked for;
+# the soak's own test)
 # Every run prints its seed; the same seed replays the same sequence.
 set -u
 B=build

@@ -1047,10 +1047,10 @@ class Soak:
         if now > disk0 + (1 << 20):
             self.violate("bounded", "after the prune, containers and store take %d kB, %d kB at the start" % (now // 1024, disk0 // 1024))
 
-    # ---- planted bugs: the soak's own test (tests/soak/selftest.sh); each
-    # must make it fail with a message that names it
-    def plant(self):
-        kind = self.a.plant
+    # ---- planted bugs: the soak's own test (test_soak.sh); each must make
+    # it fail with a message that names it. They are planted one at a time
+    # after the end's check, each taken out again before the next.
+    def plant(self, kind):
         if kind == "orphan-mount":
             d = os.path.join(self.a.state, "containers", "f" * 64, "rootfs")
             os.makedirs(d, exist_ok=True)
@@ -1058,8 +1058,9 @@ class Soak:
             self.planted = d
         elif kind == "bad-blob":
             blobs = os.path.join(self.a.state, "images", "blobs", "sha256")
-            victim = sorted(os.listdir(blobs))[0]
-            with open(os.path.join(blobs, victim), "ab") as f:
+            victim = os.path.join(blobs, sorted(os.listdir(blobs))[0])
+            self.planted_blob = (victim, os.path.getsize(victim))
+            with open(victim, "ab") as f:
                 f.write(b"planted")
         elif kind == "member-read":
             # a member's listing that shows another's: its calls made as root
@@ -1072,6 +1073,7 @@ class Soak:
             # a veth on corrald's side that no pinned namespace accounts for
             subprocess.run(["nsenter", "--net=" + self.a.netns, "ip", "link", "add", "soakplant0", "type", "veth",
                             "peer", "name", "soakplant1"], check=True)
+            self.planted_veth = True
         elif kind == "orphan-lease":
             # an address leased by host-local for an id nothing has
             d = os.path.join(self.a.state, "networks", "ipam", "corral")
@@ -1095,8 +1097,15 @@ class Soak:
             os.rmdir(self.planted_cgroup)
         if getattr(self, "planted_lease", None):
             os.unlink(self.planted_lease)
+        if getattr(self, "planted_blob", None):
+            os.truncate(*self.planted_blob)
+        if getattr(self, "planted_veth", False):
+            subprocess.run(["nsenter", "--net=" + self.a.netns, "ip", "link", "del", "soakplant0"])
         for c in getattr(self, "held", []):
             c.close()
+        self.planted = self.planted_cgroup = self.planted_lease = self.planted_blob = None
+        self.planted_veth = self.member_as_root = False
+        self.held = []
 
     # ---- the run
     def run(self):
@@ -1121,12 +1130,13 @@ class Soak:
                 el = time.monotonic() - t0
                 print("soak: %d/%d operations, %d faults, %d violations, %.0f s" % (self.ops, self.a.ops, nf, len(self.violations), el),
                       flush=True)
-        if self.a.plant:
-            self.plant()
-        try:
-            self.check("the end")
-        finally:
-            if self.a.plant:
+        self.check("the end")
+        for kind in self.a.plant:
+            print("soak: planted %s" % kind, flush=True)
+            self.plant(kind)
+            try:
+                self.check("planted " + kind)
+            finally:
                 self.unplant()
         if not self.a.plant:
             self.pruned(disk0)
@@ -1145,6 +1155,17 @@ class Soak:
                   % (k, statistics.median(v), max(v), len(v)))
         print("soak: corrald's RSS %d kB at the start, %d kB at the end" % (rss0, rss1))
         return 1 if self.violations else 0
+
+
+PLANTS = ["orphan-mount", "bad-blob", "member-read", "leaked-fd", "orphan-veth", "orphan-cgroup", "orphan-lease"]
+
+
+def plants(text):
+    kinds = text.split(",")
+    for k in kinds:
+        if k not in PLANTS:
+            raise argparse.ArgumentTypeError("%s: no such bug to plant (%s)" % (k, ", ".join(PLANTS)))
+    return kinds
 
 
 def main():
@@ -1173,9 +1194,9 @@ def main():
     ap.add_argument("--unit", default="", help="corrald's systemd unit: started and restarted through systemctl")
     ap.add_argument("--cni-dir", default="/usr/lib/cni", help="where corrald's CNI plugins are")
     ap.add_argument("--netns", default="", help="corrald's network namespace ('': the soak's own)")
-    ap.add_argument("--plant", choices=["orphan-mount", "bad-blob", "member-read", "leaked-fd", "orphan-veth", "orphan-cgroup",
-                                        "orphan-lease"],
-                    help="a bug planted before the last check, which must find it")
+    ap.add_argument("--plant", type=plants, default=[],
+                    help="bugs (a comma-separated list of %s) planted after the end's check, one at a time, each of which"
+                    " a check must find" % ", ".join(PLANTS))
     ap.add_argument("corrald", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     if a.corrald[:1] == ["--"]:
