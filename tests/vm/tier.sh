@@ -1,12 +1,12 @@
 #!/bin/bash
 # `make check-vm`: the VM tier's four boots in two chains, each boot on one
 # vCPU, so that two chains fill a 2-core host: the default boot and then
-# the systemd boot, beside the clients' boot and then the SELinux boot.
+# the clients' boot, beside the systemd boot and then the SELinux boot.
 # Each chain's output is printed whole once both are done.
 #   tests/vm/tier.sh B [BOOT...]   (BOOT: default, selinux, systemd or
 #                                   clients; given, those in order, alone)
-# `make check` runs default and systemd beside the host tier, and clients
-# and selinux once the host tier is done (tests/run-all.sh).
+# `make check` runs default, systemd and selinux beside the host tier, and
+# clients once the host tier is done (tests/run-all.sh).
 set -u
 B=${1:-build}
 shift
@@ -29,9 +29,9 @@ chain() { # BOOT...
 [ $# -gt 0 ] && { chain "$@"; exit; }
 # the fixtures both chains use, made before they start
 "$here/../fixtures/mkall.sh" "$B" >/dev/null
-chain default systemd >"$logs/a.log" 2>&1 &
+chain default clients >"$logs/a.log" 2>&1 &
 a=$!
-chain clients selinux >"$logs/b.log" 2>&1 &
+chain systemd selinux >"$logs/b.log" 2>&1 &
 b=$!
 rc=0
 wait "$a" || rc=1
