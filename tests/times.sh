@@ -5,7 +5,7 @@
 B=${1:-build}
 N=${2:-20}
 R="$B/results"
-tiers=("host:$R" "vm:$R" "vm-selinux:$R/vm-selinux" "vm-systemd:$R/vm-systemd" "vm-clients:$R/vm-clients")
+tiers=("host:$R" "vm:$R" "vm-selinux:$R/vm-selinux" "vm-systemd:$R/vm-systemd" "vm-clients:$R/vm-clients" "vm-cri:$R/vm-cri")
 # KIND (cases or times) FORMAT: each tier's record, a row a line
 rows() {
 	local t f

@@ -202,12 +202,12 @@ test_critest_on_corral() {
 # reference), in the same namespaces, pulling from the same mirror: corral
 # passes every spec that containerd passes. containerd gives its pods
 # cgroups with controllers, so this runs where cgroup v2 has them (the VM
-# tier's clients boot)
+# tier's CRI boot)
 test_critest_beside_containerd() {
 	local c
 	for c in cpu memory pids; do
 		grep -qw $c /sys/fs/cgroup/cgroup.controllers 2>/dev/null ||
-			skip "containerd's pods need the $c controller on cgroup v2, which this host binds to v1: the VM tier's clients boot runs this"
+			skip "containerd's pods need the $c controller on cgroup v2, which this host binds to v1: the VM tier's CRI boot runs this"
 	done
 	command -v containerd >/dev/null && command -v runc >/dev/null || skip "no containerd and runc"
 	"$ROOTDIR/tests/fixtures/mkpause.sh" "$(dirname "$FIXTURES")" >/dev/null

@@ -2,7 +2,7 @@
 # The CRI's streaming server (corral-stream): kubectl exec, attach and
 # port-forward as kubelet brings them, the URL from corrald's CRI answered
 # over SPDY/3.1 by the tests' own client (cri/spdy_client.py, proven
-# against containerd's server in the VM tier's clients boot), and clients
+# against containerd's server in the VM tier's CRI boot), and clients
 # that attack it. corrald runs in a network namespace of the test's own,
 # and so does every client of the server, which listens on its loopback.
 # time: about 50 s (16 cases), each with a corrald of its own
@@ -21,7 +21,7 @@ scenario() { # NAME
 scenario_is() { assert_eq "$(scenario "$1" 2>&1)" "$2" "$3"; }
 helpers() { pgrep -P "$CORRALD_PID" -x corral-stream | wc -l; }
 
-# kubectl exec: the scenario the clients boot runs beside containerd and
+# kubectl exec: the scenario the CRI boot runs beside containerd and
 # runc, here through corrald's CRI and its streaming server
 test_cri_stream_exec() {
 	trap cleanup_sv EXIT

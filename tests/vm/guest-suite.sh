@@ -11,7 +11,8 @@ export ONLY=${3:-}
 # keeps to its time (the whole suites have passed in each boot: see the
 # README's VM tier)
 clients=${4:--}
-# run.sh's CORRAL_VM_MODE: "clients" is the default boot's clients' half
+# run.sh's CORRAL_VM_MODE: "clients" and "cri" take the engines' clients
+# and Kubernetes' CRI out of the default boot
 mode=${5:--}
 cd "$root" || exit 1
 # What needs a pure cgroup v2 hierarchy with every controller: the cgroup
@@ -47,16 +48,18 @@ test_cri_pods.sh:security|kubelet_pod"
 # too. (The fixed seed here as well took 211 s of the default boot, which
 # is the longest chain.)
 export SOAK_OPS=${SOAK_OPS:-60}
-# the engines' clients: a boot of their own (the same kernel), beside the rest
-client_tests="test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|detach|resources|apparmor|checkpoint')
-test_clients_ctr.sh
-test_clients_buildah.sh$([ "$clients" = all ] || echo ':run_env|bud_env')
-test_clients_cri.sh
-test_cri_critest.sh:beside_containerd"
-export TIER_REASON="runs on the host tier or the VM tier's clients boot (this boot runs what needs cgroup controllers)"
+# the engines' clients, and Kubernetes' CRI: two boots of their own (the
+# same kernel), about as long as each other
+export TIER_REASON="runs on the host tier or the VM tier's clients' or CRI boot (this boot runs what needs cgroup controllers)"
 if [ "$mode" = clients ]; then
-	TIER_TESTS=$client_tests
+	TIER_TESTS="test_clients_podman.sh$([ "$clients" = all ] || echo ':run_rm|detach|resources|apparmor|checkpoint')
+test_clients_ctr.sh
+test_clients_buildah.sh$([ "$clients" = all ] || echo ':run_env|bud_env')"
 	TIER_REASON="runs on the host tier or the VM tier's default boot (this boot is for the engines' clients)"
+elif [ "$mode" = cri ]; then
+	TIER_TESTS="test_clients_cri.sh
+test_cri_critest.sh:beside_containerd"
+	TIER_REASON="runs on the host tier or the VM tier's default boot (this boot is for Kubernetes' CRI)"
 fi
 export TIER_TESTS
 # the SELinux boot (run.sh's CORRAL_VM_MODE=selinux) runs what needs SELinux

@@ -16,9 +16,11 @@
 #            loaded (permissive);
 #   systemd  the host's / with systemd as PID 1 (CORRAL_VM_SYSTEMD=1 too);
 #   clients  the default kernel, for the engines' clients (podman, buildah,
-#            ctr, the CRI), which the default boot then leaves out: two
-#            boots of about half the work each, so that the tier's chains
-#            end together (tests/vm/tier.sh).
+#            ctr), which the default boot then leaves out;
+#   cri      the default kernel, for Kubernetes' CRI (containerd's CRI
+#            plugin and corrald's own, critest): the clients' and CRI
+#            boots run beside each other once the host tier is done
+#            (tests/run-all.sh).
 set -u
 B=${1:-build}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,7 +28,7 @@ case "$B" in /*) ;; *) B="$root/$B" ;; esac
 guest=${2:-$root/tests/vm/guest-suite.sh}
 mode=${CORRAL_VM_MODE:-}
 [ "${CORRAL_VM_SYSTEMD:-0}" = 1 ] && mode=systemd
-case "$mode" in ""|selinux|systemd|clients) ;; *) echo "vm: CORRAL_VM_MODE=$mode: must be empty, selinux, systemd or clients" >&2; exit 2 ;; esac
+case "$mode" in ""|selinux|systemd|clients|cri) ;; *) echo "vm: CORRAL_VM_MODE=$mode: must be empty, selinux, systemd, clients or cri" >&2; exit 2 ;; esac
 results="$B/results${mode:+/vm-$mode}"
 # another guest script (a benchmark) must not overwrite the suite's record
 [ $# -ge 2 ] && results="$B/vm/custom-results"
@@ -158,7 +160,7 @@ for d in "$root"/*/; do
 done
 args+=(-f "$B/fixtures:$G/build/fixtures")
 [ -f "$root/Makefile" ] && args+=(-f "$root/Makefile:$G/Makefile")
-# the default, SELinux and clients boots differ only in their arguments
+# the default, SELinux, clients' and CRI boots differ only in their arguments
 # and the policy file (-F): they share one initramfs of 368 MiB, built once
 # (38 s a boot on an idle host)
 args+=(-C "$B/vm/initrd-shared.cpio")

@@ -1,12 +1,13 @@
 #!/bin/bash
-# `make check-vm`: the VM tier's four boots in two chains, each boot on one
-# vCPU, so that two chains fill a 2-core host: the default boot and then
-# the clients' boot, beside the systemd boot and then the SELinux boot.
+# `make check-vm`: the VM tier's five boots in two chains, each boot on one
+# vCPU, so that two chains fill a 2-core host: the default, CRI and SELinux
+# boots, beside the systemd boot and then the clients' boot.
 # Each chain's output is printed whole once both are done.
-#   tests/vm/tier.sh B [BOOT...]   (BOOT: default, selinux, systemd or
-#                                   clients; given, those in order, alone)
+#   tests/vm/tier.sh B [BOOT...]   (BOOT: default, selinux, systemd,
+#                                   clients or cri; given, those in order,
+#                                   alone)
 # `make check` runs default, systemd and selinux beside the host tier, and
-# clients once the host tier is done (tests/run-all.sh).
+# clients beside cri once the host tier is done (tests/run-all.sh).
 set -u
 B=${1:-build}
 shift
@@ -19,8 +20,8 @@ chain() { # BOOT...
 		t0=$SECONDS
 		case $boot in
 		default) "$here/run.sh" "$B" || rc=1 ;;
-		selinux|systemd|clients) CORRAL_VM_MODE=$boot "$here/run.sh" "$B" || rc=1 ;;
-		*) echo "tests/vm/tier.sh: $boot: no such boot (default, selinux, systemd or clients)" >&2; return 2 ;;
+		selinux|systemd|clients|cri) CORRAL_VM_MODE=$boot "$here/run.sh" "$B" || rc=1 ;;
+		*) echo "tests/vm/tier.sh: $boot: no such boot (default, selinux, systemd, clients or cri)" >&2; return 2 ;;
 		esac
 		echo "vm-tier: the $boot boot took $((SECONDS - t0)) s"
 	done
@@ -29,9 +30,9 @@ chain() { # BOOT...
 [ $# -gt 0 ] && { chain "$@"; exit; }
 # the fixtures both chains use, made before they start
 "$here/../fixtures/mkall.sh" "$B" >/dev/null
-chain default clients >"$logs/a.log" 2>&1 &
+chain default cri selinux >"$logs/a.log" 2>&1 &
 a=$!
-chain systemd selinux >"$logs/b.log" 2>&1 &
+chain systemd clients >"$logs/b.log" 2>&1 &
 b=$!
 rc=0
 wait "$a" || rc=1
