@@ -318,6 +318,10 @@ void ctr_ended(corrald *d, ctr *c)
 	if (!c->ended_unseen || rfc3339_parse(e.finished_at, strlen(e.finished_at), &at) < 0)
 		at = 0;
 	c->ended_unseen = false;
+	/* the monitor's SIGKILL once a stop's timeout ran out: dockerd's kill 9
+	 * between the stop signal's kill and the die */
+	if (e.stop_killed)
+		ctr_publish_at(d, c, "kill", (const char *const[]){ "signal", "9", NULL }, at);
 	if (e.oom_killed) {
 		ctr_publish_at(d, c, "oom", NULL, at);
 		metrics_add_oom_kills(d->metrics, 1);
