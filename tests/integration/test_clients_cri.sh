@@ -178,8 +178,8 @@ test_cri_stats_and_update_resources() {
 	expect stats "busy cgroup: PARENT/ID" "idle cgroup: PARENT/ID" \
 		"busy cpu from its cgroup: True" "idle cpu from its cgroup: True" \
 		"busy memory from its cgroup: True" "idle memory from its cgroup: True" \
-		"busy used over 0.3 s of cpu in 1.5 s: True" "busy grew over 10 times more than idle: True" \
-		"listed stats: ['busy', 'idle']" "listed stats have cpu and memory: True" \
+		"busy used over 0.05 s of cpu in 1.5 s: True" "busy grew over 10 times more than idle: True" \
+		"listed stats: ['busy', 'idle']" "listed stats have cpu and memory: True" "busy cpu.max: 10000 100000" \
 		"idle memory.max: 33554432" "idle memory.max after update: 67108864" \
 		"busy cpu.max after update: 50000 100000" "busy memory.max after update: 50331648" \
 		"${CLEAN[@]}"
