@@ -340,8 +340,8 @@ def stats(c, a, pod):
     cgroup; UpdateContainerResources writes memory.max."""
     # a tenth of a CPU, as kubelet's limits.cpu 100m: the scenario runs
     # three at once beside their engines, which a VM's one vCPU (TCG) must
-    # still serve (one unbounded each once kept corrald's first call from
-    # its 60 s deadline)
+    # still serve (one unbounded each is the likeliest cause of a first
+    # call of corrald's that missed its 60 s deadline)
     busy = pod.create("busy", ["sh", "-c", "while :; do :; done"], cpu_quota=10000)
     idle = pod.create("idle", ["sleep", "100000"], memory=32 * MiB)
     pod.wait("busy", pb.CONTAINER_RUNNING)
