@@ -158,7 +158,10 @@ for d in "$root"/*/; do
 	case "$(basename "$d")" in build|.git) continue ;; esac
 	args+=(-f "${d%/}:$G/$(basename "$d")")
 done
-args+=(-f "$B/fixtures:$G/build/fixtures")
+# the fixtures in each boot's own part: the host tier's runtime tests make
+# mount points in the shared busybox rootfs, which would make the shared
+# part again (369 MiB, a minute) for the boots that start after it
+args+=(-F "$B/fixtures:$G/build/fixtures")
 [ -f "$root/Makefile" ] && args+=(-f "$root/Makefile:$G/Makefile")
 # the default, SELinux, clients' and CRI boots differ only in their arguments
 # and the policy file (-F): they share one initramfs of 368 MiB, built once
