@@ -164,8 +164,8 @@ done
 args+=(-F "$B/fixtures:$G/build/fixtures")
 [ -f "$root/Makefile" ] && args+=(-f "$root/Makefile:$G/Makefile")
 # the default, SELinux, clients' and CRI boots differ only in their arguments
-# and the policy file (-F): they share one initramfs of 368 MiB, built once
-# (38 s a boot on an idle host)
+# and their own files (-F: the policy, the fixtures): they share one
+# initramfs of 368 MiB, built once (38 s a boot on an idle host)
 args+=(-C "$B/vm/initrd-shared.cpio")
 fi
 echo "vm: booting the guest for $(basename "$guest")"

@@ -71,7 +71,7 @@ static void on_failure(struct corrald *d, ctr *c, enum health_on_failure what)
 		if (ctr_signal(d, c, SIGKILL, false, 0, &err) < 0 && err.code != ESRCH)
 			log_cerr(LOG_LVL_WARN, &err, "container %s: kill (unhealthy)", c->name);
 		else
-			ctr_publish(d, c, "kill", (const char *const[]){ "signal", "9", NULL });
+			ctr_publish_kill(d, c, SIGKILL, 0);
 	} else if (ctr_restart_begin(d, c, c->spec.stop_timeout, &err) < 0) {
 		log_cerr(LOG_LVL_WARN, &err, "container %s: restart (unhealthy)", c->name);
 	} else { /* a restart of corrald's, as the restart policy's are counted */

@@ -321,7 +321,7 @@ void ctr_ended(corrald *d, ctr *c)
 	/* the monitor's SIGKILL once a stop's timeout ran out: dockerd's kill 9
 	 * between the stop signal's kill and the die */
 	if (e.stop_killed)
-		ctr_publish_at(d, c, "kill", (const char *const[]){ "signal", "9", NULL }, at);
+		ctr_publish_kill(d, c, SIGKILL, at);
 	if (e.oom_killed) {
 		ctr_publish_at(d, c, "oom", NULL, at);
 		metrics_add_oom_kills(d->metrics, 1);

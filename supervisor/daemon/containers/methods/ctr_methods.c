@@ -156,9 +156,7 @@ int sv_kill(vl_call *call, yajl_val params, void *ud)
 		return reply_gone(call, c);
 	}
 	ctr_thaw_signalled(d, c);
-	char n[16];
-	snprintf(n, sizeof(n), "%d", sig);
-	ctr_publish(d, c, "kill", (const char *const[]){ "signal", n, NULL });
+	ctr_publish_kill(d, c, sig, 0);
 	return vl_call_reply(call, NULL);
 }
 

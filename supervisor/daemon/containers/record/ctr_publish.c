@@ -75,11 +75,16 @@ void ctr_publish_at(corrald *d, ctr *c, const char *action, const char *const *a
 	events_publish(d->events, EV_OWNER(c->owner), "container", action, c->id, c->name, with, at_ns);
 }
 
+void ctr_publish_kill(corrald *d, ctr *c, int sig, long long at_ns)
+{
+	char n[16];
+	snprintf(n, sizeof(n), "%d", sig);
+	ctr_publish_at(d, c, "kill", (const char *const[]){ "signal", n, NULL }, at_ns);
+}
+
 void ctr_publish_stopping(corrald *d, ctr *c)
 {
-	char sig[16];
-	snprintf(sig, sizeof(sig), "%d", c->spec.stop_signal);
-	ctr_publish(d, c, "kill", (const char *const[]){ "signal", sig, NULL });
+	ctr_publish_kill(d, c, c->spec.stop_signal, 0);
 	c->stop_said = true;
 }
 

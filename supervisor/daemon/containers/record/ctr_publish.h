@@ -14,5 +14,7 @@ void ctr_publish_at(struct corrald *d, ctr *c, const char *action, const char *c
 /* A Stop's (or a Restart's) signal sent: its "kill" event now, and its
  * "stop" once it has died, as dockerd orders them (kill, die, stop). */
 void ctr_publish_stopping(struct corrald *d, ctr *c);
+/* Its "kill" event: signal sig sent to it (at_ns 0: now). */
+void ctr_publish_kill(struct corrald *d, ctr *c, int sig, long long at_ns);
 /* It died: the "stop" event of the Stop that ended it, if one did. */
 void ctr_publish_stopped(struct corrald *d, ctr *c, long long at_ns);
